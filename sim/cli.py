@@ -1,0 +1,153 @@
+"""The command line: a thin shell that reads arguments, calls the library, reports.
+
+Every command is ``credsim COMMAND ...`` (also ``python -m sim COMMAND``).
+Exit codes: 0 success; 1 the run itself failed; 2 bad input or usage. Input
+errors print one line and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from sim.errors import InputError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 like every input error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"{message} (see 'credsim {self.prog.split()[-1]} --help')")
+
+
+def _add_record(p: argparse.ArgumentParser, default: str | None) -> None:
+    p.add_argument(
+        "--record",
+        choices=["summary", "series", "actors"],
+        default=default,
+        help="what to write: summaries only, plus tidy series, plus per-actor trust",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="credsim",
+        description="Agent-based simulation of alliance credibility.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run one scenario and write its outputs and figures")
+    p.add_argument("scenario", help="scenario file (YAML)")
+    p.add_argument("--out", help="output folder (default results/runs/<scenario>-<hash>)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a value, e.g. parameters.trust.negativity_bias=3 (repeatable)",
+    )
+    _add_record(p, "series")
+    p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
+
+    p = sub.add_parser("validate", help="check a scenario or experiment file; runs nothing")
+    p.add_argument("file")
+    p.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE"
+    )
+
+    p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
+    p.add_argument("--states", type=int, required=True)
+    p.add_argument("--powers", type=int, required=True)
+    p.add_argument("--steps", type=int, default=120)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--regions", type=int, default=None)
+    p.add_argument("--blocs", type=int, default=None)
+    p.add_argument("--ties-per-state", type=float, default=None)
+    p.add_argument("--events", type=int, default=None)
+    p.add_argument("--out", required=True, help="scenario file to write (.yaml)")
+
+    p = sub.add_parser("sweep", help="run an experiment: many runs, in parallel, resumable")
+    p.add_argument("file", help="experiment file, or a scenario file with --vary")
+    p.add_argument("--out", help="results folder (default results/<experiment>/<hash>)")
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
+    p.add_argument("--executor", choices=["serial", "process", "dask"], default=None)
+    p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--vary", action="append", default=[], metavar="PATH=SPEC",
+        help="vary a value: 1,2,4 | range(0,1,0.25) | linspace(0.9,1,5) (repeatable: a grid)",
+    )
+    p.add_argument("--reps", type=int, default=None, help="replicates per design point")
+    p.add_argument("--seed", type=int, default=None, help="experiment seed")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    _add_record(p, None)
+    p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+
+    p = sub.add_parser("plot", help="figures and the report page for a results folder")
+    p.add_argument("results")
+    p.add_argument("--out", help="folder for the figures (default RESULTS/plots)")
+    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+
+    p = sub.add_parser("compare", help="compare a metric across results folders or scenarios")
+    p.add_argument("results", nargs="+")
+    p.add_argument("--metric", default=None, help="summary metric or series metric to compare")
+    p.add_argument("--out", help="folder for the figure and tables")
+    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+
+    p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
+    p.add_argument("results")
+    p.add_argument("--method", choices=["sobol", "morris"], required=True)
+    return parser
+
+
+def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
+    # Imports are deferred so that `credsim validate` does not pay for matplotlib or dask.
+    if command == "run":
+        from sim.runner import cli_run
+
+        return cli_run
+    if command == "validate":
+        from sim.scenario.loader import cli_validate
+
+        return cli_validate
+    if command == "synth":
+        from sim.scenario.synthetic import cli_synth
+
+        return cli_synth
+    if command == "sweep":
+        from sim.sweep import cli_sweep
+
+        return cli_sweep
+    if command == "plot":
+        from sim.plots import cli_plot
+
+        return cli_plot
+    if command == "compare":
+        from sim.analysis.comparison import cli_compare
+
+        return cli_compare
+    if command == "analyze":
+        from sim.analysis.sensitivity import cli_analyze
+
+        return cli_analyze
+    raise InputError(f"unknown command '{command}'")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``credsim`` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args.command)(args)
+    except InputError as exc:
+        print(f"credsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("credsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

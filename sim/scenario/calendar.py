@@ -1,0 +1,81 @@
+"""The calendar: periods P_1..P_T between a start and an end month (model.md section 3).
+
+Step 0 is the initial state, labelled with the start month. Step k (1..T)
+applies the events dated in P_k and is labelled with P_k's first month.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MONTHS_PER_STEP: dict[str, int] = {"month": 1, "quarter": 3, "year": 12}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> int:
+    """``"YYYY-MM"`` as a month count (year * 12 + month - 1).
+
+    Raises:
+        ValueError: not of the form YYYY-MM with a month from 01 to 12.
+    """
+    match = _MONTH.match(str(text))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"'{text}' is not a date of the form YYYY-MM (month 01 to 12)")
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def format_month(count: int) -> str:
+    """The inverse of :func:`parse_month`."""
+    return f"{count // 12:04d}-{count % 12 + 1:02d}"
+
+
+class Calendar(BaseModel):
+    """``{start: "YYYY-MM", end: "YYYY-MM", step: month|quarter|year}``, start and end inclusive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: str = Field(description="first month, YYYY-MM")
+    end: str = Field(description="last month, YYYY-MM")
+    step: Literal["month", "quarter", "year"] = "month"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        parse_month(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Calendar:
+        if parse_month(self.end) < parse_month(self.start):
+            raise ValueError(f"calendar ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def months_per_step(self) -> int:
+        return MONTHS_PER_STEP[self.step]
+
+    @property
+    def n_steps(self) -> int:
+        """T, the number of periods."""
+        span = parse_month(self.end) - parse_month(self.start)
+        return span // self.months_per_step + 1
+
+    def contains(self, month: int) -> bool:
+        """Whether a month count lies between the start and the end month, inclusive."""
+        return parse_month(self.start) <= month <= parse_month(self.end)
+
+    def step_of(self, text: str) -> int:
+        """The step k whose period P_k contains the month ``text``."""
+        return (parse_month(text) - parse_month(self.start)) // self.months_per_step + 1
+
+    def label(self, step: int) -> str:
+        """The date label of step ``step`` (step 0 and step 1 share the start month)."""
+        k = max(step, 1)
+        return format_month(parse_month(self.start) + (k - 1) * self.months_per_step)
+
+    def labels(self) -> list[str]:
+        """Labels of steps 0..T."""
+        return [self.label(k) for k in range(self.n_steps + 1)]

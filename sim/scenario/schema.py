@@ -1,0 +1,609 @@
+"""The validated scenario: pydantic models for every section of a scenario file.
+
+This module owns the *shape* of a scenario (model.md section 6): field names,
+types, bounds and defaults, declared once. Cross-references between sections
+(an event naming an actor that does not exist, a tie to an unknown state, a
+date outside the calendar) are checked in :func:`check_references`, which
+raises :class:`sim.errors.InputError` with the field path, so that the loader
+can add the file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.errors import InputError
+from sim.scenario.calendar import Calendar, parse_month
+
+NAME_PATTERN = r"^[a-z0-9_-]+$"
+NONE_ALIGNMENT = "none"
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Magnitude = Annotated[float, Field(ge=0.0, description="size of the event, >= 0")]
+Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown fields are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+# --------------------------------------------------------------------------- actors
+
+IdeologyValue = float | list[float]
+
+
+class TrustPrior(Strict):
+    """An initial trust with its own prior strength: ``{mean: .., strength: ..}``."""
+
+    mean: Unit
+    strength: Annotated[float, Field(gt=0.0)]
+
+
+TrustEntry = Unit | TrustPrior
+
+
+def _check_ideology(value: IdeologyValue) -> IdeologyValue:
+    coords = value if isinstance(value, list) else [value]
+    if not coords:
+        raise ValueError("ideology must have at least one coordinate")
+    for c in coords:
+        if not -1.0 <= c <= 1.0:
+            raise ValueError(f"ideology coordinates must lie in [-1, 1], got {c}")
+    return value
+
+
+class Actor(Strict):
+    """What powers and states share: where they are, which blocs, which ideology."""
+
+    region: str = Field(min_length=1)
+    blocs: list[str] = Field(default_factory=list)
+    ideology: IdeologyValue = 0.0
+    trust: dict[str, TrustEntry] = Field(default_factory=dict)
+
+    _ideology = field_validator("ideology")(_check_ideology)
+
+
+class Power(Actor):
+    """A great power (patron). Powers hold trust in other powers, never in themselves."""
+
+    capability: NonNegative
+
+
+class State(Actor):
+    """A developing state: client, observer, or both."""
+
+    aligned: str = NONE_ALIGNMENT
+
+
+# --------------------------------------------------------------------------- network
+
+
+class TieSpec(Strict):
+    """A tie written as a mapping: ``{from: A, to: B, weight: 2, directed: true}``."""
+
+    source: str = Field(alias="from")
+    to: str
+    weight: NonNegative = 1.0
+    directed: bool | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Network(Strict):
+    """Weights of the influence network W (model.md section 6)."""
+
+    same_region: NonNegative = 1.0
+    same_bloc: NonNegative = 0.5
+    baseline: NonNegative = 0.0
+    directed: bool = False
+    ties: list[tuple[str, str, NonNegative] | tuple[str, str] | TieSpec] = Field(
+        default_factory=list
+    )
+
+    def resolved_ties(self) -> list[tuple[str, str, float, bool]]:
+        """Every tie as ``(from, to, weight, directed)``."""
+        out: list[tuple[str, str, float, bool]] = []
+        for tie in self.ties:
+            if isinstance(tie, TieSpec):
+                directed = self.directed if tie.directed is None else tie.directed
+                out.append((tie.source, tie.to, tie.weight, directed))
+            elif len(tie) == 3:
+                out.append((tie[0], tie[1], float(tie[2]), self.directed))  # type: ignore[misc]
+            else:
+                out.append((tie[0], tie[1], 1.0, self.directed))
+        return out
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+class TrustParameters(Strict):
+    negativity_bias: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
+    memory: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
+    prior_strength: Annotated[float, Field(gt=0.0)] = 10.0
+
+
+class SalienceParameters(Strict):
+    target: Unit = 1.0
+    same_region: Unit = 0.6
+    same_bloc: Unit = 0.4
+    aligned_with_actor: Unit = 0.5
+    global_: Unit = Field(default=0.1, alias="global")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+
+class DiffusionParameters(Strict):
+    susceptibility: Unit = 0.3
+
+
+class AlignmentWeights(Strict):
+    trust: NonNegative = 3.0
+    capability: NonNegative = 1.0
+    ideology: NonNegative = 1.0
+    inertia: NonNegative = 0.5
+
+
+class AlignmentParameters(Strict):
+    period: Annotated[int, Field(ge=0)] = 1
+    temperature: NonNegative = 0.1
+    nonaligned_utility: float = 1.5
+    weights: AlignmentWeights = Field(default_factory=AlignmentWeights)
+
+
+EVENT_KINDS: tuple[str, ...] = (
+    "intervene",
+    "support",
+    "withdraw",
+    "side_with_adversary",
+    "refuse_aid",
+    "client_harmed",
+    "base_loss",
+    "rapprochement",
+    "rhetoric",
+    "recognize",
+    "propaganda",
+    "regime_change",
+    "capability_change",
+)
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "intervene": 1.0,
+    "support": 0.1,
+    "withdraw": -1.0,
+    "side_with_adversary": -1.0,
+    "refuse_aid": -0.6,
+    "client_harmed": -0.8,
+    "base_loss": -0.3,
+    "rapprochement": -0.5,
+    "rhetoric": 0.2,
+    "recognize": 0.8,
+}
+DEFAULT_FIRST_MOVER_DECAY = 0.5
+
+
+class EventKindParameters(Strict):
+    """Per-kind settings; ``weight`` defaults to the package's table (model.md section 5)."""
+
+    weight: float | None = None
+    first_mover_decay: Unit | None = None
+
+
+class EventKinds(Strict):
+    intervene: EventKindParameters = Field(default_factory=EventKindParameters)
+    support: EventKindParameters = Field(default_factory=EventKindParameters)
+    withdraw: EventKindParameters = Field(default_factory=EventKindParameters)
+    side_with_adversary: EventKindParameters = Field(default_factory=EventKindParameters)
+    refuse_aid: EventKindParameters = Field(default_factory=EventKindParameters)
+    client_harmed: EventKindParameters = Field(default_factory=EventKindParameters)
+    base_loss: EventKindParameters = Field(default_factory=EventKindParameters)
+    rapprochement: EventKindParameters = Field(default_factory=EventKindParameters)
+    rhetoric: EventKindParameters = Field(default_factory=EventKindParameters)
+    recognize: EventKindParameters = Field(default_factory=EventKindParameters)
+
+    def weight(self, kind: str) -> float:
+        """The weight of ``kind``: the scenario's, else the package default."""
+        given = getattr(self, kind).weight
+        return DEFAULT_WEIGHTS[kind] if given is None else float(given)
+
+    def first_mover_decay(self) -> float:
+        given = self.recognize.first_mover_decay
+        return DEFAULT_FIRST_MOVER_DECAY if given is None else float(given)
+
+
+class Parameters(Strict):
+    trust: TrustParameters = Field(default_factory=TrustParameters)
+    salience: SalienceParameters = Field(default_factory=SalienceParameters)
+    diffusion: DiffusionParameters = Field(default_factory=DiffusionParameters)
+    alignment: AlignmentParameters = Field(default_factory=AlignmentParameters)
+    event_kinds: EventKinds = Field(default_factory=EventKinds)
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventBase(Strict):
+    """Fields every event has. Exactly one of ``date`` and ``step``."""
+
+    id: str | None = None
+    date: Month | None = None
+    step: Annotated[int, Field(ge=1)] | None = None
+    source: str | None = Field(default=None, description="where the event is documented")
+    label: str | None = Field(default=None, description="short label for figures")
+
+    @model_validator(mode="after")
+    def _one_time(self) -> EventBase:
+        if (self.date is None) == (self.step is None):
+            raise ValueError("give exactly one of 'date' (YYYY-MM) or 'step' (1..T)")
+        return self
+
+
+class TargetedEvent(EventBase):
+    actor: str
+    target: str
+    magnitude: Magnitude = 1.0
+
+
+class Intervene(TargetedEvent):
+    kind: Literal["intervene"]
+
+
+class Support(TargetedEvent):
+    kind: Literal["support"]
+
+
+class Withdraw(TargetedEvent):
+    kind: Literal["withdraw"]
+
+
+class RefuseAid(TargetedEvent):
+    kind: Literal["refuse_aid"]
+
+
+class ClientHarmed(TargetedEvent):
+    kind: Literal["client_harmed"]
+
+
+class BaseLoss(TargetedEvent):
+    kind: Literal["base_loss"]
+
+
+class Recognize(TargetedEvent):
+    kind: Literal["recognize"]
+
+
+class SideWithAdversary(TargetedEvent):
+    kind: Literal["side_with_adversary"]
+    with_: str | None = Field(default=None, alias="with")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+
+class Rapprochement(EventBase):
+    kind: Literal["rapprochement"]
+    actor: str
+    with_: str = Field(alias="with")
+    magnitude: Magnitude = 1.0
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
+
+
+class Rhetoric(EventBase):
+    kind: Literal["rhetoric"]
+    actor: str
+    magnitude: Magnitude = 1.0
+
+
+class Propaganda(EventBase):
+    kind: Literal["propaganda"]
+    actor: str
+    about: str
+    magnitude: Magnitude = 1.0
+    until: Month | None = None
+
+
+class RegimeChange(EventBase):
+    kind: Literal["regime_change"]
+    target: str
+    trust: dict[str, TrustEntry] = Field(default_factory=dict)
+    aligned: str | None = None
+    ideology: IdeologyValue | None = None
+
+    @field_validator("ideology")
+    @classmethod
+    def _ideology_range(cls, value: IdeologyValue | None) -> IdeologyValue | None:
+        return None if value is None else _check_ideology(value)
+
+
+class CapabilityChange(EventBase):
+    kind: Literal["capability_change"]
+    actor: str
+    delta: float | None = None
+    value: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CapabilityChange:
+        if (self.delta is None) == (self.value is None):
+            raise ValueError("give exactly one of 'delta' or 'value'")
+        return self
+
+
+Event = Annotated[
+    Intervene
+    | Support
+    | Withdraw
+    | SideWithAdversary
+    | RefuseAid
+    | ClientHarmed
+    | BaseLoss
+    | Rapprochement
+    | Rhetoric
+    | Recognize
+    | Propaganda
+    | RegimeChange
+    | CapabilityChange,
+    Field(discriminator="kind"),
+]
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+class Group(Strict):
+    """A named group of actors for the outputs: the states matching every selector given.
+
+    ``bloc`` and ``region`` select states; ``members`` names actors (states or powers).
+    """
+
+    bloc: str | None = None
+    region: str | None = None
+    members: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _some_selector(self) -> Group:
+        if self.bloc is None and self.region is None and self.members is None:
+            raise ValueError("a group needs at least one of 'bloc', 'region' or 'members'")
+        return self
+
+
+class Outputs(Strict):
+    groups: dict[str, Group] = Field(default_factory=dict)
+
+
+class Defaults(Strict):
+    trust: dict[str, TrustEntry] = Field(default_factory=dict)
+
+
+class Generate(Strict):
+    """A synthetic population drawn from ``seed`` (see :mod:`sim.scenario.synthetic`)."""
+
+    states: Annotated[int, Field(ge=1, le=10_000_000)]
+    powers: Annotated[int, Field(ge=1, le=50)]
+    regions: Annotated[int, Field(ge=1)] = 8
+    blocs: Annotated[int, Field(ge=0)] = 6
+    ties_per_state: Annotated[float, Field(ge=0.0)] = 2.0
+    events: Annotated[int, Field(ge=0)] = 40
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(Strict):
+    """A whole scenario, after ``extends`` and overrides have been resolved."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    calendar: Calendar
+    ideology_axes: list[str] = Field(default_factory=lambda: ["ideology"], min_length=1)
+    powers: dict[str, Power] = Field(default_factory=dict)
+    states: dict[str, State] = Field(default_factory=dict)
+    defaults: Defaults = Field(default_factory=Defaults)
+    network: Network = Field(default_factory=Network)
+    parameters: Parameters = Field(default_factory=Parameters)
+    events: list[Event] = Field(default_factory=list)
+    windows: dict[str, tuple[Month, Month]] = Field(default_factory=dict)
+    outputs: Outputs = Field(default_factory=Outputs)
+    generate: Generate | None = None
+
+    @property
+    def power_names(self) -> list[str]:
+        return list(self.powers)
+
+    @property
+    def actor_names(self) -> list[str]:
+        """Powers first, then states, each in file order: the row order of every array."""
+        return [*self.powers, *self.states]
+
+    def event_step(self, event: Any) -> int:
+        """The step (1..T) at which ``event`` applies."""
+        if event.step is not None:
+            return int(event.step)
+        return self.calendar.step_of(event.date)
+
+
+# --------------------------------------------------------------------------- references
+
+
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """A ``(did you mean 'x'?)`` suffix, or an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def allowed(choices: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(choices[:limit])
+    more = f", ... ({len(choices)} in all)" if len(choices) > limit else ""
+    return shown + more
+
+
+def _unknown(path: str, what: str, name: str, choices: Sequence[str]) -> InputError:
+    return InputError(
+        f"unknown {what} '{name}'; {what}s are: {allowed(choices)}{suggest(name, choices)}",
+        path=path,
+    )
+
+
+def _ideology_dim(value: IdeologyValue) -> int:
+    return len(value) if isinstance(value, list) else 1
+
+
+def event_path(index: int, event: Any) -> str:
+    """How error messages and override paths name an event: by id where it has one."""
+    return f"events.{event.id}" if event.id else f"events[{index}]"
+
+
+def check_references(sc: Scenario) -> None:  # noqa: C901 - one flat list of checks reads best
+    """Check every name, date and dimension that crosses sections.
+
+    Raises:
+        InputError: the first problem found, with its field path.
+    """
+    powers = list(sc.powers)
+    actors = [*sc.powers, *sc.states]
+    actor_set = set(actors)
+    if not powers:
+        raise InputError("a scenario needs at least one power", path="powers")
+    both = set(sc.powers) & set(sc.states)
+    if both:
+        raise InputError(
+            f"'{sorted(both)[0]}' is both a power and a state; names must be unique",
+            path="states",
+        )
+    for name in actors:
+        if name == NONE_ALIGNMENT or name == "":
+            raise InputError(f"'{name}' is reserved and cannot name an actor", path="states")
+    dims = len(sc.ideology_axes)
+
+    def check_trust(path: str, entries: dict[str, Any], observer: str | None) -> None:
+        for p in entries:
+            if p not in sc.powers:
+                raise _unknown(f"{path}.{p}", "power", p, powers)
+            if p == observer:
+                raise InputError(
+                    f"a power holds no trust in itself; remove '{p}'", path=f"{path}.{p}"
+                )
+
+    def check_ideology(path: str, value: IdeologyValue) -> None:
+        if _ideology_dim(value) != dims:
+            raise InputError(
+                f"ideology has {_ideology_dim(value)} coordinate(s) but the scenario has "
+                f"{dims} ideology axis/axes ({', '.join(sc.ideology_axes)})",
+                path=path,
+            )
+
+    for name, power in sc.powers.items():
+        check_trust(f"powers.{name}.trust", power.trust, name)
+        check_ideology(f"powers.{name}.ideology", power.ideology)
+    for name, state in sc.states.items():
+        check_trust(f"states.{name}.trust", state.trust, None)
+        check_ideology(f"states.{name}.ideology", state.ideology)
+        if state.aligned != NONE_ALIGNMENT and state.aligned not in sc.powers:
+            raise InputError(
+                f"unknown power '{state.aligned}'; aligned must be a power "
+                f"({allowed(powers)}) or 'none'{suggest(state.aligned, [*powers, 'none'])}",
+                path=f"states.{name}.aligned",
+            )
+    check_trust("defaults.trust", sc.defaults.trust, None)
+
+    for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
+        for end in (a, b):
+            if end not in actor_set:
+                raise _unknown(f"network.ties[{i}]", "actor", end, actors)
+        if a == b:
+            raise InputError(f"a tie from '{a}' to itself is not allowed", path=f"network.ties[{i}]")
+
+    seen_ids: dict[str, int] = {}
+    steps = sc.calendar.n_steps
+    for i, ev in enumerate(sc.events):
+        path = event_path(i, ev)
+        if ev.id is not None:
+            if ev.id in seen_ids:
+                raise InputError(
+                    f"duplicate event id '{ev.id}' (also events[{seen_ids[ev.id]}]); ids must be unique",
+                    path=f"events[{i}].id",
+                )
+            seen_ids[ev.id] = i
+        if ev.date is not None:
+            _check_in_calendar(sc, f"{path}.date", ev.date)
+        elif ev.step is not None and ev.step > steps:
+            raise InputError(
+                f"step {ev.step} is after the calendar's last step {steps}", path=f"{path}.step"
+            )
+        actor = getattr(ev, "actor", None)
+        if actor is not None and actor not in sc.powers:
+            raise _unknown(f"{path}.actor", "power", actor, powers)
+        target = getattr(ev, "target", None)
+        if target is not None and target not in actor_set:
+            raise _unknown(f"{path}.target", "actor", target, actors)
+        if target is not None and target == actor:
+            raise InputError(f"actor and target are both '{actor}'", path=f"{path}.target")
+        with_ = getattr(ev, "with_", None)
+        if with_ is not None:
+            pool = powers if ev.kind == "rapprochement" else actors
+            what = "power" if ev.kind == "rapprochement" else "actor"
+            if with_ not in pool:
+                raise _unknown(f"{path}.with", what, with_, pool)
+            if with_ == actor or with_ == target:
+                raise InputError(f"'with' must differ from actor and target", path=f"{path}.with")
+        if ev.kind == "propaganda":
+            if ev.about not in sc.powers:
+                raise _unknown(f"{path}.about", "power", ev.about, powers)
+            if ev.about == ev.actor:
+                raise InputError("a power does not spread propaganda about itself", path=f"{path}.about")
+            if ev.until is not None:
+                _check_in_calendar(sc, f"{path}.until", ev.until)
+                if sc.calendar.step_of(ev.until) < sc.event_step(ev):
+                    raise InputError(
+                        f"'until' {ev.until} is before the event's own date", path=f"{path}.until"
+                    )
+        if ev.kind == "regime_change":
+            if target in sc.powers:
+                raise InputError(
+                    "regime_change applies to states, not powers", path=f"{path}.target"
+                )
+            check_trust(f"{path}.trust", ev.trust, None)
+            if ev.aligned is not None and ev.aligned != NONE_ALIGNMENT and ev.aligned not in sc.powers:
+                raise _unknown(f"{path}.aligned", "power", ev.aligned, [*powers, NONE_ALIGNMENT])
+            if ev.ideology is not None:
+                check_ideology(f"{path}.ideology", ev.ideology)
+
+    for wname, (start, end) in sc.windows.items():
+        _check_in_calendar(sc, f"windows.{wname}", start)
+        _check_in_calendar(sc, f"windows.{wname}", end)
+        if parse_month(end) < parse_month(start):
+            raise InputError(f"window ends ({end}) before it starts ({start})", path=f"windows.{wname}")
+
+    regions = sorted({a.region for a in [*sc.powers.values(), *sc.states.values()]})
+    blocs = sorted({b for a in [*sc.powers.values(), *sc.states.values()] for b in a.blocs})
+    for gname, group in sc.outputs.groups.items():
+        gpath = f"outputs.groups.{gname}"
+        if gname == "all":
+            raise InputError("'all' is the built-in group of all states; pick another name", path=gpath)
+        if group.bloc is not None and group.bloc not in blocs:
+            raise _unknown(f"{gpath}.bloc", "bloc", group.bloc, blocs)
+        if group.region is not None and group.region not in regions:
+            raise _unknown(f"{gpath}.region", "region", group.region, regions)
+        for member in group.members or []:
+            if member not in actor_set:
+                raise _unknown(f"{gpath}.members", "actor", member, actors)
+
+
+def _check_in_calendar(sc: Scenario, path: str, month: str) -> None:
+    try:
+        value = parse_month(month)
+    except ValueError as exc:
+        raise InputError(str(exc), path=path) from None
+    if not sc.calendar.contains(value):
+        raise InputError(
+            f"date {month} is outside the calendar {sc.calendar.start} to {sc.calendar.end}",
+            path=path,
+        )
+
