@@ -54,9 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a scenario or experiment file; runs nothing")
     p.add_argument("file")
-    p.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE"
-    )
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
     p.add_argument("--states", type=int, required=True)
@@ -76,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["serial", "process", "dask"], default=None)
     p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
     p.add_argument(
-        "--vary", action="append", default=[], metavar="PATH=SPEC",
+        "--vary",
+        action="append",
+        default=[],
+        metavar="PATH=SPEC",
         help="vary a value: 1,2,4 | range(0,1,0.25) | linspace(0.9,1,5) (repeatable: a grid)",
     )
     p.add_argument("--reps", type=int, default=None, help="replicates per design point")

@@ -460,7 +460,7 @@ def event_path(index: int, event: Any) -> str:
     return f"events.{event.id}" if event.id else f"events[{index}]"
 
 
-def check_references(sc: Scenario) -> None:  # noqa: C901 - one flat list of checks reads best
+def check_references(sc: Scenario) -> None:
     """Check every name, date and dimension that crosses sections.
 
     Raises:
@@ -518,7 +518,9 @@ def check_references(sc: Scenario) -> None:  # noqa: C901 - one flat list of che
             if end not in actor_set:
                 raise _unknown(f"network.ties[{i}]", "actor", end, actors)
         if a == b:
-            raise InputError(f"a tie from '{a}' to itself is not allowed", path=f"network.ties[{i}]")
+            raise InputError(
+                f"a tie from '{a}' to itself is not allowed", path=f"network.ties[{i}]"
+            )
 
     seen_ids: dict[str, int] = {}
     steps = sc.calendar.n_steps
@@ -552,12 +554,14 @@ def check_references(sc: Scenario) -> None:  # noqa: C901 - one flat list of che
             if with_ not in pool:
                 raise _unknown(f"{path}.with", what, with_, pool)
             if with_ == actor or with_ == target:
-                raise InputError(f"'with' must differ from actor and target", path=f"{path}.with")
+                raise InputError("'with' must differ from actor and target", path=f"{path}.with")
         if ev.kind == "propaganda":
             if ev.about not in sc.powers:
                 raise _unknown(f"{path}.about", "power", ev.about, powers)
             if ev.about == ev.actor:
-                raise InputError("a power does not spread propaganda about itself", path=f"{path}.about")
+                raise InputError(
+                    "a power does not spread propaganda about itself", path=f"{path}.about"
+                )
             if ev.until is not None:
                 _check_in_calendar(sc, f"{path}.until", ev.until)
                 if sc.calendar.step_of(ev.until) < sc.event_step(ev):
@@ -570,7 +574,11 @@ def check_references(sc: Scenario) -> None:  # noqa: C901 - one flat list of che
                     "regime_change applies to states, not powers", path=f"{path}.target"
                 )
             check_trust(f"{path}.trust", ev.trust, None)
-            if ev.aligned is not None and ev.aligned != NONE_ALIGNMENT and ev.aligned not in sc.powers:
+            if (
+                ev.aligned is not None
+                and ev.aligned != NONE_ALIGNMENT
+                and ev.aligned not in sc.powers
+            ):
                 raise _unknown(f"{path}.aligned", "power", ev.aligned, [*powers, NONE_ALIGNMENT])
             if ev.ideology is not None:
                 check_ideology(f"{path}.ideology", ev.ideology)
@@ -579,14 +587,18 @@ def check_references(sc: Scenario) -> None:  # noqa: C901 - one flat list of che
         _check_in_calendar(sc, f"windows.{wname}", start)
         _check_in_calendar(sc, f"windows.{wname}", end)
         if parse_month(end) < parse_month(start):
-            raise InputError(f"window ends ({end}) before it starts ({start})", path=f"windows.{wname}")
+            raise InputError(
+                f"window ends ({end}) before it starts ({start})", path=f"windows.{wname}"
+            )
 
     regions = sorted({a.region for a in [*sc.powers.values(), *sc.states.values()]})
     blocs = sorted({b for a in [*sc.powers.values(), *sc.states.values()] for b in a.blocs})
     for gname, group in sc.outputs.groups.items():
         gpath = f"outputs.groups.{gname}"
         if gname == "all":
-            raise InputError("'all' is the built-in group of all states; pick another name", path=gpath)
+            raise InputError(
+                "'all' is the built-in group of all states; pick another name", path=gpath
+            )
         if group.bloc is not None and group.bloc not in blocs:
             raise _unknown(f"{gpath}.bloc", "bloc", group.bloc, blocs)
         if group.region is not None and group.region not in regions:
@@ -606,4 +618,3 @@ def _check_in_calendar(sc: Scenario, path: str, month: str) -> None:
             f"date {month} is outside the calendar {sc.calendar.start} to {sc.calendar.end}",
             path=path,
         )
-

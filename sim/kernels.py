@@ -1,0 +1,224 @@
+"""The numerical core: pure array functions for one model step (model.md section 4).
+
+Everything here is array in, array out, numpy only: no mesa, pandas, files or
+randomness of its own. Shapes use ``N`` for actors (powers first, then states),
+``P`` for powers, ``S`` for states, ``B`` for blocs, ``D`` for ideology axes.
+
+References:
+    Josang, A. and Ismail, R. (2002). The Beta Reputation System. 15th Bled
+    Electronic Commerce Conference. (Beta evidence with forgetting.)
+    Friedkin, N. E. and Johnsen, E. C. (1990). Social influence and opinions.
+    Journal of Mathematical Sociology 15(3-4), 193-206.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def beta_priors(mean: FloatArray, strength: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Prior pseudo-counts from an initial trust and a prior strength.
+
+    Args:
+        mean: initial trust ``m`` in [0, 1], any shape.
+        strength: prior strength ``k`` > 0, broadcastable to ``mean``.
+
+    Returns:
+        ``(a0, b0) = (m*k, (1-m)*k)``.
+    """
+    return mean * strength, (1.0 - mean) * strength
+
+
+def update_evidence(
+    positive: FloatArray,
+    negative: FloatArray,
+    new_positive: FloatArray,
+    new_negative: FloatArray,
+    memory: float,
+    negativity_bias: float,
+) -> None:
+    """Decay old evidence and add this step's, in place (model.md section 4, step 2).
+
+    ``r <- memory*r + pos``, ``s <- memory*s + negativity_bias*neg``.
+
+    Args:
+        positive: ``r``, (N, P), updated in place.
+        negative: ``s``, (N, P), updated in place.
+        new_positive: this step's positive evidence ``pos`` (N, P), >= 0.
+        new_negative: this step's negative evidence ``neg`` (N, P), >= 0 (before the bias).
+        memory: ``delta`` in (0, 1]; 1 keeps all evidence (the Beta-Bernoulli posterior).
+        negativity_bias: ``lambda`` >= 0, the weight of bad news relative to good.
+    """
+    positive *= memory
+    positive += new_positive
+    negative *= memory
+    negative += negativity_bias * new_negative
+
+
+def own_assessment(
+    a0: FloatArray, b0: FloatArray, positive: FloatArray, negative: FloatArray
+) -> FloatArray:
+    """The Beta posterior mean ``(a0 + r) / (a0 + b0 + r + s)``, shape of the inputs."""
+    return (a0 + positive) / (a0 + b0 + positive + negative)
+
+
+def friedkin_johnsen(
+    own: FloatArray, neighbour_mean: FloatArray, has_neighbours: BoolArray, susceptibility: float
+) -> FloatArray:
+    """One Friedkin-Johnsen step: ``tau = (1 - mu)*own + mu*(W_p @ tau_prev)``.
+
+    Args:
+        own: own assessment (N, P).
+        neighbour_mean: ``W_p @ tau_prev[:, p]`` for every power, (N, P).
+        has_neighbours: (N, P), False where the actor has no remaining
+            neighbour for that power; there the actor keeps ``tau = own``.
+        susceptibility: ``mu`` in [0, 1].
+
+    Returns:
+        Held trust ``tau`` (N, P).
+    """
+    mixed = (1.0 - susceptibility) * own + susceptibility * neighbour_mean
+    return np.where(has_neighbours, mixed, own)
+
+
+def ideology_distance(observers: FloatArray, powers: FloatArray) -> FloatArray:
+    """Euclidean ideological distance scaled to [0, 1].
+
+    Args:
+        observers: (N, D) coordinates in [-1, 1].
+        powers: (P, D) coordinates in [-1, 1].
+
+    Returns:
+        (N, P) distances divided by the largest possible, ``2*sqrt(D)``.
+    """
+    diff = observers[:, None, :] - powers[None, :, :]
+    return np.sqrt((diff * diff).sum(axis=2)) / (2.0 * np.sqrt(observers.shape[1]))
+
+
+def salience(
+    region: IntArray,
+    blocs: BoolArray,
+    aligned: IntArray,
+    target: int,
+    actor: int,
+    *,
+    target_weight: float,
+    same_region: float,
+    same_bloc: float,
+    aligned_with_actor: float,
+    global_weight: float,
+) -> FloatArray:
+    """How strongly each observer registers an event (model.md section 4, step 1).
+
+    ``target_weight`` for the target itself; otherwise the largest of the
+    weights whose condition holds (same region as the target, a shared bloc,
+    aligned with the actor), never below ``global_weight``.
+
+    Args:
+        region: (N,) region code of each actor.
+        blocs: (N, B) bloc membership.
+        aligned: (N,) the power index each actor is aligned with, -1 for none.
+        target: the target's actor index, or -1 for events without a target.
+        actor: the acting power's index (a column of ``aligned``'s codes).
+        target_weight, same_region, same_bloc, aligned_with_actor, global_weight:
+            the ``parameters.salience`` values.
+
+    Returns:
+        (N,) salience of the event for each observer.
+    """
+    out = np.full(region.shape[0], global_weight)
+    if target >= 0:
+        np.maximum(out, np.where(region == region[target], same_region, 0.0), out=out)
+        target_blocs = blocs[target]
+        if target_blocs.any():
+            shares = blocs[:, target_blocs].any(axis=1)
+            np.maximum(out, np.where(shares, same_bloc, 0.0), out=out)
+    np.maximum(out, np.where(aligned == actor, aligned_with_actor, 0.0), out=out)
+    if target >= 0:
+        out[target] = target_weight
+    return out
+
+
+def alignment_utility(
+    trust: FloatArray,
+    capability: FloatArray,
+    distance: FloatArray,
+    aligned: IntArray,
+    *,
+    w_trust: float,
+    w_capability: float,
+    w_ideology: float,
+    w_inertia: float,
+    nonaligned_utility: float,
+) -> FloatArray:
+    """Utility of each option for each state (model.md section 4, step 4).
+
+    Args:
+        trust: held trust of the states (S, P).
+        capability: (P,) capabilities.
+        distance: ideological distance of the states to the powers (S, P).
+        aligned: (S,) current alignment, power index or -1.
+
+    Returns:
+        (S, P + 1): one column per power in file order, the last for ``none``.
+    """
+    n_powers = capability.shape[0]
+    options = np.arange(n_powers + 1)
+    options[-1] = -1
+    utility = np.empty((trust.shape[0], n_powers + 1))
+    utility[:, :n_powers] = w_trust * trust + w_capability * capability - w_ideology * distance
+    utility[:, n_powers] = nonaligned_utility
+    utility += w_inertia * (aligned[:, None] == options[None, :])
+    return utility
+
+
+def choose_alignment(
+    utility: FloatArray, temperature: float, uniforms: FloatArray | None
+) -> IntArray:
+    """Pick an option per state: argmax at temperature 0, else a softmax draw.
+
+    Ties at temperature 0 go to the earlier power in file order, ``none`` last.
+    With temperature > 0 each state takes the first option whose cumulative
+    softmax probability exceeds its uniform draw.
+
+    Args:
+        utility: (S, P + 1), last column ``none``.
+        temperature: >= 0.
+        uniforms: (S,) draws in [0, 1); unused (may be None) at temperature 0.
+
+    Returns:
+        (S,) power index, or -1 for ``none``.
+    """
+    n_options = utility.shape[1]
+    if temperature == 0.0:
+        choice = np.argmax(utility, axis=1)
+    else:
+        if uniforms is None:
+            raise ValueError("a softmax draw needs uniforms")
+        scaled = (utility - utility.max(axis=1, keepdims=True)) / temperature
+        weights = np.exp(scaled)
+        cumulative = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
+        cumulative[:, -1] = np.inf
+        choice = np.argmax(cumulative > uniforms[:, None], axis=1)
+    return np.where(choice == n_options - 1, -1, choice).astype(np.int64)
+
+
+def effective_poles(counts: FloatArray) -> FloatArray:
+    """Effective number of poles ``1 / sum_p share_p^2`` over aligned states.
+
+    Args:
+        counts: (..., P) number of states aligned with each power.
+
+    Returns:
+        (...,) the effective number; 0 where no state is aligned.
+    """
+    total = counts.sum(axis=-1)
+    safe = np.where(total > 0, total, 1.0)
+    shares = counts / safe[..., None]
+    concentration = (shares * shares).sum(axis=-1)
+    return np.where(total > 0, 1.0 / np.where(concentration > 0, concentration, 1.0), 0.0)

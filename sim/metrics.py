@@ -1,0 +1,295 @@
+"""Recorded arrays -> tidy series and summaries (model.md section 7).
+
+The model hands each step's arrays to a :class:`Recorder`, which keeps a
+bounded buffer of snapshots and reduces it to per-group statistics in
+vectorised chunks, so a 100,000-state run never holds its whole history.
+:func:`tidy_series` and :func:`summarise` turn the statistics into the
+``series.parquet`` table and the ``summary.json`` mapping.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.kernels import FloatArray, IntArray, effective_poles
+
+SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
+ACTORS_COLUMNS = ["step", "date", "actor", "power", "trust", "own", "aligned"]
+NONE = "none"
+CHUNK_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group's members as actor indices, and which of them are states."""
+
+    name: str
+    members: IntArray
+    states: IntArray  # positions in the state arrays (0..S-1)
+    has_powers: bool
+
+
+@dataclass
+class Statistics:
+    """Per-group statistics over steps 0..T. Shapes: G groups, T+1 steps, P powers."""
+
+    trust_mean: FloatArray  # (G, T+1, P)
+    own_mean: FloatArray  # (G, T+1, P)
+    trust_p10: FloatArray | None  # (G, T+1, P), None when not recorded
+    trust_p90: FloatArray | None
+    share: FloatArray  # (G, T+1, P+1), last = none
+    effective_poles: FloatArray  # (G, T+1)
+    realignments: FloatArray  # (G, T+1)
+
+
+class Recorder:
+    """Collects each step's arrays and reduces them to :class:`Statistics`.
+
+    Args:
+        groups: the output groups, ``all`` first.
+        n_actors, n_powers, n_steps: array sizes (T = n_steps).
+        percentiles: also compute p10 and p90 (the tidy series needs them).
+        keep_actors: keep every snapshot for ``actors.parquet``.
+    """
+
+    def __init__(
+        self,
+        groups: list[Group],
+        n_actors: int,
+        n_powers: int,
+        n_steps: int,
+        *,
+        percentiles: bool,
+        keep_actors: bool,
+    ) -> None:
+        self.groups = groups
+        self.n_powers = n_powers
+        self.n_states = n_actors - n_powers
+        self.percentiles = percentiles
+        self.keep_actors = keep_actors
+        t = n_steps + 1
+        g = len(groups)
+        self.stats = Statistics(
+            trust_mean=np.full((g, t, n_powers), np.nan),
+            own_mean=np.full((g, t, n_powers), np.nan),
+            trust_p10=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            trust_p90=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            share=np.full((g, t, n_powers + 1), np.nan),
+            effective_poles=np.zeros((g, t)),
+            realignments=np.zeros((g, t)),
+        )
+        self.aligned = np.empty((t, self.n_states), dtype=np.int16)
+        chunk = max(1, CHUNK_BYTES // max(1, 16 * n_actors * n_powers))
+        self._chunk = t if keep_actors else min(t, chunk)
+        self._trust = np.empty((self._chunk, n_actors, n_powers))
+        self._own = np.empty((self._chunk, n_actors, n_powers))
+        self._first = 0
+        self._filled = 0
+        self.actor_trust: list[FloatArray] = []
+        self.actor_own: list[FloatArray] = []
+
+    def record(self, step: int, trust: FloatArray, own: FloatArray, aligned: IntArray) -> None:
+        """Store the state at the end of ``step`` (aligned: states only, -1 = none)."""
+        self._trust[self._filled] = trust
+        self._own[self._filled] = own
+        self.aligned[step] = aligned
+        self._filled += 1
+        if self._filled == self._chunk:
+            self._reduce()
+
+    def finish(self) -> Statistics:
+        """Reduce what is buffered and compute the alignment statistics."""
+        if self._filled:
+            self._reduce()
+        self._alignment_stats()
+        return self.stats
+
+    def _reduce(self) -> None:
+        rows = slice(self._first, self._first + self._filled)
+        trust = self._trust[: self._filled]
+        own = self._own[: self._filled]
+        st = self.stats
+        for g, group in enumerate(self.groups):
+            for p, idx in self._member_sets(group):
+                cols = slice(None) if p is None else slice(p, p + 1)
+                if idx.shape[0] == 0:
+                    continue
+                sub = trust[:, idx, cols]
+                st.trust_mean[g, rows, cols] = sub.mean(axis=1)
+                st.own_mean[g, rows, cols] = own[:, idx, cols].mean(axis=1)
+                if st.trust_p10 is not None and st.trust_p90 is not None:
+                    low, high = np.percentile(sub, [10.0, 90.0], axis=1)
+                    st.trust_p10[g, rows, cols] = low
+                    st.trust_p90[g, rows, cols] = high
+        if self.keep_actors:
+            self.actor_trust.append(trust.copy())
+            self.actor_own.append(own.copy())
+        self._first += self._filled
+        self._filled = 0
+
+    def _member_sets(self, group: Group) -> list[tuple[int | None, IntArray]]:
+        """(power, members) pairs; power None means the same members for every power."""
+        if not group.has_powers:
+            return [(None, group.members)]
+        return [(p, group.members[group.members != p]) for p in range(self.n_powers)]
+
+    def _alignment_stats(self) -> None:
+        st = self.stats
+        codes_all = self.aligned.astype(np.int64)
+        options = [*range(self.n_powers), -1]
+        for g, group in enumerate(self.groups):
+            codes = codes_all[:, group.states]
+            if codes.shape[1] == 0:
+                continue
+            counts = np.stack([(codes == c).sum(axis=1) for c in options], axis=1).astype(float)
+            st.share[g] = counts / codes.shape[1]
+            st.effective_poles[g] = effective_poles(counts[:, : self.n_powers])
+            st.realignments[g, 1:] = (codes[1:] != codes[:-1]).sum(axis=1)
+
+
+def tidy_series(
+    stats: Statistics, group_names: list[str], power_names: list[str], dates: list[str]
+) -> pd.DataFrame:
+    """The tidy ``series`` table: step, date, group, power, metric, value."""
+    n_steps = len(dates)
+    steps = np.arange(n_steps)
+    frames: list[pd.DataFrame] = []
+
+    def block(values: FloatArray, group: str, power: str, metric: str) -> None:
+        frames.append(
+            pd.DataFrame(
+                {
+                    "step": steps,
+                    "date": dates,
+                    "group": group,
+                    "power": power,
+                    "metric": metric,
+                    "value": values,
+                }
+            )
+        )
+
+    per_power: dict[str, FloatArray | None] = {
+        "trust_mean": stats.trust_mean,
+        "trust_p10": stats.trust_p10,
+        "trust_p90": stats.trust_p90,
+        "own_mean": stats.own_mean,
+    }
+    for g, group in enumerate(group_names):
+        for metric, values in per_power.items():
+            if values is None:
+                continue
+            for p, power in enumerate(power_names):
+                block(values[g, :, p], group, power, metric)
+        for c, option in enumerate([*power_names, NONE]):
+            block(stats.share[g, :, c], group, option, "share_aligned")
+        block(stats.effective_poles[g], group, "", "effective_poles")
+        block(stats.realignments[g], group, "", "realignments")
+    out = pd.concat(frames, ignore_index=True)
+    out["step"] = out["step"].astype("int64")
+    out["value"] = out["value"].astype("float64")
+    return out[SERIES_COLUMNS]
+
+
+def _clean(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def summarise(
+    stats: Statistics,
+    group_names: list[str],
+    power_names: list[str],
+    windows: dict[str, tuple[int, int]],
+) -> dict[str, Any]:
+    """``summary.json``: per power and group, per window, and the effective number of poles.
+
+    Args:
+        windows: name -> (first step, last step) of the window.
+    """
+    mean = stats.trust_mean
+
+    def per_power(values: FloatArray) -> dict[str, dict[str, float | None]]:
+        return {
+            power: {group: _clean(values[g, p]) for g, group in enumerate(group_names)}
+            for p, power in enumerate(power_names)
+        }
+
+    with np.errstate(invalid="ignore"):
+        min_trust = np.min(mean, axis=1)
+        mean_trust = np.mean(mean, axis=1)
+        sd_trust = np.std(mean, axis=1)
+    summary: dict[str, Any] = {
+        "final_trust": per_power(mean[:, -1, :]),
+        "min_trust": per_power(min_trust),
+        "mean_trust": per_power(mean_trust),
+        "sd_trust": per_power(sd_trust),
+        "final_share": {
+            option: {group: _clean(stats.share[g, -1, c]) for g, group in enumerate(group_names)}
+            for c, option in enumerate([*power_names, NONE])
+        },
+        "trust_change": {
+            name: per_power(mean[:, last, :] - mean[:, first - 1, :])
+            for name, (first, last) in windows.items()
+        },
+        "final_effective_poles": float(stats.effective_poles[0, -1]),
+        "effective_poles": {
+            group: float(stats.effective_poles[g, -1]) for g, group in enumerate(group_names)
+        },
+    }
+    return summary
+
+
+def flatten_summary(summary: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
+    """Nested summary -> ``{"final_trust.Russia.all": 0.41, ...}``."""
+    flat: dict[str, float | None] = {}
+    for key, value in summary.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_summary(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def actors_table(
+    trust: FloatArray,
+    own: FloatArray,
+    aligned: IntArray,
+    actor_names: list[str],
+    power_names: list[str],
+    dates: list[str],
+) -> pd.DataFrame:
+    """``actors.parquet``: one row per step x observer x power, the self cells left out.
+
+    Args:
+        trust, own: (T+1, N, P) snapshots.
+        aligned: (T+1, S) alignment codes of the states (-1 = none).
+    """
+    n_steps, n_actors, n_powers = trust.shape
+    n_powers_rows = n_powers
+    labels = np.array([*power_names, NONE], dtype=object)
+    aligned_all = np.full((n_steps, n_actors), -1, dtype=np.int64)
+    aligned_all[:, n_powers_rows:] = aligned
+    step, actor, power = np.meshgrid(
+        np.arange(n_steps), np.arange(n_actors), np.arange(n_powers), indexing="ij"
+    )
+    keep = (actor != power).ravel()
+    step, actor, power = step.ravel()[keep], actor.ravel()[keep], power.ravel()[keep]
+    frame = pd.DataFrame(
+        {
+            "step": step.astype(np.int64),
+            "date": np.asarray(dates, dtype=object)[step],
+            "actor": np.asarray(actor_names, dtype=object)[actor],
+            "power": np.asarray(power_names, dtype=object)[power],
+            "trust": trust.ravel()[keep],
+            "own": own.ravel()[keep],
+            "aligned": labels[aligned_all[step, actor]],
+        }
+    )
+    # Powers are never aligned: their rows say "none" like a non-aligned state.
+    return frame[ACTORS_COLUMNS]

@@ -1,0 +1,307 @@
+"""CredibilityModel: the mesa model that orchestrates one run (model.md sections 2 to 5).
+
+``Model.step`` is orchestration only: events -> evidence -> own assessment
+-> social influence -> alignment -> record. The arithmetic lives in
+:mod:`sim.kernels`, :mod:`sim.network` and :mod:`sim.events`; the state in
+:class:`sim.world.World`; the agents are thin views (:mod:`sim.agents`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import kernels
+from sim.agents import PowerAgent, StateAgent
+from sim.events import EventEngine, StepEvidence
+from sim.kernels import FloatArray, IntArray
+from sim.metrics import Group, Recorder, Statistics, actors_table, summarise, tidy_series
+from sim.network import InfluenceNetwork
+from sim.scenario.schema import Scenario
+from sim.world import World
+
+Record = Literal["summary", "series", "actors"]
+
+
+def _resolve_scenario(
+    scenario: Scenario | str | Path | dict[str, Any], overrides: dict[str, Any]
+) -> Scenario:
+    if isinstance(scenario, Scenario) and not overrides:
+        return scenario
+    from sim.scenario.loader import batch_kwargs_to_overrides, load_scenario
+
+    return load_scenario(scenario, batch_kwargs_to_overrides(overrides) if overrides else None)
+
+
+def resolve_groups(sc: Scenario, world: World) -> list[Group]:
+    """``all`` (every state) and each ``outputs.groups`` entry as index arrays."""
+    n_powers = world.n_powers
+    states = np.arange(n_powers, world.n_actors)
+    groups = [Group("all", states, states - n_powers, has_powers=False)]
+    for name, spec in sc.outputs.groups.items():
+        if spec.members is not None:
+            chosen = np.array(sorted(world.index[m] for m in spec.members), dtype=np.int64)
+        else:
+            chosen = states
+        if spec.region is not None:
+            chosen = chosen[
+                (chosen >= n_powers)
+                & (world.region[chosen] == world.region_names.index(spec.region))
+            ]
+        if spec.bloc is not None:
+            chosen = chosen[
+                (chosen >= n_powers) & world.blocs[chosen, world.bloc_names.index(spec.bloc)]
+            ]
+        member_states = chosen[chosen >= n_powers] - n_powers
+        groups.append(
+            Group(name, chosen, member_states, has_powers=bool((chosen < n_powers).any()))
+        )
+    return groups
+
+
+class CredibilityModel(mesa.Model):  # type: ignore[misc]
+    """Trust in great powers, its diffusion and alignment, for one scenario.
+
+    Args:
+        scenario: a validated :class:`Scenario`, a path to a scenario file, or a mapping.
+        rng: seed for the model's random generator (int, ``SeedSequence`` or
+            ``Generator``), as for ``mesa.Model``. Only the alignment draw at
+            temperature > 0 uses it.
+        record: ``summary`` keeps only what the summary needs; ``series`` adds
+            percentiles for the tidy series; ``actors`` keeps every snapshot.
+        **overrides: override paths with ``__`` for dots
+            (``parameters__trust__negativity_bias=3``; ``parameters__`` optional),
+            so that the model runs under ``mesa.batch_run`` unchanged.
+
+    Attributes:
+        spec: the resolved scenario (mesa's own ``scenario`` attribute is left to mesa).
+        world: the arrays (:class:`sim.world.World`).
+        datacollector: a mesa ``DataCollector`` with model reporters ``date``,
+            ``effective_poles`` and ``realignments`` (all states).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | dict[str, Any] | None = None,
+        rng: Any = None,
+        *,
+        record: Record = "series",
+        **overrides: Any,
+    ) -> None:
+        if scenario is None:
+            raise TypeError("CredibilityModel needs a scenario (a path or a loaded Scenario)")
+        super().__init__(rng=rng)
+        sc = _resolve_scenario(scenario, overrides)
+        self.spec = sc
+        self.record_level: Record = record
+        self.n_steps = sc.calendar.n_steps
+        self.dates = sc.calendar.labels()
+        world = World.from_scenario(sc)
+        self.world = world
+        net = sc.network
+        self.network = InfluenceNetwork(
+            world.region,
+            world.bloc_members,
+            len(world.bloc_names),
+            [
+                pair
+                for a, b, weight, directed in net.resolved_ties()
+                for pair in (
+                    [(world.index[a], world.index[b], weight)]
+                    if directed
+                    else [
+                        (world.index[a], world.index[b], weight),
+                        (world.index[b], world.index[a], weight),
+                    ]
+                )
+            ],
+            np.arange(world.n_powers),
+            baseline=net.baseline,
+            same_region=net.same_region,
+            same_bloc=net.same_bloc,
+        )
+        self.engine = EventEngine(sc, world)
+        params = sc.parameters
+        self._memory = params.trust.memory
+        self._negativity_bias = params.trust.negativity_bias
+        self._susceptibility = params.diffusion.susceptibility
+        self._alignment = params.alignment
+
+        self.groups = resolve_groups(sc, world)
+        self.windows = {
+            name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
+            for name, (start, end) in sc.windows.items()
+        }
+        self.recorder = Recorder(
+            self.groups,
+            world.n_actors,
+            world.n_powers,
+            self.n_steps,
+            percentiles=record != "summary",
+            keep_actors=record == "actors",
+        )
+        self._statistics: Statistics | None = None
+        self._last_realignments = 0
+
+        self.powers = [PowerAgent(self, name, i) for i, name in enumerate(world.power_names)]
+        self.states = [
+            StateAgent(self, name, world.n_powers + i)
+            for i, name in enumerate(world.actor_names[world.n_powers :])
+        ]
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "date": "date",
+                "effective_poles": "effective_poles",
+                "realignments": "realignments",
+            }
+        )
+        self._record()
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def actor_names(self) -> list[str]:
+        return self.world.actor_names
+
+    @property
+    def power_names(self) -> list[str]:
+        return self.world.power_names
+
+    @property
+    def own(self) -> FloatArray:
+        """Own assessment (N, P) after the last step; self cells are meaningless."""
+        return self.world.own
+
+    @property
+    def trust(self) -> FloatArray:
+        """Held trust ``tau`` (N, P) after the last step; self cells are meaningless."""
+        return self.world.trust
+
+    @property
+    def aligned(self) -> IntArray:
+        """(S,) alignment of the states: power index, or -1 for none."""
+        return self.world.aligned[self.world.n_powers :]
+
+    @property
+    def capability(self) -> FloatArray:
+        return self.world.capability
+
+    @property
+    def date(self) -> str:
+        """Label of the current step (YYYY-MM)."""
+        return self.dates[min(self.steps, self.n_steps)]
+
+    @property
+    def effective_poles(self) -> float:
+        counts = np.bincount(self.aligned + 1, minlength=self.world.n_powers + 1)[1:]
+        return float(kernels.effective_poles(counts.astype(float)))
+
+    @property
+    def realignments(self) -> int:
+        return self._last_realignments
+
+    # ------------------------------------------------------------------ the step
+
+    def step(self) -> None:
+        """Apply step k = ``self.steps`` (mesa increments it before calling)."""
+        k = self.steps
+        if k > self.n_steps:
+            self.running = False
+            return
+        w = self.world
+        trust_prev = w.trust
+        evidence = StepEvidence.zeros(w.n_actors, w.n_powers)
+        before = self.aligned.copy()
+
+        self.engine.apply_step(k, evidence, trust_prev)
+        kernels.update_evidence(
+            w.positive,
+            w.negative,
+            evidence.positive,
+            evidence.negative,
+            self._memory,
+            self._negativity_bias,
+        )
+        w.own = kernels.own_assessment(w.a0, w.b0, w.positive, w.negative)
+        w.trust = kernels.friedkin_johnsen(
+            w.own,
+            self.network.neighbour_mean(trust_prev),
+            self.network.has_neighbours,
+            self._susceptibility,
+        )
+        period = self._alignment.period
+        if period and k % period == 0:
+            self._align()
+        self._last_realignments = int((self.aligned != before).sum())
+        self._record()
+        if k >= self.n_steps:
+            self.running = False
+
+    def _align(self) -> None:
+        w = self.world
+        a = self._alignment
+        n_powers = w.n_powers
+        utility = kernels.alignment_utility(
+            w.trust[n_powers:],
+            w.capability,
+            w.distance[n_powers:],
+            w.aligned[n_powers:],
+            w_trust=a.weights.trust,
+            w_capability=a.weights.capability,
+            w_ideology=a.weights.ideology,
+            w_inertia=a.weights.inertia,
+            nonaligned_utility=a.nonaligned_utility,
+        )
+        uniforms = self.rng.random(utility.shape[0]) if a.temperature > 0 else None
+        w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)
+
+    def _record(self) -> None:
+        w = self.world
+        self.recorder.record(self.steps, w.trust, w.own, self.aligned)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ results
+
+    def run(self) -> CredibilityModel:
+        """Step to the calendar's end and return the model."""
+        while self.running:
+            self.step()
+        return self
+
+    def statistics(self) -> Statistics:
+        """Per-group statistics over steps 0..T (the run must have ended)."""
+        if self.running:
+            raise RuntimeError("the run has not reached the end of its calendar")
+        if self._statistics is None:
+            self._statistics = self.recorder.finish()
+        return self._statistics
+
+    @property
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.groups]
+
+    def summary(self) -> dict[str, Any]:
+        """The nested summary of model.md section 7."""
+        return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
+
+    def series(self) -> pd.DataFrame:
+        """The tidy series of model.md section 7."""
+        return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
+
+    def actors(self) -> pd.DataFrame:
+        """Per step, observer and power: trust, own assessment, alignment (record='actors')."""
+        if self.record_level != "actors":
+            raise RuntimeError("build the model with record='actors' to get per-actor rows")
+        self.statistics()
+        return actors_table(
+            np.concatenate(self.recorder.actor_trust),
+            np.concatenate(self.recorder.actor_own),
+            self.recorder.aligned,
+            self.actor_names,
+            self.power_names,
+            self.dates,
+        )

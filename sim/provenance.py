@@ -1,0 +1,72 @@
+"""Where a result came from: package versions, git commit, host, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGES = (
+    "credsim",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pydantic",
+    "pyarrow",
+    "SALib",
+    "seaborn",
+    "matplotlib",
+    "dask",
+    "distributed",
+)
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of credsim and the packages its results depend on."""
+    import sys
+
+    out = {"python": sys.version.split()[0]}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def git_info(where: Path | None = None) -> dict[str, Any]:
+    """The commit of the checkout holding the code, and whether it has uncommitted changes."""
+    root = where or Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def host() -> str:
+    return socket.gethostname()
+
+
+def now() -> str:
+    """The current time, ISO 8601 in UTC."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -1,0 +1,149 @@
+"""One run, start to finish: scenario + seed -> summary, series, actors, files.
+
+:func:`run_scenario` is what sweeps call in their workers (no files);
+:func:`write_run` writes a run folder (model.md section 7); :func:`cli_run`
+is ``credsim run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import provenance
+from sim.errors import InputError
+from sim.fileio import atomic_write_text, write_parquet
+from sim.model import CredibilityModel, Record
+from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
+from sim.seeds import seed_sequence
+
+RECORD_LEVELS = ("summary", "series", "actors")
+
+
+@dataclass
+class RunOutput:
+    """What one run produces (tables are None when not recorded)."""
+
+    summary: dict[str, Any]
+    series: pd.DataFrame | None
+    actors: pd.DataFrame | None
+
+
+def run_scenario(
+    scenario: Scenario, seed: int | np.random.SeedSequence, record: Record = "summary"
+) -> RunOutput:
+    """Run ``scenario`` to its calendar's end.
+
+    Args:
+        scenario: a validated scenario (overrides already applied).
+        seed: an int (taken as replicate 0 of that seed) or a ``SeedSequence``.
+        record: ``summary``, ``series`` or ``actors`` (each includes the previous).
+
+    Returns:
+        The summary, and the tidy series / per-actor table when recorded.
+    """
+    if record not in RECORD_LEVELS:
+        raise InputError(f"unknown record level '{record}'; allowed: {', '.join(RECORD_LEVELS)}")
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else seed_sequence(int(seed), 0)
+    model = CredibilityModel(scenario, rng=sequence, record=record).run()
+    return RunOutput(
+        summary=model.summary(),
+        series=model.series() if record != "summary" else None,
+        actors=model.actors() if record == "actors" else None,
+    )
+
+
+def default_run_dir(scenario: Scenario, seed: int) -> Path:
+    """``results/runs/<scenario>-<hash of the resolved scenario and seed>``."""
+    return Path("results") / "runs" / f"{scenario.name}-{scenario_hash(scenario, seed)[:10]}"
+
+
+def write_run(
+    out: Path,
+    scenario: Scenario,
+    output: RunOutput,
+    *,
+    seed: int,
+    record: str,
+    source: str,
+    overrides: list[str],
+    started: str,
+    elapsed: float,
+) -> None:
+    """Write a run folder: manifest.json, summary.json, series.parquet, actors.parquet."""
+    out.mkdir(parents=True, exist_ok=True)
+    if output.series is not None:
+        write_parquet(output.series, out / "series.parquet")
+    if output.actors is not None:
+        write_parquet(output.actors, out / "actors.parquet")
+    atomic_write_text(out / "summary.json", json.dumps(output.summary, indent=2) + "\n")
+    manifest = {
+        "kind": "run",
+        "credsim": provenance.versions().get("credsim"),
+        "scenario_name": scenario.name,
+        "scenario": scenario_tree(scenario),
+        "source": source,
+        "overrides": overrides,
+        "seed": seed,
+        "seed_sequence": {"entropy": seed, "spawn_key": [0]},
+        "record": record,
+        "versions": provenance.versions(),
+        "git": provenance.git_info(),
+        "command": ["credsim", *sys.argv[1:]],
+        "host": provenance.host(),
+        "started": started,
+        "finished": provenance.now(),
+        "elapsed_s": round(elapsed, 4),
+    }
+    # The manifest goes last: a folder with a manifest holds a finished run.
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+
+
+def cli_run(args: argparse.Namespace) -> int:
+    """``credsim run SCENARIO [--out DIR] [--seed N] [--set PATH=VALUE ...] [--record ...]``."""
+    scenario = load_scenario(args.scenario, args.overrides or None)
+    out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a folder")
+    started = provenance.now()
+    t0 = time.perf_counter()
+    try:
+        output = run_scenario(scenario, args.seed, args.record)
+    except Exception as exc:  # a model failure is exit 1, with its reason
+        print(f"credsim: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - t0
+    write_run(
+        out,
+        scenario,
+        output,
+        seed=args.seed,
+        record=args.record,
+        source=args.scenario,
+        overrides=list(args.overrides),
+        started=started,
+        elapsed=elapsed,
+    )
+    where = f"results in {out}"
+    if not args.no_plots and args.record != "summary":
+        try:
+            from sim.plots import write_report
+        except ImportError:
+            pass
+        else:
+            report = write_report(out)
+            where += f"; report {report}"
+    cal = scenario.calendar
+    print(
+        f"ran '{scenario.name}': {len(scenario.powers)} powers, {len(scenario.states)} states, "
+        f"{cal.n_steps} {cal.step} steps in {elapsed:.2f} s; {where}"
+    )
+    return 0

@@ -1,0 +1,147 @@
+"""The world's hot state as arrays: who the actors are and what they believe.
+
+A :class:`World` is built from a validated scenario. Rows are actors
+(powers first, then states, each in file order), columns are powers. The
+mesa agents (:mod:`sim.agents`) are thin views on these arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.kernels import BoolArray, FloatArray, IntArray, beta_priors, ideology_distance
+from sim.scenario.schema import NONE_ALIGNMENT, Scenario, TrustPrior
+
+NO_POWER = -1
+
+
+def ideology_vector(value: float | list[float]) -> list[float]:
+    """A scalar ideology as a one-axis vector."""
+    return list(value) if isinstance(value, list) else [float(value)]
+
+
+def trust_prior(entry: float | TrustPrior | None, default_strength: float) -> tuple[float, float]:
+    """``(mean, strength)`` of a trust entry; no entry means 0.5 at the default strength."""
+    if entry is None:
+        return 0.5, default_strength
+    if isinstance(entry, TrustPrior):
+        return float(entry.mean), float(entry.strength)
+    return float(entry), default_strength
+
+
+@dataclass
+class World:
+    """All arrays of a running model. Shapes: N actors, P powers, B blocs, D axes."""
+
+    actor_names: list[str]
+    power_names: list[str]
+    index: dict[str, int]
+    region: IntArray  # (N,)
+    region_names: list[str]
+    blocs: BoolArray  # (N, B)
+    bloc_names: list[str]
+    bloc_members: list[list[int]]
+    ideology: FloatArray  # (N, D)
+    capability: FloatArray  # (P,)
+    aligned: IntArray  # (N,), power index or NO_POWER; powers are never aligned
+    a0: FloatArray  # (N, P)
+    b0: FloatArray  # (N, P)
+    positive: FloatArray  # r, (N, P)
+    negative: FloatArray  # s, (N, P)
+    own: FloatArray = field(init=False)
+    trust: FloatArray = field(init=False)
+    distance: FloatArray = field(init=False)
+    self_cells: tuple[IntArray, IntArray] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n_powers = len(self.power_names)
+        self.self_cells = (np.arange(n_powers), np.arange(n_powers))
+        self.refresh_distance()
+        self.own = self.a0 / (self.a0 + self.b0)
+        self.trust = self.own.copy()
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_names)
+
+    @property
+    def n_powers(self) -> int:
+        return len(self.power_names)
+
+    def refresh_distance(self) -> None:
+        """Recompute ideological distances after an ideology changed."""
+        self.distance = ideology_distance(self.ideology, self.ideology[: self.n_powers])
+
+    def power(self, name: str) -> int:
+        """Column (and row) of a power."""
+        return self.index[name]
+
+    def set_priors(
+        self,
+        row: int,
+        entries: dict[str, float | TrustPrior],
+        defaults: dict[str, float | TrustPrior],
+        prior_strength: float,
+    ) -> None:
+        """Set an observer's prior pseudo-counts from its entries, else defaults, else 0.5."""
+        for p, name in enumerate(self.power_names):
+            entry = entries.get(name, defaults.get(name))
+            mean, strength = trust_prior(entry, prior_strength)
+            a0, b0 = beta_priors(np.float64(mean), np.float64(strength))
+            self.a0[row, p] = a0
+            self.b0[row, p] = b0
+
+    @classmethod
+    def from_scenario(cls, sc: Scenario) -> World:
+        """Arrays for the initial state (step 0) of a validated scenario."""
+        powers = list(sc.powers)
+        actors = [*sc.powers.values(), *sc.states.values()]
+        names = [*sc.powers, *sc.states]
+        index = {name: i for i, name in enumerate(names)}
+        n, n_powers = len(names), len(powers)
+
+        region_names = sorted({a.region for a in actors})
+        region_code = {r: i for i, r in enumerate(region_names)}
+        bloc_names = sorted({b for a in actors for b in a.blocs})
+        bloc_code = {b: i for i, b in enumerate(bloc_names)}
+        bloc_members = [sorted({bloc_code[b] for b in a.blocs}) for a in actors]
+        blocs = np.zeros((n, len(bloc_names)), dtype=bool)
+        for i, members in enumerate(bloc_members):
+            blocs[i, members] = True
+
+        aligned = np.full(n, NO_POWER, dtype=np.int64)
+        for i, state in enumerate(sc.states.values()):
+            if state.aligned != NONE_ALIGNMENT:
+                aligned[n_powers + i] = powers.index(state.aligned)
+
+        strength = sc.parameters.trust.prior_strength
+        defaults = sc.defaults.trust
+        # Vectorised defaults first; only explicit entries are looped over.
+        base_mean = np.array([trust_prior(defaults.get(p), strength)[0] for p in powers])
+        base_strength = np.array([trust_prior(defaults.get(p), strength)[1] for p in powers])
+        a0, b0 = beta_priors(np.tile(base_mean, (n, 1)), np.tile(base_strength, (n, 1)))
+        world = cls(
+            actor_names=names,
+            power_names=powers,
+            index=index,
+            region=np.array([region_code[a.region] for a in actors], dtype=np.int64),
+            region_names=region_names,
+            blocs=blocs,
+            bloc_names=bloc_names,
+            bloc_members=bloc_members,
+            ideology=np.array([ideology_vector(a.ideology) for a in actors], dtype=np.float64),
+            capability=np.array([p.capability for p in sc.powers.values()], dtype=np.float64),
+            aligned=aligned,
+            a0=a0,
+            b0=b0,
+            positive=np.zeros((n, n_powers)),
+            negative=np.zeros((n, n_powers)),
+        )
+        for i, actor in enumerate(actors):
+            if actor.trust:
+                world.set_priors(i, actor.trust, defaults, strength)
+        world.own = world.a0 / (world.a0 + world.b0)
+        world.trust = world.own.copy()
+        return world
