@@ -1,0 +1,59 @@
+# credsim: `make run` and `make test` set everything up on a fresh machine.
+# They create .venv with a Python >= 3.12 that actually runs, install the
+# pinned versions from constraints.txt, then do their job.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The first interpreter >= 3.12 that runs: PYTHON if given, python3.12,
+# python3.13, python3, then pyenv's own installs (whose shims only run with
+# PYENV_VERSION set).
+define FIND_PYTHON
+for p in $(PYTHON) python3.12 python3.13 python3 \
+         $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+  if command -v $$p >/dev/null 2>&1 && \
+     $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+    command -v $$p; exit 0; \
+  fi; \
+done; echo "no Python >= 3.12 found: install python3.12 (Mesa 3.5 needs it)" >&2; exit 1
+endef
+
+.PHONY: all run test test-fast bench lint format clean venv
+
+all: test
+
+$(STAMP): pyproject.toml constraints.txt
+	@py=$$($(FIND_PYTHON)) || exit 1; \
+	if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $$py"; $$py -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dask,dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# The flagship: an experiment, its progress on the terminal, and a report.
+run: $(STAMP)
+	$(BIN)/credsim run scenarios/tour.yaml --out results/tour
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json
+
+lint: $(STAMP)
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format sim tests benchmarks
+	$(BIN)/ruff check --fix sim tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
