@@ -1,0 +1,263 @@
+"""Design expansion: which parameter values a sweep runs (pure functions, no I/O).
+
+A design turns parameter specifications into a list of *design points*, each
+a mapping ``{override path: value}``:
+
+- ``grid``: the full factorial of value lists (the last parameter varies fastest);
+- ``lhs``: a Latin hypercube (McKay, Beckman & Conover 1979) from
+  :class:`scipy.stats.qmc.LatinHypercube`, scaled to ``[low, high]``;
+- ``sobol``: Saltelli's extension of the Sobol' sequence from
+  :func:`SALib.sample.sobol.sample` (first- and total-order, so
+  ``samples * (D + 2)`` points);
+- ``morris``: Morris trajectories from :func:`SALib.sample.morris.sample`
+  (``samples * (D + 1)`` points).
+
+The sampler designs use the same SALib ``problem`` mapping that
+:mod:`sim.analysis.sensitivity` hands to ``analyze``. The command line's
+``--vary`` grammar (``1,2,4`` | ``range(0,1,0.25)`` | ``linspace(0.9,1,5)``)
+is parsed here too. Every function raises :class:`sim.errors.InputError` on
+a bad specification, saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+from scipy.stats import qmc
+
+from sim.errors import InputError
+from sim.scenario.schema import suggest
+
+METHODS = ("grid", "lhs", "sobol", "morris")
+SPEC_FUNCTIONS = ("range", "linspace")
+# Values that differ only in the 13th significant digit are float noise of
+# range/linspace arithmetic; rounding keeps 0.1 + 2*0.1 as 0.3 in the results.
+_SIGNIFICANT = 12
+_CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$")
+
+Point = dict[str, Any]
+FloatMatrix = npt.NDArray[np.float64]
+
+
+def _tidy(x: float) -> float:
+    return float(f"{x:.{_SIGNIFICANT}g}")
+
+
+def _number(text: str, spec: str) -> float | int:
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"'{text.strip()}' in '{spec}' is not a number")
+    return value
+
+
+def parse_spec(spec: str) -> list[Any]:
+    """The values of a ``--vary`` specification.
+
+    ``1,2,4`` is a list (each item parsed as YAML, so ``true`` and ``a`` work
+    too); ``range(start,stop,step)`` stops before ``stop`` (floats allowed;
+    all-integer arguments give integers); ``linspace(start,stop,n)`` gives
+    ``n`` evenly spaced values including both ends.
+
+    Raises:
+        InputError: an empty spec, an unknown function, a wrong number of
+            arguments, a zero or wrong-signed step, or an empty range.
+    """
+    text = spec.strip()
+    if not text:
+        raise InputError(
+            "empty value list; give '1,2,4', 'range(start,stop,step)' or 'linspace(start,stop,n)'"
+        )
+    call = _CALL.match(text)
+    if call is None:
+        if "(" in text or ")" in text:
+            raise InputError(
+                f"cannot read '{spec}'; give '1,2,4', 'range(start,stop,step)' "
+                "or 'linspace(start,stop,n)'"
+            )
+        return _parse_list(text, spec)
+    func, inner = call.group(1), call.group(2)
+    args = [_number(a, spec) for a in inner.split(",")] if inner.strip() else []
+    if func == "range":
+        return _range(args, spec)
+    if func == "linspace":
+        return _linspace(args, spec)
+    raise InputError(
+        f"unknown function '{func}' in '{spec}'; allowed are "
+        f"{', '.join(SPEC_FUNCTIONS)}{suggest(func, SPEC_FUNCTIONS)}"
+    )
+
+
+def _parse_list(text: str, spec: str) -> list[Any]:
+    values = []
+    for item in text.split(","):
+        if not item.strip():
+            raise InputError(f"empty item in '{spec}'; give values separated by commas: 1,2,4")
+        values.append(yaml.safe_load(item))
+    return values
+
+
+def _range(args: Sequence[float | int], spec: str) -> list[Any]:
+    if len(args) == 2:
+        args = [*args, 1]
+    if len(args) != 3:
+        raise InputError(f"'{spec}': range takes (start, stop) or (start, stop, step)")
+    start, stop, step = args
+    if step == 0:
+        raise InputError(f"'{spec}': the step of a range cannot be 0")
+    count = math.ceil((stop - start) / step - 1e-9)
+    if count <= 0:
+        raise InputError(
+            f"'{spec}' is empty: with step {step} a range must go from start towards stop"
+        )
+    if all(isinstance(a, int) for a in args):
+        return [int(start + i * step) for i in range(count)]
+    return [_tidy(start + i * step) for i in range(count)]
+
+
+def _linspace(args: Sequence[float | int], spec: str) -> list[Any]:
+    if len(args) != 3:
+        raise InputError(f"'{spec}': linspace takes (start, stop, n)")
+    start, stop, n = args
+    if not isinstance(n, int) or n < 1:
+        raise InputError(f"'{spec}': n must be a whole number >= 1, got {n}")
+    return [_tidy(float(v)) for v in np.linspace(start, stop, n)]
+
+
+def grid(parameters: Mapping[str, Sequence[Any]]) -> list[Point]:
+    """The full factorial of the value lists, the last parameter varying fastest.
+
+    No parameters give one empty point (the base scenario).
+
+    Raises:
+        InputError: a parameter with no values or with a repeated value.
+    """
+    for path, values in parameters.items():
+        if len(values) == 0:
+            raise InputError("a grid parameter needs at least one value", path=path)
+        seen: list[Any] = []
+        for v in values:
+            if v in seen:
+                raise InputError(
+                    f"value {v!r} is listed twice; grid values must be distinct", path=path
+                )
+            seen.append(v)
+    paths = list(parameters)
+    return [
+        dict(zip(paths, combo, strict=True))
+        for combo in itertools.product(*(parameters[p] for p in paths))
+    ]
+
+
+def problem(bounds: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """SALib's problem mapping for ``{path: (low, high)}``.
+
+    Raises:
+        InputError: no parameters, or a range with ``low >= high``.
+    """
+    if not bounds:
+        raise InputError("a sampled design needs at least one parameter with {low, high}")
+    for path, (low, high) in bounds.items():
+        if not low < high:
+            raise InputError(f"low ({low}) must be below high ({high})", path=path)
+    return {
+        "num_vars": len(bounds),
+        "names": list(bounds),
+        "bounds": [[float(lo), float(hi)] for lo, hi in bounds.values()],
+    }
+
+
+def _check_samples(samples: int, at_least: int = 1) -> None:
+    if samples < at_least:
+        raise InputError(f"samples must be >= {at_least}, got {samples}", path="design.samples")
+
+
+def lhs_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatrix:
+    """A Latin hypercube of ``samples`` rows scaled to the problem's bounds, shape (samples, D)."""
+    _check_samples(samples)
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    unit = qmc.LatinHypercube(d=prob["num_vars"], rng=rng).random(samples)
+    lows, highs = np.asarray(prob["bounds"], dtype=float).T
+    return np.asarray(qmc.scale(unit, lows, highs), dtype=float)
+
+
+def sobol_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatrix:
+    """Saltelli's sample for first- and total-order indices, shape (samples * (D + 2), D).
+
+    Raises:
+        InputError: ``samples`` not a power of two (the Sobol' sequence's balance needs it).
+    """
+    from SALib.sample import sobol
+
+    _check_samples(samples, 2)
+    if samples & (samples - 1):
+        lower = 1 << (samples.bit_length() - 1)
+        raise InputError(
+            f"a sobol design needs samples that are a power of 2, got {samples} "
+            f"(try {lower} or {lower * 2})",
+            path="design.samples",
+        )
+    return np.asarray(
+        sobol.sample(dict(prob), samples, calc_second_order=False, seed=_salib_seed(seed)),
+        dtype=float,
+    )
+
+
+def morris_matrix(prob: Mapping[str, Any], samples: int, levels: int, seed: int) -> FloatMatrix:
+    """``samples`` Morris trajectories on a ``levels``-level grid, shape (samples * (D + 1), D).
+
+    Raises:
+        InputError: fewer than 2 trajectories or an odd or too small number of levels.
+    """
+    from SALib.sample import morris
+
+    _check_samples(samples, 2)
+    if levels < 2 or levels % 2:
+        raise InputError(
+            f"morris levels must be an even number >= 2, got {levels}", path="design.levels"
+        )
+    return np.asarray(
+        morris.sample(dict(prob), samples, num_levels=levels, seed=_salib_seed(seed)), dtype=float
+    )
+
+
+def _salib_seed(seed: int) -> int:
+    # SALib treats a seed of 0 as "no seed" in places; a SeedSequence draw is never 0 in practice
+    # and still depends only on the experiment seed.
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
+
+
+def points_from_matrix(prob: Mapping[str, Any], matrix: FloatMatrix) -> list[Point]:
+    """Each row of a sample matrix as a point ``{path: float}``."""
+    names = list(prob["names"])
+    return [dict(zip(names, (float(v) for v in row), strict=True)) for row in matrix]
+
+
+def sample_matrix(
+    method: str, prob: Mapping[str, Any], samples: int, seed: int, levels: int = 4
+) -> FloatMatrix:
+    """The sample matrix of a sampled design (``lhs``, ``sobol`` or ``morris``).
+
+    Raises:
+        InputError: an unknown method (with a did-you-mean) or a bad ``samples``.
+    """
+    if method == "lhs":
+        return lhs_matrix(prob, samples, seed)
+    if method == "sobol":
+        return sobol_matrix(prob, samples, seed)
+    if method == "morris":
+        return morris_matrix(prob, samples, levels, seed)
+    raise InputError(
+        f"unknown sampled design '{method}'; allowed are lhs, sobol, morris"
+        f"{suggest(method, ('lhs', 'sobol', 'morris'))}",
+        path="design.method",
+    )

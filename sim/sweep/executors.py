@@ -1,0 +1,373 @@
+"""Executors: how a sweep's runs are carried out (serially, in processes, on Dask).
+
+What runs is decided by the plan (:func:`sim.sweep.experiment.plan_runs`);
+this module only carries it out. Every executor is a context manager whose
+:meth:`~Executor.results` takes an iterable of :class:`RunTask` and yields a
+:class:`RunResult` per task in order of completion. All three share the
+worker side (:func:`run_task`), so a run's result depends only on its task:
+
+- each worker process holds the base scenarios, validated once, keyed by
+  their hash (:data:`_SCENARIOS`), and caches the scenario of a design point
+  (base + overrides) for the replicates that follow (:func:`_resolved`);
+- the run function is a parameter (default :func:`sim.runner.run_scenario`),
+  so tests can inject one that fails or kills its worker;
+- a run that raises becomes a ``failed`` result with the error, never an
+  exception in the parent.
+
+Submission is bounded: at most a few batches per worker are in flight, so a
+100,000-run sweep neither floods the scheduler nor holds its results in memory.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import itertools
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sim.scenario import Scenario, load_scenario
+from sim.seeds import seed_sequence
+from sim.sweep.experiment import RunTask
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.runner import RunOutput
+
+RunFunction = Callable[[Scenario, Any, str], "RunOutput"]
+EXECUTORS = ("serial", "process", "dask")
+# Scenarios of design points kept per worker: replicates of a point arrive close together.
+_RESOLVED_CACHE = 64
+# Runs per task shipped to a process worker: amortises pickling and queue round trips.
+_MAX_BATCH = 32
+# Batches (process) or runs (dask) in flight per worker.
+_PROCESS_IN_FLIGHT = 4
+_DASK_IN_FLIGHT = 64
+
+
+@dataclass(slots=True)
+class RunResult:
+    """What one run gives back: its row of ``runs.parquet`` and its tables, if recorded."""
+
+    row: dict[str, Any]
+    series: pd.DataFrame | None = None
+    actors: pd.DataFrame | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.row["status"] != "ok")
+
+
+# --------------------------------------------------------------------------- worker side
+
+_SCENARIOS: dict[str, Scenario] = {}
+_RESOLVED: OrderedDict[tuple[str, str], Scenario] = OrderedDict()
+
+
+def install_scenarios(scenarios: dict[str, Scenario]) -> None:
+    """Give this process the base scenarios, keyed by hash (a worker initialiser)."""
+    _SCENARIOS.update(scenarios)
+
+
+def _resolved(task: RunTask) -> Scenario:
+    base = _SCENARIOS[task.base]
+    if not task.values:
+        return base
+    key = (task.base, repr(task.values))
+    scenario = _RESOLVED.get(key)
+    if scenario is None:
+        scenario = load_scenario(base, dict(task.values))
+        _RESOLVED[key] = scenario
+        if len(_RESOLVED) > _RESOLVED_CACHE:
+            _RESOLVED.popitem(last=False)
+    else:
+        _RESOLVED.move_to_end(key)
+    return scenario
+
+
+def _default_run(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    from sim.runner import run_scenario
+
+    return run_scenario(scenario, seed, record)  # type: ignore[arg-type]
+
+
+def _row(task: RunTask) -> dict[str, Any]:
+    return {
+        "run_id": task.run_id,
+        "scenario": task.scenario,
+        "point": task.point,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        **dict(task.values),
+    }
+
+
+def failed_result(task: RunTask, error: str, elapsed: float = 0.0) -> RunResult:
+    """The result of a run that did not finish."""
+    return RunResult({**_row(task), "status": "failed", "error": error, "elapsed_s": elapsed})
+
+
+def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
+    """Do one run in this process. Never raises for a failing run: it is recorded."""
+    from sim.metrics import flatten_summary
+
+    start = time.perf_counter()
+    try:
+        scenario = _resolved(task)
+        output = (run_fn or _default_run)(
+            scenario, seed_sequence(task.seed, task.replicate), task.record
+        )
+        metrics = flatten_summary(output.summary)
+    except Exception as exc:  # any failure of one run is that run's result, not the sweep's
+        return failed_result(task, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    row = {**_row(task), **metrics, "status": "ok", "error": None, "elapsed_s": elapsed}
+    series = _with_run_id(output.series, task.run_id)
+    actors = _with_run_id(output.actors, task.run_id)
+    return RunResult(row, series, actors)
+
+
+def _with_run_id(frame: pd.DataFrame | None, rid: str) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return frame.assign(run_id=rid)
+
+
+def run_batch(tasks: list[RunTask], run_fn: RunFunction | None = None) -> list[RunResult]:
+    """Do several runs in this process (one process-pool task)."""
+    return [run_task(t, run_fn) for t in tasks]
+
+
+# --------------------------------------------------------------------------- executors
+
+
+class Executor(Protocol):
+    """Carries out runs; a context manager so that workers and clusters are shut down."""
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        """Yield one result per task, in order of completion."""
+        ...
+
+
+class SerialExecutor:
+    """Every run in this process, one after another."""
+
+    def __init__(self, scenarios: dict[str, Scenario], run_fn: RunFunction | None = None) -> None:
+        self.scenarios = scenarios
+        self.run_fn = run_fn
+
+    def __enter__(self) -> SerialExecutor:
+        install_scenarios(self.scenarios)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        for task in tasks:
+            yield run_task(task, self.run_fn)
+
+
+def _batches(tasks: Sequence[RunTask], size: int) -> Iterator[list[RunTask]]:
+    batch: list[RunTask] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class ProcessExecutor:
+    """Runs in a :class:`concurrent.futures.ProcessPoolExecutor`, in batches.
+
+    Each worker receives the base scenarios once, through the pool's
+    initialiser. A worker that dies breaks the pool; the runs in flight are
+    then recorded as failed (use Dask for fault tolerance).
+    """
+
+    def __init__(
+        self,
+        scenarios: dict[str, Scenario],
+        run_fn: RunFunction | None = None,
+        workers: int = 2,
+        batch_size: int | None = None,
+    ) -> None:
+        self.scenarios = scenarios
+        self.run_fn = run_fn
+        self.workers = max(1, workers)
+        self.batch_size = batch_size
+        self.pool: cf.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessExecutor:
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers,
+            initializer=install_scenarios,
+            initargs=(self.scenarios,),
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        if self.pool is None:
+            raise RuntimeError("use ProcessExecutor as a context manager")
+        size = self.batch_size or _batch_size(len(tasks), self.workers)
+        pending: dict[cf.Future[list[RunResult]], list[RunTask]] = {}
+        queue = _batches(tasks, size)
+        limit = self.workers * _PROCESS_IN_FLIGHT
+
+        def fill() -> None:
+            while len(pending) < limit:
+                batch = next(queue, None)
+                if batch is None:
+                    return
+                pending[self.pool.submit(run_batch, batch, self.run_fn)] = batch  # type: ignore[union-attr]
+
+        fill()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                batch = pending.pop(future)
+                try:
+                    yield from future.result()
+                except Exception as exc:  # a dead worker: its batch cannot be trusted to have run
+                    for task in batch:
+                        yield failed_result(task, f"worker failed: {type(exc).__name__}: {exc}")
+            fill()
+
+
+def _batch_size(n_tasks: int, workers: int) -> int:
+    # Small enough that every worker gets several batches (load balance, steady progress),
+    # large enough to amortise the round trip.
+    return max(1, min(_MAX_BATCH, n_tasks // (workers * 8)))
+
+
+class DaskExecutor:
+    """Runs on ``dask.distributed``: an existing scheduler at ``address``, else a LocalCluster.
+
+    Every run is its own task, keyed by its run id (``pure=False``: Dask's
+    content hashing would merge replicates). The base scenarios reach every
+    worker once through a worker plugin, which Dask also gives to workers
+    that join later (a restarted one included). Dask reschedules the runs of
+    a worker that dies; a run that kills its worker again and again ends as
+    ``KilledWorker`` and is recorded as failed.
+    """
+
+    def __init__(
+        self,
+        scenarios: dict[str, Scenario],
+        run_fn: RunFunction | None = None,
+        workers: int = 2,
+        address: str | None = None,
+    ) -> None:
+        self.scenarios = scenarios
+        self.run_fn = run_fn
+        self.workers = max(1, workers)
+        self.address = address
+        self.client: Any = None
+        self.cluster: Any = None
+
+    def __enter__(self) -> DaskExecutor:
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        if self.address:
+            self.client = Client(self.address)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        self.client.register_plugin(_scenario_plugin(self.scenarios))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        from distributed import as_completed
+
+        queue = iter(tasks)
+        n_workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.workers
+        limit = max(1, n_workers) * _DASK_IN_FLIGHT
+        owner: dict[str, RunTask] = {}
+        completed = as_completed()
+
+        def submit(n: int) -> None:
+            for task in itertools.islice(queue, n):
+                future = self.client.submit(
+                    run_task, task, self.run_fn, key=task.run_id, pure=False
+                )
+                owner[future.key] = task
+                completed.add(future)
+
+        submit(limit)
+        for future in completed:
+            task = owner.pop(future.key)
+            try:
+                result = future.result()
+            except Exception as exc:  # KilledWorker and the like: the run is lost, say why
+                result = failed_result(task, f"{type(exc).__name__}: {exc}")
+            future.release()
+            yield result
+            submit(1)
+
+
+def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:
+    """A Dask worker plugin that installs the base scenarios in each worker process.
+
+    Built on demand so that importing this module does not need ``distributed``.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class ScenarioPlugin(WorkerPlugin):  # type: ignore[misc]
+        # One name per set of scenarios: a long-lived cluster can serve several sweeps.
+        name = "credsim-scenarios-" + "-".join(sorted(h[:8] for h in scenarios))
+
+        def setup(self, worker: Any) -> None:
+            install_scenarios(scenarios)
+
+    return ScenarioPlugin()
+
+
+def make_executor(
+    kind: str,
+    scenarios: dict[str, Scenario],
+    *,
+    workers: int,
+    address: str | None = None,
+    run_fn: RunFunction | None = None,
+) -> Executor:
+    """The executor named ``kind`` (``serial``, ``process`` or ``dask``)."""
+    if kind == "serial":
+        return SerialExecutor(scenarios, run_fn)
+    if kind == "process":
+        return ProcessExecutor(scenarios, run_fn, workers)
+    if kind == "dask":
+        return DaskExecutor(scenarios, run_fn, workers, address)
+    raise ValueError(f"unknown executor '{kind}'; allowed: {', '.join(EXECUTORS)}")
+
+
+def default_workers() -> int:
+    """``os.cpu_count()``, at least 1."""
+    return os.cpu_count() or 1

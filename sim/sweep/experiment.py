@@ -1,0 +1,504 @@
+"""Experiments: the validated experiment file and the runs it plans.
+
+An experiment names one or more scenarios, a design over override paths, a
+number of replicates, a seed and what to record (experiments.md). This
+module owns
+
+- the file's schema (:class:`ExperimentSpec`, pydantic, ``extra="forbid"``),
+- loading it with the same error rules as scenarios (:func:`load_experiment`:
+  one :class:`~sim.errors.InputError` with file, line, field path and a
+  did-you-mean; every scenario loaded and every varied path applied once),
+- building one from the command line (:func:`experiment_from_scenario`,
+  ``credsim sweep SCENARIO --vary PATH=SPEC``), and
+- the plan (:func:`plan_runs`): every scenario crossed with every design point
+  and replicate, each run with its stable ``run_id``, a hash of the resolved
+  scenario, the replicate and the experiment seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import InputError
+from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
+from sim.scenario.schema import NAME_PATTERN, suggest
+from sim.sweep import design as designs
+
+RECORDS = ("summary", "series", "actors")
+SHORT_HASH = 10
+RUN_ID_CHARS = 16
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SampledRange(_Strict):
+    """A parameter of a sampled design (lhs, sobol, morris): ``{low: .., high: ..}``."""
+
+    low: float
+    high: float
+
+
+class DesignSpec(_Strict):
+    """``design:`` of an experiment file.
+
+    ``parameters`` maps override paths to a list of values or a ``--vary``
+    spec string (grid), or to ``{low, high}`` (lhs, sobol, morris).
+    """
+
+    method: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: Annotated[int, Field(ge=1)] | None = None
+    levels: Annotated[int, Field(ge=2)] = 4
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExperimentSpec(_Strict):
+    """An experiment file (experiments.md, "Experiment file")."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    scenarios: dict[str, str] = Field(min_length=1)
+    design: DesignSpec = Field(default_factory=DesignSpec)
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    seed: Annotated[int, Field(ge=0)] = 0
+    record: Literal["summary", "series", "actors"] = "summary"
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """One run: what a worker needs to do it, small enough to ship cheaply.
+
+    ``base`` is the hash of the scenario before design overrides (the key
+    under which workers hold the validated scenario); ``values`` is the
+    design point as ``(path, value)`` pairs.
+    """
+
+    run_id: str
+    scenario: str
+    base: str
+    point: int
+    replicate: int
+    seed: int
+    values: tuple[tuple[str, Any], ...]
+    record: str
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A loaded, validated experiment with its base scenarios and design points.
+
+    Attributes:
+        spec: the validated file (after command-line changes).
+        given: the file as given (or as built from the command line).
+        source: the experiment file, or ``None`` when built from ``--vary``.
+        scenarios: the base scenario of each name, experiment overrides applied.
+        scenario_files: the file each scenario came from.
+        points: the design points, ``{path: value}`` each.
+        matrix: the sample matrix of a sampled design (points x parameters), else None.
+    """
+
+    spec: ExperimentSpec
+    given: dict[str, Any]
+    source: str | None
+    scenarios: dict[str, Scenario]
+    scenario_files: dict[str, str]
+    points: list[dict[str, Any]]
+    matrix: np.ndarray | None = None
+    _base_hashes: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def varied(self) -> list[str]:
+        """The override paths the design varies, in file order."""
+        return list(self.spec.design.parameters)
+
+    def base_hash(self, scenario: str) -> str:
+        """The hash of one base scenario (the workers' cache key)."""
+        if scenario not in self._base_hashes:
+            self._base_hashes[scenario] = scenario_hash(self.scenarios[scenario])
+        return self._base_hashes[scenario]
+
+    def problem(self) -> dict[str, Any] | None:
+        """SALib's problem of a sampled design, ``None`` for a grid."""
+        if self.spec.design.method == "grid":
+            return None
+        return designs.problem(_bounds(self.spec.design))
+
+    def resolved(self) -> dict[str, Any]:
+        """The experiment as run: every default filled in, scenario files and their hashes."""
+        data = self.spec.model_dump(mode="json")
+        data["scenarios"] = {
+            key: {"file": self.scenario_files[key], "hash": self.base_hash(key)}
+            for key in self.scenarios
+        }
+        return data
+
+    def identity(self) -> str:
+        """A hex digest of what determines the runs and their results.
+
+        The scenarios enter by content (their resolved hash), not by file
+        name; the description does not enter, so editing it keeps the folder.
+        """
+        data = self.spec.model_dump(mode="json", exclude={"description", "overrides"})
+        data["scenarios"] = {key: self.base_hash(key) for key in self.scenarios}
+        payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def short_hash(self) -> str:
+        """The folder name under ``results/<experiment>/``."""
+        return self.identity()[:SHORT_HASH]
+
+    def design_manifest(self) -> dict[str, Any]:
+        """The manifest's ``design`` entry."""
+        d = self.spec.design
+        return {
+            "method": d.method,
+            "parameters": d.parameters,
+            "samples": d.samples,
+            "levels": d.levels if d.method == "morris" else None,
+            "points": len(self.points),
+        }
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+def _line_index(text: str) -> dict[tuple[str, ...], int]:
+    """The 1-based line of every mapping key and sequence item, by key path."""
+    index: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = (*path, str(key.value))
+                index[sub] = key.start_mark.line + 1
+                walk(value, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                sub = (*path, str(i))
+                index[sub] = item.start_mark.line + 1
+                walk(item, sub)
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return index
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where an experiment came from, to locate errors: a file with its lines, or the CLI."""
+
+    file: str | None
+    lines: dict[tuple[str, ...], int]
+
+    def line(self, *path: str) -> int | None:
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+    def error(self, message: str, *path: str) -> InputError:
+        return InputError(
+            message, path=".".join(path) or None, file=self.file, line=self.line(*path)
+        )
+
+
+_FIELDS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): ExperimentSpec,
+    ("design",): DesignSpec,
+}
+
+
+def _validation_error(exc: ValidationError, where: _Where) -> InputError:
+    err = exc.errors()[0]
+    loc = tuple(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        model = _FIELDS.get(loc[:-1])
+        choices = list(model.model_fields) if model else []
+        return where.error(
+            f"unknown field '{loc[-1]}'; allowed are {', '.join(choices)}"
+            f"{suggest(loc[-1], choices)}",
+            *loc,
+        )
+    message = err["msg"]
+    if err["type"] == "literal_error" and isinstance(err.get("input"), str):
+        expected = err.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+        message += suggest(err["input"], choices)
+    return where.error(message, *loc)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_experiment(
+    path: str | Path,
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    record: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Experiment:
+    """Load and validate an experiment file; the keyword arguments replace the file's values.
+
+    Every scenario file is loaded (relative to the experiment file) with the
+    experiment's overrides, and every varied path is applied once.
+
+    Raises:
+        InputError: with file, line and field path, on any problem.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text()
+    except OSError as exc:
+        raise InputError(f"cannot read experiment file: {exc.strerror}", file=str(file)) from None
+    try:
+        lines = _line_index(text)
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            file=str(file),
+            line=mark.line + 1 if mark else None,
+        ) from None
+    where = _Where(str(file), lines)
+    if not isinstance(given, dict):
+        raise where.error("an experiment file must be a mapping with name, scenarios and design")
+    data = dict(given)
+    for key, value in (("replicates", replicates), ("seed", seed), ("record", record)):
+        if value is not None:
+            data[key] = value
+    if overrides:
+        data["overrides"] = {**data.get("overrides", {}), **overrides}
+    files = {}
+    if isinstance(data.get("scenarios"), dict):
+        files = {k: str(file.parent / str(v)) for k, v in data["scenarios"].items()}
+    return _build(data, given, str(file), files, where)
+
+
+def experiment_from_scenario(
+    path: str | Path,
+    vary: list[str],
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    record: str | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Experiment:
+    """An experiment from the command line: one scenario, a grid over ``--vary PATH=SPEC``.
+
+    The experiment is named after the scenario.
+
+    Raises:
+        InputError: a bad scenario, a ``--vary`` without ``=``, or a bad spec.
+    """
+    base = load_scenario(str(path), overrides or None)
+    parameters: dict[str, Any] = {}
+    for item in vary:
+        name, sep, spec = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(
+                f"--vary '{item}' must be PATH=SPEC, e.g. parameters.trust.memory=0.9,1"
+            )
+        try:
+            parameters[name.strip()] = designs.parse_spec(spec)
+        except InputError as exc:
+            raise InputError(exc.message, path=f"--vary {name.strip()}") from None
+    given: dict[str, Any] = {
+        "name": base.name,
+        "scenarios": {base.name: str(path)},
+        "design": {"method": "grid", "parameters": parameters},
+        "replicates": 1 if replicates is None else replicates,
+        "seed": 0 if seed is None else seed,
+        "record": record or "summary",
+        "overrides": overrides or {},
+    }
+    return _build(given, given, None, {base.name: str(path)}, _Where("--vary", {}))
+
+
+def _build(
+    data: dict[str, Any],
+    given: dict[str, Any],
+    source: str | None,
+    files: dict[str, str],
+    where: _Where,
+) -> Experiment:
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, where) from None
+    for key in spec.scenarios:
+        if not isinstance(key, str) or not _valid_name(key):
+            raise where.error(
+                f"scenario name '{key}' must be lower case letters, digits, '_' or '-'",
+                "scenarios",
+                key,
+            )
+    scenarios = {}
+    for key in spec.scenarios:
+        if not Path(files[key]).is_file():
+            raise where.error(f"scenario file '{files[key]}' does not exist", "scenarios", key)
+        try:
+            scenarios[key] = load_scenario(files[key], spec.overrides or None)
+        except InputError as exc:
+            if exc.file is None:
+                raise where.error(exc.message, "overrides", exc.path or "") from None
+            raise
+    points, matrix = _expand(spec, where)
+    experiment = Experiment(spec, given, source, scenarios, files, points, matrix)
+    _check_paths(experiment, where)
+    return experiment
+
+
+def _valid_name(name: str) -> bool:
+    return re.fullmatch(NAME_PATTERN, name) is not None
+
+
+def _bounds(design: DesignSpec) -> dict[str, tuple[float, float]]:
+    return {
+        p: (SampledRange.model_validate(v).low, SampledRange.model_validate(v).high)
+        for p, v in design.parameters.items()
+    }
+
+
+def _expand(spec: ExperimentSpec, where: _Where) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+    d = spec.design
+    loc = ("design", "parameters")
+    if d.method == "grid":
+        if d.samples is not None:
+            raise where.error(
+                "a grid takes no 'samples'; its size is the product of the value lists",
+                "design",
+                "samples",
+            )
+        values: dict[str, list[Any]] = {}
+        for path, v in d.parameters.items():
+            if isinstance(v, str):
+                try:
+                    v = designs.parse_spec(v)
+                except InputError as exc:
+                    raise where.error(exc.message, *loc, path) from None
+            if not isinstance(v, list):
+                raise where.error(
+                    "a grid parameter takes a list of values or a spec such as "
+                    "'linspace(0.9,1,5)'; {low, high} is for lhs, sobol and morris",
+                    *loc,
+                    path,
+                )
+            values[path] = _uniform_numbers(v)
+        try:
+            return designs.grid(values), None
+        except InputError as exc:
+            raise where.error(exc.message, *loc, exc.path or "") from None
+    for path, v in d.parameters.items():
+        try:
+            SampledRange.model_validate(v)
+        except ValidationError:
+            raise where.error(
+                f"a {d.method} parameter takes {{low: .., high: ..}}, got {v!r}", *loc, path
+            ) from None
+    if d.samples is None:
+        raise where.error(f"a {d.method} design needs 'samples'", "design", "method")
+    try:
+        prob = designs.problem(_bounds(d))
+        matrix = designs.sample_matrix(d.method, prob, d.samples, spec.seed, d.levels)
+    except InputError as exc:
+        where_at = (
+            [*loc, exc.path] if exc.path in d.parameters else (exc.path or "design").split(".")
+        )
+        raise where.error(exc.message, *where_at) from None
+    return designs.points_from_matrix(prob, matrix), matrix
+
+
+def _uniform_numbers(values: list[Any]) -> list[Any]:
+    # A column of 1 and 2.5 must be float throughout, whatever chunk a run lands in.
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    if numeric and any(isinstance(v, float) for v in values):
+        return [float(v) for v in values]
+    return values
+
+
+def _check_paths(experiment: Experiment, where: _Where) -> None:
+    """Apply every varied path once (its extreme values) to every scenario."""
+    for path in experiment.varied:
+        seen = [p[path] for p in experiment.points]
+        probes = [seen[0]] if experiment.matrix is None else [min(seen), max(seen)]
+        for key, base in experiment.scenarios.items():
+            for value in probes:
+                _apply(base, {path: value}, where, key)
+
+
+def _apply(base: Scenario, values: dict[str, Any], where: _Where, key: str) -> Scenario:
+    try:
+        return load_scenario(base, values)
+    except InputError as exc:
+        shown = ", ".join(f"{p}={v!r}" for p, v in values.items())
+        path = exc.path if exc.path in values else next(iter(values), "")
+        raise where.error(
+            f"{exc.message} (scenario '{key}', {shown})", "design", "parameters", path
+        ) from None
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+def run_id(resolved_hash: str, replicate: int, seed: int) -> str:
+    """The stable id of a run: its resolved scenario's hash, replicate and experiment seed."""
+    payload = f"{resolved_hash}:{int(replicate)}:{int(seed)}"
+    return hashlib.sha256(payload.encode()).hexdigest()[:RUN_ID_CHARS]
+
+
+def plan_runs(experiment: Experiment) -> list[RunTask]:
+    """Every scenario x design point x replicate, in that order, each run once.
+
+    Design points that resolve to the same scenario (Morris trajectories can
+    meet) are the same runs and are planned once, under the first point.
+
+    Raises:
+        InputError: a design point a scenario rejects, or two scenarios that
+            resolve to the same runs.
+    """
+    where = _Where(experiment.source or "--vary", {})
+    spec = experiment.spec
+    tasks: list[RunTask] = []
+    owner: dict[str, str] = {}
+    for key, base in experiment.scenarios.items():
+        base_hash = experiment.base_hash(key)
+        for i, point in enumerate(experiment.points):
+            resolved = _apply(base, point, where, key) if point else base
+            resolved_hash = base_hash if not point else scenario_hash(resolved)
+            for r in range(spec.replicates):
+                rid = run_id(resolved_hash, r, spec.seed)
+                if rid in owner:
+                    if owner[rid] != key:
+                        raise where.error(
+                            f"scenarios '{owner[rid]}' and '{key}' resolve to the same scenario; "
+                            "each scenario of an experiment must differ"
+                        )
+                    continue
+                owner[rid] = key
+                tasks.append(
+                    RunTask(rid, key, base_hash, i, r, spec.seed, tuple(point.items()), spec.record)
+                )
+    return tasks
+
+
+def scenario_trees(experiment: Experiment) -> dict[str, dict[str, Any]]:
+    """The manifest's ``scenarios``: each base scenario's resolved tree by name."""
+    return {key: scenario_tree(sc) for key, sc in experiment.scenarios.items()}

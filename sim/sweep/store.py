@@ -1,0 +1,258 @@
+"""The sweep results folder: manifest, chunked atomic commits, resume, consolidation.
+
+Layout (docs/briefs/results_layout.md)::
+
+    manifest.json          the experiment, design, provenance, status and counts
+    design.parquet         the design points: point, one column per varied path
+    runs/part-NNNNNN.parquet   committed chunks of run rows
+    series/part-NNNNNN.parquet tidy series of the same chunk (record series|actors)
+    actors/part-NNNNNN.parquet per-actor trust of the same chunk (record actors)
+    runs.parquet           every run, consolidated and sorted (scenario, point, replicate)
+
+A chunk is committed by writing its series and actors parts, then its runs
+part, each atomically (temporary file, then ``os.replace``). The runs part
+is the commit: a run is done exactly when its id is in a runs part. After a
+kill, leftovers are cleaned when the folder is opened again: temporary files,
+and series or actors parts whose runs part never appeared. One sweep at a
+time writes a folder (an exclusive lock on the folder).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.errors import InputError
+from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.sweep.executors import RunResult
+
+MANIFEST = "manifest.json"
+RUNS = "runs.parquet"
+DESIGN = "design.parquet"
+TABLES = ("series", "actors")
+KEY_COLUMNS = ("run_id", "scenario", "point", "replicate", "seed")
+TAIL_COLUMNS = ("status", "error", "elapsed_s")
+_TYPES: dict[str, pa.DataType] = {
+    "run_id": pa.string(),
+    "scenario": pa.string(),
+    "point": pa.int64(),
+    "replicate": pa.int64(),
+    "seed": pa.int64(),
+    "status": pa.string(),
+    "error": pa.string(),
+    "elapsed_s": pa.float64(),
+}
+_PART = re.compile(r"^part-(\d{6})\.parquet$")
+
+
+def _to_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _cell(value: Any) -> Any:
+    # Lists and mappings (grid values such as [a, b]) go in as JSON text: one type per column.
+    return json.dumps(value) if isinstance(value, list | dict) else value
+
+
+def _column(values: list[Any]) -> pa.Array:
+    values = [_cell(v) for v in values]
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def rows_table(rows: Sequence[dict[str, Any]], varied: Sequence[str]) -> pa.Table:
+    """Run rows as a table: keys, varied values, metrics (float), status, error, elapsed."""
+    metrics: dict[str, None] = {}
+    fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *varied}
+    for row in rows:
+        metrics.update(dict.fromkeys(k for k in row if k not in fixed))
+    columns: dict[str, pa.Array] = {}
+    for name in KEY_COLUMNS:
+        columns[name] = pa.array([r[name] for r in rows], type=_TYPES[name])
+    for name in varied:
+        columns[name] = _column([r.get(name) for r in rows])
+    for name in metrics:
+        columns[name] = pa.array([r.get(name) for r in rows], type=pa.float64())
+    for name in TAIL_COLUMNS:
+        columns[name] = pa.array([r.get(name) for r in rows], type=_TYPES[name])
+    return pa.table(columns)
+
+
+class Store:
+    """One sweep's results folder, opened for writing (use as a context manager).
+
+    Args:
+        folder: the results folder (created if missing).
+        identity: the experiment's identity hash; a folder holding another is refused.
+        varied: the varied parameter paths (their columns follow the keys).
+        scenarios: scenario names in experiment order (the sort order of ``runs.parquet``).
+    """
+
+    def __init__(
+        self, folder: Path, identity: str, varied: Sequence[str], scenarios: Sequence[str]
+    ) -> None:
+        self.folder = Path(folder)
+        self.identity = identity
+        self.varied = list(varied)
+        self.scenarios = list(scenarios)
+        self._lock: int | None = None
+        self._next_part = 0
+
+    # ----------------------------------------------------------------- opening
+
+    def check(self) -> None:
+        """Refuse a folder that holds something other than this experiment (writes nothing).
+
+        Raises:
+            InputError: the folder is a file, holds another experiment or run, or
+                holds files but no manifest.
+        """
+        if not self.folder.exists():
+            return
+        if not self.folder.is_dir():
+            raise InputError(f"results folder '{self.folder}' exists and is not a folder")
+        manifest = self.folder / MANIFEST
+        if manifest.is_file():
+            try:
+                data = json.loads(manifest.read_text())
+            except json.JSONDecodeError:
+                data = {}
+            if data.get("kind") != "sweep" or data.get("experiment_hash") != self.identity:
+                what = data.get("experiment_name") or data.get("scenario_name") or "something else"
+                raise InputError(
+                    f"results folder '{self.folder}' holds a different experiment ('{what}', "
+                    f"{data.get('kind', 'unknown')}); choose another --out or remove it"
+                )
+        elif any(p for p in self.folder.iterdir() if not p.name.startswith(".")):
+            raise InputError(
+                f"results folder '{self.folder}' is not empty and holds no sweep manifest; "
+                "choose another --out"
+            )
+
+    def __enter__(self) -> Store:
+        self.check()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = os.open(self.folder, os.O_RDONLY)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock)
+            self._lock = None
+            raise InputError(
+                f"another sweep is writing to '{self.folder}'; wait for it or choose another --out"
+            ) from None
+        self._clean()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            os.close(self._lock)
+            self._lock = None
+
+    def _parts(self, sub: str) -> dict[int, Path]:
+        folder = self.folder / sub
+        if not folder.is_dir():
+            return {}
+        found = {}
+        for path in folder.iterdir():
+            match = _PART.match(path.name)
+            if match:
+                found[int(match.group(1))] = path
+        return dict(sorted(found.items()))
+
+    def _clean(self) -> None:
+        """Remove what a killed sweep left: temporary files and uncommitted parts."""
+        for folder in (self.folder, *(self.folder / s for s in ("runs", *TABLES))):
+            if folder.is_dir():
+                for tmp in folder.glob(".*.tmp"):
+                    tmp.unlink(missing_ok=True)
+        committed = self._parts("runs")
+        for sub in TABLES:
+            for number, path in self._parts(sub).items():
+                if number not in committed:
+                    path.unlink()
+        self._next_part = max(committed, default=-1) + 1
+
+    # ----------------------------------------------------------------- state
+
+    def committed(self) -> dict[str, str]:
+        """``{run_id: status}`` of every committed run."""
+        done: dict[str, str] = {}
+        for path in self._parts("runs").values():
+            table = pq.read_table(path, columns=["run_id", "status"])
+            done.update(zip(table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True))
+        return done
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        path = self.folder / MANIFEST
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        atomic_write_text(
+            self.folder / MANIFEST,
+            json.dumps({**manifest, "experiment_hash": self.identity}, indent=2) + "\n",
+        )
+
+    def write_design(self, points: Sequence[dict[str, Any]]) -> None:
+        """``design.parquet``: every design point (Morris points that coincide included)."""
+        columns: dict[str, pa.Array] = {"point": pa.array(range(len(points)), type=pa.int64())}
+        for name in self.varied:
+            columns[name] = _column([p[name] for p in points])
+        atomic_write_bytes(self.folder / DESIGN, _to_bytes(pa.table(columns)))
+
+    # ----------------------------------------------------------------- writing
+
+    def commit(self, results: Iterable[RunResult]) -> int:
+        """Commit a chunk of results atomically; returns how many runs it held."""
+        results = list(results)
+        if not results:
+            return 0
+        name = f"part-{self._next_part:06d}.parquet"
+        for sub in TABLES:
+            frames = [getattr(r, sub) for r in results if getattr(r, sub) is not None]
+            if frames:
+                table = pa.concat_tables(
+                    [pa.Table.from_pandas(f, preserve_index=False) for f in frames]
+                )
+                atomic_write_bytes(self.folder / sub / name, _to_bytes(table))
+        table = rows_table([r.row for r in results], self.varied)
+        (self.folder / "runs").mkdir(exist_ok=True)
+        atomic_write_bytes(self.folder / "runs" / name, _to_bytes(table))
+        self._next_part += 1
+        return len(results)
+
+    def consolidate(self) -> pa.Table:
+        """Write ``runs.parquet``: every committed run once, sorted by scenario, point, replicate.
+
+        Columns: keys, varied parameters, metrics in alphabetical order (so the
+        table does not depend on which chunk finished first), status, error, elapsed_s.
+        """
+        parts = [pq.read_table(p) for p in self._parts("runs").values()]
+        if not parts:
+            table = rows_table([], self.varied)
+        else:
+            table = pa.concat_tables(parts, promote_options="default")
+        fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *self.varied}
+        metrics = sorted(c for c in table.column_names if c not in fixed)
+        order = {name: i for i, name in enumerate(self.scenarios)}
+        rank = pa.array([order.get(s, len(order)) for s in table["scenario"].to_pylist()])
+        table = table.append_column("__scenario_rank", rank)
+        table = table.sort_by(
+            [("__scenario_rank", "ascending"), ("point", "ascending"), ("replicate", "ascending")]
+        )
+        table = table.select([*KEY_COLUMNS, *self.varied, *metrics, *TAIL_COLUMNS])
+        atomic_write_bytes(self.folder / RUNS, _to_bytes(table))
+        return table

@@ -1,0 +1,248 @@
+"""A sweep from start to finish: plan, skip what is committed, execute, commit, consolidate.
+
+:func:`run_sweep` is the library entry point (tests call it with a fake run
+function); :func:`cli_sweep` is ``credsim sweep``, a thin shell around it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim import provenance
+from sim.errors import InputError
+from sim.sweep.executors import RunFunction, RunResult, default_workers, make_executor
+from sim.sweep.experiment import (
+    Experiment,
+    experiment_from_scenario,
+    load_experiment,
+    plan_runs,
+    scenario_trees,
+)
+from sim.sweep.progress import Progress
+from sim.sweep.store import Store
+
+# A chunk is committed when it holds this share of the sweep's runs (bounded below and
+# above), when it holds this many tidy-table rows, or when this much time has passed:
+# a kill loses little, and the parent never holds many results.
+_CHUNKS_PER_SWEEP = 20
+_CHUNK_RUNS = (16, 2000)
+_CHUNK_TABLE_ROWS = 1_000_000
+_CHUNK_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What a sweep did.
+
+    Attributes:
+        folder: the results folder.
+        planned: runs the experiment plans.
+        ran: runs done by this call (0 when the sweep was already complete).
+        failed: failed runs among all planned ones (earlier calls included).
+    """
+
+    folder: Path
+    planned: int
+    ran: int
+    failed: int
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every run succeeded, 1 when any failed."""
+        return 1 if self.failed else 0
+
+
+def default_folder(experiment: Experiment) -> Path:
+    """``results/<experiment name>/<short hash of the resolved experiment>``."""
+    return Path("results") / experiment.name / experiment.short_hash()
+
+
+def _manifest(
+    experiment: Experiment,
+    started: str,
+    command: list[str],
+    status: str,
+    counts: dict[str, int],
+    finished: str | None,
+) -> dict[str, Any]:
+    spec = experiment.spec
+    return {
+        "kind": "sweep",
+        "credsim": provenance.versions().get("credsim"),
+        "experiment_name": experiment.name,
+        "experiment": experiment.given,
+        "source": experiment.source,
+        "resolved": experiment.resolved(),
+        "scenarios": scenario_trees(experiment),
+        "design": experiment.design_manifest(),
+        "varied": experiment.varied,
+        "replicates": spec.replicates,
+        "seed": spec.seed,
+        "seed_sequence": "numpy.random.SeedSequence(seed, spawn_key=(replicate,))",
+        "record": spec.record,
+        "command": command,
+        "versions": provenance.versions(),
+        "git": provenance.git_info(),
+        "host": provenance.host(),
+        "started": started,
+        "finished": finished,
+        "status": status,
+        "counts": counts,
+    }
+
+
+def run_sweep(
+    experiment: Experiment,
+    folder: Path | None = None,
+    *,
+    executor: str = "serial",
+    workers: int = 1,
+    address: str | None = None,
+    run_fn: RunFunction | None = None,
+    quiet: bool = False,
+    command: list[str] | None = None,
+) -> SweepOutcome:
+    """Run every planned run not yet committed in ``folder``, then consolidate ``runs.parquet``.
+
+    Args:
+        experiment: the loaded experiment.
+        folder: the results folder (default :func:`default_folder`).
+        executor: ``serial``, ``process`` or ``dask``.
+        workers: worker processes (process, and dask's LocalCluster).
+        address: a Dask scheduler to use instead of a LocalCluster.
+        run_fn: the run function (default :func:`sim.runner.run_scenario`).
+        quiet: no live progress line (the closing summary is printed anyway).
+        command: the command line for the manifest.
+
+    Raises:
+        InputError: the folder holds another experiment, or a design point is invalid.
+    """
+    folder = Path(folder) if folder is not None else default_folder(experiment)
+    tasks = plan_runs(experiment)
+    store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
+    with store:
+        done = store.committed()
+        failed_before = sum(1 for s in done.values() if s != "ok")
+        pending = [t for t in tasks if t.run_id not in done]
+        previous = store.read_manifest()
+        if not pending and previous is not None and previous.get("status") == "complete":
+            print(
+                f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
+                f"{failed_before} failed) in {folder}; nothing to do",
+                flush=True,
+            )
+            return SweepOutcome(folder, len(tasks), 0, failed_before)
+        started = previous["started"] if previous else provenance.now()
+        command = command or ["credsim", *sys.argv[1:]]
+        counts = {"planned": len(tasks), "done": len(done), "failed": failed_before}
+        if previous is None:
+            store.write_design(experiment.points)
+        store.write_manifest(_manifest(experiment, started, command, "running", counts, None))
+        progress = Progress(len(tasks), len(done), failed_before, live=False if quiet else None)
+        scenarios = {experiment.base_hash(k): sc for k, sc in experiment.scenarios.items()}
+        chunk_runs = min(max(len(tasks) // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
+        buffer: list[RunResult] = []
+        table_rows = 0
+        last_commit = time.perf_counter()
+        status = "incomplete"
+        try:
+            with make_executor(
+                executor, scenarios, workers=workers, address=address, run_fn=run_fn
+            ) as ex:
+                for result in ex.results(pending):
+                    buffer.append(result)
+                    progress.update(result.failed)
+                    table_rows += sum(
+                        len(t) for t in (result.series, result.actors) if t is not None
+                    )
+                    if (
+                        len(buffer) >= chunk_runs
+                        or table_rows >= _CHUNK_TABLE_ROWS
+                        or time.perf_counter() - last_commit >= _CHUNK_SECONDS
+                    ):
+                        store.commit(buffer)
+                        buffer, table_rows, last_commit = [], 0, time.perf_counter()
+            store.commit(buffer)
+            buffer = []
+            status = "complete"
+        finally:
+            # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
+            store.commit(buffer)
+            committed = store.committed()
+            store.consolidate()
+            counts = {
+                "planned": len(tasks),
+                "done": len(committed),
+                "failed": sum(1 for s in committed.values() if s != "ok"),
+            }
+            store.write_manifest(
+                _manifest(experiment, started, command, status, counts, provenance.now())
+            )
+        progress.close(progress.summary(experiment.name, str(folder)))
+        return SweepOutcome(folder, len(tasks), progress.done, counts["failed"])
+
+
+def _experiment(args: argparse.Namespace) -> Experiment:
+    from sim.scenario.loader import _parse_overrides
+
+    overrides = {o.path: o.value for o in _parse_overrides(list(args.overrides or []))}
+    common: dict[str, Any] = {
+        "replicates": args.reps,
+        "seed": args.seed,
+        "record": args.record,
+        "overrides": overrides,
+    }
+    if _is_experiment_file(Path(args.file)):
+        if args.vary:
+            raise InputError(
+                f"--vary is for a scenario file; {args.file} is an experiment file: "
+                "put the parameters under its design.parameters"
+            )
+        return load_experiment(args.file, **common)
+    return experiment_from_scenario(args.file, list(args.vary), **common)
+
+
+def _is_experiment_file(path: Path) -> bool:
+    import yaml
+
+    try:
+        tree = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return False  # the scenario loader reports it with file and line
+    return isinstance(tree, dict) and "scenarios" in tree
+
+
+def cli_sweep(args: argparse.Namespace) -> int:
+    """``credsim sweep EXPERIMENT.yaml`` or ``credsim sweep SCENARIO --vary PATH=SPEC ...``.
+
+    Returns:
+        0 when every run succeeded, 1 when any failed (bad input raises InputError: exit 2).
+    """
+    experiment = _experiment(args)
+    workers = args.workers if args.workers is not None else default_workers()
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
+    if args.address and args.executor not in (None, "dask"):
+        raise InputError("--address names a Dask scheduler; use it with --executor dask")
+    executor = args.executor or ("dask" if args.address else "process" if workers > 1 else "serial")
+    outcome = run_sweep(
+        experiment,
+        Path(args.out) if args.out else None,
+        executor=executor,
+        workers=workers,
+        address=args.address,
+        quiet=args.quiet,
+    )
+    if not args.no_plots and outcome.ran:
+        try:
+            from sim.plots import write_report
+        except ImportError:
+            pass
+        else:
+            write_report(outcome.folder)
+    return outcome.exit_code
