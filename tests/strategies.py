@@ -22,6 +22,16 @@ EVIDENCE_KINDS_WITH_WEIGHT = tuple(DEFAULT_WEIGHTS)
 TARGETED_KINDS = ("intervene", "support", "withdraw", "refuse_aid", "client_harmed", "base_loss")
 
 
+def network_weight(high: float) -> st.SearchStrategy[float]:
+    """0, or a weight no smaller than 1e-3.
+
+    Rows whose weights sum below about 1e-12 are a floating-point edge case
+    tested on its own (test_reference_agreement); kept out of random draws so
+    that it does not hide other disagreements.
+    """
+    return st.one_of(st.just(0.0), between(1e-3, high))
+
+
 def unit() -> st.SearchStrategy[float]:
     return st.floats(0.0, 1.0, allow_nan=False)
 
@@ -123,7 +133,7 @@ def event(
 def tie(draw: st.DrawFn, actors: list[str]) -> Any:
     """A tie in one of the three written forms of decisions.md item 19."""
     a, b = draw(st.permutations(actors))[:2]
-    weight = draw(between(0.0, 3.0))
+    weight = draw(network_weight(3.0))
     form = draw(st.sampled_from(["triple", "pair", "mapping"]))
     if form == "triple":
         return [a, b, weight]
@@ -225,9 +235,9 @@ def scenario_dicts(draw: st.DrawFn, max_events: int = 12) -> dict[str, Any]:
         "states": state_specs,
         "defaults": {"trust": draw(trust_entries(powers))},
         "network": {
-            "same_region": draw(between(0.0, 2.0)),
-            "same_bloc": draw(between(0.0, 2.0)),
-            "baseline": draw(st.one_of(st.just(0.0), between(0.0, 1.0))),
+            "same_region": draw(network_weight(2.0)),
+            "same_bloc": draw(network_weight(2.0)),
+            "baseline": draw(network_weight(1.0)),
             "directed": draw(st.booleans()),
             "ties": draw(st.lists(tie(actors), max_size=6)),
         },
