@@ -34,6 +34,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import InputError
 from sim.scenario import scenario_tree
+from sim.scenario.calendar import Calendar
 from sim.scenario.schema import (
     EVENT_KINDS,
     NAME_PATTERN,
@@ -267,7 +268,7 @@ def _as_scenario(
     )
     names = " -> ".join([*(c.shown for c in chain), link.shown])
     if any(c.real == link.real for c in chain):
-        raise fail(f"extends forms a cycle: {names}; a scenario cannot extend itself")
+        raise fail(f"the files extend each other in a cycle: {names}")
     if not link.real.is_file():
         raise fail(f"file '{reference}' does not exist (looked for {link.shown}; chain: {names})")
     parent = _as_scenario(
@@ -526,10 +527,21 @@ def _expand_generated(doc: _Document) -> _Document:
     """Draw a synthetic population where the tree has a ``generate:`` block."""
     if "generate" not in doc.tree:
         return doc
+    if "calendar" not in doc.tree:
+        raise _located(
+            InputError(
+                "required field is missing; a generated scenario needs its calendar",
+                path="calendar",
+            ),
+            doc.origin,
+            (),
+        )
     try:
         spec = Generate.model_validate(doc.tree["generate"])
+        Calendar.model_validate(doc.tree["calendar"])
     except ValidationError as exc:
-        raise _translate(exc, doc, ("generate",)) from None
+        section = "generate" if exc.title == Generate.__name__ else "calendar"
+        raise _translate(exc, doc, (section,)) from None
     from sim.scenario.synthetic import expand_generated
 
     tree = expand_generated({**doc.tree, "generate": spec.model_dump()})

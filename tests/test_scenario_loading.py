@@ -1,0 +1,242 @@
+"""Loading scenarios: extends merging, overrides, batch_run keywords, line numbers.
+
+Fixtures are in tests/data/scenarios/ (model.md section 6, decisions.md 16 to 21).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.errors import InputError
+from sim.scenario.loader import batch_kwargs_to_overrides, load_scenario
+
+DATA = Path(__file__).parent / "data" / "scenarios"
+MINI = DATA / "mini.yaml"
+
+
+def _ids(scenario):
+    return [event.id for event in scenario.events]
+
+
+def test_mini_loads_as_written():
+    sc = load_scenario(MINI)
+    assert sc.name == "mini"
+    assert list(sc.powers) == ["Russia", "USA"]
+    assert list(sc.states) == ["Syria", "Jordan"]
+    assert sc.states["Syria"].trust == {"Russia": 0.7, "USA": 0.1}
+    assert sc.events[0].magnitude == 3.0
+    assert sc.calendar.n_steps == 36
+    assert sc.windows["late"] == ("2016-01", "2016-06")
+
+
+def test_path_given_as_string_loads_the_same():
+    assert load_scenario(str(MINI)) == load_scenario(MINI)
+
+
+# --------------------------------------------------------------------------- extends
+
+
+def test_extends_merges_mappings_key_by_key():
+    sc = load_scenario(DATA / "child.yaml")
+    assert sc.name == "child"
+    assert sc.description == "Russia intervenes in Syria and withdraws."  # from the parent
+    assert sc.parameters.trust.negativity_bias == 3.0  # child
+    assert sc.parameters.trust.memory == 0.95  # parent, same mapping
+    assert sc.parameters.salience.target == 0.9  # parent, other mapping
+    assert sc.network.same_bloc == 0.7
+    jordan = sc.states["Jordan"]
+    assert jordan.blocs == ["gcc_partners"]  # lists other than events and ties are replaced
+    assert (jordan.region, jordan.aligned) == ("levant", "USA")
+    assert sc.calendar.end == "2016-12"
+
+
+def test_extends_concatenates_ties():
+    sc = load_scenario(DATA / "child.yaml")
+    assert sc.network.resolved_ties() == [
+        ("Syria", "Jordan", 2.0, False),
+        ("Russia", "Jordan", 1.0, False),
+    ]
+
+
+def test_extends_events_replaced_in_place_removed_and_appended():
+    sc = load_scenario(DATA / "child.yaml")
+    # parent: intervention, talk, withdrawal; child removes talk, replaces
+    # intervention (keeping its place), appends strikes.
+    assert _ids(sc) == ["intervention", "withdrawal", "strikes"]
+    assert sc.events[0].magnitude == 4.0
+    assert sc.events[0].date == "2015-10"
+    assert sc.events[1].magnitude == 2.0
+
+
+def test_extends_chain_of_three_files():
+    sc = load_scenario(DATA / "grandchild.yaml")
+    assert sc.name == "grandchild"
+    assert sc.parameters.trust.negativity_bias == 3.0  # child
+    assert sc.parameters.trust.memory == 0.95  # base
+    assert sc.parameters.salience.global_ == 0.2  # grandchild
+    assert sc.parameters.salience.target == 0.9  # base
+    assert _ids(sc) == ["intervention", "withdrawal", "strikes", "late_talk"]
+
+
+def test_mapping_source_extends_relative_to_cwd_and_inherits_name(monkeypatch):
+    monkeypatch.chdir(DATA)
+    sc = load_scenario({"extends": "base.yaml", "remove_events": ["withdrawal"]})
+    assert sc.name == "base"
+    assert _ids(sc) == ["intervention", "talk"]
+
+
+def test_mapping_source_is_not_modified():
+    tree = {
+        "name": "m",
+        "calendar": {"start": "2014-01", "end": "2014-12"},
+        "powers": {"USA": {"capability": 1.0, "region": "americas"}},
+    }
+    load_scenario(tree, {"parameters.trust.memory": 0.5})
+    assert "parameters" not in tree
+
+
+# --------------------------------------------------------------------------- line numbers
+
+
+def test_error_in_parent_points_at_parent_file_and_line():
+    with pytest.raises(InputError) as info:
+        load_scenario(DATA / "child_of_bad.yaml")
+    err = info.value
+    assert err.file is not None and err.file.endswith("parent_bad.yaml")
+    assert err.line == 13
+    assert err.path == "events.strike.magnitude"
+
+
+def test_reference_error_after_merge_points_into_parent(tmp_path):
+    child = tmp_path / "short.yaml"
+    child.write_text(f"extends: {DATA / 'base.yaml'}\ncalendar: {{end: '2016-03'}}\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(child)
+    err = info.value
+    # base.yaml's withdrawal (dated 2016-06, line 49) now lies after the child's end.
+    assert err.file is not None and err.file.endswith("base.yaml")
+    assert err.line == 49
+    assert err.path == "events.withdrawal.date"
+    assert "outside the calendar 2014-01 to 2016-03" in err.message
+
+
+def test_error_in_child_points_at_child_line(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {DATA / 'base.yaml'}\nparameters:\n  trust:\n    memory: 1.5\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(child)
+    assert (info.value.file, info.value.line) == (str(child), 4)
+    assert info.value.path == "parameters.trust.memory"
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def test_override_parameter_as_mapping_and_as_string():
+    by_mapping = load_scenario(MINI, {"parameters.trust.negativity_bias": 3})
+    by_string = load_scenario(MINI, ["parameters.trust.negativity_bias=3"])
+    assert by_mapping.parameters.trust.negativity_bias == 3.0
+    assert by_string == by_mapping
+    assert by_string.parameters.trust.memory == 0.98  # the rest of the section untouched
+
+
+def test_override_values_are_parsed_as_yaml():
+    sc = load_scenario(
+        MINI,
+        [
+            "network.directed=true",
+            "parameters.alignment.period=3",
+            "outputs.groups.arab_league.members=[Syria, Jordan]",
+            "description='a: b'",
+        ],
+    )
+    assert sc.network.directed is True
+    assert sc.parameters.alignment.period == 3
+    assert sc.outputs.groups["arab_league"].members == ["Syria", "Jordan"]
+    assert sc.description == "a: b"
+
+
+def test_override_power_capability_and_event_magnitude_by_id():
+    sc = load_scenario(
+        DATA / "child.yaml",
+        {"powers.Russia.capability": 0.25, "events.withdrawal.magnitude": 7},
+    )
+    assert sc.powers["Russia"].capability == 0.25
+    assert sc.powers["USA"].capability == 1.0
+    assert [e.magnitude for e in sc.events] == [4.0, 7.0, 1.0]
+
+
+def test_override_creates_missing_sections():
+    # mini.yaml has no parameters at all.
+    sc = load_scenario(MINI, {"parameters.salience.global": 0.05})
+    assert sc.parameters.salience.global_ == 0.05
+    assert sc.parameters.salience.target == 1.0  # the defaults of the created section
+
+
+def test_override_addresses_the_merged_tree():
+    # the parent's event, kept through the child's merge
+    sc = load_scenario(DATA / "grandchild.yaml", {"events.strikes.magnitude": 0.5})
+    assert sc.events[2].id == "strikes"
+    assert sc.events[2].magnitude == 0.5
+
+
+def test_override_on_a_scenario_object_revalidates_and_leaves_it_alone():
+    original = load_scenario(MINI)
+    changed = load_scenario(original, {"parameters.trust.memory": 0.9})
+    assert changed.parameters.trust.memory == 0.9
+    assert original.parameters.trust.memory == 0.98
+    assert load_scenario(original) is original
+    with pytest.raises(InputError, match="must be <= 1"):
+        load_scenario(original, {"parameters.trust.memory": 2})
+
+
+def test_override_error_names_the_override():
+    with pytest.raises(InputError) as info:
+        load_scenario(MINI, ["parameters.trust.memory=abc"])
+    assert str(info.value).startswith("override parameters.trust.memory=abc: ")
+    assert "expected a number, got 'abc'" in str(info.value)
+
+
+# --------------------------------------------------------------------------- batch_run
+
+
+def test_batch_kwargs_to_overrides():
+    assert batch_kwargs_to_overrides(
+        {
+            "trust__negativity_bias": 3,
+            "salience__global": 0.2,
+            "powers__Russia__capability": 0.5,
+            "network__same_bloc": 1.0,
+            "name": "x",
+        }
+    ) == {
+        "parameters.trust.negativity_bias": 3,
+        "parameters.salience.global": 0.2,
+        "powers.Russia.capability": 0.5,
+        "network.same_bloc": 1.0,
+        "name": "x",
+    }
+
+
+def test_batch_kwargs_load_end_to_end():
+    sc = load_scenario(MINI, batch_kwargs_to_overrides({"trust__negativity_bias": 4.5}))
+    assert sc.parameters.trust.negativity_bias == 4.5
+
+
+# --------------------------------------------------------------------------- generate
+
+
+def test_generated_scenario_expands_and_overrides_apply_before_and_after():
+    pytest.importorskip("sim.scenario.synthetic")
+    sc = load_scenario(DATA / "generated.yaml")
+    assert (len(sc.powers), len(sc.states)) == (3, 30)
+    assert sc.generate is not None and sc.generate.seed == 7
+    # generate.* is applied before the population is drawn, powers.* after.
+    small = load_scenario(
+        DATA / "generated.yaml", {"generate.states": 5, "powers.P1.capability": 0.0}
+    )
+    assert len(small.states) == 5
+    assert small.powers["P1"].capability == 0.0
+    assert load_scenario(DATA / "generated.yaml") == sc  # same seed, same scenario
