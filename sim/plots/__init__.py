@@ -1,0 +1,27 @@
+"""Figures and the report page of a results folder (``credsim plot``).
+
+Plot functions take tidy DataFrames (as read by :mod:`sim.results`) and an
+optional ``ax``, and return the axes or figure; nothing here runs a model.
+Modules: :mod:`~sim.plots.palette` (one colour per power),
+:mod:`~sim.plots.trajectories`, :mod:`~sim.plots.alignment`,
+:mod:`~sim.plots.sweeps`, :mod:`~sim.plots.sensitivity`,
+:mod:`~sim.plots.gallery` (which figures a folder gets) and
+:mod:`~sim.plots.report` (the HTML page).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.plots.report import write_report
+
+
+def cli_plot(args: argparse.Namespace) -> int:
+    """``credsim plot RESULTS_DIR [--out DIR] [--format png|svg|pdf]``."""
+    report = write_report(args.results, out=args.out, fmt=args.format)
+    plots = args.out or f"{args.results}/plots"
+    print(f"figures in {plots}; report {report}")
+    return 0
+
+
+__all__ = ["cli_plot", "write_report"]

@@ -1,0 +1,136 @@
+"""Who is aligned with whom: stacked shares over time and the effective number of poles.
+
+One row of panels per group. Each scenario gets a panel of stacked areas
+(the share of the group's states aligned with each power, non-aligned in
+grey on top, averaged across runs); the last column draws the effective
+number of poles (``1 / sum of squared shares`` over aligned states), a line
+per scenario with its 95% band across runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim.plots.figure import (
+    GROUP_ALL,
+    date_axis,
+    draw_band,
+    nice,
+    set_theme,
+    step_times,
+    time_band,
+)
+from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
+
+NON_ALIGNED = "none"
+
+
+def share_order(powers: Sequence[str]) -> list[str]:
+    """Stacking order: powers as given, non-aligned last (on top)."""
+    return [p for p in powers if p != NON_ALIGNED] + [NON_ALIGNED] * (NON_ALIGNED in powers)
+
+
+def shares_panel(
+    shares: pd.DataFrame, *, ax: Axes | None = None, palette: dict[str, str] | None = None
+) -> Axes:
+    """Stacked areas of ``share_aligned`` rows (``date, power, value``) of one group and
+    scenario; several runs are averaged per date and power first.
+
+    The areas are labelled with the power's name (non-aligned as ``none``) and
+    coloured by ``palette`` (default: :func:`power_palette` of the powers drawn).
+    """
+    ax = plt.subplots(figsize=(6, 3))[1] if ax is None else ax
+    timed = shares.assign(when=step_times(shares))
+    mean = timed.groupby(["when", "power"], sort=True)["value"].mean().unstack("power")
+    order = share_order(list(dict.fromkeys(shares["power"])))
+    mean = mean.reindex(columns=order).fillna(0.0)
+    colors = palette if palette is not None else power_palette(order)
+    ax.stackplot(
+        mean.index.to_numpy(),
+        *(mean[p].to_numpy() for p in order),
+        labels=order,
+        colors=[colors[p] for p in order],
+        alpha=0.85,
+        lw=0,
+    )
+    ax.set_ylim(0.0, 1.0)
+    date_axis(ax, max_ticks=5)
+    return ax
+
+
+def poles_panel(
+    poles: pd.DataFrame, *, ax: Axes | None = None, scenarios: Sequence[str] | None = None
+) -> Axes:
+    """The effective number of poles of one group: a line per scenario (``date, value``,
+    optionally ``scenario``), mean across runs with the 95% band."""
+    ax = plt.subplots(figsize=(6, 3))[1] if ax is None else ax
+    frame = poles if "scenario" in poles else poles.assign(scenario="")
+    order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
+    colors, styles = sample_colors(order), scenario_linestyles(order)
+    for scenario, cell in time_band(frame, ["scenario"]).groupby("scenario", sort=False):
+        name = str(scenario)
+        draw_band(ax, cell["when"].to_numpy(), cell, colors[name], ls=styles[name], label=name)
+    ax.set_ylim(bottom=0.0)
+    date_axis(ax, max_ticks=5)
+    return ax
+
+
+def alignment_figure(series: pd.DataFrame) -> Figure:
+    """Alignment shares (a column per scenario) and effective poles (last column), a row
+    per group (``all`` first).
+
+    Args:
+        series: tidy series with ``share_aligned`` and ``effective_poles`` rows
+            (optionally ``scenario``, ``run_id``).
+    """
+    set_theme()
+    frame = series if "scenario" in series else series.assign(scenario="")
+    shares = frame[frame["metric"] == "share_aligned"]
+    poles = frame[frame["metric"] == "effective_poles"]
+    scenarios = list(dict.fromkeys(frame["scenario"]))
+    groups = sorted(set(shares["group"]), key=lambda g: (g != GROUP_ALL, g))
+    palette = power_palette(shares["power"])
+    n_cols = len(scenarios) + 1
+    fig, axes = plt.subplots(
+        len(groups),
+        n_cols,
+        figsize=(3.6 * n_cols + 1.5, 2.4 * len(groups) + 0.4),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"hspace": 0.45, "wspace": 0.25},
+    )
+    for row, group in enumerate(groups):
+        for col, scenario in enumerate(scenarios):
+            ax = axes[row, col]
+            cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
+            shares_panel(cell, ax=ax, palette=palette)
+            where = f"{nice(group)}" + (f", {scenario}" if scenario else "")
+            ax.set_title(f"Alignment among {where}", loc="left", fontsize=9)
+            ax.set_ylabel("Share of states (0 to 1)" if col == 0 else "")
+        ax = axes[row, -1]
+        poles_panel(poles[poles["group"] == group], ax=ax, scenarios=scenarios)
+        ax.set_title(f"Effective poles among {nice(group)}", loc="left", fontsize=9)
+        ax.set_ylabel("Effective number of poles")
+    for ax in axes[-1]:
+        ax.set_xlabel("Date (month)")
+        ax.tick_params(axis="x", labelrotation=0)
+    powers = share_order(list(dict.fromkeys(shares["power"])))
+    handles = [
+        Patch(color=palette[p], label="non-aligned" if p == NON_ALIGNED else p) for p in powers
+    ]
+    if len(scenarios) > 1:
+        colors, styles = sample_colors(scenarios), scenario_linestyles(scenarios)
+        handles.append(Line2D([], [], color="none", label=""))
+        handles += [Line2D([], [], color=colors[s], ls=styles[s], label=s) for s in scenarios]
+    title = "Aligned with" + (" / scenario (poles)" if len(scenarios) > 1 else "")
+    axes[0, -1].legend(
+        handles=handles, title=title, loc="upper left", bbox_to_anchor=(1.03, 1.0), frameon=False
+    )
+    return fig

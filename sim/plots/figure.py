@@ -1,0 +1,178 @@
+"""Figure furniture shared by every plot: theme, dates, bands, captions, saving.
+
+Every figure module draws with these helpers so that all figures of credsim
+look alike: the same theme, dates on real datetime axes, the same band
+(2.5 to 97.5 percentiles across runs), a caption naming the scenario and the
+results folder, and files saved with ``bbox_inches="tight"`` so legends
+placed outside the axes are never clipped.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+DPI = 150
+BAND_ALPHA = 0.18
+BAND_LEVEL = 95.0
+GROUP_ALL = "all"
+
+
+def set_theme() -> None:
+    """seaborn's white-grid theme at paper scale (called by every figure function)."""
+    sns.set_theme(style="whitegrid", context="paper", font_scale=1.1)
+
+
+def to_datetime(dates: pd.Series | Sequence[str]) -> pd.Series:
+    """``"YYYY-MM"`` labels as datetimes (the first of the month)."""
+    return pd.to_datetime(pd.Series(dates), format="%Y-%m")
+
+
+def step_times(frame: pd.DataFrame) -> pd.Series:
+    """Where each row's step sits on a time axis: its date label, except step 0.
+
+    Step 0 (the initial state) shares its label with step 1; drawn at the
+    same date it would make a vertical jump at the left edge, so it is drawn
+    one step earlier (the step length read from the labels of steps 1 and 2).
+    """
+    when = to_datetime(frame["date"]).set_axis(frame.index)
+    steps = frame["step"]
+    later = when[steps == 2]
+    first = when[steps == 1]
+    months = 1
+    if len(later) and len(first):
+        delta = later.iloc[0].to_period("M").ordinal - first.iloc[0].to_period("M").ordinal
+        months = max(int(delta), 1)
+    initial = steps == 0
+    when[initial] = when[initial] - pd.DateOffset(months=months)
+    return when
+
+
+def date_axis(ax: Axes, max_ticks: int = 10) -> None:
+    """Readable dates on the x axis: automatic ticks (at most ``max_ticks``), concise
+    labels, no margin before the first date or after the last."""
+    ax.margins(x=0)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=max_ticks)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def band(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> pd.DataFrame:
+    """Mean and 95% interval of ``value`` across the rows of each ``by`` cell.
+
+    Returns:
+        One row per cell: the ``by`` columns, ``mean``, ``lo`` and ``hi``
+        (2.5 and 97.5 percentiles, equal to the mean for a single run) and
+        ``n`` (rows in the cell).
+    """
+    tail = (100.0 - BAND_LEVEL) / 200.0
+    grouped = frame.groupby(list(by), sort=True, observed=True)[value]
+    out = grouped.agg(mean="mean", n="size")
+    out["lo"] = grouped.quantile(tail)
+    out["hi"] = grouped.quantile(1.0 - tail)
+    return out.reset_index()
+
+
+def time_band(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """:func:`band` per step within each ``by`` cell, with each step's time ``when``
+    (:func:`step_times`), sorted by time."""
+    timed = frame.assign(when=step_times(frame))
+    return band(timed, [*by, "step", "when"])
+
+
+def draw_band(
+    ax: Axes, x: np.ndarray | pd.Series, cell: pd.DataFrame, color: str, **line_kw: object
+) -> None:
+    """The mean as a line and, when there is more than one run, the 95% band under it."""
+    ax.plot(x, cell["mean"].to_numpy(), color=color, lw=1.8, zorder=3, **line_kw)  # type: ignore[arg-type]
+    if int(cell["n"].max()) > 1:
+        ax.fill_between(
+            x,
+            cell["lo"].to_numpy(),
+            cell["hi"].to_numpy(),
+            color=color,
+            alpha=BAND_ALPHA,
+            lw=0,
+            zorder=2,
+        )
+
+
+def nice(name: str) -> str:
+    """A group, metric or parameter name as words (``arab_league`` -> ``arab league``)."""
+    return "all states" if name == GROUP_ALL else name.replace("_", " ")
+
+
+def band_note(runs_per_cell: int) -> str:
+    """How to read the line and band, for captions."""
+    if runs_per_cell <= 1:
+        return "One run (no band)."
+    return f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles)."
+
+
+def add_caption(fig: Figure, text: str) -> None:
+    """A caption just under everything already drawn (tick labels, axis labels), wrapped
+    to the figure's width and kept in the file by the tight bounding box."""
+    bottom = fig.get_tightbbox(fig.canvas.get_renderer()).y0 / fig.get_figheight()
+    fig.text(0.01, bottom - 0.01, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
+
+
+def render(fig: Figure, fmt: str = "png") -> bytes:
+    """The figure as file bytes in ``fmt`` (png, svg or pdf)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+_TRUST_STATS = {
+    "final_trust": "Final",
+    "min_trust": "Lowest",
+    "mean_trust": "Mean",
+    "sd_trust": "Swing (SD over time) of",
+}
+
+
+def metric_label(metric: str) -> tuple[str, str]:
+    """A flattened summary metric in words: ``(title, axis label with unit)``.
+
+    ``final_trust.Russia.all`` -> ``("Final trust in Russia among all states",
+    "Trust (0 to 1)")``; unknown names are returned with underscores as spaces.
+    """
+    parts = metric.split(".")
+    family = parts[0]
+    if family in _TRUST_STATS and len(parts) == 3:
+        stat = _TRUST_STATS[family]
+        axis = "SD of trust (0 to 1)" if family == "sd_trust" else "Trust (0 to 1)"
+        return f"{stat} trust in {parts[1]} among {nice(parts[2])}", axis
+    if family == "final_share" and len(parts) == 3:
+        who = "non-aligned" if parts[1] == "none" else f"aligned with {parts[1]}"
+        return f"Final share {who} among {nice(parts[2])}", "Share of states (0 to 1)"
+    if family == "trust_change" and len(parts) == 4:
+        return (
+            f"Change in trust in {parts[2]} among {nice(parts[3])} over '{parts[1]}'",
+            "Change in trust (-1 to 1)",
+        )
+    if family == "final_effective_poles":
+        return "Final effective number of poles among all states", "Effective poles (count)"
+    if family == "effective_poles" and len(parts) == 2:
+        return f"Final effective number of poles among {nice(parts[1])}", "Effective poles (count)"
+    return nice(metric), nice(metric)
+
+
+def parameter_label(path: str) -> str:
+    """An override path in words.
+
+    ``parameters.trust.negativity_bias`` -> ``trust: negativity bias``.
+    """
+    parts = path.split(".")
+    if parts[0] == "parameters":
+        parts = parts[1:]
+    if len(parts) == 1:
+        return nice(parts[0])
+    return f"{' '.join(nice(p) for p in parts[:-1])}: {nice(parts[-1])}"

@@ -1,0 +1,117 @@
+"""One colour per power, the same in every figure of every command.
+
+Colours come from the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal
+Design"), which stays distinguishable under the common colour-vision
+deficiencies, extended with seaborn's colour-blind brown and pink. Powers
+that scenarios often name get a fixed colour (the same for a state and its
+successor: USSR and Russia, PRC and China). Any other name is hashed
+(SHA-256, not Python's salted ``hash``) to a starting place in the palette
+and takes the first colour there that no other power of the scenario holds
+(:func:`power_palette`), so its colour depends only on the scenario's set of
+powers: the same in every figure of every command on that scenario. Names
+ending in a number (``P0``, ``P1``, ... from ``credsim synth``) start at
+consecutive places. Non-aligned (``none``) is grey.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+NONE_COLOR = "#999999"
+
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#CA9161",  # brown (seaborn colorblind)
+    "#F0E442",  # yellow
+    "#FBAFE4",  # pink (seaborn colorblind)
+)
+# Hashed names take the seven strong colours first; brown, yellow and pink (close
+# to vermillion and orange, or pale on white) only once those are taken.
+_PRIMARY = OKABE_ITO[:7]
+_EXTRA = OKABE_ITO[7:]
+
+_KNOWN: dict[str, str] = {
+    **dict.fromkeys(["usa", "us", "united states", "united_states"], OKABE_ITO[0]),
+    **dict.fromkeys(["ussr", "soviet union", "soviet_union", "russia"], OKABE_ITO[1]),
+    **dict.fromkeys(["prc", "china"], OKABE_ITO[2]),
+    **dict.fromkeys(["india"], OKABE_ITO[3]),
+    **dict.fromkeys(["france"], OKABE_ITO[4]),
+    **dict.fromkeys(["uk", "united kingdom", "united_kingdom", "britain"], OKABE_ITO[5]),
+    **dict.fromkeys(["eu", "european union"], OKABE_ITO[7]),
+}
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+_LINESTYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
+    "-",
+    "--",
+    ":",
+    "-.",
+    (0, (5, 1, 1, 1, 1, 1)),
+    (0, (1, 3)),
+)
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _known(power: str) -> str | None:
+    if power in ("none", ""):
+        return NONE_COLOR
+    return _KNOWN.get(power.strip().lower())
+
+
+def _start(power: str) -> int:
+    numbered = _NUMBERED.match(power)
+    return _digest(numbered.group(1)) + int(numbered.group(2)) if numbered else _digest(power)
+
+
+def power_palette(powers: Iterable[str]) -> dict[str, str]:
+    """``{power: colour}`` for a scenario's powers (pass all of them, in any order).
+
+    Known names always get their fixed colour. Every other name starts at its
+    hashed place in the palette and, if a power earlier in name order holds
+    that colour, takes the next free one; so no two powers of a scenario
+    share a colour (up to the palette's size) and the result depends only on
+    the set of names, not on their order or on which figure asks.
+    """
+    names = sorted(set(powers))
+    colors = {p: c for p in names if (c := _known(p)) is not None}
+    taken = set(colors.values())
+    for power in (p for p in names if p not in colors):
+        start = _start(power) % len(_PRIMARY)
+        order = [*_PRIMARY[start:], *_PRIMARY[:start], *_EXTRA]
+        free = [c for c in order if c not in taken]
+        colors[power] = free[0] if free else order[0]
+        taken.add(colors[power])
+    return colors
+
+
+def power_color(power: str) -> str:
+    """The colour of ``power`` on its own: fixed for known names (and ``none``), else
+    its hashed place in the palette. Figures showing several powers use
+    :func:`power_palette`, which also keeps hashed names apart."""
+    return power_palette([power])[power]
+
+
+def scenario_linestyles(scenarios: Iterable[str]) -> dict[str, str | tuple[int, tuple[int, ...]]]:
+    """A line style per scenario, in the order given (solid for the first)."""
+    return {s: _LINESTYLES[i % len(_LINESTYLES)] for i, s in enumerate(scenarios)}
+
+
+def sample_colors(labels: Iterable[str]) -> dict[str, str]:
+    """Colours for things that are not powers (scenarios, folders), in the order given.
+
+    They start with black and brown so that a comparison of two scenarios
+    does not borrow the colours of the powers most figures show; yellow and
+    pink are left out, being too pale for lines on white.
+    """
+    order = (OKABE_ITO[6], OKABE_ITO[7], *OKABE_ITO[4:0:-1], OKABE_ITO[0], OKABE_ITO[5])
+    return {label: order[i % len(order)] for i, label in enumerate(labels)}

@@ -1,0 +1,107 @@
+"""Sensitivity indices as bars: Sobol S1 and ST, or Morris mu* and sigma, per metric.
+
+Reads the tables ``credsim analyze`` writes
+(``analysis/sensitivity_<method>.parquet``): sobol has ``metric, parameter,
+S1, S1_conf, ST, ST_conf``; morris has ``metric, parameter, mu_star,
+mu_star_conf, sigma``. Bars are horizontal so long parameter names stay
+readable; the whiskers are the 95% confidence intervals SALib reports
+(``+- conf``). Morris sigma has no interval and is drawn without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.plots.figure import metric_label, parameter_label, set_theme
+
+# (column, interval column or None, legend label, colour) per bar of a method.
+BARS: dict[str, list[tuple[str, str | None, str, str]]] = {
+    "sobol": [
+        ("S1", "S1_conf", "first order S1", "#0072B2"),
+        ("ST", "ST_conf", "total order ST", "#E69F00"),
+    ],
+    "morris": [
+        ("mu_star", "mu_star_conf", "mu* (mean |elementary effect|)", "#0072B2"),
+        ("sigma", None, "sigma (SD of elementary effects)", "#E69F00"),
+    ],
+}
+AXIS_LABEL = {
+    "sobol": "Share of output variance (0 to 1)",
+    "morris": "Elementary effect (metric units)",
+}
+PER_FIGURE = 9
+
+
+def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) -> Axes:
+    """Bars of one metric's indices, a pair of bars per parameter, with intervals.
+
+    Args:
+        rows: the rows of one metric from the sensitivity table.
+        method: ``sobol`` or ``morris``.
+        ax: axes to draw on (a new figure when omitted).
+    """
+    ax = plt.subplots(figsize=(5, 3))[1] if ax is None else ax
+    bars = BARS[method]
+    y = np.arange(len(rows))
+    height = 0.8 / len(bars)
+    for i, (column, conf, label, color) in enumerate(bars):
+        ax.barh(
+            y + (i - (len(bars) - 1) / 2) * height,
+            rows[column].to_numpy(),
+            height=height,
+            xerr=None if conf is None else rows[conf].to_numpy(),
+            color=color,
+            label=label,
+            error_kw={"elinewidth": 0.9, "capsize": 2, "ecolor": "0.2"},
+        )
+    ax.set_yticks(y, [parameter_label(p) for p in rows["parameter"]])
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="0.3", lw=0.8)
+    ax.set_xlabel(AXIS_LABEL[method])
+    return ax
+
+
+def sensitivity_figures(
+    indices: pd.DataFrame, method: str, metrics: Sequence[str] | None = None
+) -> list[Figure]:
+    """One figure per ``PER_FIGURE`` metrics, a panel per metric (3 a row).
+
+    Args:
+        indices: the sensitivity table of ``method``.
+        method: ``sobol`` or ``morris``.
+        metrics: metrics to draw (default: all, in table order).
+    """
+    set_theme()
+    names = list(metrics) if metrics is not None else list(dict.fromkeys(indices["metric"]))
+    n_params = indices["parameter"].nunique()
+    figures = []
+    for start in range(0, len(names), PER_FIGURE):
+        chunk = names[start : start + PER_FIGURE]
+        n_cols = min(3, len(chunk))
+        n_rows = int(np.ceil(len(chunk) / n_cols))
+        fig, axes = plt.subplots(
+            n_rows,
+            n_cols,
+            squeeze=False,
+            figsize=(4.8 * n_cols + 1.5, (0.9 + 0.45 * n_params) * n_rows + 0.4),
+            gridspec_kw={"hspace": 0.6, "wspace": 0.75},
+        )
+        for ax, metric in zip(axes.flat, chunk, strict=False):
+            indices_panel(indices[indices["metric"] == metric], method, ax=ax)
+            ax.set_title(metric_label(metric)[0], loc="left", fontsize=9)
+        for ax in axes.flat[len(chunk) :]:
+            ax.set_axis_off()
+        axes[0, n_cols - 1].legend(
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            frameon=False,
+            title=f"{method.capitalize()} index (95% interval)",
+        )
+        figures.append(fig)
+    return figures

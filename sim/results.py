@@ -1,0 +1,284 @@
+"""Reading a results folder (one run or a sweep) into tidy pandas frames.
+
+This module owns the *reading* side of the results layout
+(docs/briefs/results_layout.md): the manifest, the table of runs, the tidy
+series with the run's scenario, replicate and varied parameters joined on,
+and the events of each scenario taken from the resolved scenario trees in
+the manifest. Plots, the report and ``compare`` read folders only through
+here, so a change of layout is met in one place.
+
+A single run is read as a sweep of one run: one row in ``runs`` (its
+flattened summary), replicate 0, design point 0, no varied parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.metrics import flatten_summary
+from sim.scenario.calendar import Calendar
+
+RUN = "run"
+SWEEP = "sweep"
+SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
+RUN_KEYS = ["run_id", "scenario", "point", "replicate"]
+EVENT_COLUMNS = ["scenario", "id", "label", "kind", "step", "date", "actor", "target"]
+_NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
+
+
+def read_manifest(results_dir: str | Path) -> dict[str, Any]:
+    """The folder's ``manifest.json``.
+
+    Raises:
+        InputError: the folder does not exist or holds no readable manifest.
+    """
+    path = Path(results_dir)
+    manifest = path / "manifest.json"
+    if not path.is_dir():
+        raise InputError(f"results folder '{path}' does not exist")
+    if not manifest.is_file():
+        raise InputError(
+            f"'{path}' is not a results folder: it has no manifest.json "
+            "(expected a folder written by 'credsim run' or 'credsim sweep')"
+        )
+    try:
+        data: dict[str, Any] = json.loads(manifest.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"manifest.json is not valid JSON: {exc.msg}", file=str(manifest), line=exc.lineno
+        ) from None
+    if data.get("kind") not in (RUN, SWEEP):
+        raise InputError(
+            f"manifest kind is {data.get('kind')!r}; expected 'run' or 'sweep'", file=str(manifest)
+        )
+    return data
+
+
+def scenario_trees(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Resolved scenario trees by scenario name (one entry for a single run)."""
+    if manifest["kind"] == RUN:
+        return {manifest["scenario_name"]: manifest["scenario"]}
+    return dict(manifest["scenarios"])
+
+
+def varied_parameters(manifest: dict[str, Any]) -> list[str]:
+    """Override paths the design varies (none for a single run)."""
+    return list(manifest.get("varied", [])) if manifest["kind"] == SWEEP else []
+
+
+def calendar_of(tree: dict[str, Any]) -> Calendar:
+    """The calendar of a resolved scenario tree."""
+    return Calendar(**tree["calendar"])
+
+
+def scenario_events(name: str, tree: dict[str, Any]) -> pd.DataFrame:
+    """The events of one resolved scenario tree, one row each (columns ``EVENT_COLUMNS``).
+
+    ``step`` is the step the event applies at and ``date`` that step's label,
+    so markers sit where the series show the event's effect. ``label`` is the
+    event's own label, else its id, else ``kind actor -> target``. ``target``
+    holds ``with`` or ``about`` for kinds that have no target.
+    """
+    calendar = calendar_of(tree)
+    rows = []
+    for event in tree.get("events", []):
+        step = (
+            int(event["step"]) if event.get("step") is not None else calendar.step_of(event["date"])
+        )
+        actor = event.get("actor")
+        target = event.get("target") or event.get("with") or event.get("about")
+        fallback = " ".join(str(p) for p in (event["kind"], actor) if p)
+        if target:
+            fallback += f" \u2192 {target}"
+        rows.append(
+            {
+                "scenario": name,
+                "id": event.get("id"),
+                "label": event.get("label") or event.get("id") or fallback,
+                "kind": event["kind"],
+                "step": step,
+                "date": calendar.label(step),
+                "actor": actor,
+                "target": target,
+            }
+        )
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def _read_parts(
+    folder: Path,
+    columns: list[str] | None = None,
+    filters: list[tuple[str, str, Any]] | None = None,
+) -> pd.DataFrame | None:
+    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+    if not parts:
+        return None
+    frames = [pd.read_parquet(p, columns=columns, filters=filters) for p in parts]
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One row per run: ``run_id, scenario, point, replicate, seed``, varied parameters,
+    flattened summary metrics, ``status, error, elapsed_s``.
+
+    A sweep's ``runs.parquet`` is used when present, else its chunk files
+    ``runs/part-*.parquet`` (an unfinished sweep). A single run becomes one row.
+
+    Raises:
+        InputError: a sweep folder with no runs yet, or a run folder without summary.json.
+    """
+    path = Path(results_dir)
+    manifest = read_manifest(path) if manifest is None else manifest
+    if manifest["kind"] == RUN:
+        summary_file = path / "summary.json"
+        if not summary_file.is_file():
+            raise InputError(f"run folder '{path}' has no summary.json (was the run finished?)")
+        row: dict[str, Any] = {
+            "run_id": path.name,
+            "scenario": manifest["scenario_name"],
+            "point": 0,
+            "replicate": 0,
+            "seed": manifest.get("seed"),
+            **{
+                name: math.nan if value is None else float(value)
+                for name, value in flatten_summary(json.loads(summary_file.read_text())).items()
+            },
+            "status": "ok",
+            "error": None,
+            "elapsed_s": manifest.get("elapsed_s"),
+        }
+        return pd.DataFrame([row])
+    if (path / "runs.parquet").is_file():
+        return pd.read_parquet(path / "runs.parquet")
+    runs = _read_parts(path / "runs")
+    if runs is None:
+        raise InputError(f"sweep folder '{path}' has no runs yet (no runs.parquet, no runs/part-*)")
+    return runs
+
+
+def summary_metrics(runs: pd.DataFrame, varied: Sequence[str] = ()) -> list[str]:
+    """The flattened summary metric columns of a runs table, in table order."""
+    skip = _NOT_METRICS | set(varied)
+    return [c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])]
+
+
+def read_series(
+    results_dir: str | Path,
+    runs: pd.DataFrame,
+    varied: Sequence[str] = (),
+    *,
+    metrics: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+) -> pd.DataFrame | None:
+    """The tidy series with ``run_id, scenario, point, replicate`` and the varied
+    parameters joined on; ``None`` when the folder recorded no series.
+
+    Args:
+        results_dir: the results folder.
+        runs: its runs table (:func:`read_runs`), which supplies the joined columns.
+        varied: the varied parameter columns to join.
+        metrics: keep only these series metrics (read filter: large sweeps stay small).
+        groups: keep only these groups.
+    """
+    path = Path(results_dir)
+    filters: list[tuple[str, str, Any]] = []
+    if metrics is not None:
+        filters.append(("metric", "in", list(metrics)))
+    if groups is not None:
+        filters.append(("group", "in", list(groups)))
+    if (path / "series.parquet").is_file():
+        series = pd.read_parquet(path / "series.parquet", filters=filters or None)
+        series["run_id"] = runs["run_id"].iloc[0]
+    else:
+        found = _read_parts(path / "series", filters=filters or None)
+        if found is None:
+            return None
+        series = found
+    keys = runs[[*RUN_KEYS, *varied]]
+    return series.merge(keys, on="run_id", how="inner", validate="many_to_one")
+
+
+@dataclass
+class Results:
+    """A results folder, read lazily: manifest, runs, events, and the series on demand."""
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    _series_cache: dict[tuple[Any, ...], pd.DataFrame | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    @property
+    def kind(self) -> str:
+        """``"run"`` or ``"sweep"``."""
+        return str(self.manifest["kind"])
+
+    @property
+    def name(self) -> str:
+        """The scenario name of a run, the experiment name of a sweep."""
+        key = "scenario_name" if self.kind == RUN else "experiment_name"
+        return str(self.manifest[key])
+
+    @property
+    def varied(self) -> list[str]:
+        """Varied parameter paths (empty for a run)."""
+        return varied_parameters(self.manifest)
+
+    @property
+    def scenarios(self) -> dict[str, dict[str, Any]]:
+        """Resolved scenario trees by name, in manifest order."""
+        return scenario_trees(self.manifest)
+
+    @property
+    def ok_runs(self) -> pd.DataFrame:
+        """The runs that finished (``status == "ok"``)."""
+        return self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def metrics(self) -> list[str]:
+        """The flattened summary metrics."""
+        return summary_metrics(self.runs, self.varied)
+
+    def calendar(self, scenario: str) -> Calendar:
+        """The calendar of one scenario."""
+        return calendar_of(self.scenarios[scenario])
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Events of every scenario (columns ``EVENT_COLUMNS``)."""
+        frames = [scenario_events(n, t) for n, t in self.scenarios.items()]
+        return (
+            pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EVENT_COLUMNS)
+        )
+
+    def series(
+        self, metrics: Sequence[str] | None = None, groups: Sequence[str] | None = None
+    ) -> pd.DataFrame | None:
+        """The tidy series of the finished runs (see :func:`read_series`), cached per filter."""
+        key = (tuple(metrics) if metrics else None, tuple(groups) if groups else None)
+        if key not in self._series_cache:
+            self._series_cache[key] = read_series(
+                self.path, self.ok_runs, self.varied, metrics=metrics, groups=groups
+            )
+        return self._series_cache[key]
+
+
+def open_results(results_dir: str | Path) -> Results:
+    """Read a results folder (run or sweep).
+
+    Raises:
+        InputError: not a results folder, or one with nothing to read yet.
+    """
+    path = Path(results_dir)
+    manifest = read_manifest(path)
+    return Results(path=path, manifest=manifest, runs=read_runs(path, manifest))
