@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.kernels import FloatArray, salience
+from sim.kernels import FloatArray, add_alignment_salience, place_salience
 from sim.scenario.schema import DEFAULT_WEIGHTS, NONE_ALIGNMENT, Scenario
 from sim.world import NO_POWER, World, ideology_vector
 
+# Cached place-salience vectors, in cells (regions and blocs never change in a run).
+PLACE_CACHE_CELLS = 4_000_000
 TARGETED_EVIDENCE = {"intervene", "support", "withdraw", "refuse_aid", "client_harmed", "base_loss"}
 
 
@@ -73,20 +75,26 @@ class EventEngine:
         self._weights = {k: p.event_kinds.weight(k) for k in DEFAULT_WEIGHTS}
         self._decay = p.event_kinds.first_mover_decay()
         s = p.salience
-        self._salience = {
-            "target_weight": s.target,
+        self._place = {
             "same_region": s.same_region,
             "same_bloc": s.same_bloc,
-            "aligned_with_actor": s.aligned_with_actor,
             "global_weight": s.global_,
         }
+        self._personal = {"target_weight": s.target, "aligned_with_actor": s.aligned_with_actor}
+        self._place_cache: dict[int, FloatArray] = {}
+        self._cache_limit = max(0, PLACE_CACHE_CELLS // max(1, self.world.n_actors))
 
     # ------------------------------------------------------------------ evidence
 
     def salience(self, target: int, actor: int) -> FloatArray:
         """(N,) salience of an event by ``actor`` about ``target`` (-1: no target)."""
         w = self.world
-        return salience(w.region, w.blocs, w.aligned, target, actor, **self._salience)
+        place = self._place_cache.get(target)
+        if place is None:
+            place = place_salience(w.region, w.blocs, target, **self._place)
+            if len(self._place_cache) < self._cache_limit:
+                self._place_cache[target] = place
+        return add_alignment_salience(place, w.aligned, target, actor, **self._personal)
 
     def _amplifier(self, about: int, step: int, trust_prev: FloatArray) -> FloatArray | None:
         factor: FloatArray | None = None
@@ -119,6 +127,10 @@ class EventEngine:
             trust_prev: held trust at the end of the previous step (N, P); a
                 regime change resets its target's row in place.
         """
+        # Campaigns act on every event of their first step, earlier ones in file order too.
+        for event in self.by_step.get(step, ()):
+            if event.kind == "propaganda":
+                self._start_campaign(event, step)
         for (actor, client), magnitude in list(self.commitments.items()):
             e = magnitude * self._weights["support"] * self.salience(client, actor)
             self._add(evidence, actor, e, step, trust_prev)
@@ -130,12 +142,7 @@ class EventEngine:
         w = self.world
         kind = event.kind
         if kind == "propaganda":
-            calendar = self.scenario.calendar
-            last = calendar.n_steps if event.until is None else calendar.step_of(event.until)
-            self.campaigns.append(
-                Campaign(w.index[event.actor], w.index[event.about], event.magnitude, step, last)
-            )
-            return
+            return  # started with its step (see apply_step)
         if kind == "regime_change":
             self._regime_change(event, evidence, trust_prev)
             return
@@ -179,6 +186,14 @@ class EventEngine:
         else:  # pragma: no cover - the schema admits no other kind
             raise ValueError(f"unknown event kind {kind}")
         self._add(evidence, actor, e, step, trust_prev)
+
+    def _start_campaign(self, event: Any, step: int) -> None:
+        w = self.world
+        calendar = self.scenario.calendar
+        last = calendar.n_steps if event.until is None else calendar.step_of(event.until)
+        self.campaigns.append(
+            Campaign(w.index[event.actor], w.index[event.about], event.magnitude, step, last)
+        )
 
     def _regime_change(self, event: Any, evidence: StepEvidence, trust_prev: FloatArray) -> None:
         w = self.world

@@ -100,6 +100,60 @@ def ideology_distance(observers: FloatArray, powers: FloatArray) -> FloatArray:
     return np.sqrt((diff * diff).sum(axis=2)) / (2.0 * np.sqrt(observers.shape[1]))
 
 
+def place_salience(
+    region: IntArray,
+    blocs: BoolArray,
+    target: int,
+    *,
+    same_region: float,
+    same_bloc: float,
+    global_weight: float,
+) -> FloatArray:
+    """The part of salience that depends on where observers are, not on alignment.
+
+    ``max(global, same_region*[same region as target], same_bloc*[shares a bloc])``;
+    just ``global`` for events without a target (``target = -1``). Constant while
+    regions and blocs are, so callers may cache it per target.
+
+    Args:
+        region: (N,) region code of each actor.
+        blocs: (N, B) bloc membership.
+        target: the target's actor index, or -1.
+
+    Returns:
+        (N,) salience before alignment and the target's own weight.
+    """
+    out = np.full(region.shape[0], global_weight)
+    if target >= 0:
+        np.maximum(out, np.where(region == region[target], same_region, 0.0), out=out)
+        target_blocs = blocs[target]
+        if target_blocs.any():
+            shares = blocs[:, target_blocs].any(axis=1)
+            np.maximum(out, np.where(shares, same_bloc, 0.0), out=out)
+    return out
+
+
+def add_alignment_salience(
+    place: FloatArray,
+    aligned: IntArray,
+    target: int,
+    actor: int,
+    *,
+    target_weight: float,
+    aligned_with_actor: float,
+) -> FloatArray:
+    """Full salience from :func:`place_salience`: observers aligned with the actor
+    weigh at least ``aligned_with_actor``; the target itself weighs ``target_weight``.
+
+    Returns:
+        A new (N,) array.
+    """
+    out = np.maximum(place, np.where(aligned == actor, aligned_with_actor, 0.0))
+    if target >= 0:
+        out[target] = target_weight
+    return out
+
+
 def salience(
     region: IntArray,
     blocs: BoolArray,
@@ -124,24 +178,29 @@ def salience(
         blocs: (N, B) bloc membership.
         aligned: (N,) the power index each actor is aligned with, -1 for none.
         target: the target's actor index, or -1 for events without a target.
-        actor: the acting power's index (a column of ``aligned``'s codes).
+        actor: the acting power's index.
         target_weight, same_region, same_bloc, aligned_with_actor, global_weight:
             the ``parameters.salience`` values.
 
     Returns:
         (N,) salience of the event for each observer.
     """
-    out = np.full(region.shape[0], global_weight)
-    if target >= 0:
-        np.maximum(out, np.where(region == region[target], same_region, 0.0), out=out)
-        target_blocs = blocs[target]
-        if target_blocs.any():
-            shares = blocs[:, target_blocs].any(axis=1)
-            np.maximum(out, np.where(shares, same_bloc, 0.0), out=out)
-    np.maximum(out, np.where(aligned == actor, aligned_with_actor, 0.0), out=out)
-    if target >= 0:
-        out[target] = target_weight
-    return out
+    place = place_salience(
+        region,
+        blocs,
+        target,
+        same_region=same_region,
+        same_bloc=same_bloc,
+        global_weight=global_weight,
+    )
+    return add_alignment_salience(
+        place,
+        aligned,
+        target,
+        actor,
+        target_weight=target_weight,
+        aligned_with_actor=aligned_with_actor,
+    )
 
 
 def alignment_utility(

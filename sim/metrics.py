@@ -155,45 +155,45 @@ class Recorder:
 def tidy_series(
     stats: Statistics, group_names: list[str], power_names: list[str], dates: list[str]
 ) -> pd.DataFrame:
-    """The tidy ``series`` table: step, date, group, power, metric, value."""
-    n_steps = len(dates)
-    steps = np.arange(n_steps)
-    frames: list[pd.DataFrame] = []
+    """The tidy ``series`` table: step, date, group, power, metric, value.
 
-    def block(values: FloatArray, group: str, power: str, metric: str) -> None:
-        frames.append(
-            pd.DataFrame(
-                {
-                    "step": steps,
-                    "date": dates,
-                    "group": group,
-                    "power": power,
-                    "metric": metric,
-                    "value": values,
-                }
-            )
-        )
-
-    per_power: dict[str, FloatArray | None] = {
+    Built as one block of ``T + 1`` rows per (group, power, metric), in the
+    order: per-power metrics, alignment shares (``none`` last), then the
+    group-level ``effective_poles`` and ``realignments`` (power ``""``).
+    """
+    per_power = {
         "trust_mean": stats.trust_mean,
         "trust_p10": stats.trust_p10,
         "trust_p90": stats.trust_p90,
         "own_mean": stats.own_mean,
     }
+    values: list[FloatArray] = []
+    labels: list[tuple[str, str, str]] = []
     for g, group in enumerate(group_names):
-        for metric, values in per_power.items():
-            if values is None:
-                continue
-            for p, power in enumerate(power_names):
-                block(values[g, :, p], group, power, metric)
-        for c, option in enumerate([*power_names, NONE]):
-            block(stats.share[g, :, c], group, option, "share_aligned")
-        block(stats.effective_poles[g], group, "", "effective_poles")
-        block(stats.realignments[g], group, "", "realignments")
-    out = pd.concat(frames, ignore_index=True)
-    out["step"] = out["step"].astype("int64")
-    out["value"] = out["value"].astype("float64")
-    return out[SERIES_COLUMNS]
+        for metric, array in per_power.items():
+            if array is not None:
+                values.append(array[g].T)
+                labels.extend((group, power, metric) for power in power_names)
+        values.append(stats.share[g].T)
+        labels.extend((group, option, "share_aligned") for option in [*power_names, NONE])
+        values.append(stats.effective_poles[g][None, :])
+        values.append(stats.realignments[g][None, :])
+        labels.extend([(group, "", "effective_poles"), (group, "", "realignments")])
+    block = np.concatenate(values, axis=0)
+    n_blocks, n_steps = block.shape
+    group_col, power_col, metric_col = (
+        np.array(col, dtype=object) for col in zip(*labels, strict=True)
+    )
+    return pd.DataFrame(
+        {
+            "step": np.tile(np.arange(n_steps, dtype=np.int64), n_blocks),
+            "date": np.tile(np.asarray(dates, dtype=object), n_blocks),
+            "group": np.repeat(group_col, n_steps),
+            "power": np.repeat(power_col, n_steps),
+            "metric": np.repeat(metric_col, n_steps),
+            "value": block.ravel().astype(np.float64),
+        }
+    )
 
 
 def _clean(value: float) -> float | None:

@@ -4,11 +4,12 @@
 + same_bloc*|blocs_i & blocs_j| + ties[i, j]`` for ``i != j``, rows
 normalised (model.md section 6). Its structure makes ``W @ x`` cheap:
 
-``(W0 @ x)_i = baseline*(sum(x) - x_i) + (H H^T x)_i - c_i x_i + (T x)_i``
+``(W0 @ x)_i = baseline*(sum(x) - x_i) + (H G H^T x)_i - c_i x_i + (T x)_i``
 
-where ``H`` is the sparse (N, R + B) membership matrix with ``sqrt(same_region)``
-for the actor's region and ``sqrt(same_bloc)`` for each of its blocs,
-``c_i = same_region + same_bloc*|blocs_i|`` removes the diagonal, and ``T``
+where ``H`` is the (N, R + B) membership indicator (the actor's region and
+its blocs), ``G`` the diagonal of column weights (``same_region`` for
+regions, ``same_bloc`` for blocs), so ``H G H^T`` counts shared regions and
+blocs; ``c_i = same_region + same_bloc*|blocs_i|`` removes the diagonal, and ``T``
 holds the ties. Memory and time are linear in actors, memberships and ties.
 
 For power ``p``'s column, ``W_p`` drops ``p``'s row and column and
@@ -24,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.kernels import BoolArray, FloatArray, IntArray
+
+DENSE_MEMBERSHIP_CELLS = 200_000
 
 
 class InfluenceNetwork:
@@ -58,17 +61,27 @@ class InfluenceNetwork:
         memberships = [(i, n_regions + b) for i, bs in enumerate(bloc_members) for b in bs]
         bloc_rows = np.fromiter((m[0] for m in memberships), dtype=np.int64, count=len(memberships))
         bloc_cols = np.fromiter((m[1] for m in memberships), dtype=np.int64, count=len(memberships))
-        data = np.concatenate(
-            [np.full(n, np.sqrt(same_region)), np.full(len(memberships), np.sqrt(same_bloc))]
-        )
-        self._membership = sp.csr_matrix(
+        membership = sp.csr_matrix(
             (
-                data,
+                np.ones(n + len(memberships)),
                 (np.concatenate([np.arange(n), bloc_rows]), np.concatenate([region, bloc_cols])),
             ),
             shape=(n, n_regions + n_blocs),
         )
-        self._membership_t = self._membership.T.tocsr()
+        # Small populations: a dense (N, R + B) membership matrix is faster than
+        # sparse products and still linear in N. Large ones stay sparse.
+        self._membership: FloatArray | sp.csr_matrix
+        if n * (n_regions + n_blocs) <= DENSE_MEMBERSHIP_CELLS:
+            self._membership = membership.toarray()
+            self._membership_t = np.ascontiguousarray(self._membership.T)
+        else:
+            self._membership = membership
+            self._membership_t = membership.T.tocsr()
+        # Indicator entries and per-column weights keep every count exact, so a
+        # row that should have no weight left has exactly none.
+        self._group_weight = np.concatenate(
+            [np.full(n_regions, same_region), np.full(n_blocs, same_bloc)]
+        )[:, None]
         n_blocs_of = np.bincount(bloc_rows, minlength=n).astype(np.float64)
         self._self_weight = same_region + same_bloc * n_blocs_of
 
@@ -87,13 +100,16 @@ class InfluenceNetwork:
         # W0[:, p] for every power p: the weight each actor puts on the power itself.
         self._to_power = self._raw_columns(power_index)
         remaining = self._row_sum[:, None] - self._to_power
-        # A tolerance, not zero: the structured row sum is a difference of sums.
-        self.has_neighbours: BoolArray = remaining > 1e-12 * np.maximum(self._row_sum[:, None], 1.0)
+        # Rounding in sums of weights leaves residues far below the smallest
+        # weight there is; anything above a tiny fraction of it is a real neighbour.
+        weights = [same_region, same_bloc, baseline, *(t[2] for t in ties)]
+        smallest = min((w for w in weights if w > 0), default=1.0)
+        self.has_neighbours: BoolArray = remaining > 1e-9 * smallest
         self._remaining = np.where(self.has_neighbours, remaining, 1.0)
 
     def _raw_apply(self, x: FloatArray) -> FloatArray:
         """``W0 @ x`` (diagonal excluded, not normalised) for x of shape (N, K)."""
-        out = self._membership @ (self._membership_t @ x)
+        out = self._membership @ (self._group_weight * (self._membership_t @ x))
         out -= self._self_weight[:, None] * x
         if self.baseline:
             out += self.baseline * (x.sum(axis=0, keepdims=True) - x)
