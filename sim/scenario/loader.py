@@ -51,6 +51,7 @@ Loc = tuple[Key, ...]
 # The C loader is the same safe loader, several times faster on large files.
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 # Collections whose entries are named by the user: an override path must name an
 # existing entry (decisions.md item 20), so a misspelt name is an error, not a new entry.
@@ -188,7 +189,11 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue  # merged-in entries are located at the mapping that merges them
-            key = loader.construct_object(key_node, deep=True)
+            # Most keys are plain strings: taken as they are, large files load faster.
+            if key_node.tag == _STR_TAG:
+                key = key_node.value
+            else:
+                key = loader.construct_object(key_node, deep=True)
             key_line = key_node.start_mark.line + 1
             if isinstance(key_node, ScalarNode) and key in first_line:
                 raise InputError(
@@ -315,7 +320,7 @@ def _remove_events(
             known = (
                 f"the parent's event ids are: {allowed(choices)}"
                 if choices
-                else ("the parent has no events with ids")
+                else "the parent has no events with ids"
             )
             raise _located(
                 InputError(
@@ -505,7 +510,8 @@ def _entry_names(node: Any, loc: Loc) -> dict[str, Key] | None:
     if isinstance(node, dict):
         return {str(k): k for k in node}
     if isinstance(node, list) and loc == ("events",):
-        return {name: index for name, index in _event_ids(node).items()}
+        ids: dict[str, Key] = dict(_event_ids(node))
+        return ids
     if isinstance(node, list):
         return {}
     return None
@@ -572,7 +578,8 @@ def _translate(exc: ValidationError, doc: _Document, prefix: Loc = ()) -> InputE
     """The first pydantic error as one InputError with file, line and field path."""
     errors = exc.errors(include_url=False)
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
-    error, loc = errors[_pick(errors, stripped)], stripped[_pick(errors, stripped)][0]
+    chosen = _pick(errors, stripped)
+    error, loc = errors[chosen], stripped[chosen][0]
     if error["type"] == "union_tag_invalid":
         loc = (*loc, "kind")
     message = _describe(error, loc, doc.tree)
@@ -645,6 +652,8 @@ def _describe(error: Any, loc: Loc, tree: Any) -> str:
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1], tree)
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
+        if model is Scenario:
+            names += ["extends", "remove_events"]  # consumed by the loader before validation
         return (
             f"unknown field '{last}'; allowed fields are: {allowed(names, len(names))}"
             f"{suggest(str(last), names)}"
@@ -855,14 +864,14 @@ def load_scenario(
             _Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ()
         )
     else:
-        path = Path(source)
-        doc = _as_scenario(
-            _read_yaml(path, str(source)),
-            path.parent,
-            os.path.dirname(str(source)),
-            (_Link(path.resolve(), str(source)),),
-        )
+        doc = _scenario_file(_read_yaml(Path(source), str(source)), str(source))
     return _finish(doc, parsed)
+
+
+def _scenario_file(doc: _Document, shown: str) -> _Document:
+    """A scenario file as read, with its ``extends`` chain resolved relative to it."""
+    path = Path(shown)
+    return _as_scenario(doc, path.parent, os.path.dirname(shown), (_Link(path.resolve(), shown),))
 
 
 def _finish(doc: _Document, overrides: list[_Override]) -> Scenario:
@@ -904,8 +913,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     doc = _read_yaml(path, shown)
     if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
         return _validate_experiment(path, doc.tree, list(args.overrides or []))
-    doc = _as_scenario(doc, path.parent, os.path.dirname(shown), (_Link(path.resolve(), shown),))
-    scenario = _finish(doc, _parse_overrides(list(args.overrides or [])))
+    scenario = _finish(_scenario_file(doc, shown), _parse_overrides(list(args.overrides or [])))
     print(
         f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
         f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
