@@ -130,6 +130,22 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     return buffer.getvalue()
 
 
+_SERIES_LABELS = {
+    "trust_mean": "Mean trust (0 to 1)",
+    "trust_p10": "Trust, 10th percentile of states (0 to 1)",
+    "trust_p90": "Trust, 90th percentile of states (0 to 1)",
+    "own_mean": "Own-evidence trust, mean (0 to 1)",
+    "share_aligned": "Share of states aligned (0 to 1)",
+    "effective_poles": "Effective number of poles",
+    "realignments": "Realignments (states per step)",
+}
+
+
+def series_label(metric: str) -> str:
+    """The axis label, with unit, of a series metric (``trust_mean`` ...)."""
+    return _SERIES_LABELS.get(metric, nice(metric))
+
+
 _TRUST_STATS = {
     "final_trust": "Final",
     "min_trust": "Lowest",

@@ -26,6 +26,7 @@ from sim.plots.figure import (
     date_axis,
     draw_band,
     nice,
+    series_label,
     set_theme,
     step_times,
     time_band,
@@ -40,12 +41,6 @@ _PANEL_HEIGHT_IN = 2.6
 _BASE_WIDTH_IN = 10.0
 _MAX_WIDTH_IN = 22.0
 _AXES_FRACTION = 0.78
-_METRIC_TITLES = {
-    "trust_mean": "Mean trust (0 to 1)",
-    "trust_p10": "Trust, 10th percentile of states (0 to 1)",
-    "trust_p90": "Trust, 90th percentile of states (0 to 1)",
-    "own_mean": "Own-evidence trust, mean (0 to 1)",
-}
 
 
 def spread_labels(
@@ -242,7 +237,7 @@ def trajectories_figure(
     for ax, group in zip(panels, groups, strict=True):
         trajectory_panel(rows[rows["group"] == group], ax=ax, scenarios=scenarios, palette=palette)
         ax.set_title(f"Trust in each power among {nice(group)}", loc="left", fontsize=10)
-        ax.set_ylabel(_METRIC_TITLES.get(metric, nice(metric)))
+        ax.set_ylabel(series_label(metric))
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("")
         if ax is not panels[-1]:
