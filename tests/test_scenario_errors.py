@@ -275,6 +275,22 @@ BROKEN = [
     ),
     pytest.param(
         'date: "2015-09"',
+        "date: 2015-09-30",
+        10,
+        "events.intervention.date",
+        ('expected a string, got 2015-09-30; write dates as "YYYY-MM", in quotes',),
+        id="unquoted-full-date",
+    ),
+    pytest.param(
+        "windows:",
+        "remove_events: [intervention]\nwindows:",
+        11,
+        "remove_events",
+        ("remove_events needs 'extends'",),
+        id="remove-events-without-extends",
+    ),
+    pytest.param(
+        'date: "2015-09"',
         'date: "2017-03"',
         10,
         "events.intervention.date",
@@ -375,3 +391,16 @@ def test_override_of_an_unknown_field(capsys):
 def test_override_without_equals_sign(capsys):
     message = _error(capsys, DATA / "mini.yaml", "--set", "parameters.trust.memory")
     assert "must look like PATH=VALUE" in message
+
+
+def test_experiment_file_is_checked_by_the_sweep_loader(tmp_path, capsys):
+    pytest.importorskip("sim.sweep.experiment")
+    path = tmp_path / "experiment.yaml"
+    path.write_text(
+        f"name: tiny\nscenarios:\n  mini: {DATA / 'mini.yaml'}\n"
+        "design:\n  method: grid\n  parameters:\n    parameters.trust.memory: [0.9, 1.0]\n"
+    )
+    assert main(["validate", str(path)]) == 0
+    assert capsys.readouterr().out == f"ok: {path}: experiment 'tiny', 1 scenario\n"
+    message = _error(capsys, path, "--set", "parameters.trust.negativity_bias=-1")
+    assert message.startswith("override parameters.trust.negativity_bias=-1: ")

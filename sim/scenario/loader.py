@@ -697,7 +697,7 @@ def _describe(error: Any, loc: Loc, tree: Any) -> str:
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if kind in _EXPECTED:
-        quote = "; write dates in quotes" if isinstance(value, date) else ""
+        quote = '; write dates as "YYYY-MM", in quotes' if isinstance(value, date) else ""
         return f"expected {_EXPECTED[kind]}, got {_show(value)}{quote}{hint}"
     return f"{error['msg']}, got {_show(value)}"
 
