@@ -224,15 +224,17 @@ def alignment_utility(
         aligned: (S,) current alignment, power index or -1.
 
     Returns:
-        (S, P + 1): one column per power in file order, the last for ``none``.
+        (P + 1, S), options by row (one per power in file order, the last for
+        ``none``) so that each option's utilities are contiguous.
     """
     n_powers = capability.shape[0]
-    options = np.arange(n_powers + 1)
-    options[-1] = -1
-    utility = np.empty((trust.shape[0], n_powers + 1))
-    utility[:, :n_powers] = w_trust * trust + w_capability * capability - w_ideology * distance
-    utility[:, n_powers] = nonaligned_utility
-    utility += w_inertia * (aligned[:, None] == options[None, :])
+    utility = np.empty((n_powers + 1, trust.shape[0]))
+    utility[:n_powers] = (w_trust * trust - w_ideology * distance).T
+    utility[:n_powers] += (w_capability * capability)[:, None]
+    utility[n_powers] = nonaligned_utility
+    if w_inertia:
+        current = np.where(aligned < 0, n_powers, aligned)
+        utility[current, np.arange(trust.shape[0])] += w_inertia
     return utility
 
 
@@ -246,24 +248,28 @@ def choose_alignment(
     softmax probability exceeds its uniform draw.
 
     Args:
-        utility: (S, P + 1), last column ``none``.
+        utility: (P + 1, S) from :func:`alignment_utility`, last row ``none``.
         temperature: >= 0.
         uniforms: (S,) draws in [0, 1); unused (may be None) at temperature 0.
 
     Returns:
         (S,) power index, or -1 for ``none``.
     """
-    n_options = utility.shape[1]
+    n_options = utility.shape[0]
     if temperature == 0.0:
-        choice = np.argmax(utility, axis=1)
+        choice = np.argmax(utility, axis=0)
     else:
         if uniforms is None:
             raise ValueError("a softmax draw needs uniforms")
-        scaled = (utility - utility.max(axis=1, keepdims=True)) / temperature
-        weights = np.exp(scaled)
-        cumulative = np.cumsum(weights, axis=1) / weights.sum(axis=1, keepdims=True)
-        cumulative[:, -1] = np.inf
-        choice = np.argmax(cumulative > uniforms[:, None], axis=1)
+        weights = np.exp((utility - utility.max(axis=0)) / temperature)
+        threshold = uniforms * weights.sum(axis=0)
+        # The first option whose cumulative weight exceeds u * total is the number
+        # of options (the last excluded) whose cumulative weight does not.
+        choice = np.zeros(utility.shape[1], dtype=np.int64)
+        cumulative = np.zeros(utility.shape[1])
+        for option in range(n_options - 1):
+            cumulative += weights[option]
+            choice += cumulative <= threshold
     return np.where(choice == n_options - 1, -1, choice).astype(np.int64)
 
 

@@ -117,7 +117,7 @@ class Recorder:
         for g, group in enumerate(self.groups):
             for p, idx in self._member_sets(group):
                 cols = slice(None) if p is None else slice(p, p + 1)
-                if idx.shape[0] == 0:
+                if isinstance(idx, np.ndarray) and idx.shape[0] == 0:
                     continue
                 sub = trust[:, idx, cols]
                 st.trust_mean[g, rows, cols] = sub.mean(axis=1)
@@ -132,10 +132,13 @@ class Recorder:
         self._first += self._filled
         self._filled = 0
 
-    def _member_sets(self, group: Group) -> list[tuple[int | None, IntArray]]:
+    def _member_sets(self, group: Group) -> list[tuple[int | None, IntArray | slice]]:
         """(power, members) pairs; power None means the same members for every power."""
         if not group.has_powers:
-            return [(None, group.members)]
+            m = group.members
+            contiguous = m.shape[0] > 0 and m[-1] - m[0] + 1 == m.shape[0]
+            # A slice is a view: no copy of the whole buffer for "all" and the like.
+            return [(None, slice(int(m[0]), int(m[-1]) + 1) if contiguous else m)]
         return [(p, group.members[group.members != p]) for p in range(self.n_powers)]
 
     def _alignment_stats(self) -> None:

@@ -44,7 +44,7 @@ def resolve_groups(sc: Scenario, world: World) -> list[Group]:
     groups = [Group("all", states, states - n_powers, has_powers=False)]
     for name, spec in sc.outputs.groups.items():
         if spec.members is not None:
-            chosen = np.array(sorted(world.index[m] for m in spec.members), dtype=np.int64)
+            chosen = np.array(sorted({world.index[m] for m in spec.members}), dtype=np.int64)
         else:
             chosen = states
         if spec.region is not None:
@@ -256,7 +256,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             w_inertia=a.weights.inertia,
             nonaligned_utility=a.nonaligned_utility,
         )
-        uniforms = self.rng.random(utility.shape[0]) if a.temperature > 0 else None
+        uniforms = self.rng.random(utility.shape[1]) if a.temperature > 0 else None
         w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)
 
     def _record(self) -> None:
