@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import yaml
-from scipy.stats import qmc
 
 from sim.errors import InputError
 from sim.scenario.schema import suggest
@@ -97,12 +96,33 @@ def parse_spec(spec: str) -> list[Any]:
     )
 
 
+def _split_top_level(text: str) -> list[str]:
+    # Commas inside [..] or {..} belong to one YAML value: "a,[x, y]" is two items.
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return items
+
+
 def _parse_list(text: str, spec: str) -> list[Any]:
     values = []
-    for item in text.split(","):
+    for item in _split_top_level(text):
         if not item.strip():
             raise InputError(f"empty item in '{spec}'; give values separated by commas: 1,2,4")
-        values.append(yaml.safe_load(item))
+        try:
+            values.append(yaml.safe_load(item))
+        except yaml.YAMLError:
+            raise InputError(
+                f"cannot read '{item.strip()}' in '{spec}'; items are YAML values "
+                "such as 3, 0.5, true, name or [a, b]"
+            ) from None
     return values
 
 
@@ -183,6 +203,8 @@ def _check_samples(samples: int, at_least: int = 1) -> None:
 
 def lhs_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatrix:
     """A Latin hypercube of ``samples`` rows scaled to the problem's bounds, shape (samples, D)."""
+    from scipy.stats import qmc  # scipy.stats takes seconds to import; only lhs needs it
+
     _check_samples(samples)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     unit = qmc.LatinHypercube(d=prob["num_vars"], rng=rng).random(samples)

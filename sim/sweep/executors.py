@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import itertools
+import multiprocessing
 import os
 import time
 from collections import OrderedDict
@@ -51,7 +52,11 @@ _DASK_IN_FLIGHT = 64
 
 @dataclass(slots=True)
 class RunResult:
-    """What one run gives back: its row of ``runs.parquet`` and its tables, if recorded."""
+    """What one run gives back: its row of ``runs.parquet`` and its tables, if recorded.
+
+    The tables are the runner's, without ``run_id``: the store adds it for a
+    whole chunk at once, which is much cheaper than a column per run.
+    """
 
     row: dict[str, Any]
     series: pd.DataFrame | None = None
@@ -126,15 +131,7 @@ def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
         return failed_result(task, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
     elapsed = time.perf_counter() - start
     row = {**_row(task), **metrics, "status": "ok", "error": None, "elapsed_s": elapsed}
-    series = _with_run_id(output.series, task.run_id)
-    actors = _with_run_id(output.actors, task.run_id)
-    return RunResult(row, series, actors)
-
-
-def _with_run_id(frame: pd.DataFrame | None, rid: str) -> pd.DataFrame | None:
-    if frame is None:
-        return None
-    return frame.assign(run_id=rid)
+    return RunResult(row, output.series, output.actors)
 
 
 def run_batch(tasks: list[RunTask], run_fn: RunFunction | None = None) -> list[RunResult]:
@@ -209,8 +206,14 @@ class ProcessExecutor:
         self.pool: cf.ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ProcessExecutor:
+        # Workers come from a fork server, not from this process: by now it runs Arrow's
+        # thread pools, and forking a multi-threaded process can deadlock the child. The
+        # server imports the model once, so each worker starts with it loaded.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.runner"])
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
+            mp_context=context,
             initializer=install_scenarios,
             initargs=(self.scenarios,),
         )

@@ -435,13 +435,21 @@ def _uniform_numbers(values: list[Any]) -> list[Any]:
 
 
 def _check_paths(experiment: Experiment, where: _Where) -> None:
-    """Apply every varied path once (its extreme values) to every scenario."""
+    """Apply every varied path alone to every scenario: each grid value, or both bounds."""
     for path in experiment.varied:
         seen = [p[path] for p in experiment.points]
-        probes = [seen[0]] if experiment.matrix is None else [min(seen), max(seen)]
+        probes = _distinct(seen) if experiment.matrix is None else [min(seen), max(seen)]
         for key, base in experiment.scenarios.items():
             for value in probes:
                 _apply(base, {path: value}, where, key)
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
 
 
 def _apply(base: Scenario, values: dict[str, Any], where: _Where, key: str) -> Scenario:

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -222,11 +224,12 @@ class Store:
             return 0
         name = f"part-{self._next_part:06d}.parquet"
         for sub in TABLES:
-            frames = [getattr(r, sub) for r in results if getattr(r, sub) is not None]
-            if frames:
-                table = pa.concat_tables(
-                    [pa.Table.from_pandas(f, preserve_index=False) for f in frames]
-                )
+            owned = [(r.row["run_id"], getattr(r, sub)) for r in results]
+            owned = [(rid, frame) for rid, frame in owned if frame is not None]
+            if owned:
+                frame = pd.concat([f for _, f in owned], ignore_index=True)
+                frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
+                table = pa.Table.from_pandas(frame, preserve_index=False)
                 atomic_write_bytes(self.folder / sub / name, _to_bytes(table))
         table = rows_table([r.row for r in results], self.varied)
         (self.folder / "runs").mkdir(exist_ok=True)

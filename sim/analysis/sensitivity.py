@@ -1,0 +1,197 @@
+"""Global sensitivity indices of a sweep: Sobol (Saltelli 2002; Jansen 1999) and Morris (1991).
+
+``credsim analyze RESULTS --method sobol|morris`` reads a sweep run with the
+matching design, averages the replicates of every design point, and hands
+each summary metric to SALib's ``analyze`` with the same ``problem`` the
+design was sampled from (:mod:`sim.sweep.design`):
+
+- sobol: first-order ``S1`` and total ``ST`` indices with their bootstrap
+  95% intervals (``calc_second_order=False``, as sampled);
+- morris: ``mu_star`` (mean absolute elementary effect, Campolongo et al.
+  2007), its bootstrap interval, and ``sigma``.
+
+The table (one row per scenario, metric and parameter) is written to
+``RESULTS/analysis/sensitivity_<method>.parquet`` and ``.csv`` and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.fileio import atomic_write_text, write_parquet
+from sim.results import read_manifest, read_runs, summary_metrics
+
+METHODS = ("sobol", "morris")
+COLUMNS = {
+    "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
+    "morris": ["mu_star", "mu_star_conf", "sigma"],
+}
+RESAMPLES = 100
+CONF_LEVEL = 0.95
+
+
+def problem_of(design: dict[str, Any]) -> dict[str, Any]:
+    """SALib's problem mapping from a manifest's ``design`` entry."""
+    from sim.sweep.design import problem
+
+    return problem(
+        {p: (float(v["low"]), float(v["high"])) for p, v in design["parameters"].items()}
+    )
+
+
+def point_means(
+    runs: pd.DataFrame, points: pd.DataFrame, varied: Sequence[str], metrics: Sequence[str]
+) -> pd.DataFrame:
+    """Every design point's metrics averaged over its finished replicates.
+
+    Points are matched by their parameter values, not their index, so Morris
+    points that coincide (and were run once) each get the shared runs' mean.
+
+    Args:
+        runs: the runs of one scenario (``status == "ok"`` only are used).
+        points: the design, one row per point in sample order, columns ``varied``.
+
+    Returns:
+        One row per design point (same order), columns ``metrics``; NaN where a
+        point has no finished run.
+    """
+    ok = runs[runs["status"] == "ok"]
+    means = ok.groupby(list(varied), sort=False)[list(metrics)].mean().reset_index()
+    merged = points[list(varied)].merge(means, on=list(varied), how="left", validate="many_to_one")
+    return merged[list(metrics)]
+
+
+def indices(
+    method: str,
+    prob: dict[str, Any],
+    matrix: np.ndarray,
+    outputs: np.ndarray,
+    *,
+    levels: int = 4,
+    seed: int = 1,
+) -> dict[str, np.ndarray]:
+    """SALib's indices of one output: ``COLUMNS[method]``, one value per parameter.
+
+    Args:
+        matrix: the sample matrix, shape (points, parameters) (used by morris).
+        outputs: the output at each point, shape (points,).
+    """
+    from SALib.analyze import morris, sobol
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        # A metric that never moves has no variance to apportion: its indices are NaN.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "sobol":
+            res = sobol.analyze(
+                prob,
+                outputs,
+                calc_second_order=False,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                seed=seed,
+            )
+        else:
+            res = morris.analyze(
+                prob,
+                matrix,
+                outputs,
+                num_resamples=RESAMPLES,
+                conf_level=CONF_LEVEL,
+                num_levels=levels,
+                seed=seed,
+            )
+    return {c: np.asarray(res[c], dtype=float) for c in COLUMNS[method]}
+
+
+def sensitivity_table(
+    method: str,
+    manifest: dict[str, Any],
+    runs: pd.DataFrame,
+    points: pd.DataFrame,
+) -> pd.DataFrame:
+    """The indices of every summary metric for every scenario of a sweep.
+
+    Returns:
+        Columns ``scenario, metric, parameter`` then ``COLUMNS[method]``.
+
+    Raises:
+        InputError: the sweep's design is not ``method``.
+    """
+    design = manifest["design"]
+    if design["method"] != method:
+        raise InputError(
+            f"this sweep used a '{design['method']}' design; --method {method} needs a sweep "
+            f"with design method '{method}' (its samples are what the indices are computed from)"
+        )
+    varied = list(manifest["varied"])
+    prob = problem_of(design)
+    matrix = points[varied].to_numpy(dtype=float)
+    metrics = summary_metrics(runs, varied)
+    seed = int(np.random.SeedSequence(int(manifest["seed"])).generate_state(1)[0]) or 1
+    rows: list[dict[str, Any]] = []
+    for scenario in manifest["scenarios"]:
+        means = point_means(runs[runs["scenario"] == scenario], points, varied, metrics)
+        for metric in metrics:
+            y = means[metric].to_numpy(dtype=float)
+            if np.isnan(y).any():
+                found = {c: np.full(len(varied), np.nan) for c in COLUMNS[method]}
+            else:
+                found = indices(
+                    method, prob, matrix, y, levels=design.get("levels") or 4, seed=seed
+                )
+            for i, parameter in enumerate(varied):
+                rows.append(
+                    {"scenario": scenario, "metric": metric, "parameter": parameter}
+                    | {c: float(found[c][i]) for c in COLUMNS[method]}
+                )
+    return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
+
+
+def cli_analyze(args: argparse.Namespace) -> int:
+    """``credsim analyze RESULTS --method sobol|morris``: write and print the indices."""
+    folder = Path(args.results)
+    manifest = read_manifest(folder)
+    if manifest["kind"] != "sweep":
+        raise InputError(f"'{folder}' holds a single run; analyze needs a sweep's results folder")
+    design_file = folder / "design.parquet"
+    if not design_file.is_file():
+        raise InputError(f"'{folder}' has no design.parquet; was it written by 'credsim sweep'?")
+    counts = manifest.get("counts", {})
+    if manifest.get("status") != "complete":
+        raise InputError(
+            f"the sweep in '{folder}' is {manifest.get('status')} "
+            f"({counts.get('done')} of {counts.get('planned')} runs); run the same sweep "
+            "command again to finish it"
+        )
+    table = sensitivity_table(
+        args.method, manifest, read_runs(folder, manifest), pd.read_parquet(design_file)
+    )
+    out = folder / "analysis" / f"sensitivity_{args.method}"
+    write_parquet(table, out.with_suffix(".parquet"))
+    atomic_write_text(out.with_suffix(".csv"), table.to_csv(index=False))
+    with pd.option_context("display.max_rows", None, "display.width", 200):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    missing = table[COLUMNS[args.method][0]].isna()
+    if missing.any():
+        print(
+            f"credsim: note: {int(missing.sum())} rows have no index (a metric that does not "
+            "vary, or a design point without a finished run)",
+            file=sys.stderr,
+        )
+    print(
+        f"{args.method} indices of {table['metric'].nunique()} metrics written to "
+        f"{out.with_suffix('.parquet')} and .csv"
+    )
+    return 0
+
+
+__all__ = ["cli_analyze", "indices", "point_means", "sensitivity_table"]

@@ -1,0 +1,267 @@
+"""Sweeps end to end on tiny scenarios: experiments, run identity, executors, failures, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.results import open_results
+from sim.runner import RunOutput, run_scenario
+from sim.scenario import Scenario
+from sim.sweep import experiment_from_scenario, load_experiment, plan_runs, run_sweep
+
+DATA = Path(__file__).parent / "data" / "sweep"
+GRID = DATA / "grid.yaml"
+TINY = DATA / "tiny.yaml"
+
+
+def _fail_at_bias_2_5_replicate_1(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """The real run, except that it raises for one bias value in replicate 1."""
+    if scenario.parameters.trust.negativity_bias == 2.5 and seed.spawn_key == (1,):
+        raise ValueError(f"boom at {scenario.parameters.trust.negativity_bias}")
+    return run_scenario(scenario, seed, record)
+
+
+def _table(folder: Path) -> pd.DataFrame:
+    return pd.read_parquet(folder / "runs.parquet").drop(columns="elapsed_s")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+# --------------------------------------------------------------------------- plan and identity
+
+
+def test_plan_crosses_scenarios_points_and_replicates_with_stable_ids() -> None:
+    experiment = load_experiment(GRID)
+    tasks = plan_runs(experiment)
+    # 2 scenarios x (2 biases x 3 memories) x 3 replicates.
+    assert len(tasks) == 2 * 6 * 3
+    assert len({t.run_id for t in tasks}) == len(tasks)
+    assert [(t.scenario, t.point, t.replicate) for t in tasks[:4]] == [
+        ("withdrew", 0, 0),
+        ("withdrew", 0, 1),
+        ("withdrew", 0, 2),
+        ("withdrew", 1, 0),
+    ]
+    assert dict(tasks[3].values) == {
+        "parameters.trust.negativity_bias": 1.0,
+        "parameters.trust.memory": 0.95,
+    }
+    # The same experiment loaded again plans the same ids; another seed plans new ones.
+    assert [t.run_id for t in plan_runs(load_experiment(GRID))] == [t.run_id for t in tasks]
+    reseeded = plan_runs(load_experiment(GRID, seed=8))
+    assert not {t.run_id for t in reseeded} & {t.run_id for t in tasks}
+
+
+def test_run_id_depends_on_the_resolved_scenario_not_on_how_it_was_named(tmp_path: Path) -> None:
+    """A value set by the design or by an experiment override is the same run."""
+    varied = experiment_from_scenario(TINY, ["parameters.trust.memory=0.9"])
+    fixed = experiment_from_scenario(TINY, [], overrides={"parameters.trust.memory": 0.9})
+    assert [t.run_id for t in plan_runs(varied)] == [t.run_id for t in plan_runs(fixed)]
+
+
+def test_identical_scenarios_in_one_experiment_are_refused(tmp_path: Path) -> None:
+    exp = _write(
+        tmp_path / "twice.yaml",
+        f"name: twice\nscenarios: {{a: {TINY}, b: {TINY}}}\n",
+    )
+    with pytest.raises(InputError, match="resolve to the same scenario"):
+        plan_runs(load_experiment(exp))
+
+
+# --------------------------------------------------------------------------- executing
+
+
+def test_serial_and_process_executors_give_identical_tables(tmp_path: Path) -> None:
+    experiment = load_experiment(GRID)
+    serial = run_sweep(experiment, tmp_path / "serial", executor="serial", quiet=True)
+    process = run_sweep(experiment, tmp_path / "process", executor="process", workers=2, quiet=True)
+    assert serial.exit_code == process.exit_code == 0
+    a, b = _table(serial.folder), _table(process.folder)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 36
+    assert a["run_id"].is_unique
+    assert (a["status"] == "ok").all()
+    # Sorted by scenario (experiment order), point, replicate.
+    assert list(a["scenario"].unique()) == ["withdrew", "abstained"]
+    assert (
+        a.groupby("scenario", sort=False)["point"].apply(lambda s: s.is_monotonic_increasing).all()
+    )
+    # Common random numbers: replicate r has the same seed entropy at every point.
+    assert (a["seed"] == 7).all()
+    # The varied parameters and metrics are columns; the withdrawal hurts Patron's standing.
+    assert {"parameters.trust.negativity_bias", "parameters.trust.memory"} <= set(a.columns)
+    change = a.groupby("scenario")["trust_change.withdrawal.Patron.all"].mean()
+    assert change["withdrew"] < change["abstained"]
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
+    experiment = load_experiment(GRID)
+    outcome = run_sweep(
+        experiment,
+        tmp_path / "fail",
+        executor="process",
+        workers=2,
+        run_fn=_fail_at_bias_2_5_replicate_1,
+        quiet=True,
+    )
+    table = _table(outcome.folder)
+    failed = table[table["status"] == "failed"]
+    # 2 scenarios x 3 memories have bias 2.5, each with one replicate 1.
+    assert len(failed) == 6
+    assert (failed["parameters.trust.negativity_bias"] == 2.5).all()
+    assert (failed["replicate"] == 1).all()
+    assert (failed["error"] == "ValueError: boom at 2.5").all()
+    assert failed["final_trust.Patron.all"].isna().all()
+    ok = table[table["status"] == "ok"]
+    assert len(ok) == 30 and ok["error"].isna().all()
+    assert ok["final_trust.Patron.all"].notna().all()
+    assert outcome.failed == 6 and outcome.exit_code == 1
+    manifest = json.loads((outcome.folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["counts"] == {"planned": 36, "done": 36, "failed": 6}
+
+
+def test_a_finished_sweep_run_again_does_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    experiment = load_experiment(GRID)
+    first = run_sweep(experiment, tmp_path / "s", quiet=True)
+    stamp = (first.folder / "runs.parquet").stat().st_mtime_ns
+    capsys.readouterr()
+    again = run_sweep(load_experiment(GRID), tmp_path / "s", quiet=True)
+    assert again.ran == 0 and again.planned == 36
+    assert "already complete" in capsys.readouterr().out
+    assert (first.folder / "runs.parquet").stat().st_mtime_ns == stamp
+
+
+def test_a_folder_holding_another_experiment_is_refused(tmp_path: Path) -> None:
+    run_sweep(load_experiment(GRID), tmp_path / "s", quiet=True)
+    before = sorted(p.name for p in (tmp_path / "s").rglob("*"))
+    with pytest.raises(InputError, match="holds a different experiment"):
+        run_sweep(load_experiment(GRID, seed=99), tmp_path / "s", quiet=True)
+    code = main(
+        ["sweep", str(GRID), "--seed", "99", "--out", str(tmp_path / "s"), "--workers", "1"]
+    )
+    assert code == 2
+    assert sorted(p.name for p in (tmp_path / "s").rglob("*")) == before
+
+
+def test_record_series_writes_parts_with_run_ids(tmp_path: Path) -> None:
+    experiment = experiment_from_scenario(
+        TINY, ["parameters.trust.memory=0.9,1"], replicates=2, record="series"
+    )
+    outcome = run_sweep(experiment, tmp_path / "s", quiet=True)
+    results = open_results(outcome.folder)
+    series = results.series()
+    assert series is not None
+    assert set(series["run_id"]) == set(results.runs["run_id"])
+    # Each run's series once: every run has the same number of rows.
+    assert series.groupby("run_id").size().nunique() == 1
+    assert {"parameters.trust.memory", "scenario", "replicate"} <= set(series.columns)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_vary_builds_a_grid_in_the_default_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = [
+        "sweep", str(TINY),
+        "--vary", "parameters.trust.memory=0.9,1",
+        "--vary", "parameters.trust.negativity_bias=range(1,3)",
+        "--reps", "2", "--seed", "3", "--workers", "1", "--no-plots", "--quiet",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    (folder,) = (tmp_path / "results" / "tiny").iterdir()
+    assert len(folder.name) == 10
+    out = capsys.readouterr().out
+    assert "8 runs" in out and str(Path("results") / "tiny" / folder.name) in out
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["kind"] == "sweep" and manifest["experiment_name"] == "tiny"
+    assert manifest["varied"] == ["parameters.trust.memory", "parameters.trust.negativity_bias"]
+    assert manifest["design"]["points"] == 4 and manifest["replicates"] == 2
+    table = pd.read_parquet(folder / "runs.parquet")
+    assert sorted(set(table["parameters.trust.negativity_bias"])) == [1, 2]
+    assert table["parameters.trust.negativity_bias"].dtype == np.int64
+    # The same command again finds its folder and does nothing.
+    assert main(argv) == 0
+    assert "already complete" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "line"),
+    [
+        ("name: x\nscenarios: {a: tiny.yaml}\nreplicate: 3\n", "did you mean 'replicates'", 3),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: sobl\n",
+            "did you mean 'sobol'",
+            4,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: sobol\n  samples: 8\n"
+            "  parameters:\n    parameters.trust.memory: [0.9, 1]\n",
+            "takes {low: .., high: ..}",
+            7,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  parameters:\n"
+            "    parameters.trust.memroy: [0.9, 1]\n",
+            "did you mean 'memory'",
+            5,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  parameters:\n"
+            "    parameters.trust.memory: [0.9, 1.5]\n",
+            "1.5",
+            5,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  parameters:\n"
+            "    parameters.trust.memory: linspace(0.9,1)\n",
+            "linspace takes",
+            5,
+        ),
+        ("name: x\nscenarios: {a: missing.yaml}\n", "does not exist", 2),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign: {method: lhs, parameters: "
+            "{parameters.trust.memory: {low: 0.9, high: 1}}}\n",
+            "needs 'samples'",
+            3,
+        ),
+    ],
+)
+def test_bad_experiment_files_say_where_and_what(
+    tmp_path: Path, text: str, fragment: str, line: int
+) -> None:
+    (tmp_path / "tiny.yaml").write_text(TINY.read_text())
+    exp = _write(tmp_path / "exp.yaml", text)
+    with pytest.raises(InputError) as info:
+        load_experiment(exp)
+    assert fragment in str(info.value)
+    assert str(info.value).startswith(f"{exp}:{line}: ")
+
+
+def test_cli_bad_input_exits_2_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(TINY), "--vary", "parameters.trust.memory", "--workers", "1"]) == 2
+    assert "must be PATH=SPEC" in capsys.readouterr().err
+    assert main(["sweep", str(TINY), "--vary", "parameters.trust.memory=2", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "parameters.trust.memory" in err
+    assert main(["sweep", str(GRID), "--vary", "parameters.trust.memory=1"]) == 2
+    assert not (tmp_path / "results").exists()
