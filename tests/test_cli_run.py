@@ -1,0 +1,229 @@
+"""``credsim run`` and ``credsim synth`` end to end, as a user runs them.
+
+The outputs of model.md section 7 are written and mutually consistent; the
+same seed gives byte-identical Parquet files; bad input exits 2 with one line
+and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+TOUR = ROOT / "scenarios" / "tour.yaml"
+
+
+def run_cli(*args: str) -> int:
+    return main(list(args))
+
+
+def test_run_writes_every_output(tmp_path: Path) -> None:
+    out = tmp_path / "tour"
+    assert run_cli("run", str(TOUR), "--out", str(out), "--record", "actors", "--no-plots") == 0
+    for name in ("manifest.json", "summary.json", "series.parquet", "actors.parquet"):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario_name"] == "tour"
+    assert manifest["seed"] == 0
+    assert {"numpy", "mesa", "credsim"} <= set(manifest["versions"])
+    assert "commit" in manifest["git"]
+    assert manifest["scenario"]["events"][0]["id"] == "intervention"
+
+    series = pd.read_parquet(out / "series.parquet")
+    assert list(series.columns) == ["step", "date", "group", "power", "metric", "value"]
+    assert set(series["group"]) == {"all", "east", "south", "client"}
+    assert {
+        "trust_mean",
+        "trust_p10",
+        "trust_p90",
+        "share_aligned",
+        "effective_poles",
+        "realignments",
+    } <= set(series["metric"])
+    # 72 monthly steps: step 0 and step 1 both carry the start month.
+    steps = series[
+        (series.group == "all") & (series.metric == "trust_mean") & (series.power == "Patron")
+    ]
+    assert list(steps["step"]) == list(range(73))
+    assert steps["date"].iloc[0] == steps["date"].iloc[1] == "2020-01"
+    assert steps["date"].iloc[-1] == "2025-12"
+
+    actors = pd.read_parquet(out / "actors.parquet")
+    assert list(actors.columns) == ["step", "date", "actor", "power", "trust", "own", "aligned"]
+    # 15 actors x 2 powers x 73 steps, minus each power's cell about itself.
+    assert len(actors) == 73 * (15 * 2 - 2)
+    assert not ((actors.actor == "Patron") & (actors.power == "Patron")).any()
+
+    # The series' group mean is the mean of the actors table over the group's states.
+    summary = json.loads((out / "summary.json").read_text())
+    last = actors[(actors.step == 72) & (actors.power == "Patron")]
+    states = load_scenario(TOUR).states
+    east = [name for name, s in states.items() if s.region == "east"]
+    expected = last[last.actor.isin(east)]["trust"].mean()
+    assert summary["final_trust"]["Patron"]["east"] == pytest.approx(expected, abs=1e-12)
+    share = last[last.actor.isin(list(states))]["aligned"].eq("Patron").mean()
+    assert summary["final_share"]["Patron"]["all"] == pytest.approx(share, abs=1e-12)
+
+
+def test_same_seed_identical_parquet(tmp_path: Path) -> None:
+    outs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        assert (
+            run_cli(
+                "run",
+                str(TOUR),
+                "--out",
+                str(out),
+                "--seed",
+                "7",
+                "--record",
+                "actors",
+                "--no-plots",
+            )
+            == 0
+        )
+        outs.append(out)
+    for name in ("series.parquet", "actors.parquet", "summary.json"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_different_seed_changes_the_alignment_draws(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run_cli("run", str(TOUR), "--out", str(a), "--seed", "1", "--no-plots") == 0
+    assert run_cli("run", str(TOUR), "--out", str(b), "--seed", "2", "--no-plots") == 0
+    sa = pd.read_parquet(a / "series.parquet")
+    sb = pd.read_parquet(b / "series.parquet")
+    shares = lambda s: s[s.metric == "share_aligned"]["value"].to_numpy()  # noqa: E731
+    assert not (shares(sa) == shares(sb)).all()
+
+
+def test_set_override_changes_the_result(tmp_path: Path) -> None:
+    base, biased = tmp_path / "base", tmp_path / "biased"
+    assert run_cli("run", str(TOUR), "--out", str(base), "--no-plots") == 0
+    assert (
+        run_cli(
+            "run",
+            str(TOUR),
+            "--out",
+            str(biased),
+            "--no-plots",
+            "--set",
+            "parameters.trust.negativity_bias=4",
+        )
+        == 0
+    )
+    s0 = json.loads((base / "summary.json").read_text())
+    s1 = json.loads((biased / "summary.json").read_text())
+    # A heavier negativity bias makes the withdrawal cost more.
+    assert (
+        s1["trust_change"]["withdrawal"]["Patron"]["client"]
+        < s0["trust_change"]["withdrawal"]["Patron"]["client"]
+    )
+    manifest = json.loads((biased / "manifest.json").read_text())
+    assert manifest["scenario"]["parameters"]["trust"]["negativity_bias"] == 4
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--set", "parameters.trust.negativty_bias=3"],
+        ["--set", "parameters.trust.memory=abc"],
+        ["--set", "events.no_such_event.magnitude=1"],
+        ["--record", "everything"],
+    ],
+)
+def test_bad_input_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    out = tmp_path / "never"
+    assert run_cli("run", str(TOUR), "--out", str(out), *args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert not out.exists()
+
+
+def test_missing_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("run", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o")) == 2
+    assert "nope.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_console_script_as_a_user_runs_it(tmp_path: Path) -> None:
+    """`python -m sim run` in a subprocess, with plots and the report page."""
+    out = tmp_path / "tour"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(TOUR), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert str(out) in done.stdout
+    assert (out / "plots" / "trust_trajectories.png").stat().st_size > 10_000
+    assert (out / "plots" / "alignment.png").stat().st_size > 10_000
+    assert (out / "report.html").is_file()
+
+
+def test_synth_writes_a_small_file_that_loads(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    assert (
+        run_cli(
+            "synth",
+            "--states",
+            "20000",
+            "--powers",
+            "5",
+            "--steps",
+            "24",
+            "--seed",
+            "3",
+            "--out",
+            str(path),
+        )
+        == 0
+    )
+    assert path.stat().st_size < 2_000
+    scenario = load_scenario(path)
+    assert len(scenario.states) == 20000 and len(scenario.powers) == 5
+    assert scenario.calendar.n_steps == 24
+    again = load_scenario(path)
+    assert again.model_dump() == scenario.model_dump()
+    other = tmp_path / "other.yaml"
+    assert (
+        run_cli(
+            "synth",
+            "--states",
+            "20000",
+            "--powers",
+            "5",
+            "--steps",
+            "24",
+            "--seed",
+            "4",
+            "--out",
+            str(other),
+        )
+        == 0
+    )
+    assert load_scenario(other).model_dump() != scenario.model_dump()
+
+
+def test_synth_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        run_cli("synth", "--states", "0", "--powers", "2", "--out", str(tmp_path / "x.yaml")) == 2
+    )
+    assert (
+        run_cli("synth", "--states", "10", "--powers", "2", "--out", str(tmp_path / "x.txt")) == 2
+    )
+    assert not list(tmp_path.iterdir())
