@@ -300,7 +300,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         return actors_table(
             np.concatenate(self.recorder.actor_trust),
             np.concatenate(self.recorder.actor_own),
-            self.recorder.aligned,
+            self.recorder.aligned.astype(np.int64),
             self.actor_names,
             self.power_names,
             self.dates,

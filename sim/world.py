@@ -89,7 +89,7 @@ class World:
         for p, name in enumerate(self.power_names):
             entry = entries.get(name, defaults.get(name))
             mean, strength = trust_prior(entry, prior_strength)
-            a0, b0 = beta_priors(np.float64(mean), np.float64(strength))
+            a0, b0 = beta_priors(np.array(mean), np.array(strength))
             self.a0[row, p] = a0
             self.b0[row, p] = b0
 
