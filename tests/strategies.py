@@ -283,6 +283,9 @@ HAND_BASE: dict[str, Any] = {
 """One power A, one state X, nothing shared, memory 1, bias 1, prior 0.5 x 10, no influence."""
 
 
+ACTORS = ("powers", "states")
+
+
 def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """``changes`` merged key by key over ``base``; lists and values are replaced."""
     out = dict(base)
@@ -295,8 +298,15 @@ def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def hand_scenario(**changes: Any) -> Scenario:
-    """:data:`HAND_BASE` with ``changes`` merged over it, validated."""
-    return validated(merged(HAND_BASE, changes))
+    """:data:`HAND_BASE` with ``changes`` merged over it, validated.
+
+    ``powers`` and ``states``, where given, replace the base's actors instead of
+    adding to them, so that a test's actors are exactly the ones it lists.
+    """
+    base = {
+        key: value for key, value in HAND_BASE.items() if key not in changes or key not in ACTORS
+    }
+    return validated(merged(base, changes))
 
 
 def kitchen_sink() -> dict[str, Any]:

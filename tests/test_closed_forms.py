@@ -285,3 +285,31 @@ def test_alignment_draw_follows_softmax() -> None:
     shares = np.array([np.mean(aligned == 0), np.mean(aligned == 1), np.mean(aligned == -1)])
     error = np.sqrt(probability * (1 - probability) / 600)
     assert np.all(np.abs(shares - probability) < 4 * error)
+
+
+@pytest.mark.parametrize("baseline", [1e-3, 1e-9])
+def test_influence_when_the_power_dominates_a_row(implementation: str, baseline: float) -> None:
+    """S0 puts weight 1 on P0 and ``baseline`` on each of P1, S1, S2, S3 (six actors,
+    nothing else shared). For P0's column, P0 is removed: S0 listens to the other
+    four equally, whatever the baseline. Susceptibility 1: S0's trust in P0 after
+    step 1 is the mean of their priors (0.5, 0, 0.5, 0.5) = 0.375 exactly.
+    """
+    t = trajectory(
+        implementation,
+        hand_scenario(
+            calendar={"start": "2000-01", "end": "2000-01"},
+            powers={
+                "P0": {"capability": 0.0, "region": "a"},
+                "P1": {"capability": 0.0, "region": "b"},
+            },
+            states={
+                "S0": {"region": "c"},
+                "S1": {"region": "d", "trust": {"P0": 0.0}},
+                "S2": {"region": "e"},
+                "S3": {"region": "f"},
+            },
+            network={"baseline": baseline, "ties": [["S0", "P0", 1.0]]},
+            parameters={"diffusion": {"susceptibility": 1.0}},
+        ),
+    )
+    assert t.cell("trust", 1, "S0", "P0") == pytest.approx(0.375, abs=1e-12)
