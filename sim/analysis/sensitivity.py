@@ -88,7 +88,7 @@ def indices(
     from SALib.analyze import morris, sobol
 
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        # A metric that never moves has no variance to apportion: its indices are NaN.
+        # Bootstrap resamples of a nearly flat output divide by (almost) zero variance.
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "sobol":
             res = sobol.analyze(
@@ -142,7 +142,9 @@ def sensitivity_table(
         means = point_means(runs[runs["scenario"] == scenario], points, varied, metrics)
         for metric in metrics:
             y = means[metric].to_numpy(dtype=float)
-            if np.isnan(y).any():
+            # Sobol indices are shares of a variance; an output that never moves has none
+            # (SALib would report 0, which reads as "no influence").
+            if np.isnan(y).any() or (method == "sobol" and np.ptp(y) == 0):
                 found = {c: np.full(len(varied), np.nan) for c in COLUMNS[method]}
             else:
                 found = indices(

@@ -1,0 +1,120 @@
+"""``credsim analyze``: Sobol and Morris indices of a sweep whose outputs are known functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from sim.cli import main
+from sim.runner import RunOutput
+from sim.scenario import Scenario
+from sim.sweep import load_experiment, plan_runs, run_sweep
+
+TINY = Path(__file__).parent / "data" / "sweep" / "tiny.yaml"
+BIAS, MEMORY, SUSCEPTIBILITY = (
+    "parameters.trust.negativity_bias",
+    "parameters.trust.memory",
+    "parameters.diffusion.susceptibility",
+)
+
+
+def _linear(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """``y = 2*bias + 10*memory + noise``; susceptibility has no effect; ``flat`` never moves.
+
+    The noise depends on the replicate only (common random numbers), so the
+    replicate mean differs from the noiseless output by the same constant at
+    every point and every index below has a closed form.
+    """
+    trust = scenario.parameters.trust
+    noise = float(np.random.default_rng(seed).normal())
+    y = 2.0 * trust.negativity_bias + 10.0 * trust.memory + noise
+    return RunOutput(
+        summary={"final_trust": {"Patron": {"all": y}}, "flat": {"x": 1.0}},
+        series=None,
+        actors=None,
+    )
+
+
+def _experiment(tmp_path: Path, method: str, samples: int, extra: str = "") -> Path:
+    exp = tmp_path / f"{method}.yaml"
+    exp.write_text(
+        f"name: analyze_{method}\nscenarios: {{tiny: {TINY}}}\nreplicates: 3\nseed: 5\n"
+        f"design:\n  method: {method}\n  samples: {samples}\n{extra}  parameters:\n"
+        f"    {BIAS}: {{low: 1, high: 4}}\n"
+        f"    {MEMORY}: {{low: 0.9, high: 1.0}}\n"
+        f"    {SUSCEPTIBILITY}: {{low: 0, high: 1}}\n"
+    )
+    return exp
+
+
+def _sweep_and_analyze(tmp_path: Path, exp: Path, method: str) -> pd.DataFrame:
+    folder = tmp_path / "out"
+    run_sweep(load_experiment(exp), folder, run_fn=_linear, quiet=True)
+    assert main(["analyze", str(folder), "--method", method]) == 0
+    table = pd.read_parquet(folder / "analysis" / f"sensitivity_{method}.parquet")
+    csv = pd.read_csv(folder / "analysis" / f"sensitivity_{method}.csv")
+    assert list(csv.columns) == list(table.columns)
+    return table.set_index(["metric", "parameter"])
+
+
+def test_morris_elementary_effects_of_a_linear_output(tmp_path: Path) -> None:
+    """For ``y = a*x`` on ``[low, high]`` every elementary effect is ``a*(high - low)``."""
+    exp = _experiment(tmp_path, "morris", 10, extra="  levels: 4\n")
+    experiment = load_experiment(exp)
+    # Trajectories of 3 parameters on a 4-level grid meet: such points are run once.
+    assert len(experiment.points) == 40
+    assert len(plan_runs(experiment)) < 40 * 3
+    table = _sweep_and_analyze(tmp_path, exp, "morris")
+    assert list(table.columns) == ["scenario", "mu_star", "mu_star_conf", "sigma"]
+    y = table.loc["final_trust.Patron.all"]
+    assert_allclose(y.loc[BIAS, "mu_star"], 2.0 * 3.0, rtol=1e-9)
+    assert_allclose(y.loc[MEMORY, "mu_star"], 10.0 * 0.1, rtol=1e-9)
+    assert y.loc[SUSCEPTIBILITY, "mu_star"] == 0.0
+    assert_allclose(y["sigma"], 0.0, atol=1e-9)
+    assert table.loc["flat.x", "mu_star"].eq(0.0).all()
+
+
+def test_sobol_indices_of_a_linear_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Var(2*bias) = 4 * 9/12 = 3, Var(10*memory) = 100 * 0.01/12: S1 = 0.973 and 0.027."""
+    table = _sweep_and_analyze(tmp_path, _experiment(tmp_path, "sobol", 256), "sobol")
+    assert list(table.columns) == ["scenario", "S1", "S1_conf", "ST", "ST_conf"]
+    y = table.loc["final_trust.Patron.all"]
+    share = 3.0 / (3.0 + 100 * 0.01 / 12)
+    assert_allclose(y.loc[BIAS, ["S1", "ST"]], share, atol=0.05)
+    assert_allclose(y.loc[MEMORY, ["S1", "ST"]], 1 - share, atol=0.02)
+    # No effect at all: the estimators' differences vanish exactly.
+    assert y.loc[SUSCEPTIBILITY, "S1"] == 0.0 and y.loc[SUSCEPTIBILITY, "ST"] == 0.0
+    assert (y["S1_conf"] >= 0).all() and y.loc[BIAS, "S1_conf"] > 0
+    # A metric that never moves has no variance to apportion.
+    assert table.loc["flat.x", "S1"].isna().all()
+    out = capsys.readouterr()
+    assert "final_trust.Patron.all" in out.out and "no index" in out.err
+
+
+def test_point_means_average_replicates_and_match_points_by_value() -> None:
+    from sim.analysis.sensitivity import point_means
+
+    runs = pd.DataFrame(
+        {
+            "a": [0.5, 0.5, 0.5, 1.0, 1.0],
+            "m": [1.0, 2.0, 6.0, 10.0, 99.0],
+            "status": ["ok", "ok", "ok", "ok", "failed"],
+        }
+    )
+    # Point 2 repeats point 0 (as Morris points can): it gets the same mean.
+    points = pd.DataFrame({"a": [0.5, 1.0, 0.5]})
+    assert point_means(runs, points, ["a"], ["m"])["m"].tolist() == [3.0, 10.0, 3.0]
+
+
+def test_analyze_refuses_a_sweep_of_another_design(tmp_path: Path) -> None:
+    exp = _experiment(tmp_path, "lhs", 8)
+    run_sweep(load_experiment(exp), tmp_path / "out", run_fn=_linear, quiet=True)
+    assert main(["analyze", str(tmp_path / "out"), "--method", "sobol"]) == 2
+    assert not (tmp_path / "out" / "analysis").exists()

@@ -1,0 +1,86 @@
+"""Dask: the same table as the serial executor, and a worker killed mid-sweep costs nothing."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+import pandas as pd
+import pytest
+
+from sim.runner import RunOutput, run_scenario
+from sim.scenario import Scenario
+from sim.sweep import load_experiment, run_sweep
+
+distributed = pytest.importorskip("distributed")
+
+GRID = Path(__file__).parent / "data" / "sweep" / "grid.yaml"
+
+# Workers unpickle the injected run function by value: they need not import this test module.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def _kill_worker_once(scenario: Scenario, seed: Any, record: str, *, marker: str) -> RunOutput:
+    """The real run, except that replicate 2 of the abstained scenario kills its worker once."""
+    if scenario.name == "tiny_abstained" and seed.spawn_key == (2,) and not os.path.exists(marker):
+        Path(marker).write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_scenario(scenario, seed, record)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Any:
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    ) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def serial_table(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    folder = tmp_path_factory.mktemp("serial")
+    run_sweep(load_experiment(GRID), folder, executor="serial", quiet=True)
+    return pd.read_parquet(folder / "runs.parquet").drop(columns="elapsed_s")
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_serial_table(
+    tmp_path: Path, serial_table: pd.DataFrame
+) -> None:
+    """Without --address: the executor starts (and stops) its own LocalCluster."""
+    outcome = run_sweep(
+        load_experiment(GRID), tmp_path / "dask", executor="dask", workers=2, quiet=True
+    )
+    assert outcome.exit_code == 0
+    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+    pd.testing.assert_frame_equal(table, serial_table)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_has_its_runs_redone(
+    tmp_path: Path, cluster: Any, serial_table: pd.DataFrame
+) -> None:
+    marker = tmp_path / "killed"
+    outcome = run_sweep(
+        load_experiment(GRID),
+        tmp_path / "dask",
+        executor="dask",
+        address=cluster.scheduler_address,
+        run_fn=functools.partial(_kill_worker_once, marker=str(marker)),
+        quiet=True,
+    )
+    assert marker.exists(), "no worker was killed"
+    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+    assert outcome.exit_code == 0 and (table["status"] == "ok").all()
+    assert table["run_id"].is_unique
+    pd.testing.assert_frame_equal(table, serial_table)
