@@ -13,8 +13,8 @@ blocs; ``c_i = same_region + same_bloc*|blocs_i|`` removes the diagonal, and ``T
 holds the ties. Memory and time are linear in actors, memberships and ties.
 
 For power ``p``'s column, ``W_p`` drops ``p``'s row and column and
-renormalises the remaining rows: the numerator loses ``W0[i, p]*x_p`` and the
-row sum loses ``W0[i, p]``.
+renormalises the remaining rows: both the numerator and the row sum are the
+operator applied with ``x_p = 0``.
 """
 
 from __future__ import annotations
@@ -94,12 +94,11 @@ class InfluenceNetwork:
         else:
             self._ties = None
 
-        # Row sums of W0 (diagonal excluded): the same formula applied to a vector of ones.
-        self._row_sum = self._raw_apply(np.ones((n, 1)))[:, 0]
         self.power_index = power_index
-        # W0[:, p] for every power p: the weight each actor puts on the power itself.
-        self._to_power = self._raw_columns(power_index)
-        remaining = self._row_sum[:, None] - self._to_power
+        # Row sums of W_p before normalisation: the operator applied to ones with
+        # power p's own entry zeroed, exactly as neighbour_mean treats trust. A
+        # row sum minus the weight on p would lose precision when p dominates a row.
+        remaining = self._raw_apply(self._without_powers(np.ones((n, power_index.shape[0]))))
         # Rounding in sums of weights leaves residues far below the smallest
         # weight there is; anything above a tiny fraction of it is a real neighbour.
         weights = [same_region, same_bloc, baseline, *(t[2] for t in ties)]
@@ -117,11 +116,10 @@ class InfluenceNetwork:
             out += self._ties @ x
         return np.asarray(out)
 
-    def _raw_columns(self, columns: IntArray) -> FloatArray:
-        """``W0[:, columns]`` as a dense (N, len(columns)) array."""
-        indicator = np.zeros((self.n_actors, columns.shape[0]))
-        indicator[columns, np.arange(columns.shape[0])] = 1.0
-        return self._raw_apply(indicator)
+    def _without_powers(self, x: FloatArray) -> FloatArray:
+        """``x`` (N, P) with each power's cell about itself set to 0, in place."""
+        x[self.power_index, np.arange(self.power_index.shape[0])] = 0.0
+        return x
 
     def neighbour_mean(self, trust: FloatArray) -> FloatArray:
         """``W_p @ trust[:, p]`` for every power p at once.
@@ -134,7 +132,4 @@ class InfluenceNetwork:
             (N, P); rows without remaining neighbours (see ``has_neighbours``)
             hold an arbitrary finite value.
         """
-        x = trust.copy()
-        n_powers = self.power_index.shape[0]
-        x[self.power_index, np.arange(n_powers)] = 0.0
-        return self._raw_apply(x) / self._remaining
+        return self._raw_apply(self._without_powers(trust.copy())) / self._remaining
