@@ -1,0 +1,64 @@
+"""``make bench``: every benchmark, one after the other, into one JSON report.
+
+Each benchmark runs in its own process (so one's memory and caches do not
+colour the next) and writes its own JSON; this script gathers them with the
+machine's description into ``--out``.
+
+Usage: ``python benchmarks/run_all.py --out benchmarks/report.json [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sim import provenance
+
+HERE = Path(__file__).resolve().parent
+
+
+def run(script: str, out: Path, *extra: str) -> dict:
+    print(f"== {script}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script), *extra], check=True)
+    return json.loads(out.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(HERE / "report.json"))
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
+    args = parser.parse_args()
+    quick = ["--quick"] if args.quick else []
+    with tempfile.TemporaryDirectory() as tmp:
+        model_json = Path(tmp) / "model.json"
+        sweep_json = Path(tmp) / "sweep.json"
+        report = {
+            "machine": {
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+            },
+            "versions": provenance.versions(),
+            "git": provenance.git_info(),
+            "started": provenance.now(),
+            "model": run("bench_model.py", model_json, "--out", str(model_json), *quick),
+            "sweep": run(
+                "bench_sweep.py",
+                sweep_json,
+                str(sweep_json),
+                *(["--runs", "100", "--memory-runs", "1000"] if args.quick else []),
+            ),
+            "finished": provenance.now(),
+        }
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
