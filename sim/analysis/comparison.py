@@ -8,7 +8,8 @@ value at the last step. For every pair of samples the difference of means
 (second minus first) is given with a bootstrap 95% interval
 (:func:`scipy.stats.bootstrap`, percentile method, resampling runs within
 each sample) and a two-sided Mann-Whitney U test
-(:func:`scipy.stats.mannwhitneyu`). The figure draws the metric's series of
+(:func:`scipy.stats.mannwhitneyu`; ``mann_whitney_u`` is the U of the first
+sample). The figure draws the metric's series of
 every sample on one calendar, next to the per-run values.
 
 Folders can be compared only when every sample has the metric and all

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -122,7 +123,7 @@ def alignment_figure(series: pd.DataFrame) -> Figure:
         ax.set_xlabel("Date (month)")
         ax.tick_params(axis="x", labelrotation=0)
     powers = share_order(list(dict.fromkeys(shares["power"])))
-    handles = [
+    handles: list[Artist] = [
         Patch(color=palette[p], label="non-aligned" if p == NON_ALIGNED else p) for p in powers
     ]
     if len(scenarios) > 1:

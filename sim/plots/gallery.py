@@ -113,15 +113,12 @@ def _sweep_entries(results: Results) -> Iterator[Entry]:
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
                 metrics_figure(runs, metrics, parameter),
-                f"{family.replace('_', ' ')} against {parameter_label(parameter)}",
+                f"{family.replace('_', ' ').capitalize()} against {parameter_label(parameter)}",
                 results,
                 note,
             )
-    headline = [
-        m
-        for m in results.metrics
-        if m == "final_effective_poles" or (m.startswith("final_trust.") and m.endswith(".all"))
-    ]
+    headline = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
+    headline += [m for m in results.metrics if m == "final_effective_poles"]
     for x, y in itertools.combinations(results.varied, 2):
         yield _entry(
             f"heatmap_{_slug(x)}_{_slug(y)}",

@@ -79,6 +79,9 @@ def metric_panel(
         )
     ax.set_xlabel(parameter_label(parameter))
     ax.set_ylabel(metric_label(metric)[1])
+    if metric.startswith("final_share."):
+        # Shares have a natural scale; a flat share then reads as flat, not as noise.
+        ax.set_ylim(-0.02, 1.02)
     return ax
 
 
@@ -105,7 +108,7 @@ def heatmap_panel(
         vmin=vmin,
         vmax=vmax,
         annot=table.size <= 36,
-        fmt=".2g",
+        fmt=".3g",
         annot_kws={"fontsize": 7},
         xticklabels=[f"{v:.3g}" for v in table.columns],
         yticklabels=[f"{v:.3g}" for v in table.index],
@@ -113,7 +116,7 @@ def heatmap_panel(
     )
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
-    ax.tick_params(axis="x", labelrotation=0)
+    ax.tick_params(axis="both", labelrotation=0)
     return ax
 
 

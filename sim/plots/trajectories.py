@@ -99,16 +99,27 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
 
 
 def draw_events(
-    strip: Axes, panels: Sequence[Axes], events: pd.DataFrame, palette: dict[str, str]
+    strip: Axes,
+    panels: Sequence[Axes],
+    events: pd.DataFrame,
+    palette: dict[str, str],
+    width_in: float,
 ) -> None:
     """Event markers: a dotted line through each panel (gid ``event``), a triangle in the
-    strip coloured by the acting power (``palette``), and the label on a leader line."""
+    strip coloured by the acting power (``palette``), and the label on a leader line.
+
+    Args:
+        strip: the axes above the panels that holds the labels.
+        panels: the group panels.
+        events: :func:`unique_events` rows.
+        palette: colour per power.
+        width_in: the strip's width in inches (sets how far apart labels must be).
+    """
     if events.empty:
         strip.set_axis_off()
         return
     when = mdates.date2num(events["when"].to_numpy())
     lo, hi = strip.get_xlim()
-    width_in = strip.get_position().width * strip.figure.get_figwidth()
     gap = (hi - lo) / width_in * EVENT_FONT_PT * 1.35 / 72.0
     placed = spread_labels(when, gap, lo + gap / 2, hi - gap / 2)
     for x, p, (_, event) in zip(when, placed, events.iterrows(), strict=True):
@@ -246,6 +257,6 @@ def trajectories_figure(
     strip.tick_params(labelbottom=False)
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
-    draw_events(strip, panels, marks, palette)
+    draw_events(strip, panels, marks, palette, strip.get_position().width * width)
     _legend(panels[0], palette, powers, scenarios)
     return fig

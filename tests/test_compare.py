@@ -1,0 +1,156 @@
+"""``credsim compare``: known differences are found, identical folders give zero, and
+folders that cannot be compared are refused with one clear line (exit 2)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+import results_factory as factory
+
+from sim.analysis.comparison import difference, markdown, series_key
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ONE_POINT = {"parameters.trust.negativity_bias": [1.0]}
+
+
+def _compare(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["compare", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _table(out: Path, metric: str) -> pd.DataFrame:
+    return pd.read_csv(out / f"compare_{metric.replace('.', '-')}.csv")
+
+
+def test_known_difference_is_found(tmp_path, capsys):
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT, replicates=8)
+    b = factory.write_sweep(tmp_path / "b", {"base": -0.1}, ONE_POINT, replicates=8)
+    out = tmp_path / "cmp"
+    code, printed, _ = _compare(capsys, str(a), str(b), "--metric", "final_trust.USA.all",
+                                "--out", str(out))  # fmt: skip
+    assert code == 0
+    row = _table(out, "final_trust.USA.all").iloc[0]
+    assert (row["a"], row["b"], row["n_a"], row["n_b"]) == ("a", "b", 8, 8)
+    assert row["difference"] == pytest.approx(-0.1)
+    assert row["ci_low"] < -0.1 < row["ci_high"] < 0.0
+    # Every run of a is above every run of b: U of a is n_a * n_b.
+    assert row["mann_whitney_u"] == 64.0 and row["p_value"] < 0.001
+    assert "| final_trust.USA.all | a | b | 8 | 8 |" in printed
+    assert (out / "compare_final_trust-USA-all.md").read_text() in printed
+    assert (out / "compare_final_trust-USA-all.png").stat().st_size > 10_000
+
+
+def test_identical_folders_give_an_interval_around_zero(tmp_path, capsys):
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, replicates=4)
+    b = tmp_path / "b"
+    shutil.copytree(a, b)
+    code, _, _ = _compare(capsys, str(a), str(b), "--out", str(tmp_path / "cmp"))
+    assert code == 0
+    row = _table(tmp_path / "cmp", "final_trust.USA.all").iloc[0]  # the default metric
+    assert row["difference"] == 0.0
+    assert row["ci_low"] < 0.0 < row["ci_high"]
+    assert row["p_value"] == pytest.approx(1.0)
+
+
+def test_scenarios_inside_one_sweep_are_compared_pairwise(tmp_path, capsys):
+    folder = factory.write_sweep(tmp_path / "s", {"x": 0.0, "y": 0.05, "z": 0.2}, ONE_POINT,
+                                 replicates=5)  # fmt: skip
+    code, _, _ = _compare(capsys, str(folder), "--metric", "trust_mean.Russia.levant")
+    assert code == 0
+    table = _table(folder / "compare", "trust_mean.Russia.levant")
+    assert list(zip(table["a"], table["b"], strict=True)) == [("x", "y"), ("x", "z"), ("y", "z")]
+    np.testing.assert_allclose(table["difference"], [0.05, 0.2, 0.15])
+
+
+def test_series_metric_uses_the_last_step(tmp_path, capsys):
+    a = factory.write_sweep(tmp_path / "a", {"s": 0.0, "t": 0.3}, ONE_POINT, replicates=3)
+    _compare(capsys, str(a), "--metric", "final_trust.USA.all", "--out", str(tmp_path / "c"))
+    _compare(capsys, str(a), "--metric", "trust_mean.USA.all", "--out", str(tmp_path / "c"))
+    summary = _table(tmp_path / "c", "final_trust.USA.all")
+    series = _table(tmp_path / "c", "trust_mean.USA.all")
+    np.testing.assert_allclose(series["mean_a"], summary["mean_a"])
+    np.testing.assert_allclose(series["difference"], summary["difference"])
+
+
+def test_single_runs_give_a_difference_without_interval(tmp_path, capsys):
+    a = factory.write_run(tmp_path / "a")
+    b = factory.write_run(tmp_path / "b", offset=0.02)
+    code, printed, _ = _compare(capsys, str(a), str(b), "--out", str(tmp_path / "c"))
+    assert code == 0 and "| final_trust.USA.all | a | b | 1 | 1 |" in printed
+    row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
+    assert row["difference"] == pytest.approx(0.02)
+    assert np.isnan(row["ci_low"]) and np.isnan(row["p_value"])
+
+
+@pytest.mark.parametrize(
+    ("make", "extra", "message"),
+    [
+        ("calendar", [], "calendars differ"),
+        ("metric", ["--metric", "final_trust.Rusia.all"], "did you mean 'final_trust.Russia.all'"),
+        ("alone", [], "needs at least two samples"),
+    ],
+)
+def test_incomparable_folders_exit_2_with_one_line(tmp_path, capsys, make, extra, message):
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT)
+    tree = factory.scenario_tree("base", end="2016-12" if make == "calendar" else "2015-12")
+    b = factory.write_sweep(tmp_path / "b", {"base": 0.0}, ONE_POINT, trees={"base": tree})
+    folders = [str(a)] if make == "alone" else [str(a), str(b)]
+    code, _, err = _compare(capsys, *folders, *extra, "--out", str(tmp_path / "c"))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in err
+    assert not (tmp_path / "c").exists()
+
+
+def test_difference_interval_and_test_on_hand_values():
+    a, b = np.array([1.0, 2.0, 3.0, 4.0]), np.array([11.0, 12.0, 13.0, 14.0])
+    result = difference(a, b)
+    assert result["difference"] == 10.0
+    # Resampled means stay within [min, max] of each sample: 10 +- 3 at most.
+    assert 7.0 <= result["ci_low"] < 10.0 < result["ci_high"] <= 13.0
+    assert result["mann_whitney_u"] == 0.0
+    assert result["p_value"] == pytest.approx(2 / 70)  # exact: 2 of C(8, 4) orderings
+
+
+def test_series_keys_and_markdown():
+    assert series_key("final_share.none.all").metric == "share_aligned"
+    assert series_key("trust_change.withdrawal.USA.levant").group == "levant"
+    assert series_key("final_effective_poles").power == ""
+    assert series_key("realignments.all").group == "all"
+    table = pd.DataFrame({"a": ["x"], "v": [0.123456], "w": [np.nan]})
+    assert markdown(table) == "| a | v | w |\n|---|---|---|\n| x | 0.1235 |  |\n"
+
+
+@pytest.mark.slow
+def test_real_sweeps_known_difference_and_self_comparison(tmp_path, capsys):
+    """Without the withdrawal (magnitude 0) the patron ends trusted more than with it."""
+    folders = []
+    for magnitude in ("0", "2.5"):
+        out = tmp_path / f"withdrawal{magnitude}"
+        argv = ["sweep", str(ROOT / "scenarios" / "tour.yaml"), "--reps", "3",
+                "--set", f"events.withdrawal.magnitude={magnitude}", "--record", "series",
+                "--workers", "1", "--out", str(out), "--no-plots", "--quiet"]  # fmt: skip
+        assert main(argv) == 0
+        folders.append(str(out))
+    capsys.readouterr()
+    metric = "final_trust.Patron.all"
+    code, _, _ = _compare(capsys, *folders, "--metric", metric, "--out", str(tmp_path / "c"))
+    assert code == 0
+    row = _table(tmp_path / "c", metric).iloc[0]
+    assert row["difference"] < 0.0 and row["ci_high"] < 0.0
+    shutil.copytree(folders[0], tmp_path / "copy")
+    code, _, _ = _compare(capsys, folders[0], str(tmp_path / "copy"), "--metric", metric,
+                          "--out", str(tmp_path / "same"))  # fmt: skip
+    assert code == 0
+    same = _table(tmp_path / "same", metric).iloc[0]
+    assert same["difference"] == 0.0 and same["ci_low"] <= 0.0 <= same["ci_high"]

@@ -1,0 +1,339 @@
+"""Figure functions on small tidy frames: what is drawn equals the frame's numbers.
+
+Each test reads the data back from the returned axes (line data, band and
+stack vertices, bar widths, heatmap cell values) and compares it with
+values worked out from the frame, so a figure that drew the wrong column,
+dropped a power or misplaced an event fails.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import results_factory as factory
+from matplotlib.collections import PolyCollection
+from matplotlib.container import BarContainer
+from numpy.testing import assert_allclose
+
+from sim.errors import InputError
+from sim.plots.alignment import alignment_figure, poles_panel, shares_panel
+from sim.plots.figure import metric_label, parameter_label, step_times
+from sim.plots.palette import NONE_COLOR, OKABE_ITO, power_color, power_palette
+from sim.plots.sensitivity import indices_panel, sensitivity_figures
+from sim.plots.sweeps import heatmap_panel, levels, metric_panel
+from sim.plots.trajectories import spread_labels, trajectories_figure, trajectory_panel
+from sim.results import open_results, read_runs, scenario_events
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _num(dates: list[str]) -> np.ndarray:
+    return mdates.date2num(pd.to_datetime(pd.Series(dates), format="%Y-%m"))
+
+
+def _tidy(values: dict[tuple[str, int], list[float]], dates: list[str]) -> pd.DataFrame:
+    """Rows (scenario, replicate) -> one value per step, power Russia, group all."""
+    rows = []
+    for (scenario, rep), series in values.items():
+        for step, (date, v) in enumerate(zip(dates, series, strict=True)):
+            rows.append(
+                (step, date, "all", "Russia", "trust_mean", v, f"{scenario}{rep}", scenario)
+            )
+    columns = ["step", "date", "group", "power", "metric", "value", "run_id", "scenario"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+DATES = ["2020-01", "2020-01", "2020-02", "2020-03"]  # steps 0..3: step 0 shares step 1's label
+
+
+# --------------------------------------------------------------------------- palette
+
+
+def test_known_powers_have_fixed_colours_in_any_company():
+    assert power_color("Russia") == power_color("USSR") == "#D55E00"
+    assert power_color("USA") == "#0072B2"
+    assert power_palette(["Russia", "X", "Y"])["Russia"] == "#D55E00"
+    assert power_color("none") == NONE_COLOR
+
+
+def test_hashed_powers_are_distinct_and_independent_of_order():
+    names = ["Patron", "Rival", "Client", "Zed", "Other", "USA"]
+    forward, backward = power_palette(names), power_palette(names[::-1])
+    assert forward == backward
+    assert len(set(forward.values())) == len(names)
+    assert all(c in OKABE_ITO for c in forward.values())
+
+
+def test_numbered_powers_take_consecutive_colours():
+    palette = power_palette([f"P{i}" for i in range(7)])
+    assert len(set(palette.values())) == 7
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def test_spread_labels_keeps_gap_and_moves_little():
+    x = np.array([0.0, 0.1, 0.2, 5.0])
+    placed = spread_labels(x, 1.0, -10.0, 10.0)
+    assert np.all(np.diff(placed) >= 1.0 - 1e-9)
+    # The crowded three are centred on their mean; the lone one does not move.
+    assert_allclose(placed, [-0.9, 0.1, 1.1, 5.0])
+    assert_allclose(spread_labels(np.array([1.0, 3.0]), 1.0, 0.0, 4.0), [1.0, 3.0])
+
+
+def test_spread_labels_stays_in_bounds():
+    placed = spread_labels(np.array([9.9, 10.0, 10.0]), 1.0, 0.0, 10.0)
+    assert placed.max() <= 10.0 + 1e-9
+    assert_allclose(np.diff(placed), [1.0, 1.0])
+
+
+def test_labels_in_words():
+    assert metric_label("final_trust.Russia.all") == (
+        "Final trust in Russia among all states",
+        "Trust (0 to 1)",
+    )
+    assert metric_label("trust_change.withdrawal.USA.levant")[0] == (
+        "Change in trust in USA among levant over 'withdrawal'"
+    )
+    assert parameter_label("parameters.trust.negativity_bias") == "trust: negativity bias"
+
+
+# --------------------------------------------------------------------------- trajectories
+
+
+def test_step_zero_is_drawn_one_step_before_step_one():
+    frame = _tidy({("a", 0): [0.1, 0.2, 0.3, 0.4]}, DATES)
+    assert_allclose(mdates.date2num(step_times(frame)), _num(["2019-12", *DATES[1:]]))
+
+
+def test_single_run_draws_the_line_without_band():
+    frame = _tidy({("a", 0): [0.1, 0.2, 0.3, 0.4]}, DATES)
+    ax = trajectory_panel(frame)
+    (line,) = ax.get_lines()
+    assert_allclose(line.get_ydata(), [0.1, 0.2, 0.3, 0.4])
+    assert_allclose(mdates.date2num(line.get_xdata()), _num(["2019-12", *DATES[1:]]))
+    assert line.get_color() == "#D55E00"
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
+
+
+def test_replicates_draw_mean_and_percentile_band():
+    reps = {("a", r): [0.1 * r, 0.2 * r, 0.3 * r, 0.4 * r] for r in range(5)}
+    frame = _tidy(reps, DATES)
+    ax = trajectory_panel(frame)
+    (line,) = ax.get_lines()
+    assert_allclose(line.get_ydata(), [0.2, 0.4, 0.6, 0.8])
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    ys = band.get_paths()[0].vertices[:, 1]
+    # Percentiles 2.5 and 97.5 of r * v for r = 0..4: 0.1 * v and 3.9 * v.
+    for v in (0.1, 0.2, 0.3, 0.4):
+        assert np.isclose(ys, 0.1 * v).any() and np.isclose(ys, 3.9 * v).any()
+    assert line.get_zorder() > band.get_zorder()
+
+
+def test_scenarios_get_line_styles():
+    frame = _tidy({("a", 0): [0.1] * 4, ("b", 0): [0.5] * 4}, DATES)
+    ax = trajectory_panel(frame, scenarios=["a", "b"])
+    styles = {float(line.get_ydata()[0]): line.get_linestyle() for line in ax.get_lines()}
+    assert styles[0.1] == "-" and styles[0.5] == "--"
+
+
+def test_trajectory_figure_names_every_power_and_marks_events(tmp_path):
+    results = open_results(factory.write_sweep(tmp_path / "sweep"))
+    series = results.series(metrics=["trust_mean"])
+    fig = trajectories_figure(series, results.events)
+    strip, *panels = fig.axes
+    assert len(panels) == 2  # groups all and levant
+    assert {t.get_text() for t in panels[0].get_legend().get_texts()} >= {
+        "USA", "Russia", "base", "counter",
+    }  # fmt: skip
+    expected = _num(["2014-09", "2015-04"])  # intervention (date), pullout (step 16)
+    for ax in panels:
+        marks = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "event")
+        assert_allclose(marks, expected)
+    triangles = [line for line in strip.get_lines() if line.get_gid() == "event"]
+    assert_allclose(sorted(t.get_xdata()[0] for t in triangles), expected)
+    assert {t.get_color() for t in triangles} == {
+        power_color("Russia"),
+        power_palette(["USA", "Russia"])["USA"],
+    }
+    texts = [t.get_text() for t in strip.texts]
+    assert "Russian intervention  2014-09" in texts and "pullout  2015-04" in texts
+    # Plotted means equal the frame's: USA, group all, scenario base.
+    cell = series[
+        (series["power"] == "USA") & (series["group"] == "all") & (series["scenario"] == "base")
+    ]
+    mean = cell.groupby("step")["value"].mean().to_numpy()
+    ys = [line.get_ydata() for line in panels[0].get_lines() if line.get_gid() != "event"]
+    assert any(len(y) == len(mean) and np.allclose(y, mean) for y in ys)
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+def test_shares_stack_to_the_frame_and_none_on_top():
+    rows = []
+    for step, date in enumerate(DATES):
+        for power, share in [("USA", 0.1 * step), ("Russia", 0.3), ("none", 0.7 - 0.1 * step)]:
+            rows.append((step, date, power, share))
+    frame = pd.DataFrame(rows, columns=["step", "date", "power", "value"])
+    ax = shares_panel(frame)
+    labels = [c.get_label() for c in ax.collections]
+    assert labels == ["USA", "Russia", "none"]
+    tops = [c.get_paths()[0].vertices[:, 1].max() for c in ax.collections]
+    assert_allclose(tops, [0.3, 0.6, 1.0])
+    assert ax.collections[2].get_facecolor()[0][:3] == pytest.approx(
+        matplotlib.colors.to_rgb(NONE_COLOR)
+    )
+
+
+def test_poles_panel_draws_the_mean_per_scenario():
+    frame = pd.DataFrame({
+        "step": [0, 1, 2, 0, 1, 2], "date": ["2020-01", "2020-01", "2020-02"] * 2,
+        "value": [1.0, 2.0, 3.0, 1.5, 1.5, 1.5], "scenario": ["a"] * 3 + ["b"] * 3,
+    })  # fmt: skip
+    ax = poles_panel(frame)
+    assert [list(line.get_ydata()) for line in ax.get_lines()] == [[1.0, 2.0, 3.0], [1.5] * 3]
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+
+
+def test_alignment_figure_legend_names_every_power(tmp_path):
+    results = open_results(factory.write_run(tmp_path / "run"))
+    fig = alignment_figure(results.series(metrics=["share_aligned", "effective_poles"]))
+    legend = fig.axes[1].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["USA", "Russia", "non-aligned"]
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def _runs() -> pd.DataFrame:
+    rows = []
+    for scenario, shift in [("a", 0.0), ("b", 1.0)]:
+        for x in [1.0, 2.0]:
+            for y in [10.0, 20.0]:
+                for rep in range(4):
+                    rows.append({"scenario": scenario, "x": x, "y": y, "replicate": rep,
+                                 "m": shift + x + y / 10 + rep})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_metric_panel_draws_means_and_band_per_scenario():
+    runs = _runs()
+    ax = metric_panel(runs, "m", "x")
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["a", "b"]
+    # Mean over y in {10, 20} and rep 0..3: x + 1.5 + 1.5, plus 1 for scenario b.
+    assert_allclose(lines[0].get_ydata(), [4.0, 5.0])
+    assert_allclose(lines[1].get_ydata(), [5.0, 6.0])
+    assert_allclose(lines[0].get_xdata(), [1.0, 2.0])
+    band = next(c for c in ax.collections if isinstance(c, PolyCollection))
+    expected = runs[(runs.scenario == "a") & (runs.x == 1.0)]["m"].quantile([0.025, 0.975])
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert np.isclose(ys, expected.iloc[0]).any() and np.isclose(ys, expected.iloc[1]).any()
+
+
+def test_heatmap_cells_are_the_means():
+    runs = _runs()
+    ax = heatmap_panel(runs[runs.scenario == "a"], "m", "x", "y")
+    values = np.asarray(ax.collections[0].get_array()).reshape(2, 2)
+    # Rows: y descending (20 on top), columns: x ascending; mean rep = 1.5.
+    assert_allclose(values, [[1 + 2 + 1.5, 2 + 2 + 1.5], [1 + 1 + 1.5, 2 + 1 + 1.5]])
+
+
+def test_continuous_values_are_binned_to_bin_means():
+    values = pd.Series(np.linspace(0.0, 1.0, 100))
+    binned = levels(values, max_levels=4)
+    assert binned.nunique() == 4
+    assert_allclose(sorted(binned.unique()), [0.1212, 0.3737, 0.6263, 0.8788], atol=1e-3)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def test_sobol_bars_and_intervals_equal_the_table():
+    table = pd.DataFrame({
+        "metric": ["m"] * 2, "parameter": ["parameters.trust.memory", "parameters.x"],
+        "S1": [0.6, 0.1], "S1_conf": [0.05, 0.02], "ST": [0.7, 0.2], "ST_conf": [0.06, 0.03],
+    })  # fmt: skip
+    ax = indices_panel(table, "sobol")
+    widths = [p.get_width() for p in ax.patches]
+    assert_allclose(widths, [0.6, 0.1, 0.7, 0.2])
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    segments = bars[0].errorbar.lines[2][0].get_segments()
+    assert_allclose([s[:, 0] for s in segments], [[0.55, 0.65], [0.08, 0.12]])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["trust: memory", "x"]
+
+
+def test_morris_figures_split_many_metrics():
+    table = pd.DataFrame({
+        "metric": [f"m{i}" for i in range(11) for _ in range(2)],
+        "parameter": ["a", "b"] * 11, "mu_star": 1.0, "mu_star_conf": 0.1, "sigma": 0.5,
+    })  # fmt: skip
+    figures = sensitivity_figures(table, "morris")
+    assert len(figures) == 2
+    widths = [p.get_width() for p in figures[0].axes[0].patches]
+    assert_allclose(widths, [1.0, 1.0, 0.5, 0.5])
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_sweep_series_carry_run_columns(tmp_path):
+    folder = factory.write_sweep(tmp_path / "s", replicates=2)
+    results = open_results(folder)
+    series = results.series(metrics=["trust_mean"], groups=["all"])
+    assert set(series["metric"]) == {"trust_mean"} and set(series["group"]) == {"all"}
+    assert {"run_id", "scenario", "point", "replicate",
+            "parameters.trust.negativity_bias"} <= set(series.columns)  # fmt: skip
+    row = series[(series.run_id == "counter-2-1") & (series.step == 3) & (series.power == "USA")]
+    expected = factory.trust_value(3, "USA", "all", 1, -0.1 + 0.1 * 3.0)
+    assert row["value"].item() == pytest.approx(expected)
+    assert row["parameters.trust.negativity_bias"].item() == 3.0
+
+
+def test_unfinished_sweep_reads_run_parts(tmp_path):
+    folder = factory.write_sweep(tmp_path / "s")
+    runs = pd.read_parquet(folder / "runs.parquet")
+    (folder / "runs").mkdir()
+    runs.iloc[:5].to_parquet(folder / "runs" / "part-000000.parquet")
+    runs.iloc[5:].to_parquet(folder / "runs" / "part-000001.parquet")
+    (folder / "runs.parquet").unlink()
+    assert len(read_runs(folder)) == len(runs)
+
+
+def test_run_folder_reads_as_one_run(tmp_path):
+    results = open_results(factory.write_run(tmp_path / "run"))
+    assert len(results.runs) == 1 and results.varied == []
+    assert results.runs["final_trust.USA.all"].item() == pytest.approx(
+        factory.trust_value(24, "USA", "all", 0, 0.0)
+    )
+    assert results.series()["run_id"].unique().tolist() == ["run"]
+
+
+def test_events_take_the_label_of_their_step():
+    tree = factory.scenario_tree()
+    events = scenario_events("toy", tree)
+    assert events["date"].tolist() == ["2014-09", "2015-04"]
+    assert events["step"].tolist() == [9, 16]
+    assert events["label"].tolist() == ["Russian intervention", "pullout"]
+    quarterly = factory.scenario_tree(step="quarter")
+    quarterly["events"][1]["step"] = 3
+    assert scenario_events("q", quarterly)["date"].tolist() == ["2014-07", "2014-07"]
+
+
+def test_not_a_results_folder_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match=r"no manifest\.json"):
+        open_results(tmp_path)
+    with pytest.raises(InputError, match="does not exist"):
+        open_results(tmp_path / "missing")

@@ -1,0 +1,154 @@
+"""``credsim plot`` and the report page, end to end on small folders and real runs.
+
+Checks that every figure file is written and decodes at the size its figure
+has, that the page embeds exactly those figures (the embedded bytes are the
+files' bytes) and refers to nothing outside itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image as mpimg
+import pandas as pd
+import pytest
+import results_factory as factory
+
+from sim.cli import main
+from sim.plots import write_report
+from sim.plots.figure import DPI
+from sim.plots.gallery import figures_for
+from sim.results import open_results
+
+ROOT = Path(__file__).resolve().parents[1]
+_IMG = re.compile(r'<img src="data:(?P<mime>[^;]+);base64,(?P<data>[^"]+)"')
+
+
+def _embedded(report: Path) -> list[tuple[str, bytes]]:
+    page = report.read_text()
+    return [(m["mime"], base64.b64decode(m["data"])) for m in _IMG.finditer(page)]
+
+
+def _assert_self_contained(report: Path) -> None:
+    page = report.read_text()
+    for ref in re.findall(r'(?:src|href)="([^"]*)"', page):
+        assert ref.startswith("data:"), f"external reference {ref!r}"
+    assert page.count("<figure") == page.count("<figcaption>") == len(_embedded(report))
+
+
+def _assert_report_matches_files(folder: Path, fmt: str = "png") -> list[Path]:
+    report = folder / "report.html"
+    _assert_self_contained(report)
+    files = sorted((folder / "plots").glob(f"*.{fmt}"))
+    assert files
+    page = report.read_text()
+    embedded = [data for _, data in _embedded(report)]
+    for path in files:
+        assert f'id="{path.stem}"' in page
+        if fmt == "png":
+            assert path.read_bytes() in embedded
+    assert len(embedded) == len(files)
+    return files
+
+
+def test_run_report_has_every_figure_at_its_size(tmp_path):
+    folder = factory.write_run(tmp_path / "run")
+    report = write_report(folder)
+    assert report == folder / "report.html"
+    files = _assert_report_matches_files(folder)
+    assert [f.stem for f in files] == ["alignment", "trust_trajectories"]
+    expected = {}
+    for entry in figures_for(open_results(folder)):
+        entry.figure.set_dpi(DPI)
+        box = entry.figure.get_tightbbox(entry.figure.canvas.get_renderer())
+        # savefig pads the tight box by 0.1 inch on every side.
+        expected[entry.stem] = (round((box.height + 0.2) * DPI), round((box.width + 0.2) * DPI))
+    for path in files:
+        height, width, _ = mpimg.imread(path).shape
+        assert abs(height - expected[path.stem][0]) <= 2
+        assert abs(width - expected[path.stem][1]) <= 2
+        assert width >= 1000
+    page = report.read_text()
+    assert "Scenario: toy. Results:" in page
+    assert "final_trust.USA.all" in page and "Final trust in USA among all states" in page
+
+
+def test_sweep_report_has_sweep_heatmap_and_sensitivity_figures(tmp_path):
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0], "parameters.trust.memory": [0.9, 1.0]}
+    folder = factory.write_sweep(tmp_path / "sweep", grid=grid, replicates=2)
+    # Two metric families keep the figure count (and the test) small.
+    runs = pd.read_parquet(folder / "runs.parquet")
+    keep = [c for c in runs if not c.startswith(("min_", "mean_", "sd_", "final_share"))]
+    runs[keep].to_parquet(folder / "runs.parquet")
+    (folder / "analysis").mkdir()
+    pd.DataFrame({
+        "metric": ["final_trust.USA.all"] * 2, "parameter": list(grid),
+        "S1": [0.9, 0.01], "S1_conf": [0.05, 0.01], "ST": [0.95, 0.02], "ST_conf": [0.05, 0.01],
+    }).to_parquet(folder / "analysis" / "sensitivity_sobol.parquet")  # fmt: skip
+    write_report(folder)
+    stems = {f.stem for f in _assert_report_matches_files(folder)}
+    assert {
+        "trust_trajectories",
+        "alignment",
+        "sensitivity_sobol",
+        "heatmap_trust-negativity_bias_trust-memory",
+        "sweep_trust-memory_final_trust",
+        "sweep_trust-negativity_bias_trust_change-withdrawal",
+    } <= stems
+    assert not any(s.startswith("sweep_trust-memory_min_trust") for s in stems)  # fmt: skip
+    page = (folder / "report.html").read_text()
+    assert "base (n=8)" in page and "counter (n=8)" in page  # summary columns per scenario
+
+
+def test_svg_format_is_embedded_as_svg(tmp_path):
+    folder = factory.write_run(tmp_path / "run")
+    assert main(["plot", str(folder), "--format", "svg", "--out", str(tmp_path / "figs")]) == 0
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
+        "alignment.svg", "trust_trajectories.svg",
+    ]  # fmt: skip
+    mimes = {mime for mime, _ in _embedded(folder / "report.html")}
+    assert mimes == {"image/svg+xml"}
+    _assert_self_contained(folder / "report.html")
+
+
+def test_plot_on_a_folder_without_manifest_exits_2(tmp_path, capsys):
+    assert main(["plot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no manifest.json" in err[0]
+
+
+@pytest.mark.slow
+def test_real_run_writes_its_report_and_plot_redraws_as_pdf(tmp_path):
+    out = tmp_path / "tour"
+    assert main(["run", str(ROOT / "scenarios" / "tour.yaml"), "--out", str(out)]) == 0
+    files = _assert_report_matches_files(out)
+    assert {f.stem for f in files} == {"trust_trajectories", "alignment"}
+    page = (out / "report.html").read_text()
+    assert "Patron withdraws" not in page  # labels live in the figures, not the page
+    assert "Scenario: tour." in page
+    assert main(["plot", str(out), "--format", "pdf"]) == 0
+    pdfs = sorted((out / "plots").glob("*.pdf"))
+    assert len(pdfs) == 2 and all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert {mime for mime, _ in _embedded(out / "report.html")} == {"image/png"}
+
+
+@pytest.mark.slow
+def test_real_sweep_plot_end_to_end(tmp_path):
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(ROOT / "scenarios" / "tour.yaml"), "--vary",
+            "parameters.trust.negativity_bias=1,3", "--reps", "2", "--record", "series",
+            "--workers", "1", "--out", str(out), "--no-plots", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    assert main(["plot", str(out)]) == 0
+    stems = {f.stem for f in _assert_report_matches_files(out)}
+    assert "sweep_trust-negativity_bias_final_trust" in stems
+    assert "trust_trajectories" in stems
+    for path in (out / "plots").glob("*.png"):
+        height, width, channels = mpimg.imread(path).shape
+        assert height > 300 and width > 600 and channels == 4
