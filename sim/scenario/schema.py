@@ -529,7 +529,8 @@ def check_references(sc: Scenario) -> None:
         if ev.id is not None:
             if ev.id in seen_ids:
                 raise InputError(
-                    f"duplicate event id '{ev.id}' (also events[{seen_ids[ev.id]}]); ids must be unique",
+                    f"duplicate event id '{ev.id}' (also events[{seen_ids[ev.id]}]); "
+                    "ids must be unique",
                     path=f"events[{i}].id",
                 )
             seen_ids[ev.id] = i
@@ -553,7 +554,7 @@ def check_references(sc: Scenario) -> None:
             what = "power" if ev.kind == "rapprochement" else "actor"
             if with_ not in pool:
                 raise _unknown(f"{path}.with", what, with_, pool)
-            if with_ == actor or with_ == target:
+            if with_ in (actor, target):
                 raise InputError("'with' must differ from actor and target", path=f"{path}.with")
         if ev.kind == "propaganda":
             if ev.about not in sc.powers:

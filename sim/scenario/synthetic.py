@@ -89,7 +89,7 @@ def expand_generated(tree: dict[str, Any]) -> dict[str, Any]:
             entry["aligned"] = powers[aligned[i]]
         state_tree[name] = entry
 
-    n_ties = int(round(spec.ties_per_state * n))
+    n_ties = round(spec.ties_per_state * n)
     ties: list[list[Any]] = []
     if n > 1 and n_ties:
         a = rng.integers(0, n, n_ties)
@@ -132,9 +132,7 @@ def expand_generated(tree: dict[str, Any]) -> dict[str, Any]:
     network["ties"] = [*ties, *network.get("ties", [])]
     out["network"] = network
     defaults = dict(tree.get("defaults", {}))
-    defaults.setdefault(
-        "trust", {p: round(float(rng.uniform(0.4, 0.6)), 4) for p in powers}
-    )
+    defaults.setdefault("trust", {p: round(float(rng.uniform(0.4, 0.6)), 4) for p in powers})
     out["defaults"] = defaults
     out["events"] = [*events, *tree.get("events", [])]
     outputs = dict(tree.get("outputs", {}))
@@ -168,8 +166,14 @@ def synthetic_tree(
     generate["events"] = events if events is not None else max(10, steps // 2)
     return {
         "name": f"synth-{states}x{powers}-s{seed}",
-        "description": f"Synthetic population: {states} states, {powers} powers, {steps} steps, seed {seed}.",
-        "calendar": {"start": format_month(start), "end": format_month(start + steps - 1), "step": "month"},
+        "description": (
+            f"Synthetic population: {states} states, {powers} powers, {steps} steps, seed {seed}."
+        ),
+        "calendar": {
+            "start": format_month(start),
+            "end": format_month(start + steps - 1),
+            "step": "month",
+        },
         "generate": generate,
         "parameters": {"alignment": {"temperature": 0.1}},
     }
@@ -180,8 +184,13 @@ def cli_synth(args: argparse.Namespace) -> int:
     from sim.scenario.schema import Generate
 
     tree = synthetic_tree(
-        args.states, args.powers, args.steps, args.seed,
-        regions=args.regions, blocs=args.blocs, ties_per_state=args.ties_per_state,
+        args.states,
+        args.powers,
+        args.steps,
+        args.seed,
+        regions=args.regions,
+        blocs=args.blocs,
+        ties_per_state=args.ties_per_state,
         events=args.events,
     )
     try:
@@ -192,5 +201,5 @@ def cli_synth(args: argparse.Namespace) -> int:
     if out.suffix not in (".yaml", ".yml"):
         raise InputError(f"--out {out}: a scenario file must end in .yaml or .yml")
     atomic_write_text(out, yaml.safe_dump(tree, sort_keys=False))
-    print(f"wrote {out}: {args.states} states, {args.powers} powers, {args.steps} steps (seed {args.seed})")
+    print(f"wrote {out}: {args.states} states, {args.powers} powers, {args.steps} steps")
     return 0
