@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,15 @@ def _fail_at_bias_2_5_replicate_1(scenario: Scenario, seed: Any, record: str) ->
     """The real run, except that it raises for one bias value in replicate 1."""
     if scenario.parameters.trust.negativity_bias == 2.5 and seed.spawn_key == (1,):
         raise ValueError(f"boom at {scenario.parameters.trust.negativity_bias}")
+    return run_scenario(scenario, seed, record)
+
+
+def _kill_worker_at_abstained_replicate_2(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """The real run, except that one run kills its worker process, every time."""
+    if scenario.name == "tiny_abstained" and seed.spawn_key == (2,):
+        trust = scenario.parameters.trust
+        if trust.negativity_bias == 1.0 and trust.memory == 0.9:
+            os.kill(os.getpid(), signal.SIGKILL)
     return run_scenario(scenario, seed, record)
 
 
@@ -130,6 +141,23 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None
     manifest = json.loads((outcome.folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["counts"] == {"planned": 36, "done": 36, "failed": 6}
+
+
+def test_a_run_that_kills_its_process_worker_fails_alone(tmp_path: Path) -> None:
+    outcome = run_sweep(
+        load_experiment(GRID),
+        tmp_path / "kill",
+        executor="process",
+        workers=2,
+        run_fn=_kill_worker_at_abstained_replicate_2,
+        quiet=True,
+    )
+    table = _table(outcome.folder)
+    failed = table[table["status"] == "failed"]
+    assert len(table) == 36 and table["run_id"].is_unique
+    assert len(failed) == 1 and outcome.exit_code == 1
+    assert failed.iloc[0]["scenario"] == "abstained" and failed.iloc[0]["replicate"] == 2
+    assert "worker process died" in failed.iloc[0]["error"]
 
 
 def test_a_finished_sweep_run_again_does_nothing(

@@ -27,9 +27,11 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sim.errors import InputError
 from sim.scenario import Scenario, load_scenario
 from sim.seeds import seed_sequence
 from sim.sweep.experiment import RunTask
@@ -188,8 +190,10 @@ class ProcessExecutor:
     """Runs in a :class:`concurrent.futures.ProcessPoolExecutor`, in batches.
 
     Each worker receives the base scenarios once, through the pool's
-    initialiser. A worker that dies breaks the pool; the runs in flight are
-    then recorded as failed (use Dask for fault tolerance).
+    initialiser. A worker that dies breaks the whole pool, and the runs in
+    flight cannot tell who killed it; so the pool is restarted and those runs
+    are redone one at a time: the run that kills its worker alone is recorded
+    as failed, the others finish normally.
     """
 
     def __init__(
@@ -205,7 +209,7 @@ class ProcessExecutor:
         self.batch_size = batch_size
         self.pool: cf.ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> ProcessExecutor:
+    def _start(self) -> cf.ProcessPoolExecutor:
         # Workers come from a fork server, not from this process: by now it runs Arrow's
         # thread pools, and forking a multi-threaded process can deadlock the child. The
         # server imports the model once, so each worker starts with it loaded.
@@ -217,37 +221,70 @@ class ProcessExecutor:
             initializer=install_scenarios,
             initargs=(self.scenarios,),
         )
+        return self.pool
+
+    def __enter__(self) -> ProcessExecutor:
+        self._start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def _restart(self) -> cf.ProcessPoolExecutor:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        return self._start()
+
+    def _alone(self, task: RunTask) -> RunResult:
+        """Redo one suspect run by itself after the pool broke."""
+        pool = self.pool or self._start()
+        try:
+            return pool.submit(run_batch, [task], self.run_fn).result()[0]
+        except BrokenProcessPool:
+            self._restart()
+            return failed_result(task, "its worker process died (killed, or out of memory)")
+
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
-        if self.pool is None:
-            raise RuntimeError("use ProcessExecutor as a context manager")
         size = self.batch_size or _batch_size(len(tasks), self.workers)
         pending: dict[cf.Future[list[RunResult]], list[RunTask]] = {}
         queue = _batches(tasks, size)
         limit = self.workers * _PROCESS_IN_FLIGHT
+        suspects: list[RunTask] = []
 
         def fill() -> None:
+            pool = self.pool or self._start()
             while len(pending) < limit:
                 batch = next(queue, None)
                 if batch is None:
                     return
-                pending[self.pool.submit(run_batch, batch, self.run_fn)] = batch  # type: ignore[union-attr]
+                try:
+                    pending[pool.submit(run_batch, batch, self.run_fn)] = batch
+                except BrokenProcessPool:  # the pool broke since the last wait
+                    suspects.extend(batch)
+                    return
 
         fill()
-        while pending:
-            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                batch = pending.pop(future)
-                try:
-                    yield from future.result()
-                except Exception as exc:  # a dead worker: its batch cannot be trusted to have run
-                    for task in batch:
-                        yield failed_result(task, f"worker failed: {type(exc).__name__}: {exc}")
+        while pending or suspects:
+            if not suspects:
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    batch = pending.pop(future)
+                    try:
+                        results = future.result()
+                    except BrokenProcessPool:
+                        suspects += batch
+                        continue
+                    except Exception as exc:  # e.g. a result that cannot be pickled back
+                        results = [failed_result(t, f"{type(exc).__name__}: {exc}") for t in batch]
+                    yield from results
+            if suspects:
+                suspects += [t for batch in pending.values() for t in batch]
+                pending.clear()
+                self._restart()
+                for task in suspects:
+                    yield self._alone(task)
+                suspects = []
             fill()
 
 
@@ -285,7 +322,12 @@ class DaskExecutor:
     def __enter__(self) -> DaskExecutor:
         import logging
 
-        from distributed import Client, LocalCluster
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InputError(
+                "--executor dask needs dask.distributed: pip install 'credsim[dask]'"
+            ) from None
 
         if self.address:
             self.client = Client(self.address)

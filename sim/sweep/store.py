@@ -205,7 +205,9 @@ class Store:
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         atomic_write_text(
             self.folder / MANIFEST,
-            json.dumps({**manifest, "experiment_hash": self.identity}, indent=2) + "\n",
+            # default=str: a YAML date in the experiment file as given is not JSON.
+            json.dumps({**manifest, "experiment_hash": self.identity}, indent=2, default=str)
+            + "\n",
         )
 
     def write_design(self, points: Sequence[dict[str, Any]]) -> None:

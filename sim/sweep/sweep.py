@@ -244,5 +244,5 @@ def cli_sweep(args: argparse.Namespace) -> int:
         except ImportError:
             pass
         else:
-            write_report(outcome.folder)
+            print(f"report: {write_report(outcome.folder)}")
     return outcome.exit_code
