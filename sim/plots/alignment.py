@@ -102,23 +102,22 @@ def alignment_figure(series: pd.DataFrame) -> Figure:
     fig, axes = plt.subplots(
         len(groups),
         n_cols,
-        figsize=(3.6 * n_cols + 1.5, 2.4 * len(groups) + 0.4),
+        figsize=(3.6 * n_cols + 1.5, 2.1 * len(groups) + 0.6),
         sharex=True,
         squeeze=False,
-        gridspec_kw={"hspace": 0.45, "wspace": 0.25},
+        gridspec_kw={"hspace": 0.25, "wspace": 0.3},
     )
+    # Scenarios head the columns and groups label the rows, so panel titles stay short.
+    for col, scenario in enumerate(scenarios):
+        axes[0, col].set_title(f"Alignment, {scenario}" if scenario else "Alignment", loc="left")
+    axes[0, -1].set_title("Effective number of poles", loc="left")
     for row, group in enumerate(groups):
         for col, scenario in enumerate(scenarios):
-            ax = axes[row, col]
             cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
-            shares_panel(cell, ax=ax, palette=palette)
-            where = f"{nice(group)}" + (f", {scenario}" if scenario else "")
-            ax.set_title(f"Alignment among {where}", loc="left", fontsize=9)
-            ax.set_ylabel("Share of states (0 to 1)" if col == 0 else "")
-        ax = axes[row, -1]
-        poles_panel(poles[poles["group"] == group], ax=ax, scenarios=scenarios)
-        ax.set_title(f"Effective poles among {nice(group)}", loc="left", fontsize=9)
-        ax.set_ylabel("Effective number of poles")
+            shares_panel(cell, ax=axes[row, col], palette=palette)
+        axes[row, 0].set_ylabel(f"{nice(group)}\nshare of states (0 to 1)")
+        poles_panel(poles[poles["group"] == group], ax=axes[row, -1], scenarios=scenarios)
+        axes[row, -1].set_ylabel("poles (count)")
     for ax in axes[-1]:
         ax.set_xlabel("Date (month)")
         ax.tick_params(axis="x", labelrotation=0)

@@ -47,6 +47,23 @@ def metric_family(metric: str) -> str:
     return parts[0]
 
 
+_FAMILY_TITLES = {
+    "final_trust": "Final trust",
+    "min_trust": "Lowest trust",
+    "mean_trust": "Mean trust over the run",
+    "sd_trust": "Swing of trust (SD over time)",
+    "final_share": "Final alignment shares",
+    "effective_poles": "Final effective number of poles",
+}
+
+
+def family_title(family: str) -> str:
+    """A metric family in words, for captions."""
+    if family.startswith("trust_change."):
+        return f"Change in trust over '{family.split('.', 1)[1]}'"
+    return _FAMILY_TITLES.get(family, family.replace("_", " ").capitalize())
+
+
 def _slug(text: str) -> str:
     return text.removeprefix("parameters.").replace(".", "-").replace(" ", "_")
 
@@ -113,7 +130,7 @@ def _sweep_entries(results: Results) -> Iterator[Entry]:
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
                 metrics_figure(runs, metrics, parameter),
-                f"{family.replace('_', ' ').capitalize()} against {parameter_label(parameter)}",
+                f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 note,
             )

@@ -11,6 +11,7 @@ a metric on one colour scale.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -30,6 +31,7 @@ from sim.plots.figure import (
 from sim.plots.palette import sample_colors, scenario_linestyles
 
 MAX_LEVELS = 10
+_TITLE_CHARS = 48
 
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
@@ -131,11 +133,11 @@ def metrics_figure(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -
         n_cols,
         figsize=(4.3 * n_cols + 1.2, 3.3 * n_rows),
         squeeze=False,
-        gridspec_kw={"hspace": 0.55, "wspace": 0.3},
+        gridspec_kw={"hspace": 0.7, "wspace": 0.35},
     )
     for ax, metric in zip(axes.flat, metrics, strict=False):
         metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios)
-        ax.set_title(metric_label(metric)[0], loc="left", fontsize=9, wrap=True)
+        ax.set_title(textwrap.fill(metric_label(metric)[0], _TITLE_CHARS), loc="left", fontsize=9)
     for ax in axes.flat[len(metrics) :]:
         ax.set_axis_off()
     if len(scenarios) > 1:

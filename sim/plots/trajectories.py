@@ -229,7 +229,8 @@ def trajectories_figure(
     width = min(max(_BASE_WIDTH_IN, needed), _MAX_WIDTH_IN)
     longest = max((len(t) for t in marks["text"]), default=0)
     strip_in = 0.2 + longest * EVENT_FONT_PT * 0.6 / 72.0 if len(marks) else 0.05
-    panels_in = _PANEL_HEIGHT_IN * len(groups)
+    # Many groups get lower panels so the figure stays a page or two long.
+    panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 2.1) * len(groups)
     fig = plt.figure(figsize=(width, strip_in + panels_in + 0.6))
     # The strip sits just above the first panel's title; panels keep room for theirs.
     outer = fig.add_gridspec(
