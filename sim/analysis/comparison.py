@@ -355,8 +355,10 @@ def cli_compare(args: argparse.Namespace) -> int:
     add_caption(
         fig,
         f"Samples: {', '.join(s.label for s in samples)}. Results: {folders_text}. "
-        "Lines: mean across runs; bands: 95% of runs. Differences: second minus first, "
-        "bootstrap 95% interval of the difference of means, Mann-Whitney p.",
+        # One panel means the folders recorded no series: no lines to explain.
+        + ("Lines: mean across runs; bands: 95% of runs. " if len(fig.axes) > 1 else "")
+        + "Differences: second minus first, bootstrap 95% interval of the difference of "
+        "means, Mann-Whitney p.",
     )
     (out / f"{stem}.{args.format}").write_bytes(render(fig, args.format))
     plt.close(fig)
