@@ -35,7 +35,7 @@ venv: $(STAMP)
 
 # The flagship: an experiment, its progress on the terminal, and a report.
 run: $(STAMP)
-	$(BIN)/credsim run scenarios/tour.yaml --out results/tour
+	$(BIN)/credsim sweep experiments/syria_withdrawal.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
