@@ -33,6 +33,7 @@ matplotlib.use("Agg")  # files only: never open a window
 
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
@@ -114,7 +115,7 @@ class Interval:
         return f"{f.format(self.mean)} [{f.format(self.low)}, {f.format(self.high)}]"
 
 
-def interval(values: Sequence[float] | np.ndarray) -> Interval:
+def interval(values: npt.ArrayLike) -> Interval:
     """The mean of ``values`` with a bootstrap 95% percentile interval.
 
     ``scipy.stats.bootstrap`` with a fixed generator, so the interval is
@@ -212,7 +213,7 @@ def window_mean(results: Results, start: str, end: str, metric: str = "trust_mea
         raise SystemExit(f"{results.path} recorded no series; its experiment needs record: series")
     rows = series[(series["date"] >= start) & (series["date"] <= end)]
     keys = ["run_id", "scenario", "point", "replicate", *results.varied, "group", "power"]
-    return rows.groupby(keys, as_index=False)["value"].mean()
+    return rows.groupby(keys, as_index=False)[["value"]].mean()
 
 
 def wide(frame: pd.DataFrame, results: Results, group: str, power: str) -> pd.DataFrame:
@@ -337,14 +338,10 @@ def figure_claim1_trajectories(
             _trajectory(top, rows, scenario, point, scenario, SCENARIO_COLOURS[scenario])
         top.set_title(f"Russia's trust among {group.replace('_', ' ')}", fontsize=10)
         top.set_ylabel("mean trust")
-        diff = (
-            rows.pivot_table(
-                index=["step", "date", "replicate", *varied], columns="scenario", values="value"
-            )
-            .eval("historical - abstained")
-            .rename("diff")
-            .reset_index()
+        wide_rows = rows.pivot_table(
+            index=["step", "date", "replicate", *varied], columns="scenario", values="value"
         )
+        diff = (wide_rows["historical"] - wide_rows["abstained"]).rename("diff").reset_index()
         for i, m in enumerate(memories):
             for j, nb in enumerate(biases):
                 sel = diff[np.isclose(diff[MEMORY], m) & np.isclose(diff[NB], nb)]
@@ -396,9 +393,11 @@ def figure_heatmaps(
         ax.set_xlabel(LABELS.get(x, x))
         ax.set_ylabel(LABELS.get(y, y))
         ax.set_title(name, fontsize=10)
-        cols, rows = list(table.columns), list(table.index)
+        cols = [float(c) for c in table.columns]
+        rows = [float(r) for r in table.index]
         if mark.get(x) in cols and mark.get(y) in rows:
             ax.plot(cols.index(mark[x]), rows.index(mark[y]), marker="*", color="k", ms=11)
+    assert image is not None
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.85, label="historical minus abstained")
     fig.suptitle(title, fontsize=9)
     return fig
@@ -586,7 +585,8 @@ def flagship_grid(flagship: Results) -> str:
     for when in ("2025-06", "2026-12"):
         at_date = wide(series_at(flagship, when), flagship, "arab_league", "Russia")
         d = paired(at_date, "value", "historical", "abstained", flagship.varied)
-        for (nb, memory), diff in d.groupby([NB, MEMORY])["diff"].mean().items():
+        means = d.groupby([NB, MEMORY], as_index=False)["diff"].mean()
+        for nb, memory, diff in means[[NB, MEMORY, "diff"]].itertuples(index=False):
             cells.setdefault((float(nb), float(memory)), []).append(f"{diff:+.3f}")
     biases = sorted({nb for nb, _ in cells})
     memories = sorted({m for _, m in cells})
@@ -603,14 +603,9 @@ def flagship_grid(flagship: Results) -> str:
 def body_claim1(ctx: Context) -> list[str]:
     """Claim 1: intervening then withdrawing against never intervening (and staying)."""
     flagship, boundary = ctx.results["syria_withdrawal"], ctx.results["claim1_boundary"]
-    observers, sobol_runs = ctx.results["claim1_observers"], ctx.results["claim1_sobol"]
-    point = baseline_point(flagship, "historical")
-    key = "final_trust.Russia.arab_league"
-    out = [
+    return [
         '> "If you are unable to manage a conflict until the end, your intervention may '
         'cause greater losses."\n\n'
-    ]
-    out.append(
         "**Experiments.** `syria_withdrawal` (the flagship, `make run`): scenarios "
         "`historical` (syria.yaml), `sustained` (Russia keeps Assad) and `abstained` (Russia "
         f"never intervenes) over a {flagship.ok_runs[NB].nunique()} x "
@@ -624,8 +619,18 @@ def body_claim1(ctx: Context) -> list[str]:
         "withdrawal (December 2026, `final_trust.Russia.arab_league`), historical minus "
         "abstained; negative means withdrawing cost more than never intervening. The same "
         "difference at the end of the withdrawal window (June 2025, six months after) comes "
-        "from the flagship's series.\n\n"
-    )
+        "from the flagship's series.\n\n",
+        *claim1_flagship(ctx, flagship),
+        *claim1_boundary(ctx, boundary),
+        *claim1_observers(ctx.results["claim1_observers"]),
+        *claim1_sobol(ctx, ctx.results["claim1_sobol"]),
+    ]
+
+
+def claim1_flagship(ctx: Context, flagship: Results) -> list[str]:
+    """The flagship's differences at its baseline and over its grid, with the trajectories."""
+    point = baseline_point(flagship, "historical")
+    out = []
     groups = ["arab_league", "africa", "syria", "all"]
     trust = flagship.series(metrics=["trust_mean"], groups=groups)
     assert trust is not None
@@ -633,7 +638,7 @@ def body_claim1(ctx: Context) -> list[str]:
     for group in groups:
         for label, when in (("Jun 2025", "2025-06"), ("Dec 2026", "2026-12")):
             at_date = wide(series_at(flagship, when), flagship, group, "Russia")
-            cells = []
+            cells: list[str] = []
             for other in ("abstained", "sustained"):
                 d = at(paired(at_date, "value", "historical", other, flagship.varied), point)
                 cells.append(interval(d["diff"]).text())
@@ -671,7 +676,12 @@ def body_claim1(ctx: Context) -> list[str]:
             "Russia's trust among Arab League and African states by scenario",
         )
     )
-    # The boundary.
+    return out
+
+
+def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
+    """The boundary in negativity bias x memory: heatmaps and the memory where it flips."""
+    key = "final_trust.Russia.arab_league"
     bnd = paired(boundary.ok_runs, key, "historical", "abstained", boundary.varied)
     cells = bnd.groupby([NB, MEMORY])["diff"].mean().unstack(MEMORY)
     africa = paired(
@@ -679,7 +689,7 @@ def body_claim1(ctx: Context) -> list[str]:
     )
     africa_cells = africa.groupby([NB, MEMORY])["diff"].mean().unstack(MEMORY)
     mark = baseline_point(boundary, "historical")
-    out.append(
+    out = [
         ctx.figure(
             figure_heatmaps(
                 {"Arab League": cells, "Africa": africa_cells},
@@ -692,7 +702,7 @@ def body_claim1(ctx: Context) -> list[str]:
             "claim1_boundary",
             "Boundary of claim 1 over negativity bias and memory",
         )
-    )
+    ]
     memories = cells.columns.to_numpy(dtype=float)
     crossings = []
     for nb, row in cells.iterrows():
@@ -718,7 +728,12 @@ def body_claim1(ctx: Context) -> list[str]:
     )
     out.append(table(["negativity bias", "memory where the difference turns positive"], crossings))
     out.append("\n\n")
-    # Observers.
+    return out
+
+
+def claim1_observers(observers: Results) -> list[str]:
+    """Historical minus abstained over third-party salience and susceptibility."""
+    key = "final_trust.Russia.arab_league"
     obs_point = baseline_point(observers, "historical")
     obs_rows = []
     for group in ("arab_league", "africa", "all"):
@@ -749,29 +764,29 @@ def body_claim1(ctx: Context) -> list[str]:
         .groupby(SUSCEPTIBILITY)["diff"]
         .mean()
     )
-    out.append(
+    return [
         "**Who is watching** (`claim1_observers`, negativity bias and memory at the scenario's "
         f"values; baseline {describe_point(obs_point)}). Historical minus abstained in "
-        "December 2026:\n\n"
-    )
-    out.append(
+        "December 2026:\n\n",
         table(
             ["group", "at baseline", "range over salience x susceptibility", "points where worse"],
             obs_rows,
-        )
-    )
-    out.append(
+        ),
         "\n\nAmong Arab League states the difference by same-bloc salience is "
         + ", ".join(f"{d:+.3f} at {b:g}" for b, d in by_bloc.items())
         + "; by susceptibility "
         + ", ".join(f"{d:+.3f} at {s:g}" for s, d in by_susc.items())
-        + " (means over the other two parameters).\n\n"
-    )
-    # Sobol.
+        + " (means over the other two parameters).\n\n",
+    ]
+
+
+def claim1_sobol(ctx: Context, sobol_runs: Results) -> list[str]:
+    """The Sobol indices of the key metric's difference, as a figure and a table."""
+    key = "final_trust.Russia.arab_league"
     indices = sobol_of_difference(sobol_runs, key, "historical", "abstained")
     sob = paired(sobol_runs.ok_runs, key, "historical", "abstained", [])
     per_point = sob.groupby("point")["diff"].mean()
-    out.append(
+    out = [
         ctx.figure(
             figure_sobol(
                 indices,
@@ -781,10 +796,10 @@ def body_claim1(ctx: Context) -> list[str]:
             "claim1_sobol",
             "Sobol indices of claim 1's key metric",
         )
-    )
+    ]
     sob_rows = [
         [
-            LABELS.get(r.parameter, r.parameter),
+            LABELS.get(str(r.parameter), str(r.parameter)),
             f"{r.S1:.3f} ± {r.S1_conf:.3f}",
             f"{r.ST:.3f} ± {r.ST_conf:.3f}",
         ]

@@ -1,0 +1,220 @@
+"""experiments/findings.py on tiny sweeps of every experiment.
+
+Each experiment file is run with a small design (two points where it
+matters, the scenarios' own parameter values among them) and two
+replicates, then the findings script writes its document twice. The
+checks: it runs, the numbers it prints equal the ones computed here
+directly from ``runs.parquet``, and the second run is byte-identical.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.sweep import load_experiment, run_sweep
+
+REPO = Path(__file__).resolve().parent.parent
+NB = "parameters.trust.negativity_bias"
+MEMORY = "parameters.trust.memory"
+SUSCEPTIBILITY = "parameters.diffusion.susceptibility"
+SAME_BLOC = "parameters.salience.same_bloc"
+SAME_REGION = "parameters.salience.same_region"
+# Small grids that hold the scenarios' own values (bias 2, memory 0.98, ...), so the
+# baseline the script picks is known here without its nearest-point rule.
+TINY: dict[str, dict[str, Any]] = {
+    "syria_withdrawal": {NB: [2.0, 3.0], MEMORY: [0.95, 0.98]},
+    "claim1_boundary": {NB: [1.0, 2.0], MEMORY: [0.95, 0.98]},
+    "claim1_observers": {SAME_BLOC: [0.4, 0.8], SAME_REGION: [0.6], SUSCEPTIBILITY: [0.3]},
+    "claim2_sino_soviet": {NB: [1.0, 2.0], MEMORY: [0.98], SAME_BLOC: [0.4], SUSCEPTIBILITY: [0.3]},
+    "claim3_statement": {
+        "parameters.event_kinds.rhetoric.weight": [0.2, 0.8],
+        NB: [2.0],
+        "parameters.salience.global": [0.1],
+    },
+    "claim4_recognition": {
+        "parameters.event_kinds.recognize.first_mover_decay": [0.5, 1.0],
+        NB: [2.0],
+        MEMORY: [0.98],
+    },
+    "claim5_steadiness": {NB: [2.0, 3.0], MEMORY: [0.98], SUSCEPTIBILITY: [0.3]},
+}
+
+
+def _findings_module() -> ModuleType:
+    if "findings" in sys.modules:
+        return sys.modules["findings"]
+    spec = importlib.util.spec_from_file_location("findings", REPO / "experiments" / "findings.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up by name while the script is still loading.
+    sys.modules["findings"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tiny_experiment(name: str, where: Path) -> Path:
+    tree = yaml.safe_load((REPO / "experiments" / f"{name}.yaml").read_text())
+    tree["scenarios"] = {
+        key: str((REPO / "experiments" / path).resolve()) for key, path in tree["scenarios"].items()
+    }
+    if name == "claim1_sobol":
+        tree["design"]["samples"] = 2
+    else:
+        tree["design"]["parameters"] = TINY[name]
+        tree["replicates"] = 2
+    path = where / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(tree))
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Tiny sweeps of every experiment, and the findings written twice from them."""
+    root = tmp_path_factory.mktemp("findings")
+    findings = _findings_module()
+    folders = {}
+    for name in findings.EXPERIMENTS:
+        experiment = load_experiment(str(_tiny_experiment(name, root)))
+        outcome = run_sweep(experiment, root / "results" / name, quiet=True)
+        assert outcome.failed == 0
+        folders[name] = outcome.folder
+    argv = [f"--results={name}={folder}" for name, folder in folders.items()]
+    outputs = []
+    for attempt in ("first", "second"):
+        out = root / attempt
+        findings.main([*argv, "--out", str(out / "findings.md"), "--figures", str(out / "figures")])
+        outputs.append(out)
+    return {
+        "folders": folders,
+        "outputs": outputs,
+        "text": (outputs[0] / "findings.md").read_text(),
+    }
+
+
+def _runs(folder: Path) -> pd.DataFrame:
+    runs = pd.read_parquet(folder / "runs.parquet")
+    return runs[runs["status"] == "ok"]
+
+
+def _row(text: str, *cells: str) -> list[str]:
+    """The cells of the Markdown table row that starts with ``cells``."""
+    start = "| " + " | ".join(cells) + " |"
+    rows = [line for line in text.splitlines() if line.startswith(start)]
+    assert len(rows) == 1, f"expected one row starting {start!r}, found {rows}"
+    return [c.strip() for c in rows[0].strip("|").split("|")]
+
+
+def test_every_claim_is_written_with_its_figure(tiny: dict[str, Any]) -> None:
+    text = tiny["text"]
+    for n in range(1, 6):
+        assert f"## Claim {n}:" in text
+    assert "Not computed" not in text
+    figures = sorted(p.name for p in (tiny["outputs"][0] / "figures").iterdir())
+    assert figures == [
+        "claim1_boundary.png",
+        "claim1_sobol.png",
+        "claim1_trajectories.png",
+        "claim2_sino_soviet.png",
+        "claim3_statement.png",
+        "claim4_recognition.png",
+        "claim5_steadiness.png",
+    ]
+    for name in figures:
+        assert f"](figures/{name})" in text
+
+
+def test_a_second_run_is_byte_identical(tiny: dict[str, Any]) -> None:
+    first, second = tiny["outputs"]
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for f in files:
+        assert (first / f).read_bytes() == (second / f).read_bytes(), f
+
+
+def test_flagship_difference_equals_runs_table(tiny: dict[str, Any]) -> None:
+    """Dec 2026 from the series (script) equals final_trust from runs.parquet (here)."""
+    runs = _runs(tiny["folders"]["syria_withdrawal"])
+    base = runs[np.isclose(runs[NB], 2.0) & np.isclose(runs[MEMORY], 0.98)]
+    by = base.set_index(["scenario", "replicate"])["final_trust.Russia.arab_league"]
+    for other, column in (("abstained", 2), ("sustained", 3)):
+        diff = (by["historical"] - by[other]).mean()
+        cells = _row(tiny["text"], "arab league", "Dec 2026")
+        assert cells[column].startswith(f"{diff:+.3f} ["), (other, cells)
+
+
+def test_boundary_count_equals_runs_table(tiny: dict[str, Any]) -> None:
+    runs = _runs(tiny["folders"]["claim1_boundary"])
+    table = runs.pivot_table(
+        index=[NB, MEMORY, "replicate"], columns="scenario", values="final_trust.Russia.arab_league"
+    )
+    cells = (table["historical"] - table["abstained"]).groupby(level=[0, 1]).mean()
+    expected = f"{int((cells < 0).sum())} of {len(cells)} cells"
+    assert f"than abstaining in {expected}." in tiny["text"]
+
+
+def test_sobol_summary_equals_runs_table(tiny: dict[str, Any]) -> None:
+    runs = _runs(tiny["folders"]["claim1_sobol"])
+    table = runs.pivot_table(
+        index="point", columns="scenario", values="final_trust.Russia.arab_league"
+    )
+    diff = table["historical"] - table["abstained"]
+    expected = (
+        f"difference has mean {diff.mean():+.3f} and is negative at "
+        f"{int((diff < 0).sum())} of {len(diff)} points"
+    )
+    assert expected in " ".join(tiny["text"].split())
+    # The indices' point estimates do not depend on SALib's resampling seed.
+    from SALib.analyze import sobol
+
+    design = json.loads((tiny["folders"]["claim1_sobol"] / "manifest.json").read_text())["design"]
+    problem = {
+        "num_vars": len(design["parameters"]),
+        "names": list(design["parameters"]),
+        "bounds": [[v["low"], v["high"]] for v in design["parameters"].values()],
+    }
+    found = sobol.analyze(problem, diff.to_numpy(), calc_second_order=False, seed=1)
+    memory = list(design["parameters"]).index(MEMORY)
+    cells = _row(tiny["text"], "memory (monthly)")
+    assert cells[1].startswith(f"{found['S1'][memory]:.3f} ±")
+    assert cells[2].startswith(f"{found['ST'][memory]:.3f} ±")
+
+
+def test_steadiness_numbers_equal_runs_table(tiny: dict[str, Any]) -> None:
+    runs = _runs(tiny["folders"]["claim5_steadiness"])
+    base = runs[(runs["scenario"] == "china_bystander") & np.isclose(runs[NB], 2.0)]
+    cells = _row(tiny["text"], "china_bystander", "arab league")
+    assert cells[2] == f"{base['sd_trust.China.arab_league'].mean():.4f}"
+    assert cells[3] == f"{base['sd_trust.Russia.arab_league'].mean():.4f}"
+    sel = runs[runs["scenario"] == "china_bystander"]
+    ratio = sel["sd_trust.Russia.arab_league"] / sel["sd_trust.China.arab_league"]
+    assert cells[4].startswith(f"{ratio.mean():.1f} [")
+
+
+def test_statement_effect_equals_runs_table(tiny: dict[str, Any]) -> None:
+    runs = _runs(tiny["folders"]["claim3_statement"])
+    base = runs[np.isclose(runs["parameters.event_kinds.rhetoric.weight"], 0.2)]
+    by = base.set_index(["scenario", "replicate"])["trust_change.withdrawal.Russia.arab_league"]
+    cells = _row(tiny["text"], "arab league", f"{by['no_statement'].mean():+.3f}")
+    assert cells[2].startswith(f"{(by['historical'] - by['no_statement']).mean():+.4f} [")
+
+
+def test_interval_is_a_reproducible_bootstrap() -> None:
+    findings = _findings_module()
+    values = np.array([0.1, 0.4, 0.2, 0.3, 0.5, 0.0])
+    a, b = findings.interval(values), findings.interval(values)
+    assert a == b
+    assert a.mean == pytest.approx(0.25)
+    assert a.low < 0.25 < a.high
+    # A bootstrap interval of a mean lies within the data's range and is narrower than it.
+    assert a.low > 0.0 and a.high < 0.5
+    assert findings.interval(np.full(4, 0.3)) == findings.Interval(0.3, 0.3, 0.3, 4)
