@@ -1268,9 +1268,9 @@ are still remembered and it ends above, at the scenario's values by about
 0.03 to 0.05. A stronger negativity bias moves the boundary towards longer
 memories, but even at a bias of 4.5 the claim fails once the half-life
 exceeds about four years. Reputations for resolve are often argued to be
-remembered for years (which favours the upper right of the figure), so
-under the model's own reading of the historical record the claim is not
-supported for Arab League states. Among African states, who saw Syria only
+remembered for years, which puts the plausible region on the right-hand
+side of the figure: at the scenario's values and wherever memory is long,
+the model does not support the claim for Arab League states. Among African states, who saw Syria only
 through global salience, it holds at the scenario's values and in most of
 the grid: the same evidence, seen faintly, nets out negative against their
 higher trust in Russia by 2024 (switching off realignment or the network
@@ -1305,8 +1305,9 @@ the model needs continued negative evidence (Zhenbao, 1969) to keep the
 split open. The non-aligned and African part fails: `side_with_adversary`
 with India gives India's non-aligned bloc partners the same evidence as
 support, and each observer takes the larger side, so the lean *raises*
-their trust in the USSR a little relative to neutrality; only the test ban
-lowers it, by a few thousandths. The poles part fails too: the effective
+their trust in the USSR a little relative to neutrality; the lean and the
+test ban together change it by less than 0.01, in either direction across
+the grid. The poles part fails too: the effective
 number of poles stays close to two throughout, the lean lowers rather than
 raises it (by under a tenth), and about 2% of states end aligned with the
 PRC in either scenario. The model does not support "two poles became
