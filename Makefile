@@ -20,7 +20,10 @@ for p in $(PYTHON) python3.12 python3.13 python3 \
 done; echo "no Python >= 3.12 found: install python3.12 (Mesa 3.5 needs it)" >&2; exit 1
 endef
 
-.PHONY: all run test test-fast bench lint format clean venv
+EXPERIMENTS := syria_withdrawal claim1_boundary claim1_observers claim1_sobol \
+               claim2_sino_soviet claim3_statement claim4_recognition claim5_steadiness
+
+.PHONY: all run test test-fast bench lint format clean venv findings
 
 all: test
 
@@ -42,6 +45,12 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Every claim's experiment (each resumes or skips what is done), then
+# docs/findings.md and docs/figures/ from their results folders.
+findings: $(STAMP)
+	for e in $(EXPERIMENTS); do $(BIN)/credsim sweep experiments/$$e.yaml --no-plots || exit 1; done
+	$(BIN)/python experiments/findings.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json
