@@ -284,7 +284,7 @@ def load_experiment(
     for key, value in (("replicates", replicates), ("seed", seed), ("record", record)):
         if value is not None:
             data[key] = value
-    if overrides:
+    if overrides and isinstance(data.get("overrides", {}), dict):
         data["overrides"] = {**data.get("overrides", {}), **overrides}
     files = {}
     if isinstance(data.get("scenarios"), dict):

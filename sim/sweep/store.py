@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
-from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.fileio import atomic_write_text
 from sim.sweep.executors import RunResult
 
 MANIFEST = "manifest.json"
@@ -52,13 +53,34 @@ _TYPES: dict[str, pa.DataType] = {
     "error": pa.string(),
     "elapsed_s": pa.float64(),
 }
+# Rows per block of the consolidated table (and per Parquet row group).
+_BLOCK_ROWS = 4096
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 
-def _to_bytes(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    return bytes(sink.getvalue().to_pybytes())
+def _write_table(path: Path, schema: pa.Schema, blocks: Iterable[pa.Table]) -> None:
+    """Write ``blocks`` (tables of ``schema``) to one Parquet file, atomically.
+
+    The file is written to a temporary name in the same folder, flushed, then
+    renamed over ``path``; a reader never sees half a file. Blocks are written
+    as they come, so a large table need not be built whole first.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with pq.ParquetWriter(tmp, schema) as writer:
+            for block in blocks:
+                writer.write_table(block)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    _write_table(path, table.schema, [table])
 
 
 def _cell(value: Any) -> Any:
@@ -215,7 +237,7 @@ class Store:
         columns: dict[str, pa.Array] = {"point": pa.array(range(len(points)), type=pa.int64())}
         for name in self.varied:
             columns[name] = _column([p[name] for p in points])
-        atomic_write_bytes(self.folder / DESIGN, _to_bytes(pa.table(columns)))
+        _write(pa.table(columns), self.folder / DESIGN)
 
     # ----------------------------------------------------------------- writing
 
@@ -232,32 +254,48 @@ class Store:
                 frame = pd.concat([f for _, f in owned], ignore_index=True)
                 frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
                 table = pa.Table.from_pandas(frame, preserve_index=False)
-                atomic_write_bytes(self.folder / sub / name, _to_bytes(table))
+                _write(table, self.folder / sub / name)
         table = rows_table([r.row for r in results], self.varied)
-        (self.folder / "runs").mkdir(exist_ok=True)
-        atomic_write_bytes(self.folder / "runs" / name, _to_bytes(table))
+        _write(table, self.folder / "runs" / name)
         self._next_part += 1
         return len(results)
 
-    def consolidate(self) -> pa.Table:
+    def consolidate(self) -> int:
         """Write ``runs.parquet``: every committed run once, sorted by scenario, point, replicate.
 
         Columns: keys, varied parameters, metrics in alphabetical order (so the
-        table does not depend on which chunk finished first), status, error, elapsed_s.
+        table does not depend on which chunk finished first), status, error,
+        elapsed_s. The sorted table is written in blocks taken from the parts,
+        so memory holds the parts once, not several sorted copies.
+
+        Returns:
+            The number of runs.
         """
         parts = [pq.read_table(p) for p in self._parts("runs").values()]
-        if not parts:
-            table = rows_table([], self.varied)
-        else:
-            table = pa.concat_tables(parts, promote_options="default")
+        table = (
+            pa.concat_tables(parts, promote_options="default")
+            if parts
+            else rows_table([], self.varied)
+        )
         fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *self.varied}
         metrics = sorted(c for c in table.column_names if c not in fixed)
-        order = {name: i for i, name in enumerate(self.scenarios)}
-        rank = pa.array([order.get(s, len(order)) for s in table["scenario"].to_pylist()])
-        table = table.append_column("__scenario_rank", rank)
-        table = table.sort_by(
-            [("__scenario_rank", "ascending"), ("point", "ascending"), ("replicate", "ascending")]
-        )
         table = table.select([*KEY_COLUMNS, *self.varied, *metrics, *TAIL_COLUMNS])
-        atomic_write_bytes(self.folder / RUNS, _to_bytes(table))
-        return table
+        rank = {name: i for i, name in enumerate(self.scenarios)}
+        keys = pa.table(
+            {
+                "rank": [rank.get(s, len(rank)) for s in table["scenario"].to_pylist()],
+                "point": table["point"],
+                "replicate": table["replicate"],
+            }
+        )
+        order = pc.sort_indices(keys, sort_keys=[(k, "ascending") for k in keys.column_names])
+        blocks = (
+            table.take(order[i : i + _BLOCK_ROWS])
+            for i in range(0, max(len(order), 1), _BLOCK_ROWS)
+        )
+        _write_table(self.folder / RUNS, table.schema, blocks)
+        n_runs = table.num_rows
+        del table, parts
+        # Arrow's allocator keeps freed blocks for reuse; the sweep is over, give them back.
+        pa.default_memory_pool().release_unused()
+        return n_runs
