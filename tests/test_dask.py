@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import cloudpickle
+import dask
 import pandas as pd
 import pytest
 
@@ -30,6 +31,15 @@ def _kill_worker_once(scenario: Scenario, seed: Any, record: str, *, marker: str
     """The real run, except that replicate 2 of the abstained scenario kills its worker once."""
     if scenario.name == "tiny_abstained" and seed.spawn_key == (2,) and not os.path.exists(marker):
         Path(marker).write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_scenario(scenario, seed, record)
+
+
+def _kill_worker_always(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """The real run, except that one run kills its worker every time it is tried."""
+    trust = scenario.parameters.trust
+    chosen = trust.memory == 0.9 and trust.negativity_bias == 1.0
+    if scenario.name == "tiny_abstained" and seed.spawn_key == (2,) and chosen:
         os.kill(os.getpid(), signal.SIGKILL)
     return run_scenario(scenario, seed, record)
 
@@ -84,3 +94,33 @@ def test_a_killed_worker_has_its_runs_redone(
     assert outcome.exit_code == 0 and (table["status"] == "ok").all()
     assert table["run_id"].is_unique
     pd.testing.assert_frame_equal(table, serial_table)
+
+
+@pytest.mark.slow
+def test_a_run_that_always_kills_its_worker_fails_alone(
+    tmp_path: Path, serial_table: pd.DataFrame
+) -> None:
+    """Its batch dies; its runs are redone alone, and only the run itself ends as failed."""
+    # No retries: a task whose worker dies once is lost at once (keeps the test short).
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as local,
+    ):  # fmt: skip
+        outcome = run_sweep(
+            load_experiment(GRID),
+            tmp_path / "dask",
+            executor="dask",
+            address=local.scheduler_address,
+            run_fn=_kill_worker_always,
+            quiet=True,
+        )
+    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+    failed = table[table["status"] == "failed"]
+    assert outcome.exit_code == 1 and len(failed) == 1
+    assert "KilledWorker" in failed.iloc[0]["error"]
+    assert (failed.iloc[0][["scenario", "replicate"]] == ["abstained", 2]).all()
+    ok = table["status"] == "ok"
+    pd.testing.assert_frame_equal(table[ok], serial_table[ok])

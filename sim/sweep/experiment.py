@@ -205,6 +205,8 @@ class _Where:
 
     file: str | None
     lines: dict[tuple[str, ...], int]
+    # Where a varied path sits: under design.parameters in a file, bare on the command line.
+    parameters: tuple[str, ...] = ("design", "parameters")
 
     def line(self, *path: str) -> int | None:
         for end in range(len(path), 0, -1):
@@ -217,6 +219,8 @@ class _Where:
             message, path=".".join(path) or None, file=self.file, line=self.line(*path)
         )
 
+
+_CLI = _Where("--vary", {}, ())
 
 _FIELDS: dict[tuple[str, ...], type[BaseModel]] = {
     (): ExperimentSpec,
@@ -329,7 +333,7 @@ def experiment_from_scenario(
         "record": record or "summary",
         "overrides": overrides or {},
     }
-    return _build(given, given, None, {base.name: str(path)}, _Where("--vary", {}))
+    return _build(given, given, None, {base.name: str(path)}, _CLI)
 
 
 def _build(
@@ -379,7 +383,7 @@ def _bounds(design: DesignSpec) -> dict[str, tuple[float, float]]:
 
 def _expand(spec: ExperimentSpec, where: _Where) -> tuple[list[dict[str, Any]], np.ndarray | None]:
     d = spec.design
-    loc = ("design", "parameters")
+    loc = where.parameters
     if d.method == "grid":
         if d.samples is not None:
             raise where.error(
@@ -459,7 +463,7 @@ def _apply(base: Scenario, values: dict[str, Any], where: _Where, key: str) -> S
         shown = ", ".join(f"{p}={v!r}" for p, v in values.items())
         path = exc.path if exc.path in values else next(iter(values), "")
         raise where.error(
-            f"{exc.message} (scenario '{key}', {shown})", "design", "parameters", path
+            f"{exc.message} (scenario '{key}', {shown})", *where.parameters, path
         ) from None
 
 
@@ -482,7 +486,7 @@ def plan_runs(experiment: Experiment) -> list[RunTask]:
         InputError: a design point a scenario rejects, or two scenarios that
             resolve to the same runs.
     """
-    where = _Where(experiment.source or "--vary", {})
+    where = _CLI if experiment.source is None else _Where(experiment.source, {})
     spec = experiment.spec
     tasks: list[RunTask] = []
     owner: dict[str, str] = {}
