@@ -88,8 +88,10 @@ def indices(
     from SALib.analyze import morris, sobol
 
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        # Bootstrap resamples of a nearly flat output divide by (almost) zero variance.
+        # Bootstrap resamples of a nearly flat output divide by (almost) zero variance, and
+        # SALib says so once per resample; a flat output is reported as NaN by the caller.
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
         if method == "sobol":
             res = sobol.analyze(
                 prob,
