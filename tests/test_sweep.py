@@ -293,3 +293,22 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
     assert err.count("\n") == 1 and "parameters.trust.memory" in err
     assert main(["sweep", str(GRID), "--vary", "parameters.trust.memory=1"]) == 2
     assert not (tmp_path / "results").exists()
+
+
+def test_progress_line_and_summary() -> None:
+    from io import StringIO
+
+    from sim.sweep.progress import Progress
+
+    stream = StringIO()
+    progress = Progress(10, already=4, failed_before=1, stream=stream, live=True)
+    progress.update(failed=True)
+    line = progress.line()
+    assert line.startswith("5/10 runs (50%), 2 failed, ") and "runs/s, ETA " in line
+    assert "\r" in stream.getvalue()  # drawn in place on a terminal
+    summary = progress.summary("exp", "results/exp/abc")
+    assert "1 runs in" in summary and "4 done earlier" in summary
+    assert "2 of 10 failed" in summary and summary.endswith("results in results/exp/abc")
+    quiet = StringIO()
+    Progress(3, stream=quiet, live=False).update(failed=False)
+    assert quiet.getvalue() == ""
