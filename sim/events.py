@@ -65,6 +65,7 @@ class EventEngine:
     commitments: dict[tuple[int, int], float] = field(default_factory=dict)
     recognitions: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     campaigns: list[Campaign] = field(default_factory=list)
+    _support_cache: tuple[Any, Any, dict[int, FloatArray]] | None = None
 
     def __post_init__(self) -> None:
         by_step: dict[int, list[Any]] = defaultdict(list)
@@ -131,11 +132,30 @@ class EventEngine:
         for event in self.by_step.get(step, ()):
             if event.kind == "propaganda":
                 self._start_campaign(event, step)
-        for (actor, client), magnitude in list(self.commitments.items()):
-            e = magnitude * self._weights["support"] * self.salience(client, actor)
+        for actor, e in self._support().items():
             self._add(evidence, actor, e, step, trust_prev)
         for event in self.by_step.get(step, ()):
             self.apply(event, step, evidence, trust_prev)
+
+    def _support(self) -> dict[int, FloatArray]:
+        """Each power's summed support evidence for its open commitments.
+
+        All of one power's support events have the kind's sign, so their sum
+        splits into the same positive and negative parts as the events one by
+        one. It changes only when the commitments or the alignments do, so it
+        is kept between steps.
+        """
+        key = tuple(self.commitments.items())
+        aligned = self.world.aligned
+        cached = self._support_cache
+        if cached is not None and cached[0] == key and np.array_equal(cached[1], aligned):
+            return cached[2]
+        per_actor: dict[int, FloatArray] = {}
+        for (actor, client), magnitude in key:
+            e = magnitude * self._weights["support"] * self.salience(client, actor)
+            per_actor[actor] = per_actor[actor] + e if actor in per_actor else e
+        self._support_cache = (key, aligned.copy(), per_actor)
+        return per_actor
 
     def apply(self, event: Any, step: int, evidence: StepEvidence, trust_prev: FloatArray) -> None:
         """Apply one event (model.md section 5)."""

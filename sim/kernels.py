@@ -265,11 +265,8 @@ def choose_alignment(
         threshold = uniforms * weights.sum(axis=0)
         # The first option whose cumulative weight exceeds u * total is the number
         # of options (the last excluded) whose cumulative weight does not.
-        choice = np.zeros(utility.shape[1], dtype=np.int64)
-        cumulative = np.zeros(utility.shape[1])
-        for option in range(n_options - 1):
-            cumulative += weights[option]
-            choice += cumulative <= threshold
+        cumulative = np.cumsum(weights[:-1], axis=0)
+        choice = (cumulative <= threshold).sum(axis=0)
     return np.where(choice == n_options - 1, -1, choice).astype(np.int64)
 
 

@@ -81,7 +81,8 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         spec: the resolved scenario (mesa's own ``scenario`` attribute is left to mesa).
         world: the arrays (:class:`sim.world.World`).
         datacollector: a mesa ``DataCollector`` with model reporters ``date``,
-            ``effective_poles`` and ``realignments`` (all states).
+            ``effective_poles`` and ``realignments`` (all states), collected
+            every step (with ``record="summary"``, at the first and last step only).
     """
 
     def __init__(
@@ -197,8 +198,10 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
 
     @property
     def effective_poles(self) -> float:
+        """Effective number of poles among all states now (0 when none is aligned)."""
         counts = np.bincount(self.aligned + 1, minlength=self.world.n_powers + 1)[1:]
-        return float(kernels.effective_poles(counts.astype(float)))
+        total = counts.sum()
+        return float(total * total / (counts * counts).sum()) if total else 0.0
 
     @property
     def realignments(self) -> int:
@@ -262,7 +265,10 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
     def _record(self) -> None:
         w = self.world
         self.recorder.record(self.steps, w.trust, w.own, self.aligned)
-        self.datacollector.collect(self)
+        # A summary-only run (a sweep's) needs no per-step reporters: the
+        # DataCollector then holds the first and the last step only.
+        if self.record_level != "summary" or self.steps in (0, self.n_steps):
+            self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ results
 

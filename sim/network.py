@@ -95,6 +95,7 @@ class InfluenceNetwork:
             self._ties = None
 
         self.power_index = power_index
+        self._self_cells = (power_index, np.arange(power_index.shape[0]))
         # Row sums of W_p before normalisation: the operator applied to ones with
         # power p's own entry zeroed, exactly as neighbour_mean treats trust. A
         # row sum minus the weight on p would lose precision when p dominates a row.
@@ -118,7 +119,7 @@ class InfluenceNetwork:
 
     def _without_powers(self, x: FloatArray) -> FloatArray:
         """``x`` (N, P) with each power's cell about itself set to 0, in place."""
-        x[self.power_index, np.arange(self.power_index.shape[0])] = 0.0
+        x[self._self_cells] = 0.0
         return x
 
     def neighbour_mean(self, trust: FloatArray) -> FloatArray:

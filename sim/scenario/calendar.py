@@ -78,4 +78,5 @@ class Calendar(BaseModel):
 
     def labels(self) -> list[str]:
         """Labels of steps 0..T."""
-        return [self.label(k) for k in range(self.n_steps + 1)]
+        first, size = parse_month(self.start), self.months_per_step
+        return [format_month(first + max(k - 1, 0) * size) for k in range(self.n_steps + 1)]
