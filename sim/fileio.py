@@ -15,9 +15,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once at import: umask can only be read by setting it, which is not
+# safe to do while other threads create files.
+_UMASK = _read_umask()
+
+
 def _temporary(path: Path) -> tuple[int, str]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # mkstemp makes the file private (0600); results are for sharing, like any new file.
+    os.fchmod(fd, 0o666 & ~_UMASK)
+    return fd, name
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

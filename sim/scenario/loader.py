@@ -426,7 +426,7 @@ class _Override:
         return f"override {self.text}"
 
 
-def _parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list[_Override]:
+def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list[_Override]:
     """Overrides from a mapping ``{path: value}`` or ``PATH=VALUE`` strings (values are YAML)."""
     if overrides is None:
         return []
@@ -847,7 +847,7 @@ def load_scenario(
     Raises:
         InputError: anything wrong with the input, with file, line and field path.
     """
-    parsed = _parse_overrides(overrides)
+    parsed = parse_overrides(overrides)
     if isinstance(source, Scenario):
         if not parsed:
             return source
@@ -913,7 +913,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     doc = _read_yaml(path, shown)
     if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
         return _validate_experiment(path, doc.tree, list(args.overrides or []))
-    scenario = _finish(_scenario_file(doc, shown), _parse_overrides(list(args.overrides or [])))
+    scenario = _finish(_scenario_file(doc, shown), parse_overrides(list(args.overrides or [])))
     print(
         f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
         f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
@@ -930,7 +930,7 @@ def _validate_experiment(path: Path, tree: dict[str, Any], overrides: list[str])
         if exc.name not in ("sim.sweep", "sim.sweep.experiment"):
             raise
         raise InputError("experiment files are not supported yet", file=str(path)) from None
-    load_experiment(path, overrides={o.path: o.value for o in _parse_overrides(overrides)})
+    load_experiment(path, overrides={o.path: o.value for o in parse_overrides(overrides)})
     scenarios = tree["scenarios"]
     count = len(scenarios) if isinstance(scenarios, dict | list) else 1
     print(f"ok: {path}: experiment '{tree.get('name')}', {_count(count, 'scenario')}")

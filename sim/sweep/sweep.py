@@ -188,9 +188,9 @@ def run_sweep(
 
 
 def _experiment(args: argparse.Namespace) -> Experiment:
-    from sim.scenario.loader import _parse_overrides
+    from sim.scenario.loader import parse_overrides
 
-    overrides = {o.path: o.value for o in _parse_overrides(list(args.overrides or []))}
+    overrides = {o.path: o.value for o in parse_overrides(list(args.overrides or []))}
     common: dict[str, Any] = {
         "replicates": args.reps,
         "seed": args.seed,
@@ -238,11 +238,12 @@ def cli_sweep(args: argparse.Namespace) -> int:
         address=args.address,
         quiet=args.quiet,
     )
-    if not args.no_plots and outcome.ran:
-        try:
-            from sim.plots import write_report
-        except ImportError:
-            pass
-        else:
-            print(f"report: {write_report(outcome.folder)}")
+    if not args.no_plots:
+        from sim.plots import write_report
+
+        report = outcome.folder / "report.html"
+        if outcome.ran or not report.exists():
+            print("writing figures and the report page ...", flush=True)
+            report = write_report(outcome.folder)
+        print(f"report: {report}")
     return outcome.exit_code
