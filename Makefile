@@ -56,13 +56,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks
-	$(BIN)/ruff format --check sim tests benchmarks
+	$(BIN)/ruff check sim tests benchmarks experiments
+	$(BIN)/ruff format --check sim tests benchmarks experiments
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format sim tests benchmarks
-	$(BIN)/ruff check --fix sim tests benchmarks
+	$(BIN)/ruff format sim tests benchmarks experiments
+	$(BIN)/ruff check --fix sim tests benchmarks experiments
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

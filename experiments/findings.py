@@ -1270,8 +1270,8 @@ memories, but even at a bias of 4.5 the claim fails once the half-life
 exceeds about four years. Reputations for resolve are often argued to be
 remembered for years, which puts the plausible region on the right-hand
 side of the figure: at the scenario's values and wherever memory is long,
-the model does not support the claim for Arab League states. Among African states, who saw Syria only
-through global salience, it holds at the scenario's values and in most of
+the model does not support the claim for Arab League states. Among African
+states, who saw Syria only through global salience, it holds at the scenario's values and in most of
 the grid: the same evidence, seen faintly, nets out negative against their
 higher trust in Russia by 2024 (switching off realignment or the network
 leaves this nearly unchanged, checked by hand, so it lies in the evidence
