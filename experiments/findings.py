@@ -436,12 +436,14 @@ def figure_claim2(trust: pd.DataFrame, poles: pd.DataFrame, point: dict[str, flo
         ),
         (poles[poles["group"] == "all"], "effective number of poles (all states)"),
     ]
-    for ax, (rows, title) in zip(axes, panels, strict=True):
+    ylabels = ["mean trust (0 to 1)"] * 3 + ["poles (count)"]
+    for ax, (rows, title), ylabel in zip(axes, panels, ylabels, strict=True):
         for scenario in ("coexistence_neutral", "neutral_1962", "historical"):
             _trajectory(ax, rows, scenario, point, scenario, SCENARIO_COLOURS[scenario])
         ax.axvspan(pd.Timestamp("1964-01"), pd.Timestamp("1966-12"), color="0.9", zorder=0)
         _mark(ax, ["1962-11", "1963-08"])
         ax.set_title(title, fontsize=10)
+        ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="upper right")
     fig.suptitle(
