@@ -175,24 +175,14 @@ def test_console_script_as_a_user_runs_it(tmp_path: Path) -> None:
     assert (out / "report.html").is_file()
 
 
+def synth(path: Path, seed: int) -> int:
+    return run_cli("synth", "--states", "20000", "--powers", "5", "--steps", "24",
+                   "--seed", str(seed), "--out", str(path))  # fmt: skip
+
+
 def test_synth_writes_a_small_file_that_loads(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
-    assert (
-        run_cli(
-            "synth",
-            "--states",
-            "20000",
-            "--powers",
-            "5",
-            "--steps",
-            "24",
-            "--seed",
-            "3",
-            "--out",
-            str(path),
-        )
-        == 0
-    )
+    assert synth(path, 3) == 0
     assert path.stat().st_size < 2_000
     scenario = load_scenario(path)
     assert len(scenario.states) == 20000 and len(scenario.powers) == 5
@@ -200,22 +190,7 @@ def test_synth_writes_a_small_file_that_loads(tmp_path: Path) -> None:
     again = load_scenario(path)
     assert again.model_dump() == scenario.model_dump()
     other = tmp_path / "other.yaml"
-    assert (
-        run_cli(
-            "synth",
-            "--states",
-            "20000",
-            "--powers",
-            "5",
-            "--steps",
-            "24",
-            "--seed",
-            "4",
-            "--out",
-            str(other),
-        )
-        == 0
-    )
+    assert synth(other, 4) == 0
     assert load_scenario(other).model_dump() != scenario.model_dump()
 
 

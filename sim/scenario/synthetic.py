@@ -19,20 +19,10 @@ import yaml
 from sim.errors import InputError
 from sim.fileio import atomic_write_text
 from sim.scenario.calendar import Calendar, format_month, parse_month
+from sim.scenario.schema import EVENT_KINDS
 
-EVENT_MIX = (
-    "intervene",
-    "withdraw",
-    "side_with_adversary",
-    "refuse_aid",
-    "client_harmed",
-    "base_loss",
-    "rapprochement",
-    "rhetoric",
-    "recognize",
-    "propaganda",
-    "capability_change",
-)
+# Every kind but automatic support and regime changes (which need hand-written trust).
+EVENT_MIX = tuple(k for k in EVENT_KINDS if k not in ("support", "regime_change"))
 REQUIRES_TWO_POWERS = {"rapprochement", "propaganda"}
 
 
