@@ -1,7 +1,7 @@
 """Reading a results folder (one run or a sweep) into tidy pandas frames.
 
 This module owns the *reading* side of the results layout
-(docs/briefs/results_layout.md): the manifest, the table of runs, the tidy
+(docs/results_layout.md): the manifest, the table of runs, the tidy
 series with the run's scenario, replicate and varied parameters joined on,
 and the events of each scenario taken from the resolved scenario trees in
 the manifest. Plots, the report and ``compare`` read folders only through

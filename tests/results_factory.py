@@ -1,4 +1,4 @@
-"""Small results folders written exactly as docs/briefs/results_layout.md says.
+"""Small results folders written exactly as docs/results_layout.md says.
 
 Used by the plot, report and compare tests so that they do not depend on
 the model: every number in these folders is a known function of the step,

@@ -1,6 +1,6 @@
 """The sweep results folder: manifest, chunked atomic commits, resume, consolidation.
 
-Layout (docs/briefs/results_layout.md)::
+Layout (docs/results_layout.md)::
 
     manifest.json          the experiment, design, provenance, status and counts
     design.parquet         the design points: point, one column per varied path
