@@ -170,6 +170,7 @@ class EventEngine:
             p = w.index[event.actor]
             new = event.value if event.value is not None else w.capability[p] + event.delta
             w.capability[p] = max(0.0, float(new))
+            w.version += 1
             return
 
         actor = w.index[event.actor]

@@ -68,7 +68,10 @@ def own_assessment(
 
 
 def friedkin_johnsen(
-    own: FloatArray, neighbour_mean: FloatArray, has_neighbours: BoolArray, susceptibility: float
+    own: FloatArray,
+    neighbour_mean: FloatArray,
+    has_neighbours: BoolArray | None,
+    susceptibility: float,
 ) -> FloatArray:
     """One Friedkin-Johnsen step: ``tau = (1 - mu)*own + mu*(W_p @ tau_prev)``.
 
@@ -77,13 +80,14 @@ def friedkin_johnsen(
         neighbour_mean: ``W_p @ tau_prev[:, p]`` for every power, (N, P).
         has_neighbours: (N, P), False where the actor has no remaining
             neighbour for that power; there the actor keeps ``tau = own``.
+            None when every actor has neighbours.
         susceptibility: ``mu`` in [0, 1].
 
     Returns:
         Held trust ``tau`` (N, P).
     """
     mixed = (1.0 - susceptibility) * own + susceptibility * neighbour_mean
-    return np.where(has_neighbours, mixed, own)
+    return mixed if has_neighbours is None else np.where(has_neighbours, mixed, own)
 
 
 def ideology_distance(observers: FloatArray, powers: FloatArray) -> FloatArray:
@@ -203,35 +207,60 @@ def salience(
     )
 
 
-def alignment_utility(
-    trust: FloatArray,
+def alignment_base(
     capability: FloatArray,
     distance: FloatArray,
+    *,
+    w_capability: float,
+    w_ideology: float,
+    nonaligned_utility: float,
+) -> FloatArray:
+    """The part of the alignment utility that does not depend on trust or inertia.
+
+    ``w_capability*capability[p] - w_ideology*distance(o, p)`` for each power,
+    ``nonaligned_utility`` for ``none``. It changes only with capabilities
+    and ideologies, so callers may keep it between steps.
+
+    Args:
+        capability: (P,) capabilities.
+        distance: ideological distance of the states to the powers (S, P).
+
+    Returns:
+        (P + 1, S), options by row, the last for ``none``.
+    """
+    n_powers = capability.shape[0]
+    base = np.empty((n_powers + 1, distance.shape[0]))
+    base[:n_powers] = (w_capability * capability)[:, None] - w_ideology * distance.T
+    base[n_powers] = nonaligned_utility
+    return base
+
+
+def alignment_utility(
+    trust: FloatArray,
+    base: FloatArray,
     aligned: IntArray,
     *,
     w_trust: float,
-    w_capability: float,
-    w_ideology: float,
     w_inertia: float,
-    nonaligned_utility: float,
 ) -> FloatArray:
     """Utility of each option for each state (model.md section 4, step 4).
 
+    ``U[o, p] = w_trust*tau[o, p] + w_capability*capability[p]
+    - w_ideology*distance(o, p) + w_inertia*[aligned(o) == p]`` and
+    ``U[o, none] = nonaligned_utility + w_inertia*[aligned(o) == none]``.
+
     Args:
         trust: held trust of the states (S, P).
-        capability: (P,) capabilities.
-        distance: ideological distance of the states to the powers (S, P).
+        base: (P + 1, S) from :func:`alignment_base`.
         aligned: (S,) current alignment, power index or -1.
 
     Returns:
         (P + 1, S), options by row (one per power in file order, the last for
         ``none``) so that each option's utilities are contiguous.
     """
-    n_powers = capability.shape[0]
-    utility = np.empty((n_powers + 1, trust.shape[0]))
-    utility[:n_powers] = (w_trust * trust - w_ideology * distance).T
-    utility[:n_powers] += (w_capability * capability)[:, None]
-    utility[n_powers] = nonaligned_utility
+    n_powers = trust.shape[1]
+    utility = base.copy()
+    utility[:n_powers] += w_trust * trust.T
     if w_inertia:
         current = np.where(aligned < 0, n_powers, aligned)
         utility[current, np.arange(trust.shape[0])] += w_inertia

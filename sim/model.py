@@ -126,6 +126,12 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             same_bloc=net.same_bloc,
         )
         self.engine = EventEngine(sc, world)
+        self._evidence = StepEvidence.zeros(world.n_actors, world.n_powers)
+        # Where every actor has neighbours the influence step needs no mask.
+        has = self.network.has_neighbours
+        self._sparse_rows = None if has.all() else has
+        self._base: FloatArray | None = None
+        self._base_version = -1
         params = sc.parameters
         self._memory = params.trust.memory
         self._negativity_bias = params.trust.negativity_bias
@@ -217,7 +223,9 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             return
         w = self.world
         trust_prev = w.trust
-        evidence = StepEvidence.zeros(w.n_actors, w.n_powers)
+        evidence = self._evidence
+        evidence.positive.fill(0.0)
+        evidence.negative.fill(0.0)
         before = self.aligned.copy()
 
         self.engine.apply_step(k, evidence, trust_prev)
@@ -233,7 +241,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         w.trust = kernels.friedkin_johnsen(
             w.own,
             self.network.neighbour_mean(trust_prev),
-            self.network.has_neighbours,
+            self._sparse_rows,
             self._susceptibility,
         )
         period = self._alignment.period
@@ -248,16 +256,21 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         w = self.world
         a = self._alignment
         n_powers = w.n_powers
+        if self._base is None or self._base_version != w.version:
+            self._base = kernels.alignment_base(
+                w.capability,
+                w.distance[n_powers:],
+                w_capability=a.weights.capability,
+                w_ideology=a.weights.ideology,
+                nonaligned_utility=a.nonaligned_utility,
+            )
+            self._base_version = w.version
         utility = kernels.alignment_utility(
             w.trust[n_powers:],
-            w.capability,
-            w.distance[n_powers:],
+            self._base,
             w.aligned[n_powers:],
             w_trust=a.weights.trust,
-            w_capability=a.weights.capability,
-            w_ideology=a.weights.ideology,
             w_inertia=a.weights.inertia,
-            nonaligned_utility=a.nonaligned_utility,
         )
         uniforms = self.rng.random(utility.shape[1]) if a.temperature > 0 else None
         w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)

@@ -54,6 +54,9 @@ class World:
     trust: FloatArray = field(init=False)
     distance: FloatArray = field(init=False)
     self_cells: tuple[IntArray, IntArray] = field(init=False)
+    # Bumped whenever capabilities or ideologies change, so that what is
+    # derived from them (the static part of the alignment utility) is redone.
+    version: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         n_powers = len(self.power_names)
@@ -73,6 +76,7 @@ class World:
     def refresh_distance(self) -> None:
         """Recompute ideological distances after an ideology changed."""
         self.distance = ideology_distance(self.ideology, self.ideology[: self.n_powers])
+        self.version += 1
 
     def power(self, name: str) -> int:
         """Column (and row) of a power."""
