@@ -236,6 +236,8 @@ def main() -> int:
     report["speedup_2_over_1"] = round(two["runs_per_s"] / one["runs_per_s"], 2)
     report["targets"] = {
         "runs_per_s_2_workers >= 100": two["runs_per_s"] >= 100,
+        # The long sweep amortises the pool's start-up: the steady-state rate.
+        "runs_per_s_2_workers_long_sweep >= 100": report["memory"]["runs_per_s"] >= 100,
         "speedup >= 1.7": report["speedup_2_over_1"] >= 1.7,
         "peak_pss_mb < 500": report["memory"]["peak_pss_mb"] < 500,
     }
