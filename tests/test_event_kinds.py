@@ -457,15 +457,17 @@ def test_more_negative_evidence_never_raises_trust(
 ) -> None:
     """An extra withdrawal never raises any observer's trust in its actor, at any step.
 
-    Holds without alignment steps (a realignment changes later saliences) and
+    Holds without alignment steps (a realignment changes later saliences),
     with non-negative rhetoric weight (negative cheap talk scaled by trust
-    would shrink as trust falls).
+    would shrink as trust falls) and non-negative support weight (the extra
+    withdrawal closes a commitment, which would end negative support).
     """
     tree["parameters"]["alignment"]["period"] = 0
     kinds = tree["parameters"]["event_kinds"]
-    for kind in ("rhetoric", "withdraw"):
+    for kind in ("rhetoric", "support", "withdraw"):
         if kind in kinds:
-            kinds[kind]["weight"] = abs(kinds[kind]["weight"]) * (1 if kind == "rhetoric" else -1)
+            sign = -1 if kind == "withdraw" else 1
+            kinds[kind]["weight"] = abs(kinds[kind]["weight"]) * sign
     powers, actors = list(tree["powers"]), [*tree["powers"], *tree["states"]]
     n_steps = validated(tree).calendar.n_steps
     actor = data.draw(st.sampled_from(powers))
