@@ -166,7 +166,7 @@ def profile(runs: int = 60) -> dict[str, Any]:
     from sim.sweep.experiment import plan_runs
 
     experiment = _experiment(runs)
-    install_scenarios({experiment.base_hash(k): s for k, s in experiment.scenarios.items()})
+    install_scenarios(experiment.scenarios_by_hash)
     tasks = plan_runs(experiment)
     run_task(tasks[0])  # imports and first-call costs are not per run
     profiler = cProfile.Profile()

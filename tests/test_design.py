@@ -144,7 +144,7 @@ def test_sobol_is_saltellis_sample_with_d_plus_2_blocks() -> None:
     prob = design.problem(BOUNDS)
     matrix = design.sobol_matrix(prob, 8, seed=5)
     assert matrix.shape == (8 * (3 + 2), 3)
-    expected = salib_sobol.sample(prob, 8, calc_second_order=False, seed=design._salib_seed(5))
+    expected = salib_sobol.sample(prob, 8, calc_second_order=False, seed=design.salib_seed(5))
     assert_array_equal(matrix, expected)
     # Block layout: A, AB_1..AB_D, B; AB_i is A with column i taken from B.
     a, b = matrix[0::5], matrix[4::5]
@@ -169,7 +169,7 @@ def test_morris_trajectories_on_the_level_grid() -> None:
     for t in range(6):
         steps = np.diff(matrix[t * 4 : (t + 1) * 4], axis=0)
         assert ((np.abs(steps) > 1e-12).sum(axis=1) == 1).all()
-    expected = salib_morris.sample(prob, 6, num_levels=4, seed=design._salib_seed(2))
+    expected = salib_morris.sample(prob, 6, num_levels=4, seed=design.salib_seed(2))
     assert_array_equal(matrix, expected)
 
 

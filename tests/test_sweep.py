@@ -17,7 +17,13 @@ from sim.errors import InputError
 from sim.results import open_results
 from sim.runner import RunOutput, run_scenario
 from sim.scenario import Scenario
-from sim.sweep import experiment_from_scenario, load_experiment, plan_runs, run_sweep
+from sim.sweep import (
+    SweepOutcome,
+    experiment_from_scenario,
+    load_experiment,
+    plan_runs,
+    run_sweep,
+)
 
 DATA = Path(__file__).parent / "data" / "sweep"
 GRID = DATA / "grid.yaml"
@@ -42,6 +48,15 @@ def _kill_worker_at_abstained_replicate_2(scenario: Scenario, seed: Any, record:
 
 def _table(folder: Path) -> pd.DataFrame:
     return pd.read_parquet(folder / "runs.parquet").drop(columns="elapsed_s")
+
+
+def _process_sweep(folder: Path, run_fn: Any) -> tuple[SweepOutcome, pd.DataFrame, pd.DataFrame]:
+    """The grid experiment on 2 process workers with ``run_fn``: outcome, table, failed rows."""
+    outcome = run_sweep(
+        load_experiment(GRID), folder, executor="process", workers=2, run_fn=run_fn, quiet=True
+    )
+    table = _table(outcome.folder)
+    return outcome, table, table[table["status"] == "failed"]
 
 
 def _write(path: Path, text: str) -> Path:
@@ -117,17 +132,7 @@ def test_serial_and_process_executors_give_identical_tables(tmp_path: Path) -> N
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
-    experiment = load_experiment(GRID)
-    outcome = run_sweep(
-        experiment,
-        tmp_path / "fail",
-        executor="process",
-        workers=2,
-        run_fn=_fail_at_bias_2_5_replicate_1,
-        quiet=True,
-    )
-    table = _table(outcome.folder)
-    failed = table[table["status"] == "failed"]
+    outcome, table, failed = _process_sweep(tmp_path / "fail", _fail_at_bias_2_5_replicate_1)
     # 2 scenarios x 3 memories have bias 2.5, each with one replicate 1.
     assert len(failed) == 6
     assert (failed["parameters.trust.negativity_bias"] == 2.5).all()
@@ -144,16 +149,9 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None
 
 
 def test_a_run_that_kills_its_process_worker_fails_alone(tmp_path: Path) -> None:
-    outcome = run_sweep(
-        load_experiment(GRID),
-        tmp_path / "kill",
-        executor="process",
-        workers=2,
-        run_fn=_kill_worker_at_abstained_replicate_2,
-        quiet=True,
+    outcome, table, failed = _process_sweep(
+        tmp_path / "kill", _kill_worker_at_abstained_replicate_2
     )
-    table = _table(outcome.folder)
-    failed = table[table["status"] == "failed"]
     assert len(table) == 36 and table["run_id"].is_unique
     assert len(failed) == 1 and outcome.exit_code == 1
     assert failed.iloc[0]["scenario"] == "abstained" and failed.iloc[0]["replicate"] == 2

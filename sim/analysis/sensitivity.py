@@ -29,6 +29,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
 from sim.results import read_manifest, read_runs, summary_metrics
+from sim.sweep.design import problem, salib_seed
 
 METHODS = ("sobol", "morris")
 COLUMNS = {
@@ -41,8 +42,6 @@ CONF_LEVEL = 0.95
 
 def problem_of(design: dict[str, Any]) -> dict[str, Any]:
     """SALib's problem mapping from a manifest's ``design`` entry."""
-    from sim.sweep.design import problem
-
     return problem(
         {p: (float(v["low"]), float(v["high"])) for p, v in design["parameters"].items()}
     )
@@ -138,7 +137,7 @@ def sensitivity_table(
     prob = problem_of(design)
     matrix = points[varied].to_numpy(dtype=float)
     metrics = summary_metrics(runs, varied)
-    seed = int(np.random.SeedSequence(int(manifest["seed"])).generate_state(1)[0]) or 1
+    seed = salib_seed(int(manifest["seed"]))
     rows: list[dict[str, Any]] = []
     for scenario in manifest["scenarios"]:
         means = point_means(runs[runs["scenario"] == scenario], points, varied, metrics)

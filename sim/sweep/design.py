@@ -229,7 +229,7 @@ def sobol_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatri
             path="design.samples",
         )
     return np.asarray(
-        sobol.sample(dict(prob), samples, calc_second_order=False, seed=_salib_seed(seed)),
+        sobol.sample(dict(prob), samples, calc_second_order=False, seed=salib_seed(seed)),
         dtype=float,
     )
 
@@ -248,11 +248,12 @@ def morris_matrix(prob: Mapping[str, Any], samples: int, levels: int, seed: int)
             f"morris levels must be an even number >= 2, got {levels}", path="design.levels"
         )
     return np.asarray(
-        morris.sample(dict(prob), samples, num_levels=levels, seed=_salib_seed(seed)), dtype=float
+        morris.sample(dict(prob), samples, num_levels=levels, seed=salib_seed(seed)), dtype=float
     )
 
 
-def _salib_seed(seed: int) -> int:
+def salib_seed(seed: int) -> int:
+    """The seed SALib gets for an experiment seed (sampling here, bootstrap in analysis)."""
     # SALib treats a seed of 0 as "no seed" in places; a SeedSequence draw is never 0 in practice
     # and still depends only on the experiment seed.
     return int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.errors import InputError
+from sim.metrics import flatten_summary
 from sim.scenario import Scenario, load_scenario
 from sim.seeds import seed_sequence
 from sim.sweep.experiment import RunTask
@@ -90,14 +91,10 @@ def init_worker(scenarios: dict[str, Scenario]) -> None:
     heap, a full collection is rare and costs tens of milliseconds, so the
     garbage of hundreds of runs piles up between collections. Freezing the
     heap as it is now takes it out of the collector's view: the collections
-    after each batch (:func:`_collect`) then cost microseconds and memory stays flat.
+    after each batch (``gc.collect()``) then cost microseconds and memory stays flat.
     """
     install_scenarios(scenarios)
     gc.freeze()
-
-
-def _collect() -> None:
-    gc.collect()
 
 
 def _resolved(task: RunTask) -> Scenario:
@@ -133,6 +130,10 @@ def _row(task: RunTask) -> dict[str, Any]:
     }
 
 
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 def failed_result(task: RunTask, error: str, elapsed: float = 0.0) -> RunResult:
     """The result of a run that did not finish."""
     return RunResult({**_row(task), "status": "failed", "error": error, "elapsed_s": elapsed})
@@ -140,8 +141,6 @@ def failed_result(task: RunTask, error: str, elapsed: float = 0.0) -> RunResult:
 
 def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
     """Do one run in this process. Never raises for a failing run: it is recorded."""
-    from sim.metrics import flatten_summary
-
     start = time.perf_counter()
     try:
         scenario = _resolved(task)
@@ -150,7 +149,7 @@ def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
         )
         metrics = flatten_summary(output.summary)
     except Exception as exc:  # any failure of one run is that run's result, not the sweep's
-        return failed_result(task, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        return failed_result(task, _describe(exc), time.perf_counter() - start)
     elapsed = time.perf_counter() - start
     row = {**_row(task), **metrics, "status": "ok", "error": None, "elapsed_s": elapsed}
     return RunResult(row, output.series, output.actors)
@@ -159,7 +158,7 @@ def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
 def run_batch(tasks: list[RunTask], run_fn: RunFunction | None = None) -> list[RunResult]:
     """Do several runs in a worker process (one process-pool or Dask task)."""
     results = [run_task(t, run_fn) for t in tasks]
-    _collect()
+    gc.collect()
     return results
 
 
@@ -178,20 +177,26 @@ class Executor(Protocol):
         ...
 
 
-class SerialExecutor:
+class _Executor:
+    """What every executor holds: the base scenarios by hash, the run function, the workers."""
+
+    def __init__(
+        self, scenarios: dict[str, Scenario], run_fn: RunFunction | None = None, workers: int = 2
+    ) -> None:
+        self.scenarios = scenarios
+        self.run_fn = run_fn
+        self.workers = max(1, workers)
+
+
+class SerialExecutor(_Executor):
     """Every run in this process, one after another.
 
     The heap is frozen for the sweep's duration and unfrozen after (see
     :func:`init_worker` for why), so the caller's process is left as it was.
     """
 
-    def __init__(self, scenarios: dict[str, Scenario], run_fn: RunFunction | None = None) -> None:
-        self.scenarios = scenarios
-        self.run_fn = run_fn
-
     def __enter__(self) -> SerialExecutor:
-        install_scenarios(self.scenarios)
-        gc.freeze()
+        init_worker(self.scenarios)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -201,7 +206,7 @@ class SerialExecutor:
         for i, task in enumerate(tasks, 1):
             yield run_task(task, self.run_fn)
             if i % _MAX_BATCH == 0:
-                _collect()
+                gc.collect()
 
 
 def _batches(tasks: Sequence[RunTask], size: int) -> Iterator[list[RunTask]]:
@@ -215,7 +220,7 @@ def _batches(tasks: Sequence[RunTask], size: int) -> Iterator[list[RunTask]]:
         yield batch
 
 
-class ProcessExecutor:
+class ProcessExecutor(_Executor):
     """Runs in a :class:`concurrent.futures.ProcessPoolExecutor`, in batches.
 
     Each worker receives the base scenarios once, through the pool's
@@ -225,18 +230,7 @@ class ProcessExecutor:
     as failed, the others finish normally.
     """
 
-    def __init__(
-        self,
-        scenarios: dict[str, Scenario],
-        run_fn: RunFunction | None = None,
-        workers: int = 2,
-        batch_size: int | None = None,
-    ) -> None:
-        self.scenarios = scenarios
-        self.run_fn = run_fn
-        self.workers = max(1, workers)
-        self.batch_size = batch_size
-        self.pool: cf.ProcessPoolExecutor | None = None
+    pool: cf.ProcessPoolExecutor | None = None
 
     def _start(self) -> cf.ProcessPoolExecutor:
         # Workers come from a fork server, not from this process: by now it runs Arrow's
@@ -275,9 +269,8 @@ class ProcessExecutor:
             return failed_result(task, "its worker process died (killed, or out of memory)")
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
-        size = self.batch_size or _batch_size(len(tasks), self.workers)
         pending: dict[cf.Future[list[RunResult]], list[RunTask]] = {}
-        queue = _batches(tasks, size)
+        queue = _batches(tasks, _batch_size(len(tasks), self.workers))
         limit = self.workers * _IN_FLIGHT
         suspects: list[RunTask] = []
 
@@ -305,7 +298,7 @@ class ProcessExecutor:
                         suspects += batch
                         continue
                     except Exception as exc:  # e.g. a result that cannot be pickled back
-                        results = [failed_result(t, f"{type(exc).__name__}: {exc}") for t in batch]
+                        results = [failed_result(t, _describe(exc)) for t in batch]
                     yield from results
             if suspects:
                 suspects += [t for batch in pending.values() for t in batch]
@@ -323,7 +316,7 @@ def _batch_size(n_tasks: int, workers: int) -> int:
     return max(1, min(_MAX_BATCH, n_tasks // (workers * 8)))
 
 
-class DaskExecutor:
+class DaskExecutor(_Executor):
     """Runs on ``dask.distributed``: an existing scheduler at ``address``, else a LocalCluster.
 
     Runs go in batches, as with processes: a Dask task per run costs about as
@@ -338,6 +331,9 @@ class DaskExecutor:
     itself is recorded as failed.
     """
 
+    client: Any = None
+    cluster: Any = None
+
     def __init__(
         self,
         scenarios: dict[str, Scenario],
@@ -345,12 +341,8 @@ class DaskExecutor:
         workers: int = 2,
         address: str | None = None,
     ) -> None:
-        self.scenarios = scenarios
-        self.run_fn = run_fn
-        self.workers = max(1, workers)
+        super().__init__(scenarios, run_fn, workers)
         self.address = address
-        self.client: Any = None
-        self.cluster: Any = None
 
     def __enter__(self) -> DaskExecutor:
         import logging
@@ -420,18 +412,13 @@ class DaskExecutor:
                     continue
                 block = owner.pop(future.key)
                 if future.key in alone:
-                    yield failed_result(block[0], _dask_error(future))
+                    yield failed_result(block[0], _describe(future.exception()))
                 else:  # lost with a dying worker, perhaps not its own fault: redo alone
                     suspects.extend(block)
             for future in batch:
                 future.release()
             if not suspects:
                 submit(list(itertools.islice(queue, max(0, limit - len(owner)))))
-
-
-def _dask_error(future: Any) -> str:
-    exc = future.exception()
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:

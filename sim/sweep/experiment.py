@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -105,7 +105,6 @@ class Experiment:
         scenarios: the base scenario of each name, experiment overrides applied.
         scenario_files: the file each scenario came from.
         points: the design points, ``{path: value}`` each.
-        matrix: the sample matrix of a sampled design (points x parameters), else None.
     """
 
     spec: ExperimentSpec
@@ -114,8 +113,6 @@ class Experiment:
     scenarios: dict[str, Scenario]
     scenario_files: dict[str, str]
     points: list[dict[str, Any]]
-    matrix: np.ndarray | None = None
-    _base_hashes: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -126,24 +123,22 @@ class Experiment:
         """The override paths the design varies, in file order."""
         return list(self.spec.design.parameters)
 
-    def base_hash(self, scenario: str) -> str:
-        """The hash of one base scenario (the workers' cache key)."""
-        if scenario not in self._base_hashes:
-            self._base_hashes[scenario] = scenario_hash(self.scenarios[scenario])
-        return self._base_hashes[scenario]
+    @cached_property
+    def base_hashes(self) -> dict[str, str]:
+        """The hash of each base scenario by name (the workers' cache key)."""
+        return {key: scenario_hash(sc) for key, sc in self.scenarios.items()}
 
-    def problem(self) -> dict[str, Any] | None:
-        """SALib's problem of a sampled design, ``None`` for a grid."""
-        if self.spec.design.method == "grid":
-            return None
-        return designs.problem(_bounds(self.spec.design))
+    @property
+    def scenarios_by_hash(self) -> dict[str, Scenario]:
+        """The base scenarios keyed by hash, as the workers hold them."""
+        return {self.base_hashes[key]: sc for key, sc in self.scenarios.items()}
 
     def resolved(self) -> dict[str, Any]:
         """The experiment as run: every default filled in, scenario files and their hashes."""
         data = self.spec.model_dump(mode="json")
         data["scenarios"] = {
-            key: {"file": self.scenario_files[key], "hash": self.base_hash(key)}
-            for key in self.scenarios
+            key: {"file": self.scenario_files[key], "hash": h}
+            for key, h in self.base_hashes.items()
         }
         return data
 
@@ -154,7 +149,7 @@ class Experiment:
         name; the description does not enter, so editing it keeps the folder.
         """
         data = self.spec.model_dump(mode="json", exclude={"description", "overrides"})
-        data["scenarios"] = {key: self.base_hash(key) for key in self.scenarios}
+        data["scenarios"] = self.base_hashes
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -348,7 +343,7 @@ def _build(
     except ValidationError as exc:
         raise _validation_error(exc, where) from None
     for key in spec.scenarios:
-        if not isinstance(key, str) or not _valid_name(key):
+        if re.fullmatch(NAME_PATTERN, key) is None:
             raise where.error(
                 f"scenario name '{key}' must be lower case letters, digits, '_' or '-'",
                 "scenarios",
@@ -364,24 +359,12 @@ def _build(
             if exc.file is None:
                 raise where.error(exc.message, "overrides", exc.path or "") from None
             raise
-    points, matrix = _expand(spec, where)
-    experiment = Experiment(spec, given, source, scenarios, files, points, matrix)
+    experiment = Experiment(spec, given, source, scenarios, files, _expand(spec, where))
     _check_paths(experiment, where)
     return experiment
 
 
-def _valid_name(name: str) -> bool:
-    return re.fullmatch(NAME_PATTERN, name) is not None
-
-
-def _bounds(design: DesignSpec) -> dict[str, tuple[float, float]]:
-    return {
-        p: (SampledRange.model_validate(v).low, SampledRange.model_validate(v).high)
-        for p, v in design.parameters.items()
-    }
-
-
-def _expand(spec: ExperimentSpec, where: _Where) -> tuple[list[dict[str, Any]], np.ndarray | None]:
+def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
     d = spec.design
     loc = where.parameters
     if d.method == "grid":
@@ -407,27 +390,29 @@ def _expand(spec: ExperimentSpec, where: _Where) -> tuple[list[dict[str, Any]], 
                 )
             values[path] = _uniform_numbers(v)
         try:
-            return designs.grid(values), None
+            return designs.grid(values)
         except InputError as exc:
             raise where.error(exc.message, *loc, exc.path or "") from None
+    bounds: dict[str, tuple[float, float]] = {}
     for path, v in d.parameters.items():
         try:
-            SampledRange.model_validate(v)
+            sampled = SampledRange.model_validate(v)
         except ValidationError:
             raise where.error(
                 f"a {d.method} parameter takes {{low: .., high: ..}}, got {v!r}", *loc, path
             ) from None
+        bounds[path] = (sampled.low, sampled.high)
     if d.samples is None:
         raise where.error(f"a {d.method} design needs 'samples'", "design", "method")
     try:
-        prob = designs.problem(_bounds(d))
+        prob = designs.problem(bounds)
         matrix = designs.sample_matrix(d.method, prob, d.samples, spec.seed, d.levels)
     except InputError as exc:
         where_at = (
             [*loc, exc.path] if exc.path in d.parameters else (exc.path or "design").split(".")
         )
         raise where.error(exc.message, *where_at) from None
-    return designs.points_from_matrix(prob, matrix), matrix
+    return designs.points_from_matrix(prob, matrix)
 
 
 def _uniform_numbers(values: list[Any]) -> list[Any]:
@@ -442,7 +427,8 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
     """Apply every varied path alone to every scenario: each grid value, or both bounds."""
     for path in experiment.varied:
         seen = [p[path] for p in experiment.points]
-        probes = _distinct(seen) if experiment.matrix is None else [min(seen), max(seen)]
+        grid = experiment.spec.design.method == "grid"
+        probes = _distinct(seen) if grid else [min(seen), max(seen)]
         for key, base in experiment.scenarios.items():
             for value in probes:
                 _apply(base, {path: value}, where, key)
@@ -491,7 +477,7 @@ def plan_runs(experiment: Experiment) -> list[RunTask]:
     tasks: list[RunTask] = []
     owner: dict[str, str] = {}
     for key, base in experiment.scenarios.items():
-        base_hash = experiment.base_hash(key)
+        base_hash = experiment.base_hashes[key]
         for i, point in enumerate(experiment.points):
             resolved = _apply(base, point, where, key) if point else base
             resolved_hash = base_hash if not point else scenario_hash(resolved)

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
-from sim.fileio import atomic_write_text
+from sim.fileio import atomic_write_text, write_parquet
 from sim.sweep.executors import RunResult
 
 MANIFEST = "manifest.json"
@@ -147,12 +147,11 @@ class Store:
             return
         if not self.folder.is_dir():
             raise InputError(f"results folder '{self.folder}' exists and is not a folder")
-        manifest = self.folder / MANIFEST
-        if manifest.is_file():
-            try:
-                data = json.loads(manifest.read_text())
-            except json.JSONDecodeError:
-                data = {}
+        try:
+            data = self.read_manifest()
+        except json.JSONDecodeError:
+            data = {}
+        if data is not None:
             if data.get("kind") != "sweep" or data.get("experiment_hash") != self.identity:
                 what = data.get("experiment_name") or data.get("scenario_name") or "something else"
                 raise InputError(
@@ -253,8 +252,7 @@ class Store:
             if owned:
                 frame = pd.concat([f for _, f in owned], ignore_index=True)
                 frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                _write(table, self.folder / sub / name)
+                write_parquet(frame, self.folder / sub / name)
         table = rows_table([r.row for r in results], self.varied)
         _write(table, self.folder / "runs" / name)
         self._next_part += 1

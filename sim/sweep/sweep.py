@@ -71,9 +71,10 @@ def _manifest(
     finished: str | None,
 ) -> dict[str, Any]:
     spec = experiment.spec
+    versions = provenance.versions()
     return {
         "kind": "sweep",
-        "credsim": provenance.versions().get("credsim"),
+        "credsim": versions.get("credsim"),
         "experiment_name": experiment.name,
         "experiment": experiment.given,
         "source": experiment.source,
@@ -86,7 +87,7 @@ def _manifest(
         "seed_sequence": "numpy.random.SeedSequence(seed, spawn_key=(replicate,))",
         "record": spec.record,
         "command": command,
-        "versions": provenance.versions(),
+        "versions": versions,
         "git": provenance.git_info(),
         "host": provenance.host(),
         "started": started,
@@ -94,6 +95,12 @@ def _manifest(
         "status": status,
         "counts": counts,
     }
+
+
+def _counts(planned: int, committed: dict[str, str]) -> dict[str, int]:
+    """The manifest's ``counts`` from the ``{run_id: status}`` of the committed runs."""
+    failed = sum(1 for status in committed.values() if status != "ok")
+    return {"planned": planned, "done": len(committed), "failed": failed}
 
 
 def run_sweep(
@@ -127,7 +134,8 @@ def run_sweep(
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
     with store:
         done = store.committed()
-        failed_before = sum(1 for s in done.values() if s != "ok")
+        counts = _counts(len(tasks), done)
+        failed_before = counts["failed"]
         pending = [t for t in tasks if t.run_id not in done]
         previous = store.read_manifest()
         if not pending and previous is not None and previous.get("status") == "complete":
@@ -139,12 +147,10 @@ def run_sweep(
             return SweepOutcome(folder, len(tasks), 0, failed_before)
         started = previous["started"] if previous else provenance.now()
         command = command or ["credsim", *sys.argv[1:]]
-        counts = {"planned": len(tasks), "done": len(done), "failed": failed_before}
         if previous is None:
             store.write_design(experiment.points)
         store.write_manifest(_manifest(experiment, started, command, "running", counts, None))
         progress = Progress(len(tasks), len(done), failed_before, live=False if quiet else None)
-        scenarios = {experiment.base_hash(k): sc for k, sc in experiment.scenarios.items()}
         chunk_runs = min(max(len(tasks) // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
         buffer: list[RunResult] = []
         table_rows = 0
@@ -152,7 +158,11 @@ def run_sweep(
         status = "incomplete"
         try:
             with make_executor(
-                executor, scenarios, workers=workers, address=address, run_fn=run_fn
+                executor,
+                experiment.scenarios_by_hash,
+                workers=workers,
+                address=address,
+                run_fn=run_fn,
             ) as ex:
                 for result in ex.results(pending):
                     buffer.append(result)
@@ -167,19 +177,12 @@ def run_sweep(
                     ):
                         store.commit(buffer)
                         buffer, table_rows, last_commit = [], 0, time.perf_counter()
-            store.commit(buffer)
-            buffer = []
             status = "complete"
         finally:
             # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
             store.commit(buffer)
-            committed = store.committed()
             store.consolidate()
-            counts = {
-                "planned": len(tasks),
-                "done": len(committed),
-                "failed": sum(1 for s in committed.values() if s != "ok"),
-            }
+            counts = _counts(len(tasks), store.committed())
             store.write_manifest(
                 _manifest(experiment, started, command, status, counts, provenance.now())
             )
