@@ -113,7 +113,8 @@ def place_salience(
     same_bloc: float,
     global_weight: float,
 ) -> FloatArray:
-    """The part of salience that depends on where observers are, not on alignment.
+    """The part of salience (model.md section 4, step 1) that depends on where
+    observers are, not on alignment.
 
     ``max(global, same_region*[same region as target], same_bloc*[shares a bloc])``;
     just ``global`` for events without a target (``target = -1``). Constant while
@@ -156,55 +157,6 @@ def add_alignment_salience(
     if target >= 0:
         out[target] = target_weight
     return out
-
-
-def salience(
-    region: IntArray,
-    blocs: BoolArray,
-    aligned: IntArray,
-    target: int,
-    actor: int,
-    *,
-    target_weight: float,
-    same_region: float,
-    same_bloc: float,
-    aligned_with_actor: float,
-    global_weight: float,
-) -> FloatArray:
-    """How strongly each observer registers an event (model.md section 4, step 1).
-
-    ``target_weight`` for the target itself; otherwise the largest of the
-    weights whose condition holds (same region as the target, a shared bloc,
-    aligned with the actor), never below ``global_weight``.
-
-    Args:
-        region: (N,) region code of each actor.
-        blocs: (N, B) bloc membership.
-        aligned: (N,) the power index each actor is aligned with, -1 for none.
-        target: the target's actor index, or -1 for events without a target.
-        actor: the acting power's index.
-        target_weight, same_region, same_bloc, aligned_with_actor, global_weight:
-            the ``parameters.salience`` values.
-
-    Returns:
-        (N,) salience of the event for each observer.
-    """
-    place = place_salience(
-        region,
-        blocs,
-        target,
-        same_region=same_region,
-        same_bloc=same_bloc,
-        global_weight=global_weight,
-    )
-    return add_alignment_salience(
-        place,
-        aligned,
-        target,
-        actor,
-        target_weight=target_weight,
-        aligned_with_actor=aligned_with_actor,
-    )
 
 
 def alignment_base(

@@ -216,10 +216,13 @@ def summarise(
     """
     mean = stats.trust_mean
 
-    def per_power(values: FloatArray) -> dict[str, dict[str, float | None]]:
+    def per_power(
+        values: FloatArray, options: list[str] = power_names
+    ) -> dict[str, dict[str, float | None]]:
+        """``{option: {group: value}}`` from (G, options) values."""
         return {
-            power: {group: _clean(values[g, p]) for g, group in enumerate(group_names)}
-            for p, power in enumerate(power_names)
+            option: {group: _clean(values[g, c]) for g, group in enumerate(group_names)}
+            for c, option in enumerate(options)
         }
 
     with np.errstate(invalid="ignore"):
@@ -231,10 +234,7 @@ def summarise(
         "min_trust": per_power(min_trust),
         "mean_trust": per_power(mean_trust),
         "sd_trust": per_power(sd_trust),
-        "final_share": {
-            option: {group: _clean(stats.share[g, -1, c]) for g, group in enumerate(group_names)}
-            for c, option in enumerate([*power_names, NONE])
-        },
+        "final_share": per_power(stats.share[:, -1, :], [*power_names, NONE]),
         "trust_change": {
             name: per_power(mean[:, last, :] - mean[:, first - 1, :])
             for name, (first, last) in windows.items()
@@ -274,10 +274,10 @@ def actors_table(
         aligned: (T+1, S) alignment codes of the states (-1 = none).
     """
     n_steps, n_actors, n_powers = trust.shape
-    n_powers_rows = n_powers
     labels = np.array([*power_names, NONE], dtype=object)
+    # Powers are never aligned: their rows say "none" like a non-aligned state.
     aligned_all = np.full((n_steps, n_actors), -1, dtype=np.int64)
-    aligned_all[:, n_powers_rows:] = aligned
+    aligned_all[:, n_powers:] = aligned
     step, actor, power = np.meshgrid(
         np.arange(n_steps), np.arange(n_actors), np.arange(n_powers), indexing="ij"
     )
@@ -294,5 +294,4 @@ def actors_table(
             "aligned": labels[aligned_all[step, actor]],
         }
     )
-    # Powers are never aligned: their rows say "none" like a non-aligned state.
     return frame[ACTORS_COLUMNS]

@@ -37,6 +37,16 @@ def _resolve_scenario(
     return load_scenario(scenario, batch_kwargs_to_overrides(overrides) if overrides else None)
 
 
+def _directed_ties(sc: Scenario, index: dict[str, int]) -> list[tuple[int, int, float]]:
+    """Ties as ``(listener, listened to, weight)``; an undirected tie goes both ways."""
+    out = []
+    for a, b, weight, directed in sc.network.resolved_ties():
+        out.append((index[a], index[b], weight))
+        if not directed:
+            out.append((index[b], index[a], weight))
+    return out
+
+
 def resolve_groups(sc: Scenario, world: World) -> list[Group]:
     """``all`` (every state) and each ``outputs.groups`` entry as index arrays."""
     n_powers = world.n_powers
@@ -108,18 +118,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             world.region,
             world.bloc_members,
             len(world.bloc_names),
-            [
-                pair
-                for a, b, weight, directed in net.resolved_ties()
-                for pair in (
-                    [(world.index[a], world.index[b], weight)]
-                    if directed
-                    else [
-                        (world.index[a], world.index[b], weight),
-                        (world.index[b], world.index[a], weight),
-                    ]
-                )
-            ],
+            _directed_ties(sc, world.index),
             np.arange(world.n_powers),
             baseline=net.baseline,
             same_region=net.same_region,
@@ -206,8 +205,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
     def effective_poles(self) -> float:
         """Effective number of poles among all states now (0 when none is aligned)."""
         counts = np.bincount(self.aligned + 1, minlength=self.world.n_powers + 1)[1:]
-        total = counts.sum()
-        return float(total * total / (counts * counts).sum()) if total else 0.0
+        return float(kernels.effective_poles(counts.astype(np.float64)))
 
     @property
     def realignments(self) -> int:

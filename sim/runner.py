@@ -85,9 +85,10 @@ def write_run(
     if output.actors is not None:
         write_parquet(output.actors, out / "actors.parquet")
     atomic_write_text(out / "summary.json", json.dumps(output.summary, indent=2) + "\n")
+    versions = provenance.versions()
     manifest = {
         "kind": "run",
-        "credsim": provenance.versions().get("credsim"),
+        "credsim": versions.get("credsim"),
         "scenario_name": scenario.name,
         "scenario": scenario_tree(scenario),
         "source": source,
@@ -95,7 +96,7 @@ def write_run(
         "seed": seed,
         "seed_sequence": {"entropy": seed, "spawn_key": [0]},
         "record": record,
-        "versions": provenance.versions(),
+        "versions": versions,
         "git": provenance.git_info(),
         "command": ["credsim", *sys.argv[1:]],
         "host": provenance.host(),

@@ -31,6 +31,23 @@ def trust_prior(entry: float | TrustPrior | None, default_strength: float) -> tu
     return float(entry), default_strength
 
 
+def prior_counts(
+    powers: list[str],
+    entries: dict[str, float | TrustPrior],
+    defaults: dict[str, float | TrustPrior],
+    prior_strength: float,
+) -> tuple[FloatArray, FloatArray]:
+    """One observer's prior pseudo-counts ``(a0, b0)`` over ``powers``.
+
+    Each power's entry is the observer's own, else the scenario default, else 0.5.
+    """
+    means, strengths = zip(
+        *(trust_prior(entries.get(p, defaults.get(p)), prior_strength) for p in powers),
+        strict=True,
+    )
+    return beta_priors(np.array(means), np.array(strengths))
+
+
 @dataclass
 class World:
     """All arrays of a running model. Shapes: N actors, P powers, B blocs, D axes."""
@@ -53,14 +70,11 @@ class World:
     own: FloatArray = field(init=False)
     trust: FloatArray = field(init=False)
     distance: FloatArray = field(init=False)
-    self_cells: tuple[IntArray, IntArray] = field(init=False)
     # Bumped whenever capabilities or ideologies change, so that what is
     # derived from them (the static part of the alignment utility) is redone.
     version: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
-        n_powers = len(self.power_names)
-        self.self_cells = (np.arange(n_powers), np.arange(n_powers))
         self.refresh_distance()
         self.own = self.a0 / (self.a0 + self.b0)
         self.trust = self.own.copy()
@@ -78,10 +92,6 @@ class World:
         self.distance = ideology_distance(self.ideology, self.ideology[: self.n_powers])
         self.version += 1
 
-    def power(self, name: str) -> int:
-        """Column (and row) of a power."""
-        return self.index[name]
-
     def set_priors(
         self,
         row: int,
@@ -90,12 +100,9 @@ class World:
         prior_strength: float,
     ) -> None:
         """Set an observer's prior pseudo-counts from its entries, else defaults, else 0.5."""
-        for p, name in enumerate(self.power_names):
-            entry = entries.get(name, defaults.get(name))
-            mean, strength = trust_prior(entry, prior_strength)
-            a0, b0 = beta_priors(np.array(mean), np.array(strength))
-            self.a0[row, p] = a0
-            self.b0[row, p] = b0
+        self.a0[row], self.b0[row] = prior_counts(
+            self.power_names, entries, defaults, prior_strength
+        )
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> World:
@@ -122,11 +129,13 @@ class World:
 
         strength = sc.parameters.trust.prior_strength
         defaults = sc.defaults.trust
-        # Vectorised defaults first; only explicit entries are looped over.
-        base_mean = np.array([trust_prior(defaults.get(p), strength)[0] for p in powers])
-        base_strength = np.array([trust_prior(defaults.get(p), strength)[1] for p in powers])
-        a0, b0 = beta_priors(np.tile(base_mean, (n, 1)), np.tile(base_strength, (n, 1)))
-        world = cls(
+        # Every observer starts from the defaults; only explicit entries differ.
+        a0_row, b0_row = prior_counts(powers, {}, defaults, strength)
+        a0, b0 = np.tile(a0_row, (n, 1)), np.tile(b0_row, (n, 1))
+        for i, actor in enumerate(actors):
+            if actor.trust:
+                a0[i], b0[i] = prior_counts(powers, actor.trust, defaults, strength)
+        return cls(
             actor_names=names,
             power_names=powers,
             index=index,
@@ -143,9 +152,3 @@ class World:
             positive=np.zeros((n, n_powers)),
             negative=np.zeros((n, n_powers)),
         )
-        for i, actor in enumerate(actors):
-            if actor.trust:
-                world.set_priors(i, actor.trust, defaults, strength)
-        world.own = world.a0 / (world.a0 + world.b0)
-        world.trust = world.own.copy()
-        return world

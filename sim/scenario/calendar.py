@@ -7,6 +7,7 @@ applies the events dated in P_k and is labelled with P_k's first month.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -53,6 +54,11 @@ class Calendar(BaseModel):
             raise ValueError(f"calendar ends ({self.end}) before it starts ({self.start})")
         return self
 
+    @cached_property
+    def first_month(self) -> int:
+        """The start as a month count (see :func:`parse_month`)."""
+        return parse_month(self.start)
+
     @property
     def months_per_step(self) -> int:
         return MONTHS_PER_STEP[self.step]
@@ -60,23 +66,21 @@ class Calendar(BaseModel):
     @property
     def n_steps(self) -> int:
         """T, the number of periods."""
-        span = parse_month(self.end) - parse_month(self.start)
+        span = parse_month(self.end) - self.first_month
         return span // self.months_per_step + 1
 
     def contains(self, month: int) -> bool:
         """Whether a month count lies between the start and the end month, inclusive."""
-        return parse_month(self.start) <= month <= parse_month(self.end)
+        return self.first_month <= month <= parse_month(self.end)
 
     def step_of(self, text: str) -> int:
         """The step k whose period P_k contains the month ``text``."""
-        return (parse_month(text) - parse_month(self.start)) // self.months_per_step + 1
+        return (parse_month(text) - self.first_month) // self.months_per_step + 1
 
     def label(self, step: int) -> str:
         """The date label of step ``step`` (step 0 and step 1 share the start month)."""
-        k = max(step, 1)
-        return format_month(parse_month(self.start) + (k - 1) * self.months_per_step)
+        return format_month(self.first_month + (max(step, 1) - 1) * self.months_per_step)
 
     def labels(self) -> list[str]:
         """Labels of steps 0..T."""
-        first, size = parse_month(self.start), self.months_per_step
-        return [format_month(first + max(k - 1, 0) * size) for k in range(self.n_steps + 1)]
+        return [self.label(k) for k in range(self.n_steps + 1)]
