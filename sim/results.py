@@ -29,7 +29,6 @@ from sim.scenario.calendar import Calendar
 
 RUN = "run"
 SWEEP = "sweep"
-SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
 RUN_KEYS = ["run_id", "scenario", "point", "replicate"]
 EVENT_COLUMNS = ["scenario", "id", "label", "kind", "step", "date", "actor", "target"]
 _NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
@@ -239,12 +238,12 @@ class Results:
         """Resolved scenario trees by name, in manifest order."""
         return scenario_trees(self.manifest)
 
-    @property
+    @cached_property
     def ok_runs(self) -> pd.DataFrame:
         """The runs that finished (``status == "ok"``)."""
         return self.runs[self.runs["status"] == "ok"]
 
-    @property
+    @cached_property
     def metrics(self) -> list[str]:
         """The flattened summary metrics."""
         return summary_metrics(self.runs, self.varied)
@@ -265,12 +264,21 @@ class Results:
         self, metrics: Sequence[str] | None = None, groups: Sequence[str] | None = None
     ) -> pd.DataFrame | None:
         """The tidy series of the finished runs (see :func:`read_series`), cached per filter."""
-        key = (tuple(metrics) if metrics else None, tuple(groups) if groups else None)
+        key = (
+            None if metrics is None else tuple(metrics),
+            None if groups is None else tuple(groups),
+        )
         if key not in self._series_cache:
             self._series_cache[key] = read_series(
                 self.path, self.ok_runs, self.varied, metrics=metrics, groups=groups
             )
         return self._series_cache[key]
+
+    def sensitivity(self, method: str) -> pd.DataFrame | None:
+        """The indices ``credsim analyze`` wrote for ``method`` (``sobol`` or ``morris``,
+        ``analysis/sensitivity_<method>.parquet``); ``None`` when it has not run."""
+        table = self.path / "analysis" / f"sensitivity_{method}.parquet"
+        return pd.read_parquet(table) if table.is_file() else None
 
 
 def open_results(results_dir: str | Path) -> Results:

@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.errors import InputError
+from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import (
     add_caption,
     date_axis,
@@ -345,11 +346,10 @@ def cli_compare(args: argparse.Namespace) -> int:
     metric = args.metric or _default_metric(folders[0])
     table = compare_table(samples, metric)
     out = Path(args.out) if args.out else _default_out(folders)
-    out.mkdir(parents=True, exist_ok=True)
     stem = f"compare_{metric.replace('.', '-')}"
-    table.to_csv(out / f"{stem}.csv", index=False)
+    atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
     text = markdown(table)
-    (out / f"{stem}.md").write_text(text)
+    atomic_write_text(out / f"{stem}.md", text)
     fig = compare_figure(samples, metric, table)
     folders_text = ", ".join(str(r.path) for r in folders)
     add_caption(
@@ -360,7 +360,7 @@ def cli_compare(args: argparse.Namespace) -> int:
         + "Differences: second minus first, bootstrap 95% interval of the difference of "
         "means, Mann-Whitney p.",
     )
-    (out / f"{stem}.{args.format}").write_bytes(render(fig, args.format))
+    atomic_write_bytes(out / f"{stem}.{args.format}", render(fig, args.format))
     plt.close(fig)
     print(f"{metric}: difference of means (b - a), bootstrap 95% interval, Mann-Whitney U\n")
     print(text)

@@ -19,18 +19,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.metrics import NONE as NON_ALIGNED
 from sim.plots.figure import (
-    GROUP_ALL,
     date_axis,
     draw_band,
+    group_order,
     nice,
+    outside_legend,
     set_theme,
     step_times,
     time_band,
+    with_scenarios,
 )
 from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
-
-NON_ALIGNED = "none"
 
 
 def share_order(powers: Sequence[str]) -> list[str]:
@@ -72,8 +73,7 @@ def poles_panel(
     """The effective number of poles of one group: a line per scenario (``date, value``,
     optionally ``scenario``), mean across runs with the 95% band."""
     ax = plt.subplots(figsize=(6, 3))[1] if ax is None else ax
-    frame = poles if "scenario" in poles else poles.assign(scenario="")
-    order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
+    frame, order = with_scenarios(poles, scenarios)
     colors, styles = sample_colors(order), scenario_linestyles(order)
     for scenario, cell in time_band(frame, ["scenario"]).groupby("scenario", sort=False):
         name = str(scenario)
@@ -92,11 +92,10 @@ def alignment_figure(series: pd.DataFrame) -> Figure:
             (optionally ``scenario``, ``run_id``).
     """
     set_theme()
-    frame = series if "scenario" in series else series.assign(scenario="")
+    frame, scenarios = with_scenarios(series)
     shares = frame[frame["metric"] == "share_aligned"]
     poles = frame[frame["metric"] == "effective_poles"]
-    scenarios = list(dict.fromkeys(frame["scenario"]))
-    groups = sorted(set(shares["group"]), key=lambda g: (g != GROUP_ALL, g))
+    groups = group_order(shares["group"])
     palette = power_palette(shares["power"])
     n_cols = len(scenarios) + 1
     fig, axes = plt.subplots(
@@ -130,7 +129,5 @@ def alignment_figure(series: pd.DataFrame) -> Figure:
         handles.append(Line2D([], [], color="none", label=""))
         handles += [Line2D([], [], color=colors[s], ls=styles[s], label=s) for s in scenarios]
     title = "Aligned with" + (" / scenario (poles)" if len(scenarios) > 1 else "")
-    axes[0, -1].legend(
-        handles=handles, title=title, loc="upper left", bbox_to_anchor=(1.03, 1.0), frameon=False
-    )
+    outside_legend(axes[0, -1], title, handles, x=1.03)
     return fig

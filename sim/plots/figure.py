@@ -10,14 +10,18 @@ placed outside the axes are never clipped.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from sim.scenario.calendar import parse_month
 
 DPI = 150
 BAND_ALPHA = 0.18
@@ -45,12 +49,11 @@ def step_times(frame: pd.DataFrame) -> pd.Series:
     """
     when = to_datetime(frame["date"]).set_axis(frame.index)
     steps = frame["step"]
-    later = when[steps == 2]
-    first = when[steps == 1]
+    first = frame.loc[steps == 1, "date"]
+    later = frame.loc[steps == 2, "date"]
     months = 1
     if len(later) and len(first):
-        delta = later.iloc[0].to_period("M").ordinal - first.iloc[0].to_period("M").ordinal
-        months = max(int(delta), 1)
+        months = max(parse_month(later.iloc[0]) - parse_month(first.iloc[0]), 1)
     initial = steps == 0
     when[initial] = when[initial] - pd.DateOffset(months=months)
     return when
@@ -63,6 +66,63 @@ def date_axis(ax: Axes, max_ticks: int = 10) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=max_ticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def group_order(groups: Iterable[str]) -> list[str]:
+    """Groups in panel order: ``all`` first, the others by name."""
+    return sorted(set(groups), key=lambda g: (g != GROUP_ALL, g))
+
+
+def with_scenarios(
+    frame: pd.DataFrame, scenarios: Sequence[str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The frame with a ``scenario`` column (``""`` when it has none) and the scenario
+    order: ``scenarios`` when given, else order of appearance."""
+    frame = frame if "scenario" in frame else frame.assign(scenario="")
+    order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
+    return frame, order
+
+
+def panel_grid(
+    n: int,
+    panel_in: tuple[float, float],
+    pad_in: tuple[float, float],
+    *,
+    hspace: float,
+    wspace: float,
+) -> tuple[Figure, np.ndarray]:
+    """A figure of ``n`` panels, up to 3 a row, each ``panel_in`` (width, height) inches
+    plus ``pad_in`` for the whole figure; the spare axes of the last row are hidden.
+
+    Returns:
+        The figure and its axes as a 2-D array (the panels in ``axes.flat[:n]``).
+    """
+    n_cols = min(3, n)
+    n_rows = int(np.ceil(n / n_cols))
+    fig, axes = plt.subplots(
+        n_rows,
+        n_cols,
+        figsize=(panel_in[0] * n_cols + pad_in[0], panel_in[1] * n_rows + pad_in[1]),
+        squeeze=False,
+        gridspec_kw={"hspace": hspace, "wspace": wspace},
+    )
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    return fig, axes
+
+
+def outside_legend(
+    ax: Axes, title: str, handles: Sequence[Artist] | None = None, x: float = 1.02
+) -> None:
+    """A frameless legend to the right of ``ax``, its top at the axes' top (``x`` in
+    axes fractions); the saved file's tight bounding box keeps it in."""
+    ax.legend(
+        handles=handles,
+        title=title,
+        loc="upper left",
+        bbox_to_anchor=(x, 1.0),
+        frameon=False,
+    )
 
 
 def band(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> pd.DataFrame:

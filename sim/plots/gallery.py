@@ -12,9 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.plots.alignment import alignment_figure
@@ -22,9 +20,10 @@ from sim.plots.figure import add_caption, band_note, parameter_label
 from sim.plots.sensitivity import sensitivity_figures
 from sim.plots.sweeps import heatmap_figure, metrics_figure
 from sim.plots.trajectories import trajectories_figure
-from sim.results import Results
+from sim.results import SWEEP, Results
 
 SENSITIVITY_METHODS = ("sobol", "morris")
+_ALIGNMENT_METRICS = ["share_aligned", "effective_poles"]
 
 
 @dataclass
@@ -78,7 +77,7 @@ def _runs_note(results: Results) -> str:
     runs = results.ok_runs
     per_scenario = int(runs.groupby("scenario").size().max()) if len(runs) else 0
     detail = ""
-    if results.kind == "sweep" and per_scenario > 1:
+    if results.kind == SWEEP and per_scenario > 1:
         points = runs["point"].nunique()
         replicates = runs["replicate"].nunique()
         detail = f" ({replicates} replicates x {points} design points per scenario)"
@@ -92,23 +91,23 @@ def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) ->
 
 
 def _series_entries(results: Results) -> Iterator[Entry]:
-    trust = results.series(metrics=["trust_mean"])
-    if trust is None or trust.empty:
+    # One read for both figures; each draws only its own metrics.
+    series = results.series(metrics=["trust_mean", *_ALIGNMENT_METRICS])
+    if series is None or not (series["metric"] == "trust_mean").any():
         return
     note = _runs_note(results)
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(trust, results.events),
+        trajectories_figure(series, results.events),
         "Mean trust of each group's states in each power over time; dotted lines mark the "
         "scenario's events (labelled above with their dates)",
         results,
         note,
     )
-    alignment = results.series(metrics=["share_aligned", "effective_poles"])
-    if alignment is not None and not alignment.empty:
+    if series["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(alignment),
+            alignment_figure(series),
             "Share of each group's states aligned with each power (stacked, mean across runs) "
             "and the effective number of poles",
             results,
@@ -149,10 +148,10 @@ def _sweep_entries(results: Results) -> Iterator[Entry]:
 
 def _sensitivity_entries(results: Results) -> Iterator[Entry]:
     for method in SENSITIVITY_METHODS:
-        table = Path(results.path) / "analysis" / f"sensitivity_{method}.parquet"
-        if not table.is_file():
+        table = results.sensitivity(method)
+        if table is None:
             continue
-        figures = sensitivity_figures(pd.read_parquet(table), method)
+        figures = sensitivity_figures(table, method)
         for i, figure in enumerate(figures, start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(

@@ -19,9 +19,10 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import metric_label, render
 from sim.plots.gallery import figures_for
-from sim.results import Results, open_results
+from sim.results import RUN, Results, open_results
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 _STYLE = """
@@ -56,7 +57,7 @@ def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     commit = git.get("commit") or "unknown"
     if git.get("dirty"):
         commit += " (uncommitted changes)"
-    if manifest["kind"] == "run":
+    if manifest["kind"] == RUN:
         facts: list[tuple[str, Any]] = [
             ("scenario", manifest.get("scenario_name")),
             ("scenario file", manifest.get("source")),
@@ -98,7 +99,7 @@ def summary_table(results: Results) -> pd.DataFrame:
     description`` and per scenario ``mean [2.5%, 97.5%]`` across its finished runs."""
     runs = results.ok_runs
     described = {m: metric_label(m)[0] for m in results.metrics}
-    if results.kind == "run":
+    if results.kind == RUN:
         row = runs.iloc[0]
         return pd.DataFrame(
             [(m, d, float(row[m])) for m, d in described.items()],
@@ -141,7 +142,7 @@ def write_report(results_dir: str | Path, out: str | Path | None = None, fmt: st
     sections = []
     for entry in figures_for(results):
         data = render(entry.figure, fmt)
-        (plots / f"{entry.stem}.{fmt}").write_bytes(data)
+        atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
         shown, shown_fmt = (data, fmt) if fmt in _MIME else (render(entry.figure, "png"), "png")
         plt.close(entry.figure)
         sections.append(
@@ -177,5 +178,5 @@ def write_report(results_dir: str | Path, out: str | Path | None = None, fmt: st
         "</body></html>",
     ]
     report = results.path / "report.html"
-    report.write_text("\n".join(page), encoding="utf-8")
+    atomic_write_text(report, "\n".join(page))
     return report

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.plots.figure import metric_label, parameter_label, set_theme
+from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
 
 # (column, interval column or None, legend label, colour) per bar of a method.
 BARS: dict[str, list[tuple[str, str | None, str, str]]] = {
@@ -83,25 +83,12 @@ def sensitivity_figures(
     figures = []
     for start in range(0, len(names), PER_FIGURE):
         chunk = names[start : start + PER_FIGURE]
-        n_cols = min(3, len(chunk))
-        n_rows = int(np.ceil(len(chunk) / n_cols))
-        fig, axes = plt.subplots(
-            n_rows,
-            n_cols,
-            squeeze=False,
-            figsize=(4.8 * n_cols + 1.5, (0.9 + 0.45 * n_params) * n_rows + 0.4),
-            gridspec_kw={"hspace": 0.6, "wspace": 0.75},
+        fig, axes = panel_grid(
+            len(chunk), (4.8, 0.9 + 0.45 * n_params), (1.5, 0.4), hspace=0.6, wspace=0.75
         )
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
             ax.set_title(metric_label(metric)[0], loc="left", fontsize=9)
-        for ax in axes.flat[len(chunk) :]:
-            ax.set_axis_off()
-        axes[0, n_cols - 1].legend(
-            loc="upper left",
-            bbox_to_anchor=(1.02, 1.0),
-            frameon=False,
-            title=f"{method.capitalize()} index (95% interval)",
-        )
+        outside_legend(axes[0, -1], f"{method.capitalize()} index (95% interval)")
         figures.append(fig)
     return figures

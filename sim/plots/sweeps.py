@@ -15,7 +15,6 @@ import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -25,8 +24,11 @@ from sim.plots.figure import (
     band,
     draw_band,
     metric_label,
+    outside_legend,
+    panel_grid,
     parameter_label,
     set_theme,
+    with_scenarios,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
 
@@ -62,9 +64,9 @@ def metric_panel(
         scenarios: scenario order (default: order of appearance).
     """
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
-    order = list(scenarios) if scenarios is not None else list(dict.fromkeys(runs["scenario"]))
+    frame, order = with_scenarios(runs, scenarios)
     colors, styles = sample_colors(order), scenario_linestyles(order)
-    frame = runs.assign(level=levels(runs[parameter]))
+    frame = frame.assign(level=levels(frame[parameter]))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
     ):
@@ -126,24 +128,12 @@ def metrics_figure(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -
     """Several metrics against one parameter, a panel per metric (up to 3 a row)."""
     set_theme()
     scenarios = list(dict.fromkeys(runs["scenario"]))
-    n_cols = min(3, len(metrics))
-    n_rows = int(np.ceil(len(metrics) / n_cols))
-    fig, axes = plt.subplots(
-        n_rows,
-        n_cols,
-        figsize=(4.3 * n_cols + 1.2, 3.3 * n_rows),
-        squeeze=False,
-        gridspec_kw={"hspace": 0.7, "wspace": 0.35},
-    )
+    fig, axes = panel_grid(len(metrics), (4.3, 3.3), (1.2, 0.0), hspace=0.7, wspace=0.35)
     for ax, metric in zip(axes.flat, metrics, strict=False):
         metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios)
         ax.set_title(textwrap.fill(metric_label(metric)[0], _TITLE_CHARS), loc="left", fontsize=9)
-    for ax in axes.flat[len(metrics) :]:
-        ax.set_axis_off()
     if len(scenarios) > 1:
-        axes[0, n_cols - 1].legend(
-            title="Scenario", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False
-        )
+        outside_legend(axes[0, -1], "Scenario")
     return fig
 
 

@@ -22,15 +22,17 @@ from matplotlib.lines import Line2D
 from scipy.optimize import isotonic_regression
 
 from sim.plots.figure import (
-    GROUP_ALL,
     date_axis,
     draw_band,
+    group_order,
     nice,
+    outside_legend,
     series_label,
     set_theme,
     step_times,
     time_band,
     to_datetime,
+    with_scenarios,
 )
 from sim.plots.palette import power_palette, scenario_linestyles
 from sim.results import EVENT_COLUMNS
@@ -160,8 +162,7 @@ def trajectory_panel(
         palette: colour per power (default: :func:`power_palette` of the powers drawn).
     """
     ax = plt.subplots(figsize=(8, 3))[1] if ax is None else ax
-    frame = series if "scenario" in series else series.assign(scenario="")
-    order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
+    frame, order = with_scenarios(series, scenarios)
     styles = scenario_linestyles(order)
     colors = palette if palette is not None else power_palette(frame["power"])
     cells = time_band(frame, ["scenario", "power"])
@@ -186,13 +187,8 @@ def _legend(
         styles = scenario_linestyles(scenarios)
         handles.append(Line2D([], [], color="none", label=""))
         handles += [Line2D([], [], color="0.3", ls=styles[s], lw=1.6, label=s) for s in scenarios]
-    ax.legend(
-        handles=handles,
-        title="Power" + (" / scenario" if len(scenarios) > 1 else ""),
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-    )
+    title = "Power" + (" / scenario" if len(scenarios) > 1 else "")
+    outside_legend(ax, title, handles, x=1.01)
 
 
 def trajectories_figure(
@@ -214,11 +210,8 @@ def trajectories_figure(
         panels in order (group ``all`` first).
     """
     set_theme()
-    rows = series[(series["metric"] == metric) & (series["power"] != "")]
-    if "scenario" not in rows:
-        rows = rows.assign(scenario="")
-    scenarios = list(dict.fromkeys(rows["scenario"]))
-    groups = sorted(set(rows["group"]), key=lambda g: (g != GROUP_ALL, g))
+    rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
+    groups = group_order(rows["group"])
     powers = list(dict.fromkeys(rows["power"]))
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
