@@ -65,6 +65,8 @@ SAME_REGION = "parameters.salience.same_region"
 GLOBAL = "parameters.salience.global"
 RHETORIC = "parameters.event_kinds.rhetoric.weight"
 DECAY = "parameters.event_kinds.recognize.first_mover_decay"
+# Claim 1's key metric: Russia's mean trust among the Arab League states in December 2026.
+KEY_METRIC = "final_trust.Russia.arab_league"
 SCENARIO_COLOURS = {
     "historical": "#c0392b",
     "sustained": "#2471a3",
@@ -196,11 +198,17 @@ def describe_point(point: dict[str, float]) -> str:
     return ", ".join(f"{LABELS.get(p, p)} {v:g}" for p, v in point.items())
 
 
-def series_at(results: Results, date: str, metric: str = "trust_mean") -> pd.DataFrame:
-    """Per run, group and power: the series ``metric`` at the last step labelled ``date``."""
+def recorded_series(results: Results, metric: str) -> pd.DataFrame:
+    """The series ``metric`` of every group; stops when the experiment recorded none."""
     series = results.series(metrics=[metric])
     if series is None:
         raise SystemExit(f"{results.path} recorded no series; its experiment needs record: series")
+    return series
+
+
+def series_at(results: Results, date: str, metric: str = "trust_mean") -> pd.DataFrame:
+    """Per run, group and power: the series ``metric`` at the last step labelled ``date``."""
+    series = recorded_series(results, metric)
     rows = series[series["date"] == date]
     last = rows.groupby("run_id")["step"].transform("max")
     return rows[rows["step"] == last]
@@ -208,9 +216,7 @@ def series_at(results: Results, date: str, metric: str = "trust_mean") -> pd.Dat
 
 def window_mean(results: Results, start: str, end: str, metric: str = "trust_mean") -> pd.DataFrame:
     """Per run, group and power: the mean of ``metric`` over the steps from ``start`` to ``end``."""
-    series = results.series(metrics=[metric])
-    if series is None:
-        raise SystemExit(f"{results.path} recorded no series; its experiment needs record: series")
+    series = recorded_series(results, metric)
     rows = series[(series["date"] >= start) & (series["date"] <= end)]
     keys = ["run_id", "scenario", "point", "replicate", *results.varied, "group", "power"]
     return rows.groupby(keys, as_index=False)[["value"]].mean()
@@ -220,6 +226,22 @@ def wide(frame: pd.DataFrame, results: Results, group: str, power: str) -> pd.Da
     """Rows of a per-run, group and power table as a runs-like table with a ``value`` column."""
     rows = frame[(frame["group"] == group) & (frame["power"] == power)]
     return rows[["scenario", "point", "replicate", *results.varied, "value"]]
+
+
+def point_means(diff: pd.DataFrame, column: str = "diff") -> pd.Series:
+    """The mean of ``column`` at each design point (over its replicates), by point."""
+    return diff.groupby("point")[column].mean()
+
+
+def value_range(values: pd.Series, spec: str = "+.3f") -> str:
+    """``-0.012 to +0.034``: the smallest and the largest of ``values``."""
+    return f"{values.min():{spec}} to {values.max():{spec}}"
+
+
+def design_size(results: Results) -> str:
+    """``12 points, 5 replicates``: the finished design points and the replicates of each."""
+    points = results.ok_runs["point"].nunique()
+    return f"{points} points, {results.manifest['replicates']} replicates"
 
 
 def crossing(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -255,8 +277,7 @@ def sobol_of_difference(results: Results, metric: str, a: str, b: str) -> pd.Dat
         "names": names,
         "bounds": [[float(v["low"]), float(v["high"])] for v in design["parameters"].values()],
     }
-    diff = paired(results.ok_runs, metric, a, b, [])
-    per_point = diff.groupby("point")["diff"].mean()
+    per_point = point_means(paired(results.ok_runs, metric, a, b, []))
     expected = np.arange(int(design["points"]))
     if not np.array_equal(per_point.index.to_numpy(), expected):
         raise SystemExit(f"{results.path}: the Sobol sample is incomplete; finish the sweep first")
@@ -550,6 +571,11 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def captioned(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A paragraph ending in a blank line, then its Markdown table, then a blank line."""
+    return caption + table(header, rows) + "\n\n"
+
+
 def share_text(values: pd.Series) -> str:
     """``41 of 64``."""
     return f"{int(values.sum())} of {len(values)}"
@@ -581,11 +607,14 @@ def missing(names: Sequence[str]) -> str:
     return f"*Not computed: run first*\n\n{commands}\n"
 
 
-def flagship_grid(flagship: Results) -> str:
-    """Historical minus abstained among Arab League states at each flagship grid point."""
+def flagship_grid(flagship: Results, by_date: dict[str, pd.DataFrame]) -> str:
+    """Historical minus abstained among Arab League states at each flagship grid point.
+
+    ``by_date`` holds :func:`series_at` of trust at June 2025 and December 2026.
+    """
     cells: dict[tuple[float, float], list[str]] = {}
-    for when in ("2025-06", "2026-12"):
-        at_date = wide(series_at(flagship, when), flagship, "arab_league", "Russia")
+    for series in by_date.values():
+        at_date = wide(series, flagship, "arab_league", "Russia")
         d = paired(at_date, "value", "historical", "abstained", flagship.varied)
         means = d.groupby([NB, MEMORY], as_index=False)["diff"].mean()
         for nb, memory, diff in means[[NB, MEMORY, "diff"]].itertuples(index=False):
@@ -636,28 +665,33 @@ def claim1_flagship(ctx: Context, flagship: Results) -> list[str]:
     groups = ["arab_league", "africa", "syria", "all"]
     trust = flagship.series(metrics=["trust_mean"], groups=groups)
     assert trust is not None
+    whens = {"Jun 2025": "2025-06", "Dec 2026": "2026-12"}
+    by_date = {when: series_at(flagship, when) for when in whens.values()}
     rows = []
     for group in groups:
-        for label, when in (("Jun 2025", "2025-06"), ("Dec 2026", "2026-12")):
-            at_date = wide(series_at(flagship, when), flagship, group, "Russia")
-            cells: list[str] = []
-            for other in ("abstained", "sustained"):
-                d = at(paired(at_date, "value", "historical", other, flagship.varied), point)
-                cells.append(interval(d["diff"]).text())
-            grid = paired(at_date, "value", "historical", "abstained", flagship.varied)
-            per_point = grid.groupby("point")["diff"].mean()
-            cells.append(f"{per_point.min():+.3f} to {per_point.max():+.3f}")
-            cells.append(share_text(per_point < 0))
-            rows.append([group.replace("_", " "), label, *cells])
+        for label, when in whens.items():
+            at_date = wide(by_date[when], flagship, group, "Russia")
+            diffs = {
+                other: paired(at_date, "value", "historical", other, flagship.varied)
+                for other in ("abstained", "sustained")
+            }
+            per_point = point_means(diffs["abstained"])
+            rows.append(
+                [
+                    group.replace("_", " "),
+                    label,
+                    *(interval(at(d, point)["diff"]).text() for d in diffs.values()),
+                    value_range(per_point),
+                    share_text(per_point < 0),
+                ]
+            )
     out.append(
-        f"**Result (flagship, at {describe_point(point)}, the scenario's values; "
-        f"{flagship.manifest['replicates']} paired replicates).** Russia's mean trust, "
-        "historical minus each counterfactual, with bootstrap 95% intervals; then the range "
-        "of historical minus abstained over the grid's points and the number of points where "
-        "it is negative (withdrawing worse than abstaining):\n\n"
-    )
-    out.append(
-        table(
+        captioned(
+            f"**Result (flagship, at {describe_point(point)}, the scenario's values; "
+            f"{flagship.manifest['replicates']} paired replicates).** Russia's mean trust, "
+            "historical minus each counterfactual, with bootstrap 95% intervals; then the range "
+            "of historical minus abstained over the grid's points and the number of points "
+            "where it is negative (withdrawing worse than abstaining):\n\n",
             [
                 "group",
                 "when",
@@ -668,9 +702,8 @@ def claim1_flagship(ctx: Context, flagship: Results) -> list[str]:
             ],
             rows,
         )
-        + "\n\n"
     )
-    out.append(flagship_grid(flagship) + "\n\n")
+    out.append(flagship_grid(flagship, by_date) + "\n\n")
     out.append(
         ctx.figure(
             figure_claim1_trajectories(trust, flagship.varied, point, ["arab_league", "africa"]),
@@ -683,18 +716,24 @@ def claim1_flagship(ctx: Context, flagship: Results) -> list[str]:
 
 def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
     """The boundary in negativity bias x memory: heatmaps and the memory where it flips."""
-    key = "final_trust.Russia.arab_league"
-    bnd = paired(boundary.ok_runs, key, "historical", "abstained", boundary.varied)
-    cells = bnd.groupby([NB, MEMORY])["diff"].mean().unstack(MEMORY)
-    africa = paired(
-        boundary.ok_runs, "final_trust.Russia.africa", "historical", "abstained", boundary.varied
-    )
-    africa_cells = africa.groupby([NB, MEMORY])["diff"].mean().unstack(MEMORY)
+    means = {
+        group: paired(
+            boundary.ok_runs,
+            f"final_trust.Russia.{group}",
+            "historical",
+            "abstained",
+            boundary.varied,
+        )
+        .groupby([NB, MEMORY])["diff"]
+        .mean()
+        for group in ("arab_league", "africa")
+    }
+    cells = means["arab_league"].unstack(MEMORY)
     mark = baseline_point(boundary, "historical")
     out = [
         ctx.figure(
             figure_heatmaps(
-                {"Arab League": cells, "Africa": africa_cells},
+                {"Arab League": cells, "Africa": means["africa"].unstack(MEMORY)},
                 MEMORY,
                 NB,
                 "Claim 1: Russia's trust in Dec 2026, historical minus abstained (mean over "
@@ -717,64 +756,60 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
             else f"{m:.3f} (half-life {half_life(m):.0f} months)"
         )
         crossings.append([f"{float(str(nb)):g}", where])
-    worse = bnd.groupby([NB, MEMORY])["diff"].mean() < 0
-    replicate_sd = boundary.ok_runs.groupby(["scenario", "point"])[key].std().max()
+    worse = means["arab_league"] < 0
+    replicate_sd = boundary.ok_runs.groupby(["scenario", "point"])[KEY_METRIC].std().max()
     out.append(
-        "**The boundary** (`claim1_boundary`, mean of "
-        f"{boundary.manifest['replicates']} paired replicates per cell; the largest standard "
-        f"deviation across replicates of any cell is {replicate_sd:.1e}, so the cells are "
-        f"exact to the digits shown). Withdrawing leaves Russia worse off among Arab League "
-        f"states than abstaining in {share_text(worse)} cells. Below the memory in the table "
-        "(faster forgetting) withdrawing is worse; above it, the nine years of support still "
-        "outweigh the withdrawal in December 2026:\n\n"
+        captioned(
+            "**The boundary** (`claim1_boundary`, mean of "
+            f"{boundary.manifest['replicates']} paired replicates per cell; the largest standard "
+            f"deviation across replicates of any cell is {replicate_sd:.1e}, so the cells are "
+            f"exact to the digits shown). Withdrawing leaves Russia worse off among Arab League "
+            f"states than abstaining in {share_text(worse)} cells. Below the memory in the table "
+            "(faster forgetting) withdrawing is worse; above it, the nine years of support still "
+            "outweigh the withdrawal in December 2026:\n\n",
+            ["negativity bias", "memory where the difference turns positive"],
+            crossings,
+        )
     )
-    out.append(table(["negativity bias", "memory where the difference turns positive"], crossings))
-    out.append("\n\n")
     return out
 
 
 def claim1_observers(observers: Results) -> list[str]:
     """Historical minus abstained over third-party salience and susceptibility."""
-    key = "final_trust.Russia.arab_league"
     obs_point = baseline_point(observers, "historical")
-    obs_rows = []
-    for group in ("arab_league", "africa", "all"):
-        d = paired(
+    diffs = {
+        group: paired(
             observers.ok_runs,
             f"final_trust.Russia.{group}",
             "historical",
             "abstained",
             observers.varied,
         )
-        per_point = d.groupby("point")["diff"].mean()
-        base = interval(at(d, obs_point)["diff"])
+        for group in ("arab_league", "africa", "all")
+    }
+    obs_rows = []
+    for group, d in diffs.items():
+        per_point = point_means(d)
         obs_rows.append(
             [
                 group.replace("_", " "),
-                base.text(),
-                f"{per_point.min():+.3f} to {per_point.max():+.3f}",
+                interval(at(d, obs_point)["diff"]).text(),
+                value_range(per_point),
                 share_text(per_point < 0),
             ]
         )
-    by_bloc = (
-        paired(observers.ok_runs, key, "historical", "abstained", observers.varied)
-        .groupby(SAME_BLOC)["diff"]
-        .mean()
-    )
-    by_susc = (
-        paired(observers.ok_runs, key, "historical", "abstained", observers.varied)
-        .groupby(SUSCEPTIBILITY)["diff"]
-        .mean()
-    )
+    # Claim 1's key metric (KEY_METRIC) by one parameter, over the other two.
+    by_bloc = diffs["arab_league"].groupby(SAME_BLOC)["diff"].mean()
+    by_susc = diffs["arab_league"].groupby(SUSCEPTIBILITY)["diff"].mean()
     return [
-        "**Who is watching** (`claim1_observers`, negativity bias and memory at the scenario's "
-        f"values; baseline {describe_point(obs_point)}). Historical minus abstained in "
-        "December 2026:\n\n",
-        table(
+        captioned(
+            "**Who is watching** (`claim1_observers`, negativity bias and memory at the "
+            f"scenario's values; baseline {describe_point(obs_point)}). Historical minus "
+            "abstained in December 2026:\n\n",
             ["group", "at baseline", "range over salience x susceptibility", "points where worse"],
             obs_rows,
         ),
-        "\n\nAmong Arab League states the difference by same-bloc salience is "
+        "Among Arab League states the difference by same-bloc salience is "
         + ", ".join(f"{d:+.3f} at {b:g}" for b, d in by_bloc.items())
         + "; by susceptibility "
         + ", ".join(f"{d:+.3f} at {s:g}" for s, d in by_susc.items())
@@ -784,10 +819,8 @@ def claim1_observers(observers: Results) -> list[str]:
 
 def claim1_sobol(ctx: Context, sobol_runs: Results) -> list[str]:
     """The Sobol indices of the key metric's difference, as a figure and a table."""
-    key = "final_trust.Russia.arab_league"
-    indices = sobol_of_difference(sobol_runs, key, "historical", "abstained")
-    sob = paired(sobol_runs.ok_runs, key, "historical", "abstained", [])
-    per_point = sob.groupby("point")["diff"].mean()
+    indices = sobol_of_difference(sobol_runs, KEY_METRIC, "historical", "abstained")
+    per_point = point_means(paired(sobol_runs.ok_runs, KEY_METRIC, "historical", "abstained", []))
     out = [
         ctx.figure(
             figure_sobol(
@@ -812,14 +845,17 @@ def claim1_sobol(ctx: Context, sobol_runs: Results) -> list[str]:
         f"{LABELS.get(p, p)} {v['low']:g} to {v['high']:g}" for p, v in bounds.items()
     )
     out.append(
-        f"**Sensitivity** (`claim1_sobol`: Saltelli sample, N = "
-        f"{sobol_runs.manifest['design']['samples']}, {len(per_point)} design points x 2 "
-        f"scenarios, paired by design point and seed; ranges: {ranges}). Over this box the "
-        f"difference has mean {per_point.mean():+.3f} and is negative at "
-        f"{share_text(per_point < 0)} points. Sobol indices (SALib, first order and total, "
-        "with 95% intervals), ranked by total effect:\n\n"
+        captioned(
+            f"**Sensitivity** (`claim1_sobol`: Saltelli sample, N = "
+            f"{sobol_runs.manifest['design']['samples']}, {len(per_point)} design points x 2 "
+            f"scenarios, paired by design point and seed; ranges: {ranges}). Over this box the "
+            f"difference has mean {per_point.mean():+.3f} and is negative at "
+            f"{share_text(per_point < 0)} points. Sobol indices (SALib, first order and total, "
+            "with 95% intervals), ranked by total effect:\n\n",
+            ["parameter", "S1", "ST"],
+            sob_rows,
+        )
     )
-    out.append(table(["parameter", "S1", "ST"], sob_rows) + "\n\n")
     return out
 
 
@@ -831,7 +867,7 @@ def body_claim2(ctx: Context) -> list[str]:
         "`neutral_1962` (no lean to India in November 1962) and `coexistence_neutral` (neither "
         "the lean nor the Test Ban Treaty of August 1963), over negativity bias x memory x "
         "same-bloc salience x susceptibility "
-        f"({runs['point'].nunique()} points, {res.manifest['replicates']} replicates, series). "
+        f"({design_size(res)}, series). "
         "Metrics: the mean trust in the USSR over 1964-1966 (the mid-1960s) of the PRC, the "
         "non-aligned states and the African states, and the effective number of poles "
         "(1 / sum of squared alignment shares, all states).\n\n"
@@ -842,29 +878,26 @@ def body_claim2(ctx: Context) -> list[str]:
         values = wide(mid, res, group, "USSR")
         for other in ("neutral_1962", "coexistence_neutral"):
             d = paired(values, "value", "historical", other, res.varied)
-            per_point = d.groupby("point")["diff"].mean()
+            per_point = point_means(d)
             rows.append(
                 [
                     group,
                     other,
                     interval(at(d, point)["diff"]).text(),
                     interval(d["diff"]).text(),
-                    f"{per_point.min():+.3f} to {per_point.max():+.3f}",
+                    value_range(per_point),
                     share_text(per_point < 0),
                 ]
             )
     out.append(
-        "**Result.** Mean trust in the USSR over 1964-1966, historical minus counterfactual: "
-        f"at {describe_point(point)} (the scenario's values), the mean over the whole grid "
-        "(bootstrap 95% intervals over paired runs), the range over grid points and the number "
-        "of points where the historical USSR is trusted less:\n\n"
-    )
-    out.append(
-        table(
+        captioned(
+            "**Result.** Mean trust in the USSR over 1964-1966, historical minus counterfactual: "
+            f"at {describe_point(point)} (the scenario's values), the mean over the whole grid "
+            "(bootstrap 95% intervals over paired runs), the range over grid points and the "
+            "number of points where the historical USSR is trusted less:\n\n",
             ["group", "against", "at baseline", "grid mean", "grid range", "points where lower"],
             rows,
         )
-        + "\n\n"
     )
     poles = res.series(metrics=["effective_poles"], groups=["all"])
     assert poles is not None
@@ -876,22 +909,19 @@ def body_claim2(ctx: Context) -> list[str]:
             v = at(at_date[at_date["scenario"] == scenario], point)["value"]
             cells.append(f"{v.mean():.2f}")
         hist = at_date[at_date["scenario"] == "historical"]["value"]
-        cells.append(f"{hist.min():.2f} to {hist.max():.2f}")
+        cells.append(value_range(hist, ".2f"))
         pole_rows.append([when, *cells])
     post = window_mean(res, "1963-01", "1972-12", "effective_poles")
     post = wide(post, res, "all", "")
     d_poles = paired(post, "value", "historical", "neutral_1962", res.varied)
     shares = runs.groupby("scenario")["final_share.PRC.all"].mean()
     out.append(
-        "**Poles.** Effective number of poles among all states at "
-        f"{describe_point(point)}, and its range over the grid in the historical scenario:\n\n"
-    )
-    out.append(
-        table(
+        captioned(
+            "**Poles.** Effective number of poles among all states at "
+            f"{describe_point(point)}, and its range over the grid in the historical scenario:\n\n",
             ["date", "historical", "neutral_1962", "coexistence_neutral", "historical, grid range"],
             pole_rows,
         )
-        + "\n\n"
     )
     out.append(
         "Mean effective poles over 1963-1972, historical minus neutral_1962 (grid mean): "
@@ -919,7 +949,7 @@ def body_claim3(ctx: Context) -> list[str]:
         "**Experiment.** `claim3_statement`: `historical` against `no_statement` "
         "(scenarios/syria_no_statement.yaml: the same history without the December 2024 "
         "statements), over rhetoric weight x negativity bias x global salience "
-        f"({runs['point'].nunique()} points, {res.manifest['replicates']} replicates). "
+        f"({design_size(res)}). "
         "The statement's effect is historical minus no_statement of Russia's trust change "
         "over the withdrawal window (Dec 2024 to Jun 2025; both scenarios are identical "
         "before it, so this is the difference in trust in June 2025). The loss it could "
@@ -942,16 +972,14 @@ def body_claim3(ctx: Context) -> list[str]:
                 interval(base["diff"]).text(4),
                 f"{100 * base['share'].mean():.2f}%",
                 f"{100 * d['share'].max():.2f}%",
-                share_text(d.groupby("point")["share"].mean() >= 0.5),
+                share_text(point_means(d, "share") >= 0.5),
             ]
         )
     final = paired(runs, "final_trust.Russia.arab_league", "historical", "no_statement", [])
     out.append(
-        f"**Result** (at {describe_point(point)}, the scenario's values; "
-        f"{res.manifest['replicates']} paired replicates):\n\n"
-    )
-    out.append(
-        table(
+        captioned(
+            f"**Result** (at {describe_point(point)}, the scenario's values; "
+            f"{res.manifest['replicates']} paired replicates):\n\n",
             [
                 "group",
                 "window change without statement",
@@ -962,7 +990,6 @@ def body_claim3(ctx: Context) -> list[str]:
             ],
             rows,
         )
-        + "\n\n"
     )
     out.append(
         "Two years later (December 2026) the statement's effect on Russia's trust among Arab "
@@ -988,27 +1015,30 @@ def body_claim4(ctx: Context) -> list[str]:
         "(scenarios/syria_west_recognizes_later.yaml: Turkey in February, France and the USA "
         "in March 2025), over the first-mover decay of recognition (evidence x decay^n after "
         "n earlier recognisers; 1 = order does not matter) x negativity bias x memory "
-        f"({runs['point'].nunique()} points, {res.manifest['replicates']} replicates). "
+        f"({design_size(res)}). "
         "Russia's standing with the new administration is the trust of the group `syria` "
         "(the state Syria, reset at Assad's fall) in Russia in December 2026.\n\n"
     ]
     rows = []
     for other in ("russia_first", "west_later"):
         d = paired(runs, "final_trust.Russia.syria", other, "historical", res.varied)
-        per_point = d.groupby("point")["diff"].mean()
         rows.append(
             [
                 f"{other} - historical",
                 interval(at(d, point)["diff"]).text(4),
                 interval(d["diff"]).text(4),
-                f"{per_point.min():+.4f} to {per_point.max():+.4f}",
+                value_range(point_means(d), "+.4f"),
             ]
         )
     out.append(
-        f"**Result.** Russia's trust with the new administration (at {describe_point(point)}, "
-        "the scenario's values; grid mean with bootstrap intervals; range over points):\n\n"
+        captioned(
+            "**Result.** Russia's trust with the new administration (at "
+            f"{describe_point(point)}, the scenario's values; grid mean with bootstrap "
+            "intervals; range over points):\n\n",
+            ["difference", "at baseline", "grid mean", "grid range"],
+            rows,
+        )
     )
-    out.append(table(["difference", "at baseline", "grid mean", "grid range"], rows) + "\n\n")
     base = at(runs, point)
     levels = base.groupby("scenario")[
         [f"final_trust.{p}.syria" for p in ("Russia", "Turkey", "USA", "France")]
@@ -1016,9 +1046,12 @@ def body_claim4(ctx: Context) -> list[str]:
     level_rows = [[s, *(f"{levels.loc[s, c]:.3f}" for c in levels.columns)] for s in levels.index]
     aligned = runs.groupby("scenario")["final_share.Russia.syria"].mean()
     out.append(
-        "Trust of the new administration in each power in December 2026 at the baseline:\n\n"
-        + table(["scenario", "Russia", "Turkey", "USA", "France"], level_rows)
-        + "\n\nShare of runs in which Syria ends aligned with Russia: "
+        captioned(
+            "Trust of the new administration in each power in December 2026 at the baseline:\n\n",
+            ["scenario", "Russia", "Turkey", "USA", "France"],
+            level_rows,
+        )
+        + "Share of runs in which Syria ends aligned with Russia: "
         + ", ".join(f"{s} {aligned[s]:.2f}" for s in aligned.index)
         + ".\n\n"
     )
@@ -1040,7 +1073,7 @@ def body_claim5(ctx: Context) -> list[str]:
         "(scenarios/syria_china_bystander.yaml: China's standing by when Assad falls in "
         "December 2024 and when Iran is bombed in June 2025 counts against it as harm to a "
         "partner), over negativity bias x memory x susceptibility "
-        f"({runs['point'].nunique()} points, {res.manifest['replicates']} replicates). "
+        f"({design_size(res)}). "
         "Metric: the standard deviation over 2014-2026 of each power's monthly mean trust "
         "(`sd_trust`), and the ratio Russia / China.\n\n"
     ]
@@ -1057,17 +1090,15 @@ def body_claim5(ctx: Context) -> list[str]:
                     f"{base[f'sd_trust.China.{group}'].mean():.4f}",
                     f"{base[f'sd_trust.Russia.{group}'].mean():.4f}",
                     interval(ratio).text(1).replace("+", ""),
-                    f"{ratio.min():.1f} to {ratio.max():.1f}",
+                    value_range(ratio, ".1f"),
                     share_text(ratio.groupby(sel["point"]).mean() > 1),
                 ]
             )
     out.append(
-        f"**Result** (sd at {describe_point(point)}, the scenario's values; ratio as grid "
-        "mean with bootstrap interval over runs, its range, and the points where Russia "
-        "swings more):\n\n"
-    )
-    out.append(
-        table(
+        captioned(
+            f"**Result** (sd at {describe_point(point)}, the scenario's values; ratio as grid "
+            "mean with bootstrap interval over runs, its range, and the points where Russia "
+            "swings more):\n\n",
             [
                 "scenario",
                 "group",
@@ -1079,7 +1110,6 @@ def body_claim5(ctx: Context) -> list[str]:
             ],
             rows,
         )
-        + "\n\n"
     )
     out.append(
         ctx.figure(

@@ -21,8 +21,16 @@ def implementation(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+ONE_MONTH = {"start": "2000-01", "end": "2000-01"}
+
+
 def ev(kind: str, step: int, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "step": step, **fields}
+
+
+def one_step(implementation: str, **changes: Any) -> Any:
+    """The trajectory (steps 0 and 1) of a one-month hand scenario with ``changes``."""
+    return trajectory(implementation, hand_scenario(calendar=ONE_MONTH, **changes))
 
 
 def test_beta_posterior_after_a_sequence(implementation: str) -> None:
@@ -206,7 +214,7 @@ def test_salience_by_region_bloc_and_alignment(implementation: str) -> None:
 
 def alignment_scenario(aligned: str, nonaligned: float, temperature: float = 0.0) -> Any:
     return hand_scenario(
-        calendar={"start": "2000-01", "end": "2000-01"},
+        calendar=ONE_MONTH,
         powers={
             "A": {"capability": 0.2, "region": "ra", "ideology": 0.5},
             "B": {"capability": 0.6, "region": "rb", "ideology": -1.0},
@@ -246,24 +254,21 @@ def test_alignment_argmax(
 
 def test_alignment_tie_goes_to_the_earlier_power(implementation: str) -> None:
     """A and B identical (capability 0.5, ideology 0, trust 0.5): U_A = U_B; A wins."""
-    t = trajectory(
+    t = one_step(
         implementation,
-        hand_scenario(
-            calendar={"start": "2000-01", "end": "2000-01"},
-            powers={
-                "A": {"capability": 0.5, "region": "r"},
-                "B": {"capability": 0.5, "region": "r"},
-            },
-            states={"X": {"region": "rx", "aligned": "B"}},
-            parameters={
-                "alignment": {
-                    "period": 1,
-                    "temperature": 0.0,
-                    "nonaligned_utility": -1.0,
-                    "weights": {"inertia": 0.0},
-                }
-            },
-        ),
+        powers={
+            "A": {"capability": 0.5, "region": "r"},
+            "B": {"capability": 0.5, "region": "r"},
+        },
+        states={"X": {"region": "rx", "aligned": "B"}},
+        parameters={
+            "alignment": {
+                "period": 1,
+                "temperature": 0.0,
+                "nonaligned_utility": -1.0,
+                "weights": {"inertia": 0.0},
+            }
+        },
     )
     assert t.alignment(1, "X") == "A"
 
@@ -294,22 +299,19 @@ def test_influence_when_the_power_dominates_a_row(implementation: str, baseline:
     four equally, whatever the baseline. Susceptibility 1: S0's trust in P0 after
     step 1 is the mean of their priors (0.5, 0, 0.5, 0.5) = 0.375 exactly.
     """
-    t = trajectory(
+    t = one_step(
         implementation,
-        hand_scenario(
-            calendar={"start": "2000-01", "end": "2000-01"},
-            powers={
-                "P0": {"capability": 0.0, "region": "a"},
-                "P1": {"capability": 0.0, "region": "b"},
-            },
-            states={
-                "S0": {"region": "c"},
-                "S1": {"region": "d", "trust": {"P0": 0.0}},
-                "S2": {"region": "e"},
-                "S3": {"region": "f"},
-            },
-            network={"baseline": baseline, "ties": [["S0", "P0", 1.0]]},
-            parameters={"diffusion": {"susceptibility": 1.0}},
-        ),
+        powers={
+            "P0": {"capability": 0.0, "region": "a"},
+            "P1": {"capability": 0.0, "region": "b"},
+        },
+        states={
+            "S0": {"region": "c"},
+            "S1": {"region": "d", "trust": {"P0": 0.0}},
+            "S2": {"region": "e"},
+            "S3": {"region": "f"},
+        },
+        network={"baseline": baseline, "ties": [["S0", "P0", 1.0]]},
+        parameters={"diffusion": {"susceptibility": 1.0}},
     )
     assert t.cell("trust", 1, "S0", "P0") == pytest.approx(0.375, abs=1e-12)

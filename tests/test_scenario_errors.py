@@ -43,6 +43,11 @@ def _error(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
     return lines[0].removeprefix("credsim: error: ")
 
 
+def _override_error(capsys: pytest.CaptureFixture[str], setting: str) -> str:
+    """The error of ``credsim validate mini.yaml --set SETTING``."""
+    return _error(capsys, DATA / "mini.yaml", "--set", setting)
+
+
 def test_valid_file_passes(capsys):
     assert main(["validate", str(DATA / "mini.yaml")]) == 0
     out, err = capsys.readouterr()
@@ -363,19 +368,19 @@ def test_error_in_parent_names_the_parent_file(capsys):
 
 
 def test_bad_override_path(capsys):
-    message = _error(capsys, DATA / "mini.yaml", "--set", "powers.Rusia.capability=1")
+    message = _override_error(capsys, "powers.Rusia.capability=1")
     assert message.startswith("override powers.Rusia.capability=1: powers.Rusia: ")
     assert "unknown power 'Rusia'; powers are: Russia, USA (did you mean 'Russia'?)" in message
 
 
 def test_bad_override_event_id(capsys):
-    message = _error(capsys, DATA / "mini.yaml", "--set", "events.intervension.magnitude=2")
+    message = _override_error(capsys, "events.intervension.magnitude=2")
     assert message.startswith("override events.intervension.magnitude=2: ")
     assert message.endswith("(did you mean 'intervention'?)")
 
 
 def test_bad_override_value(capsys):
-    message = _error(capsys, DATA / "mini.yaml", "--set", "parameters.trust.memory=abc")
+    message = _override_error(capsys, "parameters.trust.memory=abc")
     assert message == (
         "override parameters.trust.memory=abc: parameters.trust.memory: "
         "expected a number, got 'abc'"
@@ -383,13 +388,13 @@ def test_bad_override_value(capsys):
 
 
 def test_override_of_an_unknown_field(capsys):
-    message = _error(capsys, DATA / "mini.yaml", "--set", "parameters.salinece.target=1")
+    message = _override_error(capsys, "parameters.salinece.target=1")
     assert message.startswith("override parameters.salinece.target=1: parameters.salinece: ")
     assert message.endswith("(did you mean 'salience'?)")
 
 
 def test_override_without_equals_sign(capsys):
-    message = _error(capsys, DATA / "mini.yaml", "--set", "parameters.trust.memory")
+    message = _override_error(capsys, "parameters.trust.memory")
     assert "must look like PATH=VALUE" in message
 
 

@@ -425,6 +425,11 @@ class _Override:
     def label(self) -> str:
         return f"override {self.text}"
 
+    @property
+    def sets_generate(self) -> bool:
+        """Whether the override changes the ``generate:`` block (applied before the draw)."""
+        return self.path.split(".")[0] == "generate"
+
 
 def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list[_Override]:
     """Overrides from a mapping ``{path: value}`` or ``PATH=VALUE`` strings (values are YAML)."""
@@ -851,7 +856,7 @@ def load_scenario(
     if isinstance(source, Scenario):
         if not parsed:
             return source
-        blocked = [o for o in parsed if o.path.split(".")[0] == "generate"]
+        blocked = [o for o in parsed if o.sets_generate]
         if blocked and source.generate is not None:
             raise InputError(
                 "a loaded Scenario's population is already drawn; load the scenario from "
@@ -877,12 +882,12 @@ def _scenario_file(doc: _Document, shown: str) -> _Document:
 def _finish(doc: _Document, overrides: list[_Override]) -> Scenario:
     """Overrides, generation and validation of a merged document."""
     # generate.* first: the population is drawn from them; the rest may name what it drew.
-    first = [o for o in overrides if o.path.split(".")[0] == "generate"]
-    for override in first:
-        _apply_override(doc, override)
+    for override in overrides:
+        if override.sets_generate:
+            _apply_override(doc, override)
     doc = _expand_generated(doc)
     for override in overrides:
-        if override.path.split(".")[0] != "generate":
+        if not override.sets_generate:
             _apply_override(doc, override)
     return _validate(doc)
 
@@ -912,7 +917,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     path = Path(shown)
     doc = _read_yaml(path, shown)
     if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
-        return _validate_experiment(path, doc.tree, list(args.overrides or []))
+        return _validate_experiment(path, list(args.overrides or []))
     scenario = _finish(_scenario_file(doc, shown), parse_overrides(list(args.overrides or [])))
     print(
         f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
@@ -922,7 +927,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate_experiment(path: Path, tree: dict[str, Any], overrides: list[str]) -> int:
+def _validate_experiment(path: Path, overrides: list[str]) -> int:
     """Check an experiment file with the sweep's own loader."""
     try:
         from sim.sweep.experiment import load_experiment
@@ -930,10 +935,10 @@ def _validate_experiment(path: Path, tree: dict[str, Any], overrides: list[str])
         if exc.name not in ("sim.sweep", "sim.sweep.experiment"):
             raise
         raise InputError("experiment files are not supported yet", file=str(path)) from None
-    load_experiment(path, overrides={o.path: o.value for o in parse_overrides(overrides)})
-    scenarios = tree["scenarios"]
-    count = len(scenarios) if isinstance(scenarios, dict | list) else 1
-    print(f"ok: {path}: experiment '{tree.get('name')}', {_count(count, 'scenario')}")
+    spec = load_experiment(
+        path, overrides={o.path: o.value for o in parse_overrides(overrides)}
+    ).spec
+    print(f"ok: {path}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}")
     return 0
 
 
