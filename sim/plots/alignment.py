@@ -95,7 +95,8 @@ def alignment_figure(series: pd.DataFrame) -> Figure:
     frame, scenarios = with_scenarios(series)
     shares = frame[frame["metric"] == "share_aligned"]
     poles = frame[frame["metric"] == "effective_poles"]
-    groups = group_order(shares["group"])
+    # A group of powers only (the PRC in the Sino-Soviet case) has no state to align.
+    groups = group_order(shares.dropna(subset=["value"])["group"])
     palette = power_palette(shares["power"])
     n_cols = len(scenarios) + 1
     fig, axes = plt.subplots(
