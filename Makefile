@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@py=$$($(FIND_PYTHON)) || exit 1; \
 	if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $$py"; $$py -m venv $(VENV); fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dask,dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dask,dev,explore]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
