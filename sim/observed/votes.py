@@ -171,7 +171,9 @@ def _prepare(
         call_ids = pd.to_numeric(roll_calls["rcid"], errors="raise").astype("int64")
         issue_ids = pd.to_numeric(issues["rcid"], errors="raise").astype("int64")
     except (ValueError, TypeError):
-        raise malformed("un_votes/un_roll_calls/un_roll_call_issues", "rcid must be whole numbers")
+        raise malformed(
+            "un_votes/un_roll_calls/un_roll_call_issues", "rcid must be whole numbers"
+        ) from None
     vote = votes["vote"].astype("string").str.strip().str.lower()
     score = vote.map(SCORES)
     bad = score.isna()
@@ -188,7 +190,9 @@ def _prepare(
             else pd.to_datetime(dates.astype("string"), format="ISO8601")
         )
     except (ValueError, TypeError):
-        raise malformed("un_roll_calls", "date must be days since 1970-01-01 or YYYY-MM-DD")
+        raise malformed(
+            "un_roll_calls", "date must be days since 1970-01-01 or YYYY-MM-DD"
+        ) from None
     if when.isna().any():
         raise malformed("un_roll_calls", "some roll calls have no date")
     year_of = pd.Series(when.dt.year.to_numpy(dtype=np.int64), index=call_ids.to_numpy())

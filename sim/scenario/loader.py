@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -842,10 +842,7 @@ def _kind_of(value: Any) -> str:
 # --------------------------------------------------------------------------- public
 
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def load_model(
+def load_model[ModelT: BaseModel](
     path: str | os.PathLike[str],
     model: type[ModelT],
     *,
