@@ -299,7 +299,7 @@ def test_no_votes_in_1964_and_china_from_1971() -> None:
 
 def _one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     code = main(argv)
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

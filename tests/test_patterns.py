@@ -176,9 +176,9 @@ def test_prepared_once_per_votes_folder() -> None:
 
 def test_bad_overrides() -> None:
     pf = load_patterns(SYRIA)
-    with pytest.raises(InputError, match="only link.beta"):
+    with pytest.raises(InputError, match=r"only link\.beta"):
         simulate_statistics(pf, {"link.power": "USA"}, votes=real_votes())
-    with pytest.raises(InputError, match="must be >= 0"):
+    with pytest.raises(InputError, match=r"must be >= 0"):
         simulate_statistics(pf, {}, beta=-1.0, votes=real_votes())
 
 
