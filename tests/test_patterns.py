@@ -153,7 +153,7 @@ def test_rising_gap_predicts_beta_times_rise() -> None:
 
     pf = load_patterns(SYRIA)
     simulated = simulate_statistics(pf, {"link.beta": 0.2}, votes=real_votes(), run_fn=rising)
-    assert simulated["syria_with_russia"] == pytest.approx(0.6)
+    assert simulated["syria_stays_with_russia"] == pytest.approx(0.6)
     assert simulated["gulf_no_warming"] == pytest.approx(0.0, abs=1e-12)
 
 

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.kernels import FloatArray, IntArray
+from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
 from sim.observed.votes import VoteData, load_votes, pair_agreement, state_values
@@ -81,7 +81,7 @@ class Prepared:
     members: dict[str, IntArray]
     power: int
     rival: int
-    reference: IntArray
+    reference: BoolArray
 
 
 @dataclass
@@ -161,15 +161,15 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
     years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
     names = scenario_names(scenario)
-    located = {"file": pf.path or None}
+    where = pf.path or None
     try:
         power = un_name(pf.link.power, data.countries, names)
         rival = un_name(pf.link.rival, data.countries, names)
         seats = {s: un_name(s, data.countries, names) for s in states}
     except InputError as exc:
-        raise exc.located(**located) from None
+        raise exc.located(where) from None
     if power is None or rival is None:
-        raise InputError("the link's power and rival need seats in the vote data", **located)
+        raise InputError("the link's power and rival need seats in the vote data", file=where)
     seated = {u: s for s, u in seats.items() if u is not None}
     pairs = pair_agreement(
         data,
@@ -204,26 +204,24 @@ def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
     group = prep.observed[prep.members[pattern.group]]
     years = prep.years
     if pattern.statistic == "correlation":
-        assert pattern.years is not None
-        n_states = int(np.isfinite(stats.window_mean(group, years, pattern.years)).sum())
+        span = pattern.windows()["years"]
+        n_states = int(np.isfinite(stats.window_mean(group, years, span)).sum())
         if n_states < 4:
             raise InputError(
                 f"group '{pattern.group}' has {n_states} state(s) with votes in "
-                f"{pattern.years[0]}-{pattern.years[1]}; a correlation needs at least 4",
+                f"{span[0]}-{span[1]}; a correlation needs at least 4",
                 path=f"patterns.{pattern.id}",
             )
         tolerance = stats.correlation_tolerance(n_states)
         return 1.0, tolerance if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
-    assert pattern.before is not None and pattern.after is not None
-    value = float(stats.change(stats.group_mean(group), years, pattern.before, pattern.after))
+    before, after = pattern.windows()["before"], pattern.windows()["after"]
+    value = float(stats.change(stats.group_mean(group), years, before, after))
     if pattern.control is not None:
         control = prep.observed[prep.members[pattern.control]]
-        value -= float(
-            stats.change(stats.group_mean(control), years, pattern.before, pattern.after)
-        )
-        bootstrap = stats.bootstrap_did(group, control, years, pattern.before, pattern.after)
+        value -= float(stats.change(stats.group_mean(control), years, before, after))
+        bootstrap = stats.bootstrap_did(group, control, years, before, after)
     else:
-        bootstrap = stats.bootstrap_change(group, years, pattern.before, pattern.after)
+        bootstrap = stats.bootstrap_change(group, years, before, after)
     if not np.isfinite(value):
         raise InputError(
             f"pattern '{pattern.id}': no votes of its group in its before or after years",
@@ -294,21 +292,15 @@ def simulated_statistic(pattern: Pattern, prep: Prepared, sim: Simulation) -> fl
     """The simulated statistic of one pattern (validation.md, "Pattern files")."""
     rows = prep.members[pattern.group]
     if pattern.statistic == "correlation":
-        assert pattern.years is not None
-        gap = stats.window_mean(sim.gaps[rows], prep.years, pattern.years)
-        votes = stats.window_mean(prep.observed[rows], prep.years, pattern.years)
+        span = pattern.windows()["years"]
+        gap = stats.window_mean(sim.gaps[rows], prep.years, span)
+        votes = stats.window_mean(prep.observed[rows], prep.years, span)
         return stats.pearson(gap, votes)
-    assert pattern.before is not None and pattern.after is not None
-    value = float(
-        stats.change(
-            stats.group_mean(sim.predicted[rows]), prep.years, pattern.before, pattern.after
-        )
-    )
+    before, after = pattern.windows()["before"], pattern.windows()["after"]
+    value = float(stats.change(stats.group_mean(sim.predicted[rows]), prep.years, before, after))
     if pattern.control is not None:
         control = sim.predicted[prep.members[pattern.control]]
-        value -= float(
-            stats.change(stats.group_mean(control), prep.years, pattern.before, pattern.after)
-        )
+        value -= float(stats.change(stats.group_mean(control), prep.years, before, after))
     return value
 
 

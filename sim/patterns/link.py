@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.kernels import FloatArray, IntArray
+from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.patterns.statistics import nanmean
 from sim.scenario.schema import Scenario
 
@@ -78,7 +78,9 @@ def yearly_gaps(gaps: FloatArray, steps_year: IntArray, years: IntArray) -> Floa
     return out
 
 
-def offsets(observed: FloatArray, gaps: FloatArray, beta: float, reference: IntArray) -> FloatArray:
+def offsets(
+    observed: FloatArray, gaps: FloatArray, beta: float, reference: BoolArray
+) -> FloatArray:
     """``alpha_o`` (S,): mean over the reference years of ``observed - beta * g``.
 
     Args:
