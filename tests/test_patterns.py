@@ -221,7 +221,7 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
         ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
         ("group: gulf\n", "group: golf\n", "p.yaml:10: patterns[0].group: unknown group 'golf'"),
         ("power: Russia", "power: Rusia", "link.power: unknown power 'Rusia'"),
-        ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "groups.africa_non_arab.members"),
+        ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "p.yaml:5: groups.africa_non_arab.members[1]"),
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
         ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
@@ -240,6 +240,17 @@ def test_bad_pattern_fields(
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert expected in err
     assert not out.exists()
+
+
+def test_un_names_in_pattern_files(tmp_path: Path) -> None:
+    """A pattern file may name actors by their UN names: they become the scenario's."""
+    path = _pattern_file(tmp_path, "rival: USA", "rival: United States")
+    path.write_text(
+        path.read_text().replace("[Mali, Niger, Nigeria]", "[Mali, United Arab Emirates]")
+    )
+    pf = load_patterns(path)
+    assert pf.link.rival == "USA"
+    assert pf.groups["africa_non_arab"].members == ["Mali", "UAE"]
 
 
 def test_missing_scenario(tmp_path: Path) -> None:

@@ -93,3 +93,23 @@ def _unknown(name: str, known: set[str], path: str | None) -> InputError:
 def scenario_names(scenario: Scenario) -> dict[str, str | None]:
     """The scenario's own ``observed.names`` (empty when it has none)."""
     return dict(scenario.observed.names) if scenario.observed else {}
+
+
+def scenario_actor(name: str, scenario: Scenario) -> str | None:
+    """The scenario's own name for ``name``, which may be an actor or its UN name.
+
+    ``USA``, ``United States`` and ``US`` all find a scenario's ``USA``;
+    ``USSR`` finds a scenario's ``Russia`` and ``Russia`` its ``USSR``.
+
+    Returns:
+        The actor's name, or None when no actor goes by ``name``.
+    """
+    actors = scenario.actor_names
+    if name in actors:
+        return name
+    names = scenario_names(scenario)
+    wanted = {name, ALIASES.get(name, name)}
+    for actor in actors:
+        if names.get(actor, ALIASES.get(actor, actor)) in wanted:
+            return actor
+    return None

@@ -30,6 +30,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from sim.errors import InputError
+from sim.observed.names import scenario_actor
 from sim.scenario.schema import NAME_PATTERN, Group, Scenario, Strict, allowed, suggest
 
 FIRST_YEAR, LAST_YEAR = 1946, 2100
@@ -134,13 +135,16 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
     powers = list(scenario.powers)
     for field in ("power", "rival"):
         name = getattr(pf.link, field)
-        if name not in scenario.powers:
+        actor = scenario_actor(name, scenario)
+        if actor in scenario.powers:
+            setattr(pf.link, field, actor)
+        else:
             raise InputError(
                 f"unknown power '{name}'; powers of scenario '{scenario.name}' are: "
                 f"{allowed(powers)}{suggest(name, powers)}",
                 path=f"link.{field}",
             )
-    actors = scenario.actor_names
+    states = list(scenario.states)
     own = {"all", *scenario.outputs.groups}
     for gname, group in pf.groups.items():
         if gname in own:
@@ -149,12 +153,16 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                 "pick another name",
                 path=f"groups.{gname}",
             )
-        for member in group.members or []:
-            if member not in scenario.states:
+        members = group.members or []
+        for index, member in enumerate(members):
+            actor = scenario_actor(member, scenario)
+            if actor in scenario.states:
+                members[index] = str(actor)  # the scenario's own name, for the link
+            else:
                 raise InputError(
                     f"unknown state '{member}'; states of scenario '{scenario.name}' are: "
-                    f"{allowed(actors)}{suggest(member, list(scenario.states))}",
-                    path=f"groups.{gname}.members",
+                    f"{allowed(states)}{suggest(member, states)}",
+                    path=f"groups.{gname}.members[{index}]",
                 )
     everyone = [*scenario.powers.values(), *scenario.states.values()]
     regions = sorted({a.region for a in everyone})
