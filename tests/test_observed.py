@@ -374,3 +374,41 @@ def test_bad_years_and_issue(hand: Path, capsys: pytest.CaptureFixture[str]) -> 
         ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Gamma", "--issue", "zz"],
     )
     assert "unknown issue code 'zz'" in err
+
+
+def test_observe_parquet_and_figure(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, plot = tmp_path / "t.parquet", tmp_path / "f.png"
+    argv = [
+        "observe",
+        "--votes",
+        str(hand),
+        "--power",
+        "Alpha",
+        "--states",
+        "Gamma,Delta",
+        "--out",
+        str(out),
+        "--plot",
+        str(plot),
+    ]
+    assert main(argv) == 0
+    table = pd.read_parquet(out)
+    assert table.loc[table["state"] == "group:states", "value"].tolist() == pytest.approx(
+        [(0.75 + 2 / 3) / 2, 0.25]
+    )
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_observed_names_must_name_actors(tmp_path: Path) -> None:
+    from sim.scenario import load_scenario
+
+    mini = (REPO / "tests" / "data" / "scenarios" / "mini.yaml").read_text()
+    path = tmp_path / "s.yaml"
+    path.write_text(mini + "observed:\n  names: {Syira: Syria}\n")
+    with pytest.raises(InputError, match=r"observed\.names\.Syira: unknown actor 'Syira'"):
+        load_scenario(path)
+    path.write_text(mini + "observed:\n  names: {Syria: null}\n")
+    observed = load_scenario(path).observed
+    assert observed is not None and observed.names == {"Syria": None}

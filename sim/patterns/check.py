@@ -34,7 +34,9 @@ DEFAULT_REPS = 3
 def add_parser(sub: Any) -> None:
     """Register ``credsim patterns check`` on the CLI's subparsers."""
     p = sub.add_parser("patterns", help="observed patterns: check which the model reproduces")
-    actions = p.add_subparsers(dest="patterns_command", required=True, parser_class=type(p))
+    actions = p.add_subparsers(
+        dest="patterns_command", metavar="check", required=True, parser_class=type(p)
+    )
     c = actions.add_parser("check", help="run a pattern file's scenario against its patterns")
     c.add_argument("file", help="pattern file (YAML)")
     c.add_argument(
