@@ -35,8 +35,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from sim.errors import InputError
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar
+from sim.scenario.kinds import EVENT_KINDS
 from sim.scenario.schema import (
-    EVENT_KINDS,
     NAME_PATTERN,
     Generate,
     Scenario,
