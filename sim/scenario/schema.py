@@ -563,8 +563,9 @@ def check_references(sc: Scenario) -> None:
             if p not in sc.powers:
                 raise _unknown(f"{path}.{p}", "power", p, powers)
             if p == observer:
+                what = path.rsplit(".", 1)[-1]
                 raise InputError(
-                    f"a power holds no trust in itself; remove '{p}'", path=f"{path}.{p}"
+                    f"a power holds no {what} in itself; remove '{p}'", path=f"{path}.{p}"
                 )
 
     def check_ideology(path: str, value: IdeologyValue) -> None:
