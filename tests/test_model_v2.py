@@ -700,3 +700,27 @@ def test_overrides_reach_every_v2_field() -> None:
     assert scenario.states["Syria"].affinity == {"Russia": 0.9}
     assert scenario.defaults.affinity == {"USA": 0.2}
     assert copy.deepcopy(scenario) == scenario
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def test_trust_figure_draws_affinity_under_trust_where_it_is_on() -> None:
+    """With affinity on, each group gets a trust panel and an affinity panel under it."""
+    from sim.plots.trajectories import trajectories_figure
+
+    scenario = hand_scenario(
+        states=own_region("X", "F"),
+        relations=[["F", "X", 1.0]],
+        parameters={"affinity": {"scale": 1.0}},
+        events=[ev("intervene", 1, actor="A", target="X", magnitude=1.0)],
+    )
+    series = CredibilityModel(scenario, rng=0).run().series()
+    plain = trajectories_figure(series)
+    both = trajectories_figure(series, affinity=True)
+    titles = [ax.get_title(loc="left") for ax in both.axes[1:]]
+    assert len(plain.axes) == 2
+    assert titles == [
+        "Trust in each power among all states",
+        "Affinity for each power among all states",
+    ]
