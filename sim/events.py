@@ -24,17 +24,28 @@ from sim.kernels import FloatArray, add_alignment_salience, place_salience
 from sim.scenario.kinds import DEFAULT_WEIGHTS, KINDS
 from sim.scenario.schema import (
     NONE_ALIGNMENT,
+    BaseLoss,
     CapabilityChange,
+    ClientHarmed,
     EventModel,
+    Intervene,
     Propaganda,
     Rapprochement,
+    Recognize,
+    RefuseAid,
     RegimeChange,
     RelationEvent,
     Rhetoric,
     Scenario,
     SideWithAdversary,
+    Support,
+    TargetedEvent,
+    Withdraw,
 )
 from sim.world import NO_POWER, World, ideology_vector
+
+# The kinds the "targeted" and "recognize" handlers take.
+Targeted = Intervene | Support | Withdraw | RefuseAid | ClientHarmed | BaseLoss | Recognize
 
 # Cached place-salience vectors, in cells (regions and blocs never change in a run).
 PLACE_CACHE_CELLS = 4_000_000
@@ -295,13 +306,14 @@ class EventEngine:
         spec = KINDS[event.kind]
         handler = getattr(self, f"_on_{spec.handler}")
         found: Evidence | None = handler(event, evidence, trust_prev)
-        if found is None:
+        # Only kinds with an acting power yield evidence (the registry's ``weight``).
+        if found is None or isinstance(event, RegimeChange):
             return
-        actor = self.world.index[getattr(event, "actor")]  # noqa: B009 - every evidence kind has one
-        if spec.commitment is not None:
-            target = self.world.index[getattr(event, "target")]  # noqa: B009
+        actor = self.world.index[event.actor]
+        if spec.commitment is not None and isinstance(event, TargetedEvent):
+            target = self.world.index[event.target]
             if spec.commitment == "open":
-                self.commitments[(actor, target)] = float(getattr(event, "magnitude"))  # noqa: B009
+                self.commitments[(actor, target)] = float(event.magnitude)
             else:
                 self.commitments.pop((actor, target), None)
         self._add(evidence, actor, found, step, trust_prev)
@@ -309,14 +321,11 @@ class EventEngine:
     # ------------------------------------------------------------------ handlers
 
     def _on_targeted(
-        self, event: EventModel, evidence: StepEvidence, trust_prev: FloatArray
+        self, event: Targeted, evidence: StepEvidence, trust_prev: FloatArray
     ) -> Evidence:
         w = self.world
         return self.targeted(
-            event.kind,
-            w.index[getattr(event, "actor")],  # noqa: B009
-            w.index[getattr(event, "target")],  # noqa: B009
-            float(getattr(event, "magnitude")),  # noqa: B009
+            event.kind, w.index[event.actor], w.index[event.target], float(event.magnitude)
         )
 
     def _on_side_with_adversary(
@@ -358,17 +367,17 @@ class EventEngine:
         return found
 
     def _on_recognize(
-        self, event: EventModel, evidence: StepEvidence, trust_prev: FloatArray
+        self, event: Recognize, evidence: StepEvidence, trust_prev: FloatArray
     ) -> Evidence | None:
         w = self.world
-        actor = w.index[getattr(event, "actor")]  # noqa: B009
-        target = w.index[getattr(event, "target")]  # noqa: B009
+        actor = w.index[event.actor]
+        target = w.index[event.target]
         earlier = self.recognitions[target]
         if actor in earlier:
             return None
         factor = self._decay ** len(earlier)
         earlier.add(actor)
-        found = self.targeted(event.kind, actor, target, float(getattr(event, "magnitude")))  # noqa: B009
+        found = self.targeted(event.kind, actor, target, float(event.magnitude))
         found.reliability = found.reliability * factor
         return found
 
