@@ -13,6 +13,8 @@ References:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -65,6 +67,91 @@ def own_assessment(
 ) -> FloatArray:
     """The Beta posterior mean ``(a0 + r) / (a0 + b0 + r + s)``, shape of the inputs."""
     return (a0 + positive) / (a0 + b0 + positive + negative)
+
+
+def reanchor(a0: FloatArray, b0: FloatArray, own: FloatArray, prior_memory: float) -> None:
+    """Move the priors towards the own assessment, keeping their strength, in place.
+
+    ``a0 <- rho*a0 + (1-rho)*k*own``, ``b0 <- rho*b0 + (1-rho)*k*(1-own)`` with
+    ``k = a0 + b0`` (model.md section 8.3). ``rho = 1`` leaves them as they are.
+
+    Args:
+        a0, b0: prior pseudo-counts (N, P), updated in place.
+        own: the step's own assessment (N, P).
+        prior_memory: ``rho`` in (0, 1].
+    """
+    strength = a0 + b0
+    moved = (1.0 - prior_memory) * strength
+    a0 *= prior_memory
+    a0 += moved * own
+    b0 *= prior_memory
+    b0 += moved * (1.0 - own)
+
+
+def stance_rule(closeness: FloatArray, from_ideology: float) -> FloatArray:
+    """Stances from ideology: ``clip(s*(2*closeness - 1), -1, 1)`` (model.md section 8.1).
+
+    Args:
+        closeness: (N,) ideological closeness of every actor to one actor ``c``.
+        from_ideology: ``s`` >= 0; 0 makes every stance 0.
+
+    Returns:
+        (N,) ``stance[:, c]`` before the explicit relations (the caller sets ``[c] = 1``).
+    """
+    return np.clip(from_ideology * (2.0 * closeness - 1.0), -1.0, 1.0)
+
+
+def enemy_factor(stance: FloatArray, enemy_reliability: float) -> FloatArray:
+    """Reliability evidence scale ``1 - (1 - enemy_reliability)*max(0, -stance)``.
+
+    Args:
+        stance: (N,) every observer's stance towards the event's target.
+        enemy_reliability: in [0, 1]; 1 scales nothing, 0 silences full enemies.
+
+    Returns:
+        (N,) factors in [enemy_reliability, 1].
+    """
+    return 1.0 - (1.0 - enemy_reliability) * np.maximum(0.0, -stance)
+
+
+def stance_salience(salience: FloatArray, stance: FloatArray, weight: float) -> FloatArray:
+    """Salience raised to at least ``weight*|stance|`` (model.md section 8.2)."""
+    return np.maximum(salience, weight * np.abs(stance))
+
+
+def friedkin_johnsen_equilibrium(
+    own: FloatArray,
+    neighbour_mean: Callable[[FloatArray], FloatArray],
+    has_neighbours: BoolArray | None,
+    susceptibility: float,
+    *,
+    tolerance: float = 1e-15,
+    max_iterations: int = 100_000,
+) -> FloatArray:
+    """The fixed point ``tau = (1 - mu)*own + mu*(W_p @ tau)`` of :func:`friedkin_johnsen`.
+
+    Solves ``(I - mu W_p) tau = (1 - mu) own`` for every power at once by
+    fixed-point iteration of the structured operator, starting from ``own``:
+    the map is a contraction with rate ``mu`` (``W_p`` is row-stochastic),
+    so it stops when no cell moves by more than ``tolerance``; memory and
+    time per iteration are those of one influence step.
+
+    Args:
+        own: own assessment (N, P).
+        neighbour_mean: ``x -> W_p @ x[:, p]`` for every power, (N, P) -> (N, P).
+        has_neighbours: as for :func:`friedkin_johnsen`.
+        susceptibility: ``mu`` in [0, 1).
+
+    Returns:
+        Held trust at rest (N, P).
+    """
+    tau = own
+    for _ in range(max_iterations):
+        nxt = friedkin_johnsen(own, neighbour_mean(tau), has_neighbours, susceptibility)
+        if np.max(np.abs(nxt - tau), initial=0.0) <= tolerance:
+            return nxt
+        tau = nxt
+    return tau
 
 
 def friedkin_johnsen(
@@ -194,17 +281,22 @@ def alignment_utility(
     *,
     w_trust: float,
     w_inertia: float,
+    affinity: FloatArray | None = None,
+    w_affinity: float = 0.0,
 ) -> FloatArray:
     """Utility of each option for each state (model.md section 4, step 4).
 
     ``U[o, p] = w_trust*tau[o, p] + w_capability*capability[p]
-    - w_ideology*distance(o, p) + w_inertia*[aligned(o) == p]`` and
+    - w_ideology*distance(o, p) + w_inertia*[aligned(o) == p]
+    + w_affinity*affinity[o, p]`` and
     ``U[o, none] = nonaligned_utility + w_inertia*[aligned(o) == none]``.
 
     Args:
         trust: held trust of the states (S, P).
         base: (P + 1, S) from :func:`alignment_base`.
         aligned: (S,) current alignment, power index or -1.
+        affinity: the states' affinity (S, P); read only when ``w_affinity`` is not 0.
+        w_affinity: weight of affinity (model.md section 8.2), default 0.
 
     Returns:
         (P + 1, S), options by row (one per power in file order, the last for
@@ -213,6 +305,8 @@ def alignment_utility(
     n_powers = trust.shape[1]
     utility = base.copy()
     utility[:n_powers] += w_trust * trust.T
+    if w_affinity and affinity is not None:
+        utility[:n_powers] += w_affinity * affinity.T
     if w_inertia:
         current = np.where(aligned < 0, n_powers, aligned)
         utility[current, np.arange(trust.shape[0])] += w_inertia

@@ -19,7 +19,7 @@ import pandas as pd
 from sim.kernels import FloatArray, IntArray, effective_poles
 
 SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
-ACTORS_COLUMNS = ["step", "date", "actor", "power", "trust", "own", "aligned"]
+ACTORS_COLUMNS = ["step", "date", "actor", "power", "trust", "own", "affinity", "aligned"]
 NONE = "none"
 CHUNK_BYTES = 64 * 2**20
 
@@ -42,6 +42,9 @@ class Statistics:
     own_mean: FloatArray  # (G, T+1, P)
     trust_p10: FloatArray | None  # (G, T+1, P), None when not recorded
     trust_p90: FloatArray | None
+    affinity_mean: FloatArray  # (G, T+1, P)
+    affinity_p10: FloatArray | None
+    affinity_p90: FloatArray | None
     share: FloatArray  # (G, T+1, P+1), last = none
     effective_poles: FloatArray  # (G, T+1)
     realignments: FloatArray  # (G, T+1)
@@ -79,24 +82,37 @@ class Recorder:
             own_mean=np.full((g, t, n_powers), np.nan),
             trust_p10=np.full((g, t, n_powers), np.nan) if percentiles else None,
             trust_p90=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            affinity_mean=np.full((g, t, n_powers), np.nan),
+            affinity_p10=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            affinity_p90=np.full((g, t, n_powers), np.nan) if percentiles else None,
             share=np.full((g, t, n_powers + 1), np.nan),
             effective_poles=np.zeros((g, t)),
             realignments=np.zeros((g, t)),
         )
         self.aligned = np.empty((t, self.n_states), dtype=np.int16)
-        chunk = max(1, CHUNK_BYTES // max(1, 16 * n_actors * n_powers))
+        chunk = max(1, CHUNK_BYTES // max(1, 24 * n_actors * n_powers))
         self._chunk = t if keep_actors else min(t, chunk)
         self._trust = np.empty((self._chunk, n_actors, n_powers))
         self._own = np.empty((self._chunk, n_actors, n_powers))
+        self._affinity = np.empty((self._chunk, n_actors, n_powers))
         self._first = 0
         self._filled = 0
         self.actor_trust: list[FloatArray] = []
         self.actor_own: list[FloatArray] = []
+        self.actor_affinity: list[FloatArray] = []
 
-    def record(self, step: int, trust: FloatArray, own: FloatArray, aligned: IntArray) -> None:
+    def record(
+        self,
+        step: int,
+        trust: FloatArray,
+        own: FloatArray,
+        affinity: FloatArray,
+        aligned: IntArray,
+    ) -> None:
         """Store the state at the end of ``step`` (aligned: states only, -1 = none)."""
         self._trust[self._filled] = trust
         self._own[self._filled] = own
+        self._affinity[self._filled] = affinity
         self.aligned[step] = aligned
         self._filled += 1
         if self._filled == self._chunk:
@@ -113,6 +129,7 @@ class Recorder:
         rows = slice(self._first, self._first + self._filled)
         trust = self._trust[: self._filled]
         own = self._own[: self._filled]
+        affinity = self._affinity[: self._filled]
         st = self.stats
         for g, group in enumerate(self.groups):
             for p, idx in self._member_sets(group):
@@ -122,13 +139,20 @@ class Recorder:
                 sub = trust[:, idx, cols]
                 st.trust_mean[g, rows, cols] = sub.mean(axis=1)
                 st.own_mean[g, rows, cols] = own[:, idx, cols].mean(axis=1)
+                sub_aff = affinity[:, idx, cols]
+                st.affinity_mean[g, rows, cols] = sub_aff.mean(axis=1)
                 if st.trust_p10 is not None and st.trust_p90 is not None:
                     low, high = np.percentile(sub, [10.0, 90.0], axis=1)
                     st.trust_p10[g, rows, cols] = low
                     st.trust_p90[g, rows, cols] = high
+                if st.affinity_p10 is not None and st.affinity_p90 is not None:
+                    low, high = np.percentile(sub_aff, [10.0, 90.0], axis=1)
+                    st.affinity_p10[g, rows, cols] = low
+                    st.affinity_p90[g, rows, cols] = high
         if self.keep_actors:
             self.actor_trust.append(trust.copy())
             self.actor_own.append(own.copy())
+            self.actor_affinity.append(affinity.copy())
         self._first += self._filled
         self._filled = 0
 
@@ -169,6 +193,9 @@ def tidy_series(
         "trust_p10": stats.trust_p10,
         "trust_p90": stats.trust_p90,
         "own_mean": stats.own_mean,
+        "affinity_mean": stats.affinity_mean,
+        "affinity_p10": stats.affinity_p10,
+        "affinity_p90": stats.affinity_p90,
     }
     values: list[FloatArray] = []
     labels: list[tuple[str, str, str]] = []
@@ -239,6 +266,11 @@ def summarise(
             name: per_power(mean[:, last, :] - mean[:, first - 1, :])
             for name, (first, last) in windows.items()
         },
+        "final_affinity": per_power(stats.affinity_mean[:, -1, :]),
+        "affinity_change": {
+            name: per_power(stats.affinity_mean[:, last, :] - stats.affinity_mean[:, first - 1, :])
+            for name, (first, last) in windows.items()
+        },
         "final_effective_poles": float(stats.effective_poles[0, -1]),
         "effective_poles": {
             group: float(stats.effective_poles[g, -1]) for g, group in enumerate(group_names)
@@ -262,6 +294,7 @@ def flatten_summary(summary: dict[str, Any], prefix: str = "") -> dict[str, floa
 def actors_table(
     trust: FloatArray,
     own: FloatArray,
+    affinity: FloatArray,
     aligned: IntArray,
     actor_names: list[str],
     power_names: list[str],
@@ -270,7 +303,7 @@ def actors_table(
     """``actors.parquet``: one row per step x observer x power, the self cells left out.
 
     Args:
-        trust, own: (T+1, N, P) snapshots.
+        trust, own, affinity: (T+1, N, P) snapshots.
         aligned: (T+1, S) alignment codes of the states (-1 = none).
     """
     n_steps, n_actors, n_powers = trust.shape
@@ -291,6 +324,7 @@ def actors_table(
             "power": np.asarray(power_names, dtype=object)[power],
             "trust": trust.ravel()[keep],
             "own": own.ravel()[keep],
+            "affinity": affinity.ravel()[keep],
             "aligned": labels[aligned_all[step, actor]],
         }
     )

@@ -134,8 +134,14 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         params = sc.parameters
         self._memory = params.trust.memory
         self._negativity_bias = params.trust.negativity_bias
+        self._prior_memory = params.trust.prior_memory
         self._susceptibility = params.diffusion.susceptibility
         self._alignment = params.alignment
+        self._affinity_on = params.affinity.scale > 0
+        if net.initial == "equilibrium":
+            world.trust = kernels.friedkin_johnsen_equilibrium(
+                world.own, self.network.neighbour_mean, self._sparse_rows, self._susceptibility
+            )
 
         self.groups = resolve_groups(sc, world)
         self.windows = {
@@ -188,6 +194,11 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         return self.world.trust
 
     @property
+    def affinity(self) -> FloatArray:
+        """Affinity (N, P) after the last step (model.md 8.2); self cells are meaningless."""
+        return self.world.affinity
+
+    @property
     def aligned(self) -> IntArray:
         """(S,) alignment of the states: power index, or -1 for none."""
         return self.world.aligned[self.world.n_powers :]
@@ -222,8 +233,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         w = self.world
         trust_prev = w.trust
         evidence = self._evidence
-        evidence.positive.fill(0.0)
-        evidence.negative.fill(0.0)
+        evidence.clear()
         before = self.aligned.copy()
 
         self.engine.apply_step(k, evidence, trust_prev)
@@ -236,6 +246,19 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             self._negativity_bias,
         )
         w.own = kernels.own_assessment(w.a0, w.b0, w.positive, w.negative)
+        if self._affinity_on:
+            kernels.update_evidence(
+                w.positive_aff,
+                w.negative_aff,
+                evidence.positive_aff,
+                evidence.negative_aff,
+                self._memory,
+                self._negativity_bias,
+            )
+            w.affinity = kernels.own_assessment(w.a0_aff, w.b0_aff, w.positive_aff, w.negative_aff)
+        if self._prior_memory != 1.0:
+            kernels.reanchor(w.a0, w.b0, w.own, self._prior_memory)
+            kernels.reanchor(w.a0_aff, w.b0_aff, w.affinity, self._prior_memory)
         w.trust = kernels.friedkin_johnsen(
             w.own,
             self.network.neighbour_mean(trust_prev),
@@ -250,7 +273,8 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         if k >= self.n_steps:
             self.running = False
 
-    def _align(self) -> None:
+    def _utility(self, *, inertia: bool) -> FloatArray:
+        """(P + 1, S) alignment utility of the states now (model.md sections 4 and 8.2)."""
         w = self.world
         a = self._alignment
         n_powers = w.n_powers
@@ -263,44 +287,36 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
                 nonaligned_utility=a.nonaligned_utility,
             )
             self._base_version = w.version
-        utility = kernels.alignment_utility(
+        return kernels.alignment_utility(
             w.trust[n_powers:],
             self._base,
             w.aligned[n_powers:],
             w_trust=a.weights.trust,
-            w_inertia=a.weights.inertia,
+            w_inertia=a.weights.inertia if inertia else 0.0,
+            affinity=w.affinity[n_powers:],
+            w_affinity=a.weights.affinity,
         )
-        uniforms = self.rng.random(utility.shape[1]) if a.temperature > 0 else None
-        w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)
 
     def propensity(self) -> FloatArray:
-        """Alignment propensity of the states now: the utility without inertia or draw.
+        """(S, P) alignment utility of every state for every power at the current step.
 
-        ``w_trust*trust[o, p] + w_capability*capability[p] - w_ideology*distance(o, p)``
-        (model.md section 4 without the inertia term), the observable that the
-        vote link of validation.md reads.
-
-        Returns:
-            (S, P), states by row in file order, powers by column.
+        ``w_trust*tau + w_capability*capability - w_ideology*distance +
+        w_affinity*affinity``: the utility of model.md section 4 step 4 and
+        8.2 without the inertia term and without any draw.
         """
+        return np.ascontiguousarray(self._utility(inertia=False)[: self.world.n_powers].T)
+
+    def _align(self) -> None:
         w = self.world
         a = self._alignment
         n_powers = w.n_powers
-        base = kernels.alignment_base(
-            w.capability,
-            w.distance[n_powers:],
-            w_capability=a.weights.capability,
-            w_ideology=a.weights.ideology,
-            nonaligned_utility=a.nonaligned_utility,
-        )
-        utility = kernels.alignment_utility(
-            w.trust[n_powers:], base, w.aligned[n_powers:], w_trust=a.weights.trust, w_inertia=0.0
-        )
-        return utility[:n_powers].T
+        utility = self._utility(inertia=True)
+        uniforms = self.rng.random(utility.shape[1]) if a.temperature > 0 else None
+        w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)
 
     def _record(self) -> None:
         w = self.world
-        self.recorder.record(self.steps, w.trust, w.own, self.aligned)
+        self.recorder.record(self.steps, w.trust, w.own, w.affinity, self.aligned)
         # A summary-only run (a sweep's) needs no per-step reporters: the
         # DataCollector then holds the first and the last step only.
         if self.record_level != "summary" or self.steps in (0, self.n_steps):
@@ -335,13 +351,15 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
 
     def actors(self) -> pd.DataFrame:
-        """Per step, observer and power: trust, own assessment, alignment (record='actors')."""
+        """Per step, observer and power: trust, own assessment, affinity, alignment
+        (record='actors')."""
         if self.record_level != "actors":
             raise RuntimeError("build the model with record='actors' to get per-actor rows")
         self.statistics()
         return actors_table(
             np.concatenate(self.recorder.actor_trust),
             np.concatenate(self.recorder.actor_own),
+            np.concatenate(self.recorder.actor_affinity),
             self.recorder.aligned.astype(np.int64),
             self.actor_names,
             self.power_names,

@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.kernels import BoolArray, FloatArray, IntArray, beta_priors, ideology_distance
-from sim.scenario.schema import NONE_ALIGNMENT, Scenario, TrustPrior
+from sim.kernels import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    beta_priors,
+    ideology_distance,
+    stance_rule,
+)
+from sim.scenario.schema import NONE_ALIGNMENT, Scenario, TrustPrior, resolved_relations
 
 NO_POWER = -1
 
@@ -49,6 +56,54 @@ def prior_counts(
 
 
 @dataclass
+class Stances:
+    """``stance[o, c]`` (model.md section 8.1) without an actors x actors array.
+
+    The ideology rule is computed on demand, one column at a time, from the
+    current ideologies; the explicit values (``relations``, ``relation``
+    events, a regime change's relations) are a sparse map that wins over it.
+
+    Attributes:
+        from_ideology: ``parameters.stance.from_ideology``.
+        explicit: actor ``c`` -> {observer ``o``: value}, the set cells of column ``c``.
+        version: bumped on every change, so that what is derived from stances is redone.
+    """
+
+    from_ideology: float
+    explicit: dict[int, dict[int, float]] = field(default_factory=dict)
+    version: int = 0
+
+    def set(self, observer: int, actor: int, value: float) -> None:
+        """``stance[observer, actor] = value`` from now on."""
+        self.explicit.setdefault(actor, {})[observer] = value
+        self.version += 1
+
+    def reset(self, actor: int) -> None:
+        """Every stance to and from ``actor`` back to the ideology rule."""
+        self.explicit.pop(actor, None)
+        for column in self.explicit.values():
+            column.pop(actor, None)
+        self.version += 1
+
+    def column(self, actor: int, ideology: FloatArray) -> FloatArray:
+        """(N,) ``stance[:, actor]``: the rule, the explicit values over it, 1 for itself.
+
+        Args:
+            actor: the actor index ``c``.
+            ideology: (N, D) current ideologies.
+        """
+        if self.from_ideology:
+            closeness = 1.0 - ideology_distance(ideology, ideology[actor : actor + 1])[:, 0]
+            out = stance_rule(closeness, self.from_ideology)
+        else:
+            out = np.zeros(ideology.shape[0])
+        for observer, value in self.explicit.get(actor, {}).items():
+            out[observer] = value
+        out[actor] = 1.0
+        return out
+
+
+@dataclass
 class World:
     """All arrays of a running model. Shapes: N actors, P powers, B blocs, D axes."""
 
@@ -67,7 +122,14 @@ class World:
     b0: FloatArray  # (N, P)
     positive: FloatArray  # r, (N, P)
     negative: FloatArray  # s, (N, P)
+    stances: Stances
+    # The affinity record (model.md section 8.2): priors and evidence, (N, P).
+    a0_aff: FloatArray
+    b0_aff: FloatArray
+    positive_aff: FloatArray
+    negative_aff: FloatArray
     own: FloatArray = field(init=False)
+    affinity: FloatArray = field(init=False)
     trust: FloatArray = field(init=False)
     distance: FloatArray = field(init=False)
     # Bumped whenever capabilities or ideologies change, so that what is
@@ -78,6 +140,7 @@ class World:
         self.refresh_distance()
         self.own = self.a0 / (self.a0 + self.b0)
         self.trust = self.own.copy()
+        self.affinity = self.a0_aff / (self.a0_aff + self.b0_aff)
 
     @property
     def n_actors(self) -> int:
@@ -98,11 +161,20 @@ class World:
         entries: dict[str, float | TrustPrior],
         defaults: dict[str, float | TrustPrior],
         prior_strength: float,
+        *,
+        affinity: bool = False,
     ) -> None:
-        """Set an observer's prior pseudo-counts from its entries, else defaults, else 0.5."""
-        self.a0[row], self.b0[row] = prior_counts(
-            self.power_names, entries, defaults, prior_strength
-        )
+        """Set an observer's prior pseudo-counts from its entries, else defaults, else 0.5.
+
+        Args:
+            affinity: set the affinity record's priors instead of trust's.
+        """
+        a0, b0 = (self.a0_aff, self.b0_aff) if affinity else (self.a0, self.b0)
+        a0[row], b0[row] = prior_counts(self.power_names, entries, defaults, prior_strength)
+
+    def stance_column(self, actor: int) -> FloatArray:
+        """(N,) every actor's stance towards ``actor`` now (:meth:`Stances.column`)."""
+        return self.stances.column(actor, self.ideology)
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> World:
@@ -128,13 +200,25 @@ class World:
                 aligned[n_powers + i] = powers.index(state.aligned)
 
         strength = sc.parameters.trust.prior_strength
-        defaults = sc.defaults.trust
-        # Every observer starts from the defaults; only explicit entries differ.
-        a0_row, b0_row = prior_counts(powers, {}, defaults, strength)
-        a0, b0 = np.tile(a0_row, (n, 1)), np.tile(b0_row, (n, 1))
-        for i, actor in enumerate(actors):
-            if actor.trust:
-                a0[i], b0[i] = prior_counts(powers, actor.trust, defaults, strength)
+
+        def priors(
+            entries: list[dict[str, float | TrustPrior]], defaults: dict[str, float | TrustPrior]
+        ) -> tuple[FloatArray, FloatArray]:
+            # Every observer starts from the defaults; only explicit entries differ.
+            a0_row, b0_row = prior_counts(powers, {}, defaults, strength)
+            a0, b0 = np.tile(a0_row, (n, 1)), np.tile(b0_row, (n, 1))
+            for i, entry in enumerate(entries):
+                if entry:
+                    a0[i], b0[i] = prior_counts(powers, entry, defaults, strength)
+            return a0, b0
+
+        a0, b0 = priors([a.trust for a in actors], sc.defaults.trust)
+        a0_aff, b0_aff = priors([a.affinity for a in actors], sc.defaults.affinity)
+        stances = Stances(sc.parameters.stance.from_ideology)
+        for a, b, value, directed in resolved_relations(sc.relations):
+            stances.set(index[a], index[b], value)
+            if not directed:
+                stances.set(index[b], index[a], value)
         return cls(
             actor_names=names,
             power_names=powers,
@@ -151,4 +235,9 @@ class World:
             b0=b0,
             positive=np.zeros((n, n_powers)),
             negative=np.zeros((n, n_powers)),
+            stances=stances,
+            a0_aff=a0_aff,
+            b0_aff=b0_aff,
+            positive_aff=np.zeros((n, n_powers)),
+            negative_aff=np.zeros((n, n_powers)),
         )

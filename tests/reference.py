@@ -1,15 +1,18 @@
 """A deliberately plain reference implementation of one model step.
 
-Written from the specification (``shared/design/model.md`` sections 2 to 5 and
-``docs/decisions.md`` items 1 to 12), not from the fast code in ``sim/``, so
-that the two can check each other. Everything is a loop over observers,
-powers and events, and the influence network is a dense actors x actors
-matrix ``W`` built literally from the formula of model.md section 6. It is
-meant to be read next to the specification, never to be fast.
+Written from the specification (``shared/design/model.md`` sections 2 to 5
+and 8, ``docs/decisions.md`` items 1 to 12 and the model v2 items), not from
+the fast code in ``sim/``, so that the two can check each other. Everything
+is a loop over observers, powers and events, and the influence network is a dense actors x actors
+matrix ``W`` built literally from the formula of model.md section 6; the
+stances of section 8.1 are looked up one (observer, actor) pair at a time
+and the start at rest (section 8.3) is a dense linear solve. It is meant to
+be read next to the specification, never to be fast.
 
 After construction (step 0) and after every :meth:`ReferenceModel.step` the
-model exposes ``own`` and ``trust`` (actors x powers), ``aligned`` (one power
-index or -1 per state) and ``capability`` (one per power). Actors are the
+model exposes ``own``, ``trust`` and ``affinity`` (actors x powers),
+``aligned`` (one power index or -1 per state) and ``capability`` (one per
+power). Actors are the
 powers in file order, then the states in file order.
 """
 
@@ -21,12 +24,34 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim.scenario.schema import NONE_ALIGNMENT, Scenario, TrustPrior
+from sim.scenario.schema import NONE_ALIGNMENT, RelationSpec, Scenario, TrustPrior
 
 FloatArray = npt.NDArray[np.float64]
 
 # Kinds whose events are evidence about their actor (model.md section 5).
 SIMPLE_TARGETED = ("intervene", "support", "withdraw", "refuse_aid", "client_harmed", "base_loss")
+
+# model.md section 8.2: the parties whose stance the affinity evidence reads, with direction.
+AFFINITY_PARTIES = {
+    "intervene": (("target", 1),),
+    "support": (("target", 1),),
+    "recognize": (("target", 1),),
+    "withdraw": (("target", -1),),
+    "refuse_aid": (("target", -1),),
+    "client_harmed": (("target", -1),),
+    "side_with_adversary": (("target", -1), ("with", 1)),
+    "rapprochement": (("with", 1),),
+}
+DEFAULT_AFFINITY = {
+    "intervene": 1.0,
+    "support": 0.1,
+    "recognize": 0.8,
+    "withdraw": 1.0,
+    "refuse_aid": 0.6,
+    "client_harmed": 0.8,
+    "side_with_adversary": 1.0,
+    "rapprochement": 0.5,
+}
 
 
 def ideology_vector(value: float | list[float]) -> list[float]:
@@ -116,18 +141,41 @@ class ReferenceModel:
         shape = (self.n_actors, self.n_powers)
         self.a0 = np.zeros(shape)
         self.b0 = np.zeros(shape)
+        self.a0_aff = np.zeros(shape)
+        self.b0_aff = np.zeros(shape)
         for o, spec in enumerate(specs):
             self._set_priors(o, spec.trust)
+            self._set_affinity_priors(o, spec.affinity)
         self.r = np.zeros(shape)
         self.s = np.zeros(shape)
+        self.r_aff = np.zeros(shape)
+        self.s_aff = np.zeros(shape)
         self.own = np.zeros(shape)
+        self.affinity = np.zeros(shape)
         for o in range(self.n_actors):
             for p in range(self.n_powers):
                 self.own[o, p] = self.a0[o, p] / (self.a0[o, p] + self.b0[o, p])
-        self.trust = self.own.copy()
+                self.affinity[o, p] = self.a0_aff[o, p] / (self.a0_aff[o, p] + self.b0_aff[o, p])
+
+        # Explicit stances (observer, actor) -> value, winning over the ideology rule.
+        self.explicit: dict[tuple[int, int], float] = {}
+        for relation in scenario.relations:
+            if isinstance(relation, RelationSpec):
+                a, b = self.index[relation.source_actor], self.index[relation.to]
+                self.explicit[(a, b)] = relation.value
+                if not relation.directed:
+                    self.explicit[(b, a)] = relation.value
+            else:
+                a, b = self.index[relation[0]], self.index[relation[1]]
+                self.explicit[(a, b)] = relation[2]
+                self.explicit[(b, a)] = relation[2]
 
         self.weights = dense_network(scenario)
         self.weights_without = [network_without(self.weights, p) for p in range(self.n_powers)]
+        if scenario.network.initial == "equilibrium":
+            self.trust = self.equilibrium()
+        else:
+            self.trust = self.own.copy()
 
         # (power, client) -> magnitude; dict order is the order of opening.
         self.commitments: dict[tuple[int, int], float] = {}
@@ -141,10 +189,10 @@ class ReferenceModel:
     def _alignment_index(self, name: str) -> int:
         return -1 if name == NONE_ALIGNMENT else self.power_names.index(name)
 
-    def _prior(self, entry: Any, power_name: str) -> tuple[float, float]:
-        """``(a0, b0)`` from a trust entry, else ``defaults.trust``, else mean 0.5."""
+    def _prior(self, entry: Any, default: Any) -> tuple[float, float]:
+        """``(a0, b0)`` from an entry, else the scenario's default entry, else mean 0.5."""
         if entry is None:
-            entry = self.scenario.defaults.trust.get(power_name)
+            entry = default
         strength = self.scenario.parameters.trust.prior_strength
         if entry is None:
             mean = 0.5
@@ -156,7 +204,54 @@ class ReferenceModel:
 
     def _set_priors(self, observer: int, entries: dict[str, Any]) -> None:
         for p, name in enumerate(self.power_names):
-            self.a0[observer, p], self.b0[observer, p] = self._prior(entries.get(name), name)
+            self.a0[observer, p], self.b0[observer, p] = self._prior(
+                entries.get(name), self.scenario.defaults.trust.get(name)
+            )
+
+    def _set_affinity_priors(self, observer: int, entries: dict[str, Any]) -> None:
+        """Affinity priors: the entry, else ``defaults.affinity``, else 0.5 (section 8.2)."""
+        for p, name in enumerate(self.power_names):
+            self.a0_aff[observer, p], self.b0_aff[observer, p] = self._prior(
+                entries.get(name), self.scenario.defaults.affinity.get(name)
+            )
+
+    def stance(self, observer: int, actor: int) -> float:
+        """``stance[o, c]``: 1 for itself, else the explicit value, else the ideology rule."""
+        if observer == actor:
+            return 1.0
+        if (observer, actor) in self.explicit:
+            return self.explicit[(observer, actor)]
+        s = self.scenario.parameters.stance.from_ideology
+        return min(1.0, max(-1.0, s * (2.0 * self.closeness(observer, actor) - 1.0)))
+
+    def enemy_factor(self, observer: int, target: int | None) -> float:
+        """Section 8.2: reliability evidence scale for an enemy of the target."""
+        if target is None:
+            return 1.0
+        rho = self.scenario.parameters.stance.enemy_reliability
+        return 1.0 - (1.0 - rho) * max(0.0, -self.stance(observer, target))
+
+    def equilibrium(self) -> FloatArray:
+        """Held trust at rest: ``(I - mu W_p)^-1 (1 - mu) own`` per power, densely solved.
+
+        Rows that keep ``tau = own`` in a step (the power itself, rows with no
+        remaining neighbour) are identity rows.
+        """
+        mu = self.scenario.parameters.diffusion.susceptibility
+        out = np.zeros_like(self.own)
+        for p in range(self.n_powers):
+            w_p = self.weights_without[p]
+            matrix = np.eye(self.n_actors)
+            rhs = np.zeros(self.n_actors)
+            for o in range(self.n_actors):
+                if o == p or w_p[o].sum() == 0.0:
+                    rhs[o] = self.own[o, p]
+                    continue
+                for j in range(self.n_actors):
+                    matrix[o, j] -= mu * w_p[o, j]
+                rhs[o] = (1.0 - mu) * self.own[o, p]
+            out[:, p] = np.linalg.solve(matrix, rhs)
+        return out
 
     def distance(self, a: int, b: int) -> float:
         """Euclidean ideology distance over its maximum ``2*sqrt(d)``: in [0, 1]."""
@@ -173,7 +268,13 @@ class ReferenceModel:
         return observer >= self.n_powers and self.aligned[observer - self.n_powers] == power
 
     def salience(self, observer: int, actor: int, target: int | None) -> float:
-        """``salience(o, event)`` by decisions.md item 3."""
+        """``salience(o, event)`` by decisions.md item 3, at least ``stance*|stance[o, c]|``."""
+        sal = self.scenario.parameters.salience
+        floor = 0.0 if target is None else sal.stance * abs(self.stance(observer, target))
+        return max(floor, self.place_salience(observer, actor, target))
+
+    def place_salience(self, observer: int, actor: int, target: int | None) -> float:
+        """The v1 salience rule (decisions.md item 3)."""
         sal = self.scenario.parameters.salience
         if target is not None and observer == target:
             return sal.target
@@ -221,6 +322,44 @@ class ReferenceModel:
         elif evidence > 0.0:
             pos[observer, power] += evidence
 
+    def deliver_affinity(
+        self, kind: str, event: Any, power: int, target: int | None, magnitude: float
+    ) -> None:
+        """Affinity evidence of one event about ``power`` for every observer (section 8.2).
+
+        ``scale * magnitude * affinity(kind) * salience * sum_q direction * stance[o, q]``;
+        for a side_with_adversary with a rival, the larger of the two sides' saliences.
+        """
+        params = self.scenario.parameters
+        given = getattr(params.event_kinds, kind, None)
+        weight = DEFAULT_AFFINITY.get(kind, 0.0)
+        if given is not None and given.affinity is not None:
+            weight = given.affinity
+        scale = params.affinity.scale
+        if scale == 0.0 or weight == 0.0:
+            return
+        parties: list[tuple[int, int]] = []
+        for name, direction in AFFINITY_PARTIES.get(kind, ()):
+            if name == "target" and target is not None:
+                parties.append((target, direction))
+            elif name == "with" and getattr(event, "with_", None) is not None:
+                parties.append((self.index[event.with_], direction))
+        rival = None
+        if kind == "side_with_adversary" and event.with_ is not None:
+            rival = self.index[event.with_]
+        for o in self.observers_of(power):
+            sal = self.salience(o, power, target)
+            if rival is not None:
+                sal = max(sal, self.salience(o, power, rival))
+            total = 0.0
+            for q, direction in parties:
+                total += direction * self.stance(o, q)
+            e = scale * magnitude * weight * sal * total
+            if e > 0.0:
+                self.pos_aff[o, power] += e
+            elif e < 0.0:
+                self.neg_aff[o, power] += -e
+
     def observers_of(self, power: int) -> list[int]:
         """Every actor except the power the evidence is about."""
         return [o for o in range(self.n_actors) if o != power]
@@ -242,7 +381,9 @@ class ReferenceModel:
         weight = self.scenario.parameters.event_kinds.weight(kind)
         for o in self.observers_of(actor):
             e = magnitude * weight * self.salience(o, actor, target) * factor
+            e *= self.enemy_factor(o, target)
             self.deliver(step, actor, o, e, pos, neg, tau_prev)
+        self.deliver_affinity(kind, None, actor, target, magnitude)
 
     def apply_event(
         self, step: int, event: Any, pos: FloatArray, neg: FloatArray, tau_prev: FloatArray
@@ -263,12 +404,15 @@ class ReferenceModel:
             weight = kinds.weight(kind)
             for o in self.observers_of(actor):
                 e = event.magnitude * weight * self.salience(o, actor, target)
+                e *= self.enemy_factor(o, target)
                 if event.with_ is not None:
                     rival = self.index[event.with_]
                     e_with = -event.magnitude * weight * self.salience(o, actor, rival)
+                    e_with *= self.enemy_factor(o, rival)
                     if abs(e) < abs(e_with):
                         e = e_with
                 self.deliver(step, actor, o, e, pos, neg, tau_prev)
+            self.deliver_affinity(kind, event, actor, target, event.magnitude)
         elif kind == "rapprochement":
             actor, partner = self.index[event.actor], self.index[event.with_]
             weight = kinds.weight(kind)
@@ -276,6 +420,7 @@ class ReferenceModel:
                 extra = max(0.0, self.closeness(o, actor) - self.closeness(o, partner))
                 e = event.magnitude * weight * self.salience(o, actor, None) * extra
                 self.deliver(step, actor, o, e, pos, neg, tau_prev)
+            self.deliver_affinity(kind, event, actor, None, event.magnitude)
         elif kind == "rhetoric":
             actor = self.index[event.actor]
             weight = kinds.weight(kind)
@@ -294,6 +439,11 @@ class ReferenceModel:
             )
         elif kind == "regime_change":
             self.regime_change(event, pos, neg, tau_prev)
+        elif kind == "relation":
+            a, b = self.index[event.actor], self.index[event.target]
+            self.explicit[(a, b)] = event.value
+            if not event.directed:
+                self.explicit[(b, a)] = event.value
         elif kind == "capability_change":
             p = self.index[event.actor]
             if event.value is not None:
@@ -309,12 +459,24 @@ class ReferenceModel:
         """decisions.md item 8: new priors, no evidence, new held trust, no commitments."""
         t = self.index[event.target]
         self._set_priors(t, event.trust)
+        self._set_affinity_priors(t, event.affinity)
         for p in range(self.n_powers):
             self.r[t, p] = 0.0
             self.s[t, p] = 0.0
             pos[t, p] = 0.0
             neg[t, p] = 0.0
             tau_prev[t, p] = self.a0[t, p] / (self.a0[t, p] + self.b0[t, p])
+            self.r_aff[t, p] = 0.0
+            self.s_aff[t, p] = 0.0
+            self.pos_aff[t, p] = 0.0
+            self.neg_aff[t, p] = 0.0
+            self.affinity[t, p] = self.a0_aff[t, p] / (self.a0_aff[t, p] + self.b0_aff[t, p])
+        # Section 8.1: stances to and from the target back to the rule, then its relations.
+        for key in [key for key in self.explicit if t in key]:
+            del self.explicit[key]
+        for name, value in event.relations.items():
+            self.explicit[(t, self.index[name])] = value
+            self.explicit[(self.index[name], t)] = value
         if event.aligned is not None:
             self.aligned[t - self.n_powers] = self._alignment_index(event.aligned)
         if event.ideology is not None:
@@ -332,6 +494,8 @@ class ReferenceModel:
         tau_prev = self.trust.copy()
         pos = np.zeros((self.n_actors, self.n_powers))
         neg = np.zeros((self.n_actors, self.n_powers))
+        self.pos_aff = np.zeros((self.n_actors, self.n_powers))
+        self.neg_aff = np.zeros((self.n_actors, self.n_powers))
 
         for (power, client), magnitude in list(self.commitments.items()):
             self.targeted_evidence(k, "support", power, client, magnitude, pos, neg, tau_prev)
@@ -348,6 +512,20 @@ class ReferenceModel:
                 self.own[o, p] = (self.a0[o, p] + self.r[o, p]) / (
                     self.a0[o, p] + self.b0[o, p] + self.r[o, p] + self.s[o, p]
                 )
+                self.r_aff[o, p] = memory * self.r_aff[o, p] + self.pos_aff[o, p]
+                self.s_aff[o, p] = memory * self.s_aff[o, p] + bias * self.neg_aff[o, p]
+                self.affinity[o, p] = (self.a0_aff[o, p] + self.r_aff[o, p]) / (
+                    self.a0_aff[o, p] + self.b0_aff[o, p] + self.r_aff[o, p] + self.s_aff[o, p]
+                )
+                # Section 8.3: the priors move towards the step's assessments.
+                rho = params.trust.prior_memory
+                for a0, b0, value in (
+                    (self.a0, self.b0, self.own[o, p]),
+                    (self.a0_aff, self.b0_aff, self.affinity[o, p]),
+                ):
+                    k_total = a0[o, p] + b0[o, p]
+                    a0[o, p] = rho * a0[o, p] + (1.0 - rho) * k_total * value
+                    b0[o, p] = rho * b0[o, p] + (1.0 - rho) * k_total * (1.0 - value)
 
         mu = params.diffusion.susceptibility
         trust = np.zeros((self.n_actors, self.n_powers))
@@ -369,10 +547,11 @@ class ReferenceModel:
             self.align()
         self.steps = k
 
-    def utilities(self) -> FloatArray:
-        """``U`` (states x (powers + none)), model.md section 4 step 4."""
+    def utilities(self, inertia: bool = True) -> FloatArray:
+        """``U`` (states x (powers + none)), model.md section 4 step 4 and 8.2."""
         params = self.scenario.parameters.alignment
         w = params.weights
+        w_inertia = w.inertia if inertia else 0.0
         utility = np.zeros((self.n_states, self.n_powers + 1))
         for i in range(self.n_states):
             o = self.n_powers + i
@@ -381,12 +560,17 @@ class ReferenceModel:
                     w.trust * self.trust[o, p]
                     + w.capability * self.capability[p]
                     - w.ideology * self.distance(o, p)
-                    + w.inertia * (1.0 if self.aligned[i] == p else 0.0)
+                    + w_inertia * (1.0 if self.aligned[i] == p else 0.0)
+                    + w.affinity * self.affinity[o, p]
                 )
-            utility[i, self.n_powers] = params.nonaligned_utility + w.inertia * (
+            utility[i, self.n_powers] = params.nonaligned_utility + w_inertia * (
                 1.0 if self.aligned[i] == -1 else 0.0
             )
         return utility
+
+    def propensity(self) -> FloatArray:
+        """(states x powers) utility without inertia and without any draw."""
+        return self.utilities(inertia=False)[:, : self.n_powers]
 
     def align(self) -> None:
         """Argmax (ties to the earlier option) or the softmax draw of decisions.md item 12."""

@@ -3,8 +3,11 @@
 A scenario has 2-4 powers, 1-8 states, a few regions and blocs, random ties
 in every written form, 1-2 ideology axes, parameters anywhere in their bounds
 (temperature 0 or positive, alignment period 0-3), a monthly calendar of 3-12
-steps and events of every kind of model.md section 5, dated by month or by
-step, with valid references.
+steps and events of every kind of the registry (:mod:`sim.scenario.kinds`),
+dated by month or by step, with valid references. With ``v2=True`` it also
+draws model v2's fields (model.md section 8): relations in both written
+forms, affinity entries, regime changes with relations and affinity, and
+every v2 parameter anywhere in its bounds.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import numpy as np
 from hypothesis import strategies as st
 
 from sim.scenario.calendar import format_month, parse_month
-from sim.scenario.schema import DEFAULT_WEIGHTS, EVENT_KINDS, Scenario, check_references
+from sim.scenario.kinds import DEFAULT_WEIGHTS, EVENT_KINDS, KINDS
+from sim.scenario.schema import Scenario, check_references
 
 START = "2000-01"
 EVIDENCE_KINDS_WITH_WEIGHT = tuple(DEFAULT_WEIGHTS)
-TARGETED_KINDS = ("intervene", "support", "withdraw", "refuse_aid", "client_harmed", "base_loss")
+TARGETED_KINDS = tuple(k for k, spec in KINDS.items() if spec.handler == "targeted")
 
 
 def network_weight(high: float) -> st.SearchStrategy[float]:
@@ -56,6 +60,23 @@ def trust_entries(draw: st.DrawFn, powers: list[str], exclude: str | None = None
     return {p: draw(trust_entry()) for p in chosen}
 
 
+def stance() -> st.SearchStrategy[float]:
+    return between(-1.0, 1.0)
+
+
+@st.composite
+def relation(draw: st.DrawFn, actors: list[str]) -> Any:
+    """A relation as ``[a, b, value]`` or ``{from, to, value, directed, source}``."""
+    a, b = draw(st.permutations(actors))[:2]
+    value = draw(stance())
+    if draw(st.booleans()):
+        return [a, b, value]
+    spec: dict[str, Any] = {"from": a, "to": b, "value": value, "source": "drawn"}
+    if draw(st.booleans()):
+        spec["directed"] = draw(st.booleans())
+    return spec
+
+
 def ideology(dims: int) -> st.SearchStrategy[Any]:
     coordinate = between(-1.0, 1.0)
     if dims == 1:
@@ -86,12 +107,18 @@ def event(
     states: list[str],
     dims: int,
     n_steps: int,
+    v2: bool = False,
 ) -> dict[str, Any]:
-    """One event of ``kind`` with valid references."""
+    """One event of ``kind`` with valid references (v2: regime changes with v2 fields)."""
     actors = [*powers, *states]
     magnitude = draw(between(0.0, 3.0))
     out: dict[str, Any] = {"kind": kind, **draw(when(n_steps))}
-    if kind in (*TARGETED_KINDS, "recognize", "side_with_adversary"):
+    if kind == "relation":
+        actor, target = draw(st.permutations(actors))[:2]
+        out |= {"actor": actor, "target": target, "value": draw(stance())}
+        if draw(st.booleans()):
+            out["directed"] = draw(st.booleans())
+    elif KINDS[kind].has_target and KINDS[kind].actor == "power":
         actor = draw(st.sampled_from(powers))
         # States are the usual targets; powers may be targets too.
         target = draw(
@@ -120,6 +147,11 @@ def event(
             out["aligned"] = draw(st.sampled_from([*powers, "none"]))
         if draw(st.booleans()):
             out["ideology"] = draw(ideology(dims))
+        if v2:
+            others = [a for a in actors if a != out["target"]]
+            chosen = draw(st.lists(st.sampled_from(others), unique=True, max_size=3))
+            out["relations"] = {a: draw(stance()) for a in chosen}
+            out["affinity"] = draw(trust_entries(powers))
     elif kind == "capability_change":
         out["actor"] = draw(st.sampled_from(powers))
         if draw(st.booleans()):
@@ -146,14 +178,16 @@ def tie(draw: st.DrawFn, actors: list[str]) -> Any:
 
 
 @st.composite
-def parameters(draw: st.DrawFn) -> dict[str, Any]:
+def parameters(draw: st.DrawFn, v2: bool = False) -> dict[str, Any]:
     kinds: dict[str, Any] = {}
     for kind in draw(st.lists(st.sampled_from(EVIDENCE_KINDS_WITH_WEIGHT), unique=True)):
         kinds[kind] = {"weight": draw(between(-2.0, 2.0))}
+        if v2 and draw(st.booleans()):
+            kinds[kind]["affinity"] = draw(between(-2.0, 2.0))
     if draw(st.booleans()):
         kinds.setdefault("recognize", {})["first_mover_decay"] = draw(unit())
     temperature = draw(st.one_of(st.just(0.0), between(0.05, 3.0)))
-    return {
+    out = {
         "trust": {
             "negativity_bias": draw(between(0.0, 5.0)),
             "memory": draw(st.one_of(st.just(1.0), between(0.3, 1.0))),
@@ -180,11 +214,21 @@ def parameters(draw: st.DrawFn) -> dict[str, Any]:
         },
         "event_kinds": kinds,
     }
+    if v2:
+        out["trust"]["prior_memory"] = draw(st.one_of(st.just(1.0), between(0.05, 1.0)))
+        out["salience"]["stance"] = draw(unit())
+        out["alignment"]["weights"]["affinity"] = draw(between(0.0, 4.0))
+        out["stance"] = {
+            "from_ideology": draw(st.one_of(st.just(0.0), between(0.0, 3.0))),
+            "enemy_reliability": draw(unit()),
+        }
+        out["affinity"] = {"scale": draw(st.one_of(st.just(0.0), between(0.0, 3.0)))}
+    return out
 
 
 @st.composite
-def scenario_dicts(draw: st.DrawFn, max_events: int = 12) -> dict[str, Any]:
-    """A small valid scenario as the plain data a YAML file would hold."""
+def scenario_dicts(draw: st.DrawFn, max_events: int = 12, v2: bool = False) -> dict[str, Any]:
+    """A small valid scenario as the plain data a YAML file would hold (v2: with v2 fields)."""
     n_powers = draw(st.integers(2, 4))
     n_states = draw(st.integers(1, 8))
     powers = [f"P{i}" for i in range(n_powers)]
@@ -202,11 +246,15 @@ def scenario_dicts(draw: st.DrawFn, max_events: int = 12) -> dict[str, Any]:
             "ideology": draw(ideology(dims)),
         }
 
+    def affinity(exclude: str | None = None) -> dict[str, Any]:
+        return {"affinity": draw(trust_entries(powers, exclude))} if v2 else {}
+
     power_specs = {
         p: {
             **place(),
             "capability": draw(between(0.0, 2.0)),
             "trust": draw(trust_entries(powers, p)),
+            **affinity(p),
         }
         for p in powers
     }
@@ -215,11 +263,12 @@ def scenario_dicts(draw: st.DrawFn, max_events: int = 12) -> dict[str, Any]:
             **place(),
             "aligned": draw(st.sampled_from([*powers, "none"])),
             "trust": draw(trust_entries(powers)),
+            **affinity(),
         }
         for s in states
     }
     kinds = draw(st.lists(st.sampled_from(EVENT_KINDS), max_size=max_events))
-    events = [draw(event(kind, powers, states, dims, n_steps)) for kind in kinds]
+    events = [draw(event(kind, powers, states, dims, n_steps, v2)) for kind in kinds]
     # Repeated recognitions of one target: the second by the same power yields nothing.
     if draw(st.booleans()):
         first = draw(event("recognize", powers, states, dims, n_steps))
@@ -227,7 +276,7 @@ def scenario_dicts(draw: st.DrawFn, max_events: int = 12) -> dict[str, Any]:
         events += [first, repeat | draw(when(n_steps))]
     events = draw(st.permutations(events))
     axes = ["left_right", "east_west"][:dims]
-    return {
+    tree = {
         "name": "random",
         "calendar": {"start": START, "end": format_month(parse_month(START) + n_steps - 1)},
         "ideology_axes": axes,
@@ -241,9 +290,17 @@ def scenario_dicts(draw: st.DrawFn, max_events: int = 12) -> dict[str, Any]:
             "directed": draw(st.booleans()),
             "ties": draw(st.lists(tie(actors), max_size=6)),
         },
-        "parameters": draw(parameters()),
+        "parameters": draw(parameters(v2)),
         "events": events,
     }
+    if v2:
+        tree["relations"] = draw(st.lists(relation(actors), max_size=6))
+        tree["defaults"]["affinity"] = draw(trust_entries(powers))
+        if draw(st.booleans()):
+            # The equilibrium needs susceptibility below 1 (and converges at rate mu).
+            tree["network"]["initial"] = "equilibrium"
+            tree["parameters"]["diffusion"]["susceptibility"] = draw(between(0.0, 0.95))
+    return tree
 
 
 def validated(tree: dict[str, Any]) -> Scenario:
@@ -254,9 +311,9 @@ def validated(tree: dict[str, Any]) -> Scenario:
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, max_events: int = 12) -> Scenario:
+def scenarios(draw: st.DrawFn, max_events: int = 12, v2: bool = False) -> Scenario:
     """A small random valid :class:`Scenario`."""
-    return validated(draw(scenario_dicts(max_events)))
+    return validated(draw(scenario_dicts(max_events, v2)))
 
 
 # --------------------------------------------------------------------------- hand-made scenarios
@@ -386,6 +443,7 @@ def kitchen_sink() -> dict[str, Any]:
             {"kind": "capability_change", "step": 10, "actor": "B", "value": 1.5},
             {"kind": "regime_change", "step": 10, "target": "S2"},
             {"kind": "withdraw", "step": 11, "actor": "B", "target": "S2"},
+            {"kind": "relation", "step": 4, "actor": "S1", "target": "S2", "value": -0.7},
         ],
     }
 
@@ -401,6 +459,7 @@ class Trajectory:
         self.power_names = list(model.power_names)
         self.own: list[Any] = []
         self.trust: list[Any] = []
+        self.affinity: list[Any] = []
         self.aligned: list[Any] = []
         self.capability: list[Any] = []
         # A power's trust in itself is unspecified (decisions.md 2): never compared.
@@ -415,11 +474,12 @@ class Trajectory:
     def record(self, model: Any) -> None:
         self.own.append(np.array(model.own, dtype=float))
         self.trust.append(np.array(model.trust, dtype=float))
+        self.affinity.append(np.array(model.affinity, dtype=float))
         self.aligned.append(np.array(model.aligned, dtype=int))
         self.capability.append(np.array(model.capability, dtype=float))
 
     def cell(self, array: str, step: int, observer: str, power: str) -> float:
-        """``own`` or ``trust`` of ``observer`` in ``power`` after ``step``."""
+        """``own``, ``trust`` or ``affinity`` of ``observer`` in ``power`` after ``step``."""
         values = getattr(self, array)[step]
         return float(values[self.actor_names.index(observer), self.power_names.index(power)])
 

@@ -58,7 +58,16 @@ def test_run_writes_every_output(tmp_path: Path) -> None:
     assert steps["date"].iloc[-1] == "2025-12"
 
     actors = pd.read_parquet(out / "actors.parquet")
-    assert list(actors.columns) == ["step", "date", "actor", "power", "trust", "own", "aligned"]
+    assert list(actors.columns) == [
+        "step",
+        "date",
+        "actor",
+        "power",
+        "trust",
+        "own",
+        "affinity",
+        "aligned",
+    ]
     # 15 actors x 2 powers x 73 steps, minus each power's cell about itself.
     assert len(actors) == 73 * (15 * 2 - 2)
     assert not ((actors.actor == "Patron") & (actors.power == "Patron")).any()

@@ -489,3 +489,158 @@ def test_trust_stays_in_unit_interval(implementation: str, tree: dict[str, Any])
     for k in range(len(t.trust)):
         for values in (t.own[k][t.valid], t.trust[k][t.valid]):
             assert np.all(values >= 0.0) and np.all(values <= 1.0)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+class KindTest:
+    """What every event kind's entry in the registry must say (Axelrod's ``TestPlayer``).
+
+    A subclass per kind states the kind's metadata as model.md sections 5 and
+    8 give it; the tests check the registry entry, the schema's event model,
+    the engine's handler, the parameter defaults and the synthetic mix against
+    it, so that a new kind is one subclass here and one entry in
+    :mod:`sim.scenario.kinds`.
+    """
+
+    kind = ""
+    fields: tuple[str, ...] = ()
+    weight: float | None = None
+    affinity = 0.0
+    parties: tuple[tuple[str, int], ...] = ()
+    has_target = False
+    two_powers = False
+    actor = "power"
+    synthetic = True
+
+    @property
+    def entry(self) -> Any:
+        from sim.scenario.kinds import KINDS
+
+        return KINDS[self.kind]
+
+    def test_metadata(self) -> None:
+        e = self.entry
+        assert e.name == self.kind
+        assert e.fields == self.fields
+        assert e.weight == self.weight
+        assert e.affinity == self.affinity
+        assert e.parties == self.parties
+        assert (e.has_target, e.two_powers, e.actor) == (
+            self.has_target,
+            self.two_powers,
+            self.actor,
+        )
+        assert e.synthetic == self.synthetic
+
+    def test_schema_model_takes_the_fields(self) -> None:
+        from sim.scenario.schema import EventBase, EventModel
+
+        models = {m.model_fields["kind"].annotation.__args__[0]: m for m in EventModel.__args__}
+        own = (
+            {(f.alias or name) for name, f in models[self.kind].model_fields.items()}
+            - set(EventBase.model_fields)
+            - {"kind"}
+        )
+        assert own == set(self.fields)
+        assert ("target" in own) == self.has_target
+
+    def test_engine_has_its_handler(self) -> None:
+        from sim.events import EventEngine
+
+        assert callable(getattr(EventEngine, f"_on_{self.entry.handler}", None))
+
+    def test_parameter_defaults(self) -> None:
+        from sim.scenario.schema import EventKinds
+
+        table = EventKinds()
+        assert table.affinity(self.kind) == self.affinity
+        if self.weight is None:
+            assert self.kind not in EventKinds.model_fields
+        else:
+            assert table.weight(self.kind) == self.weight
+            assert table.model_validate({self.kind: {"affinity": 0.25}}).affinity(self.kind) == 0.25
+
+    def test_synthetic_mix(self) -> None:
+        from sim.scenario.synthetic import EVENT_MIX, REQUIRES_TWO_POWERS
+
+        assert (self.kind in EVENT_MIX) == self.synthetic
+        assert (self.kind in REQUIRES_TWO_POWERS) == self.two_powers
+
+
+TARGETED_FIELDS = ("actor", "target", "magnitude")
+
+
+class TestIntervene(KindTest):
+    kind, fields, weight, affinity = "intervene", TARGETED_FIELDS, 1.0, 1.0
+    parties, has_target = (("target", 1),), True
+
+
+class TestSupport(KindTest):
+    kind, fields, weight, affinity = "support", TARGETED_FIELDS, 0.1, 0.1
+    parties, has_target, synthetic = (("target", 1),), True, False
+
+
+class TestWithdraw(KindTest):
+    kind, fields, weight, affinity = "withdraw", TARGETED_FIELDS, -1.0, 1.0
+    parties, has_target = (("target", -1),), True
+
+
+class TestSideWithAdversary(KindTest):
+    kind, weight, affinity = "side_with_adversary", -1.0, 1.0
+    fields = ("actor", "target", "with", "magnitude")
+    parties, has_target = (("target", -1), ("with_", 1)), True
+
+
+class TestRefuseAid(KindTest):
+    kind, fields, weight, affinity = "refuse_aid", TARGETED_FIELDS, -0.6, 0.6
+    parties, has_target = (("target", -1),), True
+
+
+class TestClientHarmed(KindTest):
+    kind, fields, weight, affinity = "client_harmed", TARGETED_FIELDS, -0.8, 0.8
+    parties, has_target = (("target", -1),), True
+
+
+class TestBaseLoss(KindTest):
+    kind, fields, weight, has_target = "base_loss", TARGETED_FIELDS, -0.3, True
+
+
+class TestRapprochement(KindTest):
+    kind, fields, weight, affinity = "rapprochement", ("actor", "with", "magnitude"), -0.5, 0.5
+    parties, two_powers = (("with_", 1),), True
+
+
+class TestRhetoric(KindTest):
+    kind, fields, weight = "rhetoric", ("actor", "magnitude"), 0.2
+
+
+class TestRecognize(KindTest):
+    kind, fields, weight, affinity = "recognize", TARGETED_FIELDS, 0.8, 0.8
+    parties, has_target = (("target", 1),), True
+
+
+class TestPropaganda(KindTest):
+    kind, fields, two_powers = "propaganda", ("actor", "about", "magnitude", "until"), True
+
+
+class TestRegimeChange(KindTest):
+    kind, has_target, actor, synthetic = "regime_change", True, "none", False
+    fields = ("target", "trust", "aligned", "ideology", "relations", "affinity")
+
+
+class TestCapabilityChange(KindTest):
+    kind, fields = "capability_change", ("actor", "delta", "value")
+
+
+class TestRelation(KindTest):
+    kind, fields = "relation", ("actor", "target", "value", "directed")
+    has_target, actor, synthetic = True, "actor", False
+
+
+def test_every_kind_has_a_test_class() -> None:
+    from sim.scenario.kinds import EVENT_KINDS
+
+    tested = {cls.kind for cls in KindTest.__subclasses__()}
+    assert tested == set(EVENT_KINDS)

@@ -1,9 +1,10 @@
 """The fast model agrees with the plain reference (tests/reference.py) at every step.
 
 Both are run with the same seed on hypothesis-drawn small scenarios with
-events of every kind; ``own`` and ``trust`` (except a power's unspecified
-trust in itself), ``aligned`` and ``capability`` must agree to 1e-12 after
-step 0 and after every step.
+events of every kind, v1 and v2 (model.md section 8); ``own``, ``trust`` and
+``affinity`` (except a power's unspecified cells about itself), ``aligned``,
+``capability`` and the alignment propensity must agree to 1e-12 after step
+0 and after every step.
 """
 
 from __future__ import annotations
@@ -36,25 +37,32 @@ def assert_agree(tree: dict[str, Any], seed: int) -> None:
             fast.step()
             reference.step()
         where = f"step {k}"
-        np.testing.assert_allclose(
-            np.asarray(fast.own)[valid], reference.own[valid], atol=TOLERANCE, rtol=0, err_msg=where
-        )
-        np.testing.assert_allclose(
-            np.asarray(fast.trust)[valid],
-            reference.trust[valid],
-            atol=TOLERANCE,
-            rtol=0,
-            err_msg=where,
-        )
+        for name in ("own", "trust", "affinity"):
+            np.testing.assert_allclose(
+                np.asarray(getattr(fast, name))[valid],
+                getattr(reference, name)[valid],
+                atol=TOLERANCE,
+                rtol=0,
+                err_msg=f"{name}, {where}",
+            )
         np.testing.assert_array_equal(np.asarray(fast.aligned), reference.aligned, err_msg=where)
         np.testing.assert_allclose(
             np.asarray(fast.capability), reference.capability, atol=TOLERANCE, rtol=0, err_msg=where
+        )
+        np.testing.assert_allclose(
+            fast.propensity(), reference.propensity(), atol=1e-10, rtol=0, err_msg=where
         )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(tree=scenario_dicts(), seed=st.integers(0, 2**32 - 1))
 def test_fast_agrees_with_reference(tree: dict[str, Any], seed: int) -> None:
+    assert_agree(tree, seed)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tree=scenario_dicts(v2=True), seed=st.integers(0, 2**32 - 1))
+def test_fast_agrees_with_reference_v2(tree: dict[str, Any], seed: int) -> None:
     assert_agree(tree, seed)
 
 

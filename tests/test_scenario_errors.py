@@ -53,7 +53,7 @@ def test_valid_file_passes(capsys):
     out, err = capsys.readouterr()
     assert out == (
         f"ok: {DATA / 'mini.yaml'}: scenario 'mini', 2 powers, 2 states, 1 event, "
-        "36 monthly steps\n"
+        "36 monthly steps\n  model: v1 (every v2 mechanism at its default)\n"
     )
     assert err == ""
 

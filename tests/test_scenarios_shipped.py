@@ -19,7 +19,7 @@ import pytest
 
 from sim.model import CredibilityModel
 from sim.scenario import load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import RelationSpec, Scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
@@ -90,6 +90,16 @@ def test_historical_scenarios_are_documented_event_by_event(name: str) -> None:
         # a reader must be able to look the event up: a year appears in the reference
         assert any(str(year) in (ev.source or "") for year in range(1940, 2030)), ev.id
     assert len(spec.states) >= 25
+
+
+@pytest.mark.parametrize("name", HISTORICAL)
+def test_historical_relations_are_documented(name: str) -> None:
+    """Every relation (model v2) says where it is documented, with a year."""
+    spec = load_scenario(SCENARIOS / f"{name}.yaml")
+    assert len(spec.relations) >= 10
+    for relation in spec.relations:
+        assert isinstance(relation, RelationSpec), relation
+        assert any(str(year) in (relation.source or "") for year in range(1900, 2030)), relation
 
 
 def test_counterfactuals_have_their_own_names() -> None:

@@ -90,17 +90,29 @@ def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) ->
     return Entry(stem, figure, caption)
 
 
+def _affinity_on(results: Results) -> bool:
+    """Whether any run has the affinity channel on (``parameters.affinity.scale`` > 0)."""
+    if "parameters.affinity.scale" in results.varied:
+        return True
+    return any(
+        float(tree.get("parameters", {}).get("affinity", {}).get("scale", 0.0)) > 0.0
+        for tree in results.scenarios.values()
+    )
+
+
 def _series_entries(results: Results) -> Iterator[Entry]:
     # One read for both figures; each draws only its own metrics.
-    series = results.series(metrics=["trust_mean", *_ALIGNMENT_METRICS])
+    series = results.series(metrics=["trust_mean", "affinity_mean", *_ALIGNMENT_METRICS])
     if series is None or not (series["metric"] == "trust_mean").any():
         return
     note = _runs_note(results)
+    affinity = _affinity_on(results) and bool((series["metric"] == "affinity_mean").any())
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(series, results.events),
-        "Mean trust of each group's states in each power over time; dotted lines mark the "
-        "scenario's events (labelled above with their dates)",
+        trajectories_figure(series, results.events, affinity=affinity),
+        "Mean trust of each group's states in each power over time"
+        + (" and, under it, their mean affinity (model v2)" if affinity else "")
+        + "; dotted lines mark the scenario's events (labelled above with their dates)",
         results,
         note,
     )

@@ -196,6 +196,7 @@ def trajectories_figure(
     events: pd.DataFrame | None = None,
     *,
     metric: str = "trust_mean",
+    affinity: bool = False,
 ) -> Figure:
     """Trust (``metric``) in each power over time: a panel per group, events on top.
 
@@ -204,14 +205,19 @@ def trajectories_figure(
             ``scenario`` and ``run_id``); only rows of ``metric`` with a power are drawn.
         events: events as read by :func:`sim.results.scenario_events` (optional).
         metric: the series metric to draw.
+        affinity: also draw ``affinity_mean`` (model v2), in a panel under each
+            group's trust panel.
 
     Returns:
         The figure; its first axes is the event strip, the others the group
-        panels in order (group ``all`` first).
+        panels in order (group ``all`` first; with ``affinity``, each group's
+        trust panel followed by its affinity panel).
     """
     set_theme()
-    rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
+    drawn = [metric, "affinity_mean"] if affinity else [metric]
+    rows, scenarios = with_scenarios(series[series["metric"].isin(drawn) & (series["power"] != "")])
     groups = group_order(rows["group"])
+    panel_keys = [(group, m) for group in groups for m in drawn]
     powers = list(dict.fromkeys(rows["power"]))
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
@@ -223,7 +229,7 @@ def trajectories_figure(
     longest = max((len(t) for t in marks["text"]), default=0)
     strip_in = 0.2 + longest * EVENT_FONT_PT * 0.6 / 72.0 if len(marks) else 0.05
     # Many groups get lower panels so the figure stays a page or two long.
-    panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 2.1) * len(groups)
+    panels_in = (_PANEL_HEIGHT_IN if len(panel_keys) <= 4 else 2.1) * len(panel_keys)
     fig = plt.figure(figsize=(width, strip_in + panels_in + 0.6))
     # The strip sits just above the first panel's title; panels keep room for theirs.
     outer = fig.add_gridspec(
@@ -236,13 +242,15 @@ def trajectories_figure(
         top=0.98,
         bottom=0.06,
     )
-    inner = outer[1].subgridspec(len(groups), 1, hspace=0.3)
+    inner = outer[1].subgridspec(len(panel_keys), 1, hspace=0.3)
     strip = fig.add_subplot(outer[0])
-    panels = [fig.add_subplot(inner[i], sharex=strip) for i in range(len(groups))]
-    for ax, group in zip(panels, groups, strict=True):
-        trajectory_panel(rows[rows["group"] == group], ax=ax, scenarios=scenarios, palette=palette)
-        ax.set_title(f"Trust in each power among {nice(group)}", loc="left", fontsize=10)
-        ax.set_ylabel(series_label(metric))
+    panels = [fig.add_subplot(inner[i], sharex=strip) for i in range(len(panel_keys))]
+    for ax, (group, drawn_metric) in zip(panels, panel_keys, strict=True):
+        cell = rows[(rows["group"] == group) & (rows["metric"] == drawn_metric)]
+        trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
+        what = "Affinity for" if drawn_metric == "affinity_mean" else "Trust in"
+        ax.set_title(f"{what} each power among {nice(group)}", loc="left", fontsize=10)
+        ax.set_ylabel(series_label(drawn_metric))
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("")
         if ax is not panels[-1]:

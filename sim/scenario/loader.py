@@ -35,8 +35,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from sim.errors import InputError
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar
+from sim.scenario.kinds import EVENT_KINDS
 from sim.scenario.schema import (
-    EVENT_KINDS,
     NAME_PATTERN,
     Generate,
     Scenario,
@@ -974,7 +974,20 @@ def cli_validate(args: argparse.Namespace) -> int:
         f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
         f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
     )
+    print(f"  model: {model_version(scenario)}")
     return 0
+
+
+def model_version(scenario: Scenario) -> str:
+    """One line saying which model v2 mechanisms (model.md section 8) a scenario uses."""
+    features = scenario.parameters.v2_features()
+    if scenario.relations:
+        features.insert(0, _count(len(scenario.relations), "relation"))
+    if scenario.network.initial != "prior":
+        features.append(f"network.initial {scenario.network.initial}")
+    if not features:
+        return "v1 (every v2 mechanism at its default)"
+    return "v2: " + ", ".join(features)
 
 
 def _validate_experiment(path: Path, overrides: list[str]) -> int:

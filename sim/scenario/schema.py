@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from sim.errors import InputError
 from sim.scenario.calendar import Calendar, parse_month
+from sim.scenario.kinds import (
+    DEFAULT_AFFINITY,
+    DEFAULT_FIRST_MOVER_DECAY,
+    DEFAULT_WEIGHTS,
+    KINDS,
+)
 
 NAME_PATTERN = r"^[a-z0-9_-]+$"
 NONE_ALIGNMENT = "none"
@@ -26,6 +32,7 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Magnitude = Annotated[float, Field(ge=0.0, description="size of the event, >= 0")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 enemy to +1 ally")]
 
 
 class Strict(BaseModel):
@@ -66,6 +73,7 @@ class Actor(Strict):
     blocs: list[str] = Field(default_factory=list)
     ideology: IdeologyValue = 0.0
     trust: dict[str, TrustEntry] = Field(default_factory=dict)
+    affinity: dict[str, TrustEntry] = Field(default_factory=dict)
 
     _ideology = field_validator("ideology")(_check_ideology)
 
@@ -97,12 +105,18 @@ class TieSpec(Strict):
 
 
 class Network(Strict):
-    """Weights of the influence network W (model.md section 6)."""
+    """Weights of the influence network W (model.md section 6).
+
+    ``initial``: held trust at step 0 is the own assessment (``prior``, v1) or
+    the Friedkin-Johnsen equilibrium of the own assessments (``equilibrium``,
+    model.md section 8.3).
+    """
 
     same_region: NonNegative = 1.0
     same_bloc: NonNegative = 0.5
     baseline: NonNegative = 0.0
     directed: bool = False
+    initial: Literal["prior", "equilibrium"] = "prior"
     ties: list[tuple[str, str, NonNegative] | tuple[str, str] | TieSpec] = Field(
         default_factory=list
     )
@@ -121,6 +135,32 @@ class Network(Strict):
         return out
 
 
+class RelationSpec(Strict):
+    """A relation as a mapping: ``{from: A, to: B, value: -0.9, directed: true, source: ..}``."""
+
+    source_actor: str = Field(alias="from")
+    to: str
+    value: StanceValue
+    directed: bool = False
+    source: str | None = Field(default=None, description="where the relation is documented")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+Relation = tuple[str, str, StanceValue] | RelationSpec
+
+
+def resolved_relations(relations: list[Relation]) -> list[tuple[str, str, float, bool]]:
+    """Every relation as ``(from, to, value, directed)``; a list entry is undirected."""
+    out: list[tuple[str, str, float, bool]] = []
+    for rel in relations:
+        if isinstance(rel, RelationSpec):
+            out.append((rel.source_actor, rel.to, float(rel.value), rel.directed))
+        else:
+            out.append((rel[0], rel[1], float(rel[2]), False))
+    return out
+
+
 # --------------------------------------------------------------------------- parameters
 
 
@@ -128,6 +168,7 @@ class TrustParameters(Strict):
     negativity_bias: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
     memory: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
     prior_strength: Annotated[float, Field(gt=0.0)] = 10.0
+    prior_memory: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
 
 
 class SalienceParameters(Strict):
@@ -136,6 +177,7 @@ class SalienceParameters(Strict):
     same_bloc: Unit = 0.4
     aligned_with_actor: Unit = 0.5
     global_: Unit = Field(default=0.1, alias="global")
+    stance: Unit = 0.0
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
 
@@ -149,6 +191,7 @@ class AlignmentWeights(Strict):
     capability: NonNegative = 1.0
     ideology: NonNegative = 1.0
     inertia: NonNegative = 0.5
+    affinity: NonNegative = 0.0
 
 
 class AlignmentParameters(Strict):
@@ -158,64 +201,59 @@ class AlignmentParameters(Strict):
     weights: AlignmentWeights = Field(default_factory=AlignmentWeights)
 
 
-EVENT_KINDS: tuple[str, ...] = (
-    "intervene",
-    "support",
-    "withdraw",
-    "side_with_adversary",
-    "refuse_aid",
-    "client_harmed",
-    "base_loss",
-    "rapprochement",
-    "rhetoric",
-    "recognize",
-    "propaganda",
-    "regime_change",
-    "capability_change",
-)
+class StanceParameters(Strict):
+    """How stances are formed and read (model.md section 8.1 and 8.2)."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "intervene": 1.0,
-    "support": 0.1,
-    "withdraw": -1.0,
-    "side_with_adversary": -1.0,
-    "refuse_aid": -0.6,
-    "client_harmed": -0.8,
-    "base_loss": -0.3,
-    "rapprochement": -0.5,
-    "rhetoric": 0.2,
-    "recognize": 0.8,
-}
-DEFAULT_FIRST_MOVER_DECAY = 0.5
+    from_ideology: NonNegative = 0.0
+    enemy_reliability: Unit = 1.0
+
+
+class AffinityParameters(Strict):
+    """The affinity channel's overall scale; 0 (v1) yields no affinity evidence."""
+
+    scale: NonNegative = 0.0
 
 
 class EventKindParameters(Strict):
-    """Per-kind settings; ``weight`` defaults to the package's table (model.md section 5)."""
+    """Per-kind settings; ``weight`` and ``affinity`` default to the registry's
+    (:mod:`sim.scenario.kinds`)."""
 
     weight: float | None = None
+    affinity: float | None = None
     first_mover_decay: Unit | None = None
 
 
-class EventKinds(Strict):
-    intervene: EventKindParameters = Field(default_factory=EventKindParameters)
-    support: EventKindParameters = Field(default_factory=EventKindParameters)
-    withdraw: EventKindParameters = Field(default_factory=EventKindParameters)
-    side_with_adversary: EventKindParameters = Field(default_factory=EventKindParameters)
-    refuse_aid: EventKindParameters = Field(default_factory=EventKindParameters)
-    client_harmed: EventKindParameters = Field(default_factory=EventKindParameters)
-    base_loss: EventKindParameters = Field(default_factory=EventKindParameters)
-    rapprochement: EventKindParameters = Field(default_factory=EventKindParameters)
-    rhetoric: EventKindParameters = Field(default_factory=EventKindParameters)
-    recognize: EventKindParameters = Field(default_factory=EventKindParameters)
+class EventKindTable(Strict):
+    """``parameters.event_kinds``: one :class:`EventKindParameters` per evidence-bearing kind."""
 
     def weight(self, kind: str) -> float:
         """The weight of ``kind``: the scenario's, else the package default."""
         given = getattr(self, kind).weight
         return DEFAULT_WEIGHTS[kind] if given is None else float(given)
 
+    def affinity(self, kind: str) -> float:
+        """The affinity weight of ``kind``: the scenario's, else the package default."""
+        entry = getattr(self, kind, None)
+        given = None if entry is None else entry.affinity
+        return DEFAULT_AFFINITY[kind] if given is None else float(given)
+
     def first_mover_decay(self) -> float:
-        given = self.recognize.first_mover_decay
+        given = getattr(self, "recognize").first_mover_decay  # noqa: B009 - a generated field
         return DEFAULT_FIRST_MOVER_DECAY if given is None else float(given)
+
+
+if TYPE_CHECKING:
+    EventKinds = EventKindTable
+else:
+    # One field per kind with a weight, derived from the registry.
+    EventKinds = create_model(
+        "EventKinds",
+        __base__=EventKindTable,
+        **{
+            kind: (EventKindParameters, Field(default_factory=EventKindParameters))
+            for kind in DEFAULT_WEIGHTS
+        },
+    )
 
 
 class Parameters(Strict):
@@ -224,6 +262,25 @@ class Parameters(Strict):
     diffusion: DiffusionParameters = Field(default_factory=DiffusionParameters)
     alignment: AlignmentParameters = Field(default_factory=AlignmentParameters)
     event_kinds: EventKinds = Field(default_factory=EventKinds)
+    stance: StanceParameters = Field(default_factory=StanceParameters)
+    affinity: AffinityParameters = Field(default_factory=AffinityParameters)
+
+    def v2_features(self) -> list[str]:
+        """The model v2 mechanisms this parameter set turns on (empty: a v1 run)."""
+        on = []
+        if self.stance.from_ideology:
+            on.append(f"stances from ideology {self.stance.from_ideology:g}")
+        if self.stance.enemy_reliability != 1.0:
+            on.append(f"enemy_reliability {self.stance.enemy_reliability:g}")
+        if self.affinity.scale:
+            on.append(f"affinity scale {self.affinity.scale:g}")
+        if self.salience.stance:
+            on.append(f"salience.stance {self.salience.stance:g}")
+        if self.alignment.weights.affinity:
+            on.append(f"weights.affinity {self.alignment.weights.affinity:g}")
+        if self.trust.prior_memory != 1.0:
+            on.append(f"prior_memory {self.trust.prior_memory:g}")
+        return on
 
 
 # --------------------------------------------------------------------------- events
@@ -313,6 +370,8 @@ class RegimeChange(EventBase):
     kind: Literal["regime_change"]
     target: str
     trust: dict[str, TrustEntry] = Field(default_factory=dict)
+    relations: dict[str, StanceValue] = Field(default_factory=dict)
+    affinity: dict[str, TrustEntry] = Field(default_factory=dict)
     aligned: str | None = None
     ideology: IdeologyValue | None = None
 
@@ -335,7 +394,17 @@ class CapabilityChange(EventBase):
         return self
 
 
-Event = Annotated[
+class RelationEvent(EventBase):
+    """``stance[actor, target] = value`` (and the reverse unless directed) from its date."""
+
+    kind: Literal["relation"]
+    actor: str
+    target: str
+    value: StanceValue
+    directed: bool = False
+
+
+EventModel = (
     Intervene
     | Support
     | Withdraw
@@ -348,9 +417,12 @@ Event = Annotated[
     | Recognize
     | Propaganda
     | RegimeChange
-    | CapabilityChange,
-    Field(discriminator="kind"),
-]
+    | CapabilityChange
+    | RelationEvent
+)
+"""Any one event, typed: what the engine and the checks take."""
+
+Event = Annotated[EventModel, Field(discriminator="kind")]
 
 
 # --------------------------------------------------------------------------- outputs
@@ -379,6 +451,7 @@ class Outputs(Strict):
 
 class Defaults(Strict):
     trust: dict[str, TrustEntry] = Field(default_factory=dict)
+    affinity: dict[str, TrustEntry] = Field(default_factory=dict)
 
 
 class Generate(Strict):
@@ -417,6 +490,7 @@ class Scenario(Strict):
     states: dict[str, State] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
     network: Network = Field(default_factory=Network)
+    relations: list[Relation] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     events: list[Event] = Field(default_factory=list)
     windows: dict[str, tuple[Month, Month]] = Field(default_factory=dict)
@@ -433,10 +507,12 @@ class Scenario(Strict):
         """Powers first, then states, each in file order: the row order of every array."""
         return [*self.powers, *self.states]
 
-    def event_step(self, event: Any) -> int:
+    def event_step(self, event: EventModel) -> int:
         """The step (1..T) at which ``event`` applies."""
         if event.step is not None:
             return int(event.step)
+        if event.date is None:  # pragma: no cover - the event's validator forbids it
+            raise ValueError("an event needs a date or a step")
         return self.calendar.step_of(event.date)
 
 
@@ -466,7 +542,7 @@ def _ideology_dim(value: IdeologyValue) -> int:
     return len(value) if isinstance(value, list) else 1
 
 
-def event_path(index: int, event: Any) -> str:
+def event_path(index: int, event: EventModel) -> str:
     """How error messages and override paths name an event: by id where it has one."""
     return f"events.{event.id}" if event.id else f"events[{index}]"
 
@@ -498,8 +574,9 @@ def check_references(sc: Scenario) -> None:
             if p not in sc.powers:
                 raise _unknown(f"{path}.{p}", "power", p, powers)
             if p == observer:
+                what = path.rsplit(".", 1)[-1]
                 raise InputError(
-                    f"a power holds no trust in itself; remove '{p}'", path=f"{path}.{p}"
+                    f"a power holds no {what} in itself; remove '{p}'", path=f"{path}.{p}"
                 )
 
     def check_ideology(path: str, value: IdeologyValue) -> None:
@@ -510,11 +587,23 @@ def check_references(sc: Scenario) -> None:
                 path=path,
             )
 
+    def check_relation(path: str, a: str, b: str) -> None:
+        for end in (a, b):
+            if end not in actor_set:
+                raise _unknown(path, "actor", end, actors)
+        if a == b:
+            raise InputError(
+                f"a relation from '{a}' to itself is not allowed (its stance is always 1)",
+                path=path,
+            )
+
     for name, power in sc.powers.items():
         check_trust(f"powers.{name}.trust", power.trust, name)
+        check_trust(f"powers.{name}.affinity", power.affinity, name)
         check_ideology(f"powers.{name}.ideology", power.ideology)
     for name, state in sc.states.items():
         check_trust(f"states.{name}.trust", state.trust, None)
+        check_trust(f"states.{name}.affinity", state.affinity, None)
         check_ideology(f"states.{name}.ideology", state.ideology)
         if state.aligned != NONE_ALIGNMENT and state.aligned not in sc.powers:
             raise InputError(
@@ -523,6 +612,15 @@ def check_references(sc: Scenario) -> None:
                 path=f"states.{name}.aligned",
             )
     check_trust("defaults.trust", sc.defaults.trust, None)
+    check_trust("defaults.affinity", sc.defaults.affinity, None)
+    for i, (a, b, _v, _d) in enumerate(resolved_relations(sc.relations)):
+        check_relation(f"relations[{i}]", a, b)
+    if sc.network.initial == "equilibrium" and sc.parameters.diffusion.susceptibility >= 1.0:
+        raise InputError(
+            "network.initial 'equilibrium' needs susceptibility below 1 (at 1 the "
+            "equilibrium does not depend on the priors); use 'prior' or lower it",
+            path="parameters.diffusion.susceptibility",
+        )
 
     for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
         for end in (a, b):
@@ -552,7 +650,10 @@ def check_references(sc: Scenario) -> None:
                 f"step {ev.step} is after the calendar's last step {steps}", path=f"{path}.step"
             )
         actor = getattr(ev, "actor", None)
-        if actor is not None and actor not in sc.powers:
+        if actor is not None and KINDS[ev.kind].actor == "actor":
+            if actor not in actor_set:
+                raise _unknown(f"{path}.actor", "actor", actor, actors)
+        elif actor is not None and actor not in sc.powers:
             raise _unknown(f"{path}.actor", "power", actor, powers)
         target = getattr(ev, "target", None)
         if target is not None and target not in actor_set:
@@ -586,6 +687,9 @@ def check_references(sc: Scenario) -> None:
                     "regime_change applies to states, not powers", path=f"{path}.target"
                 )
             check_trust(f"{path}.trust", ev.trust, None)
+            check_trust(f"{path}.affinity", ev.affinity, None)
+            for other in ev.relations:
+                check_relation(f"{path}.relations.{other}", ev.target, other)
             if (
                 ev.aligned is not None
                 and ev.aligned != NONE_ALIGNMENT

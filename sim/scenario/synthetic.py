@@ -19,11 +19,12 @@ import yaml
 from sim.errors import InputError
 from sim.fileio import atomic_write_text
 from sim.scenario.calendar import Calendar, format_month, parse_month
-from sim.scenario.schema import EVENT_KINDS
+from sim.scenario.kinds import KINDS, SYNTHETIC_KINDS
 
-# Every kind but automatic support and regime changes (which need hand-written trust).
-EVENT_MIX = tuple(k for k in EVENT_KINDS if k not in ("support", "regime_change"))
-REQUIRES_TWO_POWERS = {"rapprochement", "propaganda"}
+# The registry's synthetic kinds: all but automatic support, regime changes
+# (which need hand-written trust) and relations (model v2).
+EVENT_MIX = SYNTHETIC_KINDS
+REQUIRES_TWO_POWERS = {k for k, spec in KINDS.items() if spec.two_powers}
 
 
 def _names(prefix: str, count: int) -> list[str]:
