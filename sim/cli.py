@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sim.errors import InputError
+from sim.explore import add_parser as add_explore
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
     p.add_argument("results")
     p.add_argument("--method", choices=["sobol", "morris"], required=True)
+    add_explore(sub)
     return parser
 
 
@@ -134,6 +136,10 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.analysis.sensitivity import cli_analyze
 
         return cli_analyze
+    if command == "explore":
+        from sim.explore import cli_explore
+
+        return cli_explore
     raise InputError(f"unknown command '{command}'")
 
 
