@@ -62,11 +62,11 @@ def shipped_scenarios() -> list[str]:
     found: dict[Path, str] = {}
     for folder in (Path("scenarios"), SHIPPED):
         for path in sorted(folder.glob("*.yaml")):
-            found.setdefault(path.resolve(), _shown(path))
+            found.setdefault(path.resolve(), shown(path))
     return list(found.values())
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """A path relative to the working folder where it lies under it, else absolute."""
     resolved = path.resolve()
     try:
@@ -222,7 +222,7 @@ def ControlRow(
             text=True,
             small=True,
         )
-    note = f"scenario: {_number(base_value)}"
+    note = f"{_number(value)} (scenario {_number(base_value)})"
     if control.path == "parameters.trust.memory":
         note += (
             f"; half-life {_number(half_life_months(value, months_per_step))} months"
@@ -423,7 +423,7 @@ def Explorer(
 def Page() -> None:
     """The page ``credsim explore`` serves (its settings come from the environment)."""
     Explorer(
-        os.environ.get(ENV_SCENARIO, str(SHIPPED / "syria.yaml")),
+        os.environ.get(ENV_SCENARIO, shown(SHIPPED / "syria.yaml")),
         os.environ.get(ENV_COUNTERFACTUAL) or None,
         os.environ.get(ENV_OUT, "explore"),
     )
