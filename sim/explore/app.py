@@ -403,7 +403,7 @@ def Explorer(
                         on_value=size_by.set,
                     )
                 solara.Text(
-                    f"{len(overrides)} changed from the scenario; ran in {seconds * 1000:.0f} ms"
+                    f"{len(overrides)} changed from the scenario; runs took {seconds * 1000:.0f} ms"
                 )
                 events = event_table(scenarios[0])
                 powers = scenarios[0].power_names
