@@ -41,26 +41,27 @@ def _check_port(port: int) -> None:
 
 def cli_explore(args: argparse.Namespace) -> int:
     """Check the inputs, start the server, print its address, serve until interrupted."""
+    # Solara reads its settings when first imported: no usage reports from a local tool.
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     from sim.explore.app import (
         ENV_COUNTERFACTUAL,
         ENV_OUT,
         ENV_SCENARIO,
         SHIPPED,
-        load,
         shown,
     )
+    from sim.scenario.loader import load_scenario
 
     scenario = args.scenario or shown(SHIPPED / "syria.yaml")
     for given in (scenario, args.counterfactual):
-        if given is not None and load(given)[0] is None:
-            raise InputError(load(given)[1])
+        if given is not None:
+            load_scenario(given)
     _check_port(args.port)
     os.environ[ENV_SCENARIO] = shown(Path(scenario))
     os.environ[ENV_OUT] = args.out
     if args.counterfactual:
         os.environ[ENV_COUNTERFACTUAL] = shown(Path(args.counterfactual))
     os.environ["SOLARA_APP"] = "sim.explore.app:Page"
-    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 
     from sim.explore.assets import fill_cache, proxy_cache
 

@@ -92,7 +92,7 @@ def available_controls(scenario: Scenario) -> list[Control]:
     """The controls whose field the scenario's schema has, widened to hold its values."""
     out = []
     for control in CONTROLS:
-        if not has_field(control.path, type(scenario)):
+        if not has_field(control.path, type(scenario)) or _raw(scenario, control) is None:
             continue
         value = scenario_value(scenario, control)
         out.append(
@@ -108,8 +108,9 @@ def available_controls(scenario: Scenario) -> list[Control]:
     return out
 
 
-def scenario_value(scenario: Scenario, control: Control) -> float:
-    """The value the loaded scenario gives the control's field (its default if unset)."""
+def _raw(scenario: Scenario, control: Control) -> Any:
+    """The field's value as the scenario holds it (None where unset and the kind's
+    package default applies, or where an optional field without a default is unset)."""
     node: Any = scenario
     for segment in control.path.split("."):
         found = _field_model(type(node), segment)
@@ -118,7 +119,12 @@ def scenario_value(scenario: Scenario, control: Control) -> float:
         node = getattr(node, found[0])
     if node is None and control.default_of is not None:
         return scenario.parameters.event_kinds.weight(control.default_of)
-    return float(node)
+    return node
+
+
+def scenario_value(scenario: Scenario, control: Control) -> float:
+    """The value the loaded scenario gives the control's field (its default if unset)."""
+    return float(_raw(scenario, control))
 
 
 def half_life_months(memory: float, months_per_step: int = 1) -> float:
