@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sim.errors import InputError
-from sim.explore import add_parser as add_explore
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
     p.add_argument("results")
     p.add_argument("--method", choices=["sobol", "morris"], required=True)
+
+    from sim.explore import add_parser as add_explore
+    from sim.observed.observe import add_parser as add_observe
+    from sim.patterns.check import add_parser as add_patterns
+
+    add_observe(sub)
+    add_patterns(sub)
     add_explore(sub)
     return parser
 
@@ -136,6 +142,14 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.analysis.sensitivity import cli_analyze
 
         return cli_analyze
+    if command == "observe":
+        from sim.observed.observe import cli_observe
+
+        return cli_observe
+    if command == "patterns":
+        from sim.patterns.check import cli_patterns
+
+        return cli_patterns
     if command == "explore":
         from sim.explore import cli_explore
 
