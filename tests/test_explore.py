@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pydantic import Field
 
 solara = pytest.importorskip("solara")
 v = pytest.importorskip("ipyvuetify")
@@ -44,7 +45,7 @@ from sim.explore.controls import (  # noqa: E402
 from sim.explore.engine import mesa_engine  # noqa: E402
 from sim.model import CredibilityModel  # noqa: E402
 from sim.scenario.loader import load_scenario  # noqa: E402
-from sim.scenario.schema import Scenario  # noqa: E402
+from sim.scenario.schema import Parameters, Scenario, Strict  # noqa: E402
 from sim.seeds import seed_sequence  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
@@ -104,6 +105,29 @@ def test_controls_follow_the_schema() -> None:
     assert {BIAS, "parameters.trust.memory", "parameters.salience.global"} <= shown
     assert not has_field("parameters.trust.no_such_field")
     assert not has_field("parameters.trust.memory.deeper")
+
+
+def test_v2_controls_appear_with_their_fields() -> None:
+    """A schema with a ``stance`` block (as model v2 adds) gets its two sliders."""
+    if has_field("parameters.stance.from_ideology"):
+        pytest.skip("the schema has model v2's stance block (test_controls_follow_the_schema)")
+
+    class Stance(Strict):
+        from_ideology: float = 0.0
+        enemy_reliability: float = 1.0
+
+    class V2Parameters(Parameters):
+        stance: Stance = Field(default_factory=Stance)
+
+    class V2Scenario(Scenario):
+        parameters: V2Parameters = Field(default_factory=V2Parameters)
+
+    v1 = load_scenario(SMALL)
+    v2 = V2Scenario.model_validate(v1.model_dump(by_alias=True))
+    stance = {"parameters.stance.from_ideology", "parameters.stance.enemy_reliability"}
+    assert not stance & {c.path for c in available_controls(v1)}
+    added = {c.path for c in available_controls(v2)} - {c.path for c in available_controls(v1)}
+    assert added == stance
 
 
 def test_scenario_values_and_defaults() -> None:
