@@ -227,6 +227,21 @@ def test_slider_changes_the_parameter_and_the_figure() -> None:
     assert any(t.startswith("3 (scenario 2)") for t in texts(rc))
 
 
+def test_a_drag_runs_once_when_released() -> None:
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    runs = len(engine.scenarios)
+    bias = slider(rc, "negativity bias")
+    bias.fire_event("start", 2.0)
+    for value in (2.2, 2.6, 3.1, 3.4):
+        bias.v_model = value
+    assert len(engine.scenarios) == runs
+    assert any(t.startswith("3.4 (scenario 2)") for t in texts(rc))
+    bias.fire_event("end", 3.4)
+    assert len(engine.scenarios) == runs + 1
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 3.4
+
+
 def test_reset_returns_to_the_scenario_value() -> None:
     engine = Recording()
     _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)

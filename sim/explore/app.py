@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import reacton.ipyvuetify as rv
 import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
+from reacton.ipyvue import use_event
 
 from sim.errors import InputError
 from sim.explore.controls import (
@@ -205,16 +207,41 @@ def ControlRow(
     months_per_step: int,
     on_value: Callable[[str, float], None],
 ) -> None:
-    """A slider that shows the scenario's value and resets to it."""
+    """A slider that shows the scenario's value and resets to it.
+
+    While the slider is dragged it only moves; the value is taken (and the run
+    redone) when it is released, so a drag costs one run, not one per pixel.
+    Keys move it one step at a time, each taken at once.
+    """
+    shown = solara.use_reactive(value)
+    dragging = solara.use_ref(False)
+    solara.use_effect(lambda: shown.set(value), [value])
+
+    def moved(new: float) -> None:
+        shown.set(float(new))
+        if not dragging.current:
+            on_value(control.path, float(new))
+
+    def started(*_: object) -> None:
+        dragging.current = True
+
+    def released(*_: object) -> None:
+        dragging.current = False
+        on_value(control.path, shown.value)
+
     with solara.Row(style={"align-items": "center"}):
-        solara.SliderFloat(
-            control.label,
-            value=value,
+        slider = rv.Slider(
+            v_model=shown.value,
+            on_v_model=moved,
+            label=control.label,
             min=control.low,
             max=control.high,
             step=control.step,
-            on_value=lambda v: on_value(control.path, float(v)),
+            thumb_label=True,
+            hide_details=True,
         )
+        use_event(slider, "start", started)
+        use_event(slider, "end", released)
         solara.Button(
             "reset",
             on_click=lambda: on_value(control.path, base_value),
@@ -222,10 +249,11 @@ def ControlRow(
             text=True,
             small=True,
         )
-    note = f"{_number(value)} (scenario {_number(base_value)})"
+    now = shown.value
+    note = f"{_number(now)} (scenario {_number(base_value)})"
     if control.path == "parameters.trust.memory":
         note += (
-            f"; half-life {_number(half_life_months(value, months_per_step))} months"
+            f"; half-life {_number(half_life_months(now, months_per_step))} months"
             f" (scenario {_number(half_life_months(base_value, months_per_step))})"
         )
     solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
