@@ -23,9 +23,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     [--no-browser]``."""
     p = sub.add_parser("explore", help="explore a scenario in the browser: move parameters, watch")
     p.add_argument("scenario", nargs="?", help="scenario file (default: scenarios/syria.yaml)")
-    p.add_argument("--counterfactual", help="scenario file to compare against")
-    p.add_argument("--out", default="explore", help="folder for saved scenarios and figures")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--counterfactual", metavar="FILE", help="scenario file to compare against")
+    p.add_argument(
+        "--out", metavar="DIR", default="explore", help="folder for saved scenarios and figures"
+    )
+    p.add_argument(
+        "--port", metavar="N", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
 
@@ -40,7 +44,12 @@ def _check_port(port: int) -> None:
 
 
 def cli_explore(args: argparse.Namespace) -> int:
-    """Check the inputs, start the server, print its address, serve until interrupted."""
+    """Check the inputs, start the server, print its address, serve until interrupted.
+
+    Returns:
+        0 when the server stops (an InputError is raised for bad input, before
+        anything starts).
+    """
     # Solara reads its settings when first imported: no usage reports from a local tool.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     from sim.explore.app import (

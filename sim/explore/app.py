@@ -96,7 +96,18 @@ class Outcome:
 
 
 def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) -> Outcome:
-    """Apply the overrides the schema knows to ``base`` and run it with ``engine``."""
+    """Apply the overrides the schema knows to ``base`` and run it with ``engine``.
+
+    Args:
+        base: the loaded scenario.
+        overrides: changed values by override path (those ``base``'s schema
+            lacks are left out: a counterfactual of another schema).
+        seed: the run's seed (replicate 0 of it, as ``credsim run --seed``).
+        engine: the run function.
+
+    Returns:
+        The run, or the loader's one-line message when the values do not validate.
+    """
     started = time.perf_counter()
     known = {path: value for path, value in overrides.items() if has_field(path, type(base))}
     try:
@@ -114,6 +125,15 @@ def write_figures(
 
     The PNGs are the package's own figures (:mod:`sim.plots`) of the runs on
     the page, the counterfactual beside the run.
+
+    Args:
+        folder: where to write (created if missing).
+        charts: the page's specs by name (``trust``, ``alignment``, ``network``, ...).
+        lines: the runs on the page, the scenario's first.
+        scenarios: the scenarios those runs ran, in the same order.
+
+    Returns:
+        The files written.
     """
     from sim.plots.alignment import alignment_figure
     from sim.plots.figure import render
@@ -305,7 +325,14 @@ def Explorer(
     out: str = "explore",
     engine: Engine = mesa_engine,
 ) -> None:
-    """The whole page for ``scenario`` (a file), compared with ``counterfactual``."""
+    """The whole page for ``scenario`` (a file), compared with ``counterfactual``.
+
+    Args:
+        scenario: the scenario file loaded first.
+        counterfactual: a scenario file to compare against, if any.
+        out: the folder that "save scenario" and "save figures" write to.
+        engine: the run function (scenario, seed) -> tidy series.
+    """
     path = solara.use_reactive(scenario)
     typed_path = solara.use_reactive(scenario)
     cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
