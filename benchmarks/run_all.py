@@ -38,6 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_json = Path(tmp) / "model.json"
         sweep_json = Path(tmp) / "sweep.json"
+        explore_json = Path(tmp) / "explore.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -54,6 +55,7 @@ def main() -> None:
                 str(sweep_json),
                 *(["--runs", "100", "--memory-runs", "1000"] if args.quick else []),
             ),
+            "explore": run("bench_explore.py", explore_json, str(explore_json)),
             "finished": provenance.now(),
         }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

@@ -102,11 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results")
     p.add_argument("--method", choices=["sobol", "morris"], required=True)
 
+    from sim.explore import add_parser as add_explore
     from sim.observed.observe import add_parser as add_observe
     from sim.patterns.check import add_parser as add_patterns
 
     add_observe(sub)
     add_patterns(sub)
+    add_explore(sub)
     return parser
 
 
@@ -148,6 +150,10 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.patterns.check import cli_patterns
 
         return cli_patterns
+    if command == "explore":
+        from sim.explore import cli_explore
+
+        return cli_explore
     raise InputError(f"unknown command '{command}'")
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim import kernels
 from sim.agents import PowerAgent, StateAgent
@@ -35,6 +36,22 @@ def _resolve_scenario(
     from sim.scenario.loader import batch_kwargs_to_overrides, load_scenario
 
     return load_scenario(scenario, batch_kwargs_to_overrides(overrides) if overrides else None)
+
+
+def _credsim_scenario(
+    scenario: Any, spec: Scenario | str | Path | dict[str, Any] | None
+) -> tuple[Any, Any]:
+    """Split ``scenario`` and ``spec`` into (mesa's scenario or None, credsim's scenario).
+
+    Mesa's SolaraViz rebuilds a model with ``scenario=`` set to an instance of
+    mesa's own ``Scenario`` class; the credsim scenario then comes as ``spec``
+    (decisions.md, issue 14).
+    """
+    if isinstance(scenario, MesaScenario):
+        return scenario, spec
+    if scenario is not None and spec is not None:
+        raise TypeError("give the credsim scenario once: as 'scenario' or as 'spec'")
+    return None, scenario if scenario is not None else spec
 
 
 def _directed_ties(sc: Scenario, index: dict[str, int]) -> list[tuple[int, int, float]]:
@@ -77,10 +94,14 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
     """Trust in great powers, its diffusion and alignment, for one scenario.
 
     Args:
-        scenario: a validated :class:`Scenario`, a path to a scenario file, or a mapping.
+        scenario: a validated :class:`Scenario`, a path to a scenario file, or a
+            mapping; or an instance of mesa's own ``Scenario`` class (as SolaraViz
+            passes it), whose ``rng`` seeds the model and whose other fields are
+            override keywords, the credsim scenario then given as ``spec``.
         rng: seed for the model's random generator (int, ``SeedSequence`` or
             ``Generator``), as for ``mesa.Model``. Only the alignment draw at
             temperature > 0 uses it.
+        spec: the credsim scenario, when ``scenario`` is mesa's (or instead of it).
         record: ``summary`` keeps only what the summary needs; ``series`` adds
             percentiles for the tidy series; ``actors`` keeps every snapshot.
         **overrides: override paths with ``__`` for dots
@@ -97,16 +118,23 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
 
     def __init__(
         self,
-        scenario: Scenario | str | Path | dict[str, Any] | None = None,
+        scenario: Scenario | str | Path | dict[str, Any] | MesaScenario | None = None,
         rng: Any = None,
         *,
+        spec: Scenario | str | Path | dict[str, Any] | None = None,
         record: Record = "series",
         **overrides: Any,
     ) -> None:
-        if scenario is None:
+        mesa_scenario, credsim_scenario = _credsim_scenario(scenario, spec)
+        if credsim_scenario is None:
             raise TypeError("CredibilityModel needs a scenario (a path or a loaded Scenario)")
+        if mesa_scenario is not None:
+            fields = dict(mesa_scenario)
+            mesa_rng = fields.pop("rng", None)
+            rng = mesa_rng if rng is None else rng
+            overrides = {**fields, **overrides}
         super().__init__(rng=rng)
-        sc = _resolve_scenario(scenario, overrides)
+        sc = _resolve_scenario(credsim_scenario, overrides)
         self.spec = sc
         self.record_level: Record = record
         self.n_steps = sc.calendar.n_steps

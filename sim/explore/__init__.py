@@ -1,0 +1,92 @@
+"""``credsim explore``: the explorer in the browser (a Solara app on localhost).
+
+``add_parser`` declares the command's arguments and ``cli_explore`` starts
+the server; the page itself is :mod:`sim.explore.app`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import threading
+import webbrowser
+from pathlib import Path
+
+from sim.errors import InputError
+
+DEFAULT_PORT = 8765
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Declare ``credsim explore [SCENARIO] [--counterfactual FILE] [--out DIR] [--port N]
+    [--no-browser]``."""
+    p = sub.add_parser("explore", help="explore a scenario in the browser: move parameters, watch")
+    p.add_argument("scenario", nargs="?", help="scenario file (default: scenarios/syria.yaml)")
+    p.add_argument("--counterfactual", metavar="FILE", help="scenario file to compare against")
+    p.add_argument(
+        "--out", metavar="DIR", default="explore", help="folder for saved scenarios and figures"
+    )
+    p.add_argument(
+        "--port", metavar="N", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+
+
+def _check_port(port: int) -> None:
+    if not 0 < port < 65536:
+        raise InputError(f"--port {port}: a port is 1 to 65535")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise InputError(f"--port {port}: the port is in use; choose another") from None
+
+
+def cli_explore(args: argparse.Namespace) -> int:
+    """Check the inputs, start the server, print its address, serve until interrupted.
+
+    Returns:
+        0 when the server stops (an InputError is raised for bad input, before
+        anything starts).
+    """
+    # Solara reads its settings when first imported: no usage reports from a local tool.
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    from sim.explore.app import (
+        ENV_COUNTERFACTUAL,
+        ENV_OUT,
+        ENV_SCENARIO,
+        SHIPPED,
+        shown,
+    )
+    from sim.scenario.loader import load_scenario
+
+    scenario = args.scenario or shown(SHIPPED / "syria.yaml")
+    for given in (scenario, args.counterfactual):
+        if given is not None:
+            load_scenario(given)
+    _check_port(args.port)
+    os.environ[ENV_SCENARIO] = shown(Path(scenario))
+    os.environ[ENV_OUT] = args.out
+    if args.counterfactual:
+        os.environ[ENV_COUNTERFACTUAL] = shown(Path(args.counterfactual))
+    os.environ["SOLARA_APP"] = "sim.explore.app:Page"
+
+    from sim.explore.assets import fill_cache, proxy_cache
+
+    fetched = fill_cache(proxy_cache())
+    if fetched:
+        print(f"credsim explore: fetched browser files {', '.join(fetched)}", flush=True)
+
+    import uvicorn
+
+    url = f"http://localhost:{args.port}/"
+    config = uvicorn.Config(
+        "solara.server.starlette:app", host="localhost", port=args.port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    print(f"credsim explore: serving {scenario} at {url} (Ctrl+C to stop)", flush=True)
+    if not args.no_browser:
+        threading.Timer(1.0, webbrowser.open, [url]).start()
+    server.run()
+    return 0

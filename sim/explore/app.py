@@ -1,0 +1,485 @@
+"""The explorer's page (Solara): choose a scenario, move parameters, watch the run.
+
+``Page`` is what ``credsim explore`` serves; :func:`Explorer` is the same page
+for any scenario, counterfactual, output folder and engine (tests render it
+without a browser). Every change of a control re-runs the scenario and its
+counterfactual (with the same changes) and redraws; the step-through runs a
+:class:`sim.model.CredibilityModel` under mesa's own ``ModelController``
+(play, pause, step, reset), as mesa's SolaraViz does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import reacton.ipyvuetify as rv
+import solara
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
+from reacton.ipyvue import use_event
+
+from sim.errors import InputError
+from sim.explore.controls import (
+    Control,
+    available_controls,
+    changed,
+    extending_scenario,
+    half_life_months,
+    has_field,
+    scenario_value,
+)
+from sim.explore.engine import Engine, mesa_engine
+from sim.explore.figures import (
+    Line,
+    Spec,
+    alignment_spec,
+    event_table,
+    network_layout,
+    network_spec,
+    trajectories_spec,
+)
+from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.model import CredibilityModel
+from sim.scenario import scenario_tree
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+from sim.seeds import seed_sequence
+
+ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
+ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
+ENV_OUT = "CREDSIM_EXPLORE_OUT"
+NO_COUNTERFACTUAL = "(none)"
+SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def shipped_scenarios() -> list[str]:
+    """The scenario files that ship with credsim, and those in ``./scenarios``."""
+    found: dict[Path, str] = {}
+    for folder in (Path("scenarios"), SHIPPED):
+        for path in sorted(folder.glob("*.yaml")):
+            found.setdefault(path.resolve(), shown(path))
+    return list(found.values())
+
+
+def shown(path: Path) -> str:
+    """A path relative to the working folder where it lies under it, else absolute."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd()))
+    except ValueError:
+        return str(resolved)
+
+
+def load(path: str) -> tuple[Scenario | None, str]:
+    """The scenario at ``path``, or None and the loader's one-line message."""
+    try:
+        return load_scenario(path), ""
+    except InputError as exc:
+        return None, str(exc)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One run as the page shows it: the scenario run, its series, and how long it took."""
+
+    scenario: Scenario | None
+    series: pd.DataFrame | None
+    error: str
+    seconds: float
+
+
+def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) -> Outcome:
+    """Apply the overrides the schema knows to ``base`` and run it with ``engine``.
+
+    Args:
+        base: the loaded scenario.
+        overrides: changed values by override path (those ``base``'s schema
+            lacks are left out: a counterfactual of another schema).
+        seed: the run's seed (replicate 0 of it, as ``credsim run --seed``).
+        engine: the run function.
+
+    Returns:
+        The run, or the loader's one-line message when the values do not validate.
+    """
+    started = time.perf_counter()
+    known = {path: value for path, value in overrides.items() if has_field(path, type(base))}
+    try:
+        scenario = load_scenario(base, known)
+    except InputError as exc:
+        return Outcome(None, None, str(exc), 0.0)
+    series = engine(scenario, seed)
+    return Outcome(scenario, series, "", time.perf_counter() - started)
+
+
+def write_figures(
+    folder: Path, charts: dict[str, Spec], lines: list[Line], scenarios: list[Scenario]
+) -> list[Path]:
+    """The page's figures as Vega-Lite specs, and trust and alignment as PNGs.
+
+    The PNGs are the package's own figures (:mod:`sim.plots`) of the runs on
+    the page, the counterfactual beside the run.
+
+    Args:
+        folder: where to write (created if missing).
+        charts: the page's specs by name (``trust``, ``alignment``, ``network``, ...).
+        lines: the runs on the page, the scenario's first.
+        scenarios: the scenarios those runs ran, in the same order.
+
+    Returns:
+        The files written.
+    """
+    from sim.plots.alignment import alignment_figure
+    from sim.plots.figure import render
+    from sim.plots.trajectories import trajectories_figure
+    from sim.results import scenario_events
+
+    written = []
+    for name, chart in charts.items():
+        path = folder / f"{name}.vl.json"
+        atomic_write_text(path, json.dumps(chart, indent=1))
+        written.append(path)
+    series = pd.concat([line.series.assign(scenario=line.name) for line in lines])
+    events = pd.concat(
+        [
+            scenario_events(line.name, scenario_tree(sc))
+            for line, sc in zip(lines, scenarios, strict=True)
+        ]
+    )
+    for name, figure in (
+        ("trust", trajectories_figure(series, events)),
+        ("alignment", alignment_figure(series)),
+    ):
+        path = folder / f"{name}.png"
+        atomic_write_bytes(path, render(figure, "png"))
+        written.append(path)
+    return written
+
+
+def _lines(
+    base: Scenario | None,
+    cf_base: Scenario | None,
+    outcome: Outcome | None,
+    cf_outcome: Outcome | None,
+) -> tuple[list[Line], list[Scenario]]:
+    """The runs to draw (the scenario's, then the counterfactual's, when they ran) and
+    the scenarios they ran; the counterfactual's name is kept apart from the run's."""
+    lines: list[Line] = []
+    scenarios: list[Scenario] = []
+    if base is None or outcome is None or outcome.series is None or outcome.scenario is None:
+        return lines, scenarios
+    lines.append(Line(base.name, outcome.series))
+    scenarios.append(outcome.scenario)
+    if cf_base is not None and cf_outcome is not None and cf_outcome.series is not None:
+        name = cf_base.name if cf_base.name != base.name else f"{cf_base.name} (counterfactual)"
+        assert cf_outcome.scenario is not None
+        lines.append(Line(name, cf_outcome.series))
+        scenarios.append(cf_outcome.scenario)
+    return lines, scenarios
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}"
+
+
+class Sheet:
+    """The specs drawn on the page, by name (boxed for the same reason as :class:`Drawn`)."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, Spec] = {}
+
+
+class Drawn:
+    """A spec handed to :func:`Figure` in a box, so that the renderer does not walk its
+    thousands of data records looking for components (that walk cost more than a run)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+
+
+@solara.component
+def Figure(drawn: Drawn) -> None:
+    """A Vega-Lite spec drawn in the page (tooltips on hover).
+
+    The widget is made once and its spec replaced on each render, so the renderer
+    never compares or walks the spec's data.
+    """
+    widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec={}), [])
+
+    def show() -> None:
+        widget.spec = drawn.spec
+
+    solara.use_effect(show, [drawn])
+    solara.Column(children=[widget])
+
+
+@solara.component
+def ControlRow(
+    control: Control,
+    value: float,
+    base_value: float,
+    months_per_step: int,
+    on_value: Callable[[str, float], None],
+) -> None:
+    """A slider that shows the scenario's value and resets to it.
+
+    While the slider is dragged it only moves; the value is taken (and the run
+    redone) when it is released, so a drag costs one run, not one per pixel.
+    Keys move it one step at a time, each taken at once.
+    """
+    shown = solara.use_reactive(value)
+    dragging = solara.use_ref(False)
+    solara.use_effect(lambda: shown.set(value), [value])
+
+    def moved(new: float) -> None:
+        shown.set(float(new))
+        if not dragging.current:
+            on_value(control.path, float(new))
+
+    def started(*_: object) -> None:
+        dragging.current = True
+
+    def released(*_: object) -> None:
+        dragging.current = False
+        on_value(control.path, shown.value)
+
+    with solara.Row(style={"align-items": "center"}):
+        slider = rv.Slider(
+            v_model=shown.value,
+            on_v_model=moved,
+            label=control.label,
+            min=control.low,
+            max=control.high,
+            step=control.step,
+            thumb_label=True,
+            hide_details=True,
+        )
+        use_event(slider, "start", started)
+        use_event(slider, "end", released)
+        solara.Button(
+            "reset",
+            on_click=lambda: on_value(control.path, base_value),
+            disabled=math.isclose(value, base_value, abs_tol=1e-12),
+            text=True,
+            small=True,
+        )
+    now = shown.value
+    note = f"{_number(now)} (scenario {_number(base_value)})"
+    if control.path == "parameters.trust.memory":
+        note += (
+            f"; half-life {_number(half_life_months(now, months_per_step))} months"
+            f" (scenario {_number(half_life_months(base_value, months_per_step))})"
+        )
+    solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
+
+
+@solara.component
+def StepThrough(
+    scenario: Scenario,
+    seed: int,
+    group: str,
+    size_by: str,
+    layout: dict[str, tuple[float, float]],
+    sheet: Sheet,
+) -> None:
+    """The run step by step under mesa's ModelController, the network of states drawn
+    at the current step."""
+    model = solara.use_memo(
+        lambda: solara.reactive(CredibilityModel(spec=scenario, rng=seed_sequence(seed, 0))),
+        [scenario, seed],
+    )
+    play_interval = solara.use_reactive(150)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    ModelController(
+        model,
+        model_parameters={"spec": scenario, "rng": seed_sequence(seed, 0)},
+        play_interval=play_interval,
+        render_interval=render_interval,
+        use_threads=use_threads,
+    ).key(f"controller-{id(scenario)}-{seed}")
+    update_counter.get()
+    current: CredibilityModel = model.value
+    members = {current.actor_names[i] for g in current.groups if g.name == group for i in g.members}
+    solara.Text(
+        f"step {current.steps} of {current.n_steps}, {current.date}: "
+        f"effective poles {current.effective_poles:.2f}, "
+        f"realignments {current.realignments}"
+    )
+    sheet.specs["network"] = network_spec(
+        scenario, layout, current.aligned, current.capability, members, size_by, current.date
+    )
+    Figure(Drawn(sheet.specs["network"]))
+
+
+@solara.component
+def Explorer(
+    scenario: str,
+    counterfactual: str | None = None,
+    out: str = "explore",
+    engine: Engine = mesa_engine,
+) -> None:
+    """The whole page for ``scenario`` (a file), compared with ``counterfactual``.
+
+    Args:
+        scenario: the scenario file loaded first.
+        counterfactual: a scenario file to compare against, if any.
+        out: the folder that "save scenario" and "save figures" write to.
+        engine: the run function (scenario, seed) -> tidy series.
+    """
+    path = solara.use_reactive(scenario)
+    typed_path = solara.use_reactive(scenario)
+    cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
+    values: solara.Reactive[dict[str, float]] = solara.use_reactive({})
+    seed = solara.use_reactive(0)
+    group = solara.use_reactive("")
+    size_by = solara.use_reactive("capability")
+    message = solara.use_reactive("")
+    out_dir = solara.use_reactive(out)
+
+    base, base_error = solara.use_memo(lambda: load(path.value), [path.value])
+    cf_base, cf_error = solara.use_memo(
+        lambda: load(cf_path.value) if cf_path.value != NO_COUNTERFACTUAL else (None, ""),
+        [cf_path.value],
+    )
+    controls = available_controls(base) if base is not None else []
+    settings = (
+        {c.path: values.value.get(c.path, scenario_value(base, c)) for c in controls}
+        if base is not None
+        else {}
+    )
+    overrides = changed(settings, base) if base is not None else {}
+    key = tuple(sorted(overrides.items()))
+    outcome = solara.use_memo(
+        lambda: run(base, overrides, seed.value, engine) if base is not None else None,
+        [base, key, seed.value],
+    )
+    cf_outcome = solara.use_memo(
+        lambda: run(cf_base, overrides, seed.value, engine) if cf_base is not None else None,
+        [cf_base, key, seed.value],
+    )
+    layout = solara.use_memo(lambda: network_layout(base) if base is not None else {}, [base])
+    lines, scenarios = _lines(base, cf_base, outcome, cf_outcome)
+    sheet = Sheet()
+    charts = sheet.specs
+
+    def choose(new: str) -> None:
+        path.set(new)
+        typed_path.set(new)
+        values.set({})
+        group.set("")
+        message.set("")
+
+    def set_value(control_path: str, value: float) -> None:
+        values.set({**values.value, control_path: value})
+
+    def save_scenario() -> None:
+        assert base is not None
+        name = f"{base.name}_explored"
+        destination = Path(out_dir.value) / f"{name}.yaml"
+        text = extending_scenario(path.value, destination, name, overrides, seed.value)
+        atomic_write_text(destination, text)
+        try:
+            load_scenario(destination)
+        except InputError as exc:
+            message.set(f"written, but it does not load: {exc}")
+            return
+        message.set(f"saved {destination} ({len(overrides)} changed values)")
+
+    def save_figures() -> None:
+        assert base is not None
+        folder = Path(out_dir.value) / f"{base.name}_explored_figures"
+        written = write_figures(folder, charts, lines, scenarios)
+        message.set(f"wrote {len(written)} files to {folder}")
+
+    with solara.Column(style={"padding": "12px"}):
+        solara.Text("credsim explore", style={"font-size": "1.4em", "font-weight": "bold"})
+        with solara.Columns([1, 3]):
+            with solara.Column():
+                choices = shipped_scenarios()
+                solara.Select(
+                    "scenario",
+                    values=list(dict.fromkeys([path.value, *choices])),
+                    value=path.value,
+                    on_value=choose,
+                )
+                with solara.Row():
+                    solara.InputText("or a scenario file", value=typed_path)
+                    solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
+                solara.Select(
+                    "counterfactual",
+                    values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
+                    value=cf_path.value,
+                    on_value=cf_path.set,
+                )
+                if base_error:
+                    solara.Error(base_error)
+                if cf_error:
+                    solara.Error(cf_error)
+                if base is not None:
+                    months = base.calendar.months_per_step
+                    for control in controls:
+                        ControlRow(
+                            control,
+                            settings[control.path],
+                            scenario_value(base, control),
+                            months,
+                            set_value,
+                        )
+                    solara.InputInt("seed", value=seed)
+                    solara.InputText("save to folder", value=out_dir)
+                    with solara.Row():
+                        solara.Button("save scenario", on_click=save_scenario, color="primary")
+                        solara.Button("save figures", on_click=save_figures)
+                    if message.value:
+                        solara.Info(message.value)
+            with solara.Column():
+                for failed in (outcome, cf_outcome):
+                    if failed is not None and failed.error:
+                        solara.Error(failed.error)
+                if not lines:
+                    return
+                groups = ["all", *scenarios[0].outputs.groups]
+                chosen = group.value or (groups[1] if len(groups) > 1 else "all")
+                line, cf_line = lines[0], lines[1] if len(lines) > 1 else None
+                seconds = sum(o.seconds for o in (outcome, cf_outcome) if o is not None)
+                with solara.Row():
+                    solara.Select("group", values=groups, value=chosen, on_value=group.set)
+                    solara.Select(
+                        "node size by",
+                        values=["capability", "group"],
+                        value=size_by.value,
+                        on_value=size_by.set,
+                    )
+                solara.Text(
+                    f"{len(overrides)} changed from the scenario; runs took {seconds * 1000:.0f} ms"
+                )
+                events = event_table(scenarios[0])
+                powers = scenarios[0].power_names
+                charts["trust"] = trajectories_spec(line, cf_line, events, chosen, powers)
+                Figure(Drawn(charts["trust"]))
+                # Affinity is drawn only where its channel is on: at scale 0 it stays at the priors.
+                if any(sc.parameters.affinity.scale > 0 for sc in scenarios):
+                    charts["affinity"] = trajectories_spec(
+                        line, cf_line, events, chosen, powers, "affinity_mean", "Affinity"
+                    )
+                    Figure(Drawn(charts["affinity"]))
+                charts["alignment"] = alignment_spec(line, cf_line, chosen, powers)
+                Figure(Drawn(charts["alignment"]))
+                StepThrough(scenarios[0], seed.value, chosen, size_by.value, layout, sheet)
+
+
+@solara.component
+def Page() -> None:
+    """The page ``credsim explore`` serves (its settings come from the environment)."""
+    Explorer(
+        os.environ.get(ENV_SCENARIO, shown(SHIPPED / "syria.yaml")),
+        os.environ.get(ENV_COUNTERFACTUAL) or None,
+        os.environ.get(ENV_OUT, "explore"),
+    )

@@ -1,0 +1,189 @@
+"""The explorer's controls: a table of override paths with bounds, and what they save.
+
+A control is shown only when the loaded scenario's schema has its field, so
+the model v2 parameters (stance, affinity, prior memory) appear as soon as
+the schema has them. Each control knows its scenario value; the explorer's
+settings are the values that differ from it, as override paths, and
+:func:`extending_scenario` writes them as a scenario file that ``extends``
+the loaded one.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class Control:
+    """One slider: an override path, its label, bounds and step.
+
+    Attributes:
+        path: the override path (``parameters.trust.memory``).
+        label: what the slider is called on the page.
+        low: the slider's lower end (widened to take the scenario's value).
+        high: the slider's upper end (widened likewise).
+        step: the slider's resolution.
+        default_of: for a field whose scenario value may be empty (an event
+            kind's weight), the kind whose package default it then takes.
+    """
+
+    path: str
+    label: str
+    low: float
+    high: float
+    step: float
+    default_of: str | None = None
+
+
+CONTROLS: tuple[Control, ...] = (
+    Control("parameters.trust.negativity_bias", "negativity bias", 0.0, 10.0, 0.1),
+    Control("parameters.trust.memory", "memory", 0.5, 1.0, 0.005),
+    Control("parameters.trust.prior_strength", "prior strength", 0.5, 100.0, 0.5),
+    Control("parameters.trust.prior_memory", "prior memory", 0.5, 1.0, 0.005),
+    Control("parameters.event_kinds.support.weight", "support weight", 0.0, 1.0, 0.01, "support"),
+    Control("parameters.salience.target", "salience: target", 0.0, 1.0, 0.05),
+    Control("parameters.salience.same_region", "salience: same region", 0.0, 1.0, 0.05),
+    Control("parameters.salience.same_bloc", "salience: same bloc", 0.0, 1.0, 0.05),
+    Control(
+        "parameters.salience.aligned_with_actor", "salience: aligned with actor", 0.0, 1.0, 0.05
+    ),
+    Control("parameters.salience.global", "salience: global", 0.0, 1.0, 0.05),
+    Control("parameters.salience.stance", "salience: stance", 0.0, 1.0, 0.05),
+    Control("parameters.diffusion.susceptibility", "susceptibility", 0.0, 1.0, 0.01),
+    Control("parameters.stance.from_ideology", "stance from ideology", 0.0, 3.0, 0.05),
+    Control("parameters.stance.enemy_reliability", "enemy reliability", 0.0, 1.0, 0.05),
+    Control("parameters.affinity.scale", "affinity scale", 0.0, 3.0, 0.05),
+    Control("parameters.alignment.weights.affinity", "alignment weight: affinity", 0.0, 5.0, 0.1),
+    Control("parameters.alignment.temperature", "alignment temperature", 0.0, 2.0, 0.01),
+)
+
+
+def _field_model(model: type[BaseModel], segment: str) -> tuple[str, Any] | None:
+    """The attribute name and annotation of ``segment`` (a field name or alias) in ``model``."""
+    for name, info in model.model_fields.items():
+        if segment in (name, info.alias):
+            return name, info.annotation
+    return None
+
+
+def has_field(path: str, schema: type[BaseModel] = Scenario) -> bool:
+    """Whether the scenario schema has the field at the dotted ``path``."""
+    model: Any = schema
+    for segment in path.split("."):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return False
+        found = _field_model(model, segment)
+        if found is None:
+            return False
+        model = found[1]
+    return True
+
+
+def available_controls(scenario: Scenario) -> list[Control]:
+    """The controls whose field the scenario's schema has, widened to hold its values."""
+    out = []
+    for control in CONTROLS:
+        if not has_field(control.path, type(scenario)) or _raw(scenario, control) is None:
+            continue
+        value = scenario_value(scenario, control)
+        out.append(
+            Control(
+                control.path,
+                control.label,
+                min(control.low, value),
+                max(control.high, value),
+                control.step,
+                control.default_of,
+            )
+        )
+    return out
+
+
+def _raw(scenario: Scenario, control: Control) -> Any:
+    """The field's value as the scenario holds it (None where unset and the kind's
+    package default applies, or where an optional field without a default is unset)."""
+    node: Any = scenario
+    for segment in control.path.split("."):
+        found = _field_model(type(node), segment)
+        if found is None:
+            raise KeyError(control.path)
+        node = getattr(node, found[0])
+    if node is None and control.default_of is not None:
+        return scenario.parameters.event_kinds.weight(control.default_of)
+    return node
+
+
+def scenario_value(scenario: Scenario, control: Control) -> float:
+    """The value the loaded scenario gives the control's field (its default if unset)."""
+    return float(_raw(scenario, control))
+
+
+def half_life_months(memory: float, months_per_step: int = 1) -> float:
+    """How long evidence takes to lose half its weight: ``ln 0.5 / ln memory`` steps.
+
+    Returns:
+        The half-life in months (``inf`` at memory 1: nothing is forgotten).
+    """
+    if memory >= 1.0:
+        return math.inf
+    return math.log(0.5) / math.log(memory) * months_per_step
+
+
+def changed(values: dict[str, float], scenario: Scenario) -> dict[str, float]:
+    """The settings that differ from the scenario's own values, as override paths."""
+    by_path = {c.path: c for c in CONTROLS}
+    return {
+        path: value
+        for path, value in values.items()
+        if not math.isclose(value, scenario_value(scenario, by_path[path]), abs_tol=1e-12)
+    }
+
+
+def nested(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Dotted override paths as the nested mapping a scenario file holds."""
+    tree: dict[str, Any] = {}
+    for path, value in overrides.items():
+        *parents, leaf = path.split(".")
+        node = tree
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return tree
+
+
+def extending_scenario(
+    parent: str | os.PathLike[str],
+    destination: str | os.PathLike[str],
+    name: str,
+    overrides: dict[str, Any],
+    seed: int,
+) -> str:
+    """The text of a scenario file that ``extends`` ``parent`` with ``overrides`` only.
+
+    Args:
+        parent: the loaded scenario file.
+        destination: where the new file will be written (``extends`` is relative to it).
+        name: the new scenario's name.
+        overrides: the changed values, by override path.
+        seed: the explorer's seed; a scenario file holds no seed, so it is noted
+            in a comment with the command that reproduces the run.
+    """
+    where = Path(destination).resolve().parent
+    relative = os.path.relpath(Path(parent).resolve(), where)
+    body: dict[str, Any] = {"extends": Path(relative).as_posix(), "name": name}
+    body.update(nested(overrides))
+    header = (
+        "# Written by credsim explore: the loaded scenario with the explorer's changes.\n"
+        f"# The explorer ran it with seed {seed}: credsim run {Path(destination).name} "
+        f"--seed {seed}\n"
+    )
+    return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=False)

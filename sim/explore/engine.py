@@ -1,0 +1,26 @@
+"""How the explorer runs a scenario: a pluggable function, scenario and seed -> tidy series.
+
+The default runs :class:`sim.model.CredibilityModel` through
+:func:`sim.runner.run_scenario` (the same run as ``credsim run --seed N``:
+replicate 0 of seed ``N``). A faster engine only has to provide the same
+signature and return the same tidy series (model.md section 7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from sim.scenario.schema import Scenario
+
+Engine = Callable[[Scenario, int], pd.DataFrame]
+
+
+def mesa_engine(scenario: Scenario, seed: int) -> pd.DataFrame:
+    """Run ``scenario`` with the mesa model and return its tidy series."""
+    from sim.runner import run_scenario
+
+    series = run_scenario(scenario, seed, "series").series
+    assert series is not None  # record="series" always returns it
+    return series

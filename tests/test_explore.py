@@ -1,0 +1,320 @@
+"""The explorer (``credsim explore``) rendered without a browser, its controls and files.
+
+The scenario is tests/data/batch_small.yaml: four states hold trust 0.8 in
+Alpha (prior strength 10, memory 1) until Alpha abandons S1 in 2001-03 (step 3,
+withdraw, magnitude 6). Before step 3 no evidence exists, every state's own
+trust and every neighbour's is 0.8, so the mean trust in Alpha over all
+states is exactly 0.8 whatever the negativity bias. From step 3 on, the
+negative evidence is multiplied by the bias (S1's own trust 8/(10 + 6b)), so a
+bias of 3 leaves every state's trust in Alpha lower than the scenario's bias
+of 2. In a counterfactual without the abandonment nothing ever happens: trust
+in Alpha stays 0.8 and in Beta 0.5, so the difference figure shows run - 0.8
+for Alpha and 0 for Beta.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+solara = pytest.importorskip("solara")
+v = pytest.importorskip("ipyvuetify")
+
+from mesa.experimental.scenarios import Scenario as MesaScenario  # noqa: E402
+from mesa.visualization import SolaraViz  # noqa: E402
+from mesa.visualization.user_param import Slider  # noqa: E402
+from solara.widgets import VegaLite  # noqa: E402
+
+from sim.cli import main  # noqa: E402
+from sim.explore.app import Explorer  # noqa: E402
+from sim.explore.controls import (  # noqa: E402
+    CONTROLS,
+    available_controls,
+    changed,
+    extending_scenario,
+    half_life_months,
+    has_field,
+    scenario_value,
+)
+from sim.explore.engine import mesa_engine  # noqa: E402
+from sim.model import CredibilityModel  # noqa: E402
+from sim.scenario.loader import load_scenario  # noqa: E402
+from sim.scenario.schema import Scenario  # noqa: E402
+from sim.seeds import seed_sequence  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SMALL = str(DATA / "batch_small.yaml")
+BIAS = "parameters.trust.negativity_bias"
+EVENT_STEP = 3
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class Recording:
+    """An engine that runs the mesa model and keeps the scenarios it was given."""
+
+    def __init__(self) -> None:
+        self.scenarios: list[Scenario] = []
+
+    def __call__(self, scenario: Scenario, seed: int) -> Any:
+        self.scenarios.append(scenario)
+        return mesa_engine(scenario, seed)
+
+
+def specs(rc: Any) -> list[dict[str, Any]]:
+    return [w.spec for w in rc.find(VegaLite).widgets]
+
+
+def trust_lines(rc: Any, scenario: str, power: str) -> np.ndarray:
+    """The trust figure's values for one scenario and power, by step."""
+    rows = [
+        r
+        for r in specs(rc)[0]["datasets"]["lines"]
+        if r["scenario"] == scenario and r["power"] == power
+    ]
+    return np.array([r["value"] for r in sorted(rows, key=lambda r: r["step"])])
+
+
+def texts(rc: Any) -> list[str]:
+    return [str(c) for w in rc.find(v.Html).widgets for c in w.children if isinstance(c, str)]
+
+
+def slider(rc: Any, label: str) -> Any:
+    return rc.find(v.Slider, label=label).widget
+
+
+def button(rc: Any, label: str) -> Any:
+    return rc.find(v.Btn, children=[label]).widget
+
+
+# --------------------------------------------------------------------------- controls
+
+
+def test_controls_follow_the_schema() -> None:
+    """A control is offered exactly when the schema has its field (v2 ones appear with v2)."""
+    sc = load_scenario(SMALL)
+    shown = {c.path for c in available_controls(sc)}
+    assert shown == {c.path for c in CONTROLS if has_field(c.path)}
+    assert {BIAS, "parameters.trust.memory", "parameters.salience.global"} <= shown
+    assert not has_field("parameters.trust.no_such_field")
+    assert not has_field("parameters.trust.memory.deeper")
+
+
+def test_v2_controls_are_offered() -> None:
+    """Model v2's parameters (section 8) each get a slider, with their v1 defaults as values."""
+    sc = load_scenario(SMALL)
+    v2 = {
+        "parameters.stance.from_ideology": 0.0,
+        "parameters.stance.enemy_reliability": 1.0,
+        "parameters.affinity.scale": 0.0,
+        "parameters.alignment.weights.affinity": 0.0,
+        "parameters.trust.prior_memory": 1.0,
+    }
+    by_path = {c.path: c for c in available_controls(sc)}
+    assert set(v2) <= set(by_path)
+    for path, default in v2.items():
+        assert scenario_value(sc, by_path[path]) == default, path
+
+
+def test_scenario_values_and_defaults() -> None:
+    """batch_small sets bias 2 and memory 1; the support weight is unset: the package's 0.1."""
+    sc = load_scenario(SMALL)
+    by_path = {c.path: c for c in CONTROLS}
+    assert scenario_value(sc, by_path[BIAS]) == 2.0
+    assert scenario_value(sc, by_path["parameters.trust.memory"]) == 1.0
+    assert scenario_value(sc, by_path["parameters.event_kinds.support.weight"]) == 0.1
+    assert scenario_value(sc, by_path["parameters.salience.global"]) == 0.1
+    assert changed({BIAS: 2.0, "parameters.trust.memory": 0.9}, sc) == {
+        "parameters.trust.memory": 0.9
+    }
+
+
+def test_half_life() -> None:
+    """memory 0.5 halves evidence in one step; memory 0.5**(1/12) in twelve."""
+    assert half_life_months(0.5) == pytest.approx(1.0)
+    assert half_life_months(0.5 ** (1 / 12)) == pytest.approx(12.0)
+    assert half_life_months(0.5, months_per_step=3) == pytest.approx(3.0)
+    assert math.isinf(half_life_months(1.0))
+
+
+def test_extending_file_holds_only_the_changes(tmp_path: Path) -> None:
+    out = tmp_path / "sub" / "mine.yaml"
+    out.parent.mkdir()
+    overrides = {BIAS: 3.0, "parameters.salience.global": 0.25}
+    out.write_text(extending_scenario(SMALL, out, "mine", overrides, seed=7))
+    saved = load_scenario(out)
+    expected = load_scenario(SMALL, overrides)
+    assert saved.model_dump(exclude={"name"}) == expected.model_dump(exclude={"name"})
+    assert saved.name == "mine"
+    body = out.read_text()
+    assert "memory" not in body and "--seed 7" in body
+
+
+# --------------------------------------------------------------------------- mesa
+
+
+def test_mesa_scenario_with_spec() -> None:
+    """SolaraViz passes mesa's own Scenario as ``scenario``; the credsim one comes as spec.
+
+    Bias 3 makes S1 realign (tests/test_batch_run.py): effective poles 1.6.
+    """
+    model = CredibilityModel(scenario=MesaScenario(), spec=SMALL, rng=1, trust__negativity_bias=3)
+    assert model.run().summary()["final_effective_poles"] == pytest.approx(1.6)
+    with pytest.raises(TypeError):
+        CredibilityModel(SMALL, spec=SMALL)
+
+
+def test_solaraviz_reset_rebuilds_the_model() -> None:
+    """Mesa's SolaraViz: move a parameter, Reset, and the new model has it."""
+    model = solara.reactive(CredibilityModel(spec=SMALL, rng=1))
+    page = SolaraViz(
+        model,
+        components=[],
+        model_params={
+            "spec": SMALL,
+            "rng": 1,
+            "trust__negativity_bias": Slider("negativity bias", 2.0, 0.0, 5.0, 0.5),
+        },
+    )
+    _, rc = solara.render(solara.AppLayout(children=[page]), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    button(rc, "Reset").click()
+    rebuilt = model.value
+    assert rebuilt.spec.parameters.trust.negativity_bias == 3.0
+    assert rebuilt.run().summary()["final_effective_poles"] == pytest.approx(1.6)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_slider_changes_the_parameter_and_the_figure() -> None:
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.0
+    before = trust_lines(rc, "batch_small", "Alpha")
+
+    slider(rc, "negativity bias").v_model = 3.0
+
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 3.0
+    after = trust_lines(rc, "batch_small", "Alpha")
+    np.testing.assert_allclose(before[:EVENT_STEP], 0.8, atol=1e-12)
+    np.testing.assert_allclose(after[:EVENT_STEP], 0.8, atol=1e-12)
+    assert (after[EVENT_STEP:] < before[EVENT_STEP:]).all()
+    # The figure shows the run of those settings.
+    series = (
+        CredibilityModel(load_scenario(SMALL, {BIAS: 3.0}), rng=seed_sequence(0, 0)).run().series()
+    )
+    rows = series[
+        (series["metric"] == "trust_mean")
+        & (series["group"] == "all")
+        & (series["power"] == "Alpha")
+    ]
+    np.testing.assert_allclose(after, rows["value"].to_numpy(), atol=1e-12)
+    assert any(t.startswith("3 (scenario 2)") for t in texts(rc))
+
+
+def test_a_drag_runs_once_when_released() -> None:
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    runs = len(engine.scenarios)
+    bias = slider(rc, "negativity bias")
+    bias.fire_event("start", 2.0)
+    for value in (2.2, 2.6, 3.1, 3.4):
+        bias.v_model = value
+    assert len(engine.scenarios) == runs
+    assert any(t.startswith("3.4 (scenario 2)") for t in texts(rc))
+    bias.fire_event("end", 3.4)
+    assert len(engine.scenarios) == runs + 1
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 3.4
+
+
+def test_reset_returns_to_the_scenario_value() -> None:
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    resets = [b for b in rc.find(v.Btn, children=["reset"]).widgets if not b.disabled]
+    assert len(resets) == 1
+    resets[0].click()
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.0
+    assert slider(rc, "negativity bias").v_model == 2.0
+
+
+def test_counterfactual_lines_and_difference(tmp_path: Path) -> None:
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(
+        f"extends: {SMALL}\nname: quiet\nremove_events: [abandonment]\n", encoding="utf-8"
+    )
+    _, rc = solara.render(Explorer(SMALL, str(quiet)), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    run = trust_lines(rc, "batch_small", "Alpha")
+    np.testing.assert_allclose(trust_lines(rc, "quiet", "Alpha"), 0.8, atol=1e-12)
+    np.testing.assert_allclose(trust_lines(rc, "quiet", "Beta"), 0.5, atol=1e-12)
+    diff = {(r["power"], r["step"]): r["value"] for r in specs(rc)[0]["datasets"]["difference"]}
+    alpha = np.array([diff["Alpha", k] for k in range(len(run))])
+    np.testing.assert_allclose(alpha, run - 0.8, atol=1e-12)
+    assert (alpha[EVENT_STEP:] < 0).all()
+    assert all(diff["Beta", k] == pytest.approx(0.0, abs=1e-12) for k in range(len(run)))
+
+
+def test_save_scenario_and_figures(tmp_path: Path) -> None:
+    _, rc = solara.render(Explorer(SMALL, out=str(tmp_path)), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    button(rc, "save scenario").click()
+    saved = tmp_path / "batch_small_explored.yaml"
+    scenario = load_scenario(saved)
+    assert scenario.parameters.trust.negativity_bias == 3.0
+    assert scenario.model_dump(exclude={"name"}) == load_scenario(SMALL, {BIAS: 3.0}).model_dump(
+        exclude={"name"}
+    )
+    assert main(["validate", str(saved)]) == 0
+
+    button(rc, "save figures").click()
+    folder = tmp_path / "batch_small_explored_figures"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "alignment.png",
+        "alignment.vl.json",
+        "network.vl.json",
+        "trust.png",
+        "trust.vl.json",
+    ]
+
+
+def test_step_through() -> None:
+    """Mesa's ModelController steps the model the page shows (batch_small: 12 steps)."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    assert any(t.startswith("step 0 of 12, 2001-01") for t in texts(rc))
+    button(rc, "Step").click()
+    assert any(t.startswith("step 1 of 12, 2001-01") for t in texts(rc))
+    network = specs(rc)[-1]["datasets"]["nodes"]
+    assert {n["name"]: n["aligned"] for n in network if n["kind"] == "state"} == {
+        "S1": "Alpha",
+        "S2": "Alpha",
+        "S3": "Alpha",
+        "S4": "Alpha",
+    }
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_rejects_a_missing_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explore", "no/such/file.yaml", "--no-browser"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no/such/file.yaml" in err[0]
+
+
+def test_cli_rejects_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["explore", SMALL, "--port", str(port), "--no-browser"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--port {port}" in err[0]

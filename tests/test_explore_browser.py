@@ -1,0 +1,135 @@
+"""``credsim explore`` end to end in real headless Chromium (Debian's, driven by playwright).
+
+Start the server on a free port, load the page, move the negativity-bias
+slider from the scenario's 2 to 2.5 with the keyboard, see the trust figure
+redraw, step the run once, save the settings as a scenario file, and check
+that ``credsim validate`` accepts the file and that it holds the new bias.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run does this)",
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 240.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"the server stopped: {server.communicate()[0]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def credsim(*args: str) -> list[str]:
+    script = Path(sys.executable).with_name("credsim")
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "sim", *args]
+
+
+def test_explore_in_chromium(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://localhost:{port}/"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    server = subprocess.Popen(
+        credsim(
+            "explore",
+            "scenarios/syria.yaml",
+            "--counterfactual",
+            "scenarios/syria_abstained.yaml",
+            "--no-browser",
+            "--port",
+            str(port),
+            "--out",
+            str(tmp_path),
+        ),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(url, server)
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1800})
+            page.goto(url, timeout=120_000)
+            page.wait_for_selector("text=negativity bias", timeout=120_000)
+            trust = page.locator(".vega-embed").first
+            trust.locator("canvas, svg").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1000)
+            before = trust.screenshot()
+
+            thumb = page.locator(".v-slider:has(label:text-is('negativity bias')) [role=slider]")
+            thumb.focus()
+            for _ in range(5):
+                thumb.press("ArrowRight")
+            page.wait_for_selector("text=2.5 (scenario 2)", timeout=60_000)
+            page.wait_for_selector("text=1 changed from the scenario", timeout=60_000)
+            deadline = time.monotonic() + 30
+            after = trust.screenshot()
+            while after == before and time.monotonic() < deadline:
+                page.wait_for_timeout(500)
+                after = trust.screenshot()
+            assert after != before, "the trust figure did not change"
+
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_selector("text=step 1 of 156", timeout=60_000)
+
+            page.get_by_role("button", name="save scenario").click()
+            page.wait_for_selector("text=saved", timeout=60_000)
+            page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    saved = tmp_path / "syria_explored.yaml"
+    checked = subprocess.run(
+        credsim("validate", str(saved)), cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "negativity_bias: 2.5" in saved.read_text()
