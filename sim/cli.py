@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
     p.add_argument("results")
     p.add_argument("--method", choices=["sobol", "morris"], required=True)
+
+    from sim.calibrate.command import add_parser as add_calibrate
+
+    add_calibrate(sub)
     return parser
 
 
@@ -134,6 +138,10 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.analysis.sensitivity import cli_analyze
 
         return cli_analyze
+    if command == "calibrate":
+        from sim.calibrate.command import cli_calibrate
+
+        return cli_calibrate
     raise InputError(f"unknown command '{command}'")
 
 
