@@ -38,6 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_json = Path(tmp) / "model.json"
         sweep_json = Path(tmp) / "sweep.json"
+        calibrate_json = Path(tmp) / "calibrate.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -53,6 +54,12 @@ def main() -> None:
                 sweep_json,
                 str(sweep_json),
                 *(["--runs", "100", "--memory-runs", "1000"] if args.quick else []),
+            ),
+            "calibrate": run(
+                "bench_calibrate.py",
+                calibrate_json,
+                str(calibrate_json),
+                *(["--runs", "40", "--simulations", "400"] if args.quick else []),
             ),
             "finished": provenance.now(),
         }

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 from sim.errors import InputError
 
 ENGINES = ("mesa", "fast")
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Register ``calibrate`` on the CLI's subparsers."""
     p = sub.add_parser(
         "calibrate", help="ABC-SMC calibration against observed patterns (resumable)"

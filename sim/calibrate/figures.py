@@ -137,7 +137,7 @@ def write_figures(
     tables = []
     for name in ("summary", "variants", "checks"):
         frame = pd.read_csv(folder / f"{name}.csv")
-        tables.append(f"<h2>{name}</h2>{frame.to_html(index=False, float_format='%.4g')}")
+        tables.append(f"<h2>{name}</h2>{frame.to_html(index=False, float_format='{:.4g}'.format)}")
     images = "".join(
         f'<figure><img src="{FIGURES}/{stem}.png" alt="{stem}">'
         f"<figcaption>{stem}</figcaption></figure>"

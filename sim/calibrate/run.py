@@ -257,7 +257,12 @@ def variants_table(
         probability = float(mine["model_probability"].iloc[0]) if len(mine) else 0.0
         own = checks[checks["variant"] == variant]
         draws = predictive[predictive["variant"] == variant]
-        distances = [rms_distance(row, observed, tolerances) for row in draws.to_dict("records")]
+        distances = [
+            rms_distance(
+                {str(k): float(v) for k, v in row.items() if k in tolerances}, observed, tolerances
+            )
+            for row in draws.to_dict("records")
+        ]
         counts = {}
         for role in ("calibrate", "holdout"):
             mine_role = own[own["role"] == role]
