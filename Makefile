@@ -23,7 +23,7 @@ endef
 EXPERIMENTS := syria_withdrawal claim1_boundary claim1_observers claim1_sobol \
                claim2_sino_soviet claim3_statement claim4_recognition claim5_steadiness
 
-.PHONY: all run test test-fast bench lint format clean venv findings
+.PHONY: all run test test-fast bench lint format clean venv findings calibrate
 
 all: test
 
@@ -51,6 +51,12 @@ test-fast: $(STAMP)
 findings: $(STAMP)
 	for e in $(EXPERIMENTS); do $(BIN)/credsim sweep experiments/$$e.yaml --no-plots || exit 1; done
 	$(BIN)/python experiments/findings.py
+
+# The joint calibration against the UN votes (calibrations/joint.yaml, resumable),
+# then claim 1 under its posterior; under 20 minutes on 2 cores.
+calibrate: $(STAMP)
+	$(BIN)/credsim calibrate calibrations/joint.yaml --out results/calibrate/joint --votes ../shared/data/unvotes
+	$(BIN)/credsim sweep experiments/claim1_posterior.yaml --no-plots
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json
