@@ -58,7 +58,7 @@ class PatternProblem:
         self.engine = engine
         self.files = {Path(p).stem: api.load_patterns(p) for p in calibration.pattern_files}
         stats = []
-        for stem, pf in self.files.items():
+        for path, (stem, pf) in zip(calibration.pattern_files, self.files.items(), strict=True):
             table = api.observed_statistics(pf, votes)
             for pattern_id, row in table.iterrows():
                 stats.append(
@@ -69,7 +69,7 @@ class PatternProblem:
                         float(row["tolerance"]),
                     )
                 )
-            _check_paths(calibration, pf)
+            _check_paths(calibration, pf, path)
         self._statistics = tuple(stats)
         texts = [Path(p).read_bytes() for p in calibration.pattern_files]
         self._identity = hashlib.sha256(b"\0".join([*texts, engine.encode()])).hexdigest()
@@ -102,19 +102,20 @@ class PatternProblem:
         return out
 
 
-def _check_paths(calibration: Calibration, pf: Any) -> None:
+def _check_paths(calibration: Calibration, pf: Any, path: Path) -> None:
     """Apply each override path's bounds (and each variant's values) to the file's scenario."""
     probes: list[tuple[tuple[str, ...], dict[str, float]]] = []
-    for path, prior in calibration.spec.parameters.items():
-        if not path.startswith(LINK_PREFIX):
+    for key, prior in calibration.spec.parameters.items():
+        if not key.startswith(LINK_PREFIX):
             for value in (prior.low, prior.high):
-                probes.append((("parameters", path), {path: value}))
+                probes.append((("parameters", key), {key: value}))
     for name, fixed in calibration.variants().items():
-        for path, value in fixed.items():
-            if not path.startswith(LINK_PREFIX):
-                probes.append((("variants", name, path), {path: float(value)}))
+        for key, value in fixed.items():
+            if not key.startswith(LINK_PREFIX):
+                probes.append((("variants", name, key), {key: float(value)}))
     for where, override in probes:
         try:
             load_scenario(pf.scenario, override)
         except InputError as exc:
-            raise calibration.error(f"{exc.message} (in the scenario of {pf})", *where) from None
+            message = f"{exc.message} (in the scenario of pattern file {path})"
+            raise calibration.error(message, *where) from None

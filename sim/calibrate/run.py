@@ -35,7 +35,7 @@ import pandas as pd
 from sim import provenance
 from sim.calibrate import posterior
 from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
-from sim.calibrate.smc import Run, Simulator, observed_values, smc
+from sim.calibrate.smc import Run, Simulator, observed_values, preflight, smc
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
@@ -367,6 +367,7 @@ def run_calibration(
         )
         return Outcome(folder, None)
     observed = observed_values(calibration, problem, calibration.truth)
+    preflight(calibration, problem)
     command = command or ["credsim", *sys.argv[1:]]
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)

@@ -190,6 +190,26 @@ def observed_values(
     return {s.id: float(values[s.id]) for s in problem.statistics}
 
 
+def preflight(calibration: Calibration, problem: Problem) -> None:
+    """One simulation in this process at the first variant's prior midpoints.
+
+    Inside the calibration a failing simulation is only rejected; an error
+    that every simulation would meet (a bad path, a broken problem) shows
+    here at once, as itself, before any worker starts.
+
+    Raises:
+        InputError: the problem rejects the values (a bad override path).
+        RuntimeError: the simulation leaves out statistics.
+    """
+    variant, fixed = next(iter(calibration.variants().items()))
+    values = {p: (r.low + r.high) / 2 for p, r in calibration.free(variant).items()}
+    values.update({p: float(v) for p, v in fixed.items()})
+    result = problem.simulate(values, simulation_seed(calibration.spec.seed, values, "preflight"))
+    missing = [s.id for s in problem.statistics if s.id not in result]
+    if missing:
+        raise RuntimeError(f"the problem's simulation gave no value for {missing}")
+
+
 @dataclass(frozen=True)
 class Run:
     """What the generation loop did.
