@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -345,3 +346,47 @@ def test_statistic_roles() -> None:
     stats_ = BinomialProblem(held_out=True).statistics
     assert [s.role for s in stats_] == ["calibrate", "holdout"]
     assert stats_[0] == Statistic("proportion", "calibrate", 0.7, 0.05)
+
+
+# --------------------------------------------------------------------------- dask
+
+
+@dataclass(frozen=True)
+class _KillOnce:
+    """The toy problem, except that the 50th simulation kills its Dask worker, once."""
+
+    marker: str
+
+    @property
+    def statistics(self) -> tuple[Statistic, ...]:
+        return BinomialProblem().statistics
+
+    def identity(self) -> str:
+        return BinomialProblem().identity()
+
+    def simulate(self, params: dict[str, float], seed: int) -> dict[str, float]:
+        count = Path(self.marker + ".count")
+        with count.open("a") as handle:
+            handle.write(".")
+        if count.stat().st_size >= 50 and not Path(self.marker).exists():
+            Path(self.marker).write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        return BinomialProblem().simulate(params, seed)
+
+
+@pytest.mark.slow
+def test_dask_worker_that_dies_costs_only_time(tmp_path: Path) -> None:
+    """On a 2-worker LocalCluster one worker is killed mid-generation; Dask reruns its
+    simulation elsewhere and the calibration ends with a posterior near Beta(15, 7)."""
+    pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = str(tmp_path / "killed")
+    cal = toy(tmp_path, population=100, max_simulations=4000)
+    out = run_calibration(
+        cal, _KillOnce(marker), tmp_path / "out", executor="dask", workers=2, figures=False
+    )
+    assert Path(marker).exists() and out.run is not None and out.run.epsilon < 1
+    last = final(tmp_path / "out")
+    assert float(np.sum(last["weight"] * last[PARAMETER])) == pytest.approx(15 / 22, abs=0.05)
