@@ -252,7 +252,7 @@ def test_truth_is_recovered(tmp_path: Path) -> None:
     draw is in a 10% tail; the seed fixes the draw (checked: the interval holds it),
     and the interval is far narrower than the prior [0, 1].
     """
-    cal = toy(tmp_path, ("p=0.3",), population=200, max_simulations=10_000)
+    cal = toy(tmp_path, ("p=0.3",), population=100, max_simulations=3000)
     run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=1, figures=False)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     observed = manifest["statistics"][0]["observed"]
@@ -267,7 +267,7 @@ def test_variants_model_probabilities_favour_the_true_one(tmp_path: Path) -> Non
     ...about 5 sds from v1's mean count of 4: v2 must take nearly all the
     probability, and only v2's predictive check passes.
     """
-    cal = toy(tmp_path, variants={"v1": {PARAMETER: 0.2}, "v2": {}}, max_simulations=6000)
+    cal = toy(tmp_path, variants={"v1": {PARAMETER: 0.2}, "v2": {}}, max_simulations=2000)
     run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=1, figures=False)
     table = pd.read_csv(tmp_path / "out" / "variants.csv").set_index("variant")
     assert table.loc["v2", "model_probability"] > 0.9

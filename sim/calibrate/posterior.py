@@ -23,10 +23,10 @@ MEMORY_SUFFIX = "trust.memory"
 INTERVAL = (0.05, 0.95)
 
 
-def particles_table(
-    history: Any, variants: Mapping[str, Mapping[str, float]], paths: Sequence[str]
+def generation_table(
+    history: Any, t: int, variants: Mapping[str, Mapping[str, float]], paths: Sequence[str]
 ) -> pd.DataFrame:
-    """Every generation's accepted particles from a pyabc history.
+    """Generation ``t``'s accepted particles from a pyabc history.
 
     Columns: ``generation, variant, particle, weight`` (normalised within the
     generation and variant), ``distance, model_probability`` (the variant's
@@ -35,27 +35,50 @@ def particles_table(
     """
     names = list(variants)
     rows: list[dict[str, Any]] = []
-    for t in range(int(history.max_t) + 1):
-        probabilities = history.get_model_probabilities(t)["p"].to_dict()
-        by_variant: dict[int, list[Any]] = {}
-        for particle in history.get_population(t).particles:
-            by_variant.setdefault(int(particle.m), []).append(particle)
-        for m, particles in sorted(by_variant.items()):
-            total = sum(float(p.weight) for p in particles)
-            fixed = variants[names[m]]
-            for i, p in enumerate(particles):
-                row = {
-                    "generation": t,
-                    "variant": names[m],
-                    "particle": i,
-                    "weight": float(p.weight) / total,
-                    "distance": float(p.distance),
-                    "model_probability": float(probabilities.get(m, 0.0)),
-                }
-                values = {**fixed, **dict(p.parameter)}
-                row.update({path: float(values.get(path, math.nan)) for path in paths})
-                rows.append(row)
+    probabilities = history.get_model_probabilities(t)["p"].to_dict()
+    by_variant: dict[int, list[Any]] = {}
+    for particle in history.get_population(t).particles:
+        by_variant.setdefault(int(particle.m), []).append(particle)
+    for m, particles in sorted(by_variant.items()):
+        total = sum(float(p.weight) for p in particles)
+        fixed = variants[names[m]]
+        for i, p in enumerate(particles):
+            row = {
+                "generation": t,
+                "variant": names[m],
+                "particle": i,
+                "weight": float(p.weight) / total,
+                "distance": float(p.distance),
+                "model_probability": float(probabilities.get(m, 0.0)),
+            }
+            values = {**fixed, **dict(p.parameter)}
+            row.update({path: float(values.get(path, math.nan)) for path in paths})
+            rows.append(row)
     return pd.DataFrame(rows, columns=[*KEY_COLUMNS, *paths])
+
+
+class ParticleTable:
+    """Every generation's particles, read from the history once per generation.
+
+    Args:
+        variants: ``{variant: fixed values}`` in model order.
+        paths: the calibrated paths (the parameter columns).
+    """
+
+    def __init__(self, variants: Mapping[str, Mapping[str, float]], paths: Sequence[str]) -> None:
+        self.variants = variants
+        self.paths = list(paths)
+        self._generations: dict[int, pd.DataFrame] = {}
+
+    def read(self, history: Any) -> pd.DataFrame:
+        """The table of every finished generation (new ones read, earlier ones kept)."""
+        for t in range(int(history.max_t) + 1):
+            if t not in self._generations:
+                self._generations[t] = generation_table(history, t, self.variants, self.paths)
+        frames = [self._generations[t] for t in sorted(self._generations)]
+        if not frames:
+            return pd.DataFrame(columns=[*KEY_COLUMNS, *self.paths])
+        return pd.concat(frames, ignore_index=True)
 
 
 def final_particles(particles: pd.DataFrame, variant: str) -> pd.DataFrame:

@@ -378,10 +378,10 @@ def run_calibration(
             _manifest(calibration, problem, identity, observed, started, command, "running", {}),
         )
 
+        particle_table = posterior.ParticleTable(variants, paths)
+
         def save(history: Any) -> None:
-            write_parquet(
-                posterior.particles_table(history, variants, paths), folder / "posterior.parquet"
-            )
+            write_parquet(particle_table.read(history), folder / "posterior.parquet")
 
         run = smc(
             calibration,
@@ -397,7 +397,7 @@ def run_calibration(
         import pyabc
 
         history = pyabc.History(f"sqlite:///{folder / 'history.db'}", _id=1)
-        particles = posterior.particles_table(history, variants, paths)
+        particles = particle_table.read(history)
         write_parquet(particles, folder / "posterior.parquet")
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
         summary = posterior.summary_table(particles, priors)
