@@ -35,7 +35,7 @@ import pandas as pd
 from sim import provenance
 from sim.calibrate import posterior
 from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
-from sim.calibrate.smc import Run, Simulator, observed_values, preflight, smc
+from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
@@ -136,10 +136,8 @@ def predictive_table(
     calibration: Calibration,
     problem: Problem,
     particles: pd.DataFrame,
-    *,
-    executor: str,
+    chosen: Any,
     workers: int,
-    address: str | None,
 ) -> pd.DataFrame:
     """Posterior predictive simulations: ``predictive`` draws per variant, every statistic.
 
@@ -161,7 +159,7 @@ def predictive_table(
             seed = simulation_seed(spec.seed, values, f"predictive-{k}")
             jobs.append((simulator, values, seed))
             keys.append({"variant": variant, "draw": k, **point})
-    results = list(_map(_simulate_draw, jobs, executor, workers, address))
+    results = list(_map(_simulate_draw, jobs, chosen, workers))
     ids = [s.id for s in problem.statistics]
     rows = [
         {**key, **{i: float(r.get(i, math.nan)) for i in ids}}
@@ -170,14 +168,11 @@ def predictive_table(
     return pd.DataFrame(rows, columns=["variant", "draw", *paths, *ids])
 
 
-def _map(
-    fn: Any, jobs: Sequence[Any], executor: str, workers: int, address: str | None
-) -> Iterator[Any]:
-    if executor == "dask":
-        from sim.calibrate.smc import sampler
-
-        with sampler(executor, workers, address) as dask_sampler:
-            yield from dask_sampler.client.gather(dask_sampler.client.map(fn, jobs, pure=False))
+def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[Any]:
+    """``fn`` over ``jobs`` in order: on the sampler's Dask client, a process pool, or here."""
+    client = getattr(chosen, "client", None)
+    if client is not None:
+        yield from client.gather(client.map(fn, jobs, pure=False))
         return
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
@@ -383,28 +378,19 @@ def run_calibration(
         def save(history: Any) -> None:
             write_parquet(particle_table.read(history), folder / "posterior.parquet")
 
-        run = smc(
-            calibration,
-            problem,
-            observed,
-            folder,
-            executor=executor,
-            workers=workers,
-            address=address,
-            quiet=quiet,
-            on_generation=save,
-        )
-        import pyabc
+        with sampler(executor, workers, address) as chosen:
+            run = smc(
+                calibration, problem, observed, folder, chosen, quiet=quiet, on_generation=save
+            )
+            import pyabc
 
-        history = pyabc.History(f"sqlite:///{folder / 'history.db'}", _id=1)
-        particles = particle_table.read(history)
-        write_parquet(particles, folder / "posterior.parquet")
+            history = pyabc.History(f"sqlite:///{folder / 'history.db'}", _id=1)
+            particles = particle_table.read(history)
+            write_parquet(particles, folder / "posterior.parquet")
+            predictive = predictive_table(calibration, problem, particles, chosen, workers)
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
         summary = posterior.summary_table(particles, priors)
         atomic_write_text(folder / "summary.csv", summary.to_csv(index=False))
-        predictive = predictive_table(
-            calibration, problem, particles, executor=executor, workers=workers, address=address
-        )
         write_parquet(predictive, folder / "predictive.parquet")
         checks = checks_table(predictive, problem.statistics, observed)
         atomic_write_text(folder / "checks.csv", checks.to_csv(index=False))

@@ -238,10 +238,8 @@ def smc(
     problem: Problem,
     observed: Mapping[str, float],
     folder: Path,
+    chosen: Any,
     *,
-    executor: str = "process",
-    workers: int = 2,
-    address: str | None = None,
     quiet: bool = False,
     on_generation: Any = None,
 ) -> Run:
@@ -252,10 +250,8 @@ def smc(
         problem: what to fit.
         observed: the statistics to fit (see :func:`observed_values`).
         folder: the results folder (holds ``history.db``).
-        executor: ``process`` or ``dask``.
-        workers: worker processes.
-        address: a Dask scheduler.
-        quiet: no generation lines.
+        chosen: the pyabc sampler (:func:`sampler`).
+        quiet: no progress (generation lines, and pyabc's bar of accepted particles).
         on_generation: called with the history after every finished generation.
     """
     import pyabc
@@ -275,79 +271,79 @@ def smc(
     ]
     db_path = folder / HISTORY
     db = f"sqlite:///{db_path}"
-    with sampler(executor, workers, address) as chosen:
-        abc = pyabc.ABCSMC(
-            models,
-            priors,
-            Distance(problem.statistics),
-            population_size=spec.population,
-            sampler=chosen,
+    chosen.show_progress = not quiet and sys.stderr.isatty()
+    abc = pyabc.ABCSMC(
+        models,
+        priors,
+        Distance(problem.statistics),
+        population_size=spec.population,
+        sampler=chosen,
+    )
+    for model, name in zip(abc.models, variants, strict=True):
+        model.name = name
+    resumed = db_path.is_file() and _finished_generations(db) > 0
+    if resumed:
+        abc.load(db, 1)
+    else:
+        db_path.unlink(missing_ok=True)  # a run killed before its first generation
+        abc.new(db, dict(observed))
+    history = abc.history
+    before = history.max_t + 1
+    stop = _stopped(history, spec.min_epsilon, spec.max_simulations) if resumed else None
+    ran = 0
+    if stop is None:
+        progress = Progress(
+            spec.min_epsilon, spec.max_simulations, history.total_nr_simulations, quiet=quiet
         )
-        for model, name in zip(abc.models, variants, strict=True):
-            model.name = name
-        resumed = db_path.is_file() and _finished_generations(db) > 0
-        if resumed:
-            abc.load(db, 1)
-        else:
-            db_path.unlink(missing_ok=True)  # a run killed before its first generation
-            abc.new(db, dict(observed))
-        history = abc.history
-        before = history.max_t + 1
-        stop = _stopped(history, spec.min_epsilon, spec.max_simulations) if resumed else None
-        ran = 0
-        if stop is None:
-            progress = Progress(
-                spec.min_epsilon, spec.max_simulations, history.total_nr_simulations, quiet=quiet
+        try:
+            _reseed(spec.seed, before, 0)
+            t = abc.initialize_components_before_run(
+                minimum_epsilon=spec.min_epsilon,
+                max_nr_populations=np.inf,
+                # A generation never takes more than the whole budget.
+                min_acceptance_rate=spec.population / spec.max_simulations,
+                max_total_nr_simulations=spec.max_simulations,
+                max_walltime=None,
+                min_eps_diff=0.0,
             )
-            try:
-                _reseed(spec.seed, before, 0)
-                t = abc.initialize_components_before_run(
-                    minimum_epsilon=spec.min_epsilon,
-                    max_nr_populations=np.inf,
-                    # A generation never takes more than the whole budget.
-                    min_acceptance_rate=spec.population / spec.max_simulations,
-                    max_total_nr_simulations=spec.max_simulations,
-                    max_walltime=None,
-                    min_eps_diff=0.0,
-                )
-                while True:
-                    _reseed(spec.seed, t)
-                    ret = abc.run_generation(t=t)
-                    if not ret["successful"]:
-                        stop = "a generation would have needed more than the simulation budget"
-                        break
-                    ran += 1
-                    populations = history.get_all_populations()
-                    last = populations[populations["t"] == t].iloc[0]
-                    progress.update(
-                        Generation(
-                            t,
-                            float(last["epsilon"]),
-                            float(ret["acceptance_rate"]),
-                            int(last["samples"]),
-                            int(history.total_nr_simulations),
-                        )
+            while True:
+                _reseed(spec.seed, t)
+                ret = abc.run_generation(t=t)
+                if not ret["successful"]:
+                    stop = "a generation would have needed more than the simulation budget"
+                    break
+                ran += 1
+                populations = history.get_all_populations()
+                last = populations[populations["t"] == t].iloc[0]
+                progress.update(
+                    Generation(
+                        t,
+                        float(last["epsilon"]),
+                        float(ret["acceptance_rate"]),
+                        int(last["samples"]),
+                        int(history.total_nr_simulations),
                     )
-                    if on_generation is not None:
-                        on_generation(history)
-                    if abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"]):
-                        stop = _stopped(history, spec.min_epsilon, spec.max_simulations) or (
-                            "acceptance rate fell below population / max_simulations"
-                        )
-                        break
-                    t += 1
-            finally:
-                history.done(end_time=datetime.now())
-                abc.sampler.stop()
-        populations = history.get_all_populations()
-        finished = populations[populations["t"] >= 0]
-        return Run(
-            generations=len(finished),
-            simulations=int(history.total_nr_simulations),
-            ran=ran,
-            epsilon=float(finished["epsilon"].iloc[-1]) if len(finished) else math.inf,
-            stopped=stop or "stopped",
-        )
+                )
+                if on_generation is not None:
+                    on_generation(history)
+                if abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"]):
+                    stop = _stopped(history, spec.min_epsilon, spec.max_simulations) or (
+                        "acceptance rate fell below population / max_simulations"
+                    )
+                    break
+                t += 1
+        finally:
+            history.done(end_time=datetime.now())
+            abc.sampler.stop()
+    populations = history.get_all_populations()
+    finished = populations[populations["t"] >= 0]
+    return Run(
+        generations=len(finished),
+        simulations=int(history.total_nr_simulations),
+        ran=ran,
+        epsilon=float(finished["epsilon"].iloc[-1]) if len(finished) else math.inf,
+        stopped=stop or "stopped",
+    )
 
 
 def _finished_generations(db: str) -> int:
