@@ -113,6 +113,7 @@ def predictive_figure(checks: pd.DataFrame) -> Figure:
                     label=f"{row['variant']}: predictive 90% band" if i == 0 else None,
                 )
         ax.set_xticks(range(len(patterns)), patterns, rotation=30, ha="right", fontsize=8)
+        ax.set_xlim(-0.5, len(patterns) - 0.5 + 0.15 * len(variants))
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
         ax.legend(fontsize=7)
     add_caption(fig, "Posterior predictive draws against the observed statistics.")

@@ -33,8 +33,13 @@ def _pattern_api() -> Any:
 
 def load_votes(folder: str | None) -> Any:
     """The UN votes from ``--votes DIR``, else ``CREDSIM_VOTES`` (sim.observed decides)."""
-    from sim.observed import load_votes as load
-
+    try:
+        from sim.observed import load_votes as load
+    except ImportError:
+        raise InputError(
+            "pattern files need the vote data of sim.observed, which this build of credsim "
+            "does not have"
+        ) from None
     return load(folder)
 
 

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sample
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
+from sim.sweep.progress import _duration
 
 MANIFEST = "manifest.json"
 KIND = "calibration"
@@ -361,6 +363,7 @@ def run_calibration(
             flush=True,
         )
         return Outcome(folder, None)
+    start = time.perf_counter()
     observed = observed_values(calibration, problem, calibration.truth)
     preflight(calibration, problem)
     command = command or ["credsim", *sys.argv[1:]]
@@ -417,15 +420,15 @@ def run_calibration(
                 calibration, problem, identity, observed, started, command, "complete", extra
             ),
         )
-    print(summary_line(calibration, run, folder), flush=True)
+    print(summary_line(calibration, run, folder, time.perf_counter() - start), flush=True)
     return Outcome(folder, run)
 
 
-def summary_line(calibration: Calibration, run: Run, folder: Path) -> str:
-    """The closing line: generations, simulations, final epsilon, why it stopped, where."""
+def summary_line(calibration: Calibration, run: Run, folder: Path, elapsed: float) -> str:
+    """The closing line: generations, simulations, time, final epsilon, why it stopped, where."""
     earlier = f" ({run.generations - run.ran} done earlier)" if run.generations > run.ran else ""
     return (
         f"calibration '{calibration.name}': {run.generations} generations{earlier}, "
-        f"{run.simulations} simulations, final epsilon {run.epsilon:.4g} ({run.stopped}); "
-        f"results in {folder}"
+        f"{run.simulations} simulations, {_duration(elapsed)} in this session, final epsilon "
+        f"{run.epsilon:.4g} ({run.stopped}); results in {folder}"
     )

@@ -96,13 +96,13 @@ class Progress:
         (geometric) with its number of simulations per generation.
         """
         rate = self.rate(g.total)
+        if g.epsilon <= self.min_epsilon:
+            return 0.0
         if rate <= 0:
             return None
         left = (self.budget - g.total) / rate
         prev = self.previous
         if prev is not None and 0 < g.epsilon < prev.epsilon and math.isfinite(prev.epsilon):
-            if g.epsilon <= self.min_epsilon:
-                return 0.0
             gens = math.log(g.epsilon / self.min_epsilon) / math.log(prev.epsilon / g.epsilon)
             left = min(left, math.ceil(gens) * g.simulations / rate)
         return max(left, 0.0)
