@@ -20,7 +20,7 @@ for p in $(PYTHON) python3.12 python3.13 python3 \
 done; echo "no Python >= 3.12 found: install python3.12 (Mesa 3.5 needs it)" >&2; exit 1
 endef
 
-.PHONY: all run test test-fast bench lint format clean venv findings
+.PHONY: all run test test-fast bench lint format clean venv findings calibrate
 
 all: test
 
@@ -49,6 +49,12 @@ findings: $(STAMP)
 	for e in $$($(BIN)/python -m sim.findings --list); do \
 	  $(BIN)/credsim sweep experiments/$$e.yaml --no-plots || exit 1; done
 	$(BIN)/python -m sim.findings
+
+# The joint calibration against the UN votes (calibrations/joint.yaml, resumable),
+# then claim 1 under its posterior; under 20 minutes on 2 cores.
+calibrate: $(STAMP)
+	$(BIN)/credsim calibrate calibrations/joint.yaml --out results/calibrate/joint --votes ../shared/data/unvotes
+	$(BIN)/credsim sweep experiments/claim1_posterior.yaml --no-plots
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json

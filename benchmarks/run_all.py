@@ -39,6 +39,7 @@ def main() -> None:
         model_json = Path(tmp) / "model.json"
         sweep_json = Path(tmp) / "sweep.json"
         explore_json = Path(tmp) / "explore.json"
+        calibrate_json = Path(tmp) / "calibrate.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -56,6 +57,12 @@ def main() -> None:
                 *(["--runs", "100", "--memory-runs", "1000"] if args.quick else []),
             ),
             "explore": run("bench_explore.py", explore_json, str(explore_json)),
+            "calibrate": run(
+                "bench_calibrate.py",
+                calibrate_json,
+                str(calibrate_json),
+                *(["--runs", "40", "--simulations", "400"] if args.quick else []),
+            ),
             "finished": provenance.now(),
         }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

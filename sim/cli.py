@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_observe(sub)
     add_patterns(sub)
     add_explore(sub)
+    from sim.calibrate.command import add_parser as add_calibrate
+
+    add_calibrate(sub)
     return parser
 
 
@@ -154,6 +157,10 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.explore import cli_explore
 
         return cli_explore
+    if command == "calibrate":
+        from sim.calibrate.command import cli_calibrate
+
+        return cli_calibrate
     raise InputError(f"unknown command '{command}'")
 
 

@@ -56,8 +56,10 @@ class DesignSpec(_Strict):
     spec string (grid), or to ``{low, high}`` (lhs, sobol, morris).
     """
 
-    method: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    method: Literal["grid", "lhs", "sobol", "morris", "posterior"] = "grid"
     samples: Annotated[int, Field(ge=1)] | None = None
+    calibration: str | None = None
+    variant: str | None = None
     levels: Annotated[int, Field(ge=2)] = 4
     parameters: dict[str, Any] = Field(default_factory=dict)
 
@@ -121,6 +123,8 @@ class Experiment:
     @property
     def varied(self) -> list[str]:
         """The override paths the design varies, in file order."""
+        if self.spec.design.method == "posterior":
+            return list(self.points[0])
         return list(self.spec.design.parameters)
 
     @cached_property
@@ -150,6 +154,8 @@ class Experiment:
         """
         data = self.spec.model_dump(mode="json", exclude={"description", "overrides"})
         data["scenarios"] = self.base_hashes
+        if self.spec.design.method == "posterior":
+            data["points"] = self.points  # the draws, whatever the calibration folder now holds
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -367,6 +373,11 @@ def _build(
 def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
     d = spec.design
     loc = where.parameters
+    if d.method == "posterior":
+        from sim.calibrate.design import posterior_points
+
+        base = Path(where.file).parent if where.file else Path()
+        return posterior_points(d, base, spec.seed, where.error)
     if d.method == "grid":
         if d.samples is not None:
             raise where.error(

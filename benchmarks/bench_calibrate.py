@@ -1,0 +1,96 @@
+"""Calibration throughput: simulations per second inside ABC-SMC on 2 workers.
+
+The simulation stands for a Syria run: the Beta-Bernoulli toy problem with
+busy work of the same length as one run of the Syria scenario in a 2-worker
+sweep measured in the same benchmark (``2 / sweep runs per second``). The
+calibration's overhead per simulation is then ``2 / calibration rate - run
+time``; the target is under a third of the run time.
+
+Usage::
+
+    python benchmarks/bench_calibrate.py OUT.json [--runs 200] [--simulations 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from sim.calibrate.run import run_calibration
+from sim.calibrate.spec import load_calibration
+from sim.calibrate.toy import PARAMETER, BinomialProblem
+from sim.sweep import experiment_from_scenario, run_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "syria.yaml"
+WORKERS = 2
+
+
+def sweep_rate(runs: int, tmp: Path) -> float:
+    """Runs per second of a summary-only Syria sweep on 2 process workers."""
+    experiment = experiment_from_scenario(SCENARIO, [], replicates=runs, seed=1)
+    start = time.perf_counter()
+    run_sweep(experiment, tmp / "sweep", executor="process", workers=WORKERS, quiet=True)
+    return runs / (time.perf_counter() - start)
+
+
+def calibration_rate(run_s: float, simulations: int, tmp: Path) -> tuple[float, int]:
+    """Simulations per second of a toy calibration whose simulation takes ``run_s``."""
+    (tmp / "toy.yaml").write_text("{}\n")
+    spec = {
+        "name": "bench",
+        "patterns": ["toy.yaml"],
+        "parameters": {PARAMETER: {"low": 0, "high": 1}},
+        "population": 100,
+        "max_simulations": simulations,
+        "min_epsilon": 0,
+        "seed": 1,
+        "predictive": 1,
+    }
+    (tmp / "cal.yaml").write_text(json.dumps(spec))
+    calibration = load_calibration(tmp / "cal.yaml", check_paths=False)
+    start = time.perf_counter()
+    out = run_calibration(
+        calibration,
+        BinomialProblem(work_s=run_s),
+        tmp / "cal",
+        workers=WORKERS,
+        quiet=True,
+        figures=False,
+    )
+    elapsed = time.perf_counter() - start
+    assert out.run is not None
+    return out.run.simulations / elapsed, out.run.simulations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", help="JSON file to write")
+    parser.add_argument("--runs", type=int, default=200, help="runs of the reference sweep")
+    parser.add_argument("--simulations", type=int, default=1500, help="calibration budget")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        sweep = sweep_rate(args.runs, tmp)
+        run_s = WORKERS / sweep
+        rate, simulations = calibration_rate(run_s, args.simulations, tmp)
+    overhead = WORKERS / rate - run_s
+    report = {
+        "workers": WORKERS,
+        "sweep_runs_per_s": sweep,
+        "run_s": run_s,
+        "calibration_simulations_per_s": rate,
+        "calibration_simulations": simulations,
+        "overhead_per_simulation_s": overhead,
+        "overhead_share_of_run": overhead / run_s,
+        "targets": {"overhead under a third of a run": overhead / run_s < 1 / 3},
+    }
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""``credsim calibrate FILE``: the command's arguments and its thin handler."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+
+ENGINES = ("mesa", "fast")
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Register ``calibrate`` on the CLI's subparsers."""
+    p = sub.add_parser(
+        "calibrate", help="ABC-SMC calibration against observed patterns (resumable)"
+    )
+    p.add_argument("file", help="calibration file (YAML)")
+    p.add_argument("--out", help="results folder (default results/calibrate/<name>/<hash>)")
+    p.add_argument("--workers", type=int, default=2, help="parallel workers (default 2)")
+    p.add_argument("--executor", choices=["process", "dask"], default=None)
+    p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--truth",
+        action="append",
+        default=[],
+        nargs="+",
+        metavar="PATH=VALUE",
+        help="calibrate against statistics simulated at these values (a recovery check)",
+    )
+    p.add_argument("--engine", choices=ENGINES, default="mesa", help="simulation engine")
+    p.add_argument("--votes", help="UN votes folder (default: $CREDSIM_VOTES)")
+    p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
+    p.add_argument("--quiet", action="store_true", help="no generation lines")
+
+
+def cli_calibrate(args: argparse.Namespace) -> int:
+    """Load the file, build the pattern problem, calibrate; returns 0 (errors raise)."""
+    from sim.calibrate.patterns import PatternProblem, load_votes
+    from sim.calibrate.run import run_calibration
+    from sim.calibrate.spec import load_calibration
+
+    if args.workers < 1:
+        raise InputError(f"--workers must be >= 1, got {args.workers}")
+    if args.address and args.executor not in (None, "dask"):
+        raise InputError("--address names a Dask scheduler; use it with --executor dask")
+    executor = args.executor or ("dask" if args.address else "process")
+    truth = [item for group in args.truth for item in group]
+    calibration = load_calibration(args.file, truth)
+    votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
+    problem = PatternProblem(calibration, votes, args.engine)
+    run_calibration(
+        calibration,
+        problem,
+        Path(args.out) if args.out else None,
+        executor=executor,
+        workers=args.workers,
+        address=args.address,
+        quiet=args.quiet,
+        figures=not args.no_plots,
+    )
+    return 0

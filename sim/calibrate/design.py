@@ -1,0 +1,78 @@
+"""Posterior designs: ``design: {method: posterior, calibration: DIR, samples: N}``.
+
+N parameter sets drawn with the weights of a finished calibration's final
+generation (validation.md, "Claims under the posterior"), seeded by the
+experiment seed. Only scenario paths are drawn: ``link.*`` parameters belong
+to the pattern link, not to scenarios. A variant's fixed values are part of
+every draw (a v1 draw sets ``affinity.scale`` to 0).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.calibrate import posterior
+from sim.calibrate.spec import LINK_PREFIX
+from sim.errors import InputError
+from sim.scenario.schema import allowed, suggest
+
+Fail = Callable[..., InputError]
+
+
+def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dict[str, float]]:
+    """The design points of a posterior design.
+
+    Args:
+        design: the experiment's ``design`` (method, calibration, samples, variant).
+        base: the experiment file's folder (a relative ``calibration`` is relative to it).
+        seed: the experiment seed (the draw's seed).
+        fail: makes a located error from a message and a field path.
+
+    Raises:
+        InputError: no ``calibration`` or ``samples``, design parameters given, a
+            folder that holds no finished calibration, or an unknown variant.
+    """
+    if design.parameters:
+        raise fail("a posterior design takes its parameters from the calibration", "design")
+    if design.calibration is None:
+        raise fail("a posterior design needs 'calibration: RESULTS_DIR'", "design", "method")
+    if design.samples is None:
+        raise fail("a posterior design needs 'samples'", "design", "method")
+    folder = base / design.calibration
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        particles = pd.read_parquet(folder / "posterior.parquet")
+    except (OSError, ValueError):
+        raise fail(
+            f"'{design.calibration}' (looked in {folder}) holds no calibration results; "
+            "give the folder of a finished 'credsim calibrate'",
+            "design",
+            "calibration",
+        ) from None
+    if manifest.get("kind") != "calibration" or manifest.get("status") != "complete":
+        raise fail(
+            f"'{design.calibration}' holds no finished calibration (status "
+            f"{manifest.get('status')!r}); run or finish 'credsim calibrate' first",
+            "design",
+            "calibration",
+        )
+    variants: dict[str, dict[str, float]] = manifest["variants"]
+    names = list(variants)
+    variant = design.variant or (names[0] if len(names) == 1 else None)
+    if variant not in variants:
+        given = design.variant or ""
+        what = f"unknown variant '{given}'" if given else "the calibration has several variants"
+        raise fail(
+            f"{what}; name one with 'variant:', one of {allowed(names)}{suggest(given, names)}",
+            "design",
+            "variant",
+        )
+    paths = [p for p in manifest["resolved"]["parameters"] if not p.startswith(LINK_PREFIX)]
+    fixed = {p: float(v) for p, v in variants[variant].items() if not p.startswith(LINK_PREFIX)}
+    points = posterior.draw_points(particles, variant, paths, design.samples, seed)
+    return [{**fixed, **point} for point in points]

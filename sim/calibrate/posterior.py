@@ -1,0 +1,184 @@
+"""Posterior tables: particles with weights, weighted quantiles, draws with the weights.
+
+Pure table functions (pandas and numpy, no files): the results folder
+(:mod:`sim.calibrate.run`) writes what they return, and posterior designs
+(``design: {method: posterior}``) draw parameter sets with
+:func:`draw_points` from the final generation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sim.seeds import make_rng
+
+KEY_COLUMNS = ("generation", "variant", "particle", "weight", "distance", "model_probability")
+MEMORY_SUFFIX = "trust.memory"
+INTERVAL = (0.05, 0.95)
+
+
+def generation_table(
+    history: Any, t: int, variants: Mapping[str, Mapping[str, float]], paths: Sequence[str]
+) -> pd.DataFrame:
+    """Generation ``t``'s accepted particles from a pyabc history.
+
+    Columns: ``generation, variant, particle, weight`` (normalised within the
+    generation and variant), ``distance, model_probability`` (the variant's
+    probability in that generation), then one column per calibrated path (a
+    variant's fixed values fill its fixed paths).
+    """
+    names = list(variants)
+    rows: list[dict[str, Any]] = []
+    probabilities = history.get_model_probabilities(t)["p"].to_dict()
+    by_variant: dict[int, list[Any]] = {}
+    for particle in history.get_population(t).particles:
+        by_variant.setdefault(int(particle.m), []).append(particle)
+    for m, particles in sorted(by_variant.items()):
+        total = sum(float(p.weight) for p in particles)
+        fixed = variants[names[m]]
+        for i, p in enumerate(particles):
+            row = {
+                "generation": t,
+                "variant": names[m],
+                "particle": i,
+                "weight": float(p.weight) / total,
+                "distance": float(p.distance),
+                "model_probability": float(probabilities.get(m, 0.0)),
+            }
+            values = {**fixed, **dict(p.parameter)}
+            row.update({path: float(values.get(path, math.nan)) for path in paths})
+            rows.append(row)
+    return pd.DataFrame(rows, columns=[*KEY_COLUMNS, *paths])
+
+
+class ParticleTable:
+    """Every generation's particles, read from the history once per generation.
+
+    Args:
+        variants: ``{variant: fixed values}`` in model order.
+        paths: the calibrated paths (the parameter columns).
+    """
+
+    def __init__(self, variants: Mapping[str, Mapping[str, float]], paths: Sequence[str]) -> None:
+        self.variants = variants
+        self.paths = list(paths)
+        self._generations: dict[int, pd.DataFrame] = {}
+
+    def read(self, history: Any) -> pd.DataFrame:
+        """The table of every finished generation (new ones read, earlier ones kept)."""
+        for t in range(int(history.max_t) + 1):
+            if t not in self._generations:
+                self._generations[t] = generation_table(history, t, self.variants, self.paths)
+        frames = [self._generations[t] for t in sorted(self._generations)]
+        if not frames:
+            return pd.DataFrame(columns=[*KEY_COLUMNS, *self.paths])
+        return pd.concat(frames, ignore_index=True)
+
+
+def final_particles(particles: pd.DataFrame, variant: str) -> pd.DataFrame:
+    """``variant``'s particles in the last generation where it had any."""
+    own = particles[particles["variant"] == variant]
+    if own.empty:
+        return own
+    return own[own["generation"] == own["generation"].max()]
+
+
+def weighted_quantile(
+    values: npt.ArrayLike, weights: npt.ArrayLike, q: float | Sequence[float]
+) -> npt.NDArray[np.float64]:
+    """Quantiles of a weighted sample: the inverse of its step CDF at ``q``.
+
+    The smallest value whose cumulative weight reaches ``q`` (the weighted
+    analogue of ``numpy.quantile(method="inverted_cdf")``).
+    """
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    order = np.argsort(v, kind="stable")
+    cdf = np.cumsum(w[order]) / w.sum()
+    qs = np.atleast_1d(np.asarray(q, dtype=float))
+    index = np.minimum(np.searchsorted(cdf, qs - 1e-12, side="left"), len(v) - 1)
+    return np.asarray(v[order][index], dtype=float)
+
+
+def half_life(memory: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Months (steps) for evidence to lose half its weight: ``ln 0.5 / ln memory``."""
+    m = np.asarray(memory, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(m >= 1.0, np.inf, np.log(0.5) / np.log(m))
+
+
+def summary_table(
+    particles: pd.DataFrame, priors: Mapping[str, tuple[float, float]]
+) -> pd.DataFrame:
+    """Posterior median and 90% interval per variant and free parameter, final generation.
+
+    Columns: ``variant, parameter, median, q05, q95, prior_low, prior_high,
+    narrowing`` (interval width over prior width). A parameter whose path
+    ends in ``trust.memory`` gets a second row, ``... (half-life, months)``,
+    its quantiles mapped through :func:`half_life` (increasing, so quantiles
+    map to quantiles).
+    """
+    rows = []
+    for variant in dict.fromkeys(particles["variant"]):
+        final = final_particles(particles, variant)
+        for path, (low, high) in priors.items():
+            values = final[path].to_numpy(dtype=float)
+            if not len(values) or np.all(np.isnan(values)) or final[path].nunique() == 1:
+                continue  # fixed in this variant
+            q05, med, q95 = weighted_quantile(
+                values, final["weight"], [INTERVAL[0], 0.5, INTERVAL[1]]
+            )
+            rows.append((variant, path, med, q05, q95, low, high, (q95 - q05) / (high - low)))
+            if path.endswith(MEMORY_SUFFIX):
+                h05, hmed, h95 = half_life([q05, med, q95])
+                hlow, hhigh = half_life([low, high])
+                rows.append(
+                    (variant, f"{path} (half-life, months)", hmed, h05, h95, hlow, hhigh, math.nan)
+                )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "variant",
+            "parameter",
+            "median",
+            "q05",
+            "q95",
+            "prior_low",
+            "prior_high",
+            "narrowing",
+        ],
+    )
+
+
+def weighted_indices(weights: npt.ArrayLike, samples: int, seed: int) -> npt.NDArray[np.int64]:
+    """``samples`` indices drawn with replacement, index ``i`` with probability ``w_i / sum w``."""
+    w = np.asarray(weights, dtype=float)
+    rng = make_rng(np.random.SeedSequence(int(seed)))
+    return np.asarray(rng.choice(len(w), size=int(samples), replace=True, p=w / w.sum()))
+
+
+def draw_points(
+    particles: pd.DataFrame,
+    variant: str,
+    paths: Sequence[str],
+    samples: int,
+    seed: int,
+) -> list[dict[str, float]]:
+    """``samples`` parameter sets drawn with the weights of ``variant``'s final generation.
+
+    Args:
+        particles: the calibration's particle table.
+        variant: which variant's posterior.
+        paths: the columns to return (calibrated and fixed paths).
+        samples: how many draws.
+        seed: the seed of the draw.
+    """
+    final = final_particles(particles, variant)
+    picked = final.iloc[weighted_indices(final["weight"], samples, seed)]
+    return [{p: float(row[p]) for p in paths} for _, row in picked.iterrows()]

@@ -1,0 +1,434 @@
+"""A calibration from start to finish: folder, manifest, ABC-SMC, predictive checks, outputs.
+
+Results folder (docs/results_layout.md, "Calibration")::
+
+    manifest.json      the file as given and resolved, truth, seed, provenance, status
+    history.db         pyabc's SQLite history (what a resumed calibration continues)
+    posterior.parquet  every generation's particles: weight, distance, parameters
+    summary.csv        posterior median and 90% interval per variant and parameter
+    predictive.parquet posterior predictive draws: parameters and every statistic
+    checks.csv         per variant and pattern: observed, predictive band, pass
+    variants.csv       per variant: model probability, pass counts, distance
+    figures/           marginals, pairs, predictive bands; report.html
+
+The manifest is written first (atomically) and last; a folder that holds
+something else is refused, and one calibration at a time writes a folder.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import fcntl
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import provenance
+from sim.calibrate import posterior
+from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
+from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
+from sim.calibrate.spec import Calibration
+from sim.errors import InputError
+from sim.fileio import atomic_write_text, write_parquet
+from sim.sweep.progress import _duration
+
+MANIFEST = "manifest.json"
+KIND = "calibration"
+SHORT_HASH = 10
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a calibration call did.
+
+    Attributes:
+        folder: the results folder.
+        run: the ABC-SMC loop's account (None when the folder was already complete).
+    """
+
+    folder: Path
+    run: Run | None
+
+
+def default_folder(calibration: Calibration, identity: str) -> Path:
+    """``results/calibrate/<name>/<short hash>``."""
+    return Path("results") / "calibrate" / calibration.name / identity[:SHORT_HASH]
+
+
+def _read_manifest(folder: Path) -> dict[str, Any] | None:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def check_folder(folder: Path, identity: str) -> dict[str, Any] | None:
+    """The folder's manifest if it holds this calibration; None if new or empty.
+
+    Raises:
+        InputError: the folder is a file, holds something else, or holds files but no manifest.
+    """
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        raise InputError(f"results folder '{folder}' exists and is not a folder")
+    data = _read_manifest(folder)
+    if data is None:
+        if any(p for p in folder.iterdir() if not p.name.startswith(".")):
+            raise InputError(
+                f"results folder '{folder}' is not empty and holds no calibration manifest; "
+                "choose another --out"
+            )
+        return None
+    if data.get("kind") != KIND or data.get("identity") != identity:
+        what = data.get("name") or data.get("experiment_name") or "something else"
+        raise InputError(
+            f"results folder '{folder}' holds a different calibration or experiment "
+            f"('{what}', {data.get('kind', 'unknown')}); choose another --out or remove it"
+        )
+    return data
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"another calibration is writing to '{folder}'; wait for it or choose another --out"
+            ) from None
+        yield
+    finally:
+        os.close(handle)
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+# --------------------------------------------------------------------------- predictive
+
+
+def _simulate_draw(job: tuple[Simulator, dict[str, float], int]) -> dict[str, float]:
+    simulator, values, seed = job
+    try:
+        return simulator.problem.simulate(values, seed)
+    except Exception:  # a failed draw is a row of NaN, shown as such
+        return {}
+
+
+def predictive_table(
+    calibration: Calibration,
+    problem: Problem,
+    particles: pd.DataFrame,
+    chosen: Any,
+    workers: int,
+) -> pd.DataFrame:
+    """Posterior predictive simulations: ``predictive`` draws per variant, every statistic.
+
+    Draws are taken with the final generation's weights; each is simulated on
+    its own seed stream (``predictive-K``), never the one that got its particle
+    accepted. Columns: ``variant, draw``, the calibrated paths, one per statistic.
+    """
+    spec = calibration.spec
+    paths = list(spec.parameters)
+    jobs = []
+    keys = []
+    for v, (variant, fixed) in enumerate(calibration.variants().items()):
+        if posterior.final_particles(particles, variant).empty:
+            continue
+        points = posterior.draw_points(particles, variant, paths, spec.predictive, spec.seed + v)
+        simulator = Simulator(problem, fixed, spec.seed)
+        for k, point in enumerate(points):
+            values = {**fixed, **point}
+            seed = simulation_seed(spec.seed, values, f"predictive-{k}")
+            jobs.append((simulator, values, seed))
+            keys.append({"variant": variant, "draw": k, **point})
+    results = list(_map(_simulate_draw, jobs, chosen, workers))
+    ids = [s.id for s in problem.statistics]
+    rows = [
+        {**key, **{i: float(r.get(i, math.nan)) for i in ids}}
+        for key, r in zip(keys, results, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["variant", "draw", *paths, *ids])
+
+
+def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[Any]:
+    """``fn`` over ``jobs`` in order: on the sampler's Dask client, a process pool, or here."""
+    client = getattr(chosen, "client", None)
+    if client is not None:
+        yield from client.gather(client.map(fn, jobs, pure=False))
+        return
+    if workers == 1 or len(jobs) < 2:
+        yield from map(fn, jobs)
+        return
+    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+
+
+def checks_table(
+    predictive: pd.DataFrame, statistics: Sequence[Statistic], observed: Mapping[str, float]
+) -> pd.DataFrame:
+    """Posterior predictive checks per variant and pattern.
+
+    A pattern passes when the discrepancy of the predictive median is within
+    1 (the pattern rule of validation.md applied to the posterior's typical
+    prediction); ``share_pass`` is the share of draws that pass on their own.
+    """
+    rows = []
+    for variant, draws in predictive.groupby("variant", sort=False):
+        for s in statistics:
+            stat = Statistic(s.id, s.role, observed[s.id], s.tolerance)
+            values = draws[s.id].to_numpy(dtype=float)
+            finite = values[np.isfinite(values)]
+            if len(finite):
+                q05, med, q95 = np.quantile(finite, [0.05, 0.5, 0.95])
+                d = discrepancy(float(med), stat)
+                share = float(np.mean(np.abs((finite - stat.observed) / stat.tolerance) <= 1))
+            else:
+                q05 = med = q95 = d = share = math.nan
+            rows.append(
+                (
+                    variant,
+                    s.id,
+                    s.role,
+                    stat.observed,
+                    s.tolerance,
+                    med,
+                    q05,
+                    q95,
+                    d,
+                    abs(d) <= 1 + 1e-9,
+                    share,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "variant",
+            "pattern",
+            "role",
+            "observed",
+            "tolerance",
+            "median",
+            "q05",
+            "q95",
+            "discrepancy",
+            "pass",
+            "share_pass",
+        ],
+    )
+
+
+def variants_table(
+    particles: pd.DataFrame,
+    predictive: pd.DataFrame,
+    checks: pd.DataFrame,
+    statistics: Sequence[Statistic],
+    observed: Mapping[str, float],
+    variants: Sequence[str],
+) -> pd.DataFrame:
+    """Per variant: final model probability, predictive pass counts, predictive distance."""
+    tolerances = {s.id: s.tolerance for s in statistics if s.role == "calibrate"}
+    last = particles[particles["generation"] == particles["generation"].max()]
+    rows = []
+    for variant in variants:
+        mine = last[last["variant"] == variant]
+        probability = float(mine["model_probability"].iloc[0]) if len(mine) else 0.0
+        own = checks[checks["variant"] == variant]
+        draws = predictive[predictive["variant"] == variant]
+        distances = [
+            rms_distance(
+                {str(k): float(v) for k, v in row.items() if k in tolerances}, observed, tolerances
+            )
+            for row in draws.to_dict("records")
+        ]
+        counts = {}
+        for role in ("calibrate", "holdout"):
+            mine_role = own[own["role"] == role]
+            counts[role] = f"{int(mine_role['pass'].sum())}/{len(mine_role)}"
+        rows.append(
+            (
+                variant,
+                probability,
+                counts["calibrate"],
+                counts["holdout"],
+                float(np.median(distances)) if distances else math.nan,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "variant",
+            "model_probability",
+            "calibrate_pass",
+            "holdout_pass",
+            "median_distance",
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _manifest(
+    calibration: Calibration,
+    problem: Problem,
+    identity: str,
+    observed: Mapping[str, float],
+    started: str,
+    command: list[str],
+    status: str,
+    extra: Mapping[str, Any],
+) -> dict[str, Any]:
+    return {
+        "kind": KIND,
+        "name": calibration.name,
+        "identity": identity,
+        "calibration": calibration.given,
+        "source": calibration.source,
+        "resolved": calibration.spec.model_dump(mode="json"),
+        "pattern_files": [str(p) for p in calibration.pattern_files],
+        "truth": calibration.truth,
+        "variants": calibration.variants(),
+        "statistics": [
+            {"id": s.id, "role": s.role, "observed": observed[s.id], "tolerance": s.tolerance}
+            for s in problem.statistics
+        ],
+        "seed": calibration.spec.seed,
+        "seeding": "simulation seed = sha256(seed, stream, parameter values); pyabc's global "
+        "numpy generator reseeded per generation from SeedSequence(seed, spawn_key=(t,))",
+        "command": command,
+        "versions": {**provenance.versions(), "pyabc": _pyabc_version()},
+        "git": provenance.git_info(),
+        "host": provenance.host(),
+        "started": started,
+        "finished": None if status == "running" else provenance.now(),
+        "status": status,
+        **extra,
+    }
+
+
+def _pyabc_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pyabc")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def run_calibration(
+    calibration: Calibration,
+    problem: Problem,
+    folder: Path | None = None,
+    *,
+    executor: str = "process",
+    workers: int = 2,
+    address: str | None = None,
+    quiet: bool = False,
+    figures: bool = True,
+    command: list[str] | None = None,
+) -> Outcome:
+    """Calibrate (or continue, or report an already complete calibration).
+
+    Raises:
+        InputError: the folder holds something else, or a ``--truth`` value is invalid.
+    """
+    identity = calibration.identity(problem.identity())
+    folder = Path(folder) if folder is not None else default_folder(calibration, identity)
+    previous = check_folder(folder, identity)
+    if previous is not None and previous.get("status") == "complete":
+        print(
+            f"calibration '{calibration.name}' is already complete "
+            f"({previous.get('generations')} generations, {previous.get('simulations')} "
+            f"simulations) in {folder}; nothing to do",
+            flush=True,
+        )
+        return Outcome(folder, None)
+    start = time.perf_counter()
+    observed = observed_values(calibration, problem, calibration.truth)
+    preflight(calibration, problem)
+    command = command or ["credsim", *sys.argv[1:]]
+    started = previous["started"] if previous else provenance.now()
+    paths = list(calibration.spec.parameters)
+    variants = calibration.variants()
+    with _locked(folder):
+        _write_json(
+            folder / MANIFEST,
+            _manifest(calibration, problem, identity, observed, started, command, "running", {}),
+        )
+
+        particle_table = posterior.ParticleTable(variants, paths)
+
+        def save(history: Any) -> None:
+            write_parquet(particle_table.read(history), folder / "posterior.parquet")
+
+        with sampler(executor, workers, address) as chosen:
+            run = smc(
+                calibration, problem, observed, folder, chosen, quiet=quiet, on_generation=save
+            )
+            import pyabc
+
+            history = pyabc.History(f"sqlite:///{folder / 'history.db'}", _id=1)
+            particles = particle_table.read(history)
+            write_parquet(particles, folder / "posterior.parquet")
+            predictive = predictive_table(calibration, problem, particles, chosen, workers)
+        priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
+        summary = posterior.summary_table(particles, priors)
+        atomic_write_text(folder / "summary.csv", summary.to_csv(index=False))
+        write_parquet(predictive, folder / "predictive.parquet")
+        checks = checks_table(predictive, problem.statistics, observed)
+        atomic_write_text(folder / "checks.csv", checks.to_csv(index=False))
+        table = variants_table(
+            particles, predictive, checks, problem.statistics, observed, list(variants)
+        )
+        atomic_write_text(folder / "variants.csv", table.to_csv(index=False))
+        extra = {
+            "generations": run.generations,
+            "simulations": run.simulations,
+            "final_epsilon": run.epsilon,
+            "stopped": run.stopped,
+            "model_probabilities": dict(
+                zip(table["variant"], table["model_probability"], strict=True)
+            ),
+        }
+        if figures:
+            from sim.calibrate.figures import write_figures
+
+            write_figures(folder, calibration, particles, checks)
+        _write_json(
+            folder / MANIFEST,
+            _manifest(
+                calibration, problem, identity, observed, started, command, "complete", extra
+            ),
+        )
+    print(summary_line(calibration, run, folder, time.perf_counter() - start), flush=True)
+    return Outcome(folder, run)
+
+
+def summary_line(calibration: Calibration, run: Run, folder: Path, elapsed: float) -> str:
+    """The closing line: generations, simulations, time, final epsilon, why it stopped, where."""
+    earlier = f" ({run.generations - run.ran} done earlier)" if run.generations > run.ran else ""
+    return (
+        f"calibration '{calibration.name}': {run.generations} generations{earlier}, "
+        f"{run.simulations} simulations, {_duration(elapsed)} in this session, final epsilon "
+        f"{run.epsilon:.4g} ({run.stopped}); results in {folder}"
+    )

@@ -1,0 +1,369 @@
+"""ABC-SMC with pyabc: the sampler, the generation loop, resume and progress.
+
+:func:`run_calibration` is the library entry point (tests call it with the toy
+problem); ``credsim calibrate`` is a thin shell around it. pyabc keeps its
+SQLite history (``history.db``) in the results folder and commits each
+generation when it ends, so a killed calibration, started again, continues
+from its last finished generation.
+
+Randomness (docs/decisions.md, issue 12): every simulation is seeded by a
+digest of the calibration seed and its parameter values
+(:func:`~sim.calibrate.problem.simulation_seed`); pyabc's own draws
+(proposals, perturbations) use numpy's global generator, which is seeded
+here before every generation from ``SeedSequence(seed, spawn_key=(t,))``.
+With one worker the whole calibration is then reproducible. With several,
+pyabc's workers reseed themselves from the operating system and particles
+are accepted in the order they finish, so the posterior is a different
+sample of the same distribution each time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.calibrate.problem import Distance, Problem, simulation_seed
+from sim.calibrate.spec import Calibration
+from sim.errors import InputError
+from sim.sweep.progress import _duration
+
+EXECUTORS = ("process", "dask")
+HISTORY = "history.db"
+
+
+class Simulator:
+    """One variant's model for pyabc: a parameter set in, the statistics out (picklable).
+
+    Args:
+        problem: the problem that simulates.
+        fixed: the variant's fixed values, added to every parameter set.
+        seed: the calibration seed.
+    """
+
+    def __init__(self, problem: Problem, fixed: Mapping[str, float], seed: int) -> None:
+        self.problem = problem
+        self.fixed = dict(fixed)
+        self.seed = seed
+
+    def __call__(self, params: Mapping[str, float]) -> dict[str, float]:
+        values = {**self.fixed, **{k: float(v) for k, v in params.items()}}
+        try:
+            return self.problem.simulate(values, simulation_seed(self.seed, values))
+        except Exception:  # a failed simulation is rejected: infinite distance
+            return {}
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What the progress line shows for one finished generation."""
+
+    t: int
+    epsilon: float
+    acceptance: float
+    simulations: int
+    total: int
+
+
+class Progress:
+    """Generation lines on the terminal (stderr), and an estimate of the time left."""
+
+    def __init__(self, min_epsilon: float, budget: int, done: int, *, quiet: bool) -> None:
+        self.min_epsilon = min_epsilon
+        self.budget = budget
+        self.done_before = done
+        self.quiet = quiet
+        self.start = time.perf_counter()
+        self.previous: Generation | None = None
+
+    def rate(self, total: int) -> float:
+        elapsed = time.perf_counter() - self.start
+        return (total - self.done_before) / elapsed if elapsed > 0 else 0.0
+
+    def eta(self, g: Generation) -> float | None:
+        """Seconds left: the sooner of the budget spent and epsilon reaching its floor.
+
+        The epsilon estimate extrapolates the last generation's decline
+        (geometric) with its number of simulations per generation.
+        """
+        rate = self.rate(g.total)
+        if g.epsilon <= self.min_epsilon:
+            return 0.0
+        if rate <= 0:
+            return None
+        left = (self.budget - g.total) / rate
+        prev = self.previous
+        if prev is not None and 0 < g.epsilon < prev.epsilon and math.isfinite(prev.epsilon):
+            gens = math.log(g.epsilon / self.min_epsilon) / math.log(prev.epsilon / g.epsilon)
+            left = min(left, math.ceil(gens) * g.simulations / rate)
+        return max(left, 0.0)
+
+    def line(self, g: Generation) -> str:
+        eta = self.eta(g)
+        return (
+            f"generation {g.t}: epsilon {g.epsilon:.4g}, acceptance {100 * g.acceptance:.1f}%, "
+            f"{g.total}/{self.budget} simulations ({self.rate(g.total):.1f}/s), "
+            f"ETA {'?' if eta is None else _duration(eta)}"
+        )
+
+    def update(self, g: Generation) -> None:
+        if not self.quiet:
+            print(self.line(g), file=sys.stderr, flush=True)
+        self.previous = g
+
+
+def _reseed(seed: int, *key: int) -> None:
+    """Seed numpy's global generator, which pyabc draws from, for one step of the run."""
+    state = np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0]
+    np.random.seed(int(state))  # noqa: NPY002 - pyabc reads the global generator
+
+
+@contextmanager
+def sampler(executor: str, workers: int, address: str | None) -> Iterator[Any]:
+    """pyabc's sampler for the executor, its cluster closed on exit.
+
+    ``process`` with one worker is pyabc's single-core sampler (reproducible);
+    with more, its multicore sampler that evaluates particles in parallel.
+    ``dask`` uses pyabc's Dask sampler on the scheduler at ``address``, or on
+    a ``LocalCluster`` of ``workers`` processes; Dask redoes the work of a
+    worker that dies, so a lost worker costs time, not particles.
+    """
+    from pyabc.sampler import (
+        DaskDistributedSampler,
+        MulticoreEvalParallelSampler,
+        SingleCoreSampler,
+    )
+
+    if executor == "process":
+        yield SingleCoreSampler() if workers == 1 else MulticoreEvalParallelSampler(n_procs=workers)
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(
+            "--executor dask needs dask.distributed: pip install 'credsim[dask]'"
+        ) from None
+    cluster = None
+    if address:
+        try:
+            client = Client(address, timeout=10)
+        except OSError as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        yield DaskDistributedSampler(dask_client=client, batch_size=1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def observed_values(
+    calibration: Calibration, problem: Problem, truth: Mapping[str, float]
+) -> dict[str, float]:
+    """The observed statistics, or with ``truth`` the ones simulated at those values.
+
+    Raises:
+        InputError: a ``--truth`` simulation that fails (the values are out of range).
+    """
+    if not truth:
+        return {s.id: s.observed for s in problem.statistics}
+    try:
+        values = problem.simulate(
+            dict(truth), simulation_seed(calibration.spec.seed, truth, "truth")
+        )
+    except InputError as exc:
+        raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+    return {s.id: float(values[s.id]) for s in problem.statistics}
+
+
+def preflight(calibration: Calibration, problem: Problem) -> None:
+    """One simulation in this process at the first variant's prior midpoints.
+
+    Inside the calibration a failing simulation is only rejected; an error
+    that every simulation would meet (a bad path, a broken problem) shows
+    here at once, as itself, before any worker starts.
+
+    Raises:
+        InputError: the problem rejects the values (a bad override path).
+        RuntimeError: the simulation leaves out statistics.
+    """
+    variant, fixed = next(iter(calibration.variants().items()))
+    values = {p: (r.low + r.high) / 2 for p, r in calibration.free(variant).items()}
+    values.update({p: float(v) for p, v in fixed.items()})
+    result = problem.simulate(values, simulation_seed(calibration.spec.seed, values, "preflight"))
+    missing = [s.id for s in problem.statistics if s.id not in result]
+    if missing:
+        raise RuntimeError(f"the problem's simulation gave no value for {missing}")
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the generation loop did.
+
+    Attributes:
+        generations: generations in the history (all sessions).
+        simulations: simulations in the history (all sessions).
+        ran: generations run by this call.
+        epsilon: the last generation's threshold.
+        stopped: why the calibration stopped.
+    """
+
+    generations: int
+    simulations: int
+    ran: int
+    epsilon: float
+    stopped: str
+
+
+def _quiet_pyabc() -> None:
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+
+
+def smc(
+    calibration: Calibration,
+    problem: Problem,
+    observed: Mapping[str, float],
+    folder: Path,
+    chosen: Any,
+    *,
+    quiet: bool = False,
+    on_generation: Any = None,
+) -> Run:
+    """Run (or continue) ABC-SMC until the file's epsilon floor or budget.
+
+    Args:
+        calibration: the loaded file.
+        problem: what to fit.
+        observed: the statistics to fit (see :func:`observed_values`).
+        folder: the results folder (holds ``history.db``).
+        chosen: the pyabc sampler (:func:`sampler`).
+        quiet: no progress (generation lines, and pyabc's bar of accepted particles).
+        on_generation: called with the history after every finished generation.
+    """
+    import pyabc
+
+    _quiet_pyabc()
+    spec = calibration.spec
+    variants = calibration.variants()
+    models = [Simulator(problem, fixed, spec.seed) for fixed in variants.values()]
+    priors = [
+        pyabc.Distribution(
+            **{
+                path: pyabc.RV("uniform", prior.low, prior.high - prior.low)
+                for path, prior in calibration.free(name).items()
+            }
+        )
+        for name in variants
+    ]
+    db_path = folder / HISTORY
+    db = f"sqlite:///{db_path}"
+    chosen.show_progress = not quiet and sys.stderr.isatty()
+    abc = pyabc.ABCSMC(
+        models,
+        priors,
+        Distance(problem.statistics),
+        population_size=spec.population,
+        sampler=chosen,
+    )
+    for model, name in zip(abc.models, variants, strict=True):
+        model.name = name
+    resumed = db_path.is_file() and _finished_generations(db) > 0
+    if resumed:
+        abc.load(db, 1)
+    else:
+        db_path.unlink(missing_ok=True)  # a run killed before its first generation
+        abc.new(db, dict(observed))
+    history = abc.history
+    before = history.max_t + 1
+    stop = _stopped(history, spec.min_epsilon, spec.max_simulations) if resumed else None
+    ran = 0
+    if stop is None:
+        progress = Progress(
+            spec.min_epsilon, spec.max_simulations, history.total_nr_simulations, quiet=quiet
+        )
+        try:
+            _reseed(spec.seed, before, 0)
+            t = abc.initialize_components_before_run(
+                minimum_epsilon=spec.min_epsilon,
+                max_nr_populations=np.inf,
+                # A generation never takes more than the whole budget.
+                min_acceptance_rate=spec.population / spec.max_simulations,
+                max_total_nr_simulations=spec.max_simulations,
+                max_walltime=None,
+                min_eps_diff=0.0,
+            )
+            while True:
+                _reseed(spec.seed, t)
+                ret = abc.run_generation(t=t)
+                if not ret["successful"]:
+                    stop = "a generation would have needed more than the simulation budget"
+                    break
+                ran += 1
+                populations = history.get_all_populations()
+                last = populations[populations["t"] == t].iloc[0]
+                progress.update(
+                    Generation(
+                        t,
+                        float(last["epsilon"]),
+                        float(ret["acceptance_rate"]),
+                        int(last["samples"]),
+                        int(history.total_nr_simulations),
+                    )
+                )
+                if on_generation is not None:
+                    on_generation(history)
+                if abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"]):
+                    stop = _stopped(history, spec.min_epsilon, spec.max_simulations) or (
+                        "acceptance rate fell below population / max_simulations"
+                    )
+                    break
+                t += 1
+        finally:
+            history.done(end_time=datetime.now())
+            abc.sampler.stop()
+    populations = history.get_all_populations()
+    finished = populations[populations["t"] >= 0]
+    return Run(
+        generations=len(finished),
+        simulations=int(history.total_nr_simulations),
+        ran=ran,
+        epsilon=float(finished["epsilon"].iloc[-1]) if len(finished) else math.inf,
+        stopped=stop or "stopped",
+    )
+
+
+def _finished_generations(db: str) -> int:
+    import pyabc
+
+    try:
+        history = pyabc.History(db, _id=1)
+        return int(history.max_t) + 1
+    except Exception:  # an unreadable history is started again
+        return 0
+
+
+def _stopped(history: Any, min_epsilon: float, budget: int) -> str | None:
+    """Why a history is finished (epsilon floor or budget), or None when it is not."""
+    populations = history.get_all_populations()
+    finished = populations[populations["t"] >= 0]
+    if not len(finished):
+        return None
+    if float(finished["epsilon"].iloc[-1]) <= min_epsilon:
+        return "epsilon reached its floor"
+    if int(history.total_nr_simulations) >= budget:
+        return "simulation budget spent"
+    return None

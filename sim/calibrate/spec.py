@@ -1,0 +1,319 @@
+"""The calibration file: its schema, loading with one-line located errors, ``--truth`` values.
+
+A calibration file (validation.md, "Calibration") names the pattern files whose
+calibration patterns the distance uses, uniform priors on override paths (and on
+``link.beta``), the ABC-SMC budget and seed, and optionally model variants that
+fix some paths. Every mistake becomes one :class:`~sim.errors.InputError` with
+file, line, field path, what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import InputError
+from sim.scenario.schema import NAME_PATTERN, Scenario, allowed, suggest
+
+LINK_PREFIX = "link."
+LINK_PATHS = ("link.beta",)
+# The one variant of a file without ``variants:``.
+DEFAULT_VARIANT = "default"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Prior(_Strict):
+    """A uniform prior ``{low, high}`` on one path."""
+
+    low: float
+    high: float
+
+
+class CalibrationSpec(_Strict):
+    """A calibration file (validation.md, "Calibration")."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    patterns: list[str] = Field(min_length=1)
+    parameters: dict[str, Prior] = Field(min_length=1)
+    population: Annotated[int, Field(ge=2)] = 400
+    max_simulations: Annotated[int, Field(ge=1)] = 40_000
+    min_epsilon: Annotated[float, Field(ge=0.0)] = 0.5
+    replicates: Annotated[int, Field(ge=1)] = 1
+    seed: Annotated[int, Field(ge=0)] = 0
+    predictive: Annotated[int, Field(ge=1)] = 50
+    variants: dict[str, dict[str, Any]] | None = None
+
+
+_FIELDS: dict[tuple[str, ...], type[BaseModel]] = {(): CalibrationSpec}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A loaded calibration file.
+
+    Attributes:
+        spec: the validated file.
+        given: the file as written.
+        source: the file's path as the user gave it.
+        pattern_files: each pattern file's path, resolved against the file's folder.
+        truth: ``--truth`` values (empty for a calibration against the observations).
+        lines: the 1-based line of every key path, to locate later errors.
+    """
+
+    spec: CalibrationSpec
+    given: dict[str, Any]
+    source: str
+    pattern_files: tuple[Path, ...]
+    truth: dict[str, float]
+    lines: dict[tuple[str, ...], int]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def variants(self) -> dict[str, dict[str, Any]]:
+        """``{variant: {path: fixed value}}``; one variant ``default`` without ``variants:``."""
+        return self.spec.variants or {DEFAULT_VARIANT: {}}
+
+    def free(self, variant: str) -> dict[str, Prior]:
+        """The priors of the paths ``variant`` leaves free, in file order."""
+        fixed = self.variants()[variant]
+        return {p: prior for p, prior in self.spec.parameters.items() if p not in fixed}
+
+    def error(self, message: str, *path: str) -> InputError:
+        """An input error located at ``path`` in the file (the nearest line known)."""
+        line = None
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.lines:
+                line = self.lines[path[:end]]
+                break
+        return InputError(message, path=".".join(path) or None, file=self.source, line=line)
+
+    def identity(self, problem_identity: str) -> str:
+        """A hex digest of what determines the calibration (the folder name's source).
+
+        Args:
+            problem_identity: the problem's own digest (pattern files and scenarios by content).
+        """
+        data = self.spec.model_dump(mode="json", exclude={"description"})
+        data["patterns"] = problem_identity
+        data["truth"] = self.truth
+        payload = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _line_index(node: yaml.Node | None) -> dict[tuple[str, ...], int]:
+    index: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = (*path, str(key.value))
+                index[sub] = key.start_mark.line + 1
+                walk(value, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                index[(*path, str(i))] = item.start_mark.line + 1
+                walk(item, (*path, str(i)))
+
+    if node is not None:
+        walk(node, ())
+    return index
+
+
+def load_calibration(
+    path: str | Path, truth: Sequence[str] = (), *, check_paths: bool = True
+) -> Calibration:
+    """Load and check a calibration file; ``truth`` are ``PATH=VALUE`` strings.
+
+    Args:
+        path: the calibration file.
+        truth: ``--truth`` items.
+        check_paths: check parameter paths against the scenario schema (off for
+            problems whose parameters are not scenario paths, such as the toy).
+
+    Raises:
+        InputError: with file, line and field path: YAML errors, unknown fields,
+            bad values, empty or inverted priors, paths the scenario schema does
+            not have, missing pattern files, bad variants or truth values.
+    """
+    shown = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file does not exist", file=shown) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read ({exc}); give a YAML file", file=shown) from None
+    try:
+        lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+            file=shown,
+            line=mark.line + 1 if mark else None,
+        ) from None
+    if not isinstance(given, dict):
+        raise InputError(
+            "a calibration file must be a mapping with name, patterns and parameters", file=shown
+        )
+    bare = Calibration(CalibrationSpec.model_construct(), given, shown, (), {}, lines)
+    try:
+        spec = CalibrationSpec.model_validate(given)
+    except ValidationError as exc:
+        raise _translate(exc, bare) from None
+    calibration = Calibration(spec, given, shown, (), {}, lines)
+    for path, prior in spec.parameters.items():
+        if check_paths:
+            check_path(path, calibration, "parameters", path)
+        if not prior.low < prior.high:
+            what = "is empty" if prior.low == prior.high else "has low above high"
+            raise calibration.error(
+                f"the prior {what} (low {prior.low:g}, high {prior.high:g}); "
+                "a uniform prior needs low < high",
+                "parameters",
+                path,
+            )
+    for name, fixed in calibration.variants().items():
+        _check_variant(calibration, name, fixed, check_paths)
+    files = []
+    for i, item in enumerate(spec.patterns):
+        file = Path(shown).parent / item
+        if not file.is_file():
+            raise calibration.error(
+                f"pattern file '{item}' does not exist (looked for {file}); "
+                "paths are relative to the calibration file",
+                "patterns",
+                str(i),
+            )
+        files.append(file)
+    values = parse_truth(truth, check_paths)
+    return Calibration(spec, given, shown, tuple(files), values, lines)
+
+
+def _check_variant(calibration: Calibration, name: str, fixed: Any, check_paths: bool) -> None:
+    if not isinstance(fixed, dict):
+        raise calibration.error(
+            f"a variant is a mapping of fixed values {{path: value}} (or {{}}), got {fixed!r}",
+            "variants",
+            name,
+        )
+    for path, value in fixed.items():
+        if check_paths and str(path) not in calibration.spec.parameters:
+            check_path(str(path), calibration, "variants", name, str(path))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise calibration.error(
+                f"a fixed value must be a number, got {value!r}", "variants", name, str(path)
+            )
+
+
+def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, float]:
+    """``--truth PATH=VALUE`` items as ``{path: value}``.
+
+    Raises:
+        InputError: an item without ``=``, a value that is not a number, or a bad path.
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        path, sep, raw = item.partition("=")
+        path = path.strip()
+        try:
+            value = yaml.safe_load(raw) if sep else None
+        except yaml.YAMLError:
+            value = None
+        if not path or isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(
+                f"--truth '{item}' must be PATH=NUMBER, e.g. parameters.trust.memory=0.95"
+            )
+        if check_paths:
+            try:
+                check_path(path, None)
+            except InputError as exc:
+                raise InputError(exc.message, path=f"--truth {path}") from None
+        values[path] = float(value)
+    return values
+
+
+def check_path(path: str, calibration: Calibration | None, *where: str) -> None:
+    """Check that ``path`` names a value in the scenario schema, or is ``link.beta``.
+
+    The walk follows the schema's nested models; where it reaches a collection
+    named by the user (events by id, powers by name), the rest of the path is
+    checked later against each pattern file's scenario.
+
+    Raises:
+        InputError: located at ``where`` in the calibration file.
+    """
+
+    def fail(message: str) -> InputError:
+        if calibration is None:
+            return InputError(message, path=path)
+        return calibration.error(message, *where)
+
+    if path.startswith(LINK_PREFIX) or path == "link":
+        if path not in LINK_PATHS:
+            raise fail(
+                f"unknown link path '{path}'; calibratable link paths are: "
+                f"{allowed(LINK_PATHS)}{suggest(path, LINK_PATHS)}"
+            )
+        return
+    model: type[BaseModel] | None = Scenario
+    segments = path.split(".")
+    for depth, segment in enumerate(segments):
+        if model is None:
+            return
+        names = {f.alias or n: f for n, f in model.model_fields.items()}
+        if segment not in names:
+            known = list(names)
+            prefix = ".".join(segments[:depth])
+            inside = f" in '{prefix}'" if prefix else ""
+            raise fail(
+                f"unknown path '{path}': no field '{segment}'{inside}; fields there are: "
+                f"{allowed(known, len(known))}{suggest(segment, known)}"
+            )
+        model = _model_of(names[segment].annotation)
+    if model is not None:
+        raise fail(f"'{path}' is a section, not a value; name one of its fields")
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model an annotation holds (through Optional and Annotated), else None."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        models = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = models[0] if len(models) == 1 else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _translate(exc: ValidationError, calibration: Calibration) -> InputError:
+    """The first pydantic error as one located InputError."""
+    from sim.scenario.loader import _describe
+
+    error = exc.errors(include_url=False)[0]
+    loc = tuple(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        model = CalibrationSpec if len(loc) == 1 else Prior
+        names = list(model.model_fields)
+        message = (
+            f"unknown field '{loc[-1]}'; allowed fields are: {allowed(names, len(names))}"
+            f"{suggest(loc[-1], names)}"
+        )
+    else:
+        message = _describe(error, loc, calibration.given)
+    return calibration.error(message, *loc)

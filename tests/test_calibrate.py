@@ -1,0 +1,392 @@
+"""Calibration: known posteriors, held-out patterns, resume, truth, variants, errors, draws."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.calibrate import posterior
+from sim.calibrate.problem import Statistic, rms_distance
+from sim.calibrate.run import run_calibration
+from sim.calibrate.spec import Calibration, load_calibration
+from sim.calibrate.toy import PARAMETER, BinomialProblem
+from sim.cli import main
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def toy_file(tmp_path: Path, **fields: object) -> Path:
+    """A calibration file for the toy problem (its pattern file is a placeholder)."""
+    (tmp_path / "toy.yaml").write_text("{}\n")
+    data = {
+        "name": "toy",
+        "patterns": ["toy.yaml"],
+        "parameters": {PARAMETER: {"low": 0, "high": 1}},
+        "population": 100,
+        "max_simulations": 3000,
+        "min_epsilon": 0.5,
+        "seed": 3,
+        "predictive": 20,
+        **fields,
+    }
+    path = tmp_path / "toy_cal.yaml"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def toy(tmp_path: Path, truth: tuple[str, ...] = (), **fields: object) -> Calibration:
+    return load_calibration(toy_file(tmp_path, **fields), truth, check_paths=False)
+
+
+def final(folder: Path, variant: str = "default") -> pd.DataFrame:
+    return posterior.final_particles(pd.read_parquet(folder / "posterior.parquet"), variant)
+
+
+# --------------------------------------------------------------------------- hand-computed
+
+
+def test_rms_distance_by_hand() -> None:
+    """Discrepancies (3 - 0)/1 = 3 and (5 - 1)/2 = 2: RMS sqrt((9 + 4) / 2) = 2.5495.
+
+    The held-out id ``c`` is not in the tolerances and does not count, even absurd.
+    """
+    d = rms_distance({"a": 3, "b": 5, "c": 1e9}, {"a": 0, "b": 1, "c": 0}, {"a": 1, "b": 2})
+    assert d == pytest.approx(math.sqrt(6.5))
+    assert rms_distance({"a": math.nan, "b": 1}, {"a": 0, "b": 1}, {"a": 1, "b": 2}) == math.inf
+
+
+def test_weighted_quantile_and_half_life_by_hand() -> None:
+    """Values 1, 2, 3 with weights 0.2, 0.3, 0.5: CDF 0.2, 0.5, 1.0.
+
+    The 0.05 quantile is 1, the median 2 (CDF reaches 0.5 at 2), the 0.95 quantile 3.
+    Half-life: memory 0.5 halves in 1 month; 0.95 in ln 0.5 / ln 0.95 = 13.513 months.
+    """
+    q = posterior.weighted_quantile([3, 1, 2], [0.5, 0.2, 0.3], [0.05, 0.5, 0.95])
+    assert list(q) == [1, 2, 3]
+    assert posterior.half_life([0.5, 0.95]) == pytest.approx([1.0, 13.5134], rel=1e-4)
+
+
+def test_weighted_draws_follow_the_weights() -> None:
+    """20,000 draws from weights 0.7, 0.2, 0.1, 0: each frequency within 5 binomial sds.
+
+    sd of a frequency: sqrt(w (1 - w) / n), at most sqrt(0.25 / 20000) = 0.0035;
+    a zero weight is never drawn. Same seed, same draws.
+    """
+    w = np.array([0.7, 0.2, 0.1, 0.0])
+    n = 20_000
+    counts = np.bincount(posterior.weighted_indices(w, n, seed=5), minlength=4) / n
+    sd = np.sqrt(w * (1 - w) / n)
+    assert np.all(np.abs(counts - w) <= 5 * sd + 1e-12)
+    assert counts[3] == 0
+    assert list(posterior.weighted_indices(w, 50, 5)) == list(posterior.weighted_indices(w, 50, 5))
+
+
+# --------------------------------------------------------------------------- posterior designs
+
+
+def _fake_calibration(folder: Path) -> None:
+    """A finished calibration folder with three particles of weights 0.6, 0.3, 0.1."""
+    folder.mkdir(parents=True)
+    memory = "parameters.trust.memory"
+    particles = pd.DataFrame(
+        {
+            "generation": [0, 1, 1, 1],
+            "variant": ["v"] * 4,
+            "particle": [0, 0, 1, 2],
+            "weight": [1.0, 0.6, 0.3, 0.1],
+            "distance": [1.0, 0.1, 0.2, 0.3],
+            "model_probability": [1.0] * 4,
+            memory: [0.5, 0.91, 0.95, 0.99],
+            "link.beta": [1.0, 0.4, 0.5, 0.6],
+        }
+    )
+    particles.to_parquet(folder / "posterior.parquet")
+    manifest = {
+        "kind": "calibration",
+        "status": "complete",
+        "variants": {"v": {"parameters.trust.negativity_bias": 1}},
+        "resolved": {"parameters": {memory: {"low": 0.9, "high": 1}, "link.beta": {}}},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_posterior_design_draws_with_the_weights(tmp_path: Path) -> None:
+    """A posterior design of 3000 samples from weights 0.6, 0.3, 0.1 (final generation only).
+
+    The generation-0 particle (memory 0.5) is never drawn; link.beta is not a scenario
+    path and is left out; the variant's fixed negativity bias is in every point.
+    """
+    from sim.sweep.experiment import load_experiment
+
+    _fake_calibration(tmp_path / "cal")
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        textwrap.dedent(f"""\
+        name: claims
+        scenarios: {{syria: {ROOT / "scenarios" / "syria.yaml"}}}
+        design: {{method: posterior, calibration: cal, samples: 3000}}
+        seed: 11
+        """)
+    )
+    loaded = load_experiment(experiment)
+    memory = [p["parameters.trust.memory"] for p in loaded.points]
+    assert loaded.varied == ["parameters.trust.negativity_bias", "parameters.trust.memory"]
+    assert all(p["parameters.trust.negativity_bias"] == 1 for p in loaded.points)
+    shares = pd.Series(memory).value_counts(normalize=True)
+    sd = math.sqrt(0.25 / 3000)
+    assert set(shares.index) == {0.91, 0.95, 0.99}
+    for value, weight in ((0.91, 0.6), (0.95, 0.3), (0.99, 0.1)):
+        assert abs(shares[value] - weight) <= 5 * sd
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"parameters": {"parameters.trust.memroy": {"low": 0.9, "high": 1}}}, "memory"),
+        ({"parameters": {"parameters.trust.memory": {"low": 0.9, "high": 0.9}}}, "is empty"),
+        ({"parameters": {"parameters.trust.memory": {"low": 0.99, "high": 0.9}}}, "low above"),
+        ({"patterns": ["missing.yaml"]}, "pattern file 'missing.yaml' does not exist"),
+        ({"populaton": 10}, "did you mean 'population'"),
+        ({"parameters": {"link.alpha": {"low": 0, "high": 1}}}, "link.beta"),
+        ({"population": 1}, "must be >= 2"),
+        ({"variants": {"v1": {"parameters.trust": 0}}}, "is a section"),
+    ],
+)
+def test_bad_calibration_files_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict, expected: str
+) -> None:
+    (tmp_path / "p.yaml").write_text("{}\n")
+    data = {
+        "name": "bad",
+        "patterns": ["p.yaml"],
+        "parameters": {"parameters.trust.memory": {"low": 0.9, "high": 1}},
+        **change,
+    }
+    path = tmp_path / "cal.yaml"
+    path.write_text("\n".join(f"{k}: {json.dumps(v)}" for k, v in data.items()) + "\n")
+    out = tmp_path / "out"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err and f"{path}:" in err
+    assert not out.exists()
+
+
+def test_folder_holding_something_else_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="not empty"):
+        run_calibration(toy(tmp_path), BinomialProblem(), tmp_path / "out", workers=1)
+
+
+# --------------------------------------------------------------------------- known answers
+
+
+def test_beta_bernoulli_posterior_is_recovered(tmp_path: Path) -> None:
+    """14 of 20 with a uniform prior: posterior Beta(15, 7), mean 15/22 = 0.682, sd 0.0971.
+
+    The threshold ends below 1 count, so only exact matches are accepted and the
+    ABC posterior is the exact one; what is left is Monte Carlo error. With 300
+    particles (effective sample size above 150), the standard error of the mean
+    is about 0.0971 / sqrt(150) = 0.008: the tolerance 0.03 is about 4 of them;
+    the 5% and 95% quantiles move more (a tail has fewer particles): 0.05.
+    """
+    cal = toy(tmp_path, population=300, max_simulations=20_000)
+    out = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=1, figures=False)
+    assert out.run is not None and out.run.epsilon < 1
+    last = final(tmp_path / "out")
+    w = last["weight"].to_numpy()
+    p = last[PARAMETER].to_numpy()
+    mean = float(np.sum(w * p))
+    sd = math.sqrt(float(np.sum(w * (p - mean) ** 2)))
+    exact = stats.beta(15, 7)
+    assert mean == pytest.approx(exact.mean(), abs=0.03)
+    assert sd == pytest.approx(exact.std(), abs=0.02)
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    row = summary[summary["parameter"] == PARAMETER].iloc[0]
+    assert row["q05"] == pytest.approx(exact.ppf(0.05), abs=0.05)
+    assert row["q95"] == pytest.approx(exact.ppf(0.95), abs=0.05)
+
+
+def test_held_out_patterns_never_enter_the_distance(tmp_path: Path) -> None:
+    """A held-out statistic with absurd values (1e9 times noise) leaves the posterior identical.
+
+    One worker and the same seed make the calibration reproducible, so if the
+    distance used the held-out value any particle would differ.
+    """
+    plain = run_calibration(
+        toy(tmp_path), BinomialProblem(), tmp_path / "a", workers=1, figures=False
+    )
+    absurd = run_calibration(
+        toy(tmp_path), BinomialProblem(held_out=True), tmp_path / "b", workers=1, figures=False
+    )
+    assert plain.run is not None and absurd.run is not None
+    a = pd.read_parquet(tmp_path / "a" / "posterior.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "posterior.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    checks = pd.read_csv(tmp_path / "b" / "checks.csv")
+    assert list(checks["role"]) == ["calibrate", "holdout"]
+    assert not checks.set_index("pattern").loc["absurd", "pass"]
+
+
+def test_truth_is_recovered(tmp_path: Path) -> None:
+    """--truth p=0.3 replaces the observed 14/20 by a count simulated at p = 0.3.
+
+    Whatever count that is, its Beta posterior's 90% interval holds 0.3 unless the
+    draw is in a 10% tail; the seed fixes the draw (checked: the interval holds it),
+    and the interval is far narrower than the prior [0, 1].
+    """
+    cal = toy(tmp_path, ("p=0.3",), population=100, max_simulations=3000)
+    run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=1, figures=False)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    observed = manifest["statistics"][0]["observed"]
+    assert manifest["truth"] == {"p": 0.3} and observed != 0.7
+    row = pd.read_csv(tmp_path / "out" / "summary.csv").iloc[0]
+    assert row["q05"] <= 0.3 <= row["q95"] and row["narrowing"] < 0.5
+
+
+def test_variants_model_probabilities_favour_the_true_one(tmp_path: Path) -> None:
+    """v1 fixes p = 0.2, v2 leaves it free; 14 of 20 is 14 / sqrt(20 * 0.16) = 3.9 counts...
+
+    ...about 5 sds from v1's mean count of 4: v2 must take nearly all the
+    probability, and only v2's predictive check passes.
+    """
+    cal = toy(tmp_path, variants={"v1": {PARAMETER: 0.2}, "v2": {}}, max_simulations=2000)
+    run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=1, figures=False)
+    table = pd.read_csv(tmp_path / "out" / "variants.csv").set_index("variant")
+    assert table.loc["v2", "model_probability"] > 0.9
+    assert table.loc["v2", "median_distance"] < table.loc["v1", "median_distance"]
+
+
+def test_parallel_run_then_rerun_does_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two workers give a posterior near Beta(15, 7); running it again does nothing."""
+    cal = toy(tmp_path, population=200, max_simulations=10_000)
+    first = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=2)
+    assert first.run is not None
+    last = final(tmp_path / "out")
+    assert float(np.sum(last["weight"] * last[PARAMETER])) == pytest.approx(15 / 22, abs=0.04)
+    assert (tmp_path / "out" / "report.html").is_file()
+    again = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=2)
+    assert again.run is None
+    assert "already complete" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- resume
+
+_SCRIPT = """
+import sys
+from pathlib import Path
+from sim.calibrate.run import run_calibration
+from sim.calibrate.spec import load_calibration
+from sim.calibrate.toy import BinomialProblem
+cal = load_calibration(sys.argv[1], check_paths=False)
+run_calibration(cal, BinomialProblem(work_s=0.002), Path(sys.argv[2]), workers=1,
+                figures=False, quiet=True)
+"""
+
+
+def _generations(folder: Path) -> int:
+    path = folder / "posterior.parquet"
+    try:
+        return int(pd.read_parquet(path)["generation"].max()) + 1 if path.is_file() else 0
+    except (OSError, ValueError):
+        return 0
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> None:
+    """Kill a calibration after its second generation, start it again: same posterior.
+
+    With one worker every random draw is fixed by the seed and the generation
+    (pyabc's generator is reseeded per generation; simulations are seeded by
+    their parameters), and the history holds every finished generation, so the
+    resumed run goes on exactly where the uninterrupted one did.
+    """
+    path = toy_file(tmp_path, population=150, max_simulations=8000)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = tmp_path / "run.py"
+    script.write_text(_SCRIPT)
+    subprocess.run([sys.executable, script, path, tmp_path / "whole"], env=env, check=True)
+    proc = subprocess.Popen([sys.executable, script, path, tmp_path / "killed"], env=env)
+    deadline = time.monotonic() + 120
+    while _generations(tmp_path / "killed") < 2 and proc.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = _generations(tmp_path / "killed")
+    whole = pd.read_parquet(tmp_path / "whole" / "posterior.parquet")
+    assert 2 <= kept < whole["generation"].max() + 1, "the kill came too late to test resume"
+    subprocess.run([sys.executable, script, path, tmp_path / "killed"], env=env, check=True)
+    resumed = pd.read_parquet(tmp_path / "killed" / "posterior.parquet")
+    assert resumed["generation"].max() == whole["generation"].max()
+    assert sorted(set(resumed["generation"])) == list(range(whole["generation"].max() + 1))
+    pd.testing.assert_frame_equal(resumed, whole)
+
+
+def test_statistic_roles() -> None:
+    stats_ = BinomialProblem(held_out=True).statistics
+    assert [s.role for s in stats_] == ["calibrate", "holdout"]
+    assert stats_[0] == Statistic("proportion", "calibrate", 0.7, 0.05)
+
+
+# --------------------------------------------------------------------------- dask
+
+
+@dataclass(frozen=True)
+class _KillOnce:
+    """The toy problem, except that the 50th simulation kills its Dask worker, once."""
+
+    marker: str
+
+    @property
+    def statistics(self) -> tuple[Statistic, ...]:
+        return BinomialProblem().statistics
+
+    def identity(self) -> str:
+        return BinomialProblem().identity()
+
+    def simulate(self, params: dict[str, float], seed: int) -> dict[str, float]:
+        count = Path(self.marker + ".count")
+        with count.open("a") as handle:
+            handle.write(".")
+        if count.stat().st_size >= 50 and not Path(self.marker).exists():
+            Path(self.marker).write_text(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        return BinomialProblem().simulate(params, seed)
+
+
+@pytest.mark.slow
+def test_dask_worker_that_dies_costs_only_time(tmp_path: Path) -> None:
+    """On a 2-worker LocalCluster one worker is killed mid-generation; Dask reruns its
+    simulation elsewhere and the calibration ends with a posterior near Beta(15, 7)."""
+    pytest.importorskip("distributed")
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = str(tmp_path / "killed")
+    cal = toy(tmp_path, population=100, max_simulations=4000)
+    out = run_calibration(
+        cal, _KillOnce(marker), tmp_path / "out", executor="dask", workers=2, figures=False
+    )
+    assert Path(marker).exists() and out.run is not None and out.run.epsilon < 1
+    last = final(tmp_path / "out")
+    assert float(np.sum(last["weight"] * last[PARAMETER])) == pytest.approx(15 / 22, abs=0.05)
