@@ -12,19 +12,20 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sim.errors import InputError
+from sim.options import EXECUTORS, RECORD_LEVELS
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit 2 like every input error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{message} (see 'credsim {self.prog.split()[-1]} --help')")
+        raise InputError(f"{message} (see '{self.prog} --help')")
 
 
 def _add_record(p: argparse.ArgumentParser, default: str | None) -> None:
     p.add_argument(
         "--record",
-        choices=["summary", "series", "actors"],
+        choices=RECORD_LEVELS,
         default=default,
         help="what to write: summaries only, plus tidy series, plus per-actor trust",
     )
@@ -71,8 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="experiment file, or a scenario file with --vary")
     p.add_argument("--out", help="results folder (default results/<experiment>/<hash>)")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
-    p.add_argument("--executor", choices=["serial", "process", "dask"], default=None)
+    p.add_argument("--executor", choices=EXECUTORS, default=None)
     p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--max-runs",
+        type=int,
+        default=None,
+        help="refuse designs of more runs than this (default $CREDSIM_MAX_RUNS or 1,000,000)",
+    )
     p.add_argument(
         "--vary",
         action="append",
@@ -111,7 +118,7 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
 
         return cli_run
     if command == "validate":
-        from sim.scenario.loader import cli_validate
+        from sim.validate import cli_validate
 
         return cli_validate
     if command == "synth":

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import mesa
 import numpy as np
@@ -21,10 +21,9 @@ from sim.events import EventEngine, StepEvidence
 from sim.kernels import FloatArray, IntArray
 from sim.metrics import Group, Recorder, Statistics, actors_table, summarise, tidy_series
 from sim.network import InfluenceNetwork
+from sim.options import Record
 from sim.scenario.schema import Scenario
 from sim.world import World
-
-Record = Literal["summary", "series", "actors"]
 
 
 def _resolve_scenario(

@@ -21,11 +21,10 @@ import pandas as pd
 from sim import provenance
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
-from sim.model import CredibilityModel, Record
+from sim.model import CredibilityModel
+from sim.options import RECORD_LEVELS, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.seeds import seed_sequence
-
-RECORD_LEVELS = ("summary", "series", "actors")
 
 
 @dataclass

@@ -357,10 +357,12 @@ def test_remove_events_naming_an_unknown_id(tmp_path, capsys):
     assert message.endswith("(did you mean 'withdrawal'?)")
 
 
-def test_error_in_parent_names_the_parent_file(capsys):
+def test_error_in_parent_names_the_parent_file_and_the_extends_line(capsys):
+    """child_of_bad.yaml's line 1 is its ``extends: parent_bad.yaml``."""
     message = _error(capsys, DATA / "child_of_bad.yaml")
-    assert (
-        message == f"{DATA / 'parent_bad.yaml'}:13: events.strike.magnitude: must be >= 0, got -1"
+    assert message == (
+        f"{DATA / 'parent_bad.yaml'}:13: events.strike.magnitude: must be >= 0, got -1 "
+        f"(reached through extends: {DATA / 'child_of_bad.yaml'}:1)"
     )
 
 

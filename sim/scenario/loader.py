@@ -17,7 +17,6 @@ Every problem becomes one :class:`~sim.errors.InputError` that reads
 
 from __future__ import annotations
 
-import argparse
 import copy
 import os
 import re
@@ -84,7 +83,11 @@ _EXPECTED: dict[str, str] = {
     "tuple_type": "a list",
 }
 _BOUNDS: dict[str, str] = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-_STEP_WORDS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
+# Input limits (decisions.md, issue 16): a scenario or experiment file may be this large,
+# and its aliases may add this many values to what is written ("billion laughs").
+MAX_FILE_BYTES = 64 * 2**20
+MAX_ALIASES = 10_000
+MAX_ALIAS_EXPANSION = 100_000
 
 
 # --------------------------------------------------------------------------- origins
@@ -120,11 +123,13 @@ class Origin:
 
 
 @dataclass
-class _Document:
+class Document:
     """A scenario tree (plain YAML data) with the origins of its values."""
 
     tree: Any
     origin: Origin
+    # For each parent file of an extends chain: the extends lines that lead to it.
+    via: dict[str, str] = field(default_factory=dict)
 
 
 def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
@@ -135,25 +140,108 @@ def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
 # --------------------------------------------------------------------------- YAML
 
 
-def _read_yaml(path: Path, shown: str) -> _Document:
-    """Read one YAML document with the safe loader, recording the line of every value.
-
-    Raises:
-        InputError: missing or unreadable file, YAML syntax error, duplicate key, empty file.
-    """
+def read_text(path: Path, shown: str) -> str:
+    """The text of a YAML file, refused early if it is not a file or is too large."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
     except FileNotFoundError:
         raise InputError("file does not exist", file=shown) from None
-    except IsADirectoryError:
-        raise InputError("is a folder; give a YAML file", file=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
+    if path.is_dir():
+        raise InputError("is a folder; give a YAML file", file=shown)
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"is {size / 2**20:.0f} MiB; input files may be at most {MAX_FILE_BYTES // 2**20} MiB",
+            file=shown,
+        )
+    try:
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file; give a YAML file", file=shown) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
+
+
+def _check_expansion(root: Node, shown: str) -> None:
+    """Refuse a document whose aliases expand it far beyond what is written ("billion laughs").
+
+    The composed document is a graph in which an alias is a second reference
+    to a node; its expanded size is counted over that graph with one memo
+    entry per node, so the check is linear in the file, not in the expansion.
+    """
+    sizes: dict[int, int] = {}
+    aliases = 0
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = node.value if isinstance(node, SequenceNode) else []
+            if isinstance(node, MappingNode):
+                children = [n for pair in node.value for n in pair]
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            active.discard(key)
+            continue
+        if key in sizes or key in active:
+            aliases += 1  # a second reference: an alias (a recursive one counts as one node)
+            continue
+        active.add(key)
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
+            stack.extend((c, False) for c in reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend((c, False) for pair in reversed(node.value) for c in reversed(pair))
+    expanded = sizes[id(root)]
+    if aliases > MAX_ALIASES or expanded - len(sizes) > MAX_ALIAS_EXPANSION:
+        raise InputError(
+            f"its aliases (*name) expand it to {expanded:,} values from {len(sizes):,} written "
+            f"({aliases:,} aliases); at most {MAX_ALIASES:,} aliases adding at most "
+            f"{MAX_ALIAS_EXPANSION:,} values are allowed",
+            file=shown,
+        )
+
+
+def _read_yaml(path: Path, shown: str) -> Document:
+    """Read one YAML document with the safe loader, recording the line of every value.
+
+    Raises:
+        InputError: missing, unreadable or too large file, a folder, YAML syntax error,
+            aliases that expand too far, duplicate key, empty file.
+    """
+    return read_document(read_text(path, shown), shown)
+
+
+def yaml_value(text: str, shown: str) -> Any:
+    """One YAML value from a short text (an override, a ``--vary`` item), aliases bounded.
+
+    Raises:
+        yaml.YAMLError: the text is not YAML.
+        InputError: its aliases expand it too far.
+    """
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, shown)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def read_document(text: str, shown: str) -> Document:
+    """Parse YAML ``text`` (read from ``shown``) into its tree and the origins of its values.
+
+    Raises:
+        InputError: YAML syntax error, aliases that expand too far, duplicate key, empty.
+    """
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, shown)
         origin = Origin(shown) if node is None else _origins(loader, node, shown, None, set())
         tree = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -175,7 +263,7 @@ def _read_yaml(path: Path, shown: str) -> _Document:
         raise InputError(
             "the file is empty; a scenario needs at least name, calendar and powers", file=shown
         )
-    return _Document(tree, origin)
+    return Document(tree, origin)
 
 
 def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[int]) -> Origin:
@@ -217,15 +305,16 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
 
 @dataclass(frozen=True)
 class _Link:
-    """One file of an ``extends`` chain: its real path and the name shown to the user."""
+    """One file of an ``extends`` chain: its real path, the name shown to the user, and
+    the ``extends`` lines that lead to it (``child.yaml:3 -> parent.yaml:1``; empty for
+    the file the user named)."""
 
     real: Path
     shown: str
+    via: str = ""
 
 
-def _as_scenario(
-    doc: _Document, base: Path, shown_base: str, chain: tuple[_Link, ...]
-) -> _Document:
+def _as_scenario(doc: Document, base: Path, shown_base: str, chain: tuple[_Link, ...]) -> Document:
     """Check that ``doc`` is a scenario mapping and resolve its ``extends`` chain.
 
     Args:
@@ -268,24 +357,52 @@ def _as_scenario(
 
     if not isinstance(reference, str) or not reference.strip():
         raise fail(f"extends must be the path of a scenario file, got {_show(reference)}")
+    step = f"{where}:{ref_origin.line}" if ref_origin.line else str(where)
     link = _Link(
-        (base / reference).resolve(), os.path.normpath(os.path.join(shown_base, reference))
+        (base / reference).resolve(),
+        os.path.normpath(os.path.join(shown_base, reference)),
+        f"{chain[-1].via} -> {step}" if chain and chain[-1].via else step,
     )
     names = " -> ".join([*(c.shown for c in chain), link.shown])
     if any(c.real == link.real for c in chain):
         raise fail(f"the files extend each other in a cycle: {names}")
+    if link.real.is_dir():
+        raise fail(
+            f"'{reference}' is a folder, not a scenario file (looked for {link.shown}; "
+            f"chain: {names})"
+        )
     if not link.real.is_file():
         raise fail(f"file '{reference}' does not exist (looked for {link.shown}; chain: {names})")
-    parent = _as_scenario(
-        _read_yaml(link.real, link.shown),
-        link.real.parent,
-        os.path.dirname(link.shown),
-        (*chain, link),
+    try:
+        parent = _as_scenario(
+            _read_yaml(link.real, link.shown),
+            link.real.parent,
+            os.path.dirname(link.shown),
+            (*chain, link),
+        )
+    except InputError as exc:
+        raise _reached(exc, {link.shown: link.via}) from None
+    merged = _extend(parent, doc)
+    merged.via = {**parent.via, link.shown: link.via}
+    return merged
+
+
+def _reached(error: InputError, via: dict[str, str]) -> InputError:
+    """``error``, naming the ``extends`` lines that led to it if it is in a parent file.
+
+    Errors of an ``extends`` line itself name their chain of files already.
+    """
+    if error.file not in via or error.path == "extends":
+        return error
+    return InputError(
+        f"{error.message} (reached through extends: {via[error.file]})",
+        path=error.path,
+        file=error.file,
+        line=error.line,
     )
-    return _extend(parent, doc)
 
 
-def _extend(parent: _Document, child: _Document) -> _Document:
+def _extend(parent: Document, child: Document) -> Document:
     """Merge ``child`` over ``parent`` (decisions.md item 16)."""
     removals = child.tree.pop("remove_events", [])
     removal_origin = child.origin.entries.pop("remove_events", Origin(child.origin.file))
@@ -295,7 +412,7 @@ def _extend(parent: _Document, child: _Document) -> _Document:
     if "events" in parent.tree:
         parent.tree["events"], parent.origin.entries["events"] = events, event_origin
     tree, origin = _merge(parent.tree, parent.origin, child.tree, child.origin, ())
-    return _Document(tree, origin)
+    return Document(tree, origin)
 
 
 def _remove_events(
@@ -448,7 +565,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
                 "e.g. parameters.trust.negativity_bias=3"
             )
         try:
-            value = yaml.safe_load(raw)
+            value = yaml_value(raw, f"override {text}")
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise InputError(
@@ -460,7 +577,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
     return parsed
 
 
-def _apply_override(doc: _Document, override: _Override) -> None:
+def _apply_override(doc: Document, override: _Override) -> None:
     """Set ``override.value`` at its path in ``doc`` (decisions.md item 20).
 
     Raises:
@@ -534,7 +651,7 @@ def _match(names: dict[str, Key], segments: list[str], position: int) -> tuple[K
 # --------------------------------------------------------------------------- generate
 
 
-def _expand_generated(doc: _Document) -> _Document:
+def _expand_generated(doc: Document) -> Document:
     """Draw a synthetic population where the tree has a ``generate:`` block."""
     if "generate" not in doc.tree:
         return doc
@@ -552,7 +669,7 @@ def _expand_generated(doc: _Document) -> _Document:
         Calendar.model_validate(doc.tree["calendar"])
     except ValidationError as exc:
         section = "generate" if exc.title == Generate.__name__ else "calendar"
-        raise _translate(exc, doc, (section,)) from None
+        raise translate(exc, doc, (section,)) from None
     from sim.scenario.synthetic import expand_generated
 
     tree = expand_generated({**doc.tree, "generate": spec.model_dump()})
@@ -560,17 +677,17 @@ def _expand_generated(doc: _Document) -> _Document:
     origin = Origin(doc.origin.file, doc.origin.line, dict(doc.origin.entries))
     for key in tree:
         origin.entries.setdefault(key, generated)
-    return _Document(tree, origin)
+    return Document(tree, origin, doc.via)
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def _validate(doc: _Document) -> Scenario:
+def _validate(doc: Document) -> Scenario:
     try:
         scenario = Scenario.model_validate(doc.tree)
     except ValidationError as exc:
-        raise _translate(exc, doc) from None
+        raise translate(exc, doc) from None
     try:
         check_references(scenario)
     except InputError as exc:
@@ -579,15 +696,24 @@ def _validate(doc: _Document) -> Scenario:
     return scenario
 
 
-def _translate(exc: ValidationError, doc: _Document, prefix: Loc = ()) -> InputError:
-    """The first pydantic error as one InputError with file, line and field path."""
+def translate(
+    exc: ValidationError, doc: Document, prefix: Loc = (), root: type[BaseModel] = Scenario
+) -> InputError:
+    """The first pydantic error as one InputError with file, line and field path.
+
+    Args:
+        exc: the error of validating ``doc.tree`` (or its part at ``prefix``).
+        doc: the document validated, with the origins of its values.
+        prefix: where in ``doc.tree`` the validated part is.
+        root: the model that validates the whole of ``doc.tree`` (for the fields allowed).
+    """
     errors = exc.errors(include_url=False)
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
     chosen = _pick(errors, stripped)
     error, loc = errors[chosen], stripped[chosen][0]
     if error["type"] == "union_tag_invalid":
         loc = (*loc, "kind")
-    message = _describe(error, loc, doc.tree)
+    message = _describe(error, loc, doc.tree, root)
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
 
 
@@ -643,7 +769,7 @@ def _strip(loc: Loc, tree: Any, error_type: str) -> tuple[Loc, Loc | None]:
     return tuple(kept), union_at
 
 
-def _describe(error: Any, loc: Loc, tree: Any) -> str:
+def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
     """What is wrong and what is allowed, for one pydantic error."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
@@ -655,7 +781,7 @@ def _describe(error: Any, loc: Loc, tree: Any) -> str:
     )
     hint = f"; {hint}" if hint else ""
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1], tree)
+        model = _model_at(loc[:-1], tree, root)
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
         if model is Scenario:
             names += ["extends", "remove_events"]  # consumed by the loader before validation
@@ -707,9 +833,9 @@ def _describe(error: Any, loc: Loc, tree: Any) -> str:
     return f"{error['msg']}, got {_show(value)}"
 
 
-def _model_at(loc: Loc, tree: Any) -> type[BaseModel] | None:
+def _model_at(loc: Loc, tree: Any, root: type[BaseModel]) -> type[BaseModel] | None:
     """The pydantic model that validates the value at ``loc`` (to list its fields)."""
-    annotation: Any = Scenario
+    annotation: Any = root
     node = tree
     for key in loc:
         model = _as_model(annotation, node)
@@ -863,23 +989,21 @@ def load_scenario(
                 "its file to change its generate block",
                 file=blocked[0].label,
             )
-        doc = _Document(scenario_tree(source), Origin(None))
+        doc = Document(scenario_tree(source), Origin(None))
     elif isinstance(source, Mapping):
-        doc = _as_scenario(
-            _Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ()
-        )
+        doc = _as_scenario(Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ())
     else:
         doc = _scenario_file(_read_yaml(Path(source), str(source)), str(source))
     return _finish(doc, parsed)
 
 
-def _scenario_file(doc: _Document, shown: str) -> _Document:
+def _scenario_file(doc: Document, shown: str) -> Document:
     """A scenario file as read, with its ``extends`` chain resolved relative to it."""
     path = Path(shown)
     return _as_scenario(doc, path.parent, os.path.dirname(shown), (_Link(path.resolve(), shown),))
 
 
-def _finish(doc: _Document, overrides: list[_Override]) -> Scenario:
+def _finish(doc: Document, overrides: list[_Override]) -> Scenario:
     """Overrides, generation and validation of a merged document."""
     # generate.* first: the population is drawn from them; the rest may name what it drew.
     for override in overrides:
@@ -889,7 +1013,10 @@ def _finish(doc: _Document, overrides: list[_Override]) -> Scenario:
     for override in overrides:
         if not override.sets_generate:
             _apply_override(doc, override)
-    return _validate(doc)
+    try:
+        return _validate(doc)
+    except InputError as exc:
+        raise _reached(exc, doc.via) from None
 
 
 def batch_kwargs_to_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -905,42 +1032,3 @@ def batch_kwargs_to_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         path = name.replace("__", ".")
         out[path if path.split(".")[0] in top else f"parameters.{path}"] = value
     return out
-
-
-def cli_validate(args: argparse.Namespace) -> int:
-    """``credsim validate FILE [--set PATH=VALUE ...]``: check a file, write nothing.
-
-    Returns:
-        0 when the file is valid (an InputError is raised otherwise).
-    """
-    shown = str(args.file)
-    path = Path(shown)
-    doc = _read_yaml(path, shown)
-    if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
-        return _validate_experiment(path, list(args.overrides or []))
-    scenario = _finish(_scenario_file(doc, shown), parse_overrides(list(args.overrides or [])))
-    print(
-        f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
-        f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
-        f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
-    )
-    return 0
-
-
-def _validate_experiment(path: Path, overrides: list[str]) -> int:
-    """Check an experiment file with the sweep's own loader."""
-    try:
-        from sim.sweep.experiment import load_experiment
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("sim.sweep", "sim.sweep.experiment"):
-            raise
-        raise InputError("experiment files are not supported yet", file=str(path)) from None
-    spec = load_experiment(
-        path, overrides={o.path: o.value for o in parse_overrides(overrides)}
-    ).spec
-    print(f"ok: {path}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}")
-    return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -29,9 +29,14 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 
 
 class Strict(BaseModel):
-    """Base for every section: unknown fields are errors, values are checked on assignment."""
+    """Base for every section: unknown fields are errors, values are checked on assignment.
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    Numbers must be finite (``.inf`` and ``.nan`` are refused wherever a number is read).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )
 
 
 # --------------------------------------------------------------------------- actors

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.errors import InputError
 from sim.metrics import flatten_summary
+from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
 from sim.seeds import seed_sequence
 from sim.sweep.experiment import RunTask
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from sim.runner import RunOutput
 
 RunFunction = Callable[[Scenario, Any, str], "RunOutput"]
-EXECUTORS = ("serial", "process", "dask")
 # Scenarios of design points kept per worker: replicates of a point arrive close together.
 _RESOLVED_CACHE = 64
 # Runs per task shipped to a process worker: amortises pickling and queue round trips.

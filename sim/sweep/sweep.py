@@ -199,6 +199,7 @@ def _experiment(args: argparse.Namespace) -> Experiment:
         "seed": args.seed,
         "record": args.record,
         "overrides": overrides,
+        "max_runs": args.max_runs,
     }
     if _is_experiment_file(Path(args.file)):
         if args.vary:
@@ -211,11 +212,11 @@ def _experiment(args: argparse.Namespace) -> Experiment:
 
 
 def _is_experiment_file(path: Path) -> bool:
-    import yaml
+    from sim.scenario.loader import read_document, read_text
 
     try:
-        tree = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+        tree = read_document(read_text(path, str(path)), str(path)).tree
+    except InputError:
         return False  # the scenario loader reports it with file and line
     return isinstance(tree, dict) and "scenarios" in tree
 
