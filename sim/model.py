@@ -18,6 +18,7 @@ import pandas as pd
 from sim import kernels
 from sim.agents import PowerAgent, StateAgent
 from sim.events import EventEngine, StepEvidence
+from sim.finite import check_finite
 from sim.kernels import FloatArray, IntArray
 from sim.metrics import Group, Recorder, Statistics, actors_table, summarise, tidy_series
 from sim.network import InfluenceNetwork
@@ -241,6 +242,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             self._sparse_rows,
             self._susceptibility,
         )
+        check_finite(k, self.date, self._state(), w.actor_names, w.power_names)
         period = self._alignment.period
         if period and k % period == 0:
             self._align()
@@ -248,6 +250,17 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         self._record()
         if k >= self.n_steps:
             self.running = False
+
+    def _state(self) -> dict[str, FloatArray]:
+        """The arrays a step computes, by name, for the numerical health check."""
+        w = self.world
+        return {
+            "positive evidence": w.positive,
+            "negative evidence": w.negative,
+            "own assessment": w.own,
+            "trust": w.trust,
+            "capability": w.capability,
+        }
 
     def _align(self) -> None:
         w = self.world

@@ -48,11 +48,17 @@ def run_scenario(
 
     Returns:
         The summary, and the tidy series / per-actor table when recorded.
+
+    Raises:
+        NonFiniteState: the model's state became infinite or NaN at some step.
     """
     if record not in RECORD_LEVELS:
         raise InputError(f"unknown record level '{record}'; allowed: {', '.join(RECORD_LEVELS)}")
     sequence = seed if isinstance(seed, np.random.SeedSequence) else seed_sequence(int(seed), 0)
-    model = CredibilityModel(scenario, rng=sequence, record=record).run()
+    # Overflows and 0/0 surface as NonFiniteState naming the step and actor (sim.finite);
+    # numpy's own warnings would only add lines without saying where.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        model = CredibilityModel(scenario, rng=sequence, record=record).run()
     return RunOutput(
         summary=model.summary(),
         series=model.series() if record != "summary" else None,
