@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from sim import integrity
 from sim.errors import InputError
 from sim.options import EXECUTORS, RECORD_LEVELS
 
@@ -108,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
     p.add_argument("results")
     p.add_argument("--method", choices=["sobol", "morris"], required=True)
+    integrity.add_parser(sub)
     return parser
 
 
@@ -141,6 +143,8 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.analysis.sensitivity import cli_analyze
 
         return cli_analyze
+    if command == "check":
+        return integrity.cli_check
     raise InputError(f"unknown command '{command}'")
 
 

@@ -133,23 +133,28 @@ def run_sweep(
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
     with store:
+        problems = store.repair()
+        for problem in problems:
+            print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
         done = store.committed()
         counts = _counts(len(tasks), done)
         failed_before = counts["failed"]
         pending = [t for t in tasks if t.run_id not in done]
         previous = store.read_manifest()
-        if not pending and previous is not None and previous.get("status") == "complete":
+        complete = previous is not None and previous.get("status") == "complete"
+        if not pending and complete and store.consolidated() and store.has_design():
             print(
                 f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
                 f"{failed_before} failed) in {folder}; nothing to do",
                 flush=True,
             )
             return SweepOutcome(folder, len(tasks), 0, failed_before)
-        started = previous["started"] if previous else provenance.now()
+        started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
         command = command or ["credsim", *sys.argv[1:]]
-        if previous is None:
-            store.write_design(experiment.points)
+        # The manifest first: from its first file on, the folder says what it is.
         store.write_manifest(_manifest(experiment, started, command, "running", counts, None))
+        if not store.has_design():
+            store.write_design(experiment.points)
         progress = Progress(len(tasks), len(done), failed_before, live=False if quiet else None)
         chunk_runs = min(max(len(tasks) // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
         buffer: list[RunResult] = []
