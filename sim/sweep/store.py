@@ -139,6 +139,7 @@ class Store:
         self._lock: int | None = None
         self._next_part = 0
         self.records = Records(self.folder)
+        self._rebuilt: list[Problem] = []
 
     # ----------------------------------------------------------------- opening
 
@@ -164,8 +165,13 @@ class Store:
                 f"another sweep is writing to '{self.folder}'; wait for it or choose another --out"
             ) from None
         self.records = Records(self.folder)
-        if previous is not None and "integrity" not in previous and not self.records.path.exists():
-            self._adopt()  # a folder from before integrity records: its parts are taken as they are
+        if previous is not None and integrity.read_json(self.records.path) is None:
+            # A lost or damaged record, or a folder from before integrity records: the
+            # parts that still read as Parquet are recorded again, the others dropped.
+            if "integrity" in previous or self.records.path.exists():
+                what = "is damaged" if self.records.path.exists() else "is missing"
+                self._rebuilt.append(Problem(integrity.INTEGRITY, f"{what}; rebuilt"))
+            self._rebuild_records()
         self._clean()
         return self
 
@@ -185,16 +191,6 @@ class Store:
             if match:
                 found[int(match.group(1))] = path
         return dict(sorted(found.items()))
-
-    def _adopt(self) -> None:
-        self.records.start("sweep", self.identity)
-        self.records.add(
-            {
-                p: integrity.parquet_rows(p)
-                for s in ("runs", *TABLES)
-                for p in self._parts(s).values()
-            }
-        )
 
     def _clean(self) -> None:
         """Remove what a killed sweep left: temporary files and parts never recorded."""
@@ -218,20 +214,15 @@ class Store:
         A chunk with any missing or damaged part is dropped whole (its runs are
         planned again); a damaged ``runs.parquet`` or ``design.parquet`` is
         dropped (rewritten by the sweep). A damaged or missing
-        ``integrity.json`` is rebuilt from the parts that still read as
-        Parquet; the others are dropped.
+        ``integrity.json`` was rebuilt when the folder was opened.
 
         Returns:
             The problems found (empty for an intact folder).
         """
         if not (self.folder / MANIFEST).exists() and not self.records.path.exists():
             return []  # a new folder: nothing to verify yet
-        problems = integrity.verify(self.folder)
+        problems = [*self._rebuilt, *integrity.verify(self.folder)]
         names = {p.file for p in problems}
-        if integrity.INTEGRITY in names:
-            self._rebuild_records()
-            problems = [*problems, *integrity.verify(self.folder)]
-            names = {p.file for p in problems}
         chunks = {
             int(m.group(1))
             for name in names
@@ -247,8 +238,8 @@ class Store:
         return problems
 
     def _rebuild_records(self) -> None:
+        self.records.owner = {}  # start afresh: nothing recorded
         self.records.start("sweep", self.identity)
-        self.records.files = {}
         readable: dict[Path, int | None] = {}
         for sub in ("runs", *TABLES):
             for path in self._parts(sub).values():
