@@ -15,7 +15,13 @@ from typing import Any
 
 from sim import provenance
 from sim.errors import InputError
-from sim.sweep.executors import RunFunction, RunResult, default_workers, make_executor
+from sim.sweep.executors import (
+    RunFunction,
+    RunResult,
+    check_address,
+    default_workers,
+    make_executor,
+)
 from sim.sweep.experiment import (
     Experiment,
     experiment_from_scenario,
@@ -130,6 +136,8 @@ def run_sweep(
         InputError: the folder holds another experiment, or a design point is invalid.
     """
     folder = Path(folder) if folder is not None else default_folder(experiment)
+    if executor == "dask" and address:
+        check_address(address)  # before anything is written
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
     with store:
