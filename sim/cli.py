@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from sim import integrity
 from sim.errors import InputError
+from sim.fileio import describe_os_error
 from sim.options import EXECUTORS, RECORD_LEVELS
 
 
@@ -155,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args.command)(args)
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)
+        return 2
+    except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        # A folder where a file is expected, or one that may not be written: still one line.
+        print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("credsim: interrupted", file=sys.stderr)

@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.errors import InputError
+
 
 def _read_umask() -> int:
     mask = os.umask(0)
@@ -32,6 +34,34 @@ def _temporary(path: Path) -> tuple[int, str]:
     # mkstemp makes the file private (0600); results are for sharing, like any new file.
     os.fchmod(fd, 0o666 & ~_UMASK)
     return fd, name
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file-system refusal: which path, what is wrong, what to do."""
+    where = f"'{exc.filename}'" if exc.filename else "a file"
+    if isinstance(exc, PermissionError):
+        return f"cannot write {where}: permission denied (a read-only folder?)"
+    if isinstance(exc, IsADirectoryError):
+        return f"{where} is a folder; a file was expected there"
+    return f"{where}: a part of the path is a file, not a folder"
+
+
+def require_writable(folder: Path) -> None:
+    """Refuse a read-only folder (or nearest existing parent) before anything is written.
+
+    Raises:
+        InputError: the folder cannot be written, or a file stands where it should be.
+    """
+    existing = Path(folder)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"'{existing}' is a file; a folder was expected there")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"cannot write into '{existing}': the folder is read-only; copy the results "
+            "somewhere writable, or choose a writable --out"
+        )
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -296,6 +296,10 @@ def _build(
             )
     scenarios = {}
     for key in spec.scenarios:
+        if Path(files[key]).is_dir():
+            raise where.error(
+                f"scenario file '{files[key]}' is a folder; give a scenario file", "scenarios", key
+            )
         if not Path(files[key]).is_file():
             raise where.error(f"scenario file '{files[key]}' does not exist", "scenarios", key)
         try:
