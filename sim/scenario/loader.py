@@ -691,8 +691,7 @@ def _validate(doc: Document) -> Scenario:
     try:
         check_references(scenario)
     except InputError as exc:
-        loc = _loc_of(exc.path, doc.tree) if exc.path else ()
-        raise _located(exc, doc.origin, loc) from None
+        raise locate(exc, doc) from None
     return scenario
 
 
@@ -710,11 +709,47 @@ def translate(
     errors = exc.errors(include_url=False)
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
     chosen = _pick(errors, stripped)
-    error, loc = errors[chosen], stripped[chosen][0]
+    return _one_error(errors[chosen], stripped[chosen][0], doc, root)
+
+
+def translate_all(
+    exc: ValidationError, doc: Document, root: type[BaseModel] = Scenario
+) -> list[InputError]:
+    """Every mistake of a pydantic error, one InputError each (as :func:`translate` words it).
+
+    Errors inside the same union value are one mistake (the telling one is
+    kept, as :func:`_pick` chooses); a missing field beside an unknown one in
+    the same mapping is taken for its misspelling and not reported apart.
+    """
+    errors = exc.errors(include_url=False)
+    stripped = [_strip(tuple(e["loc"]), doc.tree, e["type"]) for e in errors]
+    groups: dict[Loc, list[int]] = {}
+    for i, (loc, union_at) in enumerate(stripped):
+        groups.setdefault(loc if union_at is None else union_at, []).append(i)
+    unknown_in = {
+        stripped[i][0][:-1] for i, e in enumerate(errors) if e["type"] == "extra_forbidden"
+    }
+    found = []
+    for members in groups.values():
+        chosen = members[_pick([errors[i] for i in members], [stripped[i] for i in members])]
+        error, loc = errors[chosen], stripped[chosen][0]
+        if error["type"] == "missing" and loc[:-1] in unknown_in:
+            continue
+        found.append(_one_error(error, loc, doc, root))
+    return found
+
+
+def _one_error(error: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> InputError:
     if error["type"] == "union_tag_invalid":
         loc = (*loc, "kind")
     message = _describe(error, loc, doc.tree, root)
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
+
+
+def locate(error: InputError, doc: Document) -> InputError:
+    """``error`` (with a field path as messages write it) located at its file and line."""
+    loc = _loc_of(error.path, doc.tree) if error.path else ()
+    return _located(error, doc.origin, loc)
 
 
 def _pick(errors: list[Any], stripped: list[tuple[Loc, Loc | None]]) -> int:
@@ -1001,6 +1036,53 @@ def _scenario_file(doc: Document, shown: str) -> Document:
     """A scenario file as read, with its ``extends`` chain resolved relative to it."""
     path = Path(shown)
     return _as_scenario(doc, path.parent, os.path.dirname(shown), (_Link(path.resolve(), shown),))
+
+
+def check_file(
+    path: str, overrides: Sequence[str]
+) -> tuple[Scenario | None, Document | None, list[InputError]]:
+    """Load a scenario file for ``credsim validate``: every mistake found in one pass.
+
+    Reading, ``extends``, overrides and generation stop at their first mistake
+    (what follows would not make sense); validation reports every field that
+    is wrong at once, then, if there is none, the first cross-reference
+    problem.
+
+    Returns:
+        The scenario (None if it has mistakes), the merged document (None if it
+        could not be read), and the mistakes, in file and line order.
+    """
+    try:
+        doc = _scenario_file(_read_yaml(Path(path), path), path)
+        parsed = parse_overrides(list(overrides))
+        for override in parsed:
+            if override.sets_generate:
+                _apply_override(doc, override)
+        doc = _expand_generated(doc)
+        for override in parsed:
+            if not override.sets_generate:
+                _apply_override(doc, override)
+    except InputError as exc:
+        return None, None, [exc]
+    try:
+        scenario = Scenario.model_validate(doc.tree)
+    except ValidationError as exc:
+        found = [_reached(e, doc.via) for e in translate_all(exc, doc)]
+        return None, doc, sorted(found, key=_line_order(path))
+    try:
+        check_references(scenario)
+    except InputError as exc:
+        return None, doc, [_reached(locate(exc, doc), doc.via)]
+    return scenario, doc, []
+
+
+def _line_order(path: str) -> Any:
+    """Sort key of errors: the file named first, then the others, each by line."""
+
+    def key(error: InputError) -> tuple[bool, str, int]:
+        return (error.file != path, error.file or "", error.line or 0)
+
+    return key
 
 
 def _finish(doc: Document, overrides: list[_Override]) -> Scenario:
