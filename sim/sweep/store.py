@@ -143,16 +143,13 @@ class Store:
 
     # ----------------------------------------------------------------- opening
 
-    def check(self) -> None:
-        """Refuse a folder that holds something other than this experiment (writes nothing).
+    def __enter__(self) -> Store:
+        """Claim the folder (refusing one that holds something else), lock it, tidy it.
 
         Raises:
-            InputError: the folder is a file, read-only, or holds another experiment,
-                a run, or files that are not a results folder.
+            InputError: the folder is a file, read-only, holds another experiment,
+                a run or files that are not a results folder, or another sweep writes it.
         """
-        integrity.claim(self.folder, "sweep", self.identity)
-
-    def __enter__(self) -> Store:
         previous = integrity.claim(self.folder, "sweep", self.identity)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.folder, os.O_RDONLY)
