@@ -12,8 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sim import integrity
-from sim.errors import InputError
-from sim.fileio import describe_os_error
+from sim.errors import InputError, describe_os_error
 from sim.options import EXECUTORS, RECORD_LEVELS
 
 

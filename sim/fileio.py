@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _read_umask() -> int:
@@ -34,16 +34,6 @@ def _temporary(path: Path) -> tuple[int, str]:
     # mkstemp makes the file private (0600); results are for sharing, like any new file.
     os.fchmod(fd, 0o666 & ~_UMASK)
     return fd, name
-
-
-def describe_os_error(exc: OSError) -> str:
-    """One line for a file-system refusal: which path, what is wrong, what to do."""
-    where = f"'{exc.filename}'" if exc.filename else "a file"
-    if isinstance(exc, PermissionError):
-        return f"cannot write {where}: permission denied (a read-only folder?)"
-    if isinstance(exc, IsADirectoryError):
-        return f"{where} is a folder; a file was expected there"
-    return f"{where}: a part of the path is a file, not a folder"
 
 
 def require_writable(folder: Path) -> None:
@@ -85,6 +75,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame as Parquet atomically, without the pandas index."""
+    # Imported here: the CLI imports this module, and should start without Arrow.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     fd, tmp = _temporary(path)
     os.close(fd)
     try:
