@@ -204,6 +204,19 @@ def require_intact(folder: str | Path) -> None:
     )
 
 
+def refuse_results_folder(out: Path) -> None:
+    """Refuse ``--out`` for figures or tables when it is a run's or a sweep's folder.
+
+    Raises:
+        InputError: ``out`` holds a manifest (it belongs to a run or a sweep).
+    """
+    if (Path(out) / MANIFEST).exists():
+        raise InputError(
+            f"--out '{out}' is a results folder (it has a manifest.json); figures and tables "
+            "go to a folder of their own: choose another --out"
+        )
+
+
 def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
     """Check that ``folder`` may be written as ``kind`` ``identity``; writes nothing.
 

@@ -237,3 +237,25 @@ def test_check_refuses_what_is_not_a_results_folder(
 ) -> None:
     assert main(["check", str(tmp_path)]) == 2
     assert "is not a results folder" in capsys.readouterr().err
+
+
+def test_figures_and_tables_are_not_written_into_a_results_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path
+) -> None:
+    sweep = tmp_path / "sweep"
+    shutil.copytree(reference, sweep)
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in run.iterdir())
+    for argv in (
+        ["compare", str(sweep), "--out", str(run)],
+        ["plot", str(sweep), "--out", str(run)],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err == (
+            f"credsim: error: --out '{run}' is a results folder (it has a manifest.json); "
+            "figures and tables go to a folder of their own: choose another --out\n"
+        )
+    assert sorted(p.name for p in run.iterdir()) == before
