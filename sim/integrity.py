@@ -142,6 +142,8 @@ def verify(folder: str | Path) -> list[Problem]:
         problems.append(Problem(MANIFEST, what))
     elif "integrity" not in manifest:
         return []
+    elif manifest.get("kind") == "run" and manifest.get("status") != "complete":
+        problems.append(Problem(MANIFEST, "says the run was interrupted while it was written"))
     if records is None:
         what = "is damaged (not a JSON object)" if (folder / INTEGRITY).exists() else "is missing"
         return [*problems, Problem(INTEGRITY, what)]

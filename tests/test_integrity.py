@@ -232,6 +232,21 @@ def test_a_run_folder_is_recorded_refused_when_damaged_and_rewritten(
     assert "holds a different experiment ('tiny', run)" in capsys.readouterr().err
 
 
+def test_a_run_interrupted_while_written_is_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill between the first manifest and the last leaves status 'running'."""
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    manifest = json.loads((run / "manifest.json").read_text())
+    (run / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    assert integrity.verify(run) == [
+        integrity.Problem("manifest.json", "says the run was interrupted while it was written")
+    ]
+    assert _run(run) == 0
+    assert integrity.verify(run) == []
+
+
 def test_check_refuses_what_is_not_a_results_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
