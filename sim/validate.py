@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.scenario.loader import check_file, locate, parse_overrides, read_document, read_text
+from sim.scenario.loader import (
+    check_file,
+    locate,
+    parse_overrides,
+    read_document,
+    read_text,
+    translate_all,
+)
 from sim.scenario.schema import Scenario
 
 _STEP_WORDS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
@@ -75,27 +82,39 @@ def cli_validate(args: argparse.Namespace) -> int:
     """
     shown = str(args.file)
     overrides = list(args.overrides or [])
-    tree = read_document(read_text(Path(shown), shown), shown).tree
-    if isinstance(tree, dict) and "scenarios" in tree:
-        from sim.sweep.experiment import load_experiment
+    doc = read_document(read_text(Path(shown), shown), shown)
+    if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
+        from pydantic import ValidationError
 
+        from sim.sweep.experiment import ExperimentSpec, load_experiment
+
+        try:
+            ExperimentSpec.model_validate(doc.tree)
+        except ValidationError as exc:  # every field mistake at once, as for scenarios
+            for mistake in sorted(translate_all(exc, doc, ExperimentSpec), key=_line):
+                print(f"credsim: error: {mistake}", file=sys.stderr)
+            return 2
         parsed = {o.path: o.value for o in parse_overrides(overrides)}
         spec = load_experiment(shown, overrides=parsed).spec
         print(f"ok: {shown}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}")
         return 0
-    scenario, doc, mistakes = check_file(shown, overrides)
+    scenario, merged, mistakes = check_file(shown, overrides)
     for mistake in mistakes:
         print(f"credsim: error: {mistake}", file=sys.stderr)
-    if scenario is None or doc is None:
+    if scenario is None or merged is None:
         return 2
     for warning in scenario_warnings(scenario):
-        print(f"credsim: warning: {locate(warning, doc)}", file=sys.stderr)
+        print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
     print(
         f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
         f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
         f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
     )
     return 0
+
+
+def _line(error: InputError) -> int:
+    return error.line or 0
 
 
 def _count(n: int, noun: str) -> str:

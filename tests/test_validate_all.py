@@ -99,3 +99,17 @@ def test_a_window_holding_its_event_gives_no_warning(
         ),
     )
     assert code == 0 and err == []
+
+
+def test_every_field_mistake_of_an_experiment_file_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four mistakes on lines 1, 3, 5 and 6 of the experiment file, one line each."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        "name: X\nscenarios: {a: tiny.yaml}\nreplicate: 3\ndesign:\n  method: sobl\nseed: -1\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [e.split(": ")[2] for e in err] == [f"{path}:{n}" for n in (1, 3, 5, 6)]
+    assert "(did you mean 'replicates'?)" in err[1] and "(did you mean 'sobol'?)" in err[2]
