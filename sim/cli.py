@@ -11,20 +11,22 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from sim.errors import InputError
+from sim import integrity
+from sim.errors import InputError, describe_os_error
+from sim.options import EXECUTORS, RECORD_LEVELS
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit 2 like every input error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{message} (see 'credsim {self.prog.split()[-1]} --help')")
+        raise InputError(f"{message} (see '{self.prog} --help')")
 
 
 def _add_record(p: argparse.ArgumentParser, default: str | None) -> None:
     p.add_argument(
         "--record",
-        choices=["summary", "series", "actors"],
+        choices=RECORD_LEVELS,
         default=default,
         help="what to write: summaries only, plus tidy series, plus per-actor trust",
     )
@@ -71,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="experiment file, or a scenario file with --vary")
     p.add_argument("--out", help="results folder (default results/<experiment>/<hash>)")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
-    p.add_argument("--executor", choices=["serial", "process", "dask"], default=None)
+    p.add_argument("--executor", choices=EXECUTORS, default=None)
     p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
+    p.add_argument(
+        "--max-runs",
+        type=int,
+        default=None,
+        help="refuse designs of more runs than this (default $CREDSIM_MAX_RUNS or 1,000,000)",
+    )
     p.add_argument(
         "--vary",
         action="append",
@@ -112,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.calibrate.command import add_parser as add_calibrate
 
     add_calibrate(sub)
+    integrity.add_parser(sub)
     return parser
 
 
@@ -122,7 +131,7 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
 
         return cli_run
     if command == "validate":
-        from sim.scenario.loader import cli_validate
+        from sim.validate import cli_validate
 
         return cli_validate
     if command == "synth":
@@ -161,6 +170,8 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.calibrate.command import cli_calibrate
 
         return cli_calibrate
+    if command == "check":
+        return integrity.cli_check
     raise InputError(f"unknown command '{command}'")
 
 
@@ -171,6 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args.command)(args)
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)
+        return 2
+    except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        # A folder where a file is expected, or one that may not be written: still one line.
+        print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("credsim: interrupted", file=sys.stderr)

@@ -46,3 +46,13 @@ class InputError(Exception):
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         field = f"{self.path}: " if self.path else ""
         return f"{where}{field}{self.message}"
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file-system refusal: which path, what is wrong, what to do."""
+    where = f"'{exc.filename}'" if exc.filename else "a file"
+    if isinstance(exc, PermissionError):
+        return f"cannot write {where}: permission denied (a read-only folder?)"
+    if isinstance(exc, IsADirectoryError):
+        return f"{where} is a folder; a file was expected there"
+    return f"{where}: a part of the path is a file, not a folder"

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _read_umask() -> int:
@@ -32,6 +34,24 @@ def _temporary(path: Path) -> tuple[int, str]:
     # mkstemp makes the file private (0600); results are for sharing, like any new file.
     os.fchmod(fd, 0o666 & ~_UMASK)
     return fd, name
+
+
+def require_writable(folder: Path) -> None:
+    """Refuse a read-only folder (or nearest existing parent) before anything is written.
+
+    Raises:
+        InputError: the folder cannot be written, or a file stands where it should be.
+    """
+    existing = Path(folder)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"'{existing}' is a file; a folder was expected there")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"cannot write into '{existing}': the folder is read-only; copy the results "
+            "somewhere writable, or choose a writable --out"
+        )
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -55,6 +75,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame as Parquet atomically, without the pandas index."""
+    # Imported here: the CLI imports this module, and should start without Arrow.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     fd, tmp = _temporary(path)
     os.close(fd)
     try:

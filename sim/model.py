@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import mesa
 import numpy as np
@@ -19,13 +19,13 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from sim import kernels
 from sim.agents import PowerAgent, StateAgent
 from sim.events import EventEngine, StepEvidence
+from sim.finite import check_finite
 from sim.kernels import FloatArray, IntArray
 from sim.metrics import Group, Recorder, Statistics, actors_table, summarise, tidy_series
 from sim.network import InfluenceNetwork
+from sim.options import Record
 from sim.scenario.schema import Scenario
 from sim.world import World
-
-Record = Literal["summary", "series", "actors"]
 
 
 def _resolve_scenario(
@@ -293,6 +293,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             self._sparse_rows,
             self._susceptibility,
         )
+        check_finite(k, self.date, self._state(), w.actor_names, w.power_names)
         period = self._alignment.period
         if period and k % period == 0:
             self._align()
@@ -300,6 +301,20 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         self._record()
         if k >= self.n_steps:
             self.running = False
+
+    def _state(self) -> dict[str, FloatArray]:
+        """The arrays a step computes, by name, for the numerical health check."""
+        w = self.world
+        return {
+            "positive evidence": w.positive,
+            "negative evidence": w.negative,
+            "own assessment": w.own,
+            "trust": w.trust,
+            "affinity evidence (positive)": w.positive_aff,
+            "affinity evidence (negative)": w.negative_aff,
+            "affinity": w.affinity,
+            "capability": w.capability,
+        }
 
     def _utility(self, *, inertia: bool) -> FloatArray:
         """(P + 1, S) alignment utility of the states now (model.md sections 4 and 8.2)."""

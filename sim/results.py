@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
+from sim.integrity import require_intact
 from sim.metrics import flatten_summary
 from sim.scenario.calendar import Calendar
 
@@ -285,8 +286,10 @@ def open_results(results_dir: str | Path) -> Results:
     """Read a results folder (run or sweep).
 
     Raises:
-        InputError: not a results folder, or one with nothing to read yet.
+        InputError: not a results folder, a damaged one (sim.integrity), or one with
+            nothing to read yet.
     """
     path = Path(results_dir)
     manifest = read_manifest(path)
+    require_intact(path)
     return Results(path=path, manifest=manifest, runs=read_runs(path, manifest))

@@ -18,14 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import provenance
+from sim import integrity, provenance
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
-from sim.model import CredibilityModel, Record
+from sim.model import CredibilityModel
+from sim.options import RECORD_LEVELS, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.seeds import seed_sequence
 
-RECORD_LEVELS = ("summary", "series", "actors")
+# The data files of a run folder (besides manifest.json and integrity.json).
+_RUN_FILES = ("summary.json", "series.parquet", "actors.parquet")
 
 
 @dataclass
@@ -49,11 +51,17 @@ def run_scenario(
 
     Returns:
         The summary, and the tidy series / per-actor table when recorded.
+
+    Raises:
+        NonFiniteState: the model's state became infinite or NaN at some step.
     """
     if record not in RECORD_LEVELS:
         raise InputError(f"unknown record level '{record}'; allowed: {', '.join(RECORD_LEVELS)}")
     sequence = seed if isinstance(seed, np.random.SeedSequence) else seed_sequence(int(seed), 0)
-    model = CredibilityModel(scenario, rng=sequence, record=record).run()
+    # Overflows and 0/0 surface as NonFiniteState naming the step and actor (sim.finite);
+    # numpy's own warnings would only add lines without saying where.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        model = CredibilityModel(scenario, rng=sequence, record=record).run()
     return RunOutput(
         summary=model.summary(),
         series=model.series() if record != "summary" else None,
@@ -78,16 +86,22 @@ def write_run(
     started: str,
     elapsed: float,
 ) -> None:
-    """Write a run folder: manifest.json, summary.json, series.parquet, actors.parquet."""
+    """Write a run folder: manifest.json first, then the data files and their integrity record.
+
+    The manifest says from the start what the folder holds (kind run, the
+    identity of scenario and seed) with status ``running``; the data files
+    (summary.json, series.parquet, actors.parquet) follow, are recorded in
+    integrity.json, and the manifest is rewritten with status ``complete``.
+    Data files of an earlier write of the same run are removed first.
+    """
+    identity = scenario_hash(scenario, seed)
     out.mkdir(parents=True, exist_ok=True)
-    if output.series is not None:
-        write_parquet(output.series, out / "series.parquet")
-    if output.actors is not None:
-        write_parquet(output.actors, out / "actors.parquet")
-    atomic_write_text(out / "summary.json", json.dumps(output.summary, indent=2) + "\n")
     versions = provenance.versions()
     manifest = {
         "kind": "run",
+        "identity": identity,
+        "integrity": integrity.INTEGRITY,
+        "status": "running",
         "credsim": versions.get("credsim"),
         "scenario_name": scenario.name,
         "scenario": scenario_tree(scenario),
@@ -101,10 +115,25 @@ def write_run(
         "command": ["credsim", *sys.argv[1:]],
         "host": provenance.host(),
         "started": started,
-        "finished": provenance.now(),
+        "finished": None,
         "elapsed_s": round(elapsed, 4),
     }
-    # The manifest goes last: a folder with a manifest holds a finished run.
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    records = integrity.Records(out)
+    records.start("run", identity)
+    stale = [out / name for name in _RUN_FILES]
+    records.forget(stale)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    written: dict[Path, int | None] = {}
+    for name, frame in (("series.parquet", output.series), ("actors.parquet", output.actors)):
+        if frame is not None:
+            write_parquet(frame, out / name)
+            written[out / name] = len(frame)
+    atomic_write_text(out / "summary.json", json.dumps(output.summary, indent=2) + "\n")
+    written[out / "summary.json"] = None
+    records.add(written)
+    manifest.update(status="complete", finished=provenance.now())
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 
@@ -112,8 +141,7 @@ def cli_run(args: argparse.Namespace) -> int:
     """``credsim run SCENARIO [--out DIR] [--seed N] [--set PATH=VALUE ...] [--record ...]``."""
     scenario = load_scenario(args.scenario, args.overrides or None)
     out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} exists and is not a folder")
+    integrity.claim(out, "run", scenario_hash(scenario, args.seed))
     started = provenance.now()
     t0 = time.perf_counter()
     try:

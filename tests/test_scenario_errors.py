@@ -55,7 +55,11 @@ def test_valid_file_passes(capsys):
         f"ok: {DATA / 'mini.yaml'}: scenario 'mini', 2 powers, 2 states, 1 event, "
         "36 monthly steps\n  model: v1 (every v2 mechanism at its default)\n"
     )
-    assert err == ""
+    # mini.yaml's window "late" (line 11) holds no event: a warning, not an error.
+    assert err == (
+        f"credsim: warning: {DATA / 'mini.yaml'}:11: windows.late: no event falls in this "
+        "window (2016-01 to 2016-06); was it made for an event that has moved or gone?\n"
+    )
 
 
 # --------------------------------------------------------------------------- YAML level
@@ -357,10 +361,12 @@ def test_remove_events_naming_an_unknown_id(tmp_path, capsys):
     assert message.endswith("(did you mean 'withdrawal'?)")
 
 
-def test_error_in_parent_names_the_parent_file(capsys):
+def test_error_in_parent_names_the_parent_file_and_the_extends_line(capsys):
+    """child_of_bad.yaml's line 1 is its ``extends: parent_bad.yaml``."""
     message = _error(capsys, DATA / "child_of_bad.yaml")
-    assert (
-        message == f"{DATA / 'parent_bad.yaml'}:13: events.strike.magnitude: must be >= 0, got -1"
+    assert message == (
+        f"{DATA / 'parent_bad.yaml'}:13: events.strike.magnitude: must be >= 0, got -1 "
+        f"(reached through extends: {DATA / 'child_of_bad.yaml'}:1)"
     )
 
 

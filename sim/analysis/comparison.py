@@ -35,7 +35,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.errors import InputError
-from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.fileio import atomic_write_bytes, atomic_write_text, require_writable
+from sim.integrity import refuse_results_folder
 from sim.plots.figure import (
     add_caption,
     date_axis,
@@ -346,6 +347,8 @@ def cli_compare(args: argparse.Namespace) -> int:
     metric = args.metric or _default_metric(folders[0])
     table = compare_table(samples, metric)
     out = Path(args.out) if args.out else _default_out(folders)
+    refuse_results_folder(out)
+    require_writable(out)
     stem = f"compare_{metric.replace('.', '-')}"
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
     text = markdown(table)

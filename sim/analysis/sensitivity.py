@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
+from sim.integrity import require_intact
 from sim.results import read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
 
@@ -165,6 +166,7 @@ def cli_analyze(args: argparse.Namespace) -> int:
     """``credsim analyze RESULTS --method sobol|morris``: write and print the indices."""
     folder = Path(args.results)
     manifest = read_manifest(folder)
+    require_intact(folder)
     if manifest["kind"] != "sweep":
         raise InputError(f"'{folder}' holds a single run; analyze needs a sweep's results folder")
     design_file = folder / "design.parquet"

@@ -34,7 +34,7 @@ def _pattern_api() -> Any:
 def load_votes(folder: str | None) -> Any:
     """The UN votes from ``--votes DIR``, else ``CREDSIM_VOTES`` (sim.observed decides)."""
     try:
-        from sim.observed import load_votes as load
+        from sim.observed.votes import load_votes as load
     except ImportError:
         raise InputError(
             "pattern files need the vote data of sim.observed, which this build of credsim "

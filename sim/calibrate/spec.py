@@ -315,5 +315,5 @@ def _translate(exc: ValidationError, calibration: Calibration) -> InputError:
             f"{suggest(loc[-1], names)}"
         )
     else:
-        message = _describe(error, loc, calibration.given)
+        message = _describe(error, loc, calibration.given, CalibrationSpec)
     return calibration.error(message, *loc)

@@ -12,12 +12,20 @@ Modules: :mod:`~sim.plots.palette` (one colour per power),
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from sim.fileio import require_writable
+from sim.integrity import refuse_results_folder
 from sim.plots.report import write_report
 
 
 def cli_plot(args: argparse.Namespace) -> int:
     """``credsim plot RESULTS_DIR [--out DIR] [--format png|svg|pdf]``."""
+    # The figures go to --out (or RESULTS_DIR/plots), the report page to RESULTS_DIR.
+    if args.out:
+        refuse_results_folder(Path(args.out))
+    for folder in (Path(args.results), Path(args.out or Path(args.results) / "plots")):
+        require_writable(folder)
     report = write_report(args.results, out=args.out, fmt=args.format)
     plots = args.out or f"{args.results}/plots"
     print(f"figures in {plots}; report {report}")

@@ -17,7 +17,6 @@ Every problem becomes one :class:`~sim.errors.InputError` that reads
 
 from __future__ import annotations
 
-import argparse
 import copy
 import os
 import re
@@ -84,7 +83,11 @@ _EXPECTED: dict[str, str] = {
     "tuple_type": "a list",
 }
 _BOUNDS: dict[str, str] = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-_STEP_WORDS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
+# Input limits (decisions.md, issue 16): a scenario or experiment file may be this large,
+# and its aliases may add this many values to what is written ("billion laughs").
+MAX_FILE_BYTES = 64 * 2**20
+MAX_ALIASES = 10_000
+MAX_ALIAS_EXPANSION = 100_000
 
 
 # --------------------------------------------------------------------------- origins
@@ -120,11 +123,13 @@ class Origin:
 
 
 @dataclass
-class _Document:
+class Document:
     """A scenario tree (plain YAML data) with the origins of its values."""
 
     tree: Any
     origin: Origin
+    # For each parent file of an extends chain: the extends lines that lead to it.
+    via: dict[str, str] = field(default_factory=dict)
 
 
 def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
@@ -135,9 +140,73 @@ def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
 # --------------------------------------------------------------------------- YAML
 
 
-def _read_yaml(
-    path: Path, shown: str, needs: str = "a scenario needs at least name, calendar and powers"
-) -> _Document:
+def read_text(path: Path, shown: str) -> str:
+    """The text of a YAML file, refused early if it is not a file or is too large."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file does not exist", file=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
+    if path.is_dir():
+        raise InputError("is a folder; give a YAML file", file=shown)
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"is {size / 2**20:.0f} MiB; input files may be at most {MAX_FILE_BYTES // 2**20} MiB",
+            file=shown,
+        )
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("is not a UTF-8 text file; give a YAML file", file=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
+
+
+def _check_expansion(root: Node, shown: str) -> None:
+    """Refuse a document whose aliases expand it far beyond what is written ("billion laughs").
+
+    The composed document is a graph in which an alias is a second reference
+    to a node; its expanded size is counted over that graph with one memo
+    entry per node, so the check is linear in the file, not in the expansion.
+    """
+    sizes: dict[int, int] = {}
+    aliases = 0
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    active: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = node.value if isinstance(node, SequenceNode) else []
+            if isinstance(node, MappingNode):
+                children = [n for pair in node.value for n in pair]
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            active.discard(key)
+            continue
+        if key in sizes or key in active:
+            aliases += 1  # a second reference: an alias (a recursive one counts as one node)
+            continue
+        active.add(key)
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
+            stack.extend((c, False) for c in reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend((c, False) for pair in reversed(node.value) for c in reversed(pair))
+    expanded = sizes[id(root)]
+    if aliases > MAX_ALIASES or expanded - len(sizes) > MAX_ALIAS_EXPANSION:
+        raise InputError(
+            f"its aliases (*name) expand it to {expanded:,} values from {len(sizes):,} written "
+            f"({aliases:,} aliases); at most {MAX_ALIASES:,} aliases adding at most "
+            f"{MAX_ALIAS_EXPANSION:,} values are allowed",
+            file=shown,
+        )
+
+
+SCENARIO_NEEDS = "a scenario needs at least name, calendar and powers"
+
+
+def _read_yaml(path: Path, shown: str, needs: str = SCENARIO_NEEDS) -> Document:
     """Read one YAML document with the safe loader, recording the line of every value.
 
     Args:
@@ -146,21 +215,43 @@ def _read_yaml(
         needs: what an empty file lacks, for its error message.
 
     Raises:
-        InputError: missing or unreadable file, YAML syntax error, duplicate key, empty file.
+        InputError: missing, unreadable or too large file, a folder, YAML syntax error,
+            aliases that expand too far, duplicate key, empty file.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file does not exist", file=shown) from None
-    except IsADirectoryError:
-        raise InputError("is a folder; give a YAML file", file=shown) from None
-    except UnicodeDecodeError:
-        raise InputError("is not a UTF-8 text file; give a YAML file", file=shown) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
+    return read_document(read_text(path, shown), shown, needs)
+
+
+def yaml_value(text: str, shown: str) -> Any:
+    """One YAML value from a short text (an override, a ``--vary`` item), aliases bounded.
+
+    Raises:
+        yaml.YAMLError: the text is not YAML.
+        InputError: its aliases expand it too far.
+    """
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, shown)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Document:
+    """Parse YAML ``text`` (read from ``shown``) into its tree and the origins of its values.
+
+    ``needs`` says what an empty file lacks, for its error message.
+
+    Raises:
+        InputError: YAML syntax error, aliases that expand too far, duplicate key, empty.
+    """
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, shown)
         origin = Origin(shown) if node is None else _origins(loader, node, shown, None, set())
         tree = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -180,7 +271,7 @@ def _read_yaml(
         loader.dispose()
     if tree is None:
         raise InputError(f"the file is empty; {needs}", file=shown)
-    return _Document(tree, origin)
+    return Document(tree, origin)
 
 
 def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[int]) -> Origin:
@@ -222,15 +313,16 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
 
 @dataclass(frozen=True)
 class _Link:
-    """One file of an ``extends`` chain: its real path and the name shown to the user."""
+    """One file of an ``extends`` chain: its real path, the name shown to the user, and
+    the ``extends`` lines that lead to it (``child.yaml:3 -> parent.yaml:1``; empty for
+    the file the user named)."""
 
     real: Path
     shown: str
+    via: str = ""
 
 
-def _as_scenario(
-    doc: _Document, base: Path, shown_base: str, chain: tuple[_Link, ...]
-) -> _Document:
+def _as_scenario(doc: Document, base: Path, shown_base: str, chain: tuple[_Link, ...]) -> Document:
     """Check that ``doc`` is a scenario mapping and resolve its ``extends`` chain.
 
     Args:
@@ -273,24 +365,52 @@ def _as_scenario(
 
     if not isinstance(reference, str) or not reference.strip():
         raise fail(f"extends must be the path of a scenario file, got {_show(reference)}")
+    step = f"{where}:{ref_origin.line}" if ref_origin.line else str(where)
     link = _Link(
-        (base / reference).resolve(), os.path.normpath(os.path.join(shown_base, reference))
+        (base / reference).resolve(),
+        os.path.normpath(os.path.join(shown_base, reference)),
+        f"{chain[-1].via} -> {step}" if chain and chain[-1].via else step,
     )
     names = " -> ".join([*(c.shown for c in chain), link.shown])
     if any(c.real == link.real for c in chain):
         raise fail(f"the files extend each other in a cycle: {names}")
+    if link.real.is_dir():
+        raise fail(
+            f"'{reference}' is a folder, not a scenario file (looked for {link.shown}; "
+            f"chain: {names})"
+        )
     if not link.real.is_file():
         raise fail(f"file '{reference}' does not exist (looked for {link.shown}; chain: {names})")
-    parent = _as_scenario(
-        _read_yaml(link.real, link.shown),
-        link.real.parent,
-        os.path.dirname(link.shown),
-        (*chain, link),
+    try:
+        parent = _as_scenario(
+            _read_yaml(link.real, link.shown),
+            link.real.parent,
+            os.path.dirname(link.shown),
+            (*chain, link),
+        )
+    except InputError as exc:
+        raise _reached(exc, {link.shown: link.via}) from None
+    merged = _extend(parent, doc)
+    merged.via = {**parent.via, link.shown: link.via}
+    return merged
+
+
+def _reached(error: InputError, via: dict[str, str]) -> InputError:
+    """``error``, naming the ``extends`` lines that led to it if it is in a parent file.
+
+    Errors of an ``extends`` line itself name their chain of files already.
+    """
+    if error.file not in via or error.path == "extends":
+        return error
+    return InputError(
+        f"{error.message} (reached through extends: {via[error.file]})",
+        path=error.path,
+        file=error.file,
+        line=error.line,
     )
-    return _extend(parent, doc)
 
 
-def _extend(parent: _Document, child: _Document) -> _Document:
+def _extend(parent: Document, child: Document) -> Document:
     """Merge ``child`` over ``parent`` (decisions.md item 16)."""
     removals = child.tree.pop("remove_events", [])
     removal_origin = child.origin.entries.pop("remove_events", Origin(child.origin.file))
@@ -300,7 +420,7 @@ def _extend(parent: _Document, child: _Document) -> _Document:
     if "events" in parent.tree:
         parent.tree["events"], parent.origin.entries["events"] = events, event_origin
     tree, origin = _merge(parent.tree, parent.origin, child.tree, child.origin, ())
-    return _Document(tree, origin)
+    return Document(tree, origin)
 
 
 def _remove_events(
@@ -453,7 +573,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
                 "e.g. parameters.trust.negativity_bias=3"
             )
         try:
-            value = yaml.safe_load(raw)
+            value = yaml_value(raw, f"override {text}")
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             raise InputError(
@@ -465,7 +585,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
     return parsed
 
 
-def _apply_override(doc: _Document, override: _Override) -> None:
+def _apply_override(doc: Document, override: _Override) -> None:
     """Set ``override.value`` at its path in ``doc`` (decisions.md item 20).
 
     Raises:
@@ -539,7 +659,7 @@ def _match(names: dict[str, Key], segments: list[str], position: int) -> tuple[K
 # --------------------------------------------------------------------------- generate
 
 
-def _expand_generated(doc: _Document) -> _Document:
+def _expand_generated(doc: Document) -> Document:
     """Draw a synthetic population where the tree has a ``generate:`` block."""
     if "generate" not in doc.tree:
         return doc
@@ -557,7 +677,7 @@ def _expand_generated(doc: _Document) -> _Document:
         Calendar.model_validate(doc.tree["calendar"])
     except ValidationError as exc:
         section = "generate" if exc.title == Generate.__name__ else "calendar"
-        raise _translate(exc, doc, (section,)) from None
+        raise translate(exc, doc, (section,)) from None
     from sim.scenario.synthetic import expand_generated
 
     tree = expand_generated({**doc.tree, "generate": spec.model_dump()})
@@ -565,40 +685,79 @@ def _expand_generated(doc: _Document) -> _Document:
     origin = Origin(doc.origin.file, doc.origin.line, dict(doc.origin.entries))
     for key in tree:
         origin.entries.setdefault(key, generated)
-    return _Document(tree, origin)
+    return Document(tree, origin, doc.via)
 
 
 # --------------------------------------------------------------------------- validation
 
 
-def _validate(doc: _Document) -> Scenario:
+def _validate(doc: Document) -> Scenario:
     try:
         scenario = Scenario.model_validate(doc.tree)
     except ValidationError as exc:
-        raise _translate(exc, doc) from None
+        raise translate(exc, doc) from None
     try:
         check_references(scenario)
     except InputError as exc:
-        loc = _loc_of(exc.path, doc.tree) if exc.path else ()
-        raise _located(exc, doc.origin, loc) from None
+        raise locate(exc, doc) from None
     return scenario
 
 
-def _translate(
-    exc: ValidationError, doc: _Document, prefix: Loc = (), root: type[BaseModel] = Scenario
+def translate(
+    exc: ValidationError, doc: Document, prefix: Loc = (), root: type[BaseModel] = Scenario
 ) -> InputError:
     """The first pydantic error as one InputError with file, line and field path.
 
-    ``root`` is the model that validated the whole tree (to list allowed fields).
+    Args:
+        exc: the error of validating ``doc.tree`` (or its part at ``prefix``).
+        doc: the document validated, with the origins of its values.
+        prefix: where in ``doc.tree`` the validated part is.
+        root: the model that validates the whole of ``doc.tree`` (for the fields allowed).
     """
     errors = exc.errors(include_url=False)
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
     chosen = _pick(errors, stripped)
-    error, loc = errors[chosen], stripped[chosen][0]
+    return _one_error(errors[chosen], stripped[chosen][0], doc, root)
+
+
+def translate_all(
+    exc: ValidationError, doc: Document, root: type[BaseModel] = Scenario
+) -> list[InputError]:
+    """Every mistake of a pydantic error, one InputError each (as :func:`translate` words it).
+
+    Errors inside the same union value are one mistake (the telling one is
+    kept, as :func:`_pick` chooses); a missing field beside an unknown one in
+    the same mapping is taken for its misspelling and not reported apart.
+    """
+    errors = exc.errors(include_url=False)
+    stripped = [_strip(tuple(e["loc"]), doc.tree, e["type"]) for e in errors]
+    groups: dict[Loc, list[int]] = {}
+    for i, (loc, union_at) in enumerate(stripped):
+        groups.setdefault(loc if union_at is None else union_at, []).append(i)
+    unknown_in = {
+        stripped[i][0][:-1] for i, e in enumerate(errors) if e["type"] == "extra_forbidden"
+    }
+    found = []
+    for members in groups.values():
+        chosen = members[_pick([errors[i] for i in members], [stripped[i] for i in members])]
+        error, loc = errors[chosen], stripped[chosen][0]
+        if error["type"] == "missing" and loc[:-1] in unknown_in:
+            continue
+        found.append(_one_error(error, loc, doc, root))
+    return found
+
+
+def _one_error(error: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> InputError:
     if error["type"] == "union_tag_invalid":
         loc = (*loc, "kind")
     message = _describe(error, loc, doc.tree, root)
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
+
+
+def locate(error: InputError, doc: Document) -> InputError:
+    """``error`` (with a field path as messages write it) located at its file and line."""
+    loc = _loc_of(error.path, doc.tree) if error.path else ()
+    return _located(error, doc.origin, loc)
 
 
 def _pick(errors: list[Any], stripped: list[tuple[Loc, Loc | None]]) -> int:
@@ -653,7 +812,7 @@ def _strip(loc: Loc, tree: Any, error_type: str) -> tuple[Loc, Loc | None]:
     return tuple(kept), union_at
 
 
-def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel] = Scenario) -> str:
+def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
     """What is wrong and what is allowed, for one pydantic error."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
@@ -717,7 +876,7 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel] = Scenario)
     return f"{error['msg']}, got {_show(value)}"
 
 
-def _model_at(loc: Loc, tree: Any, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
+def _model_at(loc: Loc, tree: Any, root: type[BaseModel]) -> type[BaseModel] | None:
     """The pydantic model that validates the value at ``loc`` (to list its fields)."""
     annotation: Any = root
     node = tree
@@ -851,9 +1010,10 @@ def load_model[ModelT: BaseModel](
 ) -> ModelT:
     """Read a YAML file other than a scenario (a pattern file) with the scenario's error rules.
 
-    The file is read with the same safe loader and line tracking, validated
-    with ``model``, then ``check`` looks at what crosses fields; every problem
-    becomes one :class:`~sim.errors.InputError` with file, line and field path.
+    The file is read with the same safe loader, limits and line tracking,
+    validated with ``model``, then ``check`` looks at what crosses fields;
+    every problem becomes one :class:`~sim.errors.InputError` with file,
+    line and field path.
 
     Args:
         path: the YAML file.
@@ -872,7 +1032,7 @@ def load_model[ModelT: BaseModel](
     try:
         value = model.model_validate(doc.tree)
     except ValidationError as exc:
-        raise _translate(exc, doc, root=model) from None
+        raise translate(exc, doc, root=model) from None
     if check is not None:
         try:
             check(value)
@@ -913,23 +1073,68 @@ def load_scenario(
                 "its file to change its generate block",
                 file=blocked[0].label,
             )
-        doc = _Document(scenario_tree(source), Origin(None))
+        doc = Document(scenario_tree(source), Origin(None))
     elif isinstance(source, Mapping):
-        doc = _as_scenario(
-            _Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ()
-        )
+        doc = _as_scenario(Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ())
     else:
         doc = _scenario_file(_read_yaml(Path(source), str(source)), str(source))
     return _finish(doc, parsed)
 
 
-def _scenario_file(doc: _Document, shown: str) -> _Document:
+def _scenario_file(doc: Document, shown: str) -> Document:
     """A scenario file as read, with its ``extends`` chain resolved relative to it."""
     path = Path(shown)
     return _as_scenario(doc, path.parent, os.path.dirname(shown), (_Link(path.resolve(), shown),))
 
 
-def _finish(doc: _Document, overrides: list[_Override]) -> Scenario:
+def check_file(
+    path: str, overrides: Sequence[str]
+) -> tuple[Scenario | None, Document | None, list[InputError]]:
+    """Load a scenario file for ``credsim validate``: every mistake found in one pass.
+
+    Reading, ``extends``, overrides and generation stop at their first mistake
+    (what follows would not make sense); validation reports every field that
+    is wrong at once, then, if there is none, the first cross-reference
+    problem.
+
+    Returns:
+        The scenario (None if it has mistakes), the merged document (None if it
+        could not be read), and the mistakes, in file and line order.
+    """
+    try:
+        doc = _scenario_file(_read_yaml(Path(path), path), path)
+        parsed = parse_overrides(list(overrides))
+        for override in parsed:
+            if override.sets_generate:
+                _apply_override(doc, override)
+        doc = _expand_generated(doc)
+        for override in parsed:
+            if not override.sets_generate:
+                _apply_override(doc, override)
+    except InputError as exc:
+        return None, None, [exc]
+    try:
+        scenario = Scenario.model_validate(doc.tree)
+    except ValidationError as exc:
+        found = [_reached(e, doc.via) for e in translate_all(exc, doc)]
+        return None, doc, sorted(found, key=_line_order(path))
+    try:
+        check_references(scenario)
+    except InputError as exc:
+        return None, doc, [_reached(locate(exc, doc), doc.via)]
+    return scenario, doc, []
+
+
+def _line_order(path: str) -> Any:
+    """Sort key of errors: the file named first, then the others, each by line."""
+
+    def key(error: InputError) -> tuple[bool, str, int]:
+        return (error.file != path, error.file or "", error.line or 0)
+
+    return key
+
+
+def _finish(doc: Document, overrides: list[_Override]) -> Scenario:
     """Overrides, generation and validation of a merged document."""
     # generate.* first: the population is drawn from them; the rest may name what it drew.
     for override in overrides:
@@ -939,7 +1144,10 @@ def _finish(doc: _Document, overrides: list[_Override]) -> Scenario:
     for override in overrides:
         if not override.sets_generate:
             _apply_override(doc, override)
-    return _validate(doc)
+    try:
+        return _validate(doc)
+    except InputError as exc:
+        raise _reached(exc, doc.via) from None
 
 
 def batch_kwargs_to_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -955,55 +1163,3 @@ def batch_kwargs_to_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:
         path = name.replace("__", ".")
         out[path if path.split(".")[0] in top else f"parameters.{path}"] = value
     return out
-
-
-def cli_validate(args: argparse.Namespace) -> int:
-    """``credsim validate FILE [--set PATH=VALUE ...]``: check a file, write nothing.
-
-    Returns:
-        0 when the file is valid (an InputError is raised otherwise).
-    """
-    shown = str(args.file)
-    path = Path(shown)
-    doc = _read_yaml(path, shown)
-    if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
-        return _validate_experiment(path, list(args.overrides or []))
-    scenario = _finish(_scenario_file(doc, shown), parse_overrides(list(args.overrides or [])))
-    print(
-        f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
-        f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
-        f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
-    )
-    print(f"  model: {model_version(scenario)}")
-    return 0
-
-
-def model_version(scenario: Scenario) -> str:
-    """One line saying which model v2 mechanisms (model.md section 8) a scenario uses."""
-    features = scenario.parameters.v2_features()
-    if scenario.relations:
-        features.insert(0, _count(len(scenario.relations), "relation"))
-    if scenario.network.initial != "prior":
-        features.append(f"network.initial {scenario.network.initial}")
-    if not features:
-        return "v1 (every v2 mechanism at its default)"
-    return "v2: " + ", ".join(features)
-
-
-def _validate_experiment(path: Path, overrides: list[str]) -> int:
-    """Check an experiment file with the sweep's own loader."""
-    try:
-        from sim.sweep.experiment import load_experiment
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("sim.sweep", "sim.sweep.experiment"):
-            raise
-        raise InputError("experiment files are not supported yet", file=str(path)) from None
-    spec = load_experiment(
-        path, overrides={o.path: o.value for o in parse_overrides(overrides)}
-    ).spec
-    print(f"ok: {path}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}")
-    return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

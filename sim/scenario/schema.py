@@ -36,9 +36,14 @@ StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 en
 
 
 class Strict(BaseModel):
-    """Base for every section: unknown fields are errors, values are checked on assignment."""
+    """Base for every section: unknown fields are errors, values are checked on assignment.
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    Numbers must be finite (``.inf`` and ``.nan`` are refused wherever a number is read).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )
 
 
 # --------------------------------------------------------------------------- actors

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -32,6 +33,7 @@ import numpy.typing as npt
 import yaml
 
 from sim.errors import InputError
+from sim.scenario.loader import yaml_value
 from sim.scenario.schema import suggest
 
 METHODS = ("grid", "lhs", "sobol", "morris")
@@ -44,6 +46,57 @@ _CALL = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$")
 Point = dict[str, Any]
 FloatMatrix = npt.NDArray[np.float64]
 
+# The most runs a sweep plans unless told otherwise (docs/decisions.md, issue 16): beyond
+# it a design is refused before anything is allocated. ``--max-runs N`` or this variable
+# raise it for those who mean it.
+MAX_RUNS = 1_000_000
+MAX_RUNS_ENV = "CREDSIM_MAX_RUNS"
+
+
+def run_limit(given: int | None = None) -> int:
+    """The run limit: ``given``, else ``$CREDSIM_MAX_RUNS``, else :data:`MAX_RUNS`.
+
+    Raises:
+        InputError: a limit that is not a whole number >= 1.
+    """
+    text = str(given) if given is not None else os.environ.get(MAX_RUNS_ENV, str(MAX_RUNS))
+    source = "--max-runs" if given is not None else MAX_RUNS_ENV
+    try:
+        limit = int(text)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise InputError(f"{source} must be a whole number >= 1, got {text!r}")
+    return limit
+
+
+def design_size(method: str, counts: Sequence[int], samples: int | None, levels: int) -> int:
+    """How many points a design has, computed without building it.
+
+    Args:
+        method: grid, lhs, sobol or morris.
+        counts: the number of values of each parameter (grid) or one entry per parameter.
+        samples: the sampled designs' ``samples``.
+        levels: Morris levels (the size does not depend on them).
+    """
+    if method == "grid":
+        return math.prod(counts)
+    n = samples or 0
+    return {"lhs": n, "sobol": n * (len(counts) + 2), "morris": n * (len(counts) + 1)}[method]
+
+
+def check_runs(n_runs: int, limit: int, what: str) -> None:
+    """Refuse a plan of more than ``limit`` runs, saying how to raise the limit.
+
+    Raises:
+        InputError: ``n_runs > limit``.
+    """
+    if n_runs > limit:
+        raise InputError(
+            f"{what} plans {n_runs:,} runs, more than the limit of {limit:,}; make the design "
+            f"smaller, or raise the limit with --max-runs N or {MAX_RUNS_ENV}=N"
+        )
+
 
 def _tidy(x: float) -> float:
     return float(f"{x:.{_SIGNIFICANT}g}")
@@ -51,11 +104,13 @@ def _tidy(x: float) -> float:
 
 def _number(text: str, spec: str) -> float | int:
     try:
-        value = yaml.safe_load(text)
+        value = yaml_value(text, spec)
     except yaml.YAMLError:
         value = None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"'{text.strip()}' in '{spec}' is not a number")
+    if not math.isfinite(value):
+        raise InputError(f"'{text.strip()}' in '{spec}' is not a finite number")
     return value
 
 
@@ -117,7 +172,7 @@ def _parse_list(text: str, spec: str) -> list[Any]:
         if not item.strip():
             raise InputError(f"empty item in '{spec}'; give values separated by commas: 1,2,4")
         try:
-            values.append(yaml.safe_load(item))
+            values.append(yaml_value(item, spec))
         except yaml.YAMLError:
             raise InputError(
                 f"cannot read '{item.strip()}' in '{spec}'; items are YAML values "
@@ -135,6 +190,7 @@ def _range(args: Sequence[float | int], spec: str) -> list[Any]:
     if step == 0:
         raise InputError(f"'{spec}': the step of a range cannot be 0")
     count = math.ceil((stop - start) / step - 1e-9)
+    check_runs(count, run_limit(), f"'{spec}' ({count:,} values)")
     if count <= 0:
         raise InputError(
             f"'{spec}' is empty: with step {step} a range must go from start towards stop"
@@ -150,6 +206,7 @@ def _linspace(args: Sequence[float | int], spec: str) -> list[Any]:
     start, stop, n = args
     if not isinstance(n, int) or n < 1:
         raise InputError(f"'{spec}': n must be a whole number >= 1, got {n}")
+    check_runs(n, run_limit(), f"'{spec}' ({n:,} values)")
     return [_tidy(float(v)) for v in np.linspace(start, stop, n)]
 
 
@@ -164,13 +221,15 @@ def grid(parameters: Mapping[str, Sequence[Any]]) -> list[Point]:
     for path, values in parameters.items():
         if len(values) == 0:
             raise InputError("a grid parameter needs at least one value", path=path)
-        seen: list[Any] = []
+        seen: set[Any] = set()
         for v in values:
-            if v in seen:
+            # Lists and mappings by their text; 1 and 1.0 are the same value, as in YAML.
+            key = v if isinstance(v, int | float | str | bool) or v is None else repr(v)
+            if key in seen:
                 raise InputError(
                     f"value {v!r} is listed twice; grid values must be distinct", path=path
                 )
-            seen.append(v)
+            seen.add(key)
     paths = list(parameters)
     return [
         dict(zip(paths, combo, strict=True))

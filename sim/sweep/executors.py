@@ -25,6 +25,10 @@ import gc
 import itertools
 import multiprocessing
 import os
+import re
+import signal
+import socket
+import sys
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.errors import InputError
 from sim.metrics import flatten_summary
+from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
 from sim.seeds import seed_sequence
 from sim.sweep.experiment import RunTask
@@ -44,7 +49,6 @@ if TYPE_CHECKING:
     from sim.runner import RunOutput
 
 RunFunction = Callable[[Scenario, Any, str], "RunOutput"]
-EXECUTORS = ("serial", "process", "dask")
 # Scenarios of design points kept per worker: replicates of a point arrive close together.
 _RESOLVED_CACHE = 64
 # Runs per task shipped to a process worker: amortises pickling and queue round trips.
@@ -53,6 +57,39 @@ _MAX_BATCH = 32
 _IN_FLIGHT = 4
 # Dask keys of batches: this prefix, then the batch's run ids.
 _DASK_KEY = "credsim-runs"
+# prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+# Seconds to wait for a Dask scheduler to answer before giving up.
+_DASK_CONNECT_TIMEOUT = 5.0
+_DASK_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def check_address(address: str, timeout: float = _DASK_CONNECT_TIMEOUT) -> None:
+    """Check a Dask scheduler address before anything is written: its form, then a connection.
+
+    Args:
+        address: ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or ``HOST:PORT``.
+        timeout: seconds to wait for the scheduler to accept a connection.
+
+    Raises:
+        InputError: a malformed address, or no scheduler answering there.
+    """
+    match = _DASK_ADDRESS.match(address.strip())
+    port = int(match.group(3)) if match else 0
+    if match is None or not 0 < port < 65536:
+        raise InputError(
+            f"--address '{address}' is not a Dask scheduler address; "
+            "expected tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786)"
+        )
+    host = match.group(2).strip("[]")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise InputError(
+            f"no Dask scheduler answers at --address {address} ({reason}); start one "
+            "('dask scheduler') or leave out --address to use local workers"
+        ) from None
 
 
 @dataclass(slots=True)
@@ -83,6 +120,25 @@ def install_scenarios(scenarios: dict[str, Scenario]) -> None:
     _SCENARIOS.update(scenarios)
 
 
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing).
+
+    A sweep killed with SIGKILL cannot shut its pool down. Its fork server
+    asks this at start (:mod:`sim.sweep.forkserver_preload`), and so does
+    each worker, whose parent is the fork server: the kernel then ends both
+    with the sweep instead of leaving them idle.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def init_worker(scenarios: dict[str, Scenario]) -> None:
     """Set up a worker process: its base scenarios, and a frozen heap.
 
@@ -95,6 +151,12 @@ def init_worker(scenarios: dict[str, Scenario]) -> None:
     """
     install_scenarios(scenarios)
     gc.freeze()
+
+
+def _init_process_worker(scenarios: dict[str, Scenario]) -> None:
+    """A process pool's worker: :func:`init_worker`, and it dies with the sweep."""
+    die_with_parent()
+    init_worker(scenarios)
 
 
 def _resolved(task: RunTask) -> Scenario:
@@ -237,11 +299,11 @@ class ProcessExecutor(_Executor):
         # thread pools, and forking a multi-threaded process can deadlock the child. The
         # server imports the model once, so each worker starts with it loaded.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.runner"])
+        context.set_forkserver_preload(["sim.sweep.forkserver_preload", "sim.runner"])
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
-            initializer=init_worker,
+            initializer=_init_process_worker,
             initargs=(self.scenarios,),
         )
         return self.pool
@@ -355,7 +417,7 @@ class DaskExecutor(_Executor):
             ) from None
 
         if self.address:
-            self.client = Client(self.address)
+            self.client = Client(self.address, timeout=_DASK_CONNECT_TIMEOUT * 2)
         else:
             self.cluster = LocalCluster(
                 n_workers=self.workers,

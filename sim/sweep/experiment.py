@@ -25,31 +25,27 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from sim.errors import InputError
+from sim.options import Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
-from sim.scenario.schema import NAME_PATTERN, suggest
+from sim.scenario.loader import Document, Origin, read_document, read_text, translate
+from sim.scenario.schema import NAME_PATTERN, Strict
 from sim.sweep import design as designs
 
-RECORDS = ("summary", "series", "actors")
 SHORT_HASH = 10
 RUN_ID_CHARS = 16
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SampledRange(_Strict):
+class SampledRange(Strict):
     """A parameter of a sampled design (lhs, sobol, morris): ``{low: .., high: ..}``."""
 
     low: float
     high: float
 
 
-class DesignSpec(_Strict):
+class DesignSpec(Strict):
     """``design:`` of an experiment file.
 
     ``parameters`` maps override paths to a list of values or a ``--vary``
@@ -64,7 +60,7 @@ class DesignSpec(_Strict):
     parameters: dict[str, Any] = Field(default_factory=dict)
 
 
-class ExperimentSpec(_Strict):
+class ExperimentSpec(Strict):
     """An experiment file (experiments.md, "Experiment file")."""
 
     name: str = Field(pattern=NAME_PATTERN)
@@ -73,7 +69,7 @@ class ExperimentSpec(_Strict):
     design: DesignSpec = Field(default_factory=DesignSpec)
     replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     seed: Annotated[int, Field(ge=0)] = 0
-    record: Literal["summary", "series", "actors"] = "summary"
+    record: Record = "summary"
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -175,77 +171,32 @@ class Experiment:
         }
 
 
-# --------------------------------------------------------------------------- YAML with lines
-
-
-def _line_index(text: str) -> dict[tuple[str, ...], int]:
-    """The 1-based line of every mapping key and sequence item, by key path."""
-    index: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = (*path, str(key.value))
-                index[sub] = key.start_mark.line + 1
-                walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                sub = (*path, str(i))
-                index[sub] = item.start_mark.line + 1
-                walk(item, sub)
-
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None:
-        walk(root, ())
-    return index
+# --------------------------------------------------------------------------- where errors are
 
 
 @dataclass(frozen=True)
 class _Where:
-    """Where an experiment came from, to locate errors: a file with its lines, or the CLI."""
+    """Where an experiment came from, to locate errors: a file with its origins, or the CLI."""
 
-    file: str | None
-    lines: dict[tuple[str, ...], int]
+    doc: Document
     # Where a varied path sits: under design.parameters in a file, bare on the command line.
     parameters: tuple[str, ...] = ("design", "parameters")
 
-    def line(self, *path: str) -> int | None:
-        for end in range(len(path), 0, -1):
-            if path[:end] in self.lines:
-                return self.lines[path[:end]]
-        return None
+    @property
+    def file(self) -> str | None:
+        return self.doc.origin.file
 
     def error(self, message: str, *path: str) -> InputError:
-        return InputError(
-            message, path=".".join(path) or None, file=self.file, line=self.line(*path)
-        )
+        origin = self.doc.origin.locate(path)
+        return InputError(message, path=".".join(path) or None, file=self.file, line=origin.line)
+
+    def invalid(self, exc: ValidationError) -> InputError:
+        """A validation error of the experiment, located like a scenario's."""
+        return translate(exc, self.doc, root=ExperimentSpec)
 
 
-_CLI = _Where("--vary", {}, ())
-
-_FIELDS: dict[tuple[str, ...], type[BaseModel]] = {
-    (): ExperimentSpec,
-    ("design",): DesignSpec,
-}
-
-
-def _validation_error(exc: ValidationError, where: _Where) -> InputError:
-    err = exc.errors()[0]
-    loc = tuple(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
-        model = _FIELDS.get(loc[:-1])
-        choices = list(model.model_fields) if model else []
-        return where.error(
-            f"unknown field '{loc[-1]}'; allowed are {', '.join(choices)}"
-            f"{suggest(loc[-1], choices)}",
-            *loc,
-        )
-    message = err["msg"]
-    if err["type"] == "literal_error" and isinstance(err.get("input"), str):
-        expected = err.get("ctx", {}).get("expected", "")
-        choices = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-        message += suggest(err["input"], choices)
-    return where.error(message, *loc)
+def _cli_where(given: dict[str, Any]) -> _Where:
+    return _Where(Document(given, Origin("--vary")), ())
 
 
 # --------------------------------------------------------------------------- loading
@@ -258,33 +209,25 @@ def load_experiment(
     seed: int | None = None,
     record: str | None = None,
     overrides: dict[str, Any] | None = None,
+    max_runs: int | None = None,
 ) -> Experiment:
     """Load and validate an experiment file; the keyword arguments replace the file's values.
 
     Every scenario file is loaded (relative to the experiment file) with the
-    experiment's overrides, and every varied path is applied once.
+    experiment's overrides, and every varied path is applied once. A design of
+    more runs than ``max_runs`` (default :func:`sim.sweep.design.run_limit`) is
+    refused before it is built.
 
     Raises:
         InputError: with file, line and field path, on any problem.
     """
     file = Path(path)
-    try:
-        text = file.read_text()
-    except OSError as exc:
-        raise InputError(f"cannot read experiment file: {exc.strerror}", file=str(file)) from None
-    try:
-        lines = _line_index(text)
-        given = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=str(file),
-            line=mark.line + 1 if mark else None,
-        ) from None
-    where = _Where(str(file), lines)
+    doc = read_document(read_text(file, str(file)), str(file))
+    given = doc.tree
     if not isinstance(given, dict):
-        raise where.error("an experiment file must be a mapping with name, scenarios and design")
+        raise InputError(
+            "an experiment file must be a mapping with name, scenarios and design", file=str(file)
+        )
     data = dict(given)
     for key, value in (("replicates", replicates), ("seed", seed), ("record", record)):
         if value is not None:
@@ -294,7 +237,7 @@ def load_experiment(
     files = {}
     if isinstance(data.get("scenarios"), dict):
         files = {k: str(file.parent / str(v)) for k, v in data["scenarios"].items()}
-    return _build(data, given, str(file), files, where)
+    return _build(data, given, str(file), files, _Where(Document(data, doc.origin)), max_runs)
 
 
 def experiment_from_scenario(
@@ -305,6 +248,7 @@ def experiment_from_scenario(
     seed: int | None = None,
     record: str | None = None,
     overrides: dict[str, Any] | None = None,
+    max_runs: int | None = None,
 ) -> Experiment:
     """An experiment from the command line: one scenario, a grid over ``--vary PATH=SPEC``.
 
@@ -334,7 +278,7 @@ def experiment_from_scenario(
         "record": record or "summary",
         "overrides": overrides or {},
     }
-    return _build(given, given, None, {base.name: str(path)}, _CLI)
+    return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)
 
 
 def _build(
@@ -343,11 +287,12 @@ def _build(
     source: str | None,
     files: dict[str, str],
     where: _Where,
+    max_runs: int | None,
 ) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise _validation_error(exc, where) from None
+        raise where.invalid(exc) from None
     for key in spec.scenarios:
         if re.fullmatch(NAME_PATTERN, key) is None:
             raise where.error(
@@ -357,6 +302,10 @@ def _build(
             )
     scenarios = {}
     for key in spec.scenarios:
+        if Path(files[key]).is_dir():
+            raise where.error(
+                f"scenario file '{files[key]}' is a folder; give a scenario file", "scenarios", key
+            )
         if not Path(files[key]).is_file():
             raise where.error(f"scenario file '{files[key]}' does not exist", "scenarios", key)
         try:
@@ -365,12 +314,20 @@ def _build(
             if exc.file is None:
                 raise where.error(exc.message, "overrides", exc.path or "") from None
             raise
-    experiment = Experiment(spec, given, source, scenarios, files, _expand(spec, where))
+    points = _expand(spec, where, designs.run_limit(max_runs))
+    experiment = Experiment(spec, given, source, scenarios, files, points)
     _check_paths(experiment, where)
     return experiment
 
 
-def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
+def _expand(spec: ExperimentSpec, where: _Where, limit: int) -> list[dict[str, Any]]:
+    """The design points, refused before they are built if they make too many runs.
+
+    Args:
+        spec: the validated experiment.
+        where: where to locate errors.
+        limit: the most runs the experiment may plan (:func:`sim.sweep.design.run_limit`).
+    """
     d = spec.design
     loc = where.parameters
     if d.method == "posterior":
@@ -378,6 +335,19 @@ def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
 
         base = Path(where.file).parent if where.file else Path()
         return posterior_points(d, base, spec.seed, where.error)
+
+    def check(counts: list[int]) -> None:
+        n_points = designs.design_size(d.method, counts, d.samples, d.levels)
+        n_scenarios = len(spec.scenarios)
+        what = (
+            f"the design ({n_points:,} points x {spec.replicates} replicates x "
+            f"{n_scenarios} scenarios)"
+        )
+        try:
+            designs.check_runs(n_points * spec.replicates * n_scenarios, limit, what)
+        except InputError as exc:
+            raise where.error(exc.message, "design") from None
+
     if d.method == "grid":
         if d.samples is not None:
             raise where.error(
@@ -400,6 +370,7 @@ def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
                     path,
                 )
             values[path] = _uniform_numbers(v)
+        check([len(v) for v in values.values()])
         try:
             return designs.grid(values)
         except InputError as exc:
@@ -415,6 +386,7 @@ def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
         bounds[path] = (sampled.low, sampled.high)
     if d.samples is None:
         raise where.error(f"a {d.method} design needs 'samples'", "design", "method")
+    check([1] * len(bounds))
     try:
         prob = designs.problem(bounds)
         matrix = designs.sample_matrix(d.method, prob, d.samples, spec.seed, d.levels)
@@ -483,7 +455,11 @@ def plan_runs(experiment: Experiment) -> list[RunTask]:
         InputError: a design point a scenario rejects, or two scenarios that
             resolve to the same runs.
     """
-    where = _CLI if experiment.source is None else _Where(experiment.source, {})
+    where = (
+        _cli_where(experiment.given)
+        if experiment.source is None
+        else _Where(Document(experiment.given, Origin(experiment.source)))
+    )
     spec = experiment.spec
     tasks: list[RunTask] = []
     owner: dict[str, str] = {}

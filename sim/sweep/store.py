@@ -1,20 +1,24 @@
-"""The sweep results folder: manifest, chunked atomic commits, resume, consolidation.
+"""The sweep results folder: manifest first, recorded chunk commits, resume, repair.
 
 Layout (docs/results_layout.md)::
 
-    manifest.json          the experiment, design, provenance, status and counts
+    manifest.json          what the folder is (kind sweep, identity), the experiment, status
+    integrity.json         SHA-256, size and rows of every data file below (sim.integrity)
     design.parquet         the design points: point, one column per varied path
     runs/part-NNNNNN.parquet   committed chunks of run rows
     series/part-NNNNNN.parquet tidy series of the same chunk (record series|actors)
     actors/part-NNNNNN.parquet per-actor trust of the same chunk (record actors)
     runs.parquet           every run, consolidated and sorted (scenario, point, replicate)
 
-A chunk is committed by writing its series and actors parts, then its runs
-part, each atomically (temporary file, then ``os.replace``). The runs part
-is the commit: a run is done exactly when its id is in a runs part. After a
-kill, leftovers are cleaned when the folder is opened again: temporary files,
-and series or actors parts whose runs part never appeared. One sweep at a
-time writes a folder (an exclusive lock on the folder).
+The manifest is written first, so a folder always says what it is. A chunk
+is committed by writing its series, actors and runs parts, each atomically
+(temporary file, then ``os.replace``), then recording them in
+``integrity.json``: the record is the commit, and a run is done exactly when
+its id is in a recorded runs part. When the folder is opened again, what a
+kill left is cleaned (temporary files, parts never recorded), and
+:meth:`Store.repair` drops every chunk with a missing or damaged file, so
+that exactly its runs are done again. One sweep at a time writes a folder
+(an exclusive lock on the folder).
 """
 
 from __future__ import annotations
@@ -33,11 +37,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sim import integrity
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
+from sim.integrity import MANIFEST, Problem, Records
 from sim.sweep.executors import RunResult
 
-MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
 DESIGN = "design.parquet"
 TABLES = ("series", "actors")
@@ -133,39 +138,19 @@ class Store:
         self.scenarios = list(scenarios)
         self._lock: int | None = None
         self._next_part = 0
+        self.records = Records(self.folder)
+        self._rebuilt: list[Problem] = []
 
     # ----------------------------------------------------------------- opening
 
-    def check(self) -> None:
-        """Refuse a folder that holds something other than this experiment (writes nothing).
+    def __enter__(self) -> Store:
+        """Claim the folder (refusing one that holds something else), lock it, tidy it.
 
         Raises:
-            InputError: the folder is a file, holds another experiment or run, or
-                holds files but no manifest.
+            InputError: the folder is a file, read-only, holds another experiment,
+                a run or files that are not a results folder, or another sweep writes it.
         """
-        if not self.folder.exists():
-            return
-        if not self.folder.is_dir():
-            raise InputError(f"results folder '{self.folder}' exists and is not a folder")
-        try:
-            data = self.read_manifest()
-        except json.JSONDecodeError:
-            data = {}
-        if data is not None:
-            if data.get("kind") != "sweep" or data.get("experiment_hash") != self.identity:
-                what = data.get("experiment_name") or data.get("scenario_name") or "something else"
-                raise InputError(
-                    f"results folder '{self.folder}' holds a different experiment ('{what}', "
-                    f"{data.get('kind', 'unknown')}); choose another --out or remove it"
-                )
-        elif any(p for p in self.folder.iterdir() if not p.name.startswith(".")):
-            raise InputError(
-                f"results folder '{self.folder}' is not empty and holds no sweep manifest; "
-                "choose another --out"
-            )
-
-    def __enter__(self) -> Store:
-        self.check()
+        previous = integrity.claim(self.folder, "sweep", self.identity)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.folder, os.O_RDONLY)
         try:
@@ -176,6 +161,14 @@ class Store:
             raise InputError(
                 f"another sweep is writing to '{self.folder}'; wait for it or choose another --out"
             ) from None
+        self.records = Records(self.folder)
+        if previous is not None and integrity.read_json(self.records.path) is None:
+            # A lost or damaged record, or a folder from before integrity records: the
+            # parts that still read as Parquet are recorded again, the others dropped.
+            if "integrity" in previous or self.records.path.exists():
+                what = "is damaged" if self.records.path.exists() else "is missing"
+                self._rebuilt.append(Problem(integrity.INTEGRITY, f"{what}; rebuilt"))
+            self._rebuild_records()
         self._clean()
         return self
 
@@ -197,17 +190,61 @@ class Store:
         return dict(sorted(found.items()))
 
     def _clean(self) -> None:
-        """Remove what a killed sweep left: temporary files and uncommitted parts."""
+        """Remove what a killed sweep left: temporary files and parts never recorded."""
         for folder in (self.folder, *(self.folder / s for s in ("runs", *TABLES))):
             if folder.is_dir():
                 for tmp in folder.glob(".*.tmp"):
                     tmp.unlink(missing_ok=True)
-        committed = self._parts("runs")
-        for sub in TABLES:
-            for number, path in self._parts(sub).items():
-                if number not in committed:
+        for sub in ("runs", *TABLES):
+            for path in self._parts(sub).values():
+                if not self.records.recorded(path):
                     path.unlink()
-        self._next_part = max(committed, default=-1) + 1
+        for name in (RUNS, DESIGN):
+            path = self.folder / name
+            if path.exists() and not self.records.recorded(path):
+                path.unlink()
+        self._next_part = max(self._parts("runs"), default=-1) + 1
+
+    def repair(self) -> list[Problem]:
+        """Verify the folder and drop what is lost or damaged, so that it is redone.
+
+        A chunk with any missing or damaged part is dropped whole (its runs are
+        planned again); a damaged ``runs.parquet`` or ``design.parquet`` is
+        dropped (rewritten by the sweep). A damaged or missing
+        ``integrity.json`` was rebuilt when the folder was opened.
+
+        Returns:
+            The problems found (empty for an intact folder).
+        """
+        if not (self.folder / MANIFEST).exists() and not self.records.path.exists():
+            return []  # a new folder: nothing to verify yet
+        problems = [*self._rebuilt, *integrity.verify(self.folder)]
+        names = {p.file for p in problems}
+        chunks = {
+            int(m.group(1))
+            for name in names
+            if (m := _PART.match(Path(name).name)) and Path(name).parent.name in ("runs", *TABLES)
+        }
+        doomed = [
+            self.folder / sub / f"part-{n:06d}.parquet" for n in chunks for sub in ("runs", *TABLES)
+        ]
+        doomed += [self.folder / n for n in (RUNS, DESIGN) if n in names]
+        self.records.forget(doomed)
+        for path in doomed:
+            path.unlink(missing_ok=True)
+        return problems
+
+    def _rebuild_records(self) -> None:
+        self.records.owner = {}  # start afresh: nothing recorded
+        self.records.start("sweep", self.identity)
+        readable: dict[Path, int | None] = {}
+        for sub in ("runs", *TABLES):
+            for path in self._parts(sub).values():
+                try:
+                    readable[path] = pq.read_table(path).num_rows
+                except (OSError, pa.ArrowException):
+                    path.unlink()
+        self.records.add(readable)
 
     # ----------------------------------------------------------------- state
 
@@ -220,16 +257,30 @@ class Store:
         return done
 
     def read_manifest(self) -> dict[str, Any] | None:
-        path = self.folder / MANIFEST
-        return json.loads(path.read_text()) if path.is_file() else None
+        return integrity.read_json(self.folder / MANIFEST)
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write the manifest (atomically); the first time, start the integrity record."""
         atomic_write_text(
             self.folder / MANIFEST,
             # default=str: a YAML date in the experiment file as given is not JSON.
-            json.dumps({**manifest, "experiment_hash": self.identity}, indent=2, default=str)
+            json.dumps(
+                {
+                    **manifest,
+                    "identity": self.identity,
+                    "experiment_hash": self.identity,
+                    "integrity": integrity.INTEGRITY,
+                },
+                indent=2,
+                default=str,
+            )
             + "\n",
         )
+        if self.records.owner != {"kind": "sweep", "identity": self.identity}:
+            self.records.start("sweep", self.identity)
+
+    def has_design(self) -> bool:
+        return (self.folder / DESIGN).is_file()
 
     def write_design(self, points: Sequence[dict[str, Any]]) -> None:
         """``design.parquet``: every design point (Morris points that coincide included)."""
@@ -237,15 +288,21 @@ class Store:
         for name in self.varied:
             columns[name] = _column([p[name] for p in points])
         _write(pa.table(columns), self.folder / DESIGN)
+        self.records.add({self.folder / DESIGN: len(points)})
+
+    def consolidated(self) -> bool:
+        """Whether ``runs.parquet`` is written and recorded."""
+        return self.records.recorded(self.folder / RUNS)
 
     # ----------------------------------------------------------------- writing
 
     def commit(self, results: Iterable[RunResult]) -> int:
-        """Commit a chunk of results atomically; returns how many runs it held."""
+        """Commit a chunk of results: its parts, then their record; returns how many runs."""
         results = list(results)
         if not results:
             return 0
         name = f"part-{self._next_part:06d}.parquet"
+        written: dict[Path, int | None] = {}
         for sub in TABLES:
             owned = [(r.row["run_id"], getattr(r, sub)) for r in results]
             owned = [(rid, frame) for rid, frame in owned if frame is not None]
@@ -253,8 +310,11 @@ class Store:
                 frame = pd.concat([f for _, f in owned], ignore_index=True)
                 frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
                 write_parquet(frame, self.folder / sub / name)
+                written[self.folder / sub / name] = len(frame)
         table = rows_table([r.row for r in results], self.varied)
         _write(table, self.folder / "runs" / name)
+        written[self.folder / "runs" / name] = table.num_rows
+        self.records.add(written)
         self._next_part += 1
         return len(results)
 
@@ -293,6 +353,7 @@ class Store:
         )
         _write_table(self.folder / RUNS, table.schema, blocks)
         n_runs = table.num_rows
+        self.records.add({self.folder / RUNS: n_runs})
         del table, parts
         # Arrow's allocator keeps freed blocks for reuse; the sweep is over, give them back.
         pa.default_memory_pool().release_unused()

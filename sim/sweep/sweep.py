@@ -15,7 +15,13 @@ from typing import Any
 
 from sim import provenance
 from sim.errors import InputError
-from sim.sweep.executors import RunFunction, RunResult, default_workers, make_executor
+from sim.sweep.executors import (
+    RunFunction,
+    RunResult,
+    check_address,
+    default_workers,
+    make_executor,
+)
 from sim.sweep.experiment import (
     Experiment,
     experiment_from_scenario,
@@ -130,26 +136,33 @@ def run_sweep(
         InputError: the folder holds another experiment, or a design point is invalid.
     """
     folder = Path(folder) if folder is not None else default_folder(experiment)
+    if executor == "dask" and address:
+        check_address(address)  # before anything is written
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
     with store:
+        problems = store.repair()
+        for problem in problems:
+            print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
         done = store.committed()
         counts = _counts(len(tasks), done)
         failed_before = counts["failed"]
         pending = [t for t in tasks if t.run_id not in done]
         previous = store.read_manifest()
-        if not pending and previous is not None and previous.get("status") == "complete":
+        complete = previous is not None and previous.get("status") == "complete"
+        if not pending and complete and store.consolidated() and store.has_design():
             print(
                 f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
                 f"{failed_before} failed) in {folder}; nothing to do",
                 flush=True,
             )
             return SweepOutcome(folder, len(tasks), 0, failed_before)
-        started = previous["started"] if previous else provenance.now()
+        started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
         command = command or ["credsim", *sys.argv[1:]]
-        if previous is None:
-            store.write_design(experiment.points)
+        # The manifest first: from its first file on, the folder says what it is.
         store.write_manifest(_manifest(experiment, started, command, "running", counts, None))
+        if not store.has_design():
+            store.write_design(experiment.points)
         progress = Progress(len(tasks), len(done), failed_before, live=False if quiet else None)
         chunk_runs = min(max(len(tasks) // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
         buffer: list[RunResult] = []
@@ -199,6 +212,7 @@ def _experiment(args: argparse.Namespace) -> Experiment:
         "seed": args.seed,
         "record": args.record,
         "overrides": overrides,
+        "max_runs": args.max_runs,
     }
     if _is_experiment_file(Path(args.file)):
         if args.vary:
@@ -211,11 +225,11 @@ def _experiment(args: argparse.Namespace) -> Experiment:
 
 
 def _is_experiment_file(path: Path) -> bool:
-    import yaml
+    from sim.scenario.loader import read_document, read_text
 
     try:
-        tree = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+        tree = read_document(read_text(path, str(path)), str(path)).tree
+    except InputError:
         return False  # the scenario loader reports it with file and line
     return isinstance(tree, dict) and "scenarios" in tree
 

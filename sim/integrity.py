@@ -1,0 +1,312 @@
+"""Results folders that say what they are and notice when a file is lost or damaged.
+
+Every results folder (a run's, a sweep's; the calibration's later) follows
+the same rules (docs/results_layout.md, "Integrity"):
+
+- ``manifest.json`` is the first file written, atomically: it says what the
+  folder is (``kind``) and of what (``identity``, a hash), so a folder is
+  never anonymous and a command can refuse one that holds something else
+  (:func:`claim`).
+- ``integrity.json`` records, for every data file the folder holds, its
+  SHA-256, size and row count, written atomically *after* the file: a file
+  is part of the folder exactly when it is recorded (:class:`Records`).
+  A file present but not recorded is the leftover of an interrupted write.
+- :func:`verify` compares the folder with its record and lists every
+  :class:`Problem`; :func:`require_intact` turns them into one line that
+  names the file and the repair, for the commands that read a folder.
+
+Folders written before integrity records existed carry no ``integrity`` key
+in their manifest; they are read as they are (there is nothing to check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+from sim.fileio import atomic_write_text
+
+MANIFEST = "manifest.json"
+INTEGRITY = "integrity.json"
+# Subfolders whose chunk files are recorded one by one (a sweep's committed chunks).
+CHUNK_FOLDERS = ("runs", "series", "actors")
+_CHUNK_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a results folder.
+
+    Attributes:
+        file: the file's path relative to the folder.
+        what: what is wrong with it.
+    """
+
+    file: str
+    what: str
+
+
+def digest(path: Path) -> tuple[str, int]:
+    """The SHA-256 (hex) and size in bytes of a file, read in chunks."""
+    sha = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(_CHUNK_SIZE):
+            sha.update(block)
+            size += len(block)
+    return sha.hexdigest(), size
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from ``path``; None when missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class Records:
+    """A folder's ``integrity.json``: the owner (kind, identity) and every recorded file.
+
+    The record is rewritten whole, atomically, at each change; one writer at a
+    time holds the folder (the sweep's lock, or a run's single process).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / INTEGRITY
+        data = read_json(self.path) or {}
+        self.owner: dict[str, Any] = dict(data.get("owner") or {})
+        self.files: dict[str, dict[str, Any]] = dict(data.get("files") or {})
+
+    def start(self, kind: str, identity: str) -> None:
+        """Begin (or keep) the record of a folder holding ``kind`` ``identity``."""
+        if self.owner != {"kind": kind, "identity": identity}:
+            self.owner = {"kind": kind, "identity": identity}
+            self.files = {}
+        self._write()
+
+    def add(self, rows: Mapping[Path, int | None]) -> None:
+        """Record files (already written and flushed) with their row counts."""
+        for path, n_rows in rows.items():
+            sha, size = digest(path)
+            self.files[self._name(path)] = {"sha256": sha, "bytes": size, "rows": n_rows}
+        self._write()
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Drop files from the record (before they are deleted)."""
+        for path in paths:
+            self.files.pop(self._name(path), None)
+        self._write()
+
+    def recorded(self, path: Path) -> bool:
+        return self._name(path) in self.files
+
+    def _name(self, path: Path) -> str:
+        return Path(path).relative_to(self.folder).as_posix()
+
+    def _write(self) -> None:
+        data = {"owner": self.owner, "files": dict(sorted(self.files.items()))}
+        atomic_write_text(self.path, json.dumps(data, indent=1) + "\n")
+
+
+def parquet_rows(path: Path) -> int:
+    """The row count in a Parquet file's footer."""
+    import pyarrow.parquet as pq  # here: the CLI imports this module and should start fast
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def verify(folder: str | Path) -> list[Problem]:
+    """Every problem of a results folder against its integrity record, in file order.
+
+    Checks that the manifest reads, that the integrity record reads and names
+    the same owner, that every recorded file exists with its recorded size and
+    SHA-256, and that no chunk file is present without being recorded.
+    A folder whose manifest declares no integrity record has nothing to check.
+    """
+    folder = Path(folder)
+    manifest = read_json(folder / MANIFEST)
+    records = read_json(folder / INTEGRITY)
+    problems: list[Problem] = []
+    if manifest is None:
+        what = "is damaged (not a JSON object)" if (folder / MANIFEST).exists() else "is missing"
+        problems.append(Problem(MANIFEST, what))
+    elif "integrity" not in manifest:
+        return []
+    elif manifest.get("kind") == "run" and manifest.get("status") != "complete":
+        problems.append(Problem(MANIFEST, "says the run was interrupted while it was written"))
+    if records is None:
+        what = "is damaged (not a JSON object)" if (folder / INTEGRITY).exists() else "is missing"
+        return [*problems, Problem(INTEGRITY, what)]
+    owner = records.get("owner") or {}
+    if manifest is not None and (
+        owner.get("kind") != manifest.get("kind")
+        or owner.get("identity") != manifest.get("identity")
+    ):
+        problems.append(Problem(INTEGRITY, "names another owner than manifest.json"))
+    files: dict[str, Any] = records.get("files") or {}
+    for name, entry in sorted(files.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(Problem(name, "is missing"))
+            continue
+        sha, size = digest(path)
+        if size != entry.get("bytes"):
+            problems.append(
+                Problem(name, f"has {size} bytes, {entry.get('bytes')} recorded (truncated?)")
+            )
+        elif sha != entry.get("sha256"):
+            problems.append(Problem(name, "is damaged (its checksum differs from the record)"))
+    for sub in CHUNK_FOLDERS:
+        if (folder / sub).is_dir():
+            for path in sorted((folder / sub).glob("part-*.parquet")):
+                name = path.relative_to(folder).as_posix()
+                if name not in files:
+                    problems.append(Problem(name, "is not recorded (an interrupted write?)"))
+    return problems
+
+
+def repair_hint(manifest: Mapping[str, Any] | None) -> str:
+    """How to repair a damaged folder: the command that wrote it, run again."""
+    kind = (manifest or {}).get("kind")
+    command = (manifest or {}).get("command")
+    if isinstance(command, list) and command:
+        return f"repair it by running the command that wrote it again: {' '.join(command)}"
+    if kind in ("run", "sweep"):
+        return f"repair it by running the same 'credsim {kind}' command again"
+    return "repair it by running the command that wrote it again"
+
+
+def require_intact(folder: str | Path) -> None:
+    """Refuse a damaged results folder, for the commands that read one.
+
+    Raises:
+        InputError: one line naming the first damaged file, how many others are
+            damaged, and the repair.
+    """
+    folder = Path(folder)
+    problems = verify(folder)
+    if not problems:
+        return
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    raise InputError(
+        f"results folder is damaged: {first.file} {first.what}{more}; "
+        f"{repair_hint(read_json(folder / MANIFEST))}",
+        file=str(folder),
+    )
+
+
+def refuse_results_folder(out: Path) -> None:
+    """Refuse ``--out`` for figures or tables when it is a run's or a sweep's folder.
+
+    Raises:
+        InputError: ``out`` holds a manifest (it belongs to a run or a sweep).
+    """
+    if (Path(out) / MANIFEST).exists():
+        raise InputError(
+            f"--out '{out}' is a results folder (it has a manifest.json); figures and tables "
+            "go to a folder of their own: choose another --out"
+        )
+
+
+def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
+    """Check that ``folder`` may be written as ``kind`` ``identity``; writes nothing.
+
+    Returns:
+        The folder's manifest when it already holds this very ``kind`` and
+        ``identity`` (to resume or repair), else None (missing or empty folder).
+
+    Raises:
+        InputError: the path is a file, the folder is read-only, or it holds
+            something else (another run or sweep, a damaged manifest of another
+            owner, or files that are not a results folder).
+    """
+    if not folder.exists():
+        return None
+    if not folder.is_dir():
+        raise InputError(f"results folder '{folder}' exists and is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"results folder '{folder}' is read-only; choose another --out")
+    manifest = read_json(folder / MANIFEST)
+    owner = (read_json(folder / INTEGRITY) or {}).get("owner") or {}
+    if manifest is None and owner == {"kind": kind, "identity": identity}:
+        # A lost or damaged manifest: the integrity record still says whose folder this is.
+        return {"kind": kind, "identity": identity, "status": "damaged"}
+    if manifest is None and (folder / MANIFEST).exists():
+        raise InputError(
+            f"results folder '{folder}' has a damaged manifest.json and no record of what it "
+            "holds; choose another --out or remove it"
+        )
+    if manifest is not None:
+        # experiment_hash: sweeps written before integrity records named themselves so.
+        owned = manifest.get("identity", manifest.get("experiment_hash"))
+        if manifest.get("kind") == kind and owned == identity:
+            return manifest
+        what = manifest.get("experiment_name") or manifest.get("scenario_name") or "something else"
+        raise InputError(
+            f"results folder '{folder}' holds a different experiment ('{what}', "
+            f"{manifest.get('kind', 'unknown')}); choose another --out or remove it"
+        )
+    if any(not p.name.startswith(".") for p in folder.iterdir()):
+        raise InputError(
+            f"results folder '{folder}' is not empty and is not a credsim results folder "
+            "(no manifest.json); choose another --out"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- credsim check
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``credsim check RESULTS_DIR``."""
+    p = sub.add_parser("check", help="verify a results folder against its integrity record")
+    p.add_argument("results", help="a results folder written by run or sweep")
+
+
+def cli_check(args: argparse.Namespace) -> int:
+    """``credsim check RESULTS_DIR``: verify every recorded file and report.
+
+    Returns:
+        0 when the folder is intact (and says whether it is complete), 1 when
+        anything is missing or damaged (each problem on its own line, then the repair).
+
+    Raises:
+        InputError: the path is not a results folder.
+    """
+    folder = Path(args.results)
+    if not folder.is_dir():
+        raise InputError(f"results folder '{folder}' does not exist")
+    manifest = read_json(folder / MANIFEST)
+    if manifest is None and not (folder / INTEGRITY).exists():
+        raise InputError(
+            f"'{folder}' is not a results folder: it has no manifest.json "
+            "(expected a folder written by 'credsim run' or 'credsim sweep')"
+        )
+    problems = verify(folder)
+    if problems:
+        for problem in problems:
+            print(f"{folder / problem.file}: {problem.what}")
+        print(f"damaged: {len(problems)} problem(s); {repair_hint(manifest)}")
+        return 1
+    manifest = manifest or {}  # verify reports a missing or damaged manifest
+    files = (read_json(folder / INTEGRITY) or {}).get("files") or {}
+    name = manifest.get("experiment_name") or manifest.get("scenario_name")
+    counts = manifest.get("counts") or {}
+    status = manifest.get("status", "complete")
+    done = f", {counts.get('done')} of {counts.get('planned')} runs" if counts else ""
+    checked = f"{len(files)} files verified" if "integrity" in manifest else "no integrity record"
+    print(f"ok: {folder}: {manifest.get('kind')} '{name}', {status}{done}; {checked}")
+    if status != "complete":
+        print(f"note: the {manifest.get('kind')} is {status}; run its command again to finish it")
+    return 0

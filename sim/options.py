@@ -1,0 +1,18 @@
+"""Names chosen among a fixed set, defined once: record levels and executors.
+
+The model, the runner, the experiment schema, the executors and the CLI's
+``choices`` all take them from here. The module imports nothing heavy, so
+that building the command line stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# What a run records: summaries only, plus the tidy series, plus per-actor trust.
+Record = Literal["summary", "series", "actors"]
+RECORD_LEVELS: tuple[str, ...] = get_args(Record)
+
+# How a sweep carries out its runs (sim.sweep.executors).
+ExecutorName = Literal["serial", "process", "dask"]
+EXECUTORS: tuple[str, ...] = get_args(ExecutorName)

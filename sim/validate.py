@@ -1,0 +1,134 @@
+"""``credsim validate FILE``: check a scenario or an experiment file; run and write nothing.
+
+A scenario's mistakes are reported together, one line each, in line order;
+then slips that are not errors are warned about (:func:`scenario_warnings`)
+without failing. It lives outside :mod:`sim.scenario` because it checks
+experiment files too, and the scenario package does not depend on the sweep
+package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.errors import InputError
+from sim.scenario.loader import (
+    check_file,
+    locate,
+    parse_overrides,
+    read_document,
+    read_text,
+    translate_all,
+)
+from sim.scenario.schema import Scenario
+
+_STEP_WORDS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
+
+
+def scenario_warnings(sc: Scenario) -> list[InputError]:
+    """Slips in a valid scenario, each with its field path (nothing here is an error).
+
+    - a window that contains no event (it was made for one that moved or went);
+    - events named after a window (the id is the window's name, or begins or
+      ends with it and ``_``) none of which falls inside it: the window no
+      longer holds the event it was made for.
+    """
+    cal = sc.calendar
+    spans = {
+        name: (cal.step_of(start), cal.step_of(end)) for name, (start, end) in sc.windows.items()
+    }
+    steps = [sc.event_step(ev) for ev in sc.events]
+    found = []
+    for name, (first, last) in spans.items():
+        if not any(first <= k <= last for k in steps):
+            start, end = sc.windows[name]
+            found.append(
+                InputError(
+                    f"no event falls in this window ({start} to {end}); was it made for an "
+                    "event that has moved or gone?",
+                    path=f"windows.{name}",
+                )
+            )
+    for name, (first, last) in spans.items():
+        named = [
+            (ev, k)
+            for ev, k in zip(sc.events, steps, strict=True)
+            if ev.id is not None
+            and (ev.id == name or ev.id.startswith(f"{name}_") or ev.id.endswith(f"_{name}"))
+        ]
+        if any(first <= k <= last for _, k in named):
+            continue  # the window still holds an event made for it
+        start, end = sc.windows[name]
+        if named:
+            ids = ", ".join(f"'{ev.id}' ({ev.date or f'step {ev.step}'})" for ev, _ in named)
+            found.append(
+                InputError(
+                    f"no event named after this window falls in it ({start} to {end}); "
+                    f"named after it: {ids}",
+                    path=f"windows.{name}",
+                )
+            )
+    return found
+
+
+def cli_validate(args: argparse.Namespace) -> int:
+    """``credsim validate FILE [--set PATH=VALUE ...]``: check a file, write nothing.
+
+    Returns:
+        0 when the file is valid (warnings, if any, on stderr), 2 when it has
+        mistakes (each on its own line on stderr).
+    """
+    shown = str(args.file)
+    overrides = list(args.overrides or [])
+    doc = read_document(read_text(Path(shown), shown), shown)
+    if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
+        from pydantic import ValidationError
+
+        from sim.sweep.experiment import ExperimentSpec, load_experiment
+
+        try:
+            ExperimentSpec.model_validate(doc.tree)
+        except ValidationError as exc:  # every field mistake at once, as for scenarios
+            for mistake in sorted(translate_all(exc, doc, ExperimentSpec), key=_line):
+                print(f"credsim: error: {mistake}", file=sys.stderr)
+            return 2
+        parsed = {o.path: o.value for o in parse_overrides(overrides)}
+        spec = load_experiment(shown, overrides=parsed).spec
+        print(f"ok: {shown}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}")
+        return 0
+    scenario, merged, mistakes = check_file(shown, overrides)
+    for mistake in mistakes:
+        print(f"credsim: error: {mistake}", file=sys.stderr)
+    if scenario is None or merged is None:
+        return 2
+    for warning in scenario_warnings(scenario):
+        print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
+    print(
+        f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
+        f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
+        f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
+    )
+    print(f"  model: {model_version(scenario)}")
+    return 0
+
+
+def model_version(scenario: Scenario) -> str:
+    """One line saying which model v2 mechanisms (model.md section 8) a scenario uses."""
+    features = scenario.parameters.v2_features()
+    if scenario.relations:
+        features.insert(0, _count(len(scenario.relations), "relation"))
+    if scenario.network.initial != "prior":
+        features.append(f"network.initial {scenario.network.initial}")
+    if not features:
+        return "v1 (every v2 mechanism at its default)"
+    return "v2: " + ", ".join(features)
+
+
+def _line(error: InputError) -> int:
+    return error.line or 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,86 @@
+"""Executors fail fast and clean up: Dask addresses checked first, workers die with their sweep."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.sweep.executors import check_address
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data" / "sweep"
+
+
+@pytest.mark.parametrize(
+    ("address", "fragment"),
+    [
+        ("notanaddress", "is not a Dask scheduler address; expected tcp://HOST:PORT"),
+        ("tcp://127.0.0.1:99999", "is not a Dask scheduler address"),
+        ("http://127.0.0.1:8786", "is not a Dask scheduler address"),
+        # Port 9 (discard) has no listener here: the connection is refused at once.
+        ("tcp://127.0.0.1:9", "no Dask scheduler answers at --address tcp://127.0.0.1:9"),
+    ],
+)
+def test_a_bad_dask_address_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str, fragment: str
+) -> None:
+    out = tmp_path / "out"
+    argv = ["sweep", str(DATA / "grid.yaml"), "--executor", "dask", "--address", address]
+    assert main([*argv, "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and fragment in err, err
+    assert not out.exists()
+
+
+def test_check_address_accepts_a_listening_scheduler() -> None:
+    """A plain listening socket stands in for the scheduler: the check only connects."""
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        check_address(f"tcp://127.0.0.1:{port}")
+        check_address(f"127.0.0.1:{port}")
+    with pytest.raises(InputError, match="no Dask scheduler answers"):
+        check_address(f"tcp://127.0.0.1:{port}")
+
+
+@pytest.mark.slow
+def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None:
+    """SIGKILL to the sweep alone (not its process group): its workers must not live on."""
+    exp = tmp_path / "long.yaml"
+    exp.write_text(
+        f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
+        "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
+        "replicates: 100\n"
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out)]
+    command += ["--workers", "2", "--executor", "process", "--quiet", "--no-plots"]
+    proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 90
+        while not (out / "runs" / "part-000000.parquet").exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = parent.children(recursive=True)
+        assert len(workers) >= 3  # the fork server and two workers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert alive == [], f"workers still running after their sweep died: {alive}"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
+        for child in psutil.Process(os.getpid()).children(recursive=True):
+            child.kill()

@@ -1,0 +1,56 @@
+"""A run whose state becomes non-finite fails as a run, naming the step, actor and quantity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.finite import NonFiniteState, check_finite
+
+MINI = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+
+
+def test_check_finite_names_the_first_bad_cell() -> None:
+    """Row 1 is Jordan, column 0 Russia; a finite array before it is passed over."""
+    fine = np.zeros((2, 2))
+    bad = np.array([[0.5, 0.5], [np.nan, 0.5]])
+    with pytest.raises(NonFiniteState) as info:
+        check_finite(
+            7, "2014-08", {"own": fine, "trust": bad}, ["Syria", "Jordan"], ["Russia", "USA"]
+        )
+    assert str(info.value) == (
+        "step 7 (2014-08): trust of Jordan about Russia is nan (not a finite number); the run stops"
+    )
+    with pytest.raises(NonFiniteState, match=r"capability of USA is inf"):
+        check_finite(1, "2014-02", {"capability": np.array([1.0, np.inf])}, [], ["Russia", "USA"])
+    check_finite(1, "2014-02", {"trust": fine}, ["Syria", "Jordan"], ["Russia", "USA"])
+
+
+def test_an_overflowing_run_exits_1_with_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """magnitude 1e308 is finite when read, but Syria's evidence about Russia overflows."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(MINI.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert "NonFiniteState: step " in err
+    assert "evidence of Syria about Russia is inf" in err
+    assert not out.exists()
+
+
+def test_an_overflowing_run_is_recorded_as_failed_in_a_sweep(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(MINI), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"]
+    assert main([*argv, "--vary", "events.intervention.magnitude=3.0,1.0e+308"]) == 1
+    runs = pd.read_parquet(out / "runs.parquet")
+    failed = runs.set_index("events.intervention.magnitude")["status"].to_dict()
+    assert failed == {3.0: "ok", 1e308: "failed"}
+    error = runs.loc[runs["status"] == "failed", "error"].item()
+    assert error.startswith("NonFiniteState: step ")

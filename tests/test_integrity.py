@@ -1,0 +1,276 @@
+"""Results folders that cannot be mixed, lost or silently corrupted (issue 16).
+
+A reference sweep (tests/data/sweep/grid.yaml recording actors: 36 runs in
+chunks of 16, 16 and 4, each with a runs, series and actors part) is copied,
+damaged one file at a time, checked, refused by the readers, and repaired by
+running the sweep again, which must redo exactly the runs of a damaged chunk
+and end equal to the reference.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import integrity
+from sim.cli import main
+from sim.sweep import load_experiment, run_sweep
+
+DATA = Path(__file__).parent / "data"
+GRID = DATA / "sweep" / "grid.yaml"
+TINY = DATA / "sweep" / "tiny.yaml"
+# grid.yaml: 2 scenarios x 6 points x 3 replicates; chunks hold at least 16 runs.
+RUNS = 36
+CHUNK = 16
+
+
+def _sweep(folder: Path) -> int:
+    """Run (or repair) the reference sweep in ``folder``; the number of runs it did."""
+    return run_sweep(load_experiment(GRID, record="actors"), folder, quiet=True).ran
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("reference") / "sweep"
+    assert _sweep(folder) == RUNS
+    return folder
+
+
+def _tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """runs.parquet (without timings) and every chunk table, sorted by their keys."""
+    runs = pd.read_parquet(folder / "runs.parquet").drop(columns="elapsed_s")
+    tables = {"runs": runs}
+    for sub, keys in (
+        ("series", ["step", "group", "power", "metric"]),
+        ("actors", ["step", "actor", "power"]),
+    ):
+        frame = pd.concat(pd.read_parquet(p) for p in (folder / sub).glob("part-*.parquet"))
+        tables[sub] = frame.sort_values(["run_id", *keys]).reset_index(drop=True)
+    return tables
+
+
+def _flip(path: Path) -> None:
+    """Invert one byte in the middle: the file keeps its size, its content changes."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 3])
+
+
+def _delete(path: Path) -> None:
+    path.unlink()
+
+
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "flip": _flip,
+    "truncate": _truncate,
+    "delete": _delete,
+}
+# Each kind of file, and how many runs repairing it redoes: a chunk's runs, or none.
+FILES = [
+    ("runs/part-000001.parquet", CHUNK),
+    ("series/part-000001.parquet", CHUNK),
+    ("actors/part-000002.parquet", RUNS - 2 * CHUNK),
+    ("runs.parquet", 0),
+    ("design.parquet", 0),
+    ("integrity.json", 0),
+    ("manifest.json", 0),
+]
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+@pytest.mark.parametrize(("name", "redone"), FILES)
+def test_each_damaged_file_is_found_refused_and_repaired(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reference: Path,
+    name: str,
+    redone: int,
+    damage: str,
+) -> None:
+    folder = tmp_path / "sweep"
+    shutil.copytree(reference, folder)
+    DAMAGES[damage](folder / name)
+
+    problems = integrity.verify(folder)
+    assert name in {p.file for p in problems}, problems
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert f"{folder / name}: " in out
+    assert "repair it by running the command that wrote it again" in out
+
+    if name != "manifest.json":  # without a manifest the readers do not know the folder
+        for argv in (["plot", str(folder)], ["compare", str(folder)]):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert len(err.splitlines()) == 1, err
+            assert f"{folder}: results folder is damaged: " in err
+            assert "repair it by running the command that wrote it again" in err
+
+    assert _sweep(folder) == redone
+    assert f"repairing {folder / name}: it " in capsys.readouterr().out
+    assert integrity.verify(folder) == []
+    got, want = _tables(folder), _tables(reference)
+    assert got["runs"]["run_id"].is_unique
+    for table in want:
+        pd.testing.assert_frame_equal(got[table], want[table], check_like=False)
+    assert main(["check", str(folder)]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"ok: {folder}: sweep 'tiny_grid', complete, 36 of 36"
+    )
+
+
+def test_an_intact_folder_is_checked_ok_and_a_rerun_does_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path
+) -> None:
+    folder = tmp_path / "sweep"
+    shutil.copytree(reference, folder)
+    assert main(["check", str(folder)]) == 0
+    recorded = json.loads((folder / "integrity.json").read_text())["files"]
+    # design, runs.parquet, and three parts in each of runs/, series/, actors/.
+    assert len(recorded) == 2 + 3 * 3
+    assert recorded["runs.parquet"]["rows"] == RUNS
+    assert recorded["runs/part-000000.parquet"]["rows"] == CHUNK
+    assert "11 files verified" in capsys.readouterr().out
+    assert _sweep(folder) == 0
+
+
+def test_the_manifest_is_the_first_file_a_sweep_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file lands by os.replace (atomic writes): the first to land is manifest.json."""
+    landed: list[str] = []
+    replace = os.replace
+
+    def spy(src: str | Path, dst: str | Path) -> None:
+        landed.append(Path(dst).name)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    _sweep(tmp_path / "sweep")
+    assert landed[0] == "manifest.json"
+    assert landed.index("integrity.json") < landed.index("design.parquet")
+
+
+def test_a_sweep_killed_after_its_design_resumes_with_the_same_command(
+    tmp_path: Path, reference: Path
+) -> None:
+    """What a kill after the design leaves: manifest, integrity record, design; no runs."""
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    for name in ("manifest.json", "integrity.json", "design.parquet"):
+        shutil.copy(reference / name, folder / name)
+    records = integrity.Records(folder)
+    records.forget([folder / n for n in list(records.files) if n != "design.parquet"])
+    assert _sweep(folder) == RUNS
+    pd.testing.assert_frame_equal(_tables(folder)["runs"], _tables(reference)["runs"])
+
+
+def _run(folder: Path, *extra: str) -> int:
+    return main(["run", str(TINY), "--out", str(folder), "--no-plots", *extra])
+
+
+def test_run_refuses_a_sweep_folder_and_a_folder_of_other_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path
+) -> None:
+    sweep = tmp_path / "sweep"
+    shutil.copytree(reference, sweep)
+    before = (sweep / "manifest.json").read_bytes()
+    assert _run(sweep) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"credsim: error: results folder '{sweep}' holds a different experiment "
+        "('tiny_grid', sweep); choose another --out or remove it\n"
+    )
+    assert (sweep / "manifest.json").read_bytes() == before
+    assert integrity.verify(sweep) == []
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert _run(other) == 2
+    assert "is not empty and is not a credsim results folder" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+
+
+def test_sweep_refuses_a_run_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    capsys.readouterr()
+    argv = ["sweep", str(GRID), "--out", str(run), "--no-plots", "--quiet", "--workers", "1"]
+    assert main(argv) == 2
+    assert "holds a different experiment ('tiny', run)" in capsys.readouterr().err
+
+
+def test_a_run_folder_is_recorded_refused_when_damaged_and_rewritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["integrity"] == "integrity.json"
+    recorded = json.loads((run / "integrity.json").read_text())["files"]
+    assert sorted(recorded) == ["series.parquet", "summary.json"]
+    want = (run / "summary.json").read_text()
+    _flip(run / "series.parquet")
+    assert main(["plot", str(run)]) == 2
+    assert "series.parquet is damaged" in capsys.readouterr().err
+    # The same run again rewrites it; another seed is another run and is refused.
+    assert _run(run) == 0
+    assert integrity.verify(run) == []
+    assert (run / "summary.json").read_text() == want
+    assert _run(run, "--seed", "1") == 2
+    assert "holds a different experiment ('tiny', run)" in capsys.readouterr().err
+
+
+def test_a_run_interrupted_while_written_is_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill between the first manifest and the last leaves status 'running'."""
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    manifest = json.loads((run / "manifest.json").read_text())
+    (run / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    assert integrity.verify(run) == [
+        integrity.Problem("manifest.json", "says the run was interrupted while it was written")
+    ]
+    assert _run(run) == 0
+    assert integrity.verify(run) == []
+
+
+def test_check_refuses_what_is_not_a_results_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(tmp_path)]) == 2
+    assert "is not a results folder" in capsys.readouterr().err
+
+
+def test_figures_and_tables_are_not_written_into_a_results_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path
+) -> None:
+    sweep = tmp_path / "sweep"
+    shutil.copytree(reference, sweep)
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in run.iterdir())
+    for argv in (
+        ["compare", str(sweep), "--out", str(run)],
+        ["plot", str(sweep), "--out", str(run)],
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err == (
+            f"credsim: error: --out '{run}' is a results folder (it has a manifest.json); "
+            "figures and tables go to a folder of their own: choose another --out\n"
+        )
+    assert sorted(p.name for p in run.iterdir()) == before

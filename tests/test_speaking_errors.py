@@ -1,0 +1,76 @@
+"""Errors that speak: read-only folders and folders where files are expected, in one line.
+
+The tests run as any user, root included (who may write anywhere), so a
+read-only folder is simulated where the permission is asked (``os.access``)
+or where the write fails (``PermissionError``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sim import fileio
+from sim.cli import main
+
+DATA = Path(__file__).parent / "data"
+TINY = DATA / "sweep" / "tiny.yaml"
+
+
+def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err.removeprefix("credsim: error: ").strip()
+
+
+def test_plot_refuses_a_read_only_results_folder_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(run), "--no-plots"]) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in run.iterdir())
+    access = os.access
+    monkeypatch.setattr(fileio.os, "access", lambda p, mode: Path(p) != run and access(p, mode))
+    assert main(["plot", str(run)]) == 2
+    assert _one_line(capsys) == (
+        f"cannot write into '{run}': the folder is read-only; copy the results somewhere "
+        "writable, or choose a writable --out"
+    )
+    assert sorted(p.name for p in run.iterdir()) == before
+
+
+def test_a_refused_write_anywhere_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sim.runner
+
+    def refuse(path: Path, text: str) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(sim.runner, "atomic_write_text", refuse)
+    out = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(out), "--no-plots"]) == 2
+    assert _one_line(capsys) == (
+        f"cannot write '{out / 'manifest.json'}': permission denied (a read-only folder?)"
+    )
+
+
+def test_a_folder_where_a_file_is_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "scen").mkdir()
+    assert main(["validate", str(tmp_path / "scen")]) == 2
+    assert _one_line(capsys) == f"{tmp_path / 'scen'}: is a folder; give a YAML file"
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text("name: x\nscenarios: {a: scen}\n")
+    assert main(["validate", str(experiment)]) == 2
+    message = _one_line(capsys)
+    assert message.startswith(f"{experiment}:2: scenarios.a: scenario file ")
+    assert message.endswith("is a folder; give a scenario file")
+    (tmp_path / "out.yaml").mkdir()
+    argv = ["synth", "--states", "3", "--powers", "2", "--out", str(tmp_path / "out.yaml")]
+    assert main(argv) == 2
+    assert _one_line(capsys).endswith("is a folder; a file was expected there")

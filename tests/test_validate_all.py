@@ -1,0 +1,115 @@
+"""``credsim validate`` reports every mistake in one pass, in line order, and warns about slips.
+
+Line numbers refer to tests/data/scenarios/mini.yaml: 4 Russia, 5 USA,
+7 Syria, 8 Jordan, 10 the event (intervention, 2015-09), 11 windows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+MINI = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+
+
+def _validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], *edits: tuple[str, str]
+) -> tuple[int, str, list[str]]:
+    text = MINI.read_text()
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    return code, out, [line.replace(str(path), "FILE") for line in err.splitlines()]
+
+
+def test_every_field_mistake_is_reported_once_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Edited bottom-up (event, Jordan, USA, Russia), reported top-down; nothing on stdout."""
+    code, out, err = _validate(
+        tmp_path,
+        capsys,
+        ("magnitude: 3.0", "magnitude: -3"),
+        ("ideology: -0.1, aligned: USA", "ideology: -0.1, aligned: USA, blok: x"),
+        ("capability: 1.0", "capability: lots"),
+        ("capability: 0.6", "capability: .nan"),
+    )
+    assert code == 2 and out == ""
+    assert [e.split(": ")[2] for e in err] == ["FILE:4", "FILE:5", "FILE:8", "FILE:10"]
+    assert err[0].startswith("credsim: error: FILE:4: powers.Russia.capability: expected a finite")
+    assert "powers.USA.capability: expected a number, got 'lots'" in err[1]
+    assert "states.Jordan.blok: unknown field 'blok'" in err[2]
+    assert "events.intervention.magnitude: must be >= 0, got -3" in err[3]
+
+
+def test_a_misspelt_field_is_one_mistake_not_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'regoin' is unknown and 'region' then missing: the misspelling is the one mistake."""
+    code, _, err = _validate(
+        tmp_path,
+        capsys,
+        (
+            "USA: {capability: 1.0, ideology: -0.5, region: americas}",
+            "USA: {capability: 1.0, ideology: -0.5, regoin: americas}",
+        ),
+    )
+    assert code == 2
+    assert len(err) == 1 and "unknown field 'regoin'" in err[0]
+    assert "(did you mean 'region'?)" in err[0]
+
+
+def test_a_window_without_its_event_is_warned_about_and_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The window 'intervention' (2016) no longer holds the event 'intervention' (2015-09)."""
+    code, out, err = _validate(
+        tmp_path,
+        capsys,
+        (
+            'windows: {late: ["2016-01", "2016-06"]}',
+            'windows: {intervention: ["2016-01", "2016-06"]}',
+        ),
+    )
+    assert code == 0 and out.startswith("ok: ")
+    assert err == [
+        "credsim: warning: FILE:11: windows.intervention: no event falls in this window "
+        "(2016-01 to 2016-06); was it made for an event that has moved or gone?",
+        "credsim: warning: FILE:11: windows.intervention: no event named after this window "
+        "falls in it (2016-01 to 2016-06); named after it: 'intervention' (2015-09)",
+    ]
+
+
+def test_a_window_holding_its_event_gives_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _validate(
+        tmp_path,
+        capsys,
+        (
+            'windows: {late: ["2016-01", "2016-06"]}',
+            'windows: {intervention: ["2015-06", "2015-12"]}',
+        ),
+    )
+    assert code == 0 and err == []
+
+
+def test_every_field_mistake_of_an_experiment_file_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Four mistakes on lines 1, 3, 5 and 6 of the experiment file, one line each."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        "name: X\nscenarios: {a: tiny.yaml}\nreplicate: 3\ndesign:\n  method: sobl\nseed: -1\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [e.split(": ")[2] for e in err] == [f"{path}:{n}" for n in (1, 3, 5, 6)]
+    assert "(did you mean 'replicates'?)" in err[1] and "(did you mean 'sobol'?)" in err[2]
