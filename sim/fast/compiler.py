@@ -1,0 +1,248 @@
+"""A validated scenario -> the flat arrays the compiled step loop reads.
+
+:func:`compile_scenario` builds everything that does not change during a
+run (places, the network's structure, the event tables, campaigns,
+regime-change priors) from the same :class:`sim.world.World` that the Mesa
+model starts from, so both engines start from identical arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.fast import core
+from sim.kernels import BoolArray, FloatArray, IntArray
+from sim.model import _directed_ties
+from sim.scenario.schema import DEFAULT_WEIGHTS, NONE_ALIGNMENT, Scenario
+from sim.world import NO_POWER, World, ideology_vector, prior_counts
+
+KIND_CODES = {
+    "intervene": core.INTERVENE,
+    "support": core.SUPPORT,
+    "withdraw": core.WITHDRAW,
+    "refuse_aid": core.REFUSE_AID,
+    "client_harmed": core.CLIENT_HARMED,
+    "base_loss": core.BASE_LOSS,
+    "side_with_adversary": core.SIDE_WITH_ADVERSARY,
+    "rapprochement": core.RAPPROCHEMENT,
+    "rhetoric": core.RHETORIC,
+    "recognize": core.RECOGNIZE,
+    "propaganda": core.PROPAGANDA,
+    "regime_change": core.REGIME_CHANGE,
+    "capability_change": core.CAPABILITY_CHANGE,
+}
+
+
+@dataclass
+class Compiled:
+    """The run-constant arrays of one scenario (see :func:`sim.fast.core.run_steps`)."""
+
+    fp: FloatArray
+    ip: IntArray
+    region: IntArray
+    bloc_ptr: IntArray
+    bloc_idx: IntArray
+    member_ptr: IntArray
+    member_idx: IntArray
+    group_weight: FloatArray
+    self_weight: FloatArray
+    tie_ptr: IntArray
+    tie_idx: IntArray
+    tie_w: FloatArray
+    remaining: FloatArray
+    has_neighbours: BoolArray
+    ev_ptr: IntArray
+    ev_kind: IntArray
+    ev_actor: IntArray
+    ev_target: IntArray
+    ev_with: IntArray
+    ev_mag: FloatArray
+    ev_value: FloatArray
+    ev_index: IntArray
+    weight: FloatArray
+    decay_pow: FloatArray
+    rc_a0: FloatArray
+    rc_b0: FloatArray
+    rc_aligned: IntArray
+    rc_has_ideology: BoolArray
+    rc_ideology: FloatArray
+    cp_actor: IntArray
+    cp_about: IntArray
+    cp_mag: FloatArray
+    cp_first: IntArray
+    cp_last: IntArray
+    n_commitments: int
+
+
+def _csr(rows: list[list[int]]) -> tuple[IntArray, IntArray]:
+    ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(r) for r in rows])
+    flat = [j for r in rows for j in r]
+    return ptr, np.array(flat, dtype=np.int64)
+
+
+def _network(sc: Scenario, world: World) -> dict[str, np.ndarray]:
+    """The structure of ``W`` (sim/network.py) as flat arrays, and each ``W_p``'s row sums."""
+    net = sc.network
+    n, n_powers = world.n_actors, world.n_powers
+    n_regions = len(world.region_names)
+    groups = [
+        [int(world.region[i]), *(n_regions + b for b in world.bloc_members[i])] for i in range(n)
+    ]
+    member_ptr, member_idx = _csr(groups)
+    group_weight = np.concatenate(
+        [np.full(n_regions, net.same_region), np.full(len(world.bloc_names), net.same_bloc)]
+    )
+    self_weight = net.same_region + net.same_bloc * np.array(
+        [len(b) for b in world.bloc_members], dtype=np.float64
+    )
+    ties = _directed_ties(sc, world.index)
+    # Duplicates summed, as scipy's sum_duplicates does for InfluenceNetwork.
+    summed: dict[tuple[int, int], float] = {}
+    for i, j, w in ties:
+        summed[(i, j)] = summed.get((i, j), 0.0) + w
+    by_row: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    for (i, j), w in sorted(summed.items()):
+        by_row[i].append((j, w))
+    tie_ptr, tie_idx = _csr([[j for j, _ in r] for r in by_row])
+    tie_w = np.array([w for r in by_row for _, w in r], dtype=np.float64)
+    weights = [net.same_region, net.same_bloc, net.baseline, *(t[2] for t in ties)]
+    smallest = min((w for w in weights if w > 0), default=1.0)
+    remaining = np.empty((n, n_powers))
+    has_neighbours = np.empty((n, n_powers), dtype=np.bool_)
+    core.network_rows(
+        n_powers, member_ptr, member_idx, group_weight, self_weight,
+        tie_ptr, tie_idx, tie_w, float(net.baseline), 1e-9 * smallest,
+        remaining, has_neighbours,
+    )  # fmt: skip
+    return {
+        "member_ptr": member_ptr,
+        "member_idx": member_idx,
+        "group_weight": group_weight,
+        "self_weight": self_weight,
+        "tie_ptr": tie_ptr,
+        "tie_idx": tie_idx,
+        "tie_w": tie_w,
+        "remaining": remaining,
+        "has_neighbours": has_neighbours,
+    }
+
+
+def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
+    p = sc.parameters
+    s = p.salience
+    w = p.alignment.weights
+    fp = np.zeros(core.N_FP)
+    fp[core.FP_MEMORY] = p.trust.memory
+    fp[core.FP_BIAS] = p.trust.negativity_bias
+    fp[core.FP_MU] = p.diffusion.susceptibility
+    fp[core.FP_SAL_TARGET] = s.target
+    fp[core.FP_SAL_REGION] = s.same_region
+    fp[core.FP_SAL_BLOC] = s.same_bloc
+    fp[core.FP_SAL_ALIGNED] = s.aligned_with_actor
+    fp[core.FP_SAL_GLOBAL] = s.global_
+    fp[core.FP_TEMPERATURE] = p.alignment.temperature
+    fp[core.FP_NONALIGNED] = p.alignment.nonaligned_utility
+    fp[core.FP_W_TRUST] = w.trust
+    fp[core.FP_W_CAPABILITY] = w.capability
+    fp[core.FP_W_IDEOLOGY] = w.ideology
+    fp[core.FP_W_INERTIA] = w.inertia
+    fp[core.FP_BASELINE] = sc.network.baseline
+    fp[core.FP_IDEOLOGY_SCALE] = 2.0 * np.sqrt(world.ideology.shape[1])
+    ip = np.zeros(core.N_IP, dtype=np.int64)
+    ip[core.IP_PERIOD] = p.alignment.period
+    return fp, ip
+
+
+def compile_scenario(sc: Scenario, world: World) -> Compiled:
+    """The run-constant arrays of ``sc``, whose initial state is ``world``."""
+    index = world.index
+    n_powers = world.n_powers
+    n_steps = sc.calendar.n_steps
+    fp, ip = _parameters(sc, world)
+    bloc_ptr, bloc_idx = _csr([list(b) for b in world.bloc_members])
+
+    # Events grouped by step, file order kept within a step (EventEngine.by_step).
+    events = sorted(sc.events, key=sc.event_step)
+    steps = np.array([sc.event_step(e) for e in events], dtype=np.int64)
+    ev_ptr = np.searchsorted(steps, np.arange(n_steps + 2), side="left").astype(np.int64)
+    n_events = len(events)
+    ev_kind = np.empty(n_events, dtype=np.int64)
+    ev_actor = np.full(n_events, -1, dtype=np.int64)
+    ev_target = np.full(n_events, -1, dtype=np.int64)
+    ev_with = np.full(n_events, -1, dtype=np.int64)
+    ev_mag = np.zeros(n_events)
+    ev_value = np.zeros(n_events)
+    ev_index = np.zeros(n_events, dtype=np.int64)
+    d = world.ideology.shape[1]
+    regimes: list[tuple[FloatArray, FloatArray, int, bool, list[float]]] = []
+    campaigns: list[tuple[int, int, float, int, int]] = []
+    strength = sc.parameters.trust.prior_strength
+    for i, event in enumerate(events):
+        kind = event.kind
+        ev_kind[i] = KIND_CODES[kind]
+        if getattr(event, "actor", None) is not None:
+            ev_actor[i] = index[event.actor]
+        if getattr(event, "target", None) is not None:
+            ev_target[i] = index[event.target]
+        if getattr(event, "with_", None) is not None:
+            ev_with[i] = index[event.with_]
+        ev_mag[i] = float(getattr(event, "magnitude", 0.0))
+        if kind == "capability_change":
+            given = event.value is not None
+            ev_value[i] = float(event.value if given else event.delta)
+            ev_index[i] = int(given)
+        elif kind == "regime_change":
+            a0, b0 = prior_counts(world.power_names, event.trust, sc.defaults.trust, strength)
+            if event.aligned is None:
+                code = core.KEEP
+            elif event.aligned == NONE_ALIGNMENT:
+                code = NO_POWER
+            else:
+                code = index[event.aligned]
+            has_ideology = event.ideology is not None
+            vector = ideology_vector(event.ideology) if has_ideology else [0.0] * d
+            ev_index[i] = len(regimes)
+            regimes.append((a0, b0, code, has_ideology, vector))
+        elif kind == "propaganda":
+            step = int(steps[i])
+            last = n_steps if event.until is None else sc.calendar.step_of(event.until)
+            campaigns.append((index[event.actor], index[event.about], event.magnitude, step, last))
+
+    weight = np.zeros(len(KIND_CODES))
+    for kind in DEFAULT_WEIGHTS:
+        weight[KIND_CODES[kind]] = sc.parameters.event_kinds.weight(kind)
+    decay = sc.parameters.event_kinds.first_mover_decay()
+    decay_pow = np.array([decay**n for n in range(n_powers + 1)], dtype=np.float64)
+    n_regimes = len(regimes)
+    return Compiled(
+        fp=fp,
+        ip=ip,
+        region=world.region.astype(np.int64),
+        bloc_ptr=bloc_ptr,
+        bloc_idx=bloc_idx,
+        **_network(sc, world),
+        ev_ptr=ev_ptr,
+        ev_kind=ev_kind,
+        ev_actor=ev_actor,
+        ev_target=ev_target,
+        ev_with=ev_with,
+        ev_mag=ev_mag,
+        ev_value=ev_value,
+        ev_index=ev_index,
+        weight=weight,
+        decay_pow=decay_pow,
+        rc_a0=np.array([r[0] for r in regimes]).reshape(n_regimes, n_powers),
+        rc_b0=np.array([r[1] for r in regimes]).reshape(n_regimes, n_powers),
+        rc_aligned=np.array([r[2] for r in regimes], dtype=np.int64),
+        rc_has_ideology=np.array([r[3] for r in regimes], dtype=np.bool_),
+        rc_ideology=np.array([r[4] for r in regimes], dtype=np.float64).reshape(n_regimes, d),
+        cp_actor=np.array([c[0] for c in campaigns], dtype=np.int64),
+        cp_about=np.array([c[1] for c in campaigns], dtype=np.int64),
+        cp_mag=np.array([c[2] for c in campaigns], dtype=np.float64),
+        cp_first=np.array([c[3] for c in campaigns], dtype=np.int64),
+        cp_last=np.array([c[4] for c in campaigns], dtype=np.int64),
+        n_commitments=max(1, sum(e.kind == "intervene" for e in events)),
+    )

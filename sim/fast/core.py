@@ -1,0 +1,536 @@
+"""The compiled step loop of the fast engine (model.md sections 4 and 5).
+
+Every function here is a numba ``njit`` kernel on flat arrays (``cache=True``,
+so a new process loads the machine code instead of compiling it). The
+arithmetic repeats :mod:`sim.kernels`, :mod:`sim.events` and
+:mod:`sim.network` operation for operation, in the same order, so that the
+two engines agree to rounding in the network sums and bit for bit elsewhere
+(docs/decisions.md, issue 13).
+
+Shapes: ``N`` actors (powers first), ``P`` powers, ``S`` states, ``E``
+events, ``G`` region and bloc groups, ``D`` ideology axes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# Event kind codes; TARGETED below 6 (the kinds of sim.events.TARGETED_EVIDENCE).
+INTERVENE = 0
+SUPPORT = 1
+WITHDRAW = 2
+REFUSE_AID = 3
+CLIENT_HARMED = 4
+BASE_LOSS = 5
+SIDE_WITH_ADVERSARY = 6
+RAPPROCHEMENT = 7
+RHETORIC = 8
+RECOGNIZE = 9
+PROPAGANDA = 10
+REGIME_CHANGE = 11
+CAPABILITY_CHANGE = 12
+N_TARGETED = 6
+
+# Indices into the float parameter vector ``fp``.
+FP_MEMORY = 0
+FP_BIAS = 1
+FP_MU = 2
+FP_SAL_TARGET = 3
+FP_SAL_REGION = 4
+FP_SAL_BLOC = 5
+FP_SAL_ALIGNED = 6
+FP_SAL_GLOBAL = 7
+FP_TEMPERATURE = 8
+FP_NONALIGNED = 9
+FP_W_TRUST = 10
+FP_W_CAPABILITY = 11
+FP_W_IDEOLOGY = 12
+FP_W_INERTIA = 13
+FP_BASELINE = 14
+FP_IDEOLOGY_SCALE = 15  # 2 * sqrt(D), the largest possible ideological distance
+N_FP = 16
+
+# Indices into the int parameter vector ``ip``.
+IP_PERIOD = 0
+N_IP = 1
+
+# Keep-unchanged code of a regime change's alignment.
+KEEP = -2
+
+
+@njit(cache=True)
+def salience(
+    out: np.ndarray,
+    target: int,
+    actor: int,
+    region: np.ndarray,
+    bloc_ptr: np.ndarray,
+    bloc_idx: np.ndarray,
+    bloc_mark: np.ndarray,
+    aligned: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """``out[o]`` = salience of an event by ``actor`` about ``target`` (-1: none).
+
+    As :func:`sim.kernels.place_salience` then
+    :func:`sim.kernels.add_alignment_salience`; ``bloc_mark`` is scratch of
+    length B, left all False.
+    """
+    glob = fp[FP_SAL_GLOBAL]
+    same_region = fp[FP_SAL_REGION]
+    same_bloc = fp[FP_SAL_BLOC]
+    with_actor = fp[FP_SAL_ALIGNED]
+    n = out.shape[0]
+    has_blocs = False
+    if target >= 0:
+        for j in range(bloc_ptr[target], bloc_ptr[target + 1]):
+            bloc_mark[bloc_idx[j]] = True
+            has_blocs = True
+    for o in range(n):
+        v = glob
+        if target >= 0:
+            r = same_region if region[o] == region[target] else 0.0
+            v = max(v, r)
+            if has_blocs:
+                shares = False
+                for j in range(bloc_ptr[o], bloc_ptr[o + 1]):
+                    if bloc_mark[bloc_idx[j]]:
+                        shares = True
+                        break
+                v = max(v, same_bloc if shares else 0.0)
+        v = max(v, with_actor if aligned[o] == actor else 0.0)
+        out[o] = v
+    if target >= 0:
+        for j in range(bloc_ptr[target], bloc_ptr[target + 1]):
+            bloc_mark[bloc_idx[j]] = False
+        out[target] = fp[FP_SAL_TARGET]
+
+
+@njit(cache=True)
+def add_evidence(
+    e: np.ndarray,
+    actor: int,
+    step: int,
+    trust_prev: np.ndarray,
+    cp_actor: np.ndarray,
+    cp_about: np.ndarray,
+    cp_mag: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+) -> None:
+    """Split ``e`` about ``actor`` into this step's positive and negative evidence.
+
+    As ``EventEngine._add``: the actor's own cell is dropped and negative
+    evidence is amplified by every propaganda campaign about ``actor``
+    active at ``step``, in file order.
+    """
+    e[actor] = 0.0
+    n = e.shape[0]
+    n_campaigns = cp_actor.shape[0]
+    for o in range(n):
+        x = e[o]
+        bad = max(-x, 0.0)
+        first = True
+        factor = 1.0
+        for c in range(n_campaigns):
+            if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
+                term = 1.0 if o == cp_actor[c] else 1.0 + cp_mag[c] * trust_prev[o, cp_actor[c]]
+                factor = term if first else factor * term
+                first = False
+        if not first:
+            bad *= factor
+        ev_pos[o, actor] += max(x, 0.0)
+        ev_neg[o, actor] += bad
+
+
+@njit(cache=True)
+def refresh_distance(ideology: np.ndarray, distance: np.ndarray, scale: float) -> None:
+    """``distance[o, p]``, as :func:`sim.kernels.ideology_distance`."""
+    n, n_powers = distance.shape
+    d = ideology.shape[1]
+    for o in range(n):
+        for p in range(n_powers):
+            acc = 0.0
+            for a in range(d):
+                diff = ideology[o, a] - ideology[p, a]
+                acc += diff * diff
+            distance[o, p] = math.sqrt(acc) / scale
+
+
+@njit(cache=True)
+def raw_apply(
+    x: np.ndarray,
+    out: np.ndarray,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    gsum: np.ndarray,
+    baseline: float,
+) -> None:
+    """``out = W0 @ x`` (diagonal excluded, rows not normalised), as ``InfluenceNetwork``.
+
+    ``member_idx`` lists each actor's groups (its region, then its blocs
+    offset by the number of regions) with weights ``group_weight``. Each
+    group is summed once, so time is linear in actors, memberships and
+    ties; ``gsum`` is scratch of length G.
+    """
+    n = x.shape[0]
+    gsum[:] = 0.0
+    total = 0.0
+    for o in range(n):
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            gsum[member_idx[j]] += x[o]
+        total += x[o]
+    for o in range(n):
+        acc = 0.0
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            acc += group_weight[g] * gsum[g]
+        acc -= self_weight[o] * x[o]
+        if baseline != 0.0:
+            acc += baseline * (total - x[o])
+        for j in range(tie_ptr[o], tie_ptr[o + 1]):
+            acc += tie_w[j] * x[tie_idx[j]]
+        out[o] = acc
+
+
+@njit(cache=True)
+def network_rows(
+    n_powers: int,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    baseline: float,
+    threshold: float,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+) -> None:
+    """Row sums of every ``W_p`` and where they leave a neighbour, as ``InfluenceNetwork``.
+
+    A row sum above ``threshold`` (a tiny fraction of the smallest positive
+    weight) is a real neighbour; elsewhere ``remaining`` is 1 and unused.
+    """
+    n = member_ptr.shape[0] - 1
+    x = np.ones(n)
+    out = np.empty(n)
+    gsum = np.empty(group_weight.shape[0])
+    for p in range(n_powers):
+        x[:] = 1.0
+        x[p] = 0.0
+        raw_apply(
+            x, out, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, baseline,
+        )  # fmt: skip
+        for o in range(n):
+            has_neighbours[o, p] = out[o] > threshold
+            remaining[o, p] = out[o] if has_neighbours[o, p] else 1.0
+
+
+@njit(cache=True)
+def choose(utility: np.ndarray, temperature: float, uniform: float, weights: np.ndarray) -> int:
+    """One state's option as :func:`sim.kernels.choose_alignment`; -1 for ``none``."""
+    n_options = utility.shape[0]
+    best = 0
+    if temperature == 0.0:
+        for j in range(1, n_options):
+            if utility[j] > utility[best]:
+                best = j
+    else:
+        top = utility[0]
+        for j in range(1, n_options):
+            top = max(top, utility[j])
+        total = 0.0
+        for j in range(n_options):
+            weights[j] = math.exp((utility[j] - top) / temperature)
+            total = weights[j] if j == 0 else total + weights[j]
+        threshold = uniform * total
+        cumulative = 0.0
+        best = 0
+        for j in range(n_options - 1):
+            cumulative = weights[j] if j == 0 else cumulative + weights[j]
+            if cumulative <= threshold:
+                best += 1
+    return -1 if best == n_options - 1 else best
+
+
+@njit(cache=True)
+def align(
+    trust: np.ndarray,
+    distance: np.ndarray,
+    capability: np.ndarray,
+    aligned: np.ndarray,
+    fp: np.ndarray,
+    uniforms: np.ndarray,
+) -> None:
+    """Alignment of every state (model.md section 4, step 4), as ``CredibilityModel._align``."""
+    n, n_powers = trust.shape
+    utility = np.empty(n_powers + 1)
+    weights = np.empty(n_powers + 1)
+    w_trust = fp[FP_W_TRUST]
+    w_capability = fp[FP_W_CAPABILITY]
+    w_ideology = fp[FP_W_IDEOLOGY]
+    w_inertia = fp[FP_W_INERTIA]
+    temperature = fp[FP_TEMPERATURE]
+    for o in range(n_powers, n):
+        for p in range(n_powers):
+            base = w_capability * capability[p] - w_ideology * distance[o, p]
+            utility[p] = base + w_trust * trust[o, p]
+        utility[n_powers] = fp[FP_NONALIGNED]
+        if w_inertia != 0.0:
+            current = n_powers if aligned[o] < 0 else aligned[o]
+            utility[current] += w_inertia
+        u = uniforms[o - n_powers] if temperature > 0.0 else 0.0
+        aligned[o] = choose(utility, temperature, u, weights)
+
+
+@njit(cache=True)
+def run_steps(
+    k0: int,
+    k1: int,
+    fp: np.ndarray,
+    ip: np.ndarray,
+    # world state, updated in place
+    a0: np.ndarray,
+    b0: np.ndarray,
+    positive: np.ndarray,
+    negative: np.ndarray,
+    own: np.ndarray,
+    trust: np.ndarray,
+    ideology: np.ndarray,
+    distance: np.ndarray,
+    capability: np.ndarray,
+    aligned: np.ndarray,
+    recognized: np.ndarray,
+    # open commitments in opening order; c_count[0] of them
+    c_actor: np.ndarray,
+    c_target: np.ndarray,
+    c_mag: np.ndarray,
+    c_count: np.ndarray,
+    # places
+    region: np.ndarray,
+    bloc_ptr: np.ndarray,
+    bloc_idx: np.ndarray,
+    # the network
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+    # events, by step: those of step k are ev_ptr[k]..ev_ptr[k + 1]
+    ev_ptr: np.ndarray,
+    ev_kind: np.ndarray,
+    ev_actor: np.ndarray,
+    ev_target: np.ndarray,
+    ev_with: np.ndarray,
+    ev_mag: np.ndarray,
+    ev_value: np.ndarray,
+    ev_index: np.ndarray,
+    weight: np.ndarray,
+    decay_pow: np.ndarray,
+    # regime changes (ev_index of a regime_change event is its row here)
+    rc_a0: np.ndarray,
+    rc_b0: np.ndarray,
+    rc_aligned: np.ndarray,
+    rc_has_ideology: np.ndarray,
+    rc_ideology: np.ndarray,
+    # propaganda campaigns, in file order
+    cp_actor: np.ndarray,
+    cp_about: np.ndarray,
+    cp_mag: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+    # alignment draws: row r for the r-th alignment step of this call
+    uniforms: np.ndarray,
+    # snapshots at the end of steps k0..k1-1
+    snap_trust: np.ndarray,
+    snap_own: np.ndarray,
+    snap_aligned: np.ndarray,
+) -> None:
+    """Steps ``k0`` to ``k1 - 1`` of model.md section 4, as ``CredibilityModel.step``."""
+    n, n_powers = trust.shape
+    n_groups = group_weight.shape[0]
+    memory = fp[FP_MEMORY]
+    bias = fp[FP_BIAS]
+    mu = fp[FP_MU]
+    period = ip[IP_PERIOD]
+    ev_pos = np.zeros((n, n_powers))
+    ev_neg = np.zeros((n, n_powers))
+    trust_new = np.empty((n, n_powers))
+    e = np.empty(n)
+    other = np.empty(n)
+    sal = np.empty(n)
+    support = np.zeros((n_powers, n))
+    supported = np.zeros(n_powers, dtype=np.bool_)
+    x = np.empty(n)
+    mean = np.empty(n)
+    gsum = np.empty(n_groups)
+    bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
+    draw = 0
+    for k in range(k0, k1):
+        ev_pos[:] = 0.0
+        ev_neg[:] = 0.0
+        # 1. support for every commitment open at the start of the step
+        supported[:] = False
+        for c in range(c_count[0]):
+            actor = c_actor[c]
+            salience(sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+            scale = c_mag[c] * weight[SUPPORT]
+            if supported[actor]:
+                for o in range(n):
+                    support[actor, o] = support[actor, o] + scale * sal[o]
+            else:
+                for o in range(n):
+                    support[actor, o] = scale * sal[o]
+                supported[actor] = True
+        for p in range(n_powers):
+            if supported[p]:
+                add_evidence(
+                    support[p], p, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last,
+                    ev_pos, ev_neg,
+                )  # fmt: skip
+        # 1. the period's own events, in file order
+        for i in range(ev_ptr[k], ev_ptr[k + 1]):
+            kind = ev_kind[i]
+            actor = ev_actor[i]
+            target = ev_target[i]
+            if kind == PROPAGANDA:
+                continue
+            if kind == CAPABILITY_CHANGE:
+                new = ev_value[i] if ev_index[i] == 1 else capability[actor] + ev_value[i]
+                capability[actor] = max(0.0, new)
+                continue
+            if kind == REGIME_CHANGE:
+                r = ev_index[i]
+                for p in range(n_powers):
+                    a0[target, p] = rc_a0[r, p]
+                    b0[target, p] = rc_b0[r, p]
+                    positive[target, p] = 0.0
+                    negative[target, p] = 0.0
+                    ev_pos[target, p] = 0.0
+                    ev_neg[target, p] = 0.0
+                    prior = a0[target, p] / (a0[target, p] + b0[target, p])
+                    own[target, p] = prior
+                    trust[target, p] = prior
+                    recognized[target, p] = False
+                if rc_aligned[r] != KEEP:
+                    aligned[target] = rc_aligned[r]
+                if rc_has_ideology[r]:
+                    ideology[target, :] = rc_ideology[r]
+                    refresh_distance(ideology, distance, fp[FP_IDEOLOGY_SCALE])
+                kept = 0
+                for c in range(c_count[0]):
+                    if c_target[c] != target:
+                        c_actor[kept] = c_actor[c]
+                        c_target[kept] = c_target[c]
+                        c_mag[kept] = c_mag[c]
+                        kept += 1
+                c_count[0] = kept
+                continue
+            magnitude = ev_mag[i]
+            scale = magnitude * weight[kind]
+            if kind < N_TARGETED:
+                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o]
+                if kind == INTERVENE or kind == WITHDRAW:
+                    found = -1
+                    for c in range(c_count[0]):
+                        if c_actor[c] == actor and c_target[c] == target:
+                            found = c
+                    if kind == INTERVENE:
+                        if found < 0:
+                            found = c_count[0]
+                            c_actor[found] = actor
+                            c_target[found] = target
+                            c_count[0] = found + 1
+                        c_mag[found] = magnitude
+                    elif found >= 0:
+                        for c in range(found, c_count[0] - 1):
+                            c_actor[c] = c_actor[c + 1]
+                            c_target[c] = c_target[c + 1]
+                            c_mag[c] = c_mag[c + 1]
+                        c_count[0] -= 1
+            elif kind == SIDE_WITH_ADVERSARY:
+                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o]
+                rival = ev_with[i]
+                if rival >= 0:
+                    salience(sal, rival, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                    rival_scale = -magnitude * weight[kind]
+                    for o in range(n):
+                        other[o] = rival_scale * sal[o]
+                        if not abs(e[o]) >= abs(other[o]):
+                            e[o] = other[o]
+            elif kind == RAPPROCHEMENT:
+                partner = ev_with[i]
+                salience(sal, -1, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                for o in range(n):
+                    gap = (1.0 - distance[o, actor]) - (1.0 - distance[o, partner])
+                    e[o] = scale * sal[o] * max(0.0, gap)
+            elif kind == RHETORIC:
+                salience(sal, -1, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o] * trust[o, actor]
+            else:  # RECOGNIZE
+                if recognized[target, actor]:
+                    continue
+                earlier = 0
+                for p in range(n_powers):
+                    if recognized[target, p]:
+                        earlier += 1
+                recognized[target, actor] = True
+                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                factor = decay_pow[earlier]
+                for o in range(n):
+                    e[o] = scale * sal[o] * factor
+            add_evidence(
+                e, actor, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg
+            )
+        # 2. evidence update and own assessment; 3. social influence
+        for o in range(n):
+            for p in range(n_powers):
+                positive[o, p] = memory * positive[o, p] + ev_pos[o, p]
+                negative[o, p] = memory * negative[o, p] + bias * ev_neg[o, p]
+                own[o, p] = (a0[o, p] + positive[o, p]) / (
+                    a0[o, p] + b0[o, p] + positive[o, p] + negative[o, p]
+                )
+        for p in range(n_powers):
+            for o in range(n):
+                x[o] = trust[o, p]
+            x[p] = 0.0
+            raw_apply(
+                x, mean, member_ptr, member_idx, group_weight, self_weight,
+                tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE],
+            )  # fmt: skip
+            for o in range(n):
+                if has_neighbours[o, p]:
+                    trust_new[o, p] = (1.0 - mu) * own[o, p] + mu * (mean[o] / remaining[o, p])
+                else:
+                    trust_new[o, p] = own[o, p]
+        trust[:] = trust_new
+        # 4. alignment
+        if period != 0 and k % period == 0:
+            align(trust, distance, capability, aligned, fp, uniforms[draw])
+            draw += 1
+        # 5. record
+        snap_trust[k - k0] = trust
+        snap_own[k - k0] = own
+        snap_aligned[k - k0] = aligned[n_powers:]

@@ -1,0 +1,216 @@
+"""FastModel: one run of the compiled engine, with the Mesa model's outputs.
+
+A :class:`FastModel` starts from the same :class:`sim.world.World` and the
+same random generator as :class:`sim.model.CredibilityModel`, runs the
+compiled step loop (:mod:`sim.fast.core`) in chunks of steps, and hands
+each step's arrays to the same :class:`sim.metrics.Recorder`, so the
+summary, series and actors tables come from the one implementation in
+:mod:`sim.metrics`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.fast import core
+from sim.fast.compiler import Compiled, compile_scenario
+from sim.kernels import FloatArray, IntArray
+from sim.metrics import CHUNK_BYTES, Recorder, Statistics, actors_table, summarise, tidy_series
+from sim.model import Record, _resolve_scenario, resolve_groups
+from sim.scenario.schema import Scenario
+from sim.world import World
+
+
+def model_rng(rng: Any) -> np.random.Generator:
+    """The generator ``mesa.Model(rng=rng)`` gives the model, in the same state.
+
+    mesa draws one integer from it to seed ``model.random`` unless ``rng``
+    is an int; the draw is repeated here so that the alignment draws that
+    follow are the Mesa model's.
+    """
+    generator = np.random.default_rng(rng)
+    if not isinstance(rng, int | np.integer):
+        generator.integers(np.iinfo(np.int32).max)
+    return generator
+
+
+class FastModel:
+    """The credibility model of model.md on the compiled engine.
+
+    Args:
+        scenario: a validated :class:`Scenario`, a path or a mapping (as
+            :class:`sim.model.CredibilityModel`).
+        rng: seed for the alignment draws, as for ``mesa.Model``.
+        record: ``summary``, ``series`` or ``actors``.
+        **overrides: ``a__b`` override keywords, as for ``CredibilityModel``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | dict[str, Any] | None = None,
+        rng: Any = None,
+        *,
+        record: Record = "series",
+        **overrides: Any,
+    ) -> None:
+        if scenario is None:
+            raise TypeError("FastModel needs a scenario (a path or a loaded Scenario)")
+        sc = _resolve_scenario(scenario, overrides)
+        self.spec = sc
+        self.rng = model_rng(rng)
+        self.record_level: Record = record
+        self.n_steps = sc.calendar.n_steps
+        self.dates = sc.calendar.labels()
+        world = World.from_scenario(sc)
+        self.world = world
+        self.compiled: Compiled = compile_scenario(sc, world)
+        self.steps = 0
+        self.running = True
+        self.groups = resolve_groups(sc, world)
+        self.windows = {
+            name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
+            for name, (start, end) in sc.windows.items()
+        }
+        self.recorder = Recorder(
+            self.groups,
+            world.n_actors,
+            world.n_powers,
+            self.n_steps,
+            percentiles=record != "summary",
+            keep_actors=record == "actors",
+        )
+        c = self.compiled
+        self._recognized = np.zeros((world.n_actors, world.n_powers), dtype=np.bool_)
+        self._c_actor = np.zeros(c.n_commitments, dtype=np.int64)
+        self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
+        self._c_mag = np.zeros(c.n_commitments)
+        self._c_count = np.zeros(1, dtype=np.int64)
+        self._statistics: Statistics | None = None
+        self.recorder.record(0, world.trust, world.own, self.aligned)
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def actor_names(self) -> list[str]:
+        return self.world.actor_names
+
+    @property
+    def power_names(self) -> list[str]:
+        return self.world.power_names
+
+    @property
+    def own(self) -> FloatArray:
+        return self.world.own
+
+    @property
+    def trust(self) -> FloatArray:
+        return self.world.trust
+
+    @property
+    def aligned(self) -> IntArray:
+        return self.world.aligned[self.world.n_powers :]
+
+    @property
+    def capability(self) -> FloatArray:
+        return self.world.capability
+
+    @property
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.groups]
+
+    # ------------------------------------------------------------------ stepping
+
+    def _chunk(self) -> int:
+        """Steps per compiled call: all of them unless the snapshots would be large."""
+        cells = self.world.n_actors * self.world.n_powers
+        if self.record_level == "actors":
+            return self.n_steps
+        return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 16 * cells)))
+
+    def _advance(self, k1: int) -> None:
+        """Run steps ``self.steps + 1`` to ``k1`` and record each."""
+        w, c = self.world, self.compiled
+        k0 = self.steps + 1
+        count = k1 - k0 + 1
+        period = int(c.ip[core.IP_PERIOD])
+        n_draws = sum(1 for k in range(k0, k1 + 1) if period and k % period == 0)
+        n_states = w.n_actors - w.n_powers
+        # The Mesa model draws one vector of uniforms per alignment step, in order.
+        random = c.fp[core.FP_TEMPERATURE] > 0
+        uniforms = np.empty((n_draws, n_states if random else 0))
+        if random:
+            for r in range(n_draws):
+                uniforms[r] = self.rng.random(n_states)
+        snap_trust = np.empty((count, w.n_actors, w.n_powers))
+        snap_own = np.empty((count, w.n_actors, w.n_powers))
+        snap_aligned = np.empty((count, n_states), dtype=np.int64)
+        core.run_steps(
+            k0, k1 + 1, c.fp, c.ip,
+            w.a0, w.b0, w.positive, w.negative, w.own, w.trust, w.ideology, w.distance,
+            w.capability, w.aligned, self._recognized,
+            self._c_actor, self._c_target, self._c_mag, self._c_count,
+            c.region, c.bloc_ptr, c.bloc_idx,
+            c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+            c.tie_ptr, c.tie_idx, c.tie_w, c.remaining, c.has_neighbours,
+            c.ev_ptr, c.ev_kind, c.ev_actor, c.ev_target, c.ev_with, c.ev_mag, c.ev_value,
+            c.ev_index, c.weight, c.decay_pow,
+            c.rc_a0, c.rc_b0, c.rc_aligned, c.rc_has_ideology, c.rc_ideology,
+            c.cp_actor, c.cp_about, c.cp_mag, c.cp_first, c.cp_last,
+            uniforms, snap_trust, snap_own, snap_aligned,
+        )  # fmt: skip
+        for i in range(count):
+            self.recorder.record(k0 + i, snap_trust[i], snap_own[i], snap_aligned[i])
+        self.steps = k1
+        if k1 >= self.n_steps:
+            self.running = False
+
+    def step(self) -> None:
+        """Apply the next step (model.md section 4)."""
+        if self.steps >= self.n_steps:
+            self.running = False
+            return
+        self._advance(self.steps + 1)
+
+    def run(self) -> FastModel:
+        """Step to the calendar's end and return the model."""
+        chunk = self._chunk()
+        while self.steps < self.n_steps:
+            self._advance(min(self.n_steps, self.steps + chunk))
+        self.running = False
+        return self
+
+    # ------------------------------------------------------------------ results
+
+    def statistics(self) -> Statistics:
+        """Per-group statistics over steps 0..T (the run must have ended)."""
+        if self.running:
+            raise RuntimeError("the run has not reached the end of its calendar")
+        if self._statistics is None:
+            self._statistics = self.recorder.finish()
+        return self._statistics
+
+    def summary(self) -> dict[str, Any]:
+        """The nested summary of model.md section 7."""
+        return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
+
+    def series(self) -> pd.DataFrame:
+        """The tidy series of model.md section 7."""
+        return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
+
+    def actors(self) -> pd.DataFrame:
+        """Per step, observer and power: trust, own assessment, alignment (record='actors')."""
+        if self.record_level != "actors":
+            raise RuntimeError("build the model with record='actors' to get per-actor rows")
+        self.statistics()
+        return actors_table(
+            np.concatenate(self.recorder.actor_trust),
+            np.concatenate(self.recorder.actor_own),
+            self.recorder.aligned.astype(np.int64),
+            self.actor_names,
+            self.power_names,
+            self.dates,
+        )
