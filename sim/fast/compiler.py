@@ -9,6 +9,7 @@ model starts from, so both engines start from identical arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -165,7 +166,7 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     bloc_ptr, bloc_idx = _csr([list(b) for b in world.bloc_members])
 
     # Events grouped by step, file order kept within a step (EventEngine.by_step).
-    events = sorted(sc.events, key=sc.event_step)
+    events: list[Any] = sorted(sc.events, key=sc.event_step)
     steps = np.array([sc.event_step(e) for e in events], dtype=np.int64)
     ev_ptr = np.searchsorted(steps, np.arange(n_steps + 2), side="left").astype(np.int64)
     n_events = len(events)
@@ -212,8 +213,8 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
             campaigns.append((index[event.actor], index[event.about], event.magnitude, step, last))
 
     weight = np.zeros(len(KIND_CODES))
-    for kind in DEFAULT_WEIGHTS:
-        weight[KIND_CODES[kind]] = sc.parameters.event_kinds.weight(kind)
+    for name in DEFAULT_WEIGHTS:
+        weight[KIND_CODES[name]] = sc.parameters.event_kinds.weight(name)
     decay = sc.parameters.event_kinds.first_mover_decay()
     decay_pow = np.array([decay**n for n in range(n_powers + 1)], dtype=np.float64)
     n_regimes = len(regimes)

@@ -449,7 +449,7 @@ def run_steps(
                 salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
                 for o in range(n):
                     e[o] = scale * sal[o]
-                if kind == INTERVENE or kind == WITHDRAW:
+                if kind in (INTERVENE, WITHDRAW):
                     found = -1
                     for c in range(c_count[0]):
                         if c_actor[c] == actor and c_target[c] == target:

@@ -72,6 +72,7 @@ class ExperimentSpec(_Strict):
     replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     seed: Annotated[int, Field(ge=0)] = 0
     record: Literal["summary", "series", "actors"] = "summary"
+    engine: Literal["mesa", "fast"] = "fast"
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -148,7 +149,8 @@ class Experiment:
         The scenarios enter by content (their resolved hash), not by file
         name; the description does not enter, so editing it keeps the folder.
         """
-        data = self.spec.model_dump(mode="json", exclude={"description", "overrides"})
+        # The engine does not enter: both give the same runs (docs/decisions.md, issue 13).
+        data = self.spec.model_dump(mode="json", exclude={"description", "overrides", "engine"})
         data["scenarios"] = self.base_hashes
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -252,6 +254,7 @@ def load_experiment(
     seed: int | None = None,
     record: str | None = None,
     overrides: dict[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Experiment:
     """Load and validate an experiment file; the keyword arguments replace the file's values.
 
@@ -280,7 +283,13 @@ def load_experiment(
     if not isinstance(given, dict):
         raise where.error("an experiment file must be a mapping with name, scenarios and design")
     data = dict(given)
-    for key, value in (("replicates", replicates), ("seed", seed), ("record", record)):
+    given_values = (
+        ("replicates", replicates),
+        ("seed", seed),
+        ("record", record),
+        ("engine", engine),
+    )
+    for key, value in given_values:
         if value is not None:
             data[key] = value
     if overrides and isinstance(data.get("overrides", {}), dict):
@@ -299,6 +308,7 @@ def experiment_from_scenario(
     seed: int | None = None,
     record: str | None = None,
     overrides: dict[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Experiment:
     """An experiment from the command line: one scenario, a grid over ``--vary PATH=SPEC``.
 
@@ -326,6 +336,7 @@ def experiment_from_scenario(
         "replicates": 1 if replicates is None else replicates,
         "seed": 0 if seed is None else seed,
         "record": record or "summary",
+        "engine": engine or "fast",
         "overrides": overrides or {},
     }
     return _build(given, given, None, {base.name: str(path)}, _CLI)
