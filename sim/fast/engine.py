@@ -10,6 +10,8 @@ summary, series and actors tables come from the one implementation in
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,15 @@ import pandas as pd
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
 from sim.kernels import FloatArray, IntArray
-from sim.metrics import CHUNK_BYTES, Recorder, Statistics, actors_table, summarise, tidy_series
+from sim.metrics import (
+    CHUNK_BYTES,
+    Group,
+    Recorder,
+    Statistics,
+    actors_table,
+    summarise,
+    tidy_series,
+)
 from sim.model import Record, _resolve_scenario, resolve_groups
 from sim.scenario.schema import Scenario
 from sim.world import World
@@ -36,6 +46,66 @@ def model_rng(rng: Any) -> np.random.Generator:
     if not isinstance(rng, int | np.integer):
         generator.integers(np.iinfo(np.int32).max)
     return generator
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a scenario's runs share: its initial world, arrays, groups, windows and dates."""
+
+    scenario: Scenario
+    world: World
+    compiled: Compiled
+    groups: list[Group]
+    windows: dict[str, tuple[int, int]]
+    dates: list[str]
+
+    @classmethod
+    def build(cls, sc: Scenario) -> Prepared:
+        world = World.from_scenario(sc)
+        return cls(
+            scenario=sc,
+            world=world,
+            compiled=compile_scenario(sc, world),
+            groups=resolve_groups(sc, world),
+            windows={
+                name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
+                for name, (start, end) in sc.windows.items()
+            },
+            dates=sc.calendar.labels(),
+        )
+
+    def fresh_world(self) -> World:
+        """A copy of the initial world whose arrays a run may change."""
+        w = self.world
+        return replace(
+            w,
+            ideology=w.ideology.copy(),
+            capability=w.capability.copy(),
+            aligned=w.aligned.copy(),
+            a0=w.a0.copy(),
+            b0=w.b0.copy(),
+            positive=w.positive.copy(),
+            negative=w.negative.copy(),
+        )
+
+
+# Prepared scenarios of this process, most recent last: a sweep's replicates
+# share their resolved Scenario object, so each design point is compiled once.
+_PREPARED: OrderedDict[int, Prepared] = OrderedDict()
+PREPARED_CACHE = 16
+
+
+def prepare(sc: Scenario) -> Prepared:
+    """The :class:`Prepared` of ``sc``, built once per Scenario object and kept."""
+    entry = _PREPARED.get(id(sc))
+    if entry is None or entry.scenario is not sc:
+        entry = Prepared.build(sc)
+        _PREPARED[id(sc)] = entry
+        if len(_PREPARED) > PREPARED_CACHE:
+            _PREPARED.popitem(last=False)
+    else:
+        _PREPARED.move_to_end(id(sc))
+    return entry
 
 
 class FastModel:
@@ -64,17 +134,15 @@ class FastModel:
         self.rng = model_rng(rng)
         self.record_level: Record = record
         self.n_steps = sc.calendar.n_steps
-        self.dates = sc.calendar.labels()
-        world = World.from_scenario(sc)
+        prepared = prepare(sc)
+        self.dates = prepared.dates
+        world = prepared.fresh_world()
         self.world = world
-        self.compiled: Compiled = compile_scenario(sc, world)
+        self.compiled: Compiled = prepared.compiled
         self.steps = 0
         self.running = True
-        self.groups = resolve_groups(sc, world)
-        self.windows = {
-            name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
-            for name, (start, end) in sc.windows.items()
-        }
+        self.groups = prepared.groups
+        self.windows = prepared.windows
         self.recorder = Recorder(
             self.groups,
             world.n_actors,
@@ -162,8 +230,7 @@ class FastModel:
             c.cp_actor, c.cp_about, c.cp_mag, c.cp_first, c.cp_last,
             uniforms, snap_trust, snap_own, snap_aligned,
         )  # fmt: skip
-        for i in range(count):
-            self.recorder.record(k0 + i, snap_trust[i], snap_own[i], snap_aligned[i])
+        self.recorder.record_block(k0, snap_trust, snap_own, snap_aligned)
         self.steps = k1
         if k1 >= self.n_steps:
             self.running = False
