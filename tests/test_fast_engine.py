@@ -133,8 +133,8 @@ def test_a_kept_compiled_scenario_is_not_changed_by_its_runs() -> None:
 def test_run_cli_records_the_engine(tmp_path: Path) -> None:
     for engine in ("mesa", "fast"):
         out = tmp_path / engine
-        code = main(["run", str(ROOT / "scenarios" / "tour.yaml"), "--out", str(out)]
-                    + ["--engine", engine, "--no-plots"])  # fmt: skip
+        tour = str(ROOT / "scenarios" / "tour.yaml")
+        code = main(["run", tour, "--out", str(out), "--engine", engine, "--no-plots"])
         assert code == 0
         assert json.loads((out / "manifest.json").read_text())["engine"] == engine
     a = pd.read_parquet(tmp_path / "mesa" / "series.parquet")
