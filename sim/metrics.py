@@ -174,8 +174,8 @@ class Recorder:
             # Options as columns 0..P-1 and P for none (-1); one bincount for all steps.
             column = np.where(codes < 0, self.n_powers, codes)
             flat = column + (self.n_powers + 1) * np.arange(codes.shape[0])[:, None]
-            counts = np.bincount(flat.ravel(), minlength=codes.shape[0] * (self.n_powers + 1))
-            counts = counts.reshape(codes.shape[0], self.n_powers + 1).astype(float)
+            tally = np.bincount(flat.ravel(), minlength=codes.shape[0] * (self.n_powers + 1))
+            counts = tally.reshape(codes.shape[0], self.n_powers + 1).astype(np.float64)
             st.share[g] = counts / codes.shape[1]
             st.effective_poles[g] = effective_poles(counts[:, : self.n_powers])
             st.realignments[g, 1:] = (codes[1:] != codes[:-1]).sum(axis=1)
