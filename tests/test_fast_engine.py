@@ -186,3 +186,22 @@ def test_sweeps_agree_across_engines_and_executors(tmp_path: Path) -> None:
     )
     manifests = [json.loads((o.folder / "manifest.json").read_text()) for o in (pool, reference)]
     assert [m["engine"] for m in manifests] == ["fast", "mesa"]
+
+
+def test_model_v2_switches_are_refused_until_implemented() -> None:
+    """A scenario with a v2 mechanism on must not run silently as v1 on the fast engine."""
+    from types import SimpleNamespace
+
+    from sim.errors import InputError
+    from sim.fast.compiler import check_supported, v2_in_use
+
+    scenario = validated(kitchen_sink())
+    assert v2_in_use(scenario) == []
+    on = SimpleNamespace(
+        name="v2",
+        parameters=SimpleNamespace(trust=SimpleNamespace(prior_memory=0.9)),
+        network=SimpleNamespace(initial="equilibrium"),
+    )
+    assert v2_in_use(on) == ["parameters.trust.prior_memory", "network.initial"]  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="--engine mesa"):
+        check_supported(on)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import InputError
 from sim.fast import core
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.model import _directed_ties
@@ -75,6 +76,44 @@ class Compiled:
     cp_first: IntArray
     cp_last: IntArray
     n_commitments: int
+
+
+# Model v2 (model.md section 8) switches, each with the value that leaves v1 unchanged.
+V2_SWITCHES = (
+    ("parameters.stance.enemy_reliability", 1.0),
+    ("parameters.affinity.scale", 0.0),
+    ("parameters.salience.stance", 0.0),
+    ("parameters.trust.prior_memory", 1.0),
+    ("parameters.alignment.weights.affinity", 0.0),
+    ("network.initial", "prior"),
+)
+
+
+def v2_in_use(sc: Scenario) -> list[str]:
+    """The model v2 switches that ``sc`` turns on (none before v2 is in the schema)."""
+    used = []
+    for path, off in V2_SWITCHES:
+        value: Any = sc
+        for part in path.split("."):
+            value = getattr(value, part, off)
+        if value != off:
+            used.append(path)
+    return used
+
+
+def check_supported(sc: Scenario) -> None:
+    """Raise :class:`InputError` if ``sc`` needs what the fast engine does not do yet.
+
+    The compiled core implements model.md v1; with every v2 switch off a v2
+    scenario is a v1 one (its stances and ``relation`` events then change
+    nothing) and runs here.
+    """
+    used = v2_in_use(sc)
+    if used:
+        raise InputError(
+            f"scenario '{sc.name}' uses model v2 ({', '.join(used)}), which the fast "
+            "engine does not run yet; use --engine mesa (or engine: mesa in the experiment)"
+        )
 
 
 def _csr(rows: list[list[int]]) -> tuple[IntArray, IntArray]:
@@ -158,7 +197,12 @@ def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
 
 
 def compile_scenario(sc: Scenario, world: World) -> Compiled:
-    """The run-constant arrays of ``sc``, whose initial state is ``world``."""
+    """The run-constant arrays of ``sc``, whose initial state is ``world``.
+
+    Raises:
+        InputError: ``sc`` turns on a model v2 mechanism (:func:`check_supported`).
+    """
+    check_supported(sc)
     index = world.index
     n_powers = world.n_powers
     n_steps = sc.calendar.n_steps
@@ -166,7 +210,9 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     bloc_ptr, bloc_idx = _csr([list(b) for b in world.bloc_members])
 
     # Events grouped by step, file order kept within a step (EventEngine.by_step).
-    events: list[Any] = sorted(sc.events, key=sc.event_step)
+    # Stances change nothing while every v2 switch is off, nor do relation events.
+    kept = [e for e in sc.events if e.kind in KIND_CODES]
+    events: list[Any] = sorted(kept, key=sc.event_step)
     steps = np.array([sc.event_step(e) for e in events], dtype=np.int64)
     ev_ptr = np.searchsorted(steps, np.arange(n_steps + 2), side="left").astype(np.int64)
     n_events = len(events)
