@@ -281,3 +281,18 @@ class FastModel:
             self.power_names,
             self.dates,
         )
+
+
+WARM_UP_SCENARIO: dict[str, Any] = {
+    "name": "warm_up",
+    "calendar": {"start": "2000-01", "end": "2000-02"},
+    "powers": {"A": {"capability": 1.0, "region": "r"}},
+    "states": {"S": {"region": "r", "aligned": "A"}},
+    "parameters": {"alignment": {"temperature": 0.1}},
+    "events": [{"kind": "intervene", "step": 1, "actor": "A", "target": "S"}],
+}
+
+
+def warm_up() -> None:
+    """Run a two-state scenario once, so that the compiled kernels are loaded."""
+    FastModel(WARM_UP_SCENARIO, rng=0, record="summary").run().summary()
