@@ -176,31 +176,42 @@ def raw_apply(
     gsum: np.ndarray,
     baseline: float,
 ) -> None:
-    """``out = W0 @ x`` (diagonal excluded, rows not normalised), as ``InfluenceNetwork``.
+    """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
 
-    ``member_idx`` lists each actor's groups (its region, then its blocs
-    offset by the number of regions) with weights ``group_weight``. Each
-    group is summed once, so time is linear in actors, memberships and
-    ties; ``gsum`` is scratch of length G.
+    As ``InfluenceNetwork._raw_apply``. ``member_idx`` lists each actor's
+    groups (its region, then its blocs offset by the number of regions) with
+    weights ``group_weight``. Each group is summed once, so time is linear in
+    actors, memberships and ties; all columns go together, so each index is
+    read once. ``gsum`` is scratch of shape (G, P).
     """
-    n = x.shape[0]
+    n, k = x.shape
     gsum[:] = 0.0
-    total = 0.0
+    total = np.zeros(k)
     for o in range(n):
-        for j in range(member_ptr[o], member_ptr[o + 1]):
-            gsum[member_idx[j]] += x[o]
-        total += x[o]
-    for o in range(n):
-        acc = 0.0
         for j in range(member_ptr[o], member_ptr[o + 1]):
             g = member_idx[j]
-            acc += group_weight[g] * gsum[g]
-        acc -= self_weight[o] * x[o]
+            for c in range(k):
+                gsum[g, c] += x[o, c]
+        for c in range(k):
+            total[c] += x[o, c]
+    for o in range(n):
+        for c in range(k):
+            out[o, c] = 0.0
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            w = group_weight[g]
+            for c in range(k):
+                out[o, c] += w * gsum[g, c]
+        for c in range(k):
+            out[o, c] -= self_weight[o] * x[o, c]
         if baseline != 0.0:
-            acc += baseline * (total - x[o])
+            for c in range(k):
+                out[o, c] += baseline * (total[c] - x[o, c])
         for j in range(tie_ptr[o], tie_ptr[o + 1]):
-            acc += tie_w[j] * x[tie_idx[j]]
-        out[o] = acc
+            t = tie_idx[j]
+            w = tie_w[j]
+            for c in range(k):
+                out[o, c] += w * x[t, c]
 
 
 @njit(cache=True)
@@ -224,19 +235,19 @@ def network_rows(
     weight) is a real neighbour; elsewhere ``remaining`` is 1 and unused.
     """
     n = member_ptr.shape[0] - 1
-    x = np.ones(n)
-    out = np.empty(n)
-    gsum = np.empty(group_weight.shape[0])
+    x = np.ones((n, n_powers))
     for p in range(n_powers):
-        x[:] = 1.0
-        x[p] = 0.0
-        raw_apply(
-            x, out, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, baseline,
-        )  # fmt: skip
-        for o in range(n):
-            has_neighbours[o, p] = out[o] > threshold
-            remaining[o, p] = out[o] if has_neighbours[o, p] else 1.0
+        x[p, p] = 0.0
+    out = np.empty((n, n_powers))
+    gsum = np.empty((group_weight.shape[0], n_powers))
+    raw_apply(
+        x, out, member_ptr, member_idx, group_weight, self_weight,
+        tie_ptr, tie_idx, tie_w, gsum, baseline,
+    )  # fmt: skip
+    for o in range(n):
+        for p in range(n_powers):
+            has_neighbours[o, p] = out[o, p] > threshold
+            remaining[o, p] = out[o, p] if has_neighbours[o, p] else 1.0
 
 
 @njit(cache=True)
@@ -372,20 +383,17 @@ def run_steps(
     period = ip[IP_PERIOD]
     ev_pos = np.zeros((n, n_powers))
     ev_neg = np.zeros((n, n_powers))
-    trust_new = np.empty((n, n_powers))
     e = np.empty(n)
     other = np.empty(n)
     sal = np.empty(n)
     support = np.zeros((n_powers, n))
     supported = np.zeros(n_powers, dtype=np.bool_)
-    x = np.empty(n)
-    mean = np.empty(n)
-    gsum = np.empty(n_groups)
+    x = np.empty((n, n_powers))
+    mean = np.empty((n, n_powers))
+    gsum = np.empty((n_groups, n_powers))
     bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
     draw = 0
     for k in range(k0, k1):
-        ev_pos[:] = 0.0
-        ev_neg[:] = 0.0
         # 1. support for every commitment open at the start of the step
         supported[:] = False
         for c in range(c_count[0]):
@@ -509,28 +517,30 @@ def run_steps(
             for p in range(n_powers):
                 positive[o, p] = memory * positive[o, p] + ev_pos[o, p]
                 negative[o, p] = memory * negative[o, p] + bias * ev_neg[o, p]
+                ev_pos[o, p] = 0.0
+                ev_neg[o, p] = 0.0
                 own[o, p] = (a0[o, p] + positive[o, p]) / (
                     a0[o, p] + b0[o, p] + positive[o, p] + negative[o, p]
                 )
+        x[:] = trust
         for p in range(n_powers):
-            for o in range(n):
-                x[o] = trust[o, p]
-            x[p] = 0.0
-            raw_apply(
-                x, mean, member_ptr, member_idx, group_weight, self_weight,
-                tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE],
-            )  # fmt: skip
-            for o in range(n):
+            x[p, p] = 0.0
+        raw_apply(
+            x, mean, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE],
+        )  # fmt: skip
+        held = snap_trust[k - k0]
+        for o in range(n):
+            for p in range(n_powers):
                 if has_neighbours[o, p]:
-                    trust_new[o, p] = (1.0 - mu) * own[o, p] + mu * (mean[o] / remaining[o, p])
+                    held[o, p] = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
                 else:
-                    trust_new[o, p] = own[o, p]
-        trust[:] = trust_new
+                    held[o, p] = own[o, p]
+        trust[:] = held
         # 4. alignment
         if period != 0 and k % period == 0:
             align(trust, distance, capability, aligned, fp, uniforms[draw])
             draw += 1
         # 5. record
-        snap_trust[k - k0] = trust
         snap_own[k - k0] = own
         snap_aligned[k - k0] = aligned[n_powers:]

@@ -197,7 +197,8 @@ class FastModel:
         cells = self.world.n_actors * self.world.n_powers
         if self.record_level == "actors":
             return self.n_steps
-        return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 16 * cells)))
+        # A quarter of the Recorder's buffer: the snapshots are handed over, not kept.
+        return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 4 * 16 * cells)))
 
     def _advance(self, k1: int) -> None:
         """Run steps ``self.steps + 1`` to ``k1`` and record each."""
