@@ -38,6 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_json = Path(tmp) / "model.json"
         sweep_json = Path(tmp) / "sweep.json"
+        fast_json = Path(tmp) / "fast.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -54,6 +55,7 @@ def main() -> None:
                 str(sweep_json),
                 *(["--runs", "100", "--memory-runs", "1000"] if args.quick else []),
             ),
+            "fast_engine": run("bench_fast.py", fast_json, "--out", str(fast_json), *quick),
             "finished": provenance.now(),
         }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
