@@ -36,6 +36,18 @@ KIND_CODES = {
     "capability_change": core.CAPABILITY_CHANGE,
 }
 
+# Model v2 affinity(kind) defaults (model.md section 8.2); the kinds not named have none.
+DEFAULT_AFFINITY = {
+    "intervene": 1.0,
+    "support": 0.1,
+    "recognize": 0.8,
+    "withdraw": 1.0,
+    "refuse_aid": 0.6,
+    "client_harmed": 0.8,
+    "side_with_adversary": 1.0,
+    "rapprochement": 0.5,
+}
+
 
 @dataclass
 class Compiled:
@@ -76,6 +88,18 @@ class Compiled:
     cp_first: IntArray
     cp_last: IntArray
     n_commitments: int
+    # Model v2 (model.md section 8), at the values that leave v1 unchanged until
+    # the v2 adapter fills them from the scenario (see V2_SWITCHES).
+    aff_weight: FloatArray
+    aff0: FloatArray  # (2, N, P): each observer's affinity priors a0, b0
+    rc_aff: FloatArray  # (R, 2, P)
+    rc_rel_ptr: IntArray
+    rc_rel_actor: IntArray
+    rc_rel_val: FloatArray
+    rel_obs: IntArray  # the explicit stances at step 0
+    rel_act: IntArray
+    rel_val: FloatArray
+    n_relations: int  # room for explicit stances during the run
 
 
 # Model v2 (model.md section 8) switches, each with the value that leaves v1 unchanged.
@@ -191,6 +215,8 @@ def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
     fp[core.FP_W_INERTIA] = w.inertia
     fp[core.FP_BASELINE] = sc.network.baseline
     fp[core.FP_IDEOLOGY_SCALE] = 2.0 * np.sqrt(world.ideology.shape[1])
+    fp[core.FP_ENEMY_RELIABILITY] = 1.0
+    fp[core.FP_PRIOR_MEMORY] = 1.0
     ip = np.zeros(core.N_IP, dtype=np.int64)
     ip[core.IP_PERIOD] = p.alignment.period
     return fp, ip
@@ -264,6 +290,11 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     decay = sc.parameters.event_kinds.first_mover_decay()
     decay_pow = np.array([decay**n for n in range(n_powers + 1)], dtype=np.float64)
     n_regimes = len(regimes)
+    aff_weight = np.zeros(core.N_KINDS)
+    for name, value in DEFAULT_AFFINITY.items():
+        aff_weight[KIND_CODES[name]] = value
+    # Affinity priors: 0.5 at the prior strength for everyone (v2's defaults).
+    half = 0.5 * strength
     return Compiled(
         fp=fp,
         ip=ip,
@@ -292,4 +323,14 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
         cp_first=np.array([c[3] for c in campaigns], dtype=np.int64),
         cp_last=np.array([c[4] for c in campaigns], dtype=np.int64),
         n_commitments=max(1, sum(e.kind == "intervene" for e in events)),
+        aff_weight=aff_weight,
+        aff0=np.full((2, world.n_actors, n_powers), half),
+        rc_aff=np.full((n_regimes, 2, n_powers), half),
+        rc_rel_ptr=np.zeros(n_regimes + 1, dtype=np.int64),
+        rc_rel_actor=np.zeros(0, dtype=np.int64),
+        rc_rel_val=np.zeros(0),
+        rel_obs=np.zeros(0, dtype=np.int64),
+        rel_act=np.zeros(0, dtype=np.int64),
+        rel_val=np.zeros(0),
+        n_relations=1,
     )

@@ -157,6 +157,26 @@ class FastModel:
         self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
         self._c_mag = np.zeros(c.n_commitments)
         self._c_count = np.zeros(1, dtype=np.int64)
+        # Model v2 state: explicit stances and the affinity records (a0, b0, r, s, affinity).
+        given = c.rel_obs.shape[0]
+        room = given + c.n_relations
+        self._rel_obs = np.zeros(room, dtype=np.int64)
+        self._rel_act = np.zeros(room, dtype=np.int64)
+        self._rel_val = np.zeros(room)
+        self._rel_obs[:given] = c.rel_obs
+        self._rel_act[:given] = c.rel_act
+        self._rel_val[:given] = c.rel_val
+        self._rel_count = np.array([given], dtype=np.int64)
+        self._aff = np.zeros((5, world.n_actors, world.n_powers))
+        self._aff[:2] = c.aff0
+        self._aff[4] = c.aff0[0] / (c.aff0[0] + c.aff0[1])
+        if c.ip[core.IP_EQUILIBRIUM]:
+            core.equilibrium(
+                world.own, world.trust, c.fp[core.FP_MU],
+                c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+                c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
+                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS,
+            )  # fmt: skip
         self._statistics: Statistics | None = None
         self.recorder.record(0, world.trust, world.own, self.aligned)
 
@@ -185,6 +205,11 @@ class FastModel:
     @property
     def capability(self) -> FloatArray:
         return self.world.capability
+
+    @property
+    def affinity(self) -> FloatArray:
+        """Model v2 affinity (N, P) after the last step (the priors while the v2 switch is off)."""
+        return self._aff[4]
 
     @property
     def group_names(self) -> list[str]:
@@ -229,7 +254,10 @@ class FastModel:
             c.ev_index, c.weight, c.decay_pow,
             c.rc_a0, c.rc_b0, c.rc_aligned, c.rc_has_ideology, c.rc_ideology,
             c.cp_actor, c.cp_about, c.cp_mag, c.cp_first, c.cp_last,
-            uniforms, snap_trust, snap_own, snap_aligned,
+            uniforms,
+            self._rel_obs, self._rel_act, self._rel_val, self._rel_count,
+            self._aff, c.aff_weight, c.rc_aff, c.rc_rel_ptr, c.rc_rel_actor, c.rc_rel_val,
+            snap_trust, snap_own, snap_aligned, np.empty((0, 0, 0)),
         )  # fmt: skip
         self.recorder.record_block(k0, snap_trust, snap_own, snap_aligned)
         self.steps = k1
@@ -283,6 +311,9 @@ class FastModel:
             self.dates,
         )
 
+
+# Sweeps of the equilibrium iteration at most (each shrinks the error by mu or more).
+EQUILIBRIUM_SWEEPS = 100_000
 
 WARM_UP_SCENARIO: dict[str, Any] = {
     "name": "warm_up",
