@@ -233,12 +233,12 @@ class FastModel:
         period = int(c.ip[core.IP_PERIOD])
         n_draws = sum(1 for k in range(k0, k1 + 1) if period and k % period == 0)
         n_states = w.n_actors - w.n_powers
-        # The Mesa model draws one vector of uniforms per alignment step, in order.
-        random = c.fp[core.FP_TEMPERATURE] > 0
-        uniforms = np.empty((n_draws, n_states if random else 0))
-        if random:
-            for r in range(n_draws):
-                uniforms[r] = self.rng.random(n_states)
+        # The Mesa model draws one vector of uniforms per alignment step, in order;
+        # a generator's doubles come one per draw, so one call gives the same rows.
+        if c.fp[core.FP_TEMPERATURE] > 0:
+            uniforms = self.rng.random((n_draws, n_states))
+        else:
+            uniforms = np.empty((n_draws, 0))
         snap_trust = np.empty((count, w.n_actors, w.n_powers))
         snap_own = np.empty((count, w.n_actors, w.n_powers))
         snap_aligned = np.empty((count, n_states), dtype=np.int64)
