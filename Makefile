@@ -20,9 +20,6 @@ for p in $(PYTHON) python3.12 python3.13 python3 \
 done; echo "no Python >= 3.12 found: install python3.12 (Mesa 3.5 needs it)" >&2; exit 1
 endef
 
-EXPERIMENTS := syria_withdrawal claim1_boundary claim1_observers claim1_sobol \
-               claim2_sino_soviet claim3_statement claim4_recognition claim5_steadiness
-
 .PHONY: all run test test-fast bench lint format clean venv findings
 
 all: test
@@ -49,20 +46,21 @@ test-fast: $(STAMP)
 # Every claim's experiment (each resumes or skips what is done), then
 # docs/findings.md and docs/figures/ from their results folders.
 findings: $(STAMP)
-	for e in $(EXPERIMENTS); do $(BIN)/credsim sweep experiments/$$e.yaml --no-plots || exit 1; done
-	$(BIN)/python experiments/findings.py
+	for e in $$($(BIN)/python -m sim.findings --list); do \
+	  $(BIN)/credsim sweep experiments/$$e.yaml --no-plots || exit 1; done
+	$(BIN)/python -m sim.findings
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks experiments
-	$(BIN)/ruff format --check sim tests benchmarks experiments
+	$(BIN)/ruff check sim tests benchmarks
+	$(BIN)/ruff format --check sim tests benchmarks
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff format sim tests benchmarks experiments
-	$(BIN)/ruff check --fix sim tests benchmarks experiments
+	$(BIN)/ruff format sim tests benchmarks
+	$(BIN)/ruff check --fix sim tests benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

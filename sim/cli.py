@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
     p.add_argument("results")
     p.add_argument("--method", choices=["sobol", "morris"], required=True)
+
+    from sim.observed.observe import add_parser as add_observe
+    from sim.patterns.check import add_parser as add_patterns
+
+    add_observe(sub)
+    add_patterns(sub)
     return parser
 
 
@@ -145,6 +151,14 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         from sim.analysis.sensitivity import cli_analyze
 
         return cli_analyze
+    if command == "observe":
+        from sim.observed.observe import cli_observe
+
+        return cli_observe
+    if command == "patterns":
+        from sim.patterns.check import cli_patterns
+
+        return cli_patterns
     raise InputError(f"unknown command '{command}'")
 
 

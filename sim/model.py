@@ -273,6 +273,31 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         uniforms = self.rng.random(utility.shape[1]) if a.temperature > 0 else None
         w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)
 
+    def propensity(self) -> FloatArray:
+        """Alignment propensity of the states now: the utility without inertia or draw.
+
+        ``w_trust*trust[o, p] + w_capability*capability[p] - w_ideology*distance(o, p)``
+        (model.md section 4 without the inertia term), the observable that the
+        vote link of validation.md reads.
+
+        Returns:
+            (S, P), states by row in file order, powers by column.
+        """
+        w = self.world
+        a = self._alignment
+        n_powers = w.n_powers
+        base = kernels.alignment_base(
+            w.capability,
+            w.distance[n_powers:],
+            w_capability=a.weights.capability,
+            w_ideology=a.weights.ideology,
+            nonaligned_utility=a.nonaligned_utility,
+        )
+        utility = kernels.alignment_utility(
+            w.trust[n_powers:], base, w.aligned[n_powers:], w_trust=a.weights.trust, w_inertia=0.0
+        )
+        return utility[:n_powers].T
+
     def _record(self) -> None:
         w = self.world
         self.recorder.record(self.steps, w.trust, w.own, self.aligned)

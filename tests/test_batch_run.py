@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mesa
 import numpy as np
 import pytest
 
-mesa = pytest.importorskip("mesa")
-model_module = pytest.importorskip("sim.model")
-CredibilityModel = model_module.CredibilityModel
+from sim.model import CredibilityModel
 
 SCENARIO = str(Path(__file__).parent / "data" / "batch_small.yaml")
 

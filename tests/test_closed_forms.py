@@ -11,15 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from strategies import IMPLEMENTATIONS, hand_scenario, new_model, trajectory, validated
-
-
-@pytest.fixture(params=IMPLEMENTATIONS)
-def implementation(request: pytest.FixtureRequest) -> str:
-    if request.param == "fast":
-        pytest.importorskip("sim.model")
-    return str(request.param)
-
+from strategies import hand_scenario, new_model, trajectory, validated
 
 ONE_MONTH = {"start": "2000-01", "end": "2000-01"}
 
@@ -276,7 +268,6 @@ def test_alignment_tie_goes_to_the_earlier_power(implementation: str) -> None:
 def test_alignment_draw_follows_softmax() -> None:
     """Temperature 1, 600 identical states (U_A 1.75, U_B 1.6, U_none 0.5 + 0.5 = 1.0):
     the shares match softmax(U) = (0.4286, 0.3689, 0.2025) within 4 standard errors."""
-    pytest.importorskip("sim.model")
     base = alignment_scenario("none", 0.5, temperature=1.0)
     state = base.states["X"].model_dump(by_alias=True)
     tree = base.model_dump(by_alias=True, exclude_none=True)

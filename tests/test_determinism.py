@@ -10,11 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import (
-    IMPLEMENTATIONS,
     Trajectory,
     hand_scenario,
     kitchen_sink,
@@ -22,13 +20,6 @@ from strategies import (
     trajectory,
     validated,
 )
-
-
-@pytest.fixture(params=IMPLEMENTATIONS)
-def implementation(request: pytest.FixtureRequest) -> str:
-    if request.param == "fast":
-        pytest.importorskip("sim.model")
-    return str(request.param)
 
 
 def assert_identical(a: Trajectory, b: Trajectory) -> None:

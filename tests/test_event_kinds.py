@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import (
-    IMPLEMENTATIONS,
     Trajectory,
     hand_scenario,
     scenario_dicts,
@@ -29,13 +28,6 @@ from strategies import (
 from sim.scenario.schema import DEFAULT_WEIGHTS, Scenario
 
 Run = Callable[[Scenario], Trajectory]
-
-
-@pytest.fixture(params=IMPLEMENTATIONS)
-def implementation(request: pytest.FixtureRequest) -> str:
-    if request.param == "fast":
-        pytest.importorskip("sim.model")
-    return str(request.param)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""experiments/findings.py on tiny sweeps of every experiment.
+"""sim.findings on tiny sweeps of every experiment.
 
 Each experiment file is run with a small design (two points where it
 matters, the scenarios' own parameter values among them) and two
@@ -9,11 +9,8 @@ directly from ``runs.parquet``, and the second run is byte-identical.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -21,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim import findings
 from sim.sweep import load_experiment, run_sweep
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,18 +48,6 @@ TINY: dict[str, dict[str, Any]] = {
 }
 
 
-def _findings_module() -> ModuleType:
-    if "findings" in sys.modules:
-        return sys.modules["findings"]
-    spec = importlib.util.spec_from_file_location("findings", REPO / "experiments" / "findings.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up by name while the script is still loading.
-    sys.modules["findings"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _tiny_experiment(name: str, where: Path) -> Path:
     tree = yaml.safe_load((REPO / "experiments" / f"{name}.yaml").read_text())
     tree["scenarios"] = {
@@ -81,7 +67,6 @@ def _tiny_experiment(name: str, where: Path) -> Path:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Tiny sweeps of every experiment, and the findings written twice from them."""
     root = tmp_path_factory.mktemp("findings")
-    findings = _findings_module()
     folders = {}
     for name in findings.EXPERIMENTS:
         experiment = load_experiment(str(_tiny_experiment(name, root)))
@@ -209,7 +194,6 @@ def test_statement_effect_equals_runs_table(tiny: dict[str, Any]) -> None:
 
 
 def test_interval_is_a_reproducible_bootstrap() -> None:
-    findings = _findings_module()
     values = np.array([0.1, 0.4, 0.2, 0.3, 0.5, 0.0])
     a, b = findings.interval(values), findings.interval(values)
     assert a == b

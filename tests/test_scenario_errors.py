@@ -399,7 +399,6 @@ def test_override_without_equals_sign(capsys):
 
 
 def test_experiment_file_is_checked_by_the_sweep_loader(tmp_path, capsys):
-    pytest.importorskip("sim.sweep.experiment")
     path = tmp_path / "experiment.yaml"
     path.write_text(
         f"name: tiny\nscenarios:\n  mini: {DATA / 'mini.yaml'}\n"

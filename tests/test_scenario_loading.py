@@ -229,7 +229,6 @@ def test_batch_kwargs_load_end_to_end():
 
 
 def test_generated_scenario_expands_and_overrides_apply_before_and_after():
-    pytest.importorskip("sim.scenario.synthetic")
     sc = load_scenario(DATA / "generated.yaml")
     assert (len(sc.powers), len(sc.states)) == (3, 30)
     assert sc.generate is not None and sc.generate.seed == 7

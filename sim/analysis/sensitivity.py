@@ -77,12 +77,14 @@ def indices(
     *,
     levels: int = 4,
     seed: int = 1,
+    resamples: int = RESAMPLES,
 ) -> dict[str, np.ndarray]:
     """SALib's indices of one output: ``COLUMNS[method]``, one value per parameter.
 
     Args:
         matrix: the sample matrix, shape (points, parameters) (used by morris).
         outputs: the output at each point, shape (points,).
+        resamples: bootstrap resamples for the confidence intervals.
     """
     from SALib.analyze import morris, sobol
 
@@ -96,7 +98,7 @@ def indices(
                 prob,
                 outputs,
                 calc_second_order=False,
-                num_resamples=RESAMPLES,
+                num_resamples=resamples,
                 conf_level=CONF_LEVEL,
                 seed=seed,
             )
@@ -105,7 +107,7 @@ def indices(
                 prob,
                 matrix,
                 outputs,
-                num_resamples=RESAMPLES,
+                num_resamples=resamples,
                 conf_level=CONF_LEVEL,
                 num_levels=levels,
                 seed=seed,

@@ -22,7 +22,7 @@ import copy
 import os
 import re
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -135,8 +135,15 @@ def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
 # --------------------------------------------------------------------------- YAML
 
 
-def _read_yaml(path: Path, shown: str) -> _Document:
+def _read_yaml(
+    path: Path, shown: str, needs: str = "a scenario needs at least name, calendar and powers"
+) -> _Document:
     """Read one YAML document with the safe loader, recording the line of every value.
+
+    Args:
+        path: the file to read.
+        shown: the file as the user named it (for messages).
+        needs: what an empty file lacks, for its error message.
 
     Raises:
         InputError: missing or unreadable file, YAML syntax error, duplicate key, empty file.
@@ -172,9 +179,7 @@ def _read_yaml(path: Path, shown: str) -> _Document:
     finally:
         loader.dispose()
     if tree is None:
-        raise InputError(
-            "the file is empty; a scenario needs at least name, calendar and powers", file=shown
-        )
+        raise InputError(f"the file is empty; {needs}", file=shown)
     return _Document(tree, origin)
 
 
@@ -579,15 +584,20 @@ def _validate(doc: _Document) -> Scenario:
     return scenario
 
 
-def _translate(exc: ValidationError, doc: _Document, prefix: Loc = ()) -> InputError:
-    """The first pydantic error as one InputError with file, line and field path."""
+def _translate(
+    exc: ValidationError, doc: _Document, prefix: Loc = (), root: type[BaseModel] = Scenario
+) -> InputError:
+    """The first pydantic error as one InputError with file, line and field path.
+
+    ``root`` is the model that validated the whole tree (to list allowed fields).
+    """
     errors = exc.errors(include_url=False)
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
     chosen = _pick(errors, stripped)
     error, loc = errors[chosen], stripped[chosen][0]
     if error["type"] == "union_tag_invalid":
         loc = (*loc, "kind")
-    message = _describe(error, loc, doc.tree)
+    message = _describe(error, loc, doc.tree, root)
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
 
 
@@ -643,7 +653,7 @@ def _strip(loc: Loc, tree: Any, error_type: str) -> tuple[Loc, Loc | None]:
     return tuple(kept), union_at
 
 
-def _describe(error: Any, loc: Loc, tree: Any) -> str:
+def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel] = Scenario) -> str:
     """What is wrong and what is allowed, for one pydantic error."""
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
@@ -655,7 +665,7 @@ def _describe(error: Any, loc: Loc, tree: Any) -> str:
     )
     hint = f"; {hint}" if hint else ""
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1], tree)
+        model = _model_at(loc[:-1], tree, root)
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
         if model is Scenario:
             names += ["extends", "remove_events"]  # consumed by the loader before validation
@@ -707,9 +717,9 @@ def _describe(error: Any, loc: Loc, tree: Any) -> str:
     return f"{error['msg']}, got {_show(value)}"
 
 
-def _model_at(loc: Loc, tree: Any) -> type[BaseModel] | None:
+def _model_at(loc: Loc, tree: Any, root: type[BaseModel] = Scenario) -> type[BaseModel] | None:
     """The pydantic model that validates the value at ``loc`` (to list its fields)."""
-    annotation: Any = Scenario
+    annotation: Any = root
     node = tree
     for key in loc:
         model = _as_model(annotation, node)
@@ -830,6 +840,46 @@ def _kind_of(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- public
+
+
+def load_model[ModelT: BaseModel](
+    path: str | os.PathLike[str],
+    model: type[ModelT],
+    *,
+    needs: str,
+    check: Callable[[ModelT], None] | None = None,
+) -> ModelT:
+    """Read a YAML file other than a scenario (a pattern file) with the scenario's error rules.
+
+    The file is read with the same safe loader and line tracking, validated
+    with ``model``, then ``check`` looks at what crosses fields; every problem
+    becomes one :class:`~sim.errors.InputError` with file, line and field path.
+
+    Args:
+        path: the YAML file.
+        model: the pydantic model of the whole file.
+        needs: what an empty file lacks, for its error message.
+        check: cross-field checks; raise InputError with ``path`` set to the
+            field path (``patterns[2].group``) and the line is found here.
+
+    Raises:
+        InputError: anything wrong with the file.
+    """
+    shown = str(path)
+    doc = _read_yaml(Path(shown), shown, needs)
+    if not isinstance(doc.tree, dict):
+        raise InputError(f"expected a mapping of fields, got {_kind_of(doc.tree)}", file=shown)
+    try:
+        value = model.model_validate(doc.tree)
+    except ValidationError as exc:
+        raise _translate(exc, doc, root=model) from None
+    if check is not None:
+        try:
+            check(value)
+        except InputError as exc:
+            loc = _loc_of(exc.path, doc.tree) if exc.path else ()
+            raise _located(exc, doc.origin, loc) from None
+    return value
 
 
 def load_scenario(

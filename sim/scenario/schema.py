@@ -393,6 +393,16 @@ class Generate(Strict):
     seed: Annotated[int, Field(ge=0)] = 0
 
 
+class Observed(Strict):
+    """How the actors are named in observed data (validation.md, names).
+
+    ``names`` maps an actor to its UN country name, or to null for an actor
+    that has no seat in the data (it is left out of observed groups).
+    """
+
+    names: dict[str, str | None] = Field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -412,6 +422,7 @@ class Scenario(Strict):
     windows: dict[str, tuple[Month, Month]] = Field(default_factory=dict)
     outputs: Outputs = Field(default_factory=Outputs)
     generate: Generate | None = None
+    observed: Observed | None = None
 
     @property
     def power_names(self) -> list[str]:
@@ -607,6 +618,9 @@ def check_references(sc: Scenario) -> None:
         for member in group.members or []:
             if member not in actor_set:
                 raise _unknown(f"{gpath}.members", "actor", member, actors)
+    for actor in sc.observed.names if sc.observed else {}:
+        if actor not in actor_set:
+            raise _unknown(f"observed.names.{actor}", "actor", actor, actors)
 
 
 def _check_in_calendar(sc: Scenario, path: str, month: str) -> None:

@@ -1,0 +1,84 @@
+"""docs/findings.md from the experiments' results folders: the document and its command line."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: never open a window
+
+
+from sim.findings.claims import CLAIMS, Context, section_runs, table
+from sim.findings.discussion import PREAMBLE, VERDICTS
+from sim.findings.numbers import EXPERIMENTS, REPO
+from sim.results import Results, open_results
+
+
+def render_document(ctx: Context) -> str:
+    """The whole of findings.md."""
+    summary = "## Summary\n\n" + table(["claim", "what the model says"], VERDICTS)
+    parts = [PREAMBLE, summary, section_runs(ctx)]
+    parts += [claim.render(ctx) for claim in CLAIMS]
+    return "\n".join(p.rstrip("\n") + "\n" for p in parts)
+
+
+def default_results(name: str) -> Path | None:
+    """The folder ``credsim sweep experiments/NAME.yaml`` writes, if it exists."""
+    from sim.sweep import default_folder, load_experiment
+
+    folder = REPO / default_folder(load_experiment(str(REPO / "experiments" / f"{name}.yaml")))
+    return folder if (folder / "manifest.json").is_file() else None
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(
+        prog="python -m sim.findings", description="Write docs/findings.md and its figures."
+    )
+    p.add_argument(
+        "--results",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="results folder of experiment NAME (default: the folder its sweep writes)",
+    )
+    p.add_argument(
+        "--list", action="store_true", help="print the experiments read, one per line, and stop"
+    )
+    p.add_argument("--out", default=str(REPO / "docs" / "findings.md"))
+    p.add_argument("--figures", default=str(REPO / "docs" / "figures"))
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Read the results folders, write the figures and findings.md."""
+    args = parse_args(argv)
+    if args.list:
+        print("\n".join(EXPERIMENTS))
+        return 0
+    given: dict[str, Path] = {}
+    for item in args.results:
+        name, sep, folder = item.partition("=")
+        if not sep or name not in EXPERIMENTS:
+            raise SystemExit(f"--results takes NAME=DIR with NAME one of {', '.join(EXPERIMENTS)}")
+        given[name] = Path(folder)
+    results: dict[str, Results] = {}
+    for name in EXPERIMENTS:
+        folder = given.get(name) or default_results(name)
+        if folder is not None:
+            results[name] = open_results(folder)
+    out = Path(args.out)
+    figures = Path(args.figures)
+    figures.mkdir(parents=True, exist_ok=True)
+    # Links from the document to its figures: relative when they sit side by side (docs/).
+    same_place = figures.parent.resolve() == out.parent.resolve()
+    ctx = Context(results, figures, f"{figures.name}/" if same_place else f"{figures.resolve()}/")
+    out.write_text(render_document(ctx))
+    print(
+        f"findings: {out} (figures in {figures}; {len(results)} of {len(EXPERIMENTS)} "
+        "experiments found)"
+    )
+    return 0

@@ -1,0 +1,115 @@
+"""From the names scenarios give actors to the country names of the UN vote data.
+
+An actor's UN name is, in order: the scenario's ``observed.names`` entry; the
+actor's own name when the data has it; the built-in :data:`ALIASES`. An
+actor mapped to null has no seat in the data (North Vietnam): observed
+groups leave it out. Any other name is an input error naming close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+
+from sim.errors import InputError
+from sim.scenario.schema import Scenario
+
+ALIASES: dict[str, str] = {
+    "USSR": "Russia",
+    "Soviet Union": "Russia",
+    "PRC": "China",
+    "People's Republic of China": "China",
+    "USA": "United States",
+    "US": "United States",
+    "United States of America": "United States",
+    "UK": "United Kingdom",
+    "Britain": "United Kingdom",
+    "Great Britain": "United Kingdom",
+    "UAE": "United Arab Emirates",
+    "East Germany": "German Democratic Republic",
+    "GDR": "German Democratic Republic",
+    "West Germany": "Federal Republic of Germany",
+    "FRG": "Federal Republic of Germany",
+    "Burma": "Myanmar (Burma)",
+    "Myanmar": "Myanmar (Burma)",
+    "Czech Republic": "Czechia",
+    "Ivory Coast": "Côte d’Ivoire",
+    "Cote d'Ivoire": "Côte d’Ivoire",
+    "DR Congo": "Congo - Kinshasa",
+    "DRC": "Congo - Kinshasa",
+    "Zaire": "Congo - Kinshasa",
+    "Republic of the Congo": "Congo - Brazzaville",
+    "Bosnia and Herzegovina": "Bosnia & Herzegovina",
+    "Macedonia": "North Macedonia",
+    "Swaziland": "Eswatini",
+    "East Timor": "Timor-Leste",
+    "North Yemen": "Yemen Arab Republic",
+    "South Yemen": "Yemen People's Republic",
+    "Republic of Korea": "South Korea",
+    "DPRK": "North Korea",
+    "Sao Tome and Principe": "São Tomé & Príncipe",
+    "Trinidad and Tobago": "Trinidad & Tobago",
+    "Antigua and Barbuda": "Antigua & Barbuda",
+}
+
+
+def un_name(
+    name: str, countries: Iterable[str], names: Mapping[str, str | None] | None = None
+) -> str | None:
+    """The UN country name of ``name``, or None for an actor with no seat in the data.
+
+    Args:
+        name: an actor name (a scenario's) or a UN country name.
+        countries: the country names of the data.
+        names: a scenario's ``observed.names``.
+
+    Raises:
+        InputError: the name matches nothing; the message names close matches.
+    """
+    known = set(countries)
+    names = names or {}
+    if name in names:
+        given = names[name]
+        if given is not None and given not in known:
+            raise _unknown(given, known, f"observed.names.{name}")
+        return given
+    if name in known:
+        return name
+    if name in ALIASES and ALIASES[name] in known:
+        return ALIASES[name]
+    raise _unknown(name, known, None)
+
+
+def _unknown(name: str, known: set[str], path: str | None) -> InputError:
+    close = difflib.get_close_matches(name, sorted(known | set(ALIASES)), n=4, cutoff=0.5)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    return InputError(
+        f"'{name}' is no country of the UN vote data{hint}; map an actor to its UN name "
+        'with the scenario\'s observed: {names: {Actor: "UN name"}} (null: not in the data)',
+        path=path,
+    )
+
+
+def scenario_names(scenario: Scenario) -> dict[str, str | None]:
+    """The scenario's own ``observed.names`` (empty when it has none)."""
+    return dict(scenario.observed.names) if scenario.observed else {}
+
+
+def scenario_actor(name: str, scenario: Scenario) -> str | None:
+    """The scenario's own name for ``name``, which may be an actor or its UN name.
+
+    ``USA``, ``United States`` and ``US`` all find a scenario's ``USA``;
+    ``USSR`` finds a scenario's ``Russia`` and ``Russia`` its ``USSR``.
+
+    Returns:
+        The actor's name, or None when no actor goes by ``name``.
+    """
+    actors = scenario.actor_names
+    if name in actors:
+        return name
+    names = scenario_names(scenario)
+    wanted = {name, ALIASES.get(name, name)}
+    for actor in actors:
+        if names.get(actor, ALIASES.get(actor, actor)) in wanted:
+            return actor
+    return None

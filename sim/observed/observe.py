@@ -1,0 +1,145 @@
+"""``credsim observe``: how a group of states voted with a power, year by year.
+
+::
+
+    credsim observe --votes DIR --power Russia [--rival "United States"]
+            (--states "Egypt,Syria" | --scenario S [--group NAME])
+            [--years 2009-2019] [--issue CODE] [--out FILE.csv|.parquet] [--plot FILE.png]
+
+Prints the group's value per year (and each state's, for a few states),
+writes the tidy table of :mod:`sim.observed.series` and draws the series.
+With a rival the measure is ``split_agreement``, else ``agreement``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_WIDE_STATES = 6
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """``"2009-2019"`` or ``"2015"`` as ``(first, last)``.
+
+    Raises:
+        InputError: anything else, or a range that ends before it starts.
+    """
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if not match:
+        raise InputError(f"--years '{text}' must look like 2009-2019 or 2015")
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if last < first:
+        raise InputError(f"--years '{text}' ends before it starts")
+    return first, last
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``credsim observe`` on the CLI's subparsers."""
+    p = sub.add_parser("observe", help="how a group of states voted with a power (UN votes)")
+    p.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
+    p.add_argument("--power", required=True, help="the power, e.g. Russia or USSR")
+    p.add_argument("--rival", help="the power's rival: split agreement on their split votes")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--states", help='comma-separated states, e.g. "Egypt,Syria"')
+    who.add_argument("--scenario", help="take the states (and actor names) from a scenario")
+    p.add_argument("--group", help="a group of the scenario (default: all its states)")
+    p.add_argument("--years", help="first-last year, e.g. 2009-2019")
+    p.add_argument("--issue", help="only roll calls on this unvotes issue code, e.g. me or hr")
+    p.add_argument("--out", help="tidy table to write (.csv or .parquet)")
+    p.add_argument("--plot", help="figure to write (.png, .svg or .pdf)")
+
+
+def cli_observe(args: argparse.Namespace) -> int:
+    """Read, compute, print, write (module docstring)."""
+    from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
+    from sim.observed.names import scenario_names, un_name
+    from sim.observed.series import group_members, observed_table
+    from sim.observed.votes import load_votes
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix not in (".csv", ".parquet"):
+        raise InputError(f"--out {out} must end in .csv or .parquet")
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None and plot.suffix not in (".png", ".svg", ".pdf"):
+        raise InputError(f"--plot {plot} must end in .png, .svg or .pdf")
+    if args.group and not args.scenario:
+        raise InputError("--group needs --scenario (a group is a scenario's)")
+    years = parse_years(args.years) if args.years else None
+    data = load_votes(args.votes)
+    names: dict[str, str | None] = {}
+    if args.scenario:
+        from sim.scenario import load_scenario
+
+        scenario = load_scenario(args.scenario)
+        names = scenario_names(scenario)
+        group = args.group or "all"
+        actors = group_members(scenario, group)
+    else:
+        group = "states"
+        actors = [s.strip() for s in args.states.split(",") if s.strip()]
+        if not actors:
+            raise InputError('--states names no state; give e.g. "Egypt,Syria"')
+    power = _seated(un_name(args.power, data.countries, names), args.power, "--power")
+    rival = None
+    if args.rival:
+        rival = _seated(un_name(args.rival, data.countries, names), args.rival, "--rival")
+    mapped = {a: un_name(a, data.countries, names) for a in actors}
+    unseated = [a for a, n in mapped.items() if n is None]
+    states = [n for n in mapped.values() if n is not None and n != power]
+    if unseated:
+        print(f"left out (no seat in the vote data): {', '.join(unseated)}", file=sys.stderr)
+    measure = "split_agreement" if rival else "agreement"
+    table = observed_table(
+        data, power, states, group, rival=rival, measure=measure, issue=args.issue, years=years
+    )
+    print(_printed(table, power, rival, measure, group, args.issue))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".csv":
+            atomic_write_text(out, table.to_csv(index=False))
+        else:
+            write_parquet(table, out)
+        print(f"table in {out}")
+    if plot is not None:
+        from sim.plots.figure import render
+        from sim.plots.observed import observed_figure
+
+        plot.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(plot, render(observed_figure(table), plot.suffix[1:]))
+        print(f"figure in {plot}")
+    return 0
+
+
+def _seated(name: str | None, given: str, option: str) -> str:
+    if name is None:
+        raise InputError(f"{option} '{given}' has no seat in the vote data")
+    return name
+
+
+def _printed(
+    table: pd.DataFrame, power: str, rival: str | None, measure: str, group: str, issue: str | None
+) -> str:
+    """The group's yearly values, with each state's beside them when there are few."""
+    from sim.observed.series import GROUP_PREFIX
+
+    against = f" (split votes against {rival})" if rival else ""
+    on = f", issue {issue}" if issue else ""
+    title = f"{measure} with {power}{against}{on}: group '{group}'"
+    if table.empty:
+        return f"{title}\nno roll calls match"
+    rows = table[table["state"].str.startswith(GROUP_PREFIX)].set_index("year")
+    wide = rows[["value", "n_states", "n_votes"]].rename(columns={"value": group})
+    states = table[~table["state"].str.startswith(GROUP_PREFIX)]
+    if states["state"].nunique() <= _WIDE_STATES:
+        wide = wide.join(states.pivot(index="year", columns="state", values="value"))
+    return f"{title}\n{wide.to_string(float_format=lambda v: f'{v:.3f}')}"

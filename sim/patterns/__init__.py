@@ -1,0 +1,339 @@
+"""Pattern files: observed regularities the model must reproduce (validation.md).
+
+The library API (``credsim patterns check`` and ``credsim calibrate`` call it)::
+
+    from sim.patterns import (
+        load_patterns, observed_statistics, simulate_statistics, discrepancies,
+    )
+
+    pf = load_patterns("patterns/syria.yaml")
+    observed = observed_statistics(pf, "../shared/data/unvotes")
+    simulated = simulate_statistics(
+        pf, {"parameters.trust.memory": 0.95, "link.beta": 0.8}, reps=2, seed=1
+    )
+    table = discrepancies(observed, simulated)
+
+- :func:`load_patterns` ``(path) -> PatternFile``: read and check a pattern
+  file and its scenario (errors are one line with file, line and field path).
+- :func:`observed_statistics` ``(pf, votes) -> DataFrame`` indexed by pattern
+  id with columns ``role, observed, tolerance``.
+- :func:`simulate_statistics` ``(pf, overrides, *, beta=None, reps=1, seed=0,
+  votes=None, run_fn=None) -> dict[str, float]``: the simulated statistic of
+  every pattern. ``overrides`` are scenario paths as for ``--set``
+  (``parameters.trust.memory``) plus ``link.beta``; ``beta`` wins over both.
+  Replicate ``r`` runs with ``seed_sequence(seed, r)``. The pattern file's
+  observed series and groups are prepared once per votes folder and reused,
+  so that each call costs the runs and little else. ``run_fn`` replaces the
+  Mesa model (:data:`sim.patterns.link.RunFn`: scenario, seed, power index,
+  rival index -> (T + 1, S) propensity gaps).
+- :func:`discrepancies` ``(observed, simulated) -> DataFrame``: adds
+  ``simulated``, ``discrepancy = (simulated - observed) / tolerance`` and
+  ``passed`` (``|discrepancy| <= 1``).
+
+``votes`` is a folder, a loaded :class:`~sim.observed.votes.VoteData`, or
+None for ``$CREDSIM_VOTES``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.kernels import BoolArray, FloatArray, IntArray
+from sim.observed.names import scenario_names, un_name
+from sim.observed.series import scenario_groups
+from sim.observed.votes import VoteData, load_votes, pair_agreement, state_values
+from sim.patterns import link as links
+from sim.patterns import statistics as stats
+from sim.patterns.schema import Pattern, PatternFile, check_names
+from sim.scenario.schema import Scenario
+from sim.seeds import seed_sequence
+
+Votes = VoteData | str | os.PathLike[str] | None
+_LINK_BETA = "link.beta"
+
+
+@dataclass
+class Prepared:
+    """What every simulation of a pattern file reuses: observed values, groups, indices.
+
+    Attributes:
+        states: the scenario states the patterns use, in file order.
+        columns: their positions among the scenario's states (S,).
+        years: every year the patterns and the link's reference touch (Y,).
+        observed: (states, Y) observed values, NaN where a state did not vote.
+        members: group name -> rows of ``states``.
+        power, rival: indices of the link's powers in the scenario.
+        reference: (Y,) mask of the link's reference years.
+    """
+
+    states: list[str]
+    columns: IntArray
+    years: IntArray
+    observed: FloatArray
+    members: dict[str, IntArray]
+    power: int
+    rival: int
+    reference: BoolArray
+
+
+@dataclass
+class Simulation:
+    """A pattern file's simulated side: yearly gaps and predicted values (states, Y)."""
+
+    beta: float
+    gaps: FloatArray
+    predicted: FloatArray
+
+
+def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
+    """Read and check a pattern file and the scenario it names.
+
+    Raises:
+        InputError: anything wrong, with file, line and field path.
+    """
+    from sim.scenario.loader import load_model, load_scenario
+
+    shown = str(path)
+
+    def check(pf: PatternFile) -> None:
+        scenario_path = os.path.normpath(os.path.join(os.path.dirname(shown), pf.scenario))
+        if not Path(scenario_path).is_file():
+            raise InputError(
+                f"file '{pf.scenario}' does not exist (looked for {scenario_path})",
+                path="scenario",
+            )
+        scenario = load_scenario(scenario_path)
+        check_names(pf, scenario)
+        pf._scenario = scenario
+        pf._path = shown
+
+    return load_model(
+        shown,
+        PatternFile,
+        needs="a pattern file needs name, scenario, link and patterns",
+        check=check,
+    )
+
+
+_PREPARED: dict[tuple[int, str], tuple[PatternFile, Prepared]] = {}
+
+
+def prepare(pf: PatternFile, votes: Votes = None) -> Prepared:
+    """The observed side of ``pf`` (cached per pattern file and votes folder)."""
+    data = votes if isinstance(votes, VoteData) else load_votes(votes)
+    key = (id(pf), data.folder)
+    if key in _PREPARED and _PREPARED[key][0] is pf:
+        return _PREPARED[key][1]
+    prepared = _prepare(pf, data)
+    _PREPARED[key] = (pf, prepared)
+    return prepared
+
+
+def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
+    scenario = pf.base_scenario
+    groups = scenario_groups(scenario, pf.groups)
+    state_list = list(scenario.states)
+    used = [name for p in pf.patterns for name in (p.group, p.control) if name is not None]
+    wanted = {a for g in used for a in groups[g] if a in scenario.states}
+    states = [s for s in state_list if s in wanted]
+    row = {s: i for i, s in enumerate(states)}
+    members: dict[str, IntArray] = {}
+    for pattern in pf.patterns:
+        for name in (pattern.group, pattern.control):
+            if name is None:
+                continue
+            rows = np.array([row[a] for a in groups[name] if a in row], dtype=np.int64)
+            if rows.size == 0:
+                raise InputError(
+                    f"group '{name}' has no state; a pattern compares states",
+                    file=pf.path or None,
+                    path=f"patterns.{pattern.id}",
+                )
+            members[name] = rows
+    spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
+    years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
+    names = scenario_names(scenario)
+    where = pf.path or None
+    try:
+        power = un_name(pf.link.power, data.countries, names)
+        rival = un_name(pf.link.rival, data.countries, names)
+        seats = {s: un_name(s, data.countries, names) for s in states}
+    except InputError as exc:
+        raise exc.located(where) from None
+    if power is None or rival is None:
+        raise InputError("the link's power and rival need seats in the vote data", file=where)
+    seated = {u: s for s, u in seats.items() if u is not None}
+    pairs = pair_agreement(
+        data,
+        power,
+        list(seated),
+        rival=rival,
+        measure=pf.link.measure,
+        issue=pf.link.issue,
+        years=(int(years[0]), int(years[-1])),
+    )
+    values = state_values(pairs)
+    wide = values.pivot(index="state", columns="year", values="value")
+    wide = wide.rename(index=seated).reindex(index=states, columns=years)
+    reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
+    return Prepared(
+        states=states,
+        columns=np.array([state_list.index(s) for s in states], dtype=np.int64),
+        years=years,
+        observed=wide.to_numpy(dtype=np.float64),
+        members=members,
+        power=list(scenario.powers).index(pf.link.power),
+        rival=list(scenario.powers).index(pf.link.rival),
+        reference=reference,
+    )
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
+    """The observed statistic of one pattern and its tolerance."""
+    group = prep.observed[prep.members[pattern.group]]
+    years = prep.years
+    if pattern.statistic == "correlation":
+        span = pattern.windows()["years"]
+        n_states = int(np.isfinite(stats.window_mean(group, years, span)).sum())
+        if n_states < 4:
+            raise InputError(
+                f"group '{pattern.group}' has {n_states} state(s) with votes in "
+                f"{span[0]}-{span[1]}; a correlation needs at least 4",
+                path=f"patterns.{pattern.id}",
+            )
+        tolerance = stats.correlation_tolerance(n_states)
+        return 1.0, tolerance if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
+    before, after = pattern.windows()["before"], pattern.windows()["after"]
+    value = float(stats.change(stats.group_mean(group), years, before, after))
+    if pattern.control is not None:
+        control = prep.observed[prep.members[pattern.control]]
+        value -= float(stats.change(stats.group_mean(control), years, before, after))
+        bootstrap = stats.bootstrap_did(group, control, years, before, after)
+    else:
+        bootstrap = stats.bootstrap_change(group, years, before, after)
+    if not np.isfinite(value):
+        raise InputError(
+            f"pattern '{pattern.id}': no votes of its group in its before or after years",
+            path=f"patterns.{pattern.id}",
+        )
+    return value, bootstrap if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
+
+
+def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
+    """Observed statistic and tolerance of every pattern (index ``id``: role, observed,
+    tolerance)."""
+    prep = prepare(pf, votes)
+    rows = []
+    for pattern in pf.patterns:
+        try:
+            value, tolerance = _observed_one(pattern, prep)
+        except InputError as exc:
+            raise exc.located(pf.path or None) from None
+        rows.append(
+            {"id": pattern.id, "role": pattern.role, "observed": value, "tolerance": tolerance}
+        )
+    return pd.DataFrame(rows).set_index("id")
+
+
+def simulate(
+    pf: PatternFile,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    beta: float | None = None,
+    reps: int = 1,
+    seed: int = 0,
+    votes: Votes = None,
+    run_fn: links.RunFn | None = None,
+) -> Simulation:
+    """Run the scenario ``reps`` times and turn the gaps into predicted values."""
+    from sim.scenario.loader import load_scenario
+
+    if reps < 1:
+        raise InputError(f"reps must be >= 1, got {reps}")
+    prep = prepare(pf, votes)
+    scenario_overrides = dict(overrides or {})
+    given_beta = scenario_overrides.pop(_LINK_BETA, None)
+    stray = [p for p in scenario_overrides if p.startswith("link.")]
+    if stray:
+        raise InputError(f"override '{stray[0]}': of the link only {_LINK_BETA} can be set")
+    slope = beta if beta is not None else given_beta if given_beta is not None else pf.link.beta
+    try:
+        slope = float(slope)
+    except (TypeError, ValueError):
+        raise InputError(f"{_LINK_BETA} must be a number, got {slope!r}") from None
+    if not slope >= 0.0:
+        raise InputError(f"{_LINK_BETA} must be >= 0, got {slope:g}")
+    scenario: Scenario = pf.base_scenario
+    if scenario_overrides:
+        scenario = load_scenario(scenario, scenario_overrides)
+    run = run_fn or links.propensity_gaps
+    total = np.zeros((scenario.calendar.n_steps + 1, prep.columns.size))
+    for replicate in range(reps):
+        total += run(scenario, seed_sequence(seed, replicate), prep.power, prep.rival)[
+            :, prep.columns
+        ]
+    gaps = links.yearly_gaps(total / reps, links.step_years(scenario), prep.years)
+    alpha = links.offsets(prep.observed, gaps, slope, prep.reference)
+    return Simulation(slope, gaps, links.predicted(prep.observed, gaps, slope, alpha))
+
+
+def simulated_statistic(pattern: Pattern, prep: Prepared, sim: Simulation) -> float:
+    """The simulated statistic of one pattern (validation.md, "Pattern files")."""
+    rows = prep.members[pattern.group]
+    if pattern.statistic == "correlation":
+        span = pattern.windows()["years"]
+        gap = stats.window_mean(sim.gaps[rows], prep.years, span)
+        votes = stats.window_mean(prep.observed[rows], prep.years, span)
+        return stats.pearson(gap, votes)
+    before, after = pattern.windows()["before"], pattern.windows()["after"]
+    value = float(stats.change(stats.group_mean(sim.predicted[rows]), prep.years, before, after))
+    if pattern.control is not None:
+        control = sim.predicted[prep.members[pattern.control]]
+        value -= float(stats.change(stats.group_mean(control), prep.years, before, after))
+    return value
+
+
+def simulate_statistics(
+    pf: PatternFile,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    beta: float | None = None,
+    reps: int = 1,
+    seed: int = 0,
+    votes: Votes = None,
+    run_fn: links.RunFn | None = None,
+) -> dict[str, float]:
+    """The simulated statistic of every pattern, by id (module docstring)."""
+    sim = simulate(pf, overrides, beta=beta, reps=reps, seed=seed, votes=votes, run_fn=run_fn)
+    prep = prepare(pf, votes)
+    return {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns}
+
+
+def discrepancies(observed: pd.DataFrame, simulated: Mapping[str, float]) -> pd.DataFrame:
+    """``observed`` (from :func:`observed_statistics`) with ``simulated``, ``discrepancy``
+    and ``passed`` (``|discrepancy| <= 1``; a NaN simulated value fails)."""
+    table = observed.copy()
+    table["simulated"] = [float(simulated[i]) for i in table.index]
+    table["discrepancy"] = (table["simulated"] - table["observed"]) / table["tolerance"]
+    table["passed"] = table["discrepancy"].abs() <= 1.0
+    return table[["role", "observed", "simulated", "tolerance", "discrepancy", "passed"]]
+
+
+__all__ = [
+    "PatternFile",
+    "discrepancies",
+    "load_patterns",
+    "observed_statistics",
+    "simulate_statistics",
+]

@@ -1,0 +1,205 @@
+"""``credsim patterns check``: which observed patterns the model reproduces.
+
+::
+
+    credsim patterns check FILE [--set PATH=VALUE ...] [--reps N] [--out DIR]
+            [--votes DIR] [--strict] [--seed N]
+
+Runs the pattern file's scenario (``--reps`` replicates), prints one row per
+pattern (calibration patterns, then the held-out ones apart) and writes to
+``--out`` (default ``results/patterns/<name>``): ``patterns.csv`` and
+``patterns.parquet`` (the table), ``figures/<id>.png`` (observed against
+predicted yearly series of the group and control, windows shaded) and
+``report.md``. Exit 0 even when patterns fail; 1 with ``--strict`` when any
+fails; 2 on bad input (nothing is written then).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.patterns import Prepared, Simulation
+    from sim.patterns.schema import Pattern, PatternFile
+
+DEFAULT_REPS = 3
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``credsim patterns check`` on the CLI's subparsers."""
+    p = sub.add_parser("patterns", help="observed patterns: check which the model reproduces")
+    actions = p.add_subparsers(
+        dest="patterns_command", metavar="check", required=True, parser_class=type(p)
+    )
+    c = actions.add_parser("check", help="run a pattern file's scenario against its patterns")
+    c.add_argument("file", help="pattern file (YAML)")
+    c.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario value or link.beta (repeatable)",
+    )
+    c.add_argument(
+        "--reps", type=int, default=DEFAULT_REPS, help=f"replicates (default {DEFAULT_REPS})"
+    )
+    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--out", help="output folder (default results/patterns/<name>)")
+    c.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
+    c.add_argument("--strict", action="store_true", help="exit 1 when any pattern fails")
+
+
+def cli_patterns(args: argparse.Namespace) -> int:
+    """Read, run, print, write (module docstring)."""
+    from sim.observed.votes import load_votes
+    from sim.patterns import (
+        discrepancies,
+        load_patterns,
+        observed_statistics,
+        prepare,
+        simulate,
+        simulated_statistic,
+    )
+    from sim.scenario.loader import parse_overrides
+
+    if args.reps < 1:
+        raise InputError(f"--reps must be >= 1, got {args.reps}")
+    pf = load_patterns(args.file)
+    overrides = {o.path: o.value for o in parse_overrides(list(args.overrides))}
+    out = Path(args.out) if args.out else Path("results") / "patterns" / pf.name
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a folder")
+    data = load_votes(args.votes)
+    observed = observed_statistics(pf, data)
+    prep = prepare(pf, data)
+    sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data)
+    table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
+    print(_printed(pf, table, sim.beta, args.reps))
+    _write(out, pf, table, prep, sim, args)
+    failed = int((~table["passed"]).sum())
+    print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
+    return 1 if args.strict and failed else 0
+
+
+def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
+    lines = [f"pattern file '{pf.name}' ({pf.path}): beta {beta:g}, {reps} replicate(s)"]
+    for role, heading in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
+        rows = table[table["role"] == role]
+        if rows.empty:
+            continue
+        shown = rows.drop(columns="role").rename(columns={"passed": "pass"})
+        text = shown.to_string(float_format=lambda v: f"{v:.3f}")
+        lines += ["", heading, text]
+    return "\n".join(lines)
+
+
+def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.DataFrame:
+    """``year, who, kind, value``: the group's (and control's) observed and predicted means."""
+    import numpy as np
+    import pandas as pd
+
+    from sim.patterns.statistics import group_mean
+
+    frames = []
+    for name in (pattern.group, pattern.control):
+        if name is None:
+            continue
+        rows = prep.members[name]
+        for kind, matrix in (("observed", prep.observed), ("predicted", sim.predicted)):
+            values = group_mean(matrix[rows])
+            keep = np.isfinite(values)
+            frames.append(
+                pd.DataFrame(
+                    {"year": prep.years[keep], "who": name, "kind": kind, "value": values[keep]}
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _write(
+    out: Path,
+    pf: PatternFile,
+    table: pd.DataFrame,
+    prep: Prepared,
+    sim: Simulation,
+    args: argparse.Namespace,
+) -> None:
+    import matplotlib.pyplot as plt
+
+    from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
+    from sim.plots.figure import render
+    from sim.plots.observed import measure_label, pattern_figure
+
+    figures = out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    tidy = table.reset_index()
+    atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
+    write_parquet(tidy, out / "patterns.parquet")
+    for pattern in pf.patterns:
+        row = table.loc[pattern.id]
+        caption = (
+            f"{pf.name}: {pattern.statistic}, observed {row['observed']:.3f}, simulated "
+            f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
+            f"{row['discrepancy']:.2f} ({'pass' if row['passed'] else 'fail'}); predicted = "
+            f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
+            f"{pf.link.reference[1]}; {args.reps} replicate(s)."
+        )
+        fig = pattern_figure(
+            pattern_series(pattern, prep, sim),
+            title=f"{pattern.id} ({pattern.role})",
+            ylabel=measure_label(pf.link.measure),
+            windows=pattern.windows(),
+            caption=caption,
+        )
+        atomic_write_bytes(figures / f"{pattern.id}.png", render(fig))
+        plt.close(fig)
+    atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args))
+
+
+def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Namespace) -> str:
+    overrides = " ".join(f"--set {o}" for o in args.overrides)
+    lines = [
+        f"# Pattern check: {pf.name}",
+        "",
+        f"`credsim patterns check {pf.path} --reps {args.reps} --seed {args.seed}"
+        f"{' ' + overrides if overrides else ''}`",
+        "",
+        f"Scenario `{pf.scenario}`; link: {pf.link.measure} with {pf.link.power} against "
+        f"{pf.link.rival}, beta {beta:g}, offsets on {pf.link.reference[0]}-"
+        f"{pf.link.reference[1]}{', issue ' + pf.link.issue if pf.link.issue else ''}.",
+        f"{int(table['passed'].sum())} of {len(table)} patterns pass.",
+    ]
+    for role, heading in (("calibrate", "Calibration patterns"), ("holdout", "Held-out patterns")):
+        rows = table[table["role"] == role]
+        if rows.empty:
+            continue
+        lines += [
+            "",
+            f"## {heading}",
+            "",
+            "| pattern | observed | simulated | tolerance | discrepancy | pass |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for pid, r in rows.iterrows():
+            lines.append(
+                f"| {pid} | {r['observed']:.3f} | {r['simulated']:.3f} | {r['tolerance']:.3f} "
+                f"| {r['discrepancy']:.2f} | {'yes' if r['passed'] else 'no'} |"
+            )
+    lines += ["", "## Patterns", ""]
+    for pattern in pf.patterns:
+        lines += [
+            f"### {pattern.id}",
+            "",
+            f"![{pattern.id}](figures/{pattern.id}.png)",
+            "",
+            pattern.source.strip(),
+            "",
+        ]
+    return "\n".join(lines)

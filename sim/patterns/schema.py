@@ -1,0 +1,197 @@
+"""The validated pattern file (validation.md, "Pattern files").
+
+::
+
+    name: syria
+    scenario: ../scenarios/syria.yaml        # relative to the pattern file
+    link: {power: Russia, rival: USA, measure: split_agreement,
+           reference: [2012, 2014], beta: 0.5, issue: me}
+    groups:                                  # beyond the scenario's own groups
+      africa_non_arab: {members: [Mali, Niger]}
+    patterns:
+      - id: gulf_no_warming
+        role: calibrate                      # calibrate | holdout
+        statistic: did                       # change | did | correlation
+        group: gulf
+        control: africa_non_arab             # did only
+        before: [2012, 2014]
+        after: [2016, 2019]
+        tolerance: bootstrap                 # or a number > 0
+        source: why this pattern matters, with the numbers
+
+The shape is checked here (pydantic, unknown fields are errors); names that
+cross into the scenario (powers, groups, members) by :func:`check_names`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from sim.errors import InputError
+from sim.observed.names import scenario_actor
+from sim.scenario.schema import NAME_PATTERN, Group, Scenario, Strict, allowed, suggest
+
+FIRST_YEAR, LAST_YEAR = 1946, 2100
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+IssueCode = Literal["me", "nu", "di", "hr", "co", "ec"]
+
+
+def _ordered(years: tuple[int, int] | None, name: str) -> None:
+    if years is not None and years[1] < years[0]:
+        raise ValueError(f"'{name}' ends ({years[1]}) before it starts ({years[0]})")
+
+
+class Link(Strict):
+    """From simulated propensity gaps to predicted votes (validation.md, "Link")."""
+
+    power: str = Field(min_length=1)
+    rival: str = Field(min_length=1)
+    measure: Literal["agreement", "split_agreement"]
+    reference: tuple[Year, Year]
+    beta: Annotated[float, Field(ge=0.0)]
+    issue: IssueCode | None = None
+
+    @model_validator(mode="after")
+    def _checks(self) -> Link:
+        _ordered(self.reference, "reference")
+        if self.power == self.rival:
+            raise ValueError("power and rival must differ")
+        return self
+
+
+class Pattern(Strict):
+    """One observed regularity the model must reproduce."""
+
+    id: str = Field(pattern=NAME_PATTERN)
+    role: Literal["calibrate", "holdout"]
+    statistic: Literal["change", "did", "correlation"]
+    group: str = Field(min_length=1)
+    control: str | None = None
+    before: tuple[Year, Year] | None = None
+    after: tuple[Year, Year] | None = None
+    years: tuple[Year, Year] | None = None
+    tolerance: Literal["bootstrap"] | Annotated[float, Field(gt=0.0)] = "bootstrap"
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_of_statistic(self) -> Pattern:
+        if self.statistic == "correlation":
+            if self.years is None or self.before is not None or self.after is not None:
+                raise ValueError("a correlation takes 'years: [first, last]', not before/after")
+        elif self.before is None or self.after is None or self.years is not None:
+            raise ValueError(f"a {self.statistic} takes 'before' and 'after', not 'years'")
+        if (self.statistic == "did") != (self.control is not None):
+            raise ValueError(
+                "a did needs a 'control' group"
+                if self.statistic == "did"
+                else f"'control' is for did only, not {self.statistic}"
+            )
+        for name in ("before", "after", "years"):
+            _ordered(getattr(self, name), name)
+        return self
+
+    def windows(self) -> dict[str, tuple[int, int]]:
+        """The pattern's year ranges by name (``before``/``after``, or ``years``)."""
+        names = ("years",) if self.statistic == "correlation" else ("before", "after")
+        return {n: getattr(self, n) for n in names}
+
+
+class PatternFile(Strict):
+    """A whole pattern file, validated."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    scenario: str = Field(min_length=1)
+    link: Link
+    groups: dict[str, Group] = Field(default_factory=dict)
+    patterns: list[Pattern] = Field(min_length=1)
+    _path: str = PrivateAttr(default="")
+    _scenario: Scenario | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> str:
+        """The file it was read from ('' when built in code)."""
+        return self._path
+
+    @property
+    def base_scenario(self) -> Scenario:
+        """The scenario as loaded with the file (no overrides)."""
+        if self._scenario is None:
+            raise RuntimeError("load the pattern file with load_patterns to resolve its scenario")
+        return self._scenario
+
+    def pattern(self, pattern_id: str) -> Pattern:
+        """The pattern with id ``pattern_id``."""
+        return next(p for p in self.patterns if p.id == pattern_id)
+
+
+def check_names(pf: PatternFile, scenario: Scenario) -> None:
+    """Names that cross into the scenario: powers, groups and their members, ids.
+
+    Raises:
+        InputError: the first problem, with its field path in the pattern file.
+    """
+    powers = list(scenario.powers)
+    for field in ("power", "rival"):
+        name = getattr(pf.link, field)
+        actor = scenario_actor(name, scenario)
+        if actor in scenario.powers:
+            setattr(pf.link, field, actor)
+        else:
+            raise InputError(
+                f"unknown power '{name}'; powers of scenario '{scenario.name}' are: "
+                f"{allowed(powers)}{suggest(name, powers)}",
+                path=f"link.{field}",
+            )
+    states = list(scenario.states)
+    own = {"all", *scenario.outputs.groups}
+    for gname, group in pf.groups.items():
+        if gname in own:
+            raise InputError(
+                f"group '{gname}' is already a group of scenario '{scenario.name}'; "
+                "pick another name",
+                path=f"groups.{gname}",
+            )
+        members = group.members or []
+        for index, member in enumerate(members):
+            actor = scenario_actor(member, scenario)
+            if actor in scenario.states:
+                members[index] = str(actor)  # the scenario's own name, for the link
+            else:
+                raise InputError(
+                    f"unknown state '{member}'; states of scenario '{scenario.name}' are: "
+                    f"{allowed(states)}{suggest(member, states)}",
+                    path=f"groups.{gname}.members[{index}]",
+                )
+    everyone = [*scenario.powers.values(), *scenario.states.values()]
+    regions = sorted({a.region for a in everyone})
+    blocs = sorted({b for a in everyone for b in a.blocs})
+    for gname, group in pf.groups.items():
+        for field, value, choices in (
+            ("region", group.region, regions),
+            ("bloc", group.bloc, blocs),
+        ):
+            if value is not None and value not in choices:
+                raise InputError(
+                    f"unknown {field} '{value}'; {field}s are: {allowed(choices)}"
+                    f"{suggest(value, choices)}",
+                    path=f"groups.{gname}.{field}",
+                )
+    known = [*own, *pf.groups]
+    seen: set[str] = set()
+    for index, pattern in enumerate(pf.patterns):
+        if pattern.id in seen:
+            raise InputError(
+                f"duplicate pattern id '{pattern.id}'; ids must be unique",
+                path=f"patterns[{index}].id",
+            )
+        seen.add(pattern.id)
+        for field in ("group", "control"):
+            name = getattr(pattern, field)
+            if name is not None and name not in known:
+                raise InputError(
+                    f"unknown group '{name}'; groups are: {allowed(known, len(known))}"
+                    f"{suggest(name, known)}",
+                    path=f"patterns[{index}].{field}",
+                )

@@ -1,0 +1,414 @@
+"""Observed votes: the measures by hand, on real data against a plain loop, and bad input.
+
+The hand-made vote table (written as CSV by :func:`_hand_votes`) has four
+countries: the power Alpha, its rival Beta, and Gamma and Delta.
+
+====  ==========  =======  =======  =======  =======  =====
+rcid  date        Alpha    Beta     Gamma    Delta    issue
+====  ==========  =======  =======  =======  =======  =====
+1     2000-03-01  yes      no       yes      abstain  me
+2     2000-06-01  abstain  no       no       yes      hr
+3     2000-09-01  no       yes      (absent) no
+4     2001-03-01  yes      yes      no       (absent) me
+5     2001-06-01  no       yes      abstain  (absent)
+====  ==========  =======  =======  =======  =======  =====
+
+Scores yes 1, abstain 0.5, no 0; agreement is ``1 - |s_o - s_p|``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.observed.names import un_name
+from sim.observed.series import observed_table
+from sim.observed.votes import (
+    group_values,
+    load_votes,
+    pair_agreement,
+    state_values,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_VOTES = REPO.parent / "shared" / "data" / "unvotes"
+
+_VOTES = {
+    1: {"Alpha": "yes", "Beta": "no", "Gamma": "yes", "Delta": "abstain"},
+    2: {"Alpha": "abstain", "Beta": "no", "Gamma": "no", "Delta": "yes"},
+    3: {"Alpha": "no", "Beta": "yes", "Delta": "no"},
+    4: {"Alpha": "yes", "Beta": "yes", "Gamma": "no"},
+    5: {"Alpha": "no", "Beta": "yes", "Gamma": "abstain"},
+}
+_DATES = {1: "2000-03-01", 2: "2000-06-01", 3: "2000-09-01", 4: "2001-03-01", 5: "2001-06-01"}
+_ISSUES = {1: "me", 2: "hr", 4: "me"}
+
+
+def _hand_votes(folder: Path) -> Path:
+    """Write the module docstring's table as the three unvotes CSV files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"rcid": r, "country": c, "country_code": c[:2].upper(), "vote": v}
+        for r, votes in _VOTES.items()
+        for c, v in votes.items()
+    ]
+    pd.DataFrame(rows).to_csv(folder / "un_votes.csv", index=False)
+    pd.DataFrame(
+        {"rcid": list(_DATES), "session": 55, "date": list(_DATES.values()), "short": "x"}
+    ).to_csv(folder / "un_roll_calls.csv", index=False)
+    pd.DataFrame({"rcid": list(_ISSUES), "short_name": list(_ISSUES.values())}).to_csv(
+        folder / "un_roll_call_issues.csv", index=False
+    )
+    return folder
+
+
+@pytest.fixture
+def hand(tmp_path: Path) -> Path:
+    return _hand_votes(tmp_path / "votes")
+
+
+def real_votes() -> Path:
+    """The shared data beside the repo (CI), else $CREDSIM_VOTES; skip when neither exists."""
+    if REAL_VOTES.is_dir():
+        return REAL_VOTES
+    given = os.environ.get("CREDSIM_VOTES")
+    if given and Path(given).is_dir():
+        return Path(given)
+    pytest.skip("the UN vote data is not beside the repo (../shared/data/unvotes)")
+
+
+def _values(frame: pd.DataFrame) -> dict[tuple[int, str], tuple[float, int]]:
+    return {
+        (int(r.year), str(r.state)): (float(r.value), int(r.n_votes)) for r in frame.itertuples()
+    }
+
+
+# --------------------------------------------------------------------------- by hand
+
+
+def test_agreement_by_hand(hand: Path) -> None:
+    """Gamma 2000: rc1 1-|1-1| = 1, rc2 1-|0-0.5| = 0.5, rc3 absent -> 0.75 over 2 votes.
+    Delta 2000: rc1 0.5, rc2 0.5, rc3 1 -> 2/3 over 3. Gamma 2001: rc4 0, rc5 0.5 -> 0.25.
+    Delta did not vote in 2001: no row."""
+    data = load_votes(hand)
+    values = _values(state_values(pair_agreement(data, "Alpha", ["Gamma", "Delta"])))
+    assert values.keys() == {(2000, "Gamma"), (2000, "Delta"), (2001, "Gamma")}
+    assert values[(2000, "Gamma")] == pytest.approx((0.75, 2))
+    assert values[(2000, "Delta")] == pytest.approx((2 / 3, 3))
+    assert values[(2001, "Gamma")] == pytest.approx((0.25, 2))
+
+
+def test_split_agreement_by_hand(hand: Path) -> None:
+    """Alpha against Beta split yes/no on rc1 and rc3 (2000) and rc5 (2001); rc2 (abstain
+    against no) and rc4 (yes with yes) are not split. Gamma 2000: rc1 only -> 1; Delta 2000:
+    rc1 0.5, rc3 1 -> 0.75; Gamma 2001: rc5 1-|0.5-0| = 0.5."""
+    data = load_votes(hand)
+    pairs = pair_agreement(
+        data, "Alpha", ["Gamma", "Delta"], rival="Beta", measure="split_agreement"
+    )
+    values = _values(state_values(pairs))
+    assert values[(2000, "Gamma")] == pytest.approx((1.0, 1))
+    assert values[(2000, "Delta")] == pytest.approx((0.75, 2))
+    assert values[(2001, "Gamma")] == pytest.approx((0.5, 1))
+
+
+def test_group_values_by_hand(hand: Path) -> None:
+    """2000: mean of Gamma 0.75 and Delta 2/3 = 0.708333, 2 states, roll calls 1-3 (3);
+    2001: Gamma alone, 0.25, 1 state, 2 roll calls (each state weighs equally)."""
+    data = load_votes(hand)
+    group = group_values(pair_agreement(data, "Alpha", ["Gamma", "Delta"]))
+    assert group["year"].tolist() == [2000, 2001]
+    assert group["value"].tolist() == pytest.approx([(0.75 + 2 / 3) / 2, 0.25])
+    assert group["n_states"].tolist() == [1 + 1, 1]
+    assert group["n_votes"].tolist() == [3, 2]
+
+
+def test_issue_filter_by_hand(hand: Path) -> None:
+    """Issue me keeps rc1 and rc4: Gamma 2000 1, Delta 2000 0.5, Gamma 2001 0."""
+    data = load_votes(hand)
+    values = _values(state_values(pair_agreement(data, "Alpha", ["Gamma", "Delta"], issue="me")))
+    assert values == {
+        (2000, "Gamma"): (1.0, 1),
+        (2000, "Delta"): (0.5, 1),
+        (2001, "Gamma"): (0.0, 1),
+    }
+
+
+def test_tidy_table_rows(hand: Path) -> None:
+    """State rows carry n_states 1; the group row is labelled group:NAME."""
+    data = load_votes(hand)
+    table = observed_table(
+        data,
+        "Alpha",
+        ["Gamma", "Delta"],
+        "pair",
+        rival=None,
+        measure="agreement",
+        years=(2000, 2000),
+    )
+    assert list(table.columns) == [
+        "year",
+        "state",
+        "power",
+        "rival",
+        "measure",
+        "value",
+        "n_votes",
+        "n_states",
+    ]
+    group = table[table["state"] == "group:pair"].iloc[0]
+    assert (group["n_states"], group["n_votes"]) == (2, 3)
+    assert set(table["year"]) == {2000}
+
+
+def test_observe_cli_writes_table(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "t.csv"
+    code = main(
+        [
+            "observe",
+            "--votes",
+            str(hand),
+            "--power",
+            "Alpha",
+            "--rival",
+            "Beta",
+            "--states",
+            "Gamma,Delta",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert "split_agreement" in capsys.readouterr().out
+    table = pd.read_csv(out)
+    row = table[(table["state"] == "Delta") & (table["year"] == 2000)].iloc[0]
+    assert row["value"] == pytest.approx(0.75)
+    assert row["rival"] == "Beta"
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_names_aliases_scenario_and_close_matches() -> None:
+    countries = ["Russia", "United States", "China", "Myanmar (Burma)", "Syria"]
+    assert un_name("USSR", countries) == "Russia"
+    assert un_name("PRC", countries) == "China"
+    assert un_name("Burma", countries) == "Myanmar (Burma)"
+    assert un_name("Syria", countries) == "Syria"
+    assert un_name("Assadland", countries, {"Assadland": "Syria"}) == "Syria"
+    assert un_name("North Vietnam", countries, {"North Vietnam": None}) is None
+    with pytest.raises(InputError, match="close matches: Syria"):
+        un_name("Syrai", countries)
+
+
+def test_shipped_scenarios_resolve_to_un_names() -> None:
+    """Every actor of the two historical scenarios has a UN name (or is declared seatless)."""
+    from sim.observed.names import scenario_names
+    from sim.scenario import load_scenario
+
+    data = load_votes(real_votes())
+    for path in ("scenarios/syria.yaml", "scenarios/sino_soviet.yaml"):
+        scenario = load_scenario(REPO / path)
+        for actor in scenario.actor_names:
+            un_name(actor, data.countries, scenario_names(scenario))
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def _loop_agreement(
+    folder: Path,
+    power: str,
+    state: str,
+    year: int,
+    rival: str | None = None,
+    issue: str | None = None,
+) -> tuple[float, int]:
+    """An independent computation: dictionaries and a plain loop over one year's roll calls."""
+    votes = pd.read_parquet(folder / "un_votes.parquet")
+    calls = pd.read_parquet(folder / "un_roll_calls.parquet")
+    issues = pd.read_parquet(folder / "un_roll_call_issues.parquet")
+    in_year = {
+        int(r)
+        for r, d in zip(calls["rcid"], calls["date"], strict=True)
+        if (np.datetime64("1970-01-01") + np.timedelta64(int(d), "D")).astype(object).year == year
+    }
+    if issue is not None:
+        in_year &= {
+            int(r) for r, s in zip(issues["rcid"], issues["short_name"], strict=True) if s == issue
+        }
+    score = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
+    cast: dict[str, dict[int, float]] = {power: {}, state: {}, str(rival): {}}
+    for r, c, v in zip(votes["rcid"], votes["country"], votes["vote"], strict=True):
+        if c in cast and int(r) in in_year:
+            cast[c][int(r)] = score[str(v)]
+    total, count = 0.0, 0
+    for rcid, s_power in cast[power].items():
+        if rcid not in cast[state]:
+            continue
+        if rival is not None:
+            s_rival = cast[str(rival)].get(rcid)
+            if s_rival is None or {s_power, s_rival} != {0.0, 1.0}:
+                continue
+        total += 1.0 - abs(cast[state][rcid] - s_power)
+        count += 1
+    return total / count, count
+
+
+@pytest.mark.parametrize(
+    ("power", "state", "year", "rival", "issue"),
+    [
+        ("Russia", "India", 1962, None, None),
+        ("Russia", "Saudi Arabia", 2016, "United States", None),
+        ("United States", "Egypt", 2010, None, "me"),
+    ],
+)
+def test_real_series_against_a_plain_loop(
+    power: str, state: str, year: int, rival: str | None, issue: str | None
+) -> None:
+    folder = real_votes()
+    expected = _loop_agreement(folder, power, state, year, rival, issue)
+    data = load_votes(folder)
+    measure = "split_agreement" if rival else "agreement"
+    pairs = pair_agreement(
+        data, power, [state], rival=rival, measure=measure, issue=issue, years=(year, year)
+    )
+    row = state_values(pairs).iloc[0]
+    assert (row["value"], row["n_votes"]) == pytest.approx(expected)
+
+
+def test_no_votes_in_1964_and_china_from_1971() -> None:
+    data = load_votes(real_votes())
+    pairs = pair_agreement(data, "Russia", ["China", "India"], years=(1960, 1975))
+    years = state_values(pairs).groupby("state")["year"].agg(["min", "max"])
+    assert 1964 not in set(pairs["year"])
+    assert years.loc["China", "min"] == 1971
+    assert years.loc["India", "min"] == 1960
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    return err
+
+
+def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _one_line_error(
+        capsys,
+        ["observe", "--votes", str(tmp_path / "nowhere"), "--power", "Russia", "--states", "India"],
+    )
+    assert "does not exist" in err and "doi:10.7910/DVN/LEJUQZ" in err
+
+
+def test_no_folder_given(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CREDSIM_VOTES", raising=False)
+    err = _one_line_error(capsys, ["observe", "--power", "Russia", "--states", "India"])
+    assert "CREDSIM_VOTES" in err and "unvotes" in err
+
+
+@pytest.mark.parametrize(
+    ("table", "breaks", "message"),
+    [
+        ("un_roll_calls.csv", None, "no un_roll_calls.parquet or un_roll_calls.csv"),
+        ("un_votes.csv", "rcid,nation,vote\n1,Gamma,yes\n", "column(s) country missing"),
+        ("un_votes.csv", "rcid,country,vote\n1,Gamma,maybe\n", "'maybe' is not one of"),
+        ("un_roll_calls.csv", "rcid,date\n1,someday\n", "date must be"),
+    ],
+)
+def test_malformed_tables(
+    hand: Path, capsys: pytest.CaptureFixture[str], table: str, breaks: str | None, message: str
+) -> None:
+    if breaks is None:
+        (hand / table).unlink()
+    else:
+        (hand / table).write_text(breaks)
+    err = _one_line_error(
+        capsys, ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Gamma"]
+    )
+    assert message in err
+
+
+def test_unknown_country_names_close_matches(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _one_line_error(
+        capsys, ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Gama"]
+    )
+    assert "'Gama' is no country" in err and "Gamma" in err
+
+
+def test_bad_years_and_issue(hand: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _one_line_error(
+        capsys,
+        [
+            "observe",
+            "--votes",
+            str(hand),
+            "--power",
+            "Alpha",
+            "--states",
+            "Gamma",
+            "--years",
+            "2001-2000",
+        ],
+    )
+    assert "ends before it starts" in err
+    err = _one_line_error(
+        capsys,
+        ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Gamma", "--issue", "zz"],
+    )
+    assert "unknown issue code 'zz'" in err
+
+
+def test_observe_parquet_and_figure(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, plot = tmp_path / "t.parquet", tmp_path / "f.png"
+    argv = [
+        "observe",
+        "--votes",
+        str(hand),
+        "--power",
+        "Alpha",
+        "--states",
+        "Gamma,Delta",
+        "--out",
+        str(out),
+        "--plot",
+        str(plot),
+    ]
+    assert main(argv) == 0
+    table = pd.read_parquet(out)
+    assert table.loc[table["state"] == "group:states", "value"].tolist() == pytest.approx(
+        [(0.75 + 2 / 3) / 2, 0.25]
+    )
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_observed_names_must_name_actors(tmp_path: Path) -> None:
+    from sim.scenario import load_scenario
+
+    mini = (REPO / "tests" / "data" / "scenarios" / "mini.yaml").read_text()
+    path = tmp_path / "s.yaml"
+    path.write_text(mini + "observed:\n  names: {Syira: Syria}\n")
+    with pytest.raises(InputError, match=r"observed\.names\.Syira: unknown actor 'Syira'"):
+        load_scenario(path)
+    path.write_text(mini + "observed:\n  names: {Syria: null}\n")
+    observed = load_scenario(path).observed
+    assert observed is not None and observed.names == {"Syria": None}

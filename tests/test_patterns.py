@@ -1,0 +1,306 @@
+"""Pattern files: statistics and the link on synthetic series, the API, bad input, the check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.patterns import (
+    discrepancies,
+    load_patterns,
+    observed_statistics,
+    prepare,
+    simulate_statistics,
+)
+from sim.patterns import link as links
+from sim.patterns import statistics as stats
+from tests.test_observed import real_votes
+
+REPO = Path(__file__).resolve().parent.parent
+SYRIA = REPO / "patterns" / "syria.yaml"
+SINO = REPO / "patterns" / "sino_soviet.yaml"
+NAN = np.nan
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_change_and_did_by_hand() -> None:
+    """Group rows [.2 .4 .6 .8] and [.4 nan .8 1.0]: yearly means .3 .4 .7 .9 (the second
+    state has no 2001 value); change 2000-01 -> 2002-03 = 0.8 - 0.35 = 0.45. Control
+    [.5 .5 .6 .6] changes by 0.1, so the did is 0.35."""
+    years = np.arange(2000, 2004)
+    group = np.array([[0.2, 0.4, 0.6, 0.8], [0.4, NAN, 0.8, 1.0]])
+    control = np.array([[0.5, 0.5, 0.6, 0.6]])
+    means = stats.group_mean(group)
+    assert means == pytest.approx([0.3, 0.4, 0.7, 0.9])
+    assert stats.change(means, years, (2000, 2001), (2002, 2003)) == pytest.approx(0.45)
+    did = stats.change(means, years, (2000, 2001), (2002, 2003)) - stats.change(
+        stats.group_mean(control), years, (2000, 2001), (2002, 2003)
+    )
+    assert did == pytest.approx(0.35)
+
+
+def test_pearson_by_hand() -> None:
+    assert stats.pearson(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])) == pytest.approx(1)
+    assert stats.pearson(np.array([1.0, 2.0, 3.0, NAN]), np.array([3.0, 2.0, 1.0, 5.0])) == (
+        pytest.approx(-1.0)
+    )
+    # x = (0, 1, 2, 3), y = (0, 1, 1, 0): sums of products of deviations 0 -> r = 0
+    assert stats.pearson(np.arange(4.0), np.array([0.0, 1.0, 1.0, 0.0])) == pytest.approx(0.0)
+    assert np.isnan(stats.pearson(np.array([1.0, 2.0]), np.array([1.0, 2.0])))
+
+
+def test_bootstrap_tolerances() -> None:
+    """Identical states: every resample gives the same change, so the floor 0.01. Differing
+    states: a positive half-width, the same on every call (fixed seed), and never more
+    than the range of the states' own changes."""
+    years = np.arange(2000, 2004)
+    same = np.tile([0.2, 0.2, 0.6, 0.6], (5, 1))
+    assert stats.bootstrap_change(same, years, (2000, 2001), (2002, 2003)) == 0.01
+    rng = np.random.default_rng(3)
+    spread = rng.uniform(0, 1, size=(12, 4))
+    first = stats.bootstrap_change(spread, years, (2000, 2001), (2002, 2003))
+    assert first == stats.bootstrap_change(spread, years, (2000, 2001), (2002, 2003))
+    own = stats.change(spread, years, (2000, 2001), (2002, 2003))
+    assert 0.01 < first < (own.max() - own.min())
+    did = stats.bootstrap_did(spread, same, years, (2000, 2001), (2002, 2003))
+    assert did > 0.01
+    assert stats.correlation_tolerance(12) == pytest.approx(1.959964 / 3)
+
+
+# --------------------------------------------------------------------------- link
+
+
+def test_yearly_gaps_by_hand() -> None:
+    """Steps 1-4 in 2000, 2000, 2001, 2001; step 0 holds 9. 1999 (before the calendar)
+    takes step 0; 2000 = (1 + 2) / 2; 2001 = (3 + 4) / 2; 2002 (after) is NaN."""
+    gaps = np.array([[9.0], [1.0], [2.0], [3.0], [4.0]])
+    out = links.yearly_gaps(gaps, np.array([2000, 2000, 2001, 2001]), np.arange(1999, 2003))
+    assert out[0, :3] == pytest.approx([9.0, 1.5, 3.5])
+    assert np.isnan(out[0, 3])
+
+
+def test_offsets_by_hand_and_reference_identity() -> None:
+    """observed .5 .7 .9, gaps .1 .3 .5, beta .5, reference the first two years:
+    alpha = mean(.5 - .05, .7 - .15) = .5, predicted .55 .65 .75."""
+    observed = np.array([[0.5, 0.7, 0.9]])
+    gaps = np.array([[0.1, 0.3, 0.5]])
+    reference = np.array([True, True, False])
+    alpha = links.offsets(observed, gaps, 0.5, reference)
+    assert alpha == pytest.approx([0.5])
+    assert links.predicted(observed, gaps, 0.5, alpha)[0] == pytest.approx([0.55, 0.65, 0.75])
+
+
+def test_predicted_equals_observed_on_reference_years() -> None:
+    """For any series, the offsets make the mean predicted value over each state's
+    reference years (where it voted) equal the mean observed one."""
+    rng = np.random.default_rng(11)
+    observed = rng.uniform(0, 1, size=(6, 10))
+    observed[rng.uniform(size=observed.shape) < 0.2] = np.nan
+    gaps = rng.normal(size=(6, 10))
+    reference = np.zeros(10, dtype=bool)
+    reference[2:6] = True
+    for beta in (0.0, 0.4, 2.5):
+        alpha = links.offsets(observed, gaps, beta, reference)
+        pred = links.predicted(observed, gaps, beta, alpha)
+        assert np.nanmean(pred[:, reference], axis=1) == pytest.approx(
+            np.nanmean(observed[:, reference], axis=1)
+        )
+
+
+def test_propensity_by_hand() -> None:
+    """tour.yaml, Client at step 0: trust Patron .7, Rival .2; capability .7, .8; ideology
+    .5 against .4 and -.4, distance |d| / 2 = .05, .45; weights 3, 1, 1:
+    Patron 2.1 + .7 - .05 = 2.75, Rival .6 + .8 - .45 = .95 (no inertia)."""
+    from sim.model import CredibilityModel
+
+    model = CredibilityModel(REPO / "scenarios" / "tour.yaml", rng=0)
+    client = model.spec.actor_names.index("Client") - len(model.spec.powers)
+    assert model.propensity()[client] == pytest.approx([2.75, 0.95])
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_zero_gaps_predict_no_change() -> None:
+    """With a run function whose gaps are all 0, predicted is each state's reference mean,
+    flat: a did over groups that vote every year is exactly 0, a correlation has no spread."""
+
+    def flat(scenario, seed, power, rival):  # type: ignore[no-untyped-def]
+        return np.zeros((scenario.calendar.n_steps + 1, len(scenario.states)))
+
+    pf = load_patterns(SYRIA)
+    simulated = simulate_statistics(pf, {}, votes=real_votes(), run_fn=flat)
+    assert simulated["gulf_no_warming"] == pytest.approx(0.0, abs=1e-12)
+    assert np.isnan(simulated["initial_conditions"])
+
+
+def test_rising_gap_predicts_beta_times_rise() -> None:
+    """Gaps that rise by 1 a year from 2015 on give every state predicted = offset +
+    beta * (year - 2014)+: with beta .2 the change from 2014-2015 to 2016-2019 of a state
+    voting every year is .2 * (mean(2,3,4,5) - mean(0,1)) = .2 * 3 = .6."""
+
+    def rising(scenario, seed, power, rival):  # type: ignore[no-untyped-def]
+        years = links.step_years(scenario)
+        per_step = np.clip(years - 2014, 0, None).astype(float)
+        return np.repeat(np.concatenate([[0.0], per_step])[:, None], len(scenario.states), 1)
+
+    pf = load_patterns(SYRIA)
+    simulated = simulate_statistics(pf, {"link.beta": 0.2}, votes=real_votes(), run_fn=rising)
+    assert simulated["syria_stays_with_russia"] == pytest.approx(0.6)
+    assert simulated["gulf_no_warming"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_observed_statistics_and_discrepancies() -> None:
+    pf = load_patterns(SINO)
+    observed = observed_statistics(pf, real_votes())
+    assert list(observed.columns) == ["role", "observed", "tolerance"]
+    assert list(observed.index) == [p.id for p in pf.patterns]
+    assert (observed["tolerance"] >= 0.01).all()
+    table = discrepancies(observed, dict.fromkeys(observed.index, 1.0))
+    first = table.iloc[0]
+    assert first["discrepancy"] == pytest.approx((1.0 - first["observed"]) / first["tolerance"])
+    assert table["passed"].tolist() == (table["discrepancy"].abs() <= 1).tolist()
+
+
+def test_prepared_once_per_votes_folder() -> None:
+    pf = load_patterns(SINO)
+    assert prepare(pf, real_votes()) is prepare(pf, real_votes())
+
+
+def test_bad_overrides() -> None:
+    pf = load_patterns(SYRIA)
+    with pytest.raises(InputError, match=r"only link\.beta"):
+        simulate_statistics(pf, {"link.power": "USA"}, votes=real_votes())
+    with pytest.raises(InputError, match=r"must be >= 0"):
+        simulate_statistics(pf, {}, beta=-1.0, votes=real_votes())
+
+
+# --------------------------------------------------------------------------- bad files
+
+_GOOD = """\
+name: tiny
+scenario: {scenario}
+link: {{power: Russia, rival: USA, measure: split_agreement, reference: [2012, 2014], beta: 0.5}}
+groups:
+  africa_non_arab: {{members: [Mali, Niger, Nigeria]}}
+patterns:
+  - id: gulf
+    role: calibrate
+    statistic: did
+    group: gulf
+    control: africa_non_arab
+    before: [2012, 2014]
+    after: [2016, 2019]
+    source: a note
+"""
+
+
+def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
+    text = _GOOD.format(scenario=REPO / "scenarios" / "syria.yaml")
+    assert old in text
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    source: a note\n",
+            "    source: a note\n    soruce: x\n",
+            "p.yaml:15: patterns[0].soruce: unknown field 'soruce'",
+        ),
+        ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
+        ("group: gulf\n", "group: golf\n", "p.yaml:10: patterns[0].group: unknown group 'golf'"),
+        ("power: Russia", "power: Rusia", "link.power: unknown power 'Rusia'"),
+        ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "p.yaml:5: groups.africa_non_arab.members[1]"),
+        ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
+        ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
+        ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
+    ],
+)
+def test_bad_pattern_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
+) -> None:
+    path = _pattern_file(tmp_path, old, new)
+    out = tmp_path / "out"
+    # The file is checked before the votes are read: no vote data is needed here.
+    novotes = str(tmp_path / "no-votes")
+    code = main(["patterns", "check", str(path), "--out", str(out), "--votes", novotes])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert expected in err
+    assert not out.exists()
+
+
+def test_un_names_in_pattern_files(tmp_path: Path) -> None:
+    """A pattern file may name actors by their UN names: they become the scenario's."""
+    path = _pattern_file(tmp_path, "rival: USA", "rival: United States")
+    path.write_text(
+        path.read_text().replace("[Mali, Niger, Nigeria]", "[Mali, United Arab Emirates]")
+    )
+    pf = load_patterns(path)
+    assert pf.link.rival == "USA"
+    assert pf.groups["africa_non_arab"].members == ["Mali", "UAE"]
+
+
+def test_missing_scenario(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(_GOOD.format(scenario="../nowhere.yaml"))
+    with pytest.raises(InputError, match=r"p.yaml:2: scenario: file '../nowhere.yaml' does not"):
+        load_patterns(path)
+
+
+def test_shipped_pattern_files_load() -> None:
+    for path in (SYRIA, SINO):
+        pf = load_patterns(path)
+        assert {p.role for p in pf.patterns} == {"calibrate", "holdout"}
+        assert all(len(p.source) > 80 for p in pf.patterns)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@pytest.mark.slow
+def test_patterns_check_writes_and_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "check"
+    argv = [
+        "patterns",
+        "check",
+        str(SYRIA),
+        "--reps",
+        "1",
+        "--out",
+        str(out),
+        "--votes",
+        str(real_votes()),
+    ]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "held-out patterns" in printed
+    table = pd.read_parquet(out / "patterns.parquet")
+    assert set(table.columns) >= {
+        "id",
+        "role",
+        "observed",
+        "simulated",
+        "tolerance",
+        "discrepancy",
+        "passed",
+    }
+    assert pd.read_csv(out / "patterns.csv")["id"].tolist() == table["id"].tolist()
+    assert {f.stem for f in (out / "figures").glob("*.png")} == set(table["id"])
+    assert (out / "report.md").read_text().startswith("# Pattern check: syria")
+    strict = 1 if (~table["passed"]).any() else 0
+    assert main([*argv, "--strict"]) == strict
