@@ -40,6 +40,7 @@ def main() -> None:
         sweep_json = Path(tmp) / "sweep.json"
         explore_json = Path(tmp) / "explore.json"
         calibrate_json = Path(tmp) / "calibrate.json"
+        fast_json = Path(tmp) / "fast.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -63,6 +64,7 @@ def main() -> None:
                 str(calibrate_json),
                 *(["--runs", "40", "--simulations", "400"] if args.quick else []),
             ),
+            "fast_engine": run("bench_fast.py", fast_json, "--out", str(fast_json), *quick),
             "finished": provenance.now(),
         }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

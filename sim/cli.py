@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from sim import integrity
 from sim.errors import InputError, describe_os_error
-from sim.options import EXECUTORS, RECORD_LEVELS
+from sim.options import ENGINES, EXECUTORS, RECORD_LEVELS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +29,15 @@ def _add_record(p: argparse.ArgumentParser, default: str | None) -> None:
         choices=RECORD_LEVELS,
         default=default,
         help="what to write: summaries only, plus tidy series, plus per-actor trust",
+    )
+
+
+def _add_engine(p: argparse.ArgumentParser, default: str | None, default_text: str) -> None:
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=default,
+        help=f"mesa: the reference Mesa model; fast: the compiled engine (default {default_text})",
     )
 
 
@@ -52,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a value, e.g. parameters.trust.negativity_bias=3 (repeatable)",
     )
     _add_record(p, "series")
+    _add_engine(p, "mesa", "mesa")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
 
     p = sub.add_parser("validate", help="check a scenario or experiment file; runs nothing")
@@ -92,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="experiment seed")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     _add_record(p, None)
+    _add_engine(p, None, "the experiment file's engine, else mesa")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 

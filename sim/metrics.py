@@ -118,6 +118,36 @@ class Recorder:
         if self._filled == self._chunk:
             self._reduce()
 
+    def record_block(
+        self,
+        first_step: int,
+        trust: FloatArray,
+        own: FloatArray,
+        affinity: FloatArray,
+        aligned: IntArray,
+    ) -> None:
+        """Store consecutive steps at once, as :meth:`record` step by step would.
+
+        Args:
+            first_step: the step of the block's first row.
+            trust, own, affinity: (K, N, P) states at the end of steps ``first_step``
+                onwards.
+            aligned: (K, S) alignment of the states at those steps.
+        """
+        n = trust.shape[0]
+        self.aligned[first_step : first_step + n] = aligned
+        done = 0
+        while done < n:
+            take = min(n - done, self._chunk - self._filled)
+            rows = slice(self._filled, self._filled + take)
+            self._trust[rows] = trust[done : done + take]
+            self._own[rows] = own[done : done + take]
+            self._affinity[rows] = affinity[done : done + take]
+            self._filled += take
+            done += take
+            if self._filled == self._chunk:
+                self._reduce()
+
     def finish(self) -> Statistics:
         """Reduce what is buffered and compute the alignment statistics."""
         if self._filled:
@@ -168,12 +198,15 @@ class Recorder:
     def _alignment_stats(self) -> None:
         st = self.stats
         codes_all = self.aligned.astype(np.int64)
-        options = [*range(self.n_powers), -1]
         for g, group in enumerate(self.groups):
             codes = codes_all[:, group.states]
             if codes.shape[1] == 0:
                 continue
-            counts = np.stack([(codes == c).sum(axis=1) for c in options], axis=1).astype(float)
+            # Options as columns 0..P-1 and P for none (-1); one bincount for all steps.
+            column = np.where(codes < 0, self.n_powers, codes)
+            flat = column + (self.n_powers + 1) * np.arange(codes.shape[0])[:, None]
+            tally = np.bincount(flat.ravel(), minlength=codes.shape[0] * (self.n_powers + 1))
+            counts = tally.reshape(codes.shape[0], self.n_powers + 1).astype(np.float64)
             st.share[g] = counts / codes.shape[1]
             st.effective_poles[g] = effective_poles(counts[:, : self.n_powers])
             st.realignments[g, 1:] = (codes[1:] != codes[:-1]).sum(axis=1)

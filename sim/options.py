@@ -1,4 +1,4 @@
-"""Names chosen among a fixed set, defined once: record levels and executors.
+"""Names chosen among a fixed set, defined once: record levels, executors and engines.
 
 The model, the runner, the experiment schema, the executors and the CLI's
 ``choices`` all take them from here. The module imports nothing heavy, so
@@ -16,3 +16,7 @@ RECORD_LEVELS: tuple[str, ...] = get_args(Record)
 # How a sweep carries out its runs (sim.sweep.executors).
 ExecutorName = Literal["serial", "process", "dask"]
 EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
+
+# Which implementation runs a model: the Mesa model (the reference) or the compiled one.
+Engine = Literal["mesa", "fast"]
+ENGINES: tuple[str, ...] = get_args(Engine)

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,12 @@ from sim import integrity, provenance
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
 from sim.model import CredibilityModel
-from sim.options import RECORD_LEVELS, Record
+from sim.options import ENGINES, RECORD_LEVELS, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.seeds import seed_sequence
+
+if TYPE_CHECKING:
+    from sim.fast import FastModel
 
 # The data files of a run folder (besides manifest.json and integrity.json).
 _RUN_FILES = ("summary.json", "series.parquet", "actors.parquet")
@@ -40,7 +43,10 @@ class RunOutput:
 
 
 def run_scenario(
-    scenario: Scenario, seed: int | np.random.SeedSequence, record: Record = "summary"
+    scenario: Scenario,
+    seed: int | np.random.SeedSequence,
+    record: Record = "summary",
+    engine: str = "mesa",
 ) -> RunOutput:
     """Run ``scenario`` to its calendar's end.
 
@@ -48,6 +54,8 @@ def run_scenario(
         scenario: a validated scenario (overrides already applied).
         seed: an int (taken as replicate 0 of that seed) or a ``SeedSequence``.
         record: ``summary``, ``series`` or ``actors`` (each includes the previous).
+        engine: ``mesa`` (:class:`CredibilityModel`, the reference) or ``fast``
+            (:class:`sim.fast.FastModel`); both give the same outputs.
 
     Returns:
         The summary, and the tidy series / per-actor table when recorded.
@@ -57,11 +65,19 @@ def run_scenario(
     """
     if record not in RECORD_LEVELS:
         raise InputError(f"unknown record level '{record}'; allowed: {', '.join(RECORD_LEVELS)}")
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
     sequence = seed if isinstance(seed, np.random.SeedSequence) else seed_sequence(int(seed), 0)
+    model: CredibilityModel | FastModel
     # Overflows and 0/0 surface as NonFiniteState naming the step and actor (sim.finite);
     # numpy's own warnings would only add lines without saying where.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        model = CredibilityModel(scenario, rng=sequence, record=record).run()
+        if engine == "fast":
+            from sim.fast import FastModel
+
+            model = FastModel(scenario, rng=sequence, record=record).run()
+        else:
+            model = CredibilityModel(scenario, rng=sequence, record=record).run()
     return RunOutput(
         summary=model.summary(),
         series=model.series() if record != "summary" else None,
@@ -81,6 +97,7 @@ def write_run(
     *,
     seed: int,
     record: str,
+    engine: str,
     source: str,
     overrides: list[str],
     started: str,
@@ -110,6 +127,7 @@ def write_run(
         "seed": seed,
         "seed_sequence": {"entropy": seed, "spawn_key": [0]},
         "record": record,
+        "engine": engine,
         "versions": versions,
         "git": provenance.git_info(),
         "command": ["credsim", *sys.argv[1:]],
@@ -138,14 +156,14 @@ def write_run(
 
 
 def cli_run(args: argparse.Namespace) -> int:
-    """``credsim run SCENARIO [--out DIR] [--seed N] [--set PATH=VALUE ...] [--record ...]``."""
+    """``credsim run SCENARIO [--out DIR] [--seed N] [--set ...] [--record ...] [--engine ...]``."""
     scenario = load_scenario(args.scenario, args.overrides or None)
     out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
     integrity.claim(out, "run", scenario_hash(scenario, args.seed))
     started = provenance.now()
     t0 = time.perf_counter()
     try:
-        output = run_scenario(scenario, args.seed, args.record)
+        output = run_scenario(scenario, args.seed, args.record, args.engine)
     except Exception as exc:  # a model failure is exit 1, with its reason
         print(f"credsim: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -156,6 +174,7 @@ def cli_run(args: argparse.Namespace) -> int:
         output,
         seed=args.seed,
         record=args.record,
+        engine=args.engine,
         source=args.scenario,
         overrides=list(args.overrides),
         started=started,
@@ -173,6 +192,6 @@ def cli_run(args: argparse.Namespace) -> int:
     cal = scenario.calendar
     print(
         f"ran '{scenario.name}': {len(scenario.powers)} powers, {len(scenario.states)} states, "
-        f"{cal.n_steps} {cal.step} steps in {elapsed:.2f} s; {where}"
+        f"{cal.n_steps} {cal.step} steps in {elapsed:.2f} s ({args.engine} engine); {where}"
     )
     return 0

@@ -489,15 +489,20 @@ class Trajectory:
         return "none" if index < 0 else self.power_names[index]
 
 
-IMPLEMENTATIONS = ("reference", "fast")
+IMPLEMENTATIONS = ("reference", "fast", "compiled")
 
 
 def new_model(implementation: str, scenario: Scenario, seed: Any = 0) -> Any:
-    """A fresh model of ``implementation`` (``reference`` or ``fast``) at step 0."""
+    """A fresh model at step 0: ``reference`` (tests/reference.py), ``fast``
+    (:class:`sim.model.CredibilityModel`) or ``compiled`` (:class:`sim.fast.FastModel`)."""
     if implementation == "reference":
         from reference import ReferenceModel
 
         return ReferenceModel(scenario, rng=seed)
+    if implementation == "compiled":
+        from sim.fast import FastModel
+
+        return FastModel(scenario, rng=seed)
     from sim.model import CredibilityModel
 
     return CredibilityModel(scenario, rng=seed)

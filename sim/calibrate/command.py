@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-
-ENGINES = ("mesa", "fast")
+from sim.options import ENGINES
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:

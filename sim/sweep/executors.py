@@ -299,7 +299,9 @@ class ProcessExecutor(_Executor):
         # thread pools, and forking a multi-threaded process can deadlock the child. The
         # server imports the model once, so each worker starts with it loaded.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.sweep.forkserver_preload", "sim.runner"])
+        context.set_forkserver_preload(
+            ["sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload"]
+        )
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,

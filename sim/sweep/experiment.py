@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError
 
 from sim.errors import InputError
-from sim.options import Record
+from sim.options import Engine, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.loader import Document, Origin, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Strict
@@ -70,6 +70,7 @@ class ExperimentSpec(Strict):
     replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     seed: Annotated[int, Field(ge=0)] = 0
     record: Record = "summary"
+    engine: Engine = "mesa"
     overrides: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -148,7 +149,8 @@ class Experiment:
         The scenarios enter by content (their resolved hash), not by file
         name; the description does not enter, so editing it keeps the folder.
         """
-        data = self.spec.model_dump(mode="json", exclude={"description", "overrides"})
+        # The engine does not enter: both give the same runs (docs/decisions.md, issue 13).
+        data = self.spec.model_dump(mode="json", exclude={"description", "overrides", "engine"})
         data["scenarios"] = self.base_hashes
         if self.spec.design.method == "posterior":
             data["points"] = self.points  # the draws, whatever the calibration folder now holds
@@ -210,6 +212,7 @@ def load_experiment(
     record: str | None = None,
     overrides: dict[str, Any] | None = None,
     max_runs: int | None = None,
+    engine: str | None = None,
 ) -> Experiment:
     """Load and validate an experiment file; the keyword arguments replace the file's values.
 
@@ -229,7 +232,13 @@ def load_experiment(
             "an experiment file must be a mapping with name, scenarios and design", file=str(file)
         )
     data = dict(given)
-    for key, value in (("replicates", replicates), ("seed", seed), ("record", record)):
+    given_values = (
+        ("replicates", replicates),
+        ("seed", seed),
+        ("record", record),
+        ("engine", engine),
+    )
+    for key, value in given_values:
         if value is not None:
             data[key] = value
     if overrides and isinstance(data.get("overrides", {}), dict):
@@ -249,6 +258,7 @@ def experiment_from_scenario(
     record: str | None = None,
     overrides: dict[str, Any] | None = None,
     max_runs: int | None = None,
+    engine: str | None = None,
 ) -> Experiment:
     """An experiment from the command line: one scenario, a grid over ``--vary PATH=SPEC``.
 
@@ -276,6 +286,7 @@ def experiment_from_scenario(
         "replicates": 1 if replicates is None else replicates,
         "seed": 0 if seed is None else seed,
         "record": record or "summary",
+        "engine": engine or "mesa",
         "overrides": overrides or {},
     }
     return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)

@@ -7,6 +7,7 @@ function); :func:`cli_sweep` is ``credsim sweep``, a thin shell around it.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 from sim import provenance
 from sim.errors import InputError
+from sim.runner import run_scenario
 from sim.sweep.executors import (
     RunFunction,
     RunResult,
@@ -92,6 +94,7 @@ def _manifest(
         "seed": spec.seed,
         "seed_sequence": "numpy.random.SeedSequence(seed, spawn_key=(replicate,))",
         "record": spec.record,
+        "engine": spec.engine,
         "command": command,
         "versions": versions,
         "git": provenance.git_info(),
@@ -128,7 +131,8 @@ def run_sweep(
         executor: ``serial``, ``process`` or ``dask``.
         workers: worker processes (process, and dask's LocalCluster).
         address: a Dask scheduler to use instead of a LocalCluster.
-        run_fn: the run function (default :func:`sim.runner.run_scenario`).
+        run_fn: the run function (default :func:`sim.runner.run_scenario` on the
+            experiment's engine).
         quiet: no live progress line (the closing summary is printed anyway).
         command: the command line for the manifest.
 
@@ -138,6 +142,13 @@ def run_sweep(
     folder = Path(folder) if folder is not None else default_folder(experiment)
     if executor == "dask" and address:
         check_address(address)  # before anything is written
+    if run_fn is None:
+        if experiment.spec.engine == "fast":
+            from sim.fast.compiler import check_supported
+
+            for scenario in experiment.scenarios.values():
+                check_supported(scenario)
+        run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
     with store:
@@ -211,6 +222,7 @@ def _experiment(args: argparse.Namespace) -> Experiment:
         "replicates": args.reps,
         "seed": args.seed,
         "record": args.record,
+        "engine": args.engine,
         "overrides": overrides,
         "max_runs": args.max_runs,
     }

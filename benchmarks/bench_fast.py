@@ -1,0 +1,254 @@
+"""The fast engine against the Mesa engine, side by side in one run (issue 13).
+
+Measures, and writes as JSON to ``--out``:
+
+- single-run latency on Syria (summary), the engines alternating: with the
+  scenario's compiled arrays kept (replicates, a second run of a scenario)
+  and with a new scenario object each run (a changed parameter: compiled anew);
+- the fast engine's first-call cost in a new process: importing it, its
+  first run with numba's cache present, and compiling without the cache;
+- summary-sweep throughput on Syria (4 negativity-bias values x replicates):
+  ``credsim sweep``'s runner on the fast engine with 2 and 1 process workers
+  against ``mesa.batch_run`` of ``CredibilityModel`` on 2 processes, same runs;
+- a synthetic 5-power, 120-step scenario at 100,000 states, fast against
+  Mesa, and the fast engine's peak resident memory at 25k, 50k and 100k
+  states, each in its own process.
+
+Usage: ``python benchmarks/bench_fast.py [--out fast.json] [--quick] [--runs 1000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SYRIA = ROOT / "scenarios" / "syria.yaml"
+BIASES = [1, 2, 3, 4]
+
+
+def _ms(seconds: float) -> float:
+    return round(1e3 * seconds, 3)
+
+
+def latency(repeats: int) -> dict[str, Any]:
+    """Syria, summary: both engines alternating, scenario kept and scenario new."""
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+    from sim.seeds import seed_sequence
+
+    scenario = load_scenario(str(SYRIA))
+    variants = [load_scenario(scenario, {"parameters.trust.memory": 0.98}) for _ in range(repeats)]
+    times: dict[str, list[float]] = {"mesa": [], "fast": [], "fast_new_scenario": []}
+    for engine in ("mesa", "fast"):
+        run_scenario(scenario, 0, "summary", engine=engine)
+    for i in range(repeats):
+        seed = seed_sequence(1, i)
+        for name, engine, sc in (
+            ("mesa", "mesa", scenario),
+            ("fast", "fast", scenario),
+            ("fast_new_scenario", "fast", variants[i]),
+        ):
+            t0 = time.perf_counter()
+            run_scenario(sc, seed, "summary", engine=engine)
+            times[name].append(time.perf_counter() - t0)
+    out: dict[str, Any] = {"repeats": repeats}
+    for name, values in times.items():
+        out[f"{name}_ms_min"] = _ms(min(values))
+        out[f"{name}_ms_median"] = _ms(statistics.median(values))
+    out["speedup_median"] = round(out["mesa_ms_median"] / out["fast_ms_median"], 2)
+    out["speedup_new_scenario_median"] = round(
+        out["mesa_ms_median"] / out["fast_new_scenario_ms_median"], 2
+    )
+    print(json.dumps(out), flush=True)
+    return out
+
+
+FIRST_CALL = """
+import time
+t0 = time.perf_counter()
+from sim.fast import FastModel
+from sim.scenario import load_scenario
+t1 = time.perf_counter()
+sc = load_scenario({syria!r})
+t2 = time.perf_counter()
+FastModel(sc, rng=1, record="summary").run().summary()
+t3 = time.perf_counter()
+print(t1 - t0, t3 - t2)
+"""
+
+
+def first_call(compile_too: bool) -> dict[str, Any]:
+    """Import and first-run time of the fast engine in a new process, cache present or not."""
+    code = FIRST_CALL.format(syria=str(SYRIA))
+    out: dict[str, Any] = {}
+    cases = [("cached", {})]
+    if compile_too:
+        cases.append(("no_cache", {"NUMBA_CACHE_DIR": tempfile.mkdtemp(prefix="numba-")}))
+    for name, extra in cases:
+        env = {**os.environ, **extra}
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        imported, first = (float(x) for x in done.stdout.split())
+        out[f"{name}_import_s"] = round(imported, 3)
+        out[f"{name}_first_run_s"] = round(first, 3)
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def _fast_sweep(runs: int, workers: int) -> float:
+    from sim.sweep import experiment_from_scenario, run_sweep
+
+    experiment = experiment_from_scenario(
+        SYRIA,
+        [f"parameters.trust.negativity_bias={','.join(map(str, BIASES))}"],
+        replicates=max(1, runs // len(BIASES)),
+        seed=1,
+        record="summary",
+        engine="fast",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        run_sweep(experiment, Path(tmp) / "out", executor="process", workers=workers, quiet=True)
+        return time.perf_counter() - t0
+
+
+def _mesa_batch_run(runs: int, processes: int) -> float:
+    import mesa
+
+    from sim.model import CredibilityModel
+    from sim.scenario import load_scenario
+
+    base = load_scenario(str(SYRIA))
+    scenarios = [load_scenario(base, {"parameters.trust.negativity_bias": b}) for b in BIASES]
+    t0 = time.perf_counter()
+    mesa.batch_run(
+        CredibilityModel,
+        parameters={"scenario": scenarios, "record": "summary"},
+        number_processes=processes,
+        rng=list(range(max(1, runs // len(BIASES)))),
+        max_steps=10**6,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    return time.perf_counter() - t0
+
+
+def sweep(runs: int, rounds: int) -> dict[str, Any]:
+    """Runs per second, fast sweeps on 2 and 1 workers against mesa.batch_run on 2 processes.
+
+    The three take turns for ``rounds`` rounds and each keeps its best time,
+    so that a busy spell of the machine does not fall on one of them only.
+    The sweeps' fork server is started by a small sweep first (it lives as
+    long as this process): its start-up is paid once per ``credsim sweep``
+    command, and is in ``first_call`` and in the end-to-end command time.
+    """
+    runs = len(BIASES) * max(1, runs // len(BIASES))
+    _fast_sweep(len(BIASES), 2)
+    times: dict[str, list[float]] = {"mesa": [], "fast2": [], "fast1": []}
+    for _ in range(rounds):
+        times["mesa"].append(_mesa_batch_run(runs, 2))
+        times["fast2"].append(_fast_sweep(runs, 2))
+        times["fast1"].append(_fast_sweep(runs, 1))
+    mesa_s, fast2_s, fast1_s = (min(times[k]) for k in ("mesa", "fast2", "fast1"))
+    out = {
+        "runs": runs,
+        "rounds": rounds,
+        "mesa_batch_run_2_processes_s": round(mesa_s, 3),
+        "fast_sweep_2_workers_s": round(fast2_s, 3),
+        "fast_sweep_1_worker_s": round(fast1_s, 3),
+        "mesa_runs_per_s": round(runs / mesa_s, 1),
+        "fast_2_runs_per_s": round(runs / fast2_s, 1),
+        "fast_1_runs_per_s": round(runs / fast1_s, 1),
+        "speedup_vs_batch_run": round(mesa_s / fast2_s, 2),
+        "two_workers_over_one": round(fast1_s / fast2_s, 2),
+    }
+    print(json.dumps(out), flush=True)
+    return out
+
+
+SYNTHETIC = """
+import json, resource, sys, time
+from sim.fast.engine import warm_up
+from sim.runner import run_scenario
+from sim.scenario import load_scenario
+from sim.scenario.synthetic import synthetic_tree
+states, engine = int(sys.argv[1]), sys.argv[2]
+warm_up()
+t0 = time.perf_counter()
+sc = load_scenario(synthetic_tree(states, 5, 120, seed=1))
+t1 = time.perf_counter()
+run_scenario(sc, 1, "summary", engine=engine)
+t2 = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"states": states, "engine": engine, "load_s": round(t1 - t0, 3),
+                  "run_s": round(t2 - t1, 3), "peak_rss_mb": round(peak, 1)}))
+"""
+
+
+def _synthetic(states: int, engine: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", SYNTHETIC, str(states), engine],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def synthetic(sizes: list[int]) -> dict[str, Any]:
+    """Fast against Mesa at the largest size; the fast engine's peak memory at every size."""
+    largest = max(sizes)
+    mesa_row = _synthetic(largest, "mesa")
+    fast_rows = [_synthetic(n, "fast") for n in sizes]
+    fast_largest = fast_rows[-1]
+    return {
+        "powers": 5,
+        "steps": 120,
+        "mesa": mesa_row,
+        "fast": fast_rows,
+        "speedup_at_largest": round(mesa_row["run_s"] / fast_largest["run_s"], 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--quick", action="store_true", help="small sizes only (smoke test)")
+    parser.add_argument("--runs", type=int, default=1000, help="runs per sweep measurement")
+    args = parser.parse_args(argv)
+    sizes = [2_500, 5_000, 10_000] if args.quick else [25_000, 50_000, 100_000]
+    report: dict[str, Any] = {
+        "latency_syria": latency(10 if args.quick else 40),
+        "first_call": first_call(compile_too=not args.quick),
+        "sweep_syria": sweep(100 if args.quick else args.runs, 1 if args.quick else 2),
+        "synthetic": synthetic(sizes),
+    }
+    lat, sw, syn = report["latency_syria"], report["sweep_syria"], report["synthetic"]
+    rss = {row["states"]: row["peak_rss_mb"] for row in syn["fast"]}
+    report["targets"] = {
+        "latency_speedup_ge_15x": lat["speedup_median"] >= 15,
+        "sweep_speedup_vs_batch_run_ge_15x": sw["speedup_vs_batch_run"] >= 15,
+        "two_workers_over_one_ge_1_8x": sw["two_workers_over_one"] >= 1.8,
+        "synthetic_speedup_ge_5x": syn["speedup_at_largest"] >= 5,
+        "peak_rss_mb_by_states": rss,
+    }
+    print(json.dumps(report["targets"]), flush=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,856 @@
+"""The compiled step loop of the fast engine (model.md sections 4 and 5).
+
+Every function here is a numba ``njit`` kernel on flat arrays (``cache=True``,
+so a new process loads the machine code instead of compiling it). The
+arithmetic repeats :mod:`sim.kernels`, :mod:`sim.events` and
+:mod:`sim.network` operation for operation, in the same order, so that the
+two engines agree to rounding in the network sums and bit for bit elsewhere
+(docs/decisions.md, issue 13).
+
+Shapes: ``N`` actors (powers first), ``P`` powers, ``S`` states, ``E``
+events, ``G`` region and bloc groups, ``D`` ideology axes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# Event kind codes; TARGETED below 6 (the kinds of sim.events.TARGETED_EVIDENCE).
+INTERVENE = 0
+SUPPORT = 1
+WITHDRAW = 2
+REFUSE_AID = 3
+CLIENT_HARMED = 4
+BASE_LOSS = 5
+SIDE_WITH_ADVERSARY = 6
+RAPPROCHEMENT = 7
+RHETORIC = 8
+RECOGNIZE = 9
+PROPAGANDA = 10
+REGIME_CHANGE = 11
+CAPABILITY_CHANGE = 12
+RELATION = 13  # model v2
+N_KINDS = 14
+N_TARGETED = 6
+
+# Indices into the float parameter vector ``fp``.
+FP_MEMORY = 0
+FP_BIAS = 1
+FP_MU = 2
+FP_SAL_TARGET = 3
+FP_SAL_REGION = 4
+FP_SAL_BLOC = 5
+FP_SAL_ALIGNED = 6
+FP_SAL_GLOBAL = 7
+FP_TEMPERATURE = 8
+FP_NONALIGNED = 9
+FP_W_TRUST = 10
+FP_W_CAPABILITY = 11
+FP_W_IDEOLOGY = 12
+FP_W_INERTIA = 13
+FP_BASELINE = 14
+FP_IDEOLOGY_SCALE = 15  # 2 * sqrt(D), the largest possible ideological distance
+# Model v2 (model.md section 8); the compiler's defaults leave v1 unchanged.
+FP_STANCE_FROM_IDEOLOGY = 16  # s in stance = clip(s * (2 * closeness - 1), -1, 1); 0
+FP_ENEMY_RELIABILITY = 17  # 1
+FP_AFFINITY_SCALE = 18  # 0: no affinity evidence
+FP_SAL_STANCE = 19  # salience floor per unit |stance| towards the target; 0
+FP_PRIOR_MEMORY = 20  # rho of the re-anchoring; 1
+FP_W_AFFINITY = 21  # alignment weight of affinity; 0
+N_FP = 22
+
+# Indices into the int parameter vector ``ip``.
+IP_PERIOD = 0
+IP_EQUILIBRIUM = 1  # model v2 network.initial: 1 for equilibrium, 0 for prior
+N_IP = 2
+
+# Keep-unchanged code of a regime change's alignment.
+KEEP = -2
+
+
+@njit(cache=True)
+def salience(
+    out: np.ndarray,
+    target: int,
+    actor: int,
+    region: np.ndarray,
+    bloc_ptr: np.ndarray,
+    bloc_idx: np.ndarray,
+    bloc_mark: np.ndarray,
+    aligned: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """``out[o]`` = salience of an event by ``actor`` about ``target`` (-1: none).
+
+    As :func:`sim.kernels.place_salience` then
+    :func:`sim.kernels.add_alignment_salience`; ``bloc_mark`` is scratch of
+    length B, left all False.
+    """
+    glob = fp[FP_SAL_GLOBAL]
+    same_region = fp[FP_SAL_REGION]
+    same_bloc = fp[FP_SAL_BLOC]
+    with_actor = fp[FP_SAL_ALIGNED]
+    n = out.shape[0]
+    has_blocs = False
+    if target >= 0:
+        for j in range(bloc_ptr[target], bloc_ptr[target + 1]):
+            bloc_mark[bloc_idx[j]] = True
+            has_blocs = True
+    for o in range(n):
+        v = glob
+        if target >= 0:
+            r = same_region if region[o] == region[target] else 0.0
+            v = max(v, r)
+            if has_blocs:
+                shares = False
+                for j in range(bloc_ptr[o], bloc_ptr[o + 1]):
+                    if bloc_mark[bloc_idx[j]]:
+                        shares = True
+                        break
+                v = max(v, same_bloc if shares else 0.0)
+        v = max(v, with_actor if aligned[o] == actor else 0.0)
+        out[o] = v
+    if target >= 0:
+        for j in range(bloc_ptr[target], bloc_ptr[target + 1]):
+            bloc_mark[bloc_idx[j]] = False
+        out[target] = fp[FP_SAL_TARGET]
+
+
+@njit(cache=True)
+def stance_column(
+    out: np.ndarray,
+    c: int,
+    ideology: np.ndarray,
+    fp: np.ndarray,
+    rel_obs: np.ndarray,
+    rel_act: np.ndarray,
+    rel_val: np.ndarray,
+    rel_count: np.ndarray,
+) -> None:
+    """``out[o] = stance[o, c]`` for every observer (model.md section 8.1), never a matrix.
+
+    The ideology rule ``clip(s * (2 * closeness(o, c) - 1), -1, 1)`` from the
+    current ideologies, overridden by the explicit ``(observer, actor) ->
+    value`` entries (relations, relation events, regime changes);
+    ``stance[c, c] = 1``.
+    """
+    s = fp[FP_STANCE_FROM_IDEOLOGY]
+    scale = fp[FP_IDEOLOGY_SCALE]
+    n, d = ideology.shape
+    for o in range(n):
+        if s == 0.0:
+            out[o] = 0.0
+            continue
+        acc = 0.0
+        for a in range(d):
+            diff = ideology[o, a] - ideology[c, a]
+            acc += diff * diff
+        closeness = 1.0 - math.sqrt(acc) / scale
+        out[o] = min(1.0, max(-1.0, s * (2.0 * closeness - 1.0)))
+    for r in range(rel_count[0]):
+        if rel_act[r] == c:
+            out[rel_obs[r]] = rel_val[r]
+    out[c] = 1.0
+
+
+@njit(cache=True)
+def set_stance(
+    observer: int,
+    actor: int,
+    value: float,
+    rel_obs: np.ndarray,
+    rel_act: np.ndarray,
+    rel_val: np.ndarray,
+    rel_count: np.ndarray,
+) -> None:
+    """Set the explicit ``stance[observer, actor]``, replacing an earlier one."""
+    for r in range(rel_count[0]):
+        if rel_obs[r] == observer and rel_act[r] == actor:
+            rel_val[r] = value
+            return
+    r = rel_count[0]
+    rel_obs[r] = observer
+    rel_act[r] = actor
+    rel_val[r] = value
+    rel_count[0] = r + 1
+
+
+@njit(cache=True)
+def drop_stances(
+    target: int,
+    rel_obs: np.ndarray,
+    rel_act: np.ndarray,
+    rel_val: np.ndarray,
+    rel_count: np.ndarray,
+) -> None:
+    """Forget the explicit stances to and from ``target`` (its regime changed)."""
+    kept = 0
+    for r in range(rel_count[0]):
+        if rel_obs[r] != target and rel_act[r] != target:
+            rel_obs[kept] = rel_obs[r]
+            rel_act[kept] = rel_act[r]
+            rel_val[kept] = rel_val[r]
+            kept += 1
+    rel_count[0] = kept
+
+
+@njit(cache=True)
+def apply_stance_salience(sal: np.ndarray, stance: np.ndarray, fp: np.ndarray) -> None:
+    """The salience floor ``salience.stance * |stance[o, c]|`` (model.md section 8.2)."""
+    floor = fp[FP_SAL_STANCE]
+    for o in range(sal.shape[0]):
+        sal[o] = max(sal[o], floor * abs(stance[o]))
+
+
+@njit(cache=True)
+def apply_enemy_reliability(e: np.ndarray, stance: np.ndarray, fp: np.ndarray) -> None:
+    """Reliability evidence times ``1 - (1 - enemy_reliability) * max(0, -stance[o, c])``."""
+    loss = 1.0 - fp[FP_ENEMY_RELIABILITY]
+    for o in range(e.shape[0]):
+        e[o] = e[o] * (1.0 - loss * max(0.0, -stance[o]))
+
+
+@njit(cache=True)
+def add_affinity(
+    scale: float,
+    sal: np.ndarray,
+    party: np.ndarray,
+    actor: int,
+    aff_pos: np.ndarray,
+    aff_neg: np.ndarray,
+) -> None:
+    """Affinity evidence ``scale * salience(o) * party(o)`` about ``actor`` (model.md 8.2).
+
+    ``scale`` is ``affinity.scale * magnitude * affinity(kind)`` and
+    ``party(o)`` the sum over the event's parties q of ``direction(kind, q) *
+    stance[o, q]``. The actor draws none about itself; propaganda does not
+    amplify it.
+    """
+    for o in range(sal.shape[0]):
+        if o == actor:
+            continue
+        x = scale * sal[o] * party[o]
+        aff_pos[o, actor] += max(x, 0.0)
+        aff_neg[o, actor] += max(-x, 0.0)
+
+
+@njit(cache=True)
+def add_evidence(
+    e: np.ndarray,
+    actor: int,
+    step: int,
+    trust_prev: np.ndarray,
+    cp_actor: np.ndarray,
+    cp_about: np.ndarray,
+    cp_mag: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+) -> None:
+    """Split ``e`` about ``actor`` into this step's positive and negative evidence.
+
+    As ``EventEngine._add``: the actor's own cell is dropped and negative
+    evidence is amplified by every propaganda campaign about ``actor``
+    active at ``step``, in file order.
+    """
+    e[actor] = 0.0
+    n = e.shape[0]
+    n_campaigns = cp_actor.shape[0]
+    for o in range(n):
+        x = e[o]
+        bad = max(-x, 0.0)
+        first = True
+        factor = 1.0
+        for c in range(n_campaigns):
+            if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
+                term = 1.0 if o == cp_actor[c] else 1.0 + cp_mag[c] * trust_prev[o, cp_actor[c]]
+                factor = term if first else factor * term
+                first = False
+        if not first:
+            bad *= factor
+        ev_pos[o, actor] += max(x, 0.0)
+        ev_neg[o, actor] += bad
+
+
+@njit(cache=True)
+def refresh_distance(ideology: np.ndarray, distance: np.ndarray, scale: float) -> None:
+    """``distance[o, p]``, as :func:`sim.kernels.ideology_distance`."""
+    n, n_powers = distance.shape
+    d = ideology.shape[1]
+    for o in range(n):
+        for p in range(n_powers):
+            acc = 0.0
+            for a in range(d):
+                diff = ideology[o, a] - ideology[p, a]
+                acc += diff * diff
+            distance[o, p] = math.sqrt(acc) / scale
+
+
+@njit(cache=True)
+def raw_apply(
+    x: np.ndarray,
+    out: np.ndarray,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    gsum: np.ndarray,
+    baseline: float,
+) -> None:
+    """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
+
+    As ``InfluenceNetwork._raw_apply``. ``member_idx`` lists each actor's
+    groups (its region, then its blocs offset by the number of regions) with
+    weights ``group_weight``. Each group is summed once, so time is linear in
+    actors, memberships and ties; all columns go together, so each index is
+    read once. ``gsum`` is scratch of shape (G, P).
+    """
+    n, k = x.shape
+    gsum[:] = 0.0
+    total = np.zeros(k)
+    for o in range(n):
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            for c in range(k):
+                gsum[g, c] += x[o, c]
+        for c in range(k):
+            total[c] += x[o, c]
+    for o in range(n):
+        for c in range(k):
+            out[o, c] = 0.0
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            w = group_weight[g]
+            for c in range(k):
+                out[o, c] += w * gsum[g, c]
+        for c in range(k):
+            out[o, c] -= self_weight[o] * x[o, c]
+        if baseline != 0.0:
+            for c in range(k):
+                out[o, c] += baseline * (total[c] - x[o, c])
+        for j in range(tie_ptr[o], tie_ptr[o + 1]):
+            t = tie_idx[j]
+            w = tie_w[j]
+            for c in range(k):
+                out[o, c] += w * x[t, c]
+
+
+@njit(cache=True)
+def network_rows(
+    n_powers: int,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    baseline: float,
+    threshold: float,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+) -> None:
+    """Row sums of every ``W_p`` and where they leave a neighbour, as ``InfluenceNetwork``.
+
+    A row sum above ``threshold`` (a tiny fraction of the smallest positive
+    weight) is a real neighbour; elsewhere ``remaining`` is 1 and unused.
+    """
+    n = member_ptr.shape[0] - 1
+    x = np.ones((n, n_powers))
+    for p in range(n_powers):
+        x[p, p] = 0.0
+    out = np.empty((n, n_powers))
+    gsum = np.empty((group_weight.shape[0], n_powers))
+    raw_apply(
+        x, out, member_ptr, member_idx, group_weight, self_weight,
+        tie_ptr, tie_idx, tie_w, gsum, baseline,
+    )  # fmt: skip
+    for o in range(n):
+        for p in range(n_powers):
+            has_neighbours[o, p] = out[o, p] > threshold
+            remaining[o, p] = out[o, p] if has_neighbours[o, p] else 1.0
+
+
+@njit(cache=True)
+def choose(utility: np.ndarray, temperature: float, uniform: float, weights: np.ndarray) -> int:
+    """One state's option as :func:`sim.kernels.choose_alignment`; -1 for ``none``."""
+    n_options = utility.shape[0]
+    best = 0
+    if temperature == 0.0:
+        for j in range(1, n_options):
+            if utility[j] > utility[best]:
+                best = j
+    else:
+        top = utility[0]
+        for j in range(1, n_options):
+            top = max(top, utility[j])
+        total = 0.0
+        for j in range(n_options):
+            weights[j] = math.exp((utility[j] - top) / temperature)
+            total = weights[j] if j == 0 else total + weights[j]
+        threshold = uniform * total
+        cumulative = 0.0
+        best = 0
+        for j in range(n_options - 1):
+            cumulative = weights[j] if j == 0 else cumulative + weights[j]
+            if cumulative <= threshold:
+                best += 1
+    return -1 if best == n_options - 1 else best
+
+
+@njit(cache=True)
+def align(
+    trust: np.ndarray,
+    affinity: np.ndarray,
+    distance: np.ndarray,
+    capability: np.ndarray,
+    aligned: np.ndarray,
+    fp: np.ndarray,
+    uniforms: np.ndarray,
+) -> None:
+    """Alignment of every state (model.md section 4, step 4), as ``CredibilityModel._align``."""
+    n, n_powers = trust.shape
+    utility = np.empty(n_powers + 1)
+    weights = np.empty(n_powers + 1)
+    w_trust = fp[FP_W_TRUST]
+    w_capability = fp[FP_W_CAPABILITY]
+    w_ideology = fp[FP_W_IDEOLOGY]
+    w_inertia = fp[FP_W_INERTIA]
+    w_affinity = fp[FP_W_AFFINITY]
+    temperature = fp[FP_TEMPERATURE]
+    for o in range(n_powers, n):
+        for p in range(n_powers):
+            base = w_capability * capability[p] - w_ideology * distance[o, p]
+            utility[p] = base + w_trust * trust[o, p]
+            if w_affinity != 0.0:
+                utility[p] += w_affinity * affinity[o, p]
+        utility[n_powers] = fp[FP_NONALIGNED]
+        if w_inertia != 0.0:
+            current = n_powers if aligned[o] < 0 else aligned[o]
+            utility[current] += w_inertia
+        u = uniforms[o - n_powers] if temperature > 0.0 else 0.0
+        aligned[o] = choose(utility, temperature, u, weights)
+
+
+@njit(cache=True)
+def run_steps(
+    k0: int,
+    k1: int,
+    fp: np.ndarray,
+    ip: np.ndarray,
+    # world state, updated in place
+    a0: np.ndarray,
+    b0: np.ndarray,
+    positive: np.ndarray,
+    negative: np.ndarray,
+    own: np.ndarray,
+    trust: np.ndarray,
+    ideology: np.ndarray,
+    distance: np.ndarray,
+    capability: np.ndarray,
+    aligned: np.ndarray,
+    recognized: np.ndarray,
+    # open commitments in opening order; c_count[0] of them
+    c_actor: np.ndarray,
+    c_target: np.ndarray,
+    c_mag: np.ndarray,
+    c_count: np.ndarray,
+    # places
+    region: np.ndarray,
+    bloc_ptr: np.ndarray,
+    bloc_idx: np.ndarray,
+    # the network
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+    # events, by step: those of step k are ev_ptr[k]..ev_ptr[k + 1]
+    ev_ptr: np.ndarray,
+    ev_kind: np.ndarray,
+    ev_actor: np.ndarray,
+    ev_target: np.ndarray,
+    ev_with: np.ndarray,
+    ev_mag: np.ndarray,
+    ev_value: np.ndarray,
+    ev_index: np.ndarray,
+    weight: np.ndarray,
+    decay_pow: np.ndarray,
+    # regime changes (ev_index of a regime_change event is its row here)
+    rc_a0: np.ndarray,
+    rc_b0: np.ndarray,
+    rc_aligned: np.ndarray,
+    rc_has_ideology: np.ndarray,
+    rc_ideology: np.ndarray,
+    # propaganda campaigns, in file order
+    cp_actor: np.ndarray,
+    cp_about: np.ndarray,
+    cp_mag: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+    # alignment draws: row r for the r-th alignment step of this call
+    uniforms: np.ndarray,
+    # model v2: explicit stances (observer, actor, value), rel_count[0] of them
+    rel_obs: np.ndarray,
+    rel_act: np.ndarray,
+    rel_val: np.ndarray,
+    rel_count: np.ndarray,
+    # model v2: affinity records (5, N, P): a0, b0, r, s and the affinity itself
+    aff: np.ndarray,
+    aff_weight: np.ndarray,
+    # model v2: a regime change's affinity priors (R, 2, P) and relations (CSR)
+    rc_aff: np.ndarray,
+    rc_rel_ptr: np.ndarray,
+    rc_rel_actor: np.ndarray,
+    rc_rel_val: np.ndarray,
+    # snapshots at the end of steps k0..k1-1 (snap_affinity: empty unless recorded)
+    snap_trust: np.ndarray,
+    snap_own: np.ndarray,
+    snap_aligned: np.ndarray,
+    snap_affinity: np.ndarray,
+) -> None:
+    """Steps ``k0`` to ``k1 - 1`` of model.md section 4, as ``CredibilityModel.step``.
+
+    The model v2 mechanisms (section 8) run only where their switches in
+    ``fp`` are on; with the compiler's defaults the arithmetic is v1's.
+    """
+    n, n_powers = trust.shape
+    n_groups = group_weight.shape[0]
+    memory = fp[FP_MEMORY]
+    bias = fp[FP_BIAS]
+    mu = fp[FP_MU]
+    period = ip[IP_PERIOD]
+    ev_pos = np.zeros((n, n_powers))
+    ev_neg = np.zeros((n, n_powers))
+    e = np.empty(n)
+    other = np.empty(n)
+    sal = np.empty(n)
+    support = np.zeros((n_powers, n))
+    supported = np.zeros(n_powers, dtype=np.bool_)
+    x = np.empty((n, n_powers))
+    mean = np.empty((n, n_powers))
+    gsum = np.empty((n_groups, n_powers))
+    bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
+    draw = 0
+    # Model v2 switches, and scratch for the stance columns and affinity.
+    affinity_on = fp[FP_AFFINITY_SCALE] != 0.0
+    enemy_on = fp[FP_ENEMY_RELIABILITY] != 1.0
+    floor_on = fp[FP_SAL_STANCE] != 0.0
+    stances_on = affinity_on or enemy_on or floor_on
+    rho = fp[FP_PRIOR_MEMORY]
+    a0_aff, b0_aff, r_aff, s_aff, affinity = aff[0], aff[1], aff[2], aff[3], aff[4]
+    aff_pos = np.zeros((n, n_powers))
+    aff_neg = np.zeros((n, n_powers))
+    stance_t = np.zeros(n)
+    stance_w = np.zeros(n)
+    party = np.zeros(n)
+    sal_w = np.empty(n)
+    for k in range(k0, k1):
+        # 1. support for every commitment open at the start of the step
+        supported[:] = False
+        for c in range(c_count[0]):
+            actor = c_actor[c]
+            salience(sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+            scale = c_mag[c] * weight[SUPPORT]
+            if stances_on:
+                stance_column(
+                    stance_t, c_target[c], ideology, fp, rel_obs, rel_act, rel_val, rel_count
+                )
+                if floor_on:
+                    apply_stance_salience(sal, stance_t, fp)
+                if affinity_on and aff_weight[SUPPORT] != 0.0:
+                    add_affinity(
+                        fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
+                        sal, stance_t, actor, aff_pos, aff_neg,
+                    )  # fmt: skip
+                if enemy_on:
+                    for o in range(n):
+                        e[o] = scale * sal[o]
+                    apply_enemy_reliability(e, stance_t, fp)
+                    for o in range(n):
+                        sal[o] = e[o]
+                    scale = 1.0
+            if supported[actor]:
+                for o in range(n):
+                    support[actor, o] = support[actor, o] + scale * sal[o]
+            else:
+                for o in range(n):
+                    support[actor, o] = scale * sal[o]
+                supported[actor] = True
+        for p in range(n_powers):
+            if supported[p]:
+                add_evidence(
+                    support[p], p, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last,
+                    ev_pos, ev_neg,
+                )  # fmt: skip
+        # 1. the period's own events, in file order
+        for i in range(ev_ptr[k], ev_ptr[k + 1]):
+            kind = ev_kind[i]
+            actor = ev_actor[i]
+            target = ev_target[i]
+            if kind == PROPAGANDA:
+                continue
+            if kind == RELATION:
+                set_stance(actor, target, ev_value[i], rel_obs, rel_act, rel_val, rel_count)
+                if ev_index[i] == 0:
+                    set_stance(target, actor, ev_value[i], rel_obs, rel_act, rel_val, rel_count)
+                continue
+            if kind == CAPABILITY_CHANGE:
+                new = ev_value[i] if ev_index[i] == 1 else capability[actor] + ev_value[i]
+                capability[actor] = max(0.0, new)
+                continue
+            if kind == REGIME_CHANGE:
+                r = ev_index[i]
+                for p in range(n_powers):
+                    a0[target, p] = rc_a0[r, p]
+                    b0[target, p] = rc_b0[r, p]
+                    positive[target, p] = 0.0
+                    negative[target, p] = 0.0
+                    ev_pos[target, p] = 0.0
+                    ev_neg[target, p] = 0.0
+                    prior = a0[target, p] / (a0[target, p] + b0[target, p])
+                    own[target, p] = prior
+                    trust[target, p] = prior
+                    recognized[target, p] = False
+                    a0_aff[target, p] = rc_aff[r, 0, p]
+                    b0_aff[target, p] = rc_aff[r, 1, p]
+                    r_aff[target, p] = 0.0
+                    s_aff[target, p] = 0.0
+                    aff_pos[target, p] = 0.0
+                    aff_neg[target, p] = 0.0
+                    affinity[target, p] = a0_aff[target, p] / (
+                        a0_aff[target, p] + b0_aff[target, p]
+                    )
+                drop_stances(target, rel_obs, rel_act, rel_val, rel_count)
+                for j in range(rc_rel_ptr[r], rc_rel_ptr[r + 1]):
+                    other_actor = rc_rel_actor[j]
+                    set_stance(
+                        target, other_actor, rc_rel_val[j], rel_obs, rel_act, rel_val, rel_count
+                    )
+                    set_stance(
+                        other_actor, target, rc_rel_val[j], rel_obs, rel_act, rel_val, rel_count
+                    )
+                if rc_aligned[r] != KEEP:
+                    aligned[target] = rc_aligned[r]
+                if rc_has_ideology[r]:
+                    ideology[target, :] = rc_ideology[r]
+                    refresh_distance(ideology, distance, fp[FP_IDEOLOGY_SCALE])
+                kept = 0
+                for c in range(c_count[0]):
+                    if c_target[c] != target:
+                        c_actor[kept] = c_actor[c]
+                        c_target[kept] = c_target[c]
+                        c_mag[kept] = c_mag[c]
+                        kept += 1
+                c_count[0] = kept
+                continue
+            magnitude = ev_mag[i]
+            scale = magnitude * weight[kind]
+            # Model v2: the stance column of the target (all but rapprochement and rhetoric).
+            if stances_on and target >= 0:
+                stance_column(stance_t, target, ideology, fp, rel_obs, rel_act, rel_val, rel_count)
+            if kind < N_TARGETED:
+                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                if floor_on:
+                    apply_stance_salience(sal, stance_t, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o]
+                if affinity_on:
+                    direction = 1.0 if kind in (INTERVENE, SUPPORT) else -1.0
+                    for o in range(n):
+                        party[o] = direction * stance_t[o]
+                if kind in (INTERVENE, WITHDRAW):
+                    found = -1
+                    for c in range(c_count[0]):
+                        if c_actor[c] == actor and c_target[c] == target:
+                            found = c
+                    if kind == INTERVENE:
+                        if found < 0:
+                            found = c_count[0]
+                            c_actor[found] = actor
+                            c_target[found] = target
+                            c_count[0] = found + 1
+                        c_mag[found] = magnitude
+                    elif found >= 0:
+                        for c in range(found, c_count[0] - 1):
+                            c_actor[c] = c_actor[c + 1]
+                            c_target[c] = c_target[c + 1]
+                            c_mag[c] = c_mag[c + 1]
+                        c_count[0] -= 1
+            elif kind == SIDE_WITH_ADVERSARY:
+                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                if floor_on:
+                    apply_stance_salience(sal, stance_t, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o]
+                    party[o] = -stance_t[o]
+                rival = ev_with[i]
+                if rival >= 0:
+                    salience(
+                        sal_w, rival, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp
+                    )
+                    if stances_on:
+                        stance_column(
+                            stance_w, rival, ideology, fp, rel_obs, rel_act, rel_val, rel_count
+                        )
+                        if floor_on:
+                            apply_stance_salience(sal_w, stance_w, fp)
+                    rival_scale = -magnitude * weight[kind]
+                    for o in range(n):
+                        other[o] = rival_scale * sal_w[o]
+                        if not abs(e[o]) >= abs(other[o]):
+                            e[o] = other[o]
+                        party[o] += stance_w[o]
+            elif kind == RAPPROCHEMENT:
+                partner = ev_with[i]
+                salience(sal, -1, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                for o in range(n):
+                    gap = (1.0 - distance[o, actor]) - (1.0 - distance[o, partner])
+                    e[o] = scale * sal[o] * max(0.0, gap)
+                if affinity_on:
+                    stance_column(
+                        party, partner, ideology, fp, rel_obs, rel_act, rel_val, rel_count
+                    )
+            elif kind == RHETORIC:
+                salience(sal, -1, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o] * trust[o, actor]
+            else:  # RECOGNIZE
+                if recognized[target, actor]:
+                    continue
+                earlier = 0
+                for p in range(n_powers):
+                    if recognized[target, p]:
+                        earlier += 1
+                recognized[target, actor] = True
+                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+                if floor_on:
+                    apply_stance_salience(sal, stance_t, fp)
+                factor = decay_pow[earlier]
+                for o in range(n):
+                    e[o] = scale * sal[o] * factor
+                    party[o] = stance_t[o]
+            if enemy_on and target >= 0:
+                apply_enemy_reliability(e, stance_t, fp)
+            if affinity_on and aff_weight[kind] != 0.0:
+                add_affinity(
+                    fp[FP_AFFINITY_SCALE] * magnitude * aff_weight[kind],
+                    sal, party, actor, aff_pos, aff_neg,
+                )  # fmt: skip
+            add_evidence(
+                e, actor, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg
+            )
+        # 2. evidence update and own assessment; 3. social influence
+        for o in range(n):
+            for p in range(n_powers):
+                positive[o, p] = memory * positive[o, p] + ev_pos[o, p]
+                negative[o, p] = memory * negative[o, p] + bias * ev_neg[o, p]
+                ev_pos[o, p] = 0.0
+                ev_neg[o, p] = 0.0
+                own[o, p] = (a0[o, p] + positive[o, p]) / (
+                    a0[o, p] + b0[o, p] + positive[o, p] + negative[o, p]
+                )
+                if rho != 1.0:
+                    strength = a0[o, p] + b0[o, p]
+                    a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * own[o, p]
+                    b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - own[o, p])
+                if affinity_on:
+                    r_aff[o, p] = memory * r_aff[o, p] + aff_pos[o, p]
+                    s_aff[o, p] = memory * s_aff[o, p] + bias * aff_neg[o, p]
+                    aff_pos[o, p] = 0.0
+                    aff_neg[o, p] = 0.0
+                    affinity[o, p] = (a0_aff[o, p] + r_aff[o, p]) / (
+                        a0_aff[o, p] + b0_aff[o, p] + r_aff[o, p] + s_aff[o, p]
+                    )
+                    if rho != 1.0:
+                        strength = a0_aff[o, p] + b0_aff[o, p]
+                        a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * affinity[o, p]
+                        b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (
+                            1.0 - affinity[o, p]
+                        )
+        x[:] = trust
+        for p in range(n_powers):
+            x[p, p] = 0.0
+        raw_apply(
+            x, mean, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE],
+        )  # fmt: skip
+        held = snap_trust[k - k0]
+        for o in range(n):
+            for p in range(n_powers):
+                if has_neighbours[o, p]:
+                    held[o, p] = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
+                else:
+                    held[o, p] = own[o, p]
+        trust[:] = held
+        # 4. alignment
+        if period != 0 and k % period == 0:
+            align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
+            draw += 1
+        # 5. record
+        snap_own[k - k0] = own
+        if snap_affinity.shape[0]:
+            snap_affinity[k - k0] = affinity
+        snap_aligned[k - k0] = aligned[n_powers:]
+
+
+@njit(cache=True)
+def equilibrium(
+    own: np.ndarray,
+    trust: np.ndarray,
+    mu: float,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    baseline: float,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+    max_sweeps: int,
+) -> int:
+    """Held trust at the Friedkin-Johnsen equilibrium of ``own`` (model v2 ``network.initial``).
+
+    Iterates ``tau <- (1 - mu) * own + mu * W_p @ tau`` from ``tau = own``
+    until a sweep changes nothing (a contraction for ``mu < 1``), at most
+    ``max_sweeps`` times; writes ``trust`` and returns the sweeps done.
+    """
+    n, n_powers = own.shape
+    x = np.empty((n, n_powers))
+    mean = np.empty((n, n_powers))
+    gsum = np.empty((group_weight.shape[0], n_powers))
+    trust[:] = own
+    for sweep in range(max_sweeps):
+        x[:] = trust
+        for p in range(n_powers):
+            x[p, p] = 0.0
+        raw_apply(
+            x, mean, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, baseline,
+        )  # fmt: skip
+        changed = False
+        for o in range(n):
+            for p in range(n_powers):
+                if has_neighbours[o, p]:
+                    new = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
+                else:
+                    new = own[o, p]
+                if new != trust[o, p]:
+                    changed = True
+                trust[o, p] = new
+        if not changed:
+            return sweep + 1
+    return max_sweeps

@@ -1,0 +1,333 @@
+"""FastModel: one run of the compiled engine, with the Mesa model's outputs.
+
+A :class:`FastModel` starts from the same :class:`sim.world.World` and the
+same random generator as :class:`sim.model.CredibilityModel`, runs the
+compiled step loop (:mod:`sim.fast.core`) in chunks of steps, and hands
+each step's arrays to the same :class:`sim.metrics.Recorder`, so the
+summary, series and actors tables come from the one implementation in
+:mod:`sim.metrics`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.fast import core
+from sim.fast.compiler import Compiled, compile_scenario
+from sim.kernels import FloatArray, IntArray
+from sim.metrics import (
+    CHUNK_BYTES,
+    Group,
+    Recorder,
+    Statistics,
+    actors_table,
+    summarise,
+    tidy_series,
+)
+from sim.model import Record, _resolve_scenario, resolve_groups
+from sim.scenario.schema import Scenario
+from sim.world import World
+
+
+def model_rng(rng: Any) -> np.random.Generator:
+    """The generator ``mesa.Model(rng=rng)`` gives the model, in the same state.
+
+    mesa draws one integer from it to seed ``model.random`` unless ``rng``
+    is an int; the draw is repeated here so that the alignment draws that
+    follow are the Mesa model's.
+    """
+    generator = np.random.default_rng(rng)
+    if not isinstance(rng, int | np.integer):
+        generator.integers(np.iinfo(np.int32).max)
+    return generator
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a scenario's runs share: its initial world, arrays, groups, windows and dates."""
+
+    scenario: Scenario
+    world: World
+    compiled: Compiled
+    groups: list[Group]
+    windows: dict[str, tuple[int, int]]
+    dates: list[str]
+
+    @classmethod
+    def build(cls, sc: Scenario) -> Prepared:
+        world = World.from_scenario(sc)
+        return cls(
+            scenario=sc,
+            world=world,
+            compiled=compile_scenario(sc, world),
+            groups=resolve_groups(sc, world),
+            windows={
+                name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
+                for name, (start, end) in sc.windows.items()
+            },
+            dates=sc.calendar.labels(),
+        )
+
+    def fresh_world(self) -> World:
+        """A copy of the initial world whose arrays a run may change."""
+        w = self.world
+        return replace(
+            w,
+            ideology=w.ideology.copy(),
+            capability=w.capability.copy(),
+            aligned=w.aligned.copy(),
+            a0=w.a0.copy(),
+            b0=w.b0.copy(),
+            positive=w.positive.copy(),
+            negative=w.negative.copy(),
+        )
+
+
+# Prepared scenarios of this process, most recent last: a sweep's replicates
+# share their resolved Scenario object, so each design point is compiled once.
+_PREPARED: OrderedDict[int, Prepared] = OrderedDict()
+PREPARED_CACHE = 16
+
+
+def prepare(sc: Scenario) -> Prepared:
+    """The :class:`Prepared` of ``sc``, built once per Scenario object and kept."""
+    entry = _PREPARED.get(id(sc))
+    if entry is None or entry.scenario is not sc:
+        entry = Prepared.build(sc)
+        _PREPARED[id(sc)] = entry
+        if len(_PREPARED) > PREPARED_CACHE:
+            _PREPARED.popitem(last=False)
+    else:
+        _PREPARED.move_to_end(id(sc))
+    return entry
+
+
+class FastModel:
+    """The credibility model of model.md on the compiled engine.
+
+    Args:
+        scenario: a validated :class:`Scenario`, a path or a mapping (as
+            :class:`sim.model.CredibilityModel`).
+        rng: seed for the alignment draws, as for ``mesa.Model``.
+        record: ``summary``, ``series`` or ``actors``.
+        **overrides: ``a__b`` override keywords, as for ``CredibilityModel``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | dict[str, Any] | None = None,
+        rng: Any = None,
+        *,
+        record: Record = "series",
+        **overrides: Any,
+    ) -> None:
+        if scenario is None:
+            raise TypeError("FastModel needs a scenario (a path or a loaded Scenario)")
+        sc = _resolve_scenario(scenario, overrides)
+        self.spec = sc
+        self.rng = model_rng(rng)
+        self.record_level: Record = record
+        self.n_steps = sc.calendar.n_steps
+        prepared = prepare(sc)
+        self.dates = prepared.dates
+        world = prepared.fresh_world()
+        self.world = world
+        self.compiled: Compiled = prepared.compiled
+        self.steps = 0
+        self.running = True
+        self.groups = prepared.groups
+        self.windows = prepared.windows
+        self.recorder = Recorder(
+            self.groups,
+            world.n_actors,
+            world.n_powers,
+            self.n_steps,
+            percentiles=record != "summary",
+            keep_actors=record == "actors",
+        )
+        c = self.compiled
+        self._recognized = np.zeros((world.n_actors, world.n_powers), dtype=np.bool_)
+        self._c_actor = np.zeros(c.n_commitments, dtype=np.int64)
+        self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
+        self._c_mag = np.zeros(c.n_commitments)
+        self._c_count = np.zeros(1, dtype=np.int64)
+        # Model v2 state: explicit stances and the affinity records (a0, b0, r, s, affinity).
+        given = c.rel_obs.shape[0]
+        room = given + c.n_relations
+        self._rel_obs = np.zeros(room, dtype=np.int64)
+        self._rel_act = np.zeros(room, dtype=np.int64)
+        self._rel_val = np.zeros(room)
+        self._rel_obs[:given] = c.rel_obs
+        self._rel_act[:given] = c.rel_act
+        self._rel_val[:given] = c.rel_val
+        self._rel_count = np.array([given], dtype=np.int64)
+        self._aff = np.zeros((5, world.n_actors, world.n_powers))
+        self._aff[:2] = c.aff0
+        self._aff[4] = c.aff0[0] / (c.aff0[0] + c.aff0[1])
+        if c.ip[core.IP_EQUILIBRIUM]:
+            core.equilibrium(
+                world.own, world.trust, c.fp[core.FP_MU],
+                c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+                c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
+                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS,
+            )  # fmt: skip
+        self._statistics: Statistics | None = None
+        self.recorder.record(0, world.trust, world.own, self._aff[4], self.aligned)
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def actor_names(self) -> list[str]:
+        return self.world.actor_names
+
+    @property
+    def power_names(self) -> list[str]:
+        return self.world.power_names
+
+    @property
+    def own(self) -> FloatArray:
+        return self.world.own
+
+    @property
+    def trust(self) -> FloatArray:
+        return self.world.trust
+
+    @property
+    def aligned(self) -> IntArray:
+        return self.world.aligned[self.world.n_powers :]
+
+    @property
+    def capability(self) -> FloatArray:
+        return self.world.capability
+
+    @property
+    def affinity(self) -> FloatArray:
+        """Model v2 affinity (N, P) after the last step (the priors while the v2 switch is off)."""
+        return self._aff[4]
+
+    @property
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.groups]
+
+    # ------------------------------------------------------------------ stepping
+
+    def _chunk(self) -> int:
+        """Steps per compiled call: all of them unless the snapshots would be large."""
+        cells = self.world.n_actors * self.world.n_powers
+        if self.record_level == "actors":
+            return self.n_steps
+        # A quarter of the Recorder's buffer: the snapshots are handed over, not kept.
+        return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 4 * 16 * cells)))
+
+    def _advance(self, k1: int) -> None:
+        """Run steps ``self.steps + 1`` to ``k1`` and record each."""
+        w, c = self.world, self.compiled
+        k0 = self.steps + 1
+        count = k1 - k0 + 1
+        period = int(c.ip[core.IP_PERIOD])
+        n_draws = sum(1 for k in range(k0, k1 + 1) if period and k % period == 0)
+        n_states = w.n_actors - w.n_powers
+        # The Mesa model draws one vector of uniforms per alignment step, in order;
+        # a generator's doubles come one per draw, so one call gives the same rows.
+        if c.fp[core.FP_TEMPERATURE] > 0:
+            uniforms = self.rng.random((n_draws, n_states))
+        else:
+            uniforms = np.empty((n_draws, 0))
+        snap_trust = np.empty((count, w.n_actors, w.n_powers))
+        snap_own = np.empty((count, w.n_actors, w.n_powers))
+        snap_aligned = np.empty((count, n_states), dtype=np.int64)
+        core.run_steps(
+            k0, k1 + 1, c.fp, c.ip,
+            w.a0, w.b0, w.positive, w.negative, w.own, w.trust, w.ideology, w.distance,
+            w.capability, w.aligned, self._recognized,
+            self._c_actor, self._c_target, self._c_mag, self._c_count,
+            c.region, c.bloc_ptr, c.bloc_idx,
+            c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+            c.tie_ptr, c.tie_idx, c.tie_w, c.remaining, c.has_neighbours,
+            c.ev_ptr, c.ev_kind, c.ev_actor, c.ev_target, c.ev_with, c.ev_mag, c.ev_value,
+            c.ev_index, c.weight, c.decay_pow,
+            c.rc_a0, c.rc_b0, c.rc_aligned, c.rc_has_ideology, c.rc_ideology,
+            c.cp_actor, c.cp_about, c.cp_mag, c.cp_first, c.cp_last,
+            uniforms,
+            self._rel_obs, self._rel_act, self._rel_val, self._rel_count,
+            self._aff, c.aff_weight, c.rc_aff, c.rc_rel_ptr, c.rc_rel_actor, c.rc_rel_val,
+            snap_trust, snap_own, snap_aligned, np.empty((0, 0, 0)),
+        )  # fmt: skip
+        self.recorder.record_block(
+            k0, snap_trust, snap_own, np.broadcast_to(self._aff[4], snap_trust.shape), snap_aligned
+        )
+        self.steps = k1
+        if k1 >= self.n_steps:
+            self.running = False
+
+    def step(self) -> None:
+        """Apply the next step (model.md section 4)."""
+        if self.steps >= self.n_steps:
+            self.running = False
+            return
+        self._advance(self.steps + 1)
+
+    def run(self) -> FastModel:
+        """Step to the calendar's end and return the model."""
+        chunk = self._chunk()
+        while self.steps < self.n_steps:
+            self._advance(min(self.n_steps, self.steps + chunk))
+        self.running = False
+        return self
+
+    # ------------------------------------------------------------------ results
+
+    def statistics(self) -> Statistics:
+        """Per-group statistics over steps 0..T (the run must have ended)."""
+        if self.running:
+            raise RuntimeError("the run has not reached the end of its calendar")
+        if self._statistics is None:
+            self._statistics = self.recorder.finish()
+        return self._statistics
+
+    def summary(self) -> dict[str, Any]:
+        """The nested summary of model.md section 7."""
+        return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
+
+    def series(self) -> pd.DataFrame:
+        """The tidy series of model.md section 7."""
+        return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
+
+    def actors(self) -> pd.DataFrame:
+        """Per step, observer and power: trust, own assessment, alignment (record='actors')."""
+        if self.record_level != "actors":
+            raise RuntimeError("build the model with record='actors' to get per-actor rows")
+        self.statistics()
+        return actors_table(
+            np.concatenate(self.recorder.actor_trust),
+            np.concatenate(self.recorder.actor_own),
+            np.concatenate(self.recorder.actor_affinity),
+            self.recorder.aligned.astype(np.int64),
+            self.actor_names,
+            self.power_names,
+            self.dates,
+        )
+
+
+# Sweeps of the equilibrium iteration at most (each shrinks the error by mu or more).
+EQUILIBRIUM_SWEEPS = 100_000
+
+WARM_UP_SCENARIO: dict[str, Any] = {
+    "name": "warm_up",
+    "calendar": {"start": "2000-01", "end": "2000-02"},
+    "powers": {"A": {"capability": 1.0, "region": "r"}},
+    "states": {"S": {"region": "r", "aligned": "A"}},
+    "parameters": {"alignment": {"temperature": 0.1}},
+    "events": [{"kind": "intervene", "step": 1, "actor": "A", "target": "S"}],
+}
+
+
+def warm_up() -> None:
+    """Run a two-state scenario once, so that the compiled kernels are loaded."""
+    FastModel(WARM_UP_SCENARIO, rng=0, record="summary").run().summary()
