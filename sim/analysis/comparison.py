@@ -34,6 +34,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from scipy import stats
 
+from sim.catalogue import SERIES, parse_metric
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import (
@@ -69,25 +70,6 @@ TABLE_COLUMNS = [
     "p_value",
 ]
 
-# Summary metric family -> the series metric it summarises.
-_SERIES_OF = {
-    "final_trust": "trust_mean",
-    "min_trust": "trust_mean",
-    "mean_trust": "trust_mean",
-    "sd_trust": "trust_mean",
-    "trust_change": "trust_mean",
-    "final_share": "share_aligned",
-}
-_SERIES_METRICS = {
-    "trust_mean",
-    "trust_p10",
-    "trust_p90",
-    "own_mean",
-    "share_aligned",
-    "effective_poles",
-    "realignments",
-}
-
 
 @dataclass(frozen=True)
 class SeriesKey:
@@ -109,18 +91,11 @@ class Sample:
 
 def series_key(metric: str) -> SeriesKey | None:
     """The series rows behind ``metric`` (summary or ``metric.power.group``), if any."""
-    parts = metric.split(".")
-    if parts[0] in _SERIES_METRICS and len(parts) == 3:
-        return SeriesKey(parts[0], parts[1], parts[2])
-    if parts[0] in _SERIES_METRICS and len(parts) == 2:
-        return SeriesKey(parts[0], "", parts[1])
-    if parts[0] in _SERIES_OF and len(parts) >= 3:
-        return SeriesKey(_SERIES_OF[parts[0]], parts[-2], parts[-1])
-    if parts[0] == "final_effective_poles":
-        return SeriesKey("effective_poles", "", "all")
-    if parts[0] == "effective_poles" and len(parts) == 2:
-        return SeriesKey("effective_poles", "", parts[1])
-    return None
+    parsed = parse_metric(metric)
+    if parsed is None:
+        return None
+    series = parsed.metric.name if parsed.metric.kind == SERIES else parsed.metric.series
+    return None if series is None else SeriesKey(series, parsed.power, parsed.group)
 
 
 def _labels(folders: list[Results]) -> list[Sample]:

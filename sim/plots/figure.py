@@ -21,6 +21,8 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.catalogue import SERIES_METRICS, parse_metric
+from sim.metrics import NONE
 from sim.scenario.calendar import parse_month
 
 DPI = 150
@@ -196,55 +198,32 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     return buffer.getvalue()
 
 
-_SERIES_LABELS = {
-    "trust_mean": "Mean trust (0 to 1)",
-    "trust_p10": "Trust, 10th percentile of states (0 to 1)",
-    "trust_p90": "Trust, 90th percentile of states (0 to 1)",
-    "own_mean": "Own-evidence trust, mean (0 to 1)",
-    "share_aligned": "Share of states aligned (0 to 1)",
-    "effective_poles": "Effective number of poles",
-    "realignments": "Realignments (states per step)",
-}
-
-
 def series_label(metric: str) -> str:
     """The axis label, with unit, of a series metric (``trust_mean`` ...)."""
-    return _SERIES_LABELS.get(metric, nice(metric))
-
-
-_TRUST_STATS = {
-    "final_trust": "Final",
-    "min_trust": "Lowest",
-    "mean_trust": "Mean",
-    "sd_trust": "Swing (SD over time) of",
-}
+    entry = SERIES_METRICS.get(metric)
+    return entry.axis_label if entry is not None else nice(metric)
 
 
 def metric_label(metric: str) -> tuple[str, str]:
-    """A flattened summary metric in words: ``(title, axis label with unit)``.
+    """A flattened metric (summary, or series ``metric.power.group``) in words:
+    ``(title, axis label with unit)``, from the catalogue (:mod:`sim.catalogue`).
 
     ``final_trust.Russia.all`` -> ``("Final trust in Russia among all states",
     "Trust (0 to 1)")``; unknown names are returned with underscores as spaces.
     """
-    parts = metric.split(".")
-    family = parts[0]
-    if family in _TRUST_STATS and len(parts) == 3:
-        stat = _TRUST_STATS[family]
-        axis = "SD of trust (0 to 1)" if family == "sd_trust" else "Trust (0 to 1)"
-        return f"{stat} trust in {parts[1]} among {nice(parts[2])}", axis
-    if family == "final_share" and len(parts) == 3:
-        who = "non-aligned" if parts[1] == "none" else f"aligned with {parts[1]}"
-        return f"Final share {who} among {nice(parts[2])}", "Share of states (0 to 1)"
-    if family == "trust_change" and len(parts) == 4:
-        return (
-            f"Change in trust in {parts[2]} among {nice(parts[3])} over '{parts[1]}'",
-            "Change in trust (-1 to 1)",
-        )
-    if family == "final_effective_poles":
-        return "Final effective number of poles among all states", "Effective poles (count)"
-    if family == "effective_poles" and len(parts) == 2:
-        return f"Final effective number of poles among {nice(parts[1])}", "Effective poles (count)"
-    return nice(metric), nice(metric)
+    parsed = parse_metric(metric)
+    if parsed is None:
+        return nice(metric), nice(metric)
+    entry = parsed.metric
+    title = entry.label
+    if "share_aligned" in (entry.name, entry.series):
+        title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
+    elif parsed.power:
+        title = f"{title} in {parsed.power}"
+    title = f"{title} among {nice(parsed.group)}"
+    if parsed.window is not None:
+        title = f"{title} over '{parsed.window}'"
+    return title, entry.axis_label
 
 
 def parameter_label(path: str) -> str:

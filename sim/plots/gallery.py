@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
+from sim.catalogue import family_of, family_title
 from sim.plots.alignment import alignment_figure
 from sim.plots.figure import add_caption, band_note, parameter_label
 from sim.plots.sensitivity import sensitivity_figures
@@ -33,34 +34,6 @@ class Entry:
     stem: str
     figure: Figure
     caption: str
-
-
-def metric_family(metric: str) -> str:
-    """The family a summary metric is plotted with: its first part, with the window for
-    ``trust_change``, and both effective-poles metrics together."""
-    parts = metric.split(".")
-    if parts[0] == "trust_change" and len(parts) > 1:
-        return f"trust_change.{parts[1]}"
-    if parts[0] == "final_effective_poles":
-        return "effective_poles"
-    return parts[0]
-
-
-_FAMILY_TITLES = {
-    "final_trust": "Final trust",
-    "min_trust": "Lowest trust",
-    "mean_trust": "Mean trust over the run",
-    "sd_trust": "Swing of trust (SD over time)",
-    "final_share": "Final alignment shares",
-    "effective_poles": "Final effective number of poles",
-}
-
-
-def family_title(family: str) -> str:
-    """A metric family in words, for captions."""
-    if family.startswith("trust_change."):
-        return f"Change in trust over '{family.split('.', 1)[1]}'"
-    return _FAMILY_TITLES.get(family, family.replace("_", " ").capitalize())
 
 
 def _slug(text: str) -> str:
@@ -122,7 +95,7 @@ def _sweep_entries(results: Results) -> Iterator[Entry]:
     families: dict[str, list[str]] = {}
     for metric in results.metrics:
         if runs[metric].notna().any():
-            families.setdefault(metric_family(metric), []).append(metric)
+            families.setdefault(family_of(metric), []).append(metric)
     note = "Lines: mean across runs at each value; bands: 95% of runs."
     for parameter in results.varied:
         for family, metrics in families.items():
