@@ -28,7 +28,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.catalogue import SERIES, parse_metric
 from sim.errors import InputError
+from sim.metrics import NONE
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.schema import NAME_PATTERN, suggest
 from sim.sweep import design as designs
@@ -62,6 +64,29 @@ class DesignSpec(_Strict):
     parameters: dict[str, Any] = Field(default_factory=dict)
 
 
+class QuestionSpec(_Strict):
+    """``question:`` of an experiment file: what the report's headline answers.
+
+    The headline is ``metric`` in the first of ``difference`` minus the same
+    metric in the second, paired by design point and replicate (decisions.md,
+    issue 17). ``metric`` is a flattened name (``final_trust.Russia.all``, or a
+    series ``trust_mean.Russia.arab_league`` read at ``date``, default the last).
+    """
+
+    text: str = ""
+    difference: Annotated[list[str], Field(min_length=2, max_length=2)]
+    metric: str
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+
+
+class PlotsSpec(_Strict):
+    """``plots:`` of an experiment file: what the figures show (default: everything)."""
+
+    powers: list[str] | None = None
+    groups: list[str] | None = None
+    across: str | None = None
+
+
 class ExperimentSpec(_Strict):
     """An experiment file (experiments.md, "Experiment file")."""
 
@@ -73,6 +98,8 @@ class ExperimentSpec(_Strict):
     seed: Annotated[int, Field(ge=0)] = 0
     record: Literal["summary", "series", "actors"] = "summary"
     overrides: dict[str, Any] = Field(default_factory=dict)
+    question: QuestionSpec | None = None
+    plots: PlotsSpec = Field(default_factory=PlotsSpec)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +175,10 @@ class Experiment:
         The scenarios enter by content (their resolved hash), not by file
         name; the description does not enter, so editing it keeps the folder.
         """
-        data = self.spec.model_dump(mode="json", exclude={"description", "overrides"})
+        # What the report shows (question, plots) does not change the runs either.
+        data = self.spec.model_dump(
+            mode="json", exclude={"description", "overrides", "question", "plots"}
+        )
         data["scenarios"] = self.base_hashes
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -220,6 +250,8 @@ _CLI = _Where("--vary", {}, ())
 _FIELDS: dict[tuple[str, ...], type[BaseModel]] = {
     (): ExperimentSpec,
     ("design",): DesignSpec,
+    ("question",): QuestionSpec,
+    ("plots",): PlotsSpec,
 }
 
 
@@ -361,7 +393,64 @@ def _build(
             raise
     experiment = Experiment(spec, given, source, scenarios, files, _expand(spec, where))
     _check_paths(experiment, where)
+    _check_question(experiment, where)
     return experiment
+
+
+def _check_question(experiment: Experiment, where: _Where) -> None:
+    """The question's scenarios, metric and date name things the experiment has."""
+    question = experiment.spec.question
+    if question is None:
+        return
+    names = list(experiment.scenarios)
+    for i, name in enumerate(question.difference):
+        if name not in names:
+            raise where.error(
+                f"'{name}' is not a scenario of this experiment; allowed: {', '.join(names)}"
+                f"{suggest(name, names)}",
+                "question",
+                "difference",
+                str(i),
+            )
+    if question.difference[0] == question.difference[1]:
+        raise where.error("the two scenarios to difference must differ", "question", "difference")
+    parsed = parse_metric(question.metric)
+    if parsed is None:
+        raise where.error(
+            f"'{question.metric}' is not a metric; write a summary metric such as "
+            "final_trust.<power>.<group> or a series metric such as trust_mean.<power>.<group>",
+            "question",
+            "metric",
+        )
+    if parsed.metric.kind == SERIES and experiment.spec.record == "summary":
+        raise where.error(
+            f"'{question.metric}' is a series metric but the experiment records 'summary'; "
+            "record 'series', or ask about a summary metric such as final_trust.<power>.<group>",
+            "question",
+            "metric",
+        )
+    if question.date is not None and parsed.metric.kind != SERIES:
+        raise where.error(
+            "'date' applies to series metrics only; a summary metric has one value per run",
+            "question",
+            "date",
+        )
+    scenario = experiment.scenarios[question.difference[0]]
+    if parsed.power and parsed.power not in [*scenario.powers, NONE]:
+        raise where.error(
+            f"'{parsed.power}' is not a power of the scenarios; allowed: "
+            f"{', '.join(scenario.powers)}{suggest(parsed.power, list(scenario.powers))}",
+            "question",
+            "metric",
+        )
+    groups = ["all", *scenario.outputs.groups]
+    if parsed.group not in groups:
+        raise where.error(
+            f"'{parsed.group}' is not an output group of the scenarios; allowed: "
+            f"{', '.join(groups)}{suggest(parsed.group, groups)}",
+            "question",
+            "metric",
+        )
 
 
 def _expand(spec: ExperimentSpec, where: _Where) -> list[dict[str, Any]]:
