@@ -10,7 +10,8 @@ placed outside the axes are never clipped.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -172,6 +173,51 @@ def nice(name: str) -> str:
     return "all states" if name == GROUP_ALL else name.replace("_", " ")
 
 
+_ACRONYMS = {"au", "brics", "csto", "eu", "gcc", "nato", "oas", "opec", "sco", "seato", "un"}
+
+
+def proper(name: str) -> str:
+    """A bloc, region or group name as a proper name: ``arab_league`` -> ``Arab League``,
+    ``csto`` -> ``CSTO``; words already holding capitals are kept."""
+    parts = name.replace("_", " ").split()
+    return " ".join(
+        w if w != w.lower() else w.upper() if w in _ACRONYMS else w.capitalize() for w in parts
+    )
+
+
+def group_phrase(group: str, definition: Mapping[str, Any] | None = None) -> str:
+    """A group as it follows a trust value in words, from its ``outputs.groups`` entry.
+
+    ``all`` -> ``among all states``; ``{bloc: arab_league}`` -> ``among Arab League
+    states``; ``{region: africa}`` -> ``among states in Africa``; ``{members: [Syria]}``
+    -> ``of Syria``; several members -> ``among <Name> (n members)``; no definition ->
+    ``among <name in words>``.
+    """
+    if group == GROUP_ALL:
+        return "among all states"
+    if not definition:
+        return f"among {nice(group)}"
+    members = definition.get("members") or []
+    if len(members) == 1 and len(definition) == 1:
+        return f"of {members[0]}"
+    if members:
+        return f"among {proper(group)} ({len(members)} members)"
+    if set(definition) == {"bloc"}:
+        return f"among {proper(str(definition['bloc']))} states"
+    if set(definition) == {"region"}:
+        return f"among states in {proper(str(definition['region']))}"
+    return f"among {proper(group)} states"
+
+
+def group_phrases(trees: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """:func:`group_phrase` of every output group of some resolved scenario trees."""
+    phrases = {GROUP_ALL: group_phrase(GROUP_ALL)}
+    for tree in trees.values():
+        for name, definition in ((tree.get("outputs") or {}).get("groups") or {}).items():
+            phrases.setdefault(name, group_phrase(name, definition))
+    return phrases
+
+
 def band_note(runs_per_cell: int) -> str:
     """How to read the line and band, for captions."""
     if runs_per_cell <= 1:
@@ -204,12 +250,13 @@ def series_label(metric: str) -> str:
     return entry.axis_label if entry is not None else nice(metric)
 
 
-def metric_label(metric: str) -> tuple[str, str]:
+def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple[str, str]:
     """A flattened metric (summary, or series ``metric.power.group``) in words:
     ``(title, axis label with unit)``, from the catalogue (:mod:`sim.catalogue`).
 
     ``final_trust.Russia.all`` -> ``("Final trust in Russia among all states",
     "Trust (0 to 1)")``; unknown names are returned with underscores as spaces.
+    ``phrases`` gives groups in words (:func:`group_phrases`).
     """
     parsed = parse_metric(metric)
     if parsed is None:
@@ -220,7 +267,7 @@ def metric_label(metric: str) -> tuple[str, str]:
         title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
     elif parsed.power:
         title = f"{title} in {parsed.power}"
-    title = f"{title} among {nice(parsed.group)}"
+    title = f"{title} {(phrases or {}).get(parsed.group) or group_phrase(parsed.group)}"
     if parsed.window is not None:
         title = f"{title} over '{parsed.window}'"
     return title, entry.axis_label
