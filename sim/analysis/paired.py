@@ -97,12 +97,19 @@ def scenario_value(tree: Mapping[str, Any], path: str) -> float | None:
     return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else None
 
 
-def parse_at(items: Sequence[str], varied: Sequence[str]) -> dict[str, float]:
+def parse_at(
+    items: Sequence[str], varied: Sequence[str], runs: pd.DataFrame | None = None
+) -> dict[str, float]:
     """``--at PATH=VALUE`` options as ``{path: value}``.
 
+    Args:
+        items: the options.
+        varied: the sweep's varied paths.
+        runs: the sweep's runs, to check that each value was run.
+
     Raises:
-        InputError: not ``PATH=VALUE``, a path the sweep does not vary, or a value
-            that is not a number.
+        InputError: not ``PATH=VALUE``, a path the sweep does not vary, a value
+            that is not a number or one the sweep did not run.
     """
     fixed: dict[str, float] = {}
     for override in parse_overrides(list(items)):
@@ -114,6 +121,9 @@ def parse_at(items: Sequence[str], varied: Sequence[str]) -> dict[str, float]:
         value = override.value
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise InputError(f"--at {override.text}: the value must be a number")
+        if runs is not None and runs_at(runs, {override.path: float(value)}).empty:
+            ran = ", ".join(f"{v:g}" for v in np.unique(runs[override.path]))
+            raise InputError(f"--at {override.text}: the sweep ran {override.path} at {ran}")
         fixed[override.path] = float(value)
     return fixed
 

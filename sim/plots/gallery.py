@@ -81,7 +81,7 @@ def selection_of(
         powers=tuple(pick_powers) if pick_powers else None,
         groups=tuple(pick_groups) if pick_groups else None,
         families=tuple(families) if families else None,
-        at=parse_at(list(at), results.varied),
+        at=parse_at(list(at), results.varied, results.ok_runs),
         across=across or plots.get("across"),
     )
 
