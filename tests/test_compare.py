@@ -197,8 +197,8 @@ def test_by_and_at_on_a_real_sweep_equal_hand_paired_differences(tmp_path, capsy
                                 "--out", str(tmp_path / "c"))  # fmt: skip
     assert code == 0
     row = pd.read_csv(next((tmp_path / "c").glob("compare_*by*.csv"))).iloc[0]
-    assert (row["a"], row["b"], row["pairing"]) == ("trust.negativity_bias=1",
-                                                    "trust.negativity_bias=3", "paired")  # fmt: skip
+    assert (row["a"], row["b"]) == ("trust.negativity_bias=1", "trust.negativity_bias=3")
+    assert row["pairing"] == "paired"
     assert row["n_a"] == 6 and row["pooled"] == f"{mem} (2 values)"
     assert row["difference"] == pytest.approx(by_hand.mean(), abs=1e-12)
     assert "pooled over: parameters.trust.memory (2 values)" in printed
