@@ -289,8 +289,9 @@ def test_heatmap_cells_are_the_means():
     runs = _runs()
     ax = heatmap_panel(runs[runs.scenario == "a"], "m", "x", "y")
     values = np.asarray(ax.collections[0].get_array()).reshape(2, 2)
-    # Rows: y descending (20 on top), columns: x ascending; mean rep = 1.5.
-    assert_allclose(values, [[1 + 2 + 1.5, 2 + 2 + 1.5], [1 + 1 + 1.5, 2 + 1 + 1.5]])
+    # Rows: y ascending (10, then 20 above it), columns: x ascending; mean rep = 1.5.
+    assert_allclose(values, [[1 + 1 + 1.5, 2 + 1 + 1.5], [1 + 2 + 1.5, 2 + 2 + 1.5]])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["10", "20"]
 
 
 def test_continuous_values_are_binned_to_bin_means():

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from sim.catalogue import SERIES, parse_metric
 from sim.errors import InputError
@@ -38,7 +38,7 @@ def t_interval(values: npt.NDArray[np.float64]) -> tuple[float, float, float]:
     mean = float(np.mean(values)) if n else float("nan")
     if n < 2:
         return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * np.std(values, ddof=1) / np.sqrt(n))
+    half = float(stdtrit(n - 1, 0.5 + CONFIDENCE / 2) * np.std(values, ddof=1) / np.sqrt(n))
     return mean, mean - half, mean + half
 
 

@@ -32,7 +32,13 @@ from sim.analysis.paired import (
     reference_values,
     runs_at,
 )
-from sim.plots.figure import group_phrases, metric_label, parameter_label, set_theme
+from sim.plots.figure import (
+    group_phrases,
+    metric_label,
+    parameter_label,
+    set_theme,
+    value_mesh,
+)
 from sim.plots.sweeps import levels
 from sim.results import RUN, Results
 
@@ -144,14 +150,6 @@ def _at(pairs: pd.DataFrame) -> tuple[float, float, float, int]:
     return float(row["mean"]), float(row["lo"]), float(row["hi"]), int(row["n"])
 
 
-def _ticks(ax: Axes, axis: str, values: np.ndarray) -> None:
-    labels = [f"{v:.3g}" for v in values]
-    if axis == "x":
-        ax.set_xticks(np.arange(len(values)), labels)
-    else:
-        ax.set_yticks(np.arange(len(values)), labels)
-
-
 def map_panel(
     cells: pd.DataFrame,
     x: str,
@@ -169,14 +167,7 @@ def map_panel(
     grid = cells.pivot_table(index=y, columns=x, values="mean", aggfunc="mean")
     grid = grid.reindex(index=ys, columns=xs)
     z = grid.to_numpy(np.float64)
-    ax.pcolormesh(
-        np.arange(len(xs) + 1) - 0.5,
-        np.arange(len(ys) + 1) - 0.5,
-        z,
-        cmap=CMAP,
-        norm=norm,
-        shading="flat",
-    )
+    value_mesh(ax, grid, CMAP, norm)
     finite = z[np.isfinite(z)]
     if finite.size and finite.min() < 0.0 < finite.max() and min(z.shape) > 1:
         ax.contour(
@@ -213,13 +204,8 @@ def map_panel(
                     (rx - 0.5, ry - 0.5), 1, 1, fill=False, lw=1.8, ec="black", gid="reference"
                 )
             )
-    _ticks(ax, "x", xs)
-    _ticks(ax, "y", ys)
-    ax.set_xlim(-0.5, len(xs) - 0.5)
-    ax.set_ylim(-0.5, len(ys) - 0.5)
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
-    ax.grid(False)
 
 
 def _limit(cells: pd.DataFrame) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results
 
+CAPTIONS = "captions.md"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;
@@ -128,6 +130,16 @@ def _image(data: bytes, fmt: str) -> str:
     return f"data:{_MIME[fmt]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def _remove_old_figures(plots: Path) -> None:
+    """Delete the figure files an earlier ``plot`` listed in ``captions.md`` (only
+    those), so the folder holds this drawing's figures and no stale ones."""
+    listing = plots / CAPTIONS
+    if not listing.is_file():
+        return
+    for name in re.findall(r"^- `([^`/]+)`:", listing.read_text(), flags=re.MULTILINE):
+        (plots / name).unlink(missing_ok=True)
+
+
 def _figure_html(stem: str, data: bytes, fmt: str, caption: str) -> str:
     return (
         f'<figure id="{stem}"><img src="{_image(data, fmt)}" alt="figure {html.escape(stem)}">'
@@ -166,6 +178,7 @@ def write_report(
     chosen = selection if selection is not None else selection_of(results)
     plots = Path(out) if out is not None else results.path / "plots"
     plots.mkdir(parents=True, exist_ok=True)
+    _remove_old_figures(plots)
     headline = headline_of(results)
     sections: list[tuple[str, str]] = []
     captions = []
@@ -176,7 +189,7 @@ def write_report(
         plt.close(entry.figure)
         sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, entry.caption)))
         captions.append(f"- `{entry.stem}.{fmt}`: {entry.caption}")
-    atomic_write_text(plots / "captions.md", "\n".join(captions) + "\n")
+    atomic_write_text(plots / CAPTIONS, "\n".join(captions) + "\n")
     title = f"credsim {results.kind}: {results.name}"
     page = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

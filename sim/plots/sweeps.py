@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -37,12 +36,14 @@ from sim.plots.figure import (
     panel_grid,
     parameter_label,
     set_theme,
+    value_mesh,
     with_scenarios,
 )
 from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
 
 MAX_LEVELS = 10
 MAX_PANELS = 12
+ANNOTATE_CELLS = 36
 MAX_TICKS = 12
 FLAT = 1e-3
 MIN_SPAN = 0.05
@@ -153,27 +154,25 @@ def heatmap_panel(
     vmax: float | None = None,
 ) -> Axes:
     """The mean of ``metric`` over the runs at each (``x``, ``y``) level as a heatmap
-    (``y`` increasing upwards), values written in the cells when there are few."""
+    (``y`` increasing upwards, ticks at the values run), values written in the cells
+    when there are few."""
     ax = plt.subplots(figsize=(5, 4))[1] if ax is None else ax
     frame = runs.assign(x_level=levels(runs[x]), y_level=levels(runs[y]))
     table = frame.pivot_table(index="y_level", columns="x_level", values=metric, aggfunc="mean")
-    table = table.sort_index(ascending=False)
-    sns.heatmap(
-        table,
-        ax=ax,
-        cmap="viridis",
-        vmin=vmin,
-        vmax=vmax,
-        annot=table.size <= 36,
-        fmt=".3g",
-        annot_kws={"fontsize": 7},
-        xticklabels=[f"{v:.3g}" for v in table.columns],
-        yticklabels=[f"{v:.3g}" for v in table.index],
-        cbar_kws={"label": metric_label(metric)[1]},
+    table = table.sort_index().sort_index(axis=1)
+    values = table.to_numpy(np.float64)
+    norm = Normalize(
+        float(np.nanmin(values)) if vmin is None else vmin,
+        float(np.nanmax(values)) if vmax is None else vmax,
     )
+    value_mesh(ax, table, "viridis", norm)
+    if table.size <= ANNOTATE_CELLS:
+        for (row, col), value in np.ndenumerate(values):
+            dark = norm(value) < 0.6
+            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")  # fmt: skip
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
-    ax.tick_params(axis="both", labelrotation=0)
     return ax
 
 
@@ -229,7 +228,6 @@ def heatmap_figure(
             heatmap_panel(
                 runs[runs["scenario"] == scenario], metric, x, y, ax=ax, vmin=vmin, vmax=vmax
             )
-            ax.collections[0].colorbar.remove()  # type: ignore[union-attr]
             title = metric_label(metric, phrases)[0]
             if len(scenarios) > 1:
                 title += f" ({scenario})"
