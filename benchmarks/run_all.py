@@ -38,6 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model_json = Path(tmp) / "model.json"
         sweep_json = Path(tmp) / "sweep.json"
+        report_json = Path(tmp) / "report.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -53,6 +54,12 @@ def main() -> None:
                 sweep_json,
                 str(sweep_json),
                 *(["--runs", "100", "--memory-runs", "1000"] if args.quick else []),
+            ),
+            "report": run(
+                "bench_report.py",
+                report_json,
+                str(report_json),
+                *(["--sizes", "100", "1000", "--repeat", "1"] if args.quick else []),
             ),
             "finished": provenance.now(),
         }

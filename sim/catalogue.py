@@ -24,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-SERIES = "series"
-SUMMARY = "summary"
+Kind = Literal["series", "summary"]
+SERIES: Kind = "series"
+SUMMARY: Kind = "summary"
 Shape = Literal["power_group", "window_power_group", "group", "scalar"]
 
 
@@ -64,7 +65,7 @@ class Metric:
 
 def _m(
     name: str,
-    kind: Literal["series", "summary"],
+    kind: Kind,
     label: str,
     axis: str,
     shape: Shape,

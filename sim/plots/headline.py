@@ -32,6 +32,7 @@ from sim.analysis.paired import (
     reference_values,
     runs_at,
 )
+from sim.catalogue import parse_metric
 from sim.plots.figure import (
     group_phrases,
     metric_label,
@@ -180,7 +181,8 @@ def map_panel(
         )
     position = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
     annotate = z.size <= ANNOTATE_CELLS
-    decimals = max(0, 2 - int(np.floor(np.log10(max(norm.vmax, 1e-12)))))
+    top = float(norm.vmax) if norm.vmax is not None else 1.0
+    decimals = max(0, 2 - int(np.floor(np.log10(max(top, 1e-12)))))
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
         if annotate:
@@ -218,8 +220,9 @@ def headline_figure(headline: Headline) -> Figure:
     (one), or one point with its interval (none)."""
     set_theme()
     cells, axes = headline.cells, headline.axes
-    unit = metric_label(headline.metric)[1]
-    diff_label = f"{headline.a} minus {headline.b}\n{unit}"
+    parsed = parse_metric(headline.metric)
+    what = parsed.metric.axis if parsed is not None else metric_label(headline.metric)[1]
+    diff_label = f"{headline.a} minus {headline.b}\n(difference in {what.lower()})"
     title = textwrap.fill(headline.label, 90)
     if len(axes) >= 2:
         panels = [None] if len(axes) == 2 else list(np.sort(cells[axes[2]].unique()))

@@ -79,9 +79,9 @@ def keep_span(ax: Axes, metric: str) -> None:
         ax.set_ylim(middle - need / 2, middle + need / 2)
 
 
-def value_ticks(ax: Axes, values: Sequence[float] | np.ndarray, axis: str = "x") -> None:
+def value_ticks(ax: Axes, values: pd.Series, axis: str = "x") -> None:
     """Ticks at the values run (when there are at most ``MAX_TICKS`` of them)."""
-    unique = np.unique(np.asarray(values, dtype=np.float64))
+    unique = np.unique(values.to_numpy(np.float64))
     if len(unique) > MAX_TICKS:
         return
     labels = [f"{v:.3g}" for v in unique]
