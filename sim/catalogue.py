@@ -89,7 +89,7 @@ _SERIES_LIST = [
     _m(
         "effective_poles",
         SERIES,
-        "Effective number of poles",
+        "Effective number of poles (aligned states)",
         "Effective poles",
         "group",
         unit="count",
@@ -162,7 +162,7 @@ _SUMMARY_LIST = [
     _m(
         "final_effective_poles",
         SUMMARY,
-        "Final effective number of poles",
+        "Final effective number of poles (aligned states)",
         "Effective poles",
         "scalar",
         unit="count",
@@ -172,7 +172,7 @@ _SUMMARY_LIST = [
     _m(
         "effective_poles",
         SUMMARY,
-        "Final effective number of poles",
+        "Final effective number of poles (aligned states)",
         "Effective poles",
         "group",
         unit="count",

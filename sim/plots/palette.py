@@ -106,7 +106,7 @@ def scenario_linestyles(scenarios: Iterable[str]) -> dict[str, str | tuple[int, 
     return {s: _LINESTYLES[i % len(_LINESTYLES)] for i, s in enumerate(scenarios)}
 
 
-SCENARIO_GREYS: tuple[str, ...] = ("#000000", "#666666", "#a6a6a6")
+SCENARIO_GREYS: tuple[str, ...] = ("#000000", "#4d4d4d", "#808080")
 
 
 def sample_colors(labels: Iterable[str]) -> dict[str, str]:

@@ -394,7 +394,36 @@ def _build(
     experiment = Experiment(spec, given, source, scenarios, files, _expand(spec, where))
     _check_paths(experiment, where)
     _check_question(experiment, where)
+    _check_plots(experiment, where)
     return experiment
+
+
+def _check_plots(experiment: Experiment, where: _Where) -> None:
+    """The ``plots:`` block names powers, groups and a varied path the experiment has."""
+    plots = experiment.spec.plots
+    scenario = next(iter(experiment.scenarios.values()))
+    known = {
+        "powers": list(scenario.powers),
+        "groups": ["all", *scenario.outputs.groups],
+    }
+    for field, allowed in known.items():
+        for i, name in enumerate(getattr(plots, field) or []):
+            if name not in allowed:
+                raise where.error(
+                    f"'{name}' is not one of the scenarios' {field}; allowed: "
+                    f"{', '.join(allowed)}{suggest(name, allowed)}",
+                    "plots",
+                    field,
+                    str(i),
+                )
+    varied = experiment.varied
+    if plots.across is not None and plots.across not in varied:
+        raise where.error(
+            f"'{plots.across}' is not varied by this experiment; varied: "
+            f"{', '.join(varied) or 'nothing'}{suggest(plots.across, varied)}",
+            "plots",
+            "across",
+        )
 
 
 def _check_question(experiment: Experiment, where: _Where) -> None:
