@@ -27,7 +27,14 @@ from sim.plots.alignment import alignment_figure, poles_panel, shares_panel
 from sim.plots.figure import metric_label, parameter_label, step_times
 from sim.plots.palette import NONE_COLOR, OKABE_ITO, power_color, power_palette
 from sim.plots.sensitivity import indices_panel, sensitivity_figures
-from sim.plots.sweeps import heatmap_panel, levels, metric_panel
+from sim.plots.sweeps import (
+    family_figure,
+    heatmap_figure,
+    heatmap_panel,
+    levels,
+    metric_panel,
+    varying,
+)
 from sim.plots.trajectories import (
     LANES,
     draw_events,
@@ -380,3 +387,77 @@ def test_not_a_results_folder_is_an_input_error(tmp_path):
         open_results(tmp_path)
     with pytest.raises(InputError, match="does not exist"):
         open_results(tmp_path / "missing")
+
+
+def _family_runs() -> pd.DataFrame:
+    """Two powers x two groups; USA's trust rises 0.1 per unit of x, Russia's is flat."""
+    rows = []
+    for scenario in ("a", "b"):
+        for x in (1.0, 2.0, 4.0):
+            for rep in range(3):
+                rows.append({
+                    "scenario": scenario, "x": x, "y": 10.0, "replicate": rep,
+                    "final_trust.USA.all": 0.2 + 0.1 * x + 0.01 * rep,
+                    "final_trust.USA.levant": 0.3 + 0.1 * x,
+                    "final_trust.Russia.all": 0.5,
+                    "final_trust.Russia.levant": 0.5 + 1e-6 * x,
+                })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_family_figure_draws_varying_series_with_ticks_at_run_values():
+    runs = _family_runs()
+    metrics = [c for c in runs if c.startswith("final_trust.")]
+    # Russia moves by at most 3e-6, far below 0.001 of trust's range: left out.
+    moving = varying(runs, metrics, "x")
+    assert moving == ["final_trust.USA.all", "final_trust.USA.levant"]
+    fig = family_figure(runs, moving, "x")
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title(loc="left") for ax in panels] == [
+        "Among all states",
+        "Among levant",
+    ]
+    for ax in panels:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4"]
+    # One y scale for every panel; USA among all: mean over replicates 0.2 + 0.1 x + 0.01.
+    assert panels[0].get_ylim() == panels[1].get_ylim()
+    line = next(ln for ln in panels[0].get_lines() if len(ln.get_xdata()) == 3)
+    assert_allclose(line.get_ydata(), [0.31, 0.41, 0.61])
+
+
+def test_flat_metrics_are_not_stretched():
+    runs = _family_runs()
+    runs["final_trust.USA.all"] = 0.48984 + 1e-5 * runs["x"]  # moves 3e-5
+    ax = metric_panel(runs, "final_trust.USA.all", "x")
+    low, high = ax.get_ylim()
+    assert high - low >= 0.05  # MIN_SPAN of trust's 0-1 range
+
+
+def test_heatmap_panels_share_one_colour_scale():
+    runs = _runs()
+    fig = heatmap_figure(runs, ["m"], "x", "y")
+    meshes = [ax.collections[0] for ax in fig.axes if ax.get_title(loc="left")]
+    assert len(meshes) == 2  # scenarios a and b
+    assert_allclose(meshes[1].get_array().ravel(), np.array([4.5, 5.5, 5.5, 6.5]))
+    # One scale over both: from a's lowest cell mean (1 + 1 + 1.5) to b's highest (+1).
+    for mesh in meshes:
+        assert (mesh.norm.vmin, mesh.norm.vmax) == pytest.approx((3.5, 6.5))
+
+
+def test_sensitivity_bars_and_whiskers_stay_within_bounds():
+    """Sobol S1 -0.05 +- 0.1 becomes a bar at 0 with whiskers 0 to 0.05; ST 1.1 +- 0.2
+    a bar at 1 with whiskers 0.9 to 1; a metric whose indices are all zero gets no panel."""
+    table = pd.DataFrame({
+        "metric": ["m", "m", "z", "z"], "parameter": ["p", "q", "p", "q"],
+        "S1": [-0.05, 0.5, 0.0, 0.0], "S1_conf": [0.1, 0.1, 0.0, 0.0],
+        "ST": [1.1, 0.6, 0.0, 0.0], "ST_conf": [0.2, 0.1, 0.0, 0.0],
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "sobol")
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 1
+    ax = panels[0]
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert_allclose([b.get_width() for b in bars[0]], [0.0, 0.5])
+    assert_allclose([b.get_width() for b in bars[1]], [1.0, 0.6])
+    ends = np.concatenate([seg[:, 0] for c in ax.collections for seg in c.get_segments()])
+    assert ends.min() >= 0.0 and ends.max() <= 1.0
