@@ -107,6 +107,7 @@ def metric_panel(
     *,
     ax: Axes | None = None,
     scenarios: Sequence[str] | None = None,
+    color: str | None = None,
 ) -> Axes:
     """``metric`` against ``parameter``: mean across runs per level, 95% band, a line
     per scenario (colour and line style), a marker at each level.
@@ -117,10 +118,12 @@ def metric_panel(
         parameter: a varied parameter column.
         ax: axes to draw on (a new figure when omitted).
         scenarios: scenario order (default: order of appearance).
+        color: one colour for every scenario (a power's), else one grey each.
     """
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
     frame, order = with_scenarios(runs, scenarios)
-    colors, styles = sample_colors(order), scenario_linestyles(order)
+    colors = sample_colors(order) if color is None else dict.fromkeys(order, color)
+    styles = scenario_linestyles(order)
     frame = frame.assign(level=levels(frame[parameter]))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
@@ -174,27 +177,6 @@ def heatmap_panel(
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
     return ax
-
-
-def metrics_figure(
-    runs: pd.DataFrame,
-    metrics: Sequence[str],
-    parameter: str,
-    *,
-    phrases: Mapping[str, str] | None = None,
-) -> Figure:
-    """Several metrics against one parameter, a panel per metric (up to 3 a row);
-    ``phrases`` gives groups in words."""
-    set_theme()
-    scenarios = list(dict.fromkeys(runs["scenario"]))
-    fig, axes = panel_grid(len(metrics), (4.3, 3.3), (1.2, 0.0), hspace=0.7, wspace=0.35)
-    for ax, metric in zip(axes.flat, metrics, strict=False):
-        metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios)
-        title = metric_label(metric, phrases)[0]
-        ax.set_title(textwrap.fill(title, _TITLE_CHARS), loc="left", fontsize=9)
-    if len(scenarios) > 1:
-        outside_legend(axes[0, -1], "Scenario")
-    return fig
 
 
 def heatmap_figure(
@@ -268,30 +250,16 @@ def family_figure(
     parsed = {m: parse_metric(m) for m in metrics}
     groups = group_order({p.group for p in parsed.values() if p is not None})
     powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
-    colors = {**power_palette([p for p in powers if p]), **sample_colors(scenarios)}
+    colors = power_palette([p for p in powers if p])
     fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
-    frame = runs.assign(level=levels(runs[parameter]))
     for ax, group in zip(axes.flat, groups, strict=False):
         for metric, name in parsed.items():
-            if name is None or name.group != group:
-                continue
-            for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
-                "scenario", sort=False
-            ):
-                color = colors[name.power] if name.power else colors[str(scenario)]
-                draw_band(
-                    ax,
-                    cell["level"].to_numpy(),
-                    cell,
-                    color,
-                    ls=styles[str(scenario)],
-                    marker="o",
-                    ms=3,
-                )
+            if name is not None and name.group == group:
+                color = colors[name.power] if name.power else None
+                metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios, color=color)
         where = (phrases or {}).get(group) or group_phrase(group)
         ax.set_title(where[0].upper() + where[1:], loc="left", fontsize=9)
-        ax.set_xlabel(parameter_label(parameter))
-        value_ticks(ax, frame["level"])
+        ax.set_ylabel("")
     shown = [ax for ax in axes.flat[: len(groups)]]
     low = min(ax.get_ylim()[0] for ax in shown)
     high = max(ax.get_ylim()[1] for ax in shown)
@@ -300,8 +268,9 @@ def family_figure(
         keep_span(ax, metrics[0])
     axes[0, 0].set_ylabel(metric_label(metrics[0])[1])
     handles = [Line2D([], [], color=colors[p], lw=2, label=p) for p in powers if p]
+    greys = sample_colors(scenarios) if not handles else dict.fromkeys(scenarios, "0.3")
     if len(scenarios) > 1:
-        handles += [Line2D([], [], color="0.3", ls=styles[s], label=s) for s in scenarios]
+        handles += [Line2D([], [], color=greys[s], ls=styles[s], label=s) for s in scenarios]
     if handles:
         outside_legend(axes[0, -1], "Power / scenario" if powers[0] else "Scenario", handles)
     return fig
