@@ -43,6 +43,7 @@ from sim.plots.trajectories import (
     unique_events,
 )
 from sim.results import open_results, read_runs, scenario_events
+from sim.scenario import scenario_tree as scenario_tree_of
 
 
 @pytest.fixture(autouse=True)
@@ -380,6 +381,20 @@ def test_events_take_the_label_of_their_step():
     quarterly = factory.scenario_tree(step="quarter")
     quarterly["events"][1]["step"] = 3
     assert scenario_events("q", quarterly)["date"].tolist() == ["2014-07", "2014-07"]
+
+
+def test_key_events_are_read_from_the_scenario_and_unset_stays_out_of_the_hash(tmp_path):
+    from sim.scenario import load_scenario, scenario_hash
+
+    tree = factory.scenario_tree()
+    tree["events"][1]["key"] = True
+    assert scenario_events("toy", tree)["key"].tolist() == [False, True]
+    plain = load_scenario("scenarios/tour.yaml")
+    assert "key" not in str(scenario_tree_of(plain))
+    first = plain.events[0].id
+    marked = load_scenario("scenarios/tour.yaml", {f"events.{first}.key": True})
+    assert marked.events[0].key is True
+    assert scenario_hash(marked) != scenario_hash(plain)
 
 
 def test_not_a_results_folder_is_an_input_error(tmp_path):

@@ -56,7 +56,8 @@ from sim.plots.figure import (
     date_axis,
     draw_band,
     metric_label,
-    nice,
+    group_phrase,
+    group_phrases,
     render,
     series_label,
     set_theme,
@@ -398,7 +399,10 @@ def compare_figure(
         ax.set_xlabel("Date (month)")
         who = f"{key.power}, " if key.power else ""
         ax.set_ylabel(series_label(key.metric))
-        ax.set_title(f"Over time ({who}{nice(key.group)})", loc="left")
+        where = group_phrases(samples[0].results.scenarios).get(key.group) or group_phrase(
+            key.group
+        )
+        ax.set_title(f"Over time ({who}{where})", loc="left")
         ax.legend(title="Sample", loc="best", frameon=True, framealpha=0.9)
     ax = axes[0, -1]
     values = pd.concat(
