@@ -216,6 +216,9 @@ def _families(
             )
         ):
             continue
+        # The scalar final_effective_poles is effective_poles.all under another name.
+        if metric == "final_effective_poles" and "effective_poles.all" in results.metrics:
+            continue
         if runs[metric].notna().any():
             families.setdefault(family, []).append(metric)
     return families
@@ -277,12 +280,16 @@ def _headline_entry(results: Results, headline: Headline | None) -> Iterator[Ent
     yield _entry("headline", headline_figure(headline), headline_caption(headline), results, "")
 
 
-def _sensitivity_entries(results: Results) -> Iterator[Entry]:
+def _sensitivity_entries(
+    results: Results, selection: Selection, headline: Headline | None
+) -> Iterator[Entry]:
+    chosen = [m for ms in _families(results, selection, headline).values() for m in ms]
     for method in SENSITIVITY_METHODS:
         table = results.sensitivity(method)
         if table is None:
             continue
-        figures = sensitivity_figures(table, method)
+        shown = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
+        figures = sensitivity_figures(table, method, shown)
         for i, figure in enumerate(figures, start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
@@ -312,4 +319,4 @@ def figures_for(
     yield from _headline_entry(results, found)
     yield from _series_entries(results, chosen)
     yield from _sweep_entries(results, chosen, found)
-    yield from _sensitivity_entries(results)
+    yield from _sensitivity_entries(results, chosen, found)

@@ -42,6 +42,7 @@ from sim.plots.figure import (
 from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
 
 MAX_LEVELS = 10
+MAP_BINS = 5
 MAX_PANELS = 12
 ANNOTATE_CELLS = 36
 MAX_TICKS = 12
@@ -98,6 +99,12 @@ def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
         return values
     bins = pd.qcut(values, max_levels, labels=False, duplicates="drop")
     return values.groupby(bins).transform("mean")
+
+
+def map_levels(values: pd.Series) -> pd.Series:
+    """Levels for a heatmap axis: the values of a grid (up to ``MAX_LEVELS``), else
+    ``MAP_BINS`` equal-count bins, so that sampled designs fill their cells."""
+    return levels(values, MAX_LEVELS if values.nunique() <= MAX_LEVELS else MAP_BINS)
 
 
 def metric_panel(
@@ -160,7 +167,7 @@ def heatmap_panel(
     (``y`` increasing upwards, ticks at the values run), values written in the cells
     when there are few."""
     ax = plt.subplots(figsize=(5, 4))[1] if ax is None else ax
-    frame = runs.assign(x_level=levels(runs[x]), y_level=levels(runs[y]))
+    frame = runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
     table = frame.pivot_table(index="y_level", columns="x_level", values=metric, aggfunc="mean")
     table = table.sort_index().sort_index(axis=1)
     values = table.to_numpy(np.float64)
@@ -199,7 +206,7 @@ def heatmap_figure(
         layout="constrained",
     )
     means = (
-        runs.assign(x_level=levels(runs[x]), y_level=levels(runs[y]))
+        runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
         .groupby(["scenario", "x_level", "y_level"])[list(metrics)]
         .mean()
     )
