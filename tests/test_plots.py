@@ -429,8 +429,8 @@ def test_family_figure_draws_varying_series_with_ticks_at_run_values():
     fig = family_figure(runs, moving, "x")
     panels = [ax for ax in fig.axes if ax.axison]
     assert [ax.get_title(loc="left") for ax in panels] == [
-        "Among all states",
-        "Among levant",
+        "All states",
+        "Levant",
     ]
     for ax in panels:
         assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4"]

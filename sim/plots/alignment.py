@@ -31,6 +31,7 @@ from sim.plots.figure import (
     draw_band,
     group_order,
     group_phrase,
+    group_title,
     outside_legend,
     set_theme,
     step_times,
@@ -38,12 +39,6 @@ from sim.plots.figure import (
     with_scenarios,
 )
 from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
-
-
-def _short(phrase: str) -> str:
-    """A group phrase without its preposition (``among Arab League states`` -> ``Arab
-    League states``), for row labels."""
-    return phrase.split(" ", 1)[1] if phrase.startswith(("among ", "of ")) else phrase
 
 
 def share_order(powers: Sequence[str]) -> list[str]:
@@ -145,7 +140,7 @@ def alignment_figure(series: pd.DataFrame, *, phrases: Mapping[str, str] | None 
             cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
             shares_panel(cell, ax=axes[row, col], palette=palette)
         name = (phrases or {}).get(group) or group_phrase(group)
-        axes[row, 0].set_ylabel(f"{_short(name)}\nshare of states (0 to 1)")
+        axes[row, 0].set_ylabel(f"{group_title(name)}\nshare of states (0 to 1)")
         poles = poles_with_third_way(shares[shares["group"] == group])
         poles_panel(poles, ax=axes[row, -1], scenarios=scenarios)
         axes[row, -1].set_ylabel("poles (count)")

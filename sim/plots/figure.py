@@ -250,6 +250,13 @@ def group_phrase(group: str, definition: Mapping[str, Any] | None = None) -> str
     return f"among {proper(group)} states"
 
 
+def group_title(phrase: str) -> str:
+    """A group phrase as a title or row label, without its preposition and capitalised
+    (``among Arab League states`` -> ``Arab League states``, ``of Syria`` -> ``Syria``)."""
+    bare = phrase.split(" ", 1)[1] if phrase.startswith(("among ", "of ")) else phrase
+    return bare[:1].upper() + bare[1:]
+
+
 def group_phrases(trees: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """:func:`group_phrase` of every output group of some resolved scenario trees."""
     phrases = {GROUP_ALL: group_phrase(GROUP_ALL)}

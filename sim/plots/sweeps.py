@@ -31,6 +31,7 @@ from sim.plots.figure import (
     draw_band,
     group_order,
     group_phrase,
+    group_title,
     metric_label,
     outside_legend,
     panel_grid,
@@ -265,7 +266,7 @@ def family_figure(
                 color = colors[name.power] if name.power else None
                 metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios, color=color)
         where = (phrases or {}).get(group) or group_phrase(group)
-        ax.set_title(where[0].upper() + where[1:], loc="left", fontsize=9)
+        ax.set_title(group_title(where), loc="left", fontsize=9)
         ax.set_ylabel("")
     shown = [ax for ax in axes.flat[: len(groups)]]
     low = min(ax.get_ylim()[0] for ax in shown)
@@ -279,5 +280,8 @@ def family_figure(
     if len(scenarios) > 1:
         handles += [Line2D([], [], color=greys[s], ls=styles[s], label=s) for s in scenarios]
     if handles:
-        outside_legend(axes[0, -1], "Power / scenario" if powers[0] else "Scenario", handles)
+        title = "Power" if powers[0] else "Scenario"
+        if powers[0] and len(scenarios) > 1:
+            title += " / scenario"
+        outside_legend(axes[0, -1], title, handles)
     return fig
