@@ -41,6 +41,7 @@ def main() -> None:
         explore_json = Path(tmp) / "explore.json"
         calibrate_json = Path(tmp) / "calibrate.json"
         fast_json = Path(tmp) / "fast.json"
+        report_json = Path(tmp) / "report.json"
         report = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -65,6 +66,12 @@ def main() -> None:
                 *(["--runs", "40", "--simulations", "400"] if args.quick else []),
             ),
             "fast_engine": run("bench_fast.py", fast_json, "--out", str(fast_json), *quick),
+            "report": run(
+                "bench_report.py",
+                report_json,
+                str(report_json),
+                *(["--sizes", "100", "1000", "--repeat", "1"] if args.quick else []),
+            ),
             "finished": provenance.now(),
         }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

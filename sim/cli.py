@@ -41,6 +41,34 @@ def _add_engine(p: argparse.ArgumentParser, default: str | None, default_text: s
     )
 
 
+def add_plot_arguments(p: argparse.ArgumentParser) -> None:
+    """``credsim plot``'s arguments (the handler is :func:`sim.plots.cli_plot`)."""
+    p.add_argument("results")
+    p.add_argument("--out", help="folder for the figures (default RESULTS/plots)")
+    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+    p.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="design values the figures show (default: the scenario's; repeatable)",
+    )
+    p.add_argument("--powers", nargs="+", metavar="POWER", help="powers to draw (default: all)")
+    p.add_argument("--groups", nargs="+", metavar="GROUP", help="groups to draw")
+    p.add_argument(
+        "--metrics",
+        nargs="+",
+        metavar="FAMILY",
+        help="summary families for the sweep figures (default: final_trust "
+        "effective_poles), e.g. trust_change final_share",
+    )
+    p.add_argument(
+        "--across",
+        metavar="PATH",
+        help="also draw the trajectories across the values of a varied parameter",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="credsim",
@@ -107,13 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
     p = sub.add_parser("plot", help="figures and the report page for a results folder")
-    p.add_argument("results")
-    p.add_argument("--out", help="folder for the figures (default RESULTS/plots)")
-    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+    add_plot_arguments(p)
 
     p = sub.add_parser("compare", help="compare a metric across results folders or scenarios")
     p.add_argument("results", nargs="+")
     p.add_argument("--metric", default=None, help="summary metric or series metric to compare")
+    p.add_argument("--by", default=None, metavar="PATH", help="split by a varied parameter")
+    p.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="hold a varied parameter at one value (repeatable)",
+    )
     p.add_argument("--out", help="folder for the figure and tables")
     p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
 

@@ -31,7 +31,7 @@ from sim.scenario.calendar import Calendar
 RUN = "run"
 SWEEP = "sweep"
 RUN_KEYS = ["run_id", "scenario", "point", "replicate"]
-EVENT_COLUMNS = ["scenario", "id", "label", "kind", "step", "date", "actor", "target"]
+EVENT_COLUMNS = ["scenario", "id", "label", "kind", "step", "date", "actor", "target", "key"]
 _NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
 
 
@@ -109,6 +109,7 @@ def scenario_events(name: str, tree: dict[str, Any]) -> pd.DataFrame:
                 "date": calendar.label(step),
                 "actor": actor,
                 "target": target,
+                "key": bool(event.get("key")),
             }
         )
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)
@@ -178,6 +179,7 @@ def read_series(
     *,
     metrics: Sequence[str] | None = None,
     groups: Sequence[str] | None = None,
+    run_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame | None:
     """The tidy series with ``run_id, scenario, point, replicate`` and the varied
     parameters joined on; ``None`` when the folder recorded no series.
@@ -188,6 +190,7 @@ def read_series(
         varied: the varied parameter columns to join.
         metrics: keep only these series metrics (read filter: large sweeps stay small).
         groups: keep only these groups.
+        run_ids: keep only these runs (a sweep's series; a run folder has one run).
     """
     path = Path(results_dir)
     filters: list[tuple[str, str, Any]] = []
@@ -199,6 +202,8 @@ def read_series(
         series = pd.read_parquet(path / "series.parquet", filters=filters or None)
         series["run_id"] = runs["run_id"].iloc[0]
     else:
+        if run_ids is not None:
+            filters.append(("run_id", "in", list(run_ids)))
         found = _read_parts(path / "series", filters=filters or None)
         if found is None:
             return None
@@ -262,16 +267,21 @@ class Results:
         )
 
     def series(
-        self, metrics: Sequence[str] | None = None, groups: Sequence[str] | None = None
+        self,
+        metrics: Sequence[str] | None = None,
+        groups: Sequence[str] | None = None,
+        run_ids: Sequence[str] | None = None,
     ) -> pd.DataFrame | None:
         """The tidy series of the finished runs (see :func:`read_series`), cached per filter."""
-        key = (
-            None if metrics is None else tuple(metrics),
-            None if groups is None else tuple(groups),
-        )
+        key = tuple(None if f is None else tuple(f) for f in (metrics, groups, run_ids))
         if key not in self._series_cache:
             self._series_cache[key] = read_series(
-                self.path, self.ok_runs, self.varied, metrics=metrics, groups=groups
+                self.path,
+                self.ok_runs,
+                self.varied,
+                metrics=metrics,
+                groups=groups,
+                run_ids=run_ids,
             )
         return self._series_cache[key]
 

@@ -159,11 +159,13 @@ def write_sweep(
     replicates: int = 3,
     trees: dict[str, dict[str, Any]] | None = None,
     parts: int = 2,
+    question: dict[str, Any] | None = None,
 ) -> Path:
     """A sweep folder: every scenario (name -> trust offset) x grid point x replicate.
 
     The varied parameters add ``0.1 * value`` (first) and ``0.01 * value``
     (second) to the trust offset, so their effect on every metric is known.
+    ``question`` goes into the manifest's experiment as the file's ``question:``.
     """
     scenarios = scenarios if scenarios is not None else {"base": 0.0, "counter": -0.1}
     grid = grid if grid is not None else {"parameters.trust.negativity_bias": [1.0, 2.0, 3.0]}
@@ -197,7 +199,7 @@ def write_sweep(
         "kind": "sweep",
         "credsim": "0.1.0",
         "experiment_name": "toy_sweep",
-        "experiment": {"name": "toy_sweep"},
+        "experiment": {"name": "toy_sweep", **({"question": question} if question else {})},
         "resolved": {"name": "toy_sweep"},
         "scenarios": trees,
         "design": {

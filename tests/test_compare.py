@@ -32,7 +32,10 @@ def _table(out: Path, metric: str) -> pd.DataFrame:
     return pd.read_csv(out / f"compare_{metric.replace('.', '-')}.csv")
 
 
-def test_known_difference_is_found(tmp_path, capsys):
+def test_known_difference_is_found_paired(tmp_path, capsys):
+    """Two folders of the same design and seed pair run by run: every pair differs by
+    exactly -0.1 (the offset), so the interval is the point and all 8 signed ranks are
+    negative (Wilcoxon statistic 0, two-sided p at most 2 / 2**8 exactly)."""
     a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT, replicates=8)
     b = factory.write_sweep(tmp_path / "b", {"base": -0.1}, ONE_POINT, replicates=8)
     out = tmp_path / "cmp"
@@ -41,25 +44,42 @@ def test_known_difference_is_found(tmp_path, capsys):
     assert code == 0
     row = _table(out, "final_trust.USA.all").iloc[0]
     assert (row["a"], row["b"], row["n_a"], row["n_b"]) == ("a", "b", 8, 8)
+    assert (row["pairing"], row["pooled"], row["test"]) == ("paired", "nothing", "wilcoxon")
     assert row["difference"] == pytest.approx(-0.1)
-    assert row["ci_low"] < -0.1 < row["ci_high"] < 0.0
-    # Every run of a is above every run of b: U of a is n_a * n_b.
-    assert row["mann_whitney_u"] == 64.0 and row["p_value"] < 0.001
-    assert "| final_trust.USA.all | a | b | 8 | 8 |" in printed
+    assert row["ci_low"] == pytest.approx(-0.1) and row["ci_high"] == pytest.approx(-0.1)
+    assert row["statistic"] == 0.0 and row["p_value"] <= 0.01
+    assert "paired run by run" in printed and "pooled over: nothing" in printed
     assert (out / "compare_final_trust-USA-all.md").read_text() in printed
     assert (out / "compare_final_trust-USA-all.png").stat().st_size > 10_000
 
 
-def test_identical_folders_give_an_interval_around_zero(tmp_path, capsys):
+def test_folders_of_different_designs_are_compared_unpaired(tmp_path, capsys):
+    """Different varied parameters: no pairs, so the difference of means with the
+    Mann-Whitney U; every run of a is above every run of b, so U of a is 8 * 8."""
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT, replicates=8)
+    b = factory.write_sweep(
+        tmp_path / "b", {"base": -0.1}, {"parameters.trust.memory": [1.0]}, replicates=8
+    )
+    code, _, _ = _compare(capsys, str(a), str(b), "--out", str(tmp_path / "c"))
+    assert code == 0
+    row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
+    assert (row["pairing"], row["test"]) == ("unpaired", "mann-whitney")
+    assert row["difference"] == pytest.approx(-0.1)
+    assert row["ci_low"] < -0.1 < row["ci_high"] < 0.0
+    assert row["statistic"] == 64.0 and row["p_value"] < 0.001
+
+
+def test_identical_folders_give_zero_paired_differences(tmp_path, capsys):
     a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, replicates=4)
     b = tmp_path / "b"
     shutil.copytree(a, b)
     code, _, _ = _compare(capsys, str(a), str(b), "--out", str(tmp_path / "cmp"))
     assert code == 0
     row = _table(tmp_path / "cmp", "final_trust.USA.all").iloc[0]  # the default metric
-    assert row["difference"] == 0.0
-    assert row["ci_low"] < 0.0 < row["ci_high"]
-    assert row["p_value"] == pytest.approx(1.0)
+    assert row["pairing"] == "paired" and row["n_a"] == 12
+    assert row["difference"] == 0.0 and row["ci_low"] == 0.0 == row["ci_high"]
+    assert np.isnan(row["p_value"])  # no test when every difference is zero
+    assert row["pooled"] == "parameters.trust.negativity_bias (3 values)"
 
 
 def test_scenarios_inside_one_sweep_are_compared_pairwise(tmp_path, capsys):
@@ -86,7 +106,7 @@ def test_single_runs_give_a_difference_without_interval(tmp_path, capsys):
     a = factory.write_run(tmp_path / "a")
     b = factory.write_run(tmp_path / "b", offset=0.02)
     code, printed, _ = _compare(capsys, str(a), str(b), "--out", str(tmp_path / "c"))
-    assert code == 0 and "| final_trust.USA.all | a | b | 1 | 1 |" in printed
+    assert code == 0 and "| final_trust.USA.all |  | a | b | paired | nothing | 1 | 1 |" in printed
     row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
     assert row["difference"] == pytest.approx(0.02)
     assert np.isnan(row["ci_low"]) and np.isnan(row["p_value"])
@@ -154,3 +174,48 @@ def test_real_sweeps_known_difference_and_self_comparison(tmp_path, capsys):
     assert code == 0
     same = _table(tmp_path / "same", metric).iloc[0]
     assert same["difference"] == 0.0 and same["ci_low"] <= 0.0 <= same["ci_high"]
+
+
+def test_by_and_at_on_a_real_sweep_equal_hand_paired_differences(tmp_path, capsys):
+    """A real --vary sweep of one scenario: ``--by`` negativity bias compares its two
+    values paired on (memory, replicate); ``--at`` memory keeps one memory. The
+    expectations are the runs table's own rows differenced by hand with pandas."""
+    nb, mem = "parameters.trust.negativity_bias", "parameters.trust.memory"
+    out = tmp_path / "sweep"
+    argv = ["sweep", str(ROOT / "scenarios" / "tour.yaml"), "--vary", f"{nb}=1,3",
+            "--vary", f"{mem}=0.9,0.99", "--reps", "3", "--workers", "1",
+            "--out", str(out), "--no-plots", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    metric = "final_trust.Patron.all"
+    low = runs[runs[nb] == 1.0].set_index([mem, "replicate"])[metric]
+    high = runs[runs[nb] == 3.0].set_index([mem, "replicate"])[metric]
+    by_hand = (high - low).dropna()
+    assert len(by_hand) == 6
+    capsys.readouterr()
+    code, printed, _ = _compare(capsys, str(out), "--metric", metric, "--by", nb,
+                                "--out", str(tmp_path / "c"))  # fmt: skip
+    assert code == 0
+    row = pd.read_csv(next((tmp_path / "c").glob("compare_*by*.csv"))).iloc[0]
+    assert (row["a"], row["b"]) == ("trust.negativity_bias=1", "trust.negativity_bias=3")
+    assert row["pairing"] == "paired"
+    assert row["n_a"] == 6 and row["pooled"] == f"{mem} (2 values)"
+    assert row["difference"] == pytest.approx(by_hand.mean(), abs=1e-12)
+    assert "pooled over: parameters.trust.memory (2 values)" in printed
+    code, printed, _ = _compare(capsys, str(out), "--metric", metric, "--by", nb,
+                                "--at", f"{mem}=0.99", "--out", str(tmp_path / "d"))  # fmt: skip
+    assert code == 0
+    row = pd.read_csv(next((tmp_path / "d").glob("compare_*.csv"))).iloc[0]
+    assert row["n_a"] == 3 and row["pooled"] == "nothing"
+    assert row["difference"] == pytest.approx(by_hand.xs(0.99, level=mem).mean(), abs=1e-12)
+    assert f"held at: {mem}=0.99" in printed
+
+
+def test_at_a_value_not_run_is_one_line(tmp_path, capsys):
+    folder = factory.write_sweep(tmp_path / "s", {"x": 0.0, "y": 0.1})
+    code, _, err = _compare(capsys, str(folder), "--at", "parameters.trust.negativity_bias=9")
+    assert code == 2
+    assert err.strip().splitlines() == [
+        "credsim: error: --at parameters.trust.negativity_bias=9: the sweep ran "
+        "parameters.trust.negativity_bias at 1, 2, 3"
+    ]

@@ -27,9 +27,23 @@ from sim.plots.alignment import alignment_figure, poles_panel, shares_panel
 from sim.plots.figure import metric_label, parameter_label, step_times
 from sim.plots.palette import NONE_COLOR, OKABE_ITO, power_color, power_palette
 from sim.plots.sensitivity import indices_panel, sensitivity_figures
-from sim.plots.sweeps import heatmap_panel, levels, metric_panel
-from sim.plots.trajectories import spread_labels, trajectories_figure, trajectory_panel
+from sim.plots.sweeps import (
+    family_figure,
+    heatmap_figure,
+    heatmap_panel,
+    levels,
+    metric_panel,
+    varying,
+)
+from sim.plots.trajectories import (
+    LANES,
+    draw_events,
+    trajectories_figure,
+    trajectory_panel,
+    unique_events,
+)
 from sim.results import open_results, read_runs, scenario_events
+from sim.scenario import scenario_tree as scenario_tree_of
 
 
 @pytest.fixture(autouse=True)
@@ -83,19 +97,54 @@ def test_numbered_powers_take_consecutive_colours():
 # --------------------------------------------------------------------------- labels
 
 
-def test_spread_labels_keeps_gap_and_moves_little():
-    x = np.array([0.0, 0.1, 0.2, 5.0])
-    placed = spread_labels(x, 1.0, -10.0, 10.0)
-    assert np.all(np.diff(placed) >= 1.0 - 1e-9)
-    # The crowded three are centred on their mean; the lone one does not move.
-    assert_allclose(placed, [-0.9, 0.1, 1.1, 5.0])
-    assert_allclose(spread_labels(np.array([1.0, 3.0]), 1.0, 0.0, 4.0), [1.0, 3.0])
+def _crowded_events(n: int, key: set[int] | None = None) -> pd.DataFrame:
+    """``n`` events one month apart, long labels, so that not all fit in the lanes."""
+    return pd.DataFrame(
+        {
+            "scenario": "s",
+            "id": [f"e{i}" for i in range(n)],
+            "label": [f"Event number {i} with a long label" for i in range(n)],
+            "kind": "rhetoric",
+            "step": range(1, n + 1),
+            "date": [f"2020-{i + 1:02d}" for i in range(n)],
+            "actor": "Russia",
+            "target": None,
+            "key": [i in (key or set()) for i in range(n)],
+        }
+    )
 
 
-def test_spread_labels_stays_in_bounds():
-    placed = spread_labels(np.array([9.9, 10.0, 10.0]), 1.0, 0.0, 10.0)
-    assert placed.max() <= 10.0 + 1e-9
-    assert_allclose(np.diff(placed), [1.0, 1.0])
+def _strip_with(events: pd.DataFrame) -> tuple[list, plt.Axes]:
+    fig, (strip, panel) = plt.subplots(2, 1, figsize=(8, 4), sharex=True)
+    marks = unique_events(events, ["s"])
+    strip.set_xlim(*_num(["2020-01", "2020-12"]))
+    placed = draw_events(strip, [panel], marks, {"Russia": "#D55E00"})
+    fig.canvas.draw()
+    return placed, panel
+
+
+def test_event_labels_never_collide_and_the_rest_stay_ticks():
+    """Twelve events a month apart with 34-character labels cannot all be labelled in
+    an 8-inch strip: the placed labels' drawn boxes must be pairwise disjoint, and
+    every event still gets its line through the panel."""
+    placed, panel = _strip_with(_crowded_events(12))
+    assert 1 <= len(placed) < 12
+    renderer = panel.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in placed]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    assert len({t.get_position()[1] for t in placed}) <= LANES
+    assert len([ln for ln in panel.get_lines() if ln.get_gid() == "event"]) == 12
+
+
+def test_key_events_are_the_ones_labelled():
+    """With key events marked, only they are labelled (here events 3 and 9)."""
+    placed, _ = _strip_with(_crowded_events(12, key={3, 9}))
+    assert sorted(t.get_text() for t in placed) == [
+        "Event number 3 with a long label",
+        "Event number 9 with a long label",
+    ]
 
 
 def test_labels_in_words():
@@ -154,6 +203,7 @@ def test_trajectory_figure_names_every_power_and_marks_events(tmp_path):
     fig = trajectories_figure(series, results.events)
     strip, *panels = fig.axes
     assert len(panels) == 2  # groups all and levant
+    assert panels[1].get_title(loc="left") == "Mean trust in each power among levant"
     assert {t.get_text() for t in panels[0].get_legend().get_texts()} >= {
         "USA", "Russia", "base", "counter",
     }  # fmt: skip
@@ -168,7 +218,7 @@ def test_trajectory_figure_names_every_power_and_marks_events(tmp_path):
         power_palette(["USA", "Russia"])["USA"],
     }
     texts = [t.get_text() for t in strip.texts]
-    assert "Russian intervention  2014-09" in texts and "pullout  2015-04" in texts
+    assert sorted(texts) == ["Russian intervention", "pullout"]
     # Plotted means equal the frame's: USA, group all, scenario base.
     cell = series[
         (series["power"] == "USA") & (series["group"] == "all") & (series["scenario"] == "base")
@@ -247,8 +297,9 @@ def test_heatmap_cells_are_the_means():
     runs = _runs()
     ax = heatmap_panel(runs[runs.scenario == "a"], "m", "x", "y")
     values = np.asarray(ax.collections[0].get_array()).reshape(2, 2)
-    # Rows: y descending (20 on top), columns: x ascending; mean rep = 1.5.
-    assert_allclose(values, [[1 + 2 + 1.5, 2 + 2 + 1.5], [1 + 1 + 1.5, 2 + 1 + 1.5]])
+    # Rows: y ascending (10, then 20 above it), columns: x ascending; mean rep = 1.5.
+    assert_allclose(values, [[1 + 1 + 1.5, 2 + 1 + 1.5], [1 + 2 + 1.5, 2 + 2 + 1.5]])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["10", "20"]
 
 
 def test_continuous_values_are_binned_to_bin_means():
@@ -332,8 +383,96 @@ def test_events_take_the_label_of_their_step():
     assert scenario_events("q", quarterly)["date"].tolist() == ["2014-07", "2014-07"]
 
 
+def test_key_events_are_read_from_the_scenario_and_unset_stays_out_of_the_hash(tmp_path):
+    from sim.scenario import load_scenario, scenario_hash
+
+    tree = factory.scenario_tree()
+    tree["events"][1]["key"] = True
+    assert scenario_events("toy", tree)["key"].tolist() == [False, True]
+    plain = load_scenario("scenarios/tour.yaml")
+    assert "key" not in str(scenario_tree_of(plain))
+    first = plain.events[0].id
+    marked = load_scenario("scenarios/tour.yaml", {f"events.{first}.key": True})
+    assert marked.events[0].key is True
+    assert scenario_hash(marked) != scenario_hash(plain)
+
+
 def test_not_a_results_folder_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match=r"no manifest\.json"):
         open_results(tmp_path)
     with pytest.raises(InputError, match="does not exist"):
         open_results(tmp_path / "missing")
+
+
+def _family_runs() -> pd.DataFrame:
+    """Two powers x two groups; USA's trust rises 0.1 per unit of x, Russia's is flat."""
+    rows = []
+    for scenario in ("a", "b"):
+        for x in (1.0, 2.0, 4.0):
+            for rep in range(3):
+                rows.append({
+                    "scenario": scenario, "x": x, "y": 10.0, "replicate": rep,
+                    "final_trust.USA.all": 0.2 + 0.1 * x + 0.01 * rep,
+                    "final_trust.USA.levant": 0.3 + 0.1 * x,
+                    "final_trust.Russia.all": 0.5,
+                    "final_trust.Russia.levant": 0.5 + 1e-6 * x,
+                })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_family_figure_draws_varying_series_with_ticks_at_run_values():
+    runs = _family_runs()
+    metrics = [c for c in runs if c.startswith("final_trust.")]
+    # Russia moves by at most 3e-6, far below 0.001 of trust's range: left out.
+    moving = varying(runs, metrics, "x")
+    assert moving == ["final_trust.USA.all", "final_trust.USA.levant"]
+    fig = family_figure(runs, moving, "x")
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title(loc="left") for ax in panels] == [
+        "All states",
+        "Levant",
+    ]
+    for ax in panels:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4"]
+    # One y scale for every panel; USA among all: mean over replicates 0.2 + 0.1 x + 0.01.
+    assert panels[0].get_ylim() == panels[1].get_ylim()
+    line = next(ln for ln in panels[0].get_lines() if len(ln.get_xdata()) == 3)
+    assert_allclose(line.get_ydata(), [0.31, 0.41, 0.61])
+
+
+def test_flat_metrics_are_not_stretched():
+    runs = _family_runs()
+    runs["final_trust.USA.all"] = 0.48984 + 1e-5 * runs["x"]  # moves 3e-5
+    ax = metric_panel(runs, "final_trust.USA.all", "x")
+    low, high = ax.get_ylim()
+    assert high - low >= 0.05  # MIN_SPAN of trust's 0-1 range
+
+
+def test_heatmap_panels_share_one_colour_scale():
+    runs = _runs()
+    fig = heatmap_figure(runs, ["m"], "x", "y")
+    meshes = [ax.collections[0] for ax in fig.axes if ax.get_title(loc="left")]
+    assert len(meshes) == 2  # scenarios a and b
+    assert_allclose(meshes[1].get_array().ravel(), np.array([4.5, 5.5, 5.5, 6.5]))
+    # One scale over both: from a's lowest cell mean (1 + 1 + 1.5) to b's highest (+1).
+    for mesh in meshes:
+        assert (mesh.norm.vmin, mesh.norm.vmax) == pytest.approx((3.5, 6.5))
+
+
+def test_sensitivity_bars_and_whiskers_stay_within_bounds():
+    """Sobol S1 -0.05 +- 0.1 becomes a bar at 0 with whiskers 0 to 0.05; ST 1.1 +- 0.2
+    a bar at 1 with whiskers 0.9 to 1; a metric whose indices are all zero gets no panel."""
+    table = pd.DataFrame({
+        "metric": ["m", "m", "z", "z"], "parameter": ["p", "q", "p", "q"],
+        "S1": [-0.05, 0.5, 0.0, 0.0], "S1_conf": [0.1, 0.1, 0.0, 0.0],
+        "ST": [1.1, 0.6, 0.0, 0.0], "ST_conf": [0.2, 0.1, 0.0, 0.0],
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "sobol")
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 1
+    ax = panels[0]
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert_allclose([b.get_width() for b in bars[0]], [0.0, 0.5])
+    assert_allclose([b.get_width() for b in bars[1]], [1.0, 0.6])
+    ends = np.concatenate([seg[:, 0] for c in ax.collections for seg in c.get_segments()])
+    assert ends.min() >= 0.0 and ends.max() <= 1.0

@@ -2,7 +2,9 @@
 
 Checks that every figure file is written and decodes at the size its figure
 has, that the page embeds exactly those figures (the embedded bytes are the
-files' bytes) and refers to nothing outside itself.
+files' bytes), refers to nothing outside itself (links within the page
+only), opens with its contents and headline, gives each caption once and
+keeps its tables collapsed after the figures.
 """
 
 from __future__ import annotations
@@ -38,8 +40,13 @@ def _embedded(report: Path) -> list[tuple[str, bytes]]:
 def _assert_self_contained(report: Path) -> None:
     page = report.read_text()
     for ref in re.findall(r'(?:src|href)="([^"]*)"', page):
-        assert ref.startswith("data:"), f"external reference {ref!r}"
+        assert ref.startswith(("data:", "#")), f"external reference {ref!r}"
+        if ref.startswith("#"):
+            assert f'id="{ref[1:]}"' in page, f"link {ref!r} to nothing"
     assert page.count("<figure") == page.count("<figcaption>") == len(_embedded(report))
+    # Each caption once: in its figcaption and nowhere else on the page.
+    for caption in re.findall(r"<figcaption>(.*?)</figcaption>", page):
+        assert page.count(caption) == 1
 
 
 def _assert_report_matches_files(folder: Path, fmt: str = "png") -> list[Path]:
@@ -99,18 +106,49 @@ def test_sweep_report_has_sweep_heatmap_and_sensitivity_figures(tmp_path):
         "sensitivity_sobol",
         "heatmap_trust-negativity_bias_trust-memory",
         "sweep_trust-memory_final_trust",
-        "sweep_trust-negativity_bias_trust_change-withdrawal",
+        "sweep_trust-negativity_bias_final_trust",
     } <= stems
     assert not any(s.startswith("sweep_trust-memory_min_trust") for s in stems)  # fmt: skip
     page = (folder / "report.html").read_text()
-    assert "base (n=8)" in page and "counter (n=8)" in page  # summary columns per scenario
+    # Summary columns per scenario at the design point shown: 2 replicates each.
+    assert "base (n=2)" in page and "counter (n=2)" in page
+
+
+def test_report_opens_with_the_answer_and_keeps_tables_last_and_collapsed(tmp_path):
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0, 3.0]}
+    question = {
+        "text": "Is base above counter?",
+        "difference": ["base", "counter"],
+        "metric": "final_trust.USA.all",
+    }
+    folder = factory.write_sweep(tmp_path / "sweep", grid=grid, question=question)
+    write_report(folder)
+    _assert_report_matches_files(folder)
+    page = (folder / "report.html").read_text()
+    order = [
+        page.index("<h2>Contents</h2>"),
+        page.index('<section id="answer">'),
+        page.index("Is base above counter?"),
+        page.index('<figure id="headline">'),
+        page.index('<section id="figures">'),
+        page.index('<figure id="trust_trajectories">'),
+        page.index('<section id="tables">'),
+    ]
+    assert order == sorted(order)
+    # base - counter is the factory's offset difference, 0.1, with zero spread.
+    assert "base minus counter" in page and ": +0.1 [95% interval 0.1 to 0.1]" in page
+    tables = page[page.index('<section id="tables">') :]
+    assert tables.count("<table>") == tables.count("<details>") == 2
+    assert "<table>" not in page[: page.index('<section id="tables">')]
+    # A few MB at most: this small sweep's page stays well under one.
+    assert (folder / "report.html").stat().st_size < 1_000_000
 
 
 def test_svg_format_is_embedded_as_svg(tmp_path):
     folder = factory.write_run(tmp_path / "run")
     assert main(["plot", str(folder), "--format", "svg", "--out", str(tmp_path / "figs")]) == 0
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
-        "alignment.svg", "trust_trajectories.svg",
+        "alignment.svg", "captions.md", "trust_trajectories.svg",
     ]  # fmt: skip
     mimes = {mime for mime, _ in _embedded(folder / "report.html")}
     assert mimes == {"image/svg+xml"}

@@ -1,16 +1,29 @@
-"""``credsim compare``: one metric across results folders or the scenarios of one sweep.
+"""``credsim compare``: one metric across results folders, the scenarios of one sweep,
+or the values of one varied parameter.
 
-Each *sample* is the finished runs of one scenario in one folder. The metric
-is a flattened summary metric (``final_trust.Russia.all``, one value per
-run), or a series metric written ``metric.power.group`` (``trust_mean.Russia.all``;
-``effective_poles.all`` for model-level rows), whose per-run value is its
-value at the last step. For every pair of samples the difference of means
-(second minus first) is given with a bootstrap 95% interval
-(:func:`scipy.stats.bootstrap`, percentile method, resampling runs within
-each sample) and a two-sided Mann-Whitney U test
-(:func:`scipy.stats.mannwhitneyu`; ``mann_whitney_u`` is the U of the first
-sample). The figure draws the metric's series of
-every sample on one calendar, next to the per-run values.
+Each *sample* is the finished runs of one scenario in one folder, fixed at
+``--at PATH=VALUE`` where given. ``--by PATH`` splits every comparison by
+the values of a varied parameter (a row per value); a sweep of one
+scenario with ``--by`` compares the parameter's values with each other
+instead. The metric is a flattened summary metric (``final_trust.Russia.all``,
+one value per run), or a series metric written ``metric.power.group``
+(``trust_mean.Russia.all``; ``effective_poles.all`` for model-level rows),
+whose per-run value is its value at the last step.
+
+Two samples are *paired* when every run of one has a partner in the other
+with the same design point and replicate (within a sweep: same ``point``
+and ``replicate``; across folders: the same varied values, replicate and
+seed; across values of ``--by``: the same other values and replicate), so
+the pair shares its random stream (common random numbers). Paired samples
+give the mean of the run-by-run differences (second minus first) with a
+bootstrap 95% interval of that mean (:func:`scipy.stats.bootstrap`,
+percentile method, resampling pairs) and a two-sided Wilcoxon signed-rank
+test. Samples that are not paired are compared as before: difference of
+means, bootstrap interval resampling runs within each sample, two-sided
+Mann-Whitney U. Every table row says which (``pairing``) and what was
+pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
+split by ``--by``). The figure draws the metric's series of every sample on
+one calendar, next to the per-run values.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -34,6 +47,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from scipy import stats
 
+from sim.analysis.paired import metric_values, parse_at, runs_at
+from sim.catalogue import SERIES, parse_metric
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text, require_writable
 from sim.integrity import refuse_results_folder
@@ -41,8 +56,9 @@ from sim.plots.figure import (
     add_caption,
     date_axis,
     draw_band,
+    group_phrase,
+    group_phrases,
     metric_label,
-    nice,
     render,
     series_label,
     set_theme,
@@ -57,8 +73,11 @@ N_RESAMPLES = 9999
 BOOTSTRAP_SEED = 20241208
 TABLE_COLUMNS = [
     "metric",
+    "by",
     "a",
     "b",
+    "pairing",
+    "pooled",
     "n_a",
     "n_b",
     "mean_a",
@@ -66,28 +85,12 @@ TABLE_COLUMNS = [
     "difference",
     "ci_low",
     "ci_high",
-    "mann_whitney_u",
+    "test",
+    "statistic",
     "p_value",
 ]
-
-# Summary metric family -> the series metric it summarises.
-_SERIES_OF = {
-    "final_trust": "trust_mean",
-    "min_trust": "trust_mean",
-    "mean_trust": "trust_mean",
-    "sd_trust": "trust_mean",
-    "trust_change": "trust_mean",
-    "final_share": "share_aligned",
-}
-_SERIES_METRICS = {
-    "trust_mean",
-    "trust_p10",
-    "trust_p90",
-    "own_mean",
-    "share_aligned",
-    "effective_poles",
-    "realignments",
-}
+PAIRED = "paired"
+UNPAIRED = "unpaired"
 
 
 @dataclass(frozen=True)
@@ -101,27 +104,22 @@ class SeriesKey:
 
 @dataclass
 class Sample:
-    """The finished runs of one scenario in one folder."""
+    """The finished runs of one scenario in one folder (at one value of ``--by`` when
+    the values are the samples)."""
 
     label: str
     results: Results
     scenario: str
+    level: tuple[str, float] | None = None
 
 
 def series_key(metric: str) -> SeriesKey | None:
     """The series rows behind ``metric`` (summary or ``metric.power.group``), if any."""
-    parts = metric.split(".")
-    if parts[0] in _SERIES_METRICS and len(parts) == 3:
-        return SeriesKey(parts[0], parts[1], parts[2])
-    if parts[0] in _SERIES_METRICS and len(parts) == 2:
-        return SeriesKey(parts[0], "", parts[1])
-    if parts[0] in _SERIES_OF and len(parts) >= 3:
-        return SeriesKey(_SERIES_OF[parts[0]], parts[-2], parts[-1])
-    if parts[0] == "final_effective_poles":
-        return SeriesKey("effective_poles", "", "all")
-    if parts[0] == "effective_poles" and len(parts) == 2:
-        return SeriesKey("effective_poles", "", parts[1])
-    return None
+    parsed = parse_metric(metric)
+    if parsed is None:
+        return None
+    series = parsed.metric.name if parsed.metric.kind == SERIES else parsed.metric.series
+    return None if series is None else SeriesKey(series, parsed.power, parsed.group)
 
 
 def _labels(folders: list[Results]) -> list[Sample]:
@@ -163,28 +161,25 @@ def run_values(sample: Sample, metric: str) -> npt.NDArray[np.float64]:
     Raises:
         InputError: the folder has neither this summary metric nor its series.
     """
+    return sample_runs(sample, metric, {})["value"].to_numpy(np.float64)
+
+
+def sample_runs(sample: Sample, metric: str, fixed: dict[str, float]) -> pd.DataFrame:
+    """The sample's finished runs at ``fixed`` values with the metric as ``value``."""
     runs = sample.results.ok_runs
-    runs = runs[runs["scenario"] == sample.scenario]
-    if metric in runs.columns:
-        return runs[metric].to_numpy(dtype=np.float64)
-    key = series_key(metric)
-    rows = _series_rows(sample, key) if key is not None else None
-    if rows is None or rows.empty:
-        known = sample.results.metrics
-        raise InputError(
-            f"metric '{metric}' is not in '{sample.results.path}'; it has summary metrics "
-            f"such as {', '.join(known[:4])} ({len(known)} in all), or series metrics written "
-            f"metric.power.group (e.g. trust_mean.<power>.all){suggest(metric, known)}"
-        )
-    last = rows[rows["step"] == rows["step"].max()]
-    return last.groupby("run_id")["value"].first().to_numpy(dtype=np.float64)
+    runs = runs_at(runs[runs["scenario"] == sample.scenario], fixed)
+    if sample.level is not None:
+        runs = runs_at(runs, dict([sample.level]))
+    values = metric_values(sample.results, metric)
+    return runs.assign(value=runs["run_id"].map(values).to_numpy(np.float64))
 
 
-def _series_rows(sample: Sample, key: SeriesKey) -> pd.DataFrame | None:
+def _series_rows(sample: Sample, key: SeriesKey, run_ids: list[str]) -> pd.DataFrame | None:
     series = sample.results.series(metrics=[key.metric], groups=[key.group])
     if series is None:
         return None
-    return series[(series["power"] == key.power) & (series["scenario"] == sample.scenario)]
+    keep = (series["power"] == key.power) & series["run_id"].isin(run_ids)
+    return series[keep]
 
 
 def difference(
@@ -225,25 +220,133 @@ def difference(
     return out
 
 
-def compare_table(samples: list[Sample], metric: str) -> pd.DataFrame:
-    """One row per pair of samples (in the order given): ``TABLE_COLUMNS``."""
-    values = {s.label: run_values(s, metric) for s in samples}
+def paired_difference(
+    differences: npt.NDArray[np.float64], seed: int = BOOTSTRAP_SEED
+) -> dict[str, float]:
+    """Mean of run-by-run ``differences`` with its bootstrap 95% interval (resampling
+    pairs) and a two-sided Wilcoxon signed-rank test; NaN interval and test for fewer
+    than two pairs, NaN test when every difference is zero."""
+    out = {
+        "difference": float(np.mean(differences)),
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "statistic": np.nan,
+        "p_value": np.nan,
+    }
+    if len(differences) < 2:
+        return out
+    result = stats.bootstrap(
+        (differences,),
+        lambda d, axis: np.mean(d, axis=axis),
+        vectorized=True,
+        confidence_level=CONFIDENCE,
+        n_resamples=N_RESAMPLES,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    out.update(
+        ci_low=float(result.confidence_interval.low), ci_high=float(result.confidence_interval.high)
+    )
+    if np.any(differences != 0.0):
+        test = stats.wilcoxon(differences, alternative="two-sided")
+        out.update(statistic=float(test.statistic), p_value=float(test.pvalue))
+    return out
+
+
+def pair_keys(first: Sample, second: Sample) -> list[str]:
+    """What makes a run of ``first`` and one of ``second`` a pair (see the module)."""
+    if first.level is not None and second.level is not None:
+        others = [p for p in first.results.varied if p != first.level[0]]
+        return [*others, "replicate"]
+    if first.results is second.results:
+        return ["point", "replicate"]
+    if first.results.varied != second.results.varied:
+        return []
+    return [*first.results.varied, "replicate", "seed"]
+
+
+def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> dict[str, object]:
+    """One comparison of two samples' runs (``value`` column): paired on ``keys`` when every
+    run has exactly one partner, else unpaired."""
+    a, b = first["value"].to_numpy(np.float64), second["value"].to_numpy(np.float64)
+    base: dict[str, object] = {
+        "n_a": len(a),
+        "n_b": len(b),
+        "mean_a": float(np.mean(a)) if len(a) else np.nan,
+        "mean_b": float(np.mean(b)) if len(b) else np.nan,
+    }
+    if keys and len(a) == len(b) > 0:
+        pairs = first[[*keys, "value"]].merge(
+            second[[*keys, "value"]], on=keys, suffixes=("_a", "_b")
+        )
+        unique = not first.duplicated(keys).any() and not second.duplicated(keys).any()
+        if unique and len(pairs) == len(a):
+            d = (pairs["value_b"] - pairs["value_a"]).to_numpy(np.float64)
+            test = "wilcoxon" if len(d) > 1 else ""
+            return {**base, "pairing": PAIRED, "test": test, **paired_difference(d)}
+    unpaired = difference(a, b)
+    return {
+        **base,
+        "pairing": UNPAIRED,
+        "test": "mann-whitney" if min(len(a), len(b)) > 1 else "",
+        "difference": unpaired["difference"],
+        "ci_low": unpaired["ci_low"],
+        "ci_high": unpaired["ci_high"],
+        "statistic": unpaired["mann_whitney_u"],
+        "p_value": unpaired["p_value"],
+    }
+
+
+def compare_table(
+    samples: list[Sample],
+    metric: str,
+    *,
+    by: str | None = None,
+    fixed: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """One row per pair of samples (in the order given) and value of ``by``:
+    ``TABLE_COLUMNS``.
+
+    Args:
+        samples: the samples (:func:`samples_of`).
+        metric: the metric compared.
+        by: split every comparison by this varied parameter's values.
+        fixed: the ``--at`` values every sample is held at.
+    """
+    fixed = fixed or {}
+    runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
+    split = by is not None and not any(s.level is not None for s in samples)
     rows = []
     for first, second in itertools.combinations(samples, 2):
-        a, b = values[first.label], values[second.label]
-        rows.append(
-            {
-                "metric": metric,
-                "a": first.label,
-                "b": second.label,
-                "n_a": len(a),
-                "n_b": len(b),
-                "mean_a": float(np.mean(a)),
-                "mean_b": float(np.mean(b)),
-                **difference(a, b),
-            }
-        )
+        keys = pair_keys(first, second)
+        ra, rb = runs[first.label], runs[second.label]
+        levels = sorted(set(ra[by]) & set(rb[by])) if split and by is not None else [None]
+        for level in levels:
+            cell_a, cell_b = ra, rb
+            if level is not None and by is not None:
+                cell_a, cell_b = runs_at(ra, {by: level}), runs_at(rb, {by: level})
+            rows.append(
+                {
+                    "metric": metric,
+                    "by": "" if level is None else f"{by}={level:g}",
+                    "a": first.label,
+                    "b": second.label,
+                    "pooled": _pooled(first, second, by, fixed, ra),
+                    **compare_cell(cell_a, cell_b, [k for k in keys if k != by]),
+                }
+            )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def _pooled(
+    first: Sample, second: Sample, by: str | None, fixed: dict[str, float], runs: pd.DataFrame
+) -> str:
+    """The varied parameters a row pools over (with how many values each)."""
+    held = {*fixed, *([by] if by else []), *([first.level[0]] if first.level else [])}
+    pooled = [p for p in first.results.varied if p not in held and runs[p].nunique() > 1]
+    if not pooled:
+        return "nothing"
+    return ", ".join(f"{p} ({runs[p].nunique()} values)" for p in pooled)
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -260,7 +363,9 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def compare_figure(samples: list[Sample], metric: str, table: pd.DataFrame) -> Figure:
+def compare_figure(
+    samples: list[Sample], metric: str, table: pd.DataFrame, fixed: dict[str, float]
+) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
     values of every sample (points, with the mean as a bar), with each sample's
     difference from the first (from ``table``, :func:`compare_table`) written on it."""
@@ -268,10 +373,11 @@ def compare_figure(samples: list[Sample], metric: str, table: pd.DataFrame) -> F
     labels = [s.label for s in samples]
     colors, styles = sample_colors(labels), scenario_linestyles(labels)
     key = series_key(metric)
+    runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
     rows: dict[str, pd.DataFrame] = {}
     if key is not None:
         for sample in samples:
-            frame = _series_rows(sample, key)
+            frame = _series_rows(sample, key, list(runs[sample.label]["run_id"]))
             if frame is not None and not frame.empty:
                 rows[sample.label] = frame
     timed = len(rows) == len(samples)
@@ -294,11 +400,14 @@ def compare_figure(samples: list[Sample], metric: str, table: pd.DataFrame) -> F
         ax.set_xlabel("Date (month)")
         who = f"{key.power}, " if key.power else ""
         ax.set_ylabel(series_label(key.metric))
-        ax.set_title(f"Over time ({who}{nice(key.group)})", loc="left")
+        where = group_phrases(samples[0].results.scenarios).get(key.group) or group_phrase(
+            key.group
+        )
+        ax.set_title(f"Over time ({who}{where})", loc="left")
         ax.legend(title="Sample", loc="best", frameon=True, framealpha=0.9)
     ax = axes[0, -1]
     values = pd.concat(
-        [pd.DataFrame({"sample": s.label, "value": run_values(s, metric)}) for s in samples]
+        [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
     )
     sns.barplot(
         values,
@@ -318,54 +427,102 @@ def compare_figure(samples: list[Sample], metric: str, table: pd.DataFrame) -> F
     ax.set_ylabel(unit)
     ax.set_title("Per run (bar: mean)", loc="left")
     first = table[table["a"] == samples[0].label]
-    lines = [title, *(_difference_text(row) for _, row in first.iterrows())]
+    lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
     fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=10)
     return fig
 
 
 def _difference_text(row: pd.Series) -> str:
+    by = f" at {row['by']}" if row["by"] else ""
+    head = f"{row['b']} - {row['a']}{by}: {row['difference']:.3g}"
     if np.isnan(row["ci_low"]):
-        return f"Difference {row['b']} - {row['a']}: {row['difference']:.3g} (one run: no interval)"
+        return f"{head} (one run: no interval)"
     return (
-        f"Difference {row['b']} - {row['a']}: {row['difference']:.3g} "
-        f"(95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g}; Mann-Whitney p = "
-        f"{row['p_value']:.2g})"
+        f"{head} ({row['pairing']}; 95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g}; "
+        f"{row['test']} p = {row['p_value']:.2g})"
     )
 
 
-def cli_compare(args: argparse.Namespace) -> int:
-    """``credsim compare RESULTS_DIR ... [--metric M] [--out DIR] [--format png|svg|pdf]``."""
-    matplotlib.use("Agg")
-    folders = [open_results(path) for path in args.results]
+def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
+    """The samples: each scenario of each folder; a single scenario with ``by`` gives one
+    sample per value of ``by`` instead.
+
+    Raises:
+        InputError: ``by`` is not varied by every folder, or fewer than two samples.
+    """
+    if by is not None:
+        for results in folders:
+            if by not in results.varied:
+                raise InputError(
+                    f"--by '{by}' is not varied by '{results.path}'; varied: "
+                    f"{', '.join(results.varied) or 'nothing'}{suggest(by, results.varied)}"
+                )
     samples = _labels(folders)
+    if by is not None and len(samples) == 1:
+        only = samples[0]
+        runs = only.results.ok_runs
+        values = sorted(runs.loc[runs["scenario"] == only.scenario, by].unique())
+        samples = [
+            Sample(f"{by.removeprefix('parameters.')}={v:g}", only.results, only.scenario, (by, v))
+            for v in values
+        ]
     if len(samples) < 2:
         raise InputError(
             "compare needs at least two samples: give two or more results folders, "
-            "or one sweep folder with several scenarios"
+            "one sweep folder with several scenarios, or --by a varied parameter"
         )
+    return samples
+
+
+def cli_compare(args: argparse.Namespace) -> int:
+    """``credsim compare RESULTS_DIR ... [--metric M] [--by PATH] [--at PATH=VALUE ...]
+    [--out DIR] [--format png|svg|pdf]``."""
+    matplotlib.use("Agg")
+    folders = [open_results(path) for path in args.results]
+    samples = samples_of(folders, args.by)
     _check_calendars(samples)
+    fixed: dict[str, float] = {}
+    for results in folders:
+        fixed.update(parse_at(args.at, results.varied, results.ok_runs))
+    if args.by is not None and args.by in fixed:
+        raise InputError(f"--by '{args.by}' is also fixed by --at; give one or the other")
     metric = args.metric or _default_metric(folders[0])
-    table = compare_table(samples, metric)
+    table = compare_table(samples, metric, by=args.by, fixed=fixed)
     out = Path(args.out) if args.out else _default_out(folders)
     refuse_results_folder(out)
     require_writable(out)
-    stem = f"compare_{metric.replace('.', '-')}"
+    stem = "compare_" + "_".join(
+        [metric.replace(".", "-")]
+        + ([f"by-{args.by.removeprefix('parameters.')}"] if args.by else [])
+        + [f"at-{p.removeprefix('parameters.')}-{v:g}" for p, v in fixed.items()]
+    )
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
     text = markdown(table)
     atomic_write_text(out / f"{stem}.md", text)
-    fig = compare_figure(samples, metric, table)
+    fig = compare_figure(samples, metric, table, fixed)
     folders_text = ", ".join(str(r.path) for r in folders)
     add_caption(
         fig,
         f"Samples: {', '.join(s.label for s in samples)}. Results: {folders_text}. "
         # One panel means the folders recorded no series: no lines to explain.
         + ("Lines: mean across runs; bands: 95% of runs. " if len(fig.axes) > 1 else "")
-        + "Differences: second minus first, bootstrap 95% interval of the difference of "
-        "means, Mann-Whitney p.",
+        + "Differences: second minus first; paired samples: mean of run-by-run differences "
+        "(same design point and replicate), bootstrap 95% interval, Wilcoxon p; unpaired: "
+        "difference of means, bootstrap 95% interval, Mann-Whitney p.",
     )
     atomic_write_bytes(out / f"{stem}.{args.format}", render(fig, args.format))
     plt.close(fig)
-    print(f"{metric}: difference of means (b - a), bootstrap 95% interval, Mann-Whitney U\n")
+    print(f"{metric}: difference b - a with its bootstrap 95% interval")
+    for pairing, pooled in table[["pairing", "pooled"]].drop_duplicates().itertuples(index=False):
+        how = (
+            "paired run by run (same design point and replicate)"
+            if pairing == PAIRED
+            else "unpaired (difference of means)"
+        )
+        print(f"- {how}; pooled over: {pooled}")
+    if fixed:
+        print(f"- held at: {', '.join(f'{p}={v:g}' for p, v in fixed.items())}")
+    print()
     print(text)
     print(f"table and figure in {out}")
     return 0

@@ -14,19 +14,37 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.errors import InputError
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder
+from sim.plots.gallery import selection_of
 from sim.plots.report import write_report
+from sim.results import open_results
 
 
 def cli_plot(args: argparse.Namespace) -> int:
-    """``credsim plot RESULTS_DIR [--out DIR] [--format png|svg|pdf]``."""
+    """``credsim plot RESULTS_DIR [--out DIR] [--format png|svg|pdf] [--at PATH=VALUE ...]
+    [--powers ...] [--groups ...] [--metrics ...] [--across PATH]``."""
     # The figures go to --out (or RESULTS_DIR/plots), the report page to RESULTS_DIR.
     if args.out:
         refuse_results_folder(Path(args.out))
     for folder in (Path(args.results), Path(args.out or Path(args.results) / "plots")):
         require_writable(folder)
-    report = write_report(args.results, out=args.out, fmt=args.format)
+    results = open_results(args.results)
+    selection = selection_of(
+        results,
+        powers=args.powers,
+        groups=args.groups,
+        families=args.metrics,
+        at=args.at,
+        across=args.across,
+    )
+    if selection.across is not None and selection.across not in results.varied:
+        raise InputError(
+            f"--across '{selection.across}' is not varied by this sweep; varied: "
+            f"{', '.join(results.varied) or 'nothing'}"
+        )
+    report = write_report(args.results, out=args.out, fmt=args.format, selection=selection)
     plots = args.out or f"{args.results}/plots"
     print(f"figures in {plots}; report {report}")
     return 0

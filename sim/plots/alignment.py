@@ -2,14 +2,20 @@
 
 One row of panels per group. Each scenario gets a panel of stacked areas
 (the share of the group's states aligned with each power, non-aligned in
-grey on top, averaged across runs); the last column draws the effective
-number of poles (``1 / sum of squared shares`` over aligned states), a line
-per scenario with its 95% band across runs.
+grey on top, averaged over the replicates); the last column draws the
+effective number of poles with the non-aligned counted as a pole of their
+own, the "third way": ``1 / sum of squared shares`` over the powers and
+the non-aligned (:func:`poles_with_third_way`), computed per run from the
+recorded shares. It is 1 when every state is in one camp, or none is
+aligned, and is defined at every step (the recorded ``effective_poles``
+counts aligned states only and is 0 when none is aligned). A line per
+scenario (black, brown, ... never a power's colour) with the band of the
+replicates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -24,7 +30,8 @@ from sim.plots.figure import (
     date_axis,
     draw_band,
     group_order,
-    nice,
+    group_phrase,
+    group_title,
     outside_legend,
     set_theme,
     step_times,
@@ -67,6 +74,23 @@ def shares_panel(
     return ax
 
 
+def poles_with_third_way(shares: pd.DataFrame) -> pd.DataFrame:
+    """The effective number of poles per run and step from ``share_aligned`` rows, the
+    non-aligned counted as one pole: ``1 / sum(share^2)`` over every option.
+
+    Args:
+        shares: ``share_aligned`` rows of one group (``run_id, scenario, step, date,
+            power, value``; ``power`` includes ``none``).
+
+    Returns:
+        One row per run and step: the key columns and ``value``.
+    """
+    keys = [c for c in ("scenario", "run_id", "step", "date") if c in shares]
+    squares = shares.assign(value=shares["value"] ** 2)
+    total = squares.groupby(keys, sort=True)["value"].sum()
+    return (1.0 / total).rename("value").reset_index()
+
+
 def poles_panel(
     poles: pd.DataFrame, *, ax: Axes | None = None, scenarios: Sequence[str] | None = None
 ) -> Axes:
@@ -83,18 +107,18 @@ def poles_panel(
     return ax
 
 
-def alignment_figure(series: pd.DataFrame) -> Figure:
+def alignment_figure(series: pd.DataFrame, *, phrases: Mapping[str, str] | None = None) -> Figure:
     """Alignment shares (a column per scenario) and effective poles (last column), a row
     per group (``all`` first).
 
     Args:
         series: tidy series with ``share_aligned`` and ``effective_poles`` rows
             (optionally ``scenario``, ``run_id``).
+        phrases: groups in words (:func:`~sim.plots.figure.group_phrases`).
     """
     set_theme()
     frame, scenarios = with_scenarios(series)
     shares = frame[frame["metric"] == "share_aligned"]
-    poles = frame[frame["metric"] == "effective_poles"]
     # A group of powers only (the PRC in the Sino-Soviet case) has no state to align.
     groups = group_order(shares.dropna(subset=["value"])["group"])
     palette = power_palette(shares["power"])
@@ -110,14 +134,18 @@ def alignment_figure(series: pd.DataFrame) -> Figure:
     # Scenarios head the columns and groups label the rows, so panel titles stay short.
     for col, scenario in enumerate(scenarios):
         axes[0, col].set_title(f"Alignment, {scenario}" if scenario else "Alignment", loc="left")
-    axes[0, -1].set_title("Effective number of poles", loc="left")
+    axes[0, -1].set_title("Effective poles (non-aligned as one)", loc="left")
     for row, group in enumerate(groups):
         for col, scenario in enumerate(scenarios):
             cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
             shares_panel(cell, ax=axes[row, col], palette=palette)
-        axes[row, 0].set_ylabel(f"{nice(group)}\nshare of states (0 to 1)")
-        poles_panel(poles[poles["group"] == group], ax=axes[row, -1], scenarios=scenarios)
+        name = (phrases or {}).get(group) or group_phrase(group)
+        axes[row, 0].set_ylabel(f"{group_title(name)}\nshare of states (0 to 1)")
+        poles = poles_with_third_way(shares[shares["group"] == group])
+        poles_panel(poles, ax=axes[row, -1], scenarios=scenarios)
         axes[row, -1].set_ylabel("poles (count)")
+        top = float(poles["value"].max()) if len(poles) else 1.0
+        axes[row, -1].set_ylim(0.9, max(2.1, top + 0.15))
     for ax in axes[-1]:
         ax.set_xlabel("Date (month)")
         ax.tick_params(axis="x", labelrotation=0)

@@ -1,29 +1,42 @@
-"""Which figures a results folder gets, each with its file stem and one-line caption.
+"""Which figures a results folder gets, each with its file stem and one caption.
 
-A folder with series gets the trust trajectories and the alignment figure;
-a sweep with varied parameters gets each summary metric family against
-each parameter and heatmaps over each pair of parameters; a folder with
-``analyze`` output gets the sensitivity bars. Figures are yielded one at a
-time so a caller can save and close each before the next is drawn.
+In report order: the headline (an experiment that asks a ``question:``),
+the trajectories and the alignment figure at one design point (the
+scenario's own parameter values, or the values chosen with ``--at``; bands
+over replicates only), the trajectories across a varied parameter on
+request (``--across``), for a sweep each varied parameter's effect on the
+final values (other parameters held at the same design point) and a heatmap
+over each pair of parameters, and the sensitivity bars of ``analyze``.
+Figures are yielded one at a time so a caller can save and close each
+before the next is drawn. Captions are not drawn into the figures: the
+report page and ``plots/captions.md`` carry each one once.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
+import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.analysis.paired import parse_at, reference_values, runs_at
+from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure
-from sim.plots.figure import add_caption, band_note, parameter_label
+from sim.plots.figure import band_note, group_order, group_phrases, parameter_label
+from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
-from sim.plots.sweeps import heatmap_figure, metrics_figure
-from sim.plots.trajectories import trajectories_figure
+from sim.plots.sweeps import family_figure, heatmap_figure, varying
+from sim.plots.trajectories import across_figure, trajectories_figure
 from sim.results import SWEEP, Results
 
 SENSITIVITY_METHODS = ("sobol", "morris")
+DEFAULT_FAMILIES = ("final_trust", "effective_poles")
+MAX_GROUPS = 3
+MAX_HEATMAPS = 4
 _ALIGNMENT_METRICS = ["share_aligned", "effective_poles"]
+_MOVES = 1e-6
 
 
 @dataclass
@@ -35,32 +48,42 @@ class Entry:
     caption: str
 
 
-def metric_family(metric: str) -> str:
-    """The family a summary metric is plotted with: its first part, with the window for
-    ``trust_change``, and both effective-poles metrics together."""
-    parts = metric.split(".")
-    if parts[0] == "trust_change" and len(parts) > 1:
-        return f"trust_change.{parts[1]}"
-    if parts[0] == "final_effective_poles":
-        return "effective_poles"
-    return parts[0]
+@dataclass(frozen=True)
+class Selection:
+    """What the figures show: powers, groups and summary families (``None``: all or the
+    defaults), the design values to look at and the parameter to draw across."""
+
+    powers: tuple[str, ...] | None = None
+    groups: tuple[str, ...] | None = None
+    families: tuple[str, ...] | None = None
+    at: dict[str, float] = field(default_factory=dict)
+    across: str | None = None
 
 
-_FAMILY_TITLES = {
-    "final_trust": "Final trust",
-    "min_trust": "Lowest trust",
-    "mean_trust": "Mean trust over the run",
-    "sd_trust": "Swing of trust (SD over time)",
-    "final_share": "Final alignment shares",
-    "effective_poles": "Final effective number of poles",
-}
+def selection_of(
+    results: Results,
+    *,
+    powers: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+    families: Sequence[str] | None = None,
+    at: Sequence[str] = (),
+    across: str | None = None,
+) -> Selection:
+    """The selection of the command line, else of the experiment file's ``plots:``.
 
-
-def family_title(family: str) -> str:
-    """A metric family in words, for captions."""
-    if family.startswith("trust_change."):
-        return f"Change in trust over '{family.split('.', 1)[1]}'"
-    return _FAMILY_TITLES.get(family, family.replace("_", " ").capitalize())
+    Raises:
+        InputError: an ``--at`` that is not ``PATH=NUMBER`` of a varied path.
+    """
+    plots = (results.manifest.get("experiment") or {}).get("plots") or {}
+    pick_powers = powers or plots.get("powers")
+    pick_groups = groups or plots.get("groups")
+    return Selection(
+        powers=tuple(pick_powers) if pick_powers else None,
+        groups=tuple(pick_groups) if pick_groups else None,
+        families=tuple(families) if families else None,
+        at=parse_at(list(at), results.varied, results.ok_runs),
+        across=across or plots.get("across"),
+    )
 
 
 def _slug(text: str) -> str:
@@ -73,111 +96,227 @@ def _where(results: Results) -> str:
     return f"{label}: {scenarios}. Results: {results.path}."
 
 
-def _runs_note(results: Results) -> str:
-    runs = results.ok_runs
-    per_scenario = int(runs.groupby("scenario").size().max()) if len(runs) else 0
-    detail = ""
-    if results.kind == SWEEP and per_scenario > 1:
-        points = runs["point"].nunique()
-        replicates = runs["replicate"].nunique()
-        detail = f" ({replicates} replicates x {points} design points per scenario)"
-    return band_note(per_scenario) + detail
-
-
 def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) -> Entry:
-    caption = f"{what}. {_where(results)} {note}".strip()
-    add_caption(figure, caption)
-    return Entry(stem, figure, caption)
+    return Entry(stem, figure, f"{what}. {note} {_where(results)}".replace("  ", " ").strip())
 
 
-def _affinity_on(results: Results) -> bool:
-    """Whether any run has the affinity channel on (``parameters.affinity.scale`` > 0)."""
-    if "parameters.affinity.scale" in results.varied:
-        return True
-    return any(
-        float(tree.get("parameters", {}).get("affinity", {}).get("scale", 0.0)) > 0.0
-        for tree in results.scenarios.values()
+def _held(values: dict[str, float]) -> str:
+    return ", ".join(f"{parameter_label(p)} {v:g}" for p, v in values.items())
+
+
+def _point_note(results: Results, values: dict[str, float], runs: pd.DataFrame) -> str:
+    per = int(runs.groupby("scenario").size().max()) if len(runs) else 0
+    where = f"At {_held(values)} (the scenario's values unless --at says). " * bool(values)
+    return where + band_note(per).replace("runs", "replicates")
+
+
+def _keep(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    if selection.powers is not None:
+        frame = frame[frame["power"].isin([*selection.powers, "", "none"])]
+    return frame
+
+
+def _moves(series: pd.DataFrame, metric: str) -> bool:
+    values = series.loc[series["metric"] == metric, "value"].dropna()
+    return bool(len(values)) and float(values.max() - values.min()) > _MOVES
+
+
+def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
+    first = next(iter(results.scenarios))
+    values = reference_values(results, first, selection.at) if results.varied else {}
+    runs = runs_at(results.ok_runs, values)
+    ids = list(runs["run_id"]) if results.kind == SWEEP else None
+    series = results.series(
+        metrics=["trust_mean", "affinity_mean", *_ALIGNMENT_METRICS],
+        groups=list(selection.groups) if selection.groups else None,
+        run_ids=ids,
     )
-
-
-def _series_entries(results: Results) -> Iterator[Entry]:
-    # One read for both figures; each draws only its own metrics.
-    series = results.series(metrics=["trust_mean", "affinity_mean", *_ALIGNMENT_METRICS])
     if series is None or not (series["metric"] == "trust_mean").any():
         return
-    note = _runs_note(results)
-    affinity = _affinity_on(results) and bool((series["metric"] == "affinity_mean").any())
+    series = _keep(series, selection)
+    phrases = group_phrases(results.scenarios)
+    metrics = ["trust_mean", *(["affinity_mean"] if _moves(series, "affinity_mean") else [])]
+    note = _point_note(results, values, runs)
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(series, results.events, affinity=affinity),
+        trajectories_figure(series, results.events, metrics=metrics, phrases=phrases),
         "Mean trust of each group's states in each power over time"
-        + (" and, under it, their mean affinity (model v2)" if affinity else "")
-        + "; dotted lines mark the scenario's events (labelled above with their dates)",
+        + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
+        + "; grey lines mark the scenario's events, the key ones labelled above",
         results,
         note,
     )
     if series["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(series),
-            "Share of each group's states aligned with each power (stacked, mean across runs) "
-            "and the effective number of poles",
+            alignment_figure(series, phrases=phrases),
+            "Share of each group's states aligned with each power (stacked, mean of the "
+            "replicates) and the effective number of poles, the non-aligned counted as one "
+            "pole of their own (the third way): 1 / sum of squared shares over the powers and "
+            "the non-aligned, so 1 when every state is in one camp or all are non-aligned",
             results,
             note,
         )
+    if selection.across is not None and selection.across in results.varied:
+        yield from _across_entry(results, selection, values, phrases)
 
 
-def _sweep_entries(results: Results) -> Iterator[Entry]:
+def _across_entry(
+    results: Results, selection: Selection, values: dict[str, float], phrases: dict[str, str]
+) -> Iterator[Entry]:
+    across = str(selection.across)
+    held = {p: v for p, v in values.items() if p != across}
+    runs = runs_at(results.ok_runs, held)
+    series = results.series(
+        metrics=["trust_mean"],
+        groups=list(selection.groups) if selection.groups else None,
+        run_ids=list(runs["run_id"]),
+    )
+    if series is None:
+        return
+    yield _entry(
+        f"trajectories_across_{_slug(across)}",
+        across_figure(_keep(series, selection), across, results.events, phrases=phrases),
+        f"Mean trust in each power over time at each value of {parameter_label(across)}",
+        results,
+        _point_note(results, held, runs),
+    )
+
+
+def _default_groups(results: Results, headline: Headline | None) -> list[str]:
+    """``all`` and the group the question asks about, else up to ``MAX_GROUPS`` groups."""
+    groups = group_order(group_phrases(results.scenarios))
+    if headline is not None:
+        asked = parse_metric(headline.metric)
+        return list(dict.fromkeys(["all", *([asked.group] if asked else [])]))
+    return groups[:MAX_GROUPS]
+
+
+def _families(
+    results: Results, selection: Selection, headline: Headline | None
+) -> dict[str, list[str]]:
+    runs = results.ok_runs
+    families: dict[str, list[str]] = {}
+    wanted = selection.families or DEFAULT_FAMILIES
+    groups = selection.groups or _default_groups(results, headline)
+    for metric in results.metrics:
+        family = family_of(metric)
+        parsed = parse_metric(metric)
+        if family not in wanted and family.split(".")[0] not in wanted:
+            continue
+        if parsed is not None and parsed.group not in groups:
+            continue
+        if (
+            parsed is not None
+            and selection.powers
+            and parsed.power
+            not in (
+                *selection.powers,
+                "",
+            )
+        ):
+            continue
+        # The scalar final_effective_poles is effective_poles.all under another name.
+        if metric == "final_effective_poles" and "effective_poles.all" in results.metrics:
+            continue
+        if runs[metric].notna().any():
+            families.setdefault(family, []).append(metric)
+    return families
+
+
+def _sweep_entries(
+    results: Results, selection: Selection, headline: Headline | None
+) -> Iterator[Entry]:
     runs = results.ok_runs
     if runs.empty or not results.varied:
         return
-    families: dict[str, list[str]] = {}
-    for metric in results.metrics:
-        if runs[metric].notna().any():
-            families.setdefault(metric_family(metric), []).append(metric)
-    note = "Lines: mean across runs at each value; bands: 95% of runs."
+    first = next(iter(results.scenarios))
+    values = reference_values(results, first, selection.at)
+    phrases = group_phrases(results.scenarios)
+    families = _families(results, selection, headline)
     for parameter in results.varied:
+        held = {p: v for p, v in values.items() if p != parameter}
+        at = runs_at(runs, held)
         for family, metrics in families.items():
+            moving = varying(at, metrics, parameter)
+            if not moving:
+                continue
+            flat = len(metrics) - len(moving)
+            held_note = f"Other parameters at {_held(held)}. " if held else ""
+            flat_note = f"{flat} series that do not vary with it are left out. " if flat else ""
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
-                metrics_figure(runs, metrics, parameter),
+                family_figure(at, moving, parameter, phrases=phrases),
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
-                note,
+                held_note
+                + "Lines: mean of the replicates at each value run (markers); bands: 2.5-97.5 "
+                "percentiles of the replicates. " + flat_note,
             )
-    headline = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
-    headline += [m for m in results.metrics if m == "final_effective_poles"]
+    if headline is not None:
+        return
+    trust = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
+    if selection.powers:
+        trust = [m for m in trust if m.split(".")[1] in selection.powers]
     for x, y in itertools.combinations(results.varied, 2):
+        held = {p: v for p, v in values.items() if p not in (x, y)}
+        at = runs_at(runs, held)
+        shown = [m for m in trust if m in {*varying(at, trust, x), *varying(at, trust, y)}]
+        if not shown:
+            continue
+        held_note = f"Other parameters at {_held(held)}. " if held else ""
         yield _entry(
             f"heatmap_{_slug(x)}_{_slug(y)}",
-            heatmap_figure(runs, headline, x, y),
-            f"Mean final trust and effective poles over {parameter_label(x)} and "
-            f"{parameter_label(y)}",
+            heatmap_figure(at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
+            f"Mean final trust among all states over {parameter_label(x)} and {parameter_label(y)}",
             results,
-            "Cells: mean across runs.",
+            held_note + "Cells: mean of the replicates; one colour scale for every panel.",
         )
 
 
-def _sensitivity_entries(results: Results) -> Iterator[Entry]:
+def _headline_entry(results: Results, headline: Headline | None) -> Iterator[Entry]:
+    if headline is None:
+        return
+    yield _entry("headline", headline_figure(headline), headline_caption(headline), results, "")
+
+
+def _sensitivity_entries(
+    results: Results, selection: Selection, headline: Headline | None
+) -> Iterator[Entry]:
+    chosen = [m for ms in _families(results, selection, headline).values() for m in ms]
     for method in SENSITIVITY_METHODS:
         table = results.sensitivity(method)
         if table is None:
             continue
-        figures = sensitivity_figures(table, method)
+        shown = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
+        figures = sensitivity_figures(table, method, shown)
         for i, figure in enumerate(figures, start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
                 f"sensitivity_{method}{part}",
                 figure,
-                f"{method.capitalize()} sensitivity indices with 95% intervals"
+                f"{method.capitalize()} sensitivity indices with 95% intervals, clipped to "
+                "the indices' bounds"
                 + (f" (part {i} of {len(figures)})" if len(figures) > 1 else ""),
                 results,
                 "Replicates averaged per design point before analysis.",
             )
 
 
-def figures_for(results: Results) -> Iterator[Entry]:
-    """Every figure of a results folder, in report order."""
-    yield from _series_entries(results)
-    yield from _sweep_entries(results)
-    yield from _sensitivity_entries(results)
+def figures_for(
+    results: Results, selection: Selection | None = None, headline: Headline | None = None
+) -> Iterator[Entry]:
+    """Every figure of a results folder, in report order.
+
+    Args:
+        results: the folder.
+        selection: what to show (default: the experiment file's ``plots:``).
+        headline: the folder's headline when the caller has it already (default:
+            :func:`~sim.plots.headline.headline_of`).
+    """
+    chosen = selection if selection is not None else selection_of(results)
+    found = headline if headline is not None else headline_of(results)
+    yield from _headline_entry(results, found)
+    yield from _series_entries(results, chosen)
+    yield from _sweep_entries(results, chosen, found)
+    yield from _sensitivity_entries(results, chosen, found)

@@ -106,12 +106,14 @@ def scenario_linestyles(scenarios: Iterable[str]) -> dict[str, str | tuple[int, 
     return {s: _LINESTYLES[i % len(_LINESTYLES)] for i, s in enumerate(scenarios)}
 
 
+SCENARIO_GREYS: tuple[str, ...] = ("#000000", "#4d4d4d", "#808080")
+
+
 def sample_colors(labels: Iterable[str]) -> dict[str, str]:
     """Colours for things that are not powers (scenarios, folders), in the order given.
 
-    They start with black and brown so that a comparison of two scenarios
-    does not borrow the colours of the powers most figures show; yellow and
-    pink are left out, being too pale for lines on white.
+    Black and greys only, so that a scenario's line never borrows a power's
+    colour; the line style (:func:`scenario_linestyles`) tells them apart
+    beyond three.
     """
-    order = (OKABE_ITO[6], OKABE_ITO[7], *OKABE_ITO[4:0:-1], OKABE_ITO[0], OKABE_ITO[5])
-    return {label: order[i % len(order)] for i, label in enumerate(labels)}
+    return {label: SCENARIO_GREYS[i % len(SCENARIO_GREYS)] for i, label in enumerate(labels)}

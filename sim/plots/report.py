@@ -1,10 +1,13 @@
 """The report page: ``RESULTS_DIR/report.html``, one self-contained file.
 
-It says what was run (from the manifest), shows the summary table (a run's
-summary metrics; for a sweep, each metric's mean and 95% interval across
-runs per scenario) and every figure of the folder with its one-line
-caption. Figures are embedded as base64 data, so the page opens from disk
-in any browser with no server and no other file.
+In reading order: the contents; the headline (an experiment's question and
+its answer, with the headline figure); every figure with its caption (once,
+under the figure; the figure files carry none, ``plots/captions.md`` lists
+them); then the tables, collapsed: what was run (from the manifest), the
+failed runs, and the summary (a run's summary metrics; for a sweep, each
+metric's mean and 2.5-97.5 percentiles of the replicates per scenario at
+the design point the figures show). Figures are embedded as base64 data at
+the files' resolution, so the page opens from disk with no other file.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +23,14 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from sim.analysis.paired import reference_values, runs_at
 from sim.fileio import atomic_write_bytes, atomic_write_text
-from sim.plots.figure import metric_label, render
-from sim.plots.gallery import figures_for
+from sim.plots.figure import group_phrases, metric_label, parameter_label, render
+from sim.plots.gallery import Selection, figures_for, selection_of
+from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results
 
+CAPTIONS = "captions.md"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 _STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;
@@ -34,6 +41,8 @@ td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:to
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9em;color:#444;margin-top:.3em}code{font-size:.9em}
+.answer{font-size:1.1em;background:#f4f6fa;border-left:4px solid #0072B2;padding:.6em 1em}
+details{margin:.6em 0}summary{cursor:pointer;font-weight:600}nav ol{margin:.3em 0}
 """
 
 
@@ -94,11 +103,13 @@ def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     return facts
 
 
-def summary_table(results: Results) -> pd.DataFrame:
+def summary_table(results: Results, runs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The summary: for a run, ``metric, description, value``; for a sweep, ``metric,
-    description`` and per scenario ``mean [2.5%, 97.5%]`` across its finished runs."""
-    runs = results.ok_runs
-    described = {m: metric_label(m)[0] for m in results.metrics}
+    description`` and per scenario ``mean [2.5%, 97.5%]`` across ``runs`` (default:
+    every finished run)."""
+    runs = results.ok_runs if runs is None else runs
+    phrases = group_phrases(results.scenarios)
+    described = {m: metric_label(m, phrases)[0] for m in results.metrics}
     if results.kind == RUN:
         row = runs.iloc[0]
         return pd.DataFrame(
@@ -119,7 +130,33 @@ def _image(data: bytes, fmt: str) -> str:
     return f"data:{_MIME[fmt]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def write_report(results_dir: str | Path, out: str | Path | None = None, fmt: str = "png") -> Path:
+def _remove_old_figures(plots: Path) -> None:
+    """Delete the figure files an earlier ``plot`` listed in ``captions.md`` (only
+    those), so the folder holds this drawing's figures and no stale ones."""
+    listing = plots / CAPTIONS
+    if not listing.is_file():
+        return
+    for name in re.findall(r"^- `([^`/]+)`:", listing.read_text(), flags=re.MULTILINE):
+        (plots / name).unlink(missing_ok=True)
+
+
+def _figure_html(stem: str, data: bytes, fmt: str, caption: str) -> str:
+    return (
+        f'<figure id="{stem}"><img src="{_image(data, fmt)}" alt="figure {html.escape(stem)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _details(summary: str, body: str) -> str:
+    return f"<details><summary>{html.escape(summary)}</summary>{body}</details>"
+
+
+def write_report(
+    results_dir: str | Path,
+    out: str | Path | None = None,
+    fmt: str = "png",
+    selection: Selection | None = None,
+) -> Path:
     """Draw every figure of a results folder into ``out`` and write ``report.html``.
 
     Args:
@@ -127,56 +164,88 @@ def write_report(results_dir: str | Path, out: str | Path | None = None, fmt: st
         out: folder for the figure files (default ``RESULTS_DIR/plots``).
         fmt: file format of the figures: ``png``, ``svg`` or ``pdf``. The page
             embeds the same PNG or SVG; for PDF it embeds a PNG rendering.
+        selection: what the figures show (default: the experiment file's ``plots:``).
 
     Returns:
         The path of ``RESULTS_DIR/report.html``.
 
     Raises:
-        InputError: not a results folder.
+        InputError: not a results folder, or a bad selection.
     """
     # Files only: never open a window, whatever backend the session had.
     matplotlib.use("Agg")
     results = open_results(results_dir)
+    chosen = selection if selection is not None else selection_of(results)
     plots = Path(out) if out is not None else results.path / "plots"
     plots.mkdir(parents=True, exist_ok=True)
-    sections = []
-    for entry in figures_for(results):
+    _remove_old_figures(plots)
+    headline = headline_of(results)
+    sections: list[tuple[str, str]] = []
+    captions = []
+    for entry in figures_for(results, chosen, headline):
         data = render(entry.figure, fmt)
         atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
         shown, shown_fmt = (data, fmt) if fmt in _MIME else (render(entry.figure, "png"), "png")
         plt.close(entry.figure)
-        sections.append(
-            f'<figure id="{entry.stem}"><img src="{_image(shown, shown_fmt)}" '
-            f'alt="{html.escape(entry.caption)}"><figcaption>{html.escape(entry.caption)}'
-            f" <small>(file: {html.escape(str(plots / entry.stem))}.{fmt})</small>"
-            "</figcaption></figure>"
-        )
-    failed = results.runs[results.runs["status"] != "ok"]
-    summary = summary_table(results)
+        sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, entry.caption)))
+        captions.append(f"- `{entry.stem}.{fmt}`: {entry.caption}")
+    atomic_write_text(plots / CAPTIONS, "\n".join(captions) + "\n")
     title = f"credsim {results.kind}: {results.name}"
     page = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Results folder: <code>{html.escape(str(results.path))}</code></p>",
-        "<h2>What was run</h2>",
-        _table(run_facts(results.manifest), ("", "")),
     ]
+    figures = [(s, h) for s, h in sections if s != "headline"]
+    contents = ['<li><a href="#answer">Headline</a></li>'] if headline is not None else []
+    contents.append('<li><a href="#figures">Figures</a><ol>')
+    contents += [
+        f'<li><a href="#{s}">{html.escape(s.replace("_", " "))}</a></li>' for s, _ in figures
+    ]
+    contents.append('</ol></li><li><a href="#tables">Tables</a></li>')
+    page.append(f"<nav><h2>Contents</h2><ol>{''.join(contents)}</ol></nav>")
+    if headline is not None:
+        page.append('<section id="answer"><h2>Headline</h2>')
+        if headline.text:
+            page.append(f"<p><strong>Question.</strong> {html.escape(headline.text)}</p>")
+        page.append(f'<p class="answer">{html.escape(headline.sentence())}</p>')
+        page += [h for s, h in sections if s == "headline"]
+        page.append("</section>")
+    page.append('<section id="figures"><h2>Figures</h2>')
+    page += [h for _, h in figures] or [
+        "<p>No figures: the folder recorded no series and varied nothing.</p>"
+    ]
+    page.append('</section><section id="tables"><h2>Tables</h2>')
+    page.append(_details("What was run", _table(run_facts(results.manifest), ("", ""))))
+    failed = results.runs[results.runs["status"] != "ok"]
     if len(failed):
-        page.append(f"<p><strong>{len(failed)} run(s) failed</strong>; first errors:</p>")
         page.append(
-            _table(
-                [tuple(r) for r in failed[["run_id", "error"]].head(5).itertuples(index=False)],
-                ("run", "error"),
+            _details(
+                f"{len(failed)} run(s) failed (first errors)",
+                _table(
+                    [tuple(r) for r in failed[["run_id", "error"]].head(5).itertuples(index=False)],
+                    ("run", "error"),
+                ),
             )
         )
-    page += [
-        "<h2>Summary</h2>",
-        _table([tuple(r) for r in summary.itertuples(index=False)], tuple(summary.columns)),
-        "<h2>Figures</h2>",
-        *(sections or ["<p>No figures: the folder recorded no series and varied nothing.</p>"]),
-        "</body></html>",
-    ]
+    summary, where = _summary(results, chosen)
+    page.append(
+        _details(
+            f"Summary metrics ({len(summary)} rows){where}",
+            _table([tuple(r) for r in summary.itertuples(index=False)], tuple(summary.columns)),
+        )
+    )
+    page.append("</section></body></html>")
     report = results.path / "report.html"
     atomic_write_text(report, "\n".join(page))
     return report
+
+
+def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]:
+    if results.kind == RUN or not results.varied:
+        return summary_table(results), ""
+    first = next(iter(results.scenarios))
+    values = reference_values(results, first, selection.at)
+    held = ", ".join(f"{parameter_label(p)} {v:g}" for p, v in values.items())
+    return summary_table(results, runs_at(results.ok_runs, values)), f", at {held}"

@@ -5,7 +5,10 @@ Reads the tables ``credsim analyze`` writes
 S1, S1_conf, ST, ST_conf``; morris has ``metric, parameter, mu_star,
 mu_star_conf, sigma``. Bars are horizontal so long parameter names stay
 readable; the whiskers are the 95% confidence intervals SALib reports
-(``+- conf``). Morris sigma has no interval and is drawn without one.
+(``+- conf``), bars and whiskers clipped to the indices' bounds (Sobol
+indices in [0, 1], Morris mu* and sigma at least 0), since an estimate
+outside them is sampling error. Morris sigma has no interval and is drawn
+without one. Metrics whose indices are all zero or missing get no panel.
 """
 
 from __future__ import annotations
@@ -36,6 +39,20 @@ AXIS_LABEL = {
     "morris": "Elementary effect (metric units)",
 }
 PER_FIGURE = 9
+BOUNDS = {"sobol": (0.0, 1.0), "morris": (0.0, np.inf)}
+
+
+def clipped(
+    values: np.ndarray, conf: np.ndarray | None, bounds: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Bars and asymmetric whiskers (2, n) kept within ``bounds``."""
+    low, high = bounds
+    bar = np.clip(values, low, high)
+    if conf is None:
+        return bar, None
+    lo = np.clip(values - conf, low, high)
+    hi = np.clip(values + conf, low, high)
+    return bar, np.vstack([bar - np.minimum(lo, bar), np.maximum(hi, bar) - bar])
 
 
 def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) -> Axes:
@@ -51,11 +68,16 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
     y = np.arange(len(rows))
     height = 0.8 / len(bars)
     for i, (column, conf, label, color) in enumerate(bars):
+        bar, err = clipped(
+            rows[column].to_numpy(np.float64),
+            None if conf is None else rows[conf].to_numpy(np.float64),
+            BOUNDS[method],
+        )
         ax.barh(
             y + (i - (len(bars) - 1) / 2) * height,
-            rows[column].to_numpy(),
+            bar,
             height=height,
-            xerr=None if conf is None else rows[conf].to_numpy(),
+            xerr=err,
             color=color,
             label=label,
             error_kw={"elinewidth": 0.9, "capsize": 2, "ecolor": "0.2"},
@@ -63,6 +85,10 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
     ax.set_yticks(y, [parameter_label(p) for p in rows["parameter"]])
     ax.invert_yaxis()
     ax.axvline(0.0, color="0.3", lw=0.8)
+    if method == "sobol":
+        ax.set_xlim(0.0, 1.05)
+    else:
+        ax.set_xlim(left=0.0)
     ax.set_xlabel(AXIS_LABEL[method])
     return ax
 
@@ -79,6 +105,9 @@ def sensitivity_figures(
     """
     set_theme()
     names = list(metrics) if metrics is not None else list(dict.fromkeys(indices["metric"]))
+    columns = [bar[0] for bar in BARS[method]]
+    values = indices.set_index("metric")[columns].abs().fillna(0.0)
+    names = [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]
     n_params = indices["parameter"].nunique()
     figures = []
     for start in range(0, len(names), PER_FIGURE):

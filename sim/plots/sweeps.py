@@ -1,39 +1,96 @@
-"""What a sweep found: each summary metric against each varied parameter, and heatmaps.
+"""What a sweep found: summary metrics against a varied parameter, and heatmaps.
 
-A metric against one parameter is drawn as the mean across runs at each
-parameter value (every replicate and every value of the other parameters)
-with the 95% band of those runs, one colour per scenario. Designs that draw
-continuous values (lhs, sobol, morris) are binned into equal-count bins
-first, each drawn at the mean value of its bin. A metric against two
-parameters is a heatmap of the mean, one panel per scenario, all panels of
-a metric on one colour scale.
+The caller holds the other varied parameters at one design point (so
+nothing is pooled over design points): a metric against one parameter is
+the mean of the replicates at each value run, with the band of those
+replicates (2.5 to 97.5 percentiles), a line per scenario, ticks at the
+values run. Designs that draw continuous values (lhs, sobol, morris) are
+binned into equal-count bins first, each drawn at the mean value of its
+bin. Only metrics that vary are drawn (:func:`varying`), and a flat-looking
+metric is never stretched: the y axis spans at least ``MIN_SPAN`` of the
+metric's natural range. Heatmaps show the mean over two parameters, every
+panel of a figure on one colour scale.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
+from sim.catalogue import parse_metric
 from sim.plots.figure import (
     band,
     draw_band,
+    group_order,
+    group_phrase,
+    group_title,
     metric_label,
     outside_legend,
     panel_grid,
     parameter_label,
     set_theme,
+    value_mesh,
     with_scenarios,
 )
-from sim.plots.palette import sample_colors, scenario_linestyles
+from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
 
 MAX_LEVELS = 10
+MAP_BINS = 5
+MAX_PANELS = 12
+ANNOTATE_CELLS = 36
+MAX_TICKS = 12
+FLAT = 1e-3
+MIN_SPAN = 0.05
 _TITLE_CHARS = 48
+
+
+def _scale(metric: str) -> float:
+    parsed = parse_metric(metric)
+    entry = parsed.metric if parsed is not None else None
+    if entry is not None and entry.low is not None and entry.high is not None:
+        return entry.high - entry.low
+    return 1.0
+
+
+def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[str]:
+    """The ``metrics`` whose mean per value of ``parameter`` (and scenario) moves by more
+    than ``FLAT`` of the metric's natural range (1 for unbounded metrics)."""
+    if runs.empty:
+        return []
+    frame = runs.assign(level=levels(runs[parameter]))
+    means = frame.groupby(["scenario", "level"])[list(metrics)].mean()
+    spread = (means.max() - means.min()).fillna(0.0)
+    return [m for m in metrics if spread[m] > FLAT * _scale(m)]
+
+
+def keep_span(ax: Axes, metric: str) -> None:
+    """Widen the y axis to at least ``MIN_SPAN`` of the metric's natural range, around the
+    data, so that noise in the fifth decimal does not look like a trend."""
+    low, high = ax.get_ylim()
+    need = MIN_SPAN * _scale(metric)
+    if high - low < need:
+        middle = (low + high) / 2
+        ax.set_ylim(middle - need / 2, middle + need / 2)
+
+
+def value_ticks(ax: Axes, values: pd.Series, axis: str = "x") -> None:
+    """Ticks at the values run (when there are at most ``MAX_TICKS`` of them)."""
+    unique = np.unique(values.to_numpy(np.float64))
+    if len(unique) > MAX_TICKS:
+        return
+    labels = [f"{v:.3g}" for v in unique]
+    if axis == "x":
+        ax.set_xticks(unique, labels)
+    else:
+        ax.set_yticks(unique, labels)
 
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
@@ -45,6 +102,12 @@ def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
     return values.groupby(bins).transform("mean")
 
 
+def map_levels(values: pd.Series) -> pd.Series:
+    """Levels for a heatmap axis: the values of a grid (up to ``MAX_LEVELS``), else
+    ``MAP_BINS`` equal-count bins, so that sampled designs fill their cells."""
+    return levels(values, MAX_LEVELS if values.nunique() <= MAX_LEVELS else MAP_BINS)
+
+
 def metric_panel(
     runs: pd.DataFrame,
     metric: str,
@@ -52,6 +115,7 @@ def metric_panel(
     *,
     ax: Axes | None = None,
     scenarios: Sequence[str] | None = None,
+    color: str | None = None,
 ) -> Axes:
     """``metric`` against ``parameter``: mean across runs per level, 95% band, a line
     per scenario (colour and line style), a marker at each level.
@@ -62,10 +126,12 @@ def metric_panel(
         parameter: a varied parameter column.
         ax: axes to draw on (a new figure when omitted).
         scenarios: scenario order (default: order of appearance).
+        color: one colour for every scenario (a power's), else one grey each.
     """
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
     frame, order = with_scenarios(runs, scenarios)
-    colors, styles = sample_colors(order), scenario_linestyles(order)
+    colors = sample_colors(order) if color is None else dict.fromkeys(order, color)
+    styles = scenario_linestyles(order)
     frame = frame.assign(level=levels(frame[parameter]))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
@@ -83,9 +149,8 @@ def metric_panel(
         )
     ax.set_xlabel(parameter_label(parameter))
     ax.set_ylabel(metric_label(metric)[1])
-    if metric.startswith("final_share."):
-        # Shares have a natural scale; a flat share then reads as flat, not as noise.
-        ax.set_ylim(-0.02, 1.02)
+    value_ticks(ax, frame["level"])
+    keep_span(ax, metric)
     return ax
 
 
@@ -100,73 +165,123 @@ def heatmap_panel(
     vmax: float | None = None,
 ) -> Axes:
     """The mean of ``metric`` over the runs at each (``x``, ``y``) level as a heatmap
-    (``y`` increasing upwards), values written in the cells when there are few."""
+    (``y`` increasing upwards, ticks at the values run), values written in the cells
+    when there are few."""
     ax = plt.subplots(figsize=(5, 4))[1] if ax is None else ax
-    frame = runs.assign(x_level=levels(runs[x]), y_level=levels(runs[y]))
+    frame = runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
     table = frame.pivot_table(index="y_level", columns="x_level", values=metric, aggfunc="mean")
-    table = table.sort_index(ascending=False)
-    sns.heatmap(
-        table,
-        ax=ax,
-        cmap="viridis",
-        vmin=vmin,
-        vmax=vmax,
-        annot=table.size <= 36,
-        fmt=".3g",
-        annot_kws={"fontsize": 7},
-        xticklabels=[f"{v:.3g}" for v in table.columns],
-        yticklabels=[f"{v:.3g}" for v in table.index],
-        cbar_kws={"label": metric_label(metric)[1]},
+    table = table.sort_index().sort_index(axis=1)
+    values = table.to_numpy(np.float64)
+    norm = Normalize(
+        float(np.nanmin(values)) if vmin is None else vmin,
+        float(np.nanmax(values)) if vmax is None else vmax,
     )
+    value_mesh(ax, table, "viridis", norm)
+    if table.size <= ANNOTATE_CELLS:
+        for (row, col), value in np.ndenumerate(values):
+            dark = norm(value) < 0.6
+            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7,
+                    color="white" if dark else "black")  # fmt: skip
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
-    ax.tick_params(axis="both", labelrotation=0)
     return ax
 
 
-def metrics_figure(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> Figure:
-    """Several metrics against one parameter, a panel per metric (up to 3 a row)."""
-    set_theme()
-    scenarios = list(dict.fromkeys(runs["scenario"]))
-    fig, axes = panel_grid(len(metrics), (4.3, 3.3), (1.2, 0.0), hspace=0.7, wspace=0.35)
-    for ax, metric in zip(axes.flat, metrics, strict=False):
-        metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios)
-        ax.set_title(textwrap.fill(metric_label(metric)[0], _TITLE_CHARS), loc="left", fontsize=9)
-    if len(scenarios) > 1:
-        outside_legend(axes[0, -1], "Scenario")
-    return fig
-
-
-def heatmap_figure(runs: pd.DataFrame, metrics: Sequence[str], x: str, y: str) -> Figure:
-    """Heatmaps of ``metrics`` (columns) over ``x`` and ``y``, a row per scenario; each
-    metric keeps one colour scale across scenarios."""
+def heatmap_figure(
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    x: str,
+    y: str,
+    *,
+    phrases: Mapping[str, str] | None = None,
+) -> Figure:
+    """Heatmaps of ``metrics`` (columns) over ``x`` and ``y``, a row per scenario, every
+    panel on one colour scale (so panels compare), one colour bar for the figure."""
     set_theme()
     scenarios = list(dict.fromkeys(runs["scenario"]))
     fig, axes = plt.subplots(
         len(scenarios),
         len(metrics),
-        figsize=(4.6 * len(metrics), 3.8 * len(scenarios)),
+        figsize=(3.3 * len(metrics) + 1.2, 3.0 * len(scenarios) + 0.4),
         squeeze=False,
-        gridspec_kw={"hspace": 0.5, "wspace": 0.45},
+        layout="constrained",
     )
+    means = (
+        runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
+        .groupby(["scenario", "x_level", "y_level"])[list(metrics)]
+        .mean()
+    )
+    vmin, vmax = float(np.nanmin(means.to_numpy())), float(np.nanmax(means.to_numpy()))
     for col, metric in enumerate(metrics):
-        means = (
-            runs.assign(x_level=levels(runs[x]), y_level=levels(runs[y]))
-            .groupby(["scenario", "x_level", "y_level"])[metric]
-            .mean()
-        )
         for row, scenario in enumerate(scenarios):
             ax = axes[row, col]
             heatmap_panel(
-                runs[runs["scenario"] == scenario],
-                metric,
-                x,
-                y,
-                ax=ax,
-                vmin=float(means.min()),
-                vmax=float(means.max()),
+                runs[runs["scenario"] == scenario], metric, x, y, ax=ax, vmin=vmin, vmax=vmax
             )
-            ax.set_title(
-                f"{metric_label(metric)[0]}\n(scenario {scenario})", loc="left", fontsize=9
-            )
+            title = metric_label(metric, phrases)[0]
+            if len(scenarios) > 1:
+                title += f" ({scenario})"
+            ax.set_title(textwrap.fill(title, 36), loc="left", fontsize=8.5)
+            if col:
+                ax.set_ylabel("")
+            if row < len(scenarios) - 1:
+                ax.set_xlabel("")
+    bar = fig.colorbar(
+        plt.cm.ScalarMappable(norm=Normalize(vmin, vmax), cmap="viridis"),
+        ax=axes.ravel().tolist(),
+        shrink=0.8,
+    )
+    bar.set_label(metric_label(metrics[0])[1])
+    return fig
+
+
+def family_figure(
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    parameter: str,
+    *,
+    phrases: Mapping[str, str] | None = None,
+) -> Figure:
+    """One summary family against one parameter: a panel per group, a line per power
+    (its colour) and scenario (its line style), mean of the replicates at each value
+    with their 2.5-97.5 percentile band; every panel on one y scale.
+
+    Args:
+        runs: the runs at the design values shown (one row per run).
+        metrics: flattened names of one family (``final_trust.<power>.<group>`` ...).
+        parameter: the varied parameter on the x axis.
+        phrases: groups in words.
+    """
+    set_theme()
+    scenarios = list(dict.fromkeys(runs["scenario"]))
+    styles = scenario_linestyles(scenarios)
+    parsed = {m: parse_metric(m) for m in metrics}
+    groups = group_order({p.group for p in parsed.values() if p is not None})
+    powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
+    colors = power_palette([p for p in powers if p])
+    fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
+    for ax, group in zip(axes.flat, groups, strict=False):
+        for metric, name in parsed.items():
+            if name is not None and name.group == group:
+                color = colors[name.power] if name.power else None
+                metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios, color=color)
+        where = (phrases or {}).get(group) or group_phrase(group)
+        ax.set_title(group_title(where), loc="left", fontsize=9)
+        ax.set_ylabel("")
+    shown = [ax for ax in axes.flat[: len(groups)]]
+    low = min(ax.get_ylim()[0] for ax in shown)
+    high = max(ax.get_ylim()[1] for ax in shown)
+    for ax in shown:
+        ax.set_ylim(low, high)
+        keep_span(ax, metrics[0])
+    axes[0, 0].set_ylabel(metric_label(metrics[0])[1])
+    handles = [Line2D([], [], color=colors[p], lw=2, label=p) for p in powers if p]
+    greys = sample_colors(scenarios) if not handles else dict.fromkeys(scenarios, "0.3")
+    if len(scenarios) > 1:
+        handles += [Line2D([], [], color=greys[s], ls=styles[s], label=s) for s in scenarios]
+    if handles:
+        title = "Power" if powers[0] else "Scenario"
+        if powers[0] and len(scenarios) > 1:
+            title += " / scenario"
+        outside_legend(axes[0, -1], title, handles)
     return fig

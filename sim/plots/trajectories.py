@@ -1,32 +1,36 @@
 """Trust in each power over time: one panel per group, a line per power and scenario.
 
-The scenario's events are drawn as vertical markers through every panel and
-labelled in a strip above them. Labels are written upright (rotated 90
-degrees) with their date, and spread apart along the time axis just enough
-not to overlap (:func:`spread_labels`), each joined to its true date by a
-leader line; the figure widens when a scenario has many events.
+The scenario's events are drawn as thin grey vertical lines through every
+panel (solid, so they never look like a scenario's dashed or dotted line).
+Key events (``key: true`` in the scenario; without any, a selection by kind:
+interventions, withdrawals and regime changes first) are labelled above the
+panels, horizontally, in up to ``LANES`` lanes: each label goes into the
+first lane where its drawn bounding box overlaps no other label, and an
+event that fits no lane stays an unlabelled tick. So labels never collide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from scipy.optimize import isotonic_regression
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
+from sim.catalogue import SERIES_METRICS
 from sim.plots.figure import (
     date_axis,
     draw_band,
     group_order,
+    group_phrase,
     nice,
     outside_legend,
+    parameter_label,
     series_label,
     set_theme,
     step_times,
@@ -38,53 +42,41 @@ from sim.plots.palette import power_palette, scenario_linestyles
 from sim.results import EVENT_COLUMNS
 
 EVENT_FONT_PT = 7.5
-_LABEL_CHARS = 42
-_PANEL_HEIGHT_IN = 2.6
-_BASE_WIDTH_IN = 10.0
-_MAX_WIDTH_IN = 22.0
+LANES = 4
+MAX_LABELS = 14
+_OVERHANG_IN = 0.3
+KIND_PRIORITY = (
+    "intervene",
+    "withdraw",
+    "regime_change",
+    "recognize",
+    "rapprochement",
+    "side_with_adversary",
+    "base_loss",
+    "refuse_aid",
+    "capability_change",
+    "client_harmed",
+    "support",
+    "propaganda",
+    "rhetoric",
+)
+_LABEL_CHARS = 34
+_PANEL_HEIGHT_IN = 2.3
+_WIDTH_IN = 10.0
+_STRIP_IN = 0.95
 _AXES_FRACTION = 0.78
 
 
-def spread_labels(
-    x: npt.NDArray[np.float64], gap: float, lo: float, hi: float
-) -> npt.NDArray[np.float64]:
-    """Positions for labels at sorted ``x`` that keep ``gap`` apart and stay in ``[lo, hi]``,
-    moving the labels as little as possible (least squares).
-
-    With ``q_i = p_i - i * gap`` the spacing constraint ``p_{i+1} - p_i >= gap``
-    becomes ``q`` non-decreasing, so the optimum is the isotonic regression
-    of ``x_i - i * gap``, clipped to the bounds (clipping keeps an isotonic
-    fit optimal under common box bounds).
-
-    Args:
-        x: label anchors, sorted ascending, shape (n,).
-        gap: least distance between neighbours, same units as ``x``.
-        lo, hi: the range labels must stay in; when ``(n - 1) * gap`` exceeds it
-            the gap is shrunk to fit.
-
-    Returns:
-        Positions, shape (n,), in the order of ``x``.
-    """
-    n = len(x)
-    if n == 0:
-        return np.asarray(x, dtype=np.float64)
-    if n > 1:
-        gap = min(gap, (hi - lo) / (n - 1))
-    offsets = gap * np.arange(n)
-    fitted = isotonic_regression(np.asarray(x, dtype=np.float64) - offsets).x
-    return np.clip(fitted, lo, hi - offsets[-1]) + offsets
-
-
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
-    """One row per distinct (date, label, kind, actor), sorted by date; events that only
-    some scenarios have are labelled with those scenarios' names."""
+    """One row per distinct (date, label, kind, actor), sorted by date, with ``text`` (the
+    label, and which scenarios have it when not all do), ``when`` and ``key``."""
     if events.empty:
-        return events.assign(text=pd.Series(dtype=str))
+        return events.assign(text=pd.Series(dtype=str), when=pd.Series(dtype="datetime64[ns]"))
     keys = ["date", "label", "kind", "actor"]
     merged = (
         events.fillna({"actor": ""})
-        .groupby(keys, sort=False)["scenario"]
-        .agg(lambda s: sorted(set(s)))
+        .groupby(keys, sort=False)
+        .agg(scenario=("scenario", lambda s: sorted(set(s))), key=("key", "any"))
         .reset_index()
     )
 
@@ -92,12 +84,33 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
         label = str(row["label"])
         if len(label) > _LABEL_CHARS:
             label = label[: _LABEL_CHARS - 1] + "\u2026"
-        only = "" if len(row["scenario"]) == len(scenarios) else f" [{', '.join(row['scenario'])}]"
-        return f"{label}{only}  {row['date']}"
+        have = row["scenario"]
+        if len(have) == len(scenarios):
+            return label
+        if len(have) == 1:
+            return f"{label} ({have[0]} only)"
+        return f"{label} (not {', '.join(s for s in scenarios if s not in have)})"
 
     merged["text"] = merged.apply(text, axis=1)
     merged["when"] = to_datetime(merged["date"]).to_numpy()
     return merged.sort_values(["when", "label"], kind="stable").reset_index(drop=True)
+
+
+def label_priority(events: pd.DataFrame) -> list[int]:
+    """Row positions of ``events`` in the order their labels are placed: key events first,
+    then by kind (:data:`KIND_PRIORITY`), then by date."""
+    rank = {kind: i for i, kind in enumerate(KIND_PRIORITY)}
+    order = sorted(
+        range(len(events)),
+        key=lambda i: (
+            not bool(events["key"].iloc[i]),
+            rank.get(str(events["kind"].iloc[i]), len(rank)),
+            i,
+        ),
+    )
+    if events["key"].any():
+        order = [i for i in order if bool(events["key"].iloc[i])]
+    return order
 
 
 def draw_events(
@@ -105,43 +118,79 @@ def draw_events(
     panels: Sequence[Axes],
     events: pd.DataFrame,
     palette: dict[str, str],
-    width_in: float,
-) -> None:
-    """Event markers: a dotted line through each panel (gid ``event``), a triangle in the
-    strip coloured by the acting power (``palette``), and the label on a leader line.
+) -> list[Text]:
+    """Event markers and labels.
 
-    Args:
-        strip: the axes above the panels that holds the labels.
-        panels: the group panels.
-        events: :func:`unique_events` rows.
-        palette: colour per power.
-        width_in: the strip's width in inches (sets how far apart labels must be).
+    Every event: a thin solid grey line through each panel (gid ``event``) and a
+    tick on the strip's baseline coloured by the acting power. Labels, in
+    :func:`label_priority` order, each in the first of ``LANES`` lanes where its
+    bounding box (measured on the drawn figure) overlaps no placed label;
+    labelled events get a darker line and a leader from the tick to the label.
+
+    Returns:
+        The label texts placed (their bounding boxes never overlap).
     """
-    if events.empty:
-        strip.set_axis_off()
-        return
-    when = mdates.date2num(events["when"].to_numpy())
-    lo, hi = strip.get_xlim()
-    gap = (hi - lo) / width_in * EVENT_FONT_PT * 1.35 / 72.0
-    placed = spread_labels(when, gap, lo + gap / 2, hi - gap / 2)
-    for x, p, (_, event) in zip(when, placed, events.iterrows(), strict=True):
-        for ax in panels:
-            ax.axvline(x, color="0.45", lw=0.8, ls=":", zorder=1, gid="event")
-        color = palette.get(event["actor"], "0.3")
-        strip.plot([x], [0.0], marker="v", ms=6, color=color, clip_on=False, gid="event")
-        strip.plot([x, x, p], [0.0, 0.04, 0.08], color="0.55", lw=0.6)
-        strip.text(
-            p,
-            0.09,
-            event["text"],
-            rotation=90,
-            ha="center",
-            va="bottom",
-            fontsize=EVENT_FONT_PT,
-            color="0.15",
-        )
     strip.set_ylim(0.0, 1.0)
     strip.set_axis_off()
+    if events.empty:
+        return []
+    when = mdates.date2num(events["when"].to_numpy())
+    lines = []
+    for x, actor in zip(when, events["actor"], strict=True):
+        lines.append([ax.axvline(x, color="0.8", lw=0.7, zorder=1, gid="event") for ax in panels])
+        strip.plot(
+            [x],
+            [0.0],
+            marker="|",
+            ms=7,
+            mew=1.6,
+            color=palette.get(actor, "0.3"),
+            clip_on=False,
+            gid="event",
+        )
+    figure = strip.get_figure()
+    assert figure is not None
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    lanes: list[list[Bbox]] = [[] for _ in range(LANES)]
+    placed: list[Text] = []
+    # Labels may run a little past the panels' right edge, never past the figure's left.
+    right = strip.get_window_extent(renderer).x1 + _OVERHANG_IN * figure.dpi
+    left = figure.get_window_extent(renderer).x0
+    tries = [(lane, ha) for ha in ("left", "right") for lane in range(LANES)]
+    leaders: list[tuple[float, int]] = []  # (x in pixels, lane) of each placed label
+    for i in label_priority(events)[:MAX_LABELS]:
+        x = float(when[i])
+        x_px = float(strip.transData.transform((x, 0.0))[0])
+        for lane, ha in tries:
+            boxes = lanes[lane]
+            y = 0.1 + lane * (0.9 / LANES)
+            text = strip.text(
+                x,
+                y,
+                events["text"].iloc[i],
+                ha=ha,
+                va="bottom",
+                fontsize=EVENT_FONT_PT,
+                color="0.1",
+                gid="event-label",
+            )
+            box = text.get_window_extent(renderer).expanded(1.04, 1.1)
+            fits = left <= box.x0 and box.x1 <= right
+            # A leader runs up from the baseline: it must not cross a lower label, and
+            # no higher label's leader may cross this one.
+            crossed = any(b.x0 <= x_px <= b.x1 for below in lanes[:lane] for b in below) or any(
+                box.x0 <= lx <= box.x1 for lx, ll in leaders if ll > lane
+            )
+            if fits and not crossed and not any(box.overlaps(other) for other in boxes):
+                leaders.append((x_px, lane))
+                boxes.append(box)
+                placed.append(text)
+                strip.plot([x, x], [0.0, y], color="0.45", lw=0.6, clip_on=False)
+                for line in lines[i]:
+                    line.set(color="0.5", lw=0.8)
+                break
+            text.remove()
+    return placed
 
 
 def trajectory_panel(
@@ -195,70 +244,133 @@ def trajectories_figure(
     series: pd.DataFrame,
     events: pd.DataFrame | None = None,
     *,
-    metric: str = "trust_mean",
-    affinity: bool = False,
+    metrics: Sequence[str] = ("trust_mean",),
+    phrases: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Trust (``metric``) in each power over time: a panel per group, events on top.
+    """Series metrics (trust by default) in each power over time: a row of panels per
+    group, a column per metric, the event strip on top.
 
     Args:
         series: tidy series (``date, group, power, metric, value``, optionally
-            ``scenario`` and ``run_id``); only rows of ``metric`` with a power are drawn.
+            ``scenario`` and ``run_id``); only rows of ``metrics`` with a power are drawn.
         events: events as read by :func:`sim.results.scenario_events` (optional).
-        metric: the series metric to draw.
-        affinity: also draw ``affinity_mean`` (model v2), in a panel under each
-            group's trust panel.
+        metrics: the series metrics to draw, one column each.
+        phrases: groups in words (:func:`~sim.plots.figure.group_phrases`).
 
     Returns:
-        The figure; its first axes is the event strip, the others the group
-        panels in order (group ``all`` first; with ``affinity``, each group's
-        trust panel followed by its affinity panel).
+        The figure; its first axes is the event strip, the others the panels
+        row by row (group ``all`` first).
     """
     set_theme()
-    drawn = [metric, "affinity_mean"] if affinity else [metric]
-    rows, scenarios = with_scenarios(series[series["metric"].isin(drawn) & (series["power"] != "")])
+    rows, scenarios = with_scenarios(
+        series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
+    )
     groups = group_order(rows["group"])
-    panel_keys = [(group, m) for group in groups for m in drawn]
     powers = list(dict.fromkeys(rows["power"]))
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
     )
     palette = power_palette([*powers, *marks["actor"]])
-    # Wide enough that every event label fits upright at its font size.
-    needed = len(marks) * EVENT_FONT_PT * 1.35 / 72.0 / _AXES_FRACTION
-    width = min(max(_BASE_WIDTH_IN, needed), _MAX_WIDTH_IN)
-    longest = max((len(t) for t in marks["text"]), default=0)
-    strip_in = 0.2 + longest * EVENT_FONT_PT * 0.6 / 72.0 if len(marks) else 0.05
-    # Many groups get lower panels so the figure stays a page or two long.
-    panels_in = (_PANEL_HEIGHT_IN if len(panel_keys) <= 4 else 2.1) * len(panel_keys)
+    n_cols = len(metrics)
+    width = _WIDTH_IN + 4.5 * (n_cols - 1)
+    strip_in = _STRIP_IN if len(marks) else 0.05
+    panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 1.9) * len(groups)
     fig = plt.figure(figsize=(width, strip_in + panels_in + 0.6))
-    # The strip sits just above the first panel's title; panels keep room for theirs.
     outer = fig.add_gridspec(
         2,
         1,
         height_ratios=[strip_in, panels_in],
-        hspace=0.45 / ((strip_in + panels_in) / 2),
-        left=0.07,
-        right=0.07 + _AXES_FRACTION,
+        hspace=0.35 / ((strip_in + panels_in) / 2),
+        left=0.08,
+        right=0.08 + _AXES_FRACTION,
         top=0.98,
         bottom=0.06,
     )
-    inner = outer[1].subgridspec(len(panel_keys), 1, hspace=0.3)
+    inner = outer[1].subgridspec(len(groups), n_cols, hspace=0.35, wspace=0.18)
     strip = fig.add_subplot(outer[0])
-    panels = [fig.add_subplot(inner[i], sharex=strip) for i in range(len(panel_keys))]
-    for ax, (group, drawn_metric) in zip(panels, panel_keys, strict=True):
-        cell = rows[(rows["group"] == group) & (rows["metric"] == drawn_metric)]
-        trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
-        what = "Affinity for" if drawn_metric == "affinity_mean" else "Trust in"
-        ax.set_title(f"{what} each power among {nice(group)}", loc="left", fontsize=10)
-        ax.set_ylabel(series_label(drawn_metric))
-        ax.set_ylim(-0.02, 1.02)
-        ax.set_xlabel("")
-        if ax is not panels[-1]:
-            ax.tick_params(labelbottom=False)
-    panels[-1].set_xlabel("Date (month)")
-    strip.tick_params(labelbottom=False)
+    panels = [
+        [fig.add_subplot(inner[r, c], sharex=strip) for c in range(n_cols)]
+        for r in range(len(groups))
+    ]
+    for r, group in enumerate(groups):
+        for c, metric in enumerate(metrics):
+            ax = panels[r][c]
+            cell = rows[(rows["group"] == group) & (rows["metric"] == metric)]
+            trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
+            entry = SERIES_METRICS.get(metric)
+            what = entry.label if entry is not None else nice(metric)
+            where = (phrases or {}).get(group) or group_phrase(group)
+            title = (
+                f"{what} {where} in each power"
+                if where.startswith("of ")
+                else f"{what} in each power {where}"
+            )
+            ax.set_title(title, loc="left", fontsize=9.5)
+            ax.set_ylabel(series_label(metric) if c == 0 or len(set(metrics)) > 1 else "")
+            low = entry.low if entry is not None and entry.low is not None else None
+            high = entry.high if entry is not None and entry.high is not None else None
+            if low is not None and high is not None:
+                pad = 0.02 * (high - low)
+                ax.set_ylim(low - pad, high + pad)
+            ax.set_xlabel("")
+            if r < len(groups) - 1:
+                ax.tick_params(labelbottom=False)
+    for ax in panels[-1]:
+        ax.set_xlabel("Date (month)")
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
-    draw_events(strip, panels, marks, palette, strip.get_position().width * width)
-    _legend(panels[0], palette, powers, scenarios)
+    draw_events(strip, [ax for row in panels for ax in row], marks, palette)
+    _legend(panels[0][-1], palette, powers, scenarios)
+    return fig
+
+
+def across_figure(
+    series: pd.DataFrame,
+    parameter: str,
+    events: pd.DataFrame | None = None,
+    *,
+    metric: str = "trust_mean",
+    phrases: Mapping[str, str] | None = None,
+) -> Figure:
+    """Small multiples: ``metric`` over time, a row per group and a column per value of
+    ``parameter`` (every panel on the same y scale, events as unlabelled grey lines).
+
+    Args:
+        series: tidy series with the ``parameter`` column (a sweep's series).
+        parameter: the varied parameter across the columns.
+        events: events as read by :func:`sim.results.scenario_events` (optional).
+        metric: the series metric to draw.
+        phrases: groups in words.
+    """
+    set_theme()
+    rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
+    groups = group_order(rows["group"])
+    values = sorted(rows[parameter].unique())
+    palette = power_palette(rows["power"])
+    fig, axes = plt.subplots(
+        len(groups),
+        len(values),
+        figsize=(2.9 * len(values) + 1.6, 2.0 * len(groups) + 0.8),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+    )
+    marks = unique_events(
+        events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
+    )
+    for r, group in enumerate(groups):
+        for c, value in enumerate(values):
+            ax = axes[r, c]
+            cell = rows[(rows["group"] == group) & (rows[parameter] == value)]
+            trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
+            for when in mdates.date2num(marks["when"].to_numpy()):
+                ax.axvline(when, color="0.82", lw=0.6, zorder=1, gid="event")
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_xlabel("")
+            if r == 0:
+                ax.set_title(f"{parameter_label(parameter)} = {value:.3g}", loc="left", fontsize=9)
+        name = (phrases or {}).get(group) or group_phrase(group)
+        axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
+    _legend(axes[0, -1], palette, list(dict.fromkeys(rows["power"])), scenarios)
     return fig

@@ -299,6 +299,9 @@ class EventBase(Strict):
     step: Annotated[int, Field(ge=1)] | None = None
     source: str | None = Field(default=None, description="where the event is documented")
     label: str | None = Field(default=None, description="short label for figures")
+    key: bool | None = Field(
+        default=None, description="true: always labelled in figures (others may be ticks)"
+    )
 
     @model_validator(mode="after")
     def _one_time(self) -> EventBase:

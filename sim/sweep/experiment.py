@@ -27,11 +27,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from sim.catalogue import SERIES, parse_metric
 from sim.errors import InputError
+from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.loader import Document, Origin, read_document, read_text, translate
-from sim.scenario.schema import NAME_PATTERN, Strict
+from sim.scenario.schema import NAME_PATTERN, Strict, suggest
 from sim.sweep import design as designs
 
 SHORT_HASH = 10
@@ -60,6 +62,29 @@ class DesignSpec(Strict):
     parameters: dict[str, Any] = Field(default_factory=dict)
 
 
+class QuestionSpec(Strict):
+    """``question:`` of an experiment file: what the report's headline answers.
+
+    The headline is ``metric`` in the first of ``difference`` minus the same
+    metric in the second, paired by design point and replicate (decisions.md,
+    issue 17). ``metric`` is a flattened name (``final_trust.Russia.all``, or a
+    series ``trust_mean.Russia.arab_league`` read at ``date``, default the last).
+    """
+
+    text: str = ""
+    difference: Annotated[list[str], Field(min_length=2, max_length=2)]
+    metric: str
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+
+
+class PlotsSpec(Strict):
+    """``plots:`` of an experiment file: what the figures show (default: everything)."""
+
+    powers: list[str] | None = None
+    groups: list[str] | None = None
+    across: str | None = None
+
+
 class ExperimentSpec(Strict):
     """An experiment file (experiments.md, "Experiment file")."""
 
@@ -72,6 +97,8 @@ class ExperimentSpec(Strict):
     record: Record = "summary"
     engine: Engine = "mesa"
     overrides: dict[str, Any] = Field(default_factory=dict)
+    question: QuestionSpec | None = None
+    plots: PlotsSpec = Field(default_factory=PlotsSpec)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +176,11 @@ class Experiment:
         The scenarios enter by content (their resolved hash), not by file
         name; the description does not enter, so editing it keeps the folder.
         """
-        # The engine does not enter: both give the same runs (docs/decisions.md, issue 13).
-        data = self.spec.model_dump(mode="json", exclude={"description", "overrides", "engine"})
+        # Neither the engine nor what the report shows (question, plots) changes the runs
+        # (docs/decisions.md, issues 13 and 17).
+        data = self.spec.model_dump(
+            mode="json", exclude={"description", "overrides", "engine", "question", "plots"}
+        )
         data["scenarios"] = self.base_hashes
         if self.spec.design.method == "posterior":
             data["points"] = self.points  # the draws, whatever the calibration folder now holds
@@ -328,7 +358,93 @@ def _build(
     points = _expand(spec, where, designs.run_limit(max_runs))
     experiment = Experiment(spec, given, source, scenarios, files, points)
     _check_paths(experiment, where)
+    _check_question(experiment, where)
+    _check_plots(experiment, where)
     return experiment
+
+
+def _check_plots(experiment: Experiment, where: _Where) -> None:
+    """The ``plots:`` block names powers, groups and a varied path the experiment has."""
+    plots = experiment.spec.plots
+    scenario = next(iter(experiment.scenarios.values()))
+    known = {
+        "powers": list(scenario.powers),
+        "groups": ["all", *scenario.outputs.groups],
+    }
+    for field, allowed in known.items():
+        for i, name in enumerate(getattr(plots, field) or []):
+            if name not in allowed:
+                raise where.error(
+                    f"'{name}' is not one of the scenarios' {field}; allowed: "
+                    f"{', '.join(allowed)}{suggest(name, allowed)}",
+                    "plots",
+                    field,
+                    str(i),
+                )
+    varied = experiment.varied
+    if plots.across is not None and plots.across not in varied:
+        raise where.error(
+            f"'{plots.across}' is not varied by this experiment; varied: "
+            f"{', '.join(varied) or 'nothing'}{suggest(plots.across, varied)}",
+            "plots",
+            "across",
+        )
+
+
+def _check_question(experiment: Experiment, where: _Where) -> None:
+    """The question's scenarios, metric and date name things the experiment has."""
+    question = experiment.spec.question
+    if question is None:
+        return
+    names = list(experiment.scenarios)
+    for i, name in enumerate(question.difference):
+        if name not in names:
+            raise where.error(
+                f"'{name}' is not a scenario of this experiment; allowed: {', '.join(names)}"
+                f"{suggest(name, names)}",
+                "question",
+                "difference",
+                str(i),
+            )
+    if question.difference[0] == question.difference[1]:
+        raise where.error("the two scenarios to difference must differ", "question", "difference")
+    parsed = parse_metric(question.metric)
+    if parsed is None:
+        raise where.error(
+            f"'{question.metric}' is not a metric; write a summary metric such as "
+            "final_trust.<power>.<group> or a series metric such as trust_mean.<power>.<group>",
+            "question",
+            "metric",
+        )
+    if parsed.metric.kind == SERIES and experiment.spec.record == "summary":
+        raise where.error(
+            f"'{question.metric}' is a series metric but the experiment records 'summary'; "
+            "record 'series', or ask about a summary metric such as final_trust.<power>.<group>",
+            "question",
+            "metric",
+        )
+    if question.date is not None and parsed.metric.kind != SERIES:
+        raise where.error(
+            "'date' applies to series metrics only; a summary metric has one value per run",
+            "question",
+            "date",
+        )
+    scenario = experiment.scenarios[question.difference[0]]
+    if parsed.power and parsed.power not in [*scenario.powers, NONE]:
+        raise where.error(
+            f"'{parsed.power}' is not a power of the scenarios; allowed: "
+            f"{', '.join(scenario.powers)}{suggest(parsed.power, list(scenario.powers))}",
+            "question",
+            "metric",
+        )
+    groups = ["all", *scenario.outputs.groups]
+    if parsed.group not in groups:
+        raise where.error(
+            f"'{parsed.group}' is not an output group of the scenarios; allowed: "
+            f"{', '.join(groups)}{suggest(parsed.group, groups)}",
+            "question",
+            "metric",
+        )
 
 
 def _expand(spec: ExperimentSpec, where: _Where, limit: int) -> list[dict[str, Any]]:

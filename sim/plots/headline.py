@@ -1,0 +1,293 @@
+"""The headline: the answer to an experiment's ``question:``, drawn first in the report.
+
+The answer is the paired difference (:mod:`sim.analysis.paired`) of the
+question's metric: ``difference: [a, b]`` reads "a minus b", each run of
+``a`` minus the run of ``b`` at the same design point and replicate. Over two varied parameters
+it is a map of the mean difference per design point on a diverging scale
+centred at zero (blue below, red above, the same scale in every panel), the
+zero contour drawn where the differences change sign and a dot in every
+cell whose 95% interval contains zero; a third varied parameter gives small
+multiples, any further one is held at the scenario's value. Over one
+parameter it is a line with the interval as a band; with none, one point
+with its interval.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from sim.analysis.paired import (
+    metric_values,
+    paired_differences,
+    point_intervals,
+    reference_values,
+    runs_at,
+)
+from sim.catalogue import parse_metric
+from sim.plots.figure import (
+    group_phrases,
+    metric_label,
+    parameter_label,
+    set_theme,
+    value_mesh,
+)
+from sim.plots.sweeps import levels
+from sim.results import RUN, Results
+
+CMAP = "RdBu_r"
+MAX_PANELS = 6
+ANNOTATE_CELLS = 64
+_GRID = "grid"
+
+
+@dataclass
+class Headline:
+    """The answer to a question, ready to draw and to write.
+
+    Attributes:
+        text: the question in words (may be empty).
+        a, b: the scenarios; the difference is ``a - b``.
+        metric, date: what is differenced (``date`` for series metrics).
+        axes: the varied parameters drawn (x, then y, then panels).
+        fixed: parameters held at one value (path -> value).
+        cells: per drawn cell, the axes' columns, ``mean``, ``lo``, ``hi``, ``n``.
+        reference: the scenario's own design values (nearest run).
+        at_reference: ``(mean, lo, hi, n)`` at ``reference``.
+        binned: whether sampled values were binned (then cells pool their points).
+    """
+
+    text: str
+    a: str
+    b: str
+    metric: str
+    date: str | None
+    axes: list[str]
+    fixed: dict[str, float]
+    cells: pd.DataFrame
+    reference: dict[str, float]
+    at_reference: tuple[float, float, float, int]
+    binned: bool
+    phrases: dict[str, str]
+
+    @property
+    def label(self) -> str:
+        """``a - b`` in words with the metric."""
+        when = f" in {self.date}" if self.date else ""
+        return f"{metric_label(self.metric, self.phrases)[0]}{when}, {self.a} minus {self.b}"
+
+    def sentence(self) -> str:
+        """The answer in one or two sentences, for the top of the report."""
+        mean, lo, hi, n = self.at_reference
+        where = ", ".join(f"{parameter_label(p)} {v:g}" for p, v in self.reference.items())
+        at = f" at the scenario's values ({where})" if where else ""
+        interval = f" [95% interval {lo:.3g} to {hi:.3g}]" if np.isfinite(lo) else ""
+        text = f"{self.label}{at}: {mean:+.3g}{interval}, {n} paired replicate(s)."
+        if len(self.cells) > 1:
+            means = self.cells["mean"]
+            below = int((self.cells["hi"] < 0).sum())
+            above = int((self.cells["lo"] > 0).sum())
+            text += (
+                f" Over the {len(self.cells)} cells drawn: from {means.min():+.3g} to "
+                f"{means.max():+.3g}; below zero (interval excludes zero) in {below}, "
+                f"above zero in {above}."
+            )
+        return text
+
+
+def headline_of(results: Results) -> Headline | None:
+    """The headline of a sweep whose experiment asks a ``question:`` (else ``None``)."""
+    question: dict[str, Any] | None = (results.manifest.get("experiment") or {}).get("question")
+    if results.kind == RUN or not question or results.ok_runs.empty:
+        return None
+    a, b = question["difference"]
+    metric, date = question["metric"], question.get("date")
+    values = metric_values(results, metric, date)
+    runs = results.ok_runs
+    varied = results.varied
+    reference = reference_values(results, a)
+    method = (results.manifest.get("design") or {}).get("method", _GRID)
+    binned = method != _GRID
+    axes = list(varied[:3]) if not binned else list(varied[:2])
+    third = varied[2] if len(varied) > 2 and not binned else None
+    if third is not None and runs[third].nunique() > MAX_PANELS:
+        axes = axes[:2]
+    fixed = {} if binned else {p: reference[p] for p in varied if p not in axes}
+    # paired_differences gives second minus first: b first, a second.
+    pairs = paired_differences(runs_at(runs, fixed), values, b, a)
+    if binned:
+        pairs = pairs.assign(**{p: levels(pairs[p]) for p in axes})
+    cells = point_intervals(pairs, axes or ["point"])
+    at_reference = _at(paired_differences(runs_at(runs, reference), values, b, a))
+    return Headline(
+        text=str(question.get("text") or ""),
+        a=a,
+        b=b,
+        metric=metric,
+        date=date,
+        axes=axes,
+        fixed=fixed,
+        cells=cells,
+        reference=reference,
+        at_reference=at_reference,
+        binned=binned,
+        phrases=group_phrases(results.scenarios),
+    )
+
+
+def _at(pairs: pd.DataFrame) -> tuple[float, float, float, int]:
+    cell = point_intervals(pairs.assign(one=0), ["one"])
+    if cell.empty:
+        return float("nan"), float("nan"), float("nan"), 0
+    row = cell.iloc[0]
+    return float(row["mean"]), float(row["lo"]), float(row["hi"]), int(row["n"])
+
+
+def map_panel(
+    cells: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    ax: Axes,
+    norm: Normalize,
+    reference: dict[str, float] | None = None,
+) -> None:
+    """One map of mean differences over ``x`` and ``y`` (cells at the values run, ticks
+    at those values), the zero contour where the means change sign, a dot where the
+    interval contains zero and a box round the reference cell."""
+    xs = np.sort(cells[x].unique())
+    ys = np.sort(cells[y].unique())
+    grid = cells.pivot_table(index=y, columns=x, values="mean", aggfunc="mean")
+    grid = grid.reindex(index=ys, columns=xs)
+    z = grid.to_numpy(np.float64)
+    value_mesh(ax, grid, CMAP, norm)
+    finite = z[np.isfinite(z)]
+    if finite.size and finite.min() < 0.0 < finite.max() and min(z.shape) > 1:
+        ax.contour(
+            np.arange(len(xs)),
+            np.arange(len(ys)),
+            z,
+            levels=[0.0],
+            colors="black",
+            linewidths=1.6,
+        )
+    position = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
+    annotate = z.size <= ANNOTATE_CELLS
+    top = float(norm.vmax) if norm.vmax is not None else 1.0
+    decimals = max(0, 2 - int(np.floor(np.log10(max(top, 1e-12)))))
+    for _, row in cells.iterrows():
+        cx, cy = position[0][row[x]], position[1][row[y]]
+        if annotate:
+            shade = abs(norm(row["mean"]) - 0.5) > 0.3
+            ax.text(
+                cx,
+                cy + 0.18,
+                f"{row['mean']:+.{decimals}f}",
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color="white" if shade else "0.1",
+            )
+        if not (row["lo"] > 0 or row["hi"] < 0):
+            ax.plot([cx], [cy - 0.15], marker="o", ms=2.5, color="0.2", gid="includes-zero")
+    if reference is not None and x in reference and y in reference:
+        rx, ry = position[0].get(reference[x]), position[1].get(reference[y])
+        if rx is not None and ry is not None:
+            ax.add_patch(
+                plt.Rectangle(
+                    (rx - 0.5, ry - 0.5), 1, 1, fill=False, lw=1.8, ec="black", gid="reference"
+                )
+            )
+    ax.set_xlabel(parameter_label(x))
+    ax.set_ylabel(parameter_label(y))
+
+
+def _limit(cells: pd.DataFrame) -> float:
+    largest = float(np.nanmax(np.abs(cells["mean"].to_numpy(np.float64)))) if len(cells) else 0.0
+    return largest if largest > 0 else 1e-12
+
+
+def headline_figure(headline: Headline) -> Figure:
+    """The headline drawn: a map (two or three varied parameters), a line with a band
+    (one), or one point with its interval (none)."""
+    set_theme()
+    cells, axes = headline.cells, headline.axes
+    parsed = parse_metric(headline.metric)
+    what = parsed.metric.axis if parsed is not None else metric_label(headline.metric)[1]
+    diff_label = f"{headline.a} minus {headline.b}\n(difference in {what.lower()})"
+    title = textwrap.fill(headline.label, 90)
+    if len(axes) >= 2:
+        panels = [None] if len(axes) == 2 else list(np.sort(cells[axes[2]].unique()))
+        n = len(panels)
+        fig, grid = plt.subplots(
+            1, n, figsize=(3.6 * n + 1.4, 3.9), squeeze=False, sharey=True, layout="constrained"
+        )
+        limit = _limit(cells)
+        norm = Normalize(-limit, limit)
+        for ax, value in zip(grid[0], panels, strict=True):
+            part = cells if value is None else cells[cells[axes[2]] == value]
+            map_panel(part, axes[0], axes[1], ax=ax, norm=norm, reference=headline.reference)
+            if value is not None:
+                ax.set_title(f"{parameter_label(axes[2])} = {value:.3g}", loc="left", fontsize=9)
+            if ax is not grid[0, 0]:
+                ax.set_ylabel("")
+        mappable = plt.cm.ScalarMappable(norm=norm, cmap=CMAP)
+        bar = fig.colorbar(mappable, ax=list(grid[0]), shrink=0.9, pad=0.02)
+        bar.set_label(diff_label, fontsize=8)
+        bar.ax.axhline(0.0, color="black", lw=1.2)
+        fig.suptitle(title, x=0.0, ha="left", fontsize=10)
+        return fig
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    if len(axes) == 1:
+        x = axes[0]
+        xs = cells[x].to_numpy(np.float64)
+        ax.fill_between(xs, cells["lo"], cells["hi"], color="#0072B2", alpha=0.2, lw=0)
+        ax.plot(xs, cells["mean"], color="#0072B2", marker="o", ms=4, lw=1.8)
+        if len(xs) <= 12:
+            ax.set_xticks(xs, [f"{v:.3g}" for v in xs])
+        if x in headline.reference:
+            ax.axvline(headline.reference[x], color="0.4", lw=0.9, ls="--", gid="reference")
+        ax.set_xlabel(parameter_label(x))
+    else:
+        mean, lo, hi, _ = headline.at_reference
+        err = None if not np.isfinite(lo) else [[mean - lo], [hi - mean]]
+        ax.errorbar([0], [mean], yerr=err, fmt="o", color="#0072B2", capsize=4)
+        ax.set_xticks([0], [f"{headline.a} - {headline.b}"])
+        ax.set_xlim(-1, 1)
+    ax.axhline(0.0, color="black", lw=1.0, gid="zero")
+    ax.set_ylabel(diff_label)
+    ax.set_title(title, loc="left", fontsize=10)
+    return fig
+
+
+def headline_caption(headline: Headline) -> str:
+    """How the headline figure was computed, for its caption."""
+    n = int(headline.cells["n"].max()) if len(headline.cells) else 0
+    drawn = "cells" if len(headline.axes) >= 2 else "points"
+    parts = [
+        f"{headline.label}: each run of {headline.a} minus the run of {headline.b} with the "
+        f"same design point and replicate (same seed); {drawn}: mean of the {n} paired "
+        "difference(s) per design point",
+    ]
+    if len(headline.axes) >= 2:
+        parts.append(
+            "colour: diverging scale centred at zero, shared by the panels; black line: zero "
+            "contour; dots: cells whose 95% t interval contains zero; box: the scenario's own "
+            "values"
+        )
+    elif len(headline.axes) == 1:
+        parts.append("band: 95% t interval of the mean; dashed line: the scenario's own value")
+    if headline.fixed:
+        held = ", ".join(f"{parameter_label(p)} = {v:g}" for p, v in headline.fixed.items())
+        parts.append(f"held at the scenario's values: {held}")
+    if headline.binned:
+        parts.append("sampled values binned into equal-count bins; cells pool the points of a bin")
+    return "; ".join(parts) + "."

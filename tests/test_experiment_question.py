@@ -1,0 +1,60 @@
+"""``question:`` and ``plots:`` in an experiment file: checked at load, one line each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = f"""name: q
+scenarios:
+  historical: {ROOT}/scenarios/syria.yaml
+  abstained: {ROOT}/scenarios/syria_abstained.yaml
+design:
+  parameters:
+    parameters.trust.negativity_bias: [1, 2]
+record: summary
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "message"),
+    [
+        ("question:\n  difference: [historical, abstaind]\n  metric: final_trust.Russia.all\n",
+         10, "question.difference.1: 'abstaind' is not a scenario of this experiment; allowed: "
+         "historical, abstained (did you mean 'abstained'?)"),
+        ("question:\n  difference: [historical, abstained]\n  metric: final_trust.Russia.arab\n",
+         11, "question.metric: 'arab' is not an output group of the scenarios"),
+        ("question:\n  difference: [historical, abstained]\n  metric: trust_mean.Russia.all\n",
+         11, "question.metric: 'trust_mean.Russia.all' is a series metric but the experiment "
+         "records 'summary'"),
+        ("plots:\n  powers: [Russia, Chnia]\n",
+         10, "plots.powers.1: 'Chnia' is not one of the scenarios' powers"),
+        ("plots:\n  across: parameters.trust.memory\n",
+         10, "plots.across: 'parameters.trust.memory' is not varied by this experiment"),
+    ],
+)  # fmt: skip
+def test_question_and_plots_mistakes_are_one_line(tmp_path, capsys, extra, line, message):
+    path = tmp_path / "q.yaml"
+    path.write_text(BASE + extra)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert f"{path}:{line}: {message}" in err[0]
+
+
+def test_a_good_question_validates_and_leaves_the_identity_alone(tmp_path, capsys):
+    from sim.sweep.experiment import load_experiment
+
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(BASE)
+    asked = tmp_path / "asked.yaml"
+    asked.write_text(
+        BASE + "question:\n  difference: [historical, abstained]\n"
+        "  metric: final_trust.Russia.arab_league\nplots:\n  groups: [all, syria]\n"
+    )
+    assert main(["validate", str(asked)]) == 0
+    assert load_experiment(plain).short_hash() == load_experiment(asked).short_hash()

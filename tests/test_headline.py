@@ -1,0 +1,117 @@
+"""The headline: paired differences per design point, read back from the figure.
+
+The fake sweep (tests/results_factory.py) gives both scenarios the same
+values; the test then rewrites scenario ``counter``'s metric so that
+``base - counter`` at (negativity bias x, replicate r) is ``0.05 * (x - 2) -
+0.001 * r``: per design point the mean over r = 0, 1, 2 is ``0.05 * (x - 2) -
+0.001`` (-0.051, -0.001, +0.049 for x = 1, 2, 3), the standard deviation of
+the three differences is 0.001, and the t interval's half-width is
+``t(0.975, 2) * 0.001 / sqrt(3) = 4.3027 * 0.000577 = 0.002484``.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import results_factory as factory
+from matplotlib.contour import QuadContourSet
+
+from sim.analysis.paired import t_interval
+from sim.plots.headline import headline_figure, headline_of
+from sim.results import open_results
+
+NB, MEM = "parameters.trust.negativity_bias", "parameters.trust.memory"
+METRIC = "final_trust.USA.all"
+QUESTION = {"text": "Does it?", "difference": ["base", "counter"], "metric": METRIC}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _sweep(tmp_path, grid):
+    folder = factory.write_sweep(
+        tmp_path / "sweep", grid=grid, scenarios={"base": 0.0, "counter": 0.0},
+        question=QUESTION,
+    )  # fmt: skip
+    runs = pd.read_parquet(folder / "runs.parquet")
+    counter = runs["scenario"] == "counter"
+    shift = 0.05 * (runs[NB] - 2.0) - 0.001 * runs["replicate"]
+    runs.loc[counter, METRIC] = runs.loc[counter, METRIC] - shift[counter]
+    runs.to_parquet(folder / "runs.parquet")
+    return open_results(folder)
+
+
+def test_t_interval_on_hand_values():
+    mean, lo, hi = t_interval(np.array([1.0, 2.0, 3.0]))
+    # sd 1, n 3: half-width t(0.975, 2) / sqrt(3) = 4.302653 / 1.732051 = 2.484138
+    assert mean == 2.0
+    assert (lo, hi) == pytest.approx((2.0 - 2.484138, 2.0 + 2.484138), abs=1e-6)
+    assert np.isnan(t_interval(np.array([5.0]))[1])
+
+
+def test_headline_map_cells_contour_scale_and_ticks(tmp_path):
+    results = _sweep(tmp_path, {NB: [1.0, 2.0, 3.0], MEM: [0.9, 0.99]})
+    headline = headline_of(results)
+    assert headline is not None and headline.axes == [NB, MEM]
+    cells = headline.cells.sort_values([NB, MEM])
+    expected = np.repeat([-0.051, -0.001, 0.049], 2)
+    np.testing.assert_allclose(cells["mean"], expected, atol=1e-12)
+    np.testing.assert_allclose(cells["hi"] - cells["mean"], 0.002484, atol=1e-6)
+    assert (cells["n"] == 3).all()
+    fig = headline_figure(headline)
+    ax = fig.axes[0]
+    # Ticks at the values run, in order.
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0.9", "0.99"]
+    # Diverging scale centred at zero: limits +-0.051, the largest |mean|.
+    mesh = ax.collections[0]
+    assert mesh.norm.vmin == pytest.approx(-0.051) and mesh.norm.vmax == pytest.approx(0.051)
+    # Zero contour between x = 2 (index 1, mean -0.001) and x = 3 (index 2, +0.049):
+    # linear interpolation puts it at index 1 + 0.001 / 0.05 = 1.02 on every row.
+    contours = [c for c in ax.collections if isinstance(c, QuadContourSet)]
+    assert len(contours) == 1
+    xs = np.concatenate([p.vertices[:, 0] for p in contours[0].get_paths()])
+    np.testing.assert_allclose(xs, 1.02, atol=1e-9)
+    # The x = 2 cells' interval (-0.001 +- 0.0025) contains zero: a dot each.
+    dots = [line for line in ax.get_lines() if line.get_gid() == "includes-zero"]
+    assert sorted(float(d.get_xdata()[0]) for d in dots) == [1.0, 1.0]
+
+
+def test_no_contour_when_the_differences_keep_their_sign(tmp_path):
+    results = _sweep(tmp_path, {NB: [3.0, 4.0], MEM: [0.9, 0.99]})
+    headline = headline_of(results)
+    assert headline is not None
+    ax = headline_figure(headline).axes[0]
+    assert not [c for c in ax.collections if isinstance(c, QuadContourSet)]
+
+
+def test_one_parameter_gives_a_line_with_band_and_zero(tmp_path):
+    results = _sweep(tmp_path, {NB: [1.0, 2.0, 3.0]})
+    headline = headline_of(results)
+    assert headline is not None
+    ax = headline_figure(headline).axes[0]
+    line = next(ln for ln in ax.get_lines() if ln.get_marker() == "o")
+    np.testing.assert_allclose(line.get_ydata(), [-0.051, -0.001, 0.049], atol=1e-12)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+    assert any(ln.get_gid() == "zero" for ln in ax.get_lines())
+    # The reference is the middle value run (the toy scenario has no parameters).
+    assert headline.reference == {NB: 2.0}
+    mean, lo, hi, n = headline.at_reference
+    assert mean - lo == pytest.approx(hi - mean)
+    assert (mean, n) == (pytest.approx(-0.001), 3)
+    assert hi - mean == pytest.approx(0.002484, abs=1e-6)
+    assert "base minus counter" in headline.sentence()
+
+
+def test_no_question_no_headline(tmp_path):
+    folder = factory.write_sweep(tmp_path / "sweep")
+    assert headline_of(open_results(folder)) is None
