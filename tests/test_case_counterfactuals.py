@@ -158,3 +158,20 @@ def test_case_is_sourced_and_large_enough(case: str) -> None:
         assert set(rel) == {"from", "to", "value", "directed", "source"}, rel
         assert rel["source"].strip(), rel
     assert {"withdrawal", "fall"} <= set(data["windows"])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_case_patterns_are_held_out_and_name_known_states(case: str) -> None:
+    """Every pattern of a new case is ``holdout``, so ``calibrate`` never reads it,
+    and every group it names exists, with members that are the scenario's states."""
+    patterns = yaml.safe_load((SCENARIOS.parent / "patterns" / f"{case}.yaml").read_text("utf-8"))
+    scenario = read(case)
+    assert patterns["scenario"] == f"../scenarios/{case}.yaml"
+    groups = set(scenario["outputs"]["groups"]) | set(patterns["groups"]) | {"all"}
+    for members in (g["members"] for g in patterns["groups"].values()):
+        assert set(members) <= set(scenario["states"]), set(members) - set(scenario["states"])
+    for pattern in patterns["patterns"]:
+        assert pattern["role"] == "holdout", pattern["id"]
+        assert pattern["group"] in groups, pattern["id"]
+        assert pattern.get("control", "all") in groups, pattern["id"]
+        assert any(c.isdigit() for c in pattern["source"]), pattern["id"]
