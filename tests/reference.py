@@ -29,7 +29,15 @@ from sim.scenario.schema import NONE_ALIGNMENT, RelationSpec, Scenario, TrustPri
 FloatArray = npt.NDArray[np.float64]
 
 # Kinds whose events are evidence about their actor (model.md section 5).
-SIMPLE_TARGETED = ("intervene", "support", "withdraw", "refuse_aid", "client_harmed", "base_loss")
+SIMPLE_TARGETED = (
+    "intervene",
+    "support",
+    "withdraw",
+    "refuse_aid",
+    "client_harmed",
+    "base_loss",
+    "expelled",  # docs/ODD.md section 7.1: the client ends the patron's presence
+)
 
 # model.md section 8.2: the parties whose stance the affinity evidence reads, with direction.
 AFFINITY_PARTIES = {
@@ -39,6 +47,7 @@ AFFINITY_PARTIES = {
     "withdraw": (("target", -1),),
     "refuse_aid": (("target", -1),),
     "client_harmed": (("target", -1),),
+    "expelled": (("target", -1),),
     "side_with_adversary": (("target", -1), ("with", 1)),
     "rapprochement": (("with", 1),),
 }
@@ -49,6 +58,7 @@ DEFAULT_AFFINITY = {
     "withdraw": 1.0,
     "refuse_aid": 0.6,
     "client_harmed": 0.8,
+    "expelled": 1.0,
     "side_with_adversary": 1.0,
     "rapprochement": 0.5,
 }
@@ -397,7 +407,7 @@ class ReferenceModel:
             if kind == "intervene":
                 # Re-opening keeps the commitment's place and takes the new magnitude.
                 self.commitments[(actor, target)] = event.magnitude
-            elif kind == "withdraw":
+            elif kind in ("withdraw", "expelled"):
                 self.commitments.pop((actor, target), None)
         elif kind == "side_with_adversary":
             actor, target = self.index[event.actor], self.index[event.target]

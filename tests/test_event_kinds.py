@@ -55,6 +55,25 @@ def test_withdraw_with_negativity_bias(run: Run) -> None:
     assert t.cell("trust", 1, "X", "A") == pytest.approx(5 / 14, abs=1e-12)
 
 
+def test_expelled_closes_the_commitment_and_weighs_like_a_base_loss(run: Run) -> None:
+    """Intervene (magnitude 3) at step 2; the client expels the patron (magnitude 1) at step 4.
+
+    As withdraw up to step 3: own 8/13, 8.3/13.3. Step 4: support 0.3 (open at the
+    start of the step) and expelled weight -0.3: r = 3.6, s = 0.3, own 8.6/13.9.
+    Step 5: the commitment is closed, no more support: unchanged.
+    """
+    t = run(
+        hand_scenario(
+            events=[
+                ev("intervene", 2, actor="A", target="X", magnitude=3.0),
+                ev("expelled", 4, actor="A", target="X", magnitude=1.0),
+            ],
+        )
+    )
+    expected = [0.5, 0.5, 8 / 13, 8.3 / 13.3, 8.6 / 13.9, 8.6 / 13.9, 8.6 / 13.9]
+    assert [t.cell("own", k, "X", "A") for k in range(7)] == pytest.approx(expected, abs=1e-12)
+
+
 def test_intervene_support_timing_and_withdraw_closes(run: Run) -> None:
     """Intervene (magnitude 3) at step 2, withdraw (magnitude 1) at step 4.
 
@@ -601,6 +620,13 @@ class TestRefuseAid(KindTest):
 class TestClientHarmed(KindTest):
     kind, fields, weight, affinity = "client_harmed", TARGETED_FIELDS, -0.8, 0.8
     parties, has_target = (("target", -1),), True
+
+
+class TestExpelled(KindTest):
+    """docs/ODD.md section 7.1: the client ends the patron's presence (Sadat, July 1972)."""
+
+    kind, fields, weight, affinity = "expelled", TARGETED_FIELDS, -0.3, 1.0
+    parties, has_target, synthetic = (("target", -1),), True, False
 
 
 class TestBaseLoss(KindTest):

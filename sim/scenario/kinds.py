@@ -105,6 +105,8 @@ KINDS: dict[str, EventKind] = {
         _targeted("refuse_aid", -0.6, 0.6, -1),
         _targeted("client_harmed", -0.8, 0.8, -1),
         _targeted("base_loss", -0.3, 0.0, 0),
+        # The client ends the patron's presence (Sadat, 1972): docs/ODD.md section 7.1.
+        _targeted("expelled", -0.3, 1.0, -1, commitment="close", synthetic=False),
         EventKind(
             "rapprochement",
             ("actor", "with", "magnitude"),

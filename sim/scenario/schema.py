@@ -340,6 +340,10 @@ class BaseLoss(TargetedEvent):
     kind: Literal["base_loss"]
 
 
+class Expelled(TargetedEvent):
+    kind: Literal["expelled"]
+
+
 class Recognize(TargetedEvent):
     kind: Literal["recognize"]
 
@@ -420,6 +424,7 @@ EventModel = (
     | RefuseAid
     | ClientHarmed
     | BaseLoss
+    | Expelled
     | Rapprochement
     | Rhetoric
     | Recognize
