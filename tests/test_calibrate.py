@@ -364,14 +364,16 @@ class _KillOnce:
     def identity(self) -> str:
         return BinomialProblem().identity()
 
-    def simulate(self, params: dict[str, float], seed: int) -> dict[str, float]:
+    def simulate(
+        self, params: dict[str, float], seed: int, *, holdout: bool = True
+    ) -> dict[str, float]:
         count = Path(self.marker + ".count")
         with count.open("a") as handle:
             handle.write(".")
         if count.stat().st_size >= 50 and not Path(self.marker).exists():
             Path(self.marker).write_text(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGKILL)
-        return BinomialProblem().simulate(params, seed)
+        return BinomialProblem().simulate(params, seed, holdout=holdout)
 
 
 @pytest.mark.slow

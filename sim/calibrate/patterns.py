@@ -1,69 +1,72 @@
 """Pattern files as a calibration problem (validation.md, "Pattern files", "Calibration").
 
-Built against the pattern API of :mod:`sim.patterns`
-(``load_patterns``, ``observed_statistics``, ``simulate_statistics``) and
-the vote data of :mod:`sim.observed`. Parameters whose path starts with
-``link.`` set the link (``link.beta``); every other path is a scenario
-override applied to each pattern file's scenario. A statistic's id is
-``<pattern file stem>/<pattern id>``, unique across files.
+Built on the pattern API of :mod:`sim.patterns` (``load_patterns``,
+``observed_statistics``, ``simulate_statistics``) and the vote data of
+:func:`sim.observed.votes.load_votes`. Parameters whose path starts with
+``link.`` set the link (``link.beta`` goes to ``beta``); every other path is
+a scenario override applied to each pattern file's scenario. A statistic's
+id is ``<pattern file stem>/<pattern id>``, unique across files.
+
+Inside the ABC loop only the calibration patterns are simulated: each file
+has a copy holding its ``calibrate`` patterns alone, so a held-out pattern
+is never evaluated there and cannot leak into the distance. Held-out
+patterns are simulated for the posterior predictive checks only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim import patterns as api
 from sim.calibrate.problem import Statistic
 from sim.calibrate.spec import LINK_PREFIX, Calibration
 from sim.errors import InputError
+from sim.observed.votes import VoteData, load_votes
+from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
 
-
-def _pattern_api() -> Any:
-    try:
-        from sim import patterns
-    except ImportError:
-        raise InputError(
-            "pattern files need sim.patterns, which this build of credsim does not have"
-        ) from None
-    return patterns
+__all__ = ["PatternProblem", "engine_supported", "load_votes"]
 
 
-def load_votes(folder: str | None) -> Any:
-    """The UN votes from ``--votes DIR``, else ``CREDSIM_VOTES`` (sim.observed decides)."""
-    try:
-        from sim.observed.votes import load_votes as load
-    except ImportError:
-        raise InputError(
-            "pattern files need the vote data of sim.observed, which this build of credsim "
-            "does not have"
-        ) from None
-    return load(folder)
+def engine_supported() -> bool:
+    """Whether :func:`sim.patterns.simulate_statistics` takes an ``engine`` argument."""
+    return "engine" in inspect.signature(api.simulate_statistics).parameters
 
 
 class PatternProblem:
-    """The calibration patterns of one or more pattern files.
+    """The patterns of one or more pattern files.
 
     Args:
         calibration: the loaded calibration file (pattern files, replicates).
         votes: the UN votes (:func:`load_votes`).
-        engine: the simulation engine, ``mesa`` or ``fast``.
+        engine: the simulation engine, ``mesa`` or ``fast`` (``fast`` needs a
+            pattern API that takes ``engine``).
 
     Raises:
-        InputError: a pattern file the pattern loader rejects, or a calibrated
-            or fixed path that a pattern file's scenario does not have.
+        InputError: a pattern file the pattern loader rejects, a calibrated or
+            fixed path that a pattern file's scenario does not have, or an
+            engine the pattern API cannot use.
     """
 
-    def __init__(self, calibration: Calibration, votes: Any, engine: str = "mesa") -> None:
-        api = _pattern_api()
+    def __init__(self, calibration: Calibration, votes: VoteData, engine: str = "mesa") -> None:
+        if engine != "mesa" and not engine_supported():
+            raise InputError(
+                f"--engine {engine}: the pattern statistics run on mesa only in this build"
+            )
         self.replicates = calibration.spec.replicates
         self.votes = votes
         self.engine = engine
-        self.files = {Path(p).stem: api.load_patterns(p) for p in calibration.pattern_files}
+        self.files: dict[str, PatternFile] = {}
+        self.fitted: dict[str, PatternFile] = {}
         stats = []
-        for path, (stem, pf) in zip(calibration.pattern_files, self.files.items(), strict=True):
+        for path in calibration.pattern_files:
+            pf = api.load_patterns(path)
+            stem = path.stem
+            self.files[stem] = pf
             table = api.observed_statistics(pf, votes)
             for pattern_id, row in table.iterrows():
                 stats.append(
@@ -74,10 +77,14 @@ class PatternProblem:
                         float(row["tolerance"]),
                     )
                 )
+            self.fitted[stem] = _calibration_patterns(pf)
             _check_paths(calibration, pf, path)
         self._statistics = tuple(stats)
         texts = [Path(p).read_bytes() for p in calibration.pattern_files]
-        self._identity = hashlib.sha256(b"\0".join([*texts, engine.encode()])).hexdigest()
+        scenarios = [pf.base_scenario.model_dump_json().encode() for pf in self.files.values()]
+        self._identity = hashlib.sha256(
+            b"\0".join([*texts, *scenarios, engine.encode()])
+        ).hexdigest()
 
     @property
     def statistics(self) -> tuple[Statistic, ...]:
@@ -86,14 +93,21 @@ class PatternProblem:
     def identity(self) -> str:
         return self._identity
 
-    def simulate(self, params: Mapping[str, float], seed: int) -> dict[str, float]:
-        """Every pattern statistic of every file, at ``params`` (``link.beta`` to the link)."""
-        api = _pattern_api()
+    def simulate(
+        self, params: Mapping[str, float], seed: int, *, holdout: bool = True
+    ) -> dict[str, float]:
+        """The statistics of every file at ``params`` (``link.beta`` to the link).
+
+        Args:
+            params: override paths and ``link.beta``.
+            seed: the simulation seed (replicate ``r`` runs on ``seed_sequence(seed, r)``).
+            holdout: also simulate the held-out patterns (False inside the ABC loop).
+        """
         beta = params.get("link.beta")
         overrides = {k: v for k, v in params.items() if not k.startswith(LINK_PREFIX)}
         extra = {} if self.engine == "mesa" else {"engine": self.engine}
         out: dict[str, float] = {}
-        for stem, pf in self.files.items():
+        for stem, pf in (self.files if holdout else self.fitted).items():
             values = api.simulate_statistics(
                 pf,
                 overrides,
@@ -107,7 +121,15 @@ class PatternProblem:
         return out
 
 
-def _check_paths(calibration: Calibration, pf: Any, path: Path) -> None:
+def _calibration_patterns(pf: PatternFile) -> PatternFile:
+    """A copy of ``pf`` with its calibration patterns only (same scenario, link and groups)."""
+    fitted = pf.model_copy(update={"patterns": [p for p in pf.patterns if p.role == "calibrate"]})
+    fitted._scenario = pf.base_scenario
+    fitted._path = pf.path
+    return fitted
+
+
+def _check_paths(calibration: Calibration, pf: PatternFile, path: Path) -> None:
     """Apply each override path's bounds (and each variant's values) to the file's scenario."""
     probes: list[tuple[tuple[str, ...], dict[str, float]]] = []
     for key, prior in calibration.spec.parameters.items():
@@ -120,7 +142,7 @@ def _check_paths(calibration: Calibration, pf: Any, path: Path) -> None:
                 probes.append((("variants", name, key), {key: float(value)}))
     for where, override in probes:
         try:
-            load_scenario(pf.scenario, override)
+            load_scenario(pf.base_scenario, override)
         except InputError as exc:
             message = f"{exc.message} (in the scenario of pattern file {path})"
             raise calibration.error(message, *where) from None

@@ -50,8 +50,14 @@ class Problem(Protocol):
         """A digest of the problem's content (data, scenarios), for the results folder."""
         ...
 
-    def simulate(self, params: Mapping[str, float], seed: int) -> dict[str, float]:
-        """Every statistic by id, simulated at ``params`` (paths not given keep their values)."""
+    def simulate(
+        self, params: Mapping[str, float], seed: int, *, holdout: bool = True
+    ) -> dict[str, float]:
+        """The statistics by id, simulated at ``params`` (paths not given keep their values).
+
+        With ``holdout`` False (inside the ABC loop) only the calibration
+        statistics: a held-out pattern is then never evaluated.
+        """
         ...
 
 

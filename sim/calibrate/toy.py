@@ -51,14 +51,16 @@ class BinomialProblem:
         text = repr((self.trials, self.successes, self.held_out))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def simulate(self, params: Mapping[str, float], seed: int) -> dict[str, float]:
-        """The simulated proportion (and the absurd held-out value)."""
+    def simulate(
+        self, params: Mapping[str, float], seed: int, *, holdout: bool = True
+    ) -> dict[str, float]:
+        """The simulated proportion (and, with ``holdout``, the absurd held-out value)."""
         rng = make_rng(seed)
         if self.work_s:
             end = time.perf_counter() + self.work_s
             while time.perf_counter() < end:
                 pass
         out = {PATTERN: float(rng.binomial(self.trials, params[PARAMETER])) / self.trials}
-        if self.held_out:
+        if self.held_out and holdout:
             out[HELD_OUT] = 1e9 * float(rng.standard_normal())
         return out
