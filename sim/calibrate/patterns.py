@@ -105,7 +105,7 @@ class PatternProblem:
         """
         beta = params.get("link.beta")
         overrides = {k: v for k, v in params.items() if not k.startswith(LINK_PREFIX)}
-        extra = {} if self.engine == "mesa" else {"engine": self.engine}
+        extra: dict[str, Any] = {} if self.engine == "mesa" else {"engine": self.engine}
         out: dict[str, float] = {}
         for stem, pf in (self.files if holdout else self.fitted).items():
             values = api.simulate_statistics(

@@ -58,9 +58,7 @@ class Simulator:
     def __call__(self, params: Mapping[str, float]) -> dict[str, float]:
         values = {**self.fixed, **{k: float(v) for k, v in params.items()}}
         try:
-            return self.problem.simulate(
-                values, simulation_seed(self.seed, values), holdout=False
-            )
+            return self.problem.simulate(values, simulation_seed(self.seed, values), holdout=False)
         except Exception:  # a failed simulation is rejected: infinite distance
             return {}
 

@@ -21,12 +21,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
+from sim.scenario.loader import Document, locate, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Scenario, allowed, suggest
 
 LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
 # The one variant of a file without ``variants:``.
 DEFAULT_VARIANT = "default"
+NEEDS = "a calibration file needs name, patterns and parameters"
 
 
 class _Strict(BaseModel):
@@ -69,7 +71,7 @@ class Calibration:
         source: the file's path as the user gave it.
         pattern_files: each pattern file's path, resolved against the file's folder.
         truth: ``--truth`` values (empty for a calibration against the observations).
-        lines: the 1-based line of every key path, to locate later errors.
+        doc: the file's tree with the line of every value, to locate later errors.
     """
 
     spec: CalibrationSpec
@@ -77,7 +79,7 @@ class Calibration:
     source: str
     pattern_files: tuple[Path, ...]
     truth: dict[str, float]
-    lines: dict[tuple[str, ...], int]
+    doc: Document
 
     @property
     def name(self) -> str:
@@ -94,12 +96,8 @@ class Calibration:
 
     def error(self, message: str, *path: str) -> InputError:
         """An input error located at ``path`` in the file (the nearest line known)."""
-        line = None
-        for end in range(len(path), 0, -1):
-            if path[:end] in self.lines:
-                line = self.lines[path[:end]]
-                break
-        return InputError(message, path=".".join(path) or None, file=self.source, line=line)
+        error = InputError(message, path=".".join(path) or None)
+        return locate(error, self.doc).located(self.source)
 
     def identity(self, problem_identity: str) -> str:
         """A hex digest of what determines the calibration (the folder name's source).
@@ -114,29 +112,14 @@ class Calibration:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _line_index(node: yaml.Node | None) -> dict[tuple[str, ...], int]:
-    index: dict[tuple[str, ...], int] = {}
-
-    def walk(node: yaml.Node, path: tuple[str, ...]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = (*path, str(key.value))
-                index[sub] = key.start_mark.line + 1
-                walk(value, sub)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                index[(*path, str(i))] = item.start_mark.line + 1
-                walk(item, (*path, str(i)))
-
-    if node is not None:
-        walk(node, ())
-    return index
-
-
 def load_calibration(
     path: str | Path, truth: Sequence[str] = (), *, check_paths: bool = True
 ) -> Calibration:
     """Load and check a calibration file; ``truth`` are ``PATH=VALUE`` strings.
+
+    The file is read as every input file is (:func:`~sim.scenario.loader.read_document`:
+    the safe loader, size and alias limits, the line of every value) and
+    schema errors are worded by the loader's :func:`~sim.scenario.loader.translate`.
 
     Args:
         path: the calibration file.
@@ -150,32 +133,14 @@ def load_calibration(
             not have, missing pattern files, bad variants or truth values.
     """
     shown = str(path)
+    doc = read_document(read_text(Path(path), shown), shown, NEEDS)
+    if not isinstance(doc.tree, dict):
+        raise InputError(f"expected a mapping of fields; {NEEDS}", file=shown)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file does not exist", file=shown) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read ({exc}); give a YAML file", file=shown) from None
-    try:
-        lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
-        given = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"YAML syntax error: {getattr(exc, 'problem', exc)}",
-            file=shown,
-            line=mark.line + 1 if mark else None,
-        ) from None
-    if not isinstance(given, dict):
-        raise InputError(
-            "a calibration file must be a mapping with name, patterns and parameters", file=shown
-        )
-    bare = Calibration(CalibrationSpec.model_construct(), given, shown, (), {}, lines)
-    try:
-        spec = CalibrationSpec.model_validate(given)
+        spec = CalibrationSpec.model_validate(doc.tree)
     except ValidationError as exc:
-        raise _translate(exc, bare) from None
-    calibration = Calibration(spec, given, shown, (), {}, lines)
+        raise translate(exc, doc, root=CalibrationSpec) from None
+    calibration = Calibration(spec, doc.tree, shown, (), {}, doc)
     for path, prior in spec.parameters.items():
         if check_paths:
             check_path(path, calibration, "parameters", path)
@@ -201,7 +166,7 @@ def load_calibration(
             )
         files.append(file)
     values = parse_truth(truth, check_paths)
-    return Calibration(spec, given, shown, tuple(files), values, lines)
+    return Calibration(spec, doc.tree, shown, tuple(files), values, doc)
 
 
 def _check_variant(calibration: Calibration, name: str, fixed: Any, check_paths: bool) -> None:
@@ -299,21 +264,3 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
-
-
-def _translate(exc: ValidationError, calibration: Calibration) -> InputError:
-    """The first pydantic error as one located InputError."""
-    from sim.scenario.loader import _describe
-
-    error = exc.errors(include_url=False)[0]
-    loc = tuple(str(p) for p in error["loc"])
-    if error["type"] == "extra_forbidden":
-        model = CalibrationSpec if len(loc) == 1 else Prior
-        names = list(model.model_fields)
-        message = (
-            f"unknown field '{loc[-1]}'; allowed fields are: {allowed(names, len(names))}"
-            f"{suggest(loc[-1], names)}"
-        )
-    else:
-        message = _describe(error, loc, calibration.given, CalibrationSpec)
-    return calibration.error(message, *loc)
