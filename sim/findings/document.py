@@ -11,17 +11,20 @@ import matplotlib
 matplotlib.use("Agg")  # files only: never open a window
 
 
+from sim.errors import InputError
+from sim.findings import posterior
 from sim.findings.claims import CLAIMS, Context, section_runs, table
 from sim.findings.discussion import PREAMBLE, VERDICTS
 from sim.findings.numbers import EXPERIMENTS, REPO
 from sim.results import Results, open_results
 
 
-def render_document(ctx: Context) -> str:
-    """The whole of findings.md."""
+def render_document(ctx: Context, calibration: Path = posterior.CALIBRATION) -> str:
+    """The whole of findings.md (the posterior claims from the calibration folder)."""
     summary = "## Summary\n\n" + table(["claim", "what the model says"], VERDICTS)
     parts = [PREAMBLE, summary, section_runs(ctx)]
     parts += [claim.render(ctx) for claim in CLAIMS]
+    parts.append(posterior.render(ctx.results, calibration))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts)
 
 
@@ -29,7 +32,11 @@ def default_results(name: str) -> Path | None:
     """The folder ``credsim sweep experiments/NAME.yaml`` writes, if it exists."""
     from sim.sweep import default_folder, load_experiment
 
-    folder = REPO / default_folder(load_experiment(str(REPO / "experiments" / f"{name}.yaml")))
+    try:
+        experiment = load_experiment(str(REPO / "experiments" / f"{name}.yaml"))
+    except InputError:  # a posterior experiment before its calibration
+        return None
+    folder = REPO / default_folder(experiment)
     return folder if (folder / "manifest.json").is_file() else None
 
 
@@ -48,6 +55,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--list", action="store_true", help="print the experiments read, one per line, and stop"
     )
+    p.add_argument(
+        "--list-posterior", action="store_true", help="print the posterior experiments and stop"
+    )
+    p.add_argument("--calibration", default=str(posterior.CALIBRATION), help="joint calibration")
     p.add_argument("--out", default=str(REPO / "docs" / "findings.md"))
     p.add_argument("--figures", default=str(REPO / "docs" / "figures"))
     return p.parse_args(argv)
@@ -56,17 +67,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Read the results folders, write the figures and findings.md."""
     args = parse_args(argv)
-    if args.list:
-        print("\n".join(EXPERIMENTS))
+    if args.list or args.list_posterior:
+        print("\n".join(posterior.EXPERIMENTS if args.list_posterior else EXPERIMENTS))
         return 0
     given: dict[str, Path] = {}
+    read = (*EXPERIMENTS, *posterior.EXPERIMENTS)
     for item in args.results:
         name, sep, folder = item.partition("=")
-        if not sep or name not in EXPERIMENTS:
-            raise SystemExit(f"--results takes NAME=DIR with NAME one of {', '.join(EXPERIMENTS)}")
+        if not sep or name not in read:
+            raise SystemExit(f"--results takes NAME=DIR with NAME one of {', '.join(read)}")
         given[name] = Path(folder)
     results: dict[str, Results] = {}
-    for name in EXPERIMENTS:
+    for name in read:
         folder = given.get(name) or default_results(name)
         if folder is not None:
             results[name] = open_results(folder)
@@ -76,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Links from the document to its figures: relative when they sit side by side (docs/).
     same_place = figures.parent.resolve() == out.parent.resolve()
     ctx = Context(results, figures, f"{figures.name}/" if same_place else f"{figures.resolve()}/")
-    out.write_text(render_document(ctx))
+    out.write_text(render_document(ctx, Path(args.calibration)))
     print(
         f"findings: {out} (figures in {figures}; {len(results)} of {len(EXPERIMENTS)} "
         "experiments found)"

@@ -1,0 +1,260 @@
+"""Claims under the posterior (validation.md, "Claims under the posterior").
+
+Each claim's posterior experiment (``experiments/claimN_posterior.yaml``,
+``design: {method: posterior}``) runs the claim's scenarios at parameter sets
+drawn with the weights of the joint calibration's final generation
+(``make calibrate``). Every draw is one run per scenario, paired by draw and
+seed; the claim's key difference is taken draw by draw. The posterior
+probability that a claim holds is the share of draws where it holds; the
+90% interval is the 5% and 95% quantiles of the key difference over the
+draws (parameter uncertainty and the run's own noise together).
+
+A claim is *constrained by the data* only if the calibration narrowed at
+least one parameter that decides it (its 90% interval under
+:data:`CONSTRAINED` of the prior's width); otherwise the probability is
+the prior's answer, and the section says so. Parameters the calibration
+does not fit keep the scenarios' values in every draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.findings.numbers import LABELS, MEMORY, NB, REPO, paired
+from sim.results import Results
+
+# A calibrated parameter constrains a claim when its 90% interval is under this
+# share of its prior's width.
+CONSTRAINED = 0.6
+# The joint calibration's folder as `make calibrate` writes it.
+CALIBRATION = REPO / "results" / "calibrate" / "joint"
+SUPPORT = "parameters.event_kinds.support.weight"
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+@dataclass(frozen=True)
+class PosteriorClaim:
+    """One claim under the posterior.
+
+    Attributes:
+        number: the claim's number in findings.md.
+        title: the claim in a few words.
+        experiment: the posterior experiment's name (``experiments/<name>.yaml``).
+        difference: what the key difference is, in words.
+        holds: when the claim holds in a draw, in words.
+        key: the key difference per draw and whether the claim holds, from the runs.
+        decisive: the parameters that decide the claim on the grids (findings.md).
+    """
+
+    number: int
+    title: str
+    experiment: str
+    difference: str
+    holds: str
+    key: Callable[[pd.DataFrame], pd.DataFrame]
+    decisive: tuple[str, ...]
+
+
+def _pairs(metric: str, a: str, b: str, below: bool) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """Scenario ``a`` minus ``b`` of ``metric`` per draw; holds when below (or above) 0."""
+
+    def key(runs: pd.DataFrame) -> pd.DataFrame:
+        table = paired(runs, metric, a, b, [])
+        return pd.DataFrame({"diff": table["diff"], "holds": (table["diff"] < 0) == below})
+
+    return key
+
+
+def _statement(runs: pd.DataFrame) -> pd.DataFrame:
+    """Claim 3: the statements restore under 5% of the withdrawal window's loss."""
+    table = paired(runs, "trust_change.withdrawal.Russia.all", "historical", "no_statement", [])
+    loss = -table["no_statement"]
+    restored = table["diff"] / loss.where(loss > 0)
+    return pd.DataFrame({"diff": table["diff"], "holds": restored.fillna(0.0) < 0.05})
+
+
+def _steadiness(runs: pd.DataFrame) -> pd.DataFrame:
+    """Claim 5: China's sd of mean trust over time below Russia's, in the historical runs."""
+    own = runs[runs["scenario"] == "historical"].sort_values(["point", "replicate"])
+    diff = own["sd_trust.China.all"] - own["sd_trust.Russia.all"]
+    return pd.DataFrame({"diff": diff.to_numpy(), "holds": diff.to_numpy() < 0})
+
+
+CLAIMS: tuple[PosteriorClaim, ...] = (
+    PosteriorClaim(
+        1,
+        "Withdrawing costs more than never intervening",
+        "claim1_posterior",
+        "Russia's trust among Arab League states, December 2026: historical minus abstained",
+        "the difference is negative",
+        _pairs("final_trust.Russia.arab_league", "historical", "abstained", below=True),
+        (MEMORY, NB, SUPPORT),
+    ),
+    PosteriorClaim(
+        2,
+        "The 1962 lean and the test ban cost the USSR the non-aligned",
+        "claim2_posterior",
+        "the USSR's trust among non-aligned states, mid-1960s: historical minus neutral in 1962",
+        "the difference is negative",
+        _pairs("final_trust.USSR.nonaligned", "historical", "neutral_1962", below=True),
+        (MEMORY, NB),
+    ),
+    PosteriorClaim(
+        3,
+        "Face-saving statements do not restore credibility",
+        "claim3_posterior",
+        "Russia's trust change over the withdrawal window: historical minus no statement",
+        "the statements restore under 5% of the window's loss",
+        _statement,
+        (NB, "parameters.event_kinds.rhetoric.weight", "parameters.salience.global"),
+    ),
+    PosteriorClaim(
+        4,
+        "Recognising first denied Russia the supporter's role",
+        "claim4_posterior",
+        "Syria's trust in Russia, December 2026: historical minus Russia recognising first",
+        "the difference is negative",
+        _pairs("final_trust.Russia.syria", "historical", "russia_first", below=True),
+        ("parameters.event_kinds.recognize.first_mover_decay", NB, MEMORY),
+    ),
+    PosteriorClaim(
+        5,
+        "The non-interventionist keeps a steadier standing",
+        "claim5_posterior",
+        "sd over time of mean trust, historical runs: China minus Russia",
+        "the difference is negative",
+        _steadiness,
+        (NB, MEMORY, "parameters.diffusion.susceptibility"),
+    ),
+)
+EXPERIMENTS = tuple(c.experiment for c in CLAIMS)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A claim's answer under the posterior.
+
+    Attributes:
+        probability: share of draws where the claim holds.
+        q05, median, q95: quantiles of the key difference over the draws.
+        draws: number of paired draws.
+        narrowed: decisive parameters the calibration narrowed (under CONSTRAINED).
+        wide: decisive parameters calibrated but left about as wide as the prior.
+        fixed: decisive parameters not calibrated (the scenarios' values).
+    """
+
+    probability: float
+    q05: float
+    median: float
+    q95: float
+    draws: int
+    narrowed: tuple[str, ...]
+    wide: tuple[str, ...]
+    fixed: tuple[str, ...]
+
+
+def answer(claim: PosteriorClaim, runs: pd.DataFrame, narrowing: Mapping[str, float]) -> Answer:
+    """The claim's posterior probability, key-difference quantiles, and what constrains it.
+
+    Args:
+        claim: the claim.
+        runs: the posterior experiment's finished runs.
+        narrowing: each calibrated parameter's 90% interval width over its prior width.
+    """
+    table = claim.key(runs).dropna(subset=["diff"])
+    q05, median, q95 = np.quantile(table["diff"].to_numpy(dtype=float), QUANTILES)
+    narrowed = tuple(p for p in claim.decisive if narrowing.get(p, 1.0) < CONSTRAINED)
+    wide = tuple(p for p in claim.decisive if p in narrowing and p not in narrowed)
+    fixed = tuple(p for p in claim.decisive if p not in narrowing)
+    return Answer(
+        float(table["holds"].mean()),
+        float(q05),
+        float(median),
+        float(q95),
+        len(table),
+        narrowed,
+        wide,
+        fixed,
+    )
+
+
+def calibration_narrowing(folder: Path, variant: str = "v2") -> dict[str, float]:
+    """``{parameter: narrowing}`` of one variant from a calibration's ``summary.csv``."""
+    summary = pd.read_csv(folder / "summary.csv")
+    rows = summary[(summary["variant"] == variant) & summary["narrowing"].notna()]
+    return {str(p): float(n) for p, n in zip(rows["parameter"], rows["narrowing"], strict=True)}
+
+
+def _names(paths: tuple[str, ...]) -> str:
+    return ", ".join(LABELS.get(p, p.rsplit(".", 1)[-1]) for p in paths)
+
+
+def _verdict(a: Answer) -> str:
+    if not a.narrowed:
+        return "not constrained by the votes: the answer is the prior's"
+    return f"constrained through {_names(a.narrowed)}"
+
+
+def render(results: Mapping[str, Results], calibration: Path) -> str:
+    """The section "Claims under the posterior" of findings.md (Markdown).
+
+    Args:
+        results: results folders by experiment name (posterior experiments missing
+            from it are listed as not run).
+        calibration: the joint calibration's results folder (its ``summary.csv``).
+    """
+    head = (
+        "## Claims under the posterior\n\n"
+        "Beside the grids: each claim's scenarios run at parameter sets drawn with the "
+        "weights of the joint calibration against the UN votes (`make calibrate`, variant "
+        'v2; docs/validation.md, "Calibration"). The probability is the share of draws '
+        "where the claim holds; the interval is the 5% to 95% range of the key difference "
+        "over the draws. A claim is constrained by the data only where the calibration "
+        f"narrowed a parameter that decides it (90% interval under {CONSTRAINED:.0%} of "
+        "the prior); parameters it does not fit keep the scenarios' values.\n\n"
+    )
+    if not (calibration / "summary.csv").is_file():
+        return head + f"Not run: no finished calibration in {calibration} (`make calibrate`).\n"
+    narrowing = calibration_narrowing(calibration)
+    rows = []
+    notes = []
+    for claim in CLAIMS:
+        res = results.get(claim.experiment)
+        if res is None:
+            rows.append(f"| {claim.number}. {claim.title} | not run | | | |")
+            continue
+        a = answer(claim, res.ok_runs, narrowing)
+        rows.append(
+            f"| {claim.number}. {claim.title} | {a.probability:.2f} | "
+            f"{a.median:+.3f} [{a.q05:+.3f}, {a.q95:+.3f}] | {a.draws} | {_verdict(a)} |"
+        )
+        parts = [
+            f"**Claim {claim.number}.** Key difference: {claim.difference}; the claim holds "
+            f"in a draw when {claim.holds}. It holds in {a.probability:.0%} of {a.draws} "
+            f"draws; median {a.median:+.3f}, 90% interval [{a.q05:+.3f}, {a.q95:+.3f}]."
+        ]
+        if a.narrowed:
+            parts.append(f"The votes narrowed {_names(a.narrowed)}.")
+        if a.wide:
+            parts.append(
+                f"They leave {_names(a.wide)} about as uncertain as the prior, so the "
+                "answer still spans what those parameters allow."
+            )
+        if a.fixed:
+            parts.append(
+                f"{_names(a.fixed).capitalize()} the calibration does not fit: held at the "
+                "scenarios' values, so the probability is conditional on them."
+            )
+        if not a.narrowed:
+            parts.append("The data cannot constrain this claim: the probability is the prior's.")
+        notes.append(" ".join(parts))
+    header = (
+        "| claim | P(holds) | key difference: median [90% interval] | draws | data |\n"
+        "|---|---|---|---|---|\n"
+    )
+    return head + header + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + "\n"
