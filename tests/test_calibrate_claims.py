@@ -1,0 +1,120 @@
+"""Claims under the posterior: the findings section's numbers, and ``make calibrate``'s commands."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.calibrate.spec import load_calibration
+from sim.cli import main
+from sim.findings import posterior
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _runs(historical: list[float], abstained: list[float]) -> pd.DataFrame:
+    rows = []
+    for scenario, values in (("historical", historical), ("abstained", abstained)):
+        for point, value in enumerate(values):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "point": point,
+                    "replicate": 0,
+                    "final_trust.Russia.arab_league": value,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_claim1_probability_and_interval_by_hand() -> None:
+    """Five draws, historical minus abstained: -0.2, -0.1, 0.0, +0.1, -0.3.
+
+    The claim holds (difference < 0) in 3 of 5 draws: probability 0.6. With
+    numpy's linear quantiles over the sorted values (-0.3, -0.2, -0.1, 0,
+    0.1): median -0.1; 5% at position 0.2, -0.3 + 0.2 x 0.1 = -0.28; 95% at
+    position 3.8, 0 + 0.8 x 0.1 = 0.08. Memory narrowed to 0.3 of its prior
+    constrains the claim; negativity bias at 0.9 is left wide; the support
+    weight is not in the narrowing table, so it is held fixed.
+    """
+    runs = _runs([0.3, 0.4, 0.5, 0.6, 0.2], [0.5, 0.5, 0.5, 0.5, 0.5])
+    claim = posterior.CLAIMS[0]
+    narrowing = {posterior.MEMORY: 0.3, posterior.NB: 0.9}
+    a = posterior.answer(claim, runs, narrowing)
+    assert a.probability == pytest.approx(0.6)
+    assert (a.q05, a.median, a.q95) == pytest.approx((-0.28, -0.1, 0.08))
+    assert a.draws == 5
+    assert a.narrowed == (posterior.MEMORY,)
+    assert a.wide == (posterior.NB,)
+    assert a.fixed == (posterior.SUPPORT,)
+
+
+def test_a_claim_no_calibrated_parameter_decides_says_the_data_cannot_constrain(
+    tmp_path: Path,
+) -> None:
+    """Every decisive parameter left as wide as the prior: the section says so."""
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    pd.DataFrame(
+        {
+            "variant": ["v2", "v2"],
+            "parameter": [posterior.MEMORY, posterior.NB],
+            "narrowing": [0.95, 0.9],
+        }
+    ).to_csv(cal / "summary.csv", index=False)
+
+    class _Res:
+        ok_runs = _runs([0.3, 0.4], [0.5, 0.5])
+
+    text = posterior.render({"claim1_posterior": _Res()}, cal)  # type: ignore[dict-item]
+    claim1 = text.split("**Claim 1.**")[1]
+    assert "holds in 100% of 2 draws" in claim1
+    assert "cannot constrain" in claim1
+    assert "| 2. " in text and "not run" in text
+
+
+def _make_calibrate_commands() -> list[str]:
+    recipe = (ROOT / "Makefile").read_text().split("\ncalibrate:")[1].split("\n\n")[0]
+    return [line.strip() for line in recipe.splitlines()[1:]]
+
+
+def test_make_calibrate_commands_are_valid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The target's calibration file loads, and every posterior experiment it sweeps
+    validates against a finished calibration in the folder the target writes
+    (a stand-in folder with the joint calibration's parameters)."""
+    commands = _make_calibrate_commands()
+    calibrate = next(c for c in commands if " calibrate " in c)
+    path = re.search(r"calibrate (\S+\.yaml)", calibrate)
+    assert path is not None
+    calibration = load_calibration(ROOT / path.group(1))
+    out = re.search(r"--out (\S+)", calibrate)
+    assert out is not None and "--list-posterior" in " ".join(commands)
+    # The repository's layout in tmp_path, with a finished calibration at --out.
+    shutil.copytree(ROOT / "experiments", tmp_path / "experiments")
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    folder = tmp_path / out.group(1)
+    folder.mkdir(parents=True)
+    params = {p: (r.low + r.high) / 2 for p, r in calibration.spec.parameters.items()}
+    particles = pd.DataFrame(
+        [{"generation": 0, "variant": v, "particle": 0, "weight": 1.0, "distance": 0.1,
+          "model_probability": 0.5, **params, **fixed}
+         for v, fixed in calibration.variants().items()]
+    )  # fmt: skip
+    particles.to_parquet(folder / "posterior.parquet")
+    manifest = {
+        "kind": "calibration",
+        "status": "complete",
+        "variants": calibration.variants(),
+        "resolved": calibration.spec.model_dump(mode="json"),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for name in posterior.EXPERIMENTS:
+        experiment = tmp_path / "experiments" / f"{name}.yaml"
+        assert main(["validate", str(experiment)]) == 0, capsys.readouterr().err
