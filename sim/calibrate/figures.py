@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import html
 import itertools
+import textwrap
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.calibrate import posterior
@@ -28,13 +30,35 @@ from sim.plots.palette import sample_colors
 FIGURES = "figures"
 
 
+def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
+    """``n`` axes in rows of at most ``cols``, spaced for their labels; the rest hidden."""
+    cols = max(1, min(n, cols))
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig.subplots_adjust(wspace=0.35, hspace=0.55)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_axis_off()
+    return fig, flat[:n]
+
+
+def _tick(pattern: str) -> str:
+    """``file/pattern_id`` on short lines: the file, then the id in words."""
+    stem, _, name = pattern.rpartition("/")
+    return "\n".join([stem, *textwrap.wrap(name.replace("_", " "), 13)])
+
+
 def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figure:
-    """Weighted posterior histograms of each calibrated parameter, one colour per variant."""
+    """Weighted posterior histograms of each calibrated parameter, one colour per variant.
+
+    The dashed line is the uniform prior's density; a ``--truth`` value is a
+    vertical line.
+    """
     paths = list(calibration.spec.parameters)
     variants = list(calibration.variants())
     colors = sample_colors(variants)
-    fig, axes = plt.subplots(1, len(paths), figsize=(3.2 * len(paths), 2.8), squeeze=False)
-    for ax, path in zip(axes[0], paths, strict=True):
+    fig, axes = _grid(len(paths), 3, 3.4, 2.6)
+    for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
         for variant in variants:
             final = posterior.final_particles(particles, variant)
@@ -50,73 +74,96 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 color=colors[variant],
                 label=variant,
             )
+        ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
+        if path in calibration.truth:
+            ax.axvline(calibration.truth[path], color="black", lw=1.5, label="truth")
         ax.set_xlim(prior.low, prior.high)
         ax.set_xlabel(parameter_label(path))
+    for ax in axes[:: min(3, len(axes))]:
         ax.set_ylabel("posterior density")
-    if len(variants) > 1:
-        axes[0][0].legend(fontsize=8)
-    add_caption(fig, "Final generation, weighted; the x-axis spans the uniform prior.")
+    axes[0].legend(fontsize=7)
+    add_caption(
+        fig,
+        "Final generation, weighted; the x-axis spans the uniform prior, whose density is "
+        "the dashed line: a histogram no taller than it is a parameter the patterns do not "
+        "narrow.",
+    )
     return fig
 
 
 def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str) -> Figure:
-    """Every pair of ``variant``'s free parameters, point size by weight."""
-    paths = list(calibration.free(variant))
+    """Every pair of ``variant``'s free parameters, point size by weight, on the prior's box."""
+    free = calibration.free(variant)
+    paths = list(free)
     pairs = list(itertools.combinations(paths, 2)) or [(paths[0], paths[0])]
     final = posterior.final_particles(particles, variant)
-    cols = min(len(pairs), 4)
-    rows = -(-len(pairs) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.8 * rows), squeeze=False)
-    for ax, (x, y) in zip(axes.flat, pairs, strict=False):
-        size = 4 + 60 * final["weight"] / max(final["weight"].max(), 1e-300)
+    fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
+    size = 4 + 60 * final["weight"] / max(final["weight"].max(), 1e-300)
+    for ax, (x, y) in zip(axes, pairs, strict=True):
         ax.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0)
-        ax.set_xlabel(parameter_label(x))
-        ax.set_ylabel(parameter_label(y))
-    for ax in list(axes.flat)[len(pairs) :]:
-        ax.set_axis_off()
-    add_caption(fig, f"Variant '{variant}', final generation; point size: weight.")
+        for path, limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
+            limits(free[path].low, free[path].high)
+            if path in calibration.truth:
+                line = ax.axvline if limits == ax.set_xlim else ax.axhline
+                line(calibration.truth[path], color="black", lw=1)
+        ax.set_xlabel(parameter_label(x), fontsize=8)
+        ax.set_ylabel(parameter_label(y), fontsize=8)
+    add_caption(
+        fig,
+        f"Variant '{variant}', final generation; point size: weight; axes span the priors"
+        + ("; lines: the truth." if calibration.truth else "."),
+    )
     return fig
 
 
 def predictive_figure(checks: pd.DataFrame) -> Figure:
-    """Per pattern: predictive 90% band and median (per variant) against observed +- tolerance."""
+    """Per pattern, in tolerances from the observed value: each variant's predictive
+    90% band and median, against the pass band of +-1 tolerance."""
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
     variants = list(dict.fromkeys(checks["variant"]))
     colors = sample_colors(variants)
+    counts = [checks[checks["role"] == r]["pattern"].nunique() for r in roles]
     fig, axes = plt.subplots(
-        1, max(len(roles), 1), figsize=(5.5 * max(len(roles), 1), 3.2), squeeze=False
+        1,
+        max(len(roles), 1),
+        figsize=(1.0 + 1.1 * max(sum(counts), 1), 3.6),
+        squeeze=False,
+        gridspec_kw={"width_ratios": counts or [1]},
     )
     for ax, role in zip(axes[0], roles, strict=False):
         own = checks[checks["role"] == role]
         patterns = list(dict.fromkeys(own["pattern"]))
+        ax.axhspan(-1, 1, color="0.9", zorder=0, label="observed +- 1 tolerance (pass)")
+        ax.axhline(0, color="black", lw=1)
         for i, pattern in enumerate(patterns):
             rows = own[own["pattern"] == pattern]
-            first = rows.iloc[0]
-            ax.errorbar(
-                i,
-                first["observed"],
-                yerr=first["tolerance"],
-                fmt="D",
-                color="black",
-                ms=4,
-                label="observed +- tolerance" if i == 0 else None,
-            )
             for j, (_, row) in enumerate(rows.iterrows()):
-                x = i + 0.15 * (j + 1)
-                ax.vlines(x, row["q05"], row["q95"], color=colors[row["variant"]], lw=3, alpha=0.6)
+                x = i + 0.2 * (j - (len(rows) - 1) / 2)
+                scale = row["tolerance"]
+                low, high = (
+                    (row["q05"] - row["observed"]) / scale,
+                    (row["q95"] - row["observed"]) / scale,
+                )
+                ax.vlines(x, low, high, color=colors[row["variant"]], lw=4, alpha=0.6)
                 ax.plot(
                     x,
-                    row["median"],
+                    row["discrepancy"],
                     "o",
                     color=colors[row["variant"]],
-                    ms=4,
-                    label=f"{row['variant']}: predictive 90% band" if i == 0 else None,
+                    ms=5,
+                    label=f"{row['variant']}: median, 90% band" if i == 0 else None,
                 )
-        ax.set_xticks(range(len(patterns)), patterns, rotation=30, ha="right", fontsize=8)
-        ax.set_xlim(-0.5, len(patterns) - 0.5 + 0.15 * len(variants))
+        labels = [_tick(p) for p in patterns]
+        ax.set_xticks(range(len(patterns)), labels, fontsize=7)
+        ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
-        ax.legend(fontsize=7)
-    add_caption(fig, "Posterior predictive draws against the observed statistics.")
+    axes[0][0].set_ylabel("(simulated - observed) / tolerance")
+    axes[0][0].legend(fontsize=7, loc="best")
+    add_caption(
+        fig,
+        "Posterior predictive draws against the observed statistics, in tolerances: a "
+        "pattern passes when its median lies in the grey band.",
+    )
     return fig
 
 
