@@ -25,9 +25,15 @@ from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import add_caption, parameter_label, render, set_theme
-from sim.plots.palette import sample_colors
 
 FIGURES = "figures"
+# Variants told apart by hue (they are not scenarios or powers; tab10's first colours).
+VARIANT_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+
+
+def variant_colours(variants: list[str]) -> dict[str, str]:
+    """A distinct colour per variant, in the order given."""
+    return {v: VARIANT_COLOURS[i % len(VARIANT_COLOURS)] for i, v in enumerate(variants)}
 
 
 def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
@@ -56,7 +62,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     """
     paths = list(calibration.spec.parameters)
     variants = list(calibration.variants())
-    colors = sample_colors(variants)
+    colors = variant_colours(variants)
     fig, axes = _grid(len(paths), 3, 3.4, 2.6)
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
@@ -121,7 +127,7 @@ def predictive_figure(checks: pd.DataFrame) -> Figure:
     90% band and median, against the pass band of +-1 tolerance."""
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
     variants = list(dict.fromkeys(checks["variant"]))
-    colors = sample_colors(variants)
+    colors = variant_colours(variants)
     counts = [checks[checks["role"] == r]["pattern"].nunique() for r in roles]
     fig, axes = plt.subplots(
         1,
@@ -158,7 +164,9 @@ def predictive_figure(checks: pd.DataFrame) -> Figure:
         ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
     axes[0][0].set_ylabel("(simulated - observed) / tolerance")
-    axes[0][0].legend(fontsize=7, loc="best")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=len(labels),
+               bbox_to_anchor=(0.5, 0.98))  # fmt: skip
     add_caption(
         fig,
         "Posterior predictive draws against the observed statistics, in tolerances: a "

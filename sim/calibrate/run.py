@@ -245,13 +245,17 @@ def variants_table(
     observed: Mapping[str, float],
     variants: Sequence[str],
 ) -> pd.DataFrame:
-    """Per variant: final model probability, predictive pass counts, predictive distance."""
+    """Per variant: final model probability, particles and effective sample size
+    (``(sum w)^2 / sum w^2``: how many particles the weights really rest on),
+    predictive pass counts, predictive distance."""
     tolerances = {s.id: s.tolerance for s in statistics if s.role == "calibrate"}
     last = particles[particles["generation"] == particles["generation"].max()]
     rows = []
     for variant in variants:
         mine = last[last["variant"] == variant]
         probability = float(mine["model_probability"].iloc[0]) if len(mine) else 0.0
+        weights = mine["weight"].to_numpy(dtype=float)
+        ess = float(weights.sum() ** 2 / (weights**2).sum()) if len(mine) else 0.0
         own = checks[checks["variant"] == variant]
         draws = predictive[predictive["variant"] == variant]
         distances = [
@@ -268,6 +272,8 @@ def variants_table(
             (
                 variant,
                 probability,
+                len(mine),
+                ess,
                 counts["calibrate"],
                 counts["holdout"],
                 float(np.median(distances)) if distances else math.nan,
@@ -278,6 +284,8 @@ def variants_table(
         columns=[
             "variant",
             "model_probability",
+            "particles",
+            "effective_particles",
             "calibrate_pass",
             "holdout_pass",
             "median_distance",
