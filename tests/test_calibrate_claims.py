@@ -35,10 +35,10 @@ def _runs(historical: list[float], abstained: list[float]) -> pd.DataFrame:
 def test_claim1_probability_and_interval_by_hand() -> None:
     """Five draws, historical minus abstained: -0.2, -0.1, 0.0, +0.1, -0.3.
 
-    The claim holds (difference < 0) in 3 of 5 draws: probability 0.6. With
-    numpy's linear quantiles over the sorted values (-0.3, -0.2, -0.1, 0,
-    0.1): median -0.1; 5% at position 0.2, -0.3 + 0.2 x 0.1 = -0.28; 95% at
-    position 3.8, 0 + 0.8 x 0.1 = 0.08. Memory narrowed to 0.3 of its prior
+    The claim holds (difference < 0) in 3 of 5 draws: probability 0.6.
+    Quantiles are the inverse of the step CDF over the sorted values (-0.3,
+    -0.2, -0.1, 0, 0.1; cumulative 0.2, 0.4, 0.6, 0.8, 1): 5% -> -0.3,
+    median -> -0.1, 95% -> +0.1. Memory narrowed to 0.3 of its prior
     constrains the claim; negativity bias at 0.9 is left wide; the support
     weight is not in the narrowing table, so it is held fixed.
     """
@@ -47,11 +47,31 @@ def test_claim1_probability_and_interval_by_hand() -> None:
     narrowing = {posterior.MEMORY: 0.3, posterior.NB: 0.9}
     a = posterior.answer(claim, runs, narrowing)
     assert a.probability == pytest.approx(0.6)
-    assert (a.q05, a.median, a.q95) == pytest.approx((-0.28, -0.1, 0.08))
-    assert a.draws == 5
+    assert (a.q05, a.median, a.q95) == pytest.approx((-0.3, -0.1, 0.1))
+    assert (a.draws, a.distinct) == (5, 5)
     assert a.narrowed == (posterior.MEMORY,)
     assert a.wide == (posterior.NB,)
     assert a.fixed == (posterior.SUPPORT,)
+
+
+def test_a_point_drawn_several_times_counts_that_many_times(tmp_path: Path) -> None:
+    """Design points 0, 1, 2, 3 where 2 and 3 repeat point 0's values: the sweep ran
+    points 0 and 1 only (differences -0.2 and +0.1), and point 0 counts 3 times.
+
+    Probability 3 / 4 = 0.75 (not 1 / 2); the median is -0.2 (cumulative
+    weights 0.75 at -0.2, 1 at +0.1), the 95% quantile +0.1.
+    """
+    memory = posterior.MEMORY
+    pd.DataFrame({"point": [0, 1, 2, 3], memory: [0.95, 0.9, 0.95, 0.95]}).to_parquet(
+        tmp_path / "design.parquet"
+    )
+    copies = posterior.design_copies(tmp_path)
+    assert copies == {0: 3, 1: 1, 2: 3, 3: 3}
+    runs = _runs([0.3, 0.6], [0.5, 0.5])
+    a = posterior.answer(posterior.CLAIMS[0], runs, {}, copies)
+    assert a.probability == pytest.approx(0.75)
+    assert (a.draws, a.distinct) == (4, 2)
+    assert (a.median, a.q95) == pytest.approx((-0.2, 0.1))
 
 
 def test_a_claim_no_calibrated_parameter_decides_says_the_data_cannot_constrain(
@@ -68,8 +88,13 @@ def test_a_claim_no_calibrated_parameter_decides_says_the_data_cannot_constrain(
         }
     ).to_csv(cal / "summary.csv", index=False)
 
+    pd.DataFrame({"point": [0, 1], posterior.MEMORY: [0.9, 0.95]}).to_parquet(
+        tmp_path / "design.parquet"
+    )
+
     class _Res:
         ok_runs = _runs([0.3, 0.4], [0.5, 0.5])
+        path = tmp_path
 
     text = posterior.render({"claim1_posterior": _Res()}, cal)  # type: ignore[dict-item]
     claim1 = text.split("**Claim 1.**")[1]

@@ -7,7 +7,8 @@ drawn with the weights of the joint calibration's final generation
 seed; the claim's key difference is taken draw by draw. The posterior
 probability that a claim holds is the share of draws where it holds; the
 90% interval is the 5% and 95% quantiles of the key difference over the
-draws (parameter uncertainty and the run's own noise together).
+draws (parameter uncertainty and the run's own noise together). A heavy
+particle drawn k times is run once and counts k times (decisions.md item 70).
 
 A claim is *constrained by the data* only if the calibration narrowed at
 least one parameter that decides it (its 90% interval under
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.calibrate.posterior import weighted_quantile
 from sim.findings.numbers import LABELS, MEMORY, NB, REPO, paired
 from sim.results import Results
 
@@ -65,7 +67,8 @@ def _pairs(metric: str, a: str, b: str, below: bool) -> Callable[[pd.DataFrame],
 
     def key(runs: pd.DataFrame) -> pd.DataFrame:
         table = paired(runs, metric, a, b, [])
-        return pd.DataFrame({"diff": table["diff"], "holds": (table["diff"] < 0) == below})
+        holds = (table["diff"] < 0) == below
+        return pd.DataFrame({"point": table["point"], "diff": table["diff"], "holds": holds})
 
     return key
 
@@ -75,14 +78,15 @@ def _statement(runs: pd.DataFrame) -> pd.DataFrame:
     table = paired(runs, "trust_change.withdrawal.Russia.all", "historical", "no_statement", [])
     loss = -table["no_statement"]
     restored = table["diff"] / loss.where(loss > 0)
-    return pd.DataFrame({"diff": table["diff"], "holds": restored.fillna(0.0) < 0.05})
+    holds = restored.fillna(0.0) < 0.05
+    return pd.DataFrame({"point": table["point"], "diff": table["diff"], "holds": holds})
 
 
 def _steadiness(runs: pd.DataFrame) -> pd.DataFrame:
     """Claim 5: China's sd of mean trust over time below Russia's, in the historical runs."""
     own = runs[runs["scenario"] == "historical"].sort_values(["point", "replicate"])
-    diff = own["sd_trust.China.all"] - own["sd_trust.Russia.all"]
-    return pd.DataFrame({"diff": diff.to_numpy(), "holds": diff.to_numpy() < 0})
+    diff = (own["sd_trust.China.all"] - own["sd_trust.Russia.all"]).to_numpy()
+    return pd.DataFrame({"point": own["point"].to_numpy(), "diff": diff, "holds": diff < 0})
 
 
 CLAIMS: tuple[PosteriorClaim, ...] = (
@@ -142,7 +146,8 @@ class Answer:
     Attributes:
         probability: share of draws where the claim holds.
         q05, median, q95: quantiles of the key difference over the draws.
-        draws: number of paired draws.
+        draws: number of draws (design points).
+        distinct: distinct parameter sets among them (each run once).
         narrowed: decisive parameters the calibration narrowed (under CONSTRAINED).
         wide: decisive parameters calibrated but left about as wide as the prior.
         fixed: decisive parameters not calibrated (the scenarios' values).
@@ -153,34 +158,52 @@ class Answer:
     median: float
     q95: float
     draws: int
+    distinct: int
     narrowed: tuple[str, ...]
     wide: tuple[str, ...]
     fixed: tuple[str, ...]
 
 
-def answer(claim: PosteriorClaim, runs: pd.DataFrame, narrowing: Mapping[str, float]) -> Answer:
+def answer(
+    claim: PosteriorClaim,
+    runs: pd.DataFrame,
+    narrowing: Mapping[str, float],
+    copies: Mapping[int, int] | None = None,
+) -> Answer:
     """The claim's posterior probability, key-difference quantiles, and what constrains it.
 
     Args:
         claim: the claim.
         runs: the posterior experiment's finished runs.
         narrowing: each calibrated parameter's 90% interval width over its prior width.
+        copies: design points per run's point (a heavy particle drawn k times is
+            run once and counts k times; decisions.md item 70); 1 when missing.
     """
     table = claim.key(runs).dropna(subset=["diff"])
-    q05, median, q95 = np.quantile(table["diff"].to_numpy(dtype=float), QUANTILES)
+    weights = table["point"].map(copies or {}).fillna(1).to_numpy(dtype=float)
+    q05, median, q95 = weighted_quantile(table["diff"], weights, QUANTILES)
     narrowed = tuple(p for p in claim.decisive if narrowing.get(p, 1.0) < CONSTRAINED)
     wide = tuple(p for p in claim.decisive if p in narrowing and p not in narrowed)
     fixed = tuple(p for p in claim.decisive if p not in narrowing)
     return Answer(
-        float(table["holds"].mean()),
+        float(np.sum(weights * table["holds"].to_numpy(dtype=float)) / weights.sum()),
         float(q05),
         float(median),
         float(q95),
+        int(weights.sum()),
         len(table),
         narrowed,
         wide,
         fixed,
     )
+
+
+def design_copies(folder: Path) -> dict[int, int]:
+    """``{point: how many design points share its parameter values}`` (``design.parquet``)."""
+    design = pd.read_parquet(folder / "design.parquet")
+    values = design.drop(columns="point").apply(lambda row: tuple(row), axis=1)
+    counts = values.map(values.value_counts())
+    return {int(p): int(c) for p, c in zip(design["point"], counts, strict=True)}
 
 
 def calibration_narrowing(folder: Path, variant: str = "v2") -> dict[str, float]:
@@ -214,7 +237,9 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
         "weights of the joint calibration against the UN votes (`make calibrate`, variant "
         'v2; docs/validation.md, "Calibration"). The probability is the share of draws '
         "where the claim holds; the interval is the 5% to 95% range of the key difference "
-        "over the draws. A claim is constrained by the data only where the calibration "
+        "over the draws (inverted CDF; a parameter set drawn k times counts k times, "
+        "and 'distinct' says how many different sets the draws hold). A claim is "
+        "constrained by the data only where the calibration "
         f"narrowed a parameter that decides it (90% interval under {CONSTRAINED:.0%} of "
         "the prior); parameters it does not fit keep the scenarios' values.\n\n"
     )
@@ -228,10 +253,11 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
         if res is None:
             rows.append(f"| {claim.number}. {claim.title} | not run | | | |")
             continue
-        a = answer(claim, res.ok_runs, narrowing)
+        a = answer(claim, res.ok_runs, narrowing, design_copies(res.path))
         rows.append(
             f"| {claim.number}. {claim.title} | {a.probability:.2f} | "
-            f"{a.median:+.3f} [{a.q05:+.3f}, {a.q95:+.3f}] | {a.draws} | {_verdict(a)} |"
+            f"{a.median:+.3f} [{a.q05:+.3f}, {a.q95:+.3f}] | {a.draws} ({a.distinct}) | "
+            f"{_verdict(a)} |"
         )
         parts = [
             f"**Claim {claim.number}.** Key difference: {claim.difference}; the claim holds "
@@ -254,7 +280,7 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
             parts.append("The data cannot constrain this claim: the probability is the prior's.")
         notes.append(" ".join(parts))
     header = (
-        "| claim | P(holds) | key difference: median [90% interval] | draws | data |\n"
+        "| claim | P(holds) | key difference: median [90% interval] | draws (distinct) | data |\n"
         "|---|---|---|---|---|\n"
     )
     return head + header + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + "\n"
