@@ -143,11 +143,6 @@ def run_sweep(
     if executor == "dask" and address:
         check_address(address)  # before anything is written
     if run_fn is None:
-        if experiment.spec.engine == "fast":
-            from sim.fast.compiler import check_supported
-
-            for scenario in experiment.scenarios.values():
-                check_supported(scenario)
         run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
