@@ -198,3 +198,22 @@ def test_sweeps_agree_across_engines_and_executors(tmp_path: Path) -> None:
     )
     manifests = [json.loads((o.folder / "manifest.json").read_text()) for o in (pool, reference)]
     assert [m["engine"] for m in manifests] == ["fast", "mesa"]
+
+
+def test_every_registered_kind_has_its_compiled_code() -> None:
+    """The compiled loop handles the kinds of the ``targeted`` handler alike (codes below
+    N_TARGETED) and tells them apart by the registry's commitment and target direction:
+    intervene opens (+1), withdraw and expelled close (-1), base_loss has no party (0)."""
+    from sim.fast import core
+    from sim.fast.compiler import KIND_CODES, KIND_COMMITMENT, KIND_DIRECTION
+    from sim.scenario.kinds import KINDS
+
+    assert set(KIND_CODES) == set(KINDS)
+    assert sorted(KIND_CODES.values()) == list(range(core.N_KINDS))
+    for name, spec in KINDS.items():
+        assert (KIND_CODES[name] < core.N_TARGETED) == (spec.handler == "targeted"), name
+    code = KIND_CODES
+    assert KIND_COMMITMENT[code["intervene"]] == core.OPENS
+    assert KIND_COMMITMENT[code["withdraw"]] == KIND_COMMITMENT[code["expelled"]] == core.CLOSES
+    assert KIND_COMMITMENT[code["refuse_aid"]] == 0
+    assert [KIND_DIRECTION[code[k]] for k in ("intervene", "expelled", "base_loss")] == [1, -1, 0]
