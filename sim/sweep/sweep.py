@@ -37,7 +37,7 @@ from sim.sweep.store import Store
 # A chunk is committed when it holds this share of the sweep's runs (bounded below and
 # above), when it holds this many tidy-table rows, or when this much time has passed:
 # a kill loses little, and the parent never holds many results.
-_CHUNKS_PER_SWEEP = 20
+_CHUNKS_PER_SWEEP = 10
 _CHUNK_RUNS = (16, 500)
 _CHUNK_TABLE_ROWS = 1_000_000
 _CHUNK_SECONDS = 10.0
