@@ -137,17 +137,19 @@ def _network(sc: Scenario, world: World) -> dict[str, np.ndarray]:
         [len(b) for b in world.bloc_members], dtype=np.float64
     )
     ties = _directed_ties(sc, world.index)
-    # Duplicates summed, as scipy's sum_duplicates does for InfluenceNetwork.
-    summed: dict[tuple[int, int], float] = {}
-    for i, j, w in ties:
-        summed[(i, j)] = summed.get((i, j), 0.0) + w
-    by_row: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for (i, j), w in sorted(summed.items()):
-        by_row[i].append((j, w))
-    tie_ptr, tie_idx = _csr([[j for j, _ in r] for r in by_row])
-    tie_w = np.array([w for r in by_row for _, w in r], dtype=np.float64)
-    weights = [net.same_region, net.same_bloc, net.baseline, *(t[2] for t in ties)]
-    smallest = min((w for w in weights if w > 0), default=1.0)
+    listener = np.array([t[0] for t in ties], dtype=np.int64)
+    heard = np.array([t[1] for t in ties], dtype=np.int64)
+    given = np.array([t[2] for t in ties], dtype=np.float64)
+    # Duplicates summed in file order (as scipy's sum_duplicates does for
+    # InfluenceNetwork), rows and columns sorted.
+    cells, which = np.unique(listener * n + heard, return_inverse=True)
+    tie_w = np.bincount(which, weights=given, minlength=cells.shape[0])
+    tie_ptr = np.zeros(n + 1, dtype=np.int64)
+    tie_ptr[1:] = np.cumsum(np.bincount(cells // n, minlength=n))
+    tie_idx = (cells % n).astype(np.int64)
+    weights = np.concatenate([[net.same_region, net.same_bloc, net.baseline], given])
+    positive = weights[weights > 0]
+    smallest = float(positive.min()) if positive.shape[0] else 1.0
     remaining = np.empty((n, n_powers))
     has_neighbours = np.empty((n, n_powers), dtype=np.bool_)
     core.network_rows(
