@@ -17,6 +17,7 @@ in an output group of the historical scenario.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -130,3 +131,17 @@ def test_values_row_equals_the_series_read_directly(tmp_path: Path) -> None:
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert cells[2] == "not run"
         assert cells[4].startswith(f"{diff:+.3f} ["), (cells[4], diff)
+
+
+def test_multiplicity_counts_identical_posterior_draws(tmp_path: Path) -> None:
+    """Draws a, b, a, a, c (points 0-4): the sweep plans a once, under point 0,
+    so point 0 stands for 3 draws and points 1 and 4 for one each; with no
+    varied path every point stands for itself."""
+    path = "parameters.trust.memory"
+    pd.DataFrame({"point": range(5), path: [0.9, 0.95, 0.9, 0.9, 0.99]}).to_parquet(
+        tmp_path / "design.parquet"
+    )
+    varied = SimpleNamespace(path=tmp_path, varied=[path])
+    assert cross_case.multiplicity(varied).sort_index().to_dict() == {0: 3, 1: 1, 4: 1}  # type: ignore[arg-type]
+    fixed = SimpleNamespace(path=tmp_path, varied=[])
+    assert cross_case.multiplicity(fixed).sort_index().to_dict() == {p: 1 for p in range(5)}  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ matplotlib.use("Agg")  # files only: never open a window
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
@@ -107,13 +108,30 @@ def case_difference(
         counterfactual: the counterfactual's key.
 
     Returns:
-        One difference per design point and replicate.
+        One difference per design point and replicate (a point planned once
+        for several identical design points counts as many times).
     """
     kind, power, group = metric.split(".")
     rows = series_at(results, date, kind)
     rows = rows[(rows["group"] == group) & (rows["power"] == power)]
     pairs = paired(rows, "value", historical, counterfactual, results.varied)
-    return pairs["diff"].to_numpy(dtype=float)
+    counts = multiplicity(results).reindex(pairs["point"]).fillna(1).to_numpy(dtype=int)
+    return np.repeat(pairs["diff"].to_numpy(dtype=float), counts)
+
+
+def multiplicity(results: Results) -> pd.Series:
+    """How many design points each planned point stands for, by point number.
+
+    A posterior design draws particles with replacement, and design points
+    that resolve to the same scenario are planned once, under the first of
+    them (docs/results_layout.md); counting the points keeps the posterior's
+    weights in the draws.
+    """
+    design = pd.read_parquet(results.path / "design.parquet")
+    if not results.varied:
+        return design["point"].value_counts().rename("count")
+    first = design.groupby(results.varied)["point"].transform("min")
+    return first.value_counts().rename("count")
 
 
 def differences(ctx: Context) -> dict[str, Difference]:
