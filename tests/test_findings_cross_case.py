@@ -142,6 +142,6 @@ def test_multiplicity_counts_identical_posterior_draws(tmp_path: Path) -> None:
         tmp_path / "design.parquet"
     )
     varied = SimpleNamespace(path=tmp_path, varied=[path])
-    assert cross_case.multiplicity(varied).sort_index().to_dict() == {0: 3, 1: 1, 4: 1}  # type: ignore[arg-type]
+    assert cross_case.multiplicity(varied).sort_index().to_dict() == {0: 3, 1: 1, 4: 1}
     fixed = SimpleNamespace(path=tmp_path, varied=[])
-    assert cross_case.multiplicity(fixed).sort_index().to_dict() == {p: 1 for p in range(5)}  # type: ignore[arg-type]
+    assert cross_case.multiplicity(fixed).sort_index().to_dict() == {p: 1 for p in range(5)}
