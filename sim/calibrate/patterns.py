@@ -52,9 +52,8 @@ class PatternProblem:
         engine: the simulation engine, ``mesa`` or ``fast``.
 
     Raises:
-        InputError: a pattern file the pattern loader rejects, pattern files
-            with no calibration pattern at all (only held-out ones), or a
-            calibrated or fixed path that a pattern file's scenario does not have.
+        InputError: a pattern file the pattern loader rejects, or a calibrated
+            or fixed path that a pattern file's scenario does not have.
     """
 
     def __init__(self, calibration: Calibration, votes: Any, engine: str = "mesa") -> None:
@@ -63,7 +62,6 @@ class PatternProblem:
         self.votes = votes
         self.engine = engine
         self.files = {Path(p).stem: api.load_patterns(p) for p in calibration.pattern_files}
-        _check_some_calibrate(calibration, self.files)
         stats = []
         for path, (stem, pf) in zip(calibration.pattern_files, self.files.items(), strict=True):
             table = api.observed_statistics(pf, votes)
@@ -107,22 +105,6 @@ class PatternProblem:
             )
             out.update({f"{stem}/{k}": float(v) for k, v in values.items()})
         return out
-
-
-def _check_some_calibrate(calibration: Calibration, files: Mapping[str, Any]) -> None:
-    """Refuse pattern files whose patterns are all ``holdout``: nothing to fit.
-
-    Held-out patterns never enter the distance (:func:`sim.calibrate.problem.calibration_ids`);
-    a calibration of held-out files alone would fit nothing, so it is an input error.
-    """
-    if any(p.role == "calibrate" for pf in files.values() for p in pf.patterns):
-        return
-    names = ", ".join(f"{stem}.yaml" for stem in files)
-    raise calibration.error(
-        f"no calibration pattern: every pattern of {names} is role: holdout, which "
-        "calibrate never fits; list a pattern file with role: calibrate patterns",
-        "patterns",
-    )
 
 
 def _check_paths(calibration: Calibration, pf: Any, path: Path) -> None:
