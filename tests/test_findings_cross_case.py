@@ -16,6 +16,7 @@ in an output group of the historical scenario.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -145,3 +146,42 @@ def test_multiplicity_counts_identical_posterior_draws(tmp_path: Path) -> None:
     assert cross_case.multiplicity(varied).sort_index().to_dict() == {0: 3, 1: 1, 4: 1}
     fixed = SimpleNamespace(path=tmp_path, varied=[])
     assert cross_case.multiplicity(fixed).sort_index().to_dict() == {p: 1 for p in range(5)}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.key)
+def test_posterior_experiment_loads_against_a_finished_calibration(
+    case: cross_case.Case, tmp_path: Path
+) -> None:
+    """With a finished calibration of two particles (weights 3:1) in place of the
+    joint one, each posterior experiment plans its 100 draws, every one of them
+    one of the two particles, and never a ``link.*`` path."""
+    joint = _yaml(REPO / "calibrations" / "joint.yaml")
+    paths = list(joint["parameters"])
+    folder = tmp_path / "joint"
+    folder.mkdir()
+    manifest = {
+        "kind": "calibration",
+        "status": "complete",
+        "variants": {"v2": {}},
+        "resolved": {"parameters": joint["parameters"]},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    particles = {p: [prior["low"], prior["high"]] for p, prior in joint["parameters"].items()}
+    pd.DataFrame(
+        {"generation": [0, 0], "variant": ["v2", "v2"], "weight": [3.0, 1.0], **particles}
+    ).to_parquet(folder / "posterior.parquet")
+    tree = _yaml(REPO / "experiments" / f"{case.experiment}.yaml")
+    tree["scenarios"] = {
+        k: str((REPO / "experiments" / v).resolve()) for k, v in tree["scenarios"].items()
+    }
+    tree["design"]["calibration"] = str(folder)
+    path = tmp_path / "experiment.yaml"
+    path.write_text(yaml.safe_dump(tree))
+    experiment = load_experiment(str(path))
+    points = experiment.points
+    assert len(points) == 100
+    drawn = {tuple(point[p] for p in paths if not p.startswith("link.")) for point in points}
+    low = tuple(joint["parameters"][p]["low"] for p in paths if not p.startswith("link."))
+    high = tuple(joint["parameters"][p]["high"] for p in paths if not p.startswith("link."))
+    assert drawn <= {low, high} and low in drawn
+    assert not any(k.startswith("link.") for point in points for k in point)
