@@ -51,10 +51,13 @@ findings: $(STAMP)
 	$(BIN)/python -m sim.findings
 
 # The joint calibration against the UN votes (calibrations/joint.yaml, resumable),
-# then claim 1 under its posterior; under 20 minutes on 2 cores.
+# then claim 1 and the cross-case experiments under its posterior; under 25 minutes
+# on 2 cores.
 calibrate: $(STAMP)
 	$(BIN)/credsim calibrate calibrations/joint.yaml --out results/calibrate/joint --votes ../shared/data/unvotes
 	$(BIN)/credsim sweep experiments/claim1_posterior.yaml --no-plots
+	for c in syria sino_soviet afghanistan_ussr vietnam_usa egypt_ussr; do \
+	  $(BIN)/credsim sweep experiments/cross_case_$$c.yaml --no-plots || exit 1; done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json

@@ -103,7 +103,8 @@ def test_every_claim_is_written_with_its_figure(tiny: dict[str, Any]) -> None:
     text = tiny["text"]
     for n in range(1, 6):
         assert f"## Claim {n}:" in text
-    assert "Not computed" not in text
+    # the cross-case section (last) reads experiments this fixture does not run
+    assert "Not computed" not in text.split("## The lesson beyond Syria")[0]
     figures = sorted(p.name for p in (tiny["outputs"][0] / "figures").iterdir())
     assert figures == [
         "claim1_boundary.png",

@@ -11,10 +11,17 @@ import matplotlib
 matplotlib.use("Agg")  # files only: never open a window
 
 
+from sim.errors import InputError
+from sim.findings import cross_case
 from sim.findings.claims import CLAIMS, Context, section_runs, table
 from sim.findings.discussion import PREAMBLE, VERDICTS
-from sim.findings.numbers import EXPERIMENTS, REPO
+from sim.findings.numbers import EXPERIMENTS as CLAIM_EXPERIMENTS
+from sim.findings.numbers import REPO
 from sim.results import Results, open_results
+
+EXPERIMENTS = (*CLAIM_EXPERIMENTS, *cross_case.EXPERIMENTS)
+# What ``--list`` prints (``make findings`` sweeps these): those a calibration does not feed.
+LISTED = tuple(e for e in EXPERIMENTS if e not in cross_case.POSTERIOR_EXPERIMENTS)
 
 
 def render_document(ctx: Context) -> str:
@@ -22,14 +29,23 @@ def render_document(ctx: Context) -> str:
     summary = "## Summary\n\n" + table(["claim", "what the model says"], VERDICTS)
     parts = [PREAMBLE, summary, section_runs(ctx)]
     parts += [claim.render(ctx) for claim in CLAIMS]
+    parts.append(cross_case.render(ctx))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts)
 
 
 def default_results(name: str) -> Path | None:
-    """The folder ``credsim sweep experiments/NAME.yaml`` writes, if it exists."""
+    """The folder ``credsim sweep experiments/NAME.yaml`` writes, if it exists.
+
+    None too when the experiment cannot load yet: a posterior design whose
+    calibration has not been run names no folder.
+    """
     from sim.sweep import default_folder, load_experiment
 
-    folder = REPO / default_folder(load_experiment(str(REPO / "experiments" / f"{name}.yaml")))
+    try:
+        experiment = load_experiment(str(REPO / "experiments" / f"{name}.yaml"))
+    except InputError:
+        return None
+    folder = REPO / default_folder(experiment)
     return folder if (folder / "manifest.json").is_file() else None
 
 
@@ -46,7 +62,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="results folder of experiment NAME (default: the folder its sweep writes)",
     )
     p.add_argument(
-        "--list", action="store_true", help="print the experiments read, one per line, and stop"
+        "--list",
+        action="store_true",
+        help="print the experiments to sweep before (all but the posterior ones), one per line",
     )
     p.add_argument("--out", default=str(REPO / "docs" / "findings.md"))
     p.add_argument("--figures", default=str(REPO / "docs" / "figures"))
@@ -57,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Read the results folders, write the figures and findings.md."""
     args = parse_args(argv)
     if args.list:
-        print("\n".join(EXPERIMENTS))
+        print("\n".join(LISTED))
         return 0
     given: dict[str, Path] = {}
     for item in args.results:

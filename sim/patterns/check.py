@@ -4,6 +4,7 @@
 
     credsim patterns check FILE [--set PATH=VALUE ...] [--reps N] [--out DIR]
             [--votes DIR] [--strict] [--seed N]
+            [--posterior DIR [--samples N] [--variant NAME]]
 
 Runs the pattern file's scenario (``--reps`` replicates), prints one row per
 pattern (calibration patterns, then the held-out ones apart) and writes to
@@ -61,6 +62,13 @@ def add_parser(sub: Any) -> None:
         default="mesa",
         help="mesa: the reference Mesa model; fast: the compiled engine (default mesa)",
     )
+    c.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="a finished calibration: posterior predictive checks (sim/patterns/predictive.py)",
+    )
+    c.add_argument("--samples", type=int, default=50, help="posterior draws (default 50)")
+    c.add_argument("--variant", help="the calibration's variant (needed when it has several)")
 
 
 def cli_patterns(args: argparse.Namespace) -> int:
@@ -84,6 +92,10 @@ def cli_patterns(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a folder")
     data = load_votes(args.votes)
+    if args.posterior:
+        from sim.patterns.predictive import cli_predictive
+
+        return cli_predictive(args, pf, data, out)
     observed = observed_statistics(pf, data)
     prep = prepare(pf, data)
     sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
