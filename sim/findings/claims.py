@@ -31,7 +31,6 @@ from sim.findings.numbers import (
     MEMORY,
     NB,
     POWER_COLOURS,
-    REPO,
     SAME_BLOC,
     SUSCEPTIBILITY,
     at,
@@ -50,6 +49,7 @@ from sim.findings.numbers import (
     window_mean,
 )
 from sim.results import Results
+from sim.sweep.experiment import SHORT_HASH
 
 # --------------------------------------------------------------------------- the document
 
@@ -404,6 +404,8 @@ def body_claim2(ctx: Context) -> list[str]:
     post = window_mean(res, "1963-01", "1972-12", "effective_poles")
     post = wide(post, res, "all", "")
     d_poles = paired(post, "value", "historical", "neutral_1962", res.varied)
+    end = wide(series_at(res, "1972-12", "effective_poles"), res, "all", "")
+    d_end = paired(end, "value", "historical", "neutral_1962", res.varied)
     shares = runs.groupby("scenario")["final_share.PRC.all"].mean()
     out.append(
         captioned(
@@ -415,7 +417,9 @@ def body_claim2(ctx: Context) -> list[str]:
     )
     out.append(
         "Mean effective poles over 1963-1972, historical minus neutral_1962 (grid mean): "
-        f"{interval(d_poles['diff']).text(2)}. Share of states aligned with the PRC at the "
+        f"{interval(d_poles['diff']).text(2)}; in December 1972 alone: "
+        f"{interval(d_end['diff']).text(2)}, higher at {share_text(point_means(d_end) > 0)} "
+        "points. Share of states aligned with the PRC at the "
         "end (mean over the grid): "
         + ", ".join(f"{s} {shares[s]:.3f}" for s in ("historical", "neutral_1962"))
         + ".\n\n"
@@ -627,11 +631,13 @@ def section_runs(ctx: Context) -> str:
                 ", ".join(m["scenarios"]),
                 f"{design['method']}, {design['points']} points x {m['replicates']} replicates",
                 f"{len(res.ok_runs)} ok / {m['counts']['planned']}",
-                f"`{res.path.relative_to(REPO) if res.path.is_relative_to(REPO) else res.path}`",
+                f"`results/{name}/{m['experiment_hash'][:SHORT_HASH]}`",
             ]
         )
     return (
         "## The experiments\n\n"
+        "Each results folder is named by its experiment's hash (the folder `credsim sweep` "
+        "writes by default, whichever folder it was read from).\n\n"
         + table(["experiment", "scenarios", "design", "runs", "results folder"], rows)
         + "\n\n"
     )

@@ -190,3 +190,5 @@ It says nothing about the *level* of trust: steadiness is about swings,
 not standing.
 """,
 }
+
+AT_REST = ""
