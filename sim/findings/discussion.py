@@ -49,8 +49,8 @@ VERDICTS: tuple[tuple[str, str], ...] = (
     (
         "1. Withdrawing costs more than never intervening",
         (
-            "**Not supported among Arab League states, less so than in v1; supported among "
-            "African states.** Withdrawing costs Russia far more than staying would have. "
+            "**Not supported among Arab League states, even less than in v1; supported "
+            "among African states.** Withdrawing costs Russia far more than staying would have. "
             "Against never intervening, Russia ends *better* off among Arab League states at "
             "the scenario's values by about 0.05 (v1: 0.03), and now at every negativity bias up "
             "to 3 whatever the memory: re-anchoring keeps nine years of support in the priors "
@@ -268,8 +268,9 @@ MECHANISMS = """\
 The first two columns are the v1 and v2 answers at the scenarios' values;
 the middle three say which v2 mechanism moves each. Claim 1 among Arab
 League states is moved by two mechanisms in opposite directions:
-re-anchoring raises the difference (without it +0.019 instead of +0.049)
-and the enemies' discount lowers it (without it +0.079). The PRC's lesson
+re-anchoring raises the difference (compare the "no re-anchoring" column)
+and the enemies' discount lowers it (the `enemy_reliability` 1 column);
+the African cost is deepened by affinity. The PRC's lesson
 in claim 2 is untouched by v2. Where "all three off" equals v1, the other
 differences of the v2 files (the stance term in salience, the raised
 non-aligned utility, the start at rest) do not matter for that number.
