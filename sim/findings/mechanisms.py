@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from sim.findings.numbers import KEY_METRIC, REPO
 from sim.metrics import flatten_summary
 from sim.runner import run_scenario
@@ -25,7 +23,10 @@ from sim.scenario import load_scenario
 SEED = 0
 V1 = REPO / "tests" / "data" / "v1"
 V2 = REPO / "scenarios"
-AFFINITY_OFF = {"parameters.affinity.scale": 0, "parameters.alignment.weights.affinity": 0}
+AFFINITY_OFF: dict[str, object] = {
+    "parameters.affinity.scale": 0,
+    "parameters.alignment.weights.affinity": 0,
+}
 VARIANTS: tuple[tuple[str, Path, dict[str, object]], ...] = (
     ("v1 (the v1 copies of the scenarios)", V1, {}),
     ("v2 as shipped", V2, {}),
@@ -56,13 +57,17 @@ def summary(folder: Path, scenario: str, overrides: dict[str, object]) -> dict[s
 
 def window(
     folder: Path, scenario: str, overrides: dict[str, object], start: str, end: str
-) -> pd.DataFrame:
-    """Mean ``trust_mean`` by group and power over the steps from ``start`` to ``end``."""
+) -> dict[tuple[str, str], float]:
+    """Mean ``trust_mean`` by (group, power) over the steps from ``start`` to ``end``."""
     sc = load_scenario(str(folder / scenario), overrides)
     series = run_scenario(sc, SEED, record="series").series
     assert series is not None
     rows = series[(series["metric"] == "trust_mean") & series["date"].between(start, end)]
-    return rows.groupby(["group", "power"])["value"].mean()
+    means = rows.groupby(["group", "power"], as_index=False)["value"].mean()
+    return {
+        (str(g), str(p)): float(v)
+        for g, p, v in means[["group", "power", "value"]].itertuples(index=False)
+    }
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def mid_sixties(group: str, b: str) -> Callable[[Path, dict[str, object]], float
             window(folder, s, overrides, "1964-01", "1966-12")[(group, "USSR")]
             for s in ("sino_soviet.yaml", b)
         )
-        return float(va - vb)
+        return va - vb
 
     return compute
 
