@@ -260,3 +260,16 @@ def test_mechanism_table_v1_column_equals_a_direct_v1_run(tiny: dict[str, Any]) 
     rest = tiny["text"].split("historical minus abstained, one run each): ")[1]
     at_rest = float(rest.split(" at rest")[0].split(", ")[1])
     assert cells[2] == f"{at_rest:+.3f}"
+
+
+def test_worse_memories_lists_every_negative_cell() -> None:
+    """Half-lives by hand: ln 0.5 / ln 0.95 = 13.5, / ln 0.9 = 6.6, / ln 0.98 = 34.3 months."""
+    from sim.findings.numbers import worse_memories
+
+    memories = np.array([0.9, 0.95, 0.98])
+    assert worse_memories(memories, np.array([0.01, -0.02, 0.03])) == "0.95 (half-life 14 months)"
+    assert (
+        worse_memories(memories, np.array([-0.01, 0.02, -0.03]))
+        == "0.9, 0.98 (half-life 7 to 34 months)"
+    )
+    assert worse_memories(memories, np.array([0.0, 0.1, 0.2])) == "none (better at every memory)"

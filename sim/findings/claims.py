@@ -35,10 +35,8 @@ from sim.findings.numbers import (
     SUSCEPTIBILITY,
     at,
     baseline_point,
-    crossing,
     describe_point,
     design_size,
-    half_life,
     interval,
     paired,
     point_means,
@@ -47,6 +45,7 @@ from sim.findings.numbers import (
     value_range,
     wide,
     window_mean,
+    worse_memories,
 )
 from sim.results import Results
 from sim.sweep.experiment import SHORT_HASH
@@ -235,17 +234,10 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
         )
     ]
     memories = cells.columns.to_numpy(dtype=float)
-    crossings = []
-    for nb, row in cells.iterrows():
-        m = crossing(memories, row.to_numpy(dtype=float))
-        where = (
-            "never (better at every memory)"
-            if m is None and row.min() >= 0
-            else "above every memory in the grid"
-            if m is None
-            else f"{m:.3f} (half-life {half_life(m):.0f} months)"
-        )
-        crossings.append([f"{float(str(nb)):g}", where])
+    rows = [
+        [f"{float(str(nb)):g}", worse_memories(memories, row.to_numpy(dtype=float))]
+        for nb, row in cells.iterrows()
+    ]
     worse = means["arab_league"] < 0
     replicate_sd = boundary.ok_runs.groupby(["scenario", "point"])[KEY_METRIC].std().max()
     out.append(
@@ -254,11 +246,11 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
             f"{boundary.manifest['replicates']} paired replicates per cell; the largest standard "
             f"deviation across replicates of any cell is {replicate_sd:.1e}, so the cells are "
             f"exact to the digits shown). Withdrawing leaves Russia worse off among Arab League "
-            f"states than abstaining in {share_text(worse)} cells. Below the memory in the table "
-            "(faster forgetting) withdrawing is worse; above it, the nine years of support still "
-            "outweigh the withdrawal in December 2026:\n\n",
-            ["negativity bias", "memory where the difference turns positive"],
-            crossings,
+            f"states than abstaining in {share_text(worse)} cells. The memories of the grid at "
+            "which it does, by negativity bias (elsewhere the years of support still outweigh "
+            "the withdrawal in December 2026):\n\n",
+            ["negativity bias", "memories where withdrawing is worse"],
+            rows,
         )
     )
     return out
