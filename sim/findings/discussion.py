@@ -56,8 +56,8 @@ VERDICTS: tuple[tuple[str, str], ...] = (
             "to 3 whatever the memory: re-anchoring keeps nine years of support in the priors "
             "after the withdrawal's evidence fades. It ends worse off only at a negativity bias "
             "of 3.5 or more with half-lives of ten months to four years, and among African "
-            "states (by about 0.02, v1: 0.01). Over the Sobol box it is worse at about a sixth of the points (v1: half), "
-            "decided mostly by how much a month of support counts."
+            "states (by about 0.02, v1: 0.01). Over the Sobol box it is worse at about a sixth "
+            "of the points (v1: half), decided mostly by how much a month of support counts."
         ),
     ),
     (
