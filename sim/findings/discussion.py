@@ -147,7 +147,7 @@ record that enters only the alignment utility) but deepens the African
 cost, through the realignments it causes and the network that carries
 them.
 With all three switched off the v2 files give the v1 number back, so the
-relations' salience, the raised non-aligned utility and the start at rest
+relations' stance salience and the start at rest
 change nothing here. Re-anchoring's effect is close to construction: any
 scenario with a long record followed by a short reversal will, under
 re-anchoring, remember the record; the claim that a late withdrawal
@@ -179,8 +179,8 @@ touches it: the PRC is the target, so stances and the enemy factor do not
 discount its lesson, and re-anchoring works on both scenarios alike. The
 non-aligned part still fails for the lean alone (about +0.003, now lower at
 8 of 81 points instead of 0): `side_with_adversary` with India gives
-India's non-aligned partners support evidence, as in v1; the affinity
-channel trims the gain a little (see "Which v2 mechanism moves each
+India's non-aligned partners support evidence, as in v1; each of v2's
+mechanisms trims the gain a little (see "Which v2 mechanism moves each
 claim"). With
 the test ban as well the non-aligned states' trust now falls at 80 of 81
 points (v1: 69), but by under 0.02 anywhere: a cost too small to read as
@@ -189,16 +189,22 @@ losing the non-aligned.
 **The poles changed most.** In v1 the effective number of poles stayed
 near two (2.05 in December 1972 at the scenario's values, about 2% of
 states aligned with the PRC). In v2 it rises to about 2.5 by 1969-1972 and
-about a tenth of the states end aligned with the PRC, in *every* scenario:
-the scenario writes the split itself as relations (open polemics 1963, the
-PRC against the USSR at -0.9 after Zhenbao in 1969, Albania with the PRC and
-against the USSR from 1961, Pakistan with the PRC from 1963), and the
-affinity channel turns those stances into the PRC's partners' perceived
-intentions. Three poles therefore follow from the relations the scenario
-writes from the historical record, not from the USSR's lean: historical
-minus neutrality is slightly *negative* over 1963-1972 and at the end. The
-model supports "two poles became three" only as an input it was given, and
-does not support that the 1962 lean made it so.
+about a tenth of the states end aligned with the PRC, in *every* scenario.
+The mechanism table below says where this comes from: mostly
+re-anchoring (without it the poles stay at v1's level), then the affinity
+channel. The scenario writes the split itself as relations (open polemics
+1963, the PRC against the USSR at -0.9 after Zhenbao in 1969, Albania with
+the PRC and against the USSR from 1961, Pakistan with the PRC from 1963);
+the stances turn the 1960s' negative evidence into the PRC's partners'
+perceived intentions, and re-anchoring makes the reassessment last instead
+of healing as it did in v1. Three poles therefore follow from the
+relations the scenario writes from the historical record and from
+re-anchoring, not from the USSR's lean: over the grid, historical minus
+neutrality is slightly *negative* on average over 1963-1972 and in December
+1972 (higher at only about a third of the points), although at the
+scenario's values the historical case ends with more poles than neutrality.
+The model supports "two poles became three" as the outcome of the split
+it was given, and does not support that the 1962 lean made it so.
 """,
     "claim3": """\
 **Where it holds and where it fails.** The claim holds everywhere on the
@@ -271,14 +277,17 @@ same and so is its dependence on construction.
 
 MECHANISMS = """\
 The first two columns are the v1 and v2 answers at the scenarios' values;
-the middle three say which v2 mechanism moves each. Claim 1 among Arab
+the middle three say which v2 mechanism moves each (a column near the
+v2 value means that mechanism does not matter for the number). Claim 1 among Arab
 League states is moved by two mechanisms in opposite directions:
 re-anchoring raises the difference (compare the "no re-anchoring" column)
 and the enemies' discount lowers it (the `enemy_reliability` 1 column);
 the African cost is deepened by affinity. The PRC's lesson
 in claim 2 is untouched by v2. Where "all three off" equals v1, the other
-differences of the v2 files (the stance term in salience, the raised
-non-aligned utility, the start at rest) do not matter for that number.
+differences of the v2 files (the stance term in salience, the start at
+rest) do not matter for that number. The poles of claim 2 are a
+level, not a difference: the rise to three poles is carried by
+re-anchoring first and affinity second.
 """
 
 AT_REST = """\

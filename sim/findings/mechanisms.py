@@ -18,51 +18,70 @@ from pathlib import Path
 from sim.findings.numbers import KEY_METRIC, REPO
 from sim.metrics import flatten_summary
 from sim.runner import run_scenario
-from sim.scenario import load_scenario
+from sim.scenario import Scenario, load_scenario
 
 SEED = 0
 V1 = REPO / "tests" / "data" / "v1"
 V2 = REPO / "scenarios"
-AFFINITY_OFF: dict[str, object] = {
-    "parameters.affinity.scale": 0,
-    "parameters.alignment.weights.affinity": 0,
-}
+NEUTRAL_AFFINITY = 0.5
+AFFINITY_OFF = "affinity off"
+ENEMY_OFF: dict[str, object] = {"parameters.stance.enemy_reliability": 1}
+ANCHOR_OFF: dict[str, object] = {"parameters.trust.prior_memory": 1}
 VARIANTS: tuple[tuple[str, Path, dict[str, object]], ...] = (
     ("v1 (the v1 copies of the scenarios)", V1, {}),
     ("v2 as shipped", V2, {}),
-    ("v2, affinity off (scale 0, weight 0)", V2, AFFINITY_OFF),
-    (
-        "v2, enemies learn like neutrals (enemy_reliability 1)",
-        V2,
-        {"parameters.stance.enemy_reliability": 1},
-    ),
-    ("v2, no re-anchoring (prior_memory 1)", V2, {"parameters.trust.prior_memory": 1}),
-    (
-        "v2, all three off",
-        V2,
-        {
-            **AFFINITY_OFF,
-            "parameters.stance.enemy_reliability": 1,
-            "parameters.trust.prior_memory": 1,
-        },
-    ),
+    ("v2, affinity off (non-aligned utility rebalanced)", V2, {AFFINITY_OFF: True}),
+    ("v2, enemies learn like neutrals (enemy_reliability 1)", V2, ENEMY_OFF),
+    ("v2, no re-anchoring (prior_memory 1)", V2, ANCHOR_OFF),
+    ("v2, all three off", V2, {AFFINITY_OFF: True, **ENEMY_OFF, **ANCHOR_OFF}),
 )
+
+
+def scenario_of(folder: Path, scenario: str, overrides: dict[str, object]) -> Scenario:
+    """``folder/scenario`` with ``overrides``; ``AFFINITY_OFF`` switches the channel off.
+
+    Switching affinity off sets ``affinity.scale`` and the alignment weight of
+    affinity to 0 and lowers the non-aligned utility by what the neutral
+    affinity added to every power's utility (weight x 0.5), the balance the
+    v2 scenarios struck (docs/scenarios.md); without it nearly every state
+    would turn non-aligned.
+    """
+    plain = {k: v for k, v in overrides.items() if k != AFFINITY_OFF}
+    path = str(folder / scenario)
+    if not overrides.get(AFFINITY_OFF):
+        return load_scenario(path, plain)
+    alignment = load_scenario(path).parameters.alignment
+    return load_scenario(
+        path,
+        {
+            **plain,
+            "parameters.affinity.scale": 0,
+            "parameters.alignment.weights.affinity": 0,
+            "parameters.alignment.nonaligned_utility": alignment.nonaligned_utility
+            - NEUTRAL_AFFINITY * alignment.weights.affinity,
+        },
+    )
 
 
 def summary(folder: Path, scenario: str, overrides: dict[str, object]) -> dict[str, float | None]:
     """The flat summary of one run of ``folder/scenario`` with ``overrides``."""
-    sc = load_scenario(str(folder / scenario), overrides)
+    sc = scenario_of(folder, scenario, overrides)
     return flatten_summary(run_scenario(sc, SEED).summary)
 
 
 def window(
-    folder: Path, scenario: str, overrides: dict[str, object], start: str, end: str
+    folder: Path,
+    scenario: str,
+    overrides: dict[str, object],
+    start: str,
+    end: str,
+    metric: str = "trust_mean",
 ) -> dict[tuple[str, str], float]:
-    """Mean ``trust_mean`` by (group, power) over the steps from ``start`` to ``end``."""
-    sc = load_scenario(str(folder / scenario), overrides)
+    """Mean of series ``metric`` by (group, power) over the steps from ``start`` to ``end``."""
+    sc = scenario_of(folder, scenario, overrides)
     series = run_scenario(sc, SEED, record="series").series
     assert series is not None
-    rows = series[(series["metric"] == "trust_mean") & series["date"].between(start, end)]
+    rows = series[(series["metric"] == metric) & series["date"].between(start, end)]
     means = rows.groupby(["group", "power"], as_index=False)["value"].mean()
     return {
         (str(g), str(p)): float(v)
@@ -102,6 +121,17 @@ def mid_sixties(group: str, b: str) -> Callable[[Path, dict[str, object]], float
     return compute
 
 
+def poles(date: str) -> Callable[[Path, dict[str, object]], float]:
+    """The effective number of poles among all states in the historical case, month ``date``."""
+
+    def compute(folder: Path, overrides: dict[str, object]) -> float:
+        return window(folder, "sino_soviet.yaml", overrides, date, date, "effective_poles")[
+            ("all", "")
+        ]
+
+    return compute
+
+
 KEYS = (
     Key(
         "claim 1: Arab League, Russia, Dec 2026, historical - abstained",
@@ -119,6 +149,7 @@ KEYS = (
         "claim 2: non-aligned, USSR, 1964-1966, historical - neutral_1962",
         mid_sixties("nonaligned", "sino_soviet_neutral_1962.yaml"),
     ),
+    Key("claim 2: effective poles, all states, Dec 1972, historical", poles("1972-12")),
     Key(
         "claim 4: Syria, Russia, Dec 2026, russia_first - historical",
         difference("final_trust.Russia.syria", "syria_russia_recognizes_first.yaml", "syria.yaml"),
@@ -128,7 +159,7 @@ KEYS = (
 
 def section_mechanisms() -> str:
     """The table: one row per key difference, one column per variant."""
-    header = ["key difference", *(label for label, _, _ in VARIANTS)]
+    header = ["key number", *(label for label, _, _ in VARIANTS)]
     rows = [
         [key.label, *(f"{key.compute(folder, ov):+.3f}" for _, folder, ov in VARIANTS)]
         for key in KEYS
@@ -137,11 +168,12 @@ def section_mechanisms() -> str:
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return (
         "## Which v2 mechanism moves each claim\n\n"
-        f"Each claim's key difference at the scenarios' own values, one run per scenario "
+        f"Each claim's key number at the scenarios' own values, one run per scenario "
         f"(seed {SEED}), under the v1 copies of the scenarios, the shipped v2 scenarios, and "
-        "the shipped scenarios with one v2 mechanism switched off (the v2 scenarios also "
-        "differ from the v1 copies by their relations' stance salience, the non-aligned "
-        "utility raised by 1 and the start at rest, which the last column keeps):\n\n"
-        + "\n".join(lines)
-        + "\n\n"
+        "the shipped scenarios with one v2 mechanism switched off. Affinity off sets its scale "
+        "and its alignment weight to 0 and lowers the non-aligned utility by what the neutral "
+        "affinity added to every power (weight x 0.5), undoing the v2 scenarios' balance "
+        "(docs/scenarios.md); otherwise nearly every state would turn non-aligned. The v2 "
+        "scenarios also differ from the v1 copies by their relations' stance salience and the "
+        "start at rest, which the last column keeps:\n\n" + "\n".join(lines) + "\n\n"
     )
