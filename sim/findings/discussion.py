@@ -301,10 +301,10 @@ would have taken it, and nothing moves before the first event. The written
 values keep their meaning as the states' own assessments (the priors): a
 scenario author who wants Syria to hold 0.75 in Russia must now write a
 higher own view or lower susceptibility. After the first month the two
-starts agree, and at the later dates they agree to the digits shown; claim
-1's key difference is the same either way: the trace of the initial held
-trust is damped by the susceptibility at every step, long before the first
-event (seven months in Syria, one in the Sino-Soviet case, where the
-first month's move is still visible). The start at rest changes the
-reading of the first months and of the initial state, not any finding.
+starts nearly agree, and at the later dates they agree to the digits
+shown; claim 1's key difference is the same either way: the trace of the
+initial held trust shrinks by the susceptibility at every step (Syria's
+first event comes seven months in; the Sino-Soviet case's in its second
+month, right after the v1 jump). The start at rest changes the reading of
+the first months and of the initial state, not any finding.
 """
