@@ -13,8 +13,10 @@ matplotlib.use("Agg")  # files only: never open a window
 
 from sim.errors import InputError
 from sim.findings import cross_case
+from sim.findings.at_rest import section_at_rest
 from sim.findings.claims import CLAIMS, Context, section_runs, table
-from sim.findings.discussion import PREAMBLE, VERDICTS
+from sim.findings.discussion import AT_REST, MECHANISMS, PREAMBLE, VERDICTS
+from sim.findings.mechanisms import section_mechanisms
 from sim.findings.numbers import EXPERIMENTS as CLAIM_EXPERIMENTS
 from sim.findings.numbers import REPO
 from sim.results import Results, open_results
@@ -29,6 +31,7 @@ def render_document(ctx: Context) -> str:
     summary = "## Summary\n\n" + table(["claim", "what the model says"], VERDICTS)
     parts = [PREAMBLE, summary, section_runs(ctx)]
     parts += [claim.render(ctx) for claim in CLAIMS]
+    parts += [section_mechanisms() + MECHANISMS, section_at_rest() + AT_REST]
     parts.append(cross_case.render(ctx))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts)
 
