@@ -52,12 +52,15 @@ findings: $(STAMP)
 
 # The joint calibration against the UN votes (calibrations/joint.yaml, resumable),
 # then every claim under its posterior (experiments/*_posterior.yaml, draws from
-# the calibration's final generation); under 20 minutes on 2 cores. `make findings`
-# then adds "Claims under the posterior" to docs/findings.md.
+# the calibration's final generation) and the cross-case experiments; under 25
+# minutes on 2 cores. `make findings` then adds "Claims under the posterior" to
+# docs/findings.md.
 calibrate: $(STAMP)
 	$(BIN)/credsim calibrate calibrations/joint.yaml --out results/calibrate/joint --votes ../shared/data/unvotes
 	for e in $$($(BIN)/python -m sim.findings --list-posterior); do \
 	  $(BIN)/credsim sweep experiments/$$e.yaml --no-plots || exit 1; done
+	for c in syria sino_soviet afghanistan_ussr vietnam_usa egypt_ussr; do \
+	  $(BIN)/credsim sweep experiments/cross_case_$$c.yaml --no-plots || exit 1; done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py --out benchmarks/report.json

@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="experiment seed")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     _add_record(p, None)
-    _add_engine(p, None, "the experiment file's engine, else mesa")
+    _add_engine(p, None, "the experiment file's engine, else fast")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 

@@ -9,7 +9,6 @@ vectorised chunks, so a 100,000-state run never holds its whole history.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.kernels import FloatArray, IntArray, effective_poles
+from sim.reductions import alignment_counts, group_means
 
 SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
 ACTORS_COLUMNS = ["step", "date", "actor", "power", "trust", "own", "affinity", "aligned"]
@@ -100,6 +100,12 @@ class Recorder:
         self.actor_trust: list[FloatArray] = []
         self.actor_own: list[FloatArray] = []
         self.actor_affinity: list[FloatArray] = []
+        self._sets = _member_table(groups, n_powers)
+        self._states_ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+        self._states_ptr[1:] = np.cumsum([g.states.shape[0] for g in groups])
+        self._states_idx = np.concatenate(
+            [np.asarray(g.states, dtype=np.int64) for g in groups] or [np.zeros(0, np.int64)]
+        )
 
     def record(
         self,
@@ -156,35 +162,42 @@ class Recorder:
         return self.stats
 
     def _reduce(self) -> None:
-        rows = slice(self._first, self._first + self._filled)
         trust = self._trust[: self._filled]
         own = self._own[: self._filled]
         affinity = self._affinity[: self._filled]
         st = self.stats
-        for g, group in enumerate(self.groups):
-            for p, idx in self._member_sets(group):
-                cols = slice(None) if p is None else slice(p, p + 1)
-                if isinstance(idx, np.ndarray) and idx.shape[0] == 0:
-                    continue
-                sub = trust[:, idx, cols]
-                st.trust_mean[g, rows, cols] = sub.mean(axis=1)
-                st.own_mean[g, rows, cols] = own[:, idx, cols].mean(axis=1)
-                sub_aff = affinity[:, idx, cols]
-                st.affinity_mean[g, rows, cols] = sub_aff.mean(axis=1)
-                if st.trust_p10 is not None and st.trust_p90 is not None:
-                    low, high = np.percentile(sub, [10.0, 90.0], axis=1)
-                    st.trust_p10[g, rows, cols] = low
-                    st.trust_p90[g, rows, cols] = high
-                if st.affinity_p10 is not None and st.affinity_p90 is not None:
-                    low, high = np.percentile(sub_aff, [10.0, 90.0], axis=1)
-                    st.affinity_p10[g, rows, cols] = low
-                    st.affinity_p90[g, rows, cols] = high
+        for values, out in (
+            (trust, st.trust_mean),
+            (own, st.own_mean),
+            (affinity, st.affinity_mean),
+        ):
+            group_means(values, self._first, *self._sets, out)
+        if self.percentiles:
+            self._percentiles(trust, affinity)
         if self.keep_actors:
             self.actor_trust.append(trust.copy())
             self.actor_own.append(own.copy())
             self.actor_affinity.append(affinity.copy())
         self._first += self._filled
         self._filled = 0
+
+    def _percentiles(self, trust: FloatArray, affinity: FloatArray) -> None:
+        """p10 and p90 of trust and affinity over each group (the tidy series' bands)."""
+        rows = slice(self._first, self._first + self._filled)
+        st = self.stats
+        for g, group in enumerate(self.groups):
+            for p, idx in self._member_sets(group):
+                cols = slice(None) if p is None else slice(p, p + 1)
+                if isinstance(idx, np.ndarray) and idx.shape[0] == 0:
+                    continue
+                for values, low_out, high_out in (
+                    (trust, st.trust_p10, st.trust_p90),
+                    (affinity, st.affinity_p10, st.affinity_p90),
+                ):
+                    if low_out is not None and high_out is not None:
+                        low, high = np.percentile(values[:, idx, cols], [10.0, 90.0], axis=1)
+                        low_out[g, rows, cols] = low
+                        high_out[g, rows, cols] = high
 
     def _member_sets(self, group: Group) -> list[tuple[int | None, IntArray | slice]]:
         """(power, members) pairs; power None means the same members for every power."""
@@ -197,19 +210,39 @@ class Recorder:
 
     def _alignment_stats(self) -> None:
         st = self.stats
-        codes_all = self.aligned.astype(np.int64)
-        for g, group in enumerate(self.groups):
-            codes = codes_all[:, group.states]
-            if codes.shape[1] == 0:
-                continue
-            # Options as columns 0..P-1 and P for none (-1); one bincount for all steps.
-            column = np.where(codes < 0, self.n_powers, codes)
-            flat = column + (self.n_powers + 1) * np.arange(codes.shape[0])[:, None]
-            tally = np.bincount(flat.ravel(), minlength=codes.shape[0] * (self.n_powers + 1))
-            counts = tally.reshape(codes.shape[0], self.n_powers + 1).astype(np.float64)
-            st.share[g] = counts / codes.shape[1]
-            st.effective_poles[g] = effective_poles(counts[:, : self.n_powers])
-            st.realignments[g, 1:] = (codes[1:] != codes[:-1]).sum(axis=1)
+        n_groups, n_steps = st.effective_poles.shape
+        counts = np.zeros((n_groups, n_steps, self.n_powers + 1))
+        changed = np.zeros((n_groups, n_steps))
+        alignment_counts(
+            self.aligned, self._states_ptr, self._states_idx, self.n_powers, counts, changed
+        )
+        sizes = np.diff(self._states_ptr)
+        has = sizes > 0
+        st.share[has] = counts[has] / sizes[has, None, None]
+        st.effective_poles[has] = effective_poles(counts[has, :, : self.n_powers])
+        st.realignments[has] = changed[has]
+
+
+def _member_table(
+    groups: list[Group], n_powers: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The member sets of :mod:`sim.reductions` (``ptr, idx, group, column``) of ``groups``.
+
+    A group without powers is one set over every column; a group with powers
+    one set per power, its members other than that power.
+    """
+    sets: list[tuple[int, int, IntArray]] = []
+    for g, group in enumerate(groups):
+        if group.has_powers:
+            sets.extend((g, p, group.members[group.members != p]) for p in range(n_powers))
+        else:
+            sets.append((g, -1, group.members))
+    ptr = np.zeros(len(sets) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([m.shape[0] for _, _, m in sets])
+    idx = np.concatenate([np.asarray(m, dtype=np.int64) for _, _, m in sets]).astype(np.int64)
+    owner = np.array([g for g, _, _ in sets], dtype=np.int64)
+    column = np.array([c for _, c, _ in sets], dtype=np.int64)
+    return ptr, idx, owner, column
 
 
 def tidy_series(
@@ -259,10 +292,6 @@ def tidy_series(
     )
 
 
-def _clean(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
-
-
 def summarise(
     stats: Statistics,
     group_names: list[str],
@@ -279,10 +308,11 @@ def summarise(
     def per_power(
         values: FloatArray, options: list[str] = power_names
     ) -> dict[str, dict[str, float | None]]:
-        """``{option: {group: value}}`` from (G, options) values."""
+        """``{option: {group: value}}`` from (G, options) values, NaN as None."""
+        cells = np.where(np.isnan(values), np.array(None), values).T.tolist()
         return {
-            option: {group: _clean(values[g, c]) for g, group in enumerate(group_names)}
-            for c, option in enumerate(options)
+            option: dict(zip(group_names, row, strict=True))
+            for option, row in zip(options, cells, strict=True)
         }
 
     with np.errstate(invalid="ignore"):

@@ -24,7 +24,7 @@ from sim.kernels import FloatArray, IntArray
 from sim.metrics import Group, Recorder, Statistics, actors_table, summarise, tidy_series
 from sim.network import InfluenceNetwork
 from sim.options import Record
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import AlignmentParameters, Scenario
 from sim.world import World
 
 
@@ -293,7 +293,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             self._sparse_rows,
             self._susceptibility,
         )
-        check_finite(k, self.date, self._state(), w.actor_names, w.power_names)
+        check_finite(k, self.date, w.quantities(), w.actor_names, w.power_names)
         period = self._alignment.period
         if period and k % period == 0:
             self._align()
@@ -302,21 +302,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         if k >= self.n_steps:
             self.running = False
 
-    def _state(self) -> dict[str, FloatArray]:
-        """The arrays a step computes, by name, for the numerical health check."""
-        w = self.world
-        return {
-            "positive evidence": w.positive,
-            "negative evidence": w.negative,
-            "own assessment": w.own,
-            "trust": w.trust,
-            "affinity evidence (positive)": w.positive_aff,
-            "affinity evidence (negative)": w.negative_aff,
-            "affinity": w.affinity,
-            "capability": w.capability,
-        }
-
-    def _utility(self, *, inertia: bool) -> FloatArray:
+    def _utility(self) -> FloatArray:
         """(P + 1, S) alignment utility of the states now (model.md sections 4 and 8.2)."""
         w = self.world
         a = self._alignment
@@ -335,7 +321,7 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             self._base,
             w.aligned[n_powers:],
             w_trust=a.weights.trust,
-            w_inertia=a.weights.inertia if inertia else 0.0,
+            w_inertia=a.weights.inertia,
             affinity=w.affinity[n_powers:],
             w_affinity=a.weights.affinity,
         )
@@ -347,13 +333,13 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
         w_affinity*affinity``: the utility of model.md section 4 step 4 and
         8.2 without the inertia term and without any draw.
         """
-        return np.ascontiguousarray(self._utility(inertia=False)[: self.world.n_powers].T)
+        return propensity(self.world, self._alignment)
 
     def _align(self) -> None:
         w = self.world
         a = self._alignment
         n_powers = w.n_powers
-        utility = self._utility(inertia=True)
+        utility = self._utility()
         uniforms = self.rng.random(utility.shape[1]) if a.temperature > 0 else None
         w.aligned[n_powers:] = kernels.choose_alignment(utility, a.temperature, uniforms)
 
@@ -408,3 +394,29 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
             self.power_names,
             self.dates,
         )
+
+
+def propensity(world: World, alignment: AlignmentParameters) -> FloatArray:
+    """(S, P) alignment utility of ``world``'s states without inertia (for other engines).
+
+    The arithmetic of :meth:`CredibilityModel.propensity`, with the static
+    part computed afresh.
+    """
+    n_powers = world.n_powers
+    base = kernels.alignment_base(
+        world.capability,
+        world.distance[n_powers:],
+        w_capability=alignment.weights.capability,
+        w_ideology=alignment.weights.ideology,
+        nonaligned_utility=alignment.nonaligned_utility,
+    )
+    utility = kernels.alignment_utility(
+        world.trust[n_powers:],
+        base,
+        world.aligned[n_powers:],
+        w_trust=alignment.weights.trust,
+        w_inertia=0.0,
+        affinity=world.affinity[n_powers:],
+        w_affinity=alignment.weights.affinity,
+    )
+    return np.ascontiguousarray(utility[:n_powers].T)

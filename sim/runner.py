@@ -42,6 +42,21 @@ class RunOutput:
     actors: pd.DataFrame | None
 
 
+def model_class(engine: str) -> type[CredibilityModel] | type[FastModel]:
+    """The model class of ``engine``: ``mesa`` or ``fast`` (same constructor, same outputs).
+
+    Raises:
+        InputError: an unknown engine.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+    if engine == "fast":
+        from sim.fast import FastModel
+
+        return FastModel
+    return CredibilityModel
+
+
 def run_scenario(
     scenario: Scenario,
     seed: int | np.random.SeedSequence,
@@ -65,19 +80,12 @@ def run_scenario(
     """
     if record not in RECORD_LEVELS:
         raise InputError(f"unknown record level '{record}'; allowed: {', '.join(RECORD_LEVELS)}")
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+    cls = model_class(engine)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else seed_sequence(int(seed), 0)
-    model: CredibilityModel | FastModel
     # Overflows and 0/0 surface as NonFiniteState naming the step and actor (sim.finite);
     # numpy's own warnings would only add lines without saying where.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if engine == "fast":
-            from sim.fast import FastModel
-
-            model = FastModel(scenario, rng=sequence, record=record).run()
-        else:
-            model = CredibilityModel(scenario, rng=sequence, record=record).run()
+        model = cls(scenario, rng=sequence, record=record).run()
     return RunOutput(
         summary=model.summary(),
         series=model.series() if record != "summary" else None,

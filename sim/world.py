@@ -172,6 +172,19 @@ class World:
         a0, b0 = (self.a0_aff, self.b0_aff) if affinity else (self.a0, self.b0)
         a0[row], b0[row] = prior_counts(self.power_names, entries, defaults, prior_strength)
 
+    def quantities(self) -> dict[str, FloatArray]:
+        """The arrays a step computes, by name, for the numerical health check."""
+        return {
+            "positive evidence": self.positive,
+            "negative evidence": self.negative,
+            "own assessment": self.own,
+            "trust": self.trust,
+            "affinity evidence (positive)": self.positive_aff,
+            "affinity evidence (negative)": self.negative_aff,
+            "affinity": self.affinity,
+            "capability": self.capability,
+        }
+
     def stance_column(self, actor: int) -> FloatArray:
         """(N,) every actor's stance towards ``actor`` now (:meth:`Stances.column`)."""
         return self.stances.column(actor, self.ideology)

@@ -439,6 +439,7 @@ def kitchen_sink() -> dict[str, Any]:
             {"kind": "refuse_aid", "step": 8, "actor": "C", "target": "S4"},
             {"kind": "rapprochement", "step": 8, "actor": "A", "with": "B"},
             {"kind": "support", "step": 9, "actor": "C", "target": "S5"},
+            {"kind": "expelled", "step": 9, "actor": "B", "target": "S2", "magnitude": 1.0},
             {"kind": "capability_change", "step": 9, "actor": "A", "delta": -0.5},
             {"kind": "capability_change", "step": 10, "actor": "B", "value": 1.5},
             {"kind": "regime_change", "step": 10, "target": "S2"},

@@ -91,6 +91,18 @@ def kept_events(name: str) -> list[dict[str, Any]]:
     ]
 
 
+def test_every_counterfactual_of_the_cases_is_checked_here() -> None:
+    """A new file extending one of the three cases must be listed above, so that
+    the checks below cover it; the listed files must exist."""
+    extending = {
+        path.stem
+        for path in SCENARIOS.glob("*.yaml")
+        if yaml.safe_load(path.read_text(encoding="utf-8")).get("extends", "").removesuffix(".yaml")
+        in CASES
+    }
+    assert extending == set(COUNTERFACTUALS)
+
+
 @pytest.mark.parametrize("name", sorted(COUNTERFACTUALS))
 def test_counterfactual_changes_only_its_events(name: str) -> None:
     parent, must_go, must_stay, _ = COUNTERFACTUALS[name]

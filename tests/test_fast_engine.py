@@ -38,7 +38,8 @@ TOLERANCE = 1e-12
 
 
 def assert_lockstep(tree: dict[str, Any], seed: int) -> None:
-    """Both engines stepped together: same alignments, own and trust within 1e-12, every step."""
+    """Both engines stepped together: same alignments; own, trust, affinity and the
+    propensity within 1e-12, every step."""
     scenario = validated(tree)
     mesa_model = new_model("fast", scenario, seed)
     fast = new_model("compiled", scenario, seed)
@@ -51,7 +52,10 @@ def assert_lockstep(tree: dict[str, Any], seed: int) -> None:
             fast.step()
         where = f"step {k}"
         np.testing.assert_array_equal(fast.aligned, mesa_model.aligned, err_msg=where)
-        for name in ("own", "trust"):
+        np.testing.assert_allclose(
+            fast.propensity(), mesa_model.propensity(), atol=TOLERANCE, rtol=0, err_msg=where
+        )
+        for name in ("own", "trust", "affinity"):
             np.testing.assert_allclose(
                 getattr(fast, name)[valid],
                 getattr(mesa_model, name)[valid],
@@ -65,6 +69,14 @@ def assert_lockstep(tree: dict[str, Any], seed: int) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 @given(tree=scenario_dicts(), seed=st.integers(0, 2**32 - 1))
 def test_engines_agree_on_random_scenarios(tree: dict[str, Any], seed: int) -> None:
+    assert_lockstep(tree, seed)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tree=scenario_dicts(v2=True), seed=st.integers(0, 2**32 - 1))
+def test_engines_agree_on_random_v2_scenarios(tree: dict[str, Any], seed: int) -> None:
+    """Stances, relation events, enemy reliability, the stance salience floor, affinity
+    with its priors and weights, re-anchoring and the equilibrium start, drawn at random."""
     assert_lockstep(tree, seed)
 
 
@@ -92,7 +104,7 @@ def assert_same_outputs(scenario: Any, seed: Any, record: str) -> None:
         assert list(b.columns) == list(a.columns)
         assert list(b.dtypes) == list(a.dtypes)
         assert b.shape == a.shape
-        numeric = [c for c in a.columns if c in ("value", "trust", "own")]
+        numeric = [c for c in a.columns if c in ("value", "trust", "own", "affinity")]
         pd.testing.assert_frame_equal(b.drop(columns=numeric), a.drop(columns=numeric))
         for column in numeric:
             np.testing.assert_allclose(b[column], a[column], atol=TOLERANCE, rtol=0)
@@ -188,20 +200,20 @@ def test_sweeps_agree_across_engines_and_executors(tmp_path: Path) -> None:
     assert [m["engine"] for m in manifests] == ["fast", "mesa"]
 
 
-def test_model_v2_switches_are_refused_until_implemented() -> None:
-    """A scenario with a v2 mechanism on must not run silently as v1 on the fast engine."""
-    from types import SimpleNamespace
+def test_every_registered_kind_has_its_compiled_code() -> None:
+    """The compiled loop handles the kinds of the ``targeted`` handler alike (codes below
+    N_TARGETED) and tells them apart by the registry's commitment and target direction:
+    intervene opens (+1), withdraw and expelled close (-1), base_loss has no party (0)."""
+    from sim.fast import core
+    from sim.fast.compiler import KIND_CODES, KIND_COMMITMENT, KIND_DIRECTION
+    from sim.scenario.kinds import KINDS
 
-    from sim.errors import InputError
-    from sim.fast.compiler import check_supported, v2_in_use
-
-    scenario = validated(kitchen_sink())
-    assert v2_in_use(scenario) == []
-    on = SimpleNamespace(
-        name="v2",
-        parameters=SimpleNamespace(trust=SimpleNamespace(prior_memory=0.9)),
-        network=SimpleNamespace(initial="equilibrium"),
-    )
-    assert v2_in_use(on) == ["parameters.trust.prior_memory", "network.initial"]  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="--engine mesa"):
-        check_supported(on)  # type: ignore[arg-type]
+    assert set(KIND_CODES) == set(KINDS)
+    assert sorted(KIND_CODES.values()) == list(range(core.N_KINDS))
+    for name, spec in KINDS.items():
+        assert (KIND_CODES[name] < core.N_TARGETED) == (spec.handler == "targeted"), name
+    code = KIND_CODES
+    assert KIND_COMMITMENT[code["intervene"]] == core.OPENS
+    assert KIND_COMMITMENT[code["withdraw"]] == KIND_COMMITMENT[code["expelled"]] == core.CLOSES
+    assert KIND_COMMITMENT[code["refuse_aid"]] == 0
+    assert [KIND_DIRECTION[code[k]] for k in ("intervene", "expelled", "base_loss")] == [1, -1, 0]

@@ -54,3 +54,21 @@ def test_an_overflowing_run_is_recorded_as_failed_in_a_sweep(tmp_path: Path) -> 
     assert failed == {3.0: "ok", 1e308: "failed"}
     error = runs.loc[runs["status"] == "failed", "error"].item()
     assert error.startswith("NonFiniteState: step ")
+
+
+def test_both_engines_stop_at_the_same_step_with_the_same_message(tmp_path: Path) -> None:
+    """The compiled loop checks the same arrays each step and stops where the Mesa model
+    does: the same NonFiniteState text (step, date, quantity, actor, power, value)."""
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    path = tmp_path / "huge.yaml"
+    path.write_text(MINI.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    scenario = load_scenario(str(path))
+    messages = []
+    for engine in ("mesa", "fast"):
+        with pytest.raises(NonFiniteState) as info:
+            run_scenario(scenario, 0, "summary", engine)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "evidence of Syria about Russia is inf" in messages[1]

@@ -157,6 +157,26 @@ def test_rising_gap_predicts_beta_times_rise() -> None:
     assert simulated["gulf_no_warming"] == pytest.approx(0.0, abs=1e-12)
 
 
+PATTERN_FILES = sorted((REPO / "patterns").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PATTERN_FILES, ids=[p.stem for p in PATTERN_FILES])
+def test_both_engines_give_the_same_statistics(path: Path) -> None:
+    """Every shipped pattern file (v2 scenarios), two replicates, an override: the compiled engine's
+    statistics are the Mesa model's within 1e-9 (NaN where the Mesa model's are NaN)."""
+    pf = load_patterns(path)
+    overrides = {"parameters.trust.negativity_bias": 2.5}
+    kwargs = {"beta": 0.3, "reps": 2, "seed": 11, "votes": real_votes()}
+    mesa = simulate_statistics(pf, overrides, engine="mesa", **kwargs)  # type: ignore[arg-type]
+    fast = simulate_statistics(pf, overrides, engine="fast", **kwargs)  # type: ignore[arg-type]
+    assert list(fast) == list(mesa)
+    for key, value in mesa.items():
+        if np.isnan(value):
+            assert np.isnan(fast[key]), key
+        else:
+            assert fast[key] == pytest.approx(value, abs=1e-9, rel=0), key
+
+
 def test_observed_statistics_and_discrepancies() -> None:
     pf = load_patterns(SINO)
     observed = observed_statistics(pf, real_votes())
@@ -285,6 +305,8 @@ def test_patterns_check_writes_and_strict(
         str(out),
         "--votes",
         str(real_votes()),
+        "--engine",
+        "fast",
     ]
     assert main(argv) == 0
     printed = capsys.readouterr().out
@@ -301,6 +323,8 @@ def test_patterns_check_writes_and_strict(
     }
     assert pd.read_csv(out / "patterns.csv")["id"].tolist() == table["id"].tolist()
     assert {f.stem for f in (out / "figures").glob("*.png")} == set(table["id"])
-    assert (out / "report.md").read_text().startswith("# Pattern check: syria")
+    report = (out / "report.md").read_text()
+    assert report.startswith("# Pattern check: syria")
+    assert "--engine fast" in report
     strict = 1 if (~table["passed"]).any() else 0
     assert main([*argv, "--strict"]) == strict

@@ -113,3 +113,23 @@ def test_every_field_mistake_of_an_experiment_file_in_line_order(
     err = capsys.readouterr().err.splitlines()
     assert [e.split(": ")[2] for e in err] == [f"{path}:{n}" for n in (1, 3, 5, 6)]
     assert "(did you mean 'replicates'?)" in err[1] and "(did you mean 'sobol'?)" in err[2]
+
+
+def test_every_cross_reference_mistake_is_reported_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three names that cross sections, each wrong: Jordan aligned with 'Chna' (line 8),
+    the event's target 'Syira' (line 10), a window past the calendar (line 11); all three
+    are reported, top-down, with close matches where there are any."""
+    code, out, err = _validate(
+        tmp_path,
+        capsys,
+        ('windows: {late: ["2016-01", "2016-06"]}', 'windows: {late: ["2016-01", "2017-06"]}'),
+        ("target: Syria, magnitude: 3.0", "target: Syira, magnitude: 3.0"),
+        ("ideology: -0.1, aligned: USA", "ideology: -0.1, aligned: Chna"),
+    )
+    assert code == 2 and out == ""
+    assert [e.split(": ")[2] for e in err] == ["FILE:8", "FILE:10", "FILE:11"]
+    assert "states.Jordan.aligned: unknown power 'Chna'" in err[0]
+    assert "events.intervention.target" in err[1] and "Syira" in err[1] and "Syria" in err[1]
+    assert "windows.late" in err[2] and "2017-06" in err[2]

@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="PATH=VALUE",
         help="calibrate against statistics simulated at these values (a recovery check)",
     )
-    p.add_argument("--engine", choices=ENGINES, default="mesa", help="simulation engine")
+    p.add_argument("--engine", choices=ENGINES, default="fast", help="simulation engine")
     p.add_argument("--votes", help="UN votes folder (default: $CREDSIM_VOTES)")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no generation lines")
@@ -37,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 def cli_calibrate(args: argparse.Namespace) -> int:
     """Load the file, build the pattern problem, calibrate; returns 0 (errors raise)."""
+    from sim.calibrate.holdout import require_calibration_patterns
     from sim.calibrate.patterns import PatternProblem, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
@@ -48,6 +49,7 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     executor = args.executor or ("dask" if args.address else "process")
     truth = [item for group in args.truth for item in group]
     calibration = load_calibration(args.file, truth)
+    require_calibration_patterns(calibration)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
     run_calibration(

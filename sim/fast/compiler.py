@@ -2,7 +2,8 @@
 
 :func:`compile_scenario` builds everything that does not change during a
 run (places, the network's structure, the event tables, campaigns,
-regime-change priors) from the same :class:`sim.world.World` that the Mesa
+regime-change priors, the model v2 stances, affinity priors and per-kind
+affinity weights) from the same :class:`sim.world.World` that the Mesa
 model starts from, so both engines start from identical arrays.
 """
 
@@ -13,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import InputError
 from sim.fast import core
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.model import _directed_ties
+from sim.scenario.kinds import KINDS
 from sim.scenario.schema import DEFAULT_WEIGHTS, NONE_ALIGNMENT, Scenario
 from sim.world import NO_POWER, World, ideology_vector, prior_counts
 
@@ -27,6 +28,7 @@ KIND_CODES = {
     "refuse_aid": core.REFUSE_AID,
     "client_harmed": core.CLIENT_HARMED,
     "base_loss": core.BASE_LOSS,
+    "expelled": core.EXPELLED,
     "side_with_adversary": core.SIDE_WITH_ADVERSARY,
     "rapprochement": core.RAPPROCHEMENT,
     "rhetoric": core.RHETORIC,
@@ -34,19 +36,28 @@ KIND_CODES = {
     "propaganda": core.PROPAGANDA,
     "regime_change": core.REGIME_CHANGE,
     "capability_change": core.CAPABILITY_CHANGE,
+    "relation": core.RELATION,
 }
+COMMITMENT_CODES = {"open": core.OPENS, "close": core.CLOSES, None: 0}
 
-# Model v2 affinity(kind) defaults (model.md section 8.2); the kinds not named have none.
-DEFAULT_AFFINITY = {
-    "intervene": 1.0,
-    "support": 0.1,
-    "recognize": 0.8,
-    "withdraw": 1.0,
-    "refuse_aid": 0.6,
-    "client_harmed": 0.8,
-    "side_with_adversary": 1.0,
-    "rapprochement": 0.5,
-}
+
+def _kind_tables() -> tuple[FloatArray, IntArray]:
+    """Per kind code, from the registry: the target's affinity direction and the commitment.
+
+    The compiled loop treats every kind of the ``targeted`` handler alike
+    (codes below :data:`sim.fast.core.N_TARGETED`); these two tables are what
+    tells them apart besides their weights.
+    """
+    direction = np.zeros(core.N_KINDS)
+    commitment = np.zeros(core.N_KINDS, dtype=np.int64)
+    for name, spec in KINDS.items():
+        code = KIND_CODES[name]
+        direction[code] = dict(spec.parties).get("target", 0)
+        commitment[code] = COMMITMENT_CODES[spec.commitment]
+    return direction, commitment
+
+
+KIND_DIRECTION, KIND_COMMITMENT = _kind_tables()
 
 
 @dataclass
@@ -88,9 +99,10 @@ class Compiled:
     cp_first: IntArray
     cp_last: IntArray
     n_commitments: int
-    # Model v2 (model.md section 8), at the values that leave v1 unchanged until
-    # the v2 adapter fills them from the scenario (see V2_SWITCHES).
-    aff_weight: FloatArray
+    kind_dir: FloatArray  # (N_KINDS,) the registry's affinity direction of the target
+    kind_commit: IntArray  # (N_KINDS,) OPENS, CLOSES or 0
+    # Model v2 (model.md section 8).
+    aff_weight: FloatArray  # (N_KINDS,) affinity(kind)
     aff0: FloatArray  # (2, N, P): each observer's affinity priors a0, b0
     rc_aff: FloatArray  # (R, 2, P)
     rc_rel_ptr: IntArray
@@ -100,44 +112,6 @@ class Compiled:
     rel_act: IntArray
     rel_val: FloatArray
     n_relations: int  # room for explicit stances during the run
-
-
-# Model v2 (model.md section 8) switches, each with the value that leaves v1 unchanged.
-V2_SWITCHES = (
-    ("parameters.stance.enemy_reliability", 1.0),
-    ("parameters.affinity.scale", 0.0),
-    ("parameters.salience.stance", 0.0),
-    ("parameters.trust.prior_memory", 1.0),
-    ("parameters.alignment.weights.affinity", 0.0),
-    ("network.initial", "prior"),
-)
-
-
-def v2_in_use(sc: Scenario) -> list[str]:
-    """The model v2 switches that ``sc`` turns on (none before v2 is in the schema)."""
-    used = []
-    for path, off in V2_SWITCHES:
-        value: Any = sc
-        for part in path.split("."):
-            value = getattr(value, part, off)
-        if value != off:
-            used.append(path)
-    return used
-
-
-def check_supported(sc: Scenario) -> None:
-    """Raise :class:`InputError` if ``sc`` needs what the fast engine does not do yet.
-
-    The compiled core implements model.md v1; with every v2 switch off a v2
-    scenario is a v1 one (its stances and ``relation`` events then change
-    nothing) and runs here.
-    """
-    used = v2_in_use(sc)
-    if used:
-        raise InputError(
-            f"scenario '{sc.name}' uses model v2 ({', '.join(used)}), which the fast "
-            "engine does not run yet; use --engine mesa (or engine: mesa in the experiment)"
-        )
 
 
 def _csr(rows: list[list[int]]) -> tuple[IntArray, IntArray]:
@@ -163,17 +137,19 @@ def _network(sc: Scenario, world: World) -> dict[str, np.ndarray]:
         [len(b) for b in world.bloc_members], dtype=np.float64
     )
     ties = _directed_ties(sc, world.index)
-    # Duplicates summed, as scipy's sum_duplicates does for InfluenceNetwork.
-    summed: dict[tuple[int, int], float] = {}
-    for i, j, w in ties:
-        summed[(i, j)] = summed.get((i, j), 0.0) + w
-    by_row: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for (i, j), w in sorted(summed.items()):
-        by_row[i].append((j, w))
-    tie_ptr, tie_idx = _csr([[j for j, _ in r] for r in by_row])
-    tie_w = np.array([w for r in by_row for _, w in r], dtype=np.float64)
-    weights = [net.same_region, net.same_bloc, net.baseline, *(t[2] for t in ties)]
-    smallest = min((w for w in weights if w > 0), default=1.0)
+    listener = np.array([t[0] for t in ties], dtype=np.int64)
+    heard = np.array([t[1] for t in ties], dtype=np.int64)
+    given = np.array([t[2] for t in ties], dtype=np.float64)
+    # Duplicates summed in file order (as scipy's sum_duplicates does for
+    # InfluenceNetwork), rows and columns sorted.
+    cells, which = np.unique(listener * n + heard, return_inverse=True)
+    tie_w = np.bincount(which, weights=given, minlength=cells.shape[0])
+    tie_ptr = np.zeros(n + 1, dtype=np.int64)
+    tie_ptr[1:] = np.cumsum(np.bincount(cells // n, minlength=n))
+    tie_idx = (cells % n).astype(np.int64)
+    weights = np.concatenate([[net.same_region, net.same_bloc, net.baseline], given])
+    positive = weights[weights > 0]
+    smallest = float(positive.min()) if positive.shape[0] else 1.0
     remaining = np.empty((n, n_powers))
     has_neighbours = np.empty((n, n_powers), dtype=np.bool_)
     core.network_rows(
@@ -215,20 +191,32 @@ def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
     fp[core.FP_W_INERTIA] = w.inertia
     fp[core.FP_BASELINE] = sc.network.baseline
     fp[core.FP_IDEOLOGY_SCALE] = 2.0 * np.sqrt(world.ideology.shape[1])
-    fp[core.FP_ENEMY_RELIABILITY] = 1.0
-    fp[core.FP_PRIOR_MEMORY] = 1.0
+    fp[core.FP_STANCE_FROM_IDEOLOGY] = p.stance.from_ideology
+    fp[core.FP_ENEMY_RELIABILITY] = p.stance.enemy_reliability
+    fp[core.FP_AFFINITY_SCALE] = p.affinity.scale
+    fp[core.FP_SAL_STANCE] = s.stance
+    fp[core.FP_PRIOR_MEMORY] = p.trust.prior_memory
+    fp[core.FP_W_AFFINITY] = w.affinity
     ip = np.zeros(core.N_IP, dtype=np.int64)
     ip[core.IP_PERIOD] = p.alignment.period
+    ip[core.IP_EQUILIBRIUM] = int(sc.network.initial == "equilibrium")
     return fp, ip
 
 
-def compile_scenario(sc: Scenario, world: World) -> Compiled:
-    """The run-constant arrays of ``sc``, whose initial state is ``world``.
+def _stances(world: World) -> tuple[IntArray, IntArray, FloatArray]:
+    """The explicit stances at step 0 as (observer, actor, value) arrays."""
+    cells = [
+        (o, c, value) for c, column in world.stances.explicit.items() for o, value in column.items()
+    ]
+    return (
+        np.array([x[0] for x in cells], dtype=np.int64),
+        np.array([x[1] for x in cells], dtype=np.int64),
+        np.array([x[2] for x in cells], dtype=np.float64),
+    )
 
-    Raises:
-        InputError: ``sc`` turns on a model v2 mechanism (:func:`check_supported`).
-    """
-    check_supported(sc)
+
+def compile_scenario(sc: Scenario, world: World) -> Compiled:
+    """The run-constant arrays of ``sc``, whose initial state is ``world``."""
     index = world.index
     n_powers = world.n_powers
     n_steps = sc.calendar.n_steps
@@ -236,9 +224,7 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     bloc_ptr, bloc_idx = _csr([list(b) for b in world.bloc_members])
 
     # Events grouped by step, file order kept within a step (EventEngine.by_step).
-    # Stances change nothing while every v2 switch is off, nor do relation events.
-    kept = [e for e in sc.events if e.kind in KIND_CODES]
-    events: list[Any] = sorted(kept, key=sc.event_step)
+    events: list[Any] = sorted(sc.events, key=sc.event_step)
     steps = np.array([sc.event_step(e) for e in events], dtype=np.int64)
     ev_ptr = np.searchsorted(steps, np.arange(n_steps + 2), side="left").astype(np.int64)
     n_events = len(events)
@@ -250,9 +236,12 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     ev_value = np.zeros(n_events)
     ev_index = np.zeros(n_events, dtype=np.int64)
     d = world.ideology.shape[1]
-    regimes: list[tuple[FloatArray, FloatArray, int, bool, list[float]]] = []
+    regimes: list[tuple[FloatArray, FloatArray, int, bool, list[float], FloatArray]] = []
+    rc_relations: list[list[tuple[int, float]]] = []
     campaigns: list[tuple[int, int, float, int, int]] = []
     strength = sc.parameters.trust.prior_strength
+    # Room for the explicit stances the run may add (each set at most once per event).
+    n_relations = 0
     for i, event in enumerate(events):
         kind = event.kind
         ev_kind[i] = KIND_CODES[kind]
@@ -267,8 +256,15 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
             given = event.value is not None
             ev_value[i] = float(event.value if given else event.delta)
             ev_index[i] = int(given)
+        elif kind == "relation":
+            ev_value[i] = float(event.value)
+            ev_index[i] = int(event.directed)
+            n_relations += 2
         elif kind == "regime_change":
             a0, b0 = prior_counts(world.power_names, event.trust, sc.defaults.trust, strength)
+            a0_aff, b0_aff = prior_counts(
+                world.power_names, event.affinity, sc.defaults.affinity, strength
+            )
             if event.aligned is None:
                 code = core.KEEP
             elif event.aligned == NONE_ALIGNMENT:
@@ -278,23 +274,25 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
             has_ideology = event.ideology is not None
             vector = ideology_vector(event.ideology) if has_ideology else [0.0] * d
             ev_index[i] = len(regimes)
-            regimes.append((a0, b0, code, has_ideology, vector))
+            regimes.append((a0, b0, code, has_ideology, vector, np.stack([a0_aff, b0_aff])))
+            rc_relations.append([(index[name], float(v)) for name, v in event.relations.items()])
+            n_relations += 2 * len(event.relations)
         elif kind == "propaganda":
             step = int(steps[i])
             last = n_steps if event.until is None else sc.calendar.step_of(event.until)
             campaigns.append((index[event.actor], index[event.about], event.magnitude, step, last))
 
-    weight = np.zeros(len(KIND_CODES))
+    weight = np.zeros(core.N_KINDS)
     for name in DEFAULT_WEIGHTS:
         weight[KIND_CODES[name]] = sc.parameters.event_kinds.weight(name)
+    aff_weight = np.zeros(core.N_KINDS)
+    for name in KINDS:
+        aff_weight[KIND_CODES[name]] = sc.parameters.event_kinds.affinity(name)
     decay = sc.parameters.event_kinds.first_mover_decay()
     decay_pow = np.array([decay**n for n in range(n_powers + 1)], dtype=np.float64)
     n_regimes = len(regimes)
-    aff_weight = np.zeros(core.N_KINDS)
-    for name, value in DEFAULT_AFFINITY.items():
-        aff_weight[KIND_CODES[name]] = value
-    # Affinity priors: 0.5 at the prior strength for everyone (v2's defaults).
-    half = 0.5 * strength
+    rc_rel_ptr, rc_rel_actor = _csr([[j for j, _ in r] for r in rc_relations])
+    rel_obs, rel_act, rel_val = _stances(world)
     return Compiled(
         fp=fp,
         ip=ip,
@@ -322,15 +320,17 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
         cp_mag=np.array([c[2] for c in campaigns], dtype=np.float64),
         cp_first=np.array([c[3] for c in campaigns], dtype=np.int64),
         cp_last=np.array([c[4] for c in campaigns], dtype=np.int64),
-        n_commitments=max(1, sum(e.kind == "intervene" for e in events)),
+        n_commitments=max(1, sum(KINDS[e.kind].commitment == "open" for e in events)),
+        kind_dir=KIND_DIRECTION,
+        kind_commit=KIND_COMMITMENT,
         aff_weight=aff_weight,
-        aff0=np.full((2, world.n_actors, n_powers), half),
-        rc_aff=np.full((n_regimes, 2, n_powers), half),
-        rc_rel_ptr=np.zeros(n_regimes + 1, dtype=np.int64),
-        rc_rel_actor=np.zeros(0, dtype=np.int64),
-        rc_rel_val=np.zeros(0),
-        rel_obs=np.zeros(0, dtype=np.int64),
-        rel_act=np.zeros(0, dtype=np.int64),
-        rel_val=np.zeros(0),
-        n_relations=1,
+        aff0=np.stack([world.a0_aff, world.b0_aff]),
+        rc_aff=np.array([r[5] for r in regimes], dtype=np.float64).reshape(n_regimes, 2, n_powers),
+        rc_rel_ptr=rc_rel_ptr,
+        rc_rel_actor=rc_rel_actor,
+        rc_rel_val=np.array([v for r in rc_relations for _, v in r], dtype=np.float64),
+        rel_obs=rel_obs,
+        rel_act=rel_act,
+        rel_val=rel_val,
+        n_relations=max(1, n_relations),
     )

@@ -18,23 +18,28 @@ import math
 import numpy as np
 from numba import njit
 
-# Event kind codes; TARGETED below 6 (the kinds of sim.events.TARGETED_EVIDENCE).
+# Event kind codes; below N_TARGETED the kinds of the registry's "targeted" handler.
 INTERVENE = 0
 SUPPORT = 1
 WITHDRAW = 2
 REFUSE_AID = 3
 CLIENT_HARMED = 4
 BASE_LOSS = 5
-SIDE_WITH_ADVERSARY = 6
-RAPPROCHEMENT = 7
-RHETORIC = 8
-RECOGNIZE = 9
-PROPAGANDA = 10
-REGIME_CHANGE = 11
-CAPABILITY_CHANGE = 12
-RELATION = 13  # model v2
-N_KINDS = 14
-N_TARGETED = 6
+EXPELLED = 6
+SIDE_WITH_ADVERSARY = 7
+RAPPROCHEMENT = 8
+RHETORIC = 9
+RECOGNIZE = 10
+PROPAGANDA = 11
+REGIME_CHANGE = 12
+CAPABILITY_CHANGE = 13
+RELATION = 14  # model v2
+N_KINDS = 15
+N_TARGETED = 7
+
+# A kind's commitment effect (``kind_commit``), from the registry.
+OPENS = 1
+CLOSES = -1
 
 # Indices into the float parameter vector ``fp``.
 FP_MEMORY = 0
@@ -69,6 +74,15 @@ N_IP = 2
 
 # Keep-unchanged code of a regime change's alignment.
 KEEP = -2
+
+
+@njit(cache=True)
+def all_finite(values: np.ndarray) -> bool:
+    """Whether every entry of ``values`` is finite (one pass, stops at the first that is not)."""
+    for x in values.ravel():  # noqa: SIM110 - a loop numba compiles to an early exit
+        if not math.isfinite(x):
+            return False
+    return True
 
 
 @njit(cache=True)
@@ -509,6 +523,9 @@ def run_steps(
     # model v2: affinity records (5, N, P): a0, b0, r, s and the affinity itself
     aff: np.ndarray,
     aff_weight: np.ndarray,
+    # per kind (registry): affinity direction of the target, commitment effect
+    kind_dir: np.ndarray,
+    kind_commit: np.ndarray,
     # model v2: a regime change's affinity priors (R, 2, P) and relations (CSR)
     rc_aff: np.ndarray,
     rc_rel_ptr: np.ndarray,
@@ -519,11 +536,16 @@ def run_steps(
     snap_own: np.ndarray,
     snap_aligned: np.ndarray,
     snap_affinity: np.ndarray,
-) -> None:
+) -> int:
     """Steps ``k0`` to ``k1 - 1`` of model.md section 4, as ``CredibilityModel.step``.
 
     The model v2 mechanisms (section 8) run only where their switches in
-    ``fp`` are on; with the compiler's defaults the arithmetic is v1's.
+    ``fp`` are on, so a v1 scenario pays nothing for them.
+
+    Returns:
+        -1, or the first step after whose influence update a state array
+        holds a non-finite value (the loop stops there, before alignment,
+        where the Mesa model's :func:`sim.finite.check_finite` stops it).
     """
     n, n_powers = trust.shape
     n_groups = group_weight.shape[0]
@@ -666,16 +688,18 @@ def run_steps(
                     apply_stance_salience(sal, stance_t, fp)
                 for o in range(n):
                     e[o] = scale * sal[o]
+                if enemy_on:
+                    apply_enemy_reliability(e, stance_t, fp)
                 if affinity_on:
-                    direction = 1.0 if kind in (INTERVENE, SUPPORT) else -1.0
+                    direction = kind_dir[kind]
                     for o in range(n):
                         party[o] = direction * stance_t[o]
-                if kind in (INTERVENE, WITHDRAW):
+                if kind_commit[kind] != 0:
                     found = -1
                     for c in range(c_count[0]):
                         if c_actor[c] == actor and c_target[c] == target:
                             found = c
-                    if kind == INTERVENE:
+                    if kind_commit[kind] == OPENS:
                         if found < 0:
                             found = c_count[0]
                             c_actor[found] = actor
@@ -695,8 +719,11 @@ def run_steps(
                 for o in range(n):
                     e[o] = scale * sal[o]
                     party[o] = -stance_t[o]
+                if enemy_on:
+                    apply_enemy_reliability(e, stance_t, fp)
                 rival = ev_with[i]
                 if rival >= 0:
+                    # The rival's side, signed the other way; the larger side wins.
                     salience(
                         sal_w, rival, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp
                     )
@@ -706,12 +733,15 @@ def run_steps(
                         )
                         if floor_on:
                             apply_stance_salience(sal_w, stance_w, fp)
-                    rival_scale = -magnitude * weight[kind]
                     for o in range(n):
-                        other[o] = rival_scale * sal_w[o]
+                        other[o] = scale * sal_w[o]
+                    if enemy_on:
+                        apply_enemy_reliability(other, stance_w, fp)
+                    for o in range(n):
                         if not abs(e[o]) >= abs(other[o]):
-                            e[o] = other[o]
+                            e[o] = -other[o]
                         party[o] += stance_w[o]
+                        sal[o] = max(sal[o], sal_w[o])
             elif kind == RAPPROCHEMENT:
                 partner = ev_with[i]
                 salience(sal, -1, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
@@ -726,6 +756,7 @@ def run_steps(
                 salience(sal, -1, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
                 for o in range(n):
                     e[o] = scale * sal[o] * trust[o, actor]
+                    party[o] = 0.0
             else:  # RECOGNIZE
                 if recognized[target, actor]:
                     continue
@@ -737,12 +768,14 @@ def run_steps(
                 salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
                 if floor_on:
                     apply_stance_salience(sal, stance_t, fp)
+                for o in range(n):
+                    e[o] = scale * sal[o]
+                    party[o] = kind_dir[kind] * stance_t[o]
+                if enemy_on:
+                    apply_enemy_reliability(e, stance_t, fp)
                 factor = decay_pow[earlier]
                 for o in range(n):
-                    e[o] = scale * sal[o] * factor
-                    party[o] = stance_t[o]
-            if enemy_on and target >= 0:
-                apply_enemy_reliability(e, stance_t, fp)
+                    e[o] = e[o] * factor
             if affinity_on and aff_weight[kind] != 0.0:
                 add_affinity(
                     fp[FP_AFFINITY_SCALE] * magnitude * aff_weight[kind],
@@ -794,6 +827,12 @@ def run_steps(
                 else:
                     held[o, p] = own[o, p]
         trust[:] = held
+        if not (
+            all_finite(positive) and all_finite(negative) and all_finite(own)
+            and all_finite(trust) and all_finite(r_aff) and all_finite(s_aff)
+            and all_finite(affinity) and all_finite(capability)
+        ):  # fmt: skip
+            return k
         # 4. alignment
         if period != 0 and k % period == 0:
             align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
@@ -803,6 +842,7 @@ def run_steps(
         if snap_affinity.shape[0]:
             snap_affinity[k - k0] = affinity
         snap_aligned[k - k0] = aligned[n_powers:]
+    return -1
 
 
 @njit(cache=True)
@@ -821,12 +861,15 @@ def equilibrium(
     remaining: np.ndarray,
     has_neighbours: np.ndarray,
     max_sweeps: int,
+    tolerance: float,
 ) -> int:
     """Held trust at the Friedkin-Johnsen equilibrium of ``own`` (model v2 ``network.initial``).
 
     Iterates ``tau <- (1 - mu) * own + mu * W_p @ tau`` from ``tau = own``
-    until a sweep changes nothing (a contraction for ``mu < 1``), at most
-    ``max_sweeps`` times; writes ``trust`` and returns the sweeps done.
+    until no cell moves by more than ``tolerance`` (a contraction for
+    ``mu < 1``), at most ``max_sweeps`` times, as
+    :func:`sim.kernels.friedkin_johnsen_equilibrium`; writes ``trust`` and
+    returns the sweeps done.
     """
     n, n_powers = own.shape
     x = np.empty((n, n_powers))
@@ -841,16 +884,15 @@ def equilibrium(
             x, mean, member_ptr, member_idx, group_weight, self_weight,
             tie_ptr, tie_idx, tie_w, gsum, baseline,
         )  # fmt: skip
-        changed = False
+        moved = 0.0
         for o in range(n):
             for p in range(n_powers):
                 if has_neighbours[o, p]:
                     new = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
                 else:
                     new = own[o, p]
-                if new != trust[o, p]:
-                    changed = True
+                moved = max(moved, abs(new - trust[o, p]))
                 trust[o, p] = new
-        if not changed:
+        if moved <= tolerance:
             return sweep + 1
     return max_sweeps

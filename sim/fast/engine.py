@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
+from sim.finite import check_finite
 from sim.kernels import FloatArray, IntArray
 from sim.metrics import (
     CHUNK_BYTES,
@@ -30,7 +31,7 @@ from sim.metrics import (
     summarise,
     tidy_series,
 )
-from sim.model import Record, _resolve_scenario, resolve_groups
+from sim.model import Record, _resolve_scenario, propensity, resolve_groups
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -138,6 +139,7 @@ class FastModel:
         self.dates = prepared.dates
         world = prepared.fresh_world()
         self.world = world
+        c = prepared.compiled
         self.compiled: Compiled = prepared.compiled
         self.steps = 0
         self.running = True
@@ -151,7 +153,6 @@ class FastModel:
             percentiles=record != "summary",
             keep_actors=record == "actors",
         )
-        c = self.compiled
         self._recognized = np.zeros((world.n_actors, world.n_powers), dtype=np.bool_)
         self._c_actor = np.zeros(c.n_commitments, dtype=np.int64)
         self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
@@ -169,13 +170,19 @@ class FastModel:
         self._rel_count = np.array([given], dtype=np.int64)
         self._aff = np.zeros((5, world.n_actors, world.n_powers))
         self._aff[:2] = c.aff0
-        self._aff[4] = c.aff0[0] / (c.aff0[0] + c.aff0[1])
+        self._aff[4] = world.affinity
+        # The world's affinity arrays are views on the compiled loop's records.
+        world.a0_aff, world.b0_aff = self._aff[0], self._aff[1]
+        world.positive_aff, world.negative_aff = self._aff[2], self._aff[3]
+        world.affinity = self._aff[4]
+        # Affinity changes only with its channel on or at a regime change.
+        self._affinity_moves = bool(c.fp[core.FP_AFFINITY_SCALE] != 0.0 or c.rc_a0.shape[0])
         if c.ip[core.IP_EQUILIBRIUM]:
             core.equilibrium(
                 world.own, world.trust, c.fp[core.FP_MU],
                 c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
                 c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
-                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS,
+                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS, EQUILIBRIUM_TOLERANCE,
             )  # fmt: skip
         self._statistics: Statistics | None = None
         self.recorder.record(0, world.trust, world.own, self._aff[4], self.aligned)
@@ -208,8 +215,12 @@ class FastModel:
 
     @property
     def affinity(self) -> FloatArray:
-        """Model v2 affinity (N, P) after the last step (the priors while the v2 switch is off)."""
+        """Affinity (N, P) after the last step (model.md 8.2); self cells are meaningless."""
         return self._aff[4]
+
+    def propensity(self) -> FloatArray:
+        """(S, P) alignment utility without inertia now, as ``CredibilityModel.propensity``."""
+        return propensity(self.world, self.spec.parameters.alignment)
 
     @property
     def group_names(self) -> list[str]:
@@ -242,7 +253,8 @@ class FastModel:
         snap_trust = np.empty((count, w.n_actors, w.n_powers))
         snap_own = np.empty((count, w.n_actors, w.n_powers))
         snap_aligned = np.empty((count, n_states), dtype=np.int64)
-        core.run_steps(
+        snap_affinity = np.empty((count if self._affinity_moves else 0, *w.own.shape))
+        bad = core.run_steps(
             k0, k1 + 1, c.fp, c.ip,
             w.a0, w.b0, w.positive, w.negative, w.own, w.trust, w.ideology, w.distance,
             w.capability, w.aligned, self._recognized,
@@ -256,12 +268,18 @@ class FastModel:
             c.cp_actor, c.cp_about, c.cp_mag, c.cp_first, c.cp_last,
             uniforms,
             self._rel_obs, self._rel_act, self._rel_val, self._rel_count,
-            self._aff, c.aff_weight, c.rc_aff, c.rc_rel_ptr, c.rc_rel_actor, c.rc_rel_val,
-            snap_trust, snap_own, snap_aligned, np.empty((0, 0, 0)),
+            self._aff, c.aff_weight, c.kind_dir, c.kind_commit,
+            c.rc_aff, c.rc_rel_ptr, c.rc_rel_actor, c.rc_rel_val,
+            snap_trust, snap_own, snap_aligned, snap_affinity,
         )  # fmt: skip
-        self.recorder.record_block(
-            k0, snap_trust, snap_own, np.broadcast_to(self._aff[4], snap_trust.shape), snap_aligned
+        if bad >= 0:
+            check_finite(bad, self.dates[bad], w.quantities(), w.actor_names, w.power_names)
+        affinity = (
+            snap_affinity
+            if self._affinity_moves
+            else np.broadcast_to(self._aff[4], snap_trust.shape)
         )
+        self.recorder.record_block(k0, snap_trust, snap_own, affinity, snap_aligned)
         self.steps = k1
         if k1 >= self.n_steps:
             self.running = False
@@ -317,6 +335,8 @@ class FastModel:
 
 # Sweeps of the equilibrium iteration at most (each shrinks the error by mu or more).
 EQUILIBRIUM_SWEEPS = 100_000
+# The Mesa model's stopping rule (sim.kernels.friedkin_johnsen_equilibrium).
+EQUILIBRIUM_TOLERANCE = 1e-15
 
 WARM_UP_SCENARIO: dict[str, Any] = {
     "name": "warm_up",

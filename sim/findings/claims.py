@@ -31,15 +31,12 @@ from sim.findings.numbers import (
     MEMORY,
     NB,
     POWER_COLOURS,
-    REPO,
     SAME_BLOC,
     SUSCEPTIBILITY,
     at,
     baseline_point,
-    crossing,
     describe_point,
     design_size,
-    half_life,
     interval,
     paired,
     point_means,
@@ -48,8 +45,10 @@ from sim.findings.numbers import (
     value_range,
     wide,
     window_mean,
+    worse_memories,
 )
 from sim.results import Results
+from sim.sweep.experiment import SHORT_HASH
 
 # --------------------------------------------------------------------------- the document
 
@@ -235,17 +234,10 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
         )
     ]
     memories = cells.columns.to_numpy(dtype=float)
-    crossings = []
-    for nb, row in cells.iterrows():
-        m = crossing(memories, row.to_numpy(dtype=float))
-        where = (
-            "never (better at every memory)"
-            if m is None and row.min() >= 0
-            else "above every memory in the grid"
-            if m is None
-            else f"{m:.3f} (half-life {half_life(m):.0f} months)"
-        )
-        crossings.append([f"{float(str(nb)):g}", where])
+    rows = [
+        [f"{float(str(nb)):g}", worse_memories(memories, row.to_numpy(dtype=float))]
+        for nb, row in cells.iterrows()
+    ]
     worse = means["arab_league"] < 0
     replicate_sd = boundary.ok_runs.groupby(["scenario", "point"])[KEY_METRIC].std().max()
     out.append(
@@ -254,11 +246,11 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
             f"{boundary.manifest['replicates']} paired replicates per cell; the largest standard "
             f"deviation across replicates of any cell is {replicate_sd:.1e}, so the cells are "
             f"exact to the digits shown). Withdrawing leaves Russia worse off among Arab League "
-            f"states than abstaining in {share_text(worse)} cells. Below the memory in the table "
-            "(faster forgetting) withdrawing is worse; above it, the nine years of support still "
-            "outweigh the withdrawal in December 2026:\n\n",
-            ["negativity bias", "memory where the difference turns positive"],
-            crossings,
+            f"states than abstaining in {share_text(worse)} cells. The memories of the grid at "
+            "which it does, by negativity bias (elsewhere the years of support still outweigh "
+            "the withdrawal in December 2026):\n\n",
+            ["negativity bias", "memories where withdrawing is worse"],
+            rows,
         )
     )
     return out
@@ -404,6 +396,8 @@ def body_claim2(ctx: Context) -> list[str]:
     post = window_mean(res, "1963-01", "1972-12", "effective_poles")
     post = wide(post, res, "all", "")
     d_poles = paired(post, "value", "historical", "neutral_1962", res.varied)
+    end = wide(series_at(res, "1972-12", "effective_poles"), res, "all", "")
+    d_end = paired(end, "value", "historical", "neutral_1962", res.varied)
     shares = runs.groupby("scenario")["final_share.PRC.all"].mean()
     out.append(
         captioned(
@@ -415,7 +409,9 @@ def body_claim2(ctx: Context) -> list[str]:
     )
     out.append(
         "Mean effective poles over 1963-1972, historical minus neutral_1962 (grid mean): "
-        f"{interval(d_poles['diff']).text(2)}. Share of states aligned with the PRC at the "
+        f"{interval(d_poles['diff']).text(2)}; in December 1972 alone: "
+        f"{interval(d_end['diff']).text(2)}, higher at {share_text(point_means(d_end) > 0)} "
+        "points. Share of states aligned with the PRC at the "
         "end (mean over the grid): "
         + ", ".join(f"{s} {shares[s]:.3f}" for s in ("historical", "neutral_1962"))
         + ".\n\n"
@@ -627,11 +623,13 @@ def section_runs(ctx: Context) -> str:
                 ", ".join(m["scenarios"]),
                 f"{design['method']}, {design['points']} points x {m['replicates']} replicates",
                 f"{len(res.ok_runs)} ok / {m['counts']['planned']}",
-                f"`{res.path.relative_to(REPO) if res.path.is_relative_to(REPO) else res.path}`",
+                f"`results/{name}/{m['experiment_hash'][:SHORT_HASH]}`",
             ]
         )
     return (
         "## The experiments\n\n"
+        "Each results folder is named by its experiment's hash (the folder `credsim sweep` "
+        "writes by default, whichever folder it was read from).\n\n"
         + table(["experiment", "scenarios", "design", "runs", "results folder"], rows)
         + "\n\n"
     )

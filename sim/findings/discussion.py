@@ -16,6 +16,19 @@ Regenerate everything (a few minutes on 2 cores; each sweep resumes or skips wha
 
     make findings
 
+**Model v2.** These are the findings under model v2 (docs/ODD.md section 8):
+the shipped scenarios give observers stances towards the client (from their
+documented relations), an enemy of the client learns nothing about the
+patron's reliability from how the client is treated (`enemy_reliability`
+0), a second, affinity channel records whether a patron's conduct served or
+hurt the observer's side, priors re-anchor slowly on what the evidence says
+(`prior_memory` 0.99), and every run starts at rest. The values are
+judgements (docs/scenarios.md), not fits. Each claim says what changed
+against v1 and why; **v1 numbers are quoted from the v1 run of 25 November
+2026** (docs/findings.md at commit d4e5e8a, the v1 scenarios now kept in
+`tests/data/v1/`). The section "Which v2 mechanism moves each claim" below
+switches the mechanisms off one at a time.
+
 **How to read the numbers.** Trust is a group's mean trust in a power
 (0 to 1). A difference is scenario A minus scenario B of the same metric,
 paired run by run: both scenarios share every design point and every
@@ -36,49 +49,53 @@ VERDICTS: tuple[tuple[str, str], ...] = (
     (
         "1. Withdrawing costs more than never intervening",
         (
-            "**Only under fast forgetting; not at the scenario's values.** Withdrawing costs "
-            "Russia far more than staying would have. Against never intervening, Russia ends "
-            "*better* off among Arab League states at the scenario's values (negativity bias 2, "
-            "monthly memory 0.98), both six months and two years after the withdrawal, because "
-            "nine years of visible support are still remembered. It ends worse off only where "
-            "memory is short (below about 0.96 at bias 2, 0.98 at bias 3.5), and among African "
-            "states, who saw the support only dimly. Over the Sobol box the sign is a coin toss, "
-            "decided mostly by memory and by how much sustained support counts."
+            "**Not supported among Arab League states, even less than in v1; supported "
+            "among African states.** Withdrawing costs Russia far more than staying would have. "
+            "Against never intervening, Russia ends *better* off among Arab League states at "
+            "the scenario's values by about 0.05 (v1: 0.03), and now at every negativity bias up "
+            "to 3 whatever the memory: re-anchoring keeps nine years of support in the priors "
+            "after the withdrawal's evidence fades. It ends worse off only at a negativity bias "
+            "of 3.5 or more with half-lives of ten months to four years, and among African "
+            "states (by about 0.02, v1: 0.01). Over the Sobol box it is worse at about a sixth "
+            "of the points (v1: half), decided mostly by how much a month of support counts."
         ),
     ),
     (
         "2. The 1962 lean and the test ban cost the USSR China and the non-aligned; "
         "two poles became three",
         (
-            "**China: yes. The non-aligned, Africa, three poles: no.** The lean and the test ban "
-            "lower the PRC's mid-1960s trust in the USSR at every grid point (by about 0.05 and "
-            "0.10). The lean *raises* the non-aligned and African states' trust (India is one of "
-            "them), and the effective number of poles stays near two: hardly any state aligns "
-            "with the PRC."
+            "**China: yes, as in v1. The non-aligned: hardly. Three poles: the model now drifts "
+            "towards them, but not because of the lean.** The lean and the test ban lower the "
+            "PRC's mid-1960s trust in the USSR at every grid point (by about 0.05 and 0.10, as in "
+            "v1). The lean alone still slightly raises the non-aligned states' trust; with the "
+            "test ban their trust falls by under 0.01 almost everywhere. The effective number of "
+            "poles rises from 2 to about 2.5 by 1972 in every scenario, with the PRC's written "
+            "break with the USSR; the lean does not add to it."
         ),
     ),
     (
         "3. Face-saving statements do not restore credibility",
         (
-            "**Supported, by construction.** The statement restores under 5% of the withdrawal "
-            "window's loss anywhere on the grid; cheap talk is weak by assumption and scaled by "
-            "the trust that is left."
+            "**Supported, by construction, unchanged from v1.** The statement restores under 5% "
+            "of the withdrawal window's loss anywhere on the grid; cheap talk is weak by "
+            "assumption and scaled by the trust that is left."
         ),
     ),
     (
         "4. Recognising first denies Russia the supporter's role",
         (
-            "**Not supported.** Going first (or the West waiting) raises Russia's trust with the "
-            "new administration by about 0.02, against a gap of about 0.37 to Turkey; the new "
-            "regime's low prior trust in Russia, a scenario judgement, decides its standing."
+            "**Not supported, unchanged from v1.** Going first (or the West waiting) raises "
+            "Russia's trust with the new administration by about 0.03 (v1: 0.02), against a gap "
+            "of about 0.35 to Turkey; the new regime's low prior trust in Russia, a scenario "
+            "judgement, decides its standing."
         ),
     ),
     (
         "5. The non-interventionist keeps a steady standing",
         (
-            "**Supported**, also when China's standing by counts against it: Russia's trust "
-            "swings 3 to 9 times as much as China's there (10 to 35 times without that evidence, "
-            "which is largely construction)."
+            "**Supported, unchanged from v1**, also when China's standing by counts against it: "
+            "Russia's trust swings 3 to 10 times as much as China's there (v1: 3 to 9; 11 to 42 "
+            "times without that evidence, which is largely construction)."
         ),
     ),
 )
@@ -87,38 +104,66 @@ VERDICTS: tuple[tuple[str, str], ...] = (
 DISCUSSION = {
     "claim1": """\
 **Where it holds and where it fails.** Against *staying*, withdrawing is
-costly everywhere: at the scenario's values Russia ends about 0.15 lower
-among Arab League states than if it had kept Assad (the sustained scenario
-also lacks the regime change, Tartus and the recognition race, so this is
-the cost of the whole defeat, not of the decision alone). Against *never
-intervening*, the claim holds only in part of the plausible space. The
-boundary figure shows it: with fast forgetting (memory below roughly 0.96
-at a negativity bias of 2, a half-life of about a year and a half) the
-recent abandonment dominates and the historical Russia ends below the
-abstaining one; with slower forgetting the nine years of visible support
-are still remembered and it ends above, at the scenario's values by about
-0.03 to 0.05. A stronger negativity bias moves the boundary towards longer
-memories, but even at a bias of 4.5 the claim fails once the half-life
-exceeds about four years. Reputations for resolve are often argued to be
-remembered for years, which puts the plausible region on the right-hand
-side of the figure: at the scenario's values and wherever memory is long,
-the model does not support the claim for Arab League states. Among African
-states, who saw Syria only through global salience, it holds at the scenario's values and in most of
-the grid: the same evidence, seen faintly, nets out negative against their
-higher trust in Russia by 2024 (switching off realignment or the network
-leaves this nearly unchanged, checked by hand, so it lies in the evidence
-arithmetic). More same-bloc salience makes the historical Russia look
-*better* among Arab League states, because they saw the support as clearly
-as the abandonment; susceptibility to the network hardly matters.
+costly everywhere: at the scenario's values Russia ends about 0.16 lower
+among Arab League states than if it had kept Assad (v1: 0.16; the
+sustained scenario also lacks the regime change, Tartus and the
+recognition race, so this is the cost of the whole defeat, not of the
+decision alone). Against *never intervening*, the claim fails among Arab
+League states over nearly all of the plausible space: the historical Russia
+ends above the abstaining one at every memory from 0.90 to 0.995 as long as
+the negativity bias is 3 or less, and below it only at a bias of 3.5 or
+more in a band of intermediate memories (half-lives of about ten months to four
+years; 10 of 64 boundary cells, v1: 29 of 64). Among African states, who
+saw Syria only through global salience, it holds at the scenario's values
+and in most of the grid, as in v1, a little more strongly (about -0.02,
+v1: -0.01). Same-bloc salience and susceptibility now change the Arab
+League difference very little (v1: more same-bloc salience raised it from
+about 0.02 to 0.04); a likely reason, not tested separately, is that the
+bloc's enemies of Assad, who watch it most closely, draw no reliability
+lesson from either the support or the withdrawal.
 
-The Sobol ranking says what carries the result: memory above all (with
-strong interactions: its total index well exceeds its first-order one),
-then the weight of sustained support (how much a month of help counts, a
-judgement of the model), then the negativity bias and the global salience;
-prior strength, the regional and bloc salience and susceptibility matter
-little over their ranges. The claim's intuition, that bad news weighs more
-than good, is therefore not what decides it in this model: how long good
-deeds are remembered, and how much they count, decides it. Negative S1
+**What changed against v1, and why.** In v1 the boundary ran through the
+plausible region: with memory below about 0.96 at a bias of 2 (a half-life
+of about a year and a half) the recent abandonment dominated and the claim
+held (v1 run of 25 November 2026: the difference turned positive at memory
+0.957 at bias 2, 0.980 at bias 3.5, and was negative at every shorter
+memory). Two v2 mechanisms pull in opposite
+directions, and the section "Which v2 mechanism moves each claim" sizes
+them at the scenario's values. *Re-anchoring* (`prior_memory` 0.99) raises
+the difference by about 0.03: over nine years of support the priors
+themselves move up, and when the withdrawal's evidence fades with memory,
+trust returns to that higher anchor rather than to the 2014 prior. This is
+what removes the boundary at short memories: fast forgetting used to erase
+the support and keep the recent withdrawal; now the support survives in the
+anchor, and at the shortest memories (half-life 7 months) the withdrawal's
+own evidence has faded by December 2026 too, which is why even a strong
+negativity bias leaves the withdrawal worse only in a middle band of
+memories. *Stances* lower it by about 0.03: the Gulf monarchies and
+Jordan, opponents of Assad, no longer read Russia's support for Assad as
+reliability (v1 had them warm to Russia, which the UN votes contradict; see
+docs/validation.md), and they equally learn nothing from its abandonment.
+The affinity channel barely moves Arab League trust (it is a separate
+record that enters only the alignment utility) but deepens the African
+cost, through the realignments it causes and the network that carries
+them.
+With all three switched off the v2 files give the v1 number back, so the
+relations' stance salience and the start at rest
+change nothing here. Re-anchoring's effect is close to construction: any
+scenario with a long record followed by a short reversal will, under
+re-anchoring, remember the record; the claim that a late withdrawal
+outweighs a decade of help needs either a much stronger negativity bias
+or a withdrawal read as revealing the whole record (a mechanism the model
+does not have).
+
+The Sobol ranking moved with it. In v1 memory carried the result (total
+index 0.66, then the support weight 0.37) and the sign was a coin toss over
+the box (negative at 654 of 1280 points, v1 run of 25 November 2026). In
+v2 the weight of sustained support comes first, then memory, the
+negativity bias and the global salience, and the difference is negative at
+about a sixth of the points: with re-anchoring, how long evidence is
+remembered matters less, because what was learnt over the years of support
+stays in the priors; how much a month of help counts (a judgement of the
+model, docs/ODD.md) decides how much there is to keep. Negative S1
 estimates are sampling noise (their intervals include zero). The client
 itself (group `syria`) cannot test the claim: the new administration's
 priors are set by the scenario, identically in all three scenarios, so its
@@ -126,31 +171,45 @@ differences are small by construction.
 """,
     "claim2": """\
 **Where it holds and where it fails.** The PRC part holds at every grid
-point: the lean to India lowers the PRC's mid-1960s trust in the USSR by
-about 0.05, and the lean and the test ban together by about 0.10. This is
-close to construction (both are negative evidence addressed to the PRC as
-their target), so the informative part is the size, which grows with the
-negativity bias and the memory. In all three scenarios the PRC's trust
-drifts back up after 1964: with forgetting, trust returns towards the
-prior, and the scenario gives the PRC a high prior trust in the USSR, so
-the model needs continued negative evidence (Zhenbao, 1969) to keep the
-split open. The non-aligned and African part fails: `side_with_adversary`
-with India gives India's non-aligned bloc partners the same evidence as
-support, and each observer takes the larger side, so the lean *raises*
-their trust in the USSR a little relative to neutrality; the lean and the
-test ban together change it by less than 0.01, in either direction across
-the grid. The poles part fails too: the effective
-number of poles stays close to two throughout, the lean lowers rather than
-raises it (by under a tenth), and about 2% of states end aligned with the
-PRC in either scenario. The model does not support "two poles became
-three" under these parameters; a third pole would need the PRC's
-capability or ideological pull in the alignment utility to be larger than
-the scenario gives it.
+point, as in v1 and by about the same amounts (v1 run of 25 November 2026:
+-0.048 against neutrality in 1962, -0.099 against neither lean nor test
+ban, at the scenario's values). This is close to construction (both are
+negative evidence addressed to the PRC as their target), and v2 hardly
+touches it: the PRC is the target, so stances and the enemy factor do not
+discount its lesson, and re-anchoring works on both scenarios alike. The
+non-aligned part still fails for the lean alone (about +0.003, now lower at
+8 of 81 points instead of 0): `side_with_adversary` with India gives
+India's non-aligned partners support evidence, as in v1; each of v2's
+mechanisms trims the gain a little (see "Which v2 mechanism moves each
+claim"). With
+the test ban as well the non-aligned states' trust now falls at 80 of 81
+points (v1: 69), but by under 0.02 anywhere: a cost too small to read as
+losing the non-aligned.
+
+**The poles changed most.** In v1 the effective number of poles stayed
+near two (2.05 in December 1972 at the scenario's values, about 2% of
+states aligned with the PRC). In v2 it rises to about 2.5 by 1969-1972 and
+about a tenth of the states end aligned with the PRC, in *every* scenario.
+The mechanism table below says where this comes from: mostly
+re-anchoring (without it the poles stay at v1's level), then the affinity
+channel. The scenario writes the split itself as relations (open polemics
+1963, the PRC against the USSR at -0.9 after Zhenbao in 1969, Albania with
+the PRC and against the USSR from 1961, Pakistan with the PRC from 1963);
+the stances turn the 1960s' negative evidence into the PRC's partners'
+perceived intentions, and re-anchoring makes the reassessment last instead
+of healing as it did in v1. Three poles therefore follow from the
+relations the scenario writes from the historical record and from
+re-anchoring, not from the USSR's lean: over the grid, historical minus
+neutrality is slightly *negative* on average over 1963-1972 and in December
+1972 (higher at only about a third of the points), although at the
+scenario's values the historical case ends with more poles than neutrality.
+The model supports "two poles became three" as the outcome of the split
+it was given, and does not support that the 1962 lean made it so.
 """,
     "claim3": """\
 **Where it holds and where it fails.** The claim holds everywhere on the
-grid, and mostly by construction: `rhetoric` has a small default weight
-(0.2), reaches states that are not aligned with Russia only through global
+grid, and by construction: `rhetoric` has a small default weight (0.2),
+reaches states that are not aligned with Russia only through global
 salience, and is scaled by the trust the observer still holds, which the
 withdrawal has just lowered. Even at four times the default weight and
 three times the default global salience the statement restores only a few
@@ -158,14 +217,22 @@ percent of the window's loss. It could only fail if cheap talk weighed
 about as much as an intervention, which the model rules out by assumption
 rather than finds. This is a test of the claim's consistency with the
 model's premise that talk is cheap, not an independent confirmation.
+
+**What changed against v1.** Nothing that matters: the share restored is
+about 0.2% at the scenario's values (v1 run of 25 November 2026: 0.16%
+among Arab League states, at most 2.3% on the grid). The African states'
+window loss is larger in v2 (about -0.09 against -0.06), mostly because
+of the affinity channel (switching it off alone gives v1's loss back,
+checked by hand): it moves some of them in alignment and the network
+carries it; a statement untargeted at them is still too weak to matter.
 """,
     "claim4": """\
 **Where it holds and where it fails.** The direction is built in: with a
 first-mover decay below 1, the first recogniser's visit counts for more,
 so Russia gains when it goes first or when the West waits, and gains
 nothing when the decay is 1. The size is what the model adds, and it is
-small: about two hundredths of trust at the scenario's values, against a
-gap of more than a third to Turkey and about two tenths to the USA with the
+small: about three hundredths of trust at the scenario's values, against a
+gap of about a third to Turkey and about two tenths to the USA with the
 new administration. That gap comes from the priors the scenario gives the
 new regime at Assad's fall (trust in Russia 0.15, in Turkey 0.75), a
 judgement on the new administration's origins, not from the order of
@@ -173,6 +240,15 @@ recognition. Syria never ends aligned with Russia in any scenario. The
 model therefore does not support the claim that recognising first is what
 denied Russia the supporter's role; under its assumptions that role was
 lost with the regime.
+
+**What changed against v1.** The gain from going first grew a little (v1
+run of 25 November 2026: +0.022 at the scenario's values) and the new
+administration's trust in Russia ends a little higher (about 0.30, v1:
+0.28): re-anchoring moves the new regime's low priors towards the evidence
+it receives after December 2024, so that evidence, recognition included,
+counts for longer. The new administration's affinity priors (0.25 for
+Russia, 0.75 for Turkey, docs/scenarios.md) add to the gap in the
+alignment utility but not to trust; the verdict is unchanged.
 """,
     "claim5": """\
 **Where it holds and where it fails.** In the historical scenario China's
@@ -181,12 +257,54 @@ events are three small statements, so its trust can only drift with the
 network and memory. The `china_bystander` variant gives China negative
 evidence of the kind Russia receives (a partner harmed while it stands by),
 which could have made it swing. It does swing more, but Russia still
-swings 3 to 9 times as much at every grid point, because Russia's record is
-a ten-year rise (intervention, support) and a sharp fall, while China's is
-two late hits from a flat start. The model supports the claim in this
+swings 3 to 10 times as much at every grid point, because Russia's record
+is a ten-year rise (intervention, support) and a sharp fall, while China's
+is two late hits from a flat start. The model supports the claim in this
 form: consistent restraint keeps a standing steady, and even inaction that
 counts against a power moves it less than a commitment made and broken.
 It says nothing about the *level* of trust: steadiness is about swings,
 not standing.
+
+**What changed against v1.** Russia swings somewhat more (its standard
+deviation over all states about 0.078, v1 run of 25 November 2026: 0.065),
+mostly through re-anchoring (switching it off alone brings Russia's swing
+below v1's, checked by hand): the long rise lifts the priors, so the rise
+is higher and the fall from it longer. China's swings are unchanged, so
+the ratios grew (all states, historical: about 32, v1: 27). The verdict is the
+same and so is its dependence on construction.
 """,
 }
+
+MECHANISMS = """\
+The first two columns are the v1 and v2 answers at the scenarios' values;
+the middle three say which v2 mechanism moves each (a column near the
+v2 value means that mechanism does not matter for the number). Claim 1 among Arab
+League states is moved by two mechanisms in opposite directions:
+re-anchoring raises the difference (compare the "no re-anchoring" column)
+and the enemies' discount lowers it (the `enemy_reliability` 1 column);
+the African cost is deepened by affinity. The PRC's lesson
+in claim 2 is untouched by v2. Where "all three off" equals v1, the other
+differences of the v2 files (the stance term in salience, the start at
+rest) do not matter for that number. The poles of claim 2 are a
+level, not a difference: the rise to three poles is carried by
+re-anchoring first and affinity second.
+"""
+
+AT_REST = """\
+**What it changes.** In v1 a run moved before anything happened: the
+written trust values were each state's own view but not a rest point of the
+network, so in the first month held trust jumped towards the neighbours'
+views (Syria's trust in Russia from 0.75 to 0.65, in the USA from 0.05 to
+0.18, the PRC's trust in the USSR from 0.85 to 0.76) and every figure's
+first point sat off its line. At rest, held trust starts where the network
+would have taken it, and nothing moves before the first event. The written
+values keep their meaning as the states' own assessments (the priors): a
+scenario author who wants Syria to hold 0.75 in Russia must now write a
+higher own view or lower susceptibility. After the first month the two
+starts nearly agree, and at the later dates they agree to the digits
+shown; claim 1's key difference is the same either way: the trace of the
+initial held trust shrinks by the susceptibility at every step (Syria's
+first event comes seven months in; the Sino-Soviet case's in its second
+month, right after the v1 jump). The start at rest changes the reading of
+the first months and of the initial state, not any finding.
+"""

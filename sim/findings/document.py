@@ -12,11 +12,18 @@ matplotlib.use("Agg")  # files only: never open a window
 
 
 from sim.errors import InputError
-from sim.findings import posterior
+from sim.findings import cross_case, posterior
+from sim.findings.at_rest import section_at_rest
 from sim.findings.claims import CLAIMS, Context, section_runs, table
-from sim.findings.discussion import PREAMBLE, VERDICTS
-from sim.findings.numbers import EXPERIMENTS, REPO
+from sim.findings.discussion import AT_REST, MECHANISMS, PREAMBLE, VERDICTS
+from sim.findings.mechanisms import section_mechanisms
+from sim.findings.numbers import EXPERIMENTS as CLAIM_EXPERIMENTS
+from sim.findings.numbers import REPO
 from sim.results import Results, open_results
+
+EXPERIMENTS = (*CLAIM_EXPERIMENTS, *cross_case.EXPERIMENTS)
+# What ``--list`` prints (``make findings`` sweeps these): those a calibration does not feed.
+LISTED = tuple(e for e in EXPERIMENTS if e not in cross_case.POSTERIOR_EXPERIMENTS)
 
 
 def render_document(ctx: Context, calibration: Path = posterior.CALIBRATION) -> str:
@@ -24,12 +31,18 @@ def render_document(ctx: Context, calibration: Path = posterior.CALIBRATION) -> 
     summary = "## Summary\n\n" + table(["claim", "what the model says"], VERDICTS)
     parts = [PREAMBLE, summary, section_runs(ctx)]
     parts += [claim.render(ctx) for claim in CLAIMS]
+    parts += [section_mechanisms() + MECHANISMS, section_at_rest() + AT_REST]
+    parts.append(cross_case.render(ctx))
     parts.append(posterior.render(ctx.results, calibration))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts)
 
 
 def default_results(name: str) -> Path | None:
-    """The folder ``credsim sweep experiments/NAME.yaml`` writes, if it exists."""
+    """The folder ``credsim sweep experiments/NAME.yaml`` writes, if it exists.
+
+    None too when the experiment cannot load yet: a posterior design whose
+    calibration has not been run names no folder.
+    """
     from sim.sweep import default_folder, load_experiment
 
     try:
@@ -53,7 +66,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="results folder of experiment NAME (default: the folder its sweep writes)",
     )
     p.add_argument(
-        "--list", action="store_true", help="print the experiments read, one per line, and stop"
+        "--list",
+        action="store_true",
+        help="print the experiments to sweep before (all but the posterior ones), one per line",
     )
     p.add_argument(
         "--list-posterior", action="store_true", help="print the posterior experiments and stop"
@@ -68,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Read the results folders, write the figures and findings.md."""
     args = parse_args(argv)
     if args.list or args.list_posterior:
-        print("\n".join(posterior.EXPERIMENTS if args.list_posterior else EXPERIMENTS))
+        print("\n".join(posterior.EXPERIMENTS if args.list_posterior else LISTED))
         return 0
     given: dict[str, Path] = {}
     read = (*EXPERIMENTS, *posterior.EXPERIMENTS)

@@ -223,12 +223,19 @@ def design_size(results: Results) -> str:
     return f"{points} points, {results.manifest['replicates']} replicates"
 
 
-def crossing(x: np.ndarray, y: np.ndarray) -> float | None:
-    """The first ``x`` where ``y`` changes sign from negative to non-negative (linear)."""
-    for i in range(len(x) - 1):
-        if y[i] < 0 <= y[i + 1]:
-            return float(x[i] + (x[i + 1] - x[i]) * (-y[i]) / (y[i + 1] - y[i]))
-    return None
+def worse_memories(memories: np.ndarray, values: np.ndarray) -> str:
+    """The ``memories`` where ``values`` is negative, with their half-lives, or ``none``.
+
+    ``0.95, 0.97 (half-lives 14 to 23 months)``; the negative cells need not
+    be contiguous, so every one is listed.
+    """
+    negative = memories[values < 0]
+    if len(negative) == 0:
+        return "none (better at every memory)"
+    lives = f"{half_life(negative.min()):.0f} to {half_life(negative.max()):.0f} months"
+    if len(negative) == 1:
+        lives = f"{half_life(negative[0]):.0f} months"
+    return ", ".join(f"{m:g}" for m in negative) + f" (half-life {lives})"
 
 
 def half_life(memory: float) -> float:

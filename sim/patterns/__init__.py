@@ -18,14 +18,15 @@ The library API (``credsim patterns check`` and ``credsim calibrate`` call it)::
 - :func:`observed_statistics` ``(pf, votes) -> DataFrame`` indexed by pattern
   id with columns ``role, observed, tolerance``.
 - :func:`simulate_statistics` ``(pf, overrides, *, beta=None, reps=1, seed=0,
-  votes=None, run_fn=None) -> dict[str, float]``: the simulated statistic of
+  votes=None, run_fn=None, engine="mesa") -> dict[str, float]``: the simulated statistic of
   every pattern. ``overrides`` are scenario paths as for ``--set``
   (``parameters.trust.memory``) plus ``link.beta``; ``beta`` wins over both.
   Replicate ``r`` runs with ``seed_sequence(seed, r)``. The pattern file's
   observed series and groups are prepared once per votes folder and reused,
-  so that each call costs the runs and little else. ``run_fn`` replaces the
-  Mesa model (:data:`sim.patterns.link.RunFn`: scenario, seed, power index,
-  rival index -> (T + 1, S) propensity gaps).
+  so that each call costs the runs and little else. ``engine`` is ``mesa``
+  (the reference) or ``fast`` (the compiled engine, same statistics);
+  ``run_fn`` replaces both (:data:`sim.patterns.link.RunFn`: scenario, seed,
+  power index, rival index -> (T + 1, S) propensity gaps).
 - :func:`discrepancies` ``(observed, simulated) -> DataFrame``: adds
   ``simulated``, ``discrepancy = (simulated - observed) / tolerance`` and
   ``passed`` (``|discrepancy| <= 1``).
@@ -36,6 +37,7 @@ None for ``$CREDSIM_VOTES``.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -255,8 +257,13 @@ def simulate(
     seed: int = 0,
     votes: Votes = None,
     run_fn: links.RunFn | None = None,
+    engine: str = "mesa",
 ) -> Simulation:
-    """Run the scenario ``reps`` times and turn the gaps into predicted values."""
+    """Run the scenario ``reps`` times and turn the gaps into predicted values.
+
+    ``engine`` (``mesa`` or ``fast``) runs :func:`sim.patterns.link.propensity_gaps`
+    unless ``run_fn`` replaces it.
+    """
     from sim.scenario.loader import load_scenario
 
     if reps < 1:
@@ -277,7 +284,7 @@ def simulate(
     scenario: Scenario = pf.base_scenario
     if scenario_overrides:
         scenario = load_scenario(scenario, scenario_overrides)
-    run = run_fn or links.propensity_gaps
+    run = run_fn or functools.partial(links.propensity_gaps, engine=engine)
     total = np.zeros((scenario.calendar.n_steps + 1, prep.columns.size))
     for replicate in range(reps):
         total += run(scenario, seed_sequence(seed, replicate), prep.power, prep.rival)[
@@ -313,9 +320,12 @@ def simulate_statistics(
     seed: int = 0,
     votes: Votes = None,
     run_fn: links.RunFn | None = None,
+    engine: str = "mesa",
 ) -> dict[str, float]:
     """The simulated statistic of every pattern, by id (module docstring)."""
-    sim = simulate(pf, overrides, beta=beta, reps=reps, seed=seed, votes=votes, run_fn=run_fn)
+    sim = simulate(
+        pf, overrides, beta=beta, reps=reps, seed=seed, votes=votes, run_fn=run_fn, engine=engine
+    )
     prep = prepare(pf, votes)
     return {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns}
 

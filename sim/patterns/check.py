@@ -4,6 +4,7 @@
 
     credsim patterns check FILE [--set PATH=VALUE ...] [--reps N] [--out DIR]
             [--votes DIR] [--strict] [--seed N]
+            [--posterior DIR [--samples N] [--variant NAME]]
 
 Runs the pattern file's scenario (``--reps`` replicates), prints one row per
 pattern (calibration patterns, then the held-out ones apart) and writes to
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+from sim.options import ENGINES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,6 +56,19 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--out", help="output folder (default results/patterns/<name>)")
     c.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
     c.add_argument("--strict", action="store_true", help="exit 1 when any pattern fails")
+    c.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="mesa",
+        help="mesa: the reference Mesa model; fast: the compiled engine (default mesa)",
+    )
+    c.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="a finished calibration: posterior predictive checks (sim/patterns/predictive.py)",
+    )
+    c.add_argument("--samples", type=int, default=50, help="posterior draws (default 50)")
+    c.add_argument("--variant", help="the calibration's variant (needed when it has several)")
 
 
 def cli_patterns(args: argparse.Namespace) -> int:
@@ -77,9 +92,13 @@ def cli_patterns(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a folder")
     data = load_votes(args.votes)
+    if args.posterior:
+        from sim.patterns.predictive import cli_predictive
+
+        return cli_predictive(args, pf, data, out)
     observed = observed_statistics(pf, data)
     prep = prepare(pf, data)
-    sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data)
+    sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
     _write(out, pf, table, prep, sim, args)
@@ -169,7 +188,7 @@ def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Na
         f"# Pattern check: {pf.name}",
         "",
         f"`credsim patterns check {pf.path} --reps {args.reps} --seed {args.seed}"
-        f"{' ' + overrides if overrides else ''}`",
+        f" --engine {args.engine}{' ' + overrides if overrides else ''}`",
         "",
         f"Scenario `{pf.scenario}`; link: {pf.link.measure} with {pf.link.power} against "
         f"{pf.link.rival}, beta {beta:g}, offsets on {pf.link.reference[0]}-"

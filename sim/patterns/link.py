@@ -11,8 +11,9 @@ on (decisions.md). Predicted agreement is ``alpha_o + beta * g[o, y]``,
 reference years where both exist.
 
 A *run function* turns a scenario and a seed into the gaps of every state
-at steps 0..T; :func:`propensity_gaps` runs the Mesa model, and a faster
-engine can be passed in its place (same signature).
+at steps 0..T; :func:`propensity_gaps` runs either engine (``engine=``,
+the Mesa model by default), and any other can be passed in its place
+(same signature).
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ RunFn = Callable[[Scenario, np.random.SeedSequence, int, int], FloatArray]
 
 
 def propensity_gaps(
-    scenario: Scenario, seed: np.random.SeedSequence, power: int, rival: int
+    scenario: Scenario,
+    seed: np.random.SeedSequence,
+    power: int,
+    rival: int,
+    *,
+    engine: str = "mesa",
 ) -> FloatArray:
     """Run ``scenario`` and return ``U[o, power] - U[o, rival]`` at steps 0..T.
 
@@ -38,13 +44,15 @@ def propensity_gaps(
         seed: the replicate's seed.
         power: index of the power (file order).
         rival: index of the rival.
+        engine: ``mesa`` (:class:`sim.model.CredibilityModel`) or ``fast``
+            (:class:`sim.fast.FastModel`); both give the same propensities.
 
     Returns:
         (T + 1, S) gaps, states in file order.
     """
-    from sim.model import CredibilityModel
+    from sim.runner import model_class
 
-    model = CredibilityModel(scenario, rng=seed, record="summary")
+    model = model_class(engine)(scenario, rng=seed, record="summary")
     gaps = np.empty((model.n_steps + 1, len(scenario.states)))
     utility = model.propensity()
     gaps[0] = utility[:, power] - utility[:, rival]

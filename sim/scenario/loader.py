@@ -41,6 +41,7 @@ from sim.scenario.schema import (
     Scenario,
     allowed,
     check_references,
+    reference_problems,
     suggest,
 )
 
@@ -1118,10 +1119,10 @@ def check_file(
     except ValidationError as exc:
         found = [_reached(e, doc.via) for e in translate_all(exc, doc)]
         return None, doc, sorted(found, key=_line_order(path))
-    try:
-        check_references(scenario)
-    except InputError as exc:
-        return None, doc, [_reached(locate(exc, doc), doc.via)]
+    problems = reference_problems(scenario)
+    if problems:
+        found = [_reached(locate(exc, doc), doc.via) for exc in problems]
+        return None, doc, sorted(found, key=_line_order(path))
     return scenario, doc, []
 
 

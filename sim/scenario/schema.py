@@ -11,7 +11,7 @@ can add the file and line.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
@@ -566,20 +566,33 @@ def check_references(sc: Scenario) -> None:
     Raises:
         InputError: the first problem found, with its field path.
     """
+    problems = reference_problems(sc)
+    if problems:
+        raise problems[0]
+
+
+def reference_problems(sc: Scenario) -> list[InputError]:
+    """Every cross-section problem of ``sc``, one per item checked, in file order.
+
+    The actor lists are checked first (when they are wrong nothing else can be
+    checked); then every power, state, default, relation, tie, event, window,
+    group and observed name on its own, so that one pass reports them all.
+    """
+    problems: list[InputError] = []
+
+    def attempt(check: Callable[..., None], *args: Any) -> None:
+        try:
+            check(*args)
+        except InputError as exc:
+            problems.append(exc)
+
+    try:
+        _check_actor_lists(sc)
+    except InputError as exc:
+        return [exc]
     powers = list(sc.powers)
     actors = [*sc.powers, *sc.states]
     actor_set = set(actors)
-    if not powers:
-        raise InputError("a scenario needs at least one power", path="powers")
-    both = set(sc.powers) & set(sc.states)
-    if both:
-        raise InputError(
-            f"'{sorted(both)[0]}' is both a power and a state; names must be unique",
-            path="states",
-        )
-    for name in actors:
-        if name == NONE_ALIGNMENT or name == "":
-            raise InputError(f"'{name}' is reserved and cannot name an actor", path="states")
     dims = len(sc.ideology_axes)
 
     def check_trust(path: str, entries: dict[str, Any], observer: str | None) -> None:
@@ -610,11 +623,12 @@ def check_references(sc: Scenario) -> None:
                 path=path,
             )
 
-    for name, power in sc.powers.items():
+    def check_power(name: str, power: Power) -> None:
         check_trust(f"powers.{name}.trust", power.trust, name)
         check_trust(f"powers.{name}.affinity", power.affinity, name)
         check_ideology(f"powers.{name}.ideology", power.ideology)
-    for name, state in sc.states.items():
+
+    def check_state(name: str, state: State) -> None:
         check_trust(f"states.{name}.trust", state.trust, None)
         check_trust(f"states.{name}.affinity", state.affinity, None)
         check_ideology(f"states.{name}.ideology", state.ideology)
@@ -624,18 +638,16 @@ def check_references(sc: Scenario) -> None:
                 f"({allowed(powers)}) or 'none'{suggest(state.aligned, [*powers, 'none'])}",
                 path=f"states.{name}.aligned",
             )
-    check_trust("defaults.trust", sc.defaults.trust, None)
-    check_trust("defaults.affinity", sc.defaults.affinity, None)
-    for i, (a, b, _v, _d) in enumerate(resolved_relations(sc.relations)):
-        check_relation(f"relations[{i}]", a, b)
-    if sc.network.initial == "equilibrium" and sc.parameters.diffusion.susceptibility >= 1.0:
-        raise InputError(
-            "network.initial 'equilibrium' needs susceptibility below 1 (at 1 the "
-            "equilibrium does not depend on the priors); use 'prior' or lower it",
-            path="parameters.diffusion.susceptibility",
-        )
 
-    for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
+    def check_initial() -> None:
+        if sc.network.initial == "equilibrium" and sc.parameters.diffusion.susceptibility >= 1.0:
+            raise InputError(
+                "network.initial 'equilibrium' needs susceptibility below 1 (at 1 the "
+                "equilibrium does not depend on the priors); use 'prior' or lower it",
+                path="parameters.diffusion.susceptibility",
+            )
+
+    def check_tie(i: int, a: str, b: str) -> None:
         for end in (a, b):
             if end not in actor_set:
                 raise _unknown(f"network.ties[{i}]", "actor", end, actors)
@@ -646,7 +658,8 @@ def check_references(sc: Scenario) -> None:
 
     seen_ids: dict[str, int] = {}
     steps = sc.calendar.n_steps
-    for i, ev in enumerate(sc.events):
+
+    def check_event(i: int, ev: EventModel) -> None:
         path = event_path(i, ev)
         if ev.id is not None:
             if ev.id in seen_ids:
@@ -712,7 +725,7 @@ def check_references(sc: Scenario) -> None:
             if ev.ideology is not None:
                 check_ideology(f"{path}.ideology", ev.ideology)
 
-    for wname, (start, end) in sc.windows.items():
+    def check_window(wname: str, start: str, end: str) -> None:
         _check_in_calendar(sc, f"windows.{wname}", start)
         _check_in_calendar(sc, f"windows.{wname}", end)
         if parse_month(end) < parse_month(start):
@@ -722,7 +735,8 @@ def check_references(sc: Scenario) -> None:
 
     regions = sorted({a.region for a in [*sc.powers.values(), *sc.states.values()]})
     blocs = sorted({b for a in [*sc.powers.values(), *sc.states.values()] for b in a.blocs})
-    for gname, group in sc.outputs.groups.items():
+
+    def check_group(gname: str, group: Group) -> None:
         gpath = f"outputs.groups.{gname}"
         if gname == "all":
             raise InputError(
@@ -735,9 +749,46 @@ def check_references(sc: Scenario) -> None:
         for member in group.members or []:
             if member not in actor_set:
                 raise _unknown(f"{gpath}.members", "actor", member, actors)
-    for actor in sc.observed.names if sc.observed else {}:
+
+    def check_observed(actor: str) -> None:
         if actor not in actor_set:
             raise _unknown(f"observed.names.{actor}", "actor", actor, actors)
+
+    for name, power in sc.powers.items():
+        attempt(check_power, name, power)
+    for name, state in sc.states.items():
+        attempt(check_state, name, state)
+    attempt(check_trust, "defaults.trust", sc.defaults.trust, None)
+    attempt(check_trust, "defaults.affinity", sc.defaults.affinity, None)
+    for i, (a, b, _v, _d) in enumerate(resolved_relations(sc.relations)):
+        attempt(check_relation, f"relations[{i}]", a, b)
+    attempt(check_initial)
+    for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
+        attempt(check_tie, i, a, b)
+    for i, ev in enumerate(sc.events):
+        attempt(check_event, i, ev)
+    for wname, (start, end) in sc.windows.items():
+        attempt(check_window, wname, start, end)
+    for gname, group in sc.outputs.groups.items():
+        attempt(check_group, gname, group)
+    for actor in sc.observed.names if sc.observed else {}:
+        attempt(check_observed, actor)
+    return problems
+
+
+def _check_actor_lists(sc: Scenario) -> None:
+    """At least one power, no name both a power and a state, no reserved name."""
+    if not sc.powers:
+        raise InputError("a scenario needs at least one power", path="powers")
+    both = set(sc.powers) & set(sc.states)
+    if both:
+        raise InputError(
+            f"'{sorted(both)[0]}' is both a power and a state; names must be unique",
+            path="states",
+        )
+    for name in [*sc.powers, *sc.states]:
+        if name == NONE_ALIGNMENT or name == "":
+            raise InputError(f"'{name}' is reserved and cannot name an actor", path="states")
 
 
 def _check_in_calendar(sc: Scenario, path: str, month: str) -> None:

@@ -95,7 +95,7 @@ class ExperimentSpec(Strict):
     replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     seed: Annotated[int, Field(ge=0)] = 0
     record: Record = "summary"
-    engine: Engine = "mesa"
+    engine: Engine = "fast"
     overrides: dict[str, Any] = Field(default_factory=dict)
     question: QuestionSpec | None = None
     plots: PlotsSpec = Field(default_factory=PlotsSpec)
@@ -316,7 +316,7 @@ def experiment_from_scenario(
         "replicates": 1 if replicates is None else replicates,
         "seed": 0 if seed is None else seed,
         "record": record or "summary",
-        "engine": engine or "mesa",
+        "engine": engine or "fast",
         "overrides": overrides or {},
     }
     return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)

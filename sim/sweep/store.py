@@ -60,20 +60,23 @@ _TYPES: dict[str, pa.DataType] = {
 }
 # Rows per block of the consolidated table (and per Parquet row group).
 _BLOCK_ROWS = 4096
+# Runs parts written by this process are kept for the consolidation up to this many cells.
+_KEEP_CELLS = 20_000_000
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
 
 
-def _write_table(path: Path, schema: pa.Schema, blocks: Iterable[pa.Table]) -> None:
+def _write_table(path: Path, schema: pa.Schema, blocks: Iterable[pa.Table], **options: Any) -> None:
     """Write ``blocks`` (tables of ``schema``) to one Parquet file, atomically.
 
     The file is written to a temporary name in the same folder, flushed, then
     renamed over ``path``; a reader never sees half a file. Blocks are written
-    as they come, so a large table need not be built whole first.
+    as they come, so a large table need not be built whole first. ``options``
+    go to ``pyarrow.parquet.ParquetWriter``.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with pq.ParquetWriter(tmp, schema, **options) as writer:
             for block in blocks:
                 writer.write_table(block)
         with open(tmp, "rb") as handle:
@@ -84,8 +87,13 @@ def _write_table(path: Path, schema: pa.Schema, blocks: Iterable[pa.Table]) -> N
         raise
 
 
-def _write(table: pa.Table, path: Path) -> None:
-    _write_table(path, table.schema, [table])
+def _write_part(table: pa.Table, path: Path) -> None:
+    """A runs part: hundreds of metric columns of a few rows, read back once.
+
+    Without dictionaries and column statistics it is written in about two
+    thirds of the time; ``runs.parquet`` keeps both.
+    """
+    _write_table(path, table.schema, [table], use_dictionary=False, write_statistics=False)
 
 
 def _cell(value: Any) -> Any:
@@ -140,6 +148,9 @@ class Store:
         self._next_part = 0
         self.records = Records(self.folder)
         self._rebuilt: list[Problem] = []
+        # The runs parts this process wrote, so that consolidating need not read them back.
+        self._written: dict[Path, pa.Table] = {}
+        self._written_cells = 0
 
     # ----------------------------------------------------------------- opening
 
@@ -252,9 +263,16 @@ class Store:
         """``{run_id: status}`` of every committed run."""
         done: dict[str, str] = {}
         for path in self._parts("runs").values():
-            table = pq.read_table(path, columns=["run_id", "status"])
+            table = self._read_part(path, ["run_id", "status"])
             done.update(zip(table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True))
         return done
+
+    def _read_part(self, path: Path, columns: list[str] | None = None) -> pa.Table:
+        """A runs part: the copy kept from writing it, else read from the file."""
+        kept = self._written.get(path)
+        if kept is None:
+            return pq.read_table(path, columns=columns)
+        return kept if columns is None else kept.select(columns)
 
     def read_manifest(self) -> dict[str, Any] | None:
         return integrity.read_json(self.folder / MANIFEST)
@@ -287,7 +305,8 @@ class Store:
         columns: dict[str, pa.Array] = {"point": pa.array(range(len(points)), type=pa.int64())}
         for name in self.varied:
             columns[name] = _column([p[name] for p in points])
-        _write(pa.table(columns), self.folder / DESIGN)
+        design = pa.table(columns)
+        _write_table(self.folder / DESIGN, design.schema, [design])
         self.records.add({self.folder / DESIGN: len(points)})
 
     def consolidated(self) -> bool:
@@ -312,8 +331,14 @@ class Store:
                 write_parquet(frame, self.folder / sub / name)
                 written[self.folder / sub / name] = len(frame)
         table = rows_table([r.row for r in results], self.varied)
-        _write(table, self.folder / "runs" / name)
-        written[self.folder / "runs" / name] = table.num_rows
+        path = self.folder / "runs" / name
+        _write_part(table, path)
+        written[path] = table.num_rows
+        self._written_cells += table.num_rows * table.num_columns
+        if self._written_cells <= _KEEP_CELLS:
+            self._written[path] = table
+        else:
+            self._written.clear()
         self.records.add(written)
         self._next_part += 1
         return len(results)
@@ -329,7 +354,7 @@ class Store:
         Returns:
             The number of runs.
         """
-        parts = [pq.read_table(p) for p in self._parts("runs").values()]
+        parts = [self._read_part(p) for p in self._parts("runs").values()]
         table = (
             pa.concat_tables(parts, promote_options="default")
             if parts
@@ -355,6 +380,7 @@ class Store:
         n_runs = table.num_rows
         self.records.add({self.folder / RUNS: n_runs})
         del table, parts
+        self._written.clear()
         # Arrow's allocator keeps freed blocks for reuse; the sweep is over, give them back.
         pa.default_memory_pool().release_unused()
         return n_runs

@@ -37,7 +37,7 @@ from sim.sweep.store import Store
 # A chunk is committed when it holds this share of the sweep's runs (bounded below and
 # above), when it holds this many tidy-table rows, or when this much time has passed:
 # a kill loses little, and the parent never holds many results.
-_CHUNKS_PER_SWEEP = 20
+_CHUNKS_PER_SWEEP = 10
 _CHUNK_RUNS = (16, 500)
 _CHUNK_TABLE_ROWS = 1_000_000
 _CHUNK_SECONDS = 10.0
@@ -143,11 +143,6 @@ def run_sweep(
     if executor == "dask" and address:
         check_address(address)  # before anything is written
     if run_fn is None:
-        if experiment.spec.engine == "fast":
-            from sim.fast.compiler import check_supported
-
-            for scenario in experiment.scenarios.values():
-                check_supported(scenario)
         run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))

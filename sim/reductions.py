@@ -1,0 +1,86 @@
+"""The Recorder's per-step reductions, compiled (numba), shared by both engines.
+
+A run's summary needs, at every step, the mean of trust, own assessment
+and affinity over each output group (for a group holding powers, each
+power's column over the members other than that power), and the number
+of each group's states aligned with each option. Done with numpy these
+are dozens of small calls per run; here they are one pass each, so the
+Mesa model and the fast engine (:mod:`sim.metrics`) compute every
+statistic the same way.
+
+Member sets are flat: entry ``e`` is the actors ``idx[ptr[e]:ptr[e + 1]]``
+of group ``group[e]`` averaged in column ``column[e]``, or in every column
+when ``column[e]`` is -1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def group_means(
+    values: np.ndarray,
+    first: int,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    group: np.ndarray,
+    column: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[g, first + k, p]`` = mean over the entry's members of ``values[k, :, p]``.
+
+    The sum runs over the members in order, then is divided by their count.
+    An entry without members leaves ``out`` as it is (NaN: no value).
+
+    Args:
+        values: (K, N, P) snapshots of K consecutive steps.
+        first: the step of ``values[0]``.
+        ptr, idx, group, column: the member sets (module docstring).
+        out: (G, T + 1, P) statistics, written in place.
+    """
+    n_steps, _, n_powers = values.shape
+    for e in range(group.shape[0]):
+        start, stop = ptr[e], ptr[e + 1]
+        if stop == start:
+            continue
+        g = group[e]
+        p0 = 0 if column[e] < 0 else column[e]
+        p1 = n_powers if column[e] < 0 else column[e] + 1
+        count = stop - start
+        for k in range(n_steps):
+            for p in range(p0, p1):
+                acc = values[k, idx[start], p]
+                for j in range(start + 1, stop):
+                    acc += values[k, idx[j], p]
+                out[g, first + k, p] = acc / count
+
+
+@njit(cache=True)
+def alignment_counts(
+    aligned: np.ndarray,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    n_powers: int,
+    counts: np.ndarray,
+    realignments: np.ndarray,
+) -> None:
+    """Per group and step: states aligned with each option, and states that changed.
+
+    Args:
+        aligned: (T + 1, S) alignment codes (-1 = none).
+        ptr, idx: group ``g``'s states are ``idx[ptr[g]:ptr[g + 1]]`` (positions 0..S-1).
+        n_powers: P; option P is ``none``.
+        counts: (G, T + 1, P + 1) zeros, written in place.
+        realignments: (G, T + 1) zeros; step k > 0 counts the states whose code changed.
+    """
+    n_steps = aligned.shape[0]
+    for g in range(ptr.shape[0] - 1):
+        for j in range(ptr[g], ptr[g + 1]):
+            s = idx[j]
+            for k in range(n_steps):
+                code = aligned[k, s]
+                counts[g, k, n_powers if code < 0 else code] += 1.0
+                if k > 0 and code != aligned[k - 1, s]:
+                    realignments[g, k] += 1.0

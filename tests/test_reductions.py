@@ -1,0 +1,43 @@
+"""The Recorder's compiled reductions (sim.reductions) on arrays small enough to do by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.metrics import Group, Recorder
+
+
+def test_group_means_shares_poles_and_realignments_by_hand() -> None:
+    """Two powers (actors 0, 1) and three states (2, 3, 4); two steps.
+
+    Trust of actor i in power p at step k is ``10 * k + i + p / 10``.
+    ``all`` (states 2, 3, 4): mean over i of (10k + i + p/10) = 10k + 3 + p/10.
+    ``mixed`` (actors 1 and 3, with a power): power 0 column over {1, 3} is
+    10k + 2; power 1 column over {3} only (1 is that power) is 10k + 3.1.
+    ``empty``: no state, so NaN trust and share.
+    Alignment: step 0 (0, 0, -1), step 1 (0, 1, 1): ``all`` shares 2/3, 0, 1/3 then
+    1/3, 2/3, 0; effective poles at step 0: both aligned states with power 0, 1; at
+    step 1 the aligned states split 1/3, 2/3: 1 / (1/9 + 4/9) = 1.8; realignments at
+    step 1: states 3 and 4 changed, 2 (``mixed``: state 3 only, 1).
+    """
+    groups = [
+        Group("all", np.array([2, 3, 4]), np.array([0, 1, 2]), has_powers=False),
+        Group("mixed", np.array([1, 3]), np.array([1]), has_powers=True),
+        Group("empty", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), has_powers=False),
+    ]
+    recorder = Recorder(groups, 5, 2, 1, percentiles=False, keep_actors=False)
+    k, i, p = np.meshgrid(np.arange(2), np.arange(5), np.arange(2), indexing="ij")
+    trust = 10.0 * k + i + p / 10.0
+    aligned = np.array([[0, 0, -1], [0, 1, 1]])
+    for step in range(2):
+        recorder.record(step, trust[step], trust[step], trust[step], aligned[step])
+    st = recorder.finish()
+    np.testing.assert_allclose(st.trust_mean[0], [[3.0, 3.1], [13.0, 13.1]], atol=1e-12)
+    np.testing.assert_allclose(st.trust_mean[1], [[2.0, 3.1], [12.0, 13.1]], atol=1e-12)
+    assert np.isnan(st.trust_mean[2]).all()
+    np.testing.assert_allclose(st.share[0], [[2 / 3, 0, 1 / 3], [1 / 3, 2 / 3, 0]], atol=1e-15)
+    np.testing.assert_allclose(st.share[1], [[1, 0, 0], [0, 1, 0]], atol=1e-15)
+    assert np.isnan(st.share[2]).all()
+    np.testing.assert_allclose(st.effective_poles[0], [1.0, 1.8], atol=1e-12)
+    np.testing.assert_array_equal(st.realignments[0], [0, 2])
+    np.testing.assert_array_equal(st.realignments[1], [0, 1])
