@@ -287,7 +287,8 @@ def trajectories_figure(
         bottom=0.06,
     )
     inner = outer[1].subgridspec(len(groups), n_cols, hspace=0.35, wspace=0.18)
-    strip = fig.add_subplot(outer[0])
+    # The strip sits over the first column only, so that its dates line up with the panels'.
+    strip = fig.add_subplot(outer[0].subgridspec(1, n_cols, wspace=0.18)[0, 0])
     panels = [
         [fig.add_subplot(inner[r, c], sharex=strip) for c in range(n_cols)]
         for r in range(len(groups))
