@@ -90,7 +90,40 @@ def resolve_groups(sc: Scenario, world: World) -> list[Group]:
     return groups
 
 
-class CredibilityModel(mesa.Model):  # type: ignore[misc]
+class WorldViews:
+    """Read-only views on a model's :class:`~sim.world.World`, shared by both engines."""
+
+    world: World
+
+    @property
+    def actor_names(self) -> list[str]:
+        return self.world.actor_names
+
+    @property
+    def power_names(self) -> list[str]:
+        return self.world.power_names
+
+    @property
+    def own(self) -> FloatArray:
+        """Own assessment (N, P) after the last step; self cells are meaningless."""
+        return self.world.own
+
+    @property
+    def trust(self) -> FloatArray:
+        """Held trust ``tau`` (N, P) after the last step; self cells are meaningless."""
+        return self.world.trust
+
+    @property
+    def aligned(self) -> IntArray:
+        """(S,) alignment of the states: power index, or -1 for none."""
+        return self.world.aligned[self.world.n_powers :]
+
+    @property
+    def capability(self) -> FloatArray:
+        return self.world.capability
+
+
+class CredibilityModel(WorldViews, mesa.Model):  # type: ignore[misc]
     """Trust in great powers, its diffusion and alignment, for one scenario.
 
     Args:
@@ -204,36 +237,9 @@ class CredibilityModel(mesa.Model):  # type: ignore[misc]
     # ------------------------------------------------------------------ views
 
     @property
-    def actor_names(self) -> list[str]:
-        return self.world.actor_names
-
-    @property
-    def power_names(self) -> list[str]:
-        return self.world.power_names
-
-    @property
-    def own(self) -> FloatArray:
-        """Own assessment (N, P) after the last step; self cells are meaningless."""
-        return self.world.own
-
-    @property
-    def trust(self) -> FloatArray:
-        """Held trust ``tau`` (N, P) after the last step; self cells are meaningless."""
-        return self.world.trust
-
-    @property
     def affinity(self) -> FloatArray:
         """Affinity (N, P) after the last step (model.md 8.2); self cells are meaningless."""
         return self.world.affinity
-
-    @property
-    def aligned(self) -> IntArray:
-        """(S,) alignment of the states: power index, or -1 for none."""
-        return self.world.aligned[self.world.n_powers :]
-
-    @property
-    def capability(self) -> FloatArray:
-        return self.world.capability
 
     @property
     def date(self) -> str:

@@ -21,7 +21,7 @@ import pandas as pd
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
 from sim.finite import check_finite
-from sim.kernels import FloatArray, IntArray
+from sim.kernels import FloatArray
 from sim.metrics import (
     CHUNK_BYTES,
     Group,
@@ -31,7 +31,7 @@ from sim.metrics import (
     summarise,
     tidy_series,
 )
-from sim.model import Record, _resolve_scenario, propensity, resolve_groups
+from sim.model import Record, WorldViews, _resolve_scenario, propensity, resolve_groups
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -109,7 +109,7 @@ def prepare(sc: Scenario) -> Prepared:
     return entry
 
 
-class FastModel:
+class FastModel(WorldViews):
     """The credibility model of model.md on the compiled engine.
 
     Args:
@@ -188,30 +188,6 @@ class FastModel:
         self.recorder.record(0, world.trust, world.own, self._aff[4], self.aligned)
 
     # ------------------------------------------------------------------ views
-
-    @property
-    def actor_names(self) -> list[str]:
-        return self.world.actor_names
-
-    @property
-    def power_names(self) -> list[str]:
-        return self.world.power_names
-
-    @property
-    def own(self) -> FloatArray:
-        return self.world.own
-
-    @property
-    def trust(self) -> FloatArray:
-        return self.world.trust
-
-    @property
-    def aligned(self) -> IntArray:
-        return self.world.aligned[self.world.n_powers :]
-
-    @property
-    def capability(self) -> FloatArray:
-        return self.world.capability
 
     @property
     def affinity(self) -> FloatArray:

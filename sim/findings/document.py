@@ -105,7 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(results, figures, f"{figures.name}/" if same_place else f"{figures.resolve()}/")
     out.write_text(render_document(ctx, Path(args.calibration)))
     print(
-        f"findings: {out} (figures in {figures}; {len(results)} of {len(read)} "
-        "experiments found)"
+        f"findings: {out} (figures in {figures}; {len(results)} of {len(read)} experiments found)"
     )
     return 0
