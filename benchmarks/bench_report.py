@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.integrity import Records
 from sim.sweep import experiment_from_scenario, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,10 @@ def grow(source: Path, target: Path, runs: int) -> None:
         )
         copy[numeric] = copy[numeric] + 1e-4 * np.sin(rep + np.arange(len(numeric)))
         copies.append(copy)
-    pd.concat(copies, ignore_index=True).to_parquet(target / "runs.parquet", index=False)
+    grown = pd.concat(copies, ignore_index=True)
+    grown.to_parquet(target / "runs.parquet", index=False)
+    # The grown table is this folder's own: record it, or plot refuses the folder as damaged.
+    Records(target).add({target / "runs.parquet": len(grown)})
     manifest = json.loads((source / "manifest.json").read_text())
     manifest["replicates"] = reps
     manifest["counts"] = {"planned": runs, "done": runs, "failed": 0}
