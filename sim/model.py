@@ -123,7 +123,59 @@ class WorldViews:
         return self.world.capability
 
 
-class CredibilityModel(WorldViews, mesa.Model):  # type: ignore[misc]
+class RunResults(WorldViews):
+    """A finished run's statistics, summary, series and per-actor table, shared by both engines.
+
+    The engine supplies the recorder, the groups, the windows, the dates and
+    the record level; everything downstream is computed here once.
+    """
+
+    running: bool
+    recorder: Recorder
+    groups: list[Group]
+    windows: dict[str, tuple[int, int]]
+    dates: list[str]
+    record_level: Record
+    _statistics: Statistics | None
+
+    def statistics(self) -> Statistics:
+        """Per-group statistics over steps 0..T (the run must have ended)."""
+        if self.running:
+            raise RuntimeError("the run has not reached the end of its calendar")
+        if self._statistics is None:
+            self._statistics = self.recorder.finish()
+        return self._statistics
+
+    @property
+    def group_names(self) -> list[str]:
+        return [g.name for g in self.groups]
+
+    def summary(self) -> dict[str, Any]:
+        """The nested summary of model.md section 7."""
+        return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
+
+    def series(self) -> pd.DataFrame:
+        """The tidy series of model.md section 7."""
+        return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
+
+    def actors(self) -> pd.DataFrame:
+        """Per step, observer and power: trust, own assessment, affinity, alignment
+        (record='actors')."""
+        if self.record_level != "actors":
+            raise RuntimeError("build the model with record='actors' to get per-actor rows")
+        self.statistics()
+        return actors_table(
+            np.concatenate(self.recorder.actor_trust),
+            np.concatenate(self.recorder.actor_own),
+            np.concatenate(self.recorder.actor_affinity),
+            self.recorder.aligned.astype(np.int64),
+            self.actor_names,
+            self.power_names,
+            self.dates,
+        )
+
+
+class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
     """Trust in great powers, its diffusion and alignment, for one scenario.
 
     Args:
@@ -364,42 +416,6 @@ class CredibilityModel(WorldViews, mesa.Model):  # type: ignore[misc]
         while self.running:
             self.step()
         return self
-
-    def statistics(self) -> Statistics:
-        """Per-group statistics over steps 0..T (the run must have ended)."""
-        if self.running:
-            raise RuntimeError("the run has not reached the end of its calendar")
-        if self._statistics is None:
-            self._statistics = self.recorder.finish()
-        return self._statistics
-
-    @property
-    def group_names(self) -> list[str]:
-        return [g.name for g in self.groups]
-
-    def summary(self) -> dict[str, Any]:
-        """The nested summary of model.md section 7."""
-        return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
-
-    def series(self) -> pd.DataFrame:
-        """The tidy series of model.md section 7."""
-        return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
-
-    def actors(self) -> pd.DataFrame:
-        """Per step, observer and power: trust, own assessment, affinity, alignment
-        (record='actors')."""
-        if self.record_level != "actors":
-            raise RuntimeError("build the model with record='actors' to get per-actor rows")
-        self.statistics()
-        return actors_table(
-            np.concatenate(self.recorder.actor_trust),
-            np.concatenate(self.recorder.actor_own),
-            np.concatenate(self.recorder.actor_affinity),
-            self.recorder.aligned.astype(np.int64),
-            self.actor_names,
-            self.power_names,
-            self.dates,
-        )
 
 
 def propensity(world: World, alignment: AlignmentParameters) -> FloatArray:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
@@ -27,11 +26,8 @@ from sim.metrics import (
     Group,
     Recorder,
     Statistics,
-    actors_table,
-    summarise,
-    tidy_series,
 )
-from sim.model import Record, WorldViews, _resolve_scenario, propensity, resolve_groups
+from sim.model import Record, RunResults, _resolve_scenario, propensity, resolve_groups
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -109,7 +105,7 @@ def prepare(sc: Scenario) -> Prepared:
     return entry
 
 
-class FastModel(WorldViews):
+class FastModel(RunResults):
     """The credibility model of model.md on the compiled engine.
 
     Args:
@@ -198,10 +194,6 @@ class FastModel(WorldViews):
         """(S, P) alignment utility without inertia now, as ``CredibilityModel.propensity``."""
         return propensity(self.world, self.spec.parameters.alignment)
 
-    @property
-    def group_names(self) -> list[str]:
-        return [g.name for g in self.groups]
-
     # ------------------------------------------------------------------ stepping
 
     def _chunk(self) -> int:
@@ -276,37 +268,6 @@ class FastModel(WorldViews):
         return self
 
     # ------------------------------------------------------------------ results
-
-    def statistics(self) -> Statistics:
-        """Per-group statistics over steps 0..T (the run must have ended)."""
-        if self.running:
-            raise RuntimeError("the run has not reached the end of its calendar")
-        if self._statistics is None:
-            self._statistics = self.recorder.finish()
-        return self._statistics
-
-    def summary(self) -> dict[str, Any]:
-        """The nested summary of model.md section 7."""
-        return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
-
-    def series(self) -> pd.DataFrame:
-        """The tidy series of model.md section 7."""
-        return tidy_series(self.statistics(), self.group_names, self.power_names, self.dates)
-
-    def actors(self) -> pd.DataFrame:
-        """Per step, observer and power: trust, own assessment, alignment (record='actors')."""
-        if self.record_level != "actors":
-            raise RuntimeError("build the model with record='actors' to get per-actor rows")
-        self.statistics()
-        return actors_table(
-            np.concatenate(self.recorder.actor_trust),
-            np.concatenate(self.recorder.actor_own),
-            np.concatenate(self.recorder.actor_affinity),
-            self.recorder.aligned.astype(np.int64),
-            self.actor_names,
-            self.power_names,
-            self.dates,
-        )
 
 
 # Sweeps of the equilibrium iteration at most (each shrinks the error by mu or more).
