@@ -90,6 +90,18 @@ def resolve_groups(sc: Scenario, world: World) -> list[Group]:
     return groups
 
 
+def run_recorder(groups: list[Group], world: World, n_steps: int, record: Record) -> Recorder:
+    """The recorder of one run at record level ``record`` (shared by both engines)."""
+    return Recorder(
+        groups,
+        world.n_actors,
+        world.n_powers,
+        n_steps,
+        percentiles=record != "summary",
+        keep_actors=record == "actors",
+    )
+
+
 class WorldViews:
     """Read-only views on a model's :class:`~sim.world.World`, shared by both engines."""
 
@@ -261,14 +273,7 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
             name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
             for name, (start, end) in sc.windows.items()
         }
-        self.recorder = Recorder(
-            self.groups,
-            world.n_actors,
-            world.n_powers,
-            self.n_steps,
-            percentiles=record != "summary",
-            keep_actors=record == "actors",
-        )
+        self.recorder = run_recorder(self.groups, world, self.n_steps, record)
         self._statistics: Statistics | None = None
         self._last_realignments = 0
 

@@ -24,10 +24,16 @@ from sim.kernels import FloatArray
 from sim.metrics import (
     CHUNK_BYTES,
     Group,
-    Recorder,
     Statistics,
 )
-from sim.model import Record, RunResults, _resolve_scenario, propensity, resolve_groups
+from sim.model import (
+    Record,
+    RunResults,
+    _resolve_scenario,
+    propensity,
+    resolve_groups,
+    run_recorder,
+)
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -141,14 +147,7 @@ class FastModel(RunResults):
         self.running = True
         self.groups = prepared.groups
         self.windows = prepared.windows
-        self.recorder = Recorder(
-            self.groups,
-            world.n_actors,
-            world.n_powers,
-            self.n_steps,
-            percentiles=record != "summary",
-            keep_actors=record == "actors",
-        )
+        self.recorder = run_recorder(self.groups, world, self.n_steps, record)
         self._recognized = np.zeros((world.n_actors, world.n_powers), dtype=np.bool_)
         self._c_actor = np.zeros(c.n_commitments, dtype=np.int64)
         self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
