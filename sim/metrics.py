@@ -34,6 +34,24 @@ class Group:
     has_powers: bool
 
 
+@dataclass(frozen=True)
+class Layout:
+    """The member sets of :mod:`sim.reductions` and each group's states, built once per groups."""
+
+    member_sets: tuple[IntArray, IntArray, IntArray, IntArray]  # ptr, idx, group, column
+    states_ptr: IntArray  # group g's states are states_idx[states_ptr[g]:states_ptr[g + 1]]
+    states_idx: IntArray
+
+    @classmethod
+    def of(cls, groups: list[Group], n_powers: int) -> Layout:
+        states_ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+        states_ptr[1:] = np.cumsum([g.states.shape[0] for g in groups])
+        states_idx = np.concatenate(
+            [np.asarray(g.states, dtype=np.int64) for g in groups] or [np.zeros(0, np.int64)]
+        )
+        return cls(_member_table(groups, n_powers), states_ptr, states_idx)
+
+
 @dataclass
 class Statistics:
     """Per-group statistics over steps 0..T. Shapes: G groups, T+1 steps, P powers."""
@@ -58,6 +76,7 @@ class Recorder:
         n_actors, n_powers, n_steps: array sizes (T = n_steps).
         percentiles: also compute p10 and p90 (the tidy series needs them).
         keep_actors: keep every snapshot for ``actors.parquet``.
+        layout: the groups' :class:`Layout`, when the caller keeps it between runs.
     """
 
     def __init__(
@@ -69,6 +88,7 @@ class Recorder:
         *,
         percentiles: bool,
         keep_actors: bool,
+        layout: Layout | None = None,
     ) -> None:
         self.groups = groups
         self.n_powers = n_powers
@@ -100,12 +120,10 @@ class Recorder:
         self.actor_trust: list[FloatArray] = []
         self.actor_own: list[FloatArray] = []
         self.actor_affinity: list[FloatArray] = []
-        self._sets = _member_table(groups, n_powers)
-        self._states_ptr = np.zeros(len(groups) + 1, dtype=np.int64)
-        self._states_ptr[1:] = np.cumsum([g.states.shape[0] for g in groups])
-        self._states_idx = np.concatenate(
-            [np.asarray(g.states, dtype=np.int64) for g in groups] or [np.zeros(0, np.int64)]
-        )
+        layout = layout or Layout.of(groups, n_powers)
+        self.member_sets = layout.member_sets
+        self._states_ptr = layout.states_ptr
+        self._states_idx = layout.states_idx
 
     def record(
         self,
@@ -171,7 +189,7 @@ class Recorder:
             (own, st.own_mean),
             (affinity, st.affinity_mean),
         ):
-            group_means(values, self._first, *self._sets, out)
+            group_means(values, self._first, *self.member_sets, out)
         if self.percentiles:
             self._percentiles(trust, affinity)
         if self.keep_actors:

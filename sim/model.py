@@ -21,7 +21,7 @@ from sim.agents import PowerAgent, StateAgent
 from sim.events import EventEngine, StepEvidence
 from sim.finite import check_finite
 from sim.kernels import FloatArray, IntArray
-from sim.metrics import Group, Recorder, Statistics, actors_table, summarise, tidy_series
+from sim.metrics import Group, Layout, Recorder, Statistics, actors_table, summarise, tidy_series
 from sim.network import InfluenceNetwork
 from sim.options import Record
 from sim.scenario.schema import AlignmentParameters, Scenario
@@ -90,7 +90,9 @@ def resolve_groups(sc: Scenario, world: World) -> list[Group]:
     return groups
 
 
-def run_recorder(groups: list[Group], world: World, n_steps: int, record: Record) -> Recorder:
+def run_recorder(
+    groups: list[Group], world: World, n_steps: int, record: Record, layout: Layout | None = None
+) -> Recorder:
     """The recorder of one run at record level ``record`` (shared by both engines)."""
     return Recorder(
         groups,
@@ -99,6 +101,7 @@ def run_recorder(groups: list[Group], world: World, n_steps: int, record: Record
         n_steps,
         percentiles=record != "summary",
         keep_actors=record == "actors",
+        layout=layout,
     )
 
 

@@ -18,6 +18,8 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.reductions import group_means
+
 # Event kind codes; below N_TARGETED the kinds of the registry's "targeted" handler.
 INTERVENE = 0
 SUPPORT = 1
@@ -317,6 +319,7 @@ def raw_apply(
     tie_w: np.ndarray,
     gsum: np.ndarray,
     baseline: float,
+    zero_diag: int,
 ) -> None:
     """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
 
@@ -324,20 +327,26 @@ def raw_apply(
     groups (its region, then its blocs offset by the number of regions) with
     weights ``group_weight``. Each group is summed once, so time is linear in
     actors, memberships and ties; all columns go together, so each index is
-    read once. ``gsum`` is scratch of shape (G, P).
+    read once. ``gsum`` is scratch of shape (G, P). ``x[p, p]`` is read as 0
+    for ``p < zero_diag`` (a power's own cell of held trust), so that the
+    caller need not copy ``x`` to clear it.
     """
     n, k = x.shape
     gsum[:] = 0.0
     total = np.zeros(k)
+    row = np.empty(k)
     for o in range(n):
+        for c in range(k):
+            row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
         for j in range(member_ptr[o], member_ptr[o + 1]):
             g = member_idx[j]
             for c in range(k):
-                gsum[g, c] += x[o, c]
+                gsum[g, c] += row[c]
         for c in range(k):
-            total[c] += x[o, c]
+            total[c] += row[c]
     for o in range(n):
         for c in range(k):
+            row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
             out[o, c] = 0.0
         for j in range(member_ptr[o], member_ptr[o + 1]):
             g = member_idx[j]
@@ -345,15 +354,19 @@ def raw_apply(
             for c in range(k):
                 out[o, c] += w * gsum[g, c]
         for c in range(k):
-            out[o, c] -= self_weight[o] * x[o, c]
+            out[o, c] -= self_weight[o] * row[c]
         if baseline != 0.0:
             for c in range(k):
-                out[o, c] += baseline * (total[c] - x[o, c])
+                out[o, c] += baseline * (total[c] - row[c])
         for j in range(tie_ptr[o], tie_ptr[o + 1]):
             t = tie_idx[j]
             w = tie_w[j]
-            for c in range(k):
-                out[o, c] += w * x[t, c]
+            if t < zero_diag:
+                for c in range(k):
+                    out[o, c] += w * (0.0 if t == c else x[t, c])
+            else:
+                for c in range(k):
+                    out[o, c] += w * x[t, c]
 
 
 @njit(cache=True)
@@ -378,13 +391,11 @@ def network_rows(
     """
     n = member_ptr.shape[0] - 1
     x = np.ones((n, n_powers))
-    for p in range(n_powers):
-        x[p, p] = 0.0
     out = np.empty((n, n_powers))
     gsum = np.empty((group_weight.shape[0], n_powers))
     raw_apply(
         x, out, member_ptr, member_idx, group_weight, self_weight,
-        tie_ptr, tie_idx, tie_w, gsum, baseline,
+        tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers,
     )  # fmt: skip
     for o in range(n):
         for p in range(n_powers):
@@ -407,7 +418,9 @@ def choose(utility: np.ndarray, temperature: float, uniform: float, weights: np.
             top = max(top, utility[j])
         total = 0.0
         for j in range(n_options):
-            weights[j] = math.exp((utility[j] - top) / temperature)
+            # exp(0) is exactly 1: the best option's weight (and a tie's) needs no exp.
+            gap = utility[j] - top
+            weights[j] = 1.0 if gap == 0.0 else math.exp(gap / temperature)
             total = weights[j] if j == 0 else total + weights[j]
         threshold = uniform * total
         cumulative = 0.0
@@ -451,6 +464,37 @@ def align(
             utility[current] += w_inertia
         u = uniforms[o - n_powers] if temperature > 0.0 else 0.0
         aligned[o] = choose(utility, temperature, u, weights)
+
+
+@njit(cache=True)
+def record_means(
+    k: int,
+    trust: np.ndarray,
+    own: np.ndarray,
+    affinity: np.ndarray,
+    affinity_moved: bool,
+    set_ptr: np.ndarray,
+    set_idx: np.ndarray,
+    set_group: np.ndarray,
+    set_column: np.ndarray,
+    mean_trust: np.ndarray,
+    mean_own: np.ndarray,
+    mean_affinity: np.ndarray,
+) -> None:
+    """Step ``k``'s group means, as the Recorder's :func:`sim.reductions.group_means`.
+
+    Affinity that has not moved since step ``k - 1`` keeps that step's means.
+    """
+    n, n_powers = trust.shape
+    group_means(trust.reshape((1, n, n_powers)), k, set_ptr, set_idx, set_group, set_column,
+                mean_trust)  # fmt: skip
+    group_means(own.reshape((1, n, n_powers)), k, set_ptr, set_idx, set_group, set_column,
+                mean_own)  # fmt: skip
+    if affinity_moved:
+        group_means(affinity.reshape((1, n, n_powers)), k, set_ptr, set_idx, set_group,
+                    set_column, mean_affinity)  # fmt: skip
+    else:
+        mean_affinity[:, k, :] = mean_affinity[:, k - 1, :]
 
 
 @njit(cache=True)
@@ -531,16 +575,31 @@ def run_steps(
     rc_rel_ptr: np.ndarray,
     rc_rel_actor: np.ndarray,
     rc_rel_val: np.ndarray,
-    # snapshots at the end of steps k0..k1-1 (snap_affinity: empty unless recorded)
+    # snapshots at the end of steps k0..k1-1 (empty when the means are taken here)
     snap_trust: np.ndarray,
     snap_own: np.ndarray,
     snap_aligned: np.ndarray,
     snap_affinity: np.ndarray,
+    # or the Recorder's statistics, filled here when ``in_loop`` is set: group
+    # means (G, T + 1, P) of trust, own and affinity over the member sets
+    # (sim.reductions), and the alignment history (T + 1, S)
+    in_loop: bool,
+    set_ptr: np.ndarray,
+    set_idx: np.ndarray,
+    set_group: np.ndarray,
+    set_column: np.ndarray,
+    mean_trust: np.ndarray,
+    mean_own: np.ndarray,
+    mean_affinity: np.ndarray,
+    history: np.ndarray,
 ) -> int:
     """Steps ``k0`` to ``k1 - 1`` of model.md section 4, as ``CredibilityModel.step``.
 
     The model v2 mechanisms (section 8) run only where their switches in
-    ``fp`` are on, so a v1 scenario pays nothing for them.
+    ``fp`` are on, so a v1 scenario pays nothing for them. The support of the
+    open commitments is computed again only when what it depends on changed
+    (the commitments, the alignments, the stances or the ideologies), as the
+    Mesa model's ``EventEngine._support`` keeps it between steps.
 
     Returns:
         -1, or the first step after whose influence update a state array
@@ -560,7 +619,6 @@ def run_steps(
     sal = np.empty(n)
     support = np.zeros((n_powers, n))
     supported = np.zeros(n_powers, dtype=np.bool_)
-    x = np.empty((n, n_powers))
     mean = np.empty((n, n_powers))
     gsum = np.empty((n_groups, n_powers))
     bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
@@ -578,38 +636,57 @@ def run_steps(
     stance_w = np.zeros(n)
     party = np.zeros(n)
     sal_w = np.empty(n)
+    # The support of the open commitments (both channels), kept while it cannot change.
+    support_stale = True
+    support_aff = affinity_on and aff_weight[SUPPORT] != 0.0
+    support_pos = np.zeros((n, n_powers)) if support_aff else np.zeros((0, 0))
+    support_neg = np.zeros((n, n_powers)) if support_aff else np.zeros((0, 0))
+    previous = np.empty(n - n_powers, dtype=aligned.dtype)
     for k in range(k0, k1):
         # 1. support for every commitment open at the start of the step
-        supported[:] = False
-        for c in range(c_count[0]):
-            actor = c_actor[c]
-            salience(sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
-            scale = c_mag[c] * weight[SUPPORT]
-            if stances_on:
-                stance_column(
-                    stance_t, c_target[c], ideology, fp, rel_obs, rel_act, rel_val, rel_count
+        if support_stale:
+            supported[:] = False
+            for c in range(c_count[0]):
+                actor = c_actor[c]
+                salience(
+                    sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp
                 )
-                if floor_on:
-                    apply_stance_salience(sal, stance_t, fp)
-                if affinity_on and aff_weight[SUPPORT] != 0.0:
-                    add_affinity(
-                        fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
-                        sal, stance_t, actor, aff_pos, aff_neg,
-                    )  # fmt: skip
-                if enemy_on:
+                scale = c_mag[c] * weight[SUPPORT]
+                if stances_on:
+                    stance_column(
+                        stance_t, c_target[c], ideology, fp, rel_obs, rel_act, rel_val, rel_count
+                    )
+                    if floor_on:
+                        apply_stance_salience(sal, stance_t, fp)
+                    if affinity_on and aff_weight[SUPPORT] != 0.0:
+                        add_affinity(
+                            fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
+                            sal, stance_t, actor, aff_pos, aff_neg,
+                        )  # fmt: skip
+                    if enemy_on:
+                        for o in range(n):
+                            e[o] = scale * sal[o]
+                        apply_enemy_reliability(e, stance_t, fp)
+                        for o in range(n):
+                            sal[o] = e[o]
+                        scale = 1.0
+                if supported[actor]:
                     for o in range(n):
-                        e[o] = scale * sal[o]
-                    apply_enemy_reliability(e, stance_t, fp)
+                        support[actor, o] = support[actor, o] + scale * sal[o]
+                else:
                     for o in range(n):
-                        sal[o] = e[o]
-                    scale = 1.0
-            if supported[actor]:
-                for o in range(n):
-                    support[actor, o] = support[actor, o] + scale * sal[o]
-            else:
-                for o in range(n):
-                    support[actor, o] = scale * sal[o]
-                supported[actor] = True
+                        support[actor, o] = scale * sal[o]
+                    supported[actor] = True
+            if support_aff:
+                support_pos[:] = aff_pos
+                support_neg[:] = aff_neg
+            support_stale = False
+        elif support_aff:
+            for o in range(n):
+                for p in range(n_powers):
+                    aff_pos[o, p] += support_pos[o, p]
+                    aff_neg[o, p] += support_neg[o, p]
+        regime_changed = False
         for p in range(n_powers):
             if supported[p]:
                 add_evidence(
@@ -624,6 +701,7 @@ def run_steps(
             if kind == PROPAGANDA:
                 continue
             if kind == RELATION:
+                support_stale = True
                 set_stance(actor, target, ev_value[i], rel_obs, rel_act, rel_val, rel_count)
                 if ev_index[i] == 0:
                     set_stance(target, actor, ev_value[i], rel_obs, rel_act, rel_val, rel_count)
@@ -633,6 +711,8 @@ def run_steps(
                 capability[actor] = max(0.0, new)
                 continue
             if kind == REGIME_CHANGE:
+                support_stale = True
+                regime_changed = True
                 r = ev_index[i]
                 for p in range(n_powers):
                     a0[target, p] = rc_a0[r, p]
@@ -695,6 +775,7 @@ def run_steps(
                     for o in range(n):
                         party[o] = direction * stance_t[o]
                 if kind_commit[kind] != 0:
+                    support_stale = True
                     found = -1
                     for c in range(c_count[0]):
                         if c_actor[c] == actor and c_target[c] == target:
@@ -784,64 +865,85 @@ def run_steps(
             add_evidence(
                 e, actor, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg
             )
-        # 2. evidence update and own assessment; 3. social influence
+        # 2. evidence update and own assessment; 3. social influence. Non-finite
+        # values are looked for as they are written (the Mesa model checks after step 3).
+        finite = True
         for o in range(n):
             for p in range(n_powers):
-                positive[o, p] = memory * positive[o, p] + ev_pos[o, p]
-                negative[o, p] = memory * negative[o, p] + bias * ev_neg[o, p]
+                pos = memory * positive[o, p] + ev_pos[o, p]
+                neg = memory * negative[o, p] + bias * ev_neg[o, p]
+                positive[o, p] = pos
+                negative[o, p] = neg
                 ev_pos[o, p] = 0.0
                 ev_neg[o, p] = 0.0
-                own[o, p] = (a0[o, p] + positive[o, p]) / (
-                    a0[o, p] + b0[o, p] + positive[o, p] + negative[o, p]
-                )
+                value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
+                own[o, p] = value
+                if not (math.isfinite(pos) and math.isfinite(neg) and math.isfinite(value)):
+                    finite = False
                 if rho != 1.0:
                     strength = a0[o, p] + b0[o, p]
-                    a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * own[o, p]
-                    b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - own[o, p])
+                    a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
+                    b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - value)
                 if affinity_on:
-                    r_aff[o, p] = memory * r_aff[o, p] + aff_pos[o, p]
-                    s_aff[o, p] = memory * s_aff[o, p] + bias * aff_neg[o, p]
+                    good = memory * r_aff[o, p] + aff_pos[o, p]
+                    bad = memory * s_aff[o, p] + bias * aff_neg[o, p]
+                    r_aff[o, p] = good
+                    s_aff[o, p] = bad
                     aff_pos[o, p] = 0.0
                     aff_neg[o, p] = 0.0
-                    affinity[o, p] = (a0_aff[o, p] + r_aff[o, p]) / (
-                        a0_aff[o, p] + b0_aff[o, p] + r_aff[o, p] + s_aff[o, p]
-                    )
+                    value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
+                    affinity[o, p] = value
+                    if not (math.isfinite(good) and math.isfinite(bad) and math.isfinite(value)):
+                        finite = False
                     if rho != 1.0:
                         strength = a0_aff[o, p] + b0_aff[o, p]
-                        a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * affinity[o, p]
-                        b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (
-                            1.0 - affinity[o, p]
-                        )
-        x[:] = trust
-        for p in range(n_powers):
-            x[p, p] = 0.0
+                        a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * value
+                        b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (1.0 - value)
         raw_apply(
-            x, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE],
+            trust, mean, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers,
         )  # fmt: skip
-        held = snap_trust[k - k0]
+        # Held trust is written over the old, which raw_apply has finished reading.
         for o in range(n):
             for p in range(n_powers):
                 if has_neighbours[o, p]:
-                    held[o, p] = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
+                    value = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
                 else:
-                    held[o, p] = own[o, p]
-        trust[:] = held
+                    value = own[o, p]
+                trust[o, p] = value
+                if not math.isfinite(value):
+                    finite = False
         if not (
-            all_finite(positive) and all_finite(negative) and all_finite(own)
-            and all_finite(trust) and all_finite(r_aff) and all_finite(s_aff)
-            and all_finite(affinity) and all_finite(capability)
+            finite
+            and all_finite(capability)
+            and (affinity_on or not regime_changed or (
+                all_finite(r_aff) and all_finite(s_aff) and all_finite(affinity)
+            ))
         ):  # fmt: skip
             return k
-        # 4. alignment
+        # 4. alignment; the support depends on the alignments
         if period != 0 and k % period == 0:
+            previous[:] = aligned[n_powers:]
             align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
             draw += 1
+            for s in range(n - n_powers):
+                if aligned[n_powers + s] != previous[s]:
+                    support_stale = True
+                    break
         # 5. record
-        snap_own[k - k0] = own
-        if snap_affinity.shape[0]:
-            snap_affinity[k - k0] = affinity
-        snap_aligned[k - k0] = aligned[n_powers:]
+        if in_loop:
+            record_means(
+                k, trust, own, affinity, affinity_on or regime_changed or k == k0,
+                set_ptr, set_idx, set_group, set_column, mean_trust, mean_own, mean_affinity,
+            )  # fmt: skip
+            for s in range(n - n_powers):
+                history[k, s] = aligned[n_powers + s]
+        else:
+            snap_trust[k - k0] = trust
+            snap_own[k - k0] = own
+            if snap_affinity.shape[0]:
+                snap_affinity[k - k0] = affinity
+            snap_aligned[k - k0] = aligned[n_powers:]
     return -1
 
 
@@ -872,17 +974,13 @@ def equilibrium(
     returns the sweeps done.
     """
     n, n_powers = own.shape
-    x = np.empty((n, n_powers))
     mean = np.empty((n, n_powers))
     gsum = np.empty((group_weight.shape[0], n_powers))
     trust[:] = own
     for sweep in range(max_sweeps):
-        x[:] = trust
-        for p in range(n_powers):
-            x[p, p] = 0.0
         raw_apply(
-            x, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, baseline,
+            trust, mean, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers,
         )  # fmt: skip
         moved = 0.0
         for o in range(n):

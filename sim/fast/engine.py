@@ -10,8 +10,9 @@ summary, series and actors tables come from the one implementation in
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,7 @@ from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
 from sim.finite import check_finite
 from sim.kernels import FloatArray
-from sim.metrics import (
-    CHUNK_BYTES,
-    Group,
-    Statistics,
-)
+from sim.metrics import CHUNK_BYTES, Group, Layout, Statistics
 from sim.model import (
     Record,
     RunResults,
@@ -59,17 +56,20 @@ class Prepared:
     world: World
     compiled: Compiled
     groups: list[Group]
+    layout: Layout
     windows: dict[str, tuple[int, int]]
     dates: list[str]
 
     @classmethod
     def build(cls, sc: Scenario) -> Prepared:
         world = World.from_scenario(sc)
+        groups = resolve_groups(sc, world)
         return cls(
             scenario=sc,
             world=world,
             compiled=compile_scenario(sc, world),
-            groups=resolve_groups(sc, world),
+            groups=groups,
+            layout=Layout.of(groups, world.n_powers),
             windows={
                 name: (sc.calendar.step_of(start), sc.calendar.step_of(end))
                 for name, (start, end) in sc.windows.items()
@@ -78,18 +78,22 @@ class Prepared:
         )
 
     def fresh_world(self) -> World:
-        """A copy of the initial world whose arrays a run may change."""
-        w = self.world
-        return replace(
-            w,
-            ideology=w.ideology.copy(),
-            capability=w.capability.copy(),
-            aligned=w.aligned.copy(),
-            a0=w.a0.copy(),
-            b0=w.b0.copy(),
-            positive=w.positive.copy(),
-            negative=w.negative.copy(),
-        )
+        """A copy of the initial world whose arrays a run may change.
+
+        A shallow copy with the changing arrays copied: the derived arrays are
+        copied too rather than computed again (``World.__post_init__``).
+        """
+        w = copy.copy(self.world)
+        for name in FRESH_ARRAYS:
+            setattr(w, name, getattr(w, name).copy())
+        return w
+
+
+# The World arrays a run changes (the compiled loop writes them in place).
+FRESH_ARRAYS = (
+    "ideology", "capability", "aligned", "a0", "b0", "positive", "negative",
+    "own", "trust", "distance", "affinity",
+)  # fmt: skip
 
 
 # Prepared scenarios of this process, most recent last: a sweep's replicates
@@ -147,7 +151,7 @@ class FastModel(RunResults):
         self.running = True
         self.groups = prepared.groups
         self.windows = prepared.windows
-        self.recorder = run_recorder(self.groups, world, self.n_steps, record)
+        self.recorder = run_recorder(self.groups, world, self.n_steps, record, prepared.layout)
         self._recognized = np.zeros((world.n_actors, world.n_powers), dtype=np.bool_)
         self._c_actor = np.zeros(c.n_commitments, dtype=np.int64)
         self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
@@ -196,9 +200,9 @@ class FastModel(RunResults):
     # ------------------------------------------------------------------ stepping
 
     def _chunk(self) -> int:
-        """Steps per compiled call: all of them unless the snapshots would be large."""
+        """Steps per compiled call: all of them unless snapshots are kept and would be large."""
         cells = self.world.n_actors * self.world.n_powers
-        if self.record_level == "actors":
+        if self.record_level in ("summary", "actors"):
             return self.n_steps
         # A quarter of the Recorder's buffer: the snapshots are handed over, not kept.
         return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 4 * 16 * cells)))
@@ -217,10 +221,14 @@ class FastModel(RunResults):
             uniforms = self.rng.random((n_draws, n_states))
         else:
             uniforms = np.empty((n_draws, 0))
-        snap_trust = np.empty((count, w.n_actors, w.n_powers))
-        snap_own = np.empty((count, w.n_actors, w.n_powers))
-        snap_aligned = np.empty((count, n_states), dtype=np.int64)
-        snap_affinity = np.empty((count if self._affinity_moves else 0, *w.own.shape))
+        # A summary needs only the group means: the loop takes them, and keeps no snapshots.
+        in_loop = self.record_level == "summary"
+        kept = 0 if in_loop else count
+        snap_trust = np.empty((kept, w.n_actors, w.n_powers))
+        snap_own = np.empty((kept, w.n_actors, w.n_powers))
+        snap_aligned = np.empty((kept, n_states), dtype=np.int64)
+        snap_affinity = np.empty((kept if self._affinity_moves else 0, *w.own.shape))
+        stats, sets = self.recorder.stats, self.recorder.member_sets
         bad = core.run_steps(
             k0, k1 + 1, c.fp, c.ip,
             w.a0, w.b0, w.positive, w.negative, w.own, w.trust, w.ideology, w.distance,
@@ -238,18 +246,22 @@ class FastModel(RunResults):
             self._aff, c.aff_weight, c.kind_dir, c.kind_commit,
             c.rc_aff, c.rc_rel_ptr, c.rc_rel_actor, c.rc_rel_val,
             snap_trust, snap_own, snap_aligned, snap_affinity,
+            in_loop, *sets, stats.trust_mean, stats.own_mean, stats.affinity_mean,
+            self.recorder.aligned,
         )  # fmt: skip
         if bad >= 0:
             check_finite(bad, self.dates[bad], w.quantities(), w.actor_names, w.power_names)
+        self.steps = k1
+        if k1 >= self.n_steps:
+            self.running = False
+        if in_loop:
+            return
         affinity = (
             snap_affinity
             if self._affinity_moves
             else np.broadcast_to(self._aff[4], snap_trust.shape)
         )
         self.recorder.record_block(k0, snap_trust, snap_own, affinity, snap_aligned)
-        self.steps = k1
-        if k1 >= self.n_steps:
-            self.running = False
 
     def step(self) -> None:
         """Apply the next step (model.md section 4)."""
