@@ -184,12 +184,12 @@ class Recorder:
         own = self._own[: self._filled]
         affinity = self._affinity[: self._filled]
         st = self.stats
-        for values, out in (
-            (trust, st.trust_mean),
-            (own, st.own_mean),
-            (affinity, st.affinity_mean),
-        ):
-            group_means(values, self._first, *self.member_sets, out)
+        group_means(
+            (trust, own, affinity),
+            self._first,
+            *self.member_sets,
+            (st.trust_mean, st.own_mean, st.affinity_mean),
+        )
         if self.percentiles:
             self._percentiles(trust, affinity)
         if self.keep_actors:

@@ -21,26 +21,32 @@ from numba import njit
 
 @njit(cache=True)
 def group_means(
-    values: np.ndarray,
+    values: tuple[np.ndarray, ...],
     first: int,
     ptr: np.ndarray,
     idx: np.ndarray,
     group: np.ndarray,
     column: np.ndarray,
-    out: np.ndarray,
+    out: tuple[np.ndarray, ...],
 ) -> None:
-    """``out[g, first + k, p]`` = mean over the entry's members of ``values[k, :, p]``.
+    """``out[a][g, first + k, p]`` = mean over the entry's members of ``values[a][k, :, p]``.
 
     The sum runs over the members in order, then is divided by their count.
     An entry without members leaves ``out`` as it is (NaN: no value).
+    Members are the outer loop, so that each member's rows are read once for
+    every array and column; each column's sum still runs over the members
+    in order.
 
     Args:
-        values: (K, N, P) snapshots of K consecutive steps.
-        first: the step of ``values[0]``.
+        values: A arrays (K, N, P), snapshots of K consecutive steps (trust, own
+            assessment, affinity, or some of them).
+        first: the step of ``values[a][0]``.
         ptr, idx, group, column: the member sets (module docstring).
-        out: (G, T + 1, P) statistics, written in place.
+        out: A statistics (G, T + 1, P), written in place.
     """
-    n_steps, _, n_powers = values.shape
+    n_arrays = len(values)
+    n_steps, _, n_powers = values[0].shape
+    acc = np.empty((n_arrays, n_powers))
     for e in range(group.shape[0]):
         start, stop = ptr[e], ptr[e + 1]
         if stop == start:
@@ -50,11 +56,18 @@ def group_means(
         p1 = n_powers if column[e] < 0 else column[e] + 1
         count = stop - start
         for k in range(n_steps):
-            for p in range(p0, p1):
-                acc = values[k, idx[start], p]
-                for j in range(start + 1, stop):
-                    acc += values[k, idx[j], p]
-                out[g, first + k, p] = acc / count
+            i = idx[start]
+            for a in range(n_arrays):
+                for p in range(p0, p1):
+                    acc[a, p] = values[a][k, i, p]
+            for j in range(start + 1, stop):
+                i = idx[j]
+                for a in range(n_arrays):
+                    for p in range(p0, p1):
+                        acc[a, p] += values[a][k, i, p]
+            for a in range(n_arrays):
+                for p in range(p0, p1):
+                    out[a][g, first + k, p] = acc[a, p] / count
 
 
 @njit(cache=True)

@@ -404,35 +404,6 @@ def network_rows(
 
 
 @njit(cache=True)
-def choose(utility: np.ndarray, temperature: float, uniform: float, weights: np.ndarray) -> int:
-    """One state's option as :func:`sim.kernels.choose_alignment`; -1 for ``none``."""
-    n_options = utility.shape[0]
-    best = 0
-    if temperature == 0.0:
-        for j in range(1, n_options):
-            if utility[j] > utility[best]:
-                best = j
-    else:
-        top = utility[0]
-        for j in range(1, n_options):
-            top = max(top, utility[j])
-        total = 0.0
-        for j in range(n_options):
-            # exp(0) is exactly 1: the best option's weight (and a tie's) needs no exp.
-            gap = utility[j] - top
-            weights[j] = 1.0 if gap == 0.0 else math.exp(gap / temperature)
-            total = weights[j] if j == 0 else total + weights[j]
-        threshold = uniform * total
-        cumulative = 0.0
-        best = 0
-        for j in range(n_options - 1):
-            cumulative = weights[j] if j == 0 else cumulative + weights[j]
-            if cumulative <= threshold:
-                best += 1
-    return -1 if best == n_options - 1 else best
-
-
-@njit(cache=True)
 def align(
     trust: np.ndarray,
     affinity: np.ndarray,
@@ -442,28 +413,62 @@ def align(
     fp: np.ndarray,
     uniforms: np.ndarray,
 ) -> None:
-    """Alignment of every state (model.md section 4, step 4), as ``CredibilityModel._align``."""
+    """Alignment of every state (model.md section 4, step 4), as ``CredibilityModel._align``.
+
+    Utilities as :func:`sim.kernels.alignment_utility`, then the choice as
+    :func:`sim.kernels.choose_alignment`: the argmax at temperature 0 (ties to
+    the earlier option), else the first option whose cumulative softmax
+    weight exceeds the state's uniform draw times the total. The choice is
+    written with selects and counts rather than data-dependent branches,
+    which the processor would mispredict about half the time.
+    """
     n, n_powers = trust.shape
-    utility = np.empty(n_powers + 1)
-    weights = np.empty(n_powers + 1)
+    n_options = n_powers + 1
+    utility = np.empty(n_options)
+    weights = np.empty(n_options)
     w_trust = fp[FP_W_TRUST]
-    w_capability = fp[FP_W_CAPABILITY]
     w_ideology = fp[FP_W_IDEOLOGY]
     w_inertia = fp[FP_W_INERTIA]
     w_affinity = fp[FP_W_AFFINITY]
     temperature = fp[FP_TEMPERATURE]
+    nonaligned = fp[FP_NONALIGNED]
+    weighted = np.empty(n_powers)
+    for p in range(n_powers):
+        weighted[p] = fp[FP_W_CAPABILITY] * capability[p]
     for o in range(n_powers, n):
         for p in range(n_powers):
-            base = w_capability * capability[p] - w_ideology * distance[o, p]
-            utility[p] = base + w_trust * trust[o, p]
-            if w_affinity != 0.0:
+            utility[p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
+        if w_affinity != 0.0:
+            for p in range(n_powers):
                 utility[p] += w_affinity * affinity[o, p]
-        utility[n_powers] = fp[FP_NONALIGNED]
+        utility[n_powers] = nonaligned
         if w_inertia != 0.0:
-            current = n_powers if aligned[o] < 0 else aligned[o]
-            utility[current] += w_inertia
-        u = uniforms[o - n_powers] if temperature > 0.0 else 0.0
-        aligned[o] = choose(utility, temperature, u, weights)
+            current = aligned[o]
+            utility[n_powers if current < 0 else current] += w_inertia
+        top = utility[0]
+        if temperature == 0.0:
+            best = 0
+            for j in range(1, n_options):
+                better = utility[j] > top
+                best = j if better else best
+                top = utility[j] if better else top
+        else:
+            for j in range(1, n_options):
+                top = max(top, utility[j])
+            for j in range(n_options):
+                weights[j] = math.exp((utility[j] - top) / temperature)
+            total = weights[0]
+            for j in range(1, n_options):
+                total = total + weights[j]
+            threshold = uniforms[o - n_powers] * total
+            # The first option whose cumulative weight exceeds u * total is the number
+            # of options (the last excluded) whose cumulative weight does not.
+            cumulative = weights[0]
+            best = 1 if cumulative <= threshold else 0
+            for j in range(1, n_options - 1):
+                cumulative = cumulative + weights[j]
+                best += 1 if cumulative <= threshold else 0
+        aligned[o] = -1 if best == n_powers else best
 
 
 @njit(cache=True)
@@ -486,14 +491,17 @@ def record_means(
     Affinity that has not moved since step ``k - 1`` keeps that step's means.
     """
     n, n_powers = trust.shape
-    group_means(trust.reshape((1, n, n_powers)), k, set_ptr, set_idx, set_group, set_column,
-                mean_trust)  # fmt: skip
-    group_means(own.reshape((1, n, n_powers)), k, set_ptr, set_idx, set_group, set_column,
-                mean_own)  # fmt: skip
+    shape = (1, n, n_powers)
     if affinity_moved:
-        group_means(affinity.reshape((1, n, n_powers)), k, set_ptr, set_idx, set_group,
-                    set_column, mean_affinity)  # fmt: skip
+        group_means(
+            (trust.reshape(shape), own.reshape(shape), affinity.reshape(shape)), k,
+            set_ptr, set_idx, set_group, set_column, (mean_trust, mean_own, mean_affinity),
+        )  # fmt: skip
     else:
+        group_means(
+            (trust.reshape(shape), own.reshape(shape)), k,
+            set_ptr, set_idx, set_group, set_column, (mean_trust, mean_own),
+        )  # fmt: skip
         mean_affinity[:, k, :] = mean_affinity[:, k - 1, :]
 
 
