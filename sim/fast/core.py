@@ -243,14 +243,14 @@ def add_affinity(
     ``scale`` is ``affinity.scale * magnitude * affinity(kind)`` and
     ``party(o)`` the sum over the event's parties q of ``direction(kind, q) *
     stance[o, q]``. The actor draws none about itself; propaganda does not
-    amplify it.
+    amplify it. ``aff_pos`` and ``aff_neg`` are (P, N): by power, then observer.
     """
     for o in range(sal.shape[0]):
         if o == actor:
             continue
         x = scale * sal[o] * party[o]
-        aff_pos[o, actor] += max(x, 0.0)
-        aff_neg[o, actor] += max(-x, 0.0)
+        aff_pos[actor, o] += max(x, 0.0)
+        aff_neg[actor, o] += max(-x, 0.0)
 
 
 @njit(cache=True)
@@ -271,25 +271,30 @@ def add_evidence(
 
     As ``EventEngine._add``: the actor's own cell is dropped and negative
     evidence is amplified by every propaganda campaign about ``actor``
-    active at ``step``, in file order.
+    active at ``step``, in file order. ``ev_pos`` and ``ev_neg`` are (P, N): by
+    power, then observer.
     """
     e[actor] = 0.0
     n = e.shape[0]
-    n_campaigns = cp_actor.shape[0]
+    # The campaigns that amplify this evidence, found once rather than per observer.
+    active = np.empty(cp_actor.shape[0], dtype=np.int64)
+    n_active = 0
+    for c in range(cp_actor.shape[0]):
+        if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
+            active[n_active] = c
+            n_active += 1
     for o in range(n):
         x = e[o]
         bad = max(-x, 0.0)
-        first = True
-        factor = 1.0
-        for c in range(n_campaigns):
-            if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
+        if n_active:
+            factor = 1.0
+            for a in range(n_active):
+                c = active[a]
                 term = 1.0 if o == cp_actor[c] else 1.0 + cp_mag[c] * trust_prev[o, cp_actor[c]]
-                factor = term if first else factor * term
-                first = False
-        if not first:
+                factor = term if a == 0 else factor * term
             bad *= factor
-        ev_pos[o, actor] += max(x, 0.0)
-        ev_neg[o, actor] += bad
+        ev_pos[actor, o] += max(x, 0.0)
+        ev_neg[actor, o] += bad
 
 
 @njit(cache=True)
@@ -620,8 +625,9 @@ def run_steps(
     bias = fp[FP_BIAS]
     mu = fp[FP_MU]
     period = ip[IP_PERIOD]
-    ev_pos = np.zeros((n, n_powers))
-    ev_neg = np.zeros((n, n_powers))
+    # This step's evidence by power, then observer: an event's column is contiguous.
+    ev_pos = np.zeros((n_powers, n))
+    ev_neg = np.zeros((n_powers, n))
     e = np.empty(n)
     other = np.empty(n)
     sal = np.empty(n)
@@ -638,8 +644,8 @@ def run_steps(
     stances_on = affinity_on or enemy_on or floor_on
     rho = fp[FP_PRIOR_MEMORY]
     a0_aff, b0_aff, r_aff, s_aff, affinity = aff[0], aff[1], aff[2], aff[3], aff[4]
-    aff_pos = np.zeros((n, n_powers))
-    aff_neg = np.zeros((n, n_powers))
+    aff_pos = np.zeros((n_powers, n))
+    aff_neg = np.zeros((n_powers, n))
     stance_t = np.zeros(n)
     stance_w = np.zeros(n)
     party = np.zeros(n)
@@ -647,8 +653,8 @@ def run_steps(
     # The support of the open commitments (both channels), kept while it cannot change.
     support_stale = True
     support_aff = affinity_on and aff_weight[SUPPORT] != 0.0
-    support_pos = np.zeros((n, n_powers)) if support_aff else np.zeros((0, 0))
-    support_neg = np.zeros((n, n_powers)) if support_aff else np.zeros((0, 0))
+    support_pos = np.zeros((n_powers, n)) if support_aff else np.zeros((0, 0))
+    support_neg = np.zeros((n_powers, n)) if support_aff else np.zeros((0, 0))
     previous = np.empty(n - n_powers, dtype=aligned.dtype)
     for k in range(k0, k1):
         # 1. support for every commitment open at the start of the step
@@ -690,10 +696,10 @@ def run_steps(
                 support_neg[:] = aff_neg
             support_stale = False
         elif support_aff:
-            for o in range(n):
-                for p in range(n_powers):
-                    aff_pos[o, p] += support_pos[o, p]
-                    aff_neg[o, p] += support_neg[o, p]
+            for p in range(n_powers):
+                for o in range(n):
+                    aff_pos[p, o] += support_pos[p, o]
+                    aff_neg[p, o] += support_neg[p, o]
         regime_changed = False
         for p in range(n_powers):
             if supported[p]:
@@ -727,8 +733,8 @@ def run_steps(
                     b0[target, p] = rc_b0[r, p]
                     positive[target, p] = 0.0
                     negative[target, p] = 0.0
-                    ev_pos[target, p] = 0.0
-                    ev_neg[target, p] = 0.0
+                    ev_pos[p, target] = 0.0
+                    ev_neg[p, target] = 0.0
                     prior = a0[target, p] / (a0[target, p] + b0[target, p])
                     own[target, p] = prior
                     trust[target, p] = prior
@@ -737,8 +743,8 @@ def run_steps(
                     b0_aff[target, p] = rc_aff[r, 1, p]
                     r_aff[target, p] = 0.0
                     s_aff[target, p] = 0.0
-                    aff_pos[target, p] = 0.0
-                    aff_neg[target, p] = 0.0
+                    aff_pos[p, target] = 0.0
+                    aff_neg[p, target] = 0.0
                     affinity[target, p] = a0_aff[target, p] / (
                         a0_aff[target, p] + b0_aff[target, p]
                     )
@@ -878,12 +884,12 @@ def run_steps(
         finite = True
         for o in range(n):
             for p in range(n_powers):
-                pos = memory * positive[o, p] + ev_pos[o, p]
-                neg = memory * negative[o, p] + bias * ev_neg[o, p]
+                pos = memory * positive[o, p] + ev_pos[p, o]
+                neg = memory * negative[o, p] + bias * ev_neg[p, o]
                 positive[o, p] = pos
                 negative[o, p] = neg
-                ev_pos[o, p] = 0.0
-                ev_neg[o, p] = 0.0
+                ev_pos[p, o] = 0.0
+                ev_neg[p, o] = 0.0
                 value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
                 own[o, p] = value
                 if not (math.isfinite(pos) and math.isfinite(neg) and math.isfinite(value)):
@@ -893,12 +899,12 @@ def run_steps(
                     a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
                     b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - value)
                 if affinity_on:
-                    good = memory * r_aff[o, p] + aff_pos[o, p]
-                    bad = memory * s_aff[o, p] + bias * aff_neg[o, p]
+                    good = memory * r_aff[o, p] + aff_pos[p, o]
+                    bad = memory * s_aff[o, p] + bias * aff_neg[p, o]
                     r_aff[o, p] = good
                     s_aff[o, p] = bad
-                    aff_pos[o, p] = 0.0
-                    aff_neg[o, p] = 0.0
+                    aff_pos[p, o] = 0.0
+                    aff_neg[p, o] = 0.0
                     value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
                     affinity[o, p] = value
                     if not (math.isfinite(good) and math.isfinite(bad) and math.isfinite(value)):
