@@ -477,6 +477,86 @@ def align(
 
 
 @njit(cache=True)
+def support_variant(
+    variant: int,
+    support: np.ndarray,
+    support_pos: np.ndarray,
+    support_neg: np.ndarray,
+    supported: np.ndarray,
+    n_commitments: int,
+    c_actor: np.ndarray,
+    c_target: np.ndarray,
+    c_mag: np.ndarray,
+    weight: np.ndarray,
+    aff_weight: np.ndarray,
+    fp: np.ndarray,
+    region: np.ndarray,
+    bloc_ptr: np.ndarray,
+    bloc_idx: np.ndarray,
+    bloc_mark: np.ndarray,
+    ideology: np.ndarray,
+    rel_obs: np.ndarray,
+    rel_act: np.ndarray,
+    rel_val: np.ndarray,
+    rel_count: np.ndarray,
+    sal: np.ndarray,
+    e: np.ndarray,
+    stance_t: np.ndarray,
+    as_aligned: np.ndarray,
+) -> None:
+    """Each power's summed support evidence (P, N) for its open commitments, in opening order.
+
+    An observer's alignment enters the support of power ``p`` only through the
+    salience term "aligned with the acting power", and every commitment in
+    ``p``'s sum has ``p`` as its actor. So the sum is computed twice, as if
+    every observer were aligned with ``p`` (``variant`` 1) and as if none were
+    (0); each step an observer takes the variant of its alignment, which is
+    what computing the sum afresh with the current alignments gives, to the
+    bit. Affinity evidence (model v2), whose sign varies, is summed by parts
+    into ``support_pos`` and ``support_neg`` (empty when not drawn). Sets
+    ``supported[p]`` for every power with an open commitment.
+    """
+    n = sal.shape[0]
+    affinity_on = fp[FP_AFFINITY_SCALE] != 0.0
+    enemy_on = fp[FP_ENEMY_RELIABILITY] != 1.0
+    floor_on = fp[FP_SAL_STANCE] != 0.0
+    with_affinity = support_pos.shape[1] > 0
+    supported[:] = False
+    support[:] = 0.0
+    if with_affinity:
+        support_pos[:] = 0.0
+        support_neg[:] = 0.0
+    for c in range(n_commitments):
+        actor = c_actor[c]
+        as_aligned[:] = actor if variant == 1 else -1
+        salience(sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, as_aligned, fp)
+        scale = c_mag[c] * weight[SUPPORT]
+        if affinity_on or enemy_on or floor_on:
+            stance_column(stance_t, c_target[c], ideology, fp, rel_obs, rel_act, rel_val, rel_count)
+            if floor_on:
+                apply_stance_salience(sal, stance_t, fp)
+            if with_affinity:
+                add_affinity(
+                    fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
+                    sal, stance_t, actor, support_pos, support_neg,
+                )  # fmt: skip
+            if enemy_on:
+                for o in range(n):
+                    e[o] = scale * sal[o]
+                apply_enemy_reliability(e, stance_t, fp)
+                for o in range(n):
+                    sal[o] = e[o]
+                scale = 1.0
+        if supported[actor]:
+            for o in range(n):
+                support[actor, o] = support[actor, o] + scale * sal[o]
+        else:
+            for o in range(n):
+                support[actor, o] = scale * sal[o]
+            supported[actor] = True
+
+
+@njit(cache=True)
 def record_means(
     k: int,
     trust: np.ndarray,
@@ -611,8 +691,9 @@ def run_steps(
     The model v2 mechanisms (section 8) run only where their switches in
     ``fp`` are on, so a v1 scenario pays nothing for them. The support of the
     open commitments is computed again only when what it depends on changed
-    (the commitments, the alignments, the stances or the ideologies), as the
-    Mesa model's ``EventEngine._support`` keeps it between steps.
+    (the commitments, the stances or the ideologies), as the Mesa model's
+    ``EventEngine._support`` keeps it between steps; an observer's alignment
+    changes only which of two kept variants it gets (:func:`support_variant`).
 
     Returns:
         -1, or the first step after whose influence update a state array
@@ -631,7 +712,7 @@ def run_steps(
     e = np.empty(n)
     other = np.empty(n)
     sal = np.empty(n)
-    support = np.zeros((n_powers, n))
+    support = np.zeros((2, n_powers, n))
     supported = np.zeros(n_powers, dtype=np.bool_)
     mean = np.empty((n, n_powers))
     gsum = np.empty((n_groups, n_powers))
@@ -650,63 +731,37 @@ def run_steps(
     stance_w = np.zeros(n)
     party = np.zeros(n)
     sal_w = np.empty(n)
-    # The support of the open commitments (both channels), kept while it cannot change.
+    # The support of the open commitments (both channels), kept while it cannot change:
+    # [1] as if every observer were aligned with the supporting power, [0] as if none were.
     support_stale = True
     support_aff = affinity_on and aff_weight[SUPPORT] != 0.0
-    support_pos = np.zeros((n_powers, n)) if support_aff else np.zeros((0, 0))
-    support_neg = np.zeros((n_powers, n)) if support_aff else np.zeros((0, 0))
-    previous = np.empty(n - n_powers, dtype=aligned.dtype)
+    cells = n if support_aff else 0
+    support_pos = np.zeros((2, n_powers, cells))
+    support_neg = np.zeros((2, n_powers, cells))
+    as_aligned = np.empty(n, dtype=aligned.dtype)
     for k in range(k0, k1):
         # 1. support for every commitment open at the start of the step
         if support_stale:
-            supported[:] = False
-            for c in range(c_count[0]):
-                actor = c_actor[c]
-                salience(
-                    sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp
-                )
-                scale = c_mag[c] * weight[SUPPORT]
-                if stances_on:
-                    stance_column(
-                        stance_t, c_target[c], ideology, fp, rel_obs, rel_act, rel_val, rel_count
-                    )
-                    if floor_on:
-                        apply_stance_salience(sal, stance_t, fp)
-                    if affinity_on and aff_weight[SUPPORT] != 0.0:
-                        add_affinity(
-                            fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
-                            sal, stance_t, actor, aff_pos, aff_neg,
-                        )  # fmt: skip
-                    if enemy_on:
-                        for o in range(n):
-                            e[o] = scale * sal[o]
-                        apply_enemy_reliability(e, stance_t, fp)
-                        for o in range(n):
-                            sal[o] = e[o]
-                        scale = 1.0
-                if supported[actor]:
-                    for o in range(n):
-                        support[actor, o] = support[actor, o] + scale * sal[o]
-                else:
-                    for o in range(n):
-                        support[actor, o] = scale * sal[o]
-                    supported[actor] = True
-            if support_aff:
-                support_pos[:] = aff_pos
-                support_neg[:] = aff_neg
+            for variant in range(2):
+                support_variant(
+                    variant, support[variant], support_pos[variant], support_neg[variant],
+                    supported, c_count[0], c_actor, c_target, c_mag, weight, aff_weight, fp,
+                    region, bloc_ptr, bloc_idx, bloc_mark, ideology,
+                    rel_obs, rel_act, rel_val, rel_count, sal, e, stance_t, as_aligned,
+                )  # fmt: skip
             support_stale = False
-        elif support_aff:
-            for p in range(n_powers):
-                for o in range(n):
-                    aff_pos[p, o] += support_pos[p, o]
-                    aff_neg[p, o] += support_neg[p, o]
         regime_changed = False
         for p in range(n_powers):
             if supported[p]:
+                for o in range(n):
+                    with_p = aligned[o] == p
+                    e[o] = support[1, p, o] if with_p else support[0, p, o]
+                    if support_aff:
+                        aff_pos[p, o] += support_pos[1, p, o] if with_p else support_pos[0, p, o]
+                        aff_neg[p, o] += support_neg[1, p, o] if with_p else support_neg[0, p, o]
                 add_evidence(
-                    support[p], p, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last,
-                    ev_pos, ev_neg,
-                )  # fmt: skip
+                    e, p, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg
+                )
         # 1. the period's own events, in file order
         for i in range(ev_ptr[k], ev_ptr[k + 1]):
             kind = ev_kind[i]
@@ -935,15 +990,10 @@ def run_steps(
             ))
         ):  # fmt: skip
             return k
-        # 4. alignment; the support depends on the alignments
+        # 4. alignment
         if period != 0 and k % period == 0:
-            previous[:] = aligned[n_powers:]
             align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
             draw += 1
-            for s in range(n - n_powers):
-                if aligned[n_powers + s] != previous[s]:
-                    support_stale = True
-                    break
         # 5. record
         if in_loop:
             record_means(
