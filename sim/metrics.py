@@ -185,10 +185,15 @@ class Recorder:
         affinity = self._affinity[: self._filled]
         st = self.stats
         group_means(
-            (trust, own, affinity),
+            trust,
+            own,
+            affinity,
             self._first,
             *self.member_sets,
-            (st.trust_mean, st.own_mean, st.affinity_mean),
+            st.trust_mean,
+            st.own_mean,
+            st.affinity_mean,
+            True,
         )
         if self.percentiles:
             self._percentiles(trust, affinity)

@@ -21,32 +21,36 @@ from numba import njit
 
 @njit(cache=True)
 def group_means(
-    values: tuple[np.ndarray, ...],
+    trust: np.ndarray,
+    own: np.ndarray,
+    affinity: np.ndarray,
     first: int,
     ptr: np.ndarray,
     idx: np.ndarray,
     group: np.ndarray,
     column: np.ndarray,
-    out: tuple[np.ndarray, ...],
+    out_trust: np.ndarray,
+    out_own: np.ndarray,
+    out_affinity: np.ndarray,
+    with_affinity: bool,
 ) -> None:
-    """``out[a][g, first + k, p]`` = mean over the entry's members of ``values[a][k, :, p]``.
+    """``out_x[g, first + k, p]`` = mean over the entry's members of ``x[k, :, p]``.
 
+    For x each of trust, own assessment and (when ``with_affinity``) affinity.
     The sum runs over the members in order, then is divided by their count.
-    An entry without members leaves ``out`` as it is (NaN: no value).
-    Members are the outer loop, so that each member's rows are read once for
-    every array and column; each column's sum still runs over the members
-    in order.
+    An entry without members leaves the output as it is (NaN: no value).
+    Members are the outer loop, so that each member's rows are read once;
+    each column's sum still runs over the members in order.
 
     Args:
-        values: A arrays (K, N, P), snapshots of K consecutive steps (trust, own
-            assessment, affinity, or some of them).
-        first: the step of ``values[a][0]``.
+        trust, own, affinity: (K, N, P) snapshots of K consecutive steps.
+        first: the step of the snapshots' first row.
         ptr, idx, group, column: the member sets (module docstring).
-        out: A statistics (G, T + 1, P), written in place.
+        out_trust, out_own, out_affinity: (G, T + 1, P) statistics, written in place.
+        with_affinity: also average affinity (else ``out_affinity`` is left as it is).
     """
-    n_arrays = len(values)
-    n_steps, _, n_powers = values[0].shape
-    acc = np.empty((n_arrays, n_powers))
+    n_steps, _, n_powers = trust.shape
+    acc = np.empty((3, n_powers))
     for e in range(group.shape[0]):
         start, stop = ptr[e], ptr[e + 1]
         if stop == start:
@@ -57,17 +61,23 @@ def group_means(
         count = stop - start
         for k in range(n_steps):
             i = idx[start]
-            for a in range(n_arrays):
-                for p in range(p0, p1):
-                    acc[a, p] = values[a][k, i, p]
+            for p in range(p0, p1):
+                acc[0, p] = trust[k, i, p]
+                acc[1, p] = own[k, i, p]
+                if with_affinity:
+                    acc[2, p] = affinity[k, i, p]
             for j in range(start + 1, stop):
                 i = idx[j]
-                for a in range(n_arrays):
-                    for p in range(p0, p1):
-                        acc[a, p] += values[a][k, i, p]
-            for a in range(n_arrays):
                 for p in range(p0, p1):
-                    out[a][g, first + k, p] = acc[a, p] / count
+                    acc[0, p] += trust[k, i, p]
+                    acc[1, p] += own[k, i, p]
+                    if with_affinity:
+                        acc[2, p] += affinity[k, i, p]
+            for p in range(p0, p1):
+                out_trust[g, first + k, p] = acc[0, p] / count
+                out_own[g, first + k, p] = acc[1, p] / count
+                if with_affinity:
+                    out_affinity[g, first + k, p] = acc[2, p] / count
 
 
 @njit(cache=True)

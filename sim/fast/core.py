@@ -577,16 +577,12 @@ def record_means(
     """
     n, n_powers = trust.shape
     shape = (1, n, n_powers)
-    if affinity_moved:
-        group_means(
-            (trust.reshape(shape), own.reshape(shape), affinity.reshape(shape)), k,
-            set_ptr, set_idx, set_group, set_column, (mean_trust, mean_own, mean_affinity),
-        )  # fmt: skip
-    else:
-        group_means(
-            (trust.reshape(shape), own.reshape(shape)), k,
-            set_ptr, set_idx, set_group, set_column, (mean_trust, mean_own),
-        )  # fmt: skip
+    group_means(
+        trust.reshape(shape), own.reshape(shape), affinity.reshape(shape), k,
+        set_ptr, set_idx, set_group, set_column, mean_trust, mean_own, mean_affinity,
+        affinity_moved,
+    )  # fmt: skip
+    if not affinity_moved:
         mean_affinity[:, k, :] = mean_affinity[:, k - 1, :]
 
 
