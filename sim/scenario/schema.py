@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
@@ -138,6 +139,26 @@ class Network(Strict):
             else:
                 out.append((tie[0], tie[1], 1.0, self.directed))
         return out
+
+    def tie_columns(
+        self,
+    ) -> tuple[Sequence[str], Sequence[str], Sequence[float], Sequence[bool]]:
+        """:meth:`resolved_ties` as four columns: from, to, weight, directed.
+
+        Ties all written as ``[from, to, weight]`` (as synthetic scenarios
+        write them) are split without a Python loop per tie.
+        """
+        triples = cast("list[tuple[str, str, float]]", self.ties)
+        if triples and set(map(type, triples)) == {tuple} and set(map(len, triples)) == {3}:
+            sources, targets, weights = (list(map(itemgetter(k), triples)) for k in range(3))
+            return sources, targets, weights, [self.directed] * len(triples)
+        rows = self.resolved_ties()
+        return (
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [r[3] for r in rows],
+        )
 
 
 class RelationSpec(Strict):
