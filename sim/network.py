@@ -48,12 +48,11 @@ class Ties(NamedTuple):
             net: the scenario's ``network`` section.
             index: actor name -> actor index.
         """
-        sources, targets, weights, directed = net.tie_columns()
+        sources, targets, w, directed = net.tie_columns()
         n = len(sources)
         a = np.fromiter(map(index.__getitem__, sources), dtype=np.int64, count=n)
         b = np.fromiter(map(index.__getitem__, targets), dtype=np.int64, count=n)
-        w = np.array(weights, dtype=np.float64)
-        both = ~np.array(directed, dtype=np.bool_)
+        both = ~directed
         # Tie k lands at start[k]; an undirected one's reverse right after it.
         copies = 1 + both.astype(np.int64)
         start = np.cumsum(copies) - copies

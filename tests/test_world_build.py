@@ -263,6 +263,17 @@ def odd_synthetic(states: int, seed: int, directed: bool) -> dict[str, Any]:
     return tree
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_triples_only(directed: bool) -> None:
+    """Every tie a ``[from, to, weight]`` triple (the columnar path), some weights integers."""
+    tree = synthetic_tree(200, 2, 12, seed=3)
+    tree["network"] = {
+        "directed": directed,
+        "ties": [["S001", "S002", 2], ["S001", "S002", 0.3], ["P1", "S003", 0], ["S003", "P1", 1]],
+    }
+    check(load_scenario(tree))
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_scenarios(path: Path) -> None:
     check(load_scenario(path))

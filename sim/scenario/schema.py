@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from sim.errors import InputError
+from sim.kernels import BoolArray, FloatArray
 from sim.scenario.calendar import Calendar, parse_month
 from sim.scenario.kinds import (
     DEFAULT_AFFINITY,
@@ -140,24 +142,27 @@ class Network(Strict):
                 out.append((tie[0], tie[1], 1.0, self.directed))
         return out
 
-    def tie_columns(
-        self,
-    ) -> tuple[Sequence[str], Sequence[str], Sequence[float], Sequence[bool]]:
-        """:meth:`resolved_ties` as four columns: from, to, weight, directed.
+    def tie_columns(self) -> tuple[list[str], list[str], FloatArray, BoolArray]:
+        """:meth:`resolved_ties` as four columns: from, to, weight and directed arrays.
 
         Ties all written as ``[from, to, weight]`` (as synthetic scenarios
         write them) are split without a Python loop per tie.
         """
         triples = cast("list[tuple[str, str, float]]", self.ties)
-        if triples and set(map(type, triples)) == {tuple} and set(map(len, triples)) == {3}:
-            sources, targets, weights = (list(map(itemgetter(k), triples)) for k in range(3))
-            return sources, targets, weights, [self.directed] * len(triples)
+        n = len(triples)
+        if n and set(map(type, triples)) == {tuple} and set(map(len, triples)) == {3}:
+            return (
+                list(map(itemgetter(0), triples)),
+                list(map(itemgetter(1), triples)),
+                np.fromiter(map(itemgetter(2), triples), dtype=np.float64, count=n),
+                np.full(n, self.directed),
+            )
         rows = self.resolved_ties()
         return (
             [r[0] for r in rows],
             [r[1] for r in rows],
-            [r[2] for r in rows],
-            [r[3] for r in rows],
+            np.array([r[2] for r in rows], dtype=np.float64),
+            np.array([r[3] for r in rows], dtype=np.bool_),
         )
 
 
