@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.kernels import BoolArray, FloatArray, IntArray
+from sim.world import positions
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Network
@@ -49,9 +50,7 @@ class Ties(NamedTuple):
             index: actor name -> actor index.
         """
         sources, targets, w, directed = net.tie_columns()
-        n = len(sources)
-        a = np.fromiter(map(index.__getitem__, sources), dtype=np.int64, count=n)
-        b = np.fromiter(map(index.__getitem__, targets), dtype=np.int64, count=n)
+        a, b = positions(index, sources), positions(index, targets)
         both = ~directed
         # Tie k lands at start[k]; an undirected one's reverse right after it.
         copies = 1 + both.astype(np.int64)

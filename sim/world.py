@@ -7,9 +7,10 @@ mesa agents (:mod:`sim.agents`) are thin views on these arrays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import chain, compress
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -57,6 +58,14 @@ def prior_counts(
     return beta_priors(np.array(means), np.array(strengths))
 
 
+def positions(index: Mapping[str, int], names: list[str]) -> IntArray:
+    """``index[name]`` for each of ``names``, as an array."""
+    if len(names) < 2:
+        return np.array([index[name] for name in names], dtype=np.int64)
+    # One itemgetter call looks all names up without a Python-level step per name.
+    return np.fromiter(itemgetter(*names)(index), dtype=np.int64, count=len(names))
+
+
 def ideologies(values: list[float | list[float]]) -> FloatArray:
     """(N, D) ideology vectors of actors whose ideology is ``values`` (scalars or vectors)."""
     if set(map(type, values)) <= {float, int}:
@@ -73,10 +82,7 @@ def memberships(blocs: list[list[str]]) -> tuple[BoolArray, list[str]]:
     names = sorted(set(flat))
     code = {b: i for i, b in enumerate(names)}
     matrix = np.zeros((n, len(names)), dtype=bool)
-    matrix[
-        np.repeat(np.arange(n), counts),
-        np.fromiter(map(code.__getitem__, flat), dtype=np.int64, count=len(flat)),
-    ] = True
+    matrix[np.repeat(np.arange(n), counts), positions(code, flat)] = True
     return matrix, names
 
 
@@ -230,10 +236,8 @@ class World:
         # Names were checked: "none" or a power.
         aligned_code = {NONE_ALIGNMENT: NO_POWER, **{p: i for i, p in enumerate(powers)}}
         aligned = np.full(n, NO_POWER, dtype=np.int64)
-        aligned[n_powers:] = np.fromiter(
-            map(aligned_code.__getitem__, map(attrgetter("aligned"), sc.states.values())),
-            dtype=np.int64,
-            count=n - n_powers,
+        aligned[n_powers:] = positions(
+            aligned_code, list(map(attrgetter("aligned"), sc.states.values()))
         )
 
         strength = sc.parameters.trust.prior_strength
@@ -259,7 +263,7 @@ class World:
             actor_names=names,
             power_names=powers,
             index=index,
-            region=np.fromiter(map(region_code.__getitem__, regions), dtype=np.int64, count=n),
+            region=positions(region_code, regions),
             region_names=region_names,
             blocs=blocs,
             bloc_names=bloc_names,
