@@ -74,8 +74,12 @@ def ideologies(values: list[float | list[float]]) -> FloatArray:
 
 
 def memberships(blocs: list[list[str]]) -> tuple[BoolArray, list[str]]:
-    """The (N, B) bloc membership matrix of actors whose ``blocs`` entries are ``blocs``,
-    and the sorted bloc names (whose positions are the bloc codes, its columns)."""
+    """Bloc membership of actors whose ``blocs`` entries are ``blocs``.
+
+    Returns:
+        The (N, B) membership matrix, and the sorted bloc names (a bloc's
+        code is its position there, its column in the matrix).
+    """
     n = len(blocs)
     counts = np.fromiter(map(len, blocs), dtype=np.int64, count=n)
     flat = list(chain.from_iterable(blocs))
