@@ -22,7 +22,7 @@ from sim.events import EventEngine, StepEvidence
 from sim.finite import check_finite
 from sim.kernels import FloatArray, IntArray
 from sim.metrics import Group, Layout, Recorder, Statistics, actors_table, summarise, tidy_series
-from sim.network import InfluenceNetwork
+from sim.network import InfluenceNetwork, Ties
 from sim.options import Record
 from sim.scenario.schema import AlignmentParameters, Scenario
 from sim.world import World
@@ -52,16 +52,6 @@ def _credsim_scenario(
     if scenario is not None and spec is not None:
         raise TypeError("give the credsim scenario once: as 'scenario' or as 'spec'")
     return None, scenario if scenario is not None else spec
-
-
-def _directed_ties(sc: Scenario, index: dict[str, int]) -> list[tuple[int, int, float]]:
-    """Ties as ``(listener, listened to, weight)``; an undirected tie goes both ways."""
-    out = []
-    for a, b, weight, directed in sc.network.resolved_ties():
-        out.append((index[a], index[b], weight))
-        if not directed:
-            out.append((index[b], index[a], weight))
-    return out
 
 
 def resolve_groups(sc: Scenario, world: World) -> list[Group]:
@@ -244,9 +234,8 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
         net = sc.network
         self.network = InfluenceNetwork(
             world.region,
-            world.bloc_members,
-            len(world.bloc_names),
-            _directed_ties(sc, world.index),
+            world.blocs,
+            Ties.from_network(net, world.index),
             np.arange(world.n_powers),
             baseline=net.baseline,
             same_region=net.same_region,
@@ -282,8 +271,8 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
 
         self.powers = [PowerAgent(self, name, i) for i, name in enumerate(world.power_names)]
         self.states = [
-            StateAgent(self, name, world.n_powers + i)
-            for i, name in enumerate(world.actor_names[world.n_powers :])
+            StateAgent(self, name, i)
+            for i, name in enumerate(world.actor_names[world.n_powers :], start=world.n_powers)
         ]
         self.datacollector = mesa.DataCollector(
             model_reporters={

@@ -19,14 +19,50 @@ operator applied with ``x_p = 0``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
 from sim.kernels import BoolArray, FloatArray, IntArray
+from sim.world import positions
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Network
 
 DENSE_MEMBERSHIP_CELLS = 200_000
+
+
+class Ties(NamedTuple):
+    """Directed ties as three aligned arrays: ``W0[listener, heard] += weight``."""
+
+    listener: IntArray
+    heard: IntArray
+    weight: FloatArray
+
+    @classmethod
+    def from_network(cls, net: Network, index: Mapping[str, int]) -> Ties:
+        """A scenario's ties in file order, each undirected one followed by its reverse.
+
+        Args:
+            net: the scenario's ``network`` section.
+            index: actor name -> actor index.
+        """
+        sources, targets, w, directed = net.tie_columns()
+        a, b = positions(index, sources), positions(index, targets)
+        both = ~directed
+        # Tie k lands at start[k]; an undirected one's reverse right after it.
+        copies = 1 + both.astype(np.int64)
+        start = np.cumsum(copies) - copies
+        size = int(copies.sum())
+        listener = np.empty(size, dtype=np.int64)
+        heard = np.empty(size, dtype=np.int64)
+        weight = np.empty(size, dtype=np.float64)
+        listener[start], heard[start], weight[start] = a, b, w
+        back = start[both] + 1
+        listener[back], heard[back], weight[back] = b[both], a[both], w[both]
+        return cls(listener, heard, weight)
 
 
 class InfluenceNetwork:
@@ -34,9 +70,8 @@ class InfluenceNetwork:
 
     Args:
         region: (N,) region code of each actor.
-        bloc_members: for each actor, the bloc codes it belongs to.
-        n_blocs: number of distinct blocs.
-        ties: ``(i, j, weight)`` with ``W0[i, j] += weight`` (i listens to j).
+        blocs: (N, B) bloc membership of each actor.
+        ties: the ties, ``W0[i, j] += weight`` where ``i`` listens to ``j``.
         power_index: (P,) actor index of each power.
         baseline, same_region, same_bloc: the ``network`` weights.
     """
@@ -44,9 +79,8 @@ class InfluenceNetwork:
     def __init__(
         self,
         region: IntArray,
-        bloc_members: Sequence[Sequence[int]],
-        n_blocs: int,
-        ties: Sequence[tuple[int, int, float]],
+        blocs: BoolArray,
+        ties: Ties,
         power_index: IntArray,
         *,
         baseline: float,
@@ -58,12 +92,12 @@ class InfluenceNetwork:
         self.n_actors = n
         self.baseline = baseline
 
-        memberships = [(i, n_regions + b) for i, bs in enumerate(bloc_members) for b in bs]
-        bloc_rows = np.fromiter((m[0] for m in memberships), dtype=np.int64, count=len(memberships))
-        bloc_cols = np.fromiter((m[1] for m in memberships), dtype=np.int64, count=len(memberships))
+        n_blocs = blocs.shape[1]
+        bloc_rows, bloc_cols = np.nonzero(blocs)
+        bloc_cols = n_regions + bloc_cols
         membership = sp.csr_matrix(
             (
-                np.ones(n + len(memberships)),
+                np.ones(n + bloc_rows.shape[0]),
                 (np.concatenate([np.arange(n), bloc_rows]), np.concatenate([region, bloc_cols])),
             ),
             shape=(n, n_regions + n_blocs),
@@ -82,14 +116,13 @@ class InfluenceNetwork:
         self._group_weight = np.concatenate(
             [np.full(n_regions, same_region), np.full(n_blocs, same_bloc)]
         )[:, None]
-        n_blocs_of = np.bincount(bloc_rows, minlength=n).astype(np.float64)
+        n_blocs_of = blocs.sum(axis=1, dtype=np.int64).astype(np.float64)
         self._self_weight = same_region + same_bloc * n_blocs_of
 
-        if ties:
-            ti = np.array([t[0] for t in ties], dtype=np.int64)
-            tj = np.array([t[1] for t in ties], dtype=np.int64)
-            tw = np.array([t[2] for t in ties], dtype=np.float64)
-            self._ties: sp.csr_matrix | None = sp.csr_matrix((tw, (ti, tj)), shape=(n, n))
+        if ties.listener.shape[0]:
+            self._ties: sp.csr_matrix | None = sp.csr_matrix(
+                (ties.weight, (ties.listener, ties.heard)), shape=(n, n)
+            )
             self._ties.sum_duplicates()
         else:
             self._ties = None
@@ -102,8 +135,11 @@ class InfluenceNetwork:
         remaining = self._raw_apply(self._without_powers(np.ones((n, power_index.shape[0]))))
         # Rounding in sums of weights leaves residues far below the smallest
         # weight there is; anything above a tiny fraction of it is a real neighbour.
-        weights = [same_region, same_bloc, baseline, *(t[2] for t in ties)]
-        smallest = min((w for w in weights if w > 0), default=1.0)
+        positive = [w for w in (same_region, same_bloc, baseline) if w > 0]
+        tie_weights = ties.weight[ties.weight > 0]
+        if tie_weights.shape[0]:
+            positive.append(float(tie_weights.min()))
+        smallest = min(positive, default=1.0)
         self.has_neighbours: BoolArray = remaining > 1e-9 * smallest
         self._remaining = np.where(self.has_neighbours, remaining, 1.0)
 

@@ -7,7 +7,10 @@ mesa agents (:mod:`sim.agents`) are thin views on these arrays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain, compress
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -53,6 +56,38 @@ def prior_counts(
         strict=True,
     )
     return beta_priors(np.array(means), np.array(strengths))
+
+
+def positions(index: Mapping[str, int], names: list[str]) -> IntArray:
+    """``index[name]`` for each of ``names``, as an array."""
+    if len(names) < 2:
+        return np.array([index[name] for name in names], dtype=np.int64)
+    # One itemgetter call looks all names up without a Python-level step per name.
+    return np.fromiter(itemgetter(*names)(index), dtype=np.int64, count=len(names))
+
+
+def ideologies(values: list[float | list[float]]) -> FloatArray:
+    """(N, D) ideology vectors of actors whose ideology is ``values`` (scalars or vectors)."""
+    if set(map(type, values)) <= {float, int}:
+        return np.array(values, dtype=np.float64).reshape(len(values), 1)
+    return np.array([ideology_vector(v) for v in values], dtype=np.float64)
+
+
+def memberships(blocs: list[list[str]]) -> tuple[BoolArray, list[str]]:
+    """Bloc membership of actors whose ``blocs`` entries are ``blocs``.
+
+    Returns:
+        The (N, B) membership matrix, and the sorted bloc names (a bloc's
+        code is its position there, its column in the matrix).
+    """
+    n = len(blocs)
+    counts = np.fromiter(map(len, blocs), dtype=np.int64, count=n)
+    flat = list(chain.from_iterable(blocs))
+    names = sorted(set(flat))
+    code = {b: i for i, b in enumerate(names)}
+    matrix = np.zeros((n, len(names)), dtype=bool)
+    matrix[np.repeat(np.arange(n), counts), positions(code, flat)] = True
+    return matrix, names
 
 
 @dataclass
@@ -114,7 +149,6 @@ class World:
     region_names: list[str]
     blocs: BoolArray  # (N, B)
     bloc_names: list[str]
-    bloc_members: list[list[int]]
     ideology: FloatArray  # (N, D)
     capability: FloatArray  # (P,)
     aligned: IntArray  # (N,), power index or NO_POWER; powers are never aligned
@@ -198,19 +232,17 @@ class World:
         index = {name: i for i, name in enumerate(names)}
         n, n_powers = len(names), len(powers)
 
-        region_names = sorted({a.region for a in actors})
+        regions = list(map(attrgetter("region"), actors))
+        region_names = sorted(set(regions))
         region_code = {r: i for i, r in enumerate(region_names)}
-        bloc_names = sorted({b for a in actors for b in a.blocs})
-        bloc_code = {b: i for i, b in enumerate(bloc_names)}
-        bloc_members = [sorted({bloc_code[b] for b in a.blocs}) for a in actors]
-        blocs = np.zeros((n, len(bloc_names)), dtype=bool)
-        for i, members in enumerate(bloc_members):
-            blocs[i, members] = True
+        blocs, bloc_names = memberships(list(map(attrgetter("blocs"), actors)))
 
+        # Names were checked: "none" or a power.
+        aligned_code = {NONE_ALIGNMENT: NO_POWER, **{p: i for i, p in enumerate(powers)}}
         aligned = np.full(n, NO_POWER, dtype=np.int64)
-        for i, state in enumerate(sc.states.values()):
-            if state.aligned != NONE_ALIGNMENT:
-                aligned[n_powers + i] = powers.index(state.aligned)
+        aligned[n_powers:] = positions(
+            aligned_code, list(map(attrgetter("aligned"), sc.states.values()))
+        )
 
         strength = sc.parameters.trust.prior_strength
 
@@ -220,13 +252,12 @@ class World:
             # Every observer starts from the defaults; only explicit entries differ.
             a0_row, b0_row = prior_counts(powers, {}, defaults, strength)
             a0, b0 = np.tile(a0_row, (n, 1)), np.tile(b0_row, (n, 1))
-            for i, entry in enumerate(entries):
-                if entry:
-                    a0[i], b0[i] = prior_counts(powers, entry, defaults, strength)
+            for i, entry in compress(enumerate(entries), entries):
+                a0[i], b0[i] = prior_counts(powers, entry, defaults, strength)
             return a0, b0
 
-        a0, b0 = priors([a.trust for a in actors], sc.defaults.trust)
-        a0_aff, b0_aff = priors([a.affinity for a in actors], sc.defaults.affinity)
+        a0, b0 = priors(list(map(attrgetter("trust"), actors)), sc.defaults.trust)
+        a0_aff, b0_aff = priors(list(map(attrgetter("affinity"), actors)), sc.defaults.affinity)
         stances = Stances(sc.parameters.stance.from_ideology)
         for a, b, value, directed in resolved_relations(sc.relations):
             stances.set(index[a], index[b], value)
@@ -236,12 +267,11 @@ class World:
             actor_names=names,
             power_names=powers,
             index=index,
-            region=np.array([region_code[a.region] for a in actors], dtype=np.int64),
+            region=positions(region_code, regions),
             region_names=region_names,
             blocs=blocs,
             bloc_names=bloc_names,
-            bloc_members=bloc_members,
-            ideology=np.array([ideology_vector(a.ideology) for a in actors], dtype=np.float64),
+            ideology=ideologies(list(map(attrgetter("ideology"), actors))),
             capability=np.array([p.capability for p in sc.powers.values()], dtype=np.float64),
             aligned=aligned,
             a0=a0,

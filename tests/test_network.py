@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.network import InfluenceNetwork
+from sim.network import InfluenceNetwork, Ties
 
 
 @st.composite
@@ -39,13 +39,24 @@ def populations(draw: st.DrawFn) -> dict:
     return {
         "region": np.array(region),
         "blocs": blocs,
-        "n_blocs": n_blocs,
+        "membership": np.array(
+            [[b in bs for b in range(n_blocs)] for bs in blocs], dtype=bool
+        ).reshape(n, n_blocs),
         "ties": ties,
         "n_powers": n_powers,
         "baseline": draw(weight),
         "same_region": draw(weight),
         "same_bloc": draw(weight),
     }
+
+
+def ties_of(triples: list[tuple[int, int, float]]) -> Ties:
+    """:class:`Ties` from ``(listener, heard, weight)`` triples, in their order."""
+    return Ties(
+        np.array([t[0] for t in triples], dtype=np.int64),
+        np.array([t[1] for t in triples], dtype=np.int64),
+        np.array([t[2] for t in triples], dtype=np.float64),
+    )
 
 
 def dense_raw(p: dict) -> np.ndarray:
@@ -69,9 +80,8 @@ def dense_raw(p: dict) -> np.ndarray:
 def test_structured_equals_dense(p: dict, seed: int) -> None:
     net = InfluenceNetwork(
         p["region"],
-        p["blocs"],
-        p["n_blocs"],
-        p["ties"],
+        p["membership"],
+        ties_of(p["ties"]),
         np.arange(p["n_powers"]),
         baseline=p["baseline"],
         same_region=p["same_region"],
@@ -98,9 +108,8 @@ def test_isolated_actor_has_no_neighbours() -> None:
     """Three actors in three regions, no blocs, no baseline, no ties: nobody listens."""
     net = InfluenceNetwork(
         np.array([0, 1, 2]),
-        [[], [], []],
-        0,
-        [],
+        np.zeros((3, 0), dtype=bool),
+        ties_of([]),
         np.array([0]),
         baseline=0.0,
         same_region=0.6,
@@ -113,9 +122,8 @@ def test_directed_tie_is_one_way() -> None:
     """A tie (1, 2) means actor 1 listens to 2; actor 2 hears nobody."""
     net = InfluenceNetwork(
         np.array([0, 1, 2]),
-        [[], [], []],
-        0,
-        [(1, 2, 1.0)],
+        np.zeros((3, 0), dtype=bool),
+        ties_of([(1, 2, 1.0)]),
         np.array([0]),
         baseline=0.0,
         same_region=0.0,

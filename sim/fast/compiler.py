@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.fast import core
 from sim.kernels import BoolArray, FloatArray, IntArray
-from sim.model import _directed_ties
+from sim.network import Ties
 from sim.scenario.kinds import KINDS
 from sim.scenario.schema import DEFAULT_WEIGHTS, NONE_ALIGNMENT, Scenario
 from sim.world import NO_POWER, World, ideology_vector, prior_counts
@@ -121,25 +121,38 @@ def _csr(rows: list[list[int]]) -> tuple[IntArray, IntArray]:
     return ptr, np.array(flat, dtype=np.int64)
 
 
-def _network(sc: Scenario, world: World) -> dict[str, np.ndarray]:
-    """The structure of ``W`` (sim/network.py) as flat arrays, and each ``W_p``'s row sums."""
+def _bloc_csr(world: World) -> tuple[IntArray, IntArray]:
+    """``world.blocs`` as CSR: each actor's bloc codes, ascending."""
+    rows, codes = np.nonzero(world.blocs)
+    ptr = np.zeros(world.n_actors + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(rows, minlength=world.n_actors))
+    return ptr, codes.astype(np.int64)
+
+
+def _network(
+    sc: Scenario, world: World, bloc_ptr: IntArray, bloc_idx: IntArray
+) -> dict[str, np.ndarray]:
+    """The structure of ``W`` (sim/network.py) as flat arrays, and each ``W_p``'s row sums.
+
+    Args:
+        bloc_ptr, bloc_idx: :func:`_bloc_csr` of ``world``.
+    """
     net = sc.network
     n, n_powers = world.n_actors, world.n_powers
     n_regions = len(world.region_names)
-    groups = [
-        [int(world.region[i]), *(n_regions + b for b in world.bloc_members[i])] for i in range(n)
-    ]
-    member_ptr, member_idx = _csr(groups)
+    # Each actor's groups: its region, then its blocs (numbered after the regions).
+    n_blocs_of = np.diff(bloc_ptr)
+    member_ptr = bloc_ptr + np.arange(n + 1, dtype=np.int64)
+    member_idx = np.empty(member_ptr[-1], dtype=np.int64)
+    member_idx[member_ptr[:-1]] = world.region
+    is_bloc = np.ones(member_ptr[-1], dtype=np.bool_)
+    is_bloc[member_ptr[:-1]] = False
+    member_idx[is_bloc] = n_regions + bloc_idx
     group_weight = np.concatenate(
         [np.full(n_regions, net.same_region), np.full(len(world.bloc_names), net.same_bloc)]
     )
-    self_weight = net.same_region + net.same_bloc * np.array(
-        [len(b) for b in world.bloc_members], dtype=np.float64
-    )
-    ties = _directed_ties(sc, world.index)
-    listener = np.array([t[0] for t in ties], dtype=np.int64)
-    heard = np.array([t[1] for t in ties], dtype=np.int64)
-    given = np.array([t[2] for t in ties], dtype=np.float64)
+    self_weight = net.same_region + net.same_bloc * n_blocs_of.astype(np.float64)
+    listener, heard, given = Ties.from_network(net, world.index)
     # Duplicates summed in file order (as scipy's sum_duplicates does for
     # InfluenceNetwork), rows and columns sorted.
     cells, which = np.unique(listener * n + heard, return_inverse=True)
@@ -221,7 +234,7 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     n_powers = world.n_powers
     n_steps = sc.calendar.n_steps
     fp, ip = _parameters(sc, world)
-    bloc_ptr, bloc_idx = _csr([list(b) for b in world.bloc_members])
+    bloc_ptr, bloc_idx = _bloc_csr(world)
 
     # Events grouped by step, file order kept within a step (EventEngine.by_step).
     events: list[Any] = sorted(sc.events, key=sc.event_step)
@@ -299,7 +312,7 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
         region=world.region.astype(np.int64),
         bloc_ptr=bloc_ptr,
         bloc_idx=bloc_idx,
-        **_network(sc, world),
+        **_network(sc, world, bloc_ptr, bloc_idx),
         ev_ptr=ev_ptr,
         ev_kind=ev_kind,
         ev_actor=ev_actor,

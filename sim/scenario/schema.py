@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from sim.errors import InputError
+from sim.kernels import BoolArray, FloatArray
 from sim.scenario.calendar import Calendar, parse_month
 from sim.scenario.kinds import (
     DEFAULT_AFFINITY,
@@ -138,6 +141,29 @@ class Network(Strict):
             else:
                 out.append((tie[0], tie[1], 1.0, self.directed))
         return out
+
+    def tie_columns(self) -> tuple[list[str], list[str], FloatArray, BoolArray]:
+        """:meth:`resolved_ties` as four columns: from, to, weight and directed arrays.
+
+        Ties all written as ``[from, to, weight]`` (as synthetic scenarios
+        write them) are split without a Python loop per tie.
+        """
+        triples = cast("list[tuple[str, str, float]]", self.ties)
+        n = len(triples)
+        if n and set(map(type, triples)) == {tuple} and set(map(len, triples)) == {3}:
+            return (
+                list(map(itemgetter(0), triples)),
+                list(map(itemgetter(1), triples)),
+                np.fromiter(map(itemgetter(2), triples), dtype=np.float64, count=n),
+                np.full(n, self.directed),
+            )
+        rows = self.resolved_ties()
+        return (
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            np.array([r[2] for r in rows], dtype=np.float64),
+            np.array([r[3] for r in rows], dtype=np.bool_),
+        )
 
 
 class RelationSpec(Strict):
