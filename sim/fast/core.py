@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from sim.reductions import group_means
 
@@ -73,10 +73,6 @@ N_FP = 22
 IP_PERIOD = 0
 IP_EQUILIBRIUM = 1  # model v2 network.initial: 1 for equilibrium, 0 for prior
 N_IP = 2
-
-# Blocks of states, each with its own scratch, that align_parallel shares out to the
-# threads (a constant: asking numba for its thread count would stop the caching).
-PARALLEL_BLOCKS = 64
 
 # Keep-unchanged code of a regime change's alignment.
 KEEP = -2
@@ -316,117 +312,6 @@ def refresh_distance(ideology: np.ndarray, distance: np.ndarray, scale: float) -
 
 
 @njit(cache=True)
-def group_sums(
-    x: np.ndarray,
-    member_ptr: np.ndarray,
-    member_idx: np.ndarray,
-    gsum: np.ndarray,
-    total: np.ndarray,
-    zero_diag: int,
-) -> None:
-    """Each group's column sums of ``x`` (G, P) and the sums over all actors (P,).
-
-    The first half of :func:`raw_apply`, in actor order (the rounding depends on
-    it), so it stays on one thread. ``x[p, p]`` is read as 0 for ``p < zero_diag``.
-    """
-    n, k = x.shape
-    gsum[:] = 0.0
-    total[:] = 0.0
-    for o in range(n):
-        for c in range(k):
-            v = 0.0 if (o == c and o < zero_diag) else x[o, c]
-            for j in range(member_ptr[o], member_ptr[o + 1]):
-                gsum[member_idx[j], c] += v
-            total[c] += v
-
-
-@njit(cache=True, inline="always")
-def influence_row(
-    o: int,
-    x: np.ndarray,
-    out: np.ndarray,
-    member_ptr: np.ndarray,
-    member_idx: np.ndarray,
-    group_weight: np.ndarray,
-    self_weight: np.ndarray,
-    tie_ptr: np.ndarray,
-    tie_idx: np.ndarray,
-    tie_w: np.ndarray,
-    gsum: np.ndarray,
-    total: np.ndarray,
-    baseline: float,
-    zero_diag: int,
-) -> None:
-    """Row ``o`` of ``W0 @ x`` from the group sums (the second half of :func:`raw_apply`)."""
-    k = x.shape[1]
-    for c in range(k):
-        out[o, c] = 0.0
-    for j in range(member_ptr[o], member_ptr[o + 1]):
-        g = member_idx[j]
-        w = group_weight[g]
-        for c in range(k):
-            out[o, c] += w * gsum[g, c]
-    for c in range(k):
-        v = 0.0 if (o == c and o < zero_diag) else x[o, c]
-        out[o, c] -= self_weight[o] * v
-        if baseline != 0.0:
-            out[o, c] += baseline * (total[c] - v)
-    for j in range(tie_ptr[o], tie_ptr[o + 1]):
-        t = tie_idx[j]
-        w = tie_w[j]
-        for c in range(k):
-            out[o, c] += w * (0.0 if (t == c and t < zero_diag) else x[t, c])
-
-
-@njit(cache=True)
-def influence(
-    x: np.ndarray,
-    out: np.ndarray,
-    member_ptr: np.ndarray,
-    member_idx: np.ndarray,
-    group_weight: np.ndarray,
-    self_weight: np.ndarray,
-    tie_ptr: np.ndarray,
-    tie_idx: np.ndarray,
-    tie_w: np.ndarray,
-    gsum: np.ndarray,
-    total: np.ndarray,
-    baseline: float,
-    zero_diag: int,
-) -> None:
-    """Every row of ``W0 @ x`` from the group sums (:func:`influence_row`)."""
-    for o in range(x.shape[0]):
-        influence_row(
-            o, x, out, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-        )  # fmt: skip
-
-
-@njit(cache=True, parallel=True)
-def influence_parallel(
-    x: np.ndarray,
-    out: np.ndarray,
-    member_ptr: np.ndarray,
-    member_idx: np.ndarray,
-    group_weight: np.ndarray,
-    self_weight: np.ndarray,
-    tie_ptr: np.ndarray,
-    tie_idx: np.ndarray,
-    tie_w: np.ndarray,
-    gsum: np.ndarray,
-    total: np.ndarray,
-    baseline: float,
-    zero_diag: int,
-) -> None:
-    """:func:`influence` with the rows split over the threads (each row is independent)."""
-    for o in prange(x.shape[0]):
-        influence_row(
-            o, x, out, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-        )  # fmt: skip
-
-
-@njit(cache=True)
 def raw_apply(
     x: np.ndarray,
     out: np.ndarray,
@@ -451,12 +336,42 @@ def raw_apply(
     for ``p < zero_diag`` (a power's own cell of held trust), so that the
     caller need not copy ``x`` to clear it.
     """
-    total = np.empty(x.shape[1])
-    group_sums(x, member_ptr, member_idx, gsum, total, zero_diag)
-    influence(
-        x, out, member_ptr, member_idx, group_weight, self_weight,
-        tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-    )  # fmt: skip
+    n, k = x.shape
+    gsum[:] = 0.0
+    total = np.zeros(k)
+    row = np.empty(k)
+    for o in range(n):
+        for c in range(k):
+            row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            for c in range(k):
+                gsum[g, c] += row[c]
+        for c in range(k):
+            total[c] += row[c]
+    for o in range(n):
+        for c in range(k):
+            row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
+            out[o, c] = 0.0
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            w = group_weight[g]
+            for c in range(k):
+                out[o, c] += w * gsum[g, c]
+        for c in range(k):
+            out[o, c] -= self_weight[o] * row[c]
+        if baseline != 0.0:
+            for c in range(k):
+                out[o, c] += baseline * (total[c] - row[c])
+        for j in range(tie_ptr[o], tie_ptr[o + 1]):
+            t = tie_idx[j]
+            w = tie_w[j]
+            if t < zero_diag:
+                for c in range(k):
+                    out[o, c] += w * (0.0 if t == c else x[t, c])
+            else:
+                for c in range(k):
+                    out[o, c] += w * x[t, c]
 
 
 @njit(cache=True)
@@ -493,72 +408,6 @@ def network_rows(
             remaining[o, p] = out[o, p] if has_neighbours[o, p] else 1.0
 
 
-@njit(cache=True, inline="always")
-def align_row(
-    o: int,
-    trust: np.ndarray,
-    affinity: np.ndarray,
-    distance: np.ndarray,
-    weighted: np.ndarray,
-    aligned: np.ndarray,
-    fp: np.ndarray,
-    uniforms: np.ndarray,
-    utility: np.ndarray,
-    weights: np.ndarray,
-) -> None:
-    """State ``o``'s alignment (model.md section 4, step 4), as ``CredibilityModel._align``.
-
-    Utilities as :func:`sim.kernels.alignment_utility` (``weighted`` is
-    ``w_capability * capability``), then the choice as
-    :func:`sim.kernels.choose_alignment`: the argmax at temperature 0 (ties to
-    the earlier option), else the first option whose cumulative softmax
-    weight exceeds the state's uniform draw times the total. The choice is
-    written with selects and counts rather than data-dependent branches,
-    which the processor would mispredict about half the time. ``utility``
-    and ``weights`` are scratch of length P + 1.
-    """
-    n_powers = trust.shape[1]
-    n_options = n_powers + 1
-    w_trust = fp[FP_W_TRUST]
-    w_ideology = fp[FP_W_IDEOLOGY]
-    w_inertia = fp[FP_W_INERTIA]
-    w_affinity = fp[FP_W_AFFINITY]
-    temperature = fp[FP_TEMPERATURE]
-    for p in range(n_powers):
-        utility[p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
-    if w_affinity != 0.0:
-        for p in range(n_powers):
-            utility[p] += w_affinity * affinity[o, p]
-    utility[n_powers] = fp[FP_NONALIGNED]
-    if w_inertia != 0.0:
-        current = aligned[o]
-        utility[n_powers if current < 0 else current] += w_inertia
-    top = utility[0]
-    if temperature == 0.0:
-        best = 0
-        for j in range(1, n_options):
-            better = utility[j] > top
-            best = j if better else best
-            top = utility[j] if better else top
-    else:
-        for j in range(1, n_options):
-            top = max(top, utility[j])
-        for j in range(n_options):
-            weights[j] = math.exp((utility[j] - top) / temperature)
-        total = weights[0]
-        for j in range(1, n_options):
-            total = total + weights[j]
-        threshold = uniforms[o - n_powers] * total
-        # The first option whose cumulative weight exceeds u * total is the number
-        # of options (the last excluded) whose cumulative weight does not.
-        cumulative = weights[0]
-        best = 1 if cumulative <= threshold else 0
-        for j in range(1, n_options - 1):
-            cumulative = cumulative + weights[j]
-            best += 1 if cumulative <= threshold else 0
-    aligned[o] = -1 if best == n_powers else best
-
-
 @njit(cache=True)
 def align(
     trust: np.ndarray,
@@ -569,218 +418,62 @@ def align(
     fp: np.ndarray,
     uniforms: np.ndarray,
 ) -> None:
-    """Alignment of every state (:func:`align_row`)."""
-    n, n_powers = trust.shape
-    weighted = fp[FP_W_CAPABILITY] * capability
-    utility = np.empty(n_powers + 1)
-    weights = np.empty(n_powers + 1)
-    for o in range(n_powers, n):
-        align_row(o, trust, affinity, distance, weighted, aligned, fp, uniforms, utility, weights)
+    """Alignment of every state (model.md section 4, step 4), as ``CredibilityModel._align``.
 
-
-@njit(cache=True, parallel=True)
-def align_parallel(
-    trust: np.ndarray,
-    affinity: np.ndarray,
-    distance: np.ndarray,
-    capability: np.ndarray,
-    aligned: np.ndarray,
-    fp: np.ndarray,
-    uniforms: np.ndarray,
-) -> None:
-    """:func:`align` with the states split over the threads, in blocks with their own scratch."""
-    n, n_powers = trust.shape
-    weighted = fp[FP_W_CAPABILITY] * capability
-    blocks = PARALLEL_BLOCKS
-    size = (n - n_powers + blocks - 1) // blocks
-    for b in prange(blocks):
-        utility = np.empty(n_powers + 1)
-        weights = np.empty(n_powers + 1)
-        for o in range(n_powers + b * size, min(n, n_powers + (b + 1) * size)):
-            align_row(
-                o, trust, affinity, distance, weighted, aligned, fp, uniforms, utility, weights
-            )
-
-
-@njit(cache=True, inline="always")
-def update_row(
-    o: int,
-    memory: float,
-    bias: float,
-    rho: float,
-    affinity_on: bool,
-    positive: np.ndarray,
-    negative: np.ndarray,
-    ev_pos: np.ndarray,
-    ev_neg: np.ndarray,
-    a0: np.ndarray,
-    b0: np.ndarray,
-    own: np.ndarray,
-    r_aff: np.ndarray,
-    s_aff: np.ndarray,
-    aff_pos: np.ndarray,
-    aff_neg: np.ndarray,
-    a0_aff: np.ndarray,
-    b0_aff: np.ndarray,
-    affinity: np.ndarray,
-) -> bool:
-    """Observer ``o``'s evidence records, own assessment, re-anchoring and affinity.
-
-    Model.md sections 4 (steps 2) and 8.2, as ``CredibilityModel.step``; the
-    step's evidence (P, N) is consumed (set back to 0). Returns whether every
-    value written is finite.
+    Utilities as :func:`sim.kernels.alignment_utility`, then the choice as
+    :func:`sim.kernels.choose_alignment`: the argmax at temperature 0 (ties to
+    the earlier option), else the first option whose cumulative softmax
+    weight exceeds the state's uniform draw times the total. The choice is
+    written with selects and counts rather than data-dependent branches,
+    which the processor would mispredict about half the time.
     """
-    finite = True
-    for p in range(positive.shape[1]):
-        pos = memory * positive[o, p] + ev_pos[p, o]
-        neg = memory * negative[o, p] + bias * ev_neg[p, o]
-        positive[o, p] = pos
-        negative[o, p] = neg
-        ev_pos[p, o] = 0.0
-        ev_neg[p, o] = 0.0
-        value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
-        own[o, p] = value
-        if not (math.isfinite(pos) and math.isfinite(neg) and math.isfinite(value)):
-            finite = False
-        if rho != 1.0:
-            strength = a0[o, p] + b0[o, p]
-            a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
-            b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - value)
-        if affinity_on:
-            good = memory * r_aff[o, p] + aff_pos[p, o]
-            bad = memory * s_aff[o, p] + bias * aff_neg[p, o]
-            r_aff[o, p] = good
-            s_aff[o, p] = bad
-            aff_pos[p, o] = 0.0
-            aff_neg[p, o] = 0.0
-            value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
-            affinity[o, p] = value
-            if not (math.isfinite(good) and math.isfinite(bad) and math.isfinite(value)):
-                finite = False
-            if rho != 1.0:
-                strength = a0_aff[o, p] + b0_aff[o, p]
-                a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * value
-                b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (1.0 - value)
-    return finite
-
-
-@njit(cache=True)
-def update_records(
-    memory: float,
-    bias: float,
-    rho: float,
-    affinity_on: bool,
-    positive: np.ndarray,
-    negative: np.ndarray,
-    ev_pos: np.ndarray,
-    ev_neg: np.ndarray,
-    a0: np.ndarray,
-    b0: np.ndarray,
-    own: np.ndarray,
-    r_aff: np.ndarray,
-    s_aff: np.ndarray,
-    aff_pos: np.ndarray,
-    aff_neg: np.ndarray,
-    a0_aff: np.ndarray,
-    b0_aff: np.ndarray,
-    affinity: np.ndarray,
-) -> bool:
-    """:func:`update_row` for every observer; whether every value written is finite."""
-    finite = True
-    for o in range(positive.shape[0]):
-        finite = update_row(
-            o, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg, a0, b0, own,
-            r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-        ) and finite  # fmt: skip
-    return finite
-
-
-@njit(cache=True, parallel=True)
-def update_records_parallel(
-    memory: float,
-    bias: float,
-    rho: float,
-    affinity_on: bool,
-    positive: np.ndarray,
-    negative: np.ndarray,
-    ev_pos: np.ndarray,
-    ev_neg: np.ndarray,
-    a0: np.ndarray,
-    b0: np.ndarray,
-    own: np.ndarray,
-    r_aff: np.ndarray,
-    s_aff: np.ndarray,
-    aff_pos: np.ndarray,
-    aff_neg: np.ndarray,
-    a0_aff: np.ndarray,
-    b0_aff: np.ndarray,
-    affinity: np.ndarray,
-) -> bool:
-    """:func:`update_records` with the observers split over the threads."""
-    bad = 0
-    for o in prange(positive.shape[0]):
-        if not update_row(
-            o, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg, a0, b0, own,
-            r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-        ):  # fmt: skip
-            bad += 1
-    return bad == 0
-
-
-@njit(cache=True, inline="always")
-def hold_row(
-    o: int,
-    own: np.ndarray,
-    mean: np.ndarray,
-    remaining: np.ndarray,
-    has_neighbours: np.ndarray,
-    mu: float,
-    trust: np.ndarray,
-) -> bool:
-    """Observer ``o``'s held trust (model.md section 4, step 3); whether it is finite."""
-    finite = True
-    for p in range(own.shape[1]):
-        if has_neighbours[o, p]:
-            value = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
+    n, n_powers = trust.shape
+    n_options = n_powers + 1
+    utility = np.empty(n_options)
+    weights = np.empty(n_options)
+    w_trust = fp[FP_W_TRUST]
+    w_ideology = fp[FP_W_IDEOLOGY]
+    w_inertia = fp[FP_W_INERTIA]
+    w_affinity = fp[FP_W_AFFINITY]
+    temperature = fp[FP_TEMPERATURE]
+    nonaligned = fp[FP_NONALIGNED]
+    weighted = np.empty(n_powers)
+    for p in range(n_powers):
+        weighted[p] = fp[FP_W_CAPABILITY] * capability[p]
+    for o in range(n_powers, n):
+        for p in range(n_powers):
+            utility[p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
+        if w_affinity != 0.0:
+            for p in range(n_powers):
+                utility[p] += w_affinity * affinity[o, p]
+        utility[n_powers] = nonaligned
+        if w_inertia != 0.0:
+            current = aligned[o]
+            utility[n_powers if current < 0 else current] += w_inertia
+        top = utility[0]
+        if temperature == 0.0:
+            best = 0
+            for j in range(1, n_options):
+                better = utility[j] > top
+                best = j if better else best
+                top = utility[j] if better else top
         else:
-            value = own[o, p]
-        trust[o, p] = value
-        if not math.isfinite(value):
-            finite = False
-    return finite
-
-
-@njit(cache=True)
-def hold(
-    own: np.ndarray,
-    mean: np.ndarray,
-    remaining: np.ndarray,
-    has_neighbours: np.ndarray,
-    mu: float,
-    trust: np.ndarray,
-) -> bool:
-    """:func:`hold_row` for every observer; whether every value is finite."""
-    finite = True
-    for o in range(own.shape[0]):
-        finite = hold_row(o, own, mean, remaining, has_neighbours, mu, trust) and finite
-    return finite
-
-
-@njit(cache=True, parallel=True)
-def hold_parallel(
-    own: np.ndarray,
-    mean: np.ndarray,
-    remaining: np.ndarray,
-    has_neighbours: np.ndarray,
-    mu: float,
-    trust: np.ndarray,
-) -> bool:
-    """:func:`hold` with the observers split over the threads."""
-    bad = 0
-    for o in prange(own.shape[0]):
-        if not hold_row(o, own, mean, remaining, has_neighbours, mu, trust):
-            bad += 1
-    return bad == 0
+            for j in range(1, n_options):
+                top = max(top, utility[j])
+            for j in range(n_options):
+                weights[j] = math.exp((utility[j] - top) / temperature)
+            total = weights[0]
+            for j in range(1, n_options):
+                total = total + weights[j]
+            threshold = uniforms[o - n_powers] * total
+            # The first option whose cumulative weight exceeds u * total is the number
+            # of options (the last excluded) whose cumulative weight does not.
+            cumulative = weights[0]
+            best = 1 if cumulative <= threshold else 0
+            for j in range(1, n_options - 1):
+                cumulative = cumulative + weights[j]
+                best += 1 if cumulative <= threshold else 0
+        aligned[o] = -1 if best == n_powers else best
 
 
 @njit(cache=True)
@@ -988,8 +681,6 @@ def run_steps(
     mean_own: np.ndarray,
     mean_affinity: np.ndarray,
     history: np.ndarray,
-    # split the per-actor passes over the numba threads (large scenarios)
-    parallel: bool,
 ) -> int:
     """Steps ``k0`` to ``k1 - 1`` of model.md section 4, as ``CredibilityModel.step``.
 
@@ -1021,7 +712,6 @@ def run_steps(
     supported = np.zeros(n_powers, dtype=np.bool_)
     mean = np.empty((n, n_powers))
     gsum = np.empty((n_groups, n_powers))
-    total = np.empty(n_powers)
     bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
     draw = 0
     # Model v2 switches, and scratch for the stance columns and affinity.
@@ -1242,29 +932,52 @@ def run_steps(
             )
         # 2. evidence update and own assessment; 3. social influence. Non-finite
         # values are looked for as they are written (the Mesa model checks after step 3).
-        if parallel:
-            finite = update_records_parallel(
-                memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg, a0, b0, own,
-                r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-            )  # fmt: skip
-            group_sums(trust, member_ptr, member_idx, gsum, total, n_powers)
-            influence_parallel(
-                trust, mean, member_ptr, member_idx, group_weight, self_weight,
-                tie_ptr, tie_idx, tie_w, gsum, total, fp[FP_BASELINE], n_powers,
-            )  # fmt: skip
-            finite = hold_parallel(own, mean, remaining, has_neighbours, mu, trust) and finite
-        else:
-            finite = update_records(
-                memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg, a0, b0, own,
-                r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-            )  # fmt: skip
-            group_sums(trust, member_ptr, member_idx, gsum, total, n_powers)
-            influence(
-                trust, mean, member_ptr, member_idx, group_weight, self_weight,
-                tie_ptr, tie_idx, tie_w, gsum, total, fp[FP_BASELINE], n_powers,
-            )  # fmt: skip
-            # Held trust is written over the old, which the influence has finished reading.
-            finite = hold(own, mean, remaining, has_neighbours, mu, trust) and finite
+        finite = True
+        for o in range(n):
+            for p in range(n_powers):
+                pos = memory * positive[o, p] + ev_pos[p, o]
+                neg = memory * negative[o, p] + bias * ev_neg[p, o]
+                positive[o, p] = pos
+                negative[o, p] = neg
+                ev_pos[p, o] = 0.0
+                ev_neg[p, o] = 0.0
+                value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
+                own[o, p] = value
+                if not (math.isfinite(pos) and math.isfinite(neg) and math.isfinite(value)):
+                    finite = False
+                if rho != 1.0:
+                    strength = a0[o, p] + b0[o, p]
+                    a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
+                    b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - value)
+                if affinity_on:
+                    good = memory * r_aff[o, p] + aff_pos[p, o]
+                    bad = memory * s_aff[o, p] + bias * aff_neg[p, o]
+                    r_aff[o, p] = good
+                    s_aff[o, p] = bad
+                    aff_pos[p, o] = 0.0
+                    aff_neg[p, o] = 0.0
+                    value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
+                    affinity[o, p] = value
+                    if not (math.isfinite(good) and math.isfinite(bad) and math.isfinite(value)):
+                        finite = False
+                    if rho != 1.0:
+                        strength = a0_aff[o, p] + b0_aff[o, p]
+                        a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * value
+                        b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (1.0 - value)
+        raw_apply(
+            trust, mean, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers,
+        )  # fmt: skip
+        # Held trust is written over the old, which raw_apply has finished reading.
+        for o in range(n):
+            for p in range(n_powers):
+                if has_neighbours[o, p]:
+                    value = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
+                else:
+                    value = own[o, p]
+                trust[o, p] = value
+                if not math.isfinite(value):
+                    finite = False
         if not (
             finite
             and all_finite(capability)
@@ -1275,10 +988,7 @@ def run_steps(
             return k
         # 4. alignment
         if period != 0 and k % period == 0:
-            if parallel:
-                align_parallel(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
-            else:
-                align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
+            align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
             draw += 1
         # 5. record
         if in_loop:

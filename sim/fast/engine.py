@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 
 from sim.fast import core
@@ -248,7 +247,7 @@ class FastModel(RunResults):
             c.rc_aff, c.rc_rel_ptr, c.rc_rel_actor, c.rc_rel_val,
             snap_trust, snap_own, snap_aligned, snap_affinity,
             in_loop, *sets, stats.trust_mean, stats.own_mean, stats.affinity_mean,
-            self.recorder.aligned, w.n_actors >= PARALLEL_ACTORS and numba.get_num_threads() > 1,
+            self.recorder.aligned,
         )  # fmt: skip
         if bad >= 0:
             check_finite(bad, self.dates[bad], w.quantities(), w.actor_names, w.power_names)
@@ -281,11 +280,6 @@ class FastModel(RunResults):
 
     # ------------------------------------------------------------------ results
 
-
-# From this many actors the per-actor passes of a step are split over numba's threads
-# (numba.set_num_threads; one thread keeps a run on one core). Below it, starting the
-# threads costs more than it saves (docs/decisions.md, issue 13, second round).
-PARALLEL_ACTORS = 20_000
 
 # Sweeps of the equilibrium iteration at most (each shrinks the error by mu or more).
 EQUILIBRIUM_SWEEPS = 100_000
