@@ -41,6 +41,7 @@ from sim import integrity
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
 from sim.integrity import MANIFEST, Problem, Records
+from sim.kernels import FloatArray
 from sim.sweep.executors import RunResult
 
 RUNS = "runs.parquet"
@@ -109,19 +110,48 @@ def _column(values: list[Any]) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
-def rows_table(rows: Sequence[dict[str, Any]], varied: Sequence[str]) -> pa.Table:
-    """Run rows as a table: keys, varied values, metrics (float), status, error, elapsed."""
-    metrics: dict[str, None] = {}
-    fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *varied}
-    for row in rows:
-        metrics.update(dict.fromkeys(k for k in row if k not in fixed))
+def _metric_columns(results: Sequence[RunResult]) -> dict[str, pa.Array]:
+    """The metric columns of ``results``: one float column per name any result has.
+
+    Names come in the order the results first give them. The results of one
+    layout (one tuple of names) are stacked into a 2-D array, so a column is a
+    slice of it, not a list built value by value. A run without a metric (a
+    failed run, a scenario of another layout) has null there, and so has a
+    NaN (None in the nested summary).
+    """
+    layouts: dict[tuple[str, ...], tuple[list[int], list[FloatArray]]] = {}
+    last: tuple[str, ...] | None = None
+    rows: list[int] = []
+    values: list[FloatArray] = []
+    for i, result in enumerate(results):
+        if result.metrics is None:
+            continue
+        if result.metrics.names is not last:  # a batch's results share one tuple: no hashing
+            last = result.metrics.names
+            rows, values = layouts.setdefault(last, ([], []))
+        rows.append(i)
+        values.append(result.metrics.values)
+    union = list(dict.fromkeys(name for names in layouts for name in names))
+    position = {name: j for j, name in enumerate(union)}
+    matrix = np.full((len(union), len(results)), np.nan)
+    for names, (rows, values) in layouts.items():
+        matrix[np.ix_([position[n] for n in names], rows)] = np.stack(values, axis=1)
+    null = np.isnan(matrix)
+    return {
+        name: pa.array(matrix[j], mask=null[j] if null[j].any() else None)
+        for j, name in enumerate(union)
+    }
+
+
+def rows_table(results: Sequence[RunResult], varied: Sequence[str]) -> pa.Table:
+    """Run results as a table: keys, varied values, metrics (float), status, error, elapsed."""
+    rows = [r.row for r in results]
     columns: dict[str, pa.Array] = {}
     for name in KEY_COLUMNS:
         columns[name] = pa.array([r[name] for r in rows], type=_TYPES[name])
     for name in varied:
         columns[name] = _column([r.get(name) for r in rows])
-    for name in metrics:
-        columns[name] = pa.array([r.get(name) for r in rows], type=pa.float64())
+    columns.update(_metric_columns(results))
     for name in TAIL_COLUMNS:
         columns[name] = pa.array([r.get(name) for r in rows], type=_TYPES[name])
     return pa.table(columns)
@@ -330,7 +360,7 @@ class Store:
                 frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
                 write_parquet(frame, self.folder / sub / name)
                 written[self.folder / sub / name] = len(frame)
-        table = rows_table([r.row for r in results], self.varied)
+        table = rows_table(results, self.varied)
         path = self.folder / "runs" / name
         _write_part(table, path)
         written[path] = table.num_rows
