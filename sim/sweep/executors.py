@@ -276,15 +276,19 @@ class SerialExecutor(_Executor):
                 gc.collect()
 
 
-def _batches(tasks: Sequence[RunTask], size: int) -> Iterator[list[RunTask]]:
-    batch: list[RunTask] = []
-    for task in tasks:
-        batch.append(task)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(tasks: Sequence[RunTask], size: int, workers: int) -> Iterator[list[RunTask]]:
+    """Batches of at most ``size`` runs, shorter towards the end (guided scheduling).
+
+    A batch holds at most the runs still to hand out divided by the batches
+    in flight (``workers * _IN_FLIGHT``), so the last batches are short and
+    the workers finish together instead of one waiting on another's last
+    full batch.
+    """
+    start, n = 0, len(tasks)
+    while start < n:
+        take = max(1, min(size, -(-(n - start) // (workers * _IN_FLIGHT))))
+        yield list(tasks[start : start + take])
+        start += take
 
 
 class ProcessExecutor(_Executor):
@@ -339,7 +343,7 @@ class ProcessExecutor(_Executor):
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
         pending: dict[cf.Future[list[RunResult]], list[RunTask]] = {}
-        queue = _batches(tasks, _batch_size(len(tasks), self.workers))
+        queue = _batches(tasks, _batch_size(len(tasks), self.workers), self.workers)
         limit = self.workers * _IN_FLIGHT
         suspects: list[RunTask] = []
 
@@ -447,7 +451,7 @@ class DaskExecutor(_Executor):
         from distributed import as_completed
 
         n_workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.workers
-        queue = _batches(tasks, _batch_size(len(tasks), n_workers))
+        queue = _batches(tasks, _batch_size(len(tasks), n_workers), n_workers)
         limit = n_workers * _IN_FLIGHT
         owner: dict[Any, list[RunTask]] = {}
         completed = as_completed()

@@ -181,6 +181,8 @@ class Store:
         # The runs parts this process wrote, so that consolidating need not read them back.
         self._written: dict[Path, pa.Table] = {}
         self._written_cells = 0
+        # {run_id: status} of the committed runs, once read from the parts; kept up to date.
+        self._status: dict[str, str] | None = None
 
     # ----------------------------------------------------------------- opening
 
@@ -273,6 +275,7 @@ class Store:
         self.records.forget(doomed)
         for path in doomed:
             path.unlink(missing_ok=True)
+        self._status = None
         return problems
 
     def _rebuild_records(self) -> None:
@@ -290,12 +293,20 @@ class Store:
     # ----------------------------------------------------------------- state
 
     def committed(self) -> dict[str, str]:
-        """``{run_id: status}`` of every committed run."""
-        done: dict[str, str] = {}
-        for path in self._parts("runs").values():
-            table = self._read_part(path, ["run_id", "status"])
-            done.update(zip(table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True))
-        return done
+        """``{run_id: status}`` of every committed run.
+
+        Read from the runs parts the first time, then kept up to date by :meth:`commit`.
+        """
+        if self._status is None:
+            self._status = {}
+            for path in self._parts("runs").values():
+                self._add_status(self._read_part(path, ["run_id", "status"]))
+        return dict(self._status)
+
+    def _add_status(self, table: pa.Table) -> None:
+        if self._status is not None:
+            ids, status = table["run_id"].to_pylist(), table["status"].to_pylist()
+            self._status.update(zip(ids, status, strict=True))
 
     def _read_part(self, path: Path, columns: list[str] | None = None) -> pa.Table:
         """A runs part: the copy kept from writing it, else read from the file."""
@@ -370,6 +381,7 @@ class Store:
         else:
             self._written.clear()
         self.records.add(written)
+        self._add_status(table)
         self._next_part += 1
         return len(results)
 
