@@ -1,4 +1,4 @@
-"""The flat summary of a run and the runs table built from it (issue 13, sweeps).
+"""What a sweep does per run around the model (issue 13, sweeps).
 
 A sweep's worker no longer builds the nested summary and flattens it: it
 gathers the flat values from the statistics in one array
@@ -6,6 +6,8 @@ gathers the flat values from the statistics in one array
 into columns (:func:`sim.sweep.store.rows_table`). Both are checked here
 against the straightforward way: ``flatten_summary(summarise(...))`` and a
 table built value by value from row mappings, as the store built it before.
+And the fork server's preload loads every kernel the shipped scenarios call,
+so that no worker loads machine code on its first run.
 """
 
 from __future__ import annotations
@@ -190,3 +192,44 @@ def test_rows_table_of_failed_runs_only_and_of_nothing() -> None:
     assert table.column_names == _reference_table([r.row for r in failed], ["bias"]).column_names
     empty = rows_table([], ["bias"])
     assert empty.num_rows == 0 and empty.column_names == [*KEY_COLUMNS, "bias", *TAIL_COLUMNS]
+
+
+# --------------------------------------------------------------------------- fork server preload
+
+NEW_SIGNATURES = """
+import glob, json, sys
+import numba
+import sim.fast.preload
+from sim.fast import core
+from sim.runner import run_scenario
+from sim.scenario import load_scenario
+
+def signatures():
+    return {name: len(f.signatures) for name, f in vars(core).items()
+            if isinstance(f, numba.core.registry.CPUDispatcher)}
+
+before = signatures()
+new = {}
+for path in sorted(glob.glob(sys.argv[1] + "/*.yaml")):
+    run_scenario(load_scenario(path), 1, "summary", engine="fast")
+    after = signatures()
+    new.update({path: n for n, k in after.items() if k != before[n]})
+    before = after
+print(json.dumps(new))
+"""
+
+
+@pytest.mark.slow
+def test_the_preload_loads_every_kernel_a_shipped_scenario_calls() -> None:
+    """A sweep's worker, forked after the preload, loads no machine code on its first run."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", NEW_SIGNATURES, str(ROOT / "scenarios")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {}
