@@ -20,6 +20,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import scenario_dicts, validated
 
 from sim.metrics import FlatSummary, Statistics, flat_summary, flatten_summary, summarise
 from sim.runner import RunOutput, run_scenario
@@ -53,6 +56,17 @@ def test_flat_summary_is_the_flattened_nested_summary(name: str, engine: str) ->
     for seed in (1, 2):
         output = run_scenario(scenario, seed, "summary", engine=engine)
         _assert_flat_equals(output.flat, output.summary)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    tree=st.one_of(scenario_dicts(), scenario_dicts(v2=True)),
+    seed=st.integers(0, 2**32 - 1),
+    engine=st.sampled_from(["mesa", "fast"]),
+)
+def test_flat_summary_on_random_scenarios(tree: dict[str, Any], seed: int, engine: str) -> None:
+    output = run_scenario(validated(tree), seed, "summary", engine=engine)
+    _assert_flat_equals(output.flat, output.summary)
 
 
 def test_the_sino_soviet_summary_has_none_values() -> None:
