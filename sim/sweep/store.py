@@ -137,8 +137,9 @@ def _metric_columns(results: Sequence[RunResult]) -> dict[str, pa.Array]:
     for names, (rows, values) in layouts.items():
         matrix[np.ix_([position[n] for n in names], rows)] = np.stack(values, axis=1)
     null = np.isnan(matrix)
+    has_null = null.any(axis=1)
     return {
-        name: pa.array(matrix[j], mask=null[j] if null[j].any() else None)
+        name: pa.array(matrix[j], mask=null[j] if has_null[j] else None)
         for j, name in enumerate(union)
     }
 
