@@ -143,6 +143,17 @@ def _mesa_batch_run(runs: int, processes: int) -> float:
     return time.perf_counter() - t0
 
 
+def _serial_and_per_run(runs: int, one: float, two: float) -> dict[str, float]:
+    """``t = s + runs / workers * w`` through the 1- and 2-worker times: serial s, per-run w.
+
+    ``w`` is a run's cost in a worker; ``s`` what does not shrink with more
+    workers (planning, pool start, consolidation, and the parent's share of
+    the two cores while the workers run).
+    """
+    per_run = 2.0 * (one - two) / runs
+    return {"fit_serial_s": round(one - runs * per_run, 3), "fit_per_run_ms": _ms(per_run)}
+
+
 def sweep(runs: int, rounds: int) -> dict[str, Any]:
     """Runs per second, fast sweeps on 2 and 1 workers against mesa.batch_run on 2 processes.
 
@@ -171,6 +182,7 @@ def sweep(runs: int, rounds: int) -> dict[str, Any]:
         "fast_1_runs_per_s": round(runs / fast1_s, 1),
         "speedup_vs_batch_run": round(mesa_s / fast2_s, 2),
         "two_workers_over_one": round(fast1_s / fast2_s, 2),
+        **_serial_and_per_run(runs, fast1_s, fast2_s),
     }
     print(json.dumps(out), flush=True)
     return out

@@ -365,6 +365,71 @@ def summarise(
     return summary
 
 
+@dataclass(frozen=True, eq=False)
+class FlatSummary:
+    """A run's summary flattened: metric names and their values, as a runs row holds them.
+
+    ``names`` are the keys of :func:`flatten_summary` in its order; ``values`` the
+    float values, NaN where the nested summary has None. Runs of one layout
+    (groups, powers, windows) share one ``names`` tuple, so a batch of results
+    pickles it once.
+    """
+
+    names: tuple[str, ...]
+    values: FloatArray
+
+    @classmethod
+    def of(cls, flat: dict[str, float | None]) -> FlatSummary:
+        """From :func:`flatten_summary`'s mapping (None becomes NaN)."""
+        values = np.array([np.nan if v is None else v for v in flat.values()], dtype=np.float64)
+        return cls(tuple(flat), values)
+
+
+# Flat names by layout (groups, powers, windows); None: names that collide, use the slow path.
+_FLAT_NAMES: dict[tuple[Any, ...], tuple[str, ...] | None] = {}
+_FLAT_LAYOUTS = 64
+
+
+def flat_summary(
+    stats: Statistics,
+    group_names: list[str],
+    power_names: list[str],
+    windows: dict[str, tuple[int, int]],
+) -> FlatSummary:
+    """``flatten_summary(summarise(...))`` as one float array, without the nested mappings.
+
+    The values are gathered from the statistics with the same numpy operations
+    as :func:`summarise`, so they are the same bits. The names of a layout are
+    taken once from :func:`flatten_summary` itself and reused; a layout whose
+    names collide (the nested mapping would keep fewer entries) takes the slow path.
+    """
+    key = (tuple(group_names), tuple(power_names), tuple(windows.items()))
+    if key in _FLAT_NAMES:
+        names = _FLAT_NAMES[key]
+    else:
+        nested = flatten_summary(summarise(stats, group_names, power_names, windows))
+        n_values = len(group_names) * (len(power_names) * (6 + 2 * len(windows)) + 2) + 1
+        names = tuple(nested) if len(nested) == n_values else None
+        if len(_FLAT_NAMES) >= _FLAT_LAYOUTS:
+            _FLAT_NAMES.clear()
+        _FLAT_NAMES[key] = names
+    if names is None:
+        return FlatSummary.of(flatten_summary(summarise(stats, group_names, power_names, windows)))
+    mean, affinity = stats.trust_mean, stats.affinity_mean
+    with np.errstate(invalid="ignore"):
+        blocks = [mean[:, -1, :], np.min(mean, axis=1), np.mean(mean, axis=1), np.std(mean, axis=1)]
+    blocks.append(stats.share[:, -1, :])
+    blocks += [mean[:, last, :] - mean[:, first - 1, :] for first, last in windows.values()]
+    blocks.append(affinity[:, -1, :])
+    blocks += [affinity[:, last, :] - affinity[:, first - 1, :] for first, last in windows.values()]
+    # (G, options) blocks flatten option-major, as summarise nests {option: {group: value}}.
+    values = np.concatenate(
+        [b.T.ravel() for b in blocks]
+        + [stats.effective_poles[:1, -1], stats.effective_poles[:, -1]]
+    )
+    return FlatSummary(names, values.astype(np.float64, copy=False))
+
+
 def flatten_summary(summary: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
     """Nested summary -> ``{"final_trust.Russia.all": 0.41, ...}``."""
     flat: dict[str, float | None] = {}

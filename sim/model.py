@@ -21,7 +21,17 @@ from sim.agents import PowerAgent, StateAgent
 from sim.events import EventEngine, StepEvidence
 from sim.finite import check_finite
 from sim.kernels import FloatArray, IntArray
-from sim.metrics import Group, Layout, Recorder, Statistics, actors_table, summarise, tidy_series
+from sim.metrics import (
+    FlatSummary,
+    Group,
+    Layout,
+    Recorder,
+    Statistics,
+    actors_table,
+    flat_summary,
+    summarise,
+    tidy_series,
+)
 from sim.network import InfluenceNetwork, Ties
 from sim.options import Record
 from sim.scenario.schema import AlignmentParameters, Scenario
@@ -158,6 +168,10 @@ class RunResults(WorldViews):
     def summary(self) -> dict[str, Any]:
         """The nested summary of model.md section 7."""
         return summarise(self.statistics(), self.group_names, self.power_names, self.windows)
+
+    def flat_summary(self) -> FlatSummary:
+        """The summary flattened as a runs row holds it (``flatten_summary(summary())``)."""
+        return flat_summary(self.statistics(), self.group_names, self.power_names, self.windows)
 
     def series(self) -> pd.DataFrame:
         """The tidy series of model.md section 7."""

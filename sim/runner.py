@@ -11,9 +11,8 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,8 @@ import pandas as pd
 from sim import integrity, provenance
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
-from sim.model import CredibilityModel
+from sim.metrics import FlatSummary, flatten_summary
+from sim.model import CredibilityModel, RunResults
 from sim.options import ENGINES, RECORD_LEVELS, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.seeds import seed_sequence
@@ -33,13 +33,49 @@ if TYPE_CHECKING:
 _RUN_FILES = ("summary.json", "series.parquet", "actors.parquet")
 
 
-@dataclass
 class RunOutput:
-    """What one run produces (tables are None when not recorded)."""
+    """What one run produces (tables are None when not recorded).
 
-    summary: dict[str, Any]
-    series: pd.DataFrame | None
-    actors: pd.DataFrame | None
+    The summary comes nested (:attr:`summary`, ``summary.json``) and flat
+    (:attr:`flat`, the metrics of a runs row). Given a finished model as
+    ``results``, each is computed from its statistics when first asked for,
+    so a sweep that wants the flat form never builds the nested one.
+
+    Args:
+        summary: the nested summary; leave out when ``results`` is given.
+        series: the tidy series, or None.
+        actors: the per-actor table, or None.
+        results: the finished run whose statistics give the summary.
+    """
+
+    def __init__(
+        self,
+        summary: dict[str, Any] | None = None,
+        series: pd.DataFrame | None = None,
+        actors: pd.DataFrame | None = None,
+        *,
+        results: RunResults | None = None,
+    ) -> None:
+        if (summary is None) == (results is None):
+            raise ValueError("give a RunOutput either its summary or the finished run")
+        self._summary = summary
+        self._results = results
+        self.series = series
+        self.actors = actors
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The nested summary of model.md section 7 (``summary.json``)."""
+        if self._summary is None:
+            self._summary = cast("RunResults", self._results).summary()
+        return self._summary
+
+    @property
+    def flat(self) -> FlatSummary:
+        """The summary flattened: ``flatten_summary(summary)``, NaN for None."""
+        if self._results is not None:
+            return self._results.flat_summary()
+        return FlatSummary.of(flatten_summary(self.summary))
 
 
 def model_class(engine: str) -> type[CredibilityModel] | type[FastModel]:
@@ -87,9 +123,9 @@ def run_scenario(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         model = cls(scenario, rng=sequence, record=record).run()
     return RunOutput(
-        summary=model.summary(),
         series=model.series() if record != "summary" else None,
         actors=model.actors() if record == "actors" else None,
+        results=model,
     )
 
 

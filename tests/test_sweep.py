@@ -24,6 +24,7 @@ from sim.sweep import (
     plan_runs,
     run_sweep,
 )
+from sim.sweep.store import Store
 
 DATA = Path(__file__).parent / "data" / "sweep"
 GRID = DATA / "grid.yaml"
@@ -310,3 +311,45 @@ def test_progress_line_and_summary() -> None:
     quiet = StringIO()
     Progress(3, stream=quiet, live=False).update(failed=False)
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize(("n_tasks", "workers"), [(1000, 2), (1000, 1), (36, 2), (5, 3)])
+def test_batches_cover_every_task_once_in_order_and_shrink_at_the_end(
+    n_tasks: int, workers: int
+) -> None:
+    from sim.sweep.executors import _IN_FLIGHT, _batch_size, _batches
+
+    tasks = plan_runs(load_experiment(GRID))
+    tasks = (tasks * (n_tasks // len(tasks) + 1))[:n_tasks]
+    size = _batch_size(n_tasks, workers)
+    batches = list(_batches(tasks, size, workers))
+    assert [t for b in batches for t in b] == tasks
+    sizes = [len(b) for b in batches]
+    assert max(sizes) <= size and sizes == sorted(sizes, reverse=True)
+    assert sizes[-1] == 1  # the last batch is one run: no worker waits on a long tail
+    handed = 0
+    for b in batches:  # never more than an equal share of what is left per batch in flight
+        left = n_tasks - handed
+        assert len(b) <= max(1, -(-left // (workers * _IN_FLIGHT)))
+        handed += len(b)
+
+
+def test_committed_kept_in_memory_equals_the_parts_read_back(tmp_path: Path) -> None:
+    """The statuses a store keeps as it commits (the manifest's counts) match its files."""
+    exp = load_experiment(GRID)
+    outcome = run_sweep(exp, tmp_path / "out", run_fn=_fail_at_bias_2_5_replicate_1)
+    part = outcome.folder / "runs" / "part-000001.parquet"
+    part.write_bytes(part.read_bytes()[:100])  # damaged: its chunk is redone on the next call
+    again = run_sweep(exp, outcome.folder, run_fn=_fail_at_bias_2_5_replicate_1, quiet=True)
+    assert again.ran == 16
+    table = _table(outcome.folder)
+    with Store(outcome.folder, exp.identity(), exp.varied, list(exp.scenarios)) as store:
+        from_parts = store.committed()
+    assert from_parts == dict(zip(table["run_id"], table["status"], strict=True))
+    counts = json.loads((outcome.folder / "manifest.json").read_text())["counts"]
+    assert counts == {"planned": 36, "done": 36, "failed": 6} == _status_counts(from_parts)
+
+
+def _status_counts(statuses: dict[str, str]) -> dict[str, int]:
+    failed = sum(s == "failed" for s in statuses.values())
+    return {"planned": 36, "done": len(statuses), "failed": failed}

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.errors import InputError
-from sim.metrics import flatten_summary
+from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
 from sim.seeds import seed_sequence
@@ -96,13 +96,18 @@ def check_address(address: str, timeout: float = _DASK_CONNECT_TIMEOUT) -> None:
 class RunResult:
     """What one run gives back: its row of ``runs.parquet`` and its tables, if recorded.
 
-    The tables are the runner's, without ``run_id``: the store adds it for a
-    whole chunk at once, which is much cheaper than a column per run.
+    ``row`` holds the keys, the varied values, status, error and elapsed time;
+    ``metrics`` the summary metrics (None for a failed run), as names and a
+    float array: the store stacks a chunk's arrays instead of reading hundreds
+    of values per run from dicts. The tables are the runner's, without
+    ``run_id``: the store adds it for a whole chunk at once, which is much
+    cheaper than a column per run.
     """
 
     row: dict[str, Any]
     series: pd.DataFrame | None = None
     actors: pd.DataFrame | None = None
+    metrics: FlatSummary | None = None
 
     @property
     def failed(self) -> bool:
@@ -209,12 +214,12 @@ def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
         output = (run_fn or _default_run)(
             scenario, seed_sequence(task.seed, task.replicate), task.record
         )
-        metrics = flatten_summary(output.summary)
+        metrics = output.flat
     except Exception as exc:  # any failure of one run is that run's result, not the sweep's
         return failed_result(task, _describe(exc), time.perf_counter() - start)
     elapsed = time.perf_counter() - start
-    row = {**_row(task), **metrics, "status": "ok", "error": None, "elapsed_s": elapsed}
-    return RunResult(row, output.series, output.actors)
+    row = {**_row(task), "status": "ok", "error": None, "elapsed_s": elapsed}
+    return RunResult(row, output.series, output.actors, metrics)
 
 
 def run_batch(tasks: list[RunTask], run_fn: RunFunction | None = None) -> list[RunResult]:
@@ -271,15 +276,19 @@ class SerialExecutor(_Executor):
                 gc.collect()
 
 
-def _batches(tasks: Sequence[RunTask], size: int) -> Iterator[list[RunTask]]:
-    batch: list[RunTask] = []
-    for task in tasks:
-        batch.append(task)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(tasks: Sequence[RunTask], size: int, workers: int) -> Iterator[list[RunTask]]:
+    """Batches of at most ``size`` runs, shorter towards the end (guided scheduling).
+
+    A batch holds at most the runs still to hand out divided by the batches
+    in flight (``workers * _IN_FLIGHT``), so the last batches are short and
+    the workers finish together instead of one waiting on another's last
+    full batch.
+    """
+    start, n = 0, len(tasks)
+    while start < n:
+        take = max(1, min(size, -(-(n - start) // (workers * _IN_FLIGHT))))
+        yield list(tasks[start : start + take])
+        start += take
 
 
 class ProcessExecutor(_Executor):
@@ -334,7 +343,7 @@ class ProcessExecutor(_Executor):
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
         pending: dict[cf.Future[list[RunResult]], list[RunTask]] = {}
-        queue = _batches(tasks, _batch_size(len(tasks), self.workers))
+        queue = _batches(tasks, _batch_size(len(tasks), self.workers), self.workers)
         limit = self.workers * _IN_FLIGHT
         suspects: list[RunTask] = []
 
@@ -442,7 +451,7 @@ class DaskExecutor(_Executor):
         from distributed import as_completed
 
         n_workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.workers
-        queue = _batches(tasks, _batch_size(len(tasks), n_workers))
+        queue = _batches(tasks, _batch_size(len(tasks), n_workers), n_workers)
         limit = n_workers * _IN_FLIGHT
         owner: dict[Any, list[RunTask]] = {}
         completed = as_completed()

@@ -41,6 +41,7 @@ from sim import integrity
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
 from sim.integrity import MANIFEST, Problem, Records
+from sim.kernels import FloatArray
 from sim.sweep.executors import RunResult
 
 RUNS = "runs.parquet"
@@ -109,19 +110,49 @@ def _column(values: list[Any]) -> pa.Array:
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
-def rows_table(rows: Sequence[dict[str, Any]], varied: Sequence[str]) -> pa.Table:
-    """Run rows as a table: keys, varied values, metrics (float), status, error, elapsed."""
-    metrics: dict[str, None] = {}
-    fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *varied}
-    for row in rows:
-        metrics.update(dict.fromkeys(k for k in row if k not in fixed))
+def _metric_columns(results: Sequence[RunResult]) -> dict[str, pa.Array]:
+    """The metric columns of ``results``: one float column per name any result has.
+
+    Names come in the order the results first give them. The results of one
+    layout (one tuple of names) are stacked into a 2-D array, so a column is a
+    slice of it, not a list built value by value. A run without a metric (a
+    failed run, a scenario of another layout) has null there, and so has a
+    NaN (None in the nested summary).
+    """
+    layouts: dict[tuple[str, ...], tuple[list[int], list[FloatArray]]] = {}
+    last: tuple[str, ...] | None = None
+    rows: list[int] = []
+    values: list[FloatArray] = []
+    for i, result in enumerate(results):
+        if result.metrics is None:
+            continue
+        if result.metrics.names is not last:  # a batch's results share one tuple: no hashing
+            last = result.metrics.names
+            rows, values = layouts.setdefault(last, ([], []))
+        rows.append(i)
+        values.append(result.metrics.values)
+    union = list(dict.fromkeys(name for names in layouts for name in names))
+    position = {name: j for j, name in enumerate(union)}
+    matrix = np.full((len(union), len(results)), np.nan)
+    for names, (rows, values) in layouts.items():
+        matrix[np.ix_([position[n] for n in names], rows)] = np.stack(values, axis=1)
+    null = np.isnan(matrix)
+    has_null = null.any(axis=1)
+    return {
+        name: pa.array(matrix[j], mask=null[j] if has_null[j] else None)
+        for j, name in enumerate(union)
+    }
+
+
+def rows_table(results: Sequence[RunResult], varied: Sequence[str]) -> pa.Table:
+    """Run results as a table: keys, varied values, metrics (float), status, error, elapsed."""
+    rows = [r.row for r in results]
     columns: dict[str, pa.Array] = {}
     for name in KEY_COLUMNS:
         columns[name] = pa.array([r[name] for r in rows], type=_TYPES[name])
     for name in varied:
         columns[name] = _column([r.get(name) for r in rows])
-    for name in metrics:
-        columns[name] = pa.array([r.get(name) for r in rows], type=pa.float64())
+    columns.update(_metric_columns(results))
     for name in TAIL_COLUMNS:
         columns[name] = pa.array([r.get(name) for r in rows], type=_TYPES[name])
     return pa.table(columns)
@@ -151,6 +182,8 @@ class Store:
         # The runs parts this process wrote, so that consolidating need not read them back.
         self._written: dict[Path, pa.Table] = {}
         self._written_cells = 0
+        # {run_id: status} of the committed runs, once read from the parts; kept up to date.
+        self._status: dict[str, str] | None = None
 
     # ----------------------------------------------------------------- opening
 
@@ -243,6 +276,7 @@ class Store:
         self.records.forget(doomed)
         for path in doomed:
             path.unlink(missing_ok=True)
+        self._status = None
         return problems
 
     def _rebuild_records(self) -> None:
@@ -260,12 +294,20 @@ class Store:
     # ----------------------------------------------------------------- state
 
     def committed(self) -> dict[str, str]:
-        """``{run_id: status}`` of every committed run."""
-        done: dict[str, str] = {}
-        for path in self._parts("runs").values():
-            table = self._read_part(path, ["run_id", "status"])
-            done.update(zip(table["run_id"].to_pylist(), table["status"].to_pylist(), strict=True))
-        return done
+        """``{run_id: status}`` of every committed run.
+
+        Read from the runs parts the first time, then kept up to date by :meth:`commit`.
+        """
+        if self._status is None:
+            self._status = {}
+            for path in self._parts("runs").values():
+                self._add_status(self._read_part(path, ["run_id", "status"]))
+        return dict(self._status)
+
+    def _add_status(self, table: pa.Table) -> None:
+        if self._status is not None:
+            ids, status = table["run_id"].to_pylist(), table["status"].to_pylist()
+            self._status.update(zip(ids, status, strict=True))
 
     def _read_part(self, path: Path, columns: list[str] | None = None) -> pa.Table:
         """A runs part: the copy kept from writing it, else read from the file."""
@@ -330,7 +372,7 @@ class Store:
                 frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
                 write_parquet(frame, self.folder / sub / name)
                 written[self.folder / sub / name] = len(frame)
-        table = rows_table([r.row for r in results], self.varied)
+        table = rows_table(results, self.varied)
         path = self.folder / "runs" / name
         _write_part(table, path)
         written[path] = table.num_rows
@@ -340,6 +382,7 @@ class Store:
         else:
             self._written.clear()
         self.records.add(written)
+        self._add_status(table)
         self._next_part += 1
         return len(results)
 

@@ -70,8 +70,21 @@ def default_folder(experiment: Experiment) -> Path:
     return Path("results") / experiment.name / experiment.short_hash()
 
 
+@dataclass(frozen=True)
+class _Origin:
+    """Where the sweep's results come from: read once per sweep, written in both manifests."""
+
+    versions: dict[str, str]
+    git: dict[str, Any]
+
+    @classmethod
+    def read(cls) -> _Origin:
+        return cls(provenance.versions(), provenance.git_info())
+
+
 def _manifest(
     experiment: Experiment,
+    origin: _Origin,
     started: str,
     command: list[str],
     status: str,
@@ -79,7 +92,7 @@ def _manifest(
     finished: str | None,
 ) -> dict[str, Any]:
     spec = experiment.spec
-    versions = provenance.versions()
+    versions = origin.versions
     return {
         "kind": "sweep",
         "credsim": versions.get("credsim"),
@@ -97,7 +110,7 @@ def _manifest(
         "engine": spec.engine,
         "command": command,
         "versions": versions,
-        "git": provenance.git_info(),
+        "git": origin.git,
         "host": provenance.host(),
         "started": started,
         "finished": finished,
@@ -166,7 +179,10 @@ def run_sweep(
         started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
         command = command or ["credsim", *sys.argv[1:]]
         # The manifest first: from its first file on, the folder says what it is.
-        store.write_manifest(_manifest(experiment, started, command, "running", counts, None))
+        origin = _Origin.read()
+        store.write_manifest(
+            _manifest(experiment, origin, started, command, "running", counts, None)
+        )
         if not store.has_design():
             store.write_design(experiment.points)
         progress = Progress(len(tasks), len(done), failed_before, live=False if quiet else None)
@@ -203,7 +219,7 @@ def run_sweep(
             store.consolidate()
             counts = _counts(len(tasks), store.committed())
             store.write_manifest(
-                _manifest(experiment, started, command, status, counts, provenance.now())
+                _manifest(experiment, origin, started, command, status, counts, provenance.now())
             )
         progress.close(progress.summary(experiment.name, str(folder)))
         return SweepOutcome(folder, len(tasks), progress.done, counts["failed"])
