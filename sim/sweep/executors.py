@@ -320,7 +320,11 @@ class ProcessExecutor(_Executor):
         return self.pool
 
     def __enter__(self) -> ProcessExecutor:
-        self._start()
+        pool = self._start()
+        # The pool starts a worker per task it cannot hand to an idle one: one empty
+        # task per worker starts them all now, while the sweep writes its folder.
+        for _ in range(self.workers):
+            pool.submit(os.getpid)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -37,7 +37,7 @@ from sim.sweep.store import Store
 # A chunk is committed when it holds this share of the sweep's runs (bounded below and
 # above), when it holds this many tidy-table rows, or when this much time has passed:
 # a kill loses little, and the parent never holds many results.
-_CHUNKS_PER_SWEEP = 10
+_CHUNKS_PER_SWEEP = 6
 _CHUNK_RUNS = (16, 500)
 _CHUNK_TABLE_ROWS = 1_000_000
 _CHUNK_SECONDS = 10.0
@@ -159,7 +159,17 @@ def run_sweep(
         run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
     tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
-    with store:
+    # The executor first, so that its workers start while the folder is written.
+    with (
+        make_executor(
+            executor,
+            experiment.scenarios_by_hash,
+            workers=workers,
+            address=address,
+            run_fn=run_fn,
+        ) as ex,
+        store,
+    ):
         problems = store.repair()
         for problem in problems:
             print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
@@ -192,26 +202,17 @@ def run_sweep(
         last_commit = time.perf_counter()
         status = "incomplete"
         try:
-            with make_executor(
-                executor,
-                experiment.scenarios_by_hash,
-                workers=workers,
-                address=address,
-                run_fn=run_fn,
-            ) as ex:
-                for result in ex.results(pending):
-                    buffer.append(result)
-                    progress.update(result.failed)
-                    table_rows += sum(
-                        len(t) for t in (result.series, result.actors) if t is not None
-                    )
-                    if (
-                        len(buffer) >= chunk_runs
-                        or table_rows >= _CHUNK_TABLE_ROWS
-                        or time.perf_counter() - last_commit >= _CHUNK_SECONDS
-                    ):
-                        store.commit(buffer)
-                        buffer, table_rows, last_commit = [], 0, time.perf_counter()
+            for result in ex.results(pending):
+                buffer.append(result)
+                progress.update(result.failed)
+                table_rows += sum(len(t) for t in (result.series, result.actors) if t is not None)
+                if (
+                    len(buffer) >= chunk_runs
+                    or table_rows >= _CHUNK_TABLE_ROWS
+                    or time.perf_counter() - last_commit >= _CHUNK_SECONDS
+                ):
+                    store.commit(buffer)
+                    buffer, table_rows, last_commit = [], 0, time.perf_counter()
             status = "complete"
         finally:
             # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
