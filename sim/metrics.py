@@ -241,9 +241,14 @@ class Recorder:
         )
         sizes = np.diff(self._states_ptr)
         has = sizes > 0
-        st.share[has] = counts[has] / sizes[has, None, None]
-        st.effective_poles[has] = effective_poles(counts[has, :, : self.n_powers])
-        st.realignments[has] = changed[has]
+        if has.all():  # the usual case: views instead of copies
+            st.share[:] = counts / sizes[:, None, None]
+            st.effective_poles[:] = effective_poles(counts[:, :, : self.n_powers])
+            st.realignments[:] = changed
+        else:
+            st.share[has] = counts[has] / sizes[has, None, None]
+            st.effective_poles[has] = effective_poles(counts[has, :, : self.n_powers])
+            st.realignments[has] = changed[has]
 
 
 def _member_table(
@@ -315,6 +320,22 @@ def tidy_series(
     )
 
 
+def over_time(mean: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Minimum, mean and standard deviation over the steps (axis 1) of (G, T + 1, P) means.
+
+    ``np.min``, ``np.mean`` and ``np.std`` (population), computed with the same
+    ufunc reductions and divisions as numpy's own (``numpy/_core/_methods.py``),
+    so the same bits, without their wrappers' overhead (a run's summary is
+    built thousands of times in a sweep). NaN where a group has no value.
+    """
+    n = mean.shape[1]
+    with np.errstate(invalid="ignore"):
+        average = np.add.reduce(mean, axis=1) / n
+        deviation = mean - average[:, None, :]
+        sd = np.sqrt(np.add.reduce(deviation * deviation, axis=1) / n)
+        return np.minimum.reduce(mean, axis=1), average, sd
+
+
 def summarise(
     stats: Statistics,
     group_names: list[str],
@@ -332,16 +353,12 @@ def summarise(
         values: FloatArray, options: list[str] = power_names
     ) -> dict[str, dict[str, float | None]]:
         """``{option: {group: value}}`` from (G, options) values, NaN as None."""
-        cells = np.where(np.isnan(values), np.array(None), values).T.tolist()
         return {
-            option: dict(zip(group_names, row, strict=True))
-            for option, row in zip(options, cells, strict=True)
+            option: {g: None if v != v else v for g, v in zip(group_names, row, strict=True)}
+            for option, row in zip(options, values.T.tolist(), strict=True)
         }
 
-    with np.errstate(invalid="ignore"):
-        min_trust = np.min(mean, axis=1)
-        mean_trust = np.mean(mean, axis=1)
-        sd_trust = np.std(mean, axis=1)
+    min_trust, mean_trust, sd_trust = over_time(mean)
     summary: dict[str, Any] = {
         "final_trust": per_power(mean[:, -1, :]),
         "min_trust": per_power(min_trust),
@@ -416,8 +433,7 @@ def flat_summary(
     if names is None:
         return FlatSummary.of(flatten_summary(summarise(stats, group_names, power_names, windows)))
     mean, affinity = stats.trust_mean, stats.affinity_mean
-    with np.errstate(invalid="ignore"):
-        blocks = [mean[:, -1, :], np.min(mean, axis=1), np.mean(mean, axis=1), np.std(mean, axis=1)]
+    blocks = [mean[:, -1, :], *over_time(mean)]
     blocks.append(stats.share[:, -1, :])
     blocks += [mean[:, last, :] - mean[:, first - 1, :] for first, last in windows.values()]
     blocks.append(affinity[:, -1, :])

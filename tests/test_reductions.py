@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.metrics import Group, Recorder
+from sim.metrics import Group, Recorder, over_time
 
 
 def test_group_means_shares_poles_and_realignments_by_hand() -> None:
@@ -41,3 +41,17 @@ def test_group_means_shares_poles_and_realignments_by_hand() -> None:
     np.testing.assert_allclose(st.effective_poles[0], [1.0, 1.8], atol=1e-12)
     np.testing.assert_array_equal(st.realignments[0], [0, 2])
     np.testing.assert_array_equal(st.realignments[1], [0, 1])
+
+
+def test_over_time_is_numpys_min_mean_and_std_bit_for_bit() -> None:
+    """``over_time`` repeats numpy's reductions without their wrappers: same bits, NaN too."""
+    rng = np.random.default_rng(0)
+    for trial in range(100):
+        shape = (int(rng.integers(1, 10)), int(rng.integers(2, 200)), int(rng.integers(1, 6)))
+        values = rng.random(shape) * rng.choice([1e-3, 1.0, 1e3])
+        if trial % 4 == 0:
+            values[0] = np.nan  # a group without members
+        with np.errstate(invalid="ignore"):
+            expected = (np.min(values, axis=1), np.mean(values, axis=1), np.std(values, axis=1))
+        for got, want in zip(over_time(values), expected, strict=True):
+            assert np.array_equal(got, want, equal_nan=True), trial

@@ -932,7 +932,7 @@ def run_steps(
             )
         # 2. evidence update and own assessment; 3. social influence. Non-finite
         # values are looked for as they are written (the Mesa model checks after step 3).
-        finite = True
+        health = 0.0
         for o in range(n):
             for p in range(n_powers):
                 pos = memory * positive[o, p] + ev_pos[p, o]
@@ -943,8 +943,8 @@ def run_steps(
                 ev_neg[p, o] = 0.0
                 value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
                 own[o, p] = value
-                if not (math.isfinite(pos) and math.isfinite(neg) and math.isfinite(value)):
-                    finite = False
+                # x - x is 0 for a finite x and NaN otherwise: a sum without branches.
+                health += (pos - pos) + (neg - neg) + (value - value)
                 if rho != 1.0:
                     strength = a0[o, p] + b0[o, p]
                     a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
@@ -958,8 +958,7 @@ def run_steps(
                     aff_neg[p, o] = 0.0
                     value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
                     affinity[o, p] = value
-                    if not (math.isfinite(good) and math.isfinite(bad) and math.isfinite(value)):
-                        finite = False
+                    health += (good - good) + (bad - bad) + (value - value)
                     if rho != 1.0:
                         strength = a0_aff[o, p] + b0_aff[o, p]
                         a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * value
@@ -976,10 +975,9 @@ def run_steps(
                 else:
                     value = own[o, p]
                 trust[o, p] = value
-                if not math.isfinite(value):
-                    finite = False
+                health += value - value
         if not (
-            finite
+            health == 0.0
             and all_finite(capability)
             and (affinity_on or not regime_changed or (
                 all_finite(r_aff) and all_finite(s_aff) and all_finite(affinity)

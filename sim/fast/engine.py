@@ -64,10 +64,21 @@ class Prepared:
     def build(cls, sc: Scenario) -> Prepared:
         world = World.from_scenario(sc)
         groups = resolve_groups(sc, world)
+        compiled = compile_scenario(sc, world)
+        if compiled.ip[core.IP_EQUILIBRIUM]:
+            # The start at rest (model v2 network.initial) depends on the scenario alone:
+            # every run starts from the same held trust, so it is found once here.
+            c = compiled
+            core.equilibrium(
+                world.own, world.trust, c.fp[core.FP_MU],
+                c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+                c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
+                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS, EQUILIBRIUM_TOLERANCE,
+            )  # fmt: skip
         return cls(
             scenario=sc,
             world=world,
-            compiled=compile_scenario(sc, world),
+            compiled=compiled,
             groups=groups,
             layout=Layout.of(groups, world.n_powers),
             windows={
@@ -176,13 +187,6 @@ class FastModel(RunResults):
         world.affinity = self._aff[4]
         # Affinity changes only with its channel on or at a regime change.
         self._affinity_moves = bool(c.fp[core.FP_AFFINITY_SCALE] != 0.0 or c.rc_a0.shape[0])
-        if c.ip[core.IP_EQUILIBRIUM]:
-            core.equilibrium(
-                world.own, world.trust, c.fp[core.FP_MU],
-                c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
-                c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
-                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS, EQUILIBRIUM_TOLERANCE,
-            )  # fmt: skip
         self._statistics: Statistics | None = None
         self.recorder.record(0, world.trust, world.own, self._aff[4], self.aligned)
 
