@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.kernels import FloatArray, IntArray, effective_poles
+from sim.kernels import BoolArray, FloatArray, IntArray, effective_poles
 from sim.reductions import alignment_counts, group_means
 
 SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
@@ -240,15 +240,11 @@ class Recorder:
             self.aligned, self._states_ptr, self._states_idx, self.n_powers, counts, changed
         )
         sizes = np.diff(self._states_ptr)
-        has = sizes > 0
-        if has.all():  # the usual case: views instead of copies
-            st.share[:] = counts / sizes[:, None, None]
-            st.effective_poles[:] = effective_poles(counts[:, :, : self.n_powers])
-            st.realignments[:] = changed
-        else:
-            st.share[has] = counts[has] / sizes[has, None, None]
-            st.effective_poles[has] = effective_poles(counts[has, :, : self.n_powers])
-            st.realignments[has] = changed[has]
+        # Groups with states; a slice (views, not copies) in the usual case that all have.
+        has: slice | BoolArray = slice(None) if sizes.all() else sizes > 0
+        st.share[has] = counts[has] / sizes[has, None, None]
+        st.effective_poles[has] = effective_poles(counts[has, :, : self.n_powers])
+        st.realignments[has] = changed[has]
 
 
 def _member_table(
@@ -336,6 +332,39 @@ def over_time(mean: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         return np.minimum.reduce(mean, axis=1), average, sd
 
 
+# Summary entries whose options are the powers and ``none``; the others' are the powers.
+WITH_NONE = ("final_share",)
+
+
+def summary_blocks(
+    stats: Statistics, windows: dict[str, tuple[int, int]]
+) -> dict[str, FloatArray | dict[str, FloatArray]]:
+    """What a summary holds per group and option, in its order: (G, options) arrays.
+
+    The one description of the summary's per-power contents, which
+    :func:`summarise` nests and :func:`flat_summary` flattens; a windowed entry
+    maps each window's name (first step, last step) to its block.
+    """
+    mean, affinity = stats.trust_mean, stats.affinity_mean
+    min_trust, mean_trust, sd_trust = over_time(mean)
+    return {
+        "final_trust": mean[:, -1, :],
+        "min_trust": min_trust,
+        "mean_trust": mean_trust,
+        "sd_trust": sd_trust,
+        "final_share": stats.share[:, -1, :],
+        "trust_change": {
+            name: mean[:, last, :] - mean[:, first - 1, :]
+            for name, (first, last) in windows.items()
+        },
+        "final_affinity": affinity[:, -1, :],
+        "affinity_change": {
+            name: affinity[:, last, :] - affinity[:, first - 1, :]
+            for name, (first, last) in windows.items()
+        },
+    }
+
+
 def summarise(
     stats: Statistics,
     group_names: list[str],
@@ -347,37 +376,24 @@ def summarise(
     Args:
         windows: name -> (first step, last step) of the window.
     """
-    mean = stats.trust_mean
 
-    def per_power(
-        values: FloatArray, options: list[str] = power_names
-    ) -> dict[str, dict[str, float | None]]:
+    def per_power(values: FloatArray, key: str) -> dict[str, dict[str, float | None]]:
         """``{option: {group: value}}`` from (G, options) values, NaN as None."""
+        options = [*power_names, NONE] if key in WITH_NONE else power_names
         return {
             option: {g: None if v != v else v for g, v in zip(group_names, row, strict=True)}
             for option, row in zip(options, values.T.tolist(), strict=True)
         }
 
-    min_trust, mean_trust, sd_trust = over_time(mean)
     summary: dict[str, Any] = {
-        "final_trust": per_power(mean[:, -1, :]),
-        "min_trust": per_power(min_trust),
-        "mean_trust": per_power(mean_trust),
-        "sd_trust": per_power(sd_trust),
-        "final_share": per_power(stats.share[:, -1, :], [*power_names, NONE]),
-        "trust_change": {
-            name: per_power(mean[:, last, :] - mean[:, first - 1, :])
-            for name, (first, last) in windows.items()
-        },
-        "final_affinity": per_power(stats.affinity_mean[:, -1, :]),
-        "affinity_change": {
-            name: per_power(stats.affinity_mean[:, last, :] - stats.affinity_mean[:, first - 1, :])
-            for name, (first, last) in windows.items()
-        },
-        "final_effective_poles": float(stats.effective_poles[0, -1]),
-        "effective_poles": {
-            group: float(stats.effective_poles[g, -1]) for g, group in enumerate(group_names)
-        },
+        key: per_power(block, key)
+        if isinstance(block, np.ndarray)
+        else {name: per_power(values, key) for name, values in block.items()}
+        for key, block in summary_blocks(stats, windows).items()
+    }
+    summary["final_effective_poles"] = float(stats.effective_poles[0, -1])
+    summary["effective_poles"] = {
+        group: float(stats.effective_poles[g, -1]) for g, group in enumerate(group_names)
     }
     return summary
 
@@ -432,12 +448,9 @@ def flat_summary(
         _FLAT_NAMES[key] = names
     if names is None:
         return FlatSummary.of(flatten_summary(summarise(stats, group_names, power_names, windows)))
-    mean, affinity = stats.trust_mean, stats.affinity_mean
-    blocks = [mean[:, -1, :], *over_time(mean)]
-    blocks.append(stats.share[:, -1, :])
-    blocks += [mean[:, last, :] - mean[:, first - 1, :] for first, last in windows.values()]
-    blocks.append(affinity[:, -1, :])
-    blocks += [affinity[:, last, :] - affinity[:, first - 1, :] for first, last in windows.values()]
+    blocks: list[FloatArray] = []
+    for block in summary_blocks(stats, windows).values():
+        blocks += [block] if isinstance(block, np.ndarray) else list(block.values())
     # (G, options) blocks flatten option-major, as summarise nests {option: {group: value}}.
     values = np.concatenate(
         [b.T.ravel() for b in blocks]

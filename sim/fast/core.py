@@ -230,6 +230,37 @@ def apply_enemy_reliability(e: np.ndarray, stance: np.ndarray, fp: np.ndarray) -
 
 
 @njit(cache=True)
+def side(
+    e: np.ndarray,
+    sal: np.ndarray,
+    target: int,
+    actor: int,
+    scale: float,
+    stance: np.ndarray,
+    region: np.ndarray,
+    bloc_ptr: np.ndarray,
+    bloc_idx: np.ndarray,
+    bloc_mark: np.ndarray,
+    aligned: np.ndarray,
+    fp: np.ndarray,
+) -> None:
+    """Reliability evidence ``e`` of an event by ``actor`` about ``target``, and its salience.
+
+    As ``EventEngine._side``: the salience (:func:`salience`), raised to the
+    stance floor, times ``scale``, then discounted by the enemies (model.md
+    sections 5 and 8.2). ``stance`` is every observer's stance towards
+    ``target``, read only with those model v2 switches on.
+    """
+    salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
+    if fp[FP_SAL_STANCE] != 0.0:
+        apply_stance_salience(sal, stance, fp)
+    for o in range(e.shape[0]):
+        e[o] = scale * sal[o]
+    if fp[FP_ENEMY_RELIABILITY] != 1.0:
+        apply_enemy_reliability(e, stance, fp)
+
+
+@njit(cache=True)
 def add_affinity(
     scale: float,
     sal: np.ndarray,
@@ -529,30 +560,23 @@ def support_variant(
     for c in range(n_commitments):
         actor = c_actor[c]
         as_aligned[:] = actor if variant == 1 else -1
-        salience(sal, c_target[c], actor, region, bloc_ptr, bloc_idx, bloc_mark, as_aligned, fp)
-        scale = c_mag[c] * weight[SUPPORT]
         if affinity_on or enemy_on or floor_on:
             stance_column(stance_t, c_target[c], ideology, fp, rel_obs, rel_act, rel_val, rel_count)
-            if floor_on:
-                apply_stance_salience(sal, stance_t, fp)
-            if with_affinity:
-                add_affinity(
-                    fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
-                    sal, stance_t, actor, support_pos, support_neg,
-                )  # fmt: skip
-            if enemy_on:
-                for o in range(n):
-                    e[o] = scale * sal[o]
-                apply_enemy_reliability(e, stance_t, fp)
-                for o in range(n):
-                    sal[o] = e[o]
-                scale = 1.0
+        side(
+            e, sal, c_target[c], actor, c_mag[c] * weight[SUPPORT], stance_t,
+            region, bloc_ptr, bloc_idx, bloc_mark, as_aligned, fp,
+        )  # fmt: skip
+        if with_affinity:
+            add_affinity(
+                fp[FP_AFFINITY_SCALE] * c_mag[c] * aff_weight[SUPPORT],
+                sal, stance_t, actor, support_pos, support_neg,
+            )  # fmt: skip
         if supported[actor]:
             for o in range(n):
-                support[actor, o] = support[actor, o] + scale * sal[o]
+                support[actor, o] = support[actor, o] + e[o]
         else:
             for o in range(n):
-                support[actor, o] = scale * sal[o]
+                support[actor, o] = e[o]
             supported[actor] = True
 
 
@@ -828,13 +852,10 @@ def run_steps(
             if stances_on and target >= 0:
                 stance_column(stance_t, target, ideology, fp, rel_obs, rel_act, rel_val, rel_count)
             if kind < N_TARGETED:
-                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
-                if floor_on:
-                    apply_stance_salience(sal, stance_t, fp)
-                for o in range(n):
-                    e[o] = scale * sal[o]
-                if enemy_on:
-                    apply_enemy_reliability(e, stance_t, fp)
+                side(
+                    e, sal, target, actor, scale, stance_t,
+                    region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp,
+                )  # fmt: skip
                 if affinity_on:
                     direction = kind_dir[kind]
                     for o in range(n):
@@ -859,30 +880,23 @@ def run_steps(
                             c_mag[c] = c_mag[c + 1]
                         c_count[0] -= 1
             elif kind == SIDE_WITH_ADVERSARY:
-                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
-                if floor_on:
-                    apply_stance_salience(sal, stance_t, fp)
+                side(
+                    e, sal, target, actor, scale, stance_t,
+                    region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp,
+                )  # fmt: skip
                 for o in range(n):
-                    e[o] = scale * sal[o]
                     party[o] = -stance_t[o]
-                if enemy_on:
-                    apply_enemy_reliability(e, stance_t, fp)
                 rival = ev_with[i]
                 if rival >= 0:
                     # The rival's side, signed the other way; the larger side wins.
-                    salience(
-                        sal_w, rival, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp
-                    )
                     if stances_on:
                         stance_column(
                             stance_w, rival, ideology, fp, rel_obs, rel_act, rel_val, rel_count
                         )
-                        if floor_on:
-                            apply_stance_salience(sal_w, stance_w, fp)
-                    for o in range(n):
-                        other[o] = scale * sal_w[o]
-                    if enemy_on:
-                        apply_enemy_reliability(other, stance_w, fp)
+                    side(
+                        other, sal_w, rival, actor, scale, stance_w,
+                        region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp,
+                    )  # fmt: skip
                     for o in range(n):
                         if not abs(e[o]) >= abs(other[o]):
                             e[o] = -other[o]
@@ -911,14 +925,12 @@ def run_steps(
                     if recognized[target, p]:
                         earlier += 1
                 recognized[target, actor] = True
-                salience(sal, target, actor, region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp)
-                if floor_on:
-                    apply_stance_salience(sal, stance_t, fp)
+                side(
+                    e, sal, target, actor, scale, stance_t,
+                    region, bloc_ptr, bloc_idx, bloc_mark, aligned, fp,
+                )  # fmt: skip
                 for o in range(n):
-                    e[o] = scale * sal[o]
                     party[o] = kind_dir[kind] * stance_t[o]
-                if enemy_on:
-                    apply_enemy_reliability(e, stance_t, fp)
                 factor = decay_pow[earlier]
                 for o in range(n):
                     e[o] = e[o] * factor
@@ -932,6 +944,8 @@ def run_steps(
             )
         # 2. evidence update and own assessment; 3. social influence. Non-finite
         # values are looked for as they are written (the Mesa model checks after step 3).
+        # Trust's and affinity's records are written out here, not through a per-cell
+        # function: numba made that two to four times slower (decision 247).
         health = 0.0
         for o in range(n):
             for p in range(n_powers):

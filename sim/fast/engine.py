@@ -100,10 +100,11 @@ class Prepared:
         return w
 
 
-# The World arrays a run changes (the compiled loop writes them in place).
+# The World arrays a run changes (the compiled loop writes them in place); affinity and
+# its record are replaced by views on the run's own records (FastModel.__init__).
 FRESH_ARRAYS = (
     "ideology", "capability", "aligned", "a0", "b0", "positive", "negative",
-    "own", "trust", "distance", "affinity",
+    "own", "trust", "distance",
 )  # fmt: skip
 
 
