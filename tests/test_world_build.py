@@ -140,8 +140,7 @@ def reference_network(sc: Scenario, ref: dict[str, Any]) -> dict[str, np.ndarray
         ),
         "tie_ptr": np.cumsum(tie_ptr, dtype=np.int64),
         "tie_idx": np.array(tie_idx, dtype=np.int64),
-        # Without ties np.bincount gives an empty int64 array, and always has.
-        "tie_w": np.array(tie_w, dtype=np.float64 if tie_w else np.int64),
+        "tie_w": np.array(tie_w, dtype=np.float64),
     }
     given = [w for *_, w in reference_ties(sc, ref["index"])]
     weights = [net.same_region, net.same_bloc, net.baseline, *given]
@@ -152,6 +151,7 @@ def reference_network(sc: Scenario, ref: dict[str, Any]) -> dict[str, np.ndarray
         n_powers, out["member_ptr"], out["member_idx"], out["group_weight"],
         out["self_weight"], out["tie_ptr"], out["tie_idx"], out["tie_w"],
         float(net.baseline), 1e-9 * smallest, remaining, has_neighbours,
+        core.blocks_for(n),
     )  # fmt: skip
     return {**out, "remaining": remaining, "has_neighbours": has_neighbours}
 

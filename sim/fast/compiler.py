@@ -156,7 +156,9 @@ def _network(
     # Duplicates summed in file order (as scipy's sum_duplicates does for
     # InfluenceNetwork), rows and columns sorted.
     cells, which = np.unique(listener * n + heard, return_inverse=True)
-    tie_w = np.bincount(which, weights=given, minlength=cells.shape[0])
+    # Float64 even without ties (where bincount gives int64), so that every scenario
+    # calls the kernels with one signature and a process loads their machine code once.
+    tie_w = np.bincount(which, weights=given, minlength=cells.shape[0]).astype(np.float64)
     tie_ptr = np.zeros(n + 1, dtype=np.int64)
     tie_ptr[1:] = np.cumsum(np.bincount(cells // n, minlength=n))
     tie_idx = (cells % n).astype(np.int64)
@@ -168,7 +170,7 @@ def _network(
     core.network_rows(
         n_powers, member_ptr, member_idx, group_weight, self_weight,
         tie_ptr, tie_idx, tie_w, float(net.baseline), 1e-9 * smallest,
-        remaining, has_neighbours,
+        remaining, has_neighbours, core.blocks_for(n),
     )  # fmt: skip
     return {
         "member_ptr": member_ptr,
@@ -213,6 +215,7 @@ def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
     ip = np.zeros(core.N_IP, dtype=np.int64)
     ip[core.IP_PERIOD] = p.alignment.period
     ip[core.IP_EQUILIBRIUM] = int(sc.network.initial == "equilibrium")
+    ip[core.IP_BLOCKS] = core.blocks_for(world.n_actors)
     return fp, ip
 
 

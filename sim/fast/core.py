@@ -14,9 +14,12 @@ events, ``G`` region and bloc groups, ``D`` ideology axes.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 from sim.reductions import group_means
 
@@ -72,10 +75,72 @@ N_FP = 22
 # Indices into the int parameter vector ``ip``.
 IP_PERIOD = 0
 IP_EQUILIBRIUM = 1  # model v2 network.initial: 1 for equilibrium, 0 for prior
-N_IP = 2
+IP_BLOCKS = 2  # blocks of actors the per-actor passes are split into (1: one pass)
+N_IP = 3
+
+# A large population's per-actor passes run as PARALLEL_BLOCKS blocks of actors on
+# numba's threads (decision 270). The blocks, not the threads, fix the order of every
+# sum, so a run's bits do not depend on how many threads there are.
+PARALLEL_BLOCKS = 8
+PARALLEL_MIN_ACTORS = 20_000
+# numba's OpenMP threads wait for work by spinning. With the other core busy, a
+# spinning thread takes the time its partner needs, and a step became 2.5 to 5 times
+# slower; a short spin keeps most of the gain on an idle machine (decision 270). Read
+# when the threads start, at the first parallel pass; a value already set is kept.
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+
+
+def blocks_for(n_actors: int) -> int:
+    """The number of blocks a population of ``n_actors`` is split into (1 below the threshold)."""
+    return PARALLEL_BLOCKS if n_actors >= PARALLEL_MIN_ACTORS else 1
+
+
+@njit(cache=True)
+def block(b: int, blocks: int, n: int) -> tuple[int, int]:
+    """Actors ``lo`` to ``hi - 1``: block ``b`` of ``blocks`` near-equal blocks of ``n``."""
+    return b * n // blocks, (b + 1) * n // blocks
+
 
 # Keep-unchanged code of a regime change's alignment.
 KEEP = -2
+
+
+@intrinsic
+def _float_from_bits(typingctx: object, bits: types.Integer) -> tuple[object, object]:
+    """The float64 whose IEEE 754 bits are the int64 ``bits`` (a bit cast, no conversion)."""
+
+    def codegen(context: object, builder: ir.IRBuilder, signature: object, args: list) -> object:
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+# exp(x) = 2**k * exp(r), with k = round(x / ln 2) and |r| <= ln(2) / 2 (Cody and Waite).
+_LOG2_E = 1.4426950408889634
+_LN2_HIGH = 6.93147180369123816490e-01  # ln 2 in two parts, so that k * ln 2 is exact
+_LN2_LOW = 1.90821492927058770002e-10
+_ROUND = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer
+_SMALLEST = -708.0  # below this exp(x) is subnormal, and is taken as 0
+
+
+@njit(cache=True)
+def exp_nonpositive(x: float) -> float:
+    """``exp(x)`` for ``x <= 0``, within 1 ulp of ``np.exp``; 0 below -708 (decision 271).
+
+    Written without calls or branches, so that it costs about a third of the
+    C library's ``exp``; the alignment's softmax takes 600,000 of them a step at
+    100,000 states. The Taylor polynomial of degree 13 leaves an error below
+    1e-17 on ``|r| <= ln(2) / 2``; the rest is rounding.
+    """
+    y = max(x, _SMALLEST)
+    k = (y * _LOG2_E + _ROUND) - _ROUND
+    r = (y - k * _LN2_HIGH) - k * _LN2_LOW
+    p = 1.0 / 6227020800.0
+    for d in (479001600.0, 39916800.0, 3628800.0, 362880.0, 40320.0, 5040.0, 720.0,
+              120.0, 24.0, 6.0, 2.0, 1.0, 1.0):  # fmt: skip
+        p = p * r + 1.0 / d
+    scale: float = _float_from_bits((np.int64(k) + 1023) << 52)  # type: ignore[call-arg]
+    return p * scale if x >= _SMALLEST else 0.0
 
 
 @njit(cache=True)
@@ -285,6 +350,55 @@ def add_affinity(
 
 
 @njit(cache=True)
+def active_campaigns(
+    actor: int,
+    step: int,
+    cp_about: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """The propaganda campaigns about ``actor`` active at ``step`` (file order), and how many."""
+    active = np.empty(cp_about.shape[0], dtype=np.int64)
+    n_active = 0
+    for c in range(cp_about.shape[0]):
+        if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
+            active[n_active] = c
+            n_active += 1
+    return active, n_active
+
+
+@njit(cache=True)
+def split_evidence(
+    lo: int,
+    hi: int,
+    e: np.ndarray,
+    actor: int,
+    active: np.ndarray,
+    n_active: int,
+    trust_prev: np.ndarray,
+    cp_actor: np.ndarray,
+    cp_mag: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+) -> None:
+    """:func:`add_evidence` for observers ``lo..hi-1``, the active campaigns found."""
+    if lo <= actor < hi:
+        e[actor] = 0.0
+    for o in range(lo, hi):
+        x = e[o]
+        bad = max(-x, 0.0)
+        if n_active:
+            factor = 1.0
+            for a in range(n_active):
+                c = active[a]
+                term = 1.0 if o == cp_actor[c] else 1.0 + cp_mag[c] * trust_prev[o, cp_actor[c]]
+                factor = term if a == 0 else factor * term
+            bad *= factor
+        ev_pos[actor, o] += max(x, 0.0)
+        ev_neg[actor, o] += bad
+
+
+@njit(cache=True)
 def add_evidence(
     e: np.ndarray,
     actor: int,
@@ -303,29 +417,84 @@ def add_evidence(
     As ``EventEngine._add``: the actor's own cell is dropped and negative
     evidence is amplified by every propaganda campaign about ``actor``
     active at ``step``, in file order. ``ev_pos`` and ``ev_neg`` are (P, N): by
-    power, then observer.
+    power, then observer. The campaigns are found once, not per observer.
     """
-    e[actor] = 0.0
+    active, n_active = active_campaigns(actor, step, cp_about, cp_first, cp_last)
+    split_evidence(
+        0, e.shape[0], e, actor, active, n_active, trust_prev, cp_actor, cp_mag, ev_pos, ev_neg
+    )
+
+
+@njit(cache=True)
+def add_support(
+    lo: int,
+    hi: int,
+    step: int,
+    supported: np.ndarray,
+    aligned: np.ndarray,
+    support: np.ndarray,
+    support_pos: np.ndarray,
+    support_neg: np.ndarray,
+    aff_pos: np.ndarray,
+    aff_neg: np.ndarray,
+    e: np.ndarray,
+    trust_prev: np.ndarray,
+    cp_actor: np.ndarray,
+    cp_about: np.ndarray,
+    cp_mag: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+) -> None:
+    """This step's support evidence for observers ``lo..hi-1`` (step 1), power by power.
+
+    Each observer takes the kept variant of its alignment (:func:`support_variant`);
+    affinity evidence is added when ``support_pos`` has cells (model v2).
+    """
+    support_aff = support_pos.shape[2] > 0
+    for p in range(supported.shape[0]):
+        if not supported[p]:
+            continue
+        for o in range(lo, hi):
+            with_p = aligned[o] == p
+            e[o] = support[1, p, o] if with_p else support[0, p, o]
+            if support_aff:
+                aff_pos[p, o] += support_pos[1, p, o] if with_p else support_pos[0, p, o]
+                aff_neg[p, o] += support_neg[1, p, o] if with_p else support_neg[0, p, o]
+        active, n_active = active_campaigns(p, step, cp_about, cp_first, cp_last)
+        split_evidence(lo, hi, e, p, active, n_active, trust_prev, cp_actor, cp_mag, ev_pos, ev_neg)
+
+
+@njit(cache=True, parallel=True)
+def add_support_blocks(
+    blocks: int,
+    step: int,
+    supported: np.ndarray,
+    aligned: np.ndarray,
+    support: np.ndarray,
+    support_pos: np.ndarray,
+    support_neg: np.ndarray,
+    aff_pos: np.ndarray,
+    aff_neg: np.ndarray,
+    e: np.ndarray,
+    trust_prev: np.ndarray,
+    cp_actor: np.ndarray,
+    cp_about: np.ndarray,
+    cp_mag: np.ndarray,
+    cp_first: np.ndarray,
+    cp_last: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+) -> None:
+    """:func:`add_support` of every observer, a block of observers per thread."""
     n = e.shape[0]
-    # The campaigns that amplify this evidence, found once rather than per observer.
-    active = np.empty(cp_actor.shape[0], dtype=np.int64)
-    n_active = 0
-    for c in range(cp_actor.shape[0]):
-        if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
-            active[n_active] = c
-            n_active += 1
-    for o in range(n):
-        x = e[o]
-        bad = max(-x, 0.0)
-        if n_active:
-            factor = 1.0
-            for a in range(n_active):
-                c = active[a]
-                term = 1.0 if o == cp_actor[c] else 1.0 + cp_mag[c] * trust_prev[o, cp_actor[c]]
-                factor = term if a == 0 else factor * term
-            bad *= factor
-        ev_pos[actor, o] += max(x, 0.0)
-        ev_neg[actor, o] += bad
+    for b in prange(blocks):
+        lo, hi = block(b, blocks, n)
+        add_support(
+            lo, hi, step, supported, aligned, support, support_pos, support_neg, aff_pos,
+            aff_neg, e, trust_prev, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
+        )  # fmt: skip
 
 
 @njit(cache=True)
@@ -343,7 +512,34 @@ def refresh_distance(ideology: np.ndarray, distance: np.ndarray, scale: float) -
 
 
 @njit(cache=True)
-def raw_apply(
+def group_sums(
+    lo: int,
+    hi: int,
+    x: np.ndarray,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    gsum: np.ndarray,
+    total: np.ndarray,
+    zero_diag: int,
+) -> None:
+    """Add rows ``lo..hi-1`` of ``x`` into their groups' sums ``gsum`` and into ``total``."""
+    k = x.shape[1]
+    row = np.empty(k)
+    for o in range(lo, hi):
+        for c in range(k):
+            row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
+        for j in range(member_ptr[o], member_ptr[o + 1]):
+            g = member_idx[j]
+            for c in range(k):
+                gsum[g, c] += row[c]
+        for c in range(k):
+            total[c] += row[c]
+
+
+@njit(cache=True)
+def influence(
+    lo: int,
+    hi: int,
     x: np.ndarray,
     out: np.ndarray,
     member_ptr: np.ndarray,
@@ -354,33 +550,14 @@ def raw_apply(
     tie_idx: np.ndarray,
     tie_w: np.ndarray,
     gsum: np.ndarray,
+    total: np.ndarray,
     baseline: float,
     zero_diag: int,
 ) -> None:
-    """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
-
-    As ``InfluenceNetwork._raw_apply``. ``member_idx`` lists each actor's
-    groups (its region, then its blocs offset by the number of regions) with
-    weights ``group_weight``. Each group is summed once, so time is linear in
-    actors, memberships and ties; all columns go together, so each index is
-    read once. ``gsum`` is scratch of shape (G, P). ``x[p, p]`` is read as 0
-    for ``p < zero_diag`` (a power's own cell of held trust), so that the
-    caller need not copy ``x`` to clear it.
-    """
-    n, k = x.shape
-    gsum[:] = 0.0
-    total = np.zeros(k)
+    """Rows ``lo..hi-1`` of ``out = W0 @ x``, given the group sums and the column totals."""
+    k = x.shape[1]
     row = np.empty(k)
-    for o in range(n):
-        for c in range(k):
-            row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
-        for j in range(member_ptr[o], member_ptr[o + 1]):
-            g = member_idx[j]
-            for c in range(k):
-                gsum[g, c] += row[c]
-        for c in range(k):
-            total[c] += row[c]
-    for o in range(n):
+    for o in range(lo, hi):
         for c in range(k):
             row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
             out[o, c] = 0.0
@@ -405,6 +582,101 @@ def raw_apply(
                     out[o, c] += w * x[t, c]
 
 
+@njit(cache=True, parallel=True)
+def group_sums_blocks(
+    blocks: int,
+    x: np.ndarray,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    gsum: np.ndarray,
+    total: np.ndarray,
+    zero_diag: int,
+) -> None:
+    """:func:`group_sums` of every actor, each block's partial sums added in block order."""
+    n, k = x.shape
+    parts = np.zeros((blocks, gsum.shape[0], k))
+    # Each block's totals a cache line apart from the next's: threads that wrote
+    # neighbouring cells of one line would take it from each other at every row.
+    totals = np.zeros((blocks, k + 8))
+    for b in prange(blocks):
+        lo, hi = block(b, blocks, n)
+        group_sums(lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag)
+    for b in range(blocks):
+        gsum += parts[b]
+        total += totals[b, :k]
+
+
+@njit(cache=True, parallel=True)
+def influence_blocks(
+    blocks: int,
+    x: np.ndarray,
+    out: np.ndarray,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    gsum: np.ndarray,
+    total: np.ndarray,
+    baseline: float,
+    zero_diag: int,
+) -> None:
+    """:func:`influence` of every actor, a block of actors per thread."""
+    n = x.shape[0]
+    for b in prange(blocks):
+        lo, hi = block(b, blocks, n)
+        influence(
+            lo, hi, x, out, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
+        )  # fmt: skip
+
+
+@njit(cache=True)
+def raw_apply(
+    x: np.ndarray,
+    out: np.ndarray,
+    member_ptr: np.ndarray,
+    member_idx: np.ndarray,
+    group_weight: np.ndarray,
+    self_weight: np.ndarray,
+    tie_ptr: np.ndarray,
+    tie_idx: np.ndarray,
+    tie_w: np.ndarray,
+    gsum: np.ndarray,
+    baseline: float,
+    zero_diag: int,
+    blocks: int,
+) -> None:
+    """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
+
+    As ``InfluenceNetwork._raw_apply``. ``member_idx`` lists each actor's
+    groups (its region, then its blocs offset by the number of regions) with
+    weights ``group_weight``. Each group is summed once, so time is linear in
+    actors, memberships and ties; all columns go together, so each index is
+    read once. ``gsum`` is scratch of shape (G, P). ``x[p, p]`` is read as 0
+    for ``p < zero_diag`` (a power's own cell of held trust), so that the
+    caller need not copy ``x`` to clear it. With ``blocks`` above 1 both
+    passes run a block of actors per thread.
+    """
+    n, k = x.shape
+    gsum[:] = 0.0
+    total = np.zeros(k)
+    if blocks == 1:
+        group_sums(0, n, x, member_ptr, member_idx, gsum, total, zero_diag)
+        influence(
+            0, n, x, out, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
+        )  # fmt: skip
+    else:
+        group_sums_blocks(blocks, x, member_ptr, member_idx, gsum, total, zero_diag)
+        influence_blocks(
+            blocks, x, out, member_ptr, member_idx, group_weight, self_weight,
+            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
+        )  # fmt: skip
+
+
 @njit(cache=True)
 def network_rows(
     n_powers: int,
@@ -419,6 +691,7 @@ def network_rows(
     threshold: float,
     remaining: np.ndarray,
     has_neighbours: np.ndarray,
+    blocks: int,
 ) -> None:
     """Row sums of every ``W_p`` and where they leave a neighbour, as ``InfluenceNetwork``.
 
@@ -431,7 +704,7 @@ def network_rows(
     gsum = np.empty((group_weight.shape[0], n_powers))
     raw_apply(
         x, out, member_ptr, member_idx, group_weight, self_weight,
-        tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers,
+        tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks,
     )  # fmt: skip
     for o in range(n):
         for p in range(n_powers):
@@ -441,6 +714,8 @@ def network_rows(
 
 @njit(cache=True)
 def align(
+    lo: int,
+    hi: int,
     trust: np.ndarray,
     affinity: np.ndarray,
     distance: np.ndarray,
@@ -449,16 +724,17 @@ def align(
     fp: np.ndarray,
     uniforms: np.ndarray,
 ) -> None:
-    """Alignment of every state (model.md section 4, step 4), as ``CredibilityModel._align``.
+    """Alignment of the states among actors ``lo..hi-1`` (model.md section 4, step 4).
 
-    Utilities as :func:`sim.kernels.alignment_utility`, then the choice as
+    As ``CredibilityModel._align``: utilities as
+    :func:`sim.kernels.alignment_utility`, then the choice as
     :func:`sim.kernels.choose_alignment`: the argmax at temperature 0 (ties to
     the earlier option), else the first option whose cumulative softmax
     weight exceeds the state's uniform draw times the total. The choice is
     written with selects and counts rather than data-dependent branches,
     which the processor would mispredict about half the time.
     """
-    n, n_powers = trust.shape
+    n_powers = trust.shape[1]
     n_options = n_powers + 1
     utility = np.empty(n_options)
     weights = np.empty(n_options)
@@ -471,7 +747,7 @@ def align(
     weighted = np.empty(n_powers)
     for p in range(n_powers):
         weighted[p] = fp[FP_W_CAPABILITY] * capability[p]
-    for o in range(n_powers, n):
+    for o in range(max(lo, n_powers), hi):
         for p in range(n_powers):
             utility[p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
         if w_affinity != 0.0:
@@ -492,7 +768,7 @@ def align(
             for j in range(1, n_options):
                 top = max(top, utility[j])
             for j in range(n_options):
-                weights[j] = math.exp((utility[j] - top) / temperature)
+                weights[j] = exp_nonpositive((utility[j] - top) / temperature)
             total = weights[0]
             for j in range(1, n_options):
                 total = total + weights[j]
@@ -505,6 +781,24 @@ def align(
                 cumulative = cumulative + weights[j]
                 best += 1 if cumulative <= threshold else 0
         aligned[o] = -1 if best == n_powers else best
+
+
+@njit(cache=True, parallel=True)
+def align_blocks(
+    blocks: int,
+    trust: np.ndarray,
+    affinity: np.ndarray,
+    distance: np.ndarray,
+    capability: np.ndarray,
+    aligned: np.ndarray,
+    fp: np.ndarray,
+    uniforms: np.ndarray,
+) -> None:
+    """:func:`align` of every state, a block of actors per thread."""
+    n = trust.shape[0]
+    for b in prange(blocks):
+        lo, hi = block(b, blocks, n)
+        align(lo, hi, trust, affinity, distance, capability, aligned, fp, uniforms)
 
 
 @njit(cache=True)
@@ -608,6 +902,150 @@ def record_means(
     )  # fmt: skip
     if not affinity_moved:
         mean_affinity[:, k, :] = mean_affinity[:, k - 1, :]
+
+
+@njit(cache=True)
+def update_records(
+    lo: int,
+    hi: int,
+    memory: float,
+    bias: float,
+    rho: float,
+    affinity_on: bool,
+    positive: np.ndarray,
+    negative: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+    a0: np.ndarray,
+    b0: np.ndarray,
+    own: np.ndarray,
+    r_aff: np.ndarray,
+    s_aff: np.ndarray,
+    aff_pos: np.ndarray,
+    aff_neg: np.ndarray,
+    a0_aff: np.ndarray,
+    b0_aff: np.ndarray,
+    affinity: np.ndarray,
+) -> float:
+    """Steps 2 of observers ``lo..hi-1``: evidence records, own assessment, re-anchoring, affinity.
+
+    Takes in this step's evidence ``ev_pos``/``ev_neg`` (and affinity's
+    ``aff_pos``/``aff_neg``), by power then observer, and clears it. Returns
+    a sum that is 0 when every value written is finite and NaN otherwise
+    (``x - x`` is 0 for a finite x: a check without branches). Trust's and
+    affinity's records are written out here, not through a per-cell
+    function: numba made that two to four times slower (decision 247).
+    """
+    n_powers = own.shape[1]
+    health = 0.0
+    for o in range(lo, hi):
+        for p in range(n_powers):
+            pos = memory * positive[o, p] + ev_pos[p, o]
+            neg = memory * negative[o, p] + bias * ev_neg[p, o]
+            positive[o, p] = pos
+            negative[o, p] = neg
+            ev_pos[p, o] = 0.0
+            ev_neg[p, o] = 0.0
+            value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
+            own[o, p] = value
+            health += (pos - pos) + (neg - neg) + (value - value)
+            if rho != 1.0:
+                strength = a0[o, p] + b0[o, p]
+                a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
+                b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - value)
+            if affinity_on:
+                good = memory * r_aff[o, p] + aff_pos[p, o]
+                bad = memory * s_aff[o, p] + bias * aff_neg[p, o]
+                r_aff[o, p] = good
+                s_aff[o, p] = bad
+                aff_pos[p, o] = 0.0
+                aff_neg[p, o] = 0.0
+                value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
+                affinity[o, p] = value
+                health += (good - good) + (bad - bad) + (value - value)
+                if rho != 1.0:
+                    strength = a0_aff[o, p] + b0_aff[o, p]
+                    a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * value
+                    b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (1.0 - value)
+    return health
+
+
+@njit(cache=True, parallel=True)
+def update_records_blocks(
+    blocks: int,
+    memory: float,
+    bias: float,
+    rho: float,
+    affinity_on: bool,
+    positive: np.ndarray,
+    negative: np.ndarray,
+    ev_pos: np.ndarray,
+    ev_neg: np.ndarray,
+    a0: np.ndarray,
+    b0: np.ndarray,
+    own: np.ndarray,
+    r_aff: np.ndarray,
+    s_aff: np.ndarray,
+    aff_pos: np.ndarray,
+    aff_neg: np.ndarray,
+    a0_aff: np.ndarray,
+    b0_aff: np.ndarray,
+    affinity: np.ndarray,
+) -> float:
+    """:func:`update_records` of every observer, a block of observers per thread."""
+    n = own.shape[0]
+    health = np.zeros(blocks)
+    for b in prange(blocks):
+        lo, hi = block(b, blocks, n)
+        health[b] = update_records(
+            lo, hi, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
+            a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
+        )  # fmt: skip
+    return health.sum()
+
+
+@njit(cache=True)
+def hold(
+    lo: int,
+    hi: int,
+    mu: float,
+    own: np.ndarray,
+    mean: np.ndarray,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+    trust: np.ndarray,
+) -> float:
+    """Held trust of observers ``lo..hi-1`` (step 3), written over ``trust``; a health sum."""
+    n_powers = own.shape[1]
+    health = 0.0
+    for o in range(lo, hi):
+        for p in range(n_powers):
+            if has_neighbours[o, p]:
+                value = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
+            else:
+                value = own[o, p]
+            trust[o, p] = value
+            health += value - value
+    return health
+
+
+@njit(cache=True, parallel=True)
+def hold_blocks(
+    blocks: int,
+    mu: float,
+    own: np.ndarray,
+    mean: np.ndarray,
+    remaining: np.ndarray,
+    has_neighbours: np.ndarray,
+    trust: np.ndarray,
+) -> float:
+    """:func:`hold` of every observer, a block of observers per thread."""
+    n = own.shape[0]
+    health = np.zeros(blocks)
+    for b in prange(blocks):
+        lo, hi = block(b, blocks, n)
+        health[b] = hold(lo, hi, mu, own, mean, remaining, has_neighbours, trust)
+    return health.sum()
 
 
 @njit(cache=True)
@@ -726,6 +1164,7 @@ def run_steps(
     bias = fp[FP_BIAS]
     mu = fp[FP_MU]
     period = ip[IP_PERIOD]
+    blocks = ip[IP_BLOCKS]
     # This step's evidence by power, then observer: an event's column is contiguous.
     ev_pos = np.zeros((n_powers, n))
     ev_neg = np.zeros((n_powers, n))
@@ -771,17 +1210,16 @@ def run_steps(
                 )  # fmt: skip
             support_stale = False
         regime_changed = False
-        for p in range(n_powers):
-            if supported[p]:
-                for o in range(n):
-                    with_p = aligned[o] == p
-                    e[o] = support[1, p, o] if with_p else support[0, p, o]
-                    if support_aff:
-                        aff_pos[p, o] += support_pos[1, p, o] if with_p else support_pos[0, p, o]
-                        aff_neg[p, o] += support_neg[1, p, o] if with_p else support_neg[0, p, o]
-                add_evidence(
-                    e, p, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg
-                )
+        if blocks == 1:
+            add_support(
+                0, n, k, supported, aligned, support, support_pos, support_neg, aff_pos,
+                aff_neg, e, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
+            )  # fmt: skip
+        else:
+            add_support_blocks(
+                blocks, k, supported, aligned, support, support_pos, support_neg, aff_pos,
+                aff_neg, e, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
+            )  # fmt: skip
         # 1. the period's own events, in file order
         for i in range(ev_ptr[k], ev_ptr[k + 1]):
             kind = ev_kind[i]
@@ -944,52 +1382,25 @@ def run_steps(
             )
         # 2. evidence update and own assessment; 3. social influence. Non-finite
         # values are looked for as they are written (the Mesa model checks after step 3).
-        # Trust's and affinity's records are written out here, not through a per-cell
-        # function: numba made that two to four times slower (decision 247).
-        health = 0.0
-        for o in range(n):
-            for p in range(n_powers):
-                pos = memory * positive[o, p] + ev_pos[p, o]
-                neg = memory * negative[o, p] + bias * ev_neg[p, o]
-                positive[o, p] = pos
-                negative[o, p] = neg
-                ev_pos[p, o] = 0.0
-                ev_neg[p, o] = 0.0
-                value = (a0[o, p] + pos) / (a0[o, p] + b0[o, p] + pos + neg)
-                own[o, p] = value
-                # x - x is 0 for a finite x and NaN otherwise: a sum without branches.
-                health += (pos - pos) + (neg - neg) + (value - value)
-                if rho != 1.0:
-                    strength = a0[o, p] + b0[o, p]
-                    a0[o, p] = rho * a0[o, p] + (1.0 - rho) * strength * value
-                    b0[o, p] = rho * b0[o, p] + (1.0 - rho) * strength * (1.0 - value)
-                if affinity_on:
-                    good = memory * r_aff[o, p] + aff_pos[p, o]
-                    bad = memory * s_aff[o, p] + bias * aff_neg[p, o]
-                    r_aff[o, p] = good
-                    s_aff[o, p] = bad
-                    aff_pos[p, o] = 0.0
-                    aff_neg[p, o] = 0.0
-                    value = (a0_aff[o, p] + good) / (a0_aff[o, p] + b0_aff[o, p] + good + bad)
-                    affinity[o, p] = value
-                    health += (good - good) + (bad - bad) + (value - value)
-                    if rho != 1.0:
-                        strength = a0_aff[o, p] + b0_aff[o, p]
-                        a0_aff[o, p] = rho * a0_aff[o, p] + (1.0 - rho) * strength * value
-                        b0_aff[o, p] = rho * b0_aff[o, p] + (1.0 - rho) * strength * (1.0 - value)
+        if blocks == 1:
+            health = update_records(
+                0, n, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
+                a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
+            )  # fmt: skip
+        else:
+            health = update_records_blocks(
+                blocks, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
+                a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
+            )  # fmt: skip
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers,
+            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers, blocks,
         )  # fmt: skip
         # Held trust is written over the old, which raw_apply has finished reading.
-        for o in range(n):
-            for p in range(n_powers):
-                if has_neighbours[o, p]:
-                    value = (1.0 - mu) * own[o, p] + mu * (mean[o, p] / remaining[o, p])
-                else:
-                    value = own[o, p]
-                trust[o, p] = value
-                health += value - value
+        if blocks == 1:
+            health += hold(0, n, mu, own, mean, remaining, has_neighbours, trust)
+        else:
+            health += hold_blocks(blocks, mu, own, mean, remaining, has_neighbours, trust)
         if not (
             health == 0.0
             and all_finite(capability)
@@ -1000,7 +1411,12 @@ def run_steps(
             return k
         # 4. alignment
         if period != 0 and k % period == 0:
-            align(trust, affinity, distance, capability, aligned, fp, uniforms[draw])
+            if blocks == 1:
+                align(0, n, trust, affinity, distance, capability, aligned, fp, uniforms[draw])
+            else:
+                align_blocks(
+                    blocks, trust, affinity, distance, capability, aligned, fp, uniforms[draw]
+                )
             draw += 1
         # 5. record
         if in_loop:
@@ -1036,6 +1452,7 @@ def equilibrium(
     has_neighbours: np.ndarray,
     max_sweeps: int,
     tolerance: float,
+    blocks: int,
 ) -> int:
     """Held trust at the Friedkin-Johnsen equilibrium of ``own`` (model v2 ``network.initial``).
 
@@ -1052,7 +1469,7 @@ def equilibrium(
     for sweep in range(max_sweeps):
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers,
+            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks,
         )  # fmt: skip
         moved = 0.0
         for o in range(n):

@@ -74,6 +74,7 @@ class Prepared:
                 c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
                 c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
                 c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS, EQUILIBRIUM_TOLERANCE,
+                int(c.ip[core.IP_BLOCKS]),
             )  # fmt: skip
         return cls(
             scenario=sc,
