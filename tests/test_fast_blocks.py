@@ -9,7 +9,9 @@ number of threads. The alignment's exponential is checked against numpy's.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -75,6 +77,28 @@ def test_the_bits_do_not_depend_on_the_number_of_threads() -> None:
     for other_actors, other_summary in others:
         assert other_actors.equals(actors)
         assert other_summary == summary
+
+
+def _summary_in_this_process(scenario: Any) -> tuple[bool, dict[str, Any]]:
+    with in_blocks():
+        summary = FastModel(scenario, rng=5, record="summary").run().summary()
+    return core.threads_usable(), summary
+
+
+# Python warns that forking a process with threads may deadlock: here it is the point.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_child_forked_after_the_threads_started_runs_its_blocks_in_turn() -> None:
+    """GNU OpenMP aborts a forked child that starts threads its parent had started;
+    the child runs the same blocks one after another, to the same bits."""
+    scenario = load_scenario(synthetic_tree(2_000, 3, 12, seed=4))
+    threaded, summary = _summary_in_this_process(scenario)
+    assert threaded
+    # A child that aborted would break the pool (an error here), not hang the test.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=fork) as pool:
+        in_child, child_summary = pool.submit(_summary_in_this_process, scenario).result(120)
+    assert not in_child
+    assert child_summary == summary
 
 
 def test_exp_nonpositive_is_numpys_exp_to_one_ulp() -> None:

@@ -169,7 +169,7 @@ def test_equilibrium_is_the_friedkin_johnsen_fixed_point() -> None:
     trust = np.empty_like(own)
     sweeps = core.equilibrium(
         own, trust, 0.5, c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
-        c.tie_ptr, c.tie_idx, c.tie_w, 0.0, c.remaining, c.has_neighbours, 10_000, 1e-15, 1,
+        c.tie_ptr, c.tie_idx, c.tie_w, 0.0, c.remaining, c.has_neighbours, 10_000, 1e-15, 1, False,
     )  # fmt: skip
     assert sweeps < 10_000
     w = (np.ones((3, 3)) - np.eye(3)) / 2

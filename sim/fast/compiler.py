@@ -170,7 +170,7 @@ def _network(
     core.network_rows(
         n_powers, member_ptr, member_idx, group_weight, self_weight,
         tie_ptr, tie_idx, tie_w, float(net.baseline), 1e-9 * smallest,
-        remaining, has_neighbours, core.blocks_for(n),
+        remaining, has_neighbours, core.blocks_for(n), core.threads_usable(),
     )  # fmt: skip
     return {
         "member_ptr": member_ptr,
@@ -216,6 +216,7 @@ def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
     ip[core.IP_PERIOD] = p.alignment.period
     ip[core.IP_EQUILIBRIUM] = int(sc.network.initial == "equilibrium")
     ip[core.IP_BLOCKS] = core.blocks_for(world.n_actors)
+    ip[core.IP_THREADS] = 1  # FastModel clears it in a forked child (core.threads_usable)
     return fp, ip
 
 

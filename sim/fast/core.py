@@ -76,7 +76,8 @@ N_FP = 22
 IP_PERIOD = 0
 IP_EQUILIBRIUM = 1  # model v2 network.initial: 1 for equilibrium, 0 for prior
 IP_BLOCKS = 2  # blocks of actors the per-actor passes are split into (1: one pass)
-N_IP = 3
+IP_THREADS = 3  # 1: the blocks go to numba's threads; 0: they run in turn (same bits)
+N_IP = 4
 
 # A large population's per-actor passes run as PARALLEL_BLOCKS blocks of actors on
 # numba's threads (decision 270). The blocks, not the threads, fix the order of every
@@ -88,6 +89,16 @@ PARALLEL_MIN_ACTORS = 20_000
 # slower; a short spin keeps most of the gain on an idle machine (decision 270). Read
 # when the threads start, at the first parallel pass; a value already set is kept.
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+# GNU OpenMP aborts a child forked from a process whose threads have started, when
+# the child starts its own; a forked child (a pool or pyabc worker, which runs beside
+# others anyway) therefore runs its blocks in turn, to the same bits (decision 270).
+_THREADS_USABLE = [True]
+os.register_at_fork(after_in_child=lambda: _THREADS_USABLE.__setitem__(0, False))
+
+
+def threads_usable() -> bool:
+    """Whether this process may hand blocks to threads (not in a forked child)."""
+    return _THREADS_USABLE[0]
 
 
 def blocks_for(n_actors: int) -> int:
@@ -588,22 +599,15 @@ def group_sums_blocks(
     x: np.ndarray,
     member_ptr: np.ndarray,
     member_idx: np.ndarray,
-    gsum: np.ndarray,
-    total: np.ndarray,
+    parts: np.ndarray,
+    totals: np.ndarray,
     zero_diag: int,
 ) -> None:
-    """:func:`group_sums` of every actor, each block's partial sums added in block order."""
+    """:func:`group_sums` of each block into its own ``parts[b]`` and ``totals[b]``."""
     n, k = x.shape
-    parts = np.zeros((blocks, gsum.shape[0], k))
-    # Each block's totals a cache line apart from the next's: threads that wrote
-    # neighbouring cells of one line would take it from each other at every row.
-    totals = np.zeros((blocks, k + 8))
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
         group_sums(lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag)
-    for b in range(blocks):
-        gsum += parts[b]
-        total += totals[b, :k]
 
 
 @njit(cache=True, parallel=True)
@@ -648,6 +652,7 @@ def raw_apply(
     baseline: float,
     zero_diag: int,
     blocks: int,
+    threads: bool,
 ) -> None:
     """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
 
@@ -657,20 +662,44 @@ def raw_apply(
     actors, memberships and ties; all columns go together, so each index is
     read once. ``gsum`` is scratch of shape (G, P). ``x[p, p]`` is read as 0
     for ``p < zero_diag`` (a power's own cell of held trust), so that the
-    caller need not copy ``x`` to clear it. With ``blocks`` above 1 both
-    passes run a block of actors per thread.
+    caller need not copy ``x`` to clear it. Both passes go over the actors
+    in ``blocks`` blocks, on threads when ``threads``; each block sums its
+    groups apart, and the parts are added in block order, so the bits do not
+    depend on the threads.
     """
     n, k = x.shape
+    threads = threads and blocks > 1
     gsum[:] = 0.0
     total = np.zeros(k)
     if blocks == 1:
         group_sums(0, n, x, member_ptr, member_idx, gsum, total, zero_diag)
+    else:
+        parts = np.zeros((blocks, gsum.shape[0], k))
+        # Each block's totals a cache line apart from the next's: threads that wrote
+        # neighbouring cells of one line would take it from each other at every row.
+        totals = np.zeros((blocks, k + 8))
+        if threads:
+            group_sums_blocks(blocks, x, member_ptr, member_idx, parts, totals, zero_diag)
+        else:
+            for b in range(blocks):
+                lo, hi = block(b, blocks, n)
+                group_sums(lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag)
+        for b in range(blocks):
+            gsum += parts[b]
+            total += totals[b, :k]
+    if blocks == 1:
         influence(
             0, n, x, out, member_ptr, member_idx, group_weight, self_weight,
             tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
         )  # fmt: skip
+    elif not threads:
+        for b in range(blocks):
+            lo, hi = block(b, blocks, n)
+            influence(
+                lo, hi, x, out, member_ptr, member_idx, group_weight, self_weight,
+                tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
+            )  # fmt: skip
     else:
-        group_sums_blocks(blocks, x, member_ptr, member_idx, gsum, total, zero_diag)
         influence_blocks(
             blocks, x, out, member_ptr, member_idx, group_weight, self_weight,
             tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
@@ -692,6 +721,7 @@ def network_rows(
     remaining: np.ndarray,
     has_neighbours: np.ndarray,
     blocks: int,
+    threads: bool,
 ) -> None:
     """Row sums of every ``W_p`` and where they leave a neighbour, as ``InfluenceNetwork``.
 
@@ -704,7 +734,7 @@ def network_rows(
     gsum = np.empty((group_weight.shape[0], n_powers))
     raw_apply(
         x, out, member_ptr, member_idx, group_weight, self_weight,
-        tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks,
+        tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads,
     )  # fmt: skip
     for o in range(n):
         for p in range(n_powers):
@@ -1165,6 +1195,7 @@ def run_steps(
     mu = fp[FP_MU]
     period = ip[IP_PERIOD]
     blocks = ip[IP_BLOCKS]
+    threads = blocks > 1 and ip[IP_THREADS] != 0
     # This step's evidence by power, then observer: an event's column is contiguous.
     ev_pos = np.zeros((n_powers, n))
     ev_neg = np.zeros((n_powers, n))
@@ -1215,6 +1246,14 @@ def run_steps(
                 0, n, k, supported, aligned, support, support_pos, support_neg, aff_pos,
                 aff_neg, e, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
             )  # fmt: skip
+        elif not threads:
+            for b in range(blocks):
+                lo, hi = block(b, blocks, n)
+                add_support(
+                    lo, hi, k, supported, aligned, support, support_pos, support_neg, aff_pos,
+                    aff_neg, e, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos,
+                    ev_neg,
+                )  # fmt: skip
         else:
             add_support_blocks(
                 blocks, k, supported, aligned, support, support_pos, support_neg, aff_pos,
@@ -1387,6 +1426,14 @@ def run_steps(
                 0, n, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
                 a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
             )  # fmt: skip
+        elif not threads:
+            health = 0.0
+            for b in range(blocks):
+                lo, hi = block(b, blocks, n)
+                health += update_records(
+                    lo, hi, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
+                    a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
+                )  # fmt: skip
         else:
             health = update_records_blocks(
                 blocks, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
@@ -1394,11 +1441,15 @@ def run_steps(
             )  # fmt: skip
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers, blocks,
+            tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers, blocks, threads,
         )  # fmt: skip
         # Held trust is written over the old, which raw_apply has finished reading.
         if blocks == 1:
             health += hold(0, n, mu, own, mean, remaining, has_neighbours, trust)
+        elif not threads:
+            for b in range(blocks):
+                lo, hi = block(b, blocks, n)
+                health += hold(lo, hi, mu, own, mean, remaining, has_neighbours, trust)
         else:
             health += hold_blocks(blocks, mu, own, mean, remaining, has_neighbours, trust)
         if not (
@@ -1413,6 +1464,12 @@ def run_steps(
         if period != 0 and k % period == 0:
             if blocks == 1:
                 align(0, n, trust, affinity, distance, capability, aligned, fp, uniforms[draw])
+            elif not threads:
+                for b in range(blocks):
+                    lo, hi = block(b, blocks, n)
+                    align(
+                        lo, hi, trust, affinity, distance, capability, aligned, fp, uniforms[draw]
+                    )
             else:
                 align_blocks(
                     blocks, trust, affinity, distance, capability, aligned, fp, uniforms[draw]
@@ -1453,6 +1510,7 @@ def equilibrium(
     max_sweeps: int,
     tolerance: float,
     blocks: int,
+    threads: bool,
 ) -> int:
     """Held trust at the Friedkin-Johnsen equilibrium of ``own`` (model v2 ``network.initial``).
 
@@ -1469,7 +1527,7 @@ def equilibrium(
     for sweep in range(max_sweeps):
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks,
+            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads,
         )  # fmt: skip
         moved = 0.0
         for o in range(n):

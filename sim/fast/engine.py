@@ -74,7 +74,7 @@ class Prepared:
                 c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
                 c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
                 c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS, EQUILIBRIUM_TOLERANCE,
-                int(c.ip[core.IP_BLOCKS]),
+                int(c.ip[core.IP_BLOCKS]), core.threads_usable(),
             )  # fmt: skip
         return cls(
             scenario=sc,
@@ -235,8 +235,12 @@ class FastModel(RunResults):
         snap_aligned = np.empty((kept, n_states), dtype=np.int64)
         snap_affinity = np.empty((kept if self._affinity_moves else 0, *w.own.shape))
         stats, sets = self.recorder.stats, self.recorder.member_sets
+        ip = c.ip
+        if not core.threads_usable():
+            ip = ip.copy()
+            ip[core.IP_THREADS] = 0
         bad = core.run_steps(
-            k0, k1 + 1, c.fp, c.ip,
+            k0, k1 + 1, c.fp, ip,
             w.a0, w.b0, w.positive, w.negative, w.own, w.trust, w.ideology, w.distance,
             w.capability, w.aligned, self._recognized,
             self._c_actor, self._c_target, self._c_mag, self._c_count,
