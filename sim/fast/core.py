@@ -92,13 +92,20 @@ os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 # GNU OpenMP aborts a child forked from a process whose threads have started, when
 # the child starts its own; a forked child (a pool or pyabc worker, which runs beside
 # others anyway) therefore runs its blocks in turn, to the same bits (decision 270).
-_THREADS_USABLE = [True]
-os.register_at_fork(after_in_child=lambda: _THREADS_USABLE.__setitem__(0, False))
+_threads_usable = True
+
+
+def _no_threads_in_a_forked_child() -> None:
+    global _threads_usable
+    _threads_usable = False
+
+
+os.register_at_fork(after_in_child=_no_threads_in_a_forked_child)
 
 
 def threads_usable() -> bool:
     """Whether this process may hand blocks to threads (not in a forked child)."""
-    return _THREADS_USABLE[0]
+    return _threads_usable
 
 
 def blocks_for(n_actors: int) -> int:
