@@ -35,6 +35,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.errors import InputError
@@ -320,6 +321,9 @@ class ProcessExecutor(_Executor):
         context.set_forkserver_preload(
             ["sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload"]
         )
+        # Started from this thread: the server dies with the thread that started it
+        # (die_with_parent), and the workers may be started by a short-lived one.
+        forkserver.ensure_running()
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
