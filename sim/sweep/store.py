@@ -444,11 +444,12 @@ class Store:
         Returns:
             The number of runs.
         """
-        table = (
-            pa.concat_tables(parts, promote_options="default")
-            if parts
-            else rows_table([], self.varied)
-        )
+        if not parts:
+            table = rows_table([], self.varied)
+        elif all(p.schema.equals(parts[0].schema) for p in parts):
+            table = pa.concat_tables(parts)  # the usual case, without unifying schemas
+        else:
+            table = pa.concat_tables(parts, promote_options="default")
         fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *self.varied}
         metrics = sorted(c for c in table.column_names if c not in fixed)
         table = table.select([*KEY_COLUMNS, *self.varied, *metrics, *TAIL_COLUMNS])
