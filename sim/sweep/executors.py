@@ -337,11 +337,16 @@ class ProcessExecutor(_Executor):
         # The pool starts a worker per task it cannot hand to an idle one: one empty
         # task per worker starts them all now, while the sweep plans and writes its
         # folder. A thread submits them: each start waits for the fork server's answer.
-        self._starting = threading.Thread(
-            target=lambda: [pool.submit(os.getpid) for _ in range(self.workers)]
-        )
+        self._starting = threading.Thread(target=self._start_workers, args=(pool,))
         self._starting.start()
         return self
+
+    def _start_workers(self, pool: cf.ProcessPoolExecutor) -> None:
+        try:
+            for _ in range(self.workers):
+                pool.submit(os.getpid)
+        except BrokenProcessPool:
+            return  # a worker died at once: the first batches find the pool broken
 
     def _started(self) -> None:
         """Wait for the thread that starts the workers (see :meth:`__enter__`)."""

@@ -161,48 +161,44 @@ def run_sweep(
         check_address(address)  # before anything is written
     if run_fn is None:
         run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
-    # Package versions and the git state are read by a thread meanwhile (git is a subprocess).
-    with _frozen_heap(), ThreadPoolExecutor(1) as background:
-        origin = background.submit(_Origin.read)
-        # The executor first, so that its workers start while the sweep plans and
-        # writes the folder.
-        with make_executor(
+    store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
+    # The executor first, so that its workers start while the sweep plans and writes the
+    # folder; package versions and the git state (a subprocess) are read by a thread meanwhile.
+    with (
+        _frozen_heap(),
+        ThreadPoolExecutor(1) as background,
+        make_executor(
             executor,
             experiment.scenarios_by_hash,
             workers=workers,
             address=address,
             run_fn=run_fn,
-        ) as ex:
-            tasks = plan_runs(experiment)
-            store = Store(
-                folder, experiment.identity(), experiment.varied, list(experiment.scenarios)
-            )
-            with store:
-                problems = store.repair()
-                for problem in problems:
-                    print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
-                done = store.committed()
-                counts = _counts(len(tasks), done)
-                failed_before = counts["failed"]
-                pending = [t for t in tasks if t.run_id not in done]
-                previous = store.read_manifest()
-                complete = previous is not None and previous.get("status") == "complete"
-                if not pending and complete and store.consolidated() and store.has_design():
-                    print(
-                        f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
-                        f"{failed_before} failed) in {folder}; nothing to do",
-                        flush=True,
-                    )
-                    return SweepOutcome(folder, len(tasks), 0, failed_before)
-                # The first runs go to the workers now; their results are taken (and
-                # committed) only after the manifest and the design are written.
-                results = ex.results(pending)
-                return _execute(
-                    experiment,
-                    store,
-                    results,
-                    _Start(origin.result(), previous, len(tasks), counts, command, quiet),
+        ) as ex,
+    ):
+        origin = background.submit(_Origin.read)
+        tasks = plan_runs(experiment)
+        with store:
+            problems = store.repair()
+            for problem in problems:
+                print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
+            done = store.committed()
+            counts = _counts(len(tasks), done)
+            failed_before = counts["failed"]
+            pending = [t for t in tasks if t.run_id not in done]
+            previous = store.read_manifest()
+            complete = previous is not None and previous.get("status") == "complete"
+            if not pending and complete and store.consolidated() and store.has_design():
+                print(
+                    f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
+                    f"{failed_before} failed) in {folder}; nothing to do",
+                    flush=True,
                 )
+                return SweepOutcome(folder, len(tasks), 0, failed_before)
+            # The first runs go to the workers now; their results are taken (and
+            # committed) only after the manifest and the design are written.
+            results = ex.results(pending)
+            start = _Start(origin.result(), previous, len(tasks), counts, command, quiet)
+            return _execute(experiment, store, results, start)
 
 
 @contextlib.contextmanager
