@@ -84,3 +84,40 @@ def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None
         os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
         for child in psutil.Process(os.getpid()).children(recursive=True):
             child.kill()
+
+
+FIRST_SWEEP = """
+import sys
+from pathlib import Path
+from sim.sweep import executors, load_experiment, run_sweep
+
+restarts = []
+restart = executors.ProcessExecutor._restart
+def counted(self):
+    restarts.append(1)
+    return restart(self)
+executors.ProcessExecutor._restart = counted
+if __name__ == "__main__":
+    outcome = run_sweep(load_experiment(sys.argv[1]), Path(sys.argv[2]), executor="process",
+                        workers=2, quiet=True)
+    print(outcome.failed, len(restarts))
+"""
+
+
+def test_the_first_process_sweep_of_a_process_keeps_its_pool(tmp_path: Path) -> None:
+    """The fork server is started by a sweep's first pool; it must outlive the start.
+
+    It dies with the thread that started it, so a fork server started by a
+    short-lived thread would take the workers with it: the pool would break
+    and every run would be redone alone.
+    """
+    script = tmp_path / "first_sweep.py"
+    script.write_text(FIRST_SWEEP)
+    done = subprocess.run(
+        [sys.executable, str(script), str(DATA / "grid.yaml"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert done.stdout.split()[-2:] == ["0", "0"], done.stdout + done.stderr

@@ -29,11 +29,13 @@ import re
 import signal
 import socket
 import sys
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.errors import InputError
@@ -303,6 +305,14 @@ class ProcessExecutor(_Executor):
 
     pool: cf.ProcessPoolExecutor | None = None
 
+    def __init__(
+        self, scenarios: dict[str, Scenario], run_fn: RunFunction | None = None, workers: int = 2
+    ) -> None:
+        super().__init__(scenarios, run_fn, workers)
+        self._starting: threading.Thread | None = None
+        # Pools told to shut down whose workers may still be exiting.
+        self._retired: list[cf.ProcessPoolExecutor] = []
+
     def _start(self) -> cf.ProcessPoolExecutor:
         # Workers come from a fork server, not from this process: by now it runs Arrow's
         # thread pools, and forking a multi-threaded process can deadlock the child. The
@@ -311,6 +321,9 @@ class ProcessExecutor(_Executor):
         context.set_forkserver_preload(
             ["sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload"]
         )
+        # Started from this thread: the server dies with the thread that started it
+        # (die_with_parent), and the workers may be started by a short-lived one.
+        forkserver.ensure_running()
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
@@ -322,14 +335,32 @@ class ProcessExecutor(_Executor):
     def __enter__(self) -> ProcessExecutor:
         pool = self._start()
         # The pool starts a worker per task it cannot hand to an idle one: one empty
-        # task per worker starts them all now, while the sweep writes its folder.
-        for _ in range(self.workers):
-            pool.submit(os.getpid)
+        # task per worker starts them all now, while the sweep plans and writes its
+        # folder. A thread submits them: each start waits for the fork server's answer.
+        self._starting = threading.Thread(target=self._start_workers, args=(pool,))
+        self._starting.start()
         return self
 
+    def _start_workers(self, pool: cf.ProcessPoolExecutor) -> None:
+        try:
+            for _ in range(self.workers):
+                pool.submit(os.getpid)
+        except BrokenProcessPool:
+            return  # a worker died at once: the first batches find the pool broken
+
+    def _started(self) -> None:
+        """Wait for the thread that starts the workers (see :meth:`__enter__`)."""
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+
     def __exit__(self, *exc: object) -> None:
+        self._started()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self._retired:
+            pool.shutdown(wait=True)
+        self._retired = []
 
     def _restart(self) -> cf.ProcessPoolExecutor:
         if self.pool is not None:
@@ -346,6 +377,12 @@ class ProcessExecutor(_Executor):
             return failed_result(task, "its worker process died (killed, or out of memory)")
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        """Hand the first batches to the workers now; the iterator yields the results.
+
+        So the workers compute while the caller writes its folder. When the
+        last result is taken the pool is told to shut down, and its workers
+        exit while the caller consolidates (:meth:`__exit__` waits for them).
+        """
         pending: dict[cf.Future[list[RunResult]], list[RunTask]] = {}
         queue = _batches(tasks, _batch_size(len(tasks), self.workers), self.workers)
         limit = self.workers * _IN_FLIGHT
@@ -363,28 +400,41 @@ class ProcessExecutor(_Executor):
                     suspects.extend(batch)
                     return
 
+        def collect() -> Iterator[RunResult]:
+            nonlocal suspects
+            while pending or suspects:
+                if not suspects:
+                    done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                    for future in done:
+                        batch = pending.pop(future)
+                        try:
+                            results = future.result()
+                        except BrokenProcessPool:
+                            suspects += batch
+                            continue
+                        except Exception as exc:  # e.g. a result that cannot be pickled back
+                            results = [failed_result(t, _describe(exc)) for t in batch]
+                        yield from results
+                if suspects:
+                    suspects += [t for batch in pending.values() for t in batch]
+                    pending.clear()
+                    self._restart()
+                    for task in suspects:
+                        yield self._alone(task)
+                    suspects = []
+                fill()
+            self._retire()
+
+        self._started()
         fill()
-        while pending or suspects:
-            if not suspects:
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    batch = pending.pop(future)
-                    try:
-                        results = future.result()
-                    except BrokenProcessPool:
-                        suspects += batch
-                        continue
-                    except Exception as exc:  # e.g. a result that cannot be pickled back
-                        results = [failed_result(t, _describe(exc)) for t in batch]
-                    yield from results
-            if suspects:
-                suspects += [t for batch in pending.values() for t in batch]
-                pending.clear()
-                self._restart()
-                for task in suspects:
-                    yield self._alone(task)
-                suspects = []
-            fill()
+        return collect()
+
+    def _retire(self) -> None:
+        """Let the workers exit now, without waiting; :meth:`__exit__` joins them."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False)
+            self._retired.append(self.pool)
+            self.pool = None
 
 
 def _batch_size(n_tasks: int, workers: int) -> int:
@@ -452,6 +502,7 @@ class DaskExecutor(_Executor):
             self.cluster.close()
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
+        """Submit the first batches now; the iterator yields the results (as processes do)."""
         from distributed import as_completed
 
         n_workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.workers
@@ -472,30 +523,34 @@ class DaskExecutor(_Executor):
 
         suspects: deque[RunTask] = deque()
         alone: set[Any] = set()
+
+        def collect() -> Iterator[RunResult]:
+            while owner or suspects:
+                if suspects and not owner:
+                    # Nothing else in flight: if this run's worker dies, the run killed it.
+                    submit([[suspects.popleft()]])
+                    alone.add(next(iter(owner)))
+                batch = completed.next_batch(block=True)
+                finished = [f for f in batch if f.status == "finished"]
+                # One gather for a batch of finished tasks instead of a round trip each.
+                for future, results in zip(finished, self.client.gather(finished), strict=True):
+                    owner.pop(future.key)
+                    yield from results
+                for future in batch:
+                    if future.status == "finished":
+                        continue
+                    block = owner.pop(future.key)
+                    if future.key in alone:
+                        yield failed_result(block[0], _describe(future.exception()))
+                    else:  # lost with a dying worker, perhaps not its own fault: redo alone
+                        suspects.extend(block)
+                for future in batch:
+                    future.release()
+                if not suspects:
+                    submit(list(itertools.islice(queue, max(0, limit - len(owner)))))
+
         submit(list(itertools.islice(queue, limit)))
-        while owner or suspects:
-            if suspects and not owner:
-                # Nothing else in flight: if this run's worker dies, the run killed it.
-                submit([[suspects.popleft()]])
-                alone.add(next(iter(owner)))
-            batch = completed.next_batch(block=True)
-            finished = [f for f in batch if f.status == "finished"]
-            # One gather for a batch of finished tasks instead of a round trip each.
-            for future, results in zip(finished, self.client.gather(finished), strict=True):
-                owner.pop(future.key)
-                yield from results
-            for future in batch:
-                if future.status == "finished":
-                    continue
-                block = owner.pop(future.key)
-                if future.key in alone:
-                    yield failed_result(block[0], _describe(future.exception()))
-                else:  # lost with a dying worker, perhaps not its own fault: redo alone
-                    suspects.extend(block)
-            for future in batch:
-                future.release()
-            if not suspects:
-                submit(list(itertools.islice(queue, max(0, limit - len(owner)))))
+        return collect()
 
 
 def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:

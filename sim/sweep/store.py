@@ -28,6 +28,8 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -359,35 +361,80 @@ class Store:
 
     def commit(self, results: Iterable[RunResult]) -> int:
         """Commit a chunk of results: its parts, then their record; returns how many runs."""
+        chunk = self._chunk(results)
+        if chunk is None:
+            return 0
+        self._record(chunk, chunk.write())
+        return chunk.runs
+
+    def finish(self, results: Iterable[RunResult]) -> int:
+        """Commit the last chunk and consolidate ``runs.parquet``, the two writes at once.
+
+        The chunk's parts are written by a thread while this one writes
+        ``runs.parquet`` (Arrow releases the GIL while it encodes), and both
+        are recorded together afterwards: a kill before the record leaves
+        neither, so the chunk's runs are done again and consolidated then.
+
+        Returns:
+            The number of runs in ``runs.parquet``.
+        """
+        chunk = self._chunk(results)
+        if chunk is None:
+            return self.consolidate()
+        committed = self._committed_parts()  # listed before the chunk's part appears
+        with ThreadPoolExecutor(1) as writer:
+            parts = writer.submit(chunk.write)
+            n_runs = self._write_runs([*committed, chunk.table])
+            written = parts.result()
+        self._record(chunk, {**written, self.folder / RUNS: n_runs})
+        self._release()
+        return n_runs
+
+    def _chunk(self, results: Iterable[RunResult]) -> _Chunk | None:
+        """The tables of a chunk of results under the next part name (None for no results)."""
         results = list(results)
         if not results:
-            return 0
+            return None
         name = f"part-{self._next_part:06d}.parquet"
-        written: dict[Path, int | None] = {}
+        self._next_part += 1
+        frames: dict[Path, pd.DataFrame] = {}
         for sub in TABLES:
             owned = [(r.row["run_id"], getattr(r, sub)) for r in results]
             owned = [(rid, frame) for rid, frame in owned if frame is not None]
             if owned:
                 frame = pd.concat([f for _, f in owned], ignore_index=True)
                 frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
-                write_parquet(frame, self.folder / sub / name)
-                written[self.folder / sub / name] = len(frame)
+                frames[self.folder / sub / name] = frame
         table = rows_table(results, self.varied)
-        path = self.folder / "runs" / name
-        _write_part(table, path)
-        written[path] = table.num_rows
+        return _Chunk(len(results), frames, self.folder / "runs" / name, table)
+
+    def _record(self, chunk: _Chunk, written: dict[Path, int | None]) -> None:
+        """Record a chunk's written files (the commit), and keep its runs table."""
+        table = chunk.table
         self._written_cells += table.num_rows * table.num_columns
         if self._written_cells <= _KEEP_CELLS:
-            self._written[path] = table
+            self._written[chunk.path] = table
         else:
             self._written.clear()
         self.records.add(written)
         self._add_status(table)
-        self._next_part += 1
-        return len(results)
 
     def consolidate(self) -> int:
-        """Write ``runs.parquet``: every committed run once, sorted by scenario, point, replicate.
+        """Write and record ``runs.parquet`` from the committed runs parts.
+
+        Returns:
+            The number of runs.
+        """
+        n_runs = self._write_runs(self._committed_parts())
+        self.records.add({self.folder / RUNS: n_runs})
+        self._release()
+        return n_runs
+
+    def _committed_parts(self) -> list[pa.Table]:
+        return [self._read_part(p) for p in self._parts("runs").values()]
+
+    def _write_runs(self, parts: list[pa.Table]) -> int:
+        """Write ``runs.parquet``: the runs of ``parts``, sorted by scenario, point, replicate.
 
         Columns: keys, varied parameters, metrics in alphabetical order (so the
         table does not depend on which chunk finished first), status, error,
@@ -397,12 +444,12 @@ class Store:
         Returns:
             The number of runs.
         """
-        parts = [self._read_part(p) for p in self._parts("runs").values()]
-        table = (
-            pa.concat_tables(parts, promote_options="default")
-            if parts
-            else rows_table([], self.varied)
-        )
+        if not parts:
+            table = rows_table([], self.varied)
+        elif all(p.schema.equals(parts[0].schema) for p in parts):
+            table = pa.concat_tables(parts)  # the usual case, without unifying schemas
+        else:
+            table = pa.concat_tables(parts, promote_options="default")
         fixed = {*KEY_COLUMNS, *TAIL_COLUMNS, *self.varied}
         metrics = sorted(c for c in table.column_names if c not in fixed)
         table = table.select([*KEY_COLUMNS, *self.varied, *metrics, *TAIL_COLUMNS])
@@ -420,10 +467,37 @@ class Store:
             for i in range(0, max(len(order), 1), _BLOCK_ROWS)
         )
         _write_table(self.folder / RUNS, table.schema, blocks)
-        n_runs = table.num_rows
-        self.records.add({self.folder / RUNS: n_runs})
-        del table, parts
+        return int(table.num_rows)
+
+    def _release(self) -> None:
+        """Drop the kept runs parts: the sweep is over."""
         self._written.clear()
-        # Arrow's allocator keeps freed blocks for reuse; the sweep is over, give them back.
+        # Arrow's allocator keeps freed blocks for reuse; give them back.
         pa.default_memory_pool().release_unused()
-        return n_runs
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A chunk of results ready to write: its runs table, its tidy tables, their paths.
+
+    Attributes:
+        runs: how many runs.
+        frames: the series and actors tables of the chunk, by part path.
+        path: the runs part's path.
+        table: the runs part's table.
+    """
+
+    runs: int
+    frames: dict[Path, pd.DataFrame]
+    path: Path
+    table: pa.Table
+
+    def write(self) -> dict[Path, int | None]:
+        """Write the chunk's parts (each atomically); returns their rows by path, to record."""
+        written: dict[Path, int | None] = {}
+        for path, frame in self.frames.items():
+            write_parquet(frame, path)
+            written[path] = len(frame)
+        _write_part(self.table, self.path)
+        written[self.path] = self.table.num_rows
+        return written

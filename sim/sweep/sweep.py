@@ -7,9 +7,13 @@ function); :func:`cli_sweep` is ``credsim sweep``, a thin shell around it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import gc
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,10 +161,12 @@ def run_sweep(
         check_address(address)  # before anything is written
     if run_fn is None:
         run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
-    tasks = plan_runs(experiment)
     store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
-    # The executor first, so that its workers start while the folder is written.
+    # The executor first, so that its workers start while the sweep plans and writes the
+    # folder; package versions and the git state (a subprocess) are read by a thread meanwhile.
     with (
+        _frozen_heap(),
+        ThreadPoolExecutor(1) as background,
         make_executor(
             executor,
             experiment.scenarios_by_hash,
@@ -168,62 +174,111 @@ def run_sweep(
             address=address,
             run_fn=run_fn,
         ) as ex,
-        store,
     ):
-        problems = store.repair()
-        for problem in problems:
-            print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
-        done = store.committed()
-        counts = _counts(len(tasks), done)
-        failed_before = counts["failed"]
-        pending = [t for t in tasks if t.run_id not in done]
-        previous = store.read_manifest()
-        complete = previous is not None and previous.get("status") == "complete"
-        if not pending and complete and store.consolidated() and store.has_design():
-            print(
-                f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
-                f"{failed_before} failed) in {folder}; nothing to do",
-                flush=True,
-            )
-            return SweepOutcome(folder, len(tasks), 0, failed_before)
-        started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
-        command = command or ["credsim", *sys.argv[1:]]
-        # The manifest first: from its first file on, the folder says what it is.
-        origin = _Origin.read()
+        origin = background.submit(_Origin.read)
+        tasks = plan_runs(experiment)
+        with store:
+            problems = store.repair()
+            for problem in problems:
+                print(f"repairing {folder / problem.file}: it {problem.what}", flush=True)
+            done = store.committed()
+            counts = _counts(len(tasks), done)
+            failed_before = counts["failed"]
+            pending = [t for t in tasks if t.run_id not in done]
+            previous = store.read_manifest()
+            complete = previous is not None and previous.get("status") == "complete"
+            if not pending and complete and store.consolidated() and store.has_design():
+                print(
+                    f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
+                    f"{failed_before} failed) in {folder}; nothing to do",
+                    flush=True,
+                )
+                return SweepOutcome(folder, len(tasks), 0, failed_before)
+            # The first runs go to the workers now; their results are taken (and
+            # committed) only after the manifest and the design are written.
+            results = ex.results(pending)
+            start = _Start(origin.result(), previous, len(tasks), counts, command, quiet)
+            return _execute(experiment, store, results, start)
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """The heap as it is now out of the cyclic collector's view while the sweep runs.
+
+    The parent's heap holds the imported modules, the experiment and its
+    scenarios: a full collection walks all of it (about 60 ms, with the GIL
+    held, so results wait too) and frees nothing. Frozen, the collections
+    during the sweep walk only what the sweep made (its results, its tables);
+    the heap is unfrozen after, as :class:`~sim.sweep.executors.SerialExecutor` does.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What a sweep knows when its runs start: for the manifest and the progress line.
+
+    Attributes:
+        origin: package versions and git state.
+        previous: the folder's manifest from an earlier call, if any.
+        planned: runs the experiment plans.
+        counts: the manifest's counts of the runs committed before this call.
+        command: the command line for the manifest (None: this process's).
+        quiet: no live progress line.
+    """
+
+    origin: _Origin
+    previous: dict[str, Any] | None
+    planned: int
+    counts: dict[str, int]
+    command: list[str] | None
+    quiet: bool
+
+
+def _execute(
+    experiment: Experiment, store: Store, results: Iterator[RunResult], start: _Start
+) -> SweepOutcome:
+    """Write the manifest and design, take the results, commit them in chunks, consolidate."""
+    folder, origin, previous, planned = store.folder, start.origin, start.previous, start.planned
+    counts, failed_before = start.counts, start.counts["failed"]
+    started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
+    command = start.command or ["credsim", *sys.argv[1:]]
+    # The manifest first: from its first file on, the folder says what it is.
+    store.write_manifest(_manifest(experiment, origin, started, command, "running", counts, None))
+    if not store.has_design():
+        store.write_design(experiment.points)
+    progress = Progress(planned, counts["done"], failed_before, live=False if start.quiet else None)
+    chunk_runs = min(max(planned // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
+    buffer: list[RunResult] = []
+    table_rows = 0
+    last_commit = time.perf_counter()
+    status = "incomplete"
+    try:
+        for result in results:
+            buffer.append(result)
+            progress.update(result.failed)
+            table_rows += sum(len(t) for t in (result.series, result.actors) if t is not None)
+            if (
+                len(buffer) >= chunk_runs
+                or table_rows >= _CHUNK_TABLE_ROWS
+                or time.perf_counter() - last_commit >= _CHUNK_SECONDS
+            ):
+                store.commit(buffer)
+                buffer, table_rows, last_commit = [], 0, time.perf_counter()
+        status = "complete"
+    finally:
+        # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
+        store.finish(buffer)
+        counts = _counts(planned, store.committed())
         store.write_manifest(
-            _manifest(experiment, origin, started, command, "running", counts, None)
+            _manifest(experiment, origin, started, command, status, counts, provenance.now())
         )
-        if not store.has_design():
-            store.write_design(experiment.points)
-        progress = Progress(len(tasks), len(done), failed_before, live=False if quiet else None)
-        chunk_runs = min(max(len(tasks) // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
-        buffer: list[RunResult] = []
-        table_rows = 0
-        last_commit = time.perf_counter()
-        status = "incomplete"
-        try:
-            for result in ex.results(pending):
-                buffer.append(result)
-                progress.update(result.failed)
-                table_rows += sum(len(t) for t in (result.series, result.actors) if t is not None)
-                if (
-                    len(buffer) >= chunk_runs
-                    or table_rows >= _CHUNK_TABLE_ROWS
-                    or time.perf_counter() - last_commit >= _CHUNK_SECONDS
-                ):
-                    store.commit(buffer)
-                    buffer, table_rows, last_commit = [], 0, time.perf_counter()
-            status = "complete"
-        finally:
-            # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
-            store.commit(buffer)
-            store.consolidate()
-            counts = _counts(len(tasks), store.committed())
-            store.write_manifest(
-                _manifest(experiment, origin, started, command, status, counts, provenance.now())
-            )
-        progress.close(progress.summary(experiment.name, str(folder)))
-        return SweepOutcome(folder, len(tasks), progress.done, counts["failed"])
+    progress.close(progress.summary(experiment.name, str(folder)))
+    return SweepOutcome(folder, planned, progress.done, counts["failed"])
 
 
 def _experiment(args: argparse.Namespace) -> Experiment:
