@@ -216,7 +216,6 @@ def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
     ip[core.IP_PERIOD] = p.alignment.period
     ip[core.IP_EQUILIBRIUM] = int(sc.network.initial == "equilibrium")
     ip[core.IP_BLOCKS] = core.blocks_for(world.n_actors)
-    ip[core.IP_THREADS] = 1  # FastModel clears it in a forked child (core.threads_usable)
     return fp, ip
 
 

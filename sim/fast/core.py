@@ -76,8 +76,7 @@ N_FP = 22
 IP_PERIOD = 0
 IP_EQUILIBRIUM = 1  # model v2 network.initial: 1 for equilibrium, 0 for prior
 IP_BLOCKS = 2  # blocks of actors the per-actor passes are split into (1: one pass)
-IP_THREADS = 3  # 1: the blocks go to numba's threads; 0: they run in turn (same bits)
-N_IP = 4
+N_IP = 3
 
 # A large population's per-actor passes run as PARALLEL_BLOCKS blocks of actors on
 # numba's threads (decision 270). The blocks, not the threads, fix the order of every
@@ -949,30 +948,21 @@ def update_records(
     bias: float,
     rho: float,
     affinity_on: bool,
-    positive: np.ndarray,
-    negative: np.ndarray,
-    ev_pos: np.ndarray,
-    ev_neg: np.ndarray,
-    a0: np.ndarray,
-    b0: np.ndarray,
-    own: np.ndarray,
-    r_aff: np.ndarray,
-    s_aff: np.ndarray,
-    aff_pos: np.ndarray,
-    aff_neg: np.ndarray,
-    a0_aff: np.ndarray,
-    b0_aff: np.ndarray,
-    affinity: np.ndarray,
+    records: tuple[np.ndarray, ...],
 ) -> float:
     """Steps 2 of observers ``lo..hi-1``: evidence records, own assessment, re-anchoring, affinity.
 
-    Takes in this step's evidence ``ev_pos``/``ev_neg`` (and affinity's
-    ``aff_pos``/``aff_neg``), by power then observer, and clears it. Returns
+    ``records`` holds trust's arrays (positive and negative records, this
+    step's positive and negative evidence by power then observer, the priors
+    a0 and b0, the own assessment), then affinity's in the same order (the
+    last its value). The step's evidence is taken in and cleared. Returns
     a sum that is 0 when every value written is finite and NaN otherwise
     (``x - x`` is 0 for a finite x: a check without branches). Trust's and
     affinity's records are written out here, not through a per-cell
     function: numba made that two to four times slower (decision 247).
     """
+    positive, negative, ev_pos, ev_neg, a0, b0, own = records[:7]
+    r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity = records[7:]
     n_powers = own.shape[1]
     health = 0.0
     for o in range(lo, hi):
@@ -1014,30 +1004,14 @@ def update_records_blocks(
     bias: float,
     rho: float,
     affinity_on: bool,
-    positive: np.ndarray,
-    negative: np.ndarray,
-    ev_pos: np.ndarray,
-    ev_neg: np.ndarray,
-    a0: np.ndarray,
-    b0: np.ndarray,
-    own: np.ndarray,
-    r_aff: np.ndarray,
-    s_aff: np.ndarray,
-    aff_pos: np.ndarray,
-    aff_neg: np.ndarray,
-    a0_aff: np.ndarray,
-    b0_aff: np.ndarray,
-    affinity: np.ndarray,
+    records: tuple[np.ndarray, ...],
 ) -> float:
     """:func:`update_records` of every observer, a block of observers per thread."""
-    n = own.shape[0]
+    n = records[0].shape[0]
     health = np.zeros(blocks)
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
-        health[b] = update_records(
-            lo, hi, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
-            a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-        )  # fmt: skip
+        health[b] = update_records(lo, hi, memory, bias, rho, affinity_on, records)
     return health.sum()
 
 
@@ -1091,6 +1065,8 @@ def run_steps(
     k1: int,
     fp: np.ndarray,
     ip: np.ndarray,
+    # hand the blocks to threads (core.threads_usable: not in a forked child)
+    threads: bool,
     # world state, updated in place
     a0: np.ndarray,
     b0: np.ndarray,
@@ -1202,7 +1178,7 @@ def run_steps(
     mu = fp[FP_MU]
     period = ip[IP_PERIOD]
     blocks = ip[IP_BLOCKS]
-    threads = blocks > 1 and ip[IP_THREADS] != 0
+    threads = threads and blocks > 1
     # This step's evidence by power, then observer: an event's column is contiguous.
     ev_pos = np.zeros((n_powers, n))
     ev_neg = np.zeros((n_powers, n))
@@ -1236,6 +1212,11 @@ def run_steps(
     support_pos = np.zeros((2, n_powers, cells))
     support_neg = np.zeros((2, n_powers, cells))
     as_aligned = np.empty(n, dtype=aligned.dtype)
+    # What step 2 reads and writes (update_records), trust's arrays then affinity's.
+    records = (
+        positive, negative, ev_pos, ev_neg, a0, b0, own,
+        r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
+    )  # fmt: skip
     for k in range(k0, k1):
         # 1. support for every commitment open at the start of the step
         if support_stale:
@@ -1429,23 +1410,14 @@ def run_steps(
         # 2. evidence update and own assessment; 3. social influence. Non-finite
         # values are looked for as they are written (the Mesa model checks after step 3).
         if blocks == 1:
-            health = update_records(
-                0, n, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
-                a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-            )  # fmt: skip
+            health = update_records(0, n, memory, bias, rho, affinity_on, records)
         elif not threads:
             health = 0.0
             for b in range(blocks):
                 lo, hi = block(b, blocks, n)
-                health += update_records(
-                    lo, hi, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
-                    a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-                )  # fmt: skip
+                health += update_records(lo, hi, memory, bias, rho, affinity_on, records)
         else:
-            health = update_records_blocks(
-                blocks, memory, bias, rho, affinity_on, positive, negative, ev_pos, ev_neg,
-                a0, b0, own, r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
-            )  # fmt: skip
+            health = update_records_blocks(blocks, memory, bias, rho, affinity_on, records)
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
             tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers, blocks, threads,

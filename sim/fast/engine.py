@@ -235,12 +235,8 @@ class FastModel(RunResults):
         snap_aligned = np.empty((kept, n_states), dtype=np.int64)
         snap_affinity = np.empty((kept if self._affinity_moves else 0, *w.own.shape))
         stats, sets = self.recorder.stats, self.recorder.member_sets
-        ip = c.ip
-        if not core.threads_usable():
-            ip = ip.copy()
-            ip[core.IP_THREADS] = 0
         bad = core.run_steps(
-            k0, k1 + 1, c.fp, ip,
+            k0, k1 + 1, c.fp, c.ip, core.threads_usable(),
             w.a0, w.b0, w.positive, w.negative, w.own, w.trust, w.ideology, w.distance,
             w.capability, w.aligned, self._recognized,
             self._c_actor, self._c_target, self._c_mag, self._c_count,
