@@ -5,11 +5,11 @@ worker it forks starts with the compiled step loop loaded from numba's cache
 instead of loading it again on its first run (about half a second each).
 
 :func:`~sim.fast.engine.warm_up` runs a scenario without ties that starts
-from the priors. Scenarios with ties call the kernels with float tie weights
-(an empty tie list gives integer ones, another compiled signature), and
-those starting at the network's equilibrium call its kernel too: a second
-warm-up with both loads them here, not in each worker's first run (about
-50 ms a worker, measured on Syria).
+from the priors. Scenarios starting at the network's equilibrium call its
+kernel too: a second warm-up, with ties and that start, loads it here, not in
+each worker's first run (about 50 ms a worker, measured on Syria). Tie weights
+are float64 with or without ties (decision 272), so both runs call the step
+loop with one signature.
 """
 
 from __future__ import annotations
