@@ -107,3 +107,77 @@ def alignment_counts(
                 counts[g, k, n_powers if code < 0 else code] += 1.0
                 if k > 0 and code != aligned[k - 1, s]:
                     realignments[g, k] += 1.0
+
+
+@njit(cache=True)
+def min_mean_sd(values: np.ndarray, low: np.ndarray, average: np.ndarray, sd: np.ndarray) -> None:
+    """Minimum, mean and population standard deviation over axis 1 of (G, K, P) values.
+
+    In the order numpy's reductions take when the reduced axis is not the
+    contiguous one (P > 1): each (g, p) runs over the steps in order from
+    the first value, then ``sum / K``; a NaN wins the minimum, as with
+    ``np.minimum``. So the bits are ``np.min``'s, ``np.mean``'s and
+    ``np.std``'s (tested). With P = 1 numpy sums pairwise instead: the
+    caller leaves that case to numpy.
+    """
+    n_groups, n, n_powers = values.shape
+    for g in range(n_groups):
+        for p in range(n_powers):
+            total = values[g, 0, p]
+            least = total
+            for k in range(1, n):
+                x = values[g, k, p]
+                total = total + x
+                if x != x or x < least:  # once NaN, nothing is less
+                    least = x
+            mean = total / n
+            d = values[g, 0, p] - mean
+            squares = d * d
+            for k in range(1, n):
+                d = values[g, k, p] - mean
+                squares = squares + d * d
+            low[g, p] = least
+            average[g, p] = mean
+            sd[g, p] = np.sqrt(squares / n)
+
+
+# Below this many powers numpy sums a row of shares in order; from it, in eight partial sums.
+SEQUENTIAL_SUM_POWERS = 8
+
+
+@njit(cache=True)
+def shares_and_poles(
+    counts: np.ndarray, sizes: np.ndarray, share: np.ndarray, poles: np.ndarray
+) -> None:
+    """Alignment shares and the effective number of poles of each group with states.
+
+    ``share[g] = counts[g] / sizes[g]`` and ``poles[g]`` as
+    :func:`sim.kernels.effective_poles` of the powers' counts, to the bit for
+    fewer than :data:`SEQUENTIAL_SUM_POWERS` powers (numpy's row sums then go
+    in order; tested), in one pass instead of a dozen array operations.
+    Groups without states are left as they are.
+
+    Args:
+        counts: (G, T + 1, P + 1) states per option (``none`` last).
+        sizes: (G,) states per group.
+        share: (G, T + 1, P + 1), written in place.
+        poles: (G, T + 1), written in place.
+    """
+    n_groups, n_steps, n_options = counts.shape
+    n_powers = n_options - 1
+    for g in range(n_groups):
+        if sizes[g] == 0:
+            continue
+        size = float(sizes[g])
+        for k in range(n_steps):
+            total = 0.0
+            for o in range(n_options):
+                share[g, k, o] = counts[g, k, o] / size
+            for p in range(n_powers):
+                total += counts[g, k, p]
+            safe = total if total > 0 else 1.0
+            concentration = 0.0
+            for p in range(n_powers):
+                x = counts[g, k, p] / safe
+                concentration += x * x
+            poles[g, k] = 1.0 / (concentration if concentration > 0 else 1.0) if total > 0 else 0.0

@@ -295,7 +295,8 @@ EQUILIBRIUM_TOLERANCE = 1e-15
 WARM_UP_SCENARIO: dict[str, Any] = {
     "name": "warm_up",
     "calendar": {"start": "2000-01", "end": "2000-02"},
-    "powers": {"A": {"capability": 1.0, "region": "r"}},
+    # Two powers: a summary over more than one power calls sim.reductions.min_mean_sd.
+    "powers": {"A": {"capability": 1.0, "region": "r"}, "B": {"capability": 0.5, "region": "q"}},
     "states": {"S": {"region": "r", "aligned": "A"}},
     "parameters": {"alignment": {"temperature": 0.1}},
     "events": [{"kind": "intervene", "step": 1, "actor": "A", "target": "S"}],
