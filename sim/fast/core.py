@@ -840,6 +840,7 @@ def align_blocks(
 @njit(cache=True)
 def support_variant(
     variant: int,
+    first: int,
     support: np.ndarray,
     support_pos: np.ndarray,
     support_neg: np.ndarray,
@@ -876,18 +877,24 @@ def support_variant(
     bit. Affinity evidence (model v2), whose sign varies, is summed by parts
     into ``support_pos`` and ``support_neg`` (empty when not drawn). Sets
     ``supported[p]`` for every power with an open commitment.
+
+    From ``first`` > 0, the sums already hold the commitments before it and
+    only the later ones are added: the last terms of the same sums in the
+    same order, so the same bits as summing afresh (commitments opened since
+    the sums were taken, nothing else changed; decision 275).
     """
     n = sal.shape[0]
     affinity_on = fp[FP_AFFINITY_SCALE] != 0.0
     enemy_on = fp[FP_ENEMY_RELIABILITY] != 1.0
     floor_on = fp[FP_SAL_STANCE] != 0.0
     with_affinity = support_pos.shape[1] > 0
-    supported[:] = False
-    support[:] = 0.0
-    if with_affinity:
-        support_pos[:] = 0.0
-        support_neg[:] = 0.0
-    for c in range(n_commitments):
+    if first == 0:
+        supported[:] = False
+        support[:] = 0.0
+        if with_affinity:
+            support_pos[:] = 0.0
+            support_neg[:] = 0.0
+    for c in range(first, n_commitments):
         actor = c_actor[c]
         as_aligned[:] = actor if variant == 1 else -1
         if affinity_on or enemy_on or floor_on:
@@ -1163,8 +1170,9 @@ def run_steps(
     ``fp`` are on, so a v1 scenario pays nothing for them. The support of the
     open commitments is computed again only when what it depends on changed
     (the commitments, the stances or the ideologies), as the Mesa model's
-    ``EventEngine._support`` keeps it between steps; an observer's alignment
-    changes only which of two kept variants it gets (:func:`support_variant`).
+    ``EventEngine._support`` keeps it between steps, and a commitment opened
+    anew is only added to the kept sums; an observer's alignment changes
+    only which of two kept variants it gets (:func:`support_variant`).
 
     Returns:
         -1, or the first step after whose influence update a state array
@@ -1207,6 +1215,7 @@ def run_steps(
     # The support of the open commitments (both channels), kept while it cannot change:
     # [1] as if every observer were aligned with the supporting power, [0] as if none were.
     support_stale = True
+    support_done = 0  # the commitments whose support the kept sums hold, when not stale
     support_aff = affinity_on and aff_weight[SUPPORT] != 0.0
     cells = n if support_aff else 0
     support_pos = np.zeros((2, n_powers, cells))
@@ -1218,16 +1227,21 @@ def run_steps(
         r_aff, s_aff, aff_pos, aff_neg, a0_aff, b0_aff, affinity,
     )  # fmt: skip
     for k in range(k0, k1):
-        # 1. support for every commitment open at the start of the step
-        if support_stale:
+        # 1. support for every commitment open at the start of the step: summed afresh
+        # when stale, else the commitments opened since added to the kept sums.
+        first = 0 if support_stale else support_done
+        if support_stale or first < c_count[0]:
+            was = supported.copy()
             for variant in range(2):
+                supported[:] = was  # each variant marks its powers from the same start
                 support_variant(
-                    variant, support[variant], support_pos[variant], support_neg[variant],
-                    supported, c_count[0], c_actor, c_target, c_mag, weight, aff_weight, fp,
-                    region, bloc_ptr, bloc_idx, bloc_mark, ideology,
+                    variant, first, support[variant], support_pos[variant],
+                    support_neg[variant], supported, c_count[0], c_actor, c_target, c_mag,
+                    weight, aff_weight, fp, region, bloc_ptr, bloc_idx, bloc_mark, ideology,
                     rel_obs, rel_act, rel_val, rel_count, sal, e, stance_t, as_aligned,
                 )  # fmt: skip
             support_stale = False
+            support_done = c_count[0]
         regime_changed = False
         if blocks == 1:
             add_support(
@@ -1326,7 +1340,9 @@ def run_steps(
                     for o in range(n):
                         party[o] = direction * stance_t[o]
                 if kind_commit[kind] != 0:
-                    support_stale = True
+                    # A commitment opened anew is added to the kept sums next step; one
+                    # opened again (its magnitude may change) or closed makes them stale;
+                    # closing none changes nothing.
                     found = -1
                     for c in range(c_count[0]):
                         if c_actor[c] == actor and c_target[c] == target:
@@ -1337,8 +1353,11 @@ def run_steps(
                             c_actor[found] = actor
                             c_target[found] = target
                             c_count[0] = found + 1
+                        else:
+                            support_stale = True
                         c_mag[found] = magnitude
                     elif found >= 0:
+                        support_stale = True
                         for c in range(found, c_count[0] - 1):
                             c_actor[c] = c_actor[c + 1]
                             c_target[c] = c_target[c + 1]
