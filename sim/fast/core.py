@@ -559,19 +559,18 @@ def influence(
     hi: int,
     x: np.ndarray,
     out: np.ndarray,
-    member_ptr: np.ndarray,
-    member_idx: np.ndarray,
-    group_weight: np.ndarray,
-    self_weight: np.ndarray,
-    tie_ptr: np.ndarray,
-    tie_idx: np.ndarray,
-    tie_w: np.ndarray,
+    network: tuple[np.ndarray, ...],
     gsum: np.ndarray,
     total: np.ndarray,
     baseline: float,
     zero_diag: int,
 ) -> None:
-    """Rows ``lo..hi-1`` of ``out = W0 @ x``, given the group sums and the column totals."""
+    """Rows ``lo..hi-1`` of ``out = W0 @ x``, given the group sums and the column totals.
+
+    ``network`` is ``(member_ptr, member_idx, group_weight, self_weight,
+    tie_ptr, tie_idx, tie_w)`` (:func:`raw_apply`).
+    """
+    member_ptr, member_idx, group_weight, self_weight, tie_ptr, tie_idx, tie_w = network
     k = x.shape[1]
     row = np.empty(k)
     for o in range(lo, hi):
@@ -621,13 +620,7 @@ def influence_blocks(
     blocks: int,
     x: np.ndarray,
     out: np.ndarray,
-    member_ptr: np.ndarray,
-    member_idx: np.ndarray,
-    group_weight: np.ndarray,
-    self_weight: np.ndarray,
-    tie_ptr: np.ndarray,
-    tie_idx: np.ndarray,
-    tie_w: np.ndarray,
+    network: tuple[np.ndarray, ...],
     gsum: np.ndarray,
     total: np.ndarray,
     baseline: float,
@@ -637,10 +630,7 @@ def influence_blocks(
     n = x.shape[0]
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
-        influence(
-            lo, hi, x, out, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-        )  # fmt: skip
+        influence(lo, hi, x, out, network, gsum, total, baseline, zero_diag)
 
 
 @njit(cache=True)
@@ -693,23 +683,15 @@ def raw_apply(
         for b in range(blocks):
             gsum += parts[b]
             total += totals[b, :k]
+    network = (member_ptr, member_idx, group_weight, self_weight, tie_ptr, tie_idx, tie_w)
     if blocks == 1:
-        influence(
-            0, n, x, out, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-        )  # fmt: skip
+        influence(0, n, x, out, network, gsum, total, baseline, zero_diag)
     elif not threads:
         for b in range(blocks):
             lo, hi = block(b, blocks, n)
-            influence(
-                lo, hi, x, out, member_ptr, member_idx, group_weight, self_weight,
-                tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-            )  # fmt: skip
+            influence(lo, hi, x, out, network, gsum, total, baseline, zero_diag)
     else:
-        influence_blocks(
-            blocks, x, out, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, total, baseline, zero_diag,
-        )  # fmt: skip
+        influence_blocks(blocks, x, out, network, gsum, total, baseline, zero_diag)
 
 
 @njit(cache=True)
