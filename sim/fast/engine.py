@@ -10,7 +10,6 @@ summary, series and actors tables come from the one implementation in
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,8 @@ from sim.model import (
 from sim.scenario.schema import Scenario
 from sim.world import World
 
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
 
 def model_rng(rng: Any) -> np.random.Generator:
     """The generator ``mesa.Model(rng=rng)`` gives the model, in the same state.
@@ -44,7 +45,7 @@ def model_rng(rng: Any) -> np.random.Generator:
     """
     generator = np.random.default_rng(rng)
     if not isinstance(rng, int | np.integer):
-        generator.integers(np.iinfo(np.int32).max)
+        generator.integers(_INT32_MAX)
     return generator
 
 
@@ -59,6 +60,10 @@ class Prepared:
     layout: Layout
     windows: dict[str, tuple[int, int]]
     dates: list[str]
+    n_steps: int
+    # The starting values of the arrays a run keeps besides the world's (FastModel.__init__):
+    # each run copies them, instead of building them from the compiled scenario again.
+    start: dict[str, np.ndarray]
 
     @classmethod
     def build(cls, sc: Scenario) -> Prepared:
@@ -87,6 +92,8 @@ class Prepared:
                 for name, (start, end) in sc.windows.items()
             },
             dates=sc.calendar.labels(),
+            n_steps=sc.calendar.n_steps,
+            start=_run_start(compiled, world),
         )
 
     def fresh_world(self) -> World:
@@ -95,7 +102,8 @@ class Prepared:
         A shallow copy with the changing arrays copied: the derived arrays are
         copied too rather than computed again (``World.__post_init__``).
         """
-        w = copy.copy(self.world)
+        w = object.__new__(World)
+        w.__dict__.update(self.world.__dict__)
         for name in FRESH_ARRAYS:
             setattr(w, name, getattr(w, name).copy())
         return w
@@ -107,6 +115,32 @@ FRESH_ARRAYS = (
     "ideology", "capability", "aligned", "a0", "b0", "positive", "negative",
     "own", "trust", "distance",
 )  # fmt: skip
+
+
+def _run_start(c: Compiled, world: World) -> dict[str, np.ndarray]:
+    """The starting values of a run's own arrays (see FastModel.__init__)."""
+    n, p = world.n_actors, world.n_powers
+    given = c.rel_obs.shape[0]
+    room = given + c.n_relations
+    rel_obs = np.zeros(room, dtype=np.int64)
+    rel_act = np.zeros(room, dtype=np.int64)
+    rel_val = np.zeros(room)
+    rel_obs[:given], rel_act[:given], rel_val[:given] = c.rel_obs, c.rel_act, c.rel_val
+    aff = np.zeros((5, n, p))
+    aff[:2] = c.aff0
+    aff[4] = world.affinity
+    return {
+        "recognized": np.zeros((n, p), dtype=np.bool_),
+        "c_actor": np.zeros(c.n_commitments, dtype=np.int64),
+        "c_target": np.zeros(c.n_commitments, dtype=np.int64),
+        "c_mag": np.zeros(c.n_commitments),
+        "c_count": np.zeros(1, dtype=np.int64),
+        "rel_obs": rel_obs,
+        "rel_act": rel_act,
+        "rel_val": rel_val,
+        "rel_count": np.array([given], dtype=np.int64),
+        "aff": aff,
+    }
 
 
 # Prepared scenarios of this process, most recent last: a sweep's replicates
@@ -153,8 +187,8 @@ class FastModel(RunResults):
         self.spec = sc
         self.rng = model_rng(rng)
         self.record_level: Record = record
-        self.n_steps = sc.calendar.n_steps
         prepared = prepare(sc)
+        self.n_steps = prepared.n_steps
         self.dates = prepared.dates
         world = prepared.fresh_world()
         self.world = world
@@ -165,24 +199,19 @@ class FastModel(RunResults):
         self.groups = prepared.groups
         self.windows = prepared.windows
         self.recorder = run_recorder(self.groups, world, self.n_steps, record, prepared.layout)
-        self._recognized = np.zeros((world.n_actors, world.n_powers), dtype=np.bool_)
-        self._c_actor = np.zeros(c.n_commitments, dtype=np.int64)
-        self._c_target = np.zeros(c.n_commitments, dtype=np.int64)
-        self._c_mag = np.zeros(c.n_commitments)
-        self._c_count = np.zeros(1, dtype=np.int64)
-        # Model v2 state: explicit stances and the affinity records (a0, b0, r, s, affinity).
-        given = c.rel_obs.shape[0]
-        room = given + c.n_relations
-        self._rel_obs = np.zeros(room, dtype=np.int64)
-        self._rel_act = np.zeros(room, dtype=np.int64)
-        self._rel_val = np.zeros(room)
-        self._rel_obs[:given] = c.rel_obs
-        self._rel_act[:given] = c.rel_act
-        self._rel_val[:given] = c.rel_val
-        self._rel_count = np.array([given], dtype=np.int64)
-        self._aff = np.zeros((5, world.n_actors, world.n_powers))
-        self._aff[:2] = c.aff0
-        self._aff[4] = world.affinity
+        # The compiled loop's own state, from its starting values: commitments, explicit
+        # stances (model v2), and the affinity records (a0, b0, r, s, affinity).
+        start = prepared.start
+        self._recognized = start["recognized"].copy()
+        self._c_actor = start["c_actor"].copy()
+        self._c_target = start["c_target"].copy()
+        self._c_mag = start["c_mag"].copy()
+        self._c_count = start["c_count"].copy()
+        self._rel_obs = start["rel_obs"].copy()
+        self._rel_act = start["rel_act"].copy()
+        self._rel_val = start["rel_val"].copy()
+        self._rel_count = start["rel_count"].copy()
+        self._aff = start["aff"].copy()
         # The world's affinity arrays are views on the compiled loop's records.
         world.a0_aff, world.b0_aff = self._aff[0], self._aff[1]
         world.positive_aff, world.negative_aff = self._aff[2], self._aff[3]
