@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import chain
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -252,8 +252,16 @@ class World:
             # Every observer starts from the defaults; only explicit entries differ.
             a0_row, b0_row = prior_counts(powers, {}, defaults, strength)
             a0, b0 = np.tile(a0_row, (n, 1)), np.tile(b0_row, (n, 1))
-            for i, entry in compress(enumerate(entries), entries):
-                a0[i], b0[i] = prior_counts(powers, entry, defaults, strength)
+            rows = [i for i, entry in enumerate(entries) if entry]
+            if rows:
+                # prior_counts of each of these observers, in one call of beta_priors.
+                pairs = [
+                    trust_prior(entries[i].get(p, defaults.get(p)), strength)
+                    for i in rows
+                    for p in powers
+                ]
+                means, strengths = np.array(pairs).T.reshape(2, len(rows), len(powers))
+                a0[rows], b0[rows] = beta_priors(means, strengths)
             return a0, b0
 
         a0, b0 = priors(list(map(attrgetter("trust"), actors)), sc.defaults.trust)

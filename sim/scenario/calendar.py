@@ -7,7 +7,7 @@ applies the events dated in P_k and is labelled with P_k's first month.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -22,7 +22,13 @@ def parse_month(text: str) -> int:
     Raises:
         ValueError: not of the form YYYY-MM with a month from 01 to 12.
     """
-    match = _MONTH.match(str(text))
+    return _parse_month(str(text))
+
+
+# A scenario's dates are parsed again by each copy a design point or a calibration makes.
+@lru_cache(maxsize=4096)
+def _parse_month(text: str) -> int:
+    match = _MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"'{text}' is not a date of the form YYYY-MM (month 01 to 12)")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
@@ -83,4 +89,12 @@ class Calendar(BaseModel):
 
     def labels(self) -> list[str]:
         """Labels of steps 0..T."""
-        return [self.label(k) for k in range(self.n_steps + 1)]
+        return list(_labels(self.first_month, self.n_steps, self.months_per_step))
+
+
+@lru_cache(maxsize=64)
+def _labels(first_month: int, n_steps: int, months_per_step: int) -> tuple[str, ...]:
+    """:meth:`Calendar.labels` of a calendar, kept: every copy of a scenario has the same."""
+    return tuple(
+        format_month(first_month + (max(k, 1) - 1) * months_per_step) for k in range(n_steps + 1)
+    )

@@ -701,18 +701,18 @@ def reference_problems(sc: Scenario) -> list[InputError]:
             raise InputError(
                 f"step {ev.step} is after the calendar's last step {steps}", path=f"{path}.step"
             )
-        actor = getattr(ev, "actor", None)
+        actor = ev.__dict__.get("actor")  # None for a kind without it (getattr: slow)
         if actor is not None and KINDS[ev.kind].actor == "actor":
             if actor not in actor_set:
                 raise _unknown(f"{path}.actor", "actor", actor, actors)
         elif actor is not None and actor not in sc.powers:
             raise _unknown(f"{path}.actor", "power", actor, powers)
-        target = getattr(ev, "target", None)
+        target = ev.__dict__.get("target")  # None for a kind without it (getattr: slow)
         if target is not None and target not in actor_set:
             raise _unknown(f"{path}.target", "actor", target, actors)
         if target is not None and target == actor:
             raise InputError(f"actor and target are both '{actor}'", path=f"{path}.target")
-        with_ = getattr(ev, "with_", None)
+        with_ = ev.__dict__.get("with_")  # None for a kind without it (getattr: slow)
         if with_ is not None:
             pool = powers if ev.kind == "rapprochement" else actors
             what = "power" if ev.kind == "rapprochement" else "actor"
