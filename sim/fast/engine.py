@@ -126,9 +126,6 @@ def _run_start(c: Compiled, world: World) -> dict[str, np.ndarray]:
     rel_act = np.zeros(room, dtype=np.int64)
     rel_val = np.zeros(room)
     rel_obs[:given], rel_act[:given], rel_val[:given] = c.rel_obs, c.rel_act, c.rel_val
-    aff = np.zeros((5, n, p))
-    aff[:2] = c.aff0
-    aff[4] = world.affinity
     return {
         "recognized": np.zeros((n, p), dtype=np.bool_),
         "c_actor": np.zeros(c.n_commitments, dtype=np.int64),
@@ -139,7 +136,6 @@ def _run_start(c: Compiled, world: World) -> dict[str, np.ndarray]:
         "rel_act": rel_act,
         "rel_val": rel_val,
         "rel_count": np.array([given], dtype=np.int64),
-        "aff": aff,
     }
 
 
@@ -200,7 +196,7 @@ class FastModel(RunResults):
         self.windows = prepared.windows
         self.recorder = run_recorder(self.groups, world, self.n_steps, record, prepared.layout)
         # The compiled loop's own state, from its starting values: commitments, explicit
-        # stances (model v2), and the affinity records (a0, b0, r, s, affinity).
+        # stances (model v2); then the affinity records (a0, b0, r, s, affinity).
         start = prepared.start
         self._recognized = start["recognized"].copy()
         self._c_actor = start["c_actor"].copy()
@@ -211,7 +207,10 @@ class FastModel(RunResults):
         self._rel_act = start["rel_act"].copy()
         self._rel_val = start["rel_val"].copy()
         self._rel_count = start["rel_count"].copy()
-        self._aff = start["aff"].copy()
+        # Built, not copied: a template of this (5, N, P) array would double its memory.
+        self._aff = np.zeros((5, world.n_actors, world.n_powers))
+        self._aff[:2] = c.aff0
+        self._aff[4] = world.affinity
         # The world's affinity arrays are views on the compiled loop's records.
         world.a0_aff, world.b0_aff = self._aff[0], self._aff[1]
         world.positive_aff, world.negative_aff = self._aff[2], self._aff[3]
