@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from strategies import kitchen_sink, new_model, scenario_dicts, validated
 
 from sim.cli import main
-from sim.fast import FastModel
+from sim.fast import FastModel, core
+from sim.fast import engine as fast_engine
 from sim.fast.engine import model_rng
 from sim.metrics import flatten_summary
 from sim.runner import run_scenario
@@ -136,6 +137,25 @@ def test_a_summary_does_not_depend_on_how_the_steps_are_taken() -> None:
     while stepped.running:
         stepped.step()
     assert stepped.summary() == whole
+
+
+def test_the_draws_of_one_compiled_call_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At temperature > 0 a compiled call's uniforms are drawn before it: at most
+    ``UNIFORM_BYTES`` of them, whatever the calendar's length, and the bits are the same."""
+    scenario = validated(kitchen_sink())  # 12 steps, 5 states, temperature 0.3
+    whole = FastModel(scenario, rng=5, record="summary").run().summary()
+    monkeypatch.setattr(fast_engine, "UNIFORM_BYTES", 8 * 5 * 3)  # three steps' draws
+    calls: list[int] = []
+    run_steps = core.run_steps
+
+    def counted(*args: Any) -> int:
+        calls.append(args[1] - args[0])
+        return int(run_steps(*args))
+
+    monkeypatch.setattr(core, "run_steps", counted)
+    chunked = FastModel(scenario, rng=5, record="summary").run()
+    assert calls == [3, 3, 3, 3]
+    assert chunked.summary() == whole
 
 
 @pytest.mark.parametrize("record", ["summary", "series"])

@@ -139,6 +139,11 @@ def _run_start(c: Compiled, world: World) -> dict[str, np.ndarray]:
     }
 
 
+# The alignment draws (uniforms) of one compiled call are drawn before it: at most this
+# much of them at once (100,000 states: about 40 steps a call).
+UNIFORM_BYTES = 32 * 2**20
+
+
 # Prepared scenarios of this process, most recent last: a sweep's replicates
 # share their resolved Scenario object, so each design point is compiled once.
 _PREPARED: OrderedDict[int, Prepared] = OrderedDict()
@@ -234,12 +239,20 @@ class FastModel(RunResults):
     # ------------------------------------------------------------------ stepping
 
     def _chunk(self) -> int:
-        """Steps per compiled call: all of them unless snapshots are kept and would be large."""
-        cells = self.world.n_actors * self.world.n_powers
-        if self.record_level in ("summary", "actors"):
-            return self.n_steps
-        # A quarter of the Recorder's buffer: the snapshots are handed over, not kept.
-        return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 4 * 16 * cells)))
+        """Steps per compiled call: all of them, unless what a call needs at once would be large.
+
+        That is the snapshots it hands over (record level ``series``) and the
+        uniforms of its alignment draws, which are drawn before the call.
+        """
+        w = self.world
+        steps = self.n_steps
+        if self.record_level == "series":
+            # A quarter of the Recorder's buffer: the snapshots are handed over, not kept.
+            steps = min(steps, CHUNK_BYTES // max(1, 4 * 16 * w.n_actors * w.n_powers))
+        if self.compiled.fp[core.FP_TEMPERATURE] > 0:
+            # At most UNIFORM_BYTES of draws at once, so memory does not grow with the calendar.
+            steps = min(steps, UNIFORM_BYTES // (8 * max(1, w.n_actors - w.n_powers)))
+        return max(1, steps)
 
     def _advance(self, k1: int) -> None:
         """Run steps ``self.steps + 1`` to ``k1`` and record each."""
