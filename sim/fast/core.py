@@ -373,15 +373,19 @@ def active_campaigns(
     cp_about: np.ndarray,
     cp_first: np.ndarray,
     cp_last: np.ndarray,
-) -> tuple[np.ndarray, int]:
-    """The propaganda campaigns about ``actor`` active at ``step`` (file order), and how many."""
-    active = np.empty(cp_about.shape[0], dtype=np.int64)
+    active: np.ndarray,
+) -> int:
+    """How many propaganda campaigns about ``actor`` are active at ``step``.
+
+    Their indices, in file order, go to the first cells of ``active`` (the
+    caller's scratch of one cell per campaign, so that a step allocates none).
+    """
     n_active = 0
     for c in range(cp_about.shape[0]):
         if cp_about[c] == actor and cp_first[c] <= step <= cp_last[c]:
             active[n_active] = c
             n_active += 1
-    return active, n_active
+    return n_active
 
 
 @njit(cache=True)
@@ -428,15 +432,17 @@ def add_evidence(
     cp_last: np.ndarray,
     ev_pos: np.ndarray,
     ev_neg: np.ndarray,
+    active: np.ndarray,
 ) -> None:
     """Split ``e`` about ``actor`` into this step's positive and negative evidence.
 
     As ``EventEngine._add``: the actor's own cell is dropped and negative
     evidence is amplified by every propaganda campaign about ``actor``
     active at ``step``, in file order. ``ev_pos`` and ``ev_neg`` are (P, N): by
-    power, then observer. The campaigns are found once, not per observer.
+    power, then observer. The campaigns are found once, not per observer
+    (``active``: scratch of one cell per campaign).
     """
-    active, n_active = active_campaigns(actor, step, cp_about, cp_first, cp_last)
+    n_active = active_campaigns(actor, step, cp_about, cp_first, cp_last, active)
     split_evidence(
         0, e.shape[0], e, actor, active, n_active, trust_prev, cp_actor, cp_mag, ev_pos, ev_neg
     )
@@ -463,11 +469,13 @@ def add_support(
     cp_last: np.ndarray,
     ev_pos: np.ndarray,
     ev_neg: np.ndarray,
+    active: np.ndarray,
 ) -> None:
     """This step's support evidence for observers ``lo..hi-1`` (step 1), power by power.
 
     Each observer takes the kept variant of its alignment (:func:`support_variant`);
     affinity evidence is added when ``support_pos`` has cells (model v2).
+    ``active`` is scratch of one cell per campaign.
     """
     support_aff = support_pos.shape[2] > 0
     for p in range(supported.shape[0]):
@@ -479,7 +487,7 @@ def add_support(
             if support_aff:
                 aff_pos[p, o] += support_pos[1, p, o] if with_p else support_pos[0, p, o]
                 aff_neg[p, o] += support_neg[1, p, o] if with_p else support_neg[0, p, o]
-        active, n_active = active_campaigns(p, step, cp_about, cp_first, cp_last)
+        n_active = active_campaigns(p, step, cp_about, cp_first, cp_last, active)
         split_evidence(lo, hi, e, p, active, n_active, trust_prev, cp_actor, cp_mag, ev_pos, ev_neg)
 
 
@@ -508,9 +516,11 @@ def add_support_blocks(
     n = e.shape[0]
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
+        active = np.empty(cp_about.shape[0], dtype=np.int64)  # each thread its own
         add_support(
             lo, hi, step, supported, aligned, support, support_pos, support_neg, aff_pos,
             aff_neg, e, trust_prev, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
+            active,
         )  # fmt: skip
 
 
@@ -538,10 +548,13 @@ def group_sums(
     gsum: np.ndarray,
     total: np.ndarray,
     zero_diag: int,
+    row: np.ndarray,
 ) -> None:
-    """Add rows ``lo..hi-1`` of ``x`` into their groups' sums ``gsum`` and into ``total``."""
+    """Add rows ``lo..hi-1`` of ``x`` into their groups' sums ``gsum`` and into ``total``.
+
+    ``row`` is scratch of ``x.shape[1]`` cells (the caller's, so a step allocates none).
+    """
     k = x.shape[1]
-    row = np.empty(k)
     for o in range(lo, hi):
         for c in range(k):
             row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
@@ -564,15 +577,16 @@ def influence(
     total: np.ndarray,
     baseline: float,
     zero_diag: int,
+    row: np.ndarray,
 ) -> None:
     """Rows ``lo..hi-1`` of ``out = W0 @ x``, given the group sums and the column totals.
 
     ``network`` is ``(member_ptr, member_idx, group_weight, self_weight,
-    tie_ptr, tie_idx, tie_w)`` (:func:`raw_apply`).
+    tie_ptr, tie_idx, tie_w)`` (:func:`raw_apply`); ``row`` is scratch of
+    ``x.shape[1]`` cells.
     """
     member_ptr, member_idx, group_weight, self_weight, tie_ptr, tie_idx, tie_w = network
     k = x.shape[1]
-    row = np.empty(k)
     for o in range(lo, hi):
         for c in range(k):
             row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
@@ -612,7 +626,8 @@ def group_sums_blocks(
     n, k = x.shape
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
-        group_sums(lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag)
+        row = np.empty(k)  # each thread its own
+        group_sums(lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag, row)
 
 
 @njit(cache=True, parallel=True)
@@ -627,10 +642,11 @@ def influence_blocks(
     zero_diag: int,
 ) -> None:
     """:func:`influence` of every actor, a block of actors per thread."""
-    n = x.shape[0]
+    n, k = x.shape
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
-        influence(lo, hi, x, out, network, gsum, total, baseline, zero_diag)
+        row = np.empty(k)  # each thread its own
+        influence(lo, hi, x, out, network, gsum, total, baseline, zero_diag, row)
 
 
 @njit(cache=True)
@@ -649,6 +665,7 @@ def raw_apply(
     zero_diag: int,
     blocks: int,
     threads: bool,
+    scratch: np.ndarray,
 ) -> None:
     """``out = W0 @ x`` for x of shape (N, P) (diagonal excluded, rows not normalised).
 
@@ -656,7 +673,8 @@ def raw_apply(
     groups (its region, then its blocs offset by the number of regions) with
     weights ``group_weight``. Each group is summed once, so time is linear in
     actors, memberships and ties; all columns go together, so each index is
-    read once. ``gsum`` is scratch of shape (G, P). ``x[p, p]`` is read as 0
+    read once. ``gsum`` and ``scratch`` are scratch of shapes (G, P) and
+    (2, P), so that a step allocates nothing here. ``x[p, p]`` is read as 0
     for ``p < zero_diag`` (a power's own cell of held trust), so that the
     caller need not copy ``x`` to clear it. Both passes go over the actors
     in ``blocks`` blocks, on threads when ``threads``; each block sums its
@@ -666,9 +684,10 @@ def raw_apply(
     n, k = x.shape
     threads = threads and blocks > 1
     gsum[:] = 0.0
-    total = np.zeros(k)
+    total, row = scratch[0], scratch[1]
+    total[:] = 0.0
     if blocks == 1:
-        group_sums(0, n, x, member_ptr, member_idx, gsum, total, zero_diag)
+        group_sums(0, n, x, member_ptr, member_idx, gsum, total, zero_diag, row)
     else:
         parts = np.zeros((blocks, gsum.shape[0], k))
         # Each block's totals a cache line apart from the next's: threads that wrote
@@ -679,17 +698,19 @@ def raw_apply(
         else:
             for b in range(blocks):
                 lo, hi = block(b, blocks, n)
-                group_sums(lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag)
+                group_sums(
+                    lo, hi, x, member_ptr, member_idx, parts[b], totals[b, :k], zero_diag, row
+                )
         for b in range(blocks):
             gsum += parts[b]
             total += totals[b, :k]
     network = (member_ptr, member_idx, group_weight, self_weight, tie_ptr, tie_idx, tie_w)
     if blocks == 1:
-        influence(0, n, x, out, network, gsum, total, baseline, zero_diag)
+        influence(0, n, x, out, network, gsum, total, baseline, zero_diag, row)
     elif not threads:
         for b in range(blocks):
             lo, hi = block(b, blocks, n)
-            influence(lo, hi, x, out, network, gsum, total, baseline, zero_diag)
+            influence(lo, hi, x, out, network, gsum, total, baseline, zero_diag, row)
     else:
         influence_blocks(blocks, x, out, network, gsum, total, baseline, zero_diag)
 
@@ -723,6 +744,7 @@ def network_rows(
     raw_apply(
         x, out, member_ptr, member_idx, group_weight, self_weight,
         tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads,
+        np.empty((2, n_powers)),
     )  # fmt: skip
     for o in range(n):
         for p in range(n_powers):
@@ -741,6 +763,7 @@ def align(
     aligned: np.ndarray,
     fp: np.ndarray,
     uniforms: np.ndarray,
+    scratch: np.ndarray,
 ) -> None:
     """Alignment of the states among actors ``lo..hi-1`` (model.md section 4, step 4).
 
@@ -750,19 +773,18 @@ def align(
     the earlier option), else the first option whose cumulative softmax
     weight exceeds the state's uniform draw times the total. The choice is
     written with selects and counts rather than data-dependent branches,
-    which the processor would mispredict about half the time.
+    which the processor would mispredict about half the time. ``scratch`` has
+    shape (3, P + 1), so that a step allocates nothing here.
     """
     n_powers = trust.shape[1]
     n_options = n_powers + 1
-    utility = np.empty(n_options)
-    weights = np.empty(n_options)
+    utility, weights, weighted = scratch[0], scratch[1], scratch[2]
     w_trust = fp[FP_W_TRUST]
     w_ideology = fp[FP_W_IDEOLOGY]
     w_inertia = fp[FP_W_INERTIA]
     w_affinity = fp[FP_W_AFFINITY]
     temperature = fp[FP_TEMPERATURE]
     nonaligned = fp[FP_NONALIGNED]
-    weighted = np.empty(n_powers)
     for p in range(n_powers):
         weighted[p] = fp[FP_W_CAPABILITY] * capability[p]
     for o in range(max(lo, n_powers), hi):
@@ -813,10 +835,11 @@ def align_blocks(
     uniforms: np.ndarray,
 ) -> None:
     """:func:`align` of every state, a block of actors per thread."""
-    n = trust.shape[0]
+    n, n_powers = trust.shape
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
-        align(lo, hi, trust, affinity, distance, capability, aligned, fp, uniforms)
+        scratch = np.empty((3, n_powers + 1))  # each thread its own
+        align(lo, hi, trust, affinity, distance, capability, aligned, fp, uniforms, scratch)
 
 
 @njit(cache=True)
@@ -1179,6 +1202,11 @@ def run_steps(
     supported = np.zeros(n_powers, dtype=np.bool_)
     mean = np.empty((n, n_powers))
     gsum = np.empty((n_groups, n_powers))
+    # Scratch of raw_apply, align and the campaigns' look-up, allocated once rather
+    # than at every step.
+    apply_scratch = np.empty((2, n_powers))
+    align_scratch = np.empty((3, n_powers + 1))
+    active = np.empty(cp_about.shape[0], dtype=np.int64)
     bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
     draw = 0
     # Model v2 switches, and scratch for the stance columns and affinity.
@@ -1229,6 +1257,7 @@ def run_steps(
             add_support(
                 0, n, k, supported, aligned, support, support_pos, support_neg, aff_pos,
                 aff_neg, e, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
+                active,
             )  # fmt: skip
         elif not threads:
             for b in range(blocks):
@@ -1236,7 +1265,7 @@ def run_steps(
                 add_support(
                     lo, hi, k, supported, aligned, support, support_pos, support_neg, aff_pos,
                     aff_neg, e, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos,
-                    ev_neg,
+                    ev_neg, active,
                 )  # fmt: skip
         else:
             add_support_blocks(
@@ -1406,8 +1435,9 @@ def run_steps(
                     sal, party, actor, aff_pos, aff_neg,
                 )  # fmt: skip
             add_evidence(
-                e, actor, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg
-            )
+                e, actor, k, trust, cp_actor, cp_about, cp_mag, cp_first, cp_last, ev_pos, ev_neg,
+                active,
+            )  # fmt: skip
         # 2. evidence update and own assessment; 3. social influence. Non-finite
         # values are looked for as they are written (the Mesa model checks after step 3).
         if blocks == 1:
@@ -1422,6 +1452,7 @@ def run_steps(
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
             tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers, blocks, threads,
+            apply_scratch,
         )  # fmt: skip
         # Held trust is written over the old, which raw_apply has finished reading.
         if blocks == 1:
@@ -1443,13 +1474,17 @@ def run_steps(
         # 4. alignment
         if period != 0 and k % period == 0:
             if blocks == 1:
-                align(0, n, trust, affinity, distance, capability, aligned, fp, uniforms[draw])
+                align(
+                    0, n, trust, affinity, distance, capability, aligned, fp, uniforms[draw],
+                    align_scratch,
+                )  # fmt: skip
             elif not threads:
                 for b in range(blocks):
                     lo, hi = block(b, blocks, n)
                     align(
-                        lo, hi, trust, affinity, distance, capability, aligned, fp, uniforms[draw]
-                    )
+                        lo, hi, trust, affinity, distance, capability, aligned, fp,
+                        uniforms[draw], align_scratch,
+                    )  # fmt: skip
             else:
                 align_blocks(
                     blocks, trust, affinity, distance, capability, aligned, fp, uniforms[draw]
@@ -1503,11 +1538,12 @@ def equilibrium(
     n, n_powers = own.shape
     mean = np.empty((n, n_powers))
     gsum = np.empty((group_weight.shape[0], n_powers))
+    apply_scratch = np.empty((2, n_powers))
     trust[:] = own
     for sweep in range(max_sweeps):
         raw_apply(
             trust, mean, member_ptr, member_idx, group_weight, self_weight,
-            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads,
+            tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads, apply_scratch,
         )  # fmt: skip
         moved = 0.0
         for o in range(n):
