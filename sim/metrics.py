@@ -207,6 +207,7 @@ class Recorder:
             st.own_mean,
             st.affinity_mean,
             True,
+            np.empty((3, trust.shape[2])),
         )
         if self.percentiles:
             self._percentiles(trust, affinity)

@@ -33,6 +33,7 @@ def group_means(
     out_own: np.ndarray,
     out_affinity: np.ndarray,
     with_affinity: bool,
+    acc: np.ndarray,
 ) -> None:
     """``out_x[g, first + k, p]`` = mean over the entry's members of ``x[k, :, p]``.
 
@@ -48,9 +49,9 @@ def group_means(
         ptr, idx, group, column: the member sets (module docstring).
         out_trust, out_own, out_affinity: (G, T + 1, P) statistics, written in place.
         with_affinity: also average affinity (else ``out_affinity`` is left as it is).
+        acc: (3, P) scratch (the caller's: the compiled loop calls this at every step).
     """
     n_steps, _, n_powers = trust.shape
-    acc = np.empty((3, n_powers))
     for e in range(group.shape[0]):
         start, stop = ptr[e], ptr[e + 1]
         if stop == start:

@@ -158,6 +158,31 @@ def test_the_draws_of_one_compiled_call_are_bounded(monkeypatch: pytest.MonkeyPa
     assert chunked.summary() == whole
 
 
+def test_a_step_of_the_compiled_loop_allocates_no_arrays() -> None:
+    """The compiled loop's scratch is allocated once per call (decision 281): a run of
+    the kitchen sink makes as many numba allocations over 120 steps as over 12."""
+    from numba.core.runtime import _nrt_python, rtsys
+
+    def allocations(end: str) -> int:
+        tree = kitchen_sink()
+        tree["calendar"]["end"] = end
+        scenario = validated(tree)
+        FastModel(scenario, rng=1, record="summary").run()  # compiled, and prepared
+        before = rtsys.get_allocation_stats().alloc
+        FastModel(scenario, rng=1, record="summary").run()
+        return int(rtsys.get_allocation_stats().alloc - before)
+
+    enabled = _nrt_python.memsys_stats_enabled()
+    _nrt_python.memsys_enable_stats()  # what NUMBA_NRT_STATS=1 does at start
+    try:
+        short, long = allocations("2000-12"), allocations("2009-12")
+    finally:
+        if not enabled:
+            _nrt_python.memsys_disable_stats()
+    assert short > 0  # the counter counts (each call allocates its scratch)
+    assert long == short
+
+
 @pytest.mark.parametrize("record", ["summary", "series"])
 def test_every_record_level_has_the_same_outputs(record: str) -> None:
     assert_same_outputs(validated(kitchen_sink()), 4, record)

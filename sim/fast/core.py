@@ -936,20 +936,25 @@ def record_means(
     mean_trust: np.ndarray,
     mean_own: np.ndarray,
     mean_affinity: np.ndarray,
+    acc: np.ndarray,
 ) -> None:
     """Step ``k``'s group means, as the Recorder's :func:`sim.reductions.group_means`.
 
     Affinity that has not moved since step ``k - 1`` keeps that step's means.
+    ``acc`` is (3, P) scratch.
     """
     n, n_powers = trust.shape
     shape = (1, n, n_powers)
     group_means(
         trust.reshape(shape), own.reshape(shape), affinity.reshape(shape), k,
         set_ptr, set_idx, set_group, set_column, mean_trust, mean_own, mean_affinity,
-        affinity_moved,
+        affinity_moved, acc,
     )  # fmt: skip
     if not affinity_moved:
-        mean_affinity[:, k, :] = mean_affinity[:, k - 1, :]
+        # Cell by cell: numba copies an overlapping slice to a temporary array first.
+        for g in range(mean_affinity.shape[0]):
+            for p in range(n_powers):
+                mean_affinity[g, k, p] = mean_affinity[g, k - 1, p]
 
 
 @njit(cache=True)
@@ -1207,6 +1212,7 @@ def run_steps(
     apply_scratch = np.empty((2, n_powers))
     align_scratch = np.empty((3, n_powers + 1))
     active = np.empty(cp_about.shape[0], dtype=np.int64)
+    means_acc = np.empty((3, n_powers))
     bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
     draw = 0
     # Model v2 switches, and scratch for the stance columns and affinity.
@@ -1495,6 +1501,7 @@ def run_steps(
             record_means(
                 k, trust, own, affinity, affinity_on or regime_changed or k == k0,
                 set_ptr, set_idx, set_group, set_column, mean_trust, mean_own, mean_affinity,
+                means_acc,
             )  # fmt: skip
             for s in range(n - n_powers):
                 history[k, s] = aligned[n_powers + s]
