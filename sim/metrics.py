@@ -74,13 +74,6 @@ class Statistics:
     realignments: FloatArray  # (G, T+1)
 
 
-def _nans(shape: tuple[int, ...]) -> FloatArray:
-    """A new float array of NaN (``np.full`` without its Python-level frame: one per run)."""
-    out = np.empty(shape)
-    out.fill(np.nan)
-    return out
-
-
 class Recorder:
     """Collects each step's arrays and reduces them to :class:`Statistics`.
 
@@ -111,14 +104,14 @@ class Recorder:
         t = n_steps + 1
         g = len(groups)
         self.stats = Statistics(
-            trust_mean=_nans((g, t, n_powers)),
-            own_mean=_nans((g, t, n_powers)),
-            trust_p10=_nans((g, t, n_powers)) if percentiles else None,
-            trust_p90=_nans((g, t, n_powers)) if percentiles else None,
-            affinity_mean=_nans((g, t, n_powers)),
-            affinity_p10=_nans((g, t, n_powers)) if percentiles else None,
-            affinity_p90=_nans((g, t, n_powers)) if percentiles else None,
-            share=_nans((g, t, n_powers + 1)),
+            trust_mean=np.full((g, t, n_powers), np.nan),
+            own_mean=np.full((g, t, n_powers), np.nan),
+            trust_p10=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            trust_p90=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            affinity_mean=np.full((g, t, n_powers), np.nan),
+            affinity_p10=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            affinity_p90=np.full((g, t, n_powers), np.nan) if percentiles else None,
+            share=np.full((g, t, n_powers + 1), np.nan),
             effective_poles=np.zeros((g, t)),
             realignments=np.zeros((g, t)),
         )

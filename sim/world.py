@@ -51,11 +51,26 @@ def prior_counts(
 
     Each power's entry is the observer's own, else the scenario default, else 0.5.
     """
-    means, strengths = zip(
-        *(trust_prior(entries.get(p, defaults.get(p)), prior_strength) for p in powers),
-        strict=True,
+    a0, b0 = observers_prior_counts(powers, [entries], defaults, prior_strength)
+    return a0[0], b0[0]
+
+
+def observers_prior_counts(
+    powers: list[str],
+    observers: list[dict[str, float | TrustPrior]],
+    defaults: dict[str, float | TrustPrior],
+    prior_strength: float,
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`prior_counts` of several observers at once: (R, P) arrays, one row each."""
+    pairs = [
+        trust_prior(entries.get(p, defaults.get(p)), prior_strength)
+        for entries in observers
+        for p in powers
+    ]
+    means, strengths = (
+        np.array(pairs, dtype=np.float64).reshape(-1, len(powers), 2).transpose(2, 0, 1)
     )
-    return beta_priors(np.array(means), np.array(strengths))
+    return beta_priors(means, strengths)
 
 
 def positions(index: Mapping[str, int], names: list[str]) -> IntArray:
@@ -254,14 +269,9 @@ class World:
             a0, b0 = np.tile(a0_row, (n, 1)), np.tile(b0_row, (n, 1))
             rows = [i for i, entry in enumerate(entries) if entry]
             if rows:
-                # prior_counts of each of these observers, in one call of beta_priors.
-                pairs = [
-                    trust_prior(entries[i].get(p, defaults.get(p)), strength)
-                    for i in rows
-                    for p in powers
-                ]
-                means, strengths = np.array(pairs).T.reshape(2, len(rows), len(powers))
-                a0[rows], b0[rows] = beta_priors(means, strengths)
+                a0[rows], b0[rows] = observers_prior_counts(
+                    powers, [entries[i] for i in rows], defaults, strength
+                )
             return a0, b0
 
         a0, b0 = priors(list(map(attrgetter("trust"), actors)), sc.defaults.trust)

@@ -18,7 +18,7 @@ from sim.fast import core
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.network import Ties
 from sim.scenario.kinds import KINDS
-from sim.scenario.schema import DEFAULT_WEIGHTS, NONE_ALIGNMENT, Scenario
+from sim.scenario.schema import DEFAULT_WEIGHTS, NONE_ALIGNMENT, Scenario, event_field
 from sim.world import NO_POWER, World, ideology_vector, prior_counts
 
 KIND_CODES = {
@@ -261,17 +261,16 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     for i, event in enumerate(events):
         kind = event.kind
         ev_kind[i] = KIND_CODES[kind]
-        # An event's fields by name; a kind without the field has no entry. (A pydantic
-        # model holds its fields in __dict__; getattr of a missing one raises inside
-        # pydantic first, several times slower, and a scenario has many events.)
-        fields = event.__dict__
-        if fields.get("actor") is not None:
-            ev_actor[i] = index[event.actor]
-        if fields.get("target") is not None:
-            ev_target[i] = index[event.target]
-        if fields.get("with_") is not None:
-            ev_with[i] = index[event.with_]
-        ev_mag[i] = float(fields.get("magnitude", 0.0))
+        actor = event_field(event, "actor")
+        target = event_field(event, "target")
+        with_ = event_field(event, "with_")
+        if actor is not None:
+            ev_actor[i] = index[actor]
+        if target is not None:
+            ev_target[i] = index[target]
+        if with_ is not None:
+            ev_with[i] = index[with_]
+        ev_mag[i] = float(event_field(event, "magnitude", 0.0))
         if kind == "capability_change":
             given = event.value is not None
             ev_value[i] = float(event.value if given else event.delta)

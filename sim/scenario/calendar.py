@@ -85,7 +85,7 @@ class Calendar(BaseModel):
 
     def label(self, step: int) -> str:
         """The date label of step ``step`` (step 0 and step 1 share the start month)."""
-        return format_month(self.first_month + (max(step, 1) - 1) * self.months_per_step)
+        return _label(self.first_month, self.months_per_step, step)
 
     def labels(self) -> list[str]:
         """Labels of steps 0..T."""
@@ -95,6 +95,8 @@ class Calendar(BaseModel):
 @lru_cache(maxsize=64)
 def _labels(first_month: int, n_steps: int, months_per_step: int) -> tuple[str, ...]:
     """:meth:`Calendar.labels` of a calendar, kept: every copy of a scenario has the same."""
-    return tuple(
-        format_month(first_month + (max(k, 1) - 1) * months_per_step) for k in range(n_steps + 1)
-    )
+    return tuple(_label(first_month, months_per_step, k) for k in range(n_steps + 1))
+
+
+def _label(first_month: int, months_per_step: int, step: int) -> str:
+    return format_month(first_month + (max(step, 1) - 1) * months_per_step)
