@@ -508,7 +508,7 @@ class DaskExecutor(_Executor):
         n_workers = len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or self.workers
         queue = _batches(tasks, _batch_size(len(tasks), n_workers), n_workers)
         limit = n_workers * _IN_FLIGHT
-        owner: dict[Any, list[RunTask]] = {}
+        owner: dict[Any, tuple[Any, list[RunTask]]] = {}  # key -> (future, its runs), while owed
         completed = as_completed()
 
         def submit(blocks: list[list[RunTask]]) -> None:
@@ -518,7 +518,7 @@ class DaskExecutor(_Executor):
             # One graph update for many batches: fewer messages than a submit each.
             futures = self.client.map(run_batch, blocks, run_fn=self.run_fn, key=keys, pure=False)
             for block, future in zip(blocks, futures, strict=True):
-                owner[future.key] = block
+                owner[future.key] = (future, block)
             completed.update(futures)
 
         suspects: deque[RunTask] = deque()
@@ -530,7 +530,13 @@ class DaskExecutor(_Executor):
                     # Nothing else in flight: if this run's worker dies, the run killed it.
                     submit([[suspects.popleft()]])
                     alone.add(next(iter(owner)))
-                batch = completed.next_batch(block=True)
+                try:
+                    batch = completed.next_batch(block=True)
+                except StopIteration:
+                    # as_completed no longer tracks futures still owed (seen once, in CI,
+                    # after a worker died): wait on them again rather than end the sweep.
+                    completed.update([future for future, _ in owner.values()])
+                    continue
                 finished = [f for f in batch if f.status == "finished"]
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
@@ -539,7 +545,7 @@ class DaskExecutor(_Executor):
                 for future in batch:
                     if future.status == "finished":
                         continue
-                    block = owner.pop(future.key)
+                    _, block = owner.pop(future.key)
                     if future.key in alone:
                         yield failed_result(block[0], _describe(future.exception()))
                     else:  # lost with a dying worker, perhaps not its own fault: redo alone
