@@ -30,6 +30,7 @@ from sim.fast.engine import model_rng
 from sim.metrics import flatten_summary
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
+from sim.scenario.synthetic import expand_generated, synthetic_tree
 from sim.sweep import load_experiment, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,15 @@ def test_engines_agree_on_random_v2_scenarios(tree: dict[str, Any], seed: int) -
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_engines_agree_on_every_event_kind(seed: int) -> None:
     assert_lockstep(kitchen_sink(), seed)
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.1])
+def test_engines_agree_on_a_population_of_several_alignment_chunks(temperature: float) -> None:
+    """The alignment takes states in chunks of ``core.ALIGN_CHUNK`` (decision 284); here
+    three whole chunks and a partial one, beyond every random and shipped scenario."""
+    tree = expand_generated(synthetic_tree(3 * core.ALIGN_CHUNK + 37, 4, 12, seed=3))
+    tree["parameters"]["alignment"]["temperature"] = temperature
+    assert_lockstep(tree, 7)
 
 
 def assert_same_outputs(scenario: Any, seed: Any, record: str) -> None:

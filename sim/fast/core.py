@@ -601,6 +601,10 @@ def influence(
         if baseline != 0.0:
             for c in range(k):
                 out[o, c] += baseline * (total[c] - row[c])
+    # The ties in a second pass, each row's terms in the same order as in one: the
+    # pass is short, so the processor has many rows' scattered reads in flight at once
+    # (decision 284: 100,000 states, 3.6 against 6.3 ms on one thread).
+    for o in range(lo, hi):
         for j in range(tie_ptr[o], tie_ptr[o + 1]):
             t = tie_idx[j]
             w = tie_w[j]
@@ -752,6 +756,10 @@ def network_rows(
             remaining[o, p] = out[o, p] if has_neighbours[o, p] else 1.0
 
 
+# States whose alignment utilities are taken together (see align).
+ALIGN_CHUNK = 128
+
+
 @njit(cache=True)
 def align(
     lo: int,
@@ -773,12 +781,18 @@ def align(
     the earlier option), else the first option whose cumulative softmax
     weight exceeds the state's uniform draw times the total. The choice is
     written with selects and counts rather than data-dependent branches,
-    which the processor would mispredict about half the time. ``scratch`` has
-    shape (3, P + 1), so that a step allocates nothing here.
+    which the processor would mispredict about half the time. States go in
+    chunks of ``ALIGN_CHUNK``: their utilities first, then all their softmax
+    exponentials in one loop without dependencies, which the compiler turns
+    into vector instructions (decision 284), then their choices; each
+    state's numbers are the same operations in the same order as one state
+    at a time. ``scratch`` is :func:`align_scratch`'s, so that a step
+    allocates nothing here.
     """
     n_powers = trust.shape[1]
     n_options = n_powers + 1
-    utility, weights, weighted = scratch[0], scratch[1], scratch[2]
+    weighted = scratch[:n_powers]
+    buf = scratch[n_options:]
     w_trust = fp[FP_W_TRUST]
     w_ideology = fp[FP_W_IDEOLOGY]
     w_inertia = fp[FP_W_INERTIA]
@@ -787,40 +801,61 @@ def align(
     nonaligned = fp[FP_NONALIGNED]
     for p in range(n_powers):
         weighted[p] = fp[FP_W_CAPABILITY] * capability[p]
-    for o in range(max(lo, n_powers), hi):
-        for p in range(n_powers):
-            utility[p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
-        if w_affinity != 0.0:
+    for first in range(max(lo, n_powers), hi, ALIGN_CHUNK):
+        m = min(hi - first, ALIGN_CHUNK)
+        for i in range(m):
+            o = first + i
+            at = i * n_options
             for p in range(n_powers):
-                utility[p] += w_affinity * affinity[o, p]
-        utility[n_powers] = nonaligned
-        if w_inertia != 0.0:
-            current = aligned[o]
-            utility[n_powers if current < 0 else current] += w_inertia
-        top = utility[0]
+                buf[at + p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
+            if w_affinity != 0.0:
+                for p in range(n_powers):
+                    buf[at + p] += w_affinity * affinity[o, p]
+            buf[at + n_powers] = nonaligned
+            if w_inertia != 0.0:
+                current = aligned[o]
+                buf[at + (n_powers if current < 0 else current)] += w_inertia
         if temperature == 0.0:
-            best = 0
+            for i in range(m):
+                at = i * n_options
+                top = buf[at]
+                best = 0
+                for j in range(1, n_options):
+                    better = buf[at + j] > top
+                    best = j if better else best
+                    top = buf[at + j] if better else top
+                aligned[first + i] = -1 if best == n_powers else best
+            continue
+        for i in range(m):
+            at = i * n_options
+            top = buf[at]
             for j in range(1, n_options):
-                better = utility[j] > top
-                best = j if better else best
-                top = utility[j] if better else top
-        else:
-            for j in range(1, n_options):
-                top = max(top, utility[j])
+                top = max(top, buf[at + j])
             for j in range(n_options):
-                weights[j] = exp_nonpositive((utility[j] - top) / temperature)
-            total = weights[0]
+                buf[at + j] = (buf[at + j] - top) / temperature
+        for j in range(m * n_options):
+            buf[j] = exp_nonpositive(buf[j])
+        for i in range(m):
+            o = first + i
+            at = i * n_options
+            total = buf[at]
             for j in range(1, n_options):
-                total = total + weights[j]
+                total = total + buf[at + j]
             threshold = uniforms[o - n_powers] * total
             # The first option whose cumulative weight exceeds u * total is the number
             # of options (the last excluded) whose cumulative weight does not.
-            cumulative = weights[0]
+            cumulative = buf[at]
             best = 1 if cumulative <= threshold else 0
             for j in range(1, n_options - 1):
-                cumulative = cumulative + weights[j]
+                cumulative = cumulative + buf[at + j]
                 best += 1 if cumulative <= threshold else 0
-        aligned[o] = -1 if best == n_powers else best
+            aligned[o] = -1 if best == n_powers else best
+
+
+@njit(cache=True)
+def align_scratch(n_powers: int) -> np.ndarray:
+    """Scratch for :func:`align`: the weighted capabilities, then a chunk's utilities."""
+    return np.empty((ALIGN_CHUNK + 1) * (n_powers + 1))
 
 
 @njit(cache=True, parallel=True)
@@ -838,7 +873,7 @@ def align_blocks(
     n, n_powers = trust.shape
     for b in prange(blocks):
         lo, hi = block(b, blocks, n)
-        scratch = np.empty((3, n_powers + 1))  # each thread its own
+        scratch = align_scratch(n_powers)  # each thread its own
         align(lo, hi, trust, affinity, distance, capability, aligned, fp, uniforms, scratch)
 
 
@@ -1210,7 +1245,7 @@ def run_steps(
     # Scratch of raw_apply, align and the campaigns' look-up, allocated once rather
     # than at every step.
     apply_scratch = np.empty((2, n_powers))
-    align_scratch = np.empty((3, n_powers + 1))
+    scratch_align = align_scratch(n_powers)
     active = np.empty(cp_about.shape[0], dtype=np.int64)
     means_acc = np.empty((3, n_powers))
     bloc_mark = np.zeros(max(1, bloc_idx.max() + 1 if bloc_idx.shape[0] else 1), dtype=np.bool_)
@@ -1482,14 +1517,14 @@ def run_steps(
             if blocks == 1:
                 align(
                     0, n, trust, affinity, distance, capability, aligned, fp, uniforms[draw],
-                    align_scratch,
+                    scratch_align,
                 )  # fmt: skip
             elif not threads:
                 for b in range(blocks):
                     lo, hi = block(b, blocks, n)
                     align(
                         lo, hi, trust, affinity, distance, capability, aligned, fp,
-                        uniforms[draw], align_scratch,
+                        uniforms[draw], scratch_align,
                     )  # fmt: skip
             else:
                 align_blocks(
