@@ -805,7 +805,8 @@ def align(
         m = min(hi - first, ALIGN_CHUNK)
         for i in range(m):
             o = first + i
-            at = i * n_options
+            # At temperature 0 a state's choice is made here, its utilities in the first cells.
+            at = i * n_options if temperature > 0.0 else 0
             for p in range(n_powers):
                 buf[at + p] = (weighted[p] - w_ideology * distance[o, p]) + w_trust * trust[o, p]
             if w_affinity != 0.0:
@@ -815,24 +816,21 @@ def align(
             if w_inertia != 0.0:
                 current = aligned[o]
                 buf[at + (n_powers if current < 0 else current)] += w_inertia
-        if temperature == 0.0:
-            for i in range(m):
-                at = i * n_options
-                top = buf[at]
+            top = buf[at]
+            if temperature == 0.0:
                 best = 0
                 for j in range(1, n_options):
-                    better = buf[at + j] > top
+                    better = buf[j] > top
                     best = j if better else best
-                    top = buf[at + j] if better else top
-                aligned[first + i] = -1 if best == n_powers else best
-            continue
-        for i in range(m):
-            at = i * n_options
-            top = buf[at]
+                    top = buf[j] if better else top
+                aligned[o] = -1 if best == n_powers else best
+                continue
             for j in range(1, n_options):
                 top = max(top, buf[at + j])
             for j in range(n_options):
                 buf[at + j] = (buf[at + j] - top) / temperature
+        if temperature == 0.0:
+            continue
         for j in range(m * n_options):
             buf[j] = exp_nonpositive(buf[j])
         for i in range(m):
