@@ -391,4 +391,11 @@ def test_dask_worker_that_dies_costs_only_time(tmp_path: Path) -> None:
     )
     assert Path(marker).exists() and out.run is not None and out.run.epsilon < 1
     last = final(tmp_path / "out")
-    assert float(np.sum(last["weight"] * last[PARAMETER])) == pytest.approx(15 / 22, abs=0.05)
+    weights = last["weight"] / last["weight"].sum()
+    # Which simulations finish first decides the particles here, so the weighted mean
+    # carries the Monte Carlo error of its effective sample: Beta(15, 7)'s sd over the
+    # root of the effective number of particles; 0.05 at the least (decision 286).
+    effective = 1.0 / float(np.sum(weights**2))
+    sd = math.sqrt(15 * 7 / (22**2 * 23))
+    tolerance = max(0.05, 4 * sd / math.sqrt(effective))
+    assert float(np.sum(weights * last[PARAMETER])) == pytest.approx(15 / 22, abs=tolerance)
