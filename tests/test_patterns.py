@@ -262,6 +262,38 @@ def test_bad_pattern_fields(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # The shared vote data's last roll calls are of January 2020 (its README).
+        (
+            "after: [2016, 2019]",
+            "after: [2021, 2023]",
+            "patterns.gulf: pattern 'gulf': its group 'gulf' has no "
+            "votes in its after years 2021-2023 (the vote data has roll calls in 1946-2020)",
+        ),
+        (
+            "reference: [2012, 2014]",
+            "reference: [2021, 2023]",
+            "link.reference: no state of the patterns' groups has votes in 2021-2023 "
+            "(the vote data has roll calls in 1946-2020)",
+        ),
+    ],
+)
+def test_windows_beyond_the_vote_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
+) -> None:
+    """A window the vote data does not reach is named, with the years the data has."""
+    path = _pattern_file(tmp_path, old, new)
+    out = tmp_path / "out"
+    code = main(["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert expected in err
+    assert not out.exists()
+
+
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
     """A pattern file may name actors by their UN names: they become the scenario's."""
     path = _pattern_file(tmp_path, "rival: USA", "rival: United States")

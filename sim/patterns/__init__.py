@@ -74,6 +74,7 @@ class Prepared:
         members: group name -> rows of ``states``.
         power, rival: indices of the link's powers in the scenario.
         reference: (Y,) mask of the link's reference years.
+        vote_years: the first and last year that have a roll call in the vote data.
     """
 
     states: list[str]
@@ -84,6 +85,7 @@ class Prepared:
     power: int
     rival: int
     reference: BoolArray
+    vote_years: tuple[int, int] = (0, 0)
 
 
 @dataclass
@@ -186,15 +188,26 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     wide = values.pivot(index="state", columns="year", values="value")
     wide = wide.rename(index=seated).reindex(index=states, columns=years)
     reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
+    observed = wide.to_numpy(dtype=np.float64)
+    vote_years = (min(data.years()), max(data.years()))
+    if not np.isfinite(observed[:, reference]).any():
+        # No state's offset could be set: every prediction would be NaN.
+        start, stop = pf.link.reference
+        raise InputError(
+            f"link.reference: no state of the patterns' groups has votes in {start}-{stop} "
+            f"(the vote data has roll calls in {vote_years[0]}-{vote_years[1]})",
+            file=where,
+        )
     return Prepared(
         states=states,
         columns=np.array([state_list.index(s) for s in states], dtype=np.int64),
         years=years,
-        observed=wide.to_numpy(dtype=np.float64),
+        observed=observed,
         members=members,
         power=list(scenario.powers).index(pf.link.power),
         rival=list(scenario.powers).index(pf.link.rival),
         reference=reference,
+        vote_years=vote_years,
     )
 
 
@@ -225,11 +238,25 @@ def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
     else:
         bootstrap = stats.bootstrap_change(group, years, before, after)
     if not np.isfinite(value):
-        raise InputError(
-            f"pattern '{pattern.id}': no votes of its group in its before or after years",
-            path=f"patterns.{pattern.id}",
-        )
+        raise InputError(_no_votes(pattern, prep), path=f"patterns.{pattern.id}")
     return value, bootstrap if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
+
+
+def _no_votes(pattern: Pattern, prep: Prepared) -> str:
+    """Which of a pattern's groups has no votes in which of its windows, and the data's years."""
+    first, last = prep.vote_years
+    for role, name in (("group", pattern.group), ("control", pattern.control)):
+        if name is None:
+            continue
+        series = stats.group_mean(prep.observed[prep.members[name]])
+        for window, (start, stop) in pattern.windows().items():
+            if not np.isfinite(stats.window_mean(series, prep.years, (start, stop))):
+                return (
+                    f"pattern '{pattern.id}': its {role} '{name}' has no votes in its "
+                    f"{window} years {start}-{stop} (the vote data has roll calls in "
+                    f"{first}-{last})"
+                )
+    return f"pattern '{pattern.id}': no votes of its group in its before or after years"
 
 
 def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
