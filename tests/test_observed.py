@@ -401,6 +401,40 @@ def test_observe_parquet_and_figure(
     assert plot.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_observe_with_no_roll_call_is_an_error_and_writes_nothing(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hand data's roll calls are of 2000 and 2001: 2005-2006 matches none."""
+    out, plot = tmp_path / "t.csv", tmp_path / "f.png"
+    err = _one_line_error(
+        capsys,
+        [
+            "observe", "--votes", str(hand), "--power", "Alpha", "--rival", "Beta",
+            "--states", "Gamma,Delta", "--years", "2005-2006", "--out", str(out),
+            "--plot", str(plot),
+        ],
+    )  # fmt: skip
+    assert (
+        "no roll call matches (Alpha against Beta, 2 state(s), 2005-2006); "
+        "the vote data has roll calls in 2000-2001"
+    ) in err
+    assert not out.exists() and not plot.exists()
+
+
+def test_observed_figure_marks_whole_years(hand: Path) -> None:
+    """Two years of values: matplotlib's default locator would put ticks at half years."""
+    from sim.plots.observed import observed_figure
+
+    table = observed_table(
+        load_votes(hand), "Alpha", ["Gamma", "Delta"], "pair", rival=None, measure="agreement"
+    )
+    assert sorted(set(table["year"])) == [2000, 2001]
+    ax = observed_figure(table).axes[0]
+    lo, hi = ax.get_xlim()
+    shown = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert shown and all(float(t).is_integer() for t in shown)
+
+
 def test_observed_names_must_name_actors(tmp_path: Path) -> None:
     from sim.scenario import load_scenario
 

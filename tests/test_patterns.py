@@ -77,6 +77,14 @@ def test_bootstrap_tolerances() -> None:
 # --------------------------------------------------------------------------- link
 
 
+def test_a_prediction_outside_the_measures_range_is_said() -> None:
+    from sim.patterns.check import out_of_range_note
+
+    assert out_of_range_note(pd.Series([0.2, 0.9, 1.0, 0.0])) == ""
+    assert "outside 0-1" in out_of_range_note(pd.Series([0.2, 1.07]))
+    assert "outside 0-1" in out_of_range_note(pd.Series([-0.01, 0.5]))
+
+
 def test_yearly_gaps_by_hand() -> None:
     """Steps 1-4 in 2000, 2000, 2001, 2001; step 0 holds 9. 1999 (before the calendar)
     takes step 0; 2000 = (1 + 2) / 2; 2001 = (3 + 4) / 2; 2002 (after) is NaN."""

@@ -102,6 +102,16 @@ def cli_observe(args: argparse.Namespace) -> int:
     table = observed_table(
         data, power, states, group, rival=rival, measure=measure, issue=args.issue, years=years
     )
+    if table.empty:
+        # Before anything is written: an empty table or figure answers nothing.
+        asked = [power + (f" against {rival}" if rival else ""), f"{len(states)} state(s)"]
+        asked += [f"{years[0]}-{years[1]}"] if years else []
+        asked += [f"issue {args.issue}"] if args.issue else []
+        vote_years = data.years()
+        raise InputError(
+            f"no roll call matches ({', '.join(asked)}); the vote data has roll calls in "
+            f"{vote_years[0]}-{vote_years[-1]}"
+        )
     print(_printed(table, power, rival, measure, group, args.issue))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -135,8 +145,6 @@ def _printed(
     against = f" (split votes against {rival})" if rival else ""
     on = f", issue {issue}" if issue else ""
     title = f"{measure} with {power}{against}{on}: group '{group}'"
-    if table.empty:
-        return f"{title}\nno roll calls match"
     rows = table[table["state"].str.startswith(GROUP_PREFIX)].set_index("year")
     wide = rows[["value", "n_states", "n_votes"]].rename(columns={"value": group})
     states = table[~table["state"].str.startswith(GROUP_PREFIX)]

@@ -142,6 +142,17 @@ def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.Data
     return pd.concat(frames, ignore_index=True)
 
 
+def out_of_range_note(predicted: pd.Series) -> str:
+    """A caption's sentence when a predicted value leaves 0-1, else "".
+
+    The link is linear (validation.md), so a prediction may leave the range
+    that agreement, a share of votes, cannot (decision 288).
+    """
+    if ((predicted < 0) | (predicted > 1)).any():
+        return " The linear link predicts values outside 0-1 here; votes cannot."
+    return ""
+
+
 def _write(
     out: Path,
     pf: PatternFile,
@@ -163,15 +174,17 @@ def _write(
     write_parquet(tidy, out / "patterns.parquet")
     for pattern in pf.patterns:
         row = table.loc[pattern.id]
+        series = pattern_series(pattern, prep, sim)
+        beyond = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
         caption = (
             f"{pf.name}: {pattern.statistic}, observed {row['observed']:.3f}, simulated "
             f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
             f"{row['discrepancy']:.2f} ({'pass' if row['passed'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
-            f"{pf.link.reference[1]}; {args.reps} replicate(s)."
+            f"{pf.link.reference[1]}; {args.reps} replicate(s).{beyond}"
         )
         fig = pattern_figure(
-            pattern_series(pattern, prep, sim),
+            series,
             title=f"{pattern.id} ({pattern.role})",
             ylabel=measure_label(pf.link.measure),
             windows=pattern.windows(),

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.plots.figure import BAND_ALPHA, add_caption, outside_legend, set_theme
 from sim.plots.palette import OKABE_ITO
@@ -50,6 +51,7 @@ def observed_figure(table: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     rival = str(table["rival"].iloc[0]) if len(table) else ""
     ax.set_ylabel(_MEASURE_LABELS.get(measure, measure))
     ax.set_xlabel("Year")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, even over a few
     ax.set_ylim(-0.02, 1.02)
     against = f" (votes split against {rival})" if rival else ""
     ax.set_title(f"Agreement with {power}{against}", loc="left")
@@ -104,6 +106,7 @@ def pattern_figure(
             label=f"{who}, {kind}",
         )
     ax.set_xlabel("Year")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
     outside_legend(ax, "", ax.get_legend_handles_labels()[0])
