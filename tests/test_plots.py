@@ -228,6 +228,24 @@ def test_trajectory_figure_names_every_power_and_marks_events(tmp_path):
     assert any(len(y) == len(mean) and np.allclose(y, mean) for y in ys)
 
 
+def test_event_strip_ends_at_its_highest_label(tmp_path):
+    """Two labels fit in the lowest of the strip's lanes: the strip ends at their top, so
+    the saved figure has no blank band above them, and each label stays where it was
+    placed on the page (its pixel box is the same after the trim)."""
+    results = open_results(factory.write_sweep(tmp_path / "sweep"))
+    fig = trajectories_figure(results.series(metrics=["trust_mean"]), results.events)
+    strip, *panels = fig.axes
+    renderer = fig.canvas.get_renderer()
+    tops = [t.get_window_extent(renderer).y1 for t in strip.texts]
+    assert len(tops) == 2 and len({t.get_position()[1] for t in strip.texts}) == 1
+    assert strip.get_ylim()[1] < 1.0  # trimmed from the four lanes' height
+    assert strip.get_window_extent(renderer).y1 == pytest.approx(max(tops), abs=0.5)
+    # Drawing the trimmed figure again moves nothing.
+    fig.canvas.draw()
+    assert [t.get_window_extent(renderer).y1 for t in strip.texts] == pytest.approx(tops)
+    assert strip.get_window_extent(renderer).y0 > panels[0].get_window_extent(renderer).y1
+
+
 # --------------------------------------------------------------------------- alignment
 
 

@@ -320,9 +320,32 @@ def trajectories_figure(
         ax.set_xlabel("Date (month)")
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
-    draw_events(strip, [ax for row in panels for ax in row], marks, palette)
+    placed = draw_events(strip, [ax for row in panels for ax in row], marks, palette)
+    _trim_strip(strip, placed)
     _legend(panels[0][-1], palette, powers, scenarios)
     return fig
+
+
+def _trim_strip(strip: Axes, placed: Sequence[Text]) -> None:
+    """Cut the event strip down to its highest label, every label where it was drawn.
+
+    The strip has room for ``LANES`` lanes of labels; when fewer are used, the
+    rest would be blank space at the top of the saved figure (the tight
+    bounding box counts the strip's axes). The strip keeps its bottom and
+    its scale, so nothing drawn moves.
+    """
+    figure = strip.get_figure()
+    if figure is None or not placed:
+        return
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    top_px = max(t.get_window_extent(renderer).y1 for t in placed)
+    top = float(strip.transData.inverted().transform((0.0, top_px))[1])
+    low, high = strip.get_ylim()
+    if not low < top < high:
+        return
+    pos = strip.get_position()
+    strip.set_position((pos.x0, pos.y0, pos.width, pos.height * (top - low) / (high - low)))
+    strip.set_ylim(low, top)
 
 
 def across_figure(
