@@ -219,3 +219,26 @@ def test_at_a_value_not_run_is_one_line(tmp_path, capsys):
         "credsim: error: --at parameters.trust.negativity_bias=9: the sweep ran "
         "parameters.trust.negativity_bias at 1, 2, 3"
     ]
+
+
+def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
+    """Samples split --by one parameter are named ``parameter=value``; under the bars that
+    is the value, the parameter going to the axis label (the names side by side ran
+    into each other). Names of other kinds are wrapped, never cut."""
+    from sim.analysis.comparison import compare_figure, compare_table, samples_of
+    from sim.results import open_results
+
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0, 4.0]}
+    folder = open_results(factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid))
+    metric = "final_trust.USA.all"
+    samples = samples_of([folder], "parameters.trust.negativity_bias")
+    fig = compare_figure(samples, metric, compare_table(samples, metric), {})
+    bars = fig.axes[-1]
+    assert [t.get_text() for t in bars.get_xticklabels()] == ["1", "2", "4"]
+    assert bars.get_xlabel() == "trust.negativity_bias"
+    run = open_results(factory.write_run(tmp_path / "a_run_in_a_long_folder_name"))
+    samples = samples_of([folder, run], None)
+    fig = compare_figure(samples, metric, compare_table(samples, metric), {})
+    labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    assert [label.replace("\n", "") for label in labels] == [s.label for s in samples]
+    assert max(len(line) for label in labels for line in label.splitlines()) <= 16

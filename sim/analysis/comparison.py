@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -423,13 +425,32 @@ def compare_figure(
     sns.stripplot(
         values, x="sample", y="value", hue="sample", palette=colors, ax=ax, size=4, legend=False
     )
-    ax.set_xlabel("")
+    _bar_labels(ax)
     ax.set_ylabel(unit)
     ax.set_title("Per run (bar: mean)", loc="left")
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
     fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=10)
     return fig
+
+
+def _bar_labels(ax: Axes) -> None:
+    """Sample names under the bars that do not run into each other.
+
+    Samples that are one varied parameter at several values (``memory=0.95``,
+    ``memory=0.99``) are labelled by their values, the parameter going to the
+    axis label; other names are wrapped.
+    """
+    ticks = ax.get_xticks()
+    names = [t.get_text() for t in ax.get_xticklabels()]
+    parts = [name.split("=", 1) for name in names]
+    shared = {p[0] for p in parts}
+    if len(names) > 1 and all(len(p) == 2 and "," not in p[1] for p in parts) and len(shared) == 1:
+        ax.set_xticks(ticks, [p[1] for p in parts])
+        ax.set_xlabel(shared.pop())
+        return
+    ax.set_xticks(ticks, [textwrap.fill(name, 16, break_on_hyphens=False) for name in names])
+    ax.set_xlabel("")
 
 
 def _difference_text(row: pd.Series) -> str:
