@@ -311,6 +311,24 @@ def test_metric_panel_draws_means_and_band_per_scenario():
     assert np.isclose(ys, expected.iloc[0]).any() and np.isclose(ys, expected.iloc[1]).any()
 
 
+def test_metric_panel_labels_at_most_six_values_and_none_of_a_sampled_design():
+    """Eight values run: a tick at each, a label at every second one (the labels of a
+    long grid ran into each other). Values drawn from a range (a sampled design) are
+    binned; their bins' means are no values run, so matplotlib places the ticks."""
+    grid = pd.DataFrame({"scenario": "a", "x": np.repeat(np.linspace(0.9, 0.999, 8), 2),
+                         "m": np.arange(16.0)})  # fmt: skip
+    ax = metric_panel(grid, "m", "x")
+    ticks, labels = ax.get_xticks(), [t.get_text() for t in ax.get_xticklabels()]
+    assert_allclose(ticks, np.linspace(0.9, 0.999, 8))
+    assert labels[::2] == [f"{v:.3g}" for v in ticks[::2]] and set(labels[1::2]) == {""}
+    drawn = pd.DataFrame({"scenario": "a", "x": np.random.default_rng(1).uniform(0.9, 1, 60),
+                          "m": np.arange(60.0)})  # fmt: skip
+    ax = metric_panel(drawn, "m", "x")
+    bin_means = ax.get_lines()[0].get_xdata()
+    assert len(bin_means) == 10
+    assert not np.isin(np.round(ax.get_xticks(), 9), np.round(bin_means, 9)).any()
+
+
 def test_heatmap_cells_are_the_means():
     runs = _runs()
     ax = heatmap_panel(runs[runs.scenario == "a"], "m", "x", "y")

@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.image as mpimg
+import numpy as np
 import pandas as pd
 import pytest
 import results_factory as factory
@@ -190,3 +191,41 @@ def test_real_sweep_plot_end_to_end(tmp_path):
     for path in (out / "plots").glob("*.png"):
         height, width, channels = mpimg.imread(path).shape
         assert height > 300 and width > 600 and channels == 4
+
+
+def test_a_sampled_design_pools_over_the_parameters_it_cannot_hold(tmp_path):
+    """A Sobol design draws every parameter anew at each point, so no two runs share a
+    value of the other parameters: holding them (as for a grid) left a run or two per
+    figure. Each figure against one parameter takes every run instead, the line being
+    the mean of the runs in each of 10 equal-count bins of that parameter, and the
+    caption says the others are pooled."""
+    design = tmp_path / "sobol.yaml"
+    design.write_text(
+        f"name: tour_sobol\nscenarios: {{base: {ROOT / 'scenarios' / 'tour.yaml'}}}\n"
+        "design:\n  method: sobol\n  samples: 16\n  parameters:\n"
+        "    parameters.trust.negativity_bias: {low: 1.0, high: 4.0}\n"
+        "    parameters.trust.memory: {low: 0.9, high: 0.995}\n"
+        "    parameters.diffusion.susceptibility: {low: 0.0, high: 0.6}\n"
+        "replicates: 1\nseed: 5\nrecord: summary\n"
+    )
+    out = tmp_path / "out"
+    argv = ["sweep", str(design), "--executor", "serial", "--out", str(out), "--no-plots",
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    results = open_results(out)
+    runs = results.ok_runs
+    assert len(runs) == 16 * (3 + 2)  # Saltelli: N (D + 2)
+    entries = {e.stem: e for e in figures_for(results)}
+    for parameter in results.varied:
+        stem = "sweep_" + parameter.removeprefix("parameters.").replace(".", "-")
+        entry = entries[f"{stem}_final_trust"]
+        assert "The other parameters are not held" in entry.caption
+        # The Patron's line in the all-states panel: mean over every run in each bin.
+        bins = pd.qcut(runs[parameter], 10, labels=False)
+        expected = runs.groupby(bins)["final_trust.Patron.all"].mean().to_numpy()
+        panel = entry.figure.axes[0]
+        lines = [ln.get_ydata() for ln in panel.get_lines() if len(ln.get_ydata()) == 10]
+        assert any(np.allclose(y, expected) for y in lines)
+    heatmaps = [e for stem, e in entries.items() if stem.startswith("heatmap_")]
+    assert len(heatmaps) == 3
+    assert all("each cell pools over them" in e.caption for e in heatmaps)

@@ -27,7 +27,7 @@ from sim.plots.alignment import alignment_figure
 from sim.plots.figure import band_note, group_order, group_phrases, parameter_label
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
-from sim.plots.sweeps import family_figure, heatmap_figure, varying
+from sim.plots.sweeps import MAP_BINS, family_figure, heatmap_figure, varying
 from sim.plots.trajectories import across_figure, trajectories_figure
 from sim.results import SWEEP, Results
 
@@ -98,6 +98,23 @@ def _where(results: Results) -> str:
 
 def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) -> Entry:
     return Entry(stem, figure, f"{what}. {note} {_where(results)}".replace("  ", " ").strip())
+
+
+def _sampled(results: Results) -> str:
+    """The design method when the sweep drew its parameter values (lhs, sobol, morris),
+    else "" (a grid, or a folder that does not say)."""
+    method = str((results.manifest.get("design") or {}).get("method") or "grid")
+    return "" if method == "grid" else method
+
+
+def _pooled_note(method: str) -> str:
+    """How a sampled design's figure against one parameter is to be read."""
+    return (
+        f"The other parameters are not held: the {method} design draws every parameter anew "
+        "at each of its points, so each value pools the runs over the others' ranges. Lines: "
+        "mean of the runs in each of up to 10 equal-count bins of the parameter (markers at "
+        "the bin's mean value); bands: 2.5-97.5 percentiles of those runs. "
+    )
 
 
 def _held(values: dict[str, float]) -> str:
@@ -231,7 +248,10 @@ def _sweep_entries(
     if runs.empty or not results.varied:
         return
     first = next(iter(results.scenarios))
-    values = reference_values(results, first, selection.at)
+    sampled = _sampled(results)
+    # A sampled design draws every parameter anew at each point: none can be held at
+    # a value while another moves, so each figure pools over the others (and says so).
+    values = {} if sampled else reference_values(results, first, selection.at)
     phrases = group_phrases(results.scenarios)
     families = _families(results, selection, headline)
     for parameter in results.varied:
@@ -243,15 +263,25 @@ def _sweep_entries(
                 continue
             flat = len(metrics) - len(moving)
             held_note = f"Other parameters at {_held(held)}. " if held else ""
-            flat_note = f"{flat} series that do not vary with it are left out. " if flat else ""
+            flat_note = (
+                f"{flat} series that {'does' if flat == 1 else 'do'} not vary with it "
+                f"{'is' if flat == 1 else 'are'} left out. "
+                if flat
+                else ""
+            )
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
                 family_figure(at, moving, parameter, phrases=phrases),
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
-                + "Lines: mean of the replicates at each value run (markers); bands: 2.5-97.5 "
-                "percentiles of the replicates. " + flat_note,
+                + (
+                    _pooled_note(sampled)
+                    if sampled
+                    else "Lines: mean of the replicates at each value run (markers); bands: "
+                    "2.5-97.5 percentiles of the replicates. "
+                )
+                + flat_note,
             )
     if headline is not None:
         return
@@ -265,12 +295,24 @@ def _sweep_entries(
         if not shown:
             continue
         held_note = f"Other parameters at {_held(held)}. " if held else ""
+        cells = "Cells: mean of the replicates; one colour scale for every panel."
+        if sampled:
+            others = (
+                f"; the other parameters vary over their ranges ({sampled} design) and each "
+                "cell pools over them"
+                if len(results.varied) > 2
+                else ""
+            )
+            cells = (
+                f"Cells: mean of the runs in each pair of equal-count bins, {MAP_BINS} of each "
+                f"parameter{others}; one colour scale for every panel."
+            )
         yield _entry(
             f"heatmap_{_slug(x)}_{_slug(y)}",
             heatmap_figure(at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
             f"Mean final trust among all states over {parameter_label(x)} and {parameter_label(y)}",
             results,
-            held_note + "Cells: mean of the replicates; one colour scale for every panel.",
+            held_note + cells,
         )
 
 

@@ -47,6 +47,7 @@ MAP_BINS = 5
 MAX_PANELS = 12
 ANNOTATE_CELLS = 36
 MAX_TICKS = 12
+MAX_TICK_LABELS = 6
 FLAT = 1e-3
 MIN_SPAN = 0.05
 _TITLE_CHARS = 48
@@ -82,11 +83,14 @@ def keep_span(ax: Axes, metric: str) -> None:
 
 
 def value_ticks(ax: Axes, values: pd.Series, axis: str = "x") -> None:
-    """Ticks at the values run (when there are at most ``MAX_TICKS`` of them)."""
+    """Ticks at the values run (when there are at most ``MAX_TICKS`` of them); on the x
+    axis at most ``MAX_TICK_LABELS`` of them labelled (every second, third ...), so that
+    the labels of a long grid do not run into each other."""
     unique = np.unique(values.to_numpy(np.float64))
     if len(unique) > MAX_TICKS:
         return
-    labels = [f"{v:.3g}" for v in unique]
+    stride = -(-len(unique) // MAX_TICK_LABELS) if axis == "x" else 1
+    labels = [f"{v:.3g}" if i % stride == 0 else "" for i, v in enumerate(unique)]
     if axis == "x":
         ax.set_xticks(unique, labels)
     else:
@@ -149,7 +153,8 @@ def metric_panel(
         )
     ax.set_xlabel(parameter_label(parameter))
     ax.set_ylabel(metric_label(metric)[1])
-    value_ticks(ax, frame["level"])
+    if frame[parameter].nunique() <= MAX_LEVELS:
+        value_ticks(ax, frame["level"])  # the values run; bins' means get matplotlib's ticks
     keep_span(ax, metric)
     return ax
 
