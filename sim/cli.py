@@ -43,9 +43,11 @@ def _add_engine(p: argparse.ArgumentParser, default: str | None, default_text: s
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     """``credsim plot``'s arguments (the handler is :func:`sim.plots.cli_plot`)."""
-    p.add_argument("results")
+    p.add_argument("results", help="results folder of a run or a sweep")
     p.add_argument("--out", help="folder for the figures (default RESULTS/plots)")
-    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+    p.add_argument(
+        "--format", choices=["png", "svg", "pdf"], default="png", help="figure files (png)"
+    )
     p.add_argument(
         "--at",
         action="append",
@@ -93,25 +95,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
 
     p = sub.add_parser("validate", help="check a scenario or experiment file; runs nothing")
-    p.add_argument("file")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("file", help="scenario or experiment file (YAML)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="check with a value overridden, as run and sweep take it (repeatable)",
+    )
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
-    p.add_argument("--states", type=int, required=True)
-    p.add_argument("--powers", type=int, required=True)
-    p.add_argument("--steps", type=int, default=120)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--regions", type=int, default=None)
-    p.add_argument("--blocs", type=int, default=None)
-    p.add_argument("--ties-per-state", type=float, default=None)
-    p.add_argument("--events", type=int, default=None)
+    p.add_argument("--states", type=int, required=True, help="watching states")
+    p.add_argument("--powers", type=int, required=True, help="great powers")
+    p.add_argument("--steps", type=int, default=120, help="monthly steps from 2000-01 (120)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the drawn population (0)")
+    p.add_argument(
+        "--regions", type=int, default=None, help="regions (default: states / 20, 1 to 50)"
+    )
+    p.add_argument("--blocs", type=int, default=None, help="blocs (default: states / 50, 0 to 30)")
+    p.add_argument("--ties-per-state", type=float, default=None, help="network ties per state (2)")
+    p.add_argument(
+        "--events",
+        type=int,
+        default=None,
+        help="events, drawn over the calendar (steps / 2, 10 at least)",
+    )
     p.add_argument("--out", required=True, help="scenario file to write (.yaml)")
 
     p = sub.add_parser("sweep", help="run an experiment: many runs, in parallel, resumable")
     p.add_argument("file", help="experiment file, or a scenario file with --vary")
     p.add_argument("--out", help="results folder (default results/<experiment>/<hash>)")
     p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
-    p.add_argument("--executor", choices=EXECUTORS, default=None)
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default=None,
+        help="serial, process (the default with more than one worker) or dask",
+    )
     p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
     p.add_argument(
         "--max-runs",
@@ -128,7 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reps", type=int, default=None, help="replicates per design point")
     p.add_argument("--seed", type=int, default=None, help="experiment seed")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a value of every scenario of the experiment (repeatable)",
+    )
     _add_record(p, None)
     _add_engine(p, None, "the experiment file's engine, else fast")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
@@ -138,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_plot_arguments(p)
 
     p = sub.add_parser("compare", help="compare a metric across results folders or scenarios")
-    p.add_argument("results", nargs="+")
+    p.add_argument("results", nargs="+", help="results folders (one sweep: its scenarios)")
     p.add_argument("--metric", default=None, help="summary metric or series metric to compare")
     p.add_argument("--by", default=None, metavar="PATH", help="split by a varied parameter")
     p.add_argument(
@@ -149,11 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold a varied parameter at one value (repeatable)",
     )
     p.add_argument("--out", help="folder for the figure and tables")
-    p.add_argument("--format", choices=["png", "svg", "pdf"], default="png")
+    p.add_argument(
+        "--format", choices=["png", "svg", "pdf"], default="png", help="figure file (png)"
+    )
 
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
-    p.add_argument("results")
-    p.add_argument("--method", choices=["sobol", "morris"], required=True)
+    p.add_argument("results", help="results folder of a sobol or morris sweep")
+    p.add_argument(
+        "--method", choices=["sobol", "morris"], required=True, help="the sweep's design method"
+    )
 
     from sim.explore import add_parser as add_explore
     from sim.observed.observe import add_parser as add_observe

@@ -211,3 +211,22 @@ def test_synth_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         run_cli("synth", "--states", "10", "--powers", "2", "--out", str(tmp_path / "x.txt")) == 2
     )
     assert not list(tmp_path.iterdir())
+
+
+def test_every_option_of_every_command_says_what_it_is_for() -> None:
+    """`credsim COMMAND --help` is the researcher's reference: no bare option."""
+    import argparse
+
+    from sim.cli import build_parser
+
+    def bare(parser: argparse.ArgumentParser, where: str) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += bare(sub, f"{where} {name}")
+            elif not isinstance(action, argparse._HelpAction) and not action.help:
+                found.append(f"{where} {'/'.join(action.option_strings) or action.dest}")
+        return found
+
+    assert bare(build_parser(), "credsim") == []

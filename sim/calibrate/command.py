@@ -19,7 +19,12 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("file", help="calibration file (YAML)")
     p.add_argument("--out", help="results folder (default results/calibrate/<name>/<hash>)")
     p.add_argument("--workers", type=int, default=2, help="parallel workers (default 2)")
-    p.add_argument("--executor", choices=["process", "dask"], default=None)
+    p.add_argument(
+        "--executor",
+        choices=["process", "dask"],
+        default=None,
+        help="process (the default) or dask (with --address, an existing scheduler)",
+    )
     p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
     p.add_argument(
         "--truth",
