@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from sim import integrity
 from sim.errors import InputError, describe_os_error
-from sim.options import ENGINES, EXECUTORS, RECORD_LEVELS
+from sim.options import ENGINES, EXECUTORS, RECORD_LEVELS, add_overrides
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,28 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario file (YAML)")
     p.add_argument("--out", help="output folder (default results/runs/<scenario>-<hash>)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a value, e.g. parameters.trust.negativity_bias=3 (repeatable)",
-    )
+    add_overrides(p, "override a value, e.g. parameters.trust.negativity_bias=3")
     _add_record(p, "series")
     _add_engine(p, "mesa", "mesa")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
 
     p = sub.add_parser("validate", help="check a scenario or experiment file; runs nothing")
     p.add_argument("file", help="scenario or experiment file (YAML)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="check with a value overridden, as run and sweep take it (repeatable)",
-    )
+    add_overrides(p, "check with a value overridden, as run and sweep take it")
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
     p.add_argument("--states", type=int, required=True, help="watching states")
@@ -149,14 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reps", type=int, default=None, help="replicates per design point")
     p.add_argument("--seed", type=int, default=None, help="experiment seed")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a value of every scenario of the experiment (repeatable)",
-    )
+    add_overrides(p, "override a value of every scenario of the experiment")
     _add_record(p, None)
     _add_engine(p, None, "the experiment file's engine, else fast")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")

@@ -7,6 +7,7 @@ that building the command line stays fast.
 
 from __future__ import annotations
 
+import argparse
 from typing import Literal, get_args
 
 # What a run records: summaries only, plus the tidy series, plus per-actor trust.
@@ -20,3 +21,16 @@ EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
 # Which implementation runs a model: the Mesa model (the reference) or the compiled one.
 Engine = Literal["mesa", "fast"]
 ENGINES: tuple[str, ...] = get_args(Engine)
+
+
+def add_overrides(p: argparse.ArgumentParser, what: str) -> None:
+    """The ``--set PATH=VALUE`` option (repeatable, into ``args.overrides``), ``what``
+    saying what it overrides."""
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help=f"{what} (repeatable)",
+    )

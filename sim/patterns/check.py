@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.options import ENGINES
+from sim.options import ENGINES, add_overrides
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,14 +41,7 @@ def add_parser(sub: Any) -> None:
     )
     c = actions.add_parser("check", help="run a pattern file's scenario against its patterns")
     c.add_argument("file", help="pattern file (YAML)")
-    c.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="override a scenario value or link.beta (repeatable)",
-    )
+    add_overrides(c, "override a scenario value or link.beta")
     c.add_argument(
         "--reps", type=int, default=DEFAULT_REPS, help=f"replicates (default {DEFAULT_REPS})"
     )
