@@ -27,6 +27,7 @@ from sim.cli import main
 from sim.plots import write_report
 from sim.plots.figure import DPI
 from sim.plots.gallery import figures_for
+from sim.plots.headline import headline_of
 from sim.results import open_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,6 +144,41 @@ def test_report_opens_with_the_answer_and_keeps_tables_last_and_collapsed(tmp_pa
     assert "<table>" not in page[: page.index('<section id="tables">')]
     # A few MB at most: this small sweep's page stays well under one.
     assert (folder / "report.html").stat().st_size < 1_000_000
+
+
+def test_an_incomplete_sweep_says_so_and_answers_only_with_pairs(tmp_path):
+    """A sweep killed before any run of ``counter`` finished: the page warns that it
+    shows 12 of 24 runs, keeps the question, and says there is no answer yet instead
+    of a NaN difference over an empty map; the events of the scenario not yet run are
+    not marked ("(not )" was drawn for them)."""
+    import json
+
+    question = {"text": "Is base above counter?", "difference": ["base", "counter"],
+                "metric": "final_trust.USA.all"}  # fmt: skip
+    trees = {name: factory.scenario_tree(name) for name in ("base", "counter")}
+    trees["counter"]["events"][0]["label"] = "Counter only"
+    folder = factory.write_sweep(tmp_path / "sweep", question=question, replicates=4,
+                                 trees=trees)  # fmt: skip
+    runs = pd.read_parquet(folder / "runs.parquet")
+    runs[runs["scenario"] == "base"].to_parquet(folder / "runs.parquet")
+    for part in (folder / "runs").glob("*.parquet"):
+        part.unlink()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["status"] = "incomplete"
+    manifest["counts"] = {"planned": 24, "done": 12, "failed": 0}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert headline_of(open_results(folder)) is None
+    write_report(folder)
+    page = (folder / "report.html").read_text()
+    assert "<strong>Incomplete:</strong> 12 of 24 runs finished" in page
+    assert "Is base above counter?" in page
+    assert "No answer yet: no finished run of base has its pair in counter" in page
+    assert "nan" not in re.sub(r"data:[^\"']+", "", page).lower()  # the words, not the images
+    assert not (folder / "plots" / "headline.png").exists()
+    entries = figures_for(open_results(folder))
+    fig = next(e.figure for e in entries if e.stem == "trust_trajectories")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels and not any("Counter only" in t or "(not )" in t for t in labels)
 
 
 def test_svg_format_is_embedded_as_svg(tmp_path):

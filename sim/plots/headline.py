@@ -104,7 +104,8 @@ class Headline:
 
 
 def headline_of(results: Results) -> Headline | None:
-    """The headline of a sweep whose experiment asks a ``question:`` (else ``None``)."""
+    """The headline of a sweep whose experiment asks a ``question:`` (else ``None``, and
+    ``None`` too while no finished run of one scenario has its pair in the other)."""
     question: dict[str, Any] | None = (results.manifest.get("experiment") or {}).get("question")
     if results.kind == RUN or not question or results.ok_runs.empty:
         return None
@@ -125,6 +126,9 @@ def headline_of(results: Results) -> Headline | None:
     pairs = paired_differences(runs_at(runs, fixed), values, b, a)
     if binned:
         pairs = pairs.assign(**{p: levels(pairs[p]) for p in axes})
+    if pairs.empty:
+        # No finished run has its pair yet (an incomplete sweep): nothing to answer with.
+        return None
     cells = point_intervals(pairs, axes or ["point"])
     at_reference = _at(paired_differences(runs_at(runs, reference), values, b, a))
     return Headline(

@@ -42,6 +42,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9em;color:#444;margin-top:.3em}code{font-size:.9em}
 .answer{font-size:1.1em;background:#f4f6fa;border-left:4px solid #0072B2;padding:.6em 1em}
+.warning{background:#fff4e5;border-left:4px solid #E69F00;padding:.6em 1em}
 details{margin:.6em 0}summary{cursor:pointer;font-weight:600}nav ol{margin:.3em 0}
 """
 
@@ -196,9 +197,12 @@ def write_report(
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Results folder: <code>{html.escape(str(results.path))}</code></p>",
+        *_incomplete(results.manifest),
     ]
     figures = [(s, h) for s, h in sections if s != "headline"]
-    contents = ['<li><a href="#answer">Headline</a></li>'] if headline is not None else []
+    question = (results.manifest.get("experiment") or {}).get("question") or {}
+    asked = results.kind != RUN and bool(question)
+    contents = ['<li><a href="#answer">Headline</a></li>'] if asked else []
     contents.append('<li><a href="#figures">Figures</a><ol>')
     contents += [
         f'<li><a href="#{s}">{html.escape(s.replace("_", " "))}</a></li>' for s, _ in figures
@@ -212,6 +216,15 @@ def write_report(
         page.append(f'<p class="answer">{html.escape(headline.sentence())}</p>')
         page += [h for s, h in sections if s == "headline"]
         page.append("</section>")
+    elif asked:
+        a, b = question["difference"]
+        page.append('<section id="answer"><h2>Headline</h2>')
+        if question.get("text"):
+            page.append(f"<p><strong>Question.</strong> {html.escape(question['text'])}</p>")
+        page.append(
+            f'<p class="answer">No answer yet: no finished run of {html.escape(a)} has its '
+            f"pair in {html.escape(b)} (the same design point and replicate).</p></section>"
+        )
     page.append('<section id="figures"><h2>Figures</h2>')
     page += [h for _, h in figures] or [
         "<p>No figures: the folder recorded no series and varied nothing.</p>"
@@ -240,6 +253,19 @@ def write_report(
     report = results.path / "report.html"
     atomic_write_text(report, "\n".join(page))
     return report
+
+
+def _incomplete(manifest: dict[str, Any]) -> list[str]:
+    """A warning at the top of the page of a sweep that has not finished its runs."""
+    counts = manifest.get("counts") or {}
+    if manifest.get("kind") == RUN or manifest.get("status", "complete") == "complete":
+        return []
+    done = f"{counts.get('done', '?')} of {counts.get('planned', '?')} runs"
+    failed = f", {counts['failed']} failed" if counts.get("failed") else ""
+    return [
+        f'<p class="warning"><strong>Incomplete:</strong> {done} finished{failed}; the '
+        "figures and tables show only those. Run the sweep's command again to finish it.</p>"
+    ]
 
 
 def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]:

@@ -70,6 +70,8 @@ _AXES_FRACTION = 0.78
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
     """One row per distinct (date, label, kind, actor), sorted by date, with ``text`` (the
     label, and which scenarios have it when not all do), ``when`` and ``key``."""
+    # Only the scenarios drawn (an incomplete sweep may not have run them all yet).
+    events = events[events["scenario"].isin(list(scenarios))]
     if events.empty:
         return events.assign(text=pd.Series(dtype=str), when=pd.Series(dtype="datetime64[ns]"))
     keys = ["date", "label", "kind", "actor"]
