@@ -31,7 +31,9 @@ from sim.scenario.calendar import Calendar
 RUN = "run"
 SWEEP = "sweep"
 RUN_KEYS = ["run_id", "scenario", "point", "replicate"]
-EVENT_COLUMNS = ["scenario", "id", "label", "kind", "step", "date", "actor", "target", "key"]
+EVENT_COLUMNS = [
+    "scenario", "id", "label", "kind", "step", "date", "actor", "target", "key", "magnitude",
+]  # fmt: skip
 _NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
 
 
@@ -86,7 +88,8 @@ def scenario_events(name: str, tree: dict[str, Any]) -> pd.DataFrame:
     ``step`` is the step the event applies at and ``date`` that step's label,
     so markers sit where the series show the event's effect. ``label`` is the
     event's own label, else its id, else ``kind actor -> target``. ``target``
-    holds ``with`` or ``about`` for kinds that have no target.
+    holds ``with`` or ``about`` for kinds that have no target; ``magnitude``
+    is NaN for kinds that have none.
     """
     calendar = calendar_of(tree)
     rows = []
@@ -110,6 +113,9 @@ def scenario_events(name: str, tree: dict[str, Any]) -> pd.DataFrame:
                 "actor": actor,
                 "target": target,
                 "key": bool(event.get("key")),
+                "magnitude": float(event["magnitude"])
+                if event.get("magnitude") is not None
+                else float("nan"),
             }
         )
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)

@@ -147,6 +147,37 @@ def test_key_events_are_the_ones_labelled():
     ]
 
 
+def test_every_event_kind_has_a_label_priority():
+    """A kind missing from the order ranks after rhetoric: Egypt's expulsion of the
+    Soviet advisers (kind ``expelled``, added with the case) went unlabelled."""
+    from sim.plots.trajectories import KIND_PRIORITY
+    from sim.scenario.kinds import EVENT_KINDS
+
+    assert sorted(KIND_PRIORITY) == sorted(EVENT_KINDS)
+    assert KIND_PRIORITY.index("expelled") < KIND_PRIORITY.index("support")
+
+
+def test_the_larger_event_of_a_kind_is_labelled_first():
+    """Twelve events of one kind in one month, room for a few labels: the one of
+    magnitude 3 (the others 1) is labelled though it comes eighth in file order
+    (Syria's Russian intervention lost its label to France's Barkhane a year earlier)."""
+    events = _crowded_events(12).assign(date="2020-03", magnitude=[1.0] * 7 + [3.0] + [1.0] * 4)
+    placed, _ = _strip_with(events)
+    texts = [t.get_text() for t in placed]
+    assert len(texts) < 8 and "Event number 7 with a long label" in texts
+
+
+def test_labels_are_tried_beyond_the_first_fourteen():
+    """Fifteen events of a high-priority kind crowd one month, so at most four of their
+    labels fit; an event of a lower-priority kind alone at the other end of the year,
+    sixteenth in the order, still gets its label."""
+    crowd = _crowded_events(15).assign(date="2020-01", kind="intervene")
+    lone = _crowded_events(1).assign(date="2020-12", kind="rhetoric", label="Lone event")
+    placed, _ = _strip_with(pd.concat([crowd, lone], ignore_index=True))
+    texts = [t.get_text() for t in placed]
+    assert "Lone event" in texts and len(texts) <= 1 + LANES
+
+
 def test_labels_in_words():
     assert metric_label("final_trust.Russia.all") == (
         "Final trust in Russia among all states",

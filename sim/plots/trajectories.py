@@ -48,6 +48,7 @@ _OVERHANG_IN = 0.3
 KIND_PRIORITY = (
     "intervene",
     "withdraw",
+    "expelled",
     "regime_change",
     "recognize",
     "rapprochement",
@@ -59,6 +60,7 @@ KIND_PRIORITY = (
     "support",
     "propaganda",
     "rhetoric",
+    "relation",
 )
 _LABEL_CHARS = 34
 _PANEL_HEIGHT_IN = 2.3
@@ -75,10 +77,16 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
     if events.empty:
         return events.assign(text=pd.Series(dtype=str), when=pd.Series(dtype="datetime64[ns]"))
     keys = ["date", "label", "kind", "actor"]
+    if "magnitude" not in events:
+        events = events.assign(magnitude=float("nan"))
     merged = (
         events.fillna({"actor": ""})
         .groupby(keys, sort=False)
-        .agg(scenario=("scenario", lambda s: sorted(set(s))), key=("key", "any"))
+        .agg(
+            scenario=("scenario", lambda s: sorted(set(s))),
+            key=("key", "any"),
+            magnitude=("magnitude", "max"),
+        )
         .reset_index()
     )
 
@@ -100,13 +108,20 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
 
 def label_priority(events: pd.DataFrame) -> list[int]:
     """Row positions of ``events`` in the order their labels are placed: key events first,
-    then by kind (:data:`KIND_PRIORITY`), then by date."""
+    then by kind (:data:`KIND_PRIORITY`), the larger magnitude first within a kind
+    (none counts as 0), then by date."""
     rank = {kind: i for i, kind in enumerate(KIND_PRIORITY)}
+    sizes = (
+        events["magnitude"].fillna(0.0).to_numpy(float)
+        if "magnitude" in events
+        else [0.0] * len(events)
+    )
     order = sorted(
         range(len(events)),
         key=lambda i: (
             not bool(events["key"].iloc[i]),
             rank.get(str(events["kind"].iloc[i]), len(rank)),
+            -sizes[i],
             i,
         ),
     )
@@ -160,7 +175,11 @@ def draw_events(
     left = figure.get_window_extent(renderer).x0
     tries = [(lane, ha) for ha in ("left", "right") for lane in range(LANES)]
     leaders: list[tuple[float, int]] = []  # (x in pixels, lane) of each placed label
-    for i in label_priority(events)[:MAX_LABELS]:
+    # Every event in turn until MAX_LABELS are placed: one that finds no room leaves it
+    # to the next (a crowded stretch must not use up the tries of the rest).
+    for i in label_priority(events):
+        if len(placed) == MAX_LABELS:
+            break
         x = float(when[i])
         x_px = float(strip.transData.transform((x, 0.0))[0])
         for lane, ha in tries:
