@@ -107,7 +107,7 @@ def figure_claim1_trajectories(
         for ax in (top, bottom):
             _mark(ax, ["2015-09", "2024-12"])
             ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8, loc="lower left")
+    axes[0, 0].legend(fontsize=8, loc="upper left")
     axes[1, 0].legend(fontsize=6.5, ncol=1, loc="upper left")
     fig.suptitle(
         "Claim 1: lines at " + describe_point(point) + "; bands: 95% of runs over the grid;\n"
