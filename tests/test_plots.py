@@ -404,6 +404,22 @@ def test_morris_figures_split_many_metrics():
     assert_allclose(widths, [1.0, 1.0, 0.5, 0.5])
 
 
+def test_morris_panels_keep_few_ticks():
+    """Eight metrics, three parameters, effects up to 0.0165 in one of them: in its
+    narrow panel matplotlib's default put a tick every 0.0025, and the labels ran into
+    each other (the tour's Morris sweep)."""
+    table = pd.DataFrame({
+        "metric": [f"m{i}" for i in range(8) for _ in range(3)],
+        "parameter": ["a", "b", "c"] * 8, "mu_star": [0.0, 0.014, 0.003] * 8,
+        "mu_star_conf": 0.002, "sigma": [0.0, 0.0036, 0.0003] * 8,
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "morris")
+    fig.canvas.draw()
+    for ax in fig.axes[:8]:
+        low, high = ax.get_xlim()
+        assert len([t for t in ax.get_xticks() if low <= t <= high]) <= 5
+
+
 # --------------------------------------------------------------------------- results
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
 
@@ -89,6 +90,9 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
         ax.set_xlim(0.0, 1.05)
     else:
         ax.set_xlim(left=0.0)
+        # Elementary effects come in any unit: few ticks, so that labels such as
+        # 0.0025 do not run into each other in a narrow panel.
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.set_xlabel(AXIS_LABEL[method])
     return ax
 
