@@ -360,6 +360,15 @@ def test_metric_panel_labels_at_most_six_values_and_none_of_a_sampled_design():
     assert not np.isin(np.round(ax.get_xticks(), 9), np.round(bin_means, 9)).any()
 
 
+def test_a_heatmap_cell_without_runs_stays_blank():
+    """A Morris design leaves pairs of levels unvisited: no "nan" written in them."""
+    runs = _runs()
+    runs = runs[(runs.scenario == "a") & ~((runs.x == 2.0) & (runs.y == 20))]
+    ax = heatmap_panel(runs, "m", "x", "y")
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 3 and not any("nan" in t for t in texts)
+
+
 def test_heatmap_cells_are_the_means():
     runs = _runs()
     ax = heatmap_panel(runs[runs.scenario == "a"], "m", "x", "y")

@@ -27,7 +27,7 @@ from sim.plots.alignment import alignment_figure
 from sim.plots.figure import band_note, group_order, group_phrases, parameter_label
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
-from sim.plots.sweeps import MAP_BINS, family_figure, heatmap_figure, varying
+from sim.plots.sweeps import MAP_BINS, MAX_LEVELS, family_figure, heatmap_figure, varying
 from sim.plots.trajectories import across_figure, trajectories_figure
 from sim.results import SWEEP, Results
 
@@ -304,8 +304,9 @@ def _sweep_entries(
                 else ""
             )
             cells = (
-                f"Cells: mean of the runs in each pair of equal-count bins, {MAP_BINS} of each "
-                f"parameter{others}; one colour scale for every panel."
+                f"Cells: mean of the runs at each pair of values (a parameter drawn at more "
+                f"than {MAX_LEVELS} values is cut into {MAP_BINS} equal-count bins){others}; "
+                "a blank cell has no run; one colour scale for every panel."
             )
         yield _entry(
             f"heatmap_{_slug(x)}_{_slug(y)}",

@@ -184,6 +184,8 @@ def heatmap_panel(
     value_mesh(ax, table, "viridis", norm)
     if table.size <= ANNOTATE_CELLS:
         for (row, col), value in np.ndenumerate(values):
+            if not np.isfinite(value):
+                continue  # a cell no run reached stays blank (a sampled design's gaps)
             dark = norm(value) < 0.6
             ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")  # fmt: skip
