@@ -209,7 +209,9 @@ def read_series(
         series["run_id"] = runs["run_id"].iloc[0]
     else:
         if run_ids is not None:
-            filters.append(("run_id", "in", list(run_ids)))
+            # No run asked for: a filter on an id no run has (an empty list has no
+            # type for Arrow to compare with), so the result is empty, not an error.
+            filters.append(("run_id", "in", list(run_ids) or [""]))
         found = _read_parts(path / "series", filters=filters or None)
         if found is None:
             return None

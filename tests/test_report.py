@@ -265,3 +265,40 @@ def test_a_sampled_design_pools_over_the_parameters_it_cannot_hold(tmp_path):
     heatmaps = [e for stem, e in entries.items() if stem.startswith("heatmap_")]
     assert len(heatmaps) == 3
     assert all("each cell pools over them" in e.caption for e in heatmaps)
+
+
+def test_a_sampled_design_shows_trajectories_at_its_point_nearest_the_scenario(tmp_path):
+    """No two points of an lhs design share a value, so the nearest value of each
+    parameter on its own named a combination no point holds: no trajectories, and a
+    crash reading the series of no run. The design point nearest the scenario's values
+    (each parameter scaled by its range) is shown instead."""
+    from sim.analysis.paired import reference_values, runs_at
+
+    design = tmp_path / "lhs.yaml"
+    design.write_text(
+        f"name: tour_lhs\nscenarios: {{base: {ROOT / 'scenarios' / 'tour.yaml'}}}\n"
+        "design:\n  method: lhs\n  samples: 12\n  parameters:\n"
+        "    parameters.trust.negativity_bias: {low: 1.0, high: 4.0}\n"
+        "    parameters.trust.memory: {low: 0.9, high: 0.995}\n"
+        "replicates: 2\nseed: 3\nrecord: series\n"
+    )
+    out = tmp_path / "out"
+    argv = ["sweep", str(design), "--executor", "serial", "--out", str(out), "--no-plots",
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    results = open_results(out)
+    chosen = reference_values(results, "base")
+    runs = results.ok_runs
+    assert len(runs_at(runs, chosen)) == 2  # one design point, its two replicates
+    # The nearest to the tour's own values (bias 2, memory 0.98), computed here directly.
+    points = runs.drop_duplicates("point")
+    bias, memory = "parameters.trust.negativity_bias", "parameters.trust.memory"
+    distance = ((points[bias] - 2.0) / np.ptp(points[bias])) ** 2 + (
+        (points[memory] - 0.98) / np.ptp(points[memory])
+    ) ** 2
+    nearest = points.loc[distance.idxmin()]
+    assert chosen == {bias: nearest[bias], memory: nearest[memory]}
+    entries = {e.stem: e for e in figures_for(results)}
+    assert "the design point nearest the scenario's values" in entries["trust_trajectories"].caption
+    series = results.series(metrics=["trust_mean"], run_ids=[])
+    assert series is not None and series.empty

@@ -145,16 +145,31 @@ def reference_values(
 ) -> dict[str, float]:
     """The design values to look at: ``fixed`` where given, else the scenario's own
     value of each varied parameter, each taken to the nearest value run (the middle
-    value run when the scenario has none)."""
+    value run when the scenario has none).
+
+    A design that draws its values (lhs, sobol, morris) need not hold that
+    combination of values: then the design point nearest the targets, each
+    parameter scaled by the range run, among the points that hold ``fixed``.
+    A grid always holds it, so a grid's values are the nearest values run.
+    """
     tree = results.scenarios[scenario]
     points = design_points(results)
-    chosen = {}
+    chosen, targets = {}, {}
     for path in results.varied:
         column = points[path]
         own = (fixed or {}).get(path, scenario_value(tree, path))
-        target = float(np.median(column)) if own is None else own
-        chosen[path] = nearest_value(column, target)
-    return chosen
+        targets[path] = float(np.median(column)) if own is None else own
+        chosen[path] = nearest_value(column, targets[path])
+    if points.empty or not runs_at(points, chosen).empty:
+        return chosen
+    candidates = runs_at(points, {p: chosen[p] for p in (fixed or {}) if p in chosen})
+    if candidates.empty:
+        return chosen
+    values = candidates[results.varied].to_numpy(np.float64)
+    span = np.ptp(points[results.varied].to_numpy(np.float64), axis=0)
+    scaled = (values - np.array([targets[p] for p in results.varied])) / np.where(span, span, 1)
+    nearest = values[int(np.argmin((scaled**2).sum(axis=1)))]
+    return {path: float(v) for path, v in zip(results.varied, nearest, strict=True)}
 
 
 def runs_at(runs: pd.DataFrame, values: Mapping[str, float]) -> pd.DataFrame:

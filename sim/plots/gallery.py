@@ -117,13 +117,20 @@ def _pooled_note(method: str) -> str:
     )
 
 
-def _held(values: dict[str, float]) -> str:
-    return ", ".join(f"{parameter_label(p)} {v:g}" for p, v in values.items())
+def _held(values: dict[str, float], digits: int = 6) -> str:
+    return ", ".join(f"{parameter_label(p)} {v:.{digits}g}" for p, v in values.items())
 
 
 def _point_note(results: Results, values: dict[str, float], runs: pd.DataFrame) -> str:
     per = int(runs.groupby("scenario").size().max()) if len(runs) else 0
-    where = f"At {_held(values)} (the scenario's values unless --at says). " * bool(values)
+    which = (
+        "the design point nearest the scenario's values unless --at says; the "
+        f"{_sampled(results)} design drew them"
+        if _sampled(results)
+        else "the scenario's values unless --at says"
+    )
+    # A drawn value to four significant digits; a grid's as written (up to six).
+    where = f"At {_held(values, 4 if _sampled(results) else 6)} ({which}). " * bool(values)
     return where + band_note(per).replace("runs", "replicates")
 
 
