@@ -28,7 +28,7 @@ from sim.plots import write_report
 from sim.plots.figure import DPI
 from sim.plots.gallery import figures_for
 from sim.plots.headline import headline_of
-from sim.results import open_results
+from sim.results import Results, open_results
 
 ROOT = Path(__file__).resolve().parents[1]
 _IMG = re.compile(r'<img src="data:(?P<mime>[^;]+);base64,(?P<data>[^"]+)"')
@@ -229,26 +229,41 @@ def test_real_sweep_plot_end_to_end(tmp_path):
         assert height > 300 and width > 600 and channels == 4
 
 
+def _tour_sweep(
+    tmp_path: Path,
+    method: str,
+    samples: int,
+    *,
+    replicates: int,
+    record: str,
+    susceptibility: bool = False,
+) -> Results:
+    """The tour under a sampled design of bias and memory (and susceptibility), run."""
+    extra = "    parameters.diffusion.susceptibility: {low: 0.0, high: 0.6}\n"
+    design = tmp_path / f"{method}.yaml"
+    design.write_text(
+        f"name: tour_{method}\nscenarios: {{base: {ROOT / 'scenarios' / 'tour.yaml'}}}\n"
+        f"design:\n  method: {method}\n  samples: {samples}\n  parameters:\n"
+        "    parameters.trust.negativity_bias: {low: 1.0, high: 4.0}\n"
+        "    parameters.trust.memory: {low: 0.9, high: 0.995}\n"
+        + (extra if susceptibility else "")
+        + f"replicates: {replicates}\nseed: 5\nrecord: {record}\n"
+    )
+    out = tmp_path / "out"
+    argv = ["sweep", str(design), "--executor", "serial", "--out", str(out), "--no-plots",
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    return open_results(out)
+
+
 def test_a_sampled_design_pools_over_the_parameters_it_cannot_hold(tmp_path):
     """A Sobol design draws every parameter anew at each point, so no two runs share a
     value of the other parameters: holding them (as for a grid) left a run or two per
     figure. Each figure against one parameter takes every run instead, the line being
     the mean of the runs in each of 10 equal-count bins of that parameter, and the
     caption says the others are pooled."""
-    design = tmp_path / "sobol.yaml"
-    design.write_text(
-        f"name: tour_sobol\nscenarios: {{base: {ROOT / 'scenarios' / 'tour.yaml'}}}\n"
-        "design:\n  method: sobol\n  samples: 16\n  parameters:\n"
-        "    parameters.trust.negativity_bias: {low: 1.0, high: 4.0}\n"
-        "    parameters.trust.memory: {low: 0.9, high: 0.995}\n"
-        "    parameters.diffusion.susceptibility: {low: 0.0, high: 0.6}\n"
-        "replicates: 1\nseed: 5\nrecord: summary\n"
-    )
-    out = tmp_path / "out"
-    argv = ["sweep", str(design), "--executor", "serial", "--out", str(out), "--no-plots",
-            "--quiet"]  # fmt: skip
-    assert main(argv) == 0
-    results = open_results(out)
+    results = _tour_sweep(tmp_path, "sobol", 16, replicates=1, record="summary",
+                          susceptibility=True)  # fmt: skip
     runs = results.ok_runs
     assert len(runs) == 16 * (3 + 2)  # Saltelli: N (D + 2)
     entries = {e.stem: e for e in figures_for(results)}
@@ -274,19 +289,7 @@ def test_a_sampled_design_shows_trajectories_at_its_point_nearest_the_scenario(t
     (each parameter scaled by its range) is shown instead."""
     from sim.analysis.paired import reference_values, runs_at
 
-    design = tmp_path / "lhs.yaml"
-    design.write_text(
-        f"name: tour_lhs\nscenarios: {{base: {ROOT / 'scenarios' / 'tour.yaml'}}}\n"
-        "design:\n  method: lhs\n  samples: 12\n  parameters:\n"
-        "    parameters.trust.negativity_bias: {low: 1.0, high: 4.0}\n"
-        "    parameters.trust.memory: {low: 0.9, high: 0.995}\n"
-        "replicates: 2\nseed: 3\nrecord: series\n"
-    )
-    out = tmp_path / "out"
-    argv = ["sweep", str(design), "--executor", "serial", "--out", str(out), "--no-plots",
-            "--quiet"]  # fmt: skip
-    assert main(argv) == 0
-    results = open_results(out)
+    results = _tour_sweep(tmp_path, "lhs", 12, replicates=2, record="series")
     chosen = reference_values(results, "base")
     runs = results.ok_runs
     assert len(runs_at(runs, chosen)) == 2  # one design point, its two replicates
