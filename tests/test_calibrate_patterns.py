@@ -22,6 +22,7 @@ from sim.calibrate.patterns import PatternProblem
 from sim.calibrate.run import run_calibration
 from sim.calibrate.spec import load_calibration
 from sim.cli import main
+from sim.errors import InputError
 from sim.observed.votes import load_votes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,29 @@ def small_set(tmp_path: Path, parameters: dict[str, Any], **extra: Any) -> Path:
     path = tmp_path / "cal.yaml"
     path.write_text(json.dumps(calibration))
     return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        ({"parameters": {"link.beta": {"low": -1, "high": 2}}}, "parameters.link.beta"),
+        (
+            {
+                "parameters": {"link.beta": {"low": 0, "high": 2}},
+                "variants": {"steep": {"link.beta": -0.5}},
+            },
+            "variants.steep.link.beta",
+        ),
+    ],
+)
+def test_a_negative_link_slope_is_refused(
+    tmp_path: Path, extra: dict[str, Any], where: str
+) -> None:
+    """validation.md: beta >= 0. A prior or variant reaching below ran, and the link
+    was read the wrong way round in those draws."""
+    path = small_set(tmp_path, **extra)
+    with pytest.raises(InputError, match=rf"{where}: must be >= 0, got -"):
+        PatternProblem(load_calibration(path), load_votes(votes_folder()))
 
 
 def test_statistic_ids_roles_and_observed_values_come_from_the_pattern_file(
