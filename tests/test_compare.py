@@ -242,3 +242,21 @@ def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
     labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
     assert [label.replace("\n", "") for label in labels] == [s.label for s in samples]
     assert max(len(line) for label in labels for line in label.splitlines()) <= 16
+
+
+def test_by_a_parameter_of_many_values_is_refused(tmp_path, capsys):
+    """--by compares each value with each: 13 values would be 78 rows and 13 lines in
+    one legend (an lhs design's 40 drawn values gave 780 rows)."""
+    grid = {"parameters.trust.memory": [0.9 + 0.005 * i for i in range(13)]}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid, replicates=2)
+    out = tmp_path / "c"
+    code, _, err = _compare(capsys, str(folder), "--by", "parameters.trust.memory",
+                            "--out", str(out))  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "ran 13 values of it (grid design); --by compares at most 12 values" in err
+    assert not out.exists()
+    twelve = {"parameters.trust.memory": grid["parameters.trust.memory"][:12]}
+    folder = factory.write_sweep(tmp_path / "t", {"base": 0.0}, twelve, replicates=2)
+    code, _, _ = _compare(capsys, str(folder), "--by", "parameters.trust.memory",
+                          "--out", str(out))  # fmt: skip
+    assert code == 0

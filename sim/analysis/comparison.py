@@ -464,6 +464,10 @@ def _difference_text(row: pd.Series) -> str:
     )
 
 
+# --by compares every value with every other: beyond this, a table and legend nobody reads.
+MAX_BY_VALUES = 12
+
+
 def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
     """The samples: each scenario of each folder; a single scenario with ``by`` gives one
     sample per value of ``by`` instead.
@@ -477,6 +481,14 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
                 raise InputError(
                     f"--by '{by}' is not varied by '{results.path}'; varied: "
                     f"{', '.join(results.varied) or 'nothing'}{suggest(by, results.varied)}"
+                )
+            count = results.ok_runs[by].nunique()
+            if count > MAX_BY_VALUES:
+                method = (results.manifest.get("design") or {}).get("method", "grid")
+                raise InputError(
+                    f"--by '{by}': '{results.path}' ran {count} values of it ({method} "
+                    f"design); --by compares at most {MAX_BY_VALUES} values, each against each: "
+                    "`credsim plot` draws the metric against it instead"
                 )
     samples = _labels(folders)
     if by is not None and len(samples) == 1:
