@@ -26,7 +26,7 @@ import results_factory as factory
 from sim.cli import main
 from sim.plots import write_report
 from sim.plots.figure import DPI
-from sim.plots.gallery import figures_for
+from sim.plots.gallery import figures_for, selection_of
 from sim.plots.headline import headline_of
 from sim.results import Results, open_results
 
@@ -305,3 +305,34 @@ def test_a_sampled_design_shows_trajectories_at_its_point_nearest_the_scenario(t
     assert "the design point nearest the scenario's values" in entries["trust_trajectories"].caption
     series = results.series(metrics=["trust_mean"], run_ids=[])
     assert series is not None and series.empty
+
+
+def test_across_a_grid_parameter_draws_a_column_per_value(tmp_path, capsys):
+    """`plot --across` holds the other parameter at the scenario's value and draws each
+    value of this one in its column; each column's line is the mean of its runs."""
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 1.0],
+    }
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, grid, replicates=2)
+    assert main(["plot", str(folder), "--across", "parameters.trust.negativity_bias"]) == 0
+    capsys.readouterr()
+    entries = {e.stem: e for e in figures_for(
+        open_results(folder), selection_of(open_results(folder),
+                                           across="parameters.trust.negativity_bias"))}  # fmt: skip
+    entry = entries["trajectories_across_trust-negativity_bias"]
+    titles = [ax.get_title(loc="left") for ax in entry.figure.axes[:3]]
+    assert titles == [f"trust: negativity bias = {v}" for v in (1, 2, 3)]
+    assert "trust: memory" in entry.caption  # the other parameter, held
+    assert (folder / "plots" / "trajectories_across_trust-negativity_bias.png").is_file()
+
+
+def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):
+    """An lhs design holds no two points at the same values of the other parameters."""
+    results = _tour_sweep(tmp_path, "lhs", 6, replicates=1, record="series")
+    capsys.readouterr()
+    code = main(["plot", str(results.path), "--across", "parameters.trust.memory"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "--across 'parameters.trust.memory' needs a grid: the lhs design" in err
+    assert not (results.path / "plots").exists()

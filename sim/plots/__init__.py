@@ -44,6 +44,14 @@ def cli_plot(args: argparse.Namespace) -> int:
             f"--across '{selection.across}' is not varied by this sweep; varied: "
             f"{', '.join(results.varied) or 'nothing'}"
         )
+    method = (results.manifest.get("design") or {}).get("method", "grid")
+    if selection.across is not None and method != "grid" and len(results.varied) > 1:
+        # A drawn design holds no two points at the same values of the other parameters.
+        raise InputError(
+            f"--across '{selection.across}' needs a grid: the {method} design draws every "
+            "parameter anew at each point, so no two points share the others' values; "
+            "the sweep figures draw the metrics against it"
+        )
     report = write_report(args.results, out=args.out, fmt=args.format, selection=selection)
     plots = args.out or f"{args.results}/plots"
     print(f"figures in {plots}; report {report}")

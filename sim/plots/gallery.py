@@ -181,7 +181,10 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             results,
             note,
         )
-    if selection.across is not None and selection.across in results.varied:
+    # Across a parameter needs the others held: a drawn design has no such points
+    # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
+    drawn = _sampled(results) and len(results.varied) > 1
+    if selection.across is not None and selection.across in results.varied and not drawn:
         yield from _across_entry(results, selection, values, phrases)
 
 
