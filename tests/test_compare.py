@@ -260,3 +260,14 @@ def test_by_a_parameter_of_many_values_is_refused(tmp_path, capsys):
     code, _, _ = _compare(capsys, str(folder), "--by", "parameters.trust.memory",
                           "--out", str(out))  # fmt: skip
     assert code == 0
+
+
+def test_a_run_against_a_sweep_says_the_sweep_is_pooled(tmp_path, capsys):
+    """The second folder's design counts too: the row pools its three bias values."""
+    run = factory.write_run(tmp_path / "a")
+    sweep = factory.write_sweep(tmp_path / "b", {"base": 0.0}, replicates=2)
+    code, _, _ = _compare(capsys, str(run), str(sweep), "--out", str(tmp_path / "c"))
+    assert code == 0
+    row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
+    assert row["pooled"] == "parameters.trust.negativity_bias (3 values)"
+    assert (row["n_a"], row["n_b"]) == (1, 6)

@@ -333,7 +333,7 @@ def compare_table(
                     "by": "" if level is None else f"{by}={level:g}",
                     "a": first.label,
                     "b": second.label,
-                    "pooled": _pooled(first, second, by, fixed, ra),
+                    "pooled": _pooled(first, second, by, fixed, ra, rb),
                     **compare_cell(cell_a, cell_b, [k for k in keys if k != by]),
                 }
             )
@@ -341,14 +341,24 @@ def compare_table(
 
 
 def _pooled(
-    first: Sample, second: Sample, by: str | None, fixed: dict[str, float], runs: pd.DataFrame
+    first: Sample,
+    second: Sample,
+    by: str | None,
+    fixed: dict[str, float],
+    runs_a: pd.DataFrame,
+    runs_b: pd.DataFrame,
 ) -> str:
-    """The varied parameters a row pools over (with how many values each)."""
+    """The varied parameters a row pools over (with how many values each), of either
+    sample: a sweep compared with a single run pools over the sweep's design."""
     held = {*fixed, *([by] if by else []), *([first.level[0]] if first.level else [])}
-    pooled = [p for p in first.results.varied if p not in held and runs[p].nunique() > 1]
-    if not pooled:
+    counts: dict[str, int] = {}
+    for sample, runs in ((first, runs_a), (second, runs_b)):
+        for p in sample.results.varied:
+            if p not in held and runs[p].nunique() > 1:
+                counts[p] = max(counts.get(p, 0), int(runs[p].nunique()))
+    if not counts:
         return "nothing"
-    return ", ".join(f"{p} ({runs[p].nunique()} values)" for p in pooled)
+    return ", ".join(f"{p} ({n} values)" for p, n in counts.items())
 
 
 def markdown(table: pd.DataFrame) -> str:
