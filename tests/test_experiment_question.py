@@ -35,6 +35,10 @@ record: summary
          10, "plots.powers.1: 'Chnia' is not one of the scenarios' powers"),
         ("plots:\n  across: parameters.trust.memory\n",
          10, "plots.across: 'parameters.trust.memory' is not varied by this experiment"),
+        ("plots:\n  metrics: [final_trust, trust_chnage]\n",
+         10, "plots.metrics.1: 'trust_chnage' is not a summary family; families: final_trust"),
+        ("plots:\n  metrics: [trust_change.withdrawl]\n",
+         10, "plots.metrics.0: 'trust_change.withdrawl' is not a summary family"),
     ],
 )  # fmt: skip
 def test_question_and_plots_mistakes_are_one_line(tmp_path, capsys, extra, line, message):
@@ -58,3 +62,25 @@ def test_a_good_question_validates_and_leaves_the_identity_alone(tmp_path, capsy
     )
     assert main(["validate", str(asked)]) == 0
     assert load_experiment(plain).short_hash() == load_experiment(asked).short_hash()
+
+
+def test_plots_metrics_choose_the_sweep_figures(tmp_path):
+    """`plots: metrics:` is the default of `credsim plot --metrics` (decision 95 said
+    so; the block had no such field): only the families named get sweep figures."""
+    from sim.plots.gallery import figures_for
+    from sim.results import open_results
+
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        f"name: m\nscenarios: {{base: {ROOT}/scenarios/tour.yaml}}\n"
+        "design:\n  parameters:\n    parameters.trust.negativity_bias: [1, 3]\n"
+        "record: summary\nplots:\n  metrics: [min_trust, trust_change.withdrawal]\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial",
+                 "--no-plots", "--quiet"]) == 0  # fmt: skip
+    stems = {e.stem for e in figures_for(open_results(out))}
+    assert {s for s in stems if s.startswith("sweep_")} == {
+        "sweep_trust-negativity_bias_min_trust",
+        "sweep_trust-negativity_bias_trust_change-withdrawal",
+    }

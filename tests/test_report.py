@@ -336,3 +336,22 @@ def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "--across 'parameters.trust.memory' needs a grid: the lhs design" in err
     assert not (results.path / "plots").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "message"),
+    [
+        ("--powers", "Rusia", "--powers 'Rusia': not in this folder; it has USA, Russia"),
+        ("--groups", "levnt", "--groups 'levnt': not in this folder; it has all, levant"),
+        ("--metrics", "final_trst", "--metrics 'final_trst': not in this folder; it has"),
+    ],
+)
+def test_plot_choices_the_folder_lacks_are_one_line(tmp_path, capsys, option, name, message):
+    """A misspelt power crashed (a figure of no rows); a misspelt group or family drew
+    nothing and said nothing."""
+    folder = factory.write_sweep(tmp_path / "sweep", replicates=1)
+    code = main(["plot", str(folder), option, name])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert message in err and "did you mean" in err
+    assert not (folder / "plots").exists() and not (folder / "report.html").exists()

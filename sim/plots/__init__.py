@@ -12,14 +12,17 @@ Modules: :mod:`~sim.plots.palette` (one colour per power),
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
+from sim.catalogue import family_of
 from sim.errors import InputError
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder
 from sim.plots.gallery import selection_of
 from sim.plots.report import write_report
-from sim.results import open_results
+from sim.results import Results, open_results
+from sim.scenario.schema import allowed, suggest
 
 
 def cli_plot(args: argparse.Namespace) -> int:
@@ -39,6 +42,7 @@ def cli_plot(args: argparse.Namespace) -> int:
         at=args.at,
         across=args.across,
     )
+    _check_choices(results, powers=args.powers, groups=args.groups, families=args.metrics)
     if selection.across is not None and selection.across not in results.varied:
         raise InputError(
             f"--across '{selection.across}' is not varied by this sweep; varied: "
@@ -56,6 +60,39 @@ def cli_plot(args: argparse.Namespace) -> int:
     plots = args.out or f"{args.results}/plots"
     print(f"figures in {plots}; report {report}")
     return 0
+
+
+def _check_choices(
+    results: Results,
+    *,
+    powers: Sequence[str] | None,
+    groups: Sequence[str] | None,
+    families: Sequence[str] | None,
+) -> None:
+    """``--powers``, ``--groups`` and ``--metrics`` name what the folder has (as an
+    experiment file's ``plots:`` block must): a misspelt name drew nothing, or crashed."""
+    trees = list(results.scenarios.values())
+    groups_run = [g for t in trees for g in (t.get("outputs") or {}).get("groups") or {}]
+    known = {
+        "--powers": list(dict.fromkeys(p for t in trees for p in t.get("powers") or {})),
+        "--groups": list(dict.fromkeys(["all", *groups_run])),
+        "--metrics": list(dict.fromkeys(f for m in results.metrics for f in _families(m))),
+    }
+    for option, given in (("--powers", powers), ("--groups", groups), ("--metrics", families)):
+        for name in given or []:
+            if name not in known[option]:
+                choices = known[option]
+                raise InputError(
+                    f"{option} '{name}': not in this folder; it has {allowed(choices, 12)}"
+                    f"{suggest(name, choices)}"
+                )
+
+
+def _families(metric: str) -> tuple[str, ...]:
+    """The names ``--metrics`` takes for a summary metric: its family and the family's
+    first part (``trust_change.withdrawal`` and ``trust_change``)."""
+    family = family_of(metric)
+    return (family, family.split(".")[0])
 
 
 __all__ = ["cli_plot", "write_report"]

@@ -77,10 +77,11 @@ def selection_of(
     plots = (results.manifest.get("experiment") or {}).get("plots") or {}
     pick_powers = powers or plots.get("powers")
     pick_groups = groups or plots.get("groups")
+    pick_families = families or plots.get("metrics")
     return Selection(
         powers=tuple(pick_powers) if pick_powers else None,
         groups=tuple(pick_groups) if pick_groups else None,
-        families=tuple(families) if families else None,
+        families=tuple(pick_families) if pick_families else None,
         at=parse_at(list(at), results.varied, results.ok_runs),
         across=across or plots.get("across"),
     )

@@ -27,13 +27,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
-from sim.catalogue import SERIES, parse_metric
+from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
 from sim.errors import InputError
 from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.loader import Document, Origin, read_document, read_text, translate
-from sim.scenario.schema import NAME_PATTERN, Strict, suggest
+from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
 from sim.sweep import design as designs
 
 SHORT_HASH = 10
@@ -82,6 +82,7 @@ class PlotsSpec(Strict):
 
     powers: list[str] | None = None
     groups: list[str] | None = None
+    metrics: list[str] | None = None  # summary families, as `credsim plot --metrics`
     across: str | None = None
 
 
@@ -371,16 +372,30 @@ def _check_plots(experiment: Experiment, where: _Where) -> None:
         "powers": list(scenario.powers),
         "groups": ["all", *scenario.outputs.groups],
     }
-    for field, allowed in known.items():
+    for field, names in known.items():
         for i, name in enumerate(getattr(plots, field) or []):
-            if name not in allowed:
+            if name not in names:
                 raise where.error(
                     f"'{name}' is not one of the scenarios' {field}; allowed: "
-                    f"{', '.join(allowed)}{suggest(name, allowed)}",
+                    f"{', '.join(names)}{suggest(name, names)}",
                     "plots",
                     field,
                     str(i),
                 )
+    windows = list(scenario.windows)
+    windowed = [m.name for m in SUMMARY_METRICS.values() if m.shape == "window_power_group"]
+    # final_effective_poles is drawn with effective_poles (catalogue.family_of).
+    plain = [m for m in SUMMARY_METRICS if m != "final_effective_poles"]
+    families = [*plain, *(f"{m}.{w}" for m in windowed for w in windows)]
+    for i, name in enumerate(plots.metrics or []):
+        if name not in families:
+            raise where.error(
+                f"'{name}' is not a summary family; families: "
+                f"{allowed(families, 12)}{suggest(name, families)}",
+                "plots",
+                "metrics",
+                str(i),
+            )
     varied = experiment.varied
     if plots.across is not None and plots.across not in varied:
         raise where.error(
