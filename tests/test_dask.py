@@ -124,3 +124,29 @@ def test_a_run_that_always_kills_its_worker_fails_alone(
     assert (failed.iloc[0][["scenario", "replicate"]] == ["abstained", 2]).all()
     ok = table["status"] == "ok"
     pd.testing.assert_frame_equal(table[ok], serial_table[ok])
+
+
+@pytest.mark.slow
+def test_a_future_that_comes_back_twice_is_taken_once(
+    tmp_path: Path, cluster: Any, serial_table: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`as_completed` can hand back a future it was told of twice (the executor tells it
+    again of the futures it still owes when it stops early, after a worker died); a CI
+    run once stopped on the second, with a KeyError. Here every batch comes back twice."""
+
+    class Twice(distributed.as_completed):  # type: ignore[misc]
+        def next_batch(self, block: bool = True) -> list[Any]:
+            batch = list(super().next_batch(block=block))
+            return batch + batch
+
+    monkeypatch.setattr(distributed, "as_completed", Twice)
+    outcome = run_sweep(
+        load_experiment(GRID),
+        tmp_path / "dask",
+        executor="dask",
+        address=cluster.scheduler_address,
+        quiet=True,
+    )
+    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+    assert outcome.exit_code == 0 and table["run_id"].is_unique
+    pd.testing.assert_frame_equal(table, serial_table)

@@ -537,6 +537,10 @@ class DaskExecutor(_Executor):
                     # after a worker died): wait on them again rather than end the sweep.
                     completed.update([future for future, _ in owner.values()])
                     continue
+                # A future may come back twice, in one batch or two (told again of futures
+                # it still had, as just above; seen once in CI as a KeyError): each owed
+                # batch is taken once, and what is no longer owed is passed over.
+                batch = [f for f in {f.key: f for f in batch}.values() if f.key in owner]
                 finished = [f for f in batch if f.status == "finished"]
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
