@@ -63,6 +63,20 @@ def serial_table(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     return pd.read_parquet(folder / "runs.parquet").drop(columns="elapsed_s")
 
 
+def _sweep_on(address: str, folder: Path, run_fn: Any = None) -> tuple[Any, pd.DataFrame]:
+    """The grid sweep on the Dask scheduler at ``address``: its outcome and runs table."""
+    outcome = run_sweep(
+        load_experiment(GRID),
+        folder,
+        executor="dask",
+        address=address,
+        run_fn=run_fn,
+        quiet=True,
+    )
+    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+    return outcome, table
+
+
 @pytest.mark.slow
 def test_dask_local_cluster_gives_the_serial_table(
     tmp_path: Path, serial_table: pd.DataFrame
@@ -81,16 +95,9 @@ def test_a_killed_worker_has_its_runs_redone(
     tmp_path: Path, cluster: Any, serial_table: pd.DataFrame
 ) -> None:
     marker = tmp_path / "killed"
-    outcome = run_sweep(
-        load_experiment(GRID),
-        tmp_path / "dask",
-        executor="dask",
-        address=cluster.scheduler_address,
-        run_fn=functools.partial(_kill_worker_once, marker=str(marker)),
-        quiet=True,
-    )
+    kill = functools.partial(_kill_worker_once, marker=str(marker))
+    outcome, table = _sweep_on(cluster.scheduler_address, tmp_path / "dask", kill)
     assert marker.exists(), "no worker was killed"
-    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
     assert outcome.exit_code == 0 and (table["status"] == "ok").all()
     assert table["run_id"].is_unique
     pd.testing.assert_frame_equal(table, serial_table)
@@ -109,15 +116,7 @@ def test_a_run_that_always_kills_its_worker_fails_alone(
             silence_logs=logging.CRITICAL,
         ) as local,
     ):  # fmt: skip
-        outcome = run_sweep(
-            load_experiment(GRID),
-            tmp_path / "dask",
-            executor="dask",
-            address=local.scheduler_address,
-            run_fn=_kill_worker_always,
-            quiet=True,
-        )
-    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+        outcome, table = _sweep_on(local.scheduler_address, tmp_path / "dask", _kill_worker_always)
     failed = table[table["status"] == "failed"]
     assert outcome.exit_code == 1 and len(failed) == 1
     assert "KilledWorker" in failed.iloc[0]["error"]
@@ -140,13 +139,6 @@ def test_a_future_that_comes_back_twice_is_taken_once(
             return batch + batch
 
     monkeypatch.setattr(distributed, "as_completed", Twice)
-    outcome = run_sweep(
-        load_experiment(GRID),
-        tmp_path / "dask",
-        executor="dask",
-        address=cluster.scheduler_address,
-        quiet=True,
-    )
-    table = pd.read_parquet(outcome.folder / "runs.parquet").drop(columns="elapsed_s")
+    outcome, table = _sweep_on(cluster.scheduler_address, tmp_path / "dask")
     assert outcome.exit_code == 0 and table["run_id"].is_unique
     pd.testing.assert_frame_equal(table, serial_table)
