@@ -192,6 +192,21 @@ def test_labels_in_words():
 # --------------------------------------------------------------------------- trajectories
 
 
+@pytest.mark.parametrize(
+    ("dates", "label"),
+    [
+        (DATES, "Date (month)"),
+        (["2020-01", "2020-01", "2020-04", "2020-07"], "Date (quarter)"),
+        (["2020-01", "2020-01", "2021-01", "2022-01"], "Date (year)"),
+    ],
+)
+def test_the_time_axis_names_the_calendars_step(dates, label):
+    """A yearly scenario's figures said "Date (month)"."""
+    frame = _tidy({("a", 0): [0.1, 0.2, 0.3, 0.4]}, dates)
+    fig = trajectories_figure(frame)
+    assert fig.axes[-1].get_xlabel() == label
+
+
 def test_step_zero_is_drawn_one_step_before_step_one():
     frame = _tidy({("a", 0): [0.1, 0.2, 0.3, 0.4]}, DATES)
     assert_allclose(mdates.date2num(step_times(frame)), _num(["2019-12", *DATES[1:]]))

@@ -57,6 +57,7 @@ from sim.integrity import refuse_results_folder
 from sim.plots.figure import (
     add_caption,
     date_axis,
+    date_label,
     draw_band,
     group_phrase,
     group_phrases,
@@ -409,7 +410,7 @@ def compare_figure(
                 ax, cell["when"].to_numpy(), cell, colors[label], ls=styles[label], label=label
             )
         date_axis(ax)
-        ax.set_xlabel("Date (month)")
+        ax.set_xlabel(date_label(next(iter(rows.values()))))
         who = f"{key.power}, " if key.power else ""
         ax.set_ylabel(series_label(key.metric))
         where = group_phrases(samples[0].results.scenarios).get(key.group) or group_phrase(

@@ -28,6 +28,7 @@ from matplotlib.patches import Patch
 from sim.metrics import NONE as NON_ALIGNED
 from sim.plots.figure import (
     date_axis,
+    date_label,
     draw_band,
     group_order,
     group_phrase,
@@ -147,7 +148,7 @@ def alignment_figure(series: pd.DataFrame, *, phrases: Mapping[str, str] | None 
         top = float(poles["value"].max()) if len(poles) else 1.0
         axes[row, -1].set_ylim(0.9, max(2.1, top + 0.15))
     for ax in axes[-1]:
-        ax.set_xlabel("Date (month)")
+        ax.set_xlabel(date_label(shares))
         ax.tick_params(axis="x", labelrotation=0)
     powers = share_order(list(dict.fromkeys(shares["power"])))
     handles: list[Artist] = [

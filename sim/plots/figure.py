@@ -92,15 +92,26 @@ def step_times(frame: pd.DataFrame) -> pd.Series:
     one step earlier (the step length read from the labels of steps 1 and 2).
     """
     when = to_datetime(frame["date"]).set_axis(frame.index)
+    initial = frame["step"] == 0
+    when[initial] = when[initial] - pd.DateOffset(months=step_months(frame))
+    return when
+
+
+def step_months(frame: pd.DataFrame) -> int:
+    """The calendar's step in months (1, 3 or 12), read from the labels of steps 1 and 2
+    (1 when the frame has fewer steps)."""
     steps = frame["step"]
     first = frame.loc[steps == 1, "date"]
     later = frame.loc[steps == 2, "date"]
-    months = 1
     if len(later) and len(first):
-        months = max(parse_month(later.iloc[0]) - parse_month(first.iloc[0]), 1)
-    initial = steps == 0
-    when[initial] = when[initial] - pd.DateOffset(months=months)
-    return when
+        return max(parse_month(later.iloc[0]) - parse_month(first.iloc[0]), 1)
+    return 1
+
+
+def date_label(frame: pd.DataFrame) -> str:
+    """The time axis' label: ``Date (month)``, ``(quarter)`` or ``(year)`` by the step."""
+    unit = {1: "month", 3: "quarter", 12: "year"}.get(step_months(frame))
+    return f"Date ({unit})" if unit else "Date"
 
 
 def date_axis(ax: Axes, max_ticks: int = 10) -> None:

@@ -25,6 +25,7 @@ from matplotlib.transforms import Bbox
 from sim.catalogue import SERIES_METRICS
 from sim.plots.figure import (
     date_axis,
+    date_label,
     draw_band,
     group_order,
     group_phrase,
@@ -338,7 +339,7 @@ def trajectories_figure(
             if r < len(groups) - 1:
                 ax.tick_params(labelbottom=False)
     for ax in panels[-1]:
-        ax.set_xlabel("Date (month)")
+        ax.set_xlabel(date_label(rows))
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
     placed = draw_events(strip, [ax for row in panels for ax in row], marks, palette)
