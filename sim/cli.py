@@ -13,7 +13,15 @@ from collections.abc import Callable, Sequence
 
 from sim import integrity
 from sim.errors import InputError, describe_os_error
-from sim.options import ENGINES, EXECUTORS, RECORD_LEVELS, add_overrides
+from sim.options import (
+    ENGINES,
+    EXECUTORS,
+    RECORD_LEVELS,
+    add_overrides,
+    non_negative_float,
+    non_negative_int,
+    positive_int,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run one scenario and write its outputs and figures")
     p.add_argument("scenario", help="scenario file (YAML)")
     p.add_argument("--out", help="output folder (default results/runs/<scenario>-<hash>)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     add_overrides(p, "override a value, e.g. parameters.trust.negativity_bias=3")
     _add_record(p, "series")
     _add_engine(p, "mesa", "mesa")
@@ -92,18 +100,29 @@ def build_parser() -> argparse.ArgumentParser:
     add_overrides(p, "check with a value overridden, as run and sweep take it")
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
-    p.add_argument("--states", type=int, required=True, help="watching states")
-    p.add_argument("--powers", type=int, required=True, help="great powers")
-    p.add_argument("--steps", type=int, default=120, help="monthly steps from 2000-01 (120)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the drawn population (0)")
+    p.add_argument("--states", type=positive_int, required=True, help="watching states")
+    p.add_argument("--powers", type=positive_int, required=True, help="great powers")
     p.add_argument(
-        "--regions", type=int, default=None, help="regions (default: states / 20, 1 to 50)"
+        "--steps", type=positive_int, default=120, help="monthly steps from 2000-01 (120)"
     )
-    p.add_argument("--blocs", type=int, default=None, help="blocs (default: states / 50, 0 to 30)")
-    p.add_argument("--ties-per-state", type=float, default=None, help="network ties per state (2)")
+    p.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the drawn population (0)"
+    )
+    p.add_argument(
+        "--regions", type=positive_int, default=None, help="regions (default: states / 20, 1 to 50)"
+    )
+    p.add_argument(
+        "--blocs", type=non_negative_int, default=None, help="blocs (default: states / 50, 0 to 30)"
+    )
+    p.add_argument(
+        "--ties-per-state",
+        type=non_negative_float,
+        default=None,
+        help="network ties per state (2)",
+    )
     p.add_argument(
         "--events",
-        type=int,
+        type=non_negative_int,
         default=None,
         help="events, drawn over the calendar (steps / 2, 10 at least)",
     )
@@ -112,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run an experiment: many runs, in parallel, resumable")
     p.add_argument("file", help="experiment file, or a scenario file with --vary")
     p.add_argument("--out", help="results folder (default results/<experiment>/<hash>)")
-    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
+    p.add_argument(
+        "--workers", type=positive_int, default=None, help="parallel workers (default: cores)"
+    )
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
@@ -122,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--address", help="Dask scheduler address, tcp://HOST:PORT")
     p.add_argument(
         "--max-runs",
-        type=int,
+        type=positive_int,
         default=None,
         help="refuse designs of more runs than this (default $CREDSIM_MAX_RUNS or 1,000,000)",
     )
@@ -133,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH=SPEC",
         help="vary a value: 1,2,4 | range(0,1,0.25) | linspace(0.9,1,5) (repeatable: a grid)",
     )
-    p.add_argument("--reps", type=int, default=None, help="replicates per design point")
-    p.add_argument("--seed", type=int, default=None, help="experiment seed")
+    p.add_argument("--reps", type=positive_int, default=None, help="replicates per design point")
+    p.add_argument("--seed", type=non_negative_int, default=None, help="experiment seed")
     add_overrides(p, "override a value of every scenario of the experiment")
     _add_record(p, None)
     _add_engine(p, None, "the experiment file's engine, else fast")

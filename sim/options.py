@@ -8,7 +8,7 @@ that building the command line stays fast.
 from __future__ import annotations
 
 import argparse
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 # What a run records: summaries only, plus the tidy series, plus per-actor trust.
 Record = Literal["summary", "series", "actors"]
@@ -34,3 +34,26 @@ def add_overrides(p: argparse.ArgumentParser, what: str) -> None:
         metavar="PATH=VALUE",
         help=f"{what} (repeatable)",
     )
+
+
+def _number(kind: type, low: float, what: str) -> Any:
+    """An argparse ``type``: a ``kind`` number of at least ``low`` (else a usage error)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got '{text}'") from None
+        if not value >= low:
+            raise argparse.ArgumentTypeError(f"must be >= {low:g}, got {value:g}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its own messages
+    return parse
+
+
+# Counts, seeds and rates of the command line: a negative seed or a zero count is bad input
+# (exit 2, one line), not a run that fails deep inside numpy or pydantic.
+positive_int = _number(int, 1, "a whole number")
+non_negative_int = _number(int, 0, "a whole number")
+non_negative_float = _number(float, 0.0, "a number")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.options import ENGINES
+from sim.options import ENGINES, positive_int
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("file", help="calibration file (YAML)")
     p.add_argument("--out", help="results folder (default results/calibrate/<name>/<hash>)")
-    p.add_argument("--workers", type=int, default=2, help="parallel workers (default 2)")
+    p.add_argument("--workers", type=positive_int, default=2, help="parallel workers (default 2)")
     p.add_argument(
         "--executor",
         choices=["process", "dask"],

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.options import ENGINES, add_overrides
+from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,9 +43,12 @@ def add_parser(sub: Any) -> None:
     c.add_argument("file", help="pattern file (YAML)")
     add_overrides(c, "override a scenario value or link.beta")
     c.add_argument(
-        "--reps", type=int, default=DEFAULT_REPS, help=f"replicates (default {DEFAULT_REPS})"
+        "--reps",
+        type=positive_int,
+        default=DEFAULT_REPS,
+        help=f"replicates (default {DEFAULT_REPS})",
     )
-    c.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    c.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     c.add_argument("--out", help="output folder (default results/patterns/<name>)")
     c.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
     c.add_argument("--strict", action="store_true", help="exit 1 when any pattern fails")
@@ -60,7 +63,7 @@ def add_parser(sub: Any) -> None:
         metavar="DIR",
         help="a finished calibration: posterior predictive checks (sim/patterns/predictive.py)",
     )
-    c.add_argument("--samples", type=int, default=50, help="posterior draws (default 50)")
+    c.add_argument("--samples", type=positive_int, default=50, help="posterior draws (default 50)")
     c.add_argument("--variant", help="the calibration's variant (needed when it has several)")
 
 

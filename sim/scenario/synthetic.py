@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from pydantic import ValidationError
 
 from sim.errors import InputError
 from sim.fileio import atomic_write_text
@@ -186,8 +187,17 @@ def cli_synth(args: argparse.Namespace) -> int:
     )
     try:
         Generate.model_validate(tree["generate"])
-    except ValueError as exc:
-        raise InputError(f"bad synthetic population: {exc}".splitlines()[0]) from None
+    except ValidationError as exc:
+        # The option and its bound, not pydantic's "1 validation error for Generate".
+        first = exc.errors()[0]
+        option = "--" + str(first["loc"][0]).replace("_", "-")
+        bound = {k: v for k, v in (first.get("ctx") or {}).items() if k in ("ge", "le")}
+        said = (
+            " and ".join(f"must be {'>=' if k == 'ge' else '<='} {v}" for k, v in bound.items())
+            if bound
+            else first["msg"]
+        )
+        raise InputError(f"{option}: {said}, got {first['input']}") from None
     out = Path(args.out)
     if out.suffix not in (".yaml", ".yml"):
         raise InputError(f"--out {out}: a scenario file must end in .yaml or .yml")
