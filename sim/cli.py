@@ -100,32 +100,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_overrides(p, "check with a value overridden, as run and sweep take it")
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
-    p.add_argument("--states", type=positive_int, required=True, help="watching states")
-    p.add_argument("--powers", type=positive_int, required=True, help="great powers")
-    p.add_argument(
-        "--steps", type=positive_int, default=120, help="monthly steps from 2000-01 (120)"
-    )
-    p.add_argument(
-        "--seed", type=non_negative_int, default=0, help="seed of the drawn population (0)"
-    )
-    p.add_argument(
-        "--regions", type=positive_int, default=None, help="regions (default: states / 20, 1 to 50)"
-    )
-    p.add_argument(
-        "--blocs", type=non_negative_int, default=None, help="blocs (default: states / 50, 0 to 30)"
-    )
-    p.add_argument(
-        "--ties-per-state",
-        type=non_negative_float,
-        default=None,
-        help="network ties per state (2)",
-    )
-    p.add_argument(
-        "--events",
-        type=non_negative_int,
-        default=None,
-        help="events, drawn over the calendar (steps / 2, 10 at least)",
-    )
+    # synth's sizes: option, type, default, what it is.
+    for flag, kind, default, text in (
+        ("--states", positive_int, None, "watching states"),
+        ("--powers", positive_int, None, "great powers"),
+        ("--steps", positive_int, 120, "monthly steps from 2000-01 (120)"),
+        ("--seed", non_negative_int, 0, "seed of the drawn population (0)"),
+        ("--regions", positive_int, None, "regions (default: states / 20, 1 to 50)"),
+        ("--blocs", non_negative_int, None, "blocs (default: states / 50, 0 to 30)"),
+        ("--ties-per-state", non_negative_float, None, "network ties per state (2)"),
+        (
+            "--events",
+            non_negative_int,
+            None,
+            "events, drawn over the calendar (steps / 2, 10 at least)",
+        ),
+    ):
+        required = flag in ("--states", "--powers")
+        p.add_argument(flag, type=kind, default=default, required=required, help=text)
     p.add_argument("--out", required=True, help="scenario file to write (.yaml)")
 
     p = sub.add_parser("sweep", help="run an experiment: many runs, in parallel, resumable")
