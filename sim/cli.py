@@ -252,10 +252,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)
         return 2
-    except (PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        # A folder where a file is expected, or one that may not be written: still one line.
+    except (PermissionError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as exc:
+        # A folder where a file is expected, one that may not be written, or an output path
+        # that cannot be made (inputs that are missing are InputErrors): still one line.
         print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # The file system failed the command (a full or read-only disk): one line, exit 1.
+        print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("credsim: interrupted", file=sys.stderr)
         return 130

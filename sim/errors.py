@@ -55,4 +55,8 @@ def describe_os_error(exc: OSError) -> str:
         return f"cannot write {where}: permission denied (a read-only folder?)"
     if isinstance(exc, IsADirectoryError):
         return f"{where} is a folder; a file was expected there"
-    return f"{where}: a part of the path is a file, not a folder"
+    if isinstance(exc, FileNotFoundError):
+        return f"cannot create {where}: a folder on its path does not exist and cannot be made"
+    if isinstance(exc, NotADirectoryError):
+        return f"{where}: a part of the path is a file, not a folder"
+    return f"cannot write {where}: {exc.strerror or exc}"

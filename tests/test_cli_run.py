@@ -268,3 +268,26 @@ def test_bad_numbers_on_the_command_line_are_one_line(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and expected in err
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out /proc/nope` ended in a FileNotFoundError traceback; a full disk likewise."""
+    tour = str(Path(__file__).resolve().parent.parent / "scenarios" / "tour.yaml")
+    assert main(["run", tour, "--out", "/proc/nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "credsim: error: cannot create '/proc/nope': a folder on its path does not exist "
+        "and cannot be made"
+    )
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(tmp_path / "out"))
+
+    monkeypatch.setattr("sim.runner.write_run", full)
+    assert main(["run", tour, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        f"credsim: failed: cannot write '{tmp_path / 'out'}': No space left on device"
+    ]
