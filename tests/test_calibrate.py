@@ -283,7 +283,10 @@ def test_parallel_run_then_rerun_does_nothing(
     assert first.run is not None
     last = final(tmp_path / "out")
     assert float(np.sum(last["weight"] * last[PARAMETER])) == pytest.approx(15 / 22, abs=0.04)
-    assert (tmp_path / "out" / "report.html").is_file()
+    page = (tmp_path / "out" / "report.html").read_text()
+    # The sweep report's style and a heading per table, each naming its file.
+    assert "<style>" in page and "Posterior of each parameter" in page
+    assert all(f"<code>{name}.csv</code>" in page for name in ("summary", "variants", "checks"))
     again = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=2)
     assert again.run is None
     assert "already complete" in capsys.readouterr().out

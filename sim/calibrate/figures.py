@@ -25,6 +25,7 @@ from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import add_caption, parameter_label, render, set_theme
+from sim.plots.report import PAGE_STYLE
 
 FIGURES = "figures"
 # Variants told apart by hue (they are not scenarios or powers; tab10's first colours).
@@ -175,6 +176,14 @@ def predictive_figure(checks: pd.DataFrame) -> Figure:
     return fig
 
 
+# The report's tables, in order: file stem -> heading.
+SECTIONS = {
+    "summary": "Posterior of each parameter",
+    "variants": "Variants",
+    "checks": "Posterior predictive checks",
+}
+
+
 def write_figures(
     folder: Path, calibration: Calibration, particles: pd.DataFrame, checks: pd.DataFrame
 ) -> Path:
@@ -191,18 +200,22 @@ def write_figures(
         atomic_write_bytes(out / f"{stem}.png", render(fig))
         plt.close(fig)
     tables = []
-    for name in ("summary", "variants", "checks"):
+    for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")
-        tables.append(f"<h2>{name}</h2>{frame.to_html(index=False, float_format='{:.4g}'.format)}")
+        table = frame.to_html(index=False, float_format="{:.4g}".format, border=0)
+        tables.append(f"<h2>{heading}</h2><p><code>{name}.csv</code></p>{table}")
     images = "".join(
         f'<figure><img src="{FIGURES}/{stem}.png" alt="{stem}">'
-        f"<figcaption>{stem}</figcaption></figure>"
+        f"<figcaption>{stem.replace('-', ': ')}</figcaption></figure>"
         for stem in figures
     )
     title = html.escape(f"credsim calibration: {calibration.name}")
+    # The sweep report's style, so that the two pages read alike.
     page = (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-        f"</head><body><h1>{title}</h1>{''.join(tables)}<h2>figures</h2>{images}</body></html>"
+        f"<style>{PAGE_STYLE}</style></head><body><h1>{title}</h1>"
+        f"<p>Results folder: <code>{html.escape(str(folder))}</code></p>{''.join(tables)}"
+        f"<h2>Figures</h2>{images}</body></html>"
     )
     report = folder / "report.html"
     atomic_write_text(report, page)

@@ -32,7 +32,7 @@ from sim.results import RUN, Results, open_results
 
 CAPTIONS = "captions.md"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
-_STYLE = """
+PAGE_STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;
 margin:2em auto;padding:0 1em;color:#222;line-height:1.4}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -194,7 +194,7 @@ def write_report(
     title = f"credsim {results.kind}: {results.name}"
     page = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Results folder: <code>{html.escape(str(results.path))}</code></p>",
         *_incomplete(results.manifest),
