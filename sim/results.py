@@ -31,6 +31,7 @@ from sim.scenario.calendar import Calendar
 RUN = "run"
 SWEEP = "sweep"
 RUN_KEYS = ["run_id", "scenario", "point", "replicate"]
+GRID = "grid"
 EVENT_COLUMNS = [
     "scenario", "id", "label", "kind", "step", "date", "actor", "target", "key", "magnitude",
 ]  # fmt: skip
@@ -246,6 +247,18 @@ class Results:
     def varied(self) -> list[str]:
         """Varied parameter paths (empty for a run)."""
         return varied_parameters(self.manifest)
+
+    @property
+    def design_method(self) -> str:
+        """The sweep's design method (``grid`` for a run or a folder that does not say)."""
+        return str((self.manifest.get("design") or {}).get("method") or GRID)
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the design drew each point's values (lhs, sobol, morris) over two or more
+        parameters: then no two points share the other parameters' values, and none can be
+        held while one moves."""
+        return self.design_method != GRID and len(self.varied) > 1
 
     @property
     def scenarios(self) -> dict[str, dict[str, Any]]:

@@ -495,10 +495,10 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
                 )
             count = results.ok_runs[by].nunique()
             if count > MAX_BY_VALUES:
-                method = (results.manifest.get("design") or {}).get("method", "grid")
                 raise InputError(
-                    f"--by '{by}': '{results.path}' ran {count} values of it ({method} "
-                    f"design); --by compares at most {MAX_BY_VALUES} values, each against each: "
+                    f"--by '{by}': '{results.path}' ran {count} values of it "
+                    f"({results.design_method} design); --by compares at most {MAX_BY_VALUES} "
+                    "values, each against each: "
                     "`credsim plot` draws the metric against it instead"
                 )
     samples = _labels(folders)

@@ -131,25 +131,23 @@ def _calibration_patterns(pf: PatternFile) -> PatternFile:
 
 def _check_paths(calibration: Calibration, pf: PatternFile, path: Path) -> None:
     """Apply each override path's bounds (and each variant's values) to the file's scenario."""
-    probes: list[tuple[tuple[str, ...], dict[str, float]]] = []
-    links: list[tuple[tuple[str, ...], str, float]] = []
-    for key, prior in calibration.spec.parameters.items():
-        for value in (prior.low, prior.high):
-            if key.startswith(LINK_PREFIX):
-                links.append((("parameters", key), key, value))
-            else:
-                probes.append((("parameters", key), {key: value}))
-    for name, fixed in calibration.variants().items():
-        for key, value in fixed.items():
-            if key.startswith(LINK_PREFIX):
-                links.append((("variants", name, key), key, float(value)))
-            else:
-                probes.append((("variants", name, key), {key: float(value)}))
-    for where, key, value in links:
-        # The link's slope is >= 0 (validation.md), as a pattern file's link.beta must be.
-        if key == "link.beta" and value < 0:
-            raise calibration.error(f"must be >= 0, got {value:g} (the link's slope)", *where)
+    probes: list[tuple[tuple[str, ...], dict[str, float]]] = [
+        (("parameters", key), {key: value})
+        for key, prior in calibration.spec.parameters.items()
+        for value in (prior.low, prior.high)
+    ]
+    probes += [
+        (("variants", name, key), {key: float(value)})
+        for name, fixed in calibration.variants().items()
+        for key, value in fixed.items()
+    ]
     for where, override in probes:
+        ((key, value),) = override.items()
+        if key.startswith(LINK_PREFIX):
+            # The link's slope is >= 0 (validation.md), as a pattern file's link.beta must be.
+            if key == "link.beta" and value < 0:
+                raise calibration.error(f"must be >= 0, got {value:g} (the link's slope)", *where)
+            continue
         try:
             load_scenario(pf.base_scenario, override)
         except InputError as exc:

@@ -107,10 +107,10 @@ def cli_observe(args: argparse.Namespace) -> int:
         asked = [power + (f" against {rival}" if rival else ""), f"{len(states)} state(s)"]
         asked += [f"{years[0]}-{years[1]}"] if years else []
         asked += [f"issue {args.issue}"] if args.issue else []
-        vote_years = data.years()
+        first, last = data.year_range()
         raise InputError(
             f"no roll call matches ({', '.join(asked)}); the vote data has roll calls in "
-            f"{vote_years[0]}-{vote_years[-1]}"
+            f"{first}-{last}"
         )
     print(_printed(table, power, rival, measure, group, args.issue))
     if out is not None:

@@ -87,6 +87,11 @@ class VoteData:
         """The years that have at least one roll call."""
         return sorted(int(y) for y in self.votes["year"].unique())
 
+    def year_range(self) -> tuple[int, int]:
+        """The first and the last year that have a roll call."""
+        years = self.years()
+        return years[0], years[-1]
+
 
 _CACHE: dict[Path, VoteData] = {}
 

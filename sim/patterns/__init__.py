@@ -85,7 +85,7 @@ class Prepared:
     power: int
     rival: int
     reference: BoolArray
-    vote_years: tuple[int, int] = (0, 0)
+    vote_years: tuple[int, int]
 
 
 @dataclass
@@ -189,7 +189,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     wide = wide.rename(index=seated).reindex(index=states, columns=years)
     reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
     observed = wide.to_numpy(dtype=np.float64)
-    vote_years = (min(data.years()), max(data.years()))
+    vote_years = data.year_range()
     if not np.isfinite(observed[:, reference]).any():
         # No state's offset could be set: every prediction would be NaN.
         start, stop = pf.link.reference

@@ -15,11 +15,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.catalogue import family_of
 from sim.errors import InputError
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder
-from sim.plots.gallery import selection_of
+from sim.plots.figure import group_phrases
+from sim.plots.gallery import family_names, selection_of
 from sim.plots.report import write_report
 from sim.results import Results, open_results
 from sim.scenario.schema import allowed, suggest
@@ -48,13 +48,11 @@ def cli_plot(args: argparse.Namespace) -> int:
             f"--across '{selection.across}' is not varied by this sweep; varied: "
             f"{', '.join(results.varied) or 'nothing'}"
         )
-    method = (results.manifest.get("design") or {}).get("method", "grid")
-    if selection.across is not None and method != "grid" and len(results.varied) > 1:
-        # A drawn design holds no two points at the same values of the other parameters.
+    if selection.across is not None and results.drawn:
         raise InputError(
-            f"--across '{selection.across}' needs a grid: the {method} design draws every "
-            "parameter anew at each point, so no two points share the others' values; "
-            "the sweep figures draw the metrics against it"
+            f"--across '{selection.across}' needs a grid: the {results.design_method} design "
+            "draws every parameter anew at each point, so no two points share the others' "
+            "values; the sweep figures draw the metrics against it"
         )
     report = write_report(args.results, out=args.out, fmt=args.format, selection=selection)
     plots = args.out or f"{args.results}/plots"
@@ -71,12 +69,11 @@ def _check_choices(
 ) -> None:
     """``--powers``, ``--groups`` and ``--metrics`` name what the folder has (as an
     experiment file's ``plots:`` block must): a misspelt name drew nothing, or crashed."""
-    trees = list(results.scenarios.values())
-    groups_run = [g for t in trees for g in (t.get("outputs") or {}).get("groups") or {}]
+    trees = results.scenarios.values()
     known = {
         "--powers": list(dict.fromkeys(p for t in trees for p in t.get("powers") or {})),
-        "--groups": list(dict.fromkeys(["all", *groups_run])),
-        "--metrics": list(dict.fromkeys(f for m in results.metrics for f in _families(m))),
+        "--groups": list(group_phrases(results.scenarios)),
+        "--metrics": list(dict.fromkeys(f for m in results.metrics for f in family_names(m))),
     }
     for option, given in (("--powers", powers), ("--groups", groups), ("--metrics", families)):
         for name in given or []:
@@ -86,13 +83,6 @@ def _check_choices(
                     f"{option} '{name}': not in this folder; it has {allowed(choices, 12)}"
                     f"{suggest(name, choices)}"
                 )
-
-
-def _families(metric: str) -> tuple[str, ...]:
-    """The names ``--metrics`` takes for a summary metric: its family and the family's
-    first part (``trust_change.withdrawal`` and ``trust_change``)."""
-    family = family_of(metric)
-    return (family, family.split(".")[0])
 
 
 __all__ = ["cli_plot", "write_report"]

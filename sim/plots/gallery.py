@@ -29,7 +29,7 @@ from sim.plots.headline import Headline, headline_caption, headline_figure, head
 from sim.plots.sensitivity import sensitivity_figures
 from sim.plots.sweeps import MAP_BINS, MAX_LEVELS, family_figure, heatmap_figure, varying
 from sim.plots.trajectories import across_figure, trajectories_figure
-from sim.results import SWEEP, Results
+from sim.results import GRID, SWEEP, Results
 
 SENSITIVITY_METHODS = ("sobol", "morris")
 DEFAULT_FAMILIES = ("final_trust", "effective_poles")
@@ -104,8 +104,7 @@ def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) ->
 def _sampled(results: Results) -> str:
     """The design method when the sweep drew its parameter values (lhs, sobol, morris),
     else "" (a grid, or a folder that does not say)."""
-    method = str((results.manifest.get("design") or {}).get("method") or "grid")
-    return "" if method == "grid" else method
+    return "" if results.design_method == GRID else results.design_method
 
 
 def _pooled_note(method: str) -> str:
@@ -113,8 +112,8 @@ def _pooled_note(method: str) -> str:
     return (
         f"The other parameters are not held: the {method} design draws every parameter anew "
         "at each of its points, so each value pools the runs over the others' ranges. Lines: "
-        "mean of the runs in each of up to 10 equal-count bins of the parameter (markers at "
-        "the bin's mean value); bands: 2.5-97.5 percentiles of those runs. "
+        f"mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the parameter "
+        "(markers at the bin's mean value); bands: 2.5-97.5 percentiles of those runs. "
     )
 
 
@@ -124,14 +123,15 @@ def _held(values: dict[str, float], digits: int = 6) -> str:
 
 def _point_note(results: Results, values: dict[str, float], runs: pd.DataFrame) -> str:
     per = int(runs.groupby("scenario").size().max()) if len(runs) else 0
+    sampled = _sampled(results)
     which = (
-        "the design point nearest the scenario's values unless --at says; the "
-        f"{_sampled(results)} design drew them"
-        if _sampled(results)
+        f"the design point nearest the scenario's values unless --at says; the {sampled} "
+        "design drew them"
+        if sampled
         else "the scenario's values unless --at says"
     )
     # A drawn value to four significant digits; a grid's as written (up to six).
-    where = f"At {_held(values, 4 if _sampled(results) else 6)} ({which}). " * bool(values)
+    where = f"At {_held(values, 4 if sampled else 6)} ({which}). " * bool(values)
     return where + band_note(per).replace("runs", "replicates")
 
 
@@ -184,8 +184,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
-    drawn = _sampled(results) and len(results.varied) > 1
-    if selection.across is not None and selection.across in results.varied and not drawn:
+    if selection.across is not None and selection.across in results.varied and not results.drawn:
         yield from _across_entry(results, selection, values, phrases)
 
 
@@ -211,6 +210,13 @@ def _across_entry(
     )
 
 
+def family_names(metric: str) -> tuple[str, str]:
+    """The names that select a summary metric's family (``--metrics``, ``plots: metrics``):
+    the family and its first part (``trust_change.withdrawal`` and ``trust_change``)."""
+    family = family_of(metric)
+    return family, family.split(".")[0]
+
+
 def _default_groups(results: Results, headline: Headline | None) -> list[str]:
     """``all`` and the group the question asks about, else up to ``MAX_GROUPS`` groups."""
     groups = group_order(group_phrases(results.scenarios))
@@ -228,9 +234,9 @@ def _families(
     wanted = selection.families or DEFAULT_FAMILIES
     groups = selection.groups or _default_groups(results, headline)
     for metric in results.metrics:
-        family = family_of(metric)
+        family, _ = names = family_names(metric)
         parsed = parse_metric(metric)
-        if family not in wanted and family.split(".")[0] not in wanted:
+        if not set(names) & set(wanted):
             continue
         if parsed is not None and parsed.group not in groups:
             continue

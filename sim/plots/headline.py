@@ -41,12 +41,11 @@ from sim.plots.figure import (
     value_mesh,
 )
 from sim.plots.sweeps import levels
-from sim.results import RUN, Results
+from sim.results import GRID, RUN, Results
 
 CMAP = "RdBu_r"
 MAX_PANELS = 6
 ANNOTATE_CELLS = 64
-_GRID = "grid"
 
 
 @dataclass
@@ -115,8 +114,7 @@ def headline_of(results: Results) -> Headline | None:
     runs = results.ok_runs
     varied = results.varied
     reference = reference_values(results, a)
-    method = (results.manifest.get("design") or {}).get("method", _GRID)
-    binned = method != _GRID
+    binned = results.design_method != GRID
     axes = list(varied[:3]) if not binned else list(varied[:2])
     third = varied[2] if len(varied) > 2 and not binned else None
     if third is not None and runs[third].nunique() > MAX_PANELS:

@@ -108,15 +108,11 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
 
 
 def label_priority(events: pd.DataFrame) -> list[int]:
-    """Row positions of ``events`` in the order their labels are placed: key events first,
-    then by kind (:data:`KIND_PRIORITY`), the larger magnitude first within a kind
-    (none counts as 0), then by date."""
+    """Row positions of ``events`` (:func:`unique_events`) in the order their labels are
+    placed: key events first, then by kind (:data:`KIND_PRIORITY`), the larger magnitude
+    first within a kind (none counts as 0), then by date."""
     rank = {kind: i for i, kind in enumerate(KIND_PRIORITY)}
-    sizes = (
-        events["magnitude"].fillna(0.0).to_numpy(float)
-        if "magnitude" in events
-        else [0.0] * len(events)
-    )
+    sizes = events["magnitude"].fillna(0.0).to_numpy(float)
     order = sorted(
         range(len(events)),
         key=lambda i: (
