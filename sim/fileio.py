@@ -36,6 +36,14 @@ def _temporary(path: Path) -> tuple[int, str]:
     return fd, name
 
 
+def remove_leftovers(folder: Path) -> None:
+    """Delete the temporary files (``.NAME.*.tmp``) that writes killed midway left in
+    ``folder``: a finished write renames its file, so any left belongs to no one."""
+    if folder.is_dir():
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
 def require_writable(folder: Path) -> None:
     """Refuse a read-only folder (or nearest existing parent) before anything is written.
 

@@ -355,3 +355,17 @@ def test_plot_choices_the_folder_lacks_are_one_line(tmp_path, capsys, option, na
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert message in err and "did you mean" in err
     assert not (folder / "plots").exists() and not (folder / "report.html").exists()
+
+
+def test_a_plot_killed_while_writing_leaves_nothing_behind_once_redrawn(tmp_path):
+    """A kill midway through writing a figure leaves its temporary file in plots/ (a
+    fault-injection run caught one); the next drawing removes it, as a resumed sweep
+    removes those of its tables."""
+    folder = factory.write_sweep(tmp_path / "sweep", replicates=1)
+    stray = folder / "plots" / ".alignment.png.x1y2z3.tmp"
+    stray.parent.mkdir()
+    stray.write_bytes(b"half a png")
+    keep = folder / "plots" / "notes.txt"  # not ours: left alone
+    keep.write_text("mine")
+    write_report(folder)
+    assert not stray.exists() and keep.read_text() == "mine"

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.analysis.paired import reference_values, runs_at
-from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
 from sim.plots.figure import group_phrases, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
@@ -133,7 +133,9 @@ def _image(data: bytes, fmt: str) -> str:
 
 def _remove_old_figures(plots: Path) -> None:
     """Delete the figure files an earlier ``plot`` listed in ``captions.md`` (only
-    those), so the folder holds this drawing's figures and no stale ones."""
+    those), and the temporary files of one that was killed while writing, so the
+    folder holds this drawing's figures and no stale ones."""
+    remove_leftovers(plots)
     listing = plots / CAPTIONS
     if not listing.is_file():
         return

@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 
 from sim import integrity
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, write_parquet
+from sim.fileio import atomic_write_text, remove_leftovers, write_parquet
 from sim.integrity import MANIFEST, Problem, Records
 from sim.kernels import FloatArray
 from sim.sweep.executors import RunResult
@@ -238,9 +238,7 @@ class Store:
     def _clean(self) -> None:
         """Remove what a killed sweep left: temporary files and parts never recorded."""
         for folder in (self.folder, *(self.folder / s for s in ("runs", *TABLES))):
-            if folder.is_dir():
-                for tmp in folder.glob(".*.tmp"):
-                    tmp.unlink(missing_ok=True)
+            remove_leftovers(folder)
         for sub in ("runs", *TABLES):
             for path in self._parts(sub).values():
                 if not self.records.recorded(path):
