@@ -51,3 +51,37 @@ def test_a_folder_without_a_calibration_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "holds no calibration results" in err
     assert not out.exists()
+
+
+def test_the_posterior_check_draws_its_figure_from_its_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--posterior`` writes ``predictive.png``; the figure is given each pattern's
+    band and its median's discrepancy ``(median - observed) / tolerance`` (validation.md),
+    all held out here (egypt_ussr.yaml has no calibration pattern)."""
+    import sim.calibrate.figures as figures
+    from test_calibrate import _fake_calibration
+    from test_observed import real_votes
+
+    seen: list[pd.DataFrame] = []
+    original = figures.predictive_figure
+
+    def spy(checks: pd.DataFrame) -> object:
+        seen.append(checks.copy())
+        return original(checks)
+
+    monkeypatch.setattr(figures, "predictive_figure", spy)
+    _fake_calibration(tmp_path / "cal")
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(ROOT / "patterns" / "egypt_ussr.yaml"), "--samples", "3"]
+    argv += ["--posterior", str(tmp_path / "cal"), "--votes", str(real_votes()), "--out", str(out)]
+    assert main(argv) == 0
+    assert (out / "predictive.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_csv(out / "predictive.csv").set_index("id")
+    (checks,) = seen
+    assert list(checks["pattern"]) == [f"egypt_ussr/{pid}" for pid in table.index]
+    assert set(checks["role"]) == {"holdout"} and set(checks["variant"]) == {"v"}
+    expected = (table["median"] - table["observed"]) / table["tolerance"]
+    assert np.allclose(checks["discrepancy"].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)
+    assert np.allclose(checks["q05"].to_numpy(), table["low"].to_numpy())
+    assert np.allclose(checks["q95"].to_numpy(), table["high"].to_numpy())

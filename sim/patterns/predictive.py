@@ -8,8 +8,11 @@ every pattern is simulated at each draw, and each pattern gets its
 predictive median and 90% interval and the share of draws that pass
 (``|simulated - observed| <= tolerance``). A pattern is *covered* when its
 observed value lies in the predictive interval widened by its tolerance.
-Writes ``predictive.csv`` (one row per pattern) and ``draws.csv`` (one row
-per draw and pattern) to ``--out``.
+Writes ``predictive.csv`` (one row per pattern), ``draws.csv`` (one row
+per draw and pattern) and ``predictive.png`` (the calibration report's
+predictive figure: each pattern's band and median in tolerances from the
+observed value, calibration and held-out patterns in separate panels) to
+``--out``.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ LEVEL = 0.90
 LINK_BETA = "link.beta"
 
 
-def posterior_draws(folder: Path, variant: str | None, samples: int, seed: int) -> list[dict]:
-    """``samples`` weighted draws (scenario paths, fixed values and ``link.beta``).
+def posterior_draws(
+    folder: Path, variant: str | None, samples: int, seed: int
+) -> tuple[str, list[dict]]:
+    """The variant and ``samples`` weighted draws of it (scenario paths, fixed values
+    and ``link.beta``).
 
     Raises:
         InputError: the folder holds no finished calibration, or the variant is unknown.
@@ -52,7 +58,7 @@ def posterior_draws(folder: Path, variant: str | None, samples: int, seed: int) 
         raise InputError(f"--variant: name one of {', '.join(variants)} (got {variant!r})")
     paths = list(manifest["resolved"]["parameters"])
     fixed = {p: float(v) for p, v in variants[chosen].items()}
-    return [
+    return chosen, [
         {**fixed, **point}
         for point in posterior.draw_points(particles, chosen, paths, samples, seed)
     ]
@@ -88,16 +94,46 @@ def predictive_table(observed: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows).set_index("id")
 
 
+def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
+    """The calibration report's predictive figure of ``table``, as PNG bytes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.calibrate.figures import predictive_figure
+    from sim.plots.figure import render, set_theme
+
+    checks = pd.DataFrame(
+        {
+            "variant": variant,
+            "pattern": [f"{name}/{pid}" for pid in table.index],
+            "role": table["role"],
+            "observed": table["observed"],
+            "tolerance": table["tolerance"],
+            "q05": table["low"],
+            "q95": table["high"],
+            "discrepancy": (table["median"] - table["observed"]) / table["tolerance"],
+        }
+    )
+    set_theme()
+    fig = predictive_figure(checks)
+    try:
+        return render(fig)
+    finally:
+        plt.close(fig)
+
+
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate, print and write (module docstring); returns 0."""
-    from sim.fileio import atomic_write_text
+    from sim.fileio import atomic_write_bytes, atomic_write_text
     from sim.patterns import observed_statistics, simulate_statistics
 
     if args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
     if args.overrides:
         raise InputError("--set and --posterior do not mix: the posterior sets the values")
-    draws = posterior_draws(Path(args.posterior), args.variant, args.samples, args.seed)
+    variant, draws = posterior_draws(Path(args.posterior), args.variant, args.samples, args.seed)
     observed = observed_statistics(pf, votes)
     simulated = []
     for k, draw in enumerate(draws):
@@ -117,6 +153,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
     atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
+    atomic_write_bytes(out / "predictive.png", _figure(pf.name, variant, table))
     covered = int(table["covered"].sum())
     print(f"{covered} of {len(table)} patterns covered; results in {out}")
     return 0
