@@ -59,9 +59,10 @@ def test_the_posterior_check_draws_its_figure_from_its_table(
     """``--posterior`` writes ``predictive.png``; the figure is given each pattern's
     band and its median's discrepancy ``(median - observed) / tolerance`` (validation.md),
     all held out here (egypt_ussr.yaml has no calibration pattern)."""
-    import sim.calibrate.figures as figures
     from test_calibrate import _fake_calibration
     from test_observed import real_votes
+
+    import sim.calibrate.figures as figures
 
     seen: list[pd.DataFrame] = []
     original = figures.predictive_figure
