@@ -193,3 +193,21 @@ def test_posterior_experiment_loads_against_a_finished_calibration(
     high = tuple(joint["parameters"][p]["high"] for p in paths if not p.startswith("link."))
     assert drawn <= {low, high} and low in drawn
     assert not any(k.startswith("link.") for point in points for k in point)
+
+
+def test_the_figure_and_table_say_how_many_distinct_sets_the_draws_hold() -> None:
+    """Five draws of two parameter sets (one drawn 3 times, one twice): the posterior
+    tick under each case reads 5 draws and 2 sets, and the table's share column says (2)."""
+    import matplotlib.pyplot as plt
+
+    draws = np.repeat([-0.1, 0.2], [3, 2])
+    diffs = {case.key: Difference(draws, np.array([0.1, 0.1, 0.2]), 2) for case in CASES}
+    fig = cross_case.figure_cross_case(diffs)
+    try:
+        for ax in fig.axes:
+            ticks = [t.get_text() for t in ax.get_xticklabels()]
+            assert ticks == ["posterior\n5 draws\n2 sets", "values"]
+    finally:
+        plt.close(fig)
+    cells = cross_case._row(CASES[0], diffs[CASES[0].key])
+    assert cells[3] == "3 of 5 (2)"

@@ -108,13 +108,18 @@ def figure_claim1_trajectories(
             _mark(ax, ["2015-09", "2024-12"])
             ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=8, loc="upper left")
-    axes[1, 0].legend(fontsize=6.5, ncol=1, loc="upper left")
+    # The grid points' key goes below the panels, where it covers no line.
+    handles, labels = axes[1, 0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, fontsize=7.5, ncol=len(memories), loc="lower center",
+        title="historical minus abstained: mean of replicates at", title_fontsize=8,
+    )  # fmt: skip
     fig.suptitle(
         "Claim 1: lines at " + describe_point(point) + "; bands: 95% of runs over the grid;\n"
         "dotted: intervention (2015-09) and withdrawal (2024-12)",
         fontsize=9,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.028 * (len(biases) + 1), 1, 1))
     return fig
 
 
