@@ -194,7 +194,7 @@ def test_observed_statistics_and_discrepancies() -> None:
     table = discrepancies(observed, dict.fromkeys(observed.index, 1.0))
     first = table.iloc[0]
     assert first["discrepancy"] == pytest.approx((1.0 - first["observed"]) / first["tolerance"])
-    assert table["passed"].tolist() == (table["discrepancy"].abs() <= 1).tolist()
+    assert table["pass"].tolist() == (table["discrepancy"].abs() <= 1).tolist()
 
 
 def test_prepared_once_per_votes_folder() -> None:
@@ -359,12 +359,72 @@ def test_patterns_check_writes_and_strict(
         "simulated",
         "tolerance",
         "discrepancy",
-        "passed",
+        "pass",
     }
     assert pd.read_csv(out / "patterns.csv")["id"].tolist() == table["id"].tolist()
     assert {f.stem for f in (out / "figures").glob("*.png")} == set(table["id"])
     report = (out / "report.md").read_text()
     assert report.startswith("# Pattern check: syria")
     assert "--engine fast" in report
-    strict = 1 if (~table["passed"]).any() else 0
+    strict = 1 if (~table["pass"]).any() else 0
     assert main([*argv, "--strict"]) == strict
+
+
+def _algeria_file(tmp_path: Path, members: list[str], control: bool = False) -> Path:
+    """A Sino-Soviet pattern file whose group holds ``members``; reference 1958-1961.
+
+    Algeria joined the UN in October 1962, so it has no vote in the reference years
+    and gets no offset and no prediction (decision 39); India votes throughout.
+    """
+    control_lines = (
+        "    control: others\n    statistic: did\n" if control else ("    statistic: change\n")
+    )
+    path = tmp_path / f"algeria_{len(members)}_{int(control)}.yaml"
+    path.write_text(
+        "name: algeria\n"
+        f"scenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: split_agreement, reference: [1958, 1961], beta: 0.5}\n"
+        f"groups: {{watched: {{members: [{', '.join(members)}]}}, "
+        "others: {members: [Indonesia, Egypt]}}\n"
+        "patterns:\n"
+        "  - id: moved\n    role: calibrate\n    group: watched\n"
+        f"{control_lines}"
+        "    before: [1959, 1961]\n    after: [1963, 1965]\n    tolerance: bootstrap\n"
+        "    source: a test\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize("control", [False, True], ids=["change", "did"])
+def test_a_state_without_an_offset_counts_on_neither_side(tmp_path: Path, control: bool) -> None:
+    """A group of India and Algeria has the observed statistic of India alone: Algeria,
+    with no vote in the reference years, has no prediction, so the observed side must
+    not average its votes either (its after-years votes would move the group's mean)."""
+    both = observed_statistics(load_patterns(_algeria_file(tmp_path, ["India", "Algeria"], control)),
+                               real_votes())  # fmt: skip
+    india = observed_statistics(load_patterns(_algeria_file(tmp_path, ["India"], control)),
+                                real_votes())  # fmt: skip
+    assert both.loc["moved", "observed"] == india.loc["moved", "observed"]
+
+
+def test_a_group_without_any_offset_is_an_input_error(tmp_path: Path) -> None:
+    """Algeria alone, against a control that votes throughout: the group has no prediction."""
+    pf = load_patterns(_algeria_file(tmp_path, ["Algeria"], control=True))
+    with pytest.raises(InputError, match="no state of 'watched' has votes in the link's reference"):
+        observed_statistics(pf, real_votes())
+
+
+def test_a_window_past_the_scenarios_calendar_is_refused_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Sino-Soviet calendar ends in December 1972 (scenarios/sino_soviet.yaml): an
+    after window of 1963-1975 would average observed years the model never predicts."""
+    path = _algeria_file(tmp_path, ["India"])
+    path.write_text(path.read_text().replace("after: [1963, 1965]", "after: [1963, 1975]"))
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ":11: patterns[0].after:" in err and "run past the scenario's calendar" in err
+    assert not out.exists()

@@ -29,7 +29,7 @@ The library API (``credsim patterns check`` and ``credsim calibrate`` call it)::
   power index, rival index -> (T + 1, S) propensity gaps).
 - :func:`discrepancies` ``(observed, simulated) -> DataFrame``: adds
   ``simulated``, ``discrepancy = (simulated - observed) / tolerance`` and
-  ``passed`` (``|discrepancy| <= 1``).
+  ``pass`` (``|discrepancy| <= 1``).
 
 ``votes`` is a folder, a loaded :class:`~sim.observed.votes.VoteData`, or
 None for ``$CREDSIM_VOTES``.
@@ -116,6 +116,7 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
             )
         scenario = load_scenario(scenario_path)
         check_names(pf, scenario)
+        check_calendar(pf, scenario)
         pf._scenario = scenario
         pf._path = shown
 
@@ -125,6 +126,31 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
         needs="a pattern file needs name, scenario, link and patterns",
         check=check,
     )
+
+
+def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
+    """No window (nor the link's reference) may run past the scenario's last year.
+
+    The model predicts nothing after its calendar ends, so such a window would
+    compare observed years with fewer (or no) predicted ones. Years before the
+    calendar are allowed: they take the initial state (``link.yearly_gaps``).
+
+    Raises:
+        InputError: located at the window's field.
+    """
+    last = int(links.step_years(scenario)[-1])
+    first = scenario.calendar.start[:4]
+    spans = [("link.reference", "the link's reference", pf.link.reference)]
+    for i, pattern in enumerate(pf.patterns):
+        for name, span in pattern.windows().items():
+            spans.append((f"patterns[{i}].{name}", f"pattern '{pattern.id}': its {name}", span))
+    for path, what, (start, stop) in spans:
+        if stop > last:
+            raise InputError(
+                f"{what} years {start}-{stop} run past the scenario's calendar "
+                f"({first} to {last}), where the model predicts nothing; end them by {last}",
+                path=path,
+            )
 
 
 _PREPARED: dict[tuple[int, str], tuple[PatternFile, Prepared]] = {}
@@ -230,9 +256,12 @@ def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
         tolerance = stats.correlation_tolerance(n_states)
         return 1.0, tolerance if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
     before, after = pattern.windows()["before"], pattern.windows()["after"]
+    # Only states with an offset have a prediction (decision 39): the observed side
+    # averages, and resamples, the same states as the predicted side.
+    group = _with_offset(pattern, prep, pattern.group)
     value = float(stats.change(stats.group_mean(group), years, before, after))
     if pattern.control is not None:
-        control = prep.observed[prep.members[pattern.control]]
+        control = _with_offset(pattern, prep, pattern.control)
         value -= float(stats.change(stats.group_mean(control), years, before, after))
         bootstrap = stats.bootstrap_did(group, control, years, before, after)
     else:
@@ -242,13 +271,34 @@ def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
     return value, bootstrap if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
 
 
+def _with_offset(pattern: Pattern, prep: Prepared, name: str) -> FloatArray:
+    """The observed rows of group ``name``'s states that get a prediction
+    (:func:`offset_rows`); an input error when none does."""
+    rows = offset_rows(prep, name)
+    if rows.size == 0:
+        years = prep.years[prep.reference]
+        raise InputError(
+            f"pattern '{pattern.id}': no state of '{name}' has votes in the link's "
+            f"reference years {years[0]}-{years[-1]}, so none has a prediction",
+            path=f"patterns.{pattern.id}",
+        )
+    return prep.observed[rows]
+
+
+def offset_rows(prep: Prepared, name: str) -> IntArray:
+    """The rows of group ``name``'s states that voted in the link's reference years:
+    those that get an offset, so a prediction (decision 39)."""
+    rows = prep.members[name]
+    return rows[np.isfinite(prep.observed[rows][:, prep.reference]).any(axis=1)]
+
+
 def _no_votes(pattern: Pattern, prep: Prepared) -> str:
     """Which of a pattern's groups has no votes in which of its windows, and the data's years."""
     first, last = prep.vote_years
     for role, name in (("group", pattern.group), ("control", pattern.control)):
         if name is None:
             continue
-        series = stats.group_mean(prep.observed[prep.members[name]])
+        series = stats.group_mean(_with_offset(pattern, prep, name))
         for window, (start, stop) in pattern.windows().items():
             if not np.isfinite(stats.window_mean(series, prep.years, (start, stop))):
                 return (
@@ -359,12 +409,12 @@ def simulate_statistics(
 
 def discrepancies(observed: pd.DataFrame, simulated: Mapping[str, float]) -> pd.DataFrame:
     """``observed`` (from :func:`observed_statistics`) with ``simulated``, ``discrepancy``
-    and ``passed`` (``|discrepancy| <= 1``; a NaN simulated value fails)."""
+    and ``pass`` (``|discrepancy| <= 1``; a NaN simulated value fails)."""
     table = observed.copy()
     table["simulated"] = [float(simulated[i]) for i in table.index]
     table["discrepancy"] = (table["simulated"] - table["observed"]) / table["tolerance"]
-    table["passed"] = table["discrepancy"].abs() <= 1.0
-    return table[["role", "observed", "simulated", "tolerance", "discrepancy", "passed"]]
+    table["pass"] = table["discrepancy"].abs() <= 1.0
+    return table[["role", "observed", "simulated", "tolerance", "discrepancy", "pass"]]
 
 
 __all__ = [

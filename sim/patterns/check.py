@@ -98,7 +98,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
     _write(out, pf, table, prep, sim, args)
-    failed = int((~table["passed"]).sum())
+    failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
     return 1 if args.strict and failed else 0
 
@@ -109,7 +109,7 @@ def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> st
         rows = table[table["role"] == role]
         if rows.empty:
             continue
-        shown = rows.drop(columns="role").rename(columns={"passed": "pass"})
+        shown = rows.drop(columns="role")
         text = shown.to_string(float_format=lambda v: f"{v:.3f}")
         lines += ["", heading, text]
     return "\n".join(lines)
@@ -120,13 +120,15 @@ def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.Data
     import numpy as np
     import pandas as pd
 
+    from sim.patterns import offset_rows
     from sim.patterns.statistics import group_mean
 
     frames = []
     for name in (pattern.group, pattern.control):
         if name is None:
             continue
-        rows = prep.members[name]
+        # A change is read over the states that get a prediction; a correlation uses all.
+        rows = prep.members[name] if pattern.statistic == "correlation" else offset_rows(prep, name)
         for kind, matrix in (("observed", prep.observed), ("predicted", sim.predicted)):
             values = group_mean(matrix[rows])
             keep = np.isfinite(values)
@@ -175,7 +177,7 @@ def _write(
         caption = (
             f"{pf.name}: {pattern.statistic}, observed {row['observed']:.3f}, simulated "
             f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
-            f"{row['discrepancy']:.2f} ({'pass' if row['passed'] else 'fail'}); predicted = "
+            f"{row['discrepancy']:.2f} ({'pass' if row['pass'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
             f"{pf.link.reference[1]}; {args.reps} replicate(s).{beyond}"
         )
@@ -202,7 +204,7 @@ def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Na
         f"Scenario `{pf.scenario}`; link: {pf.link.measure} with {pf.link.power} against "
         f"{pf.link.rival}, beta {beta:g}, offsets on {pf.link.reference[0]}-"
         f"{pf.link.reference[1]}{', issue ' + pf.link.issue if pf.link.issue else ''}.",
-        f"{int(table['passed'].sum())} of {len(table)} patterns pass.",
+        f"{int(table['pass'].sum())} of {len(table)} patterns pass.",
     ]
     for role, heading in (("calibrate", "Calibration patterns"), ("holdout", "Held-out patterns")):
         rows = table[table["role"] == role]
@@ -218,7 +220,7 @@ def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Na
         for pid, r in rows.iterrows():
             lines.append(
                 f"| {pid} | {r['observed']:.3f} | {r['simulated']:.3f} | {r['tolerance']:.3f} "
-                f"| {r['discrepancy']:.2f} | {'yes' if r['passed'] else 'no'} |"
+                f"| {r['discrepancy']:.2f} | {'yes' if r['pass'] else 'no'} |"
             )
     lines += ["", "## Patterns", ""]
     for pattern in pf.patterns:
