@@ -383,7 +383,8 @@ def _algeria_file(tmp_path: Path, members: list[str], control: bool = False) -> 
     path.write_text(
         "name: algeria\n"
         f"scenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
-        "link: {power: USSR, rival: USA, measure: split_agreement, reference: [1958, 1961], beta: 0.5}\n"
+        "link: {power: USSR, rival: USA, measure: split_agreement, reference: [1958, 1961],"
+        " beta: 0.5}\n"
         f"groups: {{watched: {{members: [{', '.join(members)}]}}, "
         "others: {members: [Indonesia, Egypt]}}\n"
         "patterns:\n"
@@ -400,10 +401,10 @@ def test_a_state_without_an_offset_counts_on_neither_side(tmp_path: Path, contro
     """A group of India and Algeria has the observed statistic of India alone: Algeria,
     with no vote in the reference years, has no prediction, so the observed side must
     not average its votes either (its after-years votes would move the group's mean)."""
-    both = observed_statistics(load_patterns(_algeria_file(tmp_path, ["India", "Algeria"], control)),
-                               real_votes())  # fmt: skip
-    india = observed_statistics(load_patterns(_algeria_file(tmp_path, ["India"], control)),
-                                real_votes())  # fmt: skip
+    votes = real_votes()
+    both_file = _algeria_file(tmp_path, ["India", "Algeria"], control)
+    both = observed_statistics(load_patterns(both_file), votes)
+    india = observed_statistics(load_patterns(_algeria_file(tmp_path, ["India"], control)), votes)
     assert both.loc["moved", "observed"] == india.loc["moved", "observed"]
 
 
