@@ -80,6 +80,33 @@ def test_weighted_quantile_and_half_life_by_hand() -> None:
     assert posterior.half_life([0.5, 0.95]) == pytest.approx([1.0, 13.5134], rel=1e-4)
 
 
+def test_summary_counts_half_lives_in_the_scenarios_steps_and_checks_the_truth() -> None:
+    """Memory 0.5, 0.8, 0.9 with weights 0.2, 0.3, 0.5 (final generation): 90% interval
+    [0.5, 0.9], median 0.8. Quarterly steps: half-lives 3 x ln 0.5 / ln m months, so
+    3, 9.32 and 19.74. A truth of 0.95 lies outside [0.5, 0.9]; 0.7 inside."""
+    memory = "parameters.trust.memory"
+    particles = pd.DataFrame(
+        {"generation": [1] * 3, "variant": ["v"] * 3, "weight": [0.2, 0.3, 0.5],
+         memory: [0.5, 0.8, 0.9]}
+    )  # fmt: skip
+    priors = {memory: (0.5, 0.99)}
+    table = posterior.summary_table(particles, priors, 3, {memory: 0.95}).set_index("parameter")
+    row = table.loc[memory]
+    assert (row["q05"], row["median"], row["q95"]) == (0.5, 0.8, 0.9)
+    assert row["truth"] == 0.95 and not row["truth_in_90"]
+    lives = table.loc[f"{memory} (half-life, months)"]
+    expected = [3 * math.log(0.5) / math.log(m) for m in (0.5, 0.8, 0.9, 0.95)]
+    got = [lives["q05"], lives["median"], lives["q95"], lives["truth"]]
+    assert got == pytest.approx(expected)
+    inside = posterior.summary_table(particles, priors, 3, {memory: 0.7}).set_index("parameter")
+    assert bool(inside.loc[memory, "truth_in_90"])
+    mixed = posterior.summary_table(particles, priors, None).set_index("parameter")
+    assert mixed.loc[f"{memory} (half-life, steps)", "median"] == pytest.approx(
+        math.log(0.5) / math.log(0.8)
+    )
+    assert mixed["truth"].isna().all() and mixed["truth_in_90"].isna().all()
+
+
 def test_weighted_draws_follow_the_weights() -> None:
     """20,000 draws from weights 0.7, 0.2, 0.1, 0: each frequency within 5 binomial sds.
 

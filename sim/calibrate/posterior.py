@@ -106,25 +106,41 @@ def weighted_quantile(
     return np.asarray(v[order][index], dtype=float)
 
 
-def half_life(memory: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Months (steps) for evidence to lose half its weight: ``ln 0.5 / ln memory``."""
+def half_life(memory: npt.ArrayLike, months_per_step: int = 1) -> npt.NDArray[np.float64]:
+    """Months for evidence to lose half its weight: ``ln 0.5 / ln memory`` steps of
+    ``months_per_step`` months each."""
     m = np.asarray(memory, dtype=float)
     with np.errstate(divide="ignore"):
-        return np.where(m >= 1.0, np.inf, np.log(0.5) / np.log(m))
+        return np.where(m >= 1.0, np.inf, months_per_step * np.log(0.5) / np.log(m))
 
 
 def summary_table(
-    particles: pd.DataFrame, priors: Mapping[str, tuple[float, float]]
+    particles: pd.DataFrame,
+    priors: Mapping[str, tuple[float, float]],
+    months_per_step: int | None = 1,
+    truth: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Posterior median and 90% interval per variant and free parameter, final generation.
 
     Columns: ``variant, parameter, median, q05, q95, prior_low, prior_high,
-    narrowing`` (interval width over prior width). A parameter whose path
-    ends in ``trust.memory`` gets a second row, ``... (half-life, months)``,
-    its quantiles mapped through :func:`half_life` (increasing, so quantiles
-    map to quantiles).
+    narrowing`` (interval width over prior width), ``truth`` (the ``--truth``
+    value, NaN without one) and ``truth_in_90`` (whether the 90% interval holds
+    it; empty without one). A parameter whose path ends in ``trust.memory``
+    gets a second row, ``... (half-life, months)``, its quantiles mapped
+    through :func:`half_life` (increasing, so quantiles map to quantiles) with
+    the scenarios' step length; ``... (half-life, steps)`` when the pattern
+    files' scenarios step by different lengths (``months_per_step`` None).
     """
+    truth = truth or {}
+    unit = "months" if months_per_step else "steps"
     rows = []
+
+    def row(variant: str, name: str, qs: Sequence[float], prior: Sequence[float], true: float,
+            narrowing: float) -> None:  # fmt: skip
+        q05, med, q95 = qs
+        covered = bool(q05 <= true <= q95) if not math.isnan(true) else None
+        rows.append((variant, name, med, q05, q95, *prior, narrowing, true, covered))
+
     for variant in dict.fromkeys(particles["variant"]):
         final = final_particles(particles, variant)
         for path, (low, high) in priors.items():
@@ -134,13 +150,15 @@ def summary_table(
             q05, med, q95 = weighted_quantile(
                 values, final["weight"], [INTERVAL[0], 0.5, INTERVAL[1]]
             )
-            rows.append((variant, path, med, q05, q95, low, high, (q95 - q05) / (high - low)))
+            true = float(truth.get(path, math.nan))
+            row(variant, path, (q05, med, q95), (low, high), true, (q95 - q05) / (high - low))
             if path.endswith(MEMORY_SUFFIX):
-                h05, hmed, h95 = half_life([q05, med, q95])
-                hlow, hhigh = half_life([low, high])
-                rows.append(
-                    (variant, f"{path} (half-life, months)", hmed, h05, h95, hlow, hhigh, math.nan)
-                )
+                step = months_per_step or 1
+                h05, hmed, h95 = half_life([q05, med, q95], step)
+                hlow, hhigh = half_life([low, high], step)
+                htrue = float(half_life(true, step)) if not math.isnan(true) else math.nan
+                name = f"{path} (half-life, {unit})"
+                row(variant, name, (h05, hmed, h95), (hlow, hhigh), htrue, math.nan)
     return pd.DataFrame(
         rows,
         columns=[
@@ -152,6 +170,8 @@ def summary_table(
             "prior_low",
             "prior_high",
             "narrowing",
+            "truth",
+            "truth_in_90",
         ],
     )
 

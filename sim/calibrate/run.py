@@ -134,6 +134,16 @@ def _simulate_draw(job: tuple[Simulator, dict[str, float], int]) -> dict[str, fl
         return {}
 
 
+def months_per_step(problem: Problem) -> int | None:
+    """The step length, in months, shared by the problem's scenarios (None if they
+    differ; 1 for a problem without scenarios): what a memory's half-life is counted in."""
+    files = getattr(problem, "files", {})
+    lengths = {pf.base_scenario.calendar.months_per_step for pf in files.values()}
+    if not lengths:
+        return 1
+    return lengths.pop() if len(lengths) == 1 else None
+
+
 def predictive_table(
     calibration: Calibration,
     problem: Problem,
@@ -400,7 +410,9 @@ def run_calibration(
             write_parquet(particles, folder / "posterior.parquet")
             predictive = predictive_table(calibration, problem, particles, chosen, workers)
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
-        summary = posterior.summary_table(particles, priors)
+        summary = posterior.summary_table(
+            particles, priors, months_per_step(problem), calibration.truth
+        )
         atomic_write_text(folder / "summary.csv", summary.to_csv(index=False))
         write_parquet(predictive, folder / "predictive.parquet")
         checks = checks_table(predictive, problem.statistics, observed)

@@ -133,9 +133,9 @@ def half_life_months(memory: float, months_per_step: int = 1) -> float:
     Returns:
         The half-life in months (``inf`` at memory 1: nothing is forgotten).
     """
-    if memory >= 1.0:
-        return math.inf
-    return math.log(0.5) / math.log(memory) * months_per_step
+    from sim.calibrate.posterior import half_life
+
+    return float(half_life(memory, months_per_step))
 
 
 def changed(values: dict[str, float], scenario: Scenario) -> dict[str, float]:

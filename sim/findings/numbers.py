@@ -240,7 +240,9 @@ def worse_memories(memories: np.ndarray, values: np.ndarray) -> str:
 
 def half_life(memory: float) -> float:
     """Months for evidence to lose half its weight at monthly ``memory``."""
-    return float(np.log(0.5) / np.log(memory))
+    from sim.calibrate.posterior import half_life as months
+
+    return float(months(memory))
 
 
 def sobol_of_difference(results: Results, metric: str, a: str, b: str) -> pd.DataFrame:
