@@ -291,3 +291,23 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(
     assert err.strip().splitlines() == [
         f"credsim: failed: cannot write '{tmp_path / 'out'}': No space left on device"
     ]
+
+
+@pytest.mark.parametrize(
+    ("states", "regions", "blocs"), [(10, 6, 0), (4, 1, 20), (5, 3, 0), (3, 40, 40)]
+)
+def test_every_synthetic_scenario_loads(states: int, regions: int, blocs: int) -> None:
+    """Few states over many regions or blocs leave the first ones unheld; the output
+    groups ``synth`` adds name only regions and blocs a state holds (a group of an
+    unheld one is refused by the scenario's checks, which made synth's own file fail)."""
+    from sim.scenario import load_scenario
+    from sim.scenario.synthetic import synthetic_tree
+
+    for seed in range(5):
+        tree = synthetic_tree(states, 2, 12, seed, regions=regions, blocs=blocs)
+        scenario = load_scenario(tree)
+        held_regions = {s.region for s in scenario.states.values()}
+        held_blocs = {b for s in scenario.states.values() for b in s.blocs}
+        for group in scenario.outputs.groups.values():
+            assert group.region is None or group.region in held_regions
+            assert group.bloc is None or group.bloc in held_blocs

@@ -142,3 +142,34 @@ def test_a_future_that_comes_back_twice_is_taken_once(
     outcome, table = _sweep_on(cluster.scheduler_address, tmp_path / "dask")
     assert outcome.exit_code == 0 and table["run_id"].is_unique
     pd.testing.assert_frame_equal(table, serial_table)
+
+
+def test_a_finished_future_lost_before_it_is_taken_is_taken_once(
+    tmp_path: Path, cluster: Any, serial_table: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A future that is finished when its batch comes back, and whose worker then dies,
+    reads "lost" afterwards; an audit's killed worker stopped a sweep on it with a
+    KeyError (the executor took it as finished, then again as lost). Here every future
+    handed back reads "lost" from its second status read on."""
+    real = distributed.Future.status
+
+    def flaky(self: Any) -> Any:
+        status = real.fget(self)
+        reads = self.__dict__.get("_reads")
+        if reads is None:  # not handed back by as_completed yet
+            return status
+        self.__dict__["_reads"] = reads + 1
+        return "lost" if reads >= 1 and status == "finished" else status
+
+    class Handed(distributed.as_completed):  # type: ignore[misc]
+        def next_batch(self, block: bool = True) -> list[Any]:
+            batch = list(super().next_batch(block=block))
+            for future in batch:
+                future.__dict__["_reads"] = 0
+            return batch
+
+    monkeypatch.setattr(distributed.Future, "status", property(flaky))
+    monkeypatch.setattr(distributed, "as_completed", Handed)
+    outcome, table = _sweep_on(cluster.scheduler_address, tmp_path / "dask")
+    assert outcome.exit_code == 0 and table["run_id"].is_unique
+    pd.testing.assert_frame_equal(table, serial_table)

@@ -128,9 +128,18 @@ def expand_generated(tree: dict[str, Any]) -> dict[str, Any]:
     out["defaults"] = defaults
     out["events"] = [*events, *tree.get("events", [])]
     outputs = dict(tree.get("outputs", {}))
-    groups = {"region_1": {"region": regions[0]}}
-    if blocs:
-        groups["bloc_1"] = {"bloc": blocs[0]}
+    # One group of the first region and one of the first bloc that a state holds
+    # (a group of a region no state holds is refused by the scenario's checks).
+    held_regions = sorted({e["region"] for e in out["states"].values() if "region" in e})
+    held_blocs = sorted({b for e in out["states"].values() for b in e.get("blocs", [])})
+    groups: dict[str, Any] = {}
+    if held_regions:
+        first_region = held_regions[0]
+        key = "region_1" if first_region == regions[0] else f"region_{first_region}"
+        groups[key] = {"region": first_region}
+    if held_blocs:
+        first_bloc = held_blocs[0]
+        groups["bloc_1" if first_bloc == blocs[0] else f"bloc_{first_bloc}"] = {"bloc": first_bloc}
     outputs["groups"] = {**groups, **outputs.get("groups", {})}
     out["outputs"] = outputs
     return out

@@ -541,14 +541,16 @@ class DaskExecutor(_Executor):
                 # it still had, as just above; seen once in CI as a KeyError): each owed
                 # batch is taken once, and what is no longer owed is passed over.
                 batch = [f for f in {f.key: f for f in batch}.values() if f.key in owner]
+                # A status is read once: a finished future whose worker then dies turns
+                # "lost" (an audit's killed worker), and must not be taken a second time.
                 finished = [f for f in batch if f.status == "finished"]
+                taken = {f.key for f in finished}
+                unfinished = [f for f in batch if f.key not in taken]
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
                     owner.pop(future.key)
                     yield from results
-                for future in batch:
-                    if future.status == "finished":
-                        continue
+                for future in unfinished:
                     _, block = owner.pop(future.key)
                     if future.key in alone:
                         yield failed_result(block[0], _describe(future.exception()))
