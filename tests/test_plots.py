@@ -547,6 +547,24 @@ def test_family_figure_draws_varying_series_with_ticks_at_run_values():
     assert_allclose(line.get_ydata(), [0.31, 0.41, 0.61])
 
 
+def test_a_flat_series_drawn_first_does_not_clip_the_others_in_its_panel():
+    """An audit's sweep figure lost Russia and Turkey off a panel's y axis: the first,
+    nearly flat, line fixed the limits (widened to 0.05) before the others were drawn.
+    Here Russia (flat at 0.5, drawn first) shares its panel with USA at 0.31-0.61."""
+    runs = _family_runs()
+    runs["final_trust.Russia.all"] = 0.5 + 1e-4 * runs["x"]
+    metrics = ["final_trust.Russia.all", "final_trust.USA.all"]
+    fig = family_figure(runs, metrics, "x")
+    (ax,) = [ax for ax in fig.axes if ax.axison]
+    low, high = ax.get_ylim()
+    drawn = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 3]
+    assert len(drawn) >= 2
+    for line in drawn:
+        y = np.asarray(line.get_ydata(), dtype=float)
+        assert low <= y.min() and y.max() <= high, (line.get_color(), y, (low, high))
+    plt.close(fig)
+
+
 def test_flat_metrics_are_not_stretched():
     runs = _family_runs()
     runs["final_trust.USA.all"] = 0.48984 + 1e-5 * runs["x"]  # moves 3e-5

@@ -120,6 +120,7 @@ def metric_panel(
     ax: Axes | None = None,
     scenarios: Sequence[str] | None = None,
     color: str | None = None,
+    span: bool = True,
 ) -> Axes:
     """``metric`` against ``parameter``: mean across runs per level, 95% band, a line
     per scenario (colour and line style), a marker at each level.
@@ -131,6 +132,8 @@ def metric_panel(
         ax: axes to draw on (a new figure when omitted).
         scenarios: scenario order (default: order of appearance).
         color: one colour for every scenario (a power's), else one grey each.
+        span: widen a flat axis (:func:`keep_span`); off when more lines follow on
+            ``ax``, since fixing the limits stops matplotlib from fitting them.
     """
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
     frame, order = with_scenarios(runs, scenarios)
@@ -155,7 +158,8 @@ def metric_panel(
     ax.set_ylabel(metric_label(metric)[1])
     if frame[parameter].nunique() <= MAX_LEVELS:
         value_ticks(ax, frame["level"])  # the values run; bins' means get matplotlib's ticks
-    keep_span(ax, metric)
+    if span:
+        keep_span(ax, metric)
     return ax
 
 
@@ -271,7 +275,9 @@ def family_figure(
         for metric, name in parsed.items():
             if name is not None and name.group == group:
                 color = colors[name.power] if name.power else None
-                metric_panel(runs, metric, parameter, ax=ax, scenarios=scenarios, color=color)
+                metric_panel(
+                    runs, metric, parameter, ax=ax, scenarios=scenarios, color=color, span=False
+                )
         where = (phrases or {}).get(group) or group_phrase(group)
         ax.set_title(group_title(where), loc="left", fontsize=9)
         ax.set_ylabel("")
