@@ -59,6 +59,9 @@ def _sweep_and_analyze(tmp_path: Path, exp: Path, method: str) -> pd.DataFrame:
     table = pd.read_parquet(folder / "analysis" / f"sensitivity_{method}.parquet")
     csv = pd.read_csv(folder / "analysis" / f"sensitivity_{method}.csv")
     assert list(csv.columns) == list(table.columns)
+    # "as a table and a bar chart" (experiments.md): the bars are drawn by analyze itself.
+    charts = sorted((folder / "analysis").glob(f"sensitivity_{method}*.png"))
+    assert charts and all(c.read_bytes()[:4] == b"\x89PNG" for c in charts)
     return table.set_index(["metric", "parameter"])
 
 

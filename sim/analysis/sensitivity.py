@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, write_parquet
+from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
 from sim.integrity import require_intact
-from sim.results import read_manifest, read_runs, summary_metrics
+from sim.results import open_results, read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
 
 METHODS = ("sobol", "morris")
@@ -38,6 +38,8 @@ COLUMNS = {
     "morris": ["mu_star", "mu_star_conf", "sigma"],
 }
 RESAMPLES = 100
+# Rows printed when no figure metric is in the table (the files hold every row).
+PRINTED_ROWS = 40
 CONF_LEVEL = 0.95
 
 
@@ -185,8 +187,16 @@ def cli_analyze(args: argparse.Namespace) -> int:
     out = folder / "analysis" / f"sensitivity_{args.method}"
     write_parquet(table, out.with_suffix(".parquet"))
     atomic_write_text(out.with_suffix(".csv"), table.to_csv(index=False))
+    from sim.plots.gallery import sensitivity_metrics
+
+    figures = _draw(folder, args.method)
+    # The figures' metrics on the terminal; every metric is in the files.
+    shown = table[table["metric"].isin(sensitivity_metrics(open_results(folder)))]
+    shown = shown if not shown.empty else table.head(PRINTED_ROWS)
     with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if len(shown) < len(table):
+        print(f"({len(shown)} of {len(table)} rows shown: the metrics of the figures)")
     missing = table[COLUMNS[args.method][0]].isna()
     if missing.any():
         print(
@@ -197,8 +207,29 @@ def cli_analyze(args: argparse.Namespace) -> int:
     print(
         f"{args.method} indices of {table['metric'].nunique()} metrics written to "
         f"{out.with_suffix('.parquet')} and .csv"
+        + (f"; bar charts {', '.join(p.name for p in figures)}" if figures else "")
     )
     return 0
+
+
+def _draw(folder: Path, method: str) -> list[Path]:
+    """The bar charts of the indices just written, as ``credsim plot`` draws them, into
+    ``analysis/`` (``sensitivity_<method>[_<part>].png``); returns their paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plots.figure import render
+    from sim.plots.gallery import sensitivity_entries
+
+    written = []
+    for entry in sensitivity_entries(open_results(folder), method):
+        path = folder / "analysis" / f"{entry.stem}.png"
+        atomic_write_bytes(path, render(entry.figure))
+        plt.close(entry.figure)
+        written.append(path)
+    return written
 
 
 __all__ = ["cli_analyze", "indices", "point_means", "sensitivity_table"]

@@ -340,11 +340,27 @@ def _headline_entry(results: Results, headline: Headline | None) -> Iterator[Ent
     yield _entry("headline", headline_figure(headline), headline_caption(headline), results, "")
 
 
+def sensitivity_metrics(results: Results) -> list[str]:
+    """The metrics the sensitivity bars show: the folder's selected summary families."""
+    families = _families(results, selection_of(results), headline_of(results))
+    return [m for ms in families.values() for m in ms]
+
+
+def sensitivity_entries(results: Results, method: str) -> Iterator[Entry]:
+    """The bar charts of ``method``'s indices (``credsim analyze`` draws them too)."""
+    yield from _sensitivity_entries(
+        results, selection_of(results), headline_of(results), methods=(method,)
+    )
+
+
 def _sensitivity_entries(
-    results: Results, selection: Selection, headline: Headline | None
+    results: Results,
+    selection: Selection,
+    headline: Headline | None,
+    methods: tuple[str, ...] = SENSITIVITY_METHODS,
 ) -> Iterator[Entry]:
     chosen = [m for ms in _families(results, selection, headline).values() for m in ms]
-    for method in SENSITIVITY_METHODS:
+    for method in methods:
         table = results.sensitivity(method)
         if table is None:
             continue
