@@ -105,6 +105,21 @@ def test_summary_counts_half_lives_in_the_scenarios_steps_and_checks_the_truth()
         math.log(0.5) / math.log(0.8)
     )
     assert mixed["truth"].isna().all() and mixed["truth_in_90"].isna().all()
+    assert set(table["generation"]) == {1}
+
+
+def test_summary_says_which_generation_a_died_out_variant_comes_from() -> None:
+    """v2 kept particles in generation 0 only, v1 into generation 2: v2's rows are
+    generation 0's (median of 0.93 and 0.95 at weights 0.5: 0.93), and say so."""
+    memory = "parameters.trust.memory"
+    particles = pd.DataFrame(
+        {"generation": [0, 0, 0, 2, 2], "variant": ["v1", "v2", "v2", "v1", "v1"],
+         "weight": [1.0, 0.5, 0.5, 0.5, 0.5], memory: [0.9, 0.93, 0.95, 0.97, 0.99]}
+    )  # fmt: skip
+    table = posterior.summary_table(particles, {memory: (0.85, 0.999)})
+    rows = table[table["parameter"] == memory].set_index("variant")
+    assert rows.loc["v1", "generation"] == 2 and rows.loc["v2", "generation"] == 0
+    assert rows.loc["v2", "median"] == 0.93
 
 
 def test_weighted_draws_follow_the_weights() -> None:

@@ -125,7 +125,9 @@ def summary_table(
     Columns: ``variant, parameter, median, q05, q95, prior_low, prior_high,
     narrowing`` (interval width over prior width), ``truth`` (the ``--truth``
     value, NaN without one) and ``truth_in_90`` (whether the 90% interval holds
-    it; empty without one). A parameter whose path ends in ``trust.memory``
+    it; empty without one) and ``generation`` (the one the row's particles come
+    from: the last where the variant kept any, so earlier than the others' when
+    the variant died out). A parameter whose path ends in ``trust.memory``
     gets a second row, ``... (half-life, months)``, its quantiles mapped
     through :func:`half_life` (increasing, so quantiles map to quantiles) with
     the scenarios' step length; ``... (half-life, steps)`` when the pattern
@@ -139,10 +141,12 @@ def summary_table(
             narrowing: float) -> None:  # fmt: skip
         q05, med, q95 = qs
         covered = bool(q05 <= true <= q95) if not math.isnan(true) else None
-        rows.append((variant, name, med, q05, q95, *prior, narrowing, true, covered))
+        rows.append((variant, name, med, q05, q95, *prior, narrowing, true, covered, generation))
 
+    last = int(particles["generation"].max()) if len(particles) else 0
     for variant in dict.fromkeys(particles["variant"]):
         final = final_particles(particles, variant)
+        generation = int(final["generation"].iloc[0]) if len(final) else last
         for path, (low, high) in priors.items():
             values = final[path].to_numpy(dtype=float)
             if not len(values) or np.all(np.isnan(values)) or final[path].nunique() == 1:
@@ -172,6 +176,7 @@ def summary_table(
             "narrowing",
             "truth",
             "truth_in_90",
+            "generation",
         ],
     )
 
