@@ -429,3 +429,18 @@ def test_a_window_past_the_scenarios_calendar_is_refused_and_nothing_written(
     assert err.count("\n") == 1
     assert ":11: patterns[0].after:" in err and "run past the scenario's calendar" in err
     assert not out.exists()
+
+
+def test_the_check_says_which_states_count_on_neither_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Algeria (seated 1962) votes in the windows but not in 1958-1961: a note names it."""
+    path = _algeria_file(tmp_path, ["India", "Algeria"], control=True)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes())]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "pattern 'moved': Algeria did not vote in the link's reference years 1958-1961" in err
+    india = _algeria_file(tmp_path, ["India"], control=True)
+    assert main(["patterns", "check", str(india), "--votes", str(real_votes()),
+                 "--out", str(tmp_path / "out2")]) == 0  # fmt: skip
+    assert "did not vote" not in capsys.readouterr().err

@@ -292,6 +292,32 @@ def offset_rows(prep: Prepared, name: str) -> IntArray:
     return rows[np.isfinite(prep.observed[rows][:, prep.reference]).any(axis=1)]
 
 
+def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
+    """Per change or did pattern, the states of its groups that voted in its windows but
+    not in the link's reference years: they have no prediction, so neither side of the
+    pattern counts them (decision 313). Patterns with none are not listed."""
+    out: dict[str, list[str]] = {}
+    for pattern in pf.patterns:
+        if pattern.statistic == "correlation":
+            continue
+        spans = list(pattern.windows().values())
+        in_windows = np.zeros(prep.years.size, dtype=bool)
+        for start, stop in spans:
+            in_windows |= (prep.years >= start) & (prep.years <= stop)
+        names = []
+        for name in (pattern.group, pattern.control):
+            if name is None:
+                continue
+            kept = set(offset_rows(prep, name).tolist())
+            for row in prep.members[name]:
+                voted = np.isfinite(prep.observed[row, in_windows]).any()
+                if row not in kept and voted and prep.states[row] not in names:
+                    names.append(prep.states[row])
+        if names:
+            out[pattern.id] = names
+    return out
+
+
 def _no_votes(pattern: Pattern, prep: Prepared) -> str:
     """Which of a pattern's groups has no votes in which of its windows, and the data's years."""
     first, last = prep.vote_years

@@ -18,6 +18,7 @@ fails; 2 on bad input (nothing is written then).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     from sim.observed.votes import load_votes
     from sim.patterns import (
         discrepancies,
+        left_out,
         load_patterns,
         observed_statistics,
         prepare,
@@ -97,6 +99,13 @@ def cli_patterns(args: argparse.Namespace) -> int:
     sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
+    first, last = (int(y) for y in prep.years[prep.reference][[0, -1]])
+    for pid, names in left_out(pf, prep).items():
+        print(
+            f"credsim: note: pattern '{pid}': {', '.join(names)} did not vote in the link's "
+            f"reference years {first}-{last}, so has no prediction and counts on neither side",
+            file=sys.stderr,
+        )
     _write(out, pf, table, prep, sim, args)
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
