@@ -435,6 +435,19 @@ def test_observed_figure_marks_whole_years(hand: Path) -> None:
     assert shown and all(float(t).is_integer() for t in shown)
 
 
+def test_observed_figure_names_the_issue_filter(hand: Path) -> None:
+    """`observe --issue me --plot`: the title says the roll calls are the Palestinian
+    conflict's (unvotes code me), else a reader takes them for all roll calls."""
+    from sim.plots.observed import observed_figure
+
+    table = observed_table(
+        load_votes(hand), "Alpha", ["Gamma", "Delta"], "pair", rival=None, measure="agreement"
+    )
+    title = observed_figure(table, issue="me").axes[0].get_title(loc="left")
+    assert "roll calls on Palestinian conflict (me)" in title
+    assert "roll calls on" not in observed_figure(table).axes[0].get_title(loc="left")
+
+
 def test_observed_names_must_name_actors(tmp_path: Path) -> None:
     from sim.scenario import load_scenario
 

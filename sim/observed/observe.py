@@ -125,7 +125,7 @@ def cli_observe(args: argparse.Namespace) -> int:
         from sim.plots.observed import observed_figure
 
         plot.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(plot, render(observed_figure(table), plot.suffix[1:]))
+        atomic_write_bytes(plot, render(observed_figure(table, issue=args.issue), plot.suffix[1:]))
         print(f"figure in {plot}")
     return 0
 

@@ -24,8 +24,11 @@ _MEASURE_LABELS = {
 _GROUP_PREFIX = "group:"
 
 
-def observed_figure(table: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Each state's yearly value (thin grey) and the group's (thick), from the tidy table."""
+def observed_figure(
+    table: pd.DataFrame, *, ax: Axes | None = None, issue: str | None = None
+) -> Figure:
+    """Each state's yearly value (thin grey) and the group's (thick), from the tidy table;
+    ``issue``: the unvotes issue code the roll calls were restricted to, named in the title."""
     set_theme()
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 3.6))
@@ -54,6 +57,10 @@ def observed_figure(table: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, even over a few
     ax.set_ylim(-0.02, 1.02)
     against = f" (votes split against {rival})" if rival else ""
+    if issue:
+        from sim.observed.votes import ISSUE_CODES
+
+        against += f", roll calls on {ISSUE_CODES.get(issue, issue)} ({issue})"
     ax.set_title(f"Agreement with {power}{against}", loc="left")
     outside_legend(ax, "", ax.get_legend_handles_labels()[0])
     add_caption(
