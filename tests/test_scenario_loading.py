@@ -158,6 +158,28 @@ def test_override_values_are_parsed_as_yaml():
     assert sc.description == "a: b"
 
 
+def test_numbers_with_an_exponent_read_as_numbers_in_files_and_overrides(tmp_path):
+    """YAML 1.1 reads ``1e-3`` as a string; every input reads it as the number 0.001."""
+    from sim.calibrate.spec import parse_truth
+    from sim.scenario.loader import parse_overrides, yaml_value
+
+    assert [yaml_value(t, "t") for t in ("1e-3", "2E5", "1.5e3", "-.5e1", "'1e-3'")] == [
+        0.001,
+        200000.0,
+        1500.0,
+        -5.0,
+        "1e-3",
+    ]
+    assert parse_overrides(["parameters.trust.memory=9.5e-1"])[0].value == 0.95
+    assert parse_truth(["parameters.trust.memory=9.5e-1"], check_paths=False) == {
+        "parameters.trust.memory": 0.95
+    }
+    text = MINI.read_text() + "parameters: {trust: {memory: 9.5e-1, prior_strength: 1e1}}\n"
+    (tmp_path / "e.yaml").write_text(text)
+    trust = load_scenario(tmp_path / "e.yaml").parameters.trust
+    assert (trust.memory, trust.prior_strength) == (0.95, 10.0)
+
+
 def test_override_power_capability_and_event_magnitude_by_id():
     sc = load_scenario(
         DATA / "child.yaml",

@@ -97,6 +97,34 @@ def test_run_id_depends_on_the_resolved_scenario_not_on_how_it_was_named(tmp_pat
     assert [t.run_id for t in plan_runs(varied)] == [t.run_id for t in plan_runs(fixed)]
 
 
+def test_numbers_written_with_an_exponent_are_numbers_with_the_same_run_ids(
+    tmp_path: Path,
+) -> None:
+    """``1e-3`` (a string to YAML 1.1) is the number 0.001 in grids, bounds and ``--vary``."""
+
+    def grid(values: str) -> Path:
+        return _write(
+            tmp_path / f"grid{len(values)}.yaml",
+            f"name: g\nscenarios: {{a: {TINY}}}\ndesign:\n  parameters:\n"
+            f"    parameters.diffusion.susceptibility: {values}\n",
+        )
+
+    written = load_experiment(grid("[1e-3, 0.1, 2E-1]"))
+    assert [p["parameters.diffusion.susceptibility"] for p in written.points] == [0.001, 0.1, 0.2]
+    decimal = load_experiment(grid("[0.001, 0.1, 0.2]"))
+    assert [t.run_id for t in plan_runs(written)] == [t.run_id for t in plan_runs(decimal)]
+    varied = experiment_from_scenario(TINY, ["parameters.diffusion.susceptibility=1e-3,1.5e-1"])
+    assert [p["parameters.diffusion.susceptibility"] for p in varied.points] == [0.001, 0.15]
+    bounds = _write(
+        tmp_path / "lhs.yaml",
+        f"name: l\nscenarios: {{a: {TINY}}}\ndesign:\n  method: lhs\n  samples: 4\n"
+        "  parameters:\n    parameters.diffusion.susceptibility: {low: 1e-3, high: 5e-1}\n",
+    )
+    assert load_experiment(bounds).spec.design.parameters[
+        "parameters.diffusion.susceptibility"
+    ] == {"low": 0.001, "high": 0.5}
+
+
 def test_identical_scenarios_in_one_experiment_are_refused(tmp_path: Path) -> None:
     exp = _write(
         tmp_path / "twice.yaml",

@@ -49,7 +49,23 @@ Key = str | int
 Loc = tuple[Key, ...]
 
 # The C loader is the same safe loader, several times faster on large files.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CoreLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(_CoreLoader):  # type: ignore[misc]
+    """The safe loader, reading ``1e-3``, ``2E5`` and ``1.5e3`` as numbers (YAML 1.2).
+
+    YAML 1.1, which PyYAML follows, wants a dot and a signed exponent in a
+    float, so ``1e-3`` would be the string ``'1e-3'``; researchers write it
+    all the time, so every input file and command-line value reads it as a number.
+    """
+
+
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 
