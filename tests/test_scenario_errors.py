@@ -393,6 +393,24 @@ def test_bad_override_value(capsys):
     )
 
 
+def test_a_boolean_is_not_a_number(tmp_path, capsys):
+    """``true`` is refused where a number goes (pydantic would read it as 1), kept for booleans."""
+    message = _override_error(capsys, "parameters.trust.negativity_bias=true")
+    assert message == (
+        "override parameters.trust.negativity_bias=true: parameters.trust.negativity_bias: "
+        "expected a number, got true"
+    )
+    message = _override_error(capsys, "parameters.alignment.period=false")
+    assert message.endswith("parameters.alignment.period: expected a whole number, got false")
+    message = _override_error(capsys, "states.Syria.trust.USA=true")
+    assert message.endswith("states.Syria.trust.USA: expected a number, got true")
+    path = _variant(tmp_path, "capability: 0.6,", "capability: true,")
+    expected = f"{path}:4: powers.Russia.capability: expected a number, got true"
+    assert _error(capsys, path) == expected
+    keyed = _variant(tmp_path, "magnitude: 3.0,", "magnitude: 3.0, key: true,", "keyed.yaml")
+    assert main(["validate", str(keyed), "--set", "network.directed=true"]) == 0
+
+
 def test_override_of_an_unknown_field(capsys):
     message = _override_error(capsys, "parameters.salinece.target=1")
     assert message.startswith("override parameters.salinece.target=1: parameters.salinece: ")

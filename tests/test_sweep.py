@@ -322,6 +322,27 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
     assert not (tmp_path / "results").exists()
 
 
+def test_booleans_in_a_sweep_are_not_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[true, false]`` would run 1 and 0; it is refused in a grid and in ``--vary``."""
+    monkeypatch.chdir(tmp_path)
+    exp = _write(
+        tmp_path / "bools.yaml",
+        f"name: b\nscenarios: {{a: {TINY}}}\ndesign:\n  parameters:\n"
+        "    parameters.trust.negativity_bias: [true, false]\n",
+    )
+    assert main(["sweep", str(exp), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{exp}:5: " in err
+    assert "parameters.trust.negativity_bias: expected a number, got true" in err
+    vary = "parameters.trust.negativity_bias=true,false"
+    assert main(["sweep", str(TINY), "--vary", vary, "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expected a number, got true" in err
+    assert not (tmp_path / "results").exists()
+
+
 def test_progress_line_and_summary() -> None:
     from io import StringIO
 

@@ -29,7 +29,7 @@ from sim.scenario.loader import (
     translate,
     yaml_value,
 )
-from sim.scenario.schema import NAME_PATTERN, Scenario, allowed, suggest
+from sim.scenario.schema import NAME_PATTERN, NumbersNotBooleans, Scenario, allowed, suggest
 
 LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
@@ -38,7 +38,7 @@ DEFAULT_VARIANT = "default"
 NEEDS = "a calibration file needs name, patterns and parameters"
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersNotBooleans):
     model_config = ConfigDict(extra="forbid")
 
 

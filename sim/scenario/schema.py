@@ -16,7 +16,16 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from sim.errors import InputError
 from sim.kernels import BoolArray, FloatArray
@@ -38,10 +47,58 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 enemy to +1 ally")]
 
 
-class Strict(BaseModel):
+def _not_a_boolean_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a number")
+    return value
+
+
+def _not_a_boolean_whole(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a whole number")
+    return value
+
+
+_REFUSE_BOOLEAN = {"float": _not_a_boolean_number, "int": _not_a_boolean_whole}
+
+
+def _refuse_booleans(schema: Any) -> Any:
+    """``schema`` with every number in it refusing ``true``/``false``.
+
+    Pydantic's lax mode reads ``true`` as 1 where a number is expected, so
+    ``negativity_bias: [true, false]`` would run 1 and 0; the check wraps the
+    number schemas themselves, so it holds inside lists, mappings and unions,
+    and boolean fields (an event's ``key``) are untouched.
+    """
+    if isinstance(schema, list):
+        return [_refuse_booleans(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    refuse = _REFUSE_BOOLEAN.get(schema.get("type", ""))
+    if refuse is not None:
+        return core_schema.no_info_before_validator_function(refuse, schema)
+    function = schema.get("function")
+    if isinstance(function, dict) and function.get("function") in _REFUSE_BOOLEAN.values():
+        return schema  # a nested model's numbers, wrapped already
+    return {key: _refuse_booleans(value) for key, value in schema.items()}
+
+
+class NumbersNotBooleans(BaseModel):
+    """Base of every input model: ``true`` and ``false`` are not numbers."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /
+    ) -> CoreSchema:
+        schema: CoreSchema = _refuse_booleans(handler(source))
+        return schema
+
+
+class Strict(NumbersNotBooleans):
     """Base for every section: unknown fields are errors, values are checked on assignment.
 
-    Numbers must be finite (``.inf`` and ``.nan`` are refused wherever a number is read).
+    Numbers must be finite (``.inf`` and ``.nan`` are refused wherever a number is read)
+    and may not be written ``true`` or ``false``.
     """
 
     model_config = ConfigDict(
