@@ -319,6 +319,13 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "parameters.trust.memory" in err
     assert main(["sweep", str(GRID), "--vary", "parameters.trust.memory=1"]) == 2
+    capsys.readouterr()
+    twice = ["--vary", "parameters.trust.memory=0.9,1", "--vary", "parameters.trust.memory=0.5"]
+    assert main(["sweep", str(TINY), *twice, "--workers", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "credsim: error: --vary: 'parameters.trust.memory' is varied twice; give all its "
+        "values in one --vary, e.g. parameters.trust.memory=1,2,3,4\n"
+    )
     assert not (tmp_path / "results").exists()
 
 
