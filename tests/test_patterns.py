@@ -253,6 +253,23 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
         ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
+        (
+            "    source: a note\n",
+            "    tolerance: -1\n    source: a note\n",
+            "p.yaml:14: patterns[0].tolerance: must be a number above 0 or 'bootstrap', got -1",
+        ),
+        (
+            "[Mali, Niger, Nigeria]",
+            "[Mali, Russia]",
+            "p.yaml:5: groups.africa_non_arab.members[1]: 'Russia' is a power of scenario "
+            "'syria'; a group's members are states",
+        ),
+        (
+            "control: africa_non_arab",
+            "control: gulf",
+            "p.yaml:11: patterns[0].control: the control is the pattern's own group 'gulf', "
+            "so the difference in differences is always 0",
+        ),
     ],
 )
 def test_bad_pattern_fields(
