@@ -249,6 +249,11 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
         ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
         ("group: gulf\n", "group: golf\n", "p.yaml:10: patterns[0].group: unknown group 'golf'"),
         ("power: Russia", "power: Rusia", "link.power: unknown power 'Rusia'"),
+        (
+            "rival: USA",
+            "rival: Syria",
+            "link.rival: 'Syria' is a state of scenario 'syria'; rival must be a power",
+        ),
         ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "p.yaml:5: groups.africa_non_arab.members[1]"),
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),

@@ -149,6 +149,12 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
         actor = scenario_actor(name, scenario)
         if actor in scenario.powers:
             setattr(pf.link, field, actor)
+        elif actor in scenario.states:
+            raise InputError(
+                f"'{name}' is a state of scenario '{scenario.name}'; {field} must be a power "
+                f"({allowed(powers)})",
+                path=f"link.{field}",
+            )
         else:
             raise InputError(
                 f"unknown power '{name}'; powers of scenario '{scenario.name}' are: "

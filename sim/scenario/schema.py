@@ -689,10 +689,21 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     actor_set = set(actors)
     dims = len(sc.ideology_axes)
 
+    def not_a_power(path: str, name: str, field: str, others: Sequence[str] = ()) -> InputError:
+        """A name given where a power is needed: a state is said to be one."""
+        if name in sc.states:
+            also = "".join(f" or '{other}'" for other in others)
+            return InputError(
+                f"'{name}' is a state; {field} must be a power ({allowed(powers)}){also}",
+                path=path,
+            )
+        return _unknown(path, "power", name, [*powers, *others])
+
     def check_trust(path: str, entries: dict[str, Any], observer: str | None) -> None:
         for p in entries:
             if p not in sc.powers:
-                raise _unknown(f"{path}.{p}", "power", p, powers)
+                what = path.rsplit(".", 1)[-1]
+                raise not_a_power(f"{path}.{p}", p, f"each {what} entry")
             if p == observer:
                 what = path.rsplit(".", 1)[-1]
                 raise InputError(
@@ -726,6 +737,8 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         check_trust(f"states.{name}.trust", state.trust, None)
         check_trust(f"states.{name}.affinity", state.affinity, None)
         check_ideology(f"states.{name}.ideology", state.ideology)
+        if state.aligned in sc.states:
+            raise not_a_power(f"states.{name}.aligned", state.aligned, "aligned", [NONE_ALIGNMENT])
         if state.aligned != NONE_ALIGNMENT and state.aligned not in sc.powers:
             raise InputError(
                 f"unknown power '{state.aligned}'; aligned must be a power "
@@ -774,7 +787,7 @@ def reference_problems(sc: Scenario) -> list[InputError]:
             if actor not in actor_set:
                 raise _unknown(f"{path}.actor", "actor", actor, actors)
         elif actor is not None and actor not in sc.powers:
-            raise _unknown(f"{path}.actor", "power", actor, powers)
+            raise not_a_power(f"{path}.actor", actor, f"the actor of '{ev.kind}'")
         target = event_field(ev, "target")
         if target is not None and target not in actor_set:
             raise _unknown(f"{path}.target", "actor", target, actors)
@@ -782,15 +795,24 @@ def reference_problems(sc: Scenario) -> list[InputError]:
             raise InputError(f"actor and target are both '{actor}'", path=f"{path}.target")
         with_ = event_field(ev, "with_")
         if with_ is not None:
-            pool = powers if ev.kind == "rapprochement" else actors
-            what = "power" if ev.kind == "rapprochement" else "actor"
-            if with_ not in pool:
-                raise _unknown(f"{path}.with", what, with_, pool)
-            if with_ in (actor, target):
-                raise InputError("'with' must differ from actor and target", path=f"{path}.with")
+            if ev.kind == "rapprochement" and with_ not in sc.powers:
+                raise not_a_power(f"{path}.with", with_, "'with' of 'rapprochement'")
+            if with_ not in actor_set:
+                raise _unknown(f"{path}.with", "actor", with_, actors)
+            if with_ == actor:
+                raise InputError(
+                    f"'with' is the actor '{actor}' itself; '{ev.kind}' is with another "
+                    f"{'power' if ev.kind == 'rapprochement' else 'actor'}",
+                    path=f"{path}.with",
+                )
+            if with_ == target:
+                raise InputError(
+                    f"'with' is the target '{target}'; in '{ev.kind}' it is a third actor",
+                    path=f"{path}.with",
+                )
         if ev.kind == "propaganda":
             if ev.about not in sc.powers:
-                raise _unknown(f"{path}.about", "power", ev.about, powers)
+                raise not_a_power(f"{path}.about", ev.about, "'about' of 'propaganda'")
             if ev.about == ev.actor:
                 raise InputError(
                     "a power does not spread propaganda about itself", path=f"{path}.about"
@@ -815,7 +837,7 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 and ev.aligned != NONE_ALIGNMENT
                 and ev.aligned not in sc.powers
             ):
-                raise _unknown(f"{path}.aligned", "power", ev.aligned, [*powers, NONE_ALIGNMENT])
+                raise not_a_power(f"{path}.aligned", ev.aligned, "aligned", [NONE_ALIGNMENT])
             if ev.ideology is not None:
                 check_ideology(f"{path}.ideology", ev.ideology)
 
