@@ -190,6 +190,41 @@ def test_override_power_capability_and_event_magnitude_by_id():
     assert [e.magnitude for e in sc.events] == [4.0, 7.0, 1.0]
 
 
+_DOTTED = """\
+name: dotted
+calendar: {start: "2020-01", end: "2020-12", step: month}
+powers:
+  U.S.: {capability: 0.6, ideology: 0.3, region: north}
+  USSR: {capability: 0.6, ideology: -0.3, region: west}
+states:
+  St. Lucia: {region: east, ideology: 0.4, aligned: U.S.}
+  Jordan: {region: east, ideology: 0.1}
+"""
+
+
+def test_override_paths_reach_names_with_dots(tmp_path):
+    """model.md 8.4: every field reachable by --set, also under a power named U.S."""
+    path = tmp_path / "dotted.yaml"
+    path.write_text(_DOTTED)
+    sc = load_scenario(
+        path,
+        [
+            "powers.U.S..capability=0.1",
+            "states.St. Lucia.ideology=0.2",
+            "states.St. Lucia.trust.U.S.=0.3",  # an entry the file does not have yet
+            "states.Jordan.aligned=U.S.",
+        ],
+    )
+    assert sc.powers["U.S."].capability == 0.1
+    assert sc.states["St. Lucia"].ideology == 0.2
+    assert sc.states["St. Lucia"].trust == {"U.S.": 0.3}
+    assert sc.states["Jordan"].aligned == "U.S."
+    # The name's final dot may double as the separator.
+    assert load_scenario(path, ["powers.U.S.capability=0.2"]).powers["U.S."].capability == 0.2
+    with pytest.raises(InputError, match=r"'parameters\.\.trust\.memory' has an empty part"):
+        load_scenario(path, ["parameters..trust.memory=0.9"])
+
+
 def test_override_creates_missing_sections():
     # mini.yaml has no parameters at all.
     sc = load_scenario(MINI, {"parameters.salience.global": 0.05})
