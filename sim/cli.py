@@ -95,9 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine(p, "mesa", "mesa")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
 
-    p = sub.add_parser("validate", help="check a scenario or experiment file; runs nothing")
-    p.add_argument("file", help="scenario or experiment file (YAML)")
-    add_overrides(p, "check with a value overridden, as run and sweep take it")
+    p = sub.add_parser(
+        "validate", help="check a scenario, experiment, pattern or calibration file; runs nothing"
+    )
+    p.add_argument("file", help="scenario, experiment, pattern or calibration file (YAML)")
+    add_overrides(p, "check a scenario or experiment with a value overridden, as run and sweep do")
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
     # synth's sizes: option, type, default, what it is.

@@ -1,10 +1,11 @@
-"""``credsim validate FILE``: check a scenario or an experiment file; run and write nothing.
+"""``credsim validate FILE``: check a scenario, experiment, pattern or calibration file.
 
-A scenario's mistakes are reported together, one line each, in line order;
-then slips that are not errors are warned about (:func:`scenario_warnings`)
-without failing. It lives outside :mod:`sim.scenario` because it checks
-experiment files too, and the scenario package does not depend on the sweep
-package.
+It runs and writes nothing. A scenario's mistakes are reported together, one
+line each, in line order; then slips that are not errors are warned about
+(:func:`scenario_warnings`) without failing. The other files are checked by
+their own loaders (first mistake). It lives outside :mod:`sim.scenario`
+because it checks the files of the sweep, pattern and calibration packages
+too, and the scenario package depends on none of them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from sim.errors import InputError
 from sim.scenario.loader import (
@@ -83,7 +85,15 @@ def cli_validate(args: argparse.Namespace) -> int:
     shown = str(args.file)
     overrides = list(args.overrides or [])
     doc = read_document(read_text(Path(shown), shown), shown)
-    if isinstance(doc.tree, dict) and "scenarios" in doc.tree:
+    kind = _file_kind(doc.tree)
+    if kind in ("pattern", "calibration"):
+        if overrides:
+            raise InputError(
+                f"--set applies to scenarios and experiments, not to a {kind} file", file=shown
+            )
+        print(_check_patterns(shown) if kind == "pattern" else _check_calibration(shown))
+        return 0
+    if kind == "experiment":
         from pydantic import ValidationError
 
         from sim.sweep.experiment import ExperimentSpec, load_experiment
@@ -112,6 +122,61 @@ def cli_validate(args: argparse.Namespace) -> int:
     )
     print(f"  model: {model_version(scenario)}")
     return 0
+
+
+def _file_kind(tree: Any) -> str:
+    """What a file is, by its top-level fields: experiment, pattern, calibration or scenario.
+
+    A pattern file has ``link`` and ``patterns`` (a list of patterns); a
+    calibration file has ``patterns`` (a list of pattern files) and
+    ``parameters`` (priors). Anything else is taken for a scenario, whose
+    loader names what is wrong with it.
+    """
+    if not isinstance(tree, dict):
+        return "scenario"
+    if "scenarios" in tree:
+        return "experiment"
+    if "link" in tree:
+        return "pattern"
+    if "patterns" in tree:
+        listed = tree["patterns"]
+        files = isinstance(listed, list) and all(isinstance(item, str) for item in listed)
+        return "calibration" if "parameters" in tree or files else "pattern"
+    return "scenario"
+
+
+def _check_patterns(shown: str) -> str:
+    """Load a pattern file and its scenario (no vote data is read); its summary line."""
+    from sim.patterns import load_patterns
+
+    pf = load_patterns(shown)
+    roles = [p.role for p in pf.patterns]
+    by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
+    return (
+        f"ok: {shown}: pattern file '{pf.name}' on scenario '{pf.base_scenario.name}', "
+        f"{_count(len(pf.patterns), 'pattern')} ({by_role}), "
+        f"{_count(len(pf.groups), 'group')} of its own"
+    )
+
+
+def _check_calibration(shown: str) -> str:
+    """Load a calibration file and its pattern files, apply its priors to their scenarios."""
+    from sim.calibrate.holdout import require_calibration_patterns
+    from sim.calibrate.patterns import check_scenario_paths
+    from sim.calibrate.spec import load_calibration
+    from sim.patterns import load_patterns
+
+    calibration = load_calibration(shown)
+    require_calibration_patterns(calibration)
+    for path in calibration.pattern_files:
+        check_scenario_paths(calibration, load_patterns(path), path)
+    spec = calibration.spec
+    return (
+        f"ok: {shown}: calibration '{spec.name}', "
+        f"{_count(len(calibration.pattern_files), 'pattern file')}, "
+        f"{_count(len(spec.parameters), 'prior')}, "
+        f"{_count(len(calibration.variants()), 'variant')}"
+    )
 
 
 def model_version(scenario: Scenario) -> str:

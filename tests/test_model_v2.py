@@ -589,7 +589,7 @@ BAD = [
         REGIME.format("affinity: {Jordan: 0.3}"),
         11,
         "events[1].affinity.Jordan",
-        "unknown power 'Jordan'",
+        "'Jordan' is a state; each affinity entry must be a power",
     ),
     (
         "windows:",

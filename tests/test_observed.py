@@ -314,6 +314,19 @@ def test_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "does not exist" in err and "doi:10.7910/DVN/LEJUQZ" in err
 
 
+def test_a_file_given_for_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "un_votes.parquet"
+    table.write_text("")
+    err = _one_line_error(
+        capsys, ["observe", "--votes", str(table), "--power", "Russia", "--states", "India"]
+    )
+    assert err == (
+        f"credsim: error: vote data '{table}' is a file; --votes (or CREDSIM_VOTES) takes the "
+        "folder holding the unvotes tables un_votes, un_roll_calls, un_roll_call_issues "
+        f"(did you mean '{tmp_path}'?)\n"
+    )
+
+
 def test_no_folder_given(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -249,10 +249,32 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
         ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
         ("group: gulf\n", "group: golf\n", "p.yaml:10: patterns[0].group: unknown group 'golf'"),
         ("power: Russia", "power: Rusia", "link.power: unknown power 'Rusia'"),
+        (
+            "rival: USA",
+            "rival: Syria",
+            "link.rival: 'Syria' is a state of scenario 'syria'; rival must be a power",
+        ),
         ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "p.yaml:5: groups.africa_non_arab.members[1]"),
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
         ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
+        (
+            "    source: a note\n",
+            "    tolerance: -1\n    source: a note\n",
+            "p.yaml:14: patterns[0].tolerance: must be a number above 0 or 'bootstrap', got -1",
+        ),
+        (
+            "[Mali, Niger, Nigeria]",
+            "[Mali, Russia]",
+            "p.yaml:5: groups.africa_non_arab.members[1]: 'Russia' is a power of scenario "
+            "'syria'; a group's members are states",
+        ),
+        (
+            "control: africa_non_arab",
+            "control: gulf",
+            "p.yaml:11: patterns[0].control: the control is the pattern's own group 'gulf', "
+            "so the difference in differences is always 0",
+        ),
     ],
 )
 def test_bad_pattern_fields(

@@ -211,6 +211,46 @@ BROKEN = [
         id="unknown-event-actor",
     ),
     pytest.param(
+        "actor: Russia",
+        "actor: Jordan",
+        10,
+        "events.intervention.actor",
+        ("'Jordan' is a state; the actor of 'intervene' must be a power (Russia, USA)",),
+        id="state-as-event-actor",
+    ),
+    pytest.param(
+        "USA: 0.1}",
+        "Jordan: 0.1}",
+        7,
+        "states.Syria.trust.Jordan",
+        ("'Jordan' is a state; each trust entry must be a power (Russia, USA)",),
+        id="state-in-trust",
+    ),
+    pytest.param(
+        "aligned: USA}",
+        "aligned: Syria}",
+        8,
+        "states.Jordan.aligned",
+        ("'Syria' is a state; aligned must be a power (Russia, USA) or 'none'",),
+        id="state-as-aligned",
+    ),
+    pytest.param(
+        "kind: intervene, actor: Russia, target: Syria,",
+        "kind: rapprochement, actor: Russia, with: Russia,",
+        10,
+        "events.intervention.with",
+        ("'with' is the actor 'Russia' itself; 'rapprochement' is with another power",),
+        id="rapprochement-with-itself",
+    ),
+    pytest.param(
+        "kind: intervene, actor: Russia, target: Syria,",
+        "kind: rapprochement, actor: Russia, with: Syria,",
+        10,
+        "events.intervention.with",
+        ("'Syria' is a state; 'with' of 'rapprochement' must be a power (Russia, USA)",),
+        id="state-as-rapprochement-with",
+    ),
+    pytest.param(
         "target: Syria",
         "target: Syra",
         10,
@@ -391,6 +431,24 @@ def test_bad_override_value(capsys):
         "override parameters.trust.memory=abc: parameters.trust.memory: "
         "expected a number, got 'abc'"
     )
+
+
+def test_a_boolean_is_not_a_number(tmp_path, capsys):
+    """``true`` is refused where a number goes (pydantic would read it as 1), kept for booleans."""
+    message = _override_error(capsys, "parameters.trust.negativity_bias=true")
+    assert message == (
+        "override parameters.trust.negativity_bias=true: parameters.trust.negativity_bias: "
+        "expected a number, got true"
+    )
+    message = _override_error(capsys, "parameters.alignment.period=false")
+    assert message.endswith("parameters.alignment.period: expected a whole number, got false")
+    message = _override_error(capsys, "states.Syria.trust.USA=true")
+    assert message.endswith("states.Syria.trust.USA: expected a number, got true")
+    path = _variant(tmp_path, "capability: 0.6,", "capability: true,")
+    expected = f"{path}:4: powers.Russia.capability: expected a number, got true"
+    assert _error(capsys, path) == expected
+    keyed = _variant(tmp_path, "magnitude: 3.0,", "magnitude: 3.0, key: true,", "keyed.yaml")
+    assert main(["validate", str(keyed), "--set", "network.directed=true"]) == 0
 
 
 def test_override_of_an_unknown_field(capsys):

@@ -158,6 +158,28 @@ def test_override_values_are_parsed_as_yaml():
     assert sc.description == "a: b"
 
 
+def test_numbers_with_an_exponent_read_as_numbers_in_files_and_overrides(tmp_path):
+    """YAML 1.1 reads ``1e-3`` as a string; every input reads it as the number 0.001."""
+    from sim.calibrate.spec import parse_truth
+    from sim.scenario.loader import parse_overrides, yaml_value
+
+    assert [yaml_value(t, "t") for t in ("1e-3", "2E5", "1.5e3", "-.5e1", "'1e-3'")] == [
+        0.001,
+        200000.0,
+        1500.0,
+        -5.0,
+        "1e-3",
+    ]
+    assert parse_overrides(["parameters.trust.memory=9.5e-1"])[0].value == 0.95
+    assert parse_truth(["parameters.trust.memory=9.5e-1"], check_paths=False) == {
+        "parameters.trust.memory": 0.95
+    }
+    text = MINI.read_text() + "parameters: {trust: {memory: 9.5e-1, prior_strength: 1e1}}\n"
+    (tmp_path / "e.yaml").write_text(text)
+    trust = load_scenario(tmp_path / "e.yaml").parameters.trust
+    assert (trust.memory, trust.prior_strength) == (0.95, 10.0)
+
+
 def test_override_power_capability_and_event_magnitude_by_id():
     sc = load_scenario(
         DATA / "child.yaml",
@@ -166,6 +188,41 @@ def test_override_power_capability_and_event_magnitude_by_id():
     assert sc.powers["Russia"].capability == 0.25
     assert sc.powers["USA"].capability == 1.0
     assert [e.magnitude for e in sc.events] == [4.0, 7.0, 1.0]
+
+
+_DOTTED = """\
+name: dotted
+calendar: {start: "2020-01", end: "2020-12", step: month}
+powers:
+  U.S.: {capability: 0.6, ideology: 0.3, region: north}
+  USSR: {capability: 0.6, ideology: -0.3, region: west}
+states:
+  St. Lucia: {region: east, ideology: 0.4, aligned: U.S.}
+  Jordan: {region: east, ideology: 0.1}
+"""
+
+
+def test_override_paths_reach_names_with_dots(tmp_path):
+    """model.md 8.4: every field reachable by --set, also under a power named U.S."""
+    path = tmp_path / "dotted.yaml"
+    path.write_text(_DOTTED)
+    sc = load_scenario(
+        path,
+        [
+            "powers.U.S..capability=0.1",
+            "states.St. Lucia.ideology=0.2",
+            "states.St. Lucia.trust.U.S.=0.3",  # an entry the file does not have yet
+            "states.Jordan.aligned=U.S.",
+        ],
+    )
+    assert sc.powers["U.S."].capability == 0.1
+    assert sc.states["St. Lucia"].ideology == 0.2
+    assert sc.states["St. Lucia"].trust == {"U.S.": 0.3}
+    assert sc.states["Jordan"].aligned == "U.S."
+    # The name's final dot may double as the separator.
+    assert load_scenario(path, ["powers.U.S.capability=0.2"]).powers["U.S."].capability == 0.2
+    with pytest.raises(InputError, match=r"'parameters\.\.trust\.memory' has an empty part"):
+        load_scenario(path, ["parameters..trust.memory=0.9"])
 
 
 def test_override_creates_missing_sections():

@@ -97,6 +97,34 @@ def test_run_id_depends_on_the_resolved_scenario_not_on_how_it_was_named(tmp_pat
     assert [t.run_id for t in plan_runs(varied)] == [t.run_id for t in plan_runs(fixed)]
 
 
+def test_numbers_written_with_an_exponent_are_numbers_with_the_same_run_ids(
+    tmp_path: Path,
+) -> None:
+    """``1e-3`` (a string to YAML 1.1) is the number 0.001 in grids, bounds and ``--vary``."""
+
+    def grid(values: str) -> Path:
+        return _write(
+            tmp_path / f"grid{len(values)}.yaml",
+            f"name: g\nscenarios: {{a: {TINY}}}\ndesign:\n  parameters:\n"
+            f"    parameters.diffusion.susceptibility: {values}\n",
+        )
+
+    written = load_experiment(grid("[1e-3, 0.1, 2E-1]"))
+    assert [p["parameters.diffusion.susceptibility"] for p in written.points] == [0.001, 0.1, 0.2]
+    decimal = load_experiment(grid("[0.001, 0.1, 0.2]"))
+    assert [t.run_id for t in plan_runs(written)] == [t.run_id for t in plan_runs(decimal)]
+    varied = experiment_from_scenario(TINY, ["parameters.diffusion.susceptibility=1e-3,1.5e-1"])
+    assert [p["parameters.diffusion.susceptibility"] for p in varied.points] == [0.001, 0.15]
+    bounds = _write(
+        tmp_path / "lhs.yaml",
+        f"name: l\nscenarios: {{a: {TINY}}}\ndesign:\n  method: lhs\n  samples: 4\n"
+        "  parameters:\n    parameters.diffusion.susceptibility: {low: 1e-3, high: 5e-1}\n",
+    )
+    assert load_experiment(bounds).spec.design.parameters[
+        "parameters.diffusion.susceptibility"
+    ] == {"low": 0.001, "high": 0.5}
+
+
 def test_identical_scenarios_in_one_experiment_are_refused(tmp_path: Path) -> None:
     exp = _write(
         tmp_path / "twice.yaml",
@@ -291,6 +319,34 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "parameters.trust.memory" in err
     assert main(["sweep", str(GRID), "--vary", "parameters.trust.memory=1"]) == 2
+    capsys.readouterr()
+    twice = ["--vary", "parameters.trust.memory=0.9,1", "--vary", "parameters.trust.memory=0.5"]
+    assert main(["sweep", str(TINY), *twice, "--workers", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "credsim: error: --vary: 'parameters.trust.memory' is varied twice; give all its "
+        "values in one --vary, e.g. parameters.trust.memory=1,2,3,4\n"
+    )
+    assert not (tmp_path / "results").exists()
+
+
+def test_booleans_in_a_sweep_are_not_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[true, false]`` would run 1 and 0; it is refused in a grid and in ``--vary``."""
+    monkeypatch.chdir(tmp_path)
+    exp = _write(
+        tmp_path / "bools.yaml",
+        f"name: b\nscenarios: {{a: {TINY}}}\ndesign:\n  parameters:\n"
+        "    parameters.trust.negativity_bias: [true, false]\n",
+    )
+    assert main(["sweep", str(exp), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{exp}:5: " in err
+    assert "parameters.trust.negativity_bias: expected a number, got true" in err
+    vary = "parameters.trust.negativity_bias=true,false"
+    assert main(["sweep", str(TINY), "--vary", vary, "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expected a number, got true" in err
     assert not (tmp_path / "results").exists()
 
 

@@ -133,3 +133,37 @@ def test_every_cross_reference_mistake_is_reported_in_line_order(
     assert "states.Jordan.aligned: unknown power 'Chna'" in err[0]
     assert "events.intervention.target" in err[1] and "Syira" in err[1] and "Syria" in err[1]
     assert "windows.late" in err[2] and "2017-06" in err[2]
+
+
+REPO = Path(__file__).parent.parent
+
+
+def test_pattern_and_calibration_files_are_checked_by_their_own_loaders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate knows pattern files (link, patterns) and calibrations (patterns, parameters)."""
+    patterns = REPO / "patterns" / "syria.yaml"
+    assert main(["validate", str(patterns)]) == 0
+    assert capsys.readouterr().out == (
+        f"ok: {patterns}: pattern file 'syria' on scenario 'syria', 4 patterns "
+        "(3 calibrate, 1 holdout), 2 groups of its own\n"
+    )
+    joint = REPO / "calibrations" / "joint.yaml"
+    assert main(["validate", str(joint)]) == 0
+    assert capsys.readouterr().out == (
+        f"ok: {joint}: calibration 'joint', 2 pattern files, 6 priors, 2 variants\n"
+    )
+    bad = tmp_path / "patterns.yaml"
+    text = patterns.read_text().replace("../scenarios/", f"{REPO}/scenarios/")
+    bad.write_text(text.replace("control: africa_non_arab", "control: africa_non_arb", 1))
+    assert main(["validate", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert f"{bad}:20: patterns[0].control: unknown group 'africa_non_arb'" in err
+    calibration = tmp_path / "calibration.yaml"
+    text = joint.read_text().replace("../patterns/", f"{REPO}/patterns/")
+    calibration.write_text(text.replace("negativity_bias: {low: 1,", "negativity_bias: {low: -1,"))
+    assert main(["validate", str(calibration)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert f"{calibration}:14: parameters.parameters.trust.negativity_bias: must be >= 0" in err

@@ -29,7 +29,7 @@ from sim.observed.votes import VoteData, load_votes
 from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
 
-__all__ = ["PatternProblem", "engine_supported", "load_votes"]
+__all__ = ["PatternProblem", "check_scenario_paths", "engine_supported", "load_votes"]
 
 
 def engine_supported() -> bool:
@@ -78,7 +78,7 @@ class PatternProblem:
                     )
                 )
             self.fitted[stem] = _calibration_patterns(pf)
-            _check_paths(calibration, pf, path)
+            check_scenario_paths(calibration, pf, path)
         self._statistics = tuple(stats)
         texts = [Path(p).read_bytes() for p in calibration.pattern_files]
         scenarios = [pf.base_scenario.model_dump_json().encode() for pf in self.files.values()]
@@ -129,8 +129,12 @@ def _calibration_patterns(pf: PatternFile) -> PatternFile:
     return fitted
 
 
-def _check_paths(calibration: Calibration, pf: PatternFile, path: Path) -> None:
-    """Apply each override path's bounds (and each variant's values) to the file's scenario."""
+def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) -> None:
+    """Apply each override path's bounds (and each variant's values) to the file's scenario.
+
+    Raises:
+        InputError: located at the calibration file's path or variant value.
+    """
     probes: list[tuple[tuple[str, ...], dict[str, float]]] = [
         (("parameters", key), {key: value})
         for key, prior in calibration.spec.parameters.items()

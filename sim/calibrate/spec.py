@@ -21,8 +21,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
-from sim.scenario.loader import Document, locate, read_document, read_text, translate
-from sim.scenario.schema import NAME_PATTERN, Scenario, allowed, suggest
+from sim.scenario.loader import (
+    Document,
+    locate,
+    read_document,
+    read_text,
+    translate,
+    yaml_value,
+)
+from sim.scenario.schema import NAME_PATTERN, NumbersNotBooleans, Scenario, allowed, suggest
 
 LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
@@ -31,7 +38,7 @@ DEFAULT_VARIANT = "default"
 NEEDS = "a calibration file needs name, patterns and parameters"
 
 
-class _Strict(BaseModel):
+class _Strict(NumbersNotBooleans):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -196,7 +203,7 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
         path, sep, raw = item.partition("=")
         path = path.strip()
         try:
-            value = yaml.safe_load(raw) if sep else None
+            value = yaml_value(raw, f"--truth {item}") if sep else None
         except yaml.YAMLError:
             value = None
         if not path or isinstance(value, bool) or not isinstance(value, int | float):

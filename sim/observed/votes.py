@@ -125,6 +125,12 @@ def load_votes(folder: str | os.PathLike[str] | None = None) -> VoteData:
     key = path.resolve()
     if key in _CACHE:
         return _CACHE[key]
+    if path.is_file():
+        tip = f" (did you mean '{path.parent}'?)" if path.stem in _TABLES else ""
+        raise InputError(
+            f"vote data '{shown}' is a file; --votes (or {VOTES_ENV}) takes the folder holding "
+            f"the unvotes tables {', '.join(_TABLES)}{tip}"
+        )
     if not path.is_dir():
         raise InputError(f"vote data folder '{shown}' does not exist; {WHERE_TO_GET}")
     tables = {name: _read_table(path, shown, name, columns) for name, columns in _TABLES.items()}

@@ -25,9 +25,10 @@ cross into the scenario (powers, groups, members) by :func:`check_names`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from sim.errors import InputError
 from sim.observed.names import scenario_actor
@@ -72,8 +73,18 @@ class Pattern(Strict):
     before: tuple[Year, Year] | None = None
     after: tuple[Year, Year] | None = None
     years: tuple[Year, Year] | None = None
-    tolerance: Literal["bootstrap"] | Annotated[float, Field(gt=0.0)] = "bootstrap"
+    tolerance: Literal["bootstrap"] | float = "bootstrap"
     source: str = Field(min_length=1)
+
+    @field_validator("tolerance", mode="before")
+    @classmethod
+    def _tolerance(cls, value: Any) -> Any:
+        # One message for both shapes: a union would report only its first alternative.
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value == "bootstrap" or (number and math.isfinite(value) and value > 0):
+            return value
+        shown = f"'{value}'" if isinstance(value, str) else str(value).lower()
+        raise ValueError(f"must be a number above 0 or 'bootstrap', got {shown}")
 
     @model_validator(mode="after")
     def _fields_of_statistic(self) -> Pattern:
@@ -138,6 +149,12 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
         actor = scenario_actor(name, scenario)
         if actor in scenario.powers:
             setattr(pf.link, field, actor)
+        elif actor in scenario.states:
+            raise InputError(
+                f"'{name}' is a state of scenario '{scenario.name}'; {field} must be a power "
+                f"({allowed(powers)})",
+                path=f"link.{field}",
+            )
         else:
             raise InputError(
                 f"unknown power '{name}'; powers of scenario '{scenario.name}' are: "
@@ -158,6 +175,12 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
             actor = scenario_actor(member, scenario)
             if actor in scenario.states:
                 members[index] = str(actor)  # the scenario's own name, for the link
+            elif actor in scenario.powers:
+                raise InputError(
+                    f"'{member}' is a power of scenario '{scenario.name}'; a group's members "
+                    "are states, whose votes are compared with the powers'",
+                    path=f"groups.{gname}.members[{index}]",
+                )
             else:
                 raise InputError(
                     f"unknown state '{member}'; states of scenario '{scenario.name}' are: "
@@ -187,6 +210,12 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                 path=f"patterns[{index}].id",
             )
         seen.add(pattern.id)
+        if pattern.control is not None and pattern.control == pattern.group:
+            raise InputError(
+                f"the control is the pattern's own group '{pattern.group}', so the difference "
+                "in differences is always 0; give another group to compare with",
+                path=f"patterns[{index}].control",
+            )
         for field in ("group", "control"):
             name = getattr(pattern, field)
             if name is not None and name not in known:

@@ -49,7 +49,23 @@ Key = str | int
 Loc = tuple[Key, ...]
 
 # The C loader is the same safe loader, several times faster on large files.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CoreLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(_CoreLoader):  # type: ignore[misc]
+    """The safe loader, reading ``1e-3``, ``2E5`` and ``1.5e3`` as numbers (YAML 1.2).
+
+    YAML 1.1, which PyYAML follows, wants a dot and a signed exponent in a
+    float, so ``1e-3`` would be the string ``'1e-3'``; researchers write it
+    all the time, so every input file and command-line value reads it as a number.
+    """
+
+
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -594,12 +610,11 @@ def _apply_override(doc: Document, override: _Override) -> None:
             exist, or goes into a value that has no fields.
     """
     segments = override.path.split(".")
-    if not all(segments):
-        raise InputError(f"path '{override.path}' has an empty part", file=override.label)
     node: Any = doc.tree
     origin = doc.origin
     loc: Loc = ()
     position = 0
+    dotted = _dotted_actors(segments, doc.tree)
     while True:
         names = _entry_names(node, loc)
         if names is None or (isinstance(node, list) and loc not in _NAMED):
@@ -608,9 +623,16 @@ def _apply_override(doc: Document, override: _Override) -> None:
                 path=override.path,
                 file=override.label,
             )
+        if dotted and isinstance(node, dict) and loc not in _NAMED:
+            names = {**dotted, **names}
         key, position = _match(names, segments, position)
         if key is None:
             name = segments[position]
+            if not name:  # not part of a name with dots (powers.U.S..capability)
+                raise InputError(
+                    f"path '{override.path}' has an empty part; parts are separated by one dot",
+                    file=override.label,
+                )
             if loc in _NAMED:
                 what, plural = _NAMED[loc]
                 choices = list(names)
@@ -648,12 +670,36 @@ def _entry_names(node: Any, loc: Loc) -> dict[str, Key] | None:
     return None
 
 
+def _dotted_actors(segments: list[str], tree: Any) -> dict[str, Key]:
+    """The actor names with dots that runs of ``segments`` spell (``U``, ``S``, ``'' -> U.S.``).
+
+    They may name an entry the file does not have yet (``states.X.trust.U.S.=0.5``);
+    looked up by the path's own runs, so the cost does not grow with the actors.
+    """
+    actors = [tree[s] for s in ("powers", "states") if isinstance(tree.get(s), dict)]
+    found: dict[str, Key] = {}
+    for start in range(len(segments)):
+        for end in range(start + 2, len(segments) + 1):
+            joined = ".".join(segments[start:end])
+            for name in (joined, joined + "."):
+                if any(name in names for names in actors):
+                    found[name] = name
+    return found
+
+
 def _match(names: dict[str, Key], segments: list[str], position: int) -> tuple[Key | None, int]:
-    """The entry named by the longest run of segments from ``position`` (names may hold dots)."""
+    """The entry named by the longest run of segments from ``position`` (names may hold dots).
+
+    The parts are joined back with dots until they name an entry, so
+    ``states.St. Lucia.ideology`` reaches the state ``St. Lucia``; a name's
+    final dot may double as the separator, so ``powers.U.S.capability`` and
+    ``powers.U.S..capability`` both reach the power ``U.S.``.
+    """
     for end in range(len(segments), position, -1):
         candidate = ".".join(segments[position:end])
-        if candidate in names:
-            return names[candidate], end
+        for name in (candidate, candidate + "."):
+            if name in names:
+                return names[name], end
     return None, position
 
 

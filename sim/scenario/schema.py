@@ -16,7 +16,16 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from sim.errors import InputError
 from sim.kernels import BoolArray, FloatArray
@@ -38,10 +47,58 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 enemy to +1 ally")]
 
 
-class Strict(BaseModel):
+def _not_a_boolean_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a number")
+    return value
+
+
+def _not_a_boolean_whole(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a whole number")
+    return value
+
+
+_REFUSE_BOOLEAN = {"float": _not_a_boolean_number, "int": _not_a_boolean_whole}
+
+
+def _refuse_booleans(schema: Any) -> Any:
+    """``schema`` with every number in it refusing ``true``/``false``.
+
+    Pydantic's lax mode reads ``true`` as 1 where a number is expected, so
+    ``negativity_bias: [true, false]`` would run 1 and 0; the check wraps the
+    number schemas themselves, so it holds inside lists, mappings and unions,
+    and boolean fields (an event's ``key``) are untouched.
+    """
+    if isinstance(schema, list):
+        return [_refuse_booleans(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    refuse = _REFUSE_BOOLEAN.get(schema.get("type", ""))
+    if refuse is not None:
+        return core_schema.no_info_before_validator_function(refuse, schema)
+    function = schema.get("function")
+    if isinstance(function, dict) and function.get("function") in _REFUSE_BOOLEAN.values():
+        return schema  # a nested model's numbers, wrapped already
+    return {key: _refuse_booleans(value) for key, value in schema.items()}
+
+
+class NumbersNotBooleans(BaseModel):
+    """Base of every input model: ``true`` and ``false`` are not numbers."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /
+    ) -> CoreSchema:
+        schema: CoreSchema = _refuse_booleans(handler(source))
+        return schema
+
+
+class Strict(NumbersNotBooleans):
     """Base for every section: unknown fields are errors, values are checked on assignment.
 
-    Numbers must be finite (``.inf`` and ``.nan`` are refused wherever a number is read).
+    Numbers must be finite (``.inf`` and ``.nan`` are refused wherever a number is read)
+    and may not be written ``true`` or ``false``.
     """
 
     model_config = ConfigDict(
@@ -632,10 +689,21 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     actor_set = set(actors)
     dims = len(sc.ideology_axes)
 
+    def not_a_power(path: str, name: str, field: str, others: Sequence[str] = ()) -> InputError:
+        """A name given where a power is needed: a state is said to be one."""
+        if name in sc.states:
+            also = "".join(f" or '{other}'" for other in others)
+            return InputError(
+                f"'{name}' is a state; {field} must be a power ({allowed(powers)}){also}",
+                path=path,
+            )
+        return _unknown(path, "power", name, [*powers, *others])
+
     def check_trust(path: str, entries: dict[str, Any], observer: str | None) -> None:
         for p in entries:
             if p not in sc.powers:
-                raise _unknown(f"{path}.{p}", "power", p, powers)
+                what = path.rsplit(".", 1)[-1]
+                raise not_a_power(f"{path}.{p}", p, f"each {what} entry")
             if p == observer:
                 what = path.rsplit(".", 1)[-1]
                 raise InputError(
@@ -669,6 +737,8 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         check_trust(f"states.{name}.trust", state.trust, None)
         check_trust(f"states.{name}.affinity", state.affinity, None)
         check_ideology(f"states.{name}.ideology", state.ideology)
+        if state.aligned in sc.states:
+            raise not_a_power(f"states.{name}.aligned", state.aligned, "aligned", [NONE_ALIGNMENT])
         if state.aligned != NONE_ALIGNMENT and state.aligned not in sc.powers:
             raise InputError(
                 f"unknown power '{state.aligned}'; aligned must be a power "
@@ -717,7 +787,7 @@ def reference_problems(sc: Scenario) -> list[InputError]:
             if actor not in actor_set:
                 raise _unknown(f"{path}.actor", "actor", actor, actors)
         elif actor is not None and actor not in sc.powers:
-            raise _unknown(f"{path}.actor", "power", actor, powers)
+            raise not_a_power(f"{path}.actor", actor, f"the actor of '{ev.kind}'")
         target = event_field(ev, "target")
         if target is not None and target not in actor_set:
             raise _unknown(f"{path}.target", "actor", target, actors)
@@ -725,15 +795,24 @@ def reference_problems(sc: Scenario) -> list[InputError]:
             raise InputError(f"actor and target are both '{actor}'", path=f"{path}.target")
         with_ = event_field(ev, "with_")
         if with_ is not None:
-            pool = powers if ev.kind == "rapprochement" else actors
-            what = "power" if ev.kind == "rapprochement" else "actor"
-            if with_ not in pool:
-                raise _unknown(f"{path}.with", what, with_, pool)
-            if with_ in (actor, target):
-                raise InputError("'with' must differ from actor and target", path=f"{path}.with")
+            if ev.kind == "rapprochement" and with_ not in sc.powers:
+                raise not_a_power(f"{path}.with", with_, "'with' of 'rapprochement'")
+            if with_ not in actor_set:
+                raise _unknown(f"{path}.with", "actor", with_, actors)
+            if with_ == actor:
+                raise InputError(
+                    f"'with' is the actor '{actor}' itself; '{ev.kind}' is with another "
+                    f"{'power' if ev.kind == 'rapprochement' else 'actor'}",
+                    path=f"{path}.with",
+                )
+            if with_ == target:
+                raise InputError(
+                    f"'with' is the target '{target}'; in '{ev.kind}' it is a third actor",
+                    path=f"{path}.with",
+                )
         if ev.kind == "propaganda":
             if ev.about not in sc.powers:
-                raise _unknown(f"{path}.about", "power", ev.about, powers)
+                raise not_a_power(f"{path}.about", ev.about, "'about' of 'propaganda'")
             if ev.about == ev.actor:
                 raise InputError(
                     "a power does not spread propaganda about itself", path=f"{path}.about"
@@ -758,7 +837,7 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 and ev.aligned != NONE_ALIGNMENT
                 and ev.aligned not in sc.powers
             ):
-                raise _unknown(f"{path}.aligned", "power", ev.aligned, [*powers, NONE_ALIGNMENT])
+                raise not_a_power(f"{path}.aligned", ev.aligned, "aligned", [NONE_ALIGNMENT])
             if ev.ideology is not None:
                 check_ideology(f"{path}.ideology", ev.ideology)
 

@@ -296,7 +296,8 @@ def experiment_from_scenario(
     The experiment is named after the scenario.
 
     Raises:
-        InputError: a bad scenario, a ``--vary`` without ``=``, or a bad spec.
+        InputError: a bad scenario, a ``--vary`` without ``=``, a path varied twice,
+            or a bad spec.
     """
     base = load_scenario(str(path), overrides or None)
     parameters: dict[str, Any] = {}
@@ -305,6 +306,12 @@ def experiment_from_scenario(
         if not sep or not name.strip():
             raise InputError(
                 f"--vary '{item}' must be PATH=SPEC, e.g. parameters.trust.memory=0.9,1"
+            )
+        if name.strip() in parameters:
+            raise InputError(
+                f"'{name.strip()}' is varied twice; give all its values in one --vary, "
+                f"e.g. {name.strip()}=1,2,3,4",
+                path="--vary",
             )
         try:
             parameters[name.strip()] = designs.parse_spec(spec)
