@@ -369,3 +369,29 @@ def test_a_plot_killed_while_writing_leaves_nothing_behind_once_redrawn(tmp_path
     keep.write_text("mine")
     write_report(folder)
     assert not stray.exists() and keep.read_text() == "mine"
+
+
+def test_a_power_keeps_its_colour_in_a_figure_that_leaves_others_out(tmp_path):
+    """An audit's Morris figures drew Turkey in China's green: the palette was built from
+    the powers a figure draws, and without China the next free colour was green. Colours
+    are assigned among every power of the folder's scenarios instead, so Turkey's line
+    has the colour it has beside China (orange), in a figure of Turkey alone."""
+    trees = {"base": factory.scenario_tree("base")}
+    for name in ("China", "Turkey"):
+        trees["base"]["powers"][name] = {"capability": 0.5, "region": "r"}
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, trees=trees)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    bias = runs["parameters.trust.negativity_bias"]
+    runs["final_trust.Turkey.all"] = 0.2 + 0.1 * bias
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    results = open_results(folder)
+    selection = selection_of(results, powers=["USA", "Turkey"])
+    entries = {e.stem: e for e in figures_for(results, selection)}
+    figure = entries["sweep_trust-negativity_bias_final_trust"].figure
+    lines = [ln for ax in figure.axes for ln in ax.get_lines() if len(ln.get_xdata()) == 3]
+    turkey = [ln for ln in lines if np.allclose(ln.get_ydata(), [0.3, 0.4, 0.5])]
+    assert turkey
+    # Okabe-Ito orange: Turkey's colour beside USA, Russia and China (green, #009E73).
+    assert {ln.get_color() for ln in turkey} == {"#E69F00"}
+    assert "#0072B2" in {ln.get_color() for ln in lines}  # USA, blue as everywhere
+    assert results.powers == ["USA", "Russia", "China", "Turkey"]

@@ -69,9 +69,8 @@ def _check_choices(
 ) -> None:
     """``--powers``, ``--groups`` and ``--metrics`` name what the folder has (as an
     experiment file's ``plots:`` block must): a misspelt name drew nothing, or crashed."""
-    trees = results.scenarios.values()
     known = {
-        "--powers": list(dict.fromkeys(p for t in trees for p in t.get("powers") or {})),
+        "--powers": results.powers,
         "--groups": list(group_phrases(results.scenarios)),
         "--metrics": list(dict.fromkeys(f for m in results.metrics for f in family_names(m))),
     }

@@ -164,7 +164,9 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     note = _point_note(results, values, runs)
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(series, results.events, metrics=metrics, phrases=phrases),
+        trajectories_figure(
+            series, results.events, metrics=metrics, phrases=phrases, all_powers=results.powers
+        ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
         + "; grey lines mark the scenario's events, the key ones labelled above",
@@ -174,7 +176,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     if series["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(series, phrases=phrases),
+            alignment_figure(series, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked, mean of the "
             "replicates) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
@@ -203,7 +205,13 @@ def _across_entry(
         return
     yield _entry(
         f"trajectories_across_{_slug(across)}",
-        across_figure(_keep(series, selection), across, results.events, phrases=phrases),
+        across_figure(
+            _keep(series, selection),
+            across,
+            results.events,
+            phrases=phrases,
+            all_powers=results.powers,
+        ),
         f"Mean trust in each power over time at each value of {parameter_label(across)}",
         results,
         _point_note(results, held, runs),
@@ -288,7 +296,7 @@ def _sweep_entries(
             )
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
-                family_figure(at, moving, parameter, phrases=phrases),
+                family_figure(at, moving, parameter, phrases=phrases, all_powers=results.powers),
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
