@@ -271,3 +271,29 @@ def test_a_run_against_a_sweep_says_the_sweep_is_pooled(tmp_path, capsys):
     row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
     assert row["pooled"] == "parameters.trust.negativity_bias (3 values)"
     assert (row["n_a"], row["n_b"]) == (1, 6)
+
+
+def test_a_grid_against_a_sampled_design_says_what_each_pools(tmp_path, capsys):
+    """An audit's grid (3 x 2 values) against an lhs folder (10 drawn values each) said
+    "pooled over: negativity_bias (10 values)" for rows that pool the grid's 3 (the larger
+    count of the two samples). Here the second folder runs 10 values of the bias; the
+    row gives each sample's count when they differ."""
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 1.0],
+    }
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, grid, replicates=1)
+    drawn = {
+        "parameters.trust.negativity_bias": [1.0 + 0.2 * i for i in range(10)],
+        "parameters.trust.memory": [0.9, 1.0],
+    }
+    b = factory.write_sweep(tmp_path / "b", {"base": 0.0}, drawn, replicates=1)
+    code, printed, _ = _compare(capsys, str(a), str(b), "--metric", "final_trust.USA.all",
+                                "--out", str(tmp_path / "c"))  # fmt: skip
+    assert code == 0
+    row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
+    assert row["pooled"] == (
+        "parameters.trust.negativity_bias (3 values in a, 10 in b), "
+        "parameters.trust.memory (2 values)"
+    )
+    assert f"pooled over: {row['pooled']}" in printed

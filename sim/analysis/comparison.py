@@ -349,17 +349,25 @@ def _pooled(
     runs_a: pd.DataFrame,
     runs_b: pd.DataFrame,
 ) -> str:
-    """The varied parameters a row pools over (with how many values each), of either
-    sample: a sweep compared with a single run pools over the sweep's design."""
+    """The varied parameters a row pools over, of either sample, with how many values
+    each sample ran (``p (3 values)``, or ``p (3 values in a, 10 in b)`` when the two
+    differ, as a grid's and an lhs design's do): a sweep compared with a single run
+    pools over the sweep's design."""
     held = {*fixed, *([by] if by else []), *([first.level[0]] if first.level else [])}
-    counts: dict[str, int] = {}
-    for sample, runs in ((first, runs_a), (second, runs_b)):
+    counts: dict[str, dict[str, int]] = {}
+    for side, sample, runs in (("a", first, runs_a), ("b", second, runs_b)):
         for p in sample.results.varied:
             if p not in held and runs[p].nunique() > 1:
-                counts[p] = max(counts.get(p, 0), int(runs[p].nunique()))
+                counts.setdefault(p, {})[side] = int(runs[p].nunique())
     if not counts:
         return "nothing"
-    return ", ".join(f"{p} ({n} values)" for p, n in counts.items())
+
+    def values(sides: dict[str, int]) -> str:
+        if len(set(sides.values())) == 1:
+            return f"{next(iter(sides.values()))} values"
+        return f"{sides['a']} values in a, {sides['b']} in b"
+
+    return ", ".join(f"{p} ({values(sides)})" for p, sides in counts.items())
 
 
 def markdown(table: pd.DataFrame) -> str:
