@@ -297,3 +297,27 @@ def test_a_grid_against_a_sampled_design_says_what_each_pools(tmp_path, capsys):
         "parameters.trust.memory (2 values)"
     )
     assert f"pooled over: {row['pooled']}" in printed
+
+
+def test_the_default_metric_is_the_question_else_the_first_powers_trust(tmp_path, capsys):
+    """Without --metric an audit compared ``final_trust.China.all``, the first final trust
+    in the runs table, a power no event of the Syria scenario moves (difference 0). The
+    default is now the experiment's question metric, else the final trust in the
+    scenario's first power among all states; the command says which it took."""
+    tree = factory.scenario_tree("base")
+    tree["powers"] = {p: tree["powers"][p] for p in ("Russia", "USA")}  # Russia first
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": 0.1}, ONE_POINT,
+                                 trees={"base": tree, "alt": tree})  # fmt: skip
+    code, printed, _ = _compare(capsys, str(folder), "--out", str(tmp_path / "c"))
+    assert code == 0
+    assert "no --metric: comparing final_trust.Russia.all (final trust in Russia" in printed
+    assert _table(tmp_path / "c", "final_trust.Russia.all")["difference"].iloc[0] == (
+        pytest.approx(0.1)
+    )
+    question = {"metric": "final_trust.USA.levant", "difference": ["alt", "base"]}
+    asked = factory.write_sweep(tmp_path / "q", {"base": 0.0, "alt": 0.1}, ONE_POINT,
+                                trees={"base": tree, "alt": tree}, question=question)  # fmt: skip
+    code, printed, _ = _compare(capsys, str(asked), "--out", str(tmp_path / "d"))
+    assert code == 0
+    assert "comparing final_trust.USA.levant (the experiment's question)" in printed
+    assert (tmp_path / "d" / "compare_final_trust-USA-levant.csv").is_file()

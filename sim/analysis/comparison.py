@@ -8,7 +8,9 @@ scenario with ``--by`` compares the parameter's values with each other
 instead. The metric is a flattened summary metric (``final_trust.Russia.all``,
 one value per run), or a series metric written ``metric.power.group``
 (``trust_mean.Russia.all``; ``effective_poles.all`` for model-level rows),
-whose per-run value is its value at the last step.
+whose per-run value is its value at the last step. Without ``--metric`` it
+is the experiment's question metric, else the final trust in the scenario's
+first power among all states (:func:`default_metric`).
 
 Two samples are *paired* when every run of one has a partner in the other
 with the same design point and replicate (within a sweep: same ``point``
@@ -538,7 +540,7 @@ def cli_compare(args: argparse.Namespace) -> int:
         fixed.update(parse_at(args.at, results.varied, results.ok_runs))
     if args.by is not None and args.by in fixed:
         raise InputError(f"--by '{args.by}' is also fixed by --at; give one or the other")
-    metric = args.metric or _default_metric(folders[0])
+    metric, why = (args.metric, "") if args.metric else default_metric(folders)
     table = compare_table(samples, metric, by=args.by, fixed=fixed)
     out = Path(args.out) if args.out else _default_out(folders)
     refuse_results_folder(out)
@@ -564,6 +566,8 @@ def cli_compare(args: argparse.Namespace) -> int:
     )
     atomic_write_bytes(out / f"{stem}.{args.format}", render(fig, args.format))
     plt.close(fig)
+    if why:
+        print(f"no --metric: comparing {metric} ({why}); --metric chooses another")
     print(f"{metric}: difference b - a with its bootstrap 95% interval")
     for pairing, pooled in table[["pairing", "pooled"]].drop_duplicates().itertuples(index=False):
         how = (
@@ -580,11 +584,29 @@ def cli_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_metric(results: Results) -> str:
-    trust = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
-    if not trust:
-        raise InputError(f"'{results.path}' has no final_trust metrics; give one with --metric")
-    return trust[0]
+def default_metric(folders: list[Results]) -> tuple[str, str]:
+    """The metric compared when ``--metric`` is not given, and why it was chosen.
+
+    The experiment's ``question:`` metric when the first folder asks one (read at
+    the last step, so not one asked at another ``date``) and every folder has it;
+    else the final trust in the first folder's first power (the scenario's own
+    order) among all states. Not the first final trust by name: that was
+    ``final_trust.China.all`` for the Syria scenario, a power no event moves.
+
+    Raises:
+        InputError: no folder offers a final trust among all states to fall back on.
+    """
+    first = folders[0]
+    question = (first.manifest.get("experiment") or {}).get("question") or {}
+    asked = question.get("metric")
+    if asked and not question.get("date") and all(asked in r.metrics for r in folders):
+        return str(asked), "the experiment's question"
+    trust = [f"final_trust.{p}.all" for p in first.powers]
+    shared = [m for m in trust if all(m in r.metrics for r in folders)]
+    if not shared:
+        raise InputError(f"'{first.path}' has no final_trust metrics; give one with --metric")
+    power = shared[0].split(".")[1]
+    return shared[0], f"final trust in {power}, the scenario's first power, among all states"
 
 
 def _default_out(folders: list[Results]) -> Path:
