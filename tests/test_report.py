@@ -395,3 +395,35 @@ def test_a_power_keeps_its_colour_in_a_figure_that_leaves_others_out(tmp_path):
     assert {ln.get_color() for ln in turkey} == {"#E69F00"}
     assert "#0072B2" in {ln.get_color() for ln in lines}  # USA, blue as everywhere
     assert results.powers == ["USA", "Russia", "China", "Turkey"]
+
+
+def test_captions_name_the_grid_values_drawn_and_why(tmp_path):
+    """The scenario sets the bias at 2 and memory at 0.98; the grid ran neither, so the
+    trajectories are drawn at the nearest values run (2.5 and 0.99), which the caption
+    called "the scenario's values unless --at says". It now names each value drawn and
+    where it comes from; the drawn line is the runs' at 2.5 (offset 0.1 per unit)."""
+    tree = factory.scenario_tree("base")
+    tree["parameters"] = {"trust": {"negativity_bias": 2.0, "memory": 0.98}}
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.5, 4.0],
+        "parameters.trust.memory": [0.95, 0.99],
+    }
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid, replicates=2,
+                                 trees={"base": tree})  # fmt: skip
+    results = open_results(folder)
+    entries = {e.stem: e for e in figures_for(results)}
+    for stem in ("trust_trajectories", "alignment"):
+        caption = entries[stem].caption
+        assert "unless --at says" not in caption
+        assert (
+            "At trust: negativity bias 2.5 (the value run nearest the scenario's 2), "
+            "trust: memory 0.99 (the value run nearest the scenario's 0.98)."
+        ) in caption
+    panel = entries["trust_trajectories"].figure.axes[1]  # all states, after the strip
+    usa = [ln for ln in panel.get_lines() if ln.get_label().startswith("USA|")]
+    offset = 0.1 * 2.5 + 0.01 * 0.99
+    expected = np.mean([factory.trust_value(24, "USA", "all", r, offset) for r in (0, 1)])
+    assert usa and usa[0].get_ydata()[-1] == pytest.approx(expected)
+    at = selection_of(results, at=["parameters.trust.memory=0.95"])
+    caption = next(e.caption for e in figures_for(results, at) if e.stem == "alignment")
+    assert "trust: memory 0.95 (set with --at)" in caption
