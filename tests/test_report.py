@@ -185,11 +185,11 @@ def test_svg_format_is_embedded_as_svg(tmp_path):
     folder = factory.write_run(tmp_path / "run")
     assert main(["plot", str(folder), "--format", "svg", "--out", str(tmp_path / "figs")]) == 0
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
-        "alignment.svg", "captions.md", "trust_trajectories.svg",
+        "alignment.svg", "captions.md", "report.html", "trust_trajectories.svg",
     ]  # fmt: skip
-    mimes = {mime for mime, _ in _embedded(folder / "report.html")}
+    mimes = {mime for mime, _ in _embedded(tmp_path / "figs" / "report.html")}
     assert mimes == {"image/svg+xml"}
-    _assert_self_contained(folder / "report.html")
+    _assert_self_contained(tmp_path / "figs" / "report.html")
 
 
 def test_plot_on_a_folder_without_manifest_exits_2(tmp_path, capsys):
@@ -427,3 +427,21 @@ def test_captions_name_the_grid_values_drawn_and_why(tmp_path):
     at = selection_of(results, at=["parameters.trust.memory=0.95"])
     caption = next(e.caption for e in figures_for(results, at) if e.stem == "alignment")
     assert "trust: memory 0.95 (set with --at)" in caption
+
+
+def test_plot_out_writes_the_report_beside_the_figures(tmp_path, capsys):
+    """`plot --out DIR` put the figures in DIR but still wrote report.html into the
+    results folder (which may be read-only, or another person's). Both go to DIR; the
+    results folder is left as it was, and the command says where the page is."""
+    folder = factory.write_run(tmp_path / "run")
+    before = sorted(p.name for p in folder.iterdir())
+    out = tmp_path / "figures"
+    assert main(["plot", str(folder), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert f"report {out / 'report.html'}" in printed
+    page = out / "report.html"
+    _assert_self_contained(page)
+    files = sorted(out.glob("*.png"))
+    assert [f.stem for f in files] == ["alignment", "trust_trajectories"]
+    assert {f.read_bytes() for f in files} <= {data for _, data in _embedded(page)}
