@@ -52,7 +52,10 @@ def _add_engine(p: argparse.ArgumentParser, default: str | None, default_text: s
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     """``credsim plot``'s arguments (the handler is :func:`sim.plots.cli_plot`)."""
     p.add_argument("results", help="results folder of a run or a sweep")
-    p.add_argument("--out", help="folder for the figures (default RESULTS/plots)")
+    p.add_argument(
+        "--out",
+        help="folder for the figures and report.html (default: RESULTS/plots and RESULTS)",
+    )
     p.add_argument(
         "--format", choices=["png", "svg", "pdf"], default="png", help="figure files (png)"
     )

@@ -265,6 +265,15 @@ class Results:
         """Resolved scenario trees by name, in manifest order."""
         return scenario_trees(self.manifest)
 
+    @property
+    def powers(self) -> list[str]:
+        """Every power of the folder's scenarios, in scenario order (what colours the
+        powers: :func:`~sim.plots.palette.power_palette` of all of them, so a power keeps
+        its colour in a figure that leaves another out)."""
+        return list(
+            dict.fromkeys(p for t in self.scenarios.values() for p in t.get("powers") or {})
+        )
+
     @cached_property
     def ok_runs(self) -> pd.DataFrame:
         """The runs that finished (``status == "ok"``)."""

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
 
 matplotlib.use("Agg")
 
@@ -271,3 +272,142 @@ def test_a_run_against_a_sweep_says_the_sweep_is_pooled(tmp_path, capsys):
     row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
     assert row["pooled"] == "parameters.trust.negativity_bias (3 values)"
     assert (row["n_a"], row["n_b"]) == (1, 6)
+
+
+def test_a_grid_against_a_sampled_design_says_what_each_pools(tmp_path, capsys):
+    """An audit's grid (3 x 2 values) against an lhs folder (10 drawn values each) said
+    "pooled over: negativity_bias (10 values)" for rows that pool the grid's 3 (the larger
+    count of the two samples). Here the second folder runs 10 values of the bias; the
+    row gives each sample's count when they differ."""
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 1.0],
+    }
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, grid, replicates=1)
+    drawn = {
+        "parameters.trust.negativity_bias": [1.0 + 0.2 * i for i in range(10)],
+        "parameters.trust.memory": [0.9, 1.0],
+    }
+    b = factory.write_sweep(tmp_path / "b", {"base": 0.0}, drawn, replicates=1)
+    code, printed, _ = _compare(capsys, str(a), str(b), "--metric", "final_trust.USA.all",
+                                "--out", str(tmp_path / "c"))  # fmt: skip
+    assert code == 0
+    row = _table(tmp_path / "c", "final_trust.USA.all").iloc[0]
+    assert row["pooled"] == (
+        "parameters.trust.negativity_bias (3 values in a, 10 in b), "
+        "parameters.trust.memory (2 values)"
+    )
+    assert f"pooled over: {row['pooled']}" in printed
+
+
+def test_the_default_metric_is_the_question_else_the_first_powers_trust(tmp_path, capsys):
+    """Without --metric an audit compared ``final_trust.China.all``, the first final trust
+    in the runs table, a power no event of the Syria scenario moves (difference 0). The
+    default is now the experiment's question metric, else the final trust in the
+    scenario's first power among all states; the command says which it took."""
+    tree = factory.scenario_tree("base")
+    tree["powers"] = {p: tree["powers"][p] for p in ("Russia", "USA")}  # Russia first
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": 0.1}, ONE_POINT,
+                                 trees={"base": tree, "alt": tree})  # fmt: skip
+    code, printed, _ = _compare(capsys, str(folder), "--out", str(tmp_path / "c"))
+    assert code == 0
+    assert "no --metric: comparing final_trust.Russia.all (final trust in Russia" in printed
+    assert _table(tmp_path / "c", "final_trust.Russia.all")["difference"].iloc[0] == (
+        pytest.approx(0.1)
+    )
+    question = {"metric": "final_trust.USA.levant", "difference": ["alt", "base"]}
+    asked = factory.write_sweep(tmp_path / "q", {"base": 0.0, "alt": 0.1}, ONE_POINT,
+                                trees={"base": tree, "alt": tree}, question=question)  # fmt: skip
+    code, printed, _ = _compare(capsys, str(asked), "--out", str(tmp_path / "d"))
+    assert code == 0
+    assert "comparing final_trust.USA.levant (the experiment's question)" in printed
+    assert (tmp_path / "d" / "compare_final_trust-USA-levant.csv").is_file()
+
+
+def _by_figure(tmp_path: Path, metric: str, windows: dict[str, list[str]] | None = None):
+    from sim.analysis.comparison import compare_figure, compare_table, samples_of
+    from sim.results import open_results
+
+    tree = factory.scenario_tree("base")
+    if windows:
+        tree["windows"] = windows
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0, 4.0]}
+    folder = open_results(
+        factory.write_sweep(
+            tmp_path / "s",
+            {"base": 0.0, "alt": -0.1},
+            grid,
+            replicates=2,
+            trees={"base": tree, "alt": {**tree, "name": "alt"}},
+        )
+    )
+    by = "parameters.trust.negativity_bias"
+    samples = samples_of([folder], by)
+    table = compare_table(samples, metric, by=by)
+    return folder, compare_figure(samples, metric, table, {}, by), table
+
+
+def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
+    """An audit's `compare --by` table split by the bias, but its figure's time and
+    per-run panels drew every value's runs together (three regimes in one band). Each
+    row now draws the runs at its value only: the line's last point and the points of
+    the per-run panel are that value's (trust rises 0.1 per unit of the bias)."""
+    metric = "trust_mean.USA.levant"
+    _, fig, table = _by_figure(tmp_path, metric)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 6  # three values, a time panel and a per-run panel each
+    assert list(table["by"]) == [f"parameters.trust.negativity_bias={v}" for v in (1, 2, 4)]
+    for row, value in enumerate((1.0, 2.0, 4.0)):
+        time_panel, per_run = panels[2 * row], panels[2 * row + 1]
+        assert time_panel.get_title(loc="left").startswith(f"Trust: negativity bias = {value:g}:")
+        # The last step (24) of the fake model, base scenario, offset 0.1 per unit of bias.
+        expected = np.mean(
+            [factory.trust_value(24, "USA", "levant", r, 0.1 * value) for r in (0, 1)]
+        )
+        line = time_panel.get_lines()[0]
+        assert line.get_ydata()[-1] == pytest.approx(expected)
+        points = np.concatenate([c.get_offsets()[:, 1] for c in per_run.collections
+                                 if len(c.get_offsets())])  # fmt: skip
+        assert len(points) == 4  # two replicates of two scenarios at this value
+        assert points.min() >= expected - 0.1 - 0.02 and points.max() <= expected + 0.02
+
+
+def test_compare_figure_shades_the_metric_window_and_names_groups_as_elsewhere(tmp_path):
+    """The time panel of a windowed metric shades its window (from the step before it
+    starts, whose trust the change subtracts, to its last step), and the group reads
+    as in the other figures ("states in Levant", not "levant")."""
+    metric = "trust_change.withdrawal.USA.levant"
+    _, fig, _ = _by_figure(tmp_path, metric, {"withdrawal": ["2015-03", "2015-06"]})
+    time_panel = fig.axes[0]
+    (span,) = [p for p in time_panel.patches if p.get_gid() == "window"]
+    expected = mdates.date2num(pd.to_datetime(["2015-02-01", "2015-06-01"]))
+    assert (span.get_x(), span.get_x() + span.get_width()) == pytest.approx(tuple(expected))
+    assert "(USA, among states in Levant)" in time_panel.get_title(loc="left")
+    assert fig.get_suptitle().splitlines()[0] == (
+        "Change in trust in USA among states in Levant over 'withdrawal'"
+    )
+
+
+def test_sample_names_wrap_at_separators_only(tmp_path):
+    """Tick labels broke mid-word (``r_grid_serial:hi`` / ``storical``)."""
+    from sim.analysis.comparison import compare_figure, compare_table, samples_of
+    from sim.results import open_results
+
+    folders = [
+        open_results(
+            factory.write_sweep(
+                tmp_path / name, {"historical": 0.0, "sustained": 0.1}, ONE_POINT, replicates=2
+            )
+        )
+        for name in ("r_grid_serial", "r_lhs1")
+    ]
+    samples = samples_of(folders, None)
+    metric = "final_trust.USA.all"
+    fig = compare_figure(samples, metric, compare_table(samples, metric), {})
+    labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    assert labels == [
+        "r_grid_serial:\nhistorical",
+        "r_grid_serial:\nsustained",
+        "r_lhs1:\nhistorical",
+        "r_lhs1:sustained",
+    ]

@@ -185,11 +185,11 @@ def test_svg_format_is_embedded_as_svg(tmp_path):
     folder = factory.write_run(tmp_path / "run")
     assert main(["plot", str(folder), "--format", "svg", "--out", str(tmp_path / "figs")]) == 0
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
-        "alignment.svg", "captions.md", "trust_trajectories.svg",
+        "alignment.svg", "captions.md", "report.html", "trust_trajectories.svg",
     ]  # fmt: skip
-    mimes = {mime for mime, _ in _embedded(folder / "report.html")}
+    mimes = {mime for mime, _ in _embedded(tmp_path / "figs" / "report.html")}
     assert mimes == {"image/svg+xml"}
-    _assert_self_contained(folder / "report.html")
+    _assert_self_contained(tmp_path / "figs" / "report.html")
 
 
 def test_plot_on_a_folder_without_manifest_exits_2(tmp_path, capsys):
@@ -369,3 +369,79 @@ def test_a_plot_killed_while_writing_leaves_nothing_behind_once_redrawn(tmp_path
     keep.write_text("mine")
     write_report(folder)
     assert not stray.exists() and keep.read_text() == "mine"
+
+
+def test_a_power_keeps_its_colour_in_a_figure_that_leaves_others_out(tmp_path):
+    """An audit's Morris figures drew Turkey in China's green: the palette was built from
+    the powers a figure draws, and without China the next free colour was green. Colours
+    are assigned among every power of the folder's scenarios instead, so Turkey's line
+    has the colour it has beside China (orange), in a figure of Turkey alone."""
+    trees = {"base": factory.scenario_tree("base")}
+    for name in ("China", "Turkey"):
+        trees["base"]["powers"][name] = {"capability": 0.5, "region": "r"}
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, trees=trees)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    bias = runs["parameters.trust.negativity_bias"]
+    runs["final_trust.Turkey.all"] = 0.2 + 0.1 * bias
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    results = open_results(folder)
+    selection = selection_of(results, powers=["USA", "Turkey"])
+    entries = {e.stem: e for e in figures_for(results, selection)}
+    figure = entries["sweep_trust-negativity_bias_final_trust"].figure
+    lines = [ln for ax in figure.axes for ln in ax.get_lines() if len(ln.get_xdata()) == 3]
+    turkey = [ln for ln in lines if np.allclose(ln.get_ydata(), [0.3, 0.4, 0.5])]
+    assert turkey
+    # Okabe-Ito orange: Turkey's colour beside USA, Russia and China (green, #009E73).
+    assert {ln.get_color() for ln in turkey} == {"#E69F00"}
+    assert "#0072B2" in {ln.get_color() for ln in lines}  # USA, blue as everywhere
+    assert results.powers == ["USA", "Russia", "China", "Turkey"]
+
+
+def test_captions_name_the_grid_values_drawn_and_why(tmp_path):
+    """The scenario sets the bias at 2 and memory at 0.98; the grid ran neither, so the
+    trajectories are drawn at the nearest values run (2.5 and 0.99), which the caption
+    called "the scenario's values unless --at says". It now names each value drawn and
+    where it comes from; the drawn line is the runs' at 2.5 (offset 0.1 per unit)."""
+    tree = factory.scenario_tree("base")
+    tree["parameters"] = {"trust": {"negativity_bias": 2.0, "memory": 0.98}}
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.5, 4.0],
+        "parameters.trust.memory": [0.95, 0.99],
+    }
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid, replicates=2,
+                                 trees={"base": tree})  # fmt: skip
+    results = open_results(folder)
+    entries = {e.stem: e for e in figures_for(results)}
+    for stem in ("trust_trajectories", "alignment"):
+        caption = entries[stem].caption
+        assert "unless --at says" not in caption
+        assert (
+            "At trust: negativity bias 2.5 (the value run nearest the scenario's 2), "
+            "trust: memory 0.99 (the value run nearest the scenario's 0.98)."
+        ) in caption
+    panel = entries["trust_trajectories"].figure.axes[1]  # all states, after the strip
+    usa = [ln for ln in panel.get_lines() if ln.get_label().startswith("USA|")]
+    offset = 0.1 * 2.5 + 0.01 * 0.99
+    expected = np.mean([factory.trust_value(24, "USA", "all", r, offset) for r in (0, 1)])
+    assert usa and usa[0].get_ydata()[-1] == pytest.approx(expected)
+    at = selection_of(results, at=["parameters.trust.memory=0.95"])
+    caption = next(e.caption for e in figures_for(results, at) if e.stem == "alignment")
+    assert "trust: memory 0.95 (set with --at)" in caption
+
+
+def test_plot_out_writes_the_report_beside_the_figures(tmp_path, capsys):
+    """`plot --out DIR` put the figures in DIR but still wrote report.html into the
+    results folder (which may be read-only, or another person's). Both go to DIR; the
+    results folder is left as it was, and the command says where the page is."""
+    folder = factory.write_run(tmp_path / "run")
+    before = sorted(p.name for p in folder.iterdir())
+    out = tmp_path / "figures"
+    assert main(["plot", str(folder), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert f"report {out / 'report.html'}" in printed
+    page = out / "report.html"
+    _assert_self_contained(page)
+    files = sorted(out.glob("*.png"))
+    assert [f.stem for f in files] == ["alignment", "trust_trajectories"]
+    assert {f.read_bytes() for f in files} <= {data for _, data in _embedded(page)}

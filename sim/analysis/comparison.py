@@ -8,7 +8,9 @@ scenario with ``--by`` compares the parameter's values with each other
 instead. The metric is a flattened summary metric (``final_trust.Russia.all``,
 one value per run), or a series metric written ``metric.power.group``
 (``trust_mean.Russia.all``; ``effective_poles.all`` for model-level rows),
-whose per-run value is its value at the last step.
+whose per-run value is its value at the last step. Without ``--metric`` it
+is the experiment's question metric, else the final trust in the scenario's
+first power among all states (:func:`default_metric`).
 
 Two samples are *paired* when every run of one has a partner in the other
 with the same design point and replicate (within a sweep: same ``point``
@@ -23,7 +25,8 @@ means, bootstrap interval resampling runs within each sample, two-sided
 Mann-Whitney U. Every table row says which (``pairing``) and what was
 pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
-one calendar, next to the per-run values.
+one calendar (a windowed metric's window shaded), next to the per-run
+values; split by ``--by``, a row per value, each drawing that value's runs.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -35,7 +38,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import textwrap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +50,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from scipy import stats
 
 from sim.analysis.paired import metric_values, parse_at, runs_at
@@ -62,9 +66,11 @@ from sim.plots.figure import (
     group_phrase,
     group_phrases,
     metric_label,
+    parameter_label,
     render,
     series_label,
     set_theme,
+    step_times,
     time_band,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
@@ -349,17 +355,25 @@ def _pooled(
     runs_a: pd.DataFrame,
     runs_b: pd.DataFrame,
 ) -> str:
-    """The varied parameters a row pools over (with how many values each), of either
-    sample: a sweep compared with a single run pools over the sweep's design."""
+    """The varied parameters a row pools over, of either sample, with how many values
+    each sample ran (``p (3 values)``, or ``p (3 values in a, 10 in b)`` when the two
+    differ, as a grid's and an lhs design's do): a sweep compared with a single run
+    pools over the sweep's design."""
     held = {*fixed, *([by] if by else []), *([first.level[0]] if first.level else [])}
-    counts: dict[str, int] = {}
-    for sample, runs in ((first, runs_a), (second, runs_b)):
+    counts: dict[str, dict[str, int]] = {}
+    for side, sample, runs in (("a", first, runs_a), ("b", second, runs_b)):
         for p in sample.results.varied:
             if p not in held and runs[p].nunique() > 1:
-                counts[p] = max(counts.get(p, 0), int(runs[p].nunique()))
+                counts.setdefault(p, {})[side] = int(runs[p].nunique())
     if not counts:
         return "nothing"
-    return ", ".join(f"{p} ({n} values)" for p, n in counts.items())
+
+    def values(sides: dict[str, int]) -> str:
+        if len(set(sides.values())) == 1:
+            return f"{next(iter(sides.values()))} values"
+        return f"{sides['a']} values in a, {sides['b']} in b"
+
+    return ", ".join(f"{p} ({values(sides)})" for p, sides in counts.items())
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -376,73 +390,149 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
+def split_levels(samples: list[Sample], by: str | None) -> list[float] | None:
+    """The values of ``by`` that every comparison is split by (:func:`compare_table`), or
+    ``None`` when the samples are not split (no ``by``, or ``by``'s values are the
+    samples themselves)."""
+    if by is None or any(s.level is not None for s in samples):
+        return None
+    values = {float(v) for s in samples for v in s.results.ok_runs[by].unique()}
+    return sorted(values)
+
+
+def window_span(sample: Sample, metric: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Where a windowed metric (``trust_change.withdrawal...``) is measured on the time
+    axis: from the step before the window's first step (whose value it subtracts) to the
+    window's last step (decision 15), as drawn by :func:`~sim.plots.figure.step_times`;
+    ``None`` for other metrics or a window the scenario does not define."""
+    parsed = parse_metric(metric)
+    window = (sample.results.scenarios[sample.scenario].get("windows") or {}).get(
+        parsed.window if parsed is not None else None
+    )
+    if not window:
+        return None
+    calendar = sample.results.calendar(sample.scenario)
+    labels = calendar.labels()
+    when = step_times(pd.DataFrame({"step": range(len(labels)), "date": labels}))
+    first, last = calendar.step_of(window[0]), calendar.step_of(window[1])
+    return when.iloc[max(first - 1, 0)], when.iloc[min(last, len(labels) - 1)]
+
+
 def compare_figure(
-    samples: list[Sample], metric: str, table: pd.DataFrame, fixed: dict[str, float]
+    samples: list[Sample],
+    metric: str,
+    table: pd.DataFrame,
+    fixed: dict[str, float],
+    by: str | None = None,
 ) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
     values of every sample (points, with the mean as a bar), with each sample's
-    difference from the first (from ``table``, :func:`compare_table`) written on it."""
+    difference from the first (from ``table``, :func:`compare_table`) written on it.
+
+    Split ``by`` a parameter (:func:`split_levels`), the figure has a row per value,
+    each row drawing only the runs at that value (as the table's rows do), every row
+    on one y scale per column. A windowed metric's window is shaded on the time panels.
+    """
     set_theme()
     labels = [s.label for s in samples]
     colors, styles = sample_colors(labels), scenario_linestyles(labels)
     key = series_key(metric)
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
-    rows: dict[str, pd.DataFrame] = {}
+    split = split_levels(samples, by)
+    levels: list[float | None] = [None] if split is None else list(split)
+    trees = {f"{s.label}/{n}": t for s in samples for n, t in s.results.scenarios.items()}
+    phrases = group_phrases(trees)
+    series: dict[str, pd.DataFrame] = {}
     if key is not None:
         for sample in samples:
             frame = _series_rows(sample, key, list(runs[sample.label]["run_id"]))
             if frame is not None and not frame.empty:
-                rows[sample.label] = frame
-    timed = len(rows) == len(samples)
+                series[sample.label] = frame
+    timed = len(series) == len(samples)
+    height = 4.2 + 3.4 * (len(levels) - 1)
     fig, axes = plt.subplots(
-        1,
+        len(levels),
         2 if timed else 1,
-        figsize=(13 if timed else 5.5, 4.2),
+        figsize=(13 if timed else 5.5, height),
         squeeze=False,
-        gridspec_kw={"width_ratios": [2.3, 1] if timed else [1], "wspace": 0.3},
+        sharey="col",
+        gridspec_kw={
+            "width_ratios": [2.3, 1] if timed else [1],
+            "wspace": 0.3,
+            "hspace": 0.45,
+            # The differences go above the panels (suptitle): no blank band between.
+            "top": 1.0 - 0.55 / height,
+        },
     )
-    title, unit = metric_label(metric)
-    if timed and key is not None:
-        ax = axes[0, 0]
-        for label, frame in rows.items():
-            cell = time_band(frame, [])
-            draw_band(
-                ax, cell["when"].to_numpy(), cell, colors[label], ls=styles[label], label=label
-            )
-        date_axis(ax)
-        ax.set_xlabel(date_label(next(iter(rows.values()))))
-        who = f"{key.power}, " if key.power else ""
-        ax.set_ylabel(series_label(key.metric))
-        where = group_phrases(samples[0].results.scenarios).get(key.group) or group_phrase(
-            key.group
-        )
-        ax.set_title(f"Over time ({who}{where})", loc="left")
-        ax.legend(title="Sample", loc="best", frameon=True, framealpha=0.9)
-    ax = axes[0, -1]
-    values = pd.concat(
-        [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
-    )
-    sns.barplot(
-        values,
-        x="sample",
-        y="value",
-        hue="sample",
-        palette=colors,
-        ax=ax,
-        errorbar=None,
-        alpha=0.35,
-        legend=False,
-    )
-    sns.stripplot(
-        values, x="sample", y="value", hue="sample", palette=colors, ax=ax, size=4, legend=False
-    )
-    _bar_labels(ax)
-    ax.set_ylabel(unit)
-    ax.set_title("Per run (bar: mean)", loc="left")
+    title, unit = metric_label(metric, phrases)
+    span = window_span(samples[0], metric)
+    for row, level in enumerate(levels):
+        at = "" if level is None or by is None else f"{parameter_label(by)} = {level:g}: "
+        cells = {
+            label: r if level is None or by is None else runs_at(r, {by: level})
+            for label, r in runs.items()
+        }
+        if timed and key is not None:
+            ax = axes[row, 0]
+            for label, frame in series.items():
+                frame = frame[frame["run_id"].isin(cells[label]["run_id"])]
+                if frame.empty:
+                    continue
+                band = time_band(frame, [])
+                draw_band(
+                    ax, band["when"].to_numpy(), band, colors[label], ls=styles[label], label=label
+                )
+            if span is not None:
+                ax.axvspan(*span, color="0.85", zorder=0, lw=0, gid="window")
+            date_axis(ax)
+            ax.set_xlabel(date_label(next(iter(series.values()))) if row == len(levels) - 1 else "")
+            who = f"{key.power}, " if key.power else ""
+            ax.set_ylabel(series_label(key.metric))
+            where = phrases.get(key.group) or group_phrase(key.group)
+            ax.set_title(_upper_first(f"{at}over time ({who}{where})"), loc="left")
+            if row == 0:
+                handles, names = ax.get_legend_handles_labels()
+                if span is not None:
+                    window = parse_metric(metric)
+                    handles.append(
+                        Patch(color="0.85", label=f"'{window.window}' window" if window else "")
+                    )
+                    names.append(handles[-1].get_label())
+                ax.legend(handles, names, title="Sample", loc="best", frameon=True, framealpha=0.9)
+        ax = axes[row, -1]
+        _per_run_panel(ax, cells, colors)
+        ax.set_ylabel(unit)
+        ax.set_title(_upper_first(f"{'' if timed else at}per run (bar: mean)"), loc="left")
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
     fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=10)
     return fig
+
+
+def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], colors: dict[str, str]) -> None:
+    """Each sample's runs as points over a bar at their mean, in the samples' order."""
+    values = pd.concat(
+        [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
+    )
+    order = list(runs)
+    shared = {"x": "sample", "y": "value", "hue": "sample", "order": order, "hue_order": order}
+    sns.barplot(values, **shared, palette=colors, ax=ax, errorbar=None, alpha=0.35, legend=False)
+    sns.stripplot(values, **shared, palette=colors, ax=ax, size=4, legend=False)
+    _bar_labels(ax)
+
+
+def wrap_name(name: str, width: int = 16) -> str:
+    """``name`` on lines of at most ``width`` characters where it can be, broken only after
+    a separator (``:``, ``/``, ``_``, ``-``, ``=``, ``,`` or a space), never inside a word:
+    ``r_grid_serial:historical`` -> ``r_grid_serial:`` / ``historical``. A part longer
+    than ``width`` stays whole on its own line."""
+    lines: list[str] = []
+    for part in re.split(r"(?<=[:/_\-=, ])", name):
+        if lines and len(lines[-1]) + len(part.rstrip()) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return "\n".join(line.rstrip() for line in lines if line)
 
 
 def _bar_labels(ax: Axes) -> None:
@@ -450,7 +540,7 @@ def _bar_labels(ax: Axes) -> None:
 
     Samples that are one varied parameter at several values (``memory=0.95``,
     ``memory=0.99``) are labelled by their values, the parameter going to the
-    axis label; other names are wrapped.
+    axis label; other names are wrapped at separators (:func:`wrap_name`).
     """
     ticks = ax.get_xticks()
     names = [t.get_text() for t in ax.get_xticklabels()]
@@ -460,12 +550,61 @@ def _bar_labels(ax: Axes) -> None:
         ax.set_xticks(ticks, [p[1] for p in parts])
         ax.set_xlabel(shared.pop())
         return
-    ax.set_xticks(ticks, [textwrap.fill(name, 16, break_on_hyphens=False) for name in names])
+    ax.set_xticks(ticks, [wrap_name(name) for name in names])
     ax.set_xlabel("")
 
 
+def compare_caption(
+    folders: list[Results],
+    samples: list[Sample],
+    metric: str,
+    fig: Figure,
+    by: str | None,
+    table: pd.DataFrame,
+) -> str:
+    """What :func:`compare_figure` draws, in words (drawn under it: the figure has no
+    report page)."""
+    split = split_levels(samples, by)
+    rows = 1 if split is None else len(split)
+    # One column means the folders recorded no series: no lines to explain.
+    timed = len([ax for ax in fig.axes if ax.axison]) > rows
+    window = parse_metric(metric)
+    span = window_span(samples[0], metric) if timed else None
+    return (
+        f"Samples: {', '.join(s.label for s in samples)}. "
+        f"Results: {', '.join(str(r.path) for r in folders)}. "
+        + (
+            f"A row per value of {parameter_label(by)}: each row draws only the runs at that "
+            "value, as the table's rows compare them. "
+            if split is not None and by is not None
+            else ""
+        )
+        + (
+            "Lines, bands and points pool each sample's runs over the varied parameters in "
+            "the table's 'pooled' column. "
+            if (table["pooled"] != "nothing").any()
+            else ""
+        )
+        + ("Lines: mean across runs; bands: 2.5-97.5 percentiles of the runs. " if timed else "")
+        + (
+            f"Shaded: the '{window.window}' window, from the step before it starts to its "
+            "last step, over which the change is measured. "
+            if span is not None and window is not None
+            else ""
+        )
+        + "Differences: second minus first; paired samples: mean of run-by-run differences "
+        "(same design point and replicate), bootstrap 95% interval, Wilcoxon p; unpaired: "
+        "difference of means, bootstrap 95% interval, Mann-Whitney p."
+    )
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _difference_text(row: pd.Series) -> str:
-    by = f" at {row['by']}" if row["by"] else ""
+    path, _, value = str(row["by"]).partition("=")
+    by = f" at {parameter_label(path)} = {value}" if row["by"] else ""
     head = f"{row['b']} - {row['a']}{by}: {row['difference']:.3g}"
     if np.isnan(row["ci_low"]):
         return f"{head} (one run: no interval)"
@@ -530,7 +669,7 @@ def cli_compare(args: argparse.Namespace) -> int:
         fixed.update(parse_at(args.at, results.varied, results.ok_runs))
     if args.by is not None and args.by in fixed:
         raise InputError(f"--by '{args.by}' is also fixed by --at; give one or the other")
-    metric = args.metric or _default_metric(folders[0])
+    metric, why = (args.metric, "") if args.metric else default_metric(folders)
     table = compare_table(samples, metric, by=args.by, fixed=fixed)
     out = Path(args.out) if args.out else _default_out(folders)
     refuse_results_folder(out)
@@ -543,19 +682,12 @@ def cli_compare(args: argparse.Namespace) -> int:
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
     text = markdown(table)
     atomic_write_text(out / f"{stem}.md", text)
-    fig = compare_figure(samples, metric, table, fixed)
-    folders_text = ", ".join(str(r.path) for r in folders)
-    add_caption(
-        fig,
-        f"Samples: {', '.join(s.label for s in samples)}. Results: {folders_text}. "
-        # One panel means the folders recorded no series: no lines to explain.
-        + ("Lines: mean across runs; bands: 95% of runs. " if len(fig.axes) > 1 else "")
-        + "Differences: second minus first; paired samples: mean of run-by-run differences "
-        "(same design point and replicate), bootstrap 95% interval, Wilcoxon p; unpaired: "
-        "difference of means, bootstrap 95% interval, Mann-Whitney p.",
-    )
+    fig = compare_figure(samples, metric, table, fixed, args.by)
+    add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table))
     atomic_write_bytes(out / f"{stem}.{args.format}", render(fig, args.format))
     plt.close(fig)
+    if why:
+        print(f"no --metric: comparing {metric} ({why}); --metric chooses another")
     print(f"{metric}: difference b - a with its bootstrap 95% interval")
     for pairing, pooled in table[["pairing", "pooled"]].drop_duplicates().itertuples(index=False):
         how = (
@@ -572,11 +704,29 @@ def cli_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_metric(results: Results) -> str:
-    trust = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
-    if not trust:
-        raise InputError(f"'{results.path}' has no final_trust metrics; give one with --metric")
-    return trust[0]
+def default_metric(folders: list[Results]) -> tuple[str, str]:
+    """The metric compared when ``--metric`` is not given, and why it was chosen.
+
+    The experiment's ``question:`` metric when the first folder asks one (read at
+    the last step, so not one asked at another ``date``) and every folder has it;
+    else the final trust in the first folder's first power (the scenario's own
+    order) among all states. Not the first final trust by name: that was
+    ``final_trust.China.all`` for the Syria scenario, a power no event moves.
+
+    Raises:
+        InputError: no folder offers a final trust among all states to fall back on.
+    """
+    first = folders[0]
+    question = (first.manifest.get("experiment") or {}).get("question") or {}
+    asked = question.get("metric")
+    if asked and not question.get("date") and all(asked in r.metrics for r in folders):
+        return str(asked), "the experiment's question"
+    trust = [f"final_trust.{p}.all" for p in first.powers]
+    shared = [m for m in trust if all(m in r.metrics for r in folders)]
+    if not shared:
+        raise InputError(f"'{first.path}' has no final_trust metrics; give one with --metric")
+    power = shared[0].split(".")[1]
+    return shared[0], f"final trust in {power}, the scenario's first power, among all states"
 
 
 def _default_out(folders: list[Results]) -> Path:

@@ -28,10 +28,12 @@ from sim.scenario.schema import allowed, suggest
 def cli_plot(args: argparse.Namespace) -> int:
     """``credsim plot RESULTS_DIR [--out DIR] [--format png|svg|pdf] [--at PATH=VALUE ...]
     [--powers ...] [--groups ...] [--metrics ...] [--across PATH]``."""
-    # The figures go to --out (or RESULTS_DIR/plots), the report page to RESULTS_DIR.
+    # The figures and the report page go to --out, so that a results folder can be read
+    # without writing into it; else the figures to RESULTS_DIR/plots, the page to RESULTS_DIR.
     if args.out:
         refuse_results_folder(Path(args.out))
-    for folder in (Path(args.results), Path(args.out or Path(args.results) / "plots")):
+    folders = [Path(args.out)] if args.out else [Path(args.results), Path(args.results) / "plots"]
+    for folder in folders:
         require_writable(folder)
     results = open_results(args.results)
     selection = selection_of(
@@ -69,9 +71,8 @@ def _check_choices(
 ) -> None:
     """``--powers``, ``--groups`` and ``--metrics`` name what the folder has (as an
     experiment file's ``plots:`` block must): a misspelt name drew nothing, or crashed."""
-    trees = results.scenarios.values()
     known = {
-        "--powers": list(dict.fromkeys(p for t in trees for p in t.get("powers") or {})),
+        "--powers": results.powers,
         "--groups": list(group_phrases(results.scenarios)),
         "--metrics": list(dict.fromkeys(f for m in results.metrics for f in family_names(m))),
     }

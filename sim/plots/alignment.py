@@ -108,7 +108,12 @@ def poles_panel(
     return ax
 
 
-def alignment_figure(series: pd.DataFrame, *, phrases: Mapping[str, str] | None = None) -> Figure:
+def alignment_figure(
+    series: pd.DataFrame,
+    *,
+    phrases: Mapping[str, str] | None = None,
+    all_powers: Sequence[str] = (),
+) -> Figure:
     """Alignment shares (a column per scenario) and effective poles (last column), a row
     per group (``all`` first).
 
@@ -116,13 +121,16 @@ def alignment_figure(series: pd.DataFrame, *, phrases: Mapping[str, str] | None 
         series: tidy series with ``share_aligned`` and ``effective_poles`` rows
             (optionally ``scenario``, ``run_id``).
         phrases: groups in words (:func:`~sim.plots.figure.group_phrases`).
+        all_powers: every power of the folder's scenarios, which the colours are
+            assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
+            keeps its colour in figures that draw different powers.
     """
     set_theme()
     frame, scenarios = with_scenarios(series)
     shares = frame[frame["metric"] == "share_aligned"]
     # A group of powers only (the PRC in the Sino-Soviet case) has no state to align.
     groups = group_order(shares.dropna(subset=["value"])["group"])
-    palette = power_palette(shares["power"])
+    palette = power_palette(shares["power"], all_powers)
     n_cols = len(scenarios) + 1
     fig, axes = plt.subplots(
         len(groups),

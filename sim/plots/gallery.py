@@ -18,10 +18,11 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.paired import parse_at, reference_values, runs_at
+from sim.analysis.paired import parse_at, reference_values, runs_at, scenario_value
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure
 from sim.plots.figure import band_note, group_order, group_phrases, parameter_label
@@ -121,18 +122,48 @@ def _held(values: dict[str, float], digits: int = 6) -> str:
     return ", ".join(f"{parameter_label(p)} {v:.{digits}g}" for p, v in values.items())
 
 
-def _point_note(results: Results, values: dict[str, float], runs: pd.DataFrame) -> str:
+def _point_note(
+    results: Results, values: dict[str, float], runs: pd.DataFrame, at: dict[str, float]
+) -> str:
+    """Where the figure is drawn and why there (:func:`_where_shown`), and its band."""
     per = int(runs.groupby("scenario").size().max()) if len(runs) else 0
-    sampled = _sampled(results)
-    which = (
-        f"the design point nearest the scenario's values unless --at says; the {sampled} "
-        "design drew them"
-        if sampled
-        else "the scenario's values unless --at says"
-    )
-    # A drawn value to four significant digits; a grid's as written (up to six).
-    where = f"At {_held(values, 4 if sampled else 6)} ({which}). " * bool(values)
+    where = f"At {_where_shown(results, values, at)}. " if values else ""
     return where + band_note(per).replace("runs", "replicates")
+
+
+def _where_shown(results: Results, values: dict[str, float], at: dict[str, float]) -> str:
+    """The values shown and why: for a grid, each set with --at, the first scenario's own
+    value, or the value run nearest it (nearest the median value run where the scenario
+    sets none); for a sampled design, the design point nearest the scenario's values."""
+    tree = results.scenarios[next(iter(results.scenarios))]
+    own = {p: scenario_value(tree, p) for p in values}
+    sampled = _sampled(results)
+    if sampled:
+        given = [parameter_label(p) for p in values if p in at]
+        targets = {p: v for p, v in own.items() if p not in at and v is not None}
+        # A drawn value to four significant digits; a grid's as written (up to six).
+        return (
+            f"{_held(values, 4)} (the design point nearest the scenario's values"
+            + (f" {_held(targets)}" if targets else "")
+            + (f", {' and '.join(given)} set with --at" if given else "")
+            + f"; the {sampled} design drew them)"
+        )
+    notes = {}
+    for path, shown in values.items():
+        mine = own[path]
+        if path in at:
+            notes[path] = "set with --at"
+        elif mine is None:
+            notes[path] = "the scenario sets none: the value run nearest the median"
+        elif np.isclose(mine, shown, rtol=1e-9, atol=0.0):
+            notes[path] = "the scenario's value"
+        else:
+            notes[path] = f"the value run nearest the scenario's {mine:.6g}"
+    if set(notes.values()) == {"the scenario's value"}:
+        return f"{_held(values)} (the scenario's value{'s' * (len(values) > 1)})"
+    if set(notes.values()) == {"set with --at"}:
+        return f"{_held(values)} (set with --at)"
+    return ", ".join(f"{_held({p: v})} ({notes[p]})" for p, v in values.items())
 
 
 def _keep(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -161,10 +192,12 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     series = _keep(series, selection)
     phrases = group_phrases(results.scenarios)
     metrics = ["trust_mean", *(["affinity_mean"] if _moves(series, "affinity_mean") else [])]
-    note = _point_note(results, values, runs)
+    note = _point_note(results, values, runs, selection.at)
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(series, results.events, metrics=metrics, phrases=phrases),
+        trajectories_figure(
+            series, results.events, metrics=metrics, phrases=phrases, all_powers=results.powers
+        ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
         + "; grey lines mark the scenario's events, the key ones labelled above",
@@ -174,7 +207,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     if series["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(series, phrases=phrases),
+            alignment_figure(series, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked, mean of the "
             "replicates) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
@@ -203,10 +236,16 @@ def _across_entry(
         return
     yield _entry(
         f"trajectories_across_{_slug(across)}",
-        across_figure(_keep(series, selection), across, results.events, phrases=phrases),
+        across_figure(
+            _keep(series, selection),
+            across,
+            results.events,
+            phrases=phrases,
+            all_powers=results.powers,
+        ),
         f"Mean trust in each power over time at each value of {parameter_label(across)}",
         results,
-        _point_note(results, held, runs),
+        _point_note(results, held, runs, selection.at),
     )
 
 
@@ -288,7 +327,7 @@ def _sweep_entries(
             )
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
-                family_figure(at, moving, parameter, phrases=phrases),
+                family_figure(at, moving, parameter, phrases=phrases, all_powers=results.powers),
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note

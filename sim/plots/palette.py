@@ -8,7 +8,8 @@ successor: USSR and Russia, PRC and China). Any other name is hashed
 (SHA-256, not Python's salted ``hash``) to a starting place in the palette
 and takes the first colour there that no other power of the scenario holds
 (:func:`power_palette`), so its colour depends only on the scenario's set of
-powers: the same in every figure of every command on that scenario. Names
+powers: the same in every figure of every command on that scenario, provided
+each figure passes all of them (``among``), not only the powers it draws. Names
 ending in a number (``P0``, ``P1``, ... from ``credsim synth``) start at
 consecutive places. Non-aligned (``none``) is grey.
 """
@@ -73,16 +74,20 @@ def _start(power: str) -> int:
     return _digest(numbered.group(1)) + int(numbered.group(2)) if numbered else _digest(power)
 
 
-def power_palette(powers: Iterable[str]) -> dict[str, str]:
-    """``{power: colour}`` for a scenario's powers (pass all of them, in any order).
+def power_palette(powers: Iterable[str], among: Iterable[str] = ()) -> dict[str, str]:
+    """``{power: colour}`` for ``powers`` and ``among`` (in any order).
 
     Known names always get their fixed colour. Every other name starts at its
     hashed place in the palette and, if a power earlier in name order holds
     that colour, takes the next free one; so no two powers of a scenario
     share a colour (up to the palette's size) and the result depends only on
-    the set of names, not on their order or on which figure asks.
+    the set of names, not on their order. A figure that draws some of a
+    folder's powers passes the folder's powers as ``among``
+    (:attr:`sim.results.Results.powers`): a power then has the same colour
+    in every figure, whichever others it draws (Turkey takes China's green in
+    a figure without China otherwise).
     """
-    names = sorted(set(powers))
+    names = sorted({*powers, *among})
     colors = {p: c for p in names if (c := _known(p)) is not None}
     taken = set(colors.values())
     for power in (p for p in names if p not in colors):

@@ -164,13 +164,15 @@ def write_report(
 
     Args:
         results_dir: a run or sweep folder.
-        out: folder for the figure files (default ``RESULTS_DIR/plots``).
+        out: folder for the figure files and the page, so that ``plot --out`` writes
+            nothing into the results folder (default: the figures in
+            ``RESULTS_DIR/plots``, the page in ``RESULTS_DIR``).
         fmt: file format of the figures: ``png``, ``svg`` or ``pdf``. The page
             embeds the same PNG or SVG; for PDF it embeds a PNG rendering.
         selection: what the figures show (default: the experiment file's ``plots:``).
 
     Returns:
-        The path of ``RESULTS_DIR/report.html``.
+        The path of the page: ``OUT/report.html``, else ``RESULTS_DIR/report.html``.
 
     Raises:
         InputError: not a results folder, or a bad selection.
@@ -252,7 +254,7 @@ def write_report(
         )
     )
     page.append("</section></body></html>")
-    report = results.path / "report.html"
+    report = (plots if out is not None else results.path) / "report.html"
     atomic_write_text(report, "\n".join(page))
     return report
 

@@ -252,6 +252,7 @@ def family_figure(
     parameter: str,
     *,
     phrases: Mapping[str, str] | None = None,
+    all_powers: Sequence[str] = (),
 ) -> Figure:
     """One summary family against one parameter: a panel per group, a line per power
     (its colour) and scenario (its line style), mean of the replicates at each value
@@ -262,6 +263,9 @@ def family_figure(
         metrics: flattened names of one family (``final_trust.<power>.<group>`` ...).
         parameter: the varied parameter on the x axis.
         phrases: groups in words.
+        all_powers: every power of the folder's scenarios, which the colours are
+            assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
+            keeps its colour in figures that draw different powers.
     """
     set_theme()
     scenarios = list(dict.fromkeys(runs["scenario"]))
@@ -269,7 +273,7 @@ def family_figure(
     parsed = {m: parse_metric(m) for m in metrics}
     groups = group_order({p.group for p in parsed.values() if p is not None})
     powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
-    colors = power_palette([p for p in powers if p])
+    colors = power_palette([p for p in powers if p], all_powers)
     fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
     for ax, group in zip(axes.flat, groups, strict=False):
         for metric, name in parsed.items():

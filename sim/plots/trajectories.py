@@ -264,6 +264,7 @@ def trajectories_figure(
     *,
     metrics: Sequence[str] = ("trust_mean",),
     phrases: Mapping[str, str] | None = None,
+    all_powers: Sequence[str] = (),
 ) -> Figure:
     """Series metrics (trust by default) in each power over time: a row of panels per
     group, a column per metric, the event strip on top.
@@ -274,6 +275,9 @@ def trajectories_figure(
         events: events as read by :func:`sim.results.scenario_events` (optional).
         metrics: the series metrics to draw, one column each.
         phrases: groups in words (:func:`~sim.plots.figure.group_phrases`).
+        all_powers: every power of the folder's scenarios, which the colours are
+            assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
+            keeps its colour in figures that draw different powers.
 
     Returns:
         The figure; its first axes is the event strip, the others the panels
@@ -288,7 +292,9 @@ def trajectories_figure(
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
     )
-    palette = power_palette([*powers, *marks["actor"]])
+    # An event's actor that is not a power gets a grey tick (draw_events), not a colour
+    # that would move the powers' own.
+    palette = power_palette(powers, all_powers)
     n_cols = len(metrics)
     width = _WIDTH_IN + 4.5 * (n_cols - 1)
     strip_in = _STRIP_IN if len(marks) else 0.05
@@ -373,6 +379,7 @@ def across_figure(
     *,
     metric: str = "trust_mean",
     phrases: Mapping[str, str] | None = None,
+    all_powers: Sequence[str] = (),
 ) -> Figure:
     """Small multiples: ``metric`` over time, a row per group and a column per value of
     ``parameter`` (every panel on the same y scale, events as unlabelled grey lines).
@@ -383,12 +390,15 @@ def across_figure(
         events: events as read by :func:`sim.results.scenario_events` (optional).
         metric: the series metric to draw.
         phrases: groups in words.
+        all_powers: every power of the folder's scenarios, which the colours are
+            assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
+            keeps its colour in figures that draw different powers.
     """
     set_theme()
     rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
     groups = group_order(rows["group"])
     values = sorted(rows[parameter].unique())
-    palette = power_palette(rows["power"])
+    palette = power_palette(rows["power"], all_powers)
     fig, axes = plt.subplots(
         len(groups),
         len(values),
