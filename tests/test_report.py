@@ -445,3 +445,27 @@ def test_plot_out_writes_the_report_beside_the_figures(tmp_path, capsys):
     files = sorted(out.glob("*.png"))
     assert [f.stem for f in files] == ["alignment", "trust_trajectories"]
     assert {f.read_bytes() for f in files} <= {data for _, data in _embedded(page)}
+
+
+def test_powers_narrow_the_trajectories_but_the_alignment_keeps_every_power(tmp_path):
+    """`plot --powers France` crashed on a real sweep: the alignment figure's effective
+    poles were computed from France's share alone (1 / sum of squares of a zero share,
+    an infinite axis limit). The shares and the poles need every power, so the
+    alignment figure keeps them all and its caption says so; the trajectories obey."""
+    folder = factory.write_sweep(tmp_path / "sweep", replicates=1)
+    results = open_results(folder)
+    powers = results.powers
+    assert len(powers) >= 2
+    kept = powers[-1]
+    entries = {e.stem: e for e in figures_for(results, selection_of(results, powers=[kept]))}
+    assert "alignment" in entries and "every power, whatever --powers says" in (
+        entries["alignment"].caption
+    )
+    legend = [t.get_text() for lg in entries["alignment"].figure.legends for t in lg.get_texts()]
+    legend += [t.get_text() for ax in entries["alignment"].figure.axes
+               if ax.get_legend() for t in ax.get_legend().get_texts()]  # fmt: skip
+    assert set(powers) <= set(legend), legend
+    for ax in entries["trust_trajectories"].figure.axes:
+        if ax.get_legend() is not None:
+            shown = {t.get_text() for t in ax.get_legend().get_texts()}
+            assert not (set(powers) - {kept}) & shown, shown

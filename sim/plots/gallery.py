@@ -189,6 +189,8 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     )
     if series is None or not (series["metric"] == "trust_mean").any():
         return
+    # The shares and the poles need every power: --powers narrows the trajectories only.
+    every_power = series
     series = _keep(series, selection)
     phrases = group_phrases(results.scenarios)
     metrics = ["trust_mean", *(["affinity_mean"] if _moves(series, "affinity_mean") else [])]
@@ -204,14 +206,15 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         results,
         note,
     )
-    if series["metric"].isin(_ALIGNMENT_METRICS).any():
+    if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(series, phrases=phrases, all_powers=results.powers),
+            alignment_figure(every_power, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked, mean of the "
             "replicates) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
-            "the non-aligned, so 1 when every state is in one camp or all are non-aligned",
+            "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
+            + ("; every power, whatever --powers says" if selection.powers else ""),
             results,
             note,
         )
