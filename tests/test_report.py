@@ -469,3 +469,20 @@ def test_powers_narrow_the_trajectories_but_the_alignment_keeps_every_power(tmp_
         if ax.get_legend() is not None:
             shown = {t.get_text() for t in ax.get_legend().get_texts()}
             assert not (set(powers) - {kept}) & shown, shown
+
+
+def test_no_caption_ends_a_sentence_twice(tmp_path):
+    """The headline's caption ends with a full stop, to which the gallery added its own
+    ("box: the scenario's own values.. Scenarios: ...")."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.gallery import _entry
+
+    results = open_results(factory.write_sweep(tmp_path / "sweep", replicates=2))
+    figure = plt.figure()
+    try:
+        for what in ("Boxes mark the scenario's own values.", "No full stop"):
+            caption = _entry("x", figure, what, results, "").caption
+            assert ".." not in caption and caption.startswith(what.rstrip(".") + ". ")
+    finally:
+        plt.close(figure)

@@ -99,7 +99,9 @@ def _where(results: Results) -> str:
 
 
 def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) -> Entry:
-    return Entry(stem, figure, f"{what}. {note} {_where(results)}".replace("  ", " ").strip())
+    return Entry(
+        stem, figure, f"{what.rstrip('.')}. {note} {_where(results)}".replace("  ", " ").strip()
+    )
 
 
 def _sampled(results: Results) -> str:
