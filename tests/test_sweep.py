@@ -296,6 +296,12 @@ def test_cli_vary_builds_a_grid_in_the_default_folder(
             "needs 'samples'",
             3,
         ),
+        (  # the bound as written, not the sample nearest it
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: lhs\n  samples: 8\n"
+            "  parameters:\n    parameters.trust.memory: {low: 0.9, high: 1.5}\n",
+            "got 1.5 (scenario 'a', its high bound parameters.trust.memory=1.5)",
+            7,
+        ),
     ],
 )
 def test_bad_experiment_files_say_where_and_what(
@@ -326,6 +332,29 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
         "credsim: error: --vary: 'parameters.trust.memory' is varied twice; give all its "
         "values in one --vary, e.g. parameters.trust.memory=1,2,3,4\n"
     )
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [("", "the file is empty"), ("# only a comment\n", "the file is empty"),
+     ("- a\n- b\n", "expected a mapping of fields, got a list")],
+)  # fmt: skip
+def test_a_file_that_is_neither_kind_names_both(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    what: str,
+) -> None:
+    """An empty (or list) file given to sweep was answered as a scenario ("a scenario
+    needs at least name, calendar and powers"); sweep takes either kind."""
+    monkeypatch.chdir(tmp_path)
+    path = _write(tmp_path / "x.yaml", text)
+    assert main(["sweep", str(path), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and what in err
+    assert "an experiment file (name, scenarios, design, ...) or a scenario file" in err
     assert not (tmp_path / "results").exists()
 
 

@@ -40,6 +40,10 @@ SHORT_HASH = 10
 RUN_ID_CHARS = 16
 
 
+# Designs that draw their values between the bounds the file gives.
+SAMPLED = ("lhs", "sobol", "morris")
+
+
 class SampledRange(Strict):
     """A parameter of a sampled design (lhs, sobol, morris): ``{low: .., high: ..}``."""
 
@@ -557,13 +561,22 @@ def _uniform_numbers(values: list[Any]) -> list[Any]:
 
 def _check_paths(experiment: Experiment, where: _Where) -> None:
     """Apply every varied path alone to every scenario: each grid value, or both bounds."""
+    design = experiment.spec.design
     for path in experiment.varied:
         seen = [p[path] for p in experiment.points]
-        grid = experiment.spec.design.method == "grid"
-        probes = _distinct(seen) if grid else [min(seen), max(seen)]
+        declared = design.parameters.get(path) if design.method in SAMPLED else None
+        if isinstance(declared, dict):
+            # The bounds as written, so that a bound the field cannot take is named as
+            # such rather than through whichever sample came closest to it.
+            bounds = SampledRange.model_validate(declared)
+            probes = [bounds.low, bounds.high]
+            label = {bounds.low: "its low bound", bounds.high: "its high bound"}
+        else:
+            probes = _distinct(seen) if design.method == "grid" else [min(seen), max(seen)]
+            label = {}
         for key, base in experiment.scenarios.items():
             for value in probes:
-                _apply(base, {path: value}, where, key)
+                _apply(base, {path: value}, where, key, label.get(value))
 
 
 def _distinct(values: list[Any]) -> list[Any]:
@@ -574,11 +587,14 @@ def _distinct(values: list[Any]) -> list[Any]:
     return out
 
 
-def _apply(base: Scenario, values: dict[str, Any], where: _Where, key: str) -> Scenario:
+def _apply(
+    base: Scenario, values: dict[str, Any], where: _Where, key: str, what: str | None = None
+) -> Scenario:
     try:
         return load_scenario(base, values)
     except InputError as exc:
         shown = ", ".join(f"{p}={v!r}" for p, v in values.items())
+        shown = f"{what} {shown}" if what else shown
         path = exc.path if exc.path in values else next(iter(values), "")
         raise where.error(
             f"{exc.message} (scenario '{key}', {shown})", *where.parameters, path

@@ -304,13 +304,31 @@ def _experiment(args: argparse.Namespace) -> Experiment:
 
 
 def _is_experiment_file(path: Path) -> bool:
+    """Whether ``path`` holds an experiment (a ``scenarios`` field) rather than a scenario.
+
+    Raises:
+        InputError: the file is empty or not a mapping, which fits neither kind.
+    """
     from sim.scenario.loader import read_document, read_text
 
+    kinds = "an experiment file (name, scenarios, design, ...) or a scenario file with --vary"
     try:
-        tree = read_document(read_text(path, str(path)), str(path)).tree
+        text = read_text(path, str(path))
+    except InputError:
+        return False  # the scenario loader reports it
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        raise InputError(f"the file is empty; credsim sweep takes {kinds}", file=str(path))
+    try:
+        tree = read_document(text, str(path)).tree
     except InputError:
         return False  # the scenario loader reports it with file and line
-    return isinstance(tree, dict) and "scenarios" in tree
+    if not isinstance(tree, dict):
+        raise InputError(
+            f"expected a mapping of fields, got a {type(tree).__name__}; credsim sweep takes "
+            f"{kinds}",
+            file=str(path),
+        )
+    return "scenarios" in tree
 
 
 def cli_sweep(args: argparse.Namespace) -> int:
