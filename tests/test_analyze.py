@@ -116,8 +116,12 @@ def test_point_means_average_replicates_and_match_points_by_value() -> None:
     assert point_means(runs, points, ["a"], ["m"])["m"].tolist() == [3.0, 10.0, 3.0]
 
 
-def test_analyze_refuses_a_sweep_of_another_design(tmp_path: Path) -> None:
+def test_analyze_refuses_a_sweep_of_another_design(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     exp = _experiment(tmp_path, "lhs", 8)
     run_sweep(load_experiment(exp), tmp_path / "out", run_fn=_linear, quiet=True)
     assert main(["analyze", str(tmp_path / "out"), "--method", "sobol"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"credsim: error: {tmp_path / 'out'}: this sweep used a 'lhs'")
     assert not (tmp_path / "out" / "analysis").exists()

@@ -181,9 +181,12 @@ def cli_analyze(args: argparse.Namespace) -> int:
             f"({counts.get('done')} of {counts.get('planned')} runs); run the same sweep "
             "command again to finish it"
         )
-    table = sensitivity_table(
-        args.method, manifest, read_runs(folder, manifest), pd.read_parquet(design_file)
-    )
+    try:
+        table = sensitivity_table(
+            args.method, manifest, read_runs(folder, manifest), pd.read_parquet(design_file)
+        )
+    except InputError as exc:
+        raise exc.located(str(folder)) from None
     out = folder / "analysis" / f"sensitivity_{args.method}"
     write_parquet(table, out.with_suffix(".parquet"))
     atomic_write_text(out.with_suffix(".csv"), table.to_csv(index=False))
