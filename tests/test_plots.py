@@ -584,6 +584,19 @@ def test_heatmap_panels_share_one_colour_scale():
         assert (mesh.norm.vmin, mesh.norm.vmax) == pytest.approx((3.5, 6.5))
 
 
+def test_sensitivity_panels_name_groups_as_the_other_figures_do():
+    """The bars' titles read "among africa" where every other figure reads "among
+    states in Africa": they take the scenario's group phrases too."""
+    table = pd.DataFrame({
+        "metric": ["final_trust.Russia.africa"] * 2, "parameter": ["p", "q"],
+        "S1": [0.2, 0.5], "S1_conf": [0.1, 0.1], "ST": [0.3, 0.6], "ST_conf": [0.1, 0.1],
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "sobol", phrases={"africa": "among states in Africa"})
+    (ax,) = [ax for ax in fig.axes if ax.axison]
+    assert ax.get_title(loc="left") == "Final trust in Russia among states in Africa"
+    plt.close(fig)
+
+
 def test_sensitivity_bars_and_whiskers_stay_within_bounds():
     """Sobol S1 -0.05 +- 0.1 becomes a bar at 0 with whiskers 0 to 0.05; ST 1.1 +- 0.2
     a bar at 1 with whiskers 0.9 to 1; a metric whose indices are all zero gets no panel."""

@@ -409,7 +409,7 @@ def _sensitivity_entries(
         if table is None:
             continue
         shown = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
-        figures = sensitivity_figures(table, method, shown)
+        figures = sensitivity_figures(table, method, shown, group_phrases(results.scenarios))
         for i, figure in enumerate(figures, start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(

@@ -13,7 +13,7 @@ without one. Metrics whose indices are all zero or missing get no panel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -98,7 +98,10 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
 
 
 def sensitivity_figures(
-    indices: pd.DataFrame, method: str, metrics: Sequence[str] | None = None
+    indices: pd.DataFrame,
+    method: str,
+    metrics: Sequence[str] | None = None,
+    phrases: Mapping[str, str] | None = None,
 ) -> list[Figure]:
     """One figure per ``PER_FIGURE`` metrics, a panel per metric (3 a row).
 
@@ -106,6 +109,8 @@ def sensitivity_figures(
         indices: the sensitivity table of ``method``.
         method: ``sobol`` or ``morris``.
         metrics: metrics to draw (default: all, in table order).
+        phrases: groups in words (:func:`~sim.plots.figure.group_phrases`), as the
+            other figures name them.
     """
     set_theme()
     names = list(metrics) if metrics is not None else list(dict.fromkeys(indices["metric"]))
@@ -121,7 +126,7 @@ def sensitivity_figures(
         )
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
-            ax.set_title(metric_label(metric)[0], loc="left", fontsize=9)
+            ax.set_title(metric_label(metric, phrases)[0], loc="left", fontsize=9)
         outside_legend(axes[0, -1], f"{method.capitalize()} index (95% interval)")
         figures.append(fig)
     return figures
