@@ -1,6 +1,6 @@
 """Results folders that say what they are and notice when a file is lost or damaged.
 
-Every results folder (a run's, a sweep's; the calibration's later) follows
+Every results folder (a run's, a sweep's, a finished calibration's) follows
 the same rules (docs/results_layout.md, "Integrity"):
 
 - ``manifest.json`` is the first file written, atomically: it says what the
@@ -179,6 +179,11 @@ def repair_hint(manifest: Mapping[str, Any] | None) -> str:
     """How to repair a damaged folder: the command that wrote it, run again."""
     kind = (manifest or {}).get("kind")
     command = (manifest or {}).get("command")
+    if kind == "calibration":
+        # Its generations are in history.db: a rerun into the same folder would take
+        # the calibration as finished, so the folder goes first.
+        again = f": {' '.join(command)}" if isinstance(command, list) and command else ""
+        return f"repair it by removing the folder and running the calibration again{again}"
     if isinstance(command, list) and command:
         return f"repair it by running the command that wrote it again: {' '.join(command)}"
     if kind in ("run", "sweep"):
@@ -301,7 +306,7 @@ def cli_check(args: argparse.Namespace) -> int:
         return 1
     manifest = manifest or {}  # verify reports a missing or damaged manifest
     files = (read_json(folder / INTEGRITY) or {}).get("files") or {}
-    name = manifest.get("experiment_name") or manifest.get("scenario_name")
+    name = manifest.get("experiment_name") or manifest.get("scenario_name") or manifest.get("name")
     counts = manifest.get("counts") or {}
     status = manifest.get("status", "complete")
     done = f", {counts.get('done')} of {counts.get('planned')} runs" if counts else ""

@@ -444,3 +444,37 @@ def test_dask_worker_that_dies_costs_only_time(tmp_path: Path) -> None:
     sd = math.sqrt(15 * 7 / (22**2 * 23))
     tolerance = max(0.05, 4 * sd / math.sqrt(effective))
     assert float(np.sum(weights * last[PARAMETER])) == pytest.approx(15 / 22, abs=tolerance)
+
+
+def test_a_finished_calibration_guards_its_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An audit truncated posterior.parquet of a finished calibration and `credsim
+    check` said "ok" (calibrations wrote no integrity record). Now the finished folder
+    records its files: check finds the damage (exit 1), a rerun refuses to call it
+    complete, and a posterior design refuses to draw from it."""
+    from sim.sweep.experiment import load_experiment
+
+    out = tmp_path / "out"
+    run_calibration(toy(tmp_path, population=30, max_simulations=300), BinomialProblem(),
+                    out, workers=1)  # fmt: skip
+    capsys.readouterr()
+    records = json.loads((out / "integrity.json").read_text())["files"]
+    assert {"posterior.parquet", "summary.csv", "history.db", "report.html"} <= set(records)
+    assert main(["check", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"ok: {out}: calibration 'toy', complete; ")
+    data = (out / "posterior.parquet").read_bytes()
+    (out / "posterior.parquet").write_bytes(data[: len(data) // 2])
+    assert main(["check", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert f"{out / 'posterior.parquet'}: has " in printed and "removing the folder" in printed
+    with pytest.raises(InputError, match="posterior.parquet has .* bytes"):
+        run_calibration(toy(tmp_path, population=30, max_simulations=300), BinomialProblem(),
+                        out, workers=1)  # fmt: skip
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        f"name: e\nscenarios: {{syria: {ROOT / 'scenarios' / 'syria.yaml'}}}\n"
+        f"design: {{method: posterior, calibration: {out}, samples: 5}}\n"
+    )
+    with pytest.raises(InputError, match="is damaged: posterior.parquet"):
+        load_experiment(experiment)

@@ -9,12 +9,9 @@ every draw (a v1 draw sets ``affinity.scale`` to 0).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from sim.calibrate import posterior
 from sim.calibrate.spec import LINK_PREFIX
@@ -45,22 +42,14 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
         raise fail("a posterior design needs 'samples'", "design", "method")
     folder = base / design.calibration
     try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        particles = pd.read_parquet(folder / "posterior.parquet")
-    except (OSError, ValueError):
+        manifest, particles = posterior.read_finished(folder)
+    except InputError as exc:
         raise fail(
-            f"'{design.calibration}' (looked in {folder}) holds no calibration results; "
-            "give the folder of a finished 'credsim calibrate'",
+            f"'{design.calibration}' (looked in {folder}) {exc.message}; give the folder of a "
+            "finished 'credsim calibrate'",
             "design",
             "calibration",
         ) from None
-    if manifest.get("kind") != "calibration" or manifest.get("status") != "complete":
-        raise fail(
-            f"'{design.calibration}' holds no finished calibration (status "
-            f"{manifest.get('status')!r}); run or finish 'credsim calibrate' first",
-            "design",
-            "calibration",
-        )
     variants: dict[str, dict[str, float]] = manifest["variants"]
     names = list(variants)
     variant = design.variant or (names[0] if len(names) == 1 else None)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sim.errors import InputError
 from sim.seeds import make_rng
 
 KEY_COLUMNS = ("generation", "variant", "particle", "weight", "distance", "model_probability")
@@ -79,6 +81,32 @@ class ParticleTable:
         if not frames:
             return pd.DataFrame(columns=[*KEY_COLUMNS, *self.paths])
         return pd.concat(frames, ignore_index=True)
+
+
+def read_finished(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The manifest and particle table of a finished, intact calibration folder.
+
+    Raises:
+        InputError: what is wrong, as a message about the folder (no file set: the
+            caller says how it was given): no calibration results, not finished, or
+            damaged since it was written (its integrity record, docs/results_layout.md).
+    """
+    from sim.integrity import read_json, repair_hint, verify
+
+    manifest = read_json(folder / "manifest.json")
+    if manifest is None:
+        raise InputError("holds no calibration results")
+    if manifest.get("kind") != "calibration" or manifest.get("status") != "complete":
+        raise InputError(f"holds no finished calibration (status {manifest.get('status')!r})")
+    problems = verify(folder)
+    if problems:
+        first = problems[0]
+        raise InputError(f"is damaged: {first.file} {first.what}; {repair_hint(manifest)}")
+    try:
+        particles = pd.read_parquet(folder / "posterior.parquet")
+    except (OSError, ValueError):
+        raise InputError("holds no calibration results") from None
+    return manifest, particles
 
 
 def final_particles(particles: pd.DataFrame, variant: str) -> pd.DataFrame:

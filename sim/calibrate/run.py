@@ -40,6 +40,7 @@ from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sample
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
+from sim.integrity import INTEGRITY, Records, parquet_rows, require_intact
 from sim.sweep.progress import _duration
 
 MANIFEST = "manifest.json"
@@ -374,6 +375,7 @@ def run_calibration(
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
     previous = check_folder(folder, identity)
     if previous is not None and previous.get("status") == "complete":
+        require_intact(folder)  # a damaged finished calibration is not "complete"
         print(
             f"calibration '{calibration.name}' is already complete "
             f"({previous.get('generations')} generations, {previous.get('simulations')} "
@@ -434,6 +436,8 @@ def run_calibration(
             from sim.calibrate.figures import write_figures
 
             write_figures(folder, calibration, particles, checks)
+        _record(folder, identity)
+        extra["integrity"] = INTEGRITY
         _write_json(
             folder / MANIFEST,
             _manifest(
@@ -442,6 +446,20 @@ def run_calibration(
         )
     print(summary_line(calibration, run, folder, time.perf_counter() - start), flush=True)
     return Outcome(folder, run)
+
+
+def _record(folder: Path, identity: str) -> None:
+    """Record every file of the finished calibration in ``integrity.json`` (its
+    SHA-256, size and, for Parquet, rows), so ``credsim check`` and the commands that
+    read the posterior notice a file lost or damaged later (docs/results_layout.md)."""
+    records = Records(folder)
+    records.start(KIND, identity)
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.name not in (MANIFEST, INTEGRITY) and not p.name.startswith(".")
+    )
+    records.add({p: parquet_rows(p) if p.suffix == ".parquet" else None for p in files})
 
 
 def summary_line(calibration: Calibration, run: Run, folder: Path, elapsed: float) -> str:

@@ -18,7 +18,6 @@ observed value, calibration and held-out patterns in separate panels) to
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +45,9 @@ def posterior_draws(
     from sim.calibrate import posterior
 
     try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        particles = pd.read_parquet(folder / "posterior.parquet")
-    except (OSError, ValueError):
-        raise InputError(f"--posterior {folder}: holds no calibration results") from None
-    if manifest.get("kind") != "calibration" or manifest.get("status") != "complete":
-        raise InputError(f"--posterior {folder}: holds no finished calibration")
+        manifest, particles = posterior.read_finished(folder)
+    except InputError as exc:
+        raise InputError(f"--posterior {folder}: {exc.message}") from None
     variants: dict[str, dict[str, float]] = manifest["variants"]
     chosen = variant or (next(iter(variants)) if len(variants) == 1 else None)
     if chosen not in variants:
