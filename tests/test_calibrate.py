@@ -468,7 +468,7 @@ def test_a_finished_calibration_guards_its_files(
     assert main(["check", str(out)]) == 1
     printed = capsys.readouterr().out
     assert f"{out / 'posterior.parquet'}: has " in printed and "removing the folder" in printed
-    with pytest.raises(InputError, match="posterior.parquet has .* bytes"):
+    with pytest.raises(InputError, match=r"posterior\.parquet has .* bytes"):
         run_calibration(toy(tmp_path, population=30, max_simulations=300), BinomialProblem(),
                         out, workers=1)  # fmt: skip
     experiment = tmp_path / "exp.yaml"
@@ -476,5 +476,5 @@ def test_a_finished_calibration_guards_its_files(
         f"name: e\nscenarios: {{syria: {ROOT / 'scenarios' / 'syria.yaml'}}}\n"
         f"design: {{method: posterior, calibration: {out}, samples: 5}}\n"
     )
-    with pytest.raises(InputError, match="is damaged: posterior.parquet"):
+    with pytest.raises(InputError, match=r"is damaged: posterior\.parquet"):
         load_experiment(experiment)
