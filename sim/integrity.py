@@ -175,10 +175,14 @@ def verify(folder: str | Path) -> list[Problem]:
     return problems
 
 
-def repair_hint(manifest: Mapping[str, Any] | None) -> str:
-    """How to repair a damaged folder: the command that wrote it, run again."""
+def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = None) -> str:
+    """How to repair a damaged folder: the command that wrote it, run again, writing to
+    ``folder`` (the folder found damaged, which may be a copy or a moved folder: the
+    stored command's ``--out`` names where it was first written)."""
     kind = (manifest or {}).get("kind")
     command = (manifest or {}).get("command")
+    if isinstance(command, list) and command and folder is not None:
+        command = _writing_to(list(map(str, command)), str(folder))
     if kind == "calibration":
         # Its generations are in history.db: a rerun into the same folder would take
         # the calibration as finished, so the folder goes first.
@@ -189,6 +193,16 @@ def repair_hint(manifest: Mapping[str, Any] | None) -> str:
     if kind in ("run", "sweep"):
         return f"repair it by running the same 'credsim {kind}' command again"
     return "repair it by running the command that wrote it again"
+
+
+def _writing_to(command: list[str], folder: str) -> list[str]:
+    """``command`` with its ``--out`` (given as ``--out X`` or ``--out=X``, or absent:
+    the default folder) replaced by ``folder``."""
+    out = [a for a in command if not a.startswith("--out=")]
+    if "--out" in out:
+        at = out.index("--out")
+        return [*out[: at + 1], folder, *out[at + 2 :]]
+    return [*out, "--out", folder]
 
 
 def require_intact(folder: str | Path) -> None:
@@ -206,7 +220,7 @@ def require_intact(folder: str | Path) -> None:
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
     raise InputError(
         f"results folder is damaged: {first.file} {first.what}{more}; "
-        f"{repair_hint(read_json(folder / MANIFEST))}",
+        f"{repair_hint(read_json(folder / MANIFEST), folder)}",
         file=str(folder),
     )
 
@@ -257,10 +271,18 @@ def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
         owned = manifest.get("identity", manifest.get("experiment_hash"))
         if manifest.get("kind") == kind and owned == identity:
             return manifest
-        what = manifest.get("experiment_name") or manifest.get("scenario_name") or "something else"
+        what = (
+            manifest.get("experiment_name")
+            or manifest.get("scenario_name")
+            or manifest.get("name")
+            or "something else"
+        )
+        held = manifest.get("kind", "unknown")
+        # A run's folder asked to hold another seed or scenario holds "a different run".
+        noun = "run" if kind == held == "run" else "experiment"
         raise InputError(
-            f"results folder '{folder}' holds a different experiment ('{what}', "
-            f"{manifest.get('kind', 'unknown')}); choose another --out or remove it"
+            f"results folder '{folder}' holds a different {noun} ('{what}', {held}); "
+            "choose another --out or remove it"
         )
     if any(not p.name.startswith(".") for p in folder.iterdir()):
         raise InputError(
@@ -302,7 +324,7 @@ def cli_check(args: argparse.Namespace) -> int:
     if problems:
         for problem in problems:
             print(f"{folder / problem.file}: {problem.what}")
-        print(f"damaged: {len(problems)} problem(s); {repair_hint(manifest)}")
+        print(f"damaged: {len(problems)} problem(s); {repair_hint(manifest, folder)}")
         return 1
     manifest = manifest or {}  # verify reports a missing or damaged manifest
     files = (read_json(folder / INTEGRITY) or {}).get("files") or {}

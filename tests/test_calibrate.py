@@ -478,3 +478,20 @@ def test_a_finished_calibration_guards_its_files(
     )
     with pytest.raises(InputError, match=r"is damaged: posterior\.parquet"):
         load_experiment(experiment)
+
+
+def test_the_marginals_say_when_a_variant_comes_from_an_earlier_generation(
+    tmp_path: Path,
+) -> None:
+    """Variant b kept particles in generation 0 only: its histogram is generation 0's,
+    and its legend entry says so (the caption said "final generation" for both)."""
+    from sim.calibrate.figures import marginals_figure
+
+    cal = toy(tmp_path, variants={"a": {}, "b": {}})
+    particles = pd.DataFrame(
+        {"generation": [0, 0, 0, 2, 2], "variant": ["a", "b", "b", "a", "a"],
+         "weight": [1.0, 0.5, 0.5, 0.5, 0.5], PARAMETER: [0.2, 0.3, 0.4, 0.6, 0.7]}
+    )  # fmt: skip
+    fig = marginals_figure(particles, cal)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[:2] == ["a", "b (generation 0)"]

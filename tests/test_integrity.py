@@ -107,6 +107,8 @@ def test_each_damaged_file_is_found_refused_and_repaired(
     out = capsys.readouterr().out
     assert f"{folder / name}: " in out
     assert "repair it by running the command that wrote it again" in out
+    if name != "manifest.json":  # the copy, not the folder the command first wrote
+        assert out.rstrip().endswith(f"--out {folder}"), out
 
     if name != "manifest.json":  # without a manifest the readers do not know the folder
         for argv in (["plot", str(folder)], ["compare", str(folder)]):
@@ -229,7 +231,7 @@ def test_a_run_folder_is_recorded_refused_when_damaged_and_rewritten(
     assert integrity.verify(run) == []
     assert (run / "summary.json").read_text() == want
     assert _run(run, "--seed", "1") == 2
-    assert "holds a different experiment ('tiny', run)" in capsys.readouterr().err
+    assert "holds a different run ('tiny', run)" in capsys.readouterr().err
 
 
 def test_a_run_interrupted_while_written_is_damaged(

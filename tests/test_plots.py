@@ -614,3 +614,13 @@ def test_sensitivity_bars_and_whiskers_stay_within_bounds():
     assert_allclose([b.get_width() for b in bars[1]], [1.0, 0.6])
     ends = np.concatenate([seg[:, 0] for c in ax.collections for seg in c.get_segments()])
     assert ends.min() >= 0.0 and ends.max() <= 1.0
+
+
+def test_group_names_keep_their_acronyms():
+    """The Vietnam figures read "Us Allies Asia" and "Asean states"."""
+    from sim.plots.figure import group_phrase, proper
+
+    assert proper("us_allies_asia") == "US Allies Asia"
+    assert proper("asean") == "ASEAN"
+    assert proper("ussr_clients") == "USSR Clients"
+    assert group_phrase("asean", {"bloc": "asean"}).endswith("ASEAN states")

@@ -64,6 +64,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     paths = list(calibration.spec.parameters)
     variants = list(calibration.variants())
     colors = variant_colours(variants)
+    last = int(particles["generation"].max()) if len(particles) else 0
     fig, axes = _grid(len(paths), 3, 3.4, 2.6)
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
@@ -71,6 +72,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
             final = posterior.final_particles(particles, variant)
             if final.empty or path not in calibration.free(variant):
                 continue
+            generation = int(final["generation"].iloc[0])
             ax.hist(
                 final[path],
                 weights=final["weight"],
@@ -79,7 +81,8 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 density=True,
                 alpha=0.5,
                 color=colors[variant],
-                label=variant,
+                # A variant that died out is drawn from its last generation: say which.
+                label=variant if generation == last else f"{variant} (generation {generation})",
             )
         ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
         if path in calibration.truth:
@@ -91,7 +94,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     axes[0].legend(fontsize=7)
     add_caption(
         fig,
-        "Final generation, weighted; the x-axis spans the uniform prior, whose density is "
+        "Final generation (a variant that died out: its last), weighted; the x-axis spans the uniform prior, whose density is "
         "the dashed line: a histogram no taller than it is a parameter the patterns do not "
         "narrow.",
     )

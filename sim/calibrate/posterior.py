@@ -101,7 +101,7 @@ def read_finished(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     problems = verify(folder)
     if problems:
         first = problems[0]
-        raise InputError(f"is damaged: {first.file} {first.what}; {repair_hint(manifest)}")
+        raise InputError(f"is damaged: {first.file} {first.what}; {repair_hint(manifest, folder)}")
     try:
         particles = pd.read_parquet(folder / "posterior.parquet")
     except (OSError, ValueError):

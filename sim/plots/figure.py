@@ -225,7 +225,10 @@ def nice(name: str) -> str:
     return "all states" if name == GROUP_ALL else name.replace("_", " ")
 
 
-_ACRONYMS = {"au", "brics", "csto", "eu", "gcc", "nato", "oas", "opec", "sco", "seato", "un"}
+_ACRONYMS = {
+    *("asean", "au", "brics", "cmea", "csto", "ecowas", "eu", "gcc", "nam", "nato", "oas"),
+    *("oic", "opec", "prc", "sadc", "sco", "seato", "uk", "un", "us", "usa", "ussr"),
+}
 
 
 def proper(name: str) -> str:
