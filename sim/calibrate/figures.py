@@ -94,9 +94,9 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     axes[0].legend(fontsize=7)
     add_caption(
         fig,
-        "Final generation (a variant that died out: its last), weighted; the x-axis spans the uniform prior, whose density is "
-        "the dashed line: a histogram no taller than it is a parameter the patterns do not "
-        "narrow.",
+        "Final generation (a variant that died out: its last), weighted; the x-axis spans "
+        "the uniform prior, whose density is the dashed line: a histogram no taller than it "
+        "is a parameter the patterns do not narrow.",
     )
     return fig
 
