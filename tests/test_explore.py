@@ -318,3 +318,22 @@ def test_cli_rejects_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["explore", SMALL, "--port", str(port), "--no-browser"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"--port {port}" in err[0]
+
+
+def test_the_explorers_poles_are_the_static_figures() -> None:
+    """The explorer drew the aligned-only number of poles (about 1.25 for the Arab League
+    at the start of Syria) beside a static figure that counts the non-aligned as one pole
+    (about 2.25): the two pages now give the static figure's number."""
+    from sim.explore.figures import Line, alignment_spec
+    from sim.plots.alignment import poles_with_third_way
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(str(DATA.parent.parent / "scenarios" / "syria.yaml"))
+    series = run_scenario(scenario, 0, "series", engine="fast").series
+    spec = alignment_spec(Line("syria", series), None, "arab_league", scenario.power_names)
+    drawn = [row["value"] for row in spec["datasets"]["poles"]]
+    shares = series[(series["metric"] == "share_aligned") & (series["group"] == "arab_league")]
+    static = poles_with_third_way(shares[["step", "date", "power", "value"]])["value"]
+    assert np.allclose(drawn, static.to_numpy())
+    assert drawn[0] > 2.0

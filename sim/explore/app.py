@@ -309,7 +309,7 @@ def StepThrough(
     members = {current.actor_names[i] for g in current.groups if g.name == group for i in g.members}
     solara.Text(
         f"step {current.steps} of {current.n_steps}, {current.date}: "
-        f"effective poles {current.effective_poles:.2f}, "
+        f"effective poles of the aligned, all states: {current.effective_poles:.2f}, "
         f"realignments {current.realignments}"
     )
     sheet.specs["network"] = network_spec(

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sim.plots.alignment import poles_with_third_way
 from sim.plots.figure import step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_palette
 from sim.scenario.schema import Scenario
@@ -229,7 +230,7 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
         .mark_line(color="#333333")
         .encode(
             x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title="effective poles"),
+            y=alt.Y("value:Q", title="effective poles (non-aligned as one)"),
             strokeDash=_dash(names),
             tooltip=[
                 alt.Tooltip("scenario:N"),
@@ -237,7 +238,7 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
                 alt.Tooltip("value:Q", format=".2f"),
             ],
         )
-        .properties(width=WIDTH, height=110, title="Effective number of poles")
+        .properties(width=WIDTH, height=110, title="Effective number of poles (non-aligned as one)")
     )
     return alt.vconcat(area, poles).to_dict()
 
@@ -257,8 +258,11 @@ def alignment_spec(
     lines = [run] if counterfactual is None else [run, counterfactual]
     poles = []
     for line in lines:
+        # As the static alignment figure counts them (decision 94): the non-aligned are
+        # one pole of their own, so the two pages give the same number.
         frame = line.series
-        rows = frame[(frame["metric"] == "effective_poles") & (frame["group"] == group)]
+        mine = frame[(frame["metric"] == "share_aligned") & (frame["group"] == group)]
+        rows = poles_with_third_way(mine[["step", "date", "power", "value"]])
         poles.append(_when(rows).assign(scenario=line.name)[["date", "when", "value", "scenario"]])
     template = _alignment_template(tuple(line.name for line in lines), group, tuple(powers))
     return {
