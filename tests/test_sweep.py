@@ -438,3 +438,17 @@ def test_committed_kept_in_memory_equals_the_parts_read_back(tmp_path: Path) -> 
 def _status_counts(statuses: dict[str, str]) -> dict[str, int]:
     failed = sum(s == "failed" for s in statuses.values())
     return {"planned": 36, "done": len(statuses), "failed": failed}
+
+
+def test_a_range_typed_with_a_colon_is_not_a_base_60_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """YAML 1.1 reads ``1:3`` as 63 (base 60): ``--vary P=1:3`` ran one point at
+    negativity bias 63 and ``--set P=1:3`` a run at 63. Now ``1:3`` is text, refused."""
+    monkeypatch.chdir(tmp_path)
+    path = "parameters.trust.negativity_bias"
+    assert main(["sweep", str(TINY), "--vary", f"{path}=1:3", "--workers", "1", "--quiet"]) == 2
+    assert "expected a number, got '1:3'" in capsys.readouterr().err
+    assert main(["run", str(TINY), "--set", f"{path}=1:3", "--out", "r"]) == 2
+    assert "expected a number, got '1:3'" in capsys.readouterr().err
+    assert not (tmp_path / "results").exists() and not (tmp_path / "r").exists()

@@ -61,8 +61,31 @@ class _SafeLoader(_CoreLoader):  # type: ignore[misc]
     """
 
 
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+# YAML 1.1's numbers without its base-60 forms (``1:3`` is 63, ``1:30.5`` is 90.5): a
+# range typed ``1:3`` ran silently at 63; now it is a string, which a number field
+# refuses in one line.
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in pairs if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, pairs in _CoreLoader.yaml_implicit_resolvers.items()
+}
 _SafeLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
+    _INT_TAG,
+    re.compile(r"^(?:[-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?0b[0-1_]+)$"),
+    list("-+0123456789"),
+)
+_SafeLoader.add_implicit_resolver(
+    _FLOAT_TAG,
+    re.compile(
+        r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_SafeLoader.add_implicit_resolver(
+    _FLOAT_TAG,
     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
     list("-+.0123456789"),
 )
