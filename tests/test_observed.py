@@ -472,3 +472,18 @@ def test_observed_names_must_name_actors(tmp_path: Path) -> None:
     path.write_text(mini + "observed:\n  names: {Syria: null}\n")
     observed = load_scenario(path).observed
     assert observed is not None and observed.names == {"Syria": None}
+
+
+def test_observe_says_what_the_data_cannot_show(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hand data has roll calls in 2000 (three) and 2001 (two): --years 1999-2003
+    asks for years it lacks, and both years' values rest on few roll calls (the real
+    data's 2020 has one, reported as agreement 1.000 like any other year)."""
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Gamma,Delta"]
+    assert main([*argv, "--years", "1999-2003"]) == 0
+    err = capsys.readouterr().err
+    assert "roll calls in 2000-2001; none in 1999 or 2002-2003, asked for by --years" in err
+    assert "few roll calls behind these years' values (count): 2000 (3), 2001 (2)" in err
+    assert main([*argv, "--years", "2000-2001"]) == 0
+    assert "asked for by --years" not in capsys.readouterr().err

@@ -16,6 +16,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +117,8 @@ def cli_observe(args: argparse.Namespace) -> int:
             f"{first}-{last}"
         )
     print(_printed(table, power, rival, measure, group, args.issue))
+    for note in coverage_notes(table, years, data.year_range()):
+        print(f"credsim: note: {note}", file=sys.stderr)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix == ".csv":
@@ -151,3 +157,31 @@ def _printed(
     if states["state"].nunique() <= _WIDE_STATES:
         wide = wide.join(states.pivot(index="year", columns="state", values="value"))
     return f"{title}\n{wide.to_string(float_format=lambda v: f'{v:.3f}')}"
+
+
+# A group's year resting on fewer roll calls than this is named in a note.
+FEW_ROLL_CALLS = 5
+
+
+def coverage_notes(
+    table: pd.DataFrame, years: tuple[int, int] | None, data_years: tuple[int, int]
+) -> list[str]:
+    """What the table cannot show: asked years past the vote data's, and years whose
+    value rests on fewer than ``FEW_ROLL_CALLS`` roll calls (the data's last year,
+    2020, has one, in January)."""
+    notes = []
+    first, last = data_years
+    if years is not None:
+        spans = [(years[0], min(years[1], first - 1)), (max(years[0], last + 1), years[1])]
+        missing = [f"{a}-{b}" if b > a else str(a) for a, b in spans if a <= b]
+        if missing:
+            notes.append(
+                f"the vote data has roll calls in {first}-{last}; none in "
+                f"{' or '.join(missing)}, asked for by --years"
+            )
+    groups = table[table["state"].str.startswith("group:")]
+    thin = groups[groups["n_votes"] < FEW_ROLL_CALLS]
+    if len(thin):
+        shown = ", ".join(f"{int(r.year)} ({int(r.n_votes)})" for r in thin.itertuples())
+        notes.append(f"few roll calls behind these years' values (count): {shown}")
+    return notes
