@@ -182,6 +182,7 @@ def coverage_notes(
     groups = table[table["state"].str.startswith("group:")]
     thin = groups[groups["n_votes"] < FEW_ROLL_CALLS]
     if len(thin):
-        shown = ", ".join(f"{int(r.year)} ({int(r.n_votes)})" for r in thin.itertuples())
+        pairs = zip(thin["year"].astype(int), thin["n_votes"].astype(int), strict=True)
+        shown = ", ".join(f"{year} ({count})" for year, count in pairs)
         notes.append(f"few roll calls behind these years' values (count): {shown}")
     return notes
