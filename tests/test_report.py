@@ -486,3 +486,15 @@ def test_no_caption_ends_a_sentence_twice(tmp_path):
             assert ".." not in caption and caption.startswith(what.rstrip(".") + ". ")
     finally:
         plt.close(figure)
+
+
+def test_without_a_question_the_figures_show_the_groups_declared_first(tmp_path):
+    """Syria's sensitivity bars showed Africa and the Africa partners (first in the
+    alphabet) and not the Arab League (first in the scenario's outputs): without a
+    question the default groups are `all` and the first ones the scenario declares."""
+    from sim.plots.gallery import _default_groups
+
+    tree = factory.scenario_tree("base")
+    tree["outputs"] = {"groups": {name: {"region": "levant"} for name in ("zeta", "beta", "alpha")}}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, trees={"base": tree})
+    assert _default_groups(open_results(folder), None) == ["all", "zeta", "beta"]

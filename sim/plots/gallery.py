@@ -262,12 +262,20 @@ def family_names(metric: str) -> tuple[str, str]:
 
 
 def _default_groups(results: Results, headline: Headline | None) -> list[str]:
-    """``all`` and the group the question asks about, else up to ``MAX_GROUPS`` groups."""
-    groups = group_order(group_phrases(results.scenarios))
+    """``all`` and the group the question asks about, else ``all`` and the first groups
+    the scenarios declare (their authors' order, not the alphabet's: Syria's figures
+    showed Africa and the Africa partners, not the Arab League), up to ``MAX_GROUPS``."""
     if headline is not None:
         asked = parse_metric(headline.metric)
         return list(dict.fromkeys(["all", *([asked.group] if asked else [])]))
-    return groups[:MAX_GROUPS]
+    declared = [
+        g
+        for tree in results.scenarios.values()
+        for g in (tree.get("outputs") or {}).get("groups") or {}
+    ]
+    known = group_order(group_phrases(results.scenarios))
+    ordered = list(dict.fromkeys(["all", *declared, *known]))
+    return [g for g in ordered if g in known][:MAX_GROUPS]
 
 
 def _families(

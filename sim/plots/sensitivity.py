@@ -13,6 +13,7 @@ without one. Metrics whose indices are all zero or missing get no panel.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -40,6 +41,8 @@ AXIS_LABEL = {
     "morris": "Elementary effect (metric units)",
 }
 PER_FIGURE = 9
+# A panel title wraps at this many characters (panels are 4.8 inches wide).
+TITLE_CHARS = 52
 BOUNDS = {"sobol": (0.0, 1.0), "morris": (0.0, np.inf)}
 
 
@@ -126,7 +129,9 @@ def sensitivity_figures(
         )
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
-            ax.set_title(metric_label(metric, phrases)[0], loc="left", fontsize=9)
+            # Wrapped: a long title ran into its neighbour's in the row.
+            title = "\n".join(textwrap.wrap(metric_label(metric, phrases)[0], TITLE_CHARS))
+            ax.set_title(title, loc="left", fontsize=9)
         outside_legend(axes[0, -1], f"{method.capitalize()} index (95% interval)")
         figures.append(fig)
     return figures
