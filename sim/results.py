@@ -38,6 +38,16 @@ EVENT_COLUMNS = [
 _NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
 
 
+def _inside(path: Path) -> str:
+    """A hint naming the results folders just inside ``path`` (a sweep's lives in
+    ``results/<experiment>/<hash>/``, and the experiment's folder is a natural guess)."""
+    found = sorted(p for p in path.iterdir() if (p / "manifest.json").is_file())
+    if not found:
+        return ""
+    shown = ", ".join(f"'{p}'" for p in found[:3]) + (" ..." if len(found) > 3 else "")
+    return f"; the results folders inside it: {shown}"
+
+
 def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     """The folder's ``manifest.json``.
 
@@ -51,7 +61,7 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     if not manifest.is_file():
         raise InputError(
             f"'{path}' is not a results folder: it has no manifest.json "
-            "(expected a folder written by 'credsim run' or 'credsim sweep')"
+            f"(expected a folder written by 'credsim run' or 'credsim sweep'){_inside(path)}"
         )
     try:
         data: dict[str, Any] = json.loads(manifest.read_text())

@@ -530,6 +530,16 @@ def test_not_a_results_folder_is_an_input_error(tmp_path):
         open_results(tmp_path / "missing")
 
 
+def test_the_experiments_folder_names_the_results_folders_inside_it(tmp_path):
+    """`credsim plot results/syria_withdrawal` (the experiment's folder, not the
+    `<hash>` folder inside it) is the likeliest mistake: the error names the folder."""
+    folder = factory.write_sweep(tmp_path / "exp" / "0123abcd")
+    import re
+
+    with pytest.raises(InputError, match=re.escape(f"the results folders inside it: '{folder}'")):
+        open_results(tmp_path / "exp")
+
+
 def _family_runs() -> pd.DataFrame:
     """Two powers x two groups; USA's trust rises 0.1 per unit of x, Russia's is flat."""
     rows = []
