@@ -324,6 +324,8 @@ def test_across_a_grid_parameter_draws_a_column_per_value(tmp_path, capsys):
     titles = [ax.get_title(loc="left") for ax in entry.figure.axes[:3]]
     assert titles == [f"trust: negativity bias = {v}" for v in (1, 2, 3)]
     assert "trust: memory" in entry.caption  # the other parameter, held
+    # Each line is one value's 2 replicates, not the 6 runs of all three values.
+    assert "mean of 2 replicates" in entry.caption, entry.caption
     assert (folder / "plots" / "trajectories_across_trust-negativity_bias.png").is_file()
 
 

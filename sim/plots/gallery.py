@@ -125,10 +125,17 @@ def _held(values: dict[str, float], digits: int = 6) -> str:
 
 
 def _point_note(
-    results: Results, values: dict[str, float], runs: pd.DataFrame, at: dict[str, float]
+    results: Results,
+    values: dict[str, float],
+    runs: pd.DataFrame,
+    at: dict[str, float],
+    split: str | None = None,
 ) -> str:
-    """Where the figure is drawn and why there (:func:`_where_shown`), and its band."""
-    per = int(runs.groupby("scenario").size().max()) if len(runs) else 0
+    """Where the figure is drawn and why there (:func:`_where_shown`), and its band:
+    replicates per line, a line per scenario (and per value of ``split``, the
+    parameter an across figure draws a line for each value of)."""
+    keys = ["scenario", *([split] if split else [])]
+    per = int(runs.groupby(keys).size().max()) if len(runs) else 0
     where = f"At {_where_shown(results, values, at)}. " if values else ""
     return where + band_note(per).replace("runs", "replicates")
 
@@ -250,7 +257,7 @@ def _across_entry(
         ),
         f"Mean trust in each power over time at each value of {parameter_label(across)}",
         results,
-        _point_note(results, held, runs, selection.at),
+        _point_note(results, held, runs, selection.at, split=across),
     )
 
 
