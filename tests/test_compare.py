@@ -49,7 +49,8 @@ def test_known_difference_is_found_paired(tmp_path, capsys):
     assert row["difference"] == pytest.approx(-0.1)
     assert row["ci_low"] == pytest.approx(-0.1) and row["ci_high"] == pytest.approx(-0.1)
     assert row["statistic"] == 0.0 and row["p_value"] <= 0.01
-    assert "paired run by run" in printed and "pooled over: nothing" in printed
+    assert "paired run by run (the same seed and replicate" in printed
+    assert "pooled over: nothing" in printed
     assert (out / "compare_final_trust-USA-all.md").read_text() in printed
     assert (out / "compare_final_trust-USA-all.png").stat().st_size > 10_000
 

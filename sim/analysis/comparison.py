@@ -274,6 +274,10 @@ def pair_keys(first: Sample, second: Sample) -> list[str]:
     return [*first.results.varied, "replicate", "seed"]
 
 
+# What a pair shares: two single runs differing in a parameter share only their seed.
+PAIRS = "the same seed and replicate, and the same design point where both samples have one"
+
+
 def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> dict[str, object]:
     """One comparison of two samples' runs (``value`` column): paired on ``keys`` when every
     run has exactly one partner, else unpaired."""
@@ -593,7 +597,7 @@ def compare_caption(
             else ""
         )
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
-        "(same design point and replicate), bootstrap 95% interval, Wilcoxon p; unpaired: "
+        f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
     )
 
@@ -691,7 +695,7 @@ def cli_compare(args: argparse.Namespace) -> int:
     print(f"{metric}: difference b - a with its bootstrap 95% interval")
     for pairing, pooled in table[["pairing", "pooled"]].drop_duplicates().itertuples(index=False):
         how = (
-            "paired run by run (same design point and replicate)"
+            f"paired run by run ({PAIRS})"
             if pairing == PAIRED
             else "unpaired (difference of means)"
         )
