@@ -115,3 +115,25 @@ def test_one_parameter_gives_a_line_with_band_and_zero(tmp_path):
 def test_no_question_no_headline(tmp_path):
     folder = factory.write_sweep(tmp_path / "sweep")
     assert headline_of(open_results(folder)) is None
+
+
+def test_the_caption_names_only_what_the_map_draws():
+    """The flagship's caption spoke of a zero contour, dots and panels its one-panel map,
+    all of whose cells are above zero with intervals clear of it, does not draw."""
+    from sim.plots.headline import Headline, headline_caption
+
+    def caption(means, los, his, axes):
+        cells = pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 1.0], "mean": means, "lo": los,
+                              "hi": his, "n": [5, 5]})  # fmt: skip
+        return headline_caption(Headline(
+            text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=axes,
+            fixed={}, cells=cells, reference={}, at_reference=(0.0, 0.0, 0.0, 0),
+            binned=False, phrases={},
+        ))  # fmt: skip
+
+    clear = caption([0.04, 0.05], [0.03, 0.04], [0.05, 0.06], ["x", "y"])
+    assert "zero contour" not in clear and "shared by the panels" not in clear
+    assert "no cell's 95% t interval contains zero" in clear
+    mixed = caption([-0.01, 0.05], [-0.02, -0.01], [0.0, 0.1], ["x", "y"])
+    assert "black line: zero contour" in mixed
+    assert "dots: cells whose 95% t interval contains zero" in mixed

@@ -280,11 +280,22 @@ def headline_caption(headline: Headline) -> str:
         "difference(s) per design point",
     ]
     if len(headline.axes) >= 2:
-        parts.append(
-            "colour: diverging scale centred at zero, shared by the panels; black line: zero "
-            "contour; dots: cells whose 95% t interval contains zero; box: the scenario's own "
-            "values"
-        )
+        # Only what the figure draws: one panel, no sign change, no interval across zero
+        # leave the panels, the contour and the dots out (a reader looked for them).
+        cells = headline.cells
+        means = cells["mean"].to_numpy(dtype=float)
+        straddle = bool((means > 0).any() and (means < 0).any())
+        unsure = bool(((cells["lo"] <= 0) & (cells["hi"] >= 0)).any())
+        marks = [
+            "colour: diverging scale centred at zero"
+            + (", shared by the panels" if len(headline.axes) >= 3 else ""),
+            *(["black line: zero contour"] if straddle else []),
+            "dots: cells whose 95% t interval contains zero"
+            if unsure
+            else "no cell's 95% t interval contains zero",
+            "box: the scenario's own values",
+        ]
+        parts.append("; ".join(marks))
     elif len(headline.axes) == 1:
         parts.append("band: 95% t interval of the mean; dashed line: the scenario's own value")
     if headline.fixed:
