@@ -500,3 +500,14 @@ def test_without_a_question_the_figures_show_the_groups_declared_first(tmp_path)
     tree["outputs"] = {"groups": {name: {"region": "levant"} for name in ("zeta", "beta", "alpha")}}
     folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, trees={"base": tree})
     assert _default_groups(open_results(folder), None) == ["all", "zeta", "beta"]
+
+
+def test_what_was_run_reads_as_words(tmp_path):
+    """The report's first table printed the design as a Python dict
+    ("{'parameters.trust.memory': [0.9, 1.0], ...}"); it reads as words now."""
+    from sim.plots.report import run_facts
+
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.5], "parameters.trust.memory": [0.9, 1.0]}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid)
+    facts = dict(run_facts(open_results(folder).manifest))
+    assert facts["varied parameters"] == "trust: negativity bias 1, 2.5; trust: memory 0.9, 1"

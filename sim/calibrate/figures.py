@@ -205,7 +205,7 @@ def write_figures(
     tables = []
     for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")
-        table = frame.to_html(index=False, float_format="{:.4g}".format, border=0)
+        table = frame.to_html(index=False, float_format="{:.4g}".format, border=0, na_rep="")
         tables.append(f"<h2>{heading}</h2><p><code>{name}.csv</code></p>{table}")
     images = "".join(
         f'<figure><img src="{FIGURES}/{stem}.png" alt="{stem}">'

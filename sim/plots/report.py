@@ -61,6 +61,24 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _in_words(values: dict[str, Any]) -> str:
+    """Parameters and their values for a reader: ``trust: memory 0.95, 0.98, 0.99;
+    trust: negativity bias 1 to 4`` (a grid's values, a sampled design's range)."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, dict) and {"low", "high"} <= set(value):
+            return f"{value['low']:g} to {value['high']:g}"
+        if isinstance(value, list | tuple):
+            return ", ".join(shown(v) for v in value)
+        return (
+            f"{value:g}"
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else str(value)
+        )
+
+    return "; ".join(f"{parameter_label(p)} {shown(v)}" for p, v in values.items())
+
+
 def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     """What was run, as (field, value) pairs for the report's first table."""
     git = manifest.get("git") or {}
@@ -71,7 +89,7 @@ def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
         facts: list[tuple[str, Any]] = [
             ("scenario", manifest.get("scenario_name")),
             ("scenario file", manifest.get("source")),
-            ("overrides", manifest.get("overrides") or "none"),
+            ("overrides", _in_words(manifest.get("overrides") or {}) or "none"),
             ("seed", manifest.get("seed")),
             ("recorded", manifest.get("record")),
         ]
@@ -82,7 +100,7 @@ def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
             ("experiment", manifest.get("experiment_name")),
             ("scenarios", ", ".join(manifest.get("scenarios", {}))),
             ("design", f"{design.get('method')}, {design.get('points')} points"),
-            ("varied parameters", design.get("parameters")),
+            ("varied parameters", _in_words(design.get("parameters") or {})),
             ("replicates", manifest.get("replicates")),
             ("seed", manifest.get("seed")),
             ("recorded", manifest.get("record")),
