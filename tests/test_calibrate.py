@@ -495,3 +495,16 @@ def test_the_marginals_say_when_a_variant_comes_from_an_earlier_generation(
     fig = marginals_figure(particles, cal)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels[:2] == ["a", "b (generation 0)"]
+
+
+def test_pyabc_says_nothing_when_its_sampler_is_made(caplog: pytest.LogCaptureFixture) -> None:
+    """pyabc logged "ABC.Sampler INFO: Parallelize sampling on 2 processes." among the
+    calibration's own progress lines: its logger is quieted before a sampler is made."""
+    import logging
+
+    from sim.calibrate.smc import sampler
+
+    logging.getLogger("ABC").setLevel(logging.INFO)
+    with caplog.at_level(logging.INFO), sampler("process", 2, None):
+        pass
+    assert not [r for r in caplog.records if r.name.startswith("ABC")], caplog.records

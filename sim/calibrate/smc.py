@@ -143,6 +143,7 @@ def sampler(executor: str, workers: int, address: str | None) -> Iterator[Any]:
         SingleCoreSampler,
     )
 
+    _quiet_pyabc()  # before a sampler is made: it logs "Parallelize sampling on ..."
     if executor == "process":
         yield SingleCoreSampler() if workers == 1 else MulticoreEvalParallelSampler(n_procs=workers)
         return
