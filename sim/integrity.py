@@ -175,6 +175,12 @@ def verify(folder: str | Path) -> list[Problem]:
     return problems
 
 
+def folder_name(manifest: Mapping[str, Any]) -> str | None:
+    """What a results folder holds, by name: the experiment's (sweep), the scenario's
+    (run) or the calibration's."""
+    return manifest.get("experiment_name") or manifest.get("scenario_name") or manifest.get("name")
+
+
 def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = None) -> str:
     """How to repair a damaged folder: the command that wrote it, run again, writing to
     ``folder`` (the folder found damaged, which may be a copy or a moved folder: the
@@ -271,12 +277,7 @@ def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
         owned = manifest.get("identity", manifest.get("experiment_hash"))
         if manifest.get("kind") == kind and owned == identity:
             return manifest
-        what = (
-            manifest.get("experiment_name")
-            or manifest.get("scenario_name")
-            or manifest.get("name")
-            or "something else"
-        )
+        what = folder_name(manifest) or "something else"
         held = manifest.get("kind", "unknown")
         # A run's folder asked to hold another seed or scenario holds "a different run".
         noun = "run" if kind == held == "run" else "experiment"
@@ -328,7 +329,7 @@ def cli_check(args: argparse.Namespace) -> int:
         return 1
     manifest = manifest or {}  # verify reports a missing or damaged manifest
     files = (read_json(folder / INTEGRITY) or {}).get("files") or {}
-    name = manifest.get("experiment_name") or manifest.get("scenario_name") or manifest.get("name")
+    name = folder_name(manifest)
     counts = manifest.get("counts") or {}
     status = manifest.get("status", "complete")
     done = f", {counts.get('done')} of {counts.get('planned')} runs" if counts else ""

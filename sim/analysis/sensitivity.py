@@ -29,7 +29,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
 from sim.integrity import require_intact
-from sim.results import open_results, read_manifest, read_runs, summary_metrics
+from sim.results import Results, open_results, read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
 
 METHODS = ("sobol", "morris")
@@ -192,9 +192,11 @@ def cli_analyze(args: argparse.Namespace) -> int:
     atomic_write_text(out.with_suffix(".csv"), table.to_csv(index=False))
     from sim.plots.gallery import sensitivity_metrics
 
-    figures = _draw(folder, args.method)
+    results = open_results(folder)
+    metrics = sensitivity_metrics(results)
+    figures = _draw(results, args.method, metrics)
     # The figures' metrics on the terminal; every metric is in the files.
-    shown = table[table["metric"].isin(sensitivity_metrics(open_results(folder)))]
+    shown = table[table["metric"].isin(metrics)]
     shown = shown if not shown.empty else table.head(PRINTED_ROWS)
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -215,7 +217,7 @@ def cli_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _draw(folder: Path, method: str) -> list[Path]:
+def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     """The bar charts of the indices just written, as ``credsim plot`` draws them, into
     ``analysis/`` (``sensitivity_<method>[_<part>].png``); returns their paths."""
     import matplotlib
@@ -227,8 +229,8 @@ def _draw(folder: Path, method: str) -> list[Path]:
     from sim.plots.gallery import sensitivity_entries
 
     written = []
-    for entry in sensitivity_entries(open_results(folder), method):
-        path = folder / "analysis" / f"{entry.stem}.png"
+    for entry in sensitivity_entries(results, method, metrics):
+        path = results.path / "analysis" / f"{entry.stem}.png"
         atomic_write_bytes(path, render(entry.figure))
         plt.close(entry.figure)
         written.append(path)

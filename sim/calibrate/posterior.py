@@ -91,17 +91,17 @@ def read_finished(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
             caller says how it was given): no calibration results, not finished, or
             damaged since it was written (its integrity record, docs/results_layout.md).
     """
-    from sim.integrity import read_json, repair_hint, verify
+    from sim.integrity import read_json, require_intact
 
     manifest = read_json(folder / "manifest.json")
     if manifest is None:
         raise InputError("holds no calibration results")
     if manifest.get("kind") != "calibration" or manifest.get("status") != "complete":
         raise InputError(f"holds no finished calibration (status {manifest.get('status')!r})")
-    problems = verify(folder)
-    if problems:
-        first = problems[0]
-        raise InputError(f"is damaged: {first.file} {first.what}; {repair_hint(manifest, folder)}")
+    try:
+        require_intact(folder)
+    except InputError as exc:
+        raise InputError(exc.message) from None  # the caller says where the folder came from
     try:
         particles = pd.read_parquet(folder / "posterior.parquet")
     except (OSError, ValueError):
@@ -166,7 +166,7 @@ def summary_table(
     rows = []
 
     def row(variant: str, name: str, qs: Sequence[float], prior: Sequence[float], true: float,
-            narrowing: float) -> None:  # fmt: skip
+            narrowing: float, generation: int) -> None:  # fmt: skip
         q05, med, q95 = qs
         covered = bool(q05 <= true <= q95) if not math.isnan(true) else None
         rows.append((variant, name, med, q05, q95, *prior, narrowing, true, covered, generation))
@@ -183,14 +183,15 @@ def summary_table(
                 values, final["weight"], [INTERVAL[0], 0.5, INTERVAL[1]]
             )
             true = float(truth.get(path, math.nan))
-            row(variant, path, (q05, med, q95), (low, high), true, (q95 - q05) / (high - low))
+            narrowing = (q95 - q05) / (high - low)
+            row(variant, path, (q05, med, q95), (low, high), true, narrowing, generation)
             if path.endswith(MEMORY_SUFFIX):
                 step = months_per_step or 1
                 h05, hmed, h95 = half_life([q05, med, q95], step)
                 hlow, hhigh = half_life([low, high], step)
                 htrue = float(half_life(true, step)) if not math.isnan(true) else math.nan
                 name = f"{path} (half-life, {unit})"
-                row(variant, name, (h05, hmed, h95), (hlow, hhigh), htrue, math.nan)
+                row(variant, name, (h05, hmed, h95), (hlow, hhigh), htrue, math.nan, generation)
     return pd.DataFrame(
         rows,
         columns=[

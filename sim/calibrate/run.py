@@ -40,7 +40,7 @@ from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sample
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
-from sim.integrity import INTEGRITY, Records, parquet_rows, require_intact
+from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
 from sim.sweep.progress import _duration
 
 MANIFEST = "manifest.json"
@@ -96,7 +96,7 @@ def check_folder(folder: Path, identity: str) -> dict[str, Any] | None:
             )
         return None
     if data.get("kind") != KIND or data.get("identity") != identity:
-        what = data.get("name") or data.get("experiment_name") or "something else"
+        what = folder_name(data) or "something else"
         raise InputError(
             f"results folder '{folder}' holds a different calibration or experiment "
             f"('{what}', {data.get('kind', 'unknown')}); choose another --out or remove it"

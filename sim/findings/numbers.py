@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.sensitivity import indices, problem_of
+from sim.calibrate.posterior import half_life
 from sim.results import Results
 from sim.scenario.schema import DEFAULT_FIRST_MOVER_DECAY, DEFAULT_WEIGHTS
 
@@ -236,13 +237,6 @@ def worse_memories(memories: np.ndarray, values: np.ndarray) -> str:
     if len(negative) == 1:
         lives = f"{half_life(negative[0]):.0f} months"
     return ", ".join(f"{m:g}" for m in negative) + f" (half-life {lives})"
-
-
-def half_life(memory: float) -> float:
-    """Months for evidence to lose half its weight at monthly ``memory``."""
-    from sim.calibrate.posterior import half_life as months
-
-    return float(months(memory))
 
 
 def sobol_of_difference(results: Results, metric: str, a: str, b: str) -> pd.DataFrame:

@@ -75,6 +75,8 @@ class Prepared:
         power, rival: indices of the link's powers in the scenario.
         reference: (Y,) mask of the link's reference years.
         vote_years: the first and last year that have a roll call in the vote data.
+        has_offset: (states,) whether a state voted in the reference years, so gets an
+            offset and a prediction (decision 39).
     """
 
     states: list[str]
@@ -86,6 +88,7 @@ class Prepared:
     rival: int
     reference: BoolArray
     vote_years: tuple[int, int]
+    has_offset: BoolArray
 
 
 @dataclass
@@ -234,6 +237,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         rival=list(scenario.powers).index(pf.link.rival),
         reference=reference,
         vote_years=vote_years,
+        has_offset=np.isfinite(observed[:, reference]).any(axis=1),
     )
 
 
@@ -289,7 +293,7 @@ def offset_rows(prep: Prepared, name: str) -> IntArray:
     """The rows of group ``name``'s states that voted in the link's reference years:
     those that get an offset, so a prediction (decision 39)."""
     rows = prep.members[name]
-    return rows[np.isfinite(prep.observed[rows][:, prep.reference]).any(axis=1)]
+    return rows[prep.has_offset[rows]]
 
 
 def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
@@ -300,19 +304,15 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
     for pattern in pf.patterns:
         if pattern.statistic == "correlation":
             continue
-        spans = list(pattern.windows().values())
         in_windows = np.zeros(prep.years.size, dtype=bool)
-        for start, stop in spans:
+        for start, stop in pattern.windows().values():
             in_windows |= (prep.years >= start) & (prep.years <= stop)
-        names = []
+        voted = np.isfinite(prep.observed[:, in_windows]).any(axis=1) & ~prep.has_offset
+        names: list[str] = []
         for name in (pattern.group, pattern.control):
-            if name is None:
-                continue
-            kept = set(offset_rows(prep, name).tolist())
-            for row in prep.members[name]:
-                voted = np.isfinite(prep.observed[row, in_windows]).any()
-                if row not in kept and voted and prep.states[row] not in names:
-                    names.append(prep.states[row])
+            if name is not None:
+                names += [prep.states[r] for r in prep.members[name] if voted[r]]
+        names = list(dict.fromkeys(names))
         if names:
             out[pattern.id] = names
     return out

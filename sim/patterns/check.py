@@ -99,7 +99,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
-    first, last = (int(y) for y in prep.years[prep.reference][[0, -1]])
+    first, last = pf.link.reference
     for pid, names in left_out(pf, prep).items():
         print(
             f"credsim: note: pattern '{pid}': {', '.join(names)} did not vote in the link's "

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from sim.analysis.paired import parse_at, reference_values, runs_at, scenario_value
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure
-from sim.plots.figure import band_note, group_order, group_phrases, parameter_label
+from sim.plots.figure import band_note, group_phrases, parameter_label
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
 from sim.plots.sweeps import MAP_BINS, MAX_LEVELS, family_figure, heatmap_figure, varying
@@ -275,14 +275,8 @@ def _default_groups(results: Results, headline: Headline | None) -> list[str]:
     if headline is not None:
         asked = parse_metric(headline.metric)
         return list(dict.fromkeys(["all", *([asked.group] if asked else [])]))
-    declared = [
-        g
-        for tree in results.scenarios.values()
-        for g in (tree.get("outputs") or {}).get("groups") or {}
-    ]
-    known = group_order(group_phrases(results.scenarios))
-    ordered = list(dict.fromkeys(["all", *declared, *known]))
-    return [g for g in ordered if g in known][:MAX_GROUPS]
+    # group_phrases keeps the scenarios' order, `all` first.
+    return list(group_phrases(results.scenarios))[:MAX_GROUPS]
 
 
 def _families(
@@ -401,24 +395,24 @@ def _headline_entry(results: Results, headline: Headline | None) -> Iterator[Ent
 
 def sensitivity_metrics(results: Results) -> list[str]:
     """The metrics the sensitivity bars show: the folder's selected summary families."""
-    families = _families(results, selection_of(results), headline_of(results))
-    return [m for ms in families.values() for m in ms]
+    return _chosen(results, selection_of(results), headline_of(results))
 
 
-def sensitivity_entries(results: Results, method: str) -> Iterator[Entry]:
-    """The bar charts of ``method``'s indices (``credsim analyze`` draws them too)."""
-    yield from _sensitivity_entries(
-        results, selection_of(results), headline_of(results), methods=(method,)
-    )
+def _chosen(results: Results, selection: Selection, headline: Headline | None) -> list[str]:
+    return [m for ms in _families(results, selection, headline).values() for m in ms]
+
+
+def sensitivity_entries(results: Results, method: str, metrics: Sequence[str]) -> Iterator[Entry]:
+    """The bar charts of ``method``'s indices of ``metrics`` (:func:`sensitivity_metrics`;
+    ``credsim analyze`` draws them too)."""
+    yield from _sensitivity_entries(results, metrics, methods=(method,))
 
 
 def _sensitivity_entries(
     results: Results,
-    selection: Selection,
-    headline: Headline | None,
+    chosen: Sequence[str],
     methods: tuple[str, ...] = SENSITIVITY_METHODS,
 ) -> Iterator[Entry]:
-    chosen = [m for ms in _families(results, selection, headline).values() for m in ms]
     for method in methods:
         table = results.sensitivity(method)
         if table is None:
@@ -454,4 +448,4 @@ def figures_for(
     yield from _headline_entry(results, found)
     yield from _series_entries(results, chosen)
     yield from _sweep_entries(results, chosen, found)
-    yield from _sensitivity_entries(results, chosen, found)
+    yield from _sensitivity_entries(results, _chosen(results, chosen, found))
