@@ -401,7 +401,7 @@ def run_calibration(
         def save(history: Any) -> None:
             write_parquet(particle_table.read(history), folder / "posterior.parquet")
 
-        with sampler(executor, workers, address) as chosen:
+        with sampler(executor, workers, address, calibration.spec.seed) as chosen:
             run = smc(
                 calibration, problem, observed, folder, chosen, quiet=quiet, on_generation=save
             )

@@ -6,15 +6,14 @@ SQLite history (``history.db``) in the results folder and commits each
 generation when it ends, so a killed calibration, started again, continues
 from its last finished generation.
 
-Randomness (docs/decisions.md, issue 12): every simulation is seeded by a
-digest of the calibration seed and its parameter values
+Randomness (docs/decisions.md, items 61 and 357): every simulation is seeded
+by a digest of the calibration seed and its parameter values
 (:func:`~sim.calibrate.problem.simulation_seed`); pyabc's own draws
 (proposals, perturbations) use numpy's global generator, which is seeded
-here before every generation from ``SeedSequence(seed, spawn_key=(t,))``.
-With one worker the whole calibration is then reproducible. With several,
-pyabc's workers reseed themselves from the operating system and particles
-are accepted in the order they finish, so the posterior is a different
-sample of the same distribution each time.
+for every evaluation from its index in the generation
+(:mod:`sim.calibrate.samplers`), and in this process before every
+generation from ``SeedSequence(seed, spawn_key=(t,))``. The same seed then
+gives the same calibration on one worker, several, or Dask.
 """
 
 from __future__ import annotations
@@ -128,24 +127,21 @@ def _reseed(seed: int, *key: int) -> None:
 
 
 @contextmanager
-def sampler(executor: str, workers: int, address: str | None) -> Iterator[Any]:
-    """pyabc's sampler for the executor, its cluster closed on exit.
+def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iterator[Any]:
+    """The pyabc sampler for the executor, its cluster closed on exit.
 
-    ``process`` with one worker is pyabc's single-core sampler (reproducible);
-    with more, its multicore sampler that evaluates particles in parallel.
-    ``dask`` uses pyabc's Dask sampler on the scheduler at ``address``, or on
-    a ``LocalCluster`` of ``workers`` processes; Dask redoes the work of a
-    worker that dies, so a lost worker costs time, not particles.
+    Both evaluate particles seeded by their index (:mod:`sim.calibrate.samplers`),
+    so the calibration ``seed`` fixes the result whatever the executor and
+    the worker count. ``process`` evaluates in ``workers`` processes (one:
+    in this process); ``dask`` on the scheduler at ``address``, or on a
+    ``LocalCluster`` of ``workers`` processes; Dask redoes the work of a
+    worker that dies, with the same seeds, so a lost worker costs time only.
     """
-    from pyabc.sampler import (
-        DaskDistributedSampler,
-        MulticoreEvalParallelSampler,
-        SingleCoreSampler,
-    )
+    from sim.calibrate.samplers import SeededDaskSampler, SeededMulticoreSampler
 
     _quiet_pyabc()  # before a sampler is made: it logs "Parallelize sampling on ..."
     if executor == "process":
-        yield SingleCoreSampler() if workers == 1 else MulticoreEvalParallelSampler(n_procs=workers)
+        yield SeededMulticoreSampler(seed, n_procs=workers)
         return
     try:
         from dask.distributed import Client, LocalCluster
@@ -165,7 +161,7 @@ def sampler(executor: str, workers: int, address: str | None) -> Iterator[Any]:
         )
         client = Client(cluster)
     try:
-        yield DaskDistributedSampler(dask_client=client, batch_size=1)
+        yield SeededDaskSampler(seed, dask_client=client, batch_size=1)
     finally:
         client.close()
         if cluster is not None:

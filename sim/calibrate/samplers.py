@@ -1,0 +1,283 @@
+"""pyabc samplers whose particles the calibration seed fixes, whatever the workers.
+
+pyabc's parallel samplers reseed each worker from the operating system and
+keep the particles that finish first (or the first by a counter shared by
+the workers), so two runs with the same seed differ. Here every evaluation
+of a generation has an index ``i`` (0, 1, 2, ...) and is made with numpy's
+and Python's global generators seeded from ``SeedSequence(seed,
+spawn_key=(STREAM, t + 1, i))``: the proposal it draws, and so its
+simulation (itself seeded by its parameter values), depends on ``i`` alone.
+The generation's sample is the shortest run of indices from 0 that holds
+``n`` accepted particles, in index order; evaluations past it (made by
+workers that ran ahead) are dropped and not counted. The sample, its count
+of simulations and so the whole calibration are then the same on one
+worker, on several processes and on Dask, in any order of completion
+(docs/decisions.md, item 357).
+
+This is pyabc's own rule for the Dask and Redis samplers (the first ``n``
+accepted by job index, to avoid a bias towards fast simulations) with the
+seeds made deterministic; pyabc has no sampler that does it, and its
+samplers reseed inside functions that cannot be replaced, so the sampling
+loops are written here.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from ctypes import c_longlong
+from typing import Any
+
+import cloudpickle
+import numpy as np
+from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
+from pyabc.sampler.multicorebase import get_if_worker_healthy
+from pyabc.sampler.util import get_mp_context
+
+# The first spawn-key entry of the evaluations' seeds: the generation reseeds
+# (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
+STREAM = 1
+_DONE = "done"
+# Dask tasks in flight per worker core.
+_IN_FLIGHT = 4
+
+
+def seed_evaluation(seed: int, t: int, i: int) -> None:
+    """Seed numpy's and Python's global generators for evaluation ``i`` of generation ``t``.
+
+    ``t`` is -1 for pyabc's calibration sample before the first generation.
+    """
+    state = int(np.random.SeedSequence(seed, spawn_key=(STREAM, t + 1, i)).generate_state(1)[0])
+    np.random.seed(state)  # noqa: NPY002 - pyabc draws its proposals from the global generator
+    random.seed(state)
+
+
+@contextmanager
+def _global_generators_kept() -> Iterator[None]:
+    """Put numpy's and Python's global generators back as they were.
+
+    Evaluations in this process reseed them; evaluations in worker processes
+    leave the parent's alone. Restoring them keeps the two the same.
+    """
+    numpy_state, python_state = np.random.get_state(), random.getstate()  # noqa: NPY002
+    try:
+        yield
+    finally:
+        np.random.set_state(numpy_state)  # noqa: NPY002
+        random.setstate(python_state)
+
+
+def _sample(sampler: Any, evaluations: Mapping[int, Any], n: int, limit: float) -> Any:
+    """The sample of the first evaluations, in index order, up to the ``n``-th accepted.
+
+    Every index below the ``n``-th accepted one must be in ``evaluations``
+    (or every index below ``limit``, when there are fewer than ``n``
+    accepted there); None stands for a rejected particle that was not sent
+    back, since the sample would not keep it. Sets ``nr_evaluations_`` to
+    the evaluations taken.
+    """
+    sample = sampler._create_empty_sample()
+    i = 0
+    while i < limit and i in evaluations and sample.n_accepted < n:
+        if evaluations[i] is not None:
+            sample.append(evaluations[i])
+        i += 1
+    sampler.nr_evaluations_ = i
+    if sample.n_accepted < n:
+        sample.ok = False
+    return sample
+
+
+def _prefix_done(evaluations: Mapping[int, Any], n: int) -> bool:
+    """Whether the evaluations from index 0, without a gap, hold ``n`` accepted."""
+    accepted = 0
+    i = 0
+    while i in evaluations:
+        accepted += bool(evaluations[i].accepted)
+        if accepted >= n:
+            return True
+        i += 1
+    return False
+
+
+def _work(
+    simulate_one: Any,
+    queue: Any,
+    n_eval: Any,
+    n_acc: Any,
+    n: int,
+    limit: float,
+    seed: int,
+    t: int,
+    record_rejected: bool,
+) -> None:
+    """A worker process: claim the next index and evaluate it, until ``n`` are accepted.
+
+    It sends the accepted particles, and the rejected ones only when the
+    sample records them (pyabc's sample factory): one message per accepted
+    particle, as in pyabc's multicore sampler.
+    """
+    if isinstance(simulate_one, bytes):
+        simulate_one = cloudpickle.loads(simulate_one)
+    while n_acc.value < n:
+        with n_eval.get_lock():
+            i = n_eval.value
+            n_eval.value += 1
+        if i >= limit:
+            break
+        seed_evaluation(seed, t, i)
+        evaluation = simulate_one()
+        if evaluation.accepted:
+            with n_acc.get_lock():
+                n_acc.value += 1
+        if evaluation.accepted or record_rejected:
+            queue.put((i, evaluation))
+    queue.put(_DONE)
+
+
+class _Seeded:
+    """pyabc's sampling call, for samplers whose evaluations are seeded by their index.
+
+    A subclass's ``_evaluate`` returns the evaluations by index, every index
+    below the ``n``-th accepted present (or every one below the limit), and
+    the limit it kept to.
+    """
+
+    seed: int
+
+    def sample_until_n_accepted(
+        self,
+        n: int,
+        simulate_one: Callable[[], Any],
+        t: int,
+        *,
+        max_eval: float = np.inf,
+        all_accepted: bool = False,
+        ana_vars: Any = None,
+    ) -> Any:
+        del all_accepted, ana_vars  # simulate_one accepts every particle when all_accepted
+        evaluations, limit = self._evaluate(n, simulate_one, t, max_eval)
+        return _sample(self, evaluations, n, limit)
+
+    def _evaluate(
+        self, n: int, simulate_one: Callable[[], Any], t: int, max_eval: float
+    ) -> tuple[dict[int, Any], float]:
+        raise NotImplementedError
+
+
+class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
+    """pyabc's multicore sampler with every evaluation seeded by its index (module docstring).
+
+    One worker evaluates in this process, with the same seeds, so it gives
+    what any number of worker processes gives. ``max_eval`` stops the
+    sampling only with ``check_max_eval``, as in pyabc.
+
+    Args:
+        seed: the calibration seed.
+        n_procs: worker processes.
+    """
+
+    def __init__(self, seed: int, n_procs: int) -> None:
+        super().__init__(n_procs=n_procs)
+        self.seed = seed
+
+    def _evaluate(
+        self, n: int, simulate_one: Callable[[], Any], t: int, max_eval: float
+    ) -> tuple[dict[int, Any], float]:
+        limit = max_eval if self.check_max_eval else np.inf
+        evaluations: dict[int, Any] = {}
+        if self.n_procs == 1:
+            accepted = 0
+            with _global_generators_kept():
+                while accepted < n and len(evaluations) < limit:
+                    i = len(evaluations)
+                    seed_evaluation(self.seed, t, i)
+                    evaluations[i] = simulate_one()
+                    accepted += bool(evaluations[i].accepted)
+            return evaluations, limit
+        ctx = get_mp_context()
+        n_eval = ctx.Value(c_longlong)
+        n_acc = ctx.Value(c_longlong)
+        queue = ctx.Queue()
+        payload = cloudpickle.dumps(simulate_one) if self.pickle else simulate_one
+        record_rejected = self._create_empty_sample().record_rejected
+        args = (payload, queue, n_eval, n_acc, n, limit, self.seed, t, record_rejected)
+        processes = [
+            ctx.Process(target=_work, args=args, daemon=self.daemon) for _ in range(self.n_procs)
+        ]
+        for process in processes:
+            process.start()
+        finished = 0
+        # Read until every worker has said it is done, so that the queue is empty.
+        while finished < len(processes):
+            item = get_if_worker_healthy(processes, queue)
+            if item == _DONE:
+                finished += 1
+            else:
+                evaluations[item[0]] = item[1]
+        for process in processes:
+            process.join()
+        # Every index claimed (below the limit) was evaluated; those not sent were rejected.
+        for i in range(int(min(n_eval.value, limit))):
+            evaluations.setdefault(i, None)
+        return evaluations, limit
+
+
+def _dask_job(payload: bytes, seed: int, t: int, indices: list[int]) -> list[tuple[int, Any]]:
+    """A Dask task: the evaluations of ``indices``, each seeded by its index."""
+    simulate_one = cloudpickle.loads(payload)
+    out = []
+    for i in indices:
+        seed_evaluation(seed, t, i)
+        out.append((i, simulate_one()))
+    return out
+
+
+class SeededDaskSampler(_Seeded, DaskDistributedSampler):
+    """pyabc's Dask sampler with every evaluation seeded by its index (module docstring).
+
+    A task holds ``batch_size`` consecutive indices. A task whose worker dies
+    is run again by Dask with the same indices, so with the same result.
+    ``max_eval`` is not checked, as in pyabc's Dask sampler.
+
+    Args:
+        seed: the calibration seed.
+        dask_client: the client.
+        batch_size: evaluations per task.
+    """
+
+    def __init__(self, seed: int, dask_client: Any, batch_size: int = 1) -> None:
+        super().__init__(dask_client=dask_client, batch_size=batch_size)
+        self.seed = seed
+
+    def _evaluate(
+        self, n: int, simulate_one: Callable[[], Any], t: int, max_eval: float
+    ) -> tuple[dict[int, Any], float]:
+        from distributed import wait
+
+        payload = cloudpickle.dumps(simulate_one)
+        evaluations: dict[int, Any] = {}
+        running: dict[Any, list[int]] = {}
+        next_index = 0
+        accepted = 0
+        while not _prefix_done(evaluations, n):
+            # A few tasks per core, so that a worker has the next at hand when one ends.
+            slots = int(min(self.client_max_jobs, _IN_FLIGHT * self.client_cores())) - len(running)
+            # New tasks only while the evaluations in hand hold fewer than n accepted;
+            # otherwise the tasks still running fill the gaps below the n-th.
+            while accepted < n and slots > 0:
+                indices = list(range(next_index, next_index + self.batch_size))
+                next_index += self.batch_size
+                future = self.client.submit(_dask_job, payload, self.seed, t, indices, pure=False)
+                running[future] = indices
+                slots -= 1
+            done, _ = wait(list(running), return_when="FIRST_COMPLETED")
+            for future in done:
+                del running[future]
+                for i, evaluation in future.result():
+                    evaluations[i] = evaluation
+                    accepted += bool(evaluation.accepted)
+        for future in running:
+            future.cancel()
+        return evaluations, np.inf
