@@ -379,10 +379,10 @@ def _generations(folder: Path) -> int:
 def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     """Kill a calibration after its second generation, start it again: same posterior.
 
-    With one worker every random draw is fixed by the seed and the generation
-    (pyabc's generator is reseeded per generation; simulations are seeded by
-    their parameters), and the history holds every finished generation, so the
-    resumed run goes on exactly where the uninterrupted one did.
+    Every random draw is fixed by the seed (an evaluation's proposal by its
+    generation and index, decision 357; its simulation by its parameters),
+    and the history holds every finished generation, so the resumed run goes
+    on exactly where the uninterrupted one did.
     """
     path = toy_file(tmp_path, population=150, max_simulations=8000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -332,8 +332,10 @@ def _manifest(
             for s in problem.statistics
         ],
         "seed": calibration.spec.seed,
-        "seeding": "simulation seed = sha256(seed, stream, parameter values); pyabc's global "
-        "numpy generator reseeded per generation from SeedSequence(seed, spawn_key=(t,))",
+        "seeding": "simulation seed = sha256(seed, stream, parameter values); evaluation i of "
+        "generation t proposes from numpy's global generator seeded from SeedSequence(seed, "
+        "spawn_key=(1, t + 1, i)), and a generation keeps its first evaluations in index order "
+        "up to the population's accepted particles, whatever the workers (decision 357)",
         "command": command,
         "versions": {**provenance.versions(), "pyabc": _pyabc_version()},
         "git": provenance.git_info(),
