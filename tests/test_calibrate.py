@@ -406,6 +406,36 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(resumed, whole)
 
 
+_PARALLEL_SCRIPT = _SCRIPT.replace("workers=1", "workers=2").replace("0.002", "0.005")
+
+
+def test_a_killed_calibration_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL a 2-worker calibration mid-generation: its worker processes end with it.
+
+    pyabc's multicore workers outlived it, blocked for good on a queue nobody
+    read; the sampler's workers now ask the kernel to kill them with their
+    parent (decision 359).
+    """
+    psutil = pytest.importorskip("psutil")
+    path = toy_file(tmp_path, population=200, max_simulations=20_000)
+    script = tmp_path / "run.py"
+    script.write_text(_PARALLEL_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, script, path, tmp_path / "out"], env=env)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    while len(parent.children()) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    workers = parent.children()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for worker in alive:
+        worker.kill()
+    assert not alive, f"{len(alive)} worker(s) outlived the killed calibration"
+
+
 def test_statistic_roles() -> None:
     stats_ = BinomialProblem(held_out=True).statistics
     assert [s.role for s in stats_] == ["calibrate", "holdout"]

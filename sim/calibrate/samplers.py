@@ -35,6 +35,8 @@ from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 from pyabc.sampler.multicorebase import get_if_worker_healthy
 from pyabc.sampler.util import get_mp_context
 
+from sim.sweep.executors import die_with_parent
+
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
 # (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
 STREAM = 1
@@ -116,8 +118,11 @@ def _work(
 
     It sends the accepted particles, and the rejected ones only when the
     sample records them (pyabc's sample factory): one message per accepted
-    particle, as in pyabc's multicore sampler.
+    particle, as in pyabc's multicore sampler. It dies with the calibration:
+    pyabc's workers outlived a calibration killed with SIGKILL, blocked for
+    good on a queue that nobody read.
     """
+    die_with_parent()
     if isinstance(simulate_one, bytes):
         simulate_one = cloudpickle.loads(simulate_one)
     while n_acc.value < n:
