@@ -91,18 +91,6 @@ def _sample(sampler: Any, evaluations: Mapping[int, Any], n: int, limit: float) 
     return sample
 
 
-def _prefix_done(evaluations: Mapping[int, Any], n: int) -> bool:
-    """Whether the evaluations from index 0, without a gap, hold ``n`` accepted."""
-    accepted = 0
-    i = 0
-    while i in evaluations:
-        accepted += bool(evaluations[i].accepted)
-        if accepted >= n:
-            return True
-        i += 1
-    return False
-
-
 def _work(
     simulate_one: Any,
     queue: Any,
@@ -263,10 +251,12 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
 
         payload = cloudpickle.dumps(simulate_one)
         evaluations: dict[int, Any] = {}
-        running: dict[Any, list[int]] = {}
+        running: set[Any] = set()
         next_index = 0
         accepted = 0
-        while not _prefix_done(evaluations, n):
+        # The evaluations from index 0 without a gap: how many, and how many accepted.
+        prefix = prefix_accepted = 0
+        while prefix_accepted < n:
             # A few tasks per core, so that a worker has the next at hand when one ends.
             slots = int(min(self.client_max_jobs, _IN_FLIGHT * self.client_cores())) - len(running)
             # New tasks only while the evaluations in hand hold fewer than n accepted;
@@ -275,14 +265,17 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 indices = list(range(next_index, next_index + self.batch_size))
                 next_index += self.batch_size
                 future = self.client.submit(_dask_job, payload, self.seed, t, indices, pure=False)
-                running[future] = indices
+                running.add(future)
                 slots -= 1
             done, _ = wait(list(running), return_when="FIRST_COMPLETED")
             for future in done:
-                del running[future]
+                running.discard(future)
                 for i, evaluation in future.result():
                     evaluations[i] = evaluation
                     accepted += bool(evaluation.accepted)
+            while prefix in evaluations and prefix_accepted < n:
+                prefix_accepted += bool(evaluations[prefix].accepted)
+                prefix += 1
         for future in running:
             future.cancel()
         return evaluations, np.inf
