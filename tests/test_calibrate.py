@@ -408,6 +408,39 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
 
 _PARALLEL_SCRIPT = _SCRIPT.replace("workers=1", "workers=2").replace("0.002", "0.005")
 
+_MAP_SCRIPT = """
+import time
+from sim.calibrate.run import _map
+
+def slow(x):
+    time.sleep(60)
+    return x
+
+if __name__ == "__main__":
+    list(_map(slow, list(range(8)), None, 2))
+"""
+
+
+def _kill_then_find_workers_alive(args: list[object]) -> int:
+    """Start ``python ARGS``, SIGKILL it once it has two child processes at work, and
+    return how many of them are still alive 10 s later (killing them then)."""
+    psutil = pytest.importorskip("psutil")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, *args], env=env)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    while len(parent.children()) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)  # the workers have started and asked to die with their parent
+    workers = parent.children()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for worker in alive:
+        worker.kill()
+    return len(alive)
+
 
 def test_a_killed_calibration_leaves_no_worker_behind(tmp_path: Path) -> None:
     """SIGKILL a 2-worker calibration mid-generation: its worker processes end with it.
@@ -416,24 +449,20 @@ def test_a_killed_calibration_leaves_no_worker_behind(tmp_path: Path) -> None:
     read; the sampler's workers now ask the kernel to kill them with their
     parent (decision 359).
     """
-    psutil = pytest.importorskip("psutil")
     path = toy_file(tmp_path, population=200, max_simulations=20_000)
     script = tmp_path / "run.py"
     script.write_text(_PARALLEL_SCRIPT)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, script, path, tmp_path / "out"], env=env)
-    parent = psutil.Process(proc.pid)
-    deadline = time.monotonic() + 120
-    while len(parent.children()) < 2:
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    workers = parent.children()
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    _, alive = psutil.wait_procs(workers, timeout=10)
-    for worker in alive:
-        worker.kill()
-    assert not alive, f"{len(alive)} worker(s) outlived the killed calibration"
+    assert _kill_then_find_workers_alive([script, path, tmp_path / "out"]) == 0
+
+
+def test_a_killed_calibration_leaves_no_predictive_worker_behind(tmp_path: Path) -> None:
+    """The posterior predictive draws' process pool dies with a killed calibration.
+
+    A process pool's workers outlived a SIGKILL of their parent (decision 361).
+    """
+    script = tmp_path / "map.py"
+    script.write_text(_MAP_SCRIPT)
+    assert _kill_then_find_workers_alive([script]) == 0
 
 
 def test_statistic_roles() -> None:

@@ -41,6 +41,7 @@ from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
+from sim.sweep.executors import die_with_parent
 from sim.sweep.progress import _duration
 
 MANIFEST = "manifest.json"
@@ -190,7 +191,8 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
         return
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+    # Its workers die with the calibration: a pool's workers outlive a SIGKILL (decision 361).
+    with cf.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
         yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
 
 
