@@ -367,6 +367,9 @@ run_calibration(cal, BinomialProblem(work_s=0.002), Path(sys.argv[2]), workers=1
 """
 
 
+_PARALLEL_SCRIPT = _SCRIPT.replace("workers=1", "workers=2").replace("0.002", "0.005")
+
+
 def _generations(folder: Path) -> int:
     path = folder / "posterior.parquet"
     try:
@@ -377,18 +380,21 @@ def _generations(folder: Path) -> int:
 
 @pytest.mark.slow
 def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> None:
-    """Kill a calibration after its second generation, start it again: same posterior.
+    """Kill a 2-worker calibration after its second generation, start it again: the
+    posterior of an uninterrupted run on one worker.
 
     Every random draw is fixed by the seed (an evaluation's proposal by its
     generation and index, decision 357; its simulation by its parameters),
     and the history holds every finished generation, so the resumed run goes
-    on exactly where the uninterrupted one did.
+    on exactly where the uninterrupted one did, whatever the workers.
     """
     path = toy_file(tmp_path, population=150, max_simulations=8000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     script = tmp_path / "run.py"
     script.write_text(_SCRIPT)
     subprocess.run([sys.executable, script, path, tmp_path / "whole"], env=env, check=True)
+    script = tmp_path / "run2.py"
+    script.write_text(_PARALLEL_SCRIPT)
     proc = subprocess.Popen([sys.executable, script, path, tmp_path / "killed"], env=env)
     deadline = time.monotonic() + 120
     while _generations(tmp_path / "killed") < 2 and proc.poll() is None:
@@ -405,8 +411,6 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     assert sorted(set(resumed["generation"])) == list(range(whole["generation"].max() + 1))
     pd.testing.assert_frame_equal(resumed, whole)
 
-
-_PARALLEL_SCRIPT = _SCRIPT.replace("workers=1", "workers=2").replace("0.002", "0.005")
 
 _MAP_SCRIPT = """
 import time
