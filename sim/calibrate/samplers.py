@@ -24,6 +24,7 @@ loops are written here.
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from ctypes import c_longlong
@@ -31,6 +32,7 @@ from typing import Any
 
 import cloudpickle
 import numpy as np
+from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 from pyabc.sampler.multicorebase import get_if_worker_healthy
 from pyabc.sampler.util import get_mp_context
@@ -134,10 +136,13 @@ class _Seeded:
 
     A subclass's ``_evaluate`` returns the evaluations by index, every index
     below the ``n``-th accepted present (or every one below the limit), and
-    the limit it kept to.
+    the limit it kept to; it calls ``accepted`` for each accepted particle it
+    receives, which moves pyabc's bar of accepted particles (shown, on the
+    standard error, when pyabc's ``show_progress`` is set).
     """
 
     seed: int
+    show_progress: bool
 
     def sample_until_n_accepted(
         self,
@@ -150,11 +155,25 @@ class _Seeded:
         ana_vars: Any = None,
     ) -> Any:
         del all_accepted, ana_vars  # simulate_one accepts every particle when all_accepted
-        evaluations, limit = self._evaluate(n, simulate_one, t, max_eval)
+        with jabbar(total=n, enable=self.show_progress, keep=False, file=sys.stderr) as bar:
+            shown = 0
+
+            def accepted() -> None:
+                nonlocal shown
+                if shown < n:  # workers that ran ahead may send more
+                    bar.inc()
+                    shown += 1
+
+            evaluations, limit = self._evaluate(n, simulate_one, t, max_eval, accepted)
         return _sample(self, evaluations, n, limit)
 
     def _evaluate(
-        self, n: int, simulate_one: Callable[[], Any], t: int, max_eval: float
+        self,
+        n: int,
+        simulate_one: Callable[[], Any],
+        t: int,
+        max_eval: float,
+        accepted: Callable[[], None],
     ) -> tuple[dict[int, Any], float]:
         raise NotImplementedError
 
@@ -176,18 +195,25 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
         self.seed = seed
 
     def _evaluate(
-        self, n: int, simulate_one: Callable[[], Any], t: int, max_eval: float
+        self,
+        n: int,
+        simulate_one: Callable[[], Any],
+        t: int,
+        max_eval: float,
+        accepted: Callable[[], None],
     ) -> tuple[dict[int, Any], float]:
         limit = max_eval if self.check_max_eval else np.inf
         evaluations: dict[int, Any] = {}
         if self.n_procs == 1:
-            accepted = 0
+            count = 0
             with _global_generators_kept():
-                while accepted < n and len(evaluations) < limit:
+                while count < n and len(evaluations) < limit:
                     i = len(evaluations)
                     seed_evaluation(self.seed, t, i)
                     evaluations[i] = simulate_one()
-                    accepted += bool(evaluations[i].accepted)
+                    if evaluations[i].accepted:
+                        count += 1
+                        accepted()
             return evaluations, limit
         ctx = get_mp_context()
         n_eval = ctx.Value(c_longlong)
@@ -209,6 +235,8 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
                 finished += 1
             else:
                 evaluations[item[0]] = item[1]
+                if item[1].accepted:
+                    accepted()
         for process in processes:
             process.join()
         # Every index claimed (below the limit) was evaluated; those not sent were rejected.
@@ -245,7 +273,12 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         self.seed = seed
 
     def _evaluate(
-        self, n: int, simulate_one: Callable[[], Any], t: int, max_eval: float
+        self,
+        n: int,
+        simulate_one: Callable[[], Any],
+        t: int,
+        max_eval: float,
+        accepted: Callable[[], None],
     ) -> tuple[dict[int, Any], float]:
         from distributed import wait
 
@@ -253,7 +286,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         evaluations: dict[int, Any] = {}
         running: set[Any] = set()
         next_index = 0
-        accepted = 0
+        received = 0  # accepted particles received, gaps or not
         # The evaluations from index 0 without a gap: how many, and how many accepted.
         prefix = prefix_accepted = 0
         while prefix_accepted < n:
@@ -261,7 +294,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
             slots = int(min(self.client_max_jobs, _IN_FLIGHT * self.client_cores())) - len(running)
             # New tasks only while the evaluations in hand hold fewer than n accepted;
             # otherwise the tasks still running fill the gaps below the n-th.
-            while accepted < n and slots > 0:
+            while received < n and slots > 0:
                 indices = list(range(next_index, next_index + self.batch_size))
                 next_index += self.batch_size
                 future = self.client.submit(_dask_job, payload, self.seed, t, indices, pure=False)
@@ -272,7 +305,9 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 running.discard(future)
                 for i, evaluation in future.result():
                     evaluations[i] = evaluation
-                    accepted += bool(evaluation.accepted)
+                    if evaluation.accepted:
+                        received += 1
+                        accepted()
             while prefix in evaluations and prefix_accepted < n:
                 prefix_accepted += bool(evaluations[prefix].accepted)
                 prefix += 1
