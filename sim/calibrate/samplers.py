@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from ctypes import c_longlong
+from dataclasses import dataclass
 from typing import Any
 
 import cloudpickle
@@ -131,6 +132,25 @@ def _work(
     queue.put(_DONE)
 
 
+@dataclass(frozen=True)
+class _Generation:
+    """What a sampler is asked for one generation (pyabc's arguments), and the bar's step.
+
+    Attributes:
+        n: accepted particles wanted.
+        simulate_one: pyabc's function: draw one proposal, simulate it, accept or not.
+        t: the generation (-1 for the calibration sample before the first).
+        max_eval: pyabc's limit on evaluations.
+        accepted: to call for each accepted particle received.
+    """
+
+    n: int
+    simulate_one: Callable[[], Any]
+    t: int
+    max_eval: float
+    accepted: Callable[[], None]
+
+
 class _Seeded:
     """pyabc's sampling call, for samplers whose evaluations are seeded by their index.
 
@@ -164,17 +184,11 @@ class _Seeded:
                     bar.inc()
                     shown += 1
 
-            evaluations, limit = self._evaluate(n, simulate_one, t, max_eval, accepted)
+            job = _Generation(n, simulate_one, t, max_eval, accepted)
+            evaluations, limit = self._evaluate(job)
         return _sample(self, evaluations, n, limit)
 
-    def _evaluate(
-        self,
-        n: int,
-        simulate_one: Callable[[], Any],
-        t: int,
-        max_eval: float,
-        accepted: Callable[[], None],
-    ) -> tuple[dict[int, Any], float]:
+    def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
         raise NotImplementedError
 
 
@@ -194,34 +208,27 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
         super().__init__(n_procs=n_procs)
         self.seed = seed
 
-    def _evaluate(
-        self,
-        n: int,
-        simulate_one: Callable[[], Any],
-        t: int,
-        max_eval: float,
-        accepted: Callable[[], None],
-    ) -> tuple[dict[int, Any], float]:
-        limit = max_eval if self.check_max_eval else np.inf
+    def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
+        limit = job.max_eval if self.check_max_eval else np.inf
         evaluations: dict[int, Any] = {}
         if self.n_procs == 1:
             count = 0
             with _global_generators_kept():
-                while count < n and len(evaluations) < limit:
+                while count < job.n and len(evaluations) < limit:
                     i = len(evaluations)
-                    seed_evaluation(self.seed, t, i)
-                    evaluations[i] = simulate_one()
+                    seed_evaluation(self.seed, job.t, i)
+                    evaluations[i] = job.simulate_one()
                     if evaluations[i].accepted:
                         count += 1
-                        accepted()
+                        job.accepted()
             return evaluations, limit
         ctx = get_mp_context()
         n_eval = ctx.Value(c_longlong)
         n_acc = ctx.Value(c_longlong)
         queue = ctx.Queue()
-        payload = cloudpickle.dumps(simulate_one) if self.pickle else simulate_one
+        payload = cloudpickle.dumps(job.simulate_one) if self.pickle else job.simulate_one
         record_rejected = self._create_empty_sample().record_rejected
-        args = (payload, queue, n_eval, n_acc, n, limit, self.seed, t, record_rejected)
+        args = (payload, queue, n_eval, n_acc, job.n, limit, self.seed, job.t, record_rejected)
         processes = [
             ctx.Process(target=_work, args=args, daemon=self.daemon) for _ in range(self.n_procs)
         ]
@@ -236,7 +243,7 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
             else:
                 evaluations[item[0]] = item[1]
                 if item[1].accepted:
-                    accepted()
+                    job.accepted()
         for process in processes:
             process.join()
         # Every index claimed (below the limit) was evaluated; those not sent were rejected.
@@ -272,32 +279,27 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         super().__init__(dask_client=dask_client, batch_size=batch_size)
         self.seed = seed
 
-    def _evaluate(
-        self,
-        n: int,
-        simulate_one: Callable[[], Any],
-        t: int,
-        max_eval: float,
-        accepted: Callable[[], None],
-    ) -> tuple[dict[int, Any], float]:
+    def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
         from distributed import wait
 
-        payload = cloudpickle.dumps(simulate_one)
+        payload = cloudpickle.dumps(job.simulate_one)
         evaluations: dict[int, Any] = {}
         running: set[Any] = set()
         next_index = 0
         received = 0  # accepted particles received, gaps or not
         # The evaluations from index 0 without a gap: how many, and how many accepted.
         prefix = prefix_accepted = 0
-        while prefix_accepted < n:
+        while prefix_accepted < job.n:
             # A few tasks per core, so that a worker has the next at hand when one ends.
             slots = int(min(self.client_max_jobs, _IN_FLIGHT * self.client_cores())) - len(running)
             # New tasks only while the evaluations in hand hold fewer than n accepted;
             # otherwise the tasks still running fill the gaps below the n-th.
-            while received < n and slots > 0:
+            while received < job.n and slots > 0:
                 indices = list(range(next_index, next_index + self.batch_size))
                 next_index += self.batch_size
-                future = self.client.submit(_dask_job, payload, self.seed, t, indices, pure=False)
+                future = self.client.submit(
+                    _dask_job, payload, self.seed, job.t, indices, pure=False
+                )
                 running.add(future)
                 slots -= 1
             done, _ = wait(list(running), return_when="FIRST_COMPLETED")
@@ -307,8 +309,8 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                     evaluations[i] = evaluation
                     if evaluation.accepted:
                         received += 1
-                        accepted()
-            while prefix in evaluations and prefix_accepted < n:
+                        job.accepted()
+            while prefix in evaluations and prefix_accepted < job.n:
                 prefix_accepted += bool(evaluations[prefix].accepted)
                 prefix += 1
         for future in running:
