@@ -143,3 +143,21 @@ def test_make_calibrate_commands_are_valid(
     for name in posterior.EXPERIMENTS:
         experiment = tmp_path / "experiments" / f"{name}.yaml"
         assert main(["validate", str(experiment)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "calibrations").glob("*.yaml")), ids=str)
+def test_every_shipped_calibration_file_loads(path: Path) -> None:
+    assert load_calibration(path).spec.parameters
+
+
+def test_the_recovery_command_of_validation_md_runs_a_shipped_file() -> None:
+    """validation.md's recovery check names a shipped calibration file, and every value
+    its --truth gives is one of that file's calibrated parameters (decision 364)."""
+    text = (ROOT / "docs" / "validation.md").read_text()
+    section = text.split("## Recovery of known values")[1].split("\n## ")[0]
+    command = section.split("```")[1].replace("\\\n", " ")
+    found = re.search(r"credsim calibrate (\S+\.yaml) --truth (.*)", command)
+    assert found is not None, command
+    calibration = load_calibration(ROOT / found.group(1))
+    truth = dict(item.split("=") for item in found.group(2).split())
+    assert truth and set(truth) <= set(calibration.spec.parameters)
