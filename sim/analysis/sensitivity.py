@@ -29,7 +29,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
 from sim.integrity import require_intact
-from sim.results import Results, open_results, read_manifest, read_runs, summary_metrics
+from sim.results import Results, read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
 
 METHODS = ("sobol", "morris")
@@ -181,10 +181,10 @@ def cli_analyze(args: argparse.Namespace) -> int:
             f"({counts.get('done')} of {counts.get('planned')} runs); run the same sweep "
             "command again to finish it"
         )
+    # The folder is read (and its checksums verified) once: the table and the figures share it.
+    results = Results(path=folder, manifest=manifest, runs=read_runs(folder, manifest))
     try:
-        table = sensitivity_table(
-            args.method, manifest, read_runs(folder, manifest), pd.read_parquet(design_file)
-        )
+        table = sensitivity_table(args.method, manifest, results.runs, pd.read_parquet(design_file))
     except InputError as exc:
         raise exc.located(str(folder)) from None
     out = folder / "analysis" / f"sensitivity_{args.method}"
@@ -192,7 +192,6 @@ def cli_analyze(args: argparse.Namespace) -> int:
     atomic_write_text(out.with_suffix(".csv"), table.to_csv(index=False))
     from sim.plots.gallery import sensitivity_metrics
 
-    results = open_results(folder)
     metrics = sensitivity_metrics(results)
     figures = _draw(results, args.method, metrics)
     # The figures' metrics on the terminal; every metric is in the files.
