@@ -452,3 +452,29 @@ def test_a_range_typed_with_a_colon_is_not_a_base_60_number(
     assert main(["run", str(TINY), "--set", f"{path}=1:3", "--out", "r"]) == 2
     assert "expected a number, got '1:3'" in capsys.readouterr().err
     assert not (tmp_path / "results").exists() and not (tmp_path / "r").exists()
+
+
+def test_a_number_with_a_leading_zero_is_read_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--set P=09`` crashed with "invalid literal for int() with base 8" once the
+    base-60 forms were dropped (the new integer pattern sent ``09`` to YAML's octal
+    reader). ``09`` is text again, as in YAML 1.1, which a number field reads as 9,
+    as it reads ``"9"``."""
+    monkeypatch.chdir(tmp_path)
+    path = "parameters.trust.negativity_bias"
+    assert main(["run", str(TINY), "--set", f"{path}=09", "--out", "r"]) == 0
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["scenario"]["parameters"]["trust"]["negativity_bias"] == 9
+
+
+def test_a_run_with_overrides_writes_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`credsim run --set` crashed in its report ("'list' object has no attribute
+    'items'"): a run's manifest keeps the overrides as PATH=VALUE strings, and the
+    report's "What was run" table read them as a mapping."""
+    monkeypatch.chdir(tmp_path)
+    path = "parameters.trust.negativity_bias"
+    assert main(["run", str(TINY), "--set", f"{path}=2", "--out", "r"]) == 0
+    assert "trust: negativity bias 2" in (tmp_path / "r" / "report.html").read_text()

@@ -29,6 +29,7 @@ from sim.plots.figure import group_phrases, metric_label, parameter_label, rende
 from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results
+from sim.scenario.loader import parse_overrides
 
 CAPTIONS = "captions.md"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
@@ -79,6 +80,11 @@ def _in_words(values: dict[str, Any]) -> str:
     return "; ".join(f"{parameter_label(p)} {shown(v)}" for p, v in values.items())
 
 
+def _overrides(given: Any) -> dict[str, Any]:
+    """A run's overrides as ``{path: value}``, from the manifest's list or mapping."""
+    return {o.path: o.value for o in parse_overrides(given)}
+
+
 def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     """What was run, as (field, value) pairs for the report's first table."""
     git = manifest.get("git") or {}
@@ -89,7 +95,8 @@ def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
         facts: list[tuple[str, Any]] = [
             ("scenario", manifest.get("scenario_name")),
             ("scenario file", manifest.get("source")),
-            ("overrides", _in_words(manifest.get("overrides") or {}) or "none"),
+            # A run's manifest keeps its overrides as given: PATH=VALUE strings or a mapping.
+            ("overrides", _in_words(_overrides(manifest.get("overrides"))) or "none"),
             ("seed", manifest.get("seed")),
             ("recorded", manifest.get("record")),
         ]

@@ -72,7 +72,9 @@ _SafeLoader.yaml_implicit_resolvers = {
 }
 _SafeLoader.add_implicit_resolver(
     _INT_TAG,
-    re.compile(r"^(?:[-+]?[0-9][0-9_]*|[-+]?0x[0-9a-fA-F_]+|[-+]?0b[0-1_]+)$"),
+    # YAML 1.1's own forms (binary, octal, decimal, hexadecimal) but base 60: ``09`` stays
+    # a string, as in YAML 1.1, rather than reaching the octal constructor and failing.
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
     list("-+0123456789"),
 )
 _SafeLoader.add_implicit_resolver(
