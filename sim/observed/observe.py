@@ -16,10 +16,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import pandas as pd
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,6 +165,8 @@ def coverage_notes(
     """What the table cannot show: asked years past the vote data's, and years whose
     value rests on fewer than ``FEW_ROLL_CALLS`` roll calls (the data's last year,
     2020, has one, in January)."""
+    from sim.observed.series import GROUP_PREFIX
+
     notes = []
     first, last = data_years
     if years is not None:
@@ -179,7 +177,7 @@ def coverage_notes(
                 f"the vote data has roll calls in {first}-{last}; none in "
                 f"{' or '.join(missing)}, asked for by --years"
             )
-    groups = table[table["state"].str.startswith("group:")]
+    groups = table[table["state"].str.startswith(GROUP_PREFIX)]
     thin = groups[groups["n_votes"] < FEW_ROLL_CALLS]
     if len(thin):
         pairs = zip(thin["year"].astype(int), thin["n_votes"].astype(int), strict=True)

@@ -219,7 +219,8 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
     observed = wide.to_numpy(dtype=np.float64)
     vote_years = data.year_range()
-    if not np.isfinite(observed[:, reference]).any():
+    has_offset = np.isfinite(observed[:, reference]).any(axis=1)
+    if not has_offset.any():
         # No state's offset could be set: every prediction would be NaN.
         start, stop = pf.link.reference
         raise InputError(
@@ -237,7 +238,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         rival=list(scenario.powers).index(pf.link.rival),
         reference=reference,
         vote_years=vote_years,
-        has_offset=np.isfinite(observed[:, reference]).any(axis=1),
+        has_offset=has_offset,
     )
 
 

@@ -210,7 +210,7 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                 path=f"patterns[{index}].id",
             )
         seen.add(pattern.id)
-        if pattern.control is not None and pattern.control == pattern.group:
+        if pattern.control == pattern.group:
             raise InputError(
                 f"the control is the pattern's own group '{pattern.group}', so the difference "
                 "in differences is always 0; give another group to compare with",

@@ -700,12 +700,11 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         return _unknown(path, "power", name, [*powers, *others])
 
     def check_trust(path: str, entries: dict[str, Any], observer: str | None) -> None:
+        what = path.rsplit(".", 1)[-1]
         for p in entries:
             if p not in sc.powers:
-                what = path.rsplit(".", 1)[-1]
                 raise not_a_power(f"{path}.{p}", p, f"each {what} entry")
             if p == observer:
-                what = path.rsplit(".", 1)[-1]
                 raise InputError(
                     f"a power holds no {what} in itself; remove '{p}'", path=f"{path}.{p}"
                 )
