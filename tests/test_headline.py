@@ -137,3 +137,6 @@ def test_the_caption_names_only_what_the_map_draws():
     mixed = caption([-0.01, 0.05], [-0.02, -0.01], [0.0, 0.1], ["x", "y"])
     assert "black line: zero contour" in mixed
     assert "dots: cells whose 95% t interval contains zero" in mixed
+    # One pair per cell: no interval (NaN bounds), and the map draws a dot there.
+    single = caption([0.04, 0.05], [np.nan, np.nan], [np.nan, np.nan], ["x", "y"])
+    assert "dots: cells whose 95% t interval contains zero" in single

@@ -285,7 +285,9 @@ def headline_caption(headline: Headline) -> str:
         cells = headline.cells
         means = cells["mean"].to_numpy(dtype=float)
         straddle = bool((means > 0).any() and (means < 0).any())
-        unsure = bool(((cells["lo"] <= 0) & (cells["hi"] >= 0)).any())
+        # The map's own rule (map_panel): a dot unless the interval is clear of zero, so
+        # a cell of one pair, whose interval is NaN, has one.
+        unsure = bool((~((cells["lo"] > 0) | (cells["hi"] < 0))).any())
         marks = [
             "colour: diverging scale centred at zero"
             + (", shared by the panels" if len(headline.axes) >= 3 else ""),
