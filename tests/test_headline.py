@@ -120,23 +120,39 @@ def test_no_question_no_headline(tmp_path):
 def test_the_caption_names_only_what_the_map_draws():
     """The flagship's caption spoke of a zero contour, dots and panels its one-panel map,
     all of whose cells are above zero with intervals clear of it, does not draw."""
+    from matplotlib.contour import ContourSet
+
     from sim.plots.headline import Headline, headline_caption
 
-    def caption(means, los, his, axes):
-        cells = pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 1.0], "mean": means, "lo": los,
-                              "hi": his, "n": [5, 5]})  # fmt: skip
-        return headline_caption(Headline(
-            text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=axes,
+    def headline(means, los, his, ys):
+        xs = [1.0, 2.0] * (len(means) // 2)
+        cells = pd.DataFrame({"x": xs, "y": ys, "mean": means, "lo": los, "hi": his,
+                              "n": [5] * len(means)})  # fmt: skip
+        return Headline(
+            text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x", "y"],
             fixed={}, cells=cells, reference={}, at_reference=(0.0, 0.0, 0.0, 0),
             binned=False, phrases={},
-        ))  # fmt: skip
+        )  # fmt: skip
 
-    clear = caption([0.04, 0.05], [0.03, 0.04], [0.05, 0.06], ["x", "y"])
+    def contour_drawn(h):
+        return any(isinstance(c, ContourSet) for c in headline_figure(h).axes[0].collections)
+
+    clear = headline_caption(headline([0.04, 0.05], [0.03, 0.04], [0.05, 0.06], [1.0, 1.0]))
     assert "zero contour" not in clear and "shared by the panels" not in clear
     assert "no cell's 95% t interval contains zero" in clear
-    mixed = caption([-0.01, 0.05], [-0.02, -0.01], [0.0, 0.1], ["x", "y"])
+    # Means of both signs on a 2 x 2 map: the map draws the contour, the caption names it.
+    square = headline([-0.01, 0.05, -0.02, 0.04], [-0.02, -0.01, -0.03, 0.01],
+                      [0.0, 0.1, -0.01, 0.07], [1.0, 1.0, 2.0, 2.0])  # fmt: skip
+    assert contour_drawn(square)
+    mixed = headline_caption(square)
     assert "black line: zero contour" in mixed
     assert "dots: cells whose 95% t interval contains zero" in mixed
+    # Both signs on one row: there is no line between cells to draw, and no caption for it.
+    row = headline([-0.01, 0.05], [-0.02, -0.01], [0.0, 0.1], [1.0, 1.0])
+    assert not contour_drawn(row)
+    assert "zero contour" not in headline_caption(row)
     # One pair per cell: no interval (NaN bounds), and the map draws a dot there.
-    single = caption([0.04, 0.05], [np.nan, np.nan], [np.nan, np.nan], ["x", "y"])
+    single = headline_caption(
+        headline([0.04, 0.05], [np.nan, np.nan], [np.nan, np.nan], [1.0, 1.0])
+    )
     assert "dots: cells whose 95% t interval contains zero" in single

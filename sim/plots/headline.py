@@ -153,6 +153,19 @@ def _at(pairs: pd.DataFrame) -> tuple[float, float, float, int]:
     return float(row["mean"]), float(row["lo"]), float(row["hi"]), int(row["n"])
 
 
+def _mean_grid(cells: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """The cells' means as a (y, x) table over the values run, sorted."""
+    grid = cells.pivot_table(index=y, columns=x, values="mean", aggfunc="mean")
+    return grid.reindex(index=np.sort(cells[y].unique()), columns=np.sort(cells[x].unique()))
+
+
+def _draws_contour(z: np.ndarray) -> bool:
+    """Whether a map of means ``z`` has a zero contour to draw: it needs two rows and two
+    columns (a contour is a line between cells) and means on both sides of zero."""
+    finite = z[np.isfinite(z)]
+    return bool(finite.size and finite.min() < 0.0 < finite.max() and min(z.shape) > 1)
+
+
 def map_panel(
     cells: pd.DataFrame,
     x: str,
@@ -165,14 +178,11 @@ def map_panel(
     """One map of mean differences over ``x`` and ``y`` (cells at the values run, ticks
     at those values), the zero contour where the means change sign, a dot where the
     interval contains zero and a box round the reference cell."""
-    xs = np.sort(cells[x].unique())
-    ys = np.sort(cells[y].unique())
-    grid = cells.pivot_table(index=y, columns=x, values="mean", aggfunc="mean")
-    grid = grid.reindex(index=ys, columns=xs)
+    grid = _mean_grid(cells, x, y)
+    xs, ys = grid.columns.to_numpy(), grid.index.to_numpy()
     z = grid.to_numpy(np.float64)
     value_mesh(ax, grid, CMAP, norm)
-    finite = z[np.isfinite(z)]
-    if finite.size and finite.min() < 0.0 < finite.max() and min(z.shape) > 1:
+    if _draws_contour(z):
         ax.contour(
             np.arange(len(xs)),
             np.arange(len(ys)),
@@ -280,11 +290,14 @@ def headline_caption(headline: Headline) -> str:
         "difference(s) per design point",
     ]
     if len(headline.axes) >= 2:
-        # Only what the figure draws: one panel, no sign change, no interval across zero
+        # Only what the figure draws: one panel, no contour drawn, no interval across zero
         # leave the panels, the contour and the dots out (a reader looked for them).
-        cells = headline.cells
-        means = cells["mean"].to_numpy(dtype=float)
-        straddle = bool((means > 0).any() and (means < 0).any())
+        cells, axes = headline.cells, headline.axes
+        panels = [cells] if len(axes) == 2 else [p for _, p in cells.groupby(axes[2])]
+        # The map's own rule for each panel (a one-row map has no line to draw).
+        straddle = any(
+            _draws_contour(_mean_grid(p, axes[0], axes[1]).to_numpy(np.float64)) for p in panels
+        )
         # The map's own rule (map_panel): a dot unless the interval is clear of zero, so
         # a cell of one pair, whose interval is NaN, has one.
         unsure = bool((~((cells["lo"] > 0) | (cells["hi"] < 0))).any())
