@@ -209,12 +209,19 @@ def test_posterior_design_draws_with_the_weights(tmp_path: Path) -> None:
         ({"parameters": {"link.alpha": {"low": 0, "high": 1}}}, "link.beta"),
         ({"population": 1}, "must be >= 2"),
         ({"variants": {"v1": {"parameters.trust": 0}}}, "is a section"),
+        # Statistics are named by file name: a file twice, or two of one name, would
+        # share names, and one file's patterns would silently replace the other's.
+        ({"patterns": ["p.yaml", "./p.yaml"]}, "'./p.yaml' is listed twice"),
+        ({"patterns": ["p.yaml", "sub/p.yaml"]}, "'sub/p.yaml' has the same file name as"),
+        ({"variants": {"v1": {"parameters.trust.memory": 0.95}}}, "fixes every parameter"),
     ],
 )
 def test_bad_calibration_files_exit_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict, expected: str
 ) -> None:
     (tmp_path / "p.yaml").write_text("{}\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.yaml").write_text("{}\n")
     data = {
         "name": "bad",
         "patterns": ["p.yaml"],

@@ -171,15 +171,46 @@ def load_calibration(
                 "patterns",
                 str(i),
             )
+        # Statistics are named "<file name>/<pattern id>": two files of one name would
+        # share them, and one file's patterns would silently replace the other's.
+        same = next((j for j, seen in enumerate(files) if seen.stem == file.stem), None)
+        if same is not None:
+            message = (
+                f"pattern file '{item}' is listed twice; list each file once"
+                if _same_file(files[same], file)
+                else f"pattern file '{item}' has the same file name as '{spec.patterns[same]}': "
+                f"a calibration names its statistics by file name ('{file.stem}/<pattern id>'), "
+                "so each file needs a name of its own; rename one"
+            )
+            raise calibration.error(
+                message,
+                "patterns",
+                str(i),
+            )
         files.append(file)
     values = parse_truth(truth, check_paths)
     return Calibration(spec, doc.tree, shown, tuple(files), values, doc)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 def _check_variant(calibration: Calibration, name: str, fixed: Any, check_paths: bool) -> None:
     if not isinstance(fixed, dict):
         raise calibration.error(
             f"a variant is a mapping of fixed values {{path: value}} (or {{}}), got {fixed!r}",
+            "variants",
+            name,
+        )
+    if calibration.spec.parameters and all(p in fixed for p in calibration.spec.parameters):
+        raise calibration.error(
+            "this variant fixes every parameter of `parameters:`, so it has nothing to "
+            "calibrate; leave at least one free (or drop the variant)",
             "variants",
             name,
         )
