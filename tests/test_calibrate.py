@@ -195,6 +195,34 @@ def test_posterior_design_draws_with_the_weights(tmp_path: Path) -> None:
         assert abs(shares[value] - weight) <= 5 * sd
 
 
+def test_posterior_design_refuses_a_variant_that_died_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A variant without particles in the final generation has no posterior to draw from
+    (validation.md: draws from the final generation); its generation-0 particles are not it."""
+    _fake_calibration(tmp_path / "cal")
+    particles = pd.read_parquet(tmp_path / "cal" / "posterior.parquet")
+    dead = particles.iloc[[0]].assign(variant="w", particle=1)
+    pd.concat([particles, dead]).to_parquet(tmp_path / "cal" / "posterior.parquet")
+    manifest = json.loads((tmp_path / "cal" / "manifest.json").read_text())
+    manifest["variants"]["w"] = {}
+    (tmp_path / "cal" / "manifest.json").write_text(json.dumps(manifest))
+    experiment = tmp_path / "exp.yaml"
+    lines = [
+        "name: claims",
+        f"scenarios: {{syria: {ROOT / 'scenarios' / 'syria.yaml'}}}",
+        "design: {method: posterior, calibration: cal, samples: 10, variant: w}",
+    ]
+    experiment.write_text("\n".join(lines) + "\n")
+    assert main(["validate", str(experiment)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{experiment}:3" in err
+    assert "variant 'w' has no particles in the calibration's final generation (1" in err
+    # The live variant of the same folder still draws.
+    experiment.write_text("\n".join(lines).replace("variant: w", "variant: v") + "\n")
+    assert main(["validate", str(experiment)]) == 0
+
+
 # --------------------------------------------------------------------------- bad files
 
 

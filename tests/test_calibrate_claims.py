@@ -161,3 +161,28 @@ def test_the_recovery_command_of_validation_md_runs_a_shipped_file() -> None:
     calibration = load_calibration(ROOT / found.group(1))
     truth = dict(item.split("=") for item in found.group(2).split())
     assert truth and set(truth) <= set(calibration.spec.parameters)
+
+
+def test_findings_say_which_variant_the_data_favour(tmp_path: Path) -> None:
+    """validation.md: findings.md "says which model variant the data favour". The verdict
+    follows the fit (patterns passed, then median distance), not pyabc's model probability."""
+    cal = tmp_path / "cal"
+    cal.mkdir()
+
+    def verdict(passes: list[str], distances: list[float]) -> str:
+        pd.DataFrame(
+            {
+                "variant": ["v1", "v2"],
+                "model_probability": [0.7, 0.3],
+                "calibrate_pass": passes,
+                "median_distance": distances,
+            }
+        ).to_csv(cal / "variants.csv", index=False)
+        return posterior.favoured_variant(cal)
+
+    tie = verdict(["4/6", "4/6"], [1.777, 1.7771])
+    assert "favour neither" in tie and "v1: model probability 0.70" in tie
+    assert "favour v2" in verdict(["4/6", "4/6"], [1.9, 1.5])
+    assert "favour v2" in verdict(["3/6", "4/6"], [1.5, 1.9])
+    (cal / "variants.csv").unlink()
+    assert posterior.favoured_variant(cal) == ""

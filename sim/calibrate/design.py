@@ -32,7 +32,8 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
 
     Raises:
         InputError: no ``calibration`` or ``samples``, design parameters given, a
-            folder that holds no finished calibration, or an unknown variant.
+            folder that holds no finished calibration, an unknown variant, or one
+            without particles in the final generation (it died out).
     """
     if design.parameters:
         raise fail("a posterior design takes its parameters from the calibration", "design")
@@ -60,6 +61,17 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
             f"{what}; name one with 'variant:', one of {allowed(names)}{suggest(given, names)}",
             "design",
             "variant",
+        )
+    last = posterior.last_generation_before_final(particles, variant)
+    if last is not None:
+        final = int(particles["generation"].max())
+        raise fail(
+            f"variant '{variant}' has no particles in the calibration's final generation "
+            f"({final}; its last were in generation {last}): the data leave it no posterior "
+            "weight, and a posterior design draws from the final generation; calibrate that "
+            "variant on its own to draw from its posterior",
+            "design",
+            "variant" if design.variant else "calibration",
         )
     paths = [p for p in manifest["resolved"]["parameters"] if not p.startswith(LINK_PREFIX)]
     fixed = {p: float(v) for p, v in variants[variant].items() if not p.startswith(LINK_PREFIX)}

@@ -117,6 +117,15 @@ def final_particles(particles: pd.DataFrame, variant: str) -> pd.DataFrame:
     return own[own["generation"] == own["generation"].max()]
 
 
+def last_generation_before_final(particles: pd.DataFrame, variant: str) -> int | None:
+    """The last generation holding ``variant``'s particles when that is not the final one
+    (the variant died out: model probability 0 from then on), else None."""
+    own = particles.loc[particles["variant"] == variant, "generation"]
+    if own.empty or own.max() == particles["generation"].max():
+        return None
+    return int(own.max())
+
+
 def weighted_quantile(
     values: npt.ArrayLike, weights: npt.ArrayLike, q: float | Sequence[float]
 ) -> npt.NDArray[np.float64]:

@@ -223,6 +223,47 @@ def _verdict(a: Answer) -> str:
     return f"constrained through {_names(a.narrowed)}"
 
 
+# Median predictive distances closer than this share are the same fit.
+SAME_DISTANCE = 0.01
+
+
+def favoured_variant(calibration: Path) -> str:
+    """Which model variant the votes favour, from the calibration's ``variants.csv``:
+    the one whose posterior predictive runs come closer to the votes (fewer patterns
+    failed, then a median distance lower by more than ``SAME_DISTANCE``), or neither.
+    pyabc's model probability is reported but not the verdict: with the variants
+    equally far from the data it says which the sampler kept more of (validation.md)."""
+    table = calibration / "variants.csv"
+    if not table.is_file():
+        return ""
+    v = pd.read_csv(table)
+    if len(v) < 2:
+        return ""
+    passed = v["calibrate_pass"].astype(str).str.split("/").str[0].astype(int)
+    described = "; ".join(
+        f"{r.variant}: model probability {r.model_probability:.2f}, calibration patterns "
+        f"passed {r.calibrate_pass}, median predictive distance {r.median_distance:.3f}"
+        for r in v.itertuples()
+    )
+    best = v.assign(passed=passed).sort_values(
+        ["passed", "median_distance"], ascending=[False, True]
+    )
+    first, second = best.iloc[0], best.iloc[1]
+    closer = first["median_distance"] < (1 - SAME_DISTANCE) * second["median_distance"]
+    if first["passed"] > second["passed"] or closer:
+        verdict = f"the votes favour {first['variant']}, whose predictions come closer to them"
+    else:
+        verdict = (
+            "the votes favour neither: both pass the same number of patterns at the same "
+            "distance, and the model probability only says which the sampler kept more of"
+        )
+    return (
+        f"**Which model variant the data favour.** The joint calibration's variants "
+        f'({described}): {verdict} (docs/validation.md, "Which variant the votes '
+        'favour"). The claims are drawn from v2, the model with observers who take sides.'
+    )
+
+
 def render(results: Mapping[str, Results], calibration: Path) -> str:
     """The section "Claims under the posterior" of findings.md (Markdown).
 
@@ -283,4 +324,6 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
         "| claim | P(holds) | key difference: median [90% interval] | draws (distinct) | data |\n"
         "|---|---|---|---|---|\n"
     )
-    return head + header + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + "\n"
+    favoured = favoured_variant(calibration)
+    tail = f"\n\n{favoured}" if favoured else ""
+    return head + header + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + tail + "\n"
