@@ -207,10 +207,12 @@ def _check_variant(calibration: Calibration, name: str, fixed: Any, check_paths:
             "variants",
             name,
         )
-    if calibration.spec.parameters and all(p in fixed for p in calibration.spec.parameters):
+    # A variant that fixes everything is a point model: beside others, model selection
+    # weighs it; alone, there is nothing to calibrate.
+    if len(calibration.variants()) == 1 and all(p in fixed for p in calibration.spec.parameters):
         raise calibration.error(
-            "this variant fixes every parameter of `parameters:`, so it has nothing to "
-            "calibrate; leave at least one free (or drop the variant)",
+            "the only variant fixes every parameter of `parameters:`, so there is nothing "
+            "to calibrate; leave at least one free, or add a variant to compare it with",
             "variants",
             name,
         )
