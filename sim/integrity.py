@@ -25,6 +25,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,8 +131,10 @@ def verify(folder: str | Path) -> list[Problem]:
 
     Checks that the manifest reads, that the integrity record reads and names
     the same owner, that every recorded file exists with its recorded size and
-    SHA-256, and that no chunk file is present without being recorded.
-    A folder whose manifest declares no integrity record has nothing to check.
+    SHA-256, and that no chunk file is present without being recorded (in an
+    unfinished sweep such a file is a leftover of a kill, not damage:
+    :func:`leftovers`). A folder whose manifest declares no integrity record has
+    nothing to check.
     """
     folder = Path(folder)
     manifest = read_json(folder / MANIFEST)
@@ -166,13 +169,72 @@ def verify(folder: str | Path) -> list[Problem]:
             )
         elif sha != entry.get("sha256"):
             problems.append(Problem(name, "is damaged (its checksum differs from the record)"))
+    if not _unfinished(manifest):
+        for name in _unrecorded_parts(folder, files):
+            problems.append(Problem(name, "is not recorded (an interrupted write?)"))
+    return problems
+
+
+def _unfinished(manifest: Mapping[str, Any] | None) -> bool:
+    """Whether a folder is a sweep that has not finished (running, or killed while it ran)."""
+    return (
+        manifest is not None
+        and manifest.get("kind") == "sweep"
+        and (manifest.get("status") != "complete")
+    )
+
+
+def _unrecorded_parts(folder: Path, files: Mapping[str, Any]) -> list[str]:
+    found = []
     for sub in CHUNK_FOLDERS:
         if (folder / sub).is_dir():
             for path in sorted((folder / sub).glob("part-*.parquet")):
                 name = path.relative_to(folder).as_posix()
                 if name not in files:
-                    problems.append(Problem(name, "is not recorded (an interrupted write?)"))
-    return problems
+                    found.append(name)
+    return found
+
+
+def leftovers(folder: str | Path) -> list[str]:
+    """The chunk files of an unfinished sweep that were written but never recorded.
+
+    A sweep writes a chunk's parts, then records them; a kill in between leaves
+    parts that belong to no commit (decision 71). Readers skip them and the
+    sweep, run again, removes them. In a finished folder the same files are
+    damage, reported by :func:`verify`.
+    """
+    folder = Path(folder)
+    if not _unfinished(read_json(folder / MANIFEST)):
+        return []
+    files = (read_json(folder / INTEGRITY) or {}).get("files") or {}
+    return _unrecorded_parts(folder, files)
+
+
+def recorded_runs(folder: str | Path) -> int | None:
+    """How many runs a sweep folder has committed, from its integrity record's row counts:
+    ``runs.parquet`` when recorded, else its recorded runs parts (None without a record).
+
+    The manifest's counts are written when a sweep starts and ends; this is what
+    a running or killed sweep has done so far.
+    """
+    files = (read_json(Path(folder) / INTEGRITY) or {}).get("files")
+    if not isinstance(files, dict):
+        return None
+    if "runs.parquet" in files:
+        return int(files["runs.parquet"].get("rows") or 0)
+    return sum(
+        int(entry.get("rows") or 0)
+        for name, entry in files.items()
+        if name.startswith("runs/part-")
+    )
+
+
+def done_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
+    """``"N of M runs"`` for a sweep's messages: N committed (:func:`recorded_runs`,
+    the manifest's count without a record), M planned."""
+    counts = manifest.get("counts") or {}
+    done = recorded_runs(folder) if manifest.get("status") != "complete" else None
+    return f"{counts.get('done') if done is None else done} of {counts.get('planned')} runs"
 
 
 def folder_name(manifest: Mapping[str, Any]) -> str | None:
@@ -188,17 +250,33 @@ def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = 
     kind = (manifest or {}).get("kind")
     command = (manifest or {}).get("command")
     if isinstance(command, list) and command and folder is not None:
-        command = _writing_to(list(map(str, command)), str(folder))
+        command = _writing_to(list(map(str, command)), str(Path(folder).absolute()))
+    line = (
+        _from_here(command, (manifest or {}).get("cwd"))
+        if isinstance(command, list) and command
+        else None
+    )
     if kind == "calibration":
         # Its generations are in history.db: a rerun into the same folder would take
         # the calibration as finished, so the folder goes first.
-        again = f": {' '.join(command)}" if isinstance(command, list) and command else ""
+        again = f": {line}" if line else ""
         return f"repair it by removing the folder and running the calibration again{again}"
-    if isinstance(command, list) and command:
-        return f"repair it by running the command that wrote it again: {' '.join(command)}"
+    if line:
+        return f"repair it by running the command that wrote it again: {line}"
     if kind in ("run", "sweep"):
         return f"repair it by running the same 'credsim {kind}' command again"
     return "repair it by running the command that wrote it again"
+
+
+def _from_here(command: list[str], cwd: Any) -> str:
+    """``command`` as a shell line that works from any folder: its relative paths were
+    given in ``cwd`` (recorded in the manifest), so it goes there first when that differs
+    from the current folder. Folders written before ``cwd`` was recorded give the command
+    as it was."""
+    line = shlex.join(map(str, command))
+    if isinstance(cwd, str) and cwd and Path(cwd) != Path.cwd():
+        return f"cd {shlex.quote(cwd)} && {line}"
+    return line
 
 
 def _writing_to(command: list[str], folder: str) -> list[str]:
@@ -332,9 +410,15 @@ def cli_check(args: argparse.Namespace) -> int:
     name = folder_name(manifest)
     counts = manifest.get("counts") or {}
     status = manifest.get("status", "complete")
-    done = f", {counts.get('done')} of {counts.get('planned')} runs" if counts else ""
+    done = f", {done_text(folder, manifest)}" if counts else ""
     checked = f"{len(files)} files verified" if "integrity" in manifest else "no integrity record"
     print(f"ok: {folder}: {manifest.get('kind')} '{name}', {status}{done}; {checked}")
+    left = leftovers(folder)
+    if left:
+        print(
+            f"note: {len(left)} chunk file(s) were written but never recorded (left by a kill, "
+            f"e.g. {left[0]}); they are not read, and running the sweep again removes them"
+        )
     if status != "complete":
         print(f"note: the {manifest.get('kind')} is {status}; run its command again to finish it")
     return 0

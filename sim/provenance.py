@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
 import subprocess
 from importlib import metadata
@@ -61,6 +62,11 @@ def git_info(where: Path | None = None) -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def cwd() -> str:
+    """The working folder, against which the recorded command's relative paths are read."""
+    return os.getcwd()
 
 
 def host() -> str:

@@ -175,6 +175,7 @@ def write_run(
         "versions": versions,
         "git": provenance.git_info(),
         "command": ["credsim", *sys.argv[1:]],
+        "cwd": provenance.cwd(),
         "host": provenance.host(),
         "started": started,
         "finished": None,

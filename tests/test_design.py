@@ -22,6 +22,8 @@ from sim.sweep import design
         ("1,2,4", [1, 2, 4]),
         ("0.5", [0.5]),
         ("a, true, [x, y]", ["a", True, ["x", "y"]]),
+        # A bracketed list is the values, as an experiment file writes them.
+        ("[0.9,0.95]", [0.9, 0.95]),
         ("range(0,1,0.25)", [0.0, 0.25, 0.5, 0.75]),
         ("range(1,4)", [1, 2, 3]),
         ("range(5,1,-2)", [5, 3]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,25 @@ def test_plots_metrics_choose_the_sweep_figures(tmp_path):
         "sweep_trust-negativity_bias_min_trust",
         "sweep_trust-negativity_bias_trust_change-withdrawal",
     }
+
+
+def test_a_new_question_reaches_a_finished_folder(tmp_path, capsys):
+    """Decision 90: adding a question keeps the folder; the sweep run again puts the new
+    question in its manifest (and redraws the report) without running anything."""
+    from sim.sweep import load_experiment, run_sweep
+
+    data = Path(__file__).parent / "data" / "sweep"
+    path = tmp_path / "exp.yaml"
+    scenarios = f"{{withdrew: {data}/tiny.yaml, abstained: {data}/tiny_abstained.yaml}}"
+    body = f"name: q\nscenarios: {scenarios}\n"
+    path.write_text(body)
+    folder = run_sweep(load_experiment(path), tmp_path / "out", quiet=True).folder
+    question = {"difference": ["withdrew", "abstained"], "metric": "final_trust.Patron.all"}
+    path.write_text(body + f"question: {question}\n")
+    outcome = run_sweep(load_experiment(path), folder, quiet=True)
+    assert (outcome.folder, outcome.ran, outcome.reshown) == (folder, 0, True)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["experiment"]["question"] == question
+    assert manifest["resolved"]["question"]["metric"] == "final_trust.Patron.all"
+    assert manifest["status"] == "complete"
+    assert not run_sweep(load_experiment(path), folder, quiet=True).reshown

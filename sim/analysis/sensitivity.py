@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
-from sim.integrity import require_intact
+from sim.integrity import done_text, require_intact
 from sim.results import Results, read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
 
@@ -174,11 +174,10 @@ def cli_analyze(args: argparse.Namespace) -> int:
     design_file = folder / "design.parquet"
     if not design_file.is_file():
         raise InputError(f"'{folder}' has no design.parquet; was it written by 'credsim sweep'?")
-    counts = manifest.get("counts", {})
     if manifest.get("status") != "complete":
         raise InputError(
             f"the sweep in '{folder}' is {manifest.get('status')} "
-            f"({counts.get('done')} of {counts.get('planned')} runs); run the same sweep "
+            f"({done_text(folder, manifest)}); run the same sweep "
             "command again to finish it"
         )
     # The folder is read (and its checksums verified) once: the table and the figures share it.

@@ -339,6 +339,7 @@ def _manifest(
         "spawn_key=(1, t + 1, i)), and a generation keeps its first evaluations in index order "
         "up to the population's accepted particles, whatever the workers (decision 357)",
         "command": command,
+        "cwd": provenance.cwd(),
         "versions": {**provenance.versions(), "pyabc": _pyabc_version()},
         "git": provenance.git_info(),
         "host": provenance.host(),

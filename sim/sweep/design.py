@@ -118,7 +118,8 @@ def parse_spec(spec: str) -> list[Any]:
     """The values of a ``--vary`` specification.
 
     ``1,2,4`` is a list (each item parsed as YAML, so ``true`` and ``a`` work
-    too); ``range(start,stop,step)`` stops before ``stop`` (floats allowed;
+    too), and so is ``[1,2,4]``, the list as an experiment file writes it;
+    ``range(start,stop,step)`` stops before ``stop`` (floats allowed;
     all-integer arguments give integers); ``linspace(start,stop,n)`` gives
     ``n`` evenly spaced values including both ends.
 
@@ -167,6 +168,8 @@ def _split_top_level(text: str) -> list[str]:
 
 
 def _parse_list(text: str, spec: str) -> list[Any]:
+    if text.startswith("[") and text.endswith("]") and len(_split_top_level(text)) == 1:
+        text = text[1:-1]  # [0.9, 0.95]: the values, not one list-valued value
     values = []
     for item in _split_top_level(text):
         if not item.strip():

@@ -17,27 +17,32 @@ module owns
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
 from sim.errors import InputError
 from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
+from sim.scenario.calendar import parse_month
 from sim.scenario.loader import Document, Origin, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
 from sim.sweep import design as designs
 
 SHORT_HASH = 10
 RUN_ID_CHARS = 16
+# runs.parquet stores the seed as int64 (SeedSequence itself takes any size).
+MAX_SEED = 2**63 - 1
 
 
 # Designs that draw their values between the bounds the file gives.
@@ -105,6 +110,13 @@ class ExperimentSpec(Strict):
     question: QuestionSpec | None = None
     plots: PlotsSpec = Field(default_factory=PlotsSpec)
 
+    @field_validator("seed")
+    @classmethod
+    def _storable_seed(cls, seed: int) -> int:
+        if seed > MAX_SEED:
+            raise ValueError(f"must be at most {MAX_SEED} (a 64-bit integer), got {seed}")
+        return seed
+
 
 @dataclass(frozen=True, slots=True)
 class RunTask:
@@ -136,6 +148,8 @@ class Experiment:
         scenarios: the base scenario of each name, experiment overrides applied.
         scenario_files: the file each scenario came from.
         points: the design points, ``{path: value}`` each.
+        tasks: the runs (:func:`plan_runs`), planned while loading so that a plan
+            the sweep would refuse is refused by ``credsim validate`` too.
     """
 
     spec: ExperimentSpec
@@ -144,6 +158,7 @@ class Experiment:
     scenarios: dict[str, Scenario]
     scenario_files: dict[str, str]
     points: list[dict[str, Any]]
+    tasks: tuple[RunTask, ...] = ()
 
     @property
     def name(self) -> str:
@@ -259,6 +274,7 @@ def load_experiment(
     Raises:
         InputError: with file, line and field path, on any problem.
     """
+    _check_seed(seed)
     file = Path(path)
     doc = read_document(read_text(file, str(file)), str(file))
     given = doc.tree
@@ -303,6 +319,7 @@ def experiment_from_scenario(
         InputError: a bad scenario, a ``--vary`` without ``=``, a path varied twice,
             or a bad spec.
     """
+    _check_seed(seed)
     base = load_scenario(str(path), overrides or None)
     parameters: dict[str, Any] = {}
     for item in vary:
@@ -332,6 +349,13 @@ def experiment_from_scenario(
         "overrides": overrides or {},
     }
     return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)
+
+
+def _check_seed(seed: int | None) -> None:
+    """Refuse a ``--seed`` that runs.parquet cannot store (the file's own is checked by
+    the schema, located there)."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise InputError(f"must be a whole number from 0 to {MAX_SEED}, got {seed}", path="--seed")
 
 
 def _build(
@@ -364,15 +388,46 @@ def _build(
         try:
             scenarios[key] = load_scenario(files[key], spec.overrides or None)
         except InputError as exc:
-            if exc.file is None:
-                raise where.error(exc.message, "overrides", exc.path or "") from None
-            raise
-    points = _expand(spec, where, designs.run_limit(max_runs))
+            raise _override_error(exc, given, where) from None
+    points = _expand(spec, where, designs.run_limit(max_runs), scenarios)
     experiment = Experiment(spec, given, source, scenarios, files, points)
+    _check_fixed_and_varied(experiment, given, where)
     _check_paths(experiment, where)
     _check_question(experiment, where)
     _check_plots(experiment, where)
-    return experiment
+    return dataclasses.replace(experiment, tasks=tuple(_plan(experiment, where)))
+
+
+def _override_error(exc: InputError, given: dict[str, Any], where: _Where) -> InputError:
+    """An override's error, located at ``overrides.<path>`` when the file gave it.
+
+    An override from ``--set`` keeps the loader's ``override PATH=VALUE`` label.
+    """
+    if exc.file is None:
+        return where.error(exc.message, "overrides", exc.path or "")
+    written = given.get("overrides")
+    for path in written if isinstance(written, dict) else {}:
+        if exc.file.startswith(f"override {path}="):
+            return where.error(exc.message, "overrides", str(path))
+    return exc
+
+
+def _check_fixed_and_varied(experiment: Experiment, given: dict[str, Any], where: _Where) -> None:
+    """No path is both fixed (``overrides:`` or ``--set``) and varied: the design would win."""
+    written = given.get("overrides")
+    in_file = set(written) if isinstance(written, dict) else set()
+    for fixed in experiment.spec.overrides:
+        for varied in experiment.varied:
+            if fixed == varied or varied.startswith(f"{fixed}.") or fixed.startswith(f"{varied}."):
+                what = f"'{varied}'" if fixed == varied else f"'{varied}' (inside '{fixed}')"
+                source = "overrides" if fixed in in_file else "--set"
+                message = (
+                    f"{what} is varied by the design, so the fixed value would be ignored; "
+                    f"remove it from {source} or from the design"
+                )
+                if fixed in in_file:
+                    raise where.error(message, "overrides", fixed)
+                raise InputError(message, path="--set")
 
 
 def _check_plots(experiment: Experiment, where: _Where) -> None:
@@ -456,6 +511,14 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
             "date",
         )
     scenario = experiment.scenarios[question.difference[0]]
+    calendar = scenario.calendar
+    if question.date is not None and not calendar.contains(parse_month(question.date)):
+        raise where.error(
+            f"'{question.date}' is outside the scenarios' calendar ({calendar.start} to "
+            f"{calendar.end}); give a month in it, or no date for the last step",
+            "question",
+            "date",
+        )
     if parsed.power and parsed.power not in [*scenario.powers, NONE]:
         raise where.error(
             f"'{parsed.power}' is not a power of the scenarios; allowed: "
@@ -473,13 +536,16 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
         )
 
 
-def _expand(spec: ExperimentSpec, where: _Where, limit: int) -> list[dict[str, Any]]:
+def _expand(
+    spec: ExperimentSpec, where: _Where, limit: int, scenarios: dict[str, Scenario]
+) -> list[dict[str, Any]]:
     """The design points, refused before they are built if they make too many runs.
 
     Args:
         spec: the validated experiment.
         where: where to locate errors.
         limit: the most runs the experiment may plan (:func:`sim.sweep.design.run_limit`).
+        scenarios: the base scenarios (a grid's quoted numbers are read as they run).
     """
     d = spec.design
     loc = where.parameters
@@ -522,7 +588,16 @@ def _expand(spec: ExperimentSpec, where: _Where, limit: int) -> list[dict[str, A
                     *loc,
                     path,
                 )
-            values[path] = _uniform_numbers(v)
+            for item in v:
+                if isinstance(item, list | dict):
+                    raise where.error(
+                        f"a varied parameter takes numbers, text or booleans, got {item!r}; "
+                        "to compare lists or mappings, make each a scenario of its own under "
+                        "'scenarios:' (a file that extends the base and sets the value)",
+                        *loc,
+                        path,
+                    )
+            values[path] = _uniform_numbers([_as_run(item, path, scenarios) for item in v])
         check([len(v) for v in values.values()])
         try:
             return designs.grid(values)
@@ -549,6 +624,32 @@ def _expand(spec: ExperimentSpec, where: _Where, limit: int) -> list[dict[str, A
         )
         raise where.error(exc.message, *where_at) from None
     return designs.points_from_matrix(prob, matrix)
+
+
+def _as_run(value: Any, path: str, scenarios: dict[str, Scenario]) -> Any:
+    """A grid value as the runs take it: text that a number field reads as a number
+    (``"0.95"``, ``"09"``, decision 366) becomes that number, so that the design column
+    holds what was run; any other value is returned as given."""
+    if not isinstance(value, str):
+        return value
+    try:
+        number: int | float = int(value)
+    except ValueError:
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+    if not math.isfinite(number):
+        return value
+    try:
+        same = all(
+            scenario_hash(load_scenario(base, {path: value}))
+            == scenario_hash(load_scenario(base, {path: number}))
+            for base in scenarios.values()
+        )
+    except InputError:
+        return value  # reported, located, by _check_paths
+    return number if same else value
 
 
 def _uniform_numbers(values: list[Any]) -> list[Any]:
@@ -614,17 +715,20 @@ def plan_runs(experiment: Experiment) -> list[RunTask]:
     """Every scenario x design point x replicate, in that order, each run once.
 
     Design points that resolve to the same scenario (Morris trajectories can
-    meet) are the same runs and are planned once, under the first point.
+    meet) are the same runs and are planned once, under the first point. The
+    plan is made when the experiment is loaded (a design point a scenario
+    rejects, or two scenarios that resolve to the same runs, are refused there).
+    """
+    return list(experiment.tasks)
+
+
+def _plan(experiment: Experiment, where: _Where) -> list[RunTask]:
+    """The runs of :func:`plan_runs`.
 
     Raises:
         InputError: a design point a scenario rejects, or two scenarios that
             resolve to the same runs.
     """
-    where = (
-        _cli_where(experiment.given)
-        if experiment.source is None
-        else _Where(Document(experiment.given, Origin(experiment.source)))
-    )
     spec = experiment.spec
     tasks: list[RunTask] = []
     owner: dict[str, str] = {}
@@ -639,7 +743,9 @@ def plan_runs(experiment: Experiment) -> list[RunTask]:
                     if owner[rid] != key:
                         raise where.error(
                             f"scenarios '{owner[rid]}' and '{key}' resolve to the same scenario; "
-                            "each scenario of an experiment must differ"
+                            "each scenario of an experiment must differ",
+                            "scenarios",
+                            key,
                         )
                     continue
                 owner[rid] = key

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -56,12 +57,15 @@ class SweepOutcome:
         planned: runs the experiment plans.
         ran: runs done by this call (0 when the sweep was already complete).
         failed: failed runs among all planned ones (earlier calls included).
+        reshown: the runs were all done but the file's ``question:`` or ``plots:``
+            changed, so the manifest took the new ones and the report is stale.
     """
 
     folder: Path
     planned: int
     ran: int
     failed: int
+    reshown: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -113,6 +117,7 @@ def _manifest(
         "record": spec.record,
         "engine": spec.engine,
         "command": command,
+        "cwd": provenance.cwd(),
         "versions": versions,
         "git": origin.git,
         "host": provenance.host(),
@@ -187,18 +192,49 @@ def run_sweep(
             pending = [t for t in tasks if t.run_id not in done]
             previous = store.read_manifest()
             complete = previous is not None and previous.get("status") == "complete"
-            if not pending and complete and store.consolidated() and store.has_design():
+            if (
+                not pending
+                and previous is not None
+                and complete
+                and store.consolidated()
+                and store.has_design()
+            ):
+                reshown = _reshow(experiment, store, previous)
+                what = "the question and plots updated" if reshown else "nothing to do"
                 print(
                     f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
-                    f"{failed_before} failed) in {folder}; nothing to do",
+                    f"{failed_before} failed) in {folder}; {what}",
                     flush=True,
                 )
-                return SweepOutcome(folder, len(tasks), 0, failed_before)
+                return SweepOutcome(folder, len(tasks), 0, failed_before, reshown)
             # The first runs go to the workers now; their results are taken (and
             # committed) only after the manifest and the design are written.
             results = ex.results(pending)
             start = _Start(origin.result(), previous, len(tasks), counts, command, quiet)
             return _execute(experiment, store, results, start)
+
+
+def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> bool:
+    """Give a finished folder the file's ``question:`` and ``plots:`` (decision 90: they
+    change what is shown, not what is run, so the folder is kept).
+
+    Only the file as given, its source and its resolved form are replaced; what
+    describes the runs (versions, git, command, times, counts) stays.
+
+    Returns:
+        Whether the manifest changed.
+    """
+    shown = {
+        "experiment": experiment.given,
+        "source": experiment.source,
+        "resolved": experiment.resolved(),
+    }
+    # As JSON, the way the manifest holds them (a YAML date becomes its text).
+    shown = json.loads(json.dumps(shown, default=str))
+    if all(previous.get(key) == value for key, value in shown.items()):
+        return False
+    store.write_manifest({**previous, **shown})
+    return True
 
 
 @contextlib.contextmanager
@@ -341,6 +377,11 @@ def cli_sweep(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"--workers must be >= 1, got {workers}")
+    if args.executor == "serial" and workers > 1 and args.workers is not None:
+        raise InputError(
+            f"--executor serial runs one run at a time; drop --workers {workers}, or use "
+            "--executor process to run in parallel"
+        )
     if args.address and args.executor not in (None, "dask"):
         raise InputError("--address names a Dask scheduler; use it with --executor dask")
     executor = args.executor or ("dask" if args.address else "process" if workers > 1 else "serial")
@@ -356,7 +397,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
         from sim.plots import write_report
 
         report = outcome.folder / "report.html"
-        if outcome.ran or not report.exists():
+        if outcome.ran or outcome.reshown or not report.exists():
             print("writing figures and the report page ...", flush=True)
             report = write_report(outcome.folder)
         print(f"report: {report}")

@@ -1,0 +1,117 @@
+"""An experiment file's mistakes are refused when it is loaded, so that ``credsim
+validate`` and ``credsim sweep`` agree and nothing is written (audit of the sweep)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.sweep import load_experiment
+
+DATA = Path(__file__).parent / "data" / "sweep"
+TINY = DATA / "tiny.yaml"
+ABSTAINED = DATA / "tiny_abstained.yaml"
+
+
+def _file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "exp.yaml"
+    path.write_text(f"name: e\nscenarios: {{base: {TINY}}}\n{body}")
+    return path
+
+
+def _refused(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Both validate and sweep refuse with one line and write nothing; the line."""
+    out = path.parent / "out"
+    assert main(["validate", str(path)]) == 2
+    validated = capsys.readouterr().err.strip().splitlines()
+    assert main(["sweep", str(path), "--out", str(out), "--no-plots", *args]) == 2
+    swept = capsys.readouterr().err.strip().splitlines()
+    assert not out.exists()
+    assert len(validated) == 1
+    assert swept == validated
+    return validated[0]
+
+
+@pytest.mark.parametrize(
+    "values",
+    ["[[east_league], [north_pact]]", "[{Rival: 0.3}, {Rival: 0.5}]"],
+)
+def test_a_grid_of_lists_or_mappings_is_refused_in_one_line(tmp_path, capsys, values):
+    path = _file(tmp_path, f"design:\n  parameters:\n    states.Eastland.blocs: {values}\n")
+    line = _refused(path, capsys)
+    assert f"{path}:5: design.parameters.states.Eastland.blocs: a varied parameter takes " in line
+    assert "'scenarios:'" in line
+
+
+def test_vary_takes_a_bracketed_list_of_values(tmp_path):
+    from sim.sweep import experiment_from_scenario
+
+    experiment = experiment_from_scenario(TINY, ["parameters.trust.memory=[0.9,0.95]"])
+    assert [p["parameters.trust.memory"] for p in experiment.points] == [0.9, 0.95]
+
+
+def test_a_seed_runs_parquet_cannot_store_is_refused(tmp_path, capsys):
+    line = _refused(_file(tmp_path, "seed: 9223372036854775808\n"), capsys)
+    assert ":3: seed: must be at most 9223372036854775807" in line
+    path = _file(tmp_path, "")
+    assert main(["sweep", str(path), "--seed", "9223372036854775808", "--out", "o"]) == 2
+    assert "--seed: must be a whole number from 0 to 9223372036854775807" in capsys.readouterr().err
+    assert load_experiment(path, seed=2**63 - 1).spec.seed == 2**63 - 1
+
+
+def test_a_quoted_number_in_a_grid_is_stored_as_the_number_run(tmp_path):
+    """A number field reads "0.95" as 0.95 (decision 366): so does the design column."""
+    path = _file(tmp_path, 'design:\n  parameters:\n    parameters.trust.memory: [0.9, "0.95"]\n')
+    values = [p["parameters.trust.memory"] for p in load_experiment(path).points]
+    assert values == [0.9, 0.95]
+    assert all(type(v) is float for v in values)
+
+
+def test_a_question_date_outside_the_calendar_is_refused(tmp_path, capsys):
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        f"name: e\nscenarios: {{base: {TINY}, other: {ABSTAINED}}}\nrecord: series\n"
+        "question: {difference: [base, other], metric: trust_mean.Patron.all, date: '2030-01'}\n"
+    )
+    line = _refused(path, capsys)
+    assert f"{path}:4: question.date: '2030-01' is outside the scenarios' calendar " in line
+    assert "(2020-01 to 2020-12)" in line
+
+
+def test_two_names_for_one_scenario_are_refused_by_validate(tmp_path, capsys):
+    path = tmp_path / "exp.yaml"
+    path.write_text(f"name: e\nscenarios: {{a: {TINY}, b: {TINY}}}\n")
+    line = _refused(path, capsys)
+    assert "scenarios.b: scenarios 'a' and 'b' resolve to the same scenario" in line
+
+
+def test_an_override_mistake_is_located_in_the_file(tmp_path, capsys):
+    line = _refused(_file(tmp_path, "overrides: {parameters.trust.memry: 0.9}\n"), capsys)
+    assert line.startswith(f"credsim: error: {tmp_path / 'exp.yaml'}:3: ")
+    assert "overrides.parameters.trust.memry: unknown field 'memry'" in line
+
+
+def test_a_fixed_value_on_a_varied_path_is_refused(tmp_path, capsys):
+    varied = "design:\n  parameters:\n    parameters.trust.memory: [0.95, 0.99]\n"
+    line = _refused(_file(tmp_path, "overrides: {parameters.trust.memory: 0.9}\n" + varied), capsys)
+    assert ":3: overrides.parameters.trust.memory: 'parameters.trust.memory' is varied" in line
+    path = _file(tmp_path, varied)
+    out = tmp_path / "out"
+    assert (
+        main(["sweep", str(path), "--set", "parameters.trust.memory=0.9", "--out", str(out)]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "--set: 'parameters.trust.memory' is varied by the design" in err
+    assert not out.exists()
+
+
+def test_serial_with_several_workers_is_refused(tmp_path, capsys):
+    path = _file(tmp_path, "")
+    out = tmp_path / "out"
+    assert (
+        main(["sweep", str(path), "--executor", "serial", "--workers", "2", "--out", str(out)]) == 2
+    )
+    assert "--executor serial runs one run at a time" in capsys.readouterr().err
+    assert not out.exists()
