@@ -156,3 +156,23 @@ def test_the_caption_names_only_what_the_map_draws():
         headline([0.04, 0.05], [np.nan, np.nan], [np.nan, np.nan], [1.0, 1.0])
     )
     assert "dots: cells whose 95% t interval contains zero" in single
+
+
+def test_the_value_nearest_a_name_or_a_date():
+    """Design values may be text: a name is looked at if it was run (else the middle
+    name run, in sorted order); a date is taken to the date run nearest it, as a number
+    is; the scenario's value of an event's field is found by the event's id."""
+    from sim.analysis.paired import nearest_value, scenario_value
+
+    dates = pd.Series(["2024-09", "2024-03", "2024-09"])
+    assert nearest_value(dates, "2024-08") == "2024-09"
+    assert nearest_value(dates, "2024-05") == "2024-03"
+    assert nearest_value(dates, "2024-06-20") == "2024-09"  # 3.6 months from March
+    names = pd.Series(["Rival", "Patron", "none"])
+    assert nearest_value(names, "none") == "none"
+    assert nearest_value(names, "Client") == "Rival"  # not run: Patron, Rival, none
+    assert nearest_value(pd.Series([1.0, 2.5, 4.0]), 2.0) == 2.5
+    tree = factory.scenario_tree()
+    assert scenario_value(tree, "events.intervention.date") == "2014-09"
+    assert scenario_value(tree, "events.pullout.step") == 16.0
+    assert scenario_value(tree, "events.missing.date") is None

@@ -18,14 +18,13 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.paired import parse_at, reference_values, runs_at, scenario_value
+from sim.analysis.paired import DesignValue, parse_at, reference_values, runs_at
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure
-from sim.plots.figure import band_note, group_phrases, parameter_label
+from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
 from sim.plots.sweeps import MAP_BINS, MAX_LEVELS, family_figure, heatmap_figure, varying
@@ -57,7 +56,7 @@ class Selection:
     powers: tuple[str, ...] | None = None
     groups: tuple[str, ...] | None = None
     families: tuple[str, ...] | None = None
-    at: dict[str, float] = field(default_factory=dict)
+    at: dict[str, DesignValue] = field(default_factory=dict)
     across: str | None = None
 
 
@@ -120,59 +119,21 @@ def _pooled_note(method: str) -> str:
     )
 
 
-def _held(values: dict[str, float], digits: int = 6) -> str:
-    return ", ".join(f"{parameter_label(p)} {v:.{digits}g}" for p, v in values.items())
-
-
 def _point_note(
     results: Results,
-    values: dict[str, float],
+    values: dict[str, DesignValue],
     runs: pd.DataFrame,
-    at: dict[str, float],
+    at: dict[str, DesignValue],
     split: str | None = None,
 ) -> str:
-    """Where the figure is drawn and why there (:func:`_where_shown`), and its band:
+    """Where the figure is drawn and why there (:func:`~sim.plots.figure.where_shown`),
+    and its band:
     replicates per line, a line per scenario (and per value of ``split``, the
     parameter an across figure draws a line for each value of)."""
     keys = ["scenario", *([split] if split else [])]
     per = int(runs.groupby(keys).size().max()) if len(runs) else 0
-    where = f"At {_where_shown(results, values, at)}. " if values else ""
+    where = f"At {where_shown(results, values, at)}. " if values else ""
     return where + band_note(per).replace("runs", "replicates")
-
-
-def _where_shown(results: Results, values: dict[str, float], at: dict[str, float]) -> str:
-    """The values shown and why: for a grid, each set with --at, the first scenario's own
-    value, or the value run nearest it (nearest the median value run where the scenario
-    sets none); for a sampled design, the design point nearest the scenario's values."""
-    tree = results.scenarios[next(iter(results.scenarios))]
-    own = {p: scenario_value(tree, p) for p in values}
-    sampled = _sampled(results)
-    if sampled:
-        given = [parameter_label(p) for p in values if p in at]
-        targets = {p: v for p, v in own.items() if p not in at and v is not None}
-        # A drawn value to four significant digits; a grid's as written (up to six).
-        return (
-            f"{_held(values, 4)} (the design point nearest the scenario's values"
-            + (f" {_held(targets)}" if targets else "")
-            + (f", {' and '.join(given)} set with --at" if given else "")
-            + f"; the {sampled} design drew them)"
-        )
-    notes = {}
-    for path, shown in values.items():
-        mine = own[path]
-        if path in at:
-            notes[path] = "set with --at"
-        elif mine is None:
-            notes[path] = "the scenario sets none: the value run nearest the median"
-        elif np.isclose(mine, shown, rtol=1e-9, atol=0.0):
-            notes[path] = "the scenario's value"
-        else:
-            notes[path] = f"the value run nearest the scenario's {mine:.6g}"
-    if set(notes.values()) == {"the scenario's value"}:
-        return f"{_held(values)} (the scenario's value{'s' * (len(values) > 1)})"
-    if set(notes.values()) == {"set with --at"}:
-        return f"{_held(values)} (set with --at)"
-    return ", ".join(f"{_held({p: v})} ({notes[p]})" for p, v in values.items())
 
 
 def _keep(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -234,7 +195,10 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
 
 
 def _across_entry(
-    results: Results, selection: Selection, values: dict[str, float], phrases: dict[str, str]
+    results: Results,
+    selection: Selection,
+    values: dict[str, DesignValue],
+    phrases: dict[str, str],
 ) -> Iterator[Entry]:
     across = str(selection.across)
     held = {p: v for p, v in values.items() if p != across}
@@ -332,7 +296,7 @@ def _sweep_entries(
             if not moving:
                 continue
             flat = len(metrics) - len(moving)
-            held_note = f"Other parameters at {_held(held)}. " if held else ""
+            held_note = f"Other parameters at {held_text(held)}. " if held else ""
             flat_note = (
                 f"{flat} series that {'does' if flat == 1 else 'do'} not vary with it "
                 f"{'is' if flat == 1 else 'are'} left out. "
@@ -364,7 +328,7 @@ def _sweep_entries(
         shown = [m for m in trust if m in {*varying(at, trust, x), *varying(at, trust, y)}]
         if not shown:
             continue
-        held_note = f"Other parameters at {_held(held)}. " if held else ""
+        held_note = f"Other parameters at {held_text(held)}. " if held else ""
         cells = "Cells: mean of the replicates; one colour scale for every panel."
         if sampled:
             others = (

@@ -23,7 +23,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.analysis.paired import reference_values, runs_at
+from sim.analysis.paired import reference_values, runs_at, value_text
 from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
 from sim.plots.figure import group_phrases, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of
@@ -302,5 +302,5 @@ def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]
         return summary_table(results), ""
     first = next(iter(results.scenarios))
     values = reference_values(results, first, selection.at)
-    held = ", ".join(f"{parameter_label(p)} {v:g}" for p, v in values.items())
+    held = ", ".join(f"{parameter_label(p)} {value_text(v)}" for p, v in values.items())
     return summary_table(results, runs_at(results.ok_runs, values)), f", at {held}"
