@@ -557,7 +557,12 @@ def test_a_sweep_over_text_values_draws_categorical_axes(tmp_path):
     assert _ticks(ax, "y") == ["2014-05", "2014-12"]
     (box,) = [p for p in ax.patches if p.get_gid() == "reference"]
     assert box.get_xy() == (-0.5, 0.5)  # Russia (first column), 2014-12 (second row)
-    assert "aligned Russia, events intervention: date 2014-12" in headline_of(results).sentence()
+    where = (
+        "states Syria: aligned Russia (the scenario's value), events intervention: date "
+        "2014-12 (the value run nearest the scenario's 2014-09)"
+    )
+    assert f"box: the cell at {where}" in entries["headline"].caption
+    assert f"at {where}: " in headline_of(results).sentence()
     line = entries["sweep_states-Syria-aligned_final_trust"].figure.axes[0]
     assert _ticks(line) == ["Russia", "USA", "none"]
     # USA's final trust at 2014-12 (the first date listed: offset 0): base's offset is 0.1

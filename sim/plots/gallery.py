@@ -351,10 +351,13 @@ def _sweep_entries(
         )
 
 
-def _headline_entry(results: Results, headline: Headline | None) -> Iterator[Entry]:
+def _headline_entry(
+    results: Results, headline: Headline | None, selection: Selection
+) -> Iterator[Entry]:
     if headline is None:
         return
-    yield _entry("headline", headline_figure(headline), headline_caption(headline), results, "")
+    caption = headline_caption(headline, selection.at)
+    yield _entry("headline", headline_figure(headline), caption, results, "")
 
 
 def sensitivity_metrics(results: Results) -> list[str]:
@@ -409,7 +412,7 @@ def figures_for(
     """
     chosen = selection if selection is not None else selection_of(results)
     found = headline if headline is not None else headline_of(results)
-    yield from _headline_entry(results, found)
+    yield from _headline_entry(results, found, chosen)
     yield from _series_entries(results, chosen)
     yield from _sweep_entries(results, chosen, found)
     yield from _sensitivity_entries(results, _chosen(results, chosen, found))

@@ -15,6 +15,7 @@ with its interval.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +39,11 @@ from sim.analysis.paired import (
 from sim.catalogue import parse_metric
 from sim.plots.figure import (
     group_phrases,
-    held_text,
     metric_label,
     parameter_label,
     set_theme,
     value_mesh,
+    where_shown,
 )
 from sim.plots.sweeps import axis_positions, levels, value_ticks
 from sim.results import GRID, RUN, Results
@@ -63,7 +64,11 @@ class Headline:
         axes: the varied parameters drawn (x, then y, then panels).
         fixed: parameters held at one value (path -> value).
         cells: per drawn cell, the axes' columns, ``mean``, ``lo``, ``hi``, ``n``.
-        reference: the scenario's own design values (nearest run).
+        reference: the scenario's own design values, or the design point nearest them
+            (:func:`~sim.analysis.paired.reference_values`).
+        where: ``reference`` in words and why each value
+            (:func:`~sim.plots.figure.where_shown`): the scenario's own, or the nearest.
+        held_where: ``fixed`` in words and why, likewise.
         at_reference: ``(mean, lo, hi, n)`` at ``reference``.
         binned: whether sampled values were binned (then cells pool their points).
     """
@@ -80,6 +85,8 @@ class Headline:
     at_reference: tuple[float, float, float, int]
     binned: bool
     phrases: dict[str, str]
+    where: str = ""
+    held_where: str = ""
 
     @property
     def label(self) -> str:
@@ -90,8 +97,7 @@ class Headline:
     def sentence(self) -> str:
         """The answer in one or two sentences, for the top of the report."""
         mean, lo, hi, n = self.at_reference
-        where = held_text(self.reference)
-        at = f" at the scenario's values ({where})" if where else ""
+        at = f" at {self.where}" if self.reference else ""
         interval = f" [95% interval {lo:.3g} to {hi:.3g}]" if np.isfinite(lo) else ""
         text = f"{self.label}{at}: {mean:+.3g}{interval}, {n} paired replicate(s)."
         if len(self.cells) > 1:
@@ -143,6 +149,8 @@ def headline_of(results: Results) -> Headline | None:
         fixed=fixed,
         cells=cells,
         reference=reference,
+        where=where_shown(results, reference, {}),
+        held_where=where_shown(results, fixed, {}) if fixed else "",
         at_reference=at_reference,
         binned=binned,
         phrases=group_phrases(results.scenarios),
@@ -251,10 +259,13 @@ def headline_figure(headline: Headline) -> Figure:
         norm = Normalize(-limit, limit)
         for ax, value in zip(grid[0], panels, strict=True):
             part = cells if value is None else cells[cells[axes[2]] == value]
-            map_panel(part, axes[0], axes[1], ax=ax, norm=norm, reference=headline.reference)
+            # The box goes round one cell: in the panel of the reference's third value only.
+            boxed = value is None or value == headline.reference.get(axes[2])
+            reference = headline.reference if boxed else None
+            map_panel(part, axes[0], axes[1], ax=ax, norm=norm, reference=reference)
             if value is not None:
-                title = f"{parameter_label(axes[2])} = {value_text(value, 3)}"
-                ax.set_title(title, loc="left", fontsize=9)
+                panel = f"{parameter_label(axes[2])} = {value_text(value, 3)}"
+                ax.set_title(panel, loc="left", fontsize=9)
             if ax is not grid[0, 0]:
                 ax.set_ylabel("")
         mappable = plt.cm.ScalarMappable(norm=norm, cmap=CMAP)
@@ -287,8 +298,22 @@ def headline_figure(headline: Headline) -> Figure:
     return fig
 
 
-def headline_caption(headline: Headline) -> str:
-    """How the headline figure was computed, for its caption."""
+def _marks_reference(headline: Headline) -> bool:
+    """Whether the figure marks the reference (the map's box, the line's dashed line):
+    its values on the drawn axes are values drawn (a binned design's need not be)."""
+    return bool(headline.axes) and all(
+        headline.reference.get(p) in set(headline.cells[p]) for p in headline.axes
+    )
+
+
+def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = None) -> str:
+    """How the headline figure was computed, for its caption.
+
+    Args:
+        headline: the headline.
+        at: the ``--at`` values of the other figures: the headline answers at the
+            scenario's values whatever they are, and says so when they are given.
+    """
     n = int(headline.cells["n"].max()) if len(headline.cells) else 0
     drawn = "cells" if len(headline.axes) >= 2 else "points"
     parts = [
@@ -315,16 +340,20 @@ def headline_caption(headline: Headline) -> str:
             "dots: cells whose 95% t interval contains zero"
             if unsure
             else "no cell's 95% t interval contains zero",
-            "box: the scenario's own values",
+            *([f"box: the cell at {headline.where}"] if _marks_reference(headline) else []),
         ]
         parts.append("; ".join(marks))
     elif len(headline.axes) == 1:
-        parts.append("band: 95% t interval of the mean; dashed line: the scenario's own value")
-    if headline.fixed:
-        held = ", ".join(
-            f"{parameter_label(p)} = {value_text(v)}" for p, v in headline.fixed.items()
+        parts.append(
+            "band: 95% t interval of the mean"
+            + (f"; dashed line: {headline.where}" if _marks_reference(headline) else "")
         )
-        parts.append(f"held at the scenario's values: {held}")
+    if headline.fixed:
+        parts.append(f"held at {headline.held_where}")
+    if at and headline.reference:
+        parts.append(
+            "--at moves the other figures, not the headline (it answers at the scenario's values)"
+        )
     if headline.binned:
         parts.append("sampled values binned into equal-count bins; cells pool the points of a bin")
     return "; ".join(parts) + "."
