@@ -10,6 +10,7 @@ keeps its tables collapsed after the figures.
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
@@ -577,3 +578,29 @@ def test_a_sweep_over_text_values_draws_categorical_axes(tmp_path):
     caption = next(e.caption for e in figures_for(results, at) if e.stem == "alignment")
     assert "aligned none, events intervention: date 2014-05 (set with --at)" in caption
     matplotlib.pyplot.close("all")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_plot_shows_figures_done_of_total_and_ends_with_its_time(tmp_path, capsys, monkeypatch):
+    """`credsim plot` of a sweep drew for seconds with nothing on the terminal and ended
+    without its elapsed time (experiments.md: progress with done/total and ETA on a
+    terminal, and a one-line summary). On a terminal the figures done of all planned
+    are shown and the line is cleared before the summary, which gives the figures,
+    the time and the rate."""
+    folder = factory.write_sweep(
+        tmp_path / "s", {"base": 0.0}, grid={"parameters.trust.negativity_bias": [1.0, 2.0]}
+    )
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["plot", str(folder)]) == 0
+    drawn = len(list((folder / "plots").glob("*.png")))
+    shown = terminal.getvalue()
+    assert drawn > 2 and f"1/{drawn} figures" in shown and "figures/s, ETA" in shown, shown
+    assert shown.endswith("\r\x1b[2K")  # cleared before the summary
+    out = capsys.readouterr().out.strip()
+    summary = rf"{drawn} figures in \d+s \([\d.]+ figures/s\); figures in \S+; report \S+"
+    assert re.fullmatch(summary, out), out

@@ -7,16 +7,18 @@ over replicates only), the trajectories across a varied parameter on
 request (``--across``), for a sweep each varied parameter's effect on the
 final values (other parameters held at the same design point) and a heatmap
 over each pair of parameters, and the sensitivity bars of ``analyze``.
-Figures are yielded one at a time so a caller can save and close each
-before the next is drawn. Captions are not drawn into the figures: the
+Entries are yielded before their figures are drawn (an entry draws its
+figure when asked for it), so a caller can count them, then draw, save and
+close each before the next. Captions are not drawn into the figures: the
 report page and ``plots/captions.md`` carry each one once.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -41,11 +43,17 @@ _MOVES = 1e-6
 
 @dataclass
 class Entry:
-    """A drawn figure: where it goes (file stem), what it shows (caption)."""
+    """A figure of the report: where it goes (file stem), what it shows (caption) and
+    how to draw it (``draw``, called by :attr:`figure` the first time it is read)."""
 
     stem: str
-    figure: Figure
+    draw: Callable[[], Figure]
     caption: str
+
+    @cached_property
+    def figure(self) -> Figure:
+        """The figure, drawn on first use."""
+        return self.draw()
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,9 @@ def _where(results: Results) -> str:
     return f"{label}: {scenarios}. Results: {results.path}."
 
 
-def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) -> Entry:
+def _entry(stem: str, draw: Callable[[], Figure], what: str, results: Results, note: str) -> Entry:
     return Entry(
-        stem, figure, f"{what.rstrip('.')}. {note} {_where(results)}".replace("  ", " ").strip()
+        stem, draw, f"{what.rstrip('.')}. {note} {_where(results)}".replace("  ", " ").strip()
     )
 
 
@@ -167,8 +175,13 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     note = _point_note(results, values, runs, selection.at)
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(
-            series, results.events, metrics=metrics, phrases=phrases, all_powers=results.powers
+        partial(
+            trajectories_figure,
+            series,
+            results.events,
+            metrics=metrics,
+            phrases=phrases,
+            all_powers=results.powers,
         ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
@@ -179,7 +192,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(every_power, phrases=phrases, all_powers=results.powers),
+            partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked, mean of the "
             "replicates) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
@@ -212,7 +225,8 @@ def _across_entry(
         return
     yield _entry(
         f"trajectories_across_{_slug(across)}",
-        across_figure(
+        partial(
+            across_figure,
             _keep(series, selection),
             across,
             results.events,
@@ -305,7 +319,14 @@ def _sweep_entries(
             )
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
-                family_figure(at, moving, parameter, phrases=phrases, all_powers=results.powers),
+                partial(
+                    family_figure,
+                    at,
+                    moving,
+                    parameter,
+                    phrases=phrases,
+                    all_powers=results.powers,
+                ),
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
@@ -344,7 +365,7 @@ def _sweep_entries(
             )
         yield _entry(
             f"heatmap_{_slug(x)}_{_slug(y)}",
-            heatmap_figure(at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
+            partial(heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
             f"Mean final trust among all states over {parameter_label(x)} and {parameter_label(y)}",
             results,
             held_note + cells,
@@ -357,7 +378,12 @@ def _headline_entry(
     if headline is None:
         return
     caption = headline_caption(headline, selection.at)
-    yield _entry("headline", headline_figure(headline), caption, results, "")
+    yield _entry("headline", partial(headline_figure, headline), caption, results, "")
+
+
+def _drawn(figure: Figure) -> Figure:
+    """A figure drawn already (the sensitivity bars come as a list)."""
+    return figure
 
 
 def sensitivity_metrics(results: Results) -> list[str]:
@@ -390,7 +416,7 @@ def _sensitivity_entries(
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
                 f"sensitivity_{method}{part}",
-                figure,
+                partial(_drawn, figure),
                 f"{method.capitalize()} sensitivity indices with 95% intervals, clipped to "
                 "the indices' bounds"
                 + (f" (part {i} of {len(figures)})" if len(figures) > 1 else ""),
