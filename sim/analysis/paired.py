@@ -189,9 +189,9 @@ def nearest_value(values: pd.Series, target: DesignValue) -> DesignValue:
         return float(unique[np.argmin(np.abs(unique - float(target)))])
     if target in ran:
         return target
-    months = [months_of(str(v)) for v in ran]
+    months = [m for m in (months_of(str(v)) for v in ran) if m is not None]
     aim = months_of(str(target))
-    if aim is not None and None not in months:
+    if aim is not None and len(months) == len(ran):
         return ran[int(np.argmin([abs(m - aim) for m in months]))]
     return middle_value(values)
 

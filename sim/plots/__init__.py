@@ -61,7 +61,7 @@ def cli_plot(args: argparse.Namespace) -> int:
         args.results, out=args.out, fmt=args.format, selection=selection, progress=progress
     )
     plots = args.out or f"{args.results}/plots"
-    print(progress.summary(f"figures in {plots}; report {report}"))
+    print(progress.closing(f"figures in {plots}; report {report}"))
     return 0
 
 

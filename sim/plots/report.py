@@ -210,7 +210,7 @@ class FigureProgress(Progress):
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
 
-    def summary(self, where: str) -> str:
+    def closing(self, where: str) -> str:
         """The closing line: figures, elapsed, figures per second, ``where`` they are."""
         return (
             f"{self.done} figures in {_duration(self.elapsed)} ({self.rate:.1f} figures/s); {where}"
