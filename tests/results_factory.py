@@ -7,6 +7,7 @@ the power, the replicate and the varied parameters.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -152,10 +153,15 @@ def write_run(folder: Path, tree: dict[str, Any] | None = None, offset: float = 
     return folder
 
 
+def _design_value(value: Any) -> Any:
+    """A design value as the runs table holds it: text stays text, numbers are floats."""
+    return value if isinstance(value, str) else float(value)
+
+
 def write_sweep(
     folder: Path,
     scenarios: dict[str, float] | None = None,
-    grid: dict[str, list[float]] | None = None,
+    grid: dict[str, list[Any]] | None = None,
     replicates: int = 3,
     trees: dict[str, dict[str, Any]] | None = None,
     parts: int = 2,
@@ -164,18 +170,23 @@ def write_sweep(
     """A sweep folder: every scenario (name -> trust offset) x grid point x replicate.
 
     The varied parameters add ``0.1 * value`` (first) and ``0.01 * value``
-    (second) to the trust offset, so their effect on every metric is known.
+    (second) to the trust offset, so their effect on every metric is known; a
+    text value (a name, a date) counts as its position in its list.
     ``question`` goes into the manifest's experiment as the file's ``question:``.
     """
     scenarios = scenarios if scenarios is not None else {"base": 0.0, "counter": -0.1}
     grid = grid if grid is not None else {"parameters.trust.negativity_bias": [1.0, 2.0, 3.0]}
     trees = trees or {name: scenario_tree(name) for name in scenarios}
     names = list(grid)
-    points = list(np.array(np.meshgrid(*grid.values(), indexing="ij")).reshape(len(grid), -1).T)
+    codes = list(itertools.product(*(range(len(v)) for v in grid.values())))
+    points = [[_design_value(grid[n][i]) for n, i in zip(names, c, strict=True)] for c in codes]
     runs, series = [], []
     for scenario, offset in scenarios.items():
         for point, values in enumerate(points):
-            shift = sum(w * v for w, v in zip([0.1, 0.01], values, strict=False))
+            numbers = [
+                i if isinstance(v, str) else v for v, i in zip(values, codes[point], strict=True)
+            ]
+            shift = sum(w * v for w, v in zip([0.1, 0.01], numbers, strict=False))
             for rep in range(replicates):
                 run_id = f"{scenario}-{point}-{rep}"
                 frame = series_frame(trees[scenario], rep, offset + shift)
@@ -187,7 +198,7 @@ def write_sweep(
                         "point": point,
                         "replicate": rep,
                         "seed": 7,
-                        **dict(zip(names, map(float, values), strict=True)),
+                        **dict(zip(names, values, strict=True)),
                         **_flat(summary_of(frame)),
                         "status": "ok",
                         "error": None,

@@ -18,6 +18,7 @@ import results_factory as factory
 
 from sim.analysis.comparison import difference, markdown, series_key
 from sim.cli import main
+from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_POINT = {"parameters.trust.negativity_bias": [1.0]}
@@ -412,3 +413,33 @@ def test_sample_names_wrap_at_separators_only(tmp_path):
         "r_lhs1:\nhistorical",
         "r_lhs1:sustained",
     ]
+
+
+def test_compare_by_and_at_a_text_parameter(tmp_path):
+    """`compare --by states.Client.aligned` crashed (`Unknown format code 'g'` naming
+    the samples). Samples and rows are named with the text values, in sorted order;
+    the differences are the known ones (the fake model adds 0.1 per place in the
+    grid's list: USA 0, Russia 1, none 2); `--at` holds a name, and a name not run is
+    one line naming those that were."""
+    from sim.analysis.comparison import compare_table, samples_of
+    from sim.analysis.paired import parse_at
+    from sim.results import open_results
+
+    aligned, when = "states.Syria.aligned", "events.intervention.date"
+    grid = {aligned: ["USA", "Russia", "none"], when: ["2014-12", "2014-05"]}
+    one = open_results(factory.write_sweep(tmp_path / "one", {"base": 0.0}, grid, replicates=2))
+    metric = "final_trust.USA.all"
+    samples = samples_of([one], aligned)
+    assert [s.label for s in samples] == [f"{aligned}={v}" for v in ("Russia", "USA", "none")]
+    fixed = parse_at([f"{when}=2014-05"], one.varied, one.ok_runs)
+    table = compare_table(samples, metric, fixed=fixed)
+    assert table["difference"].to_numpy() == pytest.approx([-0.1, 0.1, 0.2])
+    assert set(table["n_a"]) == {2}  # held at one date: the 2 replicates of a point
+    two = open_results(factory.write_sweep(tmp_path / "two", {"a": 0.0, "b": 0.05}, grid))
+    table = compare_table(samples_of([two], None), metric, by=aligned)
+    assert list(table["by"]) == [f"{aligned}={v}" for v in ("Russia", "USA", "none")]
+    assert table["difference"].to_numpy() == pytest.approx([0.05] * 3)
+    with pytest.raises(
+        InputError, match=r"the sweep ran states\.Syria\.aligned at Russia, USA, none$"
+    ):
+        parse_at([f"{aligned}=France"], one.varied, one.ok_runs)

@@ -156,3 +156,64 @@ def test_the_caption_names_only_what_the_map_draws():
         headline([0.04, 0.05], [np.nan, np.nan], [np.nan, np.nan], [1.0, 1.0])
     )
     assert "dots: cells whose 95% t interval contains zero" in single
+
+
+def test_the_value_nearest_a_name_or_a_date():
+    """Design values may be text: a name is looked at if it was run (else the middle
+    name run, in sorted order); a date is taken to the date run nearest it, as a number
+    is; the scenario's value of an event's field is found by the event's id."""
+    from sim.analysis.paired import nearest_value, scenario_value
+
+    dates = pd.Series(["2024-09", "2024-03", "2024-09"])
+    assert nearest_value(dates, "2024-08") == "2024-09"
+    assert nearest_value(dates, "2024-05") == "2024-03"
+    assert nearest_value(dates, "2024-06-20") == "2024-09"  # 3.6 months from March
+    names = pd.Series(["Rival", "Patron", "none"])
+    assert nearest_value(names, "none") == "none"
+    assert nearest_value(names, "Client") == "Rival"  # not run: Patron, Rival, none
+    assert nearest_value(pd.Series([1.0, 2.5, 4.0]), 2.0) == 2.5
+    tree = factory.scenario_tree()
+    assert scenario_value(tree, "events.intervention.date") == "2014-09"
+    assert scenario_value(tree, "events.pullout.step") == 16.0
+    assert scenario_value(tree, "events.missing.date") is None
+
+
+def test_the_box_and_its_caption_name_the_design_point_nearest_the_scenario(tmp_path):
+    """The scenario sets the bias at 2 and memory at 0.98; the grid ran neither, so the
+    box is on the nearest values run (2.5, 0.99), which the caption and the answer
+    called "the scenario's own values". They now name each value boxed and why. With a
+    third parameter the box was drawn in every panel; it is in its value's panel only.
+    `--at` moves the other figures, not the headline (it answers at the scenario's
+    values), and the caption says so."""
+    from sim.plots.gallery import figures_for, selection_of
+    from sim.plots.headline import headline_caption
+
+    weight = "parameters.influence.weight"
+    trees = {name: factory.scenario_tree(name) for name in ("base", "counter")}
+    for tree in trees.values():
+        tree["parameters"] = {"trust": {"negativity_bias": 2.0, "memory": 0.98},
+                              "influence": {"weight": 0.3}}  # fmt: skip
+    grid = {NB: [1.0, 2.5, 4.0], MEM: [0.95, 0.99], weight: [0.1, 0.3]}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "counter": -0.1}, grid,
+                                 replicates=2, trees=trees, question=QUESTION)  # fmt: skip
+    results = open_results(folder)
+    headline = headline_of(results)
+    assert headline is not None and headline.reference == {NB: 2.5, MEM: 0.99, weight: 0.3}
+    where = (
+        "trust: negativity bias 2.5 (the value run nearest the scenario's 2), trust: memory "
+        "0.99 (the value run nearest the scenario's 0.98), influence: weight 0.3 (the "
+        "scenario's value)"
+    )
+    caption = headline_caption(headline)
+    assert f"box: the cell at {where}." in caption and "own values" not in caption
+    assert f"at {where}: +0.1" in headline.sentence()
+    fig = headline_figure(headline)
+    boxed = [(ax.get_title(loc="left"), p.get_xy()) for ax in fig.axes for p in ax.patches
+             if p.get_gid() == "reference"]  # fmt: skip
+    assert boxed == [("influence: weight = 0.3", (0.5, 0.5))]  # 2.5 and 0.99: second each
+    assert fig._suptitle.get_text() == headline.label  # not the last panel's title
+    entry = next(figures_for(results, selection_of(results, at=[f"{NB}=1"])))
+    assert entry.stem == "headline"
+    assert f"box: the cell at {where}; --at moves the other figures, not the headline" in (
+        entry.caption
+    )

@@ -10,6 +10,7 @@ keeps its tables collapsed after the figures.
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
@@ -511,3 +512,95 @@ def test_what_was_run_reads_as_words(tmp_path):
     folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid)
     facts = dict(run_facts(open_results(folder).manifest))
     assert facts["varied parameters"] == "trust: negativity bias 1, 2.5; trust: memory 0.9, 1"
+
+
+ALIGNED, WHEN = "states.Syria.aligned", "events.intervention.date"
+
+
+def _text_sweep(tmp_path, scenarios=None, question=True):
+    """A grid over a name and a date, listed out of order; the scenario has Syria aligned
+    with Russia and the intervention in 2014-09 (between the dates run, nearer 2014-12)."""
+    scenarios = scenarios or {"base": 0.0, "counter": -0.1}
+    trees = {name: factory.scenario_tree(name) for name in scenarios}
+    for tree in trees.values():
+        tree["states"]["Syria"]["aligned"] = "Russia"
+    grid = {ALIGNED: ["USA", "Russia", "none"], WHEN: ["2014-12", "2014-05"]}
+    asked = {"difference": list(scenarios)[:2], "metric": "final_trust.USA.all"}
+    folder = factory.write_sweep(tmp_path / "text", scenarios, grid, replicates=2, trees=trees,
+                                 question=asked if question else None)  # fmt: skip
+    return folder
+
+
+def _ticks(ax, axis="x"):
+    ticks = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [t.get_text() for t in ticks]
+
+
+def test_a_sweep_over_text_values_draws_categorical_axes(tmp_path):
+    """A grid over a name (an alignment) and a date crashed the report (a mean of the
+    names, `ufunc 'divide'`) and `plot`. Text values get categorical axes, names sorted
+    and dates in time order; the scenario's own name is looked at, and the date run
+    nearest its 2014-09 (2014-12, three months off; 2014-05 is four)."""
+    from sim.analysis.paired import reference_values
+    from sim.plots.report import _summary
+    from sim.plots.sweeps import heatmap_figure
+
+    results = open_results(_text_sweep(tmp_path))
+    assert reference_values(results, "base") == {ALIGNED: "Russia", WHEN: "2014-12"}
+    table, where = _summary(results, selection_of(results))  # the report's table
+    assert (
+        len(table)
+        and where == ", at states Syria: aligned Russia, events intervention: date 2014-12"
+    )
+    entries = {e.stem: e for e in figures_for(results)}
+    ax = entries["headline"].figure.axes[0]
+    assert _ticks(ax) == ["Russia", "USA", "none"]
+    assert _ticks(ax, "y") == ["2014-05", "2014-12"]
+    (box,) = [p for p in ax.patches if p.get_gid() == "reference"]
+    assert box.get_xy() == (-0.5, 0.5)  # Russia (first column), 2014-12 (second row)
+    where = (
+        "states Syria: aligned Russia (the scenario's value), events intervention: date "
+        "2014-12 (the value run nearest the scenario's 2014-09)"
+    )
+    assert f"box: the cell at {where}" in entries["headline"].caption
+    assert f"at {where}: " in headline_of(results).sentence()
+    line = entries["sweep_states-Syria-aligned_final_trust"].figure.axes[0]
+    assert _ticks(line) == ["Russia", "USA", "none"]
+    # USA's final trust at 2014-12 (the first date listed: offset 0): base's offset is 0.1
+    # per place in the grid's list (USA 0, Russia 1, none 2), drawn at Russia, USA, none.
+    base = [ln for ln in line.get_lines() if ln.get_label() == "base"]
+    usa = [factory.trust_value(24, "USA", "all", 0, 0.1 * i) for i in (1, 0, 2)]
+    usa = np.add(usa, 0.005)  # the mean of replicates 0 and 1
+    assert base and base[0].get_ydata() == pytest.approx(usa)
+    heat = heatmap_figure(results.ok_runs, ["final_trust.USA.all"], ALIGNED, WHEN).axes[0]
+    assert (_ticks(heat), _ticks(heat, "y")) == (["Russia", "USA", "none"], ["2014-05", "2014-12"])
+    at = selection_of(results, at=[f"{ALIGNED}=none", f"{WHEN}=2014-05"])
+    caption = next(e.caption for e in figures_for(results, at) if e.stem == "alignment")
+    assert "aligned none, events intervention: date 2014-05 (set with --at)" in caption
+    matplotlib.pyplot.close("all")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_plot_shows_figures_done_of_total_and_ends_with_its_time(tmp_path, capsys, monkeypatch):
+    """`credsim plot` of a sweep drew for seconds with nothing on the terminal and ended
+    without its elapsed time (experiments.md: progress with done/total and ETA on a
+    terminal, and a one-line summary). On a terminal the figures done of all planned
+    are shown and the line is cleared before the summary, which gives the figures,
+    the time and the rate."""
+    folder = factory.write_sweep(
+        tmp_path / "s", {"base": 0.0}, grid={"parameters.trust.negativity_bias": [1.0, 2.0]}
+    )
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["plot", str(folder)]) == 0
+    drawn = len(list((folder / "plots").glob("*.png")))
+    shown = terminal.getvalue()
+    assert drawn > 2 and f"1/{drawn} figures" in shown and "figures/s, ETA" in shown, shown
+    assert shown.endswith("\r\x1b[2K")  # cleared before the summary
+    out = capsys.readouterr().out.strip()
+    summary = rf"{drawn} figures in \d+s \([\d.]+ figures/s\); figures in \S+; report \S+"
+    assert re.fullmatch(summary, out), out

@@ -53,7 +53,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from scipy import stats
 
-from sim.analysis.paired import metric_values, parse_at, runs_at
+from sim.analysis.paired import (
+    DesignValue,
+    metric_values,
+    parse_at,
+    runs_at,
+    value_order,
+    value_text,
+)
 from sim.catalogue import SERIES, parse_metric
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text, require_writable
@@ -119,7 +126,7 @@ class Sample:
     label: str
     results: Results
     scenario: str
-    level: tuple[str, float] | None = None
+    level: tuple[str, DesignValue] | None = None
 
 
 def series_key(metric: str) -> SeriesKey | None:
@@ -173,7 +180,7 @@ def run_values(sample: Sample, metric: str) -> npt.NDArray[np.float64]:
     return sample_runs(sample, metric, {})["value"].to_numpy(np.float64)
 
 
-def sample_runs(sample: Sample, metric: str, fixed: dict[str, float]) -> pd.DataFrame:
+def sample_runs(sample: Sample, metric: str, fixed: dict[str, DesignValue]) -> pd.DataFrame:
     """The sample's finished runs at ``fixed`` values with the metric as ``value``."""
     runs = sample.results.ok_runs
     runs = runs_at(runs[runs["scenario"] == sample.scenario], fixed)
@@ -315,7 +322,7 @@ def compare_table(
     metric: str,
     *,
     by: str | None = None,
-    fixed: dict[str, float] | None = None,
+    fixed: dict[str, DesignValue] | None = None,
 ) -> pd.DataFrame:
     """One row per pair of samples (in the order given) and value of ``by``:
     ``TABLE_COLUMNS``.
@@ -333,7 +340,11 @@ def compare_table(
     for first, second in itertools.combinations(samples, 2):
         keys = pair_keys(first, second)
         ra, rb = runs[first.label], runs[second.label]
-        levels = sorted(set(ra[by]) & set(rb[by])) if split and by is not None else [None]
+        levels = (
+            [v for v in value_order(ra[by]) if v in set(rb[by])]
+            if split and by is not None
+            else [None]
+        )
         for level in levels:
             cell_a, cell_b = ra, rb
             if level is not None and by is not None:
@@ -341,7 +352,7 @@ def compare_table(
             rows.append(
                 {
                     "metric": metric,
-                    "by": "" if level is None else f"{by}={level:g}",
+                    "by": "" if level is None else f"{by}={value_text(level)}",
                     "a": first.label,
                     "b": second.label,
                     "pooled": _pooled(first, second, by, fixed, ra, rb),
@@ -355,7 +366,7 @@ def _pooled(
     first: Sample,
     second: Sample,
     by: str | None,
-    fixed: dict[str, float],
+    fixed: dict[str, DesignValue],
     runs_a: pd.DataFrame,
     runs_b: pd.DataFrame,
 ) -> str:
@@ -394,14 +405,13 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def split_levels(samples: list[Sample], by: str | None) -> list[float] | None:
+def split_levels(samples: list[Sample], by: str | None) -> list[DesignValue] | None:
     """The values of ``by`` that every comparison is split by (:func:`compare_table`), or
     ``None`` when the samples are not split (no ``by``, or ``by``'s values are the
     samples themselves)."""
     if by is None or any(s.level is not None for s in samples):
         return None
-    values = {float(v) for s in samples for v in s.results.ok_runs[by].unique()}
-    return sorted(values)
+    return value_order(pd.concat([s.results.ok_runs[by] for s in samples]))
 
 
 def window_span(sample: Sample, metric: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
@@ -426,7 +436,7 @@ def compare_figure(
     samples: list[Sample],
     metric: str,
     table: pd.DataFrame,
-    fixed: dict[str, float],
+    fixed: dict[str, DesignValue],
     by: str | None = None,
 ) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
@@ -443,7 +453,7 @@ def compare_figure(
     key = series_key(metric)
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
     split = split_levels(samples, by)
-    levels: list[float | None] = [None] if split is None else list(split)
+    levels: list[DesignValue | None] = [None] if split is None else list(split)
     trees = {f"{s.label}/{n}": t for s in samples for n, t in s.results.scenarios.items()}
     phrases = group_phrases(trees)
     series: dict[str, pd.DataFrame] = {}
@@ -471,7 +481,7 @@ def compare_figure(
     title, unit = metric_label(metric, phrases)
     span = window_span(samples[0], metric)
     for row, level in enumerate(levels):
-        at = "" if level is None or by is None else f"{parameter_label(by)} = {level:g}: "
+        at = "" if level is None or by is None else f"{parameter_label(by)} = {value_text(level)}: "
         cells = {
             label: r if level is None or by is None else runs_at(r, {by: level})
             for label, r in runs.items()
@@ -648,10 +658,10 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
     if by is not None and len(samples) == 1:
         only = samples[0]
         runs = only.results.ok_runs
-        values = sorted(runs.loc[runs["scenario"] == only.scenario, by].unique())
+        values = value_order(runs.loc[runs["scenario"] == only.scenario, by])
+        name = by.removeprefix("parameters.")
         samples = [
-            Sample(f"{by.removeprefix('parameters.')}={v:g}", only.results, only.scenario, (by, v))
-            for v in values
+            Sample(f"{name}={value_text(v)}", only.results, only.scenario, (by, v)) for v in values
         ]
     if len(samples) < 2:
         raise InputError(
@@ -668,7 +678,7 @@ def cli_compare(args: argparse.Namespace) -> int:
     folders = [open_results(path) for path in args.results]
     samples = samples_of(folders, args.by)
     _check_calendars(samples)
-    fixed: dict[str, float] = {}
+    fixed: dict[str, DesignValue] = {}
     for results in folders:
         fixed.update(parse_at(args.at, results.varied, results.ok_runs))
     if args.by is not None and args.by in fixed:
@@ -681,7 +691,7 @@ def cli_compare(args: argparse.Namespace) -> int:
     stem = "compare_" + "_".join(
         [metric.replace(".", "-")]
         + ([f"by-{args.by.removeprefix('parameters.')}"] if args.by else [])
-        + [f"at-{p.removeprefix('parameters.')}-{v:g}" for p, v in fixed.items()]
+        + [f"at-{p.removeprefix('parameters.')}-{value_text(v)}" for p, v in fixed.items()]
     )
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
     text = markdown(table)
@@ -701,7 +711,7 @@ def cli_compare(args: argparse.Namespace) -> int:
         )
         print(f"- {how}; pooled over: {pooled}")
     if fixed:
-        print(f"- held at: {', '.join(f'{p}={v:g}' for p, v in fixed.items())}")
+        print(f"- held at: {', '.join(f'{p}={value_text(v)}' for p, v in fixed.items())}")
     print()
     print(text)
     print(f"table and figure in {out}")

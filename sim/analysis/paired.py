@@ -14,6 +14,7 @@ difference, as in a deterministic model).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,6 +29,8 @@ from sim.results import Results
 from sim.scenario.loader import parse_overrides
 from sim.scenario.schema import suggest
 
+# A varied parameter's value: a number, or text (a name such as an alignment, a date).
+DesignValue = float | str
 CONFIDENCE = 0.95
 PAIR_KEYS = ["point", "replicate"]
 
@@ -86,20 +89,54 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
     return at.groupby("run_id")["value"].first().rename(metric)
 
 
-def scenario_value(tree: Mapping[str, Any], path: str) -> float | None:
+def is_text(values: pd.Series) -> bool:
+    """Whether a varied parameter's values are text (a name, a date), not numbers."""
+    return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def value_text(value: DesignValue, digits: int = 6) -> str:
+    """A design value as written in labels: a number to ``digits`` significant digits,
+    text as it is."""
+    return str(value) if isinstance(value, str) else f"{value:.{digits}g}"
+
+
+def value_order(values: pd.Series | Sequence[DesignValue]) -> list[DesignValue]:
+    """The distinct values run, in axis order: numbers ascending, text sorted (which
+    puts ``YYYY-MM`` and ``YYYY-MM-DD`` dates in time order)."""
+    unique = pd.unique(pd.Series(values, dtype=object))
+    return sorted(unique, key=lambda v: (isinstance(v, str), v))
+
+
+def _design_value(value: Any) -> DesignValue | None:
+    """A scenario or option value as a design value: a number, text (a date as
+    ``YYYY-MM-DD``), else ``None``."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value if isinstance(value, str) else None
+
+
+def scenario_value(tree: Mapping[str, Any], path: str) -> DesignValue | None:
     """The value at a dotted override path of a resolved scenario tree (``None`` if absent
-    or not a number)."""
+    or neither a number nor text); a list of entries with ids (the events) is entered
+    by id, as an override path names them."""
     node: Any = tree
     for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
+        if isinstance(node, list):
+            node = next((e for e in node if isinstance(e, Mapping) and e.get("id") == part), None)
+        elif isinstance(node, Mapping):
+            node = node.get(part)
+        if node is None:
             return None
-        node = node[part]
-    return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else None
+    return _design_value(node)
 
 
 def parse_at(
     items: Sequence[str], varied: Sequence[str], runs: pd.DataFrame | None = None
-) -> dict[str, float]:
+) -> dict[str, DesignValue]:
     """``--at PATH=VALUE`` options as ``{path: value}``.
 
     Args:
@@ -109,22 +146,22 @@ def parse_at(
 
     Raises:
         InputError: not ``PATH=VALUE``, a path the sweep does not vary, a value
-            that is not a number or one the sweep did not run.
+            that is neither a number nor text, or one the sweep did not run.
     """
-    fixed: dict[str, float] = {}
+    fixed: dict[str, DesignValue] = {}
     for override in parse_overrides(list(items)):
         if override.path not in varied:
             raise InputError(
                 f"--at {override.text}: '{override.path}' is not varied by this sweep; "
                 f"varied: {', '.join(varied) or 'nothing'}{suggest(override.path, list(varied))}"
             )
-        value = override.value
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise InputError(f"--at {override.text}: the value must be a number")
-        if runs is not None and runs_at(runs, {override.path: float(value)}).empty:
-            ran = ", ".join(f"{v:g}" for v in np.unique(runs[override.path]))
+        value = _design_value(override.value)
+        if value is None:
+            raise InputError(f"--at {override.text}: the value must be a number or a name")
+        if runs is not None and runs_at(runs, {override.path: value}).empty:
+            ran = ", ".join(value_text(v) for v in value_order(runs[override.path]))
             raise InputError(f"--at {override.text}: the sweep ran {override.path} at {ran}")
-        fixed[override.path] = float(value)
+        fixed[override.path] = value
     return fixed
 
 
@@ -134,15 +171,56 @@ def design_points(results: Results) -> pd.DataFrame:
     return runs[["point", *results.varied]].drop_duplicates("point").reset_index(drop=True)
 
 
-def nearest_value(values: pd.Series, target: float) -> float:
-    """The value run that is closest to ``target``."""
-    unique = np.unique(values.to_numpy(np.float64))
-    return float(unique[np.argmin(np.abs(unique - target))])
+def months_of(value: str) -> float | None:
+    """A ``YYYY-MM`` or ``YYYY-MM-DD`` date in months since year 0 (``None`` if not one)."""
+    try:
+        when = datetime.date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+    except ValueError:
+        return None
+    return when.year * 12 + when.month - 1 + (when.day - 1) / 31
+
+
+def nearest_value(values: pd.Series, target: DesignValue) -> DesignValue:
+    """The value run that is closest to ``target``: the nearest number, the nearest date,
+    or text as it is (the middle value run, in :func:`value_order`, when it was not run)."""
+    ran = value_order(values)
+    if not is_text(values):
+        unique = np.array(ran, dtype=np.float64)
+        return float(unique[np.argmin(np.abs(unique - float(target)))])
+    if target in ran:
+        return target
+    months = [m for m in (months_of(str(v)) for v in ran) if m is not None]
+    aim = months_of(str(target))
+    if aim is not None and len(months) == len(ran):
+        return ran[int(np.argmin([abs(m - aim) for m in months]))]
+    return middle_value(values)
+
+
+def middle_value(values: pd.Series) -> DesignValue:
+    """The median of numbers (a value not necessarily run), the middle of text values
+    run (the lower of the two middle ones)."""
+    if not is_text(values):
+        return float(np.median(values.to_numpy(np.float64)))
+    ran = value_order(values)
+    return ran[(len(ran) - 1) // 2]
+
+
+def _codes(frame: pd.DataFrame, orders: Mapping[str, list[DesignValue]]) -> npt.NDArray[np.float64]:
+    """``frame``'s design values as numbers for a distance: a text parameter's value as
+    its position in ``orders`` (its :func:`value_order`); one row per row of ``frame``."""
+    return np.column_stack(
+        [
+            frame[p].map({v: i for i, v in enumerate(orders[p])}).to_numpy(np.float64)
+            if p in orders
+            else frame[p].to_numpy(np.float64)
+            for p in frame.columns
+        ]
+    )
 
 
 def reference_values(
-    results: Results, scenario: str, fixed: Mapping[str, float] | None = None
-) -> dict[str, float]:
+    results: Results, scenario: str, fixed: Mapping[str, DesignValue] | None = None
+) -> dict[str, DesignValue]:
     """The design values to look at: ``fixed`` where given, else the scenario's own
     value of each varied parameter, each taken to the nearest value run (the middle
     value run when the scenario has none).
@@ -158,25 +236,35 @@ def reference_values(
     for path in results.varied:
         column = points[path]
         own = (fixed or {}).get(path, scenario_value(tree, path))
-        targets[path] = float(np.median(column)) if own is None else own
+        if own is not None and isinstance(own, str) != is_text(column):
+            own = None  # a number where the sweep ran text, or text where it ran numbers
+        targets[path] = middle_value(column) if own is None else own
         chosen[path] = nearest_value(column, targets[path])
     if points.empty or not runs_at(points, chosen).empty:
         return chosen
     candidates = runs_at(points, {p: chosen[p] for p in (fixed or {}) if p in chosen})
     if candidates.empty:
         return chosen
-    values = candidates[results.varied].to_numpy(np.float64)
-    span = np.ptp(points[results.varied].to_numpy(np.float64), axis=0)
-    scaled = (values - np.array([targets[p] for p in results.varied])) / np.where(span, span, 1)
-    nearest = values[int(np.argmin((scaled**2).sum(axis=1)))]
-    return {path: float(v) for path, v in zip(results.varied, nearest, strict=True)}
+    # Text has no distance: a text parameter aims at the value chosen for it.
+    orders = {p: value_order(points[p]) for p in results.varied if is_text(points[p])}
+    aims = pd.DataFrame([{p: chosen[p] if p in orders else targets[p] for p in results.varied}])
+    codes = _codes(points[results.varied], orders)
+    span = np.ptp(codes, axis=0)
+    offsets = _codes(candidates[results.varied], orders) - _codes(aims, orders)
+    nearest = candidates.iloc[int(np.argmin(((offsets / np.where(span, span, 1)) ** 2).sum(1)))]
+    return {p: nearest[p] if p in orders else float(nearest[p]) for p in results.varied}
 
 
-def runs_at(runs: pd.DataFrame, values: Mapping[str, float]) -> pd.DataFrame:
-    """The runs whose varied parameters equal ``values`` (to 1e-9 relative)."""
+def runs_at(runs: pd.DataFrame, values: Mapping[str, DesignValue]) -> pd.DataFrame:
+    """The runs whose varied parameters equal ``values`` (numbers to 1e-9 relative, text
+    exactly)."""
     keep = np.ones(len(runs), dtype=bool)
     for path, value in values.items():
-        keep &= np.isclose(runs[path].to_numpy(np.float64), value, rtol=1e-9, atol=0.0)
+        column = runs[path]
+        if is_text(column) or isinstance(value, str):
+            keep &= (column == value).to_numpy(bool)
+        else:
+            keep &= np.isclose(column.to_numpy(np.float64), value, rtol=1e-9, atol=0.0)
     return runs[keep]
 
 

@@ -20,7 +20,7 @@ from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
-from sim.plots.report import write_report
+from sim.plots.report import FigureProgress, write_report
 from sim.results import Results, open_results
 from sim.scenario.schema import allowed, suggest
 
@@ -56,9 +56,12 @@ def cli_plot(args: argparse.Namespace) -> int:
             "draws every parameter anew at each point, so no two points share the others' "
             "values; the sweep figures draw the metrics against it"
         )
-    report = write_report(args.results, out=args.out, fmt=args.format, selection=selection)
+    progress = FigureProgress()
+    report = write_report(
+        args.results, out=args.out, fmt=args.format, selection=selection, progress=progress
+    )
     plots = args.out or f"{args.results}/plots"
-    print(f"figures in {plots}; report {report}")
+    print(progress.closing(f"figures in {plots}; report {report}"))
     return 0
 
 

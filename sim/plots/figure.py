@@ -23,8 +23,16 @@ from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from sim.analysis.paired import (
+    DesignValue,
+    is_text,
+    months_of,
+    scenario_value,
+    value_text,
+)
 from sim.catalogue import SERIES_METRICS, parse_metric
 from sim.metrics import NONE
+from sim.results import GRID, Results
 from sim.scenario.calendar import parse_month
 
 DPI = 150
@@ -56,13 +64,14 @@ def set_theme() -> None:
 
 
 def value_mesh(ax: Axes, table: pd.DataFrame, cmap: str, norm: Normalize) -> QuadMesh:
-    """A ``table`` (rows: y values ascending, columns: x values ascending) as cells at
-    integer positions, ticks labelled with the values run.
+    """A ``table`` (rows: y values ascending, columns: x values ascending; text in
+    :func:`~sim.analysis.paired.value_order`) as cells at integer positions, ticks
+    labelled with the values run.
 
     Returns:
         The mesh (its array is the table's values, row by row, y ascending).
     """
-    xs, ys = table.columns.to_numpy(np.float64), table.index.to_numpy(np.float64)
+    xs, ys = table.columns.to_numpy(), table.index.to_numpy()
     mesh = ax.pcolormesh(
         np.arange(len(xs) + 1) - 0.5,
         np.arange(len(ys) + 1) - 0.5,
@@ -71,8 +80,8 @@ def value_mesh(ax: Axes, table: pd.DataFrame, cmap: str, norm: Normalize) -> Qua
         norm=norm,
         shading="flat",
     )
-    ax.set_xticks(np.arange(len(xs)), [f"{v:.3g}" for v in xs])
-    ax.set_yticks(np.arange(len(ys)), [f"{v:.3g}" for v in ys])
+    ax.set_xticks(np.arange(len(xs)), [value_text(v, 3) for v in xs])
+    ax.set_yticks(np.arange(len(ys)), [value_text(v, 3) for v in ys])
     ax.set_xlim(-0.5, len(xs) - 0.5)
     ax.set_ylim(-0.5, len(ys) - 0.5)
     ax.grid(False)
@@ -346,3 +355,53 @@ def parameter_label(path: str) -> str:
     if len(parts) == 1:
         return nice(parts[0])
     return f"{' '.join(nice(p) for p in parts[:-1])}: {nice(parts[-1])}"
+
+
+def held_text(values: Mapping[str, DesignValue], digits: int = 6) -> str:
+    """Design values in words: ``trust: negativity bias 2.5, trust: memory 0.97``."""
+    return ", ".join(f"{parameter_label(p)} {value_text(v, digits)}" for p, v in values.items())
+
+
+def _why(results: Results, path: str, shown: DesignValue, own: DesignValue | None) -> str:
+    """Why a grid's figure shows ``shown`` of ``path``: the scenario's value ``own``,
+    the value run nearest it, or the middle one (paired.nearest_value's rule)."""
+    text = is_text(results.ok_runs[path])
+    if own is None or isinstance(own, str) != text:
+        middle = "the middle value run" if text else "the value run nearest the median"
+        unset = "sets none" if own is None else f"sets {value_text(own)}, not a value of this kind"
+        return f"the scenario {unset}: {middle}"
+    if (own == shown) if text else np.isclose(own, shown, rtol=1e-9, atol=0.0):
+        return "the scenario's value"
+    if text and months_of(str(own)) is None:
+        return f"the scenario's {own} was not run: the middle value run"
+    return f"the value run nearest the scenario's {value_text(own)}"
+
+
+def where_shown(
+    results: Results, values: Mapping[str, DesignValue], at: Mapping[str, DesignValue]
+) -> str:
+    """The design values shown and why: for a grid, each set with --at, the first
+    scenario's own value, or the value run nearest it (nearest the median value run
+    where the scenario sets none; the middle one of text not run); for a sampled
+    design, the design point nearest the scenario's values."""
+    tree = results.scenarios[next(iter(results.scenarios))]
+    own = {p: scenario_value(tree, p) for p in values}
+    if results.design_method != GRID:
+        given = [parameter_label(p) for p in values if p in at]
+        targets = {p: v for p, v in own.items() if p not in at and v is not None}
+        # A drawn value to four significant digits; a grid's as written (up to six).
+        return (
+            f"{held_text(values, 4)} (the design point nearest the scenario's values"
+            + (f" {held_text(targets)}" if targets else "")
+            + (f", {' and '.join(given)} set with --at" if given else "")
+            + f"; the {results.design_method} design drew them)"
+        )
+    notes = {
+        p: "set with --at" if p in at else _why(results, p, shown, own[p])
+        for p, shown in values.items()
+    }
+    if set(notes.values()) == {"the scenario's value"}:
+        return f"{held_text(values)} (the scenario's value{'s' * (len(values) > 1)})"
+    if set(notes.values()) == {"set with --at"}:
+        return f"{held_text(values)} (set with --at)"
+    return ", ".join(f"{held_text({p: v})} ({notes[p]})" for p, v in values.items())

@@ -7,25 +7,26 @@ over replicates only), the trajectories across a varied parameter on
 request (``--across``), for a sweep each varied parameter's effect on the
 final values (other parameters held at the same design point) and a heatmap
 over each pair of parameters, and the sensitivity bars of ``analyze``.
-Figures are yielded one at a time so a caller can save and close each
-before the next is drawn. Captions are not drawn into the figures: the
+Entries are yielded before their figures are drawn (an entry draws its
+figure when asked for it), so a caller can count them, then draw, save and
+close each before the next. Captions are not drawn into the figures: the
 report page and ``plots/captions.md`` carry each one once.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.paired import parse_at, reference_values, runs_at, scenario_value
+from sim.analysis.paired import DesignValue, parse_at, reference_values, runs_at
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure
-from sim.plots.figure import band_note, group_phrases, parameter_label
+from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
 from sim.plots.sweeps import MAP_BINS, MAX_LEVELS, family_figure, heatmap_figure, varying
@@ -42,11 +43,17 @@ _MOVES = 1e-6
 
 @dataclass
 class Entry:
-    """A drawn figure: where it goes (file stem), what it shows (caption)."""
+    """A figure of the report: where it goes (file stem), what it shows (caption) and
+    how to draw it (``draw``, called by :attr:`figure` the first time it is read)."""
 
     stem: str
-    figure: Figure
+    draw: Callable[[], Figure]
     caption: str
+
+    @cached_property
+    def figure(self) -> Figure:
+        """The figure, drawn on first use."""
+        return self.draw()
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ class Selection:
     powers: tuple[str, ...] | None = None
     groups: tuple[str, ...] | None = None
     families: tuple[str, ...] | None = None
-    at: dict[str, float] = field(default_factory=dict)
+    at: dict[str, DesignValue] = field(default_factory=dict)
     across: str | None = None
 
 
@@ -98,9 +105,9 @@ def _where(results: Results) -> str:
     return f"{label}: {scenarios}. Results: {results.path}."
 
 
-def _entry(stem: str, figure: Figure, what: str, results: Results, note: str) -> Entry:
+def _entry(stem: str, draw: Callable[[], Figure], what: str, results: Results, note: str) -> Entry:
     return Entry(
-        stem, figure, f"{what.rstrip('.')}. {note} {_where(results)}".replace("  ", " ").strip()
+        stem, draw, f"{what.rstrip('.')}. {note} {_where(results)}".replace("  ", " ").strip()
     )
 
 
@@ -120,59 +127,21 @@ def _pooled_note(method: str) -> str:
     )
 
 
-def _held(values: dict[str, float], digits: int = 6) -> str:
-    return ", ".join(f"{parameter_label(p)} {v:.{digits}g}" for p, v in values.items())
-
-
 def _point_note(
     results: Results,
-    values: dict[str, float],
+    values: dict[str, DesignValue],
     runs: pd.DataFrame,
-    at: dict[str, float],
+    at: dict[str, DesignValue],
     split: str | None = None,
 ) -> str:
-    """Where the figure is drawn and why there (:func:`_where_shown`), and its band:
+    """Where the figure is drawn and why there (:func:`~sim.plots.figure.where_shown`),
+    and its band:
     replicates per line, a line per scenario (and per value of ``split``, the
     parameter an across figure draws a line for each value of)."""
     keys = ["scenario", *([split] if split else [])]
     per = int(runs.groupby(keys).size().max()) if len(runs) else 0
-    where = f"At {_where_shown(results, values, at)}. " if values else ""
+    where = f"At {where_shown(results, values, at)}. " if values else ""
     return where + band_note(per).replace("runs", "replicates")
-
-
-def _where_shown(results: Results, values: dict[str, float], at: dict[str, float]) -> str:
-    """The values shown and why: for a grid, each set with --at, the first scenario's own
-    value, or the value run nearest it (nearest the median value run where the scenario
-    sets none); for a sampled design, the design point nearest the scenario's values."""
-    tree = results.scenarios[next(iter(results.scenarios))]
-    own = {p: scenario_value(tree, p) for p in values}
-    sampled = _sampled(results)
-    if sampled:
-        given = [parameter_label(p) for p in values if p in at]
-        targets = {p: v for p, v in own.items() if p not in at and v is not None}
-        # A drawn value to four significant digits; a grid's as written (up to six).
-        return (
-            f"{_held(values, 4)} (the design point nearest the scenario's values"
-            + (f" {_held(targets)}" if targets else "")
-            + (f", {' and '.join(given)} set with --at" if given else "")
-            + f"; the {sampled} design drew them)"
-        )
-    notes = {}
-    for path, shown in values.items():
-        mine = own[path]
-        if path in at:
-            notes[path] = "set with --at"
-        elif mine is None:
-            notes[path] = "the scenario sets none: the value run nearest the median"
-        elif np.isclose(mine, shown, rtol=1e-9, atol=0.0):
-            notes[path] = "the scenario's value"
-        else:
-            notes[path] = f"the value run nearest the scenario's {mine:.6g}"
-    if set(notes.values()) == {"the scenario's value"}:
-        return f"{_held(values)} (the scenario's value{'s' * (len(values) > 1)})"
-    if set(notes.values()) == {"set with --at"}:
-        return f"{_held(values)} (set with --at)"
-    return ", ".join(f"{_held({p: v})} ({notes[p]})" for p, v in values.items())
 
 
 def _keep(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -206,8 +175,13 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     note = _point_note(results, values, runs, selection.at)
     yield _entry(
         "trust_trajectories",
-        trajectories_figure(
-            series, results.events, metrics=metrics, phrases=phrases, all_powers=results.powers
+        partial(
+            trajectories_figure,
+            series,
+            results.events,
+            metrics=metrics,
+            phrases=phrases,
+            all_powers=results.powers,
         ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
@@ -218,7 +192,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         yield _entry(
             "alignment",
-            alignment_figure(every_power, phrases=phrases, all_powers=results.powers),
+            partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked, mean of the "
             "replicates) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
@@ -234,7 +208,10 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
 
 
 def _across_entry(
-    results: Results, selection: Selection, values: dict[str, float], phrases: dict[str, str]
+    results: Results,
+    selection: Selection,
+    values: dict[str, DesignValue],
+    phrases: dict[str, str],
 ) -> Iterator[Entry]:
     across = str(selection.across)
     held = {p: v for p, v in values.items() if p != across}
@@ -248,7 +225,8 @@ def _across_entry(
         return
     yield _entry(
         f"trajectories_across_{_slug(across)}",
-        across_figure(
+        partial(
+            across_figure,
             _keep(series, selection),
             across,
             results.events,
@@ -332,7 +310,7 @@ def _sweep_entries(
             if not moving:
                 continue
             flat = len(metrics) - len(moving)
-            held_note = f"Other parameters at {_held(held)}. " if held else ""
+            held_note = f"Other parameters at {held_text(held)}. " if held else ""
             flat_note = (
                 f"{flat} series that {'does' if flat == 1 else 'do'} not vary with it "
                 f"{'is' if flat == 1 else 'are'} left out. "
@@ -341,7 +319,14 @@ def _sweep_entries(
             )
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
-                family_figure(at, moving, parameter, phrases=phrases, all_powers=results.powers),
+                partial(
+                    family_figure,
+                    at,
+                    moving,
+                    parameter,
+                    phrases=phrases,
+                    all_powers=results.powers,
+                ),
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
@@ -364,7 +349,7 @@ def _sweep_entries(
         shown = [m for m in trust if m in {*varying(at, trust, x), *varying(at, trust, y)}]
         if not shown:
             continue
-        held_note = f"Other parameters at {_held(held)}. " if held else ""
+        held_note = f"Other parameters at {held_text(held)}. " if held else ""
         cells = "Cells: mean of the replicates; one colour scale for every panel."
         if sampled:
             others = (
@@ -380,17 +365,25 @@ def _sweep_entries(
             )
         yield _entry(
             f"heatmap_{_slug(x)}_{_slug(y)}",
-            heatmap_figure(at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
+            partial(heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
             f"Mean final trust among all states over {parameter_label(x)} and {parameter_label(y)}",
             results,
             held_note + cells,
         )
 
 
-def _headline_entry(results: Results, headline: Headline | None) -> Iterator[Entry]:
+def _headline_entry(
+    results: Results, headline: Headline | None, selection: Selection
+) -> Iterator[Entry]:
     if headline is None:
         return
-    yield _entry("headline", headline_figure(headline), headline_caption(headline), results, "")
+    caption = headline_caption(headline, selection.at)
+    yield _entry("headline", partial(headline_figure, headline), caption, results, "")
+
+
+def _drawn(figure: Figure) -> Figure:
+    """A figure drawn already (the sensitivity bars come as a list)."""
+    return figure
 
 
 def sensitivity_metrics(results: Results) -> list[str]:
@@ -423,7 +416,7 @@ def _sensitivity_entries(
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
                 f"sensitivity_{method}{part}",
-                figure,
+                partial(_drawn, figure),
                 f"{method.capitalize()} sensitivity indices with 95% intervals, clipped to "
                 "the indices' bounds"
                 + (f" (part {i} of {len(figures)})" if len(figures) > 1 else ""),
@@ -445,7 +438,7 @@ def figures_for(
     """
     chosen = selection if selection is not None else selection_of(results)
     found = headline if headline is not None else headline_of(results)
-    yield from _headline_entry(results, found)
+    yield from _headline_entry(results, found, chosen)
     yield from _series_entries(results, chosen)
     yield from _sweep_entries(results, chosen, found)
     yield from _sensitivity_entries(results, _chosen(results, chosen, found))

@@ -15,6 +15,7 @@ with its interval.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +27,14 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from sim.analysis.paired import (
+    DesignValue,
     metric_values,
     paired_differences,
     point_intervals,
     reference_values,
     runs_at,
+    value_order,
+    value_text,
 )
 from sim.catalogue import parse_metric
 from sim.plots.figure import (
@@ -39,8 +43,9 @@ from sim.plots.figure import (
     parameter_label,
     set_theme,
     value_mesh,
+    where_shown,
 )
-from sim.plots.sweeps import levels
+from sim.plots.sweeps import axis_positions, levels, value_ticks
 from sim.results import GRID, RUN, Results
 
 CMAP = "RdBu_r"
@@ -59,7 +64,11 @@ class Headline:
         axes: the varied parameters drawn (x, then y, then panels).
         fixed: parameters held at one value (path -> value).
         cells: per drawn cell, the axes' columns, ``mean``, ``lo``, ``hi``, ``n``.
-        reference: the scenario's own design values (nearest run).
+        reference: the scenario's own design values, or the design point nearest them
+            (:func:`~sim.analysis.paired.reference_values`).
+        where: ``reference`` in words and why each value
+            (:func:`~sim.plots.figure.where_shown`): the scenario's own, or the nearest.
+        held_where: ``fixed`` in words and why, likewise.
         at_reference: ``(mean, lo, hi, n)`` at ``reference``.
         binned: whether sampled values were binned (then cells pool their points).
     """
@@ -70,12 +79,14 @@ class Headline:
     metric: str
     date: str | None
     axes: list[str]
-    fixed: dict[str, float]
+    fixed: dict[str, DesignValue]
     cells: pd.DataFrame
-    reference: dict[str, float]
+    reference: dict[str, DesignValue]
     at_reference: tuple[float, float, float, int]
     binned: bool
     phrases: dict[str, str]
+    where: str = ""
+    held_where: str = ""
 
     @property
     def label(self) -> str:
@@ -86,8 +97,7 @@ class Headline:
     def sentence(self) -> str:
         """The answer in one or two sentences, for the top of the report."""
         mean, lo, hi, n = self.at_reference
-        where = ", ".join(f"{parameter_label(p)} {v:g}" for p, v in self.reference.items())
-        at = f" at the scenario's values ({where})" if where else ""
+        at = f" at {self.where}" if self.reference else ""
         interval = f" [95% interval {lo:.3g} to {hi:.3g}]" if np.isfinite(lo) else ""
         text = f"{self.label}{at}: {mean:+.3g}{interval}, {n} paired replicate(s)."
         if len(self.cells) > 1:
@@ -139,6 +149,8 @@ def headline_of(results: Results) -> Headline | None:
         fixed=fixed,
         cells=cells,
         reference=reference,
+        where=where_shown(results, reference, {}),
+        held_where=where_shown(results, fixed, {}) if fixed else "",
         at_reference=at_reference,
         binned=binned,
         phrases=group_phrases(results.scenarios),
@@ -154,9 +166,10 @@ def _at(pairs: pd.DataFrame) -> tuple[float, float, float, int]:
 
 
 def _mean_grid(cells: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    """The cells' means as a (y, x) table over the values run, sorted."""
+    """The cells' means as a (y, x) table over the values run, in
+    :func:`~sim.analysis.paired.value_order`."""
     grid = cells.pivot_table(index=y, columns=x, values="mean", aggfunc="mean")
-    return grid.reindex(index=np.sort(cells[y].unique()), columns=np.sort(cells[x].unique()))
+    return grid.reindex(index=value_order(cells[y]), columns=value_order(cells[x]))
 
 
 def _draws_contour(z: np.ndarray) -> bool:
@@ -173,7 +186,7 @@ def map_panel(
     *,
     ax: Axes,
     norm: Normalize,
-    reference: dict[str, float] | None = None,
+    reference: dict[str, DesignValue] | None = None,
 ) -> None:
     """One map of mean differences over ``x`` and ``y`` (cells at the values run, ticks
     at those values), the zero contour where the means change sign, a dot where the
@@ -237,7 +250,7 @@ def headline_figure(headline: Headline) -> Figure:
     diff_label = f"{headline.a} minus {headline.b}\n(difference in {what.lower()})"
     title = textwrap.fill(headline.label, 90)
     if len(axes) >= 2:
-        panels = [None] if len(axes) == 2 else list(np.sort(cells[axes[2]].unique()))
+        panels = [None] if len(axes) == 2 else value_order(cells[axes[2]])
         n = len(panels)
         fig, grid = plt.subplots(
             1, n, figsize=(3.6 * n + 1.4, 3.9), squeeze=False, sharey=True, layout="constrained"
@@ -246,9 +259,13 @@ def headline_figure(headline: Headline) -> Figure:
         norm = Normalize(-limit, limit)
         for ax, value in zip(grid[0], panels, strict=True):
             part = cells if value is None else cells[cells[axes[2]] == value]
-            map_panel(part, axes[0], axes[1], ax=ax, norm=norm, reference=headline.reference)
+            # The box goes round one cell: in the panel of the reference's third value only.
+            boxed = value is None or value == headline.reference.get(axes[2])
+            reference = headline.reference if boxed else None
+            map_panel(part, axes[0], axes[1], ax=ax, norm=norm, reference=reference)
             if value is not None:
-                ax.set_title(f"{parameter_label(axes[2])} = {value:.3g}", loc="left", fontsize=9)
+                panel = f"{parameter_label(axes[2])} = {value_text(value, 3)}"
+                ax.set_title(panel, loc="left", fontsize=9)
             if ax is not grid[0, 0]:
                 ax.set_ylabel("")
         mappable = plt.cm.ScalarMappable(norm=norm, cmap=CMAP)
@@ -260,13 +277,14 @@ def headline_figure(headline: Headline) -> Figure:
     fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
     if len(axes) == 1:
         x = axes[0]
-        xs = cells[x].to_numpy(np.float64)
-        ax.fill_between(xs, cells["lo"], cells["hi"], color="#0072B2", alpha=0.2, lw=0)
-        ax.plot(xs, cells["mean"], color="#0072B2", marker="o", ms=4, lw=1.8)
-        if len(xs) <= 12:
-            ax.set_xticks(xs, [f"{v:.3g}" for v in xs])
+        ordered = cells.set_index(x).loc[value_order(cells[x])].reset_index()
+        xs = axis_positions(ordered[x]).to_numpy(np.float64)
+        ax.fill_between(xs, ordered["lo"], ordered["hi"], color="#0072B2", alpha=0.2, lw=0)
+        ax.plot(xs, ordered["mean"], color="#0072B2", marker="o", ms=4, lw=1.8)
+        value_ticks(ax, ordered[x])
         if x in headline.reference:
-            ax.axvline(headline.reference[x], color="0.4", lw=0.9, ls="--", gid="reference")
+            where = xs[list(ordered[x]).index(headline.reference[x])]
+            ax.axvline(where, color="0.4", lw=0.9, ls="--", gid="reference")
         ax.set_xlabel(parameter_label(x))
     else:
         mean, lo, hi, _ = headline.at_reference
@@ -280,8 +298,22 @@ def headline_figure(headline: Headline) -> Figure:
     return fig
 
 
-def headline_caption(headline: Headline) -> str:
-    """How the headline figure was computed, for its caption."""
+def _marks_reference(headline: Headline) -> bool:
+    """Whether the figure marks the reference (the map's box, the line's dashed line):
+    its values on the drawn axes are values drawn (a binned design's need not be)."""
+    return bool(headline.axes) and all(
+        headline.reference.get(p) in set(headline.cells[p]) for p in headline.axes
+    )
+
+
+def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = None) -> str:
+    """How the headline figure was computed, for its caption.
+
+    Args:
+        headline: the headline.
+        at: the ``--at`` values of the other figures: the headline answers at the
+            scenario's values whatever they are, and says so when they are given.
+    """
     n = int(headline.cells["n"].max()) if len(headline.cells) else 0
     drawn = "cells" if len(headline.axes) >= 2 else "points"
     parts = [
@@ -308,14 +340,20 @@ def headline_caption(headline: Headline) -> str:
             "dots: cells whose 95% t interval contains zero"
             if unsure
             else "no cell's 95% t interval contains zero",
-            "box: the scenario's own values",
+            *([f"box: the cell at {headline.where}"] if _marks_reference(headline) else []),
         ]
         parts.append("; ".join(marks))
     elif len(headline.axes) == 1:
-        parts.append("band: 95% t interval of the mean; dashed line: the scenario's own value")
+        parts.append(
+            "band: 95% t interval of the mean"
+            + (f"; dashed line: {headline.where}" if _marks_reference(headline) else "")
+        )
     if headline.fixed:
-        held = ", ".join(f"{parameter_label(p)} = {v:g}" for p, v in headline.fixed.items())
-        parts.append(f"held at the scenario's values: {held}")
+        parts.append(f"held at {headline.held_where}")
+    if at and headline.reference:
+        parts.append(
+            "--at moves the other figures, not the headline (it answers at the scenario's values)"
+        )
     if headline.binned:
         parts.append("sampled values binned into equal-count bins; cells pool the points of a bin")
     return "; ".join(parts) + "."

@@ -8,6 +8,8 @@ failed runs, and the summary (a run's summary metrics; for a sweep, each
 metric's mean and 2.5-97.5 percentiles of the replicates per scenario at
 the design point the figures show). Figures are embedded as base64 data at
 the files' resolution, so the page opens from disk with no other file.
+While the figures are drawn, a terminal shows how many are done of how many,
+as a sweep shows its runs (:class:`FigureProgress`).
 """
 
 from __future__ import annotations
@@ -17,19 +19,20 @@ import html
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.analysis.paired import reference_values, runs_at
+from sim.analysis.paired import reference_values, runs_at, value_text
 from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
 from sim.plots.figure import group_phrases, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results
 from sim.scenario.loader import parse_overrides
+from sim.sweep.progress import Progress, _duration
 
 CAPTIONS = "captions.md"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
@@ -179,11 +182,47 @@ def _details(summary: str, body: str) -> str:
     return f"<details><summary>{html.escape(summary)}</summary>{body}</details>"
 
 
+class FigureProgress(Progress):
+    """Counts the figures drawn and shows them: on a terminal (stderr a tty) one line,
+    redrawn a few times a second, of figures done/total, figures per second and time
+    left; the sweep's :class:`~sim.sweep.progress.Progress` counting figures, not runs.
+
+    Args:
+        stream: where to draw (default stderr).
+        live: redraw the line; default: when ``stream`` is a terminal.
+    """
+
+    def __init__(self, *, stream: TextIO | None = None, live: bool | None = None) -> None:
+        super().__init__(0, stream=stream, live=live)
+
+    def line(self) -> str:
+        """The progress line: figures done/total, figures per second, time left."""
+        left = self.total - self.done
+        eta = _duration(left / self.rate) if self.rate > 0 else "?"
+        pct = 100.0 * self.done / self.total if self.total else 100.0
+        return (
+            f"{self.done}/{self.total} figures ({pct:.0f}%), {self.rate:.1f} figures/s, ETA {eta}"
+        )
+
+    def clear(self) -> None:
+        """Take the progress line off the terminal."""
+        if self.live:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+    def closing(self, where: str) -> str:
+        """The closing line: figures, elapsed, figures per second, ``where`` they are."""
+        return (
+            f"{self.done} figures in {_duration(self.elapsed)} ({self.rate:.1f} figures/s); {where}"
+        )
+
+
 def write_report(
     results_dir: str | Path,
     out: str | Path | None = None,
     fmt: str = "png",
     selection: Selection | None = None,
+    progress: FigureProgress | None = None,
 ) -> Path:
     """Draw every figure of a results folder into ``out`` and write ``report.html``.
 
@@ -195,6 +234,8 @@ def write_report(
         fmt: file format of the figures: ``png``, ``svg`` or ``pdf``. The page
             embeds the same PNG or SVG; for PDF it embeds a PNG rendering.
         selection: what the figures show (default: the experiment file's ``plots:``).
+        progress: counts the figures drawn (default: a new one, drawn on stderr when it
+            is a terminal); its line is cleared at the end.
 
     Returns:
         The path of the page: ``OUT/report.html``, else ``RESULTS_DIR/report.html``.
@@ -212,13 +253,18 @@ def write_report(
     headline = headline_of(results)
     sections: list[tuple[str, str]] = []
     captions = []
-    for entry in figures_for(results, chosen, headline):
+    entries = list(figures_for(results, chosen, headline))  # planned, not drawn yet
+    progress = progress if progress is not None else FigureProgress()
+    progress.total = len(entries)
+    for entry in entries:
         data = render(entry.figure, fmt)
         atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
         shown, shown_fmt = (data, fmt) if fmt in _MIME else (render(entry.figure, "png"), "png")
         plt.close(entry.figure)
         sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, entry.caption)))
         captions.append(f"- `{entry.stem}.{fmt}`: {entry.caption}")
+        progress.update(failed=False)
+    progress.clear()
     atomic_write_text(plots / CAPTIONS, "\n".join(captions) + "\n")
     title = f"credsim {results.kind}: {results.name}"
     page = [
@@ -302,5 +348,5 @@ def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]
         return summary_table(results), ""
     first = next(iter(results.scenarios))
     values = reference_values(results, first, selection.at)
-    held = ", ".join(f"{parameter_label(p)} {v:g}" for p, v in values.items())
+    held = ", ".join(f"{parameter_label(p)} {value_text(v)}" for p, v in values.items())
     return summary_table(results, runs_at(results.ok_runs, values)), f", at {held}"

@@ -4,12 +4,13 @@ The caller holds the other varied parameters at one design point (so
 nothing is pooled over design points): a metric against one parameter is
 the mean of the replicates at each value run, with the band of those
 replicates (2.5 to 97.5 percentiles), a line per scenario, ticks at the
-values run. Designs that draw continuous values (lhs, sobol, morris) are
-binned into equal-count bins first, each drawn at the mean value of its
-bin. Only metrics that vary are drawn (:func:`varying`), and a flat-looking
-metric is never stretched: the y axis spans at least ``MIN_SPAN`` of the
-metric's natural range. Heatmaps show the mean over two parameters, every
-panel of a figure on one colour scale.
+values run (text values, such as names or dates, at even steps in
+:func:`~sim.analysis.paired.value_order`). Designs that draw continuous
+values (lhs, sobol, morris) are binned into equal-count bins first, each
+drawn at the mean value of its bin. Only metrics that vary are drawn
+(:func:`varying`), and a flat-looking metric is never stretched: the y axis
+spans at least ``MIN_SPAN`` of the metric's natural range. Heatmaps show
+the mean over two parameters, every panel of a figure on one colour scale.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.analysis.paired import is_text, value_order, value_text
 from sim.catalogue import parse_metric
 from sim.plots.figure import (
     band,
@@ -82,25 +84,37 @@ def keep_span(ax: Axes, metric: str) -> None:
         ax.set_ylim(middle - need / 2, middle + need / 2)
 
 
+def axis_positions(values: pd.Series) -> pd.Series:
+    """Where each value sits on an axis: a number at itself, text (a name, a date) at its
+    place in :func:`~sim.analysis.paired.value_order` (0, 1, 2 ...)."""
+    if not is_text(values):
+        return values
+    place = {v: float(i) for i, v in enumerate(value_order(values))}
+    return values.map(place).astype(np.float64)
+
+
 def value_ticks(ax: Axes, values: pd.Series, axis: str = "x") -> None:
-    """Ticks at the values run (when there are at most ``MAX_TICKS`` of them); on the x
-    axis at most ``MAX_TICK_LABELS`` of them labelled (every second, third ...), so that
-    the labels of a long grid do not run into each other."""
-    unique = np.unique(values.to_numpy(np.float64))
-    if len(unique) > MAX_TICKS:
+    """Ticks at the values run (when there are at most ``MAX_TICKS`` of them; text values
+    always, at :func:`axis_positions`); on the x axis at most ``MAX_TICK_LABELS`` numbers
+    labelled (every second, third ...), so that the labels of a long grid do not run into
+    each other."""
+    unique = value_order(values)
+    text = is_text(values)
+    if len(unique) > MAX_TICKS and not text:
         return
-    stride = -(-len(unique) // MAX_TICK_LABELS) if axis == "x" else 1
-    labels = [f"{v:.3g}" if i % stride == 0 else "" for i, v in enumerate(unique)]
+    stride = -(-len(unique) // MAX_TICK_LABELS) if axis == "x" and not text else 1
+    labels = [value_text(v, 3) if i % stride == 0 else "" for i, v in enumerate(unique)]
+    where = np.arange(len(unique), dtype=np.float64) if text else np.array(unique, np.float64)
     if axis == "x":
-        ax.set_xticks(unique, labels)
+        ax.set_xticks(where, labels)
     else:
-        ax.set_yticks(unique, labels)
+        ax.set_yticks(where, labels)
 
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
     """Each value's level for plotting: itself when there are few distinct values, else
-    the mean of its equal-count bin (``max_levels`` bins)."""
-    if values.nunique() <= max_levels:
+    the mean of its equal-count bin (``max_levels`` bins). Text is never binned."""
+    if values.nunique() <= max_levels or is_text(values):
         return values
     bins = pd.qcut(values, max_levels, labels=False, duplicates="drop")
     return values.groupby(bins).transform("mean")
@@ -139,7 +153,7 @@ def metric_panel(
     frame, order = with_scenarios(runs, scenarios)
     colors = sample_colors(order) if color is None else dict.fromkeys(order, color)
     styles = scenario_linestyles(order)
-    frame = frame.assign(level=levels(frame[parameter]))
+    frame = frame.assign(level=axis_positions(levels(frame[parameter])))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
     ):
@@ -156,8 +170,8 @@ def metric_panel(
         )
     ax.set_xlabel(parameter_label(parameter))
     ax.set_ylabel(metric_label(metric)[1])
-    if frame[parameter].nunique() <= MAX_LEVELS:
-        value_ticks(ax, frame["level"])  # the values run; bins' means get matplotlib's ticks
+    if frame[parameter].nunique() <= MAX_LEVELS or is_text(frame[parameter]):
+        value_ticks(ax, frame[parameter])  # the values run; bins' means get matplotlib's ticks
     if span:
         keep_span(ax, metric)
     return ax

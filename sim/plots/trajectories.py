@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
+from sim.analysis.paired import value_order, value_text
 from sim.catalogue import SERIES_METRICS
 from sim.plots.figure import (
     DPI,
@@ -402,7 +403,7 @@ def across_figure(
     set_theme()
     rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
     groups = group_order(rows["group"])
-    values = sorted(rows[parameter].unique())
+    values = value_order(rows[parameter])
     palette = power_palette(rows["power"], all_powers)
     fig, axes = plt.subplots(
         len(groups),
@@ -426,7 +427,9 @@ def across_figure(
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlabel("")
             if r == 0:
-                ax.set_title(f"{parameter_label(parameter)} = {value:.3g}", loc="left", fontsize=9)
+                ax.set_title(
+                    f"{parameter_label(parameter)} = {value_text(value, 3)}", loc="left", fontsize=9
+                )
         name = (phrases or {}).get(group) or group_phrase(group)
         axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
     _legend(axes[0, -1], palette, list(dict.fromkeys(rows["power"])), scenarios)
