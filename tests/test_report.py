@@ -147,6 +147,27 @@ def test_report_opens_with_the_answer_and_keeps_tables_last_and_collapsed(tmp_pa
     assert (folder / "report.html").stat().st_size < 1_000_000
 
 
+def test_a_question_keeps_the_heatmaps_split_by_scenario(tmp_path):
+    """experiments.md: a metric against two varied parameters as a heatmap, split by
+    scenario; the headline (the difference's map) does not replace them."""
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 0.95],
+    }
+    question = {
+        "text": "Is base above counter?",
+        "difference": ["base", "counter"],
+        "metric": "final_trust.USA.all",
+    }
+    folder = factory.write_sweep(tmp_path / "sweep", grid=grid, question=question)
+    entries = {e.stem: e for e in figures_for(open_results(folder))}
+    assert "headline" in entries
+    heat = entries["heatmap_trust-negativity_bias_trust-memory"].figure
+    titles = [ax.get_title(loc="left") for ax in heat.axes if ax.get_title(loc="left")]
+    # A row per scenario, a column per power's final trust among all states.
+    assert sorted(t.split("(")[-1] for t in titles) == ["base)"] * 2 + ["counter)"] * 2
+
+
 def test_an_incomplete_sweep_says_so_and_answers_only_with_pairs(tmp_path):
     """A sweep killed before any run of ``counter`` finished: the page warns that it
     shows 12 of 24 runs, keeps the question, and says there is no answer yet instead

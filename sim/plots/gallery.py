@@ -338,8 +338,8 @@ def _sweep_entries(
                 )
                 + flat_note,
             )
-    if headline is not None:
-        return
+    # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
+    # headline maps the difference, these the levels it is the difference of.
     trust = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
     if selection.powers:
         trust = [m for m in trust if m.split(".")[1] in selection.powers]
