@@ -65,7 +65,11 @@ def small_set(tmp_path: Path, parameters: dict[str, Any], **extra: Any) -> Path:
         ({"parameters": {"link.beta": {"low": -1, "high": 2}}}, "parameters.link.beta"),
         (
             {
-                "parameters": {"link.beta": {"low": 0, "high": 2}},
+                # A second prior: a variant that fixes every parameter is refused first.
+                "parameters": {
+                    "link.beta": {"low": 0, "high": 2},
+                    "parameters.trust.memory": {"low": 0.85, "high": 0.999},
+                },
                 "variants": {"steep": {"link.beta": -0.5}},
             },
             "variants.steep.link.beta",
