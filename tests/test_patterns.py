@@ -247,7 +247,13 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
             "p.yaml:15: patterns[0].soruce: unknown field 'soruce'",
         ),
         ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
-        ("group: gulf\n", "group: golf\n", "p.yaml:10: patterns[0].group: unknown group 'golf'"),
+        (
+            "group: gulf\n",
+            "group: golf\n",
+            "p.yaml:10: patterns[0].group: unknown group 'golf'; groups are: africa, "
+            "africa_non_arab, africa_partners, all, arab_league, brics, csto, gulf, levant, syria "
+            "(did you mean 'gulf'?)",
+        ),
         ("power: Russia", "power: Rusia", "link.power: unknown power 'Rusia'"),
         (
             "rival: USA",

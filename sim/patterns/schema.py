@@ -201,7 +201,7 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                     f"{suggest(value, choices)}",
                     path=f"groups.{gname}.{field}",
                 )
-    known = [*own, *pf.groups]
+    known = sorted({*own, *pf.groups})  # a set's order changes between runs
     seen: set[str] = set()
     for index, pattern in enumerate(pf.patterns):
         if pattern.id in seen:
