@@ -248,6 +248,23 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
         ),
         ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
         (
+            "    before: [2012, 2014]\n",
+            "",
+            "p.yaml:7: patterns[0]: a did takes 'before' and 'after'; 'before' is missing",
+        ),
+        ("before: [2012, 2014]", "years: [2012, 2014]", "a did takes 'before' and 'after', not"),
+        (
+            "    before: [2012, 2014]\n    after: [2016, 2019]\n",
+            "",
+            "a did takes 'before' and 'after'; 'before' and 'after' are missing",
+        ),
+        (
+            "    statistic: did\n    group: gulf\n    control: africa_non_arab\n"
+            "    before: [2012, 2014]\n    after: [2016, 2019]\n",
+            "    statistic: correlation\n    group: gulf\n",
+            "a correlation takes 'years: [first, last]'; 'years' is missing",
+        ),
+        (
             "group: gulf\n",
             "group: golf\n",
             "p.yaml:10: patterns[0].group: unknown group 'golf'; groups are: africa, "
