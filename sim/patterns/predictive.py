@@ -43,15 +43,25 @@ def posterior_draws(
         InputError: the folder holds no finished calibration, or the variant is unknown.
     """
     from sim.calibrate import posterior
+    from sim.scenario.schema import allowed, suggest
 
     try:
         manifest, particles = posterior.read_finished(folder)
     except InputError as exc:
         raise InputError(f"--posterior {folder}: {exc.message}") from None
     variants: dict[str, dict[str, float]] = manifest["variants"]
-    chosen = variant or (next(iter(variants)) if len(variants) == 1 else None)
-    if chosen not in variants:
-        raise InputError(f"--variant: name one of {', '.join(variants)} (got {variant!r})")
+    names = list(variants)
+    chosen = variant or (names[0] if len(names) == 1 else None)
+    if chosen is None or chosen not in variants:
+        what = (
+            f"unknown variant '{variant}'"
+            if variant
+            else f"the calibration in {folder} has several variants"
+        )
+        raise InputError(
+            f"--variant: {what}; pass --variant NAME, one of "
+            f"{allowed(names, len(names))}{suggest(variant or '', names)}"
+        )
     paths = list(manifest["resolved"]["parameters"])
     fixed = {p: float(v) for p, v in variants[chosen].items()}
     return chosen, [
