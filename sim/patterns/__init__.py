@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.inputs import NEEDS
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
@@ -126,7 +127,7 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
     return load_model(
         shown,
         PatternFile,
-        needs="a pattern file needs name, scenario, link and patterns",
+        needs=NEEDS["pattern"],
         check=check,
     )
 
