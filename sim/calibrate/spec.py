@@ -162,7 +162,7 @@ def load_calibration(
             )
     for name, fixed in calibration.variants().items():
         _check_variant(calibration, name, fixed, check_paths)
-    files = []
+    files: list[Path] = []
     for i, item in enumerate(spec.patterns):
         file = Path(shown).parent / item
         if not file.is_file():
