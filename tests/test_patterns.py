@@ -365,6 +365,40 @@ def test_missing_scenario(tmp_path: Path) -> None:
         load_patterns(path)
 
 
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [
+        ("folder", "p.yaml:2: scenario: 'folder' is a folder, not a scenario file (looked for"),
+        (
+            str(REPO / "calibrations" / "joint.yaml"),
+            "p.yaml:2: scenario: '{named}' is a calibration file, not a scenario (looked for",
+        ),
+        (str(SYRIA), "p.yaml:2: scenario: '{named}' is a pattern file, not a scenario"),
+        (
+            "broken.yaml",
+            "broken.yaml:10: events.intervention.magnitude: must be >= 0, got -3 (in the "
+            "scenario of pattern file {pattern_file})",
+        ),
+    ],
+    ids=["folder", "calibration", "pattern", "broken"],
+)
+def test_a_scenario_that_is_no_scenario_file_is_said_so_at_the_scenario_field(
+    tmp_path: Path, named: str, expected: str
+) -> None:
+    """A folder said "does not exist"; a calibration file was read as a scenario and its
+    fields reported without naming the pattern file that pointed at it."""
+    (tmp_path / "folder").mkdir()
+    mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+    (tmp_path / "broken.yaml").write_text(
+        mini.read_text().replace("magnitude: 3.0", "magnitude: -3")
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(_GOOD.format(scenario=named))
+    with pytest.raises(InputError) as info:
+        load_patterns(path)
+    assert expected.format(named=named, pattern_file=path) in str(info.value)
+
+
 def test_shipped_pattern_files_load() -> None:
     for path in (SYRIA, SINO):
         pf = load_patterns(path)

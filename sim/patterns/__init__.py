@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.inputs import NEEDS
+from sim.inputs import NEEDS, NOUNS, file_kind
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
@@ -107,18 +107,12 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
     Raises:
         InputError: anything wrong, with file, line and field path.
     """
-    from sim.scenario.loader import load_model, load_scenario
+    from sim.scenario.loader import load_model
 
     shown = str(path)
 
     def check(pf: PatternFile) -> None:
-        scenario_path = os.path.normpath(os.path.join(os.path.dirname(shown), pf.scenario))
-        if not Path(scenario_path).is_file():
-            raise InputError(
-                f"file '{pf.scenario}' does not exist (looked for {scenario_path})",
-                path="scenario",
-            )
-        scenario = load_scenario(scenario_path)
+        scenario = _named_scenario(pf.scenario, shown)
         check_names(pf, scenario)
         check_calendar(pf, scenario)
         pf._scenario = scenario
@@ -130,6 +124,42 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
         needs=NEEDS["pattern"],
         check=check,
     )
+
+
+def _named_scenario(given: str, pattern_file: str) -> Scenario:
+    """The scenario a pattern file's ``scenario:`` names (relative to the pattern file).
+
+    Raises:
+        InputError: at ``scenario`` when it names nothing, a folder or a file of another
+            kind; a mistake inside the scenario is located there and names the pattern file.
+    """
+    from sim.scenario.loader import load_scenario, read_document, read_text
+
+    path = os.path.normpath(os.path.join(os.path.dirname(pattern_file), given))
+    if Path(path).is_dir():
+        raise InputError(
+            f"'{given}' is a folder, not a scenario file (looked for {path})", path="scenario"
+        )
+    if not Path(path).is_file():
+        raise InputError(f"file '{given}' does not exist (looked for {path})", path="scenario")
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        try:
+            kind = file_kind(read_document(read_text(Path(path), path), path).tree)
+        except InputError:
+            kind = None
+        if kind not in (None, "scenario"):
+            raise InputError(
+                f"'{given}' is {NOUNS[str(kind)]}, not a scenario (looked for {path})",
+                path="scenario",
+            ) from None
+        raise InputError(
+            f"{exc.message} (in the scenario of pattern file {pattern_file})",
+            path=exc.path,
+            file=exc.file or path,
+            line=exc.line,
+        ) from None
 
 
 def check_calendar(pf: PatternFile, scenario: Scenario) -> None:

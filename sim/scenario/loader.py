@@ -1112,6 +1112,8 @@ def load_model[ModelT: BaseModel](
         try:
             check(value)
         except InputError as exc:
+            if exc.file is not None:
+                raise  # located in another file (the scenario a pattern file names)
             loc = _loc_of(exc.path, doc.tree) if exc.path else ()
             raise _located(exc, doc.origin, loc) from None
     return value
