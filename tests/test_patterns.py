@@ -347,6 +347,54 @@ def test_windows_beyond_the_vote_data(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("group", "why"),
+    [
+        ("{members: []}", "its members list is empty"),
+        ("{bloc: nato}", "only powers have bloc 'nato': USA, Turkey, France"),
+        ("{region: levant, bloc: brics}", "no state meets all of its selectors"),
+    ],
+)
+def test_a_group_without_a_state_is_refused_at_load_by_validate_and_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], group: str, why: str
+) -> None:
+    """validate passed these and patterns check refused them after reading the votes,
+    at the pattern; both now refuse them at load, at the group's own line."""
+    path = _pattern_file(tmp_path, "{members: [Mali, Niger, Nigeria]}", group)
+    expected = (
+        f"credsim: error: {path}:5: groups.africa_non_arab: group 'africa_non_arab' holds no "
+        f"state of scenario 'syria' ({why}); a pattern compares states' votes, so give it at "
+        "least one state\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+
+
+def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Path) -> None:
+    """A scenario's group may name powers; a pattern comparing it has no state to average."""
+    mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+    scenario = tmp_path / "mini.yaml"
+    scenario.write_text(
+        mini.read_text().replace("{groups: {", "{groups: {west: {members: [USA]}, ")
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: west\nscenario: {scenario}\n"
+        "link: {power: Russia, rival: USA, measure: agreement, reference: [2014, 2014], beta: 1}\n"
+        "patterns:\n  - {id: w, role: calibrate, statistic: change, group: west,\n"
+        "     before: [2014, 2014], after: [2015, 2016], source: s}\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_patterns(path)
+    assert str(info.value) == (
+        f"{path}:5: patterns[0].group: group 'west' of scenario 'mini' holds no state; "
+        "a pattern compares states' votes"
+    )
+
+
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
     """A pattern file may name actors by their UN names: they become the scenario's."""
     path = _pattern_file(tmp_path, "rival: USA", "rival: United States")

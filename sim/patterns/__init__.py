@@ -56,7 +56,7 @@ from sim.observed.votes import VoteData, load_votes, pair_agreement, state_value
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
 from sim.patterns.schema import Pattern, PatternFile, check_names
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Actor, Group, Scenario
 from sim.seeds import seed_sequence
 
 Votes = VoteData | str | os.PathLike[str] | None
@@ -114,6 +114,7 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
     def check(pf: PatternFile) -> None:
         scenario = _named_scenario(pf.scenario, shown)
         check_names(pf, scenario)
+        check_groups(pf, scenario)
         check_calendar(pf, scenario)
         pf._scenario = scenario
         pf._path = shown
@@ -160,6 +161,59 @@ def _named_scenario(given: str, pattern_file: str) -> Scenario:
             file=exc.file or path,
             line=exc.line,
         ) from None
+
+
+def check_groups(pf: PatternFile, scenario: Scenario) -> None:
+    """Every group of the file, and every group a pattern compares, holds a state.
+
+    A pattern averages its group's states' votes; a group that selects only
+    powers (a bloc that only powers hold) or no one (``members: []``) has none.
+    Checked at load, before any vote is read, so ``validate`` refuses it too.
+
+    Raises:
+        InputError: at ``groups.<name>`` for the file's own group, at the pattern's
+            ``group`` or ``control`` for a group of the scenario.
+    """
+    groups = scenario_groups(scenario, pf.groups)
+
+    def holds_a_state(name: str) -> bool:
+        return any(actor in scenario.states for actor in groups[name])
+
+    for name, group in pf.groups.items():
+        if not holds_a_state(name):
+            raise InputError(
+                f"group '{name}' holds no state of scenario '{scenario.name}'"
+                f"{_why_no_state(group, scenario)}; a pattern compares states' votes, so "
+                "give it at least one state",
+                path=f"groups.{name}",
+            )
+    for index, pattern in enumerate(pf.patterns):
+        for field in ("group", "control"):
+            name = getattr(pattern, field)
+            if name is not None and name not in pf.groups and not holds_a_state(name):
+                raise InputError(
+                    f"group '{name}' of scenario '{scenario.name}' holds no state; a pattern "
+                    "compares states' votes",
+                    path=f"patterns[{index}].{field}",
+                )
+
+
+def _why_no_state(group: Group, scenario: Scenario) -> str:
+    """Why a group of a pattern file holds no state, as a parenthesis."""
+    if group.members is not None and not group.members:
+        return " (its members list is empty)"
+    for field, value in (("bloc", group.bloc), ("region", group.region)):
+        if value is None:
+            continue
+        if not any(_has(actor, field, value) for actor in scenario.states.values()):
+            powers = [n for n, actor in scenario.powers.items() if _has(actor, field, value)]
+            return f" (only powers have {field} '{value}': {', '.join(powers)})"
+    return " (no state meets all of its selectors)"
+
+
+def _has(actor: Actor, field: str, value: str) -> bool:
+    """Whether a scenario actor is in bloc (or region) ``value``."""
+    return value in actor.blocs if field == "bloc" else actor.region == value
 
 
 def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
@@ -209,19 +263,10 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     wanted = {a for g in used for a in groups[g] if a in scenario.states}
     states = [s for s in state_list if s in wanted]
     row = {s: i for i, s in enumerate(states)}
-    members: dict[str, IntArray] = {}
-    for pattern in pf.patterns:
-        for name in (pattern.group, pattern.control):
-            if name is None:
-                continue
-            rows = np.array([row[a] for a in groups[name] if a in row], dtype=np.int64)
-            if rows.size == 0:
-                raise InputError(
-                    f"group '{name}' has no state; a pattern compares states",
-                    file=pf.path or None,
-                    path=f"patterns.{pattern.id}",
-                )
-            members[name] = rows
+    # Every group holds a state (check_groups, at load).
+    members = {
+        name: np.array([row[a] for a in groups[name] if a in row], dtype=np.int64) for name in used
+    }
     spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
     years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
     names = scenario_names(scenario)
