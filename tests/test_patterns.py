@@ -347,6 +347,30 @@ def test_windows_beyond_the_vote_data(
     assert not out.exists()
 
 
+def test_a_did_wholly_before_the_calendar_is_refused_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Syria calendar's first simulated year is 2014 (scenarios/syria.yaml): years
+    before it all take the initial state's gap (decision 38), so a did of 2008-2009
+    against 2011-2012 simulated 0 whatever the parameters and was accepted. An after
+    window that reaches 2014 has a simulated year and loads."""
+    path = _pattern_file(tmp_path, "before: [2012, 2014]", "before: [2008, 2009]")
+    path.write_text(path.read_text().replace("after: [2016, 2019]", "after: [2011, 2012]"))
+    expected = (
+        f"credsim: error: {path}:13: patterns[0].after: pattern 'gulf': its before (2008-2009) "
+        "and after (2011-2012) years all precede the scenario's calendar (2014 to 2026), where "
+        "the model predicts only its initial state, so the did cannot move whatever the "
+        "parameters; let its after years reach 2014 or later\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(tmp_path / "no-votes")
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+    path.write_text(path.read_text().replace("after: [2011, 2012]", "after: [2012, 2014]"))
+    assert load_patterns(path).patterns[0].after == (2012, 2014)
+
+
 @pytest.mark.parametrize(
     ("group", "why"),
     [

@@ -217,16 +217,25 @@ def _has(actor: Actor, field: str, value: str) -> bool:
 
 
 def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
-    """No window (nor the link's reference) may run past the scenario's last year.
+    """Every window must lie where the model predicts something that can move.
 
-    The model predicts nothing after its calendar ends, so such a window would
-    compare observed years with fewer (or no) predicted ones. Years before the
-    calendar are allowed: they take the initial state (``link.yearly_gaps``).
+    - No window (nor the link's reference) may run past the scenario's last
+      year: the model predicts nothing after its calendar ends, so such a
+      window would compare observed years with fewer (or no) predicted ones.
+    - Years before the calendar are allowed: they take the initial state
+      (``link.yearly_gaps``, decision 38). But a change or did needs a window
+      that reaches the calendar's first simulated year: when both its windows
+      end before it, every year of both takes the same initial gap, so the
+      simulated change cannot answer the model's parameters (it is 0 when the
+      same states vote in both). The control shares the windows. A correlation
+      is across states, not over time, and is left alone.
 
     Raises:
-        InputError: located at the window's field.
+        InputError: located at the window's field (the later-ending one for a
+            change or did wholly before the calendar).
     """
-    last = int(links.step_years(scenario)[-1])
+    simulated = links.step_years(scenario)
+    begins, last = int(simulated[0]), int(simulated[-1])
     first = scenario.calendar.start[:4]
     spans = [("link.reference", "the link's reference", pf.link.reference)]
     for i, pattern in enumerate(pf.patterns):
@@ -238,6 +247,20 @@ def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
                 f"{what} years {start}-{stop} run past the scenario's calendar "
                 f"({first} to {last}), where the model predicts nothing; end them by {last}",
                 path=path,
+            )
+    for i, pattern in enumerate(pf.patterns):
+        if pattern.statistic == "correlation":
+            continue
+        windows = pattern.windows()
+        latest = max(windows, key=lambda name: windows[name][1])
+        if windows[latest][1] < begins:
+            shown = " and ".join(f"{name} ({a}-{b})" for name, (a, b) in windows.items())
+            raise InputError(
+                f"pattern '{pattern.id}': its {shown} years all precede the scenario's "
+                f"calendar ({first} to {last}), where the model predicts only its initial "
+                f"state, so the {pattern.statistic} cannot move whatever the parameters; let "
+                f"its {latest} years reach {begins} or later",
+                path=f"patterns[{i}].{latest}",
             )
 
 
