@@ -322,14 +322,14 @@ def test_bad_pattern_fields(
         (
             "after: [2016, 2019]",
             "after: [2021, 2023]",
-            "patterns.gulf: pattern 'gulf': its group 'gulf' has no "
-            "votes in its after years 2021-2023 (the vote data has roll calls in 1946-2020)",
+            "patterns.gulf: pattern 'gulf': in its after years 2021-2023, the vote data has "
+            "no roll call in 2021-2023 (it has roll calls in 1946-1963 and 1965-2020)",
         ),
         (
             "reference: [2012, 2014]",
             "reference: [2021, 2023]",
-            "link.reference: no state of the patterns' groups has votes in 2021-2023 "
-            "(the vote data has roll calls in 1946-2020)",
+            "link.reference: the vote data has no roll call in 2021-2023 (it has roll calls in "
+            "1946-1963 and 1965-2020)",
         ),
     ],
 )
@@ -417,6 +417,69 @@ def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Pat
         f"{path}:5: patterns[0].group: group 'west' of scenario 'mini' holds no state; "
         "a pattern compares states' votes"
     )
+
+
+def _albania_file(tmp_path: Path, power: str, reference: str, before: str, after: str) -> Path:
+    """A Sino-Soviet pattern file: Albania's agreement with ``power`` (against the USSR)."""
+    path = tmp_path / "albania.yaml"
+    path.write_text(
+        f"name: albania\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        f"link: {{power: {power}, rival: USSR, measure: agreement, "
+        f"reference: {reference}, beta: 0.5}}\n"
+        "patterns:\n  - {id: albania_to_prc, role: calibrate, statistic: change, "
+        f"group: albania,\n     before: {before}, after: {after}, source: s}}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("power", "reference", "before", "after", "expected"),
+    [
+        (
+            "PRC",
+            "[1957, 1959]",
+            "[1957, 1959]",
+            "[1962, 1965]",
+            "link.reference: the link's power PRC (China in the vote data) has no votes in "
+            "1957-1959; it votes in 1971-2020",
+        ),
+        (
+            "PRC",
+            "[1971, 1972]",
+            "[1968, 1970]",
+            "[1971, 1972]",
+            "patterns.albania_to_prc: pattern 'albania_to_prc': in its before years 1968-1970, "
+            "the link's power PRC (China in the vote data) has no votes in 1968-1970; it "
+            "votes in 1971-2020",
+        ),
+        (
+            "USA",
+            "[1963, 1965]",
+            "[1964, 1964]",
+            "[1965, 1966]",
+            "pattern 'albania_to_prc': in its before years 1964, the vote data has no roll "
+            "call in 1964 (it has roll calls in 1946-1963 and 1965-2020)",
+        ),
+    ],
+    ids=["prc-reference", "prc-window", "1964"],
+)
+def test_a_link_power_or_a_year_without_votes_is_named_with_the_years_there_are(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    power: str,
+    reference: str,
+    before: str,
+    after: str,
+    expected: str,
+) -> None:
+    """validation.md: the PRC votes from late 1971 only; there are no votes in 1964. The
+    PRC's silence was blamed on the groups' states ("no state ... has votes in 1957-1959")
+    and 1964's on the group, with the data's years 1946-2020."""
+    path = _albania_file(tmp_path, power, reference, before, after)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes())]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
 
 
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from sim.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.observed.votes import VoteData
+
 _WIDE_STATES = 6
 
 
@@ -64,7 +66,7 @@ def cli_observe(args: argparse.Namespace) -> int:
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
     from sim.observed.names import scenario_names, un_name
     from sim.observed.series import group_members, observed_table
-    from sim.observed.votes import load_votes
+    from sim.observed.votes import load_votes, seat_label, silence, span_text
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".csv", ".parquet"):
@@ -105,12 +107,17 @@ def cli_observe(args: argparse.Namespace) -> int:
     if table.empty:
         # Before anything is written: an empty table or figure answers nothing.
         asked = [power + (f" against {rival}" if rival else ""), f"{len(states)} state(s)"]
-        asked += [f"{years[0]}-{years[1]}"] if years else []
+        asked += [span_text(*years)] if years else []
         asked += [f"issue {args.issue}"] if args.issue else []
         first, last = data.year_range()
+        voters = [(seat_label("--power", args.power, power), data.voting_years(power))]
+        if rival is not None:
+            voters.append((seat_label("--rival", args.rival, rival), data.voting_years(rival)))
+        span = years or (first, last)
+        why = silence(span, data.years(), voters) or _no_state_votes(data, states, span)
         raise InputError(
-            f"no roll call matches ({', '.join(asked)}); the vote data has roll calls in "
-            f"{first}-{last}"
+            f"no roll call matches ({', '.join(asked)}); "
+            + (why or f"the vote data has roll calls in {first}-{last}")
         )
     print(_printed(table, power, rival, measure, group, args.issue))
     for note in coverage_notes(table, years, data.year_range()):
@@ -130,6 +137,17 @@ def cli_observe(args: argparse.Namespace) -> int:
         atomic_write_bytes(plot, render(observed_figure(table, issue=args.issue), plot.suffix[1:]))
         print(f"figure in {plot}")
     return 0
+
+
+def _no_state_votes(data: VoteData, states: list[str], span: tuple[int, int]) -> str | None:
+    """Says that none of ``states`` voted in ``span``, and when each did; None if one did."""
+    from sim.observed.votes import span_text
+
+    years = {state: data.voting_years(state) for state in states}
+    if not states or any(any(span[0] <= y <= span[1] for y in ys) for ys in years.values()):
+        return None
+    each = "; ".join(f"{s} votes in {span_text(ys[0], ys[-1])}" for s, ys in years.items())
+    return f"none of the states has votes in {span_text(*span)} ({each})"
 
 
 def _seated(name: str | None, given: str, option: str) -> str:

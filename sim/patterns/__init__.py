@@ -52,7 +52,15 @@ from sim.inputs import NEEDS, NOUNS, file_kind
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
-from sim.observed.votes import VoteData, load_votes, pair_agreement, state_values
+from sim.observed.votes import (
+    VoteData,
+    load_votes,
+    pair_agreement,
+    seat_label,
+    silence,
+    span_text,
+    state_values,
+)
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
 from sim.patterns.schema import Pattern, PatternFile, check_names
@@ -75,7 +83,9 @@ class Prepared:
         members: group name -> rows of ``states``.
         power, rival: indices of the link's powers in the scenario.
         reference: (Y,) mask of the link's reference years.
-        vote_years: the first and last year that have a roll call in the vote data.
+        roll_call_years: the years that have a roll call in the vote data.
+        voters: the link's power and rival, each as a label for messages and the
+            years it voted.
         has_offset: (states,) whether a state voted in the reference years, so gets an
             offset and a prediction (decision 39).
     """
@@ -88,7 +98,8 @@ class Prepared:
     power: int
     rival: int
     reference: BoolArray
-    vote_years: tuple[int, int]
+    roll_call_years: list[int]
+    voters: list[tuple[str, list[int]]]
     has_offset: BoolArray
 
 
@@ -317,16 +328,23 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     wide = wide.rename(index=seated).reindex(index=states, columns=years)
     reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
     observed = wide.to_numpy(dtype=np.float64)
-    vote_years = data.year_range()
+    roll_call_years = data.years()
+    voters = [
+        (seat_label(f"the link's {role}", given, country), data.voting_years(country))
+        for role, given, country in (
+            ("power", pf.link.power, power),
+            ("rival", pf.link.rival, rival),
+        )
+    ]
     has_offset = np.isfinite(observed[:, reference]).any(axis=1)
     if not has_offset.any():
         # No state's offset could be set: every prediction would be NaN.
         start, stop = pf.link.reference
-        raise InputError(
-            f"link.reference: no state of the patterns' groups has votes in {start}-{stop} "
-            f"(the vote data has roll calls in {vote_years[0]}-{vote_years[1]})",
-            file=where,
+        why = silence(pf.link.reference, roll_call_years, voters) or (
+            f"no state of the patterns' groups has votes in {start}-{stop} "
+            f"(the vote data has roll calls in {roll_call_years[0]}-{roll_call_years[-1]})"
         )
+        raise InputError(f"link.reference: {why}", file=where)
     return Prepared(
         states=states,
         columns=np.array([state_list.index(s) for s in states], dtype=np.int64),
@@ -336,7 +354,8 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         power=list(scenario.powers).index(pf.link.power),
         rival=list(scenario.powers).index(pf.link.rival),
         reference=reference,
-        vote_years=vote_years,
+        roll_call_years=roll_call_years,
+        voters=voters,
         has_offset=has_offset,
     )
 
@@ -419,8 +438,13 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
 
 
 def _no_votes(pattern: Pattern, prep: Prepared) -> str:
-    """Which of a pattern's groups has no votes in which of its windows, and the data's years."""
-    first, last = prep.vote_years
+    """Why a pattern has no observed value: a window without roll calls, or without votes of
+    the link's power or rival, or of its group or control (with the data's years)."""
+    for window, span in pattern.windows().items():
+        why = silence(span, prep.roll_call_years, prep.voters)
+        if why is not None:
+            return f"pattern '{pattern.id}': in its {window} years {span_text(*span)}, {why}"
+    first, last = prep.roll_call_years[0], prep.roll_call_years[-1]
     for role, name in (("group", pattern.group), ("control", pattern.control)):
         if name is None:
             continue
