@@ -545,3 +545,12 @@ def test_year_spans_by_hand() -> None:
     assert silence((1946, 1947), years, [("X", [1949])]) == (
         "X has no votes in 1946-1947; it votes in 1949"
     )
+
+
+def test_observe_notes_1964_inside_the_years_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    """A year without any roll call inside the data's range (1964) is noted as the years
+    past its end are: its group value is simply missing from the table."""
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia", "--states", "India"]
+    assert main([*argv, "--years", "1962-1966"]) == 0
+    err = capsys.readouterr().err
+    assert "the vote data has roll calls in 1946-2020; none in 1964, asked for by --years" in err

@@ -658,3 +658,41 @@ def test_the_check_says_which_states_count_on_neither_side(
     assert main(["patterns", "check", str(india), "--votes", str(real_votes()),
                  "--out", str(tmp_path / "out2")]) == 0  # fmt: skip
     assert "did not vote" not in capsys.readouterr().err
+
+
+def test_the_check_notes_window_years_without_votes_or_with_few_roll_calls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The vote data ends with one roll call in January 2020 (its README): an after window
+    of 2018-2023 averaged 2018, 2019 and 2020's single vote as three full years, without a
+    word. One note per pattern says so, as ``credsim observe`` does (decision 348)."""
+    path = _pattern_file(tmp_path, "after: [2016, 2019]", "after: [2018, 2023]")
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert notes == [
+        "credsim: note: pattern 'gulf': its after years 2018-2023 have no roll call in "
+        "2021-2023 and few roll calls (count) in 2020 (1) (a window averages the years with "
+        "votes, each once however few its roll calls)"
+    ]
+
+
+def test_the_coverage_notes_of_the_shipped_files_name_1964_only() -> None:
+    """The Sino-Soviet windows that hold 1964 (no roll call that year, validation.md) are
+    noted; no other shipped window lacks votes or rests on few roll calls."""
+    from sim.patterns import coverage_notes
+
+    notes = {
+        path.stem: coverage_notes(pf, prepare(pf, real_votes()))
+        for path in PATTERN_FILES
+        for pf in [load_patterns(path)]
+    }
+    assert notes.pop("sino_soviet") == [
+        f"pattern '{pid}': its after years {span} have no roll call in 1964 (a window "
+        "averages the years with votes, each once however few its roll calls)"
+        for pid, span in (
+            ("nonaligned_test_ban", "1963-1965"),
+            ("albania_after_split", "1962-1966"),
+        )
+    ]
+    assert all(found == [] for found in notes.values()), notes

@@ -231,6 +231,10 @@ def _prepare(
 
 # --------------------------------------------------------------------------- coverage
 
+# A value resting on fewer roll calls than this is named in a note (the data's last
+# year, 2020, has one, in January, and would otherwise count as a full year).
+FEW_ROLL_CALLS = 5
+
 
 def span_text(first: int, last: int) -> str:
     """``1958-1962``, or ``1964`` for a single year."""
@@ -246,6 +250,16 @@ def year_spans(years: Iterable[int]) -> list[str]:
         else:
             runs.append([year, year])
     return [span_text(first, last) for first, last in runs]
+
+
+def few_roll_calls(years: Iterable[int], counts: Iterable[int]) -> list[str]:
+    """``2020 (1)`` for each year whose value rests on at least one roll call but fewer
+    than :data:`FEW_ROLL_CALLS`."""
+    return [
+        f"{int(year)} ({int(count)})"
+        for year, count in zip(years, counts, strict=True)
+        if 0 < count < FEW_ROLL_CALLS
+    ]
 
 
 def seat_label(who: str, given: str, country: str) -> str:

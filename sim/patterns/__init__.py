@@ -54,12 +54,14 @@ from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
 from sim.observed.votes import (
     VoteData,
+    few_roll_calls,
     load_votes,
     pair_agreement,
     seat_label,
     silence,
     span_text,
     state_values,
+    year_spans,
 )
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
@@ -88,6 +90,8 @@ class Prepared:
             years it voted.
         has_offset: (states,) whether a state voted in the reference years, so gets an
             offset and a prediction (decision 39).
+        roll_calls: group name -> (Y,) the distinct roll calls behind the group's value
+            each year (0 where none of its states voted).
     """
 
     states: list[str]
@@ -101,6 +105,7 @@ class Prepared:
     roll_call_years: list[int]
     voters: list[tuple[str, list[int]]]
     has_offset: BoolArray
+    roll_calls: dict[str, IntArray]
 
 
 @dataclass
@@ -324,6 +329,11 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         years=(int(years[0]), int(years[-1])),
     )
     values = state_values(pairs)
+    calls = pairs.assign(state=pairs["state"].map(seated))
+    roll_calls: dict[str, IntArray] = {}
+    for name in used:
+        counts = calls.loc[calls["state"].isin(groups[name])].groupby("year")["rcid"].nunique()
+        roll_calls[name] = np.asarray(counts.reindex(years, fill_value=0), dtype=np.int64)
     wide = values.pivot(index="state", columns="year", values="value")
     wide = wide.rename(index=seated).reindex(index=states, columns=years)
     reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
@@ -357,6 +367,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         roll_call_years=roll_call_years,
         voters=voters,
         has_offset=has_offset,
+        roll_calls=roll_calls,
     )
 
 
@@ -435,6 +446,46 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
         if names:
             out[pattern.id] = names
     return out
+
+
+def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
+    """One note per pattern whose windows hold years without votes (no roll call past the
+    vote data's end or in 1964, or none its groups cast) or resting on fewer than
+    ``FEW_ROLL_CALLS`` roll calls (2020 has one).
+
+    A window's value is the mean of its years that have votes, each counting once
+    however few its roll calls, so such a window silently stands on fewer years, or
+    on a handful of votes; ``credsim observe`` notes the same (decision 348). A
+    year counts as the fewest roll calls behind any of the pattern's groups.
+    """
+    notes = []
+    for pattern in pf.patterns:
+        names = [n for n in (pattern.group, pattern.control) if n is not None]
+        counts = np.min([prep.roll_calls[n] for n in names], axis=0)
+        parts = []
+        for window, (start, stop) in pattern.windows().items():
+            inside = (prep.years >= start) & (prep.years <= stop)
+            bits = []
+            none = prep.years[inside & (counts == 0)].tolist()
+            lacking = [y for y in none if y not in prep.roll_call_years]
+            if lacking:
+                bits.append(f"no roll call in {' or '.join(year_spans(lacking))}")
+            silent = [y for y in none if y in prep.roll_call_years]
+            if silent:
+                bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
+            thin = few_roll_calls(prep.years[inside], counts[inside])
+            if thin:
+                bits.append(f"few roll calls (count) in {', '.join(thin)}")
+            if bits:
+                parts.append(
+                    f"its {window} years {span_text(start, stop)} have {' and '.join(bits)}"
+                )
+        if parts:
+            notes.append(
+                f"pattern '{pattern.id}': {'; '.join(parts)} (a window averages the years "
+                "with votes, each once however few its roll calls)"
+            )
+    return notes
 
 
 def _no_votes(pattern: Pattern, prep: Prepared) -> str:

@@ -133,7 +133,8 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate, print and write (module docstring); returns 0."""
     from sim.fileio import atomic_write_bytes, atomic_write_text
-    from sim.patterns import observed_statistics, simulate_statistics
+    from sim.patterns import observed_statistics, prepare, simulate_statistics
+    from sim.patterns.check import print_notes
 
     if args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
@@ -156,6 +157,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         f"{len(draws)} draws x {args.reps} replicate(s)"
     )
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    print_notes(pf, prepare(pf, votes))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
     atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
