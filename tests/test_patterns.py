@@ -482,6 +482,30 @@ def test_a_link_power_or_a_year_without_votes_is_named_with_the_years_there_are(
     assert err.count("\n") == 1 and expected in err
 
 
+def test_a_correlation_whose_power_has_no_votes_names_the_power(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A correlation of 1965-1967 against the PRC said the group "has 0 state(s) with votes";
+    the PRC, which votes from 1971, is named (and the window is "its years", not "its years
+    years")."""
+    path = tmp_path / "corr.yaml"
+    path.write_text(
+        f"name: corr\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: PRC, rival: USSR, measure: agreement, reference: [1971, 1972], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: corr, role: calibrate, statistic: correlation, "
+        "group: nonaligned,\n     years: [1965, 1967], tolerance: 0.1, source: s}\n"
+    )
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes())]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.endswith(
+        "patterns.corr: pattern 'corr': in its years 1965-1967, the link's power PRC (China "
+        "in the vote data) has no votes in 1965-1967; it votes in 1971-2020\n"
+    )
+
+
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
     """A pattern file may name actors by their UN names: they become the scenario's."""
     path = _pattern_file(tmp_path, "rival: USA", "rival: United States")

@@ -253,14 +253,15 @@ def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
     simulated = links.step_years(scenario)
     begins, last = int(simulated[0]), int(simulated[-1])
     first = scenario.calendar.start[:4]
-    spans = [("link.reference", "the link's reference", pf.link.reference)]
+    spans = [("link.reference", "the link's reference years", pf.link.reference)]
     for i, pattern in enumerate(pf.patterns):
         for name, span in pattern.windows().items():
-            spans.append((f"patterns[{i}].{name}", f"pattern '{pattern.id}': its {name}", span))
+            what = f"pattern '{pattern.id}': its {_years_of(name)}"
+            spans.append((f"patterns[{i}].{name}", what, span))
     for path, what, (start, stop) in spans:
         if stop > last:
             raise InputError(
-                f"{what} years {start}-{stop} run past the scenario's calendar "
+                f"{what} {start}-{stop} run past the scenario's calendar "
                 f"({first} to {last}), where the model predicts nothing; end them by {last}",
                 path=path,
             )
@@ -383,7 +384,8 @@ def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
         n_states = int(np.isfinite(stats.window_mean(group, years, span)).sum())
         if n_states < 4:
             raise InputError(
-                f"group '{pattern.group}' has {n_states} state(s) with votes in "
+                _silent_window(pattern, prep)
+                or f"group '{pattern.group}' has {n_states} state(s) with votes in "
                 f"{span[0]}-{span[1]}; a correlation needs at least 4",
                 path=f"patterns.{pattern.id}",
             )
@@ -478,7 +480,7 @@ def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
                 bits.append(f"few roll calls (count) in {', '.join(thin)}")
             if bits:
                 parts.append(
-                    f"its {window} years {span_text(start, stop)} have {' and '.join(bits)}"
+                    f"its {_years_of(window)} {span_text(start, stop)} have {' and '.join(bits)}"
                 )
         if parts:
             notes.append(
@@ -488,13 +490,27 @@ def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
     return notes
 
 
-def _no_votes(pattern: Pattern, prep: Prepared) -> str:
-    """Why a pattern has no observed value: a window without roll calls, or without votes of
-    the link's power or rival, or of its group or control (with the data's years)."""
+def _years_of(window: str) -> str:
+    """A window's name for messages: ``after years``, or ``years`` for a correlation's."""
+    return "years" if window == "years" else f"{window} years"
+
+
+def _silent_window(pattern: Pattern, prep: Prepared) -> str | None:
+    """A window of the pattern without any roll call, or without a vote of the link's power
+    or rival (:func:`sim.observed.votes.silence`), as a message; else None."""
     for window, span in pattern.windows().items():
         why = silence(span, prep.roll_call_years, prep.voters)
         if why is not None:
-            return f"pattern '{pattern.id}': in its {window} years {span_text(*span)}, {why}"
+            return f"pattern '{pattern.id}': in its {_years_of(window)} {span_text(*span)}, {why}"
+    return None
+
+
+def _no_votes(pattern: Pattern, prep: Prepared) -> str:
+    """Why a pattern has no observed value: a silent window (:func:`_silent_window`), or
+    one where its group or control cast no vote (with the data's years)."""
+    silent = _silent_window(pattern, prep)
+    if silent is not None:
+        return silent
     first, last = prep.roll_call_years[0], prep.roll_call_years[-1]
     for role, name in (("group", pattern.group), ("control", pattern.control)):
         if name is None:
