@@ -1,6 +1,8 @@
 """``credsim validate FILE``: check a scenario, experiment, pattern or calibration file.
 
-It runs and writes nothing. A scenario's mistakes are reported together, one
+It runs and writes nothing. The file's kind is told by its top-level fields
+(:func:`sim.inputs.file_kind`); a file whose kind cannot be told gets one line
+saying what each kind needs. A scenario's mistakes are reported together, one
 line each, in line order; then slips that are not errors are warned about
 (:func:`scenario_warnings`) without failing. The other files are checked by
 their own loaders (first mistake). It lives outside :mod:`sim.scenario`
@@ -13,11 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from sim.errors import InputError
+from sim.inputs import ANY_NEEDS, file_kind
 from sim.scenario.loader import (
     check_file,
+    kind_of,
     locate,
     parse_overrides,
     read_document,
@@ -84,8 +87,16 @@ def cli_validate(args: argparse.Namespace) -> int:
     """
     shown = str(args.file)
     overrides = list(args.overrides or [])
-    doc = read_document(read_text(Path(shown), shown), shown)
-    kind = _file_kind(doc.tree)
+    doc = read_document(read_text(Path(shown), shown), shown, ANY_NEEDS)
+    kind = file_kind(doc.tree)
+    if kind is None:
+        what = (
+            "cannot tell which kind of file this is from its fields "
+            f"({', '.join(map(str, doc.tree))})"
+            if isinstance(doc.tree, dict)
+            else f"expected a mapping of fields, got {kind_of(doc.tree)}"
+        )
+        raise InputError(f"{what}; {ANY_NEEDS}", file=shown)
     if kind in ("pattern", "calibration"):
         if overrides:
             raise InputError(
@@ -122,27 +133,6 @@ def cli_validate(args: argparse.Namespace) -> int:
     )
     print(f"  model: {model_version(scenario)}")
     return 0
-
-
-def _file_kind(tree: Any) -> str:
-    """What a file is, by its top-level fields: experiment, pattern, calibration or scenario.
-
-    A pattern file has ``link`` and ``patterns`` (a list of patterns); a
-    calibration file has ``patterns`` (a list of pattern files) and
-    ``parameters`` (priors). Anything else is taken for a scenario, whose
-    loader names what is wrong with it.
-    """
-    if not isinstance(tree, dict):
-        return "scenario"
-    if "scenarios" in tree:
-        return "experiment"
-    if "link" in tree:
-        return "pattern"
-    if "patterns" in tree:
-        listed = tree["patterns"]
-        files = isinstance(listed, list) and all(isinstance(item, str) for item in listed)
-        return "calibration" if "parameters" in tree or files else "pattern"
-    return "scenario"
 
 
 def _check_patterns(shown: str) -> str:

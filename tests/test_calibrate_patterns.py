@@ -184,3 +184,21 @@ def test_an_event_path_the_scenario_lacks_is_located_in_the_calibration_file(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{path}:" in err and "nonexistent" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_calibrate_notes_window_years_the_vote_data_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pattern window reaching past the vote data (one roll call in 2020, none after) is
+    noted when the calibration is loaded, naming the pattern file, as patterns check does."""
+    import sim.calibrate.run
+
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    small = tmp_path / "small.yaml"
+    small.write_text(small.read_text().replace("- 2019", "- 2020", 1))
+    assert small.read_text().count("- 2020") == 1
+    monkeypatch.setattr(sim.calibrate.run, "run_calibration", lambda *args, **kwargs: None)
+    assert main(["calibrate", str(path), "--votes", str(votes_folder())]) == 0
+    err = capsys.readouterr().err
+    assert err.count("credsim: note: small.yaml: pattern '") == 1
+    assert "have few roll calls (count) in 2020 (1)" in err

@@ -429,9 +429,53 @@ def test_observe_with_no_roll_call_is_an_error_and_writes_nothing(
     )  # fmt: skip
     assert (
         "no roll call matches (Alpha against Beta, 2 state(s), 2005-2006); "
-        "the vote data has roll calls in 2000-2001"
+        "the vote data has no roll call in 2005-2006 (it has roll calls in 2000-2001)"
     ) in err
     assert not out.exists() and not plot.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "years", "expected"),
+    [
+        (
+            ["--power", "Delta", "--states", "Gamma"],
+            "2001",
+            "no roll call matches (Delta, 1 state(s), 2001); --power Delta has no votes in "
+            "2001; it votes in 2000",
+        ),
+        (
+            ["--power", "Alpha", "--rival", "Delta", "--states", "Gamma"],
+            "2001",
+            "; --rival Delta has no votes in 2001; it votes in 2000",
+        ),
+        (
+            ["--power", "Gamma", "--states", "Delta"],
+            "2001",
+            "; none of the states has votes in 2001 (Delta votes in 2000)",
+        ),
+    ],
+    ids=["power", "rival", "states"],
+)
+def test_observe_names_who_has_no_votes_in_the_years(
+    hand: Path, capsys: pytest.CaptureFixture[str], who: list[str], years: str, expected: str
+) -> None:
+    """Delta votes in 2000 only (the module docstring's table): "no roll call matches"
+    with the data's years blamed nothing; the one without votes is named, with its years."""
+    err = _one_line_error(capsys, ["observe", "--votes", str(hand), *who, "--years", years])
+    assert expected in err
+
+
+def test_observe_names_the_prc_and_1964(capsys: pytest.CaptureFixture[str]) -> None:
+    """validation.md: the PRC votes from late 1971 only; there are no votes in 1964."""
+    argv = ["observe", "--votes", str(real_votes()), "--power", "PRC", "--states", "India,Albania"]
+    err = _one_line_error(capsys, [*argv, "--years", "1958-1962"])
+    assert err.endswith(
+        "; --power PRC (China in the vote data) has no votes in 1958-1962; it votes in 1971-2020\n"
+    )
+    err = _one_line_error(capsys, [*argv, "--years", "1964-1964"])
+    assert err.endswith(
+        "; the vote data has no roll call in 1964 (it has roll calls in 1946-1963 and 1965-2020)\n"
+    )
 
 
 def test_observed_figure_marks_whole_years(hand: Path) -> None:
@@ -487,3 +531,26 @@ def test_observe_says_what_the_data_cannot_show(
     assert "few roll calls behind these years' values (count): 2000 (3), 2001 (2)" in err
     assert main([*argv, "--years", "2000-2001"]) == 0
     assert "asked for by --years" not in capsys.readouterr().err
+
+
+def test_year_spans_by_hand() -> None:
+    from sim.observed.votes import silence, year_spans
+
+    assert year_spans([2023, 1964, 2021, 2022, 1946, 1947]) == ["1946-1947", "1964", "2021-2023"]
+    years = [1946, 1947, 1949]
+    assert silence((1948, 1948), years, []) == (
+        "the vote data has no roll call in 1948 (it has roll calls in 1946-1947 and 1949)"
+    )
+    assert silence((1946, 1949), years, [("X", [1949]), ("Y", [1946])]) is None
+    assert silence((1946, 1947), years, [("X", [1949])]) == (
+        "X has no votes in 1946-1947; it votes in 1949"
+    )
+
+
+def test_observe_notes_1964_inside_the_years_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    """A year without any roll call inside the data's range (1964) is noted as the years
+    past its end are: its group value is simply missing from the table."""
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia", "--states", "India"]
+    assert main([*argv, "--years", "1962-1966"]) == 0
+    err = capsys.readouterr().err
+    assert "the vote data has roll calls in 1946-2020; none in 1964, asked for by --years" in err

@@ -247,7 +247,30 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
             "p.yaml:15: patterns[0].soruce: unknown field 'soruce'",
         ),
         ("    control: africa_non_arab\n", "", "a did needs a 'control' group"),
-        ("group: gulf\n", "group: golf\n", "p.yaml:10: patterns[0].group: unknown group 'golf'"),
+        (
+            "    before: [2012, 2014]\n",
+            "",
+            "p.yaml:7: patterns[0]: a did takes 'before' and 'after'; 'before' is missing",
+        ),
+        ("before: [2012, 2014]", "years: [2012, 2014]", "a did takes 'before' and 'after', not"),
+        (
+            "    before: [2012, 2014]\n    after: [2016, 2019]\n",
+            "",
+            "a did takes 'before' and 'after'; 'before' and 'after' are missing",
+        ),
+        (
+            "    statistic: did\n    group: gulf\n    control: africa_non_arab\n"
+            "    before: [2012, 2014]\n    after: [2016, 2019]\n",
+            "    statistic: correlation\n    group: gulf\n",
+            "a correlation takes 'years: [first, last]'; 'years' is missing",
+        ),
+        (
+            "group: gulf\n",
+            "group: golf\n",
+            "p.yaml:10: patterns[0].group: unknown group 'golf'; groups are: africa, "
+            "africa_non_arab, africa_partners, all, arab_league, brics, csto, gulf, levant, syria "
+            "(did you mean 'gulf'?)",
+        ),
         ("power: Russia", "power: Rusia", "link.power: unknown power 'Rusia'"),
         (
             "rival: USA",
@@ -299,14 +322,14 @@ def test_bad_pattern_fields(
         (
             "after: [2016, 2019]",
             "after: [2021, 2023]",
-            "patterns.gulf: pattern 'gulf': its group 'gulf' has no "
-            "votes in its after years 2021-2023 (the vote data has roll calls in 1946-2020)",
+            "patterns.gulf: pattern 'gulf': in its after years 2021-2023, the vote data has "
+            "no roll call in 2021-2023 (it has roll calls in 1946-1963 and 1965-2020)",
         ),
         (
             "reference: [2012, 2014]",
             "reference: [2021, 2023]",
-            "link.reference: no state of the patterns' groups has votes in 2021-2023 "
-            "(the vote data has roll calls in 1946-2020)",
+            "link.reference: the vote data has no roll call in 2021-2023 (it has roll calls in "
+            "1946-1963 and 1965-2020)",
         ),
     ],
 )
@@ -322,6 +345,165 @@ def test_windows_beyond_the_vote_data(
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert expected in err
     assert not out.exists()
+
+
+def test_a_did_wholly_before_the_calendar_is_refused_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Syria calendar's first simulated year is 2014 (scenarios/syria.yaml): years
+    before it all take the initial state's gap (decision 38), so a did of 2008-2009
+    against 2011-2012 simulated 0 whatever the parameters and was accepted. An after
+    window that reaches 2014 has a simulated year and loads."""
+    path = _pattern_file(tmp_path, "before: [2012, 2014]", "before: [2008, 2009]")
+    path.write_text(path.read_text().replace("after: [2016, 2019]", "after: [2011, 2012]"))
+    expected = (
+        f"credsim: error: {path}:13: patterns[0].after: pattern 'gulf': its before (2008-2009) "
+        "and after (2011-2012) years all precede the scenario's calendar (2014 to 2026), where "
+        "the model predicts only its initial state, so the did cannot move whatever the "
+        "parameters; let its after years reach 2014 or later\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(tmp_path / "no-votes")
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+    path.write_text(path.read_text().replace("after: [2011, 2012]", "after: [2012, 2014]"))
+    assert load_patterns(path).patterns[0].after == (2012, 2014)
+
+
+@pytest.mark.parametrize(
+    ("group", "why"),
+    [
+        ("{members: []}", "its members list is empty"),
+        ("{bloc: nato}", "only powers have bloc 'nato': USA, Turkey, France"),
+        ("{region: levant, bloc: brics}", "no state meets all of its selectors"),
+    ],
+)
+def test_a_group_without_a_state_is_refused_at_load_by_validate_and_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], group: str, why: str
+) -> None:
+    """validate passed these and patterns check refused them after reading the votes,
+    at the pattern; both now refuse them at load, at the group's own line."""
+    path = _pattern_file(tmp_path, "{members: [Mali, Niger, Nigeria]}", group)
+    expected = (
+        f"credsim: error: {path}:5: groups.africa_non_arab: group 'africa_non_arab' holds no "
+        f"state of scenario 'syria' ({why}); a pattern compares states' votes, so give it at "
+        "least one state\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+
+
+def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Path) -> None:
+    """A scenario's group may name powers; a pattern comparing it has no state to average."""
+    mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+    scenario = tmp_path / "mini.yaml"
+    scenario.write_text(
+        mini.read_text().replace("{groups: {", "{groups: {west: {members: [USA]}, ")
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: west\nscenario: {scenario}\n"
+        "link: {power: Russia, rival: USA, measure: agreement, reference: [2014, 2014], beta: 1}\n"
+        "patterns:\n  - {id: w, role: calibrate, statistic: change, group: west,\n"
+        "     before: [2014, 2014], after: [2015, 2016], source: s}\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_patterns(path)
+    assert str(info.value) == (
+        f"{path}:5: patterns[0].group: group 'west' of scenario 'mini' holds no state; "
+        "a pattern compares states' votes"
+    )
+
+
+def _albania_file(tmp_path: Path, power: str, reference: str, before: str, after: str) -> Path:
+    """A Sino-Soviet pattern file: Albania's agreement with ``power`` (against the USSR)."""
+    path = tmp_path / "albania.yaml"
+    path.write_text(
+        f"name: albania\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        f"link: {{power: {power}, rival: USSR, measure: agreement, "
+        f"reference: {reference}, beta: 0.5}}\n"
+        "patterns:\n  - {id: albania_to_prc, role: calibrate, statistic: change, "
+        f"group: albania,\n     before: {before}, after: {after}, source: s}}\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("power", "reference", "before", "after", "expected"),
+    [
+        (
+            "PRC",
+            "[1957, 1959]",
+            "[1957, 1959]",
+            "[1962, 1965]",
+            "link.reference: the link's power PRC (China in the vote data) has no votes in "
+            "1957-1959; it votes in 1971-2020",
+        ),
+        (
+            "PRC",
+            "[1971, 1972]",
+            "[1968, 1970]",
+            "[1971, 1972]",
+            "patterns.albania_to_prc: pattern 'albania_to_prc': in its before years 1968-1970, "
+            "the link's power PRC (China in the vote data) has no votes in 1968-1970; it "
+            "votes in 1971-2020",
+        ),
+        (
+            "USA",
+            "[1963, 1965]",
+            "[1964, 1964]",
+            "[1965, 1966]",
+            "pattern 'albania_to_prc': in its before years 1964, the vote data has no roll "
+            "call in 1964 (it has roll calls in 1946-1963 and 1965-2020)",
+        ),
+    ],
+    ids=["prc-reference", "prc-window", "1964"],
+)
+def test_a_link_power_or_a_year_without_votes_is_named_with_the_years_there_are(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    power: str,
+    reference: str,
+    before: str,
+    after: str,
+    expected: str,
+) -> None:
+    """validation.md: the PRC votes from late 1971 only; there are no votes in 1964. The
+    PRC's silence was blamed on the groups' states ("no state ... has votes in 1957-1959")
+    and 1964's on the group, with the data's years 1946-2020."""
+    path = _albania_file(tmp_path, power, reference, before, after)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes())]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
+
+
+def test_a_correlation_whose_power_has_no_votes_names_the_power(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A correlation of 1965-1967 against the PRC said the group "has 0 state(s) with votes";
+    the PRC, which votes from 1971, is named (and the window is "its years", not "its years
+    years")."""
+    path = tmp_path / "corr.yaml"
+    path.write_text(
+        f"name: corr\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: PRC, rival: USSR, measure: agreement, reference: [1971, 1972], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: corr, role: calibrate, statistic: correlation, "
+        "group: nonaligned,\n     years: [1965, 1967], tolerance: 0.1, source: s}\n"
+    )
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes())]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.endswith(
+        "patterns.corr: pattern 'corr': in its years 1965-1967, the link's power PRC (China "
+        "in the vote data) has no votes in 1965-1967; it votes in 1971-2020\n"
+    )
 
 
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
@@ -340,6 +522,40 @@ def test_missing_scenario(tmp_path: Path) -> None:
     path.write_text(_GOOD.format(scenario="../nowhere.yaml"))
     with pytest.raises(InputError, match=r"p.yaml:2: scenario: file '../nowhere.yaml' does not"):
         load_patterns(path)
+
+
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [
+        ("folder", "p.yaml:2: scenario: 'folder' is a folder, not a scenario file (looked for"),
+        (
+            str(REPO / "calibrations" / "joint.yaml"),
+            "p.yaml:2: scenario: '{named}' is a calibration file, not a scenario (looked for",
+        ),
+        (str(SYRIA), "p.yaml:2: scenario: '{named}' is a pattern file, not a scenario"),
+        (
+            "broken.yaml",
+            "broken.yaml:10: events.intervention.magnitude: must be >= 0, got -3 (in the "
+            "scenario of pattern file {pattern_file})",
+        ),
+    ],
+    ids=["folder", "calibration", "pattern", "broken"],
+)
+def test_a_scenario_that_is_no_scenario_file_is_said_so_at_the_scenario_field(
+    tmp_path: Path, named: str, expected: str
+) -> None:
+    """A folder said "does not exist"; a calibration file was read as a scenario and its
+    fields reported without naming the pattern file that pointed at it."""
+    (tmp_path / "folder").mkdir()
+    mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+    (tmp_path / "broken.yaml").write_text(
+        mini.read_text().replace("magnitude: 3.0", "magnitude: -3")
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(_GOOD.format(scenario=named))
+    with pytest.raises(InputError) as info:
+        load_patterns(path)
+    assert expected.format(named=named, pattern_file=path) in str(info.value)
 
 
 def test_shipped_pattern_files_load() -> None:
@@ -466,3 +682,41 @@ def test_the_check_says_which_states_count_on_neither_side(
     assert main(["patterns", "check", str(india), "--votes", str(real_votes()),
                  "--out", str(tmp_path / "out2")]) == 0  # fmt: skip
     assert "did not vote" not in capsys.readouterr().err
+
+
+def test_the_check_notes_window_years_without_votes_or_with_few_roll_calls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The vote data ends with one roll call in January 2020 (its README): an after window
+    of 2018-2023 averaged 2018, 2019 and 2020's single vote as three full years, without a
+    word. One note per pattern says so, as ``credsim observe`` does (decision 348)."""
+    path = _pattern_file(tmp_path, "after: [2016, 2019]", "after: [2018, 2023]")
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert notes == [
+        "credsim: note: pattern 'gulf': its after years 2018-2023 have no roll call in "
+        "2021-2023 and few roll calls (count) in 2020 (1) (a window averages the years with "
+        "votes, each once however few its roll calls)"
+    ]
+
+
+def test_the_coverage_notes_of_the_shipped_files_name_1964_only() -> None:
+    """The Sino-Soviet windows that hold 1964 (no roll call that year, validation.md) are
+    noted; no other shipped window lacks votes or rests on few roll calls."""
+    from sim.patterns import coverage_notes
+
+    notes = {
+        path.stem: coverage_notes(pf, prepare(pf, real_votes()))
+        for path in PATTERN_FILES
+        for pf in [load_patterns(path)]
+    }
+    assert notes.pop("sino_soviet") == [
+        f"pattern '{pid}': its after years {span} have no roll call in 1964 (a window "
+        "averages the years with votes, each once however few its roll calls)"
+        for pid, span in (
+            ("nonaligned_test_ban", "1963-1965"),
+            ("albania_after_split", "1962-1966"),
+        )
+    ]
+    assert all(found == [] for found in notes.values()), notes

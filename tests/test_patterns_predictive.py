@@ -9,6 +9,7 @@ observed at 1.2 lies beyond 0.95 + 0.1, so it is not covered; at 1.04 it is.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.patterns.predictive import predictive_table
+from sim.errors import InputError
+from sim.patterns.predictive import posterior_draws, predictive_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,3 +88,27 @@ def test_the_posterior_check_draws_its_figure_from_its_table(
     assert np.allclose(checks["discrepancy"].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)
     assert np.allclose(checks["q05"].to_numpy(), table["low"].to_numpy())
     assert np.allclose(checks["q95"].to_numpy(), table["high"].to_numpy())
+
+
+def test_a_calibration_of_several_variants_says_to_pass_variant(tmp_path: Path) -> None:
+    """Without --variant a calibration of two variants said "(got None)"; it now says
+    what to pass, and an unknown name gets the variants and a close match."""
+    from test_calibrate import _fake_calibration
+
+    folder = tmp_path / "cal"
+    _fake_calibration(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["variants"]["w"] = {}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as missing:
+        posterior_draws(folder, None, 3, 0)
+    assert str(missing.value) == (
+        f"--variant: the calibration in {folder} has several variants; "
+        "pass --variant NAME, one of v, w"
+    )
+    with pytest.raises(InputError) as unknown:
+        posterior_draws(folder, "ww", 3, 0)
+    assert str(unknown.value) == (
+        "--variant: unknown variant 'ww'; pass --variant NAME, one of v, w (did you mean 'w'?)"
+    )
+    assert posterior_draws(folder, "v", 3, 0)[0] == "v"

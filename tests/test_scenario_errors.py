@@ -89,16 +89,20 @@ def test_file_that_is_a_list(tmp_path, capsys):
     path.write_text("- name: mini\n- calendar: {}\n")
     message = _error(capsys, path)
     assert message.startswith(f"{path}:")
-    assert "a scenario must be a mapping of fields" in message
-    assert "got a list" in message
+    # validate cannot tell a list's kind: it says what a scenario (and each other kind) needs.
+    assert "expected a mapping of fields, got a list" in message
+    assert "a scenario needs at least name, calendar and powers" in message
 
 
 def test_empty_file(tmp_path, capsys):
     path = tmp_path / "empty.yaml"
     path.write_text("# nothing here\n")
+    # validate cannot tell an empty file's kind: it says what each kind needs.
     assert (
         _error(capsys, path) == f"{path}: the file is empty; a scenario needs at least "
-        "name, calendar and powers"
+        "name, calendar and powers; an experiment file needs name and scenarios; a pattern "
+        "file needs name, scenario, link and patterns; a calibration file needs name, "
+        "patterns and parameters"
     )
 
 

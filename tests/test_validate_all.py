@@ -167,3 +167,98 @@ def test_pattern_and_calibration_files_are_checked_by_their_own_loaders(
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert f"{calibration}:14: parameters.parameters.trust.negativity_bias: must be >= 0" in err
+
+
+def test_a_calibration_without_its_patterns_line_is_read_as_a_calibration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without ``patterns:`` a calibration was read as a scenario: seven lines of
+    scenario-field errors. Its other fields (population, variants ...) tell its kind."""
+    calibration = tmp_path / "calibration.yaml"
+    text = (REPO / "calibrations" / "joint.yaml").read_text()
+    calibration.write_text(
+        text.replace("patterns: [../patterns/syria.yaml, ../patterns/sino_soviet.yaml]\n", "")
+    )
+    assert main(["validate", str(calibration)]) == 2
+    out, err = capsys.readouterr()
+    assert (
+        out == "" and err == f"credsim: error: {calibration}: patterns: required field is missing\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "the file is empty"),
+        ("null\n", "the file is empty"),
+        ("# a comment only\n", "the file is empty"),
+        ("- name\n- calendar\n", "expected a mapping of fields, got a list"),
+        ("42\n", "expected a mapping of fields, got an int"),
+        ("name: x\n", "cannot tell which kind of file this is from its fields (name)"),
+        (
+            "name: x\nseed: 3\n",
+            "cannot tell which kind of file this is from its fields (name, seed)",
+        ),
+    ],
+)
+def test_a_file_whose_kind_cannot_be_told_gets_one_line_naming_what_each_kind_needs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    """An empty file said only what a scenario needs, though it may have been meant as
+    any of the four kinds."""
+    path = tmp_path / "file.yaml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith(f"credsim: error: {path}: {expected}; ")
+    for needs in (
+        "a scenario needs at least name, calendar and powers",
+        "an experiment file needs name and scenarios",
+        "a pattern file needs name, scenario, link and patterns",
+        "a calibration file needs name, patterns and parameters",
+    ):
+        assert needs in err
+
+
+@pytest.mark.parametrize(
+    ("tree", "kind"),
+    [
+        ({"name": "s", "calendar": {}, "powers": {}}, "scenario"),
+        ({"extends": "base.yaml", "parameters": {}}, "scenario"),
+        ({"name": "s", "calender": {}, "powers": {}, "states": {}}, "scenario"),
+        ({"name": "e", "scenarios": {}}, "experiment"),
+        ({"name": "e", "scenarios": {}, "desing": {}}, "experiment"),
+        ({"name": "p", "scenario": "s.yaml"}, "pattern"),
+        ({"name": "p", "scenario": "s.yaml", "link": {}, "patterns": [], "color": 1}, "pattern"),
+        ({"name": "p", "patterns": [{"id": "a"}]}, "pattern"),
+        ({"name": "c", "patterns": ["a.yaml"]}, "calibration"),
+        ({"name": "c", "patterns": ["a.yaml"], "parameters": {}}, "calibration"),
+        ({"name": "c", "parameters": {}, "population": 10, "seed": 3}, "calibration"),
+        ({"name": "x", "parameters": {}}, None),
+        ({"name": "x", "replicates": 2}, None),
+        ({}, None),
+    ],
+)
+def test_a_files_kind_is_told_by_its_top_level_fields(tree: dict[str, object], kind: str) -> None:
+    from sim.inputs import file_kind
+
+    assert file_kind(tree) == kind
+
+
+def test_the_kinds_fields_are_their_schemas_fields() -> None:
+    """sim.inputs writes the four kinds' fields out (to import no schema); they must
+    stay the schemas' own."""
+    from sim.calibrate.spec import CalibrationSpec
+    from sim.inputs import FIELDS
+    from sim.patterns.schema import PatternFile
+    from sim.scenario.schema import Scenario
+    from sim.sweep.experiment import ExperimentSpec
+
+    def fields(model: type) -> set[str]:
+        return {f.alias or n for n, f in model.model_fields.items()}  # type: ignore[attr-defined]
+
+    assert FIELDS["scenario"] == fields(Scenario) | {"extends", "remove_events"}
+    assert FIELDS["experiment"] == fields(ExperimentSpec)
+    assert FIELDS["pattern"] == fields(PatternFile)
+    assert FIELDS["calibration"] == fields(CalibrationSpec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,8 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     require_calibration_patterns(calibration)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
+    for note in problem.notes:
+        print(f"credsim: note: {note}", file=sys.stderr)
     run_calibration(
         calibration,
         problem,

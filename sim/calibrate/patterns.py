@@ -62,12 +62,16 @@ class PatternProblem:
         self.engine = engine
         self.files: dict[str, PatternFile] = {}
         self.fitted: dict[str, PatternFile] = {}
+        # What the vote data cannot show in the patterns' windows, for the command to say.
+        self.notes: list[str] = []
         stats = []
         for path in calibration.pattern_files:
             pf = api.load_patterns(path)
             stem = path.stem
             self.files[stem] = pf
             table = api.observed_statistics(pf, votes)
+            notes = api.coverage_notes(pf, api.prepare(pf, votes))
+            self.notes += [f"{path.name}: {note}" for note in notes]
             for pattern_id, row in table.iterrows():
                 stats.append(
                     Statistic(

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
+from sim.inputs import NEEDS as INPUT_NEEDS
 from sim.scenario.loader import (
     Document,
     locate,
@@ -35,7 +36,7 @@ LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
 # The one variant of a file without ``variants:``.
 DEFAULT_VARIANT = "default"
-NEEDS = "a calibration file needs name, patterns and parameters"
+NEEDS = INPUT_NEEDS["calibration"]
 
 
 class _Strict(NumbersNotBooleans):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from sim.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from sim.observed.votes import VoteData
 
 _WIDE_STATES = 6
 
@@ -64,7 +67,7 @@ def cli_observe(args: argparse.Namespace) -> int:
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
     from sim.observed.names import scenario_names, un_name
     from sim.observed.series import group_members, observed_table
-    from sim.observed.votes import load_votes
+    from sim.observed.votes import load_votes, seat_label, silence, span_text
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".csv", ".parquet"):
@@ -105,15 +108,20 @@ def cli_observe(args: argparse.Namespace) -> int:
     if table.empty:
         # Before anything is written: an empty table or figure answers nothing.
         asked = [power + (f" against {rival}" if rival else ""), f"{len(states)} state(s)"]
-        asked += [f"{years[0]}-{years[1]}"] if years else []
+        asked += [span_text(*years)] if years else []
         asked += [f"issue {args.issue}"] if args.issue else []
         first, last = data.year_range()
+        voters = [(seat_label("--power", args.power, power), data.voting_years(power))]
+        if rival is not None:
+            voters.append((seat_label("--rival", args.rival, rival), data.voting_years(rival)))
+        span = years or (first, last)
+        why = silence(span, data.years(), voters) or _no_state_votes(data, states, span)
         raise InputError(
-            f"no roll call matches ({', '.join(asked)}); the vote data has roll calls in "
-            f"{first}-{last}"
+            f"no roll call matches ({', '.join(asked)}); "
+            + (why or f"the vote data has roll calls in {first}-{last}")
         )
     print(_printed(table, power, rival, measure, group, args.issue))
-    for note in coverage_notes(table, years, data.year_range()):
+    for note in coverage_notes(table, years, data.years()):
         print(f"credsim: note: {note}", file=sys.stderr)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,6 +138,17 @@ def cli_observe(args: argparse.Namespace) -> int:
         atomic_write_bytes(plot, render(observed_figure(table, issue=args.issue), plot.suffix[1:]))
         print(f"figure in {plot}")
     return 0
+
+
+def _no_state_votes(data: VoteData, states: list[str], span: tuple[int, int]) -> str | None:
+    """Says that none of ``states`` voted in ``span``, and when each did; None if one did."""
+    from sim.observed.votes import span_text
+
+    years = {state: data.voting_years(state) for state in states}
+    if not states or any(any(span[0] <= y <= span[1] for y in ys) for ys in years.values()):
+        return None
+    each = "; ".join(f"{s} votes in {span_text(ys[0], ys[-1])}" for s, ys in years.items())
+    return f"none of the states has votes in {span_text(*span)} ({each})"
 
 
 def _seated(name: str | None, given: str, option: str) -> str:
@@ -155,32 +174,27 @@ def _printed(
     return f"{title}\n{wide.to_string(float_format=lambda v: f'{v:.3f}')}"
 
 
-# A group's year resting on fewer roll calls than this is named in a note.
-FEW_ROLL_CALLS = 5
-
-
 def coverage_notes(
-    table: pd.DataFrame, years: tuple[int, int] | None, data_years: tuple[int, int]
+    table: pd.DataFrame, years: tuple[int, int] | None, roll_call_years: Sequence[int]
 ) -> list[str]:
-    """What the table cannot show: asked years past the vote data's, and years whose
-    value rests on fewer than ``FEW_ROLL_CALLS`` roll calls (the data's last year,
-    2020, has one, in January)."""
+    """What the table cannot show: asked years without a roll call in the vote data (past
+    its end, or 1964), and years whose value rests on fewer than
+    :data:`~sim.observed.votes.FEW_ROLL_CALLS` roll calls (the data's last year, 2020,
+    has one, in January)."""
     from sim.observed.series import GROUP_PREFIX
+    from sim.observed.votes import few_roll_calls, year_spans
 
     notes = []
-    first, last = data_years
+    first, last = roll_call_years[0], roll_call_years[-1]
     if years is not None:
-        spans = [(years[0], min(years[1], first - 1)), (max(years[0], last + 1), years[1])]
-        missing = [f"{a}-{b}" if b > a else str(a) for a, b in spans if a <= b]
+        missing = sorted(set(range(years[0], years[1] + 1)) - set(roll_call_years))
         if missing:
             notes.append(
                 f"the vote data has roll calls in {first}-{last}; none in "
-                f"{' or '.join(missing)}, asked for by --years"
+                f"{' or '.join(year_spans(missing))}, asked for by --years"
             )
     groups = table[table["state"].str.startswith(GROUP_PREFIX)]
-    thin = groups[groups["n_votes"] < FEW_ROLL_CALLS]
-    if len(thin):
-        pairs = zip(thin["year"].astype(int), thin["n_votes"].astype(int), strict=True)
-        shown = ", ".join(f"{year} ({count})" for year, count in pairs)
-        notes.append(f"few roll calls behind these years' values (count): {shown}")
+    thin = few_roll_calls(groups["year"], groups["n_votes"])
+    if thin:
+        notes.append(f"few roll calls behind these years' values (count): {', '.join(thin)}")
     return notes

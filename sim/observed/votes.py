@@ -25,7 +25,7 @@ Everything is vectorised with pandas: no Python loop runs over votes.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +91,10 @@ class VoteData:
         """The first and the last year that have a roll call."""
         years = self.years()
         return years[0], years[-1]
+
+    def voting_years(self, country: str) -> list[int]:
+        """The years in which ``country`` cast a vote (a UN name; empty for none)."""
+        return sorted(int(y) for y in self.of(country)["year"].unique())
 
 
 _CACHE: dict[Path, VoteData] = {}
@@ -223,6 +227,68 @@ def _prepare(
         {"rcid": issue_ids.to_numpy(), "short_name": issues["short_name"].astype(str).to_numpy()}
     )
     return VoteData(shown, table, codes, sorted(table["country"].unique()))
+
+
+# --------------------------------------------------------------------------- coverage
+
+# A value resting on fewer roll calls than this is named in a note (the data's last
+# year, 2020, has one, in January, and would otherwise count as a full year).
+FEW_ROLL_CALLS = 5
+
+
+def span_text(first: int, last: int) -> str:
+    """``1958-1962``, or ``1964`` for a single year."""
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def year_spans(years: Iterable[int]) -> list[str]:
+    """Runs of consecutive years as text: 1964, 2021, 2022, 2023 -> ``1964``, ``2021-2023``."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return [span_text(first, last) for first, last in runs]
+
+
+def few_roll_calls(years: Iterable[int], counts: Iterable[int]) -> list[str]:
+    """``2020 (1)`` for each year whose value rests on at least one roll call but fewer
+    than :data:`FEW_ROLL_CALLS`."""
+    return [
+        f"{int(year)} ({int(count)})"
+        for year, count in zip(years, counts, strict=True)
+        if 0 < count < FEW_ROLL_CALLS
+    ]
+
+
+def seat_label(who: str, given: str, country: str) -> str:
+    """``the link's power PRC (China in the vote data)``: an actor as the user named it,
+    with its UN name when that differs."""
+    return f"{who} {given}" + (f" ({country} in the vote data)" if country != given else "")
+
+
+def silence(
+    span: tuple[int, int],
+    roll_call_years: Sequence[int],
+    voters: Sequence[tuple[str, Sequence[int]]],
+) -> str | None:
+    """Why no vote of ``span`` can count, or None: the data has no roll call in those
+    years, or one of ``voters`` (a label and the years it voted) cast none there.
+
+    The PRC votes from late 1971 only and there are no votes in 1964 (validation.md),
+    so "no roll call matches" is most often one of these.
+    """
+    first, last = span
+    shown = span_text(first, last)
+    if not any(first <= year <= last for year in roll_call_years):
+        has = " and ".join(year_spans(roll_call_years))
+        return f"the vote data has no roll call in {shown} (it has roll calls in {has})"
+    for label, years in voters:
+        if not any(first <= year <= last for year in years):
+            when = f"it votes in {span_text(years[0], years[-1])}" if years else "it never votes"
+            return f"{label} has no votes in {shown}; {when}"
+    return None
 
 
 # --------------------------------------------------------------------------- measures

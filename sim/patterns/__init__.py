@@ -48,14 +48,25 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.inputs import NEEDS, NOUNS, file_kind
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
-from sim.observed.votes import VoteData, load_votes, pair_agreement, state_values
+from sim.observed.votes import (
+    VoteData,
+    few_roll_calls,
+    load_votes,
+    pair_agreement,
+    seat_label,
+    silence,
+    span_text,
+    state_values,
+    year_spans,
+)
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
 from sim.patterns.schema import Pattern, PatternFile, check_names
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Actor, Group, Scenario
 from sim.seeds import seed_sequence
 
 Votes = VoteData | str | os.PathLike[str] | None
@@ -74,9 +85,13 @@ class Prepared:
         members: group name -> rows of ``states``.
         power, rival: indices of the link's powers in the scenario.
         reference: (Y,) mask of the link's reference years.
-        vote_years: the first and last year that have a roll call in the vote data.
+        roll_call_years: the years that have a roll call in the vote data.
+        voters: the link's power and rival, each as a label for messages and the
+            years it voted.
         has_offset: (states,) whether a state voted in the reference years, so gets an
             offset and a prediction (decision 39).
+        roll_calls: group name -> (Y,) the distinct roll calls behind the group's value
+            each year (0 where none of its states voted).
     """
 
     states: list[str]
@@ -87,8 +102,10 @@ class Prepared:
     power: int
     rival: int
     reference: BoolArray
-    vote_years: tuple[int, int]
+    roll_call_years: list[int]
+    voters: list[tuple[str, list[int]]]
     has_offset: BoolArray
+    roll_calls: dict[str, IntArray]
 
 
 @dataclass
@@ -106,19 +123,14 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
     Raises:
         InputError: anything wrong, with file, line and field path.
     """
-    from sim.scenario.loader import load_model, load_scenario
+    from sim.scenario.loader import load_model
 
     shown = str(path)
 
     def check(pf: PatternFile) -> None:
-        scenario_path = os.path.normpath(os.path.join(os.path.dirname(shown), pf.scenario))
-        if not Path(scenario_path).is_file():
-            raise InputError(
-                f"file '{pf.scenario}' does not exist (looked for {scenario_path})",
-                path="scenario",
-            )
-        scenario = load_scenario(scenario_path)
+        scenario = _named_scenario(pf.scenario, shown)
         check_names(pf, scenario)
+        check_groups(pf, scenario)
         check_calendar(pf, scenario)
         pf._scenario = scenario
         pf._path = shown
@@ -126,33 +138,146 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
     return load_model(
         shown,
         PatternFile,
-        needs="a pattern file needs name, scenario, link and patterns",
+        needs=NEEDS["pattern"],
         check=check,
     )
 
 
-def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
-    """No window (nor the link's reference) may run past the scenario's last year.
-
-    The model predicts nothing after its calendar ends, so such a window would
-    compare observed years with fewer (or no) predicted ones. Years before the
-    calendar are allowed: they take the initial state (``link.yearly_gaps``).
+def _named_scenario(given: str, pattern_file: str) -> Scenario:
+    """The scenario a pattern file's ``scenario:`` names (relative to the pattern file).
 
     Raises:
-        InputError: located at the window's field.
+        InputError: at ``scenario`` when it names nothing, a folder or a file of another
+            kind; a mistake inside the scenario is located there and names the pattern file.
     """
-    last = int(links.step_years(scenario)[-1])
+    from sim.scenario.loader import load_scenario, read_document, read_text
+
+    path = os.path.normpath(os.path.join(os.path.dirname(pattern_file), given))
+    if Path(path).is_dir():
+        raise InputError(
+            f"'{given}' is a folder, not a scenario file (looked for {path})", path="scenario"
+        )
+    if not Path(path).is_file():
+        raise InputError(f"file '{given}' does not exist (looked for {path})", path="scenario")
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        try:
+            kind = file_kind(read_document(read_text(Path(path), path), path).tree)
+        except InputError:
+            kind = None
+        if kind not in (None, "scenario"):
+            raise InputError(
+                f"'{given}' is {NOUNS[str(kind)]}, not a scenario (looked for {path})",
+                path="scenario",
+            ) from None
+        raise InputError(
+            f"{exc.message} (in the scenario of pattern file {pattern_file})",
+            path=exc.path,
+            file=exc.file or path,
+            line=exc.line,
+        ) from None
+
+
+def check_groups(pf: PatternFile, scenario: Scenario) -> None:
+    """Every group of the file, and every group a pattern compares, holds a state.
+
+    A pattern averages its group's states' votes; a group that selects only
+    powers (a bloc that only powers hold) or no one (``members: []``) has none.
+    Checked at load, before any vote is read, so ``validate`` refuses it too.
+
+    Raises:
+        InputError: at ``groups.<name>`` for the file's own group, at the pattern's
+            ``group`` or ``control`` for a group of the scenario.
+    """
+    groups = scenario_groups(scenario, pf.groups)
+
+    def holds_a_state(name: str) -> bool:
+        return any(actor in scenario.states for actor in groups[name])
+
+    for name, group in pf.groups.items():
+        if not holds_a_state(name):
+            raise InputError(
+                f"group '{name}' holds no state of scenario '{scenario.name}'"
+                f"{_why_no_state(group, scenario)}; a pattern compares states' votes, so "
+                "give it at least one state",
+                path=f"groups.{name}",
+            )
+    for index, pattern in enumerate(pf.patterns):
+        for field in ("group", "control"):
+            name = getattr(pattern, field)
+            if name is not None and name not in pf.groups and not holds_a_state(name):
+                raise InputError(
+                    f"group '{name}' of scenario '{scenario.name}' holds no state; a pattern "
+                    "compares states' votes",
+                    path=f"patterns[{index}].{field}",
+                )
+
+
+def _why_no_state(group: Group, scenario: Scenario) -> str:
+    """Why a group of a pattern file holds no state, as a parenthesis."""
+    if group.members is not None and not group.members:
+        return " (its members list is empty)"
+    for field, value in (("bloc", group.bloc), ("region", group.region)):
+        if value is None:
+            continue
+        if not any(_has(actor, field, value) for actor in scenario.states.values()):
+            powers = [n for n, actor in scenario.powers.items() if _has(actor, field, value)]
+            return f" (only powers have {field} '{value}': {', '.join(powers)})"
+    return " (no state meets all of its selectors)"
+
+
+def _has(actor: Actor, field: str, value: str) -> bool:
+    """Whether a scenario actor is in bloc (or region) ``value``."""
+    return value in actor.blocs if field == "bloc" else actor.region == value
+
+
+def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
+    """Every window must lie where the model predicts something that can move.
+
+    - No window (nor the link's reference) may run past the scenario's last
+      year: the model predicts nothing after its calendar ends, so such a
+      window would compare observed years with fewer (or no) predicted ones.
+    - Years before the calendar are allowed: they take the initial state
+      (``link.yearly_gaps``, decision 38). But a change or did needs a window
+      that reaches the calendar's first simulated year: when both its windows
+      end before it, every year of both takes the same initial gap, so the
+      simulated change cannot answer the model's parameters (it is 0 when the
+      same states vote in both). The control shares the windows. A correlation
+      is across states, not over time, and is left alone.
+
+    Raises:
+        InputError: located at the window's field (the later-ending one for a
+            change or did wholly before the calendar).
+    """
+    simulated = links.step_years(scenario)
+    begins, last = int(simulated[0]), int(simulated[-1])
     first = scenario.calendar.start[:4]
-    spans = [("link.reference", "the link's reference", pf.link.reference)]
+    spans = [("link.reference", "the link's reference years", pf.link.reference)]
     for i, pattern in enumerate(pf.patterns):
         for name, span in pattern.windows().items():
-            spans.append((f"patterns[{i}].{name}", f"pattern '{pattern.id}': its {name}", span))
+            what = f"pattern '{pattern.id}': its {_years_of(name)}"
+            spans.append((f"patterns[{i}].{name}", what, span))
     for path, what, (start, stop) in spans:
         if stop > last:
             raise InputError(
-                f"{what} years {start}-{stop} run past the scenario's calendar "
+                f"{what} {start}-{stop} run past the scenario's calendar "
                 f"({first} to {last}), where the model predicts nothing; end them by {last}",
                 path=path,
+            )
+    for i, pattern in enumerate(pf.patterns):
+        if pattern.statistic == "correlation":
+            continue
+        windows = pattern.windows()
+        latest = max(windows, key=lambda name: windows[name][1])
+        if windows[latest][1] < begins:
+            shown = " and ".join(f"{name} ({a}-{b})" for name, (a, b) in windows.items())
+            raise InputError(
+                f"pattern '{pattern.id}': its {shown} years all precede the scenario's "
+                f"calendar ({first} to {last}), where the model predicts only its initial "
+                f"state, so the {pattern.statistic} cannot move whatever the parameters; let "
+                f"its {latest} years reach {begins} or later",
+                path=f"patterns[{i}].{latest}",
             )
 
 
@@ -178,19 +303,10 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     wanted = {a for g in used for a in groups[g] if a in scenario.states}
     states = [s for s in state_list if s in wanted]
     row = {s: i for i, s in enumerate(states)}
-    members: dict[str, IntArray] = {}
-    for pattern in pf.patterns:
-        for name in (pattern.group, pattern.control):
-            if name is None:
-                continue
-            rows = np.array([row[a] for a in groups[name] if a in row], dtype=np.int64)
-            if rows.size == 0:
-                raise InputError(
-                    f"group '{name}' has no state; a pattern compares states",
-                    file=pf.path or None,
-                    path=f"patterns.{pattern.id}",
-                )
-            members[name] = rows
+    # Every group holds a state (check_groups, at load).
+    members = {
+        name: np.array([row[a] for a in groups[name] if a in row], dtype=np.int64) for name in used
+    }
     spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
     years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
     names = scenario_names(scenario)
@@ -214,20 +330,32 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         years=(int(years[0]), int(years[-1])),
     )
     values = state_values(pairs)
+    calls = pairs.assign(state=pairs["state"].map(seated))
+    roll_calls: dict[str, IntArray] = {}
+    for name in used:
+        counts = calls.loc[calls["state"].isin(groups[name])].groupby("year")["rcid"].nunique()
+        roll_calls[name] = np.asarray(counts.reindex(years, fill_value=0), dtype=np.int64)
     wide = values.pivot(index="state", columns="year", values="value")
     wide = wide.rename(index=seated).reindex(index=states, columns=years)
     reference = (years >= pf.link.reference[0]) & (years <= pf.link.reference[1])
     observed = wide.to_numpy(dtype=np.float64)
-    vote_years = data.year_range()
+    roll_call_years = data.years()
+    voters = [
+        (seat_label(f"the link's {role}", given, country), data.voting_years(country))
+        for role, given, country in (
+            ("power", pf.link.power, power),
+            ("rival", pf.link.rival, rival),
+        )
+    ]
     has_offset = np.isfinite(observed[:, reference]).any(axis=1)
     if not has_offset.any():
         # No state's offset could be set: every prediction would be NaN.
         start, stop = pf.link.reference
-        raise InputError(
-            f"link.reference: no state of the patterns' groups has votes in {start}-{stop} "
-            f"(the vote data has roll calls in {vote_years[0]}-{vote_years[1]})",
-            file=where,
+        why = silence(pf.link.reference, roll_call_years, voters) or (
+            f"no state of the patterns' groups has votes in {start}-{stop} "
+            f"(the vote data has roll calls in {roll_call_years[0]}-{roll_call_years[-1]})"
         )
+        raise InputError(f"link.reference: {why}", file=where)
     return Prepared(
         states=states,
         columns=np.array([state_list.index(s) for s in states], dtype=np.int64),
@@ -237,8 +365,10 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         power=list(scenario.powers).index(pf.link.power),
         rival=list(scenario.powers).index(pf.link.rival),
         reference=reference,
-        vote_years=vote_years,
+        roll_call_years=roll_call_years,
+        voters=voters,
         has_offset=has_offset,
+        roll_calls=roll_calls,
     )
 
 
@@ -254,7 +384,8 @@ def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
         n_states = int(np.isfinite(stats.window_mean(group, years, span)).sum())
         if n_states < 4:
             raise InputError(
-                f"group '{pattern.group}' has {n_states} state(s) with votes in "
+                _silent_window(pattern, prep)
+                or f"group '{pattern.group}' has {n_states} state(s) with votes in "
                 f"{span[0]}-{span[1]}; a correlation needs at least 4",
                 path=f"patterns.{pattern.id}",
             )
@@ -319,9 +450,68 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
     return out
 
 
+def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
+    """One note per pattern whose windows hold years without votes (no roll call past the
+    vote data's end or in 1964, or none its groups cast) or resting on fewer than
+    ``FEW_ROLL_CALLS`` roll calls (2020 has one).
+
+    A window's value is the mean of its years that have votes, each counting once
+    however few its roll calls, so such a window silently stands on fewer years, or
+    on a handful of votes; ``credsim observe`` notes the same (decision 348). A
+    year counts as the fewest roll calls behind any of the pattern's groups.
+    """
+    notes = []
+    for pattern in pf.patterns:
+        names = [n for n in (pattern.group, pattern.control) if n is not None]
+        counts = np.min([prep.roll_calls[n] for n in names], axis=0)
+        parts = []
+        for window, (start, stop) in pattern.windows().items():
+            inside = (prep.years >= start) & (prep.years <= stop)
+            bits = []
+            none = prep.years[inside & (counts == 0)].tolist()
+            lacking = [y for y in none if y not in prep.roll_call_years]
+            if lacking:
+                bits.append(f"no roll call in {' or '.join(year_spans(lacking))}")
+            silent = [y for y in none if y in prep.roll_call_years]
+            if silent:
+                bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
+            thin = few_roll_calls(prep.years[inside], counts[inside])
+            if thin:
+                bits.append(f"few roll calls (count) in {', '.join(thin)}")
+            if bits:
+                parts.append(
+                    f"its {_years_of(window)} {span_text(start, stop)} have {' and '.join(bits)}"
+                )
+        if parts:
+            notes.append(
+                f"pattern '{pattern.id}': {'; '.join(parts)} (a window averages the years "
+                "with votes, each once however few its roll calls)"
+            )
+    return notes
+
+
+def _years_of(window: str) -> str:
+    """A window's name for messages: ``after years``, or ``years`` for a correlation's."""
+    return "years" if window == "years" else f"{window} years"
+
+
+def _silent_window(pattern: Pattern, prep: Prepared) -> str | None:
+    """A window of the pattern without any roll call, or without a vote of the link's power
+    or rival (:func:`sim.observed.votes.silence`), as a message; else None."""
+    for window, span in pattern.windows().items():
+        why = silence(span, prep.roll_call_years, prep.voters)
+        if why is not None:
+            return f"pattern '{pattern.id}': in its {_years_of(window)} {span_text(*span)}, {why}"
+    return None
+
+
 def _no_votes(pattern: Pattern, prep: Prepared) -> str:
-    """Which of a pattern's groups has no votes in which of its windows, and the data's years."""
-    first, last = prep.vote_years
+    """Why a pattern has no observed value: a silent window (:func:`_silent_window`), or
+    one where its group or control cast no vote (with the data's years)."""
+    silent = _silent_window(pattern, prep)
+    if silent is not None:
+        return silent
+    first, last = prep.roll_call_years[0], prep.roll_call_years[-1]
     for role, name in (("group", pattern.group), ("control", pattern.control)):
         if name is None:
             continue

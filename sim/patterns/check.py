@@ -73,7 +73,6 @@ def cli_patterns(args: argparse.Namespace) -> int:
     from sim.observed.votes import load_votes
     from sim.patterns import (
         discrepancies,
-        left_out,
         load_patterns,
         observed_statistics,
         prepare,
@@ -99,17 +98,26 @@ def cli_patterns(args: argparse.Namespace) -> int:
     sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
-    first, last = pf.link.reference
-    for pid, names in left_out(pf, prep).items():
-        print(
-            f"credsim: note: pattern '{pid}': {', '.join(names)} did not vote in the link's "
-            f"reference years {first}-{last}, so has no prediction and counts on neither side",
-            file=sys.stderr,
-        )
+    print_notes(pf, prep)
     _write(out, pf, table, prep, sim, args)
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
     return 1 if args.strict and failed else 0
+
+
+def print_notes(pf: PatternFile, prep: Prepared) -> None:
+    """On stderr, what the observed side leaves out: states without a reference vote
+    (decision 323) and window years without votes or with few roll calls (decision 348)."""
+    from sim.patterns import coverage_notes, left_out
+
+    first, last = pf.link.reference
+    notes = [
+        f"pattern '{pid}': {', '.join(names)} did not vote in the link's reference years "
+        f"{first}-{last}, so has no prediction and counts on neither side"
+        for pid, names in left_out(pf, prep).items()
+    ]
+    for note in notes + coverage_notes(pf, prep):
+        print(f"credsim: note: {note}", file=sys.stderr)
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:

@@ -43,15 +43,25 @@ def posterior_draws(
         InputError: the folder holds no finished calibration, or the variant is unknown.
     """
     from sim.calibrate import posterior
+    from sim.scenario.schema import allowed, suggest
 
     try:
         manifest, particles = posterior.read_finished(folder)
     except InputError as exc:
         raise InputError(f"--posterior {folder}: {exc.message}") from None
     variants: dict[str, dict[str, float]] = manifest["variants"]
-    chosen = variant or (next(iter(variants)) if len(variants) == 1 else None)
-    if chosen not in variants:
-        raise InputError(f"--variant: name one of {', '.join(variants)} (got {variant!r})")
+    names = list(variants)
+    chosen = variant or (names[0] if len(names) == 1 else None)
+    if chosen is None or chosen not in variants:
+        what = (
+            f"unknown variant '{variant}'"
+            if variant
+            else f"the calibration in {folder} has several variants"
+        )
+        raise InputError(
+            f"--variant: {what}; pass --variant NAME, one of "
+            f"{allowed(names, len(names))}{suggest(variant or '', names)}"
+        )
     paths = list(manifest["resolved"]["parameters"])
     fixed = {p: float(v) for p, v in variants[chosen].items()}
     return chosen, [
@@ -123,7 +133,8 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate, print and write (module docstring); returns 0."""
     from sim.fileio import atomic_write_bytes, atomic_write_text
-    from sim.patterns import observed_statistics, simulate_statistics
+    from sim.patterns import observed_statistics, prepare, simulate_statistics
+    from sim.patterns.check import print_notes
 
     if args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
@@ -146,6 +157,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         f"{len(draws)} draws x {args.reps} replicate(s)"
     )
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    print_notes(pf, prepare(pf, votes))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
     atomic_write_text(out / "draws.csv", frame.to_csv(index=False))

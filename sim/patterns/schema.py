@@ -89,10 +89,20 @@ class Pattern(Strict):
     @model_validator(mode="after")
     def _fields_of_statistic(self) -> Pattern:
         if self.statistic == "correlation":
-            if self.years is None or self.before is not None or self.after is not None:
+            if self.before is not None or self.after is not None:
                 raise ValueError("a correlation takes 'years: [first, last]', not before/after")
-        elif self.before is None or self.after is None or self.years is not None:
+            if self.years is None:
+                raise ValueError("a correlation takes 'years: [first, last]'; 'years' is missing")
+        elif self.years is not None:
             raise ValueError(f"a {self.statistic} takes 'before' and 'after', not 'years'")
+        else:
+            missing = [name for name in ("before", "after") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(
+                    f"a {self.statistic} takes 'before' and 'after'; "
+                    f"{' and '.join(repr(m) for m in missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} missing"
+                )
         if (self.statistic == "did") != (self.control is not None):
             raise ValueError(
                 "a did needs a 'control' group"
@@ -201,7 +211,7 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                     f"{suggest(value, choices)}",
                     path=f"groups.{gname}.{field}",
                 )
-    known = [*own, *pf.groups]
+    known = sorted({*own, *pf.groups})  # a set's order changes between runs
     seen: set[str] = set()
     for index, pattern in enumerate(pf.patterns):
         if pattern.id in seen:

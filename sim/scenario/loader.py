@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import InputError
+from sim.inputs import NEEDS
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar
 from sim.scenario.kinds import EVENT_KINDS
@@ -245,7 +246,7 @@ def _check_expansion(root: Node, shown: str) -> None:
         )
 
 
-SCENARIO_NEEDS = "a scenario needs at least name, calendar and powers"
+SCENARIO_NEEDS = NEEDS["scenario"]
 
 
 def _read_yaml(path: Path, shown: str, needs: str = SCENARIO_NEEDS) -> Document:
@@ -377,7 +378,7 @@ def _as_scenario(doc: Document, base: Path, shown_base: str, chain: tuple[_Link,
     if not isinstance(doc.tree, dict):
         raise InputError(
             "a scenario must be a mapping of fields (name, calendar, powers, states, ...), "
-            f"got {_kind_of(doc.tree)}",
+            f"got {kind_of(doc.tree)}",
             file=where,
             line=doc.origin.line,
         )
@@ -644,7 +645,7 @@ def _apply_override(doc: Document, override: _Override) -> None:
         names = _entry_names(node, loc)
         if names is None or (isinstance(node, list) and loc not in _NAMED):
             raise InputError(
-                f"'{_render(loc, doc.tree)}' is {_kind_of(node)}, which has no named entries",
+                f"'{_render(loc, doc.tree)}' is {kind_of(node)}, which has no named entries",
                 path=override.path,
                 file=override.label,
             )
@@ -1056,18 +1057,20 @@ def _show(value: Any) -> str:
     elif isinstance(value, float | int):
         text = f"{value:g}" if isinstance(value, float) else str(value)
     else:
-        text = f"{_kind_of(value)} {value!r}"
+        text = f"{kind_of(value)} {value!r}"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _kind_of(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a YAML value is, for messages: "a mapping", "a list", "a string", "an int" ..."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
         return "a string"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 # --------------------------------------------------------------------------- public
@@ -1100,7 +1103,7 @@ def load_model[ModelT: BaseModel](
     shown = str(path)
     doc = _read_yaml(Path(shown), shown, needs)
     if not isinstance(doc.tree, dict):
-        raise InputError(f"expected a mapping of fields, got {_kind_of(doc.tree)}", file=shown)
+        raise InputError(f"expected a mapping of fields, got {kind_of(doc.tree)}", file=shown)
     try:
         value = model.model_validate(doc.tree)
     except ValidationError as exc:
@@ -1109,6 +1112,8 @@ def load_model[ModelT: BaseModel](
         try:
             check(value)
         except InputError as exc:
+            if exc.file is not None:
+                raise  # located in another file (the scenario a pattern file names)
             loc = _loc_of(exc.path, doc.tree) if exc.path else ()
             raise _located(exc, doc.origin, loc) from None
     return value

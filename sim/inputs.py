@@ -1,0 +1,123 @@
+"""Which kind of input file a YAML tree is: scenario, experiment, pattern or calibration.
+
+``credsim validate`` checks all four and must tell them apart before it can
+word a mistake; a pattern file's ``scenario:`` may name a file of another
+kind. A kind is told by its top-level fields (:func:`file_kind`):
+
+1. the one kind whose fields hold every field the file has;
+2. else the kind with the most fields that no other kind has (``calendar``,
+   ``powers`` ...; ``scenarios``, ``design`` ...; ``scenario``, ``link``,
+   ``groups``; ``population``, ``variants`` ...), so a misspelt field does
+   not change the kind;
+3. else, between a pattern and a calibration file (both have ``patterns``),
+   what ``patterns`` holds: file names, or patterns;
+4. else the kind cannot be told, and the caller says what each kind needs.
+
+The field sets are written out here, so that telling a kind imports no
+schema (the experiment's pulls in the sweep machinery); a test keeps them
+equal to the schemas' fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KINDS = ("scenario", "experiment", "pattern", "calibration")
+NOUNS = {
+    "scenario": "a scenario",
+    "experiment": "an experiment file",
+    "pattern": "a pattern file",
+    "calibration": "a calibration file",
+}
+FIELDS: dict[str, frozenset[str]] = {
+    # sim.scenario.schema.Scenario, and what the loader reads before it (extends).
+    "scenario": frozenset(
+        {
+            "name",
+            "description",
+            "calendar",
+            "ideology_axes",
+            "powers",
+            "states",
+            "defaults",
+            "network",
+            "relations",
+            "parameters",
+            "events",
+            "windows",
+            "outputs",
+            "generate",
+            "observed",
+            "extends",
+            "remove_events",
+        }
+    ),
+    # sim.sweep.experiment.ExperimentSpec
+    "experiment": frozenset(
+        {
+            "name",
+            "description",
+            "scenarios",
+            "design",
+            "replicates",
+            "seed",
+            "record",
+            "engine",
+            "overrides",
+            "question",
+            "plots",
+        }
+    ),
+    # sim.patterns.schema.PatternFile
+    "pattern": frozenset({"name", "scenario", "link", "groups", "patterns"}),
+    # sim.calibrate.spec.CalibrationSpec
+    "calibration": frozenset(
+        {
+            "name",
+            "description",
+            "patterns",
+            "parameters",
+            "population",
+            "max_simulations",
+            "min_epsilon",
+            "replicates",
+            "seed",
+            "predictive",
+            "variants",
+        }
+    ),
+}
+NEEDS = {
+    "scenario": "a scenario needs at least name, calendar and powers",
+    "experiment": "an experiment file needs name and scenarios",
+    "pattern": "a pattern file needs name, scenario, link and patterns",
+    "calibration": "a calibration file needs name, patterns and parameters",
+}
+# What any input file needs, for a file whose kind cannot be told (one line).
+ANY_NEEDS = "; ".join(NEEDS[kind] for kind in KINDS)
+
+
+def _own(kind: str) -> frozenset[str]:
+    """The fields of ``kind`` that no other kind has."""
+    others = set().union(*(FIELDS[k] for k in KINDS if k != kind))
+    return FIELDS[kind] - others
+
+
+def file_kind(tree: Any) -> str | None:
+    """The kind of file (one of :data:`KINDS`) a YAML tree is, or None when it cannot
+    be told (not a mapping, or fields that fit several kinds alike): module docstring."""
+    if not isinstance(tree, dict):
+        return None
+    keys = {str(key) for key in tree}
+    holding = [kind for kind in KINDS if keys <= FIELDS[kind]]
+    if len(holding) == 1:
+        return holding[0]
+    hits = {kind: len(keys & _own(kind)) for kind in holding or KINDS}
+    best = max(hits.values())
+    ahead = [kind for kind, n in hits.items() if n == best]
+    if best > 0 and len(ahead) == 1:
+        return ahead[0]
+    listed = tree.get("patterns")
+    if {"pattern", "calibration"} <= set(ahead) and isinstance(listed, list) and listed:
+        return "calibration" if all(isinstance(item, str) for item in listed) else "pattern"
+    return None
