@@ -269,6 +269,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("credsim: interrupted", file=sys.stderr)
         return 130
+    except ImportError as exc:
+        # Ctrl-C while a compiled module initialises surfaces as "ImportError:
+        # initialization failed", its KeyboardInterrupt only in the chain.
+        if not _interrupted(exc):
+            raise
+        print("credsim: interrupted", file=sys.stderr)
+        return 130
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in ``exc``'s chain of causes and contexts."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 if __name__ == "__main__":

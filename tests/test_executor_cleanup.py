@@ -86,6 +86,79 @@ def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None
             child.kill()
 
 
+def _ignores_sigint(process: psutil.Process) -> bool:
+    """Whether SIGINT is in the process's ignored-signals mask (/proc/PID/status SigIgn)."""
+    status = Path(f"/proc/{process.pid}/status").read_text()
+    mask = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigIgn:")), 16)
+    return bool(mask & (1 << (signal.SIGINT - 1)))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_gives_one_line_and_leaves_no_process(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group. The fork server and the workers ignore it
+    (from their start, not only once the server's imports are done), so that only the
+    sweep answers, in one line, and ends them; they had printed their own tracebacks."""
+    exp = tmp_path / "long.yaml"
+    exp.write_text(
+        f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
+        "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
+        "replicates: 100\n"
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out)]
+    command += ["--workers", "2", "--executor", "process", "--quiet", "--no-plots"]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 90
+        while not (out / "runs" / "part-000000.parquet").exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        children = parent.children(recursive=True)
+        assert len(children) >= 3  # the fork server and two workers
+        assert not _ignores_sigint(parent)
+        assert all(_ignores_sigint(child) for child in children)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and err == "credsim: interrupted\n", err
+        _, alive = psutil.wait_procs(children, timeout=30)
+        assert alive == []
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
+        for child in psutil.Process(os.getpid()).children(recursive=True):
+            child.kill()
+
+
+def test_ctrl_c_while_a_compiled_module_loads_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C inside a compiled module's initialisation arrives as ImportError
+    ("initialization failed") with the KeyboardInterrupt in its chain."""
+    import sim.cli
+
+    def interrupted_import(args: object) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(sim.cli, "_dispatch", lambda command: interrupted_import)
+    assert main(["check", "."]) == 130
+    assert capsys.readouterr().err == "credsim: interrupted\n"
+    # Any other ImportError is still a bug to show in full.
+    monkeypatch.setattr(sim.cli, "_dispatch", lambda command: _raise_import_error)
+    with pytest.raises(ImportError, match="no module"):
+        main(["check", "."])
+
+
+def _raise_import_error(args: object) -> int:
+    raise ImportError("no module")
+
+
 FIRST_SWEEP = """
 import sys
 from pathlib import Path

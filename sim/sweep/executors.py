@@ -21,6 +21,7 @@ Submission is bounded: at most a few batches per worker are in flight, so a
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -144,6 +145,28 @@ def die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+
+
+@contextlib.contextmanager
+def _ctrl_c_left_to_this_process() -> Iterator[None]:
+    """Start the fork server with Ctrl-C ignored, so that it and the workers it forks
+    ignore it too (an ignored signal stays ignored across exec, and Python keeps it so).
+
+    Ctrl-C reaches the whole foreground process group. The server ignores it only
+    once its preload is imported, and restores the handler in each worker it forks,
+    so an early Ctrl-C printed the server's traceback and every worker's. Now only
+    this process takes it: it says "interrupted" once the workers have finished
+    their batches (nothing of them is committed). From a thread
+    other than the main one (which cannot set handlers) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 def init_worker(scenarios: dict[str, Scenario]) -> None:
@@ -323,7 +346,8 @@ class ProcessExecutor(_Executor):
         )
         # Started from this thread: the server dies with the thread that started it
         # (die_with_parent), and the workers may be started by a short-lived one.
-        forkserver.ensure_running()
+        with _ctrl_c_left_to_this_process():
+            forkserver.ensure_running()
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
@@ -347,6 +371,8 @@ class ProcessExecutor(_Executor):
                 pool.submit(os.getpid)
         except BrokenProcessPool:
             return  # a worker died at once: the first batches find the pool broken
+        except RuntimeError:
+            return  # the sweep ended (Ctrl-C, an error) before every worker was asked for
 
     def _started(self) -> None:
         """Wait for the thread that starts the workers (see :meth:`__enter__`)."""
@@ -355,6 +381,10 @@ class ProcessExecutor(_Executor):
             self._starting = None
 
     def __exit__(self, *exc: object) -> None:
+        # After Ctrl-C too the workers finish their batch (they ignore it:
+        # _ctrl_c_left_to_this_process) and the pool shuts down as usual; killing them
+        # could cut a result in the middle of the pipe and leave the pool's reader
+        # waiting for the rest of it.
         self._started()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
