@@ -88,7 +88,7 @@ FIELDS: dict[str, frozenset[str]] = {
     ),
 }
 NEEDS = {
-    "scenario": "a scenario needs at least name, calendar and powers",
+    "scenario": "a scenario needs at least name, calendar, powers and states",
     "experiment": "an experiment file needs name and scenarios",
     "pattern": "a pattern file needs name, scenario, link and patterns",
     "calibration": "a calibration file needs name, patterns and parameters",

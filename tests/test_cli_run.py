@@ -161,6 +161,26 @@ def test_bad_input_writes_nothing(
     assert not out.exists()
 
 
+def test_a_scenario_without_states_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scenario with powers and no states passed validation; ``run`` then crashed in
+    the alignment figure (a grid of 0 rows), with a traceback and a half-written folder."""
+    scenario = tmp_path / "powers_only.yaml"
+    scenario.write_text(
+        'name: powers_only\ncalendar: {start: "2020-01", end: "2020-03"}\n'
+        "powers: {PA: {capability: 1, region: r}}\nstates: {}\n"
+    )
+    out = tmp_path / "never"
+    assert run_cli("run", str(scenario), "--out", str(out)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"credsim: error: {scenario}:4: states: a scenario needs at least one state "
+        "(the states choose among the powers); add one under 'states'"
+    ]
+    assert not out.exists()
+
+
 def test_missing_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("run", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o")) == 2
     assert "nope.yaml" in capsys.readouterr().err

@@ -91,7 +91,7 @@ def test_file_that_is_a_list(tmp_path, capsys):
     assert message.startswith(f"{path}:")
     # validate cannot tell a list's kind: it says what a scenario (and each other kind) needs.
     assert "expected a mapping of fields, got a list" in message
-    assert "a scenario needs at least name, calendar and powers" in message
+    assert "a scenario needs at least name, calendar, powers and states" in message
 
 
 def test_empty_file(tmp_path, capsys):
@@ -100,9 +100,9 @@ def test_empty_file(tmp_path, capsys):
     # validate cannot tell an empty file's kind: it says what each kind needs.
     assert (
         _error(capsys, path) == f"{path}: the file is empty; a scenario needs at least "
-        "name, calendar and powers; an experiment file needs name and scenarios; a pattern "
-        "file needs name, scenario, link and patterns; a calibration file needs name, "
-        "patterns and parameters"
+        "name, calendar, powers and states; an experiment file needs name and scenarios; a "
+        "pattern file needs name, scenario, link and patterns; a calibration file needs "
+        "name, patterns and parameters"
     )
 
 
@@ -115,6 +115,7 @@ def test_file_that_does_not_exist(tmp_path, capsys):
 
 NEGATIVTY = "parameters:\n  trust:\n    negativty_bias: 3\nwindows:"
 TIE = "network:\n  ties:\n    - {}\nwindows:"
+STATES = MINI_TEXT[MINI_TEXT.index("states:") : MINI_TEXT.index("events:")]
 
 # (old text of mini.yaml, new text, line, field path, parts of the message)
 BROKEN = [
@@ -197,6 +198,14 @@ BROKEN = [
             "(did you mean 'intervene'?)",
         ),
         id="unknown-event-kind",
+    ),
+    pytest.param(
+        STATES,
+        "states: {}\n",
+        6,
+        "states",
+        ("a scenario needs at least one state (the states choose among the powers)",),
+        id="no-states",
     ),
     pytest.param(
         "kind: intervene, ",

@@ -92,6 +92,7 @@ def test_mapping_source_is_not_modified():
         "name": "m",
         "calendar": {"start": "2014-01", "end": "2014-12"},
         "powers": {"USA": {"capability": 1.0, "region": "americas"}},
+        "states": {"Cuba": {"region": "americas"}},
     }
     load_scenario(tree, {"parameters.trust.memory": 0.5})
     assert "parameters" not in tree

@@ -213,7 +213,7 @@ def test_a_file_whose_kind_cannot_be_told_gets_one_line_naming_what_each_kind_ne
     assert out == "" and err.count("\n") == 1
     assert err.startswith(f"credsim: error: {path}: {expected}; ")
     for needs in (
-        "a scenario needs at least name, calendar and powers",
+        "a scenario needs at least name, calendar, powers and states",
         "an experiment file needs name and scenarios",
         "a pattern file needs name, scenario, link and patterns",
         "a calibration file needs name, patterns and parameters",

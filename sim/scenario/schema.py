@@ -892,9 +892,16 @@ def reference_problems(sc: Scenario) -> list[InputError]:
 
 
 def _check_actor_lists(sc: Scenario) -> None:
-    """At least one power, no name both a power and a state, no reserved name."""
+    """At least one power and one state, no name both a power and a state, no reserved name."""
     if not sc.powers:
         raise InputError("a scenario needs at least one power", path="powers")
+    if not sc.states:
+        # Every output (shares, group series, poles) is about states choosing among powers.
+        raise InputError(
+            "a scenario needs at least one state (the states choose among the powers); "
+            "add one under 'states'",
+            path="states",
+        )
     both = set(sc.powers) & set(sc.states)
     if both:
         raise InputError(
