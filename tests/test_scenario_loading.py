@@ -11,6 +11,8 @@ import pytest
 
 from sim.errors import InputError
 from sim.scenario.loader import batch_kwargs_to_overrides, load_scenario
+from sim.scenario.schema import resolved_relations
+from sim.world import World
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 MINI = DATA / "mini.yaml"
@@ -58,6 +60,36 @@ def test_extends_concatenates_ties():
         ("Syria", "Jordan", 2.0, False),
         ("Russia", "Jordan", 1.0, False),
     ]
+
+
+def test_extends_concatenates_relations(tmp_path):
+    """A child's relations are added to the parent's, as ties are (model.md section 6, 8.1);
+    they used to replace them. A pair the child writes again takes the child's value."""
+    parent = tmp_path / "parent.yaml"
+    parent.write_text(
+        MINI.read_text() + "relations: [[Syria, Jordan, -0.5], [Russia, USA, -0.8]]\n"
+    )
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "extends: parent.yaml\nname: child\n"
+        "relations: [[Jordan, USA, 0.4], {from: USA, to: Russia, value: 0.2, directed: true}]\n"
+    )
+    sc = load_scenario(child)
+    assert resolved_relations(sc.relations) == [
+        ("Syria", "Jordan", -0.5, False),
+        ("Russia", "USA", -0.8, False),
+        ("Jordan", "USA", 0.4, False),
+        ("USA", "Russia", 0.2, True),
+    ]
+    world = World.from_scenario(sc)
+
+    def stance(observer: str, actor: str) -> float:
+        return world.stances.explicit[world.index[actor]][world.index[observer]]
+
+    assert stance("Syria", "Jordan") == stance("Jordan", "Syria") == -0.5  # the parent's, kept
+    assert stance("Jordan", "USA") == stance("USA", "Jordan") == 0.4  # the child's, added
+    assert stance("USA", "Russia") == 0.2  # written again by the child, later: its value
+    assert stance("Russia", "USA") == -0.8  # the direction the child left alone
 
 
 def test_extends_events_replaced_in_place_removed_and_appended():

@@ -105,6 +105,10 @@ _NAMED: dict[Loc, tuple[str, str]] = {
     ("windows",): ("window", "windows"),
     ("defaults", "trust"): ("defaults.trust entry", "defaults.trust entries"),
 }
+# Lists that ``extends`` concatenates, parent's first (model.md section 6: a relation is
+# written like a tie). A later entry for the same pair is kept beside the earlier one:
+# repeated ties add up, and of repeated relations the later sets the stance (the child's).
+_CONCATENATED: frozenset[Loc] = frozenset({("network", "ties"), ("relations",)})
 _SHAPE_HINTS: dict[Loc, str] = {
     ("network", "ties"): "a tie is [from, to], [from, to, weight] or {from, to, weight, directed}",
     ("windows",): "a window is [start, end], both YYYY-MM",
@@ -506,7 +510,8 @@ def _remove_events(
 def _merge(
     parent: Any, p_origin: Origin, child: Any, c_origin: Origin, loc: Loc
 ) -> tuple[Any, Origin]:
-    """Mappings merge key by key; events and network ties concatenate; other values replace."""
+    """Mappings merge key by key; events, network ties and relations concatenate; other
+    values replace."""
     if not (isinstance(parent, dict) and isinstance(child, dict)):
         return child, c_origin
     tree = dict(parent)
@@ -519,11 +524,7 @@ def _merge(
             tree[key], origin.entries[key] = _merge_events(
                 parent[key], p_origin.entry(key), value, c_origin.entry(key)
             )
-        elif (
-            here == ("network", "ties")
-            and isinstance(parent[key], list)
-            and isinstance(value, list)
-        ):
+        elif here in _CONCATENATED and isinstance(parent[key], list) and isinstance(value, list):
             tree[key] = [*parent[key], *value]
             origin.entries[key] = _concatenated(
                 p_origin.entry(key), len(parent[key]), c_origin.entry(key), len(value)
