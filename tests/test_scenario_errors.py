@@ -78,6 +78,26 @@ def test_yaml_syntax_error_unclosed_bracket_names_where_it_opened(tmp_path, caps
     assert "on line 2" in message
 
 
+def test_control_character_is_one_line_with_its_line(tmp_path, capsys):
+    """PyYAML's reader error had no line, a second line ('in "<unicode string>",
+    position 293') and, with the C loader, a position in bytes, not characters."""
+    text = MINI_TEXT.replace("name: mini", "name: mini  # Tūrkiye, Côte d'Ivoire").replace(
+        "  Jordan: {region: levant", "  Jordan: {region: lev\x07ant"
+    )
+    path = tmp_path / "bell.yaml"
+    path.write_text(text)
+    assert _error(capsys, path) == (
+        f"{path}:8: YAML syntax error: unacceptable character #x0007 at column 23: "
+        "control characters are not allowed; delete it (most editors do not show it)"
+    )
+    message = _override_error(capsys, "states.Syria.region=lev\x07ant")
+    assert message == (
+        "override states.Syria.region=lev\x07ant: value 'lev\x07ant' is not valid YAML "
+        "(unacceptable character #x0007: control characters are not allowed); write numbers "
+        "as 3 or 0.5, booleans as true/false, lists as [a, b], quote strings with ':' or '#'"
+    )
+
+
 def test_duplicate_key(tmp_path, capsys):
     path = _variant(tmp_path, "  Jordan:", "  Syria:")
     message = _error(capsys, path)

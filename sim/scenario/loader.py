@@ -301,6 +301,14 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
             _check_expansion(node, shown)
         origin = Origin(shown) if node is None else _origins(loader, node, shown, None, set())
         tree = None if node is None else loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line, column = _where_unreadable(exc, text)
+        raise InputError(
+            f"YAML syntax error: unacceptable character #x{exc.character:04x} at column "
+            f"{column}: {exc.reason}; delete it (most editors do not show it)",
+            file=shown,
+            line=line,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         context = ""
@@ -313,12 +321,33 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
             line=mark.line + 1 if mark else None,
         ) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"YAML syntax error: {exc}", file=shown) from None
+        raise InputError(f"YAML syntax error: {_yaml_problem(exc)}", file=shown) from None
     finally:
         loader.dispose()
     if tree is None:
         raise InputError(f"the file is empty; {needs}", file=shown)
     return Document(tree, origin)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What PyYAML found wrong, on one line (its own text adds an indented second line)."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        return f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+    problem = getattr(exc, "problem", None) or str(exc)
+    return " ".join(str(problem).split())
+
+
+def _where_unreadable(exc: yaml.reader.ReaderError, text: str) -> tuple[int, int]:
+    """The 1-based line and column of the character a ReaderError refuses.
+
+    The reader refuses the first such character of the text, so its first
+    occurrence is the one; its ``position`` counts bytes with the C loader and
+    characters with the Python one, so it is only the fallback.
+    """
+    found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+    index = found if found >= 0 else min(exc.position, len(text))
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
 def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[int]) -> Origin:
@@ -619,10 +648,9 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
         try:
             value = yaml_value(raw, f"override {text}")
         except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
             raise InputError(
-                f"value '{raw}' is not valid YAML ({problem}); write numbers as 3 or 0.5, "
-                "booleans as true/false, lists as [a, b], quote strings with ':' or '#'",
+                f"value '{raw}' is not valid YAML ({_yaml_problem(exc)}); write numbers as 3 "
+                "or 0.5, booleans as true/false, lists as [a, b], quote strings with ':' or '#'",
                 file=f"override {text}",
             ) from None
         parsed.append(_Override(path.strip(), value, str(text)))
