@@ -490,6 +490,21 @@ def test_override_of_an_unknown_field(capsys):
     assert message.endswith("(did you mean 'salience'?)")
 
 
+@pytest.mark.parametrize(
+    "setting", ["extends=other.yaml", "remove_events=[intervention]", "extends.x=1"]
+)
+def test_extends_and_remove_events_cannot_be_overridden(capsys, setting):
+    """They are resolved before overrides apply; the error used to call them unknown
+    fields while listing them as allowed ("did you mean 'extends'?")."""
+    field = setting.split("=")[0]
+    assert _override_error(capsys, setting) == (
+        f"override {setting}: {field}: cannot be overridden (--set, --vary, a design's "
+        "parameters): overrides address the merged scenario, after extends and "
+        "remove_events are resolved; change it in the file, or write a scenario that "
+        "extends it"
+    )
+
+
 def test_override_without_equals_sign(capsys):
     message = _override_error(capsys, "parameters.trust.memory")
     assert "must look like PATH=VALUE" in message

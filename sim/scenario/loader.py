@@ -129,6 +129,8 @@ _EXPECTED: dict[str, str] = {
     "list_type": "a list",
     "tuple_type": "a list",
 }
+# Read by the loader before the merged tree exists (the schema has no such fields).
+_RESOLVED_FIELDS = ("extends", "remove_events")
 _BOUNDS: dict[str, str] = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 # Input limits (decisions.md, issue 16): a scenario or experiment file may be this large,
 # and its aliases may add this many values to what is written ("billion laughs").
@@ -665,6 +667,14 @@ def _apply_override(doc: Document, override: _Override) -> None:
             exist, or goes into a value that has no fields.
     """
     segments = override.path.split(".")
+    if segments[0] in _RESOLVED_FIELDS:
+        raise InputError(
+            "cannot be overridden (--set, --vary, a design's parameters): overrides address "
+            "the merged scenario, after extends and remove_events are resolved; change it in "
+            "the file, or write a scenario that extends it",
+            path=override.path,
+            file=override.label,
+        )
     node: Any = doc.tree
     origin = doc.origin
     loc: Loc = ()
@@ -929,7 +939,7 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
         model = _model_at(loc[:-1], tree, root)
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
         if model is Scenario:
-            names += ["extends", "remove_events"]  # consumed by the loader before validation
+            names += _RESOLVED_FIELDS  # consumed by the loader before validation
         return (
             f"unknown field '{last}'; allowed fields are: {allowed(names, len(names))}"
             f"{suggest(str(last), names)}"
