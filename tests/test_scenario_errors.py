@@ -484,6 +484,28 @@ def test_a_boolean_is_not_a_number(tmp_path, capsys):
     assert main(["validate", str(keyed), "--set", "network.directed=true"]) == 0
 
 
+def test_first_mover_decay_belongs_to_recognize(tmp_path, capsys):
+    """It was accepted under every kind and read only under ``recognize``."""
+    message = _override_error(capsys, "parameters.event_kinds.support.first_mover_decay=0.2")
+    assert message == (
+        "override parameters.event_kinds.support.first_mover_decay=0.2: "
+        "parameters.event_kinds.support.first_mover_decay: unknown field "
+        "'first_mover_decay'; allowed fields are: weight, affinity; 'first_mover_decay' "
+        "belongs to recognize only (parameters.event_kinds.recognize.first_mover_decay)"
+    )
+    path = _variant(
+        tmp_path,
+        "windows:",
+        "parameters:\n  event_kinds:\n    withdraw: {first_mover_decay: 0.2}\nwindows:",
+    )
+    message = _error(capsys, path)
+    assert message.startswith(
+        f"{path}:13: parameters.event_kinds.withdraw.first_mover_decay: unknown field "
+    )
+    decay = "parameters.event_kinds.recognize.first_mover_decay=0.2"
+    assert main(["validate", str(DATA / "mini.yaml"), "--set", decay]) == 0
+
+
 def test_override_of_an_unknown_field(capsys):
     message = _override_error(capsys, "parameters.salinece.target=1")
     assert message.startswith("override parameters.salinece.target=1: parameters.salinece: ")

@@ -42,6 +42,7 @@ from sim.scenario.schema import (
     Scenario,
     allowed,
     check_references,
+    kinds_taking,
     reference_problems,
     suggest,
 )
@@ -940,9 +941,15 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
         if model is Scenario:
             names += _RESOLVED_FIELDS  # consumed by the loader before validation
+        owners = kinds_taking(str(last)) if loc[:-2] == ("parameters", "event_kinds") else []
+        elsewhere = (
+            f"; '{last}' belongs to {' and '.join(owners)} only "
+            f"(parameters.event_kinds.{owners[0]}.{last})"
+            if owners
+            else suggest(str(last), names)
+        )
         return (
-            f"unknown field '{last}'; allowed fields are: {allowed(names, len(names))}"
-            f"{suggest(str(last), names)}"
+            f"unknown field '{last}'; allowed fields are: {allowed(names, len(names))}{elsewhere}"
         )
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))

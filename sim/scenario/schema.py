@@ -308,7 +308,26 @@ class EventKindParameters(Strict):
 
     weight: float | None = None
     affinity: float | None = None
+
+
+class RecognizeParameters(EventKindParameters):
+    """``recognize`` also takes ``first_mover_decay`` (model.md section 5); under another
+    kind it would be ignored, so it is an unknown field there."""
+
     first_mover_decay: Unit | None = None
+
+
+# The kinds whose settings go beyond weight and affinity.
+_KIND_PARAMETERS: dict[str, type[EventKindParameters]] = {"recognize": RecognizeParameters}
+
+
+def kinds_taking(name: str) -> list[str]:
+    """The event kinds whose ``parameters.event_kinds`` entry has the field ``name``."""
+    return [
+        kind
+        for kind in DEFAULT_WEIGHTS
+        if name in _KIND_PARAMETERS.get(kind, EventKindParameters).model_fields
+    ]
 
 
 class EventKindTable(Strict):
@@ -338,8 +357,9 @@ else:
         "EventKinds",
         __base__=EventKindTable,
         **{
-            kind: (EventKindParameters, Field(default_factory=EventKindParameters))
+            kind: (model, Field(default_factory=model))
             for kind in DEFAULT_WEIGHTS
+            for model in [_KIND_PARAMETERS.get(kind, EventKindParameters)]
         },
     )
 
