@@ -168,6 +168,72 @@ BROKEN = [
         id="wrong-type",
     ),
     pytest.param(
+        "  USA: {capability: 1.0,",
+        "  NO: {capability: 1.0,",
+        5,
+        "powers.NO",
+        (
+            "'NO' is read as the boolean false, not a name (YAML 1.1 reads yes, no, on, off, "
+            'true and false, in any case, as booleans); quote it: "NO"',
+        ),
+        id="yaml-boolean-as-a-power",
+    ),
+    pytest.param(
+        "USA: 0.1}",
+        "NO: 0.1}",
+        7,
+        "states.Syria.trust.NO",
+        ("'NO' is read as the boolean false, not a name",),
+        id="yaml-boolean-as-a-trust-key",
+    ),
+    pytest.param(
+        "aligned: USA}",
+        "aligned: no}",
+        8,
+        "states.Jordan.aligned",
+        (
+            "'no' is read as the boolean false, not a string (YAML 1.1 reads yes, no, on, off, "
+            'true and false, in any case, as booleans); quote it: "no"; a state aligned with '
+            "no power is written none",
+        ),
+        id="yaml-boolean-as-aligned",
+    ),
+    pytest.param(
+        "region: americas",
+        "region: On",
+        5,
+        "powers.USA.region",
+        ("'On' is read as the boolean true, not a string", 'quote it: "On"'),
+        id="yaml-boolean-as-a-region",
+    ),
+    pytest.param(
+        "USA: 0.1}",
+        "USA: 0,1}",
+        7,
+        "states.Syria.trust",
+        ("'1' is read as a key of its own, after 'USA: 0': a decimal comma? write 0.1",),
+        id="decimal-comma-in-braces",
+    ),
+    pytest.param(
+        "windows:",
+        "parameters:\n  trust: {negativity_bias: 2,05}\nwindows:",
+        12,
+        "parameters.trust",
+        (
+            "'05' is read as a key of its own, after 'negativity_bias: 2': a decimal comma? "
+            "write 2.05",
+        ),
+        id="decimal-comma-in-braces-of-fields",
+    ),
+    pytest.param(
+        "windows:",
+        "parameters:\n  trust:\n    negativity_bias: 2,5\nwindows:",
+        13,
+        "parameters.trust.negativity_bias",
+        ("expected a number, got '2,5'; a decimal comma? write 2.5",),
+        id="decimal-comma",
+    ),
+    pytest.param(
         "magnitude: 3.0",
         "magnitude: -1",
         10,
@@ -504,6 +570,15 @@ def test_first_mover_decay_belongs_to_recognize(tmp_path, capsys):
     )
     decay = "parameters.event_kinds.recognize.first_mover_decay=0.2"
     assert main(["validate", str(DATA / "mini.yaml"), "--set", decay]) == 0
+
+
+def test_a_yaml_boolean_given_for_a_name_in_an_override(capsys):
+    message = _override_error(capsys, "states.Jordan.region=off")
+    assert message == (
+        "override states.Jordan.region=off: states.Jordan.region: 'off' is read as the "
+        "boolean false, not a string (YAML 1.1 reads yes, no, on, off, true and false, in "
+        'any case, as booleans); quote it: "off"'
+    )
 
 
 def test_override_of_an_unknown_field(capsys):

@@ -95,6 +95,10 @@ _SafeLoader.add_implicit_resolver(
 )
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# What PyYAML (YAML 1.1) reads as booleans, unquoted: a Norway written NO is false.
+_YAML_BOOLEANS = "YAML 1.1 reads yes, no, on, off, true and false, in any case, as booleans"
 
 # Collections whose entries are named by the user: an override path must name an
 # existing entry (decisions.md item 20), so a misspelt name is an error, not a new entry.
@@ -152,11 +156,19 @@ class Origin:
             set by an override, or None when unknown (a mapping given in code).
         line: the 1-based line of the value's key (of the item, in lists), if known.
         entries: the origins of the value's entries, by mapping key or list index.
+        text: the value as written, when YAML read it as a boolean (``NO``).
+        key_text: the value's key as written, when YAML read it as no string (``NO``
+            as false, ``7`` as 7): an error can then quote what the user wrote.
+        after: the key and value written just before that key in a ``{...}`` mapping
+            when the two read as a decimal comma (``{PA: 0,7}`` is ``PA: 0`` and ``7``).
     """
 
     file: str | None
     line: int | None = None
     entries: dict[Key, Origin] = field(default_factory=dict)
+    text: str | None = None
+    key_text: str | None = None
+    after: tuple[str, str] | None = None
 
     def entry(self, key: Key) -> Origin:
         """The origin of entry ``key``: its own if recorded, else this file without a line."""
@@ -356,11 +368,14 @@ def _where_unreadable(exc: yaml.reader.ReaderError, text: str) -> tuple[int, int
 def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[int]) -> Origin:
     """The origin tree of ``node``; also rejects duplicate keys, which YAML would drop silently."""
     origin = Origin(file, line)
+    if node.tag == _BOOL_TAG:
+        origin.text = node.value
     if id(node) in active:  # a recursive alias: the data is recursive, its origins need not be
         return origin
     active.add(id(node))
     if isinstance(node, MappingNode):
         first_line: dict[Any, int] = {}
+        before: tuple[Node, Node] | None = None
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue  # merged-in entries are located at the mapping that merges them
@@ -378,13 +393,33 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
                     line=key_line,
                 )
             first_line[key] = key_line
-            origin.entries[key] = _origins(loader, value_node, file, key_line, active)
+            entry = _origins(loader, value_node, file, key_line, active)
+            if key_node.tag != _STR_TAG and isinstance(key_node, ScalarNode):
+                entry.key_text = key_node.value
+                if node.flow_style and before and _decimal_comma(*before, key_node, value_node):
+                    entry.after = (before[0].value, before[1].value)
+            origin.entries[key] = entry
+            before = key_node, value_node
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
             item_line = item.start_mark.line + 1
             origin.entries[index] = _origins(loader, item, file, item_line, active)
     active.discard(id(node))
     return origin
+
+
+def _decimal_comma(key: Node, value: Node, next_key: Node, next_value: Node) -> bool:
+    """Whether ``key: value, next_key`` in a ``{...}`` mapping is a number with a decimal
+    comma (``{PA: 0,7}``): a whole number, then a key of digits with no value."""
+    return (
+        isinstance(key, ScalarNode)
+        and value.tag == _INT_TAG
+        and re.fullmatch(r"[-+]?[0-9]+", value.value) is not None
+        and next_key.tag == _INT_TAG
+        and re.fullmatch(r"[0-9]+", next_key.value) is not None
+        and next_value.tag == _NULL_TAG
+        and next_value.value == ""
+    )
 
 
 # --------------------------------------------------------------------------- extends
@@ -621,6 +656,7 @@ class _Override:
     path: str
     value: Any
     text: str
+    written: str | None = None  # the value as typed, for a PATH=VALUE string
 
     @property
     def label(self) -> str:
@@ -656,7 +692,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
                 "or 0.5, booleans as true/false, lists as [a, b], quote strings with ':' or '#'",
                 file=f"override {text}",
             ) from None
-        parsed.append(_Override(path.strip(), value, str(text)))
+        parsed.append(_Override(path.strip(), value, str(text), raw.strip()))
     return parsed
 
 
@@ -715,7 +751,8 @@ def _apply_override(doc: Document, override: _Override) -> None:
             key, position = name, position + 1
         if position == len(segments):
             node[key] = override.value
-            origin.entries[key] = Origin(override.label)
+            typed = override.written if isinstance(override.value, bool) else None
+            origin.entries[key] = Origin(override.label, text=typed)
             return
         if _child(node, key) is None:
             # A section the file leaves out (parameters.salience): created, then validated.
@@ -846,25 +883,109 @@ def translate_all(
     stripped = [_strip(tuple(e["loc"]), doc.tree, e["type"]) for e in errors]
     groups: dict[Loc, list[int]] = {}
     for i, (loc, union_at) in enumerate(stripped):
-        groups.setdefault(loc if union_at is None else union_at, []).append(i)
+        # Every error under a key that is no string is that key's one mistake.
+        group = union_at if union_at is not None else _stray_key(loc, doc.tree) or loc
+        groups.setdefault(group, []).append(i)
     unknown_in = {
         stripped[i][0][:-1] for i, e in enumerate(errors) if e["type"] == "extra_forbidden"
     }
-    found = []
+    found: dict[str, InputError] = {}
     for members in groups.values():
         chosen = members[_pick([errors[i] for i in members], [stripped[i] for i in members])]
         error, loc = errors[chosen], stripped[chosen][0]
         if error["type"] == "missing" and loc[:-1] in unknown_in:
             continue
-        found.append(_one_error(error, loc, doc, root))
-    return found
+        mistake = _one_error(error, loc, doc, root)
+        found.setdefault(str(mistake), mistake)  # a key's mistake may be reached twice
+    return list(found.values())
 
 
 def _one_error(error: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> InputError:
+    stray = _stray_key(loc, doc.tree)
+    if stray is not None:
+        return _stray_key_error(stray, doc)
     if error["type"] == "union_tag_invalid":
         loc = (*loc, "kind")
-    message = _describe(error, loc, doc.tree, root)
+    value = error.get("input")
+    if error["type"] == "string_type" and isinstance(value, bool):
+        message = _boolean_for_string(value, _origin_at(doc.origin, loc), loc)
+    else:
+        message = _describe(error, loc, doc.tree, root)
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
+
+
+def _stray_key(loc: Loc, tree: Any) -> Loc | None:
+    """The path to the first mapping key on the way to ``loc`` that YAML read as no string.
+
+    Every mapping of an input file is keyed by names or fields, so such a key
+    (``NO`` read as false, the ``7`` of ``{PA: 0,7}``) is the mistake, whatever
+    pydantic says about the value under it.
+    """
+    node = tree
+    for index, key in enumerate(loc):
+        # pydantic reports a key false as 0: the key itself says what YAML read.
+        if (
+            isinstance(node, dict)
+            and not isinstance(key, str)
+            and key in node
+            and not isinstance(next(k for k in node if k == key), str)
+        ):
+            return loc[: index + 1]
+        node = _child(node, key)
+    return None
+
+
+def _stray_key_error(loc: Loc, doc: Document) -> InputError:
+    """One error for the key that YAML read as no string, at ``loc``."""
+    mapping = _child_at(doc.tree, loc[:-1])
+    key = next(k for k in mapping if k == loc[-1])
+    origin = _origin_at(doc.origin, loc) or Origin(None)
+    written = origin.key_text if origin.key_text is not None else _show(key).strip("'")
+    where = _render(loc[:-1], doc.tree)
+    if origin.after is not None:
+        before, whole = origin.after
+        message = (
+            f"'{written}' is read as a key of its own, after '{before}: {whole}': "
+            f"a decimal comma? write {whole}.{written}"
+        )
+        path = where
+    else:
+        what = (
+            f"the boolean {_show(key)}, not a name ({_YAML_BOOLEANS})"
+            if isinstance(key, bool)
+            else f"{'a number' if isinstance(key, int | float) else kind_of(key)}, not a name"
+        )
+        message = f"'{written}' is read as {what}; quote it: \"{written}\""
+        path = f"{where}.{written}" if where else written
+    return _located(InputError(message, path=path or None), doc.origin, loc)
+
+
+def _boolean_for_string(value: bool, origin: Origin | None, loc: Loc) -> str:
+    """The message for a boolean where a string goes: YAML read the word as a boolean."""
+    written = origin.text if origin is not None else None
+    none = "; a state aligned with no power is written none" if loc[-1:] == ("aligned",) else ""
+    if written is None:
+        return f"expected a string, got {_show(value)} ({_YAML_BOOLEANS}); quote a name{none}"
+    return (
+        f"'{written}' is read as the boolean {_show(value)}, not a string ({_YAML_BOOLEANS}); "
+        f'quote it: "{written}"{none}'
+    )
+
+
+def _origin_at(origin: Origin, loc: Loc) -> Origin | None:
+    """The origin recorded for the value at ``loc`` exactly, or None."""
+    for key in loc:
+        if key not in origin.entries:
+            return None
+        origin = origin.entries[key]
+    return origin
+
+
+def _child_at(tree: Any, loc: Loc) -> Any:
+    node = tree
+    for key in loc:
+        node = _child(node, key)
+    return node
 
 
 def locate(error: InputError, doc: Document) -> InputError:
@@ -991,6 +1112,11 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
         return str(ctx.get("error", error["msg"]))
     if kind in _EXPECTED:
         quote = '; write dates as "YYYY-MM", in quotes' if isinstance(value, date) else ""
+        comma = (
+            re.fullmatch(r"\s*([-+]?[0-9]+),([0-9]+)\s*", value) if isinstance(value, str) else None
+        )
+        if comma and kind == "float_parsing":
+            quote = f"; a decimal comma? write {comma[1]}.{comma[2]}"
         return f"expected {_EXPECTED[kind]}, got {_show(value)}{quote}{hint}"
     return f"{error['msg']}, got {_show(value)}"
 
