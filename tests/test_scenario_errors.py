@@ -581,6 +581,41 @@ def test_a_yaml_boolean_given_for_a_name_in_an_override(capsys):
     )
 
 
+def test_quoted_digit_groups_and_numbers_for_booleans_are_refused(tmp_path, capsys):
+    """pydantic read the text "1_5" as 15 and 1 as true; a quoted plain number and a quoted
+    YAML boolean word are still read (decisions.md item 366), and so are YAML's own
+    unquoted forms (1_5 is 15, 0x1A is 26)."""
+    path = _variant(tmp_path, "magnitude: 3.0", 'magnitude: "1_5"')
+    assert _error(capsys, path) == (
+        f"{path}:10: events.intervention.magnitude: expected a number, got '1_5'; quoted "
+        "text with '_' is not read as a number: write the number, unquoted"
+    )
+    message = _override_error(capsys, 'parameters.alignment.period="1_0"')
+    assert message.endswith(
+        "expected a whole number, got '1_0'; quoted text with '_' is "
+        "not read as a number: write the number, unquoted"
+    )
+    relation = "relations: [{from: Syria, to: Jordan, value: -0.5, directed: 1}]\nwindows:"
+    path = _variant(tmp_path, "windows:", relation, "directed.yaml")
+    assert _error(capsys, path) == (
+        f"{path}:11: relations[0].directed: expected true or false, got 1"
+    )
+    assert _override_error(capsys, "network.directed=0").endswith(
+        "network.directed: expected true or false, got 0"
+    )
+    assert _override_error(capsys, 'events.intervention.key="1"').endswith(
+        "events.intervention.key: expected true or false, got '1'"
+    )
+    kept = [
+        'events.intervention.magnitude="2.5"',
+        "events.intervention.magnitude=1_5",
+        'network.directed="yes"',
+        "parameters.alignment.period=0x1",
+    ]
+    for setting in kept:
+        assert main(["validate", str(DATA / "mini.yaml"), "--set", setting]) == 0, setting
+
+
 def test_override_of_an_unknown_field(capsys):
     message = _override_error(capsys, "parameters.salinece.target=1")
     assert message.startswith("override parameters.salinece.target=1: parameters.salinece: ")

@@ -1117,6 +1117,8 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
         )
         if comma and kind == "float_parsing":
             quote = f"; a decimal comma? write {comma[1]}.{comma[2]}"
+        elif kind in ("float_parsing", "int_parsing") and "_" in str(value):
+            quote = "; quoted text with '_' is not read as a number: write the number, unquoted"
         return f"expected {_EXPECTED[kind]}, got {_show(value)}{quote}{hint}"
     return f"{error['msg']}, got {_show(value)}"
 

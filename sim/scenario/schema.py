@@ -50,47 +50,71 @@ StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 en
 def _not_a_boolean_number(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("float_type", "Input should be a number")
+    if isinstance(value, str) and "_" in value:
+        raise PydanticCustomError("float_parsing", "Input should be a number")
     return value
 
 
 def _not_a_boolean_whole(value: Any) -> Any:
     if isinstance(value, bool):
         raise PydanticCustomError("int_type", "Input should be a whole number")
+    if isinstance(value, str) and "_" in value:
+        raise PydanticCustomError("int_parsing", "Input should be a whole number")
     return value
 
 
-_REFUSE_BOOLEAN = {"float": _not_a_boolean_number, "int": _not_a_boolean_whole}
+# What a boolean field reads besides true and false: the words YAML 1.1 reads as booleans,
+# quoted (as a number field reads a quoted "9" as 9).
+_BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off"})
 
 
-def _refuse_booleans(schema: Any) -> Any:
-    """``schema`` with every number in it refusing ``true``/``false``.
+def _not_a_number_boolean(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be true or false")
+    if isinstance(value, str) and value.strip().lower() not in _BOOLEAN_WORDS:
+        raise PydanticCustomError("bool_parsing", "Input should be true or false")
+    return value
+
+
+_SCALAR_CHECKS = {
+    "float": _not_a_boolean_number,
+    "int": _not_a_boolean_whole,
+    "bool": _not_a_number_boolean,
+}
+
+
+def _check_scalars(schema: Any) -> Any:
+    """``schema`` with every number refusing ``true``/``false`` and every boolean refusing numbers.
 
     Pydantic's lax mode reads ``true`` as 1 where a number is expected, so
-    ``negativity_bias: [true, false]`` would run 1 and 0; the check wraps the
-    number schemas themselves, so it holds inside lists, mappings and unions,
-    and boolean fields (an event's ``key``) are untouched.
+    ``negativity_bias: [true, false]`` would run 1 and 0; and 1 or 0 as true or
+    false where a boolean is (``directed: 1``). It also reads the quoted text
+    ``"1_5"`` as 15 (Python's digit groups): a number field refuses text with
+    ``_`` (a quoted ``"9"`` is still 9, decisions.md item 366). The check wraps
+    the scalar schemas themselves, so it holds inside lists, mappings and unions.
     """
     if isinstance(schema, list):
-        return [_refuse_booleans(item) for item in schema]
+        return [_check_scalars(item) for item in schema]
     if not isinstance(schema, dict):
         return schema
-    refuse = _REFUSE_BOOLEAN.get(schema.get("type", ""))
-    if refuse is not None:
-        return core_schema.no_info_before_validator_function(refuse, schema)
+    check = _SCALAR_CHECKS.get(schema.get("type", ""))
+    if check is not None:
+        return core_schema.no_info_before_validator_function(check, schema)
     function = schema.get("function")
-    if isinstance(function, dict) and function.get("function") in _REFUSE_BOOLEAN.values():
-        return schema  # a nested model's numbers, wrapped already
-    return {key: _refuse_booleans(value) for key, value in schema.items()}
+    if isinstance(function, dict) and function.get("function") in _SCALAR_CHECKS.values():
+        return schema  # a nested model's scalars, wrapped already
+    return {key: _check_scalars(value) for key, value in schema.items()}
 
 
 class NumbersNotBooleans(BaseModel):
-    """Base of every input model: ``true`` and ``false`` are not numbers."""
+    """Base of every input model: ``true`` and ``false`` are not numbers, nor 1 and 0
+    booleans, nor the text ``"1_5"`` a number."""
 
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /
     ) -> CoreSchema:
-        schema: CoreSchema = _refuse_booleans(handler(source))
+        schema: CoreSchema = _check_scalars(handler(source))
         return schema
 
 
