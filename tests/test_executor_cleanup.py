@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -55,25 +56,36 @@ def test_check_address_accepts_a_listening_scheduler() -> None:
         check_address(f"tcp://127.0.0.1:{port}")
 
 
-@pytest.mark.slow
-def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None:
-    """SIGKILL to the sweep alone (not its process group): its workers must not live on."""
+def _long_sweep(tmp_path: Path, **popen: Any) -> subprocess.Popen[Any]:
+    """A 2,000-run sweep on two process workers into ``tmp_path / "out"``, in its own
+    session (so that its process group can be signalled apart from the tests')."""
     exp = tmp_path / "long.yaml"
     exp.write_text(
         f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
         "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
         "replicates: 100\n"
     )
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out)]
+    command = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(tmp_path / "out")]
     command += ["--workers", "2", "--executor", "process", "--quiet", "--no-plots"]
-    proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, start_new_session=True, **popen)
+
+
+def _after_first_commit(proc: subprocess.Popen[Any], out: Path) -> psutil.Process:
+    """The sweep's process once its first chunk is committed (its workers are up)."""
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 90
+    while not (out / "runs" / "part-000000.parquet").exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    return parent
+
+
+@pytest.mark.slow
+def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None:
+    """SIGKILL to the sweep alone (not its process group): its workers must not live on."""
+    proc = _long_sweep(tmp_path)
     try:
-        parent = psutil.Process(proc.pid)
-        deadline = time.monotonic() + 90
-        while not (out / "runs" / "part-000000.parquet").exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        parent = _after_first_commit(proc, tmp_path / "out")
         workers = parent.children(recursive=True)
         assert len(workers) >= 3  # the fork server and two workers
         os.kill(proc.pid, signal.SIGKILL)
@@ -99,25 +111,12 @@ def test_ctrl_c_gives_one_line_and_leaves_no_process(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group. The fork server and the workers ignore it
     (from their start, not only once the server's imports are done), so that only the
     sweep answers, in one line, and ends them; they had printed their own tracebacks."""
-    exp = tmp_path / "long.yaml"
-    exp.write_text(
-        f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
-        "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
-        "replicates: 100\n"
-    )
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(out)]
-    command += ["--workers", "2", "--executor", "process", "--quiet", "--no-plots"]
-    proc = subprocess.Popen(
-        command, cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE, text=True,
+    proc = _long_sweep(
+        tmp_path, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
-        parent = psutil.Process(proc.pid)
-        deadline = time.monotonic() + 90
-        while not (out / "runs" / "part-000000.parquet").exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+        parent = _after_first_commit(proc, tmp_path / "out")
         children = parent.children(recursive=True)
         assert len(children) >= 3  # the fork server and two workers
         assert not _ignores_sigint(parent)
