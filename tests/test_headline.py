@@ -217,3 +217,22 @@ def test_the_box_and_its_caption_name_the_design_point_nearest_the_scenario(tmp_
     assert f"box: the cell at {where}; --at moves the other figures, not the headline" in (
         entry.caption
     )
+
+
+def test_a_binned_line_whose_reference_is_no_point_drawn_draws_no_reference_line():
+    """A sampled design's one-parameter line shows bin means: the scenario's value need not
+    be a point of it. The figure then draws no dashed line (it raised ValueError looking
+    the value up), and the caption names none, as for the map's box."""
+    from sim.plots.headline import Headline, headline_caption
+
+    cells = pd.DataFrame({"x": [0.1, 0.35, 0.6], "mean": [0.01, 0.02, 0.03],
+                          "lo": [0.0, 0.01, 0.02], "hi": [0.02, 0.03, 0.04],
+                          "n": [4, 4, 4]})  # fmt: skip
+    headline = Headline(
+        text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x"],
+        fixed={}, cells=cells, reference={"x": 0.33}, at_reference=(0.0, 0.0, 0.0, 0),
+        binned=True, phrases={},
+    )  # fmt: skip
+    ax = headline_figure(headline).axes[0]
+    assert not any(line.get_gid() == "reference" for line in ax.get_lines())
+    assert "dashed line" not in headline_caption(headline)

@@ -282,7 +282,7 @@ def headline_figure(headline: Headline) -> Figure:
         ax.fill_between(xs, ordered["lo"], ordered["hi"], color="#0072B2", alpha=0.2, lw=0)
         ax.plot(xs, ordered["mean"], color="#0072B2", marker="o", ms=4, lw=1.8)
         value_ticks(ax, ordered[x])
-        if x in headline.reference:
+        if _marks_reference(headline):  # a binned design's reference need not be drawn
             where = xs[list(ordered[x]).index(headline.reference[x])]
             ax.axvline(where, color="0.4", lw=0.9, ls="--", gid="reference")
         ax.set_xlabel(parameter_label(x))
