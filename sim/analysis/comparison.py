@@ -340,10 +340,9 @@ def compare_table(
     for first, second in itertools.combinations(samples, 2):
         keys = pair_keys(first, second)
         ra, rb = runs[first.label], runs[second.label]
+        common = set(rb[by]) if split and by is not None else set()
         levels = (
-            [v for v in value_order(ra[by]) if v in set(rb[by])]
-            if split and by is not None
-            else [None]
+            [v for v in value_order(ra[by]) if v in common] if split and by is not None else [None]
         )
         for level in levels:
             cell_a, cell_b = ra, rb

@@ -110,12 +110,13 @@ def cli_observe(args: argparse.Namespace) -> int:
         asked = [power + (f" against {rival}" if rival else ""), f"{len(states)} state(s)"]
         asked += [span_text(*years)] if years else []
         asked += [f"issue {args.issue}"] if args.issue else []
-        first, last = data.year_range()
+        roll_call_years = data.years()
+        first, last = roll_call_years[0], roll_call_years[-1]
         voters = [(seat_label("--power", args.power, power), data.voting_years(power))]
         if rival is not None:
             voters.append((seat_label("--rival", args.rival, rival), data.voting_years(rival)))
         span = years or (first, last)
-        why = silence(span, data.years(), voters) or _no_state_votes(data, states, span)
+        why = silence(span, roll_call_years, voters) or _no_state_votes(data, states, span)
         raise InputError(
             f"no roll call matches ({', '.join(asked)}); "
             + (why or f"the vote data has roll calls in {first}-{last}")

@@ -25,9 +25,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.analysis.paired import reference_values, runs_at, value_text
+from sim.analysis.paired import reference_values, runs_at
 from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
-from sim.plots.figure import group_phrases, metric_label, parameter_label, render
+from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results
@@ -204,12 +204,6 @@ class FigureProgress(Progress):
             f"{self.done}/{self.total} figures ({pct:.0f}%), {self.rate:.1f} figures/s, ETA {eta}"
         )
 
-    def clear(self) -> None:
-        """Take the progress line off the terminal."""
-        if self.live:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-
     def closing(self, where: str) -> str:
         """The closing line: figures, elapsed, figures per second, ``where`` they are."""
         return (
@@ -348,5 +342,5 @@ def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]
         return summary_table(results), ""
     first = next(iter(results.scenarios))
     values = reference_values(results, first, selection.at)
-    held = ", ".join(f"{parameter_label(p)} {value_text(v)}" for p, v in values.items())
+    held = held_text(values)
     return summary_table(results, runs_at(results.ok_runs, values)), f", at {held}"

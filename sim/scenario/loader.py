@@ -908,7 +908,7 @@ def _one_error(error: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> In
         loc = (*loc, "kind")
     value = error.get("input")
     if error["type"] == "string_type" and isinstance(value, bool):
-        message = _boolean_for_string(value, _origin_at(doc.origin, loc), loc)
+        message = _boolean_for_string(value, doc.origin.locate(loc), loc)
     else:
         message = _describe(error, loc, doc.tree, root)
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
@@ -939,7 +939,8 @@ def _stray_key_error(loc: Loc, doc: Document) -> InputError:
     """One error for the key that YAML read as no string, at ``loc``."""
     mapping = _child_at(doc.tree, loc[:-1])
     key = next(k for k in mapping if k == loc[-1])
-    origin = _origin_at(doc.origin, loc) or Origin(None)
+    # The key's own origin; an ancestor's (where it is not recorded) holds no key text.
+    origin = doc.origin.locate(loc)
     written = origin.key_text if origin.key_text is not None else _show(key).strip("'")
     where = _render(loc[:-1], doc.tree)
     if origin.after is not None:
@@ -960,9 +961,10 @@ def _stray_key_error(loc: Loc, doc: Document) -> InputError:
     return _located(InputError(message, path=path or None), doc.origin, loc)
 
 
-def _boolean_for_string(value: bool, origin: Origin | None, loc: Loc) -> str:
-    """The message for a boolean where a string goes: YAML read the word as a boolean."""
-    written = origin.text if origin is not None else None
+def _boolean_for_string(value: bool, origin: Origin, loc: Loc) -> str:
+    """The message for a boolean where a string goes: YAML read the word as a boolean
+    (``origin.text``, recorded on the value itself; None on an ancestor's origin)."""
+    written = origin.text
     none = "; a state aligned with no power is written none" if loc[-1:] == ("aligned",) else ""
     if written is None:
         return f"expected a string, got {_show(value)} ({_YAML_BOOLEANS}); quote a name{none}"
@@ -970,15 +972,6 @@ def _boolean_for_string(value: bool, origin: Origin | None, loc: Loc) -> str:
         f"'{written}' is read as the boolean {_show(value)}, not a string ({_YAML_BOOLEANS}); "
         f'quote it: "{written}"{none}'
     )
-
-
-def _origin_at(origin: Origin, loc: Loc) -> Origin | None:
-    """The origin recorded for the value at ``loc`` exactly, or None."""
-    for key in loc:
-        if key not in origin.entries:
-            return None
-        origin = origin.entries[key]
-    return origin
 
 
 def _child_at(tree: Any, loc: Loc) -> Any:

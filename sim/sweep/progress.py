@@ -87,11 +87,15 @@ class Progress:
         self.stream.write("\r\x1b[2K" + self.line())
         self.stream.flush()
 
-    def close(self, message: str, out: TextIO | None = None) -> None:
-        """Clear the progress line and print the closing summary ``message`` (to stdout)."""
+    def clear(self) -> None:
+        """Take the progress line off the terminal."""
         if self.live:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
+
+    def close(self, message: str, out: TextIO | None = None) -> None:
+        """Clear the progress line and print the closing summary ``message`` (to stdout)."""
+        self.clear()
         print(message, file=out or sys.stdout, flush=True)
 
     def summary(self, name: str, where: str) -> str:

@@ -105,9 +105,7 @@ def _manifest(
         "kind": "sweep",
         "credsim": versions.get("credsim"),
         "experiment_name": experiment.name,
-        "experiment": experiment.given,
-        "source": experiment.source,
-        "resolved": experiment.resolved(),
+        **_shown(experiment),
         "scenarios": scenario_trees(experiment),
         "design": experiment.design_manifest(),
         "varied": experiment.varied,
@@ -191,11 +189,10 @@ def run_sweep(
             failed_before = counts["failed"]
             pending = [t for t in tasks if t.run_id not in done]
             previous = store.read_manifest()
-            complete = previous is not None and previous.get("status") == "complete"
             if (
                 not pending
                 and previous is not None
-                and complete
+                and previous.get("status") == "complete"
                 and store.consolidated()
                 and store.has_design()
             ):
@@ -214,6 +211,15 @@ def run_sweep(
             return _execute(experiment, store, results, start)
 
 
+def _shown(experiment: Experiment) -> dict[str, Any]:
+    """The manifest's record of the file as given, its source and its resolved form."""
+    return {
+        "experiment": experiment.given,
+        "source": experiment.source,
+        "resolved": experiment.resolved(),
+    }
+
+
 def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> bool:
     """Give a finished folder the file's ``question:`` and ``plots:`` (decision 90: they
     change what is shown, not what is run, so the folder is kept).
@@ -224,11 +230,7 @@ def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> b
     Returns:
         Whether the manifest changed.
     """
-    shown = {
-        "experiment": experiment.given,
-        "source": experiment.source,
-        "resolved": experiment.resolved(),
-    }
+    shown: dict[str, Any] = _shown(experiment)
     # As JSON, the way the manifest holds them (a YAML date becomes its text).
     shown = json.loads(json.dumps(shown, default=str))
     if all(previous.get(key) == value for key, value in shown.items()):
