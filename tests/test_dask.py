@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,52 @@ def test_a_run_that_always_kills_its_worker_fails_alone(
     assert (failed.iloc[0][["scenario", "replicate"]] == ["abstained", 2]).all()
     ok = table["status"] == "ok"
     pd.testing.assert_frame_equal(table[ok], serial_table[ok])
+
+
+_OWN_CLUSTER = """
+import os, signal, sys
+import cloudpickle, dask
+from sim.runner import run_scenario
+from sim.sweep import load_experiment, run_sweep
+
+def kill_always(scenario, seed, record):
+    trust = scenario.parameters.trust
+    chosen = trust.memory == 0.9 and trust.negativity_bias == 1.0
+    if scenario.name == "tiny_abstained" and seed.spawn_key == (2,) and chosen:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_scenario(scenario, seed, record)
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+if __name__ == "__main__":
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        outcome = run_sweep(load_experiment(sys.argv[1]), sys.argv[2], executor="dask",
+                            workers=2, run_fn=kill_always, quiet=True)
+    print(outcome.failed)
+"""
+
+
+@pytest.mark.slow
+def test_a_dying_worker_in_the_sweeps_own_cluster_prints_no_scheduler_log(tmp_path: Path) -> None:
+    """With no --address the sweep starts its own cluster, whose scheduler logs in this process.
+
+    A run that kills its worker made it print "Couldn't gather keys" and "marked as
+    failed because 4 workers died" (eight lines) beside the sweep's own summary; the
+    sweep handles both and records the run as failed. (In a process of its own: the
+    log goes to the stderr that distributed found when it was imported.)
+    """
+    script = tmp_path / "own_cluster.py"
+    script.write_text(_OWN_CLUSTER)
+    done = subprocess.run(
+        [sys.executable, str(script), str(GRID), str(tmp_path / "own")],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "1"
+    table = pd.read_parquet(tmp_path / "own" / "runs.parquet")
+    assert (table["status"] == "failed").sum() == 1
+    assert "distributed." not in done.stderr, done.stderr
 
 
 @pytest.mark.slow

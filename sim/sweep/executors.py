@@ -519,7 +519,10 @@ class DaskExecutor(_Executor):
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                # The scheduler runs in this process, and logs at ERROR what this executor
+                # handles and records (a lost batch redone, a run that kills its worker
+                # recorded as failed): eight lines of log for one failed run otherwise.
+                silence_logs=logging.CRITICAL,
             )
             self.client = Client(self.cluster)
         self.client.register_plugin(_scenario_plugin(self.scenarios))
