@@ -184,15 +184,26 @@ def _unfinished(manifest: Mapping[str, Any] | None) -> bool:
     )
 
 
+def chunk_parts(folder: Path, sub: str, files: Mapping[str, Any] | None) -> dict[Path, bool]:
+    """The chunk files ``folder/sub/part-*.parquet``, in order, each with whether
+    ``files`` (an integrity record's) records it; all True without a record (a folder
+    from before integrity records). The one test of "recorded" for the writers'
+    checks and the readers alike."""
+    if not (folder / sub).is_dir():
+        return {}
+    return {
+        path: files is None or f"{sub}/{path.name}" in files
+        for path in sorted((folder / sub).glob("part-*.parquet"))
+    }
+
+
 def _unrecorded_parts(folder: Path, files: Mapping[str, Any]) -> list[str]:
-    found = []
-    for sub in CHUNK_FOLDERS:
-        if (folder / sub).is_dir():
-            for path in sorted((folder / sub).glob("part-*.parquet")):
-                name = path.relative_to(folder).as_posix()
-                if name not in files:
-                    found.append(name)
-    return found
+    return [
+        path.relative_to(folder).as_posix()
+        for sub in CHUNK_FOLDERS
+        for path, recorded in chunk_parts(folder, sub, files).items()
+        if not recorded
+    ]
 
 
 def leftovers(folder: str | Path) -> list[str]:

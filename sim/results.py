@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.integrity import INTEGRITY, read_json, require_intact
+from sim.integrity import INTEGRITY, chunk_parts, read_json, require_intact
 from sim.metrics import flatten_summary
 from sim.scenario.calendar import Calendar
 
@@ -137,12 +137,11 @@ def _read_parts(
     columns: list[str] | None = None,
     filters: list[tuple[str, str, Any]] | None = None,
 ) -> pd.DataFrame | None:
-    parts = sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
     records = read_json(folder.parent / INTEGRITY)
-    if records is not None:
-        # A part written but never recorded is a killed sweep's leftover, not a result.
-        files = records.get("files") or {}
-        parts = [p for p in parts if f"{folder.name}/{p.name}" in files]
+    files = None if records is None else (records.get("files") or {})
+    # A part written but never recorded is a killed sweep's leftover, not a result.
+    listed = chunk_parts(folder.parent, folder.name, files)
+    parts = [path for path, recorded in listed.items() if recorded]
     if not parts:
         return None
     frames = [pd.read_parquet(p, columns=columns, filters=filters) for p in parts]
