@@ -380,6 +380,23 @@ def add_parser(sub: Any) -> None:
     p.add_argument("results", help="a results folder written by run or sweep")
 
 
+def require_folder(folder: Path) -> None:
+    """Refuse a path that names no folder, in one line: nothing there, or a file.
+
+    Raises:
+        InputError: ``folder`` does not exist, or is a file (a scenario given to
+            ``plot``, say) rather than a results folder.
+    """
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise InputError(
+            f"'{folder}' is a file, not a results folder "
+            "(expected a folder written by 'credsim run' or 'credsim sweep')"
+        )
+    raise InputError(f"results folder '{folder}' does not exist")
+
+
 def cli_check(args: argparse.Namespace) -> int:
     """``credsim check RESULTS_DIR``: verify every recorded file and report.
 
@@ -391,8 +408,7 @@ def cli_check(args: argparse.Namespace) -> int:
         InputError: the path is not a results folder.
     """
     folder = Path(args.results)
-    if not folder.is_dir():
-        raise InputError(f"results folder '{folder}' does not exist")
+    require_folder(folder)
     manifest = read_json(folder / MANIFEST)
     if manifest is None and not (folder / INTEGRITY).exists():
         raise InputError(

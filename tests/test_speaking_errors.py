@@ -144,3 +144,14 @@ def test_a_file_of_another_kind_names_the_command_that_takes_it(
     assert main([*argv, str(given), "--out", str(out)]) == 2
     assert _one_line(capsys) == f"{given}: {message}"
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["plot"], ["compare"], ["check"]])
+def test_a_file_where_a_results_folder_is_expected(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert main([*command, str(SCENARIO)]) == 2
+    assert _one_line(capsys) == (
+        f"'{SCENARIO}' is a file, not a results folder "
+        "(expected a folder written by 'credsim run' or 'credsim sweep')"
+    )
