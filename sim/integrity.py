@@ -163,10 +163,10 @@ def verify(folder: str | Path) -> list[Problem]:
             problems.append(Problem(name, "is missing"))
             continue
         sha, size = digest(path)
-        if size != entry.get("bytes"):
-            problems.append(
-                Problem(name, f"has {size} bytes, {entry.get('bytes')} recorded (truncated?)")
-            )
+        recorded = entry.get("bytes")
+        if size != recorded:
+            guess = "truncated?" if isinstance(recorded, int) and size < recorded else "written to?"
+            problems.append(Problem(name, f"has {size} bytes, {recorded} recorded ({guess})"))
         elif sha != entry.get("sha256"):
             problems.append(Problem(name, "is damaged (its checksum differs from the record)"))
     if not _unfinished(manifest):

@@ -249,6 +249,23 @@ def test_a_run_interrupted_while_written_is_damaged(
     assert integrity.verify(run) == []
 
 
+def test_a_file_of_another_size_is_said_to_be_shorter_or_longer(tmp_path: Path) -> None:
+    """A file shorter than its record may be truncated; a longer one was not (it said
+    "truncated?" for a file with bytes appended)."""
+    run = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(run), "--no-plots"]) == 0
+    series = run / "series.parquet"
+    size = series.stat().st_size
+    series.write_bytes(series.read_bytes() + b"xx")
+    assert integrity.verify(run) == [
+        integrity.Problem("series.parquet", f"has {size + 2} bytes, {size} recorded (written to?)")
+    ]
+    series.write_bytes(series.read_bytes()[: size // 2])
+    assert integrity.verify(run) == [
+        integrity.Problem("series.parquet", f"has {size // 2} bytes, {size} recorded (truncated?)")
+    ]
+
+
 def test_check_refuses_what_is_not_a_results_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
