@@ -412,6 +412,14 @@ def test_heatmap_cells_are_the_means():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["10", "20"]
 
 
+def test_heatmap_cells_write_three_significant_digits_with_their_trailing_zeros():
+    """The flagship's heatmap wrote 0.66 beside 0.703 and 0.62 beside 0.622."""
+    runs = pd.DataFrame({"scenario": "a", "x": [1.0, 2.0, 1.0, 2.0], "y": [1.0, 1.0, 2.0, 2.0],
+                         "m": [0.66, 0.703, 0.5, 2.5]})  # fmt: skip
+    ax = heatmap_panel(runs, "m", "x", "y")
+    assert [t.get_text() for t in ax.texts] == ["0.660", "0.703", "0.500", "2.50"]
+
+
 def test_continuous_values_are_binned_to_bin_means():
     values = pd.Series(np.linspace(0.0, 1.0, 100))
     binned = levels(values, max_levels=4)

@@ -205,7 +205,8 @@ def heatmap_panel(
             if not np.isfinite(value):
                 continue  # a cell no run reached stays blank (a sampled design's gaps)
             dark = norm(value) < 0.6
-            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7,
+            # Three significant digits, trailing zeros kept (0.660 beside 0.703, not 0.66).
+            ax.text(col, row, f"{value:#.3g}", ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")  # fmt: skip
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
