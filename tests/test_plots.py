@@ -602,6 +602,19 @@ def test_a_flat_series_drawn_first_does_not_clip_the_others_in_its_panel():
     plt.close(fig)
 
 
+def test_family_figure_lists_the_powers_in_the_scenarios_order():
+    """The flagship's sweep figures listed China, France, Russia, Turkey, USA (the runs
+    table's order) where its trajectories list Russia, USA, China, Turkey, France."""
+    runs = _family_runs()
+    runs["final_trust.Russia.all"] = 0.5 + 0.1 * runs["x"]
+    fig = family_figure(
+        runs, ["final_trust.Russia.all", "final_trust.USA.all"], "x", all_powers=["USA", "Russia"]
+    )
+    (legend,) = [leg for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg]
+    assert [t.get_text() for t in legend.get_texts()] == ["USA", "Russia", "a", "b"]
+    plt.close(fig)
+
+
 def test_flat_metrics_are_not_stretched():
     runs = _family_runs()
     runs["final_trust.USA.all"] = 0.48984 + 1e-5 * runs["x"]  # moves 3e-5

@@ -288,6 +288,10 @@ def family_figure(
     parsed = {m: parse_metric(m) for m in metrics}
     groups = group_order({p.group for p in parsed.values() if p is not None})
     powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
+    # The legend lists the powers in the scenarios' order, as the trajectories' does (the
+    # metrics come in the runs table's alphabetical order).
+    order = {power: i for i, power in enumerate(all_powers)}
+    powers.sort(key=lambda power: order.get(power, len(order)))
     colors = power_palette([p for p in powers if p], all_powers)
     fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
     for ax, group in zip(axes.flat, groups, strict=False):
