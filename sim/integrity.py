@@ -322,8 +322,11 @@ def refuse_results_folder(out: Path) -> None:
         )
 
 
-def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
+def claim(folder: Path, kind: str, identity: str, differs: str = "") -> dict[str, Any] | None:
     """Check that ``folder`` may be written as ``kind`` ``identity``; writes nothing.
+
+    ``differs`` says, for the refusal, what sets the folder's run apart from this one
+    ("seed 0, this run's 5"), where the caller can tell.
 
     Returns:
         The folder's manifest when it already holds this very ``kind`` and
@@ -360,8 +363,8 @@ def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
         # A run's folder asked to hold another seed or scenario holds "a different run".
         noun = "run" if kind == held == "run" else "experiment"
         raise InputError(
-            f"results folder '{folder}' holds a different {noun} ('{what}', {held}); "
-            "choose another --out or remove it"
+            f"results folder '{folder}' holds a different {noun} ('{what}', {held}"
+            f"{'; ' + differs if differs else ''}); choose another --out or remove it"
         )
     if any(not p.name.startswith(".") for p in folder.iterdir()):
         raise InputError(

@@ -231,7 +231,32 @@ def test_a_run_folder_is_recorded_refused_when_damaged_and_rewritten(
     assert integrity.verify(run) == []
     assert (run / "summary.json").read_text() == want
     assert _run(run, "--seed", "1") == 2
-    assert "holds a different run ('tiny', run)" in capsys.readouterr().err
+    assert "holds a different run ('tiny', run; seed 0, this run's 1)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "differs"),
+    [
+        (["--set", "parameters.trust.memory=0.9"],
+         "--set nothing, this run's parameters.trust.memory=0.9"),
+        (["--seed", "3"], "seed 0, this run's 3"),
+    ],
+)  # fmt: skip
+def test_a_refused_run_says_what_sets_the_folder_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], differs: str
+) -> None:
+    """ "holds a different run ('tiny', run)" left a reader to guess what differed from a
+    run of the same scenario."""
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    capsys.readouterr()
+    before = (run / "manifest.json").read_text()
+    assert _run(run, *argv) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: results folder '{run}' holds a different run ('tiny', run; "
+        f"{differs}); choose another --out or remove it\n"
+    )
+    assert (run / "manifest.json").read_text() == before
 
 
 def test_a_run_interrupted_while_written_is_damaged(
