@@ -93,6 +93,13 @@ NEEDS = {
     "pattern": "a pattern file needs name, scenario, link and patterns",
     "calibration": "a calibration file needs name, patterns and parameters",
 }
+# The command that takes each kind, for a file given to a command that takes another.
+COMMANDS = {
+    "scenario": "run it with 'credsim run'",
+    "experiment": "run it with 'credsim sweep'",
+    "pattern": "check it with 'credsim patterns check'",
+    "calibration": "run it with 'credsim calibrate'",
+}
 # What any input file needs, for a file whose kind cannot be told (one line).
 ANY_NEEDS = "; ".join(NEEDS[kind] for kind in KINDS)
 
@@ -121,3 +128,13 @@ def file_kind(tree: Any) -> str | None:
     if {"pattern", "calibration"} <= set(ahead) and isinstance(listed, list) and listed:
         return "calibration" if all(isinstance(item, str) for item in listed) else "pattern"
     return None
+
+
+def other_kind(tree: Any, expected: str) -> str | None:
+    """Why a file of another kind than ``expected`` is refused (one line naming the
+    command that takes it), or None when it is of that kind or its kind cannot be told
+    (then the expected kind's schema words the mistake)."""
+    kind = file_kind(tree)
+    if kind is None or kind == expected:
+        return None
+    return f"this is {NOUNS[kind]}, not {NOUNS[expected]}; {COMMANDS[kind]}"

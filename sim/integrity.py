@@ -163,10 +163,10 @@ def verify(folder: str | Path) -> list[Problem]:
             problems.append(Problem(name, "is missing"))
             continue
         sha, size = digest(path)
-        if size != entry.get("bytes"):
-            problems.append(
-                Problem(name, f"has {size} bytes, {entry.get('bytes')} recorded (truncated?)")
-            )
+        recorded = entry.get("bytes")
+        if size != recorded:
+            guess = "truncated?" if isinstance(recorded, int) and size < recorded else "written to?"
+            problems.append(Problem(name, f"has {size} bytes, {recorded} recorded ({guess})"))
         elif sha != entry.get("sha256"):
             problems.append(Problem(name, "is damaged (its checksum differs from the record)"))
     if not _unfinished(manifest):
@@ -333,8 +333,11 @@ def refuse_results_folder(out: Path) -> None:
         )
 
 
-def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
+def claim(folder: Path, kind: str, identity: str, differs: str = "") -> dict[str, Any] | None:
     """Check that ``folder`` may be written as ``kind`` ``identity``; writes nothing.
+
+    ``differs`` says, for the refusal, what sets the folder's run apart from this one
+    ("seed 0, this run's 5"), where the caller can tell.
 
     Returns:
         The folder's manifest when it already holds this very ``kind`` and
@@ -371,8 +374,8 @@ def claim(folder: Path, kind: str, identity: str) -> dict[str, Any] | None:
         # A run's folder asked to hold another seed or scenario holds "a different run".
         noun = "run" if kind == held == "run" else "experiment"
         raise InputError(
-            f"results folder '{folder}' holds a different {noun} ('{what}', {held}); "
-            "choose another --out or remove it"
+            f"results folder '{folder}' holds a different {noun} ('{what}', {held}"
+            f"{'; ' + differs if differs else ''}); choose another --out or remove it"
         )
     if any(not p.name.startswith(".") for p in folder.iterdir()):
         raise InputError(
@@ -391,6 +394,23 @@ def add_parser(sub: Any) -> None:
     p.add_argument("results", help="a results folder written by run or sweep")
 
 
+def require_folder(folder: Path) -> None:
+    """Refuse a path that names no folder, in one line: nothing there, or a file.
+
+    Raises:
+        InputError: ``folder`` does not exist, or is a file (a scenario given to
+            ``plot``, say) rather than a results folder.
+    """
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise InputError(
+            f"'{folder}' is a file, not a results folder "
+            "(expected a folder written by 'credsim run' or 'credsim sweep')"
+        )
+    raise InputError(f"results folder '{folder}' does not exist")
+
+
 def cli_check(args: argparse.Namespace) -> int:
     """``credsim check RESULTS_DIR``: verify every recorded file and report.
 
@@ -402,8 +422,7 @@ def cli_check(args: argparse.Namespace) -> int:
         InputError: the path is not a results folder.
     """
     folder = Path(args.results)
-    if not folder.is_dir():
-        raise InputError(f"results folder '{folder}' does not exist")
+    require_folder(folder)
     manifest = read_json(folder / MANIFEST)
     if manifest is None and not (folder / INTEGRITY).exists():
         raise InputError(

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.integrity import INTEGRITY, chunk_parts, read_json, require_intact
+from sim.integrity import INTEGRITY, chunk_parts, read_json, require_folder, require_intact
 from sim.metrics import flatten_summary
 from sim.scenario.calendar import Calendar
 
@@ -52,12 +52,11 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     """The folder's ``manifest.json``.
 
     Raises:
-        InputError: the folder does not exist or holds no readable manifest.
+        InputError: the folder does not exist, is a file, or holds no readable manifest.
     """
     path = Path(results_dir)
     manifest = path / "manifest.json"
-    if not path.is_dir():
-        raise InputError(f"results folder '{path}' does not exist")
+    require_folder(path)
     if not manifest.is_file():
         raise InputError(
             f"'{path}' is not a results folder: it has no manifest.json "

@@ -200,11 +200,35 @@ def write_run(
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
 
 
+def _differs(out: Path, name: str, seed: int, overrides: list[str]) -> str:
+    """What sets the run already in ``out`` apart from this one (its scenario, seed or
+    --set values, else its scenario's values), for the refusal to write over it; ""
+    when ``out`` holds no run."""
+    held = integrity.read_json(out / "manifest.json")
+    if not isinstance(held, dict) or held.get("kind") != "run":
+        return ""
+    if held.get("scenario_name") != name:
+        return f"this run's is '{name}'"
+    if held.get("seed") != seed:
+        return f"seed {held.get('seed')}, this run's {seed}"
+    if list(held.get("overrides") or []) != overrides:
+        return f"--set {' '.join(held.get('overrides') or []) or 'nothing'}, this run's " + (
+            " ".join(overrides) or "nothing"
+        )
+    return "other scenario values"
+
+
 def cli_run(args: argparse.Namespace) -> int:
     """``credsim run SCENARIO [--out DIR] [--seed N] [--set ...] [--record ...] [--engine ...]``."""
     scenario = load_scenario(args.scenario, args.overrides or None)
     out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
-    integrity.claim(out, "run", scenario_hash(scenario, args.seed))
+    overrides = list(args.overrides or [])
+    integrity.claim(
+        out,
+        "run",
+        scenario_hash(scenario, args.seed),
+        _differs(out, scenario.name, args.seed, overrides),
+    )
     started = provenance.now()
     t0 = time.perf_counter()
     try:

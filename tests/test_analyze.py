@@ -125,3 +125,17 @@ def test_analyze_refuses_a_sweep_of_another_design(
     err = capsys.readouterr().err
     assert err.startswith(f"credsim: error: {tmp_path / 'out'}: this sweep used a 'lhs'")
     assert not (tmp_path / "out" / "analysis").exists()
+
+
+@pytest.mark.parametrize("method", ["sobol", "morris"])
+def test_results_layout_lists_the_columns_of_the_table(method: str) -> None:
+    """docs/results_layout.md, "analysis/": the table's columns as analyze writes them."""
+    import re
+
+    from sim.analysis.sensitivity import COLUMNS
+
+    layout = (Path(__file__).resolve().parents[1] / "docs" / "results_layout.md").read_text()
+    listed = re.search(rf"{method}: ([a-zA-Z0-9_, ]+);\s", layout)
+    assert listed is not None
+    written = ["scenario", "metric", "parameter", *COLUMNS[method]]
+    assert listed.group(1).split(", ") == written

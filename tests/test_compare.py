@@ -443,3 +443,21 @@ def test_compare_by_and_at_a_text_parameter(tmp_path):
         InputError, match=r"the sweep ran states\.Syria\.aligned at Russia, USA, none$"
     ):
         parse_at([f"{aligned}=France"], one.varied, one.ok_runs)
+
+
+def test_a_figure_without_its_time_panel_is_not_widened_by_its_header(tmp_path, monkeypatch):
+    """A summary-only sweep compared --by a parameter drew a 5.5-inch figure under a header
+    of one long line per difference: saved with its tight box, the file was half blank."""
+    import sim.analysis.comparison as comparison
+    from sim.results import open_results
+
+    monkeypatch.setattr(comparison, "_series_rows", lambda *args: None)  # no series recorded
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0, 3.0]}
+    folder = open_results(factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid))
+    metric = "final_trust.USA.all"
+    samples = comparison.samples_of([folder], "parameters.trust.negativity_bias")
+    fig = comparison.compare_figure(samples, metric, comparison.compare_table(samples, metric), {})
+    assert len([ax for ax in fig.axes if ax.axison]) == 1  # the per-run panel only
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    assert box.width <= 1.1 * fig.get_figwidth()
+    assert "p\u00a0=" in fig.get_suptitle()

@@ -279,3 +279,28 @@ def test_worse_memories_lists_every_negative_cell() -> None:
         == "0.9, 0.98 (half-life 7 to 34 months)"
     )
     assert worse_memories(memories, np.array([0.0, 0.1, 0.2])) == "none (better at every memory)"
+
+
+def test_claim1_trajectory_titles_name_the_groups_as_the_scenario_does() -> None:
+    """The panels said "Russia's trust among arab league" (the group's id); they use the
+    scenario's phrase, as every other figure does."""
+    from sim.findings.figures import figure_claim1_trajectories
+
+    rows = [
+        {"group": g, "power": "Russia", "scenario": s, "step": step,
+         "date": f"2015-{step + 1:02d}", "replicate": 0, NB: 2.0, MEMORY: 0.98,
+         "value": 0.5 + 0.01 * step}
+        for g in ("arab_league", "africa")
+        for s in ("historical", "sustained", "abstained")
+        for step in range(3)
+    ]  # fmt: skip
+    phrases = {"arab_league": "among Arab League states", "africa": "among states in Africa"}
+    fig = figure_claim1_trajectories(
+        pd.DataFrame(rows), [NB, MEMORY], {NB: 2.0, MEMORY: 0.98}, ["arab_league", "africa"],
+        phrases=phrases,
+    )  # fmt: skip
+    titles = [ax.get_title() for ax in fig.axes[:2]]
+    assert titles == [
+        "Russia's trust among Arab League states",
+        "Russia's trust among states in Africa",
+    ]

@@ -231,7 +231,32 @@ def test_a_run_folder_is_recorded_refused_when_damaged_and_rewritten(
     assert integrity.verify(run) == []
     assert (run / "summary.json").read_text() == want
     assert _run(run, "--seed", "1") == 2
-    assert "holds a different run ('tiny', run)" in capsys.readouterr().err
+    assert "holds a different run ('tiny', run; seed 0, this run's 1)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "differs"),
+    [
+        (["--set", "parameters.trust.memory=0.9"],
+         "--set nothing, this run's parameters.trust.memory=0.9"),
+        (["--seed", "3"], "seed 0, this run's 3"),
+    ],
+)  # fmt: skip
+def test_a_refused_run_says_what_sets_the_folder_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], differs: str
+) -> None:
+    """ "holds a different run ('tiny', run)" left a reader to guess what differed from a
+    run of the same scenario."""
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    capsys.readouterr()
+    before = (run / "manifest.json").read_text()
+    assert _run(run, *argv) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: results folder '{run}' holds a different run ('tiny', run; "
+        f"{differs}); choose another --out or remove it\n"
+    )
+    assert (run / "manifest.json").read_text() == before
 
 
 def test_a_run_interrupted_while_written_is_damaged(
@@ -247,6 +272,23 @@ def test_a_run_interrupted_while_written_is_damaged(
     ]
     assert _run(run) == 0
     assert integrity.verify(run) == []
+
+
+def test_a_file_of_another_size_is_said_to_be_shorter_or_longer(tmp_path: Path) -> None:
+    """A file shorter than its record may be truncated; a longer one was not (it said
+    "truncated?" for a file with bytes appended)."""
+    run = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(run), "--no-plots"]) == 0
+    series = run / "series.parquet"
+    size = series.stat().st_size
+    series.write_bytes(series.read_bytes() + b"xx")
+    assert integrity.verify(run) == [
+        integrity.Problem("series.parquet", f"has {size + 2} bytes, {size} recorded (written to?)")
+    ]
+    series.write_bytes(series.read_bytes()[: size // 2])
+    assert integrity.verify(run) == [
+        integrity.Problem("series.parquet", f"has {size // 2} bytes, {size} recorded (truncated?)")
+    ]
 
 
 def test_check_refuses_what_is_not_a_results_folder(

@@ -55,6 +55,40 @@ def test_a_folder_without_a_calibration_is_one_line(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("given", "what"),
+    [
+        ("missing", "does not exist"),
+        ("file", "is a file, not a calibration's results folder"),
+        (
+            "run",
+            "holds the results of a run, not of a calibration (a folder written by "
+            "'credsim calibrate')",
+        ),
+    ],
+)
+def test_a_posterior_folder_of_another_kind_says_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, what: str
+) -> None:
+    """A results folder of a run (or sweep) was "no finished calibration (status
+    'complete')"; a missing folder or a file "holds no calibration results"."""
+    from test_observed import real_votes
+
+    folder = tmp_path / given
+    if given == "file":
+        folder.write_text("name: x\n")
+    elif given == "run":
+        tiny = ROOT / "tests" / "data" / "sweep" / "tiny.yaml"
+        assert main(["run", str(tiny), "--out", str(folder), "--no-plots"]) == 0
+        capsys.readouterr()
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(ROOT / "patterns" / "egypt_ussr.yaml")]
+    argv += ["--posterior", str(folder), "--votes", str(real_votes()), "--out", str(out)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"credsim: error: --posterior {folder}: {what}\n"
+    assert not out.exists()
+
+
 def test_the_posterior_check_draws_its_figure_from_its_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

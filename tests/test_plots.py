@@ -412,6 +412,14 @@ def test_heatmap_cells_are_the_means():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["10", "20"]
 
 
+def test_heatmap_cells_write_three_significant_digits_with_their_trailing_zeros():
+    """The flagship's heatmap wrote 0.66 beside 0.703 and 0.62 beside 0.622."""
+    runs = pd.DataFrame({"scenario": "a", "x": [1.0, 2.0, 1.0, 2.0], "y": [1.0, 1.0, 2.0, 2.0],
+                         "m": [0.66, 0.703, 0.5, 2.5]})  # fmt: skip
+    ax = heatmap_panel(runs, "m", "x", "y")
+    assert [t.get_text() for t in ax.texts] == ["0.660", "0.703", "0.500", "2.50"]
+
+
 def test_continuous_values_are_binned_to_bin_means():
     values = pd.Series(np.linspace(0.0, 1.0, 100))
     binned = levels(values, max_levels=4)
@@ -591,6 +599,19 @@ def test_a_flat_series_drawn_first_does_not_clip_the_others_in_its_panel():
     for line in drawn:
         y = np.asarray(line.get_ydata(), dtype=float)
         assert low <= y.min() and y.max() <= high, (line.get_color(), y, (low, high))
+    plt.close(fig)
+
+
+def test_family_figure_lists_the_powers_in_the_scenarios_order():
+    """The flagship's sweep figures listed China, France, Russia, Turkey, USA (the runs
+    table's order) where its trajectories list Russia, USA, China, Turkey, France."""
+    runs = _family_runs()
+    runs["final_trust.Russia.all"] = 0.5 + 0.1 * runs["x"]
+    fig = family_figure(
+        runs, ["final_trust.Russia.all", "final_trust.USA.all"], "x", all_powers=["USA", "Russia"]
+    )
+    (legend,) = [leg for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg]
+    assert [t.get_text() for t in legend.get_texts()] == ["USA", "Russia", "a", "b"]
     plt.close(fig)
 
 

@@ -33,3 +33,49 @@ def test_readme_example_runs_as_pasted(tmp_path, code):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip()
+
+
+def _commands_block() -> dict[str, set[str]]:
+    """The options each command shows in the README's "Commands" block."""
+    block = re.search(r"## Commands\n\n```\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert block is not None
+    shown: dict[str, set[str]] = {}
+    command = ""
+    for line in block.group(1).splitlines():
+        if line.startswith("credsim "):
+            words = line.split()
+            command = " ".join(words[1:3]) if words[1] == "patterns" else words[1]
+        shown.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", line))
+    return shown
+
+
+def _parser_options() -> dict[str, set[str]]:
+    """The options each command's parser accepts (``--help`` left out)."""
+    import argparse
+
+    from sim.cli import build_parser
+
+    def options(parser: argparse.ArgumentParser) -> set[str]:
+        return {
+            flag
+            for action in parser._actions
+            for flag in action.option_strings
+            if flag.startswith("--") and flag != "--help"
+        }
+
+    def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(sub.choices)
+
+    accepted = {}
+    for name, parser in commands(build_parser()).items():
+        if name == "patterns":
+            for inner, nested in commands(parser).items():
+                accepted[f"patterns {inner}"] = options(nested)
+        else:
+            accepted[name] = options(parser)
+    return accepted
+
+
+def test_the_readme_commands_block_shows_every_option_the_parser_accepts():
+    assert _commands_block() == _parser_options()

@@ -168,6 +168,26 @@ def test_a_question_keeps_the_heatmaps_split_by_scenario(tmp_path):
     assert sorted(t.split("(")[-1] for t in titles) == ["base)"] * 2 + ["counter)"] * 2
 
 
+def test_a_heatmap_left_short_of_powers_draws_the_first_and_names_the_others(tmp_path, monkeypatch):
+    """The heatmaps draw at most MAX_HEATMAPS powers: the first in the scenarios' order
+    (not the alphabet's, which cut the USA from the flagship's five), and the caption
+    names the powers left out."""
+    import sim.plots.gallery
+
+    monkeypatch.setattr(sim.plots.gallery, "MAX_HEATMAPS", 1)
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 0.95],
+    }
+    folder = factory.write_sweep(tmp_path / "sweep", grid=grid)
+    assert open_results(folder).powers == ["USA", "Russia"]
+    entries = {e.stem: e for e in figures_for(open_results(folder))}
+    heat = entries["heatmap_trust-negativity_bias_trust-memory"]
+    titles = [ax.get_title(loc="left") for ax in heat.figure.axes if ax.get_title(loc="left")]
+    assert titles and all("in USA" in t for t in titles)
+    assert "Powers not drawn (at most 1 a figure): Russia; credsim plot --powers" in heat.caption
+
+
 def test_an_incomplete_sweep_says_so_and_answers_only_with_pairs(tmp_path):
     """A sweep killed before any run of ``counter`` finished: the page warns that it
     shows 12 of 24 runs, keeps the question, and says there is no answer yet instead

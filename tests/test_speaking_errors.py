@@ -74,3 +74,84 @@ def test_a_folder_where_a_file_is_expected(
     argv = ["synth", "--states", "3", "--powers", "2", "--out", str(tmp_path / "out.yaml")]
     assert main(argv) == 2
     assert _one_line(capsys).endswith("is a folder; a file was expected there")
+
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "scenarios" / "tour.yaml"
+EXPERIMENT = REPO / "experiments" / "syria_withdrawal.yaml"
+PATTERNS = REPO / "patterns" / "syria.yaml"
+CALIBRATION = REPO / "calibrations" / "joint.yaml"
+
+
+@pytest.mark.parametrize(
+    ("argv", "given", "message"),
+    [
+        (
+            ["run"],
+            PATTERNS,
+            "this is a pattern file, not a scenario; check it with 'credsim patterns check'",
+        ),
+        (
+            ["run"],
+            CALIBRATION,
+            "this is a calibration file, not a scenario; run it with 'credsim calibrate'",
+        ),
+        (
+            ["sweep"],
+            PATTERNS,
+            "this is a pattern file, not a scenario; check it with 'credsim patterns check'",
+        ),
+        (
+            ["patterns", "check"],
+            SCENARIO,
+            "this is a scenario, not a pattern file; run it with 'credsim run'",
+        ),
+        (
+            ["patterns", "check"],
+            CALIBRATION,
+            "this is a calibration file, not a pattern file; run it with 'credsim calibrate'",
+        ),
+        (
+            ["calibrate"],
+            PATTERNS,
+            "this is a pattern file, not a calibration file; check "
+            "it with 'credsim patterns check'",
+        ),
+        (
+            ["calibrate"],
+            EXPERIMENT,
+            "this is an experiment file, not a calibration file; run it with 'credsim sweep'",
+        ),
+    ],
+    ids=[
+        "run-pattern",
+        "run-calibration",
+        "sweep-pattern",
+        "patterns-scenario",
+        "patterns-calibration",
+        "calibrate-pattern",
+        "calibrate-experiment",
+    ],
+)
+def test_a_file_of_another_kind_names_the_command_that_takes_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    given: Path,
+    message: str,
+) -> None:
+    out = tmp_path / "out"
+    assert main([*argv, str(given), "--out", str(out)]) == 2
+    assert _one_line(capsys) == f"{given}: {message}"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["plot"], ["compare"], ["check"]])
+def test_a_file_where_a_results_folder_is_expected(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert main([*command, str(SCENARIO)]) == 2
+    assert _one_line(capsys) == (
+        f"'{SCENARIO}' is a file, not a results folder "
+        "(expected a folder written by 'credsim run' or 'credsim sweep')"
+    )

@@ -39,6 +39,7 @@ import argparse
 import hashlib
 import itertools
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -518,6 +519,14 @@ def compare_figure(
         ax.set_title(_upper_first(f"{'' if timed else at}per run (bar: mean)"), loc="left")
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
+    # Wrapped to the figure's width (about 11 characters an inch at 10 points), so that a
+    # narrow figure (no time panel) is not widened by its header into a blank margin; a
+    # "p = 0.002" stays on one line (no-break spaces).
+    chars = max(40, int(fig.get_figwidth() * 11))
+    lines = [
+        textwrap.fill(line.replace(" = ", "\u00a0=\u00a0"), chars, subsequent_indent="    ")
+        for line in lines
+    ]
     fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=10)
     return fig
 

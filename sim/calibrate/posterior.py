@@ -93,11 +93,24 @@ def read_finished(folder: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """
     from sim.integrity import read_json, require_intact
 
+    if not folder.is_dir():
+        raise InputError(
+            "is a file, not a calibration's results folder" if folder.exists() else "does not exist"
+        )
     manifest = read_json(folder / "manifest.json")
     if manifest is None:
         raise InputError("holds no calibration results")
-    if manifest.get("kind") != "calibration" or manifest.get("status") != "complete":
-        raise InputError(f"holds no finished calibration (status {manifest.get('status')!r})")
+    kind, status = manifest.get("kind"), manifest.get("status")
+    if kind != "calibration":
+        raise InputError(
+            f"holds the results of a {kind or 'command'}, not of a calibration "
+            "(a folder written by 'credsim calibrate')"
+        )
+    if status != "complete":
+        raise InputError(
+            f"holds an unfinished calibration (status {status!r}); the 'credsim calibrate' "
+            "command that wrote it resumes it"
+        )
     try:
         require_intact(folder)
     except InputError as exc:

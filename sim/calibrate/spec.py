@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.errors import InputError
 from sim.inputs import NEEDS as INPUT_NEEDS
+from sim.inputs import other_kind
 from sim.scenario.loader import (
     Document,
     locate,
@@ -144,6 +145,9 @@ def load_calibration(
     doc = read_document(read_text(Path(path), shown), shown, NEEDS)
     if not isinstance(doc.tree, dict):
         raise InputError(f"expected a mapping of fields; {NEEDS}", file=shown)
+    wrong = other_kind(doc.tree, "calibration")
+    if wrong is not None:
+        raise InputError(wrong, file=shown)
     try:
         spec = CalibrationSpec.model_validate(doc.tree)
     except ValidationError as exc:

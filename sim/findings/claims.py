@@ -47,6 +47,7 @@ from sim.findings.numbers import (
     window_mean,
     worse_memories,
 )
+from sim.plots.figure import group_phrases
 from sim.results import Results
 from sim.sweep.experiment import SHORT_HASH
 
@@ -195,7 +196,13 @@ def claim1_flagship(ctx: Context, flagship: Results) -> list[str]:
     out.append(flagship_grid(flagship, by_date) + "\n\n")
     out.append(
         ctx.figure(
-            figure_claim1_trajectories(trust, flagship.varied, point, ["arab_league", "africa"]),
+            figure_claim1_trajectories(
+                trust,
+                flagship.varied,
+                point,
+                ["arab_league", "africa"],
+                phrases=group_phrases(flagship.scenarios),
+            ),
             "claim1_trajectories",
             "Russia's trust among Arab League and African states by scenario",
         )

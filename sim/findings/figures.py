@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from sim.findings.numbers import (
     at,
     describe_point,
 )
+from sim.plots.figure import group_phrase
 
 # --------------------------------------------------------------------------- figures
 
@@ -68,9 +69,17 @@ def _mark(ax: Any, dates: Sequence[str]) -> None:
 
 
 def figure_claim1_trajectories(
-    trust: pd.DataFrame, varied: list[str], point: dict[str, float], groups: Sequence[str]
+    trust: pd.DataFrame,
+    varied: list[str],
+    point: dict[str, float],
+    groups: Sequence[str],
+    phrases: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Russia's trust per scenario over time, and historical minus abstained at each grid point."""
+    """Russia's trust per scenario over time, and historical minus abstained at each grid point.
+
+    ``phrases``: each group's phrase ("among Arab League states",
+    :func:`sim.plots.figure.group_phrases`) for the titles; else one made from its name.
+    """
     fig, axes = plt.subplots(
         2, len(groups), figsize=(4.2 * len(groups), 6.2), sharex=True, squeeze=False
     )
@@ -84,7 +93,8 @@ def figure_claim1_trajectories(
         # Historical last: before 2024 it coincides with sustained and must stay visible.
         for scenario in ("sustained", "abstained", "historical"):
             _trajectory(top, rows, scenario, point, scenario, SCENARIO_COLOURS[scenario])
-        top.set_title(f"Russia's trust among {group.replace('_', ' ')}", fontsize=10)
+        phrase = (phrases or {}).get(group) or group_phrase(group)
+        top.set_title(f"Russia's trust {phrase}", fontsize=10)
         top.set_ylabel("mean trust")
         wide_rows = rows.pivot_table(
             index=["step", "date", "replicate", *varied], columns="scenario", values="value"

@@ -140,6 +140,7 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
         PatternFile,
         needs=NEEDS["pattern"],
         check=check,
+        kind="pattern",
     )
 
 

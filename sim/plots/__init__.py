@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.fileio import require_writable
-from sim.integrity import refuse_results_folder
+from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
 from sim.plots.report import FigureProgress, write_report
@@ -30,6 +30,7 @@ def cli_plot(args: argparse.Namespace) -> int:
     [--powers ...] [--groups ...] [--metrics ...] [--across PATH]``."""
     # The figures and the report page go to --out, so that a results folder can be read
     # without writing into it; else the figures to RESULTS_DIR/plots, the page to RESULTS_DIR.
+    require_folder(Path(args.results))  # a file given is named as one, before its writability
     if args.out:
         refuse_results_folder(Path(args.out))
     folders = [Path(args.out)] if args.out else [Path(args.results), Path(args.results) / "plots"]

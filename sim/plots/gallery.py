@@ -340,9 +340,12 @@ def _sweep_entries(
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
     # headline maps the difference, these the levels it is the difference of.
-    trust = [m for m in results.metrics if m.startswith("final_trust.") and m.endswith(".all")]
+    # A column per power's final trust among all states, the powers in the scenarios'
+    # order (the first MAX_HEATMAPS drawn; the caption names the others).
+    by_power = {f"final_trust.{p}.all": p for p in results.powers}
+    trust = [m for m in by_power if m in results.metrics]
     if selection.powers:
-        trust = [m for m in trust if m.split(".")[1] in selection.powers]
+        trust = [m for m in trust if by_power[m] in selection.powers]
     for x, y in itertools.combinations(results.varied, 2):
         held = {p: v for p, v in values.items() if p not in (x, y)}
         at = runs_at(runs, held)
@@ -350,6 +353,13 @@ def _sweep_entries(
         if not shown:
             continue
         held_note = f"Other parameters at {held_text(held)}. " if held else ""
+        left = [by_power[m] for m in shown[MAX_HEATMAPS:]]
+        left_note = (
+            f"Powers not drawn (at most {MAX_HEATMAPS} a figure): {', '.join(left)}; "
+            "credsim plot --powers chooses them. "
+            if left
+            else ""
+        )
         cells = "Cells: mean of the replicates; one colour scale for every panel."
         if sampled:
             others = (
@@ -368,7 +378,7 @@ def _sweep_entries(
             partial(heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
             f"Mean final trust among all states over {parameter_label(x)} and {parameter_label(y)}",
             results,
-            held_note + cells,
+            held_note + left_note + cells,
         )
 
 

@@ -205,7 +205,8 @@ def heatmap_panel(
             if not np.isfinite(value):
                 continue  # a cell no run reached stays blank (a sampled design's gaps)
             dark = norm(value) < 0.6
-            ax.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=7,
+            # Three significant digits, trailing zeros kept (0.660 beside 0.703, not 0.66).
+            ax.text(col, row, f"{value:#.3g}", ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")  # fmt: skip
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
@@ -287,6 +288,10 @@ def family_figure(
     parsed = {m: parse_metric(m) for m in metrics}
     groups = group_order({p.group for p in parsed.values() if p is not None})
     powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
+    # The legend lists the powers in the scenarios' order, as the trajectories' does (the
+    # metrics come in the runs table's alphabetical order).
+    order = {power: i for i, power in enumerate(all_powers)}
+    powers.sort(key=lambda power: order.get(power, len(order)))
     colors = power_palette([p for p in powers if p], all_powers)
     fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
     for ax, group in zip(axes.flat, groups, strict=False):

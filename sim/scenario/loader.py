@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import InputError
-from sim.inputs import NEEDS
+from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar
 from sim.scenario.kinds import EVENT_KINDS
@@ -459,6 +459,9 @@ def _as_scenario(doc: Document, base: Path, shown_base: str, chain: tuple[_Link,
             "run it with 'credsim sweep'",
             file=where,
         )
+    wrong = other_kind(doc.tree, "scenario")
+    if wrong is not None:  # a pattern or calibration file where a scenario belongs
+        raise InputError(wrong, file=where)
     if "extends" not in doc.tree:
         if "remove_events" in doc.tree:
             raise _located(
@@ -1249,6 +1252,7 @@ def load_model[ModelT: BaseModel](
     *,
     needs: str,
     check: Callable[[ModelT], None] | None = None,
+    kind: str | None = None,
 ) -> ModelT:
     """Read a YAML file other than a scenario (a pattern file) with the scenario's error rules.
 
@@ -1263,6 +1267,8 @@ def load_model[ModelT: BaseModel](
         needs: what an empty file lacks, for its error message.
         check: cross-field checks; raise InputError with ``path`` set to the
             field path (``patterns[2].group``) and the line is found here.
+        kind: the file's kind (:data:`sim.inputs.KINDS`): a file of another kind is
+            refused in one line naming the command that takes it.
 
     Raises:
         InputError: anything wrong with the file.
@@ -1271,6 +1277,9 @@ def load_model[ModelT: BaseModel](
     doc = _read_yaml(Path(shown), shown, needs)
     if not isinstance(doc.tree, dict):
         raise InputError(f"expected a mapping of fields, got {kind_of(doc.tree)}", file=shown)
+    wrong = None if kind is None else other_kind(doc.tree, kind)
+    if wrong is not None:
+        raise InputError(wrong, file=shown)
     try:
         value = model.model_validate(doc.tree)
     except ValidationError as exc:
