@@ -337,3 +337,53 @@ def test_the_explorers_poles_are_the_static_figures() -> None:
     static = poles_with_third_way(shares[["step", "date", "power", "value"]])["value"]
     assert np.allclose(drawn, static.to_numpy())
     assert drawn[0] > 2.0
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def loaded_name(rc: Any) -> str:
+    """The scenario the page's figures show (the trust figure's first line)."""
+    return str(specs(rc)[0]["datasets"]["lines"][0]["scenario"])
+
+
+def type_path(rc: Any, path: str) -> None:
+    """Type ``path`` into the file field and leave it (as a user does before pressing load)."""
+    field = rc.find(v.TextField, label="or a scenario file").widget
+    field.v_model = path
+    field.fire_event("focusout", None)
+
+
+def errors(rc: Any) -> list[str]:
+    return [str(w.children[0]) for w in rc.find(v.Alert, type="error").widgets]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "name: broken\nparameters: [1, 2\n", "name: bad\nparameters: {trust: {memory: 7}}\n"],
+)
+def test_a_bad_scenario_file_changes_nothing(tmp_path: Path, text: str | None) -> None:
+    """A missing, unreadable or invalid file gives one message and keeps the page as it was:
+    the loaded scenario, its figures and the moved sliders."""
+    bad = tmp_path / "bad.yaml"
+    if text is not None:
+        bad.write_text(text, encoding="utf-8")
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    type_path(rc, str(bad))
+    button(rc, "load").click()
+    assert len(errors(rc)) == 1 and str(bad) in errors(rc)[0]
+    assert loaded_name(rc) == "batch_small"
+    assert slider(rc, "negativity bias").v_model == 3.0
+    assert rc.find(v.Select, label="scenario").widget.v_model == SMALL
+
+
+def test_load_reads_the_file_again(tmp_path: Path) -> None:
+    """Pressing load on the file already loaded reads it anew (the researcher edited it)."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"extends: {SMALL}\nname: mine\n", encoding="utf-8")
+    _, rc = solara.render(Explorer(str(mine)), handle_error=False)
+    assert loaded_name(rc) == "mine"
+    mine.write_text(f"extends: {SMALL}\nname: edited\n", encoding="utf-8")
+    button(rc, "load").click()
+    assert loaded_name(rc) == "edited"

@@ -343,10 +343,13 @@ def Explorer(
     message = solara.use_reactive("")
     out_dir = solara.use_reactive(out)
 
-    base, base_error = solara.use_memo(lambda: load(path.value), [path.value])
+    # Each press of "load" reads the file anew, the same path too (the researcher edited it).
+    reads = solara.use_reactive(0)
+    refused = solara.use_reactive("")
+    base, base_error = solara.use_memo(lambda: load(path.value), [path.value, reads.value])
     cf_base, cf_error = solara.use_memo(
         lambda: load(cf_path.value) if cf_path.value != NO_COUNTERFACTUAL else (None, ""),
-        [cf_path.value],
+        [cf_path.value, reads.value],
     )
     controls = available_controls(base) if base is not None else []
     settings = (
@@ -370,11 +373,23 @@ def Explorer(
     charts = sheet.specs
 
     def choose(new: str) -> None:
+        # A file that does not load changes nothing: its one-line message is shown instead.
+        error = load(new)[1]
+        refused.set(error)
+        if error:
+            return
         path.set(new)
         typed_path.set(new)
+        reads.set(reads.value + 1)
         values.set({})
         group.set("")
         message.set("")
+
+    def choose_counterfactual(new: str) -> None:
+        error = load(new)[1] if new != NO_COUNTERFACTUAL else ""
+        refused.set(error)
+        if not error:
+            cf_path.set(new)
 
     def set_value(control_path: str, value: float) -> None:
         values.set({**values.value, control_path: value})
@@ -416,8 +431,10 @@ def Explorer(
                     "counterfactual",
                     values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
                     value=cf_path.value,
-                    on_value=cf_path.set,
+                    on_value=choose_counterfactual,
                 )
+                if refused.value:
+                    solara.Error(refused.value)
                 if base_error:
                     solara.Error(base_error)
                 if cf_error:
