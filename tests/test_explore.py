@@ -387,3 +387,15 @@ def test_load_reads_the_file_again(tmp_path: Path) -> None:
     mine.write_text(f"extends: {SMALL}\nname: edited\n", encoding="utf-8")
     button(rc, "load").click()
     assert loaded_name(rc) == "edited"
+
+
+def test_a_run_that_fails_is_a_message(tmp_path: Path) -> None:
+    """A run whose state overflows (magnitude 1e308, tests/test_finite.py) is shown as its
+    one-line NonFiniteState message naming the scenario, not as a traceback in the page."""
+    mini = DATA / "scenarios" / "mini.yaml"
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(mini.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    _, rc = solara.render(Explorer(str(huge)), handle_error=False)
+    (shown,) = errors(rc)
+    assert shown.startswith("mini: step ") and "evidence of Syria about Russia is inf" in shown
+    assert specs(rc) == []

@@ -46,6 +46,7 @@ from sim.explore.figures import (
     trajectories_spec,
 )
 from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.finite import NonFiniteState
 from sim.model import CredibilityModel
 from sim.scenario import scenario_tree
 from sim.scenario.loader import load_scenario
@@ -106,7 +107,8 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
         engine: the run function.
 
     Returns:
-        The run, or the loader's one-line message when the values do not validate.
+        The run, or one line: the loader's when the values do not validate, the
+        run's (``NonFiniteState``, naming the scenario) when its state overflows.
     """
     started = time.perf_counter()
     known = {path: value for path, value in overrides.items() if has_field(path, type(base))}
@@ -114,7 +116,10 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
         scenario = load_scenario(base, known)
     except InputError as exc:
         return Outcome(None, None, str(exc), 0.0)
-    series = engine(scenario, seed)
+    try:
+        series = engine(scenario, seed)
+    except NonFiniteState as exc:
+        return Outcome(None, None, f"{base.name}: {exc}", 0.0)
     return Outcome(scenario, series, "", time.perf_counter() - started)
 
 
