@@ -61,9 +61,11 @@ class Recording:
 
     def __init__(self) -> None:
         self.scenarios: list[Scenario] = []
+        self.seeds: list[int] = []
 
     def __call__(self, scenario: Scenario, seed: int) -> Any:
         self.scenarios.append(scenario)
+        self.seeds.append(seed)
         return mesa_engine(scenario, seed)
 
 
@@ -399,3 +401,21 @@ def test_a_run_that_fails_is_a_message(tmp_path: Path) -> None:
     (shown,) = errors(rc)
     assert shown.startswith("mini: step ") and "evidence of Syria about Russia is inf" in shown
     assert specs(rc) == []
+
+
+def test_a_seed_below_zero_is_refused() -> None:
+    """A seed is a whole number, 0 or more (as ``credsim run --seed``): -1 or text is refused
+    at the field with a message, and the page keeps running the seed it had."""
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    field = rc.find(v.TextField, label="seed").widget
+    field.v_model = "4"
+    field.fire_event("focusout", None)
+    assert engine.seeds[-1] == 4
+    runs = len(engine.seeds)
+    for bad in ("-1", "1.5", "x"):
+        field.v_model = bad
+        field.fire_event("focusout", None)
+        assert len(engine.seeds) == runs
+        assert "0 or more" in str(field.messages) and "seed 4" in str(field.messages)
+        assert loaded_name(rc) == "batch_small"

@@ -343,6 +343,7 @@ def Explorer(
     cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
     values: solara.Reactive[dict[str, float]] = solara.use_reactive({})
     seed = solara.use_reactive(0)
+    seed_error = solara.use_reactive("")
     group = solara.use_reactive("")
     size_by = solara.use_reactive("capability")
     message = solara.use_reactive("")
@@ -395,6 +396,18 @@ def Explorer(
         refused.set(error)
         if not error:
             cf_path.set(new)
+
+    def set_seed(text: str | None) -> None:
+        # As credsim run --seed: a whole number, 0 or more; anything else keeps the seed.
+        try:
+            new = int((text or "").strip())
+        except ValueError:
+            new = -1
+        if new < 0:
+            seed_error.set(f"a seed is a whole number, 0 or more; the page runs seed {seed.value}")
+            return
+        seed_error.set("")
+        seed.set(new)
 
     def set_value(control_path: str, value: float) -> None:
         values.set({**values.value, control_path: value})
@@ -454,7 +467,12 @@ def Explorer(
                             months,
                             set_value,
                         )
-                    solara.InputInt("seed", value=seed)
+                    solara.InputText(
+                        "seed",
+                        value=str(seed.value),
+                        on_value=set_seed,
+                        error=seed_error.value or False,
+                    )
                     solara.InputText("save to folder", value=out_dir)
                     with solara.Row():
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
