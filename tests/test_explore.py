@@ -419,3 +419,25 @@ def test_a_seed_below_zero_is_refused() -> None:
         assert len(engine.seeds) == runs
         assert "0 or more" in str(field.messages) and "seed 4" in str(field.messages)
         assert loaded_name(rc) == "batch_small"
+
+
+def test_figures_hold_no_nan() -> None:
+    """A value missing from a figure is null, never NaN: the browser's JSON has no NaN and
+    refused the whole figure, which then went on showing the previous runs."""
+    import json
+
+    from sim.explore.figures import Line, event_table, trajectories_spec
+
+    scenario = load_scenario(SMALL)
+    series = mesa_engine(scenario, 0)
+    without_beta = series[series["power"] != "Beta"]
+    spec = trajectories_spec(
+        Line("run", series),
+        Line("other", without_beta),
+        event_table(scenario),
+        "all",
+        scenario.power_names,
+    )
+    json.dumps(spec, allow_nan=False)
+    beta = [r["value"] for r in spec["datasets"]["difference"] if r["power"] == "Beta"]
+    assert beta and all(value is None for value in beta)

@@ -78,8 +78,16 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame) -> Records:
-    """Rows as dicts (column by column: much faster than ``to_dict`` on Arrow strings)."""
-    columns = [frame[name].tolist() for name in frame.columns]
+    """Rows as dicts (column by column: much faster than ``to_dict`` on Arrow strings).
+
+    A missing number is None (null): JSON has no NaN, and the browser refuses a figure
+    holding one (it keeps showing the previous one)."""
+    columns = [
+        frame[name].astype(object).where(frame[name].notna(), None).tolist()
+        if frame[name].dtype.kind == "f" and frame[name].isna().any()
+        else frame[name].tolist()
+        for name in frame.columns
+    ]
     names = list(frame.columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
