@@ -441,3 +441,19 @@ def test_figures_hold_no_nan() -> None:
     json.dumps(spec, allow_nan=False)
     beta = [r["value"] for r in spec["datasets"]["difference"] if r["power"] == "Beta"]
     assert beta and all(value is None for value in beta)
+
+
+def test_a_counterfactual_of_another_case_is_not_drawn(tmp_path: Path) -> None:
+    """Syria's counterfactual beside batch_small (other powers, calendar and groups) would
+    give an empty difference: it is left out of the figures, and the page says why."""
+    syria_cf = str(DATA.parent.parent / "scenarios" / "syria_abstained.yaml")
+    _, rc = solara.render(Explorer(SMALL, syria_cf, out=str(tmp_path)), handle_error=False)
+    (warning,) = [str(w.children[0]) for w in rc.find(v.Alert, type="warning").widgets]
+    assert warning.startswith("counterfactual 'syria_abstained' not drawn: its calendar")
+    assert "its powers (Russia" in warning
+    trust, alignment = specs(rc)[0], specs(rc)[1]
+    assert {r["scenario"] for r in trust["datasets"]["lines"]} == {"batch_small"}
+    assert "difference" not in trust["datasets"]
+    assert {r["scenario"] for r in alignment["datasets"]["poles"]} == {"batch_small"}
+    button(rc, "save figures").click()
+    assert (tmp_path / "batch_small_explored_figures" / "trust.png").exists()

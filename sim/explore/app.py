@@ -189,6 +189,31 @@ def _lines(
     return lines, scenarios
 
 
+def incomparable(scenario: Scenario, counterfactual: Scenario, group: str) -> str:
+    """Why ``counterfactual`` cannot be drawn beside ``scenario`` for ``group`` ("" if it can).
+
+    The difference is taken step by step and power by power within the group, so the
+    two need the same calendar, the same powers, and the group.
+    """
+    why = []
+    mine, theirs = scenario.calendar, counterfactual.calendar
+    if (mine.start, mine.end, mine.step) != (theirs.start, theirs.end, theirs.step):
+        why.append(
+            f"its calendar ({theirs.start} to {theirs.end}) is not the scenario's"
+            f" ({mine.start} to {mine.end})"
+        )
+    if sorted(counterfactual.power_names) != sorted(scenario.power_names):
+        why.append(
+            f"its powers ({', '.join(counterfactual.power_names)}) are not the scenario's"
+            f" ({', '.join(scenario.power_names)})"
+        )
+    if group != "all" and group not in counterfactual.outputs.groups:
+        why.append(f"it has no group '{group}'")
+    if not why:
+        return ""
+    return f"counterfactual '{counterfactual.name}' not drawn: {'; '.join(why)}"
+
+
 def _number(value: float) -> str:
     return f"{value:.4g}"
 
@@ -487,6 +512,12 @@ def Explorer(
                     return
                 groups = ["all", *scenarios[0].outputs.groups]
                 chosen = group.value or (groups[1] if len(groups) > 1 else "all")
+                mismatch = (
+                    incomparable(scenarios[0], scenarios[1], chosen) if len(scenarios) > 1 else ""
+                )
+                if mismatch:
+                    solara.Warning(mismatch)
+                    lines, scenarios = lines[:1], scenarios[:1]
                 line, cf_line = lines[0], lines[1] if len(lines) > 1 else None
                 seconds = sum(o.seconds for o in (outcome, cf_outcome) if o is not None)
                 with solara.Row():
