@@ -497,8 +497,10 @@ def Explorer(
                         value=str(seed.value),
                         on_value=set_seed,
                         error=seed_error.value or False,
-                    )
-                    solara.InputText("save to folder", value=out_dir)
+                    ).key("seed")
+                    # Keyed: a message above them (a refused file) must not hand one field's
+                    # state to the other (the seed's value is text, the folder's a reactive).
+                    solara.InputText("save to folder", value=out_dir).key("save-to")
                     with solara.Row():
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
                         solara.Button("save figures", on_click=save_figures)
