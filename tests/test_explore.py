@@ -457,3 +457,33 @@ def test_a_counterfactual_of_another_case_is_not_drawn(tmp_path: Path) -> None:
     assert {r["scenario"] for r in alignment["datasets"]["poles"]} == {"batch_small"}
     button(rc, "save figures").click()
     assert (tmp_path / "batch_small_explored_figures" / "trust.png").exists()
+
+
+def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: Path) -> None:
+    """With many states (credsim synth --states 2000) the spring layout took 18 s before the
+    page showed anything, and 2000 labels drew a black blob. A large network is laid out
+    region by region (each region's states around its own centre, apart from the others')
+    and only the powers are named."""
+    from sim.explore.figures import LABELLED, network_layout, network_spec
+
+    path = tmp_path / "big.yaml"
+    assert main(["synth", "--states", "600", "--powers", "3", "--out", str(path)]) == 0
+    scenario = load_scenario(path)
+    layout = network_layout(scenario)
+    assert set(layout) == set(scenario.actor_names)
+    region = {name: scenario.states[name].region for name in scenario.states}
+    centres = {
+        r: np.mean([layout[n] for n in region if region[n] == r], axis=0)
+        for r in set(region.values())
+    }
+    # Every state is nearer its own region's centre than any other region's.
+    for name, r in region.items():
+        distances = {o: np.hypot(*(np.array(layout[name]) - c)) for o, c in centres.items()}
+        assert min(distances, key=lambda o: distances[o]) == r, name
+    n = len(scenario.states)
+    spec = network_spec(
+        scenario, layout, np.full(n, -1), np.ones(3), set(), "capability", "2000-01"
+    )
+    named = {row["name"] for row in spec["datasets"]["nodes"] if row["label"]}
+    assert named == set(scenario.power_names)
+    assert len(scenario.actor_names) > LABELLED
