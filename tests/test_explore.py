@@ -487,3 +487,19 @@ def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: 
     named = {row["name"] for row in spec["datasets"]["nodes"] if row["label"]}
     assert named == set(scenario.power_names)
     assert len(scenario.actor_names) > LABELLED
+
+
+@pytest.mark.parametrize("label", ["save scenario", "save figures"])
+def test_saving_where_nothing_can_be_written_is_a_message(tmp_path: Path, label: str) -> None:
+    """A folder that cannot be made (its parent is a file) gives one line in the page,
+    not a traceback; saving to a good folder afterwards works and clears it."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    _, rc = solara.render(Explorer(SMALL, out=str(blocker / "sub")), handle_error=False)
+    button(rc, label).click()
+    (shown,) = errors(rc)
+    assert str(blocker) in shown and "a part of the path is a file" in shown
+    rc.find(v.TextField, label="save to folder").widget.v_model = str(tmp_path / "good")
+    rc.find(v.TextField, label="save to folder").widget.fire_event("focusout", None)
+    button(rc, label).click()
+    assert errors(rc) == [] and (tmp_path / "good").is_dir()

@@ -25,7 +25,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
 
-from sim.errors import InputError
+from sim.errors import InputError, describe_os_error
 from sim.explore.controls import (
     Control,
     available_controls,
@@ -372,6 +372,7 @@ def Explorer(
     group = solara.use_reactive("")
     size_by = solara.use_reactive("capability")
     message = solara.use_reactive("")
+    save_error = solara.use_reactive("")
     out_dir = solara.use_reactive(out)
 
     # Each press of "load" reads the file anew, the same path too (the researcher edited it).
@@ -415,6 +416,7 @@ def Explorer(
         values.set({})
         group.set("")
         message.set("")
+        save_error.set("")
 
     def choose_counterfactual(new: str) -> None:
         error = load(new)[1] if new != NO_COUNTERFACTUAL else ""
@@ -442,18 +444,28 @@ def Explorer(
         name = f"{base.name}_explored"
         destination = Path(out_dir.value) / f"{name}.yaml"
         text = extending_scenario(path.value, destination, name, overrides, seed.value)
-        atomic_write_text(destination, text)
+        try:
+            atomic_write_text(destination, text)
+        except OSError as exc:
+            save_error.set(describe_os_error(exc))
+            return
+        save_error.set("")
         try:
             load_scenario(destination)
         except InputError as exc:
-            message.set(f"written, but it does not load: {exc}")
+            save_error.set(f"written, but it does not load: {exc}")
             return
         message.set(f"saved {destination} ({len(overrides)} changed values)")
 
     def save_figures() -> None:
         assert base is not None
         folder = Path(out_dir.value) / f"{base.name}_explored_figures"
-        written = write_figures(folder, charts, lines, scenarios)
+        try:
+            written = write_figures(folder, charts, lines, scenarios)
+        except OSError as exc:
+            save_error.set(describe_os_error(exc))
+            return
+        save_error.set("")
         message.set(f"wrote {len(written)} files to {folder}")
 
     with solara.Column(style={"padding": "12px"}):
@@ -504,7 +516,9 @@ def Explorer(
                     with solara.Row():
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
                         solara.Button("save figures", on_click=save_figures)
-                    if message.value:
+                    if save_error.value:
+                        solara.Error(save_error.value)
+                    elif message.value:
                         solara.Info(message.value)
             with solara.Column():
                 for failed in (outcome, cf_outcome):
