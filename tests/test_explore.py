@@ -503,3 +503,21 @@ def test_saving_where_nothing_can_be_written_is_a_message(tmp_path: Path, label:
     rc.find(v.TextField, label="save to folder").widget.fire_event("focusout", None)
     button(rc, label).click()
     assert errors(rc) == [] and (tmp_path / "good").is_dir()
+
+
+@pytest.mark.parametrize("label", ["scenario", "counterfactual"])
+def test_a_refused_choice_in_a_list_shows_the_loaded_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, label: str
+) -> None:
+    """A broken file in ./scenarios is offered in the lists; choosing it is refused, and the
+    list then shows the file still loaded, not the refused one."""
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "broken.yaml").write_text("name: [1, 2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    before = rc.find(v.Select, label=label).widget.v_model
+    rc.find(v.Select, label=label).widget.v_model = "scenarios/broken.yaml"
+    (shown,) = errors(rc)
+    assert shown.startswith("scenarios/broken.yaml:")
+    assert rc.find(v.Select, label=label).widget.v_model == before
+    assert loaded_name(rc) == "batch_small"

@@ -378,6 +378,8 @@ def Explorer(
     # Each press of "load" reads the file anew, the same path too (the researcher edited it).
     reads = solara.use_reactive(0)
     refused = solara.use_reactive("")
+    # A list keyed on the refusals is made anew after one: it shows the file still loaded.
+    refusals = solara.use_reactive(0)
     base, base_error = solara.use_memo(lambda: load(path.value), [path.value, reads.value])
     cf_base, cf_error = solara.use_memo(
         lambda: load(cf_path.value) if cf_path.value != NO_COUNTERFACTUAL else (None, ""),
@@ -409,6 +411,7 @@ def Explorer(
         error = load(new)[1]
         refused.set(error)
         if error:
+            refusals.set(refusals.value + 1)
             return
         path.set(new)
         typed_path.set(new)
@@ -421,7 +424,9 @@ def Explorer(
     def choose_counterfactual(new: str) -> None:
         error = load(new)[1] if new != NO_COUNTERFACTUAL else ""
         refused.set(error)
-        if not error:
+        if error:
+            refusals.set(refusals.value + 1)
+        else:
             cf_path.set(new)
 
     def set_seed(text: str | None) -> None:
@@ -478,7 +483,7 @@ def Explorer(
                     values=list(dict.fromkeys([path.value, *choices])),
                     value=path.value,
                     on_value=choose,
-                )
+                ).key(f"scenario-{refusals.value}")
                 with solara.Row():
                     solara.InputText("or a scenario file", value=typed_path)
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
@@ -487,7 +492,7 @@ def Explorer(
                     values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
                     value=cf_path.value,
                     on_value=choose_counterfactual,
-                )
+                ).key(f"counterfactual-{refusals.value}")
                 if refused.value:
                     solara.Error(refused.value)
                 if base_error:
