@@ -322,6 +322,24 @@ def test_cli_rejects_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(err) == 1 and f"--port {port}" in err[0]
 
 
+def test_a_port_just_freed_is_taken() -> None:
+    """A server stopped a moment ago leaves its closed connections waiting (TIME_WAIT) on
+    the port for a minute; uvicorn can listen there, so credsim explore must not refuse it
+    (restarting the explorer refused its port as "in use")."""
+    from sim.explore import _check_port
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server's side closes first: it waits on the port
+        client.close()
+    _check_port(port)
+
+
 def test_the_explorers_poles_are_the_static_figures() -> None:
     """The explorer drew the aligned-only number of poles (about 1.25 for the Arab League
     at the start of Syria) beside a static figure that counts the non-aligned as one pole
