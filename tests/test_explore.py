@@ -539,3 +539,30 @@ def test_a_refused_choice_in_a_list_shows_the_loaded_file_again(
     assert shown.startswith("scenarios/broken.yaml:")
     assert rc.find(v.Select, label=label).widget.v_model == before
     assert loaded_name(rc) == "batch_small"
+
+
+def test_each_slider_can_show_the_scenarios_value(tmp_path: Path) -> None:
+    """A slider's positions are its lower end plus whole steps; a scenario value between
+    them (bias 2.25 on a 0.1 grid) was shown at 2.3, and keys went 2.25 -> 2.4 -> 2.3,
+    never back. The grid now passes through the scenario's value: a finer step where a
+    simple one does (bias: 0.05, prior strength: 0.1), else a lower end moved by less than
+    a step (memory 0.9873: from 0.5 to 0.5023)."""
+    path = tmp_path / "offgrid.yaml"
+    path.write_text(
+        f"extends: {SMALL}\nname: offgrid\nparameters:\n  trust:\n"
+        "    negativity_bias: 2.25\n    memory: 0.9873\n    prior_strength: 7.3\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(path)
+    table = {c.path: c for c in CONTROLS}
+    for control in available_controls(scenario):
+        value = scenario_value(scenario, control)
+        steps = (value - control.low) / control.step
+        assert steps == pytest.approx(round(steps), abs=1e-6), control.path
+        assert table[control.path].low <= control.low < table[control.path].low + control.step
+        assert control.step <= table[control.path].step
+    by_path = {c.path: c for c in available_controls(scenario)}
+    assert (by_path[BIAS].low, by_path[BIAS].step) == (0.0, pytest.approx(0.05))
+    assert by_path["parameters.trust.prior_strength"].step == pytest.approx(0.1)
+    memory = by_path["parameters.trust.memory"]
+    assert (memory.low, memory.step) == (pytest.approx(0.5023), 0.005)
