@@ -566,3 +566,17 @@ def test_each_slider_can_show_the_scenarios_value(tmp_path: Path) -> None:
     assert by_path["parameters.trust.prior_strength"].step == pytest.approx(0.1)
     memory = by_path["parameters.trust.memory"]
     assert (memory.low, memory.step) == (pytest.approx(0.5023), 0.005)
+
+
+def test_messages_wrap_long_paths(tmp_path: Path) -> None:
+    """A path has no spaces to break at: in the 360-pixel column "saved /tmp/.../x.yaml"
+    was cut at the box's edge, hiding where the file went. Every message box may break
+    a word anywhere."""
+    out = tmp_path / "a_rather_long_folder_name" / "for_the_explorer_output_of_today"
+    _, rc = solara.render(Explorer(SMALL, out=str(out)), handle_error=False)
+    button(rc, "save scenario").click()
+    type_path(rc, str(out / "no_such_scenario.yaml"))
+    button(rc, "load").click()
+    alerts = rc.find(v.Alert).widgets
+    assert {a.type for a in alerts} == {"info", "error"}
+    assert all("overflow-wrap: anywhere" in a.style_ for a in alerts)

@@ -57,6 +57,8 @@ ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
 ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
 ENV_OUT = "CREDSIM_EXPLORE_OUT"
 NO_COUNTERFACTUAL = "(none)"
+# A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
+WRAP = "overflow-wrap: anywhere"
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
@@ -494,11 +496,11 @@ def Explorer(
                     on_value=choose_counterfactual,
                 ).key(f"counterfactual-{refusals.value}")
                 if refused.value:
-                    solara.Error(refused.value)
+                    solara.Error(refused.value, style_=WRAP)
                 if base_error:
-                    solara.Error(base_error)
+                    solara.Error(base_error, style_=WRAP)
                 if cf_error:
-                    solara.Error(cf_error)
+                    solara.Error(cf_error, style_=WRAP)
                 if base is not None:
                     months = base.calendar.months_per_step
                     for control in controls:
@@ -522,13 +524,13 @@ def Explorer(
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
                         solara.Button("save figures", on_click=save_figures)
                     if save_error.value:
-                        solara.Error(save_error.value)
+                        solara.Error(save_error.value, style_=WRAP)
                     elif message.value:
-                        solara.Info(message.value)
+                        solara.Info(message.value, style_=WRAP)
             with solara.Column():
                 for failed in (outcome, cf_outcome):
                     if failed is not None and failed.error:
-                        solara.Error(failed.error)
+                        solara.Error(failed.error, style_=WRAP)
                 if not lines:
                     return
                 groups = ["all", *scenarios[0].outputs.groups]
@@ -537,7 +539,7 @@ def Explorer(
                     incomparable(scenarios[0], scenarios[1], chosen) if len(scenarios) > 1 else ""
                 )
                 if mismatch:
-                    solara.Warning(mismatch)
+                    solara.Warning(mismatch, style_=WRAP)
                     lines, scenarios = lines[:1], scenarios[:1]
                 line, cf_line = lines[0], lines[1] if len(lines) > 1 else None
                 seconds = sum(o.seconds for o in (outcome, cf_outcome) if o is not None)
