@@ -61,9 +61,11 @@ class Recording:
 
     def __init__(self) -> None:
         self.scenarios: list[Scenario] = []
+        self.seeds: list[int] = []
 
     def __call__(self, scenario: Scenario, seed: int) -> Any:
         self.scenarios.append(scenario)
+        self.seeds.append(seed)
         return mesa_engine(scenario, seed)
 
 
@@ -320,6 +322,24 @@ def test_cli_rejects_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(err) == 1 and f"--port {port}" in err[0]
 
 
+def test_a_port_just_freed_is_taken() -> None:
+    """A server stopped a moment ago leaves its closed connections waiting (TIME_WAIT) on
+    the port for a minute; uvicorn can listen there, so credsim explore must not refuse it
+    (restarting the explorer refused its port as "in use")."""
+    from sim.explore import _check_port
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = server.accept()
+        accepted.close()  # the server's side closes first: it waits on the port
+        client.close()
+    _check_port(port)
+
+
 def test_the_explorers_poles_are_the_static_figures() -> None:
     """The explorer drew the aligned-only number of poles (about 1.25 for the Arab League
     at the start of Syria) beside a static figure that counts the non-aligned as one pole
@@ -337,3 +357,226 @@ def test_the_explorers_poles_are_the_static_figures() -> None:
     static = poles_with_third_way(shares[["step", "date", "power", "value"]])["value"]
     assert np.allclose(drawn, static.to_numpy())
     assert drawn[0] > 2.0
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def loaded_name(rc: Any) -> str:
+    """The scenario the page's figures show (the trust figure's first line)."""
+    return str(specs(rc)[0]["datasets"]["lines"][0]["scenario"])
+
+
+def type_path(rc: Any, path: str) -> None:
+    """Type ``path`` into the file field and leave it (as a user does before pressing load)."""
+    field = rc.find(v.TextField, label="or a scenario file").widget
+    field.v_model = path
+    field.fire_event("focusout", None)
+
+
+def errors(rc: Any) -> list[str]:
+    return [str(w.children[0]) for w in rc.find(v.Alert, type="error").widgets]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "name: broken\nparameters: [1, 2\n", "name: bad\nparameters: {trust: {memory: 7}}\n"],
+)
+def test_a_bad_scenario_file_changes_nothing(tmp_path: Path, text: str | None) -> None:
+    """A missing, unreadable or invalid file gives one message and keeps the page as it was:
+    the loaded scenario, its figures and the moved sliders."""
+    bad = tmp_path / "bad.yaml"
+    if text is not None:
+        bad.write_text(text, encoding="utf-8")
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    type_path(rc, str(bad))
+    button(rc, "load").click()
+    assert len(errors(rc)) == 1 and str(bad) in errors(rc)[0]
+    assert loaded_name(rc) == "batch_small"
+    assert slider(rc, "negativity bias").v_model == 3.0
+    assert rc.find(v.Select, label="scenario").widget.v_model == SMALL
+
+
+def test_load_reads_the_file_again(tmp_path: Path) -> None:
+    """Pressing load on the file already loaded reads it anew (the researcher edited it)."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"extends: {SMALL}\nname: mine\n", encoding="utf-8")
+    _, rc = solara.render(Explorer(str(mine)), handle_error=False)
+    assert loaded_name(rc) == "mine"
+    mine.write_text(f"extends: {SMALL}\nname: edited\n", encoding="utf-8")
+    button(rc, "load").click()
+    assert loaded_name(rc) == "edited"
+
+
+def test_a_run_that_fails_is_a_message(tmp_path: Path) -> None:
+    """A run whose state overflows (magnitude 1e308, tests/test_finite.py) is shown as its
+    one-line NonFiniteState message naming the scenario, not as a traceback in the page."""
+    mini = DATA / "scenarios" / "mini.yaml"
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(mini.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    _, rc = solara.render(Explorer(str(huge)), handle_error=False)
+    (shown,) = errors(rc)
+    assert shown.startswith("mini: step ") and "evidence of Syria about Russia is inf" in shown
+    assert specs(rc) == []
+
+
+def test_a_seed_below_zero_is_refused() -> None:
+    """A seed is a whole number, 0 or more (as ``credsim run --seed``): -1 or text is refused
+    at the field with a message, and the page keeps running the seed it had."""
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    field = rc.find(v.TextField, label="seed").widget
+    field.v_model = "4"
+    field.fire_event("focusout", None)
+    assert engine.seeds[-1] == 4
+    runs = len(engine.seeds)
+    for bad in ("-1", "1.5", "x"):
+        field.v_model = bad
+        field.fire_event("focusout", None)
+        assert len(engine.seeds) == runs
+        assert "0 or more" in str(field.messages) and "seed 4" in str(field.messages)
+        assert loaded_name(rc) == "batch_small"
+
+
+def test_figures_hold_no_nan() -> None:
+    """A value missing from a figure is null, never NaN: the browser's JSON has no NaN and
+    refused the whole figure, which then went on showing the previous runs."""
+    import json
+
+    from sim.explore.figures import Line, event_table, trajectories_spec
+
+    scenario = load_scenario(SMALL)
+    series = mesa_engine(scenario, 0)
+    without_beta = series[series["power"] != "Beta"]
+    spec = trajectories_spec(
+        Line("run", series),
+        Line("other", without_beta),
+        event_table(scenario),
+        "all",
+        scenario.power_names,
+    )
+    json.dumps(spec, allow_nan=False)
+    beta = [r["value"] for r in spec["datasets"]["difference"] if r["power"] == "Beta"]
+    assert beta and all(value is None for value in beta)
+
+
+def test_a_counterfactual_of_another_case_is_not_drawn(tmp_path: Path) -> None:
+    """Syria's counterfactual beside batch_small (other powers, calendar and groups) would
+    give an empty difference: it is left out of the figures, and the page says why."""
+    syria_cf = str(DATA.parent.parent / "scenarios" / "syria_abstained.yaml")
+    _, rc = solara.render(Explorer(SMALL, syria_cf, out=str(tmp_path)), handle_error=False)
+    (warning,) = [str(w.children[0]) for w in rc.find(v.Alert, type="warning").widgets]
+    assert warning.startswith("counterfactual 'syria_abstained' not drawn: its calendar")
+    assert "its powers (Russia" in warning
+    trust, alignment = specs(rc)[0], specs(rc)[1]
+    assert {r["scenario"] for r in trust["datasets"]["lines"]} == {"batch_small"}
+    assert "difference" not in trust["datasets"]
+    assert {r["scenario"] for r in alignment["datasets"]["poles"]} == {"batch_small"}
+    button(rc, "save figures").click()
+    assert (tmp_path / "batch_small_explored_figures" / "trust.png").exists()
+
+
+def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: Path) -> None:
+    """With many states (credsim synth --states 2000) the spring layout took 18 s before the
+    page showed anything, and 2000 labels drew a black blob. A large network is laid out
+    region by region (each region's states around its own centre, apart from the others')
+    and only the powers are named."""
+    from sim.explore.figures import LABELLED, network_layout, network_spec
+
+    path = tmp_path / "big.yaml"
+    assert main(["synth", "--states", "600", "--powers", "3", "--out", str(path)]) == 0
+    scenario = load_scenario(path)
+    layout = network_layout(scenario)
+    assert set(layout) == set(scenario.actor_names)
+    region = {name: scenario.states[name].region for name in scenario.states}
+    centres = {
+        r: np.mean([layout[n] for n in region if region[n] == r], axis=0)
+        for r in set(region.values())
+    }
+    # Every state is nearer its own region's centre than any other region's.
+    for name, r in region.items():
+        distances = {o: np.hypot(*(np.array(layout[name]) - c)) for o, c in centres.items()}
+        assert min(distances, key=lambda o: distances[o]) == r, name
+    n = len(scenario.states)
+    spec = network_spec(
+        scenario, layout, np.full(n, -1), np.ones(3), set(), "capability", "2000-01"
+    )
+    named = {row["name"] for row in spec["datasets"]["nodes"] if row["label"]}
+    assert named == set(scenario.power_names)
+    assert len(scenario.actor_names) > LABELLED
+
+
+@pytest.mark.parametrize("label", ["save scenario", "save figures"])
+def test_saving_where_nothing_can_be_written_is_a_message(tmp_path: Path, label: str) -> None:
+    """A folder that cannot be made (its parent is a file) gives one line in the page,
+    not a traceback; saving to a good folder afterwards works and clears it."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    _, rc = solara.render(Explorer(SMALL, out=str(blocker / "sub")), handle_error=False)
+    button(rc, label).click()
+    (shown,) = errors(rc)
+    assert str(blocker) in shown and "a part of the path is a file" in shown
+    rc.find(v.TextField, label="save to folder").widget.v_model = str(tmp_path / "good")
+    rc.find(v.TextField, label="save to folder").widget.fire_event("focusout", None)
+    button(rc, label).click()
+    assert errors(rc) == [] and (tmp_path / "good").is_dir()
+
+
+@pytest.mark.parametrize("label", ["scenario", "counterfactual"])
+def test_a_refused_choice_in_a_list_shows_the_loaded_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, label: str
+) -> None:
+    """A broken file in ./scenarios is offered in the lists; choosing it is refused, and the
+    list then shows the file still loaded, not the refused one."""
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "broken.yaml").write_text("name: [1, 2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    before = rc.find(v.Select, label=label).widget.v_model
+    rc.find(v.Select, label=label).widget.v_model = "scenarios/broken.yaml"
+    (shown,) = errors(rc)
+    assert shown.startswith("scenarios/broken.yaml:")
+    assert rc.find(v.Select, label=label).widget.v_model == before
+    assert loaded_name(rc) == "batch_small"
+
+
+def test_each_slider_can_show_the_scenarios_value(tmp_path: Path) -> None:
+    """A slider's positions are its lower end plus whole steps; a scenario value between
+    them (bias 2.25 on a 0.1 grid) was shown at 2.3, and keys went 2.25 -> 2.4 -> 2.3,
+    never back. The grid now passes through the scenario's value: a finer step where a
+    simple one does (bias: 0.05, prior strength: 0.1), else a lower end moved by less than
+    a step (memory 0.9873: from 0.5 to 0.5023)."""
+    path = tmp_path / "offgrid.yaml"
+    path.write_text(
+        f"extends: {SMALL}\nname: offgrid\nparameters:\n  trust:\n"
+        "    negativity_bias: 2.25\n    memory: 0.9873\n    prior_strength: 7.3\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(path)
+    table = {c.path: c for c in CONTROLS}
+    for control in available_controls(scenario):
+        value = scenario_value(scenario, control)
+        steps = (value - control.low) / control.step
+        assert steps == pytest.approx(round(steps), abs=1e-6), control.path
+        assert table[control.path].low <= control.low < table[control.path].low + control.step
+        assert control.step <= table[control.path].step
+    by_path = {c.path: c for c in available_controls(scenario)}
+    assert (by_path[BIAS].low, by_path[BIAS].step) == (0.0, pytest.approx(0.05))
+    assert by_path["parameters.trust.prior_strength"].step == pytest.approx(0.1)
+    memory = by_path["parameters.trust.memory"]
+    assert (memory.low, memory.step) == (pytest.approx(0.5023), 0.005)
+
+
+def test_messages_wrap_long_paths(tmp_path: Path) -> None:
+    """A path has no spaces to break at: in the 360-pixel column "saved /tmp/.../x.yaml"
+    was cut at the box's edge, hiding where the file went. Every message box may break
+    a word anywhere."""
+    out = tmp_path / "a_rather_long_folder_name" / "for_the_explorer_output_of_today"
+    _, rc = solara.render(Explorer(SMALL, out=str(out)), handle_error=False)
+    button(rc, "save scenario").click()
+    type_path(rc, str(out / "no_such_scenario.yaml"))
+    button(rc, "load").click()
+    alerts = rc.find(v.Alert).widgets
+    assert {a.type for a in alerts} == {"info", "error"}
+    assert all("overflow-wrap: anywhere" in a.style_ for a in alerts)

@@ -37,6 +37,9 @@ def _check_port(port: int) -> None:
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: a port is 1 to 65535")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: the closed connections of a server stopped a moment ago
+        # (TIME_WAIT) do not make the port busy; a server listening there does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

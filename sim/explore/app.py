@@ -25,7 +25,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
 
-from sim.errors import InputError
+from sim.errors import InputError, describe_os_error
 from sim.explore.controls import (
     Control,
     available_controls,
@@ -46,6 +46,7 @@ from sim.explore.figures import (
     trajectories_spec,
 )
 from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.finite import NonFiniteState
 from sim.model import CredibilityModel
 from sim.scenario import scenario_tree
 from sim.scenario.loader import load_scenario
@@ -56,6 +57,8 @@ ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
 ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
 ENV_OUT = "CREDSIM_EXPLORE_OUT"
 NO_COUNTERFACTUAL = "(none)"
+# A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
+WRAP = "overflow-wrap: anywhere"
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
@@ -106,7 +109,8 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
         engine: the run function.
 
     Returns:
-        The run, or the loader's one-line message when the values do not validate.
+        The run, or one line: the loader's when the values do not validate, the
+        run's (``NonFiniteState``, naming the scenario) when its state overflows.
     """
     started = time.perf_counter()
     known = {path: value for path, value in overrides.items() if has_field(path, type(base))}
@@ -114,7 +118,10 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
         scenario = load_scenario(base, known)
     except InputError as exc:
         return Outcome(None, None, str(exc), 0.0)
-    series = engine(scenario, seed)
+    try:
+        series = engine(scenario, seed)
+    except NonFiniteState as exc:
+        return Outcome(None, None, f"{base.name}: {exc}", 0.0)
     return Outcome(scenario, series, "", time.perf_counter() - started)
 
 
@@ -182,6 +189,31 @@ def _lines(
         lines.append(Line(name, cf_outcome.series))
         scenarios.append(cf_outcome.scenario)
     return lines, scenarios
+
+
+def incomparable(scenario: Scenario, counterfactual: Scenario, group: str) -> str:
+    """Why ``counterfactual`` cannot be drawn beside ``scenario`` for ``group`` ("" if it can).
+
+    The difference is taken step by step and power by power within the group, so the
+    two need the same calendar, the same powers, and the group.
+    """
+    why = []
+    mine, theirs = scenario.calendar, counterfactual.calendar
+    if (mine.start, mine.end, mine.step) != (theirs.start, theirs.end, theirs.step):
+        why.append(
+            f"its calendar ({theirs.start} to {theirs.end}) is not the scenario's"
+            f" ({mine.start} to {mine.end})"
+        )
+    if sorted(counterfactual.power_names) != sorted(scenario.power_names):
+        why.append(
+            f"its powers ({', '.join(counterfactual.power_names)}) are not the scenario's"
+            f" ({', '.join(scenario.power_names)})"
+        )
+    if group != "all" and group not in counterfactual.outputs.groups:
+        why.append(f"it has no group '{group}'")
+    if not why:
+        return ""
+    return f"counterfactual '{counterfactual.name}' not drawn: {'; '.join(why)}"
 
 
 def _number(value: float) -> str:
@@ -338,15 +370,22 @@ def Explorer(
     cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
     values: solara.Reactive[dict[str, float]] = solara.use_reactive({})
     seed = solara.use_reactive(0)
+    seed_error = solara.use_reactive("")
     group = solara.use_reactive("")
     size_by = solara.use_reactive("capability")
     message = solara.use_reactive("")
+    save_error = solara.use_reactive("")
     out_dir = solara.use_reactive(out)
 
-    base, base_error = solara.use_memo(lambda: load(path.value), [path.value])
+    # Each press of "load" reads the file anew, the same path too (the researcher edited it).
+    reads = solara.use_reactive(0)
+    refused = solara.use_reactive("")
+    # A list keyed on the refusals is made anew after one: it shows the file still loaded.
+    refusals = solara.use_reactive(0)
+    base, base_error = solara.use_memo(lambda: load(path.value), [path.value, reads.value])
     cf_base, cf_error = solara.use_memo(
         lambda: load(cf_path.value) if cf_path.value != NO_COUNTERFACTUAL else (None, ""),
-        [cf_path.value],
+        [cf_path.value, reads.value],
     )
     controls = available_controls(base) if base is not None else []
     settings = (
@@ -370,11 +409,39 @@ def Explorer(
     charts = sheet.specs
 
     def choose(new: str) -> None:
+        # A file that does not load changes nothing: its one-line message is shown instead.
+        error = load(new)[1]
+        refused.set(error)
+        if error:
+            refusals.set(refusals.value + 1)
+            return
         path.set(new)
         typed_path.set(new)
+        reads.set(reads.value + 1)
         values.set({})
         group.set("")
         message.set("")
+        save_error.set("")
+
+    def choose_counterfactual(new: str) -> None:
+        error = load(new)[1] if new != NO_COUNTERFACTUAL else ""
+        refused.set(error)
+        if error:
+            refusals.set(refusals.value + 1)
+        else:
+            cf_path.set(new)
+
+    def set_seed(text: str | None) -> None:
+        # As credsim run --seed: a whole number, 0 or more; anything else keeps the seed.
+        try:
+            new = int((text or "").strip())
+        except ValueError:
+            new = -1
+        if new < 0:
+            seed_error.set(f"a seed is a whole number, 0 or more; the page runs seed {seed.value}")
+            return
+        seed_error.set("")
+        seed.set(new)
 
     def set_value(control_path: str, value: float) -> None:
         values.set({**values.value, control_path: value})
@@ -384,18 +451,28 @@ def Explorer(
         name = f"{base.name}_explored"
         destination = Path(out_dir.value) / f"{name}.yaml"
         text = extending_scenario(path.value, destination, name, overrides, seed.value)
-        atomic_write_text(destination, text)
+        try:
+            atomic_write_text(destination, text)
+        except OSError as exc:
+            save_error.set(describe_os_error(exc))
+            return
+        save_error.set("")
         try:
             load_scenario(destination)
         except InputError as exc:
-            message.set(f"written, but it does not load: {exc}")
+            save_error.set(f"written, but it does not load: {exc}")
             return
         message.set(f"saved {destination} ({len(overrides)} changed values)")
 
     def save_figures() -> None:
         assert base is not None
         folder = Path(out_dir.value) / f"{base.name}_explored_figures"
-        written = write_figures(folder, charts, lines, scenarios)
+        try:
+            written = write_figures(folder, charts, lines, scenarios)
+        except OSError as exc:
+            save_error.set(describe_os_error(exc))
+            return
+        save_error.set("")
         message.set(f"wrote {len(written)} files to {folder}")
 
     with solara.Column(style={"padding": "12px"}):
@@ -408,7 +485,7 @@ def Explorer(
                     values=list(dict.fromkeys([path.value, *choices])),
                     value=path.value,
                     on_value=choose,
-                )
+                ).key(f"scenario-{refusals.value}")
                 with solara.Row():
                     solara.InputText("or a scenario file", value=typed_path)
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
@@ -416,12 +493,14 @@ def Explorer(
                     "counterfactual",
                     values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
                     value=cf_path.value,
-                    on_value=cf_path.set,
-                )
+                    on_value=choose_counterfactual,
+                ).key(f"counterfactual-{refusals.value}")
+                if refused.value:
+                    solara.Error(refused.value, style_=WRAP)
                 if base_error:
-                    solara.Error(base_error)
+                    solara.Error(base_error, style_=WRAP)
                 if cf_error:
-                    solara.Error(cf_error)
+                    solara.Error(cf_error, style_=WRAP)
                 if base is not None:
                     months = base.calendar.months_per_step
                     for control in controls:
@@ -432,21 +511,36 @@ def Explorer(
                             months,
                             set_value,
                         )
-                    solara.InputInt("seed", value=seed)
-                    solara.InputText("save to folder", value=out_dir)
+                    solara.InputText(
+                        "seed",
+                        value=str(seed.value),
+                        on_value=set_seed,
+                        error=seed_error.value or False,
+                    ).key("seed")
+                    # Keyed: a message above them (a refused file) must not hand one field's
+                    # state to the other (the seed's value is text, the folder's a reactive).
+                    solara.InputText("save to folder", value=out_dir).key("save-to")
                     with solara.Row():
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
                         solara.Button("save figures", on_click=save_figures)
-                    if message.value:
-                        solara.Info(message.value)
+                    if save_error.value:
+                        solara.Error(save_error.value, style_=WRAP)
+                    elif message.value:
+                        solara.Info(message.value, style_=WRAP)
             with solara.Column():
                 for failed in (outcome, cf_outcome):
                     if failed is not None and failed.error:
-                        solara.Error(failed.error)
+                        solara.Error(failed.error, style_=WRAP)
                 if not lines:
                     return
                 groups = ["all", *scenarios[0].outputs.groups]
                 chosen = group.value or (groups[1] if len(groups) > 1 else "all")
+                mismatch = (
+                    incomparable(scenarios[0], scenarios[1], chosen) if len(scenarios) > 1 else ""
+                )
+                if mismatch:
+                    solara.Warning(mismatch, style_=WRAP)
+                    lines, scenarios = lines[:1], scenarios[:1]
                 line, cf_line = lines[0], lines[1] if len(lines) > 1 else None
                 seconds = sum(o.seconds for o in (outcome, cf_outcome) if o is not None)
                 with solara.Row():

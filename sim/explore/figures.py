@@ -26,6 +26,8 @@ from sim.plots.palette import NONE_COLOR, power_palette
 from sim.scenario.schema import Scenario
 
 WIDTH = 560
+REGIONAL = 300  # actors beyond which the network is laid out region by region
+LABELLED = 80  # actors beyond which only the powers are named in the network
 NONE = "none"
 Spec = dict[str, Any]
 Records = list[dict[str, Any]]
@@ -78,8 +80,16 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame) -> Records:
-    """Rows as dicts (column by column: much faster than ``to_dict`` on Arrow strings)."""
-    columns = [frame[name].tolist() for name in frame.columns]
+    """Rows as dicts (column by column: much faster than ``to_dict`` on Arrow strings).
+
+    A missing number is None (null): JSON has no NaN, and the browser refuses a figure
+    holding one (it keeps showing the previous one)."""
+    columns = [
+        frame[name].astype(object).where(frame[name].notna(), None).tolist()
+        if frame[name].dtype.kind == "f" and frame[name].isna().any()
+        else frame[name].tolist()
+        for name in frame.columns
+    ]
     names = list(frame.columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
@@ -276,14 +286,20 @@ def alignment_spec(
 
 def network_layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """Fixed positions for the actors: a spring layout of the explicit ties, with weak
-    links within regions so that regions sit together (seeded: the same every time)."""
-    graph = nx.Graph()
+    links within regions so that regions sit together (seeded: the same every time).
+
+    Beyond :data:`REGIONAL` actors the spring layout takes many seconds (18 s for 2000
+    states) and draws one blob; the regions are then laid out instead
+    (:func:`_regional_layout`)."""
     actors = scenario.actor_names
-    graph.add_nodes_from(actors)
     regions: dict[str, list[str]] = {}
     for name in actors:
         actor = scenario.powers.get(name) or scenario.states[name]
         regions.setdefault(actor.region, []).append(name)
+    if len(actors) > REGIONAL:
+        return _regional_layout(scenario, regions)
+    graph = nx.Graph()
+    graph.add_nodes_from(actors)
     for members in regions.values():
         for a, b in pairwise(members):
             graph.add_edge(a, b, weight=0.3)
@@ -291,6 +307,34 @@ def network_layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
         graph.add_edge(a, b, weight=float(weight))
     positions = nx.spring_layout(graph, seed=0, weight="weight")
     return {name: (float(x), float(y)) for name, (x, y) in positions.items()}
+
+
+def _regional_layout(
+    scenario: Scenario, regions: dict[str, list[str]]
+) -> dict[str, tuple[float, float]]:
+    """Regions placed by a spring layout of the ties between them, each region's actors
+    on a small sunflower disc around its centre (no two actors at one point)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(regions)
+    region_of = {name: region for region, members in regions.items() for name in members}
+    for a, b, _, _ in scenario.network.resolved_ties():
+        ra, rb = region_of[a], region_of[b]
+        if ra != rb:
+            weight = graph.get_edge_data(ra, rb, {"weight": 0.0})["weight"]
+            graph.add_edge(ra, rb, weight=weight + 1.0)
+    centres = nx.spring_layout(graph, seed=0, weight="weight")
+    points = np.array([centres[r] for r in regions])
+    gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    radius = 0.4 * float(gaps.min()) if len(regions) > 1 else 1.0
+    golden = np.pi * (3.0 - np.sqrt(5.0))
+    out: dict[str, tuple[float, float]] = {}
+    for region, members in regions.items():
+        cx, cy = centres[region]
+        for i, name in enumerate(members):
+            r = radius * np.sqrt((i + 0.5) / len(members))
+            out[name] = (float(cx + r * np.cos(i * golden)), float(cy + r * np.sin(i * golden)))
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -320,12 +364,20 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
             ],
         )
     )
-    labels = (
+    # A power's label sits above its square (up to 27 px wide), a state's above its dot.
+    labels = [
         alt.Chart(alt.Data(name="nodes"))
-        .mark_text(dy=-11, fontSize=9, color="#333333")
-        .encode(x="x:Q", y="y:Q", text="name:N")
-    )
-    return alt.layer(edges, points, labels).properties(width=WIDTH, height=380).to_dict()
+        .transform_filter(f"datum.kind == '{kind}'")
+        .mark_text(
+            dy=dy,
+            fontSize=size,
+            fontWeight="bold" if kind == "power" else "normal",
+            color="#333333",
+        )
+        .encode(x="x:Q", y="y:Q", text="label:N")
+        for kind, dy, size in (("state", -11, 9), ("power", -20, 10))
+    ]
+    return alt.layer(edges, points, *labels).properties(width=WIDTH, height=380).to_dict()
 
 
 def _node(
@@ -338,8 +390,10 @@ def _node(
 ) -> dict[str, Any]:
     actor = scenario.powers.get(name) or scenario.states[name]
     x, y = layout[name]
+    named = kind == "power" or len(layout) <= LABELLED
     return {
         "name": name,
+        "label": name if named else "",
         "kind": kind,
         "aligned": aligned,
         "size": size,
@@ -360,8 +414,9 @@ def network_spec(
 ) -> Spec:
     """States coloured by the power they align with (grey: none), powers as squares in
     their own colour; node size by capability (powers) or by membership of the group.
+    Beyond :data:`LABELLED` actors only the powers are named (hover names a state).
 
-    Datasets: ``nodes`` (name, kind, aligned, size, x, y, region) and ``ties``.
+    Datasets: ``nodes`` (name, label, kind, aligned, size, x, y, region) and ``ties``.
     """
     powers = scenario.power_names
     rows: Records = []
