@@ -278,6 +278,18 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
             "link.rival: 'Syria' is a state of scenario 'syria'; rival must be a power",
         ),
         ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "p.yaml:5: groups.africa_non_arab.members[1]"),
+        # One power under two names (the built-in alias USSR -> Russia) was a traceback.
+        (
+            "rival: USA",
+            "rival: USSR",
+            "p.yaml:3: link.rival: 'USSR' and 'Russia' are both the power 'Russia' of "
+            "scenario 'syria'; power and rival must differ",
+        ),
+        (
+            "power: Russia, rival: USA",
+            "power: USSR, rival: Russia",
+            "p.yaml:3: link.rival: 'Russia' and 'USSR' are both the power 'Russia'",
+        ),
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
         ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
