@@ -334,21 +334,23 @@ def test_bad_pattern_fields(
         (
             "after: [2016, 2019]",
             "after: [2021, 2023]",
-            "patterns.gulf: pattern 'gulf': in its after years 2021-2023, the vote data has "
-            "no roll call in 2021-2023 (it has roll calls in 1946-1963 and 1965-2020)",
+            "p.yaml:13: patterns[0].after: pattern 'gulf': in its after years 2021-2023, the "
+            "vote data has no roll call in 2021-2023 (it has roll calls in 1946-1963 and "
+            "1965-2020)",
         ),
         (
             "reference: [2012, 2014]",
             "reference: [2021, 2023]",
-            "link.reference: the vote data has no roll call in 2021-2023 (it has roll calls in "
-            "1946-1963 and 1965-2020)",
+            "p.yaml:3: link.reference: the vote data has no roll call in 2021-2023 (it has "
+            "roll calls in 1946-1963 and 1965-2020)",
         ),
     ],
 )
 def test_windows_beyond_the_vote_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
 ) -> None:
-    """A window the vote data does not reach is named, with the years the data has."""
+    """A window the vote data does not reach is named, with the years the data has, at its
+    line (it was ``patterns.gulf``, without a line: found after loading, from the votes)."""
     path = _pattern_file(tmp_path, old, new)
     out = tmp_path / "out"
     code = main(["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())])
@@ -460,7 +462,8 @@ def _albania_file(tmp_path: Path, power: str, reference: str, before: str, after
             "[1971, 1972]",
             "[1968, 1970]",
             "[1971, 1972]",
-            "patterns.albania_to_prc: pattern 'albania_to_prc': in its before years 1968-1970, "
+            "albania.yaml:6: patterns[0].before: pattern 'albania_to_prc': in its before years "
+            "1968-1970, "
             "the link's power PRC (China in the vote data) has no votes in 1968-1970; it "
             "votes in 1971-2020",
         ),
@@ -513,7 +516,8 @@ def test_a_correlation_whose_power_has_no_votes_names_the_power(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.endswith(
-        "patterns.corr: pattern 'corr': in its years 1965-1967, the link's power PRC (China "
+        "corr.yaml:6: patterns[0].years: pattern 'corr': in its years 1965-1967, the link's "
+        "power PRC (China "
         "in the vote data) has no votes in 1965-1967; it votes in 1971-2020\n"
     )
 
@@ -732,3 +736,25 @@ def test_the_coverage_notes_of_the_shipped_files_name_1964_only() -> None:
         )
     ]
     assert all(found == [] for found in notes.values()), notes
+
+
+def test_a_link_power_without_a_seat_in_the_votes_is_located_at_the_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tour's powers are fictional: the vote data has no 'Patron'. The error named the
+    pattern file without a line or a field; it is the link's power, on line 3."""
+    path = tmp_path / "tour.yaml"
+    path.write_text(
+        f"name: tour\nscenario: {REPO / 'scenarios' / 'tour.yaml'}\n"
+        "link: {power: Patron, rival: Rival, measure: agreement, reference: [2020, 2020], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: a, role: calibrate, statistic: change, group: east,\n"
+        "     before: [2020, 2020], after: [2021, 2022], source: s}\n"
+    )
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"credsim: error: {path}:3: link.power: 'Patron' is no country")
+    assert not out.exists()
