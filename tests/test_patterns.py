@@ -758,3 +758,41 @@ def test_a_link_power_without_a_seat_in_the_votes_is_located_at_the_link(
     assert err.count("\n") == 1
     assert err.startswith(f"credsim: error: {path}:3: link.power: 'Patron' is no country")
     assert not out.exists()
+
+
+def test_a_correlation_over_states_that_all_voted_alike_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the 2012-2014 roll calls about Palestine (issue me) Turkey and each of the
+    scenario's 16 Arab League states voted alike every time (agreement 1 for all 16,
+    counted from un_votes with pandas): Pearson's r with any gap is undefined. The check
+    printed a NaN row that fails whatever the parameters, and a calibration on it ran to
+    the end with every simulation rejected (final epsilon inf) and exit 0."""
+    path = tmp_path / "turkey.yaml"
+    path.write_text(
+        f"name: turkey\nscenario: {REPO / 'scenarios' / 'syria.yaml'}\n"
+        "link: {power: Turkey, rival: USA, measure: agreement, reference: [2013, 2014], "
+        "beta: 0.3, issue: me}\n"
+        "patterns:\n  - {id: arab_corr, role: calibrate, statistic: correlation,\n"
+        "     group: arab_league, years: [2012, 2014], source: s}\n"
+    )
+    expected = (
+        f"{path}:6: patterns[0].years: pattern 'arab_corr': the 16 states of group "
+        "'arab_league' with votes in 2012-2014 all have the same observed value (1.000)"
+    )
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
+    assert not out.exists()
+    calibration = tmp_path / "cal.yaml"
+    calibration.write_text(
+        "name: turkey\npatterns: [turkey.yaml]\nparameters:\n  link.beta: {low: 0, high: 1}\n"
+        "population: 4\nmax_simulations: 8\n"
+    )
+    argv = ["calibrate", str(calibration), "--out", str(out), "--workers", "1"]
+    assert main([*argv, "--votes", str(real_votes())]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
+    assert not out.exists()

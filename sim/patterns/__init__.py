@@ -418,6 +418,19 @@ def _observed_one(pattern: Pattern, prep: Prepared, index: int) -> tuple[float, 
                 f"{span[0]}-{span[1]}; a correlation needs at least 4",
                 path=f"{at}.group",
             )
+        means = stats.window_mean(group, years, span)
+        means = means[np.isfinite(means)]
+        if np.ptp(means) == 0.0:
+            # Pearson's r needs spread on both sides: the simulated value would be NaN at
+            # every parameter set, a check that always fails and a calibration that rejects
+            # every simulation.
+            raise InputError(
+                f"pattern '{pattern.id}': the {n_states} states of group '{pattern.group}' "
+                f"with votes in {span[0]}-{span[1]} all have the same observed value "
+                f"({means[0]:.3f}), so no propensity gap can correlate with it; choose years "
+                "or a group whose states voted differently",
+                path=f"{at}.years",
+            )
         tolerance = stats.correlation_tolerance(n_states)
         return 1.0, tolerance if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
     before, after = pattern.windows()["before"], pattern.windows()["after"]
