@@ -796,3 +796,30 @@ def test_a_correlation_over_states_that_all_voted_alike_is_refused(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and expected in err
     assert not out.exists()
+
+
+def test_a_group_of_states_without_a_seat_is_refused_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scenarios/vietnam_usa.yaml maps South Vietnam to null in observed.names (no UN
+    seat), so its group 'south_vietnam' has no vote. validate passed such a pattern, and
+    the check blamed the link's reference years ("no state of the patterns' groups has
+    votes in 1969-1971"); both now name the group, before any vote is read."""
+    path = tmp_path / "vn.yaml"
+    path.write_text(
+        f"name: vn\nscenario: {REPO / 'scenarios' / 'vietnam_usa.yaml'}\n"
+        "link: {power: USA, rival: USSR, measure: split_agreement, reference: [1969, 1971], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: a, role: calibrate, statistic: change, group: south_vietnam,\n"
+        "     before: [1969, 1971], after: [1973, 1974], source: s}\n"
+    )
+    expected = (
+        f"credsim: error: {path}:5: patterns[0].group: group 'south_vietnam' holds only states "
+        "without a seat in the vote data (South Vietnam: null in the observed.names of "
+        "scenario 'vietnam_usa'), so it has no votes to compare\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected

@@ -212,6 +212,20 @@ def check_groups(pf: PatternFile, scenario: Scenario) -> None:
                     "compares states' votes",
                     path=f"patterns[{index}].{field}",
                 )
+    # A state the scenario maps to null in observed.names has no seat in the vote data
+    # (decision 37): a group of only such states has no vote to average, whatever years.
+    seatless = {a for a, un in scenario_names(scenario).items() if un is None}
+    for index, pattern in enumerate(pf.patterns):
+        for field in ("group", "control"):
+            name = getattr(pattern, field)
+            states = [a for a in groups.get(name or "", []) if a in scenario.states]
+            if name is not None and states and all(a in seatless for a in states):
+                raise InputError(
+                    f"group '{name}' holds only states without a seat in the vote data "
+                    f"({', '.join(states)}: null in the observed.names of scenario "
+                    f"'{scenario.name}'), so it has no votes to compare",
+                    path=f"patterns[{index}].{field}",
+                )
 
 
 def _why_no_state(group: Group, scenario: Scenario) -> str:
