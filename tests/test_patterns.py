@@ -292,6 +292,13 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
         ),
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
+        # Same windows: the did is 0 on both sides, a pass that tests nothing.
+        (
+            "after: [2016, 2019]",
+            "after: [2012, 2014]",
+            "p.yaml:7: patterns[0]: 'before' and 'after' are the same years [2012, 2014], so "
+            "the did is 0 whatever the votes and the model",
+        ),
         ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
         (
             "    source: a note\n",

@@ -111,6 +111,13 @@ class Pattern(Strict):
             )
         for name in ("before", "after", "years"):
             _ordered(getattr(self, name), name)
+        if self.statistic != "correlation" and self.before == self.after:
+            # Like a control equal to its group: the statistic is 0 whatever the votes.
+            raise ValueError(
+                f"'before' and 'after' are the same years {list(self.before or ())}, so the "
+                f"{self.statistic} is 0 whatever the votes and the model; give 'after' the "
+                "years to compare with"
+            )
         return self
 
     def windows(self) -> dict[str, tuple[int, int]]:
