@@ -830,3 +830,27 @@ def test_a_group_of_states_without_a_seat_is_refused_at_load(
     novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
     assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
     assert capsys.readouterr().err == expected
+
+
+@pytest.mark.parametrize("posterior", [False, True])
+def test_the_check_never_writes_into_another_commands_results_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], posterior: bool
+) -> None:
+    """README: a command never writes into a folder holding something else. The check
+    wrote its table, report and figures/<id>.png into a calibration's folder (beside its
+    own figures/) or a sweep's; it now refuses a folder with a manifest, as plot does."""
+    out = tmp_path / "calibration"
+    out.mkdir()
+    manifest = '{"kind": "calibration", "name": "joint", "status": "complete"}'
+    (out / "manifest.json").write_text(manifest)
+    argv = ["patterns", "check", str(SYRIA), "--out", str(out)]
+    argv += ["--votes", str(real_votes()), "--reps", "1"]
+    if posterior:
+        from tests.test_calibrate import _fake_calibration
+
+        _fake_calibration(tmp_path / "cal")
+        argv += ["--posterior", str(tmp_path / "cal"), "--samples", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a results folder (it has a manifest.json)" in err
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
