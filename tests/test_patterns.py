@@ -278,8 +278,27 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
             "link.rival: 'Syria' is a state of scenario 'syria'; rival must be a power",
         ),
         ("[Mali, Niger, Nigeria]", "[Mali, Nigerr]", "p.yaml:5: groups.africa_non_arab.members[1]"),
+        # One power under two names (the built-in alias USSR -> Russia) was a traceback.
+        (
+            "rival: USA",
+            "rival: USSR",
+            "p.yaml:3: link.rival: 'USSR' and 'Russia' are both the power 'Russia' of "
+            "scenario 'syria'; power and rival must differ",
+        ),
+        (
+            "power: Russia, rival: USA",
+            "power: USSR, rival: Russia",
+            "p.yaml:3: link.rival: 'Russia' and 'USSR' are both the power 'Russia'",
+        ),
         ("statistic: did", "statistic: ratio", "patterns[0].statistic: must be one of"),
         ("before: [2012, 2014]", "before: [2014, 2012]", "'before' ends (2012) before it"),
+        # Same windows: the did is 0 on both sides, a pass that tests nothing.
+        (
+            "after: [2016, 2019]",
+            "after: [2012, 2014]",
+            "p.yaml:7: patterns[0]: 'before' and 'after' are the same years [2012, 2014], so "
+            "the did is 0 whatever the votes and the model",
+        ),
         ("beta: 0.5", "beta: -1", "link.beta: must be >= 0"),
         (
             "    source: a note\n",
@@ -322,21 +341,23 @@ def test_bad_pattern_fields(
         (
             "after: [2016, 2019]",
             "after: [2021, 2023]",
-            "patterns.gulf: pattern 'gulf': in its after years 2021-2023, the vote data has "
-            "no roll call in 2021-2023 (it has roll calls in 1946-1963 and 1965-2020)",
+            "p.yaml:13: patterns[0].after: pattern 'gulf': in its after years 2021-2023, the "
+            "vote data has no roll call in 2021-2023 (it has roll calls in 1946-1963 and "
+            "1965-2020)",
         ),
         (
             "reference: [2012, 2014]",
             "reference: [2021, 2023]",
-            "link.reference: the vote data has no roll call in 2021-2023 (it has roll calls in "
-            "1946-1963 and 1965-2020)",
+            "p.yaml:3: link.reference: the vote data has no roll call in 2021-2023 (it has "
+            "roll calls in 1946-1963 and 1965-2020)",
         ),
     ],
 )
 def test_windows_beyond_the_vote_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
 ) -> None:
-    """A window the vote data does not reach is named, with the years the data has."""
+    """A window the vote data does not reach is named, with the years the data has, at its
+    line (it was ``patterns.gulf``, without a line: found after loading, from the votes)."""
     path = _pattern_file(tmp_path, old, new)
     out = tmp_path / "out"
     code = main(["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())])
@@ -448,7 +469,8 @@ def _albania_file(tmp_path: Path, power: str, reference: str, before: str, after
             "[1971, 1972]",
             "[1968, 1970]",
             "[1971, 1972]",
-            "patterns.albania_to_prc: pattern 'albania_to_prc': in its before years 1968-1970, "
+            "albania.yaml:6: patterns[0].before: pattern 'albania_to_prc': in its before years "
+            "1968-1970, "
             "the link's power PRC (China in the vote data) has no votes in 1968-1970; it "
             "votes in 1971-2020",
         ),
@@ -501,7 +523,8 @@ def test_a_correlation_whose_power_has_no_votes_names_the_power(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.endswith(
-        "patterns.corr: pattern 'corr': in its years 1965-1967, the link's power PRC (China "
+        "corr.yaml:6: patterns[0].years: pattern 'corr': in its years 1965-1967, the link's "
+        "power PRC (China "
         "in the vote data) has no votes in 1965-1967; it votes in 1971-2020\n"
     )
 
@@ -720,3 +743,114 @@ def test_the_coverage_notes_of_the_shipped_files_name_1964_only() -> None:
         )
     ]
     assert all(found == [] for found in notes.values()), notes
+
+
+def test_a_link_power_without_a_seat_in_the_votes_is_located_at_the_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tour's powers are fictional: the vote data has no 'Patron'. The error named the
+    pattern file without a line or a field; it is the link's power, on line 3."""
+    path = tmp_path / "tour.yaml"
+    path.write_text(
+        f"name: tour\nscenario: {REPO / 'scenarios' / 'tour.yaml'}\n"
+        "link: {power: Patron, rival: Rival, measure: agreement, reference: [2020, 2020], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: a, role: calibrate, statistic: change, group: east,\n"
+        "     before: [2020, 2020], after: [2021, 2022], source: s}\n"
+    )
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"credsim: error: {path}:3: link.power: 'Patron' is no country")
+    assert not out.exists()
+
+
+def test_a_correlation_over_states_that_all_voted_alike_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the 2012-2014 roll calls about Palestine (issue me) Turkey and each of the
+    scenario's 16 Arab League states voted alike every time (agreement 1 for all 16,
+    counted from un_votes with pandas): Pearson's r with any gap is undefined. The check
+    printed a NaN row that fails whatever the parameters, and a calibration on it ran to
+    the end with every simulation rejected (final epsilon inf) and exit 0."""
+    path = tmp_path / "turkey.yaml"
+    path.write_text(
+        f"name: turkey\nscenario: {REPO / 'scenarios' / 'syria.yaml'}\n"
+        "link: {power: Turkey, rival: USA, measure: agreement, reference: [2013, 2014], "
+        "beta: 0.3, issue: me}\n"
+        "patterns:\n  - {id: arab_corr, role: calibrate, statistic: correlation,\n"
+        "     group: arab_league, years: [2012, 2014], source: s}\n"
+    )
+    expected = (
+        f"{path}:6: patterns[0].years: pattern 'arab_corr': the 16 states of group "
+        "'arab_league' with votes in 2012-2014 all have the same observed value (1.000)"
+    )
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
+    assert not out.exists()
+    calibration = tmp_path / "cal.yaml"
+    calibration.write_text(
+        "name: turkey\npatterns: [turkey.yaml]\nparameters:\n  link.beta: {low: 0, high: 1}\n"
+        "population: 4\nmax_simulations: 8\n"
+    )
+    argv = ["calibrate", str(calibration), "--out", str(out), "--workers", "1"]
+    assert main([*argv, "--votes", str(real_votes())]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
+    assert not out.exists()
+
+
+def test_a_group_of_states_without_a_seat_is_refused_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scenarios/vietnam_usa.yaml maps South Vietnam to null in observed.names (no UN
+    seat), so its group 'south_vietnam' has no vote. validate passed such a pattern, and
+    the check blamed the link's reference years ("no state of the patterns' groups has
+    votes in 1969-1971"); both now name the group, before any vote is read."""
+    path = tmp_path / "vn.yaml"
+    path.write_text(
+        f"name: vn\nscenario: {REPO / 'scenarios' / 'vietnam_usa.yaml'}\n"
+        "link: {power: USA, rival: USSR, measure: split_agreement, reference: [1969, 1971], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: a, role: calibrate, statistic: change, group: south_vietnam,\n"
+        "     before: [1969, 1971], after: [1973, 1974], source: s}\n"
+    )
+    expected = (
+        f"credsim: error: {path}:5: patterns[0].group: group 'south_vietnam' holds only states "
+        "without a seat in the vote data (South Vietnam: null in the observed.names of "
+        "scenario 'vietnam_usa'), so it has no votes to compare\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+
+
+@pytest.mark.parametrize("posterior", [False, True])
+def test_the_check_never_writes_into_another_commands_results_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], posterior: bool
+) -> None:
+    """README: a command never writes into a folder holding something else. The check
+    wrote its table, report and figures/<id>.png into a calibration's folder (beside its
+    own figures/) or a sweep's; it now refuses a folder with a manifest, as plot does."""
+    out = tmp_path / "calibration"
+    out.mkdir()
+    manifest = '{"kind": "calibration", "name": "joint", "status": "complete"}'
+    (out / "manifest.json").write_text(manifest)
+    argv = ["patterns", "check", str(SYRIA), "--out", str(out)]
+    argv += ["--votes", str(real_votes()), "--reps", "1"]
+    if posterior:
+        from tests.test_calibrate import _fake_calibration
+
+        _fake_calibration(tmp_path / "cal")
+        argv += ["--posterior", str(tmp_path / "cal"), "--samples", "1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a results folder (it has a manifest.json)" in err
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]

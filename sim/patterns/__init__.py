@@ -213,6 +213,20 @@ def check_groups(pf: PatternFile, scenario: Scenario) -> None:
                     "compares states' votes",
                     path=f"patterns[{index}].{field}",
                 )
+    # A state the scenario maps to null in observed.names has no seat in the vote data
+    # (decision 37): a group of only such states has no vote to average, whatever years.
+    seatless = {a for a, un in scenario_names(scenario).items() if un is None}
+    for index, pattern in enumerate(pf.patterns):
+        for field in ("group", "control"):
+            name = getattr(pattern, field)
+            states = [a for a in groups.get(name or "", []) if a in scenario.states]
+            if name is not None and states and all(a in seatless for a in states):
+                raise InputError(
+                    f"group '{name}' holds only states without a seat in the vote data "
+                    f"({', '.join(states)}: null in the observed.names of scenario "
+                    f"'{scenario.name}'), so it has no votes to compare",
+                    path=f"patterns[{index}].{field}",
+                )
 
 
 def _why_no_state(group: Group, scenario: Scenario) -> str:
@@ -282,6 +296,25 @@ def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
             )
 
 
+def located(error: InputError, pf: PatternFile) -> InputError:
+    """``error``, found after loading (reading the votes), at its line of the pattern file.
+
+    The file is read again only on this error path; an error already placed in a file
+    (the scenario's) is left as it is.
+    """
+    from sim.scenario.loader import locate, read_document, read_text
+
+    if error.file is not None or not pf.path:
+        return error
+    if error.path:
+        try:
+            doc = read_document(read_text(Path(pf.path), pf.path), pf.path, NEEDS["pattern"])
+        except InputError:  # the file changed or vanished since it was loaded
+            return error.located(pf.path)
+        return locate(error, doc).located(pf.path)
+    return error.located(pf.path)
+
+
 _PREPARED: dict[tuple[int, str], tuple[PatternFile, Prepared]] = {}
 
 
@@ -291,7 +324,10 @@ def prepare(pf: PatternFile, votes: Votes = None) -> Prepared:
     key = (id(pf), data.folder)
     if key in _PREPARED and _PREPARED[key][0] is pf:
         return _PREPARED[key][1]
-    prepared = _prepare(pf, data)
+    try:
+        prepared = _prepare(pf, data)
+    except InputError as exc:
+        raise located(exc, pf) from None
     _PREPARED[key] = (pf, prepared)
     return prepared
 
@@ -311,15 +347,19 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
     years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
     names = scenario_names(scenario)
-    where = pf.path or None
-    try:
-        power = un_name(pf.link.power, data.countries, names)
-        rival = un_name(pf.link.rival, data.countries, names)
-        seats = {s: un_name(s, data.countries, names) for s in states}
-    except InputError as exc:
-        raise exc.located(where) from None
-    if power is None or rival is None:
-        raise InputError("the link's power and rival need seats in the vote data", file=where)
+    countries: dict[str, str | None] = {}
+    for field in ("power", "rival"):
+        try:
+            countries[field] = un_name(getattr(pf.link, field), data.countries, names)
+        except InputError as exc:
+            exc.path = exc.path or f"link.{field}"
+            raise
+        if countries[field] is None:
+            raise InputError(
+                "the link's power and rival need seats in the vote data", path=f"link.{field}"
+            )
+    power, rival = str(countries["power"]), str(countries["rival"])
+    seats = {s: un_name(s, data.countries, names) for s in states}
     seated = {u: s for s, u in seats.items() if u is not None}
     pairs = pair_agreement(
         data,
@@ -356,7 +396,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
             f"no state of the patterns' groups has votes in {start}-{stop} "
             f"(the vote data has roll calls in {roll_call_years[0]}-{roll_call_years[-1]})"
         )
-        raise InputError(f"link.reference: {why}", file=where)
+        raise InputError(why, path="link.reference")
     return Prepared(
         states=states,
         columns=np.array([state_list.index(s) for s in states], dtype=np.int64),
@@ -376,48 +416,66 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
 # --------------------------------------------------------------------------- statistics
 
 
-def _observed_one(pattern: Pattern, prep: Prepared) -> tuple[float, float]:
-    """The observed statistic of one pattern and its tolerance."""
+def _observed_one(pattern: Pattern, prep: Prepared, index: int) -> tuple[float, float]:
+    """The observed statistic of one pattern (``patterns[index]``) and its tolerance."""
     group = prep.observed[prep.members[pattern.group]]
     years = prep.years
+    at = f"patterns[{index}]"
     if pattern.statistic == "correlation":
         span = pattern.windows()["years"]
         n_states = int(np.isfinite(stats.window_mean(group, years, span)).sum())
         if n_states < 4:
+            silent = _silent_window(pattern, prep)
+            if silent is not None:
+                raise InputError(silent[1], path=f"{at}.{silent[0]}")
             raise InputError(
-                _silent_window(pattern, prep)
-                or f"group '{pattern.group}' has {n_states} state(s) with votes in "
+                f"group '{pattern.group}' has {n_states} state(s) with votes in "
                 f"{span[0]}-{span[1]}; a correlation needs at least 4",
-                path=f"patterns.{pattern.id}",
+                path=f"{at}.group",
+            )
+        means = stats.window_mean(group, years, span)
+        means = means[np.isfinite(means)]
+        if np.ptp(means) == 0.0:
+            # Pearson's r needs spread on both sides: the simulated value would be NaN at
+            # every parameter set, a check that always fails and a calibration that rejects
+            # every simulation.
+            raise InputError(
+                f"pattern '{pattern.id}': the {n_states} states of group '{pattern.group}' "
+                f"with votes in {span[0]}-{span[1]} all have the same observed value "
+                f"({means[0]:.3f}), so no propensity gap can correlate with it; choose years "
+                "or a group whose states voted differently",
+                path=f"{at}.years",
             )
         tolerance = stats.correlation_tolerance(n_states)
         return 1.0, tolerance if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
     before, after = pattern.windows()["before"], pattern.windows()["after"]
     # Only states with an offset have a prediction (decision 39): the observed side
     # averages, and resamples, the same states as the predicted side.
-    group = _with_offset(pattern, prep, pattern.group)
+    group = _with_offset(pattern, prep, "group", at)
     value = float(stats.change(stats.group_mean(group), years, before, after))
     if pattern.control is not None:
-        control = _with_offset(pattern, prep, pattern.control)
+        control = _with_offset(pattern, prep, "control", at)
         value -= float(stats.change(stats.group_mean(control), years, before, after))
         bootstrap = stats.bootstrap_did(group, control, years, before, after)
     else:
         bootstrap = stats.bootstrap_change(group, years, before, after)
     if not np.isfinite(value):
-        raise InputError(_no_votes(pattern, prep), path=f"patterns.{pattern.id}")
+        field, message = _no_votes(pattern, prep, at)
+        raise InputError(message, path=f"{at}.{field}")
     return value, bootstrap if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
 
 
-def _with_offset(pattern: Pattern, prep: Prepared, name: str) -> FloatArray:
-    """The observed rows of group ``name``'s states that get a prediction
-    (:func:`offset_rows`); an input error when none does."""
+def _with_offset(pattern: Pattern, prep: Prepared, field: str, at: str) -> FloatArray:
+    """The observed rows of the pattern's ``field`` (group or control) whose states get a
+    prediction (:func:`offset_rows`); an input error at ``<at>.<field>`` when none does."""
+    name = str(getattr(pattern, field))
     rows = offset_rows(prep, name)
     if rows.size == 0:
         years = prep.years[prep.reference]
         raise InputError(
             f"pattern '{pattern.id}': no state of '{name}' has votes in the link's "
             f"reference years {years[0]}-{years[-1]}, so none has a prediction",
-            path=f"patterns.{pattern.id}",
+            path=f"{at}.{field}",
         )
     return prep.observed[rows]
 
@@ -496,19 +554,23 @@ def _years_of(window: str) -> str:
     return "years" if window == "years" else f"{window} years"
 
 
-def _silent_window(pattern: Pattern, prep: Prepared) -> str | None:
+def _silent_window(pattern: Pattern, prep: Prepared) -> tuple[str, str] | None:
     """A window of the pattern without any roll call, or without a vote of the link's power
-    or rival (:func:`sim.observed.votes.silence`), as a message; else None."""
+    or rival (:func:`sim.observed.votes.silence`), as its field and a message; else None."""
     for window, span in pattern.windows().items():
         why = silence(span, prep.roll_call_years, prep.voters)
         if why is not None:
-            return f"pattern '{pattern.id}': in its {_years_of(window)} {span_text(*span)}, {why}"
+            return (
+                window,
+                f"pattern '{pattern.id}': in its {_years_of(window)} {span_text(*span)}, {why}",
+            )
     return None
 
 
-def _no_votes(pattern: Pattern, prep: Prepared) -> str:
-    """Why a pattern has no observed value: a silent window (:func:`_silent_window`), or
-    one where its group or control cast no vote (with the data's years)."""
+def _no_votes(pattern: Pattern, prep: Prepared, at: str) -> tuple[str, str]:
+    """Why a pattern has no observed value, and the field to point at: a silent window
+    (:func:`_silent_window`), or one where its group or control cast no vote (with the
+    data's years)."""
     silent = _silent_window(pattern, prep)
     if silent is not None:
         return silent
@@ -516,15 +578,16 @@ def _no_votes(pattern: Pattern, prep: Prepared) -> str:
     for role, name in (("group", pattern.group), ("control", pattern.control)):
         if name is None:
             continue
-        series = stats.group_mean(_with_offset(pattern, prep, name))
+        series = stats.group_mean(_with_offset(pattern, prep, role, at))
         for window, (start, stop) in pattern.windows().items():
             if not np.isfinite(stats.window_mean(series, prep.years, (start, stop))):
                 return (
+                    window,
                     f"pattern '{pattern.id}': its {role} '{name}' has no votes in its "
                     f"{window} years {start}-{stop} (the vote data has roll calls in "
-                    f"{first}-{last})"
+                    f"{first}-{last})",
                 )
-    return f"pattern '{pattern.id}': no votes of its group in its before or after years"
+    return "group", f"pattern '{pattern.id}': no votes of its group in its before or after years"
 
 
 def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
@@ -532,11 +595,11 @@ def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
     tolerance)."""
     prep = prepare(pf, votes)
     rows = []
-    for pattern in pf.patterns:
+    for index, pattern in enumerate(pf.patterns):
         try:
-            value, tolerance = _observed_one(pattern, prep)
+            value, tolerance = _observed_one(pattern, prep, index)
         except InputError as exc:
-            raise exc.located(pf.path or None) from None
+            raise located(exc, pf) from None
         rows.append(
             {"id": pattern.id, "role": pattern.role, "observed": value, "tolerance": tolerance}
         )

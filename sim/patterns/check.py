@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+from sim.integrity import refuse_results_folder
 from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
 
 if TYPE_CHECKING:
@@ -88,6 +89,9 @@ def cli_patterns(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "patterns" / pf.name
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a folder")
+    # A run's, sweep's or calibration's folder is never written into (README, "Results
+    # folders guard themselves"): its figures/ could be overwritten.
+    refuse_results_folder(out)
     data = load_votes(args.votes)
     if args.posterior:
         from sim.patterns.predictive import cli_predictive

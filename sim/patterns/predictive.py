@@ -12,7 +12,8 @@ Writes ``predictive.csv`` (one row per pattern), ``draws.csv`` (one row
 per draw and pattern) and ``predictive.png`` (the calibration report's
 predictive figure: each pattern's band and median in tolerances from the
 observed value, calibration and held-out patterns in separate panels) to
-``--out``.
+``--out``. Exit 0, or with ``--strict`` 1 when any pattern is not covered (the
+posterior counterpart of a failing pattern).
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
 
 
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
-    """Draw, simulate, print and write (module docstring); returns 0."""
+    """Draw, simulate (on ``--engine``), print and write (module docstring); returns 0, or 1
+    with ``--strict`` when a pattern is not covered."""
     from sim.fileio import atomic_write_bytes, atomic_write_text
     from sim.patterns import observed_statistics, prepare, simulate_statistics
     from sim.patterns.check import print_notes
@@ -147,7 +149,13 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         beta = draw.get(LINK_BETA)
         overrides = {p: v for p, v in draw.items() if p != LINK_BETA}
         values = simulate_statistics(
-            pf, overrides, beta=beta, reps=args.reps, seed=args.seed + k, votes=votes
+            pf,
+            overrides,
+            beta=beta,
+            reps=args.reps,
+            seed=args.seed + k,
+            votes=votes,
+            engine=args.engine,
         )
         simulated.append({"draw": k, **values})
     frame = pd.DataFrame(simulated)
@@ -164,4 +172,4 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     atomic_write_bytes(out / "predictive.png", _figure(pf.name, variant, table))
     covered = int(table["covered"].sum())
     print(f"{covered} of {len(table)} patterns covered; results in {out}")
-    return 0
+    return 1 if args.strict and covered < len(table) else 0

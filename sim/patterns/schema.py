@@ -111,6 +111,13 @@ class Pattern(Strict):
             )
         for name in ("before", "after", "years"):
             _ordered(getattr(self, name), name)
+        if self.statistic != "correlation" and self.before == self.after:
+            # Like a control equal to its group: the statistic is 0 whatever the votes.
+            raise ValueError(
+                f"'before' and 'after' are the same years {list(self.before or ())}, so the "
+                f"{self.statistic} is 0 whatever the votes and the model; give 'after' the "
+                "years to compare with"
+            )
         return self
 
     def windows(self) -> dict[str, tuple[int, int]]:
@@ -154,11 +161,12 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
         InputError: the first problem, with its field path in the pattern file.
     """
     powers = list(scenario.powers)
+    resolved: dict[str, str] = {}
     for field in ("power", "rival"):
         name = getattr(pf.link, field)
         actor = scenario_actor(name, scenario)
         if actor in scenario.powers:
-            setattr(pf.link, field, actor)
+            resolved[field] = str(actor)
         elif actor in scenario.states:
             raise InputError(
                 f"'{name}' is a state of scenario '{scenario.name}'; {field} must be a power "
@@ -171,6 +179,16 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                 f"{allowed(powers)}{suggest(name, powers)}",
                 path=f"link.{field}",
             )
+    if resolved["power"] == resolved["rival"]:
+        # 'USSR' against 'Russia': two names of one power. The schema compares the names
+        # as written; assigning them would fail inside pydantic's own check.
+        raise InputError(
+            f"'{pf.link.rival}' and '{pf.link.power}' are both the power "
+            f"'{resolved['power']}' of scenario '{scenario.name}'; power and rival must differ",
+            path="link.rival",
+        )
+    for field, actor in resolved.items():
+        setattr(pf.link, field, actor)
     states = list(scenario.states)
     own = {"all", *scenario.outputs.groups}
     for gname, group in pf.groups.items():
