@@ -134,6 +134,13 @@ def scenario_value(tree: Mapping[str, Any], path: str) -> DesignValue | None:
     return _design_value(node)
 
 
+# What --at and --across are told of a folder that varies nothing (a run folder).
+NOTHING_VARIED = (
+    "this folder varies no parameter (a single run, or a sweep of one design point), so "
+    "there is none to hold or draw across"
+)
+
+
 def parse_at(
     items: Sequence[str], varied: Sequence[str], runs: pd.DataFrame | None = None
 ) -> dict[str, DesignValue]:
@@ -150,6 +157,8 @@ def parse_at(
     """
     fixed: dict[str, DesignValue] = {}
     for override in parse_overrides(list(items)):
+        if not varied:
+            raise InputError(f"--at {override.text}: {NOTHING_VARIED}")
         if override.path not in varied:
             raise InputError(
                 f"--at {override.text}: '{override.path}' is not varied by this sweep; "
