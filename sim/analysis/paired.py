@@ -70,10 +70,16 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
             rows = found[found["power"] == parsed.power]
     if rows is None or rows.empty:
         known = results.metrics
+        # A folder of summaries only has no series metric to offer (it offered them).
+        series_note = (
+            "; it recorded summaries only (record: summary), so no series metric: run it "
+            "with --record series (record: series in an experiment file) to compare one"
+            if results.manifest.get("record") == "summary"
+            else ", or series metrics written metric.power.group (e.g. trust_mean.<power>.all)"
+        )
         raise InputError(
             f"metric '{metric}' is not in '{results.path}'; it has summary metrics such as "
-            f"{', '.join(known[:4])} ({len(known)} in all), or series metrics written "
-            f"metric.power.group (e.g. trust_mean.<power>.all){suggest(metric, known)}"
+            f"{', '.join(known[:4])} ({len(known)} in all){series_note}{suggest(metric, known)}"
         )
     if date is None:
         at = rows[rows["step"] == rows["step"].max()]
