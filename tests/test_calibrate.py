@@ -272,6 +272,26 @@ def test_folder_holding_something_else_is_refused(tmp_path: Path) -> None:
         run_calibration(toy(tmp_path), BinomialProblem(), tmp_path / "out", workers=1)
 
 
+def test_a_folder_of_the_same_calibration_with_other_truth_says_so(tmp_path: Path) -> None:
+    """Running calibrations/recovery.yaml without --truth into the folder of its --truth
+    run said only "holds a different calibration or experiment ('recovery', calibration)"."""
+    from sim.calibrate.run import check_folder
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    manifest = {"kind": "calibration", "identity": "abc", "name": "recovery",
+                "truth": {"p": 0.3}}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as refused:
+        check_folder(folder, "def", {})
+    assert "('recovery', calibration; --truth p=0.3, this calibration's nothing)" in str(
+        refused.value
+    )
+    with pytest.raises(InputError) as refused:
+        check_folder(folder, "def", {"p": 0.3})  # the same truth: another file's values
+    assert "('recovery', calibration)" in str(refused.value)
+
+
 # --------------------------------------------------------------------------- known answers
 
 

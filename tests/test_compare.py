@@ -461,3 +461,24 @@ def test_a_figure_without_its_time_panel_is_not_widened_by_its_header(tmp_path, 
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     assert box.width <= 1.1 * fig.get_figwidth()
     assert "p\u00a0=" in fig.get_suptitle()
+
+
+def test_a_series_metric_of_a_summary_only_sweep_says_to_record_series(tmp_path, capsys):
+    """It offered "series metrics written metric.power.group (e.g. trust_mean.<power>.all)"
+    of a sweep that recorded none, where they cannot be had."""
+    tiny = ROOT / "tests" / "data" / "sweep" / "tiny.yaml"
+    folder = tmp_path / "sweep"
+    bias = "parameters.trust.negativity_bias"
+    argv = ["sweep", str(tiny), "--vary", f"{bias}=1,2", "--out", str(folder)]
+    assert main([*argv, "--no-plots", "--quiet"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "compared"
+    code, _, err = _compare(capsys, str(folder), "--by", bias, "--metric",
+                            "trust_mean.Patron.all", "--out", str(out))  # fmt: skip
+    assert code == 2 and len(err.splitlines()) == 1
+    assert (
+        "it recorded summaries only (record: summary), so no series metric: run it with "
+        "--record series" in err
+    )
+    assert "e.g. trust_mean" not in err
+    assert not out.exists()

@@ -158,6 +158,44 @@ def test_the_caption_names_only_what_the_map_draws():
     assert "dots: cells whose 95% t interval contains zero" in single
 
 
+def test_a_map_with_holes_names_no_contour_it_cannot_draw():
+    """A sampled design's map (claim1_posterior: one pair per point) has cells with no
+    run; a contour passes only through squares of four cells with means. The caption
+    said "black line: zero contour" over a map where none was drawn."""
+    from sim.plots.headline import Headline, headline_caption
+
+    def headline(xs, ys, means):
+        cells = pd.DataFrame({"x": xs, "y": ys, "mean": means, "lo": means, "hi": means,
+                              "n": [3] * len(means)})  # fmt: skip
+        return Headline(
+            text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x", "y"],
+            fixed={}, cells=cells, reference={}, at_reference=(0.0, 0.0, 0.0, 0),
+            binned=False, phrases={},
+        )  # fmt: skip
+
+    def segments(h):
+        collections = headline_figure(h).axes[0].collections
+        return sum(len(p.vertices) for c in collections if isinstance(c, QuadContourSet)
+                   for p in c.get_paths())  # fmt: skip
+
+    # Both signs on the diagonal of a 2 x 2 map, the other two cells empty.
+    diagonal = headline([1.0, 2.0], [1.0, 2.0], [-0.02, 0.05])
+    assert segments(diagonal) == 0
+    assert "zero contour" not in headline_caption(diagonal)
+    full = headline([1.0, 2.0, 1.0, 2.0], [1.0, 1.0, 2.0, 2.0], [-0.02, 0.05, -0.01, 0.04])
+    assert segments(full) > 0
+    assert "black line: zero contour" in headline_caption(full)
+    assert "one pair" not in headline_caption(full)
+    # One pair per cell: no interval, a dot in every cell, and the caption says why.
+    lone = headline([1.0, 2.0], [1.0, 2.0], [-0.02, 0.05])
+    lone.cells[["lo", "hi"]] = np.nan
+    lone.cells["n"] = 1
+    assert (
+        "dots: cells whose 95% t interval contains zero or that hold one pair (no "
+        "interval)" in headline_caption(lone)
+    )
+
+
 def test_the_value_nearest_a_name_or_a_date():
     """Design values may be text: a name is looked at if it was run (else the middle
     name run, in sorted order); a date is taken to the date run nearest it, as a number

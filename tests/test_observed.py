@@ -492,6 +492,25 @@ def test_observed_figure_marks_whole_years(hand: Path) -> None:
     assert shown and all(float(t).is_integer() for t in shown)
 
 
+def test_observed_figure_draws_a_state_at_0_or_1_over_the_grid(hand: Path) -> None:
+    """`observe --states "Israel,Egypt,Jordan" --issue me`: states voting always with (1)
+    or against (0) the power were drawn in grey 0.75 under the grid lines at 0 and 1
+    (grey 0.8), and could not be seen on them."""
+    from matplotlib.colors import to_rgb
+
+    from sim.plots.observed import observed_figure
+
+    table = observed_table(
+        load_votes(hand), "Alpha", ["Gamma", "Delta"], "pair", rival=None, measure="agreement"
+    )
+    ax = observed_figure(table).axes[0]
+    grid = ax.yaxis.get_gridlines()[0]
+    states = [ln for ln in ax.get_lines() if ln.get_linewidth() == 0.8 and len(ln.get_xdata())]
+    assert len(states) == 2
+    for line in states:
+        assert sum(to_rgb(line.get_color())) < sum(to_rgb(grid.get_color())) - 0.3
+
+
 def test_observed_figure_names_the_issue_filter(hand: Path) -> None:
     """`observe --issue me --plot`: the title says the roll calls are the Palestinian
     conflict's (unvotes code me), else a reader takes them for all roll calls."""

@@ -206,6 +206,10 @@ def test_labels_in_words():
         "Change in trust in USA among levant over 'withdrawal'"
     )
     assert parameter_label("parameters.trust.negativity_bias") == "trust: negativity bias"
+    assert parameter_label("parameters.event_kinds.support.weight") == "support events: weight"
+    assert parameter_label("parameters.event_kinds.recognize.first_mover_decay") == (
+        "recognize events: first mover decay"
+    )
 
 
 # --------------------------------------------------------------------------- trajectories

@@ -369,6 +369,11 @@ def test_across_a_grid_parameter_draws_a_column_per_value(tmp_path, capsys):
     # Each line is one value's 2 replicates, not the 6 runs of all three values.
     assert "mean of 2 replicates" in entry.caption, entry.caption
     assert (folder / "plots" / "trajectories_across_trust-negativity_bias.png").is_file()
+    # The events: dotted lines darker than the grid (solid 0.82 ones looked like it), and
+    # the caption says what they are.
+    events = [ln for ln in entry.figure.axes[0].get_lines() if ln.get_gid() == "event"]
+    assert events and all(ln.get_linestyle() == ":" for ln in events)
+    assert "dotted grey lines mark the scenario's events" in entry.caption
 
 
 def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):

@@ -155,3 +155,44 @@ def test_a_file_where_a_results_folder_is_expected(
         f"'{SCENARIO}' is a file, not a results folder "
         "(expected a folder written by 'credsim run' or 'credsim sweep')"
     )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["plot", "--at", "parameters.trust.memory=0.9"],
+        ["plot", "--across", "parameters.trust.memory"],
+    ],
+)
+def test_at_and_across_on_a_run_folder_say_it_varies_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    """They said "is not varied by this sweep; varied: nothing" of a run's folder."""
+    run = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(run), "--no-plots"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "figures"
+    assert main([extra[0], str(run), *extra[1:], "--out", str(out)]) == 2
+    assert _one_line(capsys).endswith(
+        ": this folder varies no parameter (a single run, or a sweep of one design point), "
+        "so there is none to hold or draw across"
+    )
+    assert not out.exists()
+
+
+def test_an_experiment_naming_a_file_of_another_kind_says_which_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The loader's line named the pattern file but not the experiment's entry that
+    pointed at it."""
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        f"name: x\nscenarios:\n  a: {PATTERNS}\ndesign:\n  method: grid\n  parameters:\n"
+        "    parameters.trust.memory: [0.9]\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out)]) == 2
+    assert _one_line(capsys) == (
+        f"{experiment}:3: scenarios.a: scenario file '{PATTERNS}' is a pattern file, not a scenario"
+    )
+    assert not out.exists()

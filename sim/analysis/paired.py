@@ -70,10 +70,16 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
             rows = found[found["power"] == parsed.power]
     if rows is None or rows.empty:
         known = results.metrics
+        # A folder of summaries only has no series metric to offer (it offered them).
+        series_note = (
+            "; it recorded summaries only (record: summary), so no series metric: run it "
+            "with --record series (record: series in an experiment file) to compare one"
+            if results.manifest.get("record") == "summary"
+            else ", or series metrics written metric.power.group (e.g. trust_mean.<power>.all)"
+        )
         raise InputError(
             f"metric '{metric}' is not in '{results.path}'; it has summary metrics such as "
-            f"{', '.join(known[:4])} ({len(known)} in all), or series metrics written "
-            f"metric.power.group (e.g. trust_mean.<power>.all){suggest(metric, known)}"
+            f"{', '.join(known[:4])} ({len(known)} in all){series_note}{suggest(metric, known)}"
         )
     if date is None:
         at = rows[rows["step"] == rows["step"].max()]
@@ -134,6 +140,13 @@ def scenario_value(tree: Mapping[str, Any], path: str) -> DesignValue | None:
     return _design_value(node)
 
 
+# What --at and --across are told of a folder that varies nothing (a run folder).
+NOTHING_VARIED = (
+    "this folder varies no parameter (a single run, or a sweep of one design point), so "
+    "there is none to hold or draw across"
+)
+
+
 def parse_at(
     items: Sequence[str], varied: Sequence[str], runs: pd.DataFrame | None = None
 ) -> dict[str, DesignValue]:
@@ -150,6 +163,8 @@ def parse_at(
     """
     fixed: dict[str, DesignValue] = {}
     for override in parse_overrides(list(items)):
+        if not varied:
+            raise InputError(f"--at {override.text}: {NOTHING_VARIED}")
         if override.path not in varied:
             raise InputError(
                 f"--at {override.text}: '{override.path}' is not varied by this sweep; "

@@ -78,8 +78,13 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
-def check_folder(folder: Path, identity: str) -> dict[str, Any] | None:
+def check_folder(
+    folder: Path, identity: str, truth: dict[str, float] | None = None
+) -> dict[str, Any] | None:
     """The folder's manifest if it holds this calibration; None if new or empty.
+
+    ``truth``: this calibration's ``--truth`` values, to say so when the folder holds the
+    same calibration file run with other ones.
 
     Raises:
         InputError: the folder is a file, holds something else, or holds files but no manifest.
@@ -98,11 +103,23 @@ def check_folder(folder: Path, identity: str) -> dict[str, Any] | None:
         return None
     if data.get("kind") != KIND or data.get("identity") != identity:
         what = folder_name(data) or "something else"
+        held = data.get("truth") or {}
+        differs = (
+            f"; --truth {_truth_text(held)}, this calibration's {_truth_text(truth or {})}"
+            if data.get("kind") == KIND and truth is not None and held != truth
+            else ""
+        )
         raise InputError(
             f"results folder '{folder}' holds a different calibration or experiment "
-            f"('{what}', {data.get('kind', 'unknown')}); choose another --out or remove it"
+            f"('{what}', {data.get('kind', 'unknown')}{differs}); choose another --out or "
+            "remove it"
         )
     return data
+
+
+def _truth_text(truth: dict[str, float]) -> str:
+    """``--truth`` values as given (``nothing`` for a calibration against the votes)."""
+    return " ".join(f"{path}={value:g}" for path, value in truth.items()) or "nothing"
 
 
 @contextmanager
@@ -378,7 +395,7 @@ def run_calibration(
     """
     identity = calibration.identity(problem.identity())
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
-    previous = check_folder(folder, identity)
+    previous = check_folder(folder, identity, calibration.truth)
     if previous is not None and previous.get("status") == "complete":
         require_intact(folder)  # a damaged finished calibration is not "complete"
         print(

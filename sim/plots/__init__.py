@@ -15,6 +15,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.analysis.paired import NOTHING_VARIED
 from sim.errors import InputError
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
@@ -46,6 +47,8 @@ def cli_plot(args: argparse.Namespace) -> int:
         across=args.across,
     )
     _check_choices(results, powers=args.powers, groups=args.groups, families=args.metrics)
+    if selection.across is not None and not results.varied:
+        raise InputError(f"--across '{selection.across}': {NOTHING_VARIED}")
     if selection.across is not None and selection.across not in results.varied:
         raise InputError(
             f"--across '{selection.across}' is not varied by this sweep; varied: "

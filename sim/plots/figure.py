@@ -347,11 +347,15 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
 def parameter_label(path: str) -> str:
     """An override path in words.
 
-    ``parameters.trust.negativity_bias`` -> ``trust: negativity bias``.
+    ``parameters.trust.negativity_bias`` -> ``trust: negativity bias``;
+    ``parameters.event_kinds.support.weight`` -> ``support events: weight`` (it read
+    "event kinds support: weight").
     """
     parts = path.split(".")
     if parts[0] == "parameters":
         parts = parts[1:]
+    if len(parts) == 3 and parts[0] == "event_kinds":
+        return f"{nice(parts[1])} events: {nice(parts[2])}"
     if len(parts) == 1:
         return nice(parts[0])
     return f"{' '.join(nice(p) for p in parts[:-1])}: {nice(parts[-1])}"

@@ -233,7 +233,8 @@ def _across_entry(
             phrases=phrases,
             all_powers=results.powers,
         ),
-        f"Mean trust in each power over time at each value of {parameter_label(across)}",
+        f"Mean trust in each power over time at each value of {parameter_label(across)}"
+        + ("; dotted grey lines mark the scenario's events" if not results.events.empty else ""),
         results,
         _point_note(results, held, runs, selection.at, split=across),
     )

@@ -173,10 +173,14 @@ def _mean_grid(cells: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
 
 
 def _draws_contour(z: np.ndarray) -> bool:
-    """Whether a map of means ``z`` has a zero contour to draw: it needs two rows and two
-    columns (a contour is a line between cells) and means on both sides of zero."""
-    finite = z[np.isfinite(z)]
-    return bool(finite.size and finite.min() < 0.0 < finite.max() and min(z.shape) > 1)
+    """Whether a map of means ``z`` has a zero contour to draw: a contour is a line
+    between cells, drawn through a square of four neighbouring cells that all have a
+    mean (a sampled design's map has holes) and means on both sides of zero."""
+    if min(z.shape) < 2:
+        return False
+    quads = np.stack([z[:-1, :-1], z[1:, :-1], z[:-1, 1:], z[1:, 1:]])
+    # A hole (NaN) in a square makes both comparisons false: no line through it.
+    return bool(((quads.min(axis=0) < 0.0) & (quads.max(axis=0) > 0.0)).any())
 
 
 def map_panel(
@@ -332,12 +336,15 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         )
         # The map's own rule (map_panel): a dot unless the interval is clear of zero, so
         # a cell of one pair, whose interval is NaN, has one.
-        unsure = bool((~((cells["lo"] > 0) | (cells["hi"] < 0))).any())
+        dotted = ~((cells["lo"] > 0) | (cells["hi"] < 0))
+        unsure = bool(dotted.any())
+        lone = bool((dotted & (cells["n"] < 2)).any())  # one pair: no interval, a dot
         marks = [
             "colour: diverging scale centred at zero"
             + (", shared by the panels" if len(headline.axes) >= 3 else ""),
             *(["black line: zero contour"] if straddle else []),
             "dots: cells whose 95% t interval contains zero"
+            + (" or that hold one pair (no interval)" if lone else "")
             if unsure
             else "no cell's 95% t interval contains zero",
             *([f"box: the cell at {headline.where}"] if _marks_reference(headline) else []),

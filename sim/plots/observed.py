@@ -22,6 +22,7 @@ _MEASURE_LABELS = {
     "split_agreement": "Agreement on split votes (0 to 1)",
 }
 _GROUP_PREFIX = "group:"
+STATE_GREY = "0.55"
 
 
 def observed_figure(
@@ -35,8 +36,10 @@ def observed_figure(
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     is_group = table["state"].str.startswith(_GROUP_PREFIX)
+    # A state's line darker than the grid (0.8): a state that always votes with (1) or
+    # against (0) the power lies on a grid line, where grey 0.75 was not seen.
     for _, rows in table[~is_group].groupby("state"):
-        ax.plot(rows["year"], rows["value"], color="0.75", lw=0.8)
+        ax.plot(rows["year"], rows["value"], color=STATE_GREY, lw=0.8)
     for name, rows in table[is_group].groupby("state"):
         label = str(name).removeprefix(_GROUP_PREFIX)
         ax.plot(
@@ -48,7 +51,7 @@ def observed_figure(
             ms=3,
             label=f"{label} (mean of states)",
         )
-    ax.plot([], [], color="0.75", lw=0.8, label="one state")
+    ax.plot([], [], color=STATE_GREY, lw=0.8, label="one state")
     measure = str(table["measure"].iloc[0]) if len(table) else "agreement"
     power = str(table["power"].iloc[0]) if len(table) else ""
     rival = str(table["rival"].iloc[0]) if len(table) else ""
