@@ -59,6 +59,14 @@ ENV_OUT = "CREDSIM_EXPLORE_OUT"
 NO_COUNTERFACTUAL = "(none)"
 # A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
 WRAP = "overflow-wrap: anywhere"
+# A slider's label above its track, so that the track spans the column whatever the
+# label's length (beside it, "salience: aligned with actor" left a 29-pixel track), and
+# wrapped rather than cut where the column is narrow.
+SLIDER_CSS = """
+.v-input.v-slider.credsim-slider { display: flex !important; flex-direction: column;
+    align-items: stretch !important; flex: 1 1 0; min-width: 0; }
+.v-input.v-slider.credsim-slider .v-label { white-space: normal; overflow: visible; }
+"""
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
@@ -291,6 +299,7 @@ def ControlRow(
             step=control.step,
             thumb_label=True,
             hide_details=True,
+            class_="credsim-slider",
         )
         use_event(slider, "start", started)
         use_event(slider, "end", released)
@@ -476,6 +485,7 @@ def Explorer(
         message.set(f"wrote {len(written)} files to {folder}")
 
     with solara.Column(style={"padding": "12px"}):
+        solara.Style(SLIDER_CSS)
         solara.Text("credsim explore", style={"font-size": "1.4em", "font-weight": "bold"})
         with solara.Columns([1, 3]):
             with solara.Column():
