@@ -580,3 +580,19 @@ def test_messages_wrap_long_paths(tmp_path: Path) -> None:
     alerts = rc.find(v.Alert).widgets
     assert {a.type for a in alerts} == {"info", "error"}
     assert all("overflow-wrap: anywhere" in a.style_ for a in alerts)
+
+
+def test_a_slider_moves_a_generated_scenario() -> None:
+    """A synthetic scenario (``generate:``) is drawn when loaded; a slider's change was
+    applied to the loaded scenario by drawing the population again on top of the one
+    already drawn: 'duplicate event id g1', and no figure, for every change."""
+    generated = DATA / "scenarios" / "generated.yaml"
+    engine = Recording()
+    _, rc = solara.render(Explorer(str(generated), engine=engine), handle_error=False)
+    loaded = engine.scenarios[-1]
+    slider(rc, "negativity bias").v_model = 3.0
+    assert errors(rc) == []
+    moved = engine.scenarios[-1]
+    assert moved.parameters.trust.negativity_bias == 3.0
+    assert len(moved.events) == len(loaded.events) and moved.states == loaded.states
+    assert moved == load_scenario(generated, {BIAS: 3.0})
