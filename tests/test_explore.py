@@ -507,6 +507,31 @@ def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: 
     assert len(scenario.actor_names) > LABELLED
 
 
+def test_a_large_network_is_drawn_without_its_ties(tmp_path: Path) -> None:
+    """Laid out by region, thousands of ties are one grey mesh between the discs, and they
+    made each step's figure so slow to send and draw that, playing 2000 states, a pause
+    took effect ten seconds late. A large network is drawn without them; a small one
+    keeps them."""
+    from sim.explore.figures import network_layout, network_spec
+
+    path = tmp_path / "big.yaml"
+    assert main(["synth", "--states", "600", "--powers", "3", "--out", str(path)]) == 0
+    syria = DATA.parent.parent / "scenarios" / "syria.yaml"
+    for scenario, drawn in ((load_scenario(path), False), (load_scenario(syria), True)):
+        n = len(scenario.states)
+        spec = network_spec(
+            scenario,
+            network_layout(scenario),
+            np.full(n, -1),
+            np.ones(len(scenario.powers)),
+            set(),
+            "capability",
+            "2000-01",
+        )
+        assert bool(spec["datasets"]["ties"]) == drawn
+        assert bool(scenario.network.resolved_ties())
+
+
 @pytest.mark.parametrize("label", ["save scenario", "save figures"])
 def test_saving_where_nothing_can_be_written_is_a_message(tmp_path: Path, label: str) -> None:
     """A folder that cannot be made (its parent is a file) gives one line in the page,

@@ -37,6 +37,7 @@ from sim.explore.controls import (
 )
 from sim.explore.engine import Engine, mesa_engine
 from sim.explore.figures import (
+    REGIONAL,
     Line,
     Spec,
     alignment_spec,
@@ -335,7 +336,9 @@ def StepThrough(
         lambda: solara.reactive(CredibilityModel(spec=scenario, rng=seed_sequence(seed, 0))),
         [scenario, seed],
     )
-    play_interval = solara.use_reactive(150)
+    # A step's network is sent and drawn before the next: with thousands of states that
+    # takes longer than 150 ms, and steps queued up behind a pause.
+    play_interval = solara.use_reactive(150 if len(layout) <= REGIONAL else 1000)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
     ModelController(
