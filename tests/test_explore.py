@@ -621,3 +621,17 @@ def test_a_slider_moves_a_generated_scenario() -> None:
     assert moved.parameters.trust.negativity_bias == 3.0
     assert len(moved.events) == len(loaded.events) and moved.states == loaded.states
     assert moved == load_scenario(generated, {BIAS: 3.0})
+
+
+def test_no_figures_to_save_when_the_run_failed(tmp_path: Path) -> None:
+    """With the run failed there are no figures: "save figures" raised ValueError (nothing
+    to concatenate) into the page. The button is disabled, and says nothing is written."""
+    mini = DATA / "scenarios" / "mini.yaml"
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(mini.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    _, rc = solara.render(Explorer(str(huge), out=str(tmp_path / "out")), handle_error=False)
+    save = button(rc, "save figures")
+    assert save.disabled
+    save.click()
+    assert not (tmp_path / "out").exists()
+    assert len(errors(rc)) == 1

@@ -478,6 +478,8 @@ def Explorer(
 
     def save_figures() -> None:
         assert base is not None
+        if not lines:  # the run failed: there is no figure (the button is disabled)
+            return
         folder = Path(out_dir.value) / f"{base.name}_explored_figures"
         try:
             written = write_figures(folder, charts, lines, scenarios)
@@ -535,7 +537,7 @@ def Explorer(
                     solara.InputText("save to folder", value=out_dir).key("save-to")
                     with solara.Row():
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
-                        solara.Button("save figures", on_click=save_figures)
+                        solara.Button("save figures", on_click=save_figures, disabled=not lines)
                     if save_error.value:
                         solara.Error(save_error.value, style_=WRAP)
                     elif message.value:
