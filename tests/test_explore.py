@@ -635,3 +635,13 @@ def test_no_figures_to_save_when_the_run_failed(tmp_path: Path) -> None:
     save.click()
     assert not (tmp_path / "out").exists()
     assert len(errors(rc)) == 1
+
+
+def test_enter_in_the_file_field_loads_the_file() -> None:
+    """Typing a path and pressing Enter did nothing visible (it only kept the text):
+    Enter now loads the file, as the load button does."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    field = rc.find(v.TextField, label="or a scenario file").widget
+    field.v_model = str(DATA / "scenarios" / "mini.yaml")
+    field.fire_event("keyup.enter", None)
+    assert loaded_name(rc) == "mini"

@@ -24,6 +24,7 @@ import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
+from solara.components.input import use_change
 
 from sim.errors import InputError, describe_os_error
 from sim.explore.controls import (
@@ -502,7 +503,12 @@ def Explorer(
                     on_value=choose,
                 ).key(f"scenario-{refusals.value}")
                 with solara.Row():
-                    solara.InputText("or a scenario file", value=typed_path)
+                    # The text is kept when the field is left, and loaded on Enter (as "load").
+                    field = rv.TextField(
+                        label="or a scenario file", v_model=typed_path.value, hide_details="auto"
+                    )
+                    use_change(field, typed_path.set, update_events=["focusout"])
+                    use_change(field, choose, update_events=["keyup.enter"])
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
                 solara.Select(
                     "counterfactual",
