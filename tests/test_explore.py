@@ -645,3 +645,11 @@ def test_enter_in_the_file_field_loads_the_file() -> None:
     field.v_model = str(DATA / "scenarios" / "mini.yaml")
     field.fire_event("keyup.enter", None)
     assert loaded_name(rc) == "mini"
+
+
+def test_memory_one_has_no_half_life() -> None:
+    """At memory 1 (batch_small) the note read "half-life inf months (scenario inf)"."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    slider(rc, "memory").v_model = 0.5
+    (note,) = [t for t in texts(rc) if "half-life" in t]
+    assert note == "0.5 (scenario 1); half-life 1 month (scenario none, nothing is forgotten)"

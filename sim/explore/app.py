@@ -230,6 +230,14 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _months(half_life: float) -> str:
+    """A half-life as the page says it (memory 1 forgets nothing: no half-life)."""
+    if math.isinf(half_life):
+        return "none, nothing is forgotten"
+    shown = _number(half_life)
+    return f"{shown} month" if shown == "1" else f"{shown} months"
+
+
 class Sheet:
     """The specs drawn on the page, by name (boxed for the same reason as :class:`Drawn`)."""
 
@@ -316,8 +324,8 @@ def ControlRow(
     note = f"{_number(now)} (scenario {_number(base_value)})"
     if control.path == "parameters.trust.memory":
         note += (
-            f"; half-life {_number(half_life_months(now, months_per_step))} months"
-            f" (scenario {_number(half_life_months(base_value, months_per_step))})"
+            f"; half-life {_months(half_life_months(now, months_per_step))}"
+            f" (scenario {_months(half_life_months(base_value, months_per_step))})"
         )
     solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
 
