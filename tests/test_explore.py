@@ -507,6 +507,31 @@ def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: 
     assert len(scenario.actor_names) > LABELLED
 
 
+def test_a_large_network_is_drawn_without_its_ties(tmp_path: Path) -> None:
+    """Laid out by region, thousands of ties are one grey mesh between the discs, and they
+    made each step's figure so slow to send and draw that, playing 2000 states, a pause
+    took effect ten seconds late. A large network is drawn without them; a small one
+    keeps them."""
+    from sim.explore.figures import network_layout, network_spec
+
+    path = tmp_path / "big.yaml"
+    assert main(["synth", "--states", "600", "--powers", "3", "--out", str(path)]) == 0
+    syria = DATA.parent.parent / "scenarios" / "syria.yaml"
+    for scenario, drawn in ((load_scenario(path), False), (load_scenario(syria), True)):
+        n = len(scenario.states)
+        spec = network_spec(
+            scenario,
+            network_layout(scenario),
+            np.full(n, -1),
+            np.ones(len(scenario.powers)),
+            set(),
+            "capability",
+            "2000-01",
+        )
+        assert bool(spec["datasets"]["ties"]) == drawn
+        assert bool(scenario.network.resolved_ties())
+
+
 @pytest.mark.parametrize("label", ["save scenario", "save figures"])
 def test_saving_where_nothing_can_be_written_is_a_message(tmp_path: Path, label: str) -> None:
     """A folder that cannot be made (its parent is a file) gives one line in the page,
@@ -580,3 +605,51 @@ def test_messages_wrap_long_paths(tmp_path: Path) -> None:
     alerts = rc.find(v.Alert).widgets
     assert {a.type for a in alerts} == {"info", "error"}
     assert all("overflow-wrap: anywhere" in a.style_ for a in alerts)
+
+
+def test_a_slider_moves_a_generated_scenario() -> None:
+    """A synthetic scenario (``generate:``) is drawn when loaded; a slider's change was
+    applied to the loaded scenario by drawing the population again on top of the one
+    already drawn: 'duplicate event id g1', and no figure, for every change."""
+    generated = DATA / "scenarios" / "generated.yaml"
+    engine = Recording()
+    _, rc = solara.render(Explorer(str(generated), engine=engine), handle_error=False)
+    loaded = engine.scenarios[-1]
+    slider(rc, "negativity bias").v_model = 3.0
+    assert errors(rc) == []
+    moved = engine.scenarios[-1]
+    assert moved.parameters.trust.negativity_bias == 3.0
+    assert len(moved.events) == len(loaded.events) and moved.states == loaded.states
+    assert moved == load_scenario(generated, {BIAS: 3.0})
+
+
+def test_no_figures_to_save_when_the_run_failed(tmp_path: Path) -> None:
+    """With the run failed there are no figures: "save figures" raised ValueError (nothing
+    to concatenate) into the page. The button is disabled, and says nothing is written."""
+    mini = DATA / "scenarios" / "mini.yaml"
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(mini.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    _, rc = solara.render(Explorer(str(huge), out=str(tmp_path / "out")), handle_error=False)
+    save = button(rc, "save figures")
+    assert save.disabled
+    save.click()
+    assert not (tmp_path / "out").exists()
+    assert len(errors(rc)) == 1
+
+
+def test_enter_in_the_file_field_loads_the_file() -> None:
+    """Typing a path and pressing Enter did nothing visible (it only kept the text):
+    Enter now loads the file, as the load button does."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    field = rc.find(v.TextField, label="or a scenario file").widget
+    field.v_model = str(DATA / "scenarios" / "mini.yaml")
+    field.fire_event("keyup.enter", None)
+    assert loaded_name(rc) == "mini"
+
+
+def test_memory_one_has_no_half_life() -> None:
+    """At memory 1 (batch_small) the note read "half-life inf months (scenario inf)"."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    slider(rc, "memory").v_model = 0.5
+    (note,) = [t for t in texts(rc) if "half-life" in t]
+    assert note == "0.5 (scenario 1); half-life 1 month (scenario none, nothing is forgotten)"

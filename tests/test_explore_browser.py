@@ -1,9 +1,10 @@
 """``credsim explore`` end to end in real headless Chromium (Debian's, driven by playwright).
 
-Start the server on a free port, load the page, move the negativity-bias
-slider from the scenario's 2 to 2.5 with the keyboard, see the trust figure
-redraw, step the run once, save the settings as a scenario file, and check
-that ``credsim validate`` accepts the file and that it holds the new bias.
+Start the server on a free port, load the page, check that every slider's track
+spans the left column, move the negativity-bias slider from the scenario's 2 to
+2.5 with the keyboard, see the trust figure redraw, step the run once, save the
+settings as a scenario file, and check that ``credsim validate`` accepts the file
+and that it holds the new bias.
 """
 
 from __future__ import annotations
@@ -102,6 +103,16 @@ def test_explore_in_chromium(tmp_path: Path) -> None:
             trust.locator("canvas, svg").first.wait_for(timeout=60_000)
             page.wait_for_timeout(1000)
             before = trust.screenshot()
+
+            # Every slider's track spans the column, whatever its label's length (beside
+            # the label, "salience: aligned with actor" left a 29-pixel track).
+            tracks = page.evaluate(
+                """() => Object.fromEntries(Array.from(document.querySelectorAll('.v-slider'))
+                    .map(s => [s.querySelector('label').innerText,
+                               s.querySelector('.v-slider-track').getBoundingClientRect().width]))"""
+            )
+            assert tracks["memory"] > 200, tracks
+            assert tracks["salience: aligned with actor"] == pytest.approx(tracks["memory"], abs=2)
 
             thumb = page.locator(".v-slider:has(label:text-is('negativity bias')) [role=slider]")
             thumb.focus()

@@ -24,6 +24,7 @@ import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
+from solara.components.input import use_change
 
 from sim.errors import InputError, describe_os_error
 from sim.explore.controls import (
@@ -37,6 +38,7 @@ from sim.explore.controls import (
 )
 from sim.explore.engine import Engine, mesa_engine
 from sim.explore.figures import (
+    REGIONAL,
     Line,
     Spec,
     alignment_spec,
@@ -59,6 +61,14 @@ ENV_OUT = "CREDSIM_EXPLORE_OUT"
 NO_COUNTERFACTUAL = "(none)"
 # A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
 WRAP = "overflow-wrap: anywhere"
+# A slider's label above its track, so that the track spans the column whatever the
+# label's length (beside it, "salience: aligned with actor" left a 29-pixel track), and
+# wrapped rather than cut where the column is narrow.
+SLIDER_CSS = """
+.v-input.v-slider.credsim-slider { display: flex !important; flex-direction: column;
+    align-items: stretch !important; flex: 1 1 0; min-width: 0; }
+.v-input.v-slider.credsim-slider .v-label { white-space: normal; overflow: visible; }
+"""
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
 
@@ -220,6 +230,14 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _months(half_life: float) -> str:
+    """A half-life as the page says it (memory 1 forgets nothing: no half-life)."""
+    if math.isinf(half_life):
+        return "none, nothing is forgotten"
+    shown = _number(half_life)
+    return f"{shown} month" if shown == "1" else f"{shown} months"
+
+
 class Sheet:
     """The specs drawn on the page, by name (boxed for the same reason as :class:`Drawn`)."""
 
@@ -291,6 +309,7 @@ def ControlRow(
             step=control.step,
             thumb_label=True,
             hide_details=True,
+            class_="credsim-slider",
         )
         use_event(slider, "start", started)
         use_event(slider, "end", released)
@@ -305,8 +324,8 @@ def ControlRow(
     note = f"{_number(now)} (scenario {_number(base_value)})"
     if control.path == "parameters.trust.memory":
         note += (
-            f"; half-life {_number(half_life_months(now, months_per_step))} months"
-            f" (scenario {_number(half_life_months(base_value, months_per_step))})"
+            f"; half-life {_months(half_life_months(now, months_per_step))}"
+            f" (scenario {_months(half_life_months(base_value, months_per_step))})"
         )
     solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
 
@@ -326,7 +345,9 @@ def StepThrough(
         lambda: solara.reactive(CredibilityModel(spec=scenario, rng=seed_sequence(seed, 0))),
         [scenario, seed],
     )
-    play_interval = solara.use_reactive(150)
+    # A step's network is sent and drawn before the next: with thousands of states that
+    # takes longer than 150 ms, and steps queued up behind a pause.
+    play_interval = solara.use_reactive(150 if len(layout) <= REGIONAL else 1000)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
     ModelController(
@@ -466,6 +487,8 @@ def Explorer(
 
     def save_figures() -> None:
         assert base is not None
+        if not lines:  # the run failed: there is no figure (the button is disabled)
+            return
         folder = Path(out_dir.value) / f"{base.name}_explored_figures"
         try:
             written = write_figures(folder, charts, lines, scenarios)
@@ -476,6 +499,7 @@ def Explorer(
         message.set(f"wrote {len(written)} files to {folder}")
 
     with solara.Column(style={"padding": "12px"}):
+        solara.Style(SLIDER_CSS)
         solara.Text("credsim explore", style={"font-size": "1.4em", "font-weight": "bold"})
         with solara.Columns([1, 3]):
             with solara.Column():
@@ -487,7 +511,12 @@ def Explorer(
                     on_value=choose,
                 ).key(f"scenario-{refusals.value}")
                 with solara.Row():
-                    solara.InputText("or a scenario file", value=typed_path)
+                    # The text is kept when the field is left, and loaded on Enter (as "load").
+                    field = rv.TextField(
+                        label="or a scenario file", v_model=typed_path.value, hide_details="auto"
+                    )
+                    use_change(field, typed_path.set, update_events=["focusout"])
+                    use_change(field, choose, update_events=["keyup.enter"])
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
                 solara.Select(
                     "counterfactual",
@@ -522,7 +551,7 @@ def Explorer(
                     solara.InputText("save to folder", value=out_dir).key("save-to")
                     with solara.Row():
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
-                        solara.Button("save figures", on_click=save_figures)
+                        solara.Button("save figures", on_click=save_figures, disabled=not lines)
                     if save_error.value:
                         solara.Error(save_error.value, style_=WRAP)
                     elif message.value:

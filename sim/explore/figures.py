@@ -428,10 +428,16 @@ def network_spec(
         size = 220 if size_by == "group" and name in members else 90
         option = powers[choice] if choice >= 0 else NONE
         rows.append(_node(scenario, layout, name, "state", option, size))
-    ties = [
-        {"x": layout[a][0], "y": layout[a][1], "x2": layout[b][0], "y2": layout[b][1]}
-        for a, b, _, _ in scenario.network.resolved_ties()
-    ]
+    # Laid out by region (beyond REGIONAL actors) the ties are one grey mesh between the
+    # discs, and thousands of them made each step's figure slow to send and draw.
+    ties = (
+        [
+            {"x": layout[a][0], "y": layout[a][1], "x2": layout[b][0], "y2": layout[b][1]}
+            for a, b, _, _ in scenario.network.resolved_ties()
+        ]
+        if len(layout) <= REGIONAL
+        else []
+    )
     template = _network_template(tuple(powers))
     return {
         **template,

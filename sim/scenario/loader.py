@@ -1326,8 +1326,11 @@ def load_scenario(
                 "its file to change its generate block",
                 file=blocked[0].label,
             )
+        # A generated scenario's population is drawn already (its tree holds it beside
+        # ``generate``): drawing it again added every generated event a second time.
         doc = Document(scenario_tree(source), Origin(None))
-    elif isinstance(source, Mapping):
+        return _finish(doc, parsed, expand=source.generate is None)
+    if isinstance(source, Mapping):
         doc = _as_scenario(Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ())
     else:
         doc = _scenario_file(_read_yaml(Path(source), str(source)), str(source))
@@ -1387,13 +1390,15 @@ def _line_order(path: str) -> Any:
     return key
 
 
-def _finish(doc: Document, overrides: list[_Override]) -> Scenario:
-    """Overrides, generation and validation of a merged document."""
+def _finish(doc: Document, overrides: list[_Override], expand: bool = True) -> Scenario:
+    """Overrides, generation (unless ``expand`` is False: a drawn scenario's tree) and
+    validation of a merged document."""
     # generate.* first: the population is drawn from them; the rest may name what it drew.
     for override in overrides:
         if override.sets_generate:
             _apply_override(doc, override)
-    doc = _expand_generated(doc)
+    if expand:
+        doc = _expand_generated(doc)
     for override in overrides:
         if not override.sets_generate:
             _apply_override(doc, override)
