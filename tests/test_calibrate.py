@@ -122,6 +122,28 @@ def test_summary_says_which_generation_a_died_out_variant_comes_from() -> None:
     assert rows.loc["v2", "median"] == 0.93
 
 
+def test_summary_keeps_a_free_parameter_of_a_variant_left_with_one_particle() -> None:
+    """v2 ends with one particle (memory 0.97, affinity 0.4): its free parameters were
+    left out of summary.csv, read as "fixed" because they took one value; they are free
+    (v2 fixes nothing), so each gets its row, the interval being that one value. v1
+    fixes affinity at 0: no row for it there, whatever its values."""
+    memory, affinity = "parameters.trust.memory", "parameters.affinity.scale"
+    particles = pd.DataFrame(
+        {"generation": [1, 1, 1], "variant": ["v1", "v1", "v2"], "weight": [0.5, 0.5, 1.0],
+         memory: [0.9, 0.95, 0.97], affinity: [0.0, 0.0, 0.4]}
+    )  # fmt: skip
+    priors = {memory: (0.85, 0.999), affinity: (0.0, 2.0)}
+    for fixed in (None, {"v1": {affinity: 0.0}, "v2": {}}):
+        given = {} if fixed is None else {"fixed": fixed}
+        table = posterior.summary_table(particles, priors, **given)
+        v2 = table[table["variant"] == "v2"].set_index("parameter")
+        assert list(v2.index) == [memory, f"{memory} (half-life, months)", affinity]
+        assert v2.loc[memory, ["q05", "median", "q95"]].tolist() == [0.97] * 3
+        assert v2.loc[affinity, "median"] == 0.4
+    v1 = table[table["variant"] == "v1"]
+    assert affinity not in set(v1["parameter"]) and memory in set(v1["parameter"])
+
+
 def test_weighted_draws_follow_the_weights() -> None:
     """20,000 draws from weights 0.7, 0.2, 0.1, 0: each frequency within 5 binomial sds.
 

@@ -418,7 +418,7 @@ def run_calibration(
             predictive = predictive_table(calibration, problem, particles, chosen, workers)
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
         summary = posterior.summary_table(
-            particles, priors, months_per_step(problem), calibration.truth
+            particles, priors, months_per_step(problem), calibration.truth, variants
         )
         atomic_write_text(folder / "summary.csv", summary.to_csv(index=False))
         write_parquet(predictive, folder / "predictive.parquet")
