@@ -854,3 +854,35 @@ def test_the_check_never_writes_into_another_commands_results_folder(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is a results folder (it has a manifest.json)" in err
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+@pytest.mark.parametrize(
+    ("given", "noun"),
+    [
+        (REPO / "scenarios" / "syria.yaml", "a scenario"),
+        (REPO / "calibrations" / "joint.yaml", "a calibration file"),
+        (REPO / "experiments" / "claim3_posterior.yaml", "an experiment file"),
+    ],
+)
+def test_a_file_of_another_kind_given_as_the_pattern_file_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: Path, noun: str
+) -> None:
+    """`patterns check scenarios/syria.yaml` (or a calibration file listing a scenario
+    among its patterns) said "syria.yaml:6: description: unknown field 'description'",
+    its first field a pattern file lacks; it now says what the file is."""
+    expected = (
+        f"credsim: error: {given}: is {noun}, not a pattern file; a pattern file needs name, "
+        "scenario, link and patterns\n"
+    )
+    out = tmp_path / "out"
+    novotes = str(tmp_path / "no-votes")
+    assert main(["patterns", "check", str(given), "--out", str(out), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+    calibration = tmp_path / "cal.yaml"
+    calibration.write_text(
+        f"name: c\npatterns: [{given}]\nparameters:\n  link.beta: {{low: 0, high: 1}}\n"
+    )
+    argv = ["calibrate", str(calibration), "--out", str(out), "--votes", novotes]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == expected
+    assert not out.exists()

@@ -135,12 +135,35 @@ def load_patterns(path: str | os.PathLike[str]) -> PatternFile:
         pf._scenario = scenario
         pf._path = shown
 
-    return load_model(
-        shown,
-        PatternFile,
-        needs=NEEDS["pattern"],
-        check=check,
-    )
+    try:
+        return load_model(
+            shown,
+            PatternFile,
+            needs=NEEDS["pattern"],
+            check=check,
+        )
+    except InputError as exc:
+        if exc.file not in (None, shown):
+            raise  # located in the scenario the file names
+        kind = _kind_of(shown)
+        if kind in (None, "pattern"):
+            raise
+        # A scenario or a calibration file given as the pattern file: its first field
+        # unknown to a pattern file ("description: unknown field") says nothing useful.
+        raise InputError(
+            f"is {NOUNS[kind]}, not a pattern file; {NEEDS['pattern']}", file=shown
+        ) from None
+
+
+def _kind_of(path: str) -> str | None:
+    """The kind of input file ``path`` holds (:func:`sim.inputs.file_kind`), None when it
+    cannot be read or told."""
+    from sim.scenario.loader import read_document, read_text
+
+    try:
+        return file_kind(read_document(read_text(Path(path), path), path).tree)
+    except InputError:
+        return None
 
 
 def _named_scenario(given: str, pattern_file: str) -> Scenario:
