@@ -131,6 +131,10 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
         plt.close(fig)
 
 
+def _three(value: float) -> str:
+    return f"{value:.3f}"
+
+
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate (on ``--engine``), print and write (module docstring); returns 0, or 1
     with ``--strict`` when a pattern is not covered."""
@@ -164,7 +168,10 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         f"pattern file '{pf.name}': posterior predictive from {args.posterior}, "
         f"{len(draws)} draws x {args.reps} replicate(s)"
     )
-    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    for role, heading in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
+        rows = table[table["role"] == role]
+        if not rows.empty:  # held-out patterns apart (validation.md, "Pattern files")
+            print(f"\n{heading}\n" + rows.drop(columns="role").to_string(float_format=_three))
     print_notes(pf, prepare(pf, votes))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
