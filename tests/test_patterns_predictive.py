@@ -180,3 +180,41 @@ def test_the_posterior_check_prints_the_held_out_patterns_apart(
     assert "india_1962" in ids[: ids.index("held-out")] and not held & set(
         ids[: ids.index("held-out")]
     )
+
+
+def test_a_posterior_of_another_case_names_the_path_the_scenario_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration on Syria alone may fit an event of Syria's (russia_intervention,
+    scenarios/syria.yaml); carried to the Sino-Soviet pattern file, whose scenario has
+    no such event, the check said only "override events.russia_intervention.magnitude=...:
+    unknown event id", without the calibration or the scenario."""
+    from test_observed import real_votes
+
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    path = "events.russia_intervention.magnitude"
+    pd.DataFrame(
+        {"generation": [0, 0], "variant": ["v", "v"], "particle": [0, 1], "weight": [0.5, 0.5],
+         "distance": [1.0, 1.0], "model_probability": [1.0, 1.0], path: [2.0, 3.0]}
+    ).to_parquet(folder / "posterior.parquet")  # fmt: skip
+    manifest = {
+        "kind": "calibration",
+        "status": "complete",
+        "variants": {"v": {}},
+        "resolved": {"parameters": {path: {"low": 1, "high": 4}}},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(ROOT / "patterns" / "sino_soviet.yaml"), "--samples", "1"]
+    argv += ["--posterior", str(folder), "--votes", str(real_votes()), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(
+        f"credsim: error: --posterior {folder}: its parameter sets do not fit scenario "
+        "'sino_soviet' of pattern file 'sino_soviet': override "
+        "events.russia_intervention.magnitude="
+    )
+    assert "unknown event id 'russia_intervention'" in err
+    assert not out.exists()

@@ -131,6 +131,25 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
         plt.close(fig)
 
 
+def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:
+    """Every path the calibration draws must be a value of the pattern file's scenario
+    (a calibration on another case may fit an event of its own).
+
+    Raises:
+        InputError: naming the calibration, the pattern file's scenario and the path.
+    """
+    from sim.scenario.loader import load_scenario
+
+    overrides = {p: v for p, v in draws[0].items() if p != LINK_BETA}
+    try:
+        load_scenario(pf.base_scenario, overrides)
+    except InputError as exc:
+        raise InputError(
+            f"--posterior {folder}: its parameter sets do not fit scenario "
+            f"'{pf.base_scenario.name}' of pattern file '{pf.name}': {exc}"
+        ) from None
+
+
 def _three(value: float) -> str:
     return f"{value:.3f}"
 
@@ -147,6 +166,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     if args.overrides:
         raise InputError("--set and --posterior do not mix: the posterior sets the values")
     variant, draws = posterior_draws(Path(args.posterior), args.variant, args.samples, args.seed)
+    _check_paths(pf, draws, args.posterior)
     observed = observed_statistics(pf, votes)
     simulated = []
     for k, draw in enumerate(draws):
