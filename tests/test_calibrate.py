@@ -144,6 +144,19 @@ def test_summary_keeps_a_free_parameter_of_a_variant_left_with_one_particle() ->
     assert affinity not in set(v1["parameter"]) and memory in set(v1["parameter"])
 
 
+def test_predictive_ticks_keep_a_long_pattern_file_name_on_short_lines() -> None:
+    """The predictive figure names each statistic by its file and id, the id wrapped at
+    13 characters; a long file name ("p12_sino_india_single", 21 characters) stayed on one
+    line and ran into its neighbours' ticks. It now breaks after an underscore, and the
+    lines still read back as the file name and the id."""
+    from sim.calibrate.figures import _tick
+
+    lines = _tick("p12_sino_india_single/india_vs_africa").split("\n")
+    assert max(len(line) for line in lines) <= 13
+    assert "".join(lines[:2]) == "p12_sino_india_single" and lines[2:] == ["india vs", "africa"]
+    assert _tick("syria/gulf_no_warming") == "syria\ngulf no\nwarming"
+
+
 def test_weighted_draws_follow_the_weights() -> None:
     """20,000 draws from weights 0.7, 0.2, 0.1, 0: each frequency within 5 binomial sds.
 
