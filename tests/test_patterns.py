@@ -886,3 +886,39 @@ def test_a_file_of_another_kind_given_as_the_pattern_file_is_named_so(
     assert main(argv) == 2
     assert capsys.readouterr().err == expected
     assert not out.exists()
+
+
+def _egypt_me_file(tmp_path: Path, before: str) -> Path:
+    """Egypt's scenario, plain agreement with the USA on Palestine roll calls (issue me).
+    un_roll_call_issues has me roll calls in 1967 (13), 1969 (3), 1970 (5) and none in
+    1968, a year with other roll calls (counted with pandas from the three tables)."""
+    path = tmp_path / "egypt.yaml"
+    path.write_text(
+        f"name: egypt\nscenario: {REPO / 'scenarios' / 'egypt_ussr.yaml'}\n"
+        "link: {power: USA, rival: USSR, measure: agreement, reference: [1967, 1967], "
+        "beta: 0.5, issue: me}\n"
+        "patterns:\n  - {id: horn, role: calibrate, statistic: change, group: horn,\n"
+        f"     before: {before}, after: [1974, 1978], source: s}}\n"
+    )
+    return path
+
+
+def test_a_year_without_a_roll_call_of_the_links_issue_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1968 has roll calls but none on issue me: the note said "no votes of its groups in
+    1968", and a window of 1968 alone "its group 'horn' has no votes in its before years",
+    as if the states had been absent. Both now say the issue has no roll call then."""
+    path = _egypt_me_file(tmp_path, "[1967, 1970]")
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert len(notes) == 1
+    assert "its before years 1967-1970 have no roll call on issue 'me' in 1968 and" in notes[0]
+    path = _egypt_me_file(tmp_path, "[1968, 1968]")
+    assert main([*argv, "--out", str(tmp_path / "out2")]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {path}:6: patterns[0].before: pattern 'horn': its before years 1968 "
+        "have no roll call on issue 'me'\n"
+    )
+    assert not (tmp_path / "out2").exists()
