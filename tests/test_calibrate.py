@@ -157,6 +157,29 @@ def test_predictive_ticks_keep_a_long_pattern_file_name_on_short_lines() -> None
     assert _tick("syria/gulf_no_warming") == "syria\ngulf no\nwarming"
 
 
+def test_a_folder_of_the_same_calibration_on_other_inputs_says_so(tmp_path: Path) -> None:
+    """Rerunning a calibration after editing one of its pattern files (its identity
+    changes) into the same --out said the folder "holds a different calibration or
+    experiment ('joint', calibration)", naming the very calibration being run. It now says
+    the inputs changed; a calibration of another name is still "a different" one."""
+    from sim.calibrate.run import check_folder
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    manifest = {"kind": "calibration", "name": "joint", "identity": "a" * 64}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as same:
+        check_folder(folder, "b" * 64, "joint")
+    assert str(same.value) == (
+        f"results folder '{folder}' holds calibration 'joint' run on other inputs (the "
+        "calibration file, a pattern file, its scenario or --truth changed since); choose "
+        "another --out, or remove the folder to calibrate afresh"
+    )
+    with pytest.raises(InputError, match=r"holds a different calibration or experiment"):
+        check_folder(folder, "b" * 64, "recovery")
+    assert check_folder(folder, "a" * 64, "joint") == manifest
+
+
 def test_weighted_draws_follow_the_weights() -> None:
     """20,000 draws from weights 0.7, 0.2, 0.1, 0: each frequency within 5 binomial sds.
 

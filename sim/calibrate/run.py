@@ -78,7 +78,7 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else {}
 
 
-def check_folder(folder: Path, identity: str) -> dict[str, Any] | None:
+def check_folder(folder: Path, identity: str, name: str | None = None) -> dict[str, Any] | None:
     """The folder's manifest if it holds this calibration; None if new or empty.
 
     Raises:
@@ -96,6 +96,14 @@ def check_folder(folder: Path, identity: str) -> dict[str, Any] | None:
                 "choose another --out"
             )
         return None
+    same_name = name is not None and data.get("name") == name
+    if data.get("kind") == KIND and data.get("identity") != identity and same_name:
+        # The same calibration by name, on other inputs: say what differs, not "different".
+        raise InputError(
+            f"results folder '{folder}' holds calibration '{data['name']}' run on other "
+            "inputs (the calibration file, a pattern file, its scenario or --truth changed "
+            "since); choose another --out, or remove the folder to calibrate afresh"
+        )
     if data.get("kind") != KIND or data.get("identity") != identity:
         what = folder_name(data) or "something else"
         raise InputError(
@@ -378,7 +386,7 @@ def run_calibration(
     """
     identity = calibration.identity(problem.identity())
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
-    previous = check_folder(folder, identity)
+    previous = check_folder(folder, identity, calibration.name)
     if previous is not None and previous.get("status") == "complete":
         require_intact(folder)  # a damaged finished calibration is not "complete"
         print(
