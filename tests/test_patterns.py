@@ -922,3 +922,27 @@ def test_a_year_without_a_roll_call_of_the_links_issue_is_said_so(
         "have no roll call on issue 'me'\n"
     )
     assert not (tmp_path / "out2").exists()
+
+
+def test_a_second_check_into_the_same_folder_leaves_no_figure_of_a_gone_pattern(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validation.md: the check writes a figure per pattern. Run again into the same
+    folder after a pattern was renamed (here gulf -> gulf_monarchies), the old gulf.png
+    stayed beside the new table, a figure of a pattern the folder's table no longer has."""
+    monkeypatch.setattr(
+        links,
+        "propensity_gaps",
+        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
+            (scenario.calendar.n_steps + 1, len(scenario.states))
+        ),
+    )
+    path = _pattern_file(tmp_path)
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    assert main([*argv, "--reps", "1"]) == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["gulf.png"]
+    path.write_text(path.read_text().replace("id: gulf", "id: gulf_monarchies"))
+    assert main([*argv, "--reps", "1"]) == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["gulf_monarchies.png"]
+    assert list(pd.read_csv(out / "patterns.csv")["id"]) == ["gulf_monarchies"]

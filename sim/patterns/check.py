@@ -193,6 +193,13 @@ def _write(
 
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
+    if (out / "patterns.csv").is_file():
+        # An earlier check's folder: its figures of patterns no longer in the file (an id
+        # renamed or removed, another file's) would sit beside this table's.
+        ids = {pattern.id for pattern in pf.patterns}
+        for old in figures.glob("*.png"):
+            if old.stem not in ids:
+                old.unlink()
     tidy = table.reset_index()
     atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
     write_parquet(tidy, out / "patterns.parquet")
