@@ -122,6 +122,64 @@ def test_summary_says_which_generation_a_died_out_variant_comes_from() -> None:
     assert rows.loc["v2", "median"] == 0.93
 
 
+def test_summary_keeps_a_free_parameter_of_a_variant_left_with_one_particle() -> None:
+    """v2 ends with one particle (memory 0.97, affinity 0.4): its free parameters were
+    left out of summary.csv, read as "fixed" because they took one value; they are free
+    (v2 fixes nothing), so each gets its row, the interval being that one value. v1
+    fixes affinity at 0: no row for it there, whatever its values."""
+    memory, affinity = "parameters.trust.memory", "parameters.affinity.scale"
+    particles = pd.DataFrame(
+        {"generation": [1, 1, 1], "variant": ["v1", "v1", "v2"], "weight": [0.5, 0.5, 1.0],
+         memory: [0.9, 0.95, 0.97], affinity: [0.0, 0.0, 0.4]}
+    )  # fmt: skip
+    priors = {memory: (0.85, 0.999), affinity: (0.0, 2.0)}
+    for fixed in (None, {"v1": {affinity: 0.0}, "v2": {}}):
+        given = {} if fixed is None else {"fixed": fixed}
+        table = posterior.summary_table(particles, priors, **given)
+        v2 = table[table["variant"] == "v2"].set_index("parameter")
+        assert list(v2.index) == [memory, f"{memory} (half-life, months)", affinity]
+        assert v2.loc[memory, ["q05", "median", "q95"]].tolist() == [0.97] * 3
+        assert v2.loc[affinity, "median"] == 0.4
+    v1 = table[table["variant"] == "v1"]
+    assert affinity not in set(v1["parameter"]) and memory in set(v1["parameter"])
+
+
+def test_predictive_ticks_keep_a_long_pattern_file_name_on_short_lines() -> None:
+    """The predictive figure names each statistic by its file and id, the id wrapped at
+    13 characters; a long file name ("p12_sino_india_single", 21 characters) stayed on one
+    line and ran into its neighbours' ticks. It now breaks after an underscore, and the
+    lines still read back as the file name and the id."""
+    from sim.calibrate.figures import _tick
+
+    lines = _tick("p12_sino_india_single/india_vs_africa").split("\n")
+    assert max(len(line) for line in lines) <= 13
+    assert "".join(lines[:2]) == "p12_sino_india_single" and lines[2:] == ["india vs", "africa"]
+    assert _tick("syria/gulf_no_warming") == "syria\ngulf no\nwarming"
+
+
+def test_a_folder_of_the_same_calibration_on_other_inputs_says_so(tmp_path: Path) -> None:
+    """Rerunning a calibration after editing one of its pattern files (its identity
+    changes) into the same --out said the folder "holds a different calibration or
+    experiment ('joint', calibration)", naming the very calibration being run. It now says
+    the inputs changed; a calibration of another name is still "a different" one."""
+    from sim.calibrate.run import check_folder
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    manifest = {"kind": "calibration", "name": "joint", "identity": "a" * 64}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as same:
+        check_folder(folder, "b" * 64, name="joint")
+    assert str(same.value) == (
+        f"results folder '{folder}' holds calibration 'joint' run on other inputs (the "
+        "calibration file, a pattern file, its scenario or --truth changed since); choose "
+        "another --out, or remove the folder to calibrate afresh"
+    )
+    with pytest.raises(InputError, match=r"holds a different calibration or experiment"):
+        check_folder(folder, "b" * 64, name="recovery")
+    assert check_folder(folder, "a" * 64, name="joint") == manifest
+
+
 def test_weighted_draws_follow_the_weights() -> None:
     """20,000 draws from weights 0.7, 0.2, 0.1, 0: each frequency within 5 binomial sds.
 
@@ -290,6 +348,12 @@ def test_a_folder_of_the_same_calibration_with_other_truth_says_so(tmp_path: Pat
     with pytest.raises(InputError) as refused:
         check_folder(folder, "def", {"p": 0.3})  # the same truth: another file's values
     assert "('recovery', calibration)" in str(refused.value)
+    # As run_calibration asks, with the calibration's name: the same calibration.
+    with pytest.raises(InputError) as refused:
+        check_folder(folder, "def", {}, name="recovery")
+    assert "holds calibration 'recovery' run on other inputs (--truth p=0.3, this " in str(
+        refused.value
+    )
 
 
 # --------------------------------------------------------------------------- known answers

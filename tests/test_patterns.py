@@ -854,3 +854,100 @@ def test_the_check_never_writes_into_another_commands_results_folder(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is a results folder (it has a manifest.json)" in err
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+@pytest.mark.parametrize(
+    ("given", "noun", "command"),
+    [
+        (REPO / "scenarios" / "syria.yaml", "a scenario", "run it with 'credsim run'"),
+        (
+            REPO / "calibrations" / "joint.yaml",
+            "a calibration file",
+            "run it with 'credsim calibrate'",
+        ),
+        (
+            REPO / "experiments" / "claim3_posterior.yaml",
+            "an experiment file",
+            "run it with 'credsim sweep'",
+        ),
+    ],
+)
+def test_a_file_of_another_kind_given_as_the_pattern_file_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: Path, noun: str, command: str
+) -> None:
+    """`patterns check scenarios/syria.yaml` (or a calibration file listing a scenario
+    among its patterns) said "syria.yaml:6: description: unknown field 'description'",
+    its first field a pattern file lacks; it now says what the file is."""
+    expected = f"credsim: error: {given}: this is {noun}, not a pattern file; {command}\n"
+    out = tmp_path / "out"
+    novotes = str(tmp_path / "no-votes")
+    assert main(["patterns", "check", str(given), "--out", str(out), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+    calibration = tmp_path / "cal.yaml"
+    calibration.write_text(
+        f"name: c\npatterns: [{given}]\nparameters:\n  link.beta: {{low: 0, high: 1}}\n"
+    )
+    argv = ["calibrate", str(calibration), "--out", str(out), "--votes", novotes]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == expected
+    assert not out.exists()
+
+
+def _egypt_me_file(tmp_path: Path, before: str) -> Path:
+    """Egypt's scenario, plain agreement with the USA on Palestine roll calls (issue me).
+    un_roll_call_issues has me roll calls in 1967 (13), 1969 (3), 1970 (5) and none in
+    1968, a year with other roll calls (counted with pandas from the three tables)."""
+    path = tmp_path / "egypt.yaml"
+    path.write_text(
+        f"name: egypt\nscenario: {REPO / 'scenarios' / 'egypt_ussr.yaml'}\n"
+        "link: {power: USA, rival: USSR, measure: agreement, reference: [1967, 1967], "
+        "beta: 0.5, issue: me}\n"
+        "patterns:\n  - {id: horn, role: calibrate, statistic: change, group: horn,\n"
+        f"     before: {before}, after: [1974, 1978], source: s}}\n"
+    )
+    return path
+
+
+def test_a_year_without_a_roll_call_of_the_links_issue_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1968 has roll calls but none on issue me: the note said "no votes of its groups in
+    1968", and a window of 1968 alone "its group 'horn' has no votes in its before years",
+    as if the states had been absent. Both now say the issue has no roll call then."""
+    path = _egypt_me_file(tmp_path, "[1967, 1970]")
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
+    assert len(notes) == 1
+    assert "its before years 1967-1970 have no roll call on issue 'me' in 1968 and" in notes[0]
+    path = _egypt_me_file(tmp_path, "[1968, 1968]")
+    assert main([*argv, "--out", str(tmp_path / "out2")]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {path}:6: patterns[0].before: pattern 'horn': its before years 1968 "
+        "have no roll call on issue 'me'\n"
+    )
+    assert not (tmp_path / "out2").exists()
+
+
+def test_a_second_check_into_the_same_folder_leaves_no_figure_of_a_gone_pattern(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """validation.md: the check writes a figure per pattern. Run again into the same
+    folder after a pattern was renamed (here gulf -> gulf_monarchies), the old gulf.png
+    stayed beside the new table, a figure of a pattern the folder's table no longer has."""
+    monkeypatch.setattr(
+        links,
+        "propensity_gaps",
+        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
+            (scenario.calendar.n_steps + 1, len(scenario.states))
+        ),
+    )
+    path = _pattern_file(tmp_path)
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    assert main([*argv, "--reps", "1"]) == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["gulf.png"]
+    path.write_text(path.read_text().replace("id: gulf", "id: gulf_monarchies"))
+    assert main([*argv, "--reps", "1"]) == 0
+    assert sorted(p.name for p in (out / "figures").iterdir()) == ["gulf_monarchies.png"]
+    assert list(pd.read_csv(out / "patterns.csv")["id"]) == ["gulf_monarchies"]

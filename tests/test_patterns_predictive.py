@@ -183,3 +183,72 @@ def test_the_posterior_check_runs_the_engine_asked_and_is_strict_when_asked(
     # its own offset), but far less than the 0.123 observed.
     assert abs(table.loc["india_1962", "median"]) < 0.033
     assert not bool(table.loc["india_1962", "covered"])
+
+
+def test_the_posterior_check_prints_the_held_out_patterns_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validation.md: held-out patterns are shown apart. The posterior check printed one
+    table with a role column; patterns/sino_soviet.yaml holds out india_recovery and
+    albania_after_split, which now come under their own heading, after the others."""
+    from test_calibrate import _fake_calibration
+    from test_observed import real_votes
+
+    import sim.patterns.link as links
+
+    def flat(scenario, seed, power, rival, *, engine="mesa"):  # type: ignore[no-untyped-def]
+        steps, states = scenario.calendar.n_steps + 1, len(scenario.states)
+        return np.tile(np.arange(states, dtype=float), (steps, 1))
+
+    monkeypatch.setattr(links, "propensity_gaps", flat)
+    _fake_calibration(tmp_path / "cal")
+    argv = ["patterns", "check", str(ROOT / "patterns" / "sino_soviet.yaml"), "--samples", "1"]
+    argv += ["--reps", "1", "--posterior", str(tmp_path / "cal")]
+    assert main([*argv, "--votes", str(real_votes()), "--out", str(tmp_path / "out")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    apart = lines.index("held-out patterns")
+    ids = [line.split()[0] for line in lines if line.split()]
+    held = {"india_recovery", "albania_after_split"}
+    assert "calibration patterns" in lines[:apart]
+    assert held <= set(ids[ids.index("held-out") :])
+    assert "india_1962" in ids[: ids.index("held-out")] and not held & set(
+        ids[: ids.index("held-out")]
+    )
+
+
+def test_a_posterior_of_another_case_names_the_path_the_scenario_lacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration on Syria alone may fit an event of Syria's (russia_intervention,
+    scenarios/syria.yaml); carried to the Sino-Soviet pattern file, whose scenario has
+    no such event, the check said only "override events.russia_intervention.magnitude=...:
+    unknown event id", without the calibration or the scenario."""
+    from test_observed import real_votes
+
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    path = "events.russia_intervention.magnitude"
+    pd.DataFrame(
+        {"generation": [0, 0], "variant": ["v", "v"], "particle": [0, 1], "weight": [0.5, 0.5],
+         "distance": [1.0, 1.0], "model_probability": [1.0, 1.0], path: [2.0, 3.0]}
+    ).to_parquet(folder / "posterior.parquet")  # fmt: skip
+    manifest = {
+        "kind": "calibration",
+        "status": "complete",
+        "variants": {"v": {}},
+        "resolved": {"parameters": {path: {"low": 1, "high": 4}}},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(ROOT / "patterns" / "sino_soviet.yaml"), "--samples", "1"]
+    argv += ["--posterior", str(folder), "--votes", str(real_votes()), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(
+        f"credsim: error: --posterior {folder}: its parameter sets do not fit scenario "
+        "'sino_soviet' of pattern file 'sino_soviet': override "
+        "events.russia_intervention.magnitude="
+    )
+    assert "unknown event id 'russia_intervention'" in err
+    assert not out.exists()

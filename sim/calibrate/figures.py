@@ -50,9 +50,11 @@ def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, list[
 
 
 def _tick(pattern: str) -> str:
-    """``file/pattern_id`` on short lines: the file, then the id in words."""
+    """``file/pattern_id`` on short lines: the file (broken after its underscores when
+    long, so that neighbouring ticks do not overlap), then the id in words."""
     stem, _, name = pattern.rpartition("/")
-    return "\n".join([stem, *textwrap.wrap(name.replace("_", " "), 13)])
+    file = [line.replace("_ ", "_") for line in textwrap.wrap(stem.replace("_", "_ "), 13)]
+    return "\n".join([*file, *textwrap.wrap(name.replace("_", " "), 13)])
 
 
 def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figure:

@@ -169,8 +169,13 @@ def summary_table(
     priors: Mapping[str, tuple[float, float]],
     months_per_step: int | None = 1,
     truth: Mapping[str, float] | None = None,
+    fixed: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """Posterior median and 90% interval per variant and free parameter, final generation.
+
+    ``fixed`` maps each variant to the paths it fixes (the calibration's ``variants``),
+    which get no row; every other prior gets one, even when the variant's final
+    generation holds a single particle (its interval is then that one value).
 
     Columns: ``variant, parameter, median, q05, q95, prior_low, prior_high,
     narrowing`` (interval width over prior width), ``truth`` (the ``--truth``
@@ -184,6 +189,7 @@ def summary_table(
     files' scenarios step by different lengths (``months_per_step`` None).
     """
     truth = truth or {}
+    fixed = fixed or {}
     unit = "months" if months_per_step else "steps"
     rows = []
 
@@ -199,7 +205,7 @@ def summary_table(
         generation = int(final["generation"].iloc[0]) if len(final) else last
         for path, (low, high) in priors.items():
             values = final[path].to_numpy(dtype=float)
-            if not len(values) or np.all(np.isnan(values)) or final[path].nunique() == 1:
+            if path in fixed.get(variant, {}) or not len(values) or np.all(np.isnan(values)):
                 continue  # fixed in this variant
             q05, med, q95 = weighted_quantile(
                 values, final["weight"], [INTERVAL[0], 0.5, INTERVAL[1]]

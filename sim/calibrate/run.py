@@ -79,12 +79,15 @@ def _read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def check_folder(
-    folder: Path, identity: str, truth: dict[str, float] | None = None
+    folder: Path,
+    identity: str,
+    truth: dict[str, float] | None = None,
+    name: str | None = None,
 ) -> dict[str, Any] | None:
     """The folder's manifest if it holds this calibration; None if new or empty.
 
-    ``truth``: this calibration's ``--truth`` values, to say so when the folder holds the
-    same calibration file run with other ones.
+    ``truth``: this calibration's ``--truth`` values, and ``name`` its name, to say what
+    changed when the folder holds the same calibration run on other inputs.
 
     Raises:
         InputError: the folder is a file, holds something else, or holds files but no manifest.
@@ -101,14 +104,26 @@ def check_folder(
                 "choose another --out"
             )
         return None
+    held = data.get("truth") or {}
+    other_truth = (
+        f"--truth {_truth_text(held)}, this calibration's {_truth_text(truth or {})}"
+        if data.get("kind") == KIND and truth is not None and held != truth
+        else ""
+    )
+    same_name = name is not None and data.get("name") == name
+    if data.get("kind") == KIND and data.get("identity") != identity and same_name:
+        # The same calibration by name, on other inputs: say what differs, not "different".
+        changed = other_truth or (
+            "the calibration file, a pattern file, its scenario or --truth changed since"
+        )
+        raise InputError(
+            f"results folder '{folder}' holds calibration '{data['name']}' run on other "
+            f"inputs ({changed}); choose another --out, or remove the folder to calibrate "
+            "afresh"
+        )
     if data.get("kind") != KIND or data.get("identity") != identity:
         what = folder_name(data) or "something else"
-        held = data.get("truth") or {}
-        differs = (
-            f"; --truth {_truth_text(held)}, this calibration's {_truth_text(truth or {})}"
-            if data.get("kind") == KIND and truth is not None and held != truth
-            else ""
-        )
+        differs = f"; {other_truth}" if other_truth else ""
         raise InputError(
             f"results folder '{folder}' holds a different calibration or experiment "
             f"('{what}', {data.get('kind', 'unknown')}{differs}); choose another --out or "
@@ -395,7 +410,7 @@ def run_calibration(
     """
     identity = calibration.identity(problem.identity())
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
-    previous = check_folder(folder, identity, calibration.truth)
+    previous = check_folder(folder, identity, calibration.truth, calibration.name)
     if previous is not None and previous.get("status") == "complete":
         require_intact(folder)  # a damaged finished calibration is not "complete"
         print(
@@ -435,7 +450,7 @@ def run_calibration(
             predictive = predictive_table(calibration, problem, particles, chosen, workers)
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
         summary = posterior.summary_table(
-            particles, priors, months_per_step(problem), calibration.truth
+            particles, priors, months_per_step(problem), calibration.truth, variants
         )
         atomic_write_text(folder / "summary.csv", summary.to_csv(index=False))
         write_parquet(predictive, folder / "predictive.parquet")

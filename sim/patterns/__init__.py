@@ -92,6 +92,8 @@ class Prepared:
             offset and a prediction (decision 39).
         roll_calls: group name -> (Y,) the distinct roll calls behind the group's value
             each year (0 where none of its states voted).
+        measured_years: the years with a roll call the link's measure and issue keep (a
+            split between power and rival, the issue's), for the notes.
     """
 
     states: list[str]
@@ -106,6 +108,7 @@ class Prepared:
     voters: list[tuple[str, list[int]]]
     has_offset: BoolArray
     roll_calls: dict[str, IntArray]
+    measured_years: list[int]
 
 
 @dataclass
@@ -371,6 +374,17 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         years=(int(years[0]), int(years[-1])),
     )
     values = state_values(pairs)
+    # The power's own votes on the roll calls the measure keeps: the years that have one.
+    kept = pair_agreement(
+        data,
+        power,
+        [power],
+        rival=rival,
+        measure=pf.link.measure,
+        issue=pf.link.issue,
+        years=(int(years[0]), int(years[-1])),
+    )
+    measured_years = sorted(int(y) for y in kept["year"].unique())
     calls = pairs.assign(state=pairs["state"].map(seated))
     roll_calls: dict[str, IntArray] = {}
     for name in used:
@@ -410,13 +424,16 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         voters=voters,
         has_offset=has_offset,
         roll_calls=roll_calls,
+        measured_years=measured_years,
     )
 
 
 # --------------------------------------------------------------------------- statistics
 
 
-def _observed_one(pattern: Pattern, prep: Prepared, index: int) -> tuple[float, float]:
+def _observed_one(
+    pf: PatternFile, pattern: Pattern, prep: Prepared, index: int
+) -> tuple[float, float]:
     """The observed statistic of one pattern (``patterns[index]``) and its tolerance."""
     group = prep.observed[prep.members[pattern.group]]
     years = prep.years
@@ -460,7 +477,7 @@ def _observed_one(pattern: Pattern, prep: Prepared, index: int) -> tuple[float, 
     else:
         bootstrap = stats.bootstrap_change(group, years, before, after)
     if not np.isfinite(value):
-        field, message = _no_votes(pattern, prep, at)
+        field, message = _no_votes(pf, pattern, prep, at)
         raise InputError(message, path=f"{at}.{field}")
     return value, bootstrap if pattern.tolerance == "bootstrap" else float(pattern.tolerance)
 
@@ -531,7 +548,10 @@ def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
             lacking = [y for y in none if y not in prep.roll_call_years]
             if lacking:
                 bits.append(f"no roll call in {' or '.join(year_spans(lacking))}")
-            silent = [y for y in none if y in prep.roll_call_years]
+            unkept = [y for y in none if y in prep.roll_call_years and y not in prep.measured_years]
+            if unkept:
+                bits.append(f"no {_kept_roll_calls(pf)} in {' or '.join(year_spans(unkept))}")
+            silent = [y for y in none if y in prep.measured_years]
             if silent:
                 bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
             thin = few_roll_calls(prep.years[inside], counts[inside])
@@ -547,6 +567,16 @@ def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
                 "with votes, each once however few its roll calls)"
             )
     return notes
+
+
+def _kept_roll_calls(pf: PatternFile) -> str:
+    """The roll calls the link's measure and issue keep, in words, for the notes."""
+    what = "roll call"
+    if pf.link.issue:
+        what += f" on issue '{pf.link.issue}'"
+    if pf.link.measure == "split_agreement":
+        what += f" where {pf.link.power} and {pf.link.rival} voted yes against no"
+    return what
 
 
 def _years_of(window: str) -> str:
@@ -567,13 +597,20 @@ def _silent_window(pattern: Pattern, prep: Prepared) -> tuple[str, str] | None:
     return None
 
 
-def _no_votes(pattern: Pattern, prep: Prepared, at: str) -> tuple[str, str]:
+def _no_votes(pf: PatternFile, pattern: Pattern, prep: Prepared, at: str) -> tuple[str, str]:
     """Why a pattern has no observed value, and the field to point at: a silent window
     (:func:`_silent_window`), or one where its group or control cast no vote (with the
     data's years)."""
     silent = _silent_window(pattern, prep)
     if silent is not None:
         return silent
+    for window, (start, stop) in pattern.windows().items():
+        if not any(start <= year <= stop for year in prep.measured_years):
+            return (
+                window,
+                f"pattern '{pattern.id}': its {_years_of(window)} {span_text(start, stop)} "
+                f"have no {_kept_roll_calls(pf)}",
+            )
     first, last = prep.roll_call_years[0], prep.roll_call_years[-1]
     for role, name in (("group", pattern.group), ("control", pattern.control)):
         if name is None:
@@ -597,7 +634,7 @@ def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
     rows = []
     for index, pattern in enumerate(pf.patterns):
         try:
-            value, tolerance = _observed_one(pattern, prep, index)
+            value, tolerance = _observed_one(pf, pattern, prep, index)
         except InputError as exc:
             raise located(exc, pf) from None
         rows.append(

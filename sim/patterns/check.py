@@ -12,7 +12,8 @@ pattern (calibration patterns, then the held-out ones apart) and writes to
 ``patterns.parquet`` (the table), ``figures/<id>.png`` (observed against
 predicted yearly series of the group and control, windows shaded) and
 ``report.md``. Exit 0 even when patterns fail; 1 with ``--strict`` when any
-fails; 2 on bad input (nothing is written then).
+fails (under ``--posterior``: is not covered); 2 on bad input (nothing is written
+then).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     c.add_argument("--out", help="output folder (default results/patterns/<name>)")
     c.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
-    c.add_argument("--strict", action="store_true", help="exit 1 when any pattern fails")
+    c.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any pattern fails (with --posterior: is not covered)",
+    )
     c.add_argument(
         "--engine",
         choices=ENGINES,
@@ -188,6 +193,13 @@ def _write(
 
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
+    if (out / "patterns.csv").is_file():
+        # An earlier check's folder: its figures of patterns no longer in the file (an id
+        # renamed or removed, another file's) would sit beside this table's.
+        ids = {pattern.id for pattern in pf.patterns}
+        for old in figures.glob("*.png"):
+            if old.stem not in ids:
+                old.unlink()
     tidy = table.reset_index()
     atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
     write_parquet(tidy, out / "patterns.parquet")

@@ -131,6 +131,29 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
         plt.close(fig)
 
 
+def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:
+    """Every path the calibration draws must be a value of the pattern file's scenario
+    (a calibration on another case may fit an event of its own).
+
+    Raises:
+        InputError: naming the calibration, the pattern file's scenario and the path.
+    """
+    from sim.scenario.loader import load_scenario
+
+    overrides = {p: v for p, v in draws[0].items() if p != LINK_BETA}
+    try:
+        load_scenario(pf.base_scenario, overrides)
+    except InputError as exc:
+        raise InputError(
+            f"--posterior {folder}: its parameter sets do not fit scenario "
+            f"'{pf.base_scenario.name}' of pattern file '{pf.name}': {exc}"
+        ) from None
+
+
+def _three(value: float) -> str:
+    return f"{value:.3f}"
+
+
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate (on ``--engine``), print and write (module docstring); returns 0, or 1
     with ``--strict`` when a pattern is not covered."""
@@ -143,6 +166,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     if args.overrides:
         raise InputError("--set and --posterior do not mix: the posterior sets the values")
     variant, draws = posterior_draws(Path(args.posterior), args.variant, args.samples, args.seed)
+    _check_paths(pf, draws, args.posterior)
     observed = observed_statistics(pf, votes)
     simulated = []
     for k, draw in enumerate(draws):
@@ -164,7 +188,10 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         f"pattern file '{pf.name}': posterior predictive from {args.posterior}, "
         f"{len(draws)} draws x {args.reps} replicate(s)"
     )
-    print(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    for role, heading in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
+        rows = table[table["role"] == role]
+        if not rows.empty:  # held-out patterns apart (validation.md, "Pattern files")
+            print(f"\n{heading}\n" + rows.drop(columns="role").to_string(float_format=_three))
     print_notes(pf, prepare(pf, votes))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
