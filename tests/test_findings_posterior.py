@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -33,3 +34,27 @@ def test_a_final_value_is_described_at_the_runs_last_month(claim: posterior.Post
     year, month = end.split("-")
     assert f"{calendar.month_name[int(month)]} {year}" in claim.difference
     assert "mid-1960s:" not in claim.difference
+
+
+def test_the_section_names_every_pattern_the_posterior_fails(tmp_path: Path) -> None:
+    # A failed pattern must be reported as a finding: the section named only the count
+    # of passed calibration patterns ("4/6"), never which failed or any held-out one.
+    pd.DataFrame(
+        {
+            "variant": ["v2", "v2", "v2", "v1"],
+            "pattern": ["case/passes", "case/misses", "case/held_out_miss", "case/v1_only"],
+            "role": ["calibrate", "calibrate", "holdout", "calibrate"],
+            "observed": [0.0, -0.123, 0.091, 0.5],
+            "median": [0.0, 0.007, 0.001, 0.0],
+            "pass": [True, False, False, False],
+        }
+    ).to_csv(tmp_path / "checks.csv", index=False)
+    pd.DataFrame({"variant": ["v2"], "parameter": [posterior.NB], "narrowing": [0.9]}).to_csv(
+        tmp_path / "summary.csv", index=False
+    )
+    text = posterior.render({}, tmp_path)
+    assert "`case/misses` (observed -0.123, median simulated +0.007)" in text
+    assert "calibration patterns failed, 1 of 2" in text
+    assert "held-out patterns failed, 1 of 1: `case/held_out_miss`" in text
+    assert "case/passes" not in text
+    assert "case/v1_only" not in text

@@ -266,6 +266,39 @@ def favoured_variant(calibration: Path) -> str:
     )
 
 
+def failed_patterns(calibration: Path, variant: str = "v2") -> str:
+    """The patterns ``variant``'s posterior predictive runs fail (``checks.csv``), named.
+
+    A failed pattern is a finding: the claims are drawn from a model that does not
+    reproduce it, so the section names each one rather than only counting them.
+    """
+    table = calibration / "checks.csv"
+    if not table.is_file():
+        return ""
+    checks = pd.read_csv(table)
+    checks = checks[checks["variant"] == variant]
+    if checks.empty:
+        return ""
+    failed = checks[~checks["pass"].astype(str).str.lower().isin(["true", "1"])]
+    parts = []
+    for role, label in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
+        mine = checks[checks["role"] == role]
+        bad = failed[failed["role"] == role]
+        if mine.empty:
+            continue
+        names = ", ".join(
+            f"`{r.pattern}` (observed {r.observed:+.3f}, median simulated {r.median:+.3f})"
+            for r in bad.itertuples()
+        )
+        parts.append(f"{label} failed, {len(bad)} of {len(mine)}" + (f": {names}" if names else ""))
+    return (
+        f"**Patterns the {variant} posterior fails** (its predictive runs against the votes, "
+        f"`checks.csv`; docs/validation.md discusses each): " + "; ".join(parts) + ". The "
+        "claims above are drawn from this posterior, so they come from a model that misses "
+        "these patterns."
+    )
+
+
 def render(results: Mapping[str, Results], calibration: Path) -> str:
     """The section "Claims under the posterior" of findings.md (Markdown).
 
@@ -328,4 +361,6 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
     )
     favoured = favoured_variant(calibration)
     tail = f"\n\n{favoured}" if favoured else ""
+    failed = failed_patterns(calibration)
+    tail += f"\n\n{failed}" if failed else ""
     return head + header + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + tail + "\n"
