@@ -37,6 +37,7 @@ from sim.findings.numbers import (
     baseline_point,
     describe_point,
     design_size,
+    grid_range,
     interval,
     paired,
     point_means,
@@ -397,8 +398,8 @@ def body_claim2(ctx: Context) -> list[str]:
         for scenario in ("historical", "neutral_1962", "coexistence_neutral"):
             v = at(at_date[at_date["scenario"] == scenario], point)["value"]
             cells.append(f"{v.mean():.2f}")
-        hist = at_date[at_date["scenario"] == "historical"]["value"]
-        cells.append(value_range(hist, ".2f"))
+        hist = at_date[at_date["scenario"] == "historical"]
+        cells.append(grid_range(hist, "value", ".2f"))
         pole_rows.append([when, *cells])
     post = window_mean(res, "1963-01", "1972-12", "effective_poles")
     post = wide(post, res, "all", "")
@@ -464,7 +465,7 @@ def body_claim3(ctx: Context) -> list[str]:
                 f"{base['no_statement'].mean():+.3f}",
                 interval(base["diff"]).text(4),
                 f"{100 * base['share'].mean():.2f}%",
-                f"{100 * d['share'].max():.2f}%",
+                f"{100 * point_means(d, 'share').max():.2f}%",
                 share_text(point_means(d, "share") >= 0.5),
             ]
         )
@@ -583,7 +584,7 @@ def body_claim5(ctx: Context) -> list[str]:
                     f"{base[f'sd_trust.China.{group}'].mean():.4f}",
                     f"{base[f'sd_trust.Russia.{group}'].mean():.4f}",
                     interval(ratio).text(1).replace("+", ""),
-                    value_range(ratio, ".1f"),
+                    grid_range(sel.assign(ratio=ratio), "ratio", ".1f"),
                     share_text(ratio.groupby(sel["point"]).mean() > 1),
                 ]
             )
