@@ -154,6 +154,23 @@ def test_boundary_count_equals_runs_table(tiny: dict[str, Any]) -> None:
     assert f"than abstaining in {expected}." in tiny["text"]
 
 
+def test_boundary_replicate_sd_is_the_cells_difference(tiny: dict[str, Any]) -> None:
+    # A cell is historical minus abstained; the sustained scenario of the same sweep is
+    # in no cell, so its replicates' spread must not be the one quoted.
+    runs = _runs(tiny["folders"]["claim1_boundary"])
+    table = runs.pivot_table(
+        index=[NB, MEMORY, "replicate"], columns="scenario", values="final_trust.Russia.arab_league"
+    )
+    diff = (table["historical"] - table["abstained"]).groupby(level=[0, 1])
+    sd = diff.std().max()
+    assert f"across replicates of any cell is {sd:.1e}," in tiny["text"]
+    mixed = int(((diff.min() < 0) & (diff.max() > 0)).sum())
+    if mixed == 0:
+        assert "every cell's replicates agree in sign" in tiny["text"]
+    else:
+        assert f"the replicates of {mixed} cells differ in sign" in tiny["text"]
+
+
 def test_sobol_summary_equals_runs_table(tiny: dict[str, Any]) -> None:
     runs = _runs(tiny["folders"]["claim1_sobol"])
     table = runs.pivot_table(

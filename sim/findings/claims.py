@@ -247,13 +247,23 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
         for nb, row in cells.iterrows()
     ]
     worse = means["arab_league"] < 0
-    replicate_sd = boundary.ok_runs.groupby(["scenario", "point"])[KEY_METRIC].std().max()
+    # A cell is historical minus abstained: its replicates' spread is that difference's,
+    # not a scenario's (the sustained scenario, in the same sweep, is in no cell).
+    key_diff = paired(boundary.ok_runs, KEY_METRIC, "historical", "abstained", boundary.varied)
+    by_cell = key_diff.groupby(["point"])["diff"]
+    replicate_sd = by_cell.std().max()
+    mixed = int(((by_cell.min() < 0) & (by_cell.max() > 0)).sum())
+    agree = (
+        "every cell's replicates agree in sign"
+        if mixed == 0
+        else f"the replicates of {mixed} cells differ in sign"
+    )
     out.append(
         captioned(
             "**The boundary** (`claim1_boundary`, mean of "
             f"{boundary.manifest['replicates']} paired replicates per cell; the largest standard "
-            f"deviation across replicates of any cell is {replicate_sd:.1e}, so the cells are "
-            f"exact to the digits shown). Withdrawing leaves Russia worse off among Arab League "
+            f"deviation of the difference across replicates of any cell is {replicate_sd:.1e}, "
+            f"and {agree}). Withdrawing leaves Russia worse off among Arab League "
             f"states than abstaining in {share_text(worse)} cells. The memories of the grid at "
             "which it does, by negativity bias (elsewhere the years of support still outweigh "
             "the withdrawal in December 2026):\n\n",
