@@ -80,3 +80,34 @@ def test_claim2_discussion_of_the_lean_agrees_with_the_mechanism_runs() -> None:
     text += "\n".join(str(v) for v in discussion.VERDICTS)
     text += "\n".join(str(v) for v in discussion.DISCUSSION.values())
     assert each_trims or "mechanisms trims the gain" not in text
+
+
+def test_construction_is_said_beside_the_probabilities_it_decides(tmp_path: Path) -> None:
+    # Claims 3 and 4 hold in every draw because of how the model is built (cheap talk
+    # weak by assumption; a first-mover decay below 1 makes going first a gain); the
+    # section printed P(holds) 1.00 for both with no word of it, and for claim 4 beside
+    # a summary that calls the claim not supported.
+    built = {c.number: c.built_in for c in posterior.CLAIMS}
+    assert "construction" in built[3]
+    assert "built in" in built[4] and "does not" in built[4]
+    assert "construction" in built[5]
+
+
+def test_a_narrowed_link_parameter_is_named_as_the_link(tmp_path: Path) -> None:
+    # The only parameter the joint calibration narrowed is the link's beta: the section
+    # must say what was narrowed and that it is the link, not the model's dynamics.
+    pd.DataFrame(
+        {
+            "variant": ["v2", "v2", "v2"],
+            "parameter": [posterior.NB, "link.beta", "parameters.trust.memory (half-life)"],
+            "q05": [1.1, 0.0003, None],
+            "q95": [3.7, 0.016, None],
+            "prior_low": [1.0, 0.0, None],
+            "prior_high": [4.0, 2.0, None],
+            "narrowing": [0.85, 0.008, None],
+        }
+    ).to_csv(tmp_path / "summary.csv", index=False)
+    text = posterior.render({}, tmp_path)
+    assert "`link.beta` (90% interval 0.0003 to 0.016, prior 0 to 2)" in text
+    assert "muting that link" in text
+    assert "negativity_bias` (90%" not in text
