@@ -111,3 +111,14 @@ def test_a_narrowed_link_parameter_is_named_as_the_link(tmp_path: Path) -> None:
     assert "`link.beta` (90% interval 0.0003 to 0.016, prior 0 to 2)" in text
     assert "muting that link" in text
     assert "negativity_bias` (90%" not in text
+
+
+def test_a_value_chosen_by_looking_at_runs_is_said_in_the_preamble() -> None:
+    # docs/scenarios.md says prior_memory 0.99 "was not lowered further" because of how
+    # the runs behaved; findings.md called every value a judgement, not a fit, without
+    # saying so, although re-anchoring moves claims 1 and 2.
+    from sim.findings import discussion
+
+    scenarios = (REPO / "docs" / "scenarios.md").read_text()
+    if "which is why it was not lowered further" in scenarios:
+        assert "chosen while looking\nat runs: `prior_memory`" in discussion.PREAMBLE

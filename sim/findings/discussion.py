@@ -23,7 +23,12 @@ patron's reliability from how the client is treated (`enemy_reliability`
 0), a second, affinity channel records whether a patron's conduct served or
 hurt the observer's side, priors re-anchor slowly on what the evidence says
 (`prior_memory` 0.99), and every run starts at rest. The values are
-judgements (docs/scenarios.md), not fits. Each claim says what changed
+judgements (docs/scenarios.md), not fits, but one was chosen while looking
+at runs: `prior_memory` was not set below 0.99 because a lower value
+anchored Saudi Arabia's slow rise in trust in Russia (0.64 by 2024 at 0.97;
+docs/scenarios.md, model v2), and re-anchoring is what moves claim 1 among Arab League states
+and the poles of claim 2 (see "Which v2 mechanism moves each claim"). Each
+claim says what changed
 against v1 and why; **v1 numbers are quoted from the v1 run of 25 November
 2026** (docs/findings.md at commit d4e5e8a, the v1 scenarios now kept in
 `tests/data/v1/`). The section "Which v2 mechanism moves each claim" below
