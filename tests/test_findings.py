@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from sim import findings
+from sim.findings.numbers import grid_range
 from sim.sweep import load_experiment, run_sweep
 
 REPO = Path(__file__).resolve().parent.parent
@@ -153,6 +154,23 @@ def test_boundary_count_equals_runs_table(tiny: dict[str, Any]) -> None:
     assert f"than abstaining in {expected}." in tiny["text"]
 
 
+def test_boundary_replicate_sd_is_the_cells_difference(tiny: dict[str, Any]) -> None:
+    # A cell is historical minus abstained; the sustained scenario of the same sweep is
+    # in no cell, so its replicates' spread must not be the one quoted.
+    runs = _runs(tiny["folders"]["claim1_boundary"])
+    table = runs.pivot_table(
+        index=[NB, MEMORY, "replicate"], columns="scenario", values="final_trust.Russia.arab_league"
+    )
+    diff = (table["historical"] - table["abstained"]).groupby(level=[0, 1])
+    sd = diff.std().max()
+    assert f"across replicates of any cell is {sd:.1e}," in tiny["text"]
+    mixed = int(((diff.min() < 0) & (diff.max() > 0)).sum())
+    if mixed == 0:
+        assert "every cell's replicates agree in sign" in tiny["text"]
+    else:
+        assert f"the replicates of {mixed} cells differ in sign" in tiny["text"]
+
+
 def test_sobol_summary_equals_runs_table(tiny: dict[str, Any]) -> None:
     runs = _runs(tiny["folders"]["claim1_sobol"])
     table = runs.pivot_table(
@@ -189,6 +207,48 @@ def test_steadiness_numbers_equal_runs_table(tiny: dict[str, Any]) -> None:
     sel = runs[runs["scenario"] == "china_bystander"]
     ratio = sel["sd_trust.Russia.arab_league"] / sel["sd_trust.China.arab_league"]
     assert cells[4].startswith(f"{ratio.mean():.1f} [")
+
+
+def test_grid_range_is_over_the_points_not_the_replicates() -> None:
+    # The document's head: "the spread over the parameters is the 'grid range'". Two
+    # points, two replicates each: point means 1.5 and 3.5, while the single runs span
+    # 1 to 4 (replicate noise on top of the parameters' spread).
+    frame = pd.DataFrame({"point": [0, 0, 1, 1], "value": [1.0, 2.0, 3.0, 4.0]})
+    assert grid_range(frame, "value", ".1f") == "1.5 to 3.5"
+
+
+def test_ranges_of_claims_2_3_5_are_over_point_means(tiny: dict[str, Any]) -> None:
+    runs = _runs(tiny["folders"]["claim5_steadiness"])
+    sel = runs[runs["scenario"] == "historical"]
+    ratio = (sel["sd_trust.Russia.all"] / sel["sd_trust.China.all"]).groupby(sel["point"]).mean()
+    cells = _row(tiny["text"], "historical", "all")
+    assert cells[5] == f"{ratio.min():.1f} to {ratio.max():.1f}"
+    runs = _runs(tiny["folders"]["claim3_statement"])
+    table = runs.pivot_table(
+        index=["point", "replicate"],
+        columns="scenario",
+        values="trust_change.withdrawal.Russia.arab_league",
+    )
+    share = (table["historical"] - table["no_statement"]) / table["no_statement"].abs()
+    base = runs[np.isclose(runs["parameters.event_kinds.rhetoric.weight"], 0.2)]
+    loss = base[base["scenario"] == "no_statement"]["trust_change.withdrawal.Russia.arab_league"]
+    cells = _row(tiny["text"], "arab league", f"{loss.mean():+.3f}")
+    assert cells[4] == f"{100 * share.groupby(level=0).mean().max():.2f}%"
+    series = pd.concat(
+        pd.read_parquet(f)
+        for f in (tiny["folders"]["claim2_sino_soviet"] / "series").glob("*.parquet")
+    )
+    poles = series[
+        (series["metric"] == "effective_poles")
+        & (series["group"] == "all")
+        & (series["date"] == "1972-12")
+    ]
+    runs = _runs(tiny["folders"]["claim2_sino_soviet"])
+    hist = poles.merge(runs[runs["scenario"] == "historical"][["run_id", "point"]], on="run_id")
+    last = hist[hist["step"] == hist.groupby("run_id")["step"].transform("max")]
+    by_point = last.groupby("point")["value"].mean()
+    cells = _row(tiny["text"], "1972-12")
+    assert cells[4] == f"{by_point.min():.2f} to {by_point.max():.2f}"
 
 
 def test_statement_effect_equals_runs_table(tiny: dict[str, Any]) -> None:

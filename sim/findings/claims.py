@@ -37,6 +37,7 @@ from sim.findings.numbers import (
     baseline_point,
     describe_point,
     design_size,
+    grid_range,
     interval,
     paired,
     point_means,
@@ -246,13 +247,23 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
         for nb, row in cells.iterrows()
     ]
     worse = means["arab_league"] < 0
-    replicate_sd = boundary.ok_runs.groupby(["scenario", "point"])[KEY_METRIC].std().max()
+    # A cell is historical minus abstained: its replicates' spread is that difference's,
+    # not a scenario's (the sustained scenario, in the same sweep, is in no cell).
+    key_diff = paired(boundary.ok_runs, KEY_METRIC, "historical", "abstained", boundary.varied)
+    by_cell = key_diff.groupby(["point"])["diff"]
+    replicate_sd = by_cell.std().max()
+    mixed = int(((by_cell.min() < 0) & (by_cell.max() > 0)).sum())
+    agree = (
+        "every cell's replicates agree in sign"
+        if mixed == 0
+        else f"the replicates of {mixed} cells differ in sign"
+    )
     out.append(
         captioned(
             "**The boundary** (`claim1_boundary`, mean of "
             f"{boundary.manifest['replicates']} paired replicates per cell; the largest standard "
-            f"deviation across replicates of any cell is {replicate_sd:.1e}, so the cells are "
-            f"exact to the digits shown). Withdrawing leaves Russia worse off among Arab League "
+            f"deviation of the difference across replicates of any cell is {replicate_sd:.1e}, "
+            f"and {agree}). Withdrawing leaves Russia worse off among Arab League "
             f"states than abstaining in {share_text(worse)} cells. The memories of the grid at "
             "which it does, by negativity bias (elsewhere the years of support still outweigh "
             "the withdrawal in December 2026):\n\n",
@@ -397,8 +408,8 @@ def body_claim2(ctx: Context) -> list[str]:
         for scenario in ("historical", "neutral_1962", "coexistence_neutral"):
             v = at(at_date[at_date["scenario"] == scenario], point)["value"]
             cells.append(f"{v.mean():.2f}")
-        hist = at_date[at_date["scenario"] == "historical"]["value"]
-        cells.append(value_range(hist, ".2f"))
+        hist = at_date[at_date["scenario"] == "historical"]
+        cells.append(grid_range(hist, "value", ".2f"))
         pole_rows.append([when, *cells])
     post = window_mean(res, "1963-01", "1972-12", "effective_poles")
     post = wide(post, res, "all", "")
@@ -464,7 +475,7 @@ def body_claim3(ctx: Context) -> list[str]:
                 f"{base['no_statement'].mean():+.3f}",
                 interval(base["diff"]).text(4),
                 f"{100 * base['share'].mean():.2f}%",
-                f"{100 * d['share'].max():.2f}%",
+                f"{100 * point_means(d, 'share').max():.2f}%",
                 share_text(point_means(d, "share") >= 0.5),
             ]
         )
@@ -583,7 +594,7 @@ def body_claim5(ctx: Context) -> list[str]:
                     f"{base[f'sd_trust.China.{group}'].mean():.4f}",
                     f"{base[f'sd_trust.Russia.{group}'].mean():.4f}",
                     interval(ratio).text(1).replace("+", ""),
-                    value_range(ratio, ".1f"),
+                    grid_range(sel.assign(ratio=ratio), "ratio", ".1f"),
                     share_text(ratio.groupby(sel["point"]).mean() > 1),
                 ]
             )

@@ -213,6 +213,13 @@ def point_means(diff: pd.DataFrame, column: str = "diff") -> pd.Series:
     return diff.groupby("point")[column].mean()
 
 
+def grid_range(frame: pd.DataFrame, column: str, spec: str = "+.3f") -> str:
+    """The "grid range" of the document's head: the smallest and the largest of the
+    design points' means of ``column`` (over their replicates), so that it measures the
+    spread over the parameters, not the replicates' own noise on top of it."""
+    return value_range(point_means(frame, column), spec)
+
+
 def value_range(values: pd.Series, spec: str = "+.3f") -> str:
     """``-0.012 to +0.034``: the smallest and the largest of ``values``."""
     return f"{values.min():{spec}} to {values.max():{spec}}"

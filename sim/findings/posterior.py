@@ -51,6 +51,9 @@ class PosteriorClaim:
         holds: when the claim holds in a draw, in words.
         key: the key difference per draw and whether the claim holds, from the runs.
         decisive: the parameters that decide the claim on the grids (findings.md).
+        built_in: what of the answer follows from the model's construction (empty when
+            nothing does), said beside the probability so that a probability of 1 is not
+            read as a finding.
     """
 
     number: int
@@ -60,6 +63,7 @@ class PosteriorClaim:
     holds: str
     key: Callable[[pd.DataFrame], pd.DataFrame]
     decisive: tuple[str, ...]
+    built_in: str = ""
 
 
 def _pairs(metric: str, a: str, b: str, below: bool) -> Callable[[pd.DataFrame], pd.DataFrame]:
@@ -101,9 +105,11 @@ CLAIMS: tuple[PosteriorClaim, ...] = (
     ),
     PosteriorClaim(
         2,
-        "The 1962 lean and the test ban cost the USSR the non-aligned",
+        "The 1962 lean cost the USSR the non-aligned",
         "claim2_posterior",
-        "the USSR's trust among non-aligned states, mid-1960s: historical minus neutral in 1962",
+        "the USSR's trust among non-aligned states, December 1972 (the end of the run: the "
+        "posterior experiment records summaries only, not the grid's mid-1960s mean): "
+        "historical minus neutral in 1962 (the lean alone: the test ban is in both)",
         "the difference is negative",
         _pairs("final_trust.USSR.nonaligned", "historical", "neutral_1962", below=True),
         (MEMORY, NB),
@@ -116,6 +122,8 @@ CLAIMS: tuple[PosteriorClaim, ...] = (
         "the statements restore under 5% of the window's loss",
         _statement,
         (NB, "parameters.event_kinds.rhetoric.weight", "parameters.salience.global"),
+        "It holds by construction: the statement is cheap talk, weak by assumption and "
+        "scaled by the trust left (claim 3), so a probability of 1 restates the premise.",
     ),
     PosteriorClaim(
         4,
@@ -125,6 +133,10 @@ CLAIMS: tuple[PosteriorClaim, ...] = (
         "the difference is negative",
         _pairs("final_trust.Russia.syria", "historical", "russia_first", below=True),
         ("parameters.event_kinds.recognize.first_mover_decay", NB, MEMORY),
+        "The sign is built in: with a first-mover decay below 1 (held at the scenario's 0.5) "
+        "going first can only gain, so a probability of 1 says only that; it does not "
+        "support the claim, whose verdict (claim 4) rests on the gain being small against "
+        "the new administration's gap between Russia and Turkey.",
     ),
     PosteriorClaim(
         5,
@@ -134,6 +146,8 @@ CLAIMS: tuple[PosteriorClaim, ...] = (
         "the difference is negative",
         _steadiness,
         (NB, MEMORY, "parameters.diffusion.susceptibility"),
+        "It is largely construction: in these historical runs China's only events are "
+        "three small statements (claim 5).",
     ),
 )
 EXPERIMENTS = tuple(c.experiment for c in CLAIMS)
@@ -264,6 +278,68 @@ def favoured_variant(calibration: Path) -> str:
     )
 
 
+def failed_patterns(calibration: Path, variant: str = "v2") -> str:
+    """The patterns ``variant``'s posterior predictive runs fail (``checks.csv``), named.
+
+    A failed pattern is a finding: the claims are drawn from a model that does not
+    reproduce it, so the section names each one rather than only counting them.
+    """
+    table = calibration / "checks.csv"
+    if not table.is_file():
+        return ""
+    checks = pd.read_csv(table)
+    checks = checks[checks["variant"] == variant]
+    if checks.empty:
+        return ""
+    failed = checks[~checks["pass"].astype(str).str.lower().isin(["true", "1"])]
+    parts = []
+    for role, label in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
+        mine = checks[checks["role"] == role]
+        bad = failed[failed["role"] == role]
+        if mine.empty:
+            continue
+        names = ", ".join(
+            f"`{r.pattern}` (observed {r.observed:+.3f}, median simulated {r.median:+.3f})"
+            for r in bad.itertuples()
+        )
+        parts.append(f"{label} failed, {len(bad)} of {len(mine)}" + (f": {names}" if names else ""))
+    return (
+        f"**Patterns the {variant} posterior fails** (its predictive runs against the votes, "
+        f"`checks.csv`; docs/validation.md discusses each): " + "; ".join(parts) + ". The "
+        "claims above are drawn from this posterior, so they come from a model that misses "
+        "these patterns."
+    )
+
+
+def narrowed_elsewhere(calibration: Path, variant: str = "v2") -> str:
+    """The parameters the calibration narrowed that decide no claim, with their intervals.
+
+    When the fit narrows only the link from trust to the votes, it has matched the votes
+    by muting that link, not by learning the model's dynamics; the section says so.
+    """
+    summary = pd.read_csv(calibration / "summary.csv")
+    rows = summary[(summary["variant"] == variant) & summary["narrowing"].notna()]
+    decisive = {p for c in CLAIMS for p in c.decisive}
+    rows = rows[(rows["narrowing"] < CONSTRAINED) & ~rows["parameter"].isin(list(decisive))]
+    if rows.empty or not {"q05", "q95", "prior_low", "prior_high"} <= set(rows.columns):
+        return ""
+    named = "; ".join(
+        f"`{r.parameter}` (90% interval {r.q05:.3g} to {r.q95:.3g}, prior {r.prior_low:g} "
+        f"to {r.prior_high:g})"
+        for r in rows.itertuples()
+    )
+    link = all(str(p).startswith("link.") for p in rows["parameter"])
+    why = (
+        " It is the scale of the link from trust to the votes, not a parameter of the "
+        "model's dynamics: the fit matches the votes mostly by muting that link, so that "
+        'every predicted change in the votes is small (docs/validation.md, "Under the joint '
+        "calibration's posterior\")."
+        if link
+        else ""
+    )
+    return f"The calibration narrowed, among the parameters that decide no claim: {named}.{why}"
+
+
 def render(results: Mapping[str, Results], calibration: Path) -> str:
     """The section "Claims under the posterior" of findings.md (Markdown).
 
@@ -319,6 +395,8 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
             )
         if not a.narrowed:
             parts.append("The data cannot constrain this claim: the probability is the prior's.")
+        if claim.built_in:
+            parts.append(claim.built_in)
         notes.append(" ".join(parts))
     header = (
         "| claim | P(holds) | key difference: median [90% interval] | draws (distinct) | data |\n"
@@ -326,4 +404,8 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
     )
     favoured = favoured_variant(calibration)
     tail = f"\n\n{favoured}" if favoured else ""
+    elsewhere = narrowed_elsewhere(calibration)
+    tail += f"\n\n{elsewhere}" if elsewhere else ""
+    failed = failed_patterns(calibration)
+    tail += f"\n\n{failed}" if failed else ""
     return head + header + "\n".join(rows) + "\n\n" + "\n\n".join(notes) + tail + "\n"
