@@ -11,6 +11,8 @@ the three differences is 0.001, and the t interval's half-width is
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -117,22 +119,29 @@ def test_no_question_no_headline(tmp_path):
     assert headline_of(open_results(folder)) is None
 
 
+def _headline(cells: pd.DataFrame, **fields: Any) -> Any:
+    """A headline of ``cells`` (x, y, mean, lo, hi, n) over axes x and y, nothing else set
+    unless ``fields`` says so (axes, reference, binned, ...)."""
+    from sim.plots.headline import Headline
+
+    defaults: dict[str, Any] = dict(
+        text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x", "y"],
+        fixed={}, reference={}, at_reference=(0.0, 0.0, 0.0, 0), binned=False, phrases={},
+    )  # fmt: skip
+    return Headline(cells=cells, **{**defaults, **fields})
+
+
 def test_the_caption_names_only_what_the_map_draws():
     """The flagship's caption spoke of a zero contour, dots and panels its one-panel map,
     all of whose cells are above zero with intervals clear of it, does not draw."""
     from matplotlib.contour import ContourSet
 
-    from sim.plots.headline import Headline, headline_caption
+    from sim.plots.headline import headline_caption
 
     def headline(means, los, his, ys):
         xs = [1.0, 2.0] * (len(means) // 2)
-        cells = pd.DataFrame({"x": xs, "y": ys, "mean": means, "lo": los, "hi": his,
-                              "n": [5] * len(means)})  # fmt: skip
-        return Headline(
-            text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x", "y"],
-            fixed={}, cells=cells, reference={}, at_reference=(0.0, 0.0, 0.0, 0),
-            binned=False, phrases={},
-        )  # fmt: skip
+        return _headline(pd.DataFrame({"x": xs, "y": ys, "mean": means, "lo": los, "hi": his,
+                                       "n": [5] * len(means)}))  # fmt: skip
 
     def contour_drawn(h):
         return any(isinstance(c, ContourSet) for c in headline_figure(h).axes[0].collections)
@@ -162,16 +171,11 @@ def test_a_map_with_holes_names_no_contour_it_cannot_draw():
     """A sampled design's map (claim1_posterior: one pair per point) has cells with no
     run; a contour passes only through squares of four cells with means. The caption
     said "black line: zero contour" over a map where none was drawn."""
-    from sim.plots.headline import Headline, headline_caption
+    from sim.plots.headline import headline_caption
 
     def headline(xs, ys, means):
-        cells = pd.DataFrame({"x": xs, "y": ys, "mean": means, "lo": means, "hi": means,
-                              "n": [3] * len(means)})  # fmt: skip
-        return Headline(
-            text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x", "y"],
-            fixed={}, cells=cells, reference={}, at_reference=(0.0, 0.0, 0.0, 0),
-            binned=False, phrases={},
-        )  # fmt: skip
+        return _headline(pd.DataFrame({"x": xs, "y": ys, "mean": means, "lo": means,
+                                       "hi": means, "n": [3] * len(means)}))  # fmt: skip
 
     def segments(h):
         collections = headline_figure(h).axes[0].collections
@@ -261,16 +265,12 @@ def test_a_binned_line_whose_reference_is_no_point_drawn_draws_no_reference_line
     """A sampled design's one-parameter line shows bin means: the scenario's value need not
     be a point of it. The figure then draws no dashed line (it raised ValueError looking
     the value up), and the caption names none, as for the map's box."""
-    from sim.plots.headline import Headline, headline_caption
+    from sim.plots.headline import headline_caption
 
     cells = pd.DataFrame({"x": [0.1, 0.35, 0.6], "mean": [0.01, 0.02, 0.03],
                           "lo": [0.0, 0.01, 0.02], "hi": [0.02, 0.03, 0.04],
                           "n": [4, 4, 4]})  # fmt: skip
-    headline = Headline(
-        text="", a="a", b="b", metric="final_trust.USA.all", date=None, axes=["x"],
-        fixed={}, cells=cells, reference={"x": 0.33}, at_reference=(0.0, 0.0, 0.0, 0),
-        binned=True, phrases={},
-    )  # fmt: skip
+    headline = _headline(cells, axes=["x"], reference={"x": 0.33}, binned=True)
     ax = headline_figure(headline).axes[0]
     assert not any(line.get_gid() == "reference" for line in ax.get_lines())
     assert "dashed line" not in headline_caption(headline)

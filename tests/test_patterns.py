@@ -230,6 +230,16 @@ patterns:
 """
 
 
+def _refused_at_load(path: Path, capsys: pytest.CaptureFixture[str], expected: str) -> None:
+    """``validate`` and ``patterns check`` both refuse ``path`` with ``expected`` (exit 2),
+    the check before it looks for the votes (it is given a folder that does not exist)."""
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == expected
+    novotes = str(path.parent / "no-votes")
+    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
+    assert capsys.readouterr().err == expected
+
+
 def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
     text = _GOOD.format(scenario=REPO / "scenarios" / "syria.yaml")
     assert old in text
@@ -383,11 +393,7 @@ def test_a_did_wholly_before_the_calendar_is_refused_at_load(
         "the model predicts only its initial state, so the did cannot move whatever the "
         "parameters; let its after years reach 2014 or later\n"
     )
-    assert main(["validate", str(path)]) == 2
-    assert capsys.readouterr().err == expected
-    novotes = str(tmp_path / "no-votes")
-    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
-    assert capsys.readouterr().err == expected
+    _refused_at_load(path, capsys, expected)
     path.write_text(path.read_text().replace("after: [2011, 2012]", "after: [2012, 2014]"))
     assert load_patterns(path).patterns[0].after == (2012, 2014)
 
@@ -411,11 +417,7 @@ def test_a_group_without_a_state_is_refused_at_load_by_validate_and_check(
         f"state of scenario 'syria' ({why}); a pattern compares states' votes, so give it at "
         "least one state\n"
     )
-    assert main(["validate", str(path)]) == 2
-    assert capsys.readouterr().err == expected
-    novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
-    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
-    assert capsys.readouterr().err == expected
+    _refused_at_load(path, capsys, expected)
 
 
 def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Path) -> None:
@@ -825,11 +827,7 @@ def test_a_group_of_states_without_a_seat_is_refused_at_load(
         "without a seat in the vote data (South Vietnam: null in the observed.names of "
         "scenario 'vietnam_usa'), so it has no votes to compare\n"
     )
-    assert main(["validate", str(path)]) == 2
-    assert capsys.readouterr().err == expected
-    novotes = str(tmp_path / "no-votes")  # refused before the votes are looked for
-    assert main(["patterns", "check", str(path), "--votes", novotes]) == 2
-    assert capsys.readouterr().err == expected
+    _refused_at_load(path, capsys, expected)
 
 
 @pytest.mark.parametrize("posterior", [False, True])
