@@ -130,6 +130,20 @@ def file_kind(tree: Any) -> str | None:
     return None
 
 
+def kind_of_file(path: str) -> str | None:
+    """The kind of input file ``path`` holds (:func:`file_kind`), None when it cannot be
+    read or told: for an error path that says what a file given in the wrong place is."""
+    from pathlib import Path
+
+    from sim.errors import InputError
+    from sim.scenario.loader import read_document, read_text
+
+    try:
+        return file_kind(read_document(read_text(Path(path), path), path).tree)
+    except InputError:
+        return None
+
+
 def other_kind(tree: Any, expected: str) -> str | None:
     """Why a file of another kind than ``expected`` is refused (one line naming the
     command that takes it), or None when it is of that kind or its kind cannot be told

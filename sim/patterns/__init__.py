@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.inputs import NEEDS, NOUNS, file_kind
+from sim.inputs import NEEDS, NOUNS, kind_of_file
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
 from sim.observed.series import scenario_groups
@@ -154,7 +154,7 @@ def _named_scenario(given: str, pattern_file: str) -> Scenario:
         InputError: at ``scenario`` when it names nothing, a folder or a file of another
             kind; a mistake inside the scenario is located there and names the pattern file.
     """
-    from sim.scenario.loader import load_scenario, read_document, read_text
+    from sim.scenario.loader import load_scenario
 
     path = os.path.normpath(os.path.join(os.path.dirname(pattern_file), given))
     if Path(path).is_dir():
@@ -166,10 +166,7 @@ def _named_scenario(given: str, pattern_file: str) -> Scenario:
     try:
         return load_scenario(path)
     except InputError as exc:
-        try:
-            kind = file_kind(read_document(read_text(Path(path), path), path).tree)
-        except InputError:
-            kind = None
+        kind = kind_of_file(path)
         if kind not in (None, "scenario"):
             raise InputError(
                 f"'{given}' is {NOUNS[str(kind)]}, not a scenario (looked for {path})",

@@ -31,7 +31,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
 from sim.errors import InputError
-from sim.inputs import NOUNS, file_kind
+from sim.inputs import NOUNS, kind_of_file
 from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
@@ -389,7 +389,7 @@ def _build(
         try:
             scenarios[key] = load_scenario(files[key], spec.overrides or None)
         except InputError as exc:
-            kind = _kind_of(files[key])
+            kind = kind_of_file(files[key])
             if kind not in (None, "scenario"):  # said at the entry that names the file
                 raise where.error(
                     f"scenario file '{files[key]}' is {NOUNS[str(kind)]}, not a scenario",
@@ -404,15 +404,6 @@ def _build(
     _check_question(experiment, where)
     _check_plots(experiment, where)
     return dataclasses.replace(experiment, tasks=tuple(_plan(experiment, where)))
-
-
-def _kind_of(path: str) -> str | None:
-    """The kind of input file ``path`` holds (:func:`sim.inputs.file_kind`), None when it
-    cannot be read or told."""
-    try:
-        return file_kind(read_document(read_text(Path(path), path), path).tree)
-    except InputError:
-        return None
 
 
 def _override_error(exc: InputError, given: dict[str, Any], where: _Where) -> InputError:
