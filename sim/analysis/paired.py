@@ -168,7 +168,7 @@ def parse_at(
         if override.path not in varied:
             raise InputError(
                 f"--at {override.text}: '{override.path}' is not varied by this sweep; "
-                f"varied: {', '.join(varied) or 'nothing'}{suggest(override.path, list(varied))}"
+                f"varied: {', '.join(varied)}{suggest(override.path, list(varied))}"
             )
         value = _design_value(override.value)
         if value is None:

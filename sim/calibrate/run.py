@@ -104,14 +104,15 @@ def check_folder(
                 "choose another --out"
             )
         return None
+    if data.get("kind") == KIND and data.get("identity") == identity:
+        return data
     held = data.get("truth") or {}
     other_truth = (
         f"--truth {_truth_text(held)}, this calibration's {_truth_text(truth or {})}"
         if data.get("kind") == KIND and truth is not None and held != truth
         else ""
     )
-    same_name = name is not None and data.get("name") == name
-    if data.get("kind") == KIND and data.get("identity") != identity and same_name:
+    if data.get("kind") == KIND and name is not None and data.get("name") == name:
         # The same calibration by name, on other inputs: say what differs, not "different".
         changed = other_truth or (
             "the calibration file, a pattern file, its scenario or --truth changed since"
@@ -121,15 +122,13 @@ def check_folder(
             f"inputs ({changed}); choose another --out, or remove the folder to calibrate "
             "afresh"
         )
-    if data.get("kind") != KIND or data.get("identity") != identity:
-        what = folder_name(data) or "something else"
-        differs = f"; {other_truth}" if other_truth else ""
-        raise InputError(
-            f"results folder '{folder}' holds a different calibration or experiment "
-            f"('{what}', {data.get('kind', 'unknown')}{differs}); choose another --out or "
-            "remove it"
-        )
-    return data
+    what = folder_name(data) or "something else"
+    differs = f"; {other_truth}" if other_truth else ""
+    raise InputError(
+        f"results folder '{folder}' holds a different calibration or experiment "
+        f"('{what}', {data.get('kind', 'unknown')}{differs}); choose another --out or "
+        "remove it"
+    )
 
 
 def _truth_text(truth: dict[str, float]) -> str:

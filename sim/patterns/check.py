@@ -130,15 +130,22 @@ def print_notes(pf: PatternFile, prep: Prepared) -> None:
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
-    lines = [f"pattern file '{pf.name}' ({pf.path}): beta {beta:g}, {reps} replicate(s)"]
+    header = f"pattern file '{pf.name}' ({pf.path}): beta {beta:g}, {reps} replicate(s)"
+    return "\n".join([header, *role_sections(table)])
+
+
+def role_sections(table: pd.DataFrame) -> list[str]:
+    """The printed lines of a table with a ``role`` column: the calibration patterns,
+    then the held-out ones apart under their own heading (validation.md, "Pattern
+    files"), each section after a blank line; a role without rows is left out."""
+    lines: list[str] = []
     for role, heading in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
         rows = table[table["role"] == role]
         if rows.empty:
             continue
-        shown = rows.drop(columns="role")
-        text = shown.to_string(float_format=lambda v: f"{v:.3f}")
+        text = rows.drop(columns="role").to_string(float_format=lambda v: f"{v:.3f}")
         lines += ["", heading, text]
-    return "\n".join(lines)
+    return lines
 
 
 def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.DataFrame:

@@ -150,16 +150,12 @@ def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:
         ) from None
 
 
-def _three(value: float) -> str:
-    return f"{value:.3f}"
-
-
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate (on ``--engine``), print and write (module docstring); returns 0, or 1
     with ``--strict`` when a pattern is not covered."""
     from sim.fileio import atomic_write_bytes, atomic_write_text
     from sim.patterns import observed_statistics, prepare, simulate_statistics
-    from sim.patterns.check import print_notes
+    from sim.patterns.check import print_notes, role_sections
 
     if args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
@@ -188,10 +184,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         f"pattern file '{pf.name}': posterior predictive from {args.posterior}, "
         f"{len(draws)} draws x {args.reps} replicate(s)"
     )
-    for role, heading in (("calibrate", "calibration patterns"), ("holdout", "held-out patterns")):
-        rows = table[table["role"] == role]
-        if not rows.empty:  # held-out patterns apart (validation.md, "Pattern files")
-            print(f"\n{heading}\n" + rows.drop(columns="role").to_string(float_format=_three))
+    print("\n".join(role_sections(table)))
     print_notes(pf, prepare(pf, votes))
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))

@@ -52,7 +52,7 @@ def cli_plot(args: argparse.Namespace) -> int:
     if selection.across is not None and selection.across not in results.varied:
         raise InputError(
             f"--across '{selection.across}' is not varied by this sweep; varied: "
-            f"{', '.join(results.varied) or 'nothing'}"
+            f"{', '.join(results.varied)}"
         )
     if selection.across is not None and results.drawn:
         raise InputError(
