@@ -10,6 +10,7 @@ counterfactual (with the same changes) and redraws; the step-through runs a
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -50,6 +51,7 @@ from sim.explore.figures import (
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.finite import NonFiniteState
 from sim.model import CredibilityModel
+from sim.options import non_negative_int
 from sim.scenario import scenario_tree
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -453,12 +455,10 @@ def Explorer(
             cf_path.set(new)
 
     def set_seed(text: str | None) -> None:
-        # As credsim run --seed: a whole number, 0 or more; anything else keeps the seed.
+        # As credsim run --seed (its type): a whole number, 0 or more; else the seed stays.
         try:
-            new = int((text or "").strip())
-        except ValueError:
-            new = -1
-        if new < 0:
+            new = non_negative_int(text or "")
+        except argparse.ArgumentTypeError:
             seed_error.set(f"a seed is a whole number, 0 or more; the page runs seed {seed.value}")
             return
         seed_error.set("")

@@ -25,25 +25,26 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
+from sim.calibrate.posterior import weighted_quantile
 from sim.findings.claims import Context, captioned
 from sim.findings.numbers import REPO, interval, paired, series_at
+from sim.findings.posterior import QUANTILES
 
 if TYPE_CHECKING:
     from sim.results import Results
 
 VALUES = "cross_case_values"
-POSTERIOR_LEVEL = 0.90
 SECTION = "The lesson beyond Syria: five cases"
 
 
 def central(draws: np.ndarray) -> tuple[float, float, float]:
-    """The low end, the median and the high end of the central ``POSTERIOR_LEVEL`` of
-    ``draws``, by the inverted CDF (each bound is one of the draws), the rule of the
-    section "Claims under the posterior" (a draw repeated k times is in ``draws`` k
-    times), so that one difference gets one interval wherever the document prints it.
+    """The low end, the median and the high end of the central 90% of ``draws``
+    (:data:`sim.findings.posterior.QUANTILES`) by the rule of the section "Claims under
+    the posterior" (its :func:`~sim.calibrate.posterior.weighted_quantile`, all weights
+    1: the inverted CDF, each bound one of the draws; a draw repeated k times is in
+    ``draws`` k times), so that one difference gets one interval wherever it is printed.
     """
-    tail = (1 - POSTERIOR_LEVEL) / 2
-    low, mid, high = np.quantile(draws, [tail, 0.5, 1 - tail], method="inverted_cdf")
+    low, mid, high = weighted_quantile(draws, np.ones(draws.size), QUANTILES)
     return float(low), float(mid), float(high)
 
 
@@ -103,7 +104,7 @@ class Difference:
     distinct: int = 0
 
     def band(self) -> tuple[float, float, float]:
-        """Median and the central ``POSTERIOR_LEVEL`` interval of the posterior draws."""
+        """Median and the central 90% interval of the posterior draws."""
         low, mid, high = central(self.posterior)
         return float(mid), float(low), float(high)
 
