@@ -10,6 +10,7 @@ population and budget.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,8 @@ def small_set(tmp_path: Path, parameters: dict[str, Any], **extra: Any) -> Path:
 @pytest.mark.parametrize(
     ("extra", "where"),
     [
-        ({"parameters": {"link.beta": {"low": -1, "high": 2}}}, "parameters.link.beta"),
+        # A prior is named by its path alone (it read "parameters.link.beta").
+        ({"parameters": {"link.beta": {"low": -1, "high": 2}}}, "link.beta"),
         (
             {
                 # A second prior: a variant that fixes every parameter is refused first.
@@ -82,7 +84,7 @@ def test_a_negative_link_slope_is_refused(
     """validation.md: beta >= 0. A prior or variant reaching below ran, and the link
     was read the wrong way round in those draws."""
     path = small_set(tmp_path, **extra)
-    with pytest.raises(InputError, match=rf"{where}: must be >= 0, got -"):
+    with pytest.raises(InputError, match=rf"\.yaml:\d+: {re.escape(where)}: must be >= 0, got -"):
         PatternProblem(load_calibration(path), load_votes(votes_folder()))
 
 

@@ -166,7 +166,11 @@ def test_pattern_and_calibration_files_are_checked_by_their_own_loaders(
     assert main(["validate", str(calibration)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
-    assert f"{calibration}:14: parameters.parameters.trust.negativity_bias: must be >= 0" in err
+    # The prior's scenario path once (it read "parameters.parameters.trust..."), and which
+    # end of the prior is wrong.
+    assert f"{calibration}:14: parameters.trust.negativity_bias: must be >= 0, got -1" in err
+    assert "(the prior's low end; in the scenario of pattern file" in err
+    assert "parameters.parameters" not in err
 
 
 def test_a_calibration_without_its_patterns_line_is_read_as_a_calibration(

@@ -133,31 +133,46 @@ def _calibration_patterns(pf: PatternFile) -> PatternFile:
     return fitted
 
 
+def _probe_error(calibration: Calibration, message: str, where: tuple[str, ...]) -> InputError:
+    """``message`` at ``where`` in the calibration file, naming the scenario path once.
+
+    A prior sits at ``parameters -> <scenario path>``: the line is found by both
+    keys, but the path shown is the scenario's alone (not ``parameters.parameters...``).
+    """
+    error = calibration.error(message, *where)
+    if where[0] == "parameters":
+        error.path = where[1]
+    return error
+
+
 def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) -> None:
     """Apply each override path's bounds (and each variant's values) to the file's scenario.
 
     Raises:
         InputError: located at the calibration file's path or variant value.
     """
-    probes: list[tuple[tuple[str, ...], dict[str, float]]] = [
-        (("parameters", key), {key: value})
+    # (where in the file, the override, what the value is): a prior's ends, a variant's value.
+    probes: list[tuple[tuple[str, ...], dict[str, float], str]] = [
+        (("parameters", key), {key: value}, f"the prior's {end} end")
         for key, prior in calibration.spec.parameters.items()
-        for value in (prior.low, prior.high)
+        for end, value in (("low", prior.low), ("high", prior.high))
     ]
     probes += [
-        (("variants", name, key), {key: float(value)})
+        (("variants", name, key), {key: float(value)}, f"variant {name}")
         for name, fixed in calibration.variants().items()
         for key, value in fixed.items()
     ]
-    for where, override in probes:
+    for where, override, what in probes:
         ((key, value),) = override.items()
         if key.startswith(LINK_PREFIX):
             # The link's slope is >= 0 (validation.md), as a pattern file's link.beta must be.
             if key == "link.beta" and value < 0:
-                raise calibration.error(f"must be >= 0, got {value:g} (the link's slope)", *where)
+                raise _probe_error(
+                    calibration, f"must be >= 0, got {value:g} (the link's slope)", where
+                )
             continue
         try:
             load_scenario(pf.base_scenario, override)
         except InputError as exc:
-            message = f"{exc.message} (in the scenario of pattern file {path})"
-            raise calibration.error(message, *where) from None
+            message = f"{exc.message} ({what}; in the scenario of pattern file {path})"
+            raise _probe_error(calibration, message, where) from None
