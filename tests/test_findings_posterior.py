@@ -47,6 +47,14 @@ def test_a_final_value_is_described_at_the_runs_last_month(claim: posterior.Post
     assert "mid-1960s:" not in claim.difference
 
 
+def _render_with_a_wide_summary(folder: Path) -> str:
+    """The section, from ``folder`` plus a summary.csv whose one parameter stays wide."""
+    pd.DataFrame({"variant": ["v2"], "parameter": [posterior.NB], "narrowing": [0.9]}).to_csv(
+        folder / "summary.csv", index=False
+    )
+    return posterior.render({}, folder)
+
+
 def test_the_section_names_every_pattern_the_posterior_fails(tmp_path: Path) -> None:
     # A failed pattern must be reported as a finding: the section named only the count
     # of passed calibration patterns ("4/6"), never which failed or any held-out one.
@@ -60,10 +68,7 @@ def test_the_section_names_every_pattern_the_posterior_fails(tmp_path: Path) -> 
             "pass": [True, False, False, False],
         }
     ).to_csv(tmp_path / "checks.csv", index=False)
-    pd.DataFrame({"variant": ["v2"], "parameter": [posterior.NB], "narrowing": [0.9]}).to_csv(
-        tmp_path / "summary.csv", index=False
-    )
-    text = posterior.render({}, tmp_path)
+    text = _render_with_a_wide_summary(tmp_path)
     assert "`case/misses` (observed -0.123, median simulated +0.007)" in text
     assert "calibration patterns failed, 1 of 2" in text
     assert "held-out patterns failed, 1 of 1: `case/held_out_miss`" in text
@@ -133,3 +138,29 @@ def test_a_value_chosen_by_looking_at_runs_is_said_in_the_preamble() -> None:
     scenarios = (REPO / "docs" / "scenarios.md").read_text()
     if "which is why it was not lowered further" in scenarios:
         assert "chosen while looking\nat runs: `prior_memory`" in discussion.PREAMBLE
+
+
+def test_the_section_says_how_many_effective_parameter_sets_the_probabilities_rest_on(
+    tmp_path: Path,
+) -> None:
+    # Decision 472: the v2 final generation's 44 particles were worth 17.6 independent
+    # ones, and four calibrations (two seeds, before and after decision 471) gave claim 1
+    # probabilities of 0.00 to 0.11; the section printed "0.00" as if exact.
+    pd.DataFrame(
+        {
+            "variant": ["v1", "v2"],
+            "model_probability": [0.86, 0.14],
+            "particles": [256, 44],
+            "effective_particles": [166.2, 17.6],
+            "calibrate_pass": ["4/6", "4/6"],
+            "holdout_pass": ["2/3", "2/3"],
+            "median_distance": [1.777, 1.778],
+        }
+    ).to_csv(tmp_path / "variants.csv", index=False)
+    text = _render_with_a_wide_summary(tmp_path)
+    # 1 / (2 sqrt(17.6)) = 0.119; 3 / 17.6 = 0.170 (by hand).
+    assert "44 particles, whose weights make them worth 17.6 independent ones" in text
+    assert "standard error is up to 0.12" in text
+    assert "under 0.17 (over 0.83" in text
+    # v1's particles are not what the claims are drawn from.
+    assert "166.2" not in text.split("How many parameter sets")[1].split("**Which")[0]

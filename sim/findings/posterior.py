@@ -278,6 +278,44 @@ def favoured_variant(calibration: Path) -> str:
     )
 
 
+def effective_draws(calibration: Path, variant: str = "v2") -> str:
+    """How many independent parameter sets the claims' probabilities rest on.
+
+    The draws come from ``variant``'s final generation, whose weights can make
+    hundreds of particles worth a few independent ones (Kish's effective sample
+    size, ``variants.csv``). A share estimated from ``n`` such sets has a Monte
+    Carlo standard error of at most ``1 / (2 sqrt(n))``, and a share of 0 (or 1)
+    bounds the true share only below ``3 / n`` (above ``1 - 3 / n``): the rule
+    of three, at 95%. Decision 472: four calibrations (two seeds, before and
+    after decision 471's event corrections) kept 10 to 52 effective v2
+    particles and gave claim 1 probabilities of 0.00 to 0.11, with a
+    different set of "narrowed" parameters each time.
+    """
+    table = calibration / "variants.csv"
+    if not table.is_file():
+        return ""
+    v = pd.read_csv(table)
+    row = v[v["variant"] == variant]
+    if row.empty or not np.isfinite(row["effective_particles"].iloc[0]):
+        return ""
+    particles = int(row["particles"].iloc[0])
+    ess = float(row["effective_particles"].iloc[0])
+    if ess <= 0:
+        return ""
+    return (
+        f"**How many parameter sets the probabilities rest on.** The draws come from "
+        f"{variant}'s final generation: {particles} particles, whose weights make them worth "
+        f"{ess:.1f} independent ones (Kish's effective sample size, `variants.csv`). Each "
+        f"probability above is estimated from about that many parameter sets: its Monte "
+        f"Carlo standard error is up to {0.5 / np.sqrt(ess):.2f}, and a probability of "
+        f"0.00 (1.00) says only that the share is under {min(1.0, 3 / ess):.2f} (over "
+        f"{max(0.0, 1 - 3 / ess):.2f}; the rule of three, 95%). Each parameter's "
+        "narrowing is estimated from the same sets, so which parameters count as narrowed "
+        "can change from one calibration seed to another. Read the probabilities to a "
+        "tenth, not to the hundredth printed."
+    )
+
+
 def failed_patterns(calibration: Path, variant: str = "v2") -> str:
     """The patterns ``variant``'s posterior predictive runs fail (``checks.csv``), named.
 
@@ -402,8 +440,10 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
         "| claim | P(holds) | key difference: median [90% interval] | draws (distinct) | data |\n"
         "|---|---|---|---|---|\n"
     )
+    effective = effective_draws(calibration)
+    tail = f"\n\n{effective}" if effective else ""
     favoured = favoured_variant(calibration)
-    tail = f"\n\n{favoured}" if favoured else ""
+    tail += f"\n\n{favoured}" if favoured else ""
     elsewhere = narrowed_elsewhere(calibration)
     tail += f"\n\n{elsewhere}" if elsewhere else ""
     failed = failed_patterns(calibration)
