@@ -168,7 +168,7 @@ def test_pattern_and_calibration_files_are_checked_by_their_own_loaders(
     assert out == "" and err.count("\n") == 1
     # The prior's scenario path once (it read "parameters.parameters.trust..."), and which
     # end of the prior is wrong.
-    assert f"{calibration}:14: parameters.trust.negativity_bias: must be >= 0, got -1" in err
+    assert f"{calibration}:16: parameters.trust.negativity_bias: must be >= 0, got -1" in err
     assert "(the prior's low end; in the scenario of pattern file" in err
     assert "parameters.parameters" not in err
 
