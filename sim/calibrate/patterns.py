@@ -133,18 +133,6 @@ def _calibration_patterns(pf: PatternFile) -> PatternFile:
     return fitted
 
 
-def _probe_error(calibration: Calibration, message: str, where: tuple[str, ...]) -> InputError:
-    """``message`` at ``where`` in the calibration file, naming the scenario path once.
-
-    A prior sits at ``parameters -> <scenario path>``: the line is found by both
-    keys, but the path shown is the scenario's alone (not ``parameters.parameters...``).
-    """
-    error = calibration.error(message, *where)
-    if where[0] == "parameters":
-        error.path = where[1]
-    return error
-
-
 def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) -> None:
     """Apply each override path's bounds (and each variant's values) to the file's scenario.
 
@@ -167,12 +155,10 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
         if key.startswith(LINK_PREFIX):
             # The link's slope is >= 0 (validation.md), as a pattern file's link.beta must be.
             if key == "link.beta" and value < 0:
-                raise _probe_error(
-                    calibration, f"must be >= 0, got {value:g} (the link's slope)", where
-                )
+                raise calibration.error(f"must be >= 0, got {value:g} (the link's slope)", *where)
             continue
         try:
             load_scenario(pf.base_scenario, override)
         except InputError as exc:
             message = f"{exc.message} ({what}; in the scenario of pattern file {path})"
-            raise _probe_error(calibration, message, where) from None
+            raise calibration.error(message, *where) from None

@@ -104,9 +104,17 @@ class Calibration:
         return {p: prior for p, prior in self.spec.parameters.items() if p not in fixed}
 
     def error(self, message: str, *path: str) -> InputError:
-        """An input error located at ``path`` in the file (the nearest line known)."""
+        """An input error located at ``path`` in the file (the nearest line known).
+
+        A prior sits at ``parameters -> <scenario path>``: its line is found by
+        both keys, but the path shown is the scenario's alone, not
+        ``parameters.parameters.trust.memory``.
+        """
         error = InputError(message, path=".".join(path) or None)
-        return locate(error, self.doc).located(self.source)
+        located = locate(error, self.doc).located(self.source)
+        if len(path) == 2 and path[0] == "parameters":
+            located.path = path[1]
+        return located
 
     def identity(self, problem_identity: str) -> str:
         """A hex digest of what determines the calibration (the folder name's source).
