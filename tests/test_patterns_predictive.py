@@ -35,7 +35,7 @@ def test_predictive_table_by_hand() -> None:
     assert row["median"] == pytest.approx(0.5)
     assert row["low"] == pytest.approx(0.05)
     assert row["high"] == pytest.approx(0.95)
-    assert row["share_passing"] == pytest.approx(3 / 11)
+    assert row["share_pass"] == pytest.approx(3 / 11)
     assert bool(row["covered"])
     assert not bool(table.loc["b", "covered"])
     assert bool(table.loc["c", "covered"])

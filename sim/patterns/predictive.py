@@ -94,7 +94,7 @@ def predictive_table(observed: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFram
                 "median": mid,
                 "low": low,
                 "high": high,
-                "share_passing": float(np.mean(np.abs(values - obs["observed"]) <= tol)),
+                "share_pass": float(np.mean(np.abs(values - obs["observed"]) <= tol)),
                 "covered": bool(low - tol <= obs["observed"] <= high + tol),
             }
         )
