@@ -398,6 +398,38 @@ BROKEN = [
         id="unknown-group-bloc",
     ),
     pytest.param(
+        "{bloc: arab_league}",
+        "{region: eurasia}",
+        12,
+        "outputs.groups.arab_league",
+        ("holds no actor (only powers have region 'eurasia': Russia)", "at least one state"),
+        id="group-of-a-region-only-a-power-holds",
+    ),
+    pytest.param(
+        "{bloc: arab_league}",
+        "{bloc: brics}",
+        12,
+        "outputs.groups.arab_league",
+        ("holds no actor (only powers have bloc 'brics': Russia)",),
+        id="group-of-a-bloc-only-a-power-holds",
+    ),
+    pytest.param(
+        "{bloc: arab_league}",
+        "{members: []}",
+        12,
+        "outputs.groups.arab_league",
+        ("holds no actor (its members list is empty)",),
+        id="group-with-no-members",
+    ),
+    pytest.param(
+        "{bloc: arab_league}",
+        "{members: [Russia, Syria], region: americas}",
+        12,
+        "outputs.groups.arab_league",
+        ("holds no actor (only powers have region 'americas': USA)",),
+        id="group-whose-selectors-leave-no-state",
+    ),
+    pytest.param(
         EVENT,
         EVENT + EVENT.replace("2015-09", "2015-11"),
         11,
@@ -652,3 +684,10 @@ def test_experiment_file_is_checked_by_the_sweep_loader(tmp_path, capsys):
     assert capsys.readouterr().out == f"ok: {path}: experiment 'tiny', 1 scenario\n"
     message = _error(capsys, path, "--set", "parameters.trust.negativity_bias=-1")
     assert message.startswith("override parameters.trust.negativity_bias=-1: ")
+
+
+def test_a_group_of_powers_named_as_members_is_kept(tmp_path):
+    """Bloc and region select states only, but members may name powers (decision 475):
+    such a group is not empty and runs."""
+    path = _variant(tmp_path, "{bloc: arab_league}", "{members: [Russia, USA]}")
+    assert main(["validate", str(path)]) == 0

@@ -66,7 +66,7 @@ from sim.observed.votes import (
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
 from sim.patterns.schema import Pattern, PatternFile, check_names
-from sim.scenario.schema import Actor, Group, Scenario
+from sim.scenario.schema import Scenario, why_no_state
 from sim.seeds import seed_sequence
 
 Votes = VoteData | str | os.PathLike[str] | None
@@ -200,7 +200,7 @@ def check_groups(pf: PatternFile, scenario: Scenario) -> None:
         if not holds_a_state(name):
             raise InputError(
                 f"group '{name}' holds no state of scenario '{scenario.name}'"
-                f"{_why_no_state(group, scenario)}; a pattern compares states' votes, so "
+                f"{why_no_state(group, scenario)}; a pattern compares states' votes, so "
                 "give it at least one state",
                 path=f"groups.{name}",
             )
@@ -227,24 +227,6 @@ def check_groups(pf: PatternFile, scenario: Scenario) -> None:
                     f"'{scenario.name}'), so it has no votes to compare",
                     path=f"patterns[{index}].{field}",
                 )
-
-
-def _why_no_state(group: Group, scenario: Scenario) -> str:
-    """Why a group of a pattern file holds no state, as a parenthesis."""
-    if group.members is not None and not group.members:
-        return " (its members list is empty)"
-    for field, value in (("bloc", group.bloc), ("region", group.region)):
-        if value is None:
-            continue
-        if not any(_has(actor, field, value) for actor in scenario.states.values()):
-            powers = [n for n, actor in scenario.powers.items() if _has(actor, field, value)]
-            return f" (only powers have {field} '{value}': {', '.join(powers)})"
-    return " (no state meets all of its selectors)"
-
-
-def _has(actor: Actor, field: str, value: str) -> bool:
-    """Whether a scenario actor is in bloc (or region) ``value``."""
-    return value in actor.blocs if field == "bloc" else actor.region == value
 
 
 def check_calendar(pf: PatternFile, scenario: Scenario) -> None:

@@ -585,6 +585,38 @@ class Group(Strict):
         return self
 
 
+def _in(actor: Actor, field: str, value: str) -> bool:
+    """Whether an actor is in bloc (or region) ``value``."""
+    return value in actor.blocs if field == "bloc" else actor.region == value
+
+
+def group_actors(group: Group, sc: Scenario) -> list[str]:
+    """The actors a group selects, by name: its ``members`` (every actor if none are
+    given) that are states in its ``bloc`` and ``region`` when those are given
+    (bloc and region select states only; :func:`sim.model.resolve_groups`)."""
+    names = group.members if group.members is not None else list(sc.states)
+    selectors = [(f, v) for f, v in (("bloc", group.bloc), ("region", group.region)) if v]
+    if not selectors:
+        return [n for n in names if n in sc.states or n in sc.powers]
+    return [
+        n for n in names if n in sc.states and all(_in(sc.states[n], f, v) for f, v in selectors)
+    ]
+
+
+def why_no_state(group: Group, sc: Scenario) -> str:
+    """Why a group selects no state, as a parenthesis (empty members, a bloc or region
+    that only powers hold, or selectors no state meets together)."""
+    if group.members is not None and not group.members:
+        return " (its members list is empty)"
+    for field, value in (("bloc", group.bloc), ("region", group.region)):
+        if value is None:
+            continue
+        if not any(_in(actor, field, value) for actor in sc.states.values()):
+            powers = [n for n, actor in sc.powers.items() if _in(actor, field, value)]
+            return f" (only powers have {field} '{value}': {', '.join(powers)})"
+    return " (no state meets all of its selectors)"
+
+
 class Outputs(Strict):
     groups: dict[str, Group] = Field(default_factory=dict)
 
@@ -908,6 +940,12 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         for member in group.members or []:
             if member not in actor_set:
                 raise _unknown(f"{gpath}.members", "actor", member, actors)
+        if not group_actors(group, sc):
+            raise InputError(
+                f"group '{gname}' holds no actor{why_no_state(group, sc)}, so its series "
+                "and summary would be empty; give it at least one state",
+                path=gpath,
+            )
 
     def check_observed(actor: str) -> None:
         if actor not in actor_set:
