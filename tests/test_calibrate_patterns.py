@@ -112,7 +112,8 @@ def test_calibrate_never_simulates_held_out_patterns(
 
     One worker keeps every simulation in this process. The ABC loop's calls
     (as many as the history's simulations) must all be of the calibration
-    patterns alone; only the preflight simulation and the 5 posterior
+    patterns alone, and so is the preflight's second simulation (the path the
+    loop takes); only the preflight's first simulation and the 5 posterior
     predictive draws evaluate the held-out pattern. ``link.beta`` reaches the
     API as ``beta`` and never as an override; memory is an override.
     """
@@ -139,13 +140,42 @@ def test_calibrate_never_simulates_held_out_patterns(
     with_holdout = [c for c in calls if "arab_league_no_warming" in c[0]]
     without = [c for c in calls if "arab_league_no_warming" not in c[0]]
     assert len(with_holdout) == 1 + 5
-    assert len(without) == outcome.run.simulations
+    assert len(without) == outcome.run.simulations + 1
     assert all(ids == ("gulf_no_warming", "syria_stays_with_russia") for ids, _, _ in without)
     for _, overrides, beta in calls:
         assert set(overrides) == {"parameters.trust.memory"}
         assert beta is not None and 0 <= beta <= 2
     checks = pd.read_csv(tmp_path / "out" / "checks.csv").set_index("pattern")
     assert checks.loc["small/arab_league_no_warming", "role"] == "holdout"
+
+
+def test_a_file_of_held_out_patterns_beside_a_calibration_file_is_only_checked(
+    tmp_path: Path,
+) -> None:
+    """A pattern file whose patterns are all held out, listed beside one with calibration
+    patterns (allowed: sim.calibrate.holdout), is left out of the fit and checked after it.
+
+    It was kept in the fit with no pattern, and every simulation of the loop
+    failed on it (no pattern to prepare) and was rejected silently: each
+    generation's epsilon was inf and the posterior only the proposals' spread.
+    """
+    path = small_set(
+        tmp_path, {"parameters.trust.memory": {"low": 0.9, "high": 0.99}}, max_simulations=120
+    )
+    held = yaml.safe_load((tmp_path / "small.yaml").read_text())
+    held["patterns"] = [p for p in held["patterns"] if p["role"] == "holdout"]
+    assert [p["id"] for p in held["patterns"]] == ["arab_league_no_warming"]
+    (tmp_path / "held.yaml").write_text(yaml.safe_dump(held, sort_keys=False))
+    spec = json.loads(path.read_text())
+    spec["patterns"] = ["small.yaml", "held.yaml"]
+    path.write_text(json.dumps(spec))
+    calibration = load_calibration(path)
+    problem = PatternProblem(calibration, load_votes(votes_folder()))
+    outcome = run_calibration(calibration, problem, tmp_path / "out", workers=1, figures=False)
+    assert outcome.run is not None and outcome.run.epsilon < float("inf")
+    checks = pd.read_csv(tmp_path / "out" / "checks.csv").set_index("pattern")
+    assert checks.loc["held/arab_league_no_warming", "role"] == "holdout"
+    assert checks["q05"].notna().all()
 
 
 @pytest.mark.slow

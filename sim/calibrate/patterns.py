@@ -81,7 +81,10 @@ class PatternProblem:
                         float(row["tolerance"]),
                     )
                 )
-            self.fitted[stem] = _calibration_patterns(pf)
+            if any(p.role == "calibrate" for p in pf.patterns):
+                # A file of held-out patterns only is simulated for its checks, never
+                # inside the ABC loop (it has nothing to fit, and no pattern to prepare).
+                self.fitted[stem] = _calibration_patterns(pf)
             check_scenario_paths(calibration, pf, path)
         self._statistics = tuple(stats)
         texts = [Path(p).read_bytes() for p in calibration.pattern_files]

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibrate.problem import Distance, Problem, simulation_seed
+from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation_seed
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.sweep.progress import _duration
@@ -201,10 +201,16 @@ def preflight(calibration: Calibration, problem: Problem) -> None:
     variant, fixed = next(iter(calibration.variants().items()))
     values = {p: (r.low + r.high) / 2 for p, r in calibration.free(variant).items()}
     values.update({p: float(v) for p, v in fixed.items()})
-    result = problem.simulate(values, simulation_seed(calibration.spec.seed, values, "preflight"))
+    seed = simulation_seed(calibration.spec.seed, values, "preflight")
+    result = problem.simulate(values, seed)
     missing = [s.id for s in problem.statistics if s.id not in result]
     if missing:
         raise RuntimeError(f"the problem's simulation gave no value for {missing}")
+    # The generations simulate without the held-out patterns: check that path as well.
+    fitted = problem.simulate(values, seed, holdout=False)
+    missing = [i for i in calibration_ids(problem.statistics) if i not in fitted]
+    if missing:
+        raise RuntimeError(f"the problem's simulation for the fit gave no value for {missing}")
 
 
 @dataclass(frozen=True)
