@@ -434,6 +434,23 @@ def test_observe_with_no_roll_call_is_an_error_and_writes_nothing(
     assert not out.exists() and not plot.exists()
 
 
+def test_observe_with_the_power_as_its_own_rival_says_so(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said only that no roll call matches (Alpha against Alpha), as if the years
+    were wrong (decision 477)."""
+    out = tmp_path / "t.csv"
+    err = _one_line_error(
+        capsys,
+        [
+            "observe", "--votes", str(hand), "--power", "Alpha", "--rival", "Alpha",
+            "--states", "Gamma,Delta", "--years", "2000-2001", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert "--power and --rival are the same country (Alpha); split agreement" in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("who", "years", "expected"),
     [

@@ -316,6 +316,12 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
             "p.yaml:14: patterns[0].tolerance: must be a number above 0 or 'bootstrap', got -1",
         ),
         (
+            "    source: a note\n",
+            "    tolerance:\n    source: a note\n",
+            "p.yaml:14: patterns[0].tolerance: must be a number above 0 or 'bootstrap', "
+            "got null (no value)",
+        ),
+        (
             "[Mali, Niger, Nigeria]",
             "[Mali, Russia]",
             "p.yaml:5: groups.africa_non_arab.members[1]: 'Russia' is a power of scenario "

@@ -96,6 +96,13 @@ def cli_observe(args: argparse.Namespace) -> int:
     rival = None
     if args.rival:
         rival = _seated(un_name(args.rival, data.countries, names), args.rival, "--rival")
+        if rival == power:
+            same = args.rival if args.rival == args.power else f"{args.power} and {args.rival}"
+            same += "" if same == power else f": {power} in the vote data"
+            raise InputError(
+                f"--power and --rival are the same country ({same}); split agreement "
+                "compares a power with another, so give its rival"
+            )
     mapped = {a: un_name(a, data.countries, names) for a in actors}
     unseated = [a for a, n in mapped.items() if n is None]
     states = [n for n in mapped.values() if n is not None and n != power]

@@ -83,7 +83,13 @@ class Pattern(Strict):
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if value == "bootstrap" or (number and math.isfinite(value) and value > 0):
             return value
-        shown = f"'{value}'" if isinstance(value, str) else str(value).lower()
+        shown = (
+            f"'{value}'"
+            if isinstance(value, str)
+            else "null (no value)"
+            if value is None
+            else str(value).lower()
+        )
         raise ValueError(f"must be a number above 0 or 'bootstrap', got {shown}")
 
     @model_validator(mode="after")
