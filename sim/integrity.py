@@ -22,6 +22,7 @@ in their manifest; they are read as they are (there is nothing to check).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -248,6 +249,34 @@ def done_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
     return f"{counts.get('done') if done is None else done} of {counts.get('planned')} runs"
 
 
+def being_written(folder: str | Path) -> bool:
+    """Whether a sweep holds ``folder``'s lock now (:class:`sim.sweep.store.Store` takes
+    it exclusively for as long as it writes). Tested by taking it shared for an instant."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def status_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
+    """A folder's status in words: the manifest's, except that a sweep whose manifest
+    says ``running`` while no sweep holds its lock was stopped (killed, or its machine
+    went down) before it could say so."""
+    status = str(manifest.get("status", "complete"))
+    if status == "running" and manifest.get("kind") == "sweep" and not being_written(folder):
+        return "stopped (killed before it finished)"
+    return status
+
+
 def folder_name(manifest: Mapping[str, Any]) -> str | None:
     """What a results folder holds, by name: the experiment's (sweep), the scenario's
     (run) or the calibration's."""
@@ -439,7 +468,7 @@ def cli_check(args: argparse.Namespace) -> int:
     files = (read_json(folder / INTEGRITY) or {}).get("files") or {}
     name = folder_name(manifest)
     counts = manifest.get("counts") or {}
-    status = manifest.get("status", "complete")
+    status = status_text(folder, manifest)
     done = f", {done_text(folder, manifest)}" if counts else ""
     checked = f"{len(files)} files verified" if "integrity" in manifest else "no integrity record"
     print(f"ok: {folder}: {manifest.get('kind')} '{name}', {status}{done}; {checked}")

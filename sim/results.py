@@ -346,3 +346,9 @@ def open_results(results_dir: str | Path) -> Results:
     manifest = read_manifest(path)
     require_intact(path)
     return Results(path=path, manifest=manifest, runs=read_runs(path, manifest))
+
+
+def scenarios_without_runs(results: Results) -> list[str]:
+    """The scenarios of a sweep's manifest that have no run in its results yet."""
+    have = set(results.runs["scenario"]) if "scenario" in results.runs else set()
+    return [name for name in results.manifest.get("scenarios", {}) if name not in have]

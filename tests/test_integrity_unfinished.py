@@ -58,13 +58,44 @@ def _killed(swept: Path, tmp_path: Path) -> Path:
     return folder
 
 
-def test_check_counts_the_committed_runs_of_a_running_sweep(swept, tmp_path, capsys):
+def test_check_counts_the_committed_runs_of_a_killed_sweep(swept, tmp_path, capsys):
+    """No sweep holds the folder's lock: the manifest's 'running' is a kill's (decision 478)."""
     folder = _killed(swept, tmp_path)
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert f"running, {RUNS} of {RUNS} runs" in out
+    assert f"stopped (killed before it finished), {RUNS} of {RUNS} runs" in out
     assert main(["analyze", str(folder), "--method", "sobol"]) == 2
-    assert f"is running ({RUNS} of {RUNS} runs)" in capsys.readouterr().err
+    assert f"is stopped (killed before it finished) ({RUNS} of {RUNS} runs)" in (
+        capsys.readouterr().err
+    )
+
+
+def test_check_says_running_while_a_sweep_holds_the_folder(swept, tmp_path, capsys):
+    """The lock a writing sweep holds (sim.sweep.store.Store), taken here by hand."""
+    import fcntl
+    import os
+
+    folder = _killed(swept, tmp_path)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(["check", str(folder)]) == 0
+        assert f"running, {RUNS} of {RUNS} runs" in capsys.readouterr().out
+    finally:
+        os.close(fd)
+
+
+def test_the_report_of_a_killed_sweep_counts_its_committed_runs(swept, tmp_path, capsys):
+    """The manifest still says 0 of 6 (its counts at the start); the page and the note
+    on stderr give the committed runs (decision 478)."""
+    folder = _killed(swept, tmp_path)
+    out = tmp_path / "figures"
+    assert main(["plot", str(folder), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"note: the sweep is unfinished ({RUNS} of {RUNS} runs)" in err
+    page = (out / "report.html").read_text()
+    assert f"<strong>Incomplete:</strong> {RUNS} of {RUNS} runs finished" in page
+    assert "0 of 6" not in page
 
 
 def test_an_unrecorded_part_of_a_running_sweep_is_a_leftover_not_damage(swept, tmp_path, capsys):
@@ -103,3 +134,53 @@ def test_the_repair_hint_works_from_another_folder(swept, tmp_path, monkeypatch)
     home = swept.parent
     assert f"cd {home} && credsim sweep {TINY} --vary" in hint
     assert f"--out {folder} " in hint
+
+
+def _sweep_argv(folder: Path, engine: str) -> list[str]:
+    """The fixture's sweep command, writing to ``folder``, on ``engine``."""
+    argv = ["sweep", str(TINY), "--vary", "parameters.trust.memory=0.9,0.95,1", "--reps", "2"]
+    return [*argv, "--record", "series", "--out", str(folder), "--no-plots", "--quiet",
+            "--engine", engine]  # fmt: skip
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_stopped_sweep_is_not_finished_on_another_engine(swept, tmp_path, capsys):
+    """The fixture ran on mesa; resuming its killed copy on fast would mix the engines'
+    runs (equal within 1e-12, not to the bit) under one manifest (decision 478)."""
+    folder = _killed(swept, tmp_path)
+    before = _snapshot(folder)
+    assert main(_sweep_argv(folder, "fast")) == 2
+    err = capsys.readouterr().err
+    assert "so far ran on the mesa engine, and this sweep asks for fast" in err
+    assert "--engine mesa" in err
+    assert _snapshot(folder) == before  # not even the leftover part is removed
+    assert main(_sweep_argv(folder, "mesa")) == 0
+
+
+def test_a_finished_sweep_asked_on_another_engine_keeps_its_record(swept, tmp_path, capsys):
+    """Nothing runs, and the manifest still names the engine its runs ran on: it said
+    'the question and plots updated' and wrote fast into its resolved experiment."""
+    folder = tmp_path / "complete"
+    shutil.copytree(swept, folder)
+    before = _snapshot(folder)
+    assert main(_sweep_argv(folder, "fast")) == 0
+    out = capsys.readouterr().out
+    assert "is already complete (6 runs, 0 failed)" in out and "nothing to do" in out
+    assert _snapshot(folder) == before
+
+
+def test_compare_says_when_a_folder_is_an_unfinished_sweep(swept, tmp_path, capsys):
+    """It said only that compare needs two samples, which a sweep of two scenarios
+    killed before the second one's runs does not give (decision 478)."""
+    folder = _killed(swept, tmp_path)
+    assert main(["compare", str(folder), "--metric", "final_trust.Patron.all"]) == 2
+    err = capsys.readouterr().err
+    assert "compare needs at least two samples" in err
+    assert f"is stopped (killed before it finished) ({RUNS} of {RUNS} runs)" in err

@@ -82,7 +82,7 @@ from sim.plots.figure import (
     time_band,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
-from sim.results import Results, open_results
+from sim.results import Results, open_results, scenarios_without_runs
 from sim.scenario.schema import suggest
 
 CONFIDENCE = 0.95
@@ -675,8 +675,24 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
         raise InputError(
             "compare needs at least two samples: give two or more results folders, "
             "one sweep folder with several scenarios, or --by a varied parameter"
+            + "".join(_unfinished_note(results) for results in folders)
         )
     return samples
+
+
+def _unfinished_note(results: Results) -> str:
+    """Why an unfinished sweep's folder may give fewer samples than its scenarios."""
+    from sim.integrity import done_text, status_text
+
+    manifest = results.manifest
+    if manifest.get("kind") != "sweep" or manifest.get("status") == "complete":
+        return ""
+    missing = scenarios_without_runs(results)
+    absent = f", no runs yet of {', '.join(missing)}" if missing else ""
+    return (
+        f"; the sweep in '{results.path}' is {status_text(results.path, manifest)} "
+        f"({done_text(results.path, manifest)}{absent}): run its command again to finish it"
+    )
 
 
 def cli_compare(args: argparse.Namespace) -> int:

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
-from sim.integrity import done_text, require_intact
+from sim.integrity import done_text, require_intact, status_text
 from sim.results import Results, read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
 
@@ -176,7 +176,7 @@ def cli_analyze(args: argparse.Namespace) -> int:
         raise InputError(f"'{folder}' has no design.parquet; was it written by 'credsim sweep'?")
     if manifest.get("status") != "complete":
         raise InputError(
-            f"the sweep in '{folder}' is {manifest.get('status')} "
+            f"the sweep in '{folder}' is {status_text(folder, manifest)} "
             f"({done_text(folder, manifest)}); run the same sweep "
             "command again to finish it"
         )

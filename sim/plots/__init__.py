@@ -12,17 +12,18 @@ Modules: :mod:`~sim.plots.palette` (one colour per power),
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sim.analysis.paired import NOTHING_VARIED
 from sim.errors import InputError
 from sim.fileio import require_writable
-from sim.integrity import refuse_results_folder, require_folder
+from sim.integrity import done_text, refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
 from sim.plots.report import FigureProgress, write_report
-from sim.results import Results, open_results
+from sim.results import Results, open_results, scenarios_without_runs
 from sim.scenario.schema import allowed, suggest
 
 
@@ -60,6 +61,7 @@ def cli_plot(args: argparse.Namespace) -> int:
             "draws every parameter anew at each point, so no two points share the others' "
             "values; the sweep figures draw the metrics against it"
         )
+    _note_unfinished(results)
     progress = FigureProgress()
     report = write_report(
         args.results, out=args.out, fmt=args.format, selection=selection, progress=progress
@@ -67,6 +69,21 @@ def cli_plot(args: argparse.Namespace) -> int:
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
     return 0
+
+
+def _note_unfinished(results: Results) -> None:
+    """Say on stderr that an unfinished sweep is drawn from the runs it has committed,
+    and which of its scenarios have none yet (the report page says so too)."""
+    manifest = results.manifest
+    if manifest.get("kind") != "sweep" or manifest.get("status") == "complete":
+        return
+    missing = scenarios_without_runs(results)
+    absent = f"; no runs yet of {', '.join(missing)}" if missing else ""
+    print(
+        f"note: the sweep is unfinished ({done_text(results.path, manifest)}); the figures "
+        f"and the report show only those{absent}. Run the sweep's command again to finish it.",
+        file=sys.stderr,
+    )
 
 
 def _check_choices(

@@ -27,10 +27,11 @@ import pandas as pd
 
 from sim.analysis.paired import reference_values, runs_at
 from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
+from sim.integrity import done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
-from sim.results import RUN, Results, open_results
+from sim.results import RUN, Results, open_results, scenarios_without_runs
 from sim.scenario.loader import parse_overrides
 from sim.sweep.progress import Progress, _duration
 
@@ -88,8 +89,12 @@ def _overrides(given: Any) -> dict[str, Any]:
     return {o.path: o.value for o in parse_overrides(given)}
 
 
-def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
-    """What was run, as (field, value) pairs for the report's first table."""
+def run_facts(manifest: dict[str, Any], folder: Path | None = None) -> list[tuple[str, Any]]:
+    """What was run, as (field, value) pairs for the report's first table.
+
+    ``folder`` (the results folder) counts an unfinished sweep's committed runs
+    (:func:`sim.integrity.done_text`); the manifest's counts are those of its start.
+    """
     git = manifest.get("git") or {}
     commit = git.get("commit") or "unknown"
     if git.get("dirty"):
@@ -114,10 +119,13 @@ def run_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
             ("replicates", manifest.get("replicates")),
             ("seed", manifest.get("seed")),
             ("recorded", manifest.get("record")),
-            ("status", manifest.get("status")),
+            ("status", status_text(folder, manifest) if folder else manifest.get("status")),
             (
                 "runs",
-                f"{counts.get('done')} done of {counts.get('planned')}, "
+                f"{done_text(folder, manifest)} done"
+                + (f", {counts.get('failed')} failed" if counts.get("failed") else "")
+                if folder is not None and manifest.get("status") != "complete"
+                else f"{counts.get('done')} done of {counts.get('planned')}, "
                 f"{counts.get('failed')} failed",
             ),
         ]
@@ -266,7 +274,7 @@ def write_report(
         f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Results folder: <code>{html.escape(str(results.path))}</code></p>",
-        *_incomplete(results.manifest),
+        *_incomplete(results),
     ]
     figures = [(s, h) for s, h in sections if s != "headline"]
     question = (results.manifest.get("experiment") or {}).get("question") or {}
@@ -299,7 +307,9 @@ def write_report(
         "<p>No figures: the folder recorded no series and varied nothing.</p>"
     ]
     page.append('</section><section id="tables"><h2>Tables</h2>')
-    page.append(_details("What was run", _table(run_facts(results.manifest), ("", ""))))
+    page.append(
+        _details("What was run", _table(run_facts(results.manifest, results.path), ("", "")))
+    )
     failed = results.runs[results.runs["status"] != "ok"]
     if len(failed):
         page.append(
@@ -324,16 +334,22 @@ def write_report(
     return report
 
 
-def _incomplete(manifest: dict[str, Any]) -> list[str]:
-    """A warning at the top of the page of a sweep that has not finished its runs."""
+def _incomplete(results: Results) -> list[str]:
+    """A warning at the top of the page of a sweep that has not finished its runs, with
+    the runs it committed (the manifest's counts are written when it starts and ends)
+    and the scenarios that have none yet."""
+    manifest = results.manifest
     counts = manifest.get("counts") or {}
     if manifest.get("kind") == RUN or manifest.get("status", "complete") == "complete":
         return []
-    done = f"{counts.get('done', '?')} of {counts.get('planned', '?')} runs"
+    done = done_text(results.path, manifest)
     failed = f", {counts['failed']} failed" if counts.get("failed") else ""
+    missing = scenarios_without_runs(results)
+    absent = f" No runs yet of {html.escape(', '.join(missing))}." if missing else ""
     return [
         f'<p class="warning"><strong>Incomplete:</strong> {done} finished{failed}; the '
-        "figures and tables show only those. Run the sweep's command again to finish it.</p>"
+        f"figures and tables show only those.{absent} Run the sweep's command again to "
+        "finish it.</p>"
     ]
 
 

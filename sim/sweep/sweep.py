@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim import provenance
+from sim import integrity, provenance
 from sim.errors import InputError
 from sim.runner import run_scenario
 from sim.sweep.executors import (
@@ -180,6 +180,7 @@ def run_sweep(
     ):
         origin = background.submit(_Origin.read)
         tasks = plan_runs(experiment)
+        _same_engine(experiment, integrity.read_json(folder / integrity.MANIFEST), folder)
         with store:
             problems = store.repair()
             for problem in problems:
@@ -211,6 +212,31 @@ def run_sweep(
             return _execute(experiment, store, results, start)
 
 
+def _same_engine(experiment: Experiment, previous: dict[str, Any] | None, folder: Path) -> None:
+    """Refuse to go on with a folder's unfinished runs on another engine than its own.
+
+    The engine is not part of the folder's identity (the engines agree within
+    1e-12, not to the bit), so a sweep stopped on one engine and resumed on the
+    other would hold runs of both, under a manifest naming one. A finished
+    folder runs nothing more, and keeps its engine (:func:`_reshow`).
+
+    Raises:
+        InputError: before anything in the folder is touched.
+    """
+    if previous is None or previous.get("status") == "complete":
+        return
+    if previous.get("identity") != experiment.identity():
+        return  # another experiment's folder: the store refuses it, saying so
+    ran = previous.get("engine")
+    asked = experiment.spec.engine
+    if ran and ran != asked:
+        raise InputError(
+            f"the runs in '{folder}' so far ran on the {ran} engine, and this sweep asks "
+            f"for {asked}; finish them on {ran} (--engine {ran}) so that the folder holds "
+            "one engine's runs, or give another --out"
+        )
+
+
 def _shown(experiment: Experiment) -> dict[str, Any]:
     """The manifest's record of the file as given, its source and its resolved form."""
     return {
@@ -233,6 +259,15 @@ def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> b
     shown: dict[str, Any] = _shown(experiment)
     # As JSON, the way the manifest holds them (a YAML date becomes its text).
     shown = json.loads(json.dumps(shown, default=str))
+    # The engine describes the runs, which ran on the folder's (an --engine given now
+    # runs nothing): the record keeps it.
+    for key in ("experiment", "resolved"):
+        before = previous.get(key)
+        if isinstance(before, dict) and isinstance(shown.get(key), dict):
+            if "engine" in before:
+                shown[key]["engine"] = before["engine"]
+            else:
+                shown[key].pop("engine", None)
     if all(previous.get(key) == value for key, value in shown.items()):
         return False
     store.write_manifest({**previous, **shown})
