@@ -253,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
     try:
         args = build_parser().parse_args(argv)
+        out = getattr(args, "out", None)
+        if isinstance(out, str) and not out.strip():
+            # An empty --out ("" from a script's unset variable) fell back to the default.
+            raise InputError(
+                f"argument --out: expected a path, got an empty one "
+                f"(see 'credsim {args.command} --help')"
+            )
         return _dispatch(args.command)(args)
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)

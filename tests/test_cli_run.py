@@ -272,6 +272,11 @@ def test_every_option_of_every_command_says_what_it_is_for() -> None:
          "argument --ties-per-state: must be >= 0, got -1"),
         (["synth", "--states", "10", "--powers", "60", "--out", "s.yaml"],
          "--powers: must be <= 50, got 60"),
+        # An empty --out (a script's unset variable) wrote to the default folder.
+        (["sweep", "experiments/syria_withdrawal.yaml", "--out", ""],
+         "argument --out: expected a path, got an empty one"),
+        (["run", "scenarios/tour.yaml", "--out", " "],
+         "argument --out: expected a path, got an empty one"),
     ],
 )  # fmt: skip
 def test_bad_numbers_on_the_command_line_are_one_line(

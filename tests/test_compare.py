@@ -224,6 +224,30 @@ def test_at_a_value_not_run_is_one_line(tmp_path, capsys):
     ]
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "parameters.trust.negativity_bias=high",
+            "--at parameters.trust.negativity_bias=high: 'high' is not a number; the sweep "
+            "ran parameters.trust.negativity_bias at 1, 2, 3",
+        ),
+        (
+            "parameters.trust.negativity_bias",
+            "--at 'parameters.trust.negativity_bias' must look like PATH=VALUE, e.g. "
+            "parameters.trust.negativity_bias=VALUE (a value the sweep ran)",
+        ),
+    ],
+)
+def test_at_text_for_a_number_or_without_a_value_says_so(tmp_path, capsys, given, expected):
+    """They said only where the sweep ran the parameter, and "override '...' must look
+    like PATH=VALUE", naming no option (decision 479)."""
+    folder = factory.write_sweep(tmp_path / "s", {"x": 0.0, "y": 0.1})
+    code, _, err = _compare(capsys, str(folder), "--at", given)
+    assert code == 2
+    assert err.strip().splitlines() == [f"credsim: error: {expected}"]
+
+
 def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
     """Samples split --by one parameter are named ``parameter=value``; under the bars that
     is the value, the parameter going to the axis label (the names side by side ran

@@ -162,6 +162,13 @@ def parse_at(
             that is neither a number nor text, or one the sweep did not run.
     """
     fixed: dict[str, DesignValue] = {}
+    for item in items:
+        if "=" not in item:
+            example = item.strip() if item.strip() in varied else (varied or ["PATH"])[0]
+            raise InputError(
+                f"--at '{item}' must look like PATH=VALUE, e.g. {example}=VALUE (a value "
+                "the sweep ran)"
+            )
     for override in parse_overrides(list(items)):
         if not varied:
             raise InputError(f"--at {override.text}: {NOTHING_VARIED}")
@@ -175,7 +182,12 @@ def parse_at(
             raise InputError(f"--at {override.text}: the value must be a number or a name")
         if runs is not None and runs_at(runs, {override.path: value}).empty:
             ran = ", ".join(value_text(v) for v in value_order(runs[override.path]))
-            raise InputError(f"--at {override.text}: the sweep ran {override.path} at {ran}")
+            kind = (
+                f"'{value}' is not a number; "
+                if isinstance(value, str) and not isinstance(runs[override.path].iloc[0], str)
+                else ""
+            )
+            raise InputError(f"--at {override.text}: {kind}the sweep ran {override.path} at {ran}")
         fixed[override.path] = value
     return fixed
 
