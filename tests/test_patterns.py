@@ -537,6 +537,31 @@ def test_a_correlation_whose_power_has_no_votes_names_the_power(
     )
 
 
+@pytest.mark.parametrize(("tolerance", "noted"), [("bootstrap", True), ("0.1", False)])
+def test_a_correlation_over_few_states_is_noted_as_testing_little(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tolerance: str, noted: bool
+) -> None:
+    """Syria's gulf group has 7 states with votes in 2010-2014: the bootstrap tolerance
+    1.96 / sqrt(7 - 3) = 0.98 passes any r above 0.02 (decision 480); a numeric one
+    that is not loose gets no note."""
+    path = tmp_path / "corr.yaml"
+    path.write_text(
+        f"name: corr\nscenario: {REPO / 'scenarios' / 'syria.yaml'}\n"
+        "link: {power: Russia, rival: USA, measure: split_agreement, reference: [2012, 2014], "
+        "beta: 0.5}\n"
+        "patterns:\n  - {id: c_gulf, role: holdout, statistic: correlation, group: gulf, "
+        f"years: [2010, 2014], tolerance: {tolerance}, source: s}}\n"
+    )
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    note = (
+        "pattern 'c_gulf': a correlation passes at r >= 0.02 (its bootstrap tolerance "
+        "1.96/sqrt(n - 3) for its few states is 0.98), so it tests little"
+    )
+    assert (note in err) is noted
+
+
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
     """A pattern file may name actors by their UN names: they become the scenario's."""
     path = _pattern_file(tmp_path, "rival: USA", "rival: United States")

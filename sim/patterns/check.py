@@ -107,16 +107,22 @@ def cli_patterns(args: argparse.Namespace) -> int:
     sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
-    print_notes(pf, prep)
+    print_notes(pf, prep, observed)
     _write(out, pf, table, prep, sim, args)
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
     return 1 if args.strict and failed else 0
 
 
-def print_notes(pf: PatternFile, prep: Prepared) -> None:
+# A correlation's bootstrap tolerance at or above this passes any r above 1 - it.
+LOOSE_CORRELATION = 0.5
+
+
+def print_notes(pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None) -> None:
     """On stderr, what the observed side leaves out: states without a reference vote
-    (decision 323) and window years without votes or with few roll calls (decision 348)."""
+    (decision 323) and window years without votes or with few roll calls (decision 348);
+    with ``observed`` (:func:`sim.patterns.observed_statistics`), the correlations whose
+    tolerance lets almost any r pass (decision 480)."""
     from sim.patterns import coverage_notes, left_out
 
     first, last = pf.link.reference
@@ -125,6 +131,20 @@ def print_notes(pf: PatternFile, prep: Prepared) -> None:
         f"{first}-{last}, so has no prediction and counts on neither side"
         for pid, names in left_out(pf, prep).items()
     ]
+    tolerances = {} if observed is None else observed["tolerance"].astype(float).to_dict()
+    for pattern in pf.patterns:
+        tolerance = tolerances.get(pattern.id, 0.0)
+        if pattern.statistic == "correlation" and tolerance >= LOOSE_CORRELATION:
+            how = (
+                "its bootstrap tolerance 1.96/sqrt(n - 3) for its few states"
+                if (pattern.tolerance == "bootstrap")
+                else "its tolerance"
+            )
+            notes.append(
+                f"pattern '{pattern.id}': a correlation passes at r >= "
+                f"{1 - tolerance:.2f} ({how} is {tolerance:.2f}), so it tests little; "
+                "a larger group or a numeric tolerance tests more"
+            )
     for note in notes + coverage_notes(pf, prep):
         print(f"credsim: note: {note}", file=sys.stderr)
 

@@ -185,7 +185,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
         f"{len(draws)} draws x {args.reps} replicate(s)"
     )
     print("\n".join(role_sections(table)))
-    print_notes(pf, prepare(pf, votes))
+    print_notes(pf, prepare(pf, votes), observed)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
     atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
