@@ -604,6 +604,21 @@ def test_first_mover_decay_belongs_to_recognize(tmp_path, capsys):
     assert main(["validate", str(DATA / "mini.yaml"), "--set", decay]) == 0
 
 
+@pytest.mark.parametrize("kind", ["relation", "propaganda", "regime_change", "capability_change"])
+def test_an_event_kind_without_settings_says_why(capsys, kind):
+    """model.md 8.2 lists affinity(kind) 0 for these kinds, "overridable"; they have no
+    parties, so there is nothing to override. It said "unknown field", as a misspelling
+    is told (decision 481)."""
+    message = _override_error(capsys, f"parameters.event_kinds.{kind}.affinity=0.3")
+    assert message.startswith(
+        f"override parameters.event_kinds.{kind}.affinity=0.3: parameters.event_kinds: "
+        f"'{kind}' takes no settings: it is no evidence about a power's reliability"
+    )
+    assert message.endswith("the kinds with settings are intervene, support, withdraw, "
+                            "side_with_adversary, refuse_aid, client_harmed, base_loss, "
+                            "expelled, rapprochement, rhetoric, recognize")  # fmt: skip
+
+
 def test_a_yaml_boolean_given_for_a_name_in_an_override(capsys):
     message = _override_error(capsys, "states.Jordan.region=off")
     assert message == (

@@ -357,6 +357,20 @@ def kinds_taking(name: str) -> list[str]:
 class EventKindTable(Strict):
     """``parameters.event_kinds``: one :class:`EventKindParameters` per evidence-bearing kind."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kinds_without_settings(cls, data: Any) -> Any:
+        # An event kind with no entry was told "unknown field", as a misspelling is.
+        for kind in data if isinstance(data, dict) else []:
+            if kind in KINDS and kind not in DEFAULT_WEIGHTS:
+                raise ValueError(
+                    f"'{kind}' takes no settings: it is no evidence about a power's "
+                    "reliability, and it has no parties whose side an affinity weight "
+                    "could count (model.md 8.2: affinity 0); the kinds with settings are "
+                    f"{', '.join(DEFAULT_WEIGHTS)}"
+                )
+        return data
+
     def weight(self, kind: str) -> float:
         """The weight of ``kind``: the scenario's, else the package default."""
         given = getattr(self, kind).weight
