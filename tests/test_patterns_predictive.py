@@ -122,6 +122,14 @@ def test_the_posterior_check_draws_its_figure_from_its_table(
     assert np.allclose(checks["discrepancy"].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-12)
     assert np.allclose(checks["q05"].to_numpy(), table["low"].to_numpy())
     assert np.allclose(checks["q95"].to_numpy(), table["high"].to_numpy())
+    # Each draw's row names the values drawn (decision 482), then its statistics.
+    draws = pd.read_csv(out / "draws.csv")
+    memory = "parameters.trust.memory"
+    fixed = "parameters.trust.negativity_bias"  # the variant's, before the drawn ones
+    assert list(draws.columns[:4]) == ["draw", fixed, memory, "link.beta"]
+    assert list(draws.columns[4:]) == list(table.index)
+    assert set(draws[memory]) <= {0.91, 0.95, 0.99}  # generation 1's particles, never 0.5
+    assert set(draws[fixed]) == {1}
 
 
 def test_a_calibration_of_several_variants_says_to_pass_variant(tmp_path: Path) -> None:

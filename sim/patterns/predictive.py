@@ -9,7 +9,8 @@ predictive median and 90% interval and the share of draws that pass
 (``|simulated - observed| <= tolerance``). A pattern is *covered* when its
 observed value lies in the predictive interval widened by its tolerance.
 Writes ``predictive.csv`` (one row per pattern), ``draws.csv`` (one row
-per draw and pattern) and ``predictive.png`` (the calibration report's
+per draw: ``draw``, the drawn value of each calibrated path, ``link.beta``
+included, then each pattern's simulated statistic) and ``predictive.png`` (the calibration report's
 predictive figure: each pattern's band and median in tolerances from the
 observed value, calibration and held-out patterns in separate panels) to
 ``--out``. Exit 0, or with ``--strict`` 1 when any pattern is not covered (the
@@ -177,7 +178,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
             votes=votes,
             engine=args.engine,
         )
-        simulated.append({"draw": k, **values})
+        simulated.append({"draw": k, **draw, **values})
     frame = pd.DataFrame(simulated)
     table = predictive_table(observed, frame)
     print(
