@@ -188,6 +188,30 @@ def test_a_heatmap_left_short_of_powers_draws_the_first_and_names_the_others(tmp
     assert "Powers not drawn (at most 1 a figure): Russia; credsim plot --powers" in heat.caption
 
 
+def test_the_heatmaps_follow_the_metrics_and_groups_chosen(tmp_path):
+    """--metrics and --groups chose the line figures only; the heatmaps stayed final
+    trust among all states (decision 483). Chosen, they are a figure per family and
+    group; the default figure keeps its name."""
+    from sim.plots.gallery import Selection
+
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 0.95],
+    }
+    results = open_results(factory.write_sweep(tmp_path / "sweep", grid=grid))
+    stem = "heatmap_trust-negativity_bias_trust-memory"
+    chosen = Selection(families=("min_trust", "final_trust"), groups=("levant",))
+    entries = {e.stem: e for e in figures_for(results, chosen)}
+    heatmaps = sorted(s for s in entries if s.startswith("heatmap_"))
+    assert heatmaps == [f"{stem}_final_trust_levant", f"{stem}_min_trust_levant"]
+    heat = entries[f"{stem}_min_trust_levant"]
+    assert heat.caption.startswith("Mean lowest trust ")
+    titles = [ax.get_title(loc="left") for ax in heat.figure.axes if ax.get_title(loc="left")]
+    assert titles and all(t.startswith("Lowest trust in ") for t in titles)
+    default = {e.stem for e in figures_for(results)}
+    assert [s for s in default if s.startswith("heatmap_")] == [stem]
+
+
 def test_an_incomplete_sweep_says_so_and_answers_only_with_pairs(tmp_path):
     """A sweep killed before any run of ``counter`` finished: the page warns that it
     shows 12 of 24 runs, keeps the question, and says there is no answer yet instead

@@ -341,46 +341,86 @@ def _sweep_entries(
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
     # headline maps the difference, these the levels it is the difference of.
-    # A column per power's final trust among all states, the powers in the scenarios'
-    # order (the first MAX_HEATMAPS drawn; the caption names the others).
-    by_power = {f"final_trust.{p}.all": p for p in results.powers}
-    trust = [m for m in by_power if m in results.metrics]
-    if selection.powers:
-        trust = [m for m in trust if by_power[m] in selection.powers]
+    # A column per power (the powers in the scenarios' order, the first MAX_HEATMAPS
+    # drawn; the caption names the others), a figure per family and group: final trust
+    # among all states unless --metrics or --groups (or the file's plots:) say otherwise.
     for x, y in itertools.combinations(results.varied, 2):
         held = {p: v for p, v in values.items() if p not in (x, y)}
         at = runs_at(runs, held)
-        shown = [m for m in trust if m in {*varying(at, trust, x), *varying(at, trust, y)}]
-        if not shown:
-            continue
-        held_note = f"Other parameters at {held_text(held)}. " if held else ""
-        left = [by_power[m] for m in shown[MAX_HEATMAPS:]]
-        left_note = (
-            f"Powers not drawn (at most {MAX_HEATMAPS} a figure): {', '.join(left)}; "
-            "credsim plot --powers chooses them. "
-            if left
-            else ""
-        )
-        cells = "Cells: mean of the replicates; one colour scale for every panel."
-        if sampled:
-            others = (
-                f"; the other parameters vary over their ranges ({sampled} design) and each "
-                "cell pools over them"
-                if len(results.varied) > 2
+        for (family, group), by_power in _heatmap_metrics(results, selection).items():
+            trust = list(by_power)
+            shown = [m for m in trust if m in {*varying(at, trust, x), *varying(at, trust, y)}]
+            if not shown:
+                continue
+            held_note = f"Other parameters at {held_text(held)}. " if held else ""
+            still = [by_power[m] for m in trust if m not in shown]
+            still_note = (
+                f"Left out, as they vary with neither parameter: {', '.join(still)}. "
+                if still
                 else ""
             )
-            cells = (
-                f"Cells: mean of the runs at each pair of values (a parameter drawn at more "
-                f"than {MAX_LEVELS} values is cut into {MAP_BINS} equal-count bins){others}; "
-                "a blank cell has no run; one colour scale for every panel."
+            left = [by_power[m] for m in shown[MAX_HEATMAPS:]]
+            left_note = (
+                f"Powers not drawn (at most {MAX_HEATMAPS} a figure): {', '.join(left)}; "
+                "credsim plot --powers chooses them. "
+                if left
+                else ""
             )
-        yield _entry(
-            f"heatmap_{_slug(x)}_{_slug(y)}",
-            partial(heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
-            f"Mean final trust among all states over {parameter_label(x)} and {parameter_label(y)}",
-            results,
-            held_note + left_note + cells,
-        )
+            cells = "Cells: mean of the replicates; one colour scale for every panel."
+            if sampled:
+                others = (
+                    f"; the other parameters vary over their ranges ({sampled} design) and "
+                    "each cell pools over them"
+                    if len(results.varied) > 2
+                    else ""
+                )
+                cells = (
+                    f"Cells: mean of the runs at each pair of values (a parameter drawn at "
+                    f"more than {MAX_LEVELS} values is cut into {MAP_BINS} equal-count bins)"
+                    f"{others}; a blank cell has no run; one colour scale for every panel."
+                )
+            stem = f"heatmap_{_slug(x)}_{_slug(y)}"
+            if (family, group) != _DEFAULT_HEATMAP:
+                stem += f"_{_slug(family)}_{_slug(group)}"
+            where = phrases.get(group) or group
+            yield _entry(
+                stem,
+                partial(heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
+                f"Mean {family_title(family)[:1].lower()}{family_title(family)[1:]} {where} "
+                f"over {parameter_label(x)} and {parameter_label(y)}",
+                results,
+                held_note + still_note + left_note + cells,
+            )
+
+
+# The heatmaps' family and group when the selection names none.
+_DEFAULT_HEATMAP = ("final_trust", "all")
+
+
+def _heatmap_metrics(
+    results: Results, selection: Selection
+) -> dict[tuple[str, str], dict[str, str]]:
+    """``{(family, group): {metric: power}}`` of the heatmaps: the selection's families
+    that are per power (final trust unless it names some) at its groups (``all`` unless
+    it names some), its powers (all unless it names some) in the scenarios' order."""
+    families = selection.families or (_DEFAULT_HEATMAP[0],)
+    groups = selection.groups or (_DEFAULT_HEATMAP[1],)
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for family in families:
+        for group in groups:
+            for power in results.powers:
+                if selection.powers and power not in selection.powers:
+                    continue
+                for metric in results.metrics:
+                    parsed = parse_metric(metric)
+                    if (
+                        parsed is not None
+                        and parsed.power == power
+                        and parsed.group == group
+                        and family in family_names(metric)
+                    ):
+                        found.setdefault((family, group), {})[metric] = power
+    return found
 
 
 def _headline_entry(
