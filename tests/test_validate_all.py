@@ -87,6 +87,29 @@ def test_a_window_without_its_event_is_warned_about_and_passes(
     ]
 
 
+def test_a_counterfactual_that_empties_an_inherited_window_gives_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """syria_sustained removes Russia's withdrawal and keeps syria.yaml's withdrawal window
+    to compare with: validate warned about the parent's window, naming the unrelated
+    'afghanistan_withdrawal' (decision 484). A window the child sets itself still warns."""
+    from sim.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("syria_sustained", "syria_abstained", "vietnam_usa_sustained"):
+        assert main(["validate", str(root / "scenarios" / f"{name}.yaml")]) == 0
+        assert "warning" not in capsys.readouterr().err
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {root / 'scenarios' / 'syria_sustained.yaml'}\n"
+        "name: child\n"
+        'windows: {withdrawal: ["2024-12", "2025-06"]}\n'
+    )
+    assert main(["validate", str(child)]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {child}:3: windows.withdrawal: no event named after this window" in err
+
+
 def test_a_window_holding_its_event_gives_no_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
