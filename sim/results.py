@@ -24,7 +24,14 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
-from sim.integrity import INTEGRITY, chunk_parts, read_json, require_folder, require_intact
+from sim.integrity import (
+    INTEGRITY,
+    chunk_parts,
+    done_text,
+    read_json,
+    require_folder,
+    require_intact,
+)
 from sim.metrics import flatten_summary
 from sim.scenario.calendar import Calendar
 
@@ -348,7 +355,25 @@ def open_results(results_dir: str | Path) -> Results:
     return Results(path=path, manifest=manifest, runs=read_runs(path, manifest))
 
 
-def scenarios_without_runs(results: Results) -> list[str]:
-    """The scenarios of a sweep's manifest that have no run in its results yet."""
+@dataclass(frozen=True)
+class Unfinished:
+    """What an unfinished sweep's folder holds so far (:func:`unfinished`).
+
+    Attributes:
+        done: ``"N of M runs"``, N committed (:func:`sim.integrity.done_text`: the
+            manifest's counts are those of the sweep's start).
+        missing: the manifest's scenarios with no run yet.
+    """
+
+    done: str
+    missing: list[str]
+
+
+def unfinished(results: Results) -> Unfinished | None:
+    """An unfinished sweep's runs so far; None for a run or a finished sweep."""
+    manifest = results.manifest
+    if manifest.get("kind") != SWEEP or manifest.get("status", "complete") == "complete":
+        return None
     have = set(results.runs["scenario"]) if "scenario" in results.runs else set()
-    return [name for name in results.manifest.get("scenarios", {}) if name not in have]
+    missing = [name for name in manifest.get("scenarios", {}) if name not in have]
+    return Unfinished(done_text(results.path, manifest), missing)

@@ -178,11 +178,11 @@ def test_findings_say_which_variant_the_data_favour(tmp_path: Path) -> None:
                 "median_distance": distances,
             }
         ).to_csv(cal / "variants.csv", index=False)
-        return posterior.favoured_variant(cal)
+        return posterior.favoured_variant(posterior.read_variants(cal))
 
     tie = verdict(["4/6", "4/6"], [1.777, 1.7771])
     assert "favour neither" in tie and "v1: model probability 0.70" in tie
     assert "favour v2" in verdict(["4/6", "4/6"], [1.9, 1.5])
     assert "favour v2" in verdict(["3/6", "4/6"], [1.5, 1.9])
     (cal / "variants.csv").unlink()
-    assert posterior.favoured_variant(cal) == ""
+    assert posterior.favoured_variant(posterior.read_variants(cal)) == ""

@@ -82,7 +82,7 @@ from sim.plots.figure import (
     time_band,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
-from sim.results import Results, open_results, scenarios_without_runs
+from sim.results import Results, open_results, unfinished
 from sim.scenario.schema import suggest
 
 CONFIDENCE = 0.95
@@ -682,16 +682,15 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
 
 def _unfinished_note(results: Results) -> str:
     """Why an unfinished sweep's folder may give fewer samples than its scenarios."""
-    from sim.integrity import done_text, status_text
+    from sim.integrity import status_text
 
-    manifest = results.manifest
-    if manifest.get("kind") != "sweep" or manifest.get("status") == "complete":
+    so_far = unfinished(results)
+    if so_far is None:
         return ""
-    missing = scenarios_without_runs(results)
-    absent = f", no runs yet of {', '.join(missing)}" if missing else ""
+    absent = f", no runs yet of {', '.join(so_far.missing)}" if so_far.missing else ""
     return (
-        f"; the sweep in '{results.path}' is {status_text(results.path, manifest)} "
-        f"({done_text(results.path, manifest)}{absent}): run its command again to finish it"
+        f"; the sweep in '{results.path}' is {status_text(results.path, results.manifest)} "
+        f"({so_far.done}{absent}): run its command again to finish it"
     )
 
 

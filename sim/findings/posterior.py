@@ -241,17 +241,20 @@ def _verdict(a: Answer) -> str:
 SAME_DISTANCE = 0.01
 
 
-def favoured_variant(calibration: Path) -> str:
-    """Which model variant the votes favour, from the calibration's ``variants.csv``:
-    the one whose posterior predictive runs come closer to the votes (fewer patterns
-    failed, then a median distance lower by more than ``SAME_DISTANCE``), or neither.
-    pyabc's model probability is reported but not the verdict: with the variants
-    equally far from the data it says which the sampler kept more of (validation.md)."""
+def read_variants(calibration: Path) -> pd.DataFrame | None:
+    """The calibration's ``variants.csv`` (one row per model variant), or None."""
     table = calibration / "variants.csv"
-    if not table.is_file():
-        return ""
-    v = pd.read_csv(table)
-    if len(v) < 2:
+    return pd.read_csv(table) if table.is_file() else None
+
+
+def favoured_variant(v: pd.DataFrame | None) -> str:
+    """Which model variant the votes favour, from the calibration's ``variants.csv``
+    (:func:`read_variants`): the one whose posterior predictive runs come closer to the
+    votes (fewer patterns failed, then a median distance lower by more than
+    ``SAME_DISTANCE``), or neither. pyabc's model probability is reported but not the
+    verdict: with the variants equally far from the data it says which the sampler kept
+    more of (validation.md)."""
+    if v is None or len(v) < 2:
         return ""
     passed = v["calibrate_pass"].astype(str).str.split("/").str[0].astype(int)
     described = "; ".join(
@@ -278,8 +281,9 @@ def favoured_variant(calibration: Path) -> str:
     )
 
 
-def effective_draws(calibration: Path, variant: str = "v2") -> str:
-    """How many independent parameter sets the claims' probabilities rest on.
+def effective_draws(v: pd.DataFrame | None, variant: str = "v2") -> str:
+    """How many independent parameter sets the claims' probabilities rest on, from the
+    calibration's ``variants.csv`` (:func:`read_variants`).
 
     The draws come from ``variant``'s final generation, whose weights can make
     hundreds of particles worth a few independent ones (Kish's effective sample
@@ -291,10 +295,8 @@ def effective_draws(calibration: Path, variant: str = "v2") -> str:
     particles and gave claim 1 probabilities of 0.00 to 0.11, with a
     different set of "narrowed" parameters each time.
     """
-    table = calibration / "variants.csv"
-    if not table.is_file():
+    if v is None:
         return ""
-    v = pd.read_csv(table)
     row = v[v["variant"] == variant]
     if row.empty or not np.isfinite(row["effective_particles"].iloc[0]):
         return ""
@@ -440,9 +442,10 @@ def render(results: Mapping[str, Results], calibration: Path) -> str:
         "| claim | P(holds) | key difference: median [90% interval] | draws (distinct) | data |\n"
         "|---|---|---|---|---|\n"
     )
-    effective = effective_draws(calibration)
+    variants = read_variants(calibration)
+    effective = effective_draws(variants)
     tail = f"\n\n{effective}" if effective else ""
-    favoured = favoured_variant(calibration)
+    favoured = favoured_variant(variants)
     tail += f"\n\n{favoured}" if favoured else ""
     elsewhere = narrowed_elsewhere(calibration)
     tail += f"\n\n{elsewhere}" if elsewhere else ""

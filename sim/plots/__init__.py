@@ -19,11 +19,11 @@ from pathlib import Path
 from sim.analysis.paired import NOTHING_VARIED
 from sim.errors import InputError
 from sim.fileio import require_writable
-from sim.integrity import done_text, refuse_results_folder, require_folder
+from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
 from sim.plots.report import FigureProgress, write_report
-from sim.results import Results, open_results, scenarios_without_runs
+from sim.results import Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
 
 
@@ -74,13 +74,12 @@ def cli_plot(args: argparse.Namespace) -> int:
 def _note_unfinished(results: Results) -> None:
     """Say on stderr that an unfinished sweep is drawn from the runs it has committed,
     and which of its scenarios have none yet (the report page says so too)."""
-    manifest = results.manifest
-    if manifest.get("kind") != "sweep" or manifest.get("status") == "complete":
+    so_far = unfinished(results)
+    if so_far is None:
         return
-    missing = scenarios_without_runs(results)
-    absent = f"; no runs yet of {', '.join(missing)}" if missing else ""
+    absent = f"; no runs yet of {', '.join(so_far.missing)}" if so_far.missing else ""
     print(
-        f"note: the sweep is unfinished ({done_text(results.path, manifest)}); the figures "
+        f"note: the sweep is unfinished ({so_far.done}); the figures "
         f"and the report show only those{absent}. Run the sweep's command again to finish it.",
         file=sys.stderr,
     )

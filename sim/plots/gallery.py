@@ -405,21 +405,20 @@ def _heatmap_metrics(
     it names some), its powers (all unless it names some) in the scenarios' order."""
     families = selection.families or (_DEFAULT_HEATMAP[0],)
     groups = selection.groups or (_DEFAULT_HEATMAP[1],)
+    powers = [p for p in results.powers if not selection.powers or p in selection.powers]
+    cells: dict[tuple[str, str, str], list[str]] = {}  # (family, group, power) -> metrics
+    for metric in results.metrics:
+        parsed = parse_metric(metric)
+        if parsed is None or parsed.group not in groups or parsed.power not in powers:
+            continue
+        for family in set(family_names(metric)) & set(families):
+            cells.setdefault((family, parsed.group, parsed.power), []).append(metric)
     found: dict[tuple[str, str], dict[str, str]] = {}
     for family in families:
         for group in groups:
-            for power in results.powers:
-                if selection.powers and power not in selection.powers:
-                    continue
-                for metric in results.metrics:
-                    parsed = parse_metric(metric)
-                    if (
-                        parsed is not None
-                        and parsed.power == power
-                        and parsed.group == group
-                        and family in family_names(metric)
-                    ):
-                        found.setdefault((family, group), {})[metric] = power
+            for power in powers:
+                for metric in cells.get((family, group, power), []):
+                    found.setdefault((family, group), {})[metric] = power
     return found
 
 

@@ -31,7 +31,7 @@ from sim.integrity import done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of
 from sim.plots.headline import headline_of
-from sim.results import RUN, Results, open_results, scenarios_without_runs
+from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.loader import parse_overrides
 from sim.sweep.progress import Progress, _duration
 
@@ -338,16 +338,15 @@ def _incomplete(results: Results) -> list[str]:
     """A warning at the top of the page of a sweep that has not finished its runs, with
     the runs it committed (the manifest's counts are written when it starts and ends)
     and the scenarios that have none yet."""
-    manifest = results.manifest
-    counts = manifest.get("counts") or {}
-    if manifest.get("kind") == RUN or manifest.get("status", "complete") == "complete":
+    so_far = unfinished(results)
+    if so_far is None:
         return []
-    done = done_text(results.path, manifest)
+    counts = results.manifest.get("counts") or {}
     failed = f", {counts['failed']} failed" if counts.get("failed") else ""
-    missing = scenarios_without_runs(results)
+    missing = so_far.missing
     absent = f" No runs yet of {html.escape(', '.join(missing))}." if missing else ""
     return [
-        f'<p class="warning"><strong>Incomplete:</strong> {done} finished{failed}; the '
+        f'<p class="warning"><strong>Incomplete:</strong> {so_far.done} finished{failed}; the '
         f"figures and tables show only those.{absent} Run the sweep's command again to "
         "finish it.</p>"
     ]
