@@ -139,3 +139,34 @@ def test_results_layout_lists_the_columns_of_the_table(method: str) -> None:
     assert listed is not None
     written = ["scenario", "metric", "parameter", *COLUMNS[method]]
     assert listed.group(1).split(", ") == written
+
+
+def test_sobol_indices_the_sample_cannot_estimate_are_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two samples of three parameters: intervals wider than a share's whole range."""
+    from sim.analysis.sensitivity import uninformative_rows
+
+    table = _sweep_and_analyze(tmp_path, _experiment(tmp_path, "sobol", 2), "sobol")
+    flagged = uninformative_rows(table.reset_index())
+    assert flagged.any()
+    err = capsys.readouterr().err
+    assert f"{int(flagged.sum())} rows (metrics final_trust.Patron.all)" in err
+    assert "2 design samples are too few" in err
+
+
+def test_sobol_indices_a_large_sample_estimates_give_no_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.analysis.sensitivity import uninformative_rows
+
+    table = _sweep_and_analyze(tmp_path, _experiment(tmp_path, "sobol", 256), "sobol")
+    assert not uninformative_rows(table.reset_index()).any()
+    assert "too few" not in capsys.readouterr().err
+    # The rule: an interval wider than [0, 1], or wholly outside it; not one that
+    # only reaches past it, nor a row without an index.
+    rows = pd.DataFrame(
+        {"S1": [1.05, 1.05, -0.2, 0.5, 0.5, 0.2], "S1_conf": [0.1, 0.01, 0.1, 0.4, 0.6, 0.3],
+         "ST": [0.9, 0.9, 0.1, 0.5, 0.5, np.nan], "ST_conf": [0.1, 0.1, 0.1, 0.1, 0.1, np.nan]}
+    )  # fmt: skip
+    assert uninformative_rows(rows).tolist() == [False, True, True, False, True, False]

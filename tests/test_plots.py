@@ -94,6 +94,26 @@ def test_numbered_powers_take_consecutive_colours():
     assert len(set(palette.values())) == 7
 
 
+def test_up_to_fourteen_powers_are_told_apart_by_colour():
+    # Okabe-Ito's ten and four of Tol's muted scheme; the eleventh power used to
+    # take the first power's colour again.
+    for n in (11, 14):
+        palette = power_palette([f"P{i}" for i in range(n)])
+        assert len(set(palette.values())) == n
+    named = power_palette(["USA", "Russia", "China", *(f"Ally {c}" for c in "ABCDEFGHIJK")])
+    assert len(set(named.values())) == 14
+    assert named["USA"] == "#0072B2" and named["Russia"] == "#D55E00"
+
+
+def test_two_known_names_of_one_colour_are_told_apart():
+    # USSR and Russia (a state and its successor) share vermillion in files that
+    # name one of them; a file naming both would draw both in it.
+    palette = power_palette(["USSR", "Russia", "USA"])
+    assert palette["Russia"] == "#D55E00"  # first in name order keeps it
+    assert palette["USSR"] not in (palette["Russia"], palette["USA"])
+    assert power_palette(["US", "USA"])["US"] != power_palette(["US", "USA"])["USA"]
+
+
 # --------------------------------------------------------------------------- labels
 
 

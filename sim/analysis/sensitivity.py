@@ -164,6 +164,22 @@ def sensitivity_table(
     return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
 
 
+def uninformative_rows(table: pd.DataFrame) -> pd.Series:
+    """Rows of a Sobol table whose S1 or ST the sample cannot estimate.
+
+    A first-order or total index is a share of a variance, between 0 and 1.
+    A row is flagged when an index's 95% bootstrap interval is wider than
+    that whole range (half-width above 0.5: it excludes no possible value),
+    or lies wholly outside it (only sampling error gives that). Either says
+    the design's samples are too few for that metric (decision 486).
+    """
+    flagged = pd.Series(False, index=table.index)
+    for name in ("S1", "ST"):
+        value, half = table[name], table[f"{name}_conf"]
+        flagged |= ((half > 0.5) | (value + half < 0) | (value - half > 1)).fillna(False)
+    return flagged
+
+
 def cli_analyze(args: argparse.Namespace) -> int:
     """``credsim analyze RESULTS --method sobol|morris``: write and print the indices."""
     folder = Path(args.results)
@@ -207,6 +223,16 @@ def cli_analyze(args: argparse.Namespace) -> int:
             "vary, or a design point without a finished run)",
             file=sys.stderr,
         )
+    if args.method == "sobol" and (flagged := uninformative_rows(table)).any():
+        names = table.loc[flagged, "metric"].unique()
+        print(
+            f"credsim: note: {int(flagged.sum())} rows (metrics {', '.join(names[:3])}"
+            f"{', ...' if len(names) > 3 else ''}) have an index whose 95% interval is wider "
+            "than [0, 1], the range of a share, or lies outside it: "
+            f"{manifest['design'].get('samples')} design samples are too few to estimate "
+            "them; run the sweep with more",
+            file=sys.stderr,
+        )
     print(
         f"{args.method} indices of {table['metric'].nunique()} metrics written to "
         f"{out.with_suffix('.parquet')} and .csv"
@@ -235,4 +261,4 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     return written
 
 
-__all__ = ["cli_analyze", "indices", "point_means", "sensitivity_table"]
+__all__ = ["cli_analyze", "indices", "point_means", "sensitivity_table", "uninformative_rows"]

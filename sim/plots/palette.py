@@ -12,6 +12,14 @@ powers: the same in every figure of every command on that scenario, provided
 each figure passes all of them (``among``), not only the powers it draws. Names
 ending in a number (``P0``, ``P1``, ... from ``credsim synth``) start at
 consecutive places. Non-aligned (``none``) is grey.
+
+A scenario of more than ten powers takes four more colours from Paul Tol's
+"muted" scheme (indigo, wine, olive, green: the four of it that stay apart
+from the ten above), so that up to fourteen powers are told apart by colour;
+beyond that colours repeat, which :func:`power_palette` documents. Two
+known names of one scenario that share a colour (USSR and Russia both
+powers of one file) keep it for the first in name order; the other takes
+a free colour as an unknown name would.
 """
 
 from __future__ import annotations
@@ -34,10 +42,13 @@ OKABE_ITO: tuple[str, ...] = (
     "#F0E442",  # yellow
     "#FBAFE4",  # pink (seaborn colorblind)
 )
+# Paul Tol's "muted" scheme (personal.sron.nl/~pault), the four of its colours that
+# stay apart from the ten above: for a scenario of more than ten powers.
+TOL_MUTED_EXTRA: tuple[str, ...] = ("#332288", "#882255", "#999933", "#117733")
 # Hashed names take the seven strong colours first; brown, yellow and pink (close
-# to vermillion and orange, or pale on white) only once those are taken.
+# to vermillion and orange, or pale on white) only once those are taken, then Tol's.
 _PRIMARY = OKABE_ITO[:7]
-_EXTRA = OKABE_ITO[7:]
+_EXTRA = (*OKABE_ITO[7:], *TOL_MUTED_EXTRA)
 
 _KNOWN: dict[str, str] = {
     **dict.fromkeys(["usa", "us", "united states", "united_states"], OKABE_ITO[0]),
@@ -85,10 +96,16 @@ def power_palette(powers: Iterable[str], among: Iterable[str] = ()) -> dict[str,
     folder's powers passes the folder's powers as ``among``
     (:attr:`sim.results.Results.powers`): a power then has the same colour
     in every figure, whichever others it draws (Turkey takes China's green in
-    a figure without China otherwise).
+    a figure without China otherwise). Beyond fourteen powers (the palette's
+    size) colours repeat.
     """
     names = sorted({*powers, *among})
-    colors = {p: c for p in names if (c := _known(p)) is not None}
+    colors: dict[str, str] = {}
+    for power in names:
+        known = _known(power)
+        # The first of two known names of one colour (USSR and Russia) keeps it.
+        if known is not None and (known == NONE_COLOR or known not in colors.values()):
+            colors[power] = known
     taken = set(colors.values())
     for power in (p for p in names if p not in colors):
         start = _start(power) % len(_PRIMARY)
