@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim import manifests
 from sim.errors import InputError
 from sim.fileio import atomic_write_text
 
@@ -146,6 +147,8 @@ def verify(folder: str | Path) -> list[Problem]:
         problems.append(Problem(MANIFEST, what))
     elif "integrity" not in manifest:
         return []
+    elif (wrong := manifests.problem(manifest)) is not None:
+        problems.append(Problem(MANIFEST, f"is damaged ({wrong})"))
     elif manifest.get("kind") == "run" and manifest.get("status") != "complete":
         problems.append(Problem(MANIFEST, "says the run was interrupted while it was written"))
     if records is None:

@@ -23,12 +23,14 @@ from typing import Any
 
 import pandas as pd
 
+from sim import manifests
 from sim.errors import InputError
 from sim.integrity import (
     INTEGRITY,
     chunk_parts,
     done_text,
     read_json,
+    repair_hint,
     require_folder,
     require_intact,
 )
@@ -75,10 +77,13 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
         raise InputError(
             f"manifest.json is not valid JSON: {exc.msg}", file=str(manifest), line=exc.lineno
         ) from None
-    if data.get("kind") not in (RUN, SWEEP):
+    if not isinstance(data, dict) or data.get("kind") not in (RUN, SWEEP):
+        kind = data.get("kind") if isinstance(data, dict) else None
         raise InputError(
-            f"manifest kind is {data.get('kind')!r}; expected 'run' or 'sweep'", file=str(manifest)
+            f"manifest kind is {kind!r}; expected 'run' or 'sweep'", file=str(manifest)
         )
+    if (wrong := manifests.problem(data)) is not None:
+        raise InputError(f"is damaged ({wrong}); {repair_hint(data, path)}", file=str(manifest))
     return data
 
 

@@ -235,6 +235,66 @@ def test_a_run_folder_is_recorded_refused_when_damaged_and_rewritten(
 
 
 @pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda m: m.pop("scenarios"), "field 'scenarios' is missing"),
+        (lambda m: m.update(varied="x"), "field 'varied' should be a list, got 'x'"),
+        (lambda m: m.update(record="everything"),
+         "field 'record' should be 'summary', 'series' or 'actors', got 'everything'"),
+        (lambda m: m["design"].update(parameters=[1]),
+         "field 'design.parameters' should be a mapping, got [1]"),
+        (lambda m: m.update(counts="x"), "field 'counts' should be a mapping, got 'x'"),
+        (lambda m: m.update(seed=1.5), "field 'seed' should be a whole number, got 1.5"),
+    ],
+)  # fmt: skip
+def test_a_manifest_edited_out_of_shape_is_damaged_refused_and_rewritten(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reference: Path,
+    edit: Callable[[dict], object],
+    said: str,
+) -> None:
+    """A manifest that is still a JSON object but lacks a field the readers use (or
+    holds it with another type) made plot and compare fail inside (a KeyError, an
+    AttributeError) while check said ok (decision 488)."""
+    folder = tmp_path / "sweep"
+    shutil.copytree(reference, folder)
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    edit(manifest)
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(folder)]) == 1
+    assert f"{path}: is damaged ({said})" in capsys.readouterr().out
+    for argv in (["plot", str(folder)], ["compare", str(folder)], ["analyze", str(folder),
+                 "--method", "sobol"]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1, err
+        assert f"{path}: is damaged ({said}); repair it by running the command" in err
+    assert not (folder / "plots").exists() and not (folder / "analysis").exists()
+    # The same sweep again writes the manifest anew and runs nothing.
+    assert _sweep(folder) == 0
+    assert integrity.verify(folder) == []
+    assert main(["check", str(folder)]) == 0
+
+
+def test_a_run_manifest_edited_out_of_shape_is_rewritten_by_the_same_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = tmp_path / "run"
+    assert _run(run) == 0
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["scenario"]
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(run)]) == 1
+    assert main(["plot", str(run)]) == 2
+    assert "is damaged (field 'scenario' is missing)" in capsys.readouterr().err
+    assert _run(run) == 0
+    assert main(["check", str(run)]) == 0
+
+
+@pytest.mark.parametrize(
     ("argv", "differs"),
     [
         (["--set", "parameters.trust.memory=0.9"],
