@@ -13,6 +13,7 @@ import pytest
 
 from sim import integrity
 from sim.cli import main
+from sim.errors import InputError
 from sim.results import read_runs
 
 DATA = Path(__file__).parent / "data" / "sweep"
@@ -184,3 +185,33 @@ def test_compare_says_when_a_folder_is_an_unfinished_sweep(swept, tmp_path, caps
     err = capsys.readouterr().err
     assert "compare needs at least two samples" in err
     assert f"is stopped (killed before it finished) ({RUNS} of {RUNS} runs)" in err
+
+
+def test_a_sweep_waits_out_a_reader_holding_the_lock_for_an_instant(swept, tmp_path):
+    """``check`` takes the folder's lock shared for an instant (integrity.being_written):
+    a sweep started in that instant refused the folder as written by another sweep."""
+    import fcntl
+    import os
+    import threading
+
+    from sim.sweep.store import Store
+
+    folder = _killed(swept, tmp_path)
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    release = threading.Timer(0.2, lambda: os.close(fd))
+    release.start()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    with Store(folder, manifest["identity"], manifest["varied"], list(manifest["scenarios"])):
+        pass  # taken once the reader let go
+    release.join()
+    # A writer that keeps it is still refused.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(InputError, match="another sweep is writing"):
+            Store(
+                folder, manifest["identity"], manifest["varied"], list(manifest["scenarios"])
+            ).__enter__()
+    finally:
+        os.close(fd)
