@@ -444,6 +444,27 @@ def test_heatmap_cells_write_three_significant_digits_with_their_trailing_zeros(
     assert [t.get_text() for t in ax.texts] == ["0.660", "0.703", "0.500", "2.50"]
 
 
+def test_a_change_is_drawn_on_a_diverging_scale_centred_at_zero():
+    """trust_change was drawn on viridis over its values: +0.089 and -0.037 looked alike
+    (a figure audit); a change now has the headline's scale, white at 0 (decision 492)."""
+    runs = pd.DataFrame({"scenario": "a", "x": [1.0, 2.0, 1.0, 2.0], "y": [1.0, 1.0, 2.0, 2.0],
+                         "trust_change.w.USA.all": [-0.57, 0.089, -0.037, 4.1e-12],
+                         "final_trust.USA.all": [0.2, 0.4, 0.6, 0.8]})  # fmt: skip
+    ax = heatmap_panel(runs, "trust_change.w.USA.all", "x", "y")
+    mesh = ax.collections[0]
+    assert mesh.get_cmap().name == "RdBu_r"
+    assert (mesh.norm.vmin, mesh.norm.vmax) == pytest.approx((-0.57, 0.57))
+    # Gain and loss on opposite sides of white; a value that did not move reads 0.
+    assert mesh.norm(0.089) > 0.5 > mesh.norm(-0.037)
+    assert [t.get_text() for t in ax.texts] == ["-0.570", "0.0890", "-0.0370", "0.0000"]
+    level = heatmap_panel(runs, "final_trust.USA.all", "x", "y").collections[0]
+    assert level.get_cmap().name == "viridis"
+    assert (level.norm.vmin, level.norm.vmax) == pytest.approx((0.2, 0.8))
+    fig = heatmap_figure(runs, ["trust_change.w.USA.all"], "x", "y")
+    bar = next(ax for ax in fig.axes if not ax.get_title(loc="left"))
+    assert bar.get_ylim() == pytest.approx((-0.57, 0.57))
+
+
 def test_continuous_values_are_binned_to_bin_means():
     values = pd.Series(np.linspace(0.0, 1.0, 100))
     binned = levels(values, max_levels=4)
@@ -606,6 +627,19 @@ def test_family_figure_draws_varying_series_with_ticks_at_run_values():
     assert panels[0].get_ylim() == panels[1].get_ylim()
     line = next(ln for ln in panels[0].get_lines() if len(ln.get_xdata()) == 3)
     assert_allclose(line.get_ydata(), [0.31, 0.41, 0.61])
+
+
+def test_a_metric_flat_in_each_scenario_does_not_vary_with_the_parameter():
+    """Scenarios apart but each flat in x: a heatmap's caption named USA as flat and
+    drew Russia and Turkey, which were as flat (an audit; decision 492)."""
+    runs = _family_runs()
+    runs["final_trust.Russia.all"] = np.where(runs["scenario"] == runs["scenario"].iloc[0],
+                                              0.2, 0.7)  # fmt: skip
+    assert runs.groupby("scenario")["final_trust.Russia.all"].nunique().eq(1).all()
+    assert runs["scenario"].nunique() > 1
+    assert varying(runs, ["final_trust.Russia.all", "final_trust.USA.all"], "x") == [
+        "final_trust.USA.all"
+    ]
 
 
 def test_a_flat_series_drawn_first_does_not_clip_the_others_in_its_panel():

@@ -212,6 +212,33 @@ def test_the_heatmaps_follow_the_metrics_and_groups_chosen(tmp_path):
     assert [s for s in default if s.startswith("heatmap_")] == [stem]
 
 
+def test_a_windowed_family_gets_a_heatmap_per_window(tmp_path):
+    """--metrics trust_change drew both windows' metrics in one figure, four to a figure
+    counting metrics: its caption named Turkey both as left out (flat in one window)
+    and as not drawn (decision 492)."""
+    from sim.plots.gallery import Selection
+
+    grid = {
+        "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+        "parameters.trust.memory": [0.9, 0.95],
+    }
+    results = open_results(factory.write_sweep(tmp_path / "sweep", grid=grid))
+    windows = sorted({m.split(".")[1] for m in results.metrics if m.startswith("trust_change.")})
+    assert len(windows) >= 1
+    chosen = Selection(families=("trust_change",), groups=("all",))
+    entries = {e.stem: e for e in figures_for(results, chosen)}
+    stem = "heatmap_trust-negativity_bias_trust-memory_trust_change"
+    assert sorted(s for s in entries if s.startswith("heatmap_")) == [
+        f"{stem}-{w}_all" for w in windows
+    ]
+    for window in windows:
+        heat = entries[f"{stem}-{window}_all"]
+        assert f"over '{window}'" in heat.caption
+        assert "red above 0, blue below, white at 0" in heat.caption
+        titles = [ax.get_title(loc="left") for ax in heat.figure.axes if ax.get_title(loc="left")]
+        assert titles and all(f"'{window}'" in t for t in titles)
+
+
 def test_an_incomplete_sweep_says_so_and_answers_only_with_pairs(tmp_path):
     """A sweep killed before any run of ``counter`` finished: the page warns that it
     shows 12 of 24 runs, keeps the question, and says there is no answer yet instead

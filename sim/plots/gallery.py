@@ -29,7 +29,15 @@ from sim.plots.alignment import alignment_figure
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import sensitivity_figures
-from sim.plots.sweeps import MAP_BINS, MAX_LEVELS, family_figure, heatmap_figure, varying
+from sim.plots.sweeps import (
+    MAP_BINS,
+    MAX_LEVELS,
+    SIGNED_CMAP,
+    colour_scale,
+    family_figure,
+    heatmap_figure,
+    varying,
+)
 from sim.plots.trajectories import across_figure, trajectories_figure
 from sim.results import GRID, SWEEP, Results
 
@@ -379,6 +387,8 @@ def _sweep_entries(
                     f"more than {MAX_LEVELS} values is cut into {MAP_BINS} equal-count bins)"
                     f"{others}; a blank cell has no run; one colour scale for every panel."
                 )
+            if colour_scale(shown[0], 0.0, 0.0)[0] == SIGNED_CMAP:
+                cells += " A change: red above 0, blue below, white at 0."
             stem = f"heatmap_{_slug(x)}_{_slug(y)}"
             if (family, group) != _DEFAULT_HEATMAP:
                 stem += f"_{_slug(family)}_{_slug(group)}"
@@ -402,23 +412,30 @@ def _heatmap_metrics(
 ) -> dict[tuple[str, str], dict[str, str]]:
     """``{(family, group): {metric: power}}`` of the heatmaps: the selection's families
     that are per power (final trust unless it names some) at its groups (``all`` unless
-    it names some), its powers (all unless it names some) in the scenarios' order."""
+    it names some), its powers (all unless it names some) in the scenarios' order.
+
+    A windowed family (``trust_change``) gives a heatmap per window
+    (``trust_change.withdrawal``, :func:`family_of`), so that a figure holds one
+    metric per power and its title names the window."""
     families = selection.families or (_DEFAULT_HEATMAP[0],)
     groups = selection.groups or (_DEFAULT_HEATMAP[1],)
     powers = [p for p in results.powers if not selection.powers or p in selection.powers]
-    cells: dict[tuple[str, str, str], list[str]] = {}  # (family, group, power) -> metrics
+    cells: dict[tuple[str, str, str], str] = {}  # (family with window, group, power) -> metric
     for metric in results.metrics:
         parsed = parse_metric(metric)
         if parsed is None or parsed.group not in groups or parsed.power not in powers:
             continue
-        for family in set(family_names(metric)) & set(families):
-            cells.setdefault((family, parsed.group, parsed.power), []).append(metric)
+        names = family_names(metric)
+        if set(names) & set(families):
+            cells[(names[0], parsed.group, parsed.power)] = metric
     found: dict[tuple[str, str], dict[str, str]] = {}
     for family in families:
-        for group in groups:
-            for power in powers:
-                for metric in cells.get((family, group, power), []):
-                    found.setdefault((family, group), {})[metric] = power
+        drawn = dict.fromkeys(f for f, _, _ in cells if family in (f, f.split(".")[0]))
+        for each in drawn:
+            for group in groups:
+                for power in powers:
+                    if (metric := cells.get((each, group, power))) is not None:
+                        found.setdefault((each, group), {})[metric] = power
     return found
 
 

@@ -64,13 +64,16 @@ def _scale(metric: str) -> float:
 
 
 def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[str]:
-    """The ``metrics`` whose mean per value of ``parameter`` (and scenario) moves by more
-    than ``FLAT`` of the metric's natural range (1 for unbounded metrics)."""
+    """The ``metrics`` whose mean per value of ``parameter`` moves, within some
+    scenario, by more than ``FLAT`` of the metric's natural range (1 for unbounded
+    metrics). Differences between scenarios at one value are not movement with the
+    parameter (a heatmap's caption said a power varied that was flat in each scenario)."""
     if runs.empty:
         return []
     frame = runs.assign(level=levels(runs[parameter]))
     means = frame.groupby(["scenario", "level"])[list(metrics)].mean()
-    spread = (means.max() - means.min()).fillna(0.0)
+    by_scenario = means.groupby(level="scenario")
+    spread = (by_scenario.max() - by_scenario.min()).max().fillna(0.0)
     return [m for m in metrics if spread[m] > FLAT * _scale(m)]
 
 
@@ -177,6 +180,37 @@ def metric_panel(
     return ax
 
 
+# Levels on viridis; a signed metric (a change) on the headline's diverging scale.
+LEVEL_CMAP = "viridis"
+SIGNED_CMAP = "RdBu_r"
+
+
+def colour_scale(metric: str, vmin: float, vmax: float) -> tuple[str, Normalize]:
+    """The colour map and its normalisation for ``metric``'s values in [vmin, vmax].
+
+    A metric whose natural range reaches below 0 (``trust_change``,
+    ``affinity_change``: the catalogue's ``low``) is signed: a gain and a loss
+    of the same size get opposite colours of the same depth, white at 0 (as the
+    headline, red above 0). Other metrics are levels on viridis over their
+    values (decision 492).
+    """
+    parsed = parse_metric(metric)
+    entry = parsed.metric if parsed is not None else None
+    if entry is not None and entry.low is not None and entry.low < 0:
+        limit = max(abs(vmin), abs(vmax)) or 1.0
+        return SIGNED_CMAP, Normalize(-limit, limit)
+    return LEVEL_CMAP, Normalize(vmin, vmax)
+
+
+def cell_text(value: float) -> str:
+    """A cell's value: three significant digits, trailing zeros kept (0.660 beside
+    0.703, not 0.66); below 0.001 in size, four decimals, so that a change of
+    4.10e-12 (rounding in a run that did not move) reads 0.0000."""
+    if abs(value) >= 1e-3:
+        return f"{value:#.3g}"
+    return f"{value:.4f}".replace("-0.0000", "0.0000")
+
+
 def heatmap_panel(
     runs: pd.DataFrame,
     metric: str,
@@ -189,24 +223,27 @@ def heatmap_panel(
 ) -> Axes:
     """The mean of ``metric`` over the runs at each (``x``, ``y``) level as a heatmap
     (``y`` increasing upwards, ticks at the values run), values written in the cells
-    when there are few."""
+    when there are few. A signed metric (a change: its natural range reaches below 0)
+    is drawn on the headline's diverging scale centred at 0, as :func:`colour_scale`."""
     ax = plt.subplots(figsize=(5, 4))[1] if ax is None else ax
     frame = runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
     table = frame.pivot_table(index="y_level", columns="x_level", values=metric, aggfunc="mean")
     table = table.sort_index().sort_index(axis=1)
     values = table.to_numpy(np.float64)
-    norm = Normalize(
+    cmap, norm = colour_scale(
+        metric,
         float(np.nanmin(values)) if vmin is None else vmin,
         float(np.nanmax(values)) if vmax is None else vmax,
     )
-    value_mesh(ax, table, "viridis", norm)
+    value_mesh(ax, table, cmap, norm)
     if table.size <= ANNOTATE_CELLS:
+        colours = plt.get_cmap(cmap)
         for (row, col), value in np.ndenumerate(values):
             if not np.isfinite(value):
                 continue  # a cell no run reached stays blank (a sampled design's gaps)
-            dark = norm(value) < 0.6
-            # Three significant digits, trailing zeros kept (0.660 beside 0.703, not 0.66).
-            ax.text(col, row, f"{value:#.3g}", ha="center", va="center", fontsize=7,
+            red, green, blue, _ = colours(norm(value))
+            dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
+            ax.text(col, row, cell_text(value), ha="center", va="center", fontsize=7,
                     color="white" if dark else "black")  # fmt: skip
     ax.set_xlabel(parameter_label(x))
     ax.set_ylabel(parameter_label(y))
@@ -252,8 +289,9 @@ def heatmap_figure(
                 ax.set_ylabel("")
             if row < len(scenarios) - 1:
                 ax.set_xlabel("")
+    cmap, norm = colour_scale(metrics[0], vmin, vmax)
     bar = fig.colorbar(
-        plt.cm.ScalarMappable(norm=Normalize(vmin, vmax), cmap="viridis"),
+        plt.cm.ScalarMappable(norm=norm, cmap=cmap),
         ax=axes.ravel().tolist(),
         shrink=0.8,
     )
