@@ -300,6 +300,8 @@ def test_trajectory_figure_names_every_power_and_marks_events(tmp_path):
     for ax in panels:
         marks = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_gid() == "event")
         assert_allclose(marks, expected)
+        # Dotted: solid lines of the grid's grey read as grid lines (a figure audit).
+        assert {ln.get_linestyle() for ln in ax.get_lines() if ln.get_gid() == "event"} == {":"}
     triangles = [line for line in strip.get_lines() if line.get_gid() == "event"]
     assert_allclose(sorted(t.get_xdata()[0] for t in triangles), expected)
     assert {t.get_color() for t in triangles} == {
@@ -369,6 +371,35 @@ def test_alignment_figure_legend_names_every_power(tmp_path):
     fig = alignment_figure(results.series(metrics=["share_aligned", "effective_poles"]))
     legend = fig.axes[1].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["USA", "Russia", "non-aligned"]
+
+
+def test_a_long_group_name_stays_within_its_row(tmp_path):
+    """Egypt's "Arab Conservatives (6 members)" row label, one line rotated, was taller
+    than its panel and ran into the labels of the rows above and below."""
+    results = open_results(factory.write_run(tmp_path / "run"))
+    series = results.series(metrics=["share_aligned", "effective_poles"])
+    groups = list(dict.fromkeys(series["group"]))
+    phrases = {g: f"among {'Arab Conservatives' if g != 'all' else 'All'} (6 members)"
+               for g in groups}  # fmt: skip
+    fig = alignment_figure(series, phrases=phrases)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    firsts = [ax for ax in fig.axes if ax.get_ylabel().endswith("share (0 to 1)")]
+    assert len(firsts) == len(groups) >= 2
+    for ax in firsts:
+        assert ax.get_ylabel().startswith(("Arab Conservatives\n(6 members)\n", "All\n"))
+        label = ax.yaxis.label.get_window_extent(renderer)
+        assert label.height <= ax.get_window_extent(renderer).height
+
+
+def test_row_labels_keep_the_member_count_on_its_own_line():
+    from sim.plots.alignment import row_label
+
+    assert row_label("Soviet Clients (6 members)") == "Soviet Clients\n(6 members)"
+    assert row_label("Egypt") == "Egypt"
+    assert row_label("States of the Warsaw Pact and Comecon") == (
+        "States of the\nWarsaw Pact and\nComecon"
+    )
 
 
 # --------------------------------------------------------------------------- sweeps

@@ -396,6 +396,9 @@ def test_a_sampled_design_shows_trajectories_at_its_point_nearest_the_scenario(t
     assert chosen == {bias: nearest[bias], memory: nearest[memory]}
     entries = {e.stem: e for e in figures_for(results)}
     assert "the design point nearest the scenario's values" in entries["trust_trajectories"].caption
+    # The strip's ticks are coloured by the acting power: the caption says so (an audit
+    # found only "grey lines mark the scenario's events").
+    assert "gives each event's acting power by its colour" in entries["trust_trajectories"].caption
     series = results.series(metrics=["trust_mean"], run_ids=[])
     assert series is not None and series.empty
 

@@ -15,6 +15,7 @@ replicates.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -40,6 +41,10 @@ from sim.plots.figure import (
     with_scenarios,
 )
 from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
+
+# A row label's group name is wrapped at this many characters (a row is 2.1 inches
+# high): "Arab Conservatives (6 members)" ran into the rows above and below.
+LABEL_CHARS = 19
 
 
 def share_order(powers: Sequence[str]) -> list[str]:
@@ -108,6 +113,14 @@ def poles_panel(
     return ax
 
 
+def row_label(title: str) -> str:
+    """A group's title wrapped to stay within its row's height, a closing count of
+    members on a line of its own (``Soviet Clients\n(6 members)``)."""
+    head, _, members = title.partition(" (")
+    lines = textwrap.wrap(head, LABEL_CHARS) + ([f"({members}"] if members else [])
+    return "\n".join(lines)
+
+
 def alignment_figure(
     series: pd.DataFrame,
     *,
@@ -149,7 +162,7 @@ def alignment_figure(
             cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
             shares_panel(cell, ax=axes[row, col], palette=palette)
         name = (phrases or {}).get(group) or group_phrase(group)
-        axes[row, 0].set_ylabel(f"{group_title(name)}\nshare of states (0 to 1)")
+        axes[row, 0].set_ylabel(f"{row_label(group_title(name))}\nshare (0 to 1)")
         poles = poles_with_third_way(shares[shares["group"] == group])
         poles_panel(poles, ax=axes[row, -1], scenarios=scenarios)
         axes[row, -1].set_ylabel("poles (count)")

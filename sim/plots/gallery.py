@@ -193,7 +193,9 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
-        + "; grey lines mark the scenario's events, the key ones labelled above",
+        + "; dotted grey lines mark the scenario's events (darker where labelled above),"
+        " and a tick on the strip above the panels gives each event's acting power by"
+        " its colour",
         results,
         note,
     )
@@ -434,8 +436,8 @@ def _heatmap_metrics(
         for each in drawn:
             for group in groups:
                 for power in powers:
-                    if (metric := cells.get((each, group, power))) is not None:
-                        found.setdefault((each, group), {})[metric] = power
+                    if (drawn_metric := cells.get((each, group, power))) is not None:
+                        found.setdefault((each, group), {})[drawn_metric] = power
     return found
 
 

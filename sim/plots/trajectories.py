@@ -137,7 +137,7 @@ def draw_events(
 ) -> list[Text]:
     """Event markers and labels.
 
-    Every event: a thin solid grey line through each panel (gid ``event``) and a
+    Every event: a thin dotted grey line through each panel (gid ``event``) and a
     tick on the strip's baseline coloured by the acting power. Labels, in
     :func:`label_priority` order, each in the first of ``LANES`` lanes where its
     bounding box (measured on the drawn figure) overlaps no placed label;
@@ -153,7 +153,10 @@ def draw_events(
     when = mdates.date2num(events["when"].to_numpy())
     lines = []
     for x, actor in zip(when, events["actor"], strict=True):
-        lines.append([ax.axvline(x, color="0.8", lw=0.7, zorder=1, gid="event") for ax in panels])
+        # Dotted, so that an event is not taken for a grid line (solid, of the same grey).
+        lines.append(
+            [ax.axvline(x, color="0.7", lw=0.7, ls=":", zorder=1, gid="event") for ax in panels]
+        )
         strip.plot(
             [x],
             [0.0],
@@ -211,7 +214,7 @@ def draw_events(
                 placed.append(text)
                 strip.plot([x, x], [0.0, y], color="0.45", lw=0.6, clip_on=False)
                 for line in lines[i]:
-                    line.set(color="0.5", lw=0.8)
+                    line.set(color="0.45", lw=0.8)
                 break
             text.remove()
     return placed
