@@ -763,3 +763,18 @@ def test_group_names_keep_their_acronyms():
     assert proper("asean") == "ASEAN"
     assert proper("ussr_clients") == "USSR Clients"
     assert group_phrase("asean", {"bloc": "asean"}).endswith("ASEAN states")
+
+
+def test_a_band_of_few_runs_says_it_is_close_to_their_range():
+    """Two replicates' "95% of runs (2.5-97.5 percentiles)" is 95% of their range, not a
+    spread (a figure audit; decision 494)."""
+    from sim.plots.figure import FEW_RUNS, band_note
+
+    values = np.random.default_rng(3).normal(size=FEW_RUNS - 1)
+    low, high = np.percentile(values, [2.5, 97.5])
+    inner = np.sort(values)[[1, -2]]
+    assert inner[0] > low and high > inner[1]  # beyond the second-outermost runs
+    assert "close to their whole range" in band_note(2)
+    assert "with 40 runs" in band_note(FEW_RUNS - 1)
+    assert "range" not in band_note(FEW_RUNS)
+    assert band_note(1) == "One run (no band)."

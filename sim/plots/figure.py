@@ -289,11 +289,30 @@ def group_phrases(trees: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     return phrases
 
 
+# Under this many runs (40 or fewer) the 2.5 and 97.5 percentiles lie between the
+# outermost two runs at each end: the band is then close to the runs' whole range.
+FEW_RUNS = 41
+
+
 def band_note(runs_per_cell: int) -> str:
-    """How to read the line and band, for captions."""
+    """How to read the line and band, for captions.
+
+    With fewer than ``FEW_RUNS`` runs the percentiles are interpolated between
+    the two lowest and the two highest runs, so the band is close to their
+    range (95% of it at two runs) and says little about a 95% spread: the
+    caption says so (decision 494).
+    """
     if runs_per_cell <= 1:
         return "One run (no band)."
-    return f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles)."
+    few = (
+        f" (with {runs_per_cell} runs this is close to their whole range, not an estimate "
+        "of a 95% spread)"
+        if runs_per_cell < FEW_RUNS
+        else ""
+    )
+    return (
+        f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles){few}."
+    )
 
 
 def add_caption(fig: Figure, text: str) -> None:
