@@ -364,3 +364,19 @@ def test_claim1_trajectory_titles_name_the_groups_as_the_scenario_does() -> None
         "Russia's trust among Arab League states",
         "Russia's trust among states in Africa",
     ]
+
+
+def test_the_boundary_maps_the_difference_as_the_headline_does() -> None:
+    """claim1_boundary drew a positive difference blue and the report's headline red, for
+    the same historical minus abstained (a figure audit; decision 495)."""
+    import pandas as pd
+
+    from sim.findings.figures import figure_heatmaps
+    from sim.plots.headline import CMAP
+
+    table = pd.DataFrame([[-0.2, 0.1], [0.3, 0.4]], index=[0.95, 0.98], columns=[1.0, 2.0])
+    fig = figure_heatmaps({"all": table}, NB, MEMORY, "t", {})
+    image = fig.axes[0].get_images()[0]
+    assert image.get_cmap().name == CMAP
+    red, _, blue, _ = image.get_cmap()(image.norm(0.4))
+    assert red > blue

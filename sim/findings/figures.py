@@ -28,6 +28,7 @@ from sim.findings.numbers import (
     describe_point,
 )
 from sim.plots.figure import group_phrase
+from sim.plots.headline import CMAP as HEADLINE_CMAP
 
 # --------------------------------------------------------------------------- figures
 
@@ -145,7 +146,14 @@ def figure_heatmaps(
     for ax, (name, table) in zip(axes[0], tables.items(), strict=True):
         values = table.to_numpy(dtype=float)
         image = ax.imshow(
-            values, origin="lower", cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto"
+            # Red above 0, as the report's headline maps the same difference (it was the
+            # other way round here: decision 495).
+            values,
+            origin="lower",
+            cmap=HEADLINE_CMAP,
+            vmin=-limit,
+            vmax=limit,
+            aspect="auto",
         )
         if np.nanmin(values) < 0 < np.nanmax(values):
             ax.contour(values, levels=[0.0], colors="k", linewidths=1.5)
@@ -161,7 +169,12 @@ def figure_heatmaps(
         if mark.get(x) in cols and mark.get(y) in rows:
             ax.plot(cols.index(mark[x]), rows.index(mark[y]), marker="*", color="k", ms=11)
     assert image is not None
-    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.85, label="historical minus abstained")
+    fig.colorbar(
+        image,
+        ax=axes[0].tolist(),
+        shrink=0.85,
+        label="historical minus abstained (red: above 0, blue: withdrawing worse)",
+    )
     fig.suptitle(title, fontsize=9)
     return fig
 

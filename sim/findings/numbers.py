@@ -36,7 +36,8 @@ BOOTSTRAP_SEED = 20241208
 BOOTSTRAP_RESAMPLES = 9999
 SOBOL_SEED = 103
 SOBOL_RESAMPLES = 1000
-DPI = 90
+# The package's figures' resolution (sim.plots.figure.DPI): 90 gave 6-8 pixel legends.
+DPI = 150
 NB = "parameters.trust.negativity_bias"
 MEMORY = "parameters.trust.memory"
 SUSCEPTIBILITY = "parameters.diffusion.susceptibility"

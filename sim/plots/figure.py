@@ -310,9 +310,7 @@ def band_note(runs_per_cell: int) -> str:
         if runs_per_cell < FEW_RUNS
         else ""
     )
-    return (
-        f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles){few}."
-    )
+    return f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles){few}."
 
 
 def add_caption(fig: Figure, text: str) -> None:
