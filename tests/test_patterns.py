@@ -86,6 +86,21 @@ def test_a_prediction_outside_the_measures_range_is_said() -> None:
     assert "outside 0-1" in out_of_range_note(pd.Series([-0.01, 0.5]))
 
 
+def test_a_prediction_just_past_1_is_said_with_the_digits_that_show_it() -> None:
+    """The note said "outside 0-1 here (up to 1.00), beyond the axis" of
+    syria_stays_with_russia's prediction (1.0023 at 10 replicates): a value drawn inside
+    the axis, which stops at 1.02, and printed as if it were 1."""
+    from sim.patterns.check import out_of_range_note
+
+    assert out_of_range_note(pd.Series([0.5, 1.0004])) == (
+        " The linear link predicts values outside 0-1 here (up to 1.0004); votes cannot."
+    )
+    assert out_of_range_note(pd.Series([-0.25, 1.3])) == (
+        " The linear link predicts values outside 0-1 here (down to -0.25 and up to 1.30), "
+        "beyond the axis; votes cannot."
+    )
+
+
 def test_yearly_gaps_by_hand() -> None:
     """Steps 1-4 in 2000, 2000, 2001, 2001; step 0 holds 9. 1999 (before the calendar)
     takes step 0; 2000 = (1 + 2) / 2; 2001 = (3 + 4) / 2; 2002 (after) is NaN."""
@@ -1042,6 +1057,12 @@ def test_the_pattern_figure_speaks_in_words_and_in_greys(india_figure: Figure) -
     (the power palette's colours)."""
     from matplotlib.colors import to_rgb
 
+    from sim.patterns.check import pattern_title
+
+    vietnam = load_patterns(REPO / "patterns" / "vietnam_usa.yaml")
+    assert pattern_title(vietnam.pattern("asean_after_fall")) == (
+        "ASEAN After Fall (held-out pattern)"
+    )
     ax = india_figure.axes[0]
     assert ax.get_title(loc="left") == "Moved (calibration pattern)"
     assert ax.get_ylabel() == (

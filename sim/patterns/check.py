@@ -199,17 +199,30 @@ def out_of_range_note(predicted: pd.Series) -> str:
     The link is linear (validation.md), so a prediction may leave the range
     that agreement, a share of votes, cannot (decision 288).
     """
+    from sim.plots.observed import Y_RANGE
+
+    low, high = float(predicted.min()), float(predicted.max())
     beyond = []
-    if (predicted < 0).any():
-        beyond.append(f"down to {predicted.min():.2f}")
-    if (predicted > 1).any():
-        beyond.append(f"up to {predicted.max():.2f}")
-    if beyond:
-        return (
-            f" The linear link predicts values outside 0-1 here ({' and '.join(beyond)}), "
-            "beyond the axis; votes cannot."
-        )
-    return ""
+    if low < 0:
+        beyond.append(f"down to {_shown(low)}")
+    if high > 1:
+        beyond.append(f"up to {_shown(high)}")
+    if not beyond:
+        return ""
+    # The figure's axis stops a little past 0 and 1 (Y_RANGE): say when the line leaves it.
+    off = ", beyond the axis" if low < Y_RANGE[0] or high > Y_RANGE[1] else ""
+    return (
+        f" The linear link predicts values outside 0-1 here ({' and '.join(beyond)}){off}; "
+        "votes cannot."
+    )
+
+
+def _shown(value: float) -> str:
+    """A prediction past 0 or 1 with the decimals that show it past (1.0004, not 1.00)."""
+    digits = 2
+    while round(value, digits) in (0.0, 1.0) and digits < 6:
+        digits += 1
+    return f"{value:.{digits}f}"
 
 
 def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
@@ -236,13 +249,12 @@ def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
 
 
 def pattern_title(pattern: Pattern) -> str:
-    """A pattern figure's title: its id in words and its role (``Gulf no warming
-    (calibration pattern)``)."""
-    from sim.plots.figure import nice
+    """A pattern figure's title: its id as a proper name and its role (``Gulf No Warming
+    (calibration pattern)``, ``ASEAN After Fall (held-out pattern)``)."""
+    from sim.plots.figure import proper
 
-    words = nice(pattern.id)
     role = "calibration" if pattern.role == "calibrate" else "held-out"
-    return f"{words[:1].upper()}{words[1:]} ({role} pattern)"
+    return f"{proper(pattern.id)} ({role} pattern)"
 
 
 def group_names(pf: PatternFile) -> dict[str, str]:
