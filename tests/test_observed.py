@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from sim.cli import main
 from sim.errors import InputError
@@ -590,3 +591,114 @@ def test_observe_notes_1964_inside_the_years_asked(capsys: pytest.CaptureFixture
     assert main([*argv, "--years", "1962-1966"]) == 0
     err = capsys.readouterr().err
     assert "the vote data has roll calls in 1946-2020; none in 1964, asked for by --years" in err
+
+
+def drawn_figures(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """The figures the commands render from now on (``sim.plots.figure.render`` is watched),
+    so that a test reads a written figure's axes rather than its PNG."""
+    import sim.plots.figure
+
+    figures: list[Figure] = []
+    render = sim.plots.figure.render
+
+    def watched(fig: Figure, fmt: str = "png") -> bytes:
+        figures.append(fig)
+        return render(fig, fmt)
+
+    monkeypatch.setattr(sim.plots.figure, "render", watched)
+    return figures
+
+
+def _caption(fig: Figure) -> str:
+    return " ".join(text.get_text() for text in fig.texts)
+
+
+def test_observe_figure_names_the_powers_as_the_user_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`observe --power USSR --rival PRC --plot` was titled "Agreement with Russia (votes
+    split against China)": the vote data's names, not those asked for. Its y label said
+    "Agreement on split votes", not with whom against whom."""
+    figures = drawn_figures(monkeypatch)
+    argv = ["observe", "--votes", str(real_votes()), "--power", "USSR", "--rival", "PRC"]
+    argv += ["--states", "India,Albania", "--years", "1971-1975"]
+    assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
+    ax = figures[0].axes[0]
+    assert ax.get_title(loc="left") == "Agreement with the USSR (votes split against the PRC)"
+    assert ax.get_ylabel() == (
+        "Agreement with the USSR\non votes splitting the USSR and the PRC (0 to 1)"
+    )
+
+
+def test_observe_figure_says_which_years_asked_it_cannot_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--years 1955-1975` of the USSR against the PRC has values in 1971-1975 only (the
+    PRC votes from late 1971; no roll call in 1964): the figure showed 1971-1975 and
+    said nothing of the rest. The caption now says which years lack a value, and why."""
+    figures = drawn_figures(monkeypatch)
+    argv = ["observe", "--votes", str(real_votes()), "--power", "USSR", "--rival", "PRC"]
+    argv += ["--states", "India,Albania", "--years", "1955-1975"]
+    assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
+    assert (
+        "Years asked 1955-1975: values in 1971-1975 only; in 1964 the vote data has no roll "
+        "call; in 1955-1963 and 1965-1970 the PRC cast no vote."
+    ) in _caption(figures[0])
+
+
+def test_observe_figure_says_why_a_year_of_split_votes_lacks_a_value(
+    hand: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module docstring's table: 1999 has no roll call; in 2001 Alpha and Beta split
+    on roll call 5 only, where Delta is absent; 2000 has Delta's votes on 1 and 3."""
+    figures = drawn_figures(monkeypatch)
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--rival", "Beta"]
+    argv += ["--states", "Delta", "--years", "1999-2001", "--plot", str(tmp_path / "f.png")]
+    assert main(argv) == 0
+    assert (
+        "Years asked 1999-2001: values in 2000 only; in 1999 the vote data has no roll call; "
+        "in 2001 no roll call where Alpha and Beta voted yes against no has a vote of the "
+        "states."
+    ) in _caption(figures[0])
+    assert main([*argv[:-3], "2000-2000", "--plot", str(tmp_path / "f.png")]) == 0
+    assert "Years asked" not in _caption(figures[1])
+
+
+def test_observed_figure_breaks_its_lines_at_a_year_without_votes(hand: Path) -> None:
+    """`observe ... --years 1960-1968` joined 1963 to 1965 over 1964, a year without a
+    roll call, as if votes had moved smoothly through it. Here the hand table's 2001 is
+    moved to 2003: every line must hold NaN at 2001 and 2002, so that it breaks there."""
+    from sim.plots.observed import observed_figure
+
+    table = observed_table(
+        load_votes(hand), "Alpha", ["Gamma", "Delta"], "pair", rival=None, measure="agreement"
+    )
+    table["year"] = table["year"].replace(2001, 2003)
+    lines = [ln for ln in observed_figure(table).axes[0].get_lines() if len(ln.get_xdata())]
+    broken = [ln for ln in lines if list(ln.get_xdata()) == [2000, 2001, 2002, 2003]]
+    assert len(broken) == 2  # the group and Gamma (Delta votes in 2000 only)
+    for line in broken:
+        values = np.asarray(line.get_ydata(), dtype=float)
+        assert np.isfinite(values[[0, 3]]).all() and np.isnan(values[[1, 2]]).all()
+
+
+def test_observed_figure_draws_the_group_in_black_and_names_it_in_words(
+    hand: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The group's mean was drawn in the USA's blue (the power palette's first colour)
+    and named "states (mean of states)" after its identifier."""
+    from matplotlib.colors import to_hex
+
+    from sim.plots.palette import OKABE_ITO
+
+    figures = drawn_figures(monkeypatch)
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Gamma,Delta"]
+    assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
+    ax = figures[0].axes[0]
+    group = next(ln for ln in ax.get_lines() if ln.get_linewidth() == 2.2)
+    assert to_hex(group.get_color()) == "#000000"
+    assert all(to_hex(ln.get_color()) not in OKABE_ITO[:6] for ln in ax.get_lines())
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["The states given, mean", "One state"]
+    assert ax.get_ylabel() == "Vote agreement with Alpha (0 to 1)"

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from sim.cli import main
 from sim.errors import InputError
@@ -19,7 +20,7 @@ from sim.patterns import (
 )
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
-from tests.test_observed import real_votes
+from tests.test_observed import _caption, drawn_figures, real_votes
 
 REPO = Path(__file__).resolve().parent.parent
 SYRIA = REPO / "patterns" / "syria.yaml"
@@ -83,6 +84,21 @@ def test_a_prediction_outside_the_measures_range_is_said() -> None:
     assert out_of_range_note(pd.Series([0.2, 0.9, 1.0, 0.0])) == ""
     assert "outside 0-1" in out_of_range_note(pd.Series([0.2, 1.07]))
     assert "outside 0-1" in out_of_range_note(pd.Series([-0.01, 0.5]))
+
+
+def test_a_prediction_just_past_1_is_said_with_the_digits_that_show_it() -> None:
+    """The note said "outside 0-1 here (up to 1.00), beyond the axis" of
+    syria_stays_with_russia's prediction (1.0023 at 10 replicates): a value drawn inside
+    the axis, which stops at 1.02, and printed as if it were 1."""
+    from sim.patterns.check import out_of_range_note
+
+    assert out_of_range_note(pd.Series([0.5, 1.0004])) == (
+        " The linear link predicts values outside 0-1 here (up to 1.0004); votes cannot."
+    )
+    assert out_of_range_note(pd.Series([-0.25, 1.3])) == (
+        " The linear link predicts values outside 0-1 here (down to -0.25 and up to 1.30), "
+        "beyond the axis; votes cannot."
+    )
 
 
 def test_yearly_gaps_by_hand() -> None:
@@ -980,3 +996,88 @@ def test_a_second_check_into_the_same_folder_leaves_no_figure_of_a_gone_pattern(
     assert main([*argv, "--reps", "1"]) == 0
     assert sorted(p.name for p in (out / "figures").iterdir()) == ["gulf_monarchies.png"]
     assert list(pd.read_csv(out / "patterns.csv")["id"]) == ["gulf_monarchies"]
+
+
+@pytest.fixture
+def india_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Figure:
+    """The figure `patterns check` draws of a did of India against Indonesia and Egypt
+    (:func:`_algeria_file`: USSR against USA, before 1959-1961, after 1963-1965, no roll
+    call in 1964), with propensity gaps rising by one a month from 1956: the link then
+    predicts agreement above 1 after the reference years."""
+    monkeypatch.setattr(
+        links,
+        "propensity_gaps",
+        lambda scenario, seed, power, rival, *, engine="mesa": np.outer(
+            np.arange(scenario.calendar.n_steps + 1, dtype=float), np.ones(len(scenario.states))
+        ),
+    )
+    figures = drawn_figures(monkeypatch)
+    path = _algeria_file(tmp_path, ["India"], control=True)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    assert len(figures) == 1
+    return figures[0]
+
+
+def test_the_pattern_figure_keeps_to_the_range_its_axis_names(india_figure: Figure) -> None:
+    """The y axis, labelled "(0 to 1)", ran to 1.05-1.3 wherever the linear link predicted
+    past 1 (egypt_ussr's arab_states_after_expulsion). It now shows 0 to 1 with the
+    margin of the package's other bounded axes; the caption says how far the
+    prediction goes beyond it."""
+    ax = india_figure.axes[0]
+    assert ax.get_ylim() == pytest.approx((-0.02, 1.02))
+    predicted = np.concatenate(
+        [ln.get_ydata() for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    )
+    low, high = np.nanmin(predicted), np.nanmax(predicted)
+    assert low < -0.02 and high > 1.02
+    assert (
+        f"outside 0-1 here (down to {low:.2f} and up to {high:.2f}), beyond the axis; votes cannot."
+    ) in _caption(india_figure)
+
+
+def test_the_pattern_figure_breaks_its_lines_at_1964(india_figure: Figure) -> None:
+    """The lines joined 1963 to 1965 over 1964, which has no roll call (noted only on
+    stderr): every line now holds NaN at 1964, and the caption says why it breaks."""
+    lines = [ln for ln in india_figure.axes[0].get_lines() if len(ln.get_xdata())]
+    assert len(lines) == 4
+    for line in lines:
+        years = list(line.get_xdata())
+        assert 1963 in years and 1965 in years
+        assert np.isnan(line.get_ydata()[years.index(1964)])
+    caption = _caption(india_figure)
+    assert "The lines break at 1964 (no roll call in the vote data)." in caption
+    assert "Its after years 1963-1965 have no roll call in 1964" in caption
+
+
+def test_the_pattern_figure_speaks_in_words_and_in_greys(india_figure: Figure) -> None:
+    """The title was the pattern's id and role ("moved (calibrate)"), the legend the
+    groups' ids ("watched, observed"), the y label did not say with whom against whom,
+    and the group was drawn in the USA's blue and the control in the USSR's vermillion
+    (the power palette's colours)."""
+    from matplotlib.colors import to_rgb
+
+    from sim.patterns.check import pattern_title
+
+    vietnam = load_patterns(REPO / "patterns" / "vietnam_usa.yaml")
+    assert pattern_title(vietnam.pattern("asean_after_fall")) == (
+        "ASEAN After Fall (held-out pattern)"
+    )
+    ax = india_figure.axes[0]
+    assert ax.get_title(loc="left") == "Moved (calibration pattern)"
+    assert ax.get_ylabel() == (
+        "Agreement with the USSR\non votes splitting the USSR and the USA (0 to 1)"
+    )
+    legend = ax.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Before",
+        "After",
+        "India, observed",
+        "India, predicted",
+        "Others (2 members), observed",
+        "Others (2 members), predicted",
+    ]
+    for line in ax.get_lines():
+        red, green, blue = to_rgb(line.get_color())
+        assert red == green == blue

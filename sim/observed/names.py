@@ -113,3 +113,19 @@ def scenario_actor(name: str, scenario: Scenario) -> str | None:
         if names.get(actor, ALIASES.get(actor, actor)) in wanted:
             return actor
     return None
+
+
+# Names that take "the" in running text ("agreement with the USSR"); others do not.
+_WITH_ARTICLE = frozenset(
+    {
+        *("usa", "us", "ussr", "uk", "prc", "eu", "uae", "gdr", "frg", "drc", "dprk"),
+        *("united states", "united states of america", "soviet union", "united kingdom"),
+        *("european union", "people's republic of china", "united arab emirates"),
+    }
+)
+
+
+def in_text(name: str) -> str:
+    """A country's name as it stands in a sentence: ``the USSR``, ``the United States``,
+    ``Russia``."""
+    return f"the {name}" if name.strip().lower() in _WITH_ARTICLE else name

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,17 +81,23 @@ def cli_observe(args: argparse.Namespace) -> int:
     data = load_votes(args.votes)
     names: dict[str, str | None] = {}
     if args.scenario:
+        from sim.plots.observed import group_label
         from sim.scenario import load_scenario
 
         scenario = load_scenario(args.scenario)
         names = scenario_names(scenario)
         group = args.group or "all"
         actors = group_members(scenario, group)
+        definition = scenario.outputs.groups.get(group)
+        shown_group = group_label(
+            group, definition.model_dump(exclude_none=True) if definition else None
+        )
     else:
         group = "states"
         actors = [s.strip() for s in args.states.split(",") if s.strip()]
         if not actors:
             raise InputError('--states names no state; give e.g. "Egypt,Syria"')
+        shown_group = "The states given"
     power = _seated(un_name(args.power, data.countries, names), args.power, "--power")
     rival = None
     if args.rival:
@@ -142,8 +148,22 @@ def cli_observe(args: argparse.Namespace) -> int:
         from sim.plots.figure import render
         from sim.plots.observed import observed_figure
 
+        fig = observed_figure(
+            table,
+            issue=args.issue,
+            power=args.power,
+            rival=args.rival,
+            group=shown_group,
+            note=unshown_note(
+                table,
+                years,
+                data,
+                {args.power: power, **({args.rival: rival} if rival else {})},
+                args.issue,
+            ),
+        )
         plot.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(plot, render(observed_figure(table, issue=args.issue), plot.suffix[1:]))
+        atomic_write_bytes(plot, render(fig, plot.suffix[1:]))
         print(f"figure in {plot}")
     return 0
 
@@ -206,3 +226,48 @@ def coverage_notes(
     if thin:
         notes.append(f"few roll calls behind these years' values (count): {', '.join(thin)}")
     return notes
+
+
+def unshown_note(
+    table: pd.DataFrame,
+    years: tuple[int, int] | None,
+    data: VoteData,
+    powers: Mapping[str, str],
+    issue: str | None,
+) -> str:
+    """The figure caption's sentence on the years without a group value, "" when none.
+
+    The years are those asked (``years``, else the table's first to last); ``powers``
+    maps the power's (and rival's) name as the user gave it to its UN name. Each
+    missing year is told by its first reason: no roll call at all in the vote data
+    (1964), no vote of the power or the rival (the PRC before late 1971), else no roll
+    call the measure keeps with a state's vote.
+    """
+    from sim.observed.names import in_text
+    from sim.observed.series import GROUP_PREFIX
+    from sim.observed.votes import ISSUE_CODES, span_text, year_spans
+
+    shown = sorted(set(table.loc[table["state"].str.startswith(GROUP_PREFIX), "year"].astype(int)))
+    first, last = years or (shown[0], shown[-1])
+    missing = [y for y in range(first, last + 1) if y not in shown]
+    if not missing:
+        return ""
+    reasons = []
+
+    def tell(lacking: list[int], why: str) -> None:
+        if lacking:
+            reasons.append(f"in {' and '.join(year_spans(lacking))} {why}")
+
+    with_roll_calls = set(data.years())
+    tell([y for y in missing if y not in with_roll_calls], "the vote data has no roll call")
+    missing = [y for y in missing if y in with_roll_calls]
+    for given, country in powers.items():
+        voted = set(data.voting_years(country))
+        tell([y for y in missing if y not in voted], f"{in_text(given)} cast no vote")
+        missing = [y for y in missing if y in voted]
+    kept = f" on {ISSUE_CODES.get(issue, issue)}" if issue else ""
+    if len(powers) == 2:
+        kept += f" where {' and '.join(map(in_text, powers))} voted yes against no"
+    tell(missing, f"no roll call{kept} has a vote of the states")
+    head = f"Years asked {span_text(first, last)}" if years else "Years"
+    return f"{head}: values in {' and '.join(year_spans(shown))} only; {'; '.join(reasons)}."

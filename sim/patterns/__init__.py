@@ -517,35 +517,43 @@ def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
     """
     notes = []
     for pattern in pf.patterns:
-        names = [n for n in (pattern.group, pattern.control) if n is not None]
-        counts = np.min([prep.roll_calls[n] for n in names], axis=0)
-        parts = []
-        for window, (start, stop) in pattern.windows().items():
-            inside = (prep.years >= start) & (prep.years <= stop)
-            bits = []
-            none = prep.years[inside & (counts == 0)].tolist()
-            lacking = [y for y in none if y not in prep.roll_call_years]
-            if lacking:
-                bits.append(f"no roll call in {' or '.join(year_spans(lacking))}")
-            unkept = [y for y in none if y in prep.roll_call_years and y not in prep.measured_years]
-            if unkept:
-                bits.append(f"no {_kept_roll_calls(pf)} in {' or '.join(year_spans(unkept))}")
-            silent = [y for y in none if y in prep.measured_years]
-            if silent:
-                bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
-            thin = few_roll_calls(prep.years[inside], counts[inside])
-            if thin:
-                bits.append(f"few roll calls (count) in {', '.join(thin)}")
-            if bits:
-                parts.append(
-                    f"its {_years_of(window)} {span_text(start, stop)} have {' and '.join(bits)}"
-                )
+        parts = window_coverage(pf, prep, pattern)
         if parts:
             notes.append(
                 f"pattern '{pattern.id}': {'; '.join(parts)} (a window averages the years "
                 "with votes, each once however few its roll calls)"
             )
     return notes
+
+
+def window_coverage(pf: PatternFile, prep: Prepared, pattern: Pattern) -> list[str]:
+    """What :func:`coverage_notes` says of one pattern, a clause per window that holds
+    years without votes or with few roll calls (``its after years 1962-1966 have no roll
+    call in 1964``); the pattern's figure says it in its caption."""
+    names = [n for n in (pattern.group, pattern.control) if n is not None]
+    counts = np.min([prep.roll_calls[n] for n in names], axis=0)
+    parts = []
+    for window, (start, stop) in pattern.windows().items():
+        inside = (prep.years >= start) & (prep.years <= stop)
+        bits = []
+        none = prep.years[inside & (counts == 0)].tolist()
+        lacking = [y for y in none if y not in prep.roll_call_years]
+        if lacking:
+            bits.append(f"no roll call in {' or '.join(year_spans(lacking))}")
+        unkept = [y for y in none if y in prep.roll_call_years and y not in prep.measured_years]
+        if unkept:
+            bits.append(f"no {_kept_roll_calls(pf)} in {' or '.join(year_spans(unkept))}")
+        silent = [y for y in none if y in prep.measured_years]
+        if silent:
+            bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
+        thin = few_roll_calls(prep.years[inside], counts[inside])
+        if thin:
+            bits.append(f"few roll calls (count) in {', '.join(thin)}")
+        if bits:
+            parts.append(
+                f"its {_years_of(window)} {span_text(start, stop)} have {' and '.join(bits)}"
+            )
+    return parts
 
 
 def _kept_roll_calls(pf: PatternFile) -> str:

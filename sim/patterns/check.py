@@ -199,9 +199,72 @@ def out_of_range_note(predicted: pd.Series) -> str:
     The link is linear (validation.md), so a prediction may leave the range
     that agreement, a share of votes, cannot (decision 288).
     """
-    if ((predicted < 0) | (predicted > 1)).any():
-        return " The linear link predicts values outside 0-1 here; votes cannot."
-    return ""
+    from sim.plots.observed import Y_RANGE
+
+    low, high = float(predicted.min()), float(predicted.max())
+    beyond = []
+    if low < 0:
+        beyond.append(f"down to {_shown(low)}")
+    if high > 1:
+        beyond.append(f"up to {_shown(high)}")
+    if not beyond:
+        return ""
+    # The figure's axis stops a little past 0 and 1 (Y_RANGE): say when the line leaves it.
+    off = ", beyond the axis" if low < Y_RANGE[0] or high > Y_RANGE[1] else ""
+    return (
+        f" The linear link predicts values outside 0-1 here ({' and '.join(beyond)}){off}; "
+        "votes cannot."
+    )
+
+
+def _shown(value: float) -> str:
+    """A prediction past 0 or 1 with the decimals that show it past (1.0004, not 1.00)."""
+    digits = 2
+    while round(value, digits) in (0.0, 1.0) and digits < 6:
+        digits += 1
+    return f"{value:.{digits}f}"
+
+
+def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
+    """A caption's sentence on the years where the figure's lines break, else "".
+
+    A line (:func:`pattern_series`) has no value in a year without any roll call
+    (1964) or without a vote of its states on the roll calls the link keeps; the
+    figure breaks the line there rather than join the years around it.
+    """
+    from sim.observed.votes import year_spans
+
+    missing: set[int] = set()
+    for _, rows in series.groupby("who"):
+        years = set(rows["year"].astype(int))
+        missing |= set(range(min(years), max(years) + 1)) - years
+    reasons = []
+    none = sorted(y for y in missing if y not in roll_call_years)
+    if none:
+        reasons.append(f"{' and '.join(year_spans(none))} (no roll call in the vote data)")
+    silent = sorted(missing - set(none))
+    if silent:
+        reasons.append(f"{' and '.join(year_spans(silent))} (no vote of its states)")
+    return f" The lines break at {' and at '.join(reasons)}." if reasons else ""
+
+
+def pattern_title(pattern: Pattern) -> str:
+    """A pattern figure's title: its id as a proper name and its role (``Gulf No Warming
+    (calibration pattern)``, ``ASEAN After Fall (held-out pattern)``)."""
+    from sim.plots.figure import proper
+
+    role = "calibration" if pattern.role == "calibrate" else "held-out"
+    return f"{proper(pattern.id)} ({role} pattern)"
+
+
+def group_names(pf: PatternFile) -> dict[str, str]:
+    """Every group a pattern of ``pf`` may draw (the scenario's and the file's own) as the
+    pattern figures' legend names it (:func:`sim.plots.observed.group_label`)."""
+    from sim.plots.observed import group_label
+
+    groups = {**pf.base_scenario.outputs.groups, **pf.groups}
+    names = {name: group_label(name, g.model_dump(exclude_none=True)) for name, g in groups.items()}
+    return {"all": group_label("all"), **names}
 
 
 def _write(
@@ -215,6 +278,7 @@ def _write(
     import matplotlib.pyplot as plt
 
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
+    from sim.patterns import window_coverage
     from sim.plots.figure import render
     from sim.plots.observed import measure_label, pattern_figure
 
@@ -230,23 +294,30 @@ def _write(
     tidy = table.reset_index()
     atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
     write_parquet(tidy, out / "patterns.parquet")
+    names = group_names(pf)
     for pattern in pf.patterns:
         row = table.loc[pattern.id]
         series = pattern_series(pattern, prep, sim)
-        beyond = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
+        # What the figure cannot show: predictions past the axis, years without values.
+        notes = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
+        notes += break_note(series, prep.roll_call_years)
+        gaps = "; ".join(window_coverage(pf, prep, pattern))
+        if gaps:
+            notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
         caption = (
             f"{pf.name}: {pattern.statistic}, observed {row['observed']:.3f}, simulated "
             f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
             f"{row['discrepancy']:.2f} ({'pass' if row['pass'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
-            f"{pf.link.reference[1]}; {args.reps} replicate(s).{beyond}"
+            f"{pf.link.reference[1]}; {args.reps} replicate(s).{notes}"
         )
         fig = pattern_figure(
             series,
-            title=f"{pattern.id} ({pattern.role})",
-            ylabel=measure_label(pf.link.measure),
+            title=pattern_title(pattern),
+            ylabel=measure_label(pf.link.measure, pf.link.power, pf.link.rival),
             windows=pattern.windows(),
             caption=caption,
+            names=names,
         )
         atomic_write_bytes(figures / f"{pattern.id}.png", render(fig))
         plt.close(fig)

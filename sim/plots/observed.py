@@ -1,7 +1,9 @@
 """Figures of observed votes: ``credsim observe`` series and pattern checks.
 
 Both take tidy tables (:mod:`sim.observed.series`; the pattern series of
-:mod:`sim.patterns.check`) and draw yearly values on a year axis.
+:mod:`sim.patterns.check`) and draw yearly values on a year axis, the y axis
+over the measure's range 0 to 1 and a line broken at a year without a value.
+Groups are drawn in black and grey, never in a power's colour.
 """
 
 from __future__ import annotations
@@ -9,27 +11,88 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.plots.figure import BAND_ALPHA, add_caption, outside_legend, set_theme
-from sim.plots.palette import OKABE_ITO
+from sim.observed.names import in_text
+from sim.plots.figure import (
+    BAND_ALPHA,
+    add_caption,
+    group_phrase,
+    group_title,
+    outside_legend,
+    set_theme,
+)
+from sim.plots.palette import SCENARIO_GREYS, sample_colors
 
-_MEASURE_LABELS = {
-    "agreement": "Vote agreement (0 to 1)",
-    "split_agreement": "Agreement on split votes (0 to 1)",
-}
 _GROUP_PREFIX = "group:"
 STATE_GREY = "0.55"
+# Agreement is a share of votes: the axis shows 0 to 1 with the margin the trajectories'
+# bounded metrics have (a state at 0 or 1 stays clear of the frame).
+Y_RANGE = (-0.02, 1.02)
+
+
+def measure_label(measure: str, power: str = "", rival: str = "") -> str:
+    """The axis label of a measure, saying with whom (and against whom) the votes agree.
+
+    ``split_agreement`` of ``Russia`` against ``USA``: ``Agreement with Russia on votes
+    splitting Russia and the USA (0 to 1)``, over two lines.
+    """
+    with_whom = f" with {in_text(power)}" if power else ""
+    if measure == "split_agreement":
+        if power and rival:
+            return (
+                f"Agreement{with_whom}\non votes splitting {in_text(power)} "
+                f"and {in_text(rival)} (0 to 1)"
+            )
+        return f"Agreement{with_whom} on split votes (0 to 1)"
+    if measure == "agreement":
+        return f"Vote agreement{with_whom} (0 to 1)"
+    return measure
+
+
+def group_label(group: str, definition: Mapping[str, object] | None = None) -> str:
+    """A group in a legend: ``all`` -> ``All states``, ``africa_non_arab`` with members ->
+    ``Africa Non Arab (12 members)`` (:func:`~sim.plots.figure.group_phrase`)."""
+    return group_title(group_phrase(group, definition))
+
+
+def _gapped(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Years and values of ``rows`` with NaN at every year missing between the first and
+    the last, so that the line breaks there (1964 has no roll call) instead of joining
+    its neighbours."""
+    series = rows.groupby("year")["value"].mean()
+    if series.empty:
+        return series.index.to_numpy(), series.to_numpy()
+    years = np.arange(int(series.index.min()), int(series.index.max()) + 1)
+    return years, series.reindex(years).to_numpy(dtype=np.float64)
 
 
 def observed_figure(
-    table: pd.DataFrame, *, ax: Axes | None = None, issue: str | None = None
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    issue: str | None = None,
+    power: str | None = None,
+    rival: str | None = None,
+    group: str | None = None,
+    note: str = "",
 ) -> Figure:
-    """Each state's yearly value (thin grey) and the group's (thick), from the tidy table;
-    ``issue``: the unvotes issue code the roll calls were restricted to, named in the title."""
+    """Each state's yearly value (thin grey) and the group's mean (thick black).
+
+    Args:
+        table: the tidy table of :func:`sim.observed.series.observed_table`.
+        ax: an axes to draw on.
+        issue: the unvotes issue code the roll calls were restricted to, named in the
+            title.
+        power, rival: the names to show, as the user gave them (``USSR``, which the vote
+            data codes as Russia); default the table's.
+        group: the group's line in the legend (default its name in words).
+        note: a sentence for the caption (years asked without a value).
+    """
     set_theme()
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 3.6))
@@ -39,37 +102,38 @@ def observed_figure(
     # A state's line darker than the grid (0.8): a state that always votes with (1) or
     # against (0) the power lies on a grid line, where grey 0.75 was not seen.
     for _, rows in table[~is_group].groupby("state"):
-        ax.plot(rows["year"], rows["value"], color=STATE_GREY, lw=0.8)
-    for name, rows in table[is_group].groupby("state"):
-        label = str(name).removeprefix(_GROUP_PREFIX)
+        ax.plot(*_gapped(rows), color=STATE_GREY, lw=0.8)
+    groups = table[is_group].groupby("state")
+    colors = sample_colors(str(name) for name, _ in groups)
+    for name, rows in groups:
+        bare = str(name).removeprefix(_GROUP_PREFIX)
         ax.plot(
-            rows["year"],
-            rows["value"],
-            color=OKABE_ITO[0],
+            *_gapped(rows),
+            color=colors[str(name)],
             lw=2.2,
             marker="o",
             ms=3,
-            label=f"{label} (mean of states)",
+            label=f"{group or group_label(bare)}, mean",
         )
-    ax.plot([], [], color=STATE_GREY, lw=0.8, label="one state")
+    ax.plot([], [], color=STATE_GREY, lw=0.8, label="One state")
     measure = str(table["measure"].iloc[0]) if len(table) else "agreement"
-    power = str(table["power"].iloc[0]) if len(table) else ""
-    rival = str(table["rival"].iloc[0]) if len(table) else ""
-    ax.set_ylabel(_MEASURE_LABELS.get(measure, measure))
+    power = power or (str(table["power"].iloc[0]) if len(table) else "")
+    rival = rival or (str(table["rival"].iloc[0]) if len(table) else "")
+    ax.set_ylabel(measure_label(measure, power, rival))
     ax.set_xlabel("Year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, even over a few
-    ax.set_ylim(-0.02, 1.02)
-    against = f" (votes split against {rival})" if rival else ""
+    ax.set_ylim(*Y_RANGE)
+    against = f" (votes split against {in_text(rival)})" if rival else ""
     if issue:
         from sim.observed.votes import ISSUE_CODES
 
         against += f", roll calls on {ISSUE_CODES.get(issue, issue)} ({issue})"
-    ax.set_title(f"Agreement with {power}{against}", loc="left")
+    ax.set_title(f"Agreement with {in_text(power)}{against}", loc="left")
     outside_legend(ax, "", ax.get_legend_handles_labels()[0])
     add_caption(
         fig,
         "UN General Assembly roll calls (Voeten, Strezhnev and Bailey); yes = 1, "
-        "abstain = 0.5, no = 0; absences are not votes.",
+        "abstain = 0.5, no = 0; absences are not votes." + (f" {note}" if note else ""),
     )
     return fig
 
@@ -81,6 +145,7 @@ def pattern_figure(
     ylabel: str,
     windows: Mapping[str, tuple[int, int]],
     caption: str,
+    names: Mapping[str, str] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
     """Observed against predicted yearly values of a pattern's group (and control).
@@ -92,6 +157,7 @@ def pattern_figure(
         ylabel: the measure's label.
         windows: shaded year ranges, by label (``before``, ``after``, ``years``).
         caption: the caption (numbers of the check).
+        names: ``who`` in words for the legend (default :func:`group_label`).
         ax: an axes to draw on.
     """
     set_theme()
@@ -101,29 +167,30 @@ def pattern_figure(
         fig = ax.get_figure()  # type: ignore[assignment]
     shades = ["0.85", "#E69F00"]
     for (label, (first, last)), shade in zip(windows.items(), shades * 2, strict=False):
+        label = "Years compared" if label == "years" else label.capitalize()
         ax.axvspan(first - 0.5, last + 0.5, color=shade, alpha=BAND_ALPHA * 2, lw=0, label=label)
-    colors = dict(zip(dict.fromkeys(series["who"]), OKABE_ITO, strict=False))
+    # Black for the group, the palette's light grey for the control: its middle grey is
+    # hard to tell from black at this width. Observed lines are solid with markers (a
+    # circle for the group, a square for the control), predicted ones dashed.
+    whos = list(dict.fromkeys(series["who"]))
+    colors = dict(zip(whos, SCENARIO_GREYS[::2], strict=False))
+    markers = dict(zip(whos, "os", strict=False))
     for (who, kind), rows in series.groupby(["who", "kind"], sort=False):
         observed = kind == "observed"
         ax.plot(
-            rows["year"],
-            rows["value"],
-            color=colors[who],
+            *_gapped(rows),
+            color=colors.get(who, SCENARIO_GREYS[1]),
             lw=1.8,
             ls="-" if observed else "--",
-            marker="o" if observed else None,
-            ms=3,
-            label=f"{who}, {kind}",
+            marker=markers.get(who, "o") if observed else None,
+            ms=3.5,
+            label=f"{(names or {}).get(str(who)) or group_label(str(who))}, {kind}",
         )
     ax.set_xlabel("Year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
+    ax.set_ylim(*Y_RANGE)
     ax.set_title(title, loc="left")
     outside_legend(ax, "", ax.get_legend_handles_labels()[0])
     add_caption(fig, caption)
     return fig
-
-
-def measure_label(measure: str) -> str:
-    """The axis label of a measure."""
-    return _MEASURE_LABELS.get(measure, measure)
