@@ -506,3 +506,30 @@ def test_a_series_metric_of_a_summary_only_sweep_says_to_record_series(tmp_path,
     )
     assert "e.g. trust_mean" not in err
     assert not out.exists()
+
+
+def test_the_figure_names_folders_without_their_paths(tmp_path, capsys, monkeypatch):
+    """The caption drawn in the PNG listed the folders' absolute paths (/tmp/...); a figure
+    for a paper names them as the samples do, with what each holds. The paths go
+    under the table (.md), for the record."""
+    from matplotlib.text import Text
+
+    import sim.analysis.comparison as comparison
+
+    drawn = []
+    render = comparison.render
+    monkeypatch.setattr(
+        comparison, "render", lambda fig, fmt: drawn.append(fig) or render(fig, fmt)
+    )
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT)
+    b = factory.write_run(tmp_path / "b")
+    out = tmp_path / "cmp"
+    code, printed, _ = _compare(capsys, str(a.resolve()), str(b.resolve()), "--out", str(out))
+    assert code == 0
+    texts = [t.get_text() for t in drawn[0].findobj(Text)]
+    assert not [t for t in texts if str(tmp_path) in t or "/tmp" in t]
+    (caption,) = [t for t in texts if t.startswith("Samples: ")]
+    assert "Folders: a (sweep of toy_sweep), b (run of toy). " in caption
+    table = (out / "compare_final_trust-USA-all.md").read_text()
+    assert f"Folders: a = {a.resolve()}, b = {b.resolve()}\n" in table
+    assert table in printed

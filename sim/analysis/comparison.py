@@ -27,6 +27,8 @@ pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
 one calendar (a windowed metric's window shaded), next to the per-run
 values; split by ``--by``, a row per value, each drawing that value's runs.
+The caption drawn under it names the folders as the samples do; their paths
+are written under the table.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -82,7 +84,7 @@ from sim.plots.figure import (
     time_band,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
-from sim.results import Results, open_results, unfinished
+from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.schema import suggest
 
 CONFIDENCE = 0.95
@@ -139,12 +141,18 @@ def series_key(metric: str) -> SeriesKey | None:
     return None if series is None else SeriesKey(series, parsed.power, parsed.group)
 
 
-def _labels(folders: list[Results]) -> list[Sample]:
+def folder_names(folders: list[Results]) -> list[str]:
+    """What the samples call each folder: its name, or its parent's and its own
+    (``x/sweep``) when two folders share a name; never a whole path."""
     names = [r.path.name for r in folders]
     if len(set(names)) < len(names):
         names = ["/".join(r.path.resolve().parts[-2:]) for r in folders]
+    return names
+
+
+def _labels(folders: list[Results]) -> list[Sample]:
     samples = []
-    for name, results in zip(names, folders, strict=True):
+    for name, results in zip(folder_names(folders), folders, strict=True):
         finished = set(results.ok_runs["scenario"])
         scenarios = [s for s in results.scenarios if s in finished]
         for scenario in scenarios:
@@ -594,7 +602,7 @@ def compare_caption(
     span = window_span(samples[0], metric) if timed else None
     return (
         f"Samples: {', '.join(s.label for s in samples)}. "
-        f"Results: {', '.join(str(r.path) for r in folders)}. "
+        f"{_folders_text(folders)}. "
         + (
             f"A row per value of {parameter_label(by)}: each row draws only the runs at that "
             "value, as the table's rows compare them. "
@@ -617,6 +625,28 @@ def compare_caption(
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
         f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
+    )
+
+
+def _folders_text(folders: list[Results]) -> str:
+    """The folders by the names the samples use and what each holds (``Folders: a (sweep
+    of syria_withdrawal), ...``): no paths, which belong to the table's file
+    (:func:`folder_paths`), not to a figure in a paper."""
+
+    def holds(results: Results) -> str:
+        what = results.manifest.get("scenario_name" if results.kind == RUN else "experiment_name")
+        return f" ({results.kind} of {what})" if what else ""
+
+    names = folder_names(folders)
+    listed = ", ".join(f"{n}{holds(r)}" for n, r in zip(names, folders, strict=True))
+    return f"{'Folder' if len(folders) == 1 else 'Folders'}: {listed}"
+
+
+def folder_paths(folders: list[Results]) -> str:
+    """Where each folder is, by the name the samples use (a line under the table)."""
+    names = folder_names(folders)
+    return "Folders: " + ", ".join(
+        f"{n} = {r.path.resolve()}" for n, r in zip(names, folders, strict=True)
     )
 
 
@@ -717,7 +747,7 @@ def cli_compare(args: argparse.Namespace) -> int:
         + [f"at-{p.removeprefix('parameters.')}-{value_text(v)}" for p, v in fixed.items()]
     )
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
-    text = markdown(table)
+    text = markdown(table) + "\n" + folder_paths(folders) + "\n"
     atomic_write_text(out / f"{stem}.md", text)
     fig = compare_figure(samples, metric, table, fixed, args.by)
     add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table))
