@@ -249,7 +249,7 @@ def test_at_text_for_a_number_or_without_a_value_says_so(tmp_path, capsys, given
 
 
 def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
-    """Samples split --by one parameter are named ``parameter=value``; under the bars that
+    """Samples split --by one parameter are named ``parameter=value``; beside the bars that
     is the value, the parameter going to the axis label (the names side by side ran
     into each other). Names of other kinds are wrapped, never cut."""
     from sim.analysis.comparison import compare_figure, compare_table, samples_of
@@ -261,12 +261,12 @@ def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
     samples = samples_of([folder], "parameters.trust.negativity_bias")
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
     bars = fig.axes[-1]
-    assert [t.get_text() for t in bars.get_xticklabels()] == ["1", "2", "4"]
-    assert bars.get_xlabel() == "trust.negativity_bias"
+    assert [t.get_text() for t in bars.get_yticklabels()] == ["1", "2", "4"]
+    assert bars.get_ylabel() == "trust.negativity_bias"
     run = open_results(factory.write_run(tmp_path / "a_run_in_a_long_folder_name"))
     samples = samples_of([folder, run], None)
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
-    labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    labels = [t.get_text() for t in fig.axes[-1].get_yticklabels()]
     assert [label.replace("\n", "") for label in labels] == [s.label for s in samples]
     assert max(len(line) for label in labels for line in label.splitlines()) <= 16
 
@@ -392,7 +392,7 @@ def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
         )
         line = time_panel.get_lines()[0]
         assert line.get_ydata()[-1] == pytest.approx(expected)
-        points = np.concatenate([c.get_offsets()[:, 1] for c in per_run.collections
+        points = np.concatenate([c.get_offsets()[:, 0] for c in per_run.collections
                                  if len(c.get_offsets())])  # fmt: skip
         assert len(points) == 4  # two replicates of two scenarios at this value
         assert points.min() >= expected - 0.1 - 0.02 and points.max() <= expected + 0.02
@@ -430,7 +430,7 @@ def test_sample_names_wrap_at_separators_only(tmp_path):
     samples = samples_of(folders, None)
     metric = "final_trust.USA.all"
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
-    labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    labels = [t.get_text() for t in fig.axes[-1].get_yticklabels()]
     assert labels == [
         "r_grid_serial:\nhistorical",
         "r_grid_serial:\nsustained",
@@ -506,6 +506,92 @@ def test_a_series_metric_of_a_summary_only_sweep_says_to_record_series(tmp_path,
     )
     assert "e.g. trust_mean" not in err
     assert not out.exists()
+
+
+def _folders_of_scenarios(tmp_path: Path, names: list[str]):
+    """Sweep folders named ``names``, each of the flagship's three scenarios."""
+    from sim.results import open_results
+
+    scenarios = {"historical": 0.0, "sustained": 0.1, "abstained": -0.05}
+    return [
+        open_results(factory.write_sweep(tmp_path / name, scenarios, ONE_POINT, replicates=2))
+        for name in names
+    ]
+
+
+def _sample_figure(folders, by: str | None = None):
+    from sim.analysis.comparison import compare_figure, compare_table, samples_of
+
+    samples = samples_of(folders, by)
+    metric = "final_trust.USA.all"
+    return samples, compare_figure(samples, metric, compare_table(samples, metric), {}, by)
+
+
+def _names_apart(fig, samples) -> None:
+    """Every per-run panel names each sample once, and no two names, nor a name and the
+    time panel, share a pixel (extents measured by the renderer)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.axison]
+    per_run = [
+        ax for ax in panels if ax.get_title(loc="left").lower().endswith("per run (bar: mean)")
+    ]
+    assert per_run
+    time_panels = [ax.get_window_extent(renderer) for ax in panels if ax not in per_run]
+    labels = [s.label for s in samples]
+    for ax in per_run:
+        texts = [t for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]
+                 if t.get_text().replace("\n", "") in labels]  # fmt: skip
+        assert sorted(t.get_text().replace("\n", "") for t in texts) == sorted(labels)
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        for i, box in enumerate(boxes):
+            assert not any(box.overlaps(other) for other in boxes[i + 1 :]), texts[i].get_text()
+            assert not any(box.overlaps(panel) for panel in time_panels), texts[i].get_text()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["sweep_syria", "sweep_syria_prior20"],
+        ["syria_withdrawal_baseline_replication", "prior_strength_twenty", "memory_095", "x"],
+    ],
+)
+def test_sample_names_do_not_run_into_each_other(tmp_path, names):
+    """An audit's compare of two sweep folders of the flagship's three scenarios drew six
+    two-line names ("sweep_syria:" / "historical") side by side under the per-run
+    bars, each wider than its bar: they ran into each other. The per-run panel now
+    gives each sample a row, its name beside it; the figure grows taller for more or
+    longer names, and wider where they need more room than the gap to the time panel."""
+    samples, fig = _sample_figure(_folders_of_scenarios(tmp_path, names))
+    assert len(samples) == 3 * len(names)
+    _names_apart(fig, samples)
+
+
+def test_sample_names_do_not_run_into_each_other_split_by_a_value_or_untimed(tmp_path, monkeypatch):
+    """The same in every row of a figure split --by a parameter, and beside a per-run panel
+    with no time panel (a summary-only sweep), where the names take the left margin."""
+    import sim.analysis.comparison as comparison
+
+    folders = [
+        comparison.open_results(
+            factory.write_sweep(
+                tmp_path / name,
+                {"historical": 0.0, "sustained": 0.1, "abstained": -0.05},
+                {"parameters.trust.negativity_bias": [1.0, 2.0]},
+                replicates=2,
+            )
+        )
+        for name in ("sweep_syria", "sweep_syria_prior_strength_twenty")
+    ]
+    samples, fig = _sample_figure(folders, "parameters.trust.negativity_bias")
+    assert len([ax for ax in fig.axes if ax.axison]) == 4
+    _names_apart(fig, samples)
+    monkeypatch.setattr(comparison, "_series_rows", lambda *args: None)  # no series recorded
+    samples, fig = _sample_figure(folders)
+    assert len([ax for ax in fig.axes if ax.axison]) == 1
+    _names_apart(fig, samples)
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    assert box.x0 >= 0.0  # the names are inside the figure, not left of its margin
 
 
 def test_the_figure_names_folders_without_their_paths(tmp_path, capsys, monkeypatch):

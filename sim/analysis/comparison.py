@@ -26,9 +26,9 @@ Mann-Whitney U. Every table row says which (``pairing``) and what was
 pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
 one calendar (a windowed metric's window shaded), next to the per-run
-values; split by ``--by``, a row per value, each drawing that value's runs.
-The caption drawn under it names the folders as the samples do; their paths
-are written under the table.
+values (a row per sample, its name beside it); split by ``--by``, a row per
+value, each drawing that value's runs. The caption drawn under it names the
+folders as the samples do; their paths are written under the table.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -53,6 +53,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from scipy import stats
 
@@ -440,6 +441,15 @@ def window_span(sample: Sample, metric: str) -> tuple[pd.Timestamp, pd.Timestamp
     return when.iloc[max(first - 1, 0)], when.iloc[min(last, len(labels) - 1)]
 
 
+# The figure's rows: the gap between them (a fraction of a panel's height) and the band
+# above the panels (inches) under the differences.
+HSPACE = 0.45
+TOP_IN = 0.55
+# Between two samples' names in the per-run panel, and between the names and the time
+# panel (inches).
+NAME_GAP_IN = 0.12
+
+
 def compare_figure(
     samples: list[Sample],
     metric: str,
@@ -448,12 +458,15 @@ def compare_figure(
     by: str | None = None,
 ) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
-    values of every sample (points, with the mean as a bar), with each sample's
-    difference from the first (from ``table``, :func:`compare_table`) written on it.
+    values of every sample (points, with the mean as a bar; a row per sample), with each
+    sample's difference from the first (from ``table``, :func:`compare_table`) written
+    on it.
 
     Split ``by`` a parameter (:func:`split_levels`), the figure has a row per value,
     each row drawing only the runs at that value (as the table's rows do), every row
-    on one y scale per column. A windowed metric's window is shaded on the time panels.
+    on one value scale per column. A windowed metric's window is shaded on the time
+    panels. The figure is made taller and wider where the samples' names need it
+    (:func:`_make_room_for_names`).
     """
     set_theme()
     labels = [s.label for s in samples]
@@ -471,21 +484,25 @@ def compare_figure(
             if frame is not None and not frame.empty:
                 series[sample.label] = frame
     timed = len(series) == len(samples)
-    height = 4.2 + 3.4 * (len(levels) - 1)
+    names, names_label = sample_ticks(labels)
+    height = max(4.2 + 3.4 * (len(levels) - 1), _height_for_names(names, len(levels)))
     fig, axes = plt.subplots(
         len(levels),
         2 if timed else 1,
         figsize=(13 if timed else 5.5, height),
         squeeze=False,
-        sharey="col",
         gridspec_kw={
             "width_ratios": [2.3, 1] if timed else [1],
             "wspace": 0.3,
-            "hspace": 0.45,
+            "hspace": HSPACE,
             # The differences go above the panels (suptitle): no blank band between.
-            "top": 1.0 - 0.55 / height,
+            "top": 1.0 - TOP_IN / height,
         },
     )
+    for row in range(1, len(levels)):
+        axes[row, -1].sharex(axes[0, -1])
+        if timed:
+            axes[row, 0].sharey(axes[0, 0])
     title, unit = metric_label(metric, phrases)
     span = window_span(samples[0], metric)
     for row, level in enumerate(levels):
@@ -513,18 +530,23 @@ def compare_figure(
             where = phrases.get(key.group) or group_phrase(key.group)
             ax.set_title(_upper_first(f"{at}over time ({who}{where})"), loc="left")
             if row == 0:
-                handles, names = ax.get_legend_handles_labels()
+                handles, legend_names = ax.get_legend_handles_labels()
                 if span is not None:
                     window = parse_metric(metric)
                     handles.append(
                         Patch(color="0.85", label=f"'{window.window}' window" if window else "")
                     )
-                    names.append(handles[-1].get_label())
-                ax.legend(handles, names, title="Sample", loc="best", frameon=True, framealpha=0.9)
+                    legend_names.append(handles[-1].get_label())
+                ax.legend(
+                    handles, legend_names, title="Sample", loc="best", frameon=True, framealpha=0.9
+                )
         ax = axes[row, -1]
         _per_run_panel(ax, cells, colors)
-        ax.set_ylabel(unit)
+        ax.set_yticks(ax.get_yticks(), names)
+        ax.set_ylabel(names_label)
+        ax.set_xlabel(unit)
         ax.set_title(_upper_first(f"{'' if timed else at}per run (bar: mean)"), loc="left")
+    _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
     # Wrapped to the figure's width (about 11 characters an inch at 10 points), so that a
@@ -540,15 +562,15 @@ def compare_figure(
 
 
 def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], colors: dict[str, str]) -> None:
-    """Each sample's runs as points over a bar at their mean, in the samples' order."""
+    """Each sample's runs as points over a bar at their mean, a row per sample in the
+    samples' order, top to bottom."""
     values = pd.concat(
         [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
     )
     order = list(runs)
-    shared = {"x": "sample", "y": "value", "hue": "sample", "order": order, "hue_order": order}
+    shared = {"x": "value", "y": "sample", "hue": "sample", "order": order, "hue_order": order}
     sns.barplot(values, **shared, palette=colors, ax=ax, errorbar=None, alpha=0.35, legend=False)
     sns.stripplot(values, **shared, palette=colors, ax=ax, size=4, legend=False)
-    _bar_labels(ax)
 
 
 def wrap_name(name: str, width: int = 16) -> str:
@@ -565,23 +587,57 @@ def wrap_name(name: str, width: int = 16) -> str:
     return "\n".join(line.rstrip() for line in lines if line)
 
 
-def _bar_labels(ax: Axes) -> None:
-    """Sample names under the bars that do not run into each other.
+def sample_ticks(labels: list[str]) -> tuple[list[str], str]:
+    """The samples' names beside the per-run rows, and the axis label over them.
 
     Samples that are one varied parameter at several values (``memory=0.95``,
-    ``memory=0.99``) are labelled by their values, the parameter going to the
-    axis label; other names are wrapped at separators (:func:`wrap_name`).
+    ``memory=0.99``) are named by their values, the parameter going to the axis
+    label; other names are wrapped at separators (:func:`wrap_name`), with no axis
+    label.
     """
-    ticks = ax.get_xticks()
-    names = [t.get_text() for t in ax.get_xticklabels()]
-    parts = [name.split("=", 1) for name in names]
+    parts = [name.split("=", 1) for name in labels]
     shared = {p[0] for p in parts}
-    if len(names) > 1 and all(len(p) == 2 and "," not in p[1] for p in parts) and len(shared) == 1:
-        ax.set_xticks(ticks, [p[1] for p in parts])
-        ax.set_xlabel(shared.pop())
+    if len(labels) > 1 and all(len(p) == 2 and "," not in p[1] for p in parts) and len(shared) == 1:
+        return [p[1] for p in parts], shared.pop()
+    return [wrap_name(name) for name in labels], ""
+
+
+def _height_for_names(names: list[str], rows: int) -> float:
+    """The figure's height (inches) at which every per-run panel gives each sample's
+    name, of up to the longest name's lines, a row of its own with a gap between."""
+    size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
+    lines = max(name.count("\n") + 1 for name in names)
+    panel = len(names) * (lines * 1.2 * size / 72 + NAME_GAP_IN)  # 1.2: the line spacing
+    bottom = plt.rcParams["figure.subplot.bottom"]
+    return float((panel * (rows + HSPACE * (rows - 1)) + TOP_IN) / (1.0 - bottom))
+
+
+def _make_room_for_names(fig: Figure, axes: npt.NDArray[np.object_]) -> None:
+    """Widens the figure where the per-run panels' names (measured) need more room than
+    there is to their left: between the time panel and the per-run panel, or the left
+    margin without a time panel. The panels keep their widths."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = fig.get_figwidth()
+    need = NAME_GAP_IN + max(
+        ax.get_position().x0 * width - ax.yaxis.get_tightbbox(renderer).x0 / fig.dpi
+        for ax in axes[:, -1]
+    )
+    grid = axes[0, -1].get_subplotspec().get_gridspec()
+    params = grid.get_subplot_params(fig)
+    left, right = params.left * width, (1.0 - params.right) * width
+    inner = width - left - right
+    if axes.shape[1] == 1:
+        grow = max(0.0, need - left)
+        new = width + grow
+        fig.set_size_inches(new, fig.get_figheight())
+        grid.update(left=(left + grow) / new, right=1.0 - right / new)
         return
-    ax.set_xticks(ticks, [wrap_name(name) for name in names])
-    ax.set_xlabel("")
+    cells = inner / (2.0 + params.wspace)  # the mean panel width
+    gap = params.wspace * cells
+    grow = max(0.0, need - gap)
+    new = width + grow
+    fig.set_size_inches(new, fig.get_figheight())
+    grid.update(left=left / new, right=1.0 - right / new, wspace=(gap + grow) / cells)
 
 
 def compare_caption(
