@@ -3,6 +3,7 @@ folders that cannot be compared are refused with one clear line (exit 2)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -592,6 +593,66 @@ def test_sample_names_do_not_run_into_each_other_split_by_a_value_or_untimed(tmp
     _names_apart(fig, samples)
     box = fig.get_tightbbox(fig.canvas.get_renderer())
     assert box.x0 >= 0.0  # the names are inside the figure, not left of its margin
+
+
+def test_two_folders_of_three_scenarios_look_apart(tmp_path):
+    """The three greys went by sample, so the audit's two folders of three scenarios gave
+    each scenario of the first folder the grey of the same scenario of the second:
+    their lines, apart only by dashes, read as one where they coincided. Now a folder
+    has one grey and one marker (on its lines and its per-run points), a scenario one
+    line style; the greys are black and greys (no power's colour)."""
+    from matplotlib.colors import to_hex
+
+    samples, fig = _sample_figure(_folders_of_scenarios(tmp_path, ["a", "b"]))
+    time_panel, per_run = [ax for ax in fig.axes if ax.axison]
+    lines = {line.get_label(): line for line in time_panel.get_lines()}
+    assert list(lines) == [s.label for s in samples]
+    look = {
+        label: (to_hex(line.get_color()), line.get_linestyle(), line.get_marker())
+        for label, line in lines.items()
+    }
+    for first, second in itertools.combinations(samples, 2):
+        (grey_a, style_a, marker_a), (grey_b, style_b, marker_b) = (
+            look[first.label],
+            look[second.label],
+        )
+        same_folder = first.results is second.results
+        assert (grey_a == grey_b, marker_a == marker_b) == (same_folder, same_folder)
+        assert (style_a == style_b) == (first.scenario == second.scenario)
+    assert all(grey[1:3] == grey[3:5] == grey[5:7] for grey, _, _ in look.values())
+    # Each row of the per-run panel: its sample's runs, in its line's grey and marker.
+    rows: dict[int, set[tuple[str, bytes]]] = {}
+    for points in per_run.collections:
+        for (_, y), color in zip(points.get_offsets(), points.get_facecolors(), strict=False):
+            shape = points.get_paths()[0].vertices.round(3).tobytes()
+            rows.setdefault(round(y), set()).add((to_hex(color), shape))
+    assert sorted(rows) == list(range(6))
+    shapes = {}
+    for row, sample in enumerate(samples):
+        ((grey, shape),) = rows[row]
+        assert grey == look[sample.label][0]
+        shapes.setdefault(look[sample.label][2], set()).add(shape)
+    assert len(shapes) == 2 and all(len(s) == 1 for s in shapes.values())
+    assert shapes[look["a:historical"][2]] != shapes[look["b:historical"][2]]
+
+
+def test_one_folders_scenarios_keep_a_grey_and_a_style_each(tmp_path):
+    """Samples of one folder (or one per folder) look as before: a grey and a line style
+    each, in order, no markers."""
+    from sim.results import open_results
+
+    _, fig = _sample_figure(_folders_of_scenarios(tmp_path, ["a"]))
+    lines = next(ax for ax in fig.axes if ax.axison).get_lines()
+    assert [line.get_color() for line in lines] == ["#000000", "#4d4d4d", "#808080"]
+    assert [line.get_linestyle() for line in lines] == ["-", "--", ":"]
+    assert {line.get_marker() for line in lines} == {"None"}
+    runs = [open_results(factory.write_run(tmp_path / name)) for name in ("r1", "r2")]
+    _, fig = _sample_figure(runs)
+    lines = next(ax for ax in fig.axes if ax.axison).get_lines()
+    assert [(line.get_color(), line.get_linestyle(), line.get_marker()) for line in lines] == [
+        ("#000000", "-", "None"),
+        ("#4d4d4d", "--", "None"),
+    ]
 
 
 def test_the_figure_names_folders_without_their_paths(tmp_path, capsys, monkeypatch):

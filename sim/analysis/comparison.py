@@ -27,8 +27,10 @@ pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
 one calendar (a windowed metric's window shaded), next to the per-run
 values (a row per sample, its name beside it); split by ``--by``, a row per
-value, each drawing that value's runs. The caption drawn under it names the
-folders as the samples do; their paths are written under the table.
+value, each drawing that value's runs. Samples of several folders of several
+scenarios each take a grey and a marker per folder and a line style per
+scenario (:func:`sample_looks`). The caption drawn under it names the folders
+as the samples do; their paths are written under the table.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -441,6 +443,11 @@ def window_span(sample: Sample, metric: str) -> tuple[pd.Timestamp, pd.Timestamp
     return when.iloc[max(first - 1, 0)], when.iloc[min(last, len(labels) - 1)]
 
 
+LineStyle = str | tuple[int, tuple[int, ...]]
+# A folder's marker when the samples are several folders of several scenarios each.
+FOLDER_MARKERS = ("o", "s", "^", "D", "v", "P")
+# About this many markers along a line; coinciding lines of two folders show both shapes.
+MARKS_PER_LINE = 12
 # The figure's rows: the gap between them (a fraction of a panel's height) and the band
 # above the panels (inches) under the differences.
 HSPACE = 0.45
@@ -448,6 +455,46 @@ TOP_IN = 0.55
 # Between two samples' names in the per-run panel, and between the names and the time
 # panel (inches).
 NAME_GAP_IN = 0.12
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a sample is drawn: a grey, a line style and, to tell folders apart, a marker
+    (``None``: none on the line, dots in the per-run panel) placed ``stagger`` of the
+    way between a line's marks."""
+
+    color: str
+    linestyle: LineStyle
+    marker: str | None = None
+    stagger: float = 0.0
+
+
+def sample_looks(samples: list[Sample]) -> dict[str, Look]:
+    """The look of each sample, by label.
+
+    Samples of one folder, or one sample per folder, take a grey
+    (:func:`~sim.plots.palette.sample_colors`) and a line style
+    (:func:`~sim.plots.palette.scenario_linestyles`) each, in order. Several folders of
+    several scenarios each take a grey and a marker per folder and a line style per
+    scenario: by order, the three greys gave a scenario of one folder the grey of
+    another scenario of the next, and two lines that coincided read as one. Six
+    folders of six scenarios each look apart; beyond that markers or styles repeat.
+    """
+    labels = [s.label for s in samples]
+    folder: dict[int, int] = {}  # Results are not hashable: by identity
+    for sample in samples:
+        folder.setdefault(id(sample.results), len(folder))
+    if len(folder) == 1 or len(folder) == len(samples):
+        colors, styles = sample_colors(labels), scenario_linestyles(labels)
+        return {label: Look(colors[label], styles[label]) for label in labels}
+    greys = list(sample_colors(str(i) for i in range(len(folder))).values())
+    styles = scenario_linestyles(dict.fromkeys(s.scenario for s in samples))
+    looks = {}
+    for sample in samples:
+        i = folder[id(sample.results)]
+        marker = FOLDER_MARKERS[i % len(FOLDER_MARKERS)]
+        looks[sample.label] = Look(greys[i], styles[sample.scenario], marker, i / len(folder))
+    return looks
 
 
 def compare_figure(
@@ -460,7 +507,7 @@ def compare_figure(
     """The metric's series of every sample on one calendar (when recorded) and the per-run
     values of every sample (points, with the mean as a bar; a row per sample), with each
     sample's difference from the first (from ``table``, :func:`compare_table`) written
-    on it.
+    on it. Samples look as :func:`sample_looks` says.
 
     Split ``by`` a parameter (:func:`split_levels`), the figure has a row per value,
     each row drawing only the runs at that value (as the table's rows do), every row
@@ -470,7 +517,7 @@ def compare_figure(
     """
     set_theme()
     labels = [s.label for s in samples]
-    colors, styles = sample_colors(labels), scenario_linestyles(labels)
+    looks = sample_looks(samples)
     key = series_key(metric)
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
     split = split_levels(samples, by)
@@ -518,9 +565,14 @@ def compare_figure(
                 if frame.empty:
                     continue
                 band = time_band(frame, [])
-                draw_band(
-                    ax, band["when"].to_numpy(), band, colors[label], ls=styles[label], label=label
-                )
+                look = looks[label]
+                marks: dict[str, object] = {}
+                if look.marker is not None:
+                    every = max(1, len(band) // MARKS_PER_LINE)
+                    marks = {"marker": look.marker, "ms": 5,
+                             "markevery": (int(look.stagger * every), every)}  # fmt: skip
+                when = band["when"].to_numpy()
+                draw_band(ax, when, band, look.color, ls=look.linestyle, label=label, **marks)
             if span is not None:
                 ax.axvspan(*span, color="0.85", zorder=0, lw=0, gid="window")
             date_axis(ax)
@@ -538,10 +590,17 @@ def compare_figure(
                     )
                     legend_names.append(handles[-1].get_label())
                 ax.legend(
-                    handles, legend_names, title="Sample", loc="best", frameon=True, framealpha=0.9
+                    handles,
+                    legend_names,
+                    title="Sample",
+                    loc="best",
+                    frameon=True,
+                    framealpha=0.9,
+                    # Long enough to show a dash pattern around a marker.
+                    handlelength=3.5,
                 )
         ax = axes[row, -1]
-        _per_run_panel(ax, cells, colors)
+        _per_run_panel(ax, cells, looks)
         ax.set_yticks(ax.get_yticks(), names)
         ax.set_ylabel(names_label)
         ax.set_xlabel(unit)
@@ -561,16 +620,20 @@ def compare_figure(
     return fig
 
 
-def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], colors: dict[str, str]) -> None:
-    """Each sample's runs as points over a bar at their mean, a row per sample in the
-    samples' order, top to bottom."""
+def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Look]) -> None:
+    """Each sample's runs as points (in its folder's marker) over a bar at their mean, a
+    row per sample in the samples' order, top to bottom."""
     values = pd.concat(
         [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
     )
     order = list(runs)
+    colors = {label: look.color for label, look in looks.items()}
     shared = {"x": "value", "y": "sample", "hue": "sample", "order": order, "hue_order": order}
     sns.barplot(values, **shared, palette=colors, ax=ax, errorbar=None, alpha=0.35, legend=False)
-    sns.stripplot(values, **shared, palette=colors, ax=ax, size=4, legend=False)
+    marker = values["sample"].map(lambda label: looks[label].marker or "o")
+    for shape in marker.unique():
+        sns.stripplot(values[marker == shape], **shared, palette=colors, marker=shape, ax=ax,
+                      size=4, legend=False)  # fmt: skip
 
 
 def wrap_name(name: str, width: int = 16) -> str:
