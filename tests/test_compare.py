@@ -3,6 +3,7 @@ folders that cannot be compared are refused with one clear line (exit 2)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -249,7 +250,7 @@ def test_at_text_for_a_number_or_without_a_value_says_so(tmp_path, capsys, given
 
 
 def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
-    """Samples split --by one parameter are named ``parameter=value``; under the bars that
+    """Samples split --by one parameter are named ``parameter=value``; beside the bars that
     is the value, the parameter going to the axis label (the names side by side ran
     into each other). Names of other kinds are wrapped, never cut."""
     from sim.analysis.comparison import compare_figure, compare_table, samples_of
@@ -261,12 +262,12 @@ def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
     samples = samples_of([folder], "parameters.trust.negativity_bias")
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
     bars = fig.axes[-1]
-    assert [t.get_text() for t in bars.get_xticklabels()] == ["1", "2", "4"]
-    assert bars.get_xlabel() == "trust.negativity_bias"
+    assert [t.get_text() for t in bars.get_yticklabels()] == ["1", "2", "4"]
+    assert bars.get_ylabel() == "trust.negativity_bias"
     run = open_results(factory.write_run(tmp_path / "a_run_in_a_long_folder_name"))
     samples = samples_of([folder, run], None)
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
-    labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    labels = [t.get_text() for t in fig.axes[-1].get_yticklabels()]
     assert [label.replace("\n", "") for label in labels] == [s.label for s in samples]
     assert max(len(line) for label in labels for line in label.splitlines()) <= 16
 
@@ -392,7 +393,7 @@ def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
         )
         line = time_panel.get_lines()[0]
         assert line.get_ydata()[-1] == pytest.approx(expected)
-        points = np.concatenate([c.get_offsets()[:, 1] for c in per_run.collections
+        points = np.concatenate([c.get_offsets()[:, 0] for c in per_run.collections
                                  if len(c.get_offsets())])  # fmt: skip
         assert len(points) == 4  # two replicates of two scenarios at this value
         assert points.min() >= expected - 0.1 - 0.02 and points.max() <= expected + 0.02
@@ -430,7 +431,7 @@ def test_sample_names_wrap_at_separators_only(tmp_path):
     samples = samples_of(folders, None)
     metric = "final_trust.USA.all"
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
-    labels = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    labels = [t.get_text() for t in fig.axes[-1].get_yticklabels()]
     assert labels == [
         "r_grid_serial:\nhistorical",
         "r_grid_serial:\nsustained",
@@ -506,3 +507,176 @@ def test_a_series_metric_of_a_summary_only_sweep_says_to_record_series(tmp_path,
     )
     assert "e.g. trust_mean" not in err
     assert not out.exists()
+
+
+def _folders_of_scenarios(tmp_path: Path, names: list[str]):
+    """Sweep folders named ``names``, each of the flagship's three scenarios."""
+    from sim.results import open_results
+
+    scenarios = {"historical": 0.0, "sustained": 0.1, "abstained": -0.05}
+    return [
+        open_results(factory.write_sweep(tmp_path / name, scenarios, ONE_POINT, replicates=2))
+        for name in names
+    ]
+
+
+def _sample_figure(folders, by: str | None = None):
+    from sim.analysis.comparison import compare_figure, compare_table, samples_of
+
+    samples = samples_of(folders, by)
+    metric = "final_trust.USA.all"
+    return samples, compare_figure(samples, metric, compare_table(samples, metric), {}, by)
+
+
+def _names_apart(fig, samples) -> None:
+    """Every per-run panel names each sample once, and no two names, nor a name and the
+    time panel, share a pixel (extents measured by the renderer)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.axison]
+    per_run = [
+        ax for ax in panels if ax.get_title(loc="left").lower().endswith("per run (bar: mean)")
+    ]
+    assert per_run
+    time_panels = [ax.get_window_extent(renderer) for ax in panels if ax not in per_run]
+    labels = [s.label for s in samples]
+    for ax in per_run:
+        texts = [t for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]
+                 if t.get_text().replace("\n", "") in labels]  # fmt: skip
+        assert sorted(t.get_text().replace("\n", "") for t in texts) == sorted(labels)
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        for i, box in enumerate(boxes):
+            assert not any(box.overlaps(other) for other in boxes[i + 1 :]), texts[i].get_text()
+            assert not any(box.overlaps(panel) for panel in time_panels), texts[i].get_text()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["sweep_syria", "sweep_syria_prior20"],
+        ["syria_withdrawal_baseline_replication", "prior_strength_twenty", "memory_095", "x"],
+    ],
+)
+def test_sample_names_do_not_run_into_each_other(tmp_path, names):
+    """An audit's compare of two sweep folders of the flagship's three scenarios drew six
+    two-line names ("sweep_syria:" / "historical") side by side under the per-run
+    bars, each wider than its bar: they ran into each other. The per-run panel now
+    gives each sample a row, its name beside it; the figure grows taller for more or
+    longer names, and wider where they need more room than the gap to the time panel."""
+    samples, fig = _sample_figure(_folders_of_scenarios(tmp_path, names))
+    assert len(samples) == 3 * len(names)
+    _names_apart(fig, samples)
+
+
+def test_sample_names_do_not_run_into_each_other_split_by_a_value_or_untimed(tmp_path, monkeypatch):
+    """The same in every row of a figure split --by a parameter, and beside a per-run panel
+    with no time panel (a summary-only sweep), where the names take the left margin."""
+    import sim.analysis.comparison as comparison
+
+    folders = [
+        comparison.open_results(
+            factory.write_sweep(
+                tmp_path / name,
+                {"historical": 0.0, "sustained": 0.1, "abstained": -0.05},
+                {"parameters.trust.negativity_bias": [1.0, 2.0]},
+                replicates=2,
+            )
+        )
+        for name in ("sweep_syria", "sweep_syria_prior_strength_twenty")
+    ]
+    samples, fig = _sample_figure(folders, "parameters.trust.negativity_bias")
+    assert len([ax for ax in fig.axes if ax.axison]) == 4
+    _names_apart(fig, samples)
+    monkeypatch.setattr(comparison, "_series_rows", lambda *args: None)  # no series recorded
+    samples, fig = _sample_figure(folders)
+    assert len([ax for ax in fig.axes if ax.axison]) == 1
+    _names_apart(fig, samples)
+    box = fig.get_tightbbox(fig.canvas.get_renderer())
+    assert box.x0 >= 0.0  # the names are inside the figure, not left of its margin
+
+
+def test_two_folders_of_three_scenarios_look_apart(tmp_path):
+    """The three greys went by sample, so the audit's two folders of three scenarios gave
+    each scenario of the first folder the grey of the same scenario of the second:
+    their lines, apart only by dashes, read as one where they coincided. Now a folder
+    has one grey and one marker (on its lines and its per-run points), a scenario one
+    line style; the greys are black and greys (no power's colour)."""
+    from matplotlib.colors import to_hex
+
+    samples, fig = _sample_figure(_folders_of_scenarios(tmp_path, ["a", "b"]))
+    time_panel, per_run = [ax for ax in fig.axes if ax.axison]
+    lines = {line.get_label(): line for line in time_panel.get_lines()}
+    assert list(lines) == [s.label for s in samples]
+    look = {
+        label: (to_hex(line.get_color()), line.get_linestyle(), line.get_marker())
+        for label, line in lines.items()
+    }
+    for first, second in itertools.combinations(samples, 2):
+        (grey_a, style_a, marker_a), (grey_b, style_b, marker_b) = (
+            look[first.label],
+            look[second.label],
+        )
+        same_folder = first.results is second.results
+        assert (grey_a == grey_b, marker_a == marker_b) == (same_folder, same_folder)
+        assert (style_a == style_b) == (first.scenario == second.scenario)
+    assert all(grey[1:3] == grey[3:5] == grey[5:7] for grey, _, _ in look.values())
+    # Each row of the per-run panel: its sample's runs, in its line's grey and marker.
+    rows: dict[int, set[tuple[str, bytes]]] = {}
+    for points in per_run.collections:
+        for (_, y), color in zip(points.get_offsets(), points.get_facecolors(), strict=False):
+            shape = points.get_paths()[0].vertices.round(3).tobytes()
+            rows.setdefault(round(y), set()).add((to_hex(color), shape))
+    assert sorted(rows) == list(range(6))
+    shapes = {}
+    for row, sample in enumerate(samples):
+        ((grey, shape),) = rows[row]
+        assert grey == look[sample.label][0]
+        shapes.setdefault(look[sample.label][2], set()).add(shape)
+    assert len(shapes) == 2 and all(len(s) == 1 for s in shapes.values())
+    assert shapes[look["a:historical"][2]] != shapes[look["b:historical"][2]]
+
+
+def test_one_folders_scenarios_keep_a_grey_and_a_style_each(tmp_path):
+    """Samples of one folder (or one per folder) look as before: a grey and a line style
+    each, in order, no markers."""
+    from sim.results import open_results
+
+    _, fig = _sample_figure(_folders_of_scenarios(tmp_path, ["a"]))
+    lines = next(ax for ax in fig.axes if ax.axison).get_lines()
+    assert [line.get_color() for line in lines] == ["#000000", "#4d4d4d", "#808080"]
+    assert [line.get_linestyle() for line in lines] == ["-", "--", ":"]
+    assert {line.get_marker() for line in lines} == {"None"}
+    runs = [open_results(factory.write_run(tmp_path / name)) for name in ("r1", "r2")]
+    _, fig = _sample_figure(runs)
+    lines = next(ax for ax in fig.axes if ax.axison).get_lines()
+    assert [(line.get_color(), line.get_linestyle(), line.get_marker()) for line in lines] == [
+        ("#000000", "-", "None"),
+        ("#4d4d4d", "--", "None"),
+    ]
+
+
+def test_the_figure_names_folders_without_their_paths(tmp_path, capsys, monkeypatch):
+    """The caption drawn in the PNG listed the folders' absolute paths (/tmp/...); a figure
+    for a paper names them as the samples do, with what each holds. The paths go
+    under the table (.md), for the record."""
+    from matplotlib.text import Text
+
+    import sim.analysis.comparison as comparison
+
+    drawn = []
+    render = comparison.render
+    monkeypatch.setattr(
+        comparison, "render", lambda fig, fmt: drawn.append(fig) or render(fig, fmt)
+    )
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT)
+    b = factory.write_run(tmp_path / "b")
+    out = tmp_path / "cmp"
+    code, printed, _ = _compare(capsys, str(a.resolve()), str(b.resolve()), "--out", str(out))
+    assert code == 0
+    texts = [t.get_text() for t in drawn[0].findobj(Text)]
+    assert not [t for t in texts if str(tmp_path) in t or "/tmp" in t]
+    (caption,) = [t for t in texts if t.startswith("Samples: ")]
+    assert "Folders: a (sweep of toy_sweep), b (run of toy). " in caption
+    table = (out / "compare_final_trust-USA-all.md").read_text()
+    assert f"Folders: a = {a.resolve()}, b = {b.resolve()}\n" in table
+    assert table in printed

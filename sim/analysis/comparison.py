@@ -26,7 +26,11 @@ Mann-Whitney U. Every table row says which (``pairing``) and what was
 pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
 one calendar (a windowed metric's window shaded), next to the per-run
-values; split by ``--by``, a row per value, each drawing that value's runs.
+values (a row per sample, its name beside it); split by ``--by``, a row per
+value, each drawing that value's runs. Samples of several folders of several
+scenarios each take a grey and a marker per folder and a line style per
+scenario (:func:`sample_looks`). The caption drawn under it names the folders
+as the samples do; their paths are written under the table.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -51,6 +55,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from scipy import stats
 
@@ -82,7 +87,7 @@ from sim.plots.figure import (
     time_band,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
-from sim.results import Results, open_results, unfinished
+from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.schema import suggest
 
 CONFIDENCE = 0.95
@@ -139,12 +144,18 @@ def series_key(metric: str) -> SeriesKey | None:
     return None if series is None else SeriesKey(series, parsed.power, parsed.group)
 
 
-def _labels(folders: list[Results]) -> list[Sample]:
+def folder_names(folders: list[Results]) -> list[str]:
+    """What the samples call each folder: its name, or its parent's and its own
+    (``x/sweep``) when two folders share a name; never a whole path."""
     names = [r.path.name for r in folders]
     if len(set(names)) < len(names):
         names = ["/".join(r.path.resolve().parts[-2:]) for r in folders]
+    return names
+
+
+def _labels(folders: list[Results]) -> list[Sample]:
     samples = []
-    for name, results in zip(names, folders, strict=True):
+    for name, results in zip(folder_names(folders), folders, strict=True):
         finished = set(results.ok_runs["scenario"])
         scenarios = [s for s in results.scenarios if s in finished]
         for scenario in scenarios:
@@ -432,6 +443,60 @@ def window_span(sample: Sample, metric: str) -> tuple[pd.Timestamp, pd.Timestamp
     return when.iloc[max(first - 1, 0)], when.iloc[min(last, len(labels) - 1)]
 
 
+LineStyle = str | tuple[int, tuple[int, ...]]
+# A folder's marker when the samples are several folders of several scenarios each.
+FOLDER_MARKERS = ("o", "s", "^", "D", "v", "P")
+# About this many markers along a line; coinciding lines of two folders show both shapes.
+MARKS_PER_LINE = 12
+# The figure's rows: the gap between them (a fraction of a panel's height) and the band
+# above the panels (inches) under the differences.
+HSPACE = 0.45
+TOP_IN = 0.55
+# Between two samples' names in the per-run panel, and between the names and the time
+# panel (inches).
+NAME_GAP_IN = 0.12
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a sample is drawn: a grey, a line style and, to tell folders apart, a marker
+    (``None``: none on the line, dots in the per-run panel) placed ``stagger`` of the
+    way between a line's marks."""
+
+    color: str
+    linestyle: LineStyle
+    marker: str | None = None
+    stagger: float = 0.0
+
+
+def sample_looks(samples: list[Sample]) -> dict[str, Look]:
+    """The look of each sample, by label.
+
+    Samples of one folder, or one sample per folder, take a grey
+    (:func:`~sim.plots.palette.sample_colors`) and a line style
+    (:func:`~sim.plots.palette.scenario_linestyles`) each, in order. Several folders of
+    several scenarios each take a grey and a marker per folder and a line style per
+    scenario: by order, the three greys gave a scenario of one folder the grey of
+    another scenario of the next, and two lines that coincided read as one. Six
+    folders of six scenarios each look apart; beyond that markers or styles repeat.
+    """
+    labels = [s.label for s in samples]
+    folder: dict[int, int] = {}  # Results are not hashable: by identity
+    for sample in samples:
+        folder.setdefault(id(sample.results), len(folder))
+    if len(folder) == 1 or len(folder) == len(samples):
+        colors, styles = sample_colors(labels), scenario_linestyles(labels)
+        return {label: Look(colors[label], styles[label]) for label in labels}
+    greys = list(sample_colors(str(i) for i in range(len(folder))).values())
+    styles = scenario_linestyles(dict.fromkeys(s.scenario for s in samples))
+    looks = {}
+    for sample in samples:
+        i = folder[id(sample.results)]
+        marker = FOLDER_MARKERS[i % len(FOLDER_MARKERS)]
+        looks[sample.label] = Look(greys[i], styles[sample.scenario], marker, i / len(folder))
+    return looks
+
+
 def compare_figure(
     samples: list[Sample],
     metric: str,
@@ -440,16 +505,19 @@ def compare_figure(
     by: str | None = None,
 ) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
-    values of every sample (points, with the mean as a bar), with each sample's
-    difference from the first (from ``table``, :func:`compare_table`) written on it.
+    values of every sample (points, with the mean as a bar; a row per sample), with each
+    sample's difference from the first (from ``table``, :func:`compare_table`) written
+    on it. Samples look as :func:`sample_looks` says.
 
     Split ``by`` a parameter (:func:`split_levels`), the figure has a row per value,
     each row drawing only the runs at that value (as the table's rows do), every row
-    on one y scale per column. A windowed metric's window is shaded on the time panels.
+    on one value scale per column. A windowed metric's window is shaded on the time
+    panels. The figure is made taller and wider where the samples' names need it
+    (:func:`_make_room_for_names`).
     """
     set_theme()
     labels = [s.label for s in samples]
-    colors, styles = sample_colors(labels), scenario_linestyles(labels)
+    looks = sample_looks(samples)
     key = series_key(metric)
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
     split = split_levels(samples, by)
@@ -463,21 +531,25 @@ def compare_figure(
             if frame is not None and not frame.empty:
                 series[sample.label] = frame
     timed = len(series) == len(samples)
-    height = 4.2 + 3.4 * (len(levels) - 1)
+    names, names_label = sample_ticks(labels)
+    height = max(4.2 + 3.4 * (len(levels) - 1), _height_for_names(names, len(levels)))
     fig, axes = plt.subplots(
         len(levels),
         2 if timed else 1,
         figsize=(13 if timed else 5.5, height),
         squeeze=False,
-        sharey="col",
         gridspec_kw={
             "width_ratios": [2.3, 1] if timed else [1],
             "wspace": 0.3,
-            "hspace": 0.45,
+            "hspace": HSPACE,
             # The differences go above the panels (suptitle): no blank band between.
-            "top": 1.0 - 0.55 / height,
+            "top": 1.0 - TOP_IN / height,
         },
     )
+    for row in range(1, len(levels)):
+        axes[row, -1].sharex(axes[0, -1])
+        if timed:
+            axes[row, 0].sharey(axes[0, 0])
     title, unit = metric_label(metric, phrases)
     span = window_span(samples[0], metric)
     for row, level in enumerate(levels):
@@ -493,9 +565,14 @@ def compare_figure(
                 if frame.empty:
                     continue
                 band = time_band(frame, [])
-                draw_band(
-                    ax, band["when"].to_numpy(), band, colors[label], ls=styles[label], label=label
-                )
+                look = looks[label]
+                marks: dict[str, object] = {}
+                if look.marker is not None:
+                    every = max(1, len(band) // MARKS_PER_LINE)
+                    marks = {"marker": look.marker, "ms": 5,
+                             "markevery": (int(look.stagger * every), every)}  # fmt: skip
+                when = band["when"].to_numpy()
+                draw_band(ax, when, band, look.color, ls=look.linestyle, label=label, **marks)
             if span is not None:
                 ax.axvspan(*span, color="0.85", zorder=0, lw=0, gid="window")
             date_axis(ax)
@@ -505,18 +582,30 @@ def compare_figure(
             where = phrases.get(key.group) or group_phrase(key.group)
             ax.set_title(_upper_first(f"{at}over time ({who}{where})"), loc="left")
             if row == 0:
-                handles, names = ax.get_legend_handles_labels()
+                handles, legend_names = ax.get_legend_handles_labels()
                 if span is not None:
                     window = parse_metric(metric)
                     handles.append(
                         Patch(color="0.85", label=f"'{window.window}' window" if window else "")
                     )
-                    names.append(handles[-1].get_label())
-                ax.legend(handles, names, title="Sample", loc="best", frameon=True, framealpha=0.9)
+                    legend_names.append(handles[-1].get_label())
+                ax.legend(
+                    handles,
+                    legend_names,
+                    title="Sample",
+                    loc="best",
+                    frameon=True,
+                    framealpha=0.9,
+                    # Long enough to show a dash pattern around a marker.
+                    handlelength=3.5,
+                )
         ax = axes[row, -1]
-        _per_run_panel(ax, cells, colors)
-        ax.set_ylabel(unit)
+        _per_run_panel(ax, cells, looks)
+        ax.set_yticks(ax.get_yticks(), names)
+        ax.set_ylabel(names_label)
+        ax.set_xlabel(unit)
         ax.set_title(_upper_first(f"{'' if timed else at}per run (bar: mean)"), loc="left")
+    _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
     # Wrapped to the figure's width (about 11 characters an inch at 10 points), so that a
@@ -531,16 +620,20 @@ def compare_figure(
     return fig
 
 
-def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], colors: dict[str, str]) -> None:
-    """Each sample's runs as points over a bar at their mean, in the samples' order."""
+def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Look]) -> None:
+    """Each sample's runs as points (in its folder's marker) over a bar at their mean, a
+    row per sample in the samples' order, top to bottom."""
     values = pd.concat(
         [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
     )
     order = list(runs)
-    shared = {"x": "sample", "y": "value", "hue": "sample", "order": order, "hue_order": order}
+    colors = {label: look.color for label, look in looks.items()}
+    shared = {"x": "value", "y": "sample", "hue": "sample", "order": order, "hue_order": order}
     sns.barplot(values, **shared, palette=colors, ax=ax, errorbar=None, alpha=0.35, legend=False)
-    sns.stripplot(values, **shared, palette=colors, ax=ax, size=4, legend=False)
-    _bar_labels(ax)
+    marker = values["sample"].map(lambda label: looks[label].marker or "o")
+    for shape in marker.unique():
+        sns.stripplot(values[marker == shape], **shared, palette=colors, marker=shape, ax=ax,
+                      size=4, legend=False)  # fmt: skip
 
 
 def wrap_name(name: str, width: int = 16) -> str:
@@ -557,23 +650,57 @@ def wrap_name(name: str, width: int = 16) -> str:
     return "\n".join(line.rstrip() for line in lines if line)
 
 
-def _bar_labels(ax: Axes) -> None:
-    """Sample names under the bars that do not run into each other.
+def sample_ticks(labels: list[str]) -> tuple[list[str], str]:
+    """The samples' names beside the per-run rows, and the axis label over them.
 
     Samples that are one varied parameter at several values (``memory=0.95``,
-    ``memory=0.99``) are labelled by their values, the parameter going to the
-    axis label; other names are wrapped at separators (:func:`wrap_name`).
+    ``memory=0.99``) are named by their values, the parameter going to the axis
+    label; other names are wrapped at separators (:func:`wrap_name`), with no axis
+    label.
     """
-    ticks = ax.get_xticks()
-    names = [t.get_text() for t in ax.get_xticklabels()]
-    parts = [name.split("=", 1) for name in names]
+    parts = [name.split("=", 1) for name in labels]
     shared = {p[0] for p in parts}
-    if len(names) > 1 and all(len(p) == 2 and "," not in p[1] for p in parts) and len(shared) == 1:
-        ax.set_xticks(ticks, [p[1] for p in parts])
-        ax.set_xlabel(shared.pop())
+    if len(labels) > 1 and all(len(p) == 2 and "," not in p[1] for p in parts) and len(shared) == 1:
+        return [p[1] for p in parts], shared.pop()
+    return [wrap_name(name) for name in labels], ""
+
+
+def _height_for_names(names: list[str], rows: int) -> float:
+    """The figure's height (inches) at which every per-run panel gives each sample's
+    name, of up to the longest name's lines, a row of its own with a gap between."""
+    size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
+    lines = max(name.count("\n") + 1 for name in names)
+    panel = len(names) * (lines * 1.2 * size / 72 + NAME_GAP_IN)  # 1.2: the line spacing
+    bottom = plt.rcParams["figure.subplot.bottom"]
+    return float((panel * (rows + HSPACE * (rows - 1)) + TOP_IN) / (1.0 - bottom))
+
+
+def _make_room_for_names(fig: Figure, axes: npt.NDArray[np.object_]) -> None:
+    """Widens the figure where the per-run panels' names (measured) need more room than
+    there is to their left: between the time panel and the per-run panel, or the left
+    margin without a time panel. The panels keep their widths."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = fig.get_figwidth()
+    need = NAME_GAP_IN + max(
+        ax.get_position().x0 * width - ax.yaxis.get_tightbbox(renderer).x0 / fig.dpi
+        for ax in axes[:, -1]
+    )
+    grid = axes[0, -1].get_subplotspec().get_gridspec()
+    params = grid.get_subplot_params(fig)
+    left, right = params.left * width, (1.0 - params.right) * width
+    inner = width - left - right
+    if axes.shape[1] == 1:
+        grow = max(0.0, need - left)
+        new = width + grow
+        fig.set_size_inches(new, fig.get_figheight())
+        grid.update(left=(left + grow) / new, right=1.0 - right / new)
         return
-    ax.set_xticks(ticks, [wrap_name(name) for name in names])
-    ax.set_xlabel("")
+    cells = inner / (2.0 + params.wspace)  # the mean panel width
+    gap = params.wspace * cells
+    grow = max(0.0, need - gap)
+    new = width + grow
+    fig.set_size_inches(new, fig.get_figheight())
+    grid.update(left=left / new, right=1.0 - right / new, wspace=(gap + grow) / cells)
 
 
 def compare_caption(
@@ -594,7 +721,7 @@ def compare_caption(
     span = window_span(samples[0], metric) if timed else None
     return (
         f"Samples: {', '.join(s.label for s in samples)}. "
-        f"Results: {', '.join(str(r.path) for r in folders)}. "
+        f"{_folders_text(folders)}. "
         + (
             f"A row per value of {parameter_label(by)}: each row draws only the runs at that "
             "value, as the table's rows compare them. "
@@ -617,6 +744,28 @@ def compare_caption(
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
         f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
+    )
+
+
+def _folders_text(folders: list[Results]) -> str:
+    """The folders by the names the samples use and what each holds (``Folders: a (sweep
+    of syria_withdrawal), ...``): no paths, which belong to the table's file
+    (:func:`folder_paths`), not to a figure in a paper."""
+
+    def holds(results: Results) -> str:
+        what = results.manifest.get("scenario_name" if results.kind == RUN else "experiment_name")
+        return f" ({results.kind} of {what})" if what else ""
+
+    names = folder_names(folders)
+    listed = ", ".join(f"{n}{holds(r)}" for n, r in zip(names, folders, strict=True))
+    return f"{'Folder' if len(folders) == 1 else 'Folders'}: {listed}"
+
+
+def folder_paths(folders: list[Results]) -> str:
+    """Where each folder is, by the name the samples use (a line under the table)."""
+    names = folder_names(folders)
+    return "Folders: " + ", ".join(
+        f"{n} = {r.path.resolve()}" for n, r in zip(names, folders, strict=True)
     )
 
 
@@ -717,7 +866,7 @@ def cli_compare(args: argparse.Namespace) -> int:
         + [f"at-{p.removeprefix('parameters.')}-{value_text(v)}" for p, v in fixed.items()]
     )
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
-    text = markdown(table)
+    text = markdown(table) + "\n" + folder_paths(folders) + "\n"
     atomic_write_text(out / f"{stem}.md", text)
     fig = compare_figure(samples, metric, table, fixed, args.by)
     add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table))
