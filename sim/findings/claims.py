@@ -233,7 +233,7 @@ def claim1_boundary(ctx: Context, boundary: Results) -> list[str]:
                 MEMORY,
                 NB,
                 "Claim 1: Russia's trust in Dec 2026, historical minus abstained (mean over "
-                "replicates)\nred: withdrawing worse; black line: zero; star: scenario's values",
+                "replicates)\nblue: withdrawing worse; black line: zero; star: scenario's values",
                 mark,
             ),
             "claim1_boundary",

@@ -173,7 +173,7 @@ def figure_heatmaps(
         image,
         ax=axes[0].tolist(),
         shrink=0.85,
-        label="historical minus abstained (red: above 0, blue: withdrawing worse)",
+        label="historical minus abstained",
     )
     fig.suptitle(title, fontsize=9)
     return fig
