@@ -27,8 +27,7 @@ from sim.findings.numbers import (
     at,
     describe_point,
 )
-from sim.plots.figure import group_phrase
-from sim.plots.headline import CMAP as HEADLINE_CMAP
+from sim.plots.figure import DIVERGING_CMAP, group_phrase
 
 # --------------------------------------------------------------------------- figures
 
@@ -150,7 +149,7 @@ def figure_heatmaps(
             # other way round here: decision 495).
             values,
             origin="lower",
-            cmap=HEADLINE_CMAP,
+            cmap=DIVERGING_CMAP,
             vmin=-limit,
             vmax=limit,
             aspect="auto",

@@ -48,6 +48,11 @@ _THEME = ("seaborn-v0_8-whitegrid", "seaborn-v0_8-paper")
 _FONT_SCALE = 1.1
 
 
+# Differences and changes, red above 0 and blue below (the headline, the heatmaps of a
+# change, the findings' boundary map).
+DIVERGING_CMAP = "RdBu_r"
+
+
 def set_theme() -> None:
     """seaborn's white-grid theme at paper scale, font scale 1.1, from matplotlib's copy
     of seaborn's styles (importing seaborn itself costs a second per report)."""

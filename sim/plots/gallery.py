@@ -32,10 +32,9 @@ from sim.plots.sensitivity import sensitivity_figures
 from sim.plots.sweeps import (
     MAP_BINS,
     MAX_LEVELS,
-    SIGNED_CMAP,
-    colour_scale,
     family_figure,
     heatmap_figure,
+    is_signed,
     varying,
 )
 from sim.plots.trajectories import across_figure, trajectories_figure
@@ -389,7 +388,7 @@ def _sweep_entries(
                     f"more than {MAX_LEVELS} values is cut into {MAP_BINS} equal-count bins)"
                     f"{others}; a blank cell has no run; one colour scale for every panel."
                 )
-            if colour_scale(shown[0], 0.0, 0.0)[0] == SIGNED_CMAP:
+            if is_signed(shown[0]):
                 cells += " A change: red above 0, blue below, white at 0."
             stem = f"heatmap_{_slug(x)}_{_slug(y)}"
             if (family, group) != _DEFAULT_HEATMAP:

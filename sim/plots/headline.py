@@ -38,6 +38,7 @@ from sim.analysis.paired import (
 )
 from sim.catalogue import parse_metric
 from sim.plots.figure import (
+    DIVERGING_CMAP,
     group_phrases,
     metric_label,
     parameter_label,
@@ -48,7 +49,7 @@ from sim.plots.figure import (
 from sim.plots.sweeps import axis_positions, levels, value_ticks
 from sim.results import GRID, RUN, Results
 
-CMAP = "RdBu_r"
+CMAP = DIVERGING_CMAP
 MAX_PANELS = 6
 ANNOTATE_CELLS = 64
 

@@ -27,8 +27,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.analysis.paired import is_text, value_order, value_text
-from sim.catalogue import parse_metric
+from sim.catalogue import Metric, parse_metric
 from sim.plots.figure import (
+    DIVERGING_CMAP,
     band,
     draw_band,
     group_order,
@@ -55,12 +56,23 @@ MIN_SPAN = 0.05
 _TITLE_CHARS = 48
 
 
-def _scale(metric: str) -> float:
+def _entry(metric: str) -> Metric | None:
     parsed = parse_metric(metric)
-    entry = parsed.metric if parsed is not None else None
+    return parsed.metric if parsed is not None else None
+
+
+def _scale(metric: str) -> float:
+    entry = _entry(metric)
     if entry is not None and entry.low is not None and entry.high is not None:
         return entry.high - entry.low
     return 1.0
+
+
+def is_signed(metric: str) -> bool:
+    """Whether ``metric`` is a change: its natural range (the catalogue's ``low``)
+    reaches below 0 (``trust_change``, ``affinity_change``)."""
+    entry = _entry(metric)
+    return entry is not None and entry.low is not None and entry.low < 0
 
 
 def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[str]:
@@ -182,23 +194,19 @@ def metric_panel(
 
 # Levels on viridis; a signed metric (a change) on the headline's diverging scale.
 LEVEL_CMAP = "viridis"
-SIGNED_CMAP = "RdBu_r"
 
 
 def colour_scale(metric: str, vmin: float, vmax: float) -> tuple[str, Normalize]:
     """The colour map and its normalisation for ``metric``'s values in [vmin, vmax].
 
-    A metric whose natural range reaches below 0 (``trust_change``,
-    ``affinity_change``: the catalogue's ``low``) is signed: a gain and a loss
-    of the same size get opposite colours of the same depth, white at 0 (as the
-    headline, red above 0). Other metrics are levels on viridis over their
-    values (decision 492).
+    A change (:func:`is_signed`) is drawn so that a gain and a loss of the same
+    size get opposite colours of the same depth, white at 0 (the headline's
+    ``DIVERGING_CMAP``, red above 0). Other metrics are levels on viridis over
+    their values (decision 492).
     """
-    parsed = parse_metric(metric)
-    entry = parsed.metric if parsed is not None else None
-    if entry is not None and entry.low is not None and entry.low < 0:
+    if is_signed(metric):
         limit = max(abs(vmin), abs(vmax)) or 1.0
-        return SIGNED_CMAP, Normalize(-limit, limit)
+        return DIVERGING_CMAP, Normalize(-limit, limit)
     return LEVEL_CMAP, Normalize(vmin, vmax)
 
 
