@@ -104,6 +104,17 @@ def test_duplicate_key(tmp_path, capsys):
     assert message.startswith(f"{path}:8: duplicate key 'Syria' (first on line 7)")
 
 
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [("[Syria, Jordan]", "a list"), ("{Syria: 1}", "a mapping")],
+)
+def test_key_that_is_not_a_name(tmp_path, capsys, key, written):
+    # YAML allows a list or a mapping as a key; the loader's own line-keeping hashed it.
+    path = _variant(tmp_path, "  Jordan:", f"  {key}:")
+    message = _error(capsys, path)
+    assert message.startswith(f"{path}:8: a key is {written}; a key must be a name or a number")
+
+
 def test_file_that_is_a_list(tmp_path, capsys):
     path = tmp_path / "list.yaml"
     path.write_text("- name: mini\n- calendar: {}\n")

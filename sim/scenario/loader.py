@@ -380,11 +380,19 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
             if key_node.tag == _MERGE_TAG:
                 continue  # merged-in entries are located at the mapping that merges them
             # Most keys are plain strings: taken as they are, large files load faster.
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                written = "a list" if isinstance(key_node, SequenceNode) else "a mapping"
+                raise InputError(
+                    f"a key is {written}; a key must be a name or a number "
+                    "(is a ':' or a bracket out of place?)",
+                    file=file,
+                    line=key_line,
+                )
             if key_node.tag == _STR_TAG:
                 key = key_node.value
             else:
                 key = loader.construct_object(key_node, deep=True)
-            key_line = key_node.start_mark.line + 1
             if isinstance(key_node, ScalarNode) and key in first_line:
                 raise InputError(
                     f"duplicate key '{key}' (first on line {first_line[key]}); "
