@@ -56,6 +56,11 @@ def test_range_of_integers_gives_integers() -> None:
         ("linspace(0,1)", "linspace takes"),
         ("logspace(0,1,3)", "did you mean 'linspace'"),
         ("range(0,1", "cannot read"),
+        # Too many values to count in a float, or to print: the limit, not a traceback.
+        ("range(0,1e308,1e-308)", "has more than 1,000,000 values"),
+        ("range(-1e308,1e308,1e-300)", "has more than 1,000,000 values"),
+        ("range(0,1e300)", "has more than 1,000,000 values"),
+        (f"range(0,{10**400})", "is too large a number"),
     ],
 )
 def test_bad_specs(spec: str, fragment: str) -> None:

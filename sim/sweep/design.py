@@ -25,6 +25,7 @@ import itertools
 import math
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -109,6 +110,8 @@ def _number(text: str, spec: str) -> float | int:
         value = None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"'{text.strip()}' in '{spec}' is not a number")
+    if isinstance(value, int) and abs(value) > sys.float_info.max:
+        raise InputError(f"'{text.strip()}' in '{spec}' is too large a number")
     if not math.isfinite(value):
         raise InputError(f"'{text.strip()}' in '{spec}' is not a finite number")
     return value
@@ -192,8 +195,18 @@ def _range(args: Sequence[float | int], spec: str) -> list[Any]:
     start, stop, step = args
     if step == 0:
         raise InputError(f"'{spec}': the step of a range cannot be 0")
-    count = math.ceil((stop - start) / step - 1e-9)
-    check_runs(count, run_limit(), f"'{spec}' ({count:,} values)")
+    try:
+        span = (stop - start) / step
+    except OverflowError:  # whole numbers too large for a float
+        span = math.inf
+    limit = run_limit()
+    if not math.isfinite(span) or span > limit + 1:  # too many values to count or to print
+        raise InputError(
+            f"'{spec}' has more than {limit:,} values, the limit of runs; make the range "
+            f"smaller, or raise the limit with --max-runs N or {MAX_RUNS_ENV}=N"
+        )
+    count = math.ceil(span - 1e-9)
+    check_runs(count, limit, f"'{spec}' ({count:,} values)")
     if count <= 0:
         raise InputError(
             f"'{spec}' is empty: with step {step} a range must go from start towards stop"
