@@ -248,3 +248,68 @@ def test_an_error_two_parents_up_names_every_extends_line(
     assert message.endswith(
         f"(reached through extends: {here / 'child.yaml'}:1 -> {here / 'mid.yaml'}:2)"
     )
+
+
+GENERATED = (
+    'name: g\ncalendar: {start: "2000-01", end: "2000-12", step: month}\n'
+    "generate: {states: 100, powers: 3, SETTING}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("ties_per_state: 1e9", ":3: generate.ties_per_state: must be <= 1000, got 1e+09"),
+        ("events: 1000000000", ":3: generate.events: must be <= 100,000, got 1000000000"),
+        ("regions: 100000000", ":3: generate.regions: must be <= 10,000, got 100000000"),
+        ("blocs: 100000000", ":3: generate.blocs: must be <= 10,000, got 100000000"),
+        ("seed: 1e30", ":3: generate.seed: "),
+    ],
+)
+def test_a_generate_block_cannot_ask_for_more_than_a_machine_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, said: str
+) -> None:
+    """Five lines asked for 10^11 ties (37 GB) or 10^9 events: refused in a 1 GiB process."""
+    path = tmp_path / "g.yaml"
+    path.write_text(GENERATED.replace("SETTING", setting))
+    done = _limited(["validate", str(path)], tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"credsim: error: {path}{said}"), done.stderr
+    assert len(done.stderr.splitlines()) == 1
+
+
+def test_the_ties_of_a_generate_block_are_bounded_in_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each of states and ties_per_state within its bound, their product not."""
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        GENERATED.replace("states: 100", "states: 10000000").replace(
+            "SETTING", "ties_per_state: 500"
+        )
+    )
+    assert _one_line_error(capsys, "validate", path) == (
+        f"{path}:3: generate: states x ties_per_state asks for 5,000,000,000 ties; at most "
+        "20,000,000 may be generated (10,000,000 states with 2 each)"
+    )
+    out = tmp_path / "s.yaml"
+    argv = ["synth", "--states", "10000000", "--powers", "3", "--ties-per-state", "500"]
+    assert _one_line_error(capsys, *argv, "--out", out).startswith(
+        "--states x --ties-per-state asks for 5,000,000,000 ties"
+    )
+    assert (
+        _one_line_error(
+            capsys,
+            "synth",
+            "--states",
+            "10",
+            "--powers",
+            "2",
+            "--ties-per-state",
+            "1e9",
+            "--out",
+            out,
+        )
+        == "--ties-per-state: must be <= 1000.0, got 1000000000.0"
+    )
+    assert not out.exists()

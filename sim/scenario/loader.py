@@ -1096,7 +1096,9 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
         return "must not be empty"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound_key = next(k for k in _BOUNDS if k in ctx)
-        return f"must be {_BOUNDS[bound_key]} {ctx[bound_key]:g}, got {_show(value)}"
+        bound = ctx[bound_key]
+        shown = f"{bound:,}" if isinstance(bound, int) and abs(bound) >= 10_000 else f"{bound:g}"
+        return f"must be {_BOUNDS[bound_key]} {shown}, got {_show(value)}"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == NAME_PATTERN:
             fixed = re.sub(r"[^a-z0-9_-]+", "_", str(value).lower()).strip("_")

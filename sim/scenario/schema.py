@@ -640,16 +640,31 @@ class Defaults(Strict):
     affinity: dict[str, TrustEntry] = Field(default_factory=dict)
 
 
+MAX_GENERATED_TIES = 20_000_000
+
+
 class Generate(Strict):
     """A synthetic population drawn from ``seed`` (see :mod:`sim.scenario.synthetic`)."""
 
+    # The bounds keep a few lines from asking for more than a machine holds: each
+    # generated name, tie and event is a Python object (about 200 bytes a tie).
     states: Annotated[int, Field(ge=1, le=10_000_000)]
     powers: Annotated[int, Field(ge=1, le=50)]
-    regions: Annotated[int, Field(ge=1)] = 8
-    blocs: Annotated[int, Field(ge=0)] = 6
-    ties_per_state: Annotated[float, Field(ge=0.0)] = 2.0
-    events: Annotated[int, Field(ge=0)] = 40
-    seed: Annotated[int, Field(ge=0)] = 0
+    regions: Annotated[int, Field(ge=1, le=10_000)] = 8
+    blocs: Annotated[int, Field(ge=0, le=10_000)] = 6
+    ties_per_state: Annotated[float, Field(ge=0.0, le=1_000.0)] = 2.0
+    events: Annotated[int, Field(ge=0, le=100_000)] = 40
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+
+    @model_validator(mode="after")
+    def _few_enough_ties(self) -> Generate:
+        ties = round(self.ties_per_state * self.states)
+        if ties > MAX_GENERATED_TIES:
+            raise ValueError(
+                f"states x ties_per_state asks for {ties:,} ties; at most "
+                f"{MAX_GENERATED_TIES:,} may be generated (10,000,000 states with 2 each)"
+            )
+        return self
 
 
 class Observed(Strict):

@@ -199,6 +199,9 @@ def cli_synth(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         # The option and its bound, not pydantic's "1 validation error for Generate".
         first = exc.errors()[0]
+        if not first["loc"]:  # a bound on two options together (the number of ties)
+            said = str(first["ctx"]["error"]).replace("ties_per_state", "--ties-per-state")
+            raise InputError(said.replace("states x", "--states x", 1)) from None
         option = "--" + str(first["loc"][0]).replace("_", "-")
         bound = {k: v for k, v in (first.get("ctx") or {}).items() if k in ("ge", "le")}
         said = (
