@@ -630,6 +630,26 @@ def test_a_scenario_that_is_no_scenario_file_is_said_so_at_the_scenario_field(
     assert expected.format(named=named, pattern_file=path) in str(info.value)
 
 
+def test_a_pattern_file_reached_through_a_linked_folder_finds_its_own_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``link/../scenarios/syria.yaml`` is the link's target's sibling, not ./scenarios: the
+    path was shortened before it was opened, so a file of the same name here was read."""
+    real = tmp_path / "real"
+    (real / "patterns").mkdir(parents=True)
+    (real / "scenarios").mkdir()
+    (real / "patterns" / "syria.yaml").write_text(SYRIA.read_text())
+    (real / "scenarios" / "syria.yaml").write_text((REPO / "scenarios" / "syria.yaml").read_text())
+    work = tmp_path / "work"
+    (work / "scenarios").mkdir(parents=True)
+    (work / "scenarios" / "syria.yaml").write_text("name: impostor\n")
+    (work / "link").symlink_to(real / "patterns")
+    monkeypatch.chdir(work)
+    pf = load_patterns("link/syria.yaml")
+    assert pf.scenario == "../scenarios/syria.yaml"
+    assert pf._scenario.name == "syria"
+
+
 def test_shipped_pattern_files_load() -> None:
     for path in (SYRIA, SINO):
         pf = load_patterns(path)

@@ -154,9 +154,9 @@ def _named_scenario(given: str, pattern_file: str) -> Scenario:
         InputError: at ``scenario`` when it names nothing, a folder or a file of another
             kind; a mistake inside the scenario is located there and names the pattern file.
     """
-    from sim.scenario.loader import load_scenario
+    from sim.scenario.loader import beside, load_scenario
 
-    path = os.path.normpath(os.path.join(os.path.dirname(pattern_file), given))
+    path = beside(os.path.dirname(pattern_file), given)
     if Path(path).is_dir():
         raise InputError(
             f"'{given}' is a folder, not a scenario file (looked for {path})", path="scenario"

@@ -225,6 +225,17 @@ def read_text(path: Path, shown: str) -> str:
         raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
 
 
+def beside(folder: str, given: str) -> str:
+    """The path of ``given``, a path relative to ``folder``, as a message shows it.
+
+    ``a/../b`` is shortened to ``b`` only when both name the same file: through a
+    symbolic link ``a``, ``a/..`` is the link's target's parent, not ``.``.
+    """
+    joined = os.path.join(folder, given)
+    short = os.path.normpath(joined)
+    return short if os.path.realpath(short) == os.path.realpath(joined) else joined
+
+
 def _check_expansion(root: Node, shown: str) -> None:
     """Refuse a document whose aliases expand it far beyond what is written ("billion laughs").
 
@@ -493,7 +504,7 @@ def _as_scenario(doc: Document, base: Path, shown_base: str, chain: tuple[_Link,
     step = f"{where}:{ref_origin.line}" if ref_origin.line else str(where)
     link = _Link(
         (base / reference).resolve(),
-        os.path.normpath(os.path.join(shown_base, reference)),
+        beside(shown_base, reference),
         f"{chain[-1].via} -> {step}" if chain and chain[-1].via else step,
     )
     names = " -> ".join([*(c.shown for c in chain), link.shown])
