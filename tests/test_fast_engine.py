@@ -293,3 +293,21 @@ def test_every_registered_kind_has_its_compiled_code() -> None:
     assert KIND_COMMITMENT[code["withdraw"]] == KIND_COMMITMENT[code["expelled"]] == core.CLOSES
     assert KIND_COMMITMENT[code["refuse_aid"]] == 0
     assert [KIND_DIRECTION[code[k]] for k in ("intervene", "expelled", "base_loss")] == [1, -1, 0]
+
+
+def test_engines_agree_at_the_largest_values_a_scenario_may_give() -> None:
+    """At the schema's bound (sim.scenario.schema.MAX_VALUE) every sum stays finite and
+    the engines agree; at 1e308 a tie weight overflowed on the fast engine only."""
+    overrides = [
+        "network.same_region=1e6",
+        "network.baseline=1e6",
+        "parameters.affinity.scale=1e6",
+        "parameters.alignment.weights.trust=1e6",
+        "parameters.alignment.weights.inertia=1e6",
+        "parameters.alignment.temperature=1e-300",
+        "parameters.alignment.nonaligned_utility=-1e6",
+        "parameters.trust.prior_strength=1e6",
+        "events.russia_intervention.magnitude=1e6",
+    ]
+    scenario = load_scenario(ROOT / "scenarios" / "syria.yaml", overrides)
+    assert_same_outputs(scenario, 5, "actors")

@@ -313,3 +313,28 @@ def test_the_ties_of_a_generate_block_are_bounded_in_all(
         == "--ties-per-state: must be <= 1000.0, got 1000000000.0"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("network.same_region=1e308", "network.same_region: must be <= 1e+06, got 1e+308"),
+        ("network.baseline=1e7", "network.baseline: must be <= 1e+06, got 1e+07"),
+        ("parameters.affinity.scale=1e308", "parameters.affinity.scale: must be <= 1e+06"),
+        ("events.intervention.magnitude=1e308", "events.intervention.magnitude: must be <= 1e+06"),
+        ("parameters.trust.prior_strength=1e300", "parameters.trust.prior_strength: must be <= "),
+        ("parameters.alignment.nonaligned_utility=-1e300", "nonaligned_utility: must be >= -1e+06"),
+        (
+            "parameters.alignment.period=99999999999999999999",
+            "parameters.alignment.period: must be <= 120,000, got 99999999999999999999",
+        ),
+    ],
+)
+def test_values_too_large_for_a_run_are_refused_naming_the_field(
+    capsys: pytest.CaptureFixture[str], setting: str, said: str
+) -> None:
+    """They passed validate, then the run stopped on a non-finite trust naming no field (on
+    one engine only, for a tie weight), or the fast engine overflowed a C long (period)."""
+    message = _one_line_error(capsys, "validate", MINI, "--set", setting)
+    assert message.startswith(f"override {setting}: "), message
+    assert said in message

@@ -40,9 +40,15 @@ from sim.scenario.kinds import (
 NAME_PATTERN = r"^[a-z0-9_-]+$"
 NONE_ALIGNMENT = "none"
 
+# The largest size, weight or scale a scenario may give. Far beyond any judgement
+# value (the shipped files stay under 20), it keeps a run's sums finite: at 1e308 a
+# tie weight or a magnitude overflowed to inf mid-run, and the two engines, which add
+# in different orders, did not even fail alike.
+MAX_VALUE = 1e6
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Magnitude = Annotated[float, Field(ge=0.0, description="size of the event, >= 0")]
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_VALUE)]
+Bounded = Annotated[float, Field(ge=-MAX_VALUE, le=MAX_VALUE)]
+Magnitude = Annotated[float, Field(ge=0.0, le=MAX_VALUE, description="size of the event, >= 0")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 enemy to +1 ally")]
 
@@ -139,7 +145,7 @@ class TrustPrior(Strict):
     """An initial trust with its own prior strength: ``{mean: .., strength: ..}``."""
 
     mean: Unit
-    strength: Annotated[float, Field(gt=0.0)]
+    strength: Annotated[float, Field(gt=0.0, le=MAX_VALUE)]
 
 
 TrustEntry = Unit | TrustPrior
@@ -279,7 +285,7 @@ def resolved_relations(relations: list[Relation]) -> list[tuple[str, str, float,
 class TrustParameters(Strict):
     negativity_bias: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
     memory: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
-    prior_strength: Annotated[float, Field(gt=0.0)] = 10.0
+    prior_strength: Annotated[float, Field(gt=0.0, le=MAX_VALUE)] = 10.0
     prior_memory: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
 
 
@@ -307,9 +313,10 @@ class AlignmentWeights(Strict):
 
 
 class AlignmentParameters(Strict):
-    period: Annotated[int, Field(ge=0)] = 1
+    # At most the months a YYYY-MM calendar holds (a longer period never realigns either).
+    period: Annotated[int, Field(ge=0, le=120_000)] = 1
     temperature: NonNegative = 0.1
-    nonaligned_utility: float = 1.5
+    nonaligned_utility: Bounded = 1.5
     weights: AlignmentWeights = Field(default_factory=AlignmentWeights)
 
 
@@ -330,8 +337,8 @@ class EventKindParameters(Strict):
     """Per-kind settings; ``weight`` and ``affinity`` default to the registry's
     (:mod:`sim.scenario.kinds`)."""
 
-    weight: float | None = None
-    affinity: float | None = None
+    weight: Bounded | None = None
+    affinity: Bounded | None = None
 
 
 class RecognizeParameters(EventKindParameters):
@@ -537,7 +544,7 @@ class RegimeChange(EventBase):
 class CapabilityChange(EventBase):
     kind: Literal["capability_change"]
     actor: str
-    delta: float | None = None
+    delta: Bounded | None = None
     value: NonNegative | None = None
 
     @model_validator(mode="after")
