@@ -753,6 +753,16 @@ def test_sensitivity_bars_and_whiskers_stay_within_bounds():
     assert_allclose([b.get_width() for b in bars[1]], [1.0, 0.6])
     ends = np.concatenate([seg[:, 0] for c in ax.collections for seg in c.get_segments()])
     assert ends.min() >= 0.0 and ends.max() <= 1.0
+    # The two estimates outside [0, 1] are marked at their bound (a bar at 0 read as "no
+    # effect"); the others are not.
+    marks = [line for line in ax.get_lines() if line.get_marker() == "x"]
+    assert_allclose(sorted(np.concatenate([m.get_xdata() for m in marks])), [0.0, 1.0])
+    (legend,) = [a.get_legend() for a in fig.axes if a.get_legend()]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "first order S1",
+        "total order ST",
+        "estimate outside [0, 1], drawn at the bound",
+    ]
 
 
 def test_group_names_keep_their_acronyms():

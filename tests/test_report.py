@@ -99,9 +99,14 @@ def test_sweep_report_has_sweep_heatmap_and_sensitivity_figures(tmp_path):
     (folder / "analysis").mkdir()
     pd.DataFrame({
         "metric": ["final_trust.USA.all"] * 2, "parameter": list(grid),
-        "S1": [0.9, 0.01], "S1_conf": [0.05, 0.01], "ST": [0.95, 0.02], "ST_conf": [0.05, 0.01],
+        "S1": [0.9, -0.01], "S1_conf": [0.05, 0.01], "ST": [0.95, 0.02], "ST_conf": [0.05, 0.01],
     }).to_parquet(folder / "analysis" / "sensitivity_sobol.parquet")  # fmt: skip
     write_report(folder)
+    captions = (folder / "plots" / "captions.md").read_text()
+    assert (
+        "1 estimate fell outside [0, 1] (sampling error: too few samples) and is drawn at "
+        "the bound, marked x."
+    ) in captions
     stems = {f.stem for f in _assert_report_matches_files(folder)}
     assert {
         "trust_trajectories",

@@ -28,7 +28,7 @@ from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
-from sim.plots.sensitivity import sensitivity_figures
+from sim.plots.sensitivity import outside_count, sensitivity_figures
 from sim.plots.sweeps import (
     MAP_BINS,
     MAX_LEVELS,
@@ -480,6 +480,15 @@ def _sensitivity_entries(
             continue
         shown = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
         figures = sensitivity_figures(table, method, shown, group_phrases(results.scenarios))
+        outside = outside_count(table[table["metric"].isin(shown)], method)
+        bounds = "[0, 1]" if method == "sobol" else "below 0"
+        said = (
+            f" {outside} estimate{'s' if outside != 1 else ''} fell outside {bounds} "
+            "(sampling error: too few samples) and "
+            f"{'are' if outside != 1 else 'is'} drawn at the bound, marked x."
+            if outside
+            else ""
+        )
         for i, figure in enumerate(figures, start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
@@ -489,7 +498,7 @@ def _sensitivity_entries(
                 "the indices' bounds"
                 + (f" (part {i} of {len(figures)})" if len(figures) > 1 else ""),
                 results,
-                "Replicates averaged per design point before analysis.",
+                "Replicates averaged per design point before analysis." + said,
             )
 
 

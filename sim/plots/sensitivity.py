@@ -7,8 +7,10 @@ mu_star_conf, sigma``. Bars are horizontal so long parameter names stay
 readable; the whiskers are the 95% confidence intervals SALib reports
 (``+- conf``), bars and whiskers clipped to the indices' bounds (Sobol
 indices in [0, 1], Morris mu* and sigma at least 0), since an estimate
-outside them is sampling error. Morris sigma has no interval and is drawn
-without one. Metrics whose indices are all zero or missing get no panel.
+outside them is sampling error; such an estimate is marked with an x at the
+bound, so that a negative S1 drawn as 0 is not read as no effect. Morris
+sigma has no interval and is drawn without one. Metrics whose indices are
+all zero or missing get no panel.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -44,6 +47,10 @@ PER_FIGURE = 9
 # A panel title wraps at this many characters (panels are 4.8 inches wide).
 TITLE_CHARS = 52
 BOUNDS = {"sobol": (0.0, 1.0), "morris": (0.0, np.inf)}
+OUTSIDE_LABEL = {
+    "sobol": "estimate outside [0, 1], drawn at the bound",
+    "morris": "estimate below 0, drawn at 0",
+}
 
 
 def clipped(
@@ -57,6 +64,19 @@ def clipped(
     lo = np.clip(values - conf, low, high)
     hi = np.clip(values + conf, low, high)
     return bar, np.vstack([bar - np.minimum(lo, bar), np.maximum(hi, bar) - bar])
+
+
+def _outside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    return (values < bounds[0]) | (values > bounds[1])
+
+
+def outside_count(indices: pd.DataFrame, method: str) -> int:
+    """How many estimates of a sensitivity table lie outside their index's bounds
+    (drawn at the bound and marked with an x)."""
+    return sum(
+        int(_outside(indices[column].to_numpy(np.float64), BOUNDS[method]).sum())
+        for column, *_ in BARS[method]
+    )
 
 
 def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) -> Axes:
@@ -86,6 +106,22 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
             label=label,
             error_kw={"elinewidth": 0.9, "capsize": 2, "ecolor": "0.2"},
         )
+        # An estimate outside the bounds is drawn at the bound: marked, so that a
+        # negative S1 cut to 0 is not read as a parameter without effect.
+        outside = _outside(rows[column].to_numpy(np.float64), BOUNDS[method])
+        if outside.any():
+            ax.plot(
+                bar[outside],
+                (y + (i - (len(bars) - 1) / 2) * height)[outside],
+                linestyle="none",
+                marker="x",
+                color="0.1",
+                markersize=7,
+                markeredgewidth=1.6,
+                label=OUTSIDE_LABEL[method],
+                zorder=3,
+                clip_on=False,  # a mark at 0 sits on the axes' edge
+            )
     ax.set_yticks(y, [parameter_label(p) for p in rows["parameter"]])
     ax.invert_yaxis()
     ax.axvline(0.0, color="0.3", lw=0.8)
@@ -132,6 +168,16 @@ def sensitivity_figures(
             # Wrapped: a long title ran into its neighbour's in the row.
             title = "\n".join(textwrap.wrap(metric_label(metric, phrases)[0], TITLE_CHARS))
             ax.set_title(title, loc="left", fontsize=9)
-        outside_legend(axes[0, -1], f"{method.capitalize()} index (95% interval)")
+        # The bars' entries, and the mark of an estimate outside the bounds when a panel
+        # of this figure has one (a legend of the last panel alone would miss it).
+        entries: dict[str, Artist] = {}
+        for ax in axes.flat:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                entries.setdefault(label, handle)
+        outside_legend(
+            axes[0, -1],
+            f"{method.capitalize()} index (95% interval)",
+            handles=sorted(entries.values(), key=lambda h: h.get_label() in OUTSIDE_LABEL.values()),
+        )
         figures.append(fig)
     return figures
