@@ -264,9 +264,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)
         return 2
-    except (PermissionError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as exc:
-        # A folder where a file is expected, one that may not be written, or an output path
-        # that cannot be made (inputs that are missing are InputErrors): still one line.
+    except (
+        PermissionError,
+        IsADirectoryError,
+        NotADirectoryError,
+        FileNotFoundError,
+        FileExistsError,
+    ) as exc:
+        # A folder where a file is expected (or a file where a folder is), one that may not
+        # be written, or an output path that cannot be made (inputs that are missing are
+        # InputErrors): still one line.
         print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:

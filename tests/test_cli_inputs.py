@@ -1,0 +1,97 @@
+"""The input fuzz audit's command-line findings: each mistake is one line, exit 2, and
+changes nothing on disk; no command overwrites a user's file or writes into a user's folder.
+
+Every test is quick: the commands are refused before they simulate, and where an old
+refusal came only after a run, the run is replaced by one that fails the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "data" / "scenarios" / "mini.yaml"
+PATTERNS = REPO / "patterns" / "syria.yaml"
+SYNTH = ["synth", "--states", "3", "--powers", "2"]
+OBSERVE = ["observe", "--power", "Russia", "--states", "Egypt,Syria"]
+
+
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
+    """Run ``credsim ARGV``, expect exit 2 with one line, and return the line."""
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err.removeprefix("credsim: error: ").strip()
+
+
+@pytest.fixture
+def a_file(tmp_path: Path) -> Path:
+    path = tmp_path / "afile.txt"
+    path.write_text("mine\n")
+    return path
+
+
+@pytest.fixture
+def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``patterns check`` fails the test if it gets as far as simulating."""
+    import sim.patterns
+
+    def simulate(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated before refusing the input")
+
+    monkeypatch.setattr(sim.patterns, "simulate", simulate)
+
+
+@pytest.mark.parametrize(("option", "name"), [("--out", "x.csv"), ("--plot", "x.png")])
+def test_observe_under_a_file_is_refused_before_reading_votes(
+    a_file: Path, capsys: pytest.CaptureFixture[str], option: str, name: str
+) -> None:
+    message = _refused(
+        capsys, *OBSERVE, "--votes", a_file.parent / "no-votes", option, a_file / name
+    )
+    assert message == (
+        f"{option} '{a_file / name}': '{a_file}' is a file, not a folder; choose another {option}"
+    )
+
+
+def test_a_file_where_a_folder_is_to_be_made_is_exit_2() -> None:
+    """The safety net of every atomic write: mkdir's FileExistsError is bad input."""
+    from sim.errors import describe_os_error
+
+    exc = FileExistsError(17, "File exists", "afile.txt")
+    assert describe_os_error(exc) == "'afile.txt' is a file; a folder was expected there"
+
+
+def test_a_refused_write_names_the_users_file_not_the_temporary_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sim.fileio
+
+    def refuse(*args: object, dir: str, prefix: str, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", f"{dir}/{prefix}abc123.tmp")
+
+    monkeypatch.setattr(sim.fileio.tempfile, "mkstemp", refuse)
+    out = tmp_path / "s.yaml"
+    message = _refused(capsys, *SYNTH, "--out", out)
+    assert message == f"cannot write '{out}': permission denied (a read-only folder?)"
+
+
+def test_observe_refuses_a_read_only_folder_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """(As root every folder is writable: os.access stands in for a read-only one.)"""
+    import sim.fileio
+
+    monkeypatch.setattr(sim.fileio.os, "access", lambda *args, **kwargs: False)
+    out = tmp_path / "t.csv"
+    message = _refused(capsys, *OBSERVE, "--out", out)
+    assert message == (
+        f"--out '{out}': cannot write into '{tmp_path}' (the folder is read-only); "
+        "choose a writable --out"
+    )
+    assert not out.exists()
