@@ -47,6 +47,20 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sim.patterns, "simulate", simulate)
 
 
+# ----------------------------------------------------------- 1. a path under a file
+
+
+def test_synth_under_a_file_is_refused_naming_out(
+    tmp_path: Path, a_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was FileExistsError, exit 1 ("credsim: failed: cannot write ...: File exists")."""
+    message = _refused(capsys, *SYNTH, "--out", a_file / "x.yaml")
+    assert message == (
+        f"--out '{a_file / 'x.yaml'}': '{a_file}' is a file, not a folder; choose another --out"
+    )
+    assert a_file.read_text() == "mine\n"
+
+
 @pytest.mark.parametrize(("option", "name"), [("--out", "x.csv"), ("--plot", "x.png")])
 def test_observe_under_a_file_is_refused_before_reading_votes(
     a_file: Path, capsys: pytest.CaptureFixture[str], option: str, name: str
@@ -95,3 +109,34 @@ def test_observe_refuses_a_read_only_folder_up_front(
         "choose a writable --out"
     )
     assert not out.exists()
+
+
+# ------------------------------------------------------- 2. overwriting a user's file
+
+
+def test_synth_does_not_overwrite_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / "existing.yaml"
+    existing.write_text("a: 1\n")
+    message = _refused(capsys, *SYNTH, "--out", existing)
+    assert message == (
+        f"--out '{existing}' already exists and would be overwritten; choose another --out "
+        "or remove the file"
+    )
+    assert existing.read_text() == "a: 1\n"
+
+
+# ---------------------------------------------------------------- 5. synth's limits
+
+
+def test_synth_refuses_steps_past_the_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--steps 1e8 wrote a file whose calendar ended in 8335333-04, which validate refused."""
+    out = tmp_path / "s.yaml"
+    message = _refused(capsys, *SYNTH, "--steps", "100000000", "--out", out)
+    assert message == "--steps: must be <= 96000 (a calendar ends by 9999-12), got 100000000"
+    assert not out.exists()
+    assert main([*SYNTH, "--steps", "96000", "--events", "0", "--out", str(out)]) == 0
+    assert main(["validate", str(out)]) == 0
