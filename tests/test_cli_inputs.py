@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from results_factory import write_run
 
 from sim.cli import main
 
@@ -125,6 +126,28 @@ def test_synth_does_not_overwrite_a_file(
         "or remove the file"
     )
     assert existing.read_text() == "a: 1\n"
+
+
+def test_plot_does_not_write_into_a_users_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder with other files (a captions.md of the user's among them) is refused; a
+    new folder, and then the same folder again (an earlier plot's), are drawn into."""
+    run = write_run(tmp_path / "run")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "captions.md").write_text("my notes\n")
+    message = _refused(capsys, "plot", run, "--out", mine)
+    assert message == (
+        f"--out '{mine}' is not empty and is not an earlier plot's folder (no captions.md "
+        "and report.html); choose a new or empty folder"
+    )
+    assert [p.name for p in mine.iterdir()] == ["captions.md"]
+    assert (mine / "captions.md").read_text() == "my notes\n"
+    figures = tmp_path / "figures"
+    assert main(["plot", str(run), "--out", str(figures)]) == 0
+    assert main(["plot", str(run), "--out", str(figures)]) == 0
+    assert (figures / "report.html").is_file()
 
 
 # ---------------------------------------------------------------- 5. synth's limits
