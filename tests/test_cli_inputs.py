@@ -7,12 +7,15 @@ refusal came only after a run, the run is replaced by one that fails the test.
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
 from results_factory import write_run
 
 from sim.cli import main
+from sim.scenario import loader
 
 REPO = Path(__file__).resolve().parents[1]
 MINI = REPO / "tests" / "data" / "scenarios" / "mini.yaml"
@@ -148,6 +151,32 @@ def test_plot_does_not_write_into_a_users_folder(
     assert main(["plot", str(run), "--out", str(figures)]) == 0
     assert main(["plot", str(run), "--out", str(figures)]) == 0
     assert (figures / "report.html").is_file()
+
+
+# -------------------------------------------------------------- 3. unbounded reads
+
+
+def test_a_file_without_a_size_is_read_only_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pipe (like /dev/zero) has no size to stat: the read itself stops past the limit.
+    The writer offers twice the limit; the old read took it all, then parsed it."""
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 2**16)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        try:
+            with open(fifo, "w") as handle:
+                handle.write("a" * 2**17)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    message = _refused(capsys, "validate", fifo)
+    writer.join(timeout=10)
+    assert message == f"{fifo}: is more than 0 MiB; input files may be at most 0 MiB"
 
 
 # ---------------------------------------------------------------- 5. synth's limits
