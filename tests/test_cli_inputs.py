@@ -192,3 +192,17 @@ def test_synth_refuses_steps_past_the_calendar(
     assert not out.exists()
     assert main([*SYNTH, "--steps", "96000", "--events", "0", "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
+
+
+# ------------------------------------------------------------------ 7. run's seed
+
+
+@pytest.mark.parametrize("command", [["run", str(MINI)]])
+def test_seeds_past_64_bits_are_refused_as_sweep_refuses_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    out = tmp_path / "out"
+    seed = str(2**63)
+    message = _refused(capsys, *command, "--seed", seed, "--out", out)
+    assert message == f"--seed: must be a whole number from 0 to {2**63 - 1}, got {seed}"
+    assert not out.exists()
