@@ -179,6 +179,27 @@ def test_a_file_without_a_size_is_read_only_up_to_the_limit(
     assert message == f"{fifo}: is more than 0 MiB; input files may be at most 0 MiB"
 
 
+# ------------------------------------------------- 4. options that need --posterior
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--variant", "v2"], "--variant v2 needs --posterior DIR"),
+        (["--samples", "7"], "--samples 7 needs --posterior DIR"),
+        (
+            ["--samples", "7", "--variant", "v2"],
+            "--samples 7 and --variant v2 need --posterior DIR",
+        ),
+    ],
+)
+def test_posterior_options_without_posterior_are_refused(
+    capsys: pytest.CaptureFixture[str], no_simulation: None, extra: list[str], said: str
+) -> None:
+    message = _refused(capsys, "patterns", "check", PATTERNS, *extra)
+    assert message == f"{said} (a finished calibration to draw from); without it nothing is drawn"
+
+
 # ---------------------------------------------------------------- 5. synth's limits
 
 
@@ -194,15 +215,53 @@ def test_synth_refuses_steps_past_the_calendar(
     assert main(["validate", str(out)]) == 0
 
 
+# ------------------------------------------------ 6. patterns check's run limit
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--reps", "2000000"], "--reps 2000000 plans 2,000,000 runs, more than the limit of"),
+        (
+            ["--reps", "30000", "--posterior", "nowhere"],
+            "--samples 50 x --reps 30000 plans 1,500,000 runs, more than the limit of",
+        ),
+    ],
+)
+def test_patterns_check_runs_are_capped(
+    capsys: pytest.CaptureFixture[str], no_simulation: None, argv: list[str], said: str
+) -> None:
+    message = _refused(capsys, "patterns", "check", PATTERNS, *argv)
+    assert message == f"{said} 1,000,000; ask for fewer, or raise the limit with CREDSIM_MAX_RUNS=N"
+
+
+def test_patterns_check_run_limit_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_simulation: None
+) -> None:
+    monkeypatch.setenv("CREDSIM_MAX_RUNS", "4")
+    message = _refused(capsys, "patterns", "check", PATTERNS, "--reps", "5")
+    assert message.startswith("--reps 5 plans 5 runs, more than the limit of 4;")
+
+
 # ------------------------------------------------------------------ 7. run's seed
 
 
-@pytest.mark.parametrize("command", [["run", str(MINI)]])
+@pytest.mark.parametrize("command", [["run", str(MINI)], ["patterns", "check", str(PATTERNS)]])
 def test_seeds_past_64_bits_are_refused_as_sweep_refuses_them(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_simulation: None, command: list[str]
 ) -> None:
     out = tmp_path / "out"
     seed = str(2**63)
     message = _refused(capsys, *command, "--seed", seed, "--out", out)
     assert message == f"--seed: must be a whole number from 0 to {2**63 - 1}, got {seed}"
     assert not out.exists()
+
+
+# ------------------------------------------- 11. patterns check's --out, up front
+
+
+def test_patterns_check_refuses_its_out_before_simulating(
+    a_file: Path, capsys: pytest.CaptureFixture[str], no_simulation: None
+) -> None:
+    message = _refused(capsys, "patterns", "check", PATTERNS, "--out", a_file / "x")
+    assert message == f"--out: '{a_file}' is a file; a folder was expected there"
