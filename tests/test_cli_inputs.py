@@ -257,6 +257,26 @@ def test_seeds_past_64_bits_are_refused_as_sweep_refuses_them(
     assert not out.exists()
 
 
+# --------------------------------------------------------- 8. compare a folder twice
+
+
+def test_compare_refuses_the_same_folder_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "R1")
+    monkeypatch.chdir(tmp_path)
+    tail = "; compare takes different results folders (one sweep's folder compares its scenarios)"
+    assert _refused(capsys, "compare", "R1", "R1") == f"'R1' is given twice{tail}"
+    message = _refused(capsys, "compare", "R1", "./R1/", "--out", "c")
+    assert message == f"'R1' and './R1/' are the same folder{tail}"
+    assert not (tmp_path / "c").exists() and not (tmp_path / "results").exists()
+    assert sorted(p.name for p in run.iterdir()) == [
+        "manifest.json",
+        "series.parquet",
+        "summary.json",
+    ]
+
+
 # ------------------------------------------- 11. patterns check's --out, up front
 
 
