@@ -277,6 +277,27 @@ def test_compare_refuses_the_same_folder_twice(
     ]
 
 
+# -------------------------------------------------------------- 9. explore's --out
+
+
+@pytest.mark.parametrize("under", ["", "sub"])
+def test_explore_checks_out_before_serving(
+    a_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    under: str,
+) -> None:
+    import sim.explore
+
+    def served(port: int) -> None:
+        raise AssertionError("got as far as the port: --out was not checked")
+
+    monkeypatch.setattr(sim.explore, "_check_port", served)
+    out = a_file / under if under else a_file
+    message = _refused(capsys, "explore", MINI, "--out", out, "--no-browser")
+    assert message == f"--out: '{a_file}' is a file; a folder was expected there"
+
+
 # ------------------------------------------- 11. patterns check's --out, up front
 
 
