@@ -298,6 +298,31 @@ def test_explore_checks_out_before_serving(
     assert message == f"--out: '{a_file}' is a file; a folder was expected there"
 
 
+# ----------------------------------------------------------------- 10. empty paths
+
+
+def _empty(argument: str, command: str) -> str:
+    return (
+        f"argument {argument}: expected a path, got an empty one (see 'credsim {command} --help')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["validate", ""], _empty("file", "validate")),
+        (["run", ""], _empty("scenario", "run")),
+        (["patterns", "check", str(PATTERNS), "--out", " "], _empty("--out", "patterns check")),
+        (["compare", "R1", ""], _empty("results", "compare")),
+    ],
+)
+def test_an_empty_path_is_called_empty(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    """validate "" read the current folder and said it "is a folder"."""
+    assert _refused(capsys, *argv) == said
+
+
 # ------------------------------------------- 11. patterns check's --out, up front
 
 
