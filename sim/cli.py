@@ -252,21 +252,23 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
     try:
-        args = build_parser().parse_args(argv)
-        out = getattr(args, "out", None)
-        if isinstance(out, str) and not out.strip():
-            # An empty --out ("" from a script's unset variable) fell back to the default.
-            raise InputError(
-                f"argument --out: expected a path, got an empty one "
-                f"(see 'credsim {args.command} --help')"
-            )
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        _refuse_empty_paths(parser, args)
         return _dispatch(args.command)(args)
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)
         return 2
-    except (PermissionError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as exc:
-        # A folder where a file is expected, one that may not be written, or an output path
-        # that cannot be made (inputs that are missing are InputErrors): still one line.
+    except (
+        PermissionError,
+        IsADirectoryError,
+        NotADirectoryError,
+        FileNotFoundError,
+        FileExistsError,
+    ) as exc:
+        # A folder where a file is expected (or a file where a folder is), one that may not
+        # be written, or an output path that cannot be made (inputs that are missing are
+        # InputErrors): still one line.
         print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
@@ -283,6 +285,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print("credsim: interrupted", file=sys.stderr)
         return 130
+
+
+# The arguments that name a file or folder, of any command.
+PATH_ARGUMENTS = frozenset(
+    {"file", "scenario", "results", "out", "plot", "counterfactual", "posterior", "votes"}
+)
+
+
+def _refuse_empty_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse a path given empty ("" from a script's unset variable): an empty --out fell
+    back to the default, and an empty file was read as the current folder ("is a folder").
+
+    Raises:
+        InputError: one line naming the argument and its command's help.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(args, action.dest, None) or "")
+            if chosen is not None:
+                _refuse_empty_paths(chosen, args)
+            continue
+        if action.dest not in PATH_ARGUMENTS:
+            continue
+        value = getattr(args, action.dest, None)
+        given = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in given):
+            name = action.option_strings[-1] if action.option_strings else action.dest
+            raise InputError(
+                f"argument {name}: expected a path, got an empty one (see '{parser.prog} --help')"
+            )
 
 
 def _interrupted(exc: BaseException) -> bool:

@@ -57,6 +57,9 @@ def describe_os_error(exc: OSError) -> str:
         return f"{where} is a folder; a file was expected there"
     if isinstance(exc, FileNotFoundError):
         return f"cannot create {where}: a folder on its path does not exist and cannot be made"
+    if isinstance(exc, FileExistsError):
+        # Raised by mkdir(exist_ok=True) when a file stands where a folder is to be made.
+        return f"{where} is a file; a folder was expected there"
     if isinstance(exc, NotADirectoryError):
         return f"{where}: a part of the path is a file, not a folder"
     return f"cannot write {where}: {exc.strerror or exc}"

@@ -30,7 +30,11 @@ _UMASK = _read_umask()
 
 def _temporary(path: Path) -> tuple[int, str]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        # The refusal names the file the user asked for, not the temporary name beside it.
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     # mkstemp makes the file private (0600); results are for sharing, like any new file.
     os.fchmod(fd, 0o666 & ~_UMASK)
     return fd, name
@@ -44,21 +48,60 @@ def remove_leftovers(folder: Path) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def require_writable(folder: Path) -> None:
+def _nearest_existing(path: Path) -> Path:
+    """``path``, else its nearest parent that exists (what a write there would create in)."""
+    existing = Path(path)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    return existing
+
+
+def require_writable(folder: Path, option: str | None = None) -> None:
     """Refuse a read-only folder (or nearest existing parent) before anything is written.
+
+    Args:
+        folder: the output folder.
+        option: the option that named it (``--out``), to begin the refusal with.
 
     Raises:
         InputError: the folder cannot be written, or a file stands where it should be.
     """
-    existing = Path(folder)
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = _nearest_existing(folder)
     if not existing.is_dir():
-        raise InputError(f"'{existing}' is a file; a folder was expected there")
+        raise InputError(f"'{existing}' is a file; a folder was expected there", path=option)
     if not os.access(existing, os.W_OK | os.X_OK):
         raise InputError(
             f"cannot write into '{existing}': the folder is read-only; copy the results "
-            "somewhere writable, or choose a writable --out"
+            "somewhere writable, or choose a writable --out",
+            path=option,
+        )
+
+
+def require_writable_file(path: Path, option: str, *, replace: bool = True) -> None:
+    """Refuse an output file path (``option``'s, e.g. ``--out``) before anything is computed
+    or written: the path is a folder, a part of its folder path is a file, the folder it
+    would be written in is read-only, or (``replace`` False) a file is there already.
+
+    Raises:
+        InputError: one line naming ``option`` and the path as given.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{option} '{path}' is a folder; a file was expected there")
+    existing = _nearest_existing(path.parent)
+    if not existing.is_dir():
+        raise InputError(
+            f"{option} '{path}': '{existing}' is a file, not a folder; choose another {option}"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{option} '{path}': cannot write into '{existing}' (the folder is read-only); "
+            f"choose a writable {option}"
+        )
+    if not replace and (path.exists() or path.is_symlink()):
+        raise InputError(
+            f"{option} '{path}' already exists and would be overwritten; choose another "
+            f"{option} or remove the file"
         )
 
 

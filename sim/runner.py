@@ -24,7 +24,7 @@ from sim.metrics import FlatSummary, flatten_summary
 from sim.model import CredibilityModel, RunResults
 from sim.options import ENGINES, RECORD_LEVELS, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
-from sim.seeds import seed_sequence
+from sim.seeds import check_seed, seed_sequence
 
 if TYPE_CHECKING:
     from sim.fast import FastModel
@@ -220,6 +220,7 @@ def _differs(out: Path, name: str, seed: int, overrides: list[str]) -> str:
 
 def cli_run(args: argparse.Namespace) -> int:
     """``credsim run SCENARIO [--out DIR] [--seed N] [--set ...] [--record ...] [--engine ...]``."""
+    check_seed(args.seed)  # as sweep's: a seed the results folder can store
     scenario = load_scenario(args.scenario, args.overrides or None)
     out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
     overrides = list(args.overrides or [])

@@ -7,7 +7,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.errors import InputError
+
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
+
+# runs.parquet stores the seed as int64 (SeedSequence itself takes any size).
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: int | None, option: str = "--seed") -> None:
+    """Refuse a command-line seed that a results folder cannot store (a file's own seed is
+    checked by its schema, located there).
+
+    Raises:
+        InputError: ``seed`` is not a whole number from 0 to :data:`MAX_SEED`.
+    """
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise InputError(f"must be a whole number from 0 to {MAX_SEED}, got {seed}", path=option)
 
 
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:

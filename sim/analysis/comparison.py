@@ -847,6 +847,7 @@ def cli_compare(args: argparse.Namespace) -> int:
     """``credsim compare RESULTS_DIR ... [--metric M] [--by PATH] [--at PATH=VALUE ...]
     [--out DIR] [--format png|svg|pdf]``."""
     matplotlib.use("Agg")
+    _refuse_repeats(args.results)
     folders = [open_results(path) for path in args.results]
     samples = samples_of(folders, args.by)
     _check_calendars(samples)
@@ -888,6 +889,30 @@ def cli_compare(args: argparse.Namespace) -> int:
     print(text)
     print(f"table and figure in {out}")
     return 0
+
+
+def _refuse_repeats(given: list[str]) -> None:
+    """Refuse a results folder given twice (``compare R1 R1``, or ``R1`` and ``./R1``):
+    a folder compared with itself is no comparison.
+
+    Raises:
+        InputError: two of ``given`` are the same folder.
+    """
+    seen: dict[Path, str] = {}
+    for path in given:
+        key = Path(path).resolve()
+        if key in seen:
+            first = seen[key]
+            same = (
+                f"'{path}' is given twice"
+                if first == path
+                else f"'{first}' and '{path}' are the same folder"
+            )
+            raise InputError(
+                f"{same}; compare takes different results folders (one sweep's folder "
+                "compares its scenarios)"
+            )
+        seen[key] = path
 
 
 def default_metric(folders: list[Results]) -> tuple[str, str]:

@@ -14,6 +14,7 @@ import webbrowser
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.fileio import require_writable
 
 DEFAULT_PORT = 8765
 
@@ -68,6 +69,9 @@ def cli_explore(args: argparse.Namespace) -> int:
     for given in (scenario, args.counterfactual):
         if given is not None:
             load_scenario(given)
+    # The page saves scenarios and figures there: a file or a read-only folder is refused
+    # now, not when the first save fails.
+    require_writable(Path(args.out), "--out")
     _check_port(args.port)
     os.environ[ENV_SCENARIO] = shown(Path(scenario))
     os.environ[ENV_OUT] = args.out

@@ -64,7 +64,12 @@ def add_parser(sub: Any) -> None:
 
 def cli_observe(args: argparse.Namespace) -> int:
     """Read, compute, print, write (module docstring)."""
-    from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
+    from sim.fileio import (
+        atomic_write_bytes,
+        atomic_write_text,
+        require_writable_file,
+        write_parquet,
+    )
     from sim.observed.names import scenario_names, un_name
     from sim.observed.series import group_members, observed_table
     from sim.observed.votes import load_votes, seat_label, silence, span_text
@@ -75,6 +80,10 @@ def cli_observe(args: argparse.Namespace) -> int:
     plot = Path(args.plot) if args.plot else None
     if plot is not None and plot.suffix not in (".png", ".svg", ".pdf"):
         raise InputError(f"--plot {plot} must end in .png, .svg or .pdf")
+    # Before the vote data is read: a path that cannot be written is bad input.
+    for option, path in (("--out", out), ("--plot", plot)):
+        if path is not None:
+            require_writable_file(path, option)
     if args.group and not args.scenario:
         raise InputError("--group needs --scenario (a group is a scenario's)")
     years = parse_years(args.years) if args.years else None

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder
 from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from sim.patterns.schema import Pattern, PatternFile
 
 DEFAULT_REPS = 3
+DEFAULT_SAMPLES = 50
 
 
 def add_parser(sub: Any) -> None:
@@ -70,8 +72,15 @@ def add_parser(sub: Any) -> None:
         metavar="DIR",
         help="a finished calibration: posterior predictive checks (sim/patterns/predictive.py)",
     )
-    c.add_argument("--samples", type=positive_int, default=50, help="posterior draws (default 50)")
-    c.add_argument("--variant", help="the calibration's variant (needed when it has several)")
+    c.add_argument(
+        "--samples",
+        type=positive_int,
+        default=None,
+        help=f"posterior draws, with --posterior (default {DEFAULT_SAMPLES})",
+    )
+    c.add_argument(
+        "--variant", help="the calibration's variant, with --posterior (needed when it has several)"
+    )
 
 
 def cli_patterns(args: argparse.Namespace) -> int:
@@ -89,6 +98,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
 
     if args.reps < 1:
         raise InputError(f"--reps must be >= 1, got {args.reps}")
+    _check_options(args)
     pf = load_patterns(args.file)
     overrides = {o.path: o.value for o in parse_overrides(list(args.overrides))}
     out = Path(args.out) if args.out else Path("results") / "patterns" / pf.name
@@ -97,6 +107,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     # A run's, sweep's or calibration's folder is never written into (README, "Results
     # folders guard themselves"): its figures/ could be overwritten.
     refuse_results_folder(out)
+    require_writable(out, "--out" if args.out else None)  # before the runs, not after them
     data = load_votes(args.votes)
     if args.posterior:
         from sim.patterns.predictive import cli_predictive
@@ -112,6 +123,42 @@ def cli_patterns(args: argparse.Namespace) -> int:
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
     return 1 if args.strict and failed else 0
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options that would do nothing, a seed no results folder can store, and more
+    runs than the run limit (:func:`sim.sweep.design.run_limit`); fill in ``--samples``.
+
+    Raises:
+        InputError: ``--samples`` or ``--variant`` without ``--posterior``; a seed past
+            :data:`sim.seeds.MAX_SEED`; ``--reps`` (times ``--samples``) past the limit.
+    """
+    from sim.seeds import check_seed
+    from sim.sweep.design import MAX_RUNS_ENV, run_limit
+
+    check_seed(args.seed)
+    if not args.posterior:
+        idle = [
+            f"{option} {value}"
+            for option, value in (("--samples", args.samples), ("--variant", args.variant))
+            if value is not None
+        ]
+        if idle:
+            raise InputError(
+                f"{' and '.join(idle)} need{'s' if len(idle) == 1 else ''} --posterior DIR "
+                "(a finished calibration to draw from); without it nothing is drawn"
+            )
+    elif args.samples is None:
+        args.samples = DEFAULT_SAMPLES
+    runs = args.reps * (args.samples if args.posterior else 1)
+    limit = run_limit()
+    if runs > limit:
+        what = f"--samples {args.samples} x " if args.posterior else ""
+        what += f"--reps {args.reps}"
+        raise InputError(
+            f"{what} plans {runs:,} runs, more than the limit of {limit:,}; ask for fewer, "
+            f"or raise the limit with {MAX_RUNS_ENV}=N"
+        )
 
 
 # A correlation's bootstrap tolerance at or above this passes any r above 1 - it.

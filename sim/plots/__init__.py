@@ -22,7 +22,7 @@ from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
-from sim.plots.report import FigureProgress, write_report
+from sim.plots.report import CAPTIONS, REPORT, FigureProgress, write_report
 from sim.results import Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
 
@@ -35,6 +35,7 @@ def cli_plot(args: argparse.Namespace) -> int:
     require_folder(Path(args.results))  # a file given is named as one, before its writability
     if args.out:
         refuse_results_folder(Path(args.out))
+        refuse_foreign_folder(Path(args.out))
     folders = [Path(args.out)] if args.out else [Path(args.results), Path(args.results) / "plots"]
     for folder in folders:
         require_writable(folder)
@@ -69,6 +70,24 @@ def cli_plot(args: argparse.Namespace) -> int:
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
     return 0
+
+
+def refuse_foreign_folder(out: Path) -> None:
+    """Refuse a ``plot --out`` folder that holds files and is not an earlier ``plot --out``'s
+    (recognised by its ``captions.md`` and ``report.html``): drawing replaces files of those
+    names and the figures an earlier drawing listed, so a user's folder is left alone.
+
+    Raises:
+        InputError: ``out`` is a folder with other files in it.
+    """
+    if not out.is_dir():
+        return
+    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    if names and not {CAPTIONS, REPORT} <= names:
+        raise InputError(
+            f"--out '{out}' is not empty and is not an earlier plot's folder (no {CAPTIONS} "
+            f"and {REPORT}); choose a new or empty folder"
+        )
 
 
 def _note_unfinished(results: Results) -> None:

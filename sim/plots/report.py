@@ -36,6 +36,7 @@ from sim.scenario.loader import parse_overrides
 from sim.sweep.progress import Progress, _duration
 
 CAPTIONS = "captions.md"
+REPORT = "report.html"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 PAGE_STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;
@@ -329,7 +330,7 @@ def write_report(
         )
     )
     page.append("</section></body></html>")
-    report = (plots if out is not None else results.path) / "report.html"
+    report = (plots if out is not None else results.path) / REPORT
     atomic_write_text(report, "\n".join(page))
     return report
 

@@ -218,11 +218,20 @@ def read_text(path: Path, shown: str) -> str:
             file=shown,
         )
     try:
-        return path.read_text(encoding="utf-8")
+        # At most one character past the limit: a device or a pipe has no size to check first.
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_FILE_BYTES + 1)
     except UnicodeDecodeError:
         raise InputError("is not a UTF-8 text file; give a YAML file", file=shown) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(
+            f"is more than {MAX_FILE_BYTES // 2**20} MiB; input files may be at most "
+            f"{MAX_FILE_BYTES // 2**20} MiB",
+            file=shown,
+        )
+    return text
 
 
 def beside(folder: str, given: str) -> str:

@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.errors import InputError
-from sim.fileio import atomic_write_text
+from sim.fileio import atomic_write_text, require_writable_file
 from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import KINDS, SYNTHETIC_KINDS
 
@@ -180,6 +180,10 @@ def synthetic_tree(
     }
 
 
+# The last month a calendar's YYYY-MM can name: --steps past it writes a file validate refuses.
+LAST_MONTH = "9999-12"
+
+
 def cli_synth(args: argparse.Namespace) -> int:
     """``credsim synth --states N --powers P [--steps T] [--seed S] --out FILE.yaml``."""
     from sim.scenario.schema import Generate
@@ -210,9 +214,18 @@ def cli_synth(args: argparse.Namespace) -> int:
             else first["msg"]
         )
         raise InputError(f"{option}: {said}, got {first['input']}") from None
+    try:
+        # The scenario's own calendar check, so that validate accepts what synth writes.
+        Calendar.model_validate(tree["calendar"])
+    except ValidationError:
+        last = parse_month(LAST_MONTH) - parse_month(tree["calendar"]["start"]) + 1
+        raise InputError(
+            f"--steps: must be <= {last} (a calendar ends by {LAST_MONTH}), got {args.steps}"
+        ) from None
     out = Path(args.out)
     if out.suffix not in (".yaml", ".yml"):
         raise InputError(f"--out {out}: a scenario file must end in .yaml or .yml")
+    require_writable_file(out, "--out", replace=False)
     atomic_write_text(out, yaml.safe_dump(tree, sort_keys=False))
     print(f"wrote {out}: {args.states} states, {args.powers} powers, {args.steps} steps")
     return 0

@@ -38,12 +38,11 @@ from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
 from sim.scenario.loader import Document, Origin, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
+from sim.seeds import MAX_SEED, check_seed
 from sim.sweep import design as designs
 
 SHORT_HASH = 10
 RUN_ID_CHARS = 16
-# runs.parquet stores the seed as int64 (SeedSequence itself takes any size).
-MAX_SEED = 2**63 - 1
 
 
 # Designs that draw their values between the bounds the file gives.
@@ -275,7 +274,7 @@ def load_experiment(
     Raises:
         InputError: with file, line and field path, on any problem.
     """
-    _check_seed(seed)
+    check_seed(seed)
     file = Path(path)
     doc = read_document(read_text(file, str(file)), str(file))
     given = doc.tree
@@ -320,7 +319,7 @@ def experiment_from_scenario(
         InputError: a bad scenario, a ``--vary`` without ``=``, a path varied twice,
             or a bad spec.
     """
-    _check_seed(seed)
+    check_seed(seed)
     base = load_scenario(str(path), overrides or None)
     parameters: dict[str, Any] = {}
     for item in vary:
@@ -350,13 +349,6 @@ def experiment_from_scenario(
         "overrides": overrides or {},
     }
     return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)
-
-
-def _check_seed(seed: int | None) -> None:
-    """Refuse a ``--seed`` that runs.parquet cannot store (the file's own is checked by
-    the schema, located there)."""
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise InputError(f"must be a whole number from 0 to {MAX_SEED}, got {seed}", path="--seed")
 
 
 def _build(

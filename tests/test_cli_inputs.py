@@ -1,0 +1,333 @@
+"""The input fuzz audit's command-line findings: each mistake is one line, exit 2, and
+changes nothing on disk; no command overwrites a user's file or writes into a user's folder.
+
+Every test is quick: the commands are refused before they simulate, and where an old
+refusal came only after a run, the run is replaced by one that fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from results_factory import write_run
+
+from sim.cli import main
+from sim.scenario import loader
+
+REPO = Path(__file__).resolve().parents[1]
+MINI = REPO / "tests" / "data" / "scenarios" / "mini.yaml"
+PATTERNS = REPO / "patterns" / "syria.yaml"
+SYNTH = ["synth", "--states", "3", "--powers", "2"]
+OBSERVE = ["observe", "--power", "Russia", "--states", "Egypt,Syria"]
+
+
+def _refused(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
+    """Run ``credsim ARGV``, expect exit 2 with one line, and return the line."""
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err.removeprefix("credsim: error: ").strip()
+
+
+@pytest.fixture
+def a_file(tmp_path: Path) -> Path:
+    path = tmp_path / "afile.txt"
+    path.write_text("mine\n")
+    return path
+
+
+@pytest.fixture
+def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``patterns check`` fails the test if it gets as far as simulating."""
+    import sim.patterns
+
+    def simulate(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated before refusing the input")
+
+    monkeypatch.setattr(sim.patterns, "simulate", simulate)
+
+
+# ----------------------------------------------------------- 1. a path under a file
+
+
+def test_synth_under_a_file_is_refused_naming_out(
+    tmp_path: Path, a_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Was FileExistsError, exit 1 ("credsim: failed: cannot write ...: File exists")."""
+    message = _refused(capsys, *SYNTH, "--out", a_file / "x.yaml")
+    assert message == (
+        f"--out '{a_file / 'x.yaml'}': '{a_file}' is a file, not a folder; choose another --out"
+    )
+    assert a_file.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(("option", "name"), [("--out", "x.csv"), ("--plot", "x.png")])
+def test_observe_under_a_file_is_refused_before_reading_votes(
+    a_file: Path, capsys: pytest.CaptureFixture[str], option: str, name: str
+) -> None:
+    message = _refused(
+        capsys, *OBSERVE, "--votes", a_file.parent / "no-votes", option, a_file / name
+    )
+    assert message == (
+        f"{option} '{a_file / name}': '{a_file}' is a file, not a folder; choose another {option}"
+    )
+
+
+def test_a_file_where_a_folder_is_to_be_made_is_exit_2() -> None:
+    """The safety net of every atomic write: mkdir's FileExistsError is bad input."""
+    from sim.errors import describe_os_error
+
+    exc = FileExistsError(17, "File exists", "afile.txt")
+    assert describe_os_error(exc) == "'afile.txt' is a file; a folder was expected there"
+
+
+def test_a_refused_write_names_the_users_file_not_the_temporary_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sim.fileio
+
+    def refuse(*args: object, dir: str, prefix: str, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", f"{dir}/{prefix}abc123.tmp")
+
+    monkeypatch.setattr(sim.fileio.tempfile, "mkstemp", refuse)
+    out = tmp_path / "s.yaml"
+    message = _refused(capsys, *SYNTH, "--out", out)
+    assert message == f"cannot write '{out}': permission denied (a read-only folder?)"
+
+
+def test_observe_refuses_a_read_only_folder_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """(As root every folder is writable: os.access stands in for a read-only one.)"""
+    import sim.fileio
+
+    monkeypatch.setattr(sim.fileio.os, "access", lambda *args, **kwargs: False)
+    out = tmp_path / "t.csv"
+    message = _refused(capsys, *OBSERVE, "--out", out)
+    assert message == (
+        f"--out '{out}': cannot write into '{tmp_path}' (the folder is read-only); "
+        "choose a writable --out"
+    )
+    assert not out.exists()
+
+
+# ------------------------------------------------------- 2. overwriting a user's file
+
+
+def test_synth_does_not_overwrite_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing = tmp_path / "existing.yaml"
+    existing.write_text("a: 1\n")
+    message = _refused(capsys, *SYNTH, "--out", existing)
+    assert message == (
+        f"--out '{existing}' already exists and would be overwritten; choose another --out "
+        "or remove the file"
+    )
+    assert existing.read_text() == "a: 1\n"
+
+
+def test_plot_does_not_write_into_a_users_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder with other files (a captions.md of the user's among them) is refused; a
+    new folder, and then the same folder again (an earlier plot's), are drawn into."""
+    run = write_run(tmp_path / "run")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "captions.md").write_text("my notes\n")
+    message = _refused(capsys, "plot", run, "--out", mine)
+    assert message == (
+        f"--out '{mine}' is not empty and is not an earlier plot's folder (no captions.md "
+        "and report.html); choose a new or empty folder"
+    )
+    assert [p.name for p in mine.iterdir()] == ["captions.md"]
+    assert (mine / "captions.md").read_text() == "my notes\n"
+    figures = tmp_path / "figures"
+    assert main(["plot", str(run), "--out", str(figures)]) == 0
+    assert main(["plot", str(run), "--out", str(figures)]) == 0
+    assert (figures / "report.html").is_file()
+
+
+# -------------------------------------------------------------- 3. unbounded reads
+
+
+def test_a_file_without_a_size_is_read_only_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pipe (like /dev/zero) has no size to stat: the read itself stops past the limit.
+    The writer offers twice the limit; the old read took it all, then parsed it."""
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 2**16)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        try:
+            with open(fifo, "w") as handle:
+                handle.write("a" * 2**17)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    message = _refused(capsys, "validate", fifo)
+    writer.join(timeout=10)
+    assert message == f"{fifo}: is more than 0 MiB; input files may be at most 0 MiB"
+
+
+# ------------------------------------------------- 4. options that need --posterior
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--variant", "v2"], "--variant v2 needs --posterior DIR"),
+        (["--samples", "7"], "--samples 7 needs --posterior DIR"),
+        (
+            ["--samples", "7", "--variant", "v2"],
+            "--samples 7 and --variant v2 need --posterior DIR",
+        ),
+    ],
+)
+def test_posterior_options_without_posterior_are_refused(
+    capsys: pytest.CaptureFixture[str], no_simulation: None, extra: list[str], said: str
+) -> None:
+    message = _refused(capsys, "patterns", "check", PATTERNS, *extra)
+    assert message == f"{said} (a finished calibration to draw from); without it nothing is drawn"
+
+
+# ---------------------------------------------------------------- 5. synth's limits
+
+
+def test_synth_refuses_steps_past_the_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--steps 1e8 wrote a file whose calendar ended in 8335333-04, which validate refused."""
+    out = tmp_path / "s.yaml"
+    message = _refused(capsys, *SYNTH, "--steps", "100000000", "--out", out)
+    assert message == "--steps: must be <= 96000 (a calendar ends by 9999-12), got 100000000"
+    assert not out.exists()
+    assert main([*SYNTH, "--steps", "96000", "--events", "0", "--out", str(out)]) == 0
+    assert main(["validate", str(out)]) == 0
+
+
+# ------------------------------------------------ 6. patterns check's run limit
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--reps", "2000000"], "--reps 2000000 plans 2,000,000 runs, more than the limit of"),
+        (
+            ["--reps", "30000", "--posterior", "nowhere"],
+            "--samples 50 x --reps 30000 plans 1,500,000 runs, more than the limit of",
+        ),
+    ],
+)
+def test_patterns_check_runs_are_capped(
+    capsys: pytest.CaptureFixture[str], no_simulation: None, argv: list[str], said: str
+) -> None:
+    message = _refused(capsys, "patterns", "check", PATTERNS, *argv)
+    assert message == f"{said} 1,000,000; ask for fewer, or raise the limit with CREDSIM_MAX_RUNS=N"
+
+
+def test_patterns_check_run_limit_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_simulation: None
+) -> None:
+    monkeypatch.setenv("CREDSIM_MAX_RUNS", "4")
+    message = _refused(capsys, "patterns", "check", PATTERNS, "--reps", "5")
+    assert message.startswith("--reps 5 plans 5 runs, more than the limit of 4;")
+
+
+# ------------------------------------------------------------------ 7. run's seed
+
+
+@pytest.mark.parametrize("command", [["run", str(MINI)], ["patterns", "check", str(PATTERNS)]])
+def test_seeds_past_64_bits_are_refused_as_sweep_refuses_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_simulation: None, command: list[str]
+) -> None:
+    out = tmp_path / "out"
+    seed = str(2**63)
+    message = _refused(capsys, *command, "--seed", seed, "--out", out)
+    assert message == f"--seed: must be a whole number from 0 to {2**63 - 1}, got {seed}"
+    assert not out.exists()
+
+
+# --------------------------------------------------------- 8. compare a folder twice
+
+
+def test_compare_refuses_the_same_folder_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = write_run(tmp_path / "R1")
+    monkeypatch.chdir(tmp_path)
+    tail = "; compare takes different results folders (one sweep's folder compares its scenarios)"
+    assert _refused(capsys, "compare", "R1", "R1") == f"'R1' is given twice{tail}"
+    message = _refused(capsys, "compare", "R1", "./R1/", "--out", "c")
+    assert message == f"'R1' and './R1/' are the same folder{tail}"
+    assert not (tmp_path / "c").exists() and not (tmp_path / "results").exists()
+    assert sorted(p.name for p in run.iterdir()) == [
+        "manifest.json",
+        "series.parquet",
+        "summary.json",
+    ]
+
+
+# -------------------------------------------------------------- 9. explore's --out
+
+
+@pytest.mark.parametrize("under", ["", "sub"])
+def test_explore_checks_out_before_serving(
+    a_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    under: str,
+) -> None:
+    import sim.explore
+
+    def served(port: int) -> None:
+        raise AssertionError("got as far as the port: --out was not checked")
+
+    monkeypatch.setattr(sim.explore, "_check_port", served)
+    out = a_file / under if under else a_file
+    message = _refused(capsys, "explore", MINI, "--out", out, "--no-browser")
+    assert message == f"--out: '{a_file}' is a file; a folder was expected there"
+
+
+# ----------------------------------------------------------------- 10. empty paths
+
+
+def _empty(argument: str, command: str) -> str:
+    return (
+        f"argument {argument}: expected a path, got an empty one (see 'credsim {command} --help')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["validate", ""], _empty("file", "validate")),
+        (["run", ""], _empty("scenario", "run")),
+        (["patterns", "check", str(PATTERNS), "--out", " "], _empty("--out", "patterns check")),
+        (["compare", "R1", ""], _empty("results", "compare")),
+    ],
+)
+def test_an_empty_path_is_called_empty(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    """validate "" read the current folder and said it "is a folder"."""
+    assert _refused(capsys, *argv) == said
+
+
+# ------------------------------------------- 11. patterns check's --out, up front
+
+
+def test_patterns_check_refuses_its_out_before_simulating(
+    a_file: Path, capsys: pytest.CaptureFixture[str], no_simulation: None
+) -> None:
+    message = _refused(capsys, "patterns", "check", PATTERNS, "--out", a_file / "x")
+    assert message == f"--out: '{a_file}' is a file; a folder was expected there"
