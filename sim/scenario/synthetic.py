@@ -199,6 +199,14 @@ def cli_synth(args: argparse.Namespace) -> int:
         events=args.events,
     )
     try:
+        # The scenario's own calendar check, so that validate accepts what synth writes.
+        Calendar.model_validate(tree["calendar"])
+    except ValidationError:
+        last = parse_month(LAST_MONTH) - parse_month(tree["calendar"]["start"]) + 1
+        raise InputError(
+            f"--steps: must be <= {last} (a calendar ends by {LAST_MONTH}), got {args.steps}"
+        ) from None
+    try:
         Generate.model_validate(tree["generate"])
     except ValidationError as exc:
         # The option and its bound, not pydantic's "1 validation error for Generate".
@@ -214,14 +222,6 @@ def cli_synth(args: argparse.Namespace) -> int:
             else first["msg"]
         )
         raise InputError(f"{option}: {said}, got {first['input']}") from None
-    try:
-        # The scenario's own calendar check, so that validate accepts what synth writes.
-        Calendar.model_validate(tree["calendar"])
-    except ValidationError:
-        last = parse_month(LAST_MONTH) - parse_month(tree["calendar"]["start"]) + 1
-        raise InputError(
-            f"--steps: must be <= {last} (a calendar ends by {LAST_MONTH}), got {args.steps}"
-        ) from None
     out = Path(args.out)
     if out.suffix not in (".yaml", ".yml"):
         raise InputError(f"--out {out}: a scenario file must end in .yaml or .yml")
