@@ -115,6 +115,21 @@ def test_key_that_is_not_a_name(tmp_path, capsys, key, written):
     assert message.startswith(f"{path}:8: a key is {written}; a key must be a name or a number")
 
 
+def test_a_file_not_in_utf8_names_the_line_and_column(tmp_path, capsys):
+    """A Latin-1 "é" in Syria's line: the message named the file only."""
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(MINI_TEXT.replace("  Syria:", "  Syri\u00e9:").encode("latin-1"))
+    assert _error(capsys, path) == (
+        f"{path}:7: not UTF-8 text: byte 0xe9 at column 7 cannot be read; save the file as UTF-8"
+    )
+
+
+def test_windows_line_ends_read_as_before(tmp_path, capsys):
+    path = tmp_path / "crlf.yaml"
+    path.write_bytes(MINI_TEXT.replace("\n", "\r\n").encode())
+    assert main(["validate", str(path)]) == 0
+
+
 def test_file_that_is_a_list(tmp_path, capsys):
     path = tmp_path / "list.yaml"
     path.write_text("- name: mini\n- calendar: {}\n")

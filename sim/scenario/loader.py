@@ -218,20 +218,29 @@ def read_text(path: Path, shown: str) -> str:
             file=shown,
         )
     try:
-        # At most one character past the limit: a device or a pipe has no size to check first.
-        with path.open(encoding="utf-8") as handle:
-            text = handle.read(MAX_FILE_BYTES + 1)
-    except UnicodeDecodeError:
-        raise InputError("is not a UTF-8 text file; give a YAML file", file=shown) from None
+        # At most one byte past the limit: a device or a pipe has no size to check first.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
-    if len(text) > MAX_FILE_BYTES:
+    if len(data) > MAX_FILE_BYTES:
         raise InputError(
             f"is more than {MAX_FILE_BYTES // 2**20} MiB; input files may be at most "
             f"{MAX_FILE_BYTES // 2**20} MiB",
             file=shown,
         )
-    return text
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at column "
+            f"{exc.start - line_start + 1} cannot be read; save the file as UTF-8",
+            file=shown,
+            line=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
+    # Universal newlines, as reading in text mode gave: "\r\n" and "\r" end a line.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def beside(folder: str, given: str) -> str:
