@@ -115,6 +115,16 @@ def test_key_that_is_not_a_name(tmp_path, capsys, key, written):
     assert message.startswith(f"{path}:8: a key is {written}; a key must be a name or a number")
 
 
+@pytest.mark.parametrize("key", ["null", "~", "Null"])
+def test_a_null_key_is_named_at_its_line(tmp_path, capsys, key):
+    """It was "states: expected a string, got null" at the line of states:, not the key's."""
+    path = _variant(tmp_path, "  Jordan:", f"  {key}:")
+    assert _error(capsys, path) == (
+        f"{path}:8: a key is missing: YAML reads '{key}' as no value; write a name "
+        f"(in quotes if the name is '{key}')"
+    )
+
+
 def test_a_file_not_in_utf8_names_the_line_and_column(tmp_path, capsys):
     """A Latin-1 "é" in Syria's line: the message named the file only."""
     path = tmp_path / "latin1.yaml"

@@ -418,6 +418,16 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
                     file=file,
                     line=key_line,
                 )
+            if key_node.tag == _NULL_TAG:
+                written = key_node.value
+                raise InputError(
+                    f"a key is missing: YAML reads '{written}' as no value; write a name "
+                    f"(in quotes if the name is '{written}')"
+                    if written
+                    else "a key is missing; write a name",
+                    file=file,
+                    line=key_line,
+                )
             if key_node.tag == _STR_TAG:
                 key = key_node.value
             else:
