@@ -41,7 +41,7 @@ from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
-from sim.sweep.executors import die_with_parent
+from sim.sweep.executors import check_address, die_with_parent
 from sim.sweep.progress import _duration
 
 MANIFEST = "manifest.json"
@@ -405,8 +405,11 @@ def run_calibration(
     """Calibrate (or continue, or report an already complete calibration).
 
     Raises:
-        InputError: the folder holds something else, or a ``--truth`` value is invalid.
+        InputError: the folder holds something else, a ``--truth`` value is invalid, or
+            no Dask scheduler answers at ``address`` (all before anything is written).
     """
+    if executor == "dask" and address:
+        check_address(address)  # before anything is written, as a sweep does
     identity = calibration.identity(problem.identity())
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
     previous = check_folder(folder, identity, calibration.truth, calibration.name)

@@ -1,0 +1,115 @@
+"""``credsim calibrate``'s inputs, refused in one line before anything is written.
+
+An input fuzz of the calibration file and the command line found: a malformed or
+dead ``--address`` (a traceback, and a manifest left behind), priors and fixed
+values of ``.inf`` or ``1e308`` (passed ``validate``, then crashed the calibration
+or ran it to epsilon inf), counts of ``10**20`` (an OverflowError after the whole
+calibration), a ``--truth`` path given twice, an unwritable ``--out`` found only
+after simulating, and a rerun on another engine told that the files had changed.
+No test here runs a model: the toy problem, or nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from sim.calibrate.run import run_calibration
+from sim.calibrate.spec import Calibration, load_calibration
+from sim.calibrate.toy import PARAMETER, BinomialProblem
+from sim.cli import main
+from sim.errors import InputError
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    return err.removeprefix("credsim: error: ").strip()
+
+
+def _file(tmp_path: Path, **fields: object) -> Path:
+    """A calibration file on a placeholder pattern file (the errors come before it is read)."""
+    (tmp_path / "p.yaml").write_text("{}\n")
+    data = {
+        "name": "bad",
+        "patterns": ["p.yaml"],
+        "parameters": {
+            "parameters.trust.memory": {"low": 0.9, "high": 1},
+            "link.beta": {"low": 0, "high": 2},
+        },
+        **fields,
+    }
+    path = tmp_path / "cal.yaml"
+    # One field a line, so that the line of an error is the field's.
+    path.write_text("\n".join(f"{k}: {json.dumps(v)}" for k, v in data.items()) + "\n")
+    return path
+
+
+def _toy(tmp_path: Path, **fields: object) -> Calibration:
+    (tmp_path / "toy.yaml").write_text("{}\n")
+    data = {
+        "name": "toy",
+        "patterns": ["toy.yaml"],
+        "parameters": {PARAMETER: {"low": 0, "high": 1}},
+        "population": 10,
+        "max_simulations": 20,
+        "min_epsilon": 0.5,
+        "seed": 3,
+        "predictive": 2,
+        **fields,
+    }
+    path = tmp_path / "toy_cal.yaml"
+    path.write_text(json.dumps(data))
+    return load_calibration(path, check_paths=False)
+
+
+class _NoSimulation(BinomialProblem):
+    """The toy problem, failing the test if anything is simulated."""
+
+    def simulate(
+        self, params: Mapping[str, float], seed: int, *, holdout: bool = True
+    ) -> dict[str, float]:
+        raise AssertionError("simulated before the inputs were checked")
+
+
+# --------------------------------------------------------------------------- 1. --address
+
+
+def test_a_malformed_address_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--address garbage`` was a ValueError traceback from dask, after manifest.json."""
+    out = tmp_path / "out"
+    message = _one_line_error(
+        capsys, "calibrate", _file(tmp_path), "--out", out, "--address", "garbage"
+    )
+    assert message == (
+        "--address 'garbage' is not a Dask scheduler address; expected tcp://HOST:PORT "
+        "(e.g. tcp://127.0.0.1:8786)"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("garbage", "--address 'garbage' is not a Dask scheduler address"),
+        # Port 1 of this machine: nothing listens there, the connection is refused at once.
+        ("tcp://127.0.0.1:1", "no Dask scheduler answers at --address tcp://127.0.0.1:1"),
+    ],
+)
+def test_the_address_is_checked_before_the_folder_is_made(
+    tmp_path: Path, address: str, expected: str
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as refused:
+        run_calibration(
+            _toy(tmp_path), _NoSimulation(), out, executor="dask", address=address, quiet=True
+        )
+    assert str(refused.value).startswith(expected), refused.value
+    assert not out.exists()
