@@ -50,6 +50,14 @@ def _file(tmp_path: Path, **fields: object) -> Path:
     return path
 
 
+def _raw(tmp_path: Path, text: str) -> Path:
+    """A calibration file as written (YAML's .inf and .nan have no JSON spelling)."""
+    (tmp_path / "p.yaml").write_text("{}\n")
+    path = tmp_path / "cal.yaml"
+    path.write_text("name: bad\npatterns: [p.yaml]\n" + text)
+    return path
+
+
 def _toy(tmp_path: Path, **fields: object) -> Calibration:
     (tmp_path / "toy.yaml").write_text("{}\n")
     data = {
@@ -113,3 +121,79 @@ def test_the_address_is_checked_before_the_folder_is_made(
         )
     assert str(refused.value).startswith(expected), refused.value
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 2. priors, values
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "parameters:\n  link.beta: {low: 0, high: .inf}\n",
+            ":4: parameters.link.beta.high: expected a finite number, got inf",
+        ),
+        (
+            "parameters:\n  link.beta: {low: .nan, high: 1}\n",
+            ":4: parameters.link.beta.low: expected a finite number, got nan",
+        ),
+        (
+            "parameters:\n  link.beta: {low: 0, high: 1e308}\n",
+            ":4: link.beta: the prior's high end is 1e+308; a calibrated value may be at "
+            "most 1e+06 in size (the model's parameters are of order 1; far wider priors "
+            "overflow the sampler)",
+        ),
+        (
+            "parameters:\n  parameters.affinity.scale: {low: -1000000000000000000000000000000,"
+            " high: 0}\n",
+            ":4: parameters.affinity.scale: the prior's low end is -1e+30; a calibrated value",
+        ),
+        (
+            "parameters:\n  parameters.trust.memory: {low: 0.9, high: 1}\n"
+            "variants:\n  v1: {link.beta: .inf}\n  v2: {}\n",
+            ":6: variants.v1.link.beta: a fixed value must be a finite number, got inf",
+        ),
+        (
+            "parameters:\n  parameters.trust.memory: {low: 0.9, high: 1}\n"
+            "variants:\n  v1: {link.beta: 1.0e+300}\n  v2: {}\n",
+            ":6: variants.v1.link.beta: a fixed value is 1e+300; a calibrated value may be at "
+            "most 1e+06",
+        ),
+        ("min_epsilon: .inf\nparameters: {link.beta: {low: 0, high: 1}}\n", ":3: min_epsilon: "),
+    ],
+)
+def test_non_finite_and_absurd_priors_and_values_are_refused_by_validate_and_calibrate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    """``link.beta: {low: 0, high: .inf}`` passed validate and crashed calibrate midway,
+    leaving history.db; ``high: 1e308`` too; ``v1: {link.beta: .inf}`` ran to epsilon inf
+    with exit 0."""
+    path = _raw(tmp_path, text)
+    assert _one_line_error(capsys, "validate", path).startswith(f"{path}{expected}")
+    out = tmp_path / "out"
+    assert _one_line_error(capsys, "calibrate", path, "--out", out).startswith(f"{path}{expected}")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("truth", "expected"),
+    [
+        (
+            ["link.beta=.inf"],
+            "--truth 'link.beta=.inf': the value must be a finite number, got inf",
+        ),
+        (["link.beta=1e+300"], "--truth 'link.beta=1e+300': the value is 1e+300; a calibrated"),
+    ],
+)
+def test_non_finite_and_absurd_truth_values_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], truth: list[str], expected: str
+) -> None:
+    out = tmp_path / "out"
+    message = _one_line_error(capsys, "calibrate", _file(tmp_path), "--out", out, "--truth", *truth)
+    assert message.startswith(expected), message
+    assert not out.exists()
+
+
+def test_priors_within_the_limit_still_load(tmp_path: Path) -> None:
+    path = _file(tmp_path, parameters={"link.beta": {"low": 0, "high": 1e6}})
+    assert load_calibration(path).spec.parameters["link.beta"].high == 1e6

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,10 +39,17 @@ LINK_PATHS = ("link.beta",)
 # The one variant of a file without ``variants:``.
 DEFAULT_VARIANT = "default"
 NEEDS = INPUT_NEEDS["calibration"]
+# The largest size of a calibrated value: a prior's ends, a variant's fixed value, a
+# --truth value. Every model parameter lives within a few units (the scenario schema
+# bounds most; link.beta turns a propensity gap into a share of votes), and pyabc's
+# perturbation squares the spread of a generation: a prior up to 1e308 (or .inf) passed
+# and crashed the calibration midway, or ran it to epsilon inf.
+MAX_MAGNITUDE = 1e6
 
 
 class _Strict(NumbersNotBooleans):
-    model_config = ConfigDict(extra="forbid")
+    # Numbers must be finite (.inf and .nan are refused wherever a number is read).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Prior(_Strict):
@@ -172,6 +180,10 @@ def load_calibration(
                 "parameters",
                 path,
             )
+        for end, value in (("low", prior.low), ("high", prior.high)):
+            wrong = bad_number(value, f"the prior's {end} end")
+            if wrong is not None:
+                raise calibration.error(wrong, "parameters", path)
     for name, fixed in calibration.variants().items():
         _check_variant(calibration, name, fixed, check_paths)
     files: list[Path] = []
@@ -205,6 +217,32 @@ def load_calibration(
     return Calibration(spec, doc.tree, shown, tuple(files), values, doc)
 
 
+_TOO_LARGE = (
+    f"a calibrated value may be at most {MAX_MAGNITUDE:g} in size (the model's parameters "
+    "are of order 1; far wider priors overflow the sampler)"
+)
+
+
+def bad_number(value: Any, what: str) -> str | None:
+    """Why ``value`` cannot be ``what`` (a prior's end, a fixed or true value), or None:
+    not a number, not finite, or larger than :data:`MAX_MAGNITUDE`."""
+    shown = _number_text(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{what} must be a number, got {shown}"
+    if not math.isfinite(value):
+        return f"{what} must be a finite number, got {shown}"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"{what} is {shown}; {_TOO_LARGE}"
+    return None
+
+
+def _number_text(value: Any) -> str:
+    """A value in a message: a number as ``:g`` (``inf``, ``1e+308``), anything else as is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return repr(value)
+
+
 def _same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file."""
     try:
@@ -232,17 +270,17 @@ def _check_variant(calibration: Calibration, name: str, fixed: Any, check_paths:
     for path, value in fixed.items():
         if check_paths and str(path) not in calibration.spec.parameters:
             check_path(str(path), calibration, "variants", name, str(path))
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise calibration.error(
-                f"a fixed value must be a number, got {value!r}", "variants", name, str(path)
-            )
+        wrong = bad_number(value, "a fixed value")
+        if wrong is not None:
+            raise calibration.error(wrong, "variants", name, str(path))
 
 
 def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, float]:
     """``--truth PATH=VALUE`` items as ``{path: value}``.
 
     Raises:
-        InputError: an item without ``=``, a value that is not a number, or a bad path.
+        InputError: an item without ``=``, a value that is not a finite number (or is
+            larger than :data:`MAX_MAGNITUDE`), or a bad path.
     """
     values: dict[str, float] = {}
     for item in items:
@@ -256,6 +294,9 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
             raise InputError(
                 f"--truth '{item}' must be PATH=NUMBER, e.g. parameters.trust.memory=0.95"
             )
+        wrong = bad_number(value, "the value")
+        if wrong is not None:
+            raise InputError(f"--truth '{item}': {wrong}")
         if check_paths:
             try:
                 check_path(path, None)
