@@ -8,6 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
+# The largest seed an input file may give: results store seeds as int64 (SeedSequence
+# itself takes any size).
+MAX_SEED = 2**63 - 1
 
 
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:

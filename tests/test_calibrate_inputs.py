@@ -197,3 +197,37 @@ def test_non_finite_and_absurd_truth_values_are_refused(
 def test_priors_within_the_limit_still_load(tmp_path: Path) -> None:
     path = _file(tmp_path, parameters={"link.beta": {"low": 0, "high": 1e6}})
     assert load_calibration(path).spec.parameters["link.beta"].high == 1e6
+
+
+# --------------------------------------------------------------------------- 3. counts
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "cap"),
+    [
+        ("predictive", 10**20, "1,000,000 (posterior predictive draws per variant)"),
+        ("predictive", 10**30, "1,000,000 (posterior predictive draws per variant)"),
+        ("population", 10**30, "1,000,000 (particles per generation)"),
+        ("max_simulations", 10**30, "10,000,000 (simulations in all)"),
+        ("replicates", 10**30, "1,000,000 (runs per simulation"),
+        ("seed", 10**30, "9,223,372,036,854,775,807 (a 64-bit integer"),
+    ],
+)
+def test_huge_counts_are_refused_when_the_file_is_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: int, cap: str
+) -> None:
+    """``predictive: 10**20`` passed validate and raised OverflowError after the whole
+    calibration had run; ``population: 10**30`` and the like ran until killed."""
+    path = _file(tmp_path, **{field: value})
+    message = _one_line_error(capsys, "validate", path)
+    assert message.startswith(f"{path}:4: {field}: must be at most {cap}"), message
+    assert message.endswith(f"got {value:,}"), message
+    out = tmp_path / "out"
+    assert _one_line_error(capsys, "calibrate", path, "--out", out) == message
+    assert not out.exists()
+
+
+def test_counts_at_their_caps_load(tmp_path: Path) -> None:
+    path = _file(tmp_path, population=10**6, max_simulations=10**7, predictive=10**6)
+    spec = load_calibration(path).spec
+    assert (spec.population, spec.max_simulations, spec.predictive) == (10**6, 10**7, 10**6)

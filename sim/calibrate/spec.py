@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from sim.errors import InputError
 from sim.inputs import NEEDS as INPUT_NEEDS
@@ -33,6 +33,7 @@ from sim.scenario.loader import (
     yaml_value,
 )
 from sim.scenario.schema import NAME_PATTERN, NumbersNotBooleans, Scenario, allowed, suggest
+from sim.seeds import MAX_SEED
 
 LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
@@ -45,6 +46,14 @@ NEEDS = INPUT_NEEDS["calibration"]
 # perturbation squares the spread of a generation: a prior up to 1e308 (or .inf) passed
 # and crashed the calibration midway, or ran it to epsilon inf.
 MAX_MAGNITUDE = 1e6
+# The largest count of each field of a calibration file, and what it counts.
+LIMITS: dict[str, tuple[int, str]] = {
+    "population": (1_000_000, "particles per generation"),
+    "max_simulations": (10_000_000, "simulations in all"),
+    "replicates": (1_000_000, "runs per simulation, as an experiment's replicates"),
+    "predictive": (1_000_000, "posterior predictive draws per variant"),
+    "seed": (MAX_SEED, "a 64-bit integer, as an experiment's seed"),
+}
 
 
 class _Strict(NumbersNotBooleans):
@@ -60,7 +69,12 @@ class Prior(_Strict):
 
 
 class CalibrationSpec(_Strict):
-    """A calibration file (validation.md, "Calibration")."""
+    """A calibration file (validation.md, "Calibration").
+
+    Its counts are capped (:data:`LIMITS`): far beyond what a calibration can run, but
+    below what overflows numpy (``predictive: 10**20`` failed only after the whole
+    calibration had run) or hangs pyabc; the seed as an experiment's (int64).
+    """
 
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
@@ -73,6 +87,14 @@ class CalibrationSpec(_Strict):
     seed: Annotated[int, Field(ge=0)] = 0
     predictive: Annotated[int, Field(ge=1)] = 50
     variants: dict[str, dict[str, Any]] | None = None
+
+    @field_validator(*LIMITS)
+    @classmethod
+    def _capped(cls, value: int, info: ValidationInfo) -> int:
+        cap, why = LIMITS[str(info.field_name)]
+        if value > cap:
+            raise ValueError(f"must be at most {cap:,} ({why}), got {value:,}")
+        return value
 
 
 _FIELDS: dict[tuple[str, ...], type[BaseModel]] = {(): CalibrationSpec}

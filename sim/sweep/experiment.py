@@ -38,12 +38,11 @@ from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
 from sim.scenario.loader import Document, Origin, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
+from sim.seeds import MAX_SEED
 from sim.sweep import design as designs
 
 SHORT_HASH = 10
 RUN_ID_CHARS = 16
-# runs.parquet stores the seed as int64 (SeedSequence itself takes any size).
-MAX_SEED = 2**63 - 1
 
 
 # Designs that draw their values between the bounds the file gives.
