@@ -231,3 +231,25 @@ def test_counts_at_their_caps_load(tmp_path: Path) -> None:
     path = _file(tmp_path, population=10**6, max_simulations=10**7, predictive=10**6)
     spec = load_calibration(path).spec
     assert (spec.population, spec.max_simulations, spec.predictive) == (10**6, 10**7, 10**6)
+
+
+# --------------------------------------------------------------------------- 4. --truth twice
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--truth", "link.beta=1", "--truth", "link.beta=2"],
+        ["--truth", "link.beta=1", "link.beta=1"],
+        ["--truth", "link.beta=1", " link.beta =2"],
+    ],
+)
+def test_a_truth_path_given_twice_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """The later value silently replaced the earlier one."""
+    out = tmp_path / "out"
+    message = _one_line_error(capsys, "calibrate", _file(tmp_path), "--out", out, *argv)
+    first, second = (item.partition("=")[2] for item in argv if "=" in item)
+    assert message == f"--truth names link.beta twice ({first} and {second}); give each path once"
+    assert not out.exists()

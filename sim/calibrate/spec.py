@@ -302,7 +302,7 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
 
     Raises:
         InputError: an item without ``=``, a value that is not a finite number (or is
-            larger than :data:`MAX_MAGNITUDE`), or a bad path.
+            larger than :data:`MAX_MAGNITUDE`), a path given twice, or a bad path.
     """
     values: dict[str, float] = {}
     for item in items:
@@ -319,6 +319,11 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
         wrong = bad_number(value, "the value")
         if wrong is not None:
             raise InputError(f"--truth '{item}': {wrong}")
+        if path in values:
+            raise InputError(
+                f"--truth names {path} twice ({values[path]:g} and {float(value):g}); "
+                "give each path once"
+            )
         if check_paths:
             try:
                 check_path(path, None)
