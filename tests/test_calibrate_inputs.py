@@ -12,11 +12,13 @@ No test here runs a model: the toy problem, or nothing at all.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from sim import fileio
 from sim.calibrate.run import run_calibration
 from sim.calibrate.spec import Calibration, load_calibration
 from sim.calibrate.toy import PARAMETER, BinomialProblem
@@ -252,4 +254,27 @@ def test_a_truth_path_given_twice_is_refused(
     message = _one_line_error(capsys, "calibrate", _file(tmp_path), "--out", out, *argv)
     first, second = (item.partition("=")[2] for item in argv if "=" in item)
     assert message == f"--truth names link.beta twice ({first} and {second}); give each path once"
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 5. unwritable --out
+
+
+def test_an_unwritable_out_is_refused_before_any_simulation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder was made (and refused) only after ``--truth``'s simulation and the
+    preflight. The tests may run as root, who writes anywhere: the permission is
+    refused where it is asked (``os.access``), as in tests/test_speaking_errors.py."""
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    access = os.access
+    monkeypatch.setattr(fileio.os, "access", lambda p, mode: Path(p) != parent and access(p, mode))
+    out = parent / "out"
+    with pytest.raises(InputError) as refused:
+        run_calibration(_toy(tmp_path), _NoSimulation(), out, workers=1, quiet=True)
+    assert str(refused.value) == (
+        f"cannot write into '{parent}': the folder is read-only; copy the results somewhere "
+        "writable, or choose a writable --out"
+    )
     assert not out.exists()

@@ -39,7 +39,7 @@ from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance,
 from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, write_parquet
+from sim.fileio import atomic_write_text, require_writable, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
 from sim.sweep.executors import check_address, die_with_parent
 from sim.sweep.progress import _duration
@@ -422,6 +422,13 @@ def run_calibration(
             flush=True,
         )
         return Outcome(folder, None)
+    # Before any simulation (--truth, the preflight, the generations): an --out that cannot
+    # be written was found only when the results were.
+    require_writable(folder)
+    if figures:
+        from sim.calibrate.figures import FIGURES
+
+        require_writable(folder / FIGURES)
     start = time.perf_counter()
     observed = observed_values(calibration, problem, calibration.truth)
     preflight(calibration, problem)
