@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from sim import fileio
-from sim.calibrate.run import run_calibration
+from sim.calibrate.run import MANIFEST, _manifest, check_folder, run_calibration
 from sim.calibrate.spec import Calibration, load_calibration
 from sim.calibrate.toy import PARAMETER, BinomialProblem
 from sim.cli import main
@@ -278,3 +279,71 @@ def test_an_unwritable_out_is_refused_before_any_simulation(
         "writable, or choose a writable --out"
     )
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 6. another engine
+
+
+@dataclass(frozen=True)
+class _EngineProblem(BinomialProblem):
+    """The toy problem on a named engine (part of its identity, as PatternProblem's)."""
+
+    engine: str = "mesa"
+    inputs: str = "toy-inputs"
+
+    def identity(self) -> str:
+        return f"{super().identity()}-{self.engine}"
+
+
+def test_a_rerun_on_another_engine_says_so(tmp_path: Path) -> None:
+    """It said "the calibration file, a pattern file, its scenario or --truth changed
+    since", none of which had. The folder is one a calibration on mesa left when it was
+    stopped: its first manifest, as run_calibration writes it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    calibration = _toy(tmp_path)
+    mesa = _EngineProblem(engine="mesa")
+    observed = {s.id: s.observed for s in mesa.statistics}
+    identity = calibration.identity(mesa.identity())
+    manifest = _manifest(calibration, mesa, identity, observed, "now", ["credsim"], "running", {})
+    assert manifest["engine"] == "mesa"
+    (out / MANIFEST).write_text(json.dumps(manifest, default=str))
+    fast = _EngineProblem(engine="fast")
+    with pytest.raises(InputError) as refused:
+        run_calibration(calibration, fast, out, workers=1, quiet=True, figures=False)
+    assert str(refused.value) == (
+        f"results folder '{out}' holds calibration 'toy' run on other inputs (--engine mesa, "
+        "this calibration's fast); choose another --out, or remove the folder to calibrate "
+        "afresh"
+    )
+
+
+def test_the_refusal_names_each_input_that_differs(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    resolved = {"name": "joint", "description": "a", "population": 400, "seed": 7}
+    manifest = {
+        "kind": "calibration",
+        "name": "joint",
+        "identity": "a" * 64,
+        "truth": {},
+        "resolved": resolved,
+        "engine": "fast",
+        "pattern_inputs": "p" * 64,
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    def refusal(**mine: object) -> str:
+        inputs = {"resolved": resolved, "engine": "fast", "pattern_inputs": "p" * 64, **mine}
+        with pytest.raises(InputError) as refused:
+            check_folder(folder, "b" * 64, {}, "joint", inputs=inputs)
+        text = str(refused.value)
+        return text[text.index("(") + 1 : text.index(");")]
+
+    assert refusal(resolved={**resolved, "description": "b", "population": 500}) == (
+        "the calibration file's population changed since"
+    )
+    assert refusal(pattern_inputs="q" * 64) == "a pattern file or its scenario changed since"
+    assert refusal(engine="mesa", resolved={**resolved, "seed": 8}) == (
+        "--engine fast, this calibration's mesa; the calibration file's seed changed since"
+    )
