@@ -172,8 +172,8 @@ def test_a_folder_of_the_same_calibration_on_other_inputs_says_so(tmp_path: Path
         check_folder(folder, "b" * 64, name="joint")
     assert str(same.value) == (
         f"results folder '{folder}' holds calibration 'joint' run on other inputs (the "
-        "calibration file, a pattern file, its scenario or --truth changed since); choose "
-        "another --out, or remove the folder to calibrate afresh"
+        "calibration file, a pattern file, its scenario, --truth or --engine changed since); "
+        "choose another --out, or remove the folder to calibrate afresh"
     )
     with pytest.raises(InputError, match=r"holds a different calibration or experiment"):
         check_folder(folder, "b" * 64, name="recovery")

@@ -47,12 +47,16 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate.patterns import PatternProblem, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
+    from sim.sweep.executors import check_address
 
     if args.workers < 1:
         raise InputError(f"--workers must be >= 1, got {args.workers}")
     if args.address and args.executor not in (None, "dask"):
         raise InputError("--address names a Dask scheduler; use it with --executor dask")
     executor = args.executor or ("dask" if args.address else "process")
+    if executor == "dask" and args.address:
+        # Before the files, the votes and a minute of checks: a bad address says so at once.
+        check_address(args.address)
     truth = [item for group in args.truth for item in group]
     calibration = load_calibration(args.file, truth)
     require_calibration_patterns(calibration)

@@ -92,6 +92,9 @@ class PatternProblem:
         self._identity = hashlib.sha256(
             b"\0".join([*texts, *scenarios, engine.encode()])
         ).hexdigest()
+        # The same without the engine: the manifest records both apart, so that a folder
+        # of this calibration on other inputs can say which of them changed.
+        self.inputs = hashlib.sha256(b"\0".join([*texts, *scenarios])).hexdigest()
 
     @property
     def statistics(self) -> tuple[Statistic, ...]:

@@ -2,7 +2,7 @@
 
 Results folder (docs/results_layout.md, "Calibration")::
 
-    manifest.json      the file as given and resolved, truth, seed, provenance, status
+    manifest.json      the file as given and resolved, truth, engine, seed, provenance, status
     history.db         pyabc's SQLite history (what a resumed calibration continues)
     posterior.parquet  every generation's particles: weight, distance, parameters
     summary.csv        posterior median and 90% interval per variant and parameter
@@ -39,9 +39,9 @@ from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance,
 from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, write_parquet
+from sim.fileio import atomic_write_text, require_writable, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
-from sim.sweep.executors import die_with_parent
+from sim.sweep.executors import check_address, die_with_parent
 from sim.sweep.progress import _duration
 
 MANIFEST = "manifest.json"
@@ -83,11 +83,16 @@ def check_folder(
     identity: str,
     truth: dict[str, float] | None = None,
     name: str | None = None,
+    *,
+    inputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """The folder's manifest if it holds this calibration; None if new or empty.
 
     ``truth``: this calibration's ``--truth`` values, and ``name`` its name, to say what
-    changed when the folder holds the same calibration run on other inputs.
+    changed when the folder holds the same calibration run on other inputs; ``inputs``
+    the rest of what its identity is made of, as the manifest records it
+    (:func:`_inputs`: the file's settings, the engine, the pattern files' digest), so
+    that the refusal names what differs.
 
     Raises:
         InputError: the folder is a file, holds something else, or holds files but no manifest.
@@ -114,9 +119,7 @@ def check_folder(
     )
     if data.get("kind") == KIND and name is not None and data.get("name") == name:
         # The same calibration by name, on other inputs: say what differs, not "different".
-        changed = other_truth or (
-            "the calibration file, a pattern file, its scenario or --truth changed since"
-        )
+        changed = _changes(data, inputs or {}, other_truth)
         raise InputError(
             f"results folder '{folder}' holds calibration '{data['name']}' run on other "
             f"inputs ({changed}); choose another --out, or remove the folder to calibrate "
@@ -129,6 +132,46 @@ def check_folder(
         f"('{what}', {data.get('kind', 'unknown')}{differs}); choose another --out or "
         "remove it"
     )
+
+
+def _inputs(calibration: Calibration, problem: Problem) -> dict[str, Any]:
+    """What the manifest records of a calibration's inputs besides its truth, for
+    :func:`check_folder` to compare: the file's settings as resolved, the engine and a
+    digest of the pattern files and their scenarios (both None for a problem without)."""
+    return {
+        "resolved": calibration.spec.model_dump(mode="json"),
+        "engine": getattr(problem, "engine", None),
+        "pattern_inputs": getattr(problem, "inputs", None),
+    }
+
+
+def _changes(held: Mapping[str, Any], mine: Mapping[str, Any], other_truth: str) -> str:
+    """What differs between a folder's calibration (its manifest ``held``) and this one
+    (``mine``, from :func:`_inputs`), in words; a manifest written before the engine and
+    the pattern digest were recorded cannot tell those apart, and says what may differ."""
+    changes = []
+    ran, asked = held.get("engine"), mine.get("engine")
+    if ran and asked and ran != asked:
+        changes.append(f"--engine {ran}, this calibration's {asked}")
+    if other_truth:
+        changes.append(other_truth)
+    before, now = held.get("resolved"), mine.get("resolved")
+    if isinstance(before, dict) and isinstance(now, dict):
+        fields = [
+            key
+            for key in {**before, **now}
+            if key != "description" and before.get(key) != now.get(key)
+        ]
+        if fields:
+            changes.append(f"the calibration file's {', '.join(fields)} changed since")
+    digest = held.get("pattern_inputs")
+    if digest and mine.get("pattern_inputs") and digest != mine["pattern_inputs"]:
+        changes.append("a pattern file or its scenario changed since")
+    if changes:
+        return "; ".join(changes)
+    if ran and digest:
+        return "a pattern file or its scenario changed since"
+    return "the calibration file, a pattern file, its scenario, --truth or --engine changed since"
 
 
 def _truth_text(truth: dict[str, float]) -> str:
@@ -356,9 +399,9 @@ def _manifest(
         "identity": identity,
         "calibration": calibration.given,
         "source": calibration.source,
-        "resolved": calibration.spec.model_dump(mode="json"),
         "pattern_files": [str(p) for p in calibration.pattern_files],
         "truth": calibration.truth,
+        **_inputs(calibration, problem),
         "variants": calibration.variants(),
         "statistics": [
             {"id": s.id, "role": s.role, "observed": observed[s.id], "tolerance": s.tolerance}
@@ -405,11 +448,20 @@ def run_calibration(
     """Calibrate (or continue, or report an already complete calibration).
 
     Raises:
-        InputError: the folder holds something else, or a ``--truth`` value is invalid.
+        InputError: the folder holds something else, a ``--truth`` value is invalid, or
+            no Dask scheduler answers at ``address`` (all before anything is written).
     """
+    if executor == "dask" and address:
+        check_address(address)  # before anything is written, as a sweep does
     identity = calibration.identity(problem.identity())
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
-    previous = check_folder(folder, identity, calibration.truth, calibration.name)
+    previous = check_folder(
+        folder,
+        identity,
+        calibration.truth,
+        calibration.name,
+        inputs=_inputs(calibration, problem),
+    )
     if previous is not None and previous.get("status") == "complete":
         require_intact(folder)  # a damaged finished calibration is not "complete"
         print(
@@ -419,6 +471,13 @@ def run_calibration(
             flush=True,
         )
         return Outcome(folder, None)
+    # Before any simulation (--truth, the preflight, the generations): an --out that cannot
+    # be written was found only when the results were.
+    require_writable(folder)
+    if figures:
+        from sim.calibrate.figures import FIGURES
+
+        require_writable(folder / FIGURES)
     start = time.perf_counter()
     observed = observed_values(calibration, problem, calibration.truth)
     preflight(calibration, problem)

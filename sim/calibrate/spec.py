@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from sim.errors import InputError
 from sim.inputs import NEEDS as INPUT_NEEDS
@@ -31,17 +32,41 @@ from sim.scenario.loader import (
     translate,
     yaml_value,
 )
-from sim.scenario.schema import NAME_PATTERN, NumbersNotBooleans, Scenario, allowed, suggest
+from sim.scenario.schema import (
+    MAX_VALUE,
+    NAME_PATTERN,
+    NumbersNotBooleans,
+    Scenario,
+    allowed,
+    suggest,
+)
+from sim.seeds import MAX_SEED
 
 LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
 # The one variant of a file without ``variants:``.
 DEFAULT_VARIANT = "default"
 NEEDS = INPUT_NEEDS["calibration"]
+# The largest size of a calibrated value: a prior's ends, a variant's fixed value, a
+# --truth value. Every model parameter lives within a few units (the scenario schema
+# bounds most; link.beta turns a propensity gap into a share of votes), and pyabc's
+# perturbation squares the spread of a generation: a prior up to 1e308 (or .inf) passed
+# and crashed the calibration midway, or ran it to epsilon inf. The scenario's own bound
+# on its sizes and weights (decision 500), so that a fixed value passes both checks alike.
+MAX_MAGNITUDE = MAX_VALUE
+# The largest count of each field of a calibration file, and what it counts.
+LIMITS: dict[str, tuple[int, str]] = {
+    "population": (1_000_000, "particles per generation"),
+    "max_simulations": (10_000_000, "simulations in all"),
+    "replicates": (1_000_000, "runs per simulation, as an experiment's replicates"),
+    "predictive": (1_000_000, "posterior predictive draws per variant"),
+    "seed": (MAX_SEED, "a 64-bit integer, as an experiment's seed"),
+}
 
 
 class _Strict(NumbersNotBooleans):
-    model_config = ConfigDict(extra="forbid")
+    # Numbers must be finite (.inf and .nan are refused wherever a number is read).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Prior(_Strict):
@@ -52,7 +77,12 @@ class Prior(_Strict):
 
 
 class CalibrationSpec(_Strict):
-    """A calibration file (validation.md, "Calibration")."""
+    """A calibration file (validation.md, "Calibration").
+
+    Its counts are capped (:data:`LIMITS`): far beyond what a calibration can run, but
+    below what overflows numpy (``predictive: 10**20`` failed only after the whole
+    calibration had run) or hangs pyabc; the seed as an experiment's (int64).
+    """
 
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
@@ -65,6 +95,14 @@ class CalibrationSpec(_Strict):
     seed: Annotated[int, Field(ge=0)] = 0
     predictive: Annotated[int, Field(ge=1)] = 50
     variants: dict[str, dict[str, Any]] | None = None
+
+    @field_validator(*LIMITS)
+    @classmethod
+    def _capped(cls, value: int, info: ValidationInfo) -> int:
+        cap, why = LIMITS[str(info.field_name)]
+        if value > cap:
+            raise ValueError(f"must be at most {cap:,} ({why}), got {value:,}")
+        return value
 
 
 _FIELDS: dict[tuple[str, ...], type[BaseModel]] = {(): CalibrationSpec}
@@ -172,6 +210,10 @@ def load_calibration(
                 "parameters",
                 path,
             )
+        for end, value in (("low", prior.low), ("high", prior.high)):
+            wrong = bad_number(value, f"the prior's {end} end")
+            if wrong is not None:
+                raise calibration.error(wrong, "parameters", path)
     for name, fixed in calibration.variants().items():
         _check_variant(calibration, name, fixed, check_paths)
     files: list[Path] = []
@@ -205,6 +247,32 @@ def load_calibration(
     return Calibration(spec, doc.tree, shown, tuple(files), values, doc)
 
 
+_TOO_LARGE = (
+    f"a calibrated value may be at most {MAX_MAGNITUDE:g} in size (the model's parameters "
+    "are of order 1; far wider priors overflow the sampler)"
+)
+
+
+def bad_number(value: Any, what: str) -> str | None:
+    """Why ``value`` cannot be ``what`` (a prior's end, a fixed or true value), or None:
+    not a number, not finite, or larger than :data:`MAX_MAGNITUDE`."""
+    shown = _number_text(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{what} must be a number, got {shown}"
+    if not math.isfinite(value):
+        return f"{what} must be a finite number, got {shown}"
+    if abs(value) > MAX_MAGNITUDE:
+        return f"{what} is {shown}; {_TOO_LARGE}"
+    return None
+
+
+def _number_text(value: Any) -> str:
+    """A value in a message: a number as ``:g`` (``inf``, ``1e+308``), anything else as is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return repr(value)
+
+
 def _same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file."""
     try:
@@ -232,17 +300,17 @@ def _check_variant(calibration: Calibration, name: str, fixed: Any, check_paths:
     for path, value in fixed.items():
         if check_paths and str(path) not in calibration.spec.parameters:
             check_path(str(path), calibration, "variants", name, str(path))
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise calibration.error(
-                f"a fixed value must be a number, got {value!r}", "variants", name, str(path)
-            )
+        wrong = bad_number(value, "a fixed value")
+        if wrong is not None:
+            raise calibration.error(wrong, "variants", name, str(path))
 
 
 def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, float]:
     """``--truth PATH=VALUE`` items as ``{path: value}``.
 
     Raises:
-        InputError: an item without ``=``, a value that is not a number, or a bad path.
+        InputError: an item without ``=``, a value that is not a finite number (or is
+            larger than :data:`MAX_MAGNITUDE`), a path given twice, or a bad path.
     """
     values: dict[str, float] = {}
     for item in items:
@@ -255,6 +323,14 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
         if not path or isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(
                 f"--truth '{item}' must be PATH=NUMBER, e.g. parameters.trust.memory=0.95"
+            )
+        wrong = bad_number(value, "the value")
+        if wrong is not None:
+            raise InputError(f"--truth '{item}': {wrong}")
+        if path in values:
+            raise InputError(
+                f"--truth names {path} twice ({values[path]:g} and {float(value):g}); "
+                "give each path once"
             )
         if check_paths:
             try:
