@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import matplotlib.colors
 import numpy as np
 import pandas as pd
 import pytest
@@ -467,6 +469,10 @@ def test_parallel_run_then_rerun_does_nothing(
     # The sweep report's style and a heading per table, each naming its file.
     assert "<style>" in page and "Posterior of each parameter" in page
     assert all(f"<code>{name}.csv</code>" in page for name in ("summary", "variants", "checks"))
+    # The figures are in the page (it was a page of links to figures/*.png).
+    images = re.findall(r'<img src="([^"]+)"', page)
+    assert len(images) == len(list((tmp_path / "out" / "figures").glob("*.png"))) >= 2
+    assert all(src.startswith("data:image/png;base64,") for src in images)
     again = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=2)
     assert again.run is None
     assert "already complete" in capsys.readouterr().out
@@ -692,8 +698,32 @@ def test_the_marginals_say_when_a_variant_comes_from_an_earlier_generation(
          "weight": [1.0, 0.5, 0.5, 0.5, 0.5], PARAMETER: [0.2, 0.3, 0.4, 0.6, 0.7]}
     )  # fmt: skip
     fig = marginals_figure(particles, cal)
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert labels[:2] == ["a", "b (generation 0)"]
+
+
+def test_the_marginals_outline_each_variant_and_mark_a_fixed_value(tmp_path: Path) -> None:
+    """Two variants' translucent fills mixed into a third colour where they overlapped, and
+    a variant that fixes a parameter left its panel without a trace of it."""
+    from matplotlib.patches import Polygon
+
+    from sim.calibrate.figures import marginals_figure, variant_colours
+
+    cal = toy(tmp_path, variants={"a": {}, "b": {PARAMETER: 0.25}})
+    particles = pd.DataFrame(
+        {"generation": [1, 1], "variant": ["a", "a"], "weight": [0.5, 0.5], PARAMETER: [0.6, 0.7]}
+    )
+    fig = marginals_figure(particles, cal)
+    ax = fig.axes[0]
+    colours = variant_colours(["a", "b"])
+    outlines = [p for p in ax.patches if isinstance(p, Polygon) and not p.get_fill()]
+    assert [matplotlib.colors.to_hex(p.get_edgecolor()) for p in outlines] == [colours["a"]]
+    (fixed,) = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert list(fixed.get_xdata()) == [0.25, 0.25]
+    assert matplotlib.colors.to_hex(fixed.get_color()) == colours["b"]
+    assert [t.get_text() for t in ax.texts] == [" b: 0.25 "]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b: fixed", "prior"]
+    assert "A dotted line is a variant's fixed value." in fig.texts[-1].get_text()
 
 
 def test_pyabc_says_nothing_when_its_sampler_is_made(caplog: pytest.LogCaptureFixture) -> None:

@@ -14,6 +14,7 @@ import html
 import itertools
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -25,7 +26,7 @@ from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import add_caption, parameter_label, render, set_theme
-from sim.plots.report import PAGE_STYLE
+from sim.plots.report import PAGE_STYLE, data_uri
 
 FIGURES = "figures"
 # Variants told apart by hue (they are not scenarios or powers; tab10's first colours).
@@ -68,21 +69,56 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     colors = variant_colours(variants)
     last = int(particles["generation"].max()) if len(particles) else 0
     fig, axes = _grid(len(paths), 3, 3.4, 2.6)
+    fixed_any = False
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
         for variant in variants:
+            fixed = calibration.variants()[variant]
+            if path in fixed:
+                # A variant that fixes the parameter: its value, not an empty panel.
+                value = float(fixed[path])
+                ax.axvline(
+                    value,
+                    color=colors[variant],
+                    ls=":",
+                    lw=2.2,
+                    label=f"{variant}: fixed",
+                    clip_on=False,  # a value at the prior's end sits on the axes' edge
+                )
+                # Named at the top, inside the axes (on the side away from the edge).
+                inside_right = value <= (prior.low + prior.high) / 2
+                ax.annotate(
+                    f" {variant}: {value:g} ",
+                    (value, 1.0),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(0, -4),
+                    textcoords="offset points",
+                    ha="left" if inside_right else "right",
+                    va="top",
+                    fontsize=7,
+                    color=colors[variant],
+                )
+                fixed_any = True
+                continue
             final = posterior.final_particles(particles, variant)
-            if final.empty or path not in calibration.free(variant):
+            if final.empty:
                 continue
             generation = int(final["generation"].iloc[0])
+            # A light fill and a full outline: where two variants overlap, both
+            # outlines stay readable (translucent fills alone mixed into a third colour).
+            shape = {
+                "x": final[path],
+                "weights": final["weight"],
+                "bins": 20,
+                "range": (prior.low, prior.high),
+                "density": True,
+                "color": colors[variant],
+            }
+            ax.hist(**shape, histtype="stepfilled", alpha=0.15, label="_fill")
             ax.hist(
-                final[path],
-                weights=final["weight"],
-                bins=20,
-                range=(prior.low, prior.high),
-                density=True,
-                alpha=0.5,
-                color=colors[variant],
+                **shape,
+                histtype="step",
+                lw=1.6,
                 # A variant that died out is drawn from its last generation: say which.
                 label=variant if generation == last else f"{variant} (generation {generation})",
             )
@@ -93,12 +129,25 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         ax.set_xlabel(parameter_label(path))
     for ax in axes[:: min(3, len(axes))]:
         ax.set_ylabel("posterior density")
-    axes[0].legend(fontsize=7)
+    # One legend for the figure: each variant's outline, its fixed values, the prior.
+    entries: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            entries.setdefault(label, handle)
+    fig.legend(
+        list(entries.values()),
+        list(entries),
+        fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(0.91, 0.88),
+        frameon=False,
+    )
     add_caption(
         fig,
         "Final generation (a variant that died out: its last), weighted; the x-axis spans "
         "the uniform prior, whose density is the dashed line: a histogram no taller than it "
-        "is a parameter the patterns do not narrow.",
+        "is a parameter the patterns do not narrow."
+        + (" A dotted line is a variant's fixed value." if fixed_any else ""),
     )
     return fig
 
@@ -201,18 +250,23 @@ def write_figures(
         if calibration.free(variant) and not posterior.final_particles(particles, variant).empty:
             figures[f"pairs-{variant}"] = pairs_figure(particles, calibration, variant)
     figures["predictive"] = predictive_figure(checks)
+    drawn: dict[str, bytes] = {}
     for stem, fig in figures.items():
-        atomic_write_bytes(out / f"{stem}.png", render(fig))
+        drawn[stem] = render(fig)
+        atomic_write_bytes(out / f"{stem}.png", drawn[stem])
         plt.close(fig)
     tables = []
     for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")
         table = frame.to_html(index=False, float_format="{:.4g}".format, border=0, na_rep="")
         tables.append(f"<h2>{heading}</h2><p><code>{name}.csv</code></p>{table}")
+    # Embedded, as in a sweep's report: the page can be sent on its own. The caption
+    # names the file beside it in figures/.
     images = "".join(
-        f'<figure><img src="{FIGURES}/{stem}.png" alt="{stem}">'
-        f"<figcaption>{stem.replace('-', ': ')}</figcaption></figure>"
-        for stem in figures
+        f'<figure><img src="{data_uri(data, "png")}" alt="{stem}">'
+        f"<figcaption>{stem.replace('-', ': ')} (<code>{FIGURES}/{stem}.png</code>)"
+        "</figcaption></figure>"
+        for stem, data in drawn.items()
     )
     title = html.escape(f"credsim calibration: {calibration.name}")
     # The sweep report's style, so that the two pages read alike.

@@ -164,7 +164,8 @@ def summary_table(results: Results, runs: pd.DataFrame | None = None) -> pd.Data
     return table
 
 
-def _image(data: bytes, fmt: str) -> str:
+def data_uri(data: bytes, fmt: str) -> str:
+    """An image as a ``data:`` address, so that a page holds its figures itself."""
     return f"data:{_MIME[fmt]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -182,7 +183,7 @@ def _remove_old_figures(plots: Path) -> None:
 
 def _figure_html(stem: str, data: bytes, fmt: str, caption: str) -> str:
     return (
-        f'<figure id="{stem}"><img src="{_image(data, fmt)}" alt="figure {html.escape(stem)}">'
+        f'<figure id="{stem}"><img src="{data_uri(data, fmt)}" alt="figure {html.escape(stem)}">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
