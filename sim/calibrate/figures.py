@@ -106,16 +106,16 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
             generation = int(final["generation"].iloc[0])
             # A light fill and a full outline: where two variants overlap, both
             # outlines stay readable (translucent fills alone mixed into a third colour).
-            shape = {
-                "x": final[path],
+            shape: dict[str, Any] = {
                 "weights": final["weight"],
                 "bins": 20,
                 "range": (prior.low, prior.high),
                 "density": True,
                 "color": colors[variant],
             }
-            ax.hist(**shape, histtype="stepfilled", alpha=0.15, label="_fill")
+            ax.hist(final[path], **shape, histtype="stepfilled", alpha=0.15, label="_fill")
             ax.hist(
+                final[path],
                 **shape,
                 histtype="step",
                 lw=1.6,
