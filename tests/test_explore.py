@@ -28,8 +28,10 @@ v = pytest.importorskip("ipyvuetify")
 from mesa.experimental.scenarios import Scenario as MesaScenario  # noqa: E402
 from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.user_param import Slider  # noqa: E402
+from overflow import overflow_on_load  # noqa: E402
 from solara.widgets import VegaLite  # noqa: E402
 
+import sim.explore.app  # noqa: E402
 from sim.cli import main  # noqa: E402
 from sim.explore.app import Explorer  # noqa: E402
 from sim.explore.controls import (  # noqa: E402
@@ -409,13 +411,11 @@ def test_load_reads_the_file_again(tmp_path: Path) -> None:
     assert loaded_name(rc) == "edited"
 
 
-def test_a_run_that_fails_is_a_message(tmp_path: Path) -> None:
-    """A run whose state overflows (magnitude 1e308, tests/test_finite.py) is shown as its
-    one-line NonFiniteState message naming the scenario, not as a traceback in the page."""
-    mini = DATA / "scenarios" / "mini.yaml"
-    huge = tmp_path / "huge.yaml"
-    huge.write_text(mini.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
-    _, rc = solara.render(Explorer(str(huge)), handle_error=False)
+def test_a_run_that_fails_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run whose state overflows (magnitude 1e308 past validation, tests/overflow.py) is
+    shown as its one-line NonFiniteState message naming the scenario, not as a traceback."""
+    overflow_on_load(monkeypatch, sim.explore.app)
+    _, rc = solara.render(Explorer(str(DATA / "scenarios" / "mini.yaml")), handle_error=False)
     (shown,) = errors(rc)
     assert shown.startswith("mini: step ") and "evidence of Syria about Russia is inf" in shown
     assert specs(rc) == []
@@ -623,13 +623,14 @@ def test_a_slider_moves_a_generated_scenario() -> None:
     assert moved == load_scenario(generated, {BIAS: 3.0})
 
 
-def test_no_figures_to_save_when_the_run_failed(tmp_path: Path) -> None:
+def test_no_figures_to_save_when_the_run_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With the run failed there are no figures: "save figures" raised ValueError (nothing
     to concatenate) into the page. The button is disabled, and says nothing is written."""
+    overflow_on_load(monkeypatch, sim.explore.app)
     mini = DATA / "scenarios" / "mini.yaml"
-    huge = tmp_path / "huge.yaml"
-    huge.write_text(mini.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
-    _, rc = solara.render(Explorer(str(huge), out=str(tmp_path / "out")), handle_error=False)
+    _, rc = solara.render(Explorer(str(mini), out=str(tmp_path / "out")), handle_error=False)
     save = button(rc, "save figures")
     assert save.disabled
     save.click()

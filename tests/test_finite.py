@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from overflow import HUGE, overflow_on_load, overflowing
 
 from sim.cli import main
 from sim.finite import NonFiniteState, check_finite
@@ -31,13 +32,14 @@ def test_check_finite_names_the_first_bad_cell() -> None:
 
 
 def test_an_overflowing_run_exits_1_with_one_line_and_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """magnitude 1e308 is finite when read, but Syria's evidence about Russia overflows."""
-    path = tmp_path / "huge.yaml"
-    path.write_text(MINI.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
+    import sim.runner
+
+    overflow_on_load(monkeypatch, sim.runner)
     out = tmp_path / "out"
-    assert main(["run", str(path), "--out", str(out), "--no-plots"]) == 1
+    assert main(["run", str(MINI), "--out", str(out), "--no-plots"]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1, err
     assert "NonFiniteState: step " in err
@@ -45,13 +47,20 @@ def test_an_overflowing_run_exits_1_with_one_line_and_writes_nothing(
     assert not out.exists()
 
 
-def test_an_overflowing_run_is_recorded_as_failed_in_a_sweep(tmp_path: Path) -> None:
+def test_an_overflowing_run_is_recorded_as_failed_in_a_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The design point of magnitude 1,000,000 runs at 1e308 (tests/overflow.py)."""
+    import sim.sweep.executors
+
+    overflow_on_load(monkeypatch, sim.sweep.executors, only_at=1e6)
     out = tmp_path / "sweep"
     argv = ["sweep", str(MINI), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"]
-    assert main([*argv, "--vary", "events.intervention.magnitude=3.0,1.0e+308"]) == 1
+    argv += ["--executor", "serial"]  # in this process, where the loader is replaced
+    assert main([*argv, "--vary", "events.intervention.magnitude=3.0,1e6"]) == 1
     runs = pd.read_parquet(out / "runs.parquet")
     failed = runs.set_index("events.intervention.magnitude")["status"].to_dict()
-    assert failed == {3.0: "ok", 1e308: "failed"}
+    assert failed == {3.0: "ok", 1e6: "failed"}
     error = runs.loc[runs["status"] == "failed", "error"].item()
     assert error.startswith("NonFiniteState: step ")
 
@@ -62,9 +71,8 @@ def test_both_engines_stop_at_the_same_step_with_the_same_message(tmp_path: Path
     from sim.runner import run_scenario
     from sim.scenario import load_scenario
 
-    path = tmp_path / "huge.yaml"
-    path.write_text(MINI.read_text().replace("magnitude: 3.0", "magnitude: 1e308"))
-    scenario = load_scenario(str(path))
+    scenario = overflowing(load_scenario(str(MINI)))
+    assert scenario.events[0].magnitude == HUGE
     messages = []
     for engine in ("mesa", "fast"):
         with pytest.raises(NonFiniteState) as info:
