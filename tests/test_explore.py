@@ -411,6 +411,28 @@ def test_load_reads_the_file_again(tmp_path: Path) -> None:
     assert loaded_name(rc) == "edited"
 
 
+def test_a_chosen_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """choose() read the file to check it, then the page read it again to show it."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"extends: {SMALL}\nname: mine\n", encoding="utf-8")
+    reads: list[str] = []
+    real = sim.explore.app.load
+
+    def counted(path: str) -> Any:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(sim.explore.app, "load", counted)
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    reads.clear()
+    type_path(rc, str(mine))
+    button(rc, "load").click()
+    assert loaded_name(rc) == "mine"
+    assert reads.count(str(mine)) == 1
+    button(rc, "load").click()  # pressed again: read anew (the researcher edited it), once
+    assert reads.count(str(mine)) == 2
+
+
 def test_a_run_that_fails_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run whose state overflows (magnitude 1e308 past validation, tests/overflow.py) is
     shown as its one-line NonFiniteState message naming the scenario, not as a traceback."""

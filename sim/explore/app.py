@@ -405,9 +405,17 @@ def Explorer(
     refused = solara.use_reactive("")
     # A list keyed on the refusals is made anew after one: it shows the file still loaded.
     refusals = solara.use_reactive(0)
-    base, base_error = solara.use_memo(lambda: load(path.value), [path.value, reads.value])
+    # The file a press has just read (to check it): the memos below take it rather than
+    # read it again, once for the new path and once for the new count. Each press keeps
+    # only its own file, so that the other memo reads its file anew.
+    just_read: solara.Reactive[dict[str, tuple[Scenario | None, str]]] = solara.use_reactive({})
+
+    def read(file: str) -> tuple[Scenario | None, str]:
+        return just_read.value.get(file) or load(file)
+
+    base, base_error = solara.use_memo(lambda: read(path.value), [path.value, reads.value])
     cf_base, cf_error = solara.use_memo(
-        lambda: load(cf_path.value) if cf_path.value != NO_COUNTERFACTUAL else (None, ""),
+        lambda: read(cf_path.value) if cf_path.value != NO_COUNTERFACTUAL else (None, ""),
         [cf_path.value, reads.value],
     )
     controls = available_controls(base) if base is not None else []
@@ -433,11 +441,13 @@ def Explorer(
 
     def choose(new: str) -> None:
         # A file that does not load changes nothing: its one-line message is shown instead.
-        error = load(new)[1]
+        loaded = load(new)
+        error = loaded[1]
         refused.set(error)
         if error:
             refusals.set(refusals.value + 1)
             return
+        just_read.set({new: loaded})
         path.set(new)
         typed_path.set(new)
         reads.set(reads.value + 1)
@@ -447,11 +457,13 @@ def Explorer(
         save_error.set("")
 
     def choose_counterfactual(new: str) -> None:
-        error = load(new)[1] if new != NO_COUNTERFACTUAL else ""
+        loaded = load(new) if new != NO_COUNTERFACTUAL else (None, "")
+        error = loaded[1]
         refused.set(error)
         if error:
             refusals.set(refusals.value + 1)
         else:
+            just_read.set({new: loaded})
             cf_path.set(new)
 
     def set_seed(text: str | None) -> None:
