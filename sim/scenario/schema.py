@@ -36,6 +36,7 @@ from sim.scenario.kinds import (
     DEFAULT_WEIGHTS,
     KINDS,
 )
+from sim.seeds import MAX_SEED
 
 NAME_PATTERN = r"^[a-z0-9_-]+$"
 NONE_ALIGNMENT = "none"
@@ -661,7 +662,7 @@ class Generate(Strict):
     blocs: Annotated[int, Field(ge=0, le=10_000)] = 6
     ties_per_state: Annotated[float, Field(ge=0.0, le=1_000.0)] = 2.0
     events: Annotated[int, Field(ge=0, le=100_000)] = 40
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
 
     @model_validator(mode="after")
     def _few_enough_ties(self) -> Generate:
