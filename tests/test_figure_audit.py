@@ -51,3 +51,40 @@ def test_sensitivity_bars_take_no_powers_colour_and_keep_their_marks():
         marks = [line for line in ax.get_lines() if line.get_marker() == "x"]
         assert marks and all(m.get_path_effects() for m in marks)
         assert all(m.get_zorder() > bars[0].patches[0].get_zorder() for m in marks)
+
+
+def test_a_metric_about_one_state_names_the_state_as_a_reader_would():
+    """ "Change in trust in Russia of Syria over 'withdrawal'" and "Final trust in USA of
+    Syria" read badly; a one-state group's metric takes the state's possessive. Other
+    groups read as before, except that "over the run" goes last as a window does."""
+    from sim.plots.figure import metric_label
+
+    phrases = {"syria": "of Syria", "levant": "among Levant states"}
+    said = {
+        "trust_change.withdrawal.Russia.syria": (
+            "Change in Syria's trust in Russia over 'withdrawal'"
+        ),
+        "final_trust.USA.syria": "Syria's final trust in USA",
+        "min_trust.USA.syria": "Syria's lowest trust in USA",
+        "mean_trust.USA.syria": "Syria's mean trust in USA over the run",
+        "sd_trust.USA.syria": "Swing (SD over time) of Syria's trust in USA",
+        "final_share.Russia.syria": "Syria aligned with Russia at the end",
+        "final_share.none.syria": "Syria non-aligned at the end",
+        "final_trust.Russia.all": "Final trust in Russia among all states",
+        "trust_change.withdrawal.USA.levant": (
+            "Change in trust in USA among Levant states over 'withdrawal'"
+        ),
+        "mean_trust.USA.levant": "Mean trust in USA among Levant states over the run",
+        "final_share.Russia.levant": (
+            "Final share of states aligned with Russia among Levant states"
+        ),
+    }
+    assert {m: metric_label(m, phrases)[0] for m in said} == said
+    # As a figure's panel title (the sensitivity bars title their panels so).
+    table = pd.DataFrame({
+        "metric": ["trust_change.withdrawal.Russia.syria"], "parameter": ["p"],
+        "S1": [0.4], "S1_conf": [0.1], "ST": [0.5], "ST_conf": [0.1],
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "sobol", phrases=phrases)
+    (ax,) = [a for a in fig.axes if a.axison]
+    assert " ".join(ax.get_title(loc="left").split()) == said[table["metric"][0]]

@@ -355,15 +355,46 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
     if parsed is None:
         return nice(metric), nice(metric)
     entry = parsed.metric
-    title = entry.label
-    if "share_aligned" in (entry.name, entry.series):
-        title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
-    elif parsed.power:
-        title = f"{title} in {parsed.power}"
-    title = f"{title} {(phrases or {}).get(parsed.group) or group_phrase(parsed.group)}"
+    where = (phrases or {}).get(parsed.group) or group_phrase(parsed.group)
+    # "Mean trust over the run": the period goes last ("Mean trust over the run in Russia"
+    # read badly), as a window does.
+    label, over, period = entry.label.partition(" over the run")
+    state = where.removeprefix("of ") if where.startswith("of ") else None
+    title = _one_state_title(label, parsed.power, state) if state else None
+    if title is None:
+        title = label
+        if "share_aligned" in (entry.name, entry.series):
+            title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
+        elif parsed.power:
+            title = f"{title} in {parsed.power}"
+        title = f"{title} {where}"
+    title += over + period
     if parsed.window is not None:
         title = f"{title} over '{parsed.window}'"
     return title, entry.axis_label
+
+
+# Labels that name what is measured after a prefix: the state's possessive goes after it
+# ("Change in Syria's trust in Russia").
+_PREFIXES = ("Change in ", "Swing (SD over time) of ")
+
+
+def _one_state_title(label: str, power: str, state: str) -> str | None:
+    """A metric about one state in words, the state first as the reader says it:
+    ``Syria's final trust in Russia``, ``Change in Syria's trust in Russia``, ``Syria
+    aligned with Russia at the end``; ``None`` where the catalogue's label does not
+    take the state's possessive (a percentile, a group-level count), which then reads
+    as for any group ("... of Syria")."""
+    possessive = f"{state}'" if state.endswith("s") else f"{state}'s"
+    if label.startswith(("Share of states", "Final share of states")):
+        aligned = "non-aligned" if power == NONE else f"aligned with {power}"
+        return f"{state} {aligned}" + (" at the end" if label.startswith("Final") else "")
+    if not power or "," in label or "(" in label.removeprefix(_PREFIXES[1]):
+        return None
+    for prefix in _PREFIXES:
+        if label.startswith(prefix):
+            return f"{prefix}{possessive} {label.removeprefix(prefix)} in {power}"
+    return f"{possessive} {label[:1].lower()}{label[1:]} in {power}"
 
 
 def parameter_label(path: str) -> str:
