@@ -6,11 +6,14 @@ parameter, the sensitivity bars' colours and metric titles about one state.
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
@@ -88,3 +91,97 @@ def test_a_metric_about_one_state_names_the_state_as_a_reader_would():
     (fig,) = sensitivity_figures(table, "sobol", phrases=phrases)
     (ax,) = [a for a in fig.axes if a.axison]
     assert " ".join(ax.get_title(loc="left").split()) == said[table["metric"][0]]
+
+
+def _boxes(texts):
+    fig = texts[0].get_figure()
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+
+
+def _apart(boxes) -> bool:
+    return not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+
+
+def _labels_apart(labels) -> bool:
+    """Horizontal labels: their boxes do not overlap. Labels turned by an angle: the
+    neighbours' anchors are further apart, across the slant, than a line is high."""
+    angle = np.radians(labels[0].get_rotation())
+    if not angle:
+        return _apart(_boxes(labels))
+    fig = labels[0].get_figure()
+    probe = fig.text(0, 0, "Xg", fontsize=labels[0].get_fontsize())
+    high = probe.get_window_extent(fig.canvas.get_renderer()).height
+    probe.remove()
+    xs = sorted(t.get_transform().transform(t.get_position())[0] for t in labels)
+    return all((b - a) * np.sin(angle) >= high for a, b in itertools.pairwise(xs))
+
+
+def _three_scenarios(tmp_path, grid=None):
+    import results_factory as factory
+
+    from sim.results import open_results
+
+    return open_results(
+        factory.write_sweep(
+            tmp_path / "sweep",
+            scenarios={"historical": 0.0, "sustained": -0.1, "abstained": -0.2},
+            grid=grid,
+            replicates=2,
+        )
+    )
+
+
+def test_no_scenario_is_dotted_as_the_events_are():
+    """The third scenario's line was dotted, the style of the event lines."""
+    from sim.plots.palette import scenario_linestyles
+
+    styles = list(scenario_linestyles([f"s{i}" for i in range(8)]).values())
+    assert ":" not in styles and (0, (1, 3)) not in styles
+    assert len(set(map(str, styles[:6]))) == 6
+
+
+def test_the_figure_across_a_parameter_has_a_time_axis_a_reader_can_read(tmp_path):
+    """trajectories_across_<param>: no x axis title; date labels of neighbouring panels ran
+    into each other ("2026" against "2014"); the third scenario dotted like the events."""
+    from sim.plots.figure import DPI, render
+    from sim.plots.trajectories import across_figure
+
+    results = _three_scenarios(tmp_path, grid={"parameters.trust.negativity_bias": [1, 2, 3, 4]})
+    series = results.series(metrics=["trust_mean"])
+    fig = across_figure(series, "parameters.trust.negativity_bias", results.events)
+    render(fig)  # lays the figure out as saved
+    fig.set_dpi(DPI)
+    axes = np.asarray(fig.axes).reshape(2, 4)
+    assert all(ax.get_xlabel() == "Date (month)" for ax in axes[-1])
+    assert _apart(_boxes([t for ax in axes[-1] for t in ax.get_xticklabels()]))
+    for ax in axes.flat:
+        scenario_styles = {str(ln.get_linestyle()) for ln in ax.get_lines() if ln.get_gid() is None}
+        assert ":" not in scenario_styles and len(scenario_styles) == 3
+        assert {ln.get_linestyle() for ln in ax.get_lines() if ln.get_gid() == "event"} == {":"}
+
+
+def test_the_sweep_figure_tells_scenarios_apart_and_keeps_its_labels_apart(tmp_path):
+    """sweep_<param>_<family>: scenarios by line style alone (one dotted); text values'
+    tick labels ran into each other; the x axis is titled with the parameter."""
+    from sim.plots.figure import parameter_label, render
+    from sim.plots.sweeps import family_figure
+
+    names = [f"variant_{c}_{i}00" for i, c in enumerate("abcdefghi", start=1)]
+    results = _three_scenarios(tmp_path, grid={"events.pullout.label": names})
+    metrics = [m for m in results.metrics if m.startswith("final_trust.")]
+    fig = family_figure(results.ok_runs, metrics, "events.pullout.label")
+    render(fig)
+    panels = [ax for ax in fig.axes if ax.axison]
+    for ax in panels:
+        assert ax.get_xlabel() == parameter_label("events.pullout.label")
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        assert _labels_apart(labels), [t.get_text() for t in labels]
+        drawn = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == len(names)]
+        looks = {(str(ln.get_linestyle()), ln.get_marker()) for ln in drawn}
+        assert len({m for _, m in looks}) == 3 and ":" not in {s for s, _ in looks}
+        assert {ln.get_markerfacecolor() for ln in drawn} == {"none"}
+    legend = next(ax.get_legend() for ax in fig.axes if ax.get_legend())
+    scenario_handles = [h for h in legend.legend_handles if h.get_label() in results.scenarios]
+    assert len({h.get_marker() for h in scenario_handles}) == 3
+    assert all(h.get_markeredgewidth() > 0 for h in scenario_handles)

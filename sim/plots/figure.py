@@ -10,6 +10,7 @@ placed outside the axes are never clipped.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from sim.analysis.paired import (
     DesignValue,
@@ -328,6 +330,50 @@ def add_caption(fig: Figure, text: str) -> None:
     lowest = min((ax.get_position().y0 for ax in fig.axes if ax.axison), default=0.0)
     y = lowest - _CAPTION_GAP_IN / fig.get_figheight()
     fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
+
+
+def crowded(labels: Sequence[Text], pad_px: float = 4.0) -> bool:
+    """Whether some two neighbouring (non-empty) tick labels overlap, or come within
+    ``pad_px`` pixels of each other, as drawn at the saved resolution. Labels turned by
+    an angle are apart when their ticks are further apart, across the text's slant,
+    than a line of the text is high."""
+    shown = [t for t in labels if t.get_visible() and t.get_text()]
+    if len(shown) < 2:
+        return False
+    figure = shown[0].get_figure()
+    assert figure is not None
+    figure.set_dpi(DPI)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    angle = np.radians(shown[0].get_rotation())
+    if angle:
+        high = shown[0].get_fontsize() * figure.dpi / 72.0 * 1.2
+        places = sorted(float(t.get_transform().transform(t.get_position())[0]) for t in shown)
+        return any((b - a) * np.sin(angle) < high + pad_px for a, b in itertools.pairwise(places))
+    boxes = sorted((t.get_window_extent(renderer) for t in shown), key=lambda b: b.x0)
+    return any(a.x1 + pad_px > b.x0 for a, b in itertools.pairwise(boxes))
+
+
+def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
+    """Keep the x axis' tick labels apart: when drawn they run into each other, rotate
+    them (``rotate``: names, dates, which cannot be guessed from their neighbours) and
+    then, while they still touch, label only every second, third ... tick (the ticks
+    stay). Measured on the figure at its final size, at the saved resolution."""
+    ticks = list(ax.get_xticks())
+    texts = [t.get_text() for t in ax.get_xticklabels()]
+    if not crowded(ax.get_xticklabels()):
+        return
+    if rotate:
+        for label in ax.get_xticklabels():
+            label.set(rotation=35, ha="right", rotation_mode="anchor")
+        if not crowded(ax.get_xticklabels()):
+            return
+    for stride in range(2, len(ticks) + 1):
+        ax.set_xticks(ticks, [t if i % stride == 0 else "" for i, t in enumerate(texts)])
+        if rotate:
+            for label in ax.get_xticklabels():
+                label.set(rotation=35, ha="right", rotation_mode="anchor")
+        if not crowded(ax.get_xticklabels()):
+            return
 
 
 def render(fig: Figure, fmt: str = "png") -> bytes:

@@ -1,7 +1,8 @@
 """Trust in each power over time: one panel per group, a line per power and scenario.
 
-The scenario's events are drawn as thin grey vertical lines through every
-panel (solid, so they never look like a scenario's dashed or dotted line).
+The scenario's events are drawn as thin grey dotted vertical lines through
+every panel (dotted, so they are not taken for grid lines; no scenario's line
+is dotted, :func:`~sim.plots.palette.scenario_linestyles`).
 Key events (``key: true`` in the scenario; without any, a selection by kind:
 interventions, withdrawals and regime changes first) are labelled above the
 panels, horizontally, in up to ``LANES`` lanes: each label goes into the
@@ -70,6 +71,8 @@ _PANEL_HEIGHT_IN = 2.3
 _WIDTH_IN = 10.0
 _STRIP_IN = 0.95
 _AXES_FRACTION = 0.78
+# At most this many dates labelled under a panel of the figure across a parameter.
+ACROSS_TICKS = 5
 
 
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
@@ -425,11 +428,13 @@ def across_figure(
             ax = axes[r, c]
             cell = rows[(rows["group"] == group) & (rows[parameter] == value)]
             trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
+            # Panels under 3 inches wide: a date label every 4 or 5 years ran together.
+            date_axis(ax, max_ticks=ACROSS_TICKS)
             for when in mdates.date2num(marks["when"].to_numpy()):
                 # Dotted and darker than the grid (0.8), which solid 0.82 lines were not.
                 ax.axvline(when, color="0.55", lw=0.7, ls=":", zorder=1, gid="event")
             ax.set_ylim(-0.02, 1.02)
-            ax.set_xlabel("")
+            ax.set_xlabel(date_label(rows) if r == len(groups) - 1 else "")
             if r == 0:
                 ax.set_title(
                     f"{parameter_label(parameter)} = {value_text(value, 3)}", loc="left", fontsize=9
