@@ -346,7 +346,7 @@ def crowded(labels: Sequence[Text], pad_px: float = 4.0) -> bool:
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
     angle = np.radians(shown[0].get_rotation())
     if angle:
-        high = shown[0].get_fontsize() * figure.dpi / 72.0 * 1.2
+        high = float(shown[0].get_fontsize()) * figure.dpi / 72.0 * 1.2
         places = sorted(float(t.get_transform().transform(t.get_position())[0]) for t in shown)
         return any((b - a) * np.sin(angle) < high + pad_px for a, b in itertools.pairwise(places))
     boxes = sorted((t.get_window_extent(renderer) for t in shown), key=lambda b: b.x0)
