@@ -185,3 +185,37 @@ def test_the_sweep_figure_tells_scenarios_apart_and_keeps_its_labels_apart(tmp_p
     scenario_handles = [h for h in legend.legend_handles if h.get_label() in results.scenarios]
     assert len({h.get_marker() for h in scenario_handles}) == 3
     assert all(h.get_markeredgewidth() > 0 for h in scenario_handles)
+
+
+def test_a_group_of_one_state_says_so_and_draws_no_poles(tmp_path):
+    """A group of one state drew a share panel of 0 and 1 only and a poles line at 1,
+    unexplained. Its row and panel titles say "(1 state)", its poles panel holds a note
+    instead of the flat line, and the caption says how to read it."""
+    import results_factory as factory
+
+    from sim.plots.alignment import alignment_figure
+    from sim.plots.gallery import figures_for
+    from sim.plots.sweeps import family_figure
+    from sim.results import open_results
+
+    trees = {name: factory.scenario_tree(name) for name in ("base", "counter")}
+    for tree in trees.values():
+        tree["outputs"]["groups"] = {"levant": {"members": ["Syria"]}}
+    results = open_results(factory.write_sweep(tmp_path / "sweep", trees=trees, replicates=2))
+    series = results.series(metrics=["share_aligned", "effective_poles"])
+    phrases = {"all": "among all states", "levant": "of Syria"}
+    fig = alignment_figure(series, phrases=phrases)
+    rows = np.asarray([ax for ax in fig.axes]).reshape(2, -1)
+    assert rows[0, 0].get_ylabel().startswith("All states")
+    assert rows[1, 0].get_ylabel().split("\n")[:2] == ["Syria", "(1 state)"]
+    assert rows[0, -1].get_lines() and not rows[1, -1].get_lines()
+    assert [t.get_gid() for t in rows[1, -1].texts] == ["one-state"]
+    metrics = [m for m in results.metrics if m.startswith("final_trust.USA.")]
+    fig = family_figure(
+        results.ok_runs, metrics, "parameters.trust.negativity_bias", phrases=phrases
+    )
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.axison]
+    assert titles == ["All states", "Syria (1 state)"]
+    caption = next(e.caption for e in figures_for(results) if e.stem == "alignment")
+    assert "A group of one state (Syria): a share is 0 or 1 in each run" in caption
+    assert "is 1 at every step and is not drawn" in caption

@@ -287,6 +287,17 @@ def group_title(phrase: str) -> str:
     return bare[:1].upper() + bare[1:]
 
 
+def is_one_state(phrase: str) -> bool:
+    """Whether a group phrase (:func:`group_phrase`) is of a single state (``of Syria``)."""
+    return phrase.startswith("of ")
+
+
+def group_heading(phrase: str) -> str:
+    """:func:`group_title` for a panel, ``(1 state)`` after a single state's name: its
+    shares are 0 or 1 in each run, and the title says why its line steps."""
+    return group_title(phrase) + (" (1 state)" if is_one_state(phrase) else "")
+
+
 def group_phrases(trees: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """:func:`group_phrase` of every output group of some resolved scenario trees."""
     phrases = {GROUP_ALL: group_phrase(GROUP_ALL)}

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.paired import DesignValue, parse_at, reference_values, runs_at
 from sim.catalogue import family_of, family_title, parse_metric
-from sim.plots.alignment import alignment_figure
+from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import outside_count, sensitivity_figures
@@ -199,6 +199,8 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         note,
     )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
+        drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
+        single = one_state_note([phrases.get(g) or g for g in dict.fromkeys(drawn["group"])])
         yield _entry(
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
@@ -208,7 +210,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
             + ("; every power, whatever --powers says" if selection.powers else ""),
             results,
-            note,
+            f"{single} {note}" if single else note,
         )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).

@@ -32,9 +32,9 @@ from sim.plots.figure import (
     DIVERGING_CMAP,
     band,
     draw_band,
+    group_heading,
     group_order,
     group_phrase,
-    group_title,
     metric_label,
     outside_legend,
     panel_grid,
@@ -359,7 +359,7 @@ def family_figure(
                     runs, metric, parameter, ax=ax, scenarios=scenarios, color=color, span=False
                 )
         where = (phrases or {}).get(group) or group_phrase(group)
-        ax.set_title(group_title(where), loc="left", fontsize=9)
+        ax.set_title(group_heading(where), loc="left", fontsize=9)
         ax.set_ylabel("")
     shown = [ax for ax in axes.flat[: len(groups)]]
     low = min(ax.get_ylim()[0] for ax in shown)
