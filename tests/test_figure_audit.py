@@ -219,3 +219,41 @@ def test_a_group_of_one_state_says_so_and_draws_no_poles(tmp_path):
     caption = next(e.caption for e in figures_for(results) if e.stem == "alignment")
     assert "A group of one state (Syria): a share is 0 or 1 in each run" in caption
     assert "is 1 at every step and is not drawn" in caption
+
+
+def test_lines_that_coincide_are_named_in_the_caption(tmp_path):
+    """Two scenarios of the same series drew one line over the other and a reader took
+    a scenario as missing. The trajectories', the across figure's and the sweep
+    figures' captions name the lines that coincide (within 0.001 at every point)."""
+    import results_factory as factory
+
+    from sim.plots.gallery import figures_for, selection_of
+    from sim.results import open_results
+
+    folder = factory.write_sweep(
+        tmp_path / "sweep", scenarios={"a": 0.0, "b": 0.0, "c": -0.1}, replicates=2
+    )
+    results = open_results(folder)
+    selection = selection_of(results, across="parameters.trust.negativity_bias")
+    captions = {e.stem: e.caption for e in figures_for(results, selection)}
+    expected = (
+        "Lines that coincide (within 0.001 at every point; one line covers the other): "
+        "'a' and 'b' coincide for mean trust in each of"
+    )
+    assert expected in captions["trust_trajectories"]
+    assert "among all states" in captions["trust_trajectories"].split(expected)[1]
+    assert "(at every value)" in captions["trajectories_across_trust-negativity_bias"]
+    assert (
+        "'a' and 'b' coincide for final trust in each of"
+        in (captions["sweep_trust-negativity_bias_final_trust"])
+    )
+    # Apart by more than 0.001 somewhere: not said to coincide.
+    assert "'c'" not in captions["trust_trajectories"].split("Line: ")[0]
+
+
+def test_lines_apart_are_not_said_to_coincide():
+    from sim.plots.figure import coinciding
+
+    flat = np.full(5, 0.5)
+    lines = {"a": flat, "b": flat + 0.0009, "c": flat + np.r_[0, 0, 0.002, 0, 0], "d": flat * 2}
+    assert coinciding(lines) == [["a", "b"]]

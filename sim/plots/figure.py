@@ -331,6 +331,104 @@ def band_note(runs_per_cell: int) -> str:
     return f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles){few}."
 
 
+# Two lines closer than this at every point are said to coincide: drawn one over the
+# other, the later covers the earlier and a reader takes a scenario or power as missing.
+COINCIDE = 1e-3
+# At most this many coinciding sets are named in a caption; the rest are counted.
+MAX_COINCIDING = 8
+
+
+def coinciding(lines: Mapping[Any, np.ndarray], tol: float = COINCIDE) -> list[list[Any]]:
+    """Sets of ``lines`` (key -> y values at the same x) that are within ``tol`` of each
+    other at every point (a missing value only against a missing value), in the order
+    given; each set has two or more keys. A line joins the first set whose first line
+    it is within ``tol`` of."""
+    sets: list[list[Any]] = []
+    for key, values in lines.items():
+        for found in sets:
+            first = lines[found[0]]
+            if len(first) == len(values) and bool(
+                np.isclose(first, values, rtol=0.0, atol=tol, equal_nan=True).all()
+            ):
+                found.append(key)
+                break
+        else:
+            sets.append([key])
+    return [found for found in sets if len(found) > 1]
+
+
+def in_words(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def coincide_text(metric: str, group: str, lines: Sequence[tuple[str, str]],
+                  phrases: Mapping[str, str] | None = None) -> str:  # fmt: skip
+    """One set of coinciding lines ``(scenario, power)`` of ``metric`` (a series or summary
+    family name) in ``group`` in words: "'abstained' and 'historical' coincide for mean
+    trust in USA among all states", "mean trust in USA and France among all states
+    coincide in 'historical'"."""
+    scenarios = list(dict.fromkeys(s for s, _ in lines))
+    powers = list(dict.fromkeys(p for _, p in lines))
+    subject, tail = in_words([f"'{s}'" for s in scenarios]), ""
+    if len(powers) == 1:
+        who = powers[0]
+    elif len(scenarios) == 1:
+        who = in_words(powers)
+        tail = f" in '{scenarios[0]}'" if scenarios[0] else ""
+    else:
+        who = in_words([f"{p} ('{s}')" for s, p in lines])
+    if parse_metric(f"{metric}.{who}.{group}") is not None:
+        what = metric_label(f"{metric}.{who}.{group}", phrases)[0]
+    else:  # a group-level metric (effective poles): no power
+        what = metric_label(f"{metric}.{group}", phrases)[0]
+    # "Mean trust in ..." reads on in lower case; "Syria's mean trust ..." keeps its name.
+    if not what.split(" ", 1)[0].endswith(("'s", "'")):
+        what = what[:1].lower() + what[1:]
+    if len(powers) > 1:
+        return f"{what} coincide{tail}"
+    return f"{subject} coincide for {what}"
+
+
+def coincide_texts(
+    found: Sequence[tuple[str, str, Sequence[tuple[str, str]]]],
+    phrases: Mapping[str, str] | None = None,
+) -> list[str]:
+    """:func:`coincide_text` of each ``(metric, group, lines)``, the powers whose lines
+    coincide across the same scenarios in one panel said together ("'historical' and
+    'abstained' coincide for mean trust in each of USA and China among all states")."""
+    texts: dict[tuple[str, str, tuple[str, ...]] | int, list[str]] = {}
+    for i, (metric, group, lines) in enumerate(found):
+        powers = list(dict.fromkeys(p for _, p in lines))
+        if len(powers) == 1:
+            scenarios = tuple(dict.fromkeys(s for s, _ in lines))
+            texts.setdefault((metric, group, scenarios), []).append(powers[0])
+        else:
+            texts[i] = [coincide_text(metric, group, lines, phrases)]
+    out = []
+    for key, powers in texts.items():
+        if isinstance(key, int):
+            out.extend(powers)
+            continue
+        metric, group, scenarios = key
+        who = powers[0] if len(powers) == 1 else f"each of {in_words(powers)}"
+        out.append(coincide_text(metric, group, [(s, who) for s in scenarios], phrases))
+    return out
+
+
+def coincide_note(texts: Sequence[str]) -> str:
+    """The caption's sentence on coinciding lines (``""`` when there are none)."""
+    if not texts:
+        return ""
+    named = list(texts[:MAX_COINCIDING])
+    more = len(texts) - len(named)
+    listed = "; ".join(named) + (f"; and {more} more" if more else "")
+    return (
+        f"Lines that coincide (within {COINCIDE:g} at every point; one line covers the "
+        f"other): {listed}."
+    )
+
+
 def add_caption(fig: Figure, text: str) -> None:
     """A caption under the lowest axes' tick and axis labels, wrapped to the figure's
     width and kept in the file by the tight bounding box.

@@ -35,9 +35,17 @@ from sim.plots.sweeps import (
     family_figure,
     heatmap_figure,
     is_signed,
+    overlap_note,
     varying,
 )
-from sim.plots.trajectories import across_figure, trajectories_figure
+from sim.plots.trajectories import (
+    across_figure,
+    across_overlap_note,
+    trajectories_figure,
+)
+from sim.plots.trajectories import (
+    overlap_note as trajectory_overlaps,
+)
 from sim.results import GRID, SWEEP, Results
 
 SENSITIVITY_METHODS = ("sobol", "morris")
@@ -151,6 +159,11 @@ def _point_note(
     return where + band_note(per).replace("runs", "replicates")
 
 
+def _joined(*sentences: str) -> str:
+    """Caption sentences, the empty ones left out."""
+    return " ".join(s for s in sentences if s)
+
+
 def _keep(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     if selection.powers is not None:
         frame = frame[frame["power"].isin([*selection.powers, "", "none"])]
@@ -196,7 +209,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         " and a tick on the strip above the panels gives each event's acting power by"
         " its colour",
         results,
-        note,
+        _joined(trajectory_overlaps(series, metrics, phrases), note),
     )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
@@ -247,7 +260,10 @@ def _across_entry(
         f"Mean trust in each power over time at each value of {parameter_label(across)}"
         + ("; dotted grey lines mark the scenario's events" if not results.events.empty else ""),
         results,
-        _point_note(results, held, runs, selection.at, split=across),
+        _joined(
+            across_overlap_note(_keep(series, selection), across, phrases=phrases),
+            _point_note(results, held, runs, selection.at, split=across),
+        ),
     )
 
 
@@ -348,7 +364,8 @@ def _sweep_entries(
                     else "Lines: mean of the replicates at each value run (markers); bands: "
                     "2.5-97.5 percentiles of the replicates. "
                 )
-                + flat_note,
+                + flat_note
+                + overlap_note(at, moving, parameter, phrases),
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
     # headline maps the difference, these the levels it is the difference of.

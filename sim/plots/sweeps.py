@@ -31,6 +31,9 @@ from sim.catalogue import Metric, parse_metric
 from sim.plots.figure import (
     DIVERGING_CMAP,
     band,
+    coincide_note,
+    coincide_texts,
+    coinciding,
     draw_band,
     group_heading,
     group_order,
@@ -390,3 +393,33 @@ def family_figure(
             title += " / scenario"
         outside_legend(axes[0, -1], title, handles)
     return fig
+
+
+def overlap_note(
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    parameter: str,
+    phrases: Mapping[str, str] | None = None,
+) -> str:
+    """The caption sentence of :func:`family_figure` on lines that coincide (their means
+    within :data:`~sim.plots.figure.COINCIDE` at every value), ``""`` when none do.
+    The hollow markers of each scenario show both lines; the caption says so in words."""
+    frame, order = with_scenarios(runs)
+    frame = frame.assign(level=axis_positions(levels(frame[parameter])))
+    panels: dict[tuple[str, str], dict[tuple[str, str], np.ndarray]] = {}
+    for metric in metrics:
+        parsed = parse_metric(metric)
+        if parsed is None:
+            continue
+        family = parsed.metric.name + (f".{parsed.window}" if parsed.window else "")
+        means = band(frame, ["scenario", "level"], metric)
+        lines = panels.setdefault((family, parsed.group), {})
+        for scenario in order:  # in the legend's order (band sorts by name)
+            cell = means[means["scenario"] == scenario]
+            lines[(str(scenario), parsed.power)] = cell["mean"].to_numpy(np.float64)
+    found = [
+        (family, group, found_lines)
+        for (family, group), lines in panels.items()
+        for found_lines in coinciding(lines)
+    ]
+    return coincide_note(coincide_texts(found, phrases))

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -27,11 +28,15 @@ from sim.analysis.paired import value_order, value_text
 from sim.catalogue import SERIES_METRICS
 from sim.plots.figure import (
     DPI,
+    coincide_note,
+    coincide_texts,
+    coinciding,
     date_axis,
     date_label,
     draw_band,
     group_order,
     group_phrase,
+    in_words,
     nice,
     outside_legend,
     parameter_label,
@@ -443,3 +448,60 @@ def across_figure(
         axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
     _legend(axes[0, -1], palette, list(dict.fromkeys(rows["power"])), scenarios)
     return fig
+
+
+def _panel_sets(
+    frame: pd.DataFrame, keys: Sequence[str], x: str = "step"
+) -> list[tuple[tuple[object, ...], list[list[tuple[str, str]]]]]:
+    """Per panel (the ``keys`` cell), the sets of (scenario, power) lines whose means
+    over the runs coincide (:func:`~sim.plots.figure.coinciding`)."""
+    frame, _ = with_scenarios(frame)
+    means = frame.groupby([*keys, "scenario", "power", x], sort=False)["value"].mean()
+    found: list[tuple[tuple[object, ...], list[list[tuple[str, str]]]]] = []
+    for cell, lines in means.groupby(level=list(range(len(keys))), sort=False):
+        wide = lines.unstack(x)
+        order = {k: wide.loc[k].to_numpy(np.float64) for k in wide.index}
+        sets = coinciding({(str(k[-2]), str(k[-1])): v for k, v in order.items()})
+        if sets:
+            found.append((cell if isinstance(cell, tuple) else (cell,), sets))
+    return found
+
+
+def overlap_note(
+    series: pd.DataFrame,
+    metrics: Sequence[str] = ("trust_mean",),
+    phrases: Mapping[str, str] | None = None,
+) -> str:
+    """The trajectories' caption sentence on lines that coincide, so that a scenario or
+    power drawn under another is not taken for missing (``""`` when none do)."""
+    rows = series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
+    found = [
+        (str(metric), str(group), lines)
+        for (metric, group), sets in _panel_sets(rows, ["metric", "group"])
+        for lines in sets
+    ]
+    return coincide_note(coincide_texts(found, phrases))
+
+
+def across_overlap_note(
+    series: pd.DataFrame,
+    parameter: str,
+    metric: str = "trust_mean",
+    phrases: Mapping[str, str] | None = None,
+) -> str:
+    """:func:`overlap_note` for the figure across ``parameter``: each set of coinciding
+    lines once, with the values where they coincide (or "at every value")."""
+    rows = series[(series["metric"] == metric) & (series["power"] != "")]
+    values = value_order(rows[parameter])
+    where: dict[str, list[object]] = {}
+    for (group, value), sets in _panel_sets(rows, ["group", parameter]):
+        for text in coincide_texts([(metric, str(group), lines) for lines in sets], phrases):
+            where.setdefault(text, []).append(value)
+    texts = [
+        f"{text} (at every value)"
+        if len(at) == len(values)
+        else f"{text} (at {parameter_label(parameter)} "
+        f"{in_words([value_text(v, 3) for v in value_order(pd.Series(at))])})"
+        for text, at in where.items()
+    ]
+    return coincide_note(texts)
