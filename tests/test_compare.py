@@ -644,7 +644,8 @@ def test_one_folders_scenarios_keep_a_grey_and_a_style_each(tmp_path):
     _, fig = _sample_figure(_folders_of_scenarios(tmp_path, ["a"]))
     lines = next(ax for ax in fig.axes if ax.axison).get_lines()
     assert [line.get_color() for line in lines] == ["#000000", "#4d4d4d", "#808080"]
-    assert [line.get_linestyle() for line in lines] == ["-", "--", ":"]
+    # Dash-dot third: dotted is the events' style (a figure audit).
+    assert [line.get_linestyle() for line in lines] == ["-", "--", "-."]
     assert {line.get_marker() for line in lines} == {"None"}
     runs = [open_results(factory.write_run(tmp_path / name)) for name in ("r1", "r2")]
     _, fig = _sample_figure(runs)

@@ -31,9 +31,10 @@ from sim.plots.figure import (
     date_axis,
     date_label,
     draw_band,
+    group_heading,
     group_order,
     group_phrase,
-    group_title,
+    is_one_state,
     outside_legend,
     set_theme,
     step_times,
@@ -113,6 +114,32 @@ def poles_panel(
     return ax
 
 
+ONE_STATE_POLES = "1 state: always 1 pole\n(not drawn)"
+
+
+def one_state_panel(ax: Axes) -> None:
+    """The poles panel of a one-state group: no line, a note in its middle (gid
+    ``one-state``); the shared date axis stays."""
+    ax.text(0.5, 0.5, ONE_STATE_POLES, transform=ax.transAxes, ha="center", va="center",
+            fontsize=8.5, color="0.35", gid="one-state")  # fmt: skip
+    ax.set_yticks([])
+    ax.grid(False, axis="y")
+
+
+def one_state_note(phrases: Sequence[str]) -> str:
+    """The alignment caption's sentence on groups of one state (``""`` when none)."""
+    states = [p.removeprefix("of ") for p in phrases if is_one_state(p)]
+    if not states:
+        return ""
+    names = " and ".join([", ".join(states[:-1]), states[-1]] if len(states) > 1 else states)
+    each = "A group of one state" if len(states) == 1 else "Groups of one state"
+    return (
+        f"{each} ({names}): a share is 0 or 1 in each run, so the mean of the replicates "
+        "steps and lies between only where they differ; the effective number of poles is "
+        "1 at every step and is not drawn."
+    )
+
+
 def row_label(title: str) -> str:
     """A group's title wrapped to stay within its row's height, a closing count of
     members on a line of its own (``Soviet Clients\n(6 members)``)."""
@@ -162,7 +189,12 @@ def alignment_figure(
             cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
             shares_panel(cell, ax=axes[row, col], palette=palette)
         name = (phrases or {}).get(group) or group_phrase(group)
-        axes[row, 0].set_ylabel(f"{row_label(group_title(name))}\nshare (0 to 1)")
+        axes[row, 0].set_ylabel(f"{row_label(group_heading(name))}\nshare (0 to 1)")
+        if is_one_state(name):
+            # One state is in one camp in each run: its poles are 1 at every step, a
+            # flat line that says nothing; the panel says so instead (and the caption).
+            one_state_panel(axes[row, -1])
+            continue
         poles = poles_with_third_way(shares[shares["group"] == group])
         poles_panel(poles, ax=axes[row, -1], scenarios=scenarios)
         axes[row, -1].set_ylabel("poles (count)")

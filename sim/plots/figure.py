@@ -10,6 +10,7 @@ placed outside the axes are never clipped.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from sim.analysis.paired import (
     DesignValue,
@@ -285,6 +287,17 @@ def group_title(phrase: str) -> str:
     return bare[:1].upper() + bare[1:]
 
 
+def is_one_state(phrase: str) -> bool:
+    """Whether a group phrase (:func:`group_phrase`) is of a single state (``of Syria``)."""
+    return phrase.startswith("of ")
+
+
+def group_heading(phrase: str) -> str:
+    """:func:`group_title` for a panel, ``(1 state)`` after a single state's name: its
+    shares are 0 or 1 in each run, and the title says why its line steps."""
+    return group_title(phrase) + (" (1 state)" if is_one_state(phrase) else "")
+
+
 def group_phrases(trees: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     """:func:`group_phrase` of every output group of some resolved scenario trees."""
     phrases = {GROUP_ALL: group_phrase(GROUP_ALL)}
@@ -318,6 +331,104 @@ def band_note(runs_per_cell: int) -> str:
     return f"Line: mean of {runs_per_cell} runs; band: 95% of runs (2.5-97.5 percentiles){few}."
 
 
+# Two lines closer than this at every point are said to coincide: drawn one over the
+# other, the later covers the earlier and a reader takes a scenario or power as missing.
+COINCIDE = 1e-3
+# At most this many coinciding sets are named in a caption; the rest are counted.
+MAX_COINCIDING = 8
+
+
+def coinciding(lines: Mapping[Any, np.ndarray], tol: float = COINCIDE) -> list[list[Any]]:
+    """Sets of ``lines`` (key -> y values at the same x) that are within ``tol`` of each
+    other at every point (a missing value only against a missing value), in the order
+    given; each set has two or more keys. A line joins the first set whose first line
+    it is within ``tol`` of."""
+    sets: list[list[Any]] = []
+    for key, values in lines.items():
+        for found in sets:
+            first = lines[found[0]]
+            if len(first) == len(values) and bool(
+                np.isclose(first, values, rtol=0.0, atol=tol, equal_nan=True).all()
+            ):
+                found.append(key)
+                break
+        else:
+            sets.append([key])
+    return [found for found in sets if len(found) > 1]
+
+
+def in_words(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def coincide_text(metric: str, group: str, lines: Sequence[tuple[str, str]],
+                  phrases: Mapping[str, str] | None = None) -> str:  # fmt: skip
+    """One set of coinciding lines ``(scenario, power)`` of ``metric`` (a series or summary
+    family name) in ``group`` in words: "'abstained' and 'historical' coincide for mean
+    trust in USA among all states", "mean trust in USA and France among all states
+    coincide in 'historical'"."""
+    scenarios = list(dict.fromkeys(s for s, _ in lines))
+    powers = list(dict.fromkeys(p for _, p in lines))
+    subject, tail = in_words([f"'{s}'" for s in scenarios]), ""
+    if len(powers) == 1:
+        who = powers[0]
+    elif len(scenarios) == 1:
+        who = in_words(powers)
+        tail = f" in '{scenarios[0]}'" if scenarios[0] else ""
+    else:
+        who = in_words([f"{p} ('{s}')" for s, p in lines])
+    if parse_metric(f"{metric}.{who}.{group}") is not None:
+        what = metric_label(f"{metric}.{who}.{group}", phrases)[0]
+    else:  # a group-level metric (effective poles): no power
+        what = metric_label(f"{metric}.{group}", phrases)[0]
+    # "Mean trust in ..." reads on in lower case; "Syria's mean trust ..." keeps its name.
+    if not what.split(" ", 1)[0].endswith(("'s", "'")):
+        what = what[:1].lower() + what[1:]
+    if len(powers) > 1:
+        return f"{what} coincide{tail}"
+    return f"{subject} coincide for {what}"
+
+
+def coincide_texts(
+    found: Sequence[tuple[str, str, Sequence[tuple[str, str]]]],
+    phrases: Mapping[str, str] | None = None,
+) -> list[str]:
+    """:func:`coincide_text` of each ``(metric, group, lines)``, the powers whose lines
+    coincide across the same scenarios in one panel said together ("'historical' and
+    'abstained' coincide for mean trust in each of USA and China among all states")."""
+    texts: dict[tuple[str, str, tuple[str, ...]] | int, list[str]] = {}
+    for i, (metric, group, lines) in enumerate(found):
+        powers = list(dict.fromkeys(p for _, p in lines))
+        if len(powers) == 1:
+            scenarios = tuple(dict.fromkeys(s for s, _ in lines))
+            texts.setdefault((metric, group, scenarios), []).append(powers[0])
+        else:
+            texts[i] = [coincide_text(metric, group, lines, phrases)]
+    out = []
+    for key, powers in texts.items():
+        if isinstance(key, int):
+            out.extend(powers)
+            continue
+        metric, group, scenarios = key
+        who = powers[0] if len(powers) == 1 else f"each of {in_words(powers)}"
+        out.append(coincide_text(metric, group, [(s, who) for s in scenarios], phrases))
+    return out
+
+
+def coincide_note(texts: Sequence[str]) -> str:
+    """The caption's sentence on coinciding lines (``""`` when there are none)."""
+    if not texts:
+        return ""
+    named = list(texts[:MAX_COINCIDING])
+    more = len(texts) - len(named)
+    listed = "; ".join(named) + (f"; and {more} more" if more else "")
+    return (
+        f"Lines that coincide (within {COINCIDE:g} at every point; one line covers the "
+        f"other): {listed}."
+    )
+
+
 def add_caption(fig: Figure, text: str) -> None:
     """A caption under the lowest axes' tick and axis labels, wrapped to the figure's
     width and kept in the file by the tight bounding box.
@@ -328,6 +439,50 @@ def add_caption(fig: Figure, text: str) -> None:
     lowest = min((ax.get_position().y0 for ax in fig.axes if ax.axison), default=0.0)
     y = lowest - _CAPTION_GAP_IN / fig.get_figheight()
     fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
+
+
+def crowded(labels: Sequence[Text], pad_px: float = 4.0) -> bool:
+    """Whether some two neighbouring (non-empty) tick labels overlap, or come within
+    ``pad_px`` pixels of each other, as drawn at the saved resolution. Labels turned by
+    an angle are apart when their ticks are further apart, across the text's slant,
+    than a line of the text is high."""
+    shown = [t for t in labels if t.get_visible() and t.get_text()]
+    if len(shown) < 2:
+        return False
+    figure = shown[0].get_figure()
+    assert figure is not None
+    figure.set_dpi(DPI)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    angle = np.radians(shown[0].get_rotation())
+    if angle:
+        high = float(shown[0].get_fontsize()) * figure.dpi / 72.0 * 1.2
+        places = sorted(float(t.get_transform().transform(t.get_position())[0]) for t in shown)
+        return any((b - a) * np.sin(angle) < high + pad_px for a, b in itertools.pairwise(places))
+    boxes = sorted((t.get_window_extent(renderer) for t in shown), key=lambda b: b.x0)
+    return any(a.x1 + pad_px > b.x0 for a, b in itertools.pairwise(boxes))
+
+
+def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
+    """Keep the x axis' tick labels apart: when drawn they run into each other, rotate
+    them (``rotate``: names, dates, which cannot be guessed from their neighbours) and
+    then, while they still touch, label only every second, third ... tick (the ticks
+    stay). Measured on the figure at its final size, at the saved resolution."""
+    ticks = list(ax.get_xticks())
+    texts = [t.get_text() for t in ax.get_xticklabels()]
+    if not crowded(ax.get_xticklabels()):
+        return
+    if rotate:
+        for label in ax.get_xticklabels():
+            label.set(rotation=35, ha="right", rotation_mode="anchor")
+        if not crowded(ax.get_xticklabels()):
+            return
+    for stride in range(2, len(ticks) + 1):
+        ax.set_xticks(ticks, [t if i % stride == 0 else "" for i, t in enumerate(texts)])
+        if rotate:
+            for label in ax.get_xticklabels():
+                label.set(rotation=35, ha="right", rotation_mode="anchor")
+        if not crowded(ax.get_xticklabels()):
+            return
 
 
 def render(fig: Figure, fmt: str = "png") -> bytes:
@@ -355,15 +510,46 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
     if parsed is None:
         return nice(metric), nice(metric)
     entry = parsed.metric
-    title = entry.label
-    if "share_aligned" in (entry.name, entry.series):
-        title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
-    elif parsed.power:
-        title = f"{title} in {parsed.power}"
-    title = f"{title} {(phrases or {}).get(parsed.group) or group_phrase(parsed.group)}"
+    where = (phrases or {}).get(parsed.group) or group_phrase(parsed.group)
+    # "Mean trust over the run": the period goes last ("Mean trust over the run in Russia"
+    # read badly), as a window does.
+    label, over, period = entry.label.partition(" over the run")
+    state = where.removeprefix("of ") if where.startswith("of ") else None
+    title = _one_state_title(label, parsed.power, state) if state else None
+    if title is None:
+        title = label
+        if "share_aligned" in (entry.name, entry.series):
+            title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
+        elif parsed.power:
+            title = f"{title} in {parsed.power}"
+        title = f"{title} {where}"
+    title += over + period
     if parsed.window is not None:
         title = f"{title} over '{parsed.window}'"
     return title, entry.axis_label
+
+
+# Labels that name what is measured after a prefix: the state's possessive goes after it
+# ("Change in Syria's trust in Russia").
+_PREFIXES = ("Change in ", "Swing (SD over time) of ")
+
+
+def _one_state_title(label: str, power: str, state: str) -> str | None:
+    """A metric about one state in words, the state first as the reader says it:
+    ``Syria's final trust in Russia``, ``Change in Syria's trust in Russia``, ``Syria
+    aligned with Russia at the end``; ``None`` where the catalogue's label does not
+    take the state's possessive (a percentile, a group-level count), which then reads
+    as for any group ("... of Syria")."""
+    possessive = f"{state}'" if state.endswith("s") else f"{state}'s"
+    if label.startswith(("Share of states", "Final share of states")):
+        aligned = "non-aligned" if power == NONE else f"aligned with {power}"
+        return f"{state} {aligned}" + (" at the end" if label.startswith("Final") else "")
+    if not power or "," in label or "(" in label.removeprefix(_PREFIXES[1]):
+        return None
+    for prefix in _PREFIXES:
+        if label.startswith(prefix):
+            return f"{prefix}{possessive} {label.removeprefix(prefix)} in {power}"
+    return f"{possessive} {label[:1].lower()}{label[1:]} in {power}"
 
 
 def parameter_label(path: str) -> str:

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis.paired import DesignValue, parse_at, reference_values, runs_at
 from sim.catalogue import family_of, family_title, parse_metric
-from sim.plots.alignment import alignment_figure
+from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import outside_count, sensitivity_figures
@@ -35,9 +35,17 @@ from sim.plots.sweeps import (
     family_figure,
     heatmap_figure,
     is_signed,
+    overlap_note,
     varying,
 )
-from sim.plots.trajectories import across_figure, trajectories_figure
+from sim.plots.trajectories import (
+    across_figure,
+    across_overlap_note,
+    trajectories_figure,
+)
+from sim.plots.trajectories import (
+    overlap_note as trajectory_overlaps,
+)
 from sim.results import GRID, SWEEP, Results
 
 SENSITIVITY_METHODS = ("sobol", "morris")
@@ -151,6 +159,11 @@ def _point_note(
     return where + band_note(per).replace("runs", "replicates")
 
 
+def _joined(*sentences: str) -> str:
+    """Caption sentences, the empty ones left out."""
+    return " ".join(s for s in sentences if s)
+
+
 def _keep(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     if selection.powers is not None:
         frame = frame[frame["power"].isin([*selection.powers, "", "none"])]
@@ -196,9 +209,11 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         " and a tick on the strip above the panels gives each event's acting power by"
         " its colour",
         results,
-        note,
+        _joined(trajectory_overlaps(series, metrics, phrases), note),
     )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
+        drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
+        single = one_state_note([phrases.get(g) or g for g in dict.fromkeys(drawn["group"])])
         yield _entry(
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
@@ -208,7 +223,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
             + ("; every power, whatever --powers says" if selection.powers else ""),
             results,
-            note,
+            f"{single} {note}" if single else note,
         )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
@@ -245,7 +260,10 @@ def _across_entry(
         f"Mean trust in each power over time at each value of {parameter_label(across)}"
         + ("; dotted grey lines mark the scenario's events" if not results.events.empty else ""),
         results,
-        _point_note(results, held, runs, selection.at, split=across),
+        _joined(
+            across_overlap_note(_keep(series, selection), across, phrases=phrases),
+            _point_note(results, held, runs, selection.at, split=across),
+        ),
     )
 
 
@@ -346,7 +364,8 @@ def _sweep_entries(
                     else "Lines: mean of the replicates at each value run (markers); bands: "
                     "2.5-97.5 percentiles of the replicates. "
                 )
-                + flat_note,
+                + flat_note
+                + overlap_note(at, moving, parameter, phrases),
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
     # headline maps the difference, these the levels it is the difference of.

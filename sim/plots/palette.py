@@ -60,14 +60,19 @@ _KNOWN: dict[str, str] = {
     **dict.fromkeys(["eu", "european union"], OKABE_ITO[7]),
 }
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
+# No dotted style: the scenario's events are dotted lines in the trajectories (decision
+# 493), and a dotted scenario was taken for one (a figure audit).
 _LINESTYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
     "-",
     "--",
-    ":",
     "-.",
     (0, (5, 1, 1, 1, 1, 1)),
-    (0, (1, 3)),
+    (0, (10, 3)),
+    (0, (3, 1, 1, 1, 1, 1, 1, 1)),
 )
+# A marker per scenario where lines have markers (the figures against a parameter),
+# drawn hollow so that coinciding lines still show each scenario's.
+_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P")
 
 
 def _digest(text: str) -> int:
@@ -124,8 +129,14 @@ def power_color(power: str) -> str:
 
 
 def scenario_linestyles(scenarios: Iterable[str]) -> dict[str, str | tuple[int, tuple[int, ...]]]:
-    """A line style per scenario, in the order given (solid for the first)."""
+    """A line style per scenario, in the order given (solid for the first, then dashed,
+    dash-dot ...; never dotted, the events' style)."""
     return {s: _LINESTYLES[i % len(_LINESTYLES)] for i, s in enumerate(scenarios)}
+
+
+def scenario_markers(scenarios: Iterable[str]) -> dict[str, str]:
+    """A marker per scenario, in the order given (circle, square, triangle ...)."""
+    return {s: _MARKERS[i % len(_MARKERS)] for i, s in enumerate(scenarios)}
 
 
 SCENARIO_GREYS: tuple[str, ...] = ("#000000", "#4d4d4d", "#808080")

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -28,15 +29,19 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
 
+# The two bars of a method in a dark and a light grey: not colours of the palette, where
+# blue and orange are the first two powers (USA and Russia), so that a bar is not read
+# as a power's. Neither is the non-aligned grey (#999999).
+INDEX_GREYS = ("#5a5a5a", "#c4c4c4")
 # (column, interval column or None, legend label, colour) per bar of a method.
 BARS: dict[str, list[tuple[str, str | None, str, str]]] = {
     "sobol": [
-        ("S1", "S1_conf", "first order S1", "#0072B2"),
-        ("ST", "ST_conf", "total order ST", "#E69F00"),
+        ("S1", "S1_conf", "first order S1", INDEX_GREYS[0]),
+        ("ST", "ST_conf", "total order ST", INDEX_GREYS[1]),
     ],
     "morris": [
-        ("mu_star", "mu_star_conf", "mu* (mean |elementary effect|)", "#0072B2"),
-        ("sigma", None, "sigma (SD of elementary effects)", "#E69F00"),
+        ("mu_star", "mu_star_conf", "mu* (mean |elementary effect|)", INDEX_GREYS[0]),
+        ("sigma", None, "sigma (SD of elementary effects)", INDEX_GREYS[1]),
     ],
 }
 AXIS_LABEL = {
@@ -118,6 +123,8 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
                 color="0.1",
                 markersize=7,
                 markeredgewidth=1.6,
+                # A white rim keeps the black x visible on the dark grey bar as on white.
+                path_effects=[patheffects.withStroke(linewidth=3.2, foreground="white")],
                 label=OUTSIDE_LABEL[method],
                 zorder=3,
                 clip_on=False,  # a mark at 0 sits on the axes' edge

@@ -31,19 +31,28 @@ from sim.catalogue import Metric, parse_metric
 from sim.plots.figure import (
     DIVERGING_CMAP,
     band,
+    coincide_note,
+    coincide_texts,
+    coinciding,
     draw_band,
+    group_heading,
     group_order,
     group_phrase,
-    group_title,
     metric_label,
     outside_legend,
     panel_grid,
     parameter_label,
     set_theme,
+    spread_ticks,
     value_mesh,
     with_scenarios,
 )
-from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
+from sim.plots.palette import (
+    power_palette,
+    sample_colors,
+    scenario_linestyles,
+    scenario_markers,
+)
 
 MAX_LEVELS = 10
 MAP_BINS = 5
@@ -167,7 +176,7 @@ def metric_panel(
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
     frame, order = with_scenarios(runs, scenarios)
     colors = sample_colors(order) if color is None else dict.fromkeys(order, color)
-    styles = scenario_linestyles(order)
+    styles, markers = scenario_linestyles(order), scenario_markers(order)
     frame = frame.assign(level=axis_positions(levels(frame[parameter])))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
@@ -179,14 +188,19 @@ def metric_panel(
             cell,
             colors[name],
             ls=styles[name],
-            marker="o",
-            ms=3.5,
+            # A hollow marker of its own per scenario: where two scenarios' lines
+            # coincide, both markers still show.
+            marker=markers[name],
+            ms=4.5,
+            mfc="none",
+            mew=1.1,
             label=name,
         )
     ax.set_xlabel(parameter_label(parameter))
     ax.set_ylabel(metric_label(metric)[1])
     if frame[parameter].nunique() <= MAX_LEVELS or is_text(frame[parameter]):
         value_ticks(ax, frame[parameter])  # the values run; bins' means get matplotlib's ticks
+        spread_ticks(ax, rotate=is_text(frame[parameter]))
     if span:
         keep_span(ax, metric)
     return ax
@@ -330,7 +344,7 @@ def family_figure(
     """
     set_theme()
     scenarios = list(dict.fromkeys(runs["scenario"]))
-    styles = scenario_linestyles(scenarios)
+    styles, markers = scenario_linestyles(scenarios), scenario_markers(scenarios)
     parsed = {m: parse_metric(m) for m in metrics}
     groups = group_order({p.group for p in parsed.values() if p is not None})
     powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
@@ -348,7 +362,7 @@ def family_figure(
                     runs, metric, parameter, ax=ax, scenarios=scenarios, color=color, span=False
                 )
         where = (phrases or {}).get(group) or group_phrase(group)
-        ax.set_title(group_title(where), loc="left", fontsize=9)
+        ax.set_title(group_heading(where), loc="left", fontsize=9)
         ax.set_ylabel("")
     shown = [ax for ax in axes.flat[: len(groups)]]
     low = min(ax.get_ylim()[0] for ax in shown)
@@ -360,10 +374,52 @@ def family_figure(
     handles = [Line2D([], [], color=colors[p], lw=2, label=p) for p in powers if p]
     greys = sample_colors(scenarios) if not handles else dict.fromkeys(scenarios, "0.3")
     if len(scenarios) > 1:
-        handles += [Line2D([], [], color=greys[s], ls=styles[s], label=s) for s in scenarios]
+        handles += [
+            Line2D(
+                [],
+                [],
+                color=greys[s],
+                ls=styles[s],
+                marker=markers[s],
+                mfc="none",
+                mew=1.1,
+                label=s,
+            )
+            for s in scenarios
+        ]
     if handles:
         title = "Power" if powers[0] else "Scenario"
         if powers[0] and len(scenarios) > 1:
             title += " / scenario"
         outside_legend(axes[0, -1], title, handles)
     return fig
+
+
+def overlap_note(
+    runs: pd.DataFrame,
+    metrics: Sequence[str],
+    parameter: str,
+    phrases: Mapping[str, str] | None = None,
+) -> str:
+    """The caption sentence of :func:`family_figure` on lines that coincide (their means
+    within :data:`~sim.plots.figure.COINCIDE` at every value), ``""`` when none do.
+    The hollow markers of each scenario show both lines; the caption says so in words."""
+    frame, order = with_scenarios(runs)
+    frame = frame.assign(level=axis_positions(levels(frame[parameter])))
+    panels: dict[tuple[str, str], dict[tuple[str, str], np.ndarray]] = {}
+    for metric in metrics:
+        parsed = parse_metric(metric)
+        if parsed is None:
+            continue
+        family = parsed.metric.name + (f".{parsed.window}" if parsed.window else "")
+        means = band(frame, ["scenario", "level"], metric)
+        lines = panels.setdefault((family, parsed.group), {})
+        for scenario in order:  # in the legend's order (band sorts by name)
+            cell = means[means["scenario"] == scenario]
+            lines[(str(scenario), parsed.power)] = cell["mean"].to_numpy(np.float64)
+    found = [
+        (family, group, found_lines)
+        for (family, group), lines in panels.items()
+        for found_lines in coinciding(lines)
+    ]
+    return coincide_note(coincide_texts(found, phrases))

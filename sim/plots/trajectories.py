@@ -1,7 +1,8 @@
 """Trust in each power over time: one panel per group, a line per power and scenario.
 
-The scenario's events are drawn as thin grey vertical lines through every
-panel (solid, so they never look like a scenario's dashed or dotted line).
+The scenario's events are drawn as thin grey dotted vertical lines through
+every panel (dotted, so they are not taken for grid lines; no scenario's line
+is dotted, :func:`~sim.plots.palette.scenario_linestyles`).
 Key events (``key: true`` in the scenario; without any, a selection by kind:
 interventions, withdrawals and regime changes first) are labelled above the
 panels, horizontally, in up to ``LANES`` lanes: each label goes into the
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -26,11 +28,15 @@ from sim.analysis.paired import value_order, value_text
 from sim.catalogue import SERIES_METRICS
 from sim.plots.figure import (
     DPI,
+    coincide_note,
+    coincide_texts,
+    coinciding,
     date_axis,
     date_label,
     draw_band,
     group_order,
     group_phrase,
+    in_words,
     nice,
     outside_legend,
     parameter_label,
@@ -70,6 +76,8 @@ _PANEL_HEIGHT_IN = 2.3
 _WIDTH_IN = 10.0
 _STRIP_IN = 0.95
 _AXES_FRACTION = 0.78
+# At most this many dates labelled under a panel of the figure across a parameter.
+ACROSS_TICKS = 5
 
 
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
@@ -425,11 +433,13 @@ def across_figure(
             ax = axes[r, c]
             cell = rows[(rows["group"] == group) & (rows[parameter] == value)]
             trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
+            # Panels under 3 inches wide: a date label every 4 or 5 years ran together.
+            date_axis(ax, max_ticks=ACROSS_TICKS)
             for when in mdates.date2num(marks["when"].to_numpy()):
                 # Dotted and darker than the grid (0.8), which solid 0.82 lines were not.
                 ax.axvline(when, color="0.55", lw=0.7, ls=":", zorder=1, gid="event")
             ax.set_ylim(-0.02, 1.02)
-            ax.set_xlabel("")
+            ax.set_xlabel(date_label(rows) if r == len(groups) - 1 else "")
             if r == 0:
                 ax.set_title(
                     f"{parameter_label(parameter)} = {value_text(value, 3)}", loc="left", fontsize=9
@@ -438,3 +448,60 @@ def across_figure(
         axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
     _legend(axes[0, -1], palette, list(dict.fromkeys(rows["power"])), scenarios)
     return fig
+
+
+def _panel_sets(
+    frame: pd.DataFrame, keys: Sequence[str], x: str = "step"
+) -> list[tuple[tuple[object, ...], list[list[tuple[str, str]]]]]:
+    """Per panel (the ``keys`` cell), the sets of (scenario, power) lines whose means
+    over the runs coincide (:func:`~sim.plots.figure.coinciding`)."""
+    frame, _ = with_scenarios(frame)
+    means = frame.groupby([*keys, "scenario", "power", x], sort=False)["value"].mean()
+    found: list[tuple[tuple[object, ...], list[list[tuple[str, str]]]]] = []
+    for cell, lines in means.groupby(level=list(range(len(keys))), sort=False):
+        wide = lines.unstack(x)
+        order = {k: wide.loc[k].to_numpy(np.float64) for k in wide.index}
+        sets = coinciding({(str(k[-2]), str(k[-1])): v for k, v in order.items()})
+        if sets:
+            found.append((cell if isinstance(cell, tuple) else (cell,), sets))
+    return found
+
+
+def overlap_note(
+    series: pd.DataFrame,
+    metrics: Sequence[str] = ("trust_mean",),
+    phrases: Mapping[str, str] | None = None,
+) -> str:
+    """The trajectories' caption sentence on lines that coincide, so that a scenario or
+    power drawn under another is not taken for missing (``""`` when none do)."""
+    rows = series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
+    found = [
+        (str(metric), str(group), lines)
+        for (metric, group), sets in _panel_sets(rows, ["metric", "group"])
+        for lines in sets
+    ]
+    return coincide_note(coincide_texts(found, phrases))
+
+
+def across_overlap_note(
+    series: pd.DataFrame,
+    parameter: str,
+    metric: str = "trust_mean",
+    phrases: Mapping[str, str] | None = None,
+) -> str:
+    """:func:`overlap_note` for the figure across ``parameter``: each set of coinciding
+    lines once, with the values where they coincide (or "at every value")."""
+    rows = series[(series["metric"] == metric) & (series["power"] != "")]
+    values = value_order(rows[parameter])
+    where: dict[str, list[object]] = {}
+    for (group, value), sets in _panel_sets(rows, ["group", parameter]):
+        for text in coincide_texts([(metric, str(group), lines) for lines in sets], phrases):
+            where.setdefault(text, []).append(value)
+    texts = [
+        f"{text} (at every value)"
+        if len(at) == len(values)
+        else f"{text} (at {parameter_label(parameter)} "
+        f"{in_words([value_text(v, 3) for v in value_order(pd.Series(at))])})"
+        for text, at in where.items()
+    ]
+    return coincide_note(texts)

@@ -1,0 +1,259 @@
+"""A figure audit's findings, each read back from the figure's axes or its caption.
+
+Identical lines that hide each other, one-state groups, the figures across a
+parameter, the sensitivity bars' colours and metric titles about one state.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.container import BarContainer
+
+from sim.plots.palette import NONE_COLOR, OKABE_ITO, TOL_MUTED_EXTRA
+from sim.plots.sensitivity import sensitivity_figures
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_sensitivity_bars_take_no_powers_colour_and_keep_their_marks():
+    """S1 and ST were blue and orange, the colours of the first two powers (USA and Russia):
+    a reader could take the bars for powers. They are greys that no power or the
+    non-aligned takes; the x of an estimate outside [0, 1] still shows, on a bar too."""
+    table = pd.DataFrame({
+        "metric": ["m", "m"], "parameter": ["p", "q"],
+        "S1": [-0.05, 0.5], "S1_conf": [0.1, 0.1],
+        "ST": [1.1, 0.6], "ST_conf": [0.2, 0.1],
+    })  # fmt: skip
+    for method, frame in (
+        ("sobol", table),
+        (
+            "morris",
+            table.rename(columns={"S1": "mu_star", "S1_conf": "mu_star_conf", "ST": "sigma"}),
+        ),
+    ):
+        (fig,) = sensitivity_figures(frame, method)
+        (ax,) = [a for a in fig.axes if a.axison]
+        bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+        colours = {to_hex(patch.get_facecolor()) for c in bars for patch in c}
+        powers = {c.lower() for c in (*OKABE_ITO, *TOL_MUTED_EXTRA, NONE_COLOR)}
+        assert len(colours) == 2 and not colours & powers, (method, colours)
+        marks = [line for line in ax.get_lines() if line.get_marker() == "x"]
+        assert marks and all(m.get_path_effects() for m in marks)
+        assert all(m.get_zorder() > bars[0].patches[0].get_zorder() for m in marks)
+
+
+def test_a_metric_about_one_state_names_the_state_as_a_reader_would():
+    """ "Change in trust in Russia of Syria over 'withdrawal'" and "Final trust in USA of
+    Syria" read badly; a one-state group's metric takes the state's possessive. Other
+    groups read as before, except that "over the run" goes last as a window does."""
+    from sim.plots.figure import metric_label
+
+    phrases = {"syria": "of Syria", "levant": "among Levant states"}
+    said = {
+        "trust_change.withdrawal.Russia.syria": (
+            "Change in Syria's trust in Russia over 'withdrawal'"
+        ),
+        "final_trust.USA.syria": "Syria's final trust in USA",
+        "min_trust.USA.syria": "Syria's lowest trust in USA",
+        "mean_trust.USA.syria": "Syria's mean trust in USA over the run",
+        "sd_trust.USA.syria": "Swing (SD over time) of Syria's trust in USA",
+        "final_share.Russia.syria": "Syria aligned with Russia at the end",
+        "final_share.none.syria": "Syria non-aligned at the end",
+        "final_trust.Russia.all": "Final trust in Russia among all states",
+        "trust_change.withdrawal.USA.levant": (
+            "Change in trust in USA among Levant states over 'withdrawal'"
+        ),
+        "mean_trust.USA.levant": "Mean trust in USA among Levant states over the run",
+        "final_share.Russia.levant": (
+            "Final share of states aligned with Russia among Levant states"
+        ),
+    }
+    assert {m: metric_label(m, phrases)[0] for m in said} == said
+    # As a figure's panel title (the sensitivity bars title their panels so).
+    table = pd.DataFrame({
+        "metric": ["trust_change.withdrawal.Russia.syria"], "parameter": ["p"],
+        "S1": [0.4], "S1_conf": [0.1], "ST": [0.5], "ST_conf": [0.1],
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "sobol", phrases=phrases)
+    (ax,) = [a for a in fig.axes if a.axison]
+    assert " ".join(ax.get_title(loc="left").split()) == said[table["metric"][0]]
+
+
+def _boxes(texts):
+    fig = texts[0].get_figure()
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+
+
+def _apart(boxes) -> bool:
+    return not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+
+
+def _labels_apart(labels) -> bool:
+    """Horizontal labels: their boxes do not overlap. Labels turned by an angle: the
+    neighbours' anchors are further apart, across the slant, than a line is high."""
+    angle = np.radians(labels[0].get_rotation())
+    if not angle:
+        return _apart(_boxes(labels))
+    fig = labels[0].get_figure()
+    probe = fig.text(0, 0, "Xg", fontsize=labels[0].get_fontsize())
+    high = probe.get_window_extent(fig.canvas.get_renderer()).height
+    probe.remove()
+    xs = sorted(t.get_transform().transform(t.get_position())[0] for t in labels)
+    return all((b - a) * np.sin(angle) >= high for a, b in itertools.pairwise(xs))
+
+
+def _three_scenarios(tmp_path, grid=None):
+    import results_factory as factory
+
+    from sim.results import open_results
+
+    return open_results(
+        factory.write_sweep(
+            tmp_path / "sweep",
+            scenarios={"historical": 0.0, "sustained": -0.1, "abstained": -0.2},
+            grid=grid,
+            replicates=2,
+        )
+    )
+
+
+def test_no_scenario_is_dotted_as_the_events_are():
+    """The third scenario's line was dotted, the style of the event lines."""
+    from sim.plots.palette import scenario_linestyles
+
+    styles = list(scenario_linestyles([f"s{i}" for i in range(8)]).values())
+    assert ":" not in styles and (0, (1, 3)) not in styles
+    assert len(set(map(str, styles[:6]))) == 6
+
+
+def test_the_figure_across_a_parameter_has_a_time_axis_a_reader_can_read(tmp_path):
+    """trajectories_across_<param>: no x axis title; date labels of neighbouring panels ran
+    into each other ("2026" against "2014"); the third scenario dotted like the events."""
+    from sim.plots.figure import DPI, render
+    from sim.plots.trajectories import across_figure
+
+    results = _three_scenarios(tmp_path, grid={"parameters.trust.negativity_bias": [1, 2, 3, 4]})
+    series = results.series(metrics=["trust_mean"])
+    fig = across_figure(series, "parameters.trust.negativity_bias", results.events)
+    render(fig)  # lays the figure out as saved
+    fig.set_dpi(DPI)
+    axes = np.asarray(fig.axes).reshape(2, 4)
+    assert all(ax.get_xlabel() == "Date (month)" for ax in axes[-1])
+    assert _apart(_boxes([t for ax in axes[-1] for t in ax.get_xticklabels()]))
+    for ax in axes.flat:
+        scenario_styles = {str(ln.get_linestyle()) for ln in ax.get_lines() if ln.get_gid() is None}
+        assert ":" not in scenario_styles and len(scenario_styles) == 3
+        assert {ln.get_linestyle() for ln in ax.get_lines() if ln.get_gid() == "event"} == {":"}
+
+
+def test_the_sweep_figure_tells_scenarios_apart_and_keeps_its_labels_apart(tmp_path):
+    """sweep_<param>_<family>: scenarios by line style alone (one dotted); text values'
+    tick labels ran into each other; the x axis is titled with the parameter."""
+    from sim.plots.figure import parameter_label, render
+    from sim.plots.sweeps import family_figure
+
+    names = [f"variant_{c}_{i}00" for i, c in enumerate("abcdefghi", start=1)]
+    results = _three_scenarios(tmp_path, grid={"events.pullout.label": names})
+    metrics = [m for m in results.metrics if m.startswith("final_trust.")]
+    fig = family_figure(results.ok_runs, metrics, "events.pullout.label")
+    render(fig)
+    panels = [ax for ax in fig.axes if ax.axison]
+    for ax in panels:
+        assert ax.get_xlabel() == parameter_label("events.pullout.label")
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        assert _labels_apart(labels), [t.get_text() for t in labels]
+        drawn = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == len(names)]
+        looks = {(str(ln.get_linestyle()), ln.get_marker()) for ln in drawn}
+        assert len({m for _, m in looks}) == 3 and ":" not in {s for s, _ in looks}
+        assert {ln.get_markerfacecolor() for ln in drawn} == {"none"}
+    legend = next(ax.get_legend() for ax in fig.axes if ax.get_legend())
+    scenario_handles = [h for h in legend.legend_handles if h.get_label() in results.scenarios]
+    assert len({h.get_marker() for h in scenario_handles}) == 3
+    assert all(h.get_markeredgewidth() > 0 for h in scenario_handles)
+
+
+def test_a_group_of_one_state_says_so_and_draws_no_poles(tmp_path):
+    """A group of one state drew a share panel of 0 and 1 only and a poles line at 1,
+    unexplained. Its row and panel titles say "(1 state)", its poles panel holds a note
+    instead of the flat line, and the caption says how to read it."""
+    import results_factory as factory
+
+    from sim.plots.alignment import alignment_figure
+    from sim.plots.gallery import figures_for
+    from sim.plots.sweeps import family_figure
+    from sim.results import open_results
+
+    trees = {name: factory.scenario_tree(name) for name in ("base", "counter")}
+    for tree in trees.values():
+        tree["outputs"]["groups"] = {"levant": {"members": ["Syria"]}}
+    results = open_results(factory.write_sweep(tmp_path / "sweep", trees=trees, replicates=2))
+    series = results.series(metrics=["share_aligned", "effective_poles"])
+    phrases = {"all": "among all states", "levant": "of Syria"}
+    fig = alignment_figure(series, phrases=phrases)
+    rows = np.asarray([ax for ax in fig.axes]).reshape(2, -1)
+    assert rows[0, 0].get_ylabel().startswith("All states")
+    assert rows[1, 0].get_ylabel().split("\n")[:2] == ["Syria", "(1 state)"]
+    assert rows[0, -1].get_lines() and not rows[1, -1].get_lines()
+    assert [t.get_gid() for t in rows[1, -1].texts] == ["one-state"]
+    metrics = [m for m in results.metrics if m.startswith("final_trust.USA.")]
+    fig = family_figure(
+        results.ok_runs, metrics, "parameters.trust.negativity_bias", phrases=phrases
+    )
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.axison]
+    assert titles == ["All states", "Syria (1 state)"]
+    caption = next(e.caption for e in figures_for(results) if e.stem == "alignment")
+    assert "A group of one state (Syria): a share is 0 or 1 in each run" in caption
+    assert "is 1 at every step and is not drawn" in caption
+
+
+def test_lines_that_coincide_are_named_in_the_caption(tmp_path):
+    """Two scenarios of the same series drew one line over the other and a reader took
+    a scenario as missing. The trajectories', the across figure's and the sweep
+    figures' captions name the lines that coincide (within 0.001 at every point)."""
+    import results_factory as factory
+
+    from sim.plots.gallery import figures_for, selection_of
+    from sim.results import open_results
+
+    folder = factory.write_sweep(
+        tmp_path / "sweep", scenarios={"a": 0.0, "b": 0.0, "c": -0.1}, replicates=2
+    )
+    results = open_results(folder)
+    selection = selection_of(results, across="parameters.trust.negativity_bias")
+    captions = {e.stem: e.caption for e in figures_for(results, selection)}
+    expected = (
+        "Lines that coincide (within 0.001 at every point; one line covers the other): "
+        "'a' and 'b' coincide for mean trust in each of"
+    )
+    assert expected in captions["trust_trajectories"]
+    assert "among all states" in captions["trust_trajectories"].split(expected)[1]
+    assert "(at every value)" in captions["trajectories_across_trust-negativity_bias"]
+    assert (
+        "'a' and 'b' coincide for final trust in each of"
+        in (captions["sweep_trust-negativity_bias_final_trust"])
+    )
+    # Apart by more than 0.001 somewhere: not said to coincide.
+    assert "'c'" not in captions["trust_trajectories"].split("Line: ")[0]
+
+
+def test_lines_apart_are_not_said_to_coincide():
+    from sim.plots.figure import coinciding
+
+    flat = np.full(5, 0.5)
+    lines = {"a": flat, "b": flat + 0.0009, "c": flat + np.r_[0, 0, 0.002, 0, 0], "d": flat * 2}
+    assert coinciding(lines) == [["a", "b"]]
