@@ -709,3 +709,15 @@ def test_plot_shows_figures_done_of_total_and_ends_with_its_time(tmp_path, capsy
     out = capsys.readouterr().out.strip()
     summary = rf"{drawn} figures in \d+s \([\d.]+ figures/s\); figures in \S+; report \S+"
     assert re.fullmatch(summary, out), out
+
+
+def test_a_grid_of_many_values_says_its_lines_are_binned(tmp_path):
+    """A grid of 12 values is drawn in 10 equal-count bins (sweeps.levels), its markers at
+    the bins' means; the caption said "mean of the replicates at each value run"."""
+    grid = {"parameters.trust.negativity_bias": [1.0 + 0.25 * i for i in range(12)]}
+    folder = factory.write_sweep(tmp_path / "sweep", grid=grid, replicates=1)
+    write_report(folder)
+    captions = (folder / "plots" / "captions.md").read_text()
+    (line,) = [c for c in captions.splitlines() if "sweep_trust-negativity_bias_final_trust" in c]
+    assert "each of up to 10 equal-count bins of the 12 values run" in line
+    assert "at each value run" not in line

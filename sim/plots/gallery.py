@@ -23,7 +23,7 @@ from functools import cached_property, partial
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.paired import DesignValue, parse_at, reference_values, runs_at
+from sim.analysis.paired import DesignValue, is_text, parse_at, reference_values, runs_at
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
@@ -139,6 +139,22 @@ def _pooled_note(method: str) -> str:
         "at each of its points, so each value pools the runs over the others' ranges. Lines: "
         f"mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the parameter "
         "(markers at the bin's mean value); bands: 2.5-97.5 percentiles of those runs. "
+    )
+
+
+def _grid_note(values: pd.Series) -> str:
+    """How a grid's figure against one parameter is to be read: at each value run, or,
+    with more than ``MAX_LEVELS`` numbers, in bins (:func:`~sim.plots.sweeps.levels`)."""
+    count = values.nunique()
+    if count <= MAX_LEVELS or is_text(values):
+        return (
+            "Lines: mean of the replicates at each value run (markers); bands: "
+            "2.5-97.5 percentiles of the replicates. "
+        )
+    return (
+        f"Lines: mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the "
+        f"{count} values run (markers at the bin's mean value); bands: 2.5-97.5 percentiles "
+        "of those runs. "
     )
 
 
@@ -358,12 +374,7 @@ def _sweep_entries(
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
-                + (
-                    _pooled_note(sampled)
-                    if sampled
-                    else "Lines: mean of the replicates at each value run (markers); bands: "
-                    "2.5-97.5 percentiles of the replicates. "
-                )
+                + (_pooled_note(sampled) if sampled else _grid_note(at[parameter]))
                 + flat_note
                 + overlap_note(at, moving, parameter, phrases),
             )
