@@ -704,6 +704,17 @@ def test_family_figure_lists_the_powers_in_the_scenarios_order():
     plt.close(fig)
 
 
+def test_family_figure_calls_the_non_aligned_so():
+    """The final_share figure's legend said "none" (the metrics' name for it)."""
+    runs = _family_runs()
+    runs["final_share.none.all"] = 0.2 + 0.1 * runs["x"]
+    runs["final_share.USA.all"] = 0.7 - 0.1 * runs["x"]
+    fig = family_figure(runs, ["final_share.USA.all", "final_share.none.all"], "x")
+    (legend,) = [leg for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg]
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["USA", "non-aligned"]
+    plt.close(fig)
+
+
 def test_flat_metrics_are_not_stretched():
     runs = _family_runs()
     runs["final_trust.USA.all"] = 0.48984 + 1e-5 * runs["x"]  # moves 3e-5
