@@ -692,10 +692,14 @@ def test_the_marginals_say_when_a_variant_comes_from_an_earlier_generation(
     and its legend entry says so (the caption said "final generation" for both)."""
     from sim.calibrate.figures import marginals_figure
 
-    cal = toy(tmp_path, variants={"a": {}, "b": {}})
+    # b fixes a second parameter (two variants of one model are refused, decision 533).
+    other = "parameters.trust.memory"
+    priors = {PARAMETER: {"low": 0, "high": 1}, other: {"low": 0.9, "high": 1}}
+    cal = toy(tmp_path, parameters=priors, variants={"a": {}, "b": {other: 0.95}})
     particles = pd.DataFrame(
         {"generation": [0, 0, 0, 2, 2], "variant": ["a", "b", "b", "a", "a"],
-         "weight": [1.0, 0.5, 0.5, 0.5, 0.5], PARAMETER: [0.2, 0.3, 0.4, 0.6, 0.7]}
+         "weight": [1.0, 0.5, 0.5, 0.5, 0.5], PARAMETER: [0.2, 0.3, 0.4, 0.6, 0.7],
+         other: [0.95, 0.95, 0.95, 0.92, 0.93]}
     )  # fmt: skip
     fig = marginals_figure(particles, cal)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]

@@ -347,3 +347,24 @@ def test_the_refusal_names_each_input_that_differs(tmp_path: Path) -> None:
     assert refusal(engine="mesa", resolved={**resolved, "seed": 8}) == (
         "--engine fast, this calibration's mesa; the calibration file's seed changed since"
     )
+
+
+@pytest.mark.parametrize(
+    ("variants", "said"),
+    [
+        (
+            {"a": {"link.beta": 0}, "b": {"link.beta": 0.0}},
+            "variant 'b' fixes the same values as 'a'",
+        ),
+        ({"a": {}, "b": {"link.beta": 1}, "c": {}}, "variant 'c' fixes the same values as 'a'"),
+    ],
+)
+def test_two_variants_of_one_model_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], variants: dict[str, object], said: str
+) -> None:
+    """pyabc's model selection split the particles between two identical models at random,
+    and the split read as evidence for one."""
+    path = _file(tmp_path, variants=variants)
+    message = _one_line_error(capsys, "validate", path)
+    assert message.startswith(f"{path}:"), message
+    assert said in message and "the two are one model" in message

@@ -214,8 +214,20 @@ def load_calibration(
             wrong = bad_number(value, f"the prior's {end} end")
             if wrong is not None:
                 raise calibration.error(wrong, "parameters", path)
+    seen: dict[str, str] = {}
     for name, fixed in calibration.variants().items():
         _check_variant(calibration, name, fixed, check_paths)
+        # Two variants of the same model: pyabc's model selection would split the
+        # particles between them at random and report the split as evidence.
+        key = repr(sorted((str(p), float(v)) for p, v in fixed.items()))
+        if key in seen:
+            raise calibration.error(
+                f"variant '{name}' fixes the same values as '{seen[key]}': the two are one "
+                "model, and comparing them measures nothing; remove one, or make them differ",
+                "variants",
+                name,
+            )
+        seen[key] = str(name)
     files: list[Path] = []
     for i, item in enumerate(spec.patterns):
         file = Path(shown).parent / item
