@@ -435,6 +435,28 @@ def test_across_a_grid_parameter_draws_a_column_per_value(tmp_path, capsys):
     assert "dotted grey lines mark the scenario's events" in entry.caption
 
 
+def test_across_many_values_draws_at_most_six_columns_and_says_which(tmp_path):
+    """12 values made a figure 36 inches wide (2.9 a column): six are drawn, spread from
+    the lowest to the highest, and the caption names them."""
+    from sim.plots.gallery import MAX_ACROSS
+
+    values = [1.0 + 0.25 * i for i in range(12)]
+    grid = {"parameters.trust.negativity_bias": values}
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, grid, replicates=1)
+    results = open_results(folder)
+    entries = {e.stem: e for e in figures_for(
+        results, selection_of(results, across="parameters.trust.negativity_bias"))}  # fmt: skip
+    entry = entries["trajectories_across_trust-negativity_bias"]
+    titles = [t for ax in entry.figure.axes if (t := ax.get_title(loc="left"))]
+    drawn = [1, 1.5, 2, 2.75, 3.25, 3.75]  # indices 0, 2 (2.2), 4 (4.4), 7 (6.6), 9 (8.8), 11
+    assert MAX_ACROSS == 6
+    assert titles == [f"trust: negativity bias = {v:g}" for v in drawn]
+    assert entry.figure.get_size_inches()[0] <= 2.9 * 6 + 1.6
+    assert "12 values were run; 6 are drawn, spread from the lowest to the highest: " in (
+        entry.caption
+    )
+
+
 def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):
     """An lhs design holds no two points at the same values of the other parameters."""
     results = _tour_sweep(tmp_path, "lhs", 6, replicates=1, record="series")

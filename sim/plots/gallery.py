@@ -20,10 +20,19 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.paired import DesignValue, is_text, parse_at, reference_values, runs_at
+from sim.analysis.paired import (
+    DesignValue,
+    is_text,
+    parse_at,
+    reference_values,
+    runs_at,
+    value_order,
+    value_text,
+)
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
@@ -263,11 +272,12 @@ def _across_entry(
     )
     if series is None:
         return
+    series, drawn_note = _across_columns(_keep(series, selection), across)
     yield _entry(
         f"trajectories_across_{_slug(across)}",
         partial(
             across_figure,
-            _keep(series, selection),
+            series,
             across,
             results.events,
             phrases=phrases,
@@ -277,10 +287,31 @@ def _across_entry(
         + ("; dotted grey lines mark the scenario's events" if not results.events.empty else ""),
         results,
         _joined(
-            across_overlap_note(_keep(series, selection), across, phrases=phrases),
+            drawn_note,
+            across_overlap_note(series, across, phrases=phrases),
             _point_note(results, held, runs, selection.at, split=across),
         ),
     )
+
+
+# The figure across a parameter draws a column per value, 2.9 inches each: at most
+# this many, so that it fits a page (12 values made it 36 inches wide).
+MAX_ACROSS = 6
+
+
+def _across_columns(series: pd.DataFrame, across: str) -> tuple[pd.DataFrame, str]:
+    """The series of at most ``MAX_ACROSS`` values of ``across``, evenly spread over its
+    values and both ends kept, and the caption's sentence on the values left out."""
+    values = value_order(series[across])
+    if len(values) <= MAX_ACROSS:
+        return series, ""
+    picks = sorted({int(i) for i in np.linspace(0, len(values) - 1, MAX_ACROSS).round()})
+    kept = [values[i] for i in picks]
+    note = (
+        f"{len(values)} values were run; {len(kept)} are drawn, spread from the lowest to "
+        f"the highest: {', '.join(value_text(v, 3) for v in kept)}."
+    )
+    return series[series[across].isin(kept)], note
 
 
 def family_names(metric: str) -> tuple[str, str]:
