@@ -225,6 +225,18 @@ def test_at_a_value_not_run_is_one_line(tmp_path, capsys):
     ]
 
 
+def test_at_that_one_of_several_folders_cannot_take_names_that_folder(tmp_path, capsys):
+    """A run folder beside a sweep: "this folder varies no parameter" did not say which."""
+    sweep = factory.write_sweep(tmp_path / "s", {"x": 0.0})
+    run = factory.write_run(tmp_path / "r")
+    at = "parameters.trust.negativity_bias=2"
+    code, _, err = _compare(capsys, str(sweep), str(run), "--at", at)
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"credsim: error: --at {at}: this folder varies no parameter")
+    assert line.endswith(f"({tmp_path / 'r'})")
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [

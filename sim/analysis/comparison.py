@@ -852,8 +852,14 @@ def cli_compare(args: argparse.Namespace) -> int:
     samples = samples_of(folders, args.by)
     _check_calendars(samples)
     fixed: dict[str, DesignValue] = {}
-    for results in folders:
-        fixed.update(parse_at(args.at, results.varied, results.ok_runs))
+    for given, results in zip(args.results, folders, strict=True):
+        try:
+            fixed.update(parse_at(args.at, results.varied, results.ok_runs))
+        except InputError as exc:
+            if len(folders) == 1:
+                raise
+            # Of several folders, say which one the --at does not fit ("this folder").
+            raise InputError(f"{exc.message} ({given})", path=exc.path) from None
     if args.by is not None and args.by in fixed:
         raise InputError(f"--by '{args.by}' is also fixed by --at; give one or the other")
     metric, why = (args.metric, "") if args.metric else default_metric(folders)
