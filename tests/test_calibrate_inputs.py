@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_calibrate import toy
 
 from sim import fileio
 from sim.calibrate.run import MANIFEST, _manifest, check_folder, run_calibration
 from sim.calibrate.spec import Calibration, load_calibration
-from sim.calibrate.toy import PARAMETER, BinomialProblem
+from sim.calibrate.toy import BinomialProblem
 from sim.cli import main
 from sim.errors import InputError
 
@@ -61,22 +62,9 @@ def _raw(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _toy(tmp_path: Path, **fields: object) -> Calibration:
-    (tmp_path / "toy.yaml").write_text("{}\n")
-    data = {
-        "name": "toy",
-        "patterns": ["toy.yaml"],
-        "parameters": {PARAMETER: {"low": 0, "high": 1}},
-        "population": 10,
-        "max_simulations": 20,
-        "min_epsilon": 0.5,
-        "seed": 3,
-        "predictive": 2,
-        **fields,
-    }
-    path = tmp_path / "toy_cal.yaml"
-    path.write_text(json.dumps(data))
-    return load_calibration(path, check_paths=False)
+def _toy(tmp_path: Path) -> Calibration:
+    """test_calibrate's toy calibration, at a size that writes its folder in no time."""
+    return toy(tmp_path, population=10, max_simulations=20, predictive=2)
 
 
 class _NoSimulation(BinomialProblem):

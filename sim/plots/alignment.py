@@ -36,6 +36,7 @@ from sim.plots.figure import (
     group_phrase,
     is_one_state,
     outside_legend,
+    power_name,
     set_theme,
     step_times,
     time_band,
@@ -204,9 +205,7 @@ def alignment_figure(
         ax.set_xlabel(date_label(shares))
         ax.tick_params(axis="x", labelrotation=0)
     powers = share_order(list(dict.fromkeys(shares["power"])))
-    handles: list[Artist] = [
-        Patch(color=palette[p], label="non-aligned" if p == NON_ALIGNED else p) for p in powers
-    ]
+    handles: list[Artist] = [Patch(color=palette[p], label=power_name(p)) for p in powers]
     if len(scenarios) > 1:
         colors, styles = sample_colors(scenarios), scenario_linestyles(scenarios)
         handles.append(Line2D([], [], color="none", label=""))

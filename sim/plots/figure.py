@@ -469,19 +469,18 @@ def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
     stay). Measured on the figure at its final size, at the saved resolution."""
     ticks = list(ax.get_xticks())
     texts = [t.get_text() for t in ax.get_xticklabels()]
-    if not crowded(ax.get_xticklabels()):
-        return
-    if rotate:
-        for label in ax.get_xticklabels():
-            label.set(rotation=35, ha="right", rotation_mode="anchor")
-        if not crowded(ax.get_xticklabels()):
-            return
-    for stride in range(2, len(ticks) + 1):
-        ax.set_xticks(ticks, [t if i % stride == 0 else "" for i, t in enumerate(texts)])
+
+    def apart() -> bool:
         if rotate:
             for label in ax.get_xticklabels():
                 label.set(rotation=35, ha="right", rotation_mode="anchor")
-        if not crowded(ax.get_xticklabels()):
+        return not crowded(ax.get_xticklabels())
+
+    if not crowded(ax.get_xticklabels()) or apart():
+        return
+    for stride in range(2, len(ticks) + 1):
+        ax.set_xticks(ticks, [t if i % stride == 0 else "" for i, t in enumerate(texts)])
+        if apart():
             return
 
 
@@ -514,7 +513,7 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
     # "Mean trust over the run": the period goes last ("Mean trust over the run in Russia"
     # read badly), as a window does.
     label, over, period = entry.label.partition(" over the run")
-    state = where.removeprefix("of ") if where.startswith("of ") else None
+    state = where.removeprefix("of ") if is_one_state(where) else None
     title = _one_state_title(label, parsed.power, state) if state else None
     if title is None:
         title = label
@@ -532,6 +531,11 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
 # Labels that name what is measured after a prefix: the state's possessive goes after it
 # ("Change in Syria's trust in Russia").
 _PREFIXES = ("Change in ", "Swing (SD over time) of ")
+
+
+def power_name(power: str) -> str:
+    """A power as a legend names it: the metrics' ``none`` is "non-aligned"."""
+    return "non-aligned" if power == NONE else power
 
 
 def _one_state_title(label: str, power: str, state: str) -> str | None:

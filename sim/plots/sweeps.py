@@ -28,7 +28,6 @@ from matplotlib.lines import Line2D
 
 from sim.analysis.paired import is_text, value_order, value_text
 from sim.catalogue import Metric, parse_metric
-from sim.metrics import NONE
 from sim.plots.figure import (
     DIVERGING_CMAP,
     band,
@@ -43,6 +42,7 @@ from sim.plots.figure import (
     outside_legend,
     panel_grid,
     parameter_label,
+    power_name,
     set_theme,
     spread_ticks,
     value_mesh,
@@ -372,11 +372,7 @@ def family_figure(
         ax.set_ylim(low, high)
         keep_span(ax, metrics[0])
     axes[0, 0].set_ylabel(metric_label(metrics[0])[1])
-    handles = [
-        Line2D([], [], color=colors[p], lw=2, label="non-aligned" if p == NONE else p)
-        for p in powers
-        if p
-    ]
+    handles = [Line2D([], [], color=colors[p], lw=2, label=power_name(p)) for p in powers if p]
     greys = sample_colors(scenarios) if not handles else dict.fromkeys(scenarios, "0.3")
     if len(scenarios) > 1:
         handles += [
