@@ -48,6 +48,32 @@ class InputError(Exception):
         return f"{where}{field}{self.message}"
 
 
+# Whole numbers up to this many digits are shown in full (a seed has at most 19).
+SHOWN_DIGITS = 20
+
+
+def number_text(value: int | float) -> str:
+    """A number for a message: a float as ``:g``, a whole number in full up to
+    :data:`SHOWN_DIGITS` digits, past that as ``9.999e+399 (400 digits)``, so that
+    a long number typed by mistake is not echoed back over a screen.
+    """
+    if isinstance(value, float):
+        return f"{value:g}"
+    sign = "-" if value < 0 else ""
+    try:
+        digits = str(abs(value))
+    except ValueError:  # past Python's limit on converting an int to text
+        return f"{sign}a number of more than 4,300 digits"
+    if len(digits) <= SHOWN_DIGITS:
+        return f"{sign}{digits}"
+    return f"{sign}{digits[0]}.{digits[1:4]}e+{len(digits) - 1} ({len(digits)} digits)"
+
+
+def shortened(text: str) -> str:
+    """Typed text for a message, cut after 100 characters when it is longer than 120."""
+    return text if len(text) <= 120 else f"{text[:100]}... ({len(text):,} characters)"
+
+
 def describe_os_error(exc: OSError) -> str:
     """One line for a file-system refusal: which path, what is wrong, what to do."""
     where = f"'{exc.filename}'" if exc.filename else "a file"

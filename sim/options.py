@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, Literal, get_args
 
+from sim.errors import number_text
+
 # What a run records: summaries only, plus the tidy series, plus per-actor trust.
 Record = Literal["summary", "series", "actors"]
 RECORD_LEVELS: tuple[str, ...] = get_args(Record)
@@ -45,7 +47,7 @@ def _number(kind: type, low: float, what: str) -> Any:
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got '{text}'") from None
         if not value >= low:
-            raise argparse.ArgumentTypeError(f"must be >= {low:g}, got {value:g}")
+            raise argparse.ArgumentTypeError(f"must be >= {low:g}, got {number_text(value)}")
         return value
 
     parse.__name__ = what  # argparse names the type in its own messages

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.errors import InputError
+from sim.errors import InputError, number_text
 
 SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 
@@ -23,7 +23,9 @@ def check_seed(seed: int | None, option: str = "--seed") -> None:
         InputError: ``seed`` is not a whole number from 0 to :data:`MAX_SEED`.
     """
     if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise InputError(f"must be a whole number from 0 to {MAX_SEED}, got {seed}", path=option)
+        raise InputError(
+            f"must be a whole number from 0 to {MAX_SEED}, got {number_text(seed)}", path=option
+        )
 
 
 def seed_sequence(seed: int, replicate: int = 0) -> np.random.SeedSequence:

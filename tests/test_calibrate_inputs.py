@@ -174,6 +174,12 @@ def test_non_finite_and_absurd_priors_and_values_are_refused_by_validate_and_cal
             "--truth 'link.beta=.inf': the value must be a finite number, got inf",
         ),
         (["link.beta=1e+300"], "--truth 'link.beta=1e+300': the value is 1e+300; a calibrated"),
+        # a whole number past a float's range: an OverflowError traceback before (decision 537)
+        (
+            ["link.beta=" + "9" * 400],
+            f"--truth 'link.beta={'9' * 90}... (410 characters)': the value is 9.999e+399 "
+            "(400 digits); a calibrated",
+        ),
     ],
 )
 def test_non_finite_and_absurd_truth_values_are_refused(

@@ -257,6 +257,19 @@ def test_seeds_past_64_bits_are_refused_as_sweep_refuses_them(
     assert not out.exists()
 
 
+def test_a_negative_seed_too_long_for_a_float_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], no_simulation: None
+) -> None:
+    """argparse's check printed the number with :g, an OverflowError traceback (decision 537)."""
+    digits = "9" * 400
+    message = _refused(capsys, "run", str(MINI), "--seed", f"-{digits}")
+    assert message.startswith("argument --seed: must be >= 0, got -9.999e+399 (400 digits)")
+    message = _refused(capsys, "run", str(MINI), "--seed", digits)
+    assert message == (
+        f"--seed: must be a whole number from 0 to {2**63 - 1}, got 9.999e+399 (400 digits)"
+    )
+
+
 # --------------------------------------------------------- 8. compare a folder twice
 
 
@@ -331,3 +344,63 @@ def test_patterns_check_refuses_its_out_before_simulating(
 ) -> None:
     message = _refused(capsys, "patterns", "check", PATTERNS, "--out", a_file / "x")
     assert message == f"--out: '{a_file}' is a file; a folder was expected there"
+
+
+# ------------------------------------------------- 10. more workers than the machine
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", str(MINI), "--reps", "2"],
+        ["calibrate", str(REPO / "calibrations" / "recovery.yaml")],
+    ],
+)
+def test_more_local_workers_than_four_a_core_are_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    """``--workers 100000`` started processes until the machine stalled (load 1,000);
+    a 400-digit count raised OverflowError in the pool (decision 538)."""
+    import sim.sweep.executors
+
+    monkeypatch.setattr(sim.sweep.executors.os, "cpu_count", lambda: 3)
+    out = tmp_path / "out"
+    for workers, shown in [("13", "13"), ("9" * 400, "9.999e+399 (400 digits)")]:
+        message = _refused(capsys, *command, "--workers", workers, "--out", out)
+        assert message == (
+            f"--workers {shown} is more than this machine can use: it has 3 core(s), and at "
+            "most 12 local workers are started (4 a core); a larger cluster's workers come "
+            "with --executor dask --address"
+        )
+        assert not out.exists()
+
+
+def test_the_worker_cap_is_never_below_eight_and_leaves_a_cluster_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sim.errors import InputError
+    from sim.sweep import executors
+
+    monkeypatch.setattr(executors.os, "cpu_count", lambda: 1)
+    executors.check_workers(8)
+    with pytest.raises(InputError, match="at most 8 local workers"):
+        executors.check_workers(9)
+    executors.check_workers(10**6, address="tcp://127.0.0.1:8786")
+    with pytest.raises(InputError, match="--workers must be >= 1, got 0"):
+        executors.check_workers(0, address="tcp://127.0.0.1:8786")
+
+
+def test_a_command_line_experiment_names_the_option_of_a_bad_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sweep SCENARIO --reps 2000000`` was refused as "--vary: replicates: ...", an
+    option the user had not typed (decision 539)."""
+    out = tmp_path / "out"
+    message = _refused(capsys, "sweep", MINI, "--reps", "2000000", "--out", out)
+    assert message == "--reps: replicates: must be <= 1,000,000, got 2000000"
+    message = _refused(capsys, "sweep", MINI, "--vary", "parameters.trust.memry=0.9", "--out", out)
+    assert message.startswith("--vary: parameters.trust.memry: unknown field 'memry'")
+    assert not out.exists()

@@ -181,6 +181,18 @@ def test_rising_gap_predicts_beta_times_rise() -> None:
     assert simulated["gulf_no_warming"] == pytest.approx(0.0, abs=1e-12)
 
 
+def test_a_link_slope_past_a_floats_range_is_refused_before_any_run() -> None:
+    """``--set link.beta=999...9`` (400 digits) raised OverflowError in float() (decision 537)."""
+
+    def never(scenario, seed, power, rival):  # type: ignore[no-untyped-def]
+        raise AssertionError("no run may start")
+
+    pf = load_patterns(SYRIA)
+    with pytest.raises(InputError) as caught:
+        simulate_statistics(pf, {"link.beta": 10**400}, votes=real_votes(), run_fn=never)
+    assert str(caught.value) == "link.beta must be a number, got 1.000e+400 (401 digits)"
+
+
 PATTERN_FILES = sorted((REPO / "patterns").glob("*.yaml"))
 
 

@@ -720,6 +720,21 @@ def test_extends_and_remove_events_cannot_be_overridden(capsys, setting):
     )
 
 
+def test_an_unknown_top_level_override_lists_only_what_an_override_may_set(capsys, tmp_path):
+    """The list of allowed fields used to end with extends and remove_events,
+    which an override is then refused (decision 536); a file still lists them."""
+    message = _override_error(capsys, "extend=x")
+    allowed = message.split("allowed fields are: ")[1].split(", ")
+    assert "events" in allowed and "parameters" in allowed
+    assert "extends" not in allowed and "remove_events" not in allowed
+    assert "did you mean" not in message
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {DATA / 'mini.yaml'}\nextend: x\n")
+    assert main(["validate", str(child)]) == 2
+    listed = capsys.readouterr().err.split("allowed fields are: ")[1]
+    assert "extends" in listed.split(", ") and "remove_events" in listed.split(", ")[-1]
+
+
 def test_override_without_equals_sign(capsys):
     message = _override_error(capsys, "parameters.trust.memory")
     assert "must look like PATH=VALUE" in message
@@ -742,3 +757,45 @@ def test_a_group_of_powers_named_as_members_is_kept(tmp_path):
     such a group is not empty and runs."""
     path = _variant(tmp_path, "{bloc: arab_league}", "{members: [Russia, USA]}")
     assert main(["validate", str(path)]) == 0
+
+
+# ------------------------------------------------ numbers too long to echo (decision 537)
+
+
+def test_a_whole_number_past_pythons_digit_limit_is_refused_at_its_line(capsys, tmp_path):
+    """PyYAML's int() of 5,000 digits raised a ValueError traceback in every command."""
+    digits = "9" * 5000
+    bad = _variant(tmp_path, "magnitude: 3.0", f"magnitude: {digits}")
+    message = _error(capsys, bad)
+    assert message == (
+        f"{bad}:10: a whole number of 5,000 digits; numbers may have at most 4,300 digits"
+    )
+    setting = f"events.intervention.magnitude={digits}"
+    assert _override_error(capsys, setting) == (
+        f"override {setting[:100]}... (5,030 characters): a whole number of 5,000 digits; "
+        "numbers may have at most 4,300 digits"
+    )
+
+
+def test_a_long_number_is_shown_short(capsys):
+    """A 400-digit value was echoed in full in the override's label and its message,
+    and called no number ("expected a number")."""
+    digits = "9" * 400
+    setting = f"parameters.trust.memory={digits}"
+    assert _override_error(capsys, setting) == (
+        f"override {setting[:100]}... (424 characters): "
+        "parameters.trust.memory: got 9.999e+399 (400 digits), too large for a number "
+        "(the largest is about 1.8e308)"
+    )
+    message = _override_error(capsys, f"parameters.alignment.period=-{digits}")
+    assert message.endswith("must be >= 0, got -9.999e+399 (400 digits)")
+
+
+def test_number_text_keeps_a_seed_whole_and_cuts_past_twenty_digits():
+    from sim.errors import number_text
+
+    assert number_text(2**64) == "18446744073709551616"  # 20 digits: as typed
+    assert number_text(-(10**20)) == "-1.000e+20 (21 digits)"
+    assert number_text(123456789 * 10**30) == "1.234e+38 (39 digits)"
+    assert number_text(10**5000) == "a number of more than 4,300 digits"
+    assert number_text(0.5) == "0.5"

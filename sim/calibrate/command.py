@@ -47,10 +47,9 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate.patterns import PatternProblem, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
-    from sim.sweep.executors import check_address
+    from sim.sweep.executors import check_address, check_workers
 
-    if args.workers < 1:
-        raise InputError(f"--workers must be >= 1, got {args.workers}")
+    check_workers(args.workers, args.address)
     if args.address and args.executor not in (None, "dask"):
         raise InputError("--address names a Dask scheduler; use it with --executor dask")
     executor = args.executor or ("dask" if args.address else "process")

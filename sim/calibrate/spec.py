@@ -21,7 +21,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from sim.errors import InputError
+from sim.errors import InputError, number_text, shortened
 from sim.inputs import NEEDS as INPUT_NEEDS
 from sim.inputs import other_kind
 from sim.scenario.loader import (
@@ -271,7 +271,7 @@ def bad_number(value: Any, what: str) -> str | None:
     shown = _number_text(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"{what} must be a number, got {shown}"
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):  # an int is finite, if long
         return f"{what} must be a finite number, got {shown}"
     if abs(value) > MAX_MAGNITUDE:
         return f"{what} is {shown}; {_TOO_LARGE}"
@@ -281,7 +281,7 @@ def bad_number(value: Any, what: str) -> str | None:
 def _number_text(value: Any) -> str:
     """A value in a message: a number as ``:g`` (``inf``, ``1e+308``), anything else as is."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:g}"
+        return number_text(value) if isinstance(value, int) else f"{value:g}"
     return repr(value)
 
 
@@ -329,16 +329,17 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
         path, sep, raw = item.partition("=")
         path = path.strip()
         try:
-            value = yaml_value(raw, f"--truth {item}") if sep else None
+            value = yaml_value(raw, f"--truth {shortened(item)}") if sep else None
         except yaml.YAMLError:
             value = None
         if not path or isinstance(value, bool) or not isinstance(value, int | float):
             raise InputError(
-                f"--truth '{item}' must be PATH=NUMBER, e.g. parameters.trust.memory=0.95"
+                f"--truth '{shortened(item)}' must be PATH=NUMBER, "
+                "e.g. parameters.trust.memory=0.95"
             )
         wrong = bad_number(value, "the value")
         if wrong is not None:
-            raise InputError(f"--truth '{item}': {wrong}")
+            raise InputError(f"--truth '{shortened(item)}': {wrong}")
         if path in values:
             raise InputError(
                 f"--truth names {path} twice ({values[path]:g} and {float(value):g}); "

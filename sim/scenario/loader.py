@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.errors import InputError
+from sim.errors import InputError, number_text, shortened
 from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar
@@ -93,6 +93,22 @@ _SafeLoader.add_implicit_resolver(
     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
     list("-+.0123456789"),
 )
+
+
+def _construct_int(loader: _SafeLoader, node: ScalarNode) -> int:
+    """YAML's whole number, refused at its line past Python's 4,300 digits (a traceback before)."""
+    try:
+        value: int = _CoreLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        digits = sum(c.isdigit() for c in str(node.value))
+        raise InputError(
+            f"a whole number of {digits:,} digits; numbers may have at most 4,300 digits",
+            line=node.start_mark.line + 1,
+        ) from None
+    return value
+
+
+_SafeLoader.add_constructor(_INT_TAG, _construct_int)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -326,6 +342,8 @@ def yaml_value(text: str, shown: str) -> Any:
             return None
         _check_expansion(node, shown)
         return loader.construct_document(node)
+    except InputError as exc:  # a one-line value: no line to name
+        raise InputError(exc.message, file=shown) from None
     finally:
         loader.dispose()
 
@@ -366,6 +384,8 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML syntax error: {_yaml_problem(exc)}", file=shown) from None
+    except InputError as exc:
+        raise exc.located(shown) from None
     finally:
         loader.dispose()
     if tree is None:
@@ -699,6 +719,11 @@ def _concatenated(first: Origin, n_first: int, second: Origin, n_second: int) ->
 # --------------------------------------------------------------------------- overrides
 
 
+def _override_label(text: str) -> str:
+    """``override PATH=VALUE`` for messages, a long value cut (:func:`shortened`)."""
+    return f"override {shortened(text)}"
+
+
 @dataclass(frozen=True)
 class _Override:
     """One override: a dotted path into the merged tree and the value to put there."""
@@ -710,7 +735,7 @@ class _Override:
 
     @property
     def label(self) -> str:
-        return f"override {self.text}"
+        return _override_label(self.text)
 
     @property
     def sets_generate(self) -> bool:
@@ -731,16 +756,17 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
         path, sep, raw = str(text).partition("=")
         if not sep or not path.strip():
             raise InputError(
-                f"override '{text}' must look like PATH=VALUE, "
+                f"override '{shortened(str(text))}' must look like PATH=VALUE, "
                 "e.g. parameters.trust.negativity_bias=3"
             )
         try:
-            value = yaml_value(raw, f"override {text}")
+            value = yaml_value(raw, _override_label(text))
         except yaml.YAMLError as exc:
             raise InputError(
-                f"value '{raw}' is not valid YAML ({_yaml_problem(exc)}); write numbers as 3 "
-                "or 0.5, booleans as true/false, lists as [a, b], quote strings with ':' or '#'",
-                file=f"override {text}",
+                f"value '{shortened(raw)}' is not valid YAML ({_yaml_problem(exc)}); "
+                "write numbers as 3 or 0.5, booleans as true/false, lists as [a, b], "
+                "quote strings with ':' or '#'",
+                file=_override_label(text),
             ) from None
         parsed.append(_Override(path.strip(), value, str(text), raw.strip()))
     return parsed
@@ -960,7 +986,8 @@ def _one_error(error: Any, loc: Loc, doc: Document, root: type[BaseModel]) -> In
     if error["type"] == "string_type" and isinstance(value, bool):
         message = _boolean_for_string(value, doc.origin.locate(loc), loc)
     else:
-        message = _describe(error, loc, doc.tree, root)
+        overridden = doc.origin.locate(loc).file or ""
+        message = _describe(error, loc, doc.tree, root, overridden.startswith("override "))
     return _located(InputError(message, path=_render(loc, doc.tree) or None), doc.origin, loc)
 
 
@@ -1089,8 +1116,14 @@ def _strip(loc: Loc, tree: Any, error_type: str) -> tuple[Loc, Loc | None]:
     return tuple(kept), union_at
 
 
-def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
-    """What is wrong and what is allowed, for one pydantic error."""
+def _describe(
+    error: Any, loc: Loc, tree: Any, root: type[BaseModel], overridden: bool = False
+) -> str:
+    """What is wrong and what is allowed, for one pydantic error.
+
+    ``overridden``: the value was set by an override, which may not set the
+    fields the loader resolves first (``extends``, ``remove_events``).
+    """
     kind: str = error["type"]
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
@@ -1103,7 +1136,7 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         model = _model_at(loc[:-1], tree, root)
         names = [f.alias or n for n, f in model.model_fields.items()] if model else []
-        if model is Scenario:
+        if model is Scenario and not overridden:
             names += _RESOLVED_FIELDS  # consumed by the loader before validation
         owners = kinds_taking(str(last)) if loc[:-2] == ("parameters", "event_kinds") else []
         elsewhere = (
@@ -1164,8 +1197,21 @@ def _describe(error: Any, loc: Loc, tree: Any, root: type[BaseModel]) -> str:
             quote = f"; a decimal comma? write {comma[1]}.{comma[2]}"
         elif kind in ("float_parsing", "int_parsing") and "_" in str(value):
             quote = "; quoted text with '_' is not read as a number: write the number, unquoted"
+        if kind in ("float_type", "float_parsing") and _beyond_float(value):
+            return f"got {_show(value)}, too large for a number (the largest is about 1.8e308)"
         return f"expected {_EXPECTED[kind]}, got {_show(value)}{quote}{hint}"
     return f"{error['msg']}, got {_show(value)}"
+
+
+def _beyond_float(value: Any) -> bool:
+    """Whether ``value`` is a whole number too large for a float (pydantic calls it no number)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    return False
 
 
 def _model_at(loc: Loc, tree: Any, root: type[BaseModel]) -> type[BaseModel] | None:
@@ -1274,7 +1320,7 @@ def _show(value: Any) -> str:
     elif isinstance(value, date):
         text = value.isoformat()
     elif isinstance(value, float | int):
-        text = f"{value:g}" if isinstance(value, float) else str(value)
+        text = number_text(value)
     else:
         text = f"{kind_of(value)} {value!r}"
     return text if len(text) <= 60 else text[:57] + "..."

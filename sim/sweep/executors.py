@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from multiprocessing import forkserver
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.errors import InputError
+from sim.errors import InputError, number_text
 from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
@@ -636,3 +636,31 @@ def make_executor(
 def default_workers() -> int:
     """``os.cpu_count()``, at least 1."""
     return os.cpu_count() or 1
+
+
+# Local workers per core that a command starts at most (and never fewer than MIN_CAP).
+WORKERS_PER_CORE = 4
+MIN_CAP = 8
+
+
+def check_workers(workers: int, address: str | None = None) -> None:
+    """Refuse a worker count that this machine cannot start usefully.
+
+    Without ``address`` every worker is a process started here: ``--workers
+    100000`` started processes until the machine stalled (decision 538). More
+    than :data:`WORKERS_PER_CORE` per core only crowd the cores and the
+    memory. A Dask scheduler's cluster brings its own workers.
+
+    Raises:
+        InputError: fewer than 1, or more than the cap without ``address``.
+    """
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {number_text(workers)}")
+    cores = default_workers()
+    cap = max(MIN_CAP, WORKERS_PER_CORE * cores)
+    if address is None and workers > cap:
+        raise InputError(
+            f"--workers {number_text(workers)} is more than this machine can use: it has "
+            f"{cores} core(s), and at most {cap} local workers are started ({WORKERS_PER_CORE} "
+            "a core); a larger cluster's workers come with --executor dask --address"
+        )

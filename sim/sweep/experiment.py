@@ -247,8 +247,16 @@ class _Where:
         return translate(exc, self.doc, root=ExperimentSpec)
 
 
+# The option that gave each field of an experiment built on the command line.
+_CLI_OPTIONS = {"replicates": "--reps", "seed": "--seed", "overrides": "--set"}
+
+
 def _cli_where(given: dict[str, Any]) -> _Where:
-    return _Where(Document(given, Origin("--vary")), ())
+    """Errors of a command-line experiment name the option that gave the value
+    (``--reps``, ``--seed``, ``--set``), else ``--vary`` (decision 539)."""
+    origin = Origin("--vary")
+    origin.entries = {field: Origin(option) for field, option in _CLI_OPTIONS.items()}
+    return _Where(Document(given, origin), ())
 
 
 # --------------------------------------------------------------------------- loading

@@ -26,6 +26,7 @@ from sim.sweep.executors import (
     RunFunction,
     RunResult,
     check_address,
+    check_workers,
     default_workers,
     make_executor,
 )
@@ -414,8 +415,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
     """
     experiment = _experiment(args)
     workers = args.workers if args.workers is not None else default_workers()
-    if workers < 1:
-        raise InputError(f"--workers must be >= 1, got {workers}")
+    check_workers(workers, args.address)
     if args.executor == "serial" and workers > 1 and args.workers is not None:
         raise InputError(
             f"--executor serial runs one run at a time; drop --workers {workers}, or use "
