@@ -225,6 +225,19 @@ def test_at_a_value_not_run_is_one_line(tmp_path, capsys):
     ]
 
 
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_at_a_number_past_a_floats_range_is_a_value_not_run(tmp_path, capsys, sign):
+    """``--at PATH=999...9`` (400 digits) raised OverflowError in float() (decision 541)."""
+    folder = factory.write_sweep(tmp_path / "s", {"x": 0.0, "y": 0.1})
+    setting = f"parameters.trust.negativity_bias={sign}{'9' * 400}"
+    code, _, err = _compare(capsys, str(folder), "--at", setting)
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"credsim: error: --at {setting[:100]}... ({len(setting)} characters): the sweep ran "
+        "parameters.trust.negativity_bias at 1, 2, 3"
+    ]
+
+
 def test_at_that_one_of_several_folders_cannot_take_names_that_folder(tmp_path, capsys):
     """A run folder beside a sweep: "this folder varies no parameter" did not say which."""
     sweep = factory.write_sweep(tmp_path / "s", {"x": 0.0})

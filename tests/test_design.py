@@ -69,6 +69,17 @@ def test_bad_specs(spec: str, fragment: str) -> None:
     assert fragment in str(info.value)
 
 
+def test_a_long_number_in_a_spec_is_named_by_its_first_characters() -> None:
+    """All 401 digits were echoed twice (decision 542)."""
+    digits = str(10**400)
+    with pytest.raises(InputError) as info:
+        design.parse_spec(f"range(0,{digits})")
+    assert str(info.value) == (
+        f"'{digits[:100]}... (401 characters)' in 'range(0,{digits[:92]}... (410 characters)' "
+        "is too large a number"
+    )
+
+
 @given(
     start=st.integers(-50, 50),
     count=st.integers(1, 40),

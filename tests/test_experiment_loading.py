@@ -61,6 +61,24 @@ def test_a_seed_runs_parquet_cannot_store_is_refused(tmp_path, capsys):
     assert load_experiment(path, seed=2**63 - 1).spec.seed == 2**63 - 1
 
 
+def test_a_grid_number_past_a_floats_range_is_refused_in_one_short_line(tmp_path, capsys):
+    """``[0.9, 999...9]`` (400 digits) raised OverflowError where the grid's numbers are
+    made floats; the seed's message echoed all 400 digits (decision 542)."""
+    digits = "9" * 400
+    grid = f"design:\n  parameters:\n    parameters.trust.memory: [0.9, {digits}]\n"
+    path = _file(tmp_path, grid)
+    assert _refused(path, capsys) == (
+        f"credsim: error: {path}:5: design.parameters.parameters.trust.memory: "
+        "got 9.999e+399 (400 digits), too large for a number (the largest is about 1.8e308) "
+        "(scenario 'base', parameters.trust.memory=9.999e+399 (400 digits))"
+    )
+    line = _refused(_file(tmp_path, f"seed: {digits}\n"), capsys)
+    assert line == (
+        f"credsim: error: {path}:3: seed: must be at most 9223372036854775807 (a 64-bit integer), "
+        "got 9.999e+399 (400 digits)"
+    )
+
+
 def test_a_quoted_number_in_a_grid_is_stored_as_the_number_run(tmp_path):
     """A number field reads "0.95" as 0.95 (decision 366): so does the design column."""
     path = _file(tmp_path, 'design:\n  parameters:\n    parameters.trust.memory: [0.9, "0.95"]\n')

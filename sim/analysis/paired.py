@@ -15,6 +15,7 @@ difference, as in a deterministic model).
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from sim.catalogue import SERIES, parse_metric
-from sim.errors import InputError
+from sim.errors import InputError, shortened
 from sim.results import Results
 from sim.scenario.loader import parse_overrides
 from sim.scenario.schema import suggest
@@ -119,7 +120,10 @@ def _design_value(value: Any) -> DesignValue | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # a whole number past a float's range: no sweep ran it
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value if isinstance(value, str) else None
@@ -166,20 +170,22 @@ def parse_at(
         if "=" not in item:
             example = item.strip() if item.strip() in varied else (varied or ["PATH"])[0]
             raise InputError(
-                f"--at '{item}' must look like PATH=VALUE, e.g. {example}=VALUE (a value "
-                "the sweep ran)"
+                f"--at '{shortened(item)}' must look like PATH=VALUE, e.g. {example}=VALUE "
+                "(a value the sweep ran)"
             )
     for override in parse_overrides(list(items)):
         if not varied:
-            raise InputError(f"--at {override.text}: {NOTHING_VARIED}")
+            raise InputError(f"--at {shortened(override.text)}: {NOTHING_VARIED}")
         if override.path not in varied:
             raise InputError(
-                f"--at {override.text}: '{override.path}' is not varied by this sweep; "
+                f"--at {shortened(override.text)}: '{override.path}' is not varied by this sweep; "
                 f"varied: {', '.join(varied)}{suggest(override.path, list(varied))}"
             )
         value = _design_value(override.value)
         if value is None:
-            raise InputError(f"--at {override.text}: the value must be a number or a name")
+            raise InputError(
+                f"--at {shortened(override.text)}: the value must be a number or a name"
+            )
         if runs is not None and runs_at(runs, {override.path: value}).empty:
             ran = ", ".join(value_text(v) for v in value_order(runs[override.path]))
             kind = (
@@ -187,7 +193,9 @@ def parse_at(
                 if isinstance(value, str) and not isinstance(runs[override.path].iloc[0], str)
                 else ""
             )
-            raise InputError(f"--at {override.text}: {kind}the sweep ran {override.path} at {ran}")
+            raise InputError(
+                f"--at {shortened(override.text)}: {kind}the sweep ran {override.path} at {ran}"
+            )
         fixed[override.path] = value
     return fixed
 

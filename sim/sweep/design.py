@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from sim.errors import InputError
+from sim.errors import InputError, shortened
 from sim.scenario.loader import yaml_value
 from sim.scenario.schema import suggest
 
@@ -108,12 +108,13 @@ def _number(text: str, spec: str) -> float | int:
         value = yaml_value(text, spec)
     except yaml.YAMLError:
         value = None
+    shown = f"'{shortened(text.strip())}' in '{shortened(spec)}'"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"'{text.strip()}' in '{spec}' is not a number")
+        raise InputError(f"{shown} is not a number")
     if isinstance(value, int) and abs(value) > sys.float_info.max:
-        raise InputError(f"'{text.strip()}' in '{spec}' is too large a number")
+        raise InputError(f"{shown} is too large a number")
     if not math.isfinite(value):
-        raise InputError(f"'{text.strip()}' in '{spec}' is not a finite number")
+        raise InputError(f"{shown} is not a finite number")
     return value
 
 

@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
-from sim.errors import InputError
+from sim.errors import InputError, number_text
 from sim.inputs import NOUNS, kind_of_file
 from sim.metrics import NONE
 from sim.options import Engine, Record
@@ -114,7 +114,9 @@ class ExperimentSpec(Strict):
     @classmethod
     def _storable_seed(cls, seed: int) -> int:
         if seed > MAX_SEED:
-            raise ValueError(f"must be at most {MAX_SEED} (a 64-bit integer), got {seed}")
+            raise ValueError(
+                f"must be at most {MAX_SEED} (a 64-bit integer), got {number_text(seed)}"
+            )
         return seed
 
 
@@ -664,8 +666,17 @@ def _uniform_numbers(values: list[Any]) -> list[Any]:
     # A column of 1 and 2.5 must be float throughout, whatever chunk a run lands in.
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
     if numeric and any(isinstance(v, float) for v in values):
-        return [float(v) for v in values]
+        return [_as_float(v) for v in values]
     return values
+
+
+def _as_float(value: int | float) -> int | float:
+    """``float(value)``, or a whole number past a float's range as it is, for the
+    scenario's own check to refuse (an OverflowError traceback before, decision 542)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return value
 
 
 def _check_paths(experiment: Experiment, where: _Where) -> None:
@@ -702,7 +713,9 @@ def _apply(
     try:
         return load_scenario(base, values)
     except InputError as exc:
-        shown = ", ".join(f"{p}={v!r}" for p, v in values.items())
+        shown = ", ".join(
+            f"{p}={number_text(v) if type(v) is int else repr(v)}" for p, v in values.items()
+        )
         shown = f"{what} {shown}" if what else shown
         path = exc.path if exc.path in values else next(iter(values), "")
         raise where.error(
