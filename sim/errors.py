@@ -52,10 +52,11 @@ class InputError(Exception):
 SHOWN_DIGITS = 20
 
 
-def number_text(value: int | float) -> str:
+def number_text(value: int | float, grouped: bool = False) -> str:
     """A number for a message: a float as ``:g``, a whole number in full up to
-    :data:`SHOWN_DIGITS` digits, past that as ``9.999e+399 (400 digits)``, so that
-    a long number typed by mistake is not echoed back over a screen.
+    :data:`SHOWN_DIGITS` digits (``grouped``: with thousands commas), past that as
+    ``9.999e+399 (400 digits)``, so that a long number typed by mistake is not
+    echoed back over a screen.
     """
     if isinstance(value, float):
         return f"{value:g}"
@@ -65,7 +66,7 @@ def number_text(value: int | float) -> str:
     except ValueError:  # past Python's limit on converting an int to text
         return f"{sign}a number of more than 4,300 digits"
     if len(digits) <= SHOWN_DIGITS:
-        return f"{sign}{digits}"
+        return f"{value:,}" if grouped else f"{sign}{digits}"
     return f"{sign}{digits[0]}.{digits[1:4]}e+{len(digits) - 1} ({len(digits)} digits)"
 
 

@@ -322,6 +322,14 @@ BROKEN = [
         id="unknown-event-kind",
     ),
     pytest.param(
+        "kind: intervene",
+        f"kind: {'1' * 400}",
+        10,
+        "events.intervention.kind",
+        (f"unknown event kind '{'1' * 100}... (400 characters)'; kinds are: intervene, ",),
+        id="unknown-event-kind-400-digits",  # echoed in full before decision 537
+    ),
+    pytest.param(
         STATES,
         "states: {}\n",
         6,

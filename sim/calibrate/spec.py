@@ -101,7 +101,9 @@ class CalibrationSpec(_Strict):
     def _capped(cls, value: int, info: ValidationInfo) -> int:
         cap, why = LIMITS[str(info.field_name)]
         if value > cap:
-            raise ValueError(f"must be at most {cap:,} ({why}), got {value:,}")
+            raise ValueError(
+                f"must be at most {cap:,} ({why}), got {number_text(value, grouped=True)}"
+            )
         return value
 
 

@@ -1151,8 +1151,8 @@ def _describe(
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
         return (
-            f"unknown event kind '{tag}'; kinds are: {allowed(EVENT_KINDS, len(EVENT_KINDS))}"
-            f"{suggest(tag, EVENT_KINDS)}"
+            f"unknown event kind '{shortened(tag)}'; kinds are: "
+            f"{allowed(EVENT_KINDS, len(EVENT_KINDS))}{suggest(tag, EVENT_KINDS)}"
         )
     if kind == "union_tag_not_found":
         return f"an event needs a 'kind'; kinds are: {allowed(EVENT_KINDS, len(EVENT_KINDS))}"
