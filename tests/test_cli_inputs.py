@@ -400,7 +400,7 @@ def test_a_command_line_experiment_names_the_option_of_a_bad_count(
     option the user had not typed (decision 539)."""
     out = tmp_path / "out"
     message = _refused(capsys, "sweep", MINI, "--reps", "2000000", "--out", out)
-    assert message == "--reps: replicates: must be <= 1,000,000, got 2000000"
+    assert message == "--reps: replicates: must be <= 1,000,000, got 2,000,000"
     message = _refused(capsys, "sweep", MINI, "--vary", "parameters.trust.memry=0.9", "--out", out)
     assert message.startswith("--vary: parameters.trust.memry: unknown field 'memry'")
     assert not out.exists()

@@ -263,9 +263,9 @@ GENERATED = (
     ("setting", "said"),
     [
         ("ties_per_state: 1e9", ":3: generate.ties_per_state: must be <= 1000, got 1e+09"),
-        ("events: 1000000000", ":3: generate.events: must be <= 100,000, got 1000000000"),
-        ("regions: 100000000", ":3: generate.regions: must be <= 10,000, got 100000000"),
-        ("blocs: 100000000", ":3: generate.blocs: must be <= 10,000, got 100000000"),
+        ("events: 1000000000", ":3: generate.events: must be <= 100,000, got 1,000,000,000"),
+        ("regions: 100000000", ":3: generate.regions: must be <= 10,000, got 100,000,000"),
+        ("blocs: 100000000", ":3: generate.blocs: must be <= 10,000, got 100,000,000"),
         ("seed: 1e30", ":3: generate.seed: "),
     ],
 )
@@ -329,7 +329,7 @@ def test_the_ties_of_a_generate_block_are_bounded_in_all(
         ("parameters.alignment.nonaligned_utility=-1e300", "nonaligned_utility: must be >= -1e+06"),
         (
             "parameters.alignment.period=99999999999999999999",
-            "parameters.alignment.period: must be <= 120,000, got 99999999999999999999",
+            "parameters.alignment.period: must be <= 120,000, got 99,999,999,999,999,999,999",
         ),
     ],
 )

@@ -1169,8 +1169,11 @@ def _describe(
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound_key = next(k for k in _BOUNDS if k in ctx)
         bound = ctx[bound_key]
-        shown = f"{bound:,}" if isinstance(bound, int) and abs(bound) >= 10_000 else f"{bound:g}"
-        return f"must be {_BOUNDS[bound_key]} {shown}, got {_show(value)}"
+        grouped = isinstance(bound, int) and abs(bound) >= 10_000
+        shown = f"{bound:,}" if grouped else f"{bound:g}"
+        # A whole number beside a grouped bound is grouped too: "<= 1,000,000, got 2,000,000".
+        got = number_text(value, grouped) if grouped and type(value) is int else _show(value)
+        return f"must be {_BOUNDS[bound_key]} {shown}, got {got}"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == NAME_PATTERN:
             fixed = re.sub(r"[^a-z0-9_-]+", "_", str(value).lower()).strip("_")
