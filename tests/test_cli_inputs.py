@@ -209,10 +209,22 @@ def test_synth_refuses_steps_past_the_calendar(
     """--steps 1e8 wrote a file whose calendar ended in 8335333-04, which validate refused."""
     out = tmp_path / "s.yaml"
     message = _refused(capsys, *SYNTH, "--steps", "100000000", "--out", out)
-    assert message == "--steps: must be <= 96000 (a calendar ends by 9999-12), got 100000000"
+    assert message == "--steps: must be <= 96,000 (a calendar ends by 9999-12), got 100,000,000"
     assert not out.exists()
     assert main([*SYNTH, "--steps", "96000", "--events", "0", "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
+
+
+def test_synth_shows_a_long_count_short(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """All 400 digits were echoed; the counts are grouped as their bounds (decision 545)."""
+    out = tmp_path / "s.yaml"
+    argv = ["synth", "--powers", "2", "--out", out, "--states"]
+    message = _refused(capsys, *argv, "9" * 400)
+    assert message == "--states: must be <= 10,000,000, got 9.999e+399 (400 digits)"
+    assert _refused(capsys, *argv, "3", "--events", "100001") == (
+        "--events: must be <= 100,000, got 100,001"
+    )
+    assert not out.exists()
 
 
 # ------------------------------------------------ 6. patterns check's run limit

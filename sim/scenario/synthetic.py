@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from sim.errors import InputError
+from sim.errors import InputError, number_text
 from sim.fileio import atomic_write_text, require_writable_file
 from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import KINDS, SYNTHETIC_KINDS
@@ -204,7 +204,8 @@ def cli_synth(args: argparse.Namespace) -> int:
     except ValidationError:
         last = parse_month(LAST_MONTH) - parse_month(tree["calendar"]["start"]) + 1
         raise InputError(
-            f"--steps: must be <= {last} (a calendar ends by {LAST_MONTH}), got {args.steps}"
+            f"--steps: must be <= {last:,} (a calendar ends by {LAST_MONTH}), "
+            f"got {number_text(args.steps, grouped=True)}"
         ) from None
     try:
         Generate.model_validate(tree["generate"])
@@ -217,11 +218,16 @@ def cli_synth(args: argparse.Namespace) -> int:
         option = "--" + str(first["loc"][0]).replace("_", "-")
         bound = {k: v for k, v in (first.get("ctx") or {}).items() if k in ("ge", "le")}
         said = (
-            " and ".join(f"must be {'>=' if k == 'ge' else '<='} {v}" for k, v in bound.items())
+            " and ".join(
+                f"must be {'>=' if k == 'ge' else '<='} {number_text(v, grouped=True)}"
+                for k, v in bound.items()
+            )
             if bound
             else first["msg"]
         )
-        raise InputError(f"{option}: {said}, got {first['input']}") from None
+        given = first["input"]
+        shown = number_text(given, grouped=True) if type(given) in (int, float) else given
+        raise InputError(f"{option}: {said}, got {shown}") from None
     out = Path(args.out)
     if out.suffix not in (".yaml", ".yml"):
         raise InputError(f"--out {out}: a scenario file must end in .yaml or .yml")
