@@ -413,9 +413,9 @@ def cli_sweep(args: argparse.Namespace) -> int:
     Returns:
         0 when every run succeeded, 1 when any failed (bad input raises InputError: exit 2).
     """
-    experiment = _experiment(args)
     workers = args.workers if args.workers is not None else default_workers()
-    check_workers(workers, args.address)
+    check_workers(workers, args.address)  # before the experiment is read
+    experiment = _experiment(args)
     if args.executor == "serial" and workers > 1 and args.workers is not None:
         raise InputError(
             f"--executor serial runs one run at a time; drop --workers {workers}, or use "
