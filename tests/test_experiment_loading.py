@@ -79,6 +79,21 @@ def test_a_grid_number_past_a_floats_range_is_refused_in_one_short_line(tmp_path
     )
 
 
+def test_a_sample_count_of_400_digits_is_refused_in_a_short_line(tmp_path, capsys):
+    """The run limit's message wrote the 400-digit counts out with commas (decision 543)."""
+    design = (
+        f"design:\n  method: sobol\n  samples: {10**400}\n  parameters:\n"
+        "    parameters.trust.memory: {low: 0.9, high: 0.99}\n"
+        "    parameters.trust.negativity_bias: {low: 1, high: 3}\n"
+    )
+    line = _refused(_file(tmp_path, design), capsys)
+    assert line.endswith(
+        ":3: design: the design (4.000e+400 (401 digits) points x 1 replicates x 1 scenarios) "
+        "plans 4.000e+400 (401 digits) runs, more than the limit of 1,000,000; make the design "
+        "smaller, or raise the limit with --max-runs N or CREDSIM_MAX_RUNS=N"
+    )
+
+
 def test_a_quoted_number_in_a_grid_is_stored_as_the_number_run(tmp_path):
     """A number field reads "0.95" as 0.95 (decision 366): so does the design column."""
     path = _file(tmp_path, 'design:\n  parameters:\n    parameters.trust.memory: [0.9, "0.95"]\n')

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from sim.errors import InputError, shortened
+from sim.errors import InputError, number_text, shortened
 from sim.scenario.loader import yaml_value
 from sim.scenario.schema import suggest
 
@@ -94,7 +94,8 @@ def check_runs(n_runs: int, limit: int, what: str) -> None:
     """
     if n_runs > limit:
         raise InputError(
-            f"{what} plans {n_runs:,} runs, more than the limit of {limit:,}; make the design "
+            f"{what} plans {number_text(n_runs, grouped=True)} runs, more than the limit of "
+            f"{number_text(limit, grouped=True)}; make the design "
             f"smaller, or raise the limit with --max-runs N or {MAX_RUNS_ENV}=N"
         )
 

@@ -569,7 +569,8 @@ def _expand(
         n_points = designs.design_size(d.method, counts, d.samples, d.levels)
         n_scenarios = len(spec.scenarios)
         what = (
-            f"the design ({n_points:,} points x {spec.replicates} replicates x "
+            f"the design ({number_text(n_points, grouped=True)} points x "
+            f"{number_text(spec.replicates, grouped=True)} replicates x "
             f"{n_scenarios} scenarios)"
         )
         try:
