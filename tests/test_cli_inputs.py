@@ -247,6 +247,17 @@ def test_patterns_check_runs_are_capped(
     assert message == f"{said} 1,000,000; ask for fewer, or raise the limit with CREDSIM_MAX_RUNS=N"
 
 
+def test_patterns_check_shows_a_long_run_count_short(
+    capsys: pytest.CaptureFixture[str], no_simulation: None
+) -> None:
+    """The 400 digits of --reps were echoed twice, the second time with commas (decision 543)."""
+    message = _refused(capsys, "patterns", "check", PATTERNS, "--reps", "9" * 400)
+    assert message == (
+        "--reps 9.999e+399 (400 digits) plans 9.999e+399 (400 digits) runs, more than the "
+        "limit of 1,000,000; ask for fewer, or raise the limit with CREDSIM_MAX_RUNS=N"
+    )
+
+
 def test_patterns_check_run_limit_follows_the_environment(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], no_simulation: None
 ) -> None:

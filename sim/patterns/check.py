@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError
+from sim.errors import InputError, number_text
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder
 from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
@@ -153,10 +153,11 @@ def _check_options(args: argparse.Namespace) -> None:
     runs = args.reps * (args.samples if args.posterior else 1)
     limit = run_limit()
     if runs > limit:
-        what = f"--samples {args.samples} x " if args.posterior else ""
-        what += f"--reps {args.reps}"
+        what = f"--samples {number_text(args.samples)} x " if args.posterior else ""
+        what += f"--reps {number_text(args.reps)}"
         raise InputError(
-            f"{what} plans {runs:,} runs, more than the limit of {limit:,}; ask for fewer, "
+            f"{what} plans {number_text(runs, grouped=True)} runs, more than the limit of "
+            f"{number_text(limit, grouped=True)}; ask for fewer, "
             f"or raise the limit with {MAX_RUNS_ENV}=N"
         )
 
