@@ -70,6 +70,18 @@ def number_text(value: int | float, grouped: bool = False) -> str:
     return f"{sign}{digits[0]}.{digits[1:4]}e+{len(digits) - 1} ({len(digits)} digits)"
 
 
+def beyond_float(value: object) -> bool:
+    """Whether ``value`` is a whole number too large for a float (``float()`` of it
+    raises OverflowError; pydantic calls it no number)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return True
+    return False
+
+
 def shortened(text: str) -> str:
     """Typed text for a message, cut after 100 characters when it is longer than 120."""
     return text if len(text) <= 120 else f"{text[:100]}... ({len(text):,} characters)"

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from sim.catalogue import SERIES, parse_metric
-from sim.errors import InputError, shortened
+from sim.errors import InputError, beyond_float, shortened
 from sim.results import Results
 from sim.scenario.loader import parse_overrides
 from sim.scenario.schema import suggest
@@ -119,11 +119,10 @@ def _design_value(value: Any) -> DesignValue | None:
     ``YYYY-MM-DD``), else ``None``."""
     if isinstance(value, bool) or value is None:
         return None
+    if beyond_float(value):  # no sweep ran it
+        return math.inf if value > 0 else -math.inf
     if isinstance(value, int | float):
-        try:
-            return float(value)
-        except OverflowError:  # a whole number past a float's range: no sweep ran it
-            return math.inf if value > 0 else -math.inf
+        return float(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value if isinstance(value, str) else None

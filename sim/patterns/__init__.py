@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError, number_text
+from sim.errors import InputError, beyond_float, number_text
 from sim.inputs import NEEDS, NOUNS, kind_of_file
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
@@ -657,10 +657,10 @@ def simulate(
     if stray:
         raise InputError(f"override '{stray[0]}': of the link only {_LINK_BETA} can be set")
     slope = beta if beta is not None else given_beta if given_beta is not None else pf.link.beta
+    if beyond_float(slope):
+        raise InputError(f"{_LINK_BETA} must be a number, got {number_text(slope)}")
     try:
         slope = float(slope)
-    except OverflowError:
-        raise InputError(f"{_LINK_BETA} must be a number, got {number_text(slope)}") from None
     except (TypeError, ValueError):
         raise InputError(f"{_LINK_BETA} must be a number, got {slope!r}") from None
     if not slope >= 0.0:

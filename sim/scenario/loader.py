@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.errors import InputError, number_text, shortened
+from sim.errors import InputError, beyond_float, number_text, shortened
 from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar
@@ -1200,21 +1200,10 @@ def _describe(
             quote = f"; a decimal comma? write {comma[1]}.{comma[2]}"
         elif kind in ("float_parsing", "int_parsing") and "_" in str(value):
             quote = "; quoted text with '_' is not read as a number: write the number, unquoted"
-        if kind in ("float_type", "float_parsing") and _beyond_float(value):
+        if kind in ("float_type", "float_parsing") and beyond_float(value):
             return f"got {_show(value)}, too large for a number (the largest is about 1.8e308)"
         return f"expected {_EXPECTED[kind]}, got {_show(value)}{quote}{hint}"
     return f"{error['msg']}, got {_show(value)}"
-
-
-def _beyond_float(value: Any) -> bool:
-    """Whether ``value`` is a whole number too large for a float (pydantic calls it no number)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return False
-    try:
-        float(value)
-    except OverflowError:
-        return True
-    return False
 
 
 def _model_at(loc: Loc, tree: Any, root: type[BaseModel]) -> type[BaseModel] | None:

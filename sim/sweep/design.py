@@ -25,7 +25,6 @@ import itertools
 import math
 import os
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from sim.errors import InputError, number_text, shortened
+from sim.errors import InputError, beyond_float, number_text, shortened
 from sim.scenario.loader import yaml_value
 from sim.scenario.schema import suggest
 
@@ -112,7 +111,7 @@ def _number(text: str, spec: str) -> float | int:
     shown = f"'{shortened(text.strip())}' in '{shortened(spec)}'"
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{shown} is not a number")
-    if isinstance(value, int) and abs(value) > sys.float_info.max:
+    if beyond_float(value):
         raise InputError(f"{shown} is too large a number")
     if not math.isfinite(value):
         raise InputError(f"{shown} is not a finite number")

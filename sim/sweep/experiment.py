@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
-from sim.errors import InputError, number_text
+from sim.errors import InputError, beyond_float, number_text
 from sim.inputs import NOUNS, kind_of_file
 from sim.metrics import NONE
 from sim.options import Engine, Record
@@ -674,10 +674,7 @@ def _uniform_numbers(values: list[Any]) -> list[Any]:
 def _as_float(value: int | float) -> int | float:
     """``float(value)``, or a whole number past a float's range as it is, for the
     scenario's own check to refuse (an OverflowError traceback before, decision 542)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return value
+    return value if beyond_float(value) else float(value)
 
 
 def _check_paths(experiment: Experiment, where: _Where) -> None:
