@@ -290,6 +290,33 @@ def test_save_scenario_and_figures(tmp_path: Path) -> None:
     ]
 
 
+def test_saving_figures_leaves_no_figure_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The explorer is a long-running page: "save figures" opened two matplotlib figures
+    each time and never closed them (pyplot keeps them, so memory grew with every save
+    and matplotlib warned after 20). They are closed once written, or when writing fails."""
+    import errno
+
+    import matplotlib.pyplot as plt
+
+    _, rc = solara.render(Explorer(SMALL, out=str(tmp_path)), handle_error=False)
+    before = plt.get_fignums()
+    for _ in range(3):
+        button(rc, "save figures").click()
+    assert (tmp_path / "batch_small_explored_figures" / "alignment.png").exists()
+    assert plt.get_fignums() == before
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(sim.explore.app, "atomic_write_bytes", full_disk)
+    button(rc, "save figures").click()
+    (shown,) = errors(rc)
+    assert "trust.png" in shown
+    assert plt.get_fignums() == before
+
+
 def test_step_through() -> None:
     """Mesa's ModelController steps the model the page shows (batch_small: 12 steps)."""
     _, rc = solara.render(Explorer(SMALL), handle_error=False)

@@ -154,6 +154,8 @@ def write_figures(
     Returns:
         The files written.
     """
+    import matplotlib.pyplot as plt
+
     from sim.plots.alignment import alignment_figure
     from sim.plots.figure import render
     from sim.plots.trajectories import trajectories_figure
@@ -171,12 +173,18 @@ def write_figures(
             for line, sc in zip(lines, scenarios, strict=True)
         ]
     )
-    for name, figure in (
-        ("trust", trajectories_figure(series, events)),
-        ("alignment", alignment_figure(series)),
+    # Each figure is closed once written, or not: pyplot keeps every figure it opened,
+    # and the page is a long-running server (decision 547).
+    for name, draw in (
+        ("trust", lambda: trajectories_figure(series, events)),
+        ("alignment", lambda: alignment_figure(series)),
     ):
-        path = folder / f"{name}.png"
-        atomic_write_bytes(path, render(figure, "png"))
+        figure = draw()
+        try:
+            path = folder / f"{name}.png"
+            atomic_write_bytes(path, render(figure, "png"))
+        finally:
+            plt.close(figure)
         written.append(path)
     return written
 
