@@ -247,16 +247,13 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from sim.plots.figure import render
+    from sim.plots.figure import rendered
     from sim.plots.gallery import sensitivity_entries
 
     written = []
     for entry in sensitivity_entries(results, method, metrics):
         path = results.path / "analysis" / f"{entry.stem}.png"
-        atomic_write_bytes(path, render(entry.figure))
-        plt.close(entry.figure)
+        atomic_write_bytes(path, rendered(entry.figure))
         written.append(path)
     return written
 

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.fileio import atomic_write_bytes, atomic_write_text
-from sim.plots.figure import add_caption, parameter_label, render, set_theme
+from sim.plots.figure import add_caption, parameter_label, rendered, set_theme
 from sim.plots.report import PAGE_STYLE, data_uri
 
 FIGURES = "figures"
@@ -252,9 +252,8 @@ def write_figures(
     figures["predictive"] = predictive_figure(checks)
     drawn: dict[str, bytes] = {}
     for stem, fig in figures.items():
-        drawn[stem] = render(fig)
+        drawn[stem] = rendered(fig)
         atomic_write_bytes(out / f"{stem}.png", drawn[stem])
-        plt.close(fig)
     tables = []
     for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")

@@ -154,10 +154,8 @@ def write_figures(
     Returns:
         The files written.
     """
-    import matplotlib.pyplot as plt
-
     from sim.plots.alignment import alignment_figure
-    from sim.plots.figure import render
+    from sim.plots.figure import rendered
     from sim.plots.trajectories import trajectories_figure
     from sim.results import scenario_events
 
@@ -173,18 +171,13 @@ def write_figures(
             for line, sc in zip(lines, scenarios, strict=True)
         ]
     )
-    # Each figure is closed once written, or not: pyplot keeps every figure it opened,
-    # and the page is a long-running server (decision 547).
+    # Drawn one at a time and closed once rendered: the page is a long-running server.
     for name, draw in (
         ("trust", lambda: trajectories_figure(series, events)),
         ("alignment", lambda: alignment_figure(series)),
     ):
-        figure = draw()
-        try:
-            path = folder / f"{name}.png"
-            atomic_write_bytes(path, render(figure, "png"))
-        finally:
-            plt.close(figure)
+        path = folder / f"{name}.png"
+        atomic_write_bytes(path, rendered(draw()))
         written.append(path)
     return written
 

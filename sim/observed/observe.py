@@ -154,7 +154,7 @@ def cli_observe(args: argparse.Namespace) -> int:
             write_parquet(table, out)
         print(f"table in {out}")
     if plot is not None:
-        from sim.plots.figure import render
+        from sim.plots.figure import rendered
         from sim.plots.observed import observed_figure
 
         fig = observed_figure(
@@ -172,7 +172,7 @@ def cli_observe(args: argparse.Namespace) -> int:
             ),
         )
         plot.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(plot, render(fig, plot.suffix[1:]))
+        atomic_write_bytes(plot, rendered(fig, plot.suffix[1:]))
         print(f"figure in {plot}")
     return 0
 

@@ -323,11 +323,9 @@ def _write(
     sim: Simulation,
     args: argparse.Namespace,
 ) -> None:
-    import matplotlib.pyplot as plt
-
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
     from sim.patterns import window_coverage
-    from sim.plots.figure import render
+    from sim.plots.figure import rendered
     from sim.plots.observed import measure_label, pattern_figure
 
     figures = out / "figures"
@@ -367,8 +365,7 @@ def _write(
             caption=caption,
             names=names,
         )
-        atomic_write_bytes(figures / f"{pattern.id}.png", render(fig))
-        plt.close(fig)
+        atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
     atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args))
 
 

@@ -107,10 +107,8 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from sim.calibrate.figures import predictive_figure
-    from sim.plots.figure import render, set_theme
+    from sim.plots.figure import rendered, set_theme
 
     checks = pd.DataFrame(
         {
@@ -125,11 +123,7 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
         }
     )
     set_theme()
-    fig = predictive_figure(checks)
-    try:
-        return render(fig)
-    finally:
-        plt.close(fig)
+    return rendered(predictive_figure(checks))
 
 
 def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:

@@ -491,6 +491,15 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     return buffer.getvalue()
 
 
+def rendered(fig: Figure, fmt: str = "png") -> bytes:
+    """:func:`render`, then the figure closed, drawn or not: pyplot keeps every figure it
+    opened until it is closed (decision 547)."""
+    try:
+        return render(fig, fmt)
+    finally:
+        plt.close(fig)
+
+
 def series_label(metric: str) -> str:
     """The axis label, with unit, of a series metric (``trust_mean`` ...)."""
     entry = SERIES_METRICS.get(metric)
