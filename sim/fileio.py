@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,48 @@ def require_writable(folder: Path, option: str | None = None) -> None:
             "somewhere writable, or choose a writable --out",
             path=option,
         )
+
+
+def refuse_foreign_folder(out: Path, marks: Sequence[Mapping[str, str]], whose: str) -> None:
+    """Refuse an output folder that holds files and is not one this command wrote before.
+
+    A command that writes fixed file names (a table, a report, figures) replaces
+    them on a second run; in a user's own folder they could be the user's files.
+
+    Args:
+        out: the ``--out`` folder (nothing to refuse when it does not exist).
+        marks: each maps file names to how their first line begins ("" for any
+            beginning); a folder whose files match all of one mapping is this command's.
+        whose: what wrote such a folder, for the message ("an earlier plot's").
+
+    Raises:
+        InputError: ``out`` is a folder with other files in it (files whose names
+            begin with a dot are not counted).
+    """
+    if not out.is_dir():
+        return
+    if not any(not p.name.startswith(".") for p in out.iterdir()):
+        return
+    if any(all(_begins(out / name, start) for name, start in mark.items()) for mark in marks):
+        return
+    which = ", nor ".join(" and ".join(sorted(mark)) for mark in marks)
+    raise InputError(
+        f"--out '{out}' is not empty and is not {whose} folder (no {which}); "
+        "choose a new or empty folder"
+    )
+
+
+def _begins(path: Path, start: str) -> bool:
+    """``path`` is a file whose first line begins with ``start``."""
+    if not path.is_file():
+        return False
+    if not start:
+        return True
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return handle.readline().startswith(start)
+    except OSError:
+        return False
 
 
 def require_writable_file(path: Path, option: str, *, replace: bool = True) -> None:

@@ -909,6 +909,19 @@ def test_a_group_of_states_without_a_seat_is_refused_at_load(
     _refused_at_load(path, capsys, expected)
 
 
+def _syria_check(tmp_path: Path, out: Path, posterior: bool) -> list[str]:
+    """`patterns check` of Syria's pattern file into ``out``, one replicate; with
+    ``posterior``, under a fake calibration's posterior (one draw)."""
+    argv = ["patterns", "check", str(SYRIA), "--out", str(out)]
+    argv += ["--votes", str(real_votes()), "--reps", "1"]
+    if posterior:
+        from tests.test_calibrate import _fake_calibration
+
+        _fake_calibration(tmp_path / "cal")
+        argv += ["--posterior", str(tmp_path / "cal"), "--samples", "1"]
+    return argv
+
+
 @pytest.mark.parametrize("posterior", [False, True])
 def test_the_check_never_writes_into_another_commands_results_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], posterior: bool
@@ -920,17 +933,63 @@ def test_the_check_never_writes_into_another_commands_results_folder(
     out.mkdir()
     manifest = '{"kind": "calibration", "name": "joint", "status": "complete"}'
     (out / "manifest.json").write_text(manifest)
-    argv = ["patterns", "check", str(SYRIA), "--out", str(out)]
-    argv += ["--votes", str(real_votes()), "--reps", "1"]
-    if posterior:
-        from tests.test_calibrate import _fake_calibration
-
-        _fake_calibration(tmp_path / "cal")
-        argv += ["--posterior", str(tmp_path / "cal"), "--samples", "1"]
-    assert main(argv) == 2
+    assert main(_syria_check(tmp_path, out, posterior)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is a results folder (it has a manifest.json)" in err
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+@pytest.mark.parametrize("posterior", [False, True])
+def test_the_check_never_writes_into_a_users_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], posterior: bool
+) -> None:
+    """README: a command never writes into a folder holding something else, nor overwrites
+    a user's file. `--out mine` replaced the user's own patterns.csv and report.md (found
+    by an audit); a folder is now taken only when new, empty, or an earlier check's: its
+    report.md and patterns.csv, or predictive.csv and draws.csv, as the check writes them."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    mine = {
+        "patterns.csv": "my own table\n",
+        "report.md": "# Pattern check notes\n",
+        "draws.csv": "draws I made\n",
+        "predictive.csv": "id,role,mine\n",
+    }
+    for name, text in mine.items():
+        (out / name).write_text(text)
+    assert main(_syria_check(tmp_path, out, posterior)) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: --out '{out}' is not empty and is not an earlier patterns check's "
+        "folder (no patterns.csv and report.md, nor draws.csv and predictive.csv); choose a "
+        "new or empty folder\n"
+    )
+    assert {p.name: p.read_text() for p in out.iterdir()} == mine
+
+
+def test_a_check_runs_again_into_its_own_folder_with_or_without_the_posterior(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal above leaves a check's own folder to it: a plain check, then one under
+    --posterior, then a plain one again, all into the same --out (the default folder is
+    shared by both kinds)."""
+    from tests.test_calibrate import _fake_calibration
+
+    monkeypatch.setattr(
+        links,
+        "propensity_gaps",
+        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
+            (scenario.calendar.n_steps + 1, len(scenario.states))
+        ),
+    )
+    _fake_calibration(tmp_path / "cal")
+    path = _pattern_file(tmp_path)
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
+    posterior = ["--posterior", str(tmp_path / "cal"), "--samples", "1"]
+    for extra in ([], posterior, []):
+        assert main([*argv, "--reps", "1", *extra]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"patterns.csv", "report.md", "predictive.csv", "draws.csv"} <= names
 
 
 @pytest.mark.parametrize(

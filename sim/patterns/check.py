@@ -11,7 +11,8 @@ pattern (calibration patterns, then the held-out ones apart) and writes to
 ``--out`` (default ``results/patterns/<name>``): ``patterns.csv`` and
 ``patterns.parquet`` (the table), ``figures/<id>.png`` (observed against
 predicted yearly series of the group and control, windows shaded) and
-``report.md``. Exit 0 even when patterns fail; 1 with ``--strict`` when any
+``report.md``; an ``--out`` that holds other files is refused unless an earlier check
+wrote them (:data:`CHECK_FILES`). Exit 0 even when patterns fail; 1 with ``--strict`` when any
 fails (under ``--posterior``: is not covered); 2 on bad input (nothing is written
 then).
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, number_text
-from sim.fileio import require_writable
+from sim.fileio import refuse_foreign_folder, require_writable
 from sim.integrity import refuse_results_folder
 from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
 
@@ -36,6 +37,13 @@ if TYPE_CHECKING:
 
 DEFAULT_REPS = 3
 DEFAULT_SAMPLES = 50
+# What marks a folder as an earlier check's: the files a plain check writes, or those of
+# one with --posterior (sim.patterns.predictive; both may share the default folder), with
+# how their first lines begin, so that a user's own report.md is not taken for one.
+CHECK_FILES = (
+    {"report.md": "# Pattern check: ", "patterns.csv": "id,role,"},
+    {"predictive.csv": "id,role,", "draws.csv": "draw,"},
+)
 
 
 def add_parser(sub: Any) -> None:
@@ -107,6 +115,8 @@ def cli_patterns(args: argparse.Namespace) -> int:
     # A run's, sweep's or calibration's folder is never written into (README, "Results
     # folders guard themselves"): its figures/ could be overwritten.
     refuse_results_folder(out)
+    # Nor a folder of the user's: a check replaces report.md, the tables and figures/.
+    refuse_foreign_folder(out, CHECK_FILES, "an earlier patterns check's")
     require_writable(out, "--out" if args.out else None)  # before the runs, not after them
     data = load_votes(args.votes)
     if args.posterior:

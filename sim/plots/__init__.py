@@ -80,14 +80,9 @@ def refuse_foreign_folder(out: Path) -> None:
     Raises:
         InputError: ``out`` is a folder with other files in it.
     """
-    if not out.is_dir():
-        return
-    names = {p.name for p in out.iterdir() if not p.name.startswith(".")}
-    if names and not {CAPTIONS, REPORT} <= names:
-        raise InputError(
-            f"--out '{out}' is not empty and is not an earlier plot's folder (no {CAPTIONS} "
-            f"and {REPORT}); choose a new or empty folder"
-        )
+    from sim.fileio import refuse_foreign_folder as refuse
+
+    refuse(out, [{CAPTIONS: "", REPORT: ""}], "an earlier plot's")
 
 
 def _note_unfinished(results: Results) -> None:
