@@ -211,18 +211,26 @@ def _unrecorded_parts(folder: Path, files: Mapping[str, Any]) -> list[str]:
 
 
 def leftovers(folder: str | Path) -> list[str]:
-    """The chunk files of an unfinished sweep that were written but never recorded.
+    """The files of an unfinished sweep that were written but never recorded.
 
     A sweep writes a chunk's parts, then records them; a kill in between leaves
-    parts that belong to no commit (decision 71). Readers skip them and the
-    sweep, run again, removes them. In a finished folder the same files are
+    parts that belong to no commit (decision 71). A kill in the middle of a
+    write leaves its temporary file (``.NAME.*.tmp``, :func:`sim.fileio.
+    atomic_write_bytes`), never renamed to its name. Readers skip both and the
+    sweep, run again, removes them. In a finished folder the same parts are
     damage, reported by :func:`verify`.
     """
     folder = Path(folder)
     if not _unfinished(read_json(folder / MANIFEST)):
         return []
     files = (read_json(folder / INTEGRITY) or {}).get("files") or {}
-    return _unrecorded_parts(folder, files)
+    temporary = [
+        path.relative_to(folder).as_posix()
+        for sub in (folder, *(folder / name for name in CHUNK_FOLDERS))
+        if sub.is_dir()
+        for path in sorted(sub.glob(".*.tmp"))
+    ]
+    return _unrecorded_parts(folder, files) + temporary
 
 
 def recorded_runs(folder: str | Path) -> int | None:
@@ -478,7 +486,7 @@ def cli_check(args: argparse.Namespace) -> int:
     left = leftovers(folder)
     if left:
         print(
-            f"note: {len(left)} chunk file(s) were written but never recorded (left by a kill, "
+            f"note: {len(left)} file(s) were written but never recorded (left by a kill, "
             f"e.g. {left[0]}); they are not read, and running the sweep again removes them"
         )
     if status != "complete":

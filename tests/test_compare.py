@@ -706,3 +706,33 @@ def test_the_figure_names_folders_without_their_paths(tmp_path, capsys, monkeypa
     table = (out / "compare_final_trust-USA-all.md").read_text()
     assert f"Folders: a = {a.resolve()}, b = {b.resolve()}\n" in table
     assert table in printed
+
+
+def _fail_at_bias_3(scenario, seed, record):
+    """The real run, except that every run at a negativity bias of 3 raises."""
+    from sim.runner import run_scenario
+
+    if scenario.parameters.trust.negativity_bias == 3.0:
+        raise ValueError("boom at 3")
+    return run_scenario(scenario, seed, record)
+
+
+def test_compare_by_a_value_whose_runs_all_failed_says_so(tmp_path, capsys):
+    """With every run at bias 3 failed, `compare --by` the bias said "give ... or --by a
+    varied parameter", which was given (an audit of the sweep); it now names the value
+    whose runs failed and where their errors are."""
+    from sim.sweep import experiment_from_scenario, run_sweep
+
+    by = "parameters.trust.negativity_bias"
+    tiny = ROOT / "tests" / "data" / "sweep" / "tiny.yaml"
+    experiment = experiment_from_scenario(tiny, [f"{by}=1,3"], replicates=2, seed=1)
+    folder = tmp_path / "sweep"
+    outcome = run_sweep(experiment, folder, executor="serial", run_fn=_fail_at_bias_3, quiet=True)
+    assert outcome.failed == 2
+    argv = ["compare", str(folder), "--by", by, "--metric", "final_trust.Patron.all"]
+    assert main([*argv, "--out", str(tmp_path / "cmp")]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: --by '{by}': every run at 3 failed, so only 1 is left to compare; "
+        f"the runs' errors are in the 'error' column of {folder / 'runs.parquet'}\n"
+    )
+    assert not (tmp_path / "cmp").exists()

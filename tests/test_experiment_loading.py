@@ -148,3 +148,32 @@ def test_serial_with_several_workers_is_refused(tmp_path, capsys):
     )
     assert "--executor serial runs one run at a time" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("{low: .nan, high: 0.99}", "low must be a finite number, got nan"),
+        ("{low: 0.9, high: .inf}", "high must be a finite number, got inf"),
+        ("{low: abc, high: 0.99}", "low must be a number, got 'abc'"),
+        ("{low: 0.9}", "'high' is missing in {'low': 0.9}"),
+        ("{low: 0.9, high: 0.99, step: 0.01}", "'step' is not one of its keys"),
+        (
+            f"{{low: {'9' * 400}, high: 0.99}}",
+            "low got 9.999e+399 (400 digits), too large for a number",
+        ),
+        ("[0.9, 0.99]", "got [0.9, 0.99]"),
+    ],
+)
+def test_a_sampled_range_says_what_is_wrong_with_it(tmp_path, capsys, given, said):
+    """``{low: .nan, high: 2}`` was refused as "takes {low: .., high: ..}, got {'low':
+    nan, 'high': 2}", as if its form were wrong (an audit of the sweep); the line now
+    names the bound that is not a finite number, the key missing or the one extra."""
+    design = "design:\n  method: lhs\n  samples: 3\n  parameters:\n"
+    design += f"    parameters.trust.memory: {given}\n"
+    line = _refused(_file(tmp_path, design), capsys)
+    prefix = (
+        ":7: design.parameters.parameters.trust.memory: a lhs parameter takes {low: .., high: ..}"
+    )
+    assert prefix in line
+    assert line.endswith(said) or said + "," in line

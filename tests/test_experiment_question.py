@@ -107,3 +107,27 @@ def test_a_new_question_reaches_a_finished_folder(tmp_path, capsys):
     assert manifest["resolved"]["question"]["metric"] == "final_trust.Patron.all"
     assert manifest["status"] == "complete"
     assert not run_sweep(load_experiment(path), folder, quiet=True).reshown
+
+
+def test_a_finished_sweep_run_again_from_another_folder_has_nothing_to_do(
+    tmp_path, capsys, monkeypatch
+):
+    """The same command given from another folder names the same file by another path:
+    the sweep said "the question and plots updated" (an audit), redrew the report and
+    wrote the new path into the manifest beside the old cwd, where it names nothing. It
+    now says "nothing to do" and keeps the manifest as it was."""
+    from sim.sweep import load_experiment, run_sweep
+
+    data = Path(__file__).parent / "data" / "sweep"
+    (tmp_path / "exp").mkdir()
+    (tmp_path / "exp" / "e.yaml").write_text(f"name: q\nscenarios: {{base: {data}/tiny.yaml}}\n")
+    monkeypatch.chdir(tmp_path)
+    folder = run_sweep(load_experiment("exp/e.yaml"), tmp_path / "out", quiet=True).folder
+    manifest = (folder / "manifest.json").read_text()
+    assert json.loads(manifest)["source"] == "exp/e.yaml"
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path / "exp")
+    outcome = run_sweep(load_experiment("e.yaml"), folder, quiet=True)
+    assert (outcome.ran, outcome.reshown) == (0, False)
+    assert capsys.readouterr().out.rstrip().endswith("; nothing to do")
+    assert (folder / "manifest.json").read_text() == manifest

@@ -46,6 +46,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -817,6 +818,8 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
         runs = only.results.ok_runs
         values = value_order(runs.loc[runs["scenario"] == only.scenario, by])
         name = by.removeprefix("parameters.")
+        if len(values) == 1:
+            _refuse_failed_values(only.results, only.scenario, by, values[0])
         samples = [
             Sample(f"{name}={value_text(v)}", only.results, only.scenario, (by, v)) for v in values
         ]
@@ -827,6 +830,24 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
             + "".join(_unfinished_note(results) for results in folders)
         )
     return samples
+
+
+def _refuse_failed_values(results: Results, scenario: str, by: str, kept: Any) -> None:
+    """Refuse ``--by`` when every other value of it has only failed runs: the line said
+    to give ``--by a varied parameter``, which was given (an audit of the sweep).
+
+    Raises:
+        InputError: the values whose runs all failed, and where their errors are.
+    """
+    runs = results.runs.loc[results.runs["scenario"] == scenario]
+    failed = [v for v in value_order(runs[by]) if v != kept]
+    if failed:
+        shown = ", ".join(value_text(v) for v in failed)
+        raise InputError(
+            f"--by '{by}': every run at {shown} failed, so only {value_text(kept)} is left "
+            f"to compare; the runs' errors are in the 'error' column of "
+            f"{results.path / 'runs.parquet'}"
+        )
 
 
 def _unfinished_note(results: Results) -> str:

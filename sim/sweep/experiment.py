@@ -618,10 +618,8 @@ def _expand(
     for path, v in d.parameters.items():
         try:
             sampled = SampledRange.model_validate(v)
-        except ValidationError:
-            raise where.error(
-                f"a {d.method} parameter takes {{low: .., high: ..}}, got {v!r}", *loc, path
-            ) from None
+        except ValidationError as exc:
+            raise where.error(_range_problem(d.method, v, exc), *loc, path) from None
         bounds[path] = (sampled.low, sampled.high)
     if d.samples is None:
         raise where.error(f"a {d.method} design needs 'samples'", "design", "method")
@@ -635,6 +633,28 @@ def _expand(
         )
         raise where.error(exc.message, *where_at) from None
     return designs.points_from_matrix(prob, matrix)
+
+
+def _range_problem(method: str, given: Any, exc: ValidationError) -> str:
+    """What is wrong with a sampled parameter's ``{low: .., high: ..}``, in one line: the
+    bound that is not a finite number, the one missing, or the key that does not belong
+    (``{low: .nan, high: 2}`` was said to be of the wrong form, as a list is)."""
+    takes = f"a {method} parameter takes {{low: .., high: ..}}"
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    kind, value = first["type"], first["input"]
+    if isinstance(value, int) and not isinstance(value, bool) and beyond_float(value):
+        return f"{takes}; {field} got {number_text(value)}, too large for a number"
+    shown = number_text(value) if isinstance(value, float) else repr(value)
+    if kind == "finite_number":
+        return f"{takes}; {field} must be a finite number, got {shown}"
+    if kind in ("float_type", "float_parsing"):
+        return f"{takes}; {field} must be a number, got {shown}"
+    if kind == "missing":
+        return f"{takes}; '{field}' is missing in {given!r}"
+    if kind == "extra_forbidden":
+        return f"{takes}; '{field}' is not one of its keys"
+    return f"{takes}, got {given!r}"
 
 
 def _as_run(value: Any, path: str, scenarios: dict[str, Scenario]) -> Any:

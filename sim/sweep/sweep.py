@@ -249,6 +249,18 @@ def _shown(experiment: Experiment) -> dict[str, Any]:
     }
 
 
+def _same_file(previous: dict[str, Any], source: str | None) -> bool:
+    """Whether ``source`` (as given now, from this folder) names the file the manifest's
+    ``source`` named from its ``cwd``."""
+    before, cwd = previous.get("source"), previous.get("cwd")
+    if not isinstance(before, str) or not isinstance(cwd, str) or source is None:
+        return False
+    try:
+        return (Path(cwd) / before).resolve() == Path(source).resolve()
+    except OSError:
+        return False
+
+
 def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> bool:
     """Give a finished folder the file's ``question:`` and ``plots:`` (decision 90: they
     change what is shown, not what is run, so the folder is kept).
@@ -262,6 +274,11 @@ def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> b
     shown: dict[str, Any] = _shown(experiment)
     # As JSON, the way the manifest holds them (a YAML date becomes its text).
     shown = json.loads(json.dumps(shown, default=str))
+    if _same_file(previous, shown["source"]):
+        # The same file named from another folder: the record keeps its path, which is
+        # relative to the manifest's cwd (a new path beside the old cwd would name
+        # nothing), and the rerun is no change ("nothing to do").
+        shown["source"] = previous.get("source")
     # The engine describes the runs, which ran on the folder's (an --engine given now
     # runs nothing): the record keeps it.
     for key in ("experiment", "resolved"):
