@@ -594,6 +594,61 @@ def test_bad_override_path(capsys):
     assert "unknown power 'Rusia'; powers are: Russia, USA (did you mean 'Russia'?)" in message
 
 
+def test_a_duplicate_ideology_axis_is_refused(tmp_path, capsys):
+    """`ideology_axes: [lr, lr]` validated (an audit of the format): two coordinates of
+    one name, where every other list of names (events, actors, keys) must be unique."""
+    path = _variant(tmp_path, "calendar:", "ideology_axes: [left_right]\ncalendar:")
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    text = path.read_text().replace("[left_right]", "[left_right, left_right]")
+    for value in ("0.6", "0.3", "-0.5", "0.4", "-0.1"):
+        text = text.replace(f"ideology: {value},", f"ideology: [{value}, 0.0],")
+    path.write_text(text)
+    assert _error(capsys, path) == (
+        f"{path}:2: ideology_axes[1]: duplicate ideology axis 'left_right' (also "
+        "ideology_axes[0]); each axis needs a name of its own"
+    )
+
+
+def test_a_key_indented_with_a_no_break_space_says_so(tmp_path, capsys):
+    """A no-break space pasted in as indentation made Jordan a top-level key; the line
+    read "unknown field '  Jordan'", as if it were indented (an audit of the format)."""
+    path = _variant(tmp_path, "  Jordan:", "\u00a0 Jordan:")
+    assert _error(capsys, path) == (
+        f"{path}:8: \u00a0 Jordan: unknown field '\\xa0 Jordan': it holds a NO-BREAK SPACE "
+        "(U+00A0), which YAML does not take for a space (nor for indentation); write "
+        "ordinary spaces"
+    )
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_an_override_that_makes_the_files_entry_wrong_is_named(tmp_path, capsys, command):
+    """`--set events.intervention.kind=rhetoric` leaves the file's target unknown to the
+    new kind: the error blamed line 10 alone, where nothing is wrong without the override
+    (an audit of the scenario format); it now names the override. Moving a dated event
+    by its step says how (the date set to null)."""
+    mini = DATA / "mini.yaml"
+    out = ["--out", str(tmp_path / "out")] if command == "run" else []
+    cases = {
+        "events.intervention.kind=rhetoric": (
+            f"{mini}:10: events.intervention.target: unknown field 'target'; allowed fields "
+            "are: id, date, step, source, label, key, kind, actor, magnitude "
+            "(after override events.intervention.kind=rhetoric)"
+        ),
+        "events.intervention.step=3": (
+            f"{mini}:10: events.intervention: give exactly one of 'date' (YYYY-MM) or 'step' "
+            "(1..T) (after override events.intervention.step=3; to move the event, set "
+            "events.intervention.date=null too)"
+        ),
+    }
+    for setting, expected in cases.items():
+        assert main([command, str(mini), "--set", setting, *out]) == 2
+        assert capsys.readouterr().err == f"credsim: error: {expected}\n"
+    assert not (tmp_path / "out").exists()
+    moved = ["--set", "events.intervention.step=3", "--set", "events.intervention.date=null"]
+    assert main(["validate", str(mini), *moved]) == 0
+
+
 def test_bad_override_event_id(capsys):
     message = _override_error(capsys, "events.intervension.magnitude=2")
     assert message.startswith("override events.intervension.magnitude=2: ")

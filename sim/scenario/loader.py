@@ -21,6 +21,7 @@ import copy
 import os
 import re
 import types
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -1116,6 +1117,18 @@ def _strip(loc: Loc, tree: Any, error_type: str) -> tuple[Loc, Loc | None]:
     return tuple(kept), union_at
 
 
+def _odd_space(text: str) -> str:
+    """The first character of ``text`` that looks like a space but is not one (a
+    non-breaking space, a zero-width one, a tab), named (``a NO-BREAK SPACE (U+00A0)``);
+    "" when there is none. Pasted from a word processor, such a key printed as if it were
+    well indented."""
+    for char in text:
+        if char != " " and (char.isspace() or unicodedata.category(char) in ("Cf", "Zs")):
+            name = unicodedata.name(char, "unnamed character")
+            return f"a {name} (U+{ord(char):04X})"
+    return ""
+
+
 def _describe(
     error: Any, loc: Loc, tree: Any, root: type[BaseModel], overridden: bool = False
 ) -> str:
@@ -1145,6 +1158,12 @@ def _describe(
             if owners
             else suggest(str(last), names)
         )
+        odd = _odd_space(str(last))
+        if odd:
+            return (
+                f"unknown field {str(last)!r}: it holds {odd}, which YAML does not take for a "
+                "space (nor for indentation); write ordinary spaces"
+            )
         return (
             f"unknown field '{last}'; allowed fields are: {allowed(names, len(names))}{elsewhere}"
         )
@@ -1459,11 +1478,11 @@ def check_file(
     try:
         scenario = Scenario.model_validate(doc.tree)
     except ValidationError as exc:
-        found = [_reached(e, doc.via) for e in translate_all(exc, doc)]
+        found = [_reached(_after_overrides(e, parsed), doc.via) for e in translate_all(exc, doc)]
         return None, doc, sorted(found, key=_line_order(path))
     problems = reference_problems(scenario)
     if problems:
-        found = [_reached(locate(exc, doc), doc.via) for exc in problems]
+        found = [_reached(_after_overrides(locate(exc, doc), parsed), doc.via) for exc in problems]
         return None, doc, sorted(found, key=_line_order(path))
     return scenario, doc, []
 
@@ -1492,7 +1511,46 @@ def _finish(doc: Document, overrides: list[_Override], expand: bool = True) -> S
     try:
         return _validate(doc)
     except InputError as exc:
-        raise _reached(exc, doc.via) from None
+        raise _reached(_after_overrides(exc, overrides), doc.via) from None
+
+
+def _after_overrides(error: InputError, overrides: Sequence[_Override]) -> InputError:
+    """``error``, found in the file, naming the overrides that changed the entry it is in.
+
+    ``--set events.withdrawal.kind=rhetoric`` leaves the file's ``target:`` unknown to
+    the new kind; the error is at the file's line, where nothing is wrong without the
+    override (an audit: it never named the override). An override is named when the
+    error's field lies in the entry the override set a field of (``events.withdrawal``,
+    ``parameters.trust``) but not in the field it set: an error of the override's own
+    value is the value's, and its callers name it (``override PATH=VALUE:``, a sweep's
+    point).
+    """
+    if error.file is not None and error.file.startswith("override "):
+        return error
+    if not error.path:
+        return error
+    changed = [
+        o
+        for o in overrides
+        if "." in (entry := o.path.rpartition(".")[0])
+        and (error.path == entry or error.path.startswith(entry + "."))
+        and not (error.path == o.path or error.path.startswith(o.path + "."))
+    ]
+    if not changed:
+        return error
+    hint = ""
+    for o in changed:
+        entry, _, field = o.path.rpartition(".")
+        if entry.startswith("events") and field in ("step", "date"):
+            other = "date" if field == "step" else "step"
+            hint = f"; to move the event, set {entry}.{other}=null too"
+    labels = ", ".join(o.label for o in changed)
+    return InputError(
+        f"{error.message} (after {labels}{hint})",
+        path=error.path,
+        file=error.file,
+        line=error.line,
+    )
 
 
 def batch_kwargs_to_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -988,6 +988,18 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         if actor not in actor_set:
             raise _unknown(f"observed.names.{actor}", "actor", actor, actors)
 
+    def check_axes() -> None:
+        seen: dict[str, int] = {}
+        for i, axis in enumerate(sc.ideology_axes):
+            if axis in seen:
+                raise InputError(
+                    f"duplicate ideology axis '{axis}' (also ideology_axes[{seen[axis]}]); "
+                    "each axis needs a name of its own",
+                    path=f"ideology_axes[{i}]",
+                )
+            seen[axis] = i
+
+    attempt(check_axes)
     for name, power in sc.powers.items():
         attempt(check_power, name, power)
     for name, state in sc.states.items():
