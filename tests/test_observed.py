@@ -523,7 +523,7 @@ def test_observed_figure_draws_a_state_at_0_or_1_over_the_grid(hand: Path) -> No
     )
     ax = observed_figure(table).axes[0]
     grid = ax.yaxis.get_gridlines()[0]
-    states = [ln for ln in ax.get_lines() if ln.get_linewidth() == 0.8 and len(ln.get_xdata())]
+    states = [ln for ln in ax.get_lines() if ln.get_linewidth() < 2 and len(ln.get_xdata())]
     assert len(states) == 2
     for line in states:
         assert sum(to_rgb(line.get_color())) < sum(to_rgb(grid.get_color())) - 0.3
@@ -700,5 +700,11 @@ def test_observed_figure_draws_the_group_in_black_and_names_it_in_words(
     assert all(to_hex(ln.get_color()) not in OKABE_ITO[:6] for ln in ax.get_lines())
     legend = ax.get_legend()
     assert legend is not None
-    assert [t.get_text() for t in legend.get_texts()] == ["The states given, mean", "One state"]
+    # A few states are told apart, in print too (an audit: Gamma and Delta were two
+    # identical grey lines named "One state"): each has its own grey, dashes and marker.
+    expected = ["The states given, mean", "Delta", "Gamma"]
+    assert [t.get_text() for t in legend.get_texts()] == expected
+    states = [ln for ln in ax.get_lines() if ln.get_label() in ("Delta", "Gamma")]
+    styles = {(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in states}
+    assert len(states) == len(styles) == 2
     assert ax.get_ylabel() == "Vote agreement with Alpha (0 to 1)"

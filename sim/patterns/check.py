@@ -31,6 +31,7 @@ from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.axes import Axes
 
     from sim.patterns import Prepared, Simulation
     from sim.patterns.schema import Pattern, PatternFile
@@ -360,23 +361,65 @@ def _write(
         gaps = "; ".join(window_coverage(pf, prep, pattern))
         if gaps:
             notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
+        # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
+        observed = "target" if pattern.statistic == "correlation" else "observed"
         caption = (
-            f"{pf.name}: {pattern.statistic}, observed {row['observed']:.3f}, simulated "
+            f"{pf.name}: {pattern.statistic}, {observed} {row['observed']:.3f}, simulated "
             f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
             f"{row['discrepancy']:.2f} ({'pass' if row['pass'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
             f"{pf.link.reference[1]}; {args.reps} replicate(s).{notes}"
         )
+        ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
+        ax = None
+        if pattern.statistic == "correlation":
+            ax = _correlation_figure(pattern, prep, sim, pf, ylabel)
         fig = pattern_figure(
             series,
             title=pattern_title(pattern),
-            ylabel=measure_label(pf.link.measure, pf.link.power, pf.link.rival),
+            ylabel=ylabel,
             windows=pattern.windows(),
             caption=caption,
             names=names,
+            ax=ax,
         )
         atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
     atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args))
+
+
+def _correlation_figure(
+    pattern: Pattern, prep: Prepared, sim: Simulation, pf: PatternFile, ylabel: str
+) -> Axes:
+    """A two-panel figure for a correlation pattern: the statistic across the states
+    below (:func:`sim.plots.observed.correlation_panel`); the axes above, for the yearly
+    series, is returned. A series of the group's means alone did not show what the
+    pattern tests, a correlation across states (an audit of the figures)."""
+    import matplotlib.pyplot as plt
+
+    from sim.observed.names import in_text
+    from sim.patterns import statistics as stats
+    from sim.plots.figure import set_theme
+    from sim.plots.observed import correlation_panel
+
+    set_theme()
+    _, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7.6), gridspec_kw={"hspace": 0.55})
+    rows = prep.members[pattern.group]
+    span = pattern.windows()["years"]
+    correlation_panel(
+        bottom,
+        stats.window_mean(sim.gaps[rows], prep.years, span),
+        stats.window_mean(prep.observed[rows], prep.years, span),
+        [prep.states[i] for i in rows],
+        years=span,
+        xlabel=(
+            f"Propensity gap in the model, {in_text(pf.link.power)} minus "
+            f"{in_text(pf.link.rival)} (mean)"
+            if pf.link.rival
+            else f"Propensity towards {in_text(pf.link.power)} in the model (mean)"
+        ),
+        ylabel=ylabel.replace("\n", " ").replace(" on votes", "\non votes"),
+    )
+    return top
 
 
 def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Namespace) -> str:

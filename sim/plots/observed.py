@@ -33,6 +33,16 @@ STATE_GREY = "0.55"
 # Agreement is a share of votes: the axis shows 0 to 1 with the margin the trajectories'
 # bounded metrics have (a state at 0 or 1 stays clear of the frame).
 Y_RANGE = (-0.02, 1.02)
+# Up to this many states, each its own grey, dashes and marker, named in the legend: told
+# apart in print as on screen. More are drawn alike, as "One state".
+_STATE_STYLES = [
+    ("0.3", "--", "s"),
+    ("0.5", ":", "^"),
+    ("0.4", "-.", "D"),
+    ("0.6", "--", "v"),
+    ("0.35", ":", "P"),
+    ("0.55", "-.", "o"),
+]
 
 
 def measure_label(measure: str, power: str = "", rival: str = "") -> str:
@@ -81,7 +91,8 @@ def observed_figure(
     group: str | None = None,
     note: str = "",
 ) -> Figure:
-    """Each state's yearly value (thin grey) and the group's mean (thick black).
+    """Each state's yearly value (thin grey; up to six states each in a style of its
+    own, named in the legend) and the group's mean (thick black).
 
     Args:
         table: the tidy table of :func:`sim.observed.series.observed_table`.
@@ -99,15 +110,29 @@ def observed_figure(
     else:
         fig = ax.get_figure()  # type: ignore[assignment]
     is_group = table["state"].str.startswith(_GROUP_PREFIX)
+    states = table[~is_group].groupby("state")
+    # A few states are told apart, each named in the legend; many are one grey crowd.
+    named = states.ngroups <= len(_STATE_STYLES)
     # A state's line darker than the grid (0.8): a state that always votes with (1) or
     # against (0) the power lies on a grid line, where grey 0.75 was not seen.
-    for _, rows in table[~is_group].groupby("state"):
-        ax.plot(*_gapped(rows), color=STATE_GREY, lw=0.8)
+    plain = (STATE_GREY, "-", None)
+    for k, (name, rows) in enumerate(states):
+        grey, dashes, marker = _STATE_STYLES[k] if named else plain
+        ax.plot(
+            *_gapped(rows),
+            color=grey,
+            lw=1.0 if named else 0.8,
+            ls=dashes,
+            marker=marker,
+            ms=3.5,
+            label=in_text(str(name)) if named else None,
+        )
     groups = table[is_group].groupby("state")
     colors = sample_colors(str(name) for name, _ in groups)
+    means = []
     for name, rows in groups:
         bare = str(name).removeprefix(_GROUP_PREFIX)
-        ax.plot(
+        (mean,) = ax.plot(
             *_gapped(rows),
             color=colors[str(name)],
             lw=2.2,
@@ -115,7 +140,9 @@ def observed_figure(
             ms=3,
             label=f"{group or group_label(bare)}, mean",
         )
-    ax.plot([], [], color=STATE_GREY, lw=0.8, label="One state")
+        means.append(mean)
+    if not named:
+        ax.plot([], [], color=STATE_GREY, lw=0.8, label="One state")
     measure = str(table["measure"].iloc[0]) if len(table) else "agreement"
     power = power or (str(table["power"].iloc[0]) if len(table) else "")
     rival = rival or (str(table["rival"].iloc[0]) if len(table) else "")
@@ -129,7 +156,9 @@ def observed_figure(
 
         against += f", roll calls on {ISSUE_CODES.get(issue, issue)} ({issue})"
     ax.set_title(f"Agreement with {in_text(power)}{against}", loc="left")
-    outside_legend(ax, "", ax.get_legend_handles_labels()[0])
+    handles = ax.get_legend_handles_labels()[0]
+    # The group's mean first, then the states (or "One state").
+    outside_legend(ax, "", [*means, *(h for h in handles if h not in means)])
     add_caption(
         fig,
         "UN General Assembly roll calls (Voeten, Strezhnev and Bailey); yes = 1, "
@@ -194,3 +223,57 @@ def pattern_figure(
     outside_legend(ax, "", ax.get_legend_handles_labels()[0])
     add_caption(fig, caption)
     return fig
+
+
+def correlation_panel(
+    ax: Axes,
+    gap: np.ndarray,
+    votes: np.ndarray,
+    states: list[str],
+    *,
+    years: tuple[int, int],
+    xlabel: str,
+    ylabel: str,
+) -> None:
+    """The statistic of a correlation pattern, drawn: each state's mean propensity gap
+    (x) against its mean observed value (y) over ``years``, Pearson's r over the states
+    with both in the title, and the least-squares line (dashed) that r measures the fit
+    of. States are named beside their points when there are at most
+    ``NAMED_POINTS``, else the ``FARTHEST_NAMED`` furthest from the line.
+    """
+    keep = np.isfinite(gap) & np.isfinite(votes)
+    x, y = gap[keep], votes[keep]
+    names = [name for name, kept in zip(states, keep, strict=True) if kept]
+    ax.scatter(x, y, s=14, color="black", zorder=3)
+    r = float("nan")
+    named = list(range(len(names)))
+    if x.size >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+        r = float(np.corrcoef(x, y)[0, 1])
+        slope, intercept = np.polyfit(x, y, 1)
+        ends = np.array([x.min(), x.max()])
+        ax.plot(ends, intercept + slope * ends, color="0.45", ls="--", lw=1.2)
+        if len(names) > NAMED_POINTS:  # the states furthest from the line, which move r most
+            named = list(np.argsort(-np.abs(y - (intercept + slope * x)))[:FARTHEST_NAMED])
+    elif len(names) > NAMED_POINTS:
+        named = []
+    for k in named:
+        ax.annotate(
+            in_text(names[k]), (x[k], y[k]), xytext=(3, 3), textcoords="offset points", fontsize=7
+        )
+    shown = "r undefined" if np.isnan(r) else f"r = {r:.2f}"
+    first, last = years
+    which = "" if len(named) == len(names) else f"; named: the {len(named)} furthest from the line"
+    ax.set_title(
+        f"Across the group's {len(names)} states, {first}-{last}: {shown}\n"
+        f"(dashed: least squares{which})",
+        loc="left",
+    )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(*Y_RANGE)
+
+
+# A correlation panel names its states beside their points up to this many; of more, the
+# few furthest from the least-squares line.
+NAMED_POINTS = 15
+FARTHEST_NAMED = 3
