@@ -736,3 +736,21 @@ def test_compare_by_a_value_whose_runs_all_failed_says_so(tmp_path, capsys):
         f"the runs' errors are in the 'error' column of {folder / 'runs.parquet'}\n"
     )
     assert not (tmp_path / "cmp").exists()
+
+
+@pytest.mark.parametrize(
+    ("metric", "said"),
+    [("trust_mean.USA.levant", True), ("final_trust.USA.levant", False)],
+)
+def test_a_series_metric_is_said_to_be_compared_at_its_last_step(tmp_path, metric, said):
+    """`compare --metric trust_mean.Russia.levant` compares each run's value at the last
+    step (module docstring), but its per-run panel read "Per run (bar: mean)" over "Mean
+    trust", taken for the mean over the run (an audit of the figures). A summary metric
+    names what it is already ("Final trust")."""
+    _, fig, _ = _by_figure(tmp_path, metric)
+    per_run = [ax for ax in fig.axes if ax.axison][1]
+    title = per_run.get_title(loc="left")
+    header = fig.get_suptitle().splitlines()[0]
+    assert title.endswith("(bar: mean)")
+    assert ("Per run, at the last step" in title) is said
+    assert header.endswith(", at the last step") is said

@@ -552,6 +552,11 @@ def compare_figure(
         if timed:
             axes[row, 0].sharey(axes[0, 0])
     title, unit = metric_label(metric, phrases)
+    # A series metric is compared at its last step (module docstring); the per-run panel
+    # said only "Mean trust", read as the mean over the run (an audit of the figures).
+    parsed = parse_metric(metric)
+    last = ", at the last step" if parsed is not None and parsed.metric.kind == SERIES else ""
+    title += last
     span = window_span(samples[0], metric)
     for row, level in enumerate(levels):
         at = "" if level is None or by is None else f"{parameter_label(by)} = {value_text(level)}: "
@@ -605,7 +610,7 @@ def compare_figure(
         ax.set_yticks(ax.get_yticks(), names)
         ax.set_ylabel(names_label)
         ax.set_xlabel(unit)
-        ax.set_title(_upper_first(f"{'' if timed else at}per run (bar: mean)"), loc="left")
+        ax.set_title(_upper_first(f"{'' if timed else at}per run{last} (bar: mean)"), loc="left")
     _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
