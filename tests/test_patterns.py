@@ -630,6 +630,38 @@ def test_a_correlation_figure_draws_the_states_it_correlates(
     assert scatter.get_xlabel() == "Propensity gap in the model, Russia minus the USA (mean)"
 
 
+@pytest.mark.parametrize(
+    ("window", "span"), [("[2010, 2014]", "2010-2013"), ("[2014, 2015]", None)]
+)
+def test_a_figure_says_its_predictions_before_the_calendar_are_the_initial_states(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: str, span: str | None
+) -> None:
+    """Syria's calendar starts in 2014; a window from 2010 drew a flat predicted line
+    for 2010-2013 with nothing saying why (an audit of the figures): those years take
+    the initial state (decision 38). The caption now says so, and only then (here the
+    before window and the link's reference years are both ``window``)."""
+    monkeypatch.setattr(
+        links,
+        "propensity_gaps",
+        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
+            (scenario.calendar.n_steps + 1, len(scenario.states))
+        ),
+    )
+    figures = drawn_figures(monkeypatch)
+    path = _pattern_file(tmp_path)
+    path.write_text(path.read_text().replace("[2012, 2014]", window))
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    caption = _caption(figures[0])
+    if span is None:
+        assert "before the scenario's calendar" not in caption
+    else:
+        assert caption.endswith(
+            f"Predictions in {span}, before the scenario's calendar, are its initial "
+            "state's (flat by construction)."
+        )
+
+
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
     """A pattern file may name actors by their UN names: they become the scenario's."""
     path = _pattern_file(tmp_path, "rival: USA", "rival: United States")

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from sim.patterns import Prepared, Simulation
     from sim.patterns.schema import Pattern, PatternFile
+    from sim.scenario.schema import Scenario
 
 DEFAULT_REPS = 3
 DEFAULT_SAMPLES = 50
@@ -307,6 +308,24 @@ def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
     return f" The lines break at {' and at '.join(reasons)}." if reasons else ""
 
 
+def before_calendar_note(series: pd.DataFrame, scenario: Scenario) -> str:
+    """A caption's sentence when the predicted lines start before the scenario's calendar,
+    else "": those years take the scenario's initial state (decision 38), so the line is
+    flat there by construction, not a simulated stability (an audit of the figures)."""
+    from sim.patterns.link import step_years
+
+    first = int(step_years(scenario)[0])
+    predicted = series.loc[series["kind"] == "predicted", "year"]
+    if predicted.empty or int(predicted.min()) >= first:
+        return ""
+    start = int(predicted.min())
+    span = f"{start}" if start == first - 1 else f"{start}-{first - 1}"
+    return (
+        f" Predictions in {span}, before the scenario's calendar, are its initial state's "
+        "(flat by construction)."
+    )
+
+
 def pattern_title(pattern: Pattern) -> str:
     """A pattern figure's title: its id as a proper name and its role (``Gulf No Warming
     (calibration pattern)``, ``ASEAN After Fall (held-out pattern)``)."""
@@ -358,6 +377,7 @@ def _write(
         # What the figure cannot show: predictions past the axis, years without values.
         notes = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
         notes += break_note(series, prep.roll_call_years)
+        notes += before_calendar_note(series, pf.base_scenario)
         gaps = "; ".join(window_coverage(pf, prep, pattern))
         if gaps:
             notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
