@@ -201,6 +201,38 @@ def test_truth_is_recovered_on_a_small_real_pattern_set(
     assert "calibration 'small'" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("truth", "notes"),
+    [
+        (["link.beta=1.2"], []),
+        (
+            ["parameters.trust.negativity_bias=2"],
+            [
+                "--truth sets parameters.trust.negativity_bias, which this calibration does not "
+                "fit: the data are simulated with it, and no posterior interval is checked "
+                "against it",
+                "--truth gives no value for link.beta: the data are simulated at each "
+                "scenario's own value (the pattern file's beta), and the summary's truth and "
+                "truth_in_90 are empty for it; give --truth PATH=VALUE to check it",
+            ],
+        ),
+    ],
+)
+def test_a_truth_that_leaves_a_parameter_unchecked_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], truth: list[str], notes: list[str]
+) -> None:
+    """--truth on a parameter the calibration does not fit ran without a word, and its
+    summary's truth columns were empty on every row, which read as a recovery (an audit
+    of the calibration). The notes come before the votes are read (here: none)."""
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    argv = ["calibrate", str(path), "--out", str(tmp_path / "out"), "--truth", *truth]
+    assert main([*argv, "--votes", str(tmp_path / "no-votes")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[:-1] == [f"credsim: note: {note}" for note in notes]
+    assert err[-1].startswith("credsim: error: ") and "no-votes" in err[-1]
+    assert not (tmp_path / "out").exists()
+
+
 def test_an_event_path_the_scenario_lacks_is_located_in_the_calibration_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

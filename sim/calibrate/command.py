@@ -59,6 +59,8 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     truth = [item for group in args.truth for item in group]
     calibration = load_calibration(args.file, truth)
     require_calibration_patterns(calibration)
+    for note in truth_notes(calibration.truth, list(calibration.spec.parameters)):
+        print(f"credsim: note: {note}", file=sys.stderr)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
     for note in problem.notes:
@@ -74,3 +76,28 @@ def cli_calibrate(args: argparse.Namespace) -> int:
         figures=not args.no_plots,
     )
     return 0
+
+
+def truth_notes(truth: dict[str, float], fitted: list[str]) -> list[str]:
+    """What ``--truth`` leaves unchecked: values of parameters the calibration does not
+    fit (the data are simulated with them, but no interval can hold them), and fitted
+    parameters it gives no value for (simulated at the scenarios' own values, which the
+    summary does not know as their truth). Both ran silently, and a summary with empty
+    truth columns read as a recovery (an audit of the calibration)."""
+    if not truth:
+        return []
+    notes = []
+    unfitted = [path for path in truth if path not in fitted]
+    if unfitted:
+        notes.append(
+            f"--truth sets {', '.join(unfitted)}, which this calibration does not fit: the "
+            "data are simulated with it, and no posterior interval is checked against it"
+        )
+    missing = [path for path in fitted if path not in truth]
+    if missing:
+        notes.append(
+            f"--truth gives no value for {', '.join(missing)}: the data are simulated at "
+            "each scenario's own value (the pattern file's beta), and the summary's truth "
+            "and truth_in_90 are empty for it; give --truth PATH=VALUE to check it"
+        )
+    return notes

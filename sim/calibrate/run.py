@@ -256,11 +256,23 @@ def predictive_table(
     return pd.DataFrame(rows, columns=["variant", "draw", *paths, *ids])
 
 
-def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[Any]:
-    """``fn`` over ``jobs`` in order: on the sampler's Dask client, a process pool, or here."""
+def _map(fn: Any, jobs: Sequence[tuple[Any, ...]], chosen: Any, workers: int) -> Iterator[Any]:
+    """``fn`` over ``jobs`` in order: on the sampler's Dask client, a process pool, or here.
+
+    On Dask, each distinct first item of the jobs (a :class:`Simulator`, which holds the
+    vote data) is scattered to the workers once; it went with every job, tens of MB each
+    (an audit of the calibration: "Sending large graph").
+    """
     client = getattr(chosen, "client", None)
     if client is not None:
-        yield from client.gather(client.map(fn, jobs, pure=False))
+        shared: dict[int, Any] = {}
+        for job in jobs:
+            if id(job[0]) not in shared:
+                shared[id(job[0])] = client.scatter(job[0], broadcast=True, hash=False)
+        futures = [
+            client.submit(_apply, fn, shared[id(job[0])], *job[1:], pure=False) for job in jobs
+        ]
+        yield from client.gather(futures)
         return
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
@@ -268,6 +280,11 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
     # Its workers die with the calibration: a pool's workers outlive a SIGKILL (decision 361).
     with cf.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
         yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+
+
+def _apply(fn: Any, *job: Any) -> Any:
+    """``fn`` of the job ``job`` (a Dask task of :func:`_map`, its first item resolved)."""
+    return fn(job)
 
 
 def checks_table(

@@ -23,6 +23,7 @@ loops are written here.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -252,9 +253,25 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
         return evaluations, limit
 
 
-def _dask_job(payload: bytes, seed: int, t: int, indices: list[int]) -> list[tuple[int, Any]]:
-    """A Dask task: the evaluations of ``indices``, each seeded by its index."""
-    simulate_one = cloudpickle.loads(payload)
+# A Dask worker's unpickled ``simulate_one``, by its payload's key: the one of the
+# generation at hand (each generation has its own).
+_LOADED: dict[str, Any] = {}
+
+
+def _dask_job(
+    payload: bytes, key: str, seed: int, t: int, indices: list[int]
+) -> list[tuple[int, Any]]:
+    """A Dask task: the evaluations of ``indices``, each seeded by its index.
+
+    ``payload`` is the generation's pickled ``simulate_one``, scattered to the workers
+    once (:meth:`SeededDaskSampler._evaluate`); a worker unpickles it once per generation
+    and evaluates every index of its tasks with it, as a process of the multicore
+    sampler does with its copy.
+    """
+    simulate_one = _LOADED.get(key)
+    if simulate_one is None:
+        _LOADED.clear()
+        simulate_one = _LOADED[key] = cloudpickle.loads(payload)
     out = []
     for i in indices:
         seed_evaluation(seed, t, i)
@@ -283,6 +300,12 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         from distributed import wait
 
         payload = cloudpickle.dumps(job.simulate_one)
+        key = hashlib.sha256(payload).hexdigest()
+        # Sent once to every worker, not with every task: with the vote data the payload
+        # is tens of MB, and each task carried it (a "large graph" warning a task, and
+        # 2 evaluations a second against 50 on processes; an audit of the calibration).
+        # A worker that joins or is restarted fetches it from another.
+        shared = self.client.scatter(payload, broadcast=True, hash=False)
         evaluations: dict[int, Any] = {}
         running: set[Any] = set()
         next_index = 0
@@ -298,7 +321,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 indices = list(range(next_index, next_index + self.batch_size))
                 next_index += self.batch_size
                 future = self.client.submit(
-                    _dask_job, payload, self.seed, job.t, indices, pure=False
+                    _dask_job, shared, key, self.seed, job.t, indices, pure=False
                 )
                 running.add(future)
                 slots -= 1
@@ -315,4 +338,5 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 prefix += 1
         for future in running:
             future.cancel()
+        shared.release()
         return evaluations, np.inf
