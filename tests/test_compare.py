@@ -754,3 +754,33 @@ def test_a_series_metric_is_said_to_be_compared_at_its_last_step(tmp_path, metri
     assert title.endswith("(bar: mean)")
     assert ("Per run, at the last step" in title) is said
     assert header.endswith(", at the last step") is said
+
+
+def test_a_p_value_at_its_tests_floor_is_said_to_be_so():
+    """Six pairs whose differences all have one sign give Wilcoxon's smallest two-sided p,
+    2 / 2^6 = 0.031; a `compare --by` figure of a small sweep read "p = 0.031" on every
+    contrast, as if each were a finding (an audit of the figures). The line now says it
+    is the least its runs can give; a larger p, or Mann-Whitney's above its floor
+    2 / C(n + m, n), is left alone."""
+    from scipy import stats as scipy_stats
+
+    from sim.analysis.comparison import _difference_text, compare_cell
+
+    runs = pd.DataFrame({"point": range(6), "replicate": 0})
+    first = runs.assign(value=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    second = runs.assign(value=first["value"] + [0.01, 0.02, 0.03, 0.04, 0.05, 0.06])
+    row = pd.Series(
+        {"a": "x", "b": "y", "by": "", **compare_cell(first, second, ["point", "replicate"])}
+    )
+    assert row["p_value"] == pytest.approx(2 / 2**6)
+    assert row["p_value"] == pytest.approx(scipy_stats.wilcoxon(np.arange(1, 7)).pvalue)
+    assert _difference_text(row).endswith("wilcoxon p = 0.031, the least 6 pairs can give)")
+    mixed = second.assign(value=first["value"] + [0.01, -0.02, 0.03, 0.04, 0.05, 0.06])
+    row = pd.Series(
+        {"a": "x", "b": "y", "by": "", **compare_cell(first, mixed, ["point", "replicate"])}
+    )
+    assert "the least" not in _difference_text(row)
+    apart = pd.DataFrame({"value": [1.0, 2.0, 3.0]}), pd.DataFrame({"value": [4.0, 5.0, 6.0]})
+    row = pd.Series({"a": "x", "b": "y", "by": "", **compare_cell(*apart, [])})
+    assert row["p_value"] == pytest.approx(2 / 20)  # 2 / C(6, 3)
+    assert _difference_text(row).endswith("mann-whitney p = 0.1, the least 3 and 3 runs can give)")
