@@ -503,6 +503,17 @@ def test_continuous_values_are_binned_to_bin_means():
     assert_allclose(sorted(binned.unique()), [0.1212, 0.3737, 0.6263, 0.8788], atol=1e-3)
 
 
+def test_a_few_sampled_values_are_cut_into_bins_of_at_least_five():
+    """The 16 points of a small lhs design were cut into 10 bins of one or two points,
+    and the line zigzagged from bin to bin (an audit of the figures). A bin now holds at
+    least 5 values where that leaves 3 bins or more; 16 values make 3 bins, 12 still 3
+    (of 4), 100 still 10."""
+    for distinct, count in ((16, 3), (12, 3), (55, 10), (100, 10)):
+        values = pd.Series(np.linspace(0.0, 1.0, distinct))
+        assert levels(values).nunique() == count, distinct
+    assert levels(pd.Series(np.linspace(0.0, 1.0, 10))).nunique() == 10  # not binned
+
+
 # --------------------------------------------------------------------------- sensitivity
 
 

@@ -41,6 +41,8 @@ from sim.plots.sensitivity import outside_count, sensitivity_figures
 from sim.plots.sweeps import (
     MAP_BINS,
     MAX_LEVELS,
+    MIN_BINS,
+    MIN_PER_BIN,
     family_figure,
     heatmap_figure,
     is_signed,
@@ -147,8 +149,13 @@ def _pooled_note(method: str) -> str:
         f"The other parameters are not held: the {method} design draws every parameter anew "
         "at each of its points, so each value pools the runs over the others' ranges. Lines: "
         f"mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the parameter "
-        "(markers at the bin's mean value); bands: 2.5-97.5 percentiles of those runs. "
+        f"({BIN_RULE}; markers at the bin's mean value); bands: 2.5-97.5 percentiles of "
+        "those runs. "
     )
+
+
+# How few values a bin may hold (sim.plots.sweeps.levels), for the captions.
+BIN_RULE = f"at least {MIN_PER_BIN} values run a bin where that leaves {MIN_BINS} bins or more"
 
 
 def _grid_note(values: pd.Series) -> str:
@@ -162,8 +169,8 @@ def _grid_note(values: pd.Series) -> str:
         )
     return (
         f"Lines: mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the "
-        f"{count} values run (markers at the bin's mean value); bands: 2.5-97.5 percentiles "
-        "of those runs. "
+        f"{count} values run ({BIN_RULE}; markers at the bin's mean value); bands: 2.5-97.5 "
+        "percentiles of those runs. "
     )
 
 
@@ -446,7 +453,8 @@ def _sweep_entries(
                 )
                 cells = (
                     f"Cells: mean of the runs at each pair of values (a parameter drawn at "
-                    f"more than {MAX_LEVELS} values is cut into {MAP_BINS} equal-count bins)"
+                    f"more than {MAX_LEVELS} values is cut into up to {MAP_BINS} equal-count "
+                    f"bins, {BIN_RULE})"
                     f"{others}; a blank cell has no run; one colour scale for every panel."
                 )
             if is_signed(shown[0]):

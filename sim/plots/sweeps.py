@@ -57,6 +57,10 @@ from sim.plots.palette import (
 
 MAX_LEVELS = 10
 MAP_BINS = 5
+# Sampled values are binned for the figures: at least this many distinct values a bin,
+# in at least MIN_BINS bins (:func:`levels`).
+MIN_PER_BIN = 5
+MIN_BINS = 3
 MAX_PANELS = 12
 ANNOTATE_CELLS = 36
 MAX_TICKS = 12
@@ -138,10 +142,19 @@ def value_ticks(ax: Axes, values: pd.Series, axis: str = "x") -> None:
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
     """Each value's level for plotting: itself when there are few distinct values, else
-    the mean of its equal-count bin (``max_levels`` bins). Text is never binned."""
-    if values.nunique() <= max_levels or is_text(values):
+    the mean of its equal-count bin. Text is never binned.
+
+    There are ``max_levels`` bins at most, and each holds at least ``MIN_PER_BIN``
+    distinct values where there are enough for ``MIN_BINS`` bins: the 16 points of a
+    small lhs design cut into 10 bins drew a line zigzagging from bin to bin (a point
+    or two each, the other parameters pooled), which read as an effect (an audit of the
+    figures).
+    """
+    distinct = values.nunique()
+    if distinct <= max_levels or is_text(values):
         return values
-    bins = pd.qcut(values, max_levels, labels=False, duplicates="drop")
+    count = min(max_levels, max(MIN_BINS, distinct // MIN_PER_BIN))
+    bins = pd.qcut(values, count, labels=False, duplicates="drop")
     return values.groupby(bins).transform("mean")
 
 
