@@ -41,12 +41,17 @@ def _temporary(path: Path) -> tuple[int, str]:
     return fd, name
 
 
+def leftover_files(folder: Path) -> list[Path]:
+    """The temporary files (``.NAME.*.tmp``) that writes killed midway left in
+    ``folder``, in name order: a finished write renames its file, so any left belongs
+    to no one."""
+    return sorted(folder.glob(".*.tmp")) if folder.is_dir() else []
+
+
 def remove_leftovers(folder: Path) -> None:
-    """Delete the temporary files (``.NAME.*.tmp``) that writes killed midway left in
-    ``folder``: a finished write renames its file, so any left belongs to no one."""
-    if folder.is_dir():
-        for tmp in folder.glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
+    """Delete :func:`leftover_files` of ``folder``."""
+    for tmp in leftover_files(folder):
+        tmp.unlink(missing_ok=True)
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -34,7 +34,7 @@ from typing import Any
 
 from sim import manifests
 from sim.errors import InputError
-from sim.fileio import atomic_write_text
+from sim.fileio import atomic_write_text, leftover_files
 
 MANIFEST = "manifest.json"
 INTEGRITY = "integrity.json"
@@ -227,8 +227,7 @@ def leftovers(folder: str | Path) -> list[str]:
     temporary = [
         path.relative_to(folder).as_posix()
         for sub in (folder, *(folder / name for name in CHUNK_FOLDERS))
-        if sub.is_dir()
-        for path in sorted(sub.glob(".*.tmp"))
+        for path in leftover_files(sub)
     ]
     return _unrecorded_parts(folder, files) + temporary
 

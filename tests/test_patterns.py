@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,6 +148,17 @@ def test_propensity_by_hand() -> None:
     model = CredibilityModel(REPO / "scenarios" / "tour.yaml", rng=0)
     client = model.spec.actor_names.index("Client") - len(model.spec.powers)
     assert model.propensity()[client] == pytest.approx([2.75, 0.95])
+
+
+def _fake_gaps(monkeypatch: pytest.MonkeyPatch, make: Any) -> None:
+    """Every run's propensity gaps replaced by ``make(steps + 1, states)``."""
+    monkeypatch.setattr(
+        links,
+        "propensity_gaps",
+        lambda scenario, seed, power, rival, *, engine="mesa": make(
+            scenario.calendar.n_steps + 1, len(scenario.states)
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- API
@@ -597,13 +609,8 @@ def test_a_correlation_figure_draws_the_states_it_correlates(
     the statistic (an audit: observed and predicted nearly overlap while r = 0.38 fails).
     Below the series it now draws each state's mean gap against its mean observed value,
     r in the title (the table's), every state named (the gulf has 7)."""
-    monkeypatch.setattr(
-        links,
-        "propensity_gaps",
-        lambda scenario, seed, power, rival, *, engine="mesa": np.outer(
-            np.ones(scenario.calendar.n_steps + 1), np.arange(len(scenario.states), dtype=float)
-        ),
-    )
+    # Each state's gap is its column among the scenario's states, at every step.
+    _fake_gaps(monkeypatch, lambda steps, states: np.outer(np.ones(steps), np.arange(states) * 1.0))
     figures = drawn_figures(monkeypatch)
     path = tmp_path / "corr.yaml"
     path.write_text(
@@ -640,13 +647,7 @@ def test_a_figure_says_its_predictions_before_the_calendar_are_the_initial_state
     for 2010-2013 with nothing saying why (an audit of the figures): those years take
     the initial state (decision 38). The caption now says so, and only then (here the
     before window and the link's reference years are both ``window``)."""
-    monkeypatch.setattr(
-        links,
-        "propensity_gaps",
-        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
-            (scenario.calendar.n_steps + 1, len(scenario.states))
-        ),
-    )
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
     figures = drawn_figures(monkeypatch)
     path = _pattern_file(tmp_path)
     path.write_text(path.read_text().replace("[2012, 2014]", window))
@@ -1046,13 +1047,7 @@ def test_a_check_runs_again_into_its_own_folder_with_or_without_the_posterior(
     shared by both kinds)."""
     from tests.test_calibrate import _fake_calibration
 
-    monkeypatch.setattr(
-        links,
-        "propensity_gaps",
-        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
-            (scenario.calendar.n_steps + 1, len(scenario.states))
-        ),
-    )
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
     _fake_calibration(tmp_path / "cal")
     path = _pattern_file(tmp_path)
     out = tmp_path / "out"
@@ -1143,13 +1138,7 @@ def test_a_second_check_into_the_same_folder_leaves_no_figure_of_a_gone_pattern(
     """validation.md: the check writes a figure per pattern. Run again into the same
     folder after a pattern was renamed (here gulf -> gulf_monarchies), the old gulf.png
     stayed beside the new table, a figure of a pattern the folder's table no longer has."""
-    monkeypatch.setattr(
-        links,
-        "propensity_gaps",
-        lambda scenario, seed, power, rival, *, engine="mesa": np.zeros(
-            (scenario.calendar.n_steps + 1, len(scenario.states))
-        ),
-    )
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
     path = _pattern_file(tmp_path)
     out = tmp_path / "out"
     argv = ["patterns", "check", str(path), "--out", str(out), "--votes", str(real_votes())]
@@ -1167,13 +1156,7 @@ def india_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Figure:
     (:func:`_algeria_file`: USSR against USA, before 1959-1961, after 1963-1965, no roll
     call in 1964), with propensity gaps rising by one a month from 1956: the link then
     predicts agreement above 1 after the reference years."""
-    monkeypatch.setattr(
-        links,
-        "propensity_gaps",
-        lambda scenario, seed, power, rival, *, engine="mesa": np.outer(
-            np.arange(scenario.calendar.n_steps + 1, dtype=float), np.ones(len(scenario.states))
-        ),
-    )
+    _fake_gaps(monkeypatch, lambda steps, states: np.outer(np.arange(steps) * 1.0, np.ones(states)))
     figures = drawn_figures(monkeypatch)
     path = _algeria_file(tmp_path, ["India"], control=True)
     argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]

@@ -786,20 +786,20 @@ def _difference_text(row: pd.Series) -> str:
     head = f"{row['b']} - {row['a']}{by}: {row['difference']:.3g}"
     if np.isnan(row["ci_low"]):
         return f"{head} (one run: no interval)"
-    floor = p_floor(row)
-    least = f", the least {floor[1]} can give" if floor[0] else ""
+    runs = at_p_floor(row)
+    least = f", the least {runs} can give" if runs else ""
     return (
         f"{head} ({row['pairing']}; 95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g}; "
         f"{row['test']} p = {row['p_value']:.2g}{least})"
     )
 
 
-def p_floor(row: pd.Series) -> tuple[bool, str]:
-    """Whether a row's p is the smallest its rank test can give with its runs, and its
-    runs in words: a two-sided Wilcoxon test of n pairs cannot go below 2 / 2^n (0.031 at
-    6 pairs), a Mann-Whitney test of n and m runs below 2 / C(n + m, n). Every contrast
-    of a small sweep read "p = 0.031" with nothing saying that this is the floor, not a
-    finding (an audit of the figures)."""
+def at_p_floor(row: pd.Series) -> str:
+    """A row's runs in words when its p is the smallest its rank test can give with
+    them, else "": a two-sided Wilcoxon test of n pairs cannot go below 2 / 2^n (0.031
+    at 6 pairs), a Mann-Whitney test of n and m runs below 2 / C(n + m, n). Every
+    contrast of a small sweep read "p = 0.031" with nothing saying that this is the
+    floor, not a finding (an audit of the figures)."""
     p = float(row["p_value"]) if pd.notna(row["p_value"]) else math.nan
     n, m = int(row["n_a"]), int(row["n_b"])
     if row["test"] == "wilcoxon":
@@ -807,8 +807,8 @@ def p_floor(row: pd.Series) -> tuple[bool, str]:
     elif row["test"] == "mann-whitney":
         floor, runs = 2.0 / math.comb(n + m, n), f"{n} and {m} runs"
     else:
-        return False, ""
-    return bool(p <= floor * (1 + 1e-9)), runs
+        return ""
+    return runs if p <= floor * (1 + 1e-9) else ""
 
 
 # --by compares every value with every other: beyond this, a table and legend nobody reads.

@@ -23,9 +23,9 @@ loops are written here.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from ctypes import c_longlong
@@ -300,7 +300,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         from distributed import wait
 
         payload = cloudpickle.dumps(job.simulate_one)
-        key = hashlib.sha256(payload).hexdigest()
+        key = uuid.uuid4().hex  # this generation's, for the workers' cache
         # Sent once to every worker, not with every task: with the vote data the payload
         # is tens of MB, and each task carried it (a "large graph" warning a task, and
         # 2 evaluations a second against 50 on processes; an audit of the calibration).

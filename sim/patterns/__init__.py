@@ -679,14 +679,22 @@ def simulate(
     return Simulation(slope, gaps, links.predicted(prep.observed, gaps, slope, alpha))
 
 
+def correlated(pattern: Pattern, prep: Prepared, sim: Simulation) -> tuple[FloatArray, FloatArray]:
+    """What a correlation pattern correlates: each group state's mean propensity gap and
+    its mean observed value over the pattern's years (NaN where it has none)."""
+    rows = prep.members[pattern.group]
+    span = pattern.windows()["years"]
+    return (
+        stats.window_mean(sim.gaps[rows], prep.years, span),
+        stats.window_mean(prep.observed[rows], prep.years, span),
+    )
+
+
 def simulated_statistic(pattern: Pattern, prep: Prepared, sim: Simulation) -> float:
     """The simulated statistic of one pattern (validation.md, "Pattern files")."""
     rows = prep.members[pattern.group]
     if pattern.statistic == "correlation":
-        span = pattern.windows()["years"]
-        gap = stats.window_mean(sim.gaps[rows], prep.years, span)
-        votes = stats.window_mean(prep.observed[rows], prep.years, span)
-        return stats.pearson(gap, votes)
+        return stats.pearson(*correlated(pattern, prep, sim))
     before, after = pattern.windows()["before"], pattern.windows()["after"]
     value = float(stats.change(stats.group_mean(sim.predicted[rows]), prep.years, before, after))
     if pattern.control is not None:

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
     from sim.patterns import Prepared, Simulation
     from sim.patterns.schema import Pattern, PatternFile
-    from sim.scenario.schema import Scenario
 
 DEFAULT_REPS = 3
 DEFAULT_SAMPLES = 50
@@ -308,13 +307,11 @@ def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
     return f" The lines break at {' and at '.join(reasons)}." if reasons else ""
 
 
-def before_calendar_note(series: pd.DataFrame, scenario: Scenario) -> str:
-    """A caption's sentence when the predicted lines start before the scenario's calendar,
-    else "": those years take the scenario's initial state (decision 38), so the line is
-    flat there by construction, not a simulated stability (an audit of the figures)."""
-    from sim.patterns.link import step_years
-
-    first = int(step_years(scenario)[0])
+def before_calendar_note(series: pd.DataFrame, first: int) -> str:
+    """A caption's sentence when the predicted lines start before ``first``, the first
+    year the scenario simulates, else "": those years take the scenario's initial state
+    (decision 38), so the line is flat there by construction, not a simulated stability
+    (an audit of the figures)."""
     predicted = series.loc[series["kind"] == "predicted", "year"]
     if predicted.empty or int(predicted.min()) >= first:
         return ""
@@ -355,6 +352,7 @@ def _write(
 ) -> None:
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
     from sim.patterns import window_coverage
+    from sim.patterns.link import step_years
     from sim.plots.figure import rendered
     from sim.plots.observed import measure_label, pattern_figure
 
@@ -371,13 +369,15 @@ def _write(
     atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
     write_parquet(tidy, out / "patterns.parquet")
     names = group_names(pf)
+    first = int(step_years(pf.base_scenario)[0])
+    simulated: dict[Any, float] = table["simulated"].astype(float).to_dict()
     for pattern in pf.patterns:
         row = table.loc[pattern.id]
         series = pattern_series(pattern, prep, sim)
         # What the figure cannot show: predictions past the axis, years without values.
         notes = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
         notes += break_note(series, prep.roll_call_years)
-        notes += before_calendar_note(series, pf.base_scenario)
+        notes += before_calendar_note(series, first)
         gaps = "; ".join(window_coverage(pf, prep, pattern))
         if gaps:
             notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
@@ -393,7 +393,7 @@ def _write(
         ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
         ax = None
         if pattern.statistic == "correlation":
-            ax = _correlation_figure(pattern, prep, sim, pf, ylabel)
+            ax = _correlation_figure(pattern, prep, sim, pf, ylabel, simulated[pattern.id])
         fig = pattern_figure(
             series,
             title=pattern_title(pattern),
@@ -408,36 +408,36 @@ def _write(
 
 
 def _correlation_figure(
-    pattern: Pattern, prep: Prepared, sim: Simulation, pf: PatternFile, ylabel: str
+    pattern: Pattern, prep: Prepared, sim: Simulation, pf: PatternFile, ylabel: str, r: float
 ) -> Axes:
     """A two-panel figure for a correlation pattern: the statistic across the states
-    below (:func:`sim.plots.observed.correlation_panel`); the axes above, for the yearly
-    series, is returned. A series of the group's means alone did not show what the
-    pattern tests, a correlation across states (an audit of the figures)."""
+    below (:func:`sim.plots.observed.correlation_panel`, ``r`` its value); the axes above,
+    for the yearly series, is returned. A series of the group's means alone did not show
+    what the pattern tests, a correlation across states (an audit of the figures)."""
     import matplotlib.pyplot as plt
 
     from sim.observed.names import in_text
-    from sim.patterns import statistics as stats
+    from sim.patterns import correlated
     from sim.plots.figure import set_theme
     from sim.plots.observed import correlation_panel
 
     set_theme()
     _, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7.6), gridspec_kw={"hspace": 0.55})
-    rows = prep.members[pattern.group]
-    span = pattern.windows()["years"]
+    gap, votes = correlated(pattern, prep, sim)
     correlation_panel(
         bottom,
-        stats.window_mean(sim.gaps[rows], prep.years, span),
-        stats.window_mean(prep.observed[rows], prep.years, span),
-        [prep.states[i] for i in rows],
-        years=span,
+        gap,
+        votes,
+        [prep.states[i] for i in prep.members[pattern.group]],
+        r=r,
+        years=pattern.windows()["years"],
         xlabel=(
             f"Propensity gap in the model, {in_text(pf.link.power)} minus "
             f"{in_text(pf.link.rival)} (mean)"
             if pf.link.rival
             else f"Propensity towards {in_text(pf.link.power)} in the model (mean)"
         ),
-        ylabel=ylabel.replace("\n", " ").replace(" on votes", "\non votes"),
+        ylabel=ylabel,
     )
     return top
 

@@ -94,6 +94,10 @@ class Selection:
     across: str | None = None
 
 
+# How few values a bin may hold (sim.plots.sweeps.levels), for the captions.
+BIN_RULE = f"at least {MIN_PER_BIN} values run a bin where that leaves {MIN_BINS} bins or more"
+
+
 def selection_of(
     results: Results,
     *,
@@ -152,10 +156,6 @@ def _pooled_note(method: str) -> str:
         f"({BIN_RULE}; markers at the bin's mean value); bands: 2.5-97.5 percentiles of "
         "those runs. "
     )
-
-
-# How few values a bin may hold (sim.plots.sweeps.levels), for the captions.
-BIN_RULE = f"at least {MIN_PER_BIN} values run a bin where that leaves {MIN_BINS} bins or more"
 
 
 def _grid_note(values: pd.Series) -> str:

@@ -231,24 +231,24 @@ def correlation_panel(
     votes: np.ndarray,
     states: list[str],
     *,
+    r: float,
     years: tuple[int, int],
     xlabel: str,
     ylabel: str,
 ) -> None:
     """The statistic of a correlation pattern, drawn: each state's mean propensity gap
-    (x) against its mean observed value (y) over ``years``, Pearson's r over the states
-    with both in the title, and the least-squares line (dashed) that r measures the fit
-    of. States are named beside their points when there are at most
-    ``NAMED_POINTS``, else the ``FARTHEST_NAMED`` furthest from the line.
+    (x) against its mean observed value (y) over ``years``, their Pearson's ``r``
+    (:func:`sim.patterns.simulated_statistic`) in the title, and the least-squares line
+    (dashed) that r measures the fit of. States are named beside their points when
+    there are at most ``NAMED_POINTS``, else the ``FARTHEST_NAMED`` furthest from the
+    line.
     """
     keep = np.isfinite(gap) & np.isfinite(votes)
     x, y = gap[keep], votes[keep]
     names = [name for name, kept in zip(states, keep, strict=True) if kept]
     ax.scatter(x, y, s=14, color="black", zorder=3)
-    r = float("nan")
     named = list(range(len(names)))
-    if x.size >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
-        r = float(np.corrcoef(x, y)[0, 1])
+    if np.isfinite(r):
         slope, intercept = np.polyfit(x, y, 1)
         ends = np.array([x.min(), x.max()])
         ax.plot(ends, intercept + slope * ends, color="0.45", ls="--", lw=1.2)
