@@ -25,7 +25,14 @@ from numpy.testing import assert_allclose
 from sim.errors import InputError
 from sim.plots.alignment import alignment_figure, poles_panel, shares_panel
 from sim.plots.figure import metric_label, parameter_label, step_times
-from sim.plots.palette import NONE_COLOR, OKABE_ITO, power_color, power_palette
+from sim.plots.palette import (
+    NONE_COLOR,
+    OKABE_ITO,
+    power_color,
+    power_hatches,
+    power_markers,
+    power_palette,
+)
 from sim.plots.sensitivity import indices_panel, sensitivity_figures
 from sim.plots.sweeps import (
     family_figure,
@@ -112,6 +119,53 @@ def test_two_known_names_of_one_colour_are_told_apart():
     assert palette["Russia"] == "#D55E00"  # first in name order keeps it
     assert palette["USSR"] not in (palette["Russia"], palette["USA"])
     assert power_palette(["US", "USA"])["US"] != power_palette(["US", "USA"])["USA"]
+
+
+def _grey(colour: str) -> float:
+    """Luma (ITU-R 601), what a greyscale print keeps of a colour."""
+    r, g, b = matplotlib.colors.to_rgb(colour)
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def test_powers_of_distinct_colours_keep_distinct_marks_in_greyscale():
+    # Blue, vermillion and bluish green print as greys 0.34, 0.47 and 0.42 (of 0 to 1),
+    # close enough to be confused: colour alone does not tell USA, Russia and China apart
+    # on paper.
+    greys = [_grey(power_color(p)) for p in ("USA", "Russia", "China")]
+    assert max(greys) - min(greys) < 0.15
+    for n in (3, 7, 14):
+        palette = power_palette([f"P{i}" for i in range(n)], ["none"])
+        markers, hatches = power_markers(palette), power_hatches(palette)
+        powers = [p for p in palette if p != "none"]
+        assert len({markers[p] for p in powers}) == n
+        assert len({hatches[p] for p in powers}) == n
+        assert all(markers[p] and hatches[p] for p in powers)
+        assert markers["none"] == hatches["none"] == ""
+    # A power keeps its marks wherever it keeps its colour.
+    alone, crowded = power_palette(["Russia"]), power_palette(["Russia", "USA", "X", "Y"])
+    assert power_markers(alone)["Russia"] == power_markers(crowded)["Russia"]
+    assert power_hatches(alone)["Russia"] == power_hatches(crowded)["Russia"]
+
+
+def test_trajectory_lines_carry_their_powers_marker_side_by_side():
+    dates = [f"20{y:02d}-{m:02d}" for y in range(20, 24) for m in range(1, 13)]
+    frame = pd.concat(
+        [
+            _tidy({("a", 0): [v] * len(dates)}, dates).assign(power=power)
+            for power, v in [("USA", 0.5), ("Russia", 0.5), ("China", 0.5)]
+        ]
+    )
+    ax = trajectory_panel(frame)
+    markers = power_markers(power_palette(["USA", "Russia", "China"]))
+    lines = {line.get_label().split("|")[0]: line for line in ax.get_lines()}
+    assert {p: line.get_marker() for p, line in lines.items()} == markers
+    # Three lines lying on one another: their marks fall at different steps.
+    marked = [
+        tuple(np.arange(len(dates))[slice(line.get_markevery()[0], None, line.get_markevery()[1])])
+        for line in lines.values()
+    ]
+    assert len(marked) == 3 and not set(marked[0]) & set(marked[1]) & set(marked[2])
+    assert all(4 <= len(m) <= 12 for m in marked)
 
 
 # --------------------------------------------------------------------------- labels
@@ -354,6 +408,9 @@ def test_shares_stack_to_the_frame_and_none_on_top():
     assert ax.collections[2].get_facecolor()[0][:3] == pytest.approx(
         matplotlib.colors.to_rgb(NONE_COLOR)
     )
+    # Hatched for greyscale print: a hatch per power, the non-aligned plain.
+    hatches = [c.get_hatch() for c in ax.collections]
+    assert hatches[0] and hatches[1] and hatches[0] != hatches[1] and not hatches[2]
 
 
 def test_poles_panel_draws_the_mean_per_scenario():
@@ -371,6 +428,9 @@ def test_alignment_figure_legend_names_every_power(tmp_path):
     fig = alignment_figure(results.series(metrics=["share_aligned", "effective_poles"]))
     legend = fig.axes[1].get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["USA", "Russia", "non-aligned"]
+    areas = {c.get_label(): c.get_hatch() for c in fig.axes[0].collections}
+    keys = [h.get_hatch() for h in legend.legend_handles]
+    assert keys[:2] == [areas["USA"], areas["Russia"]] and keys[0] != keys[1] and not keys[2]
 
 
 def test_a_long_group_name_stays_within_its_row(tmp_path):
@@ -713,6 +773,32 @@ def test_family_figure_lists_the_powers_in_the_scenarios_order():
     (legend,) = [leg for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg]
     assert [t.get_text() for t in legend.get_texts()] == ["USA", "Russia", "a", "b"]
     plt.close(fig)
+
+
+def test_family_figure_marks_each_power_when_it_draws_several():
+    """Powers told apart by colour alone are one grey in print: with several powers each
+    line has its power's marker, and the scenarios keep their line styles; a figure of
+    one power keeps a marker per scenario."""
+    runs = _family_runs()
+    runs["final_trust.Russia.all"] = 0.5 + 0.1 * runs["x"]
+    metrics = ["final_trust.Russia.all", "final_trust.USA.all"]
+    fig = family_figure(runs, metrics, "x", all_powers=["USA", "Russia"])
+    want = power_markers(power_palette(["USA", "Russia"]))
+    color_of = {c: p for p, c in power_palette(["USA", "Russia"]).items()}
+    drawn = {(color_of[ln.get_color()], ln.get_marker(), ln.get_linestyle())
+             for ln in fig.axes[0].get_lines()}  # fmt: skip
+    assert drawn == {
+        (p, want[p], ls) for p in ("USA", "Russia") for ls in ("-", "--")
+    }  # fmt: skip
+    assert want["USA"] != want["Russia"]
+    (legend,) = [leg for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if leg]
+    entries = zip(legend.get_texts(), legend.legend_handles, strict=True)
+    keys = {t.get_text(): h.get_marker() for t, h in entries}
+    assert keys == {"USA": want["USA"], "Russia": want["Russia"], "a": "", "b": ""}
+    plt.close(fig)
+    one = family_figure(runs, ["final_trust.USA.all"], "x", all_powers=["USA", "Russia"])
+    assert {ln.get_marker() for ln in one.axes[0].get_lines()} == {"o", "s"}  # a, b
+    plt.close(one)
 
 
 def test_family_figure_calls_the_non_aligned_so():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -42,7 +43,7 @@ from sim.plots.figure import (
     time_band,
     with_scenarios,
 )
-from sim.plots.palette import power_palette, sample_colors, scenario_linestyles
+from sim.plots.palette import power_hatches, power_palette, sample_colors, scenario_linestyles
 
 # A row label's group name is wrapped at this many characters (a row is 2.1 inches
 # high): "Arab Conservatives (6 members)" ran into the rows above and below.
@@ -52,6 +53,11 @@ LABEL_CHARS = 19
 def share_order(powers: Sequence[str]) -> list[str]:
     """Stacking order: powers as given, non-aligned last (on top)."""
     return [p for p in powers if p != NON_ALIGNED] + [NON_ALIGNED] * (NON_ALIGNED in powers)
+
+
+# Each power's area hatched in a pale line over its colour (:func:`power_hatches`), which
+# tells the powers apart in greyscale and leaves the colour readable on screen.
+HATCH_STYLE: dict[str, Any] = {"hatchcolor": (1.0, 1.0, 1.0, 0.55), "hatch_linewidth": 0.6}
 
 
 def shares_panel(
@@ -69,13 +75,16 @@ def shares_panel(
     order = share_order(list(dict.fromkeys(shares["power"])))
     mean = mean.reindex(columns=order).fillna(0.0)
     colors = palette if palette is not None else power_palette(order)
+    hatches = power_hatches(colors)
     ax.stackplot(
         mean.index.to_numpy(),
         *(mean[p].to_numpy() for p in order),
         labels=order,
         colors=[colors[p] for p in order],
+        hatch=[hatches.get(p, "") for p in order],
         alpha=0.85,
         lw=0,
+        **HATCH_STYLE,
     )
     ax.set_ylim(0.0, 1.0)
     date_axis(ax, max_ticks=5)
@@ -205,7 +214,11 @@ def alignment_figure(
         ax.set_xlabel(date_label(shares))
         ax.tick_params(axis="x", labelrotation=0)
     powers = share_order(list(dict.fromkeys(shares["power"])))
-    handles: list[Artist] = [Patch(color=palette[p], label=power_name(p)) for p in powers]
+    hatches = power_hatches(palette)
+    handles: list[Artist] = [
+        Patch(facecolor=palette[p], hatch=hatches[p], lw=0, label=power_name(p), **HATCH_STYLE)
+        for p in powers
+    ]
     if len(scenarios) > 1:
         colors, styles = sample_colors(scenarios), scenario_linestyles(scenarios)
         handles.append(Line2D([], [], color="none", label=""))

@@ -237,9 +237,10 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
-        + "; dotted grey lines mark the scenario's events (darker where labelled above),"
-        " and a tick on the strip above the panels gives each event's acting power by"
-        " its colour",
+        + "; each power's line has its colour and its marker, which tell the powers apart"
+        " in greyscale too; dotted grey lines mark the scenario's events (darker where"
+        " labelled above), and a tick on the strip above the panels gives each event's"
+        " acting power by its colour",
         results,
         _joined(trajectory_overlaps(series, metrics, phrases), note),
     )
@@ -250,7 +251,8 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked, mean of the "
-            "replicates) and the effective number of poles, the non-aligned counted as one "
+            "replicates; each power's area has its colour and its hatch, the non-aligned "
+            "plain grey) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
             "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
             + ("; every power, whatever --powers says" if selection.powers else ""),

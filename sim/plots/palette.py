@@ -20,6 +20,12 @@ beyond that colours repeat, which :func:`power_palette` documents. Two
 known names of one scenario that share a colour (USSR and Russia both
 powers of one file) keep it for the first in name order; the other takes
 a free colour as an unknown name would.
+
+Colour alone is lost in greyscale print, where vermillion, bluish green and
+blue come out as one grey. Each colour therefore has a filled marker
+(:func:`power_markers`, for lines over time) and a hatch
+(:func:`power_hatches`, for stacked areas), so a power keeps those wherever
+it keeps its colour.
 """
 
 from __future__ import annotations
@@ -137,6 +143,37 @@ def scenario_linestyles(scenarios: Iterable[str]) -> dict[str, str | tuple[int, 
 def scenario_markers(scenarios: Iterable[str]) -> dict[str, str]:
     """A marker per scenario, in the order given (circle, square, triangle ...)."""
     return {s: _MARKERS[i % len(_MARKERS)] for i, s in enumerate(scenarios)}
+
+
+# A filled marker and a hatch for each colour of the palette, in the palette's order, so
+# that a power keeps them wherever it keeps its colour and powers of distinct colours
+# stay apart in greyscale print, where vermillion, bluish green and blue are one grey.
+_COLOURS: tuple[str, ...] = (*OKABE_ITO, *TOL_MUTED_EXTRA)
+_POWER_MARKERS: tuple[str, ...] = (
+    *("o", "s", "^", "D", "v", "P", "X"),
+    *("*", "h", "<", ">", "p", "d", "8"),
+)
+_POWER_HATCHES: tuple[str, ...] = (
+    *("////", "\\\\\\\\", "....", "xxxx", "----", "++++", "||||"),
+    *("oo", "**", "OO", "//..", "\\\\..", "--||", "xx.."),
+)
+
+
+def power_markers(palette: dict[str, str]) -> dict[str, str]:
+    """A filled marker per power of ``palette`` (:func:`power_palette`), read off its
+    colour: circle for blue, square for vermillion, triangle for green ...; none
+    (``""``) for the non-aligned grey. Powers of distinct colours get distinct markers."""
+    return {p: _by_colour(c, _POWER_MARKERS) for p, c in palette.items()}
+
+
+def power_hatches(palette: dict[str, str]) -> dict[str, str]:
+    """A hatch per power of ``palette`` (:func:`power_palette`), read off its colour as
+    :func:`power_markers` is; none (``""``) for the non-aligned grey."""
+    return {p: _by_colour(c, _POWER_HATCHES) for p, c in palette.items()}
+
+
+def _by_colour(colour: str, choices: tuple[str, ...]) -> str:
+    return choices[_COLOURS.index(colour)] if colour in _COLOURS else ""
 
 
 SCENARIO_GREYS: tuple[str, ...] = ("#000000", "#4d4d4d", "#808080")

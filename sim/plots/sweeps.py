@@ -49,6 +49,7 @@ from sim.plots.figure import (
     with_scenarios,
 )
 from sim.plots.palette import (
+    power_markers,
     power_palette,
     sample_colors,
     scenario_linestyles,
@@ -172,10 +173,11 @@ def metric_panel(
     ax: Axes | None = None,
     scenarios: Sequence[str] | None = None,
     color: str | None = None,
+    marker: str | None = None,
     span: bool = True,
 ) -> Axes:
     """``metric`` against ``parameter``: mean across runs per level, 95% band, a line
-    per scenario (colour and line style), a marker at each level.
+    per scenario (colour and line style), a hollow marker at each level.
 
     Args:
         runs: one row per run, with ``scenario``, the parameter and the metric columns.
@@ -184,13 +186,15 @@ def metric_panel(
         ax: axes to draw on (a new figure when omitted).
         scenarios: scenario order (default: order of appearance).
         color: one colour for every scenario (a power's), else one grey each.
+        marker: one marker for every scenario (a power's), else one each.
         span: widen a flat axis (:func:`keep_span`); off when more lines follow on
             ``ax``, since fixing the limits stops matplotlib from fitting them.
     """
     ax = plt.subplots(figsize=(5, 3.5))[1] if ax is None else ax
     frame, order = with_scenarios(runs, scenarios)
     colors = sample_colors(order) if color is None else dict.fromkeys(order, color)
-    styles, markers = scenario_linestyles(order), scenario_markers(order)
+    styles = scenario_linestyles(order)
+    markers = scenario_markers(order) if marker is None else dict.fromkeys(order, marker)
     frame = frame.assign(level=axis_positions(levels(frame[parameter])))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
@@ -202,8 +206,7 @@ def metric_panel(
             cell,
             colors[name],
             ls=styles[name],
-            # A hollow marker of its own per scenario: where two scenarios' lines
-            # coincide, both markers still show.
+            # Hollow: where two lines of distinct markers coincide, both markers show.
             marker=markers[name],
             ms=4.5,
             mfc="none",
@@ -367,13 +370,24 @@ def family_figure(
     order = {power: i for i, power in enumerate(all_powers)}
     powers.sort(key=lambda power: order.get(power, len(order)))
     colors = power_palette([p for p in powers if p], all_powers)
+    # Several powers: each its marker as well as its colour (greyscale print loses the
+    # colour), the scenarios told apart by line style alone; else a marker per scenario.
+    by_power = len([p for p in powers if p]) > 1
+    power_marks = power_markers(colors) if by_power else {}
     fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
     for ax, group in zip(axes.flat, groups, strict=False):
         for metric, name in parsed.items():
             if name is not None and name.group == group:
                 color = colors[name.power] if name.power else None
                 metric_panel(
-                    runs, metric, parameter, ax=ax, scenarios=scenarios, color=color, span=False
+                    runs,
+                    metric,
+                    parameter,
+                    ax=ax,
+                    scenarios=scenarios,
+                    color=color,
+                    marker=power_marks.get(name.power),
+                    span=False,
                 )
         where = (phrases or {}).get(group) or group_phrase(group)
         ax.set_title(group_heading(where), loc="left", fontsize=9)
@@ -385,7 +399,14 @@ def family_figure(
         ax.set_ylim(low, high)
         keep_span(ax, metrics[0])
     axes[0, 0].set_ylabel(metric_label(metrics[0])[1])
-    handles = [Line2D([], [], color=colors[p], lw=2, label=power_name(p)) for p in powers if p]
+    handles = [
+        Line2D(
+            [], [], color=colors[p], lw=2, label=power_name(p),
+            marker=power_marks.get(p, ""), mfc="none", mew=1.1,
+        )
+        for p in powers
+        if p
+    ]  # fmt: skip
     greys = sample_colors(scenarios) if not handles else dict.fromkeys(scenarios, "0.3")
     if len(scenarios) > 1:
         handles += [
@@ -394,7 +415,7 @@ def family_figure(
                 [],
                 color=greys[s],
                 ls=styles[s],
-                marker=markers[s],
+                marker="" if by_power else markers[s],
                 mfc="none",
                 mew=1.1,
                 label=s,

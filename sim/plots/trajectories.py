@@ -13,6 +13,7 @@ event that fits no lane stays an unlabelled tick. So labels never collide.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -47,7 +48,7 @@ from sim.plots.figure import (
     to_datetime,
     with_scenarios,
 )
-from sim.plots.palette import power_palette, scenario_linestyles
+from sim.plots.palette import power_markers, power_palette, scenario_linestyles
 from sim.results import EVENT_COLUMNS
 
 EVENT_FONT_PT = 7.5
@@ -235,8 +236,9 @@ def trajectory_panel(
     scenarios: Sequence[str] | None = None,
     palette: dict[str, str] | None = None,
 ) -> Axes:
-    """Draw one group's trajectories: a line per power (palette colour) and scenario
-    (line style), mean across runs with a 95% band when there are several.
+    """Draw one group's trajectories: a line per power (palette colour and
+    :func:`~sim.plots.palette.power_markers`' marker) and scenario (line style), mean
+    across runs with a 95% band when there are several.
 
     Args:
         series: tidy rows of one group and one metric: ``date, power, value``,
@@ -249,7 +251,9 @@ def trajectory_panel(
     frame, order = with_scenarios(series, scenarios)
     styles = scenario_linestyles(order)
     colors = palette if palette is not None else power_palette(frame["power"])
+    markers = power_markers(colors)
     cells = time_band(frame, ["scenario", "power"])
+    powers = list(dict.fromkeys(cells["power"].astype(str)))
     for (scenario, power), cell in cells.groupby(["scenario", "power"], sort=False):
         draw_band(
             ax,
@@ -258,15 +262,39 @@ def trajectory_panel(
             colors[str(power)],
             ls=styles[str(scenario)],
             label=f"{power}|{scenario}",
+            **marker_style(markers[str(power)], len(cell), powers.index(str(power)), len(powers)),
         )
     date_axis(ax)
     return ax
 
 
+MARKS_PER_LINE = 8
+
+
+def marker_style(marker: str, points: int, place: int, lines: int) -> dict[str, Any]:
+    """Line keywords for a power's marker on a trajectory of ``points`` steps: about
+    :data:`MARKS_PER_LINE` marks, each power's (``place`` of ``lines``) shifted along the
+    line so that the marks of lines lying together fall side by side, not on one another."""
+    if not marker:
+        return {}
+    every = max(1, points // MARKS_PER_LINE)
+    return {
+        "marker": marker,
+        "markevery": (place * every // max(lines, 1), every),
+        "ms": 4.5,
+        "mec": "white",
+        "mew": 0.5,
+    }
+
+
 def _legend(
     ax: Axes, palette: dict[str, str], powers: Sequence[str], scenarios: Sequence[str]
 ) -> None:
-    handles = [Line2D([], [], color=palette[p], lw=2, label=p) for p in powers]
+    markers = power_markers(palette)
+    handles = [
+        Line2D([], [], color=palette[p], lw=2, label=p, **marker_style(markers[p], 1, 0, 1))
+        for p in powers
+    ]
     if len(scenarios) > 1:
         styles = scenario_linestyles(scenarios)
         handles.append(Line2D([], [], color="none", label=""))
