@@ -290,6 +290,95 @@ def test_save_scenario_and_figures(tmp_path: Path) -> None:
     ]
 
 
+def test_a_second_save_never_replaces_the_first(tmp_path: Path) -> None:
+    """Saving twice replaced the first file (and the first figures) without a word: a
+    researcher comparing settings lost the earlier ones. Each save takes a new name."""
+    _, rc = solara.render(Explorer(SMALL, out=str(tmp_path)), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    button(rc, "save scenario").click()
+    button(rc, "save figures").click()
+    first = (tmp_path / "batch_small_explored.yaml").read_text()
+    slider(rc, "negativity bias").v_model = 4.0
+    button(rc, "save scenario").click()
+    button(rc, "save figures").click()
+    assert (tmp_path / "batch_small_explored.yaml").read_text() == first
+    second = load_scenario(tmp_path / "batch_small_explored_2.yaml")
+    assert second.name == "batch_small_explored_2"
+    assert second.parameters.trust.negativity_bias == 4.0
+    assert (
+        load_scenario(tmp_path / "batch_small_explored.yaml").parameters.trust.negativity_bias
+        == 3.0
+    )
+    assert (tmp_path / "batch_small_explored_figures_2" / "trust.png").is_file()
+    assert (tmp_path / "batch_small_explored_figures" / "trust.png").is_file()
+    assert any("batch_small_explored_figures_2" in t for t in infos(rc))
+
+
+def test_a_save_that_would_not_load_writes_nothing(tmp_path: Path) -> None:
+    """Values that make a scenario the loader refuses (susceptibility 1 with an equilibrium
+    start) were written, then reported as "written, but it does not load"; a second save
+    replaced a good file with the bad one. The save is refused and writes nothing."""
+    at_rest = tmp_path / "at_rest.yaml"
+    at_rest.write_text(f"extends: {SMALL}\nname: at_rest\nnetwork: {{initial: equilibrium}}\n")
+    out = tmp_path / "out"
+    _, rc = solara.render(Explorer(str(at_rest), out=str(out)), handle_error=False)
+    slider(rc, "susceptibility").v_model = 1.0
+    button(rc, "save scenario").click()
+    (shown, *_) = [e for e in errors(rc) if e.startswith("not saved")]
+    assert "needs susceptibility below 1" in shown
+    assert not out.exists()
+    slider(rc, "susceptibility").v_model = 0.5  # the message was about values now gone
+    assert not [e for e in errors(rc) if e.startswith("not saved")]
+
+
+def test_an_empty_folder_box_saves_nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty "save to folder" wrote into the folder the server was started from."""
+    monkeypatch.chdir(tmp_path)
+    _, rc = solara.render(Explorer(SMALL, out=""), handle_error=False)
+    for name in ("save scenario", "save figures"):
+        button(rc, name).click()
+        assert errors(rc) == ["give a folder to save to (the 'save to folder' box is empty)"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_susceptibility_slider_stops_below_1_for_an_equilibrium_start(tmp_path: Path) -> None:
+    """At 1 an equilibrium start is refused (model.md): the slider's last position ran a
+    scenario that failed. It ends a step below 1 there, and at 1 otherwise."""
+    at_rest = tmp_path / "at_rest.yaml"
+    at_rest.write_text(f"extends: {SMALL}\nname: at_rest\nnetwork: {{initial: equilibrium}}\n")
+    highs = {
+        file: next(
+            c.high
+            for c in available_controls(load_scenario(file))
+            if c.path == "parameters.diffusion.susceptibility"
+        )
+        for file in (SMALL, str(at_rest))
+    }
+    assert highs == {SMALL: 1.0, str(at_rest): 0.99}
+    assert (
+        main(["validate", str(at_rest), "--set", "parameters.diffusion.susceptibility=0.99"]) == 0
+    )
+
+
+def test_saved_figures_draw_the_group_on_the_page(tmp_path: Path) -> None:
+    """The PNGs drew every group (12 to 16 s for Syria, the page frozen meanwhile), not
+    the one the page shows; they now draw that group, under its name in words."""
+    tour = str(DATA.parent.parent / "scenarios" / "tour.yaml")
+    _, rc = solara.render(Explorer(tour, out=str(tmp_path)), handle_error=False)
+    button(rc, "save figures").click()
+    one = tmp_path / "tour_explored_figures"
+    base = load_scenario(tour)
+    outcome = sim.explore.app.run(base, {}, 0, mesa_engine)
+    lines, scenarios = sim.explore.app._lines(base, None, outcome, None)
+    assert len({*lines[0].series["group"]}) == 4  # all, east, south, client
+    sim.explore.app.write_figures(tmp_path / "every", {}, lines, scenarios)
+    from PIL import Image
+
+    for name in ("trust.png", "alignment.png"):
+        with Image.open(one / name) as page, Image.open(tmp_path / "every" / name) as every:
+            assert page.height < every.height
+
+
 def test_saving_figures_leaves_no_figure_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -405,6 +494,10 @@ def type_path(rc: Any, path: str) -> None:
 
 def errors(rc: Any) -> list[str]:
     return [str(w.children[0]) for w in rc.find(v.Alert, type="error").widgets]
+
+
+def infos(rc: Any) -> list[str]:
+    return [str(w.children[0]) for w in rc.find(v.Alert, type="info").widgets]
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -138,7 +139,11 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
 
 
 def write_figures(
-    folder: Path, charts: dict[str, Spec], lines: list[Line], scenarios: list[Scenario]
+    folder: Path,
+    charts: dict[str, Spec],
+    lines: list[Line],
+    scenarios: list[Scenario],
+    group: str | None = None,
 ) -> list[Path]:
     """The page's figures as Vega-Lite specs, and trust and alignment as PNGs.
 
@@ -150,12 +155,15 @@ def write_figures(
         charts: the page's specs by name (``trust``, ``alignment``, ``network``, ...).
         lines: the runs on the page, the scenario's first.
         scenarios: the scenarios those runs ran, in the same order.
+        group: the group the page shows, the only one the PNGs draw (every group when
+            None). Every group took 12 to 16 s to draw for Syria, during which the
+            page did not answer; one takes about a second.
 
     Returns:
         The files written.
     """
     from sim.plots.alignment import alignment_figure
-    from sim.plots.figure import rendered
+    from sim.plots.figure import group_phrases, rendered
     from sim.plots.trajectories import trajectories_figure
     from sim.results import scenario_events
 
@@ -165,21 +173,46 @@ def write_figures(
         atomic_write_text(path, json.dumps(chart, indent=1))
         written.append(path)
     series = pd.concat([line.series.assign(scenario=line.name) for line in lines])
-    events = pd.concat(
-        [
-            scenario_events(line.name, scenario_tree(sc))
-            for line, sc in zip(lines, scenarios, strict=True)
-        ]
-    )
+    if group is not None:
+        series = series[series["group"] == group]
+    trees = {line.name: scenario_tree(sc) for line, sc in zip(lines, scenarios, strict=True)}
+    events = pd.concat([scenario_events(name, tree) for name, tree in trees.items()])
+    phrases = group_phrases(trees)
     # Drawn one at a time and closed once rendered: the page is a long-running server.
     for name, draw in (
-        ("trust", lambda: trajectories_figure(series, events)),
-        ("alignment", lambda: alignment_figure(series)),
+        ("trust", lambda: trajectories_figure(series, events, phrases=phrases)),
+        ("alignment", lambda: alignment_figure(series, phrases=phrases)),
     ):
         path = folder / f"{name}.png"
         atomic_write_bytes(path, rendered(draw()))
         written.append(path)
     return written
+
+
+def free_name(folder: Path, stem: str, suffix: str = "") -> str:
+    """``stem``, else ``stem_2``, ``stem_3`` ...: the first name whose ``folder / (name +
+    suffix)`` does not exist, so that a save never replaces an earlier one."""
+    name, number = stem, 1
+    while (folder / f"{name}{suffix}").exists():
+        number += 1
+        name = f"{stem}_{number}"
+    return name
+
+
+def saved_problem(parent: str, name: str, overrides: dict[str, float], seed: int) -> str:
+    """Why the scenario that "save scenario" would write does not load (``""`` when it
+    does), checked on a copy in a scratch folder, so a refused save writes nothing."""
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / f"{name}.yaml"
+        trial.write_text(extending_scenario(parent, trial, name, overrides, seed), "utf-8")
+        try:
+            load_scenario(trial)
+        except InputError as exc:
+            return f"{exc.path}: {exc.message}" if exc.path else exc.message
+    return ""
+
+
+NO_FOLDER = "give a folder to save to (the 'save to folder' box is empty)"
 
 
 def _lines(
@@ -437,6 +470,8 @@ def Explorer(
     )
     layout = solara.use_memo(lambda: network_layout(base) if base is not None else {}, [base])
     lines, scenarios = _lines(base, cf_base, outcome, cf_outcome)
+    groups = ["all", *scenarios[0].outputs.groups] if scenarios else ["all"]
+    chosen = group.value or (groups[1] if len(groups) > 1 else "all")
     sheet = Sheet()
     charts = sheet.specs
 
@@ -476,14 +511,24 @@ def Explorer(
             return
         seed_error.set("")
         seed.set(new)
+        save_error.set("")
 
     def set_value(control_path: str, value: float) -> None:
         values.set({**values.value, control_path: value})
+        save_error.set("")  # about values no longer on the page
 
     def save_scenario() -> None:
         assert base is not None
-        name = f"{base.name}_explored"
-        destination = Path(out_dir.value) / f"{name}.yaml"
+        if not out_dir.value.strip():
+            save_error.set(NO_FOLDER)
+            return
+        folder = Path(out_dir.value)
+        name = free_name(folder, f"{base.name}_explored", ".yaml")
+        problem = saved_problem(path.value, name, overrides, seed.value)
+        if problem:
+            save_error.set(f"not saved: these values do not make a scenario that loads: {problem}")
+            return
+        destination = folder / f"{name}.yaml"
         text = extending_scenario(path.value, destination, name, overrides, seed.value)
         try:
             atomic_write_text(destination, text)
@@ -491,25 +536,24 @@ def Explorer(
             save_error.set(describe_os_error(exc))
             return
         save_error.set("")
-        try:
-            load_scenario(destination)
-        except InputError as exc:
-            save_error.set(f"written, but it does not load: {exc}")
-            return
         message.set(f"saved {destination} ({len(overrides)} changed values)")
 
     def save_figures() -> None:
         assert base is not None
         if not lines:  # the run failed: there is no figure (the button is disabled)
             return
-        folder = Path(out_dir.value) / f"{base.name}_explored_figures"
+        if not out_dir.value.strip():
+            save_error.set(NO_FOLDER)
+            return
+        folder = Path(out_dir.value)
+        folder = folder / free_name(folder, f"{base.name}_explored_figures")
         try:
-            written = write_figures(folder, charts, lines, scenarios)
+            written = write_figures(folder, dict(charts), lines, scenarios, chosen)
         except OSError as exc:
             save_error.set(describe_os_error(exc))
             return
         save_error.set("")
-        message.set(f"wrote {len(written)} files to {folder}")
+        message.set(f"wrote {len(written)} files to {folder} (the group on the page)")
 
     with solara.Column(style={"padding": "12px"}):
         solara.Style(SLIDER_CSS)
@@ -575,8 +619,6 @@ def Explorer(
                         solara.Error(failed.error, style_=WRAP)
                 if not lines:
                     return
-                groups = ["all", *scenarios[0].outputs.groups]
-                chosen = group.value or (groups[1] if len(groups) > 1 else "all")
                 mismatch = (
                     incomparable(scenarios[0], scenarios[1], chosen) if len(scenarios) > 1 else ""
                 )

@@ -118,12 +118,24 @@ def available_controls(scenario: Scenario) -> list[Control]:
                 control.path,
                 control.label,
                 low,
-                max(control.high, value),
+                max(_high(scenario, control, step), value),
                 step,
                 control.default_of,
             )
         )
     return out
+
+
+def _high(scenario: Scenario, control: Control, step: float) -> float:
+    """The slider's upper end: the control's, but one step below 1 for susceptibility
+    where the network starts at its equilibrium, which needs it below 1 (model.md; at 1
+    the scenario is refused, so the slider's last position offered a run that fails)."""
+    if (
+        control.path == "parameters.diffusion.susceptibility"
+        and scenario.network.initial == "equilibrium"
+    ):
+        return round(min(control.high, 1.0) - step, 10)
+    return control.high
 
 
 def _raw(scenario: Scenario, control: Control) -> Any:
