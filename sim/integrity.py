@@ -300,7 +300,7 @@ def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = 
     kind = (manifest or {}).get("kind")
     command = (manifest or {}).get("command")
     if isinstance(command, list) and command and folder is not None:
-        command = _writing_to(list(map(str, command)), str(Path(folder).absolute()))
+        command = _writing_to(list(map(str, command)), os.path.abspath(folder))  # no ../ left
     line = (
         _from_here(command, (manifest or {}).get("cwd"))
         if isinstance(command, list) and command

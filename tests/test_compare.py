@@ -708,6 +708,35 @@ def test_the_figure_names_folders_without_their_paths(tmp_path, capsys, monkeypa
     assert table in printed
 
 
+def test_the_caption_says_when_the_header_leaves_out_rows_of_the_table(
+    tmp_path, capsys, monkeypatch
+):
+    """Three samples: the header drew two differences (each from the first) beside a
+    table of three; the caption now says so. Two samples: one difference, no sentence."""
+    from matplotlib.text import Text
+
+    import sim.analysis.comparison as comparison
+
+    drawn = []
+    render = comparison.render
+    monkeypatch.setattr(
+        comparison, "render", lambda fig, fmt: drawn.append(fig) or render(fig, fmt)
+    )
+    three = factory.write_sweep(tmp_path / "s", {"x": 0.0, "y": 0.05, "z": 0.2}, ONE_POINT)
+    two = factory.write_sweep(tmp_path / "t", {"x": 0.0, "y": 0.05}, ONE_POINT)
+    for folder in (three, two):
+        assert _compare(capsys, str(folder), "--metric", "trust_mean.Russia.levant")[0] == 0
+    captions = [
+        next(t.get_text() for t in fig.findobj(Text) if t.get_text().startswith("Samples: "))
+        for fig in drawn
+    ]
+    assert (
+        "The header gives 2 of the table's 3 differences, each sample's from the first"
+        in (captions[0])
+    )
+    assert "The header gives" not in captions[1]
+
+
 def _fail_at_bias_3(scenario, seed, record):
     """The real run, except that every run at a negativity bias of 3 raises."""
     from sim.runner import run_scenario

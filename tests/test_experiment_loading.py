@@ -88,7 +88,7 @@ def test_a_sample_count_of_400_digits_is_refused_in_a_short_line(tmp_path, capsy
     )
     line = _refused(_file(tmp_path, design), capsys)
     assert line.endswith(
-        ":3: design: the design (4.000e+400 (401 digits) points x 1 replicates x 1 scenarios) "
+        ":3: design: the design (4.000e+400 (401 digits) points x 1 replicate x 1 scenario) "
         "plans 4.000e+400 (401 digits) runs, more than the limit of 1,000,000; make the design "
         "smaller, or raise the limit with --max-runs N or CREDSIM_MAX_RUNS=N"
     )

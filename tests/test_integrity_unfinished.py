@@ -135,6 +135,11 @@ def test_the_repair_hint_works_from_another_folder(swept, tmp_path, monkeypatch)
     home = swept.parent
     assert f"cd {home} && credsim sweep {TINY} --vary" in hint
     assert f"--out {folder} " in hint
+    # Named through a `..`, the folder is given as its plain path (an audit of the README).
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    hint = integrity.repair_hint(integrity.read_json(folder / "manifest.json"), "../damaged")
+    assert f"--out {folder} " in hint and ".." not in hint
 
 
 def _sweep_argv(folder: Path, engine: str) -> list[str]:

@@ -745,3 +745,34 @@ def test_a_grid_of_many_values_says_its_lines_are_binned(tmp_path):
     (line,) = [c for c in captions.splitlines() if "sweep_trust-negativity_bias_final_trust" in c]
     assert "each of up to 10 equal-count bins of the 12 values run" in line
     assert "at each value run" not in line
+
+
+def test_a_sweep_figure_names_the_groups_it_leaves_out(tmp_path, capsys):
+    """The tour's sweep drew all, east and south (the first three groups) and said nothing
+    of `client`, the group the README compares next. The caption names what is left out
+    and how to draw it; with --groups there is nothing to name."""
+    out = tmp_path / "tour_bias"
+    tour = str(ROOT / "scenarios" / "tour.yaml")
+    bias = "parameters.trust.negativity_bias=1,3"
+    assert main(["sweep", tour, "--vary", bias, "--reps", "2", "--out", str(out), "--quiet"]) == 0
+    captions = (out / "plots" / "captions.md").read_text()
+    (trust,) = [ln for ln in captions.splitlines() if "final_trust.png" in ln]
+    assert "Groups drawn: all, east, south; not drawn: client (credsim plot --groups" in trust
+    again = tmp_path / "client"
+    assert main(["plot", str(out), "--groups", "client", "--out", str(again)]) == 0
+    capsys.readouterr()
+    (trust,) = [
+        ln for ln in (again / "captions.md").read_text().splitlines() if "final_trust.png" in ln
+    ]
+    assert "not drawn" not in trust
+
+
+def test_a_single_runs_alignment_caption_speaks_of_no_replicates(tmp_path):
+    """A run folder's alignment caption said "stacked, mean of the replicates" beside
+    "One run (no band)"; a sweep's still says it."""
+    run = open_results(factory.write_run(tmp_path / "run"))
+    (one,) = [e for e in figures_for(run, selection_of(run)) if e.stem == "alignment"]
+    assert "(stacked;" in one.caption and "mean of the replicates" not in one.caption
+    sweep = open_results(factory.write_sweep(tmp_path / "sweep"))
+    (many,) = [e for e in figures_for(sweep, selection_of(sweep)) if e.stem == "alignment"]
+    assert "(stacked, mean of the replicates;" in many.caption

@@ -196,3 +196,15 @@ def test_an_experiment_naming_a_file_of_another_kind_says_which_entry(
         f"{experiment}:3: scenarios.a: scenario file '{PATTERNS}' is a pattern file, not a scenario"
     )
     assert not out.exists()
+
+
+def test_a_name_that_begins_one_choice_is_taken_for_it():
+    """`--groups arab` was asked "did you mean 'africa'?" (the closest spelling) in a
+    folder with `arab_league`; the one choice it begins is suggested now."""
+    from sim.scenario.schema import suggest
+
+    groups = ["all", "arab_league", "levant", "gulf", "africa", "africa_partners"]
+    assert suggest("arab", groups) == " (did you mean 'arab_league'?)"
+    assert suggest("Rusia", ["Russia", "USA"]) == " (did you mean 'Russia'?)"
+    # Two choices begin it: the closest spelling, as before.
+    assert suggest("afric", groups) == " (did you mean 'africa'?)"

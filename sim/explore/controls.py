@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,7 +202,8 @@ def extending_scenario(
 
     Args:
         parent: the loaded scenario file.
-        destination: where the new file will be written (``extends`` is relative to it).
+        destination: where the new file will be written (``extends`` is relative to it;
+            the header's command names it as given, from the folder the page runs in).
         name: the new scenario's name.
         overrides: the changed values, by override path.
         seed: the explorer's seed; a scenario file holds no seed, so it is noted
@@ -213,7 +215,7 @@ def extending_scenario(
     body.update(nested(overrides))
     header = (
         "# Written by credsim explore: the loaded scenario with the explorer's changes.\n"
-        f"# The explorer ran it with seed {seed}: credsim run {Path(destination).name} "
+        f"# The explorer ran it with seed {seed}: credsim run {shlex.quote(str(destination))} "
         f"--seed {seed}\n"
     )
     return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=False)

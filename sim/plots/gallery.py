@@ -250,8 +250,9 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         yield _entry(
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
-            "Share of each group's states aligned with each power (stacked, mean of the "
-            "replicates; each power's area has its colour and its hatch, the non-aligned "
+            "Share of each group's states aligned with each power (stacked"
+            + (", mean of the replicates" if int(runs.groupby("scenario").size().max()) > 1 else "")
+            + "; each power's area has its colour and its hatch, the non-aligned "
             "plain grey) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
             "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
@@ -341,6 +342,22 @@ def _default_groups(results: Results, headline: Headline | None) -> list[str]:
     return list(group_phrases(results.scenarios))[:MAX_GROUPS]
 
 
+def _groups_note(results: Results, selection: Selection, headline: Headline | None) -> str:
+    """The caption's sentence naming the groups the default choice leaves out (``""``
+    when ``--groups`` chose or none is left out): the tour's sweep drew all, east and
+    south, and said nothing of `client`, the group its README compares next."""
+    if selection.groups:
+        return ""
+    drawn = _default_groups(results, headline)
+    left = [g for g in group_phrases(results.scenarios) if g not in drawn]
+    if not left:
+        return ""
+    return (
+        f"Groups drawn: {', '.join(drawn)}; not drawn: {', '.join(left)} "
+        "(credsim plot --groups chooses, as does plots: groups in an experiment file). "
+    )
+
+
 def _families(
     results: Results, selection: Selection, headline: Headline | None
 ) -> dict[str, list[str]]:
@@ -386,6 +403,7 @@ def _sweep_entries(
     values = {} if sampled else reference_values(results, first, selection.at)
     phrases = group_phrases(results.scenarios)
     families = _families(results, selection, headline)
+    groups_note = _groups_note(results, selection, headline)
     for parameter in results.varied:
         held = {p: v for p, v in values.items() if p != parameter}
         at = runs_at(runs, held)
@@ -416,6 +434,7 @@ def _sweep_entries(
                 held_note
                 + (_pooled_note(sampled) if sampled else _grid_note(at[parameter]))
                 + flat_note
+                + (groups_note if any(parse_metric(m) for m in moving) else "")
                 + overlap_note(at, moving, parameter, phrases),
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the

@@ -729,8 +729,15 @@ class Scenario(Strict):
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:
-    """A ``(did you mean 'x'?)`` suffix, or an empty string."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    """A ``(did you mean 'x'?)`` suffix, or an empty string.
+
+    A name that begins exactly one choice (``arab`` of ``arab_league``) is taken for
+    it, as the closest spelling would not (``africa``); else the closest spelling."""
+    options = list(choices)
+    started = [c for c in options if len(name) >= 3 and c.lower().startswith(name.lower())]
+    if len(started) == 1 and started[0] != name:
+        return f" (did you mean '{started[0]}'?)"
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

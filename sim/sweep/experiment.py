@@ -570,8 +570,9 @@ def _expand(
         n_scenarios = len(spec.scenarios)
         what = (
             f"the design ({number_text(n_points, grouped=True)} points x "
-            f"{number_text(spec.replicates, grouped=True)} replicates x "
-            f"{n_scenarios} scenarios)"
+            f"{number_text(spec.replicates, grouped=True)} "
+            f"{'replicate' if spec.replicates == 1 else 'replicates'} x "
+            f"{n_scenarios} {'scenario' if n_scenarios == 1 else 'scenarios'})"
         )
         try:
             designs.check_runs(n_points * spec.replicates * n_scenarios, limit, what)
