@@ -417,6 +417,10 @@ def test_step_through() -> None:
     assert any(t.startswith("step 0 of 12, 2001-01") for t in texts(rc))
     button(rc, "Step").click()
     assert any(t.startswith("step 1 of 12, 2001-01") for t in texts(rc))
+    # The count is the step's, and the poles are the aligned states' (the status read
+    # "realignments 1" as if a total, beside a figure counting the non-aligned as a pole).
+    assert any(" realignments at this step; effective poles among the aligned" in t
+               for t in texts(rc))  # fmt: skip
     network = specs(rc)[-1]["datasets"]["nodes"]
     assert {n["name"]: n["aligned"] for n in network if n["kind"] == "state"} == {
         "S1": "Alpha",
@@ -622,6 +626,27 @@ def test_a_counterfactual_of_another_case_is_not_drawn(tmp_path: Path) -> None:
     assert {r["scenario"] for r in alignment["datasets"]["poles"]} == {"batch_small"}
     button(rc, "save figures").click()
     assert (tmp_path / "batch_small_explored_figures" / "trust.png").exists()
+
+
+def test_runs_took_counts_a_counterfactual_only_where_it_is_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "runs took" added the time of a counterfactual the page does not draw."""
+    from dataclasses import replace
+
+    real = sim.explore.app.run
+
+    def timed(base: Scenario, *args: Any) -> Any:
+        return replace(real(base, *args), seconds=0.1 if base.name == "batch_small" else 5.0)
+
+    monkeypatch.setattr(sim.explore.app, "run", timed)
+    syria_cf = str(DATA.parent.parent / "scenarios" / "syria_abstained.yaml")
+    _, rc = solara.render(Explorer(SMALL, syria_cf, out=str(tmp_path)), handle_error=False)
+    assert any(t.endswith("runs took 100 ms") for t in texts(rc)), texts(rc)
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(f"extends: {SMALL}\nname: quiet\n", encoding="utf-8")
+    _, rc = solara.render(Explorer(SMALL, str(quiet), out=str(tmp_path)), handle_error=False)
+    assert any(t.endswith("runs took 5100 ms") for t in texts(rc)), texts(rc)
 
 
 def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: Path) -> None:

@@ -398,8 +398,9 @@ def StepThrough(
     members = {current.actor_names[i] for g in current.groups if g.name == group for i in g.members}
     solara.Text(
         f"step {current.steps} of {current.n_steps}, {current.date}: "
-        f"effective poles of the aligned, all states: {current.effective_poles:.2f}, "
-        f"realignments {current.realignments}"
+        f"{current.realignments} realignments at this step; effective poles among the "
+        f"aligned states (all states; the figure above counts the non-aligned as one): "
+        f"{current.effective_poles:.2f}"
     )
     sheet.specs["network"] = network_spec(
         scenario, layout, current.aligned, current.capability, members, size_by, current.date
@@ -626,7 +627,9 @@ def Explorer(
                     solara.Warning(mismatch, style_=WRAP)
                     lines, scenarios = lines[:1], scenarios[:1]
                 line, cf_line = lines[0], lines[1] if len(lines) > 1 else None
-                seconds = sum(o.seconds for o in (outcome, cf_outcome) if o is not None)
+                # The counterfactual's run counts only where it is drawn.
+                timed = (outcome, cf_outcome) if len(lines) > 1 else (outcome,)
+                seconds = sum(o.seconds for o in timed if o is not None)
                 with solara.Row():
                     solara.Select("group", values=groups, value=chosen, on_value=group.set)
                     solara.Select(
