@@ -776,3 +776,30 @@ def test_a_single_runs_alignment_caption_speaks_of_no_replicates(tmp_path):
     sweep = open_results(factory.write_sweep(tmp_path / "sweep"))
     (many,) = [e for e in figures_for(sweep, selection_of(sweep)) if e.stem == "alignment"]
     assert "(stacked, mean of the replicates;" in many.caption
+
+
+def test_panels_follow_the_scenarios_order_of_their_groups(tmp_path, capsys):
+    """The tour declares east, south, client; its run figures drew all, client, east,
+    south (the alphabet's order), unlike the sweep's default groups and the explorer."""
+    from sim.plots.figure import group_order
+
+    assert group_order(["south", "all", "client", "east"]) == ["all", "client", "east", "south"]
+    declared = ["all", "east", "south", "client"]
+    assert group_order(["south", "all", "x", "client", "east"], declared) == [*declared, "x"]
+    out = tmp_path / "tour"
+    assert (
+        main(["run", str(ROOT / "scenarios" / "tour.yaml"), "--out", str(out), "--no-plots"]) == 0
+    )
+    capsys.readouterr()
+    results = open_results(out)
+    entries = {e.stem: e for e in figures_for(results, selection_of(results))}
+    trust = entries["trust_trajectories"].figure
+    titles = [ax.get_title(loc="left") for ax in trust.axes]
+    titles = [t for t in titles if t.startswith("Mean trust")]
+    order = [next(g for g in ("east", "south", "client", "all") if g in t.lower()) for t in titles]
+    assert order == ["all", "east", "south", "client"], titles
+    alignment = entries["alignment"].figure
+    rows = [ax.get_ylabel().lower() for ax in alignment.axes[::2] if ax.get_ylabel()]
+    assert [next(g for g in ("east", "south", "client", "all") if g in r) for r in rows] == [
+        "all", "east", "south", "client",
+    ], rows  # fmt: skip

@@ -179,7 +179,7 @@ def alignment_figure(
     frame, scenarios = with_scenarios(series)
     shares = frame[frame["metric"] == "share_aligned"]
     # A group of powers only (the PRC in the Sino-Soviet case) has no state to align.
-    groups = group_order(shares.dropna(subset=["value"])["group"])
+    groups = group_order(shares.dropna(subset=["value"])["group"], phrases or ())
     palette = power_palette(shares["power"], all_powers)
     n_cols = len(scenarios) + 1
     fig, axes = plt.subplots(

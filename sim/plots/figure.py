@@ -139,9 +139,13 @@ def date_axis(ax: Axes, max_ticks: int = 10) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def group_order(groups: Iterable[str]) -> list[str]:
-    """Groups in panel order: ``all`` first, the others by name."""
-    return sorted(set(groups), key=lambda g: (g != GROUP_ALL, g))
+def group_order(groups: Iterable[str], declared: Iterable[str] = ()) -> list[str]:
+    """Groups in panel order: ``all`` first, then those of ``declared`` in its order (the
+    scenarios' own order of their groups, as :func:`group_phrases` keeps it: Syria's
+    Arab League, Levant, Gulf ... rather than the alphabet's Africa first), the others
+    by name."""
+    place = {g: i for i, g in enumerate(dict.fromkeys(declared))}
+    return sorted(set(groups), key=lambda g: (g != GROUP_ALL, place.get(g, len(place)), g))
 
 
 def with_scenarios(

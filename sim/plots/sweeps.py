@@ -363,7 +363,7 @@ def family_figure(
     scenarios = list(dict.fromkeys(runs["scenario"]))
     styles, markers = scenario_linestyles(scenarios), scenario_markers(scenarios)
     parsed = {m: parse_metric(m) for m in metrics}
-    groups = group_order({p.group for p in parsed.values() if p is not None})
+    groups = group_order({p.group for p in parsed.values() if p is not None}, phrases or ())
     powers = list(dict.fromkeys(p.power for p in parsed.values() if p is not None))
     # The legend lists the powers in the scenarios' order, as the trajectories' does (the
     # metrics come in the runs table's alphabetical order).

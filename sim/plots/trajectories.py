@@ -332,7 +332,7 @@ def trajectories_figure(
     rows, scenarios = with_scenarios(
         series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
     )
-    groups = group_order(rows["group"])
+    groups = group_order(rows["group"], phrases or ())
     powers = list(dict.fromkeys(rows["power"]))
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
@@ -441,7 +441,7 @@ def across_figure(
     """
     set_theme()
     rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
-    groups = group_order(rows["group"])
+    groups = group_order(rows["group"], phrases or ())
     values = value_order(rows[parameter])
     palette = power_palette(rows["power"], all_powers)
     fig, axes = plt.subplots(
