@@ -27,6 +27,7 @@ import random
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from ctypes import c_longlong
 from dataclasses import dataclass
@@ -253,6 +254,11 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
         return evaluations, limit
 
 
+# How many times a generation sends its payload again after every worker holding it died.
+_RESCATTERS = 5
+# How many of a generation's tasks may come back cancelled (and be run again) in all.
+_CANCELLED = 1000
+
 # A Dask worker's unpickled ``simulate_one``, by its payload's key: the one of the
 # generation at hand (each generation has its own).
 _LOADED: dict[str, Any] = {}
@@ -283,7 +289,9 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
     """pyabc's Dask sampler with every evaluation seeded by its index (module docstring).
 
     A task holds ``batch_size`` consecutive indices. A task whose worker dies
-    is run again by Dask with the same indices, so with the same result.
+    is run again by Dask with the same indices, so with the same result. When
+    every worker holding the generation's payload dies at once, its tasks come
+    back cancelled: the payload is sent again and they are submitted again.
     ``max_eval`` is not checked, as in pyabc's Dask sampler.
 
     Args:
@@ -308,27 +316,66 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         shared = self.client.scatter(payload, broadcast=True, hash=False)
         evaluations: dict[int, Any] = {}
         running: set[Any] = set()
+        tasks: dict[Any, list[int]] = {}  # each running task's indices
+        again: list[list[int]] = []  # the indices of tasks cancelled with a lost payload
+        rescattered = cancelled = 0
         next_index = 0
         received = 0  # accepted particles received, gaps or not
         # The evaluations from index 0 without a gap: how many, and how many accepted.
         prefix = prefix_accepted = 0
+
+        def submit(indices: list[int]) -> None:
+            future = self.client.submit(
+                _dask_job, shared, key, self.seed, job.t, indices, pure=False
+            )
+            running.add(future)
+            tasks[future] = indices
+
         while prefix_accepted < job.n:
             # A few tasks per core, so that a worker has the next at hand when one ends.
             slots = int(min(self.client_max_jobs, _IN_FLIGHT * self.client_cores())) - len(running)
+            while again and slots > 0:
+                submit(again.pop())
+                slots -= 1
             # New tasks only while the evaluations in hand hold fewer than n accepted;
             # otherwise the tasks still running fill the gaps below the n-th.
             while received < job.n and slots > 0:
-                indices = list(range(next_index, next_index + self.batch_size))
+                submit(list(range(next_index, next_index + self.batch_size)))
                 next_index += self.batch_size
-                future = self.client.submit(
-                    _dask_job, shared, key, self.seed, job.t, indices, pure=False
-                )
-                running.add(future)
                 slots -= 1
-            done, _ = wait(list(running), return_when="FIRST_COMPLETED")
+            try:
+                done = set(wait(list(running), return_when="FIRST_COMPLETED").done)
+            except CancelledError:  # distributed's wait raises when some were cancelled
+                done = {future for future in running if future.done()}
             for future in done:
                 running.discard(future)
-                for i, evaluation in future.result():
+                indices = tasks.pop(future)
+                try:
+                    results = None if future.status == "cancelled" else future.result()
+                except CancelledError:  # finished, then lost with its worker, and cancelled
+                    results = None
+                if results is None:
+                    # Every worker holding the payload died at once (two workers killed
+                    # together, a fresh-clone CI run): the tasks that needed it are
+                    # cancelled. Send it again and run them again, with the same indices
+                    # and so the same results.
+                    if shared.status != "finished":
+                        rescattered += 1
+                        if rescattered > _RESCATTERS:
+                            raise RuntimeError(
+                                f"the Dask workers lost the calibration's data {rescattered} "
+                                "times in one generation (every worker holding it died)"
+                            )
+                        shared = self.client.scatter(payload, broadcast=True, hash=False)
+                    cancelled += 1
+                    if cancelled > _CANCELLED:
+                        raise RuntimeError(
+                            f"{cancelled} Dask tasks of one generation were cancelled; "
+                            "the workers keep dying or the cluster is shutting down"
+                        )
+                    again.append(indices)
+                    continue
+                for i, evaluation in results:
                     evaluations[i] = evaluation
                     if evaluation.accepted:
                         received += 1
