@@ -351,8 +351,8 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 running.discard(future)
                 indices = tasks.pop(future)
                 try:
-                    results = None if future.status == "cancelled" else future.result()
-                except CancelledError:  # finished, then lost with its worker, and cancelled
+                    results = future.result()
+                except CancelledError:  # cancelled, or finished and then lost with its worker
                     results = None
                 if results is None:
                     # Every worker holding the payload died at once (two workers killed

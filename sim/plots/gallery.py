@@ -185,10 +185,15 @@ def _point_note(
     and its band:
     replicates per line, a line per scenario (and per value of ``split``, the
     parameter an across figure draws a line for each value of)."""
-    keys = ["scenario", *([split] if split else [])]
-    per = int(runs.groupby(keys).size().max()) if len(runs) else 0
+    per = _replicates(runs, split)
     where = f"At {where_shown(results, values, at)}. " if values else ""
     return where + band_note(per).replace("runs", "replicates")
+
+
+def _replicates(runs: pd.DataFrame, split: str | None = None) -> int:
+    """The most runs a line of a scenario (and value of ``split``) is the mean of."""
+    keys = ["scenario", *([split] if split else [])]
+    return int(runs.groupby(keys).size().max()) if len(runs) else 0
 
 
 def _joined(*sentences: str) -> str:
@@ -251,7 +256,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
             "Share of each group's states aligned with each power (stacked"
-            + (", mean of the replicates" if int(runs.groupby("scenario").size().max()) > 1 else "")
+            + (", mean of the replicates" if _replicates(runs) > 1 else "")
             + "; each power's area has its colour and its hatch, the non-aligned "
             "plain grey) and the effective number of poles, the non-aligned counted as one "
             "pole of their own (the third way): 1 / sum of squared shares over the powers and "
@@ -342,14 +347,16 @@ def _default_groups(results: Results, headline: Headline | None) -> list[str]:
     return list(group_phrases(results.scenarios))[:MAX_GROUPS]
 
 
-def _groups_note(results: Results, selection: Selection, headline: Headline | None) -> str:
+def _groups_note(
+    results: Results, selection: Selection, headline: Headline | None, phrases: dict[str, str]
+) -> str:
     """The caption's sentence naming the groups the default choice leaves out (``""``
     when ``--groups`` chose or none is left out): the tour's sweep drew all, east and
     south, and said nothing of `client`, the group its README compares next."""
     if selection.groups:
         return ""
     drawn = _default_groups(results, headline)
-    left = [g for g in group_phrases(results.scenarios) if g not in drawn]
+    left = [g for g in phrases if g not in drawn]
     if not left:
         return ""
     return (
@@ -403,7 +410,7 @@ def _sweep_entries(
     values = {} if sampled else reference_values(results, first, selection.at)
     phrases = group_phrases(results.scenarios)
     families = _families(results, selection, headline)
-    groups_note = _groups_note(results, selection, headline)
+    groups_note = _groups_note(results, selection, headline, phrases)
     for parameter in results.varied:
         held = {p: v for p, v in values.items() if p != parameter}
         at = runs_at(runs, held)

@@ -369,10 +369,11 @@ def family_figure(
     # metrics come in the runs table's alphabetical order).
     order = {power: i for i, power in enumerate(all_powers)}
     powers.sort(key=lambda power: order.get(power, len(order)))
-    colors = power_palette([p for p in powers if p], all_powers)
+    named = [p for p in powers if p]  # "" is a metric of no power (the poles)
+    colors = power_palette(named, all_powers)
     # Several powers: each its marker as well as its colour (greyscale print loses the
     # colour), the scenarios told apart by line style alone; else a marker per scenario.
-    by_power = len([p for p in powers if p]) > 1
+    by_power = len(named) > 1
     power_marks = power_markers(colors) if by_power else {}
     fig, axes = panel_grid(len(groups), (4.2, 3.0), (1.6, 0.0), hspace=0.55, wspace=0.25)
     for ax, group in zip(axes.flat, groups, strict=False):
@@ -404,8 +405,7 @@ def family_figure(
             [], [], color=colors[p], lw=2, label=power_name(p),
             marker=power_marks.get(p, ""), mfc="none", mew=1.1,
         )
-        for p in powers
-        if p
+        for p in named
     ]  # fmt: skip
     greys = sample_colors(scenarios) if not handles else dict.fromkeys(scenarios, "0.3")
     if len(scenarios) > 1:
