@@ -25,7 +25,8 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from concurrent.futures import CancelledError
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,14 +266,7 @@ def _map(fn: Any, jobs: Sequence[tuple[Any, ...]], chosen: Any, workers: int) ->
     """
     client = getattr(chosen, "client", None)
     if client is not None:
-        shared: dict[int, Any] = {}
-        for job in jobs:
-            if id(job[0]) not in shared:
-                shared[id(job[0])] = client.scatter(job[0], broadcast=True, hash=False)
-        futures = [
-            client.submit(_apply, fn, shared[id(job[0])], *job[1:], pure=False) for job in jobs
-        ]
-        yield from client.gather(futures)
+        yield from _dask_map(client, fn, jobs)
         return
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
@@ -280,6 +274,73 @@ def _map(fn: Any, jobs: Sequence[tuple[Any, ...]], chosen: Any, workers: int) ->
     # Its workers die with the calibration: a pool's workers outlive a SIGKILL (decision 361).
     with cf.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
         yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+
+
+def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """``fn`` over ``jobs`` on a Dask client, in order, each first item scattered once.
+
+    When every worker holding a scattered item dies at once, the tasks that need it
+    come back cancelled: the item is sent again and they are submitted again, as the
+    calibration's sampler does (decision 560; here decision 562). Each job carries its
+    own seed, so a task run again gives the same result.
+
+    Raises:
+        RuntimeError: the workers lost the items more than ``_RESCATTERS`` times, or
+            more than ``_CANCELLED`` tasks came back cancelled.
+    """
+    from distributed import wait
+
+    from sim.calibrate.samplers import _CANCELLED, _RESCATTERS  # imports pyabc
+
+    shared: dict[int, Any] = {}
+    items: dict[int, Any] = {}  # each scattered item itself, to send again
+    for job in jobs:
+        if id(job[0]) not in shared:
+            items[id(job[0])] = job[0]
+            shared[id(job[0])] = client.scatter(job[0], broadcast=True, hash=False)
+
+    def submit(i: int) -> Any:
+        job = jobs[i]
+        return client.submit(_apply, fn, shared[id(job[0])], *job[1:], pure=False)
+
+    pending = {i: submit(i) for i in range(len(jobs))}
+    results: list[Any] = [None] * len(jobs)
+    rescattered = cancelled = 0
+    while pending:
+        with suppress(CancelledError):  # distributed's wait raises when some were cancelled
+            wait(list(pending.values()))
+        lost: list[int] = []
+        for i, future in list(pending.items()):
+            if not future.done():
+                continue
+            try:
+                results[i] = future.result()
+            except CancelledError:  # cancelled, or finished and then lost with its worker
+                lost.append(i)
+                continue
+            del pending[i]
+        if not lost:
+            continue
+        cancelled += len(lost)
+        if cancelled > _CANCELLED:
+            raise RuntimeError(
+                f"{cancelled} Dask tasks of the predictive draws were cancelled; "
+                "the workers keep dying or the cluster is shutting down"
+            )
+        for key in {id(jobs[i][0]) for i in lost}:
+            if shared[key].status != "finished":
+                rescattered += 1
+                if rescattered > _RESCATTERS:
+                    raise RuntimeError(
+                        f"the Dask workers lost the predictive draws' data {rescattered} "
+                        "times (every worker holding it died)"
+                    )
+                shared[key] = client.scatter(items[key], broadcast=True, hash=False)
+        for i in lost:
+            pending[i] = submit(i)
+    for future in shared.values():
+        future.release()
+    return results
 
 
 def _apply(fn: Any, *job: Any) -> Any:
