@@ -604,6 +604,34 @@ def test_statistic_roles() -> None:
 # --------------------------------------------------------------------------- dask
 
 
+def _kill_both_once(marker: str, after: int) -> None:
+    """Count a simulation in a Dask worker; once both workers have simulated and
+    ``after`` simulations have begun, one of them kills both at once, once.
+
+    Claimed by one process only (the marker is created exclusively): it used to be
+    checked, then written, and two workers past the mark together both died (a
+    fresh-clone CI run), which took the generation's scattered payload with them.
+    That is now what the tests do on purpose.
+    """
+    count, pids = Path(marker + ".count"), Path(marker + ".pids")
+    pids.mkdir(exist_ok=True)
+    (pids / str(os.getpid())).touch()
+    with count.open("a") as handle:
+        handle.write(".")
+    workers = sorted(int(p.name) for p in pids.iterdir())
+    if count.stat().st_size < after or len(workers) < 2:
+        return
+    try:
+        claimed = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return
+    os.write(claimed, " ".join(map(str, workers)).encode())
+    os.close(claimed)
+    for pid in sorted(workers, key=lambda p: p == os.getpid()):  # itself last
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 @dataclass(frozen=True)
 class _KillBoth:
     """The toy problem, except that once both Dask workers have simulated and 50
@@ -627,27 +655,7 @@ class _KillBoth:
             get_worker()
         except ValueError:  # not in a Dask worker (the calibration's own process)
             return BinomialProblem().simulate(params, seed, holdout=holdout)
-        count, pids = Path(self.marker + ".count"), Path(self.marker + ".pids")
-        pids.mkdir(exist_ok=True)
-        (pids / str(os.getpid())).touch()
-        with count.open("a") as handle:
-            handle.write(".")
-        workers = sorted(int(p.name) for p in pids.iterdir())
-        if count.stat().st_size >= 50 and len(workers) >= 2:
-            # Claimed by one process only (created exclusively): the marker used to be
-            # checked, then written, and two workers past the 50th simulation together
-            # both died (a fresh-clone CI run), which took the generation's scattered
-            # payload with them. That is now what this test does on purpose.
-            try:
-                claimed = os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                pass
-            else:
-                os.write(claimed, " ".join(map(str, workers)).encode())
-                os.close(claimed)
-                for pid in sorted(workers, key=lambda p: p == os.getpid()):  # itself last
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
+        _kill_both_once(self.marker, 50)
         return BinomialProblem().simulate(params, seed, holdout=holdout)
 
 
@@ -685,28 +693,12 @@ class _Held:
     data: tuple[int, ...]
 
 
-def _kill_both_once(job: tuple[_Held, int, str]) -> int:
+def _draw_killing_both_once(job: tuple[_Held, int, str]) -> int:
     """A predictive draw that, once both Dask workers have drawn and 10 draws have
-    begun, kills both workers at once, once (the marker is created exclusively)."""
+    begun, kills both workers at once, once."""
     held, x, marker = job
-    pids = Path(marker + ".pids")
-    pids.mkdir(exist_ok=True)
-    (pids / str(os.getpid())).touch()
-    with Path(marker + ".count").open("a") as handle:
-        handle.write(".")
     time.sleep(0.05)
-    workers = sorted(int(p.name) for p in pids.iterdir())
-    if Path(marker + ".count").stat().st_size >= 10 and len(workers) >= 2:
-        try:
-            claimed = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pass
-        else:
-            os.write(claimed, " ".join(map(str, workers)).encode())
-            os.close(claimed)
-            for pid in sorted(workers, key=lambda p: p == os.getpid()):  # itself last
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+    _kill_both_once(marker, 10)
     return sum(held.data) + 3 * x
 
 
@@ -733,7 +725,7 @@ def test_predictive_draws_on_dask_survive_their_workers_dying(tmp_path: Path) ->
         Client(cluster) as client,
     ):
         chosen = type("Chosen", (), {"client": client})()
-        results = list(_map(_kill_both_once, jobs, chosen, 2))
+        results = list(_map(_draw_killing_both_once, jobs, chosen, 2))
     assert len(Path(marker).read_text().split()) == 2  # both workers were killed
     assert results == [sum(range(1000)) + 3 * x for x in range(40)]
 
