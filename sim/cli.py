@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", help="scenario, experiment, pattern or calibration file (YAML)")
     add_overrides(p, "check a scenario or experiment with a value overridden, as run and sweep do")
+    p.add_argument(
+        "--votes",
+        help="for a pattern or calibration file, the UN votes folder to check its windows "
+        "against (default $CREDSIM_VOTES; without either they are not checked)",
+    )
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")
     # synth's sizes: option, type, default, what it is.

@@ -5,7 +5,10 @@ It runs and writes nothing. The file's kind is told by its top-level fields
 saying what each kind needs. A scenario's mistakes are reported together, one
 line each, in line order; then slips that are not errors are warned about
 (:func:`scenario_warnings`) without failing. The other files are checked by
-their own loaders (first mistake). It lives outside :mod:`sim.scenario`
+their own loaders (first mistake); given the UN votes (``--votes`` or
+``$CREDSIM_VOTES``), a pattern or calibration file's observed statistics are
+taken from them too, so that a window without votes is refused here rather
+than by ``patterns check`` or ``calibrate`` (decision 563). It lives outside :mod:`sim.scenario`
 because it checks the files of the sweep, pattern and calibration packages
 too, and the scenario package depends on none of them.
 """
@@ -13,8 +16,10 @@ too, and the scenario package depends on none of them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.errors import InputError
 from sim.inputs import ANY_NEEDS, file_kind
@@ -28,6 +33,9 @@ from sim.scenario.loader import (
     translate_all,
 )
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.patterns import PatternFile
 
 _STEP_WORDS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
 
@@ -97,13 +105,25 @@ def cli_validate(args: argparse.Namespace) -> int:
             else f"expected a mapping of fields, got {kind_of(doc.tree)}"
         )
         raise InputError(f"{what}; {ANY_NEEDS}", file=shown)
+    votes = getattr(args, "votes", None)
     if kind in ("pattern", "calibration"):
         if overrides:
             raise InputError(
                 f"--set applies to scenarios and experiments, not to a {kind} file", file=shown
             )
-        print(_check_patterns(shown) if kind == "pattern" else _check_calibration(shown))
+        if kind == "pattern":
+            line, files = _check_patterns(shown)
+        else:
+            line, files = _check_calibration(shown)
+        seen = _check_votes(files, votes)
+        print(line)
+        if seen:
+            print(f"  votes: {seen}")
         return 0
+    if votes:
+        raise InputError(
+            f"--votes applies to pattern and calibration files, not to a {kind} file", file=shown
+        )
     if kind == "experiment":
         from pydantic import ValidationError
 
@@ -141,22 +161,24 @@ def cli_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_patterns(shown: str) -> str:
-    """Load a pattern file and its scenario (no vote data is read); its summary line."""
+def _check_patterns(shown: str) -> tuple[str, list[PatternFile]]:
+    """Load a pattern file and its scenario; its summary line, and the file."""
     from sim.patterns import load_patterns
 
     pf = load_patterns(shown)
     roles = [p.role for p in pf.patterns]
     by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
-    return (
+    line = (
         f"ok: {shown}: pattern file '{pf.name}' on scenario '{pf.base_scenario.name}', "
         f"{_count(len(pf.patterns), 'pattern')} ({by_role}), "
         f"{_count(len(pf.groups), 'group')} of its own"
     )
+    return line, [pf]
 
 
-def _check_calibration(shown: str) -> str:
-    """Load a calibration file and its pattern files, apply its priors to their scenarios."""
+def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
+    """Load a calibration file and its pattern files, apply its priors to their scenarios;
+    its summary line, and the pattern files."""
     from sim.calibrate.holdout import require_calibration_patterns
     from sim.calibrate.patterns import check_scenario_paths
     from sim.calibrate.spec import load_calibration
@@ -164,14 +186,52 @@ def _check_calibration(shown: str) -> str:
 
     calibration = load_calibration(shown)
     require_calibration_patterns(calibration)
+    files = []
     for path in calibration.pattern_files:
-        check_scenario_paths(calibration, load_patterns(path), path)
+        files.append(load_patterns(path))
+        check_scenario_paths(calibration, files[-1], path)
     spec = calibration.spec
-    return (
+    line = (
         f"ok: {shown}: calibration '{spec.name}', "
         f"{_count(len(calibration.pattern_files), 'pattern file')}, "
         f"{_count(len(spec.parameters), 'prior')}, "
         f"{_count(len(calibration.variants()), 'variant')}"
+    )
+    return line, files
+
+
+def _check_votes(files: list[PatternFile], votes: str | None) -> str | None:
+    """Each pattern's observed statistic from the UN votes (``votes``, else
+    ``$CREDSIM_VOTES``), as ``patterns check`` and ``calibrate`` take it: a window
+    without votes is refused here, at its line (decision 563), and what the votes leave
+    out is noted on stderr. Without either, a note says the windows were not checked.
+
+    Returns:
+        What was checked, for the line under the summary (None when not checked).
+    """
+    from sim.observed.votes import VOTES_ENV, load_votes
+    from sim.patterns import observed_statistics, prepare
+    from sim.patterns.check import print_notes
+
+    folder = votes or os.environ.get(VOTES_ENV)
+    if not folder:
+        print(
+            "credsim: note: the windows were not checked against the UN votes; give "
+            f"--votes DIR or set {VOTES_ENV} to check them",
+            file=sys.stderr,
+        )
+        return None
+    data = load_votes(folder)
+    patterns = 0
+    for pf in files:
+        observed = observed_statistics(pf, data)
+        print_notes(
+            pf, prepare(pf, data), observed, f"{Path(pf.path).name}: " if len(files) > 1 else ""
+        )
+        patterns += len(observed)
+    return (
+        f"{_count(patterns, 'observed statistic')} taken from the votes in {data.folder} "
+        "(each window has votes in at least one of its years)"
     )
 
 

@@ -424,6 +424,78 @@ def test_windows_beyond_the_vote_data(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "after: [2016, 2019]",
+            "after: [2021, 2023]",
+            "p.yaml:13: patterns[0].after: pattern 'gulf': in its after years 2021-2023, the "
+            "vote data has no roll call in 2021-2023",
+        ),
+        (
+            "reference: [2012, 2014]",
+            "reference: [2021, 2023]",
+            "p.yaml:3: link.reference: the vote data has no roll call in 2021-2023",
+        ),
+    ],
+    ids=["window", "reference"],
+)
+def test_validate_given_the_votes_refuses_a_window_without_them(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    old: str,
+    new: str,
+    expected: str,
+) -> None:
+    """``validate`` passed a pattern file whose windows the votes do not reach, which
+    ``patterns check`` and ``calibrate`` then refused (decision 563). Given the votes, by
+    ``--votes`` or ``$CREDSIM_VOTES``, it refuses it in the same line; without them it
+    passes the file and says on stderr that the windows were not checked."""
+    path = _pattern_file(tmp_path, old, new)
+    assert main(["validate", str(path), "--votes", str(real_votes())]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and expected in err
+    monkeypatch.setenv("CREDSIM_VOTES", str(real_votes()))
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == err
+    monkeypatch.delenv("CREDSIM_VOTES")
+    assert main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"ok: {path}: pattern file ")
+    assert err == (
+        "credsim: note: the windows were not checked against the UN votes; give --votes DIR "
+        "or set CREDSIM_VOTES to check them\n"
+    )
+
+
+def test_validate_given_the_votes_counts_what_it_took_and_notes_what_they_leave_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shipped Sino-Soviet file passes with the votes: its five observed statistics are
+    counted, and its windows over 1964, which has no roll call (validation.md), are
+    noted as ``patterns check`` notes them. A scenario is not checked against votes."""
+    path = REPO / "patterns" / "sino_soviet.yaml"
+    votes = real_votes()
+    assert main(["validate", str(path), "--votes", str(votes)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1] == (
+        f"  votes: 5 observed statistics taken from the votes in {votes} (each window has "
+        "votes in at least one of its years)"
+    )
+    assert (
+        "credsim: note: pattern 'albania_after_split': its after years 1962-1966 have no "
+        "roll call in 1964" in err
+    )
+    scenario = REPO / "scenarios" / "sino_soviet.yaml"
+    assert main(["validate", str(scenario), "--votes", str(votes)]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {scenario}: --votes applies to pattern and calibration files, not "
+        "to a scenario file\n"
+    )
+
+
 def test_a_did_wholly_before_the_calendar_is_refused_at_load(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -177,11 +177,14 @@ def _check_options(args: argparse.Namespace) -> None:
 LOOSE_CORRELATION = 0.5
 
 
-def print_notes(pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None) -> None:
+def print_notes(
+    pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None, prefix: str = ""
+) -> None:
     """On stderr, what the observed side leaves out: states without a reference vote
     (decision 323) and window years without votes or with few roll calls (decision 348);
     with ``observed`` (:func:`sim.patterns.observed_statistics`), the correlations whose
-    tolerance lets almost any r pass (decision 480)."""
+    tolerance lets almost any r pass (decision 480). Each note after ``prefix`` (a
+    calibration's file name)."""
     from sim.patterns import coverage_notes, left_out
 
     first, last = pf.link.reference
@@ -205,7 +208,7 @@ def print_notes(pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None =
                 "a larger group or a numeric tolerance tests more"
             )
     for note in notes + coverage_notes(pf, prep):
-        print(f"credsim: note: {note}", file=sys.stderr)
+        print(f"credsim: note: {prefix}{note}", file=sys.stderr)
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
