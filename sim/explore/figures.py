@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import pairwise
 from typing import Any
 
@@ -28,6 +28,11 @@ from sim.scenario.schema import Scenario
 WIDTH = 560
 REGIONAL = 300  # actors beyond which the network is laid out region by region
 LABELLED = 80  # actors beyond which only the powers are named in the network
+HEIGHT = 380  # the network's plotting area, pixels
+# A network label's estimated extent at 9 px (states) and 10 px (powers, bold), pixels a
+# character and the line's height: enough to keep two labels' boxes apart on the page.
+LABEL_CHAR = {"state": 5.2, "power": 6.6}
+LABEL_HEIGHT = {"state": 10.0, "power": 12.0}
 NONE = "none"
 Spec = dict[str, Any]
 Records = list[dict[str, Any]]
@@ -340,17 +345,25 @@ def _regional_layout(
 @lru_cache(maxsize=16)
 def _network_template(powers: tuple[str, ...]) -> Spec:
     axis = alt.Axis(labels=False, ticks=False, grid=False, title=None, domain=False)
+    # Positions are given in [0, 1] (network_spec), so that a label's place on the page is
+    # known when it is chosen (_label_places).
+    unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
     edges = (
         alt.Chart(alt.Data(name="ties"))
         .mark_rule(color="#cccccc")
-        .encode(x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q")
+        .encode(
+            x=alt.X("x:Q", axis=axis, scale=unit),
+            y=alt.Y("y:Q", axis=axis, scale=unit),
+            x2="x2:Q",
+            y2="y2:Q",
+        )
     )
     points = (
         alt.Chart(alt.Data(name="nodes"))
         .mark_point(filled=True, opacity=0.9, stroke="#333333", strokeWidth=0.5)
         .encode(
-            x=alt.X("x:Q", axis=axis),
-            y=alt.Y("y:Q", axis=axis),
+            x=alt.X("x:Q", axis=axis, scale=unit),
+            y=alt.Y("y:Q", axis=axis, scale=unit),
             color=alt.Color("aligned:N", scale=_power_scale(powers, none=True), title="aligned"),
             shape=alt.Shape(
                 "kind:N", scale=alt.Scale(domain=["power", "state"], range=["square", "circle"])
@@ -364,20 +377,82 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
             ],
         )
     )
-    # A power's label sits above its square (up to 27 px wide), a state's above its dot.
+    # Each label at the place _label_places found for it, clear of the others and the nodes.
     labels = [
         alt.Chart(alt.Data(name="nodes"))
-        .transform_filter(f"datum.kind == '{kind}'")
+        .transform_filter(f"datum.kind == '{kind}' && datum.label != ''")
         .mark_text(
-            dy=dy,
+            baseline="middle",
+            align="center",
             fontSize=size,
             fontWeight="bold" if kind == "power" else "normal",
             color="#333333",
         )
-        .encode(x="x:Q", y="y:Q", text="label:N")
-        for kind, dy, size in (("state", -11, 9), ("power", -20, 10))
+        .encode(x=alt.X("lx:Q", scale=unit), y=alt.Y("ly:Q", scale=unit), text="label:N")
+        for kind, size in (("state", 9), ("power", 10))
     ]
-    return alt.layer(edges, points, *labels).properties(width=WIDTH, height=380).to_dict()
+    return alt.layer(edges, points, *labels).properties(width=WIDTH, height=HEIGHT).to_dict()
+
+
+def _unit_layout(
+    layout: dict[str, tuple[float, float]],
+) -> dict[str, tuple[float, float]]:
+    """The layout scaled into [0, 1] with a margin (for labels above the top row and the
+    largest power's square at the edges), the same for every step."""
+    points = np.array(list(layout.values()), dtype=float)
+    low, high = points.min(axis=0), points.max(axis=0)
+    span = np.where(high - low > 0, high - low, 1.0)
+    margin = np.array([0.05, 0.07])
+    scaled = margin + (points - low) / span * (1 - 2 * margin)
+    return {name: (float(x), float(y)) for name, (x, y) in zip(layout, scaled, strict=True)}
+
+
+def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float] | None]:
+    """Where each row's label goes, in [0, 1] units, or None where it would cover another.
+
+    Labels are placed in order (the powers first, then the states the caller wants named
+    first), each at the first of above, below, right and left of its node whose box
+    overlaps no label placed before and no node; a state's label with no such place is
+    left out (hovering a node names it), a power's goes above its square. A box is the
+    label's estimated extent on the page (``LABEL_CHAR``, ``LABEL_HEIGHT``); a node's,
+    its mark's (``size`` is its area).
+    """
+    px = [(row["x"] * WIDTH, (1 - row["y"]) * HEIGHT) for row in rows]
+    nodes = [
+        (x - r, y - r, x + r, y + r)
+        for (x, y), row in zip(px, rows, strict=True)
+        for r in [np.sqrt(row["size"]) / (2 if row["kind"] == "power" else np.sqrt(np.pi))]
+    ]
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float] | None] = [None] * len(rows)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["kind"] != "power", not wanted[i]))
+    for i in order:
+        row = rows[i]
+        if not row["label"]:
+            continue
+        w = LABEL_CHAR[row["kind"]] * len(row["label"])
+        h = LABEL_HEIGHT[row["kind"]]
+        x, y = px[i]
+        x0, y0, x1, y1 = nodes[i]
+        candidates = [
+            (x, y0 - h / 2 - 1),
+            (x, y1 + h / 2 + 1),
+            (x1 + w / 2 + 2, y),
+            (x0 - w / 2 - 2, y),
+        ]
+        boxes = [(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) for cx, cy in candidates]
+        obstacles = placed + nodes
+        free = [k for k, box in enumerate(boxes) if not any(map(partial(_overlap, box), obstacles))]
+        # A power is always named: above its square when nothing is free (a dense region).
+        k = free[0] if free else 0 if row["kind"] == "power" else None
+        if k is not None:
+            placed.append(boxes[k])
+            out[i] = (candidates[k][0] / WIDTH, 1 - candidates[k][1] / HEIGHT)
+    return out
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _node(
@@ -414,25 +489,34 @@ def network_spec(
 ) -> Spec:
     """States coloured by the power they align with (grey: none), powers as squares in
     their own colour; node size by capability (powers) or by membership of the group.
-    Beyond :data:`LABELLED` actors only the powers are named (hover names a state).
+    Beyond :data:`LABELLED` actors only the powers are named (hover names a state). A
+    label that would cover another or a node is left out (:func:`_label_places`: the
+    powers first, then the group's states), so names no longer print over each other.
 
-    Datasets: ``nodes`` (name, label, kind, aligned, size, x, y, region) and ``ties``.
+    Datasets: ``nodes`` (name, label, kind, aligned, size, x, y, region, and ``lx``,
+    ``ly``, where its label goes), positions in [0, 1]; and ``ties``.
     """
     powers = scenario.power_names
+    unit = _unit_layout(layout)
     rows: Records = []
     for i, name in enumerate(powers):
         size = 150 + 600 * float(capability[i]) if size_by == "capability" else 250
-        rows.append(_node(scenario, layout, name, "power", name, size))
+        rows.append(_node(scenario, unit, name, "power", name, size))
     for j, name in enumerate(scenario.states):
         choice = int(aligned[j])
         size = 220 if size_by == "group" and name in members else 90
         option = powers[choice] if choice >= 0 else NONE
-        rows.append(_node(scenario, layout, name, "state", option, size))
+        rows.append(_node(scenario, unit, name, "state", option, size))
+    places = _label_places(rows, [row["name"] in members for row in rows])
+    for row, place in zip(rows, places, strict=True):
+        if place is None:
+            row["label"] = ""
+        row["lx"], row["ly"] = place if place is not None else (row["x"], row["y"])
     # Laid out by region (beyond REGIONAL actors) the ties are one grey mesh between the
     # discs, and thousands of them made each step's figure slow to send and draw.
     ties = (
         [
-            {"x": layout[a][0], "y": layout[a][1], "x2": layout[b][0], "y2": layout[b][1]}
+            {"x": unit[a][0], "y": unit[a][1], "x2": unit[b][0], "y2": unit[b][1]}
             for a, b, _, _ in scenario.network.resolved_ties()
         ]
         if len(layout) <= REGIONAL
