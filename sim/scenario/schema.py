@@ -865,14 +865,6 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 path=f"states.{name}.aligned",
             )
 
-    def check_initial() -> None:
-        if sc.network.initial == "equilibrium" and sc.parameters.diffusion.susceptibility >= 1.0:
-            raise InputError(
-                "network.initial 'equilibrium' needs susceptibility below 1 (at 1 the "
-                "equilibrium does not depend on the priors); use 'prior' or lower it",
-                path="parameters.diffusion.susceptibility",
-            )
-
     def check_tie(i: int, a: str, b: str) -> None:
         for end in (a, b):
             if end not in actor_set:
@@ -1015,7 +1007,7 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     attempt(check_trust, "defaults.affinity", sc.defaults.affinity, None)
     for i, (a, b, _v, _d) in enumerate(resolved_relations(sc.relations)):
         attempt(check_relation, f"relations[{i}]", a, b)
-    attempt(check_initial)
+    attempt(_check_initial, sc)
     for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
         attempt(check_tie, i, a, b)
     for i, ev in enumerate(sc.events):
@@ -1027,6 +1019,29 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     for actor in sc.observed.names if sc.observed else {}:
         attempt(check_observed, actor)
     return problems
+
+
+def parameter_problems(sc: Scenario) -> list[InputError]:
+    """The cross-section problems that depend on ``sc.parameters``: those that
+    :func:`reference_problems` finds, and nothing else reads the parameters.
+
+    A scenario whose references were checked, given new parameters, needs only these
+    (:func:`sim.scenario.loader.load_scenario`, decision 565).
+    """
+    try:
+        _check_initial(sc)
+    except InputError as exc:
+        return [exc]
+    return []
+
+
+def _check_initial(sc: Scenario) -> None:
+    if sc.network.initial == "equilibrium" and sc.parameters.diffusion.susceptibility >= 1.0:
+        raise InputError(
+            "network.initial 'equilibrium' needs susceptibility below 1 (at 1 the "
+            "equilibrium does not depend on the priors); use 'prior' or lower it",
+            path="parameters.diffusion.susceptibility",
+        )
 
 
 def _check_actor_lists(sc: Scenario) -> None:
