@@ -102,7 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="check a scenario, experiment, pattern or calibration file; runs nothing"
     )
     p.add_argument("file", help="scenario, experiment, pattern or calibration file (YAML)")
-    add_overrides(p, "check a scenario or experiment with a value overridden, as run and sweep do")
+    add_overrides(
+        p,
+        "check a scenario, experiment or pattern file with a value overridden, as run, sweep "
+        "and patterns check do",
+    )
     p.add_argument(
         "--votes",
         help="for a pattern or calibration file, the UN votes folder to check its windows "

@@ -107,12 +107,14 @@ def cli_validate(args: argparse.Namespace) -> int:
         raise InputError(f"{what}; {ANY_NEEDS}", file=shown)
     votes = getattr(args, "votes", None)
     if kind in ("pattern", "calibration"):
-        if overrides:
+        if overrides and kind == "calibration":
             raise InputError(
-                f"--set applies to scenarios and experiments, not to a {kind} file", file=shown
+                "--set applies to scenarios, experiments and pattern files, not to a "
+                "calibration file",
+                file=shown,
             )
         if kind == "pattern":
-            line, files = _check_patterns(shown)
+            line, files = _check_patterns(shown, overrides)
         else:
             line, files = _check_calibration(shown)
         seen = _check_votes(files, votes)
@@ -161,11 +163,15 @@ def cli_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_patterns(shown: str) -> tuple[str, list[PatternFile]]:
-    """Load a pattern file and its scenario; its summary line, and the file."""
-    from sim.patterns import load_patterns
+def _check_patterns(shown: str, overrides: list[str]) -> tuple[str, list[PatternFile]]:
+    """Load a pattern file and its scenario, and apply ``overrides`` (``--set``) as
+    ``patterns check`` does (:func:`sim.patterns.resolve`); its summary line, and the
+    file."""
+    from sim.patterns import load_patterns, resolve
 
     pf = load_patterns(shown)
+    if overrides:
+        resolve(pf, {o.path: o.value for o in parse_overrides(overrides)})
     roles = [p.role for p in pf.patterns]
     by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
     line = (

@@ -944,9 +944,13 @@ def test_the_check_notes_window_years_without_votes_or_with_few_roll_calls(
     assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
     assert notes == [
+        # Its before window begins before Syria's calendar (decision 566).
+        "credsim: note: pattern 'gulf': its before years 2012-2014 begin before the "
+        "scenario's calendar (from 2014-01); in 2012-2013 the prediction is the initial "
+        "state's, flat by construction",
         "credsim: note: pattern 'gulf': its after years 2018-2023 have no roll call in "
         "2021-2023 and few roll calls (count) in 2020 (1) (a window averages the years with "
-        "votes, each once however few its roll calls)"
+        "votes, each once however few its roll calls)",
     ]
 
 
@@ -1299,3 +1303,149 @@ def test_the_pattern_figure_speaks_in_words_and_in_greys(india_figure: Figure) -
     for line in ax.get_lines():
         red, green, blue = to_rgb(line.get_color())
         assert red == green == blue
+
+
+# --------------------------------------------------------------------------- audit (566)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "control: africa_non_arab",
+            "control: gulf_again",
+            "p.yaml:12: patterns[0].control: the control 'gulf_again' holds the same states as "
+            "the group 'gulf' (Bahrain, Iran, Kuwait, Oman, Qatar, Saudi Arabia, UAE), so the "
+            "difference in differences is always 0; give another group to compare with",
+        ),
+        (
+            "before: [2012, 2014]",
+            "before: [2014, 2012]",
+            "p.yaml:12: patterns[0].before: 'before' ends (2012) before it starts (2014)",
+        ),
+        (
+            "reference: [2012, 2014]",
+            "reference: [2014, 2012]",
+            "p.yaml:3: link.reference: 'reference' ends (2012) before it starts (2014)",
+        ),
+        ("beta: 0.5", "beta: 1e308", "p.yaml:3: link.beta: must be <= 1e+06, got 1e+308"),
+    ],
+    ids=["same-states-control", "reversed-window", "reversed-reference", "huge-beta"],
+)
+def test_what_an_audit_of_held_out_style_files_found_is_refused_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
+) -> None:
+    """An audit wrote pattern files as a reader of validation.md would (decision 566):
+    a control by another name holding the group's own states passed with a did of 0
+    whatever the model did; a reversed window was located at the whole pattern, not at
+    its field; a beta of 1e308 made every prediction infinite. Each is refused at its
+    line by validate and patterns check alike."""
+    path = _pattern_file(tmp_path, old, new)
+    if "gulf_again" in new:
+        path.write_text(
+            path.read_text().replace("groups:\n", "groups:\n  gulf_again: {region: gulf}\n")
+        )
+    _refused_at_load(path, capsys, f"credsim: error: {tmp_path}/{expected}\n")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("inf", "link.beta must be a finite number, got inf"),
+        ("nan", "link.beta must be a finite number, got nan"),
+        ("1e308", "link.beta must be <= 1e+06, got 1e+308"),
+        ("-1", "link.beta must be >= 0, got -1"),
+    ],
+)
+def test_a_beta_set_on_the_command_line_is_checked_as_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, expected: str
+) -> None:
+    """`--set link.beta=inf` ran, with every prediction NaN, numpy's warnings on stderr and
+    exit 0, where the same value in the file is refused (decision 566). Both validate
+    (which now takes --set for a pattern file) and patterns check refuse it, in one line,
+    before anything runs."""
+    path = _pattern_file(tmp_path)
+    out = tmp_path / "out"
+    assert main(["validate", str(path), "--set", f"link.beta={value}"]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {expected}\n"
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--out", str(out)]
+    assert main([*argv, "--set", f"link.beta={value}"]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {expected}\n"
+    assert not any(out.iterdir()) if out.exists() else True
+
+
+def test_validate_takes_the_overrides_patterns_check_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate refused --set on a pattern file, which patterns check takes, so a user could
+    not check a combination before running it (decision 566). It now applies them as
+    patterns check does: a link path other than link.beta and a scenario value out of
+    range are refused as there, good values pass."""
+    path = _pattern_file(tmp_path)
+    for given, expected in (
+        ("link.betta=0", "override 'link.betta': of the link only link.beta can be set"),
+        ("parameters.trust.memory=2", "parameters.trust.memory: must be <= 1, got 2"),
+    ):
+        assert main(["validate", str(path), "--set", given]) == 2
+        assert capsys.readouterr().err == f"credsim: error: {expected}\n"
+    assert (
+        main(
+            [
+                "validate",
+                str(path),
+                "--set",
+                "link.beta=0.7",
+                "--set",
+                "parameters.trust.memory=0.9",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.startswith(f"ok: {path}: pattern file 'tiny'")
+    joint = REPO / "calibrations" / "joint.yaml"
+    assert main(["validate", str(joint), "--set", "link.beta=1"]) == 2
+    assert "--set applies to scenarios, experiments and pattern files, not to a calibration" in (
+        capsys.readouterr().err
+    )
+
+
+def test_notes_name_states_in_the_plural_and_windows_before_the_calendar(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Notes said "Albania, Hungary, Romania, Bulgaria did not vote ..., so has no
+    prediction"; and a window beginning before the scenario's calendar, whose years there
+    take the initial state (decision 38), was said only in the figure's caption. Syria's
+    shipped before windows of 2012-2014 on a calendar from 2014 are noted (decision 566)."""
+    from sim.patterns import calendar_notes, load_patterns
+    from sim.patterns.check import _listed
+
+    assert _listed(["Albania"]) == "Albania"
+    assert _listed(["Albania", "Hungary", "Romania"]) == "Albania, Hungary and Romania"
+    notes = calendar_notes(load_patterns(REPO / "patterns" / "syria.yaml"))
+    assert notes == [
+        f"pattern '{pid}': its before years 2012-2014 begin before the scenario's calendar "
+        "(from 2014-01); in 2012-2013 the prediction is the initial state's, flat by "
+        "construction"
+        for pid in ("gulf_no_warming", "arab_league_no_warming")
+    ]
+    assert calendar_notes(load_patterns(REPO / "patterns" / "sino_soviet.yaml")) == []
+
+
+@pytest.mark.parametrize("issue", ["me", None])
+def test_a_figure_names_the_links_issue_filter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, issue: str | None
+) -> None:
+    """A link restricted to one issue's roll calls drew figures that read as if every roll
+    call counted; only report.md's header said otherwise (an audit, decision 567). The
+    caption names the issue, and says nothing of one when the link has none."""
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
+    figures = drawn_figures(monkeypatch)
+    path = _pattern_file(tmp_path)
+    if issue:
+        path.write_text(path.read_text().replace("beta: 0.5}", f"beta: 0.5, issue: {issue}}}"))
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    caption = _caption(figures[0])
+    named = "roll calls on Palestinian conflict (me) only;" in caption
+    assert named == (issue == "me")
+    assert "offsets on 2012-2014;" in caption

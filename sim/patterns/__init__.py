@@ -38,6 +38,7 @@ None for ``$CREDSIM_VOTES``.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ from sim.observed.votes import (
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
 from sim.patterns.schema import Pattern, PatternFile, check_names
-from sim.scenario.schema import Scenario, why_no_state
+from sim.scenario.schema import MAX_VALUE, Scenario, why_no_state
 from sim.seeds import seed_sequence
 
 Votes = VoteData | str | os.PathLike[str] | None
@@ -227,6 +228,23 @@ def check_groups(pf: PatternFile, scenario: Scenario) -> None:
                     f"'{scenario.name}'), so it has no votes to compare",
                     path=f"patterns[{index}].{field}",
                 )
+    # A control by another name that holds the group's own states (with seats): the
+    # difference in differences is then 0 whatever the model does, a free pass in a
+    # calibration (an audit: `gulf_again: {region: gulf}` against `gulf`).
+    for index, pattern in enumerate(pf.patterns):
+        if pattern.control is None or pattern.group is None:
+            continue
+        mine, theirs = (
+            {a for a in groups[name] if a in scenario.states and a not in seatless}
+            for name in (pattern.group, pattern.control)
+        )
+        if mine == theirs:
+            raise InputError(
+                f"the control '{pattern.control}' holds the same states as the group "
+                f"'{pattern.group}' ({', '.join(sorted(mine))}), so the difference in "
+                "differences is always 0; give another group to compare with",
+                path=f"patterns[{index}].control",
+            )
 
 
 def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
@@ -276,6 +294,36 @@ def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
                 f"its {latest} years reach {begins} or later",
                 path=f"patterns[{i}].{latest}",
             )
+
+
+def calendar_notes(pf: PatternFile) -> list[str]:
+    """One note per window of a change or did that begins before the scenario's calendar.
+
+    :func:`check_calendar` allows it (decision 38), but its years before the calendar
+    take the initial state, so the window's prediction is flat there by construction,
+    which the figure's caption says and the terminal did not (an audit: a ``before`` of
+    1946-1950 on a calendar from 1956). A correlation's years are its purpose (it tests
+    the initial conditions) and the link's reference is only an anchor: neither is noted.
+    """
+    scenario = pf.base_scenario
+    begins = int(links.step_years(scenario)[0])
+    notes = []
+    for pattern in pf.patterns:
+        if pattern.statistic == "correlation":
+            continue
+        for name, (start, stop) in pattern.windows().items():
+            if start < begins:
+                before = (
+                    f"{start}-{min(stop, begins - 1)}"
+                    if start < min(stop, begins - 1)
+                    else f"{start}"
+                )
+                notes.append(
+                    f"pattern '{pattern.id}': its {name} years {start}-{stop} begin before the "
+                    f"scenario's calendar (from {scenario.calendar.start}); in {before} the "
+                    "prediction is the initial state's, flat by construction"
+                )
+    return notes
 
 
 def located(error: InputError, pf: PatternFile) -> InputError:
@@ -630,6 +678,45 @@ def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("id")
 
 
+def resolve(
+    pf: PatternFile, overrides: Mapping[str, Any] | None = None, beta: float | None = None
+) -> tuple[float, Scenario]:
+    """The link's beta and the scenario that :func:`simulate` runs under ``overrides``
+    (scenario paths and ``link.beta``; ``beta`` wins over both), checked as the file's
+    own values are; ``validate --set`` checks them so without running (decision 566).
+
+    Raises:
+        InputError: a link path other than ``link.beta``, a beta that is not a finite
+            number in [0, MAX_VALUE], or an override the scenario rejects.
+    """
+    from sim.scenario.loader import load_scenario
+
+    scenario_overrides = dict(overrides or {})
+    given_beta = scenario_overrides.pop(_LINK_BETA, None)
+    stray = [p for p in scenario_overrides if p.startswith("link.")]
+    if stray:
+        raise InputError(f"override '{stray[0]}': of the link only {_LINK_BETA} can be set")
+    slope = beta if beta is not None else given_beta if given_beta is not None else pf.link.beta
+    if beyond_float(slope):
+        raise InputError(f"{_LINK_BETA} must be a number, got {number_text(slope)}")
+    try:
+        slope = float(slope)
+    except (TypeError, ValueError):
+        raise InputError(f"{_LINK_BETA} must be a number, got {slope!r}") from None
+    # As the file's link.beta: finite and in [0, MAX_VALUE]. `--set link.beta=inf` made
+    # every prediction NaN with numpy's warnings, and exit 0 (an audit).
+    if math.isnan(slope) or math.isinf(slope):
+        raise InputError(f"{_LINK_BETA} must be a finite number, got {slope:g}")
+    if not slope >= 0.0:
+        raise InputError(f"{_LINK_BETA} must be >= 0, got {slope:g}")
+    if slope > MAX_VALUE:
+        raise InputError(f"{_LINK_BETA} must be <= {MAX_VALUE:g}, got {slope:g}")
+    scenario: Scenario = pf.base_scenario
+    if scenario_overrides:
+        scenario = load_scenario(scenario, scenario_overrides)
+    return slope, scenario
+
+
 def simulate(
     pf: PatternFile,
     overrides: Mapping[str, Any] | None = None,
@@ -646,28 +733,10 @@ def simulate(
     ``engine`` (``mesa`` or ``fast``) runs :func:`sim.patterns.link.propensity_gaps`
     unless ``run_fn`` replaces it.
     """
-    from sim.scenario.loader import load_scenario
-
     if reps < 1:
         raise InputError(f"reps must be >= 1, got {reps}")
     prep = prepare(pf, votes)
-    scenario_overrides = dict(overrides or {})
-    given_beta = scenario_overrides.pop(_LINK_BETA, None)
-    stray = [p for p in scenario_overrides if p.startswith("link.")]
-    if stray:
-        raise InputError(f"override '{stray[0]}': of the link only {_LINK_BETA} can be set")
-    slope = beta if beta is not None else given_beta if given_beta is not None else pf.link.beta
-    if beyond_float(slope):
-        raise InputError(f"{_LINK_BETA} must be a number, got {number_text(slope)}")
-    try:
-        slope = float(slope)
-    except (TypeError, ValueError):
-        raise InputError(f"{_LINK_BETA} must be a number, got {slope!r}") from None
-    if not slope >= 0.0:
-        raise InputError(f"{_LINK_BETA} must be >= 0, got {slope:g}")
-    scenario: Scenario = pf.base_scenario
-    if scenario_overrides:
-        scenario = load_scenario(scenario, scenario_overrides)
+    slope, scenario = resolve(pf, overrides, beta)
     run = run_fn or functools.partial(links.propensity_gaps, engine=engine)
     total = np.zeros((scenario.calendar.n_steps + 1, prep.columns.size))
     for replicate in range(reps):

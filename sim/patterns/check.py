@@ -182,15 +182,21 @@ def print_notes(
 ) -> None:
     """On stderr, what the observed side leaves out: states without a reference vote
     (decision 323) and window years without votes or with few roll calls (decision 348);
+    windows that begin before the scenario's calendar (decision 566);
     with ``observed`` (:func:`sim.patterns.observed_statistics`), the correlations whose
     tolerance lets almost any r pass (decision 480). Each note after ``prefix`` (a
     calibration's file name)."""
-    from sim.patterns import coverage_notes, left_out
+    from sim.patterns import calendar_notes, coverage_notes, left_out
 
     first, last = pf.link.reference
     notes = [
-        f"pattern '{pid}': {', '.join(names)} did not vote in the link's reference years "
-        f"{first}-{last}, so has no prediction and counts on neither side"
+        f"pattern '{pid}': {_listed(names)} did not vote in the link's reference years "
+        f"{first}-{last}, so "
+        + (
+            "has no prediction and counts on neither side"
+            if len(names) == 1
+            else "have no prediction and count on neither side"
+        )
         for pid, names in left_out(pf, prep).items()
     ]
     tolerances = {} if observed is None else observed["tolerance"].astype(float).to_dict()
@@ -207,8 +213,13 @@ def print_notes(
                 f"{1 - tolerance:.2f} ({how} is {tolerance:.2f}), so it tests little; "
                 "a larger group or a numeric tolerance tests more"
             )
-    for note in notes + coverage_notes(pf, prep):
+    for note in notes + calendar_notes(pf) + coverage_notes(pf, prep):
         print(f"credsim: note: {prefix}{note}", file=sys.stderr)
+
+
+def _listed(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
@@ -354,6 +365,7 @@ def _write(
     args: argparse.Namespace,
 ) -> None:
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
+    from sim.observed.votes import ISSUE_CODES
     from sim.patterns import window_coverage
     from sim.patterns.link import step_years
     from sim.plots.figure import rendered
@@ -374,6 +386,9 @@ def _write(
     names = group_names(pf)
     first = int(step_years(pf.base_scenario)[0])
     simulated: dict[Any, float] = table["simulated"].astype(float).to_dict()
+    # The link's issue filter, which only report.md's header named (an audit, decision 567).
+    code = pf.link.issue
+    issue = f" roll calls on {ISSUE_CODES.get(code, code)} ({code}) only;" if code else ""
     for pattern in pf.patterns:
         row = table.loc[pattern.id]
         series = pattern_series(pattern, prep, sim)
@@ -391,7 +406,7 @@ def _write(
             f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
             f"{row['discrepancy']:.2f} ({'pass' if row['pass'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
-            f"{pf.link.reference[1]}; {args.reps} replicate(s).{notes}"
+            f"{pf.link.reference[1]};{issue} {args.reps} replicate(s).{notes}"
         )
         ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
         ax = None

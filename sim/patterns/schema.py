@@ -28,11 +28,19 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from sim.errors import InputError
 from sim.observed.names import scenario_actor
-from sim.scenario.schema import NAME_PATTERN, Group, Scenario, Strict, allowed, suggest
+from sim.scenario.schema import (
+    NAME_PATTERN,
+    Group,
+    NonNegative,
+    Scenario,
+    Strict,
+    allowed,
+    suggest,
+)
 
 FIRST_YEAR, LAST_YEAR = 1946, 2100
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
@@ -51,12 +59,19 @@ class Link(Strict):
     rival: str = Field(min_length=1)
     measure: Literal["agreement", "split_agreement"]
     reference: tuple[Year, Year]
-    beta: Annotated[float, Field(ge=0.0)]
+    beta: NonNegative  # at most MAX_VALUE: 1e308 made every prediction infinite (an audit)
     issue: IssueCode | None = None
+
+    # A field's own validator, so that the error is located at it (the model's pointed
+    # at the whole link or pattern; an audit).
+    @field_validator("reference")
+    @classmethod
+    def _in_order(cls, years: tuple[int, int], info: ValidationInfo) -> tuple[int, int]:
+        _ordered(years, str(info.field_name))
+        return years
 
     @model_validator(mode="after")
     def _checks(self) -> Link:
-        _ordered(self.reference, "reference")
         if self.power == self.rival:
             raise ValueError("power and rival must differ")
         return self
@@ -92,6 +107,14 @@ class Pattern(Strict):
         )
         raise ValueError(f"must be a number above 0 or 'bootstrap', got {shown}")
 
+    @field_validator("before", "after", "years")
+    @classmethod
+    def _in_order(
+        cls, years: tuple[int, int] | None, info: ValidationInfo
+    ) -> tuple[int, int] | None:
+        _ordered(years, str(info.field_name))
+        return years
+
     @model_validator(mode="after")
     def _fields_of_statistic(self) -> Pattern:
         if self.statistic == "correlation":
@@ -115,8 +138,6 @@ class Pattern(Strict):
                 if self.statistic == "did"
                 else f"'control' is for did only, not {self.statistic}"
             )
-        for name in ("before", "after", "years"):
-            _ordered(getattr(self, name), name)
         if self.statistic != "correlation" and self.before == self.after:
             # Like a control equal to its group: the statistic is 0 whatever the votes.
             raise ValueError(
