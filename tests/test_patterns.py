@@ -1449,3 +1449,51 @@ def test_a_figure_names_the_links_issue_filter(
     named = "roll calls on Palestinian conflict (me) only;" in caption
     assert named == (issue == "me")
     assert "offsets on 2012-2014;" in caption
+
+
+def test_groups_without_reference_votes_are_named_with_their_states(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """When no state of any group voted in the link's reference years, the message said
+    only "no state of the patterns' groups", and the data's years as 1946-2020, over 1964's
+    gap (an audit, decision 568). It names each group with its states now."""
+    path = tmp_path / "koreas.yaml"
+    path.write_text(
+        f"name: koreas\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: agreement, reference: [1958, 1961], beta: 0.5}\n"
+        "groups:\n  koreas: {members: [North Korea, South Korea]}\n"
+        "patterns:\n  - {id: k, role: calibrate, statistic: change, group: koreas,\n"
+        "     before: [1958, 1961], after: [1965, 1968], source: a note}\n"
+    )
+    assert main(["validate", str(path), "--votes", str(real_votes())]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {path}:3: link.reference: no state of the patterns' groups (koreas: "
+        "North Korea, South Korea) has votes in 1958-1961 (the vote data has roll calls in "
+        "1946-1963 and 1965-2020)\n"
+    )
+
+
+def test_a_bootstrap_tolerance_at_its_floor_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A one-state group's bootstrap tolerance is its floor 0.01 (resampling one state gives
+    no spread), so the pattern passes only within 0.01; the check said nothing of it (an
+    audit, decision 568). It is noted; a numeric tolerance is not."""
+    text = (
+        f"name: one\nscenario: {REPO / 'scenarios' / 'syria.yaml'}\n"
+        "link: {power: Russia, rival: USA, measure: split_agreement, reference: [2012, 2014], "
+        "beta: 0.5}\n"
+        "groups:\n  just_egypt: {members: [Egypt]}\n"
+        "patterns:\n  - {id: e, role: calibrate, statistic: change, group: just_egypt,\n"
+        "     before: [2012, 2014], after: [2016, 2019], tolerance: TOL, source: a note}\n"
+    )
+    path = tmp_path / "one.yaml"
+    for tolerance, noted in (("bootstrap", True), ("0.05", False)):
+        path.write_text(text.replace("TOL", tolerance))
+        assert main(["validate", str(path), "--votes", str(real_votes())]) == 0
+        err = capsys.readouterr().err
+        assert (
+            "credsim: note: pattern 'e': its bootstrap tolerance is the floor 0.01 "
+            "(resampling its states spreads the statistic less than that; one state does "
+            "not spread it at all), so it passes only that close" in err
+        ) == noted

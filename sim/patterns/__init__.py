@@ -433,9 +433,14 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     if not has_offset.any():
         # No state's offset could be set: every prediction would be NaN.
         start, stop = pf.link.reference
+        # The groups and their states named, and the data's years with 1964's gap (an
+        # audit: "no state of the patterns' groups" left the user to find which).
+        listed = "; ".join(
+            f"{name}: {_few([a for a in groups[name] if a in row])}" for name in dict.fromkeys(used)
+        )
         why = silence(pf.link.reference, roll_call_years, voters) or (
-            f"no state of the patterns' groups has votes in {start}-{stop} "
-            f"(the vote data has roll calls in {roll_call_years[0]}-{roll_call_years[-1]})"
+            f"no state of the patterns' groups ({listed}) has votes in {start}-{stop} "
+            f"(the vote data has roll calls in {' and '.join(year_spans(roll_call_years))})"
         )
         raise InputError(why, path="link.reference")
     return Prepared(
@@ -453,6 +458,12 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         roll_calls=roll_calls,
         measured_years=measured_years,
     )
+
+
+def _few(names: list[str], most: int = 6) -> str:
+    """Up to ``most`` names, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
 
 
 # --------------------------------------------------------------------------- statistics

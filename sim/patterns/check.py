@@ -187,6 +187,7 @@ def print_notes(
     tolerance lets almost any r pass (decision 480). Each note after ``prefix`` (a
     calibration's file name)."""
     from sim.patterns import calendar_notes, coverage_notes, left_out
+    from sim.patterns.statistics import TOLERANCE_FLOOR
 
     first, last = pf.link.reference
     notes = [
@@ -212,6 +213,21 @@ def print_notes(
                 f"pattern '{pattern.id}': a correlation passes at r >= "
                 f"{1 - tolerance:.2f} ({how} is {tolerance:.2f}), so it tests little; "
                 "a larger group or a numeric tolerance tests more"
+            )
+        elif (
+            pattern.statistic != "correlation"
+            and pattern.tolerance == "bootstrap"
+            and 0.0 < tolerance <= TOLERANCE_FLOOR
+        ):
+            # Resampling one state (or states that all moved alike) gives no spread, so
+            # the tolerance is its floor: a pass needs the model within 0.01 (decision 41
+            # gives the shipped one-state patterns a numeric tolerance for that reason;
+            # decision 568).
+            notes.append(
+                f"pattern '{pattern.id}': its bootstrap tolerance is the floor "
+                f"{TOLERANCE_FLOOR:g} (resampling its states spreads the statistic less "
+                "than that; one state does not spread it at all), so it passes only that "
+                "close; a numeric tolerance says what miss the pattern allows"
             )
     for note in notes + calendar_notes(pf) + coverage_notes(pf, prep):
         print(f"credsim: note: {prefix}{note}", file=sys.stderr)
