@@ -1497,3 +1497,32 @@ def test_a_bootstrap_tolerance_at_its_floor_is_noted(
             "(resampling its states spreads the statistic less than that; one state does "
             "not spread it at all), so it passes only that close" in err
         ) == noted
+
+
+def test_a_caption_says_how_many_of_a_groups_states_count(tmp_path: Path) -> None:
+    """Only states that voted in the link's reference years get a prediction (decision
+    313); the legend's "East Bloc (6 members)" read as if all six counted, where four
+    (Albania, Hungary, Romania, Bulgaria, UN members from 1955) did not vote in 1946-1950
+    (an audit, decision 571). The caption says how many count; a group whose states all
+    count, or a correlation, adds nothing."""
+    from sim.patterns.check import counted_note
+
+    path = tmp_path / "early.yaml"
+    path.write_text(
+        f"name: early\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: agreement, reference: [1946, 1950], beta: 0.5}\n"
+        "groups:\n"
+        "  east_bloc: {members: [Poland, Czechoslovakia, Hungary, Romania, Bulgaria, Albania]}\n"
+        "  western: {members: [Turkey, Iran, Pakistan, Thailand, Philippines]}\n"
+        "patterns:\n  - {id: e, role: calibrate, statistic: did, group: east_bloc,\n"
+        "     control: western, before: [1946, 1950], after: [1958, 1961], source: a note}\n"
+        "  - {id: w, role: calibrate, statistic: change, group: western,\n"
+        "     before: [1946, 1950], after: [1958, 1961], source: a note}\n"
+    )
+    pf = load_patterns(path)
+    prep = prepare(pf, real_votes())
+    did, change = pf.patterns
+    assert counted_note(did, prep) == (
+        " Counted, as voting in the link's reference years: 'east_bloc' 2 of its 6 states."
+    )
+    assert counted_note(change, prep) == ""

@@ -415,6 +415,7 @@ def _write(
         gaps = "; ".join(window_coverage(pf, prep, pattern))
         if gaps:
             notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
+        notes += counted_note(pattern, prep)
         # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
         observed = "target" if pattern.statistic == "correlation" else "observed"
         caption = (
@@ -439,6 +440,27 @@ def _write(
         )
         atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
     atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args))
+
+
+def counted_note(pattern: Pattern, prep: Prepared) -> str:
+    """The caption's sentence on a change or did whose groups count fewer states than
+    they hold: only states that voted in the link's reference years get a prediction
+    (decision 313). The legend gives a group's listed members, and read as if all counted
+    (an audit, decision 571). Empty when every state counts, and for a correlation."""
+    from sim.patterns import offset_rows
+
+    if pattern.statistic == "correlation":
+        return ""
+    parts = []
+    for name in (pattern.group, pattern.control):
+        if name is None:
+            continue
+        counted, total = len(offset_rows(prep, name)), len(prep.members[name])
+        if counted < total:
+            parts.append(f"'{name}' {counted} of its {total} states")
+    if not parts:
+        return ""
+    return f" Counted, as voting in the link's reference years: {'; '.join(parts)}."
 
 
 def _correlation_figure(
