@@ -7,6 +7,8 @@ or a command-line option becomes an :class:`InputError`. The CLI prints
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class InputError(Exception):
     """A problem with user input.
@@ -102,3 +104,8 @@ def describe_os_error(exc: OSError) -> str:
     if isinstance(exc, NotADirectoryError):
         return f"{where}: a part of the path is a file, not a folder"
     return f"cannot write {where}: {exc.strerror or exc}"
+
+
+def in_words(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -16,7 +16,6 @@ too, and the scenario package depends on none of them.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,7 +104,7 @@ def cli_validate(args: argparse.Namespace) -> int:
             else f"expected a mapping of fields, got {kind_of(doc.tree)}"
         )
         raise InputError(f"{what}; {ANY_NEEDS}", file=shown)
-    votes = getattr(args, "votes", None)
+    votes = args.votes
     if kind in ("pattern", "calibration"):
         if overrides and kind == "calibration":
             raise InputError(
@@ -215,12 +214,13 @@ def _check_votes(files: list[PatternFile], votes: str | None) -> str | None:
     Returns:
         What was checked, for the line under the summary (None when not checked).
     """
-    from sim.observed.votes import VOTES_ENV, load_votes
+    from sim.observed.votes import VOTES_ENV, load_votes, votes_folder
     from sim.patterns import observed_statistics, prepare
     from sim.patterns.check import print_notes
 
-    folder = votes or os.environ.get(VOTES_ENV)
-    if not folder:
+    try:
+        folder = votes_folder(votes)
+    except InputError:  # neither given: the file is checked without them
         print(
             "credsim: note: the windows were not checked against the UN votes; give "
             f"--votes DIR or set {VOTES_ENV} to check them",

@@ -1416,8 +1416,8 @@ def test_notes_name_states_in_the_plural_and_windows_before_the_calendar(
     prediction"; and a window beginning before the scenario's calendar, whose years there
     take the initial state (decision 38), was said only in the figure's caption. Syria's
     shipped before windows of 2012-2014 on a calendar from 2014 are noted (decision 566)."""
+    from sim.errors import in_words as _listed
     from sim.patterns import calendar_notes, load_patterns
-    from sim.patterns.check import _listed
 
     assert _listed(["Albania"]) == "Albania"
     assert _listed(["Albania", "Hungary", "Romania"]) == "Albania, Hungary and Romania"

@@ -285,27 +285,25 @@ def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any
     own seed, so a task run again gives the same result.
 
     Raises:
-        RuntimeError: the workers lost the items more than ``_RESCATTERS`` times, or
+        RuntimeError: the workers lost an item more than ``_RESCATTERS`` times, or
             more than ``_CANCELLED`` tasks came back cancelled.
     """
     from distributed import wait
 
-    from sim.calibrate.samplers import _CANCELLED, _RESCATTERS  # imports pyabc
+    from sim.calibrate.samplers import Resent, check_cancelled  # imports pyabc
 
-    shared: dict[int, Any] = {}
-    items: dict[int, Any] = {}  # each scattered item itself, to send again
+    shared: dict[int, Resent] = {}
     for job in jobs:
         if id(job[0]) not in shared:
-            items[id(job[0])] = job[0]
-            shared[id(job[0])] = client.scatter(job[0], broadcast=True, hash=False)
+            shared[id(job[0])] = Resent(client, job[0], "the predictive draws' data")
 
     def submit(i: int) -> Any:
         job = jobs[i]
-        return client.submit(_apply, fn, shared[id(job[0])], *job[1:], pure=False)
+        return client.submit(_apply, fn, shared[id(job[0])].future, *job[1:], pure=False)
 
     pending = {i: submit(i) for i in range(len(jobs))}
     results: list[Any] = [None] * len(jobs)
-    rescattered = cancelled = 0
+    cancelled = 0
     while pending:
         with suppress(CancelledError):  # distributed's wait raises when some were cancelled
             wait(list(pending.values()))
@@ -322,24 +320,13 @@ def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any
         if not lost:
             continue
         cancelled += len(lost)
-        if cancelled > _CANCELLED:
-            raise RuntimeError(
-                f"{cancelled} Dask tasks of the predictive draws were cancelled; "
-                "the workers keep dying or the cluster is shutting down"
-            )
+        check_cancelled(cancelled, "of the predictive draws")
         for key in {id(jobs[i][0]) for i in lost}:
-            if shared[key].status != "finished":
-                rescattered += 1
-                if rescattered > _RESCATTERS:
-                    raise RuntimeError(
-                        f"the Dask workers lost the predictive draws' data {rescattered} "
-                        "times (every worker holding it died)"
-                    )
-                shared[key] = client.scatter(items[key], broadcast=True, hash=False)
+            shared[key].renew()
         for i in lost:
             pending[i] = submit(i)
-    for future in shared.values():
-        future.release()
+    for data in shared.values():
+        data.future.release()
     return results
 
 

@@ -259,6 +259,54 @@ _RESCATTERS = 5
 # How many of a generation's tasks may come back cancelled (and be run again) in all.
 _CANCELLED = 1000
 
+
+class Resent:
+    """Data scattered once to every Dask worker, sent again when every worker holding it
+    died: the tasks that needed it then come back cancelled (decision 560).
+
+    Args:
+        client: the Dask client.
+        data: what to scatter.
+        what: the data in words, for the error (``the calibration's data``).
+        scope: where the count runs, for the error (`` in one generation``).
+    """
+
+    def __init__(self, client: Any, data: Any, what: str, scope: str = "") -> None:
+        self.client, self.data, self.what, self.scope = client, data, what, scope
+        self.future = client.scatter(data, broadcast=True, hash=False)
+        self.resent = 0
+
+    def renew(self) -> Any:
+        """The data's future, scattered again if every copy was lost.
+
+        Raises:
+            RuntimeError: lost more than ``_RESCATTERS`` times.
+        """
+        if self.future.status != "finished":
+            self.resent += 1
+            if self.resent > _RESCATTERS:
+                raise RuntimeError(
+                    f"the Dask workers lost {self.what} {self.resent} times{self.scope} "
+                    "(every worker holding it died)"
+                )
+            self.future = self.client.scatter(self.data, broadcast=True, hash=False)
+        return self.future
+
+
+def check_cancelled(cancelled: int, tasks: str) -> None:
+    """Give up once more than ``_CANCELLED`` tasks (``tasks``: ``of one generation``)
+    came back cancelled.
+
+    Raises:
+        RuntimeError: the workers keep dying or the cluster is shutting down.
+    """
+    if cancelled > _CANCELLED:
+        raise RuntimeError(
+            f"{cancelled} Dask tasks {tasks} were cancelled; "
+            "the workers keep dying or the cluster is shutting down"
+        )
+
+
 # A Dask worker's unpickled ``simulate_one``, by its payload's key: the one of the
 # generation at hand (each generation has its own).
 _LOADED: dict[str, Any] = {}
@@ -313,12 +361,12 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         # is tens of MB, and each task carried it (a "large graph" warning a task, and
         # 2 evaluations a second against 50 on processes; an audit of the calibration).
         # A worker that joins or is restarted fetches it from another.
-        shared = self.client.scatter(payload, broadcast=True, hash=False)
+        shared = Resent(self.client, payload, "the calibration's data", " in one generation")
         evaluations: dict[int, Any] = {}
         running: set[Any] = set()
         tasks: dict[Any, list[int]] = {}  # each running task's indices
         again: list[list[int]] = []  # the indices of tasks cancelled with a lost payload
-        rescattered = cancelled = 0
+        cancelled = 0
         next_index = 0
         received = 0  # accepted particles received, gaps or not
         # The evaluations from index 0 without a gap: how many, and how many accepted.
@@ -326,7 +374,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
 
         def submit(indices: list[int]) -> None:
             future = self.client.submit(
-                _dask_job, shared, key, self.seed, job.t, indices, pure=False
+                _dask_job, shared.future, key, self.seed, job.t, indices, pure=False
             )
             running.add(future)
             tasks[future] = indices
@@ -359,20 +407,9 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                     # together, a fresh-clone CI run): the tasks that needed it are
                     # cancelled. Send it again and run them again, with the same indices
                     # and so the same results.
-                    if shared.status != "finished":
-                        rescattered += 1
-                        if rescattered > _RESCATTERS:
-                            raise RuntimeError(
-                                f"the Dask workers lost the calibration's data {rescattered} "
-                                "times in one generation (every worker holding it died)"
-                            )
-                        shared = self.client.scatter(payload, broadcast=True, hash=False)
+                    shared.renew()
                     cancelled += 1
-                    if cancelled > _CANCELLED:
-                        raise RuntimeError(
-                            f"{cancelled} Dask tasks of one generation were cancelled; "
-                            "the workers keep dying or the cluster is shutting down"
-                        )
+                    check_cancelled(cancelled, "of one generation")
                     again.append(indices)
                     continue
                 for i, evaluation in results:
@@ -385,5 +422,5 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 prefix += 1
         for future in running:
             future.cancel()
-        shared.release()
+        shared.future.release()
         return evaluations, np.inf

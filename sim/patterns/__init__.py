@@ -67,7 +67,7 @@ from sim.observed.votes import (
 from sim.patterns import link as links
 from sim.patterns import statistics as stats
 from sim.patterns.schema import Pattern, PatternFile, check_names
-from sim.scenario.schema import MAX_VALUE, Scenario, why_no_state
+from sim.scenario.schema import MAX_VALUE, Scenario, allowed, why_no_state
 from sim.seeds import seed_sequence
 
 Votes = VoteData | str | os.PathLike[str] | None
@@ -313,15 +313,11 @@ def calendar_notes(pf: PatternFile) -> list[str]:
             continue
         for name, (start, stop) in pattern.windows().items():
             if start < begins:
-                before = (
-                    f"{start}-{min(stop, begins - 1)}"
-                    if start < min(stop, begins - 1)
-                    else f"{start}"
-                )
                 notes.append(
                     f"pattern '{pattern.id}': its {name} years {start}-{stop} begin before the "
-                    f"scenario's calendar (from {scenario.calendar.start}); in {before} the "
-                    "prediction is the initial state's, flat by construction"
+                    f"scenario's calendar (from {scenario.calendar.start}); in "
+                    f"{span_text(start, min(stop, begins - 1))} the prediction is the initial "
+                    "state's, flat by construction"
                 )
     return notes
 
@@ -436,7 +432,8 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         # The groups and their states named, and the data's years with 1964's gap (an
         # audit: "no state of the patterns' groups" left the user to find which).
         listed = "; ".join(
-            f"{name}: {_few([a for a in groups[name] if a in row])}" for name in dict.fromkeys(used)
+            f"{name}: {allowed([a for a in groups[name] if a in row], 6)}"
+            for name in dict.fromkeys(used)
         )
         why = silence(pf.link.reference, roll_call_years, voters) or (
             f"no state of the patterns' groups ({listed}) has votes in {start}-{stop} "
@@ -458,12 +455,6 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         roll_calls=roll_calls,
         measured_years=measured_years,
     )
-
-
-def _few(names: list[str], most: int = 6) -> str:
-    """Up to ``most`` names, then how many more."""
-    shown = ", ".join(names[:most])
-    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
 
 
 # --------------------------------------------------------------------------- statistics

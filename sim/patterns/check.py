@@ -186,12 +186,13 @@ def print_notes(
     with ``observed`` (:func:`sim.patterns.observed_statistics`), the correlations whose
     tolerance lets almost any r pass (decision 480). Each note after ``prefix`` (a
     calibration's file name)."""
+    from sim.errors import in_words
     from sim.patterns import calendar_notes, coverage_notes, left_out
     from sim.patterns.statistics import TOLERANCE_FLOOR
 
     first, last = pf.link.reference
     notes = [
-        f"pattern '{pid}': {_listed(names)} did not vote in the link's reference years "
+        f"pattern '{pid}': {in_words(names)} did not vote in the link's reference years "
         f"{first}-{last}, so "
         + (
             "has no prediction and counts on neither side"
@@ -231,11 +232,6 @@ def print_notes(
             )
     for note in notes + calendar_notes(pf) + coverage_notes(pf, prep):
         print(f"credsim: note: {prefix}{note}", file=sys.stderr)
-
-
-def _listed(names: list[str]) -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:

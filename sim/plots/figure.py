@@ -33,6 +33,7 @@ from sim.analysis.paired import (
     value_text,
 )
 from sim.catalogue import SERIES_METRICS, parse_metric
+from sim.errors import in_words
 from sim.metrics import NONE
 from sim.results import GRID, Results
 from sim.scenario.calendar import parse_month
@@ -359,11 +360,6 @@ def coinciding(lines: Mapping[Any, np.ndarray], tol: float = COINCIDE) -> list[l
         else:
             sets.append([key])
     return [found for found in sets if len(found) > 1]
-
-
-def in_words(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def coincide_text(metric: str, group: str, lines: Sequence[tuple[str, str]],
