@@ -47,6 +47,7 @@ from sim.explore.figures import (
     event_table,
     network_layout,
     network_spec,
+    on_page,
     trajectories_spec,
 )
 from sim.fileio import atomic_write_bytes, atomic_write_text
@@ -299,7 +300,7 @@ def Figure(drawn: Drawn) -> None:
     widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec={}), [])
 
     def show() -> None:
-        widget.spec = drawn.spec
+        widget.spec = on_page(drawn.spec)
 
     solara.use_effect(show, [drawn])
     solara.Column(children=[widget])

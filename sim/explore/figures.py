@@ -37,6 +37,11 @@ NONE = "none"
 Spec = dict[str, Any]
 Records = list[dict[str, Any]]
 SOLID, DASHED = [1, 0], [6, 4]
+# The Vega-Lite that draws the page: Solara 1.64's VegaLite widget loads vega-lite@5
+# (sim.explore.assets), while Altair 6 writes its specs for v6. The page's specs use
+# nothing v5 lacks (the browser test validates them against v5's own schema), so the
+# page hands them over as v5 specs and vega-embed has no version to warn about.
+PAGE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 EVENT_TOOLTIP = [
     alt.Tooltip("date:N"),
     alt.Tooltip("label:N"),
@@ -45,6 +50,11 @@ EVENT_TOOLTIP = [
     alt.Tooltip("target:N"),
     alt.Tooltip("source:N"),
 ]
+
+
+def on_page(spec: Spec) -> Spec:
+    """``spec`` as the page's Vega-Lite 5 draws it (:data:`PAGE_SCHEMA`); a shallow copy."""
+    return {**spec, "$schema": PAGE_SCHEMA}
 
 
 @dataclass(frozen=True)
