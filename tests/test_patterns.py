@@ -98,7 +98,7 @@ def test_a_prediction_just_past_1_is_said_with_the_digits_that_show_it() -> None
     )
     assert out_of_range_note(pd.Series([-0.25, 1.3])) == (
         " The linear link predicts values outside 0-1 here (down to -0.25 and up to 1.30), "
-        "beyond the axis; votes cannot."
+        "beyond the axis (triangles on its edge mark the years); votes cannot."
     )
 
 
@@ -1254,14 +1254,48 @@ def test_the_pattern_figure_keeps_to_the_range_its_axis_names(india_figure: Figu
     low, high = np.nanmin(predicted), np.nanmax(predicted)
     assert low < -0.02 and high > 1.02
     assert (
-        f"outside 0-1 here (down to {low:.2f} and up to {high:.2f}), beyond the axis; votes cannot."
+        f"outside 0-1 here (down to {low:.2f} and up to {high:.2f}), beyond the axis "
+        "(triangles on its edge mark the years); votes cannot."
     ) in _caption(india_figure)
+
+
+def test_the_pattern_figure_marks_the_years_its_predictions_leave_the_axis(
+    india_figure: Figure,
+) -> None:
+    """A dashed line past the axis left the panel with nothing drawn where it went (the
+    audit of decision 566). Each year of a predicted line beyond the axis now has a
+    triangle on the edge it crossed, in the line's grey, up at the top and down at the
+    bottom, and no other year has one."""
+    ax = india_figure.axes[0]
+    low, high = ax.get_ylim()
+    marks = {
+        (m.get_marker(), float(x), m.get_color())
+        for m in ax.get_lines()
+        if m.get_linestyle() == "None" and m.get_marker() in ("^", "v")
+        for x, y in zip(m.get_xdata(), m.get_ydata(), strict=True)
+        if y == (high if m.get_marker() == "^" else low)
+    }
+    expected = set()
+    for line in ax.get_lines():
+        if line.get_linestyle() != "--":
+            continue
+        for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+            if y > high:
+                expected.add(("^", float(x), line.get_color()))
+            elif y < low:
+                expected.add(("v", float(x), line.get_color()))
+    assert {m for m in expected if m[0] == "^"} and {m for m in expected if m[0] == "v"}
+    assert marks == expected
 
 
 def test_the_pattern_figure_breaks_its_lines_at_1964(india_figure: Figure) -> None:
     """The lines joined 1963 to 1965 over 1964, which has no roll call (noted only on
     stderr): every line now holds NaN at 1964, and the caption says why it breaks."""
-    lines = [ln for ln in india_figure.axes[0].get_lines() if len(ln.get_xdata())]
+    lines = [
+        ln
+        for ln in india_figure.axes[0].get_lines()
+        if len(ln.get_xdata()) and ln.get_linestyle() != "None"  # not the edge's triangles
+    ]
     assert len(lines) == 4
     for line in lines:
         years = list(line.get_xdata())

@@ -295,7 +295,11 @@ def out_of_range_note(predicted: pd.Series) -> str:
     if not beyond:
         return ""
     # The figure's axis stops a little past 0 and 1 (Y_RANGE): say when the line leaves it.
-    off = ", beyond the axis" if low < Y_RANGE[0] or high > Y_RANGE[1] else ""
+    off = (
+        ", beyond the axis (triangles on its edge mark the years)"
+        if low < Y_RANGE[0] or high > Y_RANGE[1]
+        else ""
+    )
     return (
         f" The linear link predicts values outside 0-1 here ({' and '.join(beyond)}){off}; "
         "votes cannot."

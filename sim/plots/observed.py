@@ -81,6 +81,32 @@ def _gapped(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return years, series.reindex(years).to_numpy(dtype=np.float64)
 
 
+def _mark_beyond(ax: Axes, years: np.ndarray, values: np.ndarray, color: str) -> None:
+    """A triangle on the axis's edge at each year whose value lies beyond it.
+
+    A pattern figure's axis shows the measure's range (:data:`Y_RANGE`), and the
+    linear link may predict past it (decision 288): the dashed line then leaves the
+    panel, and the triangles (up at the top, down at the bottom) show the years it
+    is out; the caption says how far it goes.
+    """
+    for edge, beyond, marker in (
+        (Y_RANGE[1], values > Y_RANGE[1], "^"),
+        (Y_RANGE[0], values < Y_RANGE[0], "v"),
+    ):
+        if beyond.any():
+            ax.plot(
+                years[beyond],
+                np.full(int(beyond.sum()), edge),
+                ls="none",
+                marker=marker,
+                ms=6,
+                color=color,
+                clip_on=False,
+                zorder=4,
+                label="_beyond",
+            )
+
+
 def observed_figure(
     table: pd.DataFrame,
     *,
@@ -206,15 +232,20 @@ def pattern_figure(
     markers = dict(zip(whos, "os", strict=False))
     for (who, kind), rows in series.groupby(["who", "kind"], sort=False):
         observed = kind == "observed"
+        years, values = _gapped(rows)
+        color = colors.get(who, SCENARIO_GREYS[1])
         ax.plot(
-            *_gapped(rows),
-            color=colors.get(who, SCENARIO_GREYS[1]),
+            years,
+            values,
+            color=color,
             lw=1.8,
             ls="-" if observed else "--",
             marker=markers.get(who, "o") if observed else None,
             ms=3.5,
             label=f"{(names or {}).get(str(who)) or group_label(str(who))}, {kind}",
         )
+        if not observed:
+            _mark_beyond(ax, years, values, color)
     ax.set_xlabel("Year")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
