@@ -294,6 +294,8 @@ def test_posterior_design_refuses_a_variant_that_died_out(
         ({"parameters": {"parameters.trust.memory": {"low": 0.9, "high": 0.9}}}, "is empty"),
         ({"parameters": {"parameters.trust.memory": {"low": 0.99, "high": 0.9}}}, "low above"),
         ({"patterns": ["missing.yaml"]}, "pattern file 'missing.yaml' does not exist"),
+        # The path looked for is shown without the '..' that can go (the audit of 566).
+        ({"patterns": ["sub/../gone/p.yaml"]}, "does not exist (looked for {tmp}/gone/p.yaml)"),
         ({"populaton": 10}, "did you mean 'population'"),
         ({"parameters": {"link.alpha": {"low": 0, "high": 1}}}, "link.beta"),
         ({"population": 1}, "must be >= 2"),
@@ -322,6 +324,7 @@ def test_bad_calibration_files_exit_2_with_one_line(
     out = tmp_path / "out"
     assert main(["calibrate", str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err
+    expected = expected.replace("{tmp}", str(tmp_path))
     assert err.count("\n") == 1 and expected in err and f"{path}:" in err
     assert not out.exists()
 

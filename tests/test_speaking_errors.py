@@ -76,6 +76,22 @@ def test_a_folder_where_a_file_is_expected(
     assert _one_line(capsys).endswith("is a folder; a file was expected there")
 
 
+def test_an_experiments_scenario_is_named_as_written_then_where_it_was_looked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message quoted the experiment's folder joined to the entry, '..' and all
+    ("scenario file 'sub/../../gone/s.yaml' does not exist"), as if the user had written
+    it. It now quotes the entry and adds the path looked for, shortened."""
+    (tmp_path / "sub").mkdir()
+    experiment = tmp_path / "sub" / "exp.yaml"
+    experiment.write_text("name: x\nscenarios: {a: ../gone/s.yaml}\n")
+    assert main(["validate", str(experiment)]) == 2
+    assert _one_line(capsys) == (
+        f"{experiment}:2: scenarios.a: scenario file '../gone/s.yaml' "
+        f"(looked for {tmp_path / 'gone' / 's.yaml'}) does not exist"
+    )
+
+
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "tour.yaml"
 EXPERIMENT = REPO / "experiments" / "syria_withdrawal.yaml"

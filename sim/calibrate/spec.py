@@ -26,6 +26,7 @@ from sim.inputs import NEEDS as INPUT_NEEDS
 from sim.inputs import other_kind
 from sim.scenario.loader import (
     Document,
+    beside,
     locate,
     read_document,
     read_text,
@@ -234,8 +235,9 @@ def load_calibration(
     for i, item in enumerate(spec.patterns):
         file = Path(shown).parent / item
         if not file.is_file():
+            looked = beside(str(Path(shown).parent), item)  # without a '..' that can go
             raise calibration.error(
-                f"pattern file '{item}' does not exist (looked for {file}); "
+                f"pattern file '{item}' does not exist (looked for {looked}); "
                 "paths are relative to the calibration file",
                 "patterns",
                 str(i),

@@ -36,7 +36,7 @@ from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
-from sim.scenario.loader import Document, Origin, read_document, read_text, translate
+from sim.scenario.loader import Document, Origin, beside, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
 from sim.seeds import MAX_SEED, check_seed
 from sim.sweep import design as designs
@@ -381,20 +381,24 @@ def _build(
                 key,
             )
     scenarios = {}
-    for key in spec.scenarios:
+    for key, written in spec.scenarios.items():
+        # Named as written; the path looked for (relative to the experiment file) follows
+        # when it differs, without a '..' that can go.
+        shown = beside("", files[key])
+        named = f"'{written}'" + ("" if shown == str(written) else f" (looked for {shown})")
         if Path(files[key]).is_dir():
             raise where.error(
-                f"scenario file '{files[key]}' is a folder; give a scenario file", "scenarios", key
+                f"scenario file {named} is a folder; give a scenario file", "scenarios", key
             )
         if not Path(files[key]).is_file():
-            raise where.error(f"scenario file '{files[key]}' does not exist", "scenarios", key)
+            raise where.error(f"scenario file {named} does not exist", "scenarios", key)
         try:
             scenarios[key] = load_scenario(files[key], spec.overrides or None)
         except InputError as exc:
             kind = kind_of_file(files[key])
             if kind not in (None, "scenario"):  # said at the entry that names the file
                 raise where.error(
-                    f"scenario file '{files[key]}' is {NOUNS[str(kind)]}, not a scenario",
+                    f"scenario file {named} is {NOUNS[str(kind)]}, not a scenario",
                     "scenarios",
                     key,
                 ) from None
