@@ -365,6 +365,33 @@ def test_a_checked_scenario_given_new_parameters_loads_as_from_its_tree(
     assert outcomes[0] == outcomes[1]
 
 
+def test_new_parameters_alone_validate_only_the_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Decision 576: a loaded scenario given valid parameters validates no whole scenario
+    (the equality with the whole way is the test above); a refused value still goes the
+    whole way and is said as before; the sections other than the parameters are the
+    loaded scenario's own."""
+    from sim.scenario.schema import Scenario
+
+    base = load_scenario(_SHIPPED[0])
+    calls: list[int] = []
+    original = Scenario.model_validate.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Scenario], *args: object, **kwargs: object) -> Scenario:
+        calls.append(1)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Scenario, "model_validate", classmethod(counted))
+    new = load_scenario(base, {"parameters.trust.memory": 0.91})
+    assert calls == []
+    assert new.parameters.trust.memory == 0.91 and base.parameters.trust.memory != 0.91
+    assert new.states is base.states and new.events is base.events
+    with pytest.raises(InputError, match="must be <= 1, got 2"):
+        load_scenario(base, {"parameters.trust.memory": 2.0})
+    assert calls == [1]
+
+
 def test_every_reference_check_that_reads_the_parameters_is_a_parameter_problem() -> None:
     """The shortcut of decision 565 holds while no reference check reads the parameters
     but :func:`parameter_problems`'s: with the parameters read through a guard, the checks
