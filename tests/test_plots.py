@@ -240,6 +240,49 @@ def test_key_events_are_the_ones_labelled():
     ]
 
 
+def test_every_key_event_is_labelled_where_an_arrangement_has_room():
+    """An audit's Iraq case, 2002-2016, five events marked key: the greedy order (by kind,
+    intervene first) put "US air strikes resume" (2014-08) right-aligned in the lowest
+    lane, over the tick of "Last US troops leave" (2011-12), whose label then found no
+    lane, and "Mosul falls" none either. Another arrangement has room for all five: every
+    one is labelled, no two boxes overlap, and no leader crosses a lower label."""
+    rows = [
+        ("Baghdad falls", "regime_change", "2003-04", None, None),
+        ("Occupation (CPA)", "intervene", "2003-05", "USA", 3.0),
+        ("Last US troops leave", "withdraw", "2011-12", "USA", 3.0),
+        ("Mosul falls", "client_harmed", "2014-06", "USA", 2.0),
+        ("US air strikes resume", "intervene", "2014-08", "USA", 2.0),
+    ]
+    events = pd.DataFrame(
+        {
+            "scenario": "s",
+            "id": [f"e{i}" for i in range(len(rows))],
+            "label": [r[0] for r in rows],
+            "kind": [r[1] for r in rows],
+            "step": range(1, len(rows) + 1),
+            "date": [r[2] for r in rows],
+            "actor": [r[3] for r in rows],
+            "target": "Iraq",
+            "magnitude": [r[4] for r in rows],
+            "key": True,
+        }
+    )
+    fig, (strip, panel) = plt.subplots(2, 1, figsize=(5.2, 4), sharex=True)
+    strip.set_xlim(*_num(["2002-01", "2016-12"]))
+    placed = draw_events(strip, [panel], unique_events(events, ["s"]), {"USA": "#0072B2"})
+    fig.canvas.draw()
+    assert sorted(t.get_text() for t in placed) == sorted(r[0] for r in rows)
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_window_extent(renderer), t.get_position()) for t in placed]
+    for i, (a, (xa, ya)) in enumerate(boxes):
+        for b, (xb, yb) in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+            low, high = ((a, xb), (b, xa))[0 if ya < yb else 1]
+            lead = strip.transData.transform((high, 0.0))[0]
+            assert not low.x0 <= lead <= low.x1 or ya == yb
+    plt.close(fig)
+
+
 def test_every_event_kind_has_a_label_priority():
     """A kind missing from the order ranks after rhetoric: Egypt's expulsion of the
     Soviet advisers (kind ``expelled``, added with the case) went unlabelled."""

@@ -12,7 +12,8 @@ event that fits no lane stays an unlabelled tick. So labels never collide.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -183,50 +184,134 @@ def draw_events(
     # which touched once saved).
     figure.set_dpi(DPI)
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    lanes: list[list[Bbox]] = [[] for _ in range(LANES)]
-    placed: list[Text] = []
     # Labels may run a little past the panels' right edge, never past the figure's left.
     right = strip.get_window_extent(renderer).x1 + _OVERHANG_IN * figure.dpi
     left = figure.get_window_extent(renderer).x0
-    tries = [(lane, ha) for ha in ("left", "right") for lane in range(LANES)]
-    leaders: list[tuple[float, int]] = []  # (x in pixels, lane) of each placed label
-    # Every event in turn until MAX_LABELS are placed: one that finds no room leaves it
-    # to the next (a crowded stretch must not use up the tries of the rest).
-    for i in label_priority(events):
-        if len(placed) == MAX_LABELS:
-            break
-        x = float(when[i])
-        x_px = float(strip.transData.transform((x, 0.0))[0])
-        for lane, ha in tries:
-            boxes = lanes[lane]
-            y = 0.1 + lane * (0.9 / LANES)
-            text = strip.text(
-                x,
-                y,
-                events["text"].iloc[i],
-                ha=ha,
-                va="bottom",
-                fontsize=EVENT_FONT_PT,
-                color="0.1",
-                gid="event-label",
-            )
+    x_px = [float(strip.transData.transform((float(x), 0.0))[0]) for x in when]
+
+    def label(i: int, lane: int, ha: str) -> Text:
+        return strip.text(
+            float(when[i]),
+            _lane_y(lane),
+            events["text"].iloc[i],
+            ha=ha,
+            va="bottom",
+            fontsize=EVENT_FONT_PT,
+            color="0.1",
+            gid="event-label",
+        )
+
+    cache: dict[tuple[int, int], _Place | None] = {}
+
+    def place_at(i: int, t: int) -> _Place | None:
+        """Event ``i``'s label at try ``t`` of :data:`_TRIES`, its box measured; None
+        where it does not fit in the figure."""
+        if (i, t) not in cache:
+            lane, ha = _TRIES[t]
+            text = label(i, lane, ha)
             box = text.get_window_extent(renderer).expanded(1.04, 1.1)
-            fits = left <= box.x0 and box.x1 <= right
-            # A leader runs up from the baseline: it must not cross a lower label, and
-            # no higher label's leader may cross this one.
-            crossed = any(b.x0 <= x_px <= b.x1 for below in lanes[:lane] for b in below) or any(
-                box.x0 <= lx <= box.x1 for lx, ll in leaders if ll > lane
-            )
-            if fits and not crossed and not any(box.overlaps(other) for other in boxes):
-                leaders.append((x_px, lane))
-                boxes.append(box)
-                placed.append(text)
-                strip.plot([x, x], [0.0, y], color="0.45", lw=0.6, clip_on=False)
-                for line in lines[i]:
-                    line.set(color="0.45", lw=0.8)
-                break
             text.remove()
+            fits = left <= box.x0 and box.x1 <= right
+            cache[i, t] = _Place(i, lane, ha, box, x_px[i]) if fits else None
+        return cache[i, t]
+
+    def places(i: int) -> Iterator[_Place]:
+        return (p for t in range(len(_TRIES)) if (p := place_at(i, t)) is not None)
+
+    order = label_priority(events)
+    chosen = _greedy(order, places)
+    if events["key"].any() and len(chosen) < len(order) <= KEY_SEARCH:
+        # A key event is to be labelled whatever its kind; the greedy order (by kind) can
+        # leave one without room that another arrangement has (an audit's Iraq case: the
+        # withdrawal, under a later label that ran over its tick).
+        searched = _search(sorted(order, key=lambda i: x_px[i]), places)
+        if len(searched) > len(chosen):
+            chosen = searched
+    placed: list[Text] = []
+    for place in chosen:
+        i, x = place.event, float(when[place.event])
+        placed.append(label(i, place.lane, place.ha))
+        strip.plot([x, x], [0.0, _lane_y(place.lane)], color="0.45", lw=0.6, clip_on=False)
+        for line in lines[i]:
+            line.set(color="0.45", lw=0.8)
     return placed
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A label's place on the event strip: its event's row, lane, alignment and box (pixels,
+    padded), and the pixel x of the event's tick, where its leader runs up."""
+
+    event: int
+    lane: int
+    ha: str
+    box: Bbox
+    x: float
+
+
+# Each label is tried in the first lane where it fits, left-aligned at its tick, then
+# right-aligned (ending at it).
+_TRIES = [(lane, ha) for ha in ("left", "right") for lane in range(LANES)]
+# At most this many key events are placed by :func:`_search` when the greedy order leaves
+# one without a label (an exhaustive search, bounded by SEARCH_NODES).
+KEY_SEARCH = 12
+SEARCH_NODES = 200_000
+
+
+def _lane_y(lane: int) -> float:
+    return 0.1 + lane * (0.9 / LANES)
+
+
+def _clash(a: _Place, b: _Place) -> bool:
+    """Whether two labels cannot both be placed: their boxes overlap in one lane, or one's
+    leader, running up from the baseline, crosses the other's box in a lower lane."""
+    if a.lane == b.lane:
+        return bool(a.box.overlaps(b.box))
+    low, high = (a, b) if a.lane < b.lane else (b, a)
+    return bool(low.box.x0 <= high.x <= low.box.x1)
+
+
+def _greedy(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> list[_Place]:
+    """Each label in ``order`` at its first place that clashes with none placed before,
+    until MAX_LABELS are placed: one that finds no room leaves it to the next (a crowded
+    stretch must not use up the tries of the rest)."""
+    chosen: list[_Place] = []
+    for i in order:
+        if len(chosen) == MAX_LABELS:
+            break
+        place = next((p for p in places(i) if not any(_clash(p, q) for q in chosen)), None)
+        if place is not None:
+            chosen.append(place)
+    return chosen
+
+
+def _search(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> list[_Place]:
+    """The most labels of ``order`` that can be placed without a clash, found depth first
+    (each label at one of its places, or none), the places in the greedy's order of
+    preference; stops at a full placement or after SEARCH_NODES steps."""
+    best: list[_Place] = []
+    chosen: list[_Place] = []
+    nodes = 0
+
+    def visit(k: int) -> bool:
+        nonlocal best, nodes
+        nodes += 1
+        if len(chosen) > len(best):
+            best = list(chosen)
+        if k == len(order) or len(best) == len(order):
+            return len(best) == len(order)
+        if nodes > SEARCH_NODES or len(chosen) + len(order) - k <= len(best):
+            return False
+        for place in places(order[k]):
+            if not any(_clash(place, q) for q in chosen):
+                chosen.append(place)
+                if visit(k + 1):
+                    return True
+                chosen.pop()
+        return visit(k + 1)
+
+    visit(0)
+    return best
 
 
 def trajectory_panel(

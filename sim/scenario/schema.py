@@ -449,7 +449,9 @@ class EventBase(Strict):
     source: str | None = Field(default=None, description="where the event is documented")
     label: str | None = Field(default=None, description="short label for figures")
     key: bool | None = Field(
-        default=None, description="true: always labelled in figures (others may be ticks)"
+        default=None,
+        description="true: labelled in figures before the others; when any event is key, "
+        "only key events are labelled, each one the event strip has room for",
     )
 
     @model_validator(mode="after")
