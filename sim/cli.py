@@ -109,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--votes",
-        help="for a pattern or calibration file, the UN votes folder to check its windows "
-        "against (default $CREDSIM_VOTES; without either they are not checked)",
+        help="the UN votes folder to check a pattern or calibration file's windows, or a "
+        "scenario's observed.names, against (default $CREDSIM_VOTES; without either they "
+        "are not checked)",
     )
 
     p = sub.add_parser("synth", help="write a synthetic scenario for scale tests")

@@ -8,7 +8,8 @@ line each, in line order; then slips that are not errors are warned about
 their own loaders (first mistake); given the UN votes (``--votes`` or
 ``$CREDSIM_VOTES``), a pattern or calibration file's observed statistics are
 taken from them too, so that a window without votes is refused here rather
-than by ``patterns check`` or ``calibrate`` (decision 563). It lives outside :mod:`sim.scenario`
+than by ``patterns check`` or ``calibrate`` (decision 563), and a scenario's
+``observed.names`` are looked up in them (decision 578). It lives outside :mod:`sim.scenario`
 because it checks the files of the sweep, pattern and calibration packages
 too, and the scenario package depends on none of them.
 """
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from sim.errors import InputError
 from sim.inputs import ANY_NEEDS, file_kind
 from sim.scenario.loader import (
+    Document,
     check_file,
     kind_of,
     locate,
@@ -121,9 +123,10 @@ def cli_validate(args: argparse.Namespace) -> int:
         if seen:
             print(f"  votes: {seen}")
         return 0
-    if votes:
+    if votes and kind == "experiment":
         raise InputError(
-            f"--votes applies to pattern and calibration files, not to a {kind} file", file=shown
+            "--votes applies to scenario, pattern and calibration files, not to an experiment file",
+            file=shown,
         )
     if kind == "experiment":
         from pydantic import ValidationError
@@ -137,8 +140,13 @@ def cli_validate(args: argparse.Namespace) -> int:
                 print(f"credsim: error: {mistake}", file=sys.stderr)
             return 2
         parsed = {o.path: o.value for o in parse_overrides(overrides)}
-        spec = load_experiment(shown, overrides=parsed).spec
-        print(f"ok: {shown}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}")
+        experiment = load_experiment(shown, overrides=parsed)
+        spec = experiment.spec
+        print(
+            f"ok: {shown}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}, "
+            f"{_count(len(experiment.points), 'design point')}, "
+            f"{_count(len(experiment.tasks), 'run')}"
+        )
         return 0
     scenario, merged, mistakes = check_file(shown, overrides)
     for mistake in mistakes:
@@ -153,13 +161,69 @@ def cli_validate(args: argparse.Namespace) -> int:
     for warning in scenario_warnings(scenario):
         if warning.path not in excused:
             print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
+    seen = _check_names(scenario, merged, votes)
     print(
         f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
         f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
         f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
     )
     print(f"  model: {model_version(scenario)}")
+    if seen:
+        print(f"  votes: {seen}")
     return 0
+
+
+def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str | None:
+    """The scenario's actors looked up in the UN votes (``votes``, else
+    ``$CREDSIM_VOTES``; nothing without either), as ``patterns check`` looks them up: by
+    ``observed.names``, by their own name, by a known alias (decision 578).
+
+    A UN name in ``observed.names`` that the data does not have is refused at its line.
+    Actors found by none of the three are noted on stderr (a pattern group holding one
+    is refused; a fictional actor is none of the data's). Returns the summary's line, or
+    None.
+    """
+    from sim.errors import in_words
+    from sim.observed.names import scenario_names, un_name
+    from sim.observed.votes import load_votes, votes_folder
+    from sim.scenario.schema import allowed
+
+    try:
+        folder = votes_folder(votes)
+    except InputError:
+        return None
+    data = load_votes(folder)
+    names = scenario_names(scenario)
+    for actor in names:
+        try:
+            un_name(actor, data.countries, names)
+        except InputError as exc:
+            raise locate(exc, merged) from None
+    seatless, missing = [], []
+    for actor in scenario.actor_names:
+        try:
+            if un_name(actor, data.countries, names) is None:
+                seatless.append(actor)
+        except InputError:
+            missing.append(actor)
+    if missing:
+        one = len(missing) == 1
+        print(
+            f"credsim: note: {in_words(missing) if len(missing) <= 6 else allowed(missing, 6)} "
+            f"{'is' if one else 'are'} in the UN votes by neither "
+            f"{'its' if one else 'their'} own name, a known alias nor observed.names; a "
+            f"pattern group holding {'it' if one else 'them'} is refused: map "
+            f'{"it" if one else "them"} in observed.names ({{Actor: "UN name"}}, or null '
+            "for an actor without a seat)",
+            file=sys.stderr,
+        )
+    found = len(scenario.actor_names) - len(seatless) - len(missing)
+    return (
+        f"{found} of {_count(len(scenario.actor_names), 'actor')} found in the votes in "
+        f"{data.folder}"
+        + (f"; {_count(len(seatless), 'actor')} without a seat (null)" if seatless else "")
+        + (f"; {len(missing)} not found (noted)" if missing else "")
+    )
 
 
 def _check_patterns(shown: str, overrides: list[str]) -> tuple[str, list[PatternFile]]:
@@ -258,4 +322,4 @@ def _line(error: InputError) -> int:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"

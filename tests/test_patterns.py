@@ -488,11 +488,87 @@ def test_validate_given_the_votes_counts_what_it_took_and_notes_what_they_leave_
         "credsim: note: pattern 'albania_after_split': its after years 1962-1966 have no "
         "roll call in 1964" in err
     )
-    scenario = REPO / "scenarios" / "sino_soviet.yaml"
-    assert main(["validate", str(scenario), "--votes", str(votes)]) == 2
+    experiment = REPO / "experiments" / "syria_withdrawal.yaml"
+    assert main(["validate", str(experiment), "--votes", str(votes)]) == 2
     assert capsys.readouterr().err == (
-        f"credsim: error: {scenario}: --votes applies to pattern and calibration files, not "
-        "to a scenario file\n"
+        f"credsim: error: {experiment}: --votes applies to scenario, pattern and calibration "
+        "files, not to an experiment file\n"
+    )
+
+
+def test_validate_given_the_votes_looks_a_scenarios_actors_up_in_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 578, from an audit's new case: a misspelt UN name in a scenario's
+    observed.names ('Untied Kingdom') passed `validate` and `run`, and `patterns check`
+    then refused it naming the pattern file without a line. With the votes, `validate`
+    looks every actor up as `patterns check` does: the misspelt name is refused at its
+    line of the scenario file; an actor the data has under no name is noted; the counts
+    are summed up. `patterns check` and `observe` place the error in the scenario file."""
+    votes = real_votes()
+    scenario = REPO / "scenarios" / "sino_soviet.yaml"
+    assert main(["validate", str(scenario), "--votes", str(votes)]) == 0
+    out, err = capsys.readouterr()
+    # Its two actors mapped to null (North Vietnam and the PRG have no seat) are counted.
+    assert out.splitlines()[-1] == (
+        f"  votes: 36 of 38 actors found in the votes in {votes}; 2 actors without a seat (null)"
+    )
+    assert err == ""
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {REPO / 'scenarios' / 'syria.yaml'}\nname: child\nstates:\n"
+        "  Irak: {region: levant}\nobserved:\n  names:\n    Turkey: Turkiye\n"
+    )
+    assert main(["validate", str(child), "--votes", str(votes)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(
+        f"credsim: error: {child}:7: observed.names.Turkey: 'Turkiye' is no country of the UN "
+        "vote data; close matches: Turkey"
+    )
+    child.write_text(child.read_text().replace("Turkiye", "Turkey"))
+    assert main(["validate", str(child), "--votes", str(votes)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == (
+        f"  votes: 39 of 40 actors found in the votes in {votes}; 1 not found (noted)"
+    )
+    assert err == (
+        "credsim: note: Irak is in the UN votes by neither its own name, a known alias nor "
+        "observed.names; a pattern group holding it is refused: map it in observed.names "
+        '({Actor: "UN name"}, or null for an actor without a seat)\n'
+    )
+    # Without votes, nothing is looked up.
+    monkeypatch.delenv("CREDSIM_VOTES", raising=False)
+    assert main(["validate", str(child)]) == 0
+    assert "  votes:" not in capsys.readouterr().out
+    # patterns check and observe name the scenario's line, not the pattern file: a state
+    # that is in the data under no name (at its entry), and a misspelt UN name.
+    patterns = tmp_path / "p.yaml"
+    patterns.write_text(
+        (REPO / "patterns" / "syria.yaml")
+        .read_text()
+        .replace("scenario: ../scenarios/syria.yaml", "scenario: child.yaml")
+    )
+    assert "scenario: child.yaml" in patterns.read_text()
+    argv = ["patterns", "check", str(patterns), "--votes", str(votes), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"credsim: error: {child}:4: states.Irak: 'Irak' is no country ")
+    assert err.endswith(f"(in the scenario of pattern file {patterns})\n")
+    child.write_text(
+        f"extends: {REPO / 'scenarios' / 'syria.yaml'}\nname: child\nobserved:\n  names:\n"
+        "    Saudi Arabia: Saudi Arabya\n"
+    )
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"credsim: error: {child}:5: observed.names.Saudi Arabia: 'Saudi Arabya' is no country"
+    )
+    assert err.endswith(f"(in the scenario of pattern file {patterns})\n")
+    argv = ["observe", "--scenario", str(child), "--power", "Russia", "--votes", str(votes)]
+    assert main([*argv, "--out", str(tmp_path / "o.csv")]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"credsim: error: {child}:5: observed.names.Saudi Arabia: 'Saudi Arabya' is no country"
     )
 
 

@@ -810,7 +810,9 @@ def test_experiment_file_is_checked_by_the_sweep_loader(tmp_path, capsys):
         "design:\n  method: grid\n  parameters:\n    parameters.trust.memory: [0.9, 1.0]\n"
     )
     assert main(["validate", str(path)]) == 0
-    assert capsys.readouterr().out == f"ok: {path}: experiment 'tiny', 1 scenario\n"
+    assert capsys.readouterr().out == (
+        f"ok: {path}: experiment 'tiny', 1 scenario, 2 design points, 2 runs\n"
+    )
     message = _error(capsys, path, "--set", "parameters.trust.negativity_bias=-1")
     assert message.startswith("override parameters.trust.negativity_bias=-1: ")
 

@@ -107,10 +107,22 @@ def cli_observe(args: argparse.Namespace) -> int:
         if not actors:
             raise InputError('--states names no state; give e.g. "Egypt,Syria"')
         shown_group = "The states given"
-    power = _seated(un_name(args.power, data.countries, names), args.power, "--power")
+
+    def seat(name: str) -> str | None:
+        """``name``'s UN name; a wrong ``observed.names`` entry is said at its line."""
+        try:
+            return un_name(name, data.countries, names)
+        except InputError as exc:
+            if args.scenario and exc.path and exc.path.startswith("observed."):
+                from sim.scenario.loader import locate_in_scenario
+
+                raise locate_in_scenario(exc, args.scenario) from None
+            raise
+
+    power = _seated(seat(args.power), args.power, "--power")
     rival = None
     if args.rival:
-        rival = _seated(un_name(args.rival, data.countries, names), args.rival, "--rival")
+        rival = _seated(seat(args.rival), args.rival, "--rival")
         if rival == power:
             same = args.rival if args.rival == args.power else f"{args.power} and {args.rival}"
             same += "" if same == power else f": {power} in the vote data"
@@ -118,7 +130,7 @@ def cli_observe(args: argparse.Namespace) -> int:
                 f"--power and --rival are the same country ({same}); split agreement "
                 "compares a power with another, so give its rival"
             )
-    mapped = {a: un_name(a, data.countries, names) for a in actors}
+    mapped = {a: seat(a) for a in actors}
     unseated = [a for a, n in mapped.items() if n is None]
     states = [n for n in mapped.values() if n is not None and n != power]
     if unseated:

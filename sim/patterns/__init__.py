@@ -328,9 +328,14 @@ def located(error: InputError, pf: PatternFile) -> InputError:
     The file is read again only on this error path; an error already placed in a file
     (the scenario's) is left as it is.
     """
-    from sim.scenario.loader import locate, read_document, read_text
+    from sim.scenario.loader import beside, locate, locate_in_scenario, read_document, read_text
 
     if error.file is not None or not pf.path:
+        return error
+    if error.path and error.path.split(".")[0] in ("observed", "states"):  # the scenario's
+        scenario = beside(os.path.dirname(pf.path), pf.scenario)
+        error = locate_in_scenario(error, scenario)
+        error.message += f" (in the scenario of pattern file {pf.path})"
         return error
     if error.path:
         try:
@@ -385,7 +390,13 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
                 "the link's power and rival need seats in the vote data", path=f"link.{field}"
             )
     power, rival = str(countries["power"]), str(countries["rival"])
-    seats = {s: un_name(s, data.countries, names) for s in states}
+    seats = {}
+    for s in states:
+        try:
+            seats[s] = un_name(s, data.countries, names)
+        except InputError as exc:  # the scenario's state, said at its entry there
+            exc.path = exc.path or f"states.{s}"
+            raise
     seated = {u: s for s, u in seats.items() if u is not None}
     pairs = pair_agreement(
         data,

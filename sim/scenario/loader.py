@@ -1075,6 +1075,20 @@ def locate(error: InputError, doc: Document) -> InputError:
     return _located(error, doc.origin, loc)
 
 
+def locate_in_scenario(error: InputError, path: str) -> InputError:
+    """``error``, at a field of the scenario file ``path`` (found after loading, as a UN
+    name in ``observed.names`` is, against the votes), located at its file and line;
+    through ``extends``, in the file that gave the value. The file is read again only on
+    this error path; when it cannot be, the error is placed at the file alone."""
+    if error.file is not None:
+        return error
+    try:
+        doc = _scenario_file(_read_yaml(Path(path), path), path)
+    except InputError:  # the file changed or vanished since it was loaded
+        return error.located(path)
+    return locate(error, doc).located(path)
+
+
 def _pick(errors: list[Any], stripped: list[tuple[Loc, Loc | None]]) -> int:
     """Which error to report: pydantic's first, refined where a union tried several shapes.
 
