@@ -427,14 +427,14 @@ BAD = [
         "windows:",
         "relations: [[Syria, Irak, -0.5]]\nwindows:",
         11,
-        "relations[0]",
+        "relations[0][1]",
         "unknown actor 'Irak'",
     ),
     (
         "windows:",
         "relations:\n  - {from: Syria, to: Jordn, value: -1}\nwindows:",
         12,
-        "relations[0]",
+        "relations[0].to",
         "(did you mean 'Jordan'?)",
     ),
     (

@@ -864,3 +864,16 @@ def test_number_text_keeps_a_seed_whole_and_cuts_past_twenty_digits():
     assert number_text(123456789 * 10**30) == "1.234e+38 (39 digits)"
     assert number_text(10**5000) == "a number of more than 4,300 digits"
     assert number_text(0.5) == "0.5"
+
+
+def test_a_name_both_a_power_and_a_state_is_said_at_the_states_entry(tmp_path, capsys):
+    """The error named the line of ``states:`` (an audit's line 26, the duplicate being at
+    line 84); it is now at the state's own entry."""
+    path = _variant(
+        tmp_path,
+        "  Jordan: {region: levant,",
+        "  Jordan: {region: levant, blocs: [arab_league], ideology: -0.1}\n  USA: {region: levant,",
+    )
+    assert _error(capsys, path) == (
+        f"{path}:9: states.USA: 'USA' is both a power and a state; names must be unique"
+    )

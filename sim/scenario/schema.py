@@ -839,10 +839,14 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 path=path,
             )
 
-    def check_relation(path: str, a: str, b: str) -> None:
-        for end in (a, b):
+    def check_relation(path: str, a: str, b: str, mapping: bool | None = None) -> None:
+        # An unknown actor of a ``relations`` entry is said at its own field: ``.from`` or
+        # ``.to`` of a mapping, the position in a list (as its value's error is,
+        # ``relations[0][2]``); ``mapping`` None: ``path`` is the field already.
+        fields = ("", "") if mapping is None else (".from", ".to") if mapping else ("[0]", "[1]")
+        for end, field in zip((a, b), fields, strict=True):
             if end not in actor_set:
-                raise _unknown(path, "actor", end, actors)
+                raise _unknown(path + field, "actor", end, actors)
         if a == b:
             raise InputError(
                 f"a relation from '{a}' to itself is not allowed (its stance is always 1)",
@@ -1008,7 +1012,8 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     attempt(check_trust, "defaults.trust", sc.defaults.trust, None)
     attempt(check_trust, "defaults.affinity", sc.defaults.affinity, None)
     for i, (a, b, _v, _d) in enumerate(resolved_relations(sc.relations)):
-        attempt(check_relation, f"relations[{i}]", a, b)
+        mapping = isinstance(sc.relations[i], RelationSpec)
+        attempt(check_relation, f"relations[{i}]", a, b, mapping)
     attempt(_check_initial, sc)
     for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
         attempt(check_tie, i, a, b)
@@ -1059,9 +1064,10 @@ def _check_actor_lists(sc: Scenario) -> None:
         )
     both = set(sc.powers) & set(sc.states)
     if both:
+        name = sorted(both)[0]
         raise InputError(
-            f"'{sorted(both)[0]}' is both a power and a state; names must be unique",
-            path="states",
+            f"'{name}' is both a power and a state; names must be unique",
+            path=f"states.{name}",  # at the state's entry, the second of the two
         )
     for name in [*sc.powers, *sc.states]:
         if name == NONE_ALIGNMENT or name == "":
