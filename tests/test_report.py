@@ -803,3 +803,27 @@ def test_panels_follow_the_scenarios_order_of_their_groups(tmp_path, capsys):
     assert [next(g for g in ("east", "south", "client", "all") if g in r) for r in rows] == [
         "all", "east", "south", "client",
     ], rows  # fmt: skip
+
+
+def test_a_sweep_figure_of_the_poles_says_which_runs_recorded_none() -> None:
+    """An audit's sweep drew Iraq's effective number of poles at 0.4 with a band down to 0:
+    3 of 5 runs ended with Iraq non-aligned, where the number recorded is 0 (decision 13),
+    not a number of poles. The caption now counts such runs per group; other metrics'
+    zeros, and a family without any, add nothing."""
+    from sim.plots.gallery import no_poles_note
+
+    runs = pd.DataFrame(
+        {
+            "effective_poles.iraq": [0.0, 1.0, 0.0, 1.0],
+            "effective_poles.all": [1.6, 1.8, 1.7, 1.9],
+            "final_trust.USA.all": [0.0, 0.0, 0.5, 0.5],
+        }
+    )
+    note = no_poles_note(runs, list(runs.columns), {"iraq": "of Iraq"})
+    assert note == (
+        " No state of the group is aligned at the end in 2 of 4 runs of Iraq: the effective "
+        "number of poles is then recorded as 0 (decision 13), not a number of poles, and "
+        "pulls the mean and the band toward 0; the alignment figure shows those states "
+        "non-aligned."
+    )
+    assert no_poles_note(runs, ["effective_poles.all", "final_trust.USA.all"], {}) == ""

@@ -16,7 +16,7 @@ report page and ``plots/captions.md`` carry each one once.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -397,6 +397,29 @@ def _families(
     return families
 
 
+def no_poles_note(runs: pd.DataFrame, metrics: Sequence[str], phrases: Mapping[str, str]) -> str:
+    """The caption's sentence on runs whose effective number of poles is 0 (``""`` when
+    none is): no state of the group aligned at the end, where the number recorded is 0
+    (decision 13), not a count of poles, so the mean and the band go toward 0."""
+    counts = []
+    for metric in metrics:
+        parsed = parse_metric(metric)
+        if parsed is None or parsed.metric.series != "effective_poles" or metric not in runs:
+            continue
+        zero = int((runs[metric] == 0).sum())
+        if zero:
+            group = phrases.get(parsed.group) or parsed.group
+            counts.append(f"{zero} of {len(runs)} runs {group}")
+    if not counts:
+        return ""
+    return (
+        f" No state of the group is aligned at the end in {'; '.join(counts)}: the "
+        "effective number of poles is then recorded as 0 (decision 13), not a number of "
+        "poles, and pulls the mean and the band toward 0; the alignment figure shows those "
+        "states non-aligned."
+    )
+
+
 def _sweep_entries(
     results: Results, selection: Selection, headline: Headline | None
 ) -> Iterator[Entry]:
@@ -442,7 +465,8 @@ def _sweep_entries(
                 + (_pooled_note(sampled) if sampled else _grid_note(at[parameter]))
                 + flat_note
                 + (groups_note if any(parse_metric(m) for m in moving) else "")
-                + overlap_note(at, moving, parameter, phrases),
+                + overlap_note(at, moving, parameter, phrases)
+                + no_poles_note(at, moving, phrases),
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
     # headline maps the difference, these the levels it is the difference of.
