@@ -827,3 +827,19 @@ def test_a_sweep_figure_of_the_poles_says_which_runs_recorded_none() -> None:
         "non-aligned."
     )
     assert no_poles_note(runs, ["effective_poles.all", "final_trust.USA.all"], {}) == ""
+
+
+def test_a_tie_between_the_values_run_nearest_the_scenarios_is_said(tmp_path):
+    """An audit's grid ran the bias at 1 and 3 about the scenario's 2: the figures drew 1
+    and said "the value run nearest the scenario's 2", though 3 is as near. The caption
+    now says which of the two was taken."""
+    tree = factory.scenario_tree("base")
+    tree["parameters"] = {"trust": {"negativity_bias": 2.0}}
+    grid = {"parameters.trust.negativity_bias": [1.0, 3.0]}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0}, grid, replicates=2,
+                                 trees={"base": tree})  # fmt: skip
+    caption = next(e.caption for e in figures_for(open_results(folder)) if e.stem == "alignment")
+    assert (
+        "At trust: negativity bias 1 (the lower of the values run nearest the scenario's 2, "
+        "1 and 3)."
+    ) in caption

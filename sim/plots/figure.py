@@ -599,6 +599,14 @@ def _why(results: Results, path: str, shown: DesignValue, own: DesignValue | Non
         return "the scenario's value"
     if text and months_of(str(own)) is None:
         return f"the scenario's {own} was not run: the middle value run"
+    if not text:
+        # Two values as near (1 and 3 about 2): nearest_value takes the lower; say so.
+        ran = np.unique(results.ok_runs[path].to_numpy(np.float64))
+        gaps = np.abs(ran - float(own))
+        tied = ran[np.isclose(gaps, gaps.min(), rtol=1e-9, atol=1e-12)]
+        if len(tied) > 1:
+            both = " and ".join(value_text(float(v)) for v in tied)
+            return f"the lower of the values run nearest the scenario's {value_text(own)}, {both}"
     return f"the value run nearest the scenario's {value_text(own)}"
 
 
