@@ -924,6 +924,9 @@ def test_group_names_keep_their_acronyms():
     assert proper("asean") == "ASEAN"
     assert proper("ussr_clients") == "USSR Clients"
     assert group_phrase("asean", {"bloc": "asean"}).endswith("ASEAN states")
+    # An audit's new case (decision 583): "Arab League After Isis".
+    assert proper("arab_league_after_isis") == "Arab League After ISIS"
+    assert proper("plo_and_uae") == "PLO And UAE"
 
 
 def test_a_band_of_few_runs_says_it_is_close_to_their_range():
