@@ -708,3 +708,22 @@ def test_observed_figure_draws_the_group_in_black_and_names_it_in_words(
     styles = {(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in states}
     assert len(states) == len(styles) == 2
     assert ax.get_ylabel() == "Vote agreement with Alpha (0 to 1)"
+
+
+def test_observe_says_which_years_the_states_cast_no_vote(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An audit asked for Iraq's agreement with the USA in 1996-2008: the table began in
+    2004, without a word on the terminal (the figure's caption said why). The note now
+    says it; a year without any roll call is noted once, as before."""
+    argv = ["observe", "--votes", str(real_votes()), "--power", "USA", "--states", "Iraq"]
+    assert main([*argv, "--years", "1996-2008"]) == 0
+    out, err = capsys.readouterr()
+    assert "\n2004 " in out and "\n2003 " not in out
+    assert (
+        "credsim: note: years asked 1996-2008: values in 2004-2008 only; in 1996-2003 no roll "
+        "call has a vote of the states\n"
+    ) in err
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia", "--states", "India"]
+    assert main([*argv, "--years", "1962-1966"]) == 0
+    assert capsys.readouterr().err.count("1964") == 1

@@ -158,6 +158,15 @@ def cli_observe(args: argparse.Namespace) -> int:
     print(_printed(table, power, rival, measure, group, args.issue))
     for note in coverage_notes(table, years, data.years()):
         print(f"credsim: note: {note}", file=sys.stderr)
+    # The years the table leaves out, and why, as the figure's caption says them (an
+    # audit's Iraq, 1996-2008: no row before 2004, and nothing said on the terminal).
+    # (Years without any roll call are noted above already.)
+    seats = {args.power: power, **({args.rival: rival} if rival else {})}
+    unshown = unshown_note(table, years, data, seats, args.issue)
+    shown = set(table["year"].astype(int))
+    wanted = range(years[0], years[1] + 1) if years else range(min(shown), max(shown) + 1)
+    if any(y not in shown and y in set(data.years()) for y in wanted):
+        print(f"credsim: note: {unshown[0].lower()}{unshown[1:].rstrip('.')}", file=sys.stderr)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix == ".csv":
@@ -175,13 +184,7 @@ def cli_observe(args: argparse.Namespace) -> int:
             power=args.power,
             rival=args.rival,
             group=shown_group,
-            note=unshown_note(
-                table,
-                years,
-                data,
-                {args.power: power, **({args.rival: rival} if rival else {})},
-                args.issue,
-            ),
+            note=unshown,
         )
         plot.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(plot, rendered(fig, plot.suffix[1:]))
