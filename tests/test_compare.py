@@ -411,7 +411,9 @@ def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
     assert list(table["by"]) == [f"parameters.trust.negativity_bias={v}" for v in (1, 2, 4)]
     for row, value in enumerate((1.0, 2.0, 4.0)):
         time_panel, per_run = panels[2 * row], panels[2 * row + 1]
-        assert time_panel.get_title(loc="left").startswith(f"Trust: negativity bias = {value:g}:")
+        assert time_panel.get_title(loc="left").startswith(
+            f"Over time at trust: negativity bias = {value:g} ("
+        )
         # The last step (24) of the fake model, base scenario, offset 0.1 per unit of bias.
         expected = np.mean(
             [factory.trust_value(24, "USA", "levant", r, 0.1 * value) for r in (0, 1)]
@@ -803,7 +805,7 @@ def test_a_p_value_at_its_tests_floor_is_said_to_be_so():
     )
     assert row["p_value"] == pytest.approx(2 / 2**6)
     assert row["p_value"] == pytest.approx(scipy_stats.wilcoxon(np.arange(1, 7)).pvalue)
-    assert _difference_text(row).endswith("wilcoxon p = 0.031, the least 6 pairs can give)")
+    assert _difference_text(row).endswith("wilcoxon p = 0.031, the smallest p 6 pairs can give)")
     mixed = second.assign(value=first["value"] + [0.01, -0.02, 0.03, 0.04, 0.05, 0.06])
     row = pd.Series(
         {"a": "x", "b": "y", "by": "", **compare_cell(first, mixed, ["point", "replicate"])}
@@ -812,4 +814,6 @@ def test_a_p_value_at_its_tests_floor_is_said_to_be_so():
     apart = pd.DataFrame({"value": [1.0, 2.0, 3.0]}), pd.DataFrame({"value": [4.0, 5.0, 6.0]})
     row = pd.Series({"a": "x", "b": "y", "by": "", **compare_cell(*apart, [])})
     assert row["p_value"] == pytest.approx(2 / 20)  # 2 / C(6, 3)
-    assert _difference_text(row).endswith("mann-whitney p = 0.1, the least 3 and 3 runs can give)")
+    assert _difference_text(row).endswith(
+        "mann-whitney p = 0.1, the smallest p 3 and 3 runs can give)"
+    )

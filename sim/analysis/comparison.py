@@ -560,7 +560,11 @@ def compare_figure(
     title += last
     span = window_span(samples[0], metric)
     for row, level in enumerate(levels):
-        at = "" if level is None or by is None else f"{parameter_label(by)} = {value_text(level)}: "
+        at = (
+            ""
+            if level is None or by is None
+            else f" at {parameter_label(by)} = {value_text(level)}"
+        )
         cells = {
             label: r if level is None or by is None else runs_at(r, {by: level})
             for label, r in runs.items()
@@ -587,7 +591,7 @@ def compare_figure(
             who = f"{key.power}, " if key.power else ""
             ax.set_ylabel(series_label(key.metric))
             where = phrases.get(key.group) or group_phrase(key.group)
-            ax.set_title(_upper_first(f"{at}over time ({who}{where})"), loc="left")
+            ax.set_title(_upper_first(f"over time{at} ({who}{where})"), loc="left")
             if row == 0:
                 handles, legend_names = ax.get_legend_handles_labels()
                 if span is not None:
@@ -801,7 +805,7 @@ def _difference_text(row: pd.Series) -> str:
     if np.isnan(row["ci_low"]):
         return f"{head} (one run: no interval)"
     runs = at_p_floor(row)
-    least = f", the least {runs} can give" if runs else ""
+    least = f", the smallest p {runs} can give" if runs else ""
     return (
         f"{head} ({row['pairing']}; 95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g}; "
         f"{row['test']} p = {row['p_value']:.2g}{least})"
