@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 from sim.inputs import ANY_NEEDS, file_kind
@@ -144,8 +144,7 @@ def cli_validate(args: argparse.Namespace) -> int:
         spec = experiment.spec
         print(
             f"ok: {shown}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}, "
-            f"{_count(len(experiment.points), 'design point')}, "
-            f"{_count(len(experiment.tasks), 'run')}"
+            f"{_points_text(experiment)}, {_count(len(experiment.tasks), 'run')}"
         )
         return 0
     scenario, merged, mistakes = check_file(shown, overrides)
@@ -319,6 +318,16 @@ def model_version(scenario: Scenario) -> str:
 
 def _line(error: InputError) -> int:
     return error.line or 0
+
+
+def _points_text(experiment: Any) -> str:
+    """An experiment's design points in words; a posterior design's are draws, of which a
+    parameter set drawn k times is run once (decision 70)."""
+    points = experiment.points
+    if experiment.spec.design.method != "posterior":
+        return _count(len(points), "design point")
+    distinct = len({tuple(sorted(point.items())) for point in points})
+    return f"{_count(len(points), 'draw')} ({_count(distinct, 'distinct parameter set')})"
 
 
 def _count(n: int, noun: str) -> str:

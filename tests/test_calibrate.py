@@ -227,7 +227,9 @@ def _fake_calibration(folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
-def test_posterior_design_draws_with_the_weights(tmp_path: Path) -> None:
+def test_posterior_design_draws_with_the_weights(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A posterior design of 3000 samples from weights 0.6, 0.3, 0.1 (final generation only).
 
     The generation-0 particle (memory 0.5) is never drawn; link.beta is not a scenario
@@ -254,6 +256,14 @@ def test_posterior_design_draws_with_the_weights(tmp_path: Path) -> None:
     assert set(shares.index) == {0.91, 0.95, 0.99}
     for value, weight in ((0.91, 0.6), (0.95, 0.3), (0.99, 0.1)):
         assert abs(shares[value] - weight) <= 5 * sd
+    # validate counts the draws and the distinct sets, each run once (decision 586): the
+    # three memory values, the bias fixed.
+    capsys.readouterr()
+    assert main(["validate", str(experiment)]) == 0
+    assert capsys.readouterr().out == (
+        f"ok: {experiment}: experiment 'claims', 1 scenario, 3,000 draws (3 distinct "
+        "parameter sets), 3 runs\n"
+    )
 
 
 def test_posterior_design_refuses_a_variant_that_died_out(

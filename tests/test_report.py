@@ -843,3 +843,31 @@ def test_a_tie_between_the_values_run_nearest_the_scenarios_is_said(tmp_path):
         "At trust: negativity bias 1 (the lower of the values run nearest the scenario's 2, "
         "1 and 3)."
     ) in caption
+
+
+def test_a_posterior_design_answers_its_question_with_shares_of_draws(tmp_path):
+    """An audit's posterior sweep of a new case answered its question with the grid's
+    words ("below zero (interval excludes zero) in 0" of 6 cells, at "the design point
+    nearest the scenario's values"), though every one of its 12 draws was below zero:
+    validation.md asks for the posterior probability and the 90% interval. The answer now
+    weighs each pair of runs by its parameter set's draws (design.parquet: a set drawn
+    twice counts twice) and shares them among the set's replicates. By hand: sets 0 (drawn
+    twice: points 0 and 3), 1 and 2 with differences -0.3, -0.1 (two replicates, -0.1
+    and -0.1) and +0.2: weights 2, 1 and 1 of 4 draws, so 75% below zero, the weighted
+    median -0.3, the 95% quantile +0.2."""
+    from types import SimpleNamespace
+
+    from sim.plots.headline import posterior_answer
+
+    design = pd.DataFrame({"point": [0, 1, 2, 3], "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9]})
+    design.to_parquet(tmp_path / "design.parquet")
+    pairs = pd.DataFrame({"point": [0, 1, 1, 2], "difference": [-0.3, -0.1, -0.1, 0.2]})
+    answer = posterior_answer(SimpleNamespace(path=tmp_path), pairs)  # type: ignore[arg-type]
+    assert answer is not None
+    assert (answer.below, answer.above) == (0.75, 0.25)
+    assert (answer.q05, answer.median, answer.q95) == (-0.3, -0.3, 0.2)
+    assert (answer.draws, answer.distinct, answer.pairs) == (4, 3, 4)
+    assert answer.sentence() == (
+        "under the posterior (4 draws of 3 distinct parameter sets, 4 pairs of runs): below "
+        "zero in 75% of the draws, above zero in 25%; median -0.3, 90% interval -0.3 to +0.2."
+    )

@@ -49,6 +49,8 @@ from sim.plots.figure import (
 from sim.plots.sweeps import axis_positions, levels, value_ticks
 from sim.results import GRID, RUN, Results
 
+POSTERIOR = "posterior"
+
 CMAP = DIVERGING_CMAP
 MAX_PANELS = 6
 ANNOTATE_CELLS = 64
@@ -88,6 +90,7 @@ class Headline:
     phrases: dict[str, str]
     where: str = ""
     held_where: str = ""
+    posterior: Posterior | None = None
 
     @property
     def label(self) -> str:
@@ -97,6 +100,8 @@ class Headline:
 
     def sentence(self) -> str:
         """The answer in one or two sentences, for the top of the report."""
+        if self.posterior is not None:
+            return f"{self.label}: {self.posterior.sentence()}"
         mean, lo, hi, n = self.at_reference
         at = f" at {self.where}" if self.reference else ""
         interval = f" [95% interval {lo:.3g} to {hi:.3g}]" if np.isfinite(lo) else ""
@@ -111,6 +116,67 @@ class Headline:
                 f"above zero in {above}."
             )
         return text
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A question's answer under a posterior design (validation.md, "Claims under the
+    posterior"): over the pairs of runs, each weighted by the draws of its design point's
+    parameter set (a set drawn k times is run once and counts k times, decision 70).
+
+    Attributes:
+        below, above: the weighted shares of pairs whose difference is below, above zero.
+        q05, median, q95: weighted quantiles of the difference.
+        draws: the draws (design points) behind the pairs; distinct: their parameter sets.
+        pairs: the pairs of runs.
+    """
+
+    below: float
+    above: float
+    q05: float
+    median: float
+    q95: float
+    draws: int
+    distinct: int
+    pairs: int
+
+    def sentence(self) -> str:
+        per = "" if self.pairs == self.distinct else f", {self.pairs} pairs of runs"
+        return (
+            f"under the posterior ({self.draws} draws of {self.distinct} distinct parameter "
+            f"sets{per}): below zero in {self.below:.0%} of the draws, above zero in "
+            f"{self.above:.0%}; median {self.median:+.3g}, 90% interval {self.q05:+.3g} to "
+            f"{self.q95:+.3g}."
+        )
+
+
+def posterior_answer(results: Results, pairs: pd.DataFrame) -> Posterior | None:
+    """:class:`Posterior` of a posterior design's paired differences (``point`` and
+    ``difference`` columns); None without a pair."""
+    from sim.calibrate.posterior import weighted_quantile
+    from sim.findings.posterior import design_copies
+
+    pairs = pairs.dropna(subset=["difference"])
+    if pairs.empty:
+        return None
+    copies = design_copies(results.path)
+    weights = pairs["point"].map(copies).fillna(1).to_numpy(np.float64)
+    # Each pair stands for its set's draws, shared among the set's replicates.
+    per_point = pairs.groupby("point")["difference"].transform("size").to_numpy(np.float64)
+    weights = weights / per_point
+    diff = pairs["difference"].to_numpy(np.float64)
+    q05, median, q95 = weighted_quantile(diff, weights, [0.05, 0.5, 0.95])
+    points = pairs["point"].unique()
+    return Posterior(
+        below=float(weights[diff < 0].sum() / weights.sum()),
+        above=float(weights[diff > 0].sum() / weights.sum()),
+        q05=float(q05),
+        median=float(median),
+        q95=float(q95),
+        draws=int(sum(copies.get(int(pt), 1) for pt in points)),
+        distinct=len(points),
+        pairs=len(pairs),
+    )
 
 
 def headline_of(results: Results) -> Headline | None:
@@ -155,6 +221,11 @@ def headline_of(results: Results) -> Headline | None:
         at_reference=at_reference,
         binned=binned,
         phrases=group_phrases(results.scenarios),
+        posterior=(
+            posterior_answer(results, paired_differences(runs, values, b, a))
+            if results.design_method == POSTERIOR
+            else None
+        ),
     )
 
 
