@@ -859,7 +859,8 @@ def test_a_posterior_design_answers_its_question_with_shares_of_draws(tmp_path):
 
     from sim.plots.headline import posterior_answer
 
-    design = pd.DataFrame({"point": [0, 1, 2, 3], "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9]})
+    memory = [0.9, 0.95, 0.97, 0.9]
+    design = pd.DataFrame({"point": [0, 1, 2, 3], "parameters.trust.memory": memory})
     design.to_parquet(tmp_path / "design.parquet")
     pairs = pd.DataFrame({"point": [0, 1, 1, 2], "difference": [-0.3, -0.1, -0.1, 0.2]})
     answer = posterior_answer(SimpleNamespace(path=tmp_path), pairs)  # type: ignore[arg-type]
