@@ -261,9 +261,11 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
+    command = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
+        command = args.command
         _refuse_empty_paths(parser, args)
         return _dispatch(args.command)(args)
     except InputError as exc:
@@ -286,15 +288,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("credsim: interrupted", file=sys.stderr)
+        print(_interrupted_text(command), file=sys.stderr)
         return 130
     except ImportError as exc:
         # Ctrl-C while a compiled module initialises surfaces as "ImportError:
         # initialization failed", its KeyboardInterrupt only in the chain.
         if not _interrupted(exc):
             raise
-        print("credsim: interrupted", file=sys.stderr)
+        print(_interrupted_text(command), file=sys.stderr)
         return 130
+
+
+def _interrupted_text(command: str | None) -> str:
+    """The line after Ctrl-C: for a sweep or a calibration, that what finished is kept and
+    how to go on (an audit read a bare "interrupted" as all lost; decision 587)."""
+    if command == "sweep":
+        return (
+            "credsim: interrupted; the finished runs are kept in the results folder: run "
+            "the same command again to go on from them"
+        )
+    if command == "calibrate":
+        return (
+            "credsim: interrupted; the finished generations are kept in the results folder: "
+            "run the same command again to go on from them"
+        )
+    return "credsim: interrupted"
 
 
 # The arguments that name a file or folder, of any command.

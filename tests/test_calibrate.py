@@ -158,6 +158,8 @@ def test_predictive_ticks_keep_a_long_pattern_file_name_on_short_lines() -> None
     assert max(len(line) for line in lines) <= 13
     assert "".join(lines[:2]) == "p12_sino_india_single" and lines[2:] == ["india vs", "africa"]
     assert _tick("syria/gulf_no_warming") == "syria\ngulf no\nwarming"
+    # Acronyms stay upper case (an audit's "arab league after isis"; decision 587).
+    assert _tick("iraq_usa/arab_league_after_isis") == "iraq_usa\narab league\nafter ISIS"
 
 
 def test_a_folder_of_the_same_calibration_on_other_inputs_says_so(tmp_path: Path) -> None:
@@ -307,6 +309,11 @@ def test_posterior_design_refuses_a_variant_that_died_out(
         # The path looked for is shown without the '..' that can go (the audit of 566).
         ({"patterns": ["sub/../gone/p.yaml"]}, "does not exist (looked for {tmp}/gone/p.yaml)"),
         ({"populaton": 10}, "did you mean 'population'"),
+        # Generation 0 alone would overrun the budget (decision 587).
+        (
+            {"population": 24, "max_simulations": 10},
+            "max_simulations: 10 is below the population (24): the first generation alone",
+        ),
         ({"parameters": {"link.alpha": {"low": 0, "high": 1}}}, "link.beta"),
         ({"population": 1}, "must be >= 2"),
         ({"variants": {"v1": {"parameters.trust": 0}}}, "is a section"),

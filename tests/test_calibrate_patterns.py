@@ -205,6 +205,15 @@ def test_truth_is_recovered_on_a_small_real_pattern_set(
     ("truth", "notes"),
     [
         (["link.beta=1.2"], []),
+        # Outside the prior of 0 to 2: out of the posterior's reach (decision 587).
+        (
+            ["link.beta=5"],
+            [
+                "--truth sets link.beta=5 (prior 0 to 2) outside the prior: the posterior "
+                "cannot reach it, so its truth_in_90 is False by construction; give a value "
+                "inside the prior to check recovery"
+            ],
+        ),
         (
             ["parameters.trust.negativity_bias=2"],
             [

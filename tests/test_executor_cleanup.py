@@ -123,7 +123,10 @@ def test_ctrl_c_gives_one_line_and_leaves_no_process(tmp_path: Path) -> None:
         assert all(_ignores_sigint(child) for child in children)
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 130 and err == "credsim: interrupted\n", err
+        assert proc.returncode == 130 and err == (
+            "credsim: interrupted; the finished runs are kept in the results folder: run the "
+            "same command again to go on from them\n"
+        ), err
         _, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
     finally:
@@ -148,6 +151,12 @@ def test_ctrl_c_while_a_compiled_module_loads_is_one_line(
     monkeypatch.setattr(sim.cli, "_dispatch", lambda command: interrupted_import)
     assert main(["check", "."]) == 130
     assert capsys.readouterr().err == "credsim: interrupted\n"
+    # A calibration says what it keeps and how to go on (decision 587).
+    assert main(["calibrate", "c.yaml"]) == 130
+    assert capsys.readouterr().err == (
+        "credsim: interrupted; the finished generations are kept in the results folder: run "
+        "the same command again to go on from them\n"
+    )
     # Any other ImportError is still a bug to show in full.
     monkeypatch.setattr(sim.cli, "_dispatch", lambda command: _raise_import_error)
     with pytest.raises(ImportError, match="no module"):

@@ -59,7 +59,8 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     truth = [item for group in args.truth for item in group]
     calibration = load_calibration(args.file, truth)
     require_calibration_patterns(calibration)
-    for note in truth_notes(calibration.truth, list(calibration.spec.parameters)):
+    priors = {path: (prior.low, prior.high) for path, prior in calibration.spec.parameters.items()}
+    for note in truth_notes(calibration.truth, list(calibration.spec.parameters), priors):
         print(f"credsim: note: {note}", file=sys.stderr)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
@@ -78,7 +79,11 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def truth_notes(truth: dict[str, float], fitted: list[str]) -> list[str]:
+def truth_notes(
+    truth: dict[str, float],
+    fitted: list[str],
+    priors: dict[str, tuple[float, float]] | None = None,
+) -> list[str]:
     """What ``--truth`` leaves unchecked: values of parameters the calibration does not
     fit (the data are simulated with them, but no interval can hold them), and fitted
     parameters it gives no value for (simulated at the scenarios' own values, which the
@@ -92,6 +97,21 @@ def truth_notes(truth: dict[str, float], fitted: list[str]) -> list[str]:
         notes.append(
             f"--truth sets {', '.join(unfitted)}, which this calibration does not fit: the "
             "data are simulated with it, and no posterior interval is checked against it"
+        )
+    # A truth outside its prior is out of the posterior's reach (an audit: link.beta=5
+    # on a prior of 0 to 2 ran to the end, truth_in_90 False by construction).
+    outside = [
+        f"{path}={value:g} (prior {low:g} to {high:g})"
+        for path, value in truth.items()
+        if path in (priors or {})
+        for low, high in [(priors or {})[path]]
+        if not low <= value <= high
+    ]
+    if outside:
+        notes.append(
+            f"--truth sets {', '.join(outside)} outside the prior: the posterior cannot "
+            "reach it, so its truth_in_90 is False by construction; give a value inside "
+            "the prior to check recovery"
         )
     missing = [path for path in fitted if path not in truth]
     if missing:

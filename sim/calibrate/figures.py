@@ -55,7 +55,9 @@ def _tick(pattern: str) -> str:
     long, so that neighbouring ticks do not overlap), then the id in words."""
     stem, _, name = pattern.rpartition("/")
     file = [line.replace("_ ", "_") for line in textwrap.wrap(stem.replace("_", "_ "), 13)]
-    return "\n".join([*file, *textwrap.wrap(name.replace("_", " "), 13)])
+    from sim.plots.figure import id_words
+
+    return "\n".join([*file, *textwrap.wrap(id_words(name), 13)])
 
 
 def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figure:

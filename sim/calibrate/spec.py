@@ -232,6 +232,16 @@ def load_calibration(
             )
         seen[key] = str(name)
     files: list[Path] = []
+    if spec.max_simulations < spec.population:
+        # Generation 0 accepts every simulation and needs a population of them: it alone
+        # would overrun the budget (an audit: 71 of 10 simulations; decision 62).
+        raise calibration.error(
+            f"{spec.max_simulations:,} is below the population ({spec.population:,}): the "
+            "first generation alone runs at least one "
+            "simulation per particle; give a budget of several generations (e.g. "
+            f"{10 * spec.population:,}) or a smaller population",
+            "max_simulations",
+        )
     for i, item in enumerate(spec.patterns):
         file = Path(shown).parent / item
         if not file.is_file():

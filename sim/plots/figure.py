@@ -266,6 +266,12 @@ def proper(name: str) -> str:
     )
 
 
+def id_words(name: str) -> str:
+    """An id in words, lower case but for its acronyms: ``arab_league_after_isis`` ->
+    ``arab league after ISIS`` (a tick label, where :func:`proper`'s capitals are too much)."""
+    return " ".join(w.upper() if w in _ACRONYMS else w for w in name.replace("_", " ").split())
+
+
 def group_phrase(group: str, definition: Mapping[str, Any] | None = None) -> str:
     """A group as it follows a trust value in words, from its ``outputs.groups`` entry.
 
