@@ -103,9 +103,9 @@ def test_the_posterior_check_draws_its_figure_from_its_table(
     seen: list[pd.DataFrame] = []
     original = figures.predictive_figure
 
-    def spy(checks: pd.DataFrame) -> object:
+    def spy(checks: pd.DataFrame, *caption: str) -> object:
         seen.append(checks.copy())
-        return original(checks)
+        return original(checks, *caption)
 
     monkeypatch.setattr(figures, "predictive_figure", spy)
     _fake_calibration(tmp_path / "cal")
@@ -209,11 +209,20 @@ def test_the_posterior_check_prints_the_held_out_patterns_apart(
         return np.tile(np.arange(states, dtype=float), (steps, 1))
 
     monkeypatch.setattr(links, "propensity_gaps", flat)
+    import sim.calibrate.figures as figures
+
+    captions: list[str] = []
+    monkeypatch.setattr(figures, "add_caption", lambda fig, text: captions.append(text))
     _fake_calibration(tmp_path / "cal")
     argv = ["patterns", "check", str(ROOT / "patterns" / "sino_soviet.yaml"), "--samples", "1"]
     argv += ["--reps", "1", "--posterior", str(tmp_path / "cal")]
     assert main([*argv, "--votes", str(real_votes()), "--out", str(tmp_path / "out")]) == 0
     lines = capsys.readouterr().out.splitlines()
+    # What "covered" is, said where it is counted and under the figure (decision 588: an
+    # audit found a pattern covered whose median lay two tolerances off, under a caption
+    # that spoke of the median alone).
+    assert "patterns covered (the observed value within the 90% predictive interval " in lines[-1]
+    assert captions and "is covered (predictive.csv) when its 90% band reaches" in captions[0]
     apart = lines.index("held-out patterns")
     ids = [line.split()[0] for line in lines if line.split()]
     held = {"india_recovery", "albania_after_split"}

@@ -179,7 +179,13 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
     return fig
 
 
-def predictive_figure(checks: pd.DataFrame) -> Figure:
+PREDICTIVE_CAPTION = (
+    "Posterior predictive draws against the observed statistics, in tolerances: a "
+    "pattern passes when its median lies in the grey band."
+)
+
+
+def predictive_figure(checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION) -> Figure:
     """Per pattern, in tolerances from the observed value: each variant's predictive
     90% band and median, against the pass band of +-1 tolerance."""
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
@@ -224,11 +230,7 @@ def predictive_figure(checks: pd.DataFrame) -> Figure:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=len(labels),
                bbox_to_anchor=(0.5, 0.98))  # fmt: skip
-    add_caption(
-        fig,
-        "Posterior predictive draws against the observed statistics, in tolerances: a "
-        "pattern passes when its median lies in the grey band.",
-    )
+    add_caption(fig, caption)
     return fig
 
 

@@ -123,7 +123,18 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
         }
     )
     set_theme()
-    return rendered(predictive_figure(checks))
+    return rendered(predictive_figure(checks, COVERED_CAPTION))
+
+
+# What `covered` (predictive.csv, the summary line) is, in the figure's terms: the audit of
+# decision 586 found a pattern "covered" whose median lay two tolerances off, under a
+# caption that spoke only of the median (decision 588).
+COVERED_CAPTION = (
+    "Posterior predictive draws against the observed statistics, in tolerances: a "
+    "pattern's median in the grey band is a pass; a pattern is covered (predictive.csv) "
+    "when its 90% band reaches the grey band, i.e. the observed value lies in the "
+    "predictive interval widened by the tolerance."
+)
 
 
 def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:
@@ -186,5 +197,8 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
     atomic_write_bytes(out / "predictive.png", _figure(pf.name, variant, table))
     covered = int(table["covered"].sum())
-    print(f"{covered} of {len(table)} patterns covered; results in {out}")
+    print(
+        f"{covered} of {len(table)} patterns covered (the observed value within the 90% "
+        f"predictive interval widened by the tolerance); results in {out}"
+    )
     return 1 if args.strict and covered < len(table) else 0
