@@ -875,3 +875,24 @@ def test_pyabc_says_nothing_when_its_sampler_is_made(caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.INFO), sampler("process", 2, None, 0):
         pass
     assert not [r for r in caplog.records if r.name.startswith("ABC")], caplog.records
+
+
+def test_a_posterior_on_few_effective_particles_is_noted() -> None:
+    """An audit's variant ended with 1.98 effective particles (weights on about two
+    parameter sets) and its summary's narrowing read as strong identification; it is
+    noted (decision 589). A dead variant (no particles) is said elsewhere."""
+    from sim.calibrate.run import few_particles_notes
+
+    table = pd.DataFrame(
+        {
+            "variant": ["v1", "v2", "gone"],
+            "particles": [8, 400, 0],
+            "effective_particles": [1.98, 150.0, 0.0],
+        }
+    )
+    assert few_particles_notes(table) == [
+        "variant 'v1' ends with 2.0 effective particles (of 8): its medians, 90% intervals "
+        "and narrowing in summary.csv rest on about that many parameter sets, and a narrow "
+        "interval says little; give a larger max_simulations (or population) for a "
+        "posterior to read"
+    ]

@@ -445,6 +445,32 @@ def variants_table(
     )
 
 
+# A variant's posterior resting on fewer effective particles than this is noted: its
+# medians, intervals and narrowing are then those of a handful of parameter sets (an
+# audit's v2 with 1.98 read as narrowly identified; decision 589).
+FEW_EFFECTIVE = 20
+
+
+def few_particles_notes(table: pd.DataFrame) -> list[str]:
+    """A note per variant of ``table`` (:func:`variants_table`) whose final generation's
+    weights rest on fewer than :data:`FEW_EFFECTIVE` effective particles (none dead)."""
+    notes = []
+    for variant, ess, particles in zip(
+        table["variant"],
+        table["effective_particles"].astype(float),
+        table["particles"],
+        strict=True,
+    ):
+        if 0 < ess < FEW_EFFECTIVE:
+            notes.append(
+                f"variant '{variant}' ends with {ess:.1f} effective particles (of "
+                f"{particles}): its medians, 90% intervals and narrowing in summary.csv rest "
+                "on about that many parameter sets, and a narrow interval says little; give "
+                "a larger max_simulations (or population) for a posterior to read"
+            )
+    return notes
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -583,6 +609,8 @@ def run_calibration(
             particles, predictive, checks, problem.statistics, observed, list(variants)
         )
         atomic_write_text(folder / "variants.csv", table.to_csv(index=False))
+        for note in few_particles_notes(table):
+            print(f"credsim: note: {note}", file=sys.stderr)
         extra = {
             "generations": run.generations,
             "simulations": run.simulations,
