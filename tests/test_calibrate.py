@@ -490,6 +490,13 @@ def test_parallel_run_then_rerun_does_nothing(
     # The sweep report's style and a heading per table, each naming its file.
     assert "<style>" in page and "Posterior of each parameter" in page
     assert all(f"<code>{name}.csv</code>" in page for name in ("summary", "variants", "checks"))
+    # What was run opens the page, as a sweep's report does (decision 590): the priors,
+    # the variants, the budget and how the run ended.
+    assert page.index("What was run") < page.index("Posterior of each parameter")
+    assert f"<th>priors (uniform)</th><td>{PARAMETER} 0 to 1</td>" in page
+    assert "<th>variants (fixed values)</th><td>default: all free</td>" in page
+    assert "<th>budget</th><td>10,000 simulations, min epsilon 0.5</td>" in page
+    assert f"<th>run</th><td>{first.run.generations} generations, " in page
     # The figures are in the page (it was a page of links to figures/*.png).
     images = re.findall(r'<img src="([^"]+)"', page)
     assert len(images) == len(list((tmp_path / "out" / "figures").glob("*.png"))) >= 2

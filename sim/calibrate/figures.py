@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import itertools
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -242,8 +243,47 @@ SECTIONS = {
 }
 
 
+def run_facts(
+    calibration: Calibration, extra: dict[str, Any], command: Sequence[str]
+) -> list[tuple[str, str]]:
+    """What was run, as (field, value) pairs for the report's first table, as a sweep's
+    report opens (decision 590: the page said nothing of the priors, the variants'
+    fixed values, the budget or why it stopped, which only ``manifest.json`` held)."""
+    spec = calibration.spec
+    priors = "; ".join(f"{p} {q.low:g} to {q.high:g}" for p, q in spec.parameters.items())
+    variants = "; ".join(
+        f"{name}: " + (", ".join(f"{p} = {v:g}" for p, v in fixed.items()) or "all free")
+        for name, fixed in calibration.variants().items()
+    )
+    facts = [
+        ("calibration", calibration.name),
+        ("pattern files", ", ".join(str(f) for f in calibration.pattern_files)),
+        ("priors (uniform)", priors),
+        ("variants (fixed values)", variants),
+        ("population", f"{spec.population:,}"),
+        ("budget", f"{spec.max_simulations:,} simulations, min epsilon {spec.min_epsilon:g}"),
+        ("replicates", str(spec.replicates)),
+        ("seed", str(spec.seed)),
+        (
+            "run",
+            f"{extra.get('generations')} generations, {extra.get('simulations'):,} "
+            f"simulations, final epsilon {extra.get('final_epsilon'):.4g} "
+            f"({extra.get('stopped')})",
+        ),
+        ("command", " ".join(command)),
+    ]
+    if calibration.truth:
+        truth = ", ".join(f"{p}={v:g}" for p, v in calibration.truth.items())
+        facts.insert(4, ("simulated truth (--truth)", truth))
+    return facts
+
+
 def write_figures(
-    folder: Path, calibration: Calibration, particles: pd.DataFrame, checks: pd.DataFrame
+    folder: Path,
+    calibration: Calibration,
+    particles: pd.DataFrame,
+    checks: pd.DataFrame,
+    facts: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write the figures (PNG) and ``report.html``; returns the report's path."""
     matplotlib.use("Agg")
@@ -276,9 +316,19 @@ def write_figures(
     page = (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{PAGE_STYLE}</style></head><body><h1>{title}</h1>"
-        f"<p>Results folder: <code>{html.escape(str(folder))}</code></p>{''.join(tables)}"
+        f"<p>Results folder: <code>{html.escape(str(folder))}</code></p>{_facts_table(facts)}"
+        f"{''.join(tables)}"
         f"<h2>Figures</h2>{images}</body></html>"
     )
     report = folder / "report.html"
     atomic_write_text(report, page)
     return report
+
+
+def _facts_table(facts: Sequence[tuple[str, str]]) -> str:
+    if not facts:
+        return ""
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts
+    )
+    return f"<h2>What was run</h2><table><tbody>{rows}</tbody></table>"

@@ -621,9 +621,10 @@ def run_calibration(
             ),
         }
         if figures:
-            from sim.calibrate.figures import write_figures
+            from sim.calibrate.figures import run_facts, write_figures
 
-            write_figures(folder, calibration, particles, checks)
+            facts = run_facts(calibration, extra, command)
+            write_figures(folder, calibration, particles, checks, facts)
         _record(folder, identity)
         extra["integrity"] = INTEGRITY
         _write_json(
