@@ -844,7 +844,8 @@ def test_the_marginals_say_when_a_variant_comes_from_an_earlier_generation(
     )  # fmt: skip
     fig = marginals_figure(particles, cal)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[:2] == ["a", "b (generation 0)"]
+    # a's two particles are said to be few (decision 591).
+    assert labels[:2] == ["a (2.0 effective particles: read with care)", "b (generation 0)"]
 
 
 def test_the_marginals_outline_each_variant_and_mark_a_fixed_value(tmp_path: Path) -> None:
@@ -867,8 +868,39 @@ def test_the_marginals_outline_each_variant_and_mark_a_fixed_value(tmp_path: Pat
     assert list(fixed.get_xdata()) == [0.25, 0.25]
     assert matplotlib.colors.to_hex(fixed.get_color()) == colours["b"]
     assert [t.get_text() for t in ax.texts] == [" b: 0.25 "]
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b: fixed", "prior"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "a (2.0 effective particles: read with care)",
+        "b: fixed",
+        "prior",
+    ]
     assert "A dotted line is a variant's fixed value." in fig.texts[-1].get_text()
+
+
+def test_the_marginals_say_which_variant_rests_on_little(tmp_path: Path) -> None:
+    """An audit's v2 of model probability 4e-05 on 2 effective particles was drawn at full
+    height (each variant's histogram is its own density), a spike that hid v1: the legend
+    now says so (decision 591). By hand: v1's 40 equal weights are 40 effective particles
+    of probability 0.99996, said nothing of; v2's weights 0.9, 0.1 give
+    1 / (0.81 + 0.01) = 1.2 effective particles."""
+    from sim.calibrate.figures import marginals_figure
+
+    other = "parameters.trust.memory"
+    priors = {PARAMETER: {"low": 0, "high": 1}, other: {"low": 0.9, "high": 1}}
+    cal = toy(tmp_path, parameters=priors, variants={"v1": {other: 0.95}, "v2": {}})
+    v1 = pd.DataFrame(
+        {"generation": 3, "variant": "v1", "weight": 1 / 40, "model_probability": 0.99996,
+         PARAMETER: np.linspace(0.1, 0.9, 40), other: 0.95}
+    )  # fmt: skip
+    v2 = pd.DataFrame(
+        {"generation": 3, "variant": "v2", "weight": [0.9, 0.1], "model_probability": 4e-05,
+         PARAMETER: [0.5, 0.6], other: [0.92, 0.97]}
+    )  # fmt: skip
+    fig = marginals_figure(pd.concat([v1, v2], ignore_index=True), cal)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:2] == [
+        "v1",
+        "v2 (model probability 4e-05, 1.2 effective particles: read with care)",
+    ]
 
 
 def test_pyabc_says_nothing_when_its_sampler_is_made(caplog: pytest.LogCaptureFixture) -> None:

@@ -123,7 +123,9 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 histtype="step",
                 lw=1.6,
                 # A variant that died out is drawn from its last generation: say which.
-                label=variant if generation == last else f"{variant} (generation {generation})",
+                label=variant + _thin(final)
+                if generation == last
+                else f"{variant} (generation {generation})",
             )
         ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
         if path in calibration.truth:
@@ -149,10 +151,29 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         fig,
         "Final generation (a variant that died out: its last), weighted; the x-axis spans "
         "the uniform prior, whose density is the dashed line: a histogram no taller than it "
-        "is a parameter the patterns do not narrow."
+        "is a parameter the patterns do not narrow (on few effective particles, as the "
+        "legend notes, any histogram is tall)."
         + (" A dotted line is a variant's fixed value." if fixed_any else ""),
     )
     return fig
+
+
+def _thin(final: pd.DataFrame) -> str:
+    """A legend's warning for a variant whose histogram rests on few particles or little
+    model probability (each variant's histogram is a density of its own, drawn at full
+    height whatever its probability: an audit's v2 of probability 4e-05 and 2 effective
+    particles hid v1 behind a spike; decision 591)."""
+    from sim.calibrate.run import FEW_EFFECTIVE
+
+    weights = final["weight"].to_numpy(dtype=float)
+    ess = float(weights.sum() ** 2 / (weights**2).sum())
+    probability = float(final["model_probability"].iloc[0]) if "model_probability" in final else 1.0
+    said = []
+    if probability < 0.05:
+        said.append(f"model probability {probability:.2g}")
+    if ess < FEW_EFFECTIVE:
+        said.append(f"{ess:.1f} effective particles")
+    return f" ({', '.join(said)}: read with care)" if said else ""
 
 
 def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str) -> Figure:
