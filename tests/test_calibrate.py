@@ -935,3 +935,31 @@ def test_a_posterior_on_few_effective_particles_is_noted() -> None:
         "interval says little; give a larger max_simulations (or population) for a "
         "posterior to read"
     ]
+
+
+def test_a_posterior_design_with_parameters_is_refused_at_the_block(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The refusal was located at ``design:`` and did not say what to do (an audit of a
+    posterior experiment; decision 593): it is at the ``parameters:`` block, and says to
+    remove it."""
+    _fake_calibration(tmp_path / "cal")
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        textwrap.dedent(f"""\
+        name: claims
+        scenarios: {{syria: {ROOT / "scenarios" / "syria.yaml"}}}
+        design:
+          method: posterior
+          calibration: cal
+          samples: 10
+          parameters:
+            parameters.trust.memory: [0.9, 0.95]
+        """)
+    )
+    assert main(["validate", str(experiment)]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {experiment}:7: design.parameters: a posterior design takes its "
+        "parameters from the calibration; remove this block (a variant's fixed values come "
+        "with the calibration too)\n"
+    )

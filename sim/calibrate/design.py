@@ -36,7 +36,13 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
             without particles in the final generation (it died out).
     """
     if design.parameters:
-        raise fail("a posterior design takes its parameters from the calibration", "design")
+        # At the block itself, saying what to do (an audit got the line of `design:`).
+        raise fail(
+            "a posterior design takes its parameters from the calibration; remove this "
+            "block (a variant's fixed values come with the calibration too)",
+            "design",
+            "parameters",
+        )
     if design.calibration is None:
         raise fail("a posterior design needs 'calibration: RESULTS_DIR'", "design", "method")
     if design.samples is None:
@@ -45,8 +51,11 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
     try:
         manifest, particles = posterior.read_finished(folder)
     except InputError as exc:
+        from sim.scenario.loader import beside
+
+        looked = beside(str(base), str(design.calibration))  # without a '..' that can go
         raise fail(
-            f"'{design.calibration}' (looked in {folder}) {exc.message}; give the folder of a "
+            f"'{design.calibration}' (looked in {looked}) {exc.message}; give the folder of a "
             "finished 'credsim calibrate'",
             "design",
             "calibration",
