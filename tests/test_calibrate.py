@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,6 +228,16 @@ def _fake_calibration(folder: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
+def _posterior_experiment(tmp_path: Path, design: str) -> Path:
+    """An experiment on Syria named ``claims`` with ``design`` (YAML lines), beside a fake
+    calibration folder ``cal``."""
+    _fake_calibration(tmp_path / "cal")
+    experiment = tmp_path / "exp.yaml"
+    scenario = ROOT / "scenarios" / "syria.yaml"
+    experiment.write_text(f"name: claims\nscenarios: {{syria: {scenario}}}\n{design}")
+    return experiment
+
+
 def test_posterior_design_draws_with_the_weights(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -239,15 +248,8 @@ def test_posterior_design_draws_with_the_weights(
     """
     from sim.sweep.experiment import load_experiment
 
-    _fake_calibration(tmp_path / "cal")
-    experiment = tmp_path / "exp.yaml"
-    experiment.write_text(
-        textwrap.dedent(f"""\
-        name: claims
-        scenarios: {{syria: {ROOT / "scenarios" / "syria.yaml"}}}
-        design: {{method: posterior, calibration: cal, samples: 3000}}
-        seed: 11
-        """)
+    experiment = _posterior_experiment(
+        tmp_path, "design: {method: posterior, calibration: cal, samples: 3000}\nseed: 11\n"
     )
     loaded = load_experiment(experiment)
     memory = [p["parameters.trust.memory"] for p in loaded.points]
@@ -943,19 +945,10 @@ def test_a_posterior_design_with_parameters_is_refused_at_the_block(
     """The refusal was located at ``design:`` and did not say what to do (an audit of a
     posterior experiment; decision 593): it is at the ``parameters:`` block, and says to
     remove it."""
-    _fake_calibration(tmp_path / "cal")
-    experiment = tmp_path / "exp.yaml"
-    experiment.write_text(
-        textwrap.dedent(f"""\
-        name: claims
-        scenarios: {{syria: {ROOT / "scenarios" / "syria.yaml"}}}
-        design:
-          method: posterior
-          calibration: cal
-          samples: 10
-          parameters:
-            parameters.trust.memory: [0.9, 0.95]
-        """)
+    experiment = _posterior_experiment(
+        tmp_path,
+        "design:\n  method: posterior\n  calibration: cal\n  samples: 10\n  parameters:\n"
+        "    parameters.trust.memory: [0.9, 0.95]\n",
     )
     assert main(["validate", str(experiment)]) == 2
     assert capsys.readouterr().err == (
