@@ -302,17 +302,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _interrupted_text(command: str | None) -> str:
     """The line after Ctrl-C: for a sweep or a calibration, that what finished is kept and
     how to go on (an audit read a bare "interrupted" as all lost; decision 587)."""
-    if command == "sweep":
-        return (
-            "credsim: interrupted; the finished runs are kept in the results folder: run "
-            "the same command again to go on from them"
-        )
-    if command == "calibrate":
-        return (
-            "credsim: interrupted; the finished generations are kept in the results folder: "
-            "run the same command again to go on from them"
-        )
-    return "credsim: interrupted"
+    kept = {"sweep": "runs", "calibrate": "generations"}.get(command or "")
+    if kept is None:
+        return "credsim: interrupted"
+    return (
+        f"credsim: interrupted; the finished {kept} are kept in the results folder: run the "
+        "same command again to go on from them"
+    )
 
 
 # The arguments that name a file or folder, of any command.

@@ -41,6 +41,7 @@ RUN = "run"
 SWEEP = "sweep"
 RUN_KEYS = ["run_id", "scenario", "point", "replicate"]
 GRID = "grid"
+POSTERIOR = "posterior"
 EVENT_COLUMNS = [
     "scenario", "id", "label", "kind", "step", "date", "actor", "target", "key", "magnitude",
 ]  # fmt: skip

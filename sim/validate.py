@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sim.errors import InputError
 from sim.inputs import ANY_NEEDS, file_kind
@@ -37,6 +37,7 @@ from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from sim.patterns import PatternFile
+    from sim.sweep.experiment import Experiment
 
 _STEP_WORDS: dict[str, str] = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
 
@@ -320,7 +321,7 @@ def _line(error: InputError) -> int:
     return error.line or 0
 
 
-def _points_text(experiment: Any) -> str:
+def _points_text(experiment: Experiment) -> str:
     """An experiment's design points in words; a posterior design's are draws, of which a
     parameter set drawn k times is run once (decision 70)."""
     points = experiment.points

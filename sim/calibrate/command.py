@@ -100,12 +100,11 @@ def truth_notes(
         )
     # A truth outside its prior is out of the posterior's reach (an audit: link.beta=5
     # on a prior of 0 to 2 ran to the end, truth_in_90 False by construction).
+    priors = priors or {}
     outside = [
-        f"{path}={value:g} (prior {low:g} to {high:g})"
+        f"{path}={value:g} (prior {priors[path][0]:g} to {priors[path][1]:g})"
         for path, value in truth.items()
-        if path in (priors or {})
-        for low, high in [(priors or {})[path]]
-        if not low <= value <= high
+        if path in priors and not priors[path][0] <= value <= priors[path][1]
     ]
     if outside:
         notes.append(

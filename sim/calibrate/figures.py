@@ -163,15 +163,12 @@ def _thin(final: pd.DataFrame) -> str:
     model probability (each variant's histogram is a density of its own, drawn at full
     height whatever its probability: an audit's v2 of probability 4e-05 and 2 effective
     particles hid v1 behind a spike; decision 591)."""
-    from sim.calibrate.run import FEW_EFFECTIVE
-
-    weights = final["weight"].to_numpy(dtype=float)
-    ess = float(weights.sum() ** 2 / (weights**2).sum())
+    ess = posterior.effective_particles(final["weight"])
     probability = float(final["model_probability"].iloc[0]) if "model_probability" in final else 1.0
     said = []
     if probability < 0.05:
         said.append(f"model probability {probability:.2g}")
-    if ess < FEW_EFFECTIVE:
+    if ess < posterior.FEW_EFFECTIVE:
         said.append(f"{ess:.1f} effective particles")
     return f" ({', '.join(said)}: read with care)" if said else ""
 

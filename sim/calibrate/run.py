@@ -406,8 +406,7 @@ def variants_table(
     for variant in variants:
         mine = last[last["variant"] == variant]
         probability = float(mine["model_probability"].iloc[0]) if len(mine) else 0.0
-        weights = mine["weight"].to_numpy(dtype=float)
-        ess = float(weights.sum() ** 2 / (weights**2).sum()) if len(mine) else 0.0
+        ess = posterior.effective_particles(mine["weight"])
         own = checks[checks["variant"] == variant]
         draws = predictive[predictive["variant"] == variant]
         distances = [
@@ -445,15 +444,10 @@ def variants_table(
     )
 
 
-# A variant's posterior resting on fewer effective particles than this is noted: its
-# medians, intervals and narrowing are then those of a handful of parameter sets (an
-# audit's v2 with 1.98 read as narrowly identified; decision 589).
-FEW_EFFECTIVE = 20
-
-
 def few_particles_notes(table: pd.DataFrame) -> list[str]:
     """A note per variant of ``table`` (:func:`variants_table`) whose final generation's
-    weights rest on fewer than :data:`FEW_EFFECTIVE` effective particles (none dead)."""
+    weights rest on fewer than :data:`~sim.calibrate.posterior.FEW_EFFECTIVE` effective
+    particles (none dead)."""
     notes = []
     for variant, ess, particles in zip(
         table["variant"],
@@ -461,7 +455,7 @@ def few_particles_notes(table: pd.DataFrame) -> list[str]:
         table["particles"],
         strict=True,
     ):
-        if 0 < ess < FEW_EFFECTIVE:
+        if 0 < ess < posterior.FEW_EFFECTIVE:
             notes.append(
                 f"variant '{variant}' ends with {ess:.1f} effective particles (of "
                 f"{particles}): its medians, 90% intervals and narrowing in summary.csv rest "

@@ -237,8 +237,8 @@ def load_calibration(
         # would overrun the budget (an audit: 71 of 10 simulations; decision 62).
         raise calibration.error(
             f"{spec.max_simulations:,} is below the population ({spec.population:,}): the "
-            "first generation alone runs at least one "
-            "simulation per particle; give a budget of several generations (e.g. "
+            "first generation alone runs at least one simulation per particle; give a budget "
+            "of several generations (e.g. "
             f"{10 * spec.population:,}) or a smaller population",
             "max_simulations",
         )

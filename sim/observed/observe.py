@@ -165,7 +165,7 @@ def cli_observe(args: argparse.Namespace) -> int:
     unshown = unshown_note(table, years, data, seats, args.issue)
     shown = set(table["year"].astype(int))
     wanted = range(years[0], years[1] + 1) if years else range(min(shown), max(shown) + 1)
-    if any(y not in shown and y in set(data.years()) for y in wanted):
+    if (set(wanted) - shown) & set(data.years()):
         print(f"credsim: note: {unshown[0].lower()}{unshown[1:].rstrip('.')}", file=sys.stderr)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -47,9 +47,7 @@ from sim.plots.figure import (
     where_shown,
 )
 from sim.plots.sweeps import axis_positions, levels, value_ticks
-from sim.results import GRID, RUN, Results
-
-POSTERIOR = "posterior"
+from sim.results import GRID, POSTERIOR, RUN, Results
 
 CMAP = DIVERGING_CMAP
 MAX_PANELS = 6

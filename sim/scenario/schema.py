@@ -839,11 +839,8 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 path=path,
             )
 
-    def check_relation(path: str, a: str, b: str, mapping: bool | None = None) -> None:
-        # An unknown actor of a ``relations`` entry is said at its own field: ``.from`` or
-        # ``.to`` of a mapping, the position in a list (as its value's error is,
-        # ``relations[0][2]``); ``mapping`` None: ``path`` is the field already.
-        fields = ("", "") if mapping is None else (".from", ".to") if mapping else ("[0]", "[1]")
+    def check_relation(path: str, a: str, b: str, fields: tuple[str, str] = ("", "")) -> None:
+        # An unknown actor is said at its own field: ``path`` and the end's ``fields``.
         for end, field in zip((a, b), fields, strict=True):
             if end not in actor_set:
                 raise _unknown(path + field, "actor", end, actors)
@@ -1012,8 +1009,10 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     attempt(check_trust, "defaults.trust", sc.defaults.trust, None)
     attempt(check_trust, "defaults.affinity", sc.defaults.affinity, None)
     for i, (a, b, _v, _d) in enumerate(resolved_relations(sc.relations)):
-        mapping = isinstance(sc.relations[i], RelationSpec)
-        attempt(check_relation, f"relations[{i}]", a, b, mapping)
+        # ``.from``/``.to`` of a mapping, the position in a list (as its value's error is,
+        # ``relations[0][2]``).
+        ends = (".from", ".to") if isinstance(sc.relations[i], RelationSpec) else ("[0]", "[1]")
+        attempt(check_relation, f"relations[{i}]", a, b, ends)
     attempt(_check_initial, sc)
     for i, (a, b, _w, _d) in enumerate(sc.network.resolved_ties()):
         attempt(check_tie, i, a, b)

@@ -361,6 +361,13 @@ def experiment_from_scenario(
     return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)
 
 
+def _named(written: str, file: str) -> str:
+    """An experiment's scenario entry as written; the path looked for (relative to the
+    experiment file) follows when it differs, without a '..' that can go."""
+    shown = beside("", file)
+    return f"'{written}'" + ("" if shown == written else f" (looked for {shown})")
+
+
 def _build(
     data: dict[str, Any],
     given: dict[str, Any],
@@ -382,23 +389,24 @@ def _build(
             )
     scenarios = {}
     for key, written in spec.scenarios.items():
-        # Named as written; the path looked for (relative to the experiment file) follows
-        # when it differs, without a '..' that can go.
-        shown = beside("", files[key])
-        named = f"'{written}'" + ("" if shown == str(written) else f" (looked for {shown})")
         if Path(files[key]).is_dir():
             raise where.error(
-                f"scenario file {named} is a folder; give a scenario file", "scenarios", key
+                f"scenario file {_named(written, files[key])} is a folder; give a scenario file",
+                "scenarios",
+                key,
             )
         if not Path(files[key]).is_file():
-            raise where.error(f"scenario file {named} does not exist", "scenarios", key)
+            raise where.error(
+                f"scenario file {_named(written, files[key])} does not exist", "scenarios", key
+            )
         try:
             scenarios[key] = load_scenario(files[key], spec.overrides or None)
         except InputError as exc:
             kind = kind_of_file(files[key])
             if kind not in (None, "scenario"):  # said at the entry that names the file
                 raise where.error(
-                    f"scenario file {named} is {NOUNS[str(kind)]}, not a scenario",
+                    f"scenario file {_named(written, files[key])} is {NOUNS[str(kind)]}, "
+                    "not a scenario",
                     "scenarios",
                     key,
                 ) from None
