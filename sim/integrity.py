@@ -277,13 +277,22 @@ def being_written(folder: str | Path) -> bool:
         os.close(fd)
 
 
+#: The kinds of results folder whose writer holds the folder's lock while it runs.
+LOCKED_KINDS = ("sweep", "calibration")
+#: The status of such a folder left at ``running`` with nothing holding its lock.
+STOPPED = "stopped (killed or interrupted before it finished)"
+
+
 def status_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
-    """A folder's status in words: the manifest's, except that a sweep whose manifest
-    says ``running`` while no sweep holds its lock was stopped (killed, or its machine
-    went down) before it could say so."""
+    """A folder's status in words: the manifest's, except that a sweep or calibration
+    whose manifest says ``running`` while nothing holds its lock was stopped (killed,
+    interrupted, or its machine went down) before it could say so. Both take the
+    folder's lock for as long as they write (:class:`sim.sweep.store.Store`,
+    ``sim.calibrate.run._locked``); a calibration interrupted with Ctrl-C leaves its
+    manifest at ``running`` too (decision 595)."""
     status = str(manifest.get("status", "complete"))
-    if status == "running" and manifest.get("kind") == "sweep" and not being_written(folder):
-        return "stopped (killed before it finished)"
+    if status == "running" and manifest.get("kind") in LOCKED_KINDS and not being_written(folder):
+        return STOPPED
     return status
 
 

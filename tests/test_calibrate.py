@@ -956,3 +956,35 @@ def test_a_posterior_design_with_parameters_is_refused_at_the_block(
         "parameters from the calibration; remove this block (a variant's fixed values come "
         "with the calibration too)\n"
     )
+
+
+def test_check_says_an_interrupted_calibration_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration stopped with Ctrl-C (or killed) leaves its manifest at "running";
+    `check` called it running, as if it were still at work (an audit, decision 595).
+    Nothing holds the folder's lock, so it is said stopped; while a calibration holds
+    the lock, it is running."""
+    from sim.calibrate.run import _locked
+
+    class Interrupted(BinomialProblem):
+        calls = 0
+
+        def simulate(self, params, seed, *, holdout=True):  # type: ignore[no-untyped-def]
+            Interrupted.calls += 1
+            if Interrupted.calls > 100:
+                raise KeyboardInterrupt
+            return super().simulate(params, seed, holdout=holdout)
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_calibration(toy(tmp_path, population=30, max_simulations=3000), Interrupted(),
+                        out, workers=1, figures=False)  # fmt: skip
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "calibration 'toy', stopped (killed or interrupted before it finished)" in printed
+    assert "run its command again to finish it" in printed
+    with _locked(out):
+        assert main(["check", str(out)]) == 0
+        assert "calibration 'toy', running" in capsys.readouterr().out

@@ -64,9 +64,9 @@ def test_check_counts_the_committed_runs_of_a_killed_sweep(swept, tmp_path, caps
     folder = _killed(swept, tmp_path)
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert f"stopped (killed before it finished), {RUNS} of {RUNS} runs" in out
+    assert f"stopped (killed or interrupted before it finished), {RUNS} of {RUNS} runs" in out
     assert main(["analyze", str(folder), "--method", "sobol"]) == 2
-    assert f"is stopped (killed before it finished) ({RUNS} of {RUNS} runs)" in (
+    assert f"is stopped (killed or interrupted before it finished) ({RUNS} of {RUNS} runs)" in (
         capsys.readouterr().err
     )
 
@@ -189,7 +189,7 @@ def test_compare_says_when_a_folder_is_an_unfinished_sweep(swept, tmp_path, caps
     assert main(["compare", str(folder), "--metric", "final_trust.Patron.all"]) == 2
     err = capsys.readouterr().err
     assert "compare needs at least two samples" in err
-    assert f"is stopped (killed before it finished) ({RUNS} of {RUNS} runs)" in err
+    assert f"is stopped (killed or interrupted before it finished) ({RUNS} of {RUNS} runs)" in err
 
 
 def test_a_sweep_waits_out_a_reader_holding_the_lock_for_an_instant(swept, tmp_path):
