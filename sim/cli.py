@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sim import integrity
 from sim.errors import InputError, describe_os_error
 from sim.options import (
     ENGINES,
     EXECUTORS,
+    PATTERN_REPS,
+    PREDICTIVE_SAMPLES,
     RECORD_LEVELS,
     add_overrides,
     non_negative_float,
@@ -196,16 +199,62 @@ def build_parser() -> argparse.ArgumentParser:
 
     from sim.explore import add_parser as add_explore
     from sim.observed.observe import add_parser as add_observe
-    from sim.patterns.check import add_parser as add_patterns
 
     add_observe(sub)
-    add_patterns(sub)
+    _add_patterns(sub)
     add_explore(sub)
     from sim.calibrate.command import add_parser as add_calibrate
 
     add_calibrate(sub)
     integrity.add_parser(sub)
     return parser
+
+
+def _add_patterns(sub: Any) -> None:
+    """``credsim patterns check`` (run by :mod:`sim.patterns.check`, defined here so that
+    building the command line does not import the patterns' package, which imports the
+    model, pandas and numba: `credsim --help` took 2.8 s; decision 596)."""
+    p = sub.add_parser("patterns", help="observed patterns: check which the model reproduces")
+    actions = p.add_subparsers(
+        dest="patterns_command", metavar="check", required=True, parser_class=type(p)
+    )
+    c = actions.add_parser("check", help="run a pattern file's scenario against its patterns")
+    c.add_argument("file", help="pattern file (YAML)")
+    add_overrides(c, "override a scenario value or link.beta")
+    c.add_argument(
+        "--reps",
+        type=positive_int,
+        default=PATTERN_REPS,
+        help=f"replicates (default {PATTERN_REPS})",
+    )
+    c.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    c.add_argument("--out", help="output folder (default results/patterns/<name>)")
+    c.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
+    c.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when any pattern fails (with --posterior: is not covered)",
+    )
+    c.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="mesa",
+        help="mesa: the reference Mesa model; fast: the compiled engine (default mesa)",
+    )
+    c.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="a finished calibration: posterior predictive checks (sim/patterns/predictive.py)",
+    )
+    c.add_argument(
+        "--samples",
+        type=positive_int,
+        default=None,
+        help=f"posterior draws, with --posterior (default {PREDICTIVE_SAMPLES})",
+    )
+    c.add_argument(
+        "--variant", help="the calibration's variant, with --posterior (needed when it has several)"
+    )
 
 
 def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:

@@ -24,6 +24,10 @@ EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
 Engine = Literal["mesa", "fast"]
 ENGINES: tuple[str, ...] = get_args(Engine)
 
+# `credsim patterns check`: replicates of each run, and posterior draws with --posterior.
+PATTERN_REPS = 3
+PREDICTIVE_SAMPLES = 50
+
 
 def add_overrides(p: argparse.ArgumentParser, what: str) -> None:
     """The ``--set PATH=VALUE`` option (repeatable, into ``args.overrides``), ``what``

@@ -336,3 +336,21 @@ def test_every_synthetic_scenario_loads(states: int, regions: int, blocs: int) -
         for group in scenario.outputs.groups.values():
             assert group.region is None or group.region in held_regions
             assert group.bloc is None or group.bloc in held_blocs
+
+
+def test_the_command_line_is_built_without_the_model_or_its_libraries() -> None:
+    """`credsim --help`, a usage error and `credsim check` need no model: building the
+    parser imported the patterns' package, and with it Mesa, pandas and numba (2.8 s
+    before any answer; decision 596). sim.options says why it imports nothing heavy."""
+    code = (
+        "import sys\n"
+        "from sim.cli import build_parser\n"
+        "build_parser().parse_args(['patterns', 'check', 'x.yaml'])\n"
+        "print(' '.join(m for m in ('mesa', 'pandas', 'numba', 'matplotlib', 'scipy',"
+        " 'pyarrow', 'sim.patterns', 'sim.model') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""

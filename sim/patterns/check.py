@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sim.errors import InputError, number_text
 from sim.fileio import refuse_foreign_folder, require_writable
 from sim.integrity import refuse_results_folder
-from sim.options import ENGINES, add_overrides, non_negative_int, positive_int
+from sim.options import PREDICTIVE_SAMPLES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from sim.patterns import Prepared, Simulation
     from sim.patterns.schema import Pattern, PatternFile
 
-DEFAULT_REPS = 3
-DEFAULT_SAMPLES = 50
 # What marks a folder as an earlier check's: the files a plain check writes, or those of
 # one with --posterior (sim.patterns.predictive; both may share the default folder), with
 # how their first lines begin, so that a user's own report.md is not taken for one.
@@ -45,51 +43,6 @@ CHECK_FILES = (
     {"report.md": "# Pattern check: ", "patterns.csv": "id,role,"},
     {"predictive.csv": "id,role,", "draws.csv": "draw,"},
 )
-
-
-def add_parser(sub: Any) -> None:
-    """Register ``credsim patterns check`` on the CLI's subparsers."""
-    p = sub.add_parser("patterns", help="observed patterns: check which the model reproduces")
-    actions = p.add_subparsers(
-        dest="patterns_command", metavar="check", required=True, parser_class=type(p)
-    )
-    c = actions.add_parser("check", help="run a pattern file's scenario against its patterns")
-    c.add_argument("file", help="pattern file (YAML)")
-    add_overrides(c, "override a scenario value or link.beta")
-    c.add_argument(
-        "--reps",
-        type=positive_int,
-        default=DEFAULT_REPS,
-        help=f"replicates (default {DEFAULT_REPS})",
-    )
-    c.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    c.add_argument("--out", help="output folder (default results/patterns/<name>)")
-    c.add_argument("--votes", help="folder of the UN vote tables (default $CREDSIM_VOTES)")
-    c.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit 1 when any pattern fails (with --posterior: is not covered)",
-    )
-    c.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default="mesa",
-        help="mesa: the reference Mesa model; fast: the compiled engine (default mesa)",
-    )
-    c.add_argument(
-        "--posterior",
-        metavar="DIR",
-        help="a finished calibration: posterior predictive checks (sim/patterns/predictive.py)",
-    )
-    c.add_argument(
-        "--samples",
-        type=positive_int,
-        default=None,
-        help=f"posterior draws, with --posterior (default {DEFAULT_SAMPLES})",
-    )
-    c.add_argument(
-        "--variant", help="the calibration's variant, with --posterior (needed when it has several)"
-    )
 
 
 def cli_patterns(args: argparse.Namespace) -> int:
@@ -160,7 +113,7 @@ def _check_options(args: argparse.Namespace) -> None:
                 "(a finished calibration to draw from); without it nothing is drawn"
             )
     elif args.samples is None:
-        args.samples = DEFAULT_SAMPLES
+        args.samples = PREDICTIVE_SAMPLES
     runs = args.reps * (args.samples if args.posterior else 1)
     limit = run_limit()
     if runs > limit:
