@@ -353,7 +353,7 @@ def test_a_checked_scenario_given_new_parameters_loads_as_from_its_tree(
     that cannot read them (decision 565: a sweep's or calibration's every point, 1.8 against
     0.8 ms for Syria). From its tree, the same overrides go through every check: both
     ways give the same scenario, or the same error."""
-    from sim.scenario import scenario_hash, scenario_tree
+    from sim.scenario import ScenarioHasher, scenario_hash, scenario_tree
 
     base = load_scenario(path)
     outcomes = []
@@ -363,6 +363,33 @@ def test_a_checked_scenario_given_new_parameters_loads_as_from_its_tree(
         except InputError as exc:
             outcomes.append(f"{exc.path}: {exc.message}")
     assert outcomes[0] == outcomes[1]
+    if len(outcomes[0]) == 64:  # loaded: a sweep's planner hashes it with the base's sections
+        resolved = load_scenario(base, overrides)
+        hasher = ScenarioHasher(base)
+        assert hasher(resolved) == outcomes[0]
+        assert hasher(resolved, 7, "x") == scenario_hash(resolved, 7, "x")
+
+
+@pytest.mark.parametrize("path", _SHIPPED, ids=[p.stem for p in _SHIPPED])
+def test_the_planners_hash_writes_anew_every_section_not_the_bases(path: Path) -> None:
+    """Decision 597: ``ScenarioHasher`` splices in the base's JSON only for a section that
+    is the base's own object. A section replaced (an equal copy, a changed value, one left
+    out) is written anew, so the digest is always ``scenario_hash``'s."""
+    from sim.scenario import ScenarioHasher, scenario_hash, scenario_tree
+
+    base = load_scenario(path)
+    hasher = ScenarioHasher(base)
+    assert hasher(base) == scenario_hash(base)
+    changed = [
+        base.model_copy(update={"description": base.description + " (changed)"}),
+        base.model_copy(update={"events": list(reversed(base.events))}),
+        base.model_copy(update={"states": dict(list(base.states.items())[1:])}),
+        base.model_copy(update={"observed": None, "generate": None}),
+        load_scenario(scenario_tree(base)),  # every section an equal copy
+    ]
+    for scenario in changed:
+        assert hasher(scenario) == scenario_hash(scenario)
+    assert hasher(changed[0]) != hasher(base)
 
 
 def test_new_parameters_alone_validate_only_the_parameters(

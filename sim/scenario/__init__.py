@@ -15,10 +15,52 @@ def scenario_tree(scenario: Scenario) -> dict[str, Any]:
     return scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
 def scenario_hash(scenario: Scenario, *extra: Any) -> str:
     """A stable hex digest of the resolved scenario (plus any ``extra`` JSON-able values)."""
-    payload = json.dumps([scenario_tree(scenario), *extra], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256(_json([scenario_tree(scenario), *extra]).encode()).hexdigest()
+
+
+class ScenarioHasher:
+    """:func:`scenario_hash` of scenarios made from one ``base`` with new values (a
+    sweep's design points), to the same digest.
+
+    ``scenario_hash`` writes the whole tree as JSON: about 0.9 ms for Syria, most
+    of what planning a design point costs. New parameters alone leave every other
+    section the base's own object (``loader._new_parameters``), so each section's
+    JSON is written once for the base and spliced in wherever a scenario's section
+    *is* the base's; a section that is not (any other override) is written anew.
+    The payload is the same text: a sorted JSON object is its sorted members
+    joined. Only for the life of one plan: a section changed in place afterwards
+    would keep its old text (nothing in the package changes a loaded scenario).
+    """
+
+    def __init__(self, base: Scenario) -> None:
+        self._base = base
+        self._members = {name: self._member(base, name) for name in type(base).model_fields}
+
+    @staticmethod
+    def _member(scenario: Scenario, name: str) -> str | None:
+        """``"key":value`` of the field ``name`` as the whole tree writes it; None when
+        the tree leaves it out (a None value)."""
+        dump = scenario.model_dump(mode="json", by_alias=True, exclude_none=True, include={name})
+        return None if not dump else ",".join(f"{_json(k)}:{_json(v)}" for k, v in dump.items())
+
+    def __call__(self, scenario: Scenario, *extra: Any) -> str:
+        """The digest of ``scenario`` (plus ``extra``), equal to ``scenario_hash``'s."""
+        members = []
+        for name, base_member in self._members.items():
+            same = getattr(scenario, name) is getattr(self._base, name)
+            member = base_member if same else self._member(scenario, name)
+            if member is not None:
+                members.append(member)
+        members.sort()
+        tree = "{" + ",".join(members) + "}"
+        payload = "[" + ",".join([tree, *(_json(e) for e in extra)]) + "]"
+        return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def load_scenario(source: Any, overrides: Any = None) -> Scenario:
@@ -28,4 +70,11 @@ def load_scenario(source: Any, overrides: Any = None) -> Scenario:
     return _load(source, overrides)
 
 
-__all__ = ["Calendar", "Scenario", "load_scenario", "scenario_hash", "scenario_tree"]
+__all__ = [
+    "Calendar",
+    "Scenario",
+    "ScenarioHasher",
+    "load_scenario",
+    "scenario_hash",
+    "scenario_tree",
+]

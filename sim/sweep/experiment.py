@@ -34,7 +34,7 @@ from sim.errors import InputError, beyond_float, number_text
 from sim.inputs import NOUNS, kind_of_file
 from sim.metrics import NONE
 from sim.options import Engine, Record
-from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
+from sim.scenario import Scenario, ScenarioHasher, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
 from sim.scenario.loader import Document, Origin, beside, read_document, read_text, translate
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
@@ -786,9 +786,10 @@ def _plan(experiment: Experiment, where: _Where) -> list[RunTask]:
     owner: dict[str, str] = {}
     for key, base in experiment.scenarios.items():
         base_hash = experiment.base_hashes[key]
+        hasher = ScenarioHasher(base)  # scenario_hash's digest, the base's sections once
         for i, point in enumerate(experiment.points):
             resolved = _apply(base, point, where, key) if point else base
-            resolved_hash = base_hash if not point else scenario_hash(resolved)
+            resolved_hash = base_hash if not point else hasher(resolved)
             for r in range(spec.replicates):
                 rid = run_id(resolved_hash, r, spec.seed)
                 if rid in owner:
