@@ -888,3 +888,114 @@ def test_network_labels_do_not_print_over_each_other(name: str) -> None:
         scenario, layout, np.full(n, -1), np.ones(len(scenario.powers)), left, "group", "x"
     )
     assert left & {n for n, _ in _label_boxes(spec)}
+
+
+# --------------------------------------------------------------------------- audit (598)
+
+SHIPPED = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _enter(rc: Any, text: str) -> None:
+    """Type ``text`` into the file field and press Enter, without leaving the field."""
+    field = rc.find(v.TextField, label="or a scenario file").widget
+    field.v_model = text
+    field.fire_event("keyup.enter", None)
+
+
+def test_a_refused_typed_file_stays_in_the_box_to_be_corrected(tmp_path: Path) -> None:
+    """The box went back to the file loaded (or to an earlier typed path) after a refusal,
+    so the error named one path and the box showed another, and a typo was lost."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    for name in ("mistyped.yaml", "other_typo.yaml"):
+        typo = str(tmp_path / name)
+        _enter(rc, typo)
+        (shown,) = errors(rc)
+        assert typo in shown
+        assert rc.find(v.TextField, label="or a scenario file").widget.v_model == typo
+        assert loaded_name(rc) == "batch_small"
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_a_blank_file_box_says_so(text: str) -> None:
+    """An empty box read "is a folder; give a YAML file" (the working folder) and a blank
+    one ":   file does not exist"."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    _enter(rc, text)
+    assert errors(rc) == ["give a scenario file (the box is empty)"]
+    assert loaded_name(rc) == "batch_small"
+
+
+def test_a_scenario_of_another_case_brings_its_own_counterfactual() -> None:
+    """Choosing Afghanistan kept Syria's counterfactual, under a warning that it could not
+    be drawn. A counterfactual that can be drawn beside the new scenario is kept; else
+    the new file's NAME_abstained.yaml beside it is taken; else none."""
+    syria, abstained = SHIPPED / "syria.yaml", SHIPPED / "syria_abstained.yaml"
+    _, rc = solara.render(Explorer(str(syria), str(abstained)), handle_error=False)
+    scenario = rc.find(v.Select, label="scenario").widget
+    counterfactual = rc.find(v.Select, label="counterfactual").widget
+    scenario.v_model = str(SHIPPED / "syria_sustained.yaml")
+    assert counterfactual.v_model == str(abstained)  # the same case: kept
+    scenario.v_model = str(SHIPPED / "afghanistan_ussr.yaml")
+    assert Path(counterfactual.v_model).resolve() == SHIPPED / "afghanistan_ussr_abstained.yaml"
+    assert rc.find(v.Alert, type="warning").widgets == []
+    assert {r["scenario"] for r in specs(rc)[0]["datasets"]["lines"]} == {
+        "afghanistan_ussr",
+        "afghanistan_ussr_abstained",
+    }
+    scenario.v_model = str(SHIPPED / "tour.yaml")  # no tour_abstained.yaml
+    assert counterfactual.v_model == "(none)"
+
+
+def test_the_scenario_itself_is_refused_as_its_counterfactual() -> None:
+    """A scenario compared with itself drew a flat difference with no word of why; as a
+    scenario, the counterfactual file gives way to none (no NAME_abstained beside it)."""
+    abstained = str(SHIPPED / "syria_abstained.yaml")
+    _, rc = solara.render(Explorer(str(SHIPPED / "syria.yaml"), abstained), handle_error=False)
+    rc.find(v.Select, label="counterfactual").widget.v_model = str(SHIPPED / "syria.yaml")
+    (shown,) = errors(rc)
+    assert shown.endswith("is the scenario itself: choose another file to compare with, or (none)")
+    assert rc.find(v.Select, label="counterfactual").widget.v_model == abstained
+    rc.find(v.Select, label="scenario").widget.v_model = abstained
+    assert rc.find(v.Select, label="counterfactual").widget.v_model == "(none)"
+
+
+def test_a_save_folder_under_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "~/folder" made a folder named "~" in the working folder, and the message read as
+    if the files were in the home folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    _, rc = solara.render(Explorer(SMALL, out="~/saved"), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    button(rc, "save scenario").click()
+    written = tmp_path / "home" / "saved" / "batch_small_explored.yaml"
+    assert written.is_file() and not (tmp_path / "work" / "~").exists()
+    assert infos(rc) == [f"saved {written} (1 changed value)"]
+    button(rc, "save figures").click()
+    assert (tmp_path / "home" / "saved" / "batch_small_explored_figures" / "trust.png").is_file()
+
+
+def test_each_event_of_a_crowded_month_has_its_own_marker() -> None:
+    """Eight Syria events of 2024-12 (the withdrawal among them) sat on one marker, and
+    hovering showed only the last. Markers of one month are stacked down, each hoverable."""
+    from sim.explore.figures import Line, event_table, trajectories_spec
+
+    scenario = load_scenario(SHIPPED / "syria.yaml")
+    table = event_table(scenario)
+    places = list(zip(table["when"], table["stack"], strict=True))
+    assert len(set(places)) == len(places)
+    december = table[table["date"] == "2024-12"]
+    assert len(december) == 8 and "Russia abandons Assad" in set(december["label"])
+    spec = trajectories_spec(
+        Line("run", mesa_engine(scenario, 0)), None, table, "all", scenario.power_names
+    )
+    (events,) = [layer["layer"] for layer in spec["layer"] if "layer" in layer]
+    (marker,) = [layer for layer in events if layer["mark"]["type"] == "point"]
+    assert marker["encoding"]["yOffset"] == {
+        "field": "stack",
+        "type": "quantitative",
+        "scale": None,
+    }
+    assert {r["stack"] for r in spec["datasets"]["events"]} >= {0, 70}

@@ -263,6 +263,38 @@ def incomparable(scenario: Scenario, counterfactual: Scenario, group: str) -> st
     return f"counterfactual '{counterfactual.name}' not drawn: {'; '.join(why)}"
 
 
+def same_file(one: str, other: str) -> bool:
+    """Whether two of the page's paths name the same file."""
+    return Path(one).expanduser().resolve() == Path(other).expanduser().resolve()
+
+
+def counterfactual_for(new: str, scenario: Scenario, current: str, loaded: Scenario | None) -> str:
+    """The counterfactual once the page loads the scenario file ``new``: the current one
+    where it can be drawn beside it (and is not the file itself), else the file's own
+    ``NAME_abstained.yaml`` beside it, else none. A switch from Syria to Afghanistan
+    kept Syria's counterfactual under a warning that it could not be drawn (decision 598).
+    """
+    if current == NO_COUNTERFACTUAL:
+        return current
+    drawn = loaded is not None and not incomparable(scenario, loaded, "all")
+    if drawn and not same_file(current, new):
+        return current
+    beside = Path(new).expanduser()
+    beside = beside.with_name(f"{beside.stem}_abstained.yaml")
+    return shown(beside) if beside.is_file() else NO_COUNTERFACTUAL
+
+
+def typed_file(text: str) -> tuple[str, str]:
+    """A file path as typed in a box: ``~`` is the home folder; ("", why) when blank."""
+    if not text.strip():
+        return "", "give a scenario file (the box is empty)"
+    return (str(Path(text).expanduser()) if text.startswith("~") else text), ""
+
+
+def changed_values(count: int) -> str:
+    return f"{count} changed value{'' if count == 1 else 's'}"
+
+
 def _number(value: float) -> str:
     return f"{value:.4g}"
 
@@ -477,24 +509,35 @@ def Explorer(
     sheet = Sheet()
     charts = sheet.specs
 
-    def choose(new: str) -> None:
-        # A file that does not load changes nothing: its one-line message is shown instead.
-        loaded = load(new)
+    def choose(typed: str) -> None:
+        # A file that does not load changes nothing: its one-line message is shown instead,
+        # and the box keeps what was typed, to be corrected (decision 598).
+        typed_path.set(typed)
+        new, blank = typed_file(typed)
+        loaded = load(new) if new else (None, blank)
         error = loaded[1]
         refused.set(error)
         if error:
             refusals.set(refusals.value + 1)
             return
+        assert loaded[0] is not None
+        counterfactual = counterfactual_for(new, loaded[0], cf_path.value, cf_base)
         just_read.set({new: loaded})
         path.set(new)
-        typed_path.set(new)
         reads.set(reads.value + 1)
+        cf_path.set(counterfactual)
         values.set({})
         group.set("")
         message.set("")
         save_error.set("")
 
     def choose_counterfactual(new: str) -> None:
+        if new != NO_COUNTERFACTUAL and same_file(new, path.value):
+            refused.set(
+                f"{new} is the scenario itself: choose another file to compare with, or (none)"
+            )
+            refusals.set(refusals.value + 1)
+            return
         loaded = load(new) if new != NO_COUNTERFACTUAL else (None, "")
         error = loaded[1]
         refused.set(error)
@@ -524,7 +567,7 @@ def Explorer(
         if not out_dir.value.strip():
             save_error.set(NO_FOLDER)
             return
-        folder = Path(out_dir.value)
+        folder = Path(out_dir.value).expanduser()
         name = free_name(folder, f"{base.name}_explored", ".yaml")
         problem = saved_problem(path.value, name, overrides, seed.value)
         if problem:
@@ -538,7 +581,7 @@ def Explorer(
             save_error.set(describe_os_error(exc))
             return
         save_error.set("")
-        message.set(f"saved {destination} ({len(overrides)} changed values)")
+        message.set(f"saved {destination} ({changed_values(len(overrides))})")
 
     def save_figures() -> None:
         assert base is not None
@@ -547,7 +590,7 @@ def Explorer(
         if not out_dir.value.strip():
             save_error.set(NO_FOLDER)
             return
-        folder = Path(out_dir.value)
+        folder = Path(out_dir.value).expanduser()
         folder = folder / free_name(folder, f"{base.name}_explored_figures")
         try:
             written = write_figures(folder, dict(charts), lines, scenarios, chosen)

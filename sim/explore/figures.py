@@ -42,6 +42,7 @@ SOLID, DASHED = [1, 0], [6, 4]
 # nothing v5 lacks (the browser test validates them against v5's own schema), so the
 # page hands them over as v5 specs and vega-embed has no version to warn about.
 PAGE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+EVENT_STACK = 10  # pixels between the markers of one month's events
 EVENT_TOOLTIP = [
     alt.Tooltip("date:N"),
     alt.Tooltip("label:N"),
@@ -91,6 +92,10 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
         rows, columns=["date", "label", "source", "kind", "actor", "target", "order"]
     )
     frame["when"] = to_datetime(frame["date"]).dt.strftime("%Y-%m-%d").to_numpy()
+    # Events of one month share a place on the time axis: their markers are stacked down
+    # from the top, in file order, so that each can be hovered (eight Syria events of
+    # 2024-12 showed one tooltip; decision 598). Pixels: the marker's height and a gap.
+    frame["stack"] = frame.groupby("date", sort=False).cumcount().to_numpy() * EVENT_STACK
     return frame
 
 
@@ -147,7 +152,12 @@ def _events_layer(y_top: float) -> alt.LayerChart | alt.FacetChart:
     point = (
         alt.Chart(alt.Data(name="events"))
         .mark_point(shape="triangle-down", filled=True, color="#555555", size=60)
-        .encode(x="when:T", y=alt.datum(y_top), tooltip=EVENT_TOOLTIP)
+        .encode(
+            x="when:T",
+            y=alt.datum(y_top),
+            yOffset=alt.YOffset("stack:Q", scale=None),
+            tooltip=EVENT_TOOLTIP,
+        )
     )
     return alt.layer(rule, point)
 
