@@ -143,23 +143,30 @@ def _dash(names: Sequence[str]) -> alt.StrokeDash:
     )
 
 
-def _events_layer(y_top: float) -> alt.LayerChart | alt.FacetChart:
-    rule = (
+def _event_rules() -> alt.Chart:
+    """A dotted rule at each event (its tooltip the event's)."""
+    return (
         alt.Chart(alt.Data(name="events"))
         .mark_rule(color="#777777", strokeDash=[2, 3], opacity=0.7)
         .encode(x="when:T", tooltip=EVENT_TOOLTIP)
     )
+
+
+def _events_layer() -> alt.LayerChart | alt.FacetChart:
+    """The rules, and a marker at the top of the trust panel for each event: those of one
+    month stacked down, one each (decision 598). The difference panel below has the rules
+    alone; its markers at zero stacked out of the panel."""
     point = (
         alt.Chart(alt.Data(name="events"))
         .mark_point(shape="triangle-down", filled=True, color="#555555", size=60)
         .encode(
             x="when:T",
-            y=alt.datum(y_top),
+            y=alt.datum(1.0),
             yOffset=alt.YOffset("stack:Q", scale=None),
             tooltip=EVENT_TOOLTIP,
         )
     )
-    return alt.layer(rule, point)
+    return alt.layer(_event_rules(), point)
 
 
 @lru_cache(maxsize=64)
@@ -185,7 +192,7 @@ def _trajectories_template(
         )
         .properties(width=WIDTH, height=240, title=f"{title} in each power, {group}")
     )
-    upper = alt.layer(lines, _events_layer(1.0))
+    upper = alt.layer(lines, _events_layer())
     if len(names) == 1:
         return upper.to_dict()
     difference = (
@@ -193,7 +200,7 @@ def _trajectories_template(
         .mark_line()
         .encode(
             x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title=f"{names[0]} minus {names[1]}"),
+            y=alt.Y("value:Q", title=f"{title} difference"),
             color=colour,
             tooltip=[
                 alt.Tooltip("power:N"),
@@ -201,10 +208,10 @@ def _trajectories_template(
                 alt.Tooltip("value:Q", format="+.3f"),
             ],
         )
-        .properties(width=WIDTH, height=140, title="Difference")
+        .properties(width=WIDTH, height=140, title=f"Difference, {names[0]} minus {names[1]}")
     )
     zero = alt.Chart(alt.Data(name="zero")).mark_rule(color="#444444").encode(y=alt.datum(0.0))
-    return alt.vconcat(upper, alt.layer(difference, zero, _events_layer(0.0))).to_dict()
+    return alt.vconcat(upper, alt.layer(difference, zero, _event_rules())).to_dict()
 
 
 def trajectories_spec(
@@ -265,7 +272,7 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
         .mark_line(color="#333333")
         .encode(
             x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title="effective poles (non-aligned as one)"),
+            y=alt.Y("value:Q", title="poles"),
             strokeDash=_dash(names),
             tooltip=[
                 alt.Tooltip("scenario:N"),
