@@ -8,6 +8,8 @@ dropped a power or misplaced an event fails.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -188,6 +190,23 @@ def _crowded_events(n: int, key: set[int] | None = None) -> pd.DataFrame:
     )
 
 
+def _events_of(rows: list[tuple[Any, ...]], target: str, **columns: Any) -> pd.DataFrame:
+    """Events from rows of (label, kind, date, actor, ...), one step apart, with ``columns``."""
+    return pd.DataFrame(
+        {
+            "scenario": "s",
+            "id": [f"e{i}" for i in range(len(rows))],
+            "label": [r[0] for r in rows],
+            "kind": [r[1] for r in rows],
+            "step": range(1, len(rows) + 1),
+            "date": [r[2] for r in rows],
+            "actor": [r[3] for r in rows],
+            "target": target,
+            **columns,
+        }
+    )
+
+
 def _strip_with(events: pd.DataFrame) -> tuple[list, plt.Axes]:
     fig, (strip, panel) = plt.subplots(2, 1, figsize=(8, 4), sharex=True)
     marks = unique_events(events, ["s"])
@@ -253,20 +272,7 @@ def test_every_key_event_is_labelled_where_an_arrangement_has_room():
         ("Mosul falls", "client_harmed", "2014-06", "USA", 2.0),
         ("US air strikes resume", "intervene", "2014-08", "USA", 2.0),
     ]
-    events = pd.DataFrame(
-        {
-            "scenario": "s",
-            "id": [f"e{i}" for i in range(len(rows))],
-            "label": [r[0] for r in rows],
-            "kind": [r[1] for r in rows],
-            "step": range(1, len(rows) + 1),
-            "date": [r[2] for r in rows],
-            "actor": [r[3] for r in rows],
-            "target": "Iraq",
-            "magnitude": [r[4] for r in rows],
-            "key": True,
-        }
-    )
+    events = _events_of(rows, "Iraq", magnitude=[r[4] for r in rows], key=True)
     fig, (strip, panel) = plt.subplots(2, 1, figsize=(5.2, 4), sharex=True)
     strip.set_xlim(*_num(["2002-01", "2016-12"]))
     placed = draw_events(strip, [panel], unique_events(events, ["s"]), {"USA": "#0072B2"})
@@ -942,3 +948,46 @@ def test_a_band_of_few_runs_says_it_is_close_to_their_range():
     assert "with 40 runs" in band_note(FEW_RUNS - 1)
     assert "range" not in band_note(FEW_RUNS)
     assert band_note(1) == "One run (no band)."
+
+
+def test_ticks_of_one_month_stand_side_by_side_and_a_leader_meets_its_own():
+    """An audit of the flagship figure: Syria's eight events of 2024-12 were ticked at one
+    place, the last drawn (the USA's) hiding the rest, so the label "Russia abandons
+    Assad" pointed at a blue tick; France's Barkhane sat on the USA's 2014-08 tick.
+    Ticks of one date now stand TICK_GAP_PT apart, each in its power's colour, and a
+    label's leader runs up from its own event's tick (decision 599)."""
+    from sim.plots.trajectories import TICK_GAP_PT
+
+    palette = {"Russia": "#D55E00", "USA": "#0072B2", "France": "#CC79A7"}
+    rows = [
+        ("US strikes", "intervene", "2020-03", "USA", False),
+        ("Russia abandons", "withdraw", "2020-06", "Russia", True),
+        ("US delegation", "recognize", "2020-06", "USA", False),
+        ("French delegation", "recognize", "2020-06", "France", False),
+    ]
+    events = _events_of(rows, "Syria", key=[r[4] for r in rows])
+    fig, (strip, panel) = plt.subplots(2, 1, figsize=(6, 4), sharex=True)
+    strip.set_xlim(*_num(["2020-01", "2020-12"]))
+    placed = draw_events(strip, [panel], unique_events(events, ["s"]), palette)
+    fig.canvas.draw()
+    assert [t.get_text() for t in placed] == ["Russia abandons"]
+    ticks = [ln for ln in strip.get_lines() if ln.get_marker() == "|"]
+    where = {
+        ln.get_color(): float(ln.get_transform().transform(ln.get_xydata())[0][0])
+        for ln in ticks
+        if ln.get_xdata()[0] == _num(["2020-06"])[0]
+    }
+    assert set(where) == {"#D55E00", "#0072B2", "#CC79A7"}  # three ticks, none hidden
+    xs = sorted(where.values())
+    gap = TICK_GAP_PT / 72 * fig.dpi
+    assert xs[1] - xs[0] == pytest.approx(gap) and xs[2] - xs[1] == pytest.approx(gap)
+    # The key event's tick is in the middle, at its date; its leader starts there.
+    assert where["#D55E00"] == pytest.approx(xs[1])
+    assert where["#D55E00"] == pytest.approx(
+        strip.transData.transform((_num(["2020-06"])[0], 0))[0]
+    )
+    (leader,) = [ln for ln in strip.get_lines() if ln.get_marker() in ("None", None, "")]
+    assert float(leader.get_transform().transform(leader.get_xydata())[0][0]) == pytest.approx(
+        where["#D55E00"]
+    )
+    plt.close(fig)

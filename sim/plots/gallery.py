@@ -245,7 +245,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         + "; each power's line has its colour and its marker, which tell the powers apart"
         " in greyscale too; dotted grey lines mark the scenario's events (darker where"
         " labelled above), and a tick on the strip above the panels gives each event's"
-        " acting power by its colour",
+        " acting power by its colour (the ticks of one month side by side)",
         results,
         _joined(trajectory_overlaps(series, metrics, phrases), note),
     )

@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from sim.analysis.paired import value_order, value_text
 from sim.catalogue import SERIES_METRICS
@@ -119,24 +119,50 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
     return merged.sort_values(["when", "label"], kind="stable").reset_index(drop=True)
 
 
+def _priority(events: pd.DataFrame) -> Callable[[int], tuple[bool, int, float, int]]:
+    """The sort key of :func:`label_priority` for a row position."""
+    rank = {kind: i for i, kind in enumerate(KIND_PRIORITY)}
+    sizes = events["magnitude"].fillna(0.0).to_numpy(float)
+    keys = events["key"].to_numpy(bool)
+    kinds = [rank.get(str(kind), len(rank)) for kind in events["kind"]]
+    return lambda i: (not keys[i], kinds[i], -float(sizes[i]), int(i))
+
+
 def label_priority(events: pd.DataFrame) -> list[int]:
     """Row positions of ``events`` (:func:`unique_events`) in the order their labels are
     placed: key events first, then by kind (:data:`KIND_PRIORITY`), the larger magnitude
     first within a kind (none counts as 0), then by date."""
-    rank = {kind: i for i, kind in enumerate(KIND_PRIORITY)}
-    sizes = events["magnitude"].fillna(0.0).to_numpy(float)
-    order = sorted(
-        range(len(events)),
-        key=lambda i: (
-            not bool(events["key"].iloc[i]),
-            rank.get(str(events["kind"].iloc[i]), len(rank)),
-            -sizes[i],
-            i,
-        ),
-    )
+    order = sorted(range(len(events)), key=_priority(events))
     if events["key"].any():
         order = [i for i in order if bool(events["key"].iloc[i])]
     return order
+
+
+# Ticks of events on one date stand side by side, this many points apart (a tick is 1.6
+# points wide): drawn at one place, the last hid the others, and a label could point at
+# another power's colour (decision 599).
+TICK_GAP_PT = 2.4
+
+
+def tick_shifts(events: pd.DataFrame) -> list[float]:
+    """Each event's tick's shift in points from its date: 0 for an event alone on its
+    date; among events of one date, 0 for the first in label order (key, kind,
+    magnitude: the one most likely labelled), then +1, -1, +2, ... gaps."""
+    priority = _priority(events)
+    shifts = [0.0] * len(events)
+    for rows in events.groupby("when", sort=False).indices.values():
+        for k, i in enumerate(sorted(rows, key=priority)):
+            shifts[i] = TICK_GAP_PT * ((k + 1) // 2) * (1 if k % 2 else -1)
+    return shifts
+
+
+def _shifted(strip: Axes, points: float) -> Any:
+    """The strip's data coordinates moved right by ``points``."""
+    figure = strip.get_figure()
+    assert figure is not None
+    if not points:
+        return strip.transData
+    return strip.transData + ScaledTranslation(points / 72.0, 0.0, figure.dpi_scale_trans)
 
 
 def draw_events(
@@ -161,8 +187,11 @@ def draw_events(
     if events.empty:
         return []
     when = mdates.date2num(events["when"].to_numpy())
+    figure = strip.get_figure()
+    assert figure is not None
+    shifts = tick_shifts(events)
     lines = []
-    for x, actor in zip(when, events["actor"], strict=True):
+    for x, actor, shift in zip(when, events["actor"], shifts, strict=True):
         # Dotted, so that an event is not taken for a grid line (solid, of the same grey).
         lines.append(
             [ax.axvline(x, color="0.7", lw=0.7, ls=":", zorder=1, gid="event") for ax in panels]
@@ -176,9 +205,8 @@ def draw_events(
             color=palette.get(actor, "0.3"),
             clip_on=False,
             gid="event",
+            transform=_shifted(strip, shift),
         )
-    figure = strip.get_figure()
-    assert figure is not None
     # Measure the labels at the resolution they are saved at: hinted text is wider, in
     # proportion, at 150 dpi than at matplotlib's 100 (8% for an audit's two labels,
     # which touched once saved).
@@ -231,7 +259,14 @@ def draw_events(
     for place in chosen:
         i, x = place.event, float(when[place.event])
         placed.append(label(i, place.lane, place.ha))
-        strip.plot([x, x], [0.0, _lane_y(place.lane)], color="0.45", lw=0.6, clip_on=False)
+        strip.plot(
+            [x, x],
+            [0.0, _lane_y(place.lane)],
+            color="0.45",
+            lw=0.6,
+            clip_on=False,
+            transform=_shifted(strip, shifts[i]),  # up from its own tick
+        )
         for line in lines[i]:
             line.set(color="0.45", lw=0.8)
     return placed
