@@ -439,7 +439,7 @@ def claim(folder: Path, kind: str, identity: str, differs: str = "") -> dict[str
 def add_parser(sub: Any) -> None:
     """Register ``credsim check RESULTS_DIR``."""
     p = sub.add_parser("check", help="verify a results folder against its integrity record")
-    p.add_argument("results", help="a results folder written by run or sweep")
+    p.add_argument("results", help="a results folder written by run, sweep or calibrate")
 
 
 def require_folder(folder: Path) -> None:
@@ -475,7 +475,7 @@ def cli_check(args: argparse.Namespace) -> int:
     if manifest is None and not (folder / INTEGRITY).exists():
         raise InputError(
             f"'{folder}' is not a results folder: it has no manifest.json "
-            "(expected a folder written by 'credsim run' or 'credsim sweep')"
+            "(expected a folder written by 'credsim run', 'credsim sweep' or 'credsim calibrate')"
         )
     problems = verify(folder)
     if problems:

@@ -1636,3 +1636,71 @@ def test_a_caption_says_how_many_of_a_groups_states_count(tmp_path: Path) -> Non
         " Counted, as voting in the link's reference years: 'east_bloc' 2 of its 6 states."
     )
     assert counted_note(change, prep) == ""
+
+
+def test_a_check_shows_its_progress_on_a_terminal_and_counts_its_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """experiments.md: every command that can take over a couple of seconds shows progress
+    on a terminal and ends with a line of runs, elapsed time and rate. A 30-replicate
+    check printed nothing for 9 s, and its last line had no time (an audit; decision 600)."""
+    import io
+    import re
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    out = tmp_path / "out"
+    assert main(["patterns", "check", str(SYRIA), "--reps", "2", "--out", str(out),
+                 "--votes", str(real_votes())]) == 0  # fmt: skip
+    assert "\r\x1b[2K1/2 runs (50%), 0 failed, " in terminal.getvalue()
+    drawn = terminal.getvalue()
+    assert drawn.index("\r\x1b[2K", drawn.index("1/2 runs")) > 0  # then cleared
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    counted = r"2 runs in \d+s \([\d.]+ runs/s\)"
+    assert re.fullmatch(
+        rf"\d of 4 patterns pass; {counted}; results in {re.escape(str(out))}", last
+    ), last
+
+
+@pytest.mark.parametrize(
+    ("files", "refused"),
+    [
+        ({"report.md": "# Pattern check: afghanistan_ussr\n", "patterns.csv": "id,role,\n"}, True),
+        ({"predictive.csv": "id,role,x\nsoviet_bloc,calibrate,1\n", "draws.csv": "draw,\n"}, True),
+        ({"report.md": "# Pattern check: syria\n", "patterns.csv": "id,role,\n"}, False),
+        (
+            {
+                "predictive.csv": "id,role,x\ngulf_no_warming,c,1\nsyria_stays_with_russia,c,1\n"
+                "initial_conditions,c,1\narab_league_no_warming,c,1\n",
+                "draws.csv": "draw,\n",
+            },
+            False,
+        ),
+    ],
+    ids=["report-of-another", "predictive-of-another", "report-of-syria", "predictive-of-syria"],
+)
+def test_an_earlier_check_of_another_pattern_file_is_not_written_into(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str], refused: bool
+) -> None:
+    """An audit: a Syria check written into an Afghanistan posterior check's folder left
+    that check's predictive.csv, draws.csv and figure beside the Syria report, and neither
+    named the other. A check of the same file (the default folder is shared by a plain
+    check and one with --posterior) still replaces its own files (decision 600)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    novotes = str(tmp_path / "no-votes")
+    assert main(["patterns", "check", str(SYRIA), "--out", str(out), "--votes", novotes]) == 2
+    err = capsys.readouterr().err
+    said = f"--out '{out}' holds an earlier check of "
+    assert (said in err) == refused, err
+    if refused:
+        assert err.rstrip().endswith("not of 'syria'; choose a new or empty folder")
+    else:
+        assert "no-votes" in err  # refused later, for the votes, not for the folder
+    assert sorted(p.name for p in out.iterdir()) == sorted(files)

@@ -222,6 +222,7 @@ def test_the_posterior_check_prints_the_held_out_patterns_apart(
     # audit found a pattern covered whose median lay two tolerances off, under a caption
     # that spoke of the median alone).
     assert "patterns covered (the observed value within the 90% predictive interval " in lines[-1]
+    assert "tolerance); 1 run in " in lines[-1]  # the runs counted (decision 600)
     assert captions and "is covered (predictive.csv) when its 90% band reaches" in captions[0]
     apart = lines.index("held-out patterns")
     ids = [line.split()[0] for line in lines if line.split()]

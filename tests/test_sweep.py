@@ -391,7 +391,7 @@ def test_progress_line_and_summary() -> None:
     assert line.startswith("5/10 runs (50%), 2 failed, ") and "runs/s, ETA " in line
     assert "\r" in stream.getvalue()  # drawn in place on a terminal
     summary = progress.summary("exp", "results/exp/abc")
-    assert "1 runs in" in summary and "4 done earlier" in summary
+    assert "1 run in" in summary and "4 done earlier" in summary
     assert "2 of 10 failed" in summary and summary.endswith("results in results/exp/abc")
     quiet = StringIO()
     Progress(3, stream=quiet, live=False).update(failed=False)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -740,11 +740,13 @@ def simulate(
     votes: Votes = None,
     run_fn: links.RunFn | None = None,
     engine: str = "mesa",
+    on_run: Callable[[], None] | None = None,
 ) -> Simulation:
     """Run the scenario ``reps`` times and turn the gaps into predicted values.
 
     ``engine`` (``mesa`` or ``fast``) runs :func:`sim.patterns.link.propensity_gaps`
-    unless ``run_fn`` replaces it.
+    unless ``run_fn`` replaces it; ``on_run`` is called after each run (a command's
+    progress line).
     """
     if reps < 1:
         raise InputError(f"reps must be >= 1, got {reps}")
@@ -756,6 +758,8 @@ def simulate(
         total += run(scenario, seed_sequence(seed, replicate), prep.power, prep.rival)[
             :, prep.columns
         ]
+        if on_run is not None:
+            on_run()
     gaps = links.yearly_gaps(total / reps, links.step_years(scenario), prep.years)
     alpha = links.offsets(prep.observed, gaps, slope, prep.reference)
     return Simulation(slope, gaps, links.predicted(prep.observed, gaps, slope, alpha))
@@ -795,10 +799,19 @@ def simulate_statistics(
     votes: Votes = None,
     run_fn: links.RunFn | None = None,
     engine: str = "mesa",
+    on_run: Callable[[], None] | None = None,
 ) -> dict[str, float]:
     """The simulated statistic of every pattern, by id (module docstring)."""
     sim = simulate(
-        pf, overrides, beta=beta, reps=reps, seed=seed, votes=votes, run_fn=run_fn, engine=engine
+        pf,
+        overrides,
+        beta=beta,
+        reps=reps,
+        seed=seed,
+        votes=votes,
+        run_fn=run_fn,
+        engine=engine,
+        on_run=on_run,
     )
     prep = prepare(pf, votes)
     return {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns}

@@ -57,6 +57,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
         simulated_statistic,
     )
     from sim.scenario.loader import parse_overrides
+    from sim.sweep.progress import Progress
 
     if args.reps < 1:
         raise InputError(f"--reps must be >= 1, got {args.reps}")
@@ -71,6 +72,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     refuse_results_folder(out)
     # Nor a folder of the user's: a check replaces report.md, the tables and figures/.
     refuse_foreign_folder(out, CHECK_FILES, "an earlier patterns check's")
+    refuse_another_files_check(out, pf)
     require_writable(out, "--out" if args.out else None)  # before the runs, not after them
     data = load_votes(args.votes)
     if args.posterior:
@@ -79,14 +81,63 @@ def cli_patterns(args: argparse.Namespace) -> int:
         return cli_predictive(args, pf, data, out)
     observed = observed_statistics(pf, data)
     prep = prepare(pf, data)
-    sim = simulate(pf, overrides, reps=args.reps, seed=args.seed, votes=data, engine=args.engine)
+    progress = Progress(args.reps)
+    sim = simulate(
+        pf,
+        overrides,
+        reps=args.reps,
+        seed=args.seed,
+        votes=data,
+        engine=args.engine,
+        on_run=lambda: progress.update(False),
+    )
+    progress.clear()
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
     print_notes(pf, prep, observed)
     _write(out, pf, table, prep, sim, args)
     failed = int((~table["pass"]).sum())
-    print(f"{len(table) - failed} of {len(table)} patterns pass; results in {out}")
+    print(
+        f"{len(table) - failed} of {len(table)} patterns pass; {progress.counted()}; "
+        f"results in {out}"
+    )
     return 1 if args.strict and failed else 0
+
+
+def refuse_another_files_check(out: Path, pf: PatternFile) -> None:
+    """Refuse an earlier check's folder when that check was of another pattern file.
+
+    A plain check and one with ``--posterior`` of the same file share a folder (the
+    default one), each replacing its own files; one of another file would leave the
+    other kind's files beside its own, and neither report names the other (an audit:
+    Afghanistan's posterior check beside a Syria check; decision 600).
+
+    Raises:
+        InputError: ``out``'s ``report.md`` names another pattern file, or its
+            ``predictive.csv`` holds other patterns than ``pf``'s.
+    """
+    import pandas as pd
+
+    other = ""
+    report = out / "report.md"
+    if report.is_file():
+        with report.open(encoding="utf-8", errors="replace") as handle:
+            name = handle.readline().removeprefix("# Pattern check: ").strip()
+        other = name if name != pf.name else ""
+    predictive = out / "predictive.csv"
+    if not other and predictive.is_file():
+        try:
+            ids = set(pd.read_csv(predictive, usecols=["id"])["id"].astype(str))
+        except (OSError, ValueError):
+            ids = set()
+        if ids != {p.id for p in pf.patterns}:
+            other = "another pattern file (its predictive.csv holds other patterns)"
+    if other:
+        whose = other if other.startswith("another") else f"pattern file '{other}'"
+        raise InputError(
+            f"--out '{out}' holds an earlier check of {whose}, not of '{pf.name}'; "
+            "choose a new or empty folder"
+        )
 
 
 def _check_options(args: argparse.Namespace) -> None:

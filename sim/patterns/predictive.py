@@ -162,6 +162,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     from sim.fileio import atomic_write_bytes, atomic_write_text
     from sim.patterns import observed_statistics, prepare, simulate_statistics
     from sim.patterns.check import print_notes, role_sections
+    from sim.sweep.progress import Progress
 
     if args.samples < 1:
         raise InputError(f"--samples must be >= 1, got {args.samples}")
@@ -171,6 +172,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     _check_paths(pf, draws, args.posterior)
     observed = observed_statistics(pf, votes)
     simulated = []
+    progress = Progress(len(draws) * args.reps)
     for k, draw in enumerate(draws):
         beta = draw.get(LINK_BETA)
         overrides = {p: v for p, v in draw.items() if p != LINK_BETA}
@@ -182,8 +184,10 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
             seed=args.seed + k,
             votes=votes,
             engine=args.engine,
+            on_run=lambda: progress.update(False),
         )
         simulated.append({"draw": k, **draw, **values})
+    progress.clear()
     frame = pd.DataFrame(simulated)
     table = predictive_table(observed, frame)
     print(
@@ -199,6 +203,6 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     covered = int(table["covered"].sum())
     print(
         f"{covered} of {len(table)} patterns covered (the observed value within the 90% "
-        f"predictive interval widened by the tolerance); results in {out}"
+        f"predictive interval widened by the tolerance); {progress.counted()}; results in {out}"
     )
     return 1 if args.strict and covered < len(table) else 0

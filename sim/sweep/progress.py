@@ -98,11 +98,15 @@ class Progress:
         self.clear()
         print(message, file=out or sys.stdout, flush=True)
 
+    def counted(self) -> str:
+        """``N runs in ELAPSED (R runs/s)``: what this session ran."""
+        runs = "run" if self.done == 1 else "runs"
+        return f"{self.done} {runs} in {_duration(self.elapsed)} ({self.rate:.1f} runs/s)"
+
     def summary(self, name: str, where: str) -> str:
         """The closing line: runs, failures, elapsed, runs/s, where the results are."""
         earlier = f", {self.already} done earlier" if self.already else ""
         return (
-            f"sweep '{name}': {self.done} runs in {_duration(self.elapsed)} "
-            f"({self.rate:.1f} runs/s){earlier}; {self.failed} of {self.total} failed; "
+            f"sweep '{name}': {self.counted()}{earlier}; {self.failed} of {self.total} failed; "
             f"results in {where}"
         )
