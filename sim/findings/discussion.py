@@ -12,8 +12,13 @@ experiments' results folders; do not edit by hand (the discussion lives in
 `sim/findings/discussion.py`). The same results give the same file, byte
 for byte.*
 
-Regenerate everything (a few minutes on 2 cores; each sweep resumes or skips what is done):
+Regenerate everything: `make calibrate` first (once; the joint calibration
+and the sweeps under its posterior, under 25 minutes on 2 cores), without
+which "Claims under the posterior" says "Not run" and "The lesson beyond
+Syria" has no posterior column; then `make findings` (a few minutes on 2
+cores; each sweep resumes or skips what is done):
 
+    make calibrate
     make findings
 
 **Model v2.** These are the findings under model v2 (docs/ODD.md section 8):
