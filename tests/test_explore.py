@@ -414,9 +414,10 @@ def test_saving_figures_leaves_no_figure_open(
 def test_step_through() -> None:
     """Mesa's ModelController steps the model the page shows (batch_small: 12 steps)."""
     _, rc = solara.render(Explorer(SMALL), handle_error=False)
-    assert any(t.startswith("step 0 of 12, 2001-01") for t in texts(rc))
+    # Step 0 is the start: step 1 carries the first month's date too (decision 602).
+    assert any(t.startswith("step 0 of 12, the start, before 2001-01: ") for t in texts(rc))
     button(rc, "Step").click()
-    assert any(t.startswith("step 1 of 12, 2001-01") for t in texts(rc))
+    assert any(t.startswith("step 1 of 12, 2001-01: ") for t in texts(rc))
     # The count is the step's, and the poles are the aligned states' (the status read
     # "realignments 1" as if a total, beside a figure counting the non-aligned as a pole).
     assert any(" realignments at this step; effective poles among the aligned" in t
@@ -999,3 +1000,40 @@ def test_each_event_of_a_crowded_month_has_its_own_marker() -> None:
         "scale": None,
     }
     assert {r["stack"] for r in spec["datasets"]["events"]} >= {0, 70}
+
+
+def test_each_slider_says_what_it_sets() -> None:
+    """Slider names are the schema's ("salience: aligned with actor"); an audit found them
+    opaque to a researcher. Each slider shown has a plain line under it (decision 602)."""
+    _, rc = solara.render(Explorer(SMALL), handle_error=False)
+    shown = texts(rc)
+    controls = available_controls(load_scenario(SMALL))
+    assert controls and all(c.meaning in shown for c in controls)
+    assert "bad news counts this many times good news" in shown
+
+
+def test_saved_figures_draw_affinity_beside_trust_where_the_page_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Affinity was saved only as a Vega-Lite spec (an audit: "can only be opened with a
+    Vega tool"). Where the page draws it, trust.png has it beside trust (decision 603)."""
+    import sim.plots.trajectories as trajectories
+
+    drawn: list[tuple[str, ...]] = []
+    real = trajectories.trajectories_figure
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        drawn.append(tuple(kwargs.get("metrics", ("trust_mean",))))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trajectories, "trajectories_figure", spy)
+    for scale, metrics in ((0.0, ("trust_mean",)), (1.0, ("trust_mean", "affinity_mean"))):
+        mine = tmp_path / f"scale_{scale}.yaml"
+        mine.write_text(f"extends: {SMALL}\nname: s{int(scale)}\n"
+                        f"parameters: {{affinity: {{scale: {scale}}}}}\n")  # fmt: skip
+        _, rc = solara.render(Explorer(str(mine), out=str(tmp_path)), handle_error=False)
+        assert len(specs(rc)) == len(metrics) + 2  # trust (and affinity), alignment, network
+        drawn.clear()
+        button(rc, "save figures").click()
+        assert drawn == [metrics]
+        assert (tmp_path / f"s{int(scale)}_explored_figures" / "trust.png").is_file()

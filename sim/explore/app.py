@@ -146,7 +146,8 @@ def write_figures(
     scenarios: list[Scenario],
     group: str | None = None,
 ) -> list[Path]:
-    """The page's figures as Vega-Lite specs, and trust and alignment as PNGs.
+    """The page's figures as Vega-Lite specs, and trust (with affinity beside it where
+    the page draws affinity) and alignment as PNGs.
 
     The PNGs are the package's own figures (:mod:`sim.plots`) of the runs on
     the page, the counterfactual beside the run.
@@ -179,9 +180,12 @@ def write_figures(
     trees = {line.name: scenario_tree(sc) for line, sc in zip(lines, scenarios, strict=True)}
     events = pd.concat([scenario_events(name, tree) for name, tree in trees.items()])
     phrases = group_phrases(trees)
+    # Affinity beside trust where the page draws it, as a sweep's report does: it was
+    # saved only as a Vega-Lite spec, which a researcher cannot open (decision 603).
+    metrics = ("trust_mean", "affinity_mean") if "affinity" in charts else ("trust_mean",)
     # Drawn one at a time and closed once rendered: the page is a long-running server.
     for name, draw in (
-        ("trust", lambda: trajectories_figure(series, events, phrases=phrases)),
+        ("trust", lambda: trajectories_figure(series, events, metrics=metrics, phrases=phrases)),
         ("alignment", lambda: alignment_figure(series, phrases=phrases)),
     ):
         path = folder / f"{name}.png"
@@ -397,6 +401,8 @@ def ControlRow(
             f" (scenario {_months(half_life_months(base_value, months_per_step))})"
         )
     solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
+    if control.meaning:
+        solara.Text(control.meaning, style={"font-size": "0.8em", "color": "#888"})
 
 
 @solara.component
@@ -429,8 +435,11 @@ def StepThrough(
     update_counter.get()
     current: CredibilityModel = model.value
     members = {current.actor_names[i] for g in current.groups if g.name == group for i in g.members}
+    # Step 0 is the start, before the first month's events; step 1 is that month's end,
+    # under the same date (an audit read two steps of one month; decision 602).
+    when = f"the start, before {current.date}" if current.steps == 0 else current.date
     solara.Text(
-        f"step {current.steps} of {current.n_steps}, {current.date}: "
+        f"step {current.steps} of {current.n_steps}, {when}: "
         f"{current.realignments} realignments at this step; effective poles among the "
         f"aligned states (all states; the figure above counts the non-aligned as one): "
         f"{current.effective_poles:.2f}"

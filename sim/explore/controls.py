@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ class Control:
         step: the slider's resolution.
         default_of: for a field whose scenario value may be empty (an event
             kind's weight), the kind whose package default it then takes.
+        meaning: one plain line under the slider: what it sets and which way is
+            more (docs/ODD.md sections 7.5 and 8; an audit found the schema's
+            names alone opaque to a researcher, decision 602).
     """
 
     path: str
@@ -43,28 +46,147 @@ class Control:
     high: float
     step: float
     default_of: str | None = None
+    meaning: str = ""
 
 
 CONTROLS: tuple[Control, ...] = (
-    Control("parameters.trust.negativity_bias", "negativity bias", 0.0, 10.0, 0.1),
-    Control("parameters.trust.memory", "memory", 0.5, 1.0, 0.005),
-    Control("parameters.trust.prior_strength", "prior strength", 0.5, 100.0, 0.5),
-    Control("parameters.trust.prior_memory", "prior memory", 0.5, 1.0, 0.005),
-    Control("parameters.event_kinds.support.weight", "support weight", 0.0, 1.0, 0.01, "support"),
-    Control("parameters.salience.target", "salience: target", 0.0, 1.0, 0.05),
-    Control("parameters.salience.same_region", "salience: same region", 0.0, 1.0, 0.05),
-    Control("parameters.salience.same_bloc", "salience: same bloc", 0.0, 1.0, 0.05),
     Control(
-        "parameters.salience.aligned_with_actor", "salience: aligned with actor", 0.0, 1.0, 0.05
+        "parameters.trust.negativity_bias",
+        "negativity bias",
+        0.0,
+        10.0,
+        0.1,
+        meaning="bad news counts this many times good news",
     ),
-    Control("parameters.salience.global", "salience: global", 0.0, 1.0, 0.05),
-    Control("parameters.salience.stance", "salience: stance", 0.0, 1.0, 0.05),
-    Control("parameters.diffusion.susceptibility", "susceptibility", 0.0, 1.0, 0.01),
-    Control("parameters.stance.from_ideology", "stance from ideology", 0.0, 3.0, 0.05),
-    Control("parameters.stance.enemy_reliability", "enemy reliability", 0.0, 1.0, 0.05),
-    Control("parameters.affinity.scale", "affinity scale", 0.0, 3.0, 0.05),
-    Control("parameters.alignment.weights.affinity", "alignment weight: affinity", 0.0, 5.0, 0.1),
-    Control("parameters.alignment.temperature", "alignment temperature", 0.0, 2.0, 0.01),
+    Control(
+        "parameters.trust.memory",
+        "memory",
+        0.5,
+        1.0,
+        0.005,
+        meaning="share of past evidence kept each step; 1 forgets nothing",
+    ),
+    Control(
+        "parameters.trust.prior_strength",
+        "prior strength",
+        0.5,
+        100.0,
+        0.5,
+        meaning="how much evidence the starting trust is worth; more is harder to move",
+    ),
+    Control(
+        "parameters.trust.prior_memory",
+        "prior memory",
+        0.5,
+        1.0,
+        0.005,
+        meaning="below 1, the starting trust drifts to what states now think (v2)",
+    ),
+    Control(
+        "parameters.event_kinds.support.weight",
+        "support weight",
+        0.0,
+        1.0,
+        0.01,
+        "support",
+        meaning="evidence a patron's support for its client gives",
+    ),
+    Control(
+        "parameters.salience.target",
+        "salience: target",
+        0.0,
+        1.0,
+        0.05,
+        meaning="how much an event's target notices it",
+    ),
+    Control(
+        "parameters.salience.same_region",
+        "salience: same region",
+        0.0,
+        1.0,
+        0.05,
+        meaning="how much states of the target's region notice an event",
+    ),
+    Control(
+        "parameters.salience.same_bloc",
+        "salience: same bloc",
+        0.0,
+        1.0,
+        0.05,
+        meaning="how much states of the target's blocs notice an event",
+    ),
+    Control(
+        "parameters.salience.aligned_with_actor",
+        "salience: aligned with actor",
+        0.0,
+        1.0,
+        0.05,
+        meaning="how much states aligned with the acting power notice its events",
+    ),
+    Control(
+        "parameters.salience.global",
+        "salience: global",
+        0.0,
+        1.0,
+        0.05,
+        meaning="how much every other state notices an event",
+    ),
+    Control(
+        "parameters.salience.stance",
+        "salience: stance",
+        0.0,
+        1.0,
+        0.05,
+        meaning="states that care about the client, friend or enemy, notice more (v2)",
+    ),
+    Control(
+        "parameters.diffusion.susceptibility",
+        "susceptibility",
+        0.0,
+        1.0,
+        0.01,
+        meaning="weight of the neighbours' views in a state's trust; 0 listens to none",
+    ),
+    Control(
+        "parameters.stance.from_ideology",
+        "stance from ideology",
+        0.0,
+        3.0,
+        0.05,
+        meaning="how far ideology alone makes states friends or enemies (v2; 0: no stance)",
+    ),
+    Control(
+        "parameters.stance.enemy_reliability",
+        "enemy reliability",
+        0.0,
+        1.0,
+        0.05,
+        meaning="how much a client's enemies learn of a patron's reliability (1: as friends)",
+    ),
+    Control(
+        "parameters.affinity.scale",
+        "affinity scale",
+        0.0,
+        3.0,
+        0.05,
+        meaning="how strongly events tell states whose side a power is on (v2; 0: off)",
+    ),
+    Control(
+        "parameters.alignment.weights.affinity",
+        "alignment weight: affinity",
+        0.0,
+        5.0,
+        0.1,
+        meaning="how much that affinity counts when a state chooses a power (v2)",
+    ),
+    Control(
+        "parameters.alignment.temperature",
+        "alignment temperature",
+        0.0,
+        2.0,
+        0.01,
+        meaning="chance in the choice of a power; 0 always takes the best",
+    ),
 )
 
 
@@ -114,16 +236,8 @@ def available_controls(scenario: Scenario) -> list[Control]:
             continue
         value = scenario_value(scenario, control)
         low, step = _grid_through(min(control.low, value), control.step, value)
-        out.append(
-            Control(
-                control.path,
-                control.label,
-                low,
-                max(_high(scenario, control, step), value),
-                step,
-                control.default_of,
-            )
-        )
+        high = max(_high(scenario, control, step), value)
+        out.append(replace(control, low=low, high=high, step=step))
     return out
 
 
