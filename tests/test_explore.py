@@ -1037,3 +1037,24 @@ def test_saved_figures_draw_affinity_beside_trust_where_the_page_does(
         button(rc, "save figures").click()
         assert drawn == [metrics]
         assert (tmp_path / f"s{int(scale)}_explored_figures" / "trust.png").is_file()
+
+
+def test_the_scenario_and_its_counterfactual_are_described() -> None:
+    """The lists show file paths only; which file is a case's counterfactual was in the
+    files' descriptions, never shown (the browser audit). Each list has its file's first
+    sentence under it (decision 604)."""
+    from sim.explore.app import first_sentence
+
+    _, rc = solara.render(
+        Explorer(str(SHIPPED / "syria.yaml"), str(SHIPPED / "syria_abstained.yaml")),
+        handle_error=False,
+    )
+    shown = texts(rc)
+    assert (
+        "Counterfactual to syria.yaml: Russia never intervenes for Assad, so there is no "
+        "commitment to sustain or abandon." in shown
+    )
+    assert any(t.startswith("Russia's military intervention for Assad (September 2015)")
+               for t in shown)  # fmt: skip
+    assert first_sentence("One. Two.") == "One."
+    assert first_sentence("x" * 300, 240) == "x" * 239 + "…"

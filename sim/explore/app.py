@@ -63,6 +63,7 @@ ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
 ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
 ENV_OUT = "CREDSIM_EXPLORE_OUT"
 NO_COUNTERFACTUAL = "(none)"
+DESCRIBED = {"font-size": "0.8em", "color": "#666", "margin": "0 0 8px 0"}
 # A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
 WRAP = "overflow-wrap: anywhere"
 # A slider's label above its track, so that the track spans the column whatever the
@@ -293,6 +294,16 @@ def typed_file(text: str) -> tuple[str, str]:
     if not text.strip():
         return "", "give a scenario file (the box is empty)"
     return (str(Path(text).expanduser()) if text.startswith("~") else text), ""
+
+
+def first_sentence(text: str, limit: int = 240) -> str:
+    """A scenario's description as the page shows it under its list: its first sentence,
+    cut at ``limit`` characters (an audit: the lists named files only, and which file is
+    a case's counterfactual was in descriptions the page never showed; decision 604)."""
+    text = " ".join(text.split())
+    end = text.find(". ")
+    sentence = text if end < 0 else text[: end + 1]
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
 def changed_values(count: int) -> str:
@@ -629,12 +640,16 @@ def Explorer(
                     use_change(field, typed_path.set, update_events=["focusout"])
                     use_change(field, choose, update_events=["keyup.enter"])
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
+                if base is not None and base.description:
+                    solara.Text(first_sentence(base.description), style=DESCRIBED)
                 solara.Select(
                     "counterfactual",
                     values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
                     value=cf_path.value,
                     on_value=choose_counterfactual,
                 ).key(f"counterfactual-{refusals.value}")
+                if cf_base is not None and cf_base.description:
+                    solara.Text(first_sentence(cf_base.description), style=DESCRIBED)
                 if refused.value:
                     solara.Error(refused.value, style_=WRAP)
                 if base_error:
