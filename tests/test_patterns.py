@@ -1704,3 +1704,33 @@ def test_an_earlier_check_of_another_pattern_file_is_not_written_into(
     else:
         assert "no-votes" in err  # refused later, for the votes, not for the folder
     assert sorted(p.name for p in out.iterdir()) == sorted(files)
+
+
+def test_the_report_keeps_the_notes_the_check_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An outside check found which states count on neither side (no vote in the
+    reference years) only on stderr and in a figure caption: report.md, the file that
+    stays, now lists the notes under "Notes" (decision 605)."""
+    import numpy as np
+
+    import sim.patterns.link as links
+
+    def flat(scenario, seed, power, rival, *, engine="mesa"):  # type: ignore[no-untyped-def]
+        steps, states = scenario.calendar.n_steps + 1, len(scenario.states)
+        return np.tile(np.arange(states, dtype=float), (steps, 1))
+
+    monkeypatch.setattr(links, "propensity_gaps", flat)
+    out = tmp_path / "out"
+    sino = REPO / "patterns" / "sino_soviet.yaml"
+    assert main(["patterns", "check", str(sino), "--out", str(out), "--reps", "1",
+                 "--votes", str(real_votes())]) == 0  # fmt: skip
+    printed = [
+        line.removeprefix("credsim: note: ")
+        for line in capsys.readouterr().err.splitlines()
+        if line.startswith("credsim: note: ")
+    ]
+    assert any("did not vote in the link's reference years" in note for note in printed)
+    report = (out / "report.md").read_text(encoding="utf-8")
+    notes = report.split("## Notes\n\n", 1)[1].split("\n\n## Patterns", 1)[0]
+    assert notes.splitlines() == [f"- {note}" for note in printed]

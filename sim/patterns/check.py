@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,8 +95,8 @@ def cli_patterns(args: argparse.Namespace) -> int:
     progress.clear()
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
-    print_notes(pf, prep, observed)
-    _write(out, pf, table, prep, sim, args)
+    notes = print_notes(pf, prep, observed)
+    _write(out, pf, table, prep, sim, args, notes)
     failed = int((~table["pass"]).sum())
     print(
         f"{len(table) - failed} of {len(table)} patterns pass; {progress.counted()}; "
@@ -183,13 +184,24 @@ LOOSE_CORRELATION = 0.5
 
 def print_notes(
     pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None, prefix: str = ""
-) -> None:
-    """On stderr, what the observed side leaves out: states without a reference vote
+) -> list[str]:
+    """:func:`pattern_notes` on stderr, each after ``prefix`` (a calibration's file name);
+    returns them."""
+    notes = pattern_notes(pf, prep, observed)
+    for note in notes:
+        print(f"credsim: note: {prefix}{note}", file=sys.stderr)
+    return notes
+
+
+def pattern_notes(
+    pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None
+) -> list[str]:
+    """What the observed side leaves out: states without a reference vote
     (decision 323) and window years without votes or with few roll calls (decision 348);
     windows that begin before the scenario's calendar (decision 566);
     with ``observed`` (:func:`sim.patterns.observed_statistics`), the correlations whose
-    tolerance lets almost any r pass (decision 480). Each note after ``prefix`` (a
-    calibration's file name)."""
+    tolerance lets almost any r pass (decision 480). The check prints them and writes
+    them into its report.md (decision 605)."""
     from sim.errors import in_words
     from sim.patterns import calendar_notes, coverage_notes, left_out
     from sim.patterns.statistics import TOLERANCE_FLOOR
@@ -234,8 +246,7 @@ def print_notes(
                 "than that; one state does not spread it at all), so it passes only that "
                 "close; a numeric tolerance says what miss the pattern allows"
             )
-    for note in notes + calendar_notes(pf) + coverage_notes(pf, prep):
-        print(f"credsim: note: {prefix}{note}", file=sys.stderr)
+    return notes + calendar_notes(pf) + coverage_notes(pf, prep)
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
@@ -383,6 +394,7 @@ def _write(
     prep: Prepared,
     sim: Simulation,
     args: argparse.Namespace,
+    printed: Sequence[str] = (),
 ) -> None:
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
     from sim.observed.votes import ISSUE_CODES
@@ -443,7 +455,7 @@ def _write(
             ax=ax,
         )
         atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
-    atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args))
+    atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args, printed))
 
 
 def counted_note(pattern: Pattern, prep: Prepared) -> str:
@@ -502,7 +514,13 @@ def _correlation_figure(
     return top
 
 
-def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Namespace) -> str:
+def _report(
+    pf: PatternFile,
+    table: pd.DataFrame,
+    beta: float,
+    args: argparse.Namespace,
+    notes: Sequence[str] = (),
+) -> str:
     overrides = " ".join(f"--set {o}" for o in args.overrides)
     lines = [
         f"# Pattern check: {pf.name}",
@@ -531,6 +549,11 @@ def _report(pf: PatternFile, table: pd.DataFrame, beta: float, args: argparse.Na
                 f"| {pid} | {r['observed']:.3f} | {r['simulated']:.3f} | {r['tolerance']:.3f} "
                 f"| {r['discrepancy']:.2f} | {'yes' if r['pass'] else 'no'} |"
             )
+    if notes:
+        # What the check printed on stderr, kept with its table: which states count on
+        # neither side, thin windows and the like (an outside check found them only on
+        # the terminal and in a caption; decision 605).
+        lines += ["", "## Notes", "", *(f"- {note}" for note in notes)]
     lines += ["", "## Patterns", ""]
     for pattern in pf.patterns:
         lines += [
