@@ -727,3 +727,21 @@ def test_observe_says_which_years_the_states_cast_no_vote(
     argv = ["observe", "--votes", str(real_votes()), "--power", "Russia", "--states", "India"]
     assert main([*argv, "--years", "1962-1966"]) == 0
     assert capsys.readouterr().err.count("1964") == 1
+
+
+def test_the_power_and_the_rival_among_the_states_are_noted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An outside check: the rival listed in --states kept its split agreement of 0 (by
+    construction) in the group's mean, which it halved, and the power was dropped
+    silently. Both are said on stderr (decision 606)."""
+    argv = ["observe", "--votes", str(real_votes()), "--power", "USSR", "--rival", "USA"]
+    assert main([*argv, "--states", "India,USA,Russia", "--years", "1963-1963"]) == 0
+    captured = capsys.readouterr()
+    assert "credsim: note: Russia is the power itself; left out\n" in captured.err
+    assert (
+        "credsim: note: USA (United States in the vote data) is the rival itself: its split "
+        "agreement with Russia is 0 by construction, and it counts in the group's mean"
+    ) in captured.err
+    assert main([*argv, "--states", "India,Egypt", "--years", "1963-1963"]) == 0
+    assert "itself" not in capsys.readouterr().err

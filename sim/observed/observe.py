@@ -136,6 +136,18 @@ def cli_observe(args: argparse.Namespace) -> int:
     if unseated:
         print(f"left out (no seat in the vote data): {', '.join(unseated)}", file=sys.stderr)
     measure = "split_agreement" if rival else "agreement"
+    # The power and its rival among the states measure nothing but themselves (an outside
+    # check: the rival's 0 halved a two-state group's mean without a word; decision 606).
+    for name, seated in mapped.items():
+        known = name if name == seated else f"{name} ({seated} in the vote data)"
+        if seated == power:
+            print(f"credsim: note: {known} is the power itself; left out", file=sys.stderr)
+        elif seated is not None and seated == rival:
+            print(
+                f"credsim: note: {known} is the rival itself: its split agreement with "
+                f"{power} is 0 by construction, and it counts in the group's mean",
+                file=sys.stderr,
+            )
     table = observed_table(
         data, power, states, group, rival=rival, measure=measure, issue=args.issue, years=years
     )
