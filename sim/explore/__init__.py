@@ -15,13 +15,14 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.fileio import require_writable
+from sim.options import ENGINES
 
 DEFAULT_PORT = 8765
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Declare ``credsim explore [SCENARIO] [--counterfactual FILE] [--out DIR] [--port N]
-    [--no-browser]``."""
+    [--no-browser] [--engine mesa|fast]``."""
     p = sub.add_parser("explore", help="explore a scenario in the browser: move parameters, watch")
     p.add_argument("scenario", nargs="?", help="scenario file (default: scenarios/syria.yaml)")
     p.add_argument("--counterfactual", metavar="FILE", help="scenario file to compare against")
@@ -32,6 +33,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--port", metavar="N", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="mesa",
+        help="runs behind the figures: mesa, the reference (default), or fast, the compiled "
+        "engine (the same results, a slider answers sooner); the step-through is Mesa's",
+    )
 
 
 def _check_port(port: int) -> None:
@@ -58,6 +66,7 @@ def cli_explore(args: argparse.Namespace) -> int:
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     from sim.explore.app import (
         ENV_COUNTERFACTUAL,
+        ENV_ENGINE,
         ENV_OUT,
         ENV_SCENARIO,
         SHIPPED,
@@ -75,6 +84,7 @@ def cli_explore(args: argparse.Namespace) -> int:
     _check_port(args.port)
     os.environ[ENV_SCENARIO] = shown(Path(scenario))
     os.environ[ENV_OUT] = args.out
+    os.environ[ENV_ENGINE] = args.engine
     if args.counterfactual:
         os.environ[ENV_COUNTERFACTUAL] = shown(Path(args.counterfactual))
     os.environ["SOLARA_APP"] = "sim.explore.app:Page"

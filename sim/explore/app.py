@@ -38,7 +38,7 @@ from sim.explore.controls import (
     has_field,
     scenario_value,
 )
-from sim.explore.engine import Engine, mesa_engine
+from sim.explore.engine import ENGINE_NAMED, Engine, mesa_engine
 from sim.explore.figures import (
     REGIONAL,
     Line,
@@ -62,6 +62,7 @@ from sim.seeds import seed_sequence
 ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
 ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
 ENV_OUT = "CREDSIM_EXPLORE_OUT"
+ENV_ENGINE = "CREDSIM_EXPLORE_ENGINE"
 NO_COUNTERFACTUAL = "(none)"
 DESCRIBED = {"font-size": "0.8em", "color": "#666", "margin": "0 0 8px 0"}
 # A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
@@ -706,8 +707,10 @@ def Explorer(
                         value=size_by.value,
                         on_value=size_by.set,
                     )
+                named = next((n for n, f in ENGINE_NAMED.items() if f is engine), "")
                 solara.Text(
                     f"{len(overrides)} changed from the scenario; runs took {seconds * 1000:.0f} ms"
+                    + (f" on the {named} engine" if named else "")
                 )
                 events = event_table(scenarios[0])
                 powers = scenarios[0].power_names
@@ -731,4 +734,5 @@ def Page() -> None:
         os.environ.get(ENV_SCENARIO, shown(SHIPPED / "syria.yaml")),
         os.environ.get(ENV_COUNTERFACTUAL) or None,
         os.environ.get(ENV_OUT, "explore"),
+        ENGINE_NAMED[os.environ.get(ENV_ENGINE) or "mesa"],
     )
