@@ -106,6 +106,11 @@ def describe_os_error(exc: OSError) -> str:
     return f"cannot write {where}: {exc.strerror or exc}"
 
 
+def count_text(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural but for one, thousands grouped: ``1 run``, ``2,560 runs``."""
+    return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def in_words(items: Sequence[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.errors import InputError
+from sim.errors import InputError, count_text
 from sim.inputs import ANY_NEEDS, file_kind
 from sim.scenario.loader import (
     Document,
@@ -143,9 +143,10 @@ def cli_validate(args: argparse.Namespace) -> int:
         parsed = {o.path: o.value for o in parse_overrides(overrides)}
         experiment = load_experiment(shown, overrides=parsed)
         spec = experiment.spec
+        scenarios = count_text(len(spec.scenarios), "scenario")
         print(
-            f"ok: {shown}: experiment '{spec.name}', {_count(len(spec.scenarios), 'scenario')}, "
-            f"{_points_text(experiment)}, {_count(len(experiment.tasks), 'run')}"
+            f"ok: {shown}: experiment '{spec.name}', {scenarios}, "
+            f"{_points_text(experiment)}, {count_text(len(experiment.tasks), 'run')}"
         )
         return 0
     scenario, merged, mistakes = check_file(shown, overrides)
@@ -162,9 +163,15 @@ def cli_validate(args: argparse.Namespace) -> int:
         if warning.path not in excused:
             print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
     seen = _check_names(scenario, merged, votes)
+    counts = ", ".join(
+        [
+            count_text(len(scenario.powers), "power"),
+            count_text(len(scenario.states), "state"),
+            count_text(len(scenario.events), "event"),
+        ]
+    )
     print(
-        f"ok: {shown}: scenario '{scenario.name}', {_count(len(scenario.powers), 'power')}, "
-        f"{_count(len(scenario.states), 'state')}, {_count(len(scenario.events), 'event')}, "
+        f"ok: {shown}: scenario '{scenario.name}', {counts}, "
         f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
     )
     print(f"  model: {model_version(scenario)}")
@@ -219,9 +226,9 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
         )
     found = len(scenario.actor_names) - len(seatless) - len(missing)
     return (
-        f"{found} of {_count(len(scenario.actor_names), 'actor')} found in the votes in "
+        f"{found} of {count_text(len(scenario.actor_names), 'actor')} found in the votes in "
         f"{data.folder}"
-        + (f"; {_count(len(seatless), 'actor')} without a seat (null)" if seatless else "")
+        + (f"; {count_text(len(seatless), 'actor')} without a seat (null)" if seatless else "")
         + (f"; {len(missing)} not found (noted)" if missing else "")
     )
 
@@ -239,8 +246,8 @@ def _check_patterns(shown: str, overrides: list[str]) -> tuple[str, list[Pattern
     by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
     line = (
         f"ok: {shown}: pattern file '{pf.name}' on scenario '{pf.base_scenario.name}', "
-        f"{_count(len(pf.patterns), 'pattern')} ({by_role}), "
-        f"{_count(len(pf.groups), 'group')} of its own"
+        f"{count_text(len(pf.patterns), 'pattern')} ({by_role}), "
+        f"{count_text(len(pf.groups), 'group')} of its own"
     )
     return line, [pf]
 
@@ -262,9 +269,9 @@ def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     spec = calibration.spec
     line = (
         f"ok: {shown}: calibration '{spec.name}', "
-        f"{_count(len(calibration.pattern_files), 'pattern file')}, "
-        f"{_count(len(spec.parameters), 'prior')}, "
-        f"{_count(len(calibration.variants()), 'variant')}"
+        f"{count_text(len(calibration.pattern_files), 'pattern file')}, "
+        f"{count_text(len(spec.parameters), 'prior')}, "
+        f"{count_text(len(calibration.variants()), 'variant')}"
     )
     return line, files
 
@@ -300,7 +307,7 @@ def _check_votes(files: list[PatternFile], votes: str | None) -> str | None:
         )
         patterns += len(observed)
     return (
-        f"{_count(patterns, 'observed statistic')} taken from the votes in {data.folder} "
+        f"{count_text(patterns, 'observed statistic')} taken from the votes in {data.folder} "
         "(each window has votes in at least one of its years)"
     )
 
@@ -309,7 +316,7 @@ def model_version(scenario: Scenario) -> str:
     """One line saying which model v2 mechanisms (model.md section 8) a scenario uses."""
     features = scenario.parameters.v2_features()
     if scenario.relations:
-        features.insert(0, _count(len(scenario.relations), "relation"))
+        features.insert(0, count_text(len(scenario.relations), "relation"))
     if scenario.network.initial != "prior":
         features.append(f"network.initial {scenario.network.initial}")
     if not features:
@@ -326,10 +333,6 @@ def _points_text(experiment: Experiment) -> str:
     parameter set drawn k times is run once (decision 70)."""
     points = experiment.points
     if experiment.spec.design.method != "posterior":
-        return _count(len(points), "design point")
+        return count_text(len(points), "design point")
     distinct = len({tuple(sorted(point.items())) for point in points})
-    return f"{_count(len(points), 'draw')} ({_count(distinct, 'distinct parameter set')})"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"
+    return f"{count_text(len(points), 'draw')} ({count_text(distinct, 'distinct parameter set')})"

@@ -60,7 +60,7 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     calibration = load_calibration(args.file, truth)
     require_calibration_patterns(calibration)
     priors = {path: (prior.low, prior.high) for path, prior in calibration.spec.parameters.items()}
-    for note in truth_notes(calibration.truth, list(calibration.spec.parameters), priors):
+    for note in truth_notes(calibration.truth, priors):
         print(f"credsim: note: {note}", file=sys.stderr)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
@@ -79,20 +79,17 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def truth_notes(
-    truth: dict[str, float],
-    fitted: list[str],
-    priors: dict[str, tuple[float, float]] | None = None,
-) -> list[str]:
+def truth_notes(truth: dict[str, float], priors: dict[str, tuple[float, float]]) -> list[str]:
     """What ``--truth`` leaves unchecked: values of parameters the calibration does not
-    fit (the data are simulated with them, but no interval can hold them), and fitted
-    parameters it gives no value for (simulated at the scenarios' own values, which the
-    summary does not know as their truth). Both ran silently, and a summary with empty
-    truth columns read as a recovery (an audit of the calibration)."""
+    fit (the data are simulated with them, but no interval can hold them), values outside
+    a fitted parameter's prior (``priors``: low and high by path, the parameters fitted),
+    and fitted parameters it gives no value for (simulated at the scenarios' own values,
+    which the summary does not know as their truth). They ran silently, and a summary
+    with empty truth columns read as a recovery (an audit of the calibration)."""
     if not truth:
         return []
     notes = []
-    unfitted = [path for path in truth if path not in fitted]
+    unfitted = [path for path in truth if path not in priors]
     if unfitted:
         notes.append(
             f"--truth sets {', '.join(unfitted)}, which this calibration does not fit: the "
@@ -100,7 +97,6 @@ def truth_notes(
         )
     # A truth outside its prior is out of the posterior's reach (an audit: link.beta=5
     # on a prior of 0 to 2 ran to the end, truth_in_90 False by construction).
-    priors = priors or {}
     outside = [
         f"{path}={value:g} (prior {priors[path][0]:g} to {priors[path][1]:g})"
         for path, value in truth.items()
@@ -112,7 +108,7 @@ def truth_notes(
             "reach it, so its truth_in_90 is False by construction; give a value inside "
             "the prior to check recovery"
         )
-    missing = [path for path in fitted if path not in truth]
+    missing = [path for path in priors if path not in truth]
     if missing:
         notes.append(
             f"--truth gives no value for {', '.join(missing)}: the data are simulated at "

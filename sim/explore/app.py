@@ -28,7 +28,7 @@ from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
 from solara.components.input import use_change
 
-from sim.errors import InputError, describe_os_error
+from sim.errors import InputError, count_text, describe_os_error
 from sim.explore.controls import (
     Control,
     available_controls,
@@ -305,10 +305,6 @@ def first_sentence(text: str, limit: int = 240) -> str:
     end = text.find(". ")
     sentence = text if end < 0 else text[: end + 1]
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
-
-
-def changed_values(count: int) -> str:
-    return f"{count} changed value{'' if count == 1 else 's'}"
 
 
 def _number(value: float) -> str:
@@ -602,7 +598,7 @@ def Explorer(
             save_error.set(describe_os_error(exc))
             return
         save_error.set("")
-        message.set(f"saved {destination} ({changed_values(len(overrides))})")
+        message.set(f"saved {destination} ({count_text(len(overrides), 'changed value')})")
 
     def save_figures() -> None:
         assert base is not None

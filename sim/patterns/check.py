@@ -119,22 +119,21 @@ def refuse_another_files_check(out: Path, pf: PatternFile) -> None:
     """
     import pandas as pd
 
-    other = ""
+    whose = ""
     report = out / "report.md"
     if report.is_file():
         with report.open(encoding="utf-8", errors="replace") as handle:
             name = handle.readline().removeprefix("# Pattern check: ").strip()
-        other = name if name != pf.name else ""
+        whose = f"pattern file '{name}'" if name != pf.name else ""
     predictive = out / "predictive.csv"
-    if not other and predictive.is_file():
+    if not whose and predictive.is_file():
         try:
             ids = set(pd.read_csv(predictive, usecols=["id"])["id"].astype(str))
         except (OSError, ValueError):
             ids = set()
         if ids != {p.id for p in pf.patterns}:
-            other = "another pattern file (its predictive.csv holds other patterns)"
-    if other:
-        whose = other if other.startswith("another") else f"pattern file '{other}'"
+            whose = "another pattern file (its predictive.csv holds other patterns)"
+    if whose:
         raise InputError(
             f"--out '{out}' holds an earlier check of {whose}, not of '{pf.name}'; "
             "choose a new or empty folder"
