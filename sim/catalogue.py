@@ -44,6 +44,8 @@ class Metric:
         shape: how its flattened names are built (see the module docstring).
         series: for a summary, the series metric it summarises (``None`` if none).
         low, high: the natural range of its values (``None``: unbounded).
+        towards: how a title joins it to the powers (``"in"``: "Mean trust in each
+            power"; ``"for"``: "Mean affinity for each power").
     """
 
     name: str
@@ -56,6 +58,7 @@ class Metric:
     series: str | None = None
     low: float | None = None
     high: float | None = None
+    towards: str = "in"
 
     @property
     def axis_label(self) -> str:
@@ -75,8 +78,9 @@ def _m(
     low: float | None = 0.0,
     high: float | None = 1.0,
     source: str = "model.md 7",
+    towards: str = "in",
 ) -> Metric:
-    return Metric(name, kind, label, unit, axis, source, shape, series, low, high)
+    return Metric(name, kind, label, unit, axis, source, shape, series, low, high, towards)
 
 
 _V2 = "model.md 8.5"
@@ -85,7 +89,14 @@ _SERIES_LIST = [
     _m("trust_p10", SERIES, "Trust, 10th percentile of states", "Trust, p10", "power_group"),
     _m("trust_p90", SERIES, "Trust, 90th percentile of states", "Trust, p90", "power_group"),
     _m("own_mean", SERIES, "Own-evidence trust, mean", "Own-evidence trust", "power_group"),
-    _m("share_aligned", SERIES, "Share of states", "Share of states", "power_group"),
+    _m(
+        "share_aligned",
+        SERIES,
+        "Share of states",
+        "Share of states",
+        "power_group",
+        towards="aligned with",
+    ),
     _m(
         "effective_poles",
         SERIES,
@@ -104,7 +115,15 @@ _SERIES_LIST = [
         unit="states per step",
         high=None,
     ),
-    _m("affinity_mean", SERIES, "Mean affinity", "Mean affinity", "power_group", source=_V2),
+    _m(
+        "affinity_mean",
+        SERIES,
+        "Mean affinity",
+        "Mean affinity",
+        "power_group",
+        source=_V2,
+        towards="for",
+    ),
     _m(
         "affinity_p10",
         SERIES,
@@ -112,6 +131,7 @@ _SERIES_LIST = [
         "Affinity, p10",
         "power_group",
         source=_V2,
+        towards="for",
     ),
     _m(
         "affinity_p90",
@@ -120,6 +140,7 @@ _SERIES_LIST = [
         "Affinity, p90",
         "power_group",
         source=_V2,
+        towards="for",
     ),
 ]
 _SUMMARY_LIST = [

@@ -613,6 +613,36 @@ def test_figures_hold_no_nan() -> None:
     assert beta and all(value is None for value in beta)
 
 
+def test_affinity_is_for_each_power_and_trust_in_each() -> None:
+    """The page's affinity chart read "Affinity in each power" (decision 609)."""
+    import json
+
+    from sim.explore.figures import Line, event_table, trajectories_spec
+
+    scenario = load_scenario(SMALL)
+    series = mesa_engine(scenario, 0)
+    titles = {}
+    for metric, title in (("trust_mean", "Trust"), ("affinity_mean", "Affinity")):
+        spec = trajectories_spec(
+            Line("run", series),
+            None,
+            event_table(scenario),
+            "all",
+            scenario.power_names,
+            metric,
+            title,
+        )
+        titles[metric] = [
+            t
+            for t in ("Trust in each power, all", "Affinity for each power, all")
+            if t in json.dumps(spec)
+        ]
+    assert titles == {
+        "trust_mean": ["Trust in each power, all"],
+        "affinity_mean": ["Affinity for each power, all"],
+    }
+
+
 def test_a_counterfactual_of_another_case_is_not_drawn(tmp_path: Path) -> None:
     """Syria's counterfactual beside batch_small (other powers, calendar and groups) would
     give an empty difference: it is left out of the figures, and the page says why."""

@@ -382,6 +382,20 @@ def test_replicates_draw_mean_and_percentile_band():
     assert line.get_zorder() > band.get_zorder()
 
 
+def test_titles_join_each_metric_to_the_powers_in_its_own_words():
+    """Trust is "in" a power, affinity "for" one (decision 609; "Mean affinity in each
+    power" misread the v2 channel)."""
+    trust = _tidy({("a", 0): [0.1, 0.2, 0.3, 0.4]}, DATES)
+    affinity = trust.assign(metric="affinity_mean")
+    fig = trajectories_figure(pd.concat([trust, affinity]), metrics=["trust_mean", "affinity_mean"])
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_title(loc="left")]
+    assert titles == [
+        "Mean trust in each power among all states",
+        "Mean affinity for each power among all states",
+    ]
+    plt.close(fig)
+
+
 def test_scenarios_get_line_styles():
     frame = _tidy({("a", 0): [0.1] * 4, ("b", 0): [0.5] * 4}, DATES)
     ax = trajectory_panel(frame, scenarios=["a", "b"])
@@ -932,7 +946,11 @@ def test_group_names_keep_their_acronyms():
     assert group_phrase("asean", {"bloc": "asean"}).endswith("ASEAN states")
     # An audit's new case (decision 583): "Arab League After Isis".
     assert proper("arab_league_after_isis") == "Arab League After ISIS"
-    assert proper("plo_and_uae") == "PLO And UAE"
+    # Joining words stay in lower case after the first word (decision 609).
+    assert proper("plo_and_uae") == "PLO and UAE"
+    assert proper("allies_vs_latin") == "Allies vs Latin"
+    assert proper("states_in_africa") == "States in Africa"
+    assert proper("the_gulf") == "The Gulf"
 
 
 def test_a_band_of_few_runs_says_it_is_close_to_their_range():

@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sim.catalogue import SERIES_METRICS
 from sim.plots.alignment import poles_with_third_way
 from sim.plots.figure import step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_palette
@@ -171,7 +172,7 @@ def _events_layer() -> alt.LayerChart | alt.FacetChart:
 
 @lru_cache(maxsize=64)
 def _trajectories_template(
-    names: tuple[str, ...], group: str, powers: tuple[str, ...], title: str
+    names: tuple[str, ...], group: str, powers: tuple[str, ...], title: str, towards: str = "in"
 ) -> Spec:
     colour = alt.Color("power:N", scale=_power_scale(powers), title="power")
     lines = (
@@ -190,7 +191,7 @@ def _trajectories_template(
                 alt.Tooltip("value:Q", format=".3f"),
             ],
         )
-        .properties(width=WIDTH, height=240, title=f"{title} in each power, {group}")
+        .properties(width=WIDTH, height=240, title=f"{title} {towards} each power, {group}")
     )
     upper = alt.layer(lines, _events_layer())
     if len(names) == 1:
@@ -243,8 +244,13 @@ def trajectories_spec(
         )
         datasets["difference"] = _records(diff.reset_index())
         datasets["zero"] = [{}]
+    entry = SERIES_METRICS.get(metric)
     template = _trajectories_template(
-        tuple(line.name for line in lines), group, tuple(powers), title
+        tuple(line.name for line in lines),
+        group,
+        tuple(powers),
+        title,
+        entry.towards if entry is not None else "in",
     )
     return {**template, "datasets": datasets}
 

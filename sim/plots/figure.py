@@ -257,12 +257,27 @@ _ACRONYMS = {
 }
 
 
+# Words a title keeps in lower case after its first word (``Allies vs Latin``, ``States
+# in Africa``), as headline style does.
+_MINOR_WORDS = frozenset(
+    ("a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "via")
+)
+
+
 def proper(name: str) -> str:
     """A bloc, region or group name as a proper name: ``arab_league`` -> ``Arab League``,
-    ``csto`` -> ``CSTO``; words already holding capitals are kept."""
+    ``csto`` -> ``CSTO``, ``plo_and_uae`` -> ``PLO and UAE``; words already holding
+    capitals are kept, and short joining words after the first stay in lower case."""
     parts = name.replace("_", " ").split()
     return " ".join(
-        w if w != w.lower() else w.upper() if w in _ACRONYMS else w.capitalize() for w in parts
+        w
+        if w != w.lower()
+        else w.upper()
+        if w in _ACRONYMS
+        else w
+        if i and w in _MINOR_WORDS
+        else w.capitalize()
+        for i, w in enumerate(parts)
     )
 
 

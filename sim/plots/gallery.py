@@ -241,7 +241,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             all_powers=results.powers,
         ),
         "Mean trust of each group's states in each power over time"
-        + (" (left) and mean affinity (right)" if len(metrics) > 1 else "")
+        + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
         + "; each power's line has its colour and its marker, which tell the powers apart"
         " in greyscale too; dotted grey lines mark the scenario's events (darker where"
         " labelled above), and a tick on the strip above the panels gives each event's"

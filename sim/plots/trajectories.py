@@ -490,10 +490,11 @@ def trajectories_figure(
             entry = SERIES_METRICS.get(metric)
             what = entry.label if entry is not None else nice(metric)
             where = (phrases or {}).get(group) or group_phrase(group)
+            towards = f"{entry.towards if entry is not None else 'in'} each power"
             title = (
-                f"{what} {where} in each power"
+                f"{what} {where} {towards}"
                 if where.startswith("of ")
-                else f"{what} in each power {where}"
+                else f"{what} {towards} {where}"
             )
             ax.set_title(title, loc="left", fontsize=9.5)
             ax.set_ylabel(series_label(metric) if c == 0 or len(set(metrics)) > 1 else "")
