@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sim import integrity
-from sim.errors import InputError, describe_os_error
+from sim.errors import InputError, WorkersFailed, describe_os_error
 from sim.options import (
     ENGINES,
     EXECUTORS,
@@ -335,6 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # The file system failed the command (a full or read-only disk): one line, exit 1.
         print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
+    except WorkersFailed as exc:
+        print(f"credsim: failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_interrupted_text(command), file=sys.stderr)

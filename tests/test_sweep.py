@@ -187,6 +187,47 @@ def test_a_run_that_kills_its_process_worker_fails_alone(tmp_path: Path) -> None
     assert "worker process died" in failed.iloc[0]["error"]
 
 
+def test_a_script_without_a_main_guard_stops_at_once_with_the_remedy(tmp_path: Path) -> None:
+    """A Python script that calls run_sweep on processes without `if __name__ ==
+    "__main__":` has each worker import it again and die as it starts. Every run was then
+    redone alone on a new pool and recorded as failed (1,000 runs took 4 min 24 s, all
+    "failed"); the sweep now stops at the first worker that cannot start, says why, and
+    records no run as failed (decision 610)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "noguard.py"
+    script.write_text(
+        "from sim.sweep import load_experiment, run_sweep\n"
+        f"run_sweep(load_experiment({str(GRID)!r}), {str(tmp_path / 'out')!r}, "
+        "executor='process', workers=2, quiet=True)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode != 0
+    assert "WorkersFailed: the sweep's worker processes die as they start" in done.stderr
+    assert 'if __name__ == "__main__":' in done.stderr
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert (runs["status"] != "failed").all()
+
+
+def test_the_command_line_says_in_one_line_that_the_workers_cannot_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`credsim sweep` turns WorkersFailed into one line and exit 1, not a traceback."""
+    import sim.sweep.sweep
+    from sim.errors import WorkersFailed
+
+    def broken(*args: Any, **kwargs: Any) -> SweepOutcome:
+        raise WorkersFailed("the workers die as they start")
+
+    monkeypatch.setattr(sim.sweep.sweep, "run_sweep", broken)
+    code = main(["sweep", str(GRID), "--out", str(tmp_path / "s"), "--workers", "2"])
+    assert code == 1
+    assert capsys.readouterr().err == "credsim: failed: the workers die as they start\n"
+
+
 def test_a_finished_sweep_run_again_does_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from multiprocessing import forkserver
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.errors import InputError, number_text
+from sim.errors import InputError, WorkersFailed, number_text
 from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
@@ -316,6 +316,14 @@ def _batches(tasks: Sequence[RunTask], size: int, workers: int) -> Iterator[list
         start += take
 
 
+_WORKERS_DIE_AT_START = (
+    "the sweep's worker processes die as they start, before running anything (their own "
+    "error, if any, is printed above), so no more runs were tried; the finished runs are "
+    'kept. From a Python script, put the call under `if __name__ == "__main__":` (each '
+    "worker imports the script again) or use executor='serial'"
+)
+
+
 class ProcessExecutor(_Executor):
     """Runs in a :class:`concurrent.futures.ProcessPoolExecutor`, in batches.
 
@@ -398,8 +406,17 @@ class ProcessExecutor(_Executor):
         return self._start()
 
     def _alone(self, task: RunTask) -> RunResult:
-        """Redo one suspect run by itself after the pool broke."""
+        """Redo one suspect run by itself after the pool broke.
+
+        Raises:
+            WorkersFailed: a new worker dies before it can do anything at all, so
+                every run would fail the same way (decision 610).
+        """
         pool = self.pool or self._start()
+        try:
+            pool.submit(os.getpid).result()
+        except BrokenProcessPool:
+            raise WorkersFailed(_WORKERS_DIE_AT_START) from None
         try:
             return pool.submit(run_batch, [task], self.run_fn).result()[0]
         except BrokenProcessPool:
