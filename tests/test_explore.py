@@ -244,6 +244,12 @@ def test_reset_returns_to_the_scenario_value() -> None:
     slider(rc, "negativity bias").v_model = 3.0
     resets = [b for b in rc.find(v.Btn, children=["reset"]).widgets if not b.disabled]
     assert len(resets) == 1
+    # Every reset button reads "reset"; its tooltip and accessible name say which value
+    # (decision 611).
+    assert resets[0].attributes == {
+        "title": "reset negativity bias to the scenario's 2",
+        "aria-label": "reset negativity bias",
+    }
     resets[0].click()
     assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.0
     assert slider(rc, "negativity bias").v_model == 2.0

@@ -137,6 +137,9 @@ def test_explore_in_chromium(tmp_path: Path) -> None:
             page.wait_for_selector("text=saved", timeout=60_000)
             page.get_by_role("button", name="save figures").click()
             page.wait_for_selector("text=files to", timeout=60_000)
+            # Each slider's "reset" is named for its value (decision 611).
+            page.get_by_role("button", name="reset negativity bias").click()
+            page.wait_for_selector("text=0 changed from the scenario", timeout=60_000)
             page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
             browser.close()
     finally:

@@ -400,6 +400,12 @@ def ControlRow(
             disabled=math.isclose(value, base_value, abs_tol=1e-12),
             text=True,
             small=True,
+            # Every slider's button reads "reset": its tooltip and accessible name say which
+            # value it resets, and to what (decision 611).
+            attributes={
+                "title": f"reset {control.label} to the scenario's {_number(base_value)}",
+                "aria-label": f"reset {control.label}",
+            },
         )
     now = shown.value
     note = f"{_number(now)} (scenario {_number(base_value)})"
