@@ -493,6 +493,39 @@ def test_the_explorers_poles_are_the_static_figures() -> None:
     assert drawn[0] > 2.0
 
 
+def test_the_counterfactuals_alignment_is_drawn_beside_the_runs() -> None:
+    """The page drew the run's alignment shares only, the counterfactual's only as a dashed
+    poles line (decision 612): each now has its chart, titled with its name, from its own
+    run's shares."""
+    import json
+
+    from sim.explore.figures import Line, alignment_spec
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    shipped = DATA.parent.parent / "scenarios"
+    lines = []
+    for name in ("syria", "syria_abstained"):
+        scenario = load_scenario(str(shipped / f"{name}.yaml"))
+        lines.append(Line(name, run_scenario(scenario, 0, "series", engine="fast").series))
+    spec = alignment_spec(lines[0], lines[1], "arab_league", scenario.power_names)
+    titles = [chart["title"] for chart in spec["vconcat"]]
+    assert titles[:2] == [
+        "Alignment, syria, arab_league",
+        "Alignment, syria_abstained, arab_league",
+    ]
+    for dataset, line in zip(("shares", "shares_counterfactual"), lines, strict=True):
+        s = line.series
+        want = s[(s["metric"] == "share_aligned") & (s["group"] == "arab_league")]
+        drawn = [(r["date"], r["power"], r["value"]) for r in spec["datasets"][dataset]]
+        assert drawn == list(zip(want["date"], want["power"], want["value"], strict=True))
+    # Russia's share differs between the two (it never intervenes in the counterfactual).
+    assert spec["datasets"]["shares"] != spec["datasets"]["shares_counterfactual"]
+    json.dumps(spec, allow_nan=False)
+    alone = alignment_spec(lines[0], None, "arab_league", scenario.power_names)
+    assert "shares_counterfactual" not in alone["datasets"] and len(alone["vconcat"]) == 2
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -255,10 +255,14 @@ def trajectories_spec(
     return {**template, "datasets": datasets}
 
 
+# The datasets of the share charts: the run's, then the counterfactual's.
+SHARES = ("shares", "shares_counterfactual")
+
+
 @lru_cache(maxsize=64)
 def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, ...]) -> Spec:
-    area = (
-        alt.Chart(alt.Data(name="shares"))
+    areas = [
+        alt.Chart(alt.Data(name=dataset))
         .mark_area()
         .encode(
             x=alt.X("when:T", title="date"),
@@ -271,8 +275,9 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
                 alt.Tooltip("value:Q", format=".2f"),
             ],
         )
-        .properties(width=WIDTH, height=180, title=f"Alignment, {names[0]}, {group}")
-    )
+        .properties(width=WIDTH, height=150, title=f"Alignment, {name}, {group}")
+        for dataset, name in zip(SHARES, names, strict=False)
+    ]
     poles = (
         alt.Chart(alt.Data(name="poles"))
         .mark_line(color="#333333")
@@ -288,22 +293,27 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
         )
         .properties(width=WIDTH, height=110, title="Effective number of poles (non-aligned as one)")
     )
-    return alt.vconcat(area, poles).to_dict()
+    return alt.vconcat(*areas, poles).to_dict()
 
 
 def alignment_spec(
     run: Line, counterfactual: Line | None, group: str, powers: Sequence[str]
 ) -> Spec:
     """Shares of ``group``'s states aligned with each power (non-aligned grey) over time,
-    and the effective number of poles of the run and the counterfactual.
+    a chart for the run and one for the counterfactual, and the effective number of poles
+    of both.
 
-    Datasets: ``shares`` (the run's) and ``poles`` (every scenario's).
+    Datasets: ``shares`` (the run's), ``shares_counterfactual`` (with a counterfactual)
+    and ``poles`` (every scenario's).
     """
-    s = run.series
-    shares = _when(s[(s["metric"] == "share_aligned") & (s["group"] == group)])
     order = {name: i for i, name in enumerate([*powers, NONE])}
-    shares = shares.assign(order=shares["power"].map(order))
     lines = [run] if counterfactual is None else [run, counterfactual]
+    datasets: dict[str, Records] = {}
+    for dataset, line in zip(SHARES, lines, strict=False):
+        s = line.series
+        shares = _when(s[(s["metric"] == "share_aligned") & (s["group"] == group)])
+        shares = shares.assign(order=shares["power"].map(order))
+        datasets[dataset] = _records(shares[["date", "when", "power", "value", "order"]])
     poles = []
     for line in lines:
         # As the static alignment figure counts them (decision 94): the non-aligned are
@@ -313,13 +323,8 @@ def alignment_spec(
         rows = poles_with_third_way(mine[["step", "date", "power", "value"]])
         poles.append(_when(rows).assign(scenario=line.name)[["date", "when", "value", "scenario"]])
     template = _alignment_template(tuple(line.name for line in lines), group, tuple(powers))
-    return {
-        **template,
-        "datasets": {
-            "shares": _records(shares[["date", "when", "power", "value", "order"]]),
-            "poles": _records(pd.concat(poles, ignore_index=True)),
-        },
-    }
+    datasets["poles"] = _records(pd.concat(poles, ignore_index=True))
+    return {**template, "datasets": datasets}
 
 
 def network_layout(scenario: Scenario) -> dict[str, tuple[float, float]]:
