@@ -295,6 +295,7 @@ def test_save_scenario_and_figures(tmp_path: Path) -> None:
     assert names == [
         "alignment.png",
         "alignment.vl.json",
+        "network.png",
         "network.vl.json",
         "trust.png",
         "trust.vl.json",
@@ -747,6 +748,39 @@ def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: 
     named = {row["name"] for row in spec["datasets"]["nodes"] if row["label"]}
     assert named == set(scenario.power_names)
     assert len(scenario.actor_names) > LABELLED
+
+
+def test_the_saved_network_picture_is_the_pages_network() -> None:
+    """ "save figures" wrote the network only as a Vega-Lite spec, which a researcher
+    cannot open; its PNG draws the page's nodes where the page does, in the same colours,
+    with the same labels (decision 613)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    from sim.explore.figures import network_figure, network_layout, network_spec
+    from sim.plots.palette import NONE_COLOR, power_palette
+
+    scenario = load_scenario(SMALL)
+    n = len(scenario.states)
+    aligned = np.array([i % 3 - 1 for i in range(n)])  # none, then each power in turn
+    spec = network_spec(
+        scenario, network_layout(scenario), aligned, np.ones(2), set(), "capability", "2001-01"
+    )
+    fig = network_figure(spec, scenario.power_names)
+    (ax,) = [a for a in fig.axes]
+    colours = {**power_palette(scenario.power_names), "none": NONE_COLOR}
+    drawn = {}
+    for points in ax.collections:
+        for (x, y), face in zip(points.get_offsets(), points.get_facecolors(), strict=True):
+            drawn[(round(float(x), 9), round(float(y), 9))] = to_hex(face, keep_alpha=False)
+    nodes = spec["datasets"]["nodes"]
+    assert len(drawn) == len(nodes)
+    for node in nodes:
+        assert drawn[(round(node["x"], 9), round(node["y"], 9))] == colours[node["aligned"]].lower()
+    labels = {t.get_text() for t in ax.texts}
+    assert labels == {node["label"] for node in nodes if node["label"]}
+    assert ax.get_title() == "States by alignment, 2001-01"
+    plt.close(fig)
 
 
 def test_a_large_network_is_drawn_without_its_ties(tmp_path: Path) -> None:

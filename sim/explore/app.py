@@ -45,6 +45,7 @@ from sim.explore.figures import (
     Spec,
     alignment_spec,
     event_table,
+    network_figure,
     network_layout,
     network_spec,
     on_page,
@@ -149,7 +150,7 @@ def write_figures(
     group: str | None = None,
 ) -> list[Path]:
     """The page's figures as Vega-Lite specs, and trust (with affinity beside it where
-    the page draws affinity) and alignment as PNGs.
+    the page draws affinity), alignment and the network at the page's step as PNGs.
 
     The PNGs are the package's own figures (:mod:`sim.plots`) of the runs on
     the page, the counterfactual beside the run.
@@ -192,6 +193,12 @@ def write_figures(
     ):
         path = folder / f"{name}.png"
         atomic_write_bytes(path, rendered(draw()))
+        written.append(path)
+    if "network" in charts:
+        # The network at the step on the page, as a picture too (decision 613).
+        path = folder / "network.png"
+        network = network_figure(charts["network"], scenarios[0].power_names)
+        atomic_write_bytes(path, rendered(network))
         written.append(path)
     return written
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import networkx as nx
@@ -36,6 +36,8 @@ LABEL_CHAR = {"state": 5.2, "power": 6.6}
 LABEL_HEIGHT = {"state": 10.0, "power": 12.0}
 NONE = "none"
 Spec = dict[str, Any]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 Records = list[dict[str, Any]]
 SOLID, DASHED = [1, 0], [6, 4]
 # The Vega-Lite that draws the page: Solara 1.64's VegaLite widget loads vega-lite@5
@@ -430,6 +432,75 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
         for kind, size in (("state", 9), ("power", 10))
     ]
     return alt.layer(edges, points, *labels).properties(width=WIDTH, height=HEIGHT).to_dict()
+
+
+def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
+    """The page's network (:func:`network_spec`) as a matplotlib figure, for "save
+    figures": the same nodes, places, sizes, colours and labels, a point of the figure
+    for a pixel of the page (decision 613)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    nodes = pd.DataFrame(spec["datasets"]["nodes"])
+    ties = spec["datasets"]["ties"]
+    palette = {**power_palette(powers), NONE: NONE_COLOR}
+    # Inches of 72 points: Vega-Lite's pixel sizes (areas in square pixels) as points.
+    fig, ax = plt.subplots(figsize=((WIDTH + 160) / 72, (HEIGHT + 40) / 72))
+    ax.set_position(
+        (10 / (WIDTH + 160), 10 / (HEIGHT + 40), WIDTH / (WIDTH + 160), HEIGHT / (HEIGHT + 40))
+    )
+    for tie in ties:
+        ax.plot([tie["x"], tie["x2"]], [tie["y"], tie["y2"]], color="#cccccc", lw=0.8, zorder=1)
+    for kind, marker in (("state", "o"), ("power", "s")):
+        rows = nodes[nodes["kind"] == kind]
+        ax.scatter(
+            rows["x"],
+            rows["y"],
+            s=rows["size"],
+            marker=marker,
+            c=[palette.get(a, NONE_COLOR) for a in rows["aligned"]],
+            edgecolors="#333333",
+            linewidths=0.5,
+            alpha=0.9,
+            zorder=2,
+        )
+    for row in spec["datasets"]["nodes"]:
+        if not row["label"]:
+            continue
+        power = row["kind"] == "power"
+        ax.text(
+            float(row["lx"]),
+            float(row["ly"]),
+            str(row["label"]),
+            ha="center",
+            va="center",
+            color="#333333",
+            fontsize=10 if power else 9,
+            fontweight="bold" if power else "normal",
+            zorder=3,
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(spec.get("title", ""), fontsize=11, fontweight="bold")
+    shown = [p for p in [*powers, NONE] if p in set(nodes["aligned"])] or [NONE]
+    handles = [
+        Line2D([], [], marker="o", ls="", color=palette.get(p, NONE_COLOR), label=p) for p in shown
+    ] + [
+        Line2D([], [], marker=m, ls="", color="#777777", label=k)
+        for k, m in (("power", "s"), ("state", "o"))
+    ]
+    ax.legend(
+        handles=handles,
+        title="aligned / kind",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=9,
+        title_fontsize=9,
+    )
+    return fig
 
 
 def _unit_layout(
