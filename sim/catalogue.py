@@ -61,6 +61,16 @@ class Metric:
     towards: str = "in"
 
     @property
+    def last_of_series(self) -> bool:
+        """Whether this summary is its series' value at the last step (``final_trust`` is
+        ``trust_mean`` then; ``min_trust`` or ``trust_change`` are not)."""
+        return (
+            self.kind == SUMMARY
+            and self.series is not None
+            and (self.name.startswith("final_") or self.name == "effective_poles")
+        )
+
+    @property
     def axis_label(self) -> str:
         """The axis label with its unit: ``Trust (0 to 1)``."""
         return f"{self.axis} ({self.unit})"

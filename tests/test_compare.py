@@ -57,6 +57,43 @@ def test_known_difference_is_found_paired(tmp_path, capsys):
     assert (out / "compare_final_trust-USA-all.png").stat().st_size > 10_000
 
 
+def test_a_misspelled_window_is_refused_not_read_as_final_trust(tmp_path, capsys):
+    """`compare --metric trust_change.withdrawl.USA.all` gave final trust under a "Change
+    in trust ... over 'withdrawl'" title (an audit; decision 614): a summary that is not
+    its series' last value is read from its own column only."""
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT)
+    out = tmp_path / "cmp"
+    code, _, err = _compare(capsys, str(folder), "--metric", "trust_change.withdrawl.USA.all",
+                            "--out", str(out))  # fmt: skip
+    assert code == 2 and not out.exists()
+    assert err.strip() == (
+        f"credsim: error: window 'withdrawl' of metric 'trust_change.withdrawl.USA.all' is "
+        f"not in '{folder}'; its trust_change windows are withdrawal (did you mean "
+        "'withdrawal'?)"
+    )
+    # The right window compares; final trust through the series stays allowed.
+    for metric in ("trust_change.withdrawal.USA.all", "final_trust.USA.all"):
+        code, _, err = _compare(capsys, str(folder), "--metric", metric, "--out", str(out))
+        assert code == 0, err
+
+
+def test_a_summary_is_never_taken_from_its_series_last_value_unless_it_is_one(tmp_path):
+    """min_trust, sd_trust or trust_change read at the last step of trust_mean is final
+    trust, another number: only final_* summaries may come from their series."""
+    from sim.analysis.paired import metric_values
+    from sim.results import open_results
+
+    results = open_results(factory.write_sweep(tmp_path / "s", {"base": 0.0}, ONE_POINT))
+    runs = results.ok_runs.drop(columns=["sd_trust.USA.all", "final_trust.USA.all"])
+    results.ok_runs = runs  # as a folder that holds the series but not these columns
+    last = metric_values(results, "final_trust.USA.all")
+    series = results.series(metrics=["trust_mean"], groups=["all"])
+    usa = series[(series["power"] == "USA") & (series["step"] == series["step"].max())]
+    assert last.sort_index().tolist() == usa.set_index("run_id")["value"].sort_index().tolist()
+    with pytest.raises(InputError, match="metric 'sd_trust.USA.all' is not in"):
+        metric_values(results, "sd_trust.USA.all")
+
+
 def test_folders_of_different_designs_are_compared_unpaired(tmp_path, capsys):
     """Different varied parameters: no pairs, so the difference of means with the
     Mann-Whitney U; every run of a is above every run of b, so U of a is 8 * 8."""

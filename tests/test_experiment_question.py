@@ -32,6 +32,12 @@ record: summary
         ("question:\n  difference: [historical, abstained]\n  metric: trust_mean.Russia.all\n",
          11, "question.metric: 'trust_mean.Russia.all' is a series metric but the experiment "
          "records 'summary'"),
+        # A misspelled window passed, and the headline drew final trust under a "change
+        # over 'withdrawl'" title (decision 614).
+        ("question:\n  difference: [historical, abstained]\n"
+         "  metric: trust_change.withdrawl.Russia.all\n",
+         11, "question.metric: 'withdrawl' is not a window of the scenarios; allowed: "
+         "intervention, withdrawal (did you mean 'withdrawal'?)"),
         ("plots:\n  powers: [Russia, Chnia]\n",
          10, "plots.powers.1: 'Chnia' is not one of the scenarios' powers"),
         ("plots:\n  across: parameters.trust.memory\n",

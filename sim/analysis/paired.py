@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.special import stdtrit
 
-from sim.catalogue import SERIES, parse_metric
+from sim.catalogue import SERIES, MetricName, parse_metric
 from sim.errors import InputError, beyond_float, shortened
 from sim.results import Results
 from sim.scenario.loader import parse_overrides
@@ -64,24 +64,18 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
         return pd.Series(runs[metric].to_numpy(np.float64), index=runs["run_id"], name=metric)
     parsed = parse_metric(metric)
     rows = None
+    if parsed is not None and parsed.metric.kind != SERIES and not parsed.metric.last_of_series:
+        # Only its own column holds such a summary: its series at the last step is
+        # another number (a misspelled window gave final trust as "change over" it;
+        # decision 614).
+        raise _not_in_folder(results, metric, parsed)
     if parsed is not None:
         series = parsed.metric.name if parsed.metric.kind == SERIES else parsed.metric.series
         found = results.series(metrics=[str(series)], groups=[parsed.group])
         if found is not None:
             rows = found[found["power"] == parsed.power]
     if rows is None or rows.empty:
-        known = results.metrics
-        # A folder of summaries only has no series metric to offer (it offered them).
-        series_note = (
-            "; it recorded summaries only (record: summary), so no series metric: run it "
-            "with --record series (record: series in an experiment file) to compare one"
-            if results.manifest.get("record") == "summary"
-            else ", or series metrics written metric.power.group (e.g. trust_mean.<power>.all)"
-        )
-        raise InputError(
-            f"metric '{metric}' is not in '{results.path}'; it has summary metrics such as "
-            f"{', '.join(known[:4])} ({len(known)} in all){series_note}{suggest(metric, known)}"
-        )
+        raise _not_in_folder(results, metric, parsed)
     if date is None:
         at = rows[rows["step"] == rows["step"].max()]
     else:
@@ -94,6 +88,43 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
             )
         at = at[at["step"] == at["step"].max()]
     return at.groupby("run_id")["value"].first().rename(metric)
+
+
+def _not_in_folder(results: Results, metric: str, parsed: MetricName | None) -> InputError:
+    """The error for a metric the folder does not hold: a window it has no column for,
+    named with the windows it has, else the folder's metrics."""
+    if parsed is not None and parsed.window is not None:
+        windows = sorted(
+            {
+                found.window
+                for column in results.ok_runs.columns
+                if (found := parse_metric(str(column))) is not None
+                and found.metric is parsed.metric
+                and found.window is not None
+            }
+        )
+        if parsed.window not in windows:
+            have = (
+                f"its {parsed.metric.name} windows are {', '.join(windows)}"
+                if windows
+                else f"it has no {parsed.metric.name} (its scenarios define no windows)"
+            )
+            return InputError(
+                f"window '{parsed.window}' of metric '{metric}' is not in '{results.path}'; "
+                f"{have}{suggest(parsed.window, windows)}"
+            )
+    known = results.metrics
+    # A folder of summaries only has no series metric to offer (it offered them).
+    series_note = (
+        "; it recorded summaries only (record: summary), so no series metric: run it "
+        "with --record series (record: series in an experiment file) to compare one"
+        if results.manifest.get("record") == "summary"
+        else ", or series metrics written metric.power.group (e.g. trust_mean.<power>.all)"
+    )
+    return InputError(
+        f"metric '{metric}' is not in '{results.path}'; it has summary metrics such as "
+        f"{', '.join(known[:4])} ({len(known)} in all){series_note}{suggest(metric, known)}"
+    )
 
 
 def is_text(values: pd.Series) -> bool:

@@ -556,6 +556,17 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
             "question",
             "metric",
         )
+    windows = list(scenario.windows)
+    if parsed.window is not None and parsed.window not in windows:
+        # A misspelled window was let through and the figure showed final trust under a
+        # "change over" title (decision 614).
+        allowed = ", ".join(windows) if windows else "none: the scenario has no windows"
+        raise where.error(
+            f"'{parsed.window}' is not a window of the scenarios; allowed: "
+            f"{allowed}{suggest(parsed.window, windows)}",
+            "question",
+            "metric",
+        )
 
 
 def _expand(
