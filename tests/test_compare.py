@@ -90,7 +90,7 @@ def test_a_summary_is_never_taken_from_its_series_last_value_unless_it_is_one(tm
     series = results.series(metrics=["trust_mean"], groups=["all"])
     usa = series[(series["power"] == "USA") & (series["step"] == series["step"].max())]
     assert last.sort_index().tolist() == usa.set_index("run_id")["value"].sort_index().tolist()
-    with pytest.raises(InputError, match="metric 'sd_trust.USA.all' is not in"):
+    with pytest.raises(InputError, match=r"metric 'sd_trust\.USA\.all' is not in"):
         metric_values(results, "sd_trust.USA.all")
 
 
