@@ -654,6 +654,33 @@ def test_sobol_bars_and_intervals_equal_the_table():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["trust: memory", "x"]
 
 
+def test_sobol_bars_of_each_scenario_sit_under_its_name():
+    """A sweep of two scenarios listed every parameter twice with nothing to say which
+    block was which scenario (an audit of analyze; decision 615). Each scenario's bars
+    now sit under its name, in the table's order, with its own numbers."""
+    table = pd.DataFrame({
+        "scenario": ["historical"] * 2 + ["abstained"] * 2,
+        "metric": ["m"] * 4,
+        "parameter": ["parameters.trust.memory", "parameters.x"] * 2,
+        "S1": [0.6, 0.1, 0.3, 0.2], "S1_conf": 0.01, "ST": [0.7, 0.2, 0.4, 0.25],
+        "ST_conf": 0.01,
+    })  # fmt: skip
+    ax = indices_panel(table, "sobol")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["historical", "trust: memory", "x", "abstained", "trust: memory", "x"]
+    bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+    assert bold == ["historical", "abstained"]
+    place = {t.get_text() + str(i): t.get_position()[1] for i, t in enumerate(ax.get_yticklabels())}
+    first = [c for c in ax.containers if isinstance(c, BarContainer)][0]  # S1
+    by_row = {round(p.get_y() + p.get_height() / 2 + 0.2, 6): p.get_width() for p in first}
+    # S1 bars sit a little above their row's centre (two bars a row, 0.4 high each).
+    assert by_row[place["trust: memory1"]] == 0.6 and by_row[place["x5"]] == 0.2
+    # A long label wraps instead of running into the panel to its left.
+    long = table.assign(parameter="events.russia_intervention_in_syria.magnitude")
+    texts = [t.get_text() for t in indices_panel(long.iloc[:1], "sobol").get_yticklabels()]
+    assert all(len(line) <= 26 for text in texts for line in text.splitlines())
+
+
 def test_morris_figures_split_many_metrics():
     table = pd.DataFrame({
         "metric": [f"m{i}" for i in range(11) for _ in range(2)],

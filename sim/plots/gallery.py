@@ -37,7 +37,7 @@ from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
-from sim.plots.sensitivity import outside_count, sensitivity_figures
+from sim.plots.sensitivity import outside_count, scenario_blocks, sensitivity_figures
 from sim.plots.sweeps import (
     MAP_BINS,
     MAX_LEVELS,
@@ -610,6 +610,12 @@ def _sensitivity_entries(
             if outside
             else ""
         )
+        blocks = scenario_blocks(table)
+        each = (
+            f"; a block of bars per scenario ({', '.join(blocks)}), headed by its name"
+            if blocks
+            else ""
+        )
         for i, figure in enumerate(figures, start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
@@ -617,7 +623,8 @@ def _sensitivity_entries(
                 partial(_drawn, figure),
                 f"{method.capitalize()} sensitivity indices with 95% intervals, clipped to "
                 "the indices' bounds"
-                + (f" (part {i} of {len(figures)})" if len(figures) > 1 else ""),
+                + (f" (part {i} of {len(figures)})" if len(figures) > 1 else "")
+                + each,
                 results,
                 "Replicates averaged per design point before analysis." + said,
             )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -84,6 +85,51 @@ def outside_count(indices: pd.DataFrame, method: str) -> int:
     )
 
 
+# Characters a parameter's label may take on one line beside its bars before it wraps
+# ("events russia intervention: magnitude" ran into the panel to its left).
+LABEL_CHARS = 26
+
+
+def scenario_blocks(indices: pd.DataFrame) -> list[str]:
+    """The scenarios a sensitivity table holds, in its order, when there are several
+    (each gets its block of bars); ``[]`` for one."""
+    if "scenario" not in indices.columns:
+        return []
+    names = list(dict.fromkeys(indices["scenario"]))
+    return names if len(names) > 1 else []
+
+
+def _row_places(
+    rows: pd.DataFrame,
+) -> tuple[pd.DataFrame, np.ndarray, list[float], list[str], list[float]]:
+    """Where each parameter's bars go: the rows (a scenario's together), their places,
+    every tick's place and label (a scenario's name heading its block when there are
+    several) and the headers' places."""
+    wrap = partial(textwrap.fill, width=LABEL_CHARS)
+    blocks = scenario_blocks(rows)
+    if not blocks:
+        y = np.arange(len(rows), dtype=float)
+        return rows, y, list(y), [wrap(parameter_label(p)) for p in rows["parameter"]], []
+    order = {name: i for i, name in enumerate(blocks)}
+    rows = rows.iloc[np.argsort(rows["scenario"].map(order).to_numpy(), kind="stable")]
+    places: list[float] = []
+    ticks: list[float] = []
+    labels: list[str] = []
+    headers: list[float] = []
+    at = 0.0
+    for name, block in rows.groupby("scenario", sort=False):
+        headers.append(at)
+        ticks.append(at)
+        labels.append(str(name))
+        at += 1.0
+        for parameter in block["parameter"]:
+            places.append(at)
+            ticks.append(at)
+            labels.append(wrap(parameter_label(parameter)))
+            at += 1.0
+    return rows, np.array(places), ticks, labels, headers
+
+
 def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) -> Axes:
     """Bars of one metric's indices, a pair of bars per parameter, with intervals.
 
@@ -94,7 +140,7 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
     """
     ax = plt.subplots(figsize=(5, 3))[1] if ax is None else ax
     bars = BARS[method]
-    y = np.arange(len(rows))
+    rows, y, ticks, labels, headers = _row_places(rows)
     height = 0.8 / len(bars)
     for i, (column, conf, label, color) in enumerate(bars):
         bar, err = clipped(
@@ -129,8 +175,15 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
                 zorder=3,
                 clip_on=False,  # a mark at 0 sits on the axes' edge
             )
-    ax.set_yticks(y, [parameter_label(p) for p in rows["parameter"]])
-    ax.invert_yaxis()
+    ax.set_yticks(ticks, labels)
+    # A sweep of several scenarios has a block of bars per scenario, headed by its name
+    # (the blocks were unlabelled, each parameter listed twice; decision 615).
+    for tick in ax.get_yticklabels():
+        if tick.get_position()[1] in headers:
+            tick.set_fontweight("bold")
+    for header in headers[1:]:
+        ax.axhline(header - 0.5, color="0.75", lw=0.8)
+    ax.set_ylim(max(ticks) + 0.6, min(ticks) - 0.6)  # top to bottom, as the table reads
     ax.axvline(0.0, color="0.3", lw=0.8)
     if method == "sobol":
         ax.set_xlim(0.0, 1.05)
@@ -163,12 +216,18 @@ def sensitivity_figures(
     columns = [bar[0] for bar in BARS[method]]
     values = indices.set_index("metric")[columns].abs().fillna(0.0)
     names = [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]
-    n_params = indices["parameter"].nunique()
+    blocks = scenario_blocks(indices)
+    # Rows of bars a panel holds: a parameter's in each scenario, and a scenario's header.
+    n_rows = indices["parameter"].nunique() * max(1, len(blocks)) + len(blocks)
     figures = []
     for start in range(0, len(names), PER_FIGURE):
         chunk = names[start : start + PER_FIGURE]
         fig, axes = panel_grid(
-            len(chunk), (4.8, 0.9 + 0.45 * n_params), (1.5, 0.4), hspace=0.6, wspace=0.75
+            len(chunk),
+            (4.8, 0.9 + (0.3 if blocks else 0.45) * n_rows),
+            (1.5, 0.4),
+            hspace=0.6,
+            wspace=0.75,
         )
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
