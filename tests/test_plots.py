@@ -671,7 +671,7 @@ def test_sobol_bars_of_each_scenario_sit_under_its_name():
     bold = [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
     assert bold == ["historical", "abstained"]
     place = {t.get_text() + str(i): t.get_position()[1] for i, t in enumerate(ax.get_yticklabels())}
-    first = [c for c in ax.containers if isinstance(c, BarContainer)][0]  # S1
+    first = next(c for c in ax.containers if isinstance(c, BarContainer))  # S1
     by_row = {round(p.get_y() + p.get_height() / 2 + 0.2, 6): p.get_width() for p in first}
     # S1 bars sit a little above their row's centre (two bars a row, 0.4 high each).
     assert by_row[place["trust: memory1"]] == 0.6 and by_row[place["x5"]] == 0.2
