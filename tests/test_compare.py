@@ -94,6 +94,42 @@ def test_a_summary_is_never_taken_from_its_series_last_value_unless_it_is_one(tm
         metric_values(results, "sd_trust.USA.all")
 
 
+def test_runs_without_a_partner_are_left_out_of_a_paired_difference():
+    """An unfinished sweep compared its scenarios unpaired: 640 runs over the whole design
+    against 82 over the part that had run, though all 82 had partners (an audit; decision
+    616). The runs of the smaller sample each have a partner: paired on those, the rest
+    left out and counted."""
+    from sim.analysis.comparison import compare_cell
+
+    keys = ["point", "replicate"]
+    first = pd.DataFrame({"point": [0, 0, 1, 1, 2, 2], "replicate": [0, 1] * 3,
+                          "value": [1.0, 2.0, 3.0, 4.0, 50.0, 60.0]})  # fmt: skip
+    second = first.iloc[:4].assign(value=lambda f: f["value"] + 0.5)
+    cell = compare_cell(first, second, keys)
+    assert cell["pairing"] == "paired" and cell["left_out"] == 2
+    assert (cell["n_a"], cell["n_b"]) == (4, 4)
+    assert cell["difference"] == pytest.approx(0.5)
+    assert (cell["mean_a"], cell["mean_b"]) == (pytest.approx(2.5), pytest.approx(3.0))
+    # A run of the smaller sample without a partner: no pairing at all.
+    odd = second.assign(point=[0, 0, 1, 7])
+    assert compare_cell(first, odd, keys)["pairing"] == "unpaired"
+    # Complete samples are paired as before, nothing left out.
+    assert compare_cell(first, first.assign(value=0.0), keys)["left_out"] == 0
+
+
+def test_an_unfinished_sweep_is_said_when_compared(tmp_path, capsys):
+    """`compare` on an unfinished sweep said nothing of it (analyze refuses, plot warns)."""
+    import json
+
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["status"] = "running"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    code, _, err = _compare(capsys, str(folder), "--out", str(tmp_path / "cmp"))
+    assert code == 0
+    assert f"note: the sweep in '{folder}' is" in err and "run its command again" in err
+
+
 def test_folders_of_different_designs_are_compared_unpaired(tmp_path, capsys):
     """Different varied parameters: no pairs, so the difference of means with the
     Mann-Whitney U; every run of a is above every run of b, so U of a is 8 * 8."""

@@ -44,6 +44,7 @@ import hashlib
 import itertools
 import math
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,7 @@ TABLE_COLUMNS = [
     "test",
     "statistic",
     "p_value",
+    "left_out",
 ]
 PAIRED = "paired"
 UNPAIRED = "unpaired"
@@ -301,23 +303,40 @@ PAIRS = "the same seed and replicate, and the same design point where both sampl
 
 def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> dict[str, object]:
     """One comparison of two samples' runs (``value`` column): paired on ``keys`` when every
-    run has exactly one partner, else unpaired."""
+    run of one sample has exactly one partner in the other, else unpaired.
+
+    The runs of the larger sample without a partner (an unfinished sweep's, or failed
+    runs' partners) are left out of a paired comparison and counted in ``left_out``: an
+    unfinished sweep compared unpaired set one scenario's runs over the whole design
+    against the other's over the part that had run (decision 616).
+    """
     a, b = first["value"].to_numpy(np.float64), second["value"].to_numpy(np.float64)
     base: dict[str, object] = {
         "n_a": len(a),
         "n_b": len(b),
         "mean_a": float(np.mean(a)) if len(a) else np.nan,
         "mean_b": float(np.mean(b)) if len(b) else np.nan,
+        "left_out": 0,
     }
-    if keys and len(a) == len(b) > 0:
+    if keys and len(a) > 0 and len(b) > 0:
         pairs = first[[*keys, "value"]].merge(
             second[[*keys, "value"]], on=keys, suffixes=("_a", "_b")
         )
         unique = not first.duplicated(keys).any() and not second.duplicated(keys).any()
-        if unique and len(pairs) == len(a):
+        if unique and len(pairs) == min(len(a), len(b)):
             d = (pairs["value_b"] - pairs["value_a"]).to_numpy(np.float64)
             test = "wilcoxon" if len(d) > 1 else ""
-            return {**base, "pairing": PAIRED, "test": test, **paired_difference(d)}
+            return {
+                **base,
+                "n_a": len(pairs),
+                "n_b": len(pairs),
+                "mean_a": float(pairs["value_a"].mean()),
+                "mean_b": float(pairs["value_b"].mean()),
+                "left_out": len(a) + len(b) - 2 * len(pairs),
+                "pairing": PAIRED,
+                "test": test,
+                **paired_difference(d),
+            }
     unpaired = difference(a, b)
     return {
         **base,
@@ -755,8 +774,26 @@ def compare_caption(
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
         f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
+        + _left_out_note(table, folders)
         + _header_note(samples, table)
     )
+
+
+def _left_out_note(table: pd.DataFrame, folders: list[Results]) -> str:
+    """The caption's sentence on runs a paired difference left out, and on folders whose
+    sweep is unfinished (their samples may cover different parts of the design)."""
+    left_out = int(table["left_out"].sum())
+    said = (
+        f" {left_out} run{'s' if left_out != 1 else ''} without a partner in the other "
+        "sample left out of the paired differences."
+        if left_out
+        else ""
+    )
+    names = folder_names(folders)
+    open_ = [n for n, r in zip(names, folders, strict=True) if unfinished(r) is not None]
+    if open_:
+        said += f" Unfinished sweep{'s' if len(open_) > 1 else ''}: {', '.join(open_)}."
+    return said
 
 
 def _header_note(samples: list[Sample], table: pd.DataFrame) -> str:
@@ -953,6 +990,16 @@ def cli_compare(args: argparse.Namespace) -> int:
             else "unpaired (difference of means)"
         )
         print(f"- {how}; pooled over: {pooled}")
+    left_out = int(table["left_out"].sum())
+    if left_out:
+        print(
+            f"- {left_out} run{'s' if left_out != 1 else ''} without a partner in the other "
+            "sample (an unfinished sweep, or failed runs) left out of the paired comparison"
+        )
+    for results in folders:
+        note = _unfinished_note(results)
+        if note:
+            print(f"note: {note.removeprefix('; ')}", file=sys.stderr)
     if fixed:
         print(f"- held at: {', '.join(f'{p}={value_text(v)}' for p, v in fixed.items())}")
     print()
