@@ -182,7 +182,8 @@ def parameters(draw: st.DrawFn, v2: bool = False) -> dict[str, Any]:
     kinds: dict[str, Any] = {}
     for kind in draw(st.lists(st.sampled_from(EVIDENCE_KINDS_WITH_WEIGHT), unique=True)):
         kinds[kind] = {"weight": draw(between(-2.0, 2.0))}
-        if v2 and draw(st.booleans()):
+        # Kinds without parties take no affinity setting (decision 617).
+        if v2 and KINDS[kind].parties and draw(st.booleans()):
             kinds[kind]["affinity"] = draw(between(-2.0, 2.0))
     if draw(st.booleans()):
         kinds.setdefault("recognize", {})["first_mover_decay"] = draw(unit())

@@ -579,7 +579,13 @@ class KindTest:
             assert self.kind not in EventKinds.model_fields
         else:
             assert table.weight(self.kind) == self.weight
-            assert table.model_validate({self.kind: {"affinity": 0.25}}).affinity(self.kind) == 0.25
+            if self.parties:
+                given = table.model_validate({self.kind: {"affinity": 0.25}})
+                assert given.affinity(self.kind) == 0.25
+            else:
+                # No parties: an affinity weight would multiply nothing (decision 617).
+                with pytest.raises(ValueError, match="takes no affinity setting"):
+                    table.model_validate({self.kind: {"affinity": 0.25}})
 
     def test_synthetic_mix(self) -> None:
         from sim.scenario.synthetic import EVENT_MIX, REQUIRES_TWO_POWERS

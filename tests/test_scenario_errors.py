@@ -718,6 +718,24 @@ def test_an_event_kind_without_settings_says_why(capsys, kind):
                             "expelled, rapprochement, rhetoric, recognize")  # fmt: skip
 
 
+@pytest.mark.parametrize("kind", ["base_loss", "rhetoric"])
+def test_an_affinity_for_a_kind_without_parties_is_refused(capsys, kind):
+    """base_loss and rhetoric weigh reliability but have no parties: their affinity
+    weight multiplies nothing, and `--set ...rhetoric.affinity=5` changed no number
+    without a word (an audit; decision 617). Their weight is still set."""
+    message = _override_error(capsys, f"parameters.event_kinds.{kind}.affinity=5")
+    assert message.startswith(
+        f"override parameters.event_kinds.{kind}.affinity=5: parameters.event_kinds: "
+        f"'{kind}' takes no affinity setting: it has no parties whose side an affinity "
+        "weight could count"
+    )
+    assert message.endswith("the kinds with an affinity setting are intervene, support, "
+                            "withdraw, side_with_adversary, refuse_aid, client_harmed, "
+                            "expelled, rapprochement, recognize")  # fmt: skip
+    weight = f"parameters.event_kinds.{kind}.weight=1.5"
+    assert main(["validate", str(DATA / "mini.yaml"), "--set", weight]) == 0
+
+
 def test_a_yaml_boolean_given_for_a_name_in_an_override(capsys):
     message = _override_error(capsys, "states.Jordan.region=off")
     assert message == (
