@@ -380,15 +380,15 @@ class EventKindTable(Strict):
             entry = data[kind]
             # A weight of reliability evidence but no parties: an affinity weight would
             # multiply nothing, and was taken without a word (decision 617).
-            if kind in DEFAULT_WEIGHTS and not KINDS[kind].parties:
-                if isinstance(entry, dict) and "affinity" in entry:
-                    with_parties = [k for k in DEFAULT_WEIGHTS if KINDS[k].parties]
-                    raise ValueError(
-                        f"'{kind}' takes no affinity setting: it has no parties whose side "
-                        "an affinity weight could count (model.md 8.2: affinity 0), so only "
-                        f"its weight may be set; the kinds with an affinity setting are "
-                        f"{', '.join(with_parties)}"
-                    )
+            no_parties = kind in DEFAULT_WEIGHTS and not KINDS[kind].parties
+            if no_parties and isinstance(entry, dict) and "affinity" in entry:
+                with_parties = [k for k in DEFAULT_WEIGHTS if KINDS[k].parties]
+                raise ValueError(
+                    f"'{kind}' takes no affinity setting: it has no parties whose side "
+                    "an affinity weight could count (model.md 8.2: affinity 0), so only "
+                    f"its weight may be set; the kinds with an affinity setting are "
+                    f"{', '.join(with_parties)}"
+                )
         return data
 
     def weight(self, kind: str) -> float:
