@@ -872,3 +872,23 @@ def test_a_posterior_design_answers_its_question_with_shares_of_draws(tmp_path):
         "under the posterior (4 draws of 3 distinct parameter sets, 4 pairs of runs): below "
         "zero in 75% of the draws, above zero in 25%; median -0.3, 90% interval -0.3 to +0.2."
     )
+
+
+def test_a_page_without_figures_says_why():
+    """A summary sweep whose varied parameter changed nothing said "the folder recorded
+    no series and varied nothing" beside its own list of varied values (an audit;
+    decision 618)."""
+    from types import SimpleNamespace
+
+    from sim.plots.report import no_figures_text
+
+    runs = pd.DataFrame({"run_id": ["a", "b"]})
+    varied = SimpleNamespace(ok_runs=runs, varied=["parameters.trust.memory"])
+    assert no_figures_text(varied).startswith(
+        "No figures: the folder recorded summaries only, and no summary changed across the "
+        "values of trust: memory"
+    )
+    plain = SimpleNamespace(ok_runs=runs, varied=[])
+    assert no_figures_text(plain) == "No figures: the folder recorded no series and varied nothing."
+    failed = SimpleNamespace(ok_runs=runs.iloc[:0], varied=["parameters.trust.memory"])
+    assert no_figures_text(failed) == "No figures: no run finished."

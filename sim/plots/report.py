@@ -221,6 +221,21 @@ class FigureProgress(Progress):
         )
 
 
+def no_figures_text(results: Results) -> str:
+    """Why a folder's page has no figure: it said "recorded no series and varied nothing"
+    of a sweep that varied a parameter whose values changed no summary (decision 618)."""
+    if results.ok_runs.empty:
+        return "No figures: no run finished."
+    if not results.varied:
+        return "No figures: the folder recorded no series and varied nothing."
+    varied = ", ".join(parameter_label(p) for p in results.varied)
+    return (
+        "No figures: the folder recorded summaries only, and no summary changed across the "
+        f"values of {varied} (a figure draws only what varies): those values gave the same "
+        "numbers in every run (the table below lists them)."
+    )
+
+
 def write_report(
     results_dir: str | Path,
     out: str | Path | None = None,
@@ -305,9 +320,7 @@ def write_report(
             f"pair in {html.escape(b)} (the same design point and replicate).</p></section>"
         )
     page.append('<section id="figures"><h2>Figures</h2>')
-    page += [h for _, h in figures] or [
-        "<p>No figures: the folder recorded no series and varied nothing.</p>"
-    ]
+    page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results))}</p>"]
     page.append('</section><section id="tables"><h2>Tables</h2>')
     page.append(
         _details("What was run", _table(run_facts(results.manifest, results.path), ("", "")))
