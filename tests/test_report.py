@@ -840,8 +840,8 @@ def test_a_tie_between_the_values_run_nearest_the_scenarios_is_said(tmp_path):
                                  trees={"base": tree})  # fmt: skip
     caption = next(e.caption for e in figures_for(open_results(folder)) if e.stem == "alignment")
     assert (
-        "At trust: negativity bias 1 (the lower of the values run nearest the scenario's 2, "
-        "1 and 3)."
+        "At trust: negativity bias 1 (the lower of 1 and 3, the values run equally near the "
+        "scenario's 2)."
     ) in caption
 
 

@@ -632,7 +632,11 @@ def _why(results: Results, path: str, shown: DesignValue, own: DesignValue | Non
         tied = ran[np.isclose(gaps, gaps.min(), rtol=1e-9, atol=1e-12)]
         if len(tied) > 1:
             both = " and ".join(value_text(float(v)) for v in tied)
-            return f"the lower of the values run nearest the scenario's {value_text(own)}, {both}"
+            # It read "the lower of the values run nearest the scenario's 2, 1 and 3", as if
+            # the scenario's values were 2, 1 and 3 (an audit; decision 619).
+            return (
+                f"the lower of {both}, the values run equally near the scenario's {value_text(own)}"
+            )
     return f"the value run nearest the scenario's {value_text(own)}"
 
 
