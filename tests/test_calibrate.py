@@ -324,6 +324,13 @@ def test_posterior_design_refuses_a_variant_that_died_out(
         ({"patterns": ["p.yaml", "./p.yaml"]}, "'./p.yaml' is listed twice"),
         ({"patterns": ["p.yaml", "sub/p.yaml"]}, "'sub/p.yaml' has the same file name as"),
         ({"variants": {"v1": {"parameters.trust.memory": 0.95}}}, "only variant fixes every"),
+        # validate let these through; calibrate stopped on the prior's midpoint 2.5, and
+        # a folder "did not exist" (an audit; decision 620).
+        (
+            {"parameters": {"parameters.alignment.period": {"low": 0, "high": 5}}},
+            "parameters.alignment.period: a whole-number field, and a calibration draws",
+        ),
+        ({"patterns": ["sub"]}, "patterns.0: 'sub' is a folder; list the pattern files in it"),
     ],
 )
 def test_bad_calibration_files_exit_2_with_one_line(

@@ -204,7 +204,7 @@ def load_calibration(
     calibration = Calibration(spec, doc.tree, shown, (), {}, doc)
     for path, prior in spec.parameters.items():
         if check_paths:
-            check_path(path, calibration, "parameters", path)
+            check_path(path, calibration, "parameters", path, drawn=True)
         if not prior.low < prior.high:
             what = "is empty" if prior.low == prior.high else "has low above high"
             raise calibration.error(
@@ -244,6 +244,14 @@ def load_calibration(
         )
     for i, item in enumerate(spec.patterns):
         file = Path(shown).parent / item
+        if file.is_dir():
+            # It said "does not exist" of a folder that does (an audit; decision 620).
+            raise calibration.error(
+                f"'{item}' is a folder; list the pattern files in it one by one "
+                "(paths are relative to the calibration file)",
+                "patterns",
+                str(i),
+            )
         if not file.is_file():
             looked = beside(str(Path(shown).parent), item)  # without a '..' that can go
             raise calibration.error(
@@ -368,12 +376,17 @@ def parse_truth(items: Sequence[str], check_paths: bool = True) -> dict[str, flo
     return values
 
 
-def check_path(path: str, calibration: Calibration | None, *where: str) -> None:
+def check_path(
+    path: str, calibration: Calibration | None, *where: str, drawn: bool = False
+) -> None:
     """Check that ``path`` names a value in the scenario schema, or is ``link.beta``.
 
     The walk follows the schema's nested models; where it reaches a collection
     named by the user (events by id, powers by name), the rest of the path is
-    checked later against each pattern file's scenario.
+    checked later against each pattern file's scenario. A value ``drawn`` from a
+    prior must take real numbers: a whole-number field (``alignment.period``) was
+    let through and the calibration then stopped on the prior's midpoint 2.5,
+    unlocated (decision 620).
 
     Raises:
         InputError: located at ``where`` in the calibration file.
@@ -406,8 +419,26 @@ def check_path(path: str, calibration: Calibration | None, *where: str) -> None:
                 f"{allowed(known, len(known))}{suggest(segment, known)}"
             )
         model = _model_of(names[segment].annotation)
+        if drawn and depth == len(segments) - 1 and _whole(names[segment].annotation):
+            raise fail(
+                "a whole-number field, and a calibration draws real values from its "
+                "uniform prior; fix it in the scenario (or a variant), or run its values "
+                "as a grid in an experiment"
+            )
     if model is not None:
         raise fail(f"'{path}' is a section, not a value; name one of its fields")
+
+
+def _whole(annotation: Any) -> bool:
+    """Whether a field takes whole numbers only (``int``, through Optional and Annotated)."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+    return annotation is int
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
