@@ -154,7 +154,7 @@ def test_the_caption_names_only_what_the_map_draws():
                       [0.0, 0.1, -0.01, 0.07], [1.0, 1.0, 2.0, 2.0])  # fmt: skip
     assert contour_drawn(square)
     mixed = headline_caption(square)
-    assert "black line: zero contour" in mixed
+    assert "black line: zero contour, interpolated linearly between the cell centres" in mixed
     assert "dots: cells whose 95% t interval contains zero" in mixed
     # Both signs on one row: there is no line between cells to draw, and no caption for it.
     row = headline([-0.01, 0.05], [-0.02, -0.01], [0.0, 0.1], [1.0, 1.0])

@@ -412,7 +412,16 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         marks = [
             "colour: diverging scale centred at zero"
             + (", shared by the panels" if len(headline.axes) >= 3 else ""),
-            *(["black line: zero contour"] if straddle else []),
+            # A line between cell centres (it crossed a positive cell's label on a 2 x 2
+            # map with nothing to say why; an audit, decision 621).
+            *(
+                [
+                    "black line: zero contour, interpolated linearly between the cell "
+                    "centres (the values run), so it may cross a cell of one sign"
+                ]
+                if straddle
+                else []
+            ),
             "dots: cells whose 95% t interval contains zero"
             + (" or that hold one pair (no interval)" if lone else "")
             if unsure
