@@ -71,6 +71,33 @@ def test_yaml_syntax_error(tmp_path, capsys):
     assert message.startswith(f"{path}:5: YAML syntax error: ")
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "hint"),
+    [
+        ("name: x\nstates:\n\tFoo: {}\n", 3,
+         "; the line is indented with a tab: YAML indents with spaces only"),
+        ("name: x\nevents:\n  - id: a\n    label: Doha deal: US-Taliban\n", 4,
+         "; a value holding ': ' must be quoted, e.g. label: \"Doha deal: US-Taliban\""),
+        ("name: x\nevents:\n  - {id: a, label: Doha deal: US-Taliban}\n", 3,
+         "; a value holding ': ' must be quoted"),
+    ],
+)  # fmt: skip
+def test_yaml_errors_name_the_usual_slips(tmp_path, capsys, text, line, hint):
+    """A tab or an unquoted ': ' gave PyYAML's words alone ("found character that cannot
+    start any token"), which do not say what to change (an audit; decision 622)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    message = _error(capsys, path)
+    assert message.startswith(f"{path}:{line}: YAML syntax error: ")
+    assert hint in message
+
+
+def test_a_yaml_error_elsewhere_gets_no_hint(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nevents:\n  - {id: a, label: b\n")
+    assert "must be quoted" not in _error(capsys, path)
+
+
 def test_yaml_syntax_error_unclosed_bracket_names_where_it_opened(tmp_path, capsys):
     path = _variant(tmp_path, "step: month}", "step: month")
     message = _error(capsys, path)

@@ -373,6 +373,13 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
         "credsim: error: --vary: 'parameters.trust.memory' is varied twice; give all its "
         "values in one --vary, e.g. parameters.trust.memory=1,2,3,4\n"
     )
+    # Varied and fixed at once: said in the command line's words (decision 622).
+    both = ["--vary", "parameters.trust.memory=0.9,1", "--set", "parameters.trust.memory=0.8"]
+    assert main(["sweep", str(TINY), *both, "--workers", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "credsim: error: 'parameters.trust.memory' is both varied (--vary) and fixed (--set): "
+        "the fixed value would be ignored; drop one of them\n"
+    )
     assert not (tmp_path / "results").exists()
 
 

@@ -381,7 +381,7 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
             at = f" on line {exc.context_mark.line + 1}" if exc.context_mark else ""
             context = f" ({exc.context}{at})"
         raise InputError(
-            f"YAML syntax error: {exc.problem}{context}",
+            f"YAML syntax error: {exc.problem}{context}{_hint(text, mark)}",
             file=shown,
             line=mark.line + 1 if mark else None,
         ) from None
@@ -394,6 +394,31 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
     if tree is None:
         raise InputError(f"the file is empty; {needs}", file=shown)
     return Document(tree, origin)
+
+
+def _hint(text: str, mark: Any) -> str:
+    """What a YAML error's line most likely holds wrong, when it is one of the usual
+    slips: a tab in its indentation ("found character that cannot start any token"
+    said nothing of it; an audit, decision 622), or a colon and space inside a value
+    that is not quoted."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return ""
+    line = lines[mark.line]
+    if "\t" in line[: len(line) - len(line.lstrip())]:
+        return "; the line is indented with a tab: YAML indents with spaces only"
+    body = line.strip().removeprefix("- ").strip()
+    if body.startswith("{"):
+        # A flow mapping: one of its key: value items holds a second ': '.
+        bad = any(item.count(": ") > 1 for item in body.strip("{} ").split(","))
+    else:
+        _, sep, value = body.partition(": ")
+        bad = bool(sep) and ": " in value and not value.startswith(("'", '"', "|", ">"))
+    if bad:
+        return "; a value holding ': ' must be quoted, e.g. label: \"Doha deal: US-Taliban\""
+    return ""
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

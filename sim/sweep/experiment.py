@@ -348,6 +348,14 @@ def experiment_from_scenario(
             parameters[name.strip()] = designs.parse_spec(spec)
         except InputError as exc:
             raise InputError(exc.message, path=f"--vary {name.strip()}") from None
+    both = [p for p in parameters if p in (overrides or {})]
+    if both:
+        # It said "remove it from overrides", a word of experiment files the command
+        # line never used (an audit; decision 622).
+        raise InputError(
+            f"'{both[0]}' is both varied (--vary) and fixed (--set): the fixed value would "
+            "be ignored; drop one of them"
+        )
     given: dict[str, Any] = {
         "name": base.name,
         "scenarios": {base.name: str(path)},
