@@ -890,3 +890,20 @@ def test_a_p_value_at_its_tests_floor_is_said_to_be_so():
     assert _difference_text(row).endswith(
         "mann-whitney p = 0.1, the smallest p 3 and 3 runs can give)"
     )
+
+
+def test_at_takes_a_value_as_the_messages_list_it(tmp_path, capsys):
+    """A sampled design ran memory 0.9508525048894807, listed as 0.950853; that value
+    copied into --at matched nothing (an audit; decision 623)."""
+    grid = {"parameters.trust.memory": [0.9508525048894807, 0.97]}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, grid, replicates=2)
+    out = tmp_path / "cmp"
+    code, _, err = _compare(capsys, str(folder), "--at", "parameters.trust.memory=0.950853",
+                            "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    row = pd.read_csv(out / "compare_final_trust-USA-all_at-trust.memory-0.950853.csv").iloc[0]
+    assert (row["n_a"], row["n_b"]) == (2, 2)
+    # A value no run reads as is still refused, with the values run.
+    code, _, err = _compare(capsys, str(folder), "--at", "parameters.trust.memory=0.95",
+                            "--out", str(out))  # fmt: skip
+    assert code == 2 and "the sweep ran parameters.trust.memory at 0.950853, 0.97" in err

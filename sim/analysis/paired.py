@@ -217,6 +217,8 @@ def parse_at(
                 f"--at {shortened(override.text)}: the value must be a number or a name"
             )
         if runs is not None and runs_at(runs, {override.path: value}).empty:
+            value = _as_listed(value, value_order(runs[override.path]))
+        if runs is not None and runs_at(runs, {override.path: value}).empty:
             ran = ", ".join(value_text(v) for v in value_order(runs[override.path]))
             kind = (
                 f"'{value}' is not a number; "
@@ -228,6 +230,18 @@ def parse_at(
             )
         fixed[override.path] = value
     return fixed
+
+
+def _as_listed(value: DesignValue, ran: Sequence[DesignValue]) -> DesignValue:
+    """The value run that ``value`` names as the messages list it (to 6 significant
+    digits): a sampled design's 0.9508525048894807 is listed as 0.950853, and that
+    copied into ``--at`` matched nothing (an audit; decision 623). ``value`` itself when
+    no value run, or more than one, reads so."""
+    if isinstance(value, str):
+        return value
+    shown = value_text(value)
+    same = [v for v in ran if not isinstance(v, str) and value_text(v) == shown]
+    return same[0] if len(same) == 1 else value
 
 
 def design_points(results: Results) -> pd.DataFrame:
