@@ -337,6 +337,32 @@ def test_cli_vary_builds_a_grid_in_the_default_folder(
             "needs 'samples'",
             3,
         ),
+        # One message gives each method's least number of samples, and levels outside a
+        # morris design are refused, not ignored (an audit; decision 624).
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: sobol\n  samples: 0\n"
+            "  parameters:\n    parameters.trust.memory: {low: 0.9, high: 1}\n",
+            "design.samples: a sobol design needs at least 2 samples, got 0",
+            5,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: morris\n  samples: 1\n"
+            "  parameters:\n    parameters.trust.memory: {low: 0.9, high: 1}\n",
+            "design.samples: a morris design needs at least 2 samples, got 1",
+            5,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: lhs\n  samples: 0\n"
+            "  parameters:\n    parameters.trust.memory: {low: 0.9, high: 1}\n",
+            "design.samples: a lhs design needs at least 1 sample, got 0",
+            5,
+        ),
+        (
+            "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: sobol\n  samples: 8\n"
+            "  levels: 3\n  parameters:\n    parameters.trust.memory: {low: 0.9, high: 1}\n",
+            "design.levels: 'levels' is the number of grid levels of a morris design; a sobol",
+            6,
+        ),
         (  # the bound as written, not the sample nearest it
             "name: x\nscenarios: {a: tiny.yaml}\ndesign:\n  method: lhs\n  samples: 8\n"
             "  parameters:\n    parameters.trust.memory: {low: 0.9, high: 1.5}\n",

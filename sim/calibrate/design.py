@@ -47,6 +47,12 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
         raise fail("a posterior design needs 'calibration: RESULTS_DIR'", "design", "method")
     if design.samples is None:
         raise fail("a posterior design needs 'samples'", "design", "method")
+    if design.samples < 1:
+        raise fail(
+            f"a posterior design needs at least 1 sample, got {design.samples}",
+            "design",
+            "samples",
+        )
     folder = base / design.calibration
     try:
         manifest, particles = posterior.read_finished(folder)

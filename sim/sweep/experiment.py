@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
-from sim.errors import InputError, beyond_float, number_text
+from sim.errors import InputError, beyond_float, count_text, number_text
 from sim.inputs import NOUNS, kind_of_file
 from sim.metrics import NONE
 from sim.options import Engine, Record
@@ -64,7 +64,9 @@ class DesignSpec(Strict):
     """
 
     method: Literal["grid", "lhs", "sobol", "morris", "posterior"] = "grid"
-    samples: Annotated[int, Field(ge=1)] | None = None
+    # Its least value depends on the method (lhs 1, sobol and morris 2): _expand checks
+    # it, so that one message gives the method's minimum (decision 624).
+    samples: int | None = None
     calibration: str | None = None
     variant: str | None = None
     levels: Annotated[int, Field(ge=2)] = 4
@@ -577,6 +579,18 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
         )
 
 
+def _refuse_levels(d: DesignSpec, where: _Where) -> None:
+    """``levels`` belongs to a morris design; elsewhere it was taken and ignored (an
+    audit; decision 624)."""
+    if d.method != "morris" and "levels" in d.model_fields_set:
+        raise where.error(
+            f"'levels' is the number of grid levels of a morris design; a {d.method} design "
+            "takes none: drop it",
+            "design",
+            "levels",
+        )
+
+
 def _expand(
     spec: ExperimentSpec, where: _Where, limit: int, scenarios: dict[str, Scenario]
 ) -> list[dict[str, Any]]:
@@ -590,6 +604,7 @@ def _expand(
     """
     d = spec.design
     loc = where.parameters
+    _refuse_levels(d, where)
     if d.method == "posterior":
         from sim.calibrate.design import posterior_points
 
@@ -655,6 +670,14 @@ def _expand(
         bounds[path] = (sampled.low, sampled.high)
     if d.samples is None:
         raise where.error(f"a {d.method} design needs 'samples'", "design", "method")
+    least = 1 if d.method == "lhs" else 2
+    if d.samples < least:
+        raise where.error(
+            f"a {d.method} design needs at least {count_text(least, 'sample')}, "
+            f"got {d.samples}",
+            "design",
+            "samples",
+        )
     check([1] * len(bounds))
     try:
         prob = designs.problem(bounds)
