@@ -673,8 +673,7 @@ def _expand(
     least = 1 if d.method == "lhs" else 2
     if d.samples < least:
         raise where.error(
-            f"a {d.method} design needs at least {count_text(least, 'sample')}, "
-            f"got {d.samples}",
+            f"a {d.method} design needs at least {count_text(least, 'sample')}, got {d.samples}",
             "design",
             "samples",
         )
