@@ -78,6 +78,17 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
         raise InputError(
             f"manifest.json is not valid JSON: {exc.msg}", file=str(manifest), line=exc.lineno
         ) from None
+    if isinstance(data, dict) and data.get("kind") == "calibration":
+        # It said "manifest kind is 'calibration'; expected 'run' or 'sweep'" (an audit;
+        # decision 625): say where a calibration's results are, and how its variants
+        # are compared.
+        raise InputError(
+            f"'{path}' holds a calibration, not a run or a sweep: its results are in "
+            "summary.csv and report.html there; variants of a calibration are compared "
+            "within it (a 'variants:' list in its file gives variants.csv), and a claim "
+            "under its posterior is a sweep with design: {method: posterior, calibration: "
+            "...}"
+        )
     if not isinstance(data, dict) or data.get("kind") not in (RUN, SWEEP):
         kind = data.get("kind") if isinstance(data, dict) else None
         raise InputError(

@@ -907,3 +907,27 @@ def test_at_takes_a_value_as_the_messages_list_it(tmp_path, capsys):
     code, _, err = _compare(capsys, str(folder), "--at", "parameters.trust.memory=0.95",
                             "--out", str(out))  # fmt: skip
     assert code == 2 and "the sweep ran parameters.trust.memory at 0.950853, 0.97" in err
+
+
+def test_an_empty_metric_is_refused_not_taken_for_none(tmp_path, capsys):
+    """`--metric ""` (an unset shell variable) compared the default metric, saying "no
+    --metric" (an audit; decision 625)."""
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT)
+    code, _, err = _compare(capsys, str(folder), "--metric", "", "--out", str(tmp_path / "c"))
+    assert code == 2 and err.startswith("credsim: error: --metric is empty;")
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_calibration_folder_is_named_as_one(tmp_path, capsys):
+    """compare and analyze on a calibration's folder said "manifest kind is
+    'calibration'; expected 'run' or 'sweep'" (an audit; decision 625)."""
+    import json
+
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"kind": "calibration"}))
+    for argv in (["compare", str(folder)], ["analyze", str(folder), "--method", "sobol"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"credsim: error: '{folder}' holds a calibration, not a run or")
+        assert "variants.csv" in err and "method: posterior" in err

@@ -963,6 +963,12 @@ def cli_compare(args: argparse.Namespace) -> int:
             raise InputError(f"{exc.message} ({given})", path=exc.path) from None
     if args.by is not None and args.by in fixed:
         raise InputError(f"--by '{args.by}' is also fixed by --at; give one or the other")
+    if args.metric is not None and not args.metric.strip():
+        # An unset shell variable gave "No --metric: comparing ..." (an audit; decision 625).
+        raise InputError(
+            "--metric is empty; give a metric such as final_trust.<power>.all, or leave "
+            "--metric out to compare the default one"
+        )
     metric, why = (args.metric, "") if args.metric else default_metric(folders)
     table = compare_table(samples, metric, by=args.by, fixed=fixed)
     out = Path(args.out) if args.out else _default_out(folders)
