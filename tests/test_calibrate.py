@@ -331,6 +331,18 @@ def test_posterior_design_refuses_a_variant_that_died_out(
             "parameters.alignment.period: a whole-number field, and a calibration draws",
         ),
         ({"patterns": ["sub"]}, "patterns.0: 'sub' is a folder; list the pattern files in it"),
+        # The form of a prior, and a scenario listed as a pattern file, said at the
+        # calibration's line (an audit; decision 626).
+        (
+            {"parameters": {"link.beta": [0, 2]}},
+            "parameters.link.beta: a prior is a mapping {low: .., high: ..}, got a list "
+            "[0, 2]; write {low: 0, high: 2}",
+        ),
+        (
+            {"parameters": {"parameters.trust.memory": {"low": 0.85}}},
+            "a prior needs both bounds, {low: .., high: ..}; 'high' is missing",
+        ),
+        ({"patterns": ["scenario.yaml"]}, "patterns.0: 'scenario.yaml' is a scenario, not a"),
     ],
 )
 def test_bad_calibration_files_exit_2_with_one_line(
@@ -339,6 +351,7 @@ def test_bad_calibration_files_exit_2_with_one_line(
     (tmp_path / "p.yaml").write_text("{}\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "p.yaml").write_text("{}\n")
+    (tmp_path / "scenario.yaml").write_text((ROOT / "scenarios" / "syria.yaml").read_text())
     data = {
         "name": "bad",
         "patterns": ["p.yaml"],

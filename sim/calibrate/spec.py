@@ -19,11 +19,19 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import InputError, number_text, shortened
 from sim.inputs import NEEDS as INPUT_NEEDS
-from sim.inputs import other_kind
+from sim.inputs import NOUNS, kind_of_file, other_kind
 from sim.scenario.loader import (
     Document,
     beside,
@@ -75,6 +83,26 @@ class Prior(_Strict):
 
     low: float
     high: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _form(cls, data: Any) -> Any:
+        # A list [0, 2] was told "expected a mapping" and a missing bound was told
+        # "parameters.parameters.trust.memory.high: required field is missing", neither
+        # naming the form (an audit; decision 626).
+        if isinstance(data, list | tuple) and len(data) == 2:
+            raise ValueError(
+                f"a prior is a mapping {{low: .., high: ..}}, got a list {list(data)}; "
+                f"write {{low: {data[0]}, high: {data[1]}}}"
+            )
+        if not isinstance(data, dict):
+            raise ValueError(f"a prior is a mapping {{low: .., high: ..}}, got {data!r}")
+        missing = [bound for bound in ("low", "high") if bound not in data]
+        if missing and not set(data) - {"low", "high"}:
+            raise ValueError(
+                f"a prior needs both bounds, {{low: .., high: ..}}; '{missing[0]}' is missing"
+            )
+        return data
 
 
 class CalibrationSpec(_Strict):
@@ -257,6 +285,16 @@ def load_calibration(
             raise calibration.error(
                 f"pattern file '{item}' does not exist (looked for {looked}); "
                 "paths are relative to the calibration file",
+                "patterns",
+                str(i),
+            )
+        kind = kind_of_file(str(file))
+        if kind is not None and kind != "pattern":
+            # Said from inside the listed file, without the calibration's line (an audit;
+            # decision 626).
+            raise calibration.error(
+                f"'{item}' is {NOUNS[kind]}, not a pattern file; list pattern files here "
+                "(the shipped ones are in patterns/)",
                 "patterns",
                 str(i),
             )
