@@ -892,3 +892,21 @@ def test_a_page_without_figures_says_why():
     assert no_figures_text(plain) == "No figures: the folder recorded no series and varied nothing."
     failed = SimpleNamespace(ok_runs=runs.iloc[:0], varied=["parameters.trust.memory"])
     assert no_figures_text(failed) == "No figures: no run finished."
+
+
+def test_a_parameter_figure_names_the_series_it_leaves_out():
+    """The caption gave only a count ("5 series that do not vary with it are left out"),
+    so a group asked for with --groups went missing without its name (an audit;
+    decision 627)."""
+    from sim.plots.gallery import _flat_note
+
+    phrases = {"gulf": "among states in Gulf"}
+    one = _flat_note(["trust_change.withdrawal.USA.gulf"], phrases)
+    assert one == (
+        "1 series that does not vary with it is left out: change in trust in USA among "
+        "states in Gulf over 'withdrawal'. "
+    )
+    many = _flat_note([f"final_trust.P{i}.gulf" for i in range(8)], phrases)
+    assert many.startswith("8 series that do not vary with it are left out: final trust in P0")
+    assert many.endswith("; and 2 more. ")
+    assert _flat_note([], phrases) == ""

@@ -35,7 +35,14 @@ from sim.analysis.paired import (
 )
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure, one_state_note
-from sim.plots.figure import band_note, group_phrases, held_text, parameter_label, where_shown
+from sim.plots.figure import (
+    band_note,
+    group_phrases,
+    held_text,
+    metric_label,
+    parameter_label,
+    where_shown,
+)
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
 from sim.plots.sensitivity import outside_count, scenario_blocks, sensitivity_figures
 from sim.plots.sweeps import (
@@ -420,6 +427,34 @@ def no_poles_note(runs: pd.DataFrame, metrics: Sequence[str], phrases: Mapping[s
     )
 
 
+def lower_first(text: str) -> str:
+    """A title's first letter in lower case, unless its first word is an acronym."""
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() else text[:1].lower() + text[1:]
+
+
+# Series a caption names when it leaves them out; beyond, it names these and counts the rest.
+NAMED_LEFT_OUT = 6
+
+
+def _flat_note(flat: Sequence[str], phrases: Mapping[str, str]) -> str:
+    """The caption's sentence on the series a parameter figure leaves out, named: it
+    gave their number only, and a group asked for with --groups went missing without
+    its name (an audit; decision 627)."""
+    if not flat:
+        return ""
+    # In a sentence: "change in trust in USA ...", not "Change in trust in USA ...".
+    names = [lower_first(metric_label(m, phrases)[0]) for m in flat]
+    shown = names[:NAMED_LEFT_OUT]
+    more = len(names) - len(shown)
+    listed = "; ".join(shown) + (f"; and {more} more" if more else "")
+    n = len(flat)
+    return (
+        f"{n} series that {'does' if n == 1 else 'do'} not vary with it "
+        f"{'is' if n == 1 else 'are'} left out: {listed}. "
+    )
+
+
 def _sweep_entries(
     results: Results, selection: Selection, headline: Headline | None
 ) -> Iterator[Entry]:
@@ -441,14 +476,8 @@ def _sweep_entries(
             moving = varying(at, metrics, parameter)
             if not moving:
                 continue
-            flat = len(metrics) - len(moving)
             held_note = f"Other parameters at {held_text(held)}. " if held else ""
-            flat_note = (
-                f"{flat} series that {'does' if flat == 1 else 'do'} not vary with it "
-                f"{'is' if flat == 1 else 'are'} left out. "
-                if flat
-                else ""
-            )
+            flat_note = _flat_note([m for m in metrics if m not in moving], phrases)
             yield _entry(
                 f"sweep_{_slug(parameter)}_{_slug(family)}",
                 partial(
