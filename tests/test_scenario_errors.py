@@ -922,3 +922,17 @@ def test_a_name_both_a_power_and_a_state_is_said_at_the_states_entry(tmp_path, c
     assert _error(capsys, path) == (
         f"{path}:9: states.USA: 'USA' is both a power and a state; names must be unique"
     )
+
+
+def test_one_mistake_in_the_axes_is_one_line(tmp_path, capsys):
+    """A second ideology axis with every actor's ideology a scalar was said at every
+    actor: 17 lines for an audit's new case (decision 628). It is one line, at the axes;
+    one actor's slip is still said at that actor."""
+    path = _variant(tmp_path, "powers:", "ideology_axes: [left_right, east_west]\npowers:")
+    message = _error(capsys, path)
+    assert message.endswith(
+        "ideology_axes: 2 ideology axes (left_right, east_west), but every actor's ideology "
+        "has 1 coordinate: give each actor 2 (ideology: [0.0, 0.0]), or list 1 axis"
+    )
+    one = _variant(tmp_path, "ideology: 0.4,", "ideology: [0.4, 0.1],", name="one.yaml")
+    assert "states.Syria.ideology: ideology has 2 coordinate(s)" in _error(capsys, one)

@@ -822,6 +822,20 @@ def reference_problems(sc: Scenario) -> list[InputError]:
     actors = [*sc.powers, *sc.states]
     actor_set = set(actors)
     dims = len(sc.ideology_axes)
+    given = {_ideology_dim(a.ideology) for a in [*sc.powers.values(), *sc.states.values()]}
+    if len(given) == 1 and dims not in given:
+        # One mistake, one line: it was said at every actor, 17 lines for an audit's
+        # second axis (decision 628).
+        (have,) = given
+        return [
+            InputError(
+                f"{dims} ideology axes ({', '.join(sc.ideology_axes)}), but every actor's "
+                f"ideology has {have} coordinate{'s' if have != 1 else ''}: give each actor "
+                f"{dims} (ideology: [{', '.join(['0.0'] * dims)}]), or list "
+                f"{have} ax{'es' if have != 1 else 'is'}",
+                path="ideology_axes",
+            )
+        ]
 
     def not_a_power(path: str, name: str, field: str, others: Sequence[str] = ()) -> InputError:
         """A name given where a power is needed: a state is said to be one."""
