@@ -931,3 +931,21 @@ def test_a_calibration_folder_is_named_as_one(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith(f"credsim: error: '{folder}' holds a calibration, not a run or")
         assert "variants.csv" in err and "method: posterior" in err
+
+
+def test_a_pooled_difference_that_changes_sign_is_said(tmp_path, capsys):
+    """A pooled paired difference of +0.039 (interval clear of zero) hid -0.005 at one
+    design point and +0.082 at another (an audit; decision 629): each paired row keeps
+    the lowest and highest mean difference of its design points, and the terminal says
+    when they straddle zero."""
+    from sim.analysis.comparison import compare_cell
+
+    keys = ["point", "replicate"]
+    first = pd.DataFrame({"point": [0, 0, 1, 1], "replicate": [0, 1, 0, 1], "value": 0.0})
+    second = first.assign(value=[-0.004, -0.006, 0.08, 0.084])
+    cell = compare_cell(first, second, keys)
+    assert cell["point_low"] == pytest.approx(-0.005)
+    assert cell["point_high"] == pytest.approx(0.082)
+    one_point = compare_cell(first.iloc[:2], second.iloc[:2], keys)
+    assert one_point["pairing"] == "paired"
+    assert np.isnan(one_point["point_low"]) and np.isnan(one_point["point_high"])
