@@ -46,6 +46,7 @@ import math
 import re
 import sys
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -801,6 +802,16 @@ def compare_caption(
     )
 
 
+def _span_text(row: Mapping[Any, Any]) -> str:
+    """A paired row's design-point range in words: ``abstained - historical: -0.005 to
+    +0.082`` (``at PATH=VALUE`` for a row of --by)."""
+    at = f" at {row['by']}" if row["by"] else ""
+    return (
+        f"{row['b']} - {row['a']}{at}: {float(row['point_low']):+.3g} to "
+        f"{float(row['point_high']):+.3g}"
+    )
+
+
 def _left_out_note(table: pd.DataFrame, folders: list[Results]) -> str:
     """The caption's sentence on runs a paired difference left out, and on folders whose
     sweep is unfinished (their samples may cover different parts of the design)."""
@@ -815,11 +826,7 @@ def _left_out_note(table: pd.DataFrame, folders: list[Results]) -> str:
     if len(split):
         said += (
             " The paired difference changes sign across the design points pooled"
-            + "".join(
-                f" ({r.b} - {r.a}{f' at {r.by}' if r.by else ''}: {r.point_low:+.3g} to "
-                f"{r.point_high:+.3g})"
-                for r in split.head(3).itertuples(index=False)
-            )
+            + "".join(f" ({_span_text(r)})" for r in split.head(3).to_dict("records"))
             + ", which the pooled mean hides."
         )
     names = folder_names(folders)
@@ -1030,11 +1037,10 @@ def cli_compare(args: argparse.Namespace) -> int:
         )
         print(f"- {how}; pooled over: {pooled}")
     split = table[(table["point_low"] < 0) & (table["point_high"] > 0)]
-    for row in split.itertuples(index=False):
+    for row in split.to_dict("records"):
         print(
-            f"- {row.b} - {row.a}{f' at {row.by}' if row.by else ''}: the mean difference "
-            f"changes sign across the design points pooled ({row.point_low:+.3g} to "
-            f"{row.point_high:+.3g}), which the pooled mean hides; --by PATH or --at "
+            f"- the mean difference changes sign across the design points pooled "
+            f"({_span_text(row)}), which the pooled mean hides; --by PATH or --at "
             "PATH=VALUE compares them apart"
         )
     left_out = int(table["left_out"].sum())
