@@ -31,7 +31,7 @@ from pydantic import (
 
 from sim.errors import InputError, number_text, shortened
 from sim.inputs import NEEDS as INPUT_NEEDS
-from sim.inputs import NOUNS, kind_of_file, other_kind
+from sim.inputs import COMMANDS, NOUNS, kind_of_file, other_kind
 from sim.scenario.loader import (
     Document,
     beside,
@@ -293,8 +293,8 @@ def load_calibration(
             # Said from inside the listed file, without the calibration's line (an audit;
             # decision 626).
             raise calibration.error(
-                f"'{item}' is {NOUNS[kind]}, not a pattern file; list pattern files here "
-                "(the shipped ones are in patterns/)",
+                f"'{item}' is {NOUNS[kind]}, not a pattern file ({COMMANDS[kind]}); list "
+                "pattern files here (the shipped ones are in patterns/)",
                 "patterns",
                 str(i),
             )
