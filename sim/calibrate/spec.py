@@ -30,8 +30,8 @@ from pydantic import (
 )
 
 from sim.errors import InputError, number_text, shortened
-from sim.inputs import NEEDS as INPUT_NEEDS
 from sim.inputs import COMMANDS, NOUNS, kind_of_file, other_kind
+from sim.inputs import NEEDS as INPUT_NEEDS
 from sim.scenario.loader import (
     Document,
     beside,
