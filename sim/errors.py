@@ -51,9 +51,8 @@ class InputError(Exception):
 
 
 class WorkersFailed(RuntimeError):
-    """The worker processes of a sweep or a calibration cannot work at all (they die as
-    they start): no input is wrong, but nothing more can be run. The CLI prints one line
-    and exits 1."""
+    """A sweep's worker processes cannot work at all (they die as they start): no input
+    is wrong, but nothing more can be run. The CLI prints one line and exits 1."""
 
 
 # Whole numbers up to this many digits are shown in full (a seed has at most 19).

@@ -269,16 +269,18 @@ def proper(name: str) -> str:
     ``csto`` -> ``CSTO``, ``plo_and_uae`` -> ``PLO and UAE``; words already holding
     capitals are kept, and short joining words after the first stay in lower case."""
     parts = name.replace("_", " ").split()
-    return " ".join(
-        w
-        if w != w.lower()
-        else w.upper()
-        if w in _ACRONYMS
-        else w
-        if i and w in _MINOR_WORDS
-        else w.capitalize()
-        for i, w in enumerate(parts)
-    )
+    return " ".join(_title_word(w, first=i == 0) for i, w in enumerate(parts))
+
+
+def _title_word(word: str, first: bool) -> str:
+    """One word of :func:`proper`'s title."""
+    if word != word.lower():
+        return word  # written with capitals: kept
+    if word in _ACRONYMS:
+        return word.upper()
+    if not first and word in _MINOR_WORDS:
+        return word
+    return word.capitalize()
 
 
 def id_words(name: str) -> str:
