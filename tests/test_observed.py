@@ -745,3 +745,59 @@ def test_the_power_and_the_rival_among_the_states_are_noted(
     ) in captured.err
     assert main([*argv, "--states", "India,Egypt", "--years", "1963-1963"]) == 0
     assert "itself" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- audit (631)
+
+
+def test_observe_records_the_issue_filter_with_every_row(tmp_path: Path) -> None:
+    """An issue-filtered table read like an unfiltered one: both said measure
+    split_agreement (an outside audit; decision 631)."""
+    votes = real_votes()
+    base = ["observe", "--votes", str(votes), "--power", "USSR", "--rival", "USA",
+            "--states", "India,Egypt", "--years", "1970-1971"]  # fmt: skip
+    assert main([*base, "--issue", "me", "--out", str(tmp_path / "me.csv")]) == 0
+    assert main([*base, "--out", str(tmp_path / "all.parquet")]) == 0
+    assert set(pd.read_csv(tmp_path / "me.csv")["issue"]) == {"me"}
+    assert set(pd.read_parquet(tmp_path / "all.parquet")["issue"]) == {""}
+
+
+def test_a_group_of_states_without_a_seat_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """South Vietnam's group printed a "left out" line, then "no roll call matches ...;
+    the vote data has roll calls in 1946-2020", beside the point."""
+    votes = real_votes()
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "vietnam_usa.yaml"
+    argv = ["observe", "--votes", str(votes), "--power", "USA", "--rival", "USSR",
+            "--scenario", str(scenario), "--group", "south_vietnam", "--years", "1970-1972"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(
+        "credsim: error: group 'south_vietnam' holds only South Vietnam, which has no seat "
+        "in the vote data"
+    )
+
+
+def test_the_observe_figure_says_which_years_rest_on_few_roll_calls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The warning went to the terminal only, so a saved figure showed a 1995 dip resting
+    on one roll call without a word (patterns check's figures say it)."""
+    import sim.plots.observed
+
+    notes: list[str] = []
+    real = sim.plots.observed.observed_figure
+
+    def kept(*args: object, **kwargs: object) -> object:
+        notes.append(str(kwargs["note"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.plots.observed, "observed_figure", kept)
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia", "--rival", "USA",
+            "--states", "India,Egypt", "--years", "1992-1999", "--issue", "ec",
+            "--plot", str(tmp_path / "ec.png")]  # fmt: skip
+    assert main(argv) == 0
+    (note,) = notes
+    assert "Few roll calls behind these years' values (count): 1992 (2), 1994 (1)" in note

@@ -133,8 +133,20 @@ def cli_observe(args: argparse.Namespace) -> int:
     mapped = {a: seat(a) for a in actors}
     unseated = [a for a, n in mapped.items() if n is None]
     states = [n for n in mapped.values() if n is not None and n != power]
+    if unseated and not [n for n in mapped.values() if n is not None]:
+        # Every member lacks a seat: one line that says so, not "no roll call matches
+        # ...; the vote data has roll calls in 1946-2020" (an audit; decision 631).
+        whose = f"group '{group}'" if args.scenario else "--states"
+        raise InputError(
+            f"{whose} holds only {', '.join(unseated)}, which ha"
+            f"{'s' if len(unseated) == 1 else 've'} no seat in the vote data"
+            + (" (observed.names maps it to null, or no UN name matches)" if args.scenario else "")
+        )
     if unseated:
-        print(f"left out (no seat in the vote data): {', '.join(unseated)}", file=sys.stderr)
+        print(
+            f"credsim: note: left out (no seat in the vote data): {', '.join(unseated)}",
+            file=sys.stderr,
+        )
     measure = "split_agreement" if rival else "agreement"
     # The power and its rival among the states measure nothing but themselves (an outside
     # check: the rival's 0 halved a two-state group's mean without a word; decision 606).
@@ -168,7 +180,8 @@ def cli_observe(args: argparse.Namespace) -> int:
             + (why or f"the vote data has roll calls in {first}-{last}")
         )
     print(_printed(table, power, rival, measure, group, args.issue))
-    for note in coverage_notes(table, years, data.years()):
+    notes = coverage_notes(table, years, data.years())
+    for note in notes:
         print(f"credsim: note: {note}", file=sys.stderr)
     # The years the table leaves out, and why, as the figure's caption says them (an
     # audit's Iraq, 1996-2008: no row before 2004, and nothing said on the terminal).
@@ -181,10 +194,13 @@ def cli_observe(args: argparse.Namespace) -> int:
         print(f"credsim: note: {unshown[0].lower()}{unshown[1:].rstrip('.')}", file=sys.stderr)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
+        # The issue filter recorded with every row: an issue-filtered table read like an
+        # unfiltered one (an audit; decision 631). Empty: every roll call.
+        written = table.assign(issue=args.issue or "")
         if out.suffix == ".csv":
-            atomic_write_text(out, table.to_csv(index=False))
+            atomic_write_text(out, written.to_csv(index=False))
         else:
-            write_parquet(table, out)
+            write_parquet(written, out)
         print(f"table in {out}")
     if plot is not None:
         from sim.plots.figure import rendered
@@ -196,7 +212,11 @@ def cli_observe(args: argparse.Namespace) -> int:
             power=args.power,
             rival=args.rival,
             group=shown_group,
-            note=unshown,
+            # The few roll calls behind a year's value, as patterns check's figures say
+            # them (they went to the terminal only; decision 631).
+            note=" ".join(
+                [unshown, *[f"{n[0].upper()}{n[1:]}." for n in notes if "few" in n]]
+            ).strip(),
         )
         plot.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(plot, rendered(fig, plot.suffix[1:]))
