@@ -770,7 +770,8 @@ def test_a_group_of_states_without_a_seat_is_one_line(
     votes = real_votes()
     scenario = Path(__file__).resolve().parents[1] / "scenarios" / "vietnam_usa.yaml"
     argv = ["observe", "--votes", str(votes), "--power", "USA", "--rival", "USSR",
-            "--scenario", str(scenario), "--group", "south_vietnam", "--years", "1970-1972"]  # fmt: skip
+            "--scenario", str(scenario), "--group", "south_vietnam",
+            "--years", "1970-1972"]  # fmt: skip
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
