@@ -1738,3 +1738,27 @@ def test_the_report_keeps_the_notes_the_check_printed(
     report = (out / "report.md").read_text(encoding="utf-8")
     notes = report.split("## Notes\n\n", 1)[1].split("\n\n## Patterns", 1)[0]
     assert notes.splitlines() == [f"- {note}" for note in printed]
+
+
+def test_a_group_silent_in_a_window_says_when_its_states_vote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Indonesia left the UN in 1965: "its group 'ii' has no votes in its before years
+    1965-1965 (the vote data has roll calls in 1946-2020)" did not say when it votes
+    (an audit; decision 632)."""
+    path = tmp_path / "indo.yaml"
+    path.write_text(
+        f"name: indo\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: split_agreement, reference: [1958, 1961], "
+        "beta: 0.5}\n"
+        "groups:\n  ii: {members: [Indonesia]}\n"
+        "patterns:\n  - {id: ii_change, role: calibrate, statistic: change, group: ii,\n"
+        "     before: [1965, 1965], after: [1967, 1968], source: s}\n"
+    )
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {path}:8: patterns[0].before: pattern 'ii_change': its group 'ii' "
+        "has no votes in its before years 1965 (Indonesia votes in 1958-1963 and 1966-1968 "
+        "of the years this file uses)\n"
+    )

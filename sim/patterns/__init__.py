@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError, beyond_float, number_text
+from sim.errors import InputError, beyond_float, in_words, number_text
 from sim.inputs import NEEDS, NOUNS, kind_of_file
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, un_name
@@ -666,11 +666,22 @@ def _no_votes(pf: PatternFile, pattern: Pattern, prep: Prepared, at: str) -> tup
         series = stats.group_mean(_with_offset(pattern, prep, role, at))
         for window, (start, stop) in pattern.windows().items():
             if not np.isfinite(stats.window_mean(series, prep.years, (start, stop))):
+                # When its states do vote, among the years the file uses: "the vote data
+                # has roll calls in 1946-2020" did not say it (an audit; decision 632).
+                rows = offset_rows(prep, name)
+                voted = prep.years[np.isfinite(prep.observed[rows]).any(axis=0)]
+                who = in_words([prep.states[r] for r in rows])
+                when = (
+                    f"{who} {'votes' if len(rows) == 1 else 'vote'} in "
+                    f"{' and '.join(year_spans([int(y) for y in voted]))} of the years this "
+                    "file uses"
+                    if len(rows) <= 4 and len(voted)
+                    else f"the vote data has roll calls in {first}-{last}"
+                )
                 return (
                     window,
                     f"pattern '{pattern.id}': its {role} '{name}' has no votes in its "
-                    f"{window} years {start}-{stop} (the vote data has roll calls in "
-                    f"{first}-{last})",
+                    f"{window} years {span_text(start, stop)} ({when})",
                 )
     return "group", f"pattern '{pattern.id}': no votes of its group in its before or after years"
 
