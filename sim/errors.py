@@ -111,6 +111,13 @@ def describe_os_error(exc: OSError) -> str:
     return f"cannot write {where}: {exc.strerror or exc}"
 
 
+def fixed(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` decimals, a negative value that rounds to zero without
+    its sign: tables printed ``-0.000`` for -0.0000004 (audits; decision 633)."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
 def count_text(n: int, noun: str) -> str:
     """``n`` and ``noun``, plural but for one, thousands grouped: ``1 run``, ``2,560 runs``."""
     return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"

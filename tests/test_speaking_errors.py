@@ -224,3 +224,15 @@ def test_a_name_that_begins_one_choice_is_taken_for_it():
     assert suggest("Rusia", ["Russia", "USA"]) == " (did you mean 'Russia'?)"
     # Two choices begin it: the closest spelling, as before.
     assert suggest("afric", groups) == " (did you mean 'africa'?)"
+
+
+def test_a_value_that_rounds_to_zero_prints_without_a_sign():
+    """Tables printed -0.000 for a simulated -0.0000004 (audits; decision 633)."""
+    from sim.errors import fixed
+
+    assert fixed(-0.0000004) == "0.000"
+    assert fixed(-0.0004) == "0.000"
+    assert fixed(-0.0006) == "-0.001"
+    assert fixed(0.5) == "0.500"
+    assert fixed(-0.004, 2) == "0.00"
+    assert fixed(-1.25, 1) == "-1.2"

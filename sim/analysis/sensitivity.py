@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError
+from sim.errors import InputError, fixed
 from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
 from sim.integrity import done_text, require_intact, status_text
 from sim.results import Results, read_manifest, read_runs, summary_metrics
@@ -213,7 +213,7 @@ def cli_analyze(args: argparse.Namespace) -> int:
     shown = table[table["metric"].isin(metrics)]
     shown = shown if not shown.empty else table.head(PRINTED_ROWS)
     with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        print(shown.to_string(index=False, float_format=fixed))
     if len(shown) < len(table):
         print(f"({len(shown)} of {len(table)} rows shown: the metrics of the figures)")
     missing = table[COLUMNS[args.method][0]].isna()

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError
+from sim.errors import InputError, fixed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -255,7 +255,7 @@ def _printed(
     states = table[~table["state"].str.startswith(GROUP_PREFIX)]
     if states["state"].nunique() <= _WIDE_STATES:
         wide = wide.join(states.pivot(index="year", columns="state", values="value"))
-    return f"{title}\n{wide.to_string(float_format=lambda v: f'{v:.3f}')}"
+    return f"{title}\n{wide.to_string(float_format=fixed)}"
 
 
 def coverage_notes(

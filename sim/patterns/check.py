@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError, number_text
+from sim.errors import InputError, fixed, number_text
 from sim.fileio import refuse_foreign_folder, require_writable
 from sim.integrity import refuse_results_folder
 from sim.options import PREDICTIVE_SAMPLES
@@ -262,7 +262,7 @@ def role_sections(table: pd.DataFrame) -> list[str]:
         rows = table[table["role"] == role]
         if rows.empty:
             continue
-        text = rows.drop(columns="role").to_string(float_format=lambda v: f"{v:.3f}")
+        text = rows.drop(columns="role").to_string(float_format=fixed)
         lines += ["", heading, text]
     return lines
 
@@ -434,9 +434,9 @@ def _write(
         # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
         observed = "target" if pattern.statistic == "correlation" else "observed"
         caption = (
-            f"{pf.name}: {pattern.statistic}, {observed} {row['observed']:.3f}, simulated "
-            f"{row['simulated']:.3f}, tolerance {row['tolerance']:.3f}, discrepancy "
-            f"{row['discrepancy']:.2f} ({'pass' if row['pass'] else 'fail'}); predicted = "
+            f"{pf.name}: {pattern.statistic}, {observed} {fixed(row['observed'])}, simulated "
+            f"{fixed(row['simulated'])}, tolerance {fixed(row['tolerance'])}, discrepancy "
+            f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
             f"{pf.link.reference[1]};{issue} {args.reps} replicate(s).{notes}"
         )
@@ -545,8 +545,9 @@ def _report(
         ]
         for pid, r in rows.iterrows():
             lines.append(
-                f"| {pid} | {r['observed']:.3f} | {r['simulated']:.3f} | {r['tolerance']:.3f} "
-                f"| {r['discrepancy']:.2f} | {'yes' if r['pass'] else 'no'} |"
+                f"| {pid} | {fixed(r['observed'])} | {fixed(r['simulated'])} | "
+                f"{fixed(r['tolerance'])} | {fixed(r['discrepancy'], 2)} | "
+                f"{'yes' if r['pass'] else 'no'} |"
             )
     if notes:
         # What the check printed on stderr, kept with its table: which states count on
