@@ -434,9 +434,10 @@ def _write(
         # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
         observed = "target" if pattern.statistic == "correlation" else "observed"
         caption = (
-            f"{pf.name}: {pattern.statistic}, {observed} {fixed(row['observed'])}, simulated "
-            f"{fixed(row['simulated'])}, tolerance {fixed(row['tolerance'])}, discrepancy "
-            f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); predicted = "
+            f"{pf.name}: {pattern.statistic}, {observed} {fixed(float(row['observed']))}, "
+            f"simulated {fixed(float(row['simulated']))}, tolerance "
+            f"{fixed(float(row['tolerance']))}, discrepancy "
+            f"{fixed(float(row['discrepancy']), 2)} ({'pass' if row['pass'] else 'fail'}); predicted = "
             f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
             f"{pf.link.reference[1]};{issue} {args.reps} replicate(s).{notes}"
         )
