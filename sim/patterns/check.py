@@ -437,8 +437,8 @@ def _write(
             f"{pf.name}: {pattern.statistic}, {observed} {fixed(float(row['observed']))}, "
             f"simulated {fixed(float(row['simulated']))}, tolerance "
             f"{fixed(float(row['tolerance']))}, discrepancy "
-            f"{fixed(float(row['discrepancy']), 2)} ({'pass' if row['pass'] else 'fail'}); predicted = "
-            f"offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
+            f"{fixed(float(row['discrepancy']), 2)} ({'pass' if row['pass'] else 'fail'}); "
+            f"predicted = offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
             f"{pf.link.reference[1]};{issue} {args.reps} replicate(s).{notes}"
         )
         ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
