@@ -438,8 +438,9 @@ def _write(
             f"simulated {fixed(float(row['simulated']))}, tolerance "
             f"{fixed(float(row['tolerance']))}, discrepancy "
             f"{fixed(float(row['discrepancy']), 2)} ({'pass' if row['pass'] else 'fail'}); "
-            f"predicted = offset + {sim.beta:g} x propensity gap, offsets on {pf.link.reference[0]}-"
-            f"{pf.link.reference[1]};{issue} {args.reps} replicate(s).{notes}"
+            f"predicted = offset + {sim.beta:g} x propensity gap, offsets on "
+            f"{pf.link.reference[0]}-{pf.link.reference[1]};{issue} {args.reps} "
+            f"replicate(s).{notes}"
         )
         ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
         ax = None
