@@ -8,6 +8,7 @@ or a command-line option becomes an :class:`InputError`. The CLI prints
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class InputError(Exception):
@@ -111,7 +112,7 @@ def describe_os_error(exc: OSError) -> str:
     return f"cannot write {where}: {exc.strerror or exc}"
 
 
-def fixed(value: float, digits: int = 3) -> str:
+def fixed(value: Any, digits: int = 3) -> str:
     """``value`` to ``digits`` decimals, a negative value that rounds to zero without
     its sign: tables printed ``-0.000`` for -0.0000004 (audits; decision 633)."""
     text = f"{value:.{digits}f}"

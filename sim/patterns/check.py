@@ -434,10 +434,10 @@ def _write(
         # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
         observed = "target" if pattern.statistic == "correlation" else "observed"
         caption = (
-            f"{pf.name}: {pattern.statistic}, {observed} {fixed(float(row['observed']))}, "
-            f"simulated {fixed(float(row['simulated']))}, tolerance "
-            f"{fixed(float(row['tolerance']))}, discrepancy "
-            f"{fixed(float(row['discrepancy']), 2)} ({'pass' if row['pass'] else 'fail'}); "
+            f"{pf.name}: {pattern.statistic}, {observed} {fixed(row['observed'])}, "
+            f"simulated {fixed(row['simulated'])}, tolerance "
+            f"{fixed(row['tolerance'])}, discrepancy "
+            f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); "
             f"predicted = offset + {sim.beta:g} x propensity gap, offsets on "
             f"{pf.link.reference[0]}-{pf.link.reference[1]};{issue} {args.reps} "
             f"replicate(s).{notes}"
