@@ -234,21 +234,22 @@ def leftovers(folder: str | Path) -> list[str]:
 
 def recorded_runs(folder: str | Path) -> int | None:
     """How many runs a sweep folder has committed, from its integrity record's row counts:
-    ``runs.parquet`` when recorded, else its recorded runs parts (None without a record).
+    its recorded runs parts, which hold every committed run, else ``runs.parquet``
+    (None without a record).
 
     The manifest's counts are written when a sweep starts and ends; this is what
-    a running or killed sweep has done so far.
+    a running or killed sweep has done so far. A ``runs.parquet`` written when an
+    earlier attempt was interrupted lacks the runs committed since (decision 634).
     """
     files = (read_json(Path(folder) / INTEGRITY) or {}).get("files")
     if not isinstance(files, dict):
         return None
+    parts = [entry for name, entry in files.items() if name.startswith("runs/part-")]
+    if parts:
+        return sum(int(entry.get("rows") or 0) for entry in parts)
     if "runs.parquet" in files:
         return int(files["runs.parquet"].get("rows") or 0)
-    return sum(
-        int(entry.get("rows") or 0)
-        for name, entry in files.items()
-        if name.startswith("runs/part-")
-    )
+    return 0
 
 
 def done_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
@@ -307,14 +308,7 @@ def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = 
     ``folder`` (the folder found damaged, which may be a copy or a moved folder: the
     stored command's ``--out`` names where it was first written)."""
     kind = (manifest or {}).get("kind")
-    command = (manifest or {}).get("command")
-    if isinstance(command, list) and command and folder is not None:
-        command = _writing_to(list(map(str, command)), os.path.abspath(folder))  # no ../ left
-    line = (
-        _from_here(command, (manifest or {}).get("cwd"))
-        if isinstance(command, list) and command
-        else None
-    )
+    line = command_line(manifest, folder)
     if kind == "calibration":
         # Its generations are in history.db: a rerun into the same folder would take
         # the calibration as finished, so the folder goes first.
@@ -325,6 +319,20 @@ def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = 
     if kind in ("run", "sweep"):
         return f"repair it by running the same 'credsim {kind}' command again"
     return "repair it by running the command that wrote it again"
+
+
+def command_line(
+    manifest: Mapping[str, Any] | None, folder: str | Path | None = None
+) -> str | None:
+    """The command that wrote a folder, as a shell line that writes to ``folder`` (the
+    folder as found, which may be a copy or a moved one) from any folder; None when the
+    manifest has no command."""
+    command = (manifest or {}).get("command")
+    if not isinstance(command, list) or not command:
+        return None
+    if folder is not None:
+        command = _writing_to(list(map(str, command)), os.path.abspath(folder))  # no ../ left
+    return _from_here(command, (manifest or {}).get("cwd"))
 
 
 def _from_here(command: list[str], cwd: Any) -> str:
@@ -497,6 +505,13 @@ def cli_check(args: argparse.Namespace) -> int:
             f"note: {len(left)} file(s) were written but never recorded (left by a kill, "
             f"e.g. {left[0]}); they are not read, and running the sweep again removes them"
         )
-    if status != "complete":
-        print(f"note: the {manifest.get('kind')} is {status}; run its command again to finish it")
+    kind = manifest.get("kind")
+    if status == "running" and kind in LOCKED_KINDS and being_written(folder):
+        # "run its command again" while it runs gave "another sweep is writing to" the
+        # folder (an audit; decision 634).
+        print(f"note: the {kind} is running now; check it again when it has finished")
+    elif status != "complete":
+        line = command_line(manifest, folder)
+        again = f": {line}" if line else ""
+        print(f"note: the {kind} is {status}; run its command again to finish it{again}")
     return 0

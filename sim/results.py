@@ -175,8 +175,10 @@ def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -
     """One row per run: ``run_id, scenario, point, replicate, seed``, varied parameters,
     flattened summary metrics, ``status, error, elapsed_s``.
 
-    A sweep's ``runs.parquet`` is used when present, else its chunk files
-    ``runs/part-*.parquet`` (an unfinished sweep). A single run becomes one row.
+    A finished sweep's ``runs.parquet`` is used; an unfinished sweep's recorded chunk
+    files ``runs/part-*.parquet``, which hold every run committed so far: a
+    ``runs.parquet`` written when an earlier attempt was interrupted lacks the runs of
+    the attempts since (an audit; decision 634). A single run becomes one row.
 
     Raises:
         InputError: a sweep folder with no runs yet, or a run folder without summary.json.
@@ -202,9 +204,12 @@ def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -
             "elapsed_s": manifest.get("elapsed_s"),
         }
         return pd.DataFrame([row])
-    if (path / "runs.parquet").is_file():
+    finished = manifest.get("status", "complete") == "complete"
+    if finished and (path / "runs.parquet").is_file():
         return pd.read_parquet(path / "runs.parquet")
     runs = _read_parts(path / "runs")
+    if runs is None and (path / "runs.parquet").is_file():
+        return pd.read_parquet(path / "runs.parquet")
     if runs is None:
         raise InputError(f"sweep folder '{path}' has no runs yet (no runs.parquet, no runs/part-*)")
     return runs

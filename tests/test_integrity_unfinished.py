@@ -65,6 +65,9 @@ def test_check_counts_the_committed_runs_of_a_killed_sweep(swept, tmp_path, caps
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
     assert f"stopped (killed or interrupted before it finished), {RUNS} of {RUNS} runs" in out
+    # The command to run again, as for damage (it said only "run its command again";
+    # an audit, decision 634).
+    assert "run its command again to finish it: cd " in out and f"--out {folder}" in out
     assert main(["analyze", str(folder), "--method", "sobol"]) == 2
     assert f"is stopped (killed or interrupted before it finished) ({RUNS} of {RUNS} runs)" in (
         capsys.readouterr().err
@@ -81,7 +84,11 @@ def test_check_says_running_while_a_sweep_holds_the_folder(swept, tmp_path, caps
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert main(["check", str(folder)]) == 0
-        assert f"running, {RUNS} of {RUNS} runs" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert f"running, {RUNS} of {RUNS} runs" in out
+        # Not "run its command again": that is refused while it runs (decision 634).
+        assert "note: the sweep is running now; check it again when it has finished" in out
+        assert "run its command again" not in out
     finally:
         os.close(fd)
 

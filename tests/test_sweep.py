@@ -552,3 +552,45 @@ def test_a_run_with_overrides_writes_its_report(
     path = "parameters.trust.negativity_bias"
     assert main(["run", str(TINY), "--set", f"{path}=2", "--out", "r"]) == 0
     assert "trust: negativity bias 2" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_an_unfinished_folder_reads_every_committed_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C consolidates runs.parquet; a resumed attempt killed before its own
+    consolidation left that file stale, and check, plot and compare read only the runs
+    of before the first interruption (an audit: "204 of 900" with 510 committed;
+    decision 634). An unfinished folder is read from its recorded parts."""
+    from sim.integrity import done_text
+    from sim.results import open_results
+    from sim.sweep.store import Store
+
+    calls = {"n": 0}
+
+    def stop_after(limit: int) -> Any:
+        def run(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+            calls["n"] += 1
+            if calls["n"] > limit:
+                raise KeyboardInterrupt
+            return run_scenario(scenario, seed, record)
+
+        return run
+
+    folder = tmp_path / "s"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(load_experiment(GRID), folder, run_fn=stop_after(5), quiet=True)
+    before = len(pd.read_parquet(folder / "runs.parquet"))
+    assert before == 5
+    # A second attempt stopped as a kill stops it: its runs committed, no consolidation.
+    monkeypatch.setattr(Store, "finish", lambda self, results: self.commit(results))
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(load_experiment(GRID), folder, run_fn=stop_after(12), quiet=True)
+    monkeypatch.undo()
+    assert len(pd.read_parquet(folder / "runs.parquet")) == before  # the stale table
+    results = open_results(folder)
+    assert len(results.runs) == 17 and results.runs["run_id"].is_unique
+    assert done_text(folder, results.manifest) == "17 of 36 runs"
+    # Finished, the folder holds every run once.
+    run_sweep(load_experiment(GRID), folder, quiet=True)
+    assert len(open_results(folder).runs) == 36
