@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 _WIDE_STATES = 6
 
 
+# The note on years whose value rests on few roll calls: on the terminal, and in the
+# figure's caption (decision 631).
+FEW_NOTE = "few roll calls behind these years' values"
+
+
 def parse_years(text: str) -> tuple[int, int]:
     """``"2009-2019"`` or ``"2015"`` as ``(first, last)``.
 
@@ -215,7 +220,7 @@ def cli_observe(args: argparse.Namespace) -> int:
             # The few roll calls behind a year's value, as patterns check's figures say
             # them (they went to the terminal only; decision 631).
             note=" ".join(
-                [unshown, *[f"{n[0].upper()}{n[1:]}." for n in notes if "few" in n]]
+                [unshown, *[f"{n[0].upper()}{n[1:]}." for n in notes if n.startswith(FEW_NOTE)]]
             ).strip(),
         )
         plot.parent.mkdir(parents=True, exist_ok=True)
@@ -280,7 +285,7 @@ def coverage_notes(
     groups = table[table["state"].str.startswith(GROUP_PREFIX)]
     thin = few_roll_calls(groups["year"], groups["n_votes"])
     if thin:
-        notes.append(f"few roll calls behind these years' values (count): {', '.join(thin)}")
+        notes.append(f"{FEW_NOTE} (count): {', '.join(thin)}")
     return notes
 
 

@@ -551,32 +551,27 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
             "question",
             "date",
         )
-    if parsed.power and parsed.power not in [*scenario.powers, NONE]:
-        raise where.error(
-            f"'{parsed.power}' is not a power of the scenarios; allowed: "
-            f"{', '.join(scenario.powers)}{suggest(parsed.power, list(scenario.powers))}",
+
+    def refuse(name: str, what: str, names: list[str], none: str = "") -> InputError:
+        """The metric names ``what`` the scenarios lack: one line with what they have."""
+        return where.error(
+            f"'{name}' is not {what} of the scenarios; allowed: "
+            f"{', '.join(names) or none}{suggest(name, names)}",
             "question",
             "metric",
         )
+
+    powers = list(scenario.powers)
+    if parsed.power and parsed.power not in [*powers, NONE]:
+        raise refuse(parsed.power, "a power", powers)
     groups = ["all", *scenario.outputs.groups]
     if parsed.group not in groups:
-        raise where.error(
-            f"'{parsed.group}' is not an output group of the scenarios; allowed: "
-            f"{', '.join(groups)}{suggest(parsed.group, groups)}",
-            "question",
-            "metric",
-        )
+        raise refuse(parsed.group, "an output group", groups)
     windows = list(scenario.windows)
+    # A misspelled window was let through and the figure showed final trust under a
+    # "change over" title (decision 614).
     if parsed.window is not None and parsed.window not in windows:
-        # A misspelled window was let through and the figure showed final trust under a
-        # "change over" title (decision 614).
-        allowed = ", ".join(windows) if windows else "none: the scenario has no windows"
-        raise where.error(
-            f"'{parsed.window}' is not a window of the scenarios; allowed: "
-            f"{allowed}{suggest(parsed.window, windows)}",
-            "question",
-            "metric",
-        )
+        raise refuse(parsed.window, "a window", windows, "none: the scenario has no windows")
 
 
 def _refuse_levels(d: DesignSpec, where: _Where) -> None:
