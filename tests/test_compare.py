@@ -949,3 +949,20 @@ def test_a_pooled_difference_that_changes_sign_is_said(tmp_path, capsys):
     one_point = compare_cell(first.iloc[:2], second.iloc[:2], keys)
     assert one_point["pairing"] == "paired"
     assert np.isnan(one_point["point_low"]) and np.isnan(one_point["point_high"])
+
+
+def test_pooled_names_the_values_of_the_runs_paired_not_of_those_left_out(tmp_path, capsys):
+    """A sweep over three negativity biases against one over two pairs on the two they
+    share and leaves the third's runs out, so the row pools over 2 values, not "3 values
+    in a, 2 in b" (the `pooled` column counted every run; an audit, decision 637)."""
+    bias = "parameters.trust.negativity_bias"
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, {bias: [1.0, 2.0, 3.0]})
+    b = factory.write_sweep(tmp_path / "b", {"base": -0.1}, {bias: [1.0, 2.0]})
+    out = tmp_path / "cmp"
+    code, printed, _ = _compare(capsys, str(a), str(b), "--metric", "final_trust.USA.all",
+                                "--out", str(out))  # fmt: skip
+    assert code == 0
+    row = _table(out, "final_trust.USA.all").iloc[0]
+    assert (row["pairing"], row["left_out"], row["n_a"]) == ("paired", 3, 6)
+    assert row["pooled"] == f"{bias} (2 values)"
+    assert f"pooled over: {bias} (2 values)" in printed

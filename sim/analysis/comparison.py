@@ -404,17 +404,32 @@ def compare_table(
             cell_a, cell_b = ra, rb
             if level is not None and by is not None:
                 cell_a, cell_b = runs_at(ra, {by: level}), runs_at(rb, {by: level})
+            cell_keys = [k for k in keys if k != by]
+            cell = compare_cell(cell_a, cell_b, cell_keys)
+            if cell["pairing"] == PAIRED and cell["left_out"]:
+                # The row pools over the runs it paired, not those it left out.
+                cell_a, cell_b = _partnered(cell_a, cell_b, cell_keys)
             rows.append(
                 {
                     "metric": metric,
                     "by": "" if level is None else f"{by}={value_text(level)}",
                     "a": first.label,
                     "b": second.label,
-                    "pooled": _pooled(first, second, by, fixed, ra, rb),
-                    **compare_cell(cell_a, cell_b, [k for k in keys if k != by]),
+                    "pooled": _pooled(first, second, by, fixed, cell_a, cell_b),
+                    **cell,
                 }
             )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def _partnered(
+    first: pd.DataFrame, second: pd.DataFrame, keys: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs of each sample with a partner in the other (on ``keys``)."""
+    return (
+        first.merge(second[keys], on=keys),
+        second.merge(first[keys], on=keys),
+    )
 
 
 def _pooled(
