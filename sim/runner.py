@@ -218,6 +218,18 @@ def _differs(out: Path, name: str, seed: int, overrides: list[str]) -> str:
     return "other scenario values"
 
 
+def note_old_report(out: Path) -> None:
+    """Says that the folder's report page was drawn before these results were written
+    (``--no-plots``, or a summary record): it is left as it was, and describes the
+    results before them (an audit; decision 638)."""
+    if (out / "report.html").exists():
+        print(
+            f"credsim: note: {out / 'report.html'} was drawn before these results and is "
+            f"left as it was; credsim plot {out} redraws it",
+            file=sys.stderr,
+        )
+
+
 def cli_run(args: argparse.Namespace) -> int:
     """``credsim run SCENARIO [--out DIR] [--seed N] [--set ...] [--record ...] [--engine ...]``."""
     check_seed(args.seed)  # as sweep's: a seed the results folder can store
@@ -259,6 +271,8 @@ def cli_run(args: argparse.Namespace) -> int:
         else:
             report = write_report(out)
             where += f"; report {report}"
+    else:
+        note_old_report(out)
     cal = scenario.calendar
     print(
         f"ran '{scenario.name}': {len(scenario.powers)} powers, {len(scenario.states)} states, "

@@ -354,3 +354,23 @@ def test_the_command_line_is_built_without_the_model_or_its_libraries() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_a_run_without_plots_says_the_folders_report_is_from_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`run --no-plots` into a folder that holds a report rewrote the results and left
+    the page as it was, saying nothing (the page named the engine of before; an audit,
+    decision 638): the page is left, and a note says so and how to redraw it."""
+    out = tmp_path / "tour"
+    assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots") == 0
+    assert "note:" not in capsys.readouterr().err  # no page yet, nothing to say
+    assert run_cli("run", str(TOUR), "--out", str(out)) == 0
+    page = (out / "report.html").read_bytes()
+    capsys.readouterr()
+    assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots", "--engine", "fast") == 0
+    assert capsys.readouterr().err.strip() == (
+        f"credsim: note: {out / 'report.html'} was drawn before these results and is left "
+        f"as it was; credsim plot {out} redraws it"
+    )
+    assert (out / "report.html").read_bytes() == page

@@ -594,3 +594,35 @@ def test_an_unfinished_folder_reads_every_committed_run(
     # Finished, the folder holds every run once.
     run_sweep(load_experiment(GRID), folder, quiet=True)
     assert len(open_results(folder).runs) == 36
+
+
+def test_a_resumed_sweep_without_plots_says_its_report_is_from_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sweep stopped, its report drawn, then finished with --no-plots: the page still
+    showed the runs of before without a word (an audit, decision 638). Finishing says
+    so; a rerun of a finished sweep runs nothing and says nothing."""
+    from sim.plots import write_report
+
+    calls = {"n": 0}
+
+    def stop_after_4(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+        calls["n"] += 1
+        if calls["n"] > 4:
+            raise KeyboardInterrupt
+        return run_scenario(scenario, seed, record)
+
+    folder = tmp_path / "s"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(load_experiment(GRID), folder, run_fn=stop_after_4, quiet=True)
+    write_report(folder)
+    capsys.readouterr()
+    argv = ["sweep", str(GRID), "--out", str(folder), "--quiet", "--no-plots"]
+    assert main([*argv, "--executor", "serial"]) == 0
+    note = (
+        f"credsim: note: {folder / 'report.html'} was drawn before these results and is "
+        f"left as it was; credsim plot {folder} redraws it"
+    )
+    assert note in capsys.readouterr().err.splitlines()
+    assert main([*argv, "--executor", "serial"]) == 0
+    assert "note:" not in capsys.readouterr().err

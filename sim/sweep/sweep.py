@@ -457,4 +457,8 @@ def cli_sweep(args: argparse.Namespace) -> int:
             print("writing figures and the report page ...", flush=True)
             report = write_report(outcome.folder)
         print(f"report: {report}")
+    elif outcome.ran:
+        from sim.runner import note_old_report
+
+        note_old_report(outcome.folder)
     return outcome.exit_code
