@@ -156,16 +156,33 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        from sim.sweep.executors import NO_DASHBOARD, ctrl_c_left_to_this_process
+
+        with ctrl_c_left_to_this_process():  # no worker's traceback on Ctrl-C (decision 639)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                scheduler_kwargs=NO_DASHBOARD,
+                # Its scheduler and nannies log in this process, as the sweep's do: on
+                # Ctrl-C, a cancelled task and workers killed after 4 s.
+                silence_logs=logging.CRITICAL,
+            )
         client = Client(cluster)
+    # Ctrl-C while the sampler waits on Dask: distributed's `sync` logs a NameError of its
+    # own through tornado before this process's one line (distributed 2026.8).
+    tornado = logging.getLogger("tornado.application")
+    level = tornado.level
+    if cluster is not None:
+        tornado.setLevel(logging.CRITICAL)
     try:
         yield SeededDaskSampler(seed, dask_client=client, batch_size=1)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        tornado.setLevel(level)
 
 
 def observed_values(

@@ -147,8 +147,14 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
+# A LocalCluster's scheduler without its dashboard still serves HTTP on port 8787, and
+# when another cluster holds that port, warns in four lines that it took another
+# (decision 639): a free port of this machine's own, and no warning.
+NO_DASHBOARD = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+
+
 @contextlib.contextmanager
-def _ctrl_c_left_to_this_process() -> Iterator[None]:
+def ctrl_c_left_to_this_process() -> Iterator[None]:
     """Start the fork server with Ctrl-C ignored, so that it and the workers it forks
     ignore it too (an ignored signal stays ignored across exec, and Python keeps it so).
 
@@ -354,7 +360,7 @@ class ProcessExecutor(_Executor):
         )
         # Started from this thread: the server dies with the thread that started it
         # (die_with_parent), and the workers may be started by a short-lived one.
-        with _ctrl_c_left_to_this_process():
+        with ctrl_c_left_to_this_process():
             forkserver.ensure_running()
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
@@ -390,7 +396,7 @@ class ProcessExecutor(_Executor):
 
     def __exit__(self, *exc: object) -> None:
         # After Ctrl-C too the workers finish their batch (they ignore it:
-        # _ctrl_c_left_to_this_process) and the pool shuts down as usual; killing them
+        # ctrl_c_left_to_this_process) and the pool shuts down as usual; killing them
         # could cut a result in the middle of the pipe and leave the pool's reader
         # waiting for the rest of it.
         self._started()
@@ -531,16 +537,21 @@ class DaskExecutor(_Executor):
         if self.address:
             self.client = Client(self.address, timeout=_DASK_CONNECT_TIMEOUT * 2)
         else:
-            self.cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                # The scheduler runs in this process, and logs at ERROR what this executor
-                # handles and records (a lost batch redone, a run that kills its worker
-                # recorded as failed): eight lines of log for one failed run otherwise.
-                silence_logs=logging.CRITICAL,
-            )
+            # Its worker processes start with Ctrl-C ignored: each printed a traceback of
+            # thirty lines before this process's one (decision 639).
+            with ctrl_c_left_to_this_process():
+                self.cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    scheduler_kwargs=NO_DASHBOARD,
+                    # The scheduler runs in this process, and logs at ERROR what this
+                    # executor handles and records (a lost batch redone, a run that kills
+                    # its worker recorded as failed): eight lines of log for one failed
+                    # run otherwise.
+                    silence_logs=logging.CRITICAL,
+                )
             self.client = Client(self.cluster)
         self.client.register_plugin(_scenario_plugin(self.scenarios))
         return self
