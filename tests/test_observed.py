@@ -802,3 +802,41 @@ def test_the_observe_figure_says_which_years_rest_on_few_roll_calls(
     assert main(argv) == 0
     (note,) = notes
     assert "Few roll calls behind these years' values (count): 1992 (2), 1994 (1)" in note
+
+
+def test_the_names_of_close_states_do_not_run_into_each_other() -> None:
+    """A correlation panel named each state at a fixed offset from its point, so the
+    names of close states ran into each other ("Bahrain" over "Kuwait"; an audit,
+    decision 640). Twelve states in a tight cluster: no two names' boxes overlap, each
+    name stays near its point, and the same input gives the same places."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.observed import correlation_panel
+
+    rng = np.random.default_rng(3)
+    gap = np.linspace(-0.2, 0.2, 12)
+    votes = 0.8 + 0.02 * rng.standard_normal(12)
+    states = [f"State number {i}" for i in range(12)]
+
+    def places() -> list[tuple[float, float, float, float]]:
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        correlation_panel(ax, gap, votes, states, r=0.1, years=(2000, 2004),
+                          xlabel="x", ylabel="y")  # fmt: skip
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+        assert [t.get_text() for t in ax.texts if t.get_text()] == states
+        for text, x, y in zip((t for t in ax.texts if t.get_text()), gap, votes, strict=True):
+            px, py = ax.transData.transform((x, y))
+            box = text.get_window_extent(renderer)
+            # Within 2 inches of its point (dpi 100): beside it, not across the panel.
+            assert abs((box.x0 + box.x1) / 2 - px) < 200 and abs((box.y0 + box.y1) / 2 - py) < 200
+        plt.close(fig)
+        return [(b.x0, b.y0, b.x1, b.y1) for b in boxes]
+
+    first = places()
+    for i, a in enumerate(first):
+        for b in first[i + 1 :]:
+            overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+            assert not (overlap[0] > 0 and overlap[1] > 0), (a, b)
+    assert places() == first

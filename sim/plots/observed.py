@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -277,7 +278,7 @@ def correlation_panel(
     keep = np.isfinite(gap) & np.isfinite(votes)
     x, y = gap[keep], votes[keep]
     names = [name for name, kept in zip(states, keep, strict=True) if kept]
-    ax.scatter(x, y, s=14, color="black", zorder=3)
+    dots = ax.scatter(x, y, s=14, color="black", zorder=3)
     named = list(range(len(names)))
     if np.isfinite(r):
         slope, intercept = np.polyfit(x, y, 1)
@@ -287,10 +288,6 @@ def correlation_panel(
             named = list(np.argsort(-np.abs(y - (intercept + slope * x)))[:FARTHEST_NAMED])
     elif len(names) > NAMED_POINTS:
         named = []
-    for k in named:
-        ax.annotate(
-            in_text(names[k]), (x[k], y[k]), xytext=(3, 3), textcoords="offset points", fontsize=7
-        )
     shown = "r undefined" if np.isnan(r) else f"r = {r:.2f}"
     first, last = years
     which = "" if len(named) == len(names) else f"; named: the {len(named)} furthest from the line"
@@ -302,7 +299,41 @@ def correlation_panel(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(*Y_RANGE)
+    # After every limit is set: adjustText works in the axes' display coordinates.
+    _name_points(ax, [in_text(names[k]) for k in named], x[named], y[named], dots)
 
+
+def _name_points(
+    ax: Axes,
+    names: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    dots: PathCollection,
+) -> None:
+    """Names the points ``(x, y)``, each beside its point; of two or more, moved apart and
+    off all the panel's ``dots`` by adjustText, each joined to its point by a thin line when moved
+    away: names of close states ran into each other ("Bahrain" over "Kuwait"; an audit,
+    decision 640). A fixed number of steps, so that the same figure comes out each time
+    (adjustText's default is a time limit)."""
+    if len(names) == 1:
+        ax.annotate(names[0], (x[0], y[0]), xytext=(3, 3), textcoords="offset points", fontsize=7)
+        return
+    if not names:
+        return
+    from adjustText import adjust_text
+
+    labels = [ax.text(px, py, name, fontsize=7) for name, px, py in zip(names, x, y, strict=True)]
+    adjust_text(
+        labels,
+        objects=dots,
+        ax=ax,
+        iter_lim=LABEL_STEPS,
+        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
+    )
+
+
+# Steps of adjustText's repulsion: enough for the 15 names a panel may carry.
+LABEL_STEPS = 400
 
 # A correlation panel names its states beside their points up to this many; of more, the
 # few furthest from the least-squares line.
