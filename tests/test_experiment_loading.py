@@ -177,3 +177,34 @@ def test_a_sampled_range_says_what_is_wrong_with_it(tmp_path, capsys, given, sai
     )
     assert prefix in line
     assert line.endswith(said) or said + "," in line
+
+
+def test_whole_numbers_on_a_real_number_field_are_the_same_experiment(tmp_path):
+    """`negativity_bias: [1, 2, 3]` and `[1.0, 2.0, 3.0]` run the same runs, but made two
+    folders (two hashes) and an int column beside a float one, which `compare` merged
+    with a pandas warning (an audit, decision 641). A field of real numbers now takes its
+    grid's numbers as floats; a field of whole numbers keeps them whole."""
+    bias, period = "parameters.trust.negativity_bias", "parameters.alignment.period"
+    loaded = []
+    for written in ("[1, 2, 3]", "[1.0, 2.0, 3.0]"):
+        body = f"design:\n  parameters:\n    {bias}: {written}\n    {period}: [1, 2]\n"
+        loaded.append(load_experiment(_file(tmp_path, body)))
+    a, b = loaded
+    assert a.short_hash() == b.short_hash()
+    assert [type(p[bias]) for p in a.points] == [float] * 6
+    assert [type(p[period]) for p in a.points] == [int] * 6
+
+
+def test_a_whole_number_field_in_a_sampled_design_is_refused_in_its_words(tmp_path, capsys):
+    """An lhs over `alignment.period` said "expected a whole number, got 1.07133", a value
+    the sampler drew, not one the user wrote (an audit, decision 641)."""
+    path = _file(
+        tmp_path,
+        "design:\n  method: lhs\n  samples: 4\n  parameters:\n"
+        "    parameters.alignment.period: {low: 1, high: 6}\n",
+    )
+    assert _refused(path, capsys) == (
+        f"credsim: error: {path}:7: design.parameters.parameters.alignment.period: this field "
+        "takes whole numbers, and a lhs design draws values between its bounds; vary it on a "
+        "grid (a list of whole numbers) instead"
+    )

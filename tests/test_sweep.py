@@ -291,7 +291,9 @@ def test_cli_vary_builds_a_grid_in_the_default_folder(
     assert manifest["design"]["points"] == 4 and manifest["replicates"] == 2
     table = pd.read_parquet(folder / "runs.parquet")
     assert sorted(set(table["parameters.trust.negativity_bias"])) == [1, 2]
-    assert table["parameters.trust.negativity_bias"].dtype == np.int64
+    # range() gives whole numbers; the field takes real ones, so the column is of floats
+    # whether the values were written 1, 2 or 1.0, 2.0 (decision 641).
+    assert table["parameters.trust.negativity_bias"].dtype == np.float64
     # The same command again finds its folder and does nothing.
     assert main(argv) == 0
     assert "already complete" in capsys.readouterr().out

@@ -651,6 +651,12 @@ def _expand(
                         path,
                     )
             values[path] = _uniform_numbers([_as_run(item, path, scenarios) for item in v])
+            if _numbers(values[path]) and _takes_fractions(path, scenarios):
+                # 1 and 1.0 run alike on a field of real numbers: the same folder and a
+                # float column, however the list is written (decision 641).
+                values[path] = [_as_float(x) for x in values[path]]
+                if isinstance(d.parameters[path], list):
+                    d.parameters[path] = values[path]
         check([len(v) for v in values.values()])
         try:
             return designs.grid(values)
@@ -663,6 +669,14 @@ def _expand(
         except ValidationError as exc:
             raise where.error(_range_problem(d.method, v, exc), *loc, path) from None
         bounds[path] = (sampled.low, sampled.high)
+        d.parameters[path] = {"low": sampled.low, "high": sampled.high}  # as read (decision 641)
+        if _takes_fractions(path, scenarios) is False:
+            raise where.error(
+                f"this field takes whole numbers, and a {d.method} design draws values "
+                "between its bounds; vary it on a grid (a list of whole numbers) instead",
+                *loc,
+                path,
+            )
     if d.samples is None:
         raise where.error(f"a {d.method} design needs 'samples'", "design", "method")
     least = 1 if d.method == "lhs" else 2
@@ -730,6 +744,24 @@ def _as_run(value: Any, path: str, scenarios: dict[str, Scenario]) -> Any:
     except InputError:
         return value  # reported, located, by _check_paths
     return number if same else value
+
+
+def _numbers(values: list[Any]) -> bool:
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+
+
+def _takes_fractions(path: str, scenarios: dict[str, Scenario]) -> bool | None:
+    """Whether the field at ``path`` takes real numbers (True), whole numbers only
+    (False), or neither or cannot be told (None): 0.5 tried on the first scenario, a
+    value out of the field's range being a real-number field still."""
+    base = next(iter(scenarios.values()))
+    try:
+        load_scenario(base, {path: 0.5})
+    except InputError as exc:
+        if "whole number" in exc.message:
+            return False
+        return True if exc.message.startswith("must be") else None
+    return True
 
 
 def _uniform_numbers(values: list[Any]) -> list[Any]:
