@@ -322,6 +322,29 @@ class Results:
         return self.runs[self.runs["status"] == "ok"]
 
     @cached_property
+    def failed_text(self) -> str:
+        """The folder's failed runs in one sentence, for the captions of what is drawn
+        from the rest ("" when none failed): how many, and the design values at which
+        no run finished (an audit: a failing bias value's column vanished from every
+        figure without a word; decision 642)."""
+        failed = int((self.runs["status"] != "ok").sum())
+        if not failed:
+            return ""
+        from sim.analysis.paired import value_text
+
+        lost = [
+            f"{path}={value_text(value)}"
+            for path in self.varied
+            for value in dict.fromkeys(self.runs[path])
+            if not (self.ok_runs[path] == value).any()
+        ]
+        where = f"; no run finished at {', '.join(lost)}" if lost else ""
+        return (
+            f"{failed} of {len(self.runs)} runs failed and are left out{where} (the report "
+            "page lists their errors)."
+        )
+
+    @cached_property
     def metrics(self) -> list[str]:
         """The flattened summary metrics."""
         return summary_metrics(self.runs, self.varied)

@@ -966,3 +966,17 @@ def test_pooled_names_the_values_of_the_runs_paired_not_of_those_left_out(tmp_pa
     assert (row["pairing"], row["left_out"], row["n_a"]) == ("paired", 3, 6)
     assert row["pooled"] == f"{bias} (2 values)"
     assert f"pooled over: {bias} (2 values)" in printed
+
+
+def test_a_paired_difference_of_zeros_says_it_has_no_p(tmp_path):
+    """Identical runs give no Wilcoxon p (every difference is 0): the table leaves it
+    blank, and the figure's header said "wilcoxon p = nan" (an audit, decision 642)."""
+    from sim.analysis.comparison import _difference_text, compare_cell
+
+    runs = pd.DataFrame({"point": [0, 0, 0], "replicate": [0, 1, 2], "value": [0.1, 0.2, 0.3]})
+    row = pd.Series(
+        {"a": "x", "b": "y", "by": "", **compare_cell(runs, runs, ["point", "replicate"])}
+    )
+    text = _difference_text(row)
+    assert "nan" not in text
+    assert text.endswith("(paired; 95% interval 0 to 0; no wilcoxon p: every difference is 0)")

@@ -628,3 +628,41 @@ def test_a_resumed_sweep_without_plots_says_its_report_is_from_before(
     assert note in capsys.readouterr().err.splitlines()
     assert main([*argv, "--executor", "serial"]) == 0
     assert "note:" not in capsys.readouterr().err
+
+
+def test_failed_runs_are_said_in_every_caption_and_in_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs that failed at one bias value left that value out of every figure and of
+    `compare` without a word; only the report page's table of errors showed them (an
+    audit, decision 642). The captions and compare now say how many failed and at which
+    design values no run finished."""
+    from sim.plots import write_report
+
+    def fail_at_2_5(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+        if scenario.parameters.trust.negativity_bias == 2.5:
+            raise ValueError("boom")
+        return run_scenario(scenario, seed, record)
+
+    folder = tmp_path / "s"
+    outcome = run_sweep(load_experiment(GRID), folder, run_fn=fail_at_2_5, quiet=True)
+    assert outcome.exit_code == 1
+    said = (
+        "18 of 36 runs failed and are left out; no run finished at "
+        "parameters.trust.negativity_bias=2.5 (the report page lists their errors)."
+    )
+    write_report(folder)
+    captions = (folder / "plots" / "captions.md").read_text().splitlines()
+    assert captions and all(said in line for line in captions)
+    capsys.readouterr()
+    assert main(["compare", str(folder), "--out", str(tmp_path / "cmp")]) == 0
+    assert f"- s: {said}" in capsys.readouterr().out.splitlines()
+
+
+def test_a_sweep_without_failures_says_nothing_of_them(tmp_path: Path) -> None:
+    from sim.plots import write_report
+
+    folder = tmp_path / "s"
+    run_sweep(load_experiment(GRID), folder, quiet=True)
+    write_report(folder)
+    assert "failed" not in (folder / "plots" / "captions.md").read_text()

@@ -845,6 +845,9 @@ def _left_out_note(table: pd.DataFrame, folders: list[Results]) -> str:
             + ", which the pooled mean hides."
         )
     names = folder_names(folders)
+    said += "".join(
+        f" {name}: {r.failed_text}" for name, r in zip(names, folders, strict=True) if r.failed_text
+    )
     open_ = [n for n, r in zip(names, folders, strict=True) if unfinished(r) is not None]
     if open_:
         said += f" Unfinished sweep{'s' if len(open_) > 1 else ''}: {', '.join(open_)}."
@@ -898,9 +901,18 @@ def _difference_text(row: pd.Series) -> str:
         return f"{head} (one run: no interval)"
     runs = at_p_floor(row)
     least = f", the smallest p {runs} can give" if runs else ""
+    # A rank test of differences that are all zero has no p (the table leaves it blank):
+    # the header said "p = nan" (an audit, decision 642).
+    test = (
+        f"{row['test']} p = {row['p_value']:.2g}{least}"
+        if pd.notna(row["p_value"])
+        else f"no {row['test']} p: every difference is 0"
+        if row["pairing"] == PAIRED
+        else f"no {row['test']} p"
+    )
     return (
         f"{head} ({row['pairing']}; 95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g}; "
-        f"{row['test']} p = {row['p_value']:.2g}{least})"
+        f"{test})"
     )
 
 
@@ -1062,8 +1074,12 @@ def cli_compare(args: argparse.Namespace) -> int:
     if left_out:
         print(
             f"- {left_out} run{'s' if left_out != 1 else ''} without a partner in the other "
-            "sample (an unfinished sweep, or failed runs) left out of the paired comparison"
+            "sample left out of the paired comparison (one sample has more replicates or "
+            "design points, or is unfinished, or some of its runs failed)"
         )
+    for name, results in zip(folder_names(folders), folders, strict=True):
+        if results.failed_text:
+            print(f"- {name}: {results.failed_text}")
     for results in folders:
         note = _unfinished_note(results)
         if note:

@@ -139,7 +139,8 @@ def _slug(text: str) -> str:
 def _where(results: Results) -> str:
     scenarios = ", ".join(results.scenarios)
     label = "Scenario" if len(results.scenarios) == 1 else "Scenarios"
-    return f"{label}: {scenarios}. Results: {results.path}."
+    failed = f" {results.failed_text}" if results.failed_text else ""
+    return f"{label}: {scenarios}.{failed} Results: {results.path}."
 
 
 def _entry(stem: str, draw: Callable[[], Figure], what: str, results: Results, note: str) -> Entry:
