@@ -33,7 +33,7 @@ from sim.scenario.loader import (
     read_text,
     translate_all,
 )
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, allowed
 
 if TYPE_CHECKING:
     from sim.patterns import PatternFile
@@ -162,6 +162,15 @@ def cli_validate(args: argparse.Namespace) -> int:
     for warning in scenario_warnings(scenario):
         if warning.path not in excused:
             print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
+    unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
+    if unsourced and "generate" not in tree:  # a generated population's events are drawn
+        # Each event carries where it is documented (ODD section 6); a missing note is
+        # no error, but a reader of the scenario cannot check the event (decision 643).
+        print(
+            f"credsim: note: {shown}: {count_text(len(unsourced), 'event')} without a "
+            f"source note (where the event is documented): {allowed(unsourced)}",
+            file=sys.stderr,
+        )
     seen = _check_names(scenario, merged, votes)
     counts = ", ".join(
         [

@@ -289,3 +289,20 @@ def test_the_kinds_fields_are_their_schemas_fields() -> None:
     assert FIELDS["experiment"] == fields(ExperimentSpec)
     assert FIELDS["pattern"] == fields(PatternFile)
     assert FIELDS["calibration"] == fields(CalibrationSpec)
+
+
+@pytest.mark.parametrize("source", ["", ', source: ""'])
+def test_an_event_without_a_source_note_is_noted_and_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    """Each event carries where it is documented (ODD section 6); one without, or with an
+    empty one, passed without a word (an audit of model.md, decision 643)."""
+    code, out, err = _validate(
+        tmp_path, capsys, (', source: "Air campaign begins, 30 Sep 2015"', source)
+    )
+    assert code == 0 and out.startswith("ok: ")
+    notes = [line for line in err if "source note" in line]  # mini.yaml's window warning
+    assert notes == [
+        "credsim: note: FILE: 1 event without a source note (where the event is "
+        "documented): intervention"
+    ]
