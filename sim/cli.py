@@ -8,6 +8,7 @@ errors print one line and no traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -316,7 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         command = args.command
         _refuse_empty_paths(parser, args)
-        return _dispatch(args.command)(args)
+        status = _dispatch(args.command)(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
+        return status
     except InputError as exc:
         print(f"credsim: error: {exc}", file=sys.stderr)
         return 2
@@ -332,6 +335,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # InputErrors): still one line.
         print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader of the output went away (`credsim compare ... | head -1`): quiet, as a
+        # command killed by SIGPIPE is, with its status (128 + 13); it said "cannot write a
+        # file: Broken pipe" though every file was written (an audit, decision 644). Python
+        # would fail again flushing stdout at exit, so stdout goes to /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except OSError as exc:
         # The file system failed the command (a full or read-only disk): one line, exit 1.
         print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)

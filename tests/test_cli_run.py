@@ -374,3 +374,17 @@ def test_a_run_without_plots_says_the_folders_report_is_from_before(
         f"as it was; credsim plot {out} redraws it"
     )
     assert (out / "report.html").read_bytes() == page
+
+
+def test_a_closed_pipe_ends_the_command_quietly() -> None:
+    """`credsim compare ... | head -1` ended with "credsim: failed: cannot write a file:
+    Broken pipe" (exit 1) though every file was written (an audit, decision 644). A
+    reader that goes away ends the command as SIGPIPE would: no message, status 141."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", "validate", str(TOUR)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == ""

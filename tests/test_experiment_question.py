@@ -137,3 +137,31 @@ def test_a_finished_sweep_run_again_from_another_folder_has_nothing_to_do(
     assert (outcome.ran, outcome.reshown) == (0, False)
     assert capsys.readouterr().out.rstrip().endswith("; nothing to do")
     assert (folder / "manifest.json").read_text() == manifest
+
+
+def test_a_rerun_naming_the_file_by_another_path_keeps_its_scenarios_record(
+    tmp_path, capsys, monkeypatch
+):
+    """A scenario named relative to the experiment file became absolute when the file
+    was named by its absolute path, and the finished sweep said "the question and plots
+    updated" of a file with neither (an audit, decision 644). It keeps the record and has
+    nothing to do; a changed description is said as such."""
+    import shutil
+
+    from sim.sweep import load_experiment, run_sweep
+
+    data = Path(__file__).parent / "data" / "sweep"
+    shutil.copy(data / "tiny.yaml", tmp_path / "tiny.yaml")
+    body = "name: q\nscenarios: {base: tiny.yaml}\n"
+    (tmp_path / "e.yaml").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    folder = run_sweep(load_experiment("e.yaml"), tmp_path / "out", quiet=True).folder
+    manifest = (folder / "manifest.json").read_text()
+    capsys.readouterr()
+    outcome = run_sweep(load_experiment(str(tmp_path / "e.yaml")), folder, quiet=True)
+    assert (outcome.ran, outcome.reshown) == (0, False)
+    assert capsys.readouterr().out.rstrip().endswith("; nothing to do")
+    assert (folder / "manifest.json").read_text() == manifest
+    (tmp_path / "e.yaml").write_text(body + "description: the tiny case\n")
+    assert run_sweep(load_experiment("e.yaml"), folder, quiet=True).reshown
+    assert capsys.readouterr().out.rstrip().endswith("; the description updated")

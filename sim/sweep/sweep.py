@@ -201,7 +201,7 @@ def run_sweep(
                 and store.has_design()
             ):
                 reshown = _reshow(experiment, store, previous)
-                what = "the question and plots updated" if reshown else "nothing to do"
+                what = _updated_text(previous, experiment) if reshown else "nothing to do"
                 print(
                     f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
                     f"{failed_before} failed) in {folder}; {what}",
@@ -261,6 +261,21 @@ def _same_file(previous: dict[str, Any], source: str | None) -> bool:
         return False
 
 
+def _updated_text(previous: dict[str, Any], experiment: Experiment) -> str:
+    """What a finished folder's rerun changed in its record, in words: the file's
+    ``question:``, ``plots:`` or description, else its record of the file."""
+    held = previous.get("experiment")
+    before: dict[str, Any] = held if isinstance(held, dict) else {}
+    given = json.loads(json.dumps(experiment.given, default=str))
+    changed = [
+        key for key in ("question", "plots", "description") if before.get(key) != given.get(key)
+    ]
+    if not changed:
+        return "its record of the experiment file updated"
+    words = " and ".join(changed) if len(changed) < 3 else "question, plots and description"
+    return f"the {words} updated"
+
+
 def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> bool:
     """Give a finished folder the file's ``question:`` and ``plots:`` (decision 90: they
     change what is shown, not what is run, so the folder is kept).
@@ -279,6 +294,19 @@ def _reshow(experiment: Experiment, store: Store, previous: dict[str, Any]) -> b
         # relative to the manifest's cwd (a new path beside the old cwd would name
         # nothing), and the rerun is no change ("nothing to do").
         shown["source"] = previous.get("source")
+    # So do its scenario files, named from that other folder (an audit: a scenario named
+    # relative to the file became absolute, and the sweep said "the question and plots
+    # updated" of a file with neither; decision 644).
+    for key, now in (shown["resolved"].get("scenarios") or {}).items():
+        held = ((previous.get("resolved") or {}).get("scenarios") or {}).get(key)
+        if (
+            isinstance(held, dict)
+            and isinstance(now, dict)
+            and _same_file(
+                {"source": held.get("file"), "cwd": previous.get("cwd")}, now.get("file")
+            )
+        ):
+            now["file"] = held.get("file")
     # The engine describes the runs, which ran on the folder's (an --engine given now
     # runs nothing): the record keeps it.
     for key in ("experiment", "resolved"):
