@@ -208,3 +208,14 @@ def test_a_whole_number_field_in_a_sampled_design_is_refused_in_its_words(tmp_pa
         "takes whole numbers, and a lhs design draws values between its bounds; vary it on a "
         "grid (a list of whole numbers) instead"
     )
+
+
+@pytest.mark.parametrize(("written", "shown"), [("0.9", "[0.9]"), ("true", "[true]")])
+def test_one_grid_value_written_bare_is_answered_with_its_list(tmp_path, capsys, written, shown):
+    """`parameters.trust.memory: 0.9` on a grid was answered with "{low, high} is for lhs,
+    sobol and morris", which it was not (an audit, decision 645)."""
+    path = _file(tmp_path, f"design:\n  parameters:\n    parameters.trust.memory: {written}\n")
+    assert _refused(path, capsys) == (
+        f"credsim: error: {path}:5: design.parameters.parameters.trust.memory: a grid "
+        f"parameter takes a list of values; for one value write {shown}"
+    )

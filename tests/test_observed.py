@@ -840,3 +840,44 @@ def test_the_names_of_close_states_do_not_run_into_each_other() -> None:
             overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
             assert not (overlap[0] > 0 and overlap[1] > 0), (a, b)
     assert places() == first
+
+
+def test_an_empty_votes_table_is_said_to_be_empty(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An un_votes table with its header and no row was read as "'Alpha' is no country of
+    the UN vote data" (an audit of validation.md, decision 645)."""
+    (hand / "un_votes.csv").write_text("rcid,country,country_code,vote\n")
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Beta"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        f"credsim: error: {os.path.join(str(hand), 'un_votes.csv')}: the table has no rows; "
+    )
+    assert len(err.splitlines()) == 1
+
+
+def test_a_year_without_a_roll_call_on_the_issue_is_said_so(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2001 has roll calls, none on hr: the error said only that the data has roll calls
+    in 2000-2001 (an audit of validation.md, decision 645)."""
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Beta"]
+    assert main([*argv, "--years", "2001-2001", "--issue", "hr"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "credsim: error: no roll call matches (Alpha, 1 state(s), 2001, issue hr); no roll "
+        "call in 2001 is on issue hr (its roll calls: 2000)"
+    )
+
+
+def test_states_that_are_only_the_power_itself_are_one_line(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--power Alpha --states Alpha` gave a note that Alpha is left out, then "no roll
+    call matches (Alpha, 0 state(s))" with the data's years (an audit, decision 645)."""
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Alpha"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == (
+        "credsim: error: --states holds only the power itself (Alpha); give the states whose "
+        "votes to compare with Alpha's"
+    )

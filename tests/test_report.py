@@ -883,15 +883,33 @@ def test_a_page_without_figures_says_why():
     from sim.plots.report import no_figures_text
 
     runs = pd.DataFrame({"run_id": ["a", "b"]})
-    varied = SimpleNamespace(ok_runs=runs, varied=["parameters.trust.memory"])
+    varied = SimpleNamespace(kind="sweep", ok_runs=runs, varied=["parameters.trust.memory"])
     assert no_figures_text(varied).startswith(
         "No figures: the folder recorded summaries only, and no summary changed across the "
         "values of trust: memory"
     )
-    plain = SimpleNamespace(ok_runs=runs, varied=[])
+    plain = SimpleNamespace(kind="sweep", ok_runs=runs, varied=[])
     assert no_figures_text(plain) == "No figures: the folder recorded no series and varied nothing."
-    failed = SimpleNamespace(ok_runs=runs.iloc[:0], varied=["parameters.trust.memory"])
+    failed = SimpleNamespace(
+        kind="sweep", ok_runs=runs.iloc[:0], varied=["parameters.trust.memory"]
+    )
     assert no_figures_text(failed) == "No figures: no run finished."
+
+
+def test_plot_of_a_summary_only_run_says_why_it_drew_nothing(tmp_path, capsys):
+    """`credsim plot` of a run made with --record summary printed "0 figures ..." and
+    nothing else (an audit, decision 645): it says why, and how to draw them."""
+    from sim.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", str(ROOT / "scenarios" / "tour.yaml"), "--record", "summary",
+                 "--out", str(out)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["plot", str(out)]) == 0
+    assert capsys.readouterr().err.strip() == (
+        "credsim: note: No figures: the run recorded its summary only (--record summary); "
+        "run it again with --record series to draw its trajectories."
+    )
 
 
 def test_a_parameter_figure_names_the_series_it_leaves_out():

@@ -147,6 +147,16 @@ def cli_observe(args: argparse.Namespace) -> int:
             f"{'s' if len(unseated) == 1 else 've'} no seat in the vote data"
             + (" (observed.names maps it to null, or no UN name matches)" if args.scenario else "")
         )
+    if not states and power in mapped.values():
+        # Only the power itself: a note that it is left out, then "no roll call matches
+        # (Russia, 0 state(s)) ...; the vote data has roll calls in 1946-2020" (an audit,
+        # decision 645).
+        whose = f"group '{group}'" if args.scenario else "--states"
+        others = f" and {', '.join(unseated)} (no seat in the vote data)" if unseated else ""
+        raise InputError(
+            f"{whose} holds only the power itself ({power}){others}; give the states whose "
+            f"votes to compare with {power}'s"
+        )
     if unseated:
         print(
             f"credsim: note: left out (no seat in the vote data): {', '.join(unseated)}",
@@ -179,7 +189,11 @@ def cli_observe(args: argparse.Namespace) -> int:
         if rival is not None:
             voters.append((seat_label("--rival", args.rival, rival), data.voting_years(rival)))
         span = years or (first, last)
-        why = silence(span, roll_call_years, voters) or _no_state_votes(data, states, span)
+        why = (
+            silence(span, roll_call_years, voters)
+            or _no_issue_call(data, args.issue, span)
+            or _no_state_votes(data, states, span)
+        )
         raise InputError(
             f"no roll call matches ({', '.join(asked)}); "
             + (why or f"the vote data has roll calls in {first}-{last}")
@@ -227,6 +241,21 @@ def cli_observe(args: argparse.Namespace) -> int:
         atomic_write_bytes(plot, rendered(fig, plot.suffix[1:]))
         print(f"figure in {plot}")
     return 0
+
+
+def _no_issue_call(data: VoteData, issue: str | None, span: tuple[int, int]) -> str:
+    """Why an issue-filtered table is empty when ``span`` has roll calls but none on the
+    issue ("" otherwise): it said only that the data has roll calls in 1946-2020 (an
+    audit, decision 645)."""
+    from sim.observed.votes import span_text, year_spans
+
+    if not issue:
+        return ""
+    years = data.issue_years(issue)
+    if any(span[0] <= y <= span[1] for y in years):
+        return ""
+    held = ", ".join(year_spans(years)) if years else "no year"
+    return f"no roll call in {span_text(*span)} is on issue {issue} (its roll calls: {held})"
 
 
 def _no_state_votes(data: VoteData, states: list[str], span: tuple[int, int]) -> str | None:

@@ -92,6 +92,13 @@ class VoteData:
         years = self.years()
         return years[0], years[-1]
 
+    def issue_years(self, issue: str) -> list[int]:
+        """The years that have a roll call on ``issue`` (an unvotes issue code)."""
+        calls = self.issues.loc[self.issues["short_name"] == issue, "rcid"]
+        return sorted(
+            int(y) for y in self.votes.loc[self.votes["rcid"].isin(calls), "year"].unique()
+        )
+
     def voting_years(self, country: str) -> list[int]:
         """The years in which ``country`` cast a vote (a UN name; empty for none)."""
         return sorted(int(y) for y in self.of(country)["year"].unique())
@@ -170,6 +177,10 @@ def _read_table(path: Path, shown: str, name: str, columns: tuple[str, ...]) -> 
             f"{where}: column(s) {', '.join(missing)} missing; the table needs "
             f"{', '.join(columns)}; {WHERE_TO_GET}"
         )
+    if table.empty and name != "un_roll_call_issues":  # a roll call may have no issue code
+        # An empty un_votes was read as "'Russia' is no country of the UN vote data"
+        # (an audit, decision 645).
+        raise InputError(f"{where}: the table has no rows; {WHERE_TO_GET}")
     return table[list(columns)]
 
 

@@ -69,6 +69,11 @@ def cli_plot(args: argparse.Namespace) -> int:
     )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
+    if not progress.total:
+        # "0 figures" and nothing else (an audit, decision 645): why, as the page says it.
+        from sim.plots.report import no_figures_text
+
+        print(f"credsim: note: {no_figures_text(results)}", file=sys.stderr)
     return 0
 
 

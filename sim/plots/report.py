@@ -226,6 +226,11 @@ def no_figures_text(results: Results) -> str:
     of a sweep that varied a parameter whose values changed no summary (decision 618)."""
     if results.ok_runs.empty:
         return "No figures: no run finished."
+    if results.kind == RUN:
+        return (
+            "No figures: the run recorded its summary only (--record summary); run it again "
+            "with --record series to draw its trajectories."
+        )
     if not results.varied:
         return "No figures: the folder recorded no series and varied nothing."
     varied = ", ".join(parameter_label(p) for p in results.varied)

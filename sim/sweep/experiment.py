@@ -635,8 +635,14 @@ def _expand(
                 except InputError as exc:
                     raise where.error(exc.message, *loc, path) from None
             if not isinstance(v, list):
+                alone = not isinstance(v, dict) and v is not None
                 raise where.error(
-                    "a grid parameter takes a list of values or a spec such as "
+                    # One value written bare was answered with {low, high} (an audit,
+                    # decision 645).
+                    "a grid parameter takes a list of values; for one value write "
+                    f"[{json.dumps(v, default=str)}]"
+                    if alone
+                    else "a grid parameter takes a list of values or a spec such as "
                     "'linspace(0.9,1,5)'; {low, high} is for lhs, sobol and morris",
                     *loc,
                     path,
