@@ -467,6 +467,18 @@ def require_folder(folder: Path) -> None:
     raise InputError(f"results folder '{folder}' does not exist")
 
 
+def empty_folder_text(folder: Path) -> str:
+    """The refusal of an empty folder, or "": a sweep killed as it started leaves its
+    folder empty, and "not a results folder: it has no manifest.json" did not say what to
+    do (an audit, decision 647)."""
+    if not folder.is_dir() or any(folder.iterdir()):
+        return ""
+    return (
+        f"'{folder}' is empty: nothing has been written to it yet (a run or sweep stopped "
+        "as it started leaves its folder so; run its command again)"
+    )
+
+
 def cli_check(args: argparse.Namespace) -> int:
     """``credsim check RESULTS_DIR``: verify every recorded file and report.
 
@@ -482,7 +494,8 @@ def cli_check(args: argparse.Namespace) -> int:
     manifest = read_json(folder / MANIFEST)
     if manifest is None and not (folder / INTEGRITY).exists():
         raise InputError(
-            f"'{folder}' is not a results folder: it has no manifest.json "
+            empty_folder_text(folder)
+            or f"'{folder}' is not a results folder: it has no manifest.json "
             "(expected a folder written by 'credsim run', 'credsim sweep' or 'credsim calibrate')"
         )
     problems = verify(folder)

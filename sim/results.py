@@ -68,8 +68,11 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     manifest = path / "manifest.json"
     require_folder(path)
     if not manifest.is_file():
+        from sim.integrity import empty_folder_text
+
         raise InputError(
-            f"'{path}' is not a results folder: it has no manifest.json "
+            empty_folder_text(path)
+            or f"'{path}' is not a results folder: it has no manifest.json "
             f"(expected a folder written by 'credsim run' or 'credsim sweep'){_inside(path)}"
         )
     try:

@@ -354,6 +354,7 @@ def test_a_file_of_another_size_is_said_to_be_shorter_or_longer(tmp_path: Path) 
 def test_check_refuses_what_is_not_a_results_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "notes.txt").write_text("a user's file")  # an empty one is said so apart
     assert main(["check", str(tmp_path)]) == 2
     assert "is not a results folder" in capsys.readouterr().err
 
@@ -378,3 +379,16 @@ def test_figures_and_tables_are_not_written_into_a_results_folder(
             "figures and tables go to a folder of their own: choose another --out\n"
         )
     assert sorted(p.name for p in run.iterdir()) == before
+
+
+@pytest.mark.parametrize("command", ["check", "plot", "compare"])
+def test_an_empty_folder_is_said_to_be_empty(tmp_path, capsys, command):
+    """A sweep killed as it started leaves its folder empty; check, plot and compare said
+    "not a results folder: it has no manifest.json" (an audit, decision 647)."""
+    folder = tmp_path / "started"
+    folder.mkdir()
+    assert main([command, str(folder)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"credsim: error: '{folder}' is empty: nothing has been written to it yet (a run or "
+        "sweep stopped as it started leaves its folder so; run its command again)"
+    )

@@ -769,6 +769,7 @@ def test_key_events_are_read_from_the_scenario_and_unset_stays_out_of_the_hash(t
 
 
 def test_not_a_results_folder_is_an_input_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("a user's file")  # an empty one is said so apart
     with pytest.raises(InputError, match=r"no manifest\.json"):
         open_results(tmp_path)
     with pytest.raises(InputError, match="does not exist"):

@@ -291,6 +291,7 @@ def test_svg_format_is_embedded_as_svg(tmp_path):
 
 
 def test_plot_on_a_folder_without_manifest_exits_2(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("a user's file")  # an empty one is said so apart
     assert main(["plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no manifest.json" in err[0]
