@@ -980,3 +980,18 @@ def test_a_paired_difference_of_zeros_says_it_has_no_p(tmp_path):
     text = _difference_text(row)
     assert "nan" not in text
     assert text.endswith("(paired; 95% interval 0 to 0; no wilcoxon p: every difference is 0)")
+
+
+def test_a_p_at_its_tests_floor_is_said_on_the_terminal(tmp_path, capsys):
+    """Five pairs that all differ one way give Wilcoxon's smallest p, 2 / 2**5 = 0.0625:
+    the figure said so, the terminal did not, and 0.0625 read as no effect beside an
+    interval clear of zero (an audit of the README, decision 648)."""
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, ONE_POINT, replicates=5)
+    b = factory.write_sweep(tmp_path / "b", {"base": -0.1}, ONE_POINT, replicates=5)
+    code, printed, _ = _compare(capsys, str(a), str(b), "--metric", "final_trust.USA.all",
+                                "--out", str(tmp_path / "cmp"))  # fmt: skip
+    assert code == 0
+    assert (
+        "- p = 0.062 is the smallest a wilcoxon test of 5 pairs can give: more replicates "
+        "can make it smaller"
+    ) in printed.splitlines()

@@ -106,6 +106,8 @@ def test_explore_in_chromium(tmp_path: Path) -> None:
             trust.locator("canvas, svg").first.wait_for(timeout=60_000)
             page.wait_for_timeout(1000)
             before = trust.screenshot()
+            # The tab names the tool and the scenario, not "Solara" (decision 648).
+            assert page.title() == "credsim explore: syria", page.title()
 
             # Every slider's track spans the column, whatever its label's length (beside
             # the label, "salience: aligned with actor" left a 29-pixel track).

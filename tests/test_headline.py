@@ -274,3 +274,14 @@ def test_a_binned_line_whose_reference_is_no_point_drawn_draws_no_reference_line
     ax = headline_figure(headline).axes[0]
     assert not any(line.get_gid() == "reference" for line in ax.get_lines())
     assert "dashed line" not in headline_caption(headline)
+
+
+def test_the_headline_numbers_share_one_precision_and_name_their_interval():
+    """ "+0.0496 [95% interval 0.048 to 0.0511]" gave the mean and its bounds in three
+    precisions, the bounds unsigned, and the findings a bootstrap interval beside this t
+    interval under the same name (an audit of the README, decision 648)."""
+    from sim.plots.headline import _alike
+
+    assert _alike(0.0496, 0.048, 0.0511) == ["+0.0496", "+0.0480", "+0.0511"]
+    assert _alike(-12.345, -13.0, -11.0) == ["-12.3", "-13.0", "-11.0"]
+    assert _alike(0.0, -0.1, 0.1) == ["+0", "-0.1", "+0.1"]

@@ -144,7 +144,7 @@ def test_report_opens_with_the_answer_and_keeps_tables_last_and_collapsed(tmp_pa
     ]
     assert order == sorted(order)
     # base - counter is the factory's offset difference, 0.1, with zero spread.
-    assert "base minus counter" in page and ": +0.1 [95% interval 0.1 to 0.1]" in page
+    assert "base minus counter" in page and ": +0.100 [95% t interval +0.100 to +0.100]" in page
     tables = page[page.index('<section id="tables">') :]
     assert tables.count("<table>") == tables.count("<details>") == 2
     assert "<table>" not in page[: page.index('<section id="tables">')]
@@ -929,3 +929,18 @@ def test_a_parameter_figure_names_the_series_it_leaves_out():
     assert many.startswith("8 series that do not vary with it are left out: final trust in P0")
     assert many.endswith("; and 2 more. ")
     assert _flat_note([], phrases) == ""
+
+
+def test_a_single_runs_alignment_caption_speaks_of_no_replicates(tmp_path):
+    """A single run's alignment caption said its one-state group's share "steps and lies
+    between only where they differ" as a mean of replicates it does not have (an audit of
+    the README, decision 648)."""
+    from sim.cli import main
+
+    out = tmp_path / "tour"
+    assert main(["run", str(ROOT / "scenarios" / "tour.yaml"), "--out", str(out)]) == 0
+    (line,) = [
+        ln for ln in (out / "plots" / "captions.md").read_text().splitlines() if "`alignment" in ln
+    ]
+    assert "A group of one state (Client): a share is 0 or 1 at each step;" in line
+    assert "replicates" not in line

@@ -1080,6 +1080,18 @@ def cli_compare(args: argparse.Namespace) -> int:
     for name, results in zip(folder_names(folders), folders, strict=True):
         if results.failed_text:
             print(f"- {name}: {results.failed_text}")
+    # The figure said a p at its test's floor; the terminal did not, where p = 0.0625 of 5
+    # pairs read as no effect beside an interval clear of zero (an audit, decision 648).
+    floors = {
+        (str(row["test"]), at_p_floor(row), float(row["p_value"]))
+        for _, row in table.iterrows()
+        if at_p_floor(row)
+    }
+    for test, runs, p in sorted(floors):
+        print(
+            f"- p = {p:.2g} is the smallest a {test} test of {runs} can give: more "
+            "replicates can make it smaller"
+        )
     for results in folders:
         note = _unfinished_note(results)
         if note:

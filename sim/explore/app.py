@@ -632,6 +632,8 @@ def Explorer(
 
     with solara.Column(style={"padding": "12px"}):
         solara.Style(SLIDER_CSS)
+        # The browser tab said "Solara" (an audit of the README, decision 648).
+        solara.Title(f"credsim explore: {Path(path.value).stem}")
         solara.Text("credsim explore", style={"font-size": "1.4em", "font-weight": "bold"})
         with solara.Columns([1, 3]):
             with solara.Column():

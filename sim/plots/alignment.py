@@ -136,17 +136,24 @@ def one_state_panel(ax: Axes) -> None:
     ax.grid(False, axis="y")
 
 
-def one_state_note(phrases: Sequence[str]) -> str:
-    """The alignment caption's sentence on groups of one state (``""`` when none)."""
+def one_state_note(phrases: Sequence[str], replicated: bool = True) -> str:
+    """The alignment caption's sentence on groups of one state (``""`` when none);
+    ``replicated``: the figure draws a mean of several runs (a single run's caption spoke
+    of replicates it does not have; an audit, decision 648)."""
     states = [p.removeprefix("of ") for p in phrases if is_one_state(p)]
     if not states:
         return ""
     names = " and ".join([", ".join(states[:-1]), states[-1]] if len(states) > 1 else states)
     each = "A group of one state" if len(states) == 1 else "Groups of one state"
+    share = (
+        "a share is 0 or 1 in each run, so the mean of the replicates steps and lies "
+        "between only where they differ"
+        if replicated
+        else "a share is 0 or 1 at each step"
+    )
     return (
-        f"{each} ({names}): a share is 0 or 1 in each run, so the mean of the replicates "
-        "steps and lies between only where they differ; the effective number of poles is "
-        "1 at every step and is not drawn."
+        f"{each} ({names}): {share}; the effective number of poles is 1 at every step and "
+        "is not drawn."
     )
 
 

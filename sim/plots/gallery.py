@@ -259,7 +259,9 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
-        single = one_state_note([phrases.get(g) or g for g in dict.fromkeys(drawn["group"])])
+        single = one_state_note(
+            [phrases.get(g) or g for g in dict.fromkeys(drawn["group"])], _replicates(runs) > 1
+        )
         yield _entry(
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
