@@ -931,7 +931,7 @@ def test_a_parameter_figure_names_the_series_it_leaves_out():
     assert _flat_note([], phrases) == ""
 
 
-def test_a_single_runs_alignment_caption_speaks_of_no_replicates(tmp_path):
+def test_a_single_runs_one_state_group_note_speaks_of_no_replicates(tmp_path):
     """A single run's alignment caption said its one-state group's share "steps and lies
     between only where they differ" as a mean of replicates it does not have (an audit of
     the README, decision 648)."""
