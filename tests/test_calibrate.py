@@ -335,7 +335,7 @@ def test_posterior_design_refuses_a_variant_that_died_out(
         # calibration's line (an audit; decision 626).
         (
             {"parameters": {"link.beta": [0, 2]}},
-            "parameters.link.beta: a prior is a mapping {low: .., high: ..}, got a list "
+            "link.beta: a prior is a mapping {low: .., high: ..}, got a list "
             "[0, 2]; write {low: 0, high: 2}",
         ),
         (
@@ -867,7 +867,12 @@ def test_the_marginals_say_when_a_variant_comes_from_an_earlier_generation(
     fig = marginals_figure(particles, cal)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     # a's two particles are said to be few (decision 591).
-    assert labels[:2] == ["a (2.0 effective particles: read with care)", "b (generation 0)"]
+    # b's label says it died out (it read "b (generation 0)" beside a tall spike, as if a
+    # sharp posterior; an audit, decision 649).
+    assert labels[:2] == [
+        "a (2.0 effective particles: read with care)",
+        "b (died out: its last particles, generation 0)",
+    ]
 
 
 def test_the_marginals_outline_each_variant_and_mark_a_fixed_value(tmp_path: Path) -> None:
@@ -941,7 +946,8 @@ def test_pyabc_says_nothing_when_its_sampler_is_made(caplog: pytest.LogCaptureFi
 def test_a_posterior_on_few_effective_particles_is_noted() -> None:
     """An audit's variant ended with 1.98 effective particles (weights on about two
     parameter sets) and its summary's narrowing read as strong identification; it is
-    noted (decision 589). A dead variant (no particles) is said elsewhere."""
+    noted (decision 589). A dead variant (no particles) is said to have died out: its
+    summary rows are its last particles', which read as a sharp posterior (decision 649)."""
     from sim.calibrate.run import few_particles_notes
 
     table = pd.DataFrame(
@@ -955,8 +961,26 @@ def test_a_posterior_on_few_effective_particles_is_noted() -> None:
         "variant 'v1' ends with 2.0 effective particles (of 8): its medians, 90% intervals "
         "and narrowing in summary.csv rest on about that many parameter sets, and a narrow "
         "interval says little; give a larger max_simulations (or population) for a "
-        "posterior to read"
+        "posterior to read",
+        "variant 'gone' died out: no particle in the final generation (model probability "
+        "0); its rows in summary.csv are its last particles' (their generation is in the "
+        "table), not a posterior, and their narrowing is left empty",
     ]
+
+
+def test_a_variant_that_died_out_has_no_narrowing() -> None:
+    """A dead variant's rows come from its last particles (here one, in generation 0):
+    q05 = median = q95 and a narrowing of 0 read as perfectly identified (an audit,
+    decision 649). Its narrowing is left empty; the living variant's is its own."""
+    memory = "parameters.trust.memory"
+    particles = pd.DataFrame(
+        {"generation": [0, 0, 1, 1], "variant": ["dead", "live", "live", "live"],
+         "weight": [1.0, 1.0, 0.5, 0.5], memory: [0.93, 0.9, 0.9, 0.95]}
+    )  # fmt: skip
+    table = posterior.summary_table(particles, {memory: (0.85, 0.99)}, 1).set_index("variant")
+    dead, live = table.loc["dead"], table.loc["live"]
+    assert dead.iloc[0]["median"] == 0.93 and math.isnan(dead.iloc[0]["narrowing"])
+    assert live.iloc[0]["narrowing"] == pytest.approx((0.95 - 0.9) / (0.99 - 0.85))
 
 
 def test_a_posterior_design_with_parameters_is_refused_at_the_block(
@@ -1008,3 +1032,50 @@ def test_check_says_an_interrupted_calibration_stopped(
     with _locked(out):
         assert main(["check", str(out)]) == 0
         assert "calibration 'toy', running" in capsys.readouterr().out
+
+
+def test_a_posterior_designs_calibration_problems_read_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An audit of the posterior designs (decision 649): a variant in other case got no
+    "did you mean"; a folder of the default layout (calibrate/<name>/<hash>) said only
+    that it "holds no calibration results"; a damaged one read "'X' (looked in X) results
+    folder is damaged"."""
+    experiment = _posterior_experiment(
+        tmp_path, "design: {method: posterior, calibration: cal, samples: 3, variant: V}\n"
+    )
+    assert main(["validate", str(experiment)]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("unknown variant 'V'; name one with 'variant:', one of v (did you mean 'v'?)")
+    )
+    nested = tmp_path / "results" / "calibrate"
+    (tmp_path / "cal").rename(tmp_path / "kept")
+    nested.mkdir(parents=True)
+    (tmp_path / "kept").rename(nested / "abc123")
+    experiment.write_text(
+        experiment.read_text().replace("calibration: cal", "calibration: results")
+    )
+    assert main(["validate", str(experiment)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"credsim: error: {experiment}:3: design.calibration: calibration 'results' (looked "
+        f"in {tmp_path / 'results'}): holds no calibration results; give the folder of a "
+        f"finished 'credsim calibrate'; the calibrations inside it: '{nested / 'abc123'}'"
+    )
+
+
+def test_a_priors_own_field_is_named_by_its_path_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Six prior mistakes were named "parameters.parameters.trust.memory...", where the
+    file's other messages name the path alone (an audit, decision 649)."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: bad\npatterns: [p.yaml]\nparameters:\n  parameters.trust.memory: [0.85, 0.999]\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"credsim: error: {path}:4: parameters.trust.memory: a prior is a mapping {{low: .., "
+        "high: ..}, got a list [0.85, 0.999]; write {low: 0.85, high: 0.999}"
+    )

@@ -122,11 +122,11 @@ def test_the_address_is_checked_before_the_folder_is_made(
     [
         (
             "parameters:\n  link.beta: {low: 0, high: .inf}\n",
-            ":4: parameters.link.beta.high: expected a finite number, got inf",
+            ":4: link.beta.high: expected a finite number, got inf",
         ),
         (
             "parameters:\n  link.beta: {low: .nan, high: 1}\n",
-            ":4: parameters.link.beta.low: expected a finite number, got nan",
+            ":4: link.beta.low: expected a finite number, got nan",
         ),
         (
             "parameters:\n  link.beta: {low: 0, high: 1e308}\n",

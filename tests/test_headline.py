@@ -285,3 +285,38 @@ def test_the_headline_numbers_share_one_precision_and_name_their_interval():
     assert _alike(0.0496, 0.048, 0.0511) == ["+0.0496", "+0.0480", "+0.0511"]
     assert _alike(-12.345, -13.0, -11.0) == ["-12.3", "-13.0", "-11.0"]
     assert _alike(0.0, -0.1, 0.1) == ["+0", "-0.1", "+0.1"]
+
+
+def test_a_posterior_designs_map_draws_what_varies_weighted_by_draws(tmp_path):
+    """A posterior design of a variant with fixed values drew its headline map over the
+    two fixed parameters (a 1 x 1 map), and each cell's mean counted a parameter set once
+    however often the posterior drew it (an audit, decision 649). Here affinity scale is
+    fixed at 0 and memory drawn: sets 0.9 (drawn twice: points 0 and 3), 0.95 and 0.97."""
+    import json
+
+    import pandas as pd
+    import results_factory as factory
+
+    from sim.plots.headline import headline_caption, headline_of
+    from sim.results import open_results
+
+    grid = {"parameters.affinity.scale": [0.0], "parameters.trust.memory": [0.9, 0.95, 0.97]}
+    question = {"difference": ["base", "counter"], "metric": "final_trust.USA.all"}
+    folder = factory.write_sweep(tmp_path / "s", grid=grid, replicates=1, question=question)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["design"]["method"] = "posterior"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "parameters.affinity.scale": 0.0,
+            "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9],
+        }
+    ).to_parquet(folder / "design.parquet")
+    headline = headline_of(open_results(folder))
+    assert headline is not None and headline.posterior is not None
+    assert headline.axes == ["parameters.trust.memory"]
+    assert headline.cells["n"].tolist() == [2, 1, 1]
+    assert "each parameter set counted as often as the posterior drew it" in headline_caption(
+        headline
+    )

@@ -881,3 +881,12 @@ def test_states_that_are_only_the_power_itself_are_one_line(
         "credsim: error: --states holds only the power itself (Alpha); give the states whose "
         "votes to compare with Alpha's"
     )
+
+
+def test_an_issue_code_in_capitals_is_suggested_in_lower_case(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--issue ME` listed the codes without saying which was meant (decision 649)."""
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Beta"]
+    assert main([*argv, "--issue", "ME"]) == 2
+    assert capsys.readouterr().err.strip().endswith("(did you mean 'me'?)")

@@ -60,9 +60,12 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
         from sim.scenario.loader import beside
 
         looked = beside(str(base), str(design.calibration))  # without a '..' that can go
+        # "'X' (looked in X) results folder is damaged: ..." read as garbled (an audit,
+        # decision 649): the folder, where it was looked for if that differs, then why.
+        where = f" (looked in {looked})" if looked != str(design.calibration) else ""
         raise fail(
-            f"'{design.calibration}' (looked in {looked}) {exc.message}; give the folder of a "
-            "finished 'credsim calibrate'",
+            f"calibration '{design.calibration}'{where}: {exc.message}; give the folder of a "
+            f"finished 'credsim calibrate'{_inside(folder)}",
             "design",
             "calibration",
         ) from None
@@ -92,3 +95,22 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
     fixed = {p: float(v) for p, v in variants[variant].items() if not p.startswith(LINK_PREFIX)}
     points = posterior.draw_points(particles, variant, paths, design.samples, seed)
     return [{**fixed, **point} for point in points]
+
+
+def _inside(folder: Path) -> str:
+    """The finished calibrations one or two levels inside ``folder`` (``credsim
+    calibrate`` without ``--out`` writes ``results/calibrate/<name>/<hash>``, and the
+    name's folder is the natural guess; an audit, decision 649), as a hint."""
+    if not folder.is_dir():
+        return ""
+    from sim.integrity import read_json
+
+    found = sorted(
+        m.parent
+        for m in [*folder.glob("*/manifest.json"), *folder.glob("*/*/manifest.json")]
+        if (read_json(m) or {}).get("kind") == "calibration"
+    )
+    if not found:
+        return ""
+    shown = ", ".join(f"'{p}'" for p in found[:3]) + (" ..." if len(found) > 3 else "")
+    return f"; the calibrations inside it: {shown}"

@@ -125,7 +125,9 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 # A variant that died out is drawn from its last generation: say which.
                 label=variant + _thin(final)
                 if generation == last
-                else f"{variant} (generation {generation})",
+                # "v2 (generation 6)" beside a tall spike read as a sharp posterior (an
+                # audit, decision 649).
+                else f"{variant} (died out: its last particles, generation {generation})",
             )
         ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
         if path in calibration.truth:

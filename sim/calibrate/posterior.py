@@ -188,7 +188,8 @@ def summary_table(
 
     ``fixed`` maps each variant to the paths it fixes (the calibration's ``variants``),
     which get no row; every other prior gets one, even when the variant's final
-    generation holds a single particle (its interval is then that one value).
+    generation holds a single particle (its interval is then that one value). A
+    variant that died out gets its last particles' quantiles and no narrowing (NaN).
 
     Columns: ``variant, parameter, median, q05, q95, prior_low, prior_high,
     narrowing`` (interval width over prior width), ``truth`` (the ``--truth``
@@ -224,7 +225,9 @@ def summary_table(
                 values, final["weight"], [INTERVAL[0], 0.5, INTERVAL[1]]
             )
             true = float(truth.get(path, math.nan))
-            narrowing = (q95 - q05) / (high - low)
+            # A variant that died out has no posterior to narrow: its last particles'
+            # interval (often of one particle) read as a sharp one (decision 649).
+            narrowing = (q95 - q05) / (high - low) if generation == last else math.nan
             row(variant, path, (q05, med, q95), (low, high), true, narrowing, generation)
             if path.endswith(MEMORY_SUFFIX):
                 step = months_per_step or 1

@@ -455,7 +455,17 @@ def few_particles_notes(table: pd.DataFrame) -> list[str]:
         table["particles"],
         strict=True,
     ):
-        if 0 < ess < posterior.FEW_EFFECTIVE:
+        if not particles:
+            # A dead variant's rows are its last particles', often one: a "90% interval"
+            # of one value and a narrowing of 0 read as sharply identified (an audit,
+            # decision 649).
+            notes.append(
+                f"variant '{variant}' died out: no particle in the final generation (model "
+                "probability 0); its rows in summary.csv are its last particles' (their "
+                "generation is in the table), not a posterior, and their narrowing is left "
+                "empty"
+            )
+        elif 0 < ess < posterior.FEW_EFFECTIVE:
             notes.append(
                 f"variant '{variant}' ends with {ess:.1f} effective particles (of "
                 f"{particles}): its medians, 90% intervals and narrowing in summary.csv rest "

@@ -228,7 +228,16 @@ def load_calibration(
     try:
         spec = CalibrationSpec.model_validate(doc.tree)
     except ValidationError as exc:
-        raise translate(exc, doc, root=CalibrationSpec) from None
+        error = translate(exc, doc, root=CalibrationSpec)
+        # A prior's own field under `parameters:` was named "parameters.parameters.trust.
+        # memory", where the file's other messages name the path alone (an audit,
+        # decision 649).
+        priors = doc.tree.get("parameters")
+        if error.path and isinstance(priors, dict):
+            inner = error.path.removeprefix("parameters.")
+            if any(inner == key or inner.startswith(f"{key}.") for key in priors):
+                error.path = inner
+        raise error from None
     calibration = Calibration(spec, doc.tree, shown, (), {}, doc)
     for path, prior in spec.parameters.items():
         if check_paths:

@@ -336,9 +336,12 @@ def pair_agreement(
     if measure == "split_agreement" and rival is None:
         raise InputError("split_agreement needs a rival: give --rival")
     if issue is not None and issue not in ISSUE_CODES:
+        from sim.scenario.schema import suggest
+
         raise InputError(
             f"unknown issue code '{issue}'; codes are: "
             + ", ".join(f"{c} ({n})" for c, n in ISSUE_CODES.items())
+            + suggest(issue, list(ISSUE_CODES))
         )
     power_votes = data.of(power)["score"]
     if measure == "split_agreement":

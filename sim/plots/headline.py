@@ -190,7 +190,10 @@ def headline_of(results: Results) -> Headline | None:
     metric, date = question["metric"], question.get("date")
     values = metric_values(results, metric, date)
     runs = results.ok_runs
-    varied = results.varied
+    # A parameter that takes one value (a posterior variant's fixed values) is no axis: a
+    # posterior design of v1 drew a 1 x 1 map over its two fixed parameters (an audit,
+    # decision 649).
+    varied = [p for p in results.varied if runs[p].nunique(dropna=False) > 1]
     reference = reference_values(results, a)
     binned = results.design_method != GRID
     axes = list(varied[:3]) if not binned else list(varied[:2])
@@ -205,6 +208,14 @@ def headline_of(results: Results) -> Headline | None:
     if pairs.empty:
         # No finished run has its pair yet (an incomplete sweep): nothing to answer with.
         return None
+    posterior = results.design_method == POSTERIOR
+    if posterior:
+        # A parameter set drawn k times is run once and counts k times (decision 70), in
+        # the map's cells as in the answer: the map showed the distinct sets' plain mean.
+        from sim.findings.posterior import design_copies
+
+        copies = pairs["point"].map(design_copies(results.path)).fillna(1).astype(int)
+        pairs = pairs.loc[pairs.index.repeat(copies.to_numpy())]
     cells = point_intervals(pairs, axes or ["point"])
     at_reference = _at(paired_differences(runs_at(runs, reference), values, b, a))
     return Headline(
@@ -223,9 +234,7 @@ def headline_of(results: Results) -> Headline | None:
         binned=binned,
         phrases=group_phrases(results.scenarios),
         posterior=(
-            posterior_answer(results, paired_differences(runs, values, b, a))
-            if results.design_method == POSTERIOR
-            else None
+            posterior_answer(results, paired_differences(runs, values, b, a)) if posterior else None
         ),
     )
 
@@ -406,7 +415,12 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
     parts = [
         f"{headline.label}: each run of {headline.a} minus the run of {headline.b} with the "
         f"same design point and replicate (same seed); {drawn}: mean of the {n} paired "
-        "difference(s) per design point",
+        "difference(s) per design point"
+        + (
+            ", each parameter set counted as often as the posterior drew it"
+            if headline.posterior is not None
+            else ""
+        ),
     ]
     if len(headline.axes) >= 2:
         # Only what the figure draws: one panel, no contour drawn, no interval across zero

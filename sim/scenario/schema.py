@@ -748,6 +748,11 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     A name that begins exactly one choice (``arab`` of ``arab_league``) is taken for
     it, as the closest spelling would not (``africa``); else the closest spelling."""
     options = list(choices)
+    # The same name in other case ("V2" for "v2", "ME" for "me"): too short for a close
+    # spelling, and the likeliest slip (an audit, decision 649).
+    same = [c for c in options if c.lower() == name.lower() and c != name]
+    if len(same) == 1:
+        return f" (did you mean '{same[0]}'?)"
     started = [c for c in options if len(name) >= 3 and c.lower().startswith(name.lower())]
     if len(started) == 1 and started[0] != name:
         return f" (did you mean '{started[0]}'?)"
