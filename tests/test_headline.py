@@ -320,3 +320,42 @@ def test_a_posterior_designs_map_draws_what_varies_weighted_by_draws(tmp_path):
     assert "each parameter set counted as often as the posterior drew it" in headline_caption(
         headline
     )
+
+
+def test_a_posterior_designs_figures_leave_out_its_fixed_values(tmp_path):
+    """The same posterior design drew six one-column heatmaps over its variant's fixed
+    values, and its figures against memory pooled the distinct sets unweighted (an audit,
+    decision 650): no figure over a parameter that takes one value, and the caption says
+    how the sets count."""
+    import json
+
+    import pandas as pd
+    import results_factory as factory
+
+    from sim.plots.gallery import figures_for
+    from sim.results import open_results
+
+    grid = {  # memory first: the factory's runs move with the first varied parameter
+        "parameters.trust.memory": [0.9, 0.95, 0.97],
+        "parameters.affinity.scale": [0.0],
+        "parameters.stance.enemy_reliability": [1.0],
+    }
+    folder = factory.write_sweep(tmp_path / "s", grid=grid, replicates=1)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["design"]["method"] = "posterior"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "parameters.affinity.scale": 0.0,
+            "parameters.stance.enemy_reliability": 1.0,
+            "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9],
+        }
+    ).to_parquet(folder / "design.parquet")
+    entries = list(figures_for(open_results(folder)))
+    stems = [e.stem for e in entries]
+    assert not [s for s in stems if "affinity" in s or "enemy" in s or s.startswith("heatmap")]
+    memory = [e for e in entries if e.stem.startswith("sweep_trust-memory")]
+    assert memory and all(
+        "each parameter set counts as often as the posterior drew it" in e.caption for e in memory
+    )

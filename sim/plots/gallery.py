@@ -64,7 +64,7 @@ from sim.plots.trajectories import (
 from sim.plots.trajectories import (
     overlap_note as trajectory_overlaps,
 )
-from sim.results import GRID, SWEEP, Results
+from sim.results import GRID, POSTERIOR, SWEEP, Results
 
 SENSITIVITY_METHODS = ("sobol", "morris")
 DEFAULT_FAMILIES = ("final_trust", "effective_poles")
@@ -155,11 +155,14 @@ def _sampled(results: Results) -> str:
     return "" if results.design_method == GRID else results.design_method
 
 
-def _pooled_note(method: str) -> str:
-    """How a sampled design's figure against one parameter is to be read."""
+def _pooled_note(method: str, drawn_often: bool = False) -> str:
+    """How a sampled design's figure against one parameter is to be read (``drawn_often``:
+    a posterior design, whose sets count as often as they were drawn)."""
     return (
         f"The other parameters are not held: the {method} design draws every parameter anew "
-        "at each of its points, so each value pools the runs over the others' ranges. Lines: "
+        "at each of its points, so each value pools the runs over the others' ranges"
+        + ("; each parameter set counts as often as the posterior drew it" if drawn_often else "")
+        + ". Lines: "
         f"mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the parameter "
         f"({BIN_RULE}; markers at the bin's mean value); bands: 2.5-97.5 percentiles of "
         "those runs. "
@@ -464,6 +467,17 @@ def _sweep_entries(
     runs = results.ok_runs
     if runs.empty or not results.varied:
         return
+    drawn_often = results.design_method == POSTERIOR
+    if drawn_often:
+        # A parameter set drawn k times is run once and counts k times (decision 70): the
+        # figures pooled the distinct sets unweighted (an audit, decisions 649 and 650).
+        from sim.findings.posterior import design_copies
+
+        copies = runs["point"].map(design_copies(results.path)).fillna(1).astype(int)
+        runs = runs.loc[runs.index.repeat(copies.to_numpy())]
+    # A parameter that takes one value in the runs (a posterior variant's fixed values)
+    # makes no figure: a one-column map (decision 650).
+    moving_parameters = [p for p in results.varied if runs[p].nunique(dropna=False) > 1]
     first = next(iter(results.scenarios))
     sampled = _sampled(results)
     # A sampled design draws every parameter anew at each point: none can be held at
@@ -472,7 +486,7 @@ def _sweep_entries(
     phrases = group_phrases(results.scenarios)
     families = _families(results, selection, headline)
     groups_note = _groups_note(results, selection, headline, phrases)
-    for parameter in results.varied:
+    for parameter in moving_parameters:
         held = {p: v for p, v in values.items() if p != parameter}
         at = runs_at(runs, held)
         for family, metrics in families.items():
@@ -494,7 +508,7 @@ def _sweep_entries(
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
-                + (_pooled_note(sampled) if sampled else _grid_note(at[parameter]))
+                + (_pooled_note(sampled, drawn_often) if sampled else _grid_note(at[parameter]))
                 + flat_note
                 + (groups_note if any(parse_metric(m) for m in moving) else "")
                 + overlap_note(at, moving, parameter, phrases)
@@ -505,7 +519,7 @@ def _sweep_entries(
     # A column per power (the powers in the scenarios' order, the first MAX_HEATMAPS
     # drawn; the caption names the others), a figure per family and group: final trust
     # among all states unless --metrics or --groups (or the file's plots:) say otherwise.
-    for x, y in itertools.combinations(results.varied, 2):
+    for x, y in itertools.combinations(moving_parameters, 2):
         held = {p: v for p, v in values.items() if p not in (x, y)}
         at = runs_at(runs, held)
         for (family, group), by_power in _heatmap_metrics(results, selection).items():
@@ -532,11 +546,17 @@ def _sweep_entries(
                 others = (
                     f"; the other parameters vary over their ranges ({sampled} design) and "
                     "each cell pools over them"
-                    if len(results.varied) > 2
+                    if len(moving_parameters) > 2
                     else ""
                 )
                 cells = (
-                    f"Cells: mean of the runs at each pair of values (a parameter drawn at "
+                    "Cells: mean of the runs at each pair of values"
+                    + (
+                        ", each parameter set counted as often as the posterior drew it"
+                        if drawn_often
+                        else ""
+                    )
+                    + f" (a parameter drawn at "
                     f"more than {MAX_LEVELS} values is cut into up to {MAP_BINS} equal-count "
                     f"bins, {BIN_RULE})"
                     f"{others}; a blank cell has no run; one colour scale for every panel."
