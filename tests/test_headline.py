@@ -287,32 +287,35 @@ def test_the_headline_numbers_share_one_precision_and_name_their_interval():
     assert _alike(0.0, -0.1, 0.1) == ["+0", "-0.1", "+0.1"]
 
 
-def test_a_posterior_designs_map_draws_what_varies_weighted_by_draws(tmp_path):
-    """A posterior design of a variant with fixed values drew its headline map over the
-    two fixed parameters (a 1 x 1 map), and each cell's mean counted a parameter set once
-    however often the posterior drew it (an audit, decision 649). Here affinity scale is
-    fixed at 0 and memory drawn: sets 0.9 (drawn twice: points 0 and 3), 0.95 and 0.97."""
+def _posterior_sweep(folder, grid, question=None):
+    """A factory sweep made a posterior design of one run per set: memory's sets 0.9
+    (drawn twice: points 0 and 3), 0.95 and 0.97; every other parameter fixed."""
     import json
 
     import pandas as pd
     import results_factory as factory
 
+    folder = factory.write_sweep(folder, grid=grid, replicates=1, question=question)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["design"]["method"] = "posterior"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    fixed = {p: values[0] for p, values in grid.items() if p != "parameters.trust.memory"}
+    design = {"point": [0, 1, 2, 3], **fixed, "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9]}
+    pd.DataFrame(design).to_parquet(folder / "design.parquet")
+    return folder
+
+
+def test_a_posterior_designs_map_draws_what_varies_weighted_by_draws(tmp_path):
+    """A posterior design of a variant with fixed values drew its headline map over the
+    two fixed parameters (a 1 x 1 map), and each cell's mean counted a parameter set once
+    however often the posterior drew it (an audit, decision 649). Here affinity scale is
+    fixed at 0 and memory drawn: sets 0.9 (drawn twice: points 0 and 3), 0.95 and 0.97."""
     from sim.plots.headline import headline_caption, headline_of
     from sim.results import open_results
 
     grid = {"parameters.affinity.scale": [0.0], "parameters.trust.memory": [0.9, 0.95, 0.97]}
     question = {"difference": ["base", "counter"], "metric": "final_trust.USA.all"}
-    folder = factory.write_sweep(tmp_path / "s", grid=grid, replicates=1, question=question)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["design"]["method"] = "posterior"
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    pd.DataFrame(
-        {
-            "point": [0, 1, 2, 3],
-            "parameters.affinity.scale": 0.0,
-            "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9],
-        }
-    ).to_parquet(folder / "design.parquet")
+    folder = _posterior_sweep(tmp_path / "s", grid, question)
     headline = headline_of(open_results(folder))
     assert headline is not None and headline.posterior is not None
     assert headline.axes == ["parameters.trust.memory"]
@@ -327,11 +330,6 @@ def test_a_posterior_designs_figures_leave_out_its_fixed_values(tmp_path):
     values, and its figures against memory pooled the distinct sets unweighted (an audit,
     decision 650): no figure over a parameter that takes one value, and the caption says
     how the sets count."""
-    import json
-
-    import pandas as pd
-    import results_factory as factory
-
     from sim.plots.gallery import figures_for
     from sim.results import open_results
 
@@ -340,18 +338,7 @@ def test_a_posterior_designs_figures_leave_out_its_fixed_values(tmp_path):
         "parameters.affinity.scale": [0.0],
         "parameters.stance.enemy_reliability": [1.0],
     }
-    folder = factory.write_sweep(tmp_path / "s", grid=grid, replicates=1)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["design"]["method"] = "posterior"
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    pd.DataFrame(
-        {
-            "point": [0, 1, 2, 3],
-            "parameters.affinity.scale": 0.0,
-            "parameters.stance.enemy_reliability": 1.0,
-            "parameters.trust.memory": [0.9, 0.95, 0.97, 0.9],
-        }
-    ).to_parquet(folder / "design.parquet")
+    folder = _posterior_sweep(tmp_path / "s", grid)
     entries = list(figures_for(open_results(folder)))
     stems = [e.stem for e in entries]
     assert not [s for s in stems if "affinity" in s or "enemy" in s or s.startswith("heatmap")]
