@@ -1079,3 +1079,37 @@ def test_a_priors_own_field_is_named_by_its_path_alone(
         f"credsim: error: {path}:4: parameters.trust.memory: a prior is a mapping {{low: .., "
         "high: ..}, got a list [0.85, 0.999]; write {low: 0.85, high: 0.999}"
     )
+
+
+def test_a_truth_calibrations_predictive_figure_does_not_say_observed() -> None:
+    """A --truth calibration fits statistics simulated at the truth: its predictive
+    figure labelled them "observed" (an audit, decision 651)."""
+    from sim.calibrate.figures import TRUTH_CAPTION, predictive_figure
+
+    checks = pd.DataFrame(
+        {"role": ["calibrate"], "pattern": ["p"], "variant": ["v"], "tolerance": [0.1],
+         "q05": [0.0], "q95": [0.2], "observed": [0.1], "discrepancy": [0.0]}
+    )  # fmt: skip
+    fig = predictive_figure(checks, TRUTH_CAPTION, "truth")
+    assert fig.axes[0].get_ylabel() == "(simulated - truth) / tolerance"
+    assert "truth +- 1 tolerance (pass)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    plain = predictive_figure(checks)
+    assert plain.axes[0].get_ylabel() == "(simulated - observed) / tolerance"
+
+
+def test_a_posterior_design_from_a_truth_calibration_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A posterior design drawn from a --truth calibration (a recovery check) ran its
+    claims without a word (an audit, decision 651)."""
+    experiment = _posterior_experiment(
+        tmp_path, "design: {method: posterior, calibration: cal, samples: 3}\n"
+    )
+    manifest = json.loads((tmp_path / "cal" / "manifest.json").read_text())
+    manifest["truth"] = {"parameters.trust.memory": 0.95}
+    (tmp_path / "cal" / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["validate", str(experiment)]) == 0
+    assert capsys.readouterr().err.strip() == (
+        "credsim: note: calibration 'cal' was fitted to statistics simulated at --truth "
+        "parameters.trust.memory=0.95 (a recovery check), not to the votes"
+    )

@@ -69,6 +69,17 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
             "design",
             "calibration",
         ) from None
+    if manifest.get("truth"):
+        # Its posterior is a recovery check's, not the votes': claims drawn from it went
+        # without a word (an audit, decision 651).
+        import sys
+
+        values = ", ".join(f"{p}={v:g}" for p, v in manifest["truth"].items())
+        print(
+            f"credsim: note: calibration '{design.calibration}' was fitted to statistics "
+            f"simulated at --truth {values} (a recovery check), not to the votes",
+            file=sys.stderr,
+        )
     variants: dict[str, dict[str, float]] = manifest["variants"]
     names = list(variants)
     variant = design.variant or (names[0] if len(names) == 1 else None)

@@ -206,9 +206,21 @@ PREDICTIVE_CAPTION = (
 )
 
 
-def predictive_figure(checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION) -> Figure:
-    """Per pattern, in tolerances from the observed value: each variant's predictive
-    90% band and median, against the pass band of +-1 tolerance."""
+# A --truth calibration fits simulated statistics, not the votes: its figure said
+# "observed" of them (an audit, decision 651).
+TRUTH_CAPTION = (
+    "Posterior predictive draws against the statistics simulated at the --truth values "
+    "(which stand in for the observed ones), in tolerances: a pattern passes when its "
+    "median lies in the grey band."
+)
+
+
+def predictive_figure(
+    checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION, target: str = "observed"
+) -> Figure:
+    """Per pattern, in tolerances from the target value (``observed``, or ``truth`` for
+    a ``--truth`` calibration): each variant's predictive 90% band and median, against
+    the pass band of +-1 tolerance."""
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
     variants = list(dict.fromkeys(checks["variant"]))
     colors = variant_colours(variants)
@@ -223,7 +235,7 @@ def predictive_figure(checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION) -
     for ax, role in zip(axes[0], roles, strict=False):
         own = checks[checks["role"] == role]
         patterns = list(dict.fromkeys(own["pattern"]))
-        ax.axhspan(-1, 1, color="0.9", zorder=0, label="observed +- 1 tolerance (pass)")
+        ax.axhspan(-1, 1, color="0.9", zorder=0, label=f"{target} +- 1 tolerance (pass)")
         ax.axhline(0, color="black", lw=1)
         for i, pattern in enumerate(patterns):
             rows = own[own["pattern"] == pattern]
@@ -247,7 +259,7 @@ def predictive_figure(checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION) -
         ax.set_xticks(range(len(patterns)), labels, fontsize=7)
         ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
-    axes[0][0].set_ylabel("(simulated - observed) / tolerance")
+    axes[0][0].set_ylabel(f"(simulated - {target}) / tolerance")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=len(labels),
                bbox_to_anchor=(0.5, 0.98))  # fmt: skip
@@ -313,7 +325,11 @@ def write_figures(
     for variant in calibration.variants():
         if calibration.free(variant) and not posterior.final_particles(particles, variant).empty:
             figures[f"pairs-{variant}"] = pairs_figure(particles, calibration, variant)
-    figures["predictive"] = predictive_figure(checks)
+    figures["predictive"] = (
+        predictive_figure(checks, TRUTH_CAPTION, "truth")
+        if calibration.truth
+        else predictive_figure(checks)
+    )
     drawn: dict[str, bytes] = {}
     for stem, fig in figures.items():
         drawn[stem] = rendered(fig)
