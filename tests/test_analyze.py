@@ -170,3 +170,19 @@ def test_sobol_indices_a_large_sample_estimates_give_no_note(
          "ST": [0.9, 0.9, 0.1, 0.5, 0.5, np.nan], "ST_conf": [0.1, 0.1, 0.1, 0.1, 0.1, np.nan]}
     )  # fmt: skip
     assert uninformative_rows(rows).tolist() == [False, True, True, False, True, False]
+
+
+def test_the_morris_axis_says_effects_are_over_the_parameters_range() -> None:
+    """SALib's elementary effect is the change per step of the unit hypercube, so
+    y = 2 x over x in [0, 10] has mu* = 20, the change over the whole range, not 2 per
+    unit: the axis said "metric units" (an audit of the figures, decision 652)."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    from sim.plots.sensitivity import AXIS_LABEL
+
+    problem = {"num_vars": 1, "names": ["x"], "bounds": [[0.0, 10.0]]}
+    x = sample.sample(problem, 8, num_levels=4, seed=1)
+    mu_star = analyze.analyze(problem, x, 2.0 * x[:, 0], num_levels=4)["mu_star"][0]
+    assert mu_star == pytest.approx(20.0)
+    assert "over the parameter's range" in AXIS_LABEL["morris"]

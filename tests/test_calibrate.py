@@ -1113,3 +1113,22 @@ def test_a_posterior_design_from_a_truth_calibration_says_so(
         "credsim: note: calibration 'cal' was fitted to statistics simulated at --truth "
         "parameters.trust.memory=0.95 (a recovery check), not to the votes"
     )
+
+
+def test_a_truth_at_the_priors_end_is_drawn_and_no_dead_variant_is_spoken_of(
+    tmp_path: Path,
+) -> None:
+    """A truth at the prior's bound sat on the axes' edge, where its clipped line vanished;
+    and the caption spoke of "a variant that died out" when none had (an audit of the
+    figures, decision 652)."""
+    from sim.calibrate.figures import marginals_figure
+
+    cal = toy(tmp_path, truth=(f"{PARAMETER}=0",))
+    particles = pd.DataFrame(
+        {"generation": [1, 1], "variant": ["default"] * 2, "weight": [0.5, 0.5],
+         PARAMETER: [0.6, 0.7]}
+    )  # fmt: skip
+    fig = marginals_figure(particles, cal)
+    (truth,) = [line for line in fig.axes[0].get_lines() if line.get_label() == "truth"]
+    assert list(truth.get_xdata()) == [0.0, 0.0] and not truth.get_clip_on()
+    assert "died out" not in fig.texts[-1].get_text()

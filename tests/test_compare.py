@@ -361,7 +361,8 @@ def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
     bars = fig.axes[-1]
     assert [t.get_text() for t in bars.get_yticklabels()] == ["1", "2", "4"]
-    assert bars.get_ylabel() == "trust.negativity_bias"
+    # In words, as every other figure names a parameter (decision 652).
+    assert bars.get_ylabel() == "trust: negativity bias"
     run = open_results(factory.write_run(tmp_path / "a_run_in_a_long_folder_name"))
     samples = samples_of([folder, run], None)
     fig = compare_figure(samples, metric, compare_table(samples, metric), {})
@@ -995,3 +996,26 @@ def test_a_p_at_its_tests_floor_is_said_on_the_terminal(tmp_path, capsys):
         "- p = 0.062 is the smallest a wilcoxon test of 5 pairs can give: more replicates "
         "can make it smaller"
     ) in printed.splitlines()
+
+
+def test_an_untimed_panel_title_and_caption_say_only_what_is_drawn(tmp_path, monkeypatch):
+    """Without a time panel, a row of --by read "at trust: memory = 0.95per run (bar:
+    mean)", and the caption spoke of "lines, bands and points" the figure does not have
+    (an audit of the figures, decision 652)."""
+    import sim.analysis.comparison as comparison
+    from sim.results import open_results
+
+    monkeypatch.setattr(comparison, "_series_rows", lambda *args: None)  # no series recorded
+    grid = {"parameters.trust.memory": [0.95, 0.99], "parameters.trust.negativity_bias": [1, 2]}
+    a = open_results(factory.write_sweep(tmp_path / "a", {"base": 0.0}, grid))
+    b = open_results(factory.write_sweep(tmp_path / "b", {"base": -0.1}, grid))
+    metric = "final_trust.USA.all"
+    samples = comparison.samples_of([a, b], "parameters.trust.memory")
+    table = comparison.compare_table(samples, metric, by="parameters.trust.memory")
+    fig = comparison.compare_figure(samples, metric, table, {}, "parameters.trust.memory")
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.axison]
+    assert titles[0] == "At trust: memory = 0.95, per run (bar: mean)", titles
+    caption = comparison.compare_caption(
+        [a, b], samples, metric, fig, "parameters.trust.memory", table
+    )
+    assert "Lines, bands" not in caption and "Bars and points pool each sample's" in caption

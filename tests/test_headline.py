@@ -320,9 +320,14 @@ def test_a_posterior_designs_map_draws_what_varies_weighted_by_draws(tmp_path):
     assert headline is not None and headline.posterior is not None
     assert headline.axes == ["parameters.trust.memory"]
     assert headline.cells["n"].tolist() == [2, 1, 1]
-    assert "each parameter set counted as often as the posterior drew it" in headline_caption(
-        headline
-    )
+    caption = headline_caption(headline)
+    assert "each parameter set counted as often as the posterior drew it" in caption
+    # A binned cell pools its bins' design points: not "the 2 paired differences per
+    # design point" (an audit of the figures, decision 652).
+    assert (
+        "points: mean of the paired differences in each point (from every design point in "
+        "its bins: 1 to 2 differences)"
+    ) in caption
 
 
 def test_a_posterior_designs_figures_leave_out_its_fixed_values(tmp_path):

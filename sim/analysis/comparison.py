@@ -672,7 +672,9 @@ def compare_figure(
         ax.set_yticks(ax.get_yticks(), names)
         ax.set_ylabel(names_label)
         ax.set_xlabel(unit)
-        ax.set_title(_upper_first(f"{'' if timed else at}per run{last} (bar: mean)"), loc="left")
+        # " at trust: memory = 0.95" ran into "per run" (an audit of the figures, decision 652).
+        shown_at = f"{at.strip()}, " if at and not timed else ""
+        ax.set_title(_upper_first(f"{shown_at}per run{last} (bar: mean)"), loc="left")
     _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
@@ -729,7 +731,9 @@ def sample_ticks(labels: list[str]) -> tuple[list[str], str]:
     parts = [name.split("=", 1) for name in labels]
     shared = {p[0] for p in parts}
     if len(labels) > 1 and all(len(p) == 2 and "," not in p[1] for p in parts) and len(shared) == 1:
-        return [p[1] for p in parts], shared.pop()
+        # In words, as every other figure names a parameter ("trust.negativity_bias" was
+        # the only raw path on an axis; an audit of the figures, decision 652).
+        return [p[1] for p in parts], parameter_label(shared.pop())
     return [wrap_name(name) for name in labels], ""
 
 
@@ -797,8 +801,9 @@ def compare_caption(
             else ""
         )
         + (
-            "Lines, bands and points pool each sample's runs over the varied parameters in "
-            "the table's 'pooled' column. "
+            # Only what the figure has: bars and points without a time panel (decision 652).
+            f"{'Lines, bands and points' if timed else 'Bars and points'} pool each sample's "
+            "runs over the varied parameters in the table's 'pooled' column. "
             if (table["pooled"] != "nothing").any()
             else ""
         )

@@ -73,6 +73,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     last = int(particles["generation"].max()) if len(particles) else 0
     fig, axes = _grid(len(paths), 3, 3.4, 2.6)
     fixed_any = False
+    died = False  # the caption speaks of a variant that died out only when one has
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
         for variant in variants:
@@ -107,6 +108,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
             if final.empty:
                 continue
             generation = int(final["generation"].iloc[0])
+            died = died or generation != last
             # A light fill and a full outline: where two variants overlap, both
             # outlines stay readable (translucent fills alone mixed into a third colour).
             shape: dict[str, Any] = {
@@ -131,7 +133,9 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
             )
         ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
         if path in calibration.truth:
-            ax.axvline(calibration.truth[path], color="black", lw=1.5, label="truth")
+            # A truth at the prior's end sits on the axes' edge, where a clipped line
+            # vanished (an audit of the figures, decision 652).
+            ax.axvline(calibration.truth[path], color="black", lw=1.5, label="truth", clip_on=False)
         ax.set_xlim(prior.low, prior.high)
         ax.set_xlabel(parameter_label(path))
     for ax in axes[:: min(3, len(axes))]:
@@ -151,7 +155,8 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     )
     add_caption(
         fig,
-        "Final generation (a variant that died out: its last), weighted; the x-axis spans "
+        f"Final generation{' (a variant that died out: its last)' if died else ''}, "
+        "weighted; the x-axis spans "
         "the uniform prior, whose density is the dashed line: a histogram no taller than it "
         "is a parameter the patterns do not narrow (on few effective particles, as the "
         "legend notes, any histogram is tall)."
@@ -189,7 +194,7 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
             limits(free[path].low, free[path].high)
             if path in calibration.truth:
                 line = ax.axvline if limits == ax.set_xlim else ax.axhline
-                line(calibration.truth[path], color="black", lw=1)
+                line(calibration.truth[path], color="black", lw=1.2, clip_on=False)
         ax.set_xlabel(parameter_label(x), fontsize=8)
         ax.set_ylabel(parameter_label(y), fontsize=8)
     add_caption(

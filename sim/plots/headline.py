@@ -239,6 +239,11 @@ def headline_of(results: Results) -> Headline | None:
     )
 
 
+def _span(low: int, high: int) -> str:
+    """``6``, or ``2 to 6``."""
+    return str(low) if low == high else f"{low} to {high}"
+
+
 def _alike(*values: float) -> list[str]:
     """``values`` signed, to the decimals that give the first three significant digits
     (``+0.0496``, ``+0.0480``, ``+0.0511``); ``.3g`` when the first is 0 or not finite."""
@@ -412,10 +417,19 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
     """
     n = int(headline.cells["n"].max()) if len(headline.cells) else 0
     drawn = "cells" if len(headline.axes) >= 2 else "points"
+    counts = headline.cells["n"] if len(headline.cells) else pd.Series([0])
+    # A binned design's cell pools the design points in its bins: "mean of the 6 paired
+    # differences per design point" of cells of 2 to 6 from 1 to 3 points (an audit of the
+    # figures, decision 652).
+    per = (
+        f"mean of the paired differences in each {drawn[:-1]} (from every design point in "
+        f"its bins: {_span(int(counts.min()), int(counts.max()))} differences)"
+        if headline.binned
+        else f"mean of the {n} paired difference(s) per design point"
+    )
     parts = [
         f"{headline.label}: each run of {headline.a} minus the run of {headline.b} with the "
-        f"same design point and replicate (same seed); {drawn}: mean of the {n} paired "
-        "difference(s) per design point"
+        f"same design point and replicate (same seed); {drawn}: {per}"
         + (
             ", each parameter set counted as often as the posterior drew it"
             if headline.posterior is not None

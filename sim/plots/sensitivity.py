@@ -47,7 +47,9 @@ BARS: dict[str, list[tuple[str, str | None, str, str]]] = {
 }
 AXIS_LABEL = {
     "sobol": "Share of output variance (0 to 1)",
-    "morris": "Elementary effect (metric units)",
+    # SALib's effect is the change per step in the unit hypercube: per full range of the
+    # parameter, not per unit of it (an audit of the figures, decision 652).
+    "morris": "Elementary effect (change in the metric over the parameter's range)",
 }
 PER_FIGURE = 9
 # A panel title wraps at this many characters (panels are 4.8 inches wide).
