@@ -119,6 +119,31 @@ def fixed(value: Any, digits: int = 3) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
 
 
+def alike(*values: float, signed: bool = True) -> list[str]:
+    """``values`` to the decimals that give the first one three significant digits, all
+    alike (``+0.0496``, ``+0.0480``, ``+0.0511``): a mean and its interval read as three
+    kinds of number in ``.3g`` ("-9.94e-05 ... -0.000186 to -2.77e-05"; decisions 648,
+    653). ``.3g`` when the first is 0 or not finite."""
+    import math
+
+    sign = "+" if signed else ""
+    first = values[0]
+    if not math.isfinite(first) or first == 0:
+        shown = [f"{v:{sign}.3g}" for v in values]
+    else:
+        decimals = min(12, max(0, 2 - math.floor(math.log10(abs(first)))))
+        shown = [f"{v:{sign}.{decimals}f}" for v in values]
+    # Zero without a sign: "+0", or "-0.000" for a value that rounds to it (decision 633).
+    return [
+        str(v)
+        if not math.isfinite(v)
+        else t.lstrip("+-")
+        if t.lstrip("+-").strip("0.") == ""
+        else t
+        for v, t in zip(values, shown, strict=True)
+    ]
+
+
 def count_text(n: int, noun: str) -> str:
     """``n`` and ``noun``, plural but for one, thousands grouped: ``1 run``, ``2,560 runs``."""
     return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"

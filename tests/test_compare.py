@@ -1019,3 +1019,16 @@ def test_an_untimed_panel_title_and_caption_say_only_what_is_drawn(tmp_path, mon
         [a, b], samples, metric, fig, "parameters.trust.memory", table
     )
     assert "Lines, bands" not in caption and "Bars and points pool each sample's" in caption
+
+
+def test_a_difference_and_its_interval_share_one_precision():
+    """The header read "-9.94e-05 (paired; 95% interval -0.000186 to -2.77e-05 ...": three
+    formats for one quantity (an audit of the figures, decision 653)."""
+    from sim.analysis.comparison import _difference_text
+
+    row = pd.Series({"a": "x", "b": "y", "by": "", "difference": -9.94e-05, "ci_low": -0.000186,
+                     "ci_high": -2.77e-05, "pairing": "paired", "test": "wilcoxon",
+                     "p_value": 0.12, "n_a": 5, "n_b": 5})  # fmt: skip
+    assert _difference_text(row) == (
+        "y - x: -0.0000994 (paired; 95% interval -0.0001860 to -0.0000277; wilcoxon p = 0.12)"
+    )

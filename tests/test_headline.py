@@ -280,11 +280,11 @@ def test_the_headline_numbers_share_one_precision_and_name_their_interval():
     """ "+0.0496 [95% interval 0.048 to 0.0511]" gave the mean and its bounds in three
     precisions, the bounds unsigned, and the findings a bootstrap interval beside this t
     interval under the same name (an audit of the README, decision 648)."""
-    from sim.plots.headline import _alike
+    from sim.errors import alike as _alike
 
     assert _alike(0.0496, 0.048, 0.0511) == ["+0.0496", "+0.0480", "+0.0511"]
     assert _alike(-12.345, -13.0, -11.0) == ["-12.3", "-13.0", "-11.0"]
-    assert _alike(0.0, -0.1, 0.1) == ["+0", "-0.1", "+0.1"]
+    assert _alike(0.0, -0.1, 0.1) == ["0", "-0.1", "+0.1"]  # zero without a sign
 
 
 def _posterior_sweep(folder, grid, question=None):

@@ -72,7 +72,7 @@ from sim.analysis.paired import (
     value_text,
 )
 from sim.catalogue import SERIES, parse_metric
-from sim.errors import InputError
+from sim.errors import InputError, alike
 from sim.fileio import atomic_write_bytes, atomic_write_text, require_writable
 from sim.integrity import refuse_results_folder
 from sim.plots.figure import (
@@ -901,7 +901,8 @@ def _upper_first(text: str) -> str:
 def _difference_text(row: pd.Series) -> str:
     path, _, value = str(row["by"]).partition("=")
     by = f" at {parameter_label(path)} = {value}" if row["by"] else ""
-    head = f"{row['b']} - {row['a']}{by}: {row['difference']:.3g}"
+    difference, low, high = alike(row["difference"], row["ci_low"], row["ci_high"])
+    head = f"{row['b']} - {row['a']}{by}: {difference}"
     if np.isnan(row["ci_low"]):
         return f"{head} (one run: no interval)"
     runs = at_p_floor(row)
@@ -915,10 +916,7 @@ def _difference_text(row: pd.Series) -> str:
         if row["pairing"] == PAIRED
         else f"no {row['test']} p"
     )
-    return (
-        f"{head} ({row['pairing']}; 95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g}; "
-        f"{test})"
-    )
+    return f"{head} ({row['pairing']}; 95% interval {low} to {high}; {test})"
 
 
 def at_p_floor(row: pd.Series) -> str:

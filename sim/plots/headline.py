@@ -37,6 +37,7 @@ from sim.analysis.paired import (
     value_text,
 )
 from sim.catalogue import parse_metric
+from sim.errors import alike
 from sim.plots.figure import (
     DIVERGING_CMAP,
     group_phrases,
@@ -102,7 +103,7 @@ class Headline:
             return f"{self.label}: {self.posterior.sentence()}"
         mean, lo, hi, n = self.at_reference
         at = f" at {self.where}" if self.reference else ""
-        shown = _alike(mean, lo, hi)
+        shown = alike(mean, lo, hi)
         # One precision and sign for the three, and the method named: "+0.0496 [95%
         # interval 0.048 to 0.0511]" read as three kinds of number (an audit, decision 648).
         interval = f" [95% t interval {shown[1]} to {shown[2]}]" if np.isfinite(lo) else ""
@@ -242,16 +243,6 @@ def headline_of(results: Results) -> Headline | None:
 def _span(low: int, high: int) -> str:
     """``6``, or ``2 to 6``."""
     return str(low) if low == high else f"{low} to {high}"
-
-
-def _alike(*values: float) -> list[str]:
-    """``values`` signed, to the decimals that give the first three significant digits
-    (``+0.0496``, ``+0.0480``, ``+0.0511``); ``.3g`` when the first is 0 or not finite."""
-    first = values[0]
-    if not np.isfinite(first) or first == 0:
-        return [f"{v:+.3g}" for v in values]
-    decimals = min(12, max(0, 2 - int(np.floor(np.log10(abs(first))))))
-    return [f"{v:+.{decimals}f}" for v in values]
 
 
 def _at(pairs: pd.DataFrame) -> tuple[float, float, float, int]:
