@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import shlex
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,6 +259,26 @@ def done_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
     counts = manifest.get("counts") or {}
     done = recorded_runs(folder) if manifest.get("status") != "complete" else None
     return f"{counts.get('done') if done is None else done} of {counts.get('planned')} runs"
+
+
+# How long a writer waits for a folder's lock before it says another writer holds it: a
+# reader (``check``, ``plot``: :func:`being_written`) holds it for an instant.
+_LOCK_WAIT_S = 1.0
+
+
+def take_lock(fd: int) -> bool:
+    """Take a results folder's exclusive lock (``fd`` open on the folder), waiting out a
+    reader's instant; False if a writer holds it (decisions 489 and 654)."""
+    deadline = time.monotonic() + _LOCK_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        else:
+            return True
 
 
 def being_written(folder: str | Path) -> bool:

@@ -8,7 +8,9 @@ is ``credsim run``.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -236,12 +238,38 @@ def cli_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides or None)
     out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
     overrides = list(args.overrides or [])
-    integrity.claim(
-        out,
-        "run",
-        scenario_hash(scenario, args.seed),
-        _differs(out, scenario.name, args.seed, overrides),
-    )
+
+    def claim() -> None:
+        integrity.claim(
+            out,
+            "run",
+            scenario_hash(scenario, args.seed),
+            _differs(out, scenario.name, args.seed, overrides),
+        )
+
+    claim()  # before anything is made
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    lock = os.open(out, os.O_RDONLY)
+    try:
+        # Two runs into one --out at once both said "results in ..." and one run's
+        # results were lost (an audit, decision 654): the folder is locked while a run
+        # writes it, as a sweep's is, and claimed again once locked.
+        if not integrity.take_lock(lock):
+            raise InputError(
+                f"another run is writing to '{out}'; wait for it or choose another --out"
+            )
+        claim()
+        return _run_into(args, scenario, out, overrides)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+        if made and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a run that failed, or was refused, leaves no empty folder
+
+
+def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides: list[str]) -> int:
+    """The run of :func:`cli_run` once its folder is claimed and locked."""
     started = provenance.now()
     t0 = time.perf_counter()
     try:

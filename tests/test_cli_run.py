@@ -388,3 +388,33 @@ def test_a_closed_pipe_ends_the_command_quietly() -> None:
     proc.stdout.close()  # the reader is gone before the command writes
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141 and err == ""
+
+
+def test_a_run_into_a_folder_another_run_is_writing_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs into one --out at once both said "results in ..." and one run's results
+    were lost (an audit, decision 654): a run locks its folder while it writes, as a
+    sweep does, and a second is refused in one line, writing nothing."""
+    import fcntl
+    import os
+
+    out = tmp_path / "tour"
+    out.mkdir()
+    held = os.open(out, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as the first run holds it
+    try:
+        assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots") == 2
+        assert capsys.readouterr().err.strip() == (
+            f"credsim: error: another run is writing to '{out}'; wait for it or choose "
+            "another --out"
+        )
+        assert list(out.iterdir()) == []
+    finally:
+        fcntl.flock(held, fcntl.LOCK_UN)
+        os.close(held)
+    assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots") == 0
+    # A run that fails leaves no empty folder behind.
+    bad = tmp_path / "never"
+    assert run_cli("run", str(TOUR), "--out", str(bad), "--set", "calendar.end=2019-01") == 2
+    assert not bad.exists()

@@ -27,7 +27,6 @@ import fcntl
 import json
 import os
 import re
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -161,26 +160,6 @@ def rows_table(results: Sequence[RunResult], varied: Sequence[str]) -> pa.Table:
     return pa.table(columns)
 
 
-# How long a sweep waits for a folder's lock before it says another sweep holds it: a
-# reader (``check``, ``plot``: sim.integrity.being_written) holds it for an instant.
-_LOCK_WAIT_S = 1.0
-
-
-def _take(fd: int) -> bool:
-    """Take the folder's exclusive lock, waiting out a reader's instant; False if a
-    writer holds it (decision 489)."""
-    deadline = time.monotonic() + _LOCK_WAIT_S
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
-        else:
-            return True
-
-
 class Store:
     """One sweep's results folder, opened for writing (use as a context manager).
 
@@ -220,7 +199,7 @@ class Store:
         previous = integrity.claim(self.folder, "sweep", self.identity)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.folder, os.O_RDONLY)
-        if not _take(self._lock):
+        if not integrity.take_lock(self._lock):
             os.close(self._lock)
             self._lock = None
             raise InputError(
