@@ -1032,3 +1032,25 @@ def test_a_difference_and_its_interval_share_one_precision():
     assert _difference_text(row) == (
         "y - x: -0.0000994 (paired; 95% interval -0.0001860 to -0.0000277; wilcoxon p = 0.12)"
     )
+
+
+def test_an_out_folder_that_is_not_compares_is_refused(tmp_path, capsys):
+    """`compare --out` wrote its table over a user's folder, and into another sweep's
+    `series/` (an audit, decision 655): both are refused in one line, nothing written."""
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my own")
+    code, _, err = _compare(capsys, str(folder), "--out", str(mine))
+    assert code == 2 and err.strip() == (
+        f"credsim: error: --out '{mine}' holds files that are not an earlier compare's "
+        "(notes.txt); choose an empty or new folder"
+    )
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    inside = folder / "series" / "cmp"
+    code, _, err = _compare(capsys, str(folder), "--out", str(inside))
+    assert code == 2 and f"is inside the results folder '{folder.resolve()}'" in err
+    assert not inside.exists()
+    # Its own compare/ and an earlier compare's folder stay allowed.
+    for out in (folder / "compare", tmp_path / "cmp", tmp_path / "cmp"):
+        assert _compare(capsys, str(folder), "--out", str(out))[0] == 0

@@ -720,6 +720,30 @@ def wrap_name(name: str, width: int = 16) -> str:
     return "\n".join(line.rstrip() for line in lines if line)
 
 
+def _refuse_foreign_out(out: Path) -> None:
+    """Refuse an ``--out`` inside a results folder (its data: a sweep's ``series/``; its
+    own ``compare/`` is where compare writes by default) or holding files of the user's:
+    compare wrote its table over any folder (an audit, decision 655).
+
+    Raises:
+        InputError: ``out`` is not compare's to write.
+    """
+    for parent in out.resolve().parents:
+        if (parent / "manifest.json").is_file() and out.resolve() != parent / "compare":
+            raise InputError(
+                f"--out '{out}' is inside the results folder '{parent}'; choose a folder "
+                "of its own (or leave --out out: compare writes into the sweep's compare/)"
+            )
+    if out.is_dir():
+        theirs = [p.name for p in out.iterdir() if not p.name.startswith("compare_")]
+        if theirs:
+            raise InputError(
+                f"--out '{out}' holds files that are not an earlier compare's ("
+                f"{', '.join(sorted(theirs)[:3])}{', ...' if len(theirs) > 3 else ''}); "
+                "choose an empty or new folder"
+            )
+
+
 def sample_ticks(labels: list[str]) -> tuple[list[str], str]:
     """The samples' names beside the per-run rows, and the axis label over them.
 
@@ -1043,6 +1067,8 @@ def cli_compare(args: argparse.Namespace) -> int:
     table = compare_table(samples, metric, by=args.by, fixed=fixed)
     out = Path(args.out) if args.out else _default_out(folders)
     refuse_results_folder(out)
+    if args.out:
+        _refuse_foreign_out(out)
     require_writable(out)
     stem = "compare_" + "_".join(
         [metric.replace(".", "-")]
