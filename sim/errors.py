@@ -99,6 +99,15 @@ def describe_os_error(exc: OSError) -> str:
     """One line for a file-system refusal: which path, what is wrong, what to do."""
     where = f"'{exc.filename}'" if exc.filename else "a file"
     if isinstance(exc, PermissionError):
+        import os
+
+        # A file that exists and may not be read was said "cannot write ... (a read-only
+        # folder?)" (an audit, decision 656).
+        name = exc.filename
+        if name and os.path.isfile(name) and not os.access(name, os.R_OK):
+            return f"cannot read {where}: permission denied (give yourself read access)"
+        if name and os.path.isdir(name) and not os.access(name, os.R_OK | os.X_OK):
+            return f"cannot read the folder {where}: permission denied"
         return f"cannot write {where}: permission denied (a read-only folder?)"
     if isinstance(exc, IsADirectoryError):
         return f"{where} is a folder; a file was expected there"

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim import integrity, provenance
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, write_parquet
+from sim.fileio import atomic_write_text, remove_leftovers, write_parquet
 from sim.metrics import FlatSummary, flatten_summary
 from sim.model import CredibilityModel, RunResults
 from sim.options import ENGINES, RECORD_LEVELS, Record
@@ -260,6 +260,10 @@ def cli_run(args: argparse.Namespace) -> int:
                 f"another run is writing to '{out}'; wait for it or choose another --out"
             )
         claim()
+        # A killed run's temporary files (a 175 MB .actors.parquet.*.tmp) stayed after
+        # the run was done again (an audit, decision 656): the lock makes them no one's.
+        remove_leftovers(out)
+        remove_leftovers(out / "plots")
         return _run_into(args, scenario, out, overrides)
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)

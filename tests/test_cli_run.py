@@ -418,3 +418,17 @@ def test_a_run_into_a_folder_another_run_is_writing_is_refused(
     bad = tmp_path / "never"
     assert run_cli("run", str(TOUR), "--out", str(bad), "--set", "calendar.end=2019-01") == 2
     assert not bad.exists()
+
+
+def test_a_killed_runs_temporary_files_go_when_it_is_run_again(tmp_path: Path) -> None:
+    """A run killed while writing left a `.actors.parquet.*.tmp` (175 MB in the audit)
+    that a successful rerun kept (an audit, decision 656); sweeps already removed
+    theirs. The rerun removes them."""
+    out = tmp_path / "tour"
+    assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots") == 0
+    left = [out / ".actors.parquet.x1.tmp", out / ".manifest.json.x2.tmp"]
+    for tmp in left:
+        tmp.write_bytes(b"half a file")
+    assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots") == 0
+    assert not [tmp for tmp in left if tmp.exists()]
+    assert main(["check", str(out)]) == 0

@@ -236,3 +236,25 @@ def test_a_value_that_rounds_to_zero_prints_without_a_sign():
     assert fixed(0.5) == "0.500"
     assert fixed(-0.004, 2) == "0.00"
     assert fixed(-1.25, 1) == "-1.2"
+
+
+def test_a_file_that_may_not_be_read_is_not_said_to_be_unwritable(tmp_path, monkeypatch):
+    """An unreadable runs.parquet, or vote table, was reported "cannot write ...:
+    permission denied (a read-only folder?)" (an audit, decision 656). os.access is
+    faked: this machine's tests run as root, whom permissions do not stop."""
+    import os
+
+    from sim.errors import describe_os_error
+
+    table = tmp_path / "runs.parquet"
+    table.write_bytes(b"x")
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == str(table) else real(p, mode)
+    )
+    exc = PermissionError(13, "Permission denied", str(table))
+    assert describe_os_error(exc) == (
+        f"cannot read '{table}': permission denied (give yourself read access)"
+    )
+    missing = PermissionError(13, "Permission denied", str(tmp_path / "new.csv"))
+    assert describe_os_error(missing).startswith(f"cannot write '{tmp_path / 'new.csv'}'")
