@@ -1054,3 +1054,19 @@ def test_an_out_folder_that_is_not_compares_is_refused(tmp_path, capsys):
     # Its own compare/ and an earlier compare's folder stay allowed.
     for out in (folder / "compare", tmp_path / "cmp", tmp_path / "cmp"):
         assert _compare(capsys, str(folder), "--out", str(out))[0] == 0
+
+
+def test_the_same_comparison_draws_the_same_figure(tmp_path, capsys):
+    """seaborn's strip-plot jitter drew the per-run points somewhere else each time (an
+    audit, decision 657): the same comparison gives the same PNG, and numpy's global
+    generator is left as it was."""
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT,
+                                 replicates=6)  # fmt: skip
+    pngs = []
+    for out in ("c1", "c2"):
+        np.random.seed(123)  # noqa: NPY002 (the global generator, checked untouched)
+        assert _compare(capsys, str(folder), "--out", str(tmp_path / out))[0] == 0
+        assert np.random.random() == np.random.RandomState(123).random()  # noqa: NPY002
+        (png,) = (tmp_path / out).glob("*.png")
+        pngs.append(png.read_bytes())
+    assert pngs[0] == pngs[1]

@@ -700,10 +700,18 @@ def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Loo
     colors = {label: look.color for label, look in looks.items()}
     shared = {"x": "value", "y": "sample", "hue": "sample", "order": order, "hue_order": order}
     sns.barplot(values, **shared, palette=colors, ax=ax, errorbar=None, alpha=0.35, legend=False)
-    marker = values["sample"].map(lambda label: looks[label].marker or "o")
-    for shape in marker.unique():
-        sns.stripplot(values[marker == shape], **shared, palette=colors, marker=shape, ax=ax,
-                      size=4, legend=False)  # fmt: skip
+    # The points, jittered across their row as seaborn's strip plot did, but by a
+    # generator of their own: seaborn's jitter drew on numpy's global one, and the same
+    # comparison drew a different figure each time (an audit, decision 657).
+    for row, label in enumerate(order):
+        points = runs[label]["value"].to_numpy(np.float64)
+        jitter = np.random.default_rng(row).uniform(-STRIP_JITTER, STRIP_JITTER, len(points))
+        ax.scatter(points, row + jitter, s=16, marker=looks[label].marker or "o",
+                   color=colors[label], zorder=3, linewidths=0)  # fmt: skip
+
+
+# How far (in rows) the per-run points spread across their row, as seaborn's strip plot.
+STRIP_JITTER = 0.2
 
 
 def wrap_name(name: str, width: int = 16) -> str:
