@@ -8,6 +8,7 @@ errors print one line and no traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -344,6 +345,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            # A name the user typed is too long: bad input, exit 2 (it was "failed", exit 1;
+            # an audit, decision 659).
+            print(f"credsim: error: {describe_os_error(exc)}", file=sys.stderr)
+            return 2
         # The file system failed the command (a full or read-only disk): one line, exit 1.
         print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)
         return 1

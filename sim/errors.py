@@ -7,6 +7,7 @@ or a command-line option becomes an :class:`InputError`. The CLI prints
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,6 +119,8 @@ def describe_os_error(exc: OSError) -> str:
         return f"{where} is a file; a folder was expected there"
     if isinstance(exc, NotADirectoryError):
         return f"{where}: a part of the path is a file, not a folder"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{where}: a name in the path is too long (at most 255 bytes a name)"
     return f"cannot write {where}: {exc.strerror or exc}"
 
 

@@ -432,3 +432,28 @@ def test_a_killed_runs_temporary_files_go_when_it_is_run_again(tmp_path: Path) -
     assert run_cli("run", str(TOUR), "--out", str(out), "--no-plots") == 0
     assert not [tmp for tmp in left if tmp.exists()]
     assert main(["check", str(out)]) == 0
+
+
+def test_a_set_given_twice_or_a_name_too_long_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--set` of one path twice let the last value win without a word (both went into
+    the manifest), and an `--out` name over 255 bytes ended "failed" with exit 1 (an
+    audit, decision 659): both are input errors, exit 2, and nothing is written."""
+    out = tmp_path / "tour"
+    bias = "parameters.trust.negativity_bias"
+    assert run_cli("run", str(TOUR), "--out", str(out), "--set", f"{bias}=1", "--set",
+                   f"{bias}=3") == 2  # fmt: skip
+    assert capsys.readouterr().err.strip() == (
+        f"credsim: error: --set {bias} is given twice ({bias}=1 and {bias}=3); give it once"
+    )
+    assert not out.exists()
+    # The same value twice is no conflict.
+    assert run_cli("validate", str(TOUR), "--set", f"{bias}=2", "--set", f"{bias}=2") == 0
+    long = tmp_path / ("a" * 300)
+    assert run_cli("run", str(TOUR), "--out", str(long), "--no-plots") == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("a name in the path is too long (at most 255 bytes a name)")
+    )

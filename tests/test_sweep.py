@@ -666,3 +666,20 @@ def test_a_sweep_without_failures_says_nothing_of_them(tmp_path: Path) -> None:
     run_sweep(load_experiment(GRID), folder, quiet=True)
     write_report(folder)
     assert "failed" not in (folder / "plots" / "captions.md").read_text()
+
+
+def test_a_dumb_terminal_gets_no_redraw_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TERM=dumb on a terminal still got the progress line's escape codes (an audit,
+    decision 659): such a terminal gets no redrawn line."""
+    import io
+
+    from sim.sweep.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    assert Progress(10, stream=Terminal()).live
+    monkeypatch.setenv("TERM", "dumb")
+    assert not Progress(10, stream=Terminal()).live

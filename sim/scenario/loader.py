@@ -779,7 +779,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
         return [_Override(str(p), v, f"{p}={v}") for p, v in overrides.items()]
     if isinstance(overrides, str):
         overrides = [overrides]
-    parsed = []
+    parsed: list[_Override] = []
     for text in overrides:
         path, sep, raw = str(text).partition("=")
         if not sep or not path.strip():
@@ -796,7 +796,16 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
                 "quote strings with ':' or '#'",
                 file=_override_label(text),
             ) from None
-        parsed.append(_Override(path.strip(), value, str(text), raw.strip()))
+        given = _Override(path.strip(), value, str(text), raw.strip())
+        twice = next((o for o in parsed if o.path == given.path and o.value != value), None)
+        if twice is not None:
+            # The last of two values won without a word, and both went into the manifest
+            # (an audit, decision 659).
+            raise InputError(
+                f"--set {given.path} is given twice ({shortened(twice.text)} and "
+                f"{shortened(str(text))}); give it once"
+            )
+        parsed.append(given)
     return parsed
 
 

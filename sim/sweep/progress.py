@@ -7,6 +7,7 @@ closing summary is printed always: it says what was done and where.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -50,7 +51,10 @@ class Progress:
         self.done = 0
         self.failed = failed_before
         self.stream = stream or sys.stderr
-        self.live = self.stream.isatty() if live is None else live
+        # A terminal that says it cannot move the cursor (TERM=dumb: an editor's shell,
+        # a CI log) got the redraw's escape codes (an audit, decision 659).
+        redraws = self.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.live = redraws if live is None else live
         self.start = time.perf_counter()
         self._drawn = 0.0
 
