@@ -310,6 +310,16 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
     raise InputError(f"unknown command '{command}'")
 
 
+def _refuse_repeated(args: argparse.Namespace) -> None:
+    """A path given twice to ``--set`` or ``--at`` with two values (decision 659)."""
+    from sim.scenario.loader import refuse_repeated
+
+    for attribute, option in (("overrides", "--set"), ("at", "--at")):
+        items = getattr(args, attribute, None)
+        if items and all(isinstance(i, str) for i in items) and all("=" in i for i in items):
+            refuse_repeated(items, option)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
     command = None
@@ -318,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         command = args.command
         _refuse_empty_paths(parser, args)
+        _refuse_repeated(args)
         status = _dispatch(args.command)(args)
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
         return status

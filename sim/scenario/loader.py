@@ -796,17 +796,28 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
                 "quote strings with ':' or '#'",
                 file=_override_label(text),
             ) from None
-        given = _Override(path.strip(), value, str(text), raw.strip())
-        twice = next((o for o in parsed if o.path == given.path and o.value != value), None)
-        if twice is not None:
-            # The last of two values won without a word, and both went into the manifest
-            # (an audit, decision 659).
-            raise InputError(
-                f"--set {given.path} is given twice ({shortened(twice.text)} and "
-                f"{shortened(str(text))}); give it once"
-            )
-        parsed.append(given)
+        parsed.append(_Override(path.strip(), value, str(text), raw.strip()))
     return parsed
+
+
+def refuse_repeated(items: Sequence[str], option: str) -> None:
+    """Refuse a path given twice with two values on the command line (``--set``,
+    ``--at``): the last won without a word, and a run's manifest kept both (an audit,
+    decision 659). Manifests written before are read as they are.
+
+    Raises:
+        InputError: a path given twice with different values.
+    """
+    parsed = parse_overrides(list(items))
+    for i, later in enumerate(parsed):
+        twice = next(
+            (o for o in parsed[:i] if o.path == later.path and o.value != later.value), None
+        )
+        if twice is not None:
+            raise InputError(
+                f"{option} {later.path} is given twice ({shortened(twice.text)} and "
+                f"{shortened(later.text)}); give it once"
+            )
 
 
 def _apply_override(doc: Document, override: _Override) -> None:
