@@ -48,14 +48,27 @@ EVENT_COLUMNS = [
 _NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
 
 
-def _inside(path: Path) -> str:
-    """A hint naming the results folders just inside ``path`` (a sweep's lives in
-    ``results/<experiment>/<hash>/``, and the experiment's folder is a natural guess)."""
-    found = sorted(p for p in path.iterdir() if (p / "manifest.json").is_file())
+def inside_text(
+    path: Path, noun: str = "results folders", kind: str | None = None, depth: int = 1
+) -> str:
+    """A hint naming the results folders up to ``depth`` levels inside ``path`` (of
+    ``kind`` only, if given): a sweep's lives in ``results/<experiment>/<hash>/``, a
+    calibration's in ``results/calibrate/<name>/<hash>/``, and the folder above is a
+    natural guess."""
+    if not path.is_dir():
+        return ""
+    manifests = [
+        m for level in range(1, depth + 1) for m in path.glob("*/" * level + "manifest.json")
+    ]
+    found = sorted(
+        m.parent
+        for m in manifests
+        if m.is_file() and (kind is None or (read_json(m) or {}).get("kind") == kind)
+    )
     if not found:
         return ""
     shown = ", ".join(f"'{p}'" for p in found[:3]) + (" ..." if len(found) > 3 else "")
-    return f"; the results folders inside it: {shown}"
+    return f"; the {noun} inside it: {shown}"
 
 
 def read_manifest(results_dir: str | Path) -> dict[str, Any]:
@@ -73,7 +86,7 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
         raise InputError(
             empty_folder_text(path)
             or f"'{path}' is not a results folder: it has no manifest.json "
-            f"(expected a folder written by 'credsim run' or 'credsim sweep'){_inside(path)}"
+            f"(expected a folder written by 'credsim run' or 'credsim sweep'){inside_text(path)}"
         )
     try:
         data: dict[str, Any] = json.loads(manifest.read_text())

@@ -842,15 +842,22 @@ def test_the_names_of_close_states_do_not_run_into_each_other() -> None:
     assert places() == first
 
 
+def _refused(
+    hand: Path, capsys: pytest.CaptureFixture[str], *extra: str, states: str = "Beta"
+) -> str:
+    """``observe`` on the hand-made votes, refused (exit 2): its stderr, stripped."""
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", states]
+    assert main([*argv, *extra]) == 2
+    return capsys.readouterr().err.strip()
+
+
 def test_an_empty_votes_table_is_said_to_be_empty(
     hand: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An un_votes table with its header and no row was read as "'Alpha' is no country of
     the UN vote data" (an audit of validation.md, decision 645)."""
     (hand / "un_votes.csv").write_text("rcid,country,country_code,vote\n")
-    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Beta"]
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
+    err = _refused(hand, capsys)
     assert err.startswith(
         f"credsim: error: {os.path.join(str(hand), 'un_votes.csv')}: the table has no rows; "
     )
@@ -862,9 +869,7 @@ def test_a_year_without_a_roll_call_on_the_issue_is_said_so(
 ) -> None:
     """2001 has roll calls, none on hr: the error said only that the data has roll calls
     in 2000-2001 (an audit of validation.md, decision 645)."""
-    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Beta"]
-    assert main([*argv, "--years", "2001-2001", "--issue", "hr"]) == 2
-    assert capsys.readouterr().err.strip() == (
+    assert _refused(hand, capsys, "--years", "2001-2001", "--issue", "hr") == (
         "credsim: error: no roll call matches (Alpha, 1 state(s), 2001, issue hr); no roll "
         "call in 2001 is on issue hr (its roll calls: 2000)"
     )
@@ -875,9 +880,7 @@ def test_states_that_are_only_the_power_itself_are_one_line(
 ) -> None:
     """`--power Alpha --states Alpha` gave a note that Alpha is left out, then "no roll
     call matches (Alpha, 0 state(s))" with the data's years (an audit, decision 645)."""
-    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Alpha"]
-    assert main(argv) == 2
-    assert capsys.readouterr().err.strip() == (
+    assert _refused(hand, capsys, states="Alpha") == (
         "credsim: error: --states holds only the power itself (Alpha); give the states whose "
         "votes to compare with Alpha's"
     )
@@ -887,6 +890,4 @@ def test_an_issue_code_in_capitals_is_suggested_in_lower_case(
     hand: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`--issue ME` listed the codes without saying which was meant (decision 649)."""
-    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", "Beta"]
-    assert main([*argv, "--issue", "ME"]) == 2
-    assert capsys.readouterr().err.strip().endswith("(did you mean 'me'?)")
+    assert _refused(hand, capsys, "--issue", "ME").endswith("(did you mean 'me'?)")

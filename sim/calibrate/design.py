@@ -16,6 +16,7 @@ from typing import Any
 from sim.calibrate import posterior
 from sim.calibrate.spec import LINK_PREFIX
 from sim.errors import InputError
+from sim.results import inside_text
 from sim.scenario.schema import allowed, suggest
 
 Fail = Callable[..., InputError]
@@ -65,7 +66,8 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
         where = f" (looked in {looked})" if looked != str(design.calibration) else ""
         raise fail(
             f"calibration '{design.calibration}'{where}: {exc.message}; give the folder of a "
-            f"finished 'credsim calibrate'{_inside(folder)}",
+            # A folder of the default layout (calibrate/<name>/<hash>): name what is inside.
+            f"finished 'credsim calibrate'{inside_text(folder, 'calibrations', 'calibration', 2)}",
             "design",
             "calibration",
         ) from None
@@ -106,22 +108,3 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
     fixed = {p: float(v) for p, v in variants[variant].items() if not p.startswith(LINK_PREFIX)}
     points = posterior.draw_points(particles, variant, paths, design.samples, seed)
     return [{**fixed, **point} for point in points]
-
-
-def _inside(folder: Path) -> str:
-    """The finished calibrations one or two levels inside ``folder`` (``credsim
-    calibrate`` without ``--out`` writes ``results/calibrate/<name>/<hash>``, and the
-    name's folder is the natural guess; an audit, decision 649), as a hint."""
-    if not folder.is_dir():
-        return ""
-    from sim.integrity import read_json
-
-    found = sorted(
-        m.parent
-        for m in [*folder.glob("*/manifest.json"), *folder.glob("*/*/manifest.json")]
-        if (read_json(m) or {}).get("kind") == "calibration"
-    )
-    if not found:
-        return ""
-    shown = ", ".join(f"'{p}'" for p in found[:3]) + (" ..." if len(found) > 3 else "")
-    return f"; the calibrations inside it: {shown}"

@@ -220,6 +220,14 @@ def design_copies(folder: Path) -> dict[int, int]:
     return {int(p): int(c) for p, c in zip(design["point"], counts, strict=True)}
 
 
+def by_draws(frame: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """``frame``'s rows (with a ``point`` column) each repeated as often as its point's
+    parameter set was drawn (:func:`design_copies`): a set drawn k times is run once and
+    counts k times (decision 70) in a posterior design's figures (decisions 649, 650)."""
+    copies = frame["point"].map(design_copies(folder)).fillna(1).astype(int)
+    return frame.loc[frame.index.repeat(copies.to_numpy())]
+
+
 def calibration_narrowing(folder: Path, variant: str = "v2") -> dict[str, float]:
     """``{parameter: narrowing}`` of one variant from a calibration's ``summary.csv``."""
     summary = pd.read_csv(folder / "summary.csv")

@@ -471,10 +471,9 @@ def _sweep_entries(
     if drawn_often:
         # A parameter set drawn k times is run once and counts k times (decision 70): the
         # figures pooled the distinct sets unweighted (an audit, decisions 649 and 650).
-        from sim.findings.posterior import design_copies
+        from sim.findings.posterior import by_draws
 
-        copies = runs["point"].map(design_copies(results.path)).fillna(1).astype(int)
-        runs = runs.loc[runs.index.repeat(copies.to_numpy())]
+        runs = by_draws(runs, results.path)
     # A parameter that takes one value in the runs (a posterior variant's fixed values)
     # makes no figure: a one-column map (decision 650).
     moving_parameters = [p for p in results.varied if runs[p].nunique(dropna=False) > 1]

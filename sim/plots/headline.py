@@ -213,10 +213,9 @@ def headline_of(results: Results) -> Headline | None:
     if posterior:
         # A parameter set drawn k times is run once and counts k times (decision 70), in
         # the map's cells as in the answer: the map showed the distinct sets' plain mean.
-        from sim.findings.posterior import design_copies
+        from sim.findings.posterior import by_draws
 
-        copies = pairs["point"].map(design_copies(results.path)).fillna(1).astype(int)
-        pairs = pairs.loc[pairs.index.repeat(copies.to_numpy())]
+        pairs = by_draws(pairs, results.path)
     cells = point_intervals(pairs, axes or ["point"])
     at_reference = _at(paired_differences(runs_at(runs, reference), values, b, a))
     return Headline(
