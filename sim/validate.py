@@ -264,6 +264,7 @@ def _check_patterns(shown: str, overrides: list[str]) -> tuple[str, list[Pattern
 def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     """Load a calibration file and its pattern files, apply its priors to their scenarios;
     its summary line, and the pattern files."""
+    from sim.calibrate.command import variant_notes
     from sim.calibrate.holdout import require_calibration_patterns
     from sim.calibrate.patterns import check_scenario_paths
     from sim.calibrate.spec import load_calibration
@@ -271,6 +272,8 @@ def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
 
     calibration = load_calibration(shown)
     require_calibration_patterns(calibration)
+    for note in variant_notes(calibration):
+        print(f"credsim: note: {shown}: {note}", file=sys.stderr)
     files = []
     for path in calibration.pattern_files:
         files.append(load_patterns(path))

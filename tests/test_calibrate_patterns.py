@@ -275,3 +275,31 @@ def test_calibrate_notes_window_years_the_vote_data_lacks(
     err = capsys.readouterr().err
     assert err.count("credsim: note: small.yaml: pattern '") == 1
     assert "have few roll calls (count) in 2020 (1)" in err
+
+
+def test_a_variant_fixing_a_value_outside_its_prior_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A variant that fixes link.beta=3 on a prior of 0 to 2 ran without a word, by
+    `calibrate` and by `validate` alike: the other variant cannot reach 3, so model
+    selection compares ranges as well as mechanisms (or the 3 was a typo). A value at
+    the prior's end (0) is inside it, and is not noted."""
+    priors = {
+        "link.beta": {"low": 0, "high": 2},
+        "parameters.trust.memory": {"low": 0.9, "high": 0.99},
+    }
+    variants = {"wide": {"link.beta": 3}, "edge": {"link.beta": 0}, "free": {}}
+    path = small_set(tmp_path, priors, variants=variants)
+    note = (
+        "variant 'wide' fixes link.beta=3 (prior 0 to 2) outside the prior: the other "
+        "variants cannot reach that value, so model selection compares different ranges "
+        "as well as mechanisms"
+    )
+    argv = ["calibrate", str(path), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--votes", str(tmp_path / "no-votes")]) == 2
+    assert capsys.readouterr().err.splitlines()[:-1] == [f"credsim: note: {note}"]
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"credsim: note: {path}: {note}" in err
+    assert sum("outside the prior" in line for line in err) == 1
+    assert not (tmp_path / "out").exists()

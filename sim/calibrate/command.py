@@ -6,10 +6,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 from sim.options import ENGINES, positive_int
+
+if TYPE_CHECKING:
+    from sim.calibrate.spec import Calibration
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -60,7 +63,10 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     calibration = load_calibration(args.file, truth)
     require_calibration_patterns(calibration)
     priors = {path: (prior.low, prior.high) for path, prior in calibration.spec.parameters.items()}
-    for note in truth_notes(calibration.truth, priors):
+    for note in [
+        *variant_notes(calibration),
+        *truth_notes(calibration.truth, priors),
+    ]:
         print(f"credsim: note: {note}", file=sys.stderr)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
@@ -77,6 +83,29 @@ def cli_calibrate(args: argparse.Namespace) -> int:
         figures=not args.no_plots,
     )
     return 0
+
+
+def variant_notes(calibration: Calibration) -> list[str]:
+    """Values a variant fixes outside the prior of the same path. Such a variant is a
+    model the free variants cannot reach, so model selection compares ranges as well as
+    mechanisms; a typo (``memory: 9.5`` for ``0.95``) reads the same way. Meant or not,
+    it ran without a word (an audit of the calibration). A note, not a refusal: fixing
+    a mechanism off outside the others' range can be the point."""
+    priors = calibration.spec.parameters
+    notes = []
+    for name, fixed in calibration.variants().items():
+        outside = [
+            f"{path}={float(value):g} (prior {priors[path].low:g} to {priors[path].high:g})"
+            for path, value in fixed.items()
+            if path in priors and not priors[path].low <= float(value) <= priors[path].high
+        ]
+        if outside:
+            notes.append(
+                f"variant '{name}' fixes {', '.join(outside)} outside the prior: the other "
+                "variants cannot reach that value, so model selection compares different "
+                "ranges as well as mechanisms"
+            )
+    return notes
 
 
 def truth_notes(truth: dict[str, float], priors: dict[str, tuple[float, float]]) -> list[str]:
