@@ -944,3 +944,32 @@ def test_a_single_runs_one_state_group_note_speaks_of_no_replicates(tmp_path):
     ]
     assert "A group of one state (Client): a share is 0 or 1 at each step;" in line
     assert "replicates" not in line
+
+
+def test_a_chosen_family_that_does_not_vary_is_said_to_be_left_out(tmp_path, capsys):
+    """`plot --metrics final_trust min_trust` on a sweep where lowest trust is the same
+    in every run drew final trust and left lowest trust out without a word (an audit).
+    The terminal and the page now say which family got no figure against which
+    parameter; a family that varies is not named."""
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0, 3.0]}
+    folder = factory.write_sweep(tmp_path / "sweep", grid=grid, replicates=2)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    flat = [c for c in runs.columns if c.startswith("min_trust.")]
+    assert flat  # the factory records lowest trust
+    runs[flat] = 0.5
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    out = tmp_path / "figures"
+    argv = ["plot", str(folder), "--metrics", "final_trust", "min_trust", "--out", str(out)]
+    assert main(argv) == 0
+    note = "no figure of lowest trust against trust: negativity bias, as it does not vary with it"
+    err = capsys.readouterr().err
+    assert f"credsim: note: {note}" in err
+    assert "final trust" not in err.lower()
+    stems = [p.stem for p in out.glob("sweep_*.png")]
+    assert any(s.endswith("final_trust") for s in stems)
+    assert not any("min_trust" in s for s in stems)
+    assert f"<strong>Not drawn:</strong> {note}." in (out / "report.html").read_text()
+    again = tmp_path / "trust_only"
+    assert main(["plot", str(folder), "--metrics", "final_trust", "--out", str(again)]) == 0
+    assert "note:" not in capsys.readouterr().err
+    assert "Not drawn" not in (again / "report.html").read_text()

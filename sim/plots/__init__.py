@@ -69,6 +69,11 @@ def cli_plot(args: argparse.Namespace) -> int:
     )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
+    from sim.plots.gallery import unvarying_families
+    from sim.plots.headline import headline_of
+
+    for note in unvarying_families(results, selection, headline_of(results)):
+        print(f"credsim: note: {note}", file=sys.stderr)
     if not progress.total:
         # "0 figures" and nothing else (an audit, decision 645): why, as the page says it.
         from sim.plots.report import no_figures_text

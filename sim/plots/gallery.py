@@ -461,12 +461,22 @@ def _flat_note(flat: Sequence[str], phrases: Mapping[str, str]) -> str:
     )
 
 
-def _sweep_entries(
-    results: Results, selection: Selection, headline: Headline | None
-) -> Iterator[Entry]:
+@dataclass(frozen=True)
+class _SweepRuns:
+    """The runs a sweep's figures draw, and the parameters they draw them against."""
+
+    runs: pd.DataFrame  # finished runs, each posterior draw counted as often as drawn
+    moving: list[str]  # the varied parameters that take two values or more in them
+    values: dict[str, DesignValue]  # where the others are held (none in a drawn design)
+    sampled: str  # the sampled design's method, or ""
+    drawn_often: bool  # a posterior design
+
+
+def _sweep_runs(results: Results, selection: Selection) -> _SweepRuns | None:
+    """What the sweep figures draw from, or None when nothing was varied or finished."""
     runs = results.ok_runs
     if runs.empty or not results.varied:
-        return
+        return None
     drawn_often = results.design_method == POSTERIOR
     if drawn_often:
         # A parameter set drawn k times is run once and counts k times (decision 70): the
@@ -476,12 +486,49 @@ def _sweep_entries(
         runs = by_draws(runs, results.path)
     # A parameter that takes one value in the runs (a posterior variant's fixed values)
     # makes no figure: a one-column map (decision 650).
-    moving_parameters = [p for p in results.varied if runs[p].nunique(dropna=False) > 1]
-    first = next(iter(results.scenarios))
+    moving = [p for p in results.varied if runs[p].nunique(dropna=False) > 1]
     sampled = _sampled(results)
     # A sampled design draws every parameter anew at each point: none can be held at
     # a value while another moves, so each figure pools over the others (and says so).
+    first = next(iter(results.scenarios))
     values = {} if sampled else reference_values(results, first, selection.at)
+    return _SweepRuns(runs, moving, values, sampled, drawn_often)
+
+
+def unvarying_families(
+    results: Results, selection: Selection, headline: Headline | None
+) -> list[str]:
+    """The chosen summary families (``--metrics`` or the file's ``plots:``) that get no
+    figure against a varied parameter because none of their series moves with it, one
+    sentence each. A family asked for by name went missing without a word (an audit);
+    the default families are not listed (the captions name flat series)."""
+    swept = _sweep_runs(results, selection)
+    if swept is None or not selection.families:
+        return []
+    families = _families(results, selection, headline)
+    notes = []
+    for parameter in swept.moving:
+        held = {p: v for p, v in swept.values.items() if p != parameter}
+        at = runs_at(swept.runs, held)
+        flat = [f for f, metrics in families.items() if not varying(at, metrics, parameter)]
+        if flat:
+            where = f" (other parameters at {held_text(held)})" if held else ""
+            names = "; ".join(lower_first(family_title(f)) for f in flat)
+            notes.append(
+                f"no figure of {names} against {parameter_label(parameter)}, as "
+                f"{'it does' if len(flat) == 1 else 'they do'} not vary with it{where}"
+            )
+    return notes
+
+
+def _sweep_entries(
+    results: Results, selection: Selection, headline: Headline | None
+) -> Iterator[Entry]:
+    swept = _sweep_runs(results, selection)
+    if swept is None:
+        return
+    runs, moving_parameters, values = swept.runs, swept.moving, swept.values
+    sampled, drawn_often = swept.sampled, swept.drawn_often
     phrases = group_phrases(results.scenarios)
     families = _families(results, selection, headline)
     groups_note = _groups_note(results, selection, headline, phrases)

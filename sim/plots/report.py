@@ -29,7 +29,7 @@ from sim.analysis.paired import reference_values, runs_at
 from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
 from sim.integrity import done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
-from sim.plots.gallery import Selection, figures_for, selection_of
+from sim.plots.gallery import Selection, figures_for, selection_of, unvarying_families
 from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.loader import parse_overrides
@@ -326,6 +326,10 @@ def write_report(
         )
     page.append('<section id="figures"><h2>Figures</h2>')
     page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results))}</p>"]
+    page += [
+        f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>"
+        for note in unvarying_families(results, chosen, headline)
+    ]
     page.append('</section><section id="tables"><h2>Tables</h2>')
     page.append(
         _details("What was run", _table(run_facts(results.manifest, results.path), ("", "")))
