@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +131,6 @@ def test_analyze_refuses_a_sweep_of_another_design(
 @pytest.mark.parametrize("method", ["sobol", "morris"])
 def test_results_layout_lists_the_columns_of_the_table(method: str) -> None:
     """docs/results_layout.md, "analysis/": the table's columns as analyze writes them."""
-    import re
-
     from sim.analysis.sensitivity import COLUMNS
 
     layout = (Path(__file__).resolve().parents[1] / "docs" / "results_layout.md").read_text()
@@ -186,3 +185,49 @@ def test_the_morris_axis_says_effects_are_over_the_parameters_range() -> None:
     mu_star = analyze.analyze(problem, x, 2.0 * x[:, 0], num_levels=4)["mu_star"][0]
     assert mu_star == pytest.approx(20.0)
     assert "over the parameter's range" in AXIS_LABEL["morris"]
+
+
+@pytest.mark.parametrize(
+    ("method", "samples", "drawn"),
+    [
+        ("sobol", 2, ["first order S1 (the share of the metric's variance", "total order ST"]),
+        ("morris", 4, ["the change in the metric over the parameter's range", "no interval"]),
+    ],
+)
+def test_analyzes_figures_say_what_they_draw_and_count_the_cut_whiskers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, samples: int, drawn: list[str]
+) -> None:
+    """analyze's bar charts are files of their own, yet carried no caption, and the
+    clipping of their whiskers was said on stderr only (an audit of the figures). Each
+    now has its caption under it: what the bars are, the intervals' level and source,
+    and how many whiskers are cut at a bound, as many as the arrowheads drawn."""
+    from matplotlib.figure import Figure
+    from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
+
+    import sim.plots.figure
+
+    drawn_figures: list[Figure] = []
+    render = sim.plots.figure.rendered
+
+    def keep(fig: Figure, fmt: str = "png") -> bytes:
+        drawn_figures.append(fig)
+        return render(fig, fmt)
+
+    monkeypatch.setattr(sim.plots.figure, "rendered", keep)
+    extra = "  levels: 4\n" if method == "morris" else ""
+    _sweep_and_analyze(tmp_path, _experiment(tmp_path, method, samples, extra=extra), method)
+    (fig,) = drawn_figures
+    (caption,) = [t.get_text() for t in fig.texts if t.get_text().startswith(method.title())]
+    assert "Whiskers: SALib's 95% confidence intervals (bootstrap, 100 resamples)" in caption
+    assert all(words in caption for words in drawn)
+    heads = sum(
+        len(line.get_xdata())
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if line.get_marker() in (CARETLEFTBASE, CARETRIGHTBASE)
+    )
+    said = re.search(
+        r"(\d+) whiskers? (\(.*?\) )?whose interval runs (past the bound|below 0)", caption
+    )
+    assert (int(said.group(1)) if said else 0) == heads
+    assert method == "morris" or heads > 0

@@ -22,6 +22,7 @@ import pytest
 import results_factory as factory
 from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer
+from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
 from numpy.testing import assert_allclose
 
 from sim.errors import InputError
@@ -962,6 +963,38 @@ def test_sensitivity_bars_and_whiskers_stay_within_bounds():
         "total order ST",
         "estimate outside [0, 1], drawn at the bound",
     ]
+
+
+def test_a_whisker_cut_at_a_bound_ends_in_an_arrowhead_the_legend_names():
+    """A whisker clipped at 0 or 1 looked like an interval that ends there; the figure
+    said nothing of the clipping (only stderr did; an audit of the figures). S1 0.1 +-
+    0.3 and ST 0.9 +- 0.2 are cut at 0 and at 1: an arrowhead at the bound points past
+    it, and the legend says what it means; whiskers inside [0, 1], a hair past the
+    bound (an index estimated at 0), or of an estimate outside (marked x) get none."""
+    table = pd.DataFrame({
+        "metric": ["m"] * 3, "parameter": ["p", "q", "r"],
+        "S1": [0.1, 0.4, -0.2], "S1_conf": [0.3, 0.1, 0.3],
+        "ST": [0.9, 0.5, 0.0], "ST_conf": [0.2, 0.1, 0.001],
+    })  # fmt: skip
+    (fig,) = sensitivity_figures(table, "sobol")
+    (ax,) = [ax for ax in fig.axes if ax.axison]
+    first, total = (
+        [b.get_y() + b.get_height() / 2 for b in c]
+        for c in ax.containers
+        if isinstance(c, BarContainer)
+    )
+    heads = {
+        line.get_marker(): list(zip(line.get_xdata(), line.get_ydata(), strict=True))
+        for line in ax.get_lines()
+        if line.get_marker() in (CARETLEFTBASE, CARETRIGHTBASE)
+    }
+    assert heads == {CARETLEFTBASE: [(0.0, first[0])], CARETRIGHTBASE: [(1.0, total[0])]}
+    (legend,) = [a.get_legend() for a in fig.axes if a.get_legend()]
+    assert [t.get_text() for t in legend.get_texts()][-2:] == [
+        "estimate outside [0, 1], drawn at the bound",
+        "interval runs past 0 or 1, cut there",
+    ]
+    plt.close(fig)
 
 
 def test_group_names_keep_their_acronyms():

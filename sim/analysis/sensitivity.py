@@ -243,16 +243,19 @@ def cli_analyze(args: argparse.Namespace) -> int:
 
 def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     """The bar charts of the indices just written, as ``credsim plot`` draws them, into
-    ``analysis/`` (``sensitivity_<method>[_<part>].png``); returns their paths."""
+    ``analysis/`` (``sensitivity_<method>[_<part>].png``), each with its caption drawn
+    under it (a file of its own, which no report page or ``captions.md`` captions);
+    returns their paths."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.plots.figure import rendered
+    from sim.plots.figure import add_caption, rendered
     from sim.plots.gallery import sensitivity_entries
 
     written = []
     for entry in sensitivity_entries(results, method, metrics):
         path = results.path / "analysis" / f"{entry.stem}.png"
+        add_caption(entry.figure, entry.caption)
         atomic_write_bytes(path, rendered(entry.figure))
         written.append(path)
     return written

@@ -44,7 +44,12 @@ from sim.plots.figure import (
     where_shown,
 )
 from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
-from sim.plots.sensitivity import outside_count, scenario_blocks, sensitivity_figures
+from sim.plots.sensitivity import (
+    figure_metrics,
+    indices_caption,
+    scenario_blocks,
+    sensitivity_figures,
+)
 from sim.plots.sweeps import (
     MAP_BINS,
     MAX_LEVELS,
@@ -699,32 +704,23 @@ def _sensitivity_entries(
             continue
         shown = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
         figures = sensitivity_figures(table, method, shown, group_phrases(results.scenarios))
-        outside = outside_count(table[table["metric"].isin(shown)], method)
-        bounds = "[0, 1]" if method == "sobol" else "below 0"
-        said = (
-            f" {outside} estimate{'s' if outside != 1 else ''} fell outside {bounds} "
-            "(sampling error: too few samples) and "
-            f"{'are' if outside != 1 else 'is'} drawn at the bound, marked x."
-            if outside
-            else ""
-        )
+        chunks = figure_metrics(table, method, shown)
         blocks = scenario_blocks(table)
         each = (
-            f"; a block of bars per scenario ({', '.join(blocks)}), headed by its name"
+            f" A block of bars per scenario ({', '.join(blocks)}), headed by its name."
             if blocks
             else ""
         )
-        for i, figure in enumerate(figures, start=1):
+        for i, (figure, chunk) in enumerate(zip(figures, chunks, strict=True), start=1):
             part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
                 f"sensitivity_{method}{part}",
                 partial(_drawn, figure),
-                f"{method.capitalize()} sensitivity indices with 95% intervals, clipped to "
-                "the indices' bounds"
-                + (f" (part {i} of {len(figures)})" if len(figures) > 1 else "")
+                indices_caption(table[table["metric"].isin(chunk)], method)
+                + (f" Part {i} of {len(figures)}." if len(figures) > 1 else "")
                 + each,
                 results,
-                "Replicates averaged per design point before analysis." + said,
+                "Replicates averaged per design point before analysis.",
             )
 
 

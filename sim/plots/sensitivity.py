@@ -8,9 +8,13 @@ readable; the whiskers are the 95% confidence intervals SALib reports
 (``+- conf``), bars and whiskers clipped to the indices' bounds (Sobol
 indices in [0, 1], Morris mu* and sigma at least 0), since an estimate
 outside them is sampling error; such an estimate is marked with an x at the
-bound, so that a negative S1 drawn as 0 is not read as no effect. Morris
-sigma has no interval and is drawn without one. Metrics whose indices are
-all zero or missing get no panel.
+bound, so that a negative S1 drawn as 0 is not read as no effect, and a
+whisker cut at a bound (an estimate inside, its interval running past) ends
+in an arrowhead pointing past it, so that a whisker ending at 0 is not read
+as an interval ending there. The legend names both marks; the caption
+(:func:`indices_caption`) counts them. Morris sigma has no interval and is
+drawn without one. Metrics whose indices are all zero or missing get no
+panel.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
 from matplotlib.ticker import MaxNLocator
 
+from sim.analysis.sensitivity import CONF_LEVEL, RESAMPLES
 from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
 
 # The two bars of a method in a dark and a light grey: not colours of the palette, where
@@ -59,6 +65,16 @@ OUTSIDE_LABEL = {
     "sobol": "estimate outside [0, 1], drawn at the bound",
     "morris": "estimate below 0, drawn at 0",
 }
+CUT_LABEL = {
+    "sobol": "interval runs past 0 or 1, cut there",
+    "morris": "interval runs below 0, cut there",
+}
+# The arrowhead of a cut whisker: its base at the bound, its tip pointing past it.
+CUT_MARKERS = (CARETLEFTBASE, CARETRIGHTBASE)
+# A whisker is marked cut when its interval runs past the bound by more than this share
+# of the panel's axis: SALib's interval of an index estimated at 0.000 runs past 0 by a
+# hair, which no one would see in a whisker left whole.
+CUT_SHARE = 0.01
 
 
 def clipped(
@@ -76,6 +92,43 @@ def clipped(
 
 def _outside(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     return (values < bounds[0]) | (values > bounds[1])
+
+
+def _span(rows: pd.DataFrame, method: str) -> float:
+    """The length of a panel's axis: 1 for Sobol indices, else its longest bar or
+    whisker (Morris effects come in the metric's units)."""
+    if method == "sobol":
+        return 1.0
+    ends = [
+        rows[c].to_numpy(np.float64) + (0.0 if e is None else rows[e]) for c, e, *_ in BARS[method]
+    ]
+    return float(np.nanmax(np.concatenate(ends), initial=0.0))
+
+
+def cut_ends(
+    rows: pd.DataFrame, columns: tuple[str, str], method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which whiskers of one metric's index (``columns``: the index and its interval)
+    are cut at the lower and at the upper bound: the estimate inside the bounds (one
+    outside is marked x), its interval running past one by more than ``CUT_SHARE`` of
+    the panel's axis (less would not show uncut either)."""
+    values, conf = (rows[c].to_numpy(np.float64) for c in columns)
+    low, high = BOUNDS[method]
+    past = CUT_SHARE * _span(rows, method)
+    inside = ~_outside(values, BOUNDS[method])
+    return inside & (values - conf < low - past), inside & (values + conf > high + past)
+
+
+def cut_counts(indices: pd.DataFrame, method: str) -> tuple[int, int]:
+    """How many whiskers of a sensitivity table are cut at the lower and at the upper
+    bound (:func:`cut_ends`), over every metric and index with an interval."""
+    low = high = 0
+    for _, rows in indices.groupby("metric", sort=False):
+        for column, conf, *_ in BARS[method]:
+            if conf is not None:
+                below, above = cut_ends(rows, (column, conf), method)
+                low, high = low + int(below.sum()), high + int(above.sum())
+    return low, high
 
 
 def outside_count(indices: pd.DataFrame, method: str) -> int:
@@ -132,6 +185,29 @@ def _row_places(
     return rows, np.array(places), ticks, labels, headers
 
 
+def _mark_cut(
+    ax: Axes, rows: pd.DataFrame, columns: tuple[str, str], y: np.ndarray, method: str
+) -> None:
+    """An arrowhead past each whisker cut at a bound (:func:`cut_ends`): a whisker
+    ending at 0 is otherwise read as an interval that ends there (an audit of the
+    figures)."""
+    for cut, bound, marker in zip(
+        cut_ends(rows, columns, method), BOUNDS[method], CUT_MARKERS, strict=True
+    ):
+        if cut.any():
+            ax.plot(
+                np.full(int(cut.sum()), bound),
+                y[cut],
+                linestyle="none",
+                marker=marker,
+                color="0.2",
+                markersize=6,
+                label=CUT_LABEL[method],
+                zorder=3,
+                clip_on=False,
+            )
+
+
 def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) -> Axes:
     """Bars of one metric's indices, a pair of bars per parameter, with intervals.
 
@@ -177,6 +253,8 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
                 zorder=3,
                 clip_on=False,  # a mark at 0 sits on the axes' edge
             )
+        if conf is not None:
+            _mark_cut(ax, rows, (column, conf), y + (i - (len(bars) - 1) / 2) * height, method)
     ax.set_yticks(ticks, labels)
     # A sweep of several scenarios has a block of bars per scenario, headed by its name
     # (the blocks were unlabelled, each parameter listed twice; decision 615).
@@ -198,6 +276,80 @@ def indices_panel(rows: pd.DataFrame, method: str, *, ax: Axes | None = None) ->
     return ax
 
 
+def _mark_order(label: str) -> int:
+    """The legend's order: the bars, the x of an estimate outside, the cut whisker."""
+    return 2 if label in CUT_LABEL.values() else int(label in OUTSIDE_LABEL.values())
+
+
+def figure_metrics(
+    indices: pd.DataFrame, method: str, metrics: Sequence[str] | None = None
+) -> list[list[str]]:
+    """The metrics of each figure :func:`sensitivity_figures` draws, in order: ``metrics``
+    (default: all, in table order) but those whose indices are all zero or missing,
+    ``PER_FIGURE`` a figure."""
+    names = list(metrics) if metrics is not None else list(dict.fromkeys(indices["metric"]))
+    columns = [bar[0] for bar in BARS[method]]
+    values = indices.set_index("metric")[columns].abs().fillna(0.0)
+    names = [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]
+    return [names[start : start + PER_FIGURE] for start in range(0, len(names), PER_FIGURE)]
+
+
+def indices_caption(indices: pd.DataFrame, method: str) -> str:
+    """What a figure of ``method``'s bars draws and what its marks mean, counted over
+    ``indices`` (the rows of the figure's metrics)."""
+    interval = f"SALib's {CONF_LEVEL:.0%} confidence intervals (bootstrap, {RESAMPLES} resamples)"
+    if method == "sobol":
+        drawn = (
+            "Sobol sensitivity indices from SALib, a panel per metric and a pair of bars per "
+            "varied parameter: first order S1 (the share of the metric's variance the "
+            "parameter explains alone) and total order ST (its share with its interactions). "
+            f"Whiskers: {interval}. Bars and whiskers are drawn within [0, 1], the range of a "
+            "share"
+        )
+    else:
+        drawn = (
+            "Morris elementary effects from SALib, a panel per metric and a pair of bars per "
+            "varied parameter: mu* (the mean absolute elementary effect) and sigma (the SD of "
+            "the elementary effects; no interval), in the metric's units: the change in the "
+            "metric over the parameter's range (SALib steps each parameter through its range "
+            f"scaled to [0, 1]). Whiskers: {interval} of mu*. Bars and whiskers are drawn "
+            "from 0"
+        )
+    return f"{drawn}{_cut_text(indices, method)}.{_outside_text(indices, method)}"
+
+
+def _cut_text(indices: pd.DataFrame, method: str) -> str:
+    """The caption's count of whiskers cut at a bound (``""`` when none is)."""
+    low, high = cut_counts(indices, method)
+    cut = low + high
+    if not cut:
+        return ""
+    at = [f"{n} at {b:g}" for n, b in zip((low, high), BOUNDS[method], strict=True) if n]
+    where = (
+        f" ({', '.join(at)}) whose interval runs past the bound"
+        if method == "sobol"
+        else " whose interval runs below 0"
+    )
+    return (
+        f"; {cut} whisker{'s' if cut != 1 else ''}{where} "
+        f"{'are' if cut != 1 else 'is'} cut there and end{'' if cut != 1 else 's'} in an "
+        "arrowhead pointing past it"
+    )
+
+
+def _outside_text(indices: pd.DataFrame, method: str) -> str:
+    """The caption's count of estimates outside the bounds (``""`` when none is)."""
+    outside = outside_count(indices, method)
+    if not outside:
+        return ""
+    where = "outside [0, 1]" if method == "sobol" else "below 0"
+    return (
+        f" {outside} estimate{'s' if outside != 1 else ''} fell {where} "
+        "(sampling error: too few samples) and "
+        f"{'are' if outside != 1 else 'is'} drawn at the bound, marked x."
+    )
+
+
 def sensitivity_figures(
     indices: pd.DataFrame,
     method: str,
@@ -214,16 +366,11 @@ def sensitivity_figures(
             other figures name them.
     """
     set_theme()
-    names = list(metrics) if metrics is not None else list(dict.fromkeys(indices["metric"]))
-    columns = [bar[0] for bar in BARS[method]]
-    values = indices.set_index("metric")[columns].abs().fillna(0.0)
-    names = [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]
     blocks = scenario_blocks(indices)
     # Rows of bars a panel holds: a parameter's in each scenario, and a scenario's header.
     n_rows = indices["parameter"].nunique() * max(1, len(blocks)) + len(blocks)
     figures = []
-    for start in range(0, len(names), PER_FIGURE):
-        chunk = names[start : start + PER_FIGURE]
+    for chunk in figure_metrics(indices, method, metrics):
         fig, axes = panel_grid(
             len(chunk),
             (4.8, 0.9 + (0.3 if blocks else 0.45) * n_rows),
@@ -245,7 +392,7 @@ def sensitivity_figures(
         outside_legend(
             axes[0, -1],
             f"{method.capitalize()} index (95% interval)",
-            handles=sorted(entries.values(), key=lambda h: h.get_label() in OUTSIDE_LABEL.values()),
+            handles=sorted(entries.values(), key=lambda h: _mark_order(str(h.get_label()))),
         )
         figures.append(fig)
     return figures
