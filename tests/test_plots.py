@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
@@ -435,6 +436,45 @@ def test_trajectory_figure_names_every_power_and_marks_events(tmp_path):
     mean = cell.groupby("step")["value"].mean().to_numpy()
     ys = [line.get_ydata() for line in panels[0].get_lines() if line.get_gid() != "event"]
     assert any(len(y) == len(mean) and np.allclose(y, mean) for y in ys)
+
+
+def test_events_of_powers_left_out_get_grey_ticks_the_legend_names(tmp_path):
+    """With ``--powers USA`` the strip's tick of Russia's event kept Russia's colour,
+    which no legend names (an audit of the figures). A power without a line now ticks in
+    grey, as a state acting does, and the legend names the grey tick; with every power
+    drawn there is no grey tick and no such entry."""
+    results = open_results(factory.write_sweep(tmp_path / "sweep"))
+    series = results.series(metrics=["trust_mean"])
+    colours = power_palette(results.powers)
+
+    def ticks_and_legend(drawn):
+        fig = trajectories_figure(drawn, results.events, all_powers=results.powers)
+        strip, *panels = fig.axes
+        ticks = {
+            t.get_xdata()[0]: mcolors.to_hex(t.get_color())
+            for t in strip.get_lines()
+            if t.get_gid() == "event"
+        }
+        legend = panels[0].get_legend()
+        named = {
+            t.get_text(): mcolors.to_hex(h.get_color())
+            for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        }
+        plt.close(fig)
+        return ticks, named
+
+    usa, russia, grey = (mcolors.to_hex(c) for c in (colours["USA"], colours["Russia"], "0.3"))
+    intervention, pullout = _num(["2014-09", "2015-04"])  # Russia's, then USA's
+    ticks, named = ticks_and_legend(series[series["power"] == "USA"])
+    assert ticks == {intervention: grey, pullout: usa}
+    assert {k: named[k] for k in ("USA", "event by an actor without a line")} == {
+        "USA": usa,
+        "event by an actor without a line": grey,
+    }
+    assert set(named) == {"USA", "event by an actor without a line", "", "base", "counter"}
+    ticks, named = ticks_and_legend(series)
+    assert ticks == {intervention: russia, pullout: usa}
+    assert set(named) == {"USA", "Russia", "", "base", "counter"}
 
 
 def test_event_strip_ends_at_its_highest_label(tmp_path):

@@ -80,6 +80,11 @@ _STRIP_IN = 0.95
 _AXES_FRACTION = 0.78
 # At most this many dates labelled under a panel of the figure across a parameter.
 ACROSS_TICKS = 5
+# The strip's tick of an event whose actor has no line in the figure: a state, or a power
+# left out by --powers, whose colour would be in no legend (an audit of the figures).
+OTHER_ACTOR_COLOR = "0.3"
+OTHER_ACTOR_LABEL = "event by an actor without a line"
+_TICK: dict[str, Any] = {"marker": "|", "ms": 7, "mew": 1.6}
 
 
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
@@ -174,7 +179,8 @@ def draw_events(
     """Event markers and labels.
 
     Every event: a thin dotted grey line through each panel (gid ``event``) and a
-    tick on the strip's baseline coloured by the acting power. Labels, in
+    tick on the strip's baseline coloured by the acting power (``palette``: the powers
+    drawn; any other actor's tick is :data:`OTHER_ACTOR_COLOR`). Labels, in
     :func:`label_priority` order, each in the first of ``LANES`` lanes where its
     bounding box (measured on the drawn figure) overlaps no placed label;
     labelled events get a darker line and a leader from the tick to the label.
@@ -199,10 +205,8 @@ def draw_events(
         strip.plot(
             [x],
             [0.0],
-            marker="|",
-            ms=7,
-            mew=1.6,
-            color=palette.get(actor, "0.3"),
+            **_TICK,
+            color=palette.get(actor, OTHER_ACTOR_COLOR),
             clip_on=False,
             gid="event",
             transform=_shifted(strip, shift),
@@ -408,13 +412,24 @@ def marker_style(marker: str, points: int, place: int, lines: int) -> dict[str, 
 
 
 def _legend(
-    ax: Axes, palette: dict[str, str], powers: Sequence[str], scenarios: Sequence[str]
+    ax: Axes,
+    palette: dict[str, str],
+    powers: Sequence[str],
+    scenarios: Sequence[str],
+    *,
+    others: bool = False,
 ) -> None:
+    """The powers' lines, the scenarios' styles when there are several, and the grey
+    tick of an event by an actor without a line when the strip has one (``others``)."""
     markers = power_markers(palette)
     handles = [
         Line2D([], [], color=palette[p], lw=2, label=p, **marker_style(markers[p], 1, 0, 1))
         for p in powers
     ]
+    if others:
+        handles.append(
+            Line2D([], [], ls="none", color=OTHER_ACTOR_COLOR, label=OTHER_ACTOR_LABEL, **_TICK)
+        )
     if len(scenarios) > 1:
         styles = scenario_linestyles(scenarios)
         handles.append(Line2D([], [], color="none", label=""))
@@ -457,8 +472,8 @@ def trajectories_figure(
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
     )
-    # An event's actor that is not a power gets a grey tick (draw_events), not a colour
-    # that would move the powers' own.
+    # Colours among every power, so that each keeps its own; an event's actor without a
+    # line (a state, or a power --powers left out) gets a grey tick (draw_events).
     palette = power_palette(powers, all_powers)
     n_cols = len(metrics)
     width = _WIDTH_IN + 4.5 * (n_cols - 1)
@@ -510,9 +525,12 @@ def trajectories_figure(
         ax.set_xlabel(date_label(rows))
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
-    placed = draw_events(strip, [ax for row in panels for ax in row], marks, palette)
+    placed = draw_events(
+        strip, [ax for row in panels for ax in row], marks, {p: palette[p] for p in powers}
+    )
     _trim_strip(strip, placed)
-    _legend(panels[0][-1], palette, powers, scenarios)
+    others = not marks["actor"].isin(powers).all()
+    _legend(panels[0][-1], palette, powers, scenarios, others=others)
     return fig
 
 
