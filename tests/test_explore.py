@@ -783,6 +783,56 @@ def test_the_saved_network_picture_is_the_pages_network() -> None:
     plt.close(fig)
 
 
+def test_the_network_reads_without_colour() -> None:
+    """The network told the powers' states apart by colour alone: in greyscale print the
+    blue, vermillion and green nodes are one grey (an audit of the figures). A node now
+    takes the marker of the power it aligns with (as its line has over time), the
+    non-aligned one of their own, on the page and in the saved picture alike, each in the
+    legend; powers keep a thicker outline than states."""
+    import matplotlib.pyplot as plt
+    from matplotlib.markers import MarkerStyle
+
+    from sim.explore.figures import network_figure, network_layout, network_spec
+
+    def shape(marker: Any) -> tuple[tuple[float, float], ...]:
+        style = MarkerStyle(marker)
+        path = style.get_path().transformed(style.get_transform())
+        return tuple(map(tuple, np.round(path.vertices, 6)))
+
+    scenario = load_scenario(SMALL)
+    n = len(scenario.states)
+    aligned = np.array([i % 3 - 1 for i in range(n)])  # none, then each power in turn
+    spec = network_spec(
+        scenario, network_layout(scenario), aligned, np.ones(2), set(), "capability", "2001-01"
+    )
+    choices = [*scenario.power_names, "none"]
+    (points,) = [layer for layer in spec["layer"] if "shape" in layer["encoding"]]
+    encoded = points["encoding"]["shape"]
+    assert encoded["field"] == "aligned" and encoded["scale"]["domain"] == choices
+    assert len(set(encoded["scale"]["range"])) == len(choices)
+    fig = network_figure(spec, scenario.power_names)
+    (ax,) = fig.axes
+    nodes = {(round(n["x"], 9), round(n["y"], 9)): n for n in spec["datasets"]["nodes"]}
+    drawn: dict[str, set] = {}
+    outline: dict[str, set] = {}
+    for points in ax.collections:
+        where = [nodes[(round(float(x), 9), round(float(y), 9))] for x, y in points.get_offsets()]
+        for node in where:
+            drawn.setdefault(node["aligned"], set()).add(shape(points.get_paths()[0]))
+            outline.setdefault(node["kind"], set()).update(points.get_linewidths())
+    assert set(drawn) == set(choices) and all(len(s) == 1 for s in drawn.values())
+    assert len(set().union(*drawn.values())) == len(choices)  # a shape each
+    assert min(outline["power"]) > max(outline["state"])
+    legend = ax.get_legend()
+    keyed = {
+        text.get_text(): shape(handle.get_marker())
+        for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        if text.get_text() in choices
+    }
+    assert keyed == {a: next(iter(s)) for a, s in drawn.items()}
+    plt.close(fig)
+
+
 def test_a_large_network_is_drawn_without_its_ties(tmp_path: Path) -> None:
     """Laid out by region, thousands of ties are one grey mesh between the discs, and they
     made each step's figure so slow to send and draw that, playing 2000 states, a pause

@@ -23,7 +23,7 @@ import pandas as pd
 from sim.catalogue import SERIES_METRICS
 from sim.plots.alignment import poles_with_third_way
 from sim.plots.figure import step_times, to_datetime
-from sim.plots.palette import NONE_COLOR, power_palette
+from sim.plots.palette import NONE_COLOR, power_markers, power_palette
 from sim.scenario.schema import Scenario
 
 WIDTH = 560
@@ -136,6 +136,41 @@ def _power_scale(powers: Sequence[str], none: bool = False) -> alt.Scale:
     palette = power_palette(powers)
     domain = [*powers, NONE] if none else list(powers)
     return alt.Scale(domain=domain, range=[palette.get(p, NONE_COLOR) for p in domain])
+
+
+# The non-aligned state's shape: a flat bar (a dash), which no power's marker is
+# (:func:`~sim.plots.palette.power_markers`), so the network reads without colour.
+NONE_MARKER: tuple[tuple[float, float], ...] = ((-1.0, -0.4), (1.0, -0.4), (1.0, 0.4), (-1.0, 0.4))
+# A power's node has a thick outline (and its name in bold); a state's a thin one.
+OUTLINE = {"power": 2.0, "state": 0.5}
+
+
+def node_markers(powers: Sequence[str]) -> dict[str, Any]:
+    """The matplotlib marker of a node aligned with each of ``powers`` (the power's own,
+    as in every figure over time; a circle where it has none) and of a non-aligned one
+    (:data:`NONE_MARKER`)."""
+    markers: dict[str, Any] = {p: m or "o" for p, m in power_markers(power_palette(powers)).items()}
+    return {**markers, NONE: list(NONE_MARKER)}
+
+
+def svg_shape(marker: Any) -> str:
+    """A matplotlib marker as a Vega-Lite shape: its SVG path within [-1, 1] (y down), so
+    that the page's network and its saved picture draw the same shapes."""
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.path import Path
+
+    style = MarkerStyle(marker)
+    path = style.get_path().transformed(style.get_transform())
+    scale = float(np.abs(path.vertices).max()) or 1.0
+    commands = {Path.MOVETO: "M", Path.LINETO: "L", Path.CURVE3: "Q", Path.CURVE4: "C"}
+    parts = []
+    for points, code in path.iter_segments(simplify=False, curves=True):
+        if code == Path.CLOSEPOLY:
+            parts.append("Z")
+            continue
+        xy = np.asarray(points, dtype=float).reshape(-1, 2) / scale
+        parts.append(commands[code] + " ".join(f"{x:.4g} {-y:.4g}" for x, y in xy))
+    return " ".join(parts) + ("" if parts[-1] == "Z" else " Z")
 
 
 def _dash(names: Sequence[str]) -> alt.StrokeDash:
@@ -400,13 +435,25 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
     )
     points = (
         alt.Chart(alt.Data(name="nodes"))
-        .mark_point(filled=True, opacity=0.9, stroke="#333333", strokeWidth=0.5)
+        .mark_point(filled=True, opacity=0.9, stroke="#333333")
         .encode(
             x=alt.X("x:Q", axis=axis, scale=unit),
             y=alt.Y("y:Q", axis=axis, scale=unit),
             color=alt.Color("aligned:N", scale=_power_scale(powers, none=True), title="aligned"),
+            # A shape per power and one for the non-aligned, in one legend with the colours:
+            # colour alone is lost in greyscale print and to a colour-blind reader.
             shape=alt.Shape(
-                "kind:N", scale=alt.Scale(domain=["power", "state"], range=["square", "circle"])
+                "aligned:N",
+                scale=alt.Scale(
+                    domain=[*powers, NONE],
+                    range=[svg_shape(node_markers(powers)[p]) for p in [*powers, NONE]],
+                ),
+                title="aligned",
+            ),
+            strokeWidth=alt.StrokeWidth(
+                "kind:N",
+                scale=alt.Scale(domain=list(OUTLINE), range=list(OUTLINE.values())),
+                legend=None,
             ),
             size=alt.Size("size:Q", legend=None, scale=None),
             tooltip=[
@@ -436,8 +483,8 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
 
 def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
     """The page's network (:func:`network_spec`) as a matplotlib figure, for "save
-    figures": the same nodes, places, sizes, colours and labels, a point of the figure
-    for a pixel of the page (decision 613)."""
+    figures": the same nodes, places, sizes, colours, shapes and labels, a point of the
+    figure for a pixel of the page (decision 613)."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -451,18 +498,18 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
     )
     for tie in ties:
         ax.plot([tie["x"], tie["x2"]], [tie["y"], tie["y2"]], color="#cccccc", lw=0.8, zorder=1)
-    for kind, marker in (("state", "o"), ("power", "s")):
-        rows = nodes[nodes["kind"] == kind]
+    markers = node_markers(powers)
+    for (kind, aligned), rows in nodes.groupby(["kind", "aligned"], sort=True):
         ax.scatter(
             rows["x"],
             rows["y"],
             s=rows["size"],
-            marker=marker,
-            c=[palette.get(a, NONE_COLOR) for a in rows["aligned"]],
+            marker=markers.get(str(aligned), "o"),
+            c=[palette.get(str(aligned), NONE_COLOR)] * len(rows),
             edgecolors="#333333",
-            linewidths=0.5,
+            linewidths=OUTLINE[str(kind)],
             alpha=0.9,
-            zorder=2,
+            zorder=2 if kind == "state" else 2.5,
         )
     for row in spec["datasets"]["nodes"]:
         if not row["label"]:
@@ -486,14 +533,21 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
     ax.set_title(spec.get("title", ""), fontsize=11, fontweight="bold")
     shown = [p for p in [*powers, NONE] if p in set(nodes["aligned"])] or [NONE]
     handles = [
-        Line2D([], [], marker="o", ls="", color=palette.get(p, NONE_COLOR), label=p) for p in shown
-    ] + [
-        Line2D([], [], marker=m, ls="", color="#777777", label=k)
-        for k, m in (("power", "s"), ("state", "o"))
-    ]
+        Line2D(
+            [],
+            [],
+            marker=markers.get(p, "o"),
+            ls="",
+            color=palette.get(p, NONE_COLOR),
+            mec="#333333",
+            mew=OUTLINE["state"],
+            label=p,
+        )
+        for p in shown
+    ] + [Line2D([], [], ls="", label="a power: thick outline,\nname in bold")]
     ax.legend(
         handles=handles,
-        title="aligned / kind",
+        title="aligned",
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         frameon=False,
@@ -596,8 +650,10 @@ def network_spec(
     size_by: str,
     date: str,
 ) -> Spec:
-    """States coloured by the power they align with (grey: none), powers as squares in
-    their own colour; node size by capability (powers) or by membership of the group.
+    """States coloured by the power they align with (grey: none) and shaped by it too
+    (:func:`node_markers`: the power's marker, a bar for none), so that the figure reads
+    in greyscale; powers in their own colour and shape with a thick outline; node size
+    by capability (powers) or by membership of the group.
     Beyond :data:`LABELLED` actors only the powers are named (hover names a state). A
     label that would cover another or a node is left out (:func:`_label_places`: the
     powers first, then the group's states), so names no longer print over each other.
