@@ -450,11 +450,9 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
                 ),
                 title="aligned",
             ),
-            strokeWidth=alt.StrokeWidth(
-                "kind:N",
-                scale=alt.Scale(domain=list(OUTLINE), range=list(OUTLINE.values())),
-                legend=None,
-            ),
+            # The width itself (as size), not a scale over "kind": Vega-Lite warns of a
+            # width scale over a nominal field in the browser's console.
+            strokeWidth=alt.StrokeWidth("outline:Q", scale=None, legend=None),
             size=alt.Size("size:Q", legend=None, scale=None),
             tooltip=[
                 alt.Tooltip("name:N"),
@@ -635,6 +633,7 @@ def _node(
         "kind": kind,
         "aligned": aligned,
         "size": size,
+        "outline": OUTLINE[kind],
         "x": x,
         "y": y,
         "region": actor.region,
