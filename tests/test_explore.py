@@ -512,8 +512,8 @@ def test_the_counterfactuals_alignment_is_drawn_beside_the_runs() -> None:
     spec = alignment_spec(lines[0], lines[1], "arab_league", scenario.power_names)
     titles = [chart["title"] for chart in spec["vconcat"]]
     assert titles[:2] == [
-        "Alignment, syria, arab_league",
-        "Alignment, syria_abstained, arab_league",
+        "Alignment among arab league, syria",
+        "Alignment among arab league, syria_abstained",
     ]
     for dataset, line in zip(("shares", "shares_counterfactual"), lines, strict=True):
         s = line.series
@@ -674,12 +674,15 @@ def test_affinity_is_for_each_power_and_trust_in_each() -> None:
         )
         titles[metric] = [
             t
-            for t in ("Trust in each power, all", "Affinity for each power, all")
+            for t in (
+                "Trust in each power among all states",
+                "Affinity for each power among all states",
+            )
             if t in json.dumps(spec)
         ]
     assert titles == {
-        "trust_mean": ["Trust in each power, all"],
-        "affinity_mean": ["Affinity for each power, all"],
+        "trust_mean": ["Trust in each power among all states"],
+        "affinity_mean": ["Affinity for each power among all states"],
     }
 
 
@@ -1234,3 +1237,31 @@ def test_the_page_can_run_on_the_fast_engine(monkeypatch: pytest.MonkeyPatch) ->
 
     args = build_parser().parse_args(["explore", SMALL, "--engine", "fast"])
     assert args.engine == "fast"
+
+
+def test_the_pages_titles_name_the_group_in_words(tmp_path: Path) -> None:
+    """The page's charts were titled with the group's id ("Trust in each power,
+    arab_league", "Alignment, syria, arab_league") where the report's figures say
+    "among Arab League states": the titles now take the group's phrase from its
+    definition in the scenario (a bloc), and the axes no longer repeat the id."""
+    import json
+
+    syria = str(DATA.parent.parent / "scenarios" / "syria.yaml")
+    cf = str(DATA.parent.parent / "scenarios" / "syria_abstained.yaml")
+    _, rc = solara.render(Explorer(syria, cf, out=str(tmp_path)), handle_error=False)
+    drawn = specs(rc)
+    text = json.dumps(drawn)
+    assert "arab_league" not in text.replace('"group": "arab_league"', "")
+    trust, affinity, alignment = drawn[0], drawn[1], drawn[2]
+    lines = trust["vconcat"][0]["layer"][0]
+    assert lines["title"] == "Trust in each power among Arab League states"
+    assert lines["encoding"]["y"]["title"] == "Trust (0 to 1)"
+    assert (
+        affinity["vconcat"][0]["layer"][0]["title"]
+        == "Affinity for each power among Arab League states"
+    )
+    titles = [chart["title"] for chart in alignment["vconcat"][:2]]
+    assert titles == [
+        "Alignment among Arab League states, syria",
+        "Alignment among Arab League states, syria_abstained",
+    ]

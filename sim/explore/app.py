@@ -55,6 +55,7 @@ from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.finite import NonFiniteState
 from sim.model import CredibilityModel
 from sim.options import non_negative_int
+from sim.plots.figure import group_phrase
 from sim.scenario import scenario_tree
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -725,15 +726,30 @@ def Explorer(
                 )
                 events = event_table(scenarios[0])
                 powers = scenarios[0].power_names
-                charts["trust"] = trajectories_spec(line, cf_line, events, chosen, powers)
+                # The group in words in the titles ("among Arab League states"), as the
+                # report's figures name it; the selector keeps its ids.
+                defined = scenarios[0].outputs.groups.get(chosen)
+                phrase = group_phrase(
+                    chosen, defined.model_dump(exclude_none=True) if defined else None
+                )
+                charts["trust"] = trajectories_spec(
+                    line, cf_line, events, chosen, powers, phrase=phrase
+                )
                 Figure(Drawn(charts["trust"]))
                 # Affinity is drawn only where its channel is on: at scale 0 it stays at the priors.
                 if any(sc.parameters.affinity.scale > 0 for sc in scenarios):
                     charts["affinity"] = trajectories_spec(
-                        line, cf_line, events, chosen, powers, "affinity_mean", "Affinity"
+                        line,
+                        cf_line,
+                        events,
+                        chosen,
+                        powers,
+                        "affinity_mean",
+                        "Affinity",
+                        phrase=phrase,
                     )
                     Figure(Drawn(charts["affinity"]))
-                charts["alignment"] = alignment_spec(line, cf_line, chosen, powers)
+                charts["alignment"] = alignment_spec(line, cf_line, chosen, powers, phrase=phrase)
                 Figure(Drawn(charts["alignment"]))
                 StepThrough(scenarios[0], seed.value, chosen, size_by.value, layout, sheet)
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.catalogue import SERIES_METRICS
 from sim.plots.alignment import poles_with_third_way
-from sim.plots.figure import step_times, to_datetime
+from sim.plots.figure import group_phrase, step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_markers, power_palette
 from sim.scenario.schema import Scenario
 
@@ -209,7 +209,7 @@ def _events_layer() -> alt.LayerChart | alt.FacetChart:
 
 @lru_cache(maxsize=64)
 def _trajectories_template(
-    names: tuple[str, ...], group: str, powers: tuple[str, ...], title: str, towards: str = "in"
+    names: tuple[str, ...], phrase: str, powers: tuple[str, ...], title: str, towards: str = "in"
 ) -> Spec:
     colour = alt.Color("power:N", scale=_power_scale(powers), title="power")
     lines = (
@@ -217,7 +217,7 @@ def _trajectories_template(
         .mark_line()
         .encode(
             x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title=f"{title} ({group})", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("value:Q", title=f"{title} (0 to 1)", scale=alt.Scale(domain=[0, 1])),
             color=colour,
             strokeDash=_dash(names),
             detail="scenario:N",
@@ -228,7 +228,7 @@ def _trajectories_template(
                 alt.Tooltip("value:Q", format=".3f"),
             ],
         )
-        .properties(width=WIDTH, height=240, title=f"{title} {towards} each power, {group}")
+        .properties(width=WIDTH, height=240, title=f"{title} {towards} each power {phrase}")
     )
     upper = alt.layer(lines, _events_layer())
     if len(names) == 1:
@@ -260,9 +260,13 @@ def trajectories_spec(
     powers: Sequence[str],
     metric: str = "trust_mean",
     title: str = "Trust",
+    *,
+    phrase: str | None = None,
 ) -> Spec:
     """``metric`` per power over time for ``group``: the run solid, the counterfactual
     dashed, events marked (hover for label and source); below, run minus counterfactual.
+    ``phrase`` names the group in the title (default: from its id alone; the page gives
+    :func:`group_phrase` of its definition, "among Arab League states").
 
     Datasets: ``lines`` (step, date, when, power, value, scenario), ``events``
     and, with a counterfactual, ``difference`` (step, power, value: run minus it).
@@ -284,7 +288,7 @@ def trajectories_spec(
     entry = SERIES_METRICS.get(metric)
     template = _trajectories_template(
         tuple(line.name for line in lines),
-        group,
+        phrase or group_phrase(group),
         tuple(powers),
         title,
         entry.towards if entry is not None else "in",
@@ -297,13 +301,13 @@ SHARES = ("shares", "shares_counterfactual")
 
 
 @lru_cache(maxsize=64)
-def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, ...]) -> Spec:
+def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, ...]) -> Spec:
     areas = [
         alt.Chart(alt.Data(name=dataset))
         .mark_area()
         .encode(
             x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", stack="zero", title=f"share aligned ({group})"),
+            y=alt.Y("value:Q", stack="zero", title="share aligned"),
             color=alt.Color("power:N", scale=_power_scale(powers, none=True), title="aligned"),
             order=alt.Order("order:Q"),
             tooltip=[
@@ -312,7 +316,7 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
                 alt.Tooltip("value:Q", format=".2f"),
             ],
         )
-        .properties(width=WIDTH, height=150, title=f"Alignment, {name}, {group}")
+        .properties(width=WIDTH, height=150, title=f"Alignment {phrase}, {name}")
         for dataset, name in zip(SHARES, names, strict=False)
     ]
     poles = (
@@ -334,11 +338,16 @@ def _alignment_template(names: tuple[str, ...], group: str, powers: tuple[str, .
 
 
 def alignment_spec(
-    run: Line, counterfactual: Line | None, group: str, powers: Sequence[str]
+    run: Line,
+    counterfactual: Line | None,
+    group: str,
+    powers: Sequence[str],
+    *,
+    phrase: str | None = None,
 ) -> Spec:
     """Shares of ``group``'s states aligned with each power (non-aligned grey) over time,
     a chart for the run and one for the counterfactual, and the effective number of poles
-    of both.
+    of both. ``phrase`` names the group in the titles, as for :func:`trajectories_spec`.
 
     Datasets: ``shares`` (the run's), ``shares_counterfactual`` (with a counterfactual)
     and ``poles`` (every scenario's).
@@ -359,7 +368,9 @@ def alignment_spec(
         mine = frame[(frame["metric"] == "share_aligned") & (frame["group"] == group)]
         rows = poles_with_third_way(mine[["step", "date", "power", "value"]])
         poles.append(_when(rows).assign(scenario=line.name)[["date", "when", "value", "scenario"]])
-    template = _alignment_template(tuple(line.name for line in lines), group, tuple(powers))
+    template = _alignment_template(
+        tuple(line.name for line in lines), phrase or group_phrase(group), tuple(powers)
+    )
     datasets["poles"] = _records(pd.concat(poles, ignore_index=True))
     return {**template, "datasets": datasets}
 
