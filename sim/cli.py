@@ -327,7 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         command = args.command
-        _refuse_empty_paths(parser, args)
+        _refuse_bad_paths(parser, args)
+        _refuse_places_not_utf8(args)
         _refuse_repeated(args)
         status = _dispatch(args.command)(args)
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
@@ -397,28 +398,84 @@ PATH_ARGUMENTS = frozenset(
 )
 
 
-def _refuse_empty_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def _refuse_bad_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse a path given empty ("" from a script's unset variable): an empty --out fell
     back to the default, and an empty file was read as the current folder ("is a folder").
+    And refuse a path, or any argument, with a byte that is not UTF-8 (``$'bad\\xff'`` in
+    bash): Arrow's files, the manifest and the report page hold paths and values as UTF-8,
+    and such a path ended in a traceback, after a folder was made (an audit).
 
     Raises:
-        InputError: one line naming the argument and its command's help.
+        InputError: one line naming the argument (and its command's help), or the path
+            with each byte that is not UTF-8 shown as ``\\xNN``.
     """
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             chosen = action.choices.get(getattr(args, action.dest, None) or "")
             if chosen is not None:
-                _refuse_empty_paths(chosen, args)
-            continue
-        if action.dest not in PATH_ARGUMENTS:
+                _refuse_bad_paths(chosen, args)
             continue
         value = getattr(args, action.dest, None)
         given = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and not v.strip() for v in given):
-            name = action.option_strings[-1] if action.option_strings else action.dest
+        name = action.option_strings[-1] if action.option_strings else action.dest
+        path = action.dest in PATH_ARGUMENTS
+        for text in _strings(given):
+            if not _utf8(text):
+                hint = "rename it, or choose another" if path else "type it in UTF-8"
+                raise InputError(f"argument {name}: {_not_utf8_text(text)}; {hint}")
+        if path and any(isinstance(v, str) and not v.strip() for v in given):
             raise InputError(
                 f"argument {name}: expected a path, got an empty one (see '{parser.prog} --help')"
             )
+
+
+def _refuse_places_not_utf8(args: argparse.Namespace) -> None:
+    """Refuse, as :func:`_refuse_bad_paths` refuses an argument, a ``$CREDSIM_VOTES``
+    that a command would read, or a current folder (that of every relative path and
+    default folder), with a byte that is not UTF-8.
+
+    Raises:
+        InputError: one line naming the path, with each such byte shown as ``\\xNN``.
+    """
+    votes = os.environ.get("CREDSIM_VOTES")
+    if getattr(args, "votes", "") is None and votes and not _utf8(votes):
+        raise InputError(
+            f"$CREDSIM_VOTES: {_not_utf8_text(votes)}; rename the folder, or give --votes"
+        )
+    try:
+        here = os.getcwd()
+    except OSError:  # a current folder that was removed: the commands say so themselves
+        return
+    if not _utf8(here):
+        raise InputError(
+            f"the current folder {_not_utf8_text(here)}; run credsim from another folder"
+        )
+
+
+def _strings(value: object) -> list[str]:
+    """The strings of an argument's value (``--truth A B --truth C`` is a list of lists)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _utf8(path: str) -> bool:
+    """Whether ``path`` is all UTF-8 (Python keeps a byte of a command line or a folder's
+    name that is not as a lone surrogate, which cannot be encoded)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8_text(path: str) -> str:
+    """The refusal of ``path``, which is not all UTF-8: shown with each such byte as
+    ``\\xff``, as bash's ``$'...'`` would type it."""
+    shown = os.fsencode(path).decode("utf-8", errors="backslashreplace")
+    return f"'{shown}' has a byte that is not UTF-8, which credsim's files cannot record"
 
 
 def _interrupted(exc: BaseException) -> bool:

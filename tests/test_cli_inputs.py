@@ -427,3 +427,59 @@ def test_a_command_line_experiment_names_the_option_of_a_bad_count(
     message = _refused(capsys, "sweep", MINI, "--vary", "parameters.trust.memry=0.9", "--out", out)
     assert message.startswith("--vary: parameters.trust.memry: unknown field 'memry'")
     assert not out.exists()
+
+
+# ------------------------------------------------- 12. a byte that is not UTF-8
+
+# What Python makes of the byte 0xff in a command line or a folder's name ($'bad\xff').
+NOT_UTF8 = "\udcff"
+
+
+def _not_utf8(argument: str, path: Path | str, hint: str = "rename it, or choose another") -> str:
+    shown = str(path).replace(NOT_UTF8, "\\xff")
+    return (
+        f"argument {argument}: '{shown}' has a byte that is not UTF-8, which credsim's files "
+        f"cannot record; {hint}"
+    )
+
+
+def test_a_byte_that_is_not_utf8_is_refused_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An `--out`, a scenario or a results folder with a byte that is not UTF-8 ended in
+    a traceback from pyarrow or from writing the report page, after the folder was made
+    (an audit): each is refused in one line, and nothing is made."""
+    run = write_run(tmp_path / "run")
+    out = tmp_path / f"bad{NOT_UTF8}"
+    scenario = tmp_path / f"s{NOT_UTF8}.yaml"
+    scenario.write_bytes(MINI.read_bytes())
+    listed = sorted(os.listdir(tmp_path))
+    cases = [
+        (["run", MINI, "--out", out, "--no-plots"], _not_utf8("--out", out)),
+        (["run", scenario, "--out", tmp_path / "new"], _not_utf8("scenario", scenario)),
+        (
+            ["run", MINI, "--out", tmp_path / "new", "--set", f"name=x{NOT_UTF8}"],
+            _not_utf8("--set", f"name=x{NOT_UTF8}", "type it in UTF-8"),
+        ),
+        (["sweep", MINI, "--reps", "2", "--out", out], _not_utf8("--out", out)),
+        (["plot", run, "--out", out], _not_utf8("--out", out)),
+        (["plot", out], _not_utf8("results", out)),
+        (["patterns", "check", PATTERNS, "--out", out], _not_utf8("--out", out)),
+    ]
+    for argv, said in cases:
+        assert _refused(capsys, *argv) == said
+    assert sorted(os.listdir(tmp_path)) == listed
+    monkeypatch.setenv("CREDSIM_VOTES", str(tmp_path / f"v{NOT_UTF8}"))
+    assert _refused(capsys, "patterns", "check", PATTERNS, "--out", tmp_path / "new") == (
+        f"$CREDSIM_VOTES: '{tmp_path}/v\\xff' has a byte that is not UTF-8, which credsim's "
+        "files cannot record; rename the folder, or give --votes"
+    )
+    # The current folder is the start of every relative path and default folder.
+    here = tmp_path / f"here{NOT_UTF8}"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert _refused(capsys, "run", MINI, "--no-plots") == (
+        f"the current folder '{tmp_path}/here\\xff' has a byte that is not UTF-8, which "
+        "credsim's files cannot record; run credsim from another folder"
+    )
+    assert list(here.iterdir()) == []
