@@ -54,6 +54,46 @@ def remove_leftovers(folder: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+# The first line of a marker of an unfinished write (:func:`begin_writing`), for a user who
+# finds one (it is a hidden file) and for telling it from any other file of its name.
+_UNFINISHED = "credsim: unfinished; the same command run again finishes it"
+
+
+def _marker(folder: Path, kind: str) -> Path:
+    return folder / f".{kind}.unfinished"
+
+
+def begin_writing(folder: Path, kind: str, lines: Sequence[str] = ()) -> None:
+    """Mark ``folder`` as being written by a command of ``kind`` (``plot``), before it
+    writes its first file there: a hidden file ``.KIND.unfinished`` holding ``lines`` (what
+    the command run again needs to know: the files it is to write, whose check it is).
+
+    A command killed midway leaves the marker, so that, run again, it takes the folder
+    for its own (:func:`refuse_foreign_folder`'s ``unfinished``) and can remove what it had
+    written (:func:`unfinished_lines`); :func:`end_writing` removes it after the last file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(_marker(folder, kind), "\n".join([_UNFINISHED, *lines]) + "\n")
+
+
+def unfinished_lines(folder: Path, kind: str) -> list[str] | None:
+    """The ``lines`` of ``folder``'s marker of an unfinished write of ``kind``, or None when
+    it has none (:func:`begin_writing`)."""
+    marker = _marker(folder, kind)
+    if not _begins(marker, _UNFINISHED):
+        return None
+    try:
+        text = marker.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return [line for line in text.splitlines()[1:] if line]
+
+
+def end_writing(folder: Path, kind: str) -> None:
+    """Remove ``folder``'s marker of ``kind`` (:func:`begin_writing`): the write finished."""
+    _marker(folder, kind).unlink(missing_ok=True)
+
+
 def _nearest_existing(path: Path) -> Path:
     """``path``, else its nearest parent that exists (what a write there would create in)."""
     existing = Path(path)
@@ -83,7 +123,9 @@ def require_writable(folder: Path, option: str | None = None) -> None:
         )
 
 
-def refuse_foreign_folder(out: Path, marks: Sequence[Mapping[str, str]], whose: str) -> None:
+def refuse_foreign_folder(
+    out: Path, marks: Sequence[Mapping[str, str]], whose: str, unfinished: Sequence[str] = ()
+) -> None:
     """Refuse an output folder that holds files and is not one this command wrote before.
 
     A command that writes fixed file names (a table, a report, figures) replaces
@@ -94,6 +136,9 @@ def refuse_foreign_folder(out: Path, marks: Sequence[Mapping[str, str]], whose: 
         marks: each maps file names to how their first line begins ("" for any
             beginning); a folder whose files match all of one mapping is this command's.
         whose: what wrote such a folder, for the message ("an earlier plot's").
+        unfinished: the kinds of :func:`begin_writing` whose marker also makes a folder
+            this command's: one it was killed writing, which lacks the files of ``marks``
+            (they are written last).
 
     Raises:
         InputError: ``out`` is a folder with other files in it (files whose names
@@ -104,6 +149,8 @@ def refuse_foreign_folder(out: Path, marks: Sequence[Mapping[str, str]], whose: 
     if not any(not p.name.startswith(".") for p in out.iterdir()):
         return
     if any(all(_begins(out / name, start) for name, start in mark.items()) for mark in marks):
+        return
+    if any(unfinished_lines(out, kind) is not None for kind in unfinished):
         return
     which = ", nor ".join(" and ".join(sorted(mark)) for mark in marks)
     raise InputError(

@@ -8,6 +8,7 @@ refusal came only after a run, the run is replaced by one that fails the test.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -151,6 +152,45 @@ def test_plot_does_not_write_into_a_users_folder(
     assert main(["plot", str(run), "--out", str(figures)]) == 0
     assert main(["plot", str(run), "--out", str(figures)]) == 0
     assert (figures / "report.html").is_file()
+
+
+def test_a_plot_killed_while_drawing_is_taken_up_again_by_the_same_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plot --out NEWDIR` killed while drawing left figures without its captions.md and
+    report.html, and the same command then refused its own folder ("is not empty and is
+    not an earlier plot's folder"; an audit): it draws into it, and removes what the
+    killed drawing drew; a folder of the user's is still refused."""
+    import sim.plots.report
+
+    run = write_run(tmp_path / "run")
+    figures = tmp_path / "figures"
+    render = sim.plots.report.render
+    drawn: list[object] = []
+
+    def killed_at_the_second(*args: object) -> bytes:
+        drawn.append(args)
+        if len(drawn) == 2:
+            raise KeyboardInterrupt
+        return render(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sim.plots.report, "render", killed_at_the_second)
+    assert main(["plot", str(run), "--out", str(figures)]) == 130
+    capsys.readouterr()
+    left = sorted(p.name for p in figures.iterdir() if not p.name.startswith("."))
+    assert len(left) == 1 and left[0].endswith(".png"), left
+    monkeypatch.undo()
+    assert main(["plot", str(run), "--out", str(figures)]) == 0
+    listed = (figures / "captions.md").read_text()
+    names = {p.name for p in figures.iterdir()}
+    assert names == {"captions.md", "report.html", *re.findall(r"^- `([^`]+)`:", listed, re.M)}
+    # A folder of the user's, holding what the killed drawing had drawn, is not taken.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / left[0]).write_bytes(b"my figure")
+    message = _refused(capsys, "plot", run, "--out", mine)
+    assert message.startswith(f"--out '{mine}' is not empty and is not an earlier plot's")
+    assert (mine / left[0]).read_bytes() == b"my figure"
 
 
 # -------------------------------------------------------------- 3. unbounded reads

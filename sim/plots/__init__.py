@@ -22,7 +22,7 @@ from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
-from sim.plots.report import CAPTIONS, REPORT, FigureProgress, write_report
+from sim.plots.report import CAPTIONS, DRAWING, REPORT, FigureProgress, write_report
 from sim.results import Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
 
@@ -84,15 +84,16 @@ def cli_plot(args: argparse.Namespace) -> int:
 
 def refuse_foreign_folder(out: Path) -> None:
     """Refuse a ``plot --out`` folder that holds files and is not an earlier ``plot --out``'s
-    (recognised by its ``captions.md`` and ``report.html``): drawing replaces files of those
-    names and the figures an earlier drawing listed, so a user's folder is left alone.
+    (recognised by its ``captions.md`` and ``report.html``, or, killed before it wrote them,
+    by its marker of an unfinished drawing): drawing replaces files of those names and the
+    figures an earlier drawing listed, so a user's folder is left alone.
 
     Raises:
         InputError: ``out`` is a folder with other files in it.
     """
     from sim.fileio import refuse_foreign_folder as refuse
 
-    refuse(out, [{CAPTIONS: "", REPORT: ""}], "an earlier plot's")
+    refuse(out, [{CAPTIONS: "", REPORT: ""}], "an earlier plot's", unfinished=[DRAWING])
 
 
 def _note_unfinished(results: Results) -> None:

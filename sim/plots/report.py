@@ -26,7 +26,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.analysis.paired import reference_values, runs_at
-from sim.fileio import atomic_write_bytes, atomic_write_text, remove_leftovers
+from sim.fileio import (
+    atomic_write_bytes,
+    atomic_write_text,
+    begin_writing,
+    end_writing,
+    remove_leftovers,
+    unfinished_lines,
+)
 from sim.integrity import done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
 from sim.plots.gallery import Selection, figures_for, selection_of, unvarying_families
@@ -37,6 +44,8 @@ from sim.sweep.progress import Progress, _duration
 
 CAPTIONS = "captions.md"
 REPORT = "report.html"
+# The kind of plot's marker of an unfinished drawing (sim.fileio.begin_writing).
+DRAWING = "plot"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 PAGE_STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;
@@ -170,14 +179,16 @@ def data_uri(data: bytes, fmt: str) -> str:
 
 
 def _remove_old_figures(plots: Path) -> None:
-    """Delete the figure files an earlier ``plot`` listed in ``captions.md`` (only
-    those), and the temporary files of one that was killed while writing, so the
-    folder holds this drawing's figures and no stale ones."""
+    """Delete the figure files an earlier ``plot`` listed in ``captions.md``, or was to
+    draw when it was killed (its marker's list, :data:`DRAWING`), only those, and the
+    temporary files of one killed while writing, so the folder holds this drawing's
+    figures and no stale ones."""
     remove_leftovers(plots)
+    names = [n for n in unfinished_lines(plots, DRAWING) or [] if "/" not in n]
     listing = plots / CAPTIONS
-    if not listing.is_file():
-        return
-    for name in re.findall(r"^- `([^`/]+)`:", listing.read_text(), flags=re.MULTILINE):
+    if listing.is_file():
+        names += re.findall(r"^- `([^`/]+)`:", listing.read_text(), flags=re.MULTILINE)
+    for name in names:
         (plots / name).unlink(missing_ok=True)
 
 
@@ -278,6 +289,9 @@ def write_report(
     sections: list[tuple[str, str]] = []
     captions = []
     entries = list(figures_for(results, chosen, headline))  # planned, not drawn yet
+    # Until the page is written: a drawing killed midway leaves a folder the same command
+    # takes for its own again, and whose figures it removes (an audit).
+    begin_writing(plots, DRAWING, [f"{entry.stem}.{fmt}" for entry in entries])
     progress = progress if progress is not None else FigureProgress()
     progress.total = len(entries)
     for entry in entries:
@@ -355,6 +369,7 @@ def write_report(
     page.append("</section></body></html>")
     report = (plots if out is not None else results.path) / REPORT
     atomic_write_text(report, "\n".join(page))
+    end_writing(plots, DRAWING)
     return report
 
 
