@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,6 +93,22 @@ def unfinished_lines(folder: Path, kind: str) -> list[str] | None:
 def end_writing(folder: Path, kind: str) -> None:
     """Remove ``folder``'s marker of ``kind`` (:func:`begin_writing`): the write finished."""
     _marker(folder, kind).unlink(missing_ok=True)
+
+
+@contextmanager
+def replacing(
+    folder: Path, kind: str, earlier: Iterable[Path], lines: Sequence[str] = ()
+) -> Iterator[None]:
+    """Write files into ``folder`` in place of an earlier write's ``earlier`` files (a
+    table, its report, its figures) so that no reader finds the two mixed: marks the
+    folder (:func:`begin_writing`, with ``lines``), deletes ``earlier`` in order, runs the
+    writes in the ``with`` block, and removes the mark once they finished. A kill midway
+    leaves some of the new files, none of the earlier ones, and the mark."""
+    begin_writing(folder, kind, lines)
+    for path in earlier:
+        path.unlink(missing_ok=True)
+    yield
+    end_writing(folder, kind)
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -1306,6 +1306,70 @@ def test_a_second_check_into_the_same_folder_leaves_no_figure_of_a_gone_pattern(
     assert list(pd.read_csv(out / "patterns.csv")["id"]) == ["gulf_monarchies"]
 
 
+@pytest.mark.parametrize("posterior", [False, True])
+def test_a_check_killed_while_writing_leaves_no_mixed_folder_and_is_taken_up_again(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    posterior: bool,
+) -> None:
+    """A check killed while writing over an earlier check's folder left its new table
+    beside the earlier report.md (a plain check) or draws.csv (under --posterior), a
+    mixed folder; killed in a new folder, it left one the same command refused (an
+    audit). The earlier files now go first and the report last: killed, the folder holds
+    none of the earlier check's, and the same command, run again, finishes it."""
+    import sim.fileio
+    from tests.test_calibrate import _fake_calibration
+
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
+    path = _pattern_file(tmp_path)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    if posterior:
+        _fake_calibration(tmp_path / "cal")
+        argv += ["--posterior", str(tmp_path / "cal"), "--samples", "1"]
+    # What the check writes after its table: a figure (the report after them), the draws.
+    last, written = ("draws.csv", "predictive.csv") if posterior else ("gulf.png", "patterns.csv")
+    write_text, write_bytes = sim.fileio.atomic_write_text, sim.fileio.atomic_write_bytes
+
+    def killed(write: Any) -> Any:
+        def kill(target: Path, data: Any) -> None:
+            if Path(target).name == last:
+                raise KeyboardInterrupt
+            write(target, data)
+
+        return kill
+
+    def kill_the_check(out: Path) -> None:
+        with monkeypatch.context() as patch:
+            patch.setattr(sim.fileio, "atomic_write_text", killed(write_text))
+            patch.setattr(sim.fileio, "atomic_write_bytes", killed(write_bytes))
+            assert main([*argv, "--out", str(out), "--seed", "1"]) == 130
+        assert (out / written).is_file()
+
+    out = tmp_path / "out"
+    assert main([*argv, "--out", str(out), "--seed", "0"]) == 0
+    kill_the_check(out)
+    earlier = ["report.md", "figures/gulf.png"] if not posterior else ["draws.csv"]
+    assert [name for name in earlier if (out / name).exists()] == []
+    new = tmp_path / "new"
+    kill_the_check(new)
+    # Killed, the check of one pattern file still keeps its folder from another file's.
+    other = tmp_path / "other.yaml"
+    other.write_text(path.read_text().replace("name: tiny", "name: other", 1))
+    other_argv = [a if a != str(path) else str(other) for a in argv]
+    capsys.readouterr()
+    assert main([*other_argv, "--out", str(new)]) == 2
+    assert f"--out '{new}' holds an earlier check of pattern file 'tiny'" in capsys.readouterr().err
+    for folder in (out, new):
+        assert main([*argv, "--out", str(folder), "--seed", "1"]) == 0
+        assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+    if not posterior:
+        assert "--seed 1 " in (out / "report.md").read_text()
+        assert (out / "figures" / "gulf.png").is_file()
+    else:
+        assert (out / "draws.csv").is_file()
+
+
 @pytest.fixture
 def india_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Figure:
     """The figure `patterns check` draws of a did of India against Indonesia and Egypt

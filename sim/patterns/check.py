@@ -44,6 +44,10 @@ CHECK_FILES = (
     {"report.md": "# Pattern check: ", "patterns.csv": "id,role,"},
     {"predictive.csv": "id,role,", "draws.csv": "draw,"},
 )
+# The kinds of mark (sim.fileio.replacing) of a plain check and of one with --posterior
+# killed while writing: the folder is an earlier check's too, without the files above.
+CHECKING = "check"
+PREDICTING = "predictive"
 
 
 def cli_patterns(args: argparse.Namespace) -> int:
@@ -72,7 +76,9 @@ def cli_patterns(args: argparse.Namespace) -> int:
     # folders guard themselves"): its figures/ could be overwritten.
     refuse_results_folder(out)
     # Nor a folder of the user's: a check replaces report.md, the tables and figures/.
-    refuse_foreign_folder(out, CHECK_FILES, "an earlier patterns check's")
+    refuse_foreign_folder(
+        out, CHECK_FILES, "an earlier patterns check's", unfinished=[CHECKING, PREDICTING]
+    )
     refuse_another_files_check(out, pf)
     require_writable(out, "--out" if args.out else None)  # before the runs, not after them
     data = load_votes(args.votes)
@@ -114,17 +120,22 @@ def refuse_another_files_check(out: Path, pf: PatternFile) -> None:
     Afghanistan's posterior check beside a Syria check; decision 600).
 
     Raises:
-        InputError: ``out``'s ``report.md`` names another pattern file, or its
-            ``predictive.csv`` holds other patterns than ``pf``'s.
+        InputError: ``out``'s ``report.md`` (or the mark of a check killed while writing)
+            names another pattern file, or its ``predictive.csv`` holds other patterns
+            than ``pf``'s.
     """
     import pandas as pd
 
+    from sim.fileio import unfinished_lines
+
     whose = ""
     report = out / "report.md"
+    names = [(unfinished_lines(out, kind) or [""])[0] for kind in (CHECKING, PREDICTING)]
     if report.is_file():
         with report.open(encoding="utf-8", errors="replace") as handle:
-            name = handle.readline().removeprefix("# Pattern check: ").strip()
-        whose = f"pattern file '{name}'" if name != pf.name else ""
+            names.append(handle.readline().removeprefix("# Pattern check: ").strip())
+    name = next((n for n in names if n and n != pf.name), "")
+    whose = f"pattern file '{name}'" if name else ""
     predictive = out / "predictive.csv"
     if not whose and predictive.is_file():
         try:
@@ -395,6 +406,32 @@ def _write(
     args: argparse.Namespace,
     printed: Sequence[str] = (),
 ) -> None:
+    """Write the table, the figures and the report (:func:`_write_files`) into ``out`` in
+    place of an earlier check's."""
+    from sim.fileio import replacing
+
+    figures = out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    # An earlier check's files go before the first is written, its report first, and this
+    # report is written last: a check killed midway left its new table beside the earlier
+    # report (an audit); now it leaves its files without a report, and a mark by which it
+    # takes the folder up again. The earlier figures go too: those of patterns no longer
+    # in the file (an id renamed or removed) would sit beside this table's.
+    earlier = [out / "report.md", out / "patterns.csv", out / "patterns.parquet"]
+    with replacing(out, CHECKING, [*earlier, *sorted(figures.glob("*.png"))], [pf.name]):
+        _write_files(out, pf, table, prep, sim, args, printed)
+
+
+def _write_files(
+    out: Path,
+    pf: PatternFile,
+    table: pd.DataFrame,
+    prep: Prepared,
+    sim: Simulation,
+    args: argparse.Namespace,
+    printed: Sequence[str],
+) -> None:
+    """:func:`_write`'s files, the report last."""
     from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
     from sim.observed.votes import ISSUE_CODES
     from sim.patterns import window_coverage
@@ -403,14 +440,6 @@ def _write(
     from sim.plots.observed import measure_label, pattern_figure
 
     figures = out / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    if (out / "patterns.csv").is_file():
-        # An earlier check's folder: its figures of patterns no longer in the file (an id
-        # renamed or removed, another file's) would sit beside this table's.
-        ids = {pattern.id for pattern in pf.patterns}
-        for old in figures.glob("*.png"):
-            if old.stem not in ids:
-                old.unlink()
     tidy = table.reset_index()
     atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
     write_parquet(tidy, out / "patterns.parquet")

@@ -159,9 +159,9 @@ def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate (on ``--engine``), print and write (module docstring); returns 0, or 1
     with ``--strict`` when a pattern is not covered."""
-    from sim.fileio import atomic_write_bytes, atomic_write_text
+    from sim.fileio import atomic_write_bytes, atomic_write_text, replacing
     from sim.patterns import observed_statistics, prepare, simulate_statistics
-    from sim.patterns.check import print_notes, role_sections
+    from sim.patterns.check import PREDICTING, print_notes, role_sections
     from sim.sweep.progress import Progress
 
     if args.samples < 1:
@@ -196,10 +196,13 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     )
     print("\n".join(role_sections(table)))
     print_notes(pf, prepare(pf, votes), observed)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
-    atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
-    atomic_write_bytes(out / "predictive.png", _figure(pf.name, variant, table))
+    # In place of an earlier posterior check's files, never beside some of them when killed
+    # midway (as a plain check's, sim.patterns.check._write).
+    earlier = [out / name for name in ("draws.csv", "predictive.csv", "predictive.png")]
+    with replacing(out, PREDICTING, earlier, [pf.name]):
+        atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
+        atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
+        atomic_write_bytes(out / "predictive.png", _figure(pf.name, variant, table))
     covered = int(table["covered"].sum())
     print(
         f"{covered} of {len(table)} patterns covered (the observed value within the 90% "
