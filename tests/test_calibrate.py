@@ -27,6 +27,7 @@ from sim.calibrate.spec import Calibration, load_calibration
 from sim.calibrate.toy import PARAMETER, BinomialProblem
 from sim.cli import main
 from sim.errors import InputError
+from sim.sweep.executors import NO_DASHBOARD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -769,7 +770,11 @@ def test_predictive_draws_on_dask_survive_their_workers_dying(tmp_path: Path) ->
     jobs = [(held, x, marker) for x in range(40)]
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs=NO_DASHBOARD,
         ) as cluster,
         Client(cluster) as client,
     ):

@@ -19,6 +19,7 @@ import pytest
 from sim.runner import RunOutput, run_scenario
 from sim.scenario import Scenario
 from sim.sweep import load_experiment, run_sweep
+from sim.sweep.executors import NO_DASHBOARD
 
 distributed = pytest.importorskip("distributed")
 
@@ -52,6 +53,7 @@ def cluster() -> Any:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        scheduler_kwargs=NO_DASHBOARD,  # no "Port 8787 is already in use" (decision 639)
         silence_logs=logging.CRITICAL,
     ) as local:
         yield local
@@ -114,7 +116,7 @@ def test_a_run_that_always_kills_its_worker_fails_alone(
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, dashboard_address=None,
-            silence_logs=logging.CRITICAL,
+            scheduler_kwargs=NO_DASHBOARD, silence_logs=logging.CRITICAL,
         ) as local,
     ):  # fmt: skip
         outcome, table = _sweep_on(local.scheduler_address, tmp_path / "dask", _kill_worker_always)
