@@ -936,3 +936,19 @@ def test_one_mistake_in_the_axes_is_one_line(tmp_path, capsys):
     )
     one = _variant(tmp_path, "ideology: 0.4,", "ideology: [0.4, 0.1],", name="one.yaml")
     assert "states.Syria.ideology: ideology has 2 coordinate(s)" in _error(capsys, one)
+
+
+@pytest.mark.parametrize("given", ["{a: 1}", "[a, b]"])
+def test_an_extending_files_event_id_that_is_not_text_is_refused_in_one_line(
+    tmp_path, capsys, given
+):
+    """A child's event whose id is a mapping or a list ended in "TypeError: unhashable
+    type: 'dict'" from the merge of the events, before the schema saw it (an audit)."""
+    path = tmp_path / "child.yaml"
+    path.write_text(
+        f"extends: {DATA / 'base.yaml'}\nevents:\n"
+        f'  - {{id: {given}, date: "2016-03", kind: rhetoric, actor: Russia, magnitude: 1}}\n'
+    )
+    message = _error(capsys, path)
+    # base.yaml has three events: the child's is the fourth of the merged scenario.
+    assert message.startswith(f"{path}:3: events[3].id: expected a string, got a "), message

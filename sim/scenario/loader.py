@@ -712,8 +712,10 @@ def _merge_events(
     ids = _event_ids(parent)
     for index, event in enumerate(child):
         name = event.get("id") if isinstance(event, dict) else None
-        # pop: a second child event with the same id is appended, so it shows as a duplicate
-        slot = ids.pop(name) if name in ids else len(events)
+        # pop: a second child event with the same id is appended, so it shows as a duplicate.
+        # An id that is not text (a mapping, a list: unhashable) is appended too, for the
+        # schema to refuse in one line; it was a TypeError traceback (an audit).
+        slot = ids.pop(name) if isinstance(name, str) and name in ids else len(events)
         if slot == len(events):
             events.append(event)
         else:
