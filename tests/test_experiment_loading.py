@@ -219,3 +219,25 @@ def test_one_grid_value_written_bare_is_answered_with_its_list(tmp_path, capsys,
         f"credsim: error: {path}:5: design.parameters.parameters.trust.memory: a grid "
         f"parameter takes a list of values; for one value write {shown}"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("parameters.trust.memory=", "parameters.trust.memory=null"),
+        ("parameters.trust={a: 1}", "parameters.trust={a: 1}"),
+        ("parameters.trust.memory=[0.9, true]", "parameters.trust.memory=[0.9, true]"),
+    ],
+)
+def test_an_override_of_an_experiment_is_shown_as_yaml_not_python(tmp_path, capsys, given, shown):
+    """An experiment's ``--set`` was named in Python's words: ``--set
+    parameters.trust.memory=`` as "override parameters.trust.memory=None", ``{a: 1}`` as
+    "{'a': 1}", ``true`` as "True" (an audit). It is now named as YAML, as it is typed."""
+    path = _file(tmp_path, "")
+    out = tmp_path / "out"
+    assert main(["validate", str(path), "--set", given]) == 2
+    validated = capsys.readouterr().err
+    assert validated.startswith(f"credsim: error: override {shown}: parameters.trust"), validated
+    assert main(["sweep", str(path), "--set", given, "--out", str(out), "--no-plots"]) == 2
+    assert capsys.readouterr().err == validated
+    assert not out.exists()

@@ -1562,7 +1562,10 @@ def test_validate_takes_the_overrides_patterns_check_takes(
     path = _pattern_file(tmp_path)
     for given, expected in (
         ("link.betta=0", "override 'link.betta': of the link only link.beta can be set"),
-        ("parameters.trust.memory=2", "parameters.trust.memory: must be <= 1, got 2"),
+        (
+            "parameters.trust.memory=2",
+            "override parameters.trust.memory=2: parameters.trust.memory: must be <= 1, got 2",
+        ),
     ):
         assert main(["validate", str(path), "--set", given]) == 2
         assert capsys.readouterr().err == f"credsim: error: {expected}\n"
@@ -1826,3 +1829,41 @@ def test_a_group_silent_in_a_window_says_when_its_states_vote(
         "has no votes in its before years 1965 (Indonesia votes in 1958-1963 and 1966-1968 "
         "of the years this file uses)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "parameters.trust.memory=abc",
+            "override parameters.trust.memory=abc: parameters.trust.memory: expected a "
+            "number, got 'abc'",
+        ),
+        (
+            "parameters.trust.memory=",
+            "override parameters.trust.memory=null: parameters.trust.memory: expected a "
+            "number, got null",
+        ),
+        (
+            "calendar.start=2030-01",
+            "calendar: calendar ends (2026-12) before it starts (2030-01) (after override "
+            "calendar.start=2030-01)",
+        ),
+    ],
+)
+def test_a_scenario_value_set_on_the_command_line_is_named_in_its_refusal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, expected: str
+) -> None:
+    """A pattern file's ``--set`` of a bad scenario value was refused with neither a file
+    nor the override: "credsim: error: parameters.trust.memory: expected a number, got
+    'abc'", and "calendar: calendar ends (2026-12) before it starts (2030-01)" for a
+    calendar.start the file does not have (an audit). validate and patterns check now
+    name the override, as run and sweep do."""
+    path = _pattern_file(tmp_path)
+    out = tmp_path / "out"
+    assert main(["validate", str(path), "--set", given]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {expected}\n"
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--out", str(out)]
+    assert main([*argv, "--set", given]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {expected}\n"
+    assert not out.exists()

@@ -952,3 +952,18 @@ def test_an_extending_files_event_id_that_is_not_text_is_refused_in_one_line(
     message = _error(capsys, path)
     # base.yaml has three events: the child's is the fourth of the merged scenario.
     assert message.startswith(f"{path}:3: events[3].id: expected a string, got a "), message
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("calendar.start=2030-01", "calendar ends (2016-12) before it starts (2030-01)"),
+        ("calendar.end=2010-01", "calendar ends (2010-01) before it starts (2014-01)"),
+    ],
+)
+def test_a_calendar_reversed_by_an_override_names_the_override(capsys, setting, expected):
+    """``--set calendar.start=2030-01`` was refused at the file's calendar line, "mini.yaml:2:
+    calendar: calendar ends (2016-12) before it starts (2030-01)", where the file's own
+    dates are in order, without naming the override (an audit)."""
+    message = _override_error(capsys, setting)
+    assert message == f"{DATA / 'mini.yaml'}:2: calendar: {expected} (after override {setting})"

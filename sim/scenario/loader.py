@@ -778,7 +778,7 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
     if overrides is None:
         return []
     if isinstance(overrides, Mapping):
-        return [_Override(str(p), v, f"{p}={v}") for p, v in overrides.items()]
+        return [_Override(str(p), v, f"{p}={_as_typed(v)}") for p, v in overrides.items()]
     if isinstance(overrides, str):
         overrides = [overrides]
     parsed: list[_Override] = []
@@ -800,6 +800,25 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
             ) from None
         parsed.append(_Override(path.strip(), value, str(text), raw.strip()))
     return parsed
+
+
+def _as_typed(value: Any) -> str:
+    """A value of an override given as a mapping, written back as YAML for messages, as
+    it would be typed after ``--set PATH=``: ``null``, ``true``, ``[a, b]``, ``{a: 1}``.
+
+    The commands turn ``--set`` into such a mapping, and its Python form was shown:
+    ``--set parameters.trust.memory=`` was "override parameters.trust.memory=None" and
+    ``{a: 1}`` "{'a': 1}" (an audit).
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_text(value)  # a whole number of 5,000 digits is not written out
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**9)
+    except (yaml.YAMLError, ValueError):
+        return str(value)
+    return text.strip().removesuffix("...").strip()
 
 
 def refuse_repeated(items: Sequence[str], option: str) -> None:
@@ -884,7 +903,12 @@ def _apply_override(doc: Document, override: _Override) -> None:
             # A section the file leaves out (parameters.salience): created, then validated.
             node[key] = {}
             origin.entries[key] = Origin(override.label)
-        node, origin, loc = node[key], origin.entry(key), (*loc, key)
+        # Recorded on the way down (where the parent's is, as ``locate`` would find it):
+        # a tree with no origins (a loaded Scenario's, as ``patterns check --set`` and
+        # ``calibrate`` apply overrides to) kept none of the override's, so its error
+        # named neither the override nor a file (an audit).
+        origin = origin.entries.setdefault(key, Origin(origin.file, origin.line))
+        node, loc = node[key], (*loc, key)
 
 
 def _entry_names(node: Any, loc: Loc) -> dict[str, Key] | None:
@@ -1639,8 +1663,11 @@ def _after_overrides(error: InputError, overrides: Sequence[_Override]) -> Input
     changed = [
         o
         for o in overrides
-        if "." in (entry := o.path.rpartition(".")[0])
-        and (error.path == entry or error.path.startswith(entry + "."))
+        if (entry := o.path.rpartition(".")[0])
+        # An error of a whole section is the section's own check across its fields
+        # (``calendar``: ends before it starts), which may read the override's value;
+        # inside a section, only an error in the entry the override set a field of.
+        and (error.path == entry or ("." in entry and error.path.startswith(entry + ".")))
         and not (error.path == o.path or error.path.startswith(o.path + "."))
     ]
     if not changed:
