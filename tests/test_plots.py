@@ -1110,3 +1110,17 @@ def test_ticks_of_one_month_stand_side_by_side_and_a_leader_meets_its_own():
         where["#D55E00"]
     )
     plt.close(fig)
+
+
+def test_a_figure_of_the_year_0001_is_drawn() -> None:
+    """A scenario whose calendar starts in 0001-01 ran, then its figures failed with a
+    traceback: matplotlib's margin reached back into the year 0 ("Matplotlib dates must
+    be between year 0001 and 9999"; an audit). The date axis now stops at 0001-01-01."""
+    from sim.plots.figure import render
+
+    fig, ax = plt.subplots()
+    ax.plot(pd.to_datetime(pd.Series(["0001-01", "0001-12"]), format="%Y-%m"), [0.2, 0.4])
+    try:
+        assert render(fig).startswith(b"\x89PNG")
+    finally:
+        plt.close(fig)

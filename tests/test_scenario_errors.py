@@ -967,3 +967,13 @@ def test_a_calendar_reversed_by_an_override_names_the_override(capsys, setting, 
     dates are in order, without naming the override (an audit)."""
     message = _override_error(capsys, setting)
     assert message == f"{DATA / 'mini.yaml'}:2: calendar: {expected} (after override {setting})"
+
+
+def test_a_calendar_in_the_year_0000_is_refused(capsys):
+    """``start: "0000-01"`` validated and ran; its figures then failed with a traceback
+    (there is no year 0 in any date library; an audit)."""
+    message = _override_error(capsys, "calendar.start=0000-01")
+    assert message == (
+        "override calendar.start=0000-01: calendar.start: '0000-01': there is no year 0000; "
+        "years go from 0001 to 9999"
+    )

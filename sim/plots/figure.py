@@ -512,8 +512,27 @@ def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
             return
 
 
+# The dates matplotlib can show: years 0001 to 9999.
+_FIRST_DAY = float(mdates.date2num(np.datetime64("0001-01-01")))
+_LAST_DAY = float(mdates.date2num(np.datetime64("9999-12-31")))
+
+
+def _dates_in_range(fig: Figure) -> None:
+    """Keep every date axis within the dates matplotlib can show: the margin it adds
+    around a calendar that starts in the year 0001 reached back into the year 0, and
+    the figure failed with a traceback ("Matplotlib dates must be between year 0001 and
+    9999") after the run (an audit)."""
+    for ax in fig.get_axes():
+        if type(ax.xaxis.get_converter()).__module__ != mdates.__name__:
+            continue  # not a date axis
+        low, high = ax.get_xlim()
+        if low < _FIRST_DAY or high > _LAST_DAY:
+            ax.set_xlim(max(low, _FIRST_DAY), min(high, _LAST_DAY))
+
+
 def render(fig: Figure, fmt: str = "png") -> bytes:
     """The figure as file bytes in ``fmt`` (png, svg or pdf)."""
+    _dates_in_range(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
     return buffer.getvalue()

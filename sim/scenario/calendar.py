@@ -31,6 +31,10 @@ def _parse_month(text: str) -> int:
     match = _MONTH.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"'{text}' is not a date of the form YYYY-MM (month 01 to 12)")
+    if int(match.group(1)) == 0:
+        # No calendar has a year 0 (1 BC is followed by AD 1): a scenario in it ran, then
+        # its figures failed with a traceback, dates being from 0001 (an audit).
+        raise ValueError(f"'{text}': there is no year 0000; years go from 0001 to 9999")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 
