@@ -977,3 +977,15 @@ def test_a_calendar_in_the_year_0000_is_refused(capsys):
         "override calendar.start=0000-01: calendar.start: '0000-01': there is no year 0000; "
         "years go from 0001 to 9999"
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "kind"),
+    [("powers.Russia.capability.x=1", "a number"), ("calendar.start.x=1", "a string")],
+)
+def test_a_path_into_a_value_names_its_kind_in_yaml_words(capsys, setting, kind):
+    """``--set powers.Russia.capability.x=1`` said "'powers.Russia.capability' is a float,
+    which has no named entries", in Python's word for a number (an audit)."""
+    message = _override_error(capsys, setting)
+    entry = setting.rpartition(".")[0]
+    assert message.endswith(f"'{entry}' is {kind}, which has no named entries"), message

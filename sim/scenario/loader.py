@@ -1433,13 +1433,22 @@ def _show(value: Any) -> str:
 
 
 def kind_of(value: Any) -> str:
-    """What a YAML value is, for messages: "a mapping", "a list", "a string", "an int" ..."""
+    """What a YAML value is, for messages: "a mapping", "a list", "a string", "a number" ..."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
         return "a string"
+    # In the words of YAML, not Python's ("a float", "a NoneType"; an audit).
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if value is None:
+        return "null"
+    if isinstance(value, date):
+        return "a date"
     name = type(value).__name__
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
