@@ -1070,3 +1070,20 @@ def test_the_same_comparison_draws_the_same_figure(tmp_path, capsys):
         (png,) = (tmp_path / out).glob("*.png")
         pngs.append(png.read_bytes())
     assert pngs[0] == pngs[1]
+
+
+@pytest.mark.parametrize(
+    "column", ["status", "run_id", "error", "seed", "elapsed_s", "replicate", "point"]
+)
+def test_a_column_of_the_runs_table_is_refused_as_a_metric(tmp_path, capsys, column):
+    """`--metric status` (or run_id) ended in a traceback, "ValueError: could not convert
+    string to float: 'ok'", and `--metric seed` compared the runs' seeds as a metric (an
+    audit of the commands' options)."""
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT)
+    out = tmp_path / "c"
+    code, _, err = _compare(capsys, str(folder), "--metric", column, "--out", str(out))
+    assert code == 2
+    assert err.startswith(f"credsim: error: '{column}' is a column of the runs table of ")
+    assert "not a metric; give a summary metric such as final_trust." in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()

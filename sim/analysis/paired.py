@@ -60,7 +60,10 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
             the date is not one of the series' steps.
     """
     runs = results.ok_runs
-    if metric in runs.columns and date is None:
+    # A summary metric's own column; not another column of the runs table (``status``,
+    # ``run_id``, ``seed``, a varied parameter), which `--metric status` took for one: a
+    # traceback converting 'ok' to a number, or a "difference" of seeds (an audit).
+    if metric in results.metrics and date is None:
         return pd.Series(runs[metric].to_numpy(np.float64), index=runs["run_id"], name=metric)
     parsed = parse_metric(metric)
     rows = None
@@ -114,6 +117,12 @@ def _not_in_folder(results: Results, metric: str, parsed: MetricName | None) -> 
                 f"{have}{suggest(parsed.window, windows)}"
             )
     known = results.metrics
+    if metric in results.runs.columns:
+        return InputError(
+            f"'{metric}' is a column of the runs table of '{results.path}' that says which "
+            f"run a row is or how it went, not a metric; give a summary metric such as "
+            f"{', '.join(known[:2])} ({len(known)} in all)"
+        )
     # A folder of summaries only has no series metric to offer (it offered them).
     series_note = (
         "; it recorded summaries only (record: summary), so no series metric: run it "
