@@ -115,10 +115,24 @@ def describe_os_error(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"cannot create {where}: a folder on its path does not exist and cannot be made"
     if isinstance(exc, FileExistsError):
+        import os
+
+        if exc.filename and os.path.islink(exc.filename) and not os.path.exists(exc.filename):
+            # mkdir(exist_ok=True) of a link that leads back to itself (or nowhere): it was
+            # said to be "a file" (an audit of the commands' options).
+            return (
+                f"{where} is a symbolic link that leads nowhere (a loop, or its target is "
+                "missing); a folder was expected there: remove the link or choose another path"
+            )
         # Raised by mkdir(exist_ok=True) when a file stands where a folder is to be made.
         return f"{where} is a file; a folder was expected there"
     if isinstance(exc, NotADirectoryError):
         return f"{where}: a part of the path is a file, not a folder"
+    if exc.errno == errno.ELOOP:
+        return (
+            f"{where}: a symbolic link on its path leads back to itself (a loop); remove or "
+            "correct the link, or choose another path"
+        )
     if exc.errno == errno.ENAMETOOLONG:
         return f"{where}: a name in the path is too long (at most 255 bytes a name)"
     return f"cannot write {where}: {exc.strerror or exc}"

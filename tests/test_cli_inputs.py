@@ -523,3 +523,33 @@ def test_a_byte_that_is_not_utf8_is_refused_up_front(
         "credsim's files cannot record; run credsim from another folder"
     )
     assert list(here.iterdir()) == []
+
+
+# ------------------------------------------------------- a symbolic link that loops
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["compare", "{loop}", "{run}"], "'{loop}': a symbolic link on its path leads back"),
+        ([*OBSERVE, "--votes", "{loop}"], "'{loop}': a symbolic link on its path leads back"),
+        ([*SYNTH, "--out", "{loop}/sub/x.yaml"], "'{loop}/sub': a symbolic link on its path"),
+        ([*SYNTH, "--out", "{loop}/x.yaml"], "'{loop}' is a symbolic link that leads nowhere"),
+    ],
+)
+def test_a_symbolic_link_that_loops_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], named: str
+) -> None:
+    """A link to itself (`ln -s loop loop`) given as a folder to read was a traceback
+    ("RuntimeError: Symlink loop from ..." from Path.resolve, in compare and observe
+    --votes), one on an output path to create was "credsim: failed: ... Too many levels
+    of symbolic links", exit 1, or was called "a file" (an audit of the commands'
+    options)."""
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    run = write_run(tmp_path / "R1")
+    fill = {"loop": str(loop), "run": str(run)}
+    message = _refused(capsys, *[a.format(**fill) for a in argv])
+    assert message.startswith(named.format(**fill)), message
+    assert message.endswith("choose another path")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["R1", "loop"]
