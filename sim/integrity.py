@@ -146,6 +146,10 @@ def verify(folder: str | Path) -> list[Problem]:
     if manifest is None:
         what = "is damaged (not a JSON object)" if (folder / MANIFEST).exists() else "is missing"
         problems.append(Problem(MANIFEST, what))
+    elif "kind" not in manifest:
+        # A manifest without it was checked "ok: ... None 'None'" (an audit of the
+        # commands' options): no writer leaves one so.
+        problems.append(Problem(MANIFEST, "is damaged (it has no 'kind')"))
     elif "integrity" not in manifest:
         return []
     elif (wrong := manifests.problem(manifest)) is not None:
@@ -156,14 +160,22 @@ def verify(folder: str | Path) -> list[Problem]:
         what = "is damaged (not a JSON object)" if (folder / INTEGRITY).exists() else "is missing"
         return [*problems, Problem(INTEGRITY, what)]
     owner = records.get("owner") or {}
+    files: dict[str, Any] = records.get("files") or {}
+    if not isinstance(owner, dict) or not isinstance(files, dict):
+        # A record edited into another shape was an AttributeError traceback in every
+        # reader and in `credsim check` (an audit of the commands' options).
+        wrong = "owner" if not isinstance(owner, dict) else "files"
+        return [*problems, Problem(INTEGRITY, f"is damaged (its '{wrong}' is not a mapping)")]
     if manifest is not None and (
         owner.get("kind") != manifest.get("kind")
         or owner.get("identity") != manifest.get("identity")
     ):
         problems.append(Problem(INTEGRITY, "names another owner than manifest.json"))
-    files: dict[str, Any] = records.get("files") or {}
     for name, entry in sorted(files.items()):
         path = folder / name
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, "has a damaged record in integrity.json"))
+            continue
         if not path.is_file():
             problems.append(Problem(name, "is missing"))
             continue

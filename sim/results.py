@@ -89,10 +89,17 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
             f"(expected a folder written by 'credsim run' or 'credsim sweep'){inside_text(path)}"
         )
     try:
-        data: dict[str, Any] = json.loads(manifest.read_text())
+        data: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(
             f"manifest.json is not valid JSON: {exc.msg}", file=str(manifest), line=exc.lineno
+        ) from None
+    except UnicodeDecodeError as exc:
+        # It was a UnicodeDecodeError traceback (an audit of the commands' options).
+        raise InputError(
+            f"is damaged (byte {exc.object[exc.start]:#04x} at offset {exc.start} is not "
+            f"UTF-8 text, which every manifest is); {repair_hint(None, path)}",
+            file=str(manifest),
         ) from None
     if isinstance(data, dict) and data.get("kind") == "calibration":
         # It said "manifest kind is 'calibration'; expected 'run' or 'sweep'" (an audit;
@@ -105,10 +112,18 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
             "under its posterior is a sweep with design: {method: posterior, calibration: "
             "...}"
         )
-    if not isinstance(data, dict) or data.get("kind") not in (RUN, SWEEP):
-        kind = data.get("kind") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("kind") is None:
+        # It said "manifest kind is None; expected 'run' or 'sweep'" (an audit of the
+        # commands' options).
+        what = "has no 'kind'" if isinstance(data, dict) else "is not a JSON object"
         raise InputError(
-            f"manifest kind is {kind!r}; expected 'run' or 'sweep'", file=str(manifest)
+            f"is damaged (it {what}, which says whether the folder holds a run or a sweep); "
+            f"{repair_hint(data if isinstance(data, dict) else None, path)}",
+            file=str(manifest),
+        )
+    if data.get("kind") not in (RUN, SWEEP):
+        raise InputError(
+            f"manifest kind is {data.get('kind')!r}; expected 'run' or 'sweep'", file=str(manifest)
         )
     if (wrong := manifests.problem(data)) is not None:
         raise InputError(f"is damaged ({wrong}); {repair_hint(data, path)}", file=str(manifest))

@@ -392,3 +392,42 @@ def test_an_empty_folder_is_said_to_be_empty(tmp_path, capsys, command):
         f"credsim: error: '{folder}' is empty: nothing has been written to it yet (a run or "
         "sweep stopped as it started leaves its folder so; run its command again)"
     )
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "said"),
+    [
+        ("manifest.json", b"\xff\xfe{", "is damaged (byte 0xff at offset 0 is not UTF-8 text"),
+        ("manifest.json", b"[1, 2]", "is damaged (it is not a JSON object, which says whether"),
+        ("manifest.json", b"null", "is damaged (it is not a JSON object, which says whether"),
+        ("manifest.json", b"{}", "is damaged (it has no 'kind', which says whether"),
+        ("integrity.json", b'{"owner": {}, "files": [1]}', "its 'files' is not a mapping"),
+        ("integrity.json", b'{"owner": [1], "files": {}}', "its 'owner' is not a mapping"),
+        ("integrity.json", b"runs.parquet", "runs.parquet has a damaged record in integrity"),
+    ],
+)
+def test_a_manifest_or_record_of_another_shape_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path, file: str,
+    content: bytes, said: str,
+) -> None:  # fmt: skip
+    """A manifest that is not UTF-8 was a UnicodeDecodeError traceback, one that is a list
+    or null or has no kind was "manifest kind is None", and an integrity record whose
+    files or owner are not mappings an AttributeError traceback in every reader and in
+    check (an audit of the commands' options)."""
+    folder = tmp_path / "sweep"
+    shutil.copytree(reference, folder)
+    if content == b"runs.parquet":  # the record as written, but for one file's entry
+        record = json.loads((folder / file).read_text())
+        record["files"]["runs.parquet"] = 5
+        content = json.dumps(record).encode()
+    (folder / file).write_bytes(content)
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    for argv in (["plot", str(folder)], ["compare", str(folder)], ["analyze", str(folder),
+                 "--method", "sobol"]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and said in err, err
+        assert "repair it by running the command that wrote it again" in err
+    assert main(["check", str(folder)]) == 1
+    assert "damaged" in capsys.readouterr().out
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
