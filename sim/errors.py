@@ -109,6 +109,17 @@ def describe_os_error(exc: OSError) -> str:
             return f"cannot read {where}: permission denied (give yourself read access)"
         if name and os.path.isdir(name) and not os.access(name, os.R_OK | os.X_OK):
             return f"cannot read the folder {where}: permission denied"
+        # A file in a folder that may not be opened (chmod 000, or without x) was said
+        # "cannot write ... (a read-only folder?)", reading a results folder (an audit of
+        # the commands' options): the nearest folder on its path that can be seen.
+        folder = os.path.dirname(os.path.abspath(name)) if name else ""
+        while folder and not os.path.isdir(folder) and folder != os.path.dirname(folder):
+            folder = os.path.dirname(folder)
+        if folder and os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
+            return (
+                f"cannot open the folder '{folder}' to reach {where}: permission denied "
+                "(give yourself read access to the folder)"
+            )
         return f"cannot write {where}: permission denied (a read-only folder?)"
     if isinstance(exc, IsADirectoryError):
         return f"{where} is a folder; a file was expected there"

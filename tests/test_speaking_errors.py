@@ -258,3 +258,42 @@ def test_a_file_that_may_not_be_read_is_not_said_to_be_unwritable(tmp_path, monk
     )
     missing = PermissionError(13, "Permission denied", str(tmp_path / "new.csv"))
     assert describe_os_error(missing).startswith(f"cannot write '{tmp_path / 'new.csv'}'")
+
+
+def test_a_file_in_a_folder_that_may_not_be_opened_is_not_said_to_be_unwritable(
+    tmp_path, monkeypatch, capsys
+):
+    """A results folder made `chmod 000` (or without x) was reported by compare, plot and
+    analyze "cannot write '.../manifest.json': permission denied (a read-only folder?)",
+    and an unreadable vote table as Arrow's "[Errno 13] Failed to open local file ...",
+    followed by where to get the votes (an audit of the commands' options, run as a user
+    whom permissions stop). os.access is faked, as above."""
+    import os
+
+    from sim.cli import main
+    from sim.errors import describe_os_error
+
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / "manifest.json").write_text("{}")
+    real = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == str(folder) else real(p, mode)
+    )
+    exc = PermissionError(13, "Permission denied", str(folder / "manifest.json"))
+    assert describe_os_error(exc) == (
+        f"cannot open the folder '{folder}' to reach '{folder / 'manifest.json'}': "
+        "permission denied (give yourself read access to the folder)"
+    )
+    votes = tmp_path / "votes"
+    votes.mkdir()
+    table = votes / "un_votes.parquet"
+    table.write_bytes(b"PAR1")
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == str(table) else real(p, mode)
+    )
+    code = main(["observe", "--votes", str(votes), "--power", "Russia", "--states", "Syria"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {table}: cannot be read: permission denied (give yourself read access)\n"
+    )

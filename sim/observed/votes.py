@@ -161,6 +161,10 @@ def _read_table(path: Path, shown: str, name: str, columns: tuple[str, ...]) -> 
         raise InputError(
             f"vote data folder '{shown}' has no {name}.parquet or {name}.csv; {WHERE_TO_GET}"
         )
+    if not os.access(file, os.R_OK):
+        # Arrow's "[Errno 13] Failed to open local file ..." was shown, with where to get
+        # the votes, which the user has (an audit of the commands' options).
+        raise InputError(f"{where}: cannot be read: permission denied (give yourself read access)")
     try:
         if file.suffix == ".parquet":
             table = pd.read_parquet(file)
