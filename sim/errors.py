@@ -8,6 +8,7 @@ or a command-line option becomes an :class:`InputError`. The CLI prints
 from __future__ import annotations
 
 import errno
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -100,8 +101,6 @@ def describe_os_error(exc: OSError) -> str:
     """One line for a file-system refusal: which path, what is wrong, what to do."""
     where = f"'{exc.filename}'" if exc.filename else "a file"
     if isinstance(exc, PermissionError):
-        import os
-
         # A file that exists and may not be read was said "cannot write ... (a read-only
         # folder?)" (an audit, decision 656).
         name = exc.filename
@@ -126,8 +125,6 @@ def describe_os_error(exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"cannot create {where}: a folder on its path does not exist and cannot be made"
     if isinstance(exc, FileExistsError):
-        import os
-
         if exc.filename and os.path.islink(exc.filename) and not os.path.exists(exc.filename):
             # mkdir(exist_ok=True) of a link that leads back to itself (or nowhere): it was
             # said to be "a file" (an audit of the commands' options).

@@ -63,7 +63,7 @@ def metric_values(results: Results, metric: str, date: str | None = None) -> pd.
     # A summary metric's own column; not another column of the runs table (``status``,
     # ``run_id``, ``seed``, a varied parameter), which `--metric status` took for one: a
     # traceback converting 'ok' to a number, or a "difference" of seeds (an audit).
-    if metric in results.metrics and date is None:
+    if metric in results.metrics and metric in runs.columns and date is None:
         return pd.Series(runs[metric].to_numpy(np.float64), index=runs["run_id"], name=metric)
     parsed = parse_metric(metric)
     rows = None
@@ -117,7 +117,7 @@ def _not_in_folder(results: Results, metric: str, parsed: MetricName | None) -> 
                 f"{have}{suggest(parsed.window, windows)}"
             )
     known = results.metrics
-    if metric in results.runs.columns:
+    if metric in results.runs.columns and metric not in known:
         return InputError(
             f"'{metric}' is a column of the runs table of '{results.path}' that says which "
             f"run a row is or how it went, not a metric; give a summary metric such as "
