@@ -356,7 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
-    except RuntimeError as exc:
+    except WorkersFailed as exc:
+        print(f"credsim: failed: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:  # after WorkersFailed, a RuntimeError of its own
         # Python 3.12's Path.resolve() of a symbolic link that leads back to itself (3.13
         # raises OSError ELOOP, below): it was a traceback in compare and observe --votes.
         if not str(exc).startswith("Symlink loop from "):
@@ -375,9 +378,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         # The file system failed the command (a full or read-only disk): one line, exit 1.
         print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)
-        return 1
-    except WorkersFailed as exc:
-        print(f"credsim: failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(_interrupted_text(command), file=sys.stderr)

@@ -220,7 +220,7 @@ def test_a_calibration_without_its_patterns_line_is_read_as_a_calibration(
         ("null\n", "the file is empty"),
         ("# a comment only\n", "the file is empty"),
         ("- name\n- calendar\n", "expected a mapping of fields, got a list"),
-        ("42\n", "expected a mapping of fields, got an int"),
+        ("42\n", "expected a mapping of fields, got a number"),
         ("name: x\n", "cannot tell which kind of file this is from its fields (name)"),
         (
             "name: x\nseed: 3\n",
