@@ -53,6 +53,24 @@ class InputError(Exception):
         return f"{where}{field}{self.message}"
 
 
+def refuse_empty(option: str, value: str | None, instead: str) -> None:
+    """Refuse an option given empty (``""`` from a script's unset variable), which the
+    commands took for the option left out: ``--rival ""`` measured plain agreement,
+    ``--years ""`` all years, ``--across ""`` drew nothing across (an audit; decision 625
+    refused ``compare --metric ""`` so).
+
+    Args:
+        option: the option, as typed (``--rival``).
+        value: its value; None (left out) passes.
+        instead: what to give, or to leave out, said after "OPTION is empty; ".
+
+    Raises:
+        InputError: "OPTION is empty; INSTEAD".
+    """
+    if value is not None and not value.strip():
+        raise InputError(f"{option} is empty; {instead}")
+
+
 class WorkersFailed(RuntimeError):
     """A sweep's worker processes cannot work at all (they die as they start): no input
     is wrong, but nothing more can be run. The CLI prints one line and exits 1."""

@@ -919,6 +919,16 @@ def test_an_empty_metric_is_refused_not_taken_for_none(tmp_path, capsys):
     assert not (tmp_path / "c").exists()
 
 
+def test_an_empty_by_is_refused_not_called_unvaried(tmp_path, capsys):
+    """`--by ""` said "--by '' is not varied by ...; varied: ..." (an audit): it is said
+    empty, as an empty --metric is."""
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "alt": -0.1}, ONE_POINT)
+    code, _, err = _compare(capsys, str(folder), "--by", "", "--out", str(tmp_path / "c"))
+    assert code == 2 and err.startswith("credsim: error: --by is empty; give a varied parameter")
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c").exists()
+
+
 def test_a_calibration_folder_is_named_as_one(tmp_path, capsys):
     """compare and analyze on a calibration's folder said "manifest kind is
     'calibration'; expected 'run' or 'sweep'" (an audit; decision 625)."""

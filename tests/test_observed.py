@@ -390,6 +390,33 @@ def test_bad_years_and_issue(hand: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "unknown issue code 'zz'" in err
 
 
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ("--power", "give the power"),
+        ("--rival", "or leave --rival out to measure plain agreement"),
+        ("--years", "or leave --years out to take all years"),
+        ("--group", "or leave --group out to take all its states"),
+        ("--issue", "or leave --issue out to take all roll calls"),
+    ],
+)
+def test_an_empty_option_is_refused_not_taken_for_absent(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, said: str
+) -> None:
+    """`--rival ""` (an unset shell variable) measured plain agreement, `--years ""` all
+    years, `--group ""` all the scenario's states (an audit): each is refused, naming it."""
+    out = tmp_path / "t.csv"
+    values = {"--power": "Alpha", "--rival": "Beta", "--years": "2000", "--issue": "me"}
+    argv = ["observe", "--votes", str(hand), "--out", str(out)]
+    argv += ["--scenario", str(REPO / "scenarios" / "syria.yaml"), "--group", "all"]
+    for name, value in values.items():
+        argv += [name, value]
+    argv[argv.index(option) + 1] = ""
+    err = _one_line_error(capsys, argv)
+    assert err.startswith(f"credsim: error: {option} is empty; ") and said in err
+    assert not out.exists()
+
+
 def test_observe_parquet_and_figure(
     hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -460,6 +460,18 @@ def test_across_many_values_draws_at_most_six_columns_and_says_which(tmp_path):
     )
 
 
+def test_an_empty_across_is_refused_not_ignored(tmp_path, capsys):
+    """`plot --across ""` (an unset shell variable) drew the figures without it, as if
+    --across were left out (an audit): it is refused, before anything is written."""
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, replicates=1)
+    out = tmp_path / "p"
+    code = main(["plot", str(folder), "--across", "", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith("credsim: error: --across is empty; give a varied parameter")
+    assert not out.exists()
+
+
 def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):
     """An lhs design holds no two points at the same values of the other parameters."""
     results = _tour_sweep(tmp_path, "lhs", 6, replicates=1, record="series")

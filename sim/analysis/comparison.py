@@ -72,7 +72,7 @@ from sim.analysis.paired import (
     value_text,
 )
 from sim.catalogue import SERIES, parse_metric
-from sim.errors import InputError, alike
+from sim.errors import InputError, alike, refuse_empty
 from sim.fileio import atomic_write_bytes, atomic_write_text, require_writable
 from sim.integrity import refuse_results_folder
 from sim.plots.figure import (
@@ -1051,6 +1051,20 @@ def cli_compare(args: argparse.Namespace) -> int:
     [--out DIR] [--format png|svg|pdf]``."""
     matplotlib.use("Agg")
     _refuse_repeats(args.results)
+    # An unset shell variable gave "No --metric: comparing ..." (an audit; decision 625),
+    # and "--by '' is not varied by ..." (an audit): both said empty, before any folder is read.
+    refuse_empty(
+        "--metric",
+        args.metric,
+        "give a metric such as final_trust.<power>.all, or leave --metric out to compare "
+        "the default one",
+    )
+    refuse_empty(
+        "--by",
+        args.by,
+        "give a varied parameter to split by, e.g. parameters.trust.negativity_bias, or "
+        "leave --by out",
+    )
     folders = [open_results(path) for path in args.results]
     samples = samples_of(folders, args.by)
     _check_calendars(samples)
@@ -1065,12 +1079,6 @@ def cli_compare(args: argparse.Namespace) -> int:
             raise InputError(f"{exc.message} ({given})", path=exc.path) from None
     if args.by is not None and args.by in fixed:
         raise InputError(f"--by '{args.by}' is also fixed by --at; give one or the other")
-    if args.metric is not None and not args.metric.strip():
-        # An unset shell variable gave "No --metric: comparing ..." (an audit; decision 625).
-        raise InputError(
-            "--metric is empty; give a metric such as final_trust.<power>.all, or leave "
-            "--metric out to compare the default one"
-        )
     metric, why = (args.metric, "") if args.metric else default_metric(folders)
     table = compare_table(samples, metric, by=args.by, fixed=fixed)
     out = Path(args.out) if args.out else _default_out(folders)

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError, fixed
+from sim.errors import InputError, fixed, refuse_empty
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,6 +79,33 @@ def cli_observe(args: argparse.Namespace) -> int:
     from sim.observed.series import group_members, observed_table
     from sim.observed.votes import load_votes, seat_label, silence, span_text
 
+    # An empty value was taken for the option left out (an audit): --rival "" measured
+    # plain agreement, --years "" all years, --group "" all the scenario's states.
+    for option, value, instead in (
+        ("--power", args.power, "give the power, e.g. --power Russia"),
+        (
+            "--rival",
+            args.rival,
+            'give the power\'s rival, e.g. --rival "United States", or leave --rival out '
+            "to measure plain agreement",
+        ),
+        (
+            "--group",
+            args.group,
+            "give a group of the scenario, or leave --group out to take all its states",
+        ),
+        (
+            "--years",
+            args.years,
+            "give first-last years, e.g. 2009-2019, or leave --years out to take all years",
+        ),
+        (
+            "--issue",
+            args.issue,
+            "give an issue code such as me or hr, or leave --issue out to take all roll calls",
+        ),
+    ):
+        refuse_empty(option, value, instead)
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".csv", ".parquet"):
         raise InputError(f"--out {out} must end in .csv or .parquet")

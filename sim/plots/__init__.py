@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.analysis.paired import NOTHING_VARIED
-from sim.errors import InputError
+from sim.errors import InputError, refuse_empty
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
@@ -32,6 +32,13 @@ def cli_plot(args: argparse.Namespace) -> int:
     [--powers ...] [--groups ...] [--metrics ...] [--across PATH]``."""
     # The figures and the report page go to --out, so that a results folder can be read
     # without writing into it; else the figures to RESULTS_DIR/plots, the page to RESULTS_DIR.
+    # An empty --across was ignored (an audit): said empty, before anything is written.
+    refuse_empty(
+        "--across",
+        args.across,
+        "give a varied parameter to draw across, e.g. parameters.trust.negativity_bias, or "
+        "leave --across out",
+    )
     require_folder(Path(args.results))  # a file given is named as one, before its writability
     if args.out:
         refuse_results_folder(Path(args.out))
