@@ -140,6 +140,27 @@ def require_writable(folder: Path, option: str | None = None) -> None:
         )
 
 
+def refuse_folders_in_the_way(paths: Mapping[Path, str]) -> None:
+    """Refuse, before anything is drawn or written, a folder where a command writes a
+    file (``mkdir D/report.html``): the refusal came once the file's temporary copy was
+    to replace it, after the other files were rewritten, and named the copy ("'D/
+    .report.html.x1y2.tmp' is a folder"; an audit).
+
+    Args:
+        paths: each file the command writes, with what it is ("the report page").
+
+    Raises:
+        InputError: one line naming the first such path and what is written there.
+    """
+    for path, what in paths.items():
+        # A link to a folder is replaced as a link is, not written into: no refusal.
+        if path.is_dir() and not path.is_symlink():
+            raise InputError(
+                f"'{path}' is a folder, where {what} is to be written; remove or rename "
+                "that folder, then run the command again"
+            )
+
+
 def refuse_foreign_folder(
     out: Path, marks: Sequence[Mapping[str, str]], whose: str, unfinished: Sequence[str] = ()
 ) -> None:

@@ -154,6 +154,27 @@ def test_sobol_indices_the_sample_cannot_estimate_are_noted(
     assert "2 design samples are too few" in err
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_folder_where_the_table_goes_is_refused_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    """With a folder at `analysis/sensitivity_sobol.csv`, analyze rewrote the parquet, then
+    said "'.../.sensitivity_sobol.csv.x1y2.tmp' is a folder" (an audit): it is refused
+    first, naming the real path, and nothing in analysis/ changes."""
+    _sweep_and_analyze(tmp_path, _experiment(tmp_path, "sobol", 2), "sobol")
+    capsys.readouterr()
+    analysis = tmp_path / "out" / "analysis"
+    blocked = analysis / f"sensitivity_sobol{suffix}"
+    blocked.unlink()
+    blocked.mkdir()
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in analysis.iterdir()}
+    assert main(["analyze", str(tmp_path / "out"), "--method", "sobol"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"credsim: error: '{blocked}' is a folder, where the sobol indices'")
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in analysis.iterdir()} == before
+
+
 def test_sobol_indices_a_large_sample_estimates_give_no_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

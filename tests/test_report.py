@@ -472,6 +472,43 @@ def test_an_empty_across_is_refused_not_ignored(tmp_path, capsys):
     assert not out.exists()
 
 
+def _stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Each file under ``folder`` with its inode and time (an atomic rewrite of the same
+    bytes changes both) and its bytes; each folder too."""
+    return {
+        p.relative_to(folder).as_posix(): (
+            p.stat().st_ino,
+            p.stat().st_mtime_ns,
+            p.read_bytes() if p.is_file() else b"",
+        )
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [("report.html", "the report page"), ("plots/captions.md", "the list of the figures'")],
+)
+def test_a_folder_where_the_page_or_captions_go_is_refused_before_drawing(
+    tmp_path, capsys, name, what
+):
+    """`mkdir D/report.html; credsim plot D` rewrote every figure and captions.md, then
+    said "'D/.report.html.x1y2.tmp' is a folder" (an audit): it is refused first, naming
+    the real path, and nothing in the folder changes."""
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, replicates=1)
+    assert main(["plot", str(folder)]) == 0
+    capsys.readouterr()
+    blocked = folder / name
+    blocked.unlink()
+    blocked.mkdir()
+    before = _stamps(folder)
+    code = main(["plot", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"credsim: error: '{blocked}' is a folder, where {what}")
+    assert _stamps(folder) == before
+
+
 def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):
     """An lhs design holds no two points at the same values of the other parameters."""
     results = _tour_sweep(tmp_path, "lhs", 6, replicates=1, record="series")

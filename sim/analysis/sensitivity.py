@@ -27,7 +27,12 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, fixed
-from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
+from sim.fileio import (
+    atomic_write_bytes,
+    atomic_write_text,
+    refuse_folders_in_the_way,
+    write_parquet,
+)
 from sim.integrity import done_text, require_intact, status_text
 from sim.results import Results, read_manifest, read_runs, summary_metrics
 from sim.sweep.design import problem, salib_seed
@@ -203,6 +208,9 @@ def cli_analyze(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise exc.located(str(folder)) from None
     out = folder / "analysis" / f"sensitivity_{args.method}"
+    refuse_folders_in_the_way(
+        {out.with_suffix(s): f"the {args.method} indices' table" for s in (".parquet", ".csv")}
+    )
     write_parquet(table, out.with_suffix(".parquet"))
     atomic_write_text(out.with_suffix(".csv"), table.to_csv(index=False))
     from sim.plots.gallery import sensitivity_metrics

@@ -31,6 +31,7 @@ from sim.fileio import (
     atomic_write_text,
     begin_writing,
     end_writing,
+    refuse_folders_in_the_way,
     remove_leftovers,
     unfinished_lines,
 )
@@ -276,13 +277,18 @@ def write_report(
         The path of the page: ``OUT/report.html``, else ``RESULTS_DIR/report.html``.
 
     Raises:
-        InputError: not a results folder, or a bad selection.
+        InputError: not a results folder, a bad selection, or a folder where the page or
+            ``captions.md`` is to be written.
     """
     # Files only: never open a window, whatever backend the session had.
     matplotlib.use("Agg")
     results = open_results(results_dir)
     chosen = selection if selection is not None else selection_of(results)
     plots = Path(out) if out is not None else results.path / "plots"
+    report = (plots if out is not None else results.path) / REPORT
+    refuse_folders_in_the_way(
+        {report: "the report page", plots / CAPTIONS: "the list of the figures' captions"}
+    )
     plots.mkdir(parents=True, exist_ok=True)
     _remove_old_figures(plots)
     headline = headline_of(results)
@@ -367,7 +373,6 @@ def write_report(
         )
     )
     page.append("</section></body></html>")
-    report = (plots if out is not None else results.path) / REPORT
     atomic_write_text(report, "\n".join(page))
     end_writing(plots, DRAWING)
     return report
