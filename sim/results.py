@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,6 +46,12 @@ POSTERIOR = "posterior"
 EVENT_COLUMNS = [
     "scenario", "id", "label", "kind", "step", "date", "actor", "target", "key", "magnitude",
 ]  # fmt: skip
+# The columns of each method's indices table (``credsim analyze``), after ``scenario,
+# metric, parameter``.
+SENSITIVITY_COLUMNS = {
+    "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
+    "morris": ["mu_star", "mu_star_conf", "sigma"],
+}
 _NOT_METRICS = {*RUN_KEYS, "seed", "status", "error", "elapsed_s"}
 
 
@@ -202,6 +209,29 @@ def _read_parts(
     return pd.concat(frames, ignore_index=True)
 
 
+def read_table(path: Path, hint: str, **options: Any) -> pd.DataFrame:
+    """``pd.read_parquet(path, **options)``, a file Arrow cannot read refused in one line.
+
+    Args:
+        path: the parquet file.
+        hint: what to do, said after "'PATH' is damaged (...); ".
+        options: passed on (``columns``, ``filters``).
+
+    Raises:
+        InputError: "'PATH' is damaged (it is not a readable parquet table); HINT".
+    """
+    import pyarrow as pa  # here: the CLI imports this module and should start fast
+
+    try:
+        return pd.read_parquet(path, **options)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        if isinstance(exc, PermissionError):
+            raise  # said as unreadable by the CLI (describe_os_error)
+        raise InputError(
+            f"'{path}' is damaged (it is not a readable parquet table); {hint}"
+        ) from None
+
+
 def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per run: ``run_id, scenario, point, replicate, seed``, varied parameters,
     flattened summary metrics, ``status, error, elapsed_s``.
@@ -304,6 +334,7 @@ class Results:
     _series_cache: dict[tuple[Any, ...], pd.DataFrame | None] = field(
         default_factory=dict, repr=False
     )
+    _sensitivity_cache: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @property
     def kind(self) -> str:
@@ -413,9 +444,28 @@ class Results:
 
     def sensitivity(self, method: str) -> pd.DataFrame | None:
         """The indices ``credsim analyze`` wrote for ``method`` (``sobol`` or ``morris``,
-        ``analysis/sensitivity_<method>.parquet``); ``None`` when it has not run."""
-        table = self.path / "analysis" / f"sensitivity_{method}.parquet"
-        return pd.read_parquet(table) if table.is_file() else None
+        ``analysis/sensitivity_<method>.parquet``); ``None`` when it has not run.
+
+        Raises:
+            InputError: the table cannot be read or lacks its columns (it is written
+                outside the integrity record, so ``require_intact`` does not see it:
+                plot ended in Arrow's traceback, or ``KeyError: 'metric'``; an audit).
+        """
+        if method not in self._sensitivity_cache:
+            table = self.path / "analysis" / f"sensitivity_{method}.parquet"
+            again = (
+                "run credsim analyze again: credsim analyze "
+                f"{shlex.quote(str(self.path))} --method {method}"
+            )
+            found = read_table(table, again) if table.is_file() else None
+            wanted = ["metric", "parameter", *SENSITIVITY_COLUMNS[method]]
+            if found is not None and (missing := [c for c in wanted if c not in found]):
+                columns = "column" if len(missing) == 1 else "columns"
+                raise InputError(
+                    f"'{table}' is damaged (it has no {columns} {', '.join(missing)}); {again}"
+                )
+            self._sensitivity_cache[method] = found
+        return self._sensitivity_cache[method]
 
 
 def open_results(results_dir: str | Path) -> Results:

@@ -175,6 +175,35 @@ def test_a_folder_where_the_table_goes_is_refused_before_writing(
     assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in analysis.iterdir()} == before
 
 
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [("bytes", "it is not a readable parquet table"), ("columns", "it has no columns metric,")],
+)
+def test_plot_refuses_a_damaged_indices_table_before_making_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str, said: str
+) -> None:
+    """The indices table is written outside the integrity record: `plot --out P` of a
+    folder whose table was "x" ended in "pyarrow.lib.ArrowInvalid: Could not open
+    Parquet input source ...", one of other columns in "KeyError: 'metric'", both with
+    an empty P left behind (an audit)."""
+    _sweep_and_analyze(tmp_path, _experiment(tmp_path, "sobol", 2), "sobol")
+    capsys.readouterr()
+    table = tmp_path / "out" / "analysis" / "sensitivity_sobol.parquet"
+    if damage == "bytes":
+        table.write_text("x\n")
+    else:
+        pd.DataFrame({"a": [1.0]}).to_parquet(table)
+    out = tmp_path / "p"
+    assert main(["plot", str(tmp_path / "out"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"credsim: error: '{table}' is damaged ({said}")
+    assert err.strip().endswith(
+        f"run credsim analyze again: credsim analyze {tmp_path / 'out'} --method sobol"
+    )
+    assert not out.exists()
+
+
 def test_sobol_indices_a_large_sample_estimates_give_no_note(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

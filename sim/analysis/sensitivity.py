@@ -34,14 +34,17 @@ from sim.fileio import (
     write_parquet,
 )
 from sim.integrity import done_text, require_intact, status_text
-from sim.results import Results, read_manifest, read_runs, summary_metrics
+from sim.results import (
+    SENSITIVITY_COLUMNS,
+    Results,
+    read_manifest,
+    read_runs,
+    summary_metrics,
+)
 from sim.sweep.design import problem, salib_seed
 
 METHODS = ("sobol", "morris")
-COLUMNS = {
-    "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
-    "morris": ["mu_star", "mu_star_conf", "sigma"],
-}
+COLUMNS = SENSITIVITY_COLUMNS
 RESAMPLES = 100
 # Rows printed when no figure metric is in the table (the files hold every row).
 PRINTED_ROWS = 40

@@ -37,7 +37,13 @@ from sim.fileio import (
 )
 from sim.integrity import done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
-from sim.plots.gallery import Selection, figures_for, selection_of, unvarying_families
+from sim.plots.gallery import (
+    SENSITIVITY_METHODS,
+    Selection,
+    figures_for,
+    selection_of,
+    unvarying_families,
+)
 from sim.plots.headline import headline_of
 from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.loader import parse_overrides
@@ -289,6 +295,8 @@ def write_report(
     refuse_folders_in_the_way(
         {report: "the report page", plots / CAPTIONS: "the list of the figures' captions"}
     )
+    for method in SENSITIVITY_METHODS:
+        results.sensitivity(method)  # a damaged table is refused before the folder is made
     plots.mkdir(parents=True, exist_ok=True)
     _remove_old_figures(plots)
     headline = headline_of(results)
