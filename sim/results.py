@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import math
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from sim import manifests
 from sim.errors import InputError
 from sim.integrity import (
     INTEGRITY,
+    MANIFEST,
     chunk_parts,
     done_text,
     read_json,
@@ -205,7 +206,8 @@ def _read_parts(
     parts = [path for path, recorded in listed.items() if recorded]
     if not parts:
         return None
-    frames = [pd.read_parquet(p, columns=columns, filters=filters) for p in parts]
+    hint = _repair(folder.parent)
+    frames = [read_table(p, hint, columns=columns, filters=filters) for p in parts]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -220,16 +222,28 @@ def read_table(path: Path, hint: str, **options: Any) -> pd.DataFrame:
     Raises:
         InputError: "'PATH' is damaged (it is not a readable parquet table); HINT".
     """
+    return _read_or_refuse(lambda: pd.read_parquet(path, **options), path, hint)
+
+
+def _read_or_refuse[T](read: Callable[[], T], path: Path, hint: str) -> T:
+    """``read()``, Arrow's failure to read ``path`` turned into :func:`read_table`'s line."""
     import pyarrow as pa  # here: the CLI imports this module and should start fast
 
     try:
-        return pd.read_parquet(path, **options)
+        return read()
     except (OSError, ValueError, pa.ArrowException) as exc:
         if isinstance(exc, PermissionError):
             raise  # said as unreadable by the CLI (describe_os_error)
         raise InputError(
             f"'{path}' is damaged (it is not a readable parquet table); {hint}"
         ) from None
+
+
+def _repair(folder: Path) -> str:
+    """How to repair a damaged file of the results folder ``folder``: a file the integrity
+    record does not cover (a folder written before it, whose manifest has no
+    ``integrity``) is read unchecked, and Arrow's failure was a traceback (an audit)."""
+    return repair_hint(read_json(folder / MANIFEST), folder)
 
 
 def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -267,10 +281,10 @@ def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -
         return pd.DataFrame([row])
     finished = manifest.get("status", "complete") == "complete"
     if finished and (path / "runs.parquet").is_file():
-        return pd.read_parquet(path / "runs.parquet")
+        return read_table(path / "runs.parquet", _repair(path))
     runs = _read_parts(path / "runs")
     if runs is None and (path / "runs.parquet").is_file():
-        return pd.read_parquet(path / "runs.parquet")
+        return read_table(path / "runs.parquet", _repair(path))
     if runs is None:
         raise InputError(f"sweep folder '{path}' has no runs yet (no runs.parquet, no runs/part-*)")
     return runs
@@ -309,7 +323,7 @@ def read_series(
     if groups is not None:
         filters.append(("group", "in", list(groups)))
     if (path / "series.parquet").is_file():
-        series = pd.read_parquet(path / "series.parquet", filters=filters or None)
+        series = read_table(path / "series.parquet", _repair(path), filters=filters or None)
         series["run_id"] = runs["run_id"].iloc[0]
     else:
         if run_ids is not None:
@@ -478,7 +492,27 @@ def open_results(results_dir: str | Path) -> Results:
     path = Path(results_dir)
     manifest = read_manifest(path)
     require_intact(path)
-    return Results(path=path, manifest=manifest, runs=read_runs(path, manifest))
+    runs = read_runs(path, manifest)
+    _require_readable_series(path, manifest)
+    return Results(path=path, manifest=manifest, runs=runs)
+
+
+def _require_readable_series(folder: Path, manifest: dict[str, Any]) -> None:
+    """Open the footer of each series file of a folder the integrity record does not
+    cover (its manifest has no ``integrity``), so that one Arrow cannot read is refused
+    before a reader writes anything: the series are read as the figures are drawn, after
+    ``plot --out`` made its folder (an audit).
+
+    Raises:
+        InputError: "'PATH' is damaged (it is not a readable parquet table); REPAIR".
+    """
+    if "integrity" in manifest:
+        return  # require_intact checked every file's checksum
+    import pyarrow.parquet as pq
+
+    files = [folder / "series.parquet", *chunk_parts(folder, "series", None)]
+    for path in (p for p in files if p.is_file()):
+        _read_or_refuse(partial(pq.read_metadata, path), path, _repair(folder))
 
 
 @dataclass(frozen=True)

@@ -431,3 +431,47 @@ def test_a_manifest_or_record_of_another_shape_is_refused_in_one_line(
     assert main(["check", str(folder)]) == 1
     assert "damaged" in capsys.readouterr().out
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "command"),
+    [
+        ("sweep", "runs.parquet", "plot"),
+        ("sweep", "runs.parquet", "compare"),
+        ("sweep", "runs.parquet", "analyze"),
+        ("sweep", "series/part-00000.parquet", "plot"),
+        ("sweep", "design.parquet", "analyze"),
+        ("run", "series.parquet", "plot"),
+    ],
+)
+def test_a_damaged_file_no_record_covers_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, name: str, command: str
+) -> None:
+    """A folder whose manifest has no ``integrity`` is read unchecked: a data file of it
+    that Arrow cannot read ended in "pyarrow.lib.ArrowInvalid: Could not open Parquet
+    input source ..." in plot, compare and analyze (an audit). It is said damaged, with
+    the repair, and nothing is written."""
+    import results_factory as factory
+
+    if kind == "sweep":
+        folder = factory.write_sweep(tmp_path / "d", replicates=1)
+    else:
+        folder = factory.write_run(tmp_path / "d")
+    if command == "analyze":  # analyze reads the design after the runs
+        pd.DataFrame({"point": [0]}).to_parquet(folder / "design.parquet")
+    damaged = folder / name
+    damaged.write_text("x\n")
+    out = tmp_path / "out"
+    argv = {
+        "plot": ["plot", str(folder), "--out", str(out)],
+        "compare": ["compare", str(folder), "--out", str(out)],
+        "analyze": ["analyze", str(folder), "--method", "sobol"],
+    }[command]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        f"credsim: error: '{damaged}' is damaged (it is not a readable parquet table); "
+        "repair it by running"
+    )
+    assert not out.exists() and not (folder / "analysis").exists()

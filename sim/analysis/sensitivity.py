@@ -33,12 +33,13 @@ from sim.fileio import (
     refuse_folders_in_the_way,
     write_parquet,
 )
-from sim.integrity import done_text, require_intact, status_text
+from sim.integrity import done_text, repair_hint, require_intact, status_text
 from sim.results import (
     SENSITIVITY_COLUMNS,
     Results,
     read_manifest,
     read_runs,
+    read_table,
     summary_metrics,
 )
 from sim.sweep.design import problem, salib_seed
@@ -206,8 +207,9 @@ def cli_analyze(args: argparse.Namespace) -> int:
         )
     # The folder is read (and its checksums verified) once: the table and the figures share it.
     results = Results(path=folder, manifest=manifest, runs=read_runs(folder, manifest))
+    design = read_table(design_file, repair_hint(manifest, folder))
     try:
-        table = sensitivity_table(args.method, manifest, results.runs, pd.read_parquet(design_file))
+        table = sensitivity_table(args.method, manifest, results.runs, design)
     except InputError as exc:
         raise exc.located(str(folder)) from None
     out = folder / "analysis" / f"sensitivity_{args.method}"
