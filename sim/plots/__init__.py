@@ -21,7 +21,8 @@ from sim.errors import InputError, refuse_empty
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
-from sim.plots.gallery import family_names, selection_of
+from sim.plots.gallery import family_names, selection_of, unvarying_families
+from sim.plots.headline import headline_of
 from sim.plots.report import CAPTIONS, DRAWING, REPORT, FigureProgress, write_report
 from sim.results import Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
@@ -76,9 +77,6 @@ def cli_plot(args: argparse.Namespace) -> int:
     )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
-    from sim.plots.gallery import unvarying_families
-    from sim.plots.headline import headline_of
-
     for note in unvarying_families(results, selection, headline_of(results)):
         print(f"credsim: note: {note}", file=sys.stderr)
     if not progress.total:
