@@ -50,7 +50,10 @@ class InputError(Exception):
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         field = f"{self.path}: " if self.path else ""
-        return f"{where}{field}{self.message}"
+        # One line, whatever a value typed into it holds: `--set $'PATH=0.9\n1'` echoed its
+        # line break, and the error took two lines (an audit of the input files).
+        text = f"{where}{field}{self.message}"
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def refuse_empty(option: str, value: str | None, instead: str) -> None:

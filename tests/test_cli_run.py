@@ -457,3 +457,15 @@ def test_a_set_given_twice_or_a_name_too_long_is_bad_input(
         .err.strip()
         .endswith("a name in the path is too long (at most 255 bytes a name)")
     )
+
+
+def test_a_line_break_typed_into_a_value_keeps_the_error_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--set $'parameters.trust.memory=0.9\\n1'` echoed its line break, and the error took
+    two lines (an audit of the input files): the break is shown as ``\\n``."""
+    tour = str(Path(__file__).resolve().parents[1] / "scenarios" / "tour.yaml")
+    assert main(["validate", tour, "--set", "parameters.trust.memory=0.9\n1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith("\n")
+    assert "override parameters.trust.memory=0.9\\n1: " in err

@@ -447,6 +447,24 @@ def test_cli_rejects_a_missing_scenario(capsys: pytest.CaptureFixture[str]) -> N
     assert len(err) == 1 and "no/such/file.yaml" in err[0]
 
 
+def test_cli_rejects_the_scenario_as_its_own_counterfactual(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`explore X --counterfactual X` started the server, and the page drew a difference
+    of zero, though the page itself refuses that choice (README): refused up front, by any
+    path that names the same file."""
+    import uvicorn
+
+    def started(self: object) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(uvicorn.Server, "run", started)
+    again = str(Path(SMALL).parent / ".." / Path(SMALL).parent.name / Path(SMALL).name)
+    assert main(["explore", SMALL, "--counterfactual", again, "--no-browser"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"credsim: error: --counterfactual {again} is the scenario itself")
+
+
 def test_cli_rejects_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", 0))

@@ -70,6 +70,7 @@ def cli_explore(args: argparse.Namespace) -> int:
         ENV_OUT,
         ENV_SCENARIO,
         SHIPPED,
+        same_file,
         shown,
     )
     from sim.scenario.loader import load_scenario
@@ -78,6 +79,13 @@ def cli_explore(args: argparse.Namespace) -> int:
     for given in (scenario, args.counterfactual):
         if given is not None:
             load_scenario(given)
+    if args.counterfactual is not None and same_file(scenario, args.counterfactual):
+        # The page refuses it when chosen there; given here, the server started and the page
+        # opened on a difference of zero (an audit of the commands' options).
+        raise InputError(
+            f"--counterfactual {args.counterfactual} is the scenario itself: give another "
+            "file to compare with (e.g. its NAME_abstained.yaml), or leave --counterfactual out"
+        )
     # The page saves scenarios and figures there: a file or a read-only folder is refused
     # now, not when the first save fails.
     require_writable(Path(args.out), "--out")
