@@ -251,22 +251,14 @@ def test_analyzes_figures_say_what_they_draw_and_count_the_cut_whiskers(
     clipping of their whiskers was said on stderr only (an audit of the figures). Each
     now has its caption under it: what the bars are, the intervals' level and source,
     and how many whiskers are cut at a bound, as many as the arrowheads drawn."""
-    from matplotlib.figure import Figure
     from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
 
-    import sim.plots.figure
+    from tests.test_observed import drawn_figures
 
-    drawn_figures: list[Figure] = []
-    render = sim.plots.figure.rendered
-
-    def keep(fig: Figure, fmt: str = "png") -> bytes:
-        drawn_figures.append(fig)
-        return render(fig, fmt)
-
-    monkeypatch.setattr(sim.plots.figure, "rendered", keep)
+    figures = drawn_figures(monkeypatch)
     extra = "  levels: 4\n" if method == "morris" else ""
     _sweep_and_analyze(tmp_path, _experiment(tmp_path, method, samples, extra=extra), method)
-    (fig,) = drawn_figures
+    (fig,) = figures
     (caption,) = [t.get_text() for t in fig.texts if t.get_text().startswith(method.title())]
     assert "Whiskers: SALib's 95% confidence intervals (bootstrap, 100 resamples)" in caption
     assert all(words in caption for words in drawn)

@@ -406,9 +406,14 @@ def _write(
     args: argparse.Namespace,
     printed: Sequence[str] = (),
 ) -> None:
-    """Write the table, the figures and the report (:func:`_write_files`) into ``out`` in
-    place of an earlier check's."""
-    from sim.fileio import replacing
+    """Write the table, the figures and the report into ``out`` in place of an earlier
+    check's, the report last."""
+    from sim.fileio import atomic_write_bytes, atomic_write_text, replacing, write_parquet
+    from sim.observed.votes import ISSUE_CODES
+    from sim.patterns import window_coverage
+    from sim.patterns.link import step_years
+    from sim.plots.figure import rendered
+    from sim.plots.observed import measure_label, pattern_figure
 
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)
@@ -419,73 +424,52 @@ def _write(
     # in the file (an id renamed or removed) would sit beside this table's.
     earlier = [out / "report.md", out / "patterns.csv", out / "patterns.parquet"]
     with replacing(out, CHECKING, [*earlier, *sorted(figures.glob("*.png"))], [pf.name]):
-        _write_files(out, pf, table, prep, sim, args, printed)
-
-
-def _write_files(
-    out: Path,
-    pf: PatternFile,
-    table: pd.DataFrame,
-    prep: Prepared,
-    sim: Simulation,
-    args: argparse.Namespace,
-    printed: Sequence[str],
-) -> None:
-    """:func:`_write`'s files, the report last."""
-    from sim.fileio import atomic_write_bytes, atomic_write_text, write_parquet
-    from sim.observed.votes import ISSUE_CODES
-    from sim.patterns import window_coverage
-    from sim.patterns.link import step_years
-    from sim.plots.figure import rendered
-    from sim.plots.observed import measure_label, pattern_figure
-
-    figures = out / "figures"
-    tidy = table.reset_index()
-    atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
-    write_parquet(tidy, out / "patterns.parquet")
-    names = group_names(pf)
-    first = int(step_years(pf.base_scenario)[0])
-    simulated: dict[Any, float] = table["simulated"].astype(float).to_dict()
-    # The link's issue filter, which only report.md's header named (an audit, decision 567).
-    code = pf.link.issue
-    issue = f" roll calls on {ISSUE_CODES.get(code, code)} ({code}) only;" if code else ""
-    for pattern in pf.patterns:
-        row = table.loc[pattern.id]
-        series = pattern_series(pattern, prep, sim)
-        # What the figure cannot show: predictions past the axis, years without values.
-        notes = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
-        notes += break_note(series, prep.roll_call_years)
-        notes += before_calendar_note(series, first)
-        gaps = "; ".join(window_coverage(pf, prep, pattern))
-        if gaps:
-            notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
-        notes += counted_note(pattern, prep)
-        # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
-        observed = "target" if pattern.statistic == "correlation" else "observed"
-        caption = (
-            f"{pf.name}: {pattern.statistic}, {observed} {fixed(row['observed'])}, "
-            f"simulated {fixed(row['simulated'])}, tolerance "
-            f"{fixed(row['tolerance'])}, discrepancy "
-            f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); "
-            f"predicted = offset + {sim.beta:g} x propensity gap, offsets on "
-            f"{pf.link.reference[0]}-{pf.link.reference[1]};{issue} {args.reps} "
-            f"replicate(s).{notes}"
-        )
-        ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
-        ax = None
-        if pattern.statistic == "correlation":
-            ax = _correlation_figure(pattern, prep, sim, pf, ylabel, simulated[pattern.id])
-        fig = pattern_figure(
-            series,
-            title=pattern_title(pattern),
-            ylabel=ylabel,
-            windows=pattern.windows(),
-            caption=caption,
-            names=names,
-            ax=ax,
-        )
-        atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
-    atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args, printed))
+        tidy = table.reset_index()
+        atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
+        write_parquet(tidy, out / "patterns.parquet")
+        names = group_names(pf)
+        first = int(step_years(pf.base_scenario)[0])
+        simulated: dict[Any, float] = table["simulated"].astype(float).to_dict()
+        # The link's issue filter, which only report.md's header named (an audit, decision 567).
+        code = pf.link.issue
+        issue = f" roll calls on {ISSUE_CODES.get(code, code)} ({code}) only;" if code else ""
+        for pattern in pf.patterns:
+            row = table.loc[pattern.id]
+            series = pattern_series(pattern, prep, sim)
+            # What the figure cannot show: predictions past the axis, years without values.
+            notes = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
+            notes += break_note(series, prep.roll_call_years)
+            notes += before_calendar_note(series, first)
+            gaps = "; ".join(window_coverage(pf, prep, pattern))
+            if gaps:
+                notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
+            notes += counted_note(pattern, prep)
+            # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
+            observed = "target" if pattern.statistic == "correlation" else "observed"
+            caption = (
+                f"{pf.name}: {pattern.statistic}, {observed} {fixed(row['observed'])}, "
+                f"simulated {fixed(row['simulated'])}, tolerance "
+                f"{fixed(row['tolerance'])}, discrepancy "
+                f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); "
+                f"predicted = offset + {sim.beta:g} x propensity gap, offsets on "
+                f"{pf.link.reference[0]}-{pf.link.reference[1]};{issue} {args.reps} "
+                f"replicate(s).{notes}"
+            )
+            ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
+            ax = None
+            if pattern.statistic == "correlation":
+                ax = _correlation_figure(pattern, prep, sim, pf, ylabel, simulated[pattern.id])
+            fig = pattern_figure(
+                series,
+                title=pattern_title(pattern),
+                ylabel=ylabel,
+                windows=pattern.windows(),
+                caption=caption,
+                names=names,
+                ax=ax,
+            )
+            atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
+        atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args, printed))
 
 
 def counted_note(pattern: Pattern, prep: Prepared) -> str:

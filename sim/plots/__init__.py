@@ -21,8 +21,7 @@ from sim.errors import InputError, refuse_empty
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
-from sim.plots.gallery import family_names, selection_of, unvarying_families
-from sim.plots.headline import headline_of
+from sim.plots.gallery import family_names, selection_of
 from sim.plots.report import CAPTIONS, DRAWING, REPORT, FigureProgress, write_report
 from sim.results import Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
@@ -72,12 +71,18 @@ def cli_plot(args: argparse.Namespace) -> int:
         )
     _note_unfinished(results)
     progress = FigureProgress()
+    left_out: list[str] = []
     report = write_report(
-        args.results, out=args.out, fmt=args.format, selection=selection, progress=progress
+        args.results,
+        out=args.out,
+        fmt=args.format,
+        selection=selection,
+        progress=progress,
+        left_out=left_out,
     )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
-    for note in unvarying_families(results, selection, headline_of(results)):
+    for note in left_out:
         print(f"credsim: note: {note}", file=sys.stderr)
     if not progress.total:
         # "0 figures" and nothing else (an audit, decision 645): why, as the page says it.

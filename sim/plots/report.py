@@ -265,6 +265,7 @@ def write_report(
     fmt: str = "png",
     selection: Selection | None = None,
     progress: FigureProgress | None = None,
+    left_out: list[str] | None = None,
 ) -> Path:
     """Draw every figure of a results folder into ``out`` and write ``report.html``.
 
@@ -278,6 +279,9 @@ def write_report(
         selection: what the figures show (default: the experiment file's ``plots:``).
         progress: counts the figures drawn (default: a new one, drawn on stderr when it
             is a terminal); its line is cleared at the end.
+        left_out: given, it receives what the page says under "Not drawn" (the chosen
+            families that vary with no parameter, :func:`unvarying_families`), for
+            ``plot`` to print.
 
     Returns:
         The path of the page: ``OUT/report.html``, else ``RESULTS_DIR/report.html``.
@@ -354,10 +358,10 @@ def write_report(
         )
     page.append('<section id="figures"><h2>Figures</h2>')
     page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results))}</p>"]
-    page += [
-        f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>"
-        for note in unvarying_families(results, chosen, headline)
-    ]
+    flat = unvarying_families(results, chosen, headline)
+    page += [f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>" for note in flat]
+    if left_out is not None:
+        left_out.extend(flat)
     page.append('</section><section id="tables"><h2>Tables</h2>')
     page.append(
         _details("What was run", _table(run_facts(results.manifest, results.path), ("", "")))
