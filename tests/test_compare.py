@@ -4,6 +4,7 @@ folders that cannot be compared are refused with one clear line (exit 2)."""
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from pathlib import Path
 
@@ -12,10 +13,14 @@ import matplotlib.dates as mdates
 
 matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 import results_factory as factory
+from matplotlib.collections import PathCollection
+from matplotlib.container import ErrorbarContainer
+from scipy import stats
 
 from sim.analysis.comparison import difference, markdown, series_key
 from sim.cli import main
@@ -23,6 +28,13 @@ from sim.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE_POINT = {"parameters.trust.negativity_bias": [1.0]}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """The figures a test drew are closed after it (more than 20 open warned)."""
+    yield
+    plt.close("all")
 
 
 def _compare(capsys, *argv: str) -> tuple[int, str, str]:
@@ -33,6 +45,45 @@ def _compare(capsys, *argv: str) -> tuple[int, str, str]:
 
 def _table(out: Path, metric: str) -> pd.DataFrame:
     return pd.read_csv(out / f"compare_{metric.replace('.', '-')}.csv")
+
+
+# What the per-run panels say they draw, under their titles.
+DRAWN = "points: runs; line: mean ± 95% t interval"
+
+
+def _t_interval(values) -> tuple[float, float, float]:
+    """Mean and Student t 95% interval of the mean, by scipy (not the code's helper)."""
+    values = np.asarray(values, dtype=np.float64)
+    low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+    return float(values.mean()), float(low), float(high)
+
+
+def _per_run_marks(ax):
+    """What a per-run panel draws, read from its artists: the points (x, row), each mean's
+    line (x, row) and each whisker (low, high, row)."""
+    points = [np.asarray(c.get_offsets(), np.float64) for c in ax.collections
+              if isinstance(c, PathCollection)]  # fmt: skip
+    means = []
+    for line in ax.get_lines():
+        if line.get_gid() == "mean":
+            xs = line.get_xdata()
+            assert xs[0] == xs[1]  # a line across the row, at one value
+            means.append((float(xs[0]), float(np.mean(line.get_ydata()))))
+    whiskers = []
+    for container in ax.containers:
+        assert isinstance(container, ErrorbarContainer)  # no bars
+        ((start, end),) = container.lines[2][0].get_segments()
+        assert start[1] == end[1]
+        whiskers.append((float(start[0]), float(end[0]), float(start[1])))
+    return np.concatenate(points), means, whiskers
+
+
+def _decimals(ax) -> set[int]:
+    """The numbers of decimals of the value axis' tick labels, as drawn."""
+    ax.figure.canvas.draw()
+    labels = [t.get_text().replace("\u2212", "-") for t in ax.get_xticklabels() if t.get_text()]
+    assert labels
+    return {len(text.partition(".")[2]) for text in labels}
 
 
 def test_known_difference_is_found_paired(tmp_path, capsys):
@@ -348,7 +399,7 @@ def test_at_text_for_a_number_or_without_a_value_says_so(tmp_path, capsys, given
 
 
 def test_bar_labels_of_one_parameter_are_its_values(tmp_path, capsys):
-    """Samples split --by one parameter are named ``parameter=value``; beside the bars that
+    """Samples split --by one parameter are named ``parameter=value``; beside their rows that
     is the value, the parameter going to the axis label (the names side by side ran
     into each other). Names of other kinds are wrapped, never cut."""
     from sim.analysis.comparison import compare_figure, compare_table, samples_of
@@ -494,10 +545,23 @@ def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
         )
         line = time_panel.get_lines()[0]
         assert line.get_ydata()[-1] == pytest.approx(expected)
-        points = np.concatenate([c.get_offsets()[:, 0] for c in per_run.collections
-                                 if len(c.get_offsets())])  # fmt: skip
+        points, means, whiskers = _per_run_marks(per_run)
         assert len(points) == 4  # two replicates of two scenarios at this value
-        assert points.min() >= expected - 0.1 - 0.02 and points.max() <= expected + 0.02
+        assert points[:, 0].min() >= expected - 0.1 - 0.02
+        assert points[:, 0].max() <= expected + 0.02
+        # Each sample's mean and its t interval over its two runs at this value (base:
+        # offset 0, alt: -0.1), a row each, top to bottom.
+        for sample_row, offset in enumerate((0.0, -0.1)):
+            runs = [factory.trust_value(24, "USA", "levant", r, offset + 0.1 * value)
+                    for r in (0, 1)]  # fmt: skip
+            mean, low, high = _t_interval(runs)
+            assert means[sample_row] == pytest.approx((mean, sample_row))
+            assert whiskers[sample_row] == pytest.approx((low, high, sample_row))
+    # One value scale for every row, scaled to the runs: not from 0.
+    limits = {panels[2 * row + 1].get_xlim() for row in range(3)}
+    assert len(limits) == 1
+    ((left, right),) = limits
+    assert 0.0 < left < right
 
 
 def test_compare_figure_shades_the_metric_window_and_names_groups_as_elsewhere(tmp_path):
@@ -636,7 +700,7 @@ def _names_apart(fig, samples) -> None:
     renderer = fig.canvas.get_renderer()
     panels = [ax for ax in fig.axes if ax.axison]
     per_run = [
-        ax for ax in panels if ax.get_title(loc="left").lower().endswith("per run (bar: mean)")
+        ax for ax in panels if ax.get_title(loc="left").splitlines()[0].lower().endswith("per run")
     ]
     assert per_run
     time_panels = [ax.get_window_extent(renderer) for ax in panels if ax not in per_run]
@@ -723,7 +787,7 @@ def test_two_folders_of_three_scenarios_look_apart(tmp_path):
     assert all(grey[1:3] == grey[3:5] == grey[5:7] for grey, _, _ in look.values())
     # Each row of the per-run panel: its sample's runs, in its line's grey and marker.
     rows: dict[int, set[tuple[str, bytes]]] = {}
-    for points in per_run.collections:
+    for points in [c for c in per_run.collections if isinstance(c, PathCollection)]:
         for (_, y), color in zip(points.get_offsets(), points.get_facecolors(), strict=False):
             shape = points.get_paths()[0].vertices.round(3).tobytes()
             rows.setdefault(round(y), set()).add((to_hex(color), shape))
@@ -856,8 +920,7 @@ def test_a_series_metric_is_said_to_be_compared_at_its_last_step(tmp_path, metri
     per_run = [ax for ax in fig.axes if ax.axison][1]
     title = per_run.get_title(loc="left")
     header = fig.get_suptitle().splitlines()[0]
-    assert title.endswith("(bar: mean)")
-    assert ("Per run, at the last step" in title) is said
+    assert title.splitlines() == ["Per run, at the last step" if said else "Per run", DRAWN]
     assert header.endswith(", at the last step") is said
 
 
@@ -1024,11 +1087,11 @@ def test_an_untimed_panel_title_and_caption_say_only_what_is_drawn(tmp_path, mon
     table = comparison.compare_table(samples, metric, by="parameters.trust.memory")
     fig = comparison.compare_figure(samples, metric, table, {}, "parameters.trust.memory")
     titles = [ax.get_title(loc="left") for ax in fig.axes if ax.axison]
-    assert titles[0] == "At trust: memory = 0.95, per run (bar: mean)", titles
+    assert titles[0] == f"At trust: memory = 0.95, per run\n{DRAWN}", titles
     caption = comparison.compare_caption(
         [a, b], samples, metric, fig, "parameters.trust.memory", table
     )
-    assert "Lines, bands" not in caption and "Bars and points pool each sample's" in caption
+    assert "Lines, bands" not in caption and "Points and means pool each sample's" in caption
 
 
 def test_a_difference_and_its_interval_share_one_precision():
@@ -1097,3 +1160,101 @@ def test_a_column_of_the_runs_table_is_refused_as_a_metric(tmp_path, capsys, col
     assert "not a metric; give a summary metric such as final_trust." in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def _close_means(tmp_path: Path):
+    """A sweep of two scenarios 0.02 apart, six replicates each 0.01 apart (runs spread
+    0.05), compared: the audit's "means 0.61 vs 0.63 with runs from 0.55 to 0.70"."""
+    from sim.analysis.comparison import compare_caption, compare_figure, compare_table, samples_of
+    from sim.results import open_results
+
+    path = factory.write_sweep(tmp_path / "s", {"low": 0.0, "high": 0.02}, ONE_POINT,
+                               replicates=6)  # fmt: skip
+    folder = open_results(path)
+    metric = "final_trust.USA.all"
+    samples = samples_of([folder], None)
+    table = compare_table(samples, metric)
+    fig = compare_figure(samples, metric, table, {})
+    caption = compare_caption([folder], samples, metric, fig, None, table)
+    runs = pd.read_parquet(path / "runs.parquet")
+    values = {
+        name: runs.loc[runs["scenario"] == name, metric].to_numpy() for name in ("low", "high")
+    }
+    return fig, caption, values
+
+
+def test_close_means_are_drawn_with_their_t_intervals_on_an_axis_scaled_to_the_runs(tmp_path):
+    """compare drew each sample's mean as a bar from 0, so means 0.02 apart over runs 0.05
+    apart were two bars alike (an audit of the figures). Each mean is now a line with its
+    Student t 95% interval as a whisker (computed here by scipy from the runs table),
+    over the points, on a value axis scaled to the runs: 0 is not on it."""
+    fig, caption, values = _close_means(tmp_path)
+    per_run = [ax for ax in fig.axes if ax.axison][-1]
+    points, means, whiskers = _per_run_marks(per_run)
+    assert not per_run.patches  # no bars
+    for row, name in enumerate(("low", "high")):
+        mean, low, high = _t_interval(values[name])
+        assert means[row] == pytest.approx((mean, row))
+        assert whiskers[row] == pytest.approx((low, high, row))
+        drawn = points[np.round(points[:, 1]) == row, 0]
+        assert sorted(drawn) == pytest.approx(sorted(values[name]))  # every run, as a point
+    left, right = per_run.get_xlim()
+    every = np.concatenate(list(values.values()))
+    assert 0.0 < left < every.min() and every.max() < right
+    assert right - left < 2 * (every.max() - every.min())  # the runs fill the axis
+    assert per_run.get_title(loc="left") == f"Per run\n{DRAWN}"
+    assert (
+        "thick line and whisker: the sample's mean and its Student t 95% interval, on an "
+        "axis scaled to the runs (not from 0)" in caption
+    )
+    assert "One run" not in caption
+
+
+def test_the_value_axis_labels_its_ticks_with_one_number_of_decimals(tmp_path):
+    """ "Mixed tick precision" (0.1, 0.25, 0.4) was reported of compare and the binned axes:
+    compare's value axis, scaled to the runs now, labels every tick with the same
+    decimals, in one panel and in the rows of --by."""
+    fig, _, _ = _close_means(tmp_path)
+    assert len(_decimals([ax for ax in fig.axes if ax.axison][-1])) == 1
+    _, fig, _ = _by_figure(tmp_path / "by", "trust_mean.USA.levant")
+    for per_run in [ax for ax in fig.axes if ax.axison][1::2]:
+        assert len(_decimals(per_run)) == 1
+
+
+def test_a_one_run_sample_draws_its_point_without_a_whisker_and_the_caption_says_so(tmp_path):
+    """A run has no interval of its mean: its row draws its point alone (no mean line over
+    it, no NaN whisker) beside a sweep's mean and whisker, and the caption names it; two
+    runs draw points only, and title and caption say so."""
+    from sim.analysis.comparison import compare_caption, compare_figure, compare_table, samples_of
+    from sim.results import open_results
+
+    run = open_results(factory.write_run(tmp_path / "one_run"))
+    sweep_path = factory.write_sweep(tmp_path / "sweep", {"toy": 0.0}, ONE_POINT, replicates=3)
+    sweep = open_results(sweep_path)
+    metric = "final_trust.USA.all"
+    samples = samples_of([run, sweep], None)
+    table = compare_table(samples, metric)
+    fig = compare_figure(samples, metric, table, {})
+    per_run = [ax for ax in fig.axes if ax.axison][-1]
+    points, means, whiskers = _per_run_marks(per_run)
+    summary = json.loads((tmp_path / "one_run" / "summary.json").read_text())
+    single = summary["final_trust"]["USA"]["all"]  # the run's value, from its own file
+    assert points[np.round(points[:, 1]) == 0, 0] == pytest.approx([single])
+    runs = pd.read_parquet(sweep_path / "runs.parquet")[metric].to_numpy()
+    mean, low, high = _t_interval(runs)
+    assert means == [pytest.approx((mean, 1.0))]  # the sweep's row only
+    assert whiskers == [pytest.approx((low, high, 1.0))]
+    caption = compare_caption([run, sweep], samples, metric, fig, None, table)
+    assert "One run, so a point alone (no mean line, no interval): one_run. " in caption
+    assert per_run.get_title(loc="left") == f"Per run\n{DRAWN}"
+    other = open_results(factory.write_run(tmp_path / "other_run", offset=0.01))
+    samples = samples_of([run, other], None)
+    table = compare_table(samples, metric)
+    fig = compare_figure(samples, metric, table, {})
+    per_run = [ax for ax in fig.axes if ax.axison][-1]
+    points, means, whiskers = _per_run_marks(per_run)
+    assert len(points) == 2 and means == [] and whiskers == []
+    assert per_run.get_title(loc="left") == "Per run\npoints: runs"
+    caption = compare_caption([run, other], samples, metric, fig, None, table)
+    assert "Each sample is one run: no mean line, no interval." in caption
+    assert "whisker" not in caption

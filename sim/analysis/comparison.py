@@ -26,11 +26,13 @@ Mann-Whitney U. Every table row says which (``pairing``) and what was
 pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
 one calendar (a windowed metric's window shaded), next to the per-run
-values (a row per sample, its name beside it); split by ``--by``, a row per
-value, each drawing that value's runs. Samples of several folders of several
-scenarios each take a grey and a marker per folder and a line style per
-scenario (:func:`sample_looks`). The caption drawn under it names the folders
-as the samples do; their paths are written under the table.
+values (a row per sample, its name beside it: the runs as points, the mean as
+a line with its Student t 95% interval as a whisker, on a value axis scaled to
+the runs, not from 0); split by ``--by``, a row per value, each drawing that
+value's runs. Samples of several folders of several scenarios each take a grey
+and a marker per folder and a line style per scenario (:func:`sample_looks`).
+The caption drawn under it names the folders as the samples do; their paths are
+written under the table.
 
 Folders can be compared only when every sample has the metric and all
 scenarios share one calendar (same start, end and step); anything else is
@@ -56,7 +58,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import seaborn as sns
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -68,6 +70,7 @@ from sim.analysis.paired import (
     metric_values,
     parse_at,
     runs_at,
+    t_interval,
     value_order,
     value_text,
 )
@@ -91,6 +94,7 @@ from sim.plots.figure import (
     time_band,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
+from sim.plots.sweeps import keep_span
 from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.schema import suggest
 
@@ -564,23 +568,25 @@ def compare_figure(
     by: str | None = None,
 ) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
-    values of every sample (points, with the mean as a bar; a row per sample), with each
-    sample's difference from the first (from ``table``, :func:`compare_table`) written
-    on it. Samples look as :func:`sample_looks` says.
+    values of every sample (:func:`_per_run_panel`: points, the mean as a line with its
+    95% t interval as a whisker; a row per sample), with each sample's difference from
+    the first (from ``table``, :func:`compare_table`) written on it. Samples look as
+    :func:`sample_looks` says.
 
     Split ``by`` a parameter (:func:`split_levels`), the figure has a row per value,
     each row drawing only the runs at that value (as the table's rows do), every row
-    on one value scale per column. A windowed metric's window is shaded on the time
-    panels. The figure is made taller and wider where the samples' names need it
-    (:func:`_make_room_for_names`).
+    on one value scale per column (scaled to the runs, at least ``MIN_SPAN`` of the
+    metric's natural range wide, as the sweep figures' value axes). A windowed metric's
+    window is shaded on the time panels. The figure is made taller and wider where the
+    samples' names need it (:func:`_make_room_for_names`).
     """
     set_theme()
     labels = [s.label for s in samples]
     looks = sample_looks(samples)
     key = series_key(metric)
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
-    split = split_levels(samples, by)
-    levels: list[DesignValue | None] = [None] if split is None else list(split)
+    rows_of_runs = runs_by_row(samples, runs, by)
+    levels = [level for level, _ in rows_of_runs]
     trees = {f"{s.label}/{n}": t for s in samples for n, t in s.results.scenarios.items()}
     phrases = group_phrases(trees)
     series: dict[str, pd.DataFrame] = {}
@@ -616,16 +622,8 @@ def compare_figure(
     last = ", at the last step" if parsed is not None and parsed.metric.kind == SERIES else ""
     title += last
     span = window_span(samples[0], metric)
-    for row, level in enumerate(levels):
-        at = (
-            ""
-            if level is None or by is None
-            else f" at {parameter_label(by)} = {value_text(level)}"
-        )
-        cells = {
-            label: r if level is None or by is None else runs_at(r, {by: level})
-            for label, r in runs.items()
-        }
+    for row, (level, cells) in enumerate(rows_of_runs):
+        at = _at_text(by, level)
         if timed and key is not None:
             ax = axes[row, 0]
             for label, frame in series.items():
@@ -669,12 +667,15 @@ def compare_figure(
                 )
         ax = axes[row, -1]
         _per_run_panel(ax, cells, looks)
-        ax.set_yticks(ax.get_yticks(), names)
+        ax.set_yticks(range(len(names)), names)
         ax.set_ylabel(names_label)
         ax.set_xlabel(unit)
         # " at trust: memory = 0.95" ran into "per run" (an audit of the figures, decision 652).
         shown_at = f"{at.strip()}, " if at and not timed else ""
-        ax.set_title(_upper_first(f"{shown_at}per run{last} (bar: mean)"), loc="left")
+        drawn = PER_RUN_MARKS if any(len(r) > 1 for r in cells.values()) else "points: runs"
+        ax.set_title(_upper_first(f"{shown_at}per run{last}") + f"\n{drawn}", loc="left")
+    # The rows share this axis: widened once, for all of them.
+    keep_span(axes[0, -1], metric, "x")
     _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
@@ -690,28 +691,60 @@ def compare_figure(
     return fig
 
 
+def runs_by_row(
+    samples: list[Sample], runs: dict[str, pd.DataFrame], by: str | None
+) -> list[tuple[DesignValue | None, dict[str, pd.DataFrame]]]:
+    """The figure's rows: the value of ``by`` each is at (``None`` when not split,
+    :func:`split_levels`) and each sample's runs (``runs``, by label) at that value."""
+    split = split_levels(samples, by)
+    if split is None or by is None:
+        return [(None, runs)]
+    return [
+        (level, {label: runs_at(r, {by: level}) for label, r in runs.items()}) for level in split
+    ]
+
+
+# What the per-run panels draw, under their titles.
+PER_RUN_MARKS = "points: runs; line: mean ± 95% t interval"
+# How far (in rows) the per-run points spread across their row, as seaborn's strip plot,
+# and the mean's line across it, beyond the points.
+STRIP_JITTER = 0.2
+MEAN_REACH = 0.32
+# A white edge around the mean's line and whisker, drawn over points of their own grey.
+HALO: list[patheffects.AbstractPathEffect] = [
+    patheffects.withStroke(linewidth=4.5, foreground="white")
+]
+
+
 def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Look]) -> None:
-    """Each sample's runs as points (in its folder's marker) over a bar at their mean, a
-    row per sample in the samples' order, top to bottom."""
-    values = pd.concat(
-        [pd.DataFrame({"sample": label, "value": r["value"]}) for label, r in runs.items()]
-    )
-    order = list(runs)
-    colors = {label: look.color for label, look in looks.items()}
-    shared = {"x": "value", "y": "sample", "hue": "sample", "order": order, "hue_order": order}
-    sns.barplot(values, **shared, palette=colors, ax=ax, errorbar=None, alpha=0.35, legend=False)
-    # The points, jittered across their row as seaborn's strip plot did, but by a
-    # generator of their own: seaborn's jitter drew on numpy's global one, and the same
-    # comparison drew a different figure each time (an audit, decision 657).
-    for row, label in enumerate(order):
-        points = runs[label]["value"].to_numpy(np.float64)
+    """Each sample's runs as points (in its folder's marker) and, over them, their mean as
+    a short thick line with its 95% t interval (:func:`~sim.analysis.paired.t_interval`)
+    as a whisker; a row per sample in the samples' order, top to bottom. A sample of one
+    run has no interval: its point alone, no line or whisker (which would hide it).
+
+    The value axis is scaled to the data: a bar from 0 made means of 0.61 and 0.63, with
+    runs from 0.55 to 0.70, two bars that looked alike (an audit of the figures).
+    """
+    for row, (label, frame) in enumerate(runs.items()):
+        color, points = looks[label].color, frame["value"].to_numpy(np.float64)
+        # Jittered across their row as seaborn's strip plot did, but by a generator of
+        # their own: seaborn's jitter drew on numpy's global one, and the same comparison
+        # drew a different figure each time (an audit, decision 657).
         jitter = np.random.default_rng(row).uniform(-STRIP_JITTER, STRIP_JITTER, len(points))
         ax.scatter(points, row + jitter, s=16, marker=looks[label].marker or "o",
-                   color=colors[label], zorder=3, linewidths=0)  # fmt: skip
-
-
-# How far (in rows) the per-run points spread across their row, as seaborn's strip plot.
-STRIP_JITTER = 0.2
+                   color=color, alpha=0.55, zorder=3, linewidths=0)  # fmt: skip
+        if len(points) < 2:
+            continue  # one run: its point is all there is (no mean line, no interval)
+        mean, low, high = t_interval(points)
+        ax.plot([mean, mean], [row - MEAN_REACH, row + MEAN_REACH], color=color, lw=3,
+                solid_capstyle="butt", zorder=6, gid="mean", path_effects=HALO)  # fmt: skip
+        bar = ax.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="none",
+                          ecolor=color, elinewidth=1.6, capsize=5, capthick=1.6,
+                          zorder=5)  # fmt: skip
+        for line in [*bar.lines[1], *bar.lines[2]]:
+            line.set_path_effects(HALO)
+    ax.set_ylim(len(runs) - 0.5, -0.5)
+    ax.grid(False, axis="y")
 
 
 def wrap_name(name: str, width: int = 16) -> str:
@@ -814,9 +847,10 @@ def compare_caption(
     fig: Figure,
     by: str | None,
     table: pd.DataFrame,
+    fixed: dict[str, DesignValue] | None = None,
 ) -> str:
     """What :func:`compare_figure` draws, in words (drawn under it: the figure has no
-    report page)."""
+    report page); ``fixed``: the ``--at`` values the figure was drawn at."""
     split = split_levels(samples, by)
     rows = 1 if split is None else len(split)
     # One column means the folders recorded no series: no lines to explain.
@@ -833,25 +867,73 @@ def compare_caption(
             else ""
         )
         + (
-            # Only what the figure has: bars and points without a time panel (decision 652).
-            f"{'Lines, bands and points' if timed else 'Bars and points'} pool each sample's "
-            "runs over the varied parameters in the table's 'pooled' column. "
+            # Only what the figure has: no lines or bands without a time panel (decision 652).
+            f"{'Lines, bands, points and means' if timed else 'Points and means'} pool each "
+            "sample's runs over the varied parameters in the table's 'pooled' column. "
             if (table["pooled"] != "nothing").any()
             else ""
         )
-        + ("Lines: mean across runs; bands: 2.5-97.5 percentiles of the runs. " if timed else "")
+        + (
+            "Over time, lines: mean across runs; bands: 2.5-97.5 percentiles of the runs. "
+            if timed
+            else ""
+        )
         + (
             f"Shaded: the '{window.window}' window, from the step before it starts to its "
             "last step, over which the change is measured. "
             if span is not None and window is not None
             else ""
         )
+        + _per_run_text(samples, metric, fixed or {}, by)
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
         f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
         + _left_out_note(table, folders)
         + _header_note(samples, table)
     )
+
+
+def _per_run_text(
+    samples: list[Sample], metric: str, fixed: dict[str, DesignValue], by: str | None
+) -> str:
+    """The caption's sentences on the per-run panels (:func:`_per_run_panel`), naming the
+    samples (at a value of ``by`` when split) drawn from a single run: a point alone,
+    with no mean line and no interval."""
+    runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
+    cells = [
+        (label + _at_text(by, level), len(frame))
+        for level, row in runs_by_row(samples, runs, by)
+        for label, frame in row.items()
+    ]
+    many = any(n > 1 for _, n in cells)
+    single = [label for label, n in cells if n == 1]
+    return (
+        "Per run, points: the runs (spread across their row)"
+        + (
+            "; thick line and whisker: the sample's mean and its Student t 95% interval"
+            if many
+            else ""
+        )
+        + ", on an axis scaled to the runs (not from 0). "
+        + (
+            "Whiskers that overlap do not make two samples alike: each difference above has "
+            "its own interval. "
+            if many
+            else ""
+        )
+        + (
+            ""
+            if not single
+            else f"One run, so a point alone (no mean line, no interval): {', '.join(single)}. "
+            if many
+            else "Each sample is one run: no mean line, no interval. "
+        )
+    )
+
+
+def _at_text(by: str | None, level: DesignValue | None) -> str:
+    """`` at trust: memory = 0.95``: the value of ``by`` a row of the figure is at."""
+    return "" if level is None or by is None else f" at {parameter_label(by)} = {value_text(level)}"
 
 
 def _span_text(row: Mapping[Any, Any]) -> str:
@@ -1095,7 +1177,7 @@ def cli_compare(args: argparse.Namespace) -> int:
     text = markdown(table) + "\n" + folder_paths(folders) + "\n"
     atomic_write_text(out / f"{stem}.md", text)
     fig = compare_figure(samples, metric, table, fixed, args.by)
-    add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table))
+    add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table, fixed))
     atomic_write_bytes(out / f"{stem}.{args.format}", render(fig, args.format))
     plt.close(fig)
     if why:

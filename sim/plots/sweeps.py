@@ -104,14 +104,19 @@ def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[
     return [m for m in metrics if spread[m] > FLAT * _scale(m)]
 
 
-def keep_span(ax: Axes, metric: str) -> None:
-    """Widen the y axis to at least ``MIN_SPAN`` of the metric's natural range, around the
-    data, so that noise in the fifth decimal does not look like a trend."""
-    low, high = ax.get_ylim()
+def keep_span(ax: Axes, metric: str, axis: str = "y") -> None:
+    """Widen the value axis (``axis``: ``"y"``, or ``"x"`` for compare's per-run panel)
+    to at least ``MIN_SPAN`` of the metric's natural range, around the data, so that
+    noise in the fifth decimal does not look like a trend."""
+    low, high = ax.get_ylim() if axis == "y" else ax.get_xlim()
     need = MIN_SPAN * _scale(metric)
     if high - low < need:
         middle = (low + high) / 2
-        ax.set_ylim(middle - need / 2, middle + need / 2)
+        limits = (middle - need / 2, middle + need / 2)
+        if axis == "y":
+            ax.set_ylim(*limits)
+        else:
+            ax.set_xlim(*limits)
 
 
 def axis_positions(values: pd.Series) -> pd.Series:
