@@ -710,7 +710,8 @@ PER_RUN_MARKS = "points: runs; line: mean ± 95% t interval"
 # and the mean's line across it, beyond the points.
 STRIP_JITTER = 0.2
 MEAN_REACH = 0.32
-# A white edge around the mean's line and whisker, drawn over points of their own grey.
+# A thin white edge around the mean's line, drawn over points of its own grey. The
+# whisker has none: a white edge as wide as a point hid the runs along it.
 HALO: list[patheffects.AbstractPathEffect] = [
     patheffects.withStroke(linewidth=4.5, foreground="white")
 ]
@@ -738,11 +739,8 @@ def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Loo
         mean, low, high = t_interval(points)
         ax.plot([mean, mean], [row - MEAN_REACH, row + MEAN_REACH], color=color, lw=3,
                 solid_capstyle="butt", zorder=6, gid="mean", path_effects=HALO)  # fmt: skip
-        bar = ax.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="none",
-                          ecolor=color, elinewidth=1.6, capsize=5, capthick=1.6,
-                          zorder=5)  # fmt: skip
-        for line in [*bar.lines[1], *bar.lines[2]]:
-            line.set_path_effects(HALO)
+        ax.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="none", ecolor=color,
+                    elinewidth=1.4, capsize=5, capthick=1.4, zorder=5)  # fmt: skip
     ax.set_ylim(len(runs) - 0.5, -0.5)
     ax.grid(False, axis="y")
 
