@@ -16,7 +16,9 @@ the same rules (docs/results_layout.md, "Integrity"):
   names the file and the repair, for the commands that read a folder.
 
 Folders written before integrity records existed carry no ``integrity`` key
-in their manifest; they are read as they are (there is nothing to check).
+in their manifest; nothing records their files, so :func:`table_problems`
+opens each data file's footer instead: it must read as Parquet and hold the
+columns the readers index, with their types.
 """
 
 from __future__ import annotations
@@ -55,6 +57,131 @@ class Problem:
 
     file: str
     what: str
+
+
+TEXT, WHOLE, NUMBER = "text", "whole numbers", "numbers"
+# The columns the readers index in each data file, and what each holds (the varied
+# parameters' columns too in the runs and design tables, of any type).
+RUNS_COLUMNS = {
+    "run_id": TEXT,
+    "scenario": TEXT,
+    "point": WHOLE,
+    "replicate": WHOLE,
+    "status": TEXT,
+}
+SERIES_COLUMNS = {"step": WHOLE, "group": TEXT, "power": TEXT, "metric": TEXT, "value": NUMBER}
+_PART_COLUMNS: dict[str, dict[str, str | None]] = {
+    "runs": {**RUNS_COLUMNS},
+    "series": {**SERIES_COLUMNS, "run_id": TEXT},
+    "actors": {"run_id": TEXT},
+}
+
+
+def part_columns(sub: str, varied: Iterable[str]) -> dict[str, str | None]:
+    """The columns a chunk file of ``sub`` (runs, series, actors) must hold."""
+    wanted = dict(_PART_COLUMNS[sub])
+    if sub == "runs":
+        wanted.update(dict.fromkeys(varied))
+    return wanted
+
+
+def table_problem(path: Path, wanted: Mapping[str, str | None]) -> str | None:
+    """What keeps the readers from a Parquet file, from its footer alone: "it is not a
+    readable parquet table", "it has no column run_id", "its column status holds numbers,
+    not text"; None when it holds every ``wanted`` column (name to ``TEXT``, ``WHOLE``,
+    ``NUMBER`` or None for any type).
+
+    A table of other columns (another file copied over it, a part missing a column) read,
+    and the readers failed inside it ("KeyError: 'run_id'"; an audit).
+    """
+    import pyarrow as pa  # here: the CLI imports this module and should start fast
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except PermissionError:
+        raise  # said as unreadable by the CLI (describe_os_error)
+    except (OSError, ValueError, pa.ArrowException):
+        return "it is not a readable parquet table"
+    missing = [name for name in wanted if name not in schema.names]
+    if missing:
+        return f"it has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+    for name, kind in wanted.items():
+        held = schema.field(name).type
+        if isinstance(held, pa.DictionaryType):  # a pandas category
+            held = held.value_type
+        fits = {
+            TEXT: pa.types.is_string(held) or pa.types.is_large_string(held),
+            WHOLE: pa.types.is_integer(held),
+            NUMBER: pa.types.is_integer(held) or pa.types.is_floating(held),
+        }
+        if kind is not None and not fits[kind]:
+            shown = TEXT if fits[TEXT] else NUMBER if fits[NUMBER] else f"values of type {held}"
+            return f"its column {name} holds {shown}, not {kind}"
+    return None
+
+
+def summary_problem(path: Path) -> str | None:
+    """What keeps the readers from a run's ``summary.json``: it must be a JSON object
+    whose every value is a number, null or such an object (a metric's nesting); None
+    when it is.
+
+    Damaged in a folder without an integrity record, it was a traceback in plot and
+    compare ("JSONDecodeError", "AttributeError: 'list' object has no attribute
+    'items'", "could not convert string to float"; an audit).
+    """
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return "it is not JSON text"
+    if not isinstance(summary, dict):
+        return "it is not a JSON object"
+    nested = [("", summary)]
+    while nested:
+        prefix, mapping = nested.pop()
+        for key, value in mapping.items():
+            if isinstance(value, dict):
+                nested.append((f"{prefix}{key}.", value))
+            elif value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                return f"its {prefix}{key} is {value!r:.40}, not a number"
+    return None
+
+
+def table_problems(folder: str | Path) -> list[Problem]:
+    """The data files of a run's or sweep's folder without an integrity record that the
+    readers cannot use (:func:`table_problem`, and a run's :func:`summary_problem`), in
+    file order; none for a folder with a record (:func:`verify` checks its files) or
+    whose manifest is damaged."""
+    folder = Path(folder)
+    manifest = read_json(folder / MANIFEST)
+    if (
+        manifest is None
+        or "integrity" in manifest
+        or manifest.get("kind") not in ("run", "sweep")
+        or manifests.problem(manifest) is not None
+    ):
+        return []
+    varied = manifest.get("varied", []) if manifest["kind"] == "sweep" else []
+    files: dict[Path, dict[str, str | None]] = {
+        folder / "runs.parquet": {**RUNS_COLUMNS, **dict.fromkeys(varied)},
+        folder / "design.parquet": {"point": WHOLE, **dict.fromkeys(varied)},
+        folder / "series.parquet": {**SERIES_COLUMNS},
+    }
+    for sub in CHUNK_FOLDERS:
+        files.update(dict.fromkeys(chunk_parts(folder, sub, None), part_columns(sub, varied)))
+    found = [
+        (path, what)
+        for path, wanted in files.items()
+        if path.is_file() and (what := table_problem(path, wanted)) is not None
+    ]
+    summary = folder / "summary.json"
+    if summary.is_file() and (what := summary_problem(summary)) is not None:
+        found.append((summary, what))
+    return [
+        Problem(path.relative_to(folder).as_posix(), f"is damaged ({what})") for path, what in found
+    ]
 
 
 def digest(path: Path) -> tuple[str, int]:
@@ -137,7 +264,7 @@ def verify(folder: str | Path) -> list[Problem]:
     SHA-256, and that no chunk file is present without being recorded (in an
     unfinished sweep such a file is a leftover of a kill, not damage:
     :func:`leftovers`). A folder whose manifest declares no integrity record has
-    nothing to check.
+    its manifest checked, and its data files' footers (:func:`table_problems`).
     """
     folder = Path(folder)
     manifest = read_json(folder / MANIFEST)
@@ -150,12 +277,18 @@ def verify(folder: str | Path) -> list[Problem]:
         # A manifest without it was checked "ok: ... None 'None'" (an audit of the
         # commands' options): no writer leaves one so.
         problems.append(Problem(MANIFEST, "is damaged (it has no 'kind')"))
-    elif "integrity" not in manifest:
-        return []
     elif (wrong := manifests.problem(manifest)) is not None:
+        # Checked without an integrity record too: the readers refuse such a manifest,
+        # and check said "ok" of a folder from before the records (an audit).
         problems.append(Problem(MANIFEST, f"is damaged ({wrong})"))
-    elif manifest.get("kind") == "run" and manifest.get("status") != "complete":
+    elif (
+        "integrity" in manifest
+        and manifest["kind"] == "run"
+        and manifest.get("status") != "complete"
+    ):
         problems.append(Problem(MANIFEST, "says the run was interrupted while it was written"))
+    if manifest is not None and "kind" in manifest and "integrity" not in manifest:
+        return [*problems, *table_problems(folder)]  # from before integrity records
     if records is None:
         what = "is damaged (not a JSON object)" if (folder / INTEGRITY).exists() else "is missing"
         return [*problems, Problem(INTEGRITY, what)]

@@ -18,7 +18,7 @@ import math
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from sim.integrity import (
     repair_hint,
     require_folder,
     require_intact,
+    table_problems,
 )
 from sim.metrics import flatten_summary
 from sim.scenario.calendar import Calendar
@@ -491,28 +492,27 @@ def open_results(results_dir: str | Path) -> Results:
     """
     path = Path(results_dir)
     manifest = read_manifest(path)
+    require_readable_tables(path)
     require_intact(path)
     runs = read_runs(path, manifest)
-    _require_readable_series(path, manifest)
     return Results(path=path, manifest=manifest, runs=runs)
 
 
-def _require_readable_series(folder: Path, manifest: dict[str, Any]) -> None:
-    """Open the footer of each series file of a folder the integrity record does not
-    cover (its manifest has no ``integrity``), so that one Arrow cannot read is refused
-    before a reader writes anything: the series are read as the figures are drawn, after
-    ``plot --out`` made its folder (an audit).
+def require_readable_tables(folder: Path) -> None:
+    """Open the footer of each data file of a folder the integrity record does not cover
+    (its manifest has no ``integrity``), so that one Arrow cannot read, or one without
+    the columns the readers index, is refused before a reader writes anything: the
+    series are read as the figures are drawn, after ``plot --out`` made its folder, and
+    a runs table of other columns ended in "KeyError: 'run_id'" (audits).
 
     Raises:
-        InputError: "'PATH' is damaged (it is not a readable parquet table); REPAIR".
+        InputError: "'PATH' is damaged (it is not a readable parquet table | it has no
+            column run_id | ...); REPAIR".
     """
-    if "integrity" in manifest:
-        return  # require_intact checked every file's checksum
-    import pyarrow.parquet as pq
-
-    files = [folder / "series.parquet", *chunk_parts(folder, "series", None)]
-    for path in (p for p in files if p.is_file()):
-        _read_or_refuse(partial(pq.read_metadata, path), path, _repair(folder))
+    problems = table_problems(folder)
+    if problems:
+        first = problems[0]
+        raise InputError(f"'{folder / first.file}' {first.what}; {_repair(folder)}")
 
 
 @dataclass(frozen=True)

@@ -475,3 +475,224 @@ def test_a_damaged_file_no_record_covers_is_refused_in_one_line(
         "repair it by running"
     )
     assert not out.exists() and not (folder / "analysis").exists()
+
+
+def _scenario(m: dict) -> dict:
+    return m["scenarios"]["withdrew"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda m: _scenario(m).update(calendar=5),
+         "field 'scenarios.withdrew.calendar': expected a mapping, got 5"),
+        (lambda m: _scenario(m)["events"][0].pop("date"),
+         "field 'scenarios.withdrew.events.intervention': give exactly one of 'date'"),
+        (lambda m: _scenario(m)["outputs"]["groups"].update(east=[1]),
+         "field 'scenarios.withdrew.outputs.groups.east': expected a mapping, got a list"),
+        (lambda m: _scenario(m)["events"][0].update(actor="Nobody"),
+         "field 'scenarios.withdrew.events.intervention.actor': unknown power 'Nobody'"),
+        (lambda m: m["experiment"].update(question={"metric": "final_trust.Patron.all"}),
+         "field 'experiment.question.difference': required field is missing"),
+        (lambda m: m["experiment"].update(question={"difference": ["withdrew", "a"],
+                                                    "metric": "final_trust.Patron.all"}),
+         "field 'experiment.question.difference': 'a' is none of the sweep's scenarios"),
+        (lambda m: m["experiment"].update(plots={"powers": "Patron"}),
+         "field 'experiment.plots.powers': expected a list, got 'Patron'"),
+    ],
+)  # fmt: skip
+def test_a_scenario_tree_edited_in_the_manifest_is_damaged_and_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reference: Path,
+    edit: Callable[[dict], object],
+    said: str,
+) -> None:
+    """The scenario trees embedded in a manifest (and the experiment's question and
+    plots) were not checked: `calendar: 5` was "TypeError: ... argument after ** must be
+    a mapping, not int" in plot and compare, an event without a date "KeyError: 'date'",
+    a group that is a list an AttributeError, a question without `difference`
+    "KeyError: 'difference'", while check said ok (an audit). The trees are checked
+    with the scenario schema and the question and plots with the experiment file's."""
+    folder = tmp_path / "sweep"
+    shutil.copytree(reference, folder)
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    edit(manifest)
+    path.write_text(json.dumps(manifest))
+    before = {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")}
+    assert main(["check", str(folder)]) == 1
+    assert f"{path}: is damaged ({said}" in capsys.readouterr().out
+    for argv in (["plot", str(folder)], ["compare", str(folder)], ["analyze", str(folder),
+                 "--method", "sobol"]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1, err
+        assert f"{path}: is damaged ({said}" in err
+        assert "; repair it by running the command that wrote it again" in err
+    assert {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+    # The same sweep writes the manifest anew and runs nothing.
+    assert _sweep(folder) == 0
+    assert main(["check", str(folder)]) == 0
+
+
+def test_a_run_manifest_with_a_damaged_scenario_tree_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run's embedded scenario, from before integrity records too (check said "ok")."""
+    import results_factory as factory
+
+    run = factory.write_run(tmp_path / "run")
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["scenario"]["calendar"] = {"start": "2014-01"}
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(run)]) == 1
+    assert f"{path}: is damaged (field 'scenario.calendar.end'" in capsys.readouterr().out
+    assert main(["plot", str(run), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "(field 'scenario.calendar.end'" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def _no_record(folder: Path) -> Path:
+    """``folder`` as written before integrity records: no record, no ``integrity`` key."""
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["integrity"]
+    path.write_text(json.dumps(manifest))
+    (folder / "integrity.json").unlink()
+    return folder
+
+
+def _edit_table(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    edit(pd.read_parquet(path)).to_parquet(path, index=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "said"),
+    [
+        ("runs.parquet", lambda t: t.drop(columns="run_id"), "it has no column run_id"),
+        ("runs.parquet", lambda t: t.assign(status=1), "its column status holds numbers, not text"),
+        ("runs.parquet", lambda t: pd.DataFrame({"a": [1]}),
+         "it has no columns run_id, scenario, point, replicate, status, "
+         "parameters.trust.negativity_bias"),
+        ("series/part-00001.parquet", lambda t: t.drop(columns="value"), "it has no column value"),
+        ("series/part-00000.parquet", lambda t: t.assign(value="x"),
+         "its column value holds text, not numbers"),
+    ],
+)  # fmt: skip
+def test_a_table_of_other_columns_no_record_covers_is_refused_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    edit: Callable[[pd.DataFrame], pd.DataFrame],
+    said: str,
+) -> None:
+    """A readable table without the columns the readers index (another table copied over
+    runs.parquet, a part missing a column) in a folder without an integrity record ended
+    in "KeyError: 'run_id'" (or 'status', 'value', a TypeError) in plot and compare, and
+    check said ok (an audit). Its footer is checked before anything is written."""
+    import results_factory as factory
+
+    folder = factory.write_sweep(tmp_path / "d", replicates=1)
+    damaged = folder / name
+    _edit_table(damaged, edit)
+    before = {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")}
+    out = tmp_path / "out"
+    for argv in (["plot", str(folder), "--out", str(out)],
+                 ["compare", str(folder), "--out", str(out)]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith(
+            f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
+        ), err
+    assert main(["check", str(folder)]) == 1
+    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
+    assert not out.exists()
+    assert {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+
+
+def test_analyze_refuses_a_design_table_of_other_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """analyze reads the folder itself (not through open_results)."""
+    import results_factory as factory
+
+    folder = factory.write_sweep(tmp_path / "d", replicates=1)
+    pd.DataFrame({"point": [0]}).to_parquet(folder / "design.parquet")
+    assert main(["analyze", str(folder), "--method", "sobol"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        f"credsim: error: '{folder / 'design.parquet'}' is damaged (it has no column "
+        "parameters.trust.negativity_bias); repair it by running"
+    ), err
+    assert not (folder / "analysis").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda t: t.drop(columns="run_id"), "it has no column run_id"),
+        (lambda t: t.assign(status=1), "its column status holds numbers, not text"),
+    ],
+)
+def test_a_resumed_sweep_redoes_a_runs_part_of_other_columns(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reference: Path,
+    edit: Callable[[pd.DataFrame], pd.DataFrame],
+    said: str,
+) -> None:
+    """Resumed over a folder from before integrity records, the sweep ended in
+    "pyarrow.lib.ArrowInvalid: No match for FieldRef.Name(run_id)" for a runs part
+    without run_id, and took one whose status holds numbers for 16 failed runs (an
+    audit). The chunk is dropped whole, as an unreadable one, and its runs done again."""
+    folder = _no_record(shutil.copytree(reference, tmp_path / "sweep"))
+    name = "runs/part-000001.parquet"
+    _edit_table(folder / name, edit)
+    assert main(["check", str(folder)]) == 1
+    assert f"{folder / name}: is damaged ({said})" in capsys.readouterr().out
+    assert _sweep(folder) == CHUNK
+    assert f"repairing {folder / name}: it is damaged ({said})" in capsys.readouterr().out
+    got, want = _tables(folder), _tables(reference)
+    for table in want:
+        pd.testing.assert_frame_equal(got[table], want[table])
+    assert main(["check", str(folder)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("x", "it is not JSON text"),
+        ("[1, 2]", "it is not a JSON object"),
+        ('{"final_trust": {"USA": "high"}}', "its final_trust.USA is 'high', not a number"),
+    ],
+)
+def test_a_damaged_summary_no_record_covers_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, said: str
+) -> None:
+    """A run folder's summary.json, in a folder from before integrity records, was a
+    JSONDecodeError, an AttributeError or "could not convert string to float"
+    traceback in plot and compare, and check said ok (an audit)."""
+    import results_factory as factory
+
+    run = factory.write_run(tmp_path / "run")
+    damaged = run / "summary.json"
+    damaged.write_text(content)
+    before = {p.relative_to(run): p.stat().st_mtime_ns for p in run.rglob("*")}
+    out = tmp_path / "out"
+    for argv in (["plot", str(run), "--out", str(out)],
+                 ["compare", str(run), "--out", str(out)]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith(
+            f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
+        ), err
+    assert main(["check", str(run)]) == 1
+    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
+    assert not out.exists()
+    assert {p.relative_to(run): p.stat().st_mtime_ns for p in run.rglob("*")} == before

@@ -487,14 +487,20 @@ def _stamps(folder: Path) -> dict[str, tuple[int, int, bytes]]:
 
 @pytest.mark.parametrize(
     ("name", "what"),
-    [("report.html", "the report page"), ("plots/captions.md", "the list of the figures'")],
+    [
+        ("report.html", "the report page"),
+        ("plots/captions.md", "the list of the figures'"),
+        ("plots/trust_trajectories.png", "a figure"),
+    ],
 )
 def test_a_folder_where_the_page_or_captions_go_is_refused_before_drawing(
     tmp_path, capsys, name, what
 ):
     """`mkdir D/report.html; credsim plot D` rewrote every figure and captions.md, then
     said "'D/.report.html.x1y2.tmp' is a folder" (an audit): it is refused first, naming
-    the real path, and nothing in the folder changes."""
+    the real path, and nothing in the folder changes. A folder at a figure's file the
+    same: the figures before it were removed and drawn again, then "'D/plots/
+    trust_trajectories.png' is a folder; a file was expected there"."""
     folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, replicates=1)
     assert main(["plot", str(folder)]) == 0
     capsys.readouterr()

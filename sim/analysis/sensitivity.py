@@ -40,6 +40,7 @@ from sim.results import (
     read_manifest,
     read_runs,
     read_table,
+    require_readable_tables,
     summary_metrics,
 )
 from sim.sweep.design import problem, salib_seed
@@ -193,6 +194,7 @@ def cli_analyze(args: argparse.Namespace) -> int:
     """``credsim analyze RESULTS --method sobol|morris``: write and print the indices."""
     folder = Path(args.results)
     manifest = read_manifest(folder)
+    require_readable_tables(folder)
     require_intact(folder)
     if manifest["kind"] != "sweep":
         raise InputError(f"'{folder}' holds a single run; analyze needs a sweep's results folder")

@@ -287,8 +287,8 @@ def write_report(
         The path of the page: ``OUT/report.html``, else ``RESULTS_DIR/report.html``.
 
     Raises:
-        InputError: not a results folder, a bad selection, or a folder where the page or
-            ``captions.md`` is to be written.
+        InputError: not a results folder, a bad selection, or a folder where the page,
+            ``captions.md`` or a figure is to be written.
     """
     # Files only: never open a window, whatever backend the session had.
     matplotlib.use("Agg")
@@ -296,17 +296,23 @@ def write_report(
     chosen = selection if selection is not None else selection_of(results)
     plots = Path(out) if out is not None else results.path / "plots"
     report = (plots if out is not None else results.path) / REPORT
-    refuse_folders_in_the_way(
-        {report: "the report page", plots / CAPTIONS: "the list of the figures' captions"}
-    )
     for method in SENSITIVITY_METHODS:
         results.sensitivity(method)  # a damaged table is refused before the folder is made
+    headline = headline_of(results)
+    entries = list(figures_for(results, chosen, headline))  # planned, not drawn yet
+    # The figures' files too: a folder at one was refused only once every figure before
+    # it was drawn, naming its temporary copy (an audit; decision 680 did the page's).
+    refuse_folders_in_the_way(
+        {
+            report: "the report page",
+            plots / CAPTIONS: "the list of the figures' captions",
+            **{plots / f"{entry.stem}.{fmt}": "a figure" for entry in entries},
+        }
+    )
     plots.mkdir(parents=True, exist_ok=True)
     _remove_old_figures(plots)
-    headline = headline_of(results)
     sections: list[tuple[str, str]] = []
     captions = []
-    entries = list(figures_for(results, chosen, headline))  # planned, not drawn yet
     # Until the page is written: a drawing killed midway leaves a folder the same command
     # takes for its own again, and whose figures it removes (an audit).
     begin_writing(plots, DRAWING, [f"{entry.stem}.{fmt}" for entry in entries])

@@ -22,7 +22,7 @@ import os
 import re
 import types
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -1012,7 +1012,11 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
 
 
 def translate(
-    exc: ValidationError, doc: Document, prefix: Loc = (), root: type[BaseModel] = Scenario
+    exc: ValidationError,
+    doc: Document,
+    prefix: Loc = (),
+    root: type[BaseModel] = Scenario,
+    skip: Collection[str] = (),
 ) -> InputError:
     """The first pydantic error as one InputError with file, line and field path.
 
@@ -1021,8 +1025,9 @@ def translate(
         doc: the document validated, with the origins of its values.
         prefix: where in ``doc.tree`` the validated part is.
         root: the model that validates the whole of ``doc.tree`` (for the fields allowed).
+        skip: error types not to report (``exc`` must have another).
     """
-    errors = exc.errors(include_url=False)
+    errors = [e for e in exc.errors(include_url=False) if e["type"] not in skip]
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
     chosen = _pick(errors, stripped)
     return _one_error(errors[chosen], stripped[chosen][0], doc, root)

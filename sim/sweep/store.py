@@ -281,12 +281,29 @@ class Store:
         self.records.owner = {}  # start afresh: nothing recorded
         self.records.start("sweep", self.identity)
         readable: dict[Path, int | None] = {}
+        damaged: set[int] = set()
         for sub in ("runs", *TABLES):
-            for path in self._parts(sub).values():
-                try:
-                    readable[path] = pq.read_table(path).num_rows
-                except (OSError, pa.ArrowException):
-                    path.unlink()
+            for number, path in self._parts(sub).items():
+                # A part of other columns is dropped as one that does not read: the resumed
+                # sweep took a runs part without run_id for a traceback, and one whose
+                # status holds numbers for runs that all failed (an audit).
+                what = integrity.table_problem(path, integrity.part_columns(sub, self.varied))
+                if what is None:
+                    try:
+                        readable[path] = pq.read_table(path).num_rows
+                        continue
+                    except (OSError, pa.ArrowException):
+                        what = "it is not a readable parquet table"
+                damaged.add(number)
+                name = path.relative_to(self.folder).as_posix()
+                self._rebuilt.append(Problem(name, f"is damaged ({what})"))
+        # The chunk goes whole, as repair drops it: its other parts hold the same runs,
+        # which are done again.
+        for sub in ("runs", *TABLES):
+            for number in damaged & set(self._parts(sub)):
+                path = self._parts(sub)[number]
+                readable.pop(path, None)
+                path.unlink()
         self.records.add(readable)
 
     # ----------------------------------------------------------------- state
