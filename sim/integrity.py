@@ -160,7 +160,7 @@ def table_problems(folder: str | Path) -> list[Problem]:
         manifest is None
         or "integrity" in manifest
         or manifest.get("kind") not in ("run", "sweep")
-        or manifests.problem(manifest) is not None
+        or manifests.file_problem(folder / MANIFEST, manifest) is not None
     ):
         return []
     varied = manifest.get("varied", []) if manifest["kind"] == "sweep" else []
@@ -277,7 +277,7 @@ def verify(folder: str | Path) -> list[Problem]:
         # A manifest without it was checked "ok: ... None 'None'" (an audit of the
         # commands' options): no writer leaves one so.
         problems.append(Problem(MANIFEST, "is damaged (it has no 'kind')"))
-    elif (wrong := manifests.problem(manifest)) is not None:
+    elif (wrong := manifests.file_problem(folder / MANIFEST, manifest)) is not None:
         # Checked without an integrity record too: the readers refuse such a manifest,
         # and check said "ok" of a folder from before the records (an audit).
         problems.append(Problem(MANIFEST, f"is damaged ({wrong})"))

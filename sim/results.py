@@ -134,7 +134,7 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
         raise InputError(
             f"manifest kind is {data.get('kind')!r}; expected 'run' or 'sweep'", file=str(manifest)
         )
-    if (wrong := manifests.problem(data)) is not None:
+    if (wrong := manifests.file_problem(manifest, data)) is not None:
         raise InputError(f"is damaged ({wrong}); {repair_hint(data, path)}", file=str(manifest))
     return data
 

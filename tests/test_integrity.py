@@ -555,6 +555,38 @@ def test_a_run_manifest_with_a_damaged_scenario_tree_is_refused(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_manifest_is_checked_once_a_command_and_again_once_rewritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command reads a manifest several times (its reader, the integrity check): its
+    scenario trees are checked once, and a manifest rewritten since is checked anew."""
+    import results_factory as factory
+
+    from sim import manifests
+
+    run = factory.write_run(tmp_path / "run")
+    calls: list[str] = []
+    checked = manifests.problem
+
+    def counted(manifest: dict[str, object]) -> str | None:
+        calls.append(str(manifest.get("kind")))
+        return checked(manifest)
+
+    monkeypatch.setattr(manifests, "problem", counted)
+    assert main(["plot", str(run), "--out", str(tmp_path / "out")]) == 0
+    assert calls == ["run"]  # four reads of it before (open_results twice, each verifying)
+    assert main(["check", str(run)]) == 0
+    assert calls == ["run"]
+    capsys.readouterr()
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["scenario"]["calendar"] = {"start": "2014-01"}
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(run)]) == 1
+    assert "(field 'scenario.calendar.end'" in capsys.readouterr().out
+    assert calls == ["run", "run"]
+
+
 def _no_record(folder: Path) -> Path:
     """``folder`` as written before integrity records: no record, no ``integrity`` key."""
     path = folder / "manifest.json"
