@@ -74,11 +74,15 @@ def hand(tmp_path: Path) -> Path:
     return _hand_votes(tmp_path / "votes")
 
 
+# The shell's $CREDSIM_VOTES, read at import: every test starts without it (conftest.py).
+GIVEN_VOTES = os.environ.get("CREDSIM_VOTES")
+
+
 def real_votes() -> Path:
     """The shared data beside the repo (CI), else $CREDSIM_VOTES; skip when neither exists."""
     if REAL_VOTES.is_dir():
         return REAL_VOTES
-    given = os.environ.get("CREDSIM_VOTES")
+    given = GIVEN_VOTES
     if given and Path(given).is_dir():
         return Path(given)
     pytest.skip("the UN vote data is not beside the repo (../shared/data/unvotes)")
