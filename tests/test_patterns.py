@@ -367,6 +367,21 @@ def _pattern_file(tmp_path: Path, old: str = "", new: str = "") -> Path:
             "p.yaml:5: groups.africa_non_arab.members[1]: 'Russia' is a power of scenario "
             "'syria'; a group's members are states",
         ),
+        # A state listed twice weighed once in the group's mean, without a word (an audit);
+        # under two of its names too.
+        (
+            "[Mali, Niger, Nigeria]",
+            "[Mali, Niger, Mali]",
+            "p.yaml:5: groups.africa_non_arab.members[2]: 'Mali' is listed twice in group "
+            "'africa_non_arab' (also members[0]); list each member once",
+        ),
+        (
+            "[Mali, Niger, Nigeria]",
+            "[UAE, Niger, United Arab Emirates]",
+            "p.yaml:5: groups.africa_non_arab.members[2]: 'United Arab Emirates' is listed "
+            "twice in group 'africa_non_arab' (also members[0] as 'UAE'; both are the state "
+            "'UAE'); list each member once",
+        ),
         (
             "control: africa_non_arab",
             "control: gulf",

@@ -603,6 +603,42 @@ def test_remove_events_naming_an_unknown_id(tmp_path, capsys):
     assert message.endswith("(did you mean 'withdrawal'?)")
 
 
+def test_remove_events_listing_an_id_twice_is_refused_at_the_repeat(tmp_path, capsys):
+    """The second mention removed nothing, without a word: most likely another id was
+    meant (an audit)."""
+    path = tmp_path / "remove.yaml"
+    path.write_text(
+        f"extends: {DATA / 'base.yaml'}\nremove_events:\n  - talk\n  - withdrawal\n  - talk\n"
+    )
+    message = _error(capsys, path)
+    assert message == (
+        f"{path}:5: remove_events[2]: event id 'talk' is listed twice (also "
+        "remove_events[0]); list each event once"
+    )
+
+
+@pytest.mark.parametrize(
+    "group", ["{members: [Syria, Jordan, Syria]}", "{bloc: arab_league, members: [Syria, Syria]}"]
+)
+def test_an_output_groups_member_listed_twice_is_refused_and_nothing_run(tmp_path, capsys, group):
+    """The model counted the member once, so a copy-paste slip passed unseen (an audit)."""
+    path = _variant(
+        tmp_path,
+        "outputs: {groups: {arab_league: {bloc: arab_league}}}",
+        f"outputs: {{groups: {{levant: {group}}}}}",
+    )
+    message = _error(capsys, path)
+    assert message.startswith(f"{path}:12: outputs.groups.levant.members["), message
+    assert "'Syria' is listed twice in group 'levant' (also members[0]); list each member once" in (
+        message
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "listed twice" in err
+    assert not out.exists()
+
+
 def test_error_in_parent_names_the_parent_file_and_the_extends_line(capsys):
     """child_of_bad.yaml's line 1 is its ``extends: parent_bad.yaml``."""
     message = _error(capsys, DATA / "child_of_bad.yaml")

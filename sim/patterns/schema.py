@@ -226,9 +226,26 @@ def check_names(pf: PatternFile, scenario: Scenario) -> None:
                 path=f"groups.{gname}",
             )
         members = group.members or []
+        written = list(members)  # as the file gives them (members become scenario names)
+        first: dict[str, int] = {}
         for index, member in enumerate(members):
             actor = scenario_actor(member, scenario)
+            if actor in scenario.states and str(actor) in first:
+                # A state listed twice (or by two of its names) is a copy-paste slip the
+                # group's mean would hide: each state weighs once (an audit).
+                earlier = first[str(actor)]
+                also = (
+                    ""
+                    if written[earlier] == member
+                    else f" as '{written[earlier]}'; both are the state '{actor}'"
+                )
+                raise InputError(
+                    f"'{member}' is listed twice in group '{gname}' (also "
+                    f"members[{earlier}]{also}); list each member once",
+                    path=f"groups.{gname}.members[{index}]",
+                )
             if actor in scenario.states:
+                first[str(actor)] = index
                 members[index] = str(actor)  # the scenario's own name, for the link
             elif actor in scenario.powers:
                 raise InputError(

@@ -47,6 +47,7 @@ from sim.scenario.schema import (
     kinds_taking,
     parameter_problems,
     reference_problems,
+    repeated,
     suggest,
 )
 
@@ -667,6 +668,19 @@ def _remove_events(
                 removal_origin,
                 (index,),
             )
+    twice = repeated(removals)
+    if twice is not None:
+        # The second mention removes nothing: most likely another id was meant (an audit).
+        earlier, index = twice
+        raise _located(
+            InputError(
+                f"event id '{removals[index]}' is listed twice (also remove_events[{earlier}]); "
+                "list each event once",
+                path=f"remove_events[{index}]",
+            ),
+            removal_origin,
+            (index,),
+        )
     dropped = {ids[name] for name in removals}
     kept = [i for i in range(len(events)) if i not in dropped]
     return [events[i] for i in kept], _reindexed(origin, kept)

@@ -639,6 +639,17 @@ def group_actors(group: Group, sc: Scenario) -> list[str]:
     ]
 
 
+def repeated(items: Sequence[Any]) -> tuple[int, int] | None:
+    """The positions of the first item of ``items`` that repeats an earlier one (the
+    earlier's, the repeat's), or None when every item is listed once."""
+    seen: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        if item in seen:
+            return seen[item], index
+        seen[item] = index
+    return None
+
+
 def why_no_state(group: Group, sc: Scenario) -> str:
     """Why a group selects no state, as a parenthesis (empty members, a bloc or region
     that only powers hold, or selectors no state meets together)."""
@@ -1010,6 +1021,16 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         for member in group.members or []:
             if member not in actor_set:
                 raise _unknown(f"{gpath}.members", "actor", member, actors)
+        # A state listed twice is a copy-paste slip the group's series would hide: the
+        # model counts each member once (an audit).
+        first = repeated(group.members or [])
+        if first is not None:
+            earlier, index = first
+            raise InputError(
+                f"'{(group.members or [])[index]}' is listed twice in group '{gname}' (also "
+                f"members[{earlier}]); list each member once",
+                path=f"{gpath}.members[{index}]",
+            )
         if not group_actors(group, sc):
             raise InputError(
                 f"group '{gname}' holds no actor{why_no_state(group, sc)}, so its series "
