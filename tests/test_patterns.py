@@ -1579,7 +1579,9 @@ def test_validate_takes_the_overrides_patterns_check_takes(
         ("link.betta=0", "override 'link.betta': of the link only link.beta can be set"),
         (
             "parameters.trust.memory=2",
-            "override parameters.trust.memory=2: parameters.trust.memory: must be <= 1, got 2",
+            "override parameters.trust.memory=2: parameters.trust.memory: must be <= 1, got 2 "
+            f"(the override replaces the value on {REPO / 'scenarios' / 'syria.yaml'}:"
+            f"{_syria_line('  trust: {negativity_bias')})",
         ),
     ):
         assert main(["validate", str(path), "--set", given]) == 2
@@ -1846,23 +1848,39 @@ def test_a_group_silent_in_a_window_says_when_its_states_vote(
     )
 
 
+def _syria_line(start: str) -> int:
+    """The line of scenarios/syria.yaml that begins with ``start`` (it must be one)."""
+    lines = (REPO / "scenarios" / "syria.yaml").read_text().splitlines()
+    (found,) = [i + 1 for i, line in enumerate(lines) if line.startswith(start)]
+    return found
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
         (
             "parameters.trust.memory=abc",
             "override parameters.trust.memory=abc: parameters.trust.memory: expected a "
-            "number, got 'abc'",
+            "number, got 'abc' (the override replaces the value on {syria}:{trust})",
         ),
         (
             "parameters.trust.memory=",
             "override parameters.trust.memory=null: parameters.trust.memory: expected a "
-            "number, got null",
+            "number, got null (the override replaces the value on {syria}:{trust})",
         ),
+        # A field the file leaves out: the value can only be the command line's.
+        (
+            "outputs.groups.gulf.members=[Syria, Syria]",
+            "override outputs.groups.gulf.members=[Syria, Syria]: "
+            "outputs.groups.gulf.members[1]: 'Syria' is listed twice in group 'gulf' (also "
+            "members[0]); list each member once ({syria} does not set it; the value is the "
+            "override's)",
+        ),
+        # The file's value, refused after the override: at its line in the scenario file.
         (
             "calendar.start=2030-01",
-            "calendar: calendar ends (2026-12) before it starts (2030-01) (after override "
-            "calendar.start=2030-01)",
+            "{syria}:{calendar}: calendar: calendar ends (2026-12) before it starts (2030-01) "
+            "(after override calendar.start=2030-01) (in the scenario of pattern file {path})",
         ),
     ],
 )
@@ -1873,8 +1891,17 @@ def test_a_scenario_value_set_on_the_command_line_is_named_in_its_refusal(
     nor the override: "credsim: error: parameters.trust.memory: expected a number, got
     'abc'", and "calendar: calendar ends (2026-12) before it starts (2030-01)" for a
     calendar.start the file does not have (an audit). validate and patterns check now
-    name the override, as run and sweep do."""
+    name the override, as run and sweep do (decision 672); and where the scenario file
+    gives the field the override replaces, or that it gives none, or, when the file's
+    own value is refused after the override, its line, as `run --set` says it (an audit:
+    the user could not tell the file from the command line)."""
     path = _pattern_file(tmp_path)
+    expected = expected.format(
+        syria=REPO / "scenarios" / "syria.yaml",
+        trust=_syria_line("  trust: {negativity_bias"),
+        calendar=_syria_line("calendar:"),
+        path=path,
+    )
     out = tmp_path / "out"
     assert main(["validate", str(path), "--set", given]) == 2
     assert capsys.readouterr().err == f"credsim: error: {expected}\n"

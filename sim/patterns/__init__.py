@@ -737,8 +737,54 @@ def resolve(
         raise InputError(f"{_LINK_BETA} must be <= {MAX_VALUE:g}, got {slope:g}")
     scenario: Scenario = pf.base_scenario
     if scenario_overrides:
-        scenario = load_scenario(scenario, scenario_overrides)
+        try:
+            scenario = load_scenario(scenario, scenario_overrides)
+        except InputError as exc:
+            raise _in_scenario_file(exc, pf, scenario_overrides) from None
     return slope, scenario
+
+
+def _in_scenario_file(
+    error: InputError, pf: PatternFile, overrides: Mapping[str, Any]
+) -> InputError:
+    """An override's refusal, said as loading the scenario's file with it says it: at the
+    file's line when the file's value is the one refused after the override (``--set
+    calendar.start=2030-01``), with where the file gives the overridden field when the
+    override's own value is refused.
+
+    The overrides are applied to the loaded scenario, whose tree has no lines; it is read
+    again from its file only on this error path (and the error is kept as it is when the
+    file no longer refuses them: it changed since it was loaded).
+    """
+    from sim.scenario.loader import beside, field_place, load_scenario
+
+    if not pf.path:
+        return error
+    path = beside(os.path.dirname(pf.path), pf.scenario)
+    try:
+        load_scenario(path, overrides)
+    except InputError as exc:
+        if exc.file is None:
+            return exc
+        if exc.file.startswith("override "):
+            field = exc.file.removeprefix("override ").partition("=")[0]
+            inside = exc.path is not None and (
+                exc.path == field or exc.path.startswith((f"{field}.", f"{field}["))
+            )
+            if field not in overrides or not inside:  # the path itself is refused
+                return exc
+            try:
+                place = field_place(path, field)
+            except InputError:
+                return exc
+            return InputError(f"{exc.message} ({place})", path=exc.path, file=exc.file)
+        return InputError(
+            f"{exc.message} (in the scenario of pattern file {pf.path})",
+            path=exc.path,
+            file=exc.file,
+            line=exc.line,
+        )
+    return error
 
 
 def simulate(

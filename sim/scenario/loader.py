@@ -1673,6 +1673,26 @@ def _finish(
         raise _reached(_after_overrides(exc, overrides), doc.via) from None
 
 
+def field_place(path: str, field: str) -> str:
+    """Where the scenario file ``path`` gives the field an override path ``field`` names,
+    for the override's refusal: ``the override replaces the value on FILE:LINE`` (in the
+    file of the ``extends`` chain that gives it), or ``FILE does not set it; ...``.
+
+    The file is read again: callers use it on an error path only.
+
+    Raises:
+        InputError: the file can no longer be read (it changed since it was loaded).
+    """
+    doc = _scenario_file(_read_yaml(Path(path), path), path)
+    origin: Origin | None = doc.origin
+    for key in _loc_of(field, doc.tree):
+        origin = origin.entries.get(key) if origin is not None else None
+    if origin is not None and origin.file is not None and origin.line is not None:
+        return f"the override replaces the value on {origin.file}:{origin.line}"
+    nor = ", nor any file it extends," if doc.via else ""
+    return f"{path}{nor} does not set it; the value is the override's"
+
+
 def _after_overrides(error: InputError, overrides: Sequence[_Override]) -> InputError:
     """``error``, found in the file, naming the overrides that changed the entry it is in.
 
