@@ -603,7 +603,7 @@ def window_coverage(pf: PatternFile, prep: Prepared, pattern: Pattern) -> list[s
             bits.append(f"no roll call in {' or '.join(year_spans(lacking))}")
         unkept = [y for y in none if y in prep.roll_call_years and y not in prep.measured_years]
         if unkept:
-            bits.append(f"no {_kept_roll_calls(pf)} in {' or '.join(year_spans(unkept))}")
+            bits.append(f"no {kept_roll_calls(pf)} in {' or '.join(year_spans(unkept))}")
         silent = [y for y in none if y in prep.measured_years]
         if silent:
             bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
@@ -617,7 +617,7 @@ def window_coverage(pf: PatternFile, prep: Prepared, pattern: Pattern) -> list[s
     return parts
 
 
-def _kept_roll_calls(pf: PatternFile) -> str:
+def kept_roll_calls(pf: PatternFile) -> str:
     """The roll calls the link's measure and issue keep, in words, for the notes."""
     what = "roll call"
     if pf.link.issue:
@@ -657,7 +657,7 @@ def _no_votes(pf: PatternFile, pattern: Pattern, prep: Prepared, at: str) -> tup
             return (
                 window,
                 f"pattern '{pattern.id}': its {_years_of(window)} {span_text(start, stop)} "
-                f"have no {_kept_roll_calls(pf)}",
+                f"have no {kept_roll_calls(pf)}",
             )
     first, last = prep.roll_call_years[0], prep.roll_call_years[-1]
     for role, name in (("group", pattern.group), ("control", pattern.control)):

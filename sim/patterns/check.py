@@ -339,12 +339,20 @@ def _shown(value: float) -> str:
     return f"{value:.{digits}f}"
 
 
-def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
+def break_note(
+    series: pd.DataFrame,
+    roll_call_years: list[int],
+    measured_years: Sequence[int] | None = None,
+    kept: str = "roll call the link keeps",
+) -> str:
     """A caption's sentence on the years where the figure's lines break, else "".
 
     A line (:func:`pattern_series`) has no value in a year without any roll call
-    (1964) or without a vote of its states on the roll calls the link keeps; the
-    figure breaks the line there rather than join the years around it.
+    (1964), without a roll call the link's measure and issue keep (``measured_years``,
+    the years that have one; ``kept`` says which in words), or without a vote of its
+    states on those; the figure breaks the line there rather than join the years
+    around it. A year of the second kind was said to have "no vote of its states" (an
+    audit: 1993 on human rights between the USSR and the USA).
     """
     from sim.observed.votes import year_spans
 
@@ -356,7 +364,12 @@ def break_note(series: pd.DataFrame, roll_call_years: list[int]) -> str:
     none = sorted(y for y in missing if y not in roll_call_years)
     if none:
         reasons.append(f"{' and '.join(year_spans(none))} (no roll call in the vote data)")
-    silent = sorted(missing - set(none))
+    unkept = sorted(
+        y for y in missing - set(none) if measured_years is not None and y not in measured_years
+    )
+    if unkept:
+        reasons.append(f"{' and '.join(year_spans(unkept))} (no {kept})")
+    silent = sorted(missing - set(none) - set(unkept))
     if silent:
         reasons.append(f"{' and '.join(year_spans(silent))} (no vote of its states)")
     return f" The lines break at {' and at '.join(reasons)}." if reasons else ""
@@ -410,7 +423,7 @@ def _write(
     check's, the report last."""
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing, write_parquet
     from sim.observed.votes import ISSUE_CODES
-    from sim.patterns import window_coverage
+    from sim.patterns import kept_roll_calls, window_coverage
     from sim.patterns.link import step_years
     from sim.plots.figure import rendered
     from sim.plots.observed import measure_label, pattern_figure
@@ -438,7 +451,9 @@ def _write(
             series = pattern_series(pattern, prep, sim)
             # What the figure cannot show: predictions past the axis, years without values.
             notes = out_of_range_note(series.loc[series["kind"] == "predicted", "value"])
-            notes += break_note(series, prep.roll_call_years)
+            notes += break_note(
+                series, prep.roll_call_years, prep.measured_years, kept_roll_calls(pf)
+            )
             notes += before_calendar_note(series, first)
             gaps = "; ".join(window_coverage(pf, prep, pattern))
             if gaps:

@@ -82,6 +82,50 @@ def _gapped(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return years, series.reindex(years).to_numpy(dtype=np.float64)
 
 
+def _isolated(values: np.ndarray) -> np.ndarray:
+    """Which values have no value on either side (a year between two gaps, or alone): a
+    line without markers draws nothing there."""
+    finite = np.isfinite(values)
+    before = np.concatenate([[False], finite[:-1]])
+    after = np.concatenate([finite[1:], [False]])
+    return np.asarray(finite & ~before & ~after)
+
+
+def _mark_isolated(
+    ax: Axes, years: np.ndarray, values: np.ndarray, color: str, marker: str = "_"
+) -> None:
+    """A marker at each value of a marker-less line that has no neighbour to join.
+
+    Such a value (1994 after a year without any roll call the link keeps, a pattern
+    over one year) counts in the statistic, but a line of one point is invisible: the
+    figure showed the observed point and no prediction (an audit of held-out style
+    pattern files)."""
+    alone = _isolated(values)
+    if alone.any():
+        ax.plot(
+            years[alone],
+            values[alone],
+            ls="none",
+            marker=marker,
+            ms=9,
+            mew=1.8,
+            color=color,
+            label="_alone",
+        )
+
+
+def _whole_year_axis(ax: Axes, years: np.ndarray) -> None:
+    """Whole years on the x axis; a figure of one year spans the year on either side.
+
+    Of one year the axis ran 1875 to 2075 (observe) or over fractions of the year
+    (1967.50, 1967.65, ...: a pattern over one year), as matplotlib widens a single
+    point (an audit)."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if years.size and float(np.nanmax(years)) - float(np.nanmin(years)) < 1:
+        year = float(np.nanmin(years))
+        ax.set_xlim(year - 1, year + 1)
+
+
 def _mark_beyond(ax: Axes, years: np.ndarray, values: np.ndarray, color: str) -> None:
     """A triangle on the axis's edge at each year whose value lies beyond it.
 
@@ -145,8 +189,10 @@ def observed_figure(
     plain = (STATE_GREY, "-", None)
     for k, (name, rows) in enumerate(states):
         grey, dashes, marker = _STATE_STYLES[k] if named else plain
+        years, values = _gapped(rows)
         ax.plot(
-            *_gapped(rows),
+            years,
+            values,
             color=grey,
             lw=1.0 if named else 0.8,
             ls=dashes,
@@ -154,6 +200,8 @@ def observed_figure(
             ms=3.5,
             label=in_text(str(name)) if named else None,
         )
+        if marker is None:
+            _mark_isolated(ax, years, values, grey, ".")
     groups = table[is_group].groupby("state")
     colors = sample_colors(str(name) for name, _ in groups)
     means = []
@@ -175,7 +223,7 @@ def observed_figure(
     rival = rival or (str(table["rival"].iloc[0]) if len(table) else "")
     ax.set_ylabel(measure_label(measure, power, rival))
     ax.set_xlabel("Year")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, even over a few
+    _whole_year_axis(ax, table["year"].to_numpy(dtype=np.float64))  # even over a few
     ax.set_ylim(*Y_RANGE)
     against = f" (votes split against {in_text(rival)})" if rival else ""
     if issue:
@@ -246,9 +294,11 @@ def pattern_figure(
             label=f"{(names or {}).get(str(who)) or group_label(str(who))}, {kind}",
         )
         if not observed:
+            _mark_isolated(ax, years, values, color)
             _mark_beyond(ax, years, values, color)
     ax.set_xlabel("Year")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    shown = [*series["year"], *(y for span in windows.values() for y in span)]
+    _whole_year_axis(ax, np.asarray(shown, dtype=np.float64))
     ax.set_ylabel(ylabel)
     ax.set_ylim(*Y_RANGE)
     ax.set_title(title, loc="left")

@@ -1243,6 +1243,26 @@ def _odd_space(text: str) -> str:
     return ""
 
 
+def _links_field(model: type[BaseModel] | None, name: str) -> str:
+    """Where a pattern's field that is the link's goes, or "".
+
+    validation.md names the issue filter among the measures and the pattern file's
+    ``link`` holds it (``link.issue``), as it holds the measure, power and rival: one
+    for every pattern of the file, since the offsets are set on the link's measure. A
+    pattern's own ``issue: me`` was refused as an unknown field with no word of where it
+    goes (an audit of held-out style pattern files).
+    """
+    from sim.patterns.schema import Link, Pattern
+
+    if model is not Pattern or name not in Link.model_fields:
+        return ""
+    return (
+        f"; '{name}' is the link's, the same for every pattern of the file "
+        f"(link: {{..., {name}: ...}}); a pattern of another {name} needs a pattern file "
+        "of its own"
+    )
+
+
 def _describe(
     error: Any, loc: Loc, tree: Any, root: type[BaseModel], overridden: bool = False
 ) -> str:
@@ -1270,7 +1290,7 @@ def _describe(
             f"; '{last}' belongs to {' and '.join(owners)} only "
             f"(parameters.event_kinds.{owners[0]}.{last})"
             if owners
-            else suggest(str(last), names)
+            else _links_field(model, str(last)) or suggest(str(last), names)
         )
         odd = _odd_space(str(last))
         if odd:
