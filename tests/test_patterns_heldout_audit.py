@@ -169,3 +169,27 @@ def test_a_patterns_own_issue_is_said_to_be_the_links(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_patterns(path)
     assert "the link's" not in str(caught.value) and "source" in str(caught.value)
+
+
+def test_one_year_is_written_as_one_year(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A correlation over 1968 with the link's offsets on 1968: the caption said "offsets
+    on 1968-1968", the panel "Across the group's 14 states, 1968-1968", the report too."""
+    path = tmp_path / "one_year.yaml"
+    path.write_text(
+        f"name: one_year\nscenario: {REPO / 'scenarios' / 'egypt_ussr.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: agreement, reference: [1968, 1968], "
+        "beta: 0.5}\n"
+        "patterns:\n"
+        "  - {id: levels, role: holdout, statistic: correlation, group: arab_states,\n"
+        "     years: [1968, 1968], source: s}\n"
+    )
+    figures = drawn_figures(monkeypatch)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    caption = _caption(figures[0])
+    assert "offsets on 1968;" in caption and "1968-1968" not in caption
+    assert (
+        figures[0].axes[1].get_title(loc="left").startswith("Across the group's 14 states, 1968:")
+    )
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "offsets on 1968." in report and "1968-1968" not in report

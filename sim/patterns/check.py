@@ -213,13 +213,14 @@ def pattern_notes(
     tolerance lets almost any r pass (decision 480). The check prints them and writes
     them into its report.md (decision 605)."""
     from sim.errors import in_words
+    from sim.observed.votes import span_text
     from sim.patterns import calendar_notes, coverage_notes, left_out
     from sim.patterns.statistics import TOLERANCE_FLOOR
 
     first, last = pf.link.reference
     notes = [
         f"pattern '{pid}': {in_words(names)} did not vote in the link's reference years "
-        f"{first}-{last}, so "
+        f"{span_text(first, last)}, so "
         + (
             "has no prediction and counts on neither side"
             if len(names) == 1
@@ -422,7 +423,7 @@ def _write(
     """Write the table, the figures and the report into ``out`` in place of an earlier
     check's, the report last."""
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing, write_parquet
-    from sim.observed.votes import ISSUE_CODES
+    from sim.observed.votes import ISSUE_CODES, span_text
     from sim.patterns import kept_roll_calls, window_coverage
     from sim.patterns.link import step_years
     from sim.plots.figure import rendered
@@ -467,7 +468,7 @@ def _write(
                 f"{fixed(row['tolerance'])}, discrepancy "
                 f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); "
                 f"predicted = offset + {sim.beta:g} x propensity gap, offsets on "
-                f"{pf.link.reference[0]}-{pf.link.reference[1]};{issue} {args.reps} "
+                f"{span_text(*pf.link.reference)};{issue} {args.reps} "
                 f"replicate(s).{notes}"
             )
             ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
@@ -550,6 +551,8 @@ def _report(
     args: argparse.Namespace,
     notes: Sequence[str] = (),
 ) -> str:
+    from sim.observed.votes import span_text
+
     overrides = " ".join(f"--set {o}" for o in args.overrides)
     lines = [
         f"# Pattern check: {pf.name}",
@@ -558,8 +561,8 @@ def _report(
         f" --engine {args.engine}{' ' + overrides if overrides else ''}`",
         "",
         f"Scenario `{pf.scenario}`; link: {pf.link.measure} with {pf.link.power} against "
-        f"{pf.link.rival}, beta {beta:g}, offsets on {pf.link.reference[0]}-"
-        f"{pf.link.reference[1]}{', issue ' + pf.link.issue if pf.link.issue else ''}.",
+        f"{pf.link.rival}, beta {beta:g}, offsets on "
+        f"{span_text(*pf.link.reference)}{', issue ' + pf.link.issue if pf.link.issue else ''}.",
         f"{int(table['pass'].sum())} of {len(table)} patterns pass.",
     ]
     for role, heading in (("calibrate", "Calibration patterns"), ("holdout", "Held-out patterns")):

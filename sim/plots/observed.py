@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.observed.names import in_text
+from sim.observed.votes import span_text
 from sim.plots.figure import (
     BAND_ALPHA,
     add_caption,
@@ -342,7 +343,7 @@ def correlation_panel(
     first, last = years
     which = "" if len(named) == len(names) else f"; named: the {len(named)} furthest from the line"
     ax.set_title(
-        f"Across the group's {len(names)} states, {first}-{last}: {shown}\n"
+        f"Across the group's {len(names)} states, {span_text(first, last)}: {shown}\n"
         f"(dashed: least squares{which})",
         loc="left",
     )
