@@ -171,9 +171,14 @@ def test_sobol_is_saltellis_sample_with_d_plus_2_blocks() -> None:
     assert_array_equal(ab_2[:, 1], b[:, 1])
 
 
-def test_sobol_needs_a_power_of_two() -> None:
-    with pytest.raises(InputError, match=r"power of 2.*try 8 or 16"):
-        design.sobol_matrix(design.problem(BOUNDS), 12, seed=1)
+def test_sobol_takes_samples_that_are_no_power_of_two_with_a_note() -> None:
+    """experiments.md gives ``samples`` for sobol without a bound, and SALib takes any
+    count (the Sobol' sequence is balanced for a power of two only): 12 samples were
+    refused ("needs samples that are a power of 2"); they now run, with a note."""
+    matrix = design.sobol_matrix(design.problem(BOUNDS), 12, seed=1)
+    assert matrix.shape == (12 * (len(BOUNDS) + 2), len(BOUNDS))
+    assert "12 runs as asked (8 or 16 would be balanced)" in design.sobol_balance_note(12)
+    assert design.sobol_balance_note(16) == ""
 
 
 def test_morris_trajectories_on_the_level_grid() -> None:

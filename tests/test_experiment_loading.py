@@ -241,3 +241,26 @@ def test_an_override_of_an_experiment_is_shown_as_yaml_not_python(tmp_path, caps
     assert main(["sweep", str(path), "--set", given, "--out", str(out), "--no-plots"]) == 2
     assert capsys.readouterr().err == validated
     assert not out.exists()
+
+
+def test_a_sobol_design_of_samples_no_power_of_two_runs_with_a_note(tmp_path, capsys):
+    """``samples: 12`` in a sobol design (experiments.md: "samples: 256 # lhs/sobol/morris",
+    no bound) was refused, exit 2; it runs 12 x (D + 2) points and says once, at its line,
+    that the Sobol' sequence is balanced for a power of two only (decision NNN)."""
+    design = (
+        "design:\n  method: sobol\n  samples: 12\n  parameters:\n"
+        "    parameters.trust.memory: {low: 0.9, high: 1.0}\n"
+    )
+    path = _file(tmp_path, design)
+    assert main(["validate", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "36 design points" in captured.out
+    assert captured.err.strip() == (
+        f"credsim: note: {path}:5: design.samples: a sobol design's Sobol' sequence is "
+        "balanced only for samples that are a power of 2; 12 runs as asked "
+        "(8 or 16 would be balanced)"
+    )
+    assert len(load_experiment(path).points) == 36
+    capsys.readouterr()
+    assert load_experiment(_file(tmp_path, design.replace("12", "16"))).points
+    assert capsys.readouterr().err == ""

@@ -291,22 +291,38 @@ def lhs_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatrix:
 def sobol_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatrix:
     """Saltelli's sample for first- and total-order indices, shape (samples * (D + 2), D).
 
+    Any ``samples`` >= 2 is taken, as experiments.md gives it and as SALib takes it; the
+    Sobol' sequence is balanced only for a power of two (:func:`sobol_balance_note`
+    says so; decision NNN).
+
     Raises:
-        InputError: ``samples`` not a power of two (the Sobol' sequence's balance needs it).
+        InputError: fewer than 2 samples.
     """
+    import warnings
+
     from SALib.sample import sobol
 
     _check_samples(samples, 2)
-    if samples & (samples - 1):
-        lower = 1 << (samples.bit_length() - 1)
-        raise InputError(
-            f"a sobol design needs samples that are a power of 2, got {samples} "
-            f"(try {lower} or {lower * 2})",
-            path="design.samples",
-        )
-    return np.asarray(
-        sobol.sample(dict(prob), samples, calc_second_order=False, seed=salib_seed(seed)),
-        dtype=float,
+    with warnings.catch_warnings():
+        # scipy's "balance properties ... require n to be a power of 2": the caller's note
+        # says it once, in the user's words.
+        warnings.simplefilter("ignore", UserWarning)
+        matrix = sobol.sample(dict(prob), samples, calc_second_order=False, seed=salib_seed(seed))
+    return np.asarray(matrix, dtype=float)
+
+
+def sobol_balance_note(samples: int) -> str:
+    """What to say of a sobol design's ``samples`` that is not a power of two ("" when it is).
+
+    The Sobol' sequence's balance (and the convergence of the indices) holds for a power
+    of two; other counts run as asked, with this note.
+    """
+    if samples < 1 or not samples & (samples - 1):
+        return ""
+    lower = 1 << (samples.bit_length() - 1)
+    return (
+        f"a sobol design's Sobol' sequence is balanced only for samples that are a power "
+        f"of 2; {samples} runs as asked ({lower} or {lower * 2} would be balanced)"
     )
 
 

@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -693,6 +694,9 @@ def _expand(
             "samples",
         )
     check([1] * len(bounds))
+    note = designs.sobol_balance_note(d.samples) if d.method == "sobol" else ""
+    if note:
+        print(f"credsim: note: {where.error(note, 'design', 'samples')}", file=sys.stderr)
     try:
         prob = designs.problem(bounds)
         matrix = designs.sample_matrix(d.method, prob, d.samples, spec.seed, d.levels)
