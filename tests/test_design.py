@@ -177,7 +177,7 @@ def test_sobol_takes_samples_that_are_no_power_of_two_with_a_note() -> None:
     refused ("needs samples that are a power of 2"); they now run, with a note."""
     matrix = design.sobol_matrix(design.problem(BOUNDS), 12, seed=1)
     assert matrix.shape == (12 * (len(BOUNDS) + 2), len(BOUNDS))
-    assert "12 runs as asked (8 or 16 would be balanced)" in design.sobol_balance_note(12)
+    assert "12 is used as given (8 or 16 would be balanced)" in design.sobol_balance_note(12)
     assert design.sobol_balance_note(16) == ""
 
 

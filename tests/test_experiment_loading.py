@@ -257,7 +257,7 @@ def test_a_sobol_design_of_samples_no_power_of_two_runs_with_a_note(tmp_path, ca
     assert "36 design points" in captured.out
     assert captured.err.strip() == (
         f"credsim: note: {path}:5: design.samples: a sobol design's Sobol' sequence is "
-        "balanced only for samples that are a power of 2; 12 runs as asked "
+        "balanced only when samples is a power of 2; 12 is used as given "
         "(8 or 16 would be balanced)"
     )
     assert len(load_experiment(path).points) == 36

@@ -321,8 +321,8 @@ def sobol_balance_note(samples: int) -> str:
         return ""
     lower = 1 << (samples.bit_length() - 1)
     return (
-        f"a sobol design's Sobol' sequence is balanced only for samples that are a power "
-        f"of 2; {samples} runs as asked ({lower} or {lower * 2} would be balanced)"
+        f"a sobol design's Sobol' sequence is balanced only when samples is a power "
+        f"of 2; {samples} is used as given ({lower} or {lower * 2} would be balanced)"
     )
 
 
