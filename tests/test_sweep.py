@@ -241,6 +241,38 @@ def test_a_finished_sweep_run_again_does_nothing(
     assert (first.folder / "runs.parquet").stat().st_mtime_ns == stamp
 
 
+def test_the_refusal_of_another_sweeps_folder_says_what_differs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same experiment with a value changed was refused as "holds a different
+    experiment ('tiny', sweep)", naming the experiment just given: it now says what
+    differs (decision NNN), as a run's refusal does ("seed 0, this run's 5")."""
+    out = tmp_path / "s"
+    base = ["sweep", str(TINY), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"]
+    vary = ["--vary", "parameters.trust.memory=0.9,0.95"]
+    assert main([*base, *vary, "--reps", "2"]) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in out.rglob("*"))
+    cases = {
+        ("--reps", "3", "--seed", "5"): "replicates 2, this sweep's 3; seed 0, this sweep's 5",
+        ("--reps", "2", "--record", "series"): "record summary, this sweep's series",
+        ("--reps", "2", "--set", "parameters.trust.prior_strength=5"): (
+            "scenario 'tiny' has other values (its file or the overrides)"
+        ),
+    }
+    for extra, differs in cases.items():
+        assert main([*base, *vary, *extra]) == 2
+        assert capsys.readouterr().err == (
+            f"credsim: error: results folder '{out}' holds a different experiment "
+            f"('tiny', sweep; {differs}); choose another --out or remove it\n"
+        )
+    assert main([*base, "--vary", "parameters.trust.memory=0.9,0.97", "--reps", "2"]) == 2
+    assert "parameters.trust.memory [0.9, 0.95], this sweep's [0.9, 0.97]" in (
+        capsys.readouterr().err
+    )
+    assert sorted(p.name for p in out.rglob("*")) == before
+
+
 def test_a_folder_holding_another_experiment_is_refused(tmp_path: Path) -> None:
     run_sweep(load_experiment(GRID), tmp_path / "s", quiet=True)
     before = sorted(p.name for p in (tmp_path / "s").rglob("*"))

@@ -168,12 +168,20 @@ class Store:
         identity: the experiment's identity hash; a folder holding another is refused.
         varied: the varied parameter paths (their columns follow the keys).
         scenarios: scenario names in experiment order (the sort order of ``runs.parquet``).
+        differs: what sets the sweep a folder already holds apart from this one, for the
+            refusal (:func:`sim.sweep.sweep.differs_text`).
     """
 
     def __init__(
-        self, folder: Path, identity: str, varied: Sequence[str], scenarios: Sequence[str]
+        self,
+        folder: Path,
+        identity: str,
+        varied: Sequence[str],
+        scenarios: Sequence[str],
+        differs: str = "",
     ) -> None:
         self.folder = Path(folder)
+        self.differs = differs
         self.identity = identity
         self.varied = list(varied)
         self.scenarios = list(scenarios)
@@ -196,7 +204,7 @@ class Store:
             InputError: the folder is a file, read-only, holds another experiment,
                 a run or files that are not a results folder, or another sweep writes it.
         """
-        previous = integrity.claim(self.folder, "sweep", self.identity)
+        previous = integrity.claim(self.folder, "sweep", self.identity, self.differs)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.folder, os.O_RDONLY)
         if not integrity.take_lock(self._lock):

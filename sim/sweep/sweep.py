@@ -165,7 +165,13 @@ def run_sweep(
         check_address(address)  # before anything is written
     if run_fn is None:
         run_fn = functools.partial(run_scenario, engine=experiment.spec.engine)
-    store = Store(folder, experiment.identity(), experiment.varied, list(experiment.scenarios))
+    store = Store(
+        folder,
+        experiment.identity(),
+        experiment.varied,
+        list(experiment.scenarios),
+        differs=differs_text(folder, experiment),
+    )
     # The executor first, so that its workers start while the sweep plans and writes the
     # folder; package versions and the git state (a subprocess) are read by a thread meanwhile.
     with (
@@ -358,6 +364,65 @@ class _Start:
     counts: dict[str, int]
     command: list[str] | None
     quiet: bool
+
+
+def differs_text(folder: Path, experiment: Experiment) -> str:
+    """What sets the sweep already in ``folder`` apart from ``experiment``, for the refusal
+    to mix them ("replicates 2, this sweep's 3"); "" when ``folder`` holds no sweep or
+    this very one.
+
+    The same experiment with one value changed (``--reps``, ``--record``, a grid value)
+    was refused as "holds a different experiment ('NAME', sweep)", naming the experiment
+    the user had just given (decision NNN).
+    """
+    held = integrity.read_json(folder / integrity.MANIFEST)
+    if not isinstance(held, dict) or held.get("kind") != "sweep":
+        return ""
+    old = held.get("resolved")
+    if not isinstance(old, dict):
+        return ""
+    new = experiment.resolved()
+    if old.get("name") != new["name"]:
+        return f"this sweep's is '{new['name']}'"
+    said: list[str] = []
+
+    def differ(what: str, a: Any, b: Any) -> None:
+        if a != b:
+            said.append(f"{what} {_brief(a)}, this sweep's {_brief(b)}")
+
+    old_scenarios = _mapping(old.get("scenarios"))
+    if list(old_scenarios) != list(new["scenarios"]):
+        differ("scenarios", ", ".join(old_scenarios), ", ".join(new["scenarios"]))
+    else:
+        for key, entry in new["scenarios"].items():
+            held_entry = old_scenarios.get(key)
+            if isinstance(held_entry, dict) and held_entry.get("hash") != entry["hash"]:
+                said.append(f"scenario '{key}' has other values (its file or the overrides)")
+    old_design = _mapping(old.get("design"))
+    design = new["design"]
+    differ("design method", old_design.get("method"), design["method"])
+    if old_design.get("method") == design["method"]:
+        differ("design samples", old_design.get("samples"), design["samples"])
+        if design["method"] == "morris":
+            differ("design levels", old_design.get("levels"), design["levels"])
+        old_parameters = old_design.get("parameters")
+        if isinstance(old_parameters, dict) and list(old_parameters) != list(design["parameters"]):
+            differ("varied", ", ".join(old_parameters), ", ".join(design["parameters"]))
+        elif isinstance(old_parameters, dict):
+            for path, spec in design["parameters"].items():
+                differ(path, old_parameters.get(path), spec)
+    for field in ("replicates", "seed", "record"):
+        differ(field, old.get(field), new[field])
+    return "; ".join(said) or "other values"
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _brief(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _execute(
