@@ -246,7 +246,7 @@ def test_an_override_of_an_experiment_is_shown_as_yaml_not_python(tmp_path, caps
 def test_a_sobol_design_of_samples_no_power_of_two_runs_with_a_note(tmp_path, capsys):
     """``samples: 12`` in a sobol design (experiments.md: "samples: 256 # lhs/sobol/morris",
     no bound) was refused, exit 2; it runs 12 x (D + 2) points and says once, at its line,
-    that the Sobol' sequence is balanced for a power of two only (decision NNN)."""
+    that the Sobol' sequence is balanced for a power of two only (decision 697)."""
     design = (
         "design:\n  method: sobol\n  samples: 12\n  parameters:\n"
         "    parameters.trust.memory: {low: 0.9, high: 1.0}\n"

@@ -246,7 +246,7 @@ def test_the_refusal_of_another_sweeps_folder_says_what_differs(
 ) -> None:
     """The same experiment with a value changed was refused as "holds a different
     experiment ('tiny', sweep)", naming the experiment just given: it now says what
-    differs (decision NNN), as a run's refusal does ("seed 0, this run's 5")."""
+    differs (decision 698), as a run's refusal does ("seed 0, this run's 5")."""
     out = tmp_path / "s"
     base = ["sweep", str(TINY), "--out", str(out), "--no-plots", "--quiet", "--workers", "1"]
     vary = ["--vary", "parameters.trust.memory=0.9,0.95"]

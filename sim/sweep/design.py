@@ -293,7 +293,7 @@ def sobol_matrix(prob: Mapping[str, Any], samples: int, seed: int) -> FloatMatri
 
     Any ``samples`` >= 2 is taken, as experiments.md gives it and as SALib takes it; the
     Sobol' sequence is balanced only for a power of two (:func:`sobol_balance_note`
-    says so; decision NNN).
+    says so; decision 697).
 
     Raises:
         InputError: fewer than 2 samples.

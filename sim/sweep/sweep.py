@@ -373,7 +373,7 @@ def differs_text(folder: Path, experiment: Experiment) -> str:
 
     The same experiment with one value changed (``--reps``, ``--record``, a grid value)
     was refused as "holds a different experiment ('NAME', sweep)", naming the experiment
-    the user had just given (decision NNN).
+    the user had just given (decision 698).
     """
     held = integrity.read_json(folder / integrity.MANIFEST)
     if not isinstance(held, dict) or held.get("kind") != "sweep":
