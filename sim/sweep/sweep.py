@@ -368,8 +368,9 @@ class _Start:
 
 def differs_text(folder: Path, experiment: Experiment) -> str:
     """What sets the sweep already in ``folder`` apart from ``experiment``, for the refusal
-    to mix them ("replicates 2, this sweep's 3"); "" when ``folder`` holds no sweep or
-    this very one.
+    to mix them ("replicates 2, this sweep's 3"); "" when ``folder`` holds no sweep, and
+    "other values" when none of the fields compared here differs (the store uses the
+    text only when the identities differ).
 
     The same experiment with one value changed (``--reps``, ``--record``, a grid value)
     was refused as "holds a different experiment ('NAME', sweep)", naming the experiment
