@@ -30,7 +30,7 @@ import json
 import os
 import shlex
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -555,11 +555,13 @@ def refuse_results_folder(out: Path) -> None:
         )
 
 
-def claim(folder: Path, kind: str, identity: str, differs: str = "") -> dict[str, Any] | None:
+def claim(
+    folder: Path, kind: str, identity: str, differs: Callable[[], str] | None = None
+) -> dict[str, Any] | None:
     """Check that ``folder`` may be written as ``kind`` ``identity``; writes nothing.
 
     ``differs`` says, for the refusal, what sets the folder's run apart from this one
-    ("seed 0, this run's 5"), where the caller can tell.
+    ("seed 0, this run's 5"), where the caller can tell; it is called only to refuse.
 
     Returns:
         The folder's manifest when it already holds this very ``kind`` and
@@ -595,9 +597,10 @@ def claim(folder: Path, kind: str, identity: str, differs: str = "") -> dict[str
         held = manifest.get("kind", "unknown")
         # A run's folder asked to hold another seed or scenario holds "a different run".
         noun = "run" if kind == held == "run" else "experiment"
+        said = differs() if differs is not None else ""
         raise InputError(
             f"results folder '{folder}' holds a different {noun} ('{what}', {held}"
-            f"{'; ' + differs if differs else ''}); choose another --out or remove it"
+            f"{'; ' + said if said else ''}); choose another --out or remove it"
         )
     if any(not p.name.startswith(".") for p in folder.iterdir()):
         raise InputError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 import json
 import os
 import sys
@@ -244,7 +245,7 @@ def cli_run(args: argparse.Namespace) -> int:
             out,
             "run",
             scenario_hash(scenario, args.seed),
-            _differs(out, scenario.name, args.seed, overrides),
+            functools.partial(_differs, out, scenario.name, args.seed, overrides),
         )
 
     claim()  # before anything is made

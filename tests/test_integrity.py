@@ -520,7 +520,7 @@ def test_a_scenario_tree_edited_in_the_manifest_is_damaged_and_refused(
     manifest = json.loads(path.read_text())
     edit(manifest)
     path.write_text(json.dumps(manifest))
-    before = {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")}
+    before = _times(folder)
     assert main(["check", str(folder)]) == 1
     assert f"{path}: is damaged ({said}" in capsys.readouterr().out
     for argv in (["plot", str(folder)], ["compare", str(folder)], ["analyze", str(folder),
@@ -530,7 +530,7 @@ def test_a_scenario_tree_edited_in_the_manifest_is_damaged_and_refused(
         assert len(err.splitlines()) == 1, err
         assert f"{path}: is damaged ({said}" in err
         assert "; repair it by running the command that wrote it again" in err
-    assert {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+    assert _times(folder) == before
     # The same sweep writes the manifest anew and runs nothing.
     assert _sweep(folder) == 0
     assert main(["check", str(folder)]) == 0
@@ -597,6 +597,31 @@ def _no_record(folder: Path) -> Path:
     return folder
 
 
+def _times(folder: Path) -> dict[Path, int]:
+    """Every file's and folder's modification time under ``folder``, to show it unchanged."""
+    return {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def _refused_in_one_line(
+    folder: Path, damaged: Path, said: str, out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """plot and compare refuse ``folder`` in one line naming ``damaged``, check lists it,
+    and nothing is written."""
+    before = _times(folder)
+    for argv in (["plot", str(folder), "--out", str(out)],
+                 ["compare", str(folder), "--out", str(out)]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith(
+            f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
+        ), err
+    assert main(["check", str(folder)]) == 1
+    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
+    assert not out.exists()
+    assert _times(folder) == before
+
+
 def _edit_table(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
     edit(pd.read_parquet(path)).to_parquet(path, index=False)
 
@@ -630,20 +655,7 @@ def test_a_table_of_other_columns_no_record_covers_is_refused_in_one_line(
     folder = factory.write_sweep(tmp_path / "d", replicates=1)
     damaged = folder / name
     _edit_table(damaged, edit)
-    before = {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")}
-    out = tmp_path / "out"
-    for argv in (["plot", str(folder), "--out", str(out)],
-                 ["compare", str(folder), "--out", str(out)]):  # fmt: skip
-        assert main(argv) == 2
-        err = capsys.readouterr().err
-        assert len(err.strip().splitlines()) == 1, err
-        assert err.startswith(
-            f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
-        ), err
-    assert main(["check", str(folder)]) == 1
-    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
-    assert not out.exists()
-    assert {p.relative_to(folder): p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+    _refused_in_one_line(folder, damaged, said, tmp_path / "out", capsys)
 
 
 def test_analyze_refuses_a_design_table_of_other_columns(
@@ -714,17 +726,4 @@ def test_a_damaged_summary_no_record_covers_is_refused_in_one_line(
     run = factory.write_run(tmp_path / "run")
     damaged = run / "summary.json"
     damaged.write_text(content)
-    before = {p.relative_to(run): p.stat().st_mtime_ns for p in run.rglob("*")}
-    out = tmp_path / "out"
-    for argv in (["plot", str(run), "--out", str(out)],
-                 ["compare", str(run), "--out", str(out)]):  # fmt: skip
-        assert main(argv) == 2
-        err = capsys.readouterr().err
-        assert len(err.strip().splitlines()) == 1, err
-        assert err.startswith(
-            f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
-        ), err
-    assert main(["check", str(run)]) == 1
-    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
-    assert not out.exists()
-    assert {p.relative_to(run): p.stat().st_mtime_ns for p in run.rglob("*")} == before
+    _refused_in_one_line(run, damaged, said, tmp_path / "out", capsys)

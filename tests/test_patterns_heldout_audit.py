@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from sim.cli import main
 from sim.errors import InputError
@@ -108,6 +109,14 @@ def test_observe_over_one_year_draws_an_axis_of_whole_years_around_it() -> None:
     assert ax.get_xlim() == pytest.approx((1971.0, 1973.0))
 
 
+def _checked(path: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """The figures `patterns check PATH` draws (one replicate, the real votes)."""
+    figures = drawn_figures(monkeypatch)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--engine", "fast", "--out", str(out)]) == 0
+    return figures
+
+
 def test_the_break_note_names_a_year_the_links_roll_calls_skip() -> None:
     """1993 has roll calls, but none on 'hr' where the USSR and the USA voted yes against
     no: the caption said the lines break there for "no vote of its states"."""
@@ -134,9 +143,7 @@ def test_a_check_on_an_issue_says_why_its_lines_break(
         "  - {id: pact, role: calibrate, statistic: change, group: old_pact,\n"
         "     before: [1980, 1985], after: [1990, 1994], tolerance: 0.05, source: s}\n"
     )
-    figures = drawn_figures(monkeypatch)
-    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
-    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    figures = _checked(path, tmp_path / "out", monkeypatch)
     caption = _caption(figures[0])
     assert (
         "The lines break at 1993 (no roll call on issue 'hr' where USSR and USA voted yes "
@@ -183,9 +190,7 @@ def test_one_year_is_written_as_one_year(tmp_path: Path, monkeypatch: pytest.Mon
         "  - {id: levels, role: holdout, statistic: correlation, group: arab_states,\n"
         "     years: [1968, 1968], source: s}\n"
     )
-    figures = drawn_figures(monkeypatch)
-    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
-    assert main([*argv, "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    figures = _checked(path, tmp_path / "out", monkeypatch)
     caption = _caption(figures[0])
     assert "offsets on 1968;" in caption and "1968-1968" not in caption
     assert (

@@ -27,7 +27,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,7 +169,7 @@ class Store:
         varied: the varied parameter paths (their columns follow the keys).
         scenarios: scenario names in experiment order (the sort order of ``runs.parquet``).
         differs: what sets the sweep a folder already holds apart from this one, for the
-            refusal (:func:`sim.sweep.sweep.differs_text`).
+            refusal (:func:`sim.sweep.sweep.differs_text`), called only to refuse.
     """
 
     def __init__(
@@ -178,7 +178,7 @@ class Store:
         identity: str,
         varied: Sequence[str],
         scenarios: Sequence[str],
-        differs: str = "",
+        differs: Callable[[], str] | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.differs = differs
@@ -290,8 +290,9 @@ class Store:
         self.records.start("sweep", self.identity)
         readable: dict[Path, int | None] = {}
         damaged: set[int] = set()
-        for sub in ("runs", *TABLES):
-            for number, path in self._parts(sub).items():
+        parts = {sub: self._parts(sub) for sub in ("runs", *TABLES)}
+        for sub, numbered in parts.items():
+            for number, path in numbered.items():
                 # A part of other columns is dropped as one that does not read: the resumed
                 # sweep took a runs part without run_id for a traceback, and one whose
                 # status holds numbers for runs that all failed (an audit).
@@ -307,9 +308,9 @@ class Store:
                 self._rebuilt.append(Problem(name, f"is damaged ({what})"))
         # The chunk goes whole, as repair drops it: its other parts hold the same runs,
         # which are done again.
-        for sub in ("runs", *TABLES):
-            for number in damaged & set(self._parts(sub)):
-                path = self._parts(sub)[number]
+        for numbered in parts.values():
+            for number in damaged & set(numbered):
+                path = numbered[number]
                 readable.pop(path, None)
                 path.unlink()
         self.records.add(readable)

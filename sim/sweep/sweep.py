@@ -170,7 +170,7 @@ def run_sweep(
         experiment.identity(),
         experiment.varied,
         list(experiment.scenarios),
-        differs=differs_text(folder, experiment),
+        differs=functools.partial(differs_text, folder, experiment),
     )
     # The executor first, so that its workers start while the sweep plans and writes the
     # folder; package versions and the git state (a subprocess) are read by a thread meanwhile.
