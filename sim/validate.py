@@ -33,7 +33,7 @@ from sim.scenario.loader import (
     read_text,
     translate_all,
 )
-from sim.scenario.schema import Scenario, allowed
+from sim.scenario.schema import RelationSpec, Scenario, allowed
 
 if TYPE_CHECKING:
     from sim.patterns import PatternFile
@@ -169,6 +169,20 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(
             f"credsim: note: {shown}: {count_text(len(unsourced), 'event')} without a "
             f"source note (where the event is documented): {allowed(unsourced)}",
+            file=sys.stderr,
+        )
+    unsourced_relations = [
+        f"{rel[0]}-{rel[1]}" if isinstance(rel, tuple) else f"{rel.source_actor}-{rel.to}"
+        for rel in scenario.relations
+        if not (isinstance(rel, RelationSpec) and rel.source)
+    ]
+    if unsourced_relations and "generate" not in tree:
+        # A stance is as much a judgement about the record as an event (the held-out
+        # cases' standard, docs/scenarios.md); only events were noted (decision 702).
+        print(
+            f"credsim: note: {shown}: {count_text(len(unsourced_relations), 'relation')} "
+            f"without a source note: {allowed(unsourced_relations)}; a relation carries one "
+            "when written {from: A, to: B, value: v, source: ...}",
             file=sys.stderr,
         )
     seen = _check_names(scenario, merged, votes)

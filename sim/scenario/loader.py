@@ -154,6 +154,26 @@ _EXPECTED: dict[str, str] = {
     "list_type": "a list",
     "tuple_type": "a list",
 }
+# The fields that hold a date YYYY-MM (an event's, a propaganda's end, the calendar's).
+_DATE_FIELDS = frozenset({"date", "until", "start", "end"})
+# Fields written where another field, or another place, says the same: the did-you-mean
+# of the names would mislead ('stance' -> 'step', 'relations' -> 'region': a first
+# afternoon's audit, decision 702). Keyed by the model that refuses the field.
+_MISPLACED: dict[tuple[str, str], str] = {
+    ("RelationEvent", "stance"): "a relation event's stance is its 'value', in [-1, 1]",
+    ("RelationEvent", "magnitude"): (
+        "a relation event has no magnitude: it sets a stance, its 'value', in [-1, 1]"
+    ),
+    **{
+        (model, name): (
+            "stances are not an actor's field: write them in the scenario's top-level "
+            "'relations' list ({from: A, to: B, value: v, source: ...}), from a date on as "
+            "a 'relation' event, or in a regime_change's 'relations'"
+        )
+        for model in ("Power", "State")
+        for name in ("relations", "stance", "stances")
+    },
+}
 # Read by the loader before the merged tree exists (the schema has no such fields).
 _RESOLVED_FIELDS = ("extends", "remove_events")
 _BOUNDS: dict[str, str] = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
@@ -1286,11 +1306,13 @@ def _describe(
         if model is Scenario and not overridden:
             names += _RESOLVED_FIELDS  # consumed by the loader before validation
         owners = kinds_taking(str(last)) if loc[:-2] == ("parameters", "event_kinds") else []
+        misplaced = _MISPLACED.get((model.__name__ if model else "", str(last)), "")
         elsewhere = (
             f"; '{last}' belongs to {' and '.join(owners)} only "
             f"(parameters.event_kinds.{owners[0]}.{last})"
             if owners
-            else _links_field(model, str(last)) or suggest(str(last), names)
+            else _links_field(model, str(last))
+            or (f"; {misplaced}" if misplaced else suggest(str(last), names))
         )
         odd = _odd_space(str(last))
         if odd:
@@ -1345,7 +1367,9 @@ def _describe(
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if kind in _EXPECTED:
-        quote = '; write dates as "YYYY-MM", in quotes' if isinstance(value, date) else ""
+        # A year alone (date: 1953) is read as a number: the same repair as a full date's.
+        year = type(value) is int and any(k in _DATE_FIELDS for k in loc if isinstance(k, str))
+        quote = '; write dates as "YYYY-MM", in quotes' if isinstance(value, date) or year else ""
         comma = (
             re.fullmatch(r"\s*([-+]?[0-9]+),([0-9]+)\s*", value) if isinstance(value, str) else None
         )
