@@ -32,16 +32,50 @@ from sim.options import (
 class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit 2 like every input error."""
 
+    _argv: Sequence[str] = ()
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        self._argv = list(sys.argv[1:] if args is None else args)
+        return super().parse_args(args, namespace)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{message} (see '{self.prog} --help')")
+        hint = _split_value_hint(message, self._argv)
+        raise InputError(f"{message}{hint} (see '{self.prog} --help')")
 
 
-def _add_record(p: argparse.ArgumentParser, default: str | None) -> None:
+_PATH_VALUE_OPTIONS = ("--set", "--vary", "--at")
+
+
+def _split_value_hint(message: str, argv: Sequence[str]) -> str:
+    """The repair when ``--set PATH VALUE`` (or ``PATH= VALUE``) left VALUE unrecognised.
+
+    argparse took ``PATH`` for the option's value and refused ``VALUE`` as an unknown
+    argument, saying neither where it came from nor how to write it (a first
+    afternoon's audit, decision 702).
+    """
+    prefix = "unrecognized arguments: "
+    if not message.startswith(prefix):
+        return ""
+    extra = message.removeprefix(prefix).split(" ")[0]
+    for i, token in enumerate(argv[:-2]):
+        path, value = argv[i + 1], argv[i + 2]
+        bare = "=" not in path or (path.endswith("=") and path.count("=") == 1)
+        if token in _PATH_VALUE_OPTIONS and value == extra and bare:
+            joined = f"{path.removesuffix('=')}={value}"
+            form = "PATH=SPEC" if token == "--vary" else "PATH=VALUE"
+            return f"; {token} takes {form} as one word, without spaces: {token} {joined}"
+    return ""
+
+
+def _add_record(p: argparse.ArgumentParser, default: str | None, default_text: str) -> None:
     p.add_argument(
         "--record",
         choices=RECORD_LEVELS,
         default=default,
-        help="what to write: summaries only, plus tidy series, plus per-actor trust",
+        help=(
+            "what to write: summaries only, plus tidy series, plus per-actor trust "
+            f"(default {default_text})"
+        ),
     )
 
 
@@ -99,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/runs/<scenario>-<hash>)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     add_overrides(p, "override a value, e.g. parameters.trust.negativity_bias=3")
-    _add_record(p, "series")
+    _add_record(p, "series", "series")
     _add_engine(p, "mesa", "mesa")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
 
@@ -166,10 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH=SPEC",
         help="vary a value: 1,2,4 | range(0,1,0.25) | linspace(0.9,1,5) (repeatable: a grid)",
     )
-    p.add_argument("--reps", type=positive_int, default=None, help="replicates per design point")
-    p.add_argument("--seed", type=non_negative_int, default=None, help="experiment seed")
+    p.add_argument(
+        "--reps",
+        type=positive_int,
+        default=None,
+        help="replicates per design point (default the experiment file's replicates, else 1)",
+    )
+    p.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=None,
+        help="experiment seed (default the experiment file's seed, else 0)",
+    )
     add_overrides(p, "override a value of every scenario of the experiment")
-    _add_record(p, None)
+    _add_record(p, None, "the experiment file's record, else summary")
     _add_engine(p, None, "the experiment file's engine, else fast")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no progress line")

@@ -86,3 +86,38 @@ def test_relations_without_a_source_are_noted(tmp_path, capsys):
         f"credsim: note: {path}: 2 relations without a source note: Syria-Jordan, Jordan-USA; "
         "a relation carries one when written {from: A, to: B, value: v, source: ...}\n"
     ) in err
+
+
+# --------------------------------------------------------------------------- command line
+
+
+@pytest.mark.parametrize(
+    "written", [["parameters.trust.memory", "0.9"], ["parameters.trust.memory=", "0.9"]]
+)
+def test_set_with_a_space_before_the_value_gives_the_one_word_form(capsys, written):
+    message = _error(capsys, "validate", SCENARIOS / "mini.yaml", "--set", *written)
+    assert message.startswith("unrecognized arguments: 0.9; ")
+    assert (
+        "--set takes PATH=VALUE as one word, without spaces: --set parameters.trust.memory=0.9"
+        in (message)
+    )
+
+
+def test_an_unknown_option_gets_no_such_hint(capsys):
+    message = _error(capsys, "validate", SCENARIOS / "mini.yaml", "--bogus", "3")
+    assert message == "unrecognized arguments: --bogus 3 (see 'credsim --help')"
+
+
+def test_sweep_help_says_the_defaults_of_record_reps_and_seed(capsys):
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default the experiment file's record, else summary)" in text
+    assert "(default the experiment file's replicates, else 1)" in text
+    assert "(default the experiment file's seed, else 0)" in text
+
+
+def test_run_help_says_the_default_record(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "per-actor trust (default series)" in " ".join(capsys.readouterr().out.split())
