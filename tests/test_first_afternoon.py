@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.errors import InputError
+from sim.sweep import design
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios"
 MINI_TEXT = (SCENARIOS / "mini.yaml").read_text()
+SWEEP = Path(__file__).parent / "data" / "sweep"
 EVENT = '{id: intervention, date: "2015-09", kind: intervene,'
 
 
@@ -121,3 +124,45 @@ def test_run_help_says_the_default_record(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     assert "per-actor trust (default series)" in " ".join(capsys.readouterr().out.split())
+
+
+# --------------------------------------------------------------------------- --vary
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("0.9:0.99", "'0.9:0.99' is not a range here; write 'range(0.9,0.99,STEP)'"),
+        ("1:3", "'1:3' is not a range here; write 'range(1,3,STEP)' or 'linspace(1,3,N)'"),
+        ("0.5,0.9:0.99", "'0.9:0.99' in '0.5,0.9:0.99' is not a range here"),
+        ("range(0.9,0.99)", "'range(0.9,0.99)' gives one value, 0.9: a range's step is 1"),
+    ],
+)
+def test_a_range_that_is_not_one_is_refused_with_the_grammar(spec, expected):
+    with pytest.raises(InputError) as caught:
+        design.parse_spec(spec)
+    assert expected in caught.value.message
+
+
+def test_ranges_that_mean_what_they_say_are_kept():
+    assert design.parse_spec("range(0,3)") == [0, 1, 2]
+    assert design.parse_spec("range(0.5,2.5)") == [0.5, 1.5]
+    assert design.parse_spec("range(0.5,1.5)") == [0.5]  # a span of 1 or more: as written
+
+
+def test_varying_an_event_a_counterfactual_removes_says_what_to_vary_instead(tmp_path, capsys):
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        "name: e\n"
+        f"scenarios: {{base: {SWEEP / 'tiny.yaml'}, abstained: {SWEEP / 'tiny_abstained.yaml'}}}\n"
+        "design:\n  method: grid\n  parameters:\n    events.withdrawal.magnitude: [1, 2]\n"
+    )
+    message = _error(capsys, "validate", path)
+    assert "unknown event id 'withdrawal'" in message
+    assert message.endswith(
+        "(scenario 'abstained', events.withdrawal.magnitude=1.0); scenario 'base' has the event "
+        "'withdrawal' and scenario 'abstained' has none (its file removes it, or never had "
+        "it), and a design sets its paths in every scenario: vary the withdraw events' weight "
+        "(parameters.event_kinds.withdraw.weight) instead, or sweep the scenarios that have "
+        "the event in an experiment of their own"
+    )

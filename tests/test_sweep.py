@@ -552,11 +552,12 @@ def test_a_range_typed_with_a_colon_is_not_a_base_60_number(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """YAML 1.1 reads ``1:3`` as 63 (base 60): ``--vary P=1:3`` ran one point at
-    negativity bias 63 and ``--set P=1:3`` a run at 63. Now ``1:3`` is text, refused."""
+    negativity bias 63 and ``--set P=1:3`` a run at 63. Now ``1:3`` is text, refused;
+    ``--vary`` says how a range is written (decision 702)."""
     monkeypatch.chdir(tmp_path)
     path = "parameters.trust.negativity_bias"
     assert main(["sweep", str(TINY), "--vary", f"{path}=1:3", "--workers", "1", "--quiet"]) == 2
-    assert "expected a number, got '1:3'" in capsys.readouterr().err
+    assert "'1:3' is not a range here; write 'range(1,3,STEP)'" in capsys.readouterr().err
     assert main(["run", str(TINY), "--set", f"{path}=1:3", "--out", "r"]) == 2
     assert "expected a number, got '1:3'" in capsys.readouterr().err
     assert not (tmp_path / "results").exists() and not (tmp_path / "r").exists()

@@ -118,6 +118,11 @@ def _number(text: str, spec: str) -> float | int:
     return value
 
 
+# A list item written as a slice: 0.9:0.99 or 1:4 (signed decimals or exponents).
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_SLICE = re.compile(rf"\s*({_NUMBER})\s*:\s*({_NUMBER})(?:\s*:\s*{_NUMBER})?\s*")
+
+
 def parse_spec(spec: str) -> list[Any]:
     """The values of a ``--vary`` specification.
 
@@ -178,6 +183,17 @@ def _parse_list(text: str, spec: str) -> list[Any]:
     for item in _split_top_level(text):
         if not item.strip():
             raise InputError(f"empty item in '{spec}'; give values separated by commas: 1,2,4")
+        sliced = _SLICE.fullmatch(item)
+        if sliced is not None:
+            # 0.9:0.99 (a slice, or MATLAB's range) was one text value, refused later by the
+            # scenario as "expected a number" with no word of the grammar (decision 702).
+            low, high = sliced.group(1), sliced.group(2)
+            where = "" if item.strip() == spec.strip() else f" in '{spec}'"
+            raise InputError(
+                f"'{item.strip()}'{where} is not a range here; write "
+                f"'range({low},{high},STEP)' or 'linspace({low},{high},N)' (quoted in the "
+                "shell), or the values: 1,2,4"
+            )
         try:
             values.append(yaml_value(item, spec))
         except yaml.YAMLError:
@@ -189,7 +205,8 @@ def _parse_list(text: str, spec: str) -> list[Any]:
 
 
 def _range(args: Sequence[float | int], spec: str) -> list[Any]:
-    if len(args) == 2:
+    defaulted = len(args) == 2
+    if defaulted:
         args = [*args, 1]
     if len(args) != 3:
         raise InputError(f"'{spec}': range takes (start, stop) or (start, stop, step)")
@@ -214,6 +231,13 @@ def _range(args: Sequence[float | int], spec: str) -> list[Any]:
         )
     if all(isinstance(a, int) for a in args):
         return [int(start + i * step) for i in range(count)]
+    if defaulted and count == 1 and abs(stop - start) < 1:
+        # range(0.9,0.99) swept one value, 0.9, without a word (decision 702).
+        raise InputError(
+            f"'{spec}' gives one value, {_tidy(start)}: a range's step is 1 unless given; "
+            f"write 'range({_tidy(start)},{_tidy(stop)},STEP)' or "
+            f"'linspace({_tidy(start)},{_tidy(stop)},N)'"
+        )
     return [_tidy(start + i * step) for i in range(count)]
 
 

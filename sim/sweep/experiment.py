@@ -804,8 +804,9 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
             probes = _distinct(seen) if design.method == "grid" else [min(seen), max(seen)]
             label = {}
         for key, base in experiment.scenarios.items():
+            missing = _event_elsewhere(path, key, experiment.scenarios)
             for value in probes:
-                _apply(base, {path: value}, where, key, label.get(value))
+                _apply(base, {path: value}, where, key, label.get(value), missing)
 
 
 def _distinct(values: list[Any]) -> list[Any]:
@@ -816,8 +817,41 @@ def _distinct(values: list[Any]) -> list[Any]:
     return out
 
 
+def _event_elsewhere(path: str, key: str, scenarios: dict[str, Scenario]) -> str:
+    """The repair when a design varies an event that scenario ``key`` lacks and another
+    of the experiment's scenarios has (a counterfactual's ``remove_events``), or "".
+
+    The refusal named the event as unknown in the counterfactual and stopped there; the
+    researcher who varies the withdrawal's magnitude beside a counterfactual without the
+    withdrawal learnt neither why nor what to vary instead (a first afternoon's audit,
+    decision 702).
+    """
+    parts = path.split(".")
+    if len(parts) < 3 or parts[0] != "events":
+        return ""
+    mine = {e.id for e in scenarios[key].events}
+    for other, scenario in scenarios.items():
+        for event in scenario.events:
+            if event.id is None or event.id in mine or not path.startswith(f"events.{event.id}."):
+                continue
+            kind_path = f"parameters.event_kinds.{event.kind}.weight"
+            return (
+                f"; scenario '{other}' has the event '{event.id}' and scenario '{key}' has "
+                "none (its file removes it, or never had it), and a design sets its paths in "
+                f"every scenario: vary the {event.kind} events' weight ({kind_path}) "
+                "instead, or sweep the scenarios that have the event in an experiment of "
+                "their own"
+            )
+    return ""
+
+
 def _apply(
-    base: Scenario, values: dict[str, Any], where: _Where, key: str, what: str | None = None
+    base: Scenario,
+    values: dict[str, Any],
+    where: _Where,
+    key: str,
+    what: str | None = None,
+    repair: str = "",
 ) -> Scenario:
     try:
         return load_scenario(base, values)
@@ -828,7 +862,7 @@ def _apply(
         shown = f"{what} {shown}" if what else shown
         path = exc.path if exc.path in values else next(iter(values), "")
         raise where.error(
-            f"{exc.message} (scenario '{key}', {shown})", *where.parameters, path
+            f"{exc.message} (scenario '{key}', {shown}){repair}", *where.parameters, path
         ) from None
 
 
