@@ -166,3 +166,22 @@ def test_varying_an_event_a_counterfactual_removes_says_what_to_vary_instead(tmp
         "(parameters.event_kinds.withdraw.weight) instead, or sweep the scenarios that have "
         "the event in an experiment of their own"
     )
+
+
+# --------------------------------------------------------------------------- UN names
+
+
+def test_a_wrong_un_name_in_observed_names_says_how_to_write_it_not_to_map_it():
+    from sim.observed.names import un_name
+
+    countries = ["Iran", "Iraq", "United States"]
+    with pytest.raises(InputError) as caught:
+        un_name("Iran", countries, {"Iran": "Persia"})
+    assert caught.value.path == "observed.names.Iran"
+    assert caught.value.message.endswith(
+        "write the UN name as the vote data spells it, or null for an actor without a seat"
+    )
+    assert "map an actor" not in caught.value.message
+    with pytest.raises(InputError) as caught:
+        un_name("Persia", countries)  # an actor's own name: mapping it is the repair
+    assert "map an actor to its UN name with the scenario's observed" in caught.value.message

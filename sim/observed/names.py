@@ -83,6 +83,14 @@ def un_name(
 def _unknown(name: str, known: set[str], path: str | None) -> InputError:
     close = difflib.get_close_matches(name, sorted(known | set(ALIASES)), n=4, cutoff=0.5)
     hint = f"; close matches: {', '.join(close)}" if close else ""
+    if path is not None:
+        # The mapping itself names no country: "map an actor ... with observed.names" sent
+        # the reader back to the entry that was wrong (a first afternoon's audit, 702).
+        return InputError(
+            f"'{name}' is no country of the UN vote data{hint}; write the UN name as the "
+            "vote data spells it, or null for an actor without a seat",
+            path=path,
+        )
     return InputError(
         f"'{name}' is no country of the UN vote data{hint}; map an actor to its UN name "
         'with the scenario\'s observed: {names: {Actor: "UN name"}} (null: not in the data)',
