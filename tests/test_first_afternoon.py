@@ -185,3 +185,16 @@ def test_a_wrong_un_name_in_observed_names_says_how_to_write_it_not_to_map_it():
     with pytest.raises(InputError) as caught:
         un_name("Persia", countries)  # an actor's own name: mapping it is the repair
     assert "map an actor to its UN name with the scenario's observed" in caught.value.message
+
+
+# --------------------------------------------------------------------------- plot
+
+
+def test_a_misspelt_across_gets_a_did_you_mean(tmp_path, capsys):
+    import results_factory as factory
+
+    grid = {"parameters.trust.negativity_bias": [1.0, 2.0], "parameters.trust.memory": [0.9, 1.0]}
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, grid, replicates=1)
+    message = _error(capsys, "plot", folder, "--across", "parameters.trust.negativty_bias")
+    assert message.endswith("(did you mean 'parameters.trust.negativity_bias'?)")
+    assert not (folder / "plots").exists()

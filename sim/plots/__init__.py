@@ -61,7 +61,7 @@ def cli_plot(args: argparse.Namespace) -> int:
     if selection.across is not None and selection.across not in results.varied:
         raise InputError(
             f"--across '{selection.across}' is not varied by this sweep; varied: "
-            f"{', '.join(results.varied)}"
+            f"{', '.join(results.varied)}{suggest(selection.across, list(results.varied))}"
         )
     if selection.across is not None and results.drawn:
         raise InputError(
