@@ -639,6 +639,34 @@ def test_an_output_groups_member_listed_twice_is_refused_and_nothing_run(tmp_pat
     assert not out.exists()
 
 
+# --------------------------------------------------- repeats in one file (decision 702)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "blocs: [arab_league], ideology: 0.4",
+            "blocs: [arab_league, opec, arab_league], ideology: 0.4",
+            "7: states.Syria.blocs[2]: 'arab_league' is listed twice in the blocs of 'Syria' "
+            "(also blocs[0]); list each bloc once",
+        ),
+        (
+            "region: americas}",
+            "region: americas, blocs: [nato, nato]}",
+            "5: powers.USA.blocs[1]: 'nato' is listed twice in the blocs of 'USA' (also "
+            "blocs[0]); list each bloc once",
+        ),
+    ],
+    ids=["state", "power"],
+)
+def test_a_bloc_listed_twice_is_refused_at_the_repeat(tmp_path, capsys, old, new, message):
+    """The model holds an actor's blocs as a set, so the repeat did nothing: a
+    copy-paste slip passed unseen (most likely another bloc was meant)."""
+    path = _variant(tmp_path, old, new)
+    assert _error(capsys, path) == f"{path}:{message}"
+
+
 def test_error_in_parent_names_the_parent_file_and_the_extends_line(capsys):
     """child_of_bad.yaml's line 1 is its ``extends: parent_bad.yaml``."""
     message = _error(capsys, DATA / "child_of_bad.yaml")
