@@ -667,6 +667,242 @@ def test_a_bloc_listed_twice_is_refused_at_the_repeat(tmp_path, capsys, old, new
     assert _error(capsys, path) == f"{path}:{message}"
 
 
+def _with(tmp_path: Path, section: str, name: str = "bad.yaml") -> Path:
+    """mini.yaml with ``section`` (YAML text from line 13 on) added at its end."""
+    path = tmp_path / name
+    path.write_text(MINI_TEXT + section)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("ties", "pair", "earlier", "total"),
+    [
+        (
+            "[Syria, Jordan, 2.0]\n    - [Syria, Jordan, 1.0]",
+            "between 'Syria' and 'Jordan'",
+            "",
+            "3",
+        ),
+        ("[Syria, Jordan, 2.0]\n    - [Jordan, Syria]", "between 'Jordan' and 'Syria'", "", "3"),
+        (
+            "{from: Syria, to: Jordan, weight: 0.5, directed: true}\n"
+            "    - {from: Syria, to: Jordan, directed: true}",
+            "from 'Syria' to 'Jordan'",
+            "",
+            "1.5",
+        ),
+        (
+            "[Syria, Jordan]\n    - {from: Jordan, to: Syria, weight: 2}",
+            "between 'Jordan' and 'Syria'",
+            "",
+            "3",
+        ),
+    ],
+    ids=["same", "reversed", "directed", "list-and-mapping"],
+)
+def test_a_tie_given_twice_in_a_file_is_refused_and_nothing_run(
+    tmp_path, capsys, ties, pair, earlier, total
+):
+    """The weights added without a word; the refusal says what they would add up to."""
+    path = _with(tmp_path, f"network:\n  ties:\n    - [Russia, Syria]\n    - {ties}\n")
+    assert _error(capsys, path) == (
+        f"{path}:17: network.ties[2]: the tie {pair} is given twice (also network.ties[1], "
+        f"line 16), and the weights would add up to {total}; give it once, with weight "
+        f"{total} if that is meant"
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "given twice" in err
+    assert not out.exists()
+
+
+def test_a_tie_given_three_times_names_both_earlier_entries(tmp_path, capsys):
+    path = _with(
+        tmp_path, "network:\n  ties: [[Syria, Jordan, 1], [Jordan, Syria, 2], [Syria, Jordan, 4]]\n"
+    )
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [
+        f"credsim: error: {path}:14: network.ties[1]: the tie between 'Jordan' and 'Syria' is "
+        "given twice (also network.ties[0], line 14), and the weights would add up to 3; give "
+        "it once, with weight 3 if that is meant",
+        f"credsim: error: {path}:14: network.ties[2]: the tie between 'Syria' and 'Jordan' is "
+        "given 3 times (also network.ties[0], line 14 and network.ties[1], line 14), and the "
+        "weights would add up to 7; give it once, with weight 7 if that is meant",
+    ]
+
+
+@pytest.mark.parametrize(
+    "ties",
+    [
+        "[[Syria, Jordan, 2], {from: Syria, to: Jordan, weight: 1, directed: true}]",
+        "[{from: Syria, to: Jordan, directed: true}, {from: Jordan, to: Syria, directed: true}]",
+        "[[Syria, Jordan], [Russia, Syria], [Jordan, Russia]]",
+    ],
+    ids=["undirected-and-one-direction", "both-directions-apart", "other-pairs"],
+)
+def test_ties_that_differ_in_their_directions_are_kept(tmp_path, capsys, ties):
+    """A directed tie beside an undirected one of the same pair makes the pair
+    asymmetric (decision 702): not a repeat. So are two directed ties each way, and
+    [A, B] and [B, A] in a directed network."""
+    path = _with(tmp_path, f"network:\n  ties: {ties}\n")
+    assert main(["validate", str(path)]) == 0
+    path = _with(
+        tmp_path, "network:\n  directed: true\n  ties: [[Syria, Jordan], [Jordan, Syria]]\n"
+    )
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("relations", "line", "message"),
+    [
+        (
+            "  - [Syria, Jordan, -0.5]\n  - [Jordan, Syria, -0.4]\n",
+            15,
+            "relations[1]: the relation between 'Jordan' and 'Syria' is given twice (also "
+            "relations[0], line 14); the later replaces the earlier, which then has no effect: "
+            "give it once, with the value meant",
+        ),
+        (
+            "  - {from: Syria, to: Jordan, value: -0.5, directed: true}\n"
+            "  - {from: Syria, to: Jordan, value: 0.5, directed: true}\n",
+            15,
+            "relations[1]: the relation from 'Syria' to 'Jordan' is given twice (also "
+            "relations[0], line 14); the later replaces the earlier, which then has no effect: "
+            "give it once, with the value meant",
+        ),
+        (
+            "  - {from: Syria, to: Jordan, value: -0.5, directed: true}\n"
+            "  - [Russia, USA, -0.6]\n"
+            "  - [Jordan, Syria, -0.4]\n",
+            16,
+            "relations[2]: this relation between 'Jordan' and 'Syria' replaces in full "
+            "relations[0] (line 14, from 'Syria' to 'Jordan'), which then has no effect; "
+            "remove one of the two, or give this one for the other direction alone: "
+            "{from: Jordan, to: Syria, value: -0.4, directed: true}",
+        ),
+        (
+            "  - [Syria, Jordan, -0.5]\n"
+            "  - {from: Syria, to: Jordan, value: -0.2, directed: true}\n"
+            "  - {from: Jordan, to: Syria, value: -0.3, directed: true}\n",
+            16,
+            "relations[2]: relations[0] (line 14, between 'Syria' and 'Jordan') has no effect: "
+            "this entry and relations[1] (line 15) replace both its directions; remove "
+            "relations[0], or one of the entries that replace it",
+        ),
+    ],
+    ids=["list-twice", "directed-twice", "covers-a-directed-one", "two-directed-cover-it"],
+)
+def test_a_relation_whose_earlier_entry_it_makes_dead_is_refused_naming_both_lines(
+    tmp_path, capsys, relations, line, message
+):
+    """The later replaced the earlier without a word, whose value was then never used."""
+    path = _with(tmp_path, f"relations:\n{relations}")
+    assert _error(capsys, path) == f"{path}:{line}: {message}"
+
+
+def test_a_directed_relation_overriding_one_direction_is_kept(tmp_path, capsys):
+    """model.md section 8.1: later items override earlier ones; here the earlier keeps
+    its other direction, so both entries count."""
+    from sim.scenario import load_scenario
+
+    path = _with(
+        tmp_path,
+        "relations:\n  - [Syria, Jordan, -0.5]\n"
+        "  - {from: Jordan, to: Syria, value: 0.3, directed: true}\n",
+    )
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    from sim.world import World
+
+    world = World.from_scenario(load_scenario(path))
+    syria, jordan = world.actor_names.index("Syria"), world.actor_names.index("Jordan")
+    assert world.stance_column(jordan)[syria] == -0.5
+    assert world.stance_column(syria)[jordan] == 0.3
+
+
+def test_a_child_may_repeat_its_parents_tie_and_relation_but_not_its_own(tmp_path, capsys):
+    """``extends`` concatenates the lists: a child's relation replaces the parent's and
+    a child's tie adds to it, on purpose. Only one file's own repeats are refused, and
+    a parent's are refused through the child."""
+    from sim.scenario import load_scenario
+    from sim.world import World
+
+    parent = _with(
+        tmp_path,
+        "network: {ties: [[Syria, Jordan, 2.0]]}\nrelations: [[Syria, Jordan, -0.5]]\n",
+        "parent.yaml",
+    )
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "extends: parent.yaml\nname: child\nnetwork: {ties: [[Jordan, Syria, 1.0]]}\n"
+        "relations:\n  - [Jordan, Syria, 0.4]\n"
+    )
+    assert main(["validate", str(child)]) == 0
+    capsys.readouterr()
+    sc = load_scenario(child)
+    assert sc.network.resolved_ties() == [
+        ("Syria", "Jordan", 2.0, False),
+        ("Jordan", "Syria", 1.0, False),
+    ]
+    world = World.from_scenario(sc)
+    syria, jordan = world.actor_names.index("Syria"), world.actor_names.index("Jordan")
+    assert world.stance_column(syria)[jordan] == world.stance_column(jordan)[syria] == 0.4
+    child.write_text(child.read_text() + "  - {from: Syria, to: Jordan, value: 0.1}\n")
+    assert _error(capsys, child) == (
+        f"{child}:6: relations[2]: the relation between 'Syria' and 'Jordan' is given twice "
+        f"(also relations[1], line 5); the later replaces the earlier, which then has no "
+        "effect: give it once, with the value meant"
+    )
+    parent.write_text(parent.read_text().replace("-0.5]]", "-0.5], [Jordan, Syria, -0.6]]"))
+    child.write_text("extends: parent.yaml\nname: child\n")
+    assert _error(capsys, child) == (
+        f"{parent}:14: relations[1]: the relation between 'Jordan' and 'Syria' is given twice "
+        "(also relations[0], line 14); the later replaces the earlier, which then has no "
+        f"effect: give it once, with the value meant (reached through extends: {child}:1)"
+    )
+
+
+def test_a_list_set_by_an_override_is_checked_and_names_the_override(capsys):
+    setting = "network.ties=[[Syria, Jordan, 1], [Jordan, Syria, 2]]"
+    assert _override_error(capsys, setting) == (
+        f"override {setting}: network.ties[1]: the tie between 'Jordan' and 'Syria' is given "
+        "twice (also network.ties[0]), and the weights would add up to 3; give it once, with "
+        "weight 3 if that is meant"
+    )
+
+
+def test_a_generated_scenarios_drawn_ties_may_repeat_and_its_own_are_located(tmp_path, capsys):
+    """Drawn ties fall on any pair, a pair twice too: they are not the file's repeats.
+    The file's own ties come after the drawn ones and are said at their own lines (an
+    unknown actor was said at the ``ties:`` line)."""
+    from sim.scenario import load_scenario
+
+    path = tmp_path / "gen.yaml"
+    head = (DATA / "generated.yaml").read_text().replace("seed: 7}", "seed: 7, ties_per_state: 5}")
+    path.write_text(head + "network:\n  ties:\n    - [S01, S02, 1.0]\n    - [S03, S04]\n")
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    drawn = load_scenario(path).network.resolved_ties()[:-2]
+    pairs = [frozenset((a, b)) for a, b, _w, _d in drawn]
+    assert len(set(pairs)) < len(pairs)  # a pair drawn twice, accepted
+    path.write_text(path.read_text() + "    - [S03, S99]\n    - [S02, S01, 2.0]\n")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    n = len(drawn)
+    assert err.splitlines() == [
+        f"credsim: error: {path}:9: network.ties[{n + 2}]: unknown actor 'S99'; actors are: "
+        "P1, P2, P3, S01, S02, S03, S04, S05, ... (33 in all) (did you mean 'S29'?)",
+        f"credsim: error: {path}:10: network.ties[{n + 3}]: the tie between 'S02' and 'S01' "
+        f"is given twice (also network.ties[{n}], line 7), and the weights would add up to "
+        "3; give it once, with weight 3 if that is meant",
+    ]
+
+
 def test_error_in_parent_names_the_parent_file_and_the_extends_line(capsys):
     """child_of_bad.yaml's line 1 is its ``extends: parent_bad.yaml``."""
     message = _error(capsys, DATA / "child_of_bad.yaml")

@@ -44,10 +44,12 @@ from sim.scenario.schema import (
     Scenario,
     allowed,
     check_references,
+    directions,
     kinds_taking,
     parameter_problems,
     reference_problems,
     repeated,
+    resolved_relations,
     suggest,
 )
 
@@ -133,6 +135,7 @@ _NAMED: dict[Loc, tuple[str, str]] = {
 # Lists that ``extends`` concatenates, parent's first (model.md section 6: a relation is
 # written like a tie). A later entry for the same pair is kept beside the earlier one:
 # repeated ties add up, and of repeated relations the later sets the stance (the child's).
+# Within one file a repeat is refused (:func:`repeat_problems`, decision 702).
 _CONCATENATED: frozenset[Loc] = frozenset({("network", "ties"), ("relations",)})
 _SHAPE_HINTS: dict[Loc, str] = {
     ("network", "ties"): "a tie is [from, to], [from, to, weight] or {from, to, weight, directed}",
@@ -201,6 +204,8 @@ class Origin:
             as false, ``7`` as 7): an error can then quote what the user wrote.
         after: the key and value written just before that key in a ``{...}`` mapping
             when the two read as a decimal comma (``{PA: 0,7}`` is ``PA: 0`` and ``7``).
+        drawn: of a list, how many of its first items ``generate:`` drew (written
+            nowhere: a synthetic scenario's ties, before the file's own).
     """
 
     file: str | None
@@ -209,6 +214,7 @@ class Origin:
     text: str | None = None
     key_text: str | None = None
     after: tuple[str, str] | None = None
+    drawn: int = 0
 
     def entry(self, key: Key) -> Origin:
         """The origin of entry ``key``: its own if recorded, else this file without a line."""
@@ -1019,6 +1025,18 @@ def _expand_generated(doc: Document) -> Document:
     origin = Origin(doc.origin.file, doc.origin.line, dict(doc.origin.entries))
     for key in tree:
         origin.entries.setdefault(key, generated)
+    # The drawn ties come first and the file's own after them: the file's are moved to
+    # where they now are (they were located at the drawn ties' places), and the drawn
+    # ones counted, for the check of ties given twice (decision 702) to leave them out:
+    # a drawn tie may fall on a pair another drawn tie, or the file, has already.
+    network, own = origin.entries["network"], doc.tree.get("network")
+    given = own.get("ties") if isinstance(own, dict) else None
+    n_own = len(given) if isinstance(given, list) else 0
+    ties = network.entry("ties")
+    moved = Origin(ties.file, ties.line, drawn=len(tree["network"]["ties"]) - n_own)
+    moved.entries = {moved.drawn + i: ties.entry(i) for i in range(n_own)}
+    entries = dict(network.entries) if isinstance(own, dict) else {}
+    origin.entries["network"] = Origin(network.file, network.line, {**entries, "ties": moved})
     return Document(tree, origin, doc.via)
 
 
@@ -1040,9 +1058,147 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
                 raise problems[0]
         else:
             check_references(scenario)
+            repeats = repeat_problems(scenario, doc)
+            if repeats:
+                raise repeats[0]
     except InputError as exc:
         raise locate(exc, doc) from None
     return scenario
+
+
+def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
+    """The ties and relations one list of one file gives twice (decision 702).
+
+    A tie given twice added its weights, and of a relation given twice the later
+    replaced the earlier, both without a word. Only the entries of one list of one
+    file are compared: a child's relation replaces its parent's on purpose, and a
+    child's tie adds to its parent's (``extends`` concatenates the lists,
+    :data:`_CONCATENATED`). Not compared: ties drawn by ``generate:`` (a drawn tie may
+    fall on a pair that already has one) and entries of a tree without origins (a
+    loaded Scenario's, whose lists hold a parent's and a child's entries alike).
+
+    Returns:
+        One problem per repeat, with its field path (``relations[3]``), in list order.
+    """
+    actors = set(scenario.actor_names)
+    return [*_tie_repeats(scenario, doc, actors), *_relation_repeats(scenario, doc, actors)]
+
+
+def _list_origin(doc: Document, loc: Loc) -> Origin:
+    """The origin of the list at ``loc``: its own, or its nearest recorded parent's file."""
+    origin = doc.origin
+    for key in loc:
+        origin = origin.entry(key)
+    return origin
+
+
+def _also(path: str, origin: Origin) -> str:
+    """``relations[0], line 12``: an earlier entry, with its line when it has one."""
+    return f"{path}, line {origin.line}" if origin.line else path
+
+
+def _entry(path: str, origin: Origin, what: str = "") -> str:
+    """``relations[0] (line 12, between 'A' and 'B')``: an entry, with its line when it
+    has one and ``what`` it sets."""
+    said = [f"line {origin.line}"] if origin.line else []
+    said += [what] if what else []
+    return f"{path} ({', '.join(said)})" if said else path
+
+
+def _pair(source: str, to: str, directed: bool) -> str:
+    return f"from '{source}' to '{to}'" if directed else f"between '{source}' and '{to}'"
+
+
+def _tie_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> list[InputError]:
+    """Ties that set exactly the directions of an earlier tie of the same file (an
+    undirected ``[B, A]`` those of ``[A, B]``); a directed tie beside an undirected one
+    of the same pair adds to one direction, and is kept (decision 702)."""
+    origin = _list_origin(doc, ("network", "ties"))
+    if origin.file is None and not origin.entries:
+        return []
+    # The entries so far of each file and directions, and their weights' sum.
+    first: dict[tuple[str, frozenset[tuple[str, str]]], tuple[list[int], float]] = {}
+    problems: list[InputError] = []
+    ties = scenario.network.resolved_ties(origin.drawn)
+    for index, (a, b, weight, directed) in enumerate(ties, start=origin.drawn):
+        file = origin.entry(index).file
+        if file is None or a not in actors or b not in actors or a == b:
+            continue  # an unknown actor or a self-tie is refused on its own
+        key = (file, directions(a, b, directed))
+        if key not in first:
+            first[key] = [index], weight
+            continue
+        earlier, before = first[key]
+        first[key] = [*earlier, index], before + weight
+        total = number_text(before + weight)
+        also = " and ".join(_also(f"network.ties[{j}]", origin.entry(j)) for j in earlier)
+        times = "twice" if len(earlier) == 1 else f"{len(earlier) + 1} times"
+        problems.append(
+            InputError(
+                f"the tie {_pair(a, b, directed)} is given {times} (also {also}), and the "
+                f"weights would add up to {total}; give it once, with weight {total} if "
+                "that is meant",
+                path=f"network.ties[{index}]",
+            )
+        )
+    return problems
+
+
+def _relation_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> list[InputError]:
+    """Relations of a file whose every direction later entries of the same file set
+    again, so that their value is never used; a later entry setting one direction of
+    an earlier one is an override the contract allows (model.md section 8.1)."""
+    origin = _list_origin(doc, ("relations",))
+    if origin.file is None and not origin.entries:
+        return []
+    entries = resolved_relations(scenario.relations)
+    # From the last entry back: the nearest later entry of the same file that sets
+    # each direction.
+    nearest: dict[tuple[str, tuple[str, str]], int] = {}
+    dead: list[tuple[int, int, list[int]]] = []  # (the repeat, the entry it kills, others)
+    for index in reversed(range(len(entries))):
+        a, b, _value, directed = entries[index]
+        file = origin.entry(index).file
+        if file is None or a not in actors or b not in actors or a == b:
+            continue
+        sets = directions(a, b, directed)
+        later = [nearest.get((file, pair)) for pair in sets]
+        if all(j is not None for j in later):
+            by = sorted({j for j in later if j is not None})
+            dead.append((by[-1], index, by[:-1]))
+        for pair in sets:
+            nearest[(file, pair)] = index
+    problems: list[InputError] = []
+    for index, earlier, others in sorted(dead):
+        a, b, value, directed = entries[index]
+        a0, b0, _v0, directed0 = entries[earlier]
+        path = f"relations[{earlier}]"
+        mine, theirs = directions(a, b, directed), directions(a0, b0, directed0)
+        if mine == theirs:
+            message = (
+                f"the relation {_pair(a, b, directed)} is given twice (also "
+                f"{_also(path, origin.entry(earlier))}); the later replaces the earlier, "
+                "which then has no effect: give it once, with the value meant"
+            )
+        elif mine > theirs:
+            ((x, y),) = mine - theirs
+            message = (
+                f"this relation {_pair(a, b, directed)} replaces in full "
+                f"{_entry(path, origin.entry(earlier), _pair(a0, b0, directed0))}, which "
+                "then has no effect; remove one of the two, or give this one for the other "
+                f"direction alone: {{from: {x}, to: {y}, value: {number_text(value)}, "
+                "directed: true}"
+            )
+        else:
+            (other,) = others
+            message = (
+                f"{_entry(path, origin.entry(earlier), _pair(a0, b0, directed0))} has no "
+                f"effect: this entry and {_entry(f'relations[{other}]', origin.entry(other))} "
+                f"replace both its directions; remove {path}, or one of the entries that "
+                "replace it"
+            )
+        problems.append(InputError(message, path=f"relations[{index}]"))
+    return problems
 
 
 def translate(
@@ -1681,7 +1837,7 @@ def check_file(
     except ValidationError as exc:
         found = [_reached(_after_overrides(e, parsed), doc.via) for e in translate_all(exc, doc)]
         return None, doc, sorted(found, key=_line_order(path))
-    problems = reference_problems(scenario)
+    problems = [*reference_problems(scenario), *repeat_problems(scenario, doc)]
     if problems:
         found = [_reached(_after_overrides(locate(exc, doc), parsed), doc.via) for exc in problems]
         return None, doc, sorted(found, key=_line_order(path))

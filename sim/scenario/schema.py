@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
@@ -217,10 +218,10 @@ class Network(Strict):
         default_factory=list
     )
 
-    def resolved_ties(self) -> list[tuple[str, str, float, bool]]:
-        """Every tie as ``(from, to, weight, directed)``."""
+    def resolved_ties(self, start: int = 0) -> list[tuple[str, str, float, bool]]:
+        """Every tie (from the ``start``-th on) as ``(from, to, weight, directed)``."""
         out: list[tuple[str, str, float, bool]] = []
-        for tie in self.ties:
+        for tie in islice(self.ties, start, None):
             if isinstance(tie, TieSpec):
                 directed = self.directed if tie.directed is None else tie.directed
                 out.append((tie.source, tie.to, tie.weight, directed))
@@ -267,6 +268,12 @@ class RelationSpec(Strict):
 
 
 Relation = tuple[str, str, StanceValue] | RelationSpec
+
+
+def directions(source: str, to: str, directed: bool) -> frozenset[tuple[str, str]]:
+    """The ordered pairs a tie or a relation sets: ``(from, to)``, and ``(to, from)``
+    unless it is directed."""
+    return frozenset({(source, to)} if directed else {(source, to), (to, source)})
 
 
 def resolved_relations(relations: list[Relation]) -> list[tuple[str, str, float, bool]]:
