@@ -371,6 +371,34 @@ def test_unknown_country_names_close_matches(
     assert "'Gama' is no country" in err and "Gamma" in err
 
 
+@pytest.mark.parametrize(
+    ("states", "said"),
+    [
+        ("Gamma,Gamma", "--states names Gamma twice; give each state once"),
+        ("Gamma, United Arab Emirates,Gamma", "--states names Gamma twice; give each state once"),
+        (
+            "UAE,Gamma,United Arab Emirates",
+            "--states names one state twice: UAE and United Arab Emirates are both United "
+            "Arab Emirates in the vote data; give each state once",
+        ),
+    ],
+    ids=["twice", "apart", "two-names"],
+)
+def test_a_state_named_twice_is_refused(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], states: str, said: str
+) -> None:
+    """`--states "Egypt,Egypt"` counted Egypt once without a word, most likely where
+    another state was meant (decision 702, as decision 692 refuses a group's member
+    listed twice); one state under two of its names too."""
+    votes = hand / "un_votes.csv"
+    votes.write_text(votes.read_text().replace("Delta", "United Arab Emirates"))
+    out = tmp_path / "t.csv"
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--states", states]
+    err = _one_line_error(capsys, [*argv, "--out", str(out)])
+    assert err == f"credsim: error: {said}\n"
+    assert not out.exists()
+
+
 def test_bad_years_and_issue(hand: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = _one_line_error(
         capsys,

@@ -78,6 +78,7 @@ def cli_observe(args: argparse.Namespace) -> int:
     from sim.observed.names import scenario_names, un_name
     from sim.observed.series import group_members, observed_table
     from sim.observed.votes import load_votes, seat_label, silence, span_text
+    from sim.scenario.schema import repeated
 
     # An empty value was taken for the option left out (an audit): --rival "" measured
     # plain agreement, --years "" all years, --group "" all the scenario's states.
@@ -138,6 +139,11 @@ def cli_observe(args: argparse.Namespace) -> int:
         actors = [s.strip() for s in args.states.split(",") if s.strip()]
         if not actors:
             raise InputError('--states names no state; give e.g. "Egypt,Syria"')
+        # A state named twice counted once, without a word: most likely another state
+        # was meant (decision 702, as decision 692 refuses a group's member listed twice).
+        twice = repeated(actors)
+        if twice is not None:
+            raise InputError(f"--states names {actors[twice[1]]} twice; give each state once")
         shown_group = "The states given"
 
     def seat(name: str) -> str | None:
@@ -163,6 +169,18 @@ def cli_observe(args: argparse.Namespace) -> int:
                 "compares a power with another, so give its rival"
             )
     mapped = {a: seat(a) for a in actors}
+    if not args.scenario:
+        # Two names of one country (UAE, United Arab Emirates) weighed it twice in the
+        # group's mean (decision 702).
+        named: dict[str, str] = {}
+        for name, seated in mapped.items():
+            if seated is not None and seated in named:
+                raise InputError(
+                    f"--states names one state twice: {named[seated]} and {name} are both "
+                    f"{seated} in the vote data; give each state once"
+                )
+            if seated is not None:
+                named[seated] = name
     unseated = [a for a, n in mapped.items() if n is None]
     states = [n for n in mapped.values() if n is not None and n != power]
     if unseated and not [n for n in mapped.values() if n is not None]:
