@@ -727,3 +727,21 @@ def test_a_damaged_summary_no_record_covers_is_refused_in_one_line(
     damaged = run / "summary.json"
     damaged.write_text(content)
     _refused_in_one_line(run, damaged, said, tmp_path / "out", capsys)
+
+
+def test_a_run_manifest_whose_scenario_lists_a_bloc_twice_is_read_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bloc listed twice is refused where a scenario file is loaded (decision 702),
+    not by the schema's checks that read manifests: a run made from such a file before
+    is not called damaged (its repair, running it again, would be refused)."""
+    import results_factory as factory
+
+    run = factory.write_run(tmp_path / "run")
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    state = next(iter(manifest["scenario"]["states"].values()))
+    state["blocs"] = ["arab_league", "arab_league"]
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(run)]) == 0
+    assert "damaged" not in capsys.readouterr().out

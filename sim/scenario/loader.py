@@ -1067,21 +1067,50 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
 
 
 def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
-    """The ties and relations one list of one file gives twice (decision 702).
+    """The blocs an actor lists twice, and the ties and relations one list of one file
+    gives twice (decision 702).
 
-    A tie given twice added its weights, and of a relation given twice the later
-    replaced the earlier, both without a word. Only the entries of one list of one
-    file are compared: a child's relation replaces its parent's on purpose, and a
-    child's tie adds to its parent's (``extends`` concatenates the lists,
-    :data:`_CONCATENATED`). Not compared: ties drawn by ``generate:`` (a drawn tie may
-    fall on a pair that already has one) and entries of a tree without origins (a
-    loaded Scenario's, whose lists hold a parent's and a child's entries alike).
+    A bloc listed twice did nothing (an actor's blocs are a set), a tie given twice
+    added its weights, and of a relation given twice the later replaced the earlier,
+    all without a word. Only the ties and relations of one list of one file are
+    compared: a child's relation replaces its parent's on purpose, and a child's tie
+    adds to its parent's (``extends`` concatenates the lists, :data:`_CONCATENATED`).
+    Not compared: ties drawn by ``generate:`` (a drawn tie may fall on a pair that
+    already has one) and entries of a tree without origins (a loaded Scenario's, whose
+    lists hold a parent's and a child's entries alike). These are the loader's checks,
+    not :func:`~sim.scenario.schema.check_references`: a results folder's manifest
+    written from such a file before is read as it was (decision 688 checks manifests
+    with the schema).
 
     Returns:
         One problem per repeat, with its field path (``relations[3]``), in list order.
     """
     actors = set(scenario.actor_names)
-    return [*_tie_repeats(scenario, doc, actors), *_relation_repeats(scenario, doc, actors)]
+    return [
+        *_bloc_repeats(scenario),
+        *_tie_repeats(scenario, doc, actors),
+        *_relation_repeats(scenario, doc, actors),
+    ]
+
+
+def _bloc_repeats(scenario: Scenario) -> list[InputError]:
+    """An actor's bloc listed twice: a copy-paste slip (most likely another bloc was
+    meant), which the model took once, for the network and the groups alike."""
+    problems: list[InputError] = []
+    for section, actors in (("powers", scenario.powers), ("states", scenario.states)):
+        for name, actor in actors.items():
+            blocs = actor.blocs
+            twice = repeated(blocs) if len(blocs) > 1 and len(set(blocs)) < len(blocs) else None
+            if twice is not None:
+                earlier, index = twice
+                problems.append(
+                    InputError(
+                        f"'{blocs[index]}' is listed twice in the blocs of '{name}' "
+                        f"(also blocs[{earlier}]); list each bloc once",
+                        path=f"{section}.{name}.blocs[{index}]",
+                    )
+                )
+    return problems
 
 
 def _list_origin(doc: Document, loc: Loc) -> Origin:

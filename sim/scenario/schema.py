@@ -899,26 +899,12 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 path=path,
             )
 
-    def check_blocs(path: str, name: str, blocs: list[str]) -> None:
-        # A bloc listed twice is a copy-paste slip (most likely another bloc was meant):
-        # the actor is in the bloc once, for the network and the groups alike.
-        twice = repeated(blocs)
-        if twice is not None:
-            earlier, index = twice
-            raise InputError(
-                f"'{blocs[index]}' is listed twice in the blocs of '{name}' (also "
-                f"blocs[{earlier}]); list each bloc once",
-                path=f"{path}.blocs[{index}]",
-            )
-
     def check_power(name: str, power: Power) -> None:
-        check_blocs(f"powers.{name}", name, power.blocs)
         check_trust(f"powers.{name}.trust", power.trust, name)
         check_trust(f"powers.{name}.affinity", power.affinity, name)
         check_ideology(f"powers.{name}.ideology", power.ideology)
 
     def check_state(name: str, state: State) -> None:
-        check_blocs(f"states.{name}", name, state.blocs)
         check_trust(f"states.{name}.trust", state.trust, None)
         check_trust(f"states.{name}.affinity", state.affinity, None)
         check_ideology(f"states.{name}.ideology", state.ideology)
