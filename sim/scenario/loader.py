@@ -1077,7 +1077,9 @@ def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     adds to its parent's (``extends`` concatenates the lists, :data:`_CONCATENATED`).
     Not compared: ties drawn by ``generate:`` (a drawn tie may fall on a pair that
     already has one) and entries of a tree without origins (a loaded Scenario's, whose
-    lists hold a parent's and a child's entries alike). These are the loader's checks,
+    lists hold a parent's and a child's entries alike, or a mapping from Python, which
+    the model takes as it did: a bloc once, ties added, the later relation). These
+    are the loader's checks,
     not :func:`~sim.scenario.schema.check_references`: a results folder's manifest
     written from such a file before is read as it was (decision 688 checks manifests
     with the schema).
@@ -1087,21 +1089,25 @@ def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     """
     actors = set(scenario.actor_names)
     return [
-        *_bloc_repeats(scenario),
+        *_bloc_repeats(scenario, doc),
         *_tie_repeats(scenario, doc, actors),
         *_relation_repeats(scenario, doc, actors),
     ]
 
 
-def _bloc_repeats(scenario: Scenario) -> list[InputError]:
-    """An actor's bloc listed twice: a copy-paste slip (most likely another bloc was
-    meant), which the model took once, for the network and the groups alike."""
+def _bloc_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
+    """An actor's bloc listed twice in a file: a copy-paste slip (most likely another
+    bloc was meant), which the model took once, for the network and the groups alike.
+    A tree without origins (a mapping from Python, a loaded Scenario's) may hold one:
+    the model takes it as before."""
     problems: list[InputError] = []
     for section, actors in (("powers", scenario.powers), ("states", scenario.states)):
         for name, actor in actors.items():
             blocs = actor.blocs
-            twice = repeated(blocs) if len(blocs) > 1 and len(set(blocs)) < len(blocs) else None
-            if twice is not None:
+            if len(blocs) < 2 or len(set(blocs)) == len(blocs):
+                continue
+            twice = repeated(blocs)
+            if twice is not None and _list_origin(doc, (section, name, "blocs")).file:
                 earlier, index = twice
                 problems.append(
                     InputError(
