@@ -1078,11 +1078,10 @@ def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     Not compared: ties drawn by ``generate:`` (a drawn tie may fall on a pair that
     already has one) and entries of a tree without origins (a loaded Scenario's, whose
     lists hold a parent's and a child's entries alike, or a mapping from Python, which
-    the model takes as it did: a bloc once, ties added, the later relation). These
-    are the loader's checks,
-    not :func:`~sim.scenario.schema.check_references`: a results folder's manifest
-    written from such a file before is read as it was (decision 688 checks manifests
-    with the schema).
+    the model takes as it did: a bloc once, ties added, the later relation). These are
+    the loader's checks, not :func:`~sim.scenario.schema.check_references`: a results
+    folder's manifest written from such a file before is read as it was (decision 688
+    checks manifests with the schema).
 
     Returns:
         One problem per repeat, with its field path (``relations[3]``), in list order.
