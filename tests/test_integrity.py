@@ -732,7 +732,7 @@ def test_a_damaged_summary_no_record_covers_is_refused_in_one_line(
 def test_a_run_manifest_whose_scenario_lists_a_bloc_twice_is_read_as_before(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A bloc listed twice is refused where a scenario file is loaded (decision 702),
+    """A bloc listed twice is refused where a scenario file is loaded (decision 703),
     not by the schema's checks that read manifests: a run made from such a file before
     is not called damaged (its repair, running it again, would be refused)."""
     import results_factory as factory

@@ -388,7 +388,7 @@ def test_a_state_named_twice_is_refused(
     hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], states: str, said: str
 ) -> None:
     """`--states "Egypt,Egypt"` counted Egypt once without a word, most likely where
-    another state was meant (decision 702, as decision 692 refuses a group's member
+    another state was meant (decision 703, as decision 692 refuses a group's member
     listed twice); one state under two of its names too."""
     votes = hand / "un_votes.csv"
     votes.write_text(votes.read_text().replace("Delta", "United Arab Emirates"))

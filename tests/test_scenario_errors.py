@@ -639,7 +639,7 @@ def test_an_output_groups_member_listed_twice_is_refused_and_nothing_run(tmp_pat
     assert not out.exists()
 
 
-# --------------------------------------------------- repeats in one file (decision 702)
+# --------------------------------------------------- repeats in one file (decision 703)
 
 
 @pytest.mark.parametrize(
@@ -745,7 +745,7 @@ def test_a_tie_given_three_times_names_both_earlier_entries(tmp_path, capsys):
 )
 def test_ties_that_differ_in_their_directions_are_kept(tmp_path, capsys, ties):
     """A directed tie beside an undirected one of the same pair makes the pair
-    asymmetric (decision 702): not a repeat. So are two directed ties each way, and
+    asymmetric (decision 703): not a repeat. So are two directed ties each way, and
     [A, B] and [B, A] in a directed network."""
     path = _with(tmp_path, f"network:\n  ties: {ties}\n")
     assert main(["validate", str(path)]) == 0

@@ -140,7 +140,7 @@ def cli_observe(args: argparse.Namespace) -> int:
         if not actors:
             raise InputError('--states names no state; give e.g. "Egypt,Syria"')
         # A state named twice counted once, without a word: most likely another state
-        # was meant (decision 702, as decision 692 refuses a group's member listed twice).
+        # was meant (decision 703, as decision 692 refuses a group's member listed twice).
         twice = repeated(actors)
         if twice is not None:
             raise InputError(f"--states names {actors[twice[1]]} twice; give each state once")
@@ -171,7 +171,7 @@ def cli_observe(args: argparse.Namespace) -> int:
     mapped = {a: seat(a) for a in actors}
     if not args.scenario:
         # Two names of one country (UAE, United Arab Emirates) weighed it twice in the
-        # group's mean (decision 702).
+        # group's mean (decision 703).
         named: dict[str, str] = {}
         for name, seated in mapped.items():
             if seated is not None and seated in named:

@@ -135,7 +135,7 @@ _NAMED: dict[Loc, tuple[str, str]] = {
 # Lists that ``extends`` concatenates, parent's first (model.md section 6: a relation is
 # written like a tie). A later entry for the same pair is kept beside the earlier one:
 # repeated ties add up, and of repeated relations the later sets the stance (the child's).
-# Within one file a repeat is refused (:func:`repeat_problems`, decision 702).
+# Within one file a repeat is refused (:func:`repeat_problems`, decision 703).
 _CONCATENATED: frozenset[Loc] = frozenset({("network", "ties"), ("relations",)})
 _SHAPE_HINTS: dict[Loc, str] = {
     ("network", "ties"): "a tie is [from, to], [from, to, weight] or {from, to, weight, directed}",
@@ -1027,7 +1027,7 @@ def _expand_generated(doc: Document) -> Document:
         origin.entries.setdefault(key, generated)
     # The drawn ties come first and the file's own after them: the file's are moved to
     # where they now are (they were located at the drawn ties' places), and the drawn
-    # ones counted, for the check of ties given twice (decision 702) to leave them out:
+    # ones counted, for the check of ties given twice (decision 703) to leave them out:
     # a drawn tie may fall on a pair another drawn tie, or the file, has already.
     network, own = origin.entries["network"], doc.tree.get("network")
     given = own.get("ties") if isinstance(own, dict) else None
@@ -1068,7 +1068,7 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
 
 def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     """The blocs an actor lists twice, and the ties and relations one list of one file
-    gives twice (decision 702).
+    gives twice (decision 703).
 
     A bloc listed twice did nothing (an actor's blocs are a set), a tie given twice
     added its weights, and of a relation given twice the later replaced the earlier,
@@ -1146,7 +1146,7 @@ def _pair(source: str, to: str, directed: bool) -> str:
 def _tie_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> list[InputError]:
     """Ties that set exactly the directions of an earlier tie of the same file (an
     undirected ``[B, A]`` those of ``[A, B]``); a directed tie beside an undirected one
-    of the same pair adds to one direction, and is kept (decision 702)."""
+    of the same pair adds to one direction, and is kept (decision 703)."""
     origin = _list_origin(doc, ("network", "ties"))
     if origin.file is None and not origin.entries:
         return []
