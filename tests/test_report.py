@@ -515,6 +515,36 @@ def test_a_folder_where_the_page_or_captions_go_is_refused_before_drawing(
     assert _stamps(folder) == before
 
 
+def test_a_folder_at_an_earlier_figures_name_is_left_alone_and_said(tmp_path, capsys):
+    """A narrower drawing removes the figures of the earlier one that it does not draw
+    again. A folder at one of their names ended it in "is a folder; a file was expected
+    there" after the figures listed before it were deleted and the plots folder half
+    emptied (decision 690 left it). This drawing writes nothing there: the folder is
+    left with what it holds, the drawing is whole, and a note says so."""
+    folder = factory.write_sweep(tmp_path / "sweep", {"base": 0.0}, replicates=1)
+    assert main(["plot", str(folder)]) == 0
+    plots = folder / "plots"
+    blocked = plots / "sweep_trust-negativity_bias_effective_poles.png"
+    blocked.unlink()
+    blocked.mkdir()
+    (blocked / "mine.txt").write_text("a user's file")
+    capsys.readouterr()
+    assert main(["plot", str(folder), "--metrics", "final_trust"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"credsim: note: '{blocked}' is a folder where an earlier drawing wrote a figure; "
+        "it is not one of this drawing's figures, so it was left as it is"
+    ) in err
+    assert (blocked / "mine.txt").read_text() == "a user's file"
+    listed = re.findall(r"^- `([^`]+)`:", (plots / "captions.md").read_text(), re.MULTILINE)
+    assert listed == [
+        "trust_trajectories.png",
+        "alignment.png",
+        "sweep_trust-negativity_bias_final_trust.png",
+    ]
+    assert sorted(p.name for p in plots.iterdir()) == sorted([*listed, "captions.md", blocked.name])
+
+
 def test_across_a_drawn_parameter_is_refused(tmp_path, capsys):
     """An lhs design holds no two points at the same values of the other parameters."""
     results = _tour_sweep(tmp_path, "lhs", 6, replicates=1, record="series")

@@ -18,6 +18,7 @@ import base64
 import html
 import math
 import re
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -185,18 +186,33 @@ def data_uri(data: bytes, fmt: str) -> str:
     return f"data:{_MIME[fmt]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _remove_old_figures(plots: Path) -> None:
+def _remove_old_figures(plots: Path) -> list[Path]:
     """Delete the figure files an earlier ``plot`` listed in ``captions.md``, or was to
     draw when it was killed (its marker's list, :data:`DRAWING`), only those, and the
     temporary files of one killed while writing, so the folder holds this drawing's
-    figures and no stale ones."""
+    figures and no stale ones.
+
+    A folder at such a name is not a figure, and this drawing writes nothing there (a
+    folder at a figure it plans is refused before): it is left as it is, and returned
+    for a note. Unlinking it ended the drawing in "is a folder; a file was expected
+    there" after the earlier figures listed before it were deleted (an audit).
+
+    Returns:
+        The folders left at an earlier figure's name.
+    """
     remove_leftovers(plots)
     names = [n for n in unfinished_lines(plots, DRAWING) or [] if "/" not in n]
     listing = plots / CAPTIONS
     if listing.is_file():
         names += re.findall(r"^- `([^`/]+)`:", listing.read_text(), flags=re.MULTILINE)
-    for name in names:
-        (plots / name).unlink(missing_ok=True)
+    kept = []
+    for name in dict.fromkeys(names):
+        path = plots / name
+        if path.is_dir() and not path.is_symlink():
+            kept.append(path)
+        else:
+            path.unlink(missing_ok=True)
+    return kept
 
 
 def _figure_html(stem: str, data: bytes, fmt: str, caption: str) -> str:
@@ -310,7 +326,12 @@ def write_report(
         }
     )
     plots.mkdir(parents=True, exist_ok=True)
-    _remove_old_figures(plots)
+    for kept in _remove_old_figures(plots):
+        print(
+            f"credsim: note: '{kept}' is a folder where an earlier drawing wrote a figure; "
+            "it is not one of this drawing's figures, so it was left as it is",
+            file=sys.stderr,
+        )
     sections: list[tuple[str, str]] = []
     captions = []
     # Until the page is written: a drawing killed midway leaves a folder the same command
