@@ -18,7 +18,8 @@ the same rules (docs/results_layout.md, "Integrity"):
 Folders written before integrity records existed carry no ``integrity`` key
 in their manifest; nothing records their files, so :func:`table_problems`
 opens each data file's footer instead: it must read as Parquet and hold the
-columns the readers index, with their types.
+columns the readers index, with their types. :func:`verify` opens the recorded
+files' footers too, as a table rewritten with its record passes the checksums.
 """
 
 from __future__ import annotations
@@ -77,12 +78,42 @@ _PART_COLUMNS: dict[str, dict[str, str | None]] = {
 }
 
 
-def part_columns(sub: str, varied: Iterable[str]) -> dict[str, str | None]:
-    """The columns a chunk file of ``sub`` (runs, series, actors) must hold."""
+def part_columns(
+    sub: str, varied: Iterable[str], asked: str | None = None
+) -> dict[str, str | None]:
+    """The columns a chunk file of ``sub`` (runs, series, actors) must hold; a runs part
+    also the varied parameters' and the question's metric (``asked``,
+    :func:`asked_metric`), in numbers."""
     wanted = dict(_PART_COLUMNS[sub])
     if sub == "runs":
         wanted.update(dict.fromkeys(varied))
+        if asked is not None:
+            wanted[asked] = NUMBER
     return wanted
+
+
+def asked_metric(manifest: Mapping[str, Any] | None) -> str | None:
+    """The summary column a sweep's ``question:`` reads (its metric, read at the last
+    step), which every runs table of the folder holds; None without a question, for a
+    series metric or one read at a ``date`` (read from the series).
+
+    A runs table without it read, and compare fell back on another metric without a
+    word, the question's headline gone (an audit).
+    """
+    from sim.catalogue import SUMMARY, parse_metric
+
+    experiment = (manifest or {}).get("experiment")
+    question = experiment.get("question") if isinstance(experiment, dict) else None
+    if (manifest or {}).get("kind") != "sweep" or not isinstance(question, dict):
+        return None
+    metric = question.get("metric")
+    if not isinstance(metric, str) or question.get("date") is not None:
+        return None
+    return metric if parse_metric(metric, SUMMARY) is not None else None
+
+
+# The most missing columns a refusal names (a family of metrics dropped lacks dozens).
+_SHOWN = 6
 
 
 def table_problem(path: Path, wanted: Mapping[str, str | None]) -> str | None:
@@ -105,7 +136,10 @@ def table_problem(path: Path, wanted: Mapping[str, str | None]) -> str | None:
         return "it is not a readable parquet table"
     missing = [name for name in wanted if name not in schema.names]
     if missing:
-        return f"it has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
+        return (
+            f"it has no column{'s' if len(missing) > 1 else ''} {', '.join(missing[:_SHOWN])}{more}"
+        )
     for name, kind in wanted.items():
         held = schema.field(name).type
         if isinstance(held, pa.DictionaryType):  # a pandas category
@@ -149,39 +183,91 @@ def summary_problem(path: Path) -> str | None:
     return None
 
 
-def table_problems(folder: str | Path) -> list[Problem]:
-    """The data files of a run's or sweep's folder without an integrity record that the
-    readers cannot use (:func:`table_problem`, and a run's :func:`summary_problem`), in
-    file order; none for a folder with a record (:func:`verify` checks its files) or
-    whose manifest is damaged."""
+def table_problems(folder: str | Path, recorded: Mapping[str, Any] | None = None) -> list[Problem]:
+    """The data files of a run's or sweep's folder that the readers cannot use
+    (:func:`table_problem`, and a run's :func:`summary_problem`), in file order; none
+    for a folder whose manifest is damaged.
+
+    A folder without an integrity record has every data file checked. One with a record
+    only when ``recorded`` (the record's ``files``) is given, and then its recorded files
+    (:func:`verify`, after their checksums): a table rewritten without a metric column,
+    its record rewritten to match, read as intact (an audit).
+
+    Beside the columns every reader indexes, ``runs.parquet`` must hold the question's
+    metric (:func:`asked_metric`) and every column its runs parts hold, of the same kind:
+    it is written from them, and a metric column dropped from it (pandas' ``drop``, the
+    table written back) left its figures' lines and compare's default out without a word.
+    """
     folder = Path(folder)
     manifest = read_json(folder / MANIFEST)
     if (
         manifest is None
-        or "integrity" in manifest
+        or ("integrity" in manifest) != (recorded is not None)
         or manifest.get("kind") not in ("run", "sweep")
         or manifests.file_problem(folder / MANIFEST, manifest) is not None
     ):
         return []
     varied = manifest.get("varied", []) if manifest["kind"] == "sweep" else []
+    asked = asked_metric(manifest)
+    parts = {
+        sub: [
+            path
+            for path, covered in chunk_parts(folder, sub, recorded).items()
+            if covered and path.is_file()
+        ]
+        for sub in CHUNK_FOLDERS
+    }
     files: dict[Path, dict[str, str | None]] = {
-        folder / "runs.parquet": {**RUNS_COLUMNS, **dict.fromkeys(varied)},
+        folder / "runs.parquet": part_columns("runs", varied, asked),
         folder / "design.parquet": {"point": WHOLE, **dict.fromkeys(varied)},
         folder / "series.parquet": {**SERIES_COLUMNS},
     }
     for sub in CHUNK_FOLDERS:
-        files.update(dict.fromkeys(chunk_parts(folder, sub, None), part_columns(sub, varied)))
+        files.update(dict.fromkeys(parts[sub], part_columns(sub, varied, asked)))
     found = [
         (path, what)
         for path, wanted in files.items()
-        if path.is_file() and (what := table_problem(path, wanted)) is not None
+        if path.is_file()
+        and (recorded is None or path.relative_to(folder).as_posix() in recorded)
+        and (what := _first_problem(path, wanted, folder / "runs.parquet", parts["runs"]))
+        is not None
     ]
     summary = folder / "summary.json"
-    if summary.is_file() and (what := summary_problem(summary)) is not None:
+    if recorded is None and summary.is_file() and (what := summary_problem(summary)) is not None:
         found.append((summary, what))
     return [
         Problem(path.relative_to(folder).as_posix(), f"is damaged ({what})") for path, what in found
     ]
+
+
+def _first_problem(
+    path: Path, wanted: Mapping[str, str | None], runs: Path, parts: list[Path]
+) -> str | None:
+    """:func:`table_problem`, and for ``runs`` (``runs.parquet``) then the columns of its
+    ``parts`` (after the keys, so a table of other columns is said by those)."""
+    what = table_problem(path, wanted)
+    if what is None and path == runs and parts:
+        what = table_problem(path, _held_columns(parts))
+    return what
+
+
+def _held_columns(parts: list[Path]) -> dict[str, str | None]:
+    """Every column the readable ``parts`` hold, in their order, ``NUMBER`` where a part
+    holds numbers in it."""
+    import pyarrow as pa  # here: the CLI imports this module and should start fast
+    import pyarrow.parquet as pq
+
+    held: dict[str, str | None] = {}
+    for path in parts:
+        try:
+            schema = pq.read_schema(path)
+        except (OSError, ValueError, pa.ArrowException):
+            continue  # said of the part itself
+        for name, kind in zip(schema.names, schema.types, strict=True):
+            number = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            if number or name not in held:
+                held[name] = NUMBER if number else None
+    return held
 
 
 def digest(path: Path) -> tuple[str, int]:
@@ -263,8 +349,10 @@ def verify(folder: str | Path) -> list[Problem]:
     the same owner, that every recorded file exists with its recorded size and
     SHA-256, and that no chunk file is present without being recorded (in an
     unfinished sweep such a file is a leftover of a kill, not damage:
-    :func:`leftovers`). A folder whose manifest declares no integrity record has
-    its manifest checked, and its data files' footers (:func:`table_problems`).
+    :func:`leftovers`), and that the data files hold the columns the readers need
+    (:func:`table_problems`, from their footers: the record's checksums cannot tell a
+    table rewritten with its record). A folder whose manifest declares no integrity
+    record has its manifest checked, and its data files' footers.
     """
     folder = Path(folder)
     manifest = read_json(folder / MANIFEST)
@@ -319,6 +407,9 @@ def verify(folder: str | Path) -> list[Problem]:
             problems.append(Problem(name, f"has {size} bytes, {recorded} recorded ({guess})"))
         elif sha != entry.get("sha256"):
             problems.append(Problem(name, "is damaged (its checksum differs from the record)"))
+    # Their columns too: a table rewritten with its record was read as intact (an audit).
+    said = {problem.file for problem in problems}
+    problems += table_problems(folder, {n: e for n, e in files.items() if n not in said})
     if not _unfinished(manifest):
         for name in _unrecorded_parts(folder, files):
             problems.append(Problem(name, "is not recorded (an interrupted write?)"))

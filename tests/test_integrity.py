@@ -745,3 +745,143 @@ def test_a_run_manifest_whose_scenario_lists_a_bloc_twice_is_read_as_before(
     path.write_text(json.dumps(manifest))
     assert main(["check", str(run)]) == 0
     assert "damaged" not in capsys.readouterr().out
+
+
+ASKED = "final_trust.USA.levant"
+QUESTION = {"metric": ASKED, "difference": ["counter", "base"]}
+
+
+def _with_parts(folder: Path) -> Path:
+    """``folder`` (a factory sweep, runs.parquet alone) with runs parts, as a sweep writes
+    them: runs.parquet is written from them."""
+    runs = pd.read_parquet(folder / "runs.parquet")
+    (folder / "runs").mkdir()
+    half = len(runs) // 2
+    for i, rows in enumerate((runs.iloc[:half], runs.iloc[half:])):
+        rows.to_parquet(folder / "runs" / f"part-{i:06d}.parquet", index=False)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("names", "edit", "said"),
+    [
+        (["runs.parquet"], lambda t: t.drop(columns=ASKED), f"it has no column {ASKED}"),
+        (["runs.parquet", "runs/part-000000.parquet", "runs/part-000001.parquet"],
+         lambda t: t.drop(columns=ASKED), f"it has no column {ASKED}"),
+        (["runs.parquet"], lambda t: t.assign(**{ASKED: "high"}),
+         f"its column {ASKED} holds text, not numbers"),
+        (["runs.parquet"], lambda t: t.drop(columns="final_trust.Russia.all"),
+         "it has no column final_trust.Russia.all"),
+        (["runs.parquet"], lambda t: t.assign(**{"min_trust.USA.all": "x"}),
+         "its column min_trust.USA.all holds text, not numbers"),
+        (["runs.parquet"], lambda t: t.drop(columns=[c for c in t if c.startswith("sd_trust.")]),
+         "it has no columns sd_trust.USA.all, sd_trust.USA.levant, sd_trust.Russia.all, "
+         "sd_trust.Russia.levant"),
+        (["runs.parquet"], lambda t: t.drop(columns=[c for c in t if c[:4] in ("min_", "sd_t")]),
+         "it has no columns min_trust.USA.all, min_trust.USA.levant, min_trust.Russia.all, "
+         "min_trust.Russia.levant, sd_trust.USA.all, sd_trust.USA.levant and 2 more"),
+    ],
+)  # fmt: skip
+def test_a_runs_table_without_a_metric_column_is_refused_in_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    names: list[str],
+    edit: Callable[[pd.DataFrame], pd.DataFrame],
+    said: str,
+) -> None:
+    """A metric column dropped from runs.parquet (pandas' drop, the table written back) in
+    a folder without an integrity record read: compare fell back on another metric
+    without a word, the question's headline gone, and the figures lost its lines (an
+    audit; decision 689 left it). The question's metric must be there, in numbers, and
+    every column the runs parts hold, of their kind."""
+    import results_factory as factory
+
+    folder = _with_parts(factory.write_sweep(tmp_path / "d", replicates=1, question=QUESTION))
+    for name in names:
+        _edit_table(folder / name, edit)
+    _refused_in_one_line(folder, folder / "runs.parquet", said, tmp_path / "out", capsys)
+
+
+def _rerecorded(folder: Path, name: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Path:
+    """``folder`` with ``name`` edited and its integrity record rewritten to match."""
+    _edit_table(folder / name, edit)
+    integrity.Records(folder).add({folder / name: integrity.parquet_rows(folder / name)})
+    return folder / name
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "said", "redone"),
+    [
+        ("runs.parquet", lambda t: t.drop(columns="final_trust.Patron.all"),
+         "it has no column final_trust.Patron.all", 0),
+        ("runs.parquet", lambda t: t.assign(point=t["point"].astype(str)),
+         "its column point holds text, not whole numbers", 0),
+        ("runs/part-000001.parquet", lambda t: t.assign(point=t["point"].astype(str)),
+         "its column point holds text, not whole numbers", CHUNK),
+    ],
+)  # fmt: skip
+def test_a_table_rewritten_with_its_record_is_refused_and_repaired(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reference: Path,
+    name: str,
+    edit: Callable[[pd.DataFrame], pd.DataFrame],
+    said: str,
+    redone: int,
+) -> None:
+    """A table edited with pandas and its integrity record rewritten to match passed the
+    checksums, and was read as intact: a metric column gone, or the design point in
+    text (an audit). Its columns are checked as a folder's without a record are, and
+    the same sweep repairs it."""
+    folder = shutil.copytree(reference, tmp_path / "sweep")
+    damaged = _rerecorded(folder, name, edit)
+    before = _times(folder)
+    out = tmp_path / "out"
+    for argv in (["plot", str(folder), "--out", str(out)],
+                 ["compare", str(folder), "--out", str(out)]):  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert err.startswith(
+            f"credsim: error: {folder}: results folder is damaged: {name} is damaged "
+            f"({said}); repair it by running"
+        ), err
+    assert main(["check", str(folder)]) == 1
+    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
+    assert not out.exists()
+    assert _times(folder) == before
+    assert _sweep(folder) == redone
+    got, want = _tables(folder), _tables(reference)
+    for table in want:
+        pd.testing.assert_frame_equal(got[table], want[table])
+    assert main(["check", str(folder)]) == 0
+
+
+def test_a_resumed_sweep_redoes_a_runs_part_without_the_questions_metric(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path
+) -> None:
+    """A sweep whose experiment asks a question, resumed over a folder without its record
+    whose runs part lacks the question's metric, kept that part and the headline had
+    nothing to read. Its chunk is done again."""
+    asked = tmp_path / "asked.yaml"
+    text = GRID.read_text()
+    for scenario in ("tiny.yaml", "tiny_abstained.yaml"):
+        text = text.replace(f": {scenario}", f": {DATA / 'sweep' / scenario}")
+    question = "{difference: [withdrew, abstained], metric: final_trust.Patron.east}"
+    asked.write_text(f"{text}question: {question}\n")
+    folder = _no_record(shutil.copytree(reference, tmp_path / "sweep"))
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["experiment"]["question"] = load_experiment(asked).spec.question.model_dump()
+    path.write_text(json.dumps(manifest))
+    name = "runs/part-000001.parquet"
+    _edit_table(folder / name, lambda t: t.drop(columns="final_trust.Patron.east"))
+    said = "it has no column final_trust.Patron.east"
+    assert main(["check", str(folder)]) == 1
+    assert f"{folder / name}: is damaged ({said})" in capsys.readouterr().out
+    assert run_sweep(load_experiment(asked, record="actors"), folder, quiet=True).ran == CHUNK
+    assert f"repairing {folder / name}: it is damaged ({said})" in capsys.readouterr().out
+    got, want = _tables(folder), _tables(reference)
+    for table in want:
+        pd.testing.assert_frame_equal(got[table], want[table])
+    assert main(["check", str(folder)]) == 0

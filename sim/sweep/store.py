@@ -220,7 +220,7 @@ class Store:
             if "integrity" in previous or self.records.path.exists():
                 what = "is damaged" if self.records.path.exists() else "is missing"
                 self._rebuilt.append(Problem(integrity.INTEGRITY, f"{what}; rebuilt"))
-            self._rebuild_records()
+            self._rebuild_records(integrity.asked_metric(previous))
         self._clean()
         return self
 
@@ -285,7 +285,9 @@ class Store:
         self._status = None
         return problems
 
-    def _rebuild_records(self) -> None:
+    def _rebuild_records(self, asked: str | None) -> None:
+        """Record again the parts that hold what the readers need (``asked``: the question's
+        metric, :func:`sim.integrity.asked_metric`), dropping the others' chunks."""
         self.records.owner = {}  # start afresh: nothing recorded
         self.records.start("sweep", self.identity)
         readable: dict[Path, int | None] = {}
@@ -296,7 +298,9 @@ class Store:
                 # A part of other columns is dropped as one that does not read: the resumed
                 # sweep took a runs part without run_id for a traceback, and one whose
                 # status holds numbers for runs that all failed (an audit).
-                what = integrity.table_problem(path, integrity.part_columns(sub, self.varied))
+                what = integrity.table_problem(
+                    path, integrity.part_columns(sub, self.varied, asked)
+                )
                 if what is None:
                     try:
                         readable[path] = pq.read_table(path).num_rows
