@@ -501,6 +501,35 @@ def test_the_default_metric_is_the_question_else_the_first_powers_trust(tmp_path
     assert (tmp_path / "d" / "compare_final_trust-USA-levant.csv").is_file()
 
 
+def test_the_default_metric_says_why_it_is_not_the_questions(tmp_path, capsys):
+    """Compared with a folder that lacks the question's metric (of a scenario without its
+    group), or with the question read at a date, compare took the first power's final
+    trust and said only "final trust in USA, the scenario's first power": the question
+    was passed over without a word (an audit). It now says why."""
+    question = {"metric": "final_trust.USA.levant", "difference": ["alt", "base"]}
+    asked = factory.write_sweep(tmp_path / "q", {"base": 0.0, "alt": 0.1}, ONE_POINT,
+                                question=question)  # fmt: skip
+    other = factory.write_sweep(tmp_path / "o", {"base": 0.0}, ONE_POINT)
+    runs = pd.read_parquet(other / "runs.parquet")  # as a scenario without the group
+    runs.drop(columns=[c for c in runs if c.endswith(".levant")]).to_parquet(other / "runs.parquet")
+    code, printed, _ = _compare(capsys, str(asked), str(other), "--out", str(tmp_path / "c"))
+    assert code == 0
+    assert (
+        "no --metric: comparing final_trust.USA.all (final trust in USA, the scenario's first "
+        f"power, among all states; not the question's final_trust.USA.levant: '{other}' has "
+        "no such metric); --metric chooses another"
+    ) in printed
+    dated = {"metric": "trust_mean.USA.levant", "date": "2020-06", "difference": ["alt", "base"]}
+    at_date = factory.write_sweep(tmp_path / "t", {"base": 0.0, "alt": 0.1}, ONE_POINT,
+                                  question=dated)  # fmt: skip
+    code, printed, _ = _compare(capsys, str(at_date), "--out", str(tmp_path / "d"))
+    assert code == 0
+    assert (
+        "among all states; not the question's trust_mean.USA.levant, which it asks at "
+        "2020-06: compare reads a series at its last step); --metric chooses another"
+    ) in printed
+
+
 def _by_figure(tmp_path: Path, metric: str, windows: dict[str, list[str]] | None = None):
     from sim.analysis.comparison import compare_figure, compare_table, samples_of
     from sim.results import open_results

@@ -1268,14 +1268,28 @@ def default_metric(folders: list[Results]) -> tuple[str, str]:
     first = folders[0]
     question = (first.manifest.get("experiment") or {}).get("question") or {}
     asked = question.get("metric")
-    if asked and not question.get("date") and all(asked in r.metrics for r in folders):
+    lacking = [r for r in folders if asked not in r.metrics]
+    if asked and not question.get("date") and not lacking:
         return str(asked), "the experiment's question"
     trust = [f"final_trust.{p}.all" for p in first.powers]
     shared = [m for m in trust if all(m in r.metrics for r in folders)]
     if not shared:
         raise InputError(f"'{first.path}' has no final_trust metrics; give one with --metric")
     power = shared[0].split(".")[1]
-    return shared[0], f"final trust in {power}, the scenario's first power, among all states"
+    # The question's metric passed over without a word read as its answer (an audit):
+    # say why it is not the one compared.
+    if not asked:
+        passed = ""
+    elif question.get("date"):
+        passed = (
+            f"; not the question's {asked}, which it asks at {question['date']}: compare "
+            "reads a series at its last step"
+        )
+    else:
+        passed = f"; not the question's {asked}: '{lacking[0].path}' has no such metric"
+    return shared[0], (
+        f"final trust in {power}, the scenario's first power, among all states{passed}"
+    )
 
 
 def _default_out(folders: list[Results]) -> Path:
