@@ -70,7 +70,14 @@ RUNS_COLUMNS = {
     "replicate": WHOLE,
     "status": TEXT,
 }
-SERIES_COLUMNS = {"step": WHOLE, "group": TEXT, "power": TEXT, "metric": TEXT, "value": NUMBER}
+SERIES_COLUMNS = {
+    "step": WHOLE,
+    "date": TEXT,
+    "group": TEXT,
+    "power": TEXT,
+    "metric": TEXT,
+    "value": NUMBER,
+}
 _PART_COLUMNS: dict[str, dict[str, str | None]] = {
     "runs": {**RUNS_COLUMNS},
     "series": {**SERIES_COLUMNS, "run_id": TEXT},
@@ -82,11 +89,12 @@ def part_columns(
     sub: str, varied: Iterable[str], asked: str | None = None
 ) -> dict[str, str | None]:
     """The columns a chunk file of ``sub`` (runs, series, actors) must hold; a runs part
-    also the varied parameters' and the question's metric (``asked``,
+    also the varied parameters', ``error`` and the question's metric (``asked``,
     :func:`asked_metric`), in numbers."""
     wanted = dict(_PART_COLUMNS[sub])
     if sub == "runs":
         wanted.update(dict.fromkeys(varied))
+        wanted["error"] = None  # the report lists the failed runs' errors
         if asked is not None:
             wanted[asked] = NUMBER
     return wanted

@@ -633,7 +633,11 @@ def _edit_table(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Non
         ("runs.parquet", lambda t: t.assign(status=1), "its column status holds numbers, not text"),
         ("runs.parquet", lambda t: pd.DataFrame({"a": [1]}),
          "it has no columns run_id, scenario, point, replicate, status, "
-         "parameters.trust.negativity_bias"),
+         "parameters.trust.negativity_bias and 1 more"),
+        ("runs.parquet", lambda t: t.drop(columns="error"), "it has no column error"),
+        ("series/part-00001.parquet", lambda t: t.drop(columns="date"), "it has no column date"),
+        ("series/part-00000.parquet", lambda t: t.assign(date=1),
+         "its column date holds numbers, not text"),
         ("series/part-00001.parquet", lambda t: t.drop(columns="value"), "it has no column value"),
         ("series/part-00000.parquet", lambda t: t.assign(value="x"),
          "its column value holds text, not numbers"),
@@ -649,7 +653,10 @@ def test_a_table_of_other_columns_no_record_covers_is_refused_in_one_line(
     """A readable table without the columns the readers index (another table copied over
     runs.parquet, a part missing a column) in a folder without an integrity record ended
     in "KeyError: 'run_id'" (or 'status', 'value', a TypeError) in plot and compare, and
-    check said ok (an audit). Its footer is checked before anything is written."""
+    check said ok (an audit). Its footer is checked before anything is written. A runs
+    table without ``error`` was "KeyError: \"['error'] not in index\"" in plot where a
+    run failed, series without ``date`` "KeyError: 'date'" in plot and compare, and dates
+    in numbers a ValueError in plot (a later audit)."""
     import results_factory as factory
 
     folder = factory.write_sweep(tmp_path / "d", replicates=1)
