@@ -85,18 +85,13 @@ _PART_COLUMNS: dict[str, dict[str, str | None]] = {
 }
 
 
-def part_columns(
-    sub: str, varied: Iterable[str], asked: str | None = None
-) -> dict[str, str | None]:
+def part_columns(sub: str, varied: Iterable[str]) -> dict[str, str | None]:
     """The columns a chunk file of ``sub`` (runs, series, actors) must hold; a runs part
-    also the varied parameters', ``error`` and the question's metric (``asked``,
-    :func:`asked_metric`), in numbers."""
+    also the varied parameters' and ``error``."""
     wanted = dict(_PART_COLUMNS[sub])
     if sub == "runs":
         wanted.update(dict.fromkeys(varied))
         wanted["error"] = None  # the report lists the failed runs' errors
-        if asked is not None:
-            wanted[asked] = NUMBER
     return wanted
 
 
@@ -120,15 +115,40 @@ def asked_metric(manifest: Mapping[str, Any] | None) -> str | None:
     return metric if parse_metric(metric, SUMMARY) is not None else None
 
 
+def _asks_for(names: Iterable[str], asked: str) -> bool:
+    """Whether a runs table of columns ``names`` must hold the question's metric ``asked``:
+    it holds a metric of the same group (and power, and window, where ``asked`` has
+    them), so its runs' layout has the question's. A table of failed runs alone has no
+    metric column, and a scenario of another layout may lack the question's group."""
+    from sim.catalogue import SUMMARY, parse_metric
+
+    want = parse_metric(asked, SUMMARY)
+    if want is None:
+        return False
+    for name in names:
+        got = parse_metric(name, SUMMARY)
+        if (
+            got is not None
+            and got.group == want.group
+            and (want.power in ("", "none") or got.power == want.power)
+            and (want.window is None or got.window == want.window)
+        ):
+            return True
+    return False
+
+
 # The most missing columns a refusal names (a family of metrics dropped lacks dozens).
 _SHOWN = 6
 
 
-def table_problem(path: Path, wanted: Mapping[str, str | None]) -> str | None:
+def table_problem(
+    path: Path, wanted: Mapping[str, str | None], asked: str | None = None
+) -> str | None:
     """What keeps the readers from a Parquet file, from its footer alone: "it is not a
     readable parquet table", "it has no column run_id", "its column status holds numbers,
     not text"; None when it holds every ``wanted`` column (name to ``TEXT``, ``WHOLE``,
-    ``NUMBER`` or None for any type).
+    ``NUMBER`` or None for any type), and, in a runs table, the question's metric
+    ``asked`` in numbers where its runs have it (:func:`_asks_for`).
 
     A table of other columns (another file copied over it, a part missing a column) read,
     and the readers failed inside it ("KeyError: 'run_id'"; an audit).
@@ -142,6 +162,8 @@ def table_problem(path: Path, wanted: Mapping[str, str | None]) -> str | None:
         raise  # said as unreadable by the CLI (describe_os_error)
     except (OSError, ValueError, pa.ArrowException):
         return "it is not a readable parquet table"
+    if asked is not None and (asked in schema.names or _asks_for(schema.names, asked)):
+        wanted = {**wanted, asked: NUMBER}
     missing = [name for name in wanted if name not in schema.names]
     if missing:
         more = f" and {len(missing) - _SHOWN} more" if len(missing) > _SHOWN else ""
@@ -155,7 +177,10 @@ def table_problem(path: Path, wanted: Mapping[str, str | None]) -> str | None:
         fits = {
             TEXT: pa.types.is_string(held) or pa.types.is_large_string(held),
             WHOLE: pa.types.is_integer(held),
-            NUMBER: pa.types.is_integer(held) or pa.types.is_floating(held),
+            # A column of no values at all (pandas writes None so) holds no wrong kind.
+            NUMBER: pa.types.is_integer(held)
+            or pa.types.is_floating(held)
+            or pa.types.is_null(held),
         }
         if kind is not None and not fits[kind]:
             shown = TEXT if fits[TEXT] else NUMBER if fits[NUMBER] else f"values of type {held}"
@@ -201,10 +226,13 @@ def table_problems(folder: str | Path, recorded: Mapping[str, Any] | None = None
     (:func:`verify`, after their checksums): a table rewritten without a metric column,
     its record rewritten to match, read as intact (an audit).
 
-    Beside the columns every reader indexes, ``runs.parquet`` must hold the question's
-    metric (:func:`asked_metric`) and every column its runs parts hold, of the same kind:
-    it is written from them, and a metric column dropped from it (pandas' ``drop``, the
-    table written back) left its figures' lines and compare's default out without a word.
+    Beside the columns every reader indexes, a runs table must hold the question's metric
+    where its runs have the question's group (:func:`asked_metric`, :func:`_asks_for`),
+    and a finished sweep's ``runs.parquet`` every column its runs parts hold, of the same
+    kind: it is written from them (an unfinished sweep's may be older than its parts,
+    which are read instead; decision 634). A metric column dropped from it (pandas'
+    ``drop``, the table written back) left its figures' lines and compare's default out
+    without a word.
     """
     folder = Path(folder)
     manifest = read_json(folder / MANIFEST)
@@ -225,38 +253,34 @@ def table_problems(folder: str | Path, recorded: Mapping[str, Any] | None = None
         ]
         for sub in CHUNK_FOLDERS
     }
+    runs = folder / "runs.parquet"
     files: dict[Path, dict[str, str | None]] = {
-        folder / "runs.parquet": part_columns("runs", varied, asked),
+        runs: part_columns("runs", varied),
         folder / "design.parquet": {"point": WHOLE, **dict.fromkeys(varied)},
         folder / "series.parquet": {**SERIES_COLUMNS},
     }
     for sub in CHUNK_FOLDERS:
-        files.update(dict.fromkeys(parts[sub], part_columns(sub, varied, asked)))
-    found = [
-        (path, what)
-        for path, wanted in files.items()
-        if path.is_file()
-        and (recorded is None or path.relative_to(folder).as_posix() in recorded)
-        and (what := _first_problem(path, wanted, folder / "runs.parquet", parts["runs"]))
-        is not None
-    ]
+        files.update(dict.fromkeys(parts[sub], part_columns(sub, varied)))
+    runs_tables = {runs, *parts["runs"]}
+    held = parts["runs"] if not _unfinished(manifest) else []
+    found = []
+    for path, wanted in files.items():
+        if not path.is_file() or (
+            recorded is not None and path.relative_to(folder).as_posix() not in recorded
+        ):
+            continue
+        what = table_problem(path, wanted, asked if path in runs_tables else None)
+        if what is None and path == runs and held:
+            # After the keys: a table of other columns is said by those.
+            what = table_problem(path, _held_columns(held))
+        if what is not None:
+            found.append((path, what))
     summary = folder / "summary.json"
     if recorded is None and summary.is_file() and (what := summary_problem(summary)) is not None:
         found.append((summary, what))
     return [
         Problem(path.relative_to(folder).as_posix(), f"is damaged ({what})") for path, what in found
     ]
-
-
-def _first_problem(
-    path: Path, wanted: Mapping[str, str | None], runs: Path, parts: list[Path]
-) -> str | None:
-    """:func:`table_problem`, and for ``runs`` (``runs.parquet``) then the columns of its
-    ``parts`` (after the keys, so a table of other columns is said by those)."""
-    what = table_problem(path, wanted)
-    if what is None and path == runs and parts:
-        what = table_problem(path, _held_columns(parts))
-    return what
 
 
 def _held_columns(parts: list[Path]) -> dict[str, str | None]:

@@ -892,3 +892,33 @@ def test_a_resumed_sweep_redoes_a_runs_part_without_the_questions_metric(
     for table in want:
         pd.testing.assert_frame_equal(got[table], want[table])
     assert main(["check", str(folder)]) == 0
+
+
+def test_a_runs_part_of_failed_runs_alone_or_an_unfinished_sweeps_runs_table_is_not_damage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the checks above must let pass: a chunk whose runs all failed has no metric
+    column (the question's neither), and an unfinished sweep's runs.parquet may be older
+    than its parts, which are read instead (decision 634)."""
+    import results_factory as factory
+
+    folder = _with_parts(factory.write_sweep(tmp_path / "d", replicates=1, question=QUESTION))
+    keys = ["run_id", "scenario", "point", "replicate", "seed", "status", "error", "elapsed_s"]
+    part = folder / "runs" / "part-000000.parquet"
+    _edit_table(
+        part,
+        lambda t: t[[*keys, "parameters.trust.negativity_bias"]].assign(
+            status="failed", error="boom"
+        ),
+    )
+    runs = pd.concat(pd.read_parquet(p) for p in sorted((folder / "runs").glob("*.parquet")))
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    assert main(["check", str(folder)]) == 0
+    assert main(["plot", str(folder), "--out", str(tmp_path / "p")]) == 0
+    capsys.readouterr()
+    stale = _with_parts(factory.write_sweep(tmp_path / "s", replicates=1, question=QUESTION))
+    _edit_table(stale / "runs.parquet", lambda t: t.drop(columns="final_trust.Russia.all"))
+    path = stale / "manifest.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "status": "running"}))
+    assert main(["check", str(stale)]) == 0
+    assert "stopped" in capsys.readouterr().out

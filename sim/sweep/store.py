@@ -298,9 +298,8 @@ class Store:
                 # A part of other columns is dropped as one that does not read: the resumed
                 # sweep took a runs part without run_id for a traceback, and one whose
                 # status holds numbers for runs that all failed (an audit).
-                what = integrity.table_problem(
-                    path, integrity.part_columns(sub, self.varied, asked)
-                )
+                wanted = integrity.part_columns(sub, self.varied)
+                what = integrity.table_problem(path, wanted, asked if sub == "runs" else None)
                 if what is None:
                     try:
                         readable[path] = pq.read_table(path).num_rows
