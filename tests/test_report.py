@@ -1058,3 +1058,32 @@ def test_a_chosen_family_that_does_not_vary_is_said_to_be_left_out(tmp_path, cap
     assert main(["plot", str(folder), "--metrics", "final_trust", "--out", str(again)]) == 0
     assert "note:" not in capsys.readouterr().err
     assert "Not drawn" not in (again / "report.html").read_text()
+
+
+def test_a_sweep_whose_every_run_failed_is_drawn_as_such_and_not_compared(tmp_path, capsys):
+    """`credsim plot` of a sweep whose runs all failed ended in "ValueError: attempt to get
+    argmin of an empty sequence" (the design values to show were looked for among the
+    finished runs), and compare said "give ... one sweep folder with several scenarios"
+    of a folder of two (an audit). The page says no run finished and lists the errors;
+    compare says why it has nothing to compare, in one line."""
+    from sim.sweep import load_experiment, run_sweep
+
+    def boom(scenario, seed, record):
+        raise ValueError("boom")
+
+    grid = ROOT / "tests" / "data" / "sweep" / "grid.yaml"
+    folder = tmp_path / "sweep"
+    outcome = run_sweep(load_experiment(grid, record="series"), folder, run_fn=boom, quiet=True)
+    assert outcome.failed == 36
+    capsys.readouterr()
+    assert main(["plot", str(folder)]) == 0
+    assert capsys.readouterr().err.strip() == "credsim: note: No figures: no run finished."
+    page = (folder / "report.html").read_text()
+    assert "36 run(s) failed (first errors)" in page and "ValueError: boom" in page
+    assert main(["compare", str(folder), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"credsim: error: '{folder}' has no finished run to compare: its 36 runs failed; "
+        f"their errors are in the 'error' column of {folder / 'runs.parquet'}\n"
+    )
+    assert not (tmp_path / "c").exists()

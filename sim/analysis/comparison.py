@@ -1059,6 +1059,15 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
     Raises:
         InputError: ``by`` is not varied by every folder, or fewer than two samples.
     """
+    for results in folders:
+        if results.ok_runs.empty:
+            # It said "compare needs at least two samples: give ... one sweep folder with
+            # several scenarios" of a sweep of several scenarios whose runs all failed.
+            raise InputError(
+                f"'{results.path}' has no finished run to compare: its {len(results.runs)} "
+                "runs failed; their errors are in the 'error' column of "
+                f"{results.path / 'runs.parquet'}" + _unfinished_note(results)
+            )
     if by is not None:
         for results in folders:
             if by not in results.varied:

@@ -737,6 +737,10 @@ def figures_for(
         headline: the folder's headline when the caller has it already (default:
             :func:`~sim.plots.headline.headline_of`).
     """
+    if results.ok_runs.empty:
+        # Nothing to draw (the page says "no run finished"): a sweep whose every run
+        # failed ended in "attempt to get argmin of an empty sequence" (an audit).
+        return
     chosen = selection if selection is not None else selection_of(results)
     found = headline if headline is not None else headline_of(results)
     yield from _headline_entry(results, found, chosen)

@@ -436,8 +436,8 @@ def _incomplete(results: Results) -> list[str]:
 
 
 def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]:
-    if results.kind == RUN or not results.varied:
-        return summary_table(results), ""
+    if results.kind == RUN or not results.varied or results.ok_runs.empty:
+        return summary_table(results), ""  # no design point to hold: no run finished
     first = next(iter(results.scenarios))
     values = reference_values(results, first, selection.at)
     held = held_text(values)
