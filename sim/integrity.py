@@ -42,6 +42,7 @@ from sim.fileio import atomic_write_text, leftover_files
 
 MANIFEST = "manifest.json"
 INTEGRITY = "integrity.json"
+SUMMARY_FILE = "summary.json"
 # Subfolders whose chunk files are recorded one by one (a sweep's committed chunks).
 CHUNK_FOLDERS = ("runs", "series", "actors")
 _CHUNK_SIZE = 1 << 20
@@ -97,8 +98,9 @@ def part_columns(sub: str, varied: Iterable[str]) -> dict[str, str | None]:
 
 def asked_metric(manifest: Mapping[str, Any] | None) -> str | None:
     """The summary column a sweep's ``question:`` reads (its metric, read at the last
-    step), which every runs table of the folder holds; None without a question, for a
-    series metric or one read at a ``date`` (read from the series).
+    step), which the runs tables of the folder hold where their runs have its group
+    (:func:`_asks_for`); None without a question, for a series metric or one read at a
+    ``date`` (read from the series).
 
     A runs table without it read, and compare fell back on another metric without a
     word, the question's headline gone (an audit).
@@ -275,8 +277,12 @@ def table_problems(folder: str | Path, recorded: Mapping[str, Any] | None = None
             what = table_problem(path, _held_columns(held))
         if what is not None:
             found.append((path, what))
-    summary = folder / "summary.json"
-    if recorded is None and summary.is_file() and (what := summary_problem(summary)) is not None:
+    summary = folder / SUMMARY_FILE
+    if (
+        (recorded is None or SUMMARY_FILE in recorded)
+        and summary.is_file()
+        and (what := summary_problem(summary)) is not None
+    ):
         found.append((summary, what))
     return [
         Problem(path.relative_to(folder).as_posix(), f"is damaged ({what})") for path, what in found

@@ -922,3 +922,25 @@ def test_a_runs_part_of_failed_runs_alone_or_an_unfinished_sweeps_runs_table_is_
     path.write_text(json.dumps({**json.loads(path.read_text()), "status": "running"}))
     assert main(["check", str(stale)]) == 0
     assert "stopped" in capsys.readouterr().out
+
+
+def test_a_summary_rewritten_with_its_record_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run's summary.json edited and its record rewritten to match passed the checksum
+    and ended plot in "could not convert string to float" (as decision 689 found without
+    a record)."""
+    run = tmp_path / "run"
+    assert main(["run", str(TINY), "--out", str(run), "--no-plots"]) == 0
+    summary = run / "summary.json"
+    summary.write_text('{"final_trust": {"Patron": "high"}}')
+    integrity.Records(run).add({summary: None})
+    capsys.readouterr()
+    assert main(["plot", str(run), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(
+        f"credsim: error: {run}: results folder is damaged: summary.json is damaged (its "
+        "final_trust.Patron is 'high', not a number); repair it by running"
+    ), err
+    assert not (tmp_path / "out").exists()
