@@ -1,0 +1,79 @@
+"""The stumbles decision 702's first afternoon found and left: what each command now says.
+
+The fast run's time says how much of it was compiling.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+TOUR = ROOT / "scenarios" / "tour.yaml"
+SWEEP = Path(__file__).parent / "data" / "sweep"
+MINI_TEXT = (Path(__file__).parent / "data" / "scenarios" / "mini.yaml").read_text()
+INTERVENTION = (
+    '{id: intervention, date: "2015-09", kind: intervene, actor: Russia, target: Syria, '
+    'magnitude: 3.0, source: "Air campaign begins, 30 Sep 2015"}'
+)
+
+
+# --------------------------------------------------------------------------- run --engine fast
+
+
+def _compiles_then_runs(real):  # type: ignore[no-untyped-def]
+    """``run_scenario`` that first has numba compile a kernel of its own (never cached)."""
+    from numba import njit
+
+    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        njit(lambda x: x + 1)(1)
+        return real(*args, **kwargs)
+
+    return run
+
+
+def test_a_fast_run_that_compiles_says_how_much_of_its_time_was_compiling(
+    tmp_path, capsys, monkeypatch
+):
+    import sim.runner
+
+    monkeypatch.setattr(sim.runner, "run_scenario", _compiles_then_runs(sim.runner.run_scenario))
+    out = tmp_path / "run"
+    code = main(["run", str(TOUR), "--engine", "fast", "--out", str(out), "--no-plots"])
+    assert code == 0
+    line = capsys.readouterr().out.strip()
+    assert " s (fast engine; " in line
+    assert " s of it compiling the engine, once: later runs load it from numba's cache); " in line
+
+
+def test_a_fast_run_from_the_cache_claims_no_compiling(tmp_path, capsys):
+    from sim.fast.engine import warm_up
+
+    warm_up()  # the kernels in this process: nothing left to compile or load
+    out = tmp_path / "run"
+    assert main(["run", str(TOUR), "--engine", "fast", "--out", str(out), "--no-plots"]) == 0
+    line = capsys.readouterr().out
+    assert " s (fast engine); results in " in line
+    assert "compiling" not in line
+
+
+def test_the_compile_timer_counts_compiling_only():
+    from numba import njit
+
+    from sim.fast.engine import CompileTimer
+
+    kernel = njit(lambda x: x * 2)
+    with CompileTimer() as first:
+        kernel(3)
+    with CompileTimer() as again:
+        kernel(4)  # compiled already
+    assert first.seconds > 0
+    assert again.seconds == 0
+
+
+def test_a_mesa_run_says_nothing_of_compiling(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(TOUR), "--out", str(out), "--no-plots"]) == 0
+    line = capsys.readouterr().out
+    assert " s (mesa engine); results in " in line
