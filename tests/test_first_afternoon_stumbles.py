@@ -1,11 +1,14 @@
 """The stumbles decision 702's first afternoon found and left: what each command now says.
 
-The fast run's time says how much of it was compiling.
+The fast run's time says how much of it was compiling; compare's refusal of an unknown
+metric names the usual metrics.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import results_factory as factory
 
 from sim.cli import main
 
@@ -77,3 +80,28 @@ def test_a_mesa_run_says_nothing_of_compiling(tmp_path, capsys):
     assert main(["run", str(TOUR), "--out", str(out), "--no-plots"]) == 0
     line = capsys.readouterr().out
     assert " s (mesa engine); results in " in line
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def test_an_unknown_metric_names_the_question_and_final_trusts_as_examples(tmp_path, capsys):
+    question = {"difference": ["counter", "base"], "metric": "final_trust.Russia.levant"}
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "counter": -0.1}, question=question)
+    code = main(["compare", str(folder), "--metric", "final_trust.Rusia.all"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert (
+        "it has summary metrics such as final_trust.Russia.levant, final_trust.USA.all, "
+        "final_trust.Russia.all, final_trust.USA.levant ("
+    ) in err
+    assert "(did you mean 'final_trust.Russia.all'?)" in err
+    assert "affinity_change" not in err
+
+
+def test_without_a_question_the_examples_are_each_powers_final_trust(tmp_path, capsys):
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "counter": -0.1})
+    assert main(["compare", str(folder), "--metric", "nothing_like_it"]) == 2
+    err = capsys.readouterr().err
+    assert "such as final_trust.USA.all, final_trust.Russia.all, final_trust." in err

@@ -121,7 +121,7 @@ def _not_in_folder(results: Results, metric: str, parsed: MetricName | None) -> 
         return InputError(
             f"'{metric}' is a column of the runs table of '{results.path}' that says which "
             f"run a row is or how it went, not a metric; give a summary metric such as "
-            f"{', '.join(known[:2])} ({len(known)} in all)"
+            f"{', '.join(usual_metrics(results)[:2])} ({len(known)} in all)"
         )
     # A folder of summaries only has no series metric to offer (it offered them).
     series_note = (
@@ -132,8 +132,26 @@ def _not_in_folder(results: Results, metric: str, parsed: MetricName | None) -> 
     )
     return InputError(
         f"metric '{metric}' is not in '{results.path}'; it has summary metrics such as "
-        f"{', '.join(known[:4])} ({len(known)} in all){series_note}{suggest(metric, known)}"
+        f"{', '.join(usual_metrics(results))} ({len(known)} in all){series_note}"
+        f"{suggest(metric, known)}"
     )
+
+
+def usual_metrics(results: Results, limit: int = 4) -> list[str]:
+    """The folder's summary metrics a reader most likely means, to name as examples.
+
+    The experiment's ``question:`` metric, the final trust in each power (the
+    scenarios' order) among all states, the other final trusts, then the rest. The
+    first four by name were ``affinity_change.blank_cheque.UK.all`` and its like (a
+    first afternoon's audit, decision 702).
+    """
+    known = results.metrics
+    question = (results.manifest.get("experiment") or {}).get("question") or {}
+    first = [str(question.get("metric"))] + [f"final_trust.{p}.all" for p in results.powers]
+    usual = [m for m in dict.fromkeys(first) if m in known]
+    usual += [m for m in known if m.startswith("final_trust.") and m not in usual]
+    usual += [m for m in known if m not in usual]
+    return usual[:limit]
 
 
 def is_text(values: pd.Series) -> bool:
