@@ -1,13 +1,16 @@
 """The stumbles decision 702's first afternoon found and left: what each command now says.
 
 The fast run's time says how much of it was compiling; compare's refusal of an unknown
-metric names the usual metrics.
+metric names the usual metrics; ``observe --states`` with a name the vote data lacks
+says what the option takes.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
 import results_factory as factory
 
 from sim.cli import main
@@ -105,3 +108,57 @@ def test_without_a_question_the_examples_are_each_powers_final_trust(tmp_path, c
     assert main(["compare", str(folder), "--metric", "nothing_like_it"]) == 2
     err = capsys.readouterr().err
     assert "such as final_trust.USA.all, final_trust.Russia.all, final_trust." in err
+
+
+# --------------------------------------------------------------------------- observe
+
+
+@pytest.fixture
+def votes(tmp_path: Path) -> Path:
+    """Two roll calls of four countries, as the unvotes CSV files."""
+    folder = tmp_path / "votes"
+    folder.mkdir()
+    countries = ["Iran", "Iraq", "Saudi Arabia", "United States"]
+    rows = [
+        {"rcid": r, "country": c, "country_code": c[:2].upper(), "vote": "yes"}
+        for r in (1, 2)
+        for c in countries
+    ]
+    pd.DataFrame(rows).to_csv(folder / "un_votes.csv", index=False)
+    pd.DataFrame(
+        {"rcid": [1, 2], "session": 55, "date": ["2000-03-01", "2000-06-01"], "short": "x"}
+    ).to_csv(folder / "un_roll_calls.csv", index=False)
+    pd.DataFrame({"rcid": [1], "short_name": ["me"]}).to_csv(
+        folder / "un_roll_call_issues.csv", index=False
+    )
+    return folder
+
+
+def _observe_error(capsys, votes: Path, *argv: str) -> str:  # type: ignore[no-untyped-def]
+    code = main(["observe", "--votes", str(votes), *argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1, err
+    return err.strip().removeprefix("credsim: error: ")
+
+
+def test_states_persia_says_what_states_takes_not_observed_names(votes, capsys):
+    message = _observe_error(capsys, votes, "--power", "United States", "--states", "Persia,Iraq")
+    assert message.startswith("--states: 'Persia' is no country of the UN vote data; ")
+    assert "as the vote data names it (e.g. Iran, United States; 4 countries)" in message
+    assert "observed" not in message and "map an actor" not in message
+    assert "did you mean" not in message  # no spelling is near Persia
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"), [("Irn", "Iran"), ("iran", "Iran"), ("Saudi", "Saudi Arabia")]
+)
+def test_states_gets_a_did_you_mean_from_the_vote_data(votes, capsys, given, meant):
+    message = _observe_error(capsys, votes, "--power", "United States", "--states", given)
+    assert f"'{given}' is no country of the UN vote data (did you mean '{meant}'?); " in message
+
+
+def test_power_names_its_option(votes, capsys):
+    message = _observe_error(capsys, votes, "--power", "Untied States", "--states", "Iran")
+    assert message.startswith("--power: 'Untied States' is no country of the UN vote data ")
+    assert "(did you mean 'United States'?)" in message

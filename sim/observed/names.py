@@ -54,7 +54,10 @@ ALIASES: dict[str, str] = {
 
 
 def un_name(
-    name: str, countries: Iterable[str], names: Mapping[str, str | None] | None = None
+    name: str,
+    countries: Iterable[str],
+    names: Mapping[str, str | None] | None = None,
+    option: str | None = None,
 ) -> str | None:
     """The UN country name of ``name``, or None for an actor with no seat in the data.
 
@@ -62,6 +65,9 @@ def un_name(
         name: an actor name (a scenario's) or a UN country name.
         countries: the country names of the data.
         names: a scenario's ``observed.names``.
+        option: the command-line option that gave ``name`` without a scenario
+            (``--states``): the error then says what that option takes, not how a
+            scenario maps an actor.
 
     Raises:
         InputError: the name matches nothing; the message names close matches.
@@ -77,7 +83,43 @@ def un_name(
         return name
     if name in ALIASES and ALIASES[name] in known:
         return ALIASES[name]
+    if option is not None:
+        raise _not_a_country(name, known, option)
     raise _unknown(name, known, None)
+
+
+def _not_a_country(name: str, known: set[str], option: str) -> InputError:
+    """The error for a name given on the command line (``--states Persia``).
+
+    ``_unknown``'s repair, a scenario's ``observed.names``, is of no use to an option
+    that takes countries (a first afternoon's audit, decision 702), and its close
+    matches by spelling were four countries nothing like Persia: this one says what
+    the option takes and offers the one nearest name, if any, of the vote data.
+    """
+    examples = [c for c in ("Iran", "Syria", "United States", "Congo - Kinshasa") if c in known]
+    shown = f"e.g. {', '.join(examples)}; " if examples else ""
+    aliases = ", ".join(a for a in ("USSR", "UK", "Burma", "Zaire") if ALIASES[a] in known)
+    taken = f", or a name credsim knows for one ({aliases}, ...)" if aliases else ""
+    return InputError(
+        f"{option}: '{name}' is no country of the UN vote data{_nearest(name, known)}; "
+        f"give a country as the vote data names it ({shown}{len(known)} countries){taken}"
+    )
+
+
+def _nearest(name: str, known: set[str]) -> str:
+    """A ``(did you mean 'x'?)`` suffix naming the data's country nearest ``name``, or ``""``.
+
+    Closer than :func:`sim.scenario.schema.suggest` asks: at its cutoff Persia was
+    taken for Nigeria.
+    """
+    by_case = {c.lower(): c for c in known}
+    if name.lower() in by_case:
+        return f" (did you mean '{by_case[name.lower()]}'?)"
+    started = [c for c in sorted(known) if len(name) >= 3 and c.lower().startswith(name.lower())]
+    if len(started) == 1:  # Saudi
+        return f" (did you mean '{started[0]}'?)"
+    close = difflib.get_close_matches(name.lower(), sorted(by_case), n=1, cutoff=0.75)
+    return f" (did you mean '{by_case[close[0]]}'?)" if close else ""
 
 
 def _unknown(name: str, known: set[str], path: str | None) -> InputError:

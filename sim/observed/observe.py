@@ -146,10 +146,11 @@ def cli_observe(args: argparse.Namespace) -> int:
             raise InputError(f"--states names {actors[twice[1]]} twice; give each state once")
         shown_group = "The states given"
 
-    def seat(name: str) -> str | None:
+    def seat(name: str, option: str) -> str | None:
         """``name``'s UN name; a wrong ``observed.names`` entry is said at its line."""
         try:
-            return un_name(name, data.countries, names)
+            # Without a scenario a name is the option's, which has no observed.names.
+            return un_name(name, data.countries, names, None if args.scenario else option)
         except InputError as exc:
             if args.scenario and exc.path and exc.path.startswith("observed."):
                 from sim.scenario.loader import locate_in_scenario
@@ -157,10 +158,10 @@ def cli_observe(args: argparse.Namespace) -> int:
                 raise locate_in_scenario(exc, args.scenario) from None
             raise
 
-    power = _seated(seat(args.power), args.power, "--power")
+    power = _seated(seat(args.power, "--power"), args.power, "--power")
     rival = None
     if args.rival:
-        rival = _seated(seat(args.rival), args.rival, "--rival")
+        rival = _seated(seat(args.rival, "--rival"), args.rival, "--rival")
         if rival == power:
             same = args.rival if args.rival == args.power else f"{args.power} and {args.rival}"
             same += "" if same == power else f": {power} in the vote data"
@@ -168,7 +169,7 @@ def cli_observe(args: argparse.Namespace) -> int:
                 f"--power and --rival are the same country ({same}); split agreement "
                 "compares a power with another, so give its rival"
             )
-    mapped = {a: seat(a) for a in actors}
+    mapped = {a: seat(a, "--states") for a in actors}
     if not args.scenario:
         # Two names of one country (UAE, United Arab Emirates) weighed it twice in the
         # group's mean (decision 703).
