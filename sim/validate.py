@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from sim.errors import InputError, count_text
 from sim.inputs import ANY_NEEDS, file_kind
+from sim.scenario.kinds import KINDS
 from sim.scenario.loader import (
     Document,
     check_file,
@@ -33,7 +34,7 @@ from sim.scenario.loader import (
     read_text,
     translate_all,
 )
-from sim.scenario.schema import RelationSpec, Scenario, allowed
+from sim.scenario.schema import RegimeChange, RelationSpec, Scenario, TargetedEvent, allowed
 
 if TYPE_CHECKING:
     from sim.patterns import PatternFile
@@ -86,6 +87,75 @@ def scenario_warnings(sc: Scenario) -> list[InputError]:
                 )
             )
     return found
+
+
+def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[str]]:
+    """Events that close a commitment (``withdraw``, ``expelled``) when none is open.
+
+    A commitment (power, client) is opened by ``intervene`` and closed by a closing
+    kind or a ``regime_change`` of the client (ODD section 5); the events are taken
+    as the model takes them, by step and in file order within a step. A closing event
+    with nothing to close is no error: its evidence applies either way (ODD section
+    6), and there is only no support to stop. The shipped cases write such events on
+    purpose (the Aswan loan withdrawn from Egypt, which the US never intervened in).
+    But one whose pair's ``intervene`` comes after it was most likely written to end
+    that intervention, which has moved (a first afternoon's audit, decision 702).
+
+    Returns:
+        Those whose intervention comes later, each at its field path; and the others,
+        each as ``'id' (date, why)``.
+    """
+    order = sorted(range(len(sc.events)), key=lambda i: sc.event_step(sc.events[i]))
+    opens: dict[tuple[str, str], list[int]] = {}
+    for i in order:
+        ev = sc.events[i]
+        if KINDS[ev.kind].commitment == "open" and isinstance(ev, TargetedEvent):
+            opens.setdefault((ev.actor, ev.target), []).append(i)
+
+    def named(i: int) -> str:
+        ev = sc.events[i]
+        when = ev.date or f"step {ev.step}"
+        return f"'{ev.id}' ({when})" if ev.id else f"events[{i}] ({when})"
+
+    open_now: set[tuple[str, str]] = set()
+    closed: dict[tuple[str, str], str] = {}  # the event that last closed the pair's
+    moved: list[InputError] = []
+    others: list[str] = []
+    for i in order:
+        ev = sc.events[i]
+        if isinstance(ev, RegimeChange):
+            for key in [k for k in open_now if k[1] == ev.target]:
+                open_now.discard(key)
+                closed[key] = f"closed by the regime change '{ev.id or f'events[{i}]'}'"
+            continue
+        commitment = KINDS[ev.kind].commitment
+        if commitment is None or not isinstance(ev, TargetedEvent):
+            continue
+        key = (ev.actor, ev.target)
+        if commitment == "open":
+            open_now.add(key)
+        elif key in open_now:
+            open_now.discard(key)
+            closed[key] = f"closed by '{ev.id or f'events[{i}]'}'"
+        else:
+            step = sc.event_step(ev)
+            later = [j for j in opens.get(key, []) if sc.event_step(sc.events[j]) > step]
+            if later:
+                moved.append(
+                    InputError(
+                        f"this {ev.kind} {named(i)} closes no commitment: {ev.actor}'s "
+                        f"intervene in {ev.target} comes after it, {named(later[0])}; if it "
+                        "was written to end that intervention, one of the two dates is "
+                        "wrong. As written, its evidence applies all the same (ODD section "
+                        "6), but it stops no support, as none is accruing",
+                        path=f"events[{i}]",
+                    )
+                )
+            else:
+                why = closed.get(key, f"no intervene of {ev.actor} in {ev.target} before")
+                when = ev.date or f"step {ev.step}"
+                others.append(f"'{ev.id}' ({when}, {why})" if ev.id else f"events[{i}]")
+    return moved, others
 
 
 def cli_validate(args: argparse.Namespace) -> int:
@@ -162,6 +232,16 @@ def cli_validate(args: argparse.Namespace) -> int:
     for warning in scenario_warnings(scenario):
         if warning.path not in excused:
             print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
+    moved, unopened = closings_without_commitment(scenario)
+    for note in moved:
+        print(f"credsim: note: {locate(note, merged)}", file=sys.stderr)
+    if unopened:
+        print(
+            f"credsim: note: {shown}: {count_text(len(unopened), 'closing event')} with no "
+            f"commitment open to close: {allowed(unopened, 4)}; as written, each counts as "
+            "evidence all the same (ODD section 6) and stops no support",
+            file=sys.stderr,
+        )
     unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
     if unsourced and "generate" not in tree:  # a generated population's events are drawn
         # Each event carries where it is documented (ODD section 6); a missing note is

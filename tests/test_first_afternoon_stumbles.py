@@ -2,7 +2,7 @@
 
 The fast run's time says how much of it was compiling; compare's refusal of an unknown
 metric names the usual metrics; ``observe --states`` with a name the vote data lacks
-says what the option takes.
+says what the option takes; ``validate`` notes a closing event with nothing to close.
 """
 
 from __future__ import annotations
@@ -162,3 +162,65 @@ def test_power_names_its_option(votes, capsys):
     message = _observe_error(capsys, votes, "--power", "Untied States", "--states", "Iran")
     assert message.startswith("--power: 'Untied States' is no country of the UN vote data ")
     assert "(did you mean 'United States'?)" in message
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _validate(tmp_path: Path, text: str, capsys) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
+    path = tmp_path / "case.yaml"
+    path.write_text(text)
+    assert main(["validate", str(path)]) == 0  # a note, not a refusal
+    return path, capsys.readouterr().err
+
+
+def test_a_withdraw_before_its_intervention_is_noted_at_its_line(tmp_path, capsys):
+    moved = INTERVENTION.replace("2015-09", "2016-03")
+    withdrawal = (
+        '{id: withdrawal, date: "2015-12", kind: withdraw, actor: Russia, target: Syria, '
+        'magnitude: 1.0, source: "x"}'
+    )
+    assert MINI_TEXT.count(INTERVENTION) == 1
+    path, err = _validate(
+        tmp_path, MINI_TEXT.replace(INTERVENTION, f"{moved}\n  - {withdrawal}"), capsys
+    )
+    assert (
+        f"credsim: note: {path}:11: events[1]: this withdraw 'withdrawal' (2015-12) closes no "
+        "commitment: Russia's intervene in Syria comes after it, 'intervention' (2016-03); if "
+        "it was written to end that intervention, one of the two dates is wrong. As written, "
+        "its evidence applies all the same (ODD section 6), but it stops no support, as none "
+        "is accruing\n"
+    ) in err
+
+
+def test_closing_events_with_nothing_to_close_are_noted_in_one_line(tmp_path, capsys):
+    events = [
+        '{id: aswan, date: "2014-06", kind: withdraw, actor: USA, target: Jordan, '
+        'magnitude: 1.0, source: "x"}',
+        '{id: coup, date: "2015-10", kind: regime_change, target: Syria, source: "x"}',
+        '{id: sent_home, date: "2015-11", kind: expelled, actor: Russia, target: Syria, '
+        'magnitude: 1.0, source: "x"}',
+        '{id: out, date: "2016-02", kind: withdraw, actor: Russia, target: Syria, '
+        'magnitude: 1.0, source: "x"}',
+    ]
+    text = MINI_TEXT.replace(INTERVENTION, "\n  - ".join([INTERVENTION, *events]))
+    path, err = _validate(tmp_path, text, capsys)
+    assert (
+        f"credsim: note: {path}: 3 closing events with no commitment open to close: "
+        "'aswan' (2014-06, no intervene of USA in Jordan before), 'sent_home' (2015-11, closed "
+        "by the regime change 'coup'), 'out' (2016-02, closed by the regime change 'coup'); "
+        "as written, each counts as evidence all the same (ODD section 6) and stops no "
+        "support\n"
+    ) in err
+    assert "comes after it" not in err
+
+
+def test_a_withdraw_that_closes_a_commitment_is_not_noted(tmp_path, capsys):
+    withdrawal = (
+        '{id: withdrawal, date: "2016-03", kind: withdraw, actor: Russia, target: Syria, '
+        'magnitude: 1.0, source: "x"}'
+    )
+    _, err = _validate(
+        tmp_path, MINI_TEXT.replace(INTERVENTION, f"{INTERVENTION}\n  - {withdrawal}"), capsys
+    )
+    assert "closes no commitment" not in err and "closing event" not in err
