@@ -2,11 +2,13 @@
 
 The fast run's time says how much of it was compiling; compare's refusal of an unknown
 metric names the usual metrics; ``observe --states`` with a name the vote data lacks
-says what the option takes; ``validate`` notes a closing event with nothing to close.
+says what the option takes; ``validate`` notes a closing event with nothing to close;
+``sweep`` ends with the answer to its question, as the report gives it.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -224,3 +226,55 @@ def test_a_withdraw_that_closes_a_commitment_is_not_noted(tmp_path, capsys):
         tmp_path, MINI_TEXT.replace(INTERVENTION, f"{INTERVENTION}\n  - {withdrawal}"), capsys
     )
     assert "closes no commitment" not in err and "closing event" not in err
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def _experiment(tmp_path: Path, question: str) -> Path:
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        "name: asked\n"
+        f"scenarios:\n  base: {SWEEP / 'tiny.yaml'}\n  abstained: {SWEEP / 'tiny_abstained.yaml'}\n"
+        "design:\n  method: grid\n  parameters:\n"
+        "    parameters.trust.negativity_bias: [1.0, 2.0]\n"
+        "replicates: 2\nseed: 3\n" + question
+    )
+    return path
+
+
+QUESTION = (
+    "question:\n  text: Does withdrawing cost the patron?\n"
+    "  difference: [base, abstained]\n  metric: final_trust.Patron.all\n"
+)
+
+
+@pytest.mark.parametrize("plots", [[], ["--no-plots"]])
+def test_a_sweep_ends_with_the_reports_answer(tmp_path, capsys, plots):
+    from sim.plots.headline import headline_of
+    from sim.results import open_results
+
+    out = tmp_path / "out"
+    argv = ["sweep", str(_experiment(tmp_path, QUESTION)), "--out", str(out)]
+    assert main([*argv, "--executor", "serial", "--quiet", *plots]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    headline = headline_of(open_results(out))
+    assert headline is not None
+    assert lines[-2:] == [
+        "question: Does withdrawing cost the patron?",
+        f"answer: {headline.sentence()}",
+    ]
+    assert lines[-1].startswith("answer: Final trust in Patron among all states, base minus ")
+    if not plots:  # the very sentence the page gives
+        assert html.escape(headline.sentence()) in (out / "report.html").read_text()
+    # Run again (nothing to do): the answer is said again.
+    assert main([*argv, "--executor", "serial", "--quiet", *plots]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"answer: {headline.sentence()}"
+
+
+def test_a_sweep_without_a_question_prints_no_answer(tmp_path, capsys):
+    out = tmp_path / "out"
+    path = _experiment(tmp_path, "")
+    assert main(["sweep", str(path), "--out", str(out), "--executor", "serial", "--no-plots"]) == 0
+    stdout = capsys.readouterr().out
+    assert "answer:" not in stdout and "question:" not in stdout

@@ -239,6 +239,32 @@ def headline_of(results: Results) -> Headline | None:
     )
 
 
+def no_answer_text(a: str, b: str) -> str:
+    """What the report and the sweep's terminal say of a question not answered yet."""
+    return (
+        f"No answer yet: no finished run of {a} has its pair in {b} (the same design point "
+        "and replicate)."
+    )
+
+
+def answer_lines(results: Results) -> list[str]:
+    """The question and its answer as the report's headline gives them, for a terminal.
+
+    The same :func:`headline_of` and :meth:`Headline.sentence` as the report: the sweep
+    printed where the report was, and the answer only the report had (a first
+    afternoon's audit, decision 702). No lines for a folder that asks no question.
+    """
+    question = (results.manifest.get("experiment") or {}).get("question") or {}
+    if results.kind == RUN or not question:
+        return []
+    headline = headline_of(results)
+    text = str(question.get("text") or "").strip()
+    lines = [f"question: {text}"] if text else []
+    if headline is None:
+        return [*lines, "answer: " + no_answer_text(*question["difference"])]
+    return [*lines, f"answer: {headline.sentence()}"]
+
+
 def _span(low: int, high: int) -> str:
     """``6``, or ``2 to 6``."""
     return str(low) if low == high else f"{low} to {high}"

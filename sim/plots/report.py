@@ -45,7 +45,7 @@ from sim.plots.gallery import (
     selection_of,
     unvarying_families,
 )
-from sim.plots.headline import headline_of
+from sim.plots.headline import headline_of, no_answer_text
 from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.loader import parse_overrides
 from sim.sweep.progress import Progress, _duration
@@ -379,10 +379,7 @@ def write_report(
         page.append('<section id="answer"><h2>Headline</h2>')
         if question.get("text"):
             page.append(f"<p><strong>Question.</strong> {html.escape(question['text'])}</p>")
-        page.append(
-            f'<p class="answer">No answer yet: no finished run of {html.escape(a)} has its '
-            f"pair in {html.escape(b)} (the same design point and replicate).</p></section>"
-        )
+        page.append(f'<p class="answer">{html.escape(no_answer_text(a, b))}</p></section>')
     page.append('<section id="figures"><h2>Figures</h2>')
     page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results))}</p>"]
     flat = unvarying_families(results, chosen, headline)

@@ -555,4 +555,19 @@ def cli_sweep(args: argparse.Namespace) -> int:
         from sim.runner import note_old_report
 
         note_old_report(outcome.folder)
+    _print_answer(outcome.folder)
     return outcome.exit_code
+
+
+def _print_answer(folder: Path) -> None:
+    """The experiment's question and the report's answer to it, last on the terminal."""
+    from sim.plots.headline import answer_lines
+    from sim.results import open_results
+
+    try:
+        lines = answer_lines(open_results(folder))
+    except InputError as exc:  # the runs are kept; only the answer cannot be given
+        print(f"credsim: note: no answer to the question: {exc}", file=sys.stderr)
+        return
+    for line in lines:
+        print(line)
