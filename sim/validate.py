@@ -93,11 +93,12 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
     """Events that close a commitment (``withdraw``, ``expelled``) when none is open.
 
     A commitment (power, client) is opened by ``intervene`` and closed by a closing
-    kind or a ``regime_change`` of the client (ODD section 5); the events are taken
-    as the model takes them, by step and in file order within a step. A closing event
-    with nothing to close is no error: its evidence applies either way (ODD section
-    6), and there is only no support to stop. The shipped cases write such events on
-    purpose (the Aswan loan withdrawn from Egypt, which the US never intervened in).
+    kind or a ``regime_change`` of the client (ODD sections 2 and 7.1); the events are
+    taken as the model takes them, by step and in file order within a step. A closing
+    event with nothing to close is no error: its evidence applies either way (ODD
+    section 7.1), and there is only no support to stop. The shipped cases write such
+    events on purpose (the Aswan loan withdrawn from Egypt, where the US never
+    intervened).
     But one whose pair's ``intervene`` comes after it was most likely written to end
     that intervention, which has moved (a first afternoon's audit, decision 702).
 
@@ -126,7 +127,7 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
         if isinstance(ev, RegimeChange):
             for key in [k for k in open_now if k[1] == ev.target]:
                 open_now.discard(key)
-                closed[key] = f"closed by the regime change '{ev.id or f'events[{i}]'}'"
+                closed[key] = f"already closed by the regime change '{ev.id or f'events[{i}]'}'"
             continue
         commitment = KINDS[ev.kind].commitment
         if commitment is None or not isinstance(ev, TargetedEvent):
@@ -136,7 +137,7 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
             open_now.add(key)
         elif key in open_now:
             open_now.discard(key)
-            closed[key] = f"closed by '{ev.id or f'events[{i}]'}'"
+            closed[key] = f"already closed by '{ev.id or f'events[{i}]'}'"
         else:
             step = sc.event_step(ev)
             later = [j for j in opens.get(key, []) if sc.event_step(sc.events[j]) > step]
@@ -146,8 +147,8 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
                         f"this {ev.kind} {named(i)} closes no commitment: {ev.actor}'s "
                         f"intervene in {ev.target} comes after it, {named(later[0])}; if it "
                         "was written to end that intervention, one of the two dates is "
-                        "wrong. As written, its evidence applies all the same (ODD section "
-                        "6), but it stops no support, as none is accruing",
+                        "wrong. As written, its evidence applies all the same (docs/ODD.md "
+                        "section 7.1), but it stops no support, as none is accruing",
                         path=f"events[{i}]",
                     )
                 )
@@ -239,7 +240,7 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(
             f"credsim: note: {shown}: {count_text(len(unopened), 'closing event')} with no "
             f"commitment open to close: {allowed(unopened, 4)}; as written, each counts as "
-            "evidence all the same (ODD section 6) and stops no support",
+            "evidence all the same (docs/ODD.md section 7.1) and stops no support",
             file=sys.stderr,
         )
     unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]

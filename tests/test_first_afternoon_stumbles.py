@@ -190,8 +190,8 @@ def test_a_withdraw_before_its_intervention_is_noted_at_its_line(tmp_path, capsy
         f"credsim: note: {path}:11: events[1]: this withdraw 'withdrawal' (2015-12) closes no "
         "commitment: Russia's intervene in Syria comes after it, 'intervention' (2016-03); if "
         "it was written to end that intervention, one of the two dates is wrong. As written, "
-        "its evidence applies all the same (ODD section 6), but it stops no support, as none "
-        "is accruing\n"
+        "its evidence applies all the same (docs/ODD.md section 7.1), but it stops no "
+        "support, as none is accruing\n"
     ) in err
 
 
@@ -209,10 +209,11 @@ def test_closing_events_with_nothing_to_close_are_noted_in_one_line(tmp_path, ca
     path, err = _validate(tmp_path, text, capsys)
     assert (
         f"credsim: note: {path}: 3 closing events with no commitment open to close: "
-        "'aswan' (2014-06, no intervene of USA in Jordan before), 'sent_home' (2015-11, closed "
-        "by the regime change 'coup'), 'out' (2016-02, closed by the regime change 'coup'); "
-        "as written, each counts as evidence all the same (ODD section 6) and stops no "
-        "support\n"
+        "'aswan' (2014-06, no intervene of USA in Jordan before), 'sent_home' (2015-11, already "
+        "closed by the regime change 'coup'), 'out' (2016-02, already closed by the regime "
+        "change 'coup'); "
+        "as written, each counts as evidence all the same (docs/ODD.md section 7.1) and "
+        "stops no support\n"
     ) in err
     assert "comes after it" not in err
 
