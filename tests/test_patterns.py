@@ -511,6 +511,13 @@ def test_validate_given_the_votes_counts_what_it_took_and_notes_what_they_leave_
     )
 
 
+def _without_closing_notes(err: str) -> str:
+    """``validate``'s stderr without its note of closing events with nothing to close."""
+    return "".join(
+        line for line in err.splitlines(keepends=True) if " with no commitment open " not in line
+    )
+
+
 def test_validate_given_the_votes_looks_a_scenarios_actors_up_in_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -528,7 +535,8 @@ def test_validate_given_the_votes_looks_a_scenarios_actors_up_in_them(
     assert out.splitlines()[-1] == (
         f"  votes: 36 of 38 actors found in the votes in {votes}; 2 actors without a seat (null)"
     )
-    assert err == ""
+    # Only the note of its withdrawals with no commitment to close (decision 702's stumble).
+    assert _without_closing_notes(err) == ""
     child = tmp_path / "child.yaml"
     child.write_text(
         f"extends: {REPO / 'scenarios' / 'syria.yaml'}\nname: child\nstates:\n"
@@ -537,7 +545,7 @@ def test_validate_given_the_votes_looks_a_scenarios_actors_up_in_them(
     assert main(["validate", str(child), "--votes", str(votes)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(
+    assert _without_closing_notes(err).startswith(
         f"credsim: error: {child}:7: observed.names.Turkey: 'Turkiye' is no country of the UN "
         "vote data; close matches: Turkey"
     )
@@ -547,7 +555,7 @@ def test_validate_given_the_votes_looks_a_scenarios_actors_up_in_them(
     assert out.splitlines()[-1] == (
         f"  votes: 39 of 40 actors found in the votes in {votes}; 1 not found (noted)"
     )
-    assert err == (
+    assert _without_closing_notes(err) == (
         "credsim: note: Irak is in the UN votes by neither its own name, a known alias nor "
         "observed.names; a pattern group holding it is refused: map it in observed.names "
         '({Actor: "UN name"}, or null for an actor without a seat)\n'
