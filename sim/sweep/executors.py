@@ -128,19 +128,25 @@ def install_scenarios(scenarios: dict[str, Scenario]) -> None:
     _SCENARIOS.update(scenarios)
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing).
 
     A sweep killed with SIGKILL cannot shut its pool down. Its fork server
     asks this at start (:mod:`sim.sweep.forkserver_preload`), and so does
     each worker, whose parent is the fork server: the kernel then ends both
     with the sweep instead of leaving them idle.
+
+    Args:
+        parent: the pid the parent had; this process exits at once if its parent is
+            another by now (the parent died before the request took effect). By
+            default the parent's pid as this is called, which sees only a parent
+            that dies during the call.
     """
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
@@ -330,6 +336,71 @@ _WORKERS_DIE_AT_START = (
 )
 
 
+# What a sweep's fork server imports before it forks a worker: it dies with the sweep,
+# and each worker starts with the model and the fast engine's machine code loaded.
+SWEEP_PRELOAD = ("sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload")
+
+
+def forkserver_context(
+    preload: Sequence[str] = SWEEP_PRELOAD,
+) -> multiprocessing.context.ForkServerContext:
+    """The fork server's context, its server started now (if it is not yet running).
+
+    Workers come from a fork server, not from this process: by now it runs Arrow's,
+    numba's or Dask's threads, and forking a multi-threaded process can deadlock the
+    child. The server imports ``preload`` once, so each worker starts with it loaded.
+    A process has one fork server: its preload is that of the first caller.
+
+    The server is started from this thread: it dies with the thread that started it
+    (die_with_parent), and the workers may be started by a short-lived one. It starts
+    with Ctrl-C ignored (:func:`ctrl_c_left_to_this_process`).
+
+    Raises:
+        RuntimeError: multiprocessing's own, when this process is itself a worker
+            importing its parent's main script (a script without a main guard).
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    with ctrl_c_left_to_this_process(), _environment(FORKSERVER_PARENT, str(os.getpid())):
+        forkserver.ensure_running()
+    return context
+
+
+# The pid of the process that starts a fork server, in the server's environment: the
+# server's imports take seconds before it can ask to die with its parent, and one
+# killed meanwhile left the server, and a worker it then forked, behind.
+FORKSERVER_PARENT = "CREDSIM_FORKSERVER_PARENT"
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """``os.environ[name]`` set to ``value`` inside, as it was after."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
+def require_workers_start(context: multiprocessing.context.BaseContext, message: str) -> None:
+    """Start one worker from ``context`` and ask it for its pid (decision 610).
+
+    Raises:
+        WorkersFailed: with ``message``, when the worker dies before it can answer
+            (a script without ``if __name__ == "__main__":``, whose worker imports it
+            again and fails as it starts).
+    """
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            pool.submit(os.getpid).result()
+        except BrokenProcessPool:
+            raise WorkersFailed(message) from None
+
+
 class ProcessExecutor(_Executor):
     """Runs in a :class:`concurrent.futures.ProcessPoolExecutor`, in batches.
 
@@ -351,17 +422,7 @@ class ProcessExecutor(_Executor):
         self._retired: list[cf.ProcessPoolExecutor] = []
 
     def _start(self) -> cf.ProcessPoolExecutor:
-        # Workers come from a fork server, not from this process: by now it runs Arrow's
-        # thread pools, and forking a multi-threaded process can deadlock the child. The
-        # server imports the model once, so each worker starts with it loaded.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(
-            ["sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload"]
-        )
-        # Started from this thread: the server dies with the thread that started it
-        # (die_with_parent), and the workers may be started by a short-lived one.
-        with ctrl_c_left_to_this_process():
-            forkserver.ensure_running()
+        context = forkserver_context()
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
