@@ -754,6 +754,26 @@ def test_a_run_manifest_whose_scenario_lists_a_bloc_twice_is_read_as_before(
     assert "damaged" not in capsys.readouterr().out
 
 
+def test_a_run_manifest_whose_scenario_lists_a_group_member_twice_is_read_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An output group's member listed twice is refused where a scenario file is loaded
+    (decision 692), not by the schema's checks that read manifests: a run made from such
+    a file before 692 was called damaged by check and plot, and its repair (running it
+    again) was refused."""
+    import results_factory as factory
+
+    run = factory.write_run(tmp_path / "run")
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["scenario"]["outputs"]["groups"]["levant"] = {"members": ["Syria", "Syria"]}
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(run)]) == 0
+    assert "damaged" not in capsys.readouterr().out
+    assert main(["plot", str(run), "--out", str(tmp_path / "out")]) == 0
+    assert "damaged" not in capsys.readouterr().err
+
+
 ASKED = "final_trust.USA.levant"
 QUESTION = {"metric": ASKED, "difference": ["counter", "base"]}
 

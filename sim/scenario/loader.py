@@ -43,7 +43,6 @@ from sim.scenario.schema import (
     Parameters,
     Scenario,
     allowed,
-    check_references,
     directions,
     kinds_taking,
     parameter_problems,
@@ -1057,13 +1056,32 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
             if problems:
                 raise problems[0]
         else:
-            check_references(scenario)
-            repeats = repeat_problems(scenario, doc)
-            if repeats:
-                raise repeats[0]
+            problems = _repeats_first(reference_problems(scenario), repeat_problems(scenario, doc))
+            if problems:
+                raise problems[0]
     except InputError as exc:
         raise locate(exc, doc) from None
     return scenario
+
+
+def _repeats_first(references: list[InputError], repeats: list[InputError]) -> list[InputError]:
+    """The reference problems in their order, each after the repeats inside its item,
+    then the other repeats: an output group whose member is listed twice is refused for
+    the repeat (the likely slip: another state was meant), as it was when the schema's
+    check of the group said it first (decision 692), not for what the repeat leaves
+    (a group of a bloc and ``[Syria, Syria]`` that holds no state)."""
+    said: list[InputError] = []
+    for problem in references:
+        inside = [
+            r
+            for r in repeats
+            if problem.path
+            and r.path
+            and r.path.startswith((f"{problem.path}.", f"{problem.path}["))
+        ]
+        said += [r for r in inside if r not in said]
+        said.append(problem)
+    return [*said, *(r for r in repeats if r not in said)]
 
 
 def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
@@ -1089,6 +1107,7 @@ def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     actors = set(scenario.actor_names)
     return [
         *_bloc_repeats(scenario, doc),
+        *_member_repeats(scenario, doc, actors),
         *_tie_repeats(scenario, doc, actors),
         *_relation_repeats(scenario, doc, actors),
     ]
@@ -1115,6 +1134,29 @@ def _bloc_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
                         path=f"{section}.{name}.blocs[{index}]",
                     )
                 )
+    return problems
+
+
+def _member_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> list[InputError]:
+    """An output group's member listed twice in a file (decision 692): the model counts
+    each member once, so a copy-paste slip (most likely another state was meant) would
+    pass unseen. A name that is no actor is refused on its own; a tree without origins
+    may hold a repeat, as for blocs, and a results folder's manifest made before is
+    read as it was."""
+    problems: list[InputError] = []
+    for gname, group in scenario.outputs.groups.items():
+        members = group.members or []
+        known = [m if m in actors else (i,) for i, m in enumerate(members)]
+        twice = repeated(known)
+        if twice is not None and _list_origin(doc, ("outputs", "groups", gname, "members")).file:
+            earlier, index = twice
+            problems.append(
+                InputError(
+                    f"'{members[index]}' is listed twice in group '{gname}' (also "
+                    f"members[{earlier}]); list each member once",
+                    path=f"outputs.groups.{gname}.members[{index}]",
+                )
+            )
     return problems
 
 

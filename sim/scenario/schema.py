@@ -1028,16 +1028,9 @@ def reference_problems(sc: Scenario) -> list[InputError]:
         for member in group.members or []:
             if member not in actor_set:
                 raise _unknown(f"{gpath}.members", "actor", member, actors)
-        # A state listed twice is a copy-paste slip the group's series would hide: the
-        # model counts each member once (an audit).
-        first = repeated(group.members or [])
-        if first is not None:
-            earlier, index = first
-            raise InputError(
-                f"'{(group.members or [])[index]}' is listed twice in group '{gname}' (also "
-                f"members[{earlier}]); list each member once",
-                path=f"{gpath}.members[{index}]",
-            )
+        # A member listed twice is the loader's check, on a file's values alone
+        # (:func:`sim.scenario.loader.repeat_problems`): these checks also read the
+        # scenarios a results folder's manifest holds, which one made before may have.
         if not group_actors(group, sc):
             raise InputError(
                 f"group '{gname}' holds no actor{why_no_state(group, sc)}, so its series "
