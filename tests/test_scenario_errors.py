@@ -903,6 +903,29 @@ def test_a_generated_scenarios_drawn_ties_may_repeat_and_its_own_are_located(tmp
     ]
 
 
+def test_a_generated_scenarios_own_events_are_located_at_their_own_lines(tmp_path, capsys):
+    """The file's own events come after the drawn ones: they were said at the ``events:``
+    line, or, where the file has more events than ``generate:`` draws, at the line of the
+    file's event whose index the drawn one has (the wrong event's line)."""
+    path = tmp_path / "gen.yaml"
+    head = (DATA / "generated.yaml").read_text().replace("events: 10", "events: 2")
+    path.write_text(
+        head + "events:\n"
+        "  - {id: a, date: '2001-01', kind: withdraw, actor: P1, target: S01, magnitude: -1}\n"
+        "  - {id: b, date: '2001-02', kind: withdraw, actor: P1, target: S02, magnitude: 1}\n"
+        "  - {id: c, date: '2001-03', kind: withdraw, actor: P1, target: S03, magnitude: 1}\n"
+        "  - {id: d, date: '2001-04', kind: withdraw, actor: P1, target: S99, magnitude: 1}\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {path}:6: events.a.magnitude: must be >= 0, got -1\n"
+    )
+    path.write_text(path.read_text().replace("magnitude: -1", "magnitude: 1"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"credsim: error: {path}:9: events.d.target: unknown actor 'S99'"), err
+
+
 def test_error_in_parent_names_the_parent_file_and_the_extends_line(capsys):
     """child_of_bad.yaml's line 1 is its ``extends: parent_bad.yaml``."""
     message = _error(capsys, DATA / "child_of_bad.yaml")

@@ -1036,6 +1036,17 @@ def _expand_generated(doc: Document) -> Document:
     moved.entries = {moved.drawn + i: ties.entry(i) for i in range(n_own)}
     entries = dict(network.entries) if isinstance(own, dict) else {}
     origin.entries["network"] = Origin(network.file, network.line, {**entries, "ties": moved})
+    # The same for the file's own events, after the drawn ones: they were located at
+    # the ``events:`` line, or at the line of the file's event of the drawn one's index.
+    own_events = doc.tree.get("events")
+    if isinstance(own_events, list) and "events" in doc.origin.entries:
+        events = doc.origin.entries["events"]
+        shift = len(tree["events"]) - len(own_events)
+        origin.entries["events"] = Origin(
+            events.file,
+            events.line,
+            {shift + i: events.entry(i) for i in range(len(own_events)) if i in events.entries},
+        )
     return Document(tree, origin, doc.via)
 
 
