@@ -774,6 +774,23 @@ def test_a_run_manifest_whose_scenario_lists_a_group_member_twice_is_read_as_bef
     assert "damaged" not in capsys.readouterr().err
 
 
+def test_a_run_manifest_whose_scenario_gives_two_actors_one_un_name_is_read_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two actors given one UN name are refused where a scenario file is loaded, not by
+    the schema's checks that read manifests: a run made from such a file before is not
+    called damaged (its repair, running it again, would be refused)."""
+    import results_factory as factory
+
+    run = factory.write_run(tmp_path / "run")
+    path = run / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["scenario"]["observed"] = {"names": {"USA": "Russia"}}
+    path.write_text(json.dumps(manifest))
+    assert main(["check", str(run)]) == 0
+    assert "damaged" not in capsys.readouterr().out
+
+
 ASKED = "final_trust.USA.levant"
 QUESTION = {"metric": ASKED, "difference": ["counter", "base"]}
 

@@ -903,6 +903,51 @@ def test_a_generated_scenarios_drawn_ties_may_repeat_and_its_own_are_located(tmp
     ]
 
 
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (
+            "    Syria: Syrian Arab Republic\n    Jordan: Syrian Arab Republic\n",
+            "16: observed.names.Jordan: 'Syrian Arab Republic' is also the UN name of 'Syria' "
+            "(observed.names.Syria, line 15): two actors cannot share one seat in the vote "
+            "data; map 'Jordan' to its own country, or to null if it has no seat",
+        ),
+        (
+            "    Jordan: Syria\n",
+            "15: observed.names.Jordan: 'Syria' is also the name of the actor 'Syria', who "
+            "votes under it: two actors cannot share one seat in the vote data; map 'Jordan' "
+            "to its own country, or to null if it has no seat",
+        ),
+    ],
+    ids=["two entries", "another actor's name"],
+)
+def test_two_actors_given_one_un_name_are_refused_naming_both(tmp_path, capsys, names, message):
+    """`observe --scenario` and the patterns' link took the country's votes for one of the
+    two and left the other out without a word: a copy-paste slip (most likely another
+    country was meant)."""
+    path = _with(tmp_path, "observed:\n  names:\n" + names)
+    assert _error(capsys, path) == f"{path}:{message}"
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots"]) == 2
+    assert not out.exists()
+
+
+def test_actors_without_a_seat_may_share_null_and_an_actor_may_be_mapped_to_itself(
+    tmp_path, capsys
+):
+    path = _with(tmp_path, "observed:\n  names: {Syria: null, Jordan: null, USA: USA}\n")
+    assert main(["validate", str(path)]) == 0
+
+
+def test_a_un_name_given_twice_by_an_override_names_the_override(tmp_path, capsys):
+    path = _with(tmp_path, "observed:\n  names: {Syria: Syrian Arab Republic}\n")
+    given = "observed.names.Jordan=Syrian Arab Republic"
+    assert main(["validate", str(path), "--set", given]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"credsim: error: override {given}: observed.names.Jordan: "), err
+    assert "is also the UN name of 'Syria' (observed.names.Syria, line 14)" in err
+
+
 def test_a_generated_scenarios_own_events_are_located_at_their_own_lines(tmp_path, capsys):
     """The file's own events come after the drawn ones: they were said at the ``events:``
     line, or, where the file has more events than ``generate:`` draws, at the line of the

@@ -1119,6 +1119,7 @@ def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     return [
         *_bloc_repeats(scenario, doc),
         *_member_repeats(scenario, doc, actors),
+        *_seat_repeats(scenario, doc),
         *_tie_repeats(scenario, doc, actors),
         *_relation_repeats(scenario, doc, actors),
     ]
@@ -1168,6 +1169,49 @@ def _member_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> list
                     path=f"outputs.groups.{gname}.members[{index}]",
                 )
             )
+    return problems
+
+
+def _seat_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
+    """Two actors that ``observed.names`` gives one UN name: an entry of a file naming
+    the country another entry names, or another actor's own name (which that actor
+    takes in the vote data). Both ``observe --scenario`` and the patterns' link then
+    took the country's votes for one of the two actors and left the other out without
+    a word (a group of both showed one state); most likely another country was meant (a
+    copy-paste slip), and an actor meant to have no seat of its own is mapped to null.
+    Actors that meet only through the built-in aliases (``USSR`` and ``Russia``, neither
+    mapped) are found against the vote data alone, and are not compared here."""
+    names = scenario.observed.names if scenario.observed else {}
+    if not names:
+        return []
+    origin = _list_origin(doc, ("observed", "names"))
+    # Each UN name's actors: the unmapped ones under their own name, then the entries.
+    holders: dict[str, list[str]] = {}
+    for actor in scenario.actor_names:
+        if actor not in names:
+            holders.setdefault(actor, []).append(actor)
+    problems: list[InputError] = []
+    actors = set(scenario.actor_names)
+    for actor, un in names.items():
+        if un is None or actor not in actors:
+            continue  # no seat, or an unknown actor (refused on its own)
+        first = holders.setdefault(un, [])
+        entry = origin.entry(actor)
+        if first and entry.file:
+            other = first[0]
+            if other in names:
+                also = _also(f"observed.names.{other}", origin.entry(other))
+                said = f"also the UN name of '{other}' ({also})"
+            else:
+                said = f"also the name of the actor '{other}', who votes under it"
+            problems.append(
+                InputError(
+                    f"'{un}' is {said}: two actors cannot share one seat in the vote data; "
+                    f"map '{actor}' to its own country, or to null if it has no seat",
+                    path=f"observed.names.{actor}",
+                )
+            )
+        first.append(actor)
     return problems
 
 
