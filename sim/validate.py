@@ -27,6 +27,7 @@ from sim.scenario.kinds import KINDS
 from sim.scenario.loader import (
     Document,
     check_file,
+    event_repeats,
     kind_of,
     locate,
     parse_overrides,
@@ -243,6 +244,8 @@ def cli_validate(args: argparse.Namespace) -> int:
             "evidence all the same (docs/ODD.md section 7.1) and stops no support",
             file=sys.stderr,
         )
+    for note in event_repeats(scenario, merged):  # a copied event left unchanged
+        print(f"credsim: note: {note}", file=sys.stderr)
     unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
     if unsourced and "generate" not in tree:  # a generated population's events are drawn
         # Each event carries where it is documented (ODD section 6); a missing note is

@@ -948,6 +948,51 @@ def test_a_un_name_given_twice_by_an_override_names_the_override(tmp_path, capsy
     assert "is also the UN name of 'Syria' (observed.names.Syria, line 14)" in err
 
 
+REPEATED = (
+    "  - {id: again, date: '2015-09', kind: intervene, actor: Russia, target: Syria, "
+    "magnitude: 3.0, source: 'Air campaign begins, 30 Sep 2015'}\n"
+    "  - {id: r1, date: '2015-10', kind: relation, actor: Syria, target: Jordan, value: -0.5}\n"
+    "  - {id: r2, date: '2015-10', kind: relation, actor: Syria, target: Jordan, value: -0.5}\n"
+)
+
+
+def test_an_event_repeated_in_every_field_but_its_id_is_noted_by_validate(tmp_path, capsys):
+    """A copied event left unchanged was accepted without a word: a repeated relation does
+    nothing, another kind's effect adds up. Most likely a slip, but a scenario may mean
+    it: a note, the file still valid, and run takes it as before."""
+    path = _variant(tmp_path, EVENT, EVENT + REPEATED)
+    assert main(["validate", str(path)]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "repeats" in line]
+    assert notes == [
+        f"credsim: note: {path}:11: events.again: repeats events.intervention (line 10) in "
+        "every field but its id: both apply, so their effects add up; if one event was "
+        "meant, remove this one, or change what was to differ",
+        f"credsim: note: {path}:13: events.r2: repeats events.r1 (line 12) in every field "
+        "but its id: it sets again what the earlier set, and does nothing; if one event was "
+        "meant, remove this one, or change what was to differ",
+    ]
+
+
+def test_an_event_differing_in_one_field_or_repeating_a_parents_is_not_noted(tmp_path, capsys):
+    """A counterfactual may repeat its parent's event on purpose (another file); an event
+    of another value, or a drawn one, is no repeat."""
+    path = _variant(
+        tmp_path, EVENT, EVENT + REPEATED.replace("value: -0.5}\n", "value: -0.6}\n", 1)
+    )
+    path.write_text(
+        path.read_text().replace("magnitude: 3.0, source: 'Air", "magnitude: 2.0, source: 'Air")
+    )
+    assert main(["validate", str(path)]) == 0
+    assert "repeats" not in capsys.readouterr().err
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {DATA / 'base.yaml'}\nevents:\n  - {{id: twice, date: '2015-09', "
+        "kind: intervene, actor: Russia, target: Syria, magnitude: 3.0}\n"
+    )
+    assert main(["validate", str(child)]) == 0
+    assert "repeats" not in capsys.readouterr().err
+
+
 def test_a_generated_scenarios_own_events_are_located_at_their_own_lines(tmp_path, capsys):
     """The file's own events come after the drawn ones: they were said at the ``events:``
     line, or, where the file has more events than ``generate:`` draws, at the line of the

@@ -44,6 +44,7 @@ from sim.scenario.schema import (
     Scenario,
     allowed,
     directions,
+    event_path,
     kinds_taking,
     parameter_problems,
     reference_problems,
@@ -1213,6 +1214,50 @@ def _seat_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
             )
         first.append(actor)
     return problems
+
+
+def event_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
+    """Events of a file that repeat an earlier event of the same file in every field but
+    the id, located at the repeat: notes for ``validate``, not refusals.
+
+    Most likely a copied event whose date, target or value was to be changed (no
+    shipped scenario has one), but both apply: a repeated ``relation`` or
+    ``regime_change`` sets again what the earlier set (nothing, unless an event of the
+    step between them changed it), and any other kind adds its effect to the earlier's,
+    which a scenario may mean. Events of different files are not compared: a counterfactual
+    may repeat its parent's on purpose; nor events without a line of their own (drawn
+    by ``generate:``, or a list set by an override).
+    """
+    origin = _list_origin(doc, ("events",))
+    first: dict[tuple[str, str], int] = {}
+    notes: list[InputError] = []
+    for index, event in enumerate(scenario.events):
+        own = origin.entries.get(index)
+        if own is None or own.file is None or own.line is None:
+            continue
+        content = repr(sorted(event.model_dump(exclude={"id"}, exclude_none=True).items()))
+        key = (own.file, content)
+        if key not in first:
+            first[key] = index
+            continue
+        earlier = first[key]
+        also = _entry(event_path(earlier, scenario.events[earlier]), origin.entry(earlier))
+        effect = (
+            "it sets again what the earlier set, and does nothing"
+            if event.kind in ("relation", "regime_change")
+            else "both apply, so their effects add up"
+        )
+        notes.append(
+            locate(
+                InputError(
+                    f"repeats {also} in every field but its id: {effect}; if one event was "
+                    "meant, remove this one, or change what was to differ",
+                    path=event_path(index, event),
+                ),
+                doc,
+            )
+        )
+    return notes
 
 
 def _list_origin(doc: Document, loc: Loc) -> Origin:
