@@ -1097,8 +1097,9 @@ def _repeats_first(references: list[InputError], repeats: list[InputError]) -> l
 
 
 def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
-    """The blocs an actor lists twice, and the ties and relations one list of one file
-    gives twice (decision 703).
+    """The blocs an actor lists twice, an output group's member listed twice (decision
+    692), two actors ``observed.names`` gives one country, and the ties and relations
+    one list of one file gives twice (decision 703).
 
     A bloc listed twice did nothing (an actor's blocs are a set), a tie given twice
     added its weights, and of a relation given twice the later replaced the earlier,
