@@ -37,16 +37,7 @@ import pandas as pd
 from sim import provenance
 from sim.calibrate import posterior
 from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
-from sim.calibrate.smc import (
-    Run,
-    Simulator,
-    observed_values,
-    preflight,
-    require_workers,
-    sampler,
-    smc,
-    worker_context,
-)
+from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, require_writable, write_parquet
@@ -280,12 +271,8 @@ def _map(fn: Any, jobs: Sequence[tuple[Any, ...]], chosen: Any, workers: int) ->
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
         return
-    # From the calibration's fork server, not forked from this process (which runs
-    # numba's, Dask's and OpenBLAS's threads); its workers die with the calibration: a
-    # pool's workers outlive a SIGKILL (decision 361).
-    with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=worker_context(), initializer=die_with_parent
-    ) as pool:
+    # Its workers die with the calibration: a pool's workers outlive a SIGKILL (decision 361).
+    with cf.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
         yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
 
 
@@ -558,16 +545,9 @@ def run_calibration(
     Raises:
         InputError: the folder holds something else, a ``--truth`` value is invalid, or
             no Dask scheduler answers at ``address`` (all before anything is written).
-        WorkersFailed: worker processes die as they start (a script without ``if
-            __name__ == "__main__":``), before anything is written.
     """
     if executor == "dask" and address:
         check_address(address)  # before anything is written, as a sweep does
-    if executor == "process" and workers > 1:
-        # Before anything else (decision 610): a worker of a script without a main guard
-        # runs the script again, and its own call stops here (multiprocessing refuses to
-        # start a process from it) instead of simulating.
-        require_workers(worker_context())
     identity = calibration.identity(problem.identity())
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
     previous = check_folder(

@@ -31,7 +31,6 @@ from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from ctypes import c_longlong
 from dataclasses import dataclass
-from multiprocessing.context import ForkServerContext
 from typing import Any
 
 import cloudpickle
@@ -39,6 +38,7 @@ import numpy as np
 from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 from pyabc.sampler.multicorebase import get_if_worker_healthy
+from pyabc.sampler.util import get_mp_context
 
 from sim.sweep.executors import die_with_parent
 
@@ -201,23 +201,14 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
     what any number of worker processes gives. ``max_eval`` stops the
     sampling only with ``check_max_eval``, as in pyabc.
 
-    Worker processes come from ``context()``, called each generation: the calibration's
-    fork server (:func:`sim.calibrate.smc.worker_context`), not pyabc's context
-    (``get_mp_context``), which forks the calibration process, whose threads may then
-    deadlock the child. The generation's ``simulate_one`` goes to the workers pickled
-    with cloudpickle (pyabc's ``pickle``): a local function's closure cannot be pickled
-    otherwise.
-
     Args:
         seed: the calibration seed.
         n_procs: worker processes.
-        context: what gives the workers' multiprocessing context.
     """
 
-    def __init__(self, seed: int, n_procs: int, context: Callable[[], ForkServerContext]) -> None:
-        super().__init__(n_procs=n_procs, pickle=True)
+    def __init__(self, seed: int, n_procs: int) -> None:
+        super().__init__(n_procs=n_procs)
         self.seed = seed
-        self.context = context
 
     def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
         limit = job.max_eval if self.check_max_eval else np.inf
@@ -233,7 +224,7 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
                         count += 1
                         job.accepted()
             return evaluations, limit
-        ctx = self.context()
+        ctx = get_mp_context()
         n_eval = ctx.Value(c_longlong)
         n_acc = ctx.Value(c_longlong)
         queue = ctx.Queue()

@@ -27,57 +27,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation_seed
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
-from sim.sweep.executors import SWEEP_PRELOAD, forkserver_context, require_workers_start
 from sim.sweep.progress import _duration
-
-if TYPE_CHECKING:
-    from multiprocessing.context import ForkServerContext
 
 EXECUTORS = ("process", "dask")
 HISTORY = "history.db"
-# What the calibration's fork server imports before it forks a worker: the sweep's
-# preload (it dies with the calibration; the model and the fast engine's machine code),
-# pyabc and the calibration's modules, which each generation's workers would otherwise
-# import again (about 2 s each on this machine).
-PRELOAD = (*SWEEP_PRELOAD, "sim.calibrate.samplers", "sim.calibrate.patterns")
-WORKERS_DIE_AT_START = (
-    "the calibration's worker processes die as they start, before running anything "
-    "(their own error, if any, is printed above), so nothing was calibrated. From a "
-    'Python script, put the call under `if __name__ == "__main__":` (each worker imports '
-    "the script again) or use workers=1"
-)
-
-
-def worker_context() -> ForkServerContext:
-    """The multiprocessing context of the calibration's worker processes: its fork server
-    (:func:`~sim.sweep.executors.forkserver_context`), started now if it is not running.
-
-    pyabc forks the calibration itself (``pyabc.sampler.util.get_mp_context``), which by
-    then runs numba's, Dask's and OpenBLAS's threads: forking a multi-threaded process
-    can deadlock the child, and Python 3.12 warns of it.
-
-    Raises:
-        RuntimeError: multiprocessing's, in a worker that imports its parent's script
-            again (a script without a main guard).
-    """
-    return forkserver_context(PRELOAD)
-
-
-def require_workers(context: ForkServerContext) -> None:
-    """Start one worker from the calibration's fork server and ask it for its pid.
-
-    Raises:
-        WorkersFailed: the worker dies as it starts (a script without ``if __name__ ==
-            "__main__":``), which every generation's workers would do (decision 610).
-    """
-    require_workers_start(context, WORKERS_DIE_AT_START)
 
 
 class Simulator:
@@ -181,7 +141,7 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
 
     _quiet_pyabc()  # before a sampler is made: it logs "Parallelize sampling on ..."
     if executor == "process":
-        yield SeededMulticoreSampler(seed, n_procs=workers, context=worker_context)
+        yield SeededMulticoreSampler(seed, n_procs=workers)
         return
     try:
         from dask.distributed import Client, LocalCluster
