@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import multiprocessing
 import os
 import re
 import signal
@@ -586,6 +587,30 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     assert resumed["generation"].max() == whole["generation"].max()
     assert sorted(set(resumed["generation"])) == list(range(whole["generation"].max() + 1))
     pd.testing.assert_frame_equal(resumed, whole)
+
+
+def test_a_forked_child_does_not_keep_the_calibrations_folder_locked(tmp_path: Path) -> None:
+    """A process forked while the calibration holds its folder (pyabc's workers, the
+    predictive pool) does not hold the lock after the calibration lets it go.
+
+    A forked child shares its parent's flock: after a SIGKILL, the calibration's
+    workers, dying with it a moment later, still held the folder, and the same command
+    run at once was refused as "another calibration is writing" (decision 719; the
+    intermittent failure of the resume test above).
+    """
+    from sim.calibrate.run import _locked
+
+    folder = tmp_path / "out"
+    context = multiprocessing.get_context("fork")
+    with _locked(folder):
+        child = context.Process(target=time.sleep, args=(60,))
+        child.start()
+    try:
+        with _locked(folder):  # the child, still alive, holds nothing
+            assert child.is_alive()
+    finally:
+        child.kill()
+        child.join()
 
 
 _MAP_SCRIPT = """

@@ -180,6 +180,24 @@ def _truth_text(truth: dict[str, float]) -> str:
     return " ".join(f"{path}={value:g}" for path, value in truth.items()) or "nothing"
 
 
+# The folder locks this process holds. pyabc's sampler and the predictive pool fork
+# the calibration, and a forked child shares its parent's flock: after a SIGKILL of
+# the calibration, its workers (dying with it, but a moment later) still held the
+# folder, and running the same command at once was refused as "another calibration
+# is writing" (decision 719). A forked child closes its copies at once.
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_held_locks_in_child() -> None:
+    for handle in _HELD_LOCKS:
+        with suppress(OSError):
+            os.close(handle)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_locks_in_child)
+
+
 @contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -191,8 +209,10 @@ def _locked(folder: Path) -> Iterator[None]:
             raise InputError(
                 f"another calibration is writing to '{folder}'; wait for it or choose another --out"
             ) from None
+        _HELD_LOCKS.add(handle)
         yield
     finally:
+        _HELD_LOCKS.discard(handle)
         os.close(handle)
 
 
