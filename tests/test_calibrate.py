@@ -589,6 +589,11 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     pd.testing.assert_frame_equal(resumed, whole)
 
 
+def _ready_then_sleep(ready: multiprocessing.synchronize.Event) -> None:
+    ready.set()
+    time.sleep(60)
+
+
 def test_a_forked_child_does_not_keep_the_calibrations_folder_locked(tmp_path: Path) -> None:
     """A process forked while the calibration holds its folder (pyabc's workers, the
     predictive pool) does not hold the lock after the calibration lets it go.
@@ -602,9 +607,12 @@ def test_a_forked_child_does_not_keep_the_calibrations_folder_locked(tmp_path: P
 
     folder = tmp_path / "out"
     context = multiprocessing.get_context("fork")
+    ready = context.Event()
     with _locked(folder):
-        child = context.Process(target=time.sleep, args=(60,))
+        child = context.Process(target=_ready_then_sleep, args=(ready,))
         child.start()
+        # Once the child runs its target, its fork hooks have run (not as it is forked).
+        assert ready.wait(60)
     try:
         with _locked(folder):  # the child, still alive, holds nothing
             assert child.is_alive()
