@@ -603,19 +603,25 @@ def _times(folder: Path) -> dict[Path, int]:
 
 
 def _refused_in_one_line(
-    folder: Path, damaged: Path, said: str, out: Path, capsys: pytest.CaptureFixture[str]
+    folder: Path,
+    damaged: Path,
+    said: str,
+    out: Path,
+    capsys: pytest.CaptureFixture[str],
+    opening: str | None = None,
 ) -> None:
-    """plot and compare refuse ``folder`` in one line naming ``damaged``, check lists it,
-    and nothing is written."""
+    """plot and compare refuse ``folder`` in one line naming ``damaged`` (their error
+    starts with ``opening``, by default the file's own refusal), check lists it, and
+    nothing is written."""
+    if opening is None:
+        opening = f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
     before = _times(folder)
     for argv in (["plot", str(folder), "--out", str(out)],
                  ["compare", str(folder), "--out", str(out)]):  # fmt: skip
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1, err
-        assert err.startswith(
-            f"credsim: error: '{damaged}' is damaged ({said}); repair it by running"
-        ), err
+        assert err.startswith(opening), err
     assert main(["check", str(folder)]) == 1
     assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
     assert not out.exists()
@@ -879,21 +885,11 @@ def test_a_table_rewritten_with_its_record_is_refused_and_repaired(
     the same sweep repairs it."""
     folder = shutil.copytree(reference, tmp_path / "sweep")
     damaged = _rerecorded(folder, name, edit)
-    before = _times(folder)
-    out = tmp_path / "out"
-    for argv in (["plot", str(folder), "--out", str(out)],
-                 ["compare", str(folder), "--out", str(out)]):  # fmt: skip
-        assert main(argv) == 2
-        err = capsys.readouterr().err
-        assert len(err.strip().splitlines()) == 1, err
-        assert err.startswith(
-            f"credsim: error: {folder}: results folder is damaged: {name} is damaged "
-            f"({said}); repair it by running"
-        ), err
-    assert main(["check", str(folder)]) == 1
-    assert f"{damaged}: is damaged ({said})" in capsys.readouterr().out
-    assert not out.exists()
-    assert _times(folder) == before
+    opening = (
+        f"credsim: error: {folder}: results folder is damaged: {name} is damaged "
+        f"({said}); repair it by running"
+    )
+    _refused_in_one_line(folder, damaged, said, tmp_path / "out", capsys, opening)
     assert _sweep(folder) == redone
     got, want = _tables(folder), _tables(reference)
     for table in want:
