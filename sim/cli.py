@@ -17,6 +17,8 @@ from typing import Any
 from sim import integrity
 from sim.errors import InputError, WorkersFailed, describe_os_error
 from sim.options import (
+    ENGINE_CHECK_REPS,
+    ENGINE_TOLERANCE,
     ENGINES,
     EXECUTORS,
     PATTERN_REPS,
@@ -253,7 +255,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_calibrate(sub)
     integrity.add_parser(sub)
+    _add_engines(sub)
     return parser
+
+
+def _add_engines(sub: Any) -> None:
+    """``credsim engines SCENARIO [--seed N] [--reps K] [--set ...] [--record ...]`` (run by
+    :mod:`sim.agreement`, which imports both engines, so defined here as the patterns'
+    parser is)."""
+    p = sub.add_parser(
+        "engines",
+        help="run a scenario on the Mesa model and on the fast engine and check they agree",
+    )
+    p.add_argument("scenario", help="scenario file (YAML); a counterfactual too")
+    add_overrides(p, "override a value, e.g. parameters.trust.negativity_bias=3")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    p.add_argument(
+        "--reps",
+        type=positive_int,
+        default=ENGINE_CHECK_REPS,
+        help=f"replicates of the seed, as a sweep numbers them (default {ENGINE_CHECK_REPS})",
+    )
+    _add_record(p, "actors", "actors: every state's trust and alignment at every step")
+    p.add_argument(
+        "--tolerance",
+        type=non_negative_float,
+        default=ENGINE_TOLERANCE,
+        help=f"largest difference allowed between two numbers (default {ENGINE_TOLERANCE:g}, "
+        "model.md's)",
+    )
 
 
 def _add_patterns(sub: Any) -> None:
@@ -351,6 +381,10 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
         return cli_calibrate
     if command == "check":
         return integrity.cli_check
+    if command == "engines":
+        from sim.agreement import cli_engines
+
+        return cli_engines
     raise InputError(f"unknown command '{command}'")
 
 

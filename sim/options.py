@@ -23,6 +23,10 @@ EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
 # Which implementation runs a model: the Mesa model (the reference) or the compiled one.
 Engine = Literal["mesa", "fast"]
 ENGINES: tuple[str, ...] = get_args(Engine)
+# credsim engines: the replicates it runs, and the largest difference it allows between the
+# engines' numbers (model.md's 1e-12).
+ENGINE_CHECK_REPS = 3
+ENGINE_TOLERANCE = 1e-12
 
 # `credsim patterns check`: replicates of each run, and posterior draws with --posterior.
 PATTERN_REPS = 3

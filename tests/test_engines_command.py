@@ -1,0 +1,161 @@
+"""``credsim engines``: a researcher's own scenario on both engines (sim/agreement.py).
+
+The engines' agreement itself is tested in tests/test_fast_engine.py; here the
+command: that it says they agree on a real case, and that it can say they do
+not. The disagreements are made by hand in the fast engine's outputs (an
+alignment changed, a number moved by 1e-9, a column dropped, a run that stops),
+so each test shows the comparison catches what it claims to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from overflow import overflowing
+
+from sim import agreement
+from sim.cli import main
+from sim.runner import RunOutput
+
+ROOT = Path(__file__).resolve().parent.parent
+SYRIA = str(ROOT / "scenarios" / "syria.yaml")
+TOUR = str(ROOT / "scenarios" / "tour.yaml")
+
+
+def _engines(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    status = main(["engines", *argv])
+    out, err = capsys.readouterr()
+    return status, (out + err).strip()
+
+
+def _fast_outputs_changed(
+    monkeypatch: pytest.MonkeyPatch, change: Callable[[RunOutput], RunOutput]
+) -> None:
+    """The fast engine's outputs pass through ``change`` before they are compared."""
+    real = agreement.run_scenario
+
+    def run(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
+        output = real(scenario, seed, record, engine)
+        return change(output) if engine == "fast" else output
+
+    monkeypatch.setattr(agreement, "run_scenario", run)
+
+
+def test_the_engines_agree_on_syria_at_every_record_level(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, text = _engines(capsys, SYRIA, "--reps", "2")
+    assert status == 0, text
+    assert text.startswith("engines agree on 'syria' (5 powers, 34 states, 156 month steps)")
+    assert "replicates 0 to 1 of seed 0, record actors" in text
+    assert "the same alignment of every state at every step" in text
+    largest = re.search(r"largest difference ([0-9.e+-]+) ", text)
+    assert largest is not None and float(largest.group(1)) <= 1e-12, text
+    # Syria at actors: 34 states x 5 powers x 157 dates, three numbers each, and more.
+    compared = re.search(r"([0-9,]+) numbers compared", text)
+    assert compared is not None and int(compared.group(1).replace(",", "")) > 2 * 34 * 5 * 157 * 3
+    status, text = _engines(capsys, SYRIA, "--reps", "1", "--record", "summary")
+    assert status == 0, text
+    assert "replicate 0 of seed 0, record summary" in text
+    assert "the same final shares" in text
+
+
+def test_an_alignment_that_differs_is_named_with_both_values(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def realign(output: RunOutput) -> RunOutput:
+        actors = output.actors.copy()  # type: ignore[union-attr]
+        row = actors.index[(actors["step"] == 40) & (actors["actor"] == "Egypt")][0]
+        before = actors.at[row, "aligned"]
+        actors.at[row, "aligned"] = "Russia" if before != "Russia" else "USA"
+        return RunOutput(output.summary, output.series, actors)
+
+    _fast_outputs_changed(monkeypatch, realign)
+    status, text = _engines(capsys, SYRIA, "--reps", "1")
+    assert status == 1, text
+    assert text.startswith("engines disagree on 'syria'")
+    assert "actors table, step 40, " in text and "actor Egypt" in text and ": aligned:" in text
+    assert re.search(r"mesa \w+, fast (Russia|USA)", text), text
+    assert len(text.splitlines()) == 1
+
+
+def test_a_number_off_by_more_than_the_tolerance_is_a_disagreement(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def nudge(output: RunOutput) -> RunOutput:
+        series = output.series.copy()  # type: ignore[union-attr]
+        series.loc[100, "value"] += 1e-9
+        return RunOutput(output.summary, series, output.actors)
+
+    _fast_outputs_changed(monkeypatch, nudge)
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "series")
+    assert status == 1, text
+    assert "series table, step " in text and ": value: mesa " in text
+    assert re.search(r"\(difference 1(\.0+\d*)?e-09, over 1e-12\)", text), text
+    # The same nudge within a looser tolerance is an agreement, and is the largest.
+    status, text = _engines(
+        capsys, TOUR, "--reps", "1", "--record", "series", "--tolerance", "1e-8"
+    )
+    assert status == 0, text
+    assert re.search(r"largest difference 1(\.0+\d*)?e-09 \(replicate 0, series table", text), text
+
+
+def test_a_missing_column_or_row_is_a_disagreement(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def drop(output: RunOutput) -> RunOutput:
+        return RunOutput(output.summary, output.series.iloc[:-1], output.actors)  # type: ignore[union-attr]
+
+    _fast_outputs_changed(monkeypatch, drop)
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "series")
+    assert status == 1, text
+    assert "series table: rows: mesa 5548, fast 5547" in text  # tour: 73 dates x 76
+
+    def drop_column(output: RunOutput) -> RunOutput:
+        return RunOutput(output.summary, output.series.drop(columns="group"), output.actors)  # type: ignore[union-attr]
+
+    _fast_outputs_changed(monkeypatch, drop_column)
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "series")
+    assert status == 1, text
+    assert "series table: columns: mesa ['step', 'date', 'group', " in text
+
+
+def test_runs_that_stop_alike_agree_and_one_that_stops_alone_does_not(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_load = agreement.load_scenario
+    monkeypatch.setattr(agreement, "load_scenario", lambda *a, **k: overflowing(real_load(*a, **k)))
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
+    assert status == 0, text
+    assert "both stop where a value becomes non-finite: " in text
+    real_run = agreement.run_scenario
+
+    def mesa_only_huge(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
+        if engine == "fast":
+            scenario = real_load(TOUR)
+        return real_run(scenario, seed, record, engine)
+
+    monkeypatch.setattr(agreement, "run_scenario", mesa_only_huge)
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
+    assert status == 1, text
+    assert "replicate 0, the run: mesa stopped: " in text and "fast ran to its end" in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--tolerance", "-1"], "argument --tolerance: must be >= 0, got -1"),
+        (["--reps", "0"], "argument --reps: must be >= 1, got 0"),
+        (["--set", "parameters.trust.memory=2"], "parameters.trust.memory"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    status, text = _engines(capsys, TOUR, *argv)
+    assert status == 2
+    assert expected in text and len(text.splitlines()) == 1, text
