@@ -33,6 +33,7 @@ from sim.scenario.loader import (
     parse_overrides,
     read_document,
     read_text,
+    relation_overrides,
     translate_all,
 )
 from sim.scenario.schema import RegimeChange, RelationSpec, Scenario, TargetedEvent, allowed
@@ -245,6 +246,8 @@ def cli_validate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     for note in event_repeats(scenario, merged):  # a copied event left unchanged
+        print(f"credsim: note: {note}", file=sys.stderr)
+    for note in relation_overrides(scenario, merged):  # two stances of a pair in one step
         print(f"credsim: note: {note}", file=sys.stderr)
     unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
     if unsourced and "generate" not in tree:  # a generated population's events are drawn

@@ -993,6 +993,116 @@ def test_an_event_differing_in_one_field_or_repeating_a_parents_is_not_noted(tmp
     assert "repeats" not in capsys.readouterr().err
 
 
+def _relation(id_: str, when: str, actor: str, target: str, value: float, *more: str) -> str:
+    """A relation event's line for mini.yaml's events (``more``: further fields)."""
+    extra = "".join(f", {field}" for field in more)
+    return (
+        f"  - {{id: {id_}, {when}, kind: relation, actor: {actor}, target: {target}, "
+        f"value: {value}{extra}}}\n"
+    )
+
+
+def _relation_notes(capsys: pytest.CaptureFixture[str], path: Path) -> list[str]:
+    assert main(["validate", str(path)]) == 0
+    return [line for line in capsys.readouterr().err.splitlines() if "that stance again" in line]
+
+
+def test_a_relation_set_again_in_its_step_to_another_value_is_noted_naming_it(tmp_path, capsys):
+    """Two relation events of one pair on one date with different values: the later holds
+    from that step on, the earlier only for the events between them (decision H1). It
+    was accepted without a word; now a note at the later names the earlier and says which
+    value holds, for an undirected pair in either order and a directed earlier event."""
+    date = "date: '2015-10'"
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _relation("r1", date, "Syria", "Jordan", -0.5)
+        + _relation("r2", date, "Jordan", "Syria", 0.3)
+        + _relation("d1", "date: '2016-02'", "Russia", "USA", -0.2, "directed: true")
+        + _relation("d2", "date: '2016-02'", "USA", "Russia", 0.4),
+    )
+    assert _relation_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.r2: events.r1 (line 11, between 'Syria' and "
+        "'Jordan', -0.5) has no effect: this event sets that stance again on the same date "
+        "(2015-10) to 0.3, which holds from then on: a step's events apply in file order; "
+        "if one value was meant, remove the other event",
+        f"credsim: note: {path}:14: events.d2: events.d1 (line 13, from 'Russia' to 'USA', "
+        "-0.2) has no effect: this event sets that stance again on the same date (2016-02) "
+        "to 0.4, which holds from then on: a step's events apply in file order; if one value "
+        "was meant, remove the other event",
+    ]
+    # The events of the step between the two are the only ones the earlier value is for.
+    path = _variant(
+        tmp_path,
+        EVENT,
+        _relation("r1", "date: '2015-09'", "Syria", "Jordan", -0.5)
+        + EVENT
+        + _relation("r2", "date: '2015-09'", "Syria", "Jordan", 0.3),
+    )
+    assert _relation_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.r2: events.r1 (line 10, between 'Syria' and "
+        "'Jordan', -0.5) holds only for the 1 event between (events.intervention): this "
+        "event sets that stance again on the same date (2015-09) to 0.3, which holds from "
+        "then on: a step's events apply in file order; if one value was meant, remove the "
+        "other event",
+    ]
+
+
+def test_two_dates_of_one_quarter_setting_a_relation_are_noted_with_shorter_steps(tmp_path, capsys):
+    """On a calendar of quarters two dates of one step may both be meant: the note says
+    which holds, and that shorter steps give each its date (decision H1)."""
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _relation("r1", "date: '2015-10'", "Syria", "Jordan", -0.5)
+        + _relation("r2", "date: '2015-11'", "Syria", "Jordan", 0.3),
+    )
+    path.write_text(path.read_text().replace("step: month", "step: quarter"))
+    assert _relation_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.r2: events.r1 (line 11, between 'Syria' and "
+        "'Jordan', -0.5) has no effect: this event sets that stance again in the same step "
+        "of the calendar (2015-10 to 2015-12) to 0.3, which holds from then on: a step's "
+        "events apply in file order; if one value was meant, remove the other event; for "
+        "each to hold from its own date, make the steps shorter (calendar.step: month)",
+    ]
+
+
+def test_a_relation_that_keeps_a_direction_or_a_parents_relation_is_not_noted(tmp_path, capsys):
+    """Kept without a note (decision H1): a directed event after an undirected one of the
+    same date (the earlier keeps the other direction: an asymmetric stance), two directed
+    events each way, the same value again with another source, a regime change between
+    the two (it resets the stance itself), relations in other steps, and a child's
+    relation on its parent's date (a counterfactual's purpose)."""
+    date = "date: '2015-10'"
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _relation("u", date, "Syria", "Jordan", -0.5)
+        + _relation("d", date, "Syria", "Jordan", 0.3, "directed: true")
+        + _relation("a", "date: '2015-11'", "Russia", "USA", -0.5, "directed: true")
+        + _relation("b", "date: '2015-11'", "USA", "Russia", 0.3, "directed: true")
+        + _relation("s1", "date: '2015-12'", "Russia", "Syria", 0.5)
+        + _relation("s2", "date: '2015-12'", "Russia", "Syria", 0.5, "source: again")
+        + _relation("g1", "date: '2016-01'", "USA", "Jordan", 0.5)
+        + "  - {id: coup, date: '2016-01', kind: regime_change, target: Jordan}\n"
+        + _relation("g2", "date: '2016-01'", "USA", "Jordan", 0.2)
+        + _relation("m1", "date: '2016-02'", "USA", "Syria", -0.5)
+        + _relation("m2", "date: '2016-03'", "USA", "Syria", -0.9),
+    )
+    assert _relation_notes(capsys, path) == []
+    parent = _variant(
+        tmp_path, EVENT, EVENT + _relation("r1", date, "Syria", "Jordan", -0.5), "parent.yaml"
+    )
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {parent}\nevents:\n" + _relation("r2", date, "Syria", "Jordan", 0.3)
+    )
+    assert _relation_notes(capsys, child) == []
+
+
 def test_a_generated_scenarios_own_events_are_located_at_their_own_lines(tmp_path, capsys):
     """The file's own events come after the drawn ones: they were said at the ``events:``
     line, or, where the file has more events than ``generate:`` draws, at the line of the

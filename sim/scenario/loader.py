@@ -32,15 +32,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.errors import InputError, beyond_float, number_text, shortened
+from sim.errors import InputError, beyond_float, count_text, number_text, shortened
 from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
-from sim.scenario.calendar import Calendar
+from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import EVENT_KINDS
 from sim.scenario.schema import (
     NAME_PATTERN,
     Generate,
     Parameters,
+    RegimeChange,
+    RelationEvent,
     Scenario,
     allowed,
     directions,
@@ -1259,6 +1261,118 @@ def event_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
             )
         )
     return notes
+
+
+def relation_overrides(scenario: Scenario, doc: Document) -> list[InputError]:
+    """A ``relation`` event of a file whose every direction a later ``relation`` event of
+    the same file sets to another value in the same step, located at the later (the one
+    that leaves it nothing): notes for ``validate``, not refusals (decision H1).
+
+    A step's events apply together, in file order (:meth:`sim.events.EventEngine.apply_step`):
+    the later value holds from that step on, and the earlier only for the events of the
+    step between the two (none: it has no effect). Two values on one date are most
+    likely a slip (a copied event whose value was changed, not its date); on a calendar
+    of quarters or years two dates of one step may be meant, and the note says so. A
+    directed event after an undirected one sets one direction only, and is how a file
+    makes a pair's stance asymmetric: the earlier keeps the other direction, and nothing
+    is noted. A ``regime_change`` between the two resets its target's stances itself.
+    Compared as :func:`event_repeats` compares: the events of one file (a child's
+    relation changing its parent's on the parent's date is a counterfactual's purpose),
+    not events without a line of their own.
+    """
+    origin = _list_origin(doc, ("events",))
+    events = scenario.events
+    steps = [scenario.event_step(event) for event in events]
+    order = sorted(range(len(events)), key=steps.__getitem__)  # as the model applies them
+    place = {index: rank for rank, index in enumerate(order)}
+    # Of each file, step and direction: the relation events whose value it holds.
+    holders: dict[tuple[str, int, tuple[str, str]], list[int]] = {}
+    left: dict[int, set[tuple[str, str]]] = {}  # the directions whose value each holds
+    replaced: dict[int, list[int]] = {}  # the later events that took them
+    notes: list[tuple[int, InputError]] = []
+    value: dict[int, float] = {}  # of each relation event compared
+    for index in order:
+        event, step = events[index], steps[index]
+        if isinstance(event, RegimeChange):  # it resets its target's stances itself
+            for key in [k for k in holders if k[1] == step and event.target in k[2]]:
+                del holders[key]
+            continue
+        own = origin.entries.get(index)
+        if not isinstance(event, RelationEvent) or own is None or not (own.file and own.line):
+            continue
+        sets = directions(event.actor, event.target, event.directed)
+        left[index], replaced[index], value[index] = set(sets), [], float(event.value)
+        for direction in sorted(sets):
+            key = (own.file, step, direction)
+            held = holders.get(key, [])
+            if held and value[held[0]] == value[index]:
+                held.append(index)  # sets again the value held: the earlier keeps it
+                continue
+            for earlier in held:
+                left[earlier].discard(direction)
+                if index not in replaced[earlier]:
+                    replaced[earlier].append(index)
+                if not left[earlier]:
+                    between = order[place[earlier] + 1 : place[index]]
+                    by = {i: value[i] for i in replaced[earlier]}
+                    note = _overridden(scenario, origin, earlier, by, between)
+                    notes.append((index, locate(note, doc)))
+            holders[key] = [index]
+    return [note for _, note in sorted(notes, key=lambda n: n[0])]
+
+
+def _overridden(
+    scenario: Scenario, origin: Origin, earlier: int, by: dict[int, float], between: list[int]
+) -> InputError:
+    """The note of :func:`relation_overrides`: event ``earlier``'s every direction set
+    again by the events ``by`` (with their values; the last of them the note's place),
+    with the events of the step ``between`` the earlier and the last, which the earlier
+    value holds for."""
+    events = scenario.events
+    index = list(by)[-1]
+    first, last = events[earlier], events[index]
+    assert isinstance(first, RelationEvent) and isinstance(last, RelationEvent)
+    what = f"{_pair(first.actor, first.target, first.directed)}, {first.value:g}"
+    named = _entry(event_path(earlier, first), origin.entry(earlier), what)
+    if between:
+        paths = [event_path(i, events[i]) for i in between]
+        held = f"holds only for the {count_text(len(paths), 'event')} between ({allowed(paths, 4)})"
+    else:
+        held = "has no effect"
+    others = [_entry(event_path(i, events[i]), origin.entry(i)) for i in list(by)[:-1]]
+    who = " and ".join(["this event", *others])
+    values = sorted(set(by.values()))
+    calendar = scenario.calendar
+    order = ""
+    if first.date is not None and first.date == last.date:
+        when, repair = f"on the same date ({first.date})", "remove the other event"
+    elif first.step is not None and first.step == last.step:
+        when, repair = f"at the same step ({first.step})", "remove the other event"
+    else:
+        start = calendar.label(scenario.event_step(last))
+        end = format_month(
+            min(parse_month(start) + calendar.months_per_step - 1, parse_month(calendar.end))
+        )
+        when = (
+            f"in the same step of the calendar ({start if start == end else f'{start} to {end}'})"
+        )
+        repair = "remove the other event"
+        if first.date is not None and last.date is not None and first.date != last.date:
+            # Two dates of one quarter or year: both may be meant, each from its date.
+            if parse_month(last.date) < parse_month(first.date):
+                listed = event_path(earlier, first)
+                order = f", and this one is listed after {listed}, though dated before it"
+            repair += (
+                "; for each to hold from its own date, make the steps shorter "
+                "(calendar.step: month)"
+            )
+    return InputError(
+        f"{named} {held}: {who} set{'' if others else 's'} that stance again {when} to "
+        f"{' and '.join(f'{v:g}' for v in values)}, which hold{'' if len(values) > 1 else 's'} "
+        f"from then on: a step's events apply in file order{order}; if one value was meant, "
+        f"{repair}",
+        path=event_path(index, last),
+    )
 
 
 def _list_origin(doc: Document, loc: Loc) -> Origin:
