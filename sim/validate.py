@@ -301,7 +301,7 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
     None.
     """
     from sim.errors import in_words
-    from sim.observed.names import scenario_names, un_name
+    from sim.observed.names import scenario_names, shared_seat, un_name
     from sim.observed.votes import load_votes, votes_folder
     from sim.scenario.schema import allowed
 
@@ -316,6 +316,9 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
             un_name(actor, data.countries, names)
         except InputError as exc:
             raise locate(exc, merged) from None
+    shared = shared_seat(scenario, data.countries)  # two actors on one seat (decision H2)
+    if shared is not None:
+        raise locate(shared, merged)
     seatless, missing = [], []
     for actor in scenario.actor_names:
         try:

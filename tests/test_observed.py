@@ -226,6 +226,87 @@ def test_shipped_scenarios_resolve_to_un_names() -> None:
             un_name(actor, data.countries, scenario_names(scenario))
 
 
+_SEATS = "two actors cannot share one seat in the vote data; map one of the two in observed.names"
+
+
+def _mini_with(tmp_path: Path, states: str, observed: str = "") -> Path:
+    """mini.yaml with ``states`` added after Jordan (lines 9 on) and ``observed`` at the
+    end (its entries from line 16, after two added states)."""
+    mini = (REPO / "tests" / "data" / "scenarios" / "mini.yaml").read_text()
+    jordan = "  Jordan: {region: levant, blocs: [arab_league], ideology: -0.1, aligned: USA}\n"
+    assert mini.count(jordan) == 1
+    path = tmp_path / "s.yaml"
+    path.write_text(mini.replace(jordan, jordan + states) + observed)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("states", "observed", "message"),
+    [
+        (  # neither mapped: the alias table gives UAE the country the other is named
+            "  UAE: {region: gulf}\n  United Arab Emirates: {region: gulf}\n",
+            "",
+            "9: states.UAE: 'UAE' is United Arab Emirates in the vote data through the "
+            "built-in alias table (UAE -> United Arab Emirates), as is the actor 'United Arab "
+            "Emirates' (states.United Arab Emirates), who votes under its own name: "
+            f"{_SEATS} to its own country, or to null if it has no seat of its own (e.g. "
+            "observed: {names: {United Arab Emirates: null}})",
+        ),
+        (  # a state on a power's seat: the example leaves the state, not the power, out
+            "  USSR: {region: eurasia}\n",
+            "",
+            "9: states.USSR: 'USSR' is Russia in the vote data through the built-in alias "
+            "table (USSR -> Russia), as is the actor 'Russia' (powers.Russia), who votes "
+            f"under its own name: {_SEATS} to its own country, or to null if it has no seat "
+            "of its own (e.g. observed: {names: {USSR: null}})",
+        ),
+        (  # one mapped by observed.names to the country the other's alias gives
+            "  UAE: {region: gulf}\n  Emirates: {region: gulf}\n",
+            "observed:\n  names: {Emirates: United Arab Emirates}\n",
+            "16: observed.names.Emirates: 'United Arab Emirates' is also the UN name of 'UAE' "
+            "(states.UAE), through the built-in alias table (UAE -> United Arab Emirates): "
+            f"{_SEATS} to its own country, or to null if it has no seat of its own",
+        ),
+    ],
+)
+def test_two_actors_the_alias_table_puts_on_one_seat_are_refused_where_votes_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], states: str, observed: str, message: str
+) -> None:
+    """Two actors that meet in the vote data through the built-in alias table (decision
+    H2): `observe --scenario` showed one of them (UAE's column gone, n_states 3 for four
+    states) or took a state for "the power itself", and the patterns' link left one with
+    no observed votes, all without a word. Refused in one line at the entry, wherever the
+    vote data is read (observe, validate with the votes); the model does not read the
+    votes, and without them the file is valid as before."""
+    path = _mini_with(tmp_path, states, observed)
+    votes = str(real_votes())
+    out = tmp_path / "out.csv"
+    argv = ["observe", "--votes", votes, "--power", "USA", "--scenario", str(path)]
+    assert main([*argv, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"credsim: error: {path}:{message}\n")
+    assert not out.exists()
+    assert main(["validate", str(path), "--votes", votes]) == 2  # after mini's window warning
+    assert capsys.readouterr().err.splitlines()[-1] == f"credsim: error: {path}:{message}"
+    assert main(["validate", str(path)]) == 0
+
+
+def test_an_actor_the_alias_table_shares_is_observed_once_mapped_to_null(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The refusal's repair (decision H2): the other actor keeps the seat, and is shown."""
+    path = _mini_with(
+        tmp_path,
+        "  UAE: {region: gulf}\n  United Arab Emirates: {region: gulf}\n",
+        "observed:\n  names: {United Arab Emirates: null}\n",
+    )
+    argv = ["observe", "--votes", str(real_votes()), "--power", "USA", "--scenario", str(path)]
+    assert main([*argv, "--years", "2014-2014"]) == 0
+    out, err = capsys.readouterr()
+    assert "n_states" in out and "United Arab Emirates" in out
+    assert "left out (no seat in the vote data): United Arab Emirates" in err
+
+
 # --------------------------------------------------------------------------- real data
 
 

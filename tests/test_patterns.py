@@ -659,6 +659,54 @@ def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Pat
     )
 
 
+def test_two_actors_on_one_seat_through_the_alias_table_are_refused_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The link gave the country's votes to the later of two actors that the alias table
+    puts on one seat (UAE and United Arab Emirates) and left the other with none: its
+    observed row all NaN, no offset, no prediction, without a word (decision H2).
+    `patterns check` and a calibration on the file are refused at the scenario's entry,
+    naming both, before anything is run or written."""
+    mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+    jordan = "  Jordan: {region: levant, blocs: [arab_league], ideology: -0.1, aligned: USA}\n"
+    scenario = tmp_path / "mini.yaml"
+    scenario.write_text(
+        mini.read_text().replace(
+            jordan,
+            jordan + "  UAE: {region: gulf, blocs: [arab_league]}\n"
+            "  United Arab Emirates: {region: gulf, blocs: [arab_league]}\n",
+        )
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: gulf\nscenario: {scenario}\n"
+        "link: {power: Russia, rival: USA, measure: agreement, reference: [2014, 2014], beta: 1}\n"
+        "patterns:\n  - {id: a, role: calibrate, statistic: change, group: arab_league,\n"
+        "     before: [2014, 2014], after: [2015, 2016], source: s}\n"
+    )
+    expected = (
+        f"credsim: error: {scenario}:9: states.UAE: 'UAE' is United Arab Emirates in the vote "
+        "data through the built-in alias table (UAE -> United Arab Emirates), as is the actor "
+        "'United Arab Emirates' (states.United Arab Emirates), who votes under its own name: "
+        "two actors cannot share one seat in the vote data; map one of the two in "
+        "observed.names to its own country, or to null if it has no seat of its own (e.g. "
+        "observed: {names: {United Arab Emirates: null}}) (in the scenario of pattern file "
+        f"{path})\n"
+    )
+    votes = str(real_votes())
+    out = tmp_path / "out"
+    assert main(["patterns", "check", str(path), "--out", str(out), "--votes", votes]) == 2
+    assert capsys.readouterr().err == expected
+    calibration = tmp_path / "cal.yaml"
+    calibration.write_text(
+        "name: gulf\npatterns: [p.yaml]\nparameters: {link.beta: {low: 0, high: 2}}\n"
+        "population: 10\nmax_simulations: 20\nseed: 1\n"
+    )
+    assert main(["calibrate", str(calibration), "--out", str(out), "--votes", votes]) == 2
+    assert capsys.readouterr().err == expected
+    assert not out.exists()
+
+
 def _albania_file(tmp_path: Path, power: str, reference: str, before: str, after: str) -> Path:
     """A Sino-Soviet pattern file: Albania's agreement with ``power`` (against the USSR)."""
     path = tmp_path / "albania.yaml"

@@ -145,6 +145,88 @@ def scenario_names(scenario: Scenario) -> dict[str, str | None]:
     return dict(scenario.observed.names) if scenario.observed else {}
 
 
+def shared_seat(scenario: Scenario, countries: Iterable[str]) -> InputError | None:
+    """The first two actors of ``scenario`` that take one country's votes, or None.
+
+    The measures and the link are per state: of two actors on one seat ``observe
+    --scenario`` showed one (a group of both as one state, or the state as "the power
+    itself"), and the patterns' link gave the country's votes to the later and left the
+    other with none, without a word (decision H2). The loader refuses two actors that
+    ``observed.names`` gives one name (decision 717); this finds, against the vote data,
+    those that meet through the built-in :data:`ALIASES` (``USSR`` and ``Russia``,
+    ``UAE`` and ``United Arab Emirates``), with an ``observed.names`` entry or not, since
+    which name the data has is known only there. Actors whose name matches nothing are
+    left to :func:`un_name`'s error; actors without a seat (null) may be any number.
+
+    Returns:
+        The problem, at the ``observed.names`` entry of one of the two if either has
+        one, else at the entry of the actor that the alias table brings there.
+    """
+    known = set(countries)
+    names = scenario_names(scenario)
+    holder: dict[str, str] = {}
+    for actor in scenario.actor_names:
+        try:
+            un = un_name(actor, known, names)
+        except InputError:
+            continue
+        if un is None:
+            continue
+        if un not in holder:
+            holder[un] = actor
+            continue
+        return _shared(scenario, holder[un], actor, un, names, known)
+    return None
+
+
+def _shared(
+    scenario: Scenario,
+    first: str,
+    second: str,
+    un: str,
+    names: Mapping[str, str | None],
+    known: set[str],
+) -> InputError:
+    """:func:`shared_seat`'s one line for ``first`` and ``second``, both on ``un``."""
+
+    def how(actor: str) -> str:
+        if actor in names:
+            return "by observed.names"
+        if actor in known:
+            return "who votes under its own name"
+        return f"through the built-in alias table ({actor} -> {un})"
+
+    def entry(actor: str) -> str:
+        if actor in names:
+            return f"observed.names.{actor}"
+        return f"{'powers' if actor in scenario.powers else 'states'}.{actor}"
+
+    repair = (
+        "two actors cannot share one seat in the vote data; map one of the two in "
+        "observed.names to its own country, or to null if it has no seat of its own"
+    )
+    mapped = [a for a in (first, second) if a in names]
+    if mapped:  # said at the entry the user wrote
+        at = mapped[-1]
+        other = first if at == second else second
+        said = "" if other in names else f", {how(other)}"
+        return InputError(
+            f"'{un}' is also the UN name of '{other}' ({entry(other)}){said}: {repair}",
+            path=entry(at),
+        )
+    aliased = [a for a in (first, second) if a not in known]
+    at = aliased[-1]
+    other = first if at == second else second
+    also = "also through the alias table" if other in aliased else how(other)
+    # The example leaves a state without a seat rather than a power, which a link needs.
+    example = second if second in scenario.states else at
+    return InputError(
+        f"'{at}' is {un} in the vote data {how(at)}, as is the actor '{other}' "
+        f"({entry(other)}), {also}: {repair} (e.g. observed: {{names: {{{example}: null}}}})",
+        path=entry(at),
+    )
+
+
 def scenario_actor(name: str, scenario: Scenario) -> str | None:
     """The scenario's own name for ``name``, which may be an actor or its UN name.
 

@@ -75,7 +75,7 @@ def cli_observe(args: argparse.Namespace) -> int:
         require_writable_file,
         write_parquet,
     )
-    from sim.observed.names import scenario_names, un_name
+    from sim.observed.names import scenario_names, shared_seat, un_name
     from sim.observed.series import group_members, observed_table
     from sim.observed.votes import load_votes, seat_label, silence, span_text
     from sim.scenario.schema import repeated
@@ -128,6 +128,12 @@ def cli_observe(args: argparse.Namespace) -> int:
 
         scenario = load_scenario(args.scenario)
         names = scenario_names(scenario)
+        # Two actors on one seat showed as one state (decision H2).
+        shared = shared_seat(scenario, data.countries)
+        if shared is not None:
+            from sim.scenario.loader import locate_in_scenario
+
+            raise locate_in_scenario(shared, args.scenario)
         group = args.group or "all"
         actors = group_members(scenario, group)
         definition = scenario.outputs.groups.get(group)

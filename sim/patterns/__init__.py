@@ -51,7 +51,7 @@ import pandas as pd
 from sim.errors import InputError, beyond_float, in_words, number_text
 from sim.inputs import NEEDS, NOUNS, kind_of_file
 from sim.kernels import BoolArray, FloatArray, IntArray
-from sim.observed.names import scenario_names, un_name
+from sim.observed.names import scenario_names, shared_seat, un_name
 from sim.observed.series import scenario_groups
 from sim.observed.votes import (
     VoteData,
@@ -332,7 +332,7 @@ def located(error: InputError, pf: PatternFile) -> InputError:
 
     if error.file is not None or not pf.path:
         return error
-    if error.path and error.path.split(".")[0] in ("observed", "states"):  # the scenario's
+    if error.path and error.path.split(".")[0] in ("observed", "powers", "states"):  # scenario's
         scenario = beside(os.path.dirname(pf.path), pf.scenario)
         error = locate_in_scenario(error, scenario)
         error.message += f" (in the scenario of pattern file {pf.path})"
@@ -378,6 +378,9 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
     years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
     names = scenario_names(scenario)
+    shared = shared_seat(scenario, data.countries)  # the link would drop one (decision H2)
+    if shared is not None:
+        raise shared
     countries: dict[str, str | None] = {}
     for field in ("power", "rival"):
         try:

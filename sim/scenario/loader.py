@@ -1183,8 +1183,9 @@ def _seat_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
     took the country's votes for one of the two actors and left the other out without
     a word (a group of both showed one state); most likely another country was meant (a
     copy-paste slip), and an actor meant to have no seat of its own is mapped to null.
-    Actors that meet only through the built-in aliases (``USSR`` and ``Russia``, neither
-    mapped) are found against the vote data alone, and are not compared here."""
+    Actors that meet through the built-in aliases (``USSR`` and ``Russia``, or an entry
+    naming the country another actor's alias gives) are found against the vote data
+    alone, where it is read: :func:`sim.observed.names.shared_seat` (decision H2)."""
     names = scenario.observed.names if scenario.observed else {}
     if not names:
         return []
