@@ -316,7 +316,7 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
             un_name(actor, data.countries, names)
         except InputError as exc:
             raise locate(exc, merged) from None
-    shared = shared_seat(scenario, data.countries)  # two actors on one seat (decision H2)
+    shared = shared_seat(scenario, data.countries)  # two actors on one seat (decision 722)
     if shared is not None:
         raise locate(shared, merged)
     seatless, missing = [], []

@@ -294,7 +294,7 @@ def test_two_actors_the_alias_table_puts_on_one_seat_are_refused_where_votes_are
 def test_an_actor_the_alias_table_shares_is_observed_once_mapped_to_null(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The refusal's repair (decision H2): the other actor keeps the seat, and is shown."""
+    """The refusal's repair (decision 722): the other actor keeps the seat, and is shown."""
     path = _mini_with(
         tmp_path,
         "  UAE: {region: gulf}\n  United Arab Emirates: {region: gulf}\n",

@@ -664,7 +664,7 @@ def test_two_actors_on_one_seat_through_the_alias_table_are_refused_before_any_r
 ) -> None:
     """The link gave the country's votes to the later of two actors that the alias table
     puts on one seat (UAE and United Arab Emirates) and left the other with none: its
-    observed row all NaN, no offset, no prediction, without a word (decision H2).
+    observed row all NaN, no offset, no prediction, without a word (decision 722).
     `patterns check` and a calibration on the file are refused at the scenario's entry,
     naming both, before anything is run or written."""
     mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"

@@ -1009,7 +1009,7 @@ def _relation_notes(capsys: pytest.CaptureFixture[str], path: Path) -> list[str]
 
 def test_a_relation_set_again_in_its_step_to_another_value_is_noted_naming_it(tmp_path, capsys):
     """Two relation events of one pair on one date with different values: the later holds
-    from that step on, the earlier only for the events between them (decision H1). It
+    from that step on, the earlier only for the events between them (decision 721). It
     was accepted without a word; now a note at the later names the earlier and says which
     value holds, for an undirected pair in either order and a directed earlier event."""
     date = "date: '2015-10'"
@@ -1051,7 +1051,7 @@ def test_a_relation_set_again_in_its_step_to_another_value_is_noted_naming_it(tm
 
 def test_two_dates_of_one_quarter_setting_a_relation_are_noted_with_shorter_steps(tmp_path, capsys):
     """On a calendar of quarters two dates of one step may both be meant: the note says
-    which holds, and that shorter steps give each its date (decision H1)."""
+    which holds, and that shorter steps give each its date (decision 721)."""
     path = _variant(
         tmp_path,
         EVENT,
@@ -1070,7 +1070,7 @@ def test_two_dates_of_one_quarter_setting_a_relation_are_noted_with_shorter_step
 
 
 def test_a_relation_that_keeps_a_direction_or_a_parents_relation_is_not_noted(tmp_path, capsys):
-    """Kept without a note (decision H1): a directed event after an undirected one of the
+    """Kept without a note (decision 721): a directed event after an undirected one of the
     same date (the earlier keeps the other direction: an asymmetric stance), two directed
     events each way, the same value again with another source, a regime change between
     the two (it resets the stance itself), relations in other steps, and a child's

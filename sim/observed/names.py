@@ -151,7 +151,7 @@ def shared_seat(scenario: Scenario, countries: Iterable[str]) -> InputError | No
     The measures and the link are per state: of two actors on one seat ``observe
     --scenario`` showed one (a group of both as one state, or the state as "the power
     itself"), and the patterns' link gave the country's votes to the later and left the
-    other with none, without a word (decision H2). The loader refuses two actors that
+    other with none, without a word (decision 722). The loader refuses two actors that
     ``observed.names`` gives one name (decision 717); this finds, against the vote data,
     those that meet through the built-in :data:`ALIASES` (``USSR`` and ``Russia``,
     ``UAE`` and ``United Arab Emirates``), with an ``observed.names`` entry or not, since

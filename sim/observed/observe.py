@@ -128,7 +128,7 @@ def cli_observe(args: argparse.Namespace) -> int:
 
         scenario = load_scenario(args.scenario)
         names = scenario_names(scenario)
-        # Two actors on one seat showed as one state (decision H2).
+        # Two actors on one seat showed as one state (decision 722).
         shared = shared_seat(scenario, data.countries)
         if shared is not None:
             from sim.scenario.loader import locate_in_scenario

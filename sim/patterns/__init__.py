@@ -378,7 +378,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
     spans = [pf.link.reference, *(w for p in pf.patterns for w in p.windows().values())]
     years = np.arange(min(s[0] for s in spans), max(s[1] for s in spans) + 1, dtype=np.int64)
     names = scenario_names(scenario)
-    shared = shared_seat(scenario, data.countries)  # the link would drop one (decision H2)
+    shared = shared_seat(scenario, data.countries)  # the link would drop one (decision 722)
     if shared is not None:
         raise shared
     countries: dict[str, str | None] = {}

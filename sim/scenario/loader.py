@@ -1185,7 +1185,7 @@ def _seat_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
     copy-paste slip), and an actor meant to have no seat of its own is mapped to null.
     Actors that meet through the built-in aliases (``USSR`` and ``Russia``, or an entry
     naming the country another actor's alias gives) are found against the vote data
-    alone, where it is read: :func:`sim.observed.names.shared_seat` (decision H2)."""
+    alone, where it is read: :func:`sim.observed.names.shared_seat` (decision 722)."""
     names = scenario.observed.names if scenario.observed else {}
     if not names:
         return []
@@ -1267,7 +1267,7 @@ def event_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
 def relation_overrides(scenario: Scenario, doc: Document) -> list[InputError]:
     """A ``relation`` event of a file whose every direction a later ``relation`` event of
     the same file sets to another value in the same step, located at the later (the one
-    that leaves it nothing): notes for ``validate``, not refusals (decision H1).
+    that leaves it nothing): notes for ``validate``, not refusals (decision 721).
 
     A step's events apply together, in file order (:meth:`sim.events.EventEngine.apply_step`):
     the later value holds from that step on, and the earlier only for the events of the
