@@ -98,6 +98,52 @@ def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None
             child.kill()
 
 
+ORPHANED_CHILD = """
+import os, sys, time
+from pathlib import Path
+from sim.sweep.executors import die_with_parent
+
+parent = os.getpid()
+child = os.fork()
+if child == 0:
+    while os.getppid() == parent:  # until the parent is gone
+        time.sleep(0.01)
+    die_with_parent()
+    Path(sys.argv[1], "outlived").write_text("")
+    os._exit(0)
+Path(sys.argv[1], "child").write_text(str(child))
+"""
+
+
+def _ended(pid: int, timeout: float) -> bool:
+    """Whether ``pid`` ends (is gone, or a zombie nobody reaped) within ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_child_whose_parent_died_before_it_asked_to_die_with_it_exits(tmp_path: Path) -> None:
+    """A child forked just before its parent dies, asking only after: it must not run on.
+
+    die_with_parent compared the parent's pid as it asked, by then the reaper's, and
+    the child went on for good (decision 719's note); the parent is the one it was
+    forked by (decision H2).
+    """
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHANED_CHILD)
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True, timeout=60)
+    child = int((tmp_path / "child").read_text())
+    assert _ended(child, timeout=30), "the child still runs"
+    assert not (tmp_path / "outlived").exists()
+
+
 def _ignores_sigint(process: psutil.Process) -> bool:
     """Whether SIGINT is in the process's ignored-signals mask (/proc/PID/status SigIgn)."""
     status = Path(f"/proc/{process.pid}/status").read_text()

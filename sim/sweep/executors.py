@@ -128,6 +128,21 @@ def install_scenarios(scenarios: dict[str, Scenario]) -> None:
     _SCENARIOS.update(scenarios)
 
 
+# This process's pid, and the pid of the process that forked it (None when it was not
+# forked since this module was imported), kept by a fork hook: a child whose parent dies
+# before it asks to die with it must see that its parent is no longer the one it had.
+_OWN_PID = os.getpid()
+_FORKED_BY: int | None = None
+
+
+def _note_parent_in_child() -> None:
+    global _OWN_PID, _FORKED_BY
+    _FORKED_BY, _OWN_PID = _OWN_PID, os.getpid()
+
+
+os.register_at_fork(after_in_child=_note_parent_in_child)
+
+
 def die_with_parent(parent: int | None = None) -> None:
     """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing).
 
@@ -139,14 +154,17 @@ def die_with_parent(parent: int | None = None) -> None:
     Args:
         parent: the pid the parent had; this process exits at once if its parent is
             another by now (the parent died before the request took effect). By
-            default the parent's pid as this is called, which sees only a parent
-            that dies during the call.
+            default the pid of the process that forked this one (``os.fork``, as
+            multiprocessing's fork and fork server do), so a parent that died
+            between the fork and this call is seen (decision H2); for a process
+            started otherwise, the parent's pid as this is called.
     """
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
-    parent = os.getppid() if parent is None else parent
+    if parent is None:
+        parent = os.getppid() if _FORKED_BY is None else _FORKED_BY
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
