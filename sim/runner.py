@@ -290,7 +290,7 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides
     compiling = 0.0
     try:
         if args.engine == "fast":
-            from sim.fast.engine import CompileTimer
+            from sim.compiling import CompileTimer
 
             # The one-off compile (a minute on a cold cache) was reported as the run's
             # time without a word (a first afternoon's audit, decision 702).

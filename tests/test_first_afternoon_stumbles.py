@@ -9,6 +9,8 @@ says what the option takes; ``validate`` notes a closing event with nothing to c
 from __future__ import annotations
 
 import html
+import os
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +71,7 @@ def test_a_fast_run_from_the_cache_claims_no_compiling(tmp_path, capsys):
 def test_the_compile_timer_counts_compiling_only():
     from numba import njit
 
-    from sim.fast.engine import CompileTimer
+    from sim.compiling import CompileTimer
 
     kernel = njit(lambda x: x * 2)
     with CompileTimer() as first:
@@ -85,6 +87,93 @@ def test_a_mesa_run_says_nothing_of_compiling(tmp_path, capsys):
     assert main(["run", str(TOUR), "--out", str(out), "--no-plots"]) == 0
     line = capsys.readouterr().out
     assert " s (mesa engine); results in " in line
+
+
+# --------------------------------------------------------------------------- sweep, cold cache
+
+_COMPILED_IN_THIS_PROCESS: list[bool] = []
+
+
+def _fast_run_compiling_once_a_process(scenario, seed, record):  # type: ignore[no-untyped-def]
+    """A fast run that first, once in each process, has numba compile a kernel of its
+    own (never cached): a worker's first runs on a cold cache."""
+    from numba import njit
+
+    from sim.runner import run_scenario
+
+    if not _COMPILED_IN_THIS_PROCESS:
+        njit(lambda x: x + 1)(1)
+        _COMPILED_IN_THIS_PROCESS.append(True)
+    return run_scenario(scenario, seed, record, "fast")
+
+
+def _closing_line(capsys) -> str:  # type: ignore[no-untyped-def]
+    return next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("sweep '"))
+
+
+@pytest.mark.parametrize("executor", ["serial", "process"])
+def test_a_sweep_that_compiles_says_how_much_of_its_time_was_compiling(
+    tmp_path, capsys, monkeypatch, executor
+):
+    """The compile counted as run time: "36 runs in 41s (0.9 runs/s)" on a cold cache
+    with the serial executor (decision H1)."""
+    import sim.sweep.progress
+    from sim.sweep import load_experiment, run_sweep
+
+    monkeypatch.setattr(sys.modules[__name__], "_COMPILED_IN_THIS_PROCESS", [])
+    # A small kernel in a process that has compiled before takes some 40 ms; any is said.
+    monkeypatch.setattr(sim.sweep.progress, "_COMPILING_SAID_S", 1e-9)
+    run_sweep(
+        load_experiment(SWEEP / "grid.yaml"),
+        tmp_path / "out",
+        executor=executor,
+        workers=2,
+        run_fn=_fast_run_compiling_once_a_process,
+        quiet=True,
+    )
+    line = _closing_line(capsys)
+    assert line.startswith("sweep 'tiny_grid': 36 runs in "), line
+    assert "s of it compiling the engine, once: later sweeps load it from numba's cache; " in line
+    assert " runs/s without it); 0 of 36 failed; results in " in line
+
+
+def test_a_sweep_on_a_warm_cache_says_nothing_of_compiling(tmp_path, capsys):
+    import sim.fast.preload  # noqa: F401  (the engine in numba's cache: the fork server's too)
+    from sim.sweep import load_experiment, run_sweep
+
+    for executor in ("serial", "process"):
+        run_sweep(
+            load_experiment(SWEEP / "grid.yaml"),
+            tmp_path / executor,
+            executor=executor,
+            workers=2,
+            quiet=True,
+        )
+        line = _closing_line(capsys)
+        assert " runs/s); 0 of 36 failed; results in " in line, line
+        assert "compiling" not in line
+
+
+def test_a_fork_servers_compile_is_told_once_and_only_as_far_as_it_was_waited_for():
+    """The process executor's fork server compiles the engine as it imports its preload,
+    while the sweep plans; a later sweep of the process uses the same server."""
+    from concurrent.futures import Future
+
+    from sim.sweep.executors import ProcessExecutor
+
+    def told(server: int, seconds: float, waited: float) -> tuple[float, float]:
+        executor = ProcessExecutor({}, workers=2)
+        for _ in range(2):
+            future: Future[tuple[int, float]] = Future()
+            future.set_result((server, seconds))
+            executor._starts.append(future)
+        executor._waited = waited
+        return executor.compiling()
+
+    server = -os.getpid()  # no real server's pid
+    assert told(server, 45.0, 44.5) == (44.5, 0.0)  # the sweep planned for half a second
+    assert told(server, 45.0, 0.2) == (0.0, 0.0)  # a later sweep, the server running
+    assert told(server - 1, 0.0, 0.3) == (0.0, 0.0)  # a warm cache: nothing compiled
 
 
 # --------------------------------------------------------------------------- compare

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numba.core import event
 
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
@@ -348,25 +347,3 @@ WARM_UP_SCENARIO: dict[str, Any] = {
 def warm_up() -> None:
     """Run a two-state scenario once, so that the compiled kernels are loaded."""
     FastModel(WARM_UP_SCENARIO, rng=0, record="summary").run().summary()
-
-
-class CompileTimer:
-    """The seconds numba spends compiling the engine while the ``with`` block runs.
-
-    Only compiling counts: numba's ``numba:compile`` event fires when a kernel
-    is not in its cache (the first fast run in a checkout, or after the code
-    changed), not when it is loaded from the cache, so a run whose kernels
-    were cached reports 0. Kernels compiled inside others' compiling count once.
-    """
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._listener = event.TimingListener()
-
-    def __enter__(self) -> CompileTimer:
-        event.register("numba:compile", self._listener)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.unregister("numba:compile", self._listener)
-        self.seconds = self._listener.duration if self._listener.done else 0.0

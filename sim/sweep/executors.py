@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from multiprocessing import forkserver
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sim.compiling import CompileTimer
 from sim.errors import InputError, WorkersFailed, number_text
 from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
@@ -104,13 +105,16 @@ class RunResult:
     float array: the store stacks a chunk's arrays instead of reading hundreds
     of values per run from dicts. The tables are the runner's, without
     ``run_id``: the store adds it for a whole chunk at once, which is much
-    cheaper than a column per run.
+    cheaper than a column per run. ``compiling`` is the seconds its worker spent
+    compiling numba's kernels in the run's batch (carried by the batch's first
+    result; 0 once they are compiled or came from the cache).
     """
 
     row: dict[str, Any]
     series: pd.DataFrame | None = None
     actors: pd.DataFrame | None = None
     metrics: FlatSummary | None = None
+    compiling: float = 0.0
 
     @property
     def failed(self) -> bool:
@@ -279,9 +283,19 @@ def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
 
 def run_batch(tasks: list[RunTask], run_fn: RunFunction | None = None) -> list[RunResult]:
     """Do several runs in a worker process (one process-pool or Dask task)."""
-    results = [run_task(t, run_fn) for t in tasks]
+    with CompileTimer() as timer:
+        results = [run_task(t, run_fn) for t in tasks]
+    if results:
+        results[0].compiling = timer.seconds
     gc.collect()
     return results
+
+
+def _worker_started() -> tuple[int, float]:
+    """A new process worker's first task: its fork server's pid, and the seconds that
+    server spent compiling the engine as it imported its preload (:mod:`sim.fast.preload`)."""
+    preload = sys.modules.get("sim.fast.preload")
+    return _FORKED_BY or os.getppid(), float(getattr(preload, "COMPILING", 0.0))
 
 
 # --------------------------------------------------------------------------- executors
@@ -298,6 +312,11 @@ class Executor(Protocol):
         """Yield one result per task, in order of completion."""
         ...
 
+    def compiling(self) -> tuple[float, float]:
+        """Seconds of compiling numba's kernels (a cold cache) that the sweep waited for:
+        before its first run could start, and while its runs went on (so far)."""
+        ...
+
 
 class _Executor:
     """What every executor holds: the base scenarios by hash, the run function, the workers."""
@@ -308,6 +327,16 @@ class _Executor:
         self.scenarios = scenarios
         self.run_fn = run_fn
         self.workers = max(1, workers)
+        # Seconds by which compiling held the runs up: the workers compile side by side,
+        # so the longest one's batch (this process's runs, one after another, add up).
+        self._compiling = 0.0
+
+    def compiling(self) -> tuple[float, float]:
+        return 0.0, self._compiling
+
+    def _counted(self, result: RunResult) -> RunResult:
+        self._compiling = max(self._compiling, result.compiling)
+        return result
 
 
 class SerialExecutor(_Executor):
@@ -326,7 +355,10 @@ class SerialExecutor(_Executor):
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
         for i, task in enumerate(tasks, 1):
-            yield run_task(task, self.run_fn)
+            with CompileTimer() as timer:
+                result = run_task(task, self.run_fn)
+            self._compiling += timer.seconds
+            yield result
             if i % _MAX_BATCH == 0:
                 gc.collect()
 
@@ -419,6 +451,10 @@ def require_workers_start(context: multiprocessing.context.BaseContext, message:
             raise WorkersFailed(message) from None
 
 
+# Fork servers whose compile a sweep of this process has told already.
+_TOLD_SERVERS: set[int] = set()
+
+
 class ProcessExecutor(_Executor):
     """Runs in a :class:`concurrent.futures.ProcessPoolExecutor`, in batches.
 
@@ -436,6 +472,11 @@ class ProcessExecutor(_Executor):
     ) -> None:
         super().__init__(scenarios, run_fn, workers)
         self._starting: threading.Thread | None = None
+        # The first task of each worker (_worker_started), and how long results() waited
+        # for the workers to start: on a cold cache, for their fork server to compile.
+        self._starts: list[cf.Future[tuple[int, float]]] = []
+        self._waited = 0.0
+        self._preload: float | None = None
         # Pools told to shut down whose workers may still be exiting.
         self._retired: list[cf.ProcessPoolExecutor] = []
 
@@ -461,7 +502,7 @@ class ProcessExecutor(_Executor):
     def _start_workers(self, pool: cf.ProcessPoolExecutor) -> None:
         try:
             for _ in range(self.workers):
-                pool.submit(os.getpid)
+                self._starts.append(pool.submit(_worker_started))
         except BrokenProcessPool:
             return  # a worker died at once: the first batches find the pool broken
         except RuntimeError:
@@ -546,20 +587,38 @@ class ProcessExecutor(_Executor):
                             continue
                         except Exception as exc:  # e.g. a result that cannot be pickled back
                             results = [failed_result(t, _describe(exc)) for t in batch]
-                        yield from results
+                        yield from map(self._counted, results)
                 if suspects:
                     suspects += [t for batch in pending.values() for t in batch]
                     pending.clear()
                     self._restart()
                     for task in suspects:
-                        yield self._alone(task)
+                        yield self._counted(self._alone(task))
                     suspects = []
                 fill()
             self._retire()
 
+        waiting = time.perf_counter()
         self._started()
+        self._waited = time.perf_counter() - waiting
         fill()
         return collect()
+
+    def compiling(self) -> tuple[float, float]:
+        """The fork server's compile, as far as :meth:`results` waited for it (the
+        server compiles while this process plans the sweep), and the workers' own.
+
+        A fork server serves every later sweep of this process: its compile is told
+        by the first sweep's workers only (decision H1).
+        """
+        if self._preload is None:
+            told = [f.result() for f in self._starts if f.done() and f.exception() is None]
+            if not told:
+                return 0.0, self._compiling
+            server, seconds = told[0]
+            self._preload = 0.0 if server in _TOLD_SERVERS else min(seconds, self._waited)
+            _TOLD_SERVERS.add(server)
+        return self._preload, self._compiling
 
     def _retire(self) -> None:
         """Let the workers exit now, without waiting; :meth:`__exit__` joins them."""
@@ -689,7 +748,7 @@ class DaskExecutor(_Executor):
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
                     owner.pop(future.key)
-                    yield from results
+                    yield from map(self._counted, results)
                 for future in unfinished:
                     _, block = owner.pop(future.key)
                     if future.key in alone:

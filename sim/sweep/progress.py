@@ -2,7 +2,8 @@
 
 On a terminal (stderr a tty, not ``--quiet``) one line is redrawn at most a
 few times a second: done/total, failures, runs per second, time left. The
-closing summary is printed always: it says what was done and where.
+closing summary is printed always: it says what was done and where, and on a
+cold numba cache how much of the time was compiling (decision H1).
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 _REDRAW_S = 0.25
+# Less compiling than this is not said (a warm cache compiles nothing at all: 0).
+_COMPILING_SAID_S = 0.05
 
 
 def _duration(seconds: float) -> str:
@@ -26,6 +30,11 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+def _short(seconds: float) -> str:
+    """Seconds as :func:`_duration` gives them, with a decimal under 10 s ("0.8s")."""
+    return f"{seconds:.1f}s" if seconds < 9.95 else _duration(seconds)
+
+
 class Progress:
     """Counts finished runs and shows them.
 
@@ -35,6 +44,10 @@ class Progress:
         failed_before: how many of those failed.
         stream: where to draw (default stderr).
         live: redraw a progress line; default: when ``stream`` is a terminal.
+        compiling: the seconds of numba compiling the runs waited for, before the
+            first one could start and while they went on
+            (:meth:`sim.sweep.executors.Executor.compiling`); none by default.
+        compiled: what was compiled, as the closing line says it, and that it was once.
     """
 
     def __init__(
@@ -45,6 +58,8 @@ class Progress:
         *,
         stream: TextIO | None = None,
         live: bool | None = None,
+        compiling: Callable[[], tuple[float, float]] | None = None,
+        compiled: str = "the engine, once: later sweeps load it from numba's cache",
     ) -> None:
         self.total = total
         self.already = already
@@ -57,6 +72,8 @@ class Progress:
         self.live = redraws if live is None else live
         self.start = time.perf_counter()
         self._drawn = 0.0
+        self._compiling = compiling or (lambda: (0.0, 0.0))
+        self.compiled = compiled
 
     @property
     def elapsed(self) -> float:
@@ -64,8 +81,9 @@ class Progress:
 
     @property
     def rate(self) -> float:
-        """Runs per second in this session."""
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+        """Runs per second in this session, without the time the runs waited for compiling."""
+        running = self.elapsed - self._compiling()[1]
+        return self.done / running if running > 0 else 0.0
 
     def update(self, failed: bool) -> None:
         """One more run finished."""
@@ -103,9 +121,21 @@ class Progress:
         print(message, file=out or sys.stdout, flush=True)
 
     def counted(self) -> str:
-        """``N runs in ELAPSED (R runs/s)``: what this session ran."""
+        """``N runs in ELAPSED (R runs/s)``: what this session ran.
+
+        On a cold numba cache the runs waited for the engine to compile, a minute:
+        before the first run (the process executor's fork server compiles it, outside
+        :attr:`elapsed`) or within the first ones (serial, Dask). ELAPSED is then the
+        whole, the compile said as a part of it, and R the runs per second without it.
+        """
         runs = "run" if self.done == 1 else "runs"
-        return f"{self.done} {runs} in {_duration(self.elapsed)} ({self.rate:.1f} runs/s)"
+        before, during = self._compiling()
+        if before + during < _COMPILING_SAID_S:
+            return f"{self.done} {runs} in {_duration(self.elapsed)} ({self.rate:.1f} runs/s)"
+        return (
+            f"{self.done} {runs} in {_duration(self.elapsed + before)} ({_short(before + during)} "
+            f"of it compiling {self.compiled}; {self.rate:.1f} runs/s without it)"
+        )
 
     def summary(self, name: str, where: str) -> str:
         """The closing line: runs, failures, elapsed, runs/s, where the results are."""

@@ -13,7 +13,7 @@ import gc
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,13 @@ _CHUNKS_PER_SWEEP = 6
 _CHUNK_RUNS = (16, 500)
 _CHUNK_TABLE_ROWS = 1_000_000
 _CHUNK_SECONDS = 10.0
+# What a cold numba cache compiles, as the closing line says it (decision H1): the fast
+# engine; on the Mesa engine, the recorder's kernels (and in a process sweep the fork
+# server's preload, which loads the fast engine whatever the sweep's).
+_COMPILED = {
+    "fast": "the engine, once: later sweeps load it from numba's cache",
+    "mesa": "numba's kernels, once: later sweeps load them from its cache",
+}
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,9 @@ def run_sweep(
             # The first runs go to the workers now; their results are taken (and
             # committed) only after the manifest and the design are written.
             results = ex.results(pending)
-            start = _Start(origin.result(), previous, len(tasks), counts, command, quiet)
+            start = _Start(
+                origin.result(), previous, len(tasks), counts, command, quiet, ex.compiling
+            )
             return _execute(experiment, store, results, start)
 
 
@@ -356,6 +365,7 @@ class _Start:
         counts: the manifest's counts of the runs committed before this call.
         command: the command line for the manifest (None: this process's).
         quiet: no live progress line.
+        compiling: the executor's seconds of compiling (:meth:`Executor.compiling`).
     """
 
     origin: _Origin
@@ -364,6 +374,7 @@ class _Start:
     counts: dict[str, int]
     command: list[str] | None
     quiet: bool
+    compiling: Callable[[], tuple[float, float]]
 
 
 def differs_text(folder: Path, experiment: Experiment) -> str:
@@ -438,7 +449,14 @@ def _execute(
     store.write_manifest(_manifest(experiment, origin, started, command, "running", counts, None))
     if not store.has_design():
         store.write_design(experiment.points)
-    progress = Progress(planned, counts["done"], failed_before, live=False if start.quiet else None)
+    progress = Progress(
+        planned,
+        counts["done"],
+        failed_before,
+        live=False if start.quiet else None,
+        compiling=start.compiling,
+        compiled=_COMPILED[experiment.spec.engine],
+    )
     chunk_runs = min(max(planned // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
     buffer: list[RunResult] = []
     table_rows = 0

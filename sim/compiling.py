@@ -1,0 +1,35 @@
+"""How long numba spent compiling, for the commands that say so (``run``, ``sweep``).
+
+The kernels of :mod:`sim.fast.core` and :mod:`sim.reductions` are ``njit(cache=True)``:
+compiled on their first call in a checkout (or after their code changes), about a
+minute for the fast engine, and loaded from numba's cache after. A command that
+reports its time says how much of it was that one-off compile (decisions 709, H1).
+This module imports only numba's event machinery, which every process of the
+model has loaded already (:mod:`sim.reductions`), so timing costs no import.
+"""
+
+from __future__ import annotations
+
+from numba.core import event
+
+
+class CompileTimer:
+    """The seconds numba spends compiling while the ``with`` block runs.
+
+    Only compiling counts: numba's ``numba:compile`` event fires when a kernel
+    is not in its cache (the first fast run in a checkout, or after the code
+    changed), not when it is loaded from the cache, so a run whose kernels
+    were cached reports 0. Kernels compiled inside others' compiling count once.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._listener = event.TimingListener()
+
+    def __enter__(self) -> CompileTimer:
+        event.register("numba:compile", self._listener)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.unregister("numba:compile", self._listener)
+        self.seconds = self._listener.duration if self._listener.done else 0.0
