@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.compiling import CompileTimer
 from sim.finite import NonFiniteState
 from sim.options import ENGINE_TOLERANCE, Record
 from sim.runner import RunOutput, run_scenario
@@ -154,8 +155,6 @@ def compare_engines(
     Stops at the first replicate whose outputs disagree. The fast engine's times
     leave out numba's compiling (a cold cache's first run), counted apart.
     """
-    from sim.fast.engine import CompileTimer
-
     compiling = 0.0
     mesa_s: list[float] = []
     fast_s: list[float] = []

@@ -3,7 +3,7 @@
 The kernels of :mod:`sim.fast.core` and :mod:`sim.reductions` are ``njit(cache=True)``:
 compiled on their first call in a checkout (or after their code changes), about a
 minute for the fast engine, and loaded from numba's cache after. A command that
-reports its time says how much of it was that one-off compile (decisions 709, H1).
+reports its time says how much of it was that one-off compile (decisions 709, 723).
 This module imports only numba's event machinery, which every process of the
 model has loaded already (:mod:`sim.reductions`), so timing costs no import.
 """

@@ -134,7 +134,7 @@ def test_a_child_whose_parent_died_before_it_asked_to_die_with_it_exits(tmp_path
 
     die_with_parent compared the parent's pid as it asked, by then the reaper's, and
     the child went on for good (decision 719's note); the parent is the one it was
-    forked by (decision H2).
+    forked by (decision 724).
     """
     script = tmp_path / "orphan.py"
     script.write_text(ORPHANED_CHILD)

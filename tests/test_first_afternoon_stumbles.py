@@ -116,7 +116,7 @@ def test_a_sweep_that_compiles_says_how_much_of_its_time_was_compiling(
     tmp_path, capsys, monkeypatch, executor
 ):
     """The compile counted as run time: "36 runs in 41s (0.9 runs/s)" on a cold cache
-    with the serial executor (decision H1)."""
+    with the serial executor (decision 723)."""
     import sim.sweep.progress
     from sim.sweep import load_experiment, run_sweep
 

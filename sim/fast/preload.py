@@ -14,7 +14,7 @@ loop with one signature.
 On a cold cache (a fresh checkout, or the engine's code changed) this import
 compiles the engine, about a minute, in the fork server: :data:`COMPILING`
 keeps how long, and each worker forked from it tells its sweep
-(``sim.sweep.executors``), which then says it (decision H1).
+(``sim.sweep.executors``), which then says it (decision 723).
 """
 
 from __future__ import annotations

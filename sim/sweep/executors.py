@@ -160,7 +160,7 @@ def die_with_parent(parent: int | None = None) -> None:
             another by now (the parent died before the request took effect). By
             default the pid of the process that forked this one (``os.fork``, as
             multiprocessing's fork and fork server do), so a parent that died
-            between the fork and this call is seen (decision H2); for a process
+            between the fork and this call is seen (decision 724); for a process
             started otherwise, the parent's pid as this is called.
     """
     if not sys.platform.startswith("linux"):
@@ -609,7 +609,7 @@ class ProcessExecutor(_Executor):
         server compiles while this process plans the sweep), and the workers' own.
 
         A fork server serves every later sweep of this process: its compile is told
-        by the first sweep's workers only (decision H1).
+        by the first sweep's workers only (decision 723).
         """
         if self._preload is None:
             told = [f.result() for f in self._starts if f.done() and f.exception() is None]

@@ -3,7 +3,7 @@
 On a terminal (stderr a tty, not ``--quiet``) one line is redrawn at most a
 few times a second: done/total, failures, runs per second, time left. The
 closing summary is printed always: it says what was done and where, and on a
-cold numba cache how much of the time was compiling (decision H1).
+cold numba cache how much of the time was compiling (decision 723).
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ _CHUNKS_PER_SWEEP = 6
 _CHUNK_RUNS = (16, 500)
 _CHUNK_TABLE_ROWS = 1_000_000
 _CHUNK_SECONDS = 10.0
-# What a cold numba cache compiles, as the closing line says it (decision H1): the fast
+# What a cold numba cache compiles, as the closing line says it (decision 723): the fast
 # engine; on the Mesa engine, the recorder's kernels (and in a process sweep the fork
 # server's preload, which loads the fast engine whatever the sweep's).
 _COMPILED = {
