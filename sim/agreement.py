@@ -18,7 +18,6 @@ import math
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,19 +50,27 @@ class Agreement:
     mesa_s: list[float]
     fast_s: list[float]
     numbers: int  # how many numbers were compared
-    compiling_s: float  # numba's compiling of the fast engine, left out of fast_s
-    stopped: str | None = None  # both runs stopped at the same non-finite state
+    compiling_s: float  # numba's compiling (a cold cache), left out of mesa_s and fast_s
+    stopped: str | None = None  # how both runs of a replicate stopped alike
 
 
-def _run(scenario: Scenario, seed: int, replicate: int, record: Record, engine: str) -> Any:
+def _run(
+    scenario: Scenario, seed: int, replicate: int, record: Record, engine: str
+) -> RunOutput | Exception:
+    """The run's outputs, or why it stopped (a non-finite value, sim.finite, or a failure,
+    which ``credsim run`` reports as "run failed": compared too, not raised)."""
     try:
         return run_scenario(scenario, seed_sequence(seed, replicate), record, engine)
-    except NonFiniteState as exc:
+    except Exception as exc:
         return exc
 
 
-def _values(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    return a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+def _ended(outcome: RunOutput | Exception) -> str:
+    if isinstance(outcome, NonFiniteState):
+        return f"stopped: {outcome}"
+    if isinstance(outcome, Exception):
+        return f"failed: {type(outcome).__name__}: {outcome}"
+    return "ran to its end"
 
 
 def _numeric_gap(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -108,7 +115,7 @@ def _compare_frames(
     largest: Difference | None = None
     numbers = 0
     for column in numeric:
-        x, y = _values(mesa[column], fast[column])
+        x, y = mesa[column].to_numpy(dtype=float), fast[column].to_numpy(dtype=float)
         gap = _numeric_gap(x, y)
         numbers += gap.size
         if not gap.size:
@@ -152,8 +159,8 @@ def compare_engines(
 ) -> Agreement:
     """Run replicates ``0..reps-1`` of ``seed`` on both engines; compare every output.
 
-    Stops at the first replicate whose outputs disagree. The fast engine's times
-    leave out numba's compiling (a cold cache's first run), counted apart.
+    Stops at the first replicate whose outputs disagree. The times leave out numba's
+    compiling (a cold cache's first runs), counted apart.
     """
     compiling = 0.0
     mesa_s: list[float] = []
@@ -162,20 +169,23 @@ def compare_engines(
     numbers = 0
     stopped = None
     for r in range(reps):
+        # The Mesa model compiles the recorder's kernels (sim.reductions), the fast
+        # engine its own, on a cold cache: each time leaves its compiling out.
         t0 = time.perf_counter()
-        mesa = _run(scenario, seed, r, record, "mesa")
+        with CompileTimer(announce=True) as mesa_timer:
+            mesa = _run(scenario, seed, r, record, "mesa")
         t1 = time.perf_counter()
-        with CompileTimer() as timer:
+        with CompileTimer(announce=True) as fast_timer:
             fast = _run(scenario, seed, r, record, "fast")
-        compiling += timer.seconds
-        mesa_s.append(t1 - t0)
-        fast_s.append(time.perf_counter() - t1 - timer.seconds)
+        compiling += mesa_timer.seconds + fast_timer.seconds
+        mesa_s.append(t1 - t0 - mesa_timer.seconds)
+        fast_s.append(time.perf_counter() - t1 - fast_timer.seconds)
         tag = f"replicate {r}"
-        if isinstance(mesa, NonFiniteState) or isinstance(fast, NonFiniteState):
-            if str(mesa) != str(fast):
+        if isinstance(mesa, Exception) or isinstance(fast, Exception):
+            if _ended(mesa) != _ended(fast):
                 ended = Difference(math.inf, f"{tag}, the run", _ended(mesa), _ended(fast))
                 return Agreement(False, largest, ended, mesa_s, fast_s, numbers, compiling)
-            stopped = str(mesa)
+            stopped = _ended(mesa)
             continue
         big, wrong, counted = _compare_outputs(mesa, fast, tolerance)
         numbers += counted
@@ -185,10 +195,6 @@ def compare_engines(
             wrong = Difference(wrong.size, f"{tag}, {wrong.where}", wrong.mesa, wrong.fast)
             return Agreement(False, largest, wrong, mesa_s, fast_s, numbers, compiling, stopped)
     return Agreement(True, largest, None, mesa_s, fast_s, numbers, compiling, stopped)
-
-
-def _ended(outcome: object) -> str:
-    return f"stopped: {outcome}" if isinstance(outcome, NonFiniteState) else "ran to its end"
 
 
 def _ms(seconds: list[float]) -> str:
@@ -224,13 +230,15 @@ def cli_engines(args: argparse.Namespace) -> int:
         largest = f"largest difference {found.largest.size:.3g} ({found.largest.where})"
     else:
         largest = "no number differs"
-    timing = f"a run took {_ms(found.mesa_s)} on mesa, {_ms(found.fast_s)} on fast (medians"
+    timing = f"a run took {_ms(found.mesa_s)} on mesa, {_ms(found.fast_s)} on fast (medians)"
     if found.compiling_s >= 0.005:
-        timing += f"; fast compiled the engine first, once, in {found.compiling_s:.2f} s"
-    timing += ")"
-    stopped = (
-        f"; both stop where a value becomes non-finite: {found.stopped}" if found.stopped else ""
-    )
+        timing += f", after {found.compiling_s:.2f} s of compiling numba's kernels, once"
+    if not found.numbers:  # every replicate stopped alike: nothing else to compare
+        print(
+            f"engines agree on {what}: every run {found.stopped}, on both engines alike; {timing}"
+        )
+        return 0
+    stopped = f"; some runs {found.stopped}, on both engines alike" if found.stopped else ""
     print(
         f"engines agree on {what}: {found.numbers:,} numbers compared, {alignments}; "
         f"{largest}, within {args.tolerance:g}{stopped}; {timing}"

@@ -10,7 +10,41 @@ model has loaded already (:mod:`sim.reductions`), so timing costs no import.
 
 from __future__ import annotations
 
+import sys
+
 from numba.core import event
+
+# Said on a terminal as a compile starts, once a process (decision 725): the first run or
+# sweep after a fresh clone otherwise showed nothing for about a minute.
+ANNOUNCEMENT = (
+    "credsim: compiling numba's kernels, once (about a minute for the fast engine; later "
+    "runs load them from numba's cache) ..."
+)
+_announced = False
+
+
+def announce() -> None:
+    """Say :data:`ANNOUNCEMENT` on stderr, once a process, when stderr is a terminal."""
+    global _announced
+    if _announced:
+        return
+    _announced = True
+    stream = sys.stderr
+    if stream is not None and stream.isatty():
+        print(ANNOUNCEMENT, file=stream, flush=True)
+
+
+class _Listener(event.TimingListener):
+    """numba's timing of its ``numba:compile`` events, announcing the first if asked."""
+
+    def __init__(self, announcing: bool) -> None:
+        super().__init__()
+        self._announcing = announcing
+
+    def on_start(self, ev: event.Event) -> None:
+        if self._announcing:
+            announce()
+        super().on_start(ev)
 
 
 class CompileTimer:
@@ -20,11 +54,12 @@ class CompileTimer:
     is not in its cache (the first fast run in a checkout, or after the code
     changed), not when it is loaded from the cache, so a run whose kernels
     were cached reports 0. Kernels compiled inside others' compiling count once.
+    With ``announce``, a compile's start is said on a terminal (:func:`announce`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, announce: bool = False) -> None:
         self.seconds = 0.0
-        self._listener = event.TimingListener()
+        self._listener = _Listener(announce)
 
     def __enter__(self) -> CompileTimer:
         event.register("numba:compile", self._listener)

@@ -294,7 +294,7 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides
 
             # The one-off compile (a minute on a cold cache) was reported as the run's
             # time without a word (a first afternoon's audit, decision 702).
-            with CompileTimer() as timer:
+            with CompileTimer(announce=True) as timer:
                 output = run_scenario(scenario, args.seed, args.record, args.engine)
             compiling = timer.seconds
         else:

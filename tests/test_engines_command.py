@@ -131,7 +131,9 @@ def test_runs_that_stop_alike_agree_and_one_that_stops_alone_does_not(
     monkeypatch.setattr(agreement, "load_scenario", lambda *a, **k: overflowing(real_load(*a, **k)))
     status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
     assert status == 0, text
-    assert "both stop where a value becomes non-finite: " in text
+    assert "engines agree on 'tour'" in text
+    assert "every run stopped: step 27 (2022-03): " in text and "on both engines alike" in text
+    assert "numbers compared" not in text
     real_run = agreement.run_scenario
 
     def mesa_only_huge(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
@@ -142,7 +144,25 @@ def test_runs_that_stop_alike_agree_and_one_that_stops_alone_does_not(
     monkeypatch.setattr(agreement, "run_scenario", mesa_only_huge)
     status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
     assert status == 1, text
-    assert "replicate 0, the run: mesa stopped: " in text and "fast ran to its end" in text
+    assert "replicate 0, the run: mesa stopped: step 27 (2022-03): " in text
+    assert "fast ran to its end" in text
+
+
+def test_a_run_that_fails_on_one_engine_is_a_disagreement_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_run = agreement.run_scenario
+
+    def fast_fails(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
+        if engine == "fast":
+            raise ValueError("a bug")
+        return real_run(scenario, seed, record, engine)
+
+    monkeypatch.setattr(agreement, "run_scenario", fast_fails)
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
+    assert status == 1, text
+    assert "the run: mesa ran to its end, fast failed: ValueError: a bug" in text
+    assert len(text.splitlines()) == 1
 
 
 @pytest.mark.parametrize(

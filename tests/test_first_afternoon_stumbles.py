@@ -9,6 +9,7 @@ says what the option takes; ``validate`` notes a closing event with nothing to c
 from __future__ import annotations
 
 import html
+import io
 import os
 import sys
 from pathlib import Path
@@ -80,6 +81,36 @@ def test_the_compile_timer_counts_compiling_only():
         kernel(4)  # compiled already
     assert first.seconds > 0
     assert again.seconds == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_a_compile_is_announced_as_it_starts_once_and_on_a_terminal_only(monkeypatch, terminal):
+    """The first run or sweep after a fresh clone showed nothing for a minute (decision
+    725): the compile's start is said on stderr, once a process, when it is a terminal."""
+    from numba import njit
+
+    import sim.compiling
+    from sim.compiling import ANNOUNCEMENT, CompileTimer
+
+    stream = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setattr(sim.compiling, "_announced", False)
+    with CompileTimer() as quiet:  # not asked to announce
+        njit(lambda x: x - 1)(1)
+    assert quiet.seconds > 0 and stream.getvalue() == ""
+    kernel = njit(lambda x: x * 3)
+    with CompileTimer(announce=True):
+        stream.write("before|")
+        kernel(2)
+    with CompileTimer(announce=True):
+        kernel(2)  # compiled already: nothing starts
+        njit(lambda x: x * 5)(2)  # another compile: said once a process only
+    assert stream.getvalue() == ("before|" + ANNOUNCEMENT + "\n" if terminal else "before|")
 
 
 def test_a_mesa_run_says_nothing_of_compiling(tmp_path, capsys):

@@ -31,7 +31,7 @@ NETWORK_WARM_UP_SCENARIO: dict[str, Any] = {
     "network": {"initial": "equilibrium", "ties": [["S", "T", 2.0]]},
 }
 
-with CompileTimer() as _timer:
+with CompileTimer(announce=True) as _timer:
     warm_up()
     FastModel(NETWORK_WARM_UP_SCENARIO, rng=0, record="summary").run().summary()
 
