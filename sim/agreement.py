@@ -103,6 +103,10 @@ def _compare_frames(
         )
     if len(mesa) != len(fast):
         return None, Difference(math.inf, f"{name} table: rows", len(mesa), len(fast)), 0
+    for column in mesa.columns:
+        if mesa[column].dtype != fast[column].dtype:
+            where = f"{name} table: the type of {column}"
+            return None, Difference(math.inf, where, mesa[column].dtype, fast[column].dtype), 0
     numeric = [c for c in mesa.columns if pd.api.types.is_float_dtype(mesa[c])]
     exact = [c for c in mesa.columns if c not in numeric]
     for column in exact:

@@ -19,7 +19,7 @@ from overflow import overflowing
 
 from sim import agreement
 from sim.cli import main
-from sim.runner import RunOutput
+from sim.runner import RunOutput, run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SYRIA = str(ROOT / "scenarios" / "syria.yaml")
@@ -35,8 +35,8 @@ def _engines(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 def _fast_outputs_changed(
     monkeypatch: pytest.MonkeyPatch, change: Callable[[RunOutput], RunOutput]
 ) -> None:
-    """The fast engine's outputs pass through ``change`` before they are compared."""
-    real = agreement.run_scenario
+    """The fast engine's outputs pass through ``change`` (only) before they are compared."""
+    real = run_scenario
 
     def run(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
         output = real(scenario, seed, record, engine)
@@ -104,7 +104,7 @@ def test_a_number_off_by_more_than_the_tolerance_is_a_disagreement(
     assert re.search(r"largest difference 1(\.0+\d*)?e-09 \(replicate 0, series table", text), text
 
 
-def test_a_missing_column_or_row_is_a_disagreement(
+def test_a_missing_column_or_row_or_another_type_is_a_disagreement(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def drop(output: RunOutput) -> RunOutput:
@@ -122,6 +122,14 @@ def test_a_missing_column_or_row_is_a_disagreement(
     status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "series")
     assert status == 1, text
     assert "series table: columns: mesa ['step', 'date', 'group', " in text
+
+    def step_as_float(output: RunOutput) -> RunOutput:
+        return RunOutput(output.summary, output.series.astype({"step": float}), output.actors)  # type: ignore[union-attr]
+
+    _fast_outputs_changed(monkeypatch, step_as_float)
+    status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "series")
+    assert status == 1, text
+    assert "series table: the type of step: mesa int64, fast float64" in text
 
 
 def test_runs_that_stop_alike_agree_and_one_that_stops_alone_does_not(
