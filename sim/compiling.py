@@ -67,4 +67,23 @@ class CompileTimer:
 
     def __exit__(self, *exc: object) -> None:
         event.unregister("numba:compile", self._listener)
-        self.seconds = self._listener.duration if self._listener.done else 0.0
+        self.seconds = self.so_far
+
+    @property
+    def so_far(self) -> float:
+        """The seconds of compiling finished so far (inside the block too)."""
+        return self._listener.duration if self._listener.done else 0.0
+
+    def during(self) -> tuple[float, float]:
+        """``(0, so_far)``: a :class:`sim.sweep.progress.Progress`'s ``compiling``, for runs
+        in this process (none of it before the first run could start)."""
+        return 0.0, self.so_far
+
+
+def compiled_text(engine: str, later: str) -> str:
+    """What a cold cache compiled, as a closing line says it: the fast engine, or on the
+    Mesa engine the recorder's kernels (:mod:`sim.reductions`); ``later``: ``runs``,
+    ``sweeps``..."""
+    if engine == "fast":
+        return f"the engine, once: later {later} load it from numba's cache"
+    return f"numba's kernels, once: later {later} load them from its cache"

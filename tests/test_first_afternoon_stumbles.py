@@ -399,3 +399,42 @@ def test_a_sweep_without_a_question_prints_no_answer(tmp_path, capsys):
     assert main(["sweep", str(path), "--out", str(out), "--executor", "serial", "--no-plots"]) == 0
     stdout = capsys.readouterr().out
     assert "answer:" not in stdout and "question:" not in stdout
+
+
+@pytest.mark.parametrize("engine", ["mesa", "fast"])
+def test_a_patterns_check_that_compiles_says_how_much_of_its_time_was_compiling(
+    tmp_path, capsys, monkeypatch, engine
+):
+    """`patterns check` counted a cold cache's compile as run time, as a serial sweep did
+    (decision 727): its closing line now says it apart, as a sweep's does."""
+    from numba import njit
+
+    import sim.patterns.link as link
+    import sim.sweep.progress
+    from tests.test_observed import real_votes
+
+    votes = real_votes()
+    real = link.propensity_gaps
+    compiled: list[bool] = []
+
+    def gaps(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not compiled:  # a kernel of its own, never cached: a cold cache's first run
+            njit(lambda x: x + 7)(1)
+            compiled.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(link, "propensity_gaps", gaps)
+    monkeypatch.setattr(sim.sweep.progress, "_COMPILING_SAID_S", 1e-9)
+    argv = ["patterns", "check", str(ROOT / "patterns" / "syria.yaml"), "--reps", "2"]
+    argv += ["--engine", engine, "--out", str(tmp_path / "out"), "--votes", str(votes)]
+    main(argv)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    what = (
+        "the engine, once: later runs load it from numba's cache"
+        if engine == "fast"
+        else "numba's kernels, once: later runs load them from its cache"
+    )
+    assert f"s of it compiling {what}; " in last and " runs/s without it); results in " in last
+    compiled.append(True)  # now warm: nothing is said
+    main(argv)
+    assert "compiling" not in capsys.readouterr().out

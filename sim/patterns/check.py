@@ -52,6 +52,7 @@ PREDICTING = "predictive"
 
 def cli_patterns(args: argparse.Namespace) -> int:
     """Read, run, print, write (module docstring)."""
+    from sim.compiling import CompileTimer, compiled_text
     from sim.observed.votes import load_votes
     from sim.patterns import (
         discrepancies,
@@ -88,16 +89,20 @@ def cli_patterns(args: argparse.Namespace) -> int:
         return cli_predictive(args, pf, data, out)
     observed = observed_statistics(pf, data)
     prep = prepare(pf, data)
-    progress = Progress(args.reps)
-    sim = simulate(
-        pf,
-        overrides,
-        reps=args.reps,
-        seed=args.seed,
-        votes=data,
-        engine=args.engine,
-        on_run=lambda: progress.update(False),
-    )
+    # A cold cache's compile is said, and left out of runs/s, as a sweep's (decision 727).
+    with CompileTimer(announce=True) as timer:
+        progress = Progress(
+            args.reps, compiling=timer.during, compiled=compiled_text(args.engine, "runs")
+        )
+        sim = simulate(
+            pf,
+            overrides,
+            reps=args.reps,
+            seed=args.seed,
+            votes=data,
+            engine=args.engine,
+            on_run=lambda: progress.update(False),
+        )
     progress.clear()
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))

@@ -159,6 +159,7 @@ def _check_paths(pf: PatternFile, draws: list[dict], folder: str) -> None:
 def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: Path) -> int:
     """Draw, simulate (on ``--engine``), print and write (module docstring); returns 0, or 1
     with ``--strict`` when a pattern is not covered."""
+    from sim.compiling import CompileTimer, compiled_text
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing
     from sim.patterns import observed_statistics, prepare, simulate_statistics
     from sim.patterns.check import PREDICTING, print_notes, role_sections
@@ -172,21 +173,26 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     _check_paths(pf, draws, args.posterior)
     observed = observed_statistics(pf, votes)
     simulated = []
-    progress = Progress(len(draws) * args.reps)
-    for k, draw in enumerate(draws):
-        beta = draw.get(LINK_BETA)
-        overrides = {p: v for p, v in draw.items() if p != LINK_BETA}
-        values = simulate_statistics(
-            pf,
-            overrides,
-            beta=beta,
-            reps=args.reps,
-            seed=args.seed + k,
-            votes=votes,
-            engine=args.engine,
-            on_run=lambda: progress.update(False),
-        )
-        simulated.append({"draw": k, **draw, **values})
+    # A cold cache's compile is said, and left out of runs/s, as a sweep's (decision 727).
+    timer = CompileTimer(announce=True)
+    progress = Progress(
+        len(draws) * args.reps, compiling=timer.during, compiled=compiled_text(args.engine, "runs")
+    )
+    with timer:
+        for k, draw in enumerate(draws):
+            beta = draw.get(LINK_BETA)
+            overrides = {p: v for p, v in draw.items() if p != LINK_BETA}
+            values = simulate_statistics(
+                pf,
+                overrides,
+                beta=beta,
+                reps=args.reps,
+                seed=args.seed + k,
+                votes=votes,
+                engine=args.engine,
+                on_run=lambda: progress.update(False),
+            )
+            simulated.append({"draw": k, **draw, **values})
     progress.clear()
     frame = pd.DataFrame(simulated)
     table = predictive_table(observed, frame)

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from sim.compiling import compiled_text
+
 _REDRAW_S = 0.25
 # Less compiling than this is not said (a warm cache compiles nothing at all: 0).
 _COMPILING_SAID_S = 0.05
@@ -59,7 +61,7 @@ class Progress:
         stream: TextIO | None = None,
         live: bool | None = None,
         compiling: Callable[[], tuple[float, float]] | None = None,
-        compiled: str = "the engine, once: later sweeps load it from numba's cache",
+        compiled: str = compiled_text("fast", "sweeps"),
     ) -> None:
         self.total = total
         self.already = already

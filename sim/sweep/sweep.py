@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import integrity, provenance
+from sim.compiling import compiled_text
 from sim.errors import InputError
 from sim.runner import run_scenario
 from sim.sweep.executors import (
@@ -47,13 +48,6 @@ _CHUNKS_PER_SWEEP = 6
 _CHUNK_RUNS = (16, 500)
 _CHUNK_TABLE_ROWS = 1_000_000
 _CHUNK_SECONDS = 10.0
-# What a cold numba cache compiles, as the closing line says it (decision 723): the fast
-# engine; on the Mesa engine, the recorder's kernels (and in a process sweep the fork
-# server's preload, which loads the fast engine whatever the sweep's).
-_COMPILED = {
-    "fast": "the engine, once: later sweeps load it from numba's cache",
-    "mesa": "numba's kernels, once: later sweeps load them from its cache",
-}
 
 
 @dataclass(frozen=True)
@@ -455,7 +449,9 @@ def _execute(
         failed_before,
         live=False if start.quiet else None,
         compiling=start.compiling,
-        compiled=_COMPILED[experiment.spec.engine],
+        # The fast engine; on the Mesa engine, numba's kernels of the recorder, and in a
+        # process sweep the fork server's preload of the fast engine (decision 723).
+        compiled=compiled_text(experiment.spec.engine, "sweeps"),
     )
     chunk_runs = min(max(planned // _CHUNKS_PER_SWEEP, _CHUNK_RUNS[0]), _CHUNK_RUNS[1])
     buffer: list[RunResult] = []
