@@ -438,3 +438,28 @@ def test_a_patterns_check_that_compiles_says_how_much_of_its_time_was_compiling(
     compiled.append(True)  # now warm: nothing is said
     main(argv)
     assert "compiling" not in capsys.readouterr().out
+
+
+def test_the_explorers_first_run_announces_a_compile_on_a_terminal(monkeypatch):
+    """The explorer's first page on a cold cache waits for the compile (decision 725)."""
+    from numba import njit
+
+    import sim.compiling
+    import sim.runner
+    from sim.compiling import ANNOUNCEMENT
+    from sim.explore.engine import fast_engine
+    from sim.scenario import load_scenario
+
+    real = sim.runner.run_scenario
+
+    def compiling_run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        njit(lambda x: x + 11)(1)  # a kernel never cached: a cold cache's first run
+        return real(*args, **kwargs)
+
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setattr(sim.compiling, "_announced", False)
+    monkeypatch.setattr(sim.runner, "run_scenario", compiling_run)
+    series = fast_engine(load_scenario(str(TOUR)), 0)
+    assert len(series) > 0
+    assert stream.getvalue() == ANNOUNCEMENT + "\n"

@@ -29,9 +29,13 @@ def fast_engine(scenario: Scenario, seed: int) -> pd.DataFrame:
 
 
 def _series(scenario: Scenario, seed: int, engine: str) -> pd.DataFrame:
+    from sim.compiling import CompileTimer
     from sim.runner import run_scenario
 
-    series = run_scenario(scenario, seed, "series", engine=engine).series
+    # The first page after a fresh clone waits for the compile: said on the terminal
+    # that runs `credsim explore` (decision 725).
+    with CompileTimer(announce=True):
+        series = run_scenario(scenario, seed, "series", engine=engine).series
     assert series is not None  # record="series" always returns it
     return series
 
