@@ -17,7 +17,7 @@ import argparse
 import math
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,14 +44,22 @@ class Difference:
 class Agreement:
     """What :func:`compare_engines` found over the replicates."""
 
-    agree: bool
-    largest: Difference | None  # the largest numeric difference (when they agree)
+    largest: Difference | None  # the largest numeric difference
     disagreement: Difference | None  # the first disagreement (when they do not)
     mesa_s: list[float]
     fast_s: list[float]
     numbers: int  # how many numbers were compared
     compiling_s: float  # numba's compiling (a cold cache), left out of mesa_s and fast_s
     stopped: str | None = None  # how both runs of a replicate stopped alike
+
+    @property
+    def agree(self) -> bool:
+        return self.disagreement is None
+
+
+def _larger(a: Difference | None, b: Difference | None) -> Difference | None:
+    """The larger of two differences found (either may be None)."""
+    return b if a is None or (b is not None and b.size > a.size) else a
 
 
 def _run(
@@ -128,8 +136,7 @@ def _compare_frames(
         found = Difference(float(gap[i]), _where(name, mesa, i, exact, column), x[i], y[i])
         if found.size > tolerance:
             return largest, found, numbers
-        if largest is None or found.size > largest.size:
-            largest = found
+        largest = _larger(largest, found)
     return largest, None, numbers
 
 
@@ -151,8 +158,7 @@ def _compare_outputs(
     for name, a, b in tables:
         big, wrong, counted = _compare_frames(name, a, b, tolerance)
         numbers += counted
-        if big is not None and (largest is None or big.size > largest.size):
-            largest = big
+        largest = _larger(largest, big)
         if wrong is not None:
             return largest, wrong, numbers
     return largest, None, numbers
@@ -188,17 +194,17 @@ def compare_engines(
         if isinstance(mesa, Exception) or isinstance(fast, Exception):
             if _ended(mesa) != _ended(fast):
                 ended = Difference(math.inf, f"{tag}, the run", _ended(mesa), _ended(fast))
-                return Agreement(False, largest, ended, mesa_s, fast_s, numbers, compiling)
+                return Agreement(largest, ended, mesa_s, fast_s, numbers, compiling)
             stopped = _ended(mesa)
             continue
         big, wrong, counted = _compare_outputs(mesa, fast, tolerance)
         numbers += counted
-        if big is not None and (largest is None or big.size > largest.size):
-            largest = Difference(big.size, f"{tag}, {big.where}", big.mesa, big.fast)
+        if big is not None:
+            largest = _larger(largest, replace(big, where=f"{tag}, {big.where}"))
         if wrong is not None:
-            wrong = Difference(wrong.size, f"{tag}, {wrong.where}", wrong.mesa, wrong.fast)
-            return Agreement(False, largest, wrong, mesa_s, fast_s, numbers, compiling, stopped)
-    return Agreement(True, largest, None, mesa_s, fast_s, numbers, compiling, stopped)
+            wrong = replace(wrong, where=f"{tag}, {wrong.where}")
+            return Agreement(largest, wrong, mesa_s, fast_s, numbers, compiling, stopped)
+    return Agreement(largest, None, mesa_s, fast_s, numbers, compiling, stopped)
 
 
 def _ms(seconds: list[float]) -> str:

@@ -32,17 +32,27 @@ def _engines(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return status, (out + err).strip()
 
 
+def _fast_run_replaced(
+    monkeypatch: pytest.MonkeyPatch, fast: Callable[[Any, Any, str], RunOutput]
+) -> None:
+    """The fast engine's runs are ``fast(scenario, seed, record)``; the Mesa model's are its own."""
+
+    def run(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
+        if engine == "fast":
+            return fast(scenario, seed, record)
+        return run_scenario(scenario, seed, record, engine)
+
+    monkeypatch.setattr(agreement, "run_scenario", run)
+
+
 def _fast_outputs_changed(
     monkeypatch: pytest.MonkeyPatch, change: Callable[[RunOutput], RunOutput]
 ) -> None:
     """The fast engine's outputs pass through ``change`` (only) before they are compared."""
-    real = run_scenario
-
-    def run(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
-        output = real(scenario, seed, record, engine)
-        return change(output) if engine == "fast" else output
-
-    monkeypatch.setattr(agreement, "run_scenario", run)
+    _fast_run_replaced(
+        monkeypatch,
+        lambda scenario, seed, record: change(run_scenario(scenario, seed, record, "fast")),
+    )
 
 
 def test_the_engines_agree_on_syria_at_every_record_level(
@@ -142,14 +152,10 @@ def test_runs_that_stop_alike_agree_and_one_that_stops_alone_does_not(
     assert "engines agree on 'tour'" in text
     assert "every run stopped: step 27 (2022-03): " in text and "on both engines alike" in text
     assert "numbers compared" not in text
-    real_run = agreement.run_scenario
-
-    def mesa_only_huge(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
-        if engine == "fast":
-            scenario = real_load(TOUR)
-        return real_run(scenario, seed, record, engine)
-
-    monkeypatch.setattr(agreement, "run_scenario", mesa_only_huge)
+    # The Mesa model runs the overflowing scenario, the fast engine the scenario as given.
+    _fast_run_replaced(
+        monkeypatch, lambda _, seed, record: run_scenario(real_load(TOUR), seed, record, "fast")
+    )
     status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
     assert status == 1, text
     assert "replicate 0, the run: mesa stopped: step 27 (2022-03): " in text
@@ -159,14 +165,10 @@ def test_runs_that_stop_alike_agree_and_one_that_stops_alone_does_not(
 def test_a_run_that_fails_on_one_engine_is_a_disagreement_not_a_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_run = agreement.run_scenario
+    def fails(scenario: Any, seed: Any, record: str) -> RunOutput:
+        raise ValueError("a bug")
 
-    def fast_fails(scenario: Any, seed: Any, record: str, engine: str) -> RunOutput:
-        if engine == "fast":
-            raise ValueError("a bug")
-        return real_run(scenario, seed, record, engine)
-
-    monkeypatch.setattr(agreement, "run_scenario", fast_fails)
+    _fast_run_replaced(monkeypatch, fails)
     status, text = _engines(capsys, TOUR, "--reps", "1", "--record", "summary")
     assert status == 1, text
     assert "the run: mesa ran to its end, fast failed: ValueError: a bug" in text
