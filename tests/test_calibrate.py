@@ -469,6 +469,43 @@ def test_truth_is_recovered(tmp_path: Path) -> None:
     assert row["q05"] <= 0.3 <= row["q95"] and row["narrowing"] < 0.5
 
 
+@dataclass(frozen=True)
+class _CompilesOnce(BinomialProblem):
+    """The toy problem, whose first simulation compiles a kernel of its own (never in
+    numba's cache), as the model's first run does on a cold cache."""
+
+    compiled: list[bool] = field(default_factory=list)
+
+    def simulate(self, values, seed, *, holdout=True):  # type: ignore[no-untyped-def]
+        if not self.compiled:
+            from numba import njit
+
+            njit(lambda x: x + 11)(1)
+            self.compiled.append(True)
+        return super().simulate(values, seed, holdout=holdout)
+
+
+def test_a_calibration_that_compiles_says_how_much_of_its_time_was_compiling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold cache's compile (in the preflight's simulation, before any worker) was a
+    silent part of "N in this session" (decision 728); a warm one says nothing."""
+    import sim.sweep.progress
+
+    # A small kernel in a process that has compiled before takes some 40 ms; any is said.
+    monkeypatch.setattr(sim.sweep.progress, "COMPILING_SAID_S", 1e-9)
+    problem = _CompilesOnce()
+    cal = toy(tmp_path, population=30, max_simulations=300)
+    run_calibration(cal, problem, tmp_path / "cold", workers=1, figures=False, quiet=True)
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("calibration 'toy': "), line
+    assert " in this session (" in line
+    assert "s of it compiling the engine, once: later calibrations load it from numba's " in line
+    run_calibration(cal, problem, tmp_path / "warm", workers=1, figures=False, quiet=True)
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("calibration 'toy': ") and "compiling" not in line, line
+
+
 def test_variants_model_probabilities_favour_the_true_one(tmp_path: Path) -> None:
     """v1 fixes p = 0.2, v2 leaves it free; 14 of 20 is 14 / sqrt(20 * 0.16) = 3.9 counts...
 

@@ -153,7 +153,7 @@ def test_a_sweep_that_compiles_says_how_much_of_its_time_was_compiling(
 
     monkeypatch.setattr(sys.modules[__name__], "_COMPILED_IN_THIS_PROCESS", [])
     # A small kernel in a process that has compiled before takes some 40 ms; any is said.
-    monkeypatch.setattr(sim.sweep.progress, "_COMPILING_SAID_S", 1e-9)
+    monkeypatch.setattr(sim.sweep.progress, "COMPILING_SAID_S", 1e-9)
     run_sweep(
         load_experiment(SWEEP / "grid.yaml"),
         tmp_path / "out",
@@ -424,7 +424,7 @@ def test_a_patterns_check_that_compiles_says_how_much_of_its_time_was_compiling(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(link, "propensity_gaps", gaps)
-    monkeypatch.setattr(sim.sweep.progress, "_COMPILING_SAID_S", 1e-9)
+    monkeypatch.setattr(sim.sweep.progress, "COMPILING_SAID_S", 1e-9)
     argv = ["patterns", "check", str(ROOT / "patterns" / "syria.yaml"), "--reps", "2"]
     argv += ["--engine", engine, "--out", str(tmp_path / "out"), "--votes", str(votes)]
     main(argv)

@@ -39,11 +39,13 @@ from sim.calibrate import posterior
 from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
 from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
 from sim.calibrate.spec import Calibration
+from sim.compiling import CompileTimer, compiled_text
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, require_writable, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
+from sim.sweep import progress
 from sim.sweep.executors import check_address, die_with_parent
-from sim.sweep.progress import _duration
+from sim.sweep.progress import _duration, _short
 
 MANIFEST = "manifest.json"
 KIND = "calibration"
@@ -594,8 +596,12 @@ def run_calibration(
 
         require_writable(folder / FIGURES)
     start = time.perf_counter()
-    observed = observed_values(calibration, problem, calibration.truth)
-    preflight(calibration, problem)
+    # A cold numba cache compiles in this process's first simulation (--truth's or the
+    # preflight's, before any worker starts): said as it starts, and apart in the
+    # closing line, as a sweep's (decision 728).
+    with CompileTimer(announce=True) as compiling:
+        observed = observed_values(calibration, problem, calibration.truth)
+        preflight(calibration, problem)
     command = command or ["credsim", *sys.argv[1:]]
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)
@@ -657,7 +663,9 @@ def run_calibration(
                 calibration, problem, identity, observed, started, command, "complete", extra
             ),
         )
-    print(summary_line(calibration, run, folder, time.perf_counter() - start), flush=True)
+    elapsed = time.perf_counter() - start
+    engine = getattr(problem, "engine", None) or "fast"
+    print(summary_line(calibration, run, folder, elapsed, compiling.seconds, engine), flush=True)
     return Outcome(folder, run)
 
 
@@ -675,11 +683,25 @@ def _record(folder: Path, identity: str) -> None:
     records.add({p: parquet_rows(p) if p.suffix == ".parquet" else None for p in files})
 
 
-def summary_line(calibration: Calibration, run: Run, folder: Path, elapsed: float) -> str:
-    """The closing line: generations, simulations, time, final epsilon, why it stopped, where."""
+def summary_line(
+    calibration: Calibration,
+    run: Run,
+    folder: Path,
+    elapsed: float,
+    compiling: float = 0.0,
+    engine: str = "fast",
+) -> str:
+    """The closing line: generations, simulations, time, final epsilon, why it stopped, where.
+
+    ``compiling``: the seconds of ``elapsed`` that numba spent compiling (a cold cache),
+    said as a part of it when there were any.
+    """
     earlier = f" ({run.generations - run.ran} done earlier)" if run.generations > run.ran else ""
+    session = f"{_duration(elapsed)} in this session"
+    if compiling >= progress.COMPILING_SAID_S:
+        session += f" ({_short(compiling)} of it compiling {compiled_text(engine, 'calibrations')})"
     return (
         f"calibration '{calibration.name}': {run.generations} generations{earlier}, "
-        f"{run.simulations} simulations, {_duration(elapsed)} in this session, final epsilon "
+        f"{run.simulations} simulations, {session}, final epsilon "
         f"{run.epsilon:.4g} ({run.stopped}); results in {folder}"
     )

@@ -18,7 +18,7 @@ from sim.compiling import compiled_text
 
 _REDRAW_S = 0.25
 # Less compiling than this is not said (a warm cache compiles nothing at all: 0).
-_COMPILING_SAID_S = 0.05
+COMPILING_SAID_S = 0.05
 
 
 def _duration(seconds: float) -> str:
@@ -132,7 +132,7 @@ class Progress:
         """
         runs = "run" if self.done == 1 else "runs"
         before, during = self._compiling()
-        if before + during < _COMPILING_SAID_S:
+        if before + during < COMPILING_SAID_S:
             return f"{self.done} {runs} in {_duration(self.elapsed)} ({self.rate:.1f} runs/s)"
         return (
             f"{self.done} {runs} in {_duration(self.elapsed + before)} ({_short(before + during)} "
