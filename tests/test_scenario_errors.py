@@ -1103,6 +1103,154 @@ def test_a_relation_that_keeps_a_direction_or_a_parents_relation_is_not_noted(tm
     assert _relation_notes(capsys, child) == []
 
 
+def _regime(id_: str, when: str, target: str, relations: str = "") -> str:
+    """A regime change's line for mini.yaml's events (``relations``: its mapping's text)."""
+    given = f", relations: {{{relations}}}" if relations else ""
+    return f"  - {{id: {id_}, {when}, kind: regime_change, target: {target}{given}}}\n"
+
+
+def _stance_notes(capsys: pytest.CaptureFixture[str], path: Path) -> list[str]:
+    """``validate``'s notes of a stance left nothing of in its step (decisions 721, H1)."""
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    return [n for n in err if "that stance again" in n or "every stance to and from" in n]
+
+
+def test_a_relation_a_regime_change_of_its_step_resets_is_noted_at_the_regime_change(
+    tmp_path, capsys
+):
+    """A relation event of a state followed in its step by the state's regime change,
+    which resets every stance to and from it: the relation has no effect. It was
+    accepted without a word (decision 721 left it; its own test's g1 and coup are such
+    a pair); now a note at the regime change names the relation, says what holds from
+    then on, and where the relation goes for the new regime or the old."""
+    date = "date: '2016-01'"
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT + _relation("g1", date, "USA", "Jordan", 0.5) + _regime("coup", date, "Jordan"),
+    )
+    assert _stance_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.coup: events.g1 (line 11, between 'USA' and "
+        "'Jordan', 0.5) has no effect: this regime change resets every stance to and from "
+        "'Jordan' on the same date (2016-01) back to the ideology rule "
+        "(parameters.stance.from_ideology), which holds from then on: a step's events apply "
+        "in file order; if events.g1 was meant for the new regime, list it after this event "
+        "(or in this event's relations); if for the old regime, give it an earlier date",
+    ]
+    # Two dates of one quarter, the regime change's relations giving the pair a value.
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _relation("g1", "date: '2015-10'", "USA", "Jordan", 0.5, "directed: true")
+        + _regime("coup", "date: '2015-11'", "Jordan", "USA: 0.2"),
+    )
+    path.write_text(path.read_text().replace("step: month", "step: quarter"))
+    assert _stance_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.coup: events.g1 (line 11, from 'USA' to 'Jordan', "
+        "0.5) has no effect: this regime change resets every stance to and from 'Jordan' in "
+        "the same step of the calendar (2015-10 to 2015-12), and its relations.USA sets that "
+        "stance to 0.2, which holds from then on: a step's events apply in file order; if "
+        "events.g1 was meant for the new regime, give its value in this event's "
+        "relations.USA; if for the old regime, give it an earlier date; for each to hold "
+        "from its own date, make the steps shorter (calendar.step: month)",
+    ]
+
+
+def test_a_relation_a_regime_change_resets_after_events_between_holds_only_for_them(
+    tmp_path, capsys
+):
+    """With events of the step between the relation and the regime change, the relation
+    holds for them alone; the note names them, as decision 721's does."""
+    date = "date: '2015-09'"
+    path = _variant(
+        tmp_path,
+        EVENT,
+        _relation("g1", date, "Syria", "USA", -0.5)
+        + EVENT
+        + _regime("coup", date, "Syria", "Russia: 0.9, USA: 0.1"),
+    )
+    assert _stance_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.coup: events.g1 (line 10, between 'Syria' and "
+        "'USA', -0.5) holds only for the 1 event between (events.intervention): this regime "
+        "change resets every stance to and from 'Syria' on the same date (2015-09), and its "
+        "relations.USA sets that stance to 0.1, which holds from then on: a step's events "
+        "apply in file order; if events.g1 was meant for the new regime, give its value in "
+        "this event's relations.USA; if for the old regime, give it an earlier date",
+    ]
+
+
+def test_a_regime_changes_relation_set_again_in_its_step_is_noted_at_the_relation(tmp_path, capsys):
+    """A regime change's own relation whose both directions relation events of its step
+    listed after it set to another value holds only for the events between (none: no
+    effect); it was accepted without a word. A directed event setting one direction only
+    (an asymmetric stance) and the same value again are not noted."""
+    date = "date: '2016-01'"
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _regime("coup", date, "Jordan", "USA: 0.2, Russia: -0.4, Syria: 0.5")
+        + _relation("g2", date, "USA", "Jordan", 0.5)
+        + _relation("d1", date, "Jordan", "Russia", 0.1, "directed: true")
+        + _relation("d2", date, "Russia", "Jordan", 0.3, "directed: true")
+        + _relation("s1", date, "Jordan", "Syria", 0.7, "directed: true")
+        + _relation("s2", date, "Syria", "Jordan", 0.5, "directed: true"),
+    )
+    assert _stance_notes(capsys, path) == [
+        f"credsim: note: {path}:12: events.g2: events.coup.relations.USA (line 11, between "
+        "'Jordan' and 'USA', 0.2) has no effect: this event sets that stance again on the same "
+        "date (2016-01) to 0.5, which holds from then on: a step's events apply in file order; "
+        "if one value was meant, give it in events.coup.relations.USA and remove the relation "
+        "event",
+        f"credsim: note: {path}:14: events.d2: events.coup.relations.Russia (line 11, between "
+        "'Jordan' and 'Russia', -0.4) holds only for the 2 events between (events.g2, "
+        "events.d1): this event and events.d1 (line 13) set that stance again on the same "
+        "date (2016-01) to 0.1 and 0.3, which hold from then on: a step's events apply in file "
+        "order; if one value was meant, give it in events.coup.relations.Russia and remove "
+        "the relation events",
+    ]
+
+
+def test_a_relation_and_a_regime_change_of_other_files_steps_or_pairs_are_not_noted(
+    tmp_path, capsys
+):
+    """Not compared (decision H1): a relation of a pair the regime change's target is not
+    in, a relation listed after the regime change of a pair it does not list (the new
+    regime's relations), a relation the regime change's relations give the same value,
+    the two in different steps, and a relation and a regime change of different files (a
+    child's counterfactual, either way)."""
+    date = "date: '2016-01'"
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _relation("other", date, "USA", "Syria", 0.5)
+        + _relation("same", date, "USA", "Jordan", 0.2)
+        + _regime("coup", date, "Jordan", "USA: 0.2")
+        + _relation("new", date, "Jordan", "Russia", -0.5)
+        + _relation("before", "date: '2015-12'", "Syria", "Jordan", 0.5)
+        + _relation("after", "date: '2016-02'", "USA", "Jordan", 0.9),
+    )
+    assert _stance_notes(capsys, path) == []
+    parent = _variant(
+        tmp_path,
+        EVENT,
+        EVENT
+        + _regime("coup", date, "Jordan", "USA: 0.2")
+        + _relation("kept", "date: '2016-02'", "USA", "Syria", 0.5),
+        "parent.yaml",
+    )
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {parent}\nevents:\n"
+        + _relation("changed", date, "USA", "Jordan", 0.7)
+        + _regime("later", "date: '2016-02'", "Syria")
+    )
+    assert _stance_notes(capsys, child) == []
+
+
 def test_a_generated_scenarios_own_events_are_located_at_their_own_lines(tmp_path, capsys):
     """The file's own events come after the drawn ones: they were said at the ``events:``
     line, or, where the file has more events than ``generate:`` draws, at the line of the

@@ -39,6 +39,7 @@ from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import EVENT_KINDS
 from sim.scenario.schema import (
     NAME_PATTERN,
+    EventModel,
     Generate,
     Parameters,
     RegimeChange,
@@ -1264,91 +1265,199 @@ def event_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
     return notes
 
 
+# What holds a stance's value in :func:`relation_overrides`: a relation event,
+# ``(index, "")``, or a regime change's own relation, ``(index, the other actor)``.
+Setter = tuple[int, str]
+
+
 def relation_overrides(scenario: Scenario, doc: Document) -> list[InputError]:
-    """A ``relation`` event of a file whose every direction a later ``relation`` event of
-    the same file sets to another value in the same step, located at the later (the one
-    that leaves it nothing): notes for ``validate``, not refusals (decision 721).
+    """A stance that an event of a file sets and a later event of the same file and step
+    leaves nothing of, located at the later (the one that leaves it nothing): notes for
+    ``validate``, not refusals. A ``relation`` event whose every direction a later
+    ``relation`` event sets to another value (decision 721); a ``relation`` event of a
+    state that a later ``regime_change`` of that state resets, unless the regime change's
+    own ``relations`` give the pair the event's value again; a ``regime_change``'s own
+    relation whose both directions later ``relation`` events set to another value
+    (decision H1).
 
     A step's events apply together, in file order (:meth:`sim.events.EventEngine.apply_step`):
     the later value holds from that step on, and the earlier only for the events of the
     step between the two (none: it has no effect). Two values on one date are most
     likely a slip (a copied event whose value was changed, not its date); on a calendar
     of quarters or years two dates of one step may be meant, and the note says so. A
-    directed event after an undirected one sets one direction only, and is how a file
-    makes a pair's stance asymmetric: the earlier keeps the other direction, and nothing
-    is noted. A ``regime_change`` between the two resets its target's stances itself.
-    Compared as :func:`event_repeats` compares: the events of one file (a child's
-    relation changing its parent's on the parent's date is a counterfactual's purpose),
-    not events without a line of their own.
+    directed event after an undirected one (or after a regime change's relation) sets
+    one direction only, and is how a file makes a pair's stance asymmetric: the earlier
+    keeps the other direction, and nothing is noted. A relation event after a regime
+    change of its step, of a pair the regime change does not list, gives the new regime
+    its relations: nothing to compare. A regime change's relation that a later regime
+    change resets is not compared. Compared as :func:`event_repeats` compares: the
+    events of one file (a child's relation changing its parent's on the parent's date,
+    or a child's regime change resetting it, is a counterfactual's purpose), not events
+    without a line of their own.
     """
     origin = _list_origin(doc, ("events",))
     events = scenario.events
     steps = [scenario.event_step(event) for event in events]
     order = sorted(range(len(events)), key=steps.__getitem__)  # as the model applies them
     place = {index: rank for rank, index in enumerate(order)}
-    # Of each file, step and direction: the relation events whose value it holds.
-    holders: dict[tuple[str, int, tuple[str, str]], list[int]] = {}
-    left: dict[int, set[tuple[str, str]]] = {}  # the directions whose value each holds
-    replaced: dict[int, list[int]] = {}  # the later events that took them
-    notes: list[tuple[int, InputError]] = []
-    value: dict[int, float] = {}  # of each relation event compared
+    # Of each file, step and direction: what holds its value.
+    holders: dict[tuple[str, int, tuple[str, str]], list[Setter]] = {}
+    left: dict[Setter, set[tuple[str, str]]] = {}  # the directions whose value each holds
+    replaced: dict[Setter, list[int]] = {}  # the later relation events that took them
+    notes: list[tuple[int, int, InputError]] = []  # at, naming, the note
+    value: dict[Setter, float] = {}  # of each compared
     for index in order:
         event, step = events[index], steps[index]
-        if isinstance(event, RegimeChange):  # it resets its target's stances itself
-            for key in [k for k in holders if k[1] == step and event.target in k[2]]:
-                del holders[key]
-            continue
         own = origin.entries.get(index)
-        if not isinstance(event, RelationEvent) or own is None or not (own.file and own.line):
+        file = own.file if own is not None and own.line else None
+        if isinstance(event, RegimeChange):  # it resets its target's stances itself
+            target = event.target
+            for key in [k for k in holders if k[1] == step and target in k[2]]:
+                held = holders.pop(key)
+                if key[0] != file:
+                    continue  # another file's (a counterfactual's regime change), or none
+                source, to = key[2]
+                given = event.relations.get(to if source == target else source)
+                if given is not None and float(given) == value[held[0]]:
+                    holders[key] = held  # its relations give the value held: it is kept
+                    continue
+                for earlier in held:
+                    left[earlier].discard(key[2])
+                    if not left[earlier] and not earlier[1]:  # a relation event reset
+                        between = order[place[earlier[0]] + 1 : place[index]]
+                        note = _reset(scenario, origin, earlier[0], index, between)
+                        notes.append((index, earlier[0], locate(note, doc)))
+            if file is None:
+                continue  # no line of its own: its relations are compared with nothing
+            for other, stance in event.relations.items():
+                setter: Setter = (index, other)
+                pair = directions(target, other, False)
+                left[setter], replaced[setter], value[setter] = set(pair), [], float(stance)
+                for direction in pair:
+                    key = (file, step, direction)
+                    holders[key] = [*holders.get(key, []), setter]
             continue
+        if not isinstance(event, RelationEvent) or file is None:
+            continue
+        mine: Setter = (index, "")
         sets = directions(event.actor, event.target, event.directed)
-        left[index], replaced[index], value[index] = set(sets), [], float(event.value)
+        left[mine], replaced[mine], value[mine] = set(sets), [], float(event.value)
         for direction in sorted(sets):
-            key = (own.file, step, direction)
+            key = (file, step, direction)
             held = holders.get(key, [])
-            if held and value[held[0]] == value[index]:
-                held.append(index)  # sets again the value held: the earlier keeps it
+            if held and value[held[0]] == value[mine]:
+                held.append(mine)  # sets again the value held: the earlier keeps it
                 continue
             for earlier in held:
                 left[earlier].discard(direction)
                 if index not in replaced[earlier]:
                     replaced[earlier].append(index)
                 if not left[earlier]:
-                    between = order[place[earlier] + 1 : place[index]]
-                    by = {i: value[i] for i in replaced[earlier]}
+                    between = order[place[earlier[0]] + 1 : place[index]]
+                    by = {i: value[(i, "")] for i in replaced[earlier]}
                     note = _overridden(scenario, origin, earlier, by, between)
-                    notes.append((index, locate(note, doc)))
-            holders[key] = [index]
-    return [note for _, note in sorted(notes, key=lambda n: n[0])]
+                    notes.append((index, earlier[0], locate(note, doc)))
+            holders[key] = [mine]
+    return [note for _, _, note in sorted(notes, key=lambda n: n[:2])]
 
 
 def _overridden(
-    scenario: Scenario, origin: Origin, earlier: int, by: dict[int, float], between: list[int]
+    scenario: Scenario, origin: Origin, earlier: Setter, by: dict[int, float], between: list[int]
 ) -> InputError:
-    """The note of :func:`relation_overrides`: event ``earlier``'s every direction set
-    again by the events ``by`` (with their values; the last of them the note's place),
-    with the events of the step ``between`` the earlier and the last, which the earlier
-    value holds for."""
+    """The note of :func:`relation_overrides`: the ``earlier`` relation event's every
+    direction, or a regime change's relation's, set again by the relation events ``by``
+    (with their values; the last of them the note's place), with the events of the step
+    ``between`` the earlier and the last, which the earlier value holds for."""
     events = scenario.events
     index = list(by)[-1]
-    first, last = events[earlier], events[index]
-    assert isinstance(first, RelationEvent) and isinstance(last, RelationEvent)
-    what = f"{_pair(first.actor, first.target, first.directed)}, {first.value:g}"
-    named = _entry(event_path(earlier, first), origin.entry(earlier), what)
-    if between:
-        paths = [event_path(i, events[i]) for i in between]
-        held = f"holds only for the {count_text(len(paths), 'event')} between ({allowed(paths, 4)})"
-    else:
-        held = "has no effect"
+    first, last = events[earlier[0]], events[index]
+    assert isinstance(last, RelationEvent)
     others = [_entry(event_path(i, events[i]), origin.entry(i)) for i in list(by)[:-1]]
     who = " and ".join(["this event", *others])
     values = sorted(set(by.values()))
+    when, order, shorter = _in_step(scenario, first, last, event_path(earlier[0], first))
+    if isinstance(first, RegimeChange):
+        entry = f"{event_path(earlier[0], first)}.relations.{earlier[1]}"
+        repair = f"give it in {entry} and remove the relation event{'s' if others else ''}"
+    else:
+        repair = "remove the other event"
+    return InputError(
+        f"{_stance(scenario, origin, earlier)} {_held(events, between)}: {who} "
+        f"set{'' if others else 's'} that stance again {when} to "
+        f"{' and '.join(f'{v:g}' for v in values)}, which hold{'' if len(values) > 1 else 's'} "
+        f"from then on: a step's events apply in file order{order}; if one value was meant, "
+        f"{repair}{shorter}",
+        path=event_path(index, last),
+    )
+
+
+def _reset(
+    scenario: Scenario, origin: Origin, earlier: int, index: int, between: list[int]
+) -> InputError:
+    """The note of :func:`relation_overrides` for the relation event ``earlier`` that the
+    regime change ``index`` of its step resets (the note's place), with the events of the
+    step ``between`` the two, which the relation holds for."""
+    events = scenario.events
+    first, change = events[earlier], events[index]
+    assert isinstance(first, RelationEvent) and isinstance(change, RegimeChange)
+    target = change.target
+    other = first.target if first.actor == target else first.actor
+    listed = event_path(earlier, first)
+    when, order, shorter = _in_step(scenario, first, change, listed)
+    given = change.relations.get(other)
+    if given is None:
+        holds = " back to the ideology rule (parameters.stance.from_ideology)"
+        new = "list it after this event (or in this event's relations)"
+    else:
+        holds = f", and its relations.{other} sets that stance to {float(given):g}"
+        new = f"give its value in this event's relations.{other}"
+    before = "step" if first.step is not None else "date"
+    return InputError(
+        f"{_stance(scenario, origin, (earlier, ''))} {_held(events, between)}: this regime "
+        f"change resets every stance to and from '{target}' {when}{holds}, which holds from "
+        f"then on: a step's events apply in file order{order}; if {listed} was meant for the "
+        f"new regime, {new}; if for the old regime, give it an earlier {before}{shorter}",
+        path=event_path(index, change),
+    )
+
+
+def _stance(scenario: Scenario, origin: Origin, setter: Setter) -> str:
+    """``events.r1 (line 11, between 'Syria' and 'Jordan', -0.5)``: a relation event, or a
+    regime change's own relation (``events.coup.relations.USA (line 12, between 'Jordan'
+    and 'USA', 0.2)``), with its line, its pair and its value."""
+    at, other = setter
+    event = scenario.events[at]
+    if isinstance(event, RegimeChange):
+        what = f"{_pair(event.target, other, False)}, {float(event.relations[other]):g}"
+        where = origin.entry(at).entry("relations").entry(other)
+        return _entry(f"{event_path(at, event)}.relations.{other}", where, what)
+    assert isinstance(event, RelationEvent)
+    what = f"{_pair(event.actor, event.target, event.directed)}, {event.value:g}"
+    return _entry(event_path(at, event), origin.entry(at), what)
+
+
+def _held(events: Sequence[EventModel], between: list[int]) -> str:
+    """What an earlier stance is left: the events of its step ``between`` it and the event
+    that sets it again or resets it, or nothing."""
+    if not between:
+        return "has no effect"
+    paths = [event_path(i, events[i]) for i in between]
+    return f"holds only for the {count_text(len(paths), 'event')} between ({allowed(paths, 4)})"
+
+
+def _in_step(
+    scenario: Scenario, first: EventModel, last: EventModel, listed: str
+) -> tuple[str, str, str]:
+    """When ``first`` and the ``last`` listed after it apply together: ``on the same date
+    (2015-10)``, ``at the same step (22)`` or ``in the same step of the calendar (2015-10
+    to 2015-12)``; for two dates of one step, that ``last`` is listed after ``listed``
+    (``first``'s path) though dated before it, if so, and the repair of shorter steps."""
     calendar = scenario.calendar
-    order = ""
+    order = shorter = ""
     if first.date is not None and first.date == last.date:
-        when, repair = f"on the same date ({first.date})", "remove the other event"
+        when = f"on the same date ({first.date})"
     elif first.step is not None and first.step == last.step:
-        when, repair = f"at the same step ({first.step})", "remove the other event"
+        when = f"at the same step ({first.step})"
     else:
         start = calendar.label(scenario.event_step(last))
         end = format_month(
@@ -1357,23 +1466,15 @@ def _overridden(
         when = (
             f"in the same step of the calendar ({start if start == end else f'{start} to {end}'})"
         )
-        repair = "remove the other event"
         if first.date is not None and last.date is not None and first.date != last.date:
             # Two dates of one quarter or year: both may be meant, each from its date.
             if parse_month(last.date) < parse_month(first.date):
-                listed = event_path(earlier, first)
                 order = f", and this one is listed after {listed}, though dated before it"
-            repair += (
+            shorter = (
                 "; for each to hold from its own date, make the steps shorter "
                 "(calendar.step: month)"
             )
-    return InputError(
-        f"{named} {held}: {who} set{'' if others else 's'} that stance again {when} to "
-        f"{' and '.join(f'{v:g}' for v in values)}, which hold{'' if len(values) > 1 else 's'} "
-        f"from then on: a step's events apply in file order{order}; if one value was meant, "
-        f"{repair}",
-        path=event_path(index, last),
-    )
+    return when, order, shorter
 
 
 def _list_origin(doc: Document, loc: Loc) -> Origin:
