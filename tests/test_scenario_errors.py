@@ -1110,7 +1110,7 @@ def _regime(id_: str, when: str, target: str, relations: str = "") -> str:
 
 
 def _stance_notes(capsys: pytest.CaptureFixture[str], path: Path) -> list[str]:
-    """``validate``'s notes of a stance left nothing of in its step (decisions 721, H1)."""
+    """``validate``'s notes of a stance left nothing of in its step (decisions 721, 729)."""
     assert main(["validate", str(path)]) == 0
     err = capsys.readouterr().err.splitlines()
     return [n for n in err if "that stance again" in n or "every stance to and from" in n]
@@ -1216,7 +1216,7 @@ def test_a_regime_changes_relation_set_again_in_its_step_is_noted_at_the_relatio
 def test_a_relation_and_a_regime_change_of_other_files_steps_or_pairs_are_not_noted(
     tmp_path, capsys
 ):
-    """Not compared (decision H1): a relation of a pair the regime change's target is not
+    """Not compared (decision 729): a relation of a pair the regime change's target is not
     in, a relation listed after the regime change of a pair it does not list (the new
     regime's relations), a relation the regime change's relations give the same value,
     the two in different steps, and a relation and a regime change of different files (a

@@ -1278,7 +1278,7 @@ def relation_overrides(scenario: Scenario, doc: Document) -> list[InputError]:
     state that a later ``regime_change`` of that state resets, unless the regime change's
     own ``relations`` give the pair the event's value again; a ``regime_change``'s own
     relation whose both directions later ``relation`` events set to another value
-    (decision H1).
+    (decision 729).
 
     A step's events apply together, in file order (:meth:`sim.events.EventEngine.apply_step`):
     the later value holds from that step on, and the earlier only for the events of the
