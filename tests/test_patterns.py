@@ -1965,3 +1965,28 @@ def test_a_scenario_value_set_on_the_command_line_is_named_in_its_refusal(
     assert main([*argv, "--set", given]) == 2
     assert capsys.readouterr().err == f"credsim: error: {expected}\n"
     assert not out.exists()
+
+
+def test_a_did_whose_group_and_control_share_states_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Egypt in both the group and the control: its change counts on both sides of the
+    difference, and the bootstrap resamples the sides apart (decision 730). Said by
+    ``validate --votes`` (and ``patterns check``, through the same notes); a did of
+    disjoint groups and a change are not noted."""
+    votes = str(real_votes())
+    shared = _algeria_file(tmp_path, ["India", "Egypt"], control=True)
+    assert main(["validate", str(shared), "--votes", votes]) == 0
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if "share" in ln]
+    assert notes == [
+        "credsim: note: pattern 'moved': its group 'watched' and control 'others' share "
+        "a state (Egypt): its change counts on both sides of the difference, where it "
+        "partly cancels, and the bootstrap resamples the two sides apart, as if independent; a "
+        "control without the group's states compares the group with the others"
+    ]
+    for path in (
+        _algeria_file(tmp_path, ["India"], control=True),
+        _algeria_file(tmp_path, ["India", "Egypt"], control=False),
+    ):
+        assert main(["validate", str(path), "--votes", votes]) == 0
+        assert "share" not in capsys.readouterr().err

@@ -569,6 +569,35 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
     return out
 
 
+def shared_members_notes(pf: PatternFile, prep: Prepared) -> list[str]:
+    """One note per ``did`` whose group and control share states (decision 730): a shared
+    state's change counts on both sides of the difference, where it partly cancels, and the
+    bootstrap resamples each side's states apart (validation.md), as if the two were
+    independent. Not refused: the contract allows it, and a control may be meant as
+    "every state" around a group. A control equal to its group is refused by the
+    schema."""
+    from sim.scenario.schema import allowed
+
+    notes = []
+    for pattern in pf.patterns:
+        if pattern.statistic != "did" or pattern.control is None:
+            continue
+        control = set(prep.members[pattern.control].tolist())
+        shared = [prep.states[r] for r in prep.members[pattern.group] if r in control]
+        if not shared:
+            continue
+        states = "a state" if len(shared) == 1 else f"{len(shared)} states"
+        notes.append(
+            f"pattern '{pattern.id}': its group '{pattern.group}' and control "
+            f"'{pattern.control}' share {states} ({allowed(shared)}): "
+            f"{'its' if len(shared) == 1 else 'their'} change counts on both sides of the "
+            "difference, where it partly cancels, and the bootstrap resamples the two sides "
+            "apart, as if independent; a control without the group's states compares the "
+            "group with the others"
+        )
+    return notes
+
+
 def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
     """One note per pattern whose windows hold years without votes (no roll call past the
     vote data's end or in 1964, or none its groups cast) or resting on fewer than

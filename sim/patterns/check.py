@@ -215,11 +215,12 @@ def pattern_notes(
     (decision 323) and window years without votes or with few roll calls (decision 348);
     windows that begin before the scenario's calendar (decision 566);
     with ``observed`` (:func:`sim.patterns.observed_statistics`), the correlations whose
-    tolerance lets almost any r pass (decision 480). The check prints them and writes
+    tolerance lets almost any r pass (decision 480); the dids whose group and control
+    share states (decision 730). The check prints them and writes
     them into its report.md (decision 605)."""
     from sim.errors import in_words
     from sim.observed.votes import span_text
-    from sim.patterns import calendar_notes, coverage_notes, left_out
+    from sim.patterns import calendar_notes, coverage_notes, left_out, shared_members_notes
     from sim.patterns.statistics import TOLERANCE_FLOOR
 
     first, last = pf.link.reference
@@ -262,6 +263,7 @@ def pattern_notes(
                 "than that; one state does not spread it at all), so it passes only that "
                 "close; a numeric tolerance says what miss the pattern allows"
             )
+    notes += shared_members_notes(pf, prep)
     return notes + calendar_notes(pf) + coverage_notes(pf, prep)
 
 
