@@ -187,19 +187,29 @@ def test_a_run_that_kills_its_process_worker_fails_alone(tmp_path: Path) -> None
     assert "worker process died" in failed.iloc[0]["error"]
 
 
-def test_a_script_without_a_main_guard_stops_at_once_with_the_remedy(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "experiment",
+    [GRID, Path(__file__).parents[1] / "experiments" / "syria_withdrawal.yaml"],
+    ids=["small", "flagship"],
+)
+def test_a_script_without_a_main_guard_stops_at_once_with_the_remedy(
+    tmp_path: Path, experiment: Path
+) -> None:
     """A Python script that calls run_sweep on processes without `if __name__ ==
     "__main__":` has each worker import it again and die as it starts. Every run was then
     redone alone on a new pool and recorded as failed (1,000 runs took 4 min 24 s, all
     "failed"); the sweep now stops at the first worker that cannot start, says why, and
-    records no run as failed (decision 610)."""
+    records no run as failed (decision 610). The flagship's scenarios, which each worker
+    is sent as it starts, fill more than a pipe holds (79 KB): the start of the dead
+    worker then failed with BrokenPipeError, not a broken pool, and the script ended in
+    three tracebacks of it without the remedy (decision H1)."""
     import subprocess
     import sys
 
     script = tmp_path / "noguard.py"
     script.write_text(
         "from sim.sweep import load_experiment, run_sweep\n"
-        f"run_sweep(load_experiment({str(GRID)!r}), {str(tmp_path / 'out')!r}, "
+        f"run_sweep(load_experiment({str(experiment)!r}), {str(tmp_path / 'out')!r}, "
         "executor='process', workers=2, quiet=True)\n"
     )
     done = subprocess.run(
@@ -208,6 +218,8 @@ def test_a_script_without_a_main_guard_stops_at_once_with_the_remedy(tmp_path: P
     assert done.returncode != 0
     assert "WorkersFailed: the sweep's worker processes die as they start" in done.stderr
     assert 'if __name__ == "__main__":' in done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert "Exception in thread" not in done.stderr
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert (runs["status"] != "failed").all()
 

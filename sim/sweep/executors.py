@@ -378,6 +378,13 @@ def _batches(tasks: Sequence[RunTask], size: int, workers: int) -> Iterator[list
         start += take
 
 
+# What submitting to a pool raises when a worker it starts dies at once: the pool's
+# BrokenProcessPool, or BrokenPipeError when the worker's start data (the sweep's
+# scenarios, the pool's initargs) fill more than a pipe holds and are written to a
+# worker already dead (decision H1).
+_WORKER_LOST = (BrokenProcessPool, BrokenPipeError)
+
+
 _WORKERS_DIE_AT_START = (
     "the sweep's worker processes die as they start, before running anything (their own "
     "error, if any, is printed above), so no more runs were tried; the finished runs are "
@@ -447,7 +454,7 @@ def require_workers_start(context: multiprocessing.context.BaseContext, message:
     with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         try:
             pool.submit(os.getpid).result()
-        except BrokenProcessPool:
+        except _WORKER_LOST:
             raise WorkersFailed(message) from None
 
 
@@ -503,7 +510,7 @@ class ProcessExecutor(_Executor):
         try:
             for _ in range(self.workers):
                 self._starts.append(pool.submit(_worker_started))
-        except BrokenProcessPool:
+        except _WORKER_LOST:
             return  # a worker died at once: the first batches find the pool broken
         except RuntimeError:
             return  # the sweep ended (Ctrl-C, an error) before every worker was asked for
@@ -541,11 +548,11 @@ class ProcessExecutor(_Executor):
         pool = self.pool or self._start()
         try:
             pool.submit(os.getpid).result()
-        except BrokenProcessPool:
+        except _WORKER_LOST:
             raise WorkersFailed(_WORKERS_DIE_AT_START) from None
         try:
             return pool.submit(run_batch, [task], self.run_fn).result()[0]
-        except BrokenProcessPool:
+        except _WORKER_LOST:
             self._restart()
             return failed_result(task, "its worker process died (killed, or out of memory)")
 
@@ -569,7 +576,7 @@ class ProcessExecutor(_Executor):
                     return
                 try:
                     pending[pool.submit(run_batch, batch, self.run_fn)] = batch
-                except BrokenProcessPool:  # the pool broke since the last wait
+                except _WORKER_LOST:  # the pool broke since the last wait
                     suspects.extend(batch)
                     return
 
