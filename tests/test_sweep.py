@@ -202,7 +202,7 @@ def test_a_script_without_a_main_guard_stops_at_once_with_the_remedy(
     records no run as failed (decision 610). The flagship's scenarios, which each worker
     is sent as it starts, fill more than a pipe holds (79 KB): the start of the dead
     worker then failed with BrokenPipeError, not a broken pool, and the script ended in
-    three tracebacks of it without the remedy (decision H1)."""
+    three tracebacks of it without the remedy (decision 731)."""
     import subprocess
     import sys
 

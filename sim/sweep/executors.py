@@ -381,7 +381,7 @@ def _batches(tasks: Sequence[RunTask], size: int, workers: int) -> Iterator[list
 # What submitting to a pool raises when a worker it starts dies at once: the pool's
 # BrokenProcessPool, or BrokenPipeError when the worker's start data (the sweep's
 # scenarios, the pool's initargs) fill more than a pipe holds and are written to a
-# worker already dead (decision H1).
+# worker already dead (decision 731).
 _WORKER_LOST = (BrokenProcessPool, BrokenPipeError)
 
 
