@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from sim.runner import run_scenario
+from sim.scenario import load_scenario
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 MINI_TEXT = (DATA / "mini.yaml").read_text()
@@ -991,6 +993,76 @@ def test_an_event_differing_in_one_field_or_repeating_a_parents_is_not_noted(tmp
     )
     assert main(["validate", str(child)]) == 0
     assert "repeats" not in capsys.readouterr().err
+
+
+def _all_trust(path: Path) -> list[float]:
+    """The series of mean trust of all states in Russia, a run of seed 0."""
+    series = run_scenario(load_scenario(path), seed=0, record="series").series
+    assert series is not None
+    rows = series[(series.group == "all") & (series.power == "Russia")]
+    return rows[rows.metric == "trust_mean"].value.tolist()
+
+
+def test_a_repeat_that_an_event_between_changed_is_not_said_to_do_nothing(tmp_path, capsys):
+    """A relation or regime change repeated in its step does nothing unless an event
+    listed between the two changed what they set: a regime change of either party of the
+    relation (which resets it), an event with evidence for the regime change's target
+    (which the repeat clears). The note said "does nothing; ... remove this one", and
+    removing it changed the run; it now names the event between and says the repeat
+    holds. An event between that changes nothing (a capability change, another pair's
+    event) leaves the note as it was."""
+    date = "date: '2015-11'"
+    stances = "parameters: {stance: {enemy_reliability: 0.0}}\n"
+    relation = _relation("r1", date, "Jordan", "Syria", -1.0)
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT + relation + _regime("coup", date, "Jordan") + relation.replace("r1", "r2"),
+    )
+    path.write_text(path.read_text() + stances)
+    assert main(["validate", str(path)]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "repeats" in line]
+    assert notes == [
+        f"credsim: note: {path}:13: events.r2: repeats events.r1 (line 11) in every field "
+        "but its id: events.coup (line 12), listed between them in the step, changes what "
+        "it sets, so this one sets it again and holds from then on (a step's events apply "
+        "in file order); if one event was meant, remove the other, or change what was to "
+        "differ",
+    ]
+    without = _variant(
+        tmp_path, EVENT, EVENT + relation + _regime("coup", date, "Jordan"), "b.yaml"
+    )
+    without.write_text(without.read_text() + stances)
+    assert _all_trust(path) != _all_trust(without)  # the repeat holds: it does something
+    # A regime change repeated after an event with evidence (rhetoric), past one without.
+    talk = f"  - {{id: talk, {date}, kind: rhetoric, actor: Russia, magnitude: 3.0}}\n"
+    grow = f"  - {{id: grow, {date}, kind: capability_change, actor: USA, delta: 0.1}}\n"
+    coup = _regime("c1", date, "Jordan")
+    path = _variant(tmp_path, EVENT, EVENT + coup + grow + talk + coup.replace("c1", "c2"))
+    assert main(["validate", str(path)]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "repeats" in line]
+    assert notes == [
+        f"credsim: note: {path}:14: events.c2: repeats events.c1 (line 11) in every field "
+        "but its id: events.talk (line 13), listed between them in the step, changes what "
+        "it sets, so this one sets it again and holds from then on (a step's events apply "
+        "in file order); if one event was meant, remove the other, or change what was to "
+        "differ",
+    ]
+    without = _variant(tmp_path, EVENT, EVENT + coup + grow + talk, "b.yaml")
+    assert _all_trust(path) != _all_trust(without)
+    # Events between that change nothing it sets: the note as before.
+    path = _variant(
+        tmp_path,
+        EVENT,
+        EVENT + coup + grow + _relation("g", date, "USA", "Syria", 0.5) + coup.replace("c1", "c2"),
+    )
+    assert main(["validate", str(path)]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "repeats" in line]
+    assert notes == [
+        f"credsim: note: {path}:14: events.c2: repeats events.c1 (line 11) in every field "
+        "but its id: it sets again what the earlier set, and does nothing; if one event was "
+        "meant, remove this one, or change what was to differ",
+    ]
 
 
 def _relation(id_: str, when: str, actor: str, target: str, value: float, *more: str) -> str:

@@ -36,7 +36,7 @@ from sim.errors import InputError, beyond_float, count_text, number_text, shorte
 from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar, format_month, parse_month
-from sim.scenario.kinds import EVENT_KINDS
+from sim.scenario.kinds import EVENT_KINDS, KINDS
 from sim.scenario.schema import (
     NAME_PATTERN,
     EventModel,
@@ -1247,22 +1247,75 @@ def event_repeats(scenario: Scenario, doc: Document) -> list[InputError]:
             continue
         earlier = first[key]
         also = _entry(event_path(earlier, scenario.events[earlier]), origin.entry(earlier))
-        effect = (
-            "it sets again what the earlier set, and does nothing"
-            if event.kind in ("relation", "regime_change")
-            else "both apply, so their effects add up"
-        )
         notes.append(
             locate(
                 InputError(
-                    f"repeats {also} in every field but its id: {effect}; if one event was "
-                    "meant, remove this one, or change what was to differ",
+                    f"repeats {also} in every field but its id: "
+                    f"{_repeat_effect(scenario, origin, earlier, index)}, or change what was "
+                    "to differ",
                     path=event_path(index, event),
                 ),
                 doc,
             )
         )
     return notes
+
+
+def _repeat_effect(scenario: Scenario, origin: Origin, earlier: int, index: int) -> str:
+    """What the exact repeat ``index`` of the event ``earlier`` does, and which of the two
+    to remove if one was meant, for :func:`event_repeats`. A ``relation`` or
+    ``regime_change`` sets again what the earlier set: nothing, unless an event of the step
+    listed between them changed it, and then the repeat sets it back and holds."""
+    events = scenario.events
+    event = events[index]
+    if not isinstance(event, RelationEvent | RegimeChange):
+        return "both apply, so their effects add up; if one event was meant, remove this one"
+    step = scenario.event_step(event)
+    between = [
+        j
+        for j in range(earlier + 1, index)
+        if scenario.event_step(events[j]) == step and _changes(event, events[j])
+    ]
+    if not between:
+        return (
+            "it sets again what the earlier set, and does nothing; if one event was meant, "
+            "remove this one"
+        )
+    paths = [_entry(event_path(j, events[j]), origin.entry(j)) for j in between]
+    return (
+        f"{allowed(paths, 4)}, listed between them in the step, change"
+        f"{'s' if len(paths) == 1 else ''} what it sets, so this one sets it again and holds "
+        "from then on (a step's events apply in file order); if one event was meant, remove "
+        "the other"
+    )
+
+
+def _changes(repeat: RelationEvent | RegimeChange, other: EventModel) -> bool:
+    """Whether ``other``, applied between an event and its exact ``repeat``, changes what
+    they set (:meth:`sim.events.EventEngine._on_relation`, ``_on_regime_change``). A
+    relation's stance: a relation event of one of its directions with another value, or a
+    regime change of either party that does not give the pair its value again. A regime
+    change's target: an event with evidence (its target's evidence of the step, which the
+    repeat clears, a commitment to it, a recognition of it), a relation event of the
+    target, or a regime change whose stances meet the target's."""
+    if isinstance(repeat, RelationEvent):
+        ends = (repeat.actor, repeat.target)
+        if isinstance(other, RelationEvent):
+            sets = directions(repeat.actor, repeat.target, repeat.directed)
+            meets = sets & directions(other.actor, other.target, other.directed)
+            return bool(meets) and float(other.value) != float(repeat.value)
+        if isinstance(other, RegimeChange) and other.target in ends:
+            given = other.relations.get(ends[1] if other.target == ends[0] else ends[0])
+            return given is None or float(given) != float(repeat.value)
+        return False
+    target = repeat.target
+    if isinstance(other, RelationEvent):
+        return target in (other.actor, other.target)
+    if isinstance(other, RegimeChange):
+        return (
+            other.target == target or target in other.relations or other.target in repeat.relations
+        )
+    return KINDS[other.kind].weight is not None
 
 
 # What holds a stance's value in :func:`relation_overrides`: a relation event,
