@@ -280,6 +280,29 @@ def test_states_gets_a_did_you_mean_from_the_vote_data(votes, capsys, given, mea
     assert f"'{given}' is no country of the UN vote data (did you mean '{meant}'?); " in message
 
 
+def test_states_gets_a_did_you_mean_for_two_letters_swapped(tmp_path, capsys):
+    """validation.md's `observe --states Sirya`: two letters swapped in a short name are
+    below difflib's 0.75 (Sirya and Syria: 0.6), so it got no suggestion (decision V1)."""
+    folder = tmp_path / "votes"
+    folder.mkdir()
+    countries = ["Syria", "Serbia", "Egypt", "Iran", "Iraq"]
+    pd.DataFrame(
+        [{"rcid": 1, "country": c, "country_code": c[:2].upper(), "vote": "yes"} for c in countries]
+    ).to_csv(folder / "un_votes.csv", index=False)
+    pd.DataFrame({"rcid": [1], "session": 55, "date": ["2000-03-01"], "short": "x"}).to_csv(
+        folder / "un_roll_calls.csv", index=False
+    )
+    pd.DataFrame({"rcid": [1], "short_name": ["me"]}).to_csv(
+        folder / "un_roll_call_issues.csv", index=False
+    )
+    for given, meant in [("Sirya", "Syria"), ("sryia", "Syria"), ("Egpyt", "Egypt")]:
+        message = _observe_error(capsys, folder, "--power", "Iran", "--states", given)
+        assert f"'{given}' is no country of the UN vote data (did you mean '{meant}'?); " in message
+    for far in ("Persia", "Sryai"):  # far by spelling, and more than one swap (0.6 too)
+        message = _observe_error(capsys, folder, "--power", "Iran", "--states", far)
+        assert "did you mean" not in message, message
+
+
 def test_power_names_its_option(votes, capsys):
     message = _observe_error(capsys, votes, "--power", "Untied States", "--states", "Iran")
     assert message.startswith("--power: 'Untied States' is no country of the UN vote data ")

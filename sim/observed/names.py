@@ -110,7 +110,8 @@ def _nearest(name: str, known: set[str]) -> str:
     """A ``(did you mean 'x'?)`` suffix naming the data's country nearest ``name``, or ``""``.
 
     Closer than :func:`sim.scenario.schema.suggest` asks: at its cutoff Persia was
-    taken for Nigeria.
+    taken for Nigeria. Two letters swapped are near whatever the ratio, which in a
+    short name falls below the cutoff (Sirya and Syria: 0.6).
     """
     by_case = {c.lower(): c for c in known}
     if name.lower() in by_case:
@@ -118,8 +119,19 @@ def _nearest(name: str, known: set[str]) -> str:
     started = [c for c in sorted(known) if len(name) >= 3 and c.lower().startswith(name.lower())]
     if len(started) == 1:  # Saudi
         return f" (did you mean '{started[0]}'?)"
+    swapped = [c for low, c in sorted(by_case.items()) if _swapped(name.lower(), low)]
+    if len(swapped) == 1:  # Sirya
+        return f" (did you mean '{swapped[0]}'?)"
     close = difflib.get_close_matches(name.lower(), sorted(by_case), n=1, cutoff=0.75)
     return f" (did you mean '{by_case[close[0]]}'?)" if close else ""
+
+
+def _swapped(given: str, other: str) -> bool:
+    """Whether ``other`` is ``given`` with two of its letters swapped (Sirya, Syria)."""
+    if len(given) != len(other):
+        return False
+    at = [i for i, (a, b) in enumerate(zip(given, other, strict=True)) if a != b]
+    return len(at) == 2 and given[at[0]] == other[at[1]] and given[at[1]] == other[at[0]]
 
 
 def _unknown(name: str, known: set[str], path: str | None) -> InputError:
