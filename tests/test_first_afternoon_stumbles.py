@@ -282,7 +282,7 @@ def test_states_gets_a_did_you_mean_from_the_vote_data(votes, capsys, given, mea
 
 def test_states_gets_a_did_you_mean_for_two_letters_swapped(tmp_path, capsys):
     """validation.md's `observe --states Sirya`: two letters swapped in a short name are
-    below difflib's 0.75 (Sirya and Syria: 0.6), so it got no suggestion (decision V1)."""
+    below difflib's 0.75 (Sirya and Syria: 0.6), so it got no suggestion (decision 733)."""
     folder = tmp_path / "votes"
     folder.mkdir()
     countries = ["Syria", "Serbia", "Egypt", "Iran", "Iraq"]
