@@ -26,6 +26,7 @@ from sim.calibrate.problem import Statistic
 from sim.calibrate.spec import LINK_PREFIX, Calibration
 from sim.errors import InputError
 from sim.observed.votes import VoteData, load_votes
+from sim.patterns.check import pattern_notes
 from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
 
@@ -62,7 +63,7 @@ class PatternProblem:
         self.engine = engine
         self.files: dict[str, PatternFile] = {}
         self.fitted: dict[str, PatternFile] = {}
-        # What the vote data cannot show in the patterns' windows, for the command to say.
+        # What the vote data leaves out of the patterns, for the command to say.
         self.notes: list[str] = []
         stats = []
         for path in calibration.pattern_files:
@@ -70,7 +71,8 @@ class PatternProblem:
             stem = path.stem
             self.files[stem] = pf
             table = api.observed_statistics(pf, votes)
-            notes = api.coverage_notes(pf, api.prepare(pf, votes))
+            # Every note `patterns check` and `validate --votes` give the file (decision 734).
+            notes = pattern_notes(pf, api.prepare(pf, votes), table)
             self.notes += [f"{path.name}: {note}" for note in notes]
             for pattern_id, row in table.iterrows():
                 stats.append(
