@@ -486,3 +486,19 @@ def test_the_explorers_first_run_announces_a_compile_on_a_terminal(monkeypatch):
     series = fast_engine(load_scenario(str(TOUR)), 0)
     assert len(series) > 0
     assert stream.getvalue() == ANNOUNCEMENT + "\n"
+
+
+def test_power_with_a_scenario_names_its_option_unless_it_is_an_actor(votes, capsys):
+    """With --scenario, a misspelt --power was told to map "an actor" in the scenario's
+    observed.names, with no option named (decision 735): a name that is no actor of the
+    scenario is the option's, as without one; an actor the data lacks keeps that repair."""
+    mini = str(ROOT / "tests" / "data" / "scenarios" / "mini.yaml")
+    message = _observe_error(capsys, votes, "--scenario", mini, "--power", "Untied States")
+    assert message.startswith(
+        "--power: 'Untied States' is no country of the UN vote data (did you mean "
+        "'United States'?); give a country as the vote data names it"
+    ), message
+    assert "observed" not in message
+    message = _observe_error(capsys, votes, "--scenario", mini, "--power", "Jordan")
+    assert "'Jordan' is no country of the UN vote data" in message
+    assert "map an actor to its UN name with the scenario's observed: {names:" in message

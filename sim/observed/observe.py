@@ -122,12 +122,14 @@ def cli_observe(args: argparse.Namespace) -> int:
     years = parse_years(args.years) if args.years else None
     data = load_votes(args.votes)
     names: dict[str, str | None] = {}
+    actors_of: set[str] = set()  # the scenario's actors: a name that is none is the option's
     if args.scenario:
         from sim.plots.observed import group_label
         from sim.scenario import load_scenario
 
         scenario = load_scenario(args.scenario)
         names = scenario_names(scenario)
+        actors_of = set(scenario.actor_names)
         # Two actors on one seat showed as one state (decision 722).
         shared = shared_seat(scenario, data.countries)
         if shared is not None:
@@ -155,8 +157,10 @@ def cli_observe(args: argparse.Namespace) -> int:
     def seat(name: str, option: str) -> str | None:
         """``name``'s UN name; a wrong ``observed.names`` entry is said at its line."""
         try:
-            # Without a scenario a name is the option's, which has no observed.names.
-            return un_name(name, data.countries, names, None if args.scenario else option)
+            # A name that is no actor of the scenario (or without one) is the option's:
+            # a scenario's observed.names cannot map it, so its error says what the option
+            # takes (decision 735).
+            return un_name(name, data.countries, names, None if name in actors_of else option)
         except InputError as exc:
             if args.scenario and exc.path and exc.path.startswith("observed."):
                 from sim.scenario.loader import locate_in_scenario
