@@ -682,6 +682,24 @@ def test_observed_figure_names_the_issue_filter(hand: Path) -> None:
     assert "roll calls on" not in observed_figure(table).axes[0].get_title(loc="left")
 
 
+def test_observed_figure_caption_says_how_many_states_the_mean_averages(hand: Path) -> None:
+    """`observe --states "Israel,Palau" --issue me --years 1988-1996 --plot`: the mean was
+    Israel's alone until 1995 and dropped in 1996 when Palau came in, and the caption did
+    not say what the mean is of. Delta votes in 2000 only: 2 states then, 1 in 2001."""
+    from sim.plots.observed import observed_figure
+
+    table = observed_table(
+        load_votes(hand), "Alpha", ["Gamma", "Delta"], "pair", rival=None, measure="agreement"
+    )
+    fig = observed_figure(table)
+    caption = " ".join(t.get_text() for t in fig.texts)
+    assert "each state alike, over those with a value that year" in caption
+    assert "averages 2 states in 2000, 1 state in 2001" in caption
+    steady = table[table["year"] == 2000]
+    caption = " ".join(t.get_text() for t in observed_figure(steady).texts)
+    assert "each state alike" in caption and "averages" not in caption
+
+
 def test_observed_names_must_name_actors(tmp_path: Path) -> None:
     from sim.scenario import load_scenario
 

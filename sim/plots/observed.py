@@ -238,9 +238,43 @@ def observed_figure(
     add_caption(
         fig,
         "UN General Assembly roll calls (Voeten, Strezhnev and Bailey); yes = 1, "
-        "abstain = 0.5, no = 0; absences are not votes." + (f" {note}" if note else ""),
+        "abstain = 0.5, no = 0; absences are not votes. "
+        + _counted_note(table[is_group])
+        + (f" {note}" if note else ""),
     )
     return fig
+
+
+def _counted_note(groups: pd.DataFrame) -> str:
+    """What the group's mean is of, and, where the number of states behind it changes from
+    year to year, how many it averages when: `observe --states "Israel,Palau" --issue me`
+    averaged Israel alone until 1995 and both in 1996, and the mean's drop that year was
+    Palau coming in, which the caption did not say (an audit of the figures, F1)."""
+    text = (
+        "Mean: of the states' yearly values, each state alike, over those with a value that year."
+    )
+    for name, rows in groups.sort_values("year").groupby("state"):
+        counts = rows["n_states"].astype(int).tolist()
+        if len(set(counts)) < 2:
+            continue
+        years = rows["year"].astype(int).tolist()
+        spans: list[tuple[int, int, int]] = []  # first year, last year, states
+        for year, count in zip(years, counts, strict=True):
+            if spans and spans[-1][2] == count:
+                spans[-1] = (spans[-1][0], year, count)
+            else:
+                spans.append((year, year, count))
+        parts = [
+            f"{n} state{'s' if n != 1 else ''} in {a if a == b else f'{a}-{b}'}"
+            for a, b, n in spans
+        ]
+        bare = str(name).removeprefix(_GROUP_PREFIX)
+        who = "" if groups["state"].nunique() == 1 else f" ({bare})"
+        text += (
+            f" The mean{who} averages {', '.join(parts)}: a step in it may be a state "
+            "coming in or dropping out, not a change of vote."
+        )
+    return text
 
 
 def pattern_figure(
