@@ -249,7 +249,7 @@ def _counted_note(groups: pd.DataFrame) -> str:
     """What the group's mean is of, and, where the number of states behind it changes from
     year to year, how many it averages when: `observe --states "Israel,Palau" --issue me`
     averaged Israel alone until 1995 and both in 1996, and the mean's drop that year was
-    Palau coming in, which the caption did not say (an audit of the figures, F1)."""
+    Palau coming in, which the caption did not say (an audit of the figures, decision 736)."""
     text = (
         "Mean: of the states' yearly values, each state alike, over those with a value that year."
     )
