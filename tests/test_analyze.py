@@ -241,7 +241,14 @@ def test_the_morris_axis_says_effects_are_over_the_parameters_range() -> None:
     ("method", "samples", "drawn"),
     [
         ("sobol", 2, ["first order S1 (the share of the metric's variance", "total order ST"]),
-        ("morris", 4, ["the change in the metric over the parameter's range", "no interval"]),
+        (
+            "morris",
+            4,
+            [
+                "the change in the metric over the parameter's range",
+                "no interval",
+            ],
+        ),
     ],
 )
 def test_analyzes_figures_say_what_they_draw_and_count_the_cut_whiskers(
@@ -273,3 +280,32 @@ def test_analyzes_figures_say_what_they_draw_and_count_the_cut_whiskers(
     )
     assert (int(said.group(1)) if said else 0) == heads
     assert method == "morris" or heads > 0
+    assert "Each panel has its own scale" not in caption  # one panel here
+
+
+def test_a_morris_figure_of_several_panels_says_each_has_its_own_scale() -> None:
+    """Morris panels of metrics in other units and ranges are each scaled to their own
+    bars: China's mu* of 0.0006 drew as wide as France's 0.12, and nothing said so (a
+    figure audit, decision 737). Sobol's panels all run over [0, 1]: not said there."""
+    from sim.plots.sensitivity import indices_caption
+
+    rows = [
+        {"metric": m, "parameter": "x", "mu_star": v, "mu_star_conf": 0.0, "sigma": v}
+        for m, v in (("final_trust.China.all", 0.0006), ("final_trust.France.all", 0.12))
+    ]
+    two = indices_caption(pd.DataFrame(rows), "morris")
+    assert "Each panel has its own scale (its metric's units and range): compare bars " in two
+    one = indices_caption(pd.DataFrame(rows[:1]), "morris")
+    assert "own scale" not in one
+    sobol = [
+        {
+            "metric": r["metric"],
+            "parameter": "x",
+            "S1": 0.5,
+            "S1_conf": 0.1,
+            "ST": 0.6,
+            "ST_conf": 0.1,
+        }
+        for r in rows
+    ]
+    assert "own scale" not in indices_caption(pd.DataFrame(sobol), "sobol")

@@ -312,8 +312,14 @@ def indices_caption(indices: pd.DataFrame, method: str) -> str:
             "varied parameter: mu* (the mean absolute elementary effect) and sigma (the SD of "
             "the elementary effects; no interval), in the metric's units: the change in the "
             "metric over the parameter's range (SALib steps each parameter through its range "
-            f"scaled to [0, 1]). Whiskers: {interval} of mu*. Bars and whiskers are drawn "
-            "from 0"
+            f"scaled to [0, 1]). Whiskers: {interval} of mu*. "
+            + (
+                "Each panel has its own scale (its metric's units and range): compare bars "
+                "within a panel, and read the axes before comparing panels. "
+                if indices["metric"].nunique() > 1
+                else ""
+            )
+            + "Bars and whiskers are drawn from 0"
         )
     return f"{drawn}{_cut_text(indices, method)}.{_outside_text(indices, method)}"
 
