@@ -238,3 +238,22 @@ def test_held_out_text_says_what_the_posterior_check_is_worth() -> None:
     if "under the posterior" in text:
         assert "Under the posterior the check says less" in text
         assert "mute the link" in text
+
+
+def test_the_statement_names_the_cases_in_lower_case_mid_sentence() -> None:
+    """A case's title ("The USSR and the PRC") opens a table row; in the verdict's
+    lists it follows a colon, so its article is lower case."""
+    below, above = np.array([-2.0, -1.0, -0.5]), np.array([0.5, 1.0, 2.0])
+    diffs = {
+        case.key: cross_case.Difference(
+            posterior=below if case.key == "sino_soviet" else above, values=np.array([])
+        )
+        for case in cross_case.CASES
+    }
+    text = cross_case.statement(diffs)
+    assert "in: the USSR and the PRC." in text
+    assert (
+        "Russia in Syria, the USSR in Afghanistan, the USA and South Vietnam, the USSR and Egypt;"
+        in text
+    )
+    assert "The USSR" not in text

@@ -243,7 +243,9 @@ def statement(diffs: dict[str, Difference]) -> str:
         groups[verdict(diffs[case.key])].append(case.title)
 
     def names(items: list[str]) -> str:
-        return ", ".join(items) if items else "none"
+        # Mid-sentence, after a colon: "the USSR and the PRC", not "The USSR ...".
+        lowered = [f"t{item[1:]}" if item.startswith("The ") else item for item in items]
+        return ", ".join(lowered) if lowered else "none"
 
     return (
         "**Where the lesson generalises.** The claim holds (the patron ends trusted less by "
