@@ -1087,3 +1087,34 @@ def test_a_sweep_whose_every_run_failed_is_drawn_as_such_and_not_compared(tmp_pa
         f"their errors are in the 'error' column of {folder / 'runs.parquet'}\n"
     )
     assert not (tmp_path / "c").exists()
+
+
+def test_an_event_kinds_default_is_the_scenarios_own_value(tmp_path):
+    """A grid over `parameters.event_kinds.support.weight`, which the tour leaves at the
+    package default (0.1): the resolved tree has no value there, so the figures and the
+    sweep's answer took the value run nearest the median (0.5 of 0.1, 0.5, 0.6, 0.7) as
+    if the scenario set none, and a sampled design's answer left the weight out of "the
+    scenario's values" (decision 740). The default is the scenario's value."""
+    from sim.analysis.paired import reference_values, scenario_value
+    from sim.plots.figure import where_shown
+
+    support = "parameters.event_kinds.support.weight"
+    design = tmp_path / "grid.yaml"
+    design.write_text(
+        f"name: tour_support\nscenarios: {{base: {ROOT / 'scenarios' / 'tour.yaml'}}}\n"
+        f"design:\n  method: grid\n  parameters:\n    {support}: [0.1, 0.5, 0.6, 0.7]\n"
+        "replicates: 1\nseed: 5\nrecord: summary\n"
+    )
+    out = tmp_path / "out"
+    argv = ["sweep", str(design), "--executor", "serial", "--out", str(out), "--no-plots",
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    results = open_results(out)
+    tree = results.scenarios["base"]
+    assert scenario_value(tree, support) == 0.1
+    assert scenario_value(tree, "parameters.event_kinds.recognize.first_mover_decay") == 0.5
+    assert scenario_value(tree, "parameters.event_kinds.support.nothing") is None
+    assert reference_values(results, "base") == {support: 0.1}
+    assert where_shown(results, {support: 0.1}, {}) == (
+        "support events: weight 0.1 (the scenario's value)"
+    )

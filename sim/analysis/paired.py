@@ -189,7 +189,8 @@ def _design_value(value: Any) -> DesignValue | None:
 def scenario_value(tree: Mapping[str, Any], path: str) -> DesignValue | None:
     """The value at a dotted override path of a resolved scenario tree (``None`` if absent
     or neither a number nor text); a list of entries with ids (the events) is entered
-    by id, as an override path names them."""
+    by id, as an override path names them. An event kind's setting the scenario leaves
+    unset is the package default the model runs with (decision 740)."""
     node: Any = tree
     for part in path.split("."):
         if isinstance(node, list):
@@ -197,8 +198,26 @@ def scenario_value(tree: Mapping[str, Any], path: str) -> DesignValue | None:
         elif isinstance(node, Mapping):
             node = node.get(part)
         if node is None:
-            return None
+            return _kind_default(path)
     return _design_value(node)
+
+
+def _kind_default(path: str) -> float | None:
+    """``parameters.event_kinds.K.F``'s package default (``EventKindTable.weight``,
+    ``affinity``, ``first_mover_decay``), or ``None`` for any other path."""
+    from sim.scenario.kinds import DEFAULT_AFFINITY, DEFAULT_FIRST_MOVER_DECAY, DEFAULT_WEIGHTS
+
+    parts = path.split(".")
+    if len(parts) != 4 or parts[:2] != ["parameters", "event_kinds"]:
+        return None
+    kind, field = parts[2], parts[3]
+    if field == "weight":
+        return DEFAULT_WEIGHTS.get(kind)
+    if field == "affinity":
+        return DEFAULT_AFFINITY.get(kind)
+    if field == "first_mover_decay" and kind == "recognize":
+        return DEFAULT_FIRST_MOVER_DECAY
+    return None
 
 
 # What --at and --across are told of a folder that varies nothing (a run folder).
