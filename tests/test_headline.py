@@ -351,3 +351,21 @@ def test_a_posterior_designs_figures_leave_out_its_fixed_values(tmp_path):
     assert memory and all(
         "each parameter set counts as often as the posterior drew it" in e.caption for e in memory
     )
+
+
+def test_a_binned_maps_sentence_says_its_cells_pool_the_points():
+    """A cut-down Sobol sweep's answer said "Over the 8 cells drawn" of a 20-point design,
+    which read as 12 points left out; a sampled design's cells pool the pairs of a bin
+    (an audit, decision 741). A grid's cells are its points, and say nothing more."""
+    cells = pd.DataFrame(
+        {"x": [1, 1, 2, 2], "y": [1, 2, 1, 2], "mean": [0.1, 0.2, -0.1, 0.3],
+         "lo": [0.0, 0.1, -0.2, 0.2], "hi": [0.2, 0.3, 0.0, 0.4], "n": [5, 6, 4, 5]}
+    )  # fmt: skip
+    axes = ["parameters.trust.memory", "parameters.trust.negativity_bias"]
+    cells = cells.rename(columns={"x": axes[0], "y": axes[1]})
+    binned = _headline(cells, axes=axes, binned=True).sentence()
+    assert (
+        "Over the 4 cells drawn (20 pairs of runs, binned by trust: memory and trust: "
+        "negativity bias): from" in binned
+    )
+    assert "Over the 4 cells drawn: from" in _headline(cells, axes=axes).sentence()

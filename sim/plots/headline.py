@@ -112,8 +112,16 @@ class Headline:
             means = self.cells["mean"]
             below = int((self.cells["hi"] < 0).sum())
             above = int((self.cells["lo"] > 0).sum())
+            # A sampled design's cells pool the points of a bin: "8 cells drawn" of a
+            # 20-point design read as 12 points lost (an audit, decision 741).
+            pooled = (
+                f" ({int(self.cells['n'].sum())} pairs of runs, binned by "
+                f"{' and '.join(parameter_label(p) for p in self.axes)})"
+                if self.binned and self.axes
+                else ""
+            )
             text += (
-                f" Over the {len(self.cells)} cells drawn: from {means.min():+.3g} to "
+                f" Over the {len(self.cells)} cells drawn{pooled}: from {means.min():+.3g} to "
                 f"{means.max():+.3g}; below zero (interval excludes zero) in {below}, "
                 f"above zero in {above}."
             )
