@@ -10,6 +10,7 @@ keeps its tables collapsed after the figures.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import re
 from pathlib import Path
@@ -1007,11 +1008,15 @@ def test_a_parameter_figure_names_the_series_it_leaves_out():
     phrases = {"gulf": "among states in Gulf"}
     one = _flat_note(["trust_change.withdrawal.USA.gulf"], phrases)
     assert one == (
-        "1 series that does not vary with it is left out: change in trust in USA among "
-        "states in Gulf over 'withdrawal'. "
+        "1 series that does not vary with it (the means at the parameter's values differ by "
+        "at most 0.1% of the metric's range, or by 0.001 where it has no upper bound) is left "
+        "out: change in trust in USA among states in Gulf over 'withdrawal'. "
     )
     many = _flat_note([f"final_trust.P{i}.gulf" for i in range(8)], phrases)
-    assert many.startswith("8 series that do not vary with it are left out: final trust in P0")
+    assert many.startswith(
+        "8 series that do not vary with it (the means at the parameter's values differ"
+    )
+    assert "0.001 where it has no upper bound) are left out: final trust in P0" in many
     assert many.endswith("; and 2 more. ")
     assert _flat_note([], phrases) == ""
 
@@ -1046,14 +1051,19 @@ def test_a_chosen_family_that_does_not_vary_is_said_to_be_left_out(tmp_path, cap
     out = tmp_path / "figures"
     argv = ["plot", str(folder), "--metrics", "final_trust", "min_trust", "--out", str(out)]
     assert main(argv) == 0
-    note = "no figure of lowest trust against trust: negativity bias, as it does not vary with it"
+    note = (
+        "no figure of lowest trust against trust: negativity bias, as it does not vary with it "
+        "(the means at the parameter's values differ by at most 0.1% of the metric's range, "
+        "or by 0.001 where it has no upper bound)"
+    )
     err = capsys.readouterr().err
     assert f"credsim: note: {note}" in err
     assert "final trust" not in err.lower()
     stems = [p.stem for p in out.glob("sweep_*.png")]
     assert any(s.endswith("final_trust") for s in stems)
     assert not any("min_trust" in s for s in stems)
-    assert f"<strong>Not drawn:</strong> {note}." in (out / "report.html").read_text()
+    page = (out / "report.html").read_text()
+    assert f"<strong>Not drawn:</strong> {html.escape(note)}." in page
     again = tmp_path / "trust_only"
     assert main(["plot", str(folder), "--metrics", "final_trust", "--out", str(again)]) == 0
     assert "note:" not in capsys.readouterr().err

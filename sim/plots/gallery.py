@@ -51,6 +51,7 @@ from sim.plots.sensitivity import (
     sensitivity_figures,
 )
 from sim.plots.sweeps import (
+    FLAT_WORDS,
     MAP_BINS,
     MAX_LEVELS,
     MIN_BINS,
@@ -463,7 +464,7 @@ def _flat_note(flat: Sequence[str], phrases: Mapping[str, str]) -> str:
     listed = "; ".join(shown) + (f"; and {more} more" if more else "")
     n = len(flat)
     return (
-        f"{n} series that {'does' if n == 1 else 'do'} not vary with it "
+        f"{n} series that {'does' if n == 1 else 'do'} not vary with it ({FLAT_WORDS}) "
         f"{'is' if n == 1 else 'are'} left out: {listed}. "
     )
 
@@ -523,7 +524,8 @@ def unvarying_families(
             names = "; ".join(lower_first(family_title(f)) for f in flat)
             notes.append(
                 f"no figure of {names} against {parameter_label(parameter)}, as "
-                f"{'it does' if len(flat) == 1 else 'they do'} not vary with it{where}"
+                f"{'it does' if len(flat) == 1 else 'they do'} not vary with it "
+                f"({FLAT_WORDS}){where}"
             )
     return notes
 
@@ -583,7 +585,8 @@ def _sweep_entries(
             held_note = f"Other parameters at {held_text(held)}. " if held else ""
             still = [by_power[m] for m in trust if m not in shown]
             still_note = (
-                f"Left out, as they vary with neither parameter: {', '.join(still)}. "
+                f"Left out, as they vary with neither parameter ({FLAT_WORDS}): "
+                f"{', '.join(still)}. "
                 if still
                 else ""
             )

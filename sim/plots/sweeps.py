@@ -67,6 +67,13 @@ ANNOTATE_CELLS = 36
 MAX_TICKS = 12
 MAX_TICK_LABELS = 6
 FLAT = 1e-3
+# What "does not vary with it" means, for the captions and notes that say it: the threshold
+# went unsaid while a Sobol chart gave a flat metric's tiny variance to one parameter (an
+# audit, decision 742).
+FLAT_WORDS = (
+    f"the means at the parameter's values differ by at most {FLAT:.1%} of the metric's "
+    f"range, or by {FLAT:g} where it has no upper bound"
+)
 MIN_SPAN = 0.05
 _TITLE_CHARS = 48
 
