@@ -1990,3 +1990,76 @@ def test_a_did_whose_group_and_control_share_states_is_noted(
     ):
         assert main(["validate", str(path), "--votes", votes]) == 0
         assert "share" not in capsys.readouterr().err
+
+
+# A scenario of a few UN members whose one event leaves the calendar's end free to move.
+_SHORT_SCENARIO = """\
+name: short
+calendar: {start: "2014-01", end: "2016-12", step: month}
+powers:
+  Russia: {capability: 0.5, ideology: 0.5, region: eurasia}
+  USA: {capability: 0.9, ideology: -0.5, region: north_america}
+states:
+  Syria: {region: levant, ideology: 0.5, aligned: Russia}
+  Jordan: {region: levant, ideology: -0.5, aligned: USA}
+  Mali: {region: africa, ideology: 0.0}
+  Niger: {region: africa, ideology: 0.0}
+defaults: {trust: {Russia: 0.5, USA: 0.5}}
+events:
+  - {id: iv, date: "2015-09", kind: intervene, actor: Russia, target: Syria, magnitude: 1.0,
+     label: intervention, source: a test}
+outputs:
+  groups:
+    levant: {region: levant}
+    africa: {region: africa}
+"""
+
+
+def test_a_calendar_set_on_the_command_line_is_checked_against_the_windows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The windows were checked against the file's calendar at load only: `--set
+    calendar.end=2015-12` left an after window of 2015-2016 one predicted year, and the
+    check compared the observed 2015-2016 with a prediction of 2015 alone (in the audit's
+    case a did of 0.007 where the whole window gives 0.031), and printed NaN for a window
+    wholly past the end, exit 0 (an audit, h_V). The overridden calendar is now checked as
+    the file's, by validate and patterns check alike, before anything runs."""
+    (tmp_path / "short.yaml").write_text(_SHORT_SCENARIO)
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "name: short_patterns\nscenario: short.yaml\n"
+        "link: {power: Russia, rival: USA, measure: split_agreement, reference: [2014, 2014], "
+        "beta: 0.5}\npatterns:\n"
+        "  - id: levant\n    role: calibrate\n    statistic: did\n    group: levant\n"
+        "    control: africa\n    before: [2014, 2014]\n    after: [2015, 2016]\n"
+        "    source: a note\n"
+    )
+    override = "calendar.end=2015-12"
+    expected = (
+        "p.yaml:11: patterns[0].after: pattern 'levant': its after years 2015-2016 run past "
+        "the scenario's calendar (2014 to 2015), where the model predicts nothing; end them "
+        "by 2015 (the calendar as --set calendar.end=2015-12 gives it)"
+    )
+    # The file's own calendar takes the windows.
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["validate", str(path), "--set", override]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {tmp_path}/{expected}\n"
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--out", str(out)]
+    assert main([*argv, "--reps", "1", "--set", override]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {tmp_path}/{expected}\n"
+    assert not any(out.iterdir()) if out.exists() else True
+    # A later start that leaves both windows before the calendar: the change was 0 whatever
+    # the parameters, a free pass when the observed change is near 0.
+    (tmp_path / "short.yaml").write_text(_SHORT_SCENARIO.replace("2015-09", "2016-09"))
+    path.write_text(path.read_text().replace("after: [2015, 2016]", "after: [2015, 2015]"))
+    assert main([*argv, "--reps", "1", "--set", "calendar.start=2016-01"]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {tmp_path}/p.yaml:11: patterns[0].after: pattern 'levant': its "
+        "before (2014-2014) and after (2015-2015) years all precede the scenario's calendar "
+        "(2016 to 2016), where the model predicts only its initial state, so the did cannot "
+        "move whatever the parameters; let its after years reach 2016 or later (the calendar "
+        "as --set calendar.start=2016-01 gives it)\n"
+    )
+    assert not any(out.iterdir()) if out.exists() else True

@@ -773,6 +773,20 @@ def resolve(
             scenario = load_scenario(scenario, scenario_overrides)
         except InputError as exc:
             raise _in_scenario_file(exc, pf, scenario_overrides) from None
+        if scenario.calendar != pf.base_scenario.calendar:
+            # The windows were checked against the file's calendar at load only: `--set
+            # calendar.end` left a window past the end, whose prediction was NaN or stood
+            # on fewer years than its observed value (an audit, h_V).
+            try:
+                check_calendar(pf, scenario)
+            except InputError as exc:
+                given = " ".join(
+                    f"--set {p}={v}"
+                    for p, v in scenario_overrides.items()
+                    if p == "calendar" or p.startswith("calendar.")
+                )
+                exc.message += f" (the calendar as {given} gives it)"
+                raise located(exc, pf) from None
     return slope, scenario
 
 
