@@ -328,3 +328,85 @@ def test_calibrate_gives_every_note_validate_gives_its_pattern_files(
     assert [ln for ln in err if "pattern '" in ln] == [
         ln.replace("credsim: note: ", "credsim: note: small.yaml: ", 1) for ln in said
     ]
+
+
+# A scenario whose African states start alike: their propensity gaps before the calendar
+# are one value, whatever the parameters.
+_ALIKE = """\
+name: alike
+calendar: {start: "2014-01", end: "2016-12", step: month}
+powers:
+  Russia: {capability: 0.5, ideology: 0.5, region: eurasia}
+  USA: {capability: 0.9, ideology: -0.5, region: north_america}
+states:
+  Syria: {region: levant, ideology: 0.5, aligned: Russia}
+  Jordan: {region: levant, ideology: -0.5, aligned: USA}
+  Mali: {region: africa, ideology: 0.0}
+  Niger: {region: africa, ideology: 0.0}
+  Nigeria: {region: africa, ideology: 0.0}
+  Senegal: {region: africa, ideology: 0.0}
+defaults: {trust: {Russia: 0.5, USA: 0.5}}
+events:
+  - {id: iv, date: "2015-09", kind: intervene, actor: Russia, target: Syria, magnitude: 1.0,
+     label: intervention, source: a test}
+outputs:
+  groups:
+    levant: {region: levant}
+    africa: {region: africa}
+"""
+
+
+def test_a_calibration_statistic_that_is_never_a_number_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A correlation over states whose propensity gaps do not differ in its years has no
+    value (Pearson's r of a constant) at any parameter set: every simulation's distance was
+    infinite, pyabc's epsilon became inf, every particle was accepted (acceptance 100% in
+    every generation) and the calibration ended with exit 0 and the prior as its
+    posterior (an audit, h_V). The preflight's simulation now finds it and refuses the
+    calibration in one line, before anything is written; so does a --truth at which a
+    calibration statistic has no value."""
+    (tmp_path / "alike.yaml").write_text(_ALIKE)
+    (tmp_path / "p.yaml").write_text(
+        "name: alike_patterns\nscenario: alike.yaml\n"
+        "link: {power: Russia, rival: USA, measure: split_agreement, reference: [2014, 2014], "
+        "beta: 0.5}\npatterns:\n"
+        "  - id: levant\n    role: calibrate\n    statistic: change\n    group: levant\n"
+        "    before: [2014, 2014]\n    after: [2016, 2016]\n    tolerance: 0.05\n"
+        "    source: a note\n"
+        "  - id: levels\n    role: calibrate\n    statistic: correlation\n    group: africa\n"
+        "    years: [2012, 2013]\n    tolerance: 0.5\n    source: a note\n"
+    )
+    calibration = {
+        "name": "alike",
+        "patterns": ["p.yaml"],
+        "parameters": {
+            "parameters.trust.memory": {"low": 0.9, "high": 0.99},
+            "link.beta": {"low": 0, "high": 2},
+        },
+        "population": 10,
+        "max_simulations": 40,
+        "seed": 1,
+        "predictive": 2,
+    }
+    path = tmp_path / "cal.yaml"
+    path.write_text(json.dumps(calibration))
+    out = tmp_path / "out"
+    argv = ["calibrate", str(path), "--out", str(out), "--votes", str(votes_folder())]
+    assert main(argv) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if "note:" not in ln]
+    assert err == [
+        "credsim: error: calibration pattern p/levels has no simulated value at the priors' "
+        "midpoints (parameters.trust.memory=0.945, link.beta=1): its discrepancy, hence the "
+        "distance, is not a number, and a calibration whose simulations mostly have none "
+        "accepts them all (epsilon inf) and returns the prior; a correlation has none when "
+        "the propensity gaps of its group's states are all equal over its years"
+    ]
+    assert not out.exists()
+    assert main([*argv, "--truth", "parameters.trust.memory=0.95", "link.beta=1"]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if "note:" not in ln]
+    assert err == [
+        "credsim: error: --truth: calibration pattern p/levels has no value simulated at "
+        "the truth; its discrepancy, hence every distance, would not be a number"
+    ]
+    assert not out.exists()

@@ -191,7 +191,8 @@ def observed_values(
     """The observed statistics, or with ``truth`` the ones simulated at those values.
 
     Raises:
-        InputError: a ``--truth`` simulation that fails (the values are out of range).
+        InputError: a ``--truth`` simulation that fails (the values are out of range), or
+            that gives a calibration statistic no value.
     """
     if not truth:
         return {s.id: s.observed for s in problem.statistics}
@@ -201,6 +202,14 @@ def observed_values(
         )
     except InputError as exc:
         raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+    # A NaN observed value made every distance NaN, so infinite: every particle was accepted
+    # and the prior returned as the posterior (an audit, h_V).
+    for key in calibration_ids(problem.statistics):
+        if not math.isfinite(float(values.get(key, math.nan))):
+            raise InputError(
+                f"--truth: calibration pattern {key} has no value simulated at the truth; its "
+                "discrepancy, hence every distance, would not be a number"
+            )
     return {s.id: float(values[s.id]) for s in problem.statistics}
 
 
@@ -212,7 +221,8 @@ def preflight(calibration: Calibration, problem: Problem) -> None:
     here at once, as itself, before any worker starts.
 
     Raises:
-        InputError: the problem rejects the values (a bad override path).
+        InputError: the problem rejects the values (a bad override path), or gives a
+            calibration statistic no value (NaN).
         RuntimeError: the simulation leaves out statistics.
     """
     variant, fixed = next(iter(calibration.variants().items()))
@@ -228,6 +238,20 @@ def preflight(calibration: Calibration, problem: Problem) -> None:
     missing = [i for i in calibration_ids(problem.statistics) if i not in fitted]
     if missing:
         raise RuntimeError(f"the problem's simulation for the fit gave no value for {missing}")
+    # A statistic without a value (a correlation of states whose gaps are all equal) made
+    # every distance infinite: pyabc's epsilon became inf, every particle was accepted and
+    # the prior came back as the posterior, exit 0 (an audit, h_V).
+    nan = [i for i in calibration_ids(problem.statistics) if not math.isfinite(float(fitted[i]))]
+    if nan:
+        at = ", ".join(f"{p}={v:g}" for p, v in values.items())
+        which = f"pattern {nan[0]} has" if len(nan) == 1 else f"patterns {', '.join(nan)} have"
+        raise InputError(
+            f"calibration {which} no simulated value at the priors' "
+            f"midpoints ({at}): its discrepancy, hence the distance, is not a number, and a "
+            "calibration whose simulations mostly have none accepts them all (epsilon inf) "
+            "and returns the prior; a correlation has none when the propensity gaps of its "
+            "group's states are all equal over its years"
+        )
 
 
 @dataclass(frozen=True)
