@@ -1667,6 +1667,29 @@ def test_a_name_both_a_power_and_a_state_is_said_at_the_states_entry(tmp_path, c
     )
 
 
+def test_a_reserved_name_is_said_at_its_own_entry(tmp_path, capsys):
+    """A power or state named ``none`` was said at the line of ``states:`` and under
+    ``states`` even when it was a power; it is now at its own entry."""
+    power = _variant(
+        tmp_path,
+        "  USA: {capability: 1.0,",
+        "  none: {capability: 0.1, region: americas}\n  USA: {capability: 1.0,",
+        name="power.yaml",
+    )
+    assert _error(capsys, power) == (
+        f"{power}:5: powers.none: 'none' is reserved and cannot name an actor"
+    )
+    state = _variant(
+        tmp_path,
+        "  Jordan: {region: levant,",
+        "  none: {region: levant}\n  Jordan: {region: levant,",
+        name="state.yaml",
+    )
+    assert _error(capsys, state) == (
+        f"{state}:8: states.none: 'none' is reserved and cannot name an actor"
+    )
+
+
 def test_one_mistake_in_the_axes_is_one_line(tmp_path, capsys):
     """A second ideology axis with every actor's ideology a scalar was said at every
     actor: 17 lines for an audit's new case (decision 628). It is one line, at the axes;

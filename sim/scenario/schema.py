@@ -1120,9 +1120,12 @@ def _check_actor_lists(sc: Scenario) -> None:
             f"'{name}' is both a power and a state; names must be unique",
             path=f"states.{name}",  # at the state's entry, the second of the two
         )
-    for name in [*sc.powers, *sc.states]:
-        if name == NONE_ALIGNMENT or name == "":
-            raise InputError(f"'{name}' is reserved and cannot name an actor", path="states")
+    for section, names in (("powers", sc.powers), ("states", sc.states)):
+        for name in names:
+            if name == NONE_ALIGNMENT or name == "":
+                # At the entry itself (a power's too), not at the line of ``states:``.
+                where = f"{section}.{name}" if name else section
+                raise InputError(f"'{name}' is reserved and cannot name an actor", path=where)
 
 
 def _check_in_calendar(sc: Scenario, path: str, month: str) -> None:
