@@ -295,6 +295,30 @@ def test_start_at_rest(run: Run) -> None:
     assert [prior.cell("trust", k, "X", "A") for k in (0, 1)] == pytest.approx([0.9, 0.5])
 
 
+def test_start_at_rest_near_susceptibility_one(run: Run) -> None:
+    """test_start_at_rest's pair at susceptibility 0.99999: x = (1 - mu)0.9 + mu y and
+    y = (1 - mu)0.1 + mu x give x = (0.9 + 0.1 mu)/(1 + mu), y = (0.1 + 0.9 mu)/(1 + mu).
+
+    The pair listens only to each other, so the fixed-point iteration's error flips
+    sign each sweep and shrinks only like mu**n: after its 100,000 sweeps X's trust was
+    0.647 at step 0 (at rest 0.500), swinging from step to step with nothing happening.
+    """
+    mu = 0.99999
+    rest = run(
+        hand_scenario(
+            states={
+                "X": {"region": "r", "trust": {"A": 0.9}},
+                "Y": {"region": "r", "trust": {"A": 0.1}},
+            },
+            network={"same_region": 1.0, "initial": "equilibrium"},
+            parameters={"diffusion": {"susceptibility": mu}},
+        )
+    )
+    at_rest = [(0.9 + 0.1 * mu) / (1 + mu), (0.1 + 0.9 * mu) / (1 + mu)]
+    for k in (0, 1, 2):
+        assert [rest.cell("trust", k, o, "A") for o in "XY"] == pytest.approx(at_rest, abs=1e-12)
+
+
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 def test_propensity_adds_affinity_and_leaves_out_inertia(implementation: str) -> None:
     """X (aligned with A, ideology 0 like A) trusts A 0.5, affinity 0.8 (its entry);

@@ -20,7 +20,7 @@ import numpy as np
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario
 from sim.finite import check_finite
-from sim.kernels import FloatArray
+from sim.kernels import FloatArray, equilibrium_by_gmres, equilibrium_tolerance
 from sim.metrics import CHUNK_BYTES, Group, Layout, Statistics
 from sim.model import (
     Record,
@@ -30,6 +30,7 @@ from sim.model import (
     resolve_groups,
     run_recorder,
 )
+from sim.network import InfluenceNetwork, Ties
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -74,13 +75,18 @@ class Prepared:
             # The start at rest (model v2 network.initial) depends on the scenario alone:
             # every run starts from the same held trust, so it is found once here.
             c = compiled
-            core.equilibrium(
-                world.own, world.trust, c.fp[core.FP_MU],
+            mu = float(c.fp[core.FP_MU])
+            sweeps = core.equilibrium(
+                world.own, world.trust, mu,
                 c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
                 c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
-                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS, EQUILIBRIUM_TOLERANCE,
+                c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS,
+                equilibrium_tolerance(mu, EQUILIBRIUM_TOLERANCE),
                 int(c.ip[core.IP_BLOCKS]), core.threads_usable(),
             )  # fmt: skip
+            if sweeps >= EQUILIBRIUM_SWEEPS:
+                # Not settled (mu near 1): the Mesa model's GMRES solve, on its network.
+                world.trust = _equilibrium_by_gmres(sc, world)
         return cls(
             scenario=sc,
             world=world,
@@ -326,6 +332,27 @@ class FastModel(RunResults):
         return self
 
     # ------------------------------------------------------------------ results
+
+
+def _equilibrium_by_gmres(sc: Scenario, world: World) -> FloatArray:
+    """The start at rest as the Mesa model finds it when its iteration does not settle."""
+    net = sc.network
+    network = InfluenceNetwork(
+        world.region,
+        world.blocs,
+        Ties.from_network(net, world.index),
+        np.arange(world.n_powers),
+        baseline=net.baseline,
+        same_region=net.same_region,
+        same_bloc=net.same_bloc,
+    )
+    has = network.has_neighbours
+    return equilibrium_by_gmres(
+        world.own,
+        network.neighbour_mean,
+        None if has.all() else has,
+        sc.parameters.diffusion.susceptibility,
+    )
 
 
 # Sweeps of the equilibrium iteration at most (each shrinks the error by mu or more).
