@@ -158,6 +158,32 @@ def test_friedkin_johnsen_equilibrium(implementation: str) -> None:
         assert [t.cell("own", 200, o, power) for o in others] == pytest.approx(own, abs=1e-12)
 
 
+def test_a_small_tie_beside_large_shared_weights(implementation: str) -> None:
+    """X shares its region (weight 1e6) and bloc (0.3) only with its patron A, and
+    listens to Y by a tie of 1e-6; susceptibility 0.5, no events.
+
+    In A's column X's only neighbour is Y, so trust at step 1 is 0.5*0.67 + 0.5*0.76,
+    whatever the weights. The operator weighted the group sums before taking X's own
+    terms off, which left a residue of about 1e-16 * 1e6 against the tie's 1e-6: X's
+    trust was 5.8e-5 off.
+    """
+    t = trajectory(
+        implementation,
+        hand_scenario(
+            calendar=ONE_MONTH,
+            powers={"A": {"capability": 1.0, "region": "r", "blocs": ["b"]}},
+            states={
+                "X": {"region": "r", "blocs": ["b"], "trust": {"A": 0.6719028034776905}},
+                "Y": {"region": "s", "trust": {"A": 0.76048659866525}},
+            },
+            network={"same_region": 1e6, "same_bloc": 0.3, "ties": [["X", "Y", 1e-6]]},
+            parameters={"diffusion": {"susceptibility": 0.5}},
+        ),
+    )
+    expected = 0.5 * 0.6719028034776905 + 0.5 * 0.76048659866525
+    assert t.cell("trust", 1, "X", "A") == pytest.approx(expected, abs=1e-15)
+
+
 def test_salience_by_region_bloc_and_alignment(implementation: str) -> None:
     """One withdrawal by A from X (magnitude 1, bias 1): own = 5 / (10 + salience).
 

@@ -585,19 +585,21 @@ def influence(
     tie_ptr, tie_idx, tie_w)`` (:func:`raw_apply`); ``row`` is scratch of
     ``x.shape[1]`` cells.
     """
-    member_ptr, member_idx, group_weight, self_weight, tie_ptr, tie_idx, tie_w = network
+    member_ptr, member_idx, group_weight, _self_weight, tie_ptr, tie_idx, tie_w = network
     k = x.shape[1]
     for o in range(lo, hi):
         for c in range(k):
             row[c] = 0.0 if (o == c and o < zero_diag) else x[o, c]
             out[o, c] = 0.0
+        # Each group's sum less the actor's own value, then weighted: a group it
+        # shares with no one else adds exactly 0, whatever the weights (with the
+        # weighted sums first, the own terms cancelled only to rounding, which
+        # swamped a small tie: InfluenceNetwork._raw_apply).
         for j in range(member_ptr[o], member_ptr[o + 1]):
             g = member_idx[j]
             w = group_weight[g]
             for c in range(k):
-                out[o, c] += w * gsum[g, c]
-        for c in range(k):
-            out[o, c] -= self_weight[o] * row[c]
+                out[o, c] += w * (gsum[g, c] - row[c])
         if baseline != 0.0:
             for c in range(k):
                 out[o, c] += baseline * (total[c] - row[c])
