@@ -111,20 +111,20 @@ class InfluenceNetwork:
         else:
             self._membership = membership
             self._membership_t = membership.T.tocsr()
-        # Indicator entries and per-column weights keep every count exact, so a
-        # row that should have no weight left has exactly none.
-        self._group_weight = np.concatenate(
-            [np.full(n_regions, same_region), np.full(n_blocs, same_bloc)]
-        )[:, None]
+        # Indicator entries keep every count exact, so a row that should have no
+        # weight left has exactly none.
         n_blocs_of = blocs.sum(axis=1, dtype=np.int64).astype(np.float64)
         self._self_weight = same_region + same_bloc * n_blocs_of
-        # The memberships actor by actor (its region, then its blocs), as the fast
-        # engine's member_idx: every actor has a region, so no actor has none.
-        membership.sort_indices()
-        self._member_group = membership.indices.astype(np.int64)
-        self._member_actor = np.repeat(np.arange(n), np.diff(membership.indptr))
-        self._member_start = membership.indptr[:-1].astype(np.int64)
-        self._member_weight = self._group_weight[self._member_group, 0]
+        # The regions and the blocs apart, for _raw_apply: every actor has one region.
+        self._region = np.asarray(region, dtype=np.int64)
+        self._n_regions = n_regions
+        self._same_region, self._same_bloc = same_region, same_bloc
+        self._blocs_of: FloatArray | sp.csr_matrix | None = None
+        if n_blocs:
+            in_blocs = sp.csr_matrix(blocs.astype(np.float64))
+            small = n * n_blocs <= DENSE_MEMBERSHIP_CELLS
+            self._blocs_of = in_blocs.toarray() if small else in_blocs
+        self._n_blocs_of = n_blocs_of[:, None]
 
         if ties.listener.shape[0]:
             self._ties: sp.csr_matrix | None = sp.csr_matrix(
@@ -153,18 +153,21 @@ class InfluenceNetwork:
     def _raw_apply(self, x: FloatArray) -> FloatArray:
         """``W0 @ x`` (diagonal excluded, not normalised) for x of shape (N, K).
 
-        Each membership adds its group's weight times the group's sum less the
-        actor's own value, so a group the actor shares with no one else (or
-        only with the power whose column this is) adds exactly 0. Weighting the
-        sums first and taking ``self_weight * x`` off after left a rounding
-        residue of about ``1e-16 * self_weight``, which swamped a small tie:
-        same_region 1e6, same_bloc 0.5, a tie of 1 put 1.2e-10 of error into
-        the neighbour mean of a state that shares its region and bloc only
-        with its patron.
+        Each actor's own value is taken off its groups' sums before they are
+        weighted: ``same_region * (S_region - x) + same_bloc * (sum of its blocs'
+        S - n_blocs * x)``. Weighting the sums first and taking ``self_weight * x``
+        off after left a rounding residue of about ``1e-16 * self_weight`` where
+        the groups hold no one else (in the column of the power that is an
+        actor's only fellow member, whose own cell is 0), which swamped a small
+        tie: same_region 1e6, same_bloc 0.3, a tie of 1e-6 put a state's trust
+        5.8e-5 off (decision 747). Now such a group adds exactly 0 (a sum of up
+        to three equal values is exactly that many times the value).
         """
         sums = np.asarray(self._membership_t @ x)
-        terms = self._member_weight[:, None] * (sums[self._member_group] - x[self._member_actor])
-        out = np.add.reduceat(terms, self._member_start, axis=0)
+        out = self._same_region * (sums[: self._n_regions][self._region] - x)
+        if self._blocs_of is not None:
+            in_blocs = np.asarray(self._blocs_of @ sums[self._n_regions :])
+            out += self._same_bloc * (in_blocs - self._n_blocs_of * x)
         if self.baseline:
             out += self.baseline * (x.sum(axis=0, keepdims=True) - x)
         if self._ties is not None:

@@ -363,7 +363,7 @@ def test_a_calibration_statistic_that_is_never_a_number_is_refused(
     value (Pearson's r of a constant) at any parameter set: every simulation's distance was
     infinite, pyabc's epsilon became inf, every particle was accepted (acceptance 100% in
     every generation) and the calibration ended with exit 0 and the prior as its
-    posterior (an audit, h_V). The preflight's simulation now finds it and refuses the
+    posterior (an audit, decision 744). The preflight's simulation now finds it and refuses the
     calibration in one line, before anything is written; so does a --truth at which a
     calibration statistic has no value."""
     (tmp_path / "alike.yaml").write_text(_ALIKE)

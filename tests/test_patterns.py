@@ -2022,7 +2022,7 @@ def test_a_calendar_set_on_the_command_line_is_checked_against_the_windows(
     calendar.end=2015-12` left an after window of 2015-2016 one predicted year, and the
     check compared the observed 2015-2016 with a prediction of 2015 alone (in the audit's
     case a did of 0.007 where the whole window gives 0.031), and printed NaN for a window
-    wholly past the end, exit 0 (an audit, h_V). The overridden calendar is now checked as
+    wholly past the end, exit 0 (an audit, decision 743). The overridden calendar is now checked as
     the file's, by validate and patterns check alike, before anything runs."""
     (tmp_path / "short.yaml").write_text(_SHORT_SCENARIO)
     path = tmp_path / "p.yaml"

@@ -203,7 +203,7 @@ def observed_values(
     except InputError as exc:
         raise InputError(f"--truth: {exc.message}", path=exc.path) from None
     # A NaN observed value made every distance NaN, so infinite: every particle was accepted
-    # and the prior returned as the posterior (an audit, h_V).
+    # and the prior returned as the posterior (an audit, decision 744).
     for key in calibration_ids(problem.statistics):
         if not math.isfinite(float(values.get(key, math.nan))):
             raise InputError(
@@ -240,7 +240,7 @@ def preflight(calibration: Calibration, problem: Problem) -> None:
         raise RuntimeError(f"the problem's simulation for the fit gave no value for {missing}")
     # A statistic without a value (a correlation of states whose gaps are all equal) made
     # every distance infinite: pyabc's epsilon became inf, every particle was accepted and
-    # the prior came back as the posterior, exit 0 (an audit, h_V).
+    # the prior came back as the posterior, exit 0 (an audit, decision 744).
     nan = [i for i in calibration_ids(problem.statistics) if not math.isfinite(float(fitted[i]))]
     if nan:
         at = ", ".join(f"{p}={v:g}" for p, v in values.items())

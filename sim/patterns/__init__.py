@@ -776,7 +776,7 @@ def resolve(
         if scenario.calendar != pf.base_scenario.calendar:
             # The windows were checked against the file's calendar at load only: `--set
             # calendar.end` left a window past the end, whose prediction was NaN or stood
-            # on fewer years than its observed value (an audit, h_V).
+            # on fewer years than its observed value (an audit, decision 743).
             try:
                 check_calendar(pf, scenario)
             except InputError as exc:
