@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib.colors
 import numpy as np
@@ -572,6 +573,7 @@ def test_parallel_run_then_rerun_does_nothing(
 _SCRIPT = """
 import sys
 from pathlib import Path
+from typing import Any
 from sim.calibrate.run import run_calibration
 from sim.calibrate.spec import load_calibration
 from sim.calibrate.toy import BinomialProblem
@@ -1207,3 +1209,47 @@ def test_a_truth_at_the_priors_end_is_drawn_and_no_dead_variant_is_spoken_of(
     (truth,) = [line for line in fig.axes[0].get_lines() if line.get_label() == "truth"]
     assert list(truth.get_xdata()) == [0.0, 0.0] and not truth.get_clip_on()
     assert "died out" not in fig.texts[-1].get_text()
+
+
+def test_the_threshold_is_the_median_of_the_distances_that_are_numbers() -> None:
+    """With more than half of the prior's sample failed (infinite distances), pyabc's
+    median epsilon was infinite and accepted every particle, the failed ones too (an
+    audit, decision 750). The calibration's threshold takes the median of the finite
+    distances, and is pyabc's own when every distance is finite."""
+    import pandas as pd
+    from pyabc.epsilon import MedianEpsilon
+
+    from sim.calibrate.epsilon import FiniteMedianEpsilon
+
+    def threshold(eps: Any, distances: list[float]) -> float:
+        frame = pd.DataFrame({"distance": distances, "w": [1.0] * len(distances)})
+        eps.initialize(0, lambda: frame, lambda: [], 5, {})
+        return float(eps(0))
+
+    failed = [0.5, 1.0, 2.0, math.inf, math.inf, math.inf, math.inf]
+    assert threshold(MedianEpsilon(), failed) == math.inf  # the fault, in pyabc's own
+    assert threshold(FiniteMedianEpsilon(), failed) == threshold(MedianEpsilon(), failed[:3])
+    assert threshold(FiniteMedianEpsilon(), failed) <= 2.0
+    finite = [0.3, 0.9, 1.4, 2.2, 5.0, 0.1]
+    assert threshold(FiniteMedianEpsilon(), finite) == threshold(MedianEpsilon(), finite)
+
+
+def test_the_calibration_runs_with_the_finite_threshold(tmp_path, monkeypatch) -> None:
+    """A calibration hands pyabc the finite-distance threshold, not pyabc's default."""
+    import pyabc
+
+    from sim.calibrate.epsilon import FiniteMedianEpsilon
+
+    seen: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    def capture(*args: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(pyabc, "ABCSMC", capture)
+    with pytest.raises(Stop):
+        run_calibration(toy(tmp_path), BinomialProblem(), tmp_path / "out", workers=1)
+    assert isinstance(seen["eps"], FiniteMedianEpsilon)

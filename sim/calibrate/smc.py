@@ -316,12 +316,15 @@ def smc(
     db_path = folder / HISTORY
     db = f"sqlite:///{db_path}"
     chosen.show_progress = not quiet and sys.stderr.isatty()
+    from sim.calibrate.epsilon import FiniteMedianEpsilon
+
     abc = pyabc.ABCSMC(
         models,
         priors,
         Distance(problem.statistics),
         population_size=spec.population,
         sampler=chosen,
+        eps=FiniteMedianEpsilon(),
     )
     for model, name in zip(abc.models, variants, strict=True):
         model.name = name
