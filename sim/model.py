@@ -90,6 +90,20 @@ def resolve_groups(sc: Scenario, world: World) -> list[Group]:
     return groups
 
 
+def influence_network(sc: Scenario, world: World) -> InfluenceNetwork:
+    """The scenario's ``W`` over the actors of ``world`` (model.md section 6)."""
+    net = sc.network
+    return InfluenceNetwork(
+        world.region,
+        world.blocs,
+        Ties.from_network(net, world.index),
+        np.arange(world.n_powers),
+        baseline=net.baseline,
+        same_region=net.same_region,
+        same_bloc=net.same_bloc,
+    )
+
+
 def run_recorder(
     groups: list[Group], world: World, n_steps: int, record: Record, layout: Layout | None = None
 ) -> Recorder:
@@ -246,15 +260,7 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
         world = World.from_scenario(sc)
         self.world = world
         net = sc.network
-        self.network = InfluenceNetwork(
-            world.region,
-            world.blocs,
-            Ties.from_network(net, world.index),
-            np.arange(world.n_powers),
-            baseline=net.baseline,
-            same_region=net.same_region,
-            same_bloc=net.same_bloc,
-        )
+        self.network = influence_network(sc, world)
         self.engine = EventEngine(sc, world)
         self._evidence = StepEvidence.zeros(world.n_actors, world.n_powers)
         # Where every actor has neighbours the influence step needs no mask.

@@ -114,6 +114,8 @@ class InfluenceNetwork:
         # Indicator entries keep every count exact, so a row that should have no
         # weight left has exactly none.
         n_blocs_of = blocs.sum(axis=1, dtype=np.int64).astype(np.float64)
+        # Each actor's total group weight, as the world build records it (tests/
+        # test_world_build.py); _raw_apply takes the own value off group by group.
         self._self_weight = same_region + same_bloc * n_blocs_of
         # The regions and the blocs apart, for _raw_apply: every actor has one region.
         self._region = np.asarray(region, dtype=np.int64)
@@ -121,9 +123,8 @@ class InfluenceNetwork:
         self._same_region, self._same_bloc = same_region, same_bloc
         self._blocs_of: FloatArray | sp.csr_matrix | None = None
         if n_blocs:
-            in_blocs = sp.csr_matrix(blocs.astype(np.float64))
-            small = n * n_blocs <= DENSE_MEMBERSHIP_CELLS
-            self._blocs_of = in_blocs.toarray() if small else in_blocs
+            part = self._membership[:, n_regions:]
+            self._blocs_of = np.ascontiguousarray(part) if isinstance(part, np.ndarray) else part
         self._n_blocs_of = n_blocs_of[:, None]
 
         if ties.listener.shape[0]:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from small_cases import un_members_scenario
 
 import sim.patterns
 from sim.calibrate.patterns import PatternProblem
@@ -44,17 +45,17 @@ def small_set(tmp_path: Path, parameters: dict[str, Any], **extra: Any) -> Path:
     data["scenario"] = str(ROOT / "scenarios" / "syria.yaml")
     data["patterns"] = [p for p in data["patterns"] if p["id"] in KEPT]
     (tmp_path / "small.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    calibration = {
-        "name": "small",
-        "patterns": ["small.yaml"],
-        "parameters": parameters,
-        "population": 40,
-        "max_simulations": 400,
-        "min_epsilon": 0.3,
-        "seed": 1,
-        "predictive": 5,
-        **extra,
-    }
+    defaults = {"population": 40, "max_simulations": 400, "min_epsilon": 0.3, "seed": 1}
+    return calibration_file(
+        tmp_path, "small", "small.yaml", parameters, **{**defaults, "predictive": 5, **extra}
+    )
+
+
+def calibration_file(
+    tmp_path: Path, name: str, patterns: str, parameters: dict[str, Any], **fields: Any
+) -> Path:
+    """``tmp_path/cal.yaml``: a calibration ``name`` on the pattern file ``patterns``."""
+    calibration = {"name": name, "patterns": [patterns], "parameters": parameters, **fields}
     path = tmp_path / "cal.yaml"
     path.write_text(json.dumps(calibration))
     return path
@@ -332,28 +333,7 @@ def test_calibrate_gives_every_note_validate_gives_its_pattern_files(
 
 # A scenario whose African states start alike: their propensity gaps before the calendar
 # are one value, whatever the parameters.
-_ALIKE = """\
-name: alike
-calendar: {start: "2014-01", end: "2016-12", step: month}
-powers:
-  Russia: {capability: 0.5, ideology: 0.5, region: eurasia}
-  USA: {capability: 0.9, ideology: -0.5, region: north_america}
-states:
-  Syria: {region: levant, ideology: 0.5, aligned: Russia}
-  Jordan: {region: levant, ideology: -0.5, aligned: USA}
-  Mali: {region: africa, ideology: 0.0}
-  Niger: {region: africa, ideology: 0.0}
-  Nigeria: {region: africa, ideology: 0.0}
-  Senegal: {region: africa, ideology: 0.0}
-defaults: {trust: {Russia: 0.5, USA: 0.5}}
-events:
-  - {id: iv, date: "2015-09", kind: intervene, actor: Russia, target: Syria, magnitude: 1.0,
-     label: intervention, source: a test}
-outputs:
-  groups:
-    levant: {region: levant}
-    africa: {region: africa}
-"""
+_ALIKE = un_members_scenario("alike", ["Mali", "Niger", "Nigeria", "Senegal"])
 
 
 def test_a_calibration_statistic_that_is_never_a_number_is_refused(
@@ -377,20 +357,14 @@ def test_a_calibration_statistic_that_is_never_a_number_is_refused(
         "  - id: levels\n    role: calibrate\n    statistic: correlation\n    group: africa\n"
         "    years: [2012, 2013]\n    tolerance: 0.5\n    source: a note\n"
     )
-    calibration = {
-        "name": "alike",
-        "patterns": ["p.yaml"],
-        "parameters": {
-            "parameters.trust.memory": {"low": 0.9, "high": 0.99},
-            "link.beta": {"low": 0, "high": 2},
-        },
-        "population": 10,
-        "max_simulations": 40,
-        "seed": 1,
-        "predictive": 2,
+    priors = {
+        "parameters.trust.memory": {"low": 0.9, "high": 0.99},
+        "link.beta": {"low": 0, "high": 2},
     }
-    path = tmp_path / "cal.yaml"
-    path.write_text(json.dumps(calibration))
+    path = calibration_file(
+        tmp_path, "alike", "p.yaml", priors, population=10, max_simulations=40, seed=1,
+        predictive=2,
+    )  # fmt: skip
     out = tmp_path / "out"
     argv = ["calibrate", str(path), "--out", str(out), "--votes", str(votes_folder())]
     assert main(argv) == 2

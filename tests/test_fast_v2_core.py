@@ -168,7 +168,7 @@ def test_equilibrium_is_the_friedkin_johnsen_fixed_point() -> None:
     own = m.own.copy()
     trust = np.empty_like(own)
     sweeps = core.equilibrium(
-        own, trust, 0.5, c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+        own, trust, 0.5, c.member_ptr, c.member_idx, c.group_weight,
         c.tie_ptr, c.tie_idx, c.tie_w, 0.0, c.remaining, c.has_neighbours, 10_000, 1e-15, 1, False,
     )  # fmt: skip
     assert sweeps < 10_000

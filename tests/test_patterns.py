@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from small_cases import un_members_scenario
 
 from sim.cli import main
 from sim.errors import InputError
@@ -1993,26 +1994,7 @@ def test_a_did_whose_group_and_control_share_states_is_noted(
 
 
 # A scenario of a few UN members whose one event leaves the calendar's end free to move.
-_SHORT_SCENARIO = """\
-name: short
-calendar: {start: "2014-01", end: "2016-12", step: month}
-powers:
-  Russia: {capability: 0.5, ideology: 0.5, region: eurasia}
-  USA: {capability: 0.9, ideology: -0.5, region: north_america}
-states:
-  Syria: {region: levant, ideology: 0.5, aligned: Russia}
-  Jordan: {region: levant, ideology: -0.5, aligned: USA}
-  Mali: {region: africa, ideology: 0.0}
-  Niger: {region: africa, ideology: 0.0}
-defaults: {trust: {Russia: 0.5, USA: 0.5}}
-events:
-  - {id: iv, date: "2015-09", kind: intervene, actor: Russia, target: Syria, magnitude: 1.0,
-     label: intervention, source: a test}
-outputs:
-  groups:
-    levant: {region: levant}
-    africa: {region: africa}
-"""
+_SHORT_SCENARIO = un_members_scenario("short", ["Mali", "Niger"])
 
 
 def test_a_calendar_set_on_the_command_line_is_checked_against_the_windows(

@@ -1667,26 +1667,21 @@ def test_a_name_both_a_power_and_a_state_is_said_at_the_states_entry(tmp_path, c
     )
 
 
-def test_a_reserved_name_is_said_at_its_own_entry(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("entry", "with_none", "line", "section"),
+    [
+        ("  USA: {capability: 1.0,", "  none: {capability: 0.1, region: americas}\n", 5, "powers"),
+        ("  Jordan: {region: levant,", "  none: {region: levant}\n", 8, "states"),
+    ],
+)
+def test_a_reserved_name_is_said_at_its_own_entry(
+    tmp_path, capsys, entry, with_none, line, section
+):
     """A power or state named ``none`` was said at the line of ``states:`` and under
     ``states`` even when it was a power; it is now at its own entry."""
-    power = _variant(
-        tmp_path,
-        "  USA: {capability: 1.0,",
-        "  none: {capability: 0.1, region: americas}\n  USA: {capability: 1.0,",
-        name="power.yaml",
-    )
-    assert _error(capsys, power) == (
-        f"{power}:5: powers.none: 'none' is reserved and cannot name an actor"
-    )
-    state = _variant(
-        tmp_path,
-        "  Jordan: {region: levant,",
-        "  none: {region: levant}\n  Jordan: {region: levant,",
-        name="state.yaml",
-    )
-    assert _error(capsys, state) == (
-        f"{state}:8: states.none: 'none' is reserved and cannot name an actor"
+    path = _variant(tmp_path, entry, with_none + entry)
+    assert _error(capsys, path) == (
+        f"{path}:{line}: {section}.none: 'none' is reserved and cannot name an actor"
     )
 
 

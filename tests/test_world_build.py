@@ -149,7 +149,7 @@ def reference_network(sc: Scenario, ref: dict[str, Any]) -> dict[str, np.ndarray
     has_neighbours = np.empty((n, n_powers), dtype=np.bool_)
     core.network_rows(
         n_powers, out["member_ptr"], out["member_idx"], out["group_weight"],
-        out["self_weight"], out["tie_ptr"], out["tie_idx"], out["tie_w"],
+        out["tie_ptr"], out["tie_idx"], out["tie_w"],
         float(net.baseline), 1e-9 * smallest, remaining, has_neighbours,
         core.blocks_for(n), core.threads_usable(),
     )  # fmt: skip

@@ -72,6 +72,9 @@ class Compiled:
     member_ptr: IntArray
     member_idx: IntArray
     group_weight: FloatArray
+    # Each actor's total group weight: the world build's record of it (tests/
+    # test_world_build.py); the kernels take the own value off group by group instead
+    # (decision 747).
     self_weight: FloatArray
     tie_ptr: IntArray
     tie_idx: IntArray
@@ -168,7 +171,7 @@ def _network(
     remaining = np.empty((n, n_powers))
     has_neighbours = np.empty((n, n_powers), dtype=np.bool_)
     core.network_rows(
-        n_powers, member_ptr, member_idx, group_weight, self_weight,
+        n_powers, member_ptr, member_idx, group_weight,
         tie_ptr, tie_idx, tie_w, float(net.baseline), 1e-9 * smallest,
         remaining, has_neighbours, core.blocks_for(n), core.threads_usable(),
     )  # fmt: skip

@@ -581,11 +581,11 @@ def influence(
 ) -> None:
     """Rows ``lo..hi-1`` of ``out = W0 @ x``, given the group sums and the column totals.
 
-    ``network`` is ``(member_ptr, member_idx, group_weight, self_weight,
-    tie_ptr, tie_idx, tie_w)`` (:func:`raw_apply`); ``row`` is scratch of
+    ``network`` is ``(member_ptr, member_idx, group_weight, tie_ptr, tie_idx,
+    tie_w)`` (:func:`raw_apply`); ``row`` is scratch of
     ``x.shape[1]`` cells.
     """
-    member_ptr, member_idx, group_weight, _self_weight, tie_ptr, tie_idx, tie_w = network
+    member_ptr, member_idx, group_weight, tie_ptr, tie_idx, tie_w = network
     k = x.shape[1]
     for o in range(lo, hi):
         for c in range(k):
@@ -662,7 +662,6 @@ def raw_apply(
     member_ptr: np.ndarray,
     member_idx: np.ndarray,
     group_weight: np.ndarray,
-    self_weight: np.ndarray,
     tie_ptr: np.ndarray,
     tie_idx: np.ndarray,
     tie_w: np.ndarray,
@@ -710,7 +709,7 @@ def raw_apply(
         for b in range(blocks):
             gsum += parts[b]
             total += totals[b, :k]
-    network = (member_ptr, member_idx, group_weight, self_weight, tie_ptr, tie_idx, tie_w)
+    network = (member_ptr, member_idx, group_weight, tie_ptr, tie_idx, tie_w)
     if blocks == 1:
         influence(0, n, x, out, network, gsum, total, baseline, zero_diag, row)
     elif not threads:
@@ -727,7 +726,6 @@ def network_rows(
     member_ptr: np.ndarray,
     member_idx: np.ndarray,
     group_weight: np.ndarray,
-    self_weight: np.ndarray,
     tie_ptr: np.ndarray,
     tie_idx: np.ndarray,
     tie_w: np.ndarray,
@@ -748,7 +746,7 @@ def network_rows(
     out = np.empty((n, n_powers))
     gsum = np.empty((group_weight.shape[0], n_powers))
     raw_apply(
-        x, out, member_ptr, member_idx, group_weight, self_weight,
+        x, out, member_ptr, member_idx, group_weight,
         tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads,
         np.empty((2, n_powers)),
     )  # fmt: skip
@@ -1144,7 +1142,6 @@ def run_steps(
     member_ptr: np.ndarray,
     member_idx: np.ndarray,
     group_weight: np.ndarray,
-    self_weight: np.ndarray,
     tie_ptr: np.ndarray,
     tie_idx: np.ndarray,
     tie_w: np.ndarray,
@@ -1491,7 +1488,7 @@ def run_steps(
         else:
             health = update_records_blocks(blocks, memory, bias, rho, affinity_on, records)
         raw_apply(
-            trust, mean, member_ptr, member_idx, group_weight, self_weight,
+            trust, mean, member_ptr, member_idx, group_weight,
             tie_ptr, tie_idx, tie_w, gsum, fp[FP_BASELINE], n_powers, blocks, threads,
             apply_scratch,
         )  # fmt: skip
@@ -1557,7 +1554,6 @@ def equilibrium(
     member_ptr: np.ndarray,
     member_idx: np.ndarray,
     group_weight: np.ndarray,
-    self_weight: np.ndarray,
     tie_ptr: np.ndarray,
     tie_idx: np.ndarray,
     tie_w: np.ndarray,
@@ -1584,7 +1580,7 @@ def equilibrium(
     trust[:] = own
     for sweep in range(max_sweeps):
         raw_apply(
-            trust, mean, member_ptr, member_idx, group_weight, self_weight,
+            trust, mean, member_ptr, member_idx, group_weight,
             tie_ptr, tie_idx, tie_w, gsum, baseline, n_powers, blocks, threads, apply_scratch,
         )  # fmt: skip
         moved = 0.0

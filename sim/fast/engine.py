@@ -26,11 +26,11 @@ from sim.model import (
     Record,
     RunResults,
     _resolve_scenario,
+    influence_network,
     propensity,
     resolve_groups,
     run_recorder,
 )
-from sim.network import InfluenceNetwork, Ties
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -78,7 +78,7 @@ class Prepared:
             mu = float(c.fp[core.FP_MU])
             sweeps = core.equilibrium(
                 world.own, world.trust, mu,
-                c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+                c.member_ptr, c.member_idx, c.group_weight,
                 c.tie_ptr, c.tie_idx, c.tie_w, c.fp[core.FP_BASELINE],
                 c.remaining, c.has_neighbours, EQUILIBRIUM_SWEEPS,
                 equilibrium_tolerance(mu, EQUILIBRIUM_TOLERANCE),
@@ -288,7 +288,7 @@ class FastModel(RunResults):
             w.capability, w.aligned, self._recognized,
             self._c_actor, self._c_target, self._c_mag, self._c_count,
             c.region, c.bloc_ptr, c.bloc_idx,
-            c.member_ptr, c.member_idx, c.group_weight, c.self_weight,
+            c.member_ptr, c.member_idx, c.group_weight,
             c.tie_ptr, c.tie_idx, c.tie_w, c.remaining, c.has_neighbours,
             c.ev_ptr, c.ev_kind, c.ev_actor, c.ev_target, c.ev_with, c.ev_mag, c.ev_value,
             c.ev_index, c.weight, c.decay_pow,
@@ -336,16 +336,7 @@ class FastModel(RunResults):
 
 def _equilibrium_by_gmres(sc: Scenario, world: World) -> FloatArray:
     """The start at rest as the Mesa model finds it when its iteration does not settle."""
-    net = sc.network
-    network = InfluenceNetwork(
-        world.region,
-        world.blocs,
-        Ties.from_network(net, world.index),
-        np.arange(world.n_powers),
-        baseline=net.baseline,
-        same_region=net.same_region,
-        same_bloc=net.same_bloc,
-    )
+    network = influence_network(sc, world)
     has = network.has_neighbours
     return equilibrium_by_gmres(
         world.own,
