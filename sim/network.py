@@ -123,8 +123,9 @@ class InfluenceNetwork:
         self._same_region, self._same_bloc = same_region, same_bloc
         self._blocs_of: FloatArray | sp.csr_matrix | None = None
         if n_blocs:
-            part = self._membership[:, n_regions:]
-            self._blocs_of = np.ascontiguousarray(part) if isinstance(part, np.ndarray) else part
+            in_blocs = sp.csr_matrix(blocs.astype(np.float64))
+            small = n * n_blocs <= DENSE_MEMBERSHIP_CELLS
+            self._blocs_of = in_blocs.toarray() if small else in_blocs
         self._n_blocs_of = n_blocs_of[:, None]
 
         if ties.listener.shape[0]:
