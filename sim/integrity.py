@@ -17,9 +17,10 @@ the same rules (docs/results_layout.md, "Integrity"):
 
 Folders written before integrity records existed carry no ``integrity`` key
 in their manifest; nothing records their files, so :func:`table_problems`
-opens each data file's footer instead: it must read as Parquet and hold the
-columns the readers index, with their types. :func:`verify` opens the recorded
-files' footers too, as a table rewritten with its record passes the checksums.
+opens each data file's footer instead: it must read as Parquet (a runs part as
+Arrow IPC, decision 752) and hold the columns the readers index, with their
+types. :func:`verify` opens the recorded files' footers too, as a table
+rewritten with its record passes the checksums.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any
 
 from sim import manifests
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, leftover_files
+from sim.fileio import atomic_write_text, leftover_files, read_schema, table_format
 
 MANIFEST = "manifest.json"
 INTEGRITY = "integrity.json"
@@ -146,8 +147,8 @@ _SHOWN = 6
 def table_problem(
     path: Path, wanted: Mapping[str, str | None], asked: str | None = None
 ) -> str | None:
-    """What keeps the readers from a Parquet file, from its footer alone: "it is not a
-    readable parquet table", "it has no column run_id", "its column status holds numbers,
+    """What keeps the readers from a Parquet (or Arrow IPC) file, from its footer alone: "it
+    is not a readable parquet table", "it has no column run_id", "its column status holds numbers,
     not text"; None when it holds every ``wanted`` column (name to ``TEXT``, ``WHOLE``,
     ``NUMBER`` or None for any type), and, in a runs table, the question's metric
     ``asked`` in numbers where its runs have it (:func:`_asks_for`).
@@ -156,14 +157,13 @@ def table_problem(
     and the readers failed inside it ("KeyError: 'run_id'"; an audit).
     """
     import pyarrow as pa  # here: the CLI imports this module and should start fast
-    import pyarrow.parquet as pq
 
     try:
-        schema = pq.read_schema(path)
+        schema = read_schema(path)
     except PermissionError:
         raise  # said as unreadable by the CLI (describe_os_error)
     except (OSError, ValueError, pa.ArrowException):
-        return "it is not a readable parquet table"
+        return f"it is not a readable {table_format(path)} table"
     if asked is not None and (asked in schema.names or _asks_for(schema.names, asked)):
         wanted = {**wanted, asked: NUMBER}
     missing = [name for name in wanted if name not in schema.names]
@@ -293,12 +293,11 @@ def _held_columns(parts: list[Path]) -> dict[str, str | None]:
     """Every column the readable ``parts`` hold, in their order, ``NUMBER`` where a part
     holds numbers in it."""
     import pyarrow as pa  # here: the CLI imports this module and should start fast
-    import pyarrow.parquet as pq
 
     held: dict[str, str | None] = {}
     for path in parts:
         try:
-            schema = pq.read_schema(path)
+            schema = read_schema(path)
         except (OSError, ValueError, pa.ArrowException):
             continue  # said of the part itself
         for name, kind in zip(schema.names, schema.types, strict=True):
@@ -464,16 +463,16 @@ def _unfinished(manifest: Mapping[str, Any] | None) -> bool:
 
 
 def chunk_parts(folder: Path, sub: str, files: Mapping[str, Any] | None) -> dict[Path, bool]:
-    """The chunk files ``folder/sub/part-*.parquet``, in order, each with whether
-    ``files`` (an integrity record's) records it; all True without a record (a folder
-    from before integrity records). The one test of "recorded" for the writers'
-    checks and the readers alike."""
+    """The chunk files ``folder/sub/part-*.parquet`` (and ``runs/part-*.arrow``, the
+    runs parts' format since decision 752), in order, each with whether ``files`` (an
+    integrity record's) records it; all True without a record (a folder from before
+    integrity records). The one test of "recorded" for the writers' checks and the
+    readers alike."""
     if not (folder / sub).is_dir():
         return {}
-    return {
-        path: files is None or f"{sub}/{path.name}" in files
-        for path in sorted((folder / sub).glob("part-*.parquet"))
-    }
+    patterns = ("part-*.parquet", "part-*.arrow") if sub == "runs" else ("part-*.parquet",)
+    found = sorted(path for pattern in patterns for path in (folder / sub).glob(pattern))
+    return {path: files is None or f"{sub}/{path.name}" in files for path in found}
 
 
 def _unrecorded_parts(folder: Path, files: Mapping[str, Any]) -> list[str]:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim import manifests
 from sim.errors import InputError
+from sim.fileio import is_arrow, read_arrow_table, table_format
 from sim.integrity import (
     INTEGRITY,
     MANIFEST,
@@ -208,8 +209,22 @@ def _read_parts(
     if not parts:
         return None
     hint = _repair(folder.parent)
-    frames = [read_table(p, hint, columns=columns, filters=filters) for p in parts]
+    frames = [_read_part(p, hint, columns, filters) for p in parts]
     return pd.concat(frames, ignore_index=True)
+
+
+def _read_part(
+    path: Path,
+    hint: str,
+    columns: list[str] | None,
+    filters: list[tuple[str, str, Any]] | None,
+) -> pd.DataFrame:
+    """A chunk file: Parquet, or a runs part in Arrow IPC (decision 752), read whole."""
+    if not is_arrow(path):
+        return read_table(path, hint, columns=columns, filters=filters)
+    if filters:
+        raise ValueError("filters apply to Parquet parts only")  # runs parts are not filtered
+    return _read_or_refuse(lambda: read_arrow_table(path, columns).to_pandas(), path, hint)
 
 
 def read_table(path: Path, hint: str, **options: Any) -> pd.DataFrame:
@@ -236,7 +251,7 @@ def _read_or_refuse[T](read: Callable[[], T], path: Path, hint: str) -> T:
         if isinstance(exc, PermissionError):
             raise  # said as unreadable by the CLI (describe_os_error)
         raise InputError(
-            f"'{path}' is damaged (it is not a readable parquet table); {hint}"
+            f"'{path}' is damaged (it is not a readable {table_format(path)} table); {hint}"
         ) from None
 
 
@@ -252,9 +267,10 @@ def read_runs(results_dir: str | Path, manifest: dict[str, Any] | None = None) -
     flattened summary metrics, ``status, error, elapsed_s``.
 
     A finished sweep's ``runs.parquet`` is used; an unfinished sweep's recorded chunk
-    files ``runs/part-*.parquet``, which hold every run committed so far: a
-    ``runs.parquet`` written when an earlier attempt was interrupted lacks the runs of
-    the attempts since (an audit; decision 634). A single run becomes one row.
+    files ``runs/part-*.arrow`` (``.parquet`` before decision 752), which hold every
+    run committed so far: a ``runs.parquet`` written when an earlier attempt was
+    interrupted lacks the runs of the attempts since (an audit; decision 634). A
+    single run becomes one row.
 
     Raises:
         InputError: a sweep folder with no runs yet, or a run folder without summary.json.

@@ -74,7 +74,7 @@ def _after_first_commit(proc: subprocess.Popen[Any], out: Path) -> psutil.Proces
     """The sweep's process once its first chunk is committed (its workers are up)."""
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 90
-    while not (out / "runs" / "part-000000.parquet").exists():
+    while not (out / "runs" / "part-000000.arrow").exists():
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     return parent

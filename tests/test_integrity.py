@@ -16,10 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from sim import integrity
 from sim.cli import main
+from sim.fileio import read_arrow_table, table_rows
 from sim.sweep import load_experiment, run_sweep
 
 DATA = Path(__file__).parent / "data"
@@ -77,7 +79,7 @@ DAMAGES: dict[str, Callable[[Path], None]] = {
 }
 # Each kind of file, and how many runs repairing it redoes: a chunk's runs, or none.
 FILES = [
-    ("runs/part-000001.parquet", CHUNK),
+    ("runs/part-000001.arrow", CHUNK),
     ("series/part-000001.parquet", CHUNK),
     ("actors/part-000002.parquet", RUNS - 2 * CHUNK),
     ("runs.parquet", 0),
@@ -141,7 +143,7 @@ def test_an_intact_folder_is_checked_ok_and_a_rerun_does_nothing(
     # design, runs.parquet, and three parts in each of runs/, series/, actors/.
     assert len(recorded) == 2 + 3 * 3
     assert recorded["runs.parquet"]["rows"] == RUNS
-    assert recorded["runs/part-000000.parquet"]["rows"] == CHUNK
+    assert recorded["runs/part-000000.arrow"]["rows"] == CHUNK
     assert "11 files verified" in capsys.readouterr().out
     assert _sweep(folder) == 0
 
@@ -629,7 +631,11 @@ def _refused_in_one_line(
 
 
 def _edit_table(path: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
-    edit(pd.read_parquet(path)).to_parquet(path, index=False)
+    """Rewrite a table with pandas, as a user would: a sweep's runs parts are Arrow IPC."""
+    if path.suffix == ".arrow":
+        edit(pd.read_feather(path)).to_feather(path)
+    else:
+        edit(pd.read_parquet(path)).to_parquet(path, index=False)
 
 
 @pytest.mark.parametrize(
@@ -708,7 +714,7 @@ def test_a_resumed_sweep_redoes_a_runs_part_of_other_columns(
     without run_id, and took one whose status holds numbers for 16 failed runs (an
     audit). The chunk is dropped whole, as an unreadable one, and its runs done again."""
     folder = _no_record(shutil.copytree(reference, tmp_path / "sweep"))
-    name = "runs/part-000001.parquet"
+    name = "runs/part-000001.arrow"
     _edit_table(folder / name, edit)
     assert main(["check", str(folder)]) == 1
     assert f"{folder / name}: is damaged ({said})" in capsys.readouterr().out
@@ -802,8 +808,9 @@ QUESTION = {"metric": ASKED, "difference": ["counter", "base"]}
 
 
 def _with_parts(folder: Path) -> Path:
-    """``folder`` (a factory sweep, runs.parquet alone) with runs parts, as a sweep writes
-    them: runs.parquet is written from them."""
+    """``folder`` (a factory sweep, runs.parquet alone) with runs parts, as a sweep wrote
+    them before decision 752 (Parquet; the readers take both): runs.parquet is written
+    from them."""
     runs = pd.read_parquet(folder / "runs.parquet")
     (folder / "runs").mkdir()
     half = len(runs) // 2
@@ -855,7 +862,7 @@ def test_a_runs_table_without_a_metric_column_is_refused_in_one_line(
 def _rerecorded(folder: Path, name: str, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Path:
     """``folder`` with ``name`` edited and its integrity record rewritten to match."""
     _edit_table(folder / name, edit)
-    integrity.Records(folder).add({folder / name: integrity.parquet_rows(folder / name)})
+    integrity.Records(folder).add({folder / name: table_rows(folder / name)})
     return folder / name
 
 
@@ -866,7 +873,7 @@ def _rerecorded(folder: Path, name: str, edit: Callable[[pd.DataFrame], pd.DataF
          "it has no column final_trust.Patron.all", 0),
         ("runs.parquet", lambda t: t.assign(point=t["point"].astype(str)),
          "its column point holds text, not whole numbers", 0),
-        ("runs/part-000001.parquet", lambda t: t.assign(point=t["point"].astype(str)),
+        ("runs/part-000001.arrow", lambda t: t.assign(point=t["point"].astype(str)),
          "its column point holds text, not whole numbers", CHUNK),
     ],
 )  # fmt: skip
@@ -914,7 +921,7 @@ def test_a_resumed_sweep_redoes_a_runs_part_without_the_questions_metric(
     manifest = json.loads(path.read_text())
     manifest["experiment"]["question"] = load_experiment(asked).spec.question.model_dump()
     path.write_text(json.dumps(manifest))
-    name = "runs/part-000001.parquet"
+    name = "runs/part-000001.arrow"
     _edit_table(folder / name, lambda t: t.drop(columns="final_trust.Patron.east"))
     said = "it has no column final_trust.Patron.east"
     assert main(["check", str(folder)]) == 1
@@ -977,3 +984,41 @@ def test_a_summary_rewritten_with_its_record_is_refused_in_one_line(
         "final_trust.Patron is 'high', not a number); repair it by running"
     ), err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_folder_with_parquet_runs_parts_is_read_and_resumed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], reference: Path
+) -> None:
+    """Runs parts are Arrow IPC files since decision 752; a folder written before holds
+    them in Parquet. Killed after two chunks, such a folder is read as it is (check,
+    the runs of an unfinished sweep) and resumed: the missing chunk is done again in the
+    new format beside the old parts, and the tables are the reference's."""
+    from sim.results import read_runs
+
+    folder = shutil.copytree(reference, tmp_path / "sweep")
+    records = integrity.Records(folder)
+    records.files = json.loads(records.path.read_text())["files"]
+    for arrow in sorted((folder / "runs").glob("part-*.arrow")):
+        old = arrow.with_suffix(".parquet")
+        pq.write_table(read_arrow_table(arrow), old)  # as the store wrote them before
+        records.forget([arrow])
+        arrow.unlink()
+        records.add({old: len(pd.read_parquet(old))})
+    # As killed before its last chunk: that chunk's parts and runs.parquet are not there.
+    last = [folder / s / "part-000002.parquet" for s in ("runs", "series", "actors")]
+    records.forget([*last, folder / "runs.parquet"])
+    for path in [*last, folder / "runs.parquet"]:
+        path.unlink()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    assert main(["check", str(folder)]) == 0
+    assert f"{2 * CHUNK} of {RUNS} runs" in capsys.readouterr().out
+    assert len(read_runs(folder)) == 2 * CHUNK
+    assert _sweep(folder) == RUNS - 2 * CHUNK
+    assert sorted(p.name for p in (folder / "runs").iterdir()) == [
+        "part-000000.parquet", "part-000001.parquet", "part-000002.arrow",
+    ]  # fmt: skip
+    got, want = _tables(folder), _tables(reference)
+    for table in want:
+        pd.testing.assert_frame_equal(got[table], want[table])
+    assert main(["check", str(folder)]) == 0

@@ -47,7 +47,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path: Path) -> Non
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 90
-        while not (out / "runs" / "part-000003.parquet").exists():
+        while not (out / "runs" / "part-000003.arrow").exists():
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             assert time.monotonic() < deadline, "the sweep committed nothing in 90 s"
             time.sleep(0.02)
@@ -55,12 +55,12 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path: Path) -> Non
         os.killpg(proc.pid, signal.SIGKILL)  # the sweep, its fork server and its workers
         proc.wait()
     assert not (out / "runs.parquet").exists(), "the sweep finished before it was killed"
-    committed = len(list((out / "runs").glob("part-*.parquet")))
+    committed = len(list((out / "runs").glob("part-*.arrow")))
     assert 4 <= committed < 20
 
     # What a kill can leave: a half-written temporary file and a series part whose
     # runs part never landed. Plant both so that their cleaning is always exercised.
-    (out / "runs" / ".part-000099.parquet.abc.tmp").write_bytes(b"half")
+    (out / "runs" / ".part-000099.arrow.abc.tmp").write_bytes(b"half")
     orphan = out / "series" / "part-000099.parquet"
     orphan.write_bytes((out / "series" / "part-000000.parquet").read_bytes())
 

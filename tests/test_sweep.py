@@ -543,7 +543,7 @@ def test_committed_kept_in_memory_equals_the_parts_read_back(tmp_path: Path) -> 
     """The statuses a store keeps as it commits (the manifest's counts) match its files."""
     exp = load_experiment(GRID)
     outcome = run_sweep(exp, tmp_path / "out", run_fn=_fail_at_bias_2_5_replicate_1)
-    part = outcome.folder / "runs" / "part-000001.parquet"
+    part = outcome.folder / "runs" / "part-000001.arrow"
     part.write_bytes(part.read_bytes()[:100])  # damaged: its chunk is redone on the next call
     again = run_sweep(exp, outcome.folder, run_fn=_fail_at_bias_2_5_replicate_1, quiet=True)
     assert again.ran == 16
