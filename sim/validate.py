@@ -188,11 +188,12 @@ def cli_validate(args: argparse.Namespace) -> int:
                 "calibration file",
                 file=shown,
             )
+        scenario = None
         if kind == "pattern":
-            line, files = _check_patterns(shown, overrides)
+            line, files, scenario = _check_patterns(shown, overrides)
         else:
             line, files = _check_calibration(shown)
-        seen = _check_votes(files, votes)
+        seen = _check_votes(files, votes, scenario)
         print(line)
         if seen:
             print(f"  votes: {seen}")
@@ -346,15 +347,18 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
     )
 
 
-def _check_patterns(shown: str, overrides: list[str]) -> tuple[str, list[PatternFile]]:
+def _check_patterns(
+    shown: str, overrides: list[str]
+) -> tuple[str, list[PatternFile], Scenario | None]:
     """Load a pattern file and its scenario, and apply ``overrides`` (``--set``) as
-    ``patterns check`` does (:func:`sim.patterns.resolve`); its summary line, and the
-    file."""
+    ``patterns check`` does (:func:`sim.patterns.resolve`); its summary line, the file,
+    and the scenario the overrides give (None without them)."""
     from sim.patterns import load_patterns, resolve
 
     pf = load_patterns(shown)
+    scenario = None
     if overrides:
-        resolve(pf, {o.path: o.value for o in parse_overrides(overrides)})
+        scenario = resolve(pf, {o.path: o.value for o in parse_overrides(overrides)})[1]
     roles = [p.role for p in pf.patterns]
     by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
     line = (
@@ -362,7 +366,7 @@ def _check_patterns(shown: str, overrides: list[str]) -> tuple[str, list[Pattern
         f"{count_text(len(pf.patterns), 'pattern')} ({by_role}), "
         f"{count_text(len(pf.groups), 'group')} of its own"
     )
-    return line, [pf]
+    return line, [pf], scenario
 
 
 def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
@@ -392,11 +396,15 @@ def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     return line, files
 
 
-def _check_votes(files: list[PatternFile], votes: str | None) -> str | None:
+def _check_votes(
+    files: list[PatternFile], votes: str | None, scenario: Scenario | None = None
+) -> str | None:
     """Each pattern's observed statistic from the UN votes (``votes``, else
     ``$CREDSIM_VOTES``), as ``patterns check`` and ``calibrate`` take it: a window
     without votes is refused here, at its line (decision 563), and what the votes leave
-    out is noted on stderr. Without either, a note says the windows were not checked.
+    out is noted on stderr (windows before the calendar against ``scenario``'s, the one
+    ``--set`` gives a single pattern file). Without either, a note says the windows were
+    not checked.
 
     Returns:
         What was checked, for the line under the summary (None when not checked).
@@ -418,9 +426,8 @@ def _check_votes(files: list[PatternFile], votes: str | None) -> str | None:
     patterns = 0
     for pf in files:
         observed = observed_statistics(pf, data)
-        print_notes(
-            pf, prepare(pf, data), observed, f"{Path(pf.path).name}: " if len(files) > 1 else ""
-        )
+        prefix = f"{Path(pf.path).name}: " if len(files) > 1 else ""
+        print_notes(pf, prepare(pf, data), observed, prefix, scenario)
         patterns += len(observed)
     return (
         f"{count_text(patterns, 'observed statistic')} taken from the votes in {data.folder} "

@@ -2045,3 +2045,51 @@ def test_a_calendar_set_on_the_command_line_is_checked_against_the_windows(
         "as --set calendar.start=2016-01 gives it)\n"
     )
     assert not any(out.iterdir()) if out.exists() else True
+
+
+@pytest.mark.parametrize(
+    ("start", "note_span", "caption_span"),
+    [
+        ("2013-01", "in 2012 the prediction", "Predictions in 2012, before"),
+        ("2011-01", None, None),
+    ],
+)
+def test_windows_before_a_calendar_set_on_the_command_line_are_said_against_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    start: str,
+    note_span: str | None,
+    caption_span: str | None,
+) -> None:
+    """Syria's calendar starts in January 2014, so a before window of 2012-2014 is flat in
+    2012-2013. Under `--set calendar.start=2011-01` it is simulated in full, and under
+    2013-01 flat in 2012 only; the notes of validate and patterns check and the figure's
+    caption said 2012-2013 and "(from 2014-01)" whatever the override (a left item of
+    decision 743; decision 754)."""
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
+    figures = drawn_figures(monkeypatch)
+    path = _pattern_file(tmp_path)
+    votes = ["--votes", str(real_votes())]
+    override = ["--set", f"calendar.start={start}"]
+    assert main(["validate", str(path), *votes, *override]) == 0
+    validated = [line for line in capsys.readouterr().err.splitlines() if "calendar" in line]
+    argv = ["patterns", "check", str(path), *votes, "--reps", "1", *override]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    checked = [line for line in capsys.readouterr().err.splitlines() if "calendar" in line]
+    report = (tmp_path / "out" / "report.md").read_text()
+    caption = _caption(figures[0])
+    if note_span is None:
+        assert validated == checked == []
+        assert "before the scenario's calendar" not in report + caption
+        return
+    expected = (
+        "credsim: note: pattern 'gulf': its before years 2012-2014 begin before the "
+        f"scenario's calendar (from {start}); {note_span} is the initial state's, flat by "
+        "construction"
+    )
+    assert validated == checked == [expected]
+    assert expected.removeprefix("credsim: note: ") in report
+    assert caption.endswith(
+        f"{caption_span} the scenario's calendar, are its initial state's (flat by construction)."
+    )

@@ -296,7 +296,7 @@ def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
             )
 
 
-def calendar_notes(pf: PatternFile) -> list[str]:
+def calendar_notes(pf: PatternFile, scenario: Scenario | None = None) -> list[str]:
     """One note per window of a change or did that begins before the scenario's calendar.
 
     :func:`check_calendar` allows it (decision 38), but its years before the calendar
@@ -304,8 +304,10 @@ def calendar_notes(pf: PatternFile) -> list[str]:
     which the figure's caption says and the terminal did not (an audit: a ``before`` of
     1946-1950 on a calendar from 1956). A correlation's years are its purpose (it tests
     the initial conditions) and the link's reference is only an anchor: neither is noted.
+    ``scenario`` is the one simulated, when ``--set`` changed the file's (its calendar
+    decides; decision 754).
     """
-    scenario = pf.base_scenario
+    scenario = pf.base_scenario if scenario is None else scenario
     begins = int(links.step_years(scenario)[0])
     notes = []
     for pattern in pf.patterns:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from sim.patterns import Prepared, Simulation
     from sim.patterns.schema import Pattern, PatternFile
+    from sim.scenario.schema import Scenario
 
 # What marks a folder as an earlier check's: the files a plain check writes, or those of
 # one with --posterior (sim.patterns.predictive; both may share the default folder), with
@@ -59,6 +60,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
         load_patterns,
         observed_statistics,
         prepare,
+        resolve,
         simulate,
         simulated_statistic,
     )
@@ -106,8 +108,11 @@ def cli_patterns(args: argparse.Namespace) -> int:
     progress.clear()
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
     print(_printed(pf, table, sim.beta, args.reps))
-    notes = print_notes(pf, prep, observed)
-    _write(out, pf, table, prep, sim, args, notes)
+    # Under `--set calendar.start` the windows are noted, and the figures' captions say
+    # which years are flat, against the calendar simulated (decision 754).
+    scenario = resolve(pf, overrides)[1]
+    notes = print_notes(pf, prep, observed, scenario=scenario)
+    _write(out, pf, table, prep, sim, args, scenario, notes)
     failed = int((~table["pass"]).sum())
     print(
         f"{len(table) - failed} of {len(table)} patterns pass; {progress.counted()}; "
@@ -198,18 +203,25 @@ LOOSE_CORRELATION = 0.5
 
 
 def print_notes(
-    pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None, prefix: str = ""
+    pf: PatternFile,
+    prep: Prepared,
+    observed: pd.DataFrame | None = None,
+    prefix: str = "",
+    scenario: Scenario | None = None,
 ) -> list[str]:
     """:func:`pattern_notes` on stderr, each after ``prefix`` (a calibration's file name);
     returns them."""
-    notes = pattern_notes(pf, prep, observed)
+    notes = pattern_notes(pf, prep, observed, scenario)
     for note in notes:
         print(f"credsim: note: {prefix}{note}", file=sys.stderr)
     return notes
 
 
 def pattern_notes(
-    pf: PatternFile, prep: Prepared, observed: pd.DataFrame | None = None
+    pf: PatternFile,
+    prep: Prepared,
+    observed: pd.DataFrame | None = None,
+    scenario: Scenario | None = None,
 ) -> list[str]:
     """What the observed side leaves out: states without a reference vote
     (decision 323) and window years without votes or with few roll calls (decision 348);
@@ -264,7 +276,7 @@ def pattern_notes(
                 "close; a numeric tolerance says what miss the pattern allows"
             )
     notes += shared_members_notes(pf, prep)
-    return notes + calendar_notes(pf) + coverage_notes(pf, prep)
+    return notes + calendar_notes(pf, scenario) + coverage_notes(pf, prep)
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
@@ -425,10 +437,12 @@ def _write(
     prep: Prepared,
     sim: Simulation,
     args: argparse.Namespace,
+    scenario: Scenario,
     printed: Sequence[str] = (),
 ) -> None:
     """Write the table, the figures and the report into ``out`` in place of an earlier
-    check's, the report last."""
+    check's, the report last. ``scenario`` is the one simulated (the file's, changed by
+    ``--set``)."""
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing, write_parquet
     from sim.observed.votes import ISSUE_CODES, span_text
     from sim.patterns import kept_roll_calls, window_coverage
@@ -449,7 +463,7 @@ def _write(
         atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
         write_parquet(tidy, out / "patterns.parquet")
         names = group_names(pf)
-        first = int(step_years(pf.base_scenario)[0])
+        first = int(step_years(scenario)[0])
         simulated: dict[Any, float] = table["simulated"].astype(float).to_dict()
         # The link's issue filter, which only report.md's header named (an audit, decision 567).
         code = pf.link.issue
