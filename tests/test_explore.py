@@ -42,6 +42,7 @@ from sim.explore.controls import (  # noqa: E402
     half_life_months,
     has_field,
     scenario_value,
+    slider_value,
 )
 from sim.explore.engine import mesa_engine  # noqa: E402
 from sim.model import CredibilityModel  # noqa: E402
@@ -300,6 +301,24 @@ def test_save_scenario_and_figures(tmp_path: Path) -> None:
         "trust.png",
         "trust.vl.json",
     ]
+
+
+def test_a_slider_step_in_binary_floating_point_is_run_and_saved_as_its_decimal(
+    tmp_path: Path,
+) -> None:
+    """A key press moved the bias slider from 2.2 to 2.2 + 0.1 = 2.3000000000000003 in the
+    browser; the run took it and Save scenario wrote it (the README audit, decision 756).
+    The page now runs and saves 2.3, so the saved file runs the page's scenario."""
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine, out=str(tmp_path)), handle_error=False)
+    slider(rc, "negativity bias").v_model = 2.2 + 0.1
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.3
+    button(rc, "save scenario").click()
+    saved = tmp_path / "batch_small_explored.yaml"
+    assert "negativity_bias: 2.3\n" in saved.read_text()
+    assert load_scenario(saved).parameters.trust.negativity_bias == 2.3
+    assert slider_value(0.1 + 0.2) == 0.3 and slider_value(0.98) == 0.98
+    assert slider_value(1e-4 * 3) == 0.0003 and slider_value(7) == 7.0
 
 
 def test_a_second_save_never_replaces_the_first(tmp_path: Path) -> None:

@@ -822,6 +822,18 @@ def test_plot_shows_figures_done_of_total_and_ends_with_its_time(tmp_path, capsy
     assert re.fullmatch(summary, out), out
 
 
+def test_the_closing_line_says_one_figure_in_the_singular() -> None:
+    """`plot --groups client` of the tour's sweep (a one-state group) drew one figure and
+    said "1 figures in 0s" (the README audit, decision 756)."""
+    from sim.plots.report import FigureProgress
+
+    progress = FigureProgress(stream=io.StringIO(), live=False)
+    progress.update(False)
+    assert progress.closing("figures in D").startswith("1 figure in ")
+    progress.update(False)
+    assert progress.closing("figures in D").startswith("2 figures in ")
+
+
 def test_a_grid_of_many_values_says_its_lines_are_binned(tmp_path):
     """A grid of 12 values is drawn in 10 equal-count bins (sweeps.levels), its markers at
     the bins' means; the caption said "mean of the replicates at each value run"."""

@@ -37,6 +37,7 @@ from sim.explore.controls import (
     half_life_months,
     has_field,
     scenario_value,
+    slider_value,
 )
 from sim.explore.engine import ENGINE_NAMED, Engine, mesa_engine
 from sim.explore.figures import (
@@ -377,9 +378,10 @@ def ControlRow(
     solara.use_effect(lambda: shown.set(value), [value])
 
     def moved(new: float) -> None:
-        shown.set(float(new))
+        value = slider_value(new)
+        shown.set(value)
         if not dragging.current:
-            on_value(control.path, float(new))
+            on_value(control.path, value)
 
     def started(*_: object) -> None:
         dragging.current = True

@@ -211,6 +211,18 @@ def has_field(path: str, schema: type[BaseModel] = Scenario) -> bool:
     return True
 
 
+def slider_value(value: float) -> float:
+    """A slider's value as the decimal it shows, to 12 significant digits.
+
+    The browser steps a slider in binary floating point: a key press from 2.2 gave
+    2.3000000000000003, which the run took and Save scenario wrote (the README audit,
+    decision 756); a file of 2.3 then ran another scenario, by the last bit. Every
+    slider position is a decimal of far fewer digits, so the rounding takes off only
+    the arithmetic's residue.
+    """
+    return float(f"{float(value):.12g}")
+
+
 def _grid_through(low: float, step: float, value: float) -> tuple[float, float]:
     """A slider's lower end and step whose positions (``low + k * step``) include ``value``.
 

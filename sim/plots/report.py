@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.analysis.paired import reference_values, runs_at
+from sim.errors import count_text
 from sim.fileio import (
     atomic_write_bytes,
     atomic_write_text,
@@ -250,9 +251,8 @@ class FigureProgress(Progress):
 
     def closing(self, where: str) -> str:
         """The closing line: figures, elapsed, figures per second, ``where`` they are."""
-        return (
-            f"{self.done} figures in {_duration(self.elapsed)} ({self.rate:.1f} figures/s); {where}"
-        )
+        drawn = count_text(self.done, "figure")
+        return f"{drawn} in {_duration(self.elapsed)} ({self.rate:.1f} figures/s); {where}"
 
 
 def no_figures_text(results: Results) -> str:
