@@ -78,6 +78,14 @@ def _per_run_marks(ax):
     return np.concatenate(points), means, whiskers
 
 
+def _beneath_its_runs(y: float, row: int, points: np.ndarray) -> bool:
+    """Whether a mean's line or whisker at height ``y`` lies in ``row`` (the axis runs
+    down) and beneath every one of that row's points, so that it hides none of them
+    (decision 757: drawn across them, it hid runs that lie within its width)."""
+    mine = points[np.round(points[:, 1]) == row, 1]
+    return bool(row < y < row + 0.5 and (mine < y).all())
+
+
 def _decimals(ax) -> set[int]:
     """The numbers of decimals of the value axis' tick labels, as drawn."""
     ax.figure.canvas.draw()
@@ -584,8 +592,10 @@ def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
             runs = [factory.trust_value(24, "USA", "levant", r, offset + 0.1 * value)
                     for r in (0, 1)]  # fmt: skip
             mean, low, high = _t_interval(runs)
-            assert means[sample_row] == pytest.approx((mean, sample_row))
-            assert whiskers[sample_row] == pytest.approx((low, high, sample_row))
+            assert means[sample_row][0] == pytest.approx(mean)
+            assert whiskers[sample_row][:2] == pytest.approx((low, high))
+            assert _beneath_its_runs(means[sample_row][1], sample_row, points)
+            assert whiskers[sample_row][2] == pytest.approx(means[sample_row][1])
     # One value scale for every row, scaled to the runs: not from 0.
     limits = {panels[2 * row + 1].get_xlim() for row in range(3)}
     assert len(limits) == 1
@@ -1223,8 +1233,10 @@ def test_close_means_are_drawn_with_their_t_intervals_on_an_axis_scaled_to_the_r
     assert not per_run.patches  # no bars
     for row, name in enumerate(("low", "high")):
         mean, low, high = _t_interval(values[name])
-        assert means[row] == pytest.approx((mean, row))
-        assert whiskers[row] == pytest.approx((low, high, row))
+        assert means[row][0] == pytest.approx(mean)
+        assert whiskers[row][:2] == pytest.approx((low, high))
+        assert _beneath_its_runs(means[row][1], row, points)
+        assert whiskers[row][2] == pytest.approx(means[row][1])
         drawn = points[np.round(points[:, 1]) == row, 0]
         assert sorted(drawn) == pytest.approx(sorted(values[name]))  # every run, as a point
     left, right = per_run.get_xlim()
@@ -1233,8 +1245,8 @@ def test_close_means_are_drawn_with_their_t_intervals_on_an_axis_scaled_to_the_r
     assert right - left < 2 * (every.max() - every.min())  # the runs fill the axis
     assert per_run.get_title(loc="left") == f"Per run\n{DRAWN}"
     assert (
-        "thick line and whisker: the sample's mean and its Student t 95% interval, on an "
-        "axis scaled to the runs (not from 0)" in caption
+        "thick line and whisker beneath them: the sample's mean and its Student t 95% "
+        "interval, on an axis scaled to the runs (not from 0)" in caption
     )
     assert "One run" not in caption
 
@@ -1271,8 +1283,9 @@ def test_a_one_run_sample_draws_its_point_without_a_whisker_and_the_caption_says
     assert points[np.round(points[:, 1]) == 0, 0] == pytest.approx([single])
     runs = pd.read_parquet(sweep_path / "runs.parquet")[metric].to_numpy()
     mean, low, high = _t_interval(runs)
-    assert means == [pytest.approx((mean, 1.0))]  # the sweep's row only
-    assert whiskers == [pytest.approx((low, high, 1.0))]
+    assert len(means) == len(whiskers) == 1  # the sweep's row only
+    assert means[0][0] == pytest.approx(mean) and whiskers[0][:2] == pytest.approx((low, high))
+    assert _beneath_its_runs(means[0][1], 1, points)
     caption = compare_caption([run, sweep], samples, metric, fig, None, table)
     assert "One run, so a point alone (no mean line, no interval): one_run. " in caption
     assert per_run.get_title(loc="left") == f"Per run\n{DRAWN}"

@@ -706,22 +706,25 @@ def runs_by_row(
 
 # What the per-run panels draw, under their titles.
 PER_RUN_MARKS = "points: runs; line: mean ± 95% t interval"
-# How far (in rows) the per-run points spread across their row, as seaborn's strip plot,
-# and the mean's line across it, beyond the points.
-STRIP_JITTER = 0.2
-MEAN_REACH = 0.32
-# A thin white edge around the mean's line, drawn over points of its own grey. The
-# whisker has none: a white edge as wide as a point hid the runs along it.
+# Where (in rows, down from the row's centre) the per-run points lie, spread as seaborn's
+# strip plot spreads them, and where the mean's line and whisker lie, beneath the points:
+# drawn across the points, the mean's line hid every run of a sample whose runs lie
+# within its width (the tour's bias sweep, decision 757).
+POINTS_AT = -0.1
+STRIP_JITTER = 0.18
+MEAN_AT = 0.26
+MEAN_REACH = 0.11
+# A thin white edge around the mean's line, apart from the points of its own grey.
 HALO: list[patheffects.AbstractPathEffect] = [
     patheffects.withStroke(linewidth=4.5, foreground="white")
 ]
 
 
 def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Look]) -> None:
-    """Each sample's runs as points (in its folder's marker) and, over them, their mean as
-    a short thick line with its 95% t interval (:func:`~sim.analysis.paired.t_interval`)
+    """Each sample's runs as points (in its folder's marker) and, beneath them, their mean
+    as a short thick line with its 95% t interval (:func:`~sim.analysis.paired.t_interval`)
     as a whisker; a row per sample in the samples' order, top to bottom. A sample of one
-    run has no interval: its point alone, no line or whisker (which would hide it).
+    run has no interval: its point alone, no line or whisker.
 
     The value axis is scaled to the data: a bar from 0 made means of 0.61 and 0.63, with
     runs from 0.55 to 0.70, two bars that looked alike (an audit of the figures).
@@ -732,15 +735,16 @@ def _per_run_panel(ax: Axes, runs: dict[str, pd.DataFrame], looks: dict[str, Loo
         # their own: seaborn's jitter drew on numpy's global one, and the same comparison
         # drew a different figure each time (an audit, decision 657).
         jitter = np.random.default_rng(row).uniform(-STRIP_JITTER, STRIP_JITTER, len(points))
-        ax.scatter(points, row + jitter, s=16, marker=looks[label].marker or "o",
+        ax.scatter(points, row + POINTS_AT + jitter, s=16, marker=looks[label].marker or "o",
                    color=color, alpha=0.55, zorder=3, linewidths=0)  # fmt: skip
         if len(points) < 2:
             continue  # one run: its point is all there is (no mean line, no interval)
         mean, low, high = t_interval(points)
-        ax.plot([mean, mean], [row - MEAN_REACH, row + MEAN_REACH], color=color, lw=3,
+        at = row + MEAN_AT
+        ax.plot([mean, mean], [at - MEAN_REACH, at + MEAN_REACH], color=color, lw=3,
                 solid_capstyle="butt", zorder=6, gid="mean", path_effects=HALO)  # fmt: skip
-        ax.errorbar(mean, row, xerr=[[mean - low], [high - mean]], fmt="none", ecolor=color,
-                    elinewidth=1.4, capsize=5, capthick=1.4, zorder=5)  # fmt: skip
+        ax.errorbar(mean, at, xerr=[[mean - low], [high - mean]], fmt="none", ecolor=color,
+                    elinewidth=1.4, capsize=4, capthick=1.4, zorder=5)  # fmt: skip
     ax.set_ylim(len(runs) - 0.5, -0.5)
     ax.grid(False, axis="y")
 
@@ -908,7 +912,8 @@ def _per_run_text(
     return (
         "Per run, points: the runs (spread across their row)"
         + (
-            "; thick line and whisker: the sample's mean and its Student t 95% interval"
+            "; thick line and whisker beneath them: the sample's mean and its Student t 95% "
+            "interval"
             if many
             else ""
         )
