@@ -46,6 +46,9 @@ INTEGRITY = "integrity.json"
 SUMMARY_FILE = "summary.json"
 # Subfolders whose chunk files are recorded one by one (a sweep's committed chunks).
 CHUNK_FOLDERS = ("runs", "series", "actors")
+# The suffixes of each chunk folder's parts: runs parts are Arrow IPC since decision 752,
+# Parquet in folders written before; series and actors parts are Parquet.
+PART_SUFFIXES = {"runs": (".arrow", ".parquet"), "series": (".parquet",), "actors": (".parquet",)}
 _CHUNK_SIZE = 1 << 20
 
 
@@ -372,13 +375,6 @@ class Records:
         atomic_write_text(self.path, json.dumps(data, indent=1) + "\n")
 
 
-def parquet_rows(path: Path) -> int:
-    """The row count in a Parquet file's footer."""
-    import pyarrow.parquet as pq  # here: the CLI imports this module and should start fast
-
-    return int(pq.ParquetFile(path).metadata.num_rows)
-
-
 def verify(folder: str | Path) -> list[Problem]:
     """Every problem of a results folder against its integrity record, in file order.
 
@@ -470,8 +466,9 @@ def chunk_parts(folder: Path, sub: str, files: Mapping[str, Any] | None) -> dict
     readers alike."""
     if not (folder / sub).is_dir():
         return {}
-    patterns = ("part-*.parquet", "part-*.arrow") if sub == "runs" else ("part-*.parquet",)
-    found = sorted(path for pattern in patterns for path in (folder / sub).glob(pattern))
+    found = sorted(
+        path for suffix in PART_SUFFIXES[sub] for path in (folder / sub).glob(f"part-*{suffix}")
+    )
     return {path: files is None or f"{sub}/{path.name}" in files for path in found}
 
 

@@ -41,8 +41,8 @@ from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sample
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, require_writable, write_parquet
-from sim.integrity import INTEGRITY, Records, folder_name, parquet_rows, require_intact
+from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
+from sim.integrity import INTEGRITY, Records, folder_name, require_intact
 from sim.sweep import progress
 from sim.sweep.executors import check_address, die_with_parent
 from sim.sweep.progress import _duration, _short
@@ -680,7 +680,7 @@ def _record(folder: Path, identity: str) -> None:
         for p in folder.rglob("*")
         if p.is_file() and p.name not in (MANIFEST, INTEGRITY) and not p.name.startswith(".")
     )
-    records.add({p: parquet_rows(p) if p.suffix == ".parquet" else None for p in files})
+    records.add({p: table_rows(p) if p.suffix == ".parquet" else None for p in files})
 
 
 def summary_line(

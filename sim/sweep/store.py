@@ -74,9 +74,15 @@ _TYPES: dict[str, pa.DataType] = {
 _BLOCK_ROWS = 4096
 # Runs parts written by this process are kept for the consolidation up to this many cells.
 _KEEP_CELLS = 20_000_000
-_PART = re.compile(r"^part-(\d{6})\.parquet$")
-# Runs parts are Arrow IPC files (fileio.write_arrow); a folder written before holds Parquet.
-_RUNS_PART = re.compile(r"^part-(\d{6})\.(?:arrow|parquet)$")
+# A chunk file's number (its suffixes: integrity.PART_SUFFIXES).
+_PART = re.compile(r"^part-(\d{6})\.")
+
+
+def _chunk_number(name: str) -> int:
+    """The number of a chunk file ``part-NNNNNN.<suffix>``."""
+    match = _PART.match(name)
+    assert match is not None, name
+    return int(match.group(1))
 
 
 def _write_table(path: Path, schema: pa.Schema, blocks: Iterable[pa.Table], **options: Any) -> None:
@@ -244,16 +250,9 @@ class Store:
             self._lock = None
 
     def _parts(self, sub: str) -> dict[int, Path]:
-        folder = self.folder / sub
-        if not folder.is_dir():
-            return {}
-        found = {}
-        pattern = _RUNS_PART if sub == "runs" else _PART
-        for path in folder.iterdir():
-            match = pattern.match(path.name)
-            if match:
-                found[int(match.group(1))] = path
-        return dict(sorted(found.items()))
+        """The chunk files of ``sub`` by number (:func:`sim.integrity.chunk_parts`)."""
+        found = integrity.chunk_parts(self.folder, sub, None)
+        return dict(sorted((_chunk_number(p.name), p) for p in found if _PART.match(p.name)))
 
     def _clean(self) -> None:
         """Remove what a killed sweep left: temporary files and parts never recorded."""
@@ -285,19 +284,17 @@ class Store:
         problems = [*self._rebuilt, *integrity.verify(self.folder)]
         names = {p.file for p in problems}
         chunks = {
-            int(m.group(1))
-            for name in names
-            if (m := _RUNS_PART.match(Path(name).name))
-            and Path(name).parent.name in ("runs", *TABLES)
+            _chunk_number(path.name)
+            for path in map(Path, names)
+            if path.parent.name in integrity.CHUNK_FOLDERS
+            and path.suffix in integrity.PART_SUFFIXES[path.parent.name]
+            and _PART.match(path.name)
         }
         doomed = [
             self.folder / sub / f"part-{n:06d}{suffix}"
             for n in chunks
-            for sub, suffix in (
-                ("runs", ARROW_SUFFIX),
-                ("runs", ".parquet"),
-                *((t, ".parquet") for t in TABLES),
-            )
+            for sub in integrity.CHUNK_FOLDERS
+            for suffix in integrity.PART_SUFFIXES[sub]
         ]
         doomed += [self.folder / n for n in (RUNS, DESIGN) if n in names]
         self.records.forget(doomed)
