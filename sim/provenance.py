@@ -33,10 +33,28 @@ def versions() -> dict[str, str]:
     out = {"python": sys.version.split()[0]}
     for name in PACKAGES:
         try:
-            out[name] = metadata.version(name)
+            out[name] = _version(metadata.distribution(name))
         except metadata.PackageNotFoundError:
             continue
     return out
+
+
+def _version(dist: metadata.Distribution) -> str:
+    """A distribution's version: the ``Version`` header of its ``METADATA`` file.
+
+    Read from the header block (the lines before the first blank one, core
+    metadata's format) rather than through ``dist.version``, which parses the
+    whole file, long description included: 13 ms for these twelve packages
+    against about 1 ms, paid by every sweep while its workers start (decision
+    759). A file without the header (an egg's ``PKG-INFO``) goes the usual way.
+    """
+    text = dist.read_text("METADATA")
+    for line in (text or "").splitlines():
+        if not line:
+            break
+        if line.startswith("Version:"):
+            return line.removeprefix("Version:").strip()
+    return dist.version
 
 
 def git_info(where: Path | None = None) -> dict[str, Any]:

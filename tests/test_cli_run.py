@@ -26,6 +26,30 @@ def run_cli(*args: str) -> int:
     return main(list(args))
 
 
+def test_the_recorded_versions_are_the_installed_ones(tmp_path: Path) -> None:
+    """Read from METADATA's header block (decision 759), as importlib.metadata reads them."""
+    from importlib import metadata
+
+    from sim import provenance
+
+    got = provenance.versions()
+    for name in provenance.PACKAGES:
+        try:
+            assert got[name] == metadata.version(name), name
+        except metadata.PackageNotFoundError:
+            assert name not in got
+    # A description that says "Version:" is not the header; an egg's PKG-INFO is read as such.
+    wheel = tmp_path / "x-1.0.dist-info"
+    wheel.mkdir()
+    header = "Metadata-Version: 2.1\nName: x\nVersion: 1.0\n\nVersion: 9.9\n"
+    (wheel / "METADATA").write_text(header)
+    assert provenance._version(metadata.PathDistribution(wheel)) == "1.0"
+    egg = tmp_path / "x.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: x\nVersion: 2.0\n")
+    assert provenance._version(metadata.PathDistribution(egg)) == "2.0"
+
+
 def test_run_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "tour"
     assert run_cli("run", str(TOUR), "--out", str(out), "--record", "actors", "--no-plots") == 0

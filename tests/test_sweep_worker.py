@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import scenario_dicts, validated
 
+from sim.fileio import read_arrow_table, write_arrow
 from sim.metrics import FlatSummary, Statistics, flat_summary, flatten_summary, summarise
 from sim.runner import RunOutput, run_scenario
 from sim.scenario import load_scenario
@@ -197,6 +198,32 @@ def test_rows_table_is_the_table_built_value_by_value() -> None:
     for name in got.column_names:
         assert got[name].to_pylist() == expected[name].to_pylist(), name
         assert got[name].null_count == expected[name].null_count, name
+
+
+@pytest.mark.parametrize("with_nan", [True, False])
+def test_rows_table_of_one_layout_and_no_failed_run_is_the_table_built_value_by_value(
+    tmp_path: Path, with_nan: bool
+) -> None:
+    """The usual chunk (decision 759): its columns are slices of one array, and read back so."""
+    rng = np.random.default_rng(5)
+    names = ["f.A.all", "f.B.all", "p", "q"]
+    results, rows, shared = [], [], {}
+    for i in range(23):
+        flat = {n: None if with_nan and rng.random() < 0.2 else float(rng.normal()) for n in names}
+        result = _result(i, flat, shared)
+        results.append(result)
+        rows.append({**result.row, **flat})
+    got = rows_table(results, ["bias"])
+    expected = _reference_table(rows, ["bias"])
+    assert got.schema == expected.schema
+    write_arrow(got, tmp_path / "part.arrow")
+    back = read_arrow_table(tmp_path / "part.arrow")
+    for table in (got, back):
+        for name in expected.column_names:
+            assert table[name].to_pylist() == expected[name].to_pylist(), name
+            assert table[name].null_count == expected[name].null_count, name
+    if with_nan:
+        assert sum(got[n].null_count for n in names) > 0
 
 
 def test_rows_table_of_failed_runs_only_and_of_nothing() -> None:

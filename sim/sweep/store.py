@@ -153,16 +153,20 @@ def _metric_columns(results: Sequence[RunResult]) -> dict[str, pa.Array]:
         rows.append(i)
         values.append(result.metrics.values)
     union = list(dict.fromkeys(name for names in layouts for name in names))
-    position = {name: j for j, name in enumerate(union)}
-    matrix = np.full((len(union), len(results)), np.nan)
-    for names, (rows, values) in layouts.items():
-        matrix[np.ix_([position[n] for n in names], rows)] = np.stack(values, axis=1)
+    n = len(results)
+    if len(layouts) == 1 and len(rows) == n:
+        matrix = np.stack(values, axis=1)  # the usual chunk: one layout, every run ok
+    else:
+        position = {name: j for j, name in enumerate(union)}
+        matrix = np.full((len(union), n), np.nan)
+        for names, (rows, values) in layouts.items():
+            matrix[np.ix_([position[name] for name in names], rows)] = np.stack(values, axis=1)
+    # One Arrow array of the whole matrix, row by row, and each column a slice of it:
+    # an Arrow call per column cost about 2.2 ms a chunk of Syria's 478 metrics, the
+    # slices 0.9 ms (decision 759). NaN is null, as a mask.
     null = np.isnan(matrix)
-    has_null = null.any(axis=1)
-    return {
-        name: pa.array(matrix[j], mask=null[j] if has_null[j] else None)
-        for j, name in enumerate(union)
-    }
+    flat = pa.array(matrix.ravel(), mask=null.ravel() if null.any() else None)
+    return {name: flat.slice(j * n, n) for j, name in enumerate(union)}
 
 
 def rows_table(results: Sequence[RunResult], varied: Sequence[str]) -> pa.Table:
@@ -509,7 +513,11 @@ class Store:
             table.take(order[i : i + _BLOCK_ROWS])
             for i in range(0, max(len(order), 1), _BLOCK_ROWS)
         )
-        _write_table(self.folder / RUNS, table.schema, blocks)
+        # Dictionaries for the columns whose values repeat, not for the metrics, which
+        # hardly do: building one for each of Syria's 478 metric columns took 6.5 of the
+        # 22 ms that writing a 1,000-run table took (decision 759).
+        repeat = ["scenario", "point", "replicate", "status", "error", *self.varied]
+        _write_table(self.folder / RUNS, table.schema, blocks, use_dictionary=repeat)
         return int(table.num_rows)
 
     def _release(self) -> None:
