@@ -570,6 +570,8 @@ def test_parallel_run_then_rerun_does_nothing(
 
 # --------------------------------------------------------------------------- resume
 
+# Under a main guard: two workers come from a fork server, and each imports the script
+# again (decision 760).
 _SCRIPT = """
 import sys
 from pathlib import Path
@@ -577,9 +579,10 @@ from typing import Any
 from sim.calibrate.run import run_calibration
 from sim.calibrate.spec import load_calibration
 from sim.calibrate.toy import BinomialProblem
-cal = load_calibration(sys.argv[1], check_paths=False)
-run_calibration(cal, BinomialProblem(work_s=0.002), Path(sys.argv[2]), workers=1,
-                figures=False, quiet=True)
+if __name__ == "__main__":
+    cal = load_calibration(sys.argv[1], check_paths=False)
+    run_calibration(cal, BinomialProblem(work_s=0.002), Path(sys.argv[2]), workers=1,
+                    figures=False, quiet=True)
 """
 
 
@@ -673,24 +676,39 @@ if __name__ == "__main__":
 """
 
 
+def _workers_below(parent: Any) -> list[Any]:
+    """The processes at work below ``parent``: its descendants without children of their
+    own (a fork server's workers, not the server), but multiprocessing's resource tracker."""
+    import psutil
+
+    found = []
+    for process in parent.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if not process.children() and "resource_tracker" not in " ".join(process.cmdline()):
+                found.append(process)
+    return found
+
+
 def _kill_then_find_workers_alive(args: list[object]) -> int:
-    """Start ``python ARGS``, SIGKILL it once it has two child processes at work, and
-    return how many of them are still alive 10 s later (killing them then)."""
+    """Start ``python ARGS``, SIGKILL it once two worker processes are at work below it
+    (its children, or since decision 760 its fork server's), and return how many of its
+    descendants (the workers, the server, the resource tracker) are still alive 10 s
+    later (killing them then)."""
     psutil = pytest.importorskip("psutil")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, *args], env=env)
     parent = psutil.Process(proc.pid)
     deadline = time.monotonic() + 120
-    while len(parent.children()) < 2:
+    while len(_workers_below(parent)) < 2:
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(0.5)  # the workers have started and asked to die with their parent
-    workers = parent.children()
+    descendants = parent.children(recursive=True)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    _, alive = psutil.wait_procs(workers, timeout=10)
-    for worker in alive:
-        worker.kill()
+    _, alive = psutil.wait_procs(descendants, timeout=10)
+    for process in alive:
+        process.kill()
     return len(alive)
 
 
