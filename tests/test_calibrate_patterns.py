@@ -10,6 +10,7 @@ population and budget.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,38 @@ def test_a_truth_that_leaves_a_parameter_unchecked_is_noted(
     assert err[:-1] == [f"credsim: note: {note}" for note in notes]
     assert err[-1].startswith("credsim: error: ") and "no-votes" in err[-1]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_credsim_calibrate_from_a_script_without_a_main_guard_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """`credsim calibrate` run from a script (``sim.cli.main``) without `if __name__ ==
+    "__main__":` on two workers: each worker, from the fork server, imports the script
+    again and dies as it starts. The command says so in one line, exit 1, before anything
+    is written (decision 760); the workers forked by the code before ran it."""
+    import subprocess
+    import sys
+
+    from sim.calibrate.samplers import WORKERS_DIE_AT_START
+
+    out = tmp_path / "out"
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    argv = ["calibrate", str(path), "--out", str(out), "--workers", "2", "--no-plots"]
+    argv += ["--quiet", "--votes", str(votes_folder())]
+    script = tmp_path / "noguard.py"
+    script.write_text(f"from sim.cli import main\nraise SystemExit(main({argv!r}))\n")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines()[-1] == f"credsim: failed: {WORKERS_DIE_AT_START}"
+    assert not out.exists()
 
 
 def test_an_event_path_the_scenario_lacks_is_located_in_the_calibration_file(

@@ -182,11 +182,13 @@ def _truth_text(truth: dict[str, float]) -> str:
     return " ".join(f"{path}={value:g}" for path, value in truth.items()) or "nothing"
 
 
-# The folder locks this process holds. pyabc's sampler and the predictive pool fork
+# The folder locks this process holds. pyabc's sampler and the predictive pool forked
 # the calibration, and a forked child shares its parent's flock: after a SIGKILL of
 # the calibration, its workers (dying with it, but a moment later) still held the
 # folder, and running the same command at once was refused as "another calibration
-# is writing" (decision 719). A forked child closes its copies at once.
+# is writing" (decision 719). Their workers now come from the fork server, which holds
+# none of this process's files (decision 760); a child forked by other code (a
+# researcher's own) still closes its copies at once.
 _HELD_LOCKS: set[int] = set()
 
 
@@ -279,8 +281,9 @@ def predictive_table(
     return pd.DataFrame(rows, columns=["variant", "draw", *paths, *ids])
 
 
-def _map(fn: Any, jobs: Sequence[tuple[Any, ...]], chosen: Any, workers: int) -> Iterator[Any]:
-    """``fn`` over ``jobs`` in order: on the sampler's Dask client, a process pool, or here.
+def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[Any]:
+    """``fn`` over ``jobs`` in order: on the sampler's Dask client, its worker processes
+    (a process pool when it has none), or here.
 
     On Dask, each distinct first item of the jobs (a :class:`Simulator`, which holds the
     vote data) is scattered to the workers once; it went with every job, tens of MB each
@@ -293,9 +296,17 @@ def _map(fn: Any, jobs: Sequence[tuple[Any, ...]], chosen: Any, workers: int) ->
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
         return
-    # Its workers die with the calibration: a pool's workers outlive a SIGKILL (decision 361).
-    with cf.ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
-        yield from pool.map(fn, jobs, chunksize=max(1, len(jobs) // (4 * workers)))
+    from sim.calibrate.samplers import SeededMulticoreSampler, chunked_map, worker_context
+
+    if isinstance(chosen, SeededMulticoreSampler) and chosen.n_procs > 1:
+        yield from chosen.workers().map(fn, jobs)  # the generations' workers (decision 760)
+        return
+    # From the fork server, as the sampler's (decision 760); they die with the calibration:
+    # a pool's workers outlive a SIGKILL (decision 361).
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=worker_context(), initializer=die_with_parent
+    ) as pool:
+        yield from chunked_map(pool, fn, jobs, workers)
 
 
 def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
@@ -567,6 +578,8 @@ def run_calibration(
     Raises:
         InputError: the folder holds something else, a ``--truth`` value is invalid, or
             no Dask scheduler answers at ``address`` (all before anything is written).
+        WorkersFailed: two or more ``process`` workers that die as they start: a
+            script without ``if __name__ == "__main__":`` (before anything is written).
     """
     if executor == "dask" and address:
         check_address(address)  # before anything is written, as a sweep does
@@ -602,6 +615,12 @@ def run_calibration(
     with CompileTimer(announce=True) as compiling:
         observed = observed_values(calibration, problem, calibration.truth)
         preflight(calibration, problem)
+    if executor == "process":
+        from sim.calibrate.samplers import require_workers
+
+        # Workers that die as they start (a script without a main guard) are refused here,
+        # before anything is written, not in the first generation (decision 760).
+        require_workers(workers)
     command = command or ["credsim", *sys.argv[1:]]
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)

@@ -19,28 +19,46 @@ accepted by job index, to avoid a bias towards fast simulations) with the
 seeds made deterministic; pyabc has no sampler that does it, and its
 samplers reseed inside functions that cannot be replaced, so the sampling
 loops are written here.
+
+The worker processes come from the sweep's fork server, not from this process
+(decision 760): forking the calibration, which runs numba's, Dask's and a
+process pool's threads by then, can deadlock the child (Python 3.12 warns of
+it). A worker then receives each generation's ``simulate_one`` pickled (with
+cloudpickle), and the workers are started once and kept for the whole
+calibration, its posterior predictive draws included: a worker started from
+the server imports pyabc and the problem's modules as it first unpickles its
+work, seconds that a new set of workers each generation paid each generation
+(decision 714). The evaluations are the same wherever they are made, so the
+results are the same as the forked workers' to the bit.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import queue
 import random
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
 from ctypes import c_longlong
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cloudpickle
 import numpy as np
 from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
-from pyabc.sampler.multicorebase import get_if_worker_healthy
-from pyabc.sampler.util import get_mp_context
 
-from sim.sweep.executors import die_with_parent
+from sim.sweep.executors import (
+    SWEEP_PRELOAD,
+    die_with_parent,
+    forkserver_context,
+    require_workers_start,
+)
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
 # (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
@@ -48,6 +66,44 @@ STREAM = 1
 _DONE = "done"
 # Dask tasks in flight per worker core.
 _IN_FLIGHT = 4
+# What the fork server imports before it forks a worker: the sweep's modules (a process
+# has one server, whichever of a sweep and a calibration starts it first, decision 714),
+# pyabc and this module, which every worker needs to unpickle its work (3 s of imports).
+PRELOAD = (*SWEEP_PRELOAD, "pyabc", "sim.calibrate.samplers")
+# The accepted count that stops every worker after its evaluation at hand (a calibration
+# that ends in an error or Ctrl-C in the middle of a generation).
+_STOP = 2**62
+# Seconds the parent waits for a worker's message before it looks whether one died.
+_POLL_S = 0.1
+
+WORKERS_DIE_AT_START = (
+    "the calibration's worker processes die as they start, before simulating anything "
+    "(their own error, if any, is printed above), so the calibration was not started and "
+    "nothing was written. From a Python script, put the call under `if __name__ == "
+    '"__main__":` (each worker imports the script again) or use workers=1'
+)
+
+
+def worker_context() -> Any:
+    """The fork server's context, its server started now (with :data:`PRELOAD`, unless a
+    sweep of this process started it first)."""
+    return forkserver_context(PRELOAD)
+
+
+def require_workers(workers: int) -> None:
+    """Refuse, before the calibration starts, workers that die as they start (decision 760).
+
+    A script without ``if __name__ == "__main__":`` has each worker import it again and
+    run its calibration, which cannot start processes of its own and fails; the SMC
+    stage then ended in a traceback, or (the predictive draws) only after the whole
+    SMC stage (decision 670). One worker is started and asked for its pid, as a sweep
+    does (decision 610); the fork server it comes from serves the calibration after.
+
+    Raises:
+        WorkersFailed: the worker died before it could answer.
+    """
+    if workers > 1:
+        require_workers_start(worker_context(), WORKERS_DIE_AT_START)
 
 
 def seed_evaluation(seed: int, t: int, i: int) -> None:
@@ -96,28 +152,35 @@ def _sample(sampler: Any, evaluations: Mapping[int, Any], n: int, limit: float) 
     return sample
 
 
-def _work(
-    simulate_one: Any,
-    queue: Any,
-    n_eval: Any,
-    n_acc: Any,
-    n: int,
-    limit: float,
-    seed: int,
-    t: int,
-    record_rejected: bool,
-) -> None:
-    """A worker process: claim the next index and evaluate it, until ``n`` are accepted.
+# This worker's share of the calibration: the queue it sends evaluations on, and the
+# counters of claimed and accepted evaluations (multiprocessing's Queue and Value can
+# reach a process only as it starts, so they come with it, not with each task).
+_SHARED: tuple[Any, Any, Any] | None = None
+
+
+def _start_worker(results: Any, n_eval: Any, n_acc: Any) -> None:
+    """A worker process as it starts: it dies with the calibration, and keeps what it shares.
+
+    pyabc's workers outlived a calibration killed with SIGKILL, blocked for good on a
+    queue that nobody read; its parent is the fork server, which dies with the
+    calibration (:mod:`sim.sweep.forkserver_preload`).
+    """
+    global _SHARED
+    die_with_parent()
+    _SHARED = (results, n_eval, n_acc)
+
+
+def _work(payload: bytes, n: int, limit: float, seed: int, t: int, record_rejected: bool) -> None:
+    """A worker's task for one generation: claim the next index and evaluate it with
+    ``simulate_one`` (pickled in ``payload``), until ``n`` are accepted.
 
     It sends the accepted particles, and the rejected ones only when the
     sample records them (pyabc's sample factory): one message per accepted
-    particle, as in pyabc's multicore sampler. It dies with the calibration:
-    pyabc's workers outlived a calibration killed with SIGKILL, blocked for
-    good on a queue that nobody read.
+    particle, as in pyabc's multicore sampler, then ``_DONE``.
     """
-    die_with_parent()
-    if isinstance(simulate_one, bytes):
-        simulate_one = cloudpickle.loads(simulate_one)
+    assert _SHARED is not None, "a task before its worker started"
+    results, n_eval, n_acc = _SHARED
+    simulate_one = cloudpickle.loads(payload)
     while n_acc.value < n:
         with n_eval.get_lock():
             i = n_eval.value
@@ -130,8 +193,8 @@ def _work(
             with n_acc.get_lock():
                 n_acc.value += 1
         if evaluation.accepted or record_rejected:
-            queue.put((i, evaluation))
-    queue.put(_DONE)
+            results.put((i, evaluation))
+    results.put(_DONE)
 
 
 @dataclass(frozen=True)
@@ -194,12 +257,130 @@ class _Seeded:
         raise NotImplementedError
 
 
+def _apply_chunk(payload: bytes) -> list[Any]:
+    """A worker's task of :meth:`Workers.map`: ``fn`` over a chunk of jobs, both pickled."""
+    fn, jobs = cloudpickle.loads(payload)
+    return [fn(job) for job in jobs]
+
+
+@dataclass
+class Workers:
+    """The calibration's worker processes, from the fork server, kept until :meth:`close`.
+
+    Each has the queue it sends evaluations on and the generation's two counters
+    (:func:`_start_worker`). ``running`` holds the tasks of the generation at hand,
+    ``done`` how many of them have said ``_DONE``.
+
+    Args:
+        count: worker processes.
+    """
+
+    count: int
+    pool: cf.ProcessPoolExecutor = field(init=False)
+    results: Any = field(init=False)
+    n_eval: Any = field(init=False)
+    n_acc: Any = field(init=False)
+    running: list[cf.Future[None]] = field(init=False, default_factory=list)
+    done: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        # The queue and counters must come from the workers' own context.
+        context = worker_context()
+        self.results = context.Queue()
+        self.n_eval = context.Value(c_longlong)
+        self.n_acc = context.Value(c_longlong)
+        self.pool = cf.ProcessPoolExecutor(
+            max_workers=self.count,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.results, self.n_eval, self.n_acc),
+        )
+
+    def start(self, args: tuple[Any, ...]) -> None:
+        """Start a generation: one :func:`_work` task per worker, the counters at 0."""
+        self.n_eval.value = 0
+        self.n_acc.value = 0
+        self.done = 0
+        self.running = [self.pool.submit(_work, *args) for _ in range(self.count)]
+
+    def receive(self) -> Any:
+        """The next message of the generation's tasks.
+
+        Raises:
+            Exception: a task's own error, or BrokenProcessPool when a worker died.
+        """
+        while True:
+            try:
+                item = self.results.get(timeout=_POLL_S)
+            except queue.Empty:
+                for task in self.running:
+                    if task.done():
+                        task.result()  # raises what ended it, if anything did
+                continue
+            self.done += item == _DONE
+            return item
+
+    def finish(self) -> None:
+        """End the generation once every task has said ``_DONE`` (so the queue is empty)."""
+        for task in self.running:
+            task.result()
+        self.running = []
+
+    def map(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
+        """``fn`` over ``jobs`` in order, in chunks sent with cloudpickle.
+
+        Pickled as a generation's work is: ``fn`` or a job's problem may be defined in
+        a notebook's ``__main__``, which the workers of a fork server do not have.
+        """
+        yield from chunked_map(self.pool, fn, jobs, self.count)
+
+    def close(self) -> None:
+        """Stop the workers: a generation left in the middle (an error, Ctrl-C) ends after
+        each worker's evaluation at hand, its messages read so that no worker is left
+        waiting on a full pipe; a pool broken by a dead worker has ended its workers."""
+        if self.running:
+            self.n_acc.value = _STOP
+            while not self._stopped():
+                with suppress(queue.Empty):
+                    self.done += self.results.get(timeout=_POLL_S) == _DONE
+        self.running = []
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _stopped(self) -> bool:
+        """Every task of the generation has ended, and said ``_DONE`` if it returned."""
+        if not all(task.done() for task in self.running):
+            return False
+        errors = [task.exception() for task in self.running]
+        if any(isinstance(error, BrokenProcessPool) for error in errors):
+            return True
+        return self.done >= sum(error is None for error in errors)
+
+
+def chunked_map(
+    pool: cf.ProcessPoolExecutor, fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int
+) -> Iterator[Any]:
+    """``fn`` over ``jobs`` in order on ``pool``: a few chunks a worker, each sent with
+    cloudpickle (see :meth:`Workers.map`), at most one more in flight than workers."""
+    size = max(1, len(jobs) // (4 * workers))
+    pending: deque[cf.Future[list[Any]]] = deque()
+    for start in range(0, len(jobs), size):
+        payload = cloudpickle.dumps((fn, jobs[start : start + size]))
+        pending.append(pool.submit(_apply_chunk, payload))
+        if len(pending) > workers:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
 class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
     """pyabc's multicore sampler with every evaluation seeded by its index (module docstring).
 
     One worker evaluates in this process, with the same seeds, so it gives
-    what any number of worker processes gives. ``max_eval`` stops the
-    sampling only with ``check_max_eval``, as in pyabc.
+    what any number of worker processes gives. Several are started from the
+    fork server when first needed and kept until :meth:`close` (module
+    docstring): ``pickle`` is set, so a generation's ``simulate_one`` goes to
+    them pickled (pyabc pickles it only on macOS, where it spawns).
+    ``max_eval`` stops the sampling only with ``check_max_eval``, as in pyabc.
 
     Args:
         seed: the calibration seed.
@@ -207,8 +388,21 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
     """
 
     def __init__(self, seed: int, n_procs: int) -> None:
-        super().__init__(n_procs=n_procs)
+        super().__init__(n_procs=n_procs, pickle=True)
         self.seed = seed
+        self._workers: Workers | None = None
+
+    def workers(self) -> Workers:
+        """The worker processes, started now if they are not yet."""
+        if self._workers is None:
+            self._workers = Workers(self.n_procs)
+        return self._workers
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
     def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
         limit = job.max_eval if self.check_max_eval else np.inf
@@ -224,32 +418,20 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
                         count += 1
                         job.accepted()
             return evaluations, limit
-        ctx = get_mp_context()
-        n_eval = ctx.Value(c_longlong)
-        n_acc = ctx.Value(c_longlong)
-        queue = ctx.Queue()
-        payload = cloudpickle.dumps(job.simulate_one) if self.pickle else job.simulate_one
+        workers = self.workers()
         record_rejected = self._create_empty_sample().record_rejected
-        args = (payload, queue, n_eval, n_acc, job.n, limit, self.seed, job.t, record_rejected)
-        processes = [
-            ctx.Process(target=_work, args=args, daemon=self.daemon) for _ in range(self.n_procs)
-        ]
-        for process in processes:
-            process.start()
-        finished = 0
+        payload = cloudpickle.dumps(job.simulate_one)
+        workers.start((payload, job.n, limit, self.seed, job.t, record_rejected))
         # Read until every worker has said it is done, so that the queue is empty.
-        while finished < len(processes):
-            item = get_if_worker_healthy(processes, queue)
-            if item == _DONE:
-                finished += 1
-            else:
+        while workers.done < workers.count:
+            item = workers.receive()
+            if item != _DONE:
                 evaluations[item[0]] = item[1]
                 if item[1].accepted:
                     job.accepted()
-        for process in processes:
-            process.join()
+        workers.finish()
         # Every index claimed (below the limit) was evaluated; those not sent were rejected.
-        for i in range(int(min(n_eval.value, limit))):
+        for i in range(int(min(workers.n_eval.value, limit))):
             evaluations.setdefault(i, None)
         return evaluations, limit
 

@@ -133,15 +133,20 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
     Both evaluate particles seeded by their index (:mod:`sim.calibrate.samplers`),
     so the calibration ``seed`` fixes the result whatever the executor and
     the worker count. ``process`` evaluates in ``workers`` processes (one:
-    in this process); ``dask`` on the scheduler at ``address``, or on a
-    ``LocalCluster`` of ``workers`` processes; Dask redoes the work of a
-    worker that dies, with the same seeds, so a lost worker costs time only.
+    in this process), from the fork server, stopped on exit; ``dask`` on the
+    scheduler at ``address``, or on a ``LocalCluster`` of ``workers``
+    processes; Dask redoes the work of a worker that dies, with the same
+    seeds, so a lost worker costs time only.
     """
     from sim.calibrate.samplers import SeededDaskSampler, SeededMulticoreSampler
 
     _quiet_pyabc()  # before a sampler is made: it logs "Parallelize sampling on ..."
     if executor == "process":
-        yield SeededMulticoreSampler(seed, n_procs=workers)
+        multicore = SeededMulticoreSampler(seed, n_procs=workers)
+        try:
+            yield multicore
+        finally:
+            multicore.close()
         return
     try:
         from dask.distributed import Client, LocalCluster
