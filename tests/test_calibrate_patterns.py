@@ -255,7 +255,7 @@ def test_credsim_calibrate_from_a_script_without_a_main_guard_says_so_in_one_lin
     import subprocess
     import sys
 
-    from sim.calibrate.samplers import WORKERS_DIE_AT_START
+    from sim.calibrate.smc import WORKERS_DIE_AT_START
 
     out = tmp_path / "out"
     path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})

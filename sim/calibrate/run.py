@@ -37,7 +37,16 @@ import pandas as pd
 from sim import provenance
 from sim.calibrate import posterior
 from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
-from sim.calibrate.smc import Run, Simulator, observed_values, preflight, sampler, smc
+from sim.calibrate.smc import (
+    Run,
+    Simulator,
+    observed_values,
+    preflight,
+    require_workers,
+    sampler,
+    smc,
+    worker_context,
+)
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
 from sim.errors import InputError
@@ -296,7 +305,7 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
         return
-    from sim.calibrate.samplers import SeededMulticoreSampler, chunked_map, worker_context
+    from sim.calibrate.samplers import SeededMulticoreSampler, chunked_map
 
     if isinstance(chosen, SeededMulticoreSampler) and chosen.n_procs > 1:
         yield from chosen.workers().map(fn, jobs)  # the generations' workers (decision 760)
@@ -615,12 +624,10 @@ def run_calibration(
     with CompileTimer(announce=True) as compiling:
         observed = observed_values(calibration, problem, calibration.truth)
         preflight(calibration, problem)
-    if executor == "process":
-        from sim.calibrate.samplers import require_workers
-
-        # Workers that die as they start (a script without a main guard) are refused here,
-        # before anything is written, not in the first generation (decision 760).
-        require_workers(workers)
+    # Process workers that die as they start (a script without a main guard) are refused
+    # here, before anything is written (decision 760). After the preflight: a cold numba
+    # cache has compiled in this process, and the fork server loads the engine from it.
+    require_workers(executor, workers)
     command = command or ["credsim", *sys.argv[1:]]
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)

@@ -20,8 +20,9 @@ seeds made deterministic; pyabc has no sampler that does it, and its
 samplers reseed inside functions that cannot be replaced, so the sampling
 loops are written here.
 
-The worker processes come from the sweep's fork server, not from this process
-(decision 760): forking the calibration, which runs numba's, Dask's and a
+The worker processes come from the sweep's fork server
+(:func:`sim.calibrate.smc.worker_context`), not from this process (decision
+760): forking the calibration, which runs numba's, Dask's and a
 process pool's threads by then, can deadlock the child (Python 3.12 warns of
 it). A worker then receives each generation's ``simulate_one`` pickled (with
 cloudpickle), and the workers are started once and kept for the whole
@@ -53,12 +54,8 @@ import numpy as np
 from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
-from sim.sweep.executors import (
-    SWEEP_PRELOAD,
-    die_with_parent,
-    forkserver_context,
-    require_workers_start,
-)
+from sim.calibrate.smc import worker_context
+from sim.sweep.executors import die_with_parent
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
 # (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
@@ -66,44 +63,11 @@ STREAM = 1
 _DONE = "done"
 # Dask tasks in flight per worker core.
 _IN_FLIGHT = 4
-# What the fork server imports before it forks a worker: the sweep's modules (a process
-# has one server, whichever of a sweep and a calibration starts it first, decision 714),
-# pyabc and this module, which every worker needs to unpickle its work (3 s of imports).
-PRELOAD = (*SWEEP_PRELOAD, "pyabc", "sim.calibrate.samplers")
 # The accepted count that stops every worker after its evaluation at hand (a calibration
 # that ends in an error or Ctrl-C in the middle of a generation).
 _STOP = 2**62
 # Seconds the parent waits for a worker's message before it looks whether one died.
 _POLL_S = 0.1
-
-WORKERS_DIE_AT_START = (
-    "the calibration's worker processes die as they start, before simulating anything "
-    "(their own error, if any, is printed above), so the calibration was not started and "
-    "nothing was written. From a Python script, put the call under `if __name__ == "
-    '"__main__":` (each worker imports the script again) or use workers=1'
-)
-
-
-def worker_context() -> Any:
-    """The fork server's context, its server started now (with :data:`PRELOAD`, unless a
-    sweep of this process started it first)."""
-    return forkserver_context(PRELOAD)
-
-
-def require_workers(workers: int) -> None:
-    """Refuse, before the calibration starts, workers that die as they start (decision 760).
-
-    A script without ``if __name__ == "__main__":`` has each worker import it again and
-    run its calibration, which cannot start processes of its own and fails; the SMC
-    stage then ended in a traceback, or (the predictive draws) only after the whole
-    SMC stage (decision 670). One worker is started and asked for its pid, as a sweep
-    does (decision 610); the fork server it comes from serves the calibration after.
-
-    Raises:
-        WorkersFailed: the worker died before it could answer.
-    """
-    if workers > 1:
-        require_workers_start(worker_context(), WORKERS_DIE_AT_START)
 
 
 def seed_evaluation(seed: int, t: int, i: int) -> None:

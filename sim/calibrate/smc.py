@@ -34,10 +34,21 @@ import numpy as np
 from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation_seed
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
+from sim.sweep.executors import SWEEP_PRELOAD, forkserver_context, require_workers_start
 from sim.sweep.progress import _duration
 
 EXECUTORS = ("process", "dask")
 HISTORY = "history.db"
+# What the fork server imports before it forks a process worker: the sweep's modules (a
+# process has one server, whichever of a sweep and a calibration starts it first, decision
+# 714), pyabc and the sampler's module, which every worker needs to unpickle its work.
+WORKER_PRELOAD = (*SWEEP_PRELOAD, "pyabc", "sim.calibrate.samplers")
+WORKERS_DIE_AT_START = (
+    "the calibration's worker processes die as they start, before simulating anything "
+    "(their own error, if any, is printed above), so the calibration was not started and "
+    "nothing was written. From a Python script, put the call under `if __name__ == "
+    '"__main__":` (each worker imports the script again) or use workers=1'
+)
 
 
 class Simulator:
@@ -124,6 +135,34 @@ def _reseed(seed: int, *key: int) -> None:
     """Seed numpy's global generator, which pyabc draws from, for one step of the run."""
     state = np.random.SeedSequence(seed, spawn_key=key).generate_state(1)[0]
     np.random.seed(int(state))  # noqa: NPY002 - pyabc reads the global generator
+
+
+def worker_context() -> Any:
+    """The fork server's context for the calibration's process workers, its server started
+    now (with :data:`WORKER_PRELOAD`, unless a sweep of this process started it first)."""
+    return forkserver_context(WORKER_PRELOAD)
+
+
+def require_workers(executor: str, workers: int) -> None:
+    """Refuse, before the calibration starts, process workers that die as they start.
+
+    A script without ``if __name__ == "__main__":`` has each worker import it again
+    and run its calibration, which cannot start processes of its own, and die: the SMC
+    stage would end in a traceback, or (the predictive draws) only after the whole SMC
+    stage (decisions 670, 760). One worker is started and asked for its pid, as a
+    sweep does (decision 610). The fork server it comes from serves the calibration
+    after; it imports its modules (about 4 s) while this process imports pyabc (as
+    long, needed for the SMC stage anyway), so the worker is seldom waited for.
+
+    Raises:
+        WorkersFailed: the worker died before it could answer.
+    """
+    if executor != "process" or workers < 2:
+        return
+    context = worker_context()
+    import pyabc  # noqa: F401 - side by side with the server's imports
+
+    require_workers_start(context, WORKERS_DIE_AT_START)
 
 
 @contextmanager
