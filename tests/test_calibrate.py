@@ -961,6 +961,38 @@ def test_dask_sends_a_heavy_problem_to_its_workers_once(tmp_path: Path) -> None:
             )
 
 
+def test_a_heavy_problem_goes_to_each_process_worker_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process workers come from the fork server, not forked from the calibration
+    with its problem in memory (decision 760): a pattern problem (the vote data, 36 MB)
+    went pickled with every generation's work to every worker, and with every chunk of
+    the predictive draws. Each worker is given it once, as it starts, and the work
+    names it; the posterior and the draws are one worker's."""
+    from sim.calibrate.samplers import Workers
+
+    sizes: list[int] = []
+    real = Workers.dumps
+
+    def dumps(self: Workers, obj: Any) -> bytes:
+        payload = real(self, obj)
+        sizes.append(len(payload))
+        return payload
+
+    monkeypatch.setattr(Workers, "dumps", dumps)
+    cal = toy(tmp_path, population=50, max_simulations=600, predictive=16)
+    out = run_calibration(cal, _Heavy(), tmp_path / "out", workers=2, figures=False)
+    assert out.run is not None and out.run.generations >= 2
+    # Every generation's work (the sample before the first too) and 8 chunks of draws.
+    assert len(sizes) >= out.run.generations + 1 + 8
+    assert max(sizes) < 1_000_000  # the problem alone pickles to 16 MB
+    run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
+    for name in ("posterior.parquet", "predictive.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "out" / name), pd.read_parquet(tmp_path / "one" / name)
+        )
+
+
 def test_a_finished_calibration_guards_its_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,13 +29,18 @@ cloudpickle), and the workers are started once and kept for the whole
 calibration, its posterior predictive draws included: a worker started from
 the server imports pyabc and the problem's modules as it first unpickles its
 work, seconds that a new set of workers each generation paid each generation
-(decision 714). The evaluations are the same wherever they are made, so the
-results are the same as the forked workers' to the bit.
+(decision 714). Each worker is given the problem once, as it starts; the work
+sent after names it (pickle's persistent ids) instead of carrying it, since
+with the vote data it is 36 MB, sent to every worker every generation. The
+evaluations are the same wherever they are made, so the results are the same
+as the forked workers' to the bit.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import io
+import pickle
 import queue
 import random
 import sys
@@ -54,7 +59,7 @@ import numpy as np
 from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
-from sim.calibrate.smc import worker_context
+from sim.calibrate.smc import Simulator, worker_context
 from sim.sweep.executors import die_with_parent
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
@@ -120,10 +125,42 @@ def _sample(sampler: Any, evaluations: Mapping[int, Any], n: int, limit: float) 
 # counters of claimed and accepted evaluations (multiprocessing's Queue and Value can
 # reach a process only as it starts, so they come with it, not with each task).
 _SHARED: tuple[Any, Any, Any] | None = None
+# The objects this worker was given as it started (the problems), by the names the work
+# sent to it uses for them (:class:`_Pickler`).
+_HELD: dict[str, Any] = {}
 
 
-def _start_worker(results: Any, n_eval: Any, n_acc: Any) -> None:
-    """A worker process as it starts: it dies with the calibration, and keeps what it shares.
+class _Pickler(cloudpickle.Pickler):
+    """cloudpickle, naming the objects of ``held`` (by id: name and object) instead of
+    pickling them again. It notes the problems of the simulators it meets in ``found``:
+    what the workers are given as they start (:meth:`SeededMulticoreSampler.workers`)."""
+
+    def __init__(self, file: Any, held: Mapping[int, tuple[str, Any]]) -> None:
+        super().__init__(file)
+        self.held = held
+        self.found: dict[int, Any] = {}
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if isinstance(obj, Simulator):
+            self.found.setdefault(id(obj.problem), obj.problem)
+        entry = self.held.get(id(obj))
+        return entry[0] if entry is not None and entry[1] is obj else None
+
+
+class _Unpickler(pickle.Unpickler):
+    """pickle's, with the names of :class:`_Pickler` taken from :data:`_HELD`."""
+
+    def persistent_load(self, pid: Any) -> Any:
+        return _HELD[pid]
+
+
+def _loads(payload: bytes) -> Any:
+    return _Unpickler(io.BytesIO(payload)).load()
+
+
+def _start_worker(results: Any, n_eval: Any, n_acc: Any, held: bytes) -> None:
+    """A worker process as it starts: it dies with the calibration, and keeps what it
+    shares and the objects it is given (``held``: pickled names and objects).
 
     pyabc's workers outlived a calibration killed with SIGKILL, blocked for good on a
     queue that nobody read; its parent is the fork server, which dies with the
@@ -132,6 +169,7 @@ def _start_worker(results: Any, n_eval: Any, n_acc: Any) -> None:
     global _SHARED
     die_with_parent()
     _SHARED = (results, n_eval, n_acc)
+    _HELD.update(cloudpickle.loads(held))
 
 
 def _work(payload: bytes, n: int, limit: float, seed: int, t: int, record_rejected: bool) -> None:
@@ -144,7 +182,7 @@ def _work(payload: bytes, n: int, limit: float, seed: int, t: int, record_reject
     """
     assert _SHARED is not None, "a task before its worker started"
     results, n_eval, n_acc = _SHARED
-    simulate_one = cloudpickle.loads(payload)
+    simulate_one = _loads(payload)
     while n_acc.value < n:
         with n_eval.get_lock():
             i = n_eval.value
@@ -222,24 +260,36 @@ class _Seeded:
 
 
 def _apply_chunk(payload: bytes) -> list[Any]:
-    """A worker's task of :meth:`Workers.map`: ``fn`` over a chunk of jobs, both pickled."""
-    fn, jobs = cloudpickle.loads(payload)
+    """A worker's task of :func:`chunked_map`: ``fn`` over a chunk of jobs, both pickled."""
+    fn, jobs = _loads(payload)
     return [fn(job) for job in jobs]
+
+
+def _dumps(obj: Any, held: Mapping[int, tuple[str, Any]]) -> tuple[bytes, list[Any]]:
+    """``obj`` pickled with :class:`_Pickler`, and the simulators' problems it met."""
+    file = io.BytesIO()
+    pickler = _Pickler(file, held)
+    pickler.dump(obj)
+    return file.getvalue(), list(pickler.found.values())
 
 
 @dataclass
 class Workers:
     """The calibration's worker processes, from the fork server, kept until :meth:`close`.
 
-    Each has the queue it sends evaluations on and the generation's two counters
-    (:func:`_start_worker`). ``running`` holds the tasks of the generation at hand,
-    ``done`` how many of them have said ``_DONE``.
+    Each has the queue it sends evaluations on, the generation's two counters and
+    the problems (:func:`_start_worker`). ``running`` holds the tasks of the
+    generation at hand, ``done`` how many of them have said ``_DONE``.
 
     Args:
         count: worker processes.
+        problems: the objects every worker is given as it starts: the work sent to
+            them later names these instead of carrying them (:meth:`dumps`).
     """
 
     count: int
+    problems: list[Any]
+    held: dict[int, tuple[str, Any]] = field(init=False)
     pool: cf.ProcessPoolExecutor = field(init=False)
     results: Any = field(init=False)
     n_eval: Any = field(init=False)
@@ -248,6 +298,8 @@ class Workers:
     done: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
+        self.held = {id(obj): (f"held-{i}", obj) for i, obj in enumerate(self.problems)}
+        given = cloudpickle.dumps(dict(self.held.values()))
         # The queue and counters must come from the workers' own context.
         context = worker_context()
         self.results = context.Queue()
@@ -257,8 +309,12 @@ class Workers:
             max_workers=self.count,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(self.results, self.n_eval, self.n_acc),
+            initargs=(self.results, self.n_eval, self.n_acc, given),
         )
+
+    def dumps(self, obj: Any) -> bytes:
+        """``obj`` pickled for the workers, naming the objects they hold."""
+        return _dumps(obj, self.held)[0]
 
     def start(self, args: tuple[Any, ...]) -> None:
         """Start a generation: one :func:`_work` task per worker, the counters at 0."""
@@ -291,12 +347,9 @@ class Workers:
         self.running = []
 
     def map(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
-        """``fn`` over ``jobs`` in order, in chunks sent with cloudpickle.
-
-        Pickled as a generation's work is: ``fn`` or a job's problem may be defined in
-        a notebook's ``__main__``, which the workers of a fork server do not have.
-        """
-        yield from chunked_map(self.pool, fn, jobs, self.count)
+        """``fn`` over ``jobs`` in order, in chunks pickled as a generation's work is
+        (:func:`chunked_map`), a job's problem named if the workers hold it."""
+        yield from chunked_map(self.pool, fn, jobs, self.count, self.dumps)
 
     def close(self) -> None:
         """Stop the workers: a generation left in the middle (an error, Ctrl-C) ends after
@@ -321,14 +374,23 @@ class Workers:
 
 
 def chunked_map(
-    pool: cf.ProcessPoolExecutor, fn: Callable[[Any], Any], jobs: Sequence[Any], workers: int
+    pool: cf.ProcessPoolExecutor,
+    fn: Callable[[Any], Any],
+    jobs: Sequence[Any],
+    workers: int,
+    dumps: Callable[[Any], bytes] = cloudpickle.dumps,
 ) -> Iterator[Any]:
-    """``fn`` over ``jobs`` in order on ``pool``: a few chunks a worker, each sent with
-    cloudpickle (see :meth:`Workers.map`), at most one more in flight than workers."""
+    """``fn`` over ``jobs`` in order on ``pool``: a few chunks a worker, at most one more
+    in flight than workers.
+
+    Each chunk goes pickled with ``dumps`` (cloudpickle), as a generation's work does:
+    ``fn`` or a job's problem may be defined in a notebook's ``__main__``, which the
+    workers of a fork server do not have.
+    """
     size = max(1, len(jobs) // (4 * workers))
     pending: deque[cf.Future[list[Any]]] = deque()
     for start in range(0, len(jobs), size):
-        payload = cloudpickle.dumps((fn, jobs[start : start + size]))
+        payload = dumps((fn, jobs[start : start + size]))
         pending.append(pool.submit(_apply_chunk, payload))
         if len(pending) > workers:
             yield from pending.popleft().result()
@@ -356,10 +418,11 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
         self.seed = seed
         self._workers: Workers | None = None
 
-    def workers(self) -> Workers:
-        """The worker processes, started now if they are not yet."""
+    def workers(self, first: Any) -> Workers:
+        """The worker processes, started now if they are not yet, given the problems
+        that ``first`` (the first work to send them) holds."""
         if self._workers is None:
-            self._workers = Workers(self.n_procs)
+            self._workers = Workers(self.n_procs, _dumps(first, {})[1])
         return self._workers
 
     def close(self) -> None:
@@ -382,9 +445,9 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
                         count += 1
                         job.accepted()
             return evaluations, limit
-        workers = self.workers()
+        workers = self.workers(job.simulate_one)
         record_rejected = self._create_empty_sample().record_rejected
-        payload = cloudpickle.dumps(job.simulate_one)
+        payload = workers.dumps(job.simulate_one)
         workers.start((payload, job.n, limit, self.seed, job.t, record_rejected))
         # Read until every worker has said it is done, so that the queue is empty.
         while workers.done < workers.count:
