@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -80,22 +81,37 @@ def _after_first_commit(proc: subprocess.Popen[Any], out: Path) -> psutil.Proces
     return parent
 
 
+def _end(proc: subprocess.Popen[Any], seen: list[psutil.Process]) -> None:
+    """Kill what is left of the sweep: its process group and the descendants seen.
+
+    Only those: this test process's own children (the fork server and the resource
+    tracker of an earlier test's sweep in the same pytest worker) are not the sweep's,
+    and killing them made multiprocessing warn in a later test ("resource_tracker:
+    process died unexpectedly").
+    """
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    for process in seen:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+
+
 @pytest.mark.slow
 def test_process_workers_exit_when_their_sweep_is_killed(tmp_path: Path) -> None:
     """SIGKILL to the sweep alone (not its process group): its workers must not live on."""
     proc = _long_sweep(tmp_path)
+    seen: list[psutil.Process] = []
     try:
         parent = _after_first_commit(proc, tmp_path / "out")
         workers = parent.children(recursive=True)
+        seen += workers
         assert len(workers) >= 3  # the fork server and two workers
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         _, alive = psutil.wait_procs(workers, timeout=30)
         assert alive == [], f"workers still running after their sweep died: {alive}"
     finally:
-        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
-        for child in psutil.Process(os.getpid()).children(recursive=True):
-            child.kill()
+        _end(proc, seen)
 
 
 ORPHANED_CHILD = """
@@ -165,9 +181,11 @@ def test_ctrl_c_gives_one_line_and_leaves_no_process(
         tmp_path, executor, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
+    seen: list[psutil.Process] = []
     try:
         parent = _after_first_commit(proc, tmp_path / "out")
         children = parent.children(recursive=True)
+        seen += children
         assert len(children) >= processes  # the fork server and two workers, or two workers
         assert not _ignores_sigint(parent)
         assert all(_ignores_sigint(child) for child in children)
@@ -180,9 +198,7 @@ def test_ctrl_c_gives_one_line_and_leaves_no_process(
         _, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
     finally:
-        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
-        for child in psutil.Process(os.getpid()).children(recursive=True):
-            child.kill()
+        _end(proc, seen)
 
 
 def test_ctrl_c_while_a_compiled_module_loads_is_one_line(
