@@ -309,7 +309,7 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
 
     if isinstance(chosen, SeededMulticoreSampler) and chosen.n_procs > 1:
         # The generations' workers (decision 760).
-        yield from chosen.workers((fn, jobs)).map(fn, jobs)
+        yield from chosen.workers().map(fn, jobs)
         return
     # From the fork server, as the sampler's (decision 760); they die with the calibration:
     # a pool's workers outlive a SIGKILL (decision 361).

@@ -132,17 +132,18 @@ _HELD: dict[str, Any] = {}
 
 class _Pickler(cloudpickle.Pickler):
     """cloudpickle, naming the objects of ``held`` (by id: name and object) instead of
-    pickling them again. It notes the problems of the simulators it meets in ``found``:
-    what the workers are given as they start (:meth:`SeededMulticoreSampler.workers`)."""
+    pickling them again. With ``grow``, the problem of each simulator it meets is added
+    to ``held`` first, and so named too: what the workers are given as they start
+    (:meth:`Workers.dumps`)."""
 
-    def __init__(self, file: Any, held: Mapping[int, tuple[str, Any]]) -> None:
+    def __init__(self, file: Any, held: dict[int, tuple[str, Any]], grow: bool) -> None:
         super().__init__(file)
         self.held = held
-        self.found: dict[int, Any] = {}
+        self.grow = grow
 
     def persistent_id(self, obj: Any) -> str | None:
-        if isinstance(obj, Simulator):
-            self.found.setdefault(id(obj.problem), obj.problem)
+        if self.grow and isinstance(obj, Simulator):
+            self.held.setdefault(id(obj.problem), (f"held-{len(self.held)}", obj.problem))
         entry = self.held.get(id(obj))
         return entry[0] if entry is not None and entry[1] is obj else None
 
@@ -265,63 +266,67 @@ def _apply_chunk(payload: bytes) -> list[Any]:
     return [fn(job) for job in jobs]
 
 
-def _dumps(obj: Any, held: Mapping[int, tuple[str, Any]]) -> tuple[bytes, list[Any]]:
-    """``obj`` pickled with :class:`_Pickler`, and the simulators' problems it met."""
+def _dumps(obj: Any, held: dict[int, tuple[str, Any]], grow: bool) -> bytes:
+    """``obj`` pickled with :class:`_Pickler`."""
     file = io.BytesIO()
-    pickler = _Pickler(file, held)
-    pickler.dump(obj)
-    return file.getvalue(), list(pickler.found.values())
+    _Pickler(file, held, grow).dump(obj)
+    return file.getvalue()
 
 
 @dataclass
 class Workers:
     """The calibration's worker processes, from the fork server, kept until :meth:`close`.
 
-    Each has the queue it sends evaluations on, the generation's two counters and
-    the problems (:func:`_start_worker`). ``running`` holds the tasks of the
-    generation at hand, ``done`` how many of them have said ``_DONE``.
+    They start with the first work sent to them (:meth:`start`, :meth:`map`), each
+    given the queue it sends evaluations on, the generation's two counters and the
+    objects of ``held`` (:func:`_start_worker`): the problems met in pickling that
+    work, which it and all the work after name instead of carrying them
+    (:meth:`dumps`). ``running`` holds the tasks of the generation at hand, ``done``
+    how many of them have said ``_DONE``.
 
     Args:
         count: worker processes.
-        problems: the objects every worker is given as it starts: the work sent to
-            them later names these instead of carrying them (:meth:`dumps`).
     """
 
     count: int
-    problems: list[Any]
-    held: dict[int, tuple[str, Any]] = field(init=False)
-    pool: cf.ProcessPoolExecutor = field(init=False)
+    held: dict[int, tuple[str, Any]] = field(init=False, default_factory=dict)
+    pool: cf.ProcessPoolExecutor | None = field(init=False, default=None)
     results: Any = field(init=False)
     n_eval: Any = field(init=False)
     n_acc: Any = field(init=False)
     running: list[cf.Future[None]] = field(init=False, default_factory=list)
     done: int = field(init=False, default=0)
 
-    def __post_init__(self) -> None:
-        self.held = {id(obj): (f"held-{i}", obj) for i, obj in enumerate(self.problems)}
-        given = cloudpickle.dumps(dict(self.held.values()))
-        # The queue and counters must come from the workers' own context.
-        context = worker_context()
-        self.results = context.Queue()
-        self.n_eval = context.Value(c_longlong)
-        self.n_acc = context.Value(c_longlong)
-        self.pool = cf.ProcessPoolExecutor(
-            max_workers=self.count,
-            mp_context=context,
-            initializer=_start_worker,
-            initargs=(self.results, self.n_eval, self.n_acc, given),
-        )
+    def _started(self) -> cf.ProcessPoolExecutor:
+        """The pool, its workers started now if they are not yet, given ``held``."""
+        if self.pool is None:
+            given = cloudpickle.dumps(dict(self.held.values()))
+            # The queue and counters must come from the workers' own context.
+            context = worker_context()
+            self.results = context.Queue()
+            self.n_eval = context.Value(c_longlong)
+            self.n_acc = context.Value(c_longlong)
+            self.pool = cf.ProcessPoolExecutor(
+                max_workers=self.count,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.results, self.n_eval, self.n_acc, given),
+            )
+        return self.pool
 
     def dumps(self, obj: Any) -> bytes:
-        """``obj`` pickled for the workers, naming the objects they hold."""
-        return _dumps(obj, self.held)[0]
+        """``obj`` pickled for the workers, naming the objects they hold; before they
+        start, the problems it holds become theirs, found and named in the same pass
+        (the first work was pickled whole to find them, then again naming them)."""
+        return _dumps(obj, self.held, grow=self.pool is None)
 
     def start(self, args: tuple[Any, ...]) -> None:
         """Start a generation: one :func:`_work` task per worker, the counters at 0."""
+        pool = self._started()
         self.n_eval.value = 0
         self.n_acc.value = 0
         self.done = 0
-        self.running = [self.pool.submit(_work, *args) for _ in range(self.count)]
+        self.running = [pool.submit(_work, *args) for _ in range(self.count)]
 
     def receive(self) -> Any:
         """The next message of the generation's tasks.
@@ -349,12 +354,16 @@ class Workers:
     def map(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
         """``fn`` over ``jobs`` in order, in chunks pickled as a generation's work is
         (:func:`chunked_map`), a job's problem named if the workers hold it."""
-        yield from chunked_map(self.pool, fn, jobs, self.count, self.dumps)
+        if self.pool is None:
+            self.dumps((fn, jobs))  # the problems of the jobs become the workers'
+        yield from chunked_map(self._started(), fn, jobs, self.count, self.dumps)
 
     def close(self) -> None:
         """Stop the workers: a generation left in the middle (an error, Ctrl-C) ends after
         each worker's evaluation at hand, its messages read so that no worker is left
         waiting on a full pipe; a pool broken by a dead worker has ended its workers."""
+        if self.pool is None:
+            return
         if self.running:
             self.n_acc.value = _STOP
             while not self._stopped():
@@ -418,11 +427,10 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
         self.seed = seed
         self._workers: Workers | None = None
 
-    def workers(self, first: Any) -> Workers:
-        """The worker processes, started now if they are not yet, given the problems
-        that ``first`` (the first work to send them) holds."""
+    def workers(self) -> Workers:
+        """The worker processes (they start with the first work sent to them)."""
         if self._workers is None:
-            self._workers = Workers(self.n_procs, _dumps(first, {})[1])
+            self._workers = Workers(self.n_procs)
         return self._workers
 
     def close(self) -> None:
@@ -445,7 +453,7 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
                         count += 1
                         job.accepted()
             return evaluations, limit
-        workers = self.workers(job.simulate_one)
+        workers = self.workers()
         record_rejected = self._create_empty_sample().record_rejected
         payload = workers.dumps(job.simulate_one)
         workers.start((payload, job.n, limit, self.seed, job.t, record_rejected))
