@@ -79,6 +79,12 @@ class WorkersFailed(RuntimeError):
     is wrong, but nothing more can be run. The CLI prints one line and exits 1."""
 
 
+class WorkersDied(WorkersFailed):
+    """A calibration's worker processes kept dying (killed, or out of memory) over one
+    piece of work, or its Dask workers over their data (decision 763). What finished
+    is kept; the CLI prints one line and exits 1."""
+
+
 # Whole numbers up to this many digits are shown in full (a seed has at most 19).
 SHOWN_DIGITS = 20
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1355,3 +1356,142 @@ def test_the_calibration_runs_with_the_finite_threshold(tmp_path, monkeypatch) -
     with pytest.raises(Stop):
         run_calibration(toy(tmp_path), BinomialProblem(), tmp_path / "out", workers=1)
     assert isinstance(seen["eps"], FiniteMedianEpsilon)
+
+
+# ------------------------------------------------------------ process workers that die
+
+
+def _count_here(marker: str) -> int:
+    """Count a simulation made in a worker process; return how many were made so far."""
+    with open(marker + ".count", "a") as handle:
+        handle.write(".")
+    return os.stat(marker + ".count").st_size
+
+
+def _claim(marker: str) -> bool:
+    """Whether this process is the first to claim ``marker`` (created exclusively)."""
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Dying(BinomialProblem):
+    """The toy problem, whose worker processes (not the calibration's own) are killed with
+    SIGKILL once ``after`` simulations were made in them: once in all, or with
+    ``always``, every worker that simulates after that."""
+
+    marker: str = ""
+    main: int = 0
+    after: int = 0
+    always: bool = False
+
+    def simulate(
+        self, params: Mapping[str, float], seed: int, *, holdout: bool = True
+    ) -> dict[str, float]:
+        in_worker = os.getpid() != self.main
+        if (
+            in_worker
+            and _count_here(self.marker) >= self.after
+            and (self.always or _claim(self.marker))
+        ):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().simulate(params, seed, holdout=holdout)
+
+
+def test_process_workers_that_die_cost_only_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worker process killed in the middle of a generation: the generation is done
+    again on new workers with the same seeds, said in a note, and the calibration ends
+    with exactly the posterior and predictive draws of one worker in one process, as on
+    Dask. It was a BrokenProcessPool traceback (decision 763)."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = str(tmp_path / "killed")
+    cal = toy(tmp_path, population=100, max_simulations=3000)
+    dying = _Dying(marker=marker, main=os.getpid(), after=150)
+    out = run_calibration(cal, dying, tmp_path / "out", workers=2, figures=False, quiet=True)
+    assert Path(marker).exists()  # a worker was killed
+    err = capsys.readouterr().err
+    assert err.count("credsim: note: a calibration worker process died in generation") == 1
+    assert "results do not change" in err
+    alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
+    assert out.run is not None and alone.run is not None
+    assert (out.run.generations, out.run.simulations) == (
+        alone.run.generations,
+        alone.run.simulations,
+    )
+    for name in ("posterior.parquet", "predictive.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "out" / name), pd.read_parquet(tmp_path / "one" / name)
+        )
+
+
+def _draw_dying_once(job: tuple[int, str]) -> int:
+    """A predictive draw whose worker is killed once, at the fifth draw made in them."""
+    x, marker = job
+    if _count_here(marker) >= 5 and _claim(marker):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return 3 * x + 1
+
+
+def test_predictive_draws_on_processes_survive_a_worker_dying(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worker killed during the posterior predictive draws: the draws not yet given
+    back are made again on new workers, each with its own result, in order (decision
+    763; it was a BrokenProcessPool traceback after the whole SMC stage)."""
+    import cloudpickle
+
+    from sim.calibrate.run import _map
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = str(tmp_path / "killed")
+    results = list(_map(_draw_dying_once, [(x, marker) for x in range(40)], None, 2))
+    assert Path(marker).exists()
+    assert results == [3 * x + 1 for x in range(40)]
+    assert "died in the posterior predictive draws" in capsys.readouterr().err
+
+
+def test_workers_that_keep_dying_end_the_calibration_in_one_line_and_keep_its_generations(
+    tmp_path: Path,
+) -> None:
+    """Workers that die every time (a simulation that kills its worker, a machine out of
+    memory) are started again twice, then the calibration ends with WorkersFailed's one
+    line (`credsim: failed: ...`, exit 1), which says what is kept and that the same
+    command goes on; run again, it ends with one worker's posterior (decision 763)."""
+    import cloudpickle
+
+    from sim.errors import WorkersFailed
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = str(tmp_path / "killed")
+    cal = toy(tmp_path, population=50, max_simulations=3000)
+    dying = _Dying(marker=marker, main=os.getpid(), after=400, always=True)
+    out = tmp_path / "out"
+    with pytest.raises(WorkersFailed) as raised:
+        run_calibration(cal, dying, out, workers=2, figures=False, quiet=True)
+    text = str(raised.value)
+    assert "\n" not in text
+    match = re.match(
+        r"a calibration worker process died 3 times in generation (\d+) \(killed, or out of "
+        r"memory\), its work started again on new workers each time but the last; the "
+        rf"(\d+) finished generations? (is|are) kept in {re.escape(str(out))}, and the same "
+        r"command goes on from there$",
+        text,
+    )
+    assert match is not None, text
+    assert int(match.group(1)) == int(match.group(2)) >= 1
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    again = run_calibration(cal, BinomialProblem(), out, workers=2, figures=False, quiet=True)
+    alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
+    assert again.run is not None and alone.run is not None
+    assert again.run.ran == alone.run.generations - int(match.group(2))
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "posterior.parquet"),
+        pd.read_parquet(tmp_path / "one" / "posterior.parquet"),
+    )

@@ -17,7 +17,6 @@ something else is refused, and one calibration at a time writes a folder.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import fcntl
 import json
 import math
@@ -38,22 +37,23 @@ from sim import provenance
 from sim.calibrate import posterior
 from sim.calibrate.problem import Problem, Statistic, discrepancy, rms_distance, simulation_seed
 from sim.calibrate.smc import (
+    HISTORY,
     Run,
     Simulator,
+    finished_generations,
     observed_values,
     preflight,
     require_workers,
     sampler,
     smc,
-    worker_context,
 )
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
-from sim.errors import InputError
+from sim.errors import InputError, WorkersDied, count_text
 from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, require_intact
 from sim.sweep import progress
-from sim.sweep.executors import check_address, die_with_parent
+from sim.sweep.executors import check_address
 from sim.sweep.progress import _duration, _short
 
 MANIFEST = "manifest.json"
@@ -305,18 +305,20 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
         return
-    from sim.calibrate.samplers import SeededMulticoreSampler, chunked_map
+    from sim.calibrate.samplers import SeededMulticoreSampler, Workers
 
     if isinstance(chosen, SeededMulticoreSampler) and chosen.n_procs > 1:
         # The generations' workers (decision 760).
         yield from chosen.workers().map(fn, jobs)
         return
-    # From the fork server, as the sampler's (decision 760); they die with the calibration:
-    # a pool's workers outlive a SIGKILL (decision 361).
-    with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=worker_context(), initializer=die_with_parent
-    ) as pool:
-        yield from chunked_map(pool, fn, jobs, workers)
+    # From the fork server, as the sampler's (decision 760); they die with the calibration
+    # (a pool's workers outlived a SIGKILL, decision 361), and a worker that dies has its
+    # draws done again on new workers (decision 763).
+    own = Workers(workers)
+    try:
+        yield from own.map(fn, jobs)
+    finally:
+        own.close()
 
 
 def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
@@ -644,16 +646,19 @@ def run_calibration(
         def save(history: Any) -> None:
             write_parquet(particle_table.read(history), folder / "posterior.parquet")
 
-        with sampler(executor, workers, address, calibration.spec.seed) as chosen:
-            run = smc(
-                calibration, problem, observed, folder, chosen, quiet=quiet, on_generation=save
-            )
-            import pyabc
+        try:
+            with sampler(executor, workers, address, calibration.spec.seed) as chosen:
+                run = smc(
+                    calibration, problem, observed, folder, chosen, quiet=quiet, on_generation=save
+                )
+                import pyabc
 
-            history = pyabc.History(f"sqlite:///{folder / 'history.db'}", _id=1)
-            particles = particle_table.read(history)
-            write_parquet(particles, folder / "posterior.parquet")
-            predictive = predictive_table(calibration, problem, particles, chosen, workers)
+                history = pyabc.History(f"sqlite:///{folder / HISTORY}", _id=1)
+                particles = particle_table.read(history)
+                write_parquet(particles, folder / "posterior.parquet")
+                predictive = predictive_table(calibration, problem, particles, chosen, workers)
+        except WorkersDied as exc:
+            raise WorkersDied(f"{exc}; {_kept_text(folder)}") from None
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
         summary = posterior.summary_table(
             particles, priors, months_per_step(problem), calibration.truth, variants
@@ -694,6 +699,19 @@ def run_calibration(
     engine = getattr(problem, "engine", None) or "fast"
     print(summary_line(calibration, run, folder, elapsed, compiling.seconds, engine), flush=True)
     return Outcome(folder, run)
+
+
+def _kept_text(folder: Path) -> str:
+    """What a calibration ended by its workers dying keeps, and how to go on."""
+    db = folder / HISTORY
+    finished = finished_generations(f"sqlite:///{db}") if db.is_file() else 0
+    if not finished:
+        return f"no generation had finished in {folder}; the same command starts it again"
+    kept = "is" if finished == 1 else "are"
+    return (
+        f"the {count_text(finished, 'finished generation')} {kept} kept in {folder}, "
+        "and the same command goes on from there"
+    )
 
 
 def _record(folder: Path, identity: str) -> None:

@@ -60,6 +60,7 @@ from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
 from sim.calibrate.smc import Simulator, worker_context
+from sim.errors import WorkersDied, count_text
 from sim.sweep.executors import die_with_parent
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
@@ -73,6 +74,14 @@ _IN_FLIGHT = 4
 _STOP = 2**62
 # Seconds the parent waits for a worker's message before it looks whether one died.
 _POLL_S = 0.1
+# How many times a generation's work, or the predictive draws, start again on new worker
+# processes after one died, before the calibration gives up (decision 763).
+_RESTARTS = 2
+
+
+def _generation_text(t: int) -> str:
+    """A generation as the progress lines name it (``t`` -1: pyabc's first sample)."""
+    return "the sample before generation 0" if t < 0 else f"generation {t}"
 
 
 def seed_evaluation(seed: int, t: int, i: int) -> None:
@@ -351,12 +360,61 @@ class Workers:
             task.result()
         self.running = []
 
-    def map(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[Any]:
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        jobs: Sequence[Any],
+        what: str = "the posterior predictive draws",
+    ) -> Iterator[Any]:
         """``fn`` over ``jobs`` in order, in chunks pickled as a generation's work is
-        (:func:`chunked_map`), a job's problem named if the workers hold it."""
-        if self.pool is None:
-            self.dumps((fn, jobs))  # the problems of the jobs become the workers'
-        yield from chunked_map(self._started(), fn, jobs, self.count, self.dumps)
+        (:func:`chunked_map`), a job's problem named if the workers hold it.
+
+        A worker that dies breaks the pool: the jobs not yet given back are done again on
+        new workers (:meth:`restart`), so the results are those of a run where none died.
+
+        Raises:
+            WorkersDied: the workers died more than ``_RESTARTS`` times over ``what``.
+        """
+        done = died = 0
+        while True:
+            rest = jobs[done:]
+            if self.pool is None:
+                self.dumps((fn, rest))  # the problems of the jobs become the workers'
+            try:
+                for result in chunked_map(self._started(), fn, rest, self.count, self.dumps):
+                    done += 1
+                    yield result
+                return
+            except BrokenProcessPool:
+                died += 1
+                self.restart(died, what)
+
+    def restart(self, died: int, what: str) -> None:
+        """After a worker died (``died`` times over ``what``): end the broken pool, and say
+        so; the next work starts new workers, given the same problems.
+
+        Every evaluation and predictive draw is seeded by its index, so work done again
+        gives what it gave the first time: a lost worker costs time only, as on Dask.
+
+        Raises:
+            WorkersDied: ``died`` is past ``_RESTARTS`` (a run that kills its worker
+                each time, or a machine out of memory).
+        """
+        self.close()
+        self.pool = None
+        if died > _RESTARTS:
+            raise WorkersDied(
+                f"a calibration worker process died {count_text(died, 'time')} in {what} "
+                "(killed, or out of memory), its work started again on new workers each "
+                "time but the last"
+            )
+        print(
+            f"credsim: note: a calibration worker process died in {what} (killed, or out of "
+            "memory); its work is done again on new workers, with the same seeds, so the "
+            "results do not change",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def close(self) -> None:
         """Stop the workers: a generation left in the middle (an error, Ctrl-C) ends after
@@ -455,16 +513,27 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
             return evaluations, limit
         workers = self.workers()
         record_rejected = self._create_empty_sample().record_rejected
-        payload = workers.dumps(job.simulate_one)
-        workers.start((payload, job.n, limit, self.seed, job.t, record_rejected))
-        # Read until every worker has said it is done, so that the queue is empty.
-        while workers.done < workers.count:
-            item = workers.receive()
-            if item != _DONE:
-                evaluations[item[0]] = item[1]
-                if item[1].accepted:
-                    job.accepted()
-        workers.finish()
+        died = 0
+        while True:
+            payload = workers.dumps(job.simulate_one)
+            try:
+                workers.start((payload, job.n, limit, self.seed, job.t, record_rejected))
+                # Read until every worker has said it is done, so that the queue is empty.
+                while workers.done < workers.count:
+                    item = workers.receive()
+                    if item != _DONE:
+                        evaluations[item[0]] = item[1]
+                        if item[1].accepted:
+                            job.accepted()
+                workers.finish()
+                break
+            except BrokenProcessPool:
+                # A worker died: the generation starts again on new workers. Its
+                # evaluations are seeded by their index, so it gives what it would have
+                # given; those received are dropped with the counters they go with.
+                died += 1
+                workers.restart(died, _generation_text(job.t))
+                evaluations.clear()
         # Every index claimed (below the limit) was evaluated; those not sent were rejected.
         for i in range(int(min(workers.n_eval.value, limit))):
             evaluations.setdefault(i, None)
@@ -497,12 +566,12 @@ class Resent:
         """The data's future, scattered again if every copy was lost.
 
         Raises:
-            RuntimeError: lost more than ``_RESCATTERS`` times.
+            WorkersDied: lost more than ``_RESCATTERS`` times.
         """
         if self.future.status != "finished":
             self.resent += 1
             if self.resent > _RESCATTERS:
-                raise RuntimeError(
+                raise WorkersDied(
                     f"the Dask workers lost {self.what} {self.resent} times{self.scope} "
                     "(every worker holding it died)"
                 )
@@ -515,10 +584,10 @@ def check_cancelled(cancelled: int, tasks: str) -> None:
     came back cancelled.
 
     Raises:
-        RuntimeError: the workers keep dying or the cluster is shutting down.
+        WorkersDied: the workers keep dying or the cluster is shutting down.
     """
     if cancelled > _CANCELLED:
-        raise RuntimeError(
+        raise WorkersDied(
             f"{cancelled} Dask tasks {tasks} were cancelled; "
             "the workers keep dying or the cluster is shutting down"
         )

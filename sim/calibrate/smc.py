@@ -174,8 +174,8 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
     the worker count. ``process`` evaluates in ``workers`` processes (one:
     in this process), from the fork server, stopped on exit; ``dask`` on the
     scheduler at ``address``, or on a ``LocalCluster`` of ``workers``
-    processes; Dask redoes the work of a worker that dies, with the same
-    seeds, so a lost worker costs time only.
+    processes. Both redo the work of a worker that dies, with the same seeds,
+    so a lost worker costs time only (decision 763 for processes).
     """
     from sim.calibrate.samplers import SeededDaskSampler, SeededMulticoreSampler
 
@@ -372,7 +372,7 @@ def smc(
     )
     for model, name in zip(abc.models, variants, strict=True):
         model.name = name
-    resumed = db_path.is_file() and _finished_generations(db) > 0
+    resumed = db_path.is_file() and finished_generations(db) > 0
     if resumed:
         abc.load(db, 1)
     else:
@@ -437,7 +437,7 @@ def smc(
     )
 
 
-def _finished_generations(db: str) -> int:
+def finished_generations(db: str) -> int:
     import pyabc
 
     try:
