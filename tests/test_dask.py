@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import logging
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +225,197 @@ def test_a_finished_future_lost_before_it_is_taken_is_taken_once(
     outcome, table = _sweep_on(cluster.scheduler_address, tmp_path / "dask")
     assert outcome.exit_code == 0 and table["run_id"].is_unique
     pd.testing.assert_frame_equal(table, serial_table)
+
+
+# A Dask worker's preload: each run takes a tenth of a second more, so that a sweep is
+# still running when its scheduler is killed.
+_SLOW_RUNS = """
+import time
+import sim.sweep.executors as executors
+
+_real = executors._default_run
+
+
+def _slow(scenario, seed, record):
+    time.sleep(0.1)
+    return _real(scenario, seed, record)
+
+
+executors._default_run = _slow
+"""
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(check: Any, seconds: float, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def _scheduler_and_worker(tmp_path: Path, preload: str | None = None) -> Iterator[Any]:
+    """A Dask scheduler and one single-threaded worker, each a process of its own (so
+    that a test can kill the scheduler); yields the scheduler's process and address."""
+    import socket
+
+    dask_cli = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [dask_cli, "scheduler", "--port", str(port), "--no-dashboard"], **quiet
+    )
+    worker = None
+    try:
+
+        def answers() -> bool:
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        _wait_for(answers, 60, "the scheduler")
+        extra = ["--preload", preload] if preload else []
+        worker = subprocess.Popen(
+            [dask_cli, "worker", address, "--nworkers", "1", "--nthreads", "1",
+             "--no-dashboard", *extra],
+            cwd=tmp_path,
+            **quiet,
+        )  # fmt: skip
+        yield scheduler, address
+    finally:
+        for process in (scheduler, worker):
+            if process is not None:
+                process.kill()
+                process.wait()
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_runs(
+    tmp_path: Path,
+) -> None:
+    """`credsim sweep --address` whose scheduler is killed mid-sweep: one line, exit 1,
+    and the runs committed before are kept (decision 764). It said "credsim: failed:
+    cannot write a file: Timed out trying to connect to tcp://...", after a log line and
+    a 30-line traceback of distributed's client."""
+    (tmp_path / "slow_runs.py").write_text(_SLOW_RUNS)
+    out = tmp_path / "out"
+    with _scheduler_and_worker(tmp_path, str(tmp_path / "slow_runs.py")) as (scheduler, address):
+        sweep = subprocess.Popen(
+            [sys.executable, "-m", "sim", "sweep", str(GRID), "--reps", "20", "--executor",
+             "dask", "--address", address, "--out", str(out), "--no-plots", "--quiet"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        _wait_for(lambda: any((out / "runs").glob("part-*.arrow")), 120, "a committed chunk")
+        scheduler.kill()
+        _, stderr = sweep.communicate(timeout=120)
+    assert sweep.returncode == 1, stderr
+    assert stderr == (
+        f"credsim: failed: the Dask scheduler at {address} stopped answering (stopped, or "
+        "out of reach); the finished runs are kept, and the same command goes on from "
+        "there once a scheduler answers\n"
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete"
+    assert 40 <= manifest["counts"]["done"] < 240
+
+
+@pytest.mark.slow
+def test_a_calibration_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_generations(
+    tmp_path: Path,
+) -> None:
+    """A calibration on a Dask scheduler killed after its second generation ends in
+    WorkersFailed's one line (`credsim: failed: ...`, exit 1), naming the generations
+    kept, and distributed's client does not log meanwhile (decision 764). It was
+    "cannot write a file: Timed out trying to connect", after the client's log."""
+    import threading
+
+    from sim.calibrate.run import run_calibration
+    from sim.calibrate.spec import load_calibration
+    from sim.calibrate.toy import PARAMETER, BinomialProblem
+    from sim.errors import WorkersFailed
+
+    spec = {
+        "name": "toy", "patterns": ["toy.yaml"], "parameters": {PARAMETER: {"low": 0, "high": 1}},
+        "population": 100, "max_simulations": 20_000, "min_epsilon": 0.01, "seed": 3,
+        "predictive": 20,
+    }  # fmt: skip
+    (tmp_path / "toy.yaml").write_text("{}\n")
+    (tmp_path / "toy_cal.yaml").write_text(json.dumps(spec))
+    cal = load_calibration(tmp_path / "toy_cal.yaml", check_paths=False)
+    out = tmp_path / "out"
+
+    def generations() -> int:
+        path = out / "posterior.parquet"
+        try:
+            return int(pd.read_parquet(path)["generation"].max()) + 1
+        except (OSError, ValueError, KeyError):
+            return 0
+
+    with _scheduler_and_worker(tmp_path) as (scheduler, address):
+        levels: list[int] = []
+
+        def kill_after_two() -> None:
+            _wait_for(lambda: generations() >= 2, 120, "two generations")
+            levels.append(logging.getLogger("distributed.client").level)
+            scheduler.kill()
+
+        killer = threading.Thread(target=kill_after_two)
+        killer.start()
+        before = logging.getLogger("distributed.client").level
+        with pytest.raises(WorkersFailed) as raised:
+            run_calibration(
+                cal, BinomialProblem(work_s=0.01), out, executor="dask", address=address,
+                figures=False, quiet=True,
+            )  # fmt: skip
+        killer.join()
+    kept = generations()
+    assert kept >= 2
+    assert str(raised.value) == (
+        f"the Dask scheduler at {address} stopped answering (stopped, or out of reach); "
+        f"the {kept} finished generations are kept in {out}, and the same command goes "
+        "on from there"
+    )
+    assert levels == [logging.CRITICAL]  # the client logs nothing while it runs
+    assert logging.getLogger("distributed.client").level == before  # and is given back
+
+
+def test_only_a_lost_connection_or_a_closed_client_is_said_to_be_a_lost_scheduler() -> None:
+    """`scheduler_answers` turns a connection error (OSError: distributed's
+    CommClosedError, a connect timeout), or any error once the client has closed
+    itself, into the one line; any other error of a client still running is left as it
+    is, to be said as itself (decision 764)."""
+    from sim.errors import WorkersFailed
+    from sim.sweep.executors import scheduler_answers
+
+    class Client:
+        status = "running"
+
+    client = Client()
+    lost = r"^the Dask scheduler at tcp://h:1 stopped answering"
+    with (
+        pytest.raises(WorkersFailed, match=lost),
+        scheduler_answers(client, "tcp://h:1", WorkersFailed),
+    ):
+        raise TimeoutError("Timed out trying to connect to tcp://h:1 after 10 s")
+    with (
+        pytest.raises(ValueError, match="a bug"),
+        scheduler_answers(client, "tcp://h:1", WorkersFailed),
+    ):
+        raise ValueError("a bug of its own")
+    client.status = "closed"
+    with (
+        pytest.raises(WorkersFailed, match=r"^the Dask scheduler stopped answering"),
+        scheduler_answers(client, None, WorkersFailed),
+    ):
+        raise ValueError("cancelled as the client closed")

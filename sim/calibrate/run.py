@@ -322,6 +322,20 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
 
 
 def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """:func:`_dask_map_on` with a scheduler that stops answering said in one line.
+
+    Raises:
+        WorkersDied: the scheduler stopped answering (decision 764), or the workers kept
+            dying.
+    """
+    from sim.sweep.executors import scheduler_answers
+
+    address = getattr(client.scheduler, "address", None)
+    with scheduler_answers(client, address, WorkersDied):
+        return _dask_map_on(client, fn, jobs)
+
+
+def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
     """``fn`` over ``jobs`` on a Dask client, in order, each first item scattered once.
 
     When every worker holding a scattered item dies at once, the tasks that need it
@@ -330,7 +344,7 @@ def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any
     own seed, so a task run again gives the same result.
 
     Raises:
-        RuntimeError: the workers lost an item more than ``_RESCATTERS`` times, or
+        WorkersDied: the workers lost an item more than ``_RESCATTERS`` times, or
             more than ``_CANCELLED`` tasks came back cancelled.
     """
     from distributed import wait

@@ -61,7 +61,7 @@ from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
 from sim.calibrate.smc import Simulator, worker_context
 from sim.errors import WorkersDied, count_text
-from sim.sweep.executors import die_with_parent
+from sim.sweep.executors import die_with_parent, scheduler_answers
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
 # (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
@@ -639,6 +639,17 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         self.seed = seed
 
     def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
+        """The generation's evaluations on Dask (:meth:`_evaluate_on_dask`).
+
+        Raises:
+            WorkersDied: the scheduler stopped answering (decision 764), or the workers
+                kept dying (:class:`Resent`, :func:`check_cancelled`).
+        """
+        address = getattr(self.client.scheduler, "address", None)
+        with scheduler_answers(self.client, address, WorkersDied):
+            return self._evaluate_on_dask(job)
+
+    def _evaluate_on_dask(self, job: _Generation) -> tuple[dict[int, Any], float]:
         from distributed import wait
 
         payload = cloudpickle.dumps(job.simulate_one)

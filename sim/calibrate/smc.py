@@ -34,7 +34,13 @@ import numpy as np
 from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation_seed
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
-from sim.sweep.executors import SWEEP_PRELOAD, forkserver_context, require_workers_start
+from sim.sweep.executors import (
+    CLIENT_LOG,
+    SWEEP_PRELOAD,
+    forkserver_context,
+    quiet_client_log,
+    require_workers_start,
+)
 from sim.sweep.progress import _duration
 
 EXECUTORS = ("process", "dask")
@@ -220,6 +226,9 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
     level = tornado.level
     if cluster is not None:
         tornado.setLevel(logging.CRITICAL)
+    # The client logs its attempts to reach a scheduler gone mid-way, with tracebacks, at
+    # ERROR: the calibration says it in one line (decision 764).
+    quieted = quiet_client_log() if address else None
     try:
         yield SeededDaskSampler(seed, dask_client=client, batch_size=1)
     finally:
@@ -227,6 +236,8 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
         if cluster is not None:
             cluster.close()
         tornado.setLevel(level)
+        if quieted is not None:
+            logging.getLogger(CLIENT_LOG).setLevel(quieted)
 
 
 def observed_values(

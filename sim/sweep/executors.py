@@ -24,6 +24,7 @@ import concurrent.futures as cf
 import contextlib
 import gc
 import itertools
+import logging
 import multiprocessing
 import os
 import re
@@ -658,6 +659,8 @@ class DaskExecutor(_Executor):
 
     client: Any = None
     cluster: Any = None
+    # The level of distributed's client log before a scheduler at an address was joined.
+    _quieted: int | None = None
 
     def __init__(
         self,
@@ -670,8 +673,6 @@ class DaskExecutor(_Executor):
         self.address = address
 
     def __enter__(self) -> DaskExecutor:
-        import logging
-
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -681,6 +682,9 @@ class DaskExecutor(_Executor):
 
         if self.address:
             self.client = Client(self.address, timeout=_DASK_CONNECT_TIMEOUT * 2)
+            # The client logs its attempts to reach a scheduler gone mid-way, with their
+            # tracebacks, at ERROR: the sweep says it in one line (decision 764).
+            self._quieted = quiet_client_log()
         else:
             # Its worker processes start with Ctrl-C ignored: each printed a traceback of
             # thirty lines before this process's one (decision 639).
@@ -706,6 +710,9 @@ class DaskExecutor(_Executor):
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+        if self._quieted is not None:
+            logging.getLogger(CLIENT_LOG).setLevel(self._quieted)
+            self._quieted = None
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
         """Submit the first batches now; the iterator yields the results (as processes do)."""
@@ -731,6 +738,10 @@ class DaskExecutor(_Executor):
         alone: set[Any] = set()
 
         def collect() -> Iterator[RunResult]:
+            with scheduler_answers(self.client, self.address, SchedulerLost):
+                yield from taken()
+
+        def taken() -> Iterator[RunResult]:
             while owner or suspects:
                 if suspects and not owner:
                     # Nothing else in flight: if this run's worker dies, the run killed it.
@@ -769,6 +780,48 @@ class DaskExecutor(_Executor):
 
         submit(list(itertools.islice(queue, limit)))
         return collect()
+
+
+class SchedulerLost(WorkersFailed):
+    """A sweep's Dask scheduler stopped answering: the finished runs are kept."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"{text}; the finished runs are kept, and the same command goes on from there "
+            "once a scheduler answers"
+        )
+
+
+CLIENT_LOG = "distributed.client"
+
+
+def quiet_client_log() -> int:
+    """Raise distributed's client log to CRITICAL; returns the level it had."""
+    log = logging.getLogger(CLIENT_LOG)
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    return level
+
+
+def scheduler_lost_text(address: str | None) -> str:
+    """That a Dask scheduler stopped answering mid-way (stopped, or its machine out of
+    reach), for a sweep's or a calibration's one line (decision 764). The client's own
+    words name its connection objects, not the scheduler."""
+    where = f"at {address} " if address else ""
+    return f"the Dask scheduler {where}stopped answering (stopped, or out of reach)"
+
+
+@contextlib.contextmanager
+def scheduler_answers(client: Any, address: str | None, lost: type[Exception]) -> Iterator[None]:
+    """Turn the errors of a Dask client whose scheduler is gone into ``lost`` (a
+    :class:`WorkersFailed`), with :func:`scheduler_lost_text`: a connection that closes
+    or times out (an ``OSError``), or any error once the client has closed itself."""
+    try:
+        yield
+    except Exception as exc:
+        if isinstance(exc, OSError) or getattr(client, "status", None) in ("closing", "closed"):
+            raise lost(scheduler_lost_text(address)) from None
+        raise
 
 
 def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:
