@@ -7,9 +7,12 @@ or a command-line option becomes an :class:`InputError`. The CLI prints
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -170,7 +173,53 @@ def describe_os_error(exc: OSError) -> str:
         )
     if exc.errno == errno.ENAMETOOLONG:
         return f"{where}: a name in the path is too long (at most 255 bytes a name)"
+    code = disk_full(exc)
+    if code is not None:
+        full = _FULL[code]
+        # Arrow says it in words of its own and no file ("Error writing bytes to file.
+        # Detail: [errno 28] No space left on device"; decision 765). Every file is
+        # written whole or not at all, so nothing is left half-written.
+        return (
+            f"cannot write {where}: {full}; free some space (or choose another --out) and "
+            "run the same command again"
+        )
     return f"cannot write {where}: {exc.strerror or exc}"
+
+
+@contextlib.contextmanager
+def named_when_full(folder: Path, sqlite: bool = False) -> Iterator[None]:
+    """A full disk said of ``folder`` (a results folder): Arrow's error names no file,
+    and SQLite's (pyabc's history, with ``sqlite``) is no ``OSError`` (decision 765).
+
+    Raises:
+        OSError: a full disk or spent quota with ``folder`` as its file when it had none
+            (its errno and words the system's), else the error as it was.
+    """
+    try:
+        yield
+    except OSError as exc:
+        code = disk_full(exc)
+        if exc.filename is None and code is not None:
+            raise OSError(code, os.strerror(code), str(folder)) from exc
+        raise
+    except Exception as exc:
+        if sqlite and "database or disk is full" in str(exc):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder)) from exc
+        raise
+
+
+# The errors of a full disk and of a spent quota, in the words the command says them.
+_FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is spent"}
+
+
+def disk_full(exc: OSError) -> int | None:
+    """The errno of a full disk or spent quota, when ``exc`` is one (also in Arrow's
+    words, "[errno 28]" in its message, with no ``errno`` of its own); else None."""
+    code = exc.errno
+    if code is None:
+        match = re.search(r"\[errno (\d+)\]", " ".join(map(str, exc.args)))
+        code = int(match.group(1)) if match else None
+    return code if code in _FULL else None
 
 
 def fixed(value: Any, digits: int = 3) -> str:

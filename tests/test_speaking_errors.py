@@ -7,7 +7,9 @@ or where the write fails (``PermissionError``).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -297,3 +299,116 @@ def test_a_file_in_a_folder_that_may_not_be_opened_is_not_said_to_be_unwritable(
     assert capsys.readouterr().err == (
         f"credsim: error: {table}: cannot be read: permission denied (give yourself read access)\n"
     )
+
+
+# Arrow's words for a full disk: no file named, no errno of its own (decision 765).
+_ARROW_FULL = "Error writing bytes to file. Detail: [errno 28] No space left on device"
+
+
+def test_a_full_disk_is_said_as_such_with_what_to_do():
+    """A full disk was "cannot write a file: Error writing bytes to file. Detail: [errno
+    28] No space left on device" (Arrow's words); a spent quota the same with its own
+    errno (decision 765)."""
+    import errno
+
+    from sim.errors import describe_os_error
+
+    assert describe_os_error(OSError(_ARROW_FULL)) == (
+        "cannot write a file: the disk is full; free some space (or choose another --out) "
+        "and run the same command again"
+    )
+    quota = OSError(errno.EDQUOT, "Disk quota exceeded", "/r/out/runs.parquet")
+    assert describe_os_error(quota).startswith(
+        "cannot write '/r/out/runs.parquet': the disk quota is spent; free some space"
+    )
+    # Another numbered error in Arrow's words is left as it was said.
+    other = OSError("Error writing bytes to file. Detail: [errno 5] Input/output error")
+    assert describe_os_error(other) == f"cannot write a file: {other}"
+
+
+def test_a_sweep_on_a_full_disk_says_its_folder_in_one_line_and_goes_on_after(
+    tmp_path, monkeypatch, capsys
+):
+    """The disk fills as the sweep writes its second runs part: one line naming the
+    results folder, exit 1, the first part kept; with space again, the same command
+    runs only the rest (decision 765)."""
+    import sim.sweep.store as store
+    from sim.cli import main
+
+    grid = Path(__file__).parent / "data" / "sweep" / "grid.yaml"
+    out = tmp_path / "out"
+    real = store._write_part
+    written = []
+
+    def fills(table, path):
+        if written:
+            raise OSError(_ARROW_FULL)
+        written.append(path)
+        real(table, path)
+
+    monkeypatch.setattr(store, "_write_part", fills)
+    args = ["sweep", str(grid), "--reps", "8", "--out", str(out), "--quiet", "--no-plots"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"credsim: failed: cannot write '{out}': the disk is full; free some space (or "
+        "choose another --out) and run the same command again\n"
+    )
+    kept = len(list((out / "runs").glob("part-*.arrow")))
+    assert kept == 1
+    monkeypatch.setattr(store, "_write_part", real)
+    assert main(args) == 0
+    said = capsys.readouterr().out
+    assert re.search(r"\d+ done earlier", said), said
+
+
+def test_a_calibration_on_a_full_disk_says_its_folder_not_sqlites_error(tmp_path, monkeypatch):
+    """pyabc's history is SQLite, whose full disk is "database or disk is full", no
+    OSError: the calibration ended in a traceback, and the history's `done` in the
+    sampling loop's clean-up then failed on the broken session ("This session is in
+    'prepared' state"), hiding it. Now it is the one line of a full disk, naming the
+    folder, and the history kept resumes (decision 765)."""
+    import sqlite3
+
+    import pyabc
+
+    from sim.calibrate.run import run_calibration
+    from sim.calibrate.spec import load_calibration
+    from sim.calibrate.toy import PARAMETER, BinomialProblem
+    from sim.errors import describe_os_error
+
+    (tmp_path / "toy.yaml").write_text("{}\n")
+    spec = {
+        "name": "toy", "patterns": ["toy.yaml"], "parameters": {PARAMETER: {"low": 0, "high": 1}},
+        "population": 50, "max_simulations": 1500, "min_epsilon": 0.5, "seed": 3,
+        "predictive": 10,
+    }  # fmt: skip
+    (tmp_path / "cal.yaml").write_text(json.dumps(spec))
+    cal = load_calibration(tmp_path / "cal.yaml", check_paths=False)
+    real_append, real_done = pyabc.History.append_population, pyabc.History.done
+    appended = []
+
+    def append(self, *args, **kwargs):
+        if len(appended) == 2:
+            raise sqlite3.OperationalError("database or disk is full")
+        appended.append(1)
+        return real_append(self, *args, **kwargs)
+
+    def done(self, *args, **kwargs):
+        if len(appended) == 2:
+            raise RuntimeError("This session is in 'prepared' state")
+        return real_done(self, *args, **kwargs)
+
+    monkeypatch.setattr(pyabc.History, "append_population", append)
+    monkeypatch.setattr(pyabc.History, "done", done)
+    out = tmp_path / "out"
+    with pytest.raises(OSError) as raised:
+        run_calibration(cal, BinomialProblem(), out, workers=1, figures=False, quiet=True)
+    assert describe_os_error(raised.value) == (
+        f"cannot write '{out}': the disk is full; free some space (or choose another --out) "
+        "and run the same command again"
+    )
+    monkeypatch.setattr(pyabc.History, "append_population", real_append)
+    monkeypatch.setattr(pyabc.History, "done", real_done)
+    again = run_calibration(cal, BinomialProblem(), out, workers=1, figures=False, quiet=True)
+    assert again.run is not None and again.run.generations - again.run.ran == 2

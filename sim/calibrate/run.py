@@ -49,7 +49,7 @@ from sim.calibrate.smc import (
 )
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
-from sim.errors import InputError, WorkersDied, count_text
+from sim.errors import InputError, WorkersDied, count_text, named_when_full
 from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, require_intact
 from sim.sweep import progress
@@ -649,7 +649,7 @@ def run_calibration(
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)
     variants = calibration.variants()
-    with _locked(folder):
+    with _locked(folder), named_when_full(folder, sqlite=True):
         _write_json(
             folder / MANIFEST,
             _manifest(calibration, problem, identity, observed, started, command, "running", {}),

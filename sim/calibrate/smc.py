@@ -23,7 +23,7 @@ import math
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -397,6 +397,7 @@ def smc(
         progress = Progress(
             spec.min_epsilon, spec.max_simulations, history.total_nr_simulations, quiet=quiet
         )
+        ended = False
         try:
             _reseed(spec.seed, before, 0)
             t = abc.initialize_components_before_run(
@@ -434,8 +435,12 @@ def smc(
                     )
                     break
                 t += 1
+            ended = True
         finally:
-            history.done(end_time=datetime.now())
+            # After an error the history's session may be unusable (SQLite's "database or
+            # disk is full" leaves it "prepared"): its own error would hide the first.
+            with nullcontext() if ended else suppress(Exception):
+                history.done(end_time=datetime.now())
             abc.sampler.stop()
     populations = history.get_all_populations()
     finished = populations[populations["t"] >= 0]

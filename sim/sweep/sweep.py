@@ -21,7 +21,7 @@ from typing import Any
 
 from sim import integrity, provenance
 from sim.compiling import compiled_text
-from sim.errors import InputError
+from sim.errors import InputError, named_when_full
 from sim.runner import run_scenario
 from sim.sweep.executors import (
     RunFunction,
@@ -221,7 +221,8 @@ def run_sweep(
             start = _Start(
                 origin.result(), previous, len(tasks), counts, command, quiet, ex.compiling
             )
-            return _execute(experiment, store, results, start)
+            with named_when_full(folder):
+                return _execute(experiment, store, results, start)
 
 
 def _same_engine(experiment: Experiment, previous: dict[str, Any] | None, folder: Path) -> None:
