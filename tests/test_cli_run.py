@@ -337,8 +337,10 @@ def test_an_output_folder_that_cannot_be_made_is_one_line(
     monkeypatch.setattr("sim.runner.write_run", full)
     assert main(["run", tour, "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
+    # Said as a full disk, with what to do, since decision 765.
     assert err.strip().splitlines() == [
-        f"credsim: failed: cannot write '{tmp_path / 'out'}': No space left on device"
+        f"credsim: failed: cannot write '{tmp_path / 'out'}': the disk is full; free some "
+        "space (or choose another --out) and run the same command again"
     ]
 
 
