@@ -398,8 +398,31 @@ def _refuse_repeated(args: argparse.Namespace) -> None:
             refuse_repeated(items, option)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cluster's time limit, ``kill PID``), raised in the main thread as Ctrl-C
+    is, so that a command stops as it does on Ctrl-C: a sweep commits the runs it holds,
+    a calibration stops its workers, and the command says what is kept (decision 767)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)  # signal handlers belong to the main thread
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     command = None
     try:
         parser = build_parser()
@@ -457,26 +480,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The file system failed the command (a full or read-only disk): one line, exit 1.
         print(f"credsim: failed: {describe_os_error(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(_interrupted_text(command), file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        return _stopped(command, exc)
     except ImportError as exc:
         # Ctrl-C while a compiled module initialises surfaces as "ImportError:
         # initialization failed", its KeyboardInterrupt only in the chain.
-        if not _interrupted(exc):
+        interrupt = _interrupted(exc)
+        if interrupt is None:
             raise
-        print(_interrupted_text(command), file=sys.stderr)
-        return 130
+        return _stopped(command, interrupt)
 
 
-def _interrupted_text(command: str | None) -> str:
-    """The line after Ctrl-C: for a sweep or a calibration, that what finished is kept and
-    how to go on (an audit read a bare "interrupted" as all lost; decision 587)."""
+def _stopped(command: str | None, interrupt: KeyboardInterrupt) -> int:
+    """Say a command stopped by Ctrl-C (exit 130) or SIGTERM (exit 143, 128 + 15)."""
+    terminated = isinstance(interrupt, Terminated)
+    print(_interrupted_text(command, terminated), file=sys.stderr)
+    return 143 if terminated else 130
+
+
+def _interrupted_text(command: str | None, terminated: bool = False) -> str:
+    """The line after Ctrl-C (or SIGTERM): for a sweep or a calibration, that what finished
+    is kept and how to go on (an audit read a bare "interrupted" as all lost; decision 587)."""
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
     kept = {"sweep": "runs", "calibrate": "generations"}.get(command or "")
     if kept is None:
-        return "credsim: interrupted"
+        return f"credsim: {how}"
     return (
-        f"credsim: interrupted; the finished {kept} are kept in the results folder: run the "
+        f"credsim: {how}; the finished {kept} are kept in the results folder: run the "
         "same command again to go on from them"
     )
 
@@ -567,16 +597,16 @@ def _not_utf8_text(path: str) -> str:
     return f"'{shown}' has a byte that is not UTF-8, which credsim's files cannot record"
 
 
-def _interrupted(exc: BaseException) -> bool:
-    """Whether a KeyboardInterrupt is in ``exc``'s chain of causes and contexts."""
+def _interrupted(exc: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt in ``exc``'s chain of causes and contexts, if any."""
     seen: set[int] = set()
     link: BaseException | None = exc
     while link is not None and id(link) not in seen:
         if isinstance(link, KeyboardInterrupt):
-            return True
+            return link
         seen.add(id(link))
         link = link.__cause__ or link.__context__
-    return False
+    return None
 
 
 if __name__ == "__main__":

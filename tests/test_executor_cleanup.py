@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -181,24 +183,68 @@ def test_ctrl_c_gives_one_line_and_leaves_no_process(
         tmp_path, executor, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    seen: list[psutil.Process] = []
-    try:
-        parent = _after_first_commit(proc, tmp_path / "out")
-        children = parent.children(recursive=True)
-        seen += children
+
+    def send(parent: psutil.Process, children: list[psutil.Process]) -> None:
         assert len(children) >= processes  # the fork server and two workers, or two workers
         assert not _ignores_sigint(parent)
         assert all(_ignores_sigint(child) for child in children)
         os.killpg(proc.pid, signal.SIGINT)
+
+    err = _signalled(proc, tmp_path / "out", send)
+    assert proc.returncode == 130 and err == (
+        "credsim: interrupted; the finished runs are kept in the results folder: run the "
+        "same command again to go on from them\n"
+    ), err
+
+
+def _signalled(
+    proc: subprocess.Popen[Any],
+    out: Path,
+    send: Callable[[psutil.Process, list[psutil.Process]], None],
+) -> str:
+    """``send`` a signal to the sweep once its first chunk is committed (given its process
+    and its descendants), wait for it to end, check that none of its processes is left,
+    and return its standard error."""
+    seen: list[psutil.Process] = []
+    try:
+        parent = _after_first_commit(proc, out)
+        seen += parent.children(recursive=True)
+        send(parent, list(seen))
         _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 130 and err == (
-            "credsim: interrupted; the finished runs are kept in the results folder: run the "
-            "same command again to go on from them\n"
-        ), err
-        _, alive = psutil.wait_procs(children, timeout=30)
+        _, alive = psutil.wait_procs(seen, timeout=30)
         assert alive == []
     finally:
         _end(proc, seen)
+    return str(err)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", [False, True], ids=["the-sweep", "its-process-group"])
+def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path: Path, group: bool) -> None:
+    """SIGTERM (a cluster's time limit, `kill PID`) to the sweep, or to its whole process
+    group as a job scheduler sends it: the sweep commits the runs it holds, marks its
+    folder incomplete, says so in one line and exits 143 (128 + 15), with no process
+    left. It died at once: the runs not yet committed were lost, the manifest said
+    "running", and nothing was said (decision 767)."""
+    import pandas as pd
+
+    proc = _long_sweep(tmp_path, "process", stderr=subprocess.PIPE, text=True)
+
+    def send(parent: psutil.Process, children: list[psutil.Process]) -> None:
+        if group:
+            os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            proc.send_signal(signal.SIGTERM)
+
+    err = _signalled(proc, tmp_path / "out", send)
+    assert proc.returncode == 143 and err == (
+        "credsim: terminated (SIGTERM); the finished runs are kept in the results folder: "
+        "run the same command again to go on from them\n"
+    ), err
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert manifest["status"] == "incomplete"
+    assert manifest["counts"]["done"] == len(runs) < 2000
 
 
 def test_ctrl_c_while_a_compiled_module_loads_is_one_line(
@@ -289,3 +335,36 @@ def test_a_dask_sweep_beside_another_cluster_says_nothing_of_ports(tmp_path: Pat
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", done.stderr
+
+
+def test_sigterm_is_taken_while_a_command_runs_and_given_back_after(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """While a command runs, SIGTERM raises in it as Ctrl-C does (decision 767): a
+    calibration says what it keeps, exit 143. The process's own handler is back after,
+    so that a script or notebook that calls `main` keeps its own."""
+    import sim.cli
+
+    held: list[object] = []
+
+    def terminated(args: object) -> int:
+        held.append(signal.getsignal(signal.SIGTERM))
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        return 0
+
+    def mine(signum: int, frame: object) -> None:
+        raise AssertionError("the test's own handler was called")
+
+    monkeypatch.setattr(sim.cli, "_dispatch", lambda command: terminated)
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert main(["calibrate", "c.yaml"]) == 143
+        assert held == [sim.cli._terminated]
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert capsys.readouterr().err == (
+        "credsim: terminated (SIGTERM); the finished generations are kept in the results "
+        "folder: run the same command again to go on from them\n"
+    )
