@@ -328,10 +328,9 @@ def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any
         WorkersDied: the scheduler stopped answering (decision 764), or the workers kept
             dying.
     """
-    from sim.sweep.executors import scheduler_answers
+    from sim.calibrate.samplers import scheduler_lost_said  # imports pyabc
 
-    address = getattr(client.scheduler, "address", None)
-    with scheduler_answers(client, address, WorkersDied):
+    with scheduler_lost_said(client):
         return _dask_map_on(client, fn, jobs)
 
 

@@ -579,6 +579,12 @@ class Resent:
         return self.future
 
 
+def scheduler_lost_said(client: Any) -> Any:
+    """:func:`~sim.sweep.executors.scheduler_answers` for a calibration's Dask client: a
+    scheduler that stops answering is a :class:`WorkersDied` naming its address."""
+    return scheduler_answers(client, getattr(client.scheduler, "address", None), WorkersDied)
+
+
 def check_cancelled(cancelled: int, tasks: str) -> None:
     """Give up once more than ``_CANCELLED`` tasks (``tasks``: ``of one generation``)
     came back cancelled.
@@ -645,8 +651,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
             WorkersDied: the scheduler stopped answering (decision 764), or the workers
                 kept dying (:class:`Resent`, :func:`check_cancelled`).
         """
-        address = getattr(self.client.scheduler, "address", None)
-        with scheduler_answers(self.client, address, WorkersDied):
+        with scheduler_lost_said(self.client):
             return self._evaluate_on_dask(job)
 
     def _evaluate_on_dask(self, job: _Generation) -> tuple[dict[int, Any], float]:

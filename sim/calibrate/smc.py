@@ -35,7 +35,6 @@ from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.sweep.executors import (
-    CLIENT_LOG,
     SWEEP_PRELOAD,
     forkserver_context,
     quiet_client_log,
@@ -237,7 +236,7 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
             cluster.close()
         tornado.setLevel(level)
         if quieted is not None:
-            logging.getLogger(CLIENT_LOG).setLevel(quieted)
+            quieted()
 
 
 def observed_values(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import gc
 import itertools
 import logging
@@ -659,8 +660,8 @@ class DaskExecutor(_Executor):
 
     client: Any = None
     cluster: Any = None
-    # The level of distributed's client log before a scheduler at an address was joined.
-    _quieted: int | None = None
+    # Gives distributed's client log back its level, once a scheduler at an address is left.
+    _quieted: Callable[[], None] | None = None
 
     def __init__(
         self,
@@ -711,7 +712,7 @@ class DaskExecutor(_Executor):
         if self.cluster is not None:
             self.cluster.close()
         if self._quieted is not None:
-            logging.getLogger(CLIENT_LOG).setLevel(self._quieted)
+            self._quieted()
             self._quieted = None
 
     def results(self, tasks: Sequence[RunTask]) -> Iterator[RunResult]:
@@ -795,12 +796,12 @@ class SchedulerLost(WorkersFailed):
 CLIENT_LOG = "distributed.client"
 
 
-def quiet_client_log() -> int:
-    """Raise distributed's client log to CRITICAL; returns the level it had."""
+def quiet_client_log() -> Callable[[], None]:
+    """Raise distributed's client log to CRITICAL; returns what gives its level back."""
     log = logging.getLogger(CLIENT_LOG)
     level = log.level
     log.setLevel(logging.CRITICAL)
-    return level
+    return functools.partial(log.setLevel, level)
 
 
 def scheduler_lost_text(address: str | None) -> str:
