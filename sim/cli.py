@@ -8,6 +8,7 @@ errors print one line and no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import sys
@@ -399,13 +400,49 @@ def _refuse_repeated(args: argparse.Namespace) -> None:
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM (a cluster's time limit, ``kill PID``), raised in the main thread as Ctrl-C
-    is, so that a command stops as it does on Ctrl-C: a sweep commits the runs it holds,
-    a calibration stops its workers, and the command says what is kept (decision 767)."""
+    """SIGTERM (a cluster's time limit, ``kill PID``) or SIGHUP (the terminal closed, an
+    ssh connection lost), raised in the main thread as Ctrl-C is, so that a command stops
+    as it does on Ctrl-C: a sweep commits the runs it holds, a calibration stops its
+    workers, and the command says what is kept (decisions 767, 769).
+
+    Args:
+        signum: the signal that ended the command.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# What the closing line calls each signal.
+_SIGNAL_WORDS = {"SIGTERM": "terminated (SIGTERM)", "SIGHUP": "hung up (SIGHUP)"}
+
+# The standard streams that were a terminal when the command started (see _terminated).
+_TERMINAL_FDS: list[int] = []
 
 
 def _terminated(signum: int, frame: object) -> None:
-    raise Terminated
+    import signal
+
+    # Once is enough: a closed terminal can send SIGHUP twice (the shell passes its own on
+    # to its jobs, and the kernel sends one more to the terminal's foreground jobs when the
+    # shell ends), and a second raise would cut the clean-up of the first short.
+    for other in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(other) is _terminated:
+            signal.signal(other, _once_is_enough)
+    if signum == signal.SIGHUP:
+        # The terminal is gone: writing to it fails (EIO), which would end the clean-up
+        # half-way (a progress line cleared, the closing line). What was the terminal is
+        # now /dev/null; a stream sent to a file still gets the closing line.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in _TERMINAL_FDS:
+            os.dup2(devnull, fd)
+        os.close(devnull)
+    raise Terminated(signum)
+
+
+def _once_is_enough(signum: int, frame: object) -> None:
+    """A second SIGTERM or SIGHUP while the first one's clean-up runs: nothing to do."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -415,11 +452,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)  # signal handlers belong to the main thread
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    _TERMINAL_FDS[:] = [fd for fd in (1, 2) if os.isatty(fd)]
+    # A signal the caller ignores stays ignored (`nohup credsim sweep ...` ignores SIGHUP).
+    previous = {
+        signum: signal.signal(signum, _terminated)
+        for signum in (signal.SIGTERM, signal.SIGHUP)
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         return _main(argv)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -492,16 +536,21 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _stopped(command: str | None, interrupt: KeyboardInterrupt) -> int:
-    """Say a command stopped by Ctrl-C (exit 130) or SIGTERM (exit 143, 128 + 15)."""
-    terminated = isinstance(interrupt, Terminated)
-    print(_interrupted_text(command, terminated), file=sys.stderr)
-    return 143 if terminated else 130
+    """Say a command stopped by Ctrl-C (exit 130) or by a signal (128 + its number: 143 for
+    SIGTERM, 129 for SIGHUP). The line goes nowhere when the terminal it was for is gone."""
+    import signal
+
+    signum = interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT
+    how = _SIGNAL_WORDS.get(signal.Signals(signum).name, "interrupted")
+    with contextlib.suppress(OSError):
+        print(_interrupted_text(command, how), file=sys.stderr, flush=True)
+    return 128 + signum
 
 
-def _interrupted_text(command: str | None, terminated: bool = False) -> str:
-    """The line after Ctrl-C (or SIGTERM): for a sweep or a calibration, that what finished
-    is kept and how to go on (an audit read a bare "interrupted" as all lost; decision 587)."""
-    how = "terminated (SIGTERM)" if terminated else "interrupted"
+def _interrupted_text(command: str | None, how: str = "interrupted") -> str:
+    """The line after Ctrl-C (or a signal, ``how`` it ended): for a sweep or a calibration,
+    that what finished is kept and how to go on (an audit read a bare "interrupted" as all
+    lost; decision 587)."""
     kept = {"sweep": "runs", "calibrate": "generations"}.get(command or "")
     if kept is None:
         return f"credsim: {how}"

@@ -247,6 +247,119 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path: Path, group: bool) -> No
     assert manifest["counts"]["done"] == len(runs) < 2000
 
 
+HUNG_UP = (
+    "credsim: hung up (SIGHUP); the finished runs are kept in the results folder: run the "
+    "same command again to go on from them\n"
+)
+
+
+# Makes its standard input, a terminal, the controlling terminal of its session (it must
+# lead one: start_new_session), then becomes the command given.
+ON_TERMINAL = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pseudo-terminal's hang-up")
+@pytest.mark.parametrize("stderr", ["terminal", "file"])
+def test_a_terminal_that_closes_under_a_sweep_ends_it_as_ctrl_c_does(
+    tmp_path: Path, stderr: str
+) -> None:
+    """A sweep run from a terminal whose terminal closes (an ssh connection lost): the
+    kernel sends it SIGHUP and the terminal fails every write after. The sweep commits
+    the runs it holds, marks its folder incomplete and exits 129 (128 + 1), with no
+    process left; its standard error, where that is a file (`2> log`), gets the closing
+    line. It died at once, the manifest saying "running" and the runs since the last
+    commit lost (decision 769)."""
+    import pandas as pd
+
+    exp = tmp_path / "long.yaml"
+    exp.write_text(
+        f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
+        "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
+        "replicates: 100\n"
+    )
+    out, err = tmp_path / "out", tmp_path / "stderr.txt"
+    command = [sys.executable, "-c", ON_TERMINAL, sys.executable, "-m", "sim", "sweep",
+               str(exp), "--out", str(out), "--workers", "2", "--no-plots"]  # fmt: skip
+    terminal, its_end = os.openpty()
+    with err.open("w") as file:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, start_new_session=True, stdin=its_end, stdout=its_end,
+            stderr=its_end if stderr == "terminal" else file,
+        )  # fmt: skip
+    os.close(its_end)
+    os.set_blocking(terminal, False)
+    seen: list[psutil.Process] = []
+    shown = b""
+    try:
+        deadline = time.monotonic() + 90
+        while not (out / "runs" / "part-000000.arrow").exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            with contextlib.suppress(BlockingIOError):
+                shown += os.read(terminal, 4096)  # what it shows, read as a terminal would
+            time.sleep(0.02)
+        seen += psutil.Process(proc.pid).children(recursive=True)
+        os.close(terminal)  # the terminal hangs up
+        proc.wait(timeout=60)
+        _, alive = psutil.wait_procs(seen, timeout=30)
+        assert alive == []
+    finally:
+        _end(proc, seen)
+    assert proc.returncode == 129, proc.returncode
+    if stderr == "terminal":
+        assert b"runs (0%)" in shown  # its progress line was on the terminal
+    else:
+        assert err.read_text() == HUNG_UP
+    manifest = json.loads((out / "manifest.json").read_text())
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert manifest["status"] == "incomplete"
+    assert 0 < manifest["counts"]["done"] == len(runs) < 2000
+
+
+def test_sighup_is_taken_once_while_a_command_runs_unless_ignored(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGHUP raises in a command as Ctrl-C does, once: a second one during the clean-up
+    (a closed terminal can send two) does not cut it short. Exit 129, the handlers given
+    back after. Under `nohup` (SIGHUP ignored) the command goes on (decision 769)."""
+    import sim.cli
+
+    cleaned: list[str] = []
+
+    def hung_up(args: object) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(5)  # the handler raises before this ends
+            return 0
+        finally:
+            os.kill(os.getpid(), signal.SIGHUP)  # the second one
+            time.sleep(0.05)
+            cleaned.append("done")
+
+    monkeypatch.setattr(sim.cli, "_dispatch", lambda command: hung_up)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGHUP, signal.SIGTERM)}
+    try:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        assert main(["sweep", "e.yaml"]) == 129
+        assert cleaned == ["done"]
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+        assert signal.getsignal(signal.SIGTERM) is previous[signal.SIGTERM]
+        assert capsys.readouterr().err == HUNG_UP
+
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # nohup
+        cleaned.clear()
+        monkeypatch.setattr(time, "sleep", lambda seconds: None)
+        assert main(["sweep", "e.yaml"]) == 0
+        assert cleaned == ["done"] and capsys.readouterr().err == ""
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def test_ctrl_c_while_a_compiled_module_loads_is_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
