@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import errno
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -422,15 +423,13 @@ _TERMINAL_FDS: list[int] = []
 
 
 def _terminated(signum: int, frame: object) -> None:
-    import signal
-
     # Once is enough: a closed terminal can send SIGHUP twice (the shell passes its own on
     # to its jobs, and the kernel sends one more to the terminal's foreground jobs when the
     # shell ends), and a second raise would cut the clean-up of the first short.
-    for other in (signal.SIGTERM, signal.SIGHUP):
+    for other in _taken():
         if signal.getsignal(other) is _terminated:
             signal.signal(other, _once_is_enough)
-    if signum == signal.SIGHUP:
+    if signum == getattr(signal, "SIGHUP", None):
         # The terminal is gone: writing to it fails (EIO), which would end the clean-up
         # half-way (a progress line cleared, the closing line). What was the terminal is
         # now /dev/null; a stream sent to a file still gets the closing line.
@@ -441,13 +440,18 @@ def _terminated(signum: int, frame: object) -> None:
     raise Terminated(signum)
 
 
+def _taken() -> tuple[int, ...]:
+    """The signals a command takes as Ctrl-C: SIGTERM, and SIGHUP where there is one (not
+    on Windows)."""
+    return tuple(getattr(signal, name) for name in _SIGNAL_WORDS if hasattr(signal, name))
+
+
 def _once_is_enough(signum: int, frame: object) -> None:
     """A second SIGTERM or SIGHUP while the first one's clean-up runs: nothing to do."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
-    import signal
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -456,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A signal the caller ignores stays ignored (`nohup credsim sweep ...` ignores SIGHUP).
     previous = {
         signum: signal.signal(signum, _terminated)
-        for signum in (signal.SIGTERM, signal.SIGHUP)
+        for signum in _taken()
         if signal.getsignal(signum) is not signal.SIG_IGN
     }
     try:
@@ -538,8 +542,6 @@ def _main(argv: Sequence[str] | None) -> int:
 def _stopped(command: str | None, interrupt: KeyboardInterrupt) -> int:
     """Say a command stopped by Ctrl-C (exit 130) or by a signal (128 + its number: 143 for
     SIGTERM, 129 for SIGHUP). The line goes nowhere when the terminal it was for is gone."""
-    import signal
-
     signum = interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT
     how = _SIGNAL_WORDS.get(signal.Signals(signum).name, "interrupted")
     with contextlib.suppress(OSError):
