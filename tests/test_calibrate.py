@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from scripts import run_script
 
 from sim.calibrate import posterior
 from sim.calibrate.problem import Statistic, rms_distance
@@ -759,15 +760,7 @@ def test_a_script_without_a_main_guard_is_refused_before_the_calibration_starts(
     script = tmp_path / "noguard.py"
     out = tmp_path / "out"
     script.write_text(_UNGUARDED.format(spec=str(toy_file(tmp_path)), out=str(out)))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_script(script, tmp_path)
     assert done.returncode != 0, done.stderr
     last = done.stderr.splitlines()[-1]
     assert last.startswith(
@@ -776,6 +769,39 @@ def test_a_script_without_a_main_guard_is_refused_before_the_calibration_starts(
     assert 'if __name__ == "__main__":' in last and "workers=1" in last
     assert "BrokenProcessPool" not in done.stderr and "Exception in thread" not in done.stderr
     assert not out.exists()
+
+
+_GUARDED_COUNTING = """
+import os
+from pathlib import Path
+from sim.calibrate.run import run_calibration
+from sim.calibrate.spec import load_calibration
+from sim.calibrate.toy import BinomialProblem
+if __name__ == "__mp_main__":  # a worker, importing this script again
+    with open({log!r}, "a") as log:
+        log.write(f"{{os.getpid()}}\\n")
+if __name__ == "__main__":
+    cal = load_calibration({spec!r}, check_paths=False)
+    run_calibration(cal, BinomialProblem(), Path({out!r}), workers=2, figures=False, quiet=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_script_is_imported_once_by_each_worker_of_its_calibration(tmp_path: Path) -> None:
+    """Each worker process imports the user's script again (with what it imports: pyabc
+    itself, for a script that does, about 2.5 s). The check that workers can start is made
+    with the calibration's own two workers, so the script is imported twice, by the two
+    processes that then simulate: a worker started only for the check imported it a
+    third time before the calibration started (decision 770)."""
+    script, log, out = tmp_path / "guarded.py", tmp_path / "imports.txt", tmp_path / "out"
+    script.write_text(
+        _GUARDED_COUNTING.format(log=str(log), spec=str(toy_file(tmp_path)), out=str(out))
+    )
+    done = run_script(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (out / "posterior.parquet").is_file()
+    pids = log.read_text().split()
+    assert len(pids) == len(set(pids)) == 2, pids
 
 
 def test_a_killed_calibration_leaves_no_predictive_worker_behind(tmp_path: Path) -> None:

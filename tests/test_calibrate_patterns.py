@@ -10,7 +10,6 @@ population and budget.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from scripts import run_script
 from small_cases import un_members_scenario
 
 import sim.patterns
@@ -252,8 +252,6 @@ def test_credsim_calibrate_from_a_script_without_a_main_guard_says_so_in_one_lin
     "__main__":` on two workers: each worker, from the fork server, imports the script
     again and dies as it starts. The command says so in one line, exit 1, before anything
     is written (decision 760); the workers forked by the code before ran it."""
-    import subprocess
-    import sys
 
     from sim.calibrate.smc import WORKERS_DIE_AT_START
 
@@ -263,14 +261,7 @@ def test_credsim_calibrate_from_a_script_without_a_main_guard_says_so_in_one_lin
     argv += ["--quiet", "--votes", str(votes_folder())]
     script = tmp_path / "noguard.py"
     script.write_text(f"from sim.cli import main\nraise SystemExit(main({argv!r}))\n")
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_script(script, tmp_path)
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines()[-1] == f"credsim: failed: {WORKERS_DIE_AT_START}"
     assert not out.exists()

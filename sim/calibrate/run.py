@@ -43,9 +43,9 @@ from sim.calibrate.smc import (
     finished_generations,
     observed_values,
     preflight,
-    require_workers,
     sampler,
     smc,
+    started_workers,
 )
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
@@ -640,15 +640,19 @@ def run_calibration(
     with CompileTimer(announce=True) as compiling:
         observed = observed_values(calibration, problem, calibration.truth)
         preflight(calibration, problem)
-    # Process workers that die as they start (a script without a main guard) are refused
-    # here, before anything is written (decision 760). After the preflight: a cold numba
-    # cache has compiled in this process, and the fork server loads the engine from it.
-    require_workers(executor, workers)
     command = command or ["credsim", *sys.argv[1:]]
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)
     variants = calibration.variants()
-    with _locked(folder), named_when_full(folder, sqlite=True):
+    # Process workers that die as they start (a script without a main guard) are refused
+    # as they start, before anything is written (decisions 760, 770). After the
+    # preflight: a cold numba cache has compiled in this process, and the fork server
+    # loads the engine from it.
+    with (
+        started_workers(executor, workers, problem) as ready,
+        _locked(folder),
+        named_when_full(folder, sqlite=True),
+    ):
         _write_json(
             folder / MANIFEST,
             _manifest(calibration, problem, identity, observed, started, command, "running", {}),
@@ -660,7 +664,7 @@ def run_calibration(
             write_parquet(particle_table.read(history), folder / "posterior.parquet")
 
         try:
-            with sampler(executor, workers, address, calibration.spec.seed) as chosen:
+            with sampler(executor, workers, address, calibration.spec.seed, ready) as chosen:
                 run = smc(
                     calibration, problem, observed, folder, chosen, quiet=quiet, on_generation=save
                 )

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import io
+import os
 import pickle
 import queue
 import random
@@ -60,8 +61,8 @@ from jabbar import jabbar
 from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
 from sim.calibrate.smc import Simulator, worker_context
-from sim.errors import WorkersDied, count_text
-from sim.sweep.executors import die_with_parent, scheduler_answers
+from sim.errors import WorkersDied, WorkersFailed, count_text
+from sim.sweep.executors import WORKER_LOST, die_with_parent, scheduler_answers
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
 # (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
@@ -323,6 +324,34 @@ class Workers:
             )
         return self.pool
 
+    def hold(self, obj: Any) -> None:
+        """Give ``obj`` (a problem) to the workers as they start, as the problems met in
+        pickling the first work are: work that holds it names it instead of carrying it."""
+        if self.pool is None:
+            self.held.setdefault(id(obj), (f"held-{len(self.held)}", obj))
+
+    def begin(self, message: str) -> None:
+        """Start the workers now, and wait until one of them has started.
+
+        The calibration's check that its workers can start at all (decision 760) is made
+        with the workers it then keeps, so that they import the user's script, and with
+        it pyabc, once, and the others start while the calibration sets up (decision 770).
+
+        Raises:
+            WorkersFailed: ``message``, when they die as they start (a script without a
+                main guard).
+        """
+        pool = self._started()
+        try:
+            # A task each, so that every worker starts now (one is started a task, while
+            # none is idle); the first to answer shows that they can. A worker that dies
+            # at once breaks the pool, or the pipe its start data (the problem) go down.
+            started = [pool.submit(os.getpid) for _ in range(self.count)]
+            next(cf.as_completed(started)).result()
+        except WORKER_LOST:
+            self.close()
+            raise WorkersFailed(message) from None
+
     def dumps(self, obj: Any) -> bytes:
         """``obj`` pickled for the workers, naming the objects they hold; before they
         start, the problems it holds become theirs, found and named in the same pass
@@ -401,7 +430,6 @@ class Workers:
                 each time, or a machine out of memory).
         """
         self.close()
-        self.pool = None
         if died > _RESTARTS:
             raise WorkersDied(
                 f"a calibration worker process died {count_text(died, 'time')} in {what} "
@@ -429,6 +457,7 @@ class Workers:
                     self.done += self.results.get(timeout=_POLL_S) == _DONE
         self.running = []
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
 
     def _stopped(self) -> bool:
         """Every task of the generation has ended, and said ``_DONE`` if it returned."""
@@ -478,12 +507,13 @@ class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):
     Args:
         seed: the calibration seed.
         n_procs: worker processes.
+        workers: its worker processes, started already (:meth:`Workers.begin`), if any.
     """
 
-    def __init__(self, seed: int, n_procs: int) -> None:
+    def __init__(self, seed: int, n_procs: int, workers: Workers | None = None) -> None:
         super().__init__(n_procs=n_procs, pickle=True)
         self.seed = seed
-        self._workers: Workers | None = None
+        self._workers = workers
 
     def workers(self) -> Workers:
         """The worker processes (they start with the first work sent to them)."""

@@ -38,7 +38,6 @@ from sim.sweep.executors import (
     SWEEP_PRELOAD,
     forkserver_context,
     quiet_client_log,
-    require_workers_start,
 )
 from sim.sweep.progress import _duration
 
@@ -148,36 +147,56 @@ def worker_context() -> Any:
     return forkserver_context(WORKER_PRELOAD)
 
 
-def require_workers(executor: str, workers: int) -> None:
-    """Refuse, before the calibration starts, process workers that die as they start.
+@contextmanager
+def started_workers(executor: str, workers: int, problem: Any = None) -> Iterator[Any]:
+    """The calibration's process workers, started now, and stopped on exit (None for
+    another executor or one worker); refused, before the calibration starts, if they
+    die as they start.
 
     A script without ``if __name__ == "__main__":`` has each worker import it again
     and run its calibration, which cannot start processes of its own, and die: the SMC
     stage would end in a traceback, or (the predictive draws) only after the whole SMC
-    stage (decisions 670, 760). One worker is started and asked for its pid, as a
-    sweep does (decision 610). The fork server it comes from serves the calibration
-    after; it imports its modules (about 4 s) while this process imports pyabc (as
-    long, needed for the SMC stage anyway), so the worker is seldom waited for.
+    stage (decisions 670, 760). The workers are started and one is asked for its pid,
+    as a sweep does (decision 610). They are the calibration's own, given ``problem``
+    as they start (:meth:`~sim.calibrate.samplers.Workers.hold`): each imports the
+    user's script once, and the others start while the calibration sets up; a worker
+    started only to be asked made a script that imports credsim's calibration (and so
+    pyabc) pay that import twice (decision 770). The fork server they come from
+    imports its modules (about 4 s) while this process imports pyabc (as long, needed
+    for the SMC stage anyway).
 
     Raises:
-        WorkersFailed: the worker died before it could answer.
+        WorkersFailed: the workers died before one could answer.
     """
     if executor != "process" or workers < 2:
+        yield None
         return
-    context = worker_context()
+    worker_context()
     import pyabc  # noqa: F401 - side by side with the server's imports
 
-    require_workers_start(context, WORKERS_DIE_AT_START)
+    from sim.calibrate.samplers import Workers
+
+    started = Workers(workers)
+    if problem is not None:
+        started.hold(problem)
+    try:
+        started.begin(WORKERS_DIE_AT_START)
+        yield started
+    finally:
+        started.close()
 
 
 @contextmanager
-def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iterator[Any]:
+def sampler(
+    executor: str, workers: int, address: str | None, seed: int, started: Any = None
+) -> Iterator[Any]:
     """The pyabc sampler for the executor, its cluster closed on exit.
 
     Both evaluate particles seeded by their index (:mod:`sim.calibrate.samplers`),
     so the calibration ``seed`` fixes the result whatever the executor and
     the worker count. ``process`` evaluates in ``workers`` processes (one:
-    in this process), from the fork server, stopped on exit; ``dask`` on the
+    in this process), from the fork server (``started``, if they are started
+    already: :func:`started_workers`), stopped on exit; ``dask`` on the
     scheduler at ``address``, or on a ``LocalCluster`` of ``workers``
     processes. Both redo the work of a worker that dies, with the same seeds,
     so a lost worker costs time only (decision 763 for processes).
@@ -186,7 +205,7 @@ def sampler(executor: str, workers: int, address: str | None, seed: int) -> Iter
 
     _quiet_pyabc()  # before a sampler is made: it logs "Parallelize sampling on ..."
     if executor == "process":
-        multicore = SeededMulticoreSampler(seed, n_procs=workers)
+        multicore = SeededMulticoreSampler(seed, n_procs=workers, workers=started)
         try:
             yield multicore
         finally:

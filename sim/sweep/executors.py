@@ -384,7 +384,7 @@ def _batches(tasks: Sequence[RunTask], size: int, workers: int) -> Iterator[list
 # BrokenProcessPool, or BrokenPipeError when the worker's start data (the sweep's
 # scenarios, the pool's initargs) fill more than a pipe holds and are written to a
 # worker already dead (decision 731).
-_WORKER_LOST = (BrokenProcessPool, BrokenPipeError)
+WORKER_LOST = (BrokenProcessPool, BrokenPipeError)
 
 
 _WORKERS_DIE_AT_START = (
@@ -445,21 +445,6 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = before
 
 
-def require_workers_start(context: multiprocessing.context.BaseContext, message: str) -> None:
-    """Start one worker from ``context`` and ask it for its pid (decision 610).
-
-    Raises:
-        WorkersFailed: with ``message``, when the worker dies before it can answer
-            (a script without ``if __name__ == "__main__":``, whose worker imports it
-            again and fails as it starts).
-    """
-    with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        try:
-            pool.submit(os.getpid).result()
-        except _WORKER_LOST:
-            raise WorkersFailed(message) from None
-
-
 # Fork servers whose compile a sweep of this process has told already.
 _TOLD_SERVERS: set[int] = set()
 
@@ -512,7 +497,7 @@ class ProcessExecutor(_Executor):
         try:
             for _ in range(self.workers):
                 self._starts.append(pool.submit(_worker_started))
-        except _WORKER_LOST:
+        except WORKER_LOST:
             return  # a worker died at once: the first batches find the pool broken
         except RuntimeError:
             return  # the sweep ended (Ctrl-C, an error) before every worker was asked for
@@ -550,11 +535,11 @@ class ProcessExecutor(_Executor):
         pool = self.pool or self._start()
         try:
             pool.submit(os.getpid).result()
-        except _WORKER_LOST:
+        except WORKER_LOST:
             raise WorkersFailed(_WORKERS_DIE_AT_START) from None
         try:
             return pool.submit(run_batch, [task], self.run_fn).result()[0]
-        except _WORKER_LOST:
+        except WORKER_LOST:
             self._restart()
             return failed_result(task, "its worker process died (killed, or out of memory)")
 
@@ -578,7 +563,7 @@ class ProcessExecutor(_Executor):
                     return
                 try:
                     pending[pool.submit(run_batch, batch, self.run_fn)] = batch
-                except _WORKER_LOST:  # the pool broke since the last wait
+                except WORKER_LOST:  # the pool broke since the last wait
                     suspects.extend(batch)
                     return
 
