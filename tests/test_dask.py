@@ -253,6 +253,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _text(path: Path) -> str:
+    """The file's text, or "" while it does not exist."""
+    return path.read_text() if path.is_file() else ""
+
+
 def _wait_for(check: Any, seconds: float, what: str) -> None:
     import time
 
@@ -316,7 +321,7 @@ def test_a_sweep_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_runs(
             stderr=subprocess.PIPE,
             text=True,
         )  # fmt: skip
-        _wait_for(lambda: any((out / "runs").glob("part-*.arrow")), 120, "a committed chunk")
+        _wait_for(lambda: "part-000000" in _text(out / "integrity.json"), 120, "a committed chunk")
         scheduler.kill()
         _, stderr = sweep.communicate(timeout=120)
     assert sweep.returncode == 1, stderr
@@ -327,7 +332,9 @@ def test_a_sweep_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_runs(
     )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "incomplete"
-    assert 40 <= manifest["counts"]["done"] < 240
+    # The first chunk is committed when it holds a sixth of the runs or after 10 s, so how
+    # many runs it holds depends on the machine's speed (15 on a slow spell).
+    assert 0 < manifest["counts"]["done"] < 240
 
 
 @pytest.mark.slow
