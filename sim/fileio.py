@@ -7,11 +7,13 @@ then renamed over the target (``os.replace`` is atomic on POSIX).
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 
@@ -251,6 +253,47 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs, and take them when it ends.
+
+    For steps that must happen together or not at all: a sweep's chunk is its parts,
+    their record, and the sweep letting go of the runs it handed over; a Ctrl-C between
+    two of them wrote the runs twice (decisions 773, 774). A signal that comes during
+    the block goes to its own handler as the block ends, as if it came then: a command's
+    Ctrl-C still raises, one block later. When a handler raises, the signals held after
+    its own are dropped, as they would be taken during its clean-up (a second SIGHUP of
+    a closed terminal, decision 769). A signal the process ignores stays ignored.
+    Outside the main thread, where handlers cannot be set, the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[tuple[int, Any]] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        held.append((signum, frame))
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        handler = None if signum is None else signal.getsignal(signum)
+        # None: a handler not set from Python, which could not be put back.
+        if signum is not None and handler not in (None, signal.SIG_IGN):
+            previous[signum] = signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum, frame in held:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, frame)  # Ctrl-C's raises KeyboardInterrupt here
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 
 from sim import integrity
 from sim.cli import main
-from sim.fileio import read_arrow_table, table_rows
+from sim.fileio import interrupts_held, read_arrow_table, table_rows
 from sim.sweep import load_experiment, run_sweep
 
 DATA = Path(__file__).parent / "data"
@@ -1022,3 +1023,35 @@ def test_a_sweep_folder_with_parquet_runs_parts_is_read_and_resumed(
     for table in want:
         pd.testing.assert_frame_equal(got[table], want[table])
     assert main(["check", str(folder)]) == 0
+
+
+def test_a_signal_held_over_a_block_is_taken_by_its_own_handler_as_the_block_ends() -> None:
+    """interrupts_held (decision 774): Ctrl-C inside the block raises only after it, the
+    handlers are put back, and a signal the process ignores stays ignored."""
+    taken: list[int] = []
+    previous = {
+        s: signal.signal(s, h)
+        for s, h in (
+            (signal.SIGTERM, lambda n, f: taken.append(n)),
+            (signal.SIGHUP, signal.SIG_IGN),
+        )
+    }
+    steps = []
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGHUP)
+            steps.append("after the signals")
+        assert steps == ["after the signals"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        # The SIGTERM came after Ctrl-C, whose KeyboardInterrupt ended the hand-over.
+        assert taken == []
+        with interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert taken == []
+        assert taken == [signal.SIGTERM]
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)

@@ -728,3 +728,82 @@ def test_a_dumb_terminal_gets_no_redraw_codes(monkeypatch: pytest.MonkeyPatch) -
     assert Progress(10, stream=Terminal()).live
     monkeypatch.setenv("TERM", "dumb")
     assert not Progress(10, stream=Terminal()).live
+
+
+@pytest.mark.parametrize("where", ["between the part and its record", "after the commit"])
+def test_ctrl_c_inside_a_commit_keeps_each_run_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Ctrl-C that landed between a chunk's part and its record left the part on disk
+    unrecorded, and the clean-up committed the same runs again: runs.parquet held them
+    twice (a CI run: 666 rows, the manifest 333; decision 773). Landing after the commit,
+    before the sweep let go of the runs it had handed over, did the same with both copies
+    recorded. A chunk's commit is now one step for a signal (decision 774)."""
+    from sim.sweep import store as store_module
+
+    sent = {"n": 0}
+
+    def ctrl_c_once() -> None:
+        if not sent["n"]:
+            sent["n"] += 1
+            os.kill(os.getpid(), signal.SIGINT)  # as a terminal's Ctrl-C: a real signal
+
+    if where == "after the commit":
+        commit = Store.commit
+
+        def commit_then_ctrl_c(self: Store, results: Any) -> int:
+            n = commit(self, results)
+            ctrl_c_once()
+            return n
+
+        monkeypatch.setattr(Store, "commit", commit_then_ctrl_c)
+    else:
+        write = store_module._Chunk.write
+
+        def write_then_ctrl_c(self: Any) -> dict[Path, int | None]:
+            written = write(self)
+            ctrl_c_once()
+            return written
+
+        monkeypatch.setattr(store_module._Chunk, "write", write_then_ctrl_c)
+    folder = tmp_path / "s"
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(load_experiment(GRID), folder, quiet=True)
+    assert sent["n"] == 1  # the first of the sweep's chunks (16 of 36 runs)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert runs["run_id"].is_unique
+    assert len(runs) == manifest["counts"]["done"] == 16
+    assert main(["check", str(folder)]) == 0
+    monkeypatch.undo()
+    run_sweep(load_experiment(GRID), folder, quiet=True)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert len(runs) == 36 and runs["run_id"].is_unique
+
+
+def test_a_commit_that_fails_after_its_runs_part_leaves_no_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk's commit that failed once its runs part was on disk (a full disk in the
+    record's write) left the part unrecorded, and the clean-up's runs.parquet read it
+    with the same runs committed again: each twice (decision 774). The failed commit
+    takes its parts away, and only recorded parts make runs.parquet."""
+    from sim.sweep import store as store_module
+
+    write_part = store_module._write_part
+    failed = {"n": 0}
+
+    def write_then_fail(table: Any, path: Path) -> None:
+        write_part(table, path)
+        if not failed["n"]:
+            failed["n"] += 1
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "_write_part", write_then_fail)
+    folder = tmp_path / "s"
+    with pytest.raises(OSError, match="No space left"):
+        run_sweep(load_experiment(GRID), folder, quiet=True)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert failed["n"] == 1
+    assert runs["run_id"].is_unique and len(runs) == 16
+    assert sorted(p.name for p in (folder / "runs").iterdir()) == ["part-000001.arrow"]

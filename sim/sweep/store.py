@@ -411,7 +411,15 @@ class Store:
         chunk = self._chunk(results)
         if chunk is None:
             return 0
-        self._record(chunk, chunk.write())
+        try:
+            written = chunk.write()
+        except BaseException:
+            # The parts written so far go: unrecorded, they would be read with the same
+            # runs committed again (decision 774).
+            for path in (*chunk.frames, chunk.path):
+                path.unlink(missing_ok=True)
+            raise
+        self._record(chunk, written)
         return chunk.runs
 
     def finish(self, results: Iterable[RunResult]) -> int:
@@ -478,7 +486,9 @@ class Store:
         return n_runs
 
     def _committed_parts(self) -> list[pa.Table]:
-        return [self._read_part(p) for p in self._parts("runs").values()]
+        """The recorded runs parts: a part on disk but not recorded is not committed."""
+        parts = self._parts("runs").values()
+        return [self._read_part(p) for p in parts if self.records.recorded(p)]
 
     def _write_runs(self, parts: list[pa.Table]) -> int:
         """Write ``runs.parquet``: the runs of ``parts``, sorted by scenario, point, replicate.

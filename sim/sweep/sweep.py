@@ -22,6 +22,7 @@ from typing import Any
 from sim import integrity, provenance
 from sim.compiling import compiled_text
 from sim.errors import InputError, named_when_full
+from sim.fileio import interrupts_held
 from sim.runner import run_scenario
 from sim.sweep.executors import (
     RunFunction,
@@ -469,8 +470,11 @@ def _execute(
                 or table_rows >= _CHUNK_TABLE_ROWS
                 or time.perf_counter() - last_commit >= _CHUNK_SECONDS
             ):
-                store.commit(buffer)
-                buffer, table_rows, last_commit = [], 0, time.perf_counter()
+                # One step for a signal: a Ctrl-C between the commit and letting go of
+                # its runs would have the clean-up commit them again (decision 774).
+                with interrupts_held():
+                    store.commit(buffer)
+                    buffer, table_rows, last_commit = [], 0, time.perf_counter()
         status = "complete"
     finally:
         # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
