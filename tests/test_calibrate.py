@@ -905,6 +905,47 @@ def test_dask_workers_that_die_cost_only_time(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
+def test_a_dask_connection_lost_while_the_scheduler_answers_costs_only_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection error while the scheduler still answers (a worker dying under a
+    scatter, a fresh-clone CI run) was named a lost scheduler and ended the calibration
+    (decision 771). It is a worker's: the generation, and the predictive draws, are done
+    again with the same seeds, and the posterior is one process's (decision 775)."""
+    pytest.importorskip("distributed")
+    from distributed import Client
+    from distributed.comm.core import CommClosedError
+
+    scatter = Client.scatter
+    seen = {"generation": 0, "predictive": 0}
+    failed: list[str] = []
+
+    def scatter_failing_once_each(self: Any, data: Any, *args: Any, **kwargs: Any) -> Any:
+        kind = "generation" if isinstance(data, bytes) else "predictive"
+        seen[kind] += 1
+        # The second generation's payload, and the predictive draws' data.
+        if seen[kind] == {"generation": 2, "predictive": 1}[kind]:
+            failed.append(kind)
+            raise CommClosedError("in <TCP (closed) ConnectionPool.scatter local=... remote=...>")
+        return scatter(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "scatter", scatter_failing_once_each)
+    cal = toy(tmp_path, population=100, max_simulations=4000)
+    out = run_calibration(
+        cal, BinomialProblem(), tmp_path / "out", executor="dask", workers=2, figures=False
+    )
+    assert failed == ["generation", "predictive"]
+    monkeypatch.undo()
+    alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
+    assert out.run is not None and alone.run is not None
+    assert out.run.simulations == alone.run.simulations
+    for name in ("posterior.parquet", "predictive.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "out" / name), pd.read_parquet(tmp_path / "one" / name)
+        )
+
+
 @dataclass(frozen=True)
 class _Held:
     """A predictive draw's shared first item (a Simulator, holding the vote data)."""

@@ -426,3 +426,47 @@ def test_only_a_lost_connection_or_a_closed_client_is_said_to_be_a_lost_schedule
         scheduler_answers(client, None, WorkersFailed),
     ):
         raise ValueError("cancelled as the client closed")
+
+
+def test_a_connection_error_is_the_schedulers_only_when_it_no_longer_listens() -> None:
+    """`on_dask` (decision 775): a connection error while the scheduler still takes
+    connections is a worker's, and the work is done again, up to six times in a row;
+    once the scheduler's port is closed, the first error is said as a lost scheduler."""
+    import socket
+
+    from sim.calibrate.samplers import on_dask
+    from sim.errors import WorkersDied
+
+    listening = socket.create_server(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+
+    class Client:
+        status = "running"
+
+        class scheduler:
+            address = f"tcp://127.0.0.1:{port}"
+
+    calls: list[int] = []
+
+    def work() -> int:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionResetError("a worker's connection")
+        return 7
+
+    assert on_dask(Client(), work) == 7 and len(calls) == 3
+
+    def failing() -> int:
+        calls.append(1)
+        raise ConnectionResetError("a worker's connection")
+
+    calls.clear()
+    with pytest.raises(WorkersDied, match=r"^connections to the Dask workers failed 6 times"):
+        on_dask(Client(), failing)
+    assert len(calls) == 6
+    listening.close()
+    calls.clear()
+    lost = rf"^the Dask scheduler at tcp://127.0.0.1:{port} stopped answering"
+    with pytest.raises(WorkersDied, match=lost):
+        on_dask(Client(), failing)
+    assert len(calls) == 1

@@ -18,6 +18,7 @@ something else is refused, and one calibration at a time writes a folder.
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import math
 import os
@@ -328,10 +329,9 @@ def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any
         WorkersDied: the scheduler stopped answering (decision 764), or the workers kept
             dying.
     """
-    from sim.calibrate.samplers import scheduler_lost_said  # imports pyabc
+    from sim.calibrate.samplers import on_dask  # imports pyabc
 
-    with scheduler_lost_said(client):
-        return _dask_map_on(client, fn, jobs)
+    return on_dask(client, functools.partial(_dask_map_on, client, fn, jobs))
 
 
 def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:

@@ -39,7 +39,9 @@ as the forked workers' to the bit.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import io
+import itertools
 import os
 import pickle
 import queue
@@ -62,7 +64,12 @@ from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
 from sim.calibrate.smc import Simulator, worker_context
 from sim.errors import WorkersDied, WorkersFailed, count_text
-from sim.sweep.executors import WORKER_LOST, die_with_parent, scheduler_answers
+from sim.sweep.executors import (
+    WORKER_LOST,
+    die_with_parent,
+    scheduler_answers,
+    scheduler_listens,
+)
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
 # (sim.calibrate.smc._reseed) use keys of one or two entries, never three.
@@ -615,6 +622,35 @@ def scheduler_lost_said(client: Any) -> Any:
     return scheduler_answers(client, getattr(client.scheduler, "address", None), WorkersDied)
 
 
+def on_dask[T](client: Any, work: Callable[[], T]) -> T:
+    """``work()`` on a Dask client, done again when a connection fails while the
+    scheduler still answers, and a scheduler that stops answering said in one line
+    (:func:`scheduler_lost_said`).
+
+    A connection error (an ``OSError``) while the scheduler still takes connections is
+    a worker's: one dying under a scatter (a fresh-clone CI run, decision 771). ``work``
+    (a generation, the predictive draws) seeds each evaluation by its index, so done
+    again it gives what it would have given (decision 775).
+
+    Raises:
+        WorkersDied: the scheduler stopped answering, or connections failed
+            ``_RESCATTERS`` + 1 times in a row while it answered.
+    """
+    with scheduler_lost_said(client):
+        for attempt in itertools.count(1):
+            try:
+                return work()
+            except OSError as exc:
+                if not scheduler_listens(client):
+                    raise  # the scheduler's: said in one line by scheduler_lost_said
+                if attempt > _RESCATTERS:
+                    raise WorkersDied(
+                        f"connections to the Dask workers failed {attempt} times in a row "
+                        f"while the scheduler answered (the last: {exc})"
+                    ) from None
+    raise AssertionError("unreachable")  # itertools.count does not end
+
+
 def check_cancelled(cancelled: int, tasks: str) -> None:
     """Give up once more than ``_CANCELLED`` tasks (``tasks``: ``of one generation``)
     came back cancelled.
@@ -681,8 +717,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
             WorkersDied: the scheduler stopped answering (decision 764), or the workers
                 kept dying (:class:`Resent`, :func:`check_cancelled`).
         """
-        with scheduler_lost_said(self.client):
-            return self._evaluate_on_dask(job)
+        return on_dask(self.client, functools.partial(self._evaluate_on_dask, job))
 
     def _evaluate_on_dask(self, job: _Generation) -> tuple[dict[int, Any], float]:
         from distributed import wait

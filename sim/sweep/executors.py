@@ -810,6 +810,27 @@ def scheduler_answers(client: Any, address: str | None, lost: type[Exception]) -
         raise
 
 
+def scheduler_listens(client: Any) -> bool:
+    """Whether a Dask client's scheduler still takes connections at its address: a
+    connection error while it does is a worker's (one dying under a scatter), not the
+    scheduler's (decision 775). A client that closed itself, or an address that is not
+    a host and port (``inproc://``), counts as a scheduler that does not."""
+    if getattr(client, "status", None) in ("closing", "closed"):
+        return False
+    from distributed.comm import get_address_host_port
+
+    try:
+        host, port = get_address_host_port(client.scheduler.address)
+        socket.create_connection((host, port), timeout=_LISTENS_S).close()
+    except (OSError, ValueError, AttributeError):
+        return False
+    return True
+
+
+# How long scheduler_listens waits for the scheduler to take a connection.
+_LISTENS_S = 5.0
+
+
 def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:
     """A Dask worker plugin that installs the base scenarios in each worker process.
 
