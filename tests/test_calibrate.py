@@ -879,41 +879,23 @@ class _KillBoth:
 
 
 @pytest.mark.slow
-def test_dask_workers_that_die_cost_only_time(tmp_path: Path) -> None:
+def test_dask_workers_that_die_or_lose_a_connection_cost_only_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On a 2-worker LocalCluster both workers are killed at once mid-generation, and
     with them every copy of the generation's payload (scattered once, decision 552):
     the sampler sends it again, Dask reruns the lost simulations on the restarted
     workers with the same seeds, and the calibration ends with exactly the posterior of
     one worker in one process (decision 357). Before, the tasks came back cancelled and
-    the calibration failed."""
+    the calibration failed.
+
+    In the same calibration (one Dask calibration for both, for the suite's time), a
+    connection error while the scheduler still answers (a worker dying under a scatter,
+    a fresh-clone CI run) was named a lost scheduler and ended the calibration (decision
+    771). It is a worker's: the generation, and the predictive draws, are done again with
+    the same seeds (decision 775)."""
     pytest.importorskip("distributed")
     import cloudpickle
-
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    marker = str(tmp_path / "killed")
-    cal = toy(tmp_path, population=100, max_simulations=4000)
-    out = run_calibration(
-        cal, _KillBoth(marker), tmp_path / "out", executor="dask", workers=2, figures=False
-    )
-    assert len(Path(marker).read_text().split()) == 2  # both workers were killed
-    assert out.run is not None and out.run.epsilon < 1
-    alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
-    assert alone.run is not None and out.run.simulations == alone.run.simulations
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(tmp_path / "out" / "posterior.parquet"),
-        pd.read_parquet(tmp_path / "one" / "posterior.parquet"),
-    )
-
-
-@pytest.mark.slow
-def test_a_dask_connection_lost_while_the_scheduler_answers_costs_only_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A connection error while the scheduler still answers (a worker dying under a
-    scatter, a fresh-clone CI run) was named a lost scheduler and ended the calibration
-    (decision 771). It is a worker's: the generation, and the predictive draws, are done
-    again with the same seeds, and the posterior is one process's (decision 775)."""
-    pytest.importorskip("distributed")
     from distributed import Client
     from distributed.comm.core import CommClosedError
 
@@ -931,15 +913,18 @@ def test_a_dask_connection_lost_while_the_scheduler_answers_costs_only_time(
         return scatter(self, data, *args, **kwargs)
 
     monkeypatch.setattr(Client, "scatter", scatter_failing_once_each)
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    marker = str(tmp_path / "killed")
     cal = toy(tmp_path, population=100, max_simulations=4000)
     out = run_calibration(
-        cal, BinomialProblem(), tmp_path / "out", executor="dask", workers=2, figures=False
+        cal, _KillBoth(marker), tmp_path / "out", executor="dask", workers=2, figures=False
     )
-    assert failed == ["generation", "predictive"]
+    assert len(Path(marker).read_text().split()) == 2  # both workers were killed
+    assert failed == ["generation", "predictive"]  # and two scatters failed
+    assert out.run is not None and out.run.epsilon < 1
     monkeypatch.undo()
     alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
-    assert out.run is not None and alone.run is not None
-    assert out.run.simulations == alone.run.simulations
+    assert alone.run is not None and out.run.simulations == alone.run.simulations
     for name in ("posterior.parquet", "predictive.parquet"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(tmp_path / "out" / name), pd.read_parquet(tmp_path / "one" / name)
