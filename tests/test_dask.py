@@ -430,12 +430,14 @@ def test_only_a_lost_connection_or_a_closed_client_is_said_to_be_a_lost_schedule
 
 def test_a_connection_error_is_the_schedulers_only_when_it_no_longer_listens() -> None:
     """`on_dask` (decision 775): a connection error while the scheduler still takes
-    connections is a worker's, and the work is done again, up to six times in a row;
-    once the scheduler's port is closed, the first error is said as a lost scheduler."""
+    connections is a worker's, and the work is done again, up to six times in a row (a
+    sweep's `scheduler_answers` says it as such); once the scheduler's port is closed,
+    the first error is said as a lost scheduler."""
     import socket
 
     from sim.calibrate.samplers import on_dask
     from sim.errors import WorkersDied
+    from sim.sweep.executors import scheduler_answers
 
     listening = socket.create_server(("127.0.0.1", 0))
     port = listening.getsockname()[1]
@@ -464,6 +466,12 @@ def test_a_connection_error_is_the_schedulers_only_when_it_no_longer_listens() -
     with pytest.raises(WorkersDied, match=r"^connections to the Dask workers failed 6 times"):
         on_dask(Client(), failing)
     assert len(calls) == 6
+    # A sweep (no redo): said as a connection within the cluster, not a lost scheduler.
+    with (
+        pytest.raises(WorkersDied, match=r"^a connection within the Dask cluster failed while"),
+        scheduler_answers(Client(), Client.scheduler.address, WorkersDied),
+    ):
+        raise ConnectionResetError("a worker's connection")
     listening.close()
     calls.clear()
     lost = rf"^the Dask scheduler at tcp://127.0.0.1:{port} stopped answering"

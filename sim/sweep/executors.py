@@ -801,10 +801,17 @@ def scheduler_lost_text(address: str | None) -> str:
 def scheduler_answers(client: Any, address: str | None, lost: type[Exception]) -> Iterator[None]:
     """Turn the errors of a Dask client whose scheduler is gone into ``lost`` (a
     :class:`WorkersFailed`), with :func:`scheduler_lost_text`: a connection that closes
-    or times out (an ``OSError``), or any error once the client has closed itself."""
+    or times out (an ``OSError``), or any error once the client has closed itself. A
+    connection error while the scheduler still takes connections is a worker's, and
+    ``lost`` says so instead (decision 775)."""
     try:
         yield
     except Exception as exc:
+        if isinstance(exc, OSError) and scheduler_listens(client):
+            raise lost(
+                f"a connection within the Dask cluster failed while its scheduler answered "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         if isinstance(exc, OSError) or getattr(client, "status", None) in ("closing", "closed"):
             raise lost(scheduler_lost_text(address)) from None
         raise
