@@ -164,3 +164,38 @@ def test_the_section_says_how_many_effective_parameter_sets_the_probabilities_re
     assert "under 0.17 (over 0.83" in text
     # v1's particles are not what the claims are drawn from.
     assert "166.2" not in text.split("How many parameter sets")[1].split("**Which")[0]
+
+
+def test_the_mechanism_table_runs_each_scenario_once_per_variant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The table's key numbers read 11 runs a variant, of which 5 differ (three summaries,
+    two series); each was run again for each number (decision 776). Within the table a
+    run is made once; outside it, each call makes its own."""
+    from types import SimpleNamespace
+
+    from sim.findings import mechanisms
+
+    made: list[tuple[str, str]] = []
+
+    def run_scenario(scenario: object, seed: int, record: str) -> SimpleNamespace:
+        made.append((str(scenario), record))
+        return SimpleNamespace(summary={}, series=pd.DataFrame())
+
+    monkeypatch.setattr(mechanisms, "run_scenario", run_scenario)
+    monkeypatch.setattr(mechanisms, "scenario_of", lambda folder, name, overrides: name)
+    one = {"parameters.trust.prior_memory": 1}
+    with mechanisms._runs_shared():
+        for _ in range(3):
+            mechanisms._run(Path("x"), "syria.yaml", one, "summary")
+            mechanisms._run(Path("x"), "syria.yaml", one, "series")
+            mechanisms._run(Path("x"), "syria.yaml", {}, "summary")
+    assert made == [
+        ("syria.yaml", "summary"),
+        ("syria.yaml", "series"),
+        ("syria.yaml", "summary"),
+    ]
+    made.clear()
+    mechanisms._run(Path("x"), "syria.yaml", one, "summary")
+    mechanisms._run(Path("x"), "syria.yaml", one, "summary")
+    assert len(made) == 2

@@ -11,13 +11,15 @@ section runs them itself instead of reading a results folder.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sim.findings.numbers import KEY_METRIC, REPO
 from sim.metrics import flatten_summary
-from sim.runner import run_scenario
+from sim.runner import Record, run_scenario
 from sim.scenario import Scenario, load_scenario
 
 SEED = 0
@@ -63,10 +65,39 @@ def scenario_of(folder: Path, scenario: str, overrides: dict[str, object]) -> Sc
     )
 
 
+# The runs of one table (section_mechanisms), by what was run: several key numbers read
+# the same run (the Syria run in three, the Sino-Soviet series in three), which was run
+# again for each, 11 runs a variant for 5 (decision 776). None outside a table: each
+# call then runs its own.
+_RUNS: dict[tuple[object, ...], Any] | None = None
+
+
+@contextmanager
+def _runs_shared() -> Iterator[None]:
+    global _RUNS
+    _RUNS = {}
+    try:
+        yield
+    finally:
+        _RUNS = None
+
+
+def _run(folder: Path, scenario: str, overrides: dict[str, object], record: Record) -> Any:
+    """One run of ``folder/scenario`` with ``overrides``: its flat summary (``summary``)
+    or its series (``series``), once per table."""
+    key = (str(folder), scenario, tuple(sorted(overrides.items())), record)
+    if _RUNS is not None and key in _RUNS:
+        return _RUNS[key]
+    output = run_scenario(scenario_of(folder, scenario, overrides), SEED, record)
+    value = flatten_summary(output.summary) if record == "summary" else output.series
+    if _RUNS is not None:
+        _RUNS[key] = value
+    return value
+
+
 def summary(folder: Path, scenario: str, overrides: dict[str, object]) -> dict[str, float | None]:
     """The flat summary of one run of ``folder/scenario`` with ``overrides``."""
-    sc = scenario_of(folder, scenario, overrides)
-    return flatten_summary(run_scenario(sc, SEED).summary)
+    return dict(_run(folder, scenario, overrides, "summary"))
 
 
 def window(
@@ -78,8 +109,7 @@ def window(
     metric: str = "trust_mean",
 ) -> dict[tuple[str, str], float]:
     """Mean of series ``metric`` by (group, power) over the steps from ``start`` to ``end``."""
-    sc = scenario_of(folder, scenario, overrides)
-    series = run_scenario(sc, SEED, record="series").series
+    series = _run(folder, scenario, overrides, "series")
     assert series is not None
     rows = series[(series["metric"] == metric) & series["date"].between(start, end)]
     means = rows.groupby(["group", "power"], as_index=False)["value"].mean()
@@ -160,10 +190,11 @@ KEYS = (
 def section_mechanisms() -> str:
     """The table: one row per key difference, one column per variant."""
     header = ["key number", *(label for label, _, _ in VARIANTS)]
-    rows = [
-        [key.label, *(f"{key.compute(folder, ov):+.3f}" for _, folder, ov in VARIANTS)]
-        for key in KEYS
-    ]
+    with _runs_shared():
+        rows = [
+            [key.label, *(f"{key.compute(folder, ov):+.3f}" for _, folder, ov in VARIANTS)]
+            for key in KEYS
+        ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return (
