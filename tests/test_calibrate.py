@@ -589,12 +589,16 @@ from sim.calibrate.spec import load_calibration
 from sim.calibrate.toy import BinomialProblem
 if __name__ == "__main__":
     cal = load_calibration(sys.argv[1], check_paths=False)
-    run_calibration(cal, BinomialProblem(work_s=0.002), Path(sys.argv[2]), workers=1,
+    run_calibration(cal, BinomialProblem(), Path(sys.argv[2]), workers=1,
                     figures=False, quiet=True)
 """
 
 
-_PARALLEL_SCRIPT = _SCRIPT.replace("workers=1", "workers=2").replace("0.002", "0.005")
+# Busy work in each simulation, so that a kill lands mid-way (the uninterrupted run above
+# needs none: the work does not change a result).
+_PARALLEL_SCRIPT = _SCRIPT.replace("workers=1", "workers=2").replace(
+    "BinomialProblem()", "BinomialProblem(work_s=0.005)"
+)
 
 
 def _generations(folder: Path) -> int:
@@ -615,7 +619,8 @@ def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path: Path) -> No
     and the history holds every finished generation, so the resumed run goes
     on exactly where the uninterrupted one did, whatever the workers.
     """
-    path = toy_file(tmp_path, population=150, max_simulations=8000)
+    # 6 generations, 2,416 simulations (3,646 with a population of 150, for no more test).
+    path = toy_file(tmp_path, population=100, max_simulations=8000)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     script = tmp_path / "run.py"
     script.write_text(_SCRIPT)
@@ -915,7 +920,8 @@ def test_dask_workers_that_die_or_lose_a_connection_cost_only_time(
     monkeypatch.setattr(Client, "scatter", scatter_failing_once_each)
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     marker = str(tmp_path / "killed")
-    cal = toy(tmp_path, population=100, max_simulations=4000)
+    # 5 generations, 1,379 simulations (on one process): 2,416 took 65-95 s on Dask here.
+    cal = toy(tmp_path, population=60, max_simulations=1500)
     out = run_calibration(
         cal, _KillBoth(marker), tmp_path / "out", executor="dask", workers=2, figures=False
     )
