@@ -544,7 +544,7 @@ def test_parallel_run_then_rerun_does_nothing(
     from this process: forking it, multi-threaded, made Python warn 14 times
     that the child may deadlock (decisions 670, 760).
     """
-    cal = toy(tmp_path, population=200, max_simulations=10_000)
+    cal = toy(tmp_path, population=100, max_simulations=10_000)
     alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
