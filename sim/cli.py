@@ -14,10 +14,11 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from sim import integrity
-from sim.errors import InputError, WorkersFailed, describe_os_error
+from sim.errors import InputError, WorkersFailed, count_text, describe_os_error, kept_of
 from sim.options import (
     ENGINE_CHECK_REPS,
     ENGINE_TOLERANCE,
@@ -545,19 +546,41 @@ def _stopped(command: str | None, interrupt: KeyboardInterrupt) -> int:
     signum = interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT
     how = _SIGNAL_WORDS.get(signal.Signals(signum).name, "interrupted")
     with contextlib.suppress(OSError):
-        print(_interrupted_text(command, how), file=sys.stderr, flush=True)
+        print(_interrupted_text(command, how, kept_of(interrupt)), file=sys.stderr, flush=True)
     return 128 + signum
 
 
-def _interrupted_text(command: str | None, how: str = "interrupted") -> str:
+def _interrupted_text(
+    command: str | None,
+    how: str = "interrupted",
+    kept: tuple[int | None, Path | None] | None = None,
+) -> str:
     """The line after Ctrl-C (or a signal, ``how`` it ended): for a sweep or a calibration,
     that what finished is kept and how to go on (an audit read a bare "interrupted" as all
-    lost; decision 587)."""
-    kept = {"sweep": "runs", "calibrate": "generations"}.get(command or "")
-    if kept is None:
+    lost; decision 587). ``kept``: a sweep's runs kept and its folder
+    (:func:`sim.errors.mark_kept`), said as they are: a sweep stopped before any run
+    finished was told its finished runs were kept (an audit, decision 778)."""
+    what = {"sweep": "runs", "calibrate": "generations"}.get(command or "")
+    if what is None:
         return f"credsim: {how}"
+    if command == "sweep" and kept is None:
+        kept = (None, None)  # stopped before ``cli_sweep`` began (reading its options)
+    if kept is not None:
+        runs, folder = kept
+        if runs is None:
+            return f"credsim: {how} before the sweep's runs began; run the same command again"
+        if runs == 0:
+            return (
+                f"credsim: {how} before any run finished, so none is kept; run the same "
+                "command again to start"
+            )
+        return (
+            f"credsim: {how}; the {count_text(runs, 'finished run')} "
+            f"{'is' if runs == 1 else 'are'} kept in {folder}: run the same command again "
+            "to go on from them"
+        )
     return (
-        f"credsim: {how}; the finished {kept} are kept in the results folder: run the "
+        f"credsim: {how}; the finished {what} are kept in the results folder: run the "
         "same command again to go on from them"
     )
 

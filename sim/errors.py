@@ -88,6 +88,24 @@ class WorkersDied(WorkersFailed):
     is kept; the CLI prints one line and exits 1."""
 
 
+# The attribute an interrupt that stops a sweep carries: its runs kept, and where.
+_KEPT = "credsim_kept"
+
+
+def mark_kept(interrupt: BaseException, runs: int | None, folder: Path | None = None) -> None:
+    """Record on a Ctrl-C (or a signal) that stopped a sweep how many of its folder's
+    runs are kept and where (None: it stopped before its runs began), for the line the
+    CLI says. The first mark stands: the one made where the runs were counted last."""
+    if kept_of(interrupt) is None:
+        setattr(interrupt, _KEPT, (runs, folder))
+
+
+def kept_of(interrupt: BaseException) -> tuple[int | None, Path | None] | None:
+    """What :func:`mark_kept` recorded, or None."""
+    kept = getattr(interrupt, _KEPT, None)
+    return kept if isinstance(kept, tuple) else None
+
+
 # Whole numbers up to this many digits are shown in full (a seed has at most 19).
 SHOWN_DIGITS = 20
 

@@ -198,10 +198,18 @@ def test_ctrl_c_gives_one_line_and_leaves_no_process(
         os.killpg(proc.pid, signal.SIGINT)
 
     err = _signalled(proc, tmp_path / "out", send)
-    assert proc.returncode == 130 and err == (
-        "credsim: interrupted; the finished runs are kept in the results folder: run the "
-        "same command again to go on from them\n"
-    ), err
+    assert proc.returncode == 130 and err == _kept_line("interrupted", tmp_path / "out"), err
+
+
+def _kept_line(how: str, out: Path) -> str:
+    """The sweep's closing line when a signal stopped it after its first commit: how many
+    runs its folder keeps (its manifest's count) and where (decision 778)."""
+    done = json.loads((out / "manifest.json").read_text())["counts"]["done"]
+    assert done > 0
+    return (
+        f"credsim: {how}; the {done:,} finished runs are kept in {out}: run the same "
+        "command again to go on from them\n"
+    )
 
 
 def _signalled(
@@ -244,20 +252,11 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path: Path, group: bool) -> No
             proc.send_signal(signal.SIGTERM)
 
     err = _signalled(proc, tmp_path / "out", send)
-    assert proc.returncode == 143 and err == (
-        "credsim: terminated (SIGTERM); the finished runs are kept in the results folder: "
-        "run the same command again to go on from them\n"
-    ), err
+    assert proc.returncode == 143 and err == _kept_line("terminated (SIGTERM)", tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert manifest["status"] == "incomplete"
     assert manifest["counts"]["done"] == len(runs) < 2000
-
-
-HUNG_UP = (
-    "credsim: hung up (SIGHUP); the finished runs are kept in the results folder: run the "
-    "same command again to go on from them\n"
-)
 
 
 # Makes its standard input, a terminal, the controlling terminal of its session (it must
@@ -319,7 +318,7 @@ def test_a_terminal_that_closes_under_a_sweep_ends_it_as_ctrl_c_does(
     if stderr == "terminal":
         assert b"runs (0%)" in shown  # its progress line was on the terminal
     else:
-        assert err.read_text() == HUNG_UP
+        assert err.read_text() == _kept_line("hung up (SIGHUP)", out)
     manifest = json.loads((out / "manifest.json").read_text())
     runs = pd.read_parquet(out / "runs.parquet")
     assert manifest["status"] == "incomplete"
@@ -354,7 +353,9 @@ def test_sighup_is_taken_once_while_a_command_runs_unless_ignored(
         assert cleaned == ["done"]
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
         assert signal.getsignal(signal.SIGTERM) is previous[signal.SIGTERM]
-        assert capsys.readouterr().err == HUNG_UP
+        assert capsys.readouterr().err == (
+            "credsim: hung up (SIGHUP) before the sweep's runs began; run the same command again\n"
+        )
 
         signal.signal(signal.SIGHUP, signal.SIG_IGN)  # nohup
         cleaned.clear()
@@ -488,3 +489,53 @@ def test_sigterm_is_taken_while_a_command_runs_and_given_back_after(
         "credsim: terminated (SIGTERM); the finished generations are kept in the results "
         "folder: run the same command again to go on from them\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("stop_at", "expected"),
+    [
+        (None, "credsim: interrupted before the sweep's runs began; run the same command again"),
+        (1, "credsim: interrupted before any run finished, so none is kept; run the same "
+            "command again to start"),
+        (2, "credsim: interrupted; the 1 finished run is kept in {out}: run the same command "
+            "again to go on from them"),
+        (7, "credsim: interrupted; the 6 finished runs are kept in {out}: run the same "
+            "command again to go on from them"),
+    ],
+)  # fmt: skip
+def test_ctrl_c_says_how_many_runs_are_kept_and_where(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stop_at: int | None,
+    expected: str,
+) -> None:
+    """Ctrl-C at the ``stop_at``-th run of a serial sweep, or as it plans (None). A sweep
+    stopped before any run finished (or before its folder was made) was told that "the
+    finished runs are kept in the results folder" (an audit); the line now counts the
+    runs the folder keeps and names it, as its manifest does (decision 778)."""
+    import sim.sweep.sweep as sweep_module
+
+    calls = []
+    real = sweep_module.run_scenario
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == stop_at:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    def plan(experiment: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "run_scenario", run)
+    if stop_at is None:
+        monkeypatch.setattr(sweep_module, "plan_runs", plan)
+    out = tmp_path / "out"
+    argv = ["sweep", str(DATA / "tiny.yaml"), "--vary", "parameters.trust.memory=0.9,0.95"]
+    argv += ["--reps", "5", "--out", str(out), "--executor", "serial", "--quiet", "--no-plots"]
+    assert main(argv) == 130
+    assert capsys.readouterr().err == expected.format(out=out) + "\n"
+    if stop_at is not None:
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["counts"]["done"] == stop_at - 1

@@ -168,6 +168,84 @@ def test_varying_an_event_a_counterfactual_removes_says_what_to_vary_instead(tmp
     )
 
 
+def _two_scenarios(tmp_path: Path, more: str = "") -> Path:
+    """An experiment of tiny.yaml beside a counterfactual without its withdrawal."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        "name: e\n"
+        f"scenarios: {{base: {SWEEP / 'tiny.yaml'}, abstained: {SWEEP / 'tiny_abstained.yaml'}}}\n"
+        + more
+    )
+    return path
+
+
+REPAIR = (
+    "(scenario 'abstained'); scenario 'base' has the event 'withdrawal' and scenario "
+    "'abstained' has none (its file removes it, or never had it), and {setter} sets its "
+    "paths in every scenario: set the withdraw events' weight "
+    "(parameters.event_kinds.withdraw.weight) instead, or sweep the scenarios that have the "
+    "event in an experiment of their own"
+)
+
+
+def test_setting_an_event_a_counterfactual_removes_says_what_to_set_instead(tmp_path, capsys):
+    """``--set events.withdrawal.magnitude=1`` (or the same in the file's ``overrides:``)
+    beside a counterfactual without the withdrawal said only that the id is unknown,
+    suggesting another event's; a design's path gave the repair (an audit of the inputs,
+    decision 778)."""
+    path = _two_scenarios(tmp_path)
+    out = tmp_path / "out"
+    setting = "events.withdrawal.magnitude=1"
+    message = _error(capsys, "sweep", path, "--set", setting, "--out", out)
+    assert message.startswith(f"override {setting}: events.withdrawal: unknown event id")
+    assert message.endswith(REPAIR.format(setter="--set")), message
+    assert not out.exists()
+    path = _two_scenarios(tmp_path, "overrides:\n  events.withdrawal.magnitude: 1\n")
+    message = _error(capsys, "validate", path)
+    assert message.startswith(f"{path}:4: overrides.events.withdrawal.magnitude: unknown event")
+    assert message.endswith(REPAIR.format(setter="the experiment's overrides block")), message
+
+
+def test_the_repair_drops_the_suggestion_of_another_event(tmp_path, capsys):
+    """Beside the repair, "did you mean" named the closest id the counterfactual keeps
+    (the audit's 'afghanistan_withdrawal' for Syria's 'syria_withdrawal'): another event."""
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        f"extends: {SWEEP / 'tiny.yaml'}\nname: base\nevents:\n"
+        '  - {id: withdrawal_two, date: "2020-10", kind: withdraw, actor: Patron, '
+        "target: Client, magnitude: 1.0}\n"
+    )
+    (tmp_path / "abstained.yaml").write_text(
+        "extends: base.yaml\nname: abstained\nremove_events: [withdrawal]\n"
+    )
+    path = tmp_path / "exp.yaml"
+    path.write_text(
+        "name: e\nscenarios: {base: base.yaml, abstained: abstained.yaml}\n"
+        "design:\n  parameters:\n    events.withdrawal.magnitude: [1, 2]\n"
+    )
+    message = _error(capsys, "validate", path)
+    assert "did you mean" not in message and "vary the withdraw events' weight" in message
+    message = _error(capsys, "validate", path, "--set", "events.withdrawal.magnitude=1")
+    assert "did you mean" not in message and "set the withdraw events' weight" in message
+    # Without another scenario that has it, the id is a slip, and the suggestion stays.
+    message = _error(capsys, "validate", path, "--set", "events.withdrawl.magnitude=1")
+    assert message.endswith("(did you mean 'withdrawal'?)"), message
+
+
+def test_a_mistake_inside_an_overrides_value_is_said_at_its_own_line(tmp_path, capsys):
+    """``overrides: {outputs.groups: {g: {members: [Clinet]}}}`` was refused at the
+    override's line with its path (``overrides.outputs.groups``), not at the member."""
+    path = _two_scenarios(
+        tmp_path,
+        "overrides:\n  outputs.groups:\n    east: {region: east}\n    client:\n"
+        "      members: [Clinet]\n",
+    )
+    message = _error(capsys, "validate", path)
+    assert message.startswith(
+        f"{path}:7: overrides.outputs.groups.client.members: unknown actor 'Clinet'"
+    ), message
+
+
 # --------------------------------------------------------------------------- UN names
 
 

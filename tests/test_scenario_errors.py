@@ -1750,3 +1750,32 @@ def test_a_path_into_a_value_names_its_kind_in_yaml_words(capsys, setting, kind)
     message = _override_error(capsys, setting)
     entry = setting.rpartition(".")[0]
     assert message.endswith(f"'{entry}' is {kind}, which has no named entries"), message
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_an_override_that_leaves_an_event_outside_the_calendar_is_named(tmp_path, capsys, command):
+    """``--set calendar.end=2015-06`` leaves the file's September 2015 event outside the
+    calendar: the error was at the event's line alone, where nothing is wrong without the
+    override (an audit of the inputs). It now names the override, and only the override
+    the error needs: the trust memory set beside it is not named (decision 778)."""
+    mini = DATA / "mini.yaml"
+    out = ["--out", str(tmp_path / "out")] if command == "run" else []
+    sets = ["--set", "parameters.trust.memory=0.9", "--set", "calendar.end=2015-06"]
+    assert main([command, str(mini), *sets, *out]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"credsim: error: {mini}:10: events.intervention.date: date 2015-09 is outside the "
+        "calendar 2014-01 to 2015-06"
+    ), err
+    assert err.splitlines()[0].endswith("(after override calendar.end=2015-06)"), err
+    assert "memory" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_error_the_file_has_without_the_override_does_not_name_it(tmp_path, capsys):
+    """A mistake of the file itself (an event after its calendar) is the file's, whatever
+    the overrides: naming one would send the researcher to the wrong place."""
+    path = _variant(tmp_path, 'date: "2015-09"', 'date: "2019-09"')
+    message = _error(capsys, path, "--set", "calendar.start=2014-06")
+    assert message.startswith(f"{path}:10: events.intervention.date: date 2019-09 is outside")
+    assert "override" not in message

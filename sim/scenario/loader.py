@@ -1783,7 +1783,7 @@ def _child_at(tree: Any, loc: Loc) -> Any:
 
 def locate(error: InputError, doc: Document) -> InputError:
     """``error`` (with a field path as messages write it) located at its file and line."""
-    loc = _loc_of(error.path, doc.tree) if error.path else ()
+    loc = loc_of(error.path, doc.tree) if error.path else ()
     return _located(error, doc.origin, loc)
 
 
@@ -2056,7 +2056,7 @@ def _render(loc: Loc, tree: Any) -> str:
     return text
 
 
-def _loc_of(path: str, tree: Any) -> Loc:
+def loc_of(path: str, tree: Any) -> Loc:
     """The inverse of :func:`_render` against ``tree``, for paths from ``check_references``."""
     loc: list[Key] = []
     node = tree
@@ -2165,7 +2165,7 @@ def load_model[ModelT: BaseModel](
         except InputError as exc:
             if exc.file is not None:
                 raise  # located in another file (the scenario a pattern file names)
-            loc = _loc_of(exc.path, doc.tree) if exc.path else ()
+            loc = loc_of(exc.path, doc.tree) if exc.path else ()
             raise _located(exc, doc.origin, loc) from None
     return value
 
@@ -2209,15 +2209,65 @@ def load_scenario(
             given = _new_parameters(source, parsed)
             if given is not None:
                 return given
+
         # A generated scenario's population is drawn already (its tree holds it beside
         # ``generate``): drawing it again added every generated event a second time.
-        doc = Document(scenario_tree(source), Origin(None))
-        return _finish(doc, parsed, expand=source.generate is None, parameters_only=only)
+        def drawn(given: list[_Override]) -> Scenario:
+            doc = Document(scenario_tree(source), Origin(None))
+            return _finish(doc, given, expand=source.generate is None, parameters_only=only)
+
+        try:
+            return drawn(parsed)
+        except InputError as exc:
+            raise _blamed(exc, parsed, drawn) from None
     if isinstance(source, Mapping):
-        doc = _as_scenario(Document(copy.deepcopy(dict(source)), Origin(None)), Path.cwd(), ".", ())
+        tree = dict(source)
+
+        def document() -> Document:
+            return _as_scenario(Document(copy.deepcopy(tree), Origin(None)), Path.cwd(), ".", ())
     else:
-        doc = _scenario_file(_read_yaml(Path(source), str(source)), str(source))
-    return _finish(doc, parsed)
+        shown = str(source)
+
+        def document() -> Document:
+            return _scenario_file(_read_yaml(Path(shown), shown), shown)
+
+    try:
+        return _finish(document(), parsed)
+    except InputError as exc:
+        if not parsed:
+            raise
+        raise _blamed(exc, parsed, lambda given: _finish(document(), given)) from None
+
+
+def _blamed(
+    error: InputError, overrides: list[_Override], load: Callable[[list[_Override]], Any]
+) -> InputError:
+    """``error``, naming the overrides without which the file has no such error.
+
+    ``--set calendar.end=2023-01`` leaves an event of 2024 outside the calendar: the
+    error is at the event's line of the file, where nothing is wrong without the
+    override, and it did not name the override (an audit). :func:`_after_overrides`
+    names an override that set a field of the entry in error; this finds the others by
+    loading again (on the error path only): without any override, then without each. An
+    error the file has without them is the file's, and is left as it is.
+    """
+    if (error.file or "").startswith("override ") or "(after override" in error.message:
+        return error
+
+    def same(given: list[_Override]) -> bool:
+        try:
+            load(given)
+        except InputError as again:
+            return (again.path, again.file, again.line) == (error.path, error.file, error.line)
+        return False
+
+    if same([]):
+        return error
+    needed = [o for o in overrides if not same([x for x in overrides if x is not o])]
+    labels = ", ".join(o.label for o in needed or overrides)
+    return InputError(
+        f"{error.message} (after {labels})", path=error.path, file=error.file, line=error.line
+    )
 
 
 def _new_parameters(source: Scenario, overrides: list[_Override]) -> Scenario | None:
@@ -2260,12 +2310,47 @@ def check_file(
     Reading, ``extends``, overrides and generation stop at their first mistake
     (what follows would not make sense); validation reports every field that
     is wrong at once, then, if there is none, the first cross-reference
-    problem.
+    problem. A mistake the file has only with the overrides names them
+    (:func:`_blamed`).
 
     Returns:
         The scenario (None if it has mistakes), the merged document (None if it
         could not be read), and the mistakes, in file and line order.
     """
+    scenario, doc, found = _checked_file(path, overrides)
+    if found and overrides:
+        parsed = parse_overrides(list(overrides))
+        checked: dict[tuple[str, ...], list[InputError]] = {}  # each subset checked once
+        found = [_blamed(error, parsed, _file_checker(path, error, checked)) for error in found]
+    return scenario, doc, found
+
+
+def _file_checker(
+    path: str, error: InputError, checked: dict[tuple[str, ...], list[InputError]]
+) -> Callable[[list[_Override]], None]:
+    """``path`` checked with some of the overrides, raising its mistake where ``error``
+    is (else its first), for :func:`_blamed`."""
+
+    def load(given: list[_Override]) -> None:
+        texts = tuple(o.text for o in given)
+        if texts not in checked:
+            checked[texts] = _checked_file(path, list(texts))[2]
+        errors = checked[texts]
+        if errors:
+            here = [
+                e
+                for e in errors
+                if (e.path, e.file, e.line) == (error.path, error.file, error.line)
+            ]
+            raise (here or errors)[0]
+
+    return load
+
+
+def _checked_file(
+    path: str, overrides: Sequence[str]
+) -> tuple[Scenario | None, Document | None, list[InputError]]:
+    """:func:`check_file` before it names the overrides behind a mistake."""
     try:
         doc = _scenario_file(_read_yaml(Path(path), path), path)
         parsed = parse_overrides(list(overrides))
@@ -2331,7 +2416,7 @@ def field_place(path: str, field: str) -> str:
     """
     doc = _scenario_file(_read_yaml(Path(path), path), path)
     origin: Origin | None = doc.origin
-    for key in _loc_of(field, doc.tree):
+    for key in loc_of(field, doc.tree):
         origin = origin.entries.get(key) if origin is not None else None
     if origin is not None and origin.file is not None and origin.line is not None:
         return f"the override replaces the value on {origin.file}:{origin.line}"

@@ -17,12 +17,14 @@ module owns
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import math
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +39,16 @@ from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, ScenarioHasher, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
-from sim.scenario.loader import Document, Origin, beside, read_document, read_text, translate
+from sim.scenario.loader import (
+    Document,
+    Loc,
+    Origin,
+    beside,
+    loc_of,
+    read_document,
+    read_text,
+    translate,
+)
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
 from sim.seeds import MAX_SEED, check_seed
 from sim.sweep import design as designs
@@ -421,7 +432,9 @@ def _build(
                     "scenarios",
                     key,
                 ) from None
-            raise _override_error(exc, given, where) from None
+            raise _override_error(
+                _event_override(exc, key, files, given, where), given, where
+            ) from None
     points = _expand(spec, where, designs.run_limit(max_runs), scenarios)
     experiment = Experiment(spec, given, source, scenarios, files, points)
     _check_fixed_and_varied(experiment, given, where)
@@ -429,6 +442,37 @@ def _build(
     _check_question(experiment, where)
     _check_plots(experiment, where)
     return dataclasses.replace(experiment, tasks=tuple(_plan(experiment, where)))
+
+
+def _event_override(
+    exc: InputError, key: str, files: Mapping[str, str], given: dict[str, Any], where: _Where
+) -> InputError:
+    """``exc``, with :func:`_event_elsewhere`'s repair when an override (``--set`` or
+    ``overrides:``) names an event scenario ``key`` does not have and another scenario
+    of the experiment does. The other scenarios are loaded without the overrides, on
+    this error path only."""
+    label = exc.file or ""
+    if not (label.startswith("override events.") and (exc.path or "").startswith("events.")):
+        return exc
+    path = label.removeprefix("override ").partition("=")[0]
+    others: dict[str, Scenario] = {}
+    for other, file in files.items():
+        if other != key:
+            with contextlib.suppress(InputError, OSError):
+                others[other] = load_scenario(file)
+    written = given.get("overrides")
+    in_file = isinstance(written, dict) and path in written and where.file != "--vary"
+    repair = _event_elsewhere(
+        path, key, others, "the experiment's overrides block" if in_file else "--set"
+    )
+    if not repair:
+        return exc
+    return InputError(
+        f"{_unsuggested(exc.message)} (scenario '{key}'){repair}",
+        path=exc.path,
+        file=exc.file,
+        line=exc.line,
+    )
 
 
 def _override_error(exc: InputError, given: dict[str, Any], where: _Where) -> InputError:
@@ -439,10 +483,35 @@ def _override_error(exc: InputError, given: dict[str, Any], where: _Where) -> In
     if exc.file is None:
         return where.error(exc.message, "overrides", exc.path or "")
     written = given.get("overrides")
-    for path in written if isinstance(written, dict) else {}:
+    for path, value in written.items() if isinstance(written, dict) else ():
         if exc.file.startswith(f"override {path}="):
-            return where.error(exc.message, "overrides", str(path))
+            inner = _inside_override(str(path), value, exc.path)
+            if inner is None:
+                return where.error(exc.message, "overrides", str(path))
+            # A mistake inside the override's value (``outputs.groups: {syria: {members:
+            # [Syira]}}``) at its own line and path, not the override's (an audit).
+            origin = where.doc.origin.locate(("overrides", path, *inner))
+            return InputError(
+                exc.message, path=f"overrides.{exc.path}", file=where.file, line=origin.line
+            )
     return exc
+
+
+def _inside_override(path: str, value: Any, error_path: str | None) -> Loc | None:
+    """Where in an override's value (a mapping or list) its error lies, or None when the
+    error is not inside the value."""
+    if not error_path or not isinstance(value, dict | list):
+        return None
+    if not error_path.startswith((f"{path}.", f"{path}[")):
+        return None
+    segments = path.split(".")
+    tree: Any = value
+    for segment in reversed(segments):
+        tree = {segment: tree}
+    loc = loc_of(error_path, tree)
+    if tuple(loc[: len(segments)]) != tuple(segments):
+        return None
+    return loc[len(segments) :] or None
 
 
 def _check_fixed_and_varied(experiment: Experiment, given: dict[str, Any], where: _Where) -> None:
@@ -817,19 +886,23 @@ def _distinct(values: list[Any]) -> list[Any]:
     return out
 
 
-def _event_elsewhere(path: str, key: str, scenarios: dict[str, Scenario]) -> str:
-    """The repair when a design varies an event that scenario ``key`` lacks and another
-    of the experiment's scenarios has (a counterfactual's ``remove_events``), or "".
+def _event_elsewhere(
+    path: str, key: str, scenarios: Mapping[str, Scenario], setter: str = "a design"
+) -> str:
+    """The repair when a design (or ``setter``: an override) sets a field of an event
+    that scenario ``key`` lacks and another of the experiment's scenarios has (a
+    counterfactual's ``remove_events``), or "".
 
     The refusal named the event as unknown in the counterfactual and stopped there; the
     researcher who varies the withdrawal's magnitude beside a counterfactual without the
     withdrawal learnt neither why nor what to vary instead (a first afternoon's audit,
-    decision 702).
+    decision 702). ``--set`` met the same refusal with no repair (decision 778).
     """
     parts = path.split(".")
     if len(parts) < 3 or parts[0] != "events":
         return ""
-    mine = {e.id for e in scenarios[key].events}
+    mine = {e.id for e in scenarios[key].events} if key in scenarios else set()
+    verb = "vary" if setter == "a design" else "set"
     for other, scenario in scenarios.items():
         for event in scenario.events:
             if event.id is None or event.id in mine or not path.startswith(f"events.{event.id}."):
@@ -837,12 +910,19 @@ def _event_elsewhere(path: str, key: str, scenarios: dict[str, Scenario]) -> str
             kind_path = f"parameters.event_kinds.{event.kind}.weight"
             return (
                 f"; scenario '{other}' has the event '{event.id}' and scenario '{key}' has "
-                "none (its file removes it, or never had it), and a design sets its paths in "
-                f"every scenario: vary the {event.kind} events' weight ({kind_path}) "
+                f"none (its file removes it, or never had it), and {setter} sets its paths "
+                f"in every scenario: {verb} the {event.kind} events' weight ({kind_path}) "
                 "instead, or sweep the scenarios that have the event in an experiment of "
                 "their own"
             )
     return ""
+
+
+def _unsuggested(message: str) -> str:
+    """``message`` without its closing ``(did you mean 'x'?)``: beside a repair that
+    names the event in another scenario, the closest other id misleads."""
+    head, sep, tail = message.rpartition(" (did you mean '")
+    return head if sep and tail.endswith("'?)") and "'" not in tail[:-3] else message
 
 
 def _apply(
@@ -861,8 +941,9 @@ def _apply(
         )
         shown = f"{what} {shown}" if what else shown
         path = exc.path if exc.path in values else next(iter(values), "")
+        message = _unsuggested(exc.message) if repair else exc.message
         raise where.error(
-            f"{exc.message} (scenario '{key}', {shown}){repair}", *where.parameters, path
+            f"{message} (scenario '{key}', {shown}){repair}", *where.parameters, path
         ) from None
 
 

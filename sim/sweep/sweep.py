@@ -21,7 +21,7 @@ from typing import Any
 
 from sim import integrity, provenance
 from sim.compiling import compiled_text
-from sim.errors import InputError, named_when_full
+from sim.errors import InputError, mark_kept, named_when_full
 from sim.fileio import interrupts_held
 from sim.runner import run_scenario
 from sim.sweep.executors import (
@@ -460,6 +460,7 @@ def _execute(
     table_rows = 0
     last_commit = time.perf_counter()
     status = "incomplete"
+    interrupt: KeyboardInterrupt | None = None
     try:
         for result in results:
             buffer.append(result)
@@ -476,6 +477,9 @@ def _execute(
                     store.commit(buffer)
                     buffer, table_rows, last_commit = [], 0, time.perf_counter()
         status = "complete"
+    except KeyboardInterrupt as exc:
+        interrupt = exc
+        raise
     finally:
         # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
         store.finish(buffer)
@@ -483,6 +487,8 @@ def _execute(
         store.write_manifest(
             _manifest(experiment, origin, started, command, status, counts, provenance.now())
         )
+        if interrupt is not None:
+            mark_kept(interrupt, counts["done"], folder)
     progress.close(progress.summary(experiment.name, str(folder)))
     return SweepOutcome(folder, planned, progress.done, counts["failed"])
 
@@ -545,36 +551,49 @@ def cli_sweep(args: argparse.Namespace) -> int:
     """
     workers = args.workers if args.workers is not None else default_workers()
     check_workers(workers, args.address)  # before the experiment is read
-    experiment = _experiment(args)
-    if args.executor == "serial" and workers > 1 and args.workers is not None:
-        raise InputError(
-            f"--executor serial runs one run at a time; drop --workers {workers}, or use "
-            "--executor process to run in parallel"
+    try:
+        experiment = _experiment(args)
+        if args.executor == "serial" and workers > 1 and args.workers is not None:
+            raise InputError(
+                f"--executor serial runs one run at a time; drop --workers {workers}, or use "
+                "--executor process to run in parallel"
+            )
+        if args.address and args.executor not in (None, "dask"):
+            raise InputError("--address names a Dask scheduler; use it with --executor dask")
+        executor = args.executor or (
+            "dask" if args.address else "process" if workers > 1 else "serial"
         )
-    if args.address and args.executor not in (None, "dask"):
-        raise InputError("--address names a Dask scheduler; use it with --executor dask")
-    executor = args.executor or ("dask" if args.address else "process" if workers > 1 else "serial")
-    outcome = run_sweep(
-        experiment,
-        Path(args.out) if args.out else None,
-        executor=executor,
-        workers=workers,
-        address=args.address,
-        quiet=args.quiet,
-    )
-    if not args.no_plots:
-        from sim.plots import write_report
+        outcome = run_sweep(
+            experiment,
+            Path(args.out) if args.out else None,
+            executor=executor,
+            workers=workers,
+            address=args.address,
+            quiet=args.quiet,
+        )
+    except KeyboardInterrupt as exc:
+        # Stopped while the experiment was read or planned: no run of it had begun (it
+        # was told that the finished runs are kept in a folder that did not exist; an
+        # audit). Once the runs began, the sweep marked what it kept (:func:`_execute`).
+        mark_kept(exc, None)
+        raise
+    try:
+        if not args.no_plots:
+            from sim.plots import write_report
 
-        report = outcome.folder / "report.html"
-        if outcome.ran or outcome.reshown or not report.exists():
-            print("writing figures and the report page ...", flush=True)
-            report = write_report(outcome.folder)
-        print(f"report: {report}")
-    elif outcome.ran:
-        from sim.runner import note_old_report
+            report = outcome.folder / "report.html"
+            if outcome.ran or outcome.reshown or not report.exists():
+                print("writing figures and the report page ...", flush=True)
+                report = write_report(outcome.folder)
+            print(f"report: {report}")
+        elif outcome.ran:
+            from sim.runner import note_old_report
 
-        note_old_report(outcome.folder)
-    _print_answer(outcome.folder)
+            note_old_report(outcome.folder)
+        _print_answer(outcome.folder)
+    except KeyboardInterrupt as exc:
+        mark_kept(exc, outcome.planned, outcome.folder)  # every run is done and kept
+        raise
     return outcome.exit_code
 
 
