@@ -48,6 +48,11 @@ class InputError(Exception):
             self.line = line
         return self
 
+    def reworded(self, message: str) -> InputError:
+        """The same place (path, file, line) with ``message``: the error said again with
+        more of what led to it (an override, an ``extends`` chain, a scenario)."""
+        return InputError(message, path=self.path, file=self.file, line=self.line)
+
     def __str__(self) -> str:
         where = ""
         if self.file:

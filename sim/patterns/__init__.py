@@ -826,12 +826,7 @@ def _in_scenario_file(
             except InputError:
                 return exc
             return InputError(f"{exc.message} ({place})", path=exc.path, file=exc.file)
-        return InputError(
-            f"{exc.message} (in the scenario of pattern file {pf.path})",
-            path=exc.path,
-            file=exc.file,
-            line=exc.line,
-        )
+        return exc.reworded(f"{exc.message} (in the scenario of pattern file {pf.path})")
     return error
 
 

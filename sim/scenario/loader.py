@@ -644,12 +644,7 @@ def _reached(error: InputError, via: dict[str, str]) -> InputError:
     """
     if error.file not in via or error.path == "extends":
         return error
-    return InputError(
-        f"{error.message} (reached through extends: {via[error.file]})",
-        path=error.path,
-        file=error.file,
-        line=error.line,
-    )
+    return error.reworded(f"{error.message} (reached through extends: {via[error.file]})")
 
 
 def _extend(parent: Document, child: Document) -> Document:
@@ -2265,9 +2260,7 @@ def _blamed(
         return error
     needed = [o for o in overrides if not same([x for x in overrides if x is not o])]
     labels = ", ".join(o.label for o in needed or overrides)
-    return InputError(
-        f"{error.message} (after {labels})", path=error.path, file=error.file, line=error.line
-    )
+    return error.reworded(f"{error.message} (after {labels})")
 
 
 def _new_parameters(source: Scenario, overrides: list[_Override]) -> Scenario | None:
@@ -2458,12 +2451,7 @@ def _after_overrides(error: InputError, overrides: Sequence[_Override]) -> Input
             other = "date" if field == "step" else "step"
             hint = f"; to move the event, set {entry}.{other}=null too"
     labels = ", ".join(o.label for o in changed)
-    return InputError(
-        f"{error.message} (after {labels}{hint})",
-        path=error.path,
-        file=error.file,
-        line=error.line,
-    )
+    return error.reworded(f"{error.message} (after {labels}{hint})")
 
 
 def batch_kwargs_to_overrides(kwargs: Mapping[str, Any]) -> dict[str, Any]:

@@ -467,12 +467,7 @@ def _event_override(
     )
     if not repair:
         return exc
-    return InputError(
-        f"{_unsuggested(exc.message)} (scenario '{key}'){repair}",
-        path=exc.path,
-        file=exc.file,
-        line=exc.line,
-    )
+    return exc.reworded(f"{_unsuggested(exc.message)} (scenario '{key}'){repair}")
 
 
 def _override_error(exc: InputError, given: dict[str, Any], where: _Where) -> InputError:
