@@ -39,11 +39,20 @@ from typing import Any
 
 from sim import manifests
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, leftover_files, read_schema, table_format
+from sim.fileio import (
+    atomic_write_text,
+    leftover_files,
+    read_schema,
+    table_format,
+    unfinished_lines,
+)
 
 MANIFEST = "manifest.json"
 INTEGRITY = "integrity.json"
 SUMMARY_FILE = "summary.json"
+# The kind of a drawing's marker in a folder's plots/ (sim.fileio.begin_writing): the
+# figures and the report page of a sweep or a run, drawn after its runs.
+DRAWING = "plot"
 # Subfolders whose chunk files are recorded one by one (a sweep's committed chunks).
 CHUNK_FOLDERS = ("runs", "series", "actors")
 # The suffixes of each chunk folder's parts: runs parts are Arrow IPC since decision 752,
@@ -811,6 +820,13 @@ def cli_check(args: argparse.Namespace) -> int:
         print(
             f"note: {len(left)} file(s) were written but never recorded (left by a kill, "
             f"e.g. {left[0]}); they are not read, and running the sweep again removes them"
+        )
+    if unfinished_lines(folder / "plots", DRAWING) is not None:
+        # A sweep stopped while it drew: its runs are whole, and "ok ... complete" did not
+        # say that its report page and most figures were missing (an audit).
+        print(
+            "note: its figures and report page were being drawn when it stopped, and some "
+            f"are missing; 'credsim plot {folder}' (or its command run again) draws them"
         )
     kind = manifest.get("kind")
     if status == "running" and kind in LOCKED_KINDS and being_written(folder):

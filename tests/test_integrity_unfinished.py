@@ -241,3 +241,37 @@ def test_a_temporary_file_of_a_write_a_kill_cut_short_is_said_by_check(swept, tm
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
     assert f"note: {len(before) + 1} file(s) were written but never recorded" in out
+
+
+def test_check_says_when_a_drawing_was_cut_short(swept, tmp_path, monkeypatch, capsys):
+    """A sweep stopped while it drew its figures: `check` said "ok ... complete" of a
+    folder whose report page and most figures were missing (an audit). It now says so
+    and how to draw them; once drawn, it says nothing of it."""
+    import sim.plots.report
+
+    folder = tmp_path / "drawn"
+    shutil.copytree(swept, folder)
+    written = []
+    real = sim.plots.report.atomic_write_bytes
+
+    def write_then_stop(path: Path, data: bytes) -> None:
+        if written:
+            raise KeyboardInterrupt
+        written.append(path)
+        real(path, data)
+
+    monkeypatch.setattr(sim.plots.report, "atomic_write_bytes", write_then_stop)
+    assert main(["plot", str(folder)]) == 130
+    assert not (folder / "report.html").exists() and len(written) == 1
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0
+    note = (
+        "note: its figures and report page were being drawn when it stopped, and some are "
+        f"missing; 'credsim plot {folder}' (or its command run again) draws them"
+    )
+    assert note in capsys.readouterr().out.splitlines()
+    monkeypatch.undo()
+    assert main(["plot", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0
+    assert "being drawn" not in capsys.readouterr().out

@@ -37,7 +37,7 @@ from sim.fileio import (
     remove_leftovers,
     unfinished_lines,
 )
-from sim.integrity import done_text, status_text
+from sim.integrity import DRAWING, done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
 from sim.plots.gallery import (
     SENSITIVITY_METHODS,
@@ -53,8 +53,6 @@ from sim.sweep.progress import Progress, _duration
 
 CAPTIONS = "captions.md"
 REPORT = "report.html"
-# The kind of plot's marker of an unfinished drawing (sim.fileio.begin_writing).
-DRAWING = "plot"
 _MIME = {"png": "image/png", "svg": "image/svg+xml"}
 PAGE_STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1200px;
