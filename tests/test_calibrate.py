@@ -1330,7 +1330,7 @@ def test_a_truth_calibrations_predictive_figure_does_not_say_observed() -> None:
     )  # fmt: skip
     fig = predictive_figure(checks, TRUTH_CAPTION, "truth")
     assert fig.axes[0].get_ylabel() == "(simulated - truth) / tolerance"
-    assert "truth +- 1 tolerance (pass)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "truth ± 1 tolerance (pass)" in [t.get_text() for t in fig.legends[0].get_texts()]
     plain = predictive_figure(checks)
     assert plain.axes[0].get_ylabel() == "(simulated - observed) / tolerance"
 
@@ -1553,3 +1553,49 @@ def test_workers_that_keep_dying_end_the_calibration_in_one_line_and_keep_its_ge
         pd.read_parquet(out / "posterior.parquet"),
         pd.read_parquet(tmp_path / "one" / "posterior.parquet"),
     )
+
+
+def test_pairs_are_drawn_only_for_two_free_parameters_and_bands_share_one_scale(
+    tmp_path: Path,
+) -> None:
+    """A variant that leaves one parameter free drew it against itself (a diagonal of
+    dots; an audit of the calibration): it gets no pairs figure, its marginal is in the
+    marginals figure. The predictive figure's two panels had their own y ranges, so their
+    pass bands did not line up; they share one now."""
+    from sim.calibrate.figures import calibration_figures
+
+    cal = toy(
+        tmp_path,
+        parameters={PARAMETER: {"low": 0, "high": 1}, "link.beta": {"low": 0, "high": 2}},
+        variants={"one_free": {PARAMETER: 0.2}, "two_free": {}},
+    )
+    rng = np.random.default_rng(0)
+    particles = pd.DataFrame(
+        {"generation": 3, "variant": ["one_free"] * 5 + ["two_free"] * 5,
+         PARAMETER: [0.2] * 5 + list(rng.uniform(0, 1, 5)), "link.beta": rng.uniform(0, 2, 10),
+         "weight": 0.2, "distance": 1.0, "model_probability": 0.5}
+    )  # fmt: skip
+    checks = pd.DataFrame(
+        {"role": ["calibrate", "holdout"], "pattern": ["f/a", "f/b"], "variant": ["two_free"] * 2,
+         "tolerance": [0.1, 0.1], "q05": [0.0, -0.5], "q95": [0.2, 0.05],
+         "observed": [0.1, 0.0], "discrepancy": [0.0, -2.0]}
+    )  # fmt: skip
+    figures = calibration_figures(cal, particles, checks)
+    assert list(figures) == ["marginals", "pairs-two_free", "predictive"]
+    calibration, held_out = figures["predictive"].axes[:2]
+    assert calibration.get_ylim() == held_out.get_ylim()
+    assert held_out.get_ylim()[0] <= -5.0  # the held-out band reaches (-0.5 - 0) / 0.1
+
+
+def test_a_missing_pattern_file_given_absolute_is_not_called_relative(tmp_path: Path) -> None:
+    """A pattern file given by an absolute path that does not exist was refused with
+    "paths are relative to the calibration file", which it is not (an audit); a
+    relative one keeps the hint."""
+    missing = tmp_path / "nowhere" / "syria.yaml"
+    for item, hint in ((str(missing), False), ("nowhere/syria.yaml", True)):
+        memory = {"parameters.trust.memory": {"low": 0.5, "high": 0.99}}
+        path = toy_file(tmp_path, patterns=[item], parameters=memory)
+        with pytest.raises(InputError) as caught:
+            load_calibration(path)
+        assert f"pattern file '{item}' does not exist" in caught.value.message
+        assert ("relative to the calibration file" in caught.value.message) is hint

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 
 from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
@@ -145,9 +146,21 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     for ax in axes:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             entries.setdefault(label, handle)
+
+    def rank(label: str) -> tuple[int, int]:
+        # Each variant's outline in the variants' order, then their fixed values, then
+        # the prior and the truth (collected panel by panel, a fixed value came first).
+        for i, variant in enumerate(variants):
+            if label == f"{variant}: fixed":
+                return (1, i)
+            if label == variant or label.startswith(f"{variant} ("):
+                return (0, i)
+        return (2, 0)
+
+    ordered = sorted(entries, key=rank)
     fig.legend(
-        list(entries.values()),
-        list(entries),
+        [entries[label] for label in ordered],
+        ordered,
         fontsize=7,
         loc="upper left",
         bbox_to_anchor=(0.91, 0.88),
@@ -156,10 +169,9 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     add_caption(
         fig,
         f"Final generation{' (a variant that died out: its last)' if died else ''}, "
-        "weighted; the x-axis spans "
-        "the uniform prior, whose density is the dashed line: a histogram no taller than it "
-        "is a parameter the patterns do not narrow (on few effective particles, as the "
-        "legend notes, any histogram is tall)."
+        "weighted; the x-axis spans the uniform prior, whose density is the dashed line. "
+        "A parameter the patterns do not narrow has a histogram no taller than that line; "
+        "on few effective particles (the legend says when), any histogram is tall."
         + (" A dotted line is a variant's fixed value." if fixed_any else ""),
     )
     return fig
@@ -183,8 +195,7 @@ def _thin(final: pd.DataFrame) -> str:
 def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str) -> Figure:
     """Every pair of ``variant``'s free parameters, point size by weight, on the prior's box."""
     free = calibration.free(variant)
-    paths = list(free)
-    pairs = list(itertools.combinations(paths, 2)) or [(paths[0], paths[0])]
+    pairs = list(itertools.combinations(free, 2))
     final = posterior.final_particles(particles, variant)
     fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
     size = 4 + 60 * final["weight"] / max(final["weight"].max(), 1e-300)
@@ -225,22 +236,26 @@ def predictive_figure(
 ) -> Figure:
     """Per pattern, in tolerances from the target value (``observed``, or ``truth`` for
     a ``--truth`` calibration): each variant's predictive 90% band and median, against
-    the pass band of +-1 tolerance."""
+    the pass band of ±1 tolerance."""
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
     variants = list(dict.fromkeys(checks["variant"]))
     colors = variant_colours(variants)
     counts = [checks[checks["role"] == r]["pattern"].nunique() for r in roles]
+    # One y scale for both panels, so that their pass bands line up (an audit: the
+    # calibration and held-out panels had their own ranges).
     fig, axes = plt.subplots(
         1,
         max(len(roles), 1),
         figsize=(1.0 + 1.1 * max(sum(counts), 1), 3.6),
         squeeze=False,
+        sharey=True,
         gridspec_kw={"width_ratios": counts or [1]},
     )
+    keys: dict[str, Any] = {f"{target} ± 1 tolerance (pass)": None}
     for ax, role in zip(axes[0], roles, strict=False):
         own = checks[checks["role"] == role]
         patterns = list(dict.fromkeys(own["pattern"]))
-        ax.axhspan(-1, 1, color="0.9", zorder=0, label=f"{target} +- 1 tolerance (pass)")
+        keys[f"{target} ± 1 tolerance (pass)"] = ax.axhspan(-1, 1, color="0.9", zorder=0)
         ax.axhline(0, color="black", lw=1)
         for i, pattern in enumerate(patterns):
             rows = own[own["pattern"] == pattern]
@@ -251,23 +266,20 @@ def predictive_figure(
                     (row["q05"] - row["observed"]) / scale,
                     (row["q95"] - row["observed"]) / scale,
                 )
-                ax.vlines(x, low, high, color=colors[row["variant"]], lw=4, alpha=0.6)
-                ax.plot(
-                    x,
-                    row["discrepancy"],
-                    "o",
-                    color=colors[row["variant"]],
-                    ms=5,
-                    label=f"{row['variant']}: median, 90% band" if i == 0 else None,
-                )
+                color = colors[row["variant"]]
+                band = ax.vlines(x, low, high, color=color, lw=4, alpha=0.6)
+                (median,) = ax.plot(x, row["discrepancy"], "o", color=color, ms=5)
+                # The key shows the band and its median, as drawn (it showed the dot alone).
+                keys.setdefault(f"{row['variant']}: median, 90% band", (band, median))
         labels = [_tick(p) for p in patterns]
         ax.set_xticks(range(len(patterns)), labels, fontsize=7)
         ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
     axes[0][0].set_ylabel(f"(simulated - {target}) / tolerance")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=len(labels),
-               bbox_to_anchor=(0.5, 0.98))  # fmt: skip
+    shown = {label: handle for label, handle in keys.items() if handle is not None}
+    fig.legend(list(shown.values()), list(shown), fontsize=7, loc="lower center",
+               ncol=len(shown), bbox_to_anchor=(0.5, 0.98),
+               handler_map={tuple: HandlerTuple(ndivide=1)})  # fmt: skip
     add_caption(fig, caption)
     return fig
 
@@ -315,6 +327,27 @@ def run_facts(
     return facts
 
 
+def calibration_figures(
+    calibration: Calibration, particles: pd.DataFrame, checks: pd.DataFrame
+) -> dict[str, Figure]:
+    """The calibration's figures by file stem: the marginals, the pairs of each variant
+    with two or more free parameters, the predictive checks."""
+    figures = {"marginals": marginals_figure(particles, calibration)}
+    for variant in calibration.variants():
+        # Pairs need two free parameters: with one, the figure drew it against itself (a
+        # diagonal; an audit); its marginal is in the marginals figure.
+        if len(calibration.free(variant)) >= 2 and not (
+            posterior.final_particles(particles, variant).empty
+        ):
+            figures[f"pairs-{variant}"] = pairs_figure(particles, calibration, variant)
+    figures["predictive"] = (
+        predictive_figure(checks, TRUTH_CAPTION, "truth")
+        if calibration.truth
+        else predictive_figure(checks)
+    )
+    return figures
+
+
 def write_figures(
     folder: Path,
     calibration: Calibration,
@@ -326,15 +359,7 @@ def write_figures(
     matplotlib.use("Agg")
     set_theme()
     out = folder / FIGURES
-    figures = {"marginals": marginals_figure(particles, calibration)}
-    for variant in calibration.variants():
-        if calibration.free(variant) and not posterior.final_particles(particles, variant).empty:
-            figures[f"pairs-{variant}"] = pairs_figure(particles, calibration, variant)
-    figures["predictive"] = (
-        predictive_figure(checks, TRUTH_CAPTION, "truth")
-        if calibration.truth
-        else predictive_figure(checks)
-    )
+    figures = calibration_figures(calibration, particles, checks)
     drawn: dict[str, bytes] = {}
     for stem, fig in figures.items():
         drawn[stem] = rendered(fig)

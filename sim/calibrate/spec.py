@@ -284,16 +284,23 @@ def load_calibration(
         if file.is_dir():
             # It said "does not exist" of a folder that does (an audit; decision 620).
             raise calibration.error(
-                f"'{item}' is a folder; list the pattern files in it one by one "
-                "(paths are relative to the calibration file)",
+                f"'{item}' is a folder; list the pattern files in it one by one"
+                + (
+                    ""
+                    if Path(item).is_absolute()
+                    else " (paths are relative to the calibration file)"
+                ),
                 "patterns",
                 str(i),
             )
         if not file.is_file():
             looked = beside(str(Path(shown).parent), item)  # without a '..' that can go
+            # Said of a relative path only: an absolute one was told so too (an audit).
+            relative = (
+                "" if Path(item).is_absolute() else "; paths are relative to the calibration file"
+            )
             raise calibration.error(
-                f"pattern file '{item}' does not exist (looked for {looked}); "
-                "paths are relative to the calibration file",
+                f"pattern file '{item}' does not exist (looked for {looked}){relative}",
                 "patterns",
                 str(i),
             )
