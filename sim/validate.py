@@ -453,9 +453,19 @@ def _line(error: InputError) -> int:
 
 def _points_text(experiment: Experiment) -> str:
     """An experiment's design points in words; a posterior design's are draws, of which a
-    parameter set drawn k times is run once (decision 70)."""
+    parameter set drawn k times is run once (decision 70), as a point a Morris design
+    reaches again is (decision 30)."""
     points = experiment.points
-    if experiment.spec.design.method != "posterior":
-        return count_text(len(points), "design point")
     distinct = len({tuple(sorted(point.items())) for point in points})
-    return f"{count_text(len(points), 'draw')} ({count_text(distinct, 'distinct parameter set')})"
+    if experiment.spec.design.method == "posterior":
+        return (
+            f"{count_text(len(points), 'draw')} ({count_text(distinct, 'distinct parameter set')})"
+        )
+    if distinct < len(points):
+        # Morris trajectories meet: "64 design points, 72 runs" of 2 replicates read as
+        # runs missing (an audit of the commands); a point met again is run once.
+        return (
+            f"{count_text(len(points), 'design point')} ({distinct:,} distinct: a point the "
+            "design reaches again is run once)"
+        )
+    return count_text(len(points), "design point")

@@ -264,3 +264,24 @@ def test_a_sobol_design_of_samples_no_power_of_two_runs_with_a_note(tmp_path, ca
     capsys.readouterr()
     assert load_experiment(_file(tmp_path, design.replace("12", "16"))).points
     assert capsys.readouterr().err == ""
+
+
+def test_validate_says_why_a_morris_design_runs_fewer_points_than_it_has(tmp_path, capsys):
+    """Morris trajectories reach some points twice, and such a point is run once: validate
+    said "N design points, M runs" with M below N x replicates, which read as runs
+    missing (an audit). It says how many points are distinct, and the runs match them."""
+    path = tmp_path / "morris.yaml"
+    path.write_text(
+        f"name: m\nscenarios: {{a: {TINY}}}\ndesign:\n  method: morris\n  samples: 4\n"
+        "  parameters:\n    parameters.trust.memory: {low: 0.9, high: 0.99}\n"
+        "    parameters.trust.negativity_bias: {low: 1, high: 3}\nreplicates: 2\n"
+    )
+    experiment = load_experiment(path)
+    distinct = {tuple(sorted(p.items())) for p in experiment.points}
+    assert len(distinct) < len(experiment.points)  # the case at hand
+    assert len(experiment.tasks) == 2 * len(distinct)
+    assert main(["validate", str(path)]) == 0
+    assert (
+        f"{len(experiment.points)} design points ({len(distinct)} distinct: a point the "
+        f"design reaches again is run once), {len(experiment.tasks)} runs"
+    ) in capsys.readouterr().out
