@@ -1599,3 +1599,31 @@ def test_a_missing_pattern_file_given_absolute_is_not_called_relative(tmp_path: 
             load_calibration(path)
         assert f"pattern file '{item}' does not exist" in caught.value.message
         assert ("relative to the calibration file" in caught.value.message) is hint
+
+
+def test_a_calibration_pattern_that_never_moves_is_said_with_the_floor_it_sets() -> None:
+    """A calibration pattern that misses by 1.755 tolerances in every posterior draw (the
+    Syria file's initial conditions, an audit) keeps the RMS distance over its three
+    patterns at sqrt(1.755^2 / 3) = 1.013 or more: a min_epsilon of 0.5 is never
+    reached, and nothing said why. A pattern that moves, or passes, is not named."""
+    from sim.calibrate.run import stuck_notes
+
+    checks = pd.DataFrame(
+        {"variant": "v", "role": ["calibrate"] * 3 + ["holdout"],
+         "pattern": ["f/moves", "f/stuck", "f/passes_still", "f/held"],
+         "tolerance": [0.1, 0.2, 0.1, 0.1],
+         "q05": [0.0, 0.6490, 0.500, 0.0], "q95": [0.5, 0.6499, 0.5001, 0.0001],
+         "discrepancy": [-3.0, -1.755, 0.5, -4.0], "pass": [False, False, True, False]}
+    )  # fmt: skip
+    notes = stuck_notes(checks, min_epsilon=0.5, final_epsilon=1.2)
+    assert len(notes) == 1
+    assert notes[0].startswith(
+        "1 calibration pattern hardly moves under the posterior (a 90% predictive band "
+        "under 0.05 tolerances wide) and misses its observed value: 'f/stuck' (-1.75 "
+        "tolerances); no parameter set the posterior holds brings it nearer; with it alone "
+        "the distance stays at least 1.01, above min_epsilon 0.5, so the calibration ends "
+        "on its budget."
+    ), notes[0]
+    # A floor under min_epsilon, or a run that reached it, sets no limit to say.
+    assert "min_epsilon" not in stuck_notes(checks, min_epsilon=1.5, final_epsilon=1.6)[0]
+    assert stuck_notes(checks[checks["pattern"] != "f/stuck"], 0.5, 1.2) == []

@@ -502,6 +502,50 @@ def variants_table(
     )
 
 
+# A calibration pattern whose posterior predictive 90% band spans less than this many
+# tolerances hardly moves with the parameters the posterior holds.
+STUCK_SPAN = 0.05
+
+
+def stuck_notes(checks: pd.DataFrame, min_epsilon: float, final_epsilon: float) -> list[str]:
+    """A note per calibration pattern that fails in every variant while its predictive
+    band hardly moves (under :data:`STUCK_SPAN` tolerances): no parameter the posterior
+    holds brings it nearer, so the distance keeps at least its share. When those shares
+    alone keep the distance above ``min_epsilon`` and the run did not reach it, the note
+    says so: the calibration can only end on its budget (an audit: the Syria file's
+    ``initial_conditions`` at -1.76 tolerances in every particle held the distance over
+    1.01 against a floor of 0.5, and nothing said why the floor was never reached).
+    """
+    own = checks[checks["role"] == "calibrate"]
+    patterns = list(dict.fromkeys(own["pattern"]))
+    stuck: dict[str, float] = {}
+    for pattern, rows in own.groupby("pattern", sort=False):
+        span = ((rows["q95"] - rows["q05"]) / rows["tolerance"]).abs()
+        if len(rows) and (span < STUCK_SPAN).all() and (~rows["pass"].astype(bool)).all():
+            stuck[str(pattern)] = float(rows["discrepancy"].iloc[0])
+    if not stuck:
+        return []
+    # The RMS distance over the calibration patterns (rms_distance) with the others at 0.
+    floor = math.sqrt(sum(d * d for d in stuck.values()) / max(len(patterns), 1))
+    unreachable = (
+        f"; with {'it' if len(stuck) == 1 else 'them'} alone the distance stays at least "
+        f"{floor:.3g}, above min_epsilon {min_epsilon:g}, so the calibration ends on its "
+        "budget"
+        if floor > min_epsilon and final_epsilon > min_epsilon
+        else ""
+    )
+    said = ", ".join(f"'{p}' ({d:+.2f} tolerances)" for p, d in stuck.items())
+    one = len(stuck) == 1
+    return [
+        f"{count_text(len(stuck), 'calibration pattern')} "
+        f"{'hardly moves' if one else 'hardly move'} under the posterior (a 90% predictive "
+        f"band under {STUCK_SPAN:g} tolerances wide) and {'misses its' if one else 'miss their'} "
+        f"observed value: {said}; no parameter set the posterior holds brings "
+        f"{'it' if one else 'them'} nearer{unreachable}. This is a finding about the model "
+        "and the pattern, not a tolerance to widen"
+    ]
+
+
 def few_particles_notes(table: pd.DataFrame) -> list[str]:
     """A note per variant of ``table`` (:func:`variants_table`) whose final generation's
     weights rest on fewer than :data:`~sim.calibrate.posterior.FEW_EFFECTIVE` effective
@@ -688,7 +732,10 @@ def run_calibration(
             particles, predictive, checks, problem.statistics, observed, list(variants)
         )
         atomic_write_text(folder / "variants.csv", table.to_csv(index=False))
-        for note in few_particles_notes(table):
+        for note in [
+            *few_particles_notes(table),
+            *stuck_notes(checks, calibration.spec.min_epsilon, run.epsilon),
+        ]:
             print(f"credsim: note: {note}", file=sys.stderr)
         extra = {
             "generations": run.generations,
