@@ -2248,6 +2248,10 @@ def _blamed(
     """
     if (error.file or "").startswith("override ") or "(after override" in error.message:
         return error
+    if error.path and any(
+        error.path == o.path or error.path.startswith(o.path + ".") for o in overrides
+    ):
+        return error  # an error of an override's own value: its callers name it
 
     def same(given: list[_Override]) -> bool:
         try:
