@@ -821,7 +821,12 @@ def scheduler_listens(client: Any) -> bool:
     """Whether a Dask client's scheduler still takes connections at its address: a
     connection error while it does is a worker's (one dying under a scatter), not the
     scheduler's (decision 775). A client that closed itself, or an address that is not
-    a host and port (``inproc://``), counts as a scheduler that does not."""
+    a host and port (``inproc://``), counts as a scheduler that does not.
+
+    It asks twice, :data:`_SETTLE_S` apart: a scheduler killed a moment before still
+    took the first connection while its process was torn down, and a sweep whose
+    scheduler was killed said "a connection within the Dask cluster failed while its
+    scheduler answered" (a fresh-clone CI run, decision 779)."""
     if getattr(client, "status", None) in ("closing", "closed"):
         return False
     from distributed.comm import get_address_host_port
@@ -829,13 +834,17 @@ def scheduler_listens(client: Any) -> bool:
     try:
         host, port = get_address_host_port(client.scheduler.address)
         socket.create_connection((host, port), timeout=_LISTENS_S).close()
+        time.sleep(_SETTLE_S)
+        socket.create_connection((host, port), timeout=_LISTENS_S).close()
     except (OSError, ValueError, AttributeError):
         return False
     return True
 
 
-# How long scheduler_listens waits for the scheduler to take a connection.
+# How long scheduler_listens waits for the scheduler to take a connection, and between
+# its two tries.
 _LISTENS_S = 5.0
+_SETTLE_S = 0.5
 
 
 def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:
