@@ -559,29 +559,27 @@ def _interrupted_text(
     that what finished is kept and how to go on (an audit read a bare "interrupted" as all
     lost; decision 587). ``kept``: a sweep's runs kept and its folder
     (:func:`sim.errors.mark_kept`), said as they are: a sweep stopped before any run
-    finished was told its finished runs were kept (an audit, decision 778)."""
-    what = {"sweep": "runs", "calibrate": "generations"}.get(command or "")
-    if what is None:
-        return f"credsim: {how}"
-    if command == "sweep" and kept is None:
-        kept = (None, None)  # stopped before ``cli_sweep`` began (reading its options)
-    if kept is not None:
-        runs, folder = kept
-        if runs is None:
-            return f"credsim: {how} before the sweep's runs began; run the same command again"
-        if runs == 0:
-            return (
-                f"credsim: {how} before any run finished, so none is kept; run the same "
-                "command again to start"
-            )
+    finished was told its finished runs were kept (an audit, decision 778). A sweep's
+    interrupt without a mark came before ``cli_sweep`` began (reading its options)."""
+    if command == "calibrate":
         return (
-            f"credsim: {how}; the {count_text(runs, 'finished run')} "
-            f"{'is' if runs == 1 else 'are'} kept in {folder}: run the same command again "
-            "to go on from them"
+            f"credsim: {how}; the finished generations are kept in the results folder: run "
+            "the same command again to go on from them"
+        )
+    if command != "sweep":
+        return f"credsim: {how}"
+    runs, folder = kept if kept is not None else (None, None)
+    if runs is None:
+        return f"credsim: {how} before the sweep's runs began; run the same command again"
+    if runs == 0:
+        return (
+            f"credsim: {how} before any run finished, so none is kept; run the same "
+            "command again to start"
         )
     return (
-        f"credsim: {how}; the finished {what} are kept in the results folder: run the "
-        "same command again to go on from them"
+        f"credsim: {how}; the {count_text(runs, 'finished run')} "
+        f"{'is' if runs == 1 else 'are'} kept in {folder}: run the same command again "
+        "to go on from them"
     )
 
 

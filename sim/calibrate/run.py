@@ -508,34 +508,36 @@ STUCK_SPAN = 0.05
 
 
 def stuck_notes(checks: pd.DataFrame, min_epsilon: float, final_epsilon: float) -> list[str]:
-    """A note per calibration pattern that fails in every variant while its predictive
-    band hardly moves (under :data:`STUCK_SPAN` tolerances): no parameter the posterior
-    holds brings it nearer, so the distance keeps at least its share. When those shares
-    alone keep the distance above ``min_epsilon`` and the run did not reach it, the note
-    says so: the calibration can only end on its budget (an audit: the Syria file's
-    ``initial_conditions`` at -1.76 tolerances in every particle held the distance over
-    1.01 against a floor of 0.5, and nothing said why the floor was never reached).
+    """A note naming the calibration patterns that fail in every variant while their
+    predictive band hardly moves (under :data:`STUCK_SPAN` tolerances): no parameter the
+    posterior holds brings them nearer, so the distance keeps at least their share. When
+    those shares alone keep the distance above ``min_epsilon`` and the run did not reach
+    it, the note says so: the calibration can only end on its budget (an audit: the
+    Syria file's ``initial_conditions`` at -1.76 tolerances in every particle held the
+    distance over 1.01 against a floor of 0.5, and nothing said why the floor was never
+    reached).
     """
     own = checks[checks["role"] == "calibrate"]
-    patterns = list(dict.fromkeys(own["pattern"]))
     stuck: dict[str, float] = {}
     for pattern, rows in own.groupby("pattern", sort=False):
         span = ((rows["q95"] - rows["q05"]) / rows["tolerance"]).abs()
-        if len(rows) and (span < STUCK_SPAN).all() and (~rows["pass"].astype(bool)).all():
+        if (span < STUCK_SPAN).all() and not rows["pass"].astype(bool).any():
             stuck[str(pattern)] = float(rows["discrepancy"].iloc[0])
     if not stuck:
         return []
-    # The RMS distance over the calibration patterns (rms_distance) with the others at 0.
-    floor = math.sqrt(sum(d * d for d in stuck.values()) / max(len(patterns), 1))
+    # The calibration's distance with the stuck patterns at their discrepancies and every
+    # other calibration pattern met exactly.
+    units = dict.fromkeys(own["pattern"].astype(str), 1.0)
+    floor = rms_distance({**dict.fromkeys(units, 0.0), **stuck}, dict.fromkeys(units, 0.0), units)
+    one = len(stuck) == 1
     unreachable = (
-        f"; with {'it' if len(stuck) == 1 else 'them'} alone the distance stays at least "
+        f"; with {'it' if one else 'them'} alone the distance stays at least "
         f"{floor:.3g}, above min_epsilon {min_epsilon:g}, so the calibration ends on its "
         "budget"
         if floor > min_epsilon and final_epsilon > min_epsilon
         else ""
     )
     said = ", ".join(f"'{p}' ({d:+.2f} tolerances)" for p, d in stuck.items())
-    one = len(stuck) == 1
     return [
         f"{count_text(len(stuck), 'calibration pattern')} "
         f"{'hardly moves' if one else 'hardly move'} under the posterior (a 90% predictive "

@@ -281,26 +281,21 @@ def load_calibration(
         )
     for i, item in enumerate(spec.patterns):
         file = Path(shown).parent / item
+        # Said of a relative path only: an absolute one was told so too (an audit).
+        relative = "" if Path(item).is_absolute() else "paths are relative to the calibration file"
         if file.is_dir():
             # It said "does not exist" of a folder that does (an audit; decision 620).
             raise calibration.error(
                 f"'{item}' is a folder; list the pattern files in it one by one"
-                + (
-                    ""
-                    if Path(item).is_absolute()
-                    else " (paths are relative to the calibration file)"
-                ),
+                + (f" ({relative})" if relative else ""),
                 "patterns",
                 str(i),
             )
         if not file.is_file():
             looked = beside(str(Path(shown).parent), item)  # without a '..' that can go
-            # Said of a relative path only: an absolute one was told so too (an audit).
-            relative = (
-                "" if Path(item).is_absolute() else "; paths are relative to the calibration file"
-            )
             raise calibration.error(
-                f"pattern file '{item}' does not exist (looked for {looked}){relative}",
+                f"pattern file '{item}' does not exist (looked for {looked})"
+                + (f"; {relative}" if relative else ""),
                 "patterns",
                 str(i),
             )

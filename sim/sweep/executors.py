@@ -833,9 +833,9 @@ def scheduler_listens(client: Any) -> bool:
 
     try:
         host, port = get_address_host_port(client.scheduler.address)
-        socket.create_connection((host, port), timeout=_LISTENS_S).close()
-        time.sleep(_SETTLE_S)
-        socket.create_connection((host, port), timeout=_LISTENS_S).close()
+        for pause in (0.0, _SETTLE_S):
+            time.sleep(pause)
+            socket.create_connection((host, port), timeout=_LISTENS_S).close()
     except (OSError, ValueError, AttributeError):
         return False
     return True

@@ -551,6 +551,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
     """
     workers = args.workers if args.workers is not None else default_workers()
     check_workers(workers, args.address)  # before the experiment is read
+    outcome: SweepOutcome | None = None
     try:
         experiment = _experiment(args)
         if args.executor == "serial" and workers > 1 and args.workers is not None:
@@ -571,13 +572,6 @@ def cli_sweep(args: argparse.Namespace) -> int:
             address=args.address,
             quiet=args.quiet,
         )
-    except KeyboardInterrupt as exc:
-        # Stopped while the experiment was read or planned: no run of it had begun (it
-        # was told that the finished runs are kept in a folder that did not exist; an
-        # audit). Once the runs began, the sweep marked what it kept (:func:`_execute`).
-        mark_kept(exc, None)
-        raise
-    try:
         if not args.no_plots:
             from sim.plots import write_report
 
@@ -592,7 +586,13 @@ def cli_sweep(args: argparse.Namespace) -> int:
             note_old_report(outcome.folder)
         _print_answer(outcome.folder)
     except KeyboardInterrupt as exc:
-        mark_kept(exc, outcome.planned, outcome.folder)  # every run is done and kept
+        # Once the runs began, the sweep marked what it kept (:func:`_execute`); before,
+        # no run of it had begun (it was told that the finished runs are kept in a folder
+        # that did not exist; an audit); after, while it drew, every run is kept.
+        if outcome is None:
+            mark_kept(exc, None)
+        else:
+            mark_kept(exc, outcome.planned, outcome.folder)
         raise
     return outcome.exit_code
 
