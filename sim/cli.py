@@ -560,26 +560,46 @@ def _interrupted_text(
     lost; decision 587). ``kept``: a sweep's runs kept and its folder
     (:func:`sim.errors.mark_kept`), said as they are: a sweep stopped before any run
     finished was told its finished runs were kept (an audit, decision 778). A sweep's
-    interrupt without a mark came before ``cli_sweep`` began (reading its options)."""
+    interrupt without a mark came before ``cli_sweep`` began (reading its options). A
+    calibration's ``kept`` is its finished generations (None: its history could not be
+    read then) and its folder; without a mark it stopped before its generations began
+    (loading, ``--truth``, the preflight run), and changed nothing in its folder."""
     if command == "calibrate":
-        return (
-            f"credsim: {how}; the finished generations are kept in the results folder: run "
-            "the same command again to go on from them"
-        )
+        return _calibration_stopped_text(how, kept)
     if command != "sweep":
         return f"credsim: {how}"
     runs, folder = kept if kept is not None else (None, None)
     if runs is None:
         return f"credsim: {how} before the sweep's runs began; run the same command again"
-    if runs == 0:
+    return _kept_text(how, runs, "run", folder)
+
+
+def _calibration_stopped_text(how: str, kept: tuple[int | None, Path | None] | None) -> str:
+    """:func:`_interrupted_text` of a calibration."""
+    if kept is None:
         return (
-            f"credsim: {how} before any run finished, so none is kept; run the same "
+            f"credsim: {how} before the calibration's generations began; run the same command again"
+        )
+    generations, folder = kept
+    return _kept_text(how, generations, "generation", folder)
+
+
+def _kept_text(how: str, count: int | None, noun: str, folder: Path | None) -> str:
+    """That ``count`` finished runs or generations (``noun``) are kept in ``folder``
+    (None: an unknown number), or that none is, and how to go on."""
+    if count == 0:
+        return (
+            f"credsim: {how} before any {noun} finished, so none is kept; run the same "
             "command again to start"
         )
+    if count is None:
+        what, them = f"the finished {noun}s are", "them"
+    else:
+        one = count == 1
+        what = f"the {count_text(count, f'finished {noun}')} {'is' if one else 'are'}"
+        them = "it" if one else "them"
     return (
-        f"credsim: {how}; the {count_text(runs, 'finished run')} "
-        f"{'is' if runs == 1 else 'are'} kept in {folder}: run the same command again "
-        "to go on from them"
+        f"credsim: {how}; {what} kept in {folder}: run the same command again to go on from {them}"
     )
 
 

@@ -93,14 +93,16 @@ class WorkersDied(WorkersFailed):
     is kept; the CLI prints one line and exits 1."""
 
 
-# The attribute an interrupt that stops a sweep carries: its runs kept, and where.
+# The attribute an interrupt that stops a sweep or a calibration carries: what it keeps,
+# and where.
 _KEPT = "credsim_kept"
 
 
 def mark_kept(interrupt: BaseException, runs: int | None, folder: Path | None = None) -> None:
     """Record on a Ctrl-C (or a signal) that stopped a sweep how many of its folder's
-    runs are kept and where (None: it stopped before its runs began), for the line the
-    CLI says. The first mark stands: the one made where the runs were counted last."""
+    runs are kept and where (None: it stopped before its runs began), or that stopped a
+    calibration how many of its generations (None: not known), for the line the CLI
+    says. The first mark stands: the one made where they were counted last."""
     if kept_of(interrupt) is None:
         setattr(interrupt, _KEPT, (runs, folder))
 

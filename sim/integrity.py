@@ -589,8 +589,9 @@ def status_text(folder: str | Path, manifest: Mapping[str, Any]) -> str:
     whose manifest says ``running`` while nothing holds its lock was stopped (killed,
     interrupted, or its machine went down) before it could say so. Both take the
     folder's lock for as long as they write (:class:`sim.sweep.store.Store`,
-    ``sim.calibrate.run._locked``); a calibration interrupted with Ctrl-C leaves its
-    manifest at ``running`` too (decision 595)."""
+    ``sim.calibrate.run._locked``). Each writes ``incomplete`` when it stops short
+    (Ctrl-C, a signal, an error); ``running`` is left by a kill (SIGKILL, out of memory)
+    and by calibrations before decision 780."""
     status = str(manifest.get("status", "complete"))
     if status == "running" and manifest.get("kind") in LOCKED_KINDS and not being_written(folder):
         return STOPPED

@@ -1240,29 +1240,61 @@ def test_a_posterior_design_with_parameters_is_refused_at_the_block(
     )
 
 
-def test_check_says_an_interrupted_calibration_stopped(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A calibration stopped with Ctrl-C (or killed) leaves its manifest at "running";
-    `check` called it running, as if it were still at work (an audit, decision 595).
-    Nothing holds the folder's lock, so it is said stopped; while a calibration holds
-    the lock, it is running."""
-    from sim.calibrate.run import _locked
+def _interrupted_after(calls: int) -> BinomialProblem:
+    """The toy problem, with Ctrl-C in its simulation number ``calls + 1`` (in this
+    process: ``workers=1``)."""
 
     class Interrupted(BinomialProblem):
-        calls = 0
+        done = 0
 
         def simulate(self, params, seed, *, holdout=True):  # type: ignore[no-untyped-def]
-            Interrupted.calls += 1
-            if Interrupted.calls > 100:
+            Interrupted.done += 1
+            if Interrupted.done > calls:
                 raise KeyboardInterrupt
             return super().simulate(params, seed, holdout=holdout)
 
+    return Interrupted()
+
+
+def test_check_says_an_interrupted_calibration_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration stopped with Ctrl-C left its manifest at "running", which `check`
+    called running, as if it were still at work (an audit, decision 595). It now writes
+    "incomplete" with the generations it keeps, as a sweep does, and marks the interrupt
+    with them for the command's last line (decision 780). A manifest left at "running"
+    by a kill, with nothing holding the folder's lock, is said stopped; while a
+    calibration holds the lock, it is running."""
+    import pyabc
+
+    from sim.calibrate.run import _locked
+    from sim.cli import _interrupted_text
+    from sim.errors import kept_of
+
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
-        run_calibration(toy(tmp_path, population=30, max_simulations=3000), Interrupted(),
-                        out, workers=1, figures=False)  # fmt: skip
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        run_calibration(toy(tmp_path, population=30, max_simulations=3000),
+                        _interrupted_after(300), out, workers=1, figures=False)  # fmt: skip
     capsys.readouterr()
+    generations = int(pyabc.History(f"sqlite:///{out / 'history.db'}", _id=1).max_t) + 1
+    assert generations >= 1  # the interrupt came in a later generation than the first
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete"
+    assert manifest["generations"] == generations
+    assert manifest["finished"] is not None
+    assert kept_of(stopped.value) == (generations, out)
+    assert _interrupted_text("calibrate", "interrupted", kept_of(stopped.value)) == (
+        f"credsim: interrupted; the {generations} finished generation"
+        f"{'s are' if generations > 1 else ' is'} kept in {out}: run the same command "
+        f"again to go on from {'them' if generations > 1 else 'it'}"
+    )
+    assert main(["check", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "calibration 'toy', incomplete" in printed
+    assert "the calibration is incomplete; run its command again to finish it" in printed
+
+    # A kill leaves "running" behind.
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
     assert main(["check", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "calibration 'toy', stopped (killed or interrupted before it finished)" in printed
@@ -1270,6 +1302,32 @@ def test_check_says_an_interrupted_calibration_stopped(
     with _locked(out):
         assert main(["check", str(out)]) == 0
         assert "calibration 'toy', running" in capsys.readouterr().out
+
+
+def test_a_calibration_stopped_before_any_generation_finished_says_none_is_kept(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C in the first generation: the line said the finished generations were kept
+    when none had finished (decision 780). Ctrl-C before the calibration began (no mark)
+    changed nothing in its folder."""
+    from sim.cli import _interrupted_text
+    from sim.errors import kept_of
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        run_calibration(toy(tmp_path, population=30, max_simulations=3000),
+                        _interrupted_after(5), out, workers=1, figures=False)  # fmt: skip
+    assert kept_of(stopped.value) == (0, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["status"], manifest["generations"]) == ("incomplete", 0)
+    assert _interrupted_text("calibrate", "interrupted", kept_of(stopped.value)) == (
+        "credsim: interrupted before any generation finished, so none is kept; run the same "
+        "command again to start"
+    )
+    assert _interrupted_text("calibrate", "interrupted", None) == (
+        "credsim: interrupted before the calibration's generations began; run the same "
+        "command again"
+    )
 
 
 def test_a_posterior_designs_calibration_problems_read_plainly(
@@ -1544,7 +1602,8 @@ def test_workers_that_keep_dying_end_the_calibration_in_one_line_and_keep_its_ge
     )
     assert match is not None, text
     assert int(match.group(1)) == int(match.group(2)) >= 1
-    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["status"], manifest["generations"]) == ("incomplete", int(match.group(2)))
     again = run_calibration(cal, BinomialProblem(), out, workers=2, figures=False, quiet=True)
     alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
     assert again.run is not None and alone.run is not None

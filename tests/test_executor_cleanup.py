@@ -384,11 +384,12 @@ def test_ctrl_c_while_a_compiled_module_loads_is_one_line(
     monkeypatch.setattr(sim.cli, "_dispatch", lambda command: interrupted_import)
     assert main(["check", "."]) == 130
     assert capsys.readouterr().err == "credsim: interrupted\n"
-    # A calibration says what it keeps and how to go on (decision 587).
+    # A calibration says how to go on (decision 587); stopped before run_calibration
+    # marked what it keeps, before its generations began (decision 780).
     assert main(["calibrate", "c.yaml"]) == 130
     assert capsys.readouterr().err == (
-        "credsim: interrupted; the finished generations are kept in the results folder: run "
-        "the same command again to go on from them\n"
+        "credsim: interrupted before the calibration's generations began; run the same "
+        "command again\n"
     )
     # Any other ImportError is still a bug to show in full.
     monkeypatch.setattr(sim.cli, "_dispatch", lambda command: _raise_import_error)
@@ -462,7 +463,7 @@ def test_sigterm_is_taken_while_a_command_runs_and_given_back_after(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """While a command runs, SIGTERM raises in it as Ctrl-C does (decision 767): a
-    calibration says what it keeps, exit 143. The process's own handler is back after,
+    calibration says how to go on, exit 143. The process's own handler is back after,
     so that a script or notebook that calls `main` keeps its own."""
     import sim.cli
 
@@ -486,8 +487,8 @@ def test_sigterm_is_taken_while_a_command_runs_and_given_back_after(
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert capsys.readouterr().err == (
-        "credsim: terminated (SIGTERM); the finished generations are kept in the results "
-        "folder: run the same command again to go on from them\n"
+        "credsim: terminated (SIGTERM) before the calibration's generations began; run the "
+        "same command again\n"
     )
 
 
@@ -498,7 +499,7 @@ def test_sigterm_is_taken_while_a_command_runs_and_given_back_after(
         (1, "credsim: interrupted before any run finished, so none is kept; run the same "
             "command again to start"),
         (2, "credsim: interrupted; the 1 finished run is kept in {out}: run the same command "
-            "again to go on from them"),
+            "again to go on from it"),
         (7, "credsim: interrupted; the 6 finished runs are kept in {out}: run the same "
             "command again to go on from them"),
     ],

@@ -24,7 +24,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -50,7 +50,7 @@ from sim.calibrate.smc import (
 )
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
-from sim.errors import InputError, WorkersDied, count_text, named_when_full
+from sim.errors import InputError, WorkersDied, count_text, mark_kept, named_when_full
 from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, require_intact
 from sim.sweep import progress
@@ -690,6 +690,9 @@ def run_calibration(
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)
     variants = calibration.variants()
+    manifest = functools.partial(
+        _manifest, calibration, problem, identity, observed, started, command
+    )
     # Process workers that die as they start (a script without a main guard) are refused
     # as they start, before anything is written (decisions 760, 770). After the
     # preflight: a cold numba cache has compiled in this process, and the fork server
@@ -698,11 +701,9 @@ def run_calibration(
         started_workers(executor, workers, problem) as ready,
         _locked(folder),
         named_when_full(folder, sqlite=True),
+        _incomplete_when_stopped(folder, manifest),
     ):
-        _write_json(
-            folder / MANIFEST,
-            _manifest(calibration, problem, identity, observed, started, command, "running", {}),
-        )
+        _write_json(folder / MANIFEST, manifest("running", {}))
 
         particle_table = posterior.ParticleTable(variants, paths)
 
@@ -755,16 +756,48 @@ def run_calibration(
             write_figures(folder, calibration, particles, checks, facts)
         _record(folder, identity)
         extra["integrity"] = INTEGRITY
-        _write_json(
-            folder / MANIFEST,
-            _manifest(
-                calibration, problem, identity, observed, started, command, "complete", extra
-            ),
-        )
+        _write_json(folder / MANIFEST, manifest("complete", extra))
     elapsed = time.perf_counter() - start
     engine = getattr(problem, "engine", None) or "fast"
     print(summary_line(calibration, run, folder, elapsed, compiling.seconds, engine), flush=True)
     return Outcome(folder, run)
+
+
+@contextmanager
+def _incomplete_when_stopped(
+    folder: Path, manifest: Callable[[str, Mapping[str, Any]], dict[str, Any]]
+) -> Iterator[None]:
+    """A calibration that stops before its end (Ctrl-C, a signal, its workers dying, an
+    error) says so in its manifest (``manifest(status, extra)``): status ``incomplete``,
+    as a sweep's, with the generations it keeps. It said ``running`` for good (decision
+    595 had ``check`` read that as stopped). An interrupt is marked with those
+    generations and the folder, for the line the command says (:func:`sim.errors.mark_kept`)."""
+    try:
+        yield
+    except BaseException as exc:
+        kept = _generations_kept(folder)
+        # Best effort: a full disk that stopped the calibration fails this write too, and
+        # the error that stopped it is the one to say.
+        with suppress(Exception):
+            extra = {"generations": kept} if kept is not None else {}
+            _write_json(folder / MANIFEST, manifest("incomplete", extra))
+        if isinstance(exc, KeyboardInterrupt):
+            mark_kept(exc, kept, folder)
+        raise
+
+
+def _generations_kept(folder: Path) -> int | None:
+    """The finished generations in ``folder``'s history (0 without one), or None when it
+    cannot be read now."""
+    db = folder / HISTORY
+    if not db.is_file():
+        return 0
+    try:
+        import pyabc
+
+        return max(int(pyabc.History(f"sqlite:///{db}", _id=1).max_t) + 1, 0)
+    except Exception:
+        return None
 
 
 def _kept_text(folder: Path) -> str:
