@@ -260,3 +260,59 @@ def test_lines_apart_are_not_said_to_coincide():
     flat = np.full(5, 0.5)
     lines = {"a": flat, "b": flat + 0.0009, "c": flat + np.r_[0, 0, 0.002, 0, 0], "d": flat * 2}
     assert coinciding(lines) == [["a", "b"]]
+
+
+def _replicated_series(spread: dict[str, float], runs: int = 5) -> pd.DataFrame:
+    """Trust in each power of ``spread`` over 24 monthly steps, ``runs`` replicates
+    apart by up to ``spread[power]`` either side of 0.5 (one group, one scenario)."""
+    rows = []
+    offsets = np.linspace(-1.0, 1.0, runs) if runs > 1 else np.zeros(1)
+    for power, half in spread.items():
+        for r, offset in enumerate(offsets):
+            for step in range(24):
+                rows.append({
+                    "run_id": f"r{r}", "step": step,
+                    "date": f"{2000 + max(step - 1, 0) // 12}-{max(step - 1, 0) % 12 + 1:02d}",
+                    "group": "all", "power": power, "metric": "trust_mean",
+                    "value": 0.5 + 0.01 * step + half * offset,
+                })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_bands_their_lines_hide_are_said_and_lie_under_the_line_as_drawn():
+    """A flagship sweep's 5 replicates agreed within 0.003, so its trajectories showed
+    no band under a caption that described one (decision 781). The caption now says
+    when the lines hide the bands; and a band said hidden (reach under
+    HIDDEN_REACH) is read back from the drawn figure as under its line's half
+    width, in the tallest panel there is (one group)."""
+    from sim.plots.figure import DPI
+    from sim.plots.trajectories import HIDDEN_REACH, hidden_band_note, trajectories_figure
+
+    series = _replicated_series({"Russia": 0.002, "USA": 0.0028})
+    # Five replicates at -1, -0.5, 0, 0.5, 1 times 0.0028: the 97.5th percentile lies
+    # 0.9 of the way from 0.5 to 1, at 0.95 * 0.0028 = 0.00266.
+    assert hidden_band_note(series) == (
+        "Every band lies within 0.0027 of its line, which hides it: the replicates agree "
+        "that closely."
+    )
+    apart = _replicated_series({"Russia": 0.002, "USA": 0.05})
+    assert hidden_band_note(apart) == (
+        "The bands of 1 of the 2 lines lie within 0.005 of their line, which hides them."
+    )
+    assert hidden_band_note(_replicated_series({"Russia": 0.05})) == ""
+    assert hidden_band_note(_replicated_series({"Russia": 0.002}, runs=1)) == ""
+
+    # As drawn: the band of a reach just under HIDDEN_REACH stays inside the line.
+    edge = _replicated_series({"Russia": HIDDEN_REACH * 0.999})
+    fig = trajectories_figure(edge)
+    fig.set_dpi(DPI)
+    ax = fig.axes[1]
+    (band,) = ax.collections
+    (line,) = ax.get_lines()
+    drawn = pd.DataFrame(ax.transData.transform(band.get_paths()[0].vertices), columns=["x", "y"])
+    width_px = drawn.groupby(drawn["x"].round(3))["y"].agg(np.ptp)
+    means_px = ax.transData.transform(line.get_xydata())[:, 1]
+    assert len(width_px) >= 24 and len(means_px) == 24
+    half_line_px = line.get_linewidth() * DPI / 72 / 2
+    # Symmetric bands: each side reaches half the band's width from the line.
+    assert 0 < width_px.max() / 2 < half_line_px, (width_px.max() / 2, half_line_px)

@@ -65,6 +65,7 @@ from sim.plots.sweeps import (
 from sim.plots.trajectories import (
     across_figure,
     across_overlap_note,
+    hidden_band_note,
     trajectories_figure,
 )
 from sim.plots.trajectories import (
@@ -266,7 +267,9 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         " actor without a line: a state"
         + (", or a power --powers leaves out" if selection.powers else ""),
         results,
-        _joined(trajectory_overlaps(series, metrics, phrases), note),
+        _joined(
+            trajectory_overlaps(series, metrics, phrases), note, hidden_band_note(series, metrics)
+        ),
     )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])

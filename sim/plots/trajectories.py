@@ -650,6 +650,43 @@ def overlap_note(
     return coincide_note(coincide_texts(found, phrases))
 
 
+# A band that reaches less than this from its line on either side lies under the line:
+# trust and affinity are drawn from 0 to 1, where the line (1.8 points) is 0.0115 thick
+# in the tallest panel (a figure of one group) and 0.0152 with four groups (measured).
+HIDDEN_REACH = 0.005
+
+
+def hidden_band_note(series: pd.DataFrame, metrics: Sequence[str] = ("trust_mean",)) -> str:
+    """The trajectories' caption sentence on bands their line hides: a figure whose
+    replicates agree to a few thousandths showed no band, and its caption described one
+    (an audit; decision 781). ``""`` with one run per line or when every band shows."""
+    rows, _ = with_scenarios(series[series["metric"].isin(list(metrics)) & (series["power"] != "")])
+    if rows.empty:
+        return ""
+    lines = ["metric", "group", "scenario", "power"]
+    cells = time_band(rows, lines)
+    if int(cells["n"].max()) <= 1:
+        return ""
+    mean = cells["mean"].to_numpy()
+    reach = pd.Series(
+        np.maximum(cells["hi"].to_numpy() - mean, mean - cells["lo"].to_numpy()),
+        index=cells.index,
+    )
+    widest = reach.groupby([cells[k] for k in lines], sort=False, observed=True).max()
+    hidden = int((widest < HIDDEN_REACH).sum())
+    if hidden == 0:
+        return ""
+    if hidden == len(widest):
+        return (
+            f"Every band lies within {value_text(float(widest.max()), 2)} of its line, "
+            "which hides it: the replicates agree that closely."
+        )
+    return (
+        f"The bands of {hidden} of the {len(widest)} lines lie within {HIDDEN_REACH} of "
+        "their line, which hides them."
+    )
+
+
 def across_overlap_note(
     series: pd.DataFrame,
     parameter: str,
