@@ -300,6 +300,9 @@ def test_bands_their_lines_hide_are_said_and_lie_under_the_line_as_drawn():
         "The bands of 1 of the 2 lines lie within 0.005 of their line, which hides them."
     )
     assert hidden_band_note(_replicated_series({"Russia": 0.05})) == ""
+    assert hidden_band_note(_replicated_series({"Russia": 0.0, "USA": 0.0})) == (
+        "The replicates are equal at every step, so no band has any width."
+    )
     assert hidden_band_note(_replicated_series({"Russia": 0.002}, runs=1)) == ""
 
     # As drawn: the band of a reach just under HIDDEN_REACH stays inside the line.

@@ -676,6 +676,8 @@ def hidden_band_note(series: pd.DataFrame, metrics: Sequence[str] = ("trust_mean
     hidden = int((widest < HIDDEN_REACH).sum())
     if hidden == 0:
         return ""
+    if float(widest.max()) < 1e-12:  # the mean of equal values may differ in its last bit
+        return "The replicates are equal at every step, so no band has any width."
     if hidden == len(widest):
         return (
             f"Every band lies within {value_text(float(widest.max()), 2)} of its line, "
