@@ -458,6 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)  # signal handlers belong to the main thread
     _TERMINAL_FDS[:] = [fd for fd in (1, 2) if os.isatty(fd)]
+    _where_on_sigusr1()
     # A signal the caller ignores stays ignored (`nohup credsim sweep ...` ignores SIGHUP).
     previous = {
         signum: signal.signal(signum, _terminated)
@@ -469,6 +470,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _where_on_sigusr1() -> None:
+    """``kill -USR1 PID`` prints where each thread of the command is to its standard error
+    and lets it go on: a command that seems stuck says what it waits on (decision 783)."""
+    import faulthandler
+
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if usr1 is None or signal.getsignal(usr1) is signal.SIG_IGN:
+        return
+    with contextlib.suppress(ValueError, OSError, RuntimeError):
+        faulthandler.register(usr1, all_threads=True, chain=False)
 
 
 def _main(argv: Sequence[str] | None) -> int:

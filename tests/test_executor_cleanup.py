@@ -309,7 +309,7 @@ def test_a_terminal_that_closes_under_a_sweep_ends_it_as_ctrl_c_does(
             time.sleep(0.02)
         seen += psutil.Process(proc.pid).children(recursive=True)
         os.close(terminal)  # the terminal hangs up
-        proc.wait(timeout=60)
+        _wait_or_say_where(proc, seen, err if stderr == "file" else None)
         _, alive = psutil.wait_procs(seen, timeout=30)
         assert alive == []
     finally:
@@ -323,6 +323,51 @@ def test_a_terminal_that_closes_under_a_sweep_ends_it_as_ctrl_c_does(
     runs = pd.read_parquet(out / "runs.parquet")
     assert manifest["status"] == "incomplete"
     assert 0 < manifest["counts"]["done"] == len(runs) < 2000
+
+
+def _wait_or_say_where(
+    proc: subprocess.Popen[Any], seen: list[psutil.Process], err: Path | None
+) -> None:
+    """Wait up to 60 s for the sweep to end; if it does not, fail with where it is: its
+    threads' stacks (``kill -USR1``, decision 783, into ``err`` when its standard error
+    is that file) and the state of each of its processes. One CI run in many found it
+    still running after 60 s, with nothing to say why."""
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGUSR1)
+        time.sleep(2)
+        states = []
+        for p in [psutil.Process(proc.pid), *seen]:
+            with contextlib.suppress(psutil.Error):
+                states.append(f"{p.pid} {p.status()} {' '.join(p.cmdline()[:5])}")
+        stacks = err.read_text()[-6000:] if err is not None else "(its stderr was the terminal)"
+        pytest.fail(
+            "the sweep still ran 60 s after its terminal closed:\n" + "\n".join([*states, stacks])
+        )
+
+
+def test_a_command_says_where_it_is_on_sigusr1(tmp_path: Path) -> None:
+    """`kill -USR1` prints where each thread of a running command is, and it goes on
+    (decision 783): a command that seems stuck can say what it waits on. The command
+    here sends the signal to itself, so that it comes while it runs."""
+    command = (
+        "import os, signal, sys, time\n"
+        "import sim.cli\n"
+        "def waiting(args):\n"
+        "    os.kill(os.getpid(), signal.SIGUSR1)\n"
+        "    time.sleep(0.2)\n"
+        "    return 0\n"
+        "sim.cli._dispatch = lambda command: waiting\n"
+        "sys.exit(sim.cli.main(['check', '.']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", command], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr  # it went on after the signal
+    assert "Current thread" in done.stderr and "in waiting" in done.stderr, done.stderr
 
 
 def test_sighup_is_taken_once_while_a_command_runs_unless_ignored(
