@@ -577,24 +577,20 @@ def _interrupted_text(
     calibration's ``kept`` is its finished generations (None: its history could not be
     read then) and its folder; without a mark it stopped before its generations began
     (loading, ``--truth``, the preflight run), and changed nothing in its folder."""
-    if command == "calibrate":
-        return _calibration_stopped_text(how, kept)
-    if command != "sweep":
+    if command not in _KEPT_NOUNS:
         return f"credsim: {how}"
-    runs, folder = kept if kept is not None else (None, None)
-    if runs is None:
-        return f"credsim: {how} before the sweep's runs began; run the same command again"
-    return _kept_text(how, runs, "run", folder)
+    noun, began = _KEPT_NOUNS[command]
+    count, folder = kept if kept is not None else (None, None)
+    if folder is None:  # no mark, or a sweep's mark before its runs began
+        return f"credsim: {how} before {began} began; run the same command again"
+    return _kept_text(how, count, noun, folder)
 
 
-def _calibration_stopped_text(how: str, kept: tuple[int | None, Path | None] | None) -> str:
-    """:func:`_interrupted_text` of a calibration."""
-    if kept is None:
-        return (
-            f"credsim: {how} before the calibration's generations began; run the same command again"
-        )
-    generations, folder = kept
-    return _kept_text(how, generations, "generation", folder)
+# What a sweep and a calibration keep when stopped, and what had not begun without a mark.
+_KEPT_NOUNS = {
+    "sweep": ("run", "the sweep's runs"),
+    "calibrate": ("generation", "the calibration's generations"),
+}
 
 
 def _kept_text(how: str, count: int | None, noun: str, folder: Path | None) -> str:

@@ -41,7 +41,7 @@ from sim.calibrate.smc import (
     HISTORY,
     Run,
     Simulator,
-    finished_generations,
+    history_generations,
     observed_values,
     preflight,
     sampler,
@@ -790,20 +790,12 @@ def _generations_kept(folder: Path) -> int | None:
     """The finished generations in ``folder``'s history (0 without one), or None when it
     cannot be read now."""
     db = folder / HISTORY
-    if not db.is_file():
-        return 0
-    try:
-        import pyabc
-
-        return max(int(pyabc.History(f"sqlite:///{db}", _id=1).max_t) + 1, 0)
-    except Exception:
-        return None
+    return history_generations(f"sqlite:///{db}") if db.is_file() else 0
 
 
 def _kept_text(folder: Path) -> str:
     """What a calibration ended by its workers dying keeps, and how to go on."""
-    db = folder / HISTORY
-    finished = finished_generations(f"sqlite:///{db}") if db.is_file() else 0
+    finished = _generations_kept(folder) or 0
     if not finished:
         return f"no generation had finished in {folder}; the same command starts it again"
     kept = "is" if finished == 1 else "are"

@@ -472,13 +472,19 @@ def smc(
 
 
 def finished_generations(db: str) -> int:
+    """The finished generations of the history at ``db``; 0 for one that cannot be read,
+    which is started again."""
+    return history_generations(db) or 0
+
+
+def history_generations(db: str) -> int | None:
+    """The finished generations of the history at ``db``, or None when it cannot be read."""
     import pyabc
 
     try:
-        history = pyabc.History(db, _id=1)
-        return int(history.max_t) + 1
-    except Exception:  # an unreadable history is started again
-        return 0
+        return int(pyabc.History(db, _id=1).max_t) + 1
+    except Exception:
+        return None
 
 
 def _stopped(history: Any, min_epsilon: float, budget: int) -> str | None:
