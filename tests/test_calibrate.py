@@ -1052,6 +1052,32 @@ def test_a_heavy_problem_goes_to_each_process_worker_once(
         )
 
 
+def test_ctrl_c_as_a_calibration_reads_a_message_is_taken_once_it_is_read() -> None:
+    """Ctrl-C that comes while the calibration reads an evaluation off its workers' queue
+    is taken once the message is read: one that came between the reads of its length and
+    of its bytes left the rest in the pipe, and the clean-up, which reads the messages
+    left so that no worker waits on a full pipe, read it as a length (decision 785)."""
+    from sim.calibrate.samplers import Workers
+
+    seen: list[str] = []
+
+    class Queue:
+        def get(self, timeout: float) -> str:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the read begins
+            seen.append("read")  # the rest of the message
+            return "an evaluation"
+
+    workers = Workers(1)
+    workers.results = Queue()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            workers.receive()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == ["read"]
+
+
 def test_a_finished_calibration_guards_its_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

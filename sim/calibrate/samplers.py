@@ -64,11 +64,15 @@ from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 
 from sim.calibrate.smc import Simulator, worker_context
 from sim.errors import WorkersDied, WorkersFailed, count_text
+from sim.fileio import interrupts_held
 from sim.sweep.executors import (
     WORKER_LOST,
     die_with_parent,
+    first_done,
+    outcome,
     scheduler_answers,
     scheduler_listens,
+    submitted,
 )
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
@@ -353,8 +357,8 @@ class Workers:
             # A task each, so that every worker starts now (one is started a task, while
             # none is idle); the first to answer shows that they can. A worker that dies
             # at once breaks the pool, or the pipe its start data (the problem) go down.
-            started = [pool.submit(os.getpid) for _ in range(self.count)]
-            next(cf.as_completed(started)).result()
+            started = [submitted(pool, os.getpid) for _ in range(self.count)]
+            outcome(next(iter(first_done(started))))
         except WORKER_LOST:
             self.close()
             raise WorkersFailed(message) from None
@@ -371,7 +375,7 @@ class Workers:
         self.n_eval.value = 0
         self.n_acc.value = 0
         self.done = 0
-        self.running = [pool.submit(_work, *args) for _ in range(self.count)]
+        self.running = [submitted(pool, _work, *args) for _ in range(self.count)]
 
     def receive(self) -> Any:
         """The next message of the generation's tasks.
@@ -381,11 +385,15 @@ class Workers:
         """
         while True:
             try:
-                item = self.results.get(timeout=_POLL_S)
+                # Ctrl-C held while a message is read: one that came between the reads of
+                # its length and of its bytes left the rest in the pipe, to be read as the
+                # next message's length (see sim.sweep.executors.first_done).
+                with interrupts_held():
+                    item = self.results.get(timeout=_POLL_S)
             except queue.Empty:
                 for task in self.running:
                     if task.done():
-                        task.result()  # raises what ended it, if anything did
+                        outcome(task)  # raises what ended it, if anything did
                 continue
             self.done += item == _DONE
             return item
@@ -393,7 +401,7 @@ class Workers:
     def finish(self) -> None:
         """End the generation once every task has said ``_DONE`` (so the queue is empty)."""
         for task in self.running:
-            task.result()
+            outcome(task)
         self.running = []
 
     def map(
@@ -460,7 +468,7 @@ class Workers:
         if self.running:
             self.n_acc.value = _STOP
             while not self._stopped():
-                with suppress(queue.Empty):
+                with suppress(queue.Empty), interrupts_held():
                     self.done += self.results.get(timeout=_POLL_S) == _DONE
         self.running = []
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -494,11 +502,11 @@ def chunked_map(
     pending: deque[cf.Future[list[Any]]] = deque()
     for start in range(0, len(jobs), size):
         payload = dumps((fn, jobs[start : start + size]))
-        pending.append(pool.submit(_apply_chunk, payload))
+        pending.append(submitted(pool, _apply_chunk, payload))
         if len(pending) > workers:
-            yield from pending.popleft().result()
+            yield from outcome(pending.popleft())
     while pending:
-        yield from pending.popleft().result()
+        yield from outcome(pending.popleft())
 
 
 class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):

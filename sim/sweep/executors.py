@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import forkserver
@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.compiling import CompileTimer
 from sim.errors import InputError, WorkersFailed, number_text
+from sim.fileio import interrupts_held
 from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
@@ -61,6 +62,9 @@ _RESOLVED_CACHE = 64
 _MAX_BATCH = 32
 # Batches in flight per worker: enough that no worker waits for the next.
 _IN_FLIGHT = 4
+# Seconds a wait on process workers lasts at most before it takes a Ctrl-C (SIGTERM,
+# SIGHUP) that came during it (see first_done).
+_TAKE_S = 0.1
 # Dask keys of batches: this prefix, then the batch's run ids.
 _DASK_KEY = "credsim-runs"
 # prctl option: the signal a process gets when its parent dies (linux/prctl.h).
@@ -534,11 +538,11 @@ class ProcessExecutor(_Executor):
         """
         pool = self.pool or self._start()
         try:
-            pool.submit(os.getpid).result()
+            outcome(submitted(pool, os.getpid))
         except WORKER_LOST:
             raise WorkersFailed(_WORKERS_DIE_AT_START) from None
         try:
-            return pool.submit(run_batch, [task], self.run_fn).result()[0]
+            return outcome(submitted(pool, run_batch, [task], self.run_fn))[0]
         except WORKER_LOST:
             self._restart()
             return failed_result(task, "its worker process died (killed, or out of memory)")
@@ -557,25 +561,25 @@ class ProcessExecutor(_Executor):
 
         def fill() -> None:
             pool = self.pool or self._start()
-            while len(pending) < limit:
-                batch = next(queue, None)
-                if batch is None:
-                    return
-                try:
-                    pending[pool.submit(run_batch, batch, self.run_fn)] = batch
-                except WORKER_LOST:  # the pool broke since the last wait
-                    suspects.extend(batch)
-                    return
+            with interrupts_held():  # submit takes the pool's locks (see first_done)
+                while len(pending) < limit:
+                    batch = next(queue, None)
+                    if batch is None:
+                        return
+                    try:
+                        pending[pool.submit(run_batch, batch, self.run_fn)] = batch
+                    except WORKER_LOST:  # the pool broke since the last wait
+                        suspects.extend(batch)
+                        return
 
         def collect() -> Iterator[RunResult]:
             nonlocal suspects
             while pending or suspects:
                 if not suspects:
-                    done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                    for future in done:
+                    for future in first_done(pending):
                         batch = pending.pop(future)
                         try:
-                            results = future.result()
+                            results = outcome(future)
                         except BrokenProcessPool:
                             suspects += batch
                             continue
@@ -620,6 +624,39 @@ class ProcessExecutor(_Executor):
             self.pool.shutdown(wait=False)
             self._retired.append(self.pool)
             self.pool = None
+
+
+def first_done(futures: Collection[cf.Future[Any]]) -> set[cf.Future[Any]]:
+    """The futures of ``futures`` that are done, once one is.
+
+    Ctrl-C, SIGTERM and SIGHUP are held while :mod:`concurrent.futures` waits, and taken
+    between its waits, which last at most ``_TAKE_S``. The exception a signal handler
+    raises comes "after any bytecode instruction" (the :mod:`signal` module's
+    documentation): one that came as the wait took or gave back its futures' locks left
+    one of them held (117 of 300 interrupts of a loop of waits, none with the wait held),
+    and the pool's own thread takes that lock to hand over a result, so that a sweep's
+    clean-up would wait for it for ever (decision 785).
+    """
+    while True:
+        with interrupts_held():
+            done, _ = cf.wait(futures, timeout=_TAKE_S, return_when=cf.FIRST_COMPLETED)
+        if done:
+            return done
+
+
+def submitted(pool: cf.ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
+    """``pool.submit(fn, *args)`` with Ctrl-C (SIGTERM, SIGHUP) held: it takes the pool's
+    locks (see :func:`first_done`)."""
+    with interrupts_held():
+        return pool.submit(fn, *args)
+
+
+def outcome(future: cf.Future[Any]) -> Any:
+    """``future.result()``, waited for as :func:`first_done` waits."""
+    while True:
+        with interrupts_held():
+            if cf.wait([future], timeout=_TAKE_S).done:
+                return future.result()
 
 
 def _batch_size(n_tasks: int, workers: int) -> int:
