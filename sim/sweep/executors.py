@@ -653,10 +653,9 @@ def submitted(pool: cf.ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) 
 
 def outcome(future: cf.Future[Any]) -> Any:
     """``future.result()``, waited for as :func:`first_done` waits."""
-    while True:
-        with interrupts_held():
-            if cf.wait([future], timeout=_TAKE_S).done:
-                return future.result()
+    first_done([future])
+    with interrupts_held():
+        return future.result()
 
 
 def _batch_size(n_tasks: int, workers: int) -> int:
