@@ -101,8 +101,12 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
+        # It said "manifest.json is not valid JSON: Unterminated string starting at", cut
+        # short, where 'credsim check' says how to repair it (an audit, decision 788).
         raise InputError(
-            f"manifest.json is not valid JSON: {exc.msg}", file=str(manifest), line=exc.lineno
+            f"is damaged (it is not valid JSON: {exc.msg}: line {exc.lineno} column "
+            f"{exc.colno}); {repair_hint(None, path)}",
+            file=str(manifest),
         ) from None
     except UnicodeDecodeError as exc:
         # It was a UnicodeDecodeError traceback (an audit of the commands' options).
@@ -115,9 +119,11 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
         # It said "manifest kind is 'calibration'; expected 'run' or 'sweep'" (an audit;
         # decision 625): say where a calibration's results are, and how its variants
         # are compared.
+        # report.html only when it drew its figures (not with --no-plots; decision 788).
+        report = " and report.html" if (path / "report.html").is_file() else ""
         raise InputError(
             f"'{path}' holds a calibration, not a run or a sweep: its results are in "
-            "summary.csv and report.html there; variants of a calibration are compared "
+            f"summary.csv{report} there; variants of a calibration are compared "
             "within it (a 'variants:' list in its file gives variants.csv), and a claim "
             "under its posterior is a sweep with design: {method: posterior, calibration: "
             "...}"

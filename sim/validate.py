@@ -410,12 +410,16 @@ def _check_votes(
         What was checked, for the line under the summary (None when not checked).
     """
     from sim.observed.votes import VOTES_ENV, load_votes, votes_folder
-    from sim.patterns import observed_statistics, prepare
+    from sim.patterns import observed_statistics, prepare, window_notes
     from sim.patterns.check import print_notes
 
     try:
         folder = votes_folder(votes)
     except InputError:  # neither given: the file is checked without them
+        for pf in files:  # these need no votes (with them, print_notes says them)
+            prefix = f"{Path(pf.path).name}: " if len(files) > 1 else ""
+            for note in window_notes(pf):
+                print(f"credsim: note: {prefix}{note}", file=sys.stderr)
         print(
             "credsim: note: the windows were not checked against the UN votes; give "
             f"--votes DIR or set {VOTES_ENV} to check them",

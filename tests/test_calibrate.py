@@ -1712,3 +1712,24 @@ def test_a_calibration_pattern_that_never_moves_is_said_with_the_floor_it_sets()
     # A floor under min_epsilon, or a run that reached it, sets no limit to say.
     assert "min_epsilon" not in stuck_notes(checks, min_epsilon=1.5, final_epsilon=1.6)[0]
     assert stuck_notes(checks[checks["pattern"] != "f/stuck"], 0.5, 1.2) == []
+
+
+def test_the_time_left_with_a_floor_of_zero_is_the_budget_s() -> None:
+    """``min_epsilon: 0`` is allowed (an exact match), and a geometric decline of epsilon
+    never reaches it: the progress line's estimate divided by it and the calibration
+    ended with a ZeroDivisionError after its second generation. Now the budget alone
+    bounds the time left."""
+    from sim.calibrate.smc import Generation, Progress
+
+    progress = Progress(0.0, budget=1000, done=0, quiet=True)
+    progress.start -= 10.0  # 10 s in, 400 simulations done: 40 a second
+    progress.previous = Generation(0, 0.8, 0.5, 200, 200)
+    left = progress.eta(Generation(1, 0.4, 0.5, 200, 400))
+    assert left == pytest.approx(600 / 40, rel=0.05)
+    assert "ETA" in progress.line(Generation(1, 0.4, 0.5, 200, 400))
+    # With a floor above zero the decline is extrapolated: 0.4 -> 0.1 is two more halvings,
+    # 400 simulations at 40 a second, sooner than the budget's 15 s.
+    floored = Progress(0.1, budget=1000, done=0, quiet=True)
+    floored.start -= 10.0
+    floored.previous = Generation(0, 0.8, 0.5, 200, 200)
+    assert floored.eta(Generation(1, 0.4, 0.5, 200, 400)) == pytest.approx(10.0, rel=0.05)

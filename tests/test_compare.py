@@ -1300,3 +1300,37 @@ def test_a_one_run_sample_draws_its_point_without_a_whisker_and_the_caption_says
     caption = compare_caption([run, other], samples, metric, fig, None, table)
     assert "Each sample is one run: no mean line, no interval." in caption
     assert "whisker" not in caption
+
+
+def test_a_calibration_folder_names_report_html_only_when_it_has_one(tmp_path, capsys):
+    """A calibration run with --no-plots has no report.html, and the refusal said its
+    results were in "summary.csv and report.html there" (an audit, decision 788)."""
+    import json
+
+    folder = tmp_path / "cal"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"kind": "calibration"}))
+    assert main(["plot", str(folder)]) == 2
+    assert "results are in summary.csv there;" in capsys.readouterr().err
+    (folder / "report.html").write_text("<html></html>")
+    assert main(["plot", str(folder)]) == 2
+    assert "results are in summary.csv and report.html there;" in capsys.readouterr().err
+
+
+def test_a_truncated_manifest_is_called_damaged_with_its_repair(tmp_path, capsys):
+    """A manifest cut short said "manifest.json is not valid JSON: Unterminated string
+    starting at", the line ending there, while 'credsim check' said how to repair it
+    (an audit, decision 788)."""
+    import json
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    text = json.dumps({"kind": "sweep", "command": ["credsim", "sweep", "e.yaml"]}, indent=2)
+    (folder / "manifest.json").write_text(text[: text.index("sweep") + 2])
+    for argv in (["plot", str(folder)], ["compare", str(folder)]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1
+        assert err.startswith(f"credsim: error: {folder / 'manifest.json'}")
+        assert "is damaged (it is not valid JSON: Unterminated string starting at: line" in err
+        assert err.endswith("repair it by running the command that wrote it again")

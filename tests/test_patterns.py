@@ -2093,3 +2093,54 @@ def test_windows_before_a_calendar_set_on_the_command_line_are_said_against_it(
     assert caption.endswith(
         f"{caption_span} the scenario's calendar, are its initial state's (flat by construction)."
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "said"),
+    [
+        (
+            "[2016, 2019]",
+            "[2012, 2014]",
+            "its after years 2012-2014 do not come after its "
+            "before years 2016-2019; the did takes the after years' mean minus the before "
+            "years', so its sign is that of a change back in time",
+        ),
+        (
+            "[2012, 2016]",
+            "[2014, 2019]",
+            "its after years 2014-2019 share 2014-2016 with its "
+            "before years 2012-2016; those years are in both means",
+        ),
+        ("[2012, 2014]", "[2016, 2019]", None),
+        ("[2012, 2014]", "[2015, 2019]", None),
+    ],
+)
+def test_windows_the_wrong_way_round_or_sharing_years_are_noted(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    after: str,
+    said: str | None,
+) -> None:
+    """A did whose windows were swapped by hand passed ``validate`` without a word, and
+    its observed and simulated statistics changed sign (an audit, decision 788); windows
+    that share years passed likewise. Each is noted by every command that reads the file
+    (validate here, with the votes and without); windows one after the other are not."""
+    text = (REPO / "patterns" / "syria.yaml").read_text()
+    old = "    before: [2012, 2014]\n    after: [2016, 2019]\n"
+    assert text.count(old) == 2
+    text = text.replace(old, f"    before: {before}\n    after: {after}\n", 1)
+    path = tmp_path / "syria.yaml"
+    path.write_text(text.replace("../scenarios/syria.yaml", str(REPO / "scenarios" / "syria.yaml")))
+    for votes in (None, real_votes()):  # without the votes, and with them
+        if votes is not None:
+            monkeypatch.setenv("CREDSIM_VOTES", str(votes))
+        assert main(["validate", str(path)]) == 0
+        err = capsys.readouterr().err
+        noted = [line for line in err.splitlines() if "gulf_no_warming" in line]
+        windows = [line for line in noted if "its after" in line and "its before" in line]
+        if said is None:
+            assert windows == []
+        else:
+            assert len(windows) == 1 and said in windows[0], noted

@@ -270,3 +270,36 @@ def test_a_posterior_of_another_case_names_the_path_the_scenario_lacks(
     )
     assert "unknown event id 'russia_intervention'" in err
     assert not out.exists()
+
+
+def test_a_pattern_file_the_calibration_was_not_fitted_to_is_noted(tmp_path: Path) -> None:
+    """``patterns check --posterior`` on a pattern file the calibration never used ran
+    without a word, its table headed "calibration patterns" (an audit, decision 788)."""
+    from sim.patterns import load_patterns
+    from sim.patterns.predictive import unfitted_note
+
+    syria = load_patterns(ROOT / "patterns" / "syria.yaml")
+    sino = load_patterns(ROOT / "patterns" / "sino_soviet.yaml")
+    cal = tmp_path / "cal"
+    cal.mkdir()
+
+    def manifest(files: list[str] | None, cwd: Path = ROOT) -> None:
+        text = {"kind": "calibration", "cwd": str(cwd), "pattern_files": files}
+        (cal / "manifest.json").write_text(json.dumps(text))
+
+    manifest(["patterns/syria.yaml"])
+    assert unfitted_note(syria, cal) is None
+    note = unfitted_note(sino, cal)
+    assert note is not None
+    assert note.startswith("pattern file 'sino_soviet.yaml' is not one the calibration in ")
+    assert "fitted to (syria.yaml)" in note and "out of sample" in note
+    # A copy elsewhere with the same bytes is the same file; a file since gone, by name.
+    copy = tmp_path / "elsewhere"
+    copy.mkdir()
+    (copy / "syria.yaml").write_bytes((ROOT / "patterns" / "syria.yaml").read_bytes())
+    manifest(["syria.yaml"], copy)
+    assert unfitted_note(syria, cal) is None
+    manifest(["gone/sino_soviet.yaml"], tmp_path)
+    assert unfitted_note(sino, cal) is None
+    manifest(None)
+    assert unfitted_note(sino, cal) is None

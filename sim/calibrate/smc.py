@@ -107,7 +107,8 @@ class Progress:
         """Seconds left: the sooner of the budget spent and epsilon reaching its floor.
 
         The epsilon estimate extrapolates the last generation's decline
-        (geometric) with its number of simulations per generation.
+        (geometric) with its number of simulations per generation. With a floor of
+        0, which a geometric decline never reaches, the budget alone bounds it.
         """
         rate = self.rate(g.total)
         if g.epsilon <= self.min_epsilon:
@@ -116,7 +117,12 @@ class Progress:
             return None
         left = (self.budget - g.total) / rate
         prev = self.previous
-        if prev is not None and 0 < g.epsilon < prev.epsilon and math.isfinite(prev.epsilon):
+        if (
+            prev is not None
+            and self.min_epsilon > 0
+            and 0 < g.epsilon < prev.epsilon
+            and math.isfinite(prev.epsilon)
+        ):
             gens = math.log(g.epsilon / self.min_epsilon) / math.log(prev.epsilon / g.epsilon)
             left = min(left, math.ceil(gens) * g.simulations / rate)
         return max(left, 0.0)

@@ -324,6 +324,36 @@ def calendar_notes(pf: PatternFile, scenario: Scenario | None = None) -> list[st
     return notes
 
 
+def window_notes(pf: PatternFile) -> list[str]:
+    """A note per change or did whose ``after`` years do not come after its ``before``.
+
+    The statistic is the mean over ``after`` minus the mean over ``before`` (validation.md),
+    so windows given the wrong way round flip its sign, and windows that share years count
+    those years on both sides. Neither is refused (the contract defines the statistic for
+    any two windows), but an audit found a pair swapped by hand that passed without a word
+    (decision 788).
+    """
+    notes = []
+    for pattern in pf.patterns:
+        if pattern.before is None or pattern.after is None:
+            continue
+        (b0, b1), (a0, a1) = pattern.before, pattern.after
+        said = f"pattern '{pattern.id}': its after years {a0}-{a1}"
+        if a0 < b0 or a1 < b1:
+            notes.append(
+                f"{said} do not come after its before years {b0}-{b1}; the {pattern.statistic} "
+                "takes the after years' mean minus the before years', so its sign is that of "
+                "a change back in time: swap the two if that was not meant"
+            )
+        elif a0 <= b1:
+            notes.append(
+                f"{said} share {span_text(a0, min(a1, b1))} with its before years {b0}-{b1}; "
+                f"those years are in both means, and the {pattern.statistic} compares them "
+                "with themselves"
+            )
+    return notes
+
+
 def located(error: InputError, pf: PatternFile) -> InputError:
     """``error``, found after loading (reading the votes), at its line of the pattern file.
 

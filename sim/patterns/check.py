@@ -232,7 +232,13 @@ def pattern_notes(
     them into its report.md (decision 605)."""
     from sim.errors import in_words
     from sim.observed.votes import span_text
-    from sim.patterns import calendar_notes, coverage_notes, left_out, shared_members_notes
+    from sim.patterns import (
+        calendar_notes,
+        coverage_notes,
+        left_out,
+        shared_members_notes,
+        window_notes,
+    )
     from sim.patterns.statistics import TOLERANCE_FLOOR
 
     first, last = pf.link.reference
@@ -276,7 +282,7 @@ def pattern_notes(
                 "close; a numeric tolerance says what miss the pattern allows"
             )
     notes += shared_members_notes(pf, prep)
-    return notes + calendar_notes(pf, scenario) + coverage_notes(pf, prep)
+    return notes + window_notes(pf) + calendar_notes(pf, scenario) + coverage_notes(pf, prep)
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:

@@ -20,6 +20,8 @@ posterior counterpart of a failing pattern).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +72,41 @@ def posterior_draws(
         {**fixed, **point}
         for point in posterior.draw_points(particles, chosen, paths, samples, seed)
     ]
+
+
+def unfitted_note(pf: PatternFile, folder: Path) -> str | None:
+    """A note when ``pf`` is not among the pattern files the calibration in ``folder``
+    was fitted to, so that its "calibration patterns" are out of sample too (None when
+    it is one of them, or the calibration's own list cannot be read).
+
+    A file is the calibration's when its path, as the calibration read it (from the
+    folder it ran in), is ``pf``'s or holds the same bytes, or when that file is gone
+    and the names match. The
+    check ran without a word on a pattern file the calibration never saw (an audit,
+    decision 788): a legitimate out-of-sample check, but its table's heading
+    "calibration patterns" (the file's own roles) read as fitted ones.
+    """
+    from sim.integrity import read_json
+
+    manifest = read_json(folder / "manifest.json") or {}
+    files = manifest.get("pattern_files")
+    if not isinstance(files, list) or not files:
+        return None
+    ran_in = Path(str(manifest.get("cwd") or "."))
+    own = Path(pf.path).resolve()
+    for name in files:
+        path = (ran_in / str(name)).resolve()
+        if path == own or (not path.exists() and path.name == own.name):
+            return None
+        with contextlib.suppress(OSError):  # a copy of it elsewhere
+            if path.read_bytes() == own.read_bytes():
+                return None
+    fitted = ", ".join(Path(str(name)).name for name in files)
+    return (
+        f"pattern file '{Path(pf.path).name}' is not one the calibration in {folder} was "
+        f"fitted to ({fitted}): every one of its patterns, the ones its file calls "
+        "calibration patterns included, is out of sample under this posterior"
+    )
 
 
 def predictive_table(observed: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
@@ -202,6 +239,9 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     )
     print("\n".join(role_sections(table)))
     print_notes(pf, prepare(pf, votes), observed)
+    note = unfitted_note(pf, Path(args.posterior))
+    if note:
+        print(f"credsim: note: {note}", file=sys.stderr)
     # In place of an earlier posterior check's files, never beside some of them when killed
     # midway (as a plain check's, sim.patterns.check._write).
     earlier = [out / name for name in ("draws.csv", "predictive.csv", "predictive.png")]
