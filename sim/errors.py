@@ -64,6 +64,16 @@ class InputError(Exception):
         return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
+def slash_hint(path: str) -> str:
+    """The end of a "does not exist" message for a path written with Windows' separator
+    (``..\\scenarios\\tour.yaml``), which names no file here: ``" (paths use "/", not
+    "\\": ../scenarios/tour.yaml)"``; "" for a path without a backslash."""
+    if "\\" not in path:
+        return ""
+    forward = path.replace("\\", "/")
+    return f' (paths use "/", not "\\": {forward})'
+
+
 def refuse_empty(option: str, value: str | None, instead: str) -> None:
     """Refuse an option given empty (``""`` from a script's unset variable), which the
     commands took for the option left out: ``--rival ""`` measured plain agreement,

@@ -191,6 +191,44 @@ def test_non_finite_and_absurd_truth_values_are_refused(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("prior", "takes"),
+    [
+        ("calendar.start", "the scenario's calendar.start takes text (first month, YYYY-MM)"),
+        ("name", "the scenario's name takes text"),
+        ("calendar.step", "the scenario's calendar.step takes one of 'month', 'quarter'"),
+        ("events", "the scenario's events takes a list"),
+    ],
+)
+def test_a_prior_on_a_field_that_takes_no_number_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prior: str, takes: str
+) -> None:
+    """``calendar.start: {low: 0, high: 1}`` was told "expected a string, got 0 (the
+    prior's low end; ...)", which asked for a string, and ``name: ...`` read as the
+    calibration's own name: the prior is refused at its line for want of a number."""
+    path = _file(tmp_path, parameters={prior: {"low": 0, "high": 1}})
+    out = tmp_path / "out"
+    for argv in (["validate", path], ["calibrate", path, "--out", out]):
+        message = _one_line_error(capsys, *argv)
+        assert message.startswith(f"{path}:3: {prior}: a prior needs a numeric parameter")
+        assert takes in message, message
+    assert not out.exists()
+
+
+def test_a_windows_path_to_a_pattern_file_gets_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``patterns: [..\\patterns\\syria.yaml]`` was said only to not exist."""
+    path = _file(tmp_path, patterns=["..\\patterns\\syria.yaml"])
+    message = _one_line_error(capsys, "validate", path)
+    assert message.startswith(f"{path}:2: patterns.0: pattern file '..\\patterns\\syria.yaml'")
+    assert message.endswith(
+        "does not exist (looked for "
+        f"{tmp_path}/..\\patterns\\syria.yaml); paths are relative to the calibration "
+        'file (paths use "/", not "\\": ../patterns/syria.yaml)'
+    )
+
+
 def test_priors_within_the_limit_still_load(tmp_path: Path) -> None:
     path = _file(tmp_path, parameters={"link.beta": {"low": 0, "high": 1e6}})
     assert load_calibration(path).spec.parameters["link.beta"].high == 1e6

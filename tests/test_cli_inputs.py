@@ -469,6 +469,19 @@ def test_a_command_line_experiment_names_the_option_of_a_bad_count(
     assert not out.exists()
 
 
+def test_an_experiment_file_names_the_option_that_replaced_its_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sweep EXPERIMENT.yaml --reps 2000000`` was refused at the file's line
+    ("grid.yaml:11: replicates: ..."), which holds ``replicates: 3``: the option is named,
+    as for a scenario with --vary."""
+    out = tmp_path / "out"
+    grid = REPO / "tests" / "data" / "sweep" / "grid.yaml"
+    message = _refused(capsys, "sweep", grid, "--reps", "2000000", "--out", out)
+    assert message == "--reps: replicates: must be <= 1,000,000, got 2,000,000"
+    assert not out.exists()
+
+
 # ------------------------------------------------- 12. a byte that is not UTF-8
 
 # What Python makes of the byte 0xff in a command line or a folder's name ($'bad\xff').

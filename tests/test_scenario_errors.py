@@ -196,6 +196,30 @@ def test_file_that_does_not_exist(tmp_path, capsys):
     assert _error(capsys, path) == f"{path}: file does not exist"
 
 
+def test_a_windows_path_that_does_not_exist_gets_a_hint(tmp_path, capsys, monkeypatch):
+    """``..\\scenarios\\mini.yaml`` (typed on Windows, or copied from a Windows file) was
+    said only to not exist, on the command line, in ``extends`` and in an experiment's
+    ``scenarios``: each says to write "/", with the path so written. A file whose name
+    holds a backslash and exists is read as before."""
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "mini.yaml").write_text(MINI_TEXT)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    hint = '(paths use "/", not "\\": ../scenarios/mini.yaml)'
+    assert _error(capsys, "..\\scenarios\\mini.yaml").endswith(f"file does not exist {hint}")
+    (work / "child.yaml").write_text("extends: ..\\scenarios\\mini.yaml\n")
+    message = _error(capsys, "child.yaml")
+    assert message.startswith("child.yaml:1: extends: file '..\\scenarios\\mini.yaml' does not")
+    assert message.endswith(hint)
+    (work / "exp.yaml").write_text("name: x\nscenarios: {a: ..\\scenarios\\mini.yaml}\n")
+    message = _error(capsys, "exp.yaml")
+    assert message.startswith("exp.yaml:2: scenarios.a: scenario file '..\\scenarios\\mini.yaml'")
+    assert message.endswith(f"does not exist {hint}")
+    (work / "a\\b.yaml").write_text(MINI_TEXT)
+    assert main(["validate", "a\\b.yaml"]) == 0
+
+
 # --------------------------------------------------------------------------- schema and references
 
 NEGATIVTY = "parameters:\n  trust:\n    negativty_bias: 3\nwindows:"

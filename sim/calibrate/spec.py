@@ -16,7 +16,7 @@ import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -28,8 +28,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
-from sim.errors import InputError, number_text, shortened
+from sim.errors import InputError, number_text, shortened, slash_hint
 from sim.inputs import COMMANDS, NOUNS, kind_of_file, other_kind
 from sim.inputs import NEEDS as INPUT_NEEDS
 from sim.scenario.loader import (
@@ -295,7 +296,8 @@ def load_calibration(
             looked = beside(str(Path(shown).parent), item)  # without a '..' that can go
             raise calibration.error(
                 f"pattern file '{item}' does not exist (looked for {looked})"
-                + (f"; {relative}" if relative else ""),
+                + (f"; {relative}" if relative else "")
+                + slash_hint(item),
                 "patterns",
                 str(i),
             )
@@ -435,7 +437,8 @@ def check_path(
     checked later against each pattern file's scenario. A value ``drawn`` from a
     prior must take real numbers: a whole-number field (``alignment.period``) was
     let through and the calibration then stopped on the prior's midpoint 2.5,
-    unlocated (decision 620).
+    unlocated (decision 620). A value of any kind must take numbers: a prior on
+    ``calendar.start`` was told "expected a string, got 0".
 
     Raises:
         InputError: located at ``where`` in the calibration file.
@@ -468,6 +471,17 @@ def check_path(
                 f"{allowed(known, len(known))}{suggest(segment, known)}"
             )
         model = _model_of(names[segment].annotation)
+        if depth == len(segments) - 1 and model is None:
+            takes = _takes_instead(names[segment])
+            if takes is not None:
+                # It was said by the scenario's check of the prior's low end, "expected a
+                # string, got 0", which asked for a string (and of `name`, read as the
+                # calibration's own name).
+                lead = "a prior needs" if drawn else "a calibrated value needs"
+                raise fail(
+                    f"{lead} a numeric parameter (such as parameters.trust.memory), and the "
+                    f"scenario's {path} takes {takes}"
+                )
         if drawn and depth == len(segments) - 1 and _whole(names[segment].annotation):
             raise fail(
                 "a whole-number field, and a calibration draws real values from its "
@@ -476,6 +490,35 @@ def check_path(
             )
     if model is not None:
         raise fail(f"'{path}' is a section, not a value; name one of its fields")
+
+
+def _takes_instead(info: FieldInfo) -> str | None:
+    """What a field takes, in words, when it is not a number (``text (first month,
+    YYYY-MM)``, ``true or false``, ``a list``); None for a field that takes numbers."""
+    kinds = _kinds(info.annotation)
+    if any(k in (int, float) for k in kinds):
+        return None
+    kind = kinds[0] if len(kinds) == 1 else None
+    if kind is str:
+        return f"text ({info.description})" if info.description else "text"
+    if kind is bool:
+        return "true or false"
+    if get_origin(kind) is Literal:
+        return "one of " + ", ".join(repr(v) for v in get_args(kind))
+    if get_origin(kind) in (list, tuple):
+        return "a list"
+    if get_origin(kind) is dict:
+        return "a mapping"
+    return "a value that is not a number"
+
+
+def _kinds(annotation: Any) -> list[Any]:
+    """The types a field takes, through Annotated and unions, without None."""
+    if get_origin(annotation) is Annotated:
+        return _kinds(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [k for a in get_args(annotation) if a is not type(None) for k in _kinds(a)]
+    return [annotation]
 
 
 def _whole(annotation: Any) -> bool:

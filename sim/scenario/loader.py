@@ -32,7 +32,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.errors import InputError, beyond_float, count_text, number_text, shortened
+from sim.errors import (
+    InputError,
+    beyond_float,
+    count_text,
+    number_text,
+    shortened,
+    slash_hint,
+)
 from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar, format_month, parse_month
@@ -256,7 +263,7 @@ def read_text(path: Path, shown: str) -> str:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError("file does not exist", file=shown) from None
+        raise InputError(f"file does not exist{slash_hint(shown)}", file=shown) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
     if path.is_dir():
@@ -622,7 +629,10 @@ def _as_scenario(doc: Document, base: Path, shown_base: str, chain: tuple[_Link,
             f"chain: {names})"
         )
     if not link.real.is_file():
-        raise fail(f"file '{reference}' does not exist (looked for {link.shown}; chain: {names})")
+        raise fail(
+            f"file '{reference}' does not exist (looked for {link.shown}; chain: {names})"
+            + slash_hint(reference)
+        )
     try:
         parent = _as_scenario(
             _read_yaml(link.real, link.shown),

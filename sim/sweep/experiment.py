@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
-from sim.errors import InputError, beyond_float, count_text, number_text
+from sim.errors import InputError, beyond_float, count_text, number_text, slash_hint
 from sim.inputs import NOUNS, kind_of_file
 from sim.metrics import NONE
 from sim.options import Engine, Record
@@ -264,7 +264,13 @@ class _Where:
 
 
 # The option that gave each field of an experiment built on the command line.
-_CLI_OPTIONS = {"replicates": "--reps", "seed": "--seed", "overrides": "--set"}
+_CLI_OPTIONS = {
+    "replicates": "--reps",
+    "seed": "--seed",
+    "record": "--record",
+    "engine": "--engine",
+    "overrides": "--set",
+}
 
 
 def _cli_where(given: dict[str, Any]) -> _Where:
@@ -316,6 +322,9 @@ def load_experiment(
     for key, value in given_values:
         if value is not None:
             data[key] = value
+            # An error in it names the option: it blamed the file's line, which holds
+            # another value (`--reps 2000000` was said of `replicates: 5`).
+            doc.origin.entries[key] = Origin(_CLI_OPTIONS[key])
     if overrides and isinstance(data.get("overrides", {}), dict):
         data["overrides"] = {**data.get("overrides", {}), **overrides}
     files = {}
@@ -419,7 +428,9 @@ def _build(
             )
         if not Path(files[key]).is_file():
             raise where.error(
-                f"scenario file {_named(written, files[key])} does not exist", "scenarios", key
+                f"scenario file {_named(written, files[key])} does not exist" + slash_hint(written),
+                "scenarios",
+                key,
             )
         try:
             scenarios[key] = load_scenario(files[key], spec.overrides or None)
