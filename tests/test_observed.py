@@ -1049,3 +1049,15 @@ def test_an_issue_code_in_capitals_is_suggested_in_lower_case(
 ) -> None:
     """`--issue ME` listed the codes without saying which was meant (decision 649)."""
     assert _refused(hand, capsys, "--issue", "ME").endswith("(did you mean 'me'?)")
+
+
+def test_years_pasted_with_an_en_or_em_dash_are_read() -> None:
+    """``--years 2012–2013`` (an en dash, as a range pasted from a paper) was refused with
+    "must look like 2009-2019", which looks the same on screen (decision 791)."""
+    from sim.observed.observe import parse_years
+
+    for text in ("2012-2013", "2012\u20132013", "2012 \u2014 2013"):
+        assert parse_years(text) == (2012, 2013)
+    for text in ("2012\u20132013\u20132014", "2012_2013", "2012\u2013"):
+        with pytest.raises(InputError, match="must look like 2009-2019"):
+            parse_years(text)

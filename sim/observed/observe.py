@@ -36,12 +36,14 @@ FEW_NOTE = "few roll calls behind these years' values"
 
 
 def parse_years(text: str) -> tuple[int, int]:
-    """``"2009-2019"`` or ``"2015"`` as ``(first, last)``.
+    """``"2009-2019"`` or ``"2015"`` as ``(first, last)``; the dash may be an en or em
+    dash, as a range pasted from a paper has it (it was refused with "must look like
+    2009-2019", which looks the same on screen; an audit, decision 791).
 
     Raises:
         InputError: anything else, or a range that ends before it starts.
     """
-    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:[-\u2013\u2014]\s*(\d{4})\s*)?", text)
     if not match:
         raise InputError(f"--years '{text}' must look like 2009-2019 or 2015")
     first = int(match.group(1))
