@@ -2144,3 +2144,17 @@ def test_windows_the_wrong_way_round_or_sharing_years_are_noted(
             assert windows == []
         else:
             assert len(windows) == 1 and said in windows[0], noted
+
+
+def test_a_windows_path_to_a_pattern_files_scenario_gets_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``scenario: ..\\scenarios\\syria.yaml`` was said only to not exist (decision 791)."""
+    text = (REPO / "patterns" / "syria.yaml").read_text()
+    path = tmp_path / "syria.yaml"
+    path.write_text(text.replace("../scenarios/syria.yaml", "..\\scenarios\\syria.yaml"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "scenario: file '..\\scenarios\\syria.yaml' does not exist" in err
+    assert err.endswith('(paths use "/", not "\\": ../scenarios/syria.yaml)')

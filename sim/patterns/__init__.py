@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError, beyond_float, in_words, number_text
+from sim.errors import InputError, beyond_float, in_words, number_text, slash_hint
 from sim.inputs import NEEDS, NOUNS, kind_of_file
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, shared_seat, un_name
@@ -163,7 +163,10 @@ def _named_scenario(given: str, pattern_file: str) -> Scenario:
             f"'{given}' is a folder, not a scenario file (looked for {path})", path="scenario"
         )
     if not Path(path).is_file():
-        raise InputError(f"file '{given}' does not exist (looked for {path})", path="scenario")
+        raise InputError(
+            f"file '{given}' does not exist (looked for {path}){slash_hint(given)}",
+            path="scenario",
+        )
     try:
         return load_scenario(path)
     except InputError as exc:
