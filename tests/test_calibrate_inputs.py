@@ -198,6 +198,9 @@ def test_non_finite_and_absurd_truth_values_are_refused(
         ("name", "the scenario's name takes text"),
         ("calendar.step", "the scenario's calendar.step takes one of 'month', 'quarter'"),
         ("events", "the scenario's events takes a list"),
+        # Through a power's or a state's entry (decision 792).
+        ("powers.Russia.region", "the scenario's powers.Russia.region takes text"),
+        ("states.Egypt.trust", "the scenario's states.Egypt.trust takes a mapping"),
     ],
 )
 def test_a_prior_on_a_field_that_takes_no_number_says_so(
@@ -408,3 +411,15 @@ def test_two_variants_of_one_model_are_refused(
     message = _one_line_error(capsys, "validate", path)
     assert message.startswith(f"{path}:"), message
     assert said in message and "the two are one model" in message
+
+
+@pytest.mark.parametrize(
+    "path", ["powers.Russia.capability", "states.Egypt.ideology", "states.St. Lucia.ideology"]
+)
+def test_a_prior_through_an_entry_that_takes_a_number_is_let_through(path: str) -> None:
+    """The walk into a power's or a state's entry (decision 792) refuses only what takes no
+    number: a numeric field passes, and a name it cannot split (a dot in "St. Lucia") is
+    left to the check against each pattern file's scenario."""
+    from sim.calibrate.spec import check_path
+
+    check_path(path, None, drawn=True)

@@ -432,10 +432,11 @@ def check_path(
 ) -> None:
     """Check that ``path`` names a value in the scenario schema, or is ``link.beta``.
 
-    The walk follows the schema's nested models; where it reaches a collection
-    named by the user (events by id, powers by name), the rest of the path is
-    checked later against each pattern file's scenario. A value ``drawn`` from a
-    prior must take real numbers: a whole-number field (``alignment.period``) was
+    The walk follows the schema's nested models, and through a collection of one
+    model (powers and states by name) into its entries' fields, the name itself being
+    checked later against each pattern file's scenario, as is the rest of a path into
+    events (entries of several kinds) or through a name the walk cannot split. A value
+    ``drawn`` from a prior must take real numbers: a whole-number field (``alignment.period``) was
     let through and the calibration then stopped on the prior's midpoint 2.5,
     unlocated (decision 620). A value of any kind must take numbers: a prior on
     ``calendar.start`` was told "expected a string, got 0".
@@ -458,10 +459,17 @@ def check_path(
         return
     model: type[BaseModel] | None = Scenario
     segments = path.split(".")
+    keyed = False  # the segment names an entry of a collection (a power, a state)
+    entered = False  # the walk went through such an entry
     for depth, segment in enumerate(segments):
+        if keyed:
+            keyed = False
+            continue
         if model is None:
             return
         names = {f.alias or n: f for n, f in model.model_fields.items()}
+        if segment not in names and entered:
+            return  # perhaps a name with a dot ("St. Lucia"): checked against the scenario
         if segment not in names:
             known = list(names)
             prefix = ".".join(segments[:depth])
@@ -471,6 +479,12 @@ def check_path(
                 f"{allowed(known, len(known))}{suggest(segment, known)}"
             )
         model = _model_of(names[segment].annotation)
+        entry = _entry_model(names[segment].annotation)
+        if model is None and entry is not None and depth < len(segments) - 1:
+            # powers.Russia.<field>: the name is checked later, the field now (an audit,
+            # decision 792: a prior on powers.Russia.region was told "expected a string").
+            model, keyed, entered = entry, True, True
+            continue
         if depth == len(segments) - 1 and model is None:
             takes = _takes_instead(names[segment])
             if takes is not None:
@@ -531,6 +545,16 @@ def _whole(annotation: Any) -> bool:
         if get_origin(annotation) is Annotated:
             annotation = get_args(annotation)[0]
     return annotation is int
+
+
+def _entry_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a collection's entries when it is a mapping of names to one model
+    (``powers``, ``states``), else None (events, whose entries are of several kinds)."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) is dict:
+        return _model_of(get_args(annotation)[1])
+    return None
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
