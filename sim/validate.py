@@ -413,13 +413,15 @@ def _check_votes(
     from sim.patterns import observed_statistics, prepare, window_notes
     from sim.patterns.check import print_notes
 
+    def prefix(pf: PatternFile) -> str:
+        return f"{Path(pf.path).name}: " if len(files) > 1 else ""
+
     try:
         folder = votes_folder(votes)
     except InputError:  # neither given: the file is checked without them
         for pf in files:  # these need no votes (with them, print_notes says them)
-            prefix = f"{Path(pf.path).name}: " if len(files) > 1 else ""
             for note in window_notes(pf):
-                print(f"credsim: note: {prefix}{note}", file=sys.stderr)
+                print(f"credsim: note: {prefix(pf)}{note}", file=sys.stderr)
         print(
             "credsim: note: the windows were not checked against the UN votes; give "
             f"--votes DIR or set {VOTES_ENV} to check them",
@@ -430,8 +432,7 @@ def _check_votes(
     patterns = 0
     for pf in files:
         observed = observed_statistics(pf, data)
-        prefix = f"{Path(pf.path).name}: " if len(files) > 1 else ""
-        print_notes(pf, prepare(pf, data), observed, prefix, scenario)
+        print_notes(pf, prepare(pf, data), observed, prefix(pf), scenario)
         patterns += len(observed)
     return (
         f"{count_text(patterns, 'observed statistic')} taken from the votes in {data.folder} "

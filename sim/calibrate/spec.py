@@ -436,10 +436,10 @@ def check_path(
     model (powers and states by name) into its entries' fields, the name itself being
     checked later against each pattern file's scenario, as is the rest of a path into
     events (entries of several kinds) or through a name the walk cannot split. A value
-    ``drawn`` from a prior must take real numbers: a whole-number field (``alignment.period``) was
-    let through and the calibration then stopped on the prior's midpoint 2.5,
-    unlocated (decision 620). A value of any kind must take numbers: a prior on
-    ``calendar.start`` was told "expected a string, got 0".
+    ``drawn`` from a prior must take real numbers: a whole-number field
+    (``alignment.period``) was let through and the calibration then stopped on the
+    prior's midpoint 2.5, unlocated (decision 620). A value of any kind must take
+    numbers: a prior on ``calendar.start`` was told "expected a string, got 0".
 
     Raises:
         InputError: located at ``where`` in the calibration file.
@@ -459,12 +459,9 @@ def check_path(
         return
     model: type[BaseModel] | None = Scenario
     segments = path.split(".")
-    keyed = False  # the segment names an entry of a collection (a power, a state)
-    entered = False  # the walk went through such an entry
-    for depth, segment in enumerate(segments):
-        if keyed:
-            keyed = False
-            continue
+    entered = False  # the walk went through an entry of a collection (a power, a state)
+    steps = iter(enumerate(segments))
+    for depth, segment in steps:
         if model is None:
             return
         names = {f.alias or n: f for n, f in model.model_fields.items()}
@@ -483,7 +480,8 @@ def check_path(
         if model is None and entry is not None and depth < len(segments) - 1:
             # powers.Russia.<field>: the name is checked later, the field now (an audit,
             # decision 792: a prior on powers.Russia.region was told "expected a string").
-            model, keyed, entered = entry, True, True
+            next(steps)  # the entry's name
+            model, entered = entry, True
             continue
         if depth == len(segments) - 1 and model is None:
             takes = _takes_instead(names[segment])
@@ -537,23 +535,15 @@ def _kinds(annotation: Any) -> list[Any]:
 
 def _whole(annotation: Any) -> bool:
     """Whether a field takes whole numbers only (``int``, through Optional and Annotated)."""
-    if get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    if get_origin(annotation) in (Union, types.UnionType):
-        kinds = [a for a in get_args(annotation) if a is not type(None)]
-        annotation = kinds[0] if len(kinds) == 1 else None
-        if get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
-    return annotation is int
+    return _kinds(annotation) == [int]
 
 
 def _entry_model(annotation: Any) -> type[BaseModel] | None:
     """The model of a collection's entries when it is a mapping of names to one model
     (``powers``, ``states``), else None (events, whose entries are of several kinds)."""
-    if get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    if get_origin(annotation) is dict:
-        return _model_of(get_args(annotation)[1])
+    kinds = _kinds(annotation)
+    if len(kinds) == 1 and get_origin(kinds[0]) is dict:
+        return _model_of(get_args(kinds[0])[1])
     return None
 
 

@@ -81,10 +81,10 @@ def unfitted_note(pf: PatternFile, folder: Path) -> str | None:
 
     A file is the calibration's when its path, as the calibration read it (from the
     folder it ran in), is ``pf``'s or holds the same bytes, or when that file is gone
-    and the names match. The
-    check ran without a word on a pattern file the calibration never saw (an audit,
-    decision 788): a legitimate out-of-sample check, but its table's heading
-    "calibration patterns" (the file's own roles) read as fitted ones.
+    and the names match. The check ran without a word on a pattern file the
+    calibration never saw (an audit, decision 788): a legitimate out-of-sample check,
+    but its table's heading "calibration patterns" (the file's own roles) read as
+    fitted ones.
     """
     from sim.integrity import read_json
 
@@ -94,12 +94,13 @@ def unfitted_note(pf: PatternFile, folder: Path) -> str | None:
         return None
     ran_in = Path(str(manifest.get("cwd") or "."))
     own = Path(pf.path).resolve()
+    content = own.read_bytes()
     for name in files:
         path = (ran_in / str(name)).resolve()
         if path == own or (not path.exists() and path.name == own.name):
             return None
         with contextlib.suppress(OSError):  # a copy of it elsewhere
-            if path.read_bytes() == own.read_bytes():
+            if path.read_bytes() == content:
                 return None
     fitted = ", ".join(Path(str(name)).name for name in files)
     return (
