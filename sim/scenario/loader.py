@@ -1059,6 +1059,45 @@ def _expand_generated(doc: Document) -> Document:
     return Document(tree, origin, doc.via)
 
 
+class _ParametersAlone(BaseModel):
+    """A scenario's ``parameters`` alone, validated where the whole scenario has them."""
+
+    parameters: Parameters
+
+
+def _parameters_before_draw(doc: Document, overrides: list[_Override]) -> list[InputError]:
+    """The mistakes of a generated scenario's ``parameters``, found before its draw.
+
+    Drawing and validating a large population takes minutes (about 20 s at a million
+    states), and a mistaken parameter would then refuse it all the same: the parameters
+    read no actor (their cross-checks, :func:`~sim.scenario.schema.parameter_problems`,
+    come after), so they are validated first, with the overrides that set them, on a
+    copy. Empty when they are sound, when the tree has no ``generate:`` block, or when
+    an override of them is refused (the whole way then says so, as before).
+    """
+    if "generate" not in doc.tree or not isinstance(doc.tree.get("parameters", {}), dict):
+        return []
+    tree = {"parameters": copy.deepcopy(doc.tree.get("parameters", {}))}
+    entries = {"parameters": copy.deepcopy(doc.origin.entries.get("parameters"))}
+    probe = Document(
+        tree,
+        Origin(doc.origin.file, doc.origin.line, {k: v for k, v in entries.items() if v}),
+        doc.via,
+    )
+    try:
+        for override in overrides:
+            if override.path.split(".")[0] == "parameters":
+                _apply_override(probe, override)
+    except InputError:
+        return []
+    try:
+        _ParametersAlone.model_validate(probe.tree)
+    except ValidationError as exc:
+        errors = [e for e in translate_all(exc, probe) if e.path]
+        return [_reached(_after_overrides(e, overrides), probe.via) for e in errors]
+    return []
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -2315,7 +2354,8 @@ def check_file(
     """Load a scenario file for ``credsim validate``: every mistake found in one pass.
 
     Reading, ``extends``, overrides and generation stop at their first mistake
-    (what follows would not make sense); validation reports every field that
+    (what follows would not make sense), and a generated scenario's parameters
+    are checked before its draw (decision 794); validation reports every field that
     is wrong at once, then, if there is none, the first cross-reference
     problem. A mistake the file has only with the overrides names them
     (:func:`_blamed`).
@@ -2364,6 +2404,9 @@ def _checked_file(
         for override in parsed:
             if override.sets_generate:
                 _apply_override(doc, override)
+        early = _parameters_before_draw(doc, parsed)
+        if early:
+            return None, doc, sorted(early, key=_line_order(path))
         doc = _expand_generated(doc)
         for override in parsed:
             if not override.sets_generate:
@@ -2401,6 +2444,9 @@ def _finish(
         if override.sets_generate:
             _apply_override(doc, override)
     if expand:
+        early = _parameters_before_draw(doc, overrides)
+        if early:
+            raise early[0]
         doc = _expand_generated(doc)
     for override in overrides:
         if not override.sets_generate:
