@@ -525,3 +525,79 @@ def test_a_killed_scheduler_is_not_taken_for_one_that_listens() -> None:
         finally:
             scheduler.kill()
             scheduler.wait()
+
+
+@contextlib.contextmanager
+def _ctrl_c_raises() -> Iterator[None]:
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_in_a_wait_on_dask_workers_is_taken_when_the_wait_is_over(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C that comes as a Dask sweep waits for its next batch is taken once the wait
+    is over, not inside it: ``as_completed`` waits on a condition whose lock the client's
+    event loop thread takes to hand over each future, so an interrupt that left it held
+    would stop the sweep's clean-up for ever, as decision 785 found of the process
+    pool's waits (decision 795)."""
+    import threading
+
+    from sim.sweep.executors import DaskExecutor
+    from sim.sweep.experiment import plan_runs
+
+    seen: list[str] = []
+
+    class Signalled(threading.Condition):
+        def wait(self, timeout: float | None = None) -> bool:
+            if not seen:
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the first wait begins
+            seen.append("in")
+            woken = super().wait(timeout)
+            seen.append("out")
+            return woken
+
+    class Watched(distributed.as_completed):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.thread_condition = Signalled()
+
+    monkeypatch.setattr(distributed, "as_completed", Watched)
+    experiment = load_experiment(GRID)
+    with (
+        _ctrl_c_raises(),
+        pytest.raises(KeyboardInterrupt),
+        DaskExecutor(experiment.scenarios_by_hash, address=cluster.scheduler_address) as ex,
+    ):
+        for _ in ex.results(plan_runs(experiment)):
+            pass
+    assert seen[:2] == ["in", "out"], seen
+
+
+def test_ctrl_c_in_a_calibrations_wait_on_dask_is_taken_when_the_wait_is_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The calibration's waits on Dask (its generations' and its predictive draws') go
+    through ``dask_wait``: ``distributed.wait`` in short waits with Ctrl-C held, taken
+    between them (decision 795). Here the first wait is interrupted as it begins and
+    times out: the interrupt comes after it, and no second wait begins."""
+    from sim.sweep.executors import dask_wait
+
+    seen: list[str] = []
+
+    def wait(futures: Any, timeout: float | None = None, return_when: str = "") -> Any:
+        assert timeout is not None and timeout <= 0.1  # a bounded wait, not one for ever
+        if not seen:
+            os.kill(os.getpid(), signal.SIGINT)
+        seen.append("in")
+        time.sleep(0.05)  # an interrupt not held is raised here
+        seen.append("out")
+        raise TimeoutError
+
+    monkeypatch.setattr(distributed, "wait", wait)
+    with _ctrl_c_raises(), pytest.raises(KeyboardInterrupt):
+        dask_wait([], return_when="FIRST_COMPLETED")
+    assert seen == ["in", "out"]

@@ -54,7 +54,7 @@ from sim.errors import InputError, WorkersDied, count_text, mark_kept, named_whe
 from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
 from sim.integrity import INTEGRITY, Records, folder_name, require_intact
 from sim.sweep import progress
-from sim.sweep.executors import check_address
+from sim.sweep.executors import check_address, dask_wait
 from sim.sweep.progress import _duration, _short
 
 MANIFEST = "manifest.json"
@@ -346,8 +346,6 @@ def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[
         WorkersDied: the workers lost an item more than ``_RESCATTERS`` times, or
             more than ``_CANCELLED`` tasks came back cancelled.
     """
-    from distributed import wait
-
     from sim.calibrate.samplers import Resent, check_cancelled  # imports pyabc
 
     shared: dict[int, Resent] = {}
@@ -364,7 +362,7 @@ def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[
     cancelled = 0
     while pending:
         with suppress(CancelledError):  # distributed's wait raises when some were cancelled
-            wait(list(pending.values()))
+            dask_wait(list(pending.values()))
         lost: list[int] = []
         for i, future in list(pending.items()):
             if not future.done():

@@ -67,6 +67,7 @@ from sim.errors import WorkersDied, WorkersFailed, count_text
 from sim.fileio import interrupts_held
 from sim.sweep.executors import (
     WORKER_LOST,
+    dask_wait,
     die_with_parent,
     first_done,
     outcome,
@@ -728,8 +729,6 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         return on_dask(self.client, functools.partial(self._evaluate_on_dask, job))
 
     def _evaluate_on_dask(self, job: _Generation) -> tuple[dict[int, Any], float]:
-        from distributed import wait
-
         payload = cloudpickle.dumps(job.simulate_one)
         key = uuid.uuid4().hex  # this generation's, for the workers' cache
         # Sent once to every worker, not with every task: with the vote data the payload
@@ -767,7 +766,7 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 next_index += self.batch_size
                 slots -= 1
             try:
-                done = set(wait(list(running), return_when="FIRST_COMPLETED").done)
+                done = set(dask_wait(list(running), return_when="FIRST_COMPLETED").done)
             except CancelledError:  # distributed's wait raises when some were cancelled
                 done = {future for future in running if future.done()}
             for future in done:

@@ -644,6 +644,46 @@ def first_done(futures: Collection[cf.Future[Any]]) -> set[cf.Future[Any]]:
             return done
 
 
+def dask_done(completed: Any) -> list[Any]:
+    """The next finished futures of a ``distributed.as_completed``, once there are some.
+
+    Waited for as :func:`first_done` waits, in held waits of at most ``_TAKE_S``:
+    ``next_batch(block=True)`` waits on the collection's condition, whose lock the
+    client's event loop thread takes to hand over each future, so that an interrupt that
+    left it held would stop the sweep's clean-up for ever, as decision 785 found of
+    :mod:`concurrent.futures` (decision 795). The check and the wait are under that lock,
+    so a future handed over between them is not missed.
+
+    Raises:
+        StopIteration: the collection tracks no future (as ``next_batch`` raises it).
+    """
+    condition = completed.thread_condition
+    while True:
+        with interrupts_held():
+            with condition:
+                if not completed.has_ready():
+                    if completed.is_empty():
+                        raise StopIteration
+                    condition.wait(timeout=_TAKE_S)
+            batch: list[Any] = completed.next_batch(block=False)
+        if batch:
+            return batch
+
+
+def dask_wait(futures: list[Any], return_when: str = "ALL_COMPLETED") -> Any:
+    """``distributed.wait(futures, return_when=...)`` in held waits of at most ``_TAKE_S``
+    (as :func:`dask_done`): the client waits in Python, on locks its event loop thread
+    takes to hand the result over (decision 795)."""
+    from distributed import wait
+
+    while True:
+        with interrupts_held():
+            try:
+                return wait(futures, timeout=_TAKE_S, return_when=return_when)
+            except TimeoutError:
+                pass
+
+
 def submitted(pool: cf.ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
     """``pool.submit(fn, *args)`` with Ctrl-C (SIGTERM, SIGHUP) held: it takes the pool's
     locks (see :func:`first_done`)."""
@@ -750,11 +790,15 @@ class DaskExecutor(_Executor):
             if not blocks:
                 return
             keys = [(_DASK_KEY, *(t.run_id for t in block)) for block in blocks]
-            # One graph update for many batches: fewer messages than a submit each.
-            futures = self.client.map(run_batch, blocks, run_fn=self.run_fn, key=keys, pure=False)
-            for block, future in zip(blocks, futures, strict=True):
-                owner[future.key] = (future, block)
-            completed.update(futures)
+            # One graph update for many batches: fewer messages than a submit each. Held,
+            # as the process pool's submits are: the client and the collection take locks.
+            with interrupts_held():
+                futures = self.client.map(
+                    run_batch, blocks, run_fn=self.run_fn, key=keys, pure=False
+                )
+                for block, future in zip(blocks, futures, strict=True):
+                    owner[future.key] = (future, block)
+                completed.update(futures)
 
         suspects: deque[RunTask] = deque()
         alone: set[Any] = set()
@@ -770,7 +814,7 @@ class DaskExecutor(_Executor):
                     submit([[suspects.popleft()]])
                     alone.add(next(iter(owner)))
                 try:
-                    batch = completed.next_batch(block=True)
+                    batch = dask_done(completed)
                 except StopIteration:
                     # as_completed no longer tracks futures still owed (seen once, in CI,
                     # after a worker died): wait on them again rather than end the sweep.
