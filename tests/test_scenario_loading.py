@@ -331,6 +331,42 @@ def test_generated_scenario_expands_and_overrides_apply_before_and_after():
     assert load_scenario(DATA / "generated.yaml") == sc  # same seed, same scenario
 
 
+@pytest.mark.parametrize("states", [30, 10_000])
+def test_a_large_draw_pauses_the_garbage_collector_and_gives_it_back(
+    monkeypatch: pytest.MonkeyPatch, states: int
+) -> None:
+    """From 10,000 drawn states on, the draw and the validation run with the cyclic
+    collector paused (more than half of their time was its sweeps, decision 796), and
+    it runs again afterwards, also when the scenario is refused; a small draw keeps it."""
+    import gc
+
+    from sim.scenario import synthetic
+    from sim.scenario.schema import Scenario
+
+    seen: list[bool] = []
+    real_expand, real_validate = synthetic.expand_generated, Scenario.model_validate
+
+    def expand(tree: dict) -> dict:
+        seen.append(gc.isenabled())
+        return real_expand(tree)
+
+    def validate(tree: object) -> Scenario:
+        seen.append(gc.isenabled())
+        return real_validate(tree)
+
+    monkeypatch.setattr(synthetic, "expand_generated", expand)
+    monkeypatch.setattr(Scenario, "model_validate", validate)
+    paused = states >= 10_000
+    assert gc.isenabled()
+    sc = load_scenario(DATA / "generated.yaml", {"generate.states": states})
+    assert len(sc.states) == states and seen == [not paused, not paused] and gc.isenabled()
+    seen.clear()
+    refused = {"generate.states": states, "powers.P1.capability": -1.0}
+    with pytest.raises(InputError, match=r"powers\.P1\.capability"):
+        load_scenario(DATA / "generated.yaml", refused)
+    assert seen == [not paused, not paused] and gc.isenabled()
+
+
 _SHIPPED = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 
 

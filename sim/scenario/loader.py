@@ -18,11 +18,13 @@ Every problem becomes one :class:`~sim.errors.InputError` that reads
 from __future__ import annotations
 
 import copy
+import gc
 import os
 import re
 import types
 import unicodedata
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -1096,6 +1098,40 @@ def _parameters_before_draw(doc: Document, overrides: list[_Override]) -> list[I
         errors = [e for e in translate_all(exc, probe) if e.path]
         return [_reached(_after_overrides(e, overrides), probe.via) for e in errors]
     return []
+
+
+# The generated populations whose draw and validation pause the garbage collector.
+PAUSE_COLLECTOR_STATES = 10_000
+
+
+@contextmanager
+def _collector_paused(doc: Document) -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a large ``generate:`` block is drawn
+    and validated, or a drawn tree (which keeps its block) validated again, then run once
+    (decision 796).
+
+    The draw and the validation make millions of small containers, none in a cycle,
+    and every few hundred allocations set the collector sweeping what is alive, the
+    population made so far included: more than half of the time at 300,000 states
+    (drawn in 3.2 s against 1.3 s paused, validated in 4.6 s against 2.3 s), as decision
+    220 found of the set-up. One collection at the end moves the scenario's objects out
+    of the young generations, so that the full sweep they would trigger is paid here
+    rather than in the run that follows. Below ``PAUSE_COLLECTOR_STATES`` states the
+    collector runs as usual: the pause gains little there, and a calibration may
+    validate such a tree once per variant.
+    """
+    block = doc.tree.get("generate") if isinstance(doc.tree, dict) else None
+    states = block.get("states") if isinstance(block, dict) else None
+    large = isinstance(states, int) and states >= PAUSE_COLLECTOR_STATES
+    if not large or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 # --------------------------------------------------------------------------- validation
@@ -2405,8 +2441,19 @@ def _checked_file(
             if override.sets_generate:
                 _apply_override(doc, override)
         early = _parameters_before_draw(doc, parsed)
-        if early:
-            return None, doc, sorted(early, key=_line_order(path))
+    except InputError as exc:
+        return None, None, [exc]
+    if early:
+        return None, doc, sorted(early, key=_line_order(path))
+    with _collector_paused(doc):
+        return _drawn_and_checked(doc, parsed, path)
+
+
+def _drawn_and_checked(
+    doc: Document, parsed: list[_Override], path: str
+) -> tuple[Scenario | None, Document | None, list[InputError]]:
+    """:func:`_checked_file` from the draw on."""
+    try:
         doc = _expand_generated(doc)
         for override in parsed:
             if not override.sets_generate:
@@ -2447,6 +2494,15 @@ def _finish(
         early = _parameters_before_draw(doc, overrides)
         if early:
             raise early[0]
+    with _collector_paused(doc):
+        return _drawn_and_validated(doc, overrides, expand, parameters_only)
+
+
+def _drawn_and_validated(
+    doc: Document, overrides: list[_Override], expand: bool, parameters_only: bool
+) -> Scenario:
+    """:func:`_finish` from the draw on."""
+    if expand:
         doc = _expand_generated(doc)
     for override in overrides:
         if not override.sets_generate:

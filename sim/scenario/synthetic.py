@@ -73,12 +73,23 @@ def expand_generated(tree: dict[str, Any]) -> dict[str, Any]:
     n_memberships = rng.integers(0, 3, n) if spec.blocs else np.zeros(n, dtype=np.int64)
     bloc_of = rng.integers(0, max(spec.blocs, 1), (n, 2))
     state_tree: dict[str, Any] = {}
-    for i, name in enumerate(states):
-        entry: dict[str, Any] = {"region": regions[region_of[i]], "ideology": float(ideology[i])}
-        if n_memberships[i]:
-            entry["blocs"] = sorted({blocs[b] for b in bloc_of[i, : n_memberships[i]]})
-        if aligned[i] >= 0:
-            entry["aligned"] = powers[aligned[i]]
+    # Python lists, not numpy scalars, in the loop over states: a third of the time at a
+    # million states (decision 796); the same values.
+    rows = zip(
+        states,
+        region_of.tolist(),
+        ideology.tolist(),
+        n_memberships.tolist(),
+        bloc_of.tolist(),
+        aligned.tolist(),
+        strict=True,
+    )
+    for name, region, position, memberships, bloc_pair, power in rows:
+        entry: dict[str, Any] = {"region": regions[region], "ideology": position}
+        if memberships:
+            entry["blocs"] = sorted({blocs[b] for b in bloc_pair[:memberships]})
+        if power >= 0:
+            entry["aligned"] = powers[power]
         state_tree[name] = entry
 
     n_ties = round(spec.ties_per_state * n)
@@ -87,7 +98,10 @@ def expand_generated(tree: dict[str, Any]) -> dict[str, Any]:
         a = rng.integers(0, n, n_ties)
         b = (a + rng.integers(1, n, n_ties)) % n  # never a self-tie
         w = np.round(rng.uniform(0.5, 2.0, n_ties), 3)
-        ties = [[states[i], states[j], float(x)] for i, j, x in zip(a, b, w, strict=True)]
+        ties = [
+            [states[i], states[j], x]
+            for i, j, x in zip(a.tolist(), b.tolist(), w.tolist(), strict=True)
+        ]
 
     kinds = [k for k in EVENT_MIX if spec.powers > 1 or k not in REQUIRES_TWO_POWERS]
     first = parse_month(calendar.start)
