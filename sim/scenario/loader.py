@@ -1080,12 +1080,9 @@ def _parameters_before_draw(doc: Document, overrides: list[_Override]) -> list[I
     if "generate" not in doc.tree or not isinstance(doc.tree.get("parameters", {}), dict):
         return []
     tree = {"parameters": copy.deepcopy(doc.tree.get("parameters", {}))}
-    entries = {"parameters": copy.deepcopy(doc.origin.entries.get("parameters"))}
-    probe = Document(
-        tree,
-        Origin(doc.origin.file, doc.origin.line, {k: v for k, v in entries.items() if v}),
-        doc.via,
-    )
+    given = doc.origin.entries.get("parameters")
+    entries: dict[Key, Origin] = {} if given is None else {"parameters": copy.deepcopy(given)}
+    probe = Document(tree, Origin(doc.origin.file, doc.origin.line, entries), doc.via)
     try:
         for override in overrides:
             if override.path.split(".")[0] == "parameters":

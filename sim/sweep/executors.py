@@ -652,7 +652,10 @@ def dask_done(completed: Any) -> list[Any]:
     client's event loop thread takes to hand over each future, so that an interrupt that
     left it held would stop the sweep's clean-up for ever, as decision 785 found of
     :mod:`concurrent.futures` (decision 795). The check and the wait are under that lock,
-    so a future handed over between them is not missed.
+    so a future handed over between them is not missed. Whether the collection is empty
+    is asked outside it: the loop thread takes the collection's own lock first and the
+    condition's inside it, so asking (which takes the collection's lock) while holding
+    the condition's could deadlock the two.
 
     Raises:
         StopIteration: the collection tracks no future (as ``next_batch`` raises it).
@@ -660,10 +663,10 @@ def dask_done(completed: Any) -> list[Any]:
     condition = completed.thread_condition
     while True:
         with interrupts_held():
+            if not completed.has_ready() and completed.is_empty():
+                raise StopIteration
             with condition:
                 if not completed.has_ready():
-                    if completed.is_empty():
-                        raise StopIteration
                     condition.wait(timeout=_TAKE_S)
             batch: list[Any] = completed.next_batch(block=False)
         if batch:
