@@ -126,10 +126,32 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _Versions(argparse.Action):
+    """``--version``: credsim's version and those of the packages its results depend on
+    (as a results folder's manifest records them), read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from sim.provenance import versions
+
+        found = versions()
+        own = found.pop("credsim", "unknown (not installed)")
+        others = ", ".join(f"{name} {version}" for name, version in found.items())
+        print(f"credsim {own}\n{others}", flush=True)
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="credsim",
         description="Agent-based simulation of alliance credibility.",
+    )
+    parser.add_argument(
+        "--version",
+        action=_Versions,
+        help="print credsim's version and its dependencies' (to cite with results), and exit",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 

@@ -50,6 +50,26 @@ def test_the_recorded_versions_are_the_installed_ones(tmp_path: Path) -> None:
     assert provenance._version(metadata.PathDistribution(egg)) == "2.0"
 
 
+def test_version_names_credsim_and_what_its_results_depend_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`credsim --version` (to cite beside results): credsim's version on the first line,
+    then Python's and the packages' a manifest records, as importlib.metadata has them;
+    exit 0, nothing on standard error."""
+    import platform
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code in (0, None)
+    out, err = capsys.readouterr()
+    first, second = out.splitlines()
+    assert first == f"credsim {metadata.version('credsim')}" and err == ""
+    assert second.startswith(f"python {platform.python_version()}, ")
+    for name in ("mesa", "numpy", "pyarrow", "pydantic"):
+        assert f"{name} {metadata.version(name)}" in second.split(", ")
+
+
 def test_run_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "tour"
     assert run_cli("run", str(TOUR), "--out", str(out), "--record", "actors", "--no-plots") == 0
