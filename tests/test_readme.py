@@ -44,13 +44,17 @@ def _commands_block() -> dict[str, set[str]]:
     for line in block.group(1).splitlines():
         if line.startswith("credsim "):
             words = line.split()
-            command = " ".join(words[1:3]) if words[1] == "patterns" else words[1]
+            if words[1].startswith("--"):
+                command = ""  # an option of credsim itself (--version)
+            else:
+                command = " ".join(words[1:3]) if words[1] == "patterns" else words[1]
         shown.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", line))
     return shown
 
 
 def _parser_options() -> dict[str, set[str]]:
-    """The options each command's parser accepts (``--help`` left out)."""
+    """The options each command's parser accepts, and credsim's own under ``""``
+    (``--help`` left out)."""
     import argparse
 
     from sim.cli import build_parser
@@ -67,8 +71,9 @@ def _parser_options() -> dict[str, set[str]]:
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         return dict(sub.choices)
 
-    accepted = {}
-    for name, parser in commands(build_parser()).items():
+    top = build_parser()
+    accepted = {"": options(top)}  # credsim's own options
+    for name, parser in commands(top).items():
         if name == "patterns":
             for inner, nested in commands(parser).items():
                 accepted[f"patterns {inner}"] = options(nested)
