@@ -822,6 +822,11 @@ class _Override:
         """Whether the override changes the ``generate:`` block (applied before the draw)."""
         return self.path.split(".")[0] == "generate"
 
+    @property
+    def sets_parameters(self) -> bool:
+        """Whether the override changes the ``parameters`` (which read no actor)."""
+        return self.path.split(".")[0] == "parameters"
+
 
 def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list[_Override]:
     """Overrides from a mapping ``{path: value}`` or ``PATH=VALUE`` strings (values are YAML)."""
@@ -1061,6 +1066,22 @@ def _expand_generated(doc: Document) -> Document:
     return Document(tree, origin, doc.via)
 
 
+def _parameters_alone(
+    parameters: Any, origin: Origin, overrides: list[_Override], via: dict[str, str]
+) -> Document:
+    """A document of a scenario's ``parameters`` alone (``parameters``, a copy the caller
+    gives up), with ``overrides`` (each of the parameters) applied: what
+    :func:`_new_parameters` and :func:`_parameters_before_draw` validate.
+
+    Raises:
+        InputError: an override is refused.
+    """
+    doc = Document({"parameters": parameters}, origin, via)
+    for override in overrides:
+        _apply_override(doc, override)
+    return doc
+
+
 class _ParametersAlone(BaseModel):
     """A scenario's ``parameters`` alone, validated where the whole scenario has them."""
 
@@ -1079,14 +1100,15 @@ def _parameters_before_draw(doc: Document, overrides: list[_Override]) -> list[I
     """
     if "generate" not in doc.tree or not isinstance(doc.tree.get("parameters", {}), dict):
         return []
-    tree = {"parameters": copy.deepcopy(doc.tree.get("parameters", {}))}
     given = doc.origin.entries.get("parameters")
     entries: dict[Key, Origin] = {} if given is None else {"parameters": copy.deepcopy(given)}
-    probe = Document(tree, Origin(doc.origin.file, doc.origin.line, entries), doc.via)
     try:
-        for override in overrides:
-            if override.path.split(".")[0] == "parameters":
-                _apply_override(probe, override)
+        probe = _parameters_alone(
+            copy.deepcopy(doc.tree.get("parameters", {})),
+            Origin(doc.origin.file, doc.origin.line, entries),
+            [o for o in overrides if o.sets_parameters],
+            doc.via,
+        )
     except InputError:
         return []
     try:
@@ -2281,7 +2303,7 @@ def load_scenario(
         # Its references were checked when it was made; overrides of its parameters
         # alone can break only the checks that read them (a sweep's or a calibration's
         # every point: 1.9 of 4.3 ms a point, decision 565).
-        only = all(o.path.split(".")[0] == "parameters" for o in parsed)
+        only = all(o.sets_parameters for o in parsed)
         if only:
             given = _new_parameters(source, parsed)
             if given is not None:
@@ -2361,13 +2383,9 @@ def _new_parameters(source: Scenario, overrides: list[_Override]) -> Scenario | 
     way, which says what is wrong exactly as before.
     """
     # Dumped as scenario_tree dumps the whole, so the values validated are the same.
-    tree = {
-        "parameters": source.parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
-    }
-    doc = Document(tree, Origin(None))
+    dumped = source.parameters.model_dump(mode="json", by_alias=True, exclude_none=True)
     try:
-        for override in overrides:
-            _apply_override(doc, override)
+        doc = _parameters_alone(dumped, Origin(None), overrides, {})
         parameters = Parameters.model_validate(doc.tree["parameters"])
     except (InputError, ValidationError):
         return None
