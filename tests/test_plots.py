@@ -442,7 +442,8 @@ def test_events_of_powers_left_out_get_grey_ticks_the_legend_names(tmp_path):
     """With ``--powers USA`` the strip's tick of Russia's event kept Russia's colour,
     which no legend names (an audit of the figures). A power without a line now ticks in
     grey, as a state acting does, and the legend names the grey tick; with every power
-    drawn there is no grey tick and no such entry."""
+    drawn there is no grey tick and no such entry. The grey tick is a cross, the powers'
+    a bar (decision 801)."""
     results = open_results(factory.write_sweep(tmp_path / "sweep"))
     series = results.series(metrics=["trust_mean"])
     colours = power_palette(results.powers)
@@ -451,7 +452,7 @@ def test_events_of_powers_left_out_get_grey_ticks_the_legend_names(tmp_path):
         fig = trajectories_figure(drawn, results.events, all_powers=results.powers)
         strip, *panels = fig.axes
         ticks = {
-            t.get_xdata()[0]: mcolors.to_hex(t.get_color())
+            t.get_xdata()[0]: (mcolors.to_hex(t.get_color()), t.get_marker())
             for t in strip.get_lines()
             if t.get_gid() == "event"
         }
@@ -460,20 +461,28 @@ def test_events_of_powers_left_out_get_grey_ticks_the_legend_names(tmp_path):
             t.get_text(): mcolors.to_hex(h.get_color())
             for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
         }
+        shapes = {
+            t.get_text(): h.get_marker()
+            for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        }
+        if "event by an actor without a line" in shapes:
+            assert shapes["event by an actor without a line"] == "x"
         plt.close(fig)
         return ticks, named
 
     usa, russia, grey = (mcolors.to_hex(c) for c in (colours["USA"], colours["Russia"], "0.3"))
     intervention, pullout = _num(["2014-09", "2015-04"])  # Russia's, then USA's
     ticks, named = ticks_and_legend(series[series["power"] == "USA"])
-    assert ticks == {intervention: grey, pullout: usa}
+    # The other actor's tick is a cross, not the powers' bar: a power coloured black
+    # (Okabe-Ito's seventh) was not told apart from the dark grey by colour alone.
+    assert ticks == {intervention: (grey, "x"), pullout: (usa, "|")}
     assert {k: named[k] for k in ("USA", "event by an actor without a line")} == {
         "USA": usa,
         "event by an actor without a line": grey,
     }
     assert set(named) == {"USA", "event by an actor without a line", "", "base", "counter"}
     ticks, named = ticks_and_legend(series)
-    assert ticks == {intervention: russia, pullout: usa}
+    assert ticks == {intervention: (russia, "|"), pullout: (usa, "|")}
     assert set(named) == {"USA", "Russia", "", "base", "counter"}
 
 

@@ -263,8 +263,8 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         + "; each power's line has its colour and its marker, which tell the powers apart"
         " in greyscale too; dotted grey lines mark the scenario's events (darker where"
         " labelled above), and a tick on the strip above the panels gives each event's"
-        " acting power by its colour (the ticks of one month side by side), grey for an"
-        " actor without a line: a state"
+        " acting power by its colour (the ticks of one month side by side), a grey cross"
+        " for an actor without a line: a state"
         + (", or a power --powers leaves out" if selection.powers else ""),
         results,
         _joined(

@@ -85,6 +85,9 @@ ACROSS_TICKS = 5
 OTHER_ACTOR_COLOR = "0.3"
 OTHER_ACTOR_LABEL = "event by an actor without a line"
 _TICK: dict[str, Any] = {"marker": "|", "ms": 7, "mew": 1.6}
+# Its own shape too: a power coloured black (Okabe-Ito's seventh) ticked in a grey that
+# colour alone did not tell apart (an outside check of the figures; decision 801).
+_OTHER_TICK: dict[str, Any] = {"marker": "x", "ms": 5, "mew": 1.3}
 
 
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
@@ -180,7 +183,7 @@ def draw_events(
 
     Every event: a thin dotted grey line through each panel (gid ``event``) and a
     tick on the strip's baseline coloured by the acting power (``palette``: the powers
-    drawn; any other actor's tick is :data:`OTHER_ACTOR_COLOR`). Labels, in
+    drawn; any other actor's tick is a cross of :data:`OTHER_ACTOR_COLOR`). Labels, in
     :func:`label_priority` order, each in the first of ``LANES`` lanes where its
     bounding box (measured on the drawn figure) overlaps no placed label;
     labelled events get a darker line and a leader from the tick to the label.
@@ -205,7 +208,7 @@ def draw_events(
         strip.plot(
             [x],
             [0.0],
-            **_TICK,
+            **(_TICK if actor in palette else _OTHER_TICK),
             color=palette.get(actor, OTHER_ACTOR_COLOR),
             clip_on=False,
             gid="event",
@@ -428,7 +431,9 @@ def _legend(
     ]
     if others:
         handles.append(
-            Line2D([], [], ls="none", color=OTHER_ACTOR_COLOR, label=OTHER_ACTOR_LABEL, **_TICK)
+            Line2D(
+                [], [], ls="none", color=OTHER_ACTOR_COLOR, label=OTHER_ACTOR_LABEL, **_OTHER_TICK
+            )
         )
     if len(scenarios) > 1:
         styles = scenario_linestyles(scenarios)
@@ -473,7 +478,7 @@ def trajectories_figure(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
     )
     # Colours among every power, so that each keeps its own; an event's actor without a
-    # line (a state, or a power --powers left out) gets a grey tick (draw_events).
+    # line (a state, or a power --powers left out) gets a grey cross (draw_events).
     palette = power_palette(powers, all_powers)
     n_cols = len(metrics)
     width = _WIDTH_IN + 4.5 * (n_cols - 1)
