@@ -1360,6 +1360,24 @@ def test_a_year_without_a_roll_call_of_the_links_issue_is_said_so(
     assert not (tmp_path / "out2").exists()
 
 
+def test_reference_years_without_a_roll_call_of_the_links_issue_are_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1968 has roll calls but none on issue me (see _egypt_me_file). With it as the
+    link's reference years, the check said "no state of the patterns' groups (horn: ...)
+    has votes in 1968-1968 (the vote data has roll calls in 1946-1963 and 1965-2020)",
+    which sent the user to the groups, whose states did vote (an outside check)."""
+    path = _egypt_me_file(tmp_path, "[1969, 1970]")
+    path.write_text(path.read_text().replace("reference: [1967, 1967]", "reference: [1968, 1968]"))
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {path}:3: link.reference: the reference years 1968 have no roll "
+        "call on issue 'me'\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_second_check_into_the_same_folder_leaves_no_figure_of_a_gone_pattern(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -2158,3 +2176,39 @@ def test_a_windows_path_to_a_pattern_files_scenario_gets_a_hint(
     assert len(err.splitlines()) == 1
     assert "scenario: file '..\\scenarios\\syria.yaml' does not exist" in err
     assert err.endswith('(paths use "/", not "\\": ../scenarios/syria.yaml)')
+
+
+def test_a_tolerance_too_small_for_three_decimals_is_shown_as_given() -> None:
+    """A numeric tolerance of 0.0001 was printed 0.000 beside a discrepancy of -571, and a
+    tolerance of 1e-300 gave a discrepancy printed in 300 digits (an outside check). The
+    tolerance keeps three significant digits where three decimals would show 0, every
+    number of seven digits or more is shown in three, and the table of usual numbers is
+    laid out as before: each column two places from the last."""
+    from sim.patterns.check import role_sections
+
+    def table(tolerance: float, discrepancy: float) -> list[str]:
+        return role_sections(
+            pd.DataFrame(
+                {
+                    "id": ["p"],
+                    "role": ["calibrate"],
+                    "observed": [0.057],
+                    "simulated": [-0.0000004],
+                    "tolerance": [tolerance],
+                    "discrepancy": [discrepancy],
+                    "pass": [False],
+                }
+            ).set_index("id")
+        )[2].splitlines()
+
+    lines = table(0.0001, -571.4286)
+    assert lines[0].split() == ["observed", "simulated", "tolerance", "discrepancy", "pass"]
+    # A simulated value that rounds to 0 stays 0.000 (decision 633); the tolerance does not.
+    assert lines[2].split() == ["p", "0.057", "0.000", "0.0001", "-571.429", "False"]
+    assert table(1e-300, -5.714e298)[2].split()[3:5] == ["1e-300", "-5.71e+298"]
+    # Usual numbers: laid out as pandas lays out a table of floats, as before.
+    frame = pd.DataFrame(
+        {"observed": [0.057], "simulated": [0.0], "tolerance": [0.022], "discrepancy": [-9.808]}
+    )
+    laid = frame.assign(id=["p"], **{"pass": [False]}).set_index("id")
+    assert table(0.022, -9.808) == laid.to_string(float_format="{:.3f}".format).splitlines()

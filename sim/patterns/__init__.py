@@ -279,7 +279,7 @@ def check_calendar(pf: PatternFile, scenario: Scenario) -> None:
     for path, what, (start, stop) in spans:
         if stop > last:
             raise InputError(
-                f"{what} {start}-{stop} run past the scenario's calendar "
+                f"{what} {span_text(start, stop)} run past the scenario's calendar "
                 f"({first} to {last}), where the model predicts nothing; end them by {last}",
                 path=path,
             )
@@ -319,8 +319,8 @@ def calendar_notes(pf: PatternFile, scenario: Scenario | None = None) -> list[st
         for name, (start, stop) in pattern.windows().items():
             if start < begins:
                 notes.append(
-                    f"pattern '{pattern.id}': its {name} years {start}-{stop} begin before the "
-                    f"scenario's calendar (from {scenario.calendar.start}); in "
+                    f"pattern '{pattern.id}': its {name} years {span_text(start, stop)} begin "
+                    f"before the scenario's calendar (from {scenario.calendar.start}); in "
                     f"{span_text(start, min(stop, begins - 1))} the prediction is the initial "
                     "state's, flat by construction"
                 )
@@ -350,7 +350,8 @@ def window_notes(pf: PatternFile) -> list[str]:
             )
         elif a0 <= b1:
             notes.append(
-                f"{said} share {span_text(a0, min(a1, b1))} with its before years {b0}-{b1}; "
+                f"{said} share {span_text(a0, min(a1, b1))} with its before years "
+                f"{span_text(b0, b1)}; "
                 f"those years are in both means, and the {pattern.statistic} compares them "
                 "with themselves"
             )
@@ -484,8 +485,13 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
             f"{name}: {allowed([a for a in groups[name] if a in row], 6)}"
             for name in dict.fromkeys(used)
         )
-        why = silence(pf.link.reference, roll_call_years, voters) or (
-            f"no state of the patterns' groups ({listed}) has votes in {start}-{stop} "
+        why = silence(pf.link.reference, roll_call_years, voters)
+        if why is None and not any(start <= y <= stop for y in measured_years):
+            # The states vote, on roll calls the measure does not keep: "no state ... has
+            # votes" sent the user to the groups (an outside check; decision 803).
+            why = f"the reference years {span_text(start, stop)} have no {kept_roll_calls(pf)}"
+        why = why or (
+            f"no state of the patterns' groups ({listed}) has votes in {span_text(start, stop)} "
             f"(the vote data has roll calls in {' and '.join(year_spans(roll_call_years))})"
         )
         raise InputError(why, path="link.reference")
@@ -569,7 +575,7 @@ def _with_offset(pattern: Pattern, prep: Prepared, field: str, at: str) -> Float
         years = prep.years[prep.reference]
         raise InputError(
             f"pattern '{pattern.id}': no state of '{name}' has votes in the link's "
-            f"reference years {years[0]}-{years[-1]}, so none has a prediction",
+            f"reference years {span_text(years[0], years[-1])}, so none has a prediction",
             path=f"{at}.{field}",
         )
     return prep.observed[rows]

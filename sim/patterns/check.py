@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -299,9 +299,35 @@ def role_sections(table: pd.DataFrame) -> list[str]:
         rows = table[table["role"] == role]
         if rows.empty:
             continue
-        text = rows.drop(columns="role").to_string(float_format=fixed)
+        frame = rows.drop(columns="role")
+        space: dict[Hashable, int] = {}
+        if "tolerance" in frame:
+            # The file's own number (or its bootstrap): shown as given, and padded as
+            # pandas pads its number columns (one place for a sign).
+            frame = frame.assign(tolerance=frame["tolerance"].map(tolerance_number))
+            space["tolerance"] = len("tolerance") + 1
+        text = frame.to_string(float_format=table_number, col_space=space or None)
         lines += ["", heading, text]
     return lines
+
+
+# Past this size a table's number is shown in three significant digits.
+_LARGE = 1e6
+
+
+def table_number(value: float) -> str:
+    """A number of the patterns table: three decimals, as :func:`sim.errors.fixed`, but
+    one of seven digits or more in three significant digits (a discrepancy of 1e300,
+    with a tolerance of 1e-300, printed 300 digits: an outside check; decision 803)."""
+    return f"{value:.3g}" if abs(value) >= _LARGE else fixed(value)
+
+
+def tolerance_number(value: float) -> str:
+    """A tolerance in the patterns table: as :func:`table_number`, and one that is not 0
+    but would show as ``0.000`` (a stated 0.0001) in three significant digits, so that
+    the table does not show a tolerance of 0 beside a discrepancy of -571."""
+    text = table_number(value)
+    return f"{value:.3g}" if value != 0 and float(text) == 0.0 else text
 
 
 def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.DataFrame:
