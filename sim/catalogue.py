@@ -254,10 +254,12 @@ class MetricName:
 
 
 def _split(entry: Metric, parts: list[str]) -> MetricName | None:
-    if entry.shape == "power_group" and len(parts) == 2:
-        return MetricName(entry, parts[0], parts[1])
-    if entry.shape == "window_power_group" and len(parts) == 3:
-        return MetricName(entry, parts[1], parts[2], parts[0])
+    # A group or window name holds no dot (the scenario's checks); a power's may (U.S.:
+    # final_trust.U.S..all), so the power is what lies between them (decision 804).
+    if entry.shape == "power_group" and len(parts) >= 2:
+        return MetricName(entry, ".".join(parts[:-1]), parts[-1])
+    if entry.shape == "window_power_group" and len(parts) >= 3:
+        return MetricName(entry, ".".join(parts[1:-1]), parts[-1], parts[0])
     if entry.shape == "group" and len(parts) == 1:
         return MetricName(entry, "", parts[0])
     if entry.shape == "scalar" and not parts:

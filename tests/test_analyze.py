@@ -234,7 +234,7 @@ def test_the_morris_axis_says_effects_are_over_the_parameters_range() -> None:
     x = sample.sample(problem, 8, num_levels=4, seed=1)
     mu_star = analyze.analyze(problem, x, 2.0 * x[:, 0], num_levels=4)["mu_star"][0]
     assert mu_star == pytest.approx(20.0)
-    assert "over the parameter's range" in AXIS_LABEL["morris"]
+    assert "over the parameter's range" in " ".join(AXIS_LABEL["morris"].split())
 
 
 @pytest.mark.parametrize(
@@ -309,3 +309,33 @@ def test_a_morris_figure_of_several_panels_says_each_has_its_own_scale() -> None
         for r in rows
     ]
     assert "own scale" not in indices_caption(pd.DataFrame(sobol), "sobol")
+
+
+def test_the_morris_axis_label_stays_within_its_panel() -> None:
+    """The Morris axis label ran wider than its panel, so the labels of a row of three
+    panels nearly ran together into one line (an outside check of the figures). Each
+    panel's label, as drawn, now lies within its panel's width."""
+    from sim.plots.sensitivity import sensitivity_figures
+
+    rows = [
+        {"metric": f"final_trust.{p}.all", "parameter": x, "mu_star": v, "mu_star_conf": 0.01,
+         "sigma": v}
+        for p in ("USA", "USSR", "PRC")
+        for x, v in (("parameters.trust.memory", 0.1), ("parameters.trust.negativity_bias", 0.2))
+    ]  # fmt: skip
+    (fig,) = sensitivity_figures(pd.DataFrame(rows), "morris")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_xlabel()]
+    assert len(panels) == 3
+    for ax in panels:
+        label = ax.xaxis.label.get_window_extent(renderer)
+        box = ax.get_window_extent(renderer)
+        assert box.x0 - 1 <= label.x0 and label.x1 <= box.x1 + 1
+    # The caption under them (placed by an estimate of the labels' height) clears them.
+    from sim.plots.figure import add_caption
+
+    add_caption(fig, "A caption.")
+    fig.canvas.draw()
+    caption = fig.texts[-1].get_window_extent(renderer)
+    assert all(caption.y1 < ax.xaxis.label.get_window_extent(renderer).y0 for ax in panels)

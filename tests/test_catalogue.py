@@ -43,3 +43,23 @@ def test_summaries_name_a_recorded_series_and_families_group_them():
     assert family_of("final_effective_poles") == family_of("effective_poles.arab_league")
     assert family_of("trust_change.war.USA.all") == "trust_change.war"
     assert family_of("final_affinity.USA.all") == "final_affinity"
+
+
+def test_a_power_named_with_dots_is_taken_apart_between_the_window_and_the_group():
+    """A power may be named U.S. (decision 333): its flattened names read
+    ``final_trust.U.S..all``. They were split at every dot, found no catalogue shape,
+    and a sweep of such a scenario drew its figures from zero groups (ZeroDivisionError;
+    an outside check). Group and window names hold no dot (the scenario's checks), so the
+    power is what lies between the family (and window) and the group."""
+    final = parse_metric("final_trust.U.S..all")
+    assert final is not None and (final.metric.name, final.power, final.group) == (
+        "final_trust",
+        "U.S.",
+        "all",
+    )
+    window = parse_metric("trust_change.after.U.S..east")
+    assert window is not None
+    assert (window.window, window.power, window.group) == ("after", "U.S.", "east")
+    series = parse_metric("trust_mean.St. Kitts.levant")
+    assert series is not None and (series.power, series.group) == ("St. Kitts", "levant")
+    assert family_of("trust_change.after.U.S..east") == "trust_change.after"

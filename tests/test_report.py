@@ -27,7 +27,7 @@ import results_factory as factory
 
 from sim.cli import main
 from sim.plots import write_report
-from sim.plots.figure import DPI
+from sim.plots.figure import DPI, parameter_label
 from sim.plots.gallery import figures_for, selection_of
 from sim.plots.headline import headline_of
 from sim.results import Results, open_results
@@ -88,6 +88,8 @@ def test_run_report_has_every_figure_at_its_size(tmp_path):
     page = report.read_text()
     assert "Scenario: toy. Results:" in page
     assert "final_trust.USA.all" in page and "Final trust in USA among all states" in page
+    # A run's table holds values, not means with percentiles: nothing to say of its cells.
+    assert "each cell" not in page
 
 
 def test_sweep_report_has_sweep_heatmap_and_sensitivity_figures(tmp_path):
@@ -148,6 +150,9 @@ def test_report_opens_with_the_answer_and_keeps_tables_last_and_collapsed(tmp_pa
     assert "base minus counter" in page and ": +0.100 [95% t interval +0.100 to +0.100]" in page
     tables = page[page.index('<section id="tables">') :]
     assert tables.count("<table>") == tables.count("<details>") == 2
+    # The summary's cells read "0.0663 [0.0622, 0.0712]": the page says what the brackets
+    # are (only a docstring did: an outside check).
+    assert "; each cell: mean of the runs [2.5th, 97.5th percentile]</summary>" in tables
     assert "<table>" not in page[: page.index('<section id="tables">')]
     # A few MB at most: this small sweep's page stays well under one.
     assert (folder / "report.html").stat().st_size < 1_000_000
@@ -382,6 +387,15 @@ def test_a_sampled_design_pools_over_the_parameters_it_cannot_hold(tmp_path):
     heatmaps = [e for stem, e in entries.items() if stem.startswith("heatmap_")]
     assert len(heatmaps) == 3
     assert all("each cell pools over them" in e.caption for e in heatmaps)
+    # A binned axis is labelled with its bins' means, which the caption now says (only
+    # the line figures' captions did: an outside check).
+    assert all("its labels are the bins' mean values" in e.caption for e in heatmaps)
+    first = heatmaps[0].figure.axes[0]
+    x = first.get_xlabel()
+    parameter = next(p for p in results.varied if parameter_label(p) == x)
+    ticks = [float(t.get_text()) for t in first.get_xticklabels()]
+    means = runs[parameter].groupby(pd.qcut(runs[parameter], 5, labels=False)).mean()
+    assert np.allclose(ticks, means.to_numpy(), rtol=0.01)
 
 
 def test_a_sampled_design_shows_trajectories_at_its_point_nearest_the_scenario(tmp_path):

@@ -482,3 +482,29 @@ def test_every_reference_check_that_reads_the_parameters_is_a_parameter_problem(
             schema._check_initial = original
         assert touched == [], (path.stem, touched)
         assert schema.parameter_problems(scenario) == []
+
+
+def test_a_dot_in_a_group_or_window_name_is_refused(tmp_path):
+    """Results name their metrics with dots (experiments.md: ``final_trust.Russia.all``).
+    A group ``e.ast`` or a window ``w.x`` could not be told from a power ``U.S.`` there:
+    the sweep of such a scenario wrote its runs and then drew no figure, saying nothing
+    (an outside check). Each is refused at its entry, naming an underscore instead."""
+    path = tmp_path / "dotted.yaml"
+    path.write_text(
+        _DOTTED
+        + 'windows:\n  w.x: ["2020-02", "2020-04"]\n'
+        + "outputs:\n  groups:\n    e.ast: {region: east}\n"
+    )
+    said = [
+        (10, "windows.w.x: a window", "w.x", "trust_change.w.x.U.S..all", "w_x"),
+        (13, "outputs.groups.e.ast: a group", "e.ast", "final_trust.U.S..e.ast", "e_ast"),
+    ]
+    for line, what, name, metric, instead in said:
+        with pytest.raises(InputError) as raised:
+            load_scenario(str(path))
+        assert str(raised.value) == (
+            f"{path}:{line}: {what} name cannot hold a dot ('{name}'): results name their "
+            f"metrics with dots ({metric}); call it '{instead}'"
+        )
+        path.write_text(path.read_text().replace(f"{name}:", f"{instead}:"))
+    assert list(load_scenario(str(path)).outputs.groups) == ["e_ast"]

@@ -807,3 +807,31 @@ def test_a_commit_that_fails_after_its_runs_part_leaves_no_copy(
     assert failed["n"] == 1
     assert runs["run_id"].is_unique and len(runs) == 16
     assert sorted(p.name for p in (folder / "runs").iterdir()) == ["part-000001.arrow"]
+
+
+def test_a_sweep_of_a_power_named_with_dots_draws_its_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A power named U.S. (decision 333) ran its sweep, then stopped with a traceback
+    (ZeroDivisionError in the figure grid: its metric names, final_trust.U.S..all, were
+    split at every dot, so no figure found a group; an outside check). Its figures are
+    now drawn as the same sweep's under another name, each power in its legend."""
+    from sim.results import open_results
+
+    text = TINY.read_text().replace("Patron", "U.S.")
+    (tmp_path / "dotted.yaml").write_text(text.replace("name: tiny", "name: dotted"))
+    argv = ["--vary", "parameters.trust.negativity_bias=1,3", "--reps", "2", "--quiet"]
+    argv += ["--workers", "1"]
+    assert main(["sweep", str(tmp_path / "dotted.yaml"), *argv, "--out", str(tmp_path / "d")]) == 0
+    capsys.readouterr()
+    assert main(["sweep", str(TINY), *argv, "--out", str(tmp_path / "t")]) == 0
+    drawn = {
+        name: sorted(p.name for p in (tmp_path / name / "plots").glob("*.png"))
+        for name in ("d", "t")
+    }
+    assert drawn["d"] == drawn["t"] and "sweep_trust-negativity_bias_final_trust.png" in drawn["d"]
+    captions = (tmp_path / "d" / "plots" / "captions.md").read_text()
+    assert captions == (tmp_path / "t" / "plots" / "captions.md").read_text().replace(
+        "Patron", "U.S."
+    ).replace("tiny", "dotted").replace(str(tmp_path / "t"), str(tmp_path / "d"))
+    assert open_results(tmp_path / "d").powers == ["U.S.", "Rival"]

@@ -617,7 +617,7 @@ def _sweep_entries(
                     )
                     + f" (a parameter drawn at "
                     f"more than {MAX_LEVELS} values is cut into up to {MAP_BINS} equal-count "
-                    f"bins, {BIN_RULE})"
+                    f"bins, {BIN_RULE}; its labels are the bins' mean values)"
                     f"{others}; a blank cell has no run; one colour scale for every panel."
                 )
             if is_signed(shown[0]):

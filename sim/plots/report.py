@@ -400,9 +400,13 @@ def write_report(
             )
         )
     summary, where = _summary(results, chosen)
+    # What a sweep's cell holds, on the page (only a docstring said it: an outside check).
+    cells = (
+        "" if results.kind == RUN else "; each cell: mean of the runs [2.5th, 97.5th percentile]"
+    )
     page.append(
         _details(
-            f"Summary metrics ({len(summary)} rows){where}",
+            f"Summary metrics ({len(summary)} rows){where}{cells}",
             _table([tuple(r) for r in summary.itertuples(index=False)], tuple(summary.columns)),
         )
     )

@@ -55,7 +55,9 @@ AXIS_LABEL = {
     "sobol": "Share of output variance (0 to 1)",
     # SALib's effect is the change per step in the unit hypercube: per full range of the
     # parameter, not per unit of it (an audit of the figures, decision 652).
-    "morris": "Elementary effect (change in the metric over the parameter's range)",
+    # Two lines: on one, it ran wider than its panel, into the next panel's (an outside
+    # check of the figures; decision 804).
+    "morris": "Elementary effect (the metric's\nchange over the parameter's range)",
 }
 PER_FIGURE = 9
 # A panel title wraps at this many characters (panels are 4.8 inches wide).
