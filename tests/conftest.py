@@ -7,6 +7,9 @@ import by their plain names.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+
 import pytest
 from strategies import IMPLEMENTATIONS
 
@@ -21,6 +24,17 @@ def _no_votes_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
     ``tests/test_observed.py`` keeps the shell's value, read when it is imported.
     """
     monkeypatch.delenv("CREDSIM_VOTES", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _figures_closed_after_each_test() -> Iterator[None]:
+    """Close the figures a test left open: pyplot keeps them, and past 20 in one worker
+    process it warns on every new one ("More than 20 figures have been opened"), which a
+    run of a few figure tests on one xdist worker met. Only when pyplot is loaded."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)

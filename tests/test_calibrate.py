@@ -32,6 +32,7 @@ from sim.calibrate.spec import Calibration, load_calibration
 from sim.calibrate.toy import PARAMETER, BinomialProblem
 from sim.cli import main
 from sim.errors import InputError
+from sim.integrity import require_intact
 from sim.sweep.executors import NO_DASHBOARD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -574,6 +575,46 @@ def test_parallel_run_then_rerun_does_nothing(
     again = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=2)
     assert again.run is None
     assert "already complete" in capsys.readouterr().out
+
+
+def test_a_finished_calibration_run_without_figures_draws_them_when_run_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration run with --no-plots could never get its figures or report.html: the
+    same command again said "already complete ... nothing to do", and `plot` reads sweeps
+    only (an outside check). Run again with figures, it draws them from its tables, the
+    same files a run with figures from the start writes, and records them; a third run
+    has nothing to do."""
+    cal = toy(tmp_path)
+    run_calibration(cal, BinomialProblem(), tmp_path / "drawn", workers=1, quiet=True)
+    bare = tmp_path / "bare"
+    run_calibration(cal, BinomialProblem(), bare, workers=1, figures=False, quiet=True)
+    assert not (bare / "report.html").exists() and not (bare / "figures").exists()
+    capsys.readouterr()
+    again = run_calibration(cal, BinomialProblem(), bare, workers=1, quiet=True)
+    assert again.run is None
+    said = capsys.readouterr().out
+    assert said.startswith("calibration 'toy' is already complete (")
+    assert said.rstrip().endswith("; its figures and report.html are drawn now")
+    figures = sorted(p.name for p in (tmp_path / "drawn" / "figures").glob("*.png"))
+    assert figures and sorted(p.name for p in (bare / "figures").glob("*.png")) == figures
+    for name in figures:
+        assert (bare / "figures" / name).read_bytes() == (
+            tmp_path / "drawn" / "figures" / name
+        ).read_bytes()
+    page = (bare / "report.html").read_text()
+    assert page == (tmp_path / "drawn" / "report.html").read_text().replace(
+        str(tmp_path / "drawn"), str(bare)
+    )
+    require_intact(bare)  # the figures are recorded: a damaged one would be noticed
+    (bare / "figures" / figures[0]).write_bytes(b"damaged")
+    with pytest.raises(InputError):
+        require_intact(bare)
+    (bare / "figures" / figures[0]).write_bytes(
+        (tmp_path / "drawn" / "figures" / figures[0]).read_bytes()
+    )
+    run_calibration(cal, BinomialProblem(), bare, workers=1, quiet=True)
+    assert capsys.readouterr().out.rstrip().endswith("; nothing to do")
 
 
 # --------------------------------------------------------------------------- resume
@@ -1417,6 +1458,35 @@ def test_a_truth_calibrations_predictive_figure_does_not_say_observed() -> None:
     assert "truth ± 1 tolerance (pass)" in [t.get_text() for t in fig.legends[0].get_texts()]
     plain = predictive_figure(checks)
     assert plain.axes[0].get_ylabel() == "(simulated - observed) / tolerance"
+
+
+def test_the_predictive_figures_panel_titles_stay_apart_with_one_pattern_each() -> None:
+    """With one calibration and one held-out pattern, the figure gave each panel 1.1
+    inches and the titles read "calibration patternsheld-out patterns" (an outside check).
+    Each panel is now at least as wide as its title, and the two titles stay apart as
+    drawn; with many patterns the figure keeps 1.1 inches a pattern."""
+    from sim.calibrate.figures import predictive_figure
+    from sim.plots.figure import DPI
+
+    def checks(per_role: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {"role": role, "pattern": f"{role}{i}", "variant": "v", "tolerance": 0.1,
+                 "q05": 0.0, "q95": 0.2, "observed": 0.1, "discrepancy": 0.0}
+                for role in ("calibrate", "holdout")
+                for i in range(per_role)
+            ]
+        )  # fmt: skip
+
+    fig = predictive_figure(checks(1))
+    fig.set_dpi(DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    left, right = (ax.title.get_window_extent(renderer) for ax in fig.axes[:2])
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["calibration patterns", "held-out patterns"]
+    assert left.x1 + 4 < right.x0
+    wide = predictive_figure(checks(5))
+    assert wide.get_figwidth() == pytest.approx(1.0 + 1.1 * 10)
 
 
 def test_a_posterior_design_from_a_truth_calibration_says_so(

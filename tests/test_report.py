@@ -983,8 +983,13 @@ def test_a_posterior_design_answers_its_question_with_shares_of_draws(tmp_path):
     assert (answer.draws, answer.distinct, answer.pairs) == (4, 3, 4)
     assert answer.sentence() == (
         "under the posterior (4 draws of 3 distinct parameter sets, 4 pairs of runs): below "
-        "zero in 75% of the draws, above zero in 25%; median -0.3, 90% interval -0.3 to +0.2."
+        "zero in 75% of the pairs (each set's draws shared among its replicates), above zero "
+        "in 25%; median -0.3, 90% interval -0.3 to +0.2."
     )
+    # With one pair a set, the pairs are the draws (a set drawn twice counting twice).
+    one = posterior_answer(SimpleNamespace(path=tmp_path), pairs.drop(index=2))  # type: ignore[arg-type]
+    assert one is not None and (one.draws, one.distinct, one.pairs) == (4, 3, 3)
+    assert "below zero in 75% of the draws, above zero in 25%;" in one.sentence()
 
 
 def test_a_page_without_figures_says_why():

@@ -26,6 +26,7 @@ from matplotlib.legend_handler import HandlerTuple
 
 from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
+from sim.errors import count_text
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import add_caption, parameter_label, rendered, set_theme
 from sim.plots.report import PAGE_STYLE, data_uri
@@ -231,6 +232,11 @@ TRUTH_CAPTION = (
 )
 
 
+# Inches of the predictive figure per pattern, and at least per panel (its title's width).
+PATTERN_IN = 1.1
+MIN_PANEL_IN = 1.9
+
+
 def predictive_figure(
     checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION, target: str = "observed"
 ) -> Figure:
@@ -241,15 +247,18 @@ def predictive_figure(
     variants = list(dict.fromkeys(checks["variant"]))
     colors = variant_colours(variants)
     counts = [checks[checks["role"] == r]["pattern"].nunique() for r in roles]
+    # A panel of one pattern is as wide as its title ("calibration patterns" ran into
+    # "held-out patterns" at 1.1 inches a pattern: an outside check; decision 805).
+    widths = [max(PATTERN_IN * c, MIN_PANEL_IN) for c in counts] or [MIN_PANEL_IN]
     # One y scale for both panels, so that their pass bands line up (an audit: the
     # calibration and held-out panels had their own ranges).
     fig, axes = plt.subplots(
         1,
         max(len(roles), 1),
-        figsize=(1.0 + 1.1 * max(sum(counts), 1), 3.6),
+        figsize=(1.0 + sum(widths), 3.6),
         squeeze=False,
         sharey=True,
-        gridspec_kw={"width_ratios": counts or [1]},
+        gridspec_kw={"width_ratios": widths},
     )
     keys: dict[str, Any] = {f"{target} ± 1 tolerance (pass)": None}
     for ax, role in zip(axes[0], roles, strict=False):
@@ -315,7 +324,8 @@ def run_facts(
         ("seed", str(spec.seed)),
         (
             "run",
-            f"{extra.get('generations')} generations, {extra.get('simulations'):,} "
+            f"{count_text(int(extra.get('generations') or 0), 'generation')}, "
+            f"{extra.get('simulations'):,} "
             f"simulations, final epsilon {extra.get('final_epsilon'):.4g} "
             f"({extra.get('stopped')})",
         ),

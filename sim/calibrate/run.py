@@ -663,10 +663,18 @@ def run_calibration(
     )
     if previous is not None and previous.get("status") == "complete":
         require_intact(folder)  # a damaged finished calibration is not "complete"
+        # One run with --no-plots could never have its figures: `plot` reads sweeps only,
+        # and this said "nothing to do" (an outside check; decision 805). They are drawn
+        # from the finished tables, as a finished sweep's report is (decision 32).
+        drawn = figures and not (folder / "report.html").is_file()
+        if drawn:
+            _draw_finished(folder, calibration, previous, identity)
+        done = "its figures and report.html are drawn now" if drawn else "nothing to do"
         print(
             f"calibration '{calibration.name}' is already complete "
-            f"({previous.get('generations')} generations, {previous.get('simulations')} "
-            f"simulations) in {folder}; nothing to do",
+            f"({count_text(int(previous.get('generations') or 0), 'generation')}, "
+            f"{count_text(int(previous.get('simulations') or 0), 'simulation')}) in {folder}; "
+            f"{done}",
             flush=True,
         )
         return Outcome(folder, None)
@@ -761,6 +769,24 @@ def run_calibration(
     return Outcome(folder, run)
 
 
+def _draw_finished(
+    folder: Path, calibration: Calibration, manifest: Mapping[str, Any], identity: str
+) -> None:
+    """The figures and ``report.html`` of a finished calibration that ran without them,
+    from its tables and manifest (what the run would have drawn), then its integrity
+    record again with them."""
+    from sim.calibrate.figures import FIGURES, run_facts, write_figures
+
+    require_writable(folder / FIGURES)
+    particles = pd.read_parquet(folder / "posterior.parquet")
+    checks = pd.read_csv(folder / "checks.csv")
+    keys = ("generations", "simulations", "final_epsilon", "stopped", "model_probabilities")
+    extra = {k: manifest[k] for k in keys if k in manifest}
+    facts = run_facts(calibration, extra, manifest.get("command") or [])
+    write_figures(folder, calibration, particles, checks, facts)
+    _record(folder, identity)
+
+
 @contextmanager
 def _incomplete_when_stopped(
     folder: Path, manifest: Callable[[str, Mapping[str, Any]], dict[str, Any]]
@@ -835,7 +861,7 @@ def summary_line(
     if compiling >= progress.COMPILING_SAID_S:
         session += f" ({_short(compiling)} of it compiling {compiled_text(engine, 'calibrations')})"
     return (
-        f"calibration '{calibration.name}': {run.generations} generations{earlier}, "
+        f"calibration '{calibration.name}': {count_text(run.generations, 'generation')}{earlier}, "
         f"{run.simulations} simulations, {session}, final epsilon "
         f"{run.epsilon:.4g} ({run.stopped}); results in {folder}"
     )

@@ -152,9 +152,16 @@ class Posterior:
 
     def sentence(self) -> str:
         per = "" if self.pairs == self.distinct else f", {self.pairs} pairs of runs"
+        # With replicates the shares are of the pairs, a set's draws shared among its
+        # replicates: "of the draws" misnamed them (an outside check; decision 805).
+        unit = (
+            "the draws"
+            if self.pairs == self.distinct
+            else "the pairs (each set's draws shared among its replicates)"
+        )
         return (
             f"under the posterior ({self.draws} draws of {self.distinct} distinct parameter "
-            f"sets{per}): below zero in {self.below:.0%} of the draws, above zero in "
+            f"sets{per}): below zero in {self.below:.0%} of {unit}, above zero in "
             f"{self.above:.0%}; median {self.median:+.3g}, 90% interval {self.q05:+.3g} to "
             f"{self.q95:+.3g}."
         )
