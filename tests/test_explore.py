@@ -660,12 +660,18 @@ def test_a_seed_below_zero_is_refused() -> None:
     field.fire_event("focusout", None)
     assert engine.seeds[-1] == 4
     runs = len(engine.seeds)
-    for bad in ("-1", "1.5", "x"):
+    # Above 2**63 - 1 too, as the command's --seed: such a seed ran here, and the saved
+    # file's command line then refused it (an outside check; decision 807).
+    for bad in ("-1", "1.5", "x", "9223372036854775808", "99999999999999999999999999"):
         field.v_model = bad
         field.fire_event("focusout", None)
         assert len(engine.seeds) == runs
-        assert "0 or more" in str(field.messages) and "seed 4" in str(field.messages)
+        said = str(field.messages)
+        assert "from 0 to 9223372036854775807" in said and "seed 4" in said
         assert loaded_name(rc) == "batch_small"
+    field.v_model = "9223372036854775807"
+    field.fire_event("focusout", None)
+    assert engine.seeds[-1] == 2**63 - 1
 
 
 def test_figures_hold_no_nan() -> None:
@@ -1251,6 +1257,30 @@ def test_the_scenario_and_its_counterfactual_are_described() -> None:
                for t in shown)  # fmt: skip
     assert first_sentence("One. Two.") == "One."
     assert first_sentence("x" * 300, 240) == "x" * 239 + "…"
+    # A full stop of a dotted name or an abbreviation ends no sentence: the tour with its
+    # patron named U.S. was described "Stylised abandonment: U.S." (an outside check).
+    tour = "Stylised abandonment: U.S. intervenes for Client (2021). Then more."
+    assert first_sentence(tour, names=["U.S.", "Client"]) == tour.removesuffix(" Then more.")
+    assert first_sentence("A case, e.g. Syria. More.") == "A case, e.g. Syria."
+    assert first_sentence("Talks at St. Lucia. More.", names=["St. Lucia"]) == (
+        "Talks at St. Lucia."
+    )
+
+
+def test_a_counterfactuals_refusal_says_it_is_the_counterfactuals() -> None:
+    """syria_abstained starts at rest, which needs susceptibility below 1; the tour starts
+    from its priors and takes 1. With the tour loaded and syria_abstained beside it, the
+    slider at 1 showed the loader's line alone, which read as the tour's problem (an
+    outside check). The counterfactual's line now says whose it is."""
+    from sim.explore.app import counterfactual_label, run
+
+    abstained = load_scenario(str(SHIPPED / "syria_abstained.yaml"))
+    moved = {"parameters.diffusion.susceptibility": 1.0}
+    outcome = run(abstained, moved, 0, mesa_engine, counterfactual_label(abstained))
+    assert outcome.series is None
+    assert outcome.error.startswith("the counterfactual 'syria_abstained': ")
+    assert "susceptibility" in outcome.error
+    assert not run(abstained, moved, 0, mesa_engine).error.startswith("the counterfactual")
 
 
 def test_the_page_can_run_on_the_fast_engine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,9 +14,10 @@ import argparse
 import json
 import math
 import os
+import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,7 @@ from sim.plots.figure import group_phrase
 from sim.scenario import scenario_tree
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.seeds import seed_sequence
+from sim.seeds import MAX_SEED, check_seed, seed_sequence
 
 ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
 ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
@@ -117,7 +118,13 @@ class Outcome:
     seconds: float
 
 
-def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) -> Outcome:
+def run(
+    base: Scenario,
+    overrides: dict[str, float],
+    seed: int,
+    engine: Engine,
+    whose: str | None = None,
+) -> Outcome:
     """Apply the overrides the schema knows to ``base`` and run it with ``engine``.
 
     Args:
@@ -126,6 +133,9 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
             lacks are left out: a counterfactual of another schema).
         seed: the run's seed (replicate 0 of it, as ``credsim run --seed``).
         engine: the run function.
+        whose: what the page calls this run in a message (the counterfactual's), which
+            then opens the loader's line too: a slider's value the counterfactual
+            refused read as the scenario's own problem (an outside check; decision 807).
 
     Returns:
         The run, or one line: the loader's when the values do not validate, the
@@ -136,12 +146,17 @@ def run(base: Scenario, overrides: dict[str, float], seed: int, engine: Engine) 
     try:
         scenario = load_scenario(base, known)
     except InputError as exc:
-        return Outcome(None, None, str(exc), 0.0)
+        return Outcome(None, None, f"{whose}: {exc}" if whose else str(exc), 0.0)
     try:
         series = engine(scenario, seed)
     except NonFiniteState as exc:
-        return Outcome(None, None, f"{base.name}: {exc}", 0.0)
+        return Outcome(None, None, f"{whose or base.name}: {exc}", 0.0)
     return Outcome(scenario, series, "", time.perf_counter() - started)
+
+
+def counterfactual_label(cf_base: Scenario) -> str:
+    """How the page's messages name the counterfactual's run."""
+    return f"the counterfactual '{cf_base.name}'"
 
 
 def write_figures(
@@ -306,14 +321,31 @@ def typed_file(text: str) -> tuple[str, str]:
     return (str(Path(text).expanduser()) if text.startswith("~") else text), ""
 
 
-def first_sentence(text: str, limit: int = 240) -> str:
+def first_sentence(text: str, limit: int = 240, names: Iterable[str] = ()) -> str:
     """A scenario's description as the page shows it under its list: its first sentence,
     cut at ``limit`` characters (an audit: the lists named files only, and which file is
-    a case's counterfactual was in descriptions the page never showed; decision 604)."""
+    a case's counterfactual was in descriptions the page never showed; decision 604).
+
+    A full stop that ends one of ``names`` (the scenario's actors: ``U.S.``) or an
+    abbreviation (``e.g.``, a single letter) ends no sentence: "Stylised abandonment:
+    U.S. intervenes ..." was cut after "U.S." (an outside check; decision 807)."""
     text = " ".join(text.split())
-    end = text.find(". ")
+    dotted = tuple(n for n in names if n.endswith("."))
+    end = -1
+    for found in re.finditer(r"\. ", text):
+        before = text[: found.start() + 1]
+        word = before.rsplit(" ", 1)[-1]
+        if before.endswith(dotted) or word.lower() in _ABBREVIATIONS or _INITIALS.match(word):
+            continue
+        end = found.start()
+        break
     sentence = text if end < 0 else text[: end + 1]
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+# Words whose full stop ends no sentence (first_sentence), and initials: "U.S.", "J.".
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "cf.", "vs.", "etc.", "st.", "mr.", "dr.", "no."})
+_INITIALS = re.compile(r"^\(?(?:[A-Za-z]\.)+$")
 
 
 def _number(value: float) -> str:
@@ -532,7 +564,11 @@ def Explorer(
         [base, key, seed.value],
     )
     cf_outcome = solara.use_memo(
-        lambda: run(cf_base, overrides, seed.value, engine) if cf_base is not None else None,
+        lambda: (
+            run(cf_base, overrides, seed.value, engine, counterfactual_label(cf_base))
+            if cf_base is not None
+            else None
+        ),
         [cf_base, key, seed.value],
     )
     layout = solara.use_memo(lambda: network_layout(base) if base is not None else {}, [base])
@@ -581,11 +617,16 @@ def Explorer(
             cf_path.set(new)
 
     def set_seed(text: str | None) -> None:
-        # As credsim run --seed (its type): a whole number, 0 or more; else the seed stays.
+        # As credsim run --seed (its type and its cap, sim.seeds.check_seed: a larger seed
+        # ran here and the saved file's command refused it; decision 807); else the seed
+        # stays.
         try:
             new = non_negative_int(text or "")
-        except argparse.ArgumentTypeError:
-            seed_error.set(f"a seed is a whole number, 0 or more; the page runs seed {seed.value}")
+            check_seed(new)
+        except (argparse.ArgumentTypeError, InputError):
+            seed_error.set(
+                f"a seed is a whole number from 0 to {MAX_SEED}; the page runs seed {seed.value}"
+            )
             return
         seed_error.set("")
         seed.set(new)
@@ -656,7 +697,10 @@ def Explorer(
                     use_change(field, choose, update_events=["keyup.enter"])
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
                 if base is not None and base.description:
-                    solara.Text(first_sentence(base.description), style=DESCRIBED)
+                    solara.Text(
+                        first_sentence(base.description, names=[*base.powers, *base.states]),
+                        style=DESCRIBED,
+                    )
                 solara.Select(
                     "counterfactual",
                     values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
@@ -664,7 +708,12 @@ def Explorer(
                     on_value=choose_counterfactual,
                 ).key(f"counterfactual-{refusals.value}")
                 if cf_base is not None and cf_base.description:
-                    solara.Text(first_sentence(cf_base.description), style=DESCRIBED)
+                    solara.Text(
+                        first_sentence(
+                            cf_base.description, names=[*cf_base.powers, *cf_base.states]
+                        ),
+                        style=DESCRIBED,
+                    )
                 if refused.value:
                     solara.Error(refused.value, style_=WRAP)
                 if base_error:
