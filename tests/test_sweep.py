@@ -835,3 +835,27 @@ def test_a_sweep_of_a_power_named_with_dots_draws_its_figures(
         "Patron", "U.S."
     ).replace("tiny", "dotted").replace(str(tmp_path / "t"), str(tmp_path / "d"))
     assert open_results(tmp_path / "d").powers == ["U.S.", "Rival"]
+
+
+def test_a_folder_written_before_the_dot_rule_still_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A group or window named with a dot is refused in a scenario file (decision 804),
+    by the loader: a results folder whose manifest holds such a scenario, written before
+    the rule, still reads. As a check of the schema it was called damaged, with the advice
+    to run a command that the rule then refuses."""
+    argv = ["--vary", "parameters.trust.negativity_bias=1,3", "--quiet", "--no-plots"]
+    folder = tmp_path / "old"
+    assert main(["sweep", str(TINY), *argv, "--workers", "1", "--out", str(folder)]) == 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    tree = manifest["scenarios"]["tiny"]
+    tree["outputs"]["groups"] = {"e.ast": tree["outputs"]["groups"]["east"]}
+    tree["windows"] = {"w.x": tree["windows"]["withdrawal"]}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0
+    assert capsys.readouterr().out.startswith(f"ok: {folder}: sweep 'tiny', complete")
+    dotted = tmp_path / "dotted.yaml"
+    dotted.write_text(TINY.read_text().replace("    east:", "    e.ast:"))
+    assert main(["validate", str(dotted)]) == 2
+    assert "a group name cannot hold a dot ('e.ast')" in capsys.readouterr().err

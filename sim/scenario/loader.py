@@ -1199,9 +1199,10 @@ def _repeats_first(references: list[InputError], repeats: list[InputError]) -> l
 
 
 def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
-    """The blocs an actor lists twice, an output group's member listed twice (decision
-    692), two actors ``observed.names`` gives one country, and the ties and relations
-    one list of one file gives twice (decision 703).
+    """A dot in a group's or window's name (decision 804), the blocs an actor lists twice,
+    an output group's member listed twice (decision 692), two actors ``observed.names``
+    gives one country, and the ties and relations one list of one file gives twice
+    (decision 703).
 
     A bloc listed twice did nothing (an actor's blocs are a set), a tie given twice
     added its weights, and of a relation given twice the later replaced the earlier,
@@ -1221,11 +1222,36 @@ def repeat_problems(scenario: Scenario, doc: Document) -> list[InputError]:
     """
     actors = set(scenario.actor_names)
     return [
+        *_dotted_names(scenario),
         *_bloc_repeats(scenario, doc),
         *_member_repeats(scenario, doc, actors),
         *_seat_repeats(scenario, doc),
         *_tie_repeats(scenario, doc, actors),
         *_relation_repeats(scenario, doc, actors),
+    ]
+
+
+def _dotted_names(scenario: Scenario) -> list[InputError]:
+    """A dot in an output group's or a window's name: results name their metrics with
+    dots (experiments.md: ``final_trust.Russia.all``), and a dotted group or window could
+    not be told from a dotted power there; its sweep drew no figure (decision 804). The
+    loader's check, so that a folder written before reads as it did."""
+    first = next(iter(scenario.powers), "USA")
+    named = [
+        ("window", name, f"windows.{name}", f"trust_change.{name}.{first}.all")
+        for name in scenario.windows
+    ] + [
+        ("group", name, f"outputs.groups.{name}", f"final_trust.{first}.{name}")
+        for name in scenario.outputs.groups
+    ]
+    return [
+        InputError(
+            f"a {what} name cannot hold a dot ('{name}'): results name their metrics with "
+            f"dots ({example}); call it '{name.replace('.', '_')}'",
+            path=path,
+        )
+        for what, name, path, example in named
+        if "." in name
     ]
 
 

@@ -1005,7 +1005,6 @@ def reference_problems(sc: Scenario) -> list[InputError]:
                 check_ideology(f"{path}.ideology", ev.ideology)
 
     def check_window(wname: str, start: str, end: str) -> None:
-        _no_dot("window", wname, f"windows.{wname}", f"trust_change.{wname}.{powers[0]}.all")
         _check_in_calendar(sc, f"windows.{wname}", start)
         _check_in_calendar(sc, f"windows.{wname}", end)
         if parse_month(end) < parse_month(start):
@@ -1022,7 +1021,6 @@ def reference_problems(sc: Scenario) -> list[InputError]:
             raise InputError(
                 "'all' is the built-in group of all states; pick another name", path=gpath
             )
-        _no_dot("group", gname, gpath, f"final_trust.{powers[0]}.{gname}")
         if group.bloc is not None and group.bloc not in blocs:
             raise _unknown(f"{gpath}.bloc", "bloc", group.bloc, blocs)
         if group.region is not None and group.region not in regions:
@@ -1101,23 +1099,6 @@ def _check_initial(sc: Scenario) -> None:
             "network.initial 'equilibrium' needs susceptibility below 1 (at 1 the "
             "equilibrium does not depend on the priors); use 'prior' or lower it",
             path="parameters.diffusion.susceptibility",
-        )
-
-
-def _no_dot(what: str, name: str, path: str, example: str) -> None:
-    """Refuse a dot in an output group's or a window's name: results name their metrics
-    with dots (experiments.md: ``final_trust.Russia.all``), and a dotted group or window
-    could not be told from a dotted power there; its sweep drew no figure (decision 804).
-
-    Raises:
-        InputError: at ``path``.
-    """
-    if "." in name:
-        raise InputError(
-            f"a {what} name cannot hold a dot ('{name}'): results name their metrics "
-            f"with dots ({example}); call it "
-            f"'{name.replace('.', '_')}'",
-            path=path,
         )
 
 
