@@ -880,6 +880,40 @@ def test_a_sweep_figure_names_the_groups_it_leaves_out(tmp_path, capsys):
     assert "not drawn" not in trust
 
 
+def test_groups_chosen_are_drawn_in_the_order_typed(tmp_path):
+    """`plot --groups client east` drew East's panels first, in the scenario's order of
+    its groups (an outside check): the panels of the groups chosen now follow the order
+    typed, in the figure against a parameter and in the trajectories; without --groups,
+    the scenario's order (east, south, client) as before."""
+    out = tmp_path / "tour_bias"
+    tour = str(ROOT / "scenarios" / "tour.yaml")
+    argv = ["--vary", "parameters.trust.negativity_bias=1,3", "--reps", "2", "--record", "series"]
+    assert main(["sweep", tour, *argv, "--out", str(out), "--quiet", "--no-plots"]) == 0
+    results = open_results(out)
+
+    def titles(groups):
+        entries = figures_for(results, selection_of(results, groups=groups))
+        drawn = {}
+        for entry in entries:
+            if entry.stem in ("sweep_trust-negativity_bias_final_trust", "trust_trajectories"):
+                drawn[entry.stem] = [
+                    t
+                    for ax in entry.figure.axes
+                    if (t := ax.get_title(loc="left") or ax.get_title())
+                ]
+        return drawn
+
+    chosen = titles(["client", "east"])
+    for stem, found in chosen.items():
+        where = [
+            ("client" if "Client" in t else "east") for t in found if "Client" in t or "East" in t
+        ]
+        assert where[0] == "client" and "east" in where, (stem, found)
+    assert len(chosen) == 2
+    usual = titles(None)["sweep_trust-negativity_bias_final_trust"]
+    assert usual == ["All states", "States in East", "States in South"]
+
+
 def test_a_single_runs_alignment_caption_speaks_of_no_replicates(tmp_path):
     """A run folder's alignment caption said "stacked, mean of the replicates" beside
     "One run (no band)"; a sweep's still says it."""

@@ -112,6 +112,16 @@ class Selection:
 BIN_RULE = f"at least {MIN_PER_BIN} values run a bin where that leaves {MIN_BINS} bins or more"
 
 
+def _chosen_first(phrases: dict[str, str], selection: Selection) -> dict[str, str]:
+    """The groups in words, those of ``--groups`` first in the order typed: the panels
+    follow this order (:func:`~sim.plots.figure.group_order`), and `--groups client
+    east` drew East first, the scenario's order (an outside check; decision 808)."""
+    if not selection.groups:
+        return phrases
+    chosen = {g: phrases[g] for g in selection.groups if g in phrases}
+    return {**chosen, **{g: p for g, p in phrases.items() if g not in chosen}}
+
+
 def selection_of(
     results: Results,
     *,
@@ -245,7 +255,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     # The shares and the poles need every power: --powers narrows the trajectories only.
     every_power = series
     series = _keep(series, selection)
-    phrases = group_phrases(results.scenarios)
+    phrases = _chosen_first(group_phrases(results.scenarios), selection)
     metrics = ["trust_mean", *(["affinity_mean"] if _moves(series, "affinity_mean") else [])]
     note = _point_note(results, values, runs, selection.at)
     yield _entry(
@@ -541,7 +551,7 @@ def _sweep_entries(
         return
     runs, moving_parameters, values = swept.runs, swept.moving, swept.values
     sampled, drawn_often = swept.sampled, swept.drawn_often
-    phrases = group_phrases(results.scenarios)
+    phrases = _chosen_first(group_phrases(results.scenarios), selection)
     families = _families(results, selection, headline)
     groups_note = _groups_note(results, selection, headline, phrases)
     for parameter in moving_parameters:
