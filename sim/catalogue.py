@@ -254,7 +254,7 @@ class MetricName:
 
 
 def _split(entry: Metric, parts: list[str]) -> MetricName | None:
-    # A group or window name holds no dot (the scenario's checks); a power's may (U.S.:
+    # A group or window name holds no dot (the loader refuses one); a power's may (U.S.:
     # final_trust.U.S..all), so the power is what lies between them (decision 804).
     if entry.shape == "power_group" and len(parts) >= 2:
         return MetricName(entry, ".".join(parts[:-1]), parts[-1])
