@@ -49,7 +49,7 @@ def test_a_power_named_with_dots_is_taken_apart_between_the_window_and_the_group
     """A power may be named U.S. (decision 333): its flattened names read
     ``final_trust.U.S..all``. They were split at every dot, found no catalogue shape,
     and a sweep of such a scenario drew its figures from zero groups (ZeroDivisionError;
-    an outside check). Group and window names hold no dot (the scenario's checks), so the
+    an outside check). Group and window names hold no dot (the loader refuses one), so the
     power is what lies between the family (and window) and the group."""
     final = parse_metric("final_trust.U.S..all")
     assert final is not None and (final.metric.name, final.power, final.group) == (
