@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import itertools
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -302,7 +302,7 @@ SECTIONS = {
 
 
 def run_facts(
-    calibration: Calibration, extra: dict[str, Any], command: Sequence[str]
+    calibration: Calibration, extra: Mapping[str, Any], command: Sequence[str]
 ) -> list[tuple[str, str]]:
     """What was run, as (field, value) pairs for the report's first table, as a sweep's
     report opens (decision 590: the page said nothing of the priors, the variants'

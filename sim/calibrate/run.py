@@ -780,9 +780,8 @@ def _draw_finished(
     require_writable(folder / FIGURES)
     particles = pd.read_parquet(folder / "posterior.parquet")
     checks = pd.read_csv(folder / "checks.csv")
-    keys = ("generations", "simulations", "final_epsilon", "stopped", "model_probabilities")
-    extra = {k: manifest[k] for k in keys if k in manifest}
-    facts = run_facts(calibration, extra, manifest.get("command") or [])
+    # The finished manifest holds the run's account (its `extra`) at its top level.
+    facts = run_facts(calibration, manifest, manifest.get("command") or [])
     write_figures(folder, calibration, particles, checks, facts)
     _record(folder, identity)
 
