@@ -531,6 +531,28 @@ def test_the_explorers_poles_are_the_static_figures() -> None:
     assert drawn[0] > 2.0
 
 
+def test_a_one_state_groups_poles_are_a_note_as_in_the_static_figure() -> None:
+    """A one-state group's poles are 1 at every step: the explorer drew that flat line on
+    its chart's top border, where the static figure says so in words (decision 810). The
+    chart is now that note; a group of several states keeps its line."""
+    from sim.explore.figures import Line, alignment_spec
+    from sim.plots.alignment import ONE_STATE_POLES
+    from sim.plots.figure import group_phrase
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(str(DATA.parent.parent / "scenarios" / "syria.yaml"))
+    line = Line("syria", run_scenario(scenario, 0, "series", engine="fast").series)
+    phrase = group_phrase("syria", {"members": ["Syria"]})
+    spec = alignment_spec(line, None, "syria", scenario.power_names, phrase=phrase)
+    last = spec["vconcat"][-1]
+    assert last["mark"]["type"] == "text"
+    assert last["data"]["values"] == [{"note": ONE_STATE_POLES.replace("\n", " ")}]
+    assert last["title"] == "Effective number of poles (non-aligned as one)"
+    several = alignment_spec(line, None, "arab_league", scenario.power_names)
+    assert several["vconcat"][-1]["mark"]["type"] == "line"
+
+
 def test_the_counterfactuals_alignment_is_drawn_beside_the_runs() -> None:
     """The page drew the run's alignment shares only, the counterfactual's only as a dashed
     poles line (decision 612): each now has its chart, titled with its name, from its own

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sim.catalogue import SERIES_METRICS
-from sim.plots.alignment import poles_with_third_way
-from sim.plots.figure import group_phrase, step_times, to_datetime
+from sim.plots.alignment import ONE_STATE_POLES, poles_with_third_way
+from sim.plots.figure import group_phrase, is_one_state, step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_markers, power_palette
 from sim.scenario.schema import Scenario
 
@@ -319,6 +319,18 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
         .properties(width=WIDTH, height=150, title=f"Alignment {phrase}, {name}")
         for dataset, name in zip(SHARES, names, strict=False)
     ]
+    poles_title = "Effective number of poles (non-aligned as one)"
+    if is_one_state(phrase):
+        # One state is in one camp at each step: its poles are 1 throughout, a flat line
+        # on the chart's top border that says nothing; the chart says so instead, as the
+        # static alignment figure's panel does (alignment.one_state_panel).
+        note = (
+            alt.Chart(alt.Data(values=[{"note": ONE_STATE_POLES.replace("\n", " ")}]))
+            .mark_text(color="#595959", fontSize=12)
+            .encode(text="note:N", x=alt.value(WIDTH / 2), y=alt.value(20))
+            .properties(width=WIDTH, height=40, title=poles_title)
+        )
+        return alt.vconcat(*areas, note).to_dict()
     poles = (
         alt.Chart(alt.Data(name="poles"))
         .mark_line(color="#333333")
@@ -332,7 +344,7 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
                 alt.Tooltip("value:Q", format=".2f"),
             ],
         )
-        .properties(width=WIDTH, height=110, title="Effective number of poles (non-aligned as one)")
+        .properties(width=WIDTH, height=110, title=poles_title)
     )
     return alt.vconcat(*areas, poles).to_dict()
 
@@ -350,7 +362,7 @@ def alignment_spec(
     of both. ``phrase`` names the group in the titles, as for :func:`trajectories_spec`.
 
     Datasets: ``shares`` (the run's), ``shares_counterfactual`` (with a counterfactual)
-    and ``poles`` (every scenario's).
+    and ``poles`` (every scenario's; a one-state group's last chart is a note instead).
     """
     order = {name: i for i, name in enumerate([*powers, NONE])}
     lines = [run] if counterfactual is None else [run, counterfactual]
