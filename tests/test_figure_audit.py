@@ -319,3 +319,32 @@ def test_bands_their_lines_hide_are_said_and_lie_under_the_line_as_drawn():
     half_line_px = line.get_linewidth() * DPI / 72 / 2
     # Symmetric bands: each side reaches half the band's width from the line.
     assert 0 < width_px.max() / 2 < half_line_px, (width_px.max() / 2, half_line_px)
+
+
+def test_regime_changes_crosses_and_groups_of_powers_are_said(tmp_path):
+    """A figure audit (decision 811): the trajectories' caption said the grey crosses were
+    events "by an actor without a line: a state", and a regime change, which has no
+    actor, is one too; the alignment figure left out a group of powers only (the PRC in
+    the Sino-Soviet case) that the trust figure draws, and said nothing. Both are said
+    now, and neither where it does not apply."""
+    from pathlib import Path
+
+    import results_factory as factory
+
+    from sim.cli import main
+    from sim.plots.gallery import figures_for, selection_of
+    from sim.results import open_results
+
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "sino_soviet.yaml"
+    assert main(["run", str(scenario), "--out", str(tmp_path / "run"), "--no-plots"]) == 0
+    results = open_results(tmp_path / "run")
+    captions = {e.stem: e.caption for e in figures_for(results, selection_of(results))}
+    cross = "; a regime change, which has no actor, is a grey cross too."
+    assert cross in captions["trust_trajectories"]
+    powers_only = "The group PRC holds powers only, no state to align, and has no row here."
+    assert powers_only in captions["alignment"]
+    folder = factory.write_sweep(tmp_path / "sweep", scenarios={"a": 0.0}, replicates=2)
+    results = open_results(folder)
+    captions = {e.stem: e.caption for e in figures_for(results, selection_of(results))}
+    assert "regime change" not in captions["trust_trajectories"]
+    assert "powers only" not in captions["alignment"]

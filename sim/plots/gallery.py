@@ -37,7 +37,9 @@ from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
     band_note,
+    group_phrase,
     group_phrases,
+    group_title,
     held_text,
     metric_label,
     parameter_label,
@@ -275,7 +277,12 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         " labelled above), and a tick on the strip above the panels gives each event's"
         " acting power by its colour (the ticks of one month side by side), a grey cross"
         " for an actor without a line: a state"
-        + (", or a power --powers leaves out" if selection.powers else ""),
+        + (", or a power --powers leaves out" if selection.powers else "")
+        + (
+            "; a regime change, which has no actor, is a grey cross too"
+            if (results.events["kind"] == "regime_change").any()
+            else ""
+        ),
         results,
         _joined(
             trajectory_overlaps(series, metrics, phrases), note, hidden_band_note(series, metrics)
@@ -286,6 +293,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         single = one_state_note(
             [phrases.get(g) or g for g in dict.fromkeys(drawn["group"])], _replicates(runs) > 1
         )
+        single = _joined(single, _stateless_note(every_power, drawn, phrases))
         yield _entry(
             "alignment",
             partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
@@ -303,6 +311,22 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
     if selection.across is not None and selection.across in results.varied and not results.drawn:
         yield from _across_entry(results, selection, values, phrases)
+
+
+def _stateless_note(series: pd.DataFrame, drawn: pd.DataFrame, phrases: Mapping[str, str]) -> str:
+    """The alignment caption's sentence on groups of powers only (``""`` when none): they
+    have no state to align, so the figure has no row for them, while the trust figure
+    draws them (the PRC's group in the Sino-Soviet case; an audit, decision 811)."""
+    left = [g for g in dict.fromkeys(series["group"]) if g not in set(drawn["group"])]
+    if not left:
+        return ""
+    names = [group_title(phrases.get(g) or group_phrase(g)) for g in left]
+    one = len(names) == 1
+    return (
+        f"{'The group' if one else 'The groups'} {', '.join(names)} "
+        f"{'holds' if one else 'hold'} powers only, no state to align, and "
+        f"{'has' if one else 'have'} no row here."
+    )
 
 
 def _across_entry(
