@@ -69,6 +69,13 @@ def _split_value_hint(message: str, argv: Sequence[str]) -> str:
             joined = f"{path.removesuffix('=')}={value}"
             form = "PATH=SPEC" if token == "--vary" else "PATH=VALUE"
             return f"; {token} takes {form} as one word, without spaces: {token} {joined}"
+    # `--set a=1 b=2`: one value an option (an outside check of the README, decision 812).
+    for i, token in enumerate(argv[:-2]):
+        first, value = argv[i + 1], argv[i + 2]
+        if token in _PATH_VALUE_OPTIONS and value == extra and "=" in first and "=" in value:
+            form = "PATH=SPEC" if token == "--vary" else "PATH=VALUE"
+            both = f"{token} {first} {token} {value}"
+            return f"; {token} takes one {form}: give one {token} for each, {both}"
     return ""
 
 

@@ -104,22 +104,24 @@ COMMANDS = {
 ANY_NEEDS = "; ".join(NEEDS[kind] for kind in KINDS)
 
 
-def _own(kind: str) -> frozenset[str]:
-    """The fields of ``kind`` that no other kind has."""
-    others = set().union(*(FIELDS[k] for k in KINDS if k != kind))
+def _own(kind: str, among: tuple[str, ...] = KINDS) -> frozenset[str]:
+    """The fields of ``kind`` that no other kind ``among`` has."""
+    others = set().union(*(FIELDS[k] for k in among if k != kind))
     return FIELDS[kind] - others
 
 
-def file_kind(tree: Any) -> str | None:
-    """The kind of file (one of :data:`KINDS`) a YAML tree is, or None when it cannot
-    be told (not a mapping, or fields that fit several kinds alike): module docstring."""
+def file_kind(tree: Any, among: tuple[str, ...] = KINDS) -> str | None:
+    """The kind of file (one of ``among``, by default :data:`KINDS`) a YAML tree is, or
+    None when it cannot be told (not a mapping, or fields that fit several kinds
+    alike): module docstring. A command that takes two kinds (``credsim sweep``: an
+    experiment or a scenario) tells them apart ``among`` those two."""
     if not isinstance(tree, dict):
         return None
     keys = {str(key) for key in tree}
-    holding = [kind for kind in KINDS if keys <= FIELDS[kind]]
+    holding = [kind for kind in among if keys <= FIELDS[kind]]
     if len(holding) == 1:
         return holding[0]
-    hits = {kind: len(keys & _own(kind)) for kind in holding or KINDS}
+    hits = {kind: len(keys & _own(kind, among)) for kind in holding or among}
     best = max(hits.values())
     ahead = [kind for kind, n in hits.items() if n == best]
     if best > 0 and len(ahead) == 1:

@@ -302,7 +302,7 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
     None.
     """
     from sim.errors import in_words
-    from sim.observed.names import scenario_names, shared_seat, un_name
+    from sim.observed.names import scenario_names, seat, shared_seat, un_name
     from sim.observed.votes import load_votes, votes_folder
     from sim.scenario.schema import allowed
 
@@ -321,12 +321,13 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
     if shared is not None:
         raise locate(shared, merged)
     seatless, missing = [], []
+    known = set(data.countries)
     for actor in scenario.actor_names:
-        try:
-            if un_name(actor, data.countries, names) is None:
-                seatless.append(actor)
-        except InputError:
+        found, un = seat(actor, known, names)
+        if not found:
             missing.append(actor)
+        elif un is None:
+            seatless.append(actor)
     if missing:
         one = len(missing) == 1
         print(
@@ -338,12 +339,12 @@ def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str
             "for an actor without a seat)",
             file=sys.stderr,
         )
-    found = len(scenario.actor_names) - len(seatless) - len(missing)
+    taken = len(scenario.actor_names) - len(seatless) - len(missing)
     return (
-        f"{found} of {count_text(len(scenario.actor_names), 'actor')} found in the votes in "
+        f"{taken:,} of {count_text(len(scenario.actor_names), 'actor')} found in the votes in "
         f"{data.folder}"
         + (f"; {count_text(len(seatless), 'actor')} without a seat (null)" if seatless else "")
-        + (f"; {len(missing)} not found (noted)" if missing else "")
+        + (f"; {len(missing):,} not found (noted)" if missing else "")
     )
 
 

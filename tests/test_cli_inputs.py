@@ -566,3 +566,43 @@ def test_a_symbolic_link_that_loops_is_refused_in_one_line(
     assert message.startswith(named.format(**fill)), message
     assert message.endswith("choose another path")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["R1", "loop"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # No scenarios at all: was "this is an experiment file, not a scenario; run it
+        # with 'credsim sweep'", to a user who had.
+        (
+            "name: e\ndesign:\n  method: grid\n  parameters:\n"
+            "    parameters.trust.memory: [0.9, 1.0]\nreplicates: 2\n",
+            "e.yaml: scenarios: required field is missing",
+        ),
+        # Fields that only an experiment has besides name: was "unknown field
+        # 'replicates' ... (did you mean 'relations'?)", the scenario's fields listed.
+        (
+            "name: e\ndescription: x\nreplicates: 2\n",
+            "e.yaml: scenarios: required field is missing",
+        ),
+        # `scenario:` for `scenarios:`: was "(did you mean 'calendar'?)".
+        (
+            f"name: e\nscenario: {MINI}\ndesign:\n  method: grid\nreplicates: 2\n",
+            "e.yaml:2: scenario: unknown field 'scenario'; allowed fields are: name, "
+            "description, scenarios, ",
+        ),
+    ],
+)
+def test_an_experiment_file_without_its_scenarios_is_told_as_an_experiment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    """An outside check (decision 812): `credsim sweep` took any file without a
+    `scenarios` field for a scenario, so an experiment file that lacked it, or spelt it
+    `scenario:`, was told of a scenario's fields. Its fields now tell it an experiment,
+    as `validate` tells it, and the experiment's check says what is wrong."""
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text(text)
+    out = tmp_path / "out"
+    message = _refused(capsys, "sweep", experiment, "--workers", "1", "--out", out)
+    assert said in message
+    assert "(did you mean 'scenarios'?)" in message or "scenario:" not in said
+    assert not out.exists()

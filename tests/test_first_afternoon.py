@@ -106,6 +106,26 @@ def test_set_with_a_space_before_the_value_gives_the_one_word_form(capsys, writt
     )
 
 
+@pytest.mark.parametrize(
+    ("option", "first", "second"),
+    [
+        ("--set", "parameters.trust.negativity_bias=3", "parameters.trust.memory=0.95"),
+        ("--vary", "parameters.trust.negativity_bias=1,2", "parameters.trust.memory=0.9,1"),
+    ],
+)
+def test_two_values_after_one_option_get_the_option_once_for_each(capsys, option, first, second):
+    """An outside walk through the README (decision 812): the Commands block's `--set
+    PATH=VALUE ...` reads as several values after one --set, and `--set a=3 b=0.95` got
+    "unrecognized arguments: b=0.95" alone. The error now gives the option for each."""
+    command = "validate" if option == "--set" else "sweep"
+    message = _error(capsys, command, SCENARIOS / "mini.yaml", option, first, second)
+    form = "PATH=SPEC" if option == "--vary" else "PATH=VALUE"
+    assert message.startswith(f"unrecognized arguments: {second}; ")
+    assert (
+        f"{option} takes one {form}: give one {option} for each, {option} {first} {option} {second}"
+    ) in message
+
+
 def test_an_unknown_option_gets_no_such_hint(capsys):
     message = _error(capsys, "validate", SCENARIOS / "mini.yaml", "--bogus", "3")
     assert message == "unrecognized arguments: --bogus 3 (see 'credsim --help')"

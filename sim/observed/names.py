@@ -9,7 +9,7 @@ groups leave it out. Any other name is an input error naming close matches.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
@@ -74,18 +74,32 @@ def un_name(
     """
     known = set(countries)
     names = names or {}
+    found, un = seat(name, known, names)
+    if found:
+        return un
     if name in names:
-        given = names[name]
-        if given is not None and given not in known:
-            raise _unknown(given, known, f"observed.names.{name}")
-        return given
-    if name in known:
-        return name
-    if name in ALIASES and ALIASES[name] in known:
-        return ALIASES[name]
+        raise _unknown(str(names[name]), known, f"observed.names.{name}")
     if option is not None:
         raise _not_a_country(name, known, option)
     raise _unknown(name, known, None)
+
+
+def seat(name: str, known: Set[str], names: Mapping[str, str | None]) -> tuple[bool, str | None]:
+    """Whether :func:`un_name` finds ``name`` in the countries ``known``, and its UN name
+    (None: an actor without a seat), without its error's close matches.
+
+    The callers that only count or skip the actors not found take this: a search for
+    close matches per actor took 10 s of ``validate`` for a drawn scenario of 10,000
+    states that the data has none of (an outside check, decision 812).
+    """
+    if name in names:
+        given = names[name]
+        return given is None or given in known, given
+    if name in known:
+        return True, name
+    if name in ALIASES and ALIASES[name] in known:
+        return True, ALIASES[name]
+    return False, None
 
 
 def _not_a_country(name: str, known: set[str], option: str) -> InputError:
@@ -178,11 +192,8 @@ def shared_seat(scenario: Scenario, countries: Iterable[str]) -> InputError | No
     names = scenario_names(scenario)
     holder: dict[str, str] = {}
     for actor in scenario.actor_names:
-        try:
-            un = un_name(actor, known, names)
-        except InputError:
-            continue
-        if un is None:
+        found, un = seat(actor, known, names)
+        if not found or un is None:
             continue
         if un not in holder:
             holder[un] = actor

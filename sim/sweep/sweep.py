@@ -516,11 +516,13 @@ def _experiment(args: argparse.Namespace) -> Experiment:
 
 
 def _is_experiment_file(path: Path) -> bool:
-    """Whether ``path`` holds an experiment (a ``scenarios`` field) rather than a scenario.
+    """Whether ``path`` holds an experiment (a ``scenarios`` field, or fields that are an
+    experiment's: :func:`sim.inputs.file_kind`) rather than a scenario.
 
     Raises:
         InputError: the file is empty or not a mapping, which fits neither kind.
     """
+    from sim.inputs import file_kind
     from sim.scenario.loader import read_document, read_text
 
     kinds = "an experiment file (name, scenarios, design, ...) or a scenario file with --vary"
@@ -540,7 +542,13 @@ def _is_experiment_file(path: Path) -> bool:
             f"{kinds}",
             file=str(path),
         )
-    return "scenarios" in tree
+    # A file without its `scenarios` (or with `scenario:`) whose fields are otherwise an
+    # experiment's is one: the scenario loader told it "unknown field 'replicates'" or to
+    # run it with `credsim sweep` (an outside check, decision 812).
+    if "scenarios" in tree or file_kind(tree) == "experiment":
+        return True
+    # Of another kind (a pattern file): the scenario loader names the command that takes it.
+    return file_kind(tree) is None and file_kind(tree, ("scenario", "experiment")) == "experiment"
 
 
 def cli_sweep(args: argparse.Namespace) -> int:
