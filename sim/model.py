@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ from sim.network import InfluenceNetwork, Ties
 from sim.options import Record
 from sim.scenario.schema import AlignmentParameters, Scenario
 from sim.world import World
+
+# Called with the steps done and the steps in all (Model.run's on_step).
+StepCallback = Callable[[int, int], None]
 
 
 def _resolve_scenario(
@@ -428,10 +432,13 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ results
 
-    def run(self) -> CredibilityModel:
-        """Step to the calendar's end and return the model."""
+    def run(self, on_step: StepCallback | None = None) -> CredibilityModel:
+        """Step to the calendar's end and return the model; ``on_step(done, total)``
+        after each step, if given (``credsim run``'s progress line)."""
         while self.running:
             self.step()
+            if on_step is not None:
+                on_step(min(self.steps, self.n_steps), self.n_steps)
         return self
 
 

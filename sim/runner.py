@@ -24,7 +24,7 @@ from sim import integrity, provenance
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, remove_leftovers, write_parquet
 from sim.metrics import FlatSummary, flatten_summary
-from sim.model import CredibilityModel, RunResults
+from sim.model import CredibilityModel, RunResults, StepCallback
 from sim.options import ENGINES, RECORD_LEVELS, Record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.seeds import check_seed, seed_sequence
@@ -101,6 +101,7 @@ def run_scenario(
     seed: int | np.random.SeedSequence,
     record: Record = "summary",
     engine: str = "mesa",
+    on_step: StepCallback | None = None,
 ) -> RunOutput:
     """Run ``scenario`` to its calendar's end.
 
@@ -110,6 +111,8 @@ def run_scenario(
         record: ``summary``, ``series`` or ``actors`` (each includes the previous).
         engine: ``mesa`` (:class:`CredibilityModel`, the reference) or ``fast``
             (:class:`sim.fast.FastModel`); both give the same outputs.
+        on_step: called with the steps done and the steps in all as the run goes
+            (after each step, or each chunk of the fast engine's).
 
     Returns:
         The summary, and the tidy series / per-actor table when recorded.
@@ -124,7 +127,7 @@ def run_scenario(
     # Overflows and 0/0 surface as NonFiniteState naming the step and actor (sim.finite);
     # numpy's own warnings would only add lines without saying where.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        model = cls(scenario, rng=sequence, record=record).run()
+        model = cls(scenario, rng=sequence, record=record).run(on_step)
     return RunOutput(
         series=model.series() if record != "summary" else None,
         actors=model.actors() if record == "actors" else None,
@@ -132,9 +135,11 @@ def run_scenario(
     )
 
 
-def default_run_dir(scenario: Scenario, seed: int) -> Path:
-    """``results/runs/<scenario>-<hash of the resolved scenario and seed>``."""
-    return Path("results") / "runs" / f"{scenario.name}-{scenario_hash(scenario, seed)[:10]}"
+def default_run_dir(scenario: Scenario, seed: int, identity: str | None = None) -> Path:
+    """``results/runs/<scenario>-<hash of the resolved scenario and seed>`` (``identity``:
+    that hash, when the caller has it)."""
+    digest = identity or scenario_hash(scenario, seed)
+    return Path("results") / "runs" / f"{scenario.name}-{digest[:10]}"
 
 
 def write_run(
@@ -149,6 +154,7 @@ def write_run(
     overrides: list[str],
     started: str,
     elapsed: float,
+    identity: str | None = None,
 ) -> None:
     """Write a run folder: manifest.json first, then the data files and their integrity record.
 
@@ -156,9 +162,11 @@ def write_run(
     identity of scenario and seed) with status ``running``; the data files
     (summary.json, series.parquet, actors.parquet) follow, are recorded in
     integrity.json, and the manifest is rewritten with status ``complete``.
-    Data files of an earlier write of the same run are removed first.
+    Data files of an earlier write of the same run are removed first. ``identity`` is
+    ``scenario_hash(scenario, seed)`` when the caller has it already (a third of a
+    second at 50,000 states).
     """
-    identity = scenario_hash(scenario, seed)
+    identity = identity or scenario_hash(scenario, seed)
     out.mkdir(parents=True, exist_ok=True)
     versions = provenance.versions()
     manifest = {
@@ -184,7 +192,9 @@ def write_run(
         "finished": None,
         "elapsed_s": round(elapsed, 4),
     }
-    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    # Written compact while running, indented once complete: the resolved scenario makes
+    # it long (15 MB at 50,000 states), and json indents in Python, 5x slower than compact.
+    atomic_write_text(out / "manifest.json", json.dumps(manifest) + "\n")
     records = integrity.Records(out)
     records.start("run", identity)
     stale = [out / name for name in _RUN_FILES]
@@ -237,14 +247,15 @@ def cli_run(args: argparse.Namespace) -> int:
     """``credsim run SCENARIO [--out DIR] [--seed N] [--set ...] [--record ...] [--engine ...]``."""
     check_seed(args.seed)  # as sweep's: a seed the results folder can store
     scenario = load_scenario(args.scenario, args.overrides or None)
-    out = Path(args.out) if args.out else default_run_dir(scenario, args.seed)
+    identity = scenario_hash(scenario, args.seed)
+    out = Path(args.out) if args.out else default_run_dir(scenario, args.seed, identity)
     overrides = list(args.overrides or [])
 
     def claim() -> None:
         integrity.claim(
             out,
             "run",
-            scenario_hash(scenario, args.seed),
+            identity,
             functools.partial(_differs, out, scenario.name, args.seed, overrides),
         )
 
@@ -265,7 +276,7 @@ def cli_run(args: argparse.Namespace) -> int:
         # the run was done again (an audit, decision 656): the lock makes them no one's.
         remove_leftovers(out)
         remove_leftovers(out / "plots")
-        return _run_into(args, scenario, out, overrides)
+        return _run_into(args, scenario, out, overrides, identity)
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)
         os.close(lock)
@@ -283,11 +294,19 @@ def engine_note(engine: str, compiling: float) -> str:
     )
 
 
-def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides: list[str]) -> int:
+def _run_into(
+    args: argparse.Namespace, scenario: Scenario, out: Path, overrides: list[str], identity: str
+) -> int:
     """The run of :func:`cli_run` once its folder is claimed and locked."""
+    from sim.sweep.progress import StepProgress
+
     started = provenance.now()
     t0 = time.perf_counter()
     compiling = 0.0
+    # A long run (a drawn scenario of many states) shows its steps on a terminal, as a
+    # sweep shows its runs (experiments.md: a command that can take over a couple of
+    # seconds shows its progress; an outside check, decision 813).
+    progress = StepProgress()
     try:
         if args.engine == "fast":
             from sim.compiling import CompileTimer
@@ -295,14 +314,18 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides
             # The one-off compile (a minute on a cold cache) was reported as the run's
             # time without a word (a first afternoon's audit, decision 702).
             with CompileTimer(announce=True) as timer:
-                output = run_scenario(scenario, args.seed, args.record, args.engine)
+                output = run_scenario(
+                    scenario, args.seed, args.record, args.engine, progress.update
+                )
             compiling = timer.seconds
         else:
-            output = run_scenario(scenario, args.seed, args.record, args.engine)
+            output = run_scenario(scenario, args.seed, args.record, args.engine, progress.update)
     except Exception as exc:  # a model failure is exit 1, with its reason
+        progress.clear()
         print(f"credsim: run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - t0
+    progress.status(f"writing the results to {out}")
     write_run(
         out,
         scenario,
@@ -314,6 +337,7 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides
         overrides=list(args.overrides),
         started=started,
         elapsed=elapsed,
+        identity=identity,
     )
     where = f"results in {out}"
     if not args.no_plots and args.record != "summary":
@@ -322,14 +346,17 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path, overrides
         except ImportError:
             pass
         else:
+            progress.status("drawing the figures and the report")
             report = write_report(out)
             where += f"; report {report}"
     else:
+        progress.clear()
         note_old_report(out)
+    progress.clear()
     cal = scenario.calendar
     engine = engine_note(args.engine, compiling)
     print(
-        f"ran '{scenario.name}': {len(scenario.powers)} powers, {len(scenario.states)} states, "
+        f"ran '{scenario.name}': {len(scenario.powers)} powers, {len(scenario.states):,} states, "
         f"{cal.n_steps} {cal.step} steps in {elapsed:.2f} s ({engine}); {where}"
     )
     return 0

@@ -341,3 +341,46 @@ def test_the_morris_axis_label_stays_within_its_panel() -> None:
     fig.canvas.draw()
     caption = fig.texts[-1].get_window_extent(renderer)
     assert all(caption.y1 < ax.xaxis.label.get_window_extent(renderer).y0 for ax in panels)
+
+
+def _nearly_flat(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """Patron's final trust moves with the bias; Rival's by 1e-5 a unit of it, a variance
+    that Sobol's indices would still give to the bias whole."""
+    bias = scenario.parameters.trust.negativity_bias
+    noise = float(np.random.default_rng(seed).normal())
+    summary = {
+        "final_trust": {
+            "Patron": {"all": 0.1 * bias + 0.01 * noise},
+            "Rival": {"all": 0.5 + 1e-5 * bias},
+        }
+    }
+    return RunOutput(summary=summary, series=None, actors=None)
+
+
+def test_a_metric_flat_over_the_design_is_not_drawn_and_said(tmp_path: Path) -> None:
+    """An outside check of the figures (decision 814): a final trust whose runs differ by
+    0.0002 was drawn with S1 = ST = 1 for one parameter, where the sweep figures leave it
+    out as flat. The sensitivity figures now leave out a metric whose design points'
+    means differ by at most 0.1% of its range, and the caption names it; the table keeps
+    its indices."""
+    from sim.plots.gallery import sensitivity_entries, sensitivity_metrics
+    from sim.results import open_results
+
+    exp = _experiment(tmp_path, "sobol", 16)
+    folder = tmp_path / "out"
+    run_sweep(load_experiment(exp), folder, run_fn=_nearly_flat, quiet=True)
+    assert main(["analyze", str(folder), "--method", "sobol"]) == 0
+    table = pd.read_parquet(folder / "analysis" / "sensitivity_sobol.parquet")
+    rival = table[table["metric"] == "final_trust.Rival.all"].set_index("parameter")["S1"]
+    assert rival.idxmax() == BIAS  # the table keeps its indices: the bias's, the largest
+    results = open_results(folder)
+    (entry,) = sensitivity_entries(results, "sobol", sensitivity_metrics(results))
+    titles = " ".join(
+        ax.get_title(loc=loc) for ax in entry.figure.axes for loc in ("left", "center", "right")
+    )
+    assert "Patron" in titles and "Rival" not in titles
+    assert (
+        "Not drawn, 1 metric flat over the design (the means at its design points differ "
+        "by at most 0.1% of the metric's range, or by 0.001 where it has no upper bound)"
+    ) in entry.caption
+    assert entry.caption.split("(the table holds them): ")[1].startswith("final trust in Rival")

@@ -515,3 +515,51 @@ def test_a_line_break_typed_into_a_value_keeps_the_error_on_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.endswith("\n")
     assert "override parameters.trust.memory=0.9\\n1: " in err
+
+
+@pytest.mark.parametrize("engine", ["mesa", "fast"])
+def test_a_run_tells_its_steps_as_it_goes(engine: str) -> None:
+    """`credsim run`'s progress line (decision 813) is fed by the run: each engine says
+    the steps done and the steps in all as it goes, ending at all of them."""
+    from sim.runner import run_scenario
+
+    scenario = load_scenario(str(Path(__file__).parent / "data" / "scenarios" / "mini.yaml"))
+    told: list[tuple[int, int]] = []
+    plain = run_scenario(scenario, 3, "summary", engine)
+    watched = run_scenario(scenario, 3, "summary", engine, lambda d, t: told.append((d, t)))
+    n = scenario.calendar.n_steps
+    assert told and told[-1] == (n, n) and all(t == n for _, t in told)
+    done = [d for d, _ in told]
+    assert done == sorted(done) and done[0] >= 1
+    assert watched.summary == plain.summary  # telling changes nothing
+
+
+def test_the_step_line_waits_its_quiet_spell_then_says_steps_rate_and_time_left() -> None:
+    import io
+    import re
+    import time
+
+    from sim.sweep.progress import StepProgress
+
+    quiet = io.StringIO()
+    waiting = StepProgress(quiet, live=True, quiet_s=60.0)
+    waiting.update(5, 10)
+    waiting.status("writing the results to out")
+    waiting.clear()
+    assert quiet.getvalue() == ""  # a run of under a minute here: nothing drawn
+    shown = io.StringIO()
+    progress = StepProgress(shown, live=True, quiet_s=0.0)
+    progress.update(10, 120)
+    time.sleep(0.3)
+    progress.update(60, 120)
+    line = shown.getvalue().split("\r\x1b[2K")[-1]
+    assert re.fullmatch(r"step 60 of 120 \(50%\), [0-9.]+ steps/s, ETA \d+s", line), line
+    rate = float(line.split(", ")[1].split()[0])
+    assert 0 < rate <= 50 / 0.3  # 50 steps since the first told, in at least 0.3 s
+    progress.status("writing the results to out")
+    assert shown.getvalue().endswith("\r\x1b[2Kwriting the results to out")
+    progress.clear()
+    assert shown.getvalue().endswith("\r\x1b[2K")
+    piped = io.StringIO()
+    StepProgress(piped, live=False, quiet_s=0.0).update(60, 120)
+    assert piped.getvalue() == ""

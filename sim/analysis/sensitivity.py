@@ -266,13 +266,20 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     matplotlib.use("Agg")
     from sim.plots.figure import add_caption, rendered
     from sim.plots.gallery import sensitivity_entries
+    from sim.plots.report import FigureProgress
 
     written = []
-    for entry in sensitivity_entries(results, method, metrics):
+    entries = list(sensitivity_entries(results, method, metrics))
+    # Figures done of all on a terminal, as `credsim plot` shows them (decision 813).
+    progress = FigureProgress()
+    progress.total = len(entries)
+    for entry in entries:
         path = results.path / "analysis" / f"{entry.stem}.png"
         add_caption(entry.figure, entry.caption)
         atomic_write_bytes(path, rendered(entry.figure))
         written.append(path)
+        progress.update(failed=False)
+    progress.clear()
     return written
 
 

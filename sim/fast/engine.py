@@ -25,6 +25,7 @@ from sim.metrics import CHUNK_BYTES, Group, Layout, Statistics
 from sim.model import (
     Record,
     RunResults,
+    StepCallback,
     _resolve_scenario,
     influence_network,
     propensity,
@@ -323,11 +324,14 @@ class FastModel(RunResults):
             return
         self._advance(self.steps + 1)
 
-    def run(self) -> FastModel:
-        """Step to the calendar's end and return the model."""
+    def run(self, on_step: StepCallback | None = None) -> FastModel:
+        """Step to the calendar's end and return the model; ``on_step(done, total)``
+        after each chunk of steps, if given (``credsim run``'s progress line)."""
         chunk = self._chunk()
         while self.steps < self.n_steps:
             self._advance(min(self.n_steps, self.steps + chunk))
+            if on_step is not None:
+                on_step(self.steps, self.n_steps)
         self.running = False
         return self
 

@@ -53,6 +53,7 @@ from sim.plots.sensitivity import (
     sensitivity_figures,
 )
 from sim.plots.sweeps import (
+    FLAT_OVER_DESIGN,
     FLAT_WORDS,
     MAP_BINS,
     MAX_LEVELS,
@@ -63,6 +64,7 @@ from sim.plots.sweeps import (
     is_signed,
     overlap_note,
     varying,
+    varying_over_design,
 )
 from sim.plots.trajectories import (
     across_figure,
@@ -494,16 +496,20 @@ def _flat_note(flat: Sequence[str], phrases: Mapping[str, str]) -> str:
     its name (an audit; decision 627)."""
     if not flat:
         return ""
-    # In a sentence: "change in trust in USA ...", not "Change in trust in USA ...".
-    names = [lower_first(metric_label(m, phrases)[0]) for m in flat]
-    shown = names[:NAMED_LEFT_OUT]
-    more = len(names) - len(shown)
-    listed = "; ".join(shown) + (f"; and {more} more" if more else "")
     n = len(flat)
     return (
         f"{n} series that {'does' if n == 1 else 'do'} not vary with it ({FLAT_WORDS}) "
-        f"{'is' if n == 1 else 'are'} left out: {listed}. "
+        f"{'is' if n == 1 else 'are'} left out: {_named(flat, phrases)}. "
     )
+
+
+def _named(metrics: Sequence[str], phrases: Mapping[str, str]) -> str:
+    """Metrics in words in a sentence, the first ``NAMED_LEFT_OUT`` named and the rest
+    counted ("change in trust in USA ...", not "Change in trust in USA ...")."""
+    names = [lower_first(metric_label(m, phrases)[0]) for m in metrics]
+    shown = names[:NAMED_LEFT_OUT]
+    more = len(names) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more else "")
 
 
 @dataclass(frozen=True)
@@ -744,7 +750,14 @@ def _sensitivity_entries(
         table = results.sensitivity(method)
         if table is None:
             continue
-        shown = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
+        listed = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
+        # A metric flat over the design gets indices of its rounding (S1 = ST = 1 for a
+        # final trust whose runs differ by 0.0002): not drawn, as the sweep figures leave
+        # it out, and said (an outside check of the figures, decision 814).
+        shown = varying_over_design(results.ok_runs, listed, results.varied)
+        flat = _flat_indices_note([m for m in listed if m not in shown], results)
+        if not shown:
+            continue
         figures = sensitivity_figures(table, method, shown, group_phrases(results.scenarios))
         chunks = figure_metrics(table, method, shown)
         blocks = scenario_blocks(table)
@@ -760,10 +773,24 @@ def _sensitivity_entries(
                 partial(_drawn, figure),
                 indices_caption(table[table["metric"].isin(chunk)], method)
                 + (f" Part {i} of {len(figures)}." if len(figures) > 1 else "")
-                + each,
+                + each
+                + flat,
                 results,
                 "Replicates averaged per design point before analysis.",
             )
+
+
+def _flat_indices_note(flat: Sequence[str], results: Results) -> str:
+    """The sensitivity caption's sentence on the metrics it leaves out as flat over the
+    design (``""`` when none is)."""
+    if not flat:
+        return ""
+    n = len(flat)
+    return (
+        f" Not drawn, {n} metric{'s' if n != 1 else ''} flat over the design "
+        f"({FLAT_OVER_DESIGN}), whose indices would share out a variance of rounding (the "
+        f"table holds them): {_named(flat, group_phrases(results.scenarios))}."
+    )
 
 
 def figures_for(

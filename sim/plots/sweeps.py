@@ -74,6 +74,11 @@ FLAT_WORDS = (
     f"the means at the parameter's values differ by at most {FLAT:.1%} of the metric's "
     f"range, or by {FLAT:g} where it has no upper bound"
 )
+# The same threshold over a whole design (sensitivity figures, varying_over_design).
+FLAT_OVER_DESIGN = (
+    f"the means at its design points differ by at most {FLAT:.1%} of the metric's range, "
+    f"or by {FLAT:g} where it has no upper bound"
+)
 MIN_SPAN = 0.05
 _TITLE_CHARS = 48
 
@@ -106,6 +111,21 @@ def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[
         return []
     frame = runs.assign(level=levels(runs[parameter]))
     means = frame.groupby(["scenario", "level"])[list(metrics)].mean()
+    by_scenario = means.groupby(level="scenario")
+    spread = (by_scenario.max() - by_scenario.min()).max().fillna(0.0)
+    return [m for m in metrics if spread[m] > FLAT * _scale(m)]
+
+
+def varying_over_design(
+    runs: pd.DataFrame, metrics: Sequence[str], parameters: Sequence[str]
+) -> list[str]:
+    """The ``metrics`` whose mean per design point (the values of ``parameters``) moves,
+    within some scenario, by more than ``FLAT`` of the metric's natural range, as
+    :func:`varying` asks of one parameter's values: a sensitivity index of a metric that
+    does not splits a variance of rounding among the parameters (decision 814)."""
+    if runs.empty or not metrics:
+        return []
+    means = runs.groupby(["scenario", *parameters], dropna=False)[list(metrics)].mean()
     by_scenario = means.groupby(level="scenario")
     spread = (by_scenario.max() - by_scenario.min()).max().fillna(0.0)
     return [m for m in metrics if spread[m] > FLAT * _scale(m)]

@@ -1,4 +1,5 @@
-"""Progress of a sweep on the terminal, and the one-line summary at its end.
+"""Progress of a sweep on the terminal, and the one-line summary at its end; and
+of one long run's steps (:class:`StepProgress`, ``credsim run``).
 
 On a terminal (stderr a tty, not ``--quiet``) one line is redrawn at most a
 few times a second: done/total, failures, runs per second, time left. The
@@ -37,6 +38,66 @@ def _short(seconds: float) -> str:
     return f"{seconds:.1f}s" if seconds < 9.95 else _duration(seconds)
 
 
+def redraws(stream: TextIO) -> bool:
+    """Whether a progress line can be redrawn on ``stream``: a terminal that says it can
+    move the cursor (TERM=dumb, an editor's shell or a CI log, got the redraw's escape
+    codes: an audit, decision 659)."""
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+class StepProgress:
+    """One run's steps on a terminal, for a run long enough to want it (decision 813).
+
+    Nothing is drawn in the first ``quiet_s`` seconds, so that the usual run of a
+    second or less prints its closing line alone; then the line says the steps done of
+    all, steps per second and the time left, and :meth:`status` what follows the steps
+    (writing the results, drawing the figures), until :meth:`clear`.
+    """
+
+    def __init__(
+        self, stream: TextIO | None = None, *, live: bool | None = None, quiet_s: float = 1.0
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.live = redraws(self.stream) if live is None else live
+        self.start = time.perf_counter()
+        self.quiet_s = quiet_s
+        self._drawn = 0.0
+        self._shown = False
+        self._first: tuple[float, int] | None = None
+
+    def update(self, done: int, total: int) -> None:
+        """``done`` of ``total`` steps are done (:data:`sim.model.StepCallback`)."""
+        now = time.perf_counter()
+        if self._first is None:
+            # The rate counts from the first step done: the set-up before it is no step's.
+            self._first = (now, done)
+        if not self.live or now - self.start < self.quiet_s or now - self._drawn < _REDRAW_S:
+            return
+        self._drawn = now
+        since, before = self._first
+        rate = (done - before) / (now - since) if now > since else 0.0
+        eta = _duration((total - done) / rate) if rate > 0 else "?"
+        pct = 100.0 * done / total if total else 100.0
+        self._draw(f"step {done} of {total} ({pct:.0f}%), {rate:.1f} steps/s, ETA {eta}")
+
+    def status(self, text: str) -> None:
+        """What the command does now (``writing the results``), once the line is shown."""
+        if self.live and (self._shown or time.perf_counter() - self.start >= self.quiet_s):
+            self._draw(text)
+
+    def _draw(self, text: str) -> None:
+        self.stream.write("\r\x1b[2K" + text)
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Take the line off the terminal (before the closing line)."""
+        if self._shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self._shown = False
+
+
 class Progress:
     """Counts finished runs and shows them.
 
@@ -68,10 +129,7 @@ class Progress:
         self.done = 0
         self.failed = failed_before
         self.stream = stream or sys.stderr
-        # A terminal that says it cannot move the cursor (TERM=dumb: an editor's shell,
-        # a CI log) got the redraw's escape codes (an audit, decision 659).
-        redraws = self.stream.isatty() and os.environ.get("TERM") != "dumb"
-        self.live = redraws if live is None else live
+        self.live = redraws(self.stream) if live is None else live
         self.start = time.perf_counter()
         self._drawn = 0.0
         self._compiling = compiling or (lambda: (0.0, 0.0))
