@@ -606,3 +606,36 @@ def test_an_experiment_file_without_its_scenarios_is_told_as_an_experiment(
     assert said in message
     assert "(did you mean 'scenarios'?)" in message or "scenario:" not in said
     assert not out.exists()
+
+
+def test_varying_a_generate_block_is_refused_with_what_to_do_instead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An outside check (decision 815): `--vary generate.events=0,10` on a drawn scenario
+    was told "a loaded Scenario's population is already drawn; load the scenario from its
+    file", words of the Python API to a user who had given the file. The refusal now says
+    why and what to do; `--set generate.events=...` still sets one value."""
+    synth = tmp_path / "s.yaml"
+    assert main(["synth", "--states", "20", "--powers", "2", "--out", str(synth)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "out"
+    message = _refused(
+        capsys, "sweep", synth, "--vary", "generate.events=0,10", "--out", out, "--workers", "1"
+    )
+    assert message == (
+        "--vary: generate.events: a design varies a scenario whose population is drawn, so "
+        "not its generate block; write a file for each population (credsim synth --states "
+        "N --events M ...) and sweep them as an experiment's scenarios, or set one value "
+        "with --set (or the experiment's overrides)"
+    )
+    assert not out.exists()
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text(
+        f"name: e\nscenarios: {{s: {synth}}}\ndesign:\n  method: grid\n  parameters:\n"
+        "    generate.events: [0, 10]\n"
+    )
+    message = _refused(capsys, "sweep", experiment, "--out", out, "--workers", "1")
+    assert message.startswith(
+        f"{experiment}:6: design.parameters.generate.events: a design varies a scenario"
+    )
+    assert not out.exists()

@@ -867,6 +867,17 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
     """Apply every varied path alone to every scenario: each grid value, or both bounds."""
     design = experiment.spec.design
     for path in experiment.varied:
+        if path.split(".", 1)[0] == "generate":
+            # Each point is the loaded scenario with new values, its population drawn once;
+            # the loader's refusal spoke of "a loaded Scenario" (an outside check, 815).
+            raise where.error(
+                "a design varies a scenario whose population is drawn, so not its generate "
+                "block; write a file for each population (credsim synth --states N --events "
+                "M ...) and sweep them as an experiment's scenarios, or set one value with "
+                "--set (or the experiment's overrides)",
+                *where.parameters,
+                path,
+            )
         seen = [p[path] for p in experiment.points]
         declared = design.parameters.get(path) if design.method in SAMPLED else None
         if isinstance(declared, dict):
