@@ -1737,6 +1737,13 @@ def test_pairs_are_drawn_only_for_two_free_parameters_and_bands_share_one_scale(
     )  # fmt: skip
     figures = calibration_figures(cal, particles, checks)
     assert list(figures) == ["marginals", "pairs-two_free", "predictive"]
+    # How many draws make a band (decision 816): the file's `predictive`.
+    texts = [t.get_text() for t in figures["predictive"].texts]
+    said = f" Each band: {cal.spec.predictive} posterior draws."
+    assert cal.spec.predictive >= 20 and any(t.endswith(said) for t in texts), texts
+    # The particles are drawn whole at the prior's bounds, where the axes end (decision 816).
+    (points,) = figures["pairs-two_free"].axes[0].collections
+    assert not points.get_clip_on()
     calibration, held_out = figures["predictive"].axes[:2]
     assert calibration.get_ylim() == held_out.get_ylim()
     assert held_out.get_ylim()[0] <= -5.0  # the held-out band reaches (-0.5 - 0) / 0.1

@@ -224,6 +224,11 @@ def test_the_posterior_check_prints_the_held_out_patterns_apart(
     assert "patterns covered (the observed value within the 90% predictive interval " in lines[-1]
     assert "tolerance); 1 run in " in lines[-1]  # the runs counted (decision 600)
     assert captions and "is covered (predictive.csv) when its 90% band reaches" in captions[0]
+    # A band of one draw is said as such (decision 816).
+    assert captions[0].endswith(
+        " Each band: 1 posterior draw; with fewer than 20 draws its ends lie about at the "
+        "extreme ones."
+    )
     apart = lines.index("held-out patterns")
     ids = [line.split()[0] for line in lines if line.split()]
     held = {"india_recovery", "albania_after_split"}
@@ -303,3 +308,13 @@ def test_a_pattern_file_the_calibration_was_not_fitted_to_is_noted(tmp_path: Pat
     assert unfitted_note(sino, cal) is None
     manifest(None)
     assert unfitted_note(sino, cal) is None
+
+
+def test_the_draws_of_a_band_are_counted_with_their_replicates() -> None:
+    from sim.calibrate.figures import draws_note
+
+    assert draws_note(50, 3) == " Each band: 50 posterior draws, each simulated 3 times."
+    assert draws_note(19).endswith(
+        "; with fewer than 20 draws its ends lie about at the extreme ones."
+    )
+    assert "fewer" not in draws_note(20)

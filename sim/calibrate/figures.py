@@ -201,7 +201,8 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
     fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
     size = 4 + 60 * final["weight"] / max(final["weight"].max(), 1e-300)
     for ax, (x, y) in zip(axes, pairs, strict=True):
-        ax.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0)
+        # Unclipped: a particle at a prior's bound was drawn half (an outside check, 816).
+        ax.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0, clip_on=False)
         for path, limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
             limits(free[path].low, free[path].high)
             if path in calibration.truth:
@@ -230,6 +231,24 @@ TRUTH_CAPTION = (
     "(which stand in for the observed ones), in tolerances: a pattern passes when its "
     "median lies in the grey band."
 )
+
+
+# Fewer draws than this make a 90% band whose ends are about the extreme draws.
+ROUGH_BAND = 20
+
+
+def draws_note(draws: int, reps: int = 1) -> str:
+    """The predictive caption's sentence on how many draws make each band (an outside
+    check found a band of 10 draws drawn as any other: decision 816)."""
+    each = count_text(draws, "posterior draw") + (
+        f", each simulated {count_text(reps, 'time')}" if reps > 1 else ""
+    )
+    rough = (
+        f"; with fewer than {ROUGH_BAND} draws its ends lie about at the extreme ones"
+        if draws < ROUGH_BAND
+        else ""
+    )
+    return f" Each band: {each}{rough}."
 
 
 # Inches of the predictive figure per pattern, and at least per panel (its title's width).
@@ -350,10 +369,11 @@ def calibration_figures(
             posterior.final_particles(particles, variant).empty
         ):
             figures[f"pairs-{variant}"] = pairs_figure(particles, calibration, variant)
+    drawn = draws_note(calibration.spec.predictive)
     figures["predictive"] = (
-        predictive_figure(checks, TRUTH_CAPTION, "truth")
+        predictive_figure(checks, TRUTH_CAPTION + drawn, "truth")
         if calibration.truth
-        else predictive_figure(checks)
+        else predictive_figure(checks, PREDICTIVE_CAPTION + drawn)
     )
     return figures
 

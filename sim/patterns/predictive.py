@@ -140,12 +140,13 @@ def predictive_table(observed: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows).set_index("id")
 
 
-def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
-    """The calibration report's predictive figure of ``table``, as PNG bytes."""
+def _figure(name: str, variant: str, table: pd.DataFrame, draws: int, reps: int) -> bytes:
+    """The calibration report's predictive figure of ``table`` (``draws`` posterior
+    draws, each simulated ``reps`` times), as PNG bytes."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from sim.calibrate.figures import predictive_figure
+    from sim.calibrate.figures import draws_note, predictive_figure
     from sim.plots.figure import rendered, set_theme
 
     checks = pd.DataFrame(
@@ -161,7 +162,7 @@ def _figure(name: str, variant: str, table: pd.DataFrame) -> bytes:
         }
     )
     set_theme()
-    return rendered(predictive_figure(checks, COVERED_CAPTION))
+    return rendered(predictive_figure(checks, COVERED_CAPTION + draws_note(draws, reps)))
 
 
 # What `covered` (predictive.csv, the summary line) is, in the figure's terms: the audit of
@@ -249,7 +250,9 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     with replacing(out, PREDICTING, earlier, [pf.name]):
         atomic_write_text(out / "predictive.csv", table.reset_index().to_csv(index=False))
         atomic_write_text(out / "draws.csv", frame.to_csv(index=False))
-        atomic_write_bytes(out / "predictive.png", _figure(pf.name, variant, table))
+        atomic_write_bytes(
+            out / "predictive.png", _figure(pf.name, variant, table, len(draws), args.reps)
+        )
     covered = int(table["covered"].sum())
     print(
         f"{covered} of {len(table)} patterns covered (the observed value within the 90% "
