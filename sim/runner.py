@@ -31,6 +31,7 @@ from sim.seeds import check_seed, seed_sequence
 
 if TYPE_CHECKING:
     from sim.fast import FastModel
+    from sim.sweep.progress import StepProgress
 
 # The data files of a run folder (besides manifest.json and integrity.json).
 _RUN_FILES = ("summary.json", "series.parquet", "actors.parquet")
@@ -300,13 +301,27 @@ def _run_into(
     """The run of :func:`cli_run` once its folder is claimed and locked."""
     from sim.sweep.progress import StepProgress
 
-    started = provenance.now()
-    t0 = time.perf_counter()
-    compiling = 0.0
     # A long run (a drawn scenario of many states) shows its steps on a terminal, as a
     # sweep shows its runs (experiments.md: a command that can take over a couple of
     # seconds shows its progress; an outside check, decision 813).
     progress = StepProgress()
+    try:
+        return _run_shown(args, scenario, out, overrides, identity, progress)
+    finally:
+        progress.clear()  # interrupted too: what is said next starts on a clear line
+
+
+def _run_shown(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    out: Path,
+    overrides: list[str],
+    identity: str,
+    progress: StepProgress,
+) -> int:
+    started = provenance.now()
+    t0 = time.perf_counter()
+    compiling = 0.0
     try:
         if args.engine == "fast":
             from sim.compiling import CompileTimer
