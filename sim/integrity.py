@@ -814,6 +814,11 @@ def cli_check(args: argparse.Namespace) -> int:
     counts = manifest.get("counts") or {}
     status = status_text(folder, manifest)
     done = f", {done_text(folder, manifest)}" if counts else ""
+    failed = counts.get("failed") if manifest.get("status") == "complete" else None
+    if isinstance(failed, int) and failed:
+        # "ok: ..., complete, 9 of 9 runs" of a sweep whose every run failed said nothing
+        # of it (an outside check, decision 817); intact, and its runs failed.
+        done += f" ({failed:,} of them failed: their errors are in runs.parquet)"
     checked = f"{len(files)} files verified" if "integrity" in manifest else "no integrity record"
     print(f"ok: {folder}: {manifest.get('kind')} '{name}', {status}{done}; {checked}")
     left = leftovers(folder)

@@ -1334,3 +1334,98 @@ def test_a_truncated_manifest_is_called_damaged_with_its_repair(tmp_path, capsys
         assert err.startswith(f"credsim: error: {folder / 'manifest.json'}")
         assert "is damaged (it is not valid JSON: Unterminated string starting at: line" in err
         assert err.endswith("repair it by running the command that wrote it again")
+
+
+def test_two_single_runs_are_not_promised_an_interval(tmp_path, capsys):
+    """An outside check (decision 817): `compare` of two runs printed "difference b - a
+    with its bootstrap 95% interval" above a table without one. It now says why there is
+    none; samples of several runs keep the words."""
+    runs = [factory.write_run(tmp_path / name, offset=o) for name, o in (("a", 0.0), ("b", 0.01))]
+    metric = "final_trust.USA.all"
+    code, out, _ = _compare(
+        capsys, *map(str, runs), "--metric", metric, "--out", str(tmp_path / "c")
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"{metric}: difference b - a (a sample of one run, or one pair: no bootstrap "
+        "interval, no test)"
+    )
+    sweeps = [
+        factory.write_sweep(tmp_path / f"s{i}", {"toy": 0.0}, ONE_POINT, replicates=3)
+        for i in (1, 2)
+    ]
+    code, out, _ = _compare(
+        capsys, *map(str, sweeps), "--metric", metric, "--out", str(tmp_path / "d")
+    )
+    assert out.splitlines()[0] == f"{metric}: difference b - a with its bootstrap 95% interval"
+
+
+def test_samples_pooled_over_different_values_are_said_so(tmp_path, capsys):
+    """An outside check (decision 817): two sweeps of bias 1-3 and 2-4, equal where they
+    meet, were compared pooled as "(3 values)" with p = 0.0002, a difference of the designs
+    alone. The pooled column now says that the values are not the same, and which."""
+    a = factory.write_sweep(tmp_path / "a", {"base": 0.0}, replicates=2)
+    b = factory.write_sweep(
+        tmp_path / "b", {"base": 0.0}, {"parameters.trust.negativity_bias": [2.0, 3.0, 4.0]},
+        replicates=2,
+    )  # fmt: skip
+    code, out, _ = _compare(capsys, str(a), str(b), "--out", str(tmp_path / "c"))
+    assert code == 0
+    said = (
+        "pooled over: parameters.trust.negativity_bias (3 values in each, not the same: "
+        "1, 2, 3 in a, 2, 3, 4 in b)"
+    )
+    assert said in out, out
+    same = factory.write_sweep(tmp_path / "same", {"base": 0.0}, replicates=2)
+    code, out, _ = _compare(capsys, str(a), str(same), "--out", str(tmp_path / "d"))
+    assert "pooled over: parameters.trust.negativity_bias (3 values)" in out, out
+
+
+def test_what_compare_cannot_give_is_said_as_it_is(tmp_path, capsys, monkeypatch):
+    """An outside check (decision 817), three messages that said something else: folders
+    without a power in common were told "'r1' has no final_trust metrics"; `--by` on an
+    unfinished sweep with one value run was told to give `--by`; a figure without its
+    panel over time (a folder of summaries only) said nothing of it."""
+    mini = ROOT / "tests" / "data" / "scenarios" / "mini.yaml"
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(
+        mini.read_text().replace("Russia", "USSR").replace("USA", "America").replace(
+            "name: mini", "name: renamed"
+        )
+    )  # fmt: skip
+    folders = {}
+    for name, path, record in (("r1", mini, "series"), ("rn", renamed, "summary"),
+                               ("rs", mini, "summary")):  # fmt: skip
+        folders[name] = tmp_path / name
+        argv = ["run", str(path), "--out", str(folders[name]), "--record", record, "--no-plots"]
+        assert main(argv) == 0
+    capsys.readouterr()
+    code, _, err = _compare(capsys, str(folders["r1"]), str(folders["rn"]))
+    assert code == 2
+    assert err.strip() == (
+        "credsim: error: the folders share no power whose final trust among all states they "
+        f"all hold (powers of '{folders['r1']}': Russia, USA; '{folders['rn']}': USSR, "
+        "America); give the metric to compare with --metric"
+    )
+    import sim.analysis.comparison as comparison
+
+    captions: list[str] = []
+    monkeypatch.setattr(comparison, "add_caption", lambda fig, text: captions.append(text))
+    code, _, _ = _compare(
+        capsys, str(folders["r1"]), str(folders["rs"]), "--out", str(tmp_path / "c")
+    )
+    assert code == 0
+    assert (
+        "No panel over time: rs recorded its summaries only (record: summary), and the panel "
+        "draws every sample or none. "
+    ) in captions[0]
+    sweep = factory.write_sweep(tmp_path / "s", {"base": 0.0}, ONE_POINT)
+    manifest = json.loads((sweep / "manifest.json").read_text())
+    manifest["status"] = "running"
+    (sweep / "manifest.json").write_text(json.dumps(manifest))
+    code, _, err = _compare(capsys, str(sweep), "--by", "parameters.trust.negativity_bias")
+    assert code == 2
+    assert err.startswith(
+        "credsim: error: --by 'parameters.trust.negativity_bias': only 1 has finished runs so "
+        f"far, so there is nothing to compare it with; the sweep in '{sweep}' is"
+    ), err

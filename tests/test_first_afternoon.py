@@ -178,7 +178,9 @@ def test_varying_an_event_a_counterfactual_removes_says_what_to_vary_instead(tmp
         "design:\n  method: grid\n  parameters:\n    events.withdrawal.magnitude: [1, 2]\n"
     )
     message = _error(capsys, "validate", path)
-    assert "unknown event id 'withdrawal'" in message
+    # The event is the counterfactual's remove_events' (decision 817 says so; it said
+    # "unknown event id" before).
+    assert "event 'withdrawal' is taken out by the scenario's remove_events (scenario" in message
     assert message.endswith(
         "(scenario 'abstained', events.withdrawal.magnitude=1.0); scenario 'base' has the event "
         "'withdrawal' and scenario 'abstained' has none (its file removes it, or never had "
@@ -217,12 +219,13 @@ def test_setting_an_event_a_counterfactual_removes_says_what_to_set_instead(tmp_
     out = tmp_path / "out"
     setting = "events.withdrawal.magnitude=1"
     message = _error(capsys, "sweep", path, "--set", setting, "--out", out)
-    assert message.startswith(f"override {setting}: events.withdrawal: unknown event id")
+    taken = "event 'withdrawal' is taken out by the scenario's remove_events (scenario"
+    assert message.startswith(f"override {setting}: events.withdrawal: {taken}")
     assert message.endswith(REPAIR.format(setter="--set")), message
     assert not out.exists()
     path = _two_scenarios(tmp_path, "overrides:\n  events.withdrawal.magnitude: 1\n")
     message = _error(capsys, "validate", path)
-    assert message.startswith(f"{path}:4: overrides.events.withdrawal.magnitude: unknown event")
+    assert message.startswith(f"{path}:4: overrides.events.withdrawal.magnitude: {taken}")
     assert message.endswith(REPAIR.format(setter="the experiment's overrides block")), message
 
 
@@ -296,3 +299,32 @@ def test_a_misspelt_across_gets_a_did_you_mean(tmp_path, capsys):
     message = _error(capsys, "plot", folder, "--across", "parameters.trust.negativty_bias")
     assert message.endswith("(did you mean 'parameters.trust.negativity_bias'?)")
     assert not (folder / "plots").exists()
+
+
+def test_an_event_the_scenarios_own_remove_events_took_out_is_said_so(tmp_path, capsys):
+    """An outside check (decision 817): `--vary events.anadyr.magnitude=1,2` on a
+    counterfactual that removes `anadyr` said "unknown event id 'anadyr'; event ids are:
+    ...", as if it were misspelt. The loader now keeps what remove_events took out (not
+    part of the scenario or its hash) and says it, with what to set instead; `run --set`
+    too. A misspelt id keeps its suggestion."""
+    abstained = SWEEP / "tiny_abstained.yaml"
+    hint = (
+        "event 'withdrawal' is taken out by the scenario's remove_events (to weaken its "
+        "kind's events instead, set parameters.event_kinds.withdraw.weight)"
+    )
+    message = _error(capsys, "sweep", abstained, "--vary", "events.withdrawal.magnitude=1,2")
+    assert message.startswith(f"--vary: events.withdrawal.magnitude: {hint}"), message
+    out = tmp_path / "out"
+    setting = "events.withdrawal.magnitude=2"
+    message = _error(capsys, "run", abstained, "--set", setting, "--out", out)
+    assert message == f"override {setting}: events.withdrawal: {hint}"
+    assert not out.exists()
+    message = _error(capsys, "run", abstained, "--set", "events.withdrawl.magnitude=2")
+    assert "unknown event id 'withdrawl'" in message
+    from sim.scenario import load_scenario, scenario_hash
+
+    # Not part of the scenario: the same events without remove_events hash alike.
+    removed = load_scenario(str(abstained))
+    assert removed._removed_events == {"withdrawal": "withdraw"}
+    same = load_scenario(removed.model_dump(mode="json", by_alias=True, exclude_none=True))
+    assert same._removed_events == {} and scenario_hash(same, 0) == scenario_hash(removed, 0)

@@ -1055,3 +1055,26 @@ def test_a_signal_held_over_a_block_is_taken_by_its_own_handler_as_the_block_end
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+def test_check_says_how_many_runs_of_an_intact_sweep_failed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An outside check (decision 817): `check` of a sweep whose every run failed said
+    "ok: ..., complete, 36 of 36 runs": intact, and said nothing of the failures. It now
+    counts them; a sweep without failures reads as before."""
+
+    def fails(scenario: object, seed: object, record: str) -> object:
+        raise RuntimeError("a run that fails")
+
+    folder = tmp_path / "failed"
+    assert run_sweep(load_experiment(GRID), folder, run_fn=fails, quiet=True).failed == RUNS
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0
+    said = capsys.readouterr().out
+    assert f", complete, {RUNS} of {RUNS} runs ({RUNS} of them failed: their errors are in " in said
+    folder = tmp_path / "fine"
+    run_sweep(load_experiment(GRID), folder, quiet=True)
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0
+    assert "failed" not in capsys.readouterr().out

@@ -449,20 +449,36 @@ def _pooled(
     differ, as a grid's and an lhs design's do): a sweep compared with a single run
     pools over the sweep's design."""
     held = {*fixed, *([by] if by else []), *([first.level[0]] if first.level else [])}
-    counts: dict[str, dict[str, int]] = {}
+    ran: dict[str, dict[str, list[Any]]] = {}
     for side, sample, runs in (("a", first, runs_a), ("b", second, runs_b)):
         for p in sample.results.varied:
             if p not in held and runs[p].nunique() > 1:
-                counts.setdefault(p, {})[side] = int(runs[p].nunique())
-    if not counts:
+                ran.setdefault(p, {})[side] = value_order(runs[p])
+
+    def values(sides: dict[str, list[Any]]) -> str:
+        counts = {side: len(v) for side, v in sides.items()}
+        if len(set(counts.values())) > 1:
+            return f"{counts['a']} values in a, {counts['b']} in b"
+        n = next(iter(counts.values()))
+        if len(sides) == 2 and sides["a"] != sides["b"]:
+            # Pooled over different values, a difference mixes the designs (an outside
+            # check, decision 817: 1-3 against 2-4 gave p = 0.0002 of runs equal at 2 and 3).
+            shown = (
+                f": {', '.join(map(value_text, sides['a']))} in a, "
+                f"{', '.join(map(value_text, sides['b']))} in b"
+                if n <= MAX_SHOWN_VALUES
+                else ""
+            )
+            return f"{n} values in each, not the same{shown}"
+        return f"{n} values"
+
+    if not ran:
         return "nothing"
+    return ", ".join(f"{p} ({values(sides)})" for p, sides in ran.items())
 
-    def values(sides: dict[str, int]) -> str:
-        if len(set(sides.values())) == 1:
-            return f"{next(iter(sides.values()))} values"
-        return f"{sides['a']} values in a, {sides['b']} in b"
 
-    return ", ".join(f"{p} ({values(sides)})" for p, sides in counts.items())
+# Values of a pooled parameter listed in the 'pooled' column when the samples' differ.
+MAX_SHOWN_VALUES = 6
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -842,6 +858,27 @@ def _make_room_for_names(fig: Figure, axes: npt.NDArray[np.object_]) -> None:
     grid.update(left=left / new, right=1.0 - right / new, wspace=(gap + grow) / cells)
 
 
+def _untimed_note(samples: list[Sample], metric: str) -> str:
+    """Why a figure of a metric with a series has no panel over time: samples whose
+    folders recorded summaries only (the panel went without a word: an outside check,
+    decision 817); ``""`` when none did or the metric has no series."""
+    key = series_key(metric)
+    if key is None:
+        return ""
+    lacking = [
+        s.label
+        for s in samples
+        if s.results.series(metrics=[key.metric], groups=[key.group]) is None
+    ]
+    if not lacking:
+        return ""
+    whose = "its" if len(lacking) == 1 else "their"
+    return (
+        f"No panel over time: {', '.join(lacking)} recorded {whose} summaries only (record: "
+        "summary), and the panel draws every sample or none. "
+    )
+
+
 def compare_caption(
     folders: list[Results],
     samples: list[Sample],
@@ -862,6 +899,7 @@ def compare_caption(
     return (
         f"Samples: {', '.join(s.label for s in samples)}. "
         f"{_folders_text(folders)}. "
+        + ("" if timed else _untimed_note(samples, metric))
         + (
             f"A row per value of {parameter_label(by)}: each row draws only the runs at that "
             "value, as the table's rows compare them. "
@@ -1096,6 +1134,13 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
         name = by.removeprefix("parameters.")
         if len(values) == 1:
             _refuse_failed_values(only.results, only.scenario, by, values[0])
+            if unfinished(only.results) is not None:
+                # "give ... --by a varied parameter" to a user who had (an outside check,
+                # decision 817): the other values have not run yet.
+                raise InputError(
+                    f"--by '{by}': only {value_text(values[0])} has finished runs so far, "
+                    f"so there is nothing to compare it with{_unfinished_note(only.results)}"
+                )
         samples = [
             Sample(f"{name}={value_text(v)}", only.results, only.scenario, (by, v)) for v in values
         ]
@@ -1194,7 +1239,16 @@ def cli_compare(args: argparse.Namespace) -> int:
     plt.close(fig)
     if why:
         print(f"no --metric: comparing {metric} ({why}); --metric chooses another")
-    print(f"{metric}: difference b - a with its bootstrap 95% interval")
+    # Of one run a side there is no interval to give (an outside check, decision 817).
+    alone = bool(table["ci_low"].isna().all())
+    print(
+        f"{metric}: difference b - a"
+        + (
+            " (a sample of one run, or one pair: no bootstrap interval, no test)"
+            if alone
+            else " with its bootstrap 95% interval"
+        )
+    )
     for pairing, pooled in table[["pairing", "pooled"]].drop_duplicates().itertuples(index=False):
         how = (
             f"paired run by run ({PAIRS})"
@@ -1285,11 +1339,17 @@ def default_metric(folders: list[Results]) -> tuple[str, str]:
     lacking = [r for r in folders if asked not in r.metrics]
     if asked and not question.get("date") and not lacking:
         return str(asked), "the experiment's question"
-    trust = [f"final_trust.{p}.all" for p in first.powers]
-    shared = [m for m in trust if all(m in r.metrics for r in folders)]
+    by_power = {p: f"final_trust.{p}.all" for p in first.powers}
+    shared = [p for p, m in by_power.items() if all(m in r.metrics for r in folders)]
     if not shared:
-        raise InputError(f"'{first.path}' has no final_trust metrics; give one with --metric")
-    power = shared[0].split(".")[1]
+        # The first folder's powers are not all the others' (an outside check, decision
+        # 817: it was told "'r1' has no final_trust metrics", which it has).
+        held = "; ".join(f"'{r.path}': {', '.join(r.powers) or 'none'}" for r in folders)
+        raise InputError(
+            "the folders share no power whose final trust among all states they all hold "
+            f"(powers of {held}); give the metric to compare with --metric"
+        )
+    power = shared[0]
     # The question's metric passed over without a word read as its answer (an audit):
     # say why it is not the one compared.
     if not asked:
@@ -1301,9 +1361,12 @@ def default_metric(folders: list[Results]) -> tuple[str, str]:
         )
     else:
         passed = f"; not the question's {asked}: '{lacking[0].path}' has no such metric"
-    return shared[0], (
-        f"final trust in {power}, the scenario's first power, among all states{passed}"
+    which = (
+        "the scenario's first power"
+        if power == first.powers[0]
+        else "the scenario's first power that every folder has"
     )
+    return by_power[power], f"final trust in {power}, {which}, among all states{passed}"
 
 
 def _default_out(folders: list[Results]) -> Path:

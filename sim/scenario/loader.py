@@ -136,6 +136,9 @@ _YAML_BOOLEANS = "YAML 1.1 reads yes, no, on, off, true and false, in any case, 
 
 # Collections whose entries are named by the user: an override path must name an
 # existing entry (decisions.md item 20), so a misspelt name is an error, not a new entry.
+# What an override of an event remove_events took out is told to do (an experiment that
+# gives its own repair drops it: sim.sweep.experiment._unsuggested).
+REMOVED_HINT = " (to weaken its kind's events instead, set "
 _NAMED: dict[Loc, tuple[str, str]] = {
     ("powers",): ("power", "powers"),
     ("states",): ("state", "states"),
@@ -250,6 +253,8 @@ class Document:
     origin: Origin
     # For each parent file of an extends chain: the extends lines that lead to it.
     via: dict[str, str] = field(default_factory=dict)
+    # The events remove_events took out along the chain, id -> kind (Scenario._removed_events).
+    removed: dict[str, str] = field(default_factory=dict)
 
 
 def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
@@ -663,13 +668,17 @@ def _extend(parent: Document, child: Document) -> Document:
     """Merge ``child`` over ``parent`` (decisions.md item 16)."""
     removals = child.tree.pop("remove_events", [])
     removal_origin = child.origin.entries.pop("remove_events", Origin(child.origin.file))
+    given = parent.tree.get("events", [])
     events, event_origin = _remove_events(
-        parent.tree.get("events", []), parent.origin.entry("events"), removals, removal_origin
+        given, parent.origin.entry("events"), removals, removal_origin
     )
+    kinds = {
+        e.get("id"): str(e.get("kind", "")) for e in given if isinstance(e, dict)
+    } if isinstance(given, list) else {}  # fmt: skip
     if "events" in parent.tree:
         parent.tree["events"], parent.origin.entries["events"] = events, event_origin
     tree, origin = _merge(parent.tree, parent.origin, child.tree, child.origin, ())
-    return Document(tree, origin)
+    return Document(tree, origin, removed={**parent.removed, **{r: kinds[r] for r in removals}})
 
 
 def _remove_events(
@@ -935,6 +944,14 @@ def _apply_override(doc: Document, override: _Override) -> None:
                     f"path '{override.path}' has an empty part; parts are separated by one dot",
                     file=override.label,
                 )
+            if loc == ("events",) and name in doc.removed:
+                kind = doc.removed[name]
+                raise InputError(
+                    f"event '{name}' is taken out by the scenario's remove_events{REMOVED_HINT}"
+                    f"parameters.event_kinds.{kind or '<kind>'}.weight)",
+                    path=".".join([*segments[:position], name]),
+                    file=override.label,
+                )
             if loc in _NAMED:
                 what, plural = _NAMED[loc]
                 choices = list(names)
@@ -1063,7 +1080,7 @@ def _expand_generated(doc: Document) -> Document:
             events.line,
             {shift + i: events.entry(i) for i in range(len(own_events)) if i in events.entries},
         )
-    return Document(tree, origin, doc.via)
+    return Document(tree, origin, doc.via, doc.removed)
 
 
 def _parameters_alone(
@@ -1164,6 +1181,7 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
         scenario = Scenario.model_validate(doc.tree)
     except ValidationError as exc:
         raise translate(exc, doc) from None
+    scenario._removed_events = dict(doc.removed)
     try:
         if parameters_only:
             problems = parameter_problems(scenario)
@@ -2338,7 +2356,7 @@ def load_scenario(
         # A generated scenario's population is drawn already (its tree holds it beside
         # ``generate``): drawing it again added every generated event a second time.
         def drawn(given: list[_Override]) -> Scenario:
-            doc = Document(scenario_tree(source), Origin(None))
+            doc = Document(scenario_tree(source), Origin(None), removed=source._removed_events)
             return _finish(doc, given, expand=source.generate is None, parameters_only=only)
 
         try:

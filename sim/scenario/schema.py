@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    PrivateAttr,
     create_model,
     field_validator,
     model_validator,
@@ -722,6 +723,10 @@ class Observed(Strict):
 
 class Scenario(Strict):
     """A whole scenario, after ``extends`` and overrides have been resolved."""
+
+    # The events its file's remove_events took out, id -> kind: not part of the scenario
+    # (nor of its hash), kept so that an override of one can say why it is not there.
+    _removed_events: dict[str, str] = PrivateAttr(default_factory=dict)
 
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""

@@ -40,6 +40,7 @@ from sim.options import Engine, Record
 from sim.scenario import Scenario, ScenarioHasher, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
 from sim.scenario.loader import (
+    REMOVED_HINT,
     Document,
     Loc,
     Origin,
@@ -937,7 +938,11 @@ def _event_elsewhere(
 
 def _unsuggested(message: str) -> str:
     """``message`` without its closing ``(did you mean 'x'?)``: beside a repair that
-    names the event in another scenario, the closest other id misleads."""
+    names the event in another scenario, the closest other id misleads; nor the
+    loader's own hint for an event remove_events took out, which the repair says."""
+    head, sep, _ = message.partition(REMOVED_HINT)
+    if sep:
+        return head
     head, sep, tail = message.rpartition(" (did you mean '")
     return head if sep and tail.endswith("'?)") and "'" not in tail[:-3] else message
 
