@@ -328,3 +328,4 @@ def test_an_event_the_scenarios_own_remove_events_took_out_is_said_so(tmp_path, 
     assert removed._removed_events == {"withdrawal": "withdraw"}
     same = load_scenario(removed.model_dump(mode="json", by_alias=True, exclude_none=True))
     assert same._removed_events == {} and scenario_hash(same, 0) == scenario_hash(removed, 0)
+    assert same == removed  # equal scenarios, as before the record was kept

@@ -725,8 +725,19 @@ class Scenario(Strict):
     """A whole scenario, after ``extends`` and overrides have been resolved."""
 
     # The events its file's remove_events took out, id -> kind: not part of the scenario
-    # (nor of its hash), kept so that an override of one can say why it is not there.
+    # (nor of its hash, nor of its equality: __eq__), kept so that an override of one can
+    # say why it is not there (decision 817).
     _removed_events: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal fields, as pydantic compares them, whatever ``_removed_events`` holds."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__ and (
+            self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as pydantic's models are
 
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
