@@ -109,11 +109,7 @@ def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[
     parameter (a heatmap's caption said a power varied that was flat in each scenario)."""
     if runs.empty:
         return []
-    frame = runs.assign(level=levels(runs[parameter]))
-    means = frame.groupby(["scenario", "level"])[list(metrics)].mean()
-    by_scenario = means.groupby(level="scenario")
-    spread = (by_scenario.max() - by_scenario.min()).max().fillna(0.0)
-    return [m for m in metrics if spread[m] > FLAT * _scale(m)]
+    return _moving(runs.assign(level=levels(runs[parameter])), metrics, ["level"])
 
 
 def varying_over_design(
@@ -125,7 +121,14 @@ def varying_over_design(
     does not splits a variance of rounding among the parameters (decision 814)."""
     if runs.empty or not metrics:
         return []
-    means = runs.groupby(["scenario", *parameters], dropna=False)[list(metrics)].mean()
+    return _moving(runs, metrics, list(parameters))
+
+
+def _moving(runs: pd.DataFrame, metrics: Sequence[str], keys: list[str]) -> list[str]:
+    """The ``metrics`` whose mean per value of ``keys`` moves, within some scenario, by
+    more than ``FLAT`` of the metric's natural range (:func:`varying`,
+    :func:`varying_over_design`)."""
+    means = runs.groupby(["scenario", *keys], dropna=False)[list(metrics)].mean()
     by_scenario = means.groupby(level="scenario")
     spread = (by_scenario.max() - by_scenario.min()).max().fillna(0.0)
     return [m for m in metrics if spread[m] > FLAT * _scale(m)]

@@ -672,13 +672,16 @@ def _extend(parent: Document, child: Document) -> Document:
     events, event_origin = _remove_events(
         given, parent.origin.entry("events"), removals, removal_origin
     )
-    kinds = {
-        e.get("id"): str(e.get("kind", "")) for e in given if isinstance(e, dict)
-    } if isinstance(given, list) else {}  # fmt: skip
+    # The events taken out, by id with their kinds (_remove_events checked the ids).
+    removed = {
+        e["id"]: str(e.get("kind", ""))
+        for e in (given if removals else [])
+        if isinstance(e, dict) and e.get("id") in removals
+    }
     if "events" in parent.tree:
         parent.tree["events"], parent.origin.entries["events"] = events, event_origin
     tree, origin = _merge(parent.tree, parent.origin, child.tree, child.origin, ())
-    return Document(tree, origin, removed={**parent.removed, **{r: kinds[r] for r in removals}})
+    return Document(tree, origin, removed={**parent.removed, **removed})
 
 
 def _remove_events(

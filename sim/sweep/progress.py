@@ -38,6 +38,10 @@ def _short(seconds: float) -> str:
     return f"{seconds:.1f}s" if seconds < 9.95 else _duration(seconds)
 
 
+# Back to the line's start and erase it: every redraw and clear of a progress line.
+ERASE = "\r\x1b[2K"
+
+
 def redraws(stream: TextIO) -> bool:
     """Whether a progress line can be redrawn on ``stream``: a terminal that says it can
     move the cursor (TERM=dumb, an editor's shell or a CI log, got the redraw's escape
@@ -86,14 +90,14 @@ class StepProgress:
             self._draw(text)
 
     def _draw(self, text: str) -> None:
-        self.stream.write("\r\x1b[2K" + text)
+        self.stream.write(ERASE + text)
         self.stream.flush()
         self._shown = True
 
     def clear(self) -> None:
         """Take the line off the terminal (before the closing line)."""
         if self._shown:
-            self.stream.write("\r\x1b[2K")
+            self.stream.write(ERASE)
             self.stream.flush()
             self._shown = False
 
@@ -166,13 +170,13 @@ class Progress:
         )
 
     def _draw(self) -> None:
-        self.stream.write("\r\x1b[2K" + self.line())
+        self.stream.write(ERASE + self.line())
         self.stream.flush()
 
     def clear(self) -> None:
         """Take the progress line off the terminal."""
         if self.live:
-            self.stream.write("\r\x1b[2K")
+            self.stream.write(ERASE)
             self.stream.flush()
 
     def close(self, message: str, out: TextIO | None = None) -> None:

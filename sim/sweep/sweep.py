@@ -545,10 +545,11 @@ def _is_experiment_file(path: Path) -> bool:
     # A file without its `scenarios` (or with `scenario:`) whose fields are otherwise an
     # experiment's is one: the scenario loader told it "unknown field 'replicates'" or to
     # run it with `credsim sweep` (an outside check, decision 812).
-    if "scenarios" in tree or file_kind(tree) == "experiment":
+    kind = file_kind(tree)
+    if "scenarios" in tree or kind == "experiment":
         return True
     # Of another kind (a pattern file): the scenario loader names the command that takes it.
-    return file_kind(tree) is None and file_kind(tree, ("scenario", "experiment")) == "experiment"
+    return kind is None and file_kind(tree, ("scenario", "experiment")) == "experiment"
 
 
 def cli_sweep(args: argparse.Namespace) -> int:
