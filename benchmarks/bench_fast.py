@@ -12,7 +12,8 @@ Measures, and writes as JSON to ``--out``:
   against ``mesa.batch_run`` of ``CredibilityModel`` on 2 processes, same runs;
 - a synthetic 5-power, 120-step scenario at 100,000 states, fast against
   Mesa, and the fast engine's peak resident memory at 25k, 50k and 100k
-  states, each in its own process.
+  states, each in its own process; at 25k also with ``record="actors"``, the
+  per-actor table's rows and what each costs at the peak over the summary run.
 
 Usage: ``python benchmarks/bench_fast.py [--out fast.json] [--quick] [--runs 1000]``.
 """
@@ -209,25 +210,30 @@ from sim.fast.engine import warm_up
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
 from sim.scenario.synthetic import synthetic_tree
-states, engine = int(sys.argv[1]), sys.argv[2]
+states, engine, record = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 warm_up()
 t0 = time.perf_counter()
 sc = load_scenario(synthetic_tree(states, 5, 120, seed=1))
 t1 = time.perf_counter()
-run_scenario(sc, 1, "summary", engine=engine).summary
+out = run_scenario(sc, 1, record, engine=engine)
+out.summary
+rows = len(out.actors) if out.actors is not None else 0
 t2 = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"states": states, "engine": engine, "load_s": round(t1 - t0, 3),
-                  "run_s": round(t2 - t1, 3), "peak_rss_mb": round(peak, 1)}))
+print(json.dumps({"states": states, "engine": engine, "record": record,
+                  "load_s": round(t1 - t0, 3), "run_s": round(t2 - t1, 3),
+                  "actors_rows": rows, "peak_rss_mb": round(peak, 1)}))
 """
 
 
-def _synthetic(states: int, engine: str, threads: int | None = None) -> dict[str, Any]:
+def _synthetic(
+    states: int, engine: str, threads: int | None = None, record: str = "summary"
+) -> dict[str, Any]:
     env = dict(os.environ)
     if threads is not None:
         env["NUMBA_NUM_THREADS"] = str(threads)
     done = subprocess.run(
-        [sys.executable, "-c", SYNTHETIC, str(states), engine],
+        [sys.executable, "-c", SYNTHETIC, str(states), engine, record],
         capture_output=True,
         text=True,
         check=True,
@@ -250,6 +256,9 @@ def synthetic(sizes: list[int]) -> dict[str, Any]:
     mesa_row = _synthetic(largest, "mesa")
     fast_rows = [_synthetic(n, "fast") for n in sizes]
     one_thread = _synthetic(largest, "fast", threads=1)
+    # The per-actor table at the smallest size: its rows, and the peak it costs over the
+    # summary run's (decision 821).
+    actors = _synthetic(min(sizes), "fast", record="actors")
     fast_largest = fast_rows[-1]
     return {
         "powers": 5,
@@ -257,6 +266,10 @@ def synthetic(sizes: list[int]) -> dict[str, Any]:
         "mesa": mesa_row,
         "fast": fast_rows,
         "fast_one_thread": one_thread,
+        "fast_actors_record": actors,
+        "actors_record_extra_bytes_per_row": round(
+            (actors["peak_rss_mb"] - fast_rows[0]["peak_rss_mb"]) * 2**20 / actors["actors_rows"]
+        ),
         "speedup_at_largest": round(mesa_row["run_s"] / fast_largest["run_s"], 2),
         "speedup_at_largest_one_thread": round(mesa_row["run_s"] / one_thread["run_s"], 2),
     }

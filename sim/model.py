@@ -202,9 +202,9 @@ class RunResults(WorldViews):
             raise RuntimeError("build the model with record='actors' to get per-actor rows")
         self.statistics()
         return actors_table(
-            np.concatenate(self.recorder.actor_trust),
-            np.concatenate(self.recorder.actor_own),
-            np.concatenate(self.recorder.actor_affinity),
+            self.recorder.actor_trust,
+            self.recorder.actor_own,
+            self.recorder.actor_affinity,
             self.recorder.aligned.astype(np.int64),
             self.actor_names,
             self.power_names,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from sim.kernels import effective_poles
 from sim.metrics import Group, Recorder, over_time
@@ -85,3 +87,63 @@ def test_shares_and_poles_are_the_numpy_formulas_bit_for_bit() -> None:
         want_poles[has] = effective_poles(counts[has, :, :n_powers])
         assert np.array_equal(share, want_share, equal_nan=True), trial
         assert np.array_equal(poles, want_poles), trial
+
+
+def _actors_rows_by_hand(
+    trust: np.ndarray,
+    own: np.ndarray,
+    affinity: np.ndarray,
+    aligned: np.ndarray,
+    actors: list[str],
+    powers: list[str],
+    dates: list[str],
+) -> list[tuple[object, ...]]:
+    """model.md's actors table, row by row: every step, observer and power but a power's
+    cell about itself; a power's own alignment "none", a state's -1 "none"."""
+    rows = []
+    for k in range(trust.shape[0]):
+        for i, actor in enumerate(actors):
+            code = aligned[k, i - len(powers)] if i >= len(powers) else -1
+            label = powers[code] if code >= 0 else "none"
+            for p, power in enumerate(powers):
+                if i != p:
+                    cells = (trust[k, i, p], own[k, i, p], affinity[k, i, p])
+                    rows.append((k, dates[k], actor, power, *map(float, cells), label))
+    return rows
+
+
+def test_the_actors_table_holds_every_cell_once_whether_built_from_chunks_or_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two powers and three states over five steps, the first two sharing a date (as step
+    0 shares step 1's, decision 34). The table equals the rows written out one by one,
+    given the snapshots whole or as the recorder keeps them (chunks of steps), and with
+    its text made one step at a time (so several blocks of strings, as at 100,000s of
+    states). Its text columns are pandas' strings, as the tables of decision 821's code
+    before were."""
+    import sim.metrics as metrics
+
+    rng = np.random.default_rng(5)
+    shape = (5, 5, 2)
+    trust, own, affinity = (rng.random(shape) for _ in range(3))
+    aligned = np.array([[-1, 0, 1], [0, 0, 1], [1, -1, 1], [1, 1, -1], [0, 1, 0]])
+    actors = ["Alpha", "Beta", "Chad", "Dahomey", "Eritrea"]
+    powers = ["Alpha", "Beta"]
+    dates = ["2001-01", "2001-01", "2001-02", "2001-03", "2001-04"]
+    expected = _actors_rows_by_hand(trust, own, affinity, aligned, actors, powers, dates)
+    assert len(expected) == 5 * (5 * 2 - 2)
+
+    def rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+        assert list(frame.columns) == metrics.ACTORS_COLUMNS
+        assert all(str(frame[c].dtype) == "str" for c in ("date", "actor", "power", "aligned"))
+        return list(frame.itertuples(index=False, name=None))
+
+    whole = metrics.actors_table(trust, own, affinity, aligned, actors, powers, dates)
+    assert rows(whole) == expected
+    chunked = [
+        [x[:2], x[2:3], x[3:]] for x in (trust, own, affinity)
+    ]  # the recorder's chunks of steps
+    monkeypatch.setattr(metrics, "_TEXT_BLOCK_ROWS", 1)  # a block of strings per step
+    parts = metrics.actors_table(*chunked, aligned, actors, powers, dates)
+    assert rows(parts) == expected
+    assert parts["actor"].array.__arrow_array__().num_chunks == 5
