@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from sim import integrity, provenance
+from sim import integrity, manifests, provenance
 from sim.errors import InputError
 from sim.fileio import atomic_write_text, remove_leftovers, write_parquet
 from sim.metrics import FlatSummary, flatten_summary
@@ -212,6 +212,7 @@ def write_run(
     records.add(written)
     manifest.update(status="complete", finished=provenance.now())
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    manifests.written(out / "manifest.json")  # made from the checked scenario
 
 
 def _differs(out: Path, name: str, seed: int, overrides: list[str]) -> str:
