@@ -1268,9 +1268,36 @@ def test_a_posterior_on_few_effective_particles_is_noted() -> None:
         "interval says little; give a larger max_simulations (or population) for a "
         "posterior to read",
         "variant 'gone' died out: no particle in the final generation (model probability "
-        "0); its rows in summary.csv are its last particles' (their generation is in the "
-        "table), not a posterior, and their narrowing is left empty",
+        "0); its rows in summary.csv and its passes in variants.csv are its last particles' "
+        "(their generation is in each table), not a posterior, and their narrowing is left "
+        "empty",
     ]
+
+
+def test_a_variant_that_died_out_says_whose_passes_its_row_counts() -> None:
+    """An outside check's variant died out (0 particles, model probability 0) and its row
+    in variants.csv still read "calibrate_pass 3/3, holdout_pass 1/1", without saying
+    these were its last particles' (decision 823). The row now gives the generation the
+    passes are drawn from: the final one for a living variant, the last with particles
+    for a dead one, none for a variant that never had a particle."""
+    from sim.calibrate.problem import Statistic
+    from sim.calibrate.run import variants_table
+
+    particles = pd.DataFrame(
+        {"generation": [0, 0, 1, 1, 2], "variant": ["dead", "live", "dead", "live", "live"],
+         "weight": 1.0, "model_probability": [0.5, 0.5, 0.2, 0.8, 1.0]}
+    )  # fmt: skip
+    stat = Statistic("f/p", "calibrate", 0.5, 0.1)
+    predictive = pd.DataFrame({"variant": ["dead", "live"], "draw": [0, 0], "f/p": [0.52, 0.5]})
+    checks = pd.DataFrame({"variant": ["dead", "live"], "role": "calibrate", "pass": [True, True]})
+    table = variants_table(
+        particles, predictive, checks, [stat], {"f/p": 0.5}, ["dead", "live", "never"]
+    ).set_index("variant")
+    assert table.loc["dead", "particles"] == 0 and table.loc["dead", "calibrate_pass"] == "1/1"
+    assert table.loc["dead", "generation"] == 1
+    assert table.loc["live", "generation"] == 2
+    assert pd.isna(table.loc["never", "generation"])
+    assert list(table.reset_index().columns)[-1] == "generation"
 
 
 def test_a_variant_that_died_out_has_no_narrowing() -> None:

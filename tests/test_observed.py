@@ -1061,3 +1061,36 @@ def test_years_pasted_with_an_en_or_em_dash_are_read() -> None:
     for text in ("2012\u20132013\u20132014", "2012_2013", "2012\u2013"):
         with pytest.raises(InputError, match="must look like 2009-2019"):
             parse_years(text)
+
+
+def test_close_matches_are_the_datas_countries_and_both_congos() -> None:
+    """An outside check (decision 823): a scenario's ``Congo`` got "close matches: DR Congo,
+    Togo, ..." (an alias of the other Congo first), ``observed.names`` mapping to
+    "Republic of the Congo" (an alias, not the data's name) was told of that very name
+    among three other republics, and ``--states Congo`` got no suggestion at all. Now a
+    name that is a word of several countries names them all, an alias is said as the
+    country it stands for, and a match is always one of the data's own names."""
+    countries = [
+        "Congo - Brazzaville", "Congo - Kinshasa", "Togo", "Mongolia", "South Korea",
+        "North Korea", "China", "Federal Republic of Germany", "Syria",
+    ]  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        un_name("Congo", countries)
+    assert "close matches: Congo - Brazzaville, Congo - Kinshasa, " in str(caught.value)
+    assert "DR Congo" not in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        un_name("Congo", countries, {"Congo": "Republic of the Congo"})
+    said = str(caught.value)
+    assert "'Republic of the Congo' is no country of the UN vote data, which calls it " in said
+    assert "'Congo - Brazzaville'" in said and "close matches" not in said
+    with pytest.raises(InputError) as caught:
+        un_name("Congo", countries, option="--states")
+    assert "(did you mean 'Congo - Brazzaville' or 'Congo - Kinshasa'?)" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        un_name("Korea", countries)
+    assert "close matches: North Korea, South Korea" in str(caught.value)
+    for name in ("Congo", "Korea", "Republic of Kongo"):
+        with pytest.raises(InputError) as caught:
+            un_name(name, countries)
+        listed = str(caught.value).partition("close matches: ")[2].partition(";")[0]
+        assert all(match in countries for match in listed.split(", ") if listed), listed

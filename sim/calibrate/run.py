@@ -455,7 +455,10 @@ def variants_table(
 ) -> pd.DataFrame:
     """Per variant: final model probability, particles and effective sample size
     (``(sum w)^2 / sum w^2``: how many particles the weights really rest on),
-    predictive pass counts, predictive distance."""
+    predictive pass counts, predictive distance, and the generation the draws behind
+    them come from: the last one where the variant had particles, so that the row of a
+    variant that died out (0 particles, yet passes counted) says whose passes they are
+    (an outside check, decision 823; empty for a variant that never had a particle)."""
     tolerances = {s.id: s.tolerance for s in statistics if s.role == "calibrate"}
     last = particles[particles["generation"] == particles["generation"].max()]
     rows = []
@@ -475,6 +478,7 @@ def variants_table(
         for role in ("calibrate", "holdout"):
             mine_role = own[own["role"] == role]
             counts[role] = f"{int(mine_role['pass'].sum())}/{len(mine_role)}"
+        drawn = posterior.final_particles(particles, variant)["generation"]
         rows.append(
             (
                 variant,
@@ -484,6 +488,7 @@ def variants_table(
                 counts["calibrate"],
                 counts["holdout"],
                 float(np.median(distances)) if distances else math.nan,
+                int(drawn.max()) if len(drawn) else None,
             )
         )
     return pd.DataFrame(
@@ -496,6 +501,7 @@ def variants_table(
             "calibrate_pass",
             "holdout_pass",
             "median_distance",
+            "generation",
         ],
     )
 
@@ -563,9 +569,9 @@ def few_particles_notes(table: pd.DataFrame) -> list[str]:
             # decision 649).
             notes.append(
                 f"variant '{variant}' died out: no particle in the final generation (model "
-                "probability 0); its rows in summary.csv are its last particles' (their "
-                "generation is in the table), not a posterior, and their narrowing is left "
-                "empty"
+                "probability 0); its rows in summary.csv and its passes in variants.csv are "
+                "its last particles' (their generation is in each table), not a posterior, "
+                "and their narrowing is left empty"
             )
         elif 0 < ess < posterior.FEW_EFFECTIVE:
             notes.append(

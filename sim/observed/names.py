@@ -9,6 +9,7 @@ groups leave it out. Any other name is an input error naming close matches.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Set
 
 from sim.errors import InputError
@@ -130,9 +131,15 @@ def _nearest(name: str, known: set[str]) -> str:
     by_case = {c.lower(): c for c in known}
     if name.lower() in by_case:
         return f" (did you mean '{by_case[name.lower()]}'?)"
+    aliased = _aliased(name, known)
+    if aliased is not None:  # republic of the congo
+        return f" (did you mean '{aliased}'?)"
     started = [c for c in sorted(known) if len(name) >= 3 and c.lower().startswith(name.lower())]
     if len(started) == 1:  # Saudi
         return f" (did you mean '{started[0]}'?)"
+    worded = _worded(name, known)
+    if 1 < len(worded) <= _CLOSE:  # Congo: both of them, not one at random
+        return f" (did you mean {' or '.join(repr(c) for c in worded)}?)"
     swapped = [c for low, c in sorted(by_case.items()) if _swapped(name.lower(), low)]
     if len(swapped) == 1:  # Sirya
         return f" (did you mean '{swapped[0]}'?)"
@@ -148,9 +155,56 @@ def _swapped(given: str, other: str) -> bool:
     return len(at) == 2 and given[at[0]] == other[at[1]] and given[at[1]] == other[at[0]]
 
 
+# Close matches an error names at most.
+_CLOSE = 4
+
+
+def _aliased(name: str, known: Set[str]) -> str | None:
+    """The data's name of the country that ``name``, one of :data:`ALIASES` in any case,
+    stands for (None if it is none, or the data lacks that country)."""
+    lowered = {alias.lower(): un for alias, un in ALIASES.items()}
+    un = lowered.get(name.lower())
+    return un if un in known else None
+
+
+def _worded(name: str, known: Set[str]) -> list[str]:
+    """The data's countries whose name holds ``name`` as a whole word, in any case (Congo:
+    Congo - Brazzaville and Congo - Kinshasa; Korea: North and South)."""
+    if len(name.strip()) < 3:
+        return []
+    word = re.compile(rf"\b{re.escape(name.strip())}\b", re.IGNORECASE)
+    return [c for c in sorted(known) if word.search(c)]
+
+
+def _close(name: str, known: Set[str]) -> list[str]:
+    """The data's countries most likely meant by ``name``, at most :data:`_CLOSE`: the one
+    an alias of it stands for, those that hold it as a word, then the spellings nearest
+    it among the data's names and credsim's aliases, an alias given as its country.
+
+    Never ``name`` itself, and never an alias: the close matches of "Republic of the
+    Congo" (an alias, refused as a UN name) were that name and three other republics,
+    and those of "Congo" began with "DR Congo", the other Congo (an outside check,
+    decision 823).
+    """
+    spelled = difflib.get_close_matches(name, sorted(set(known) | set(ALIASES)), n=8, cutoff=0.5)
+    close: list[str] = []
+    aliased = _aliased(name, known)
+    for country in [
+        *([aliased] if aliased else []),
+        *_worded(name, known),
+        *(ALIASES.get(s, s) for s in spelled),
+    ]:
+        if country in known and country != name and country not in close:
+            close.append(country)
+    return close[:_CLOSE]
+
+
 def _unknown(name: str, known: set[str], path: str | None) -> InputError:
-    close = difflib.get_close_matches(name, sorted(known | set(ALIASES)), n=4, cutoff=0.5)
+    close = _close(name, known)
     hint = f"; close matches: {', '.join(close)}" if close else ""
+    aliased = _aliased(name, known)
+    if aliased is not None:  # an alias written where the data's own name is asked for
+        hint = f", which calls it '{aliased}'"
     if path is not None:
         # The mapping itself names no country: "map an actor ... with observed.names" sent
         # the reader back to the entry that was wrong (a first afternoon's audit, 702).
