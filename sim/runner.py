@@ -22,7 +22,13 @@ import pandas as pd
 
 from sim import integrity, manifests, provenance
 from sim.errors import InputError
-from sim.fileio import atomic_write_text, remove_leftovers, write_parquet
+from sim.fileio import (
+    atomic_write_text,
+    json_text,
+    remove_leftovers,
+    require_writable,
+    write_parquet,
+)
 from sim.metrics import FlatSummary, flatten_summary
 from sim.model import CredibilityModel, RunResults, StepCallback
 from sim.options import ENGINES, RECORD_LEVELS, Record
@@ -211,7 +217,7 @@ def write_run(
     written[out / "summary.json"] = None
     records.add(written)
     manifest.update(status="complete", finished=provenance.now())
-    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    atomic_write_text(out / "manifest.json", json_text(manifest) + "\n")
     manifests.written(out / "manifest.json")  # made from the checked scenario
 
 
@@ -261,6 +267,9 @@ def cli_run(args: argparse.Namespace) -> int:
             functools.partial(_differs, out, scenario.name, args.seed, overrides),
         )
 
+    # A read-only place said "failed: cannot write ...: Read-only file system", exit 1, as
+    # a disk failing mid-run is (an outside check at scale, decision 824): it is a --out.
+    require_writable(out, "--out" if args.out else None, new=True)
     claim()  # before anything is made
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)

@@ -116,6 +116,29 @@ def test_observe_refuses_a_read_only_folder_up_front(
     assert not out.exists()
 
 
+def test_run_and_sweep_refuse_a_read_only_place_as_a_bad_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An outside check at scale (decision 824): `--out` on a read-only mount said
+    "credsim: failed: cannot write ...: Read-only file system", exit 1, as a disk that fails
+    mid-run; `--out /proc/x` was exit 2. Both now refuse it up front, exit 2, with the repair
+    for results yet to be made. (As root every folder is writable: os.access stands in.)"""
+    import sim.fileio
+
+    monkeypatch.setattr(sim.fileio.os, "access", lambda *args, **kwargs: False)
+    tour = REPO / "scenarios" / "tour.yaml"
+    for argv, said in [
+        (["run", tour, "--out", tmp_path / "r"], "--out: "),
+        (["sweep", tour, "--reps", "2", "--out", tmp_path / "s"], ""),
+    ]:
+        message = _refused(capsys, *argv)
+        assert message == (
+            f"{said}cannot write into '{tmp_path}': the folder is read-only; choose a "
+            "writable --out"
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 # ------------------------------------------------------- 2. overwriting a user's file
 
 

@@ -636,3 +636,23 @@ def test_ctrl_c_says_how_many_runs_are_kept_and_where(
     if stop_at is not None:
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["counts"]["done"] == stop_at - 1
+
+
+def test_fewer_batches_are_handed_out_ahead_once_a_run_is_large() -> None:
+    """A sweep's parent holds the results of the batches in flight as they come back: with
+    per-actor tables of millions of rows a run, the eight batches of two workers held 6 to
+    7 GB in an outside check's 20,000-state sweep (decision 824). Once a run whose tables
+    are larger than LARGE_RESULT_ROWS comes back, one batch a worker is handed out; runs of
+    summary or small tables keep the usual number."""
+    import pandas as pd
+
+    from sim.sweep.executors import _IN_FLIGHT, LARGE_RESULT_ROWS, RunResult, in_flight
+
+    def result(rows: int | None) -> RunResult:
+        table = None if rows is None else pd.DataFrame({"step": range(rows)})
+        return RunResult({"status": "ok"}, series=None, actors=table)
+
+    assert in_flight(2, []) == 2 * _IN_FLIGHT
+    assert in_flight(2, [result(None), result(LARGE_RESULT_ROWS)]) == 2 * _IN_FLIGHT
+    assert in_flight(2, [result(None), result(LARGE_RESULT_ROWS + 1)]) == 2
+    assert in_flight(3, [result(LARGE_RESULT_ROWS + 1)]) == 3

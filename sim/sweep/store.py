@@ -44,6 +44,7 @@ from sim.errors import InputError
 from sim.fileio import (
     ARROW_SUFFIX,
     atomic_write_text,
+    json_text,
     read_arrow_table,
     remove_leftovers,
     table_format,
@@ -373,14 +374,13 @@ class Store:
         atomic_write_text(
             self.folder / MANIFEST,
             # default=str: a YAML date in the experiment file as given is not JSON.
-            json.dumps(
+            json_text(
                 {
                     **manifest,
                     "identity": self.identity,
                     "experiment_hash": self.identity,
                     "integrity": integrity.INTEGRITY,
                 },
-                indent=2,
                 default=str,
             )
             + "\n",

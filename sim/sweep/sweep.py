@@ -22,7 +22,7 @@ from typing import Any
 from sim import integrity, provenance
 from sim.compiling import compiled_text
 from sim.errors import InputError, mark_kept, named_when_full
-from sim.fileio import interrupts_held
+from sim.fileio import interrupts_held, require_writable
 from sim.runner import run_scenario
 from sim.sweep.executors import (
     RunFunction,
@@ -163,6 +163,8 @@ def run_sweep(
         InputError: the folder holds another experiment, or a design point is invalid.
     """
     folder = Path(folder) if folder is not None else default_folder(experiment)
+    # A read-only place is a --out to change, not a disk that failed (decision 824).
+    require_writable(folder, new=True)
     if executor == "dask" and address:
         check_address(address)  # before anything is written
     if run_fn is None:
