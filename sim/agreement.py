@@ -218,7 +218,7 @@ def cli_engines(args: argparse.Namespace) -> int:
     found = compare_engines(scenario, args.seed, args.reps, args.record, args.tolerance)
     cal = scenario.calendar
     what = (
-        f"'{scenario.name}' ({len(scenario.powers)} powers, {len(scenario.states)} states, "
+        f"'{scenario.name}' ({len(scenario.powers)} powers, {len(scenario.states):,} states, "
         f"{cal.n_steps} {cal.step} steps), {_replicates(args.reps)} of seed {args.seed}, "
         f"record {args.record}"
     )
