@@ -159,11 +159,13 @@ def _swapped(given: str, other: str) -> bool:
 _CLOSE = 4
 
 
+_ALIASES_LOWER = {alias.lower(): un for alias, un in ALIASES.items()}
+
+
 def _aliased(name: str, known: Set[str]) -> str | None:
     """The data's name of the country that ``name``, one of :data:`ALIASES` in any case,
     stands for (None if it is none, or the data lacks that country)."""
-    lowered = {alias.lower(): un for alias, un in ALIASES.items()}
-    un = lowered.get(name.lower())
+    un = _ALIASES_LOWER.get(name.lower())
     return un if un in known else None
 
 
@@ -200,11 +202,12 @@ def _close(name: str, known: Set[str]) -> list[str]:
 
 
 def _unknown(name: str, known: set[str], path: str | None) -> InputError:
-    close = _close(name, known)
-    hint = f"; close matches: {', '.join(close)}" if close else ""
     aliased = _aliased(name, known)
     if aliased is not None:  # an alias written where the data's own name is asked for
         hint = f", which calls it '{aliased}'"
+    else:
+        close = _close(name, known)
+        hint = f"; close matches: {', '.join(close)}" if close else ""
     if path is not None:
         # The mapping itself names no country: "map an actor ... with observed.names" sent
         # the reader back to the entry that was wrong (a first afternoon's audit, 702).
