@@ -105,8 +105,10 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
     that intervention, which has moved (a first afternoon's audit, decision 702).
 
     Returns:
-        Those whose intervention comes later, each at its field path; and the others,
-        each as ``'id' (date, why)``.
+        Those whose intervention comes later, each at its field path (saying what
+        closed the pair's earlier commitment, when one was open before: most often the
+        client's regime change, which the writer missed); and the others, each as
+        ``'id' (date, why)``.
     """
     order = sorted(range(len(sc.events)), key=lambda i: sc.event_step(sc.events[i]))
     opens: dict[tuple[str, str], list[int]] = {}
@@ -120,30 +122,54 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
         when = ev.date or f"step {ev.step}"
         return f"'{ev.id}' ({when})" if ev.id else f"events[{i}] ({when})"
 
-    open_now: set[tuple[str, str]] = set()
+    open_now: dict[tuple[str, str], int] = {}  # the intervene that opened the pair's
     closed: dict[tuple[str, str], str] = {}  # the event that last closed the pair's
+    closer: dict[tuple[str, str], str] = {}  # ... and what it closed, for the notes below
     moved: list[InputError] = []
     others: list[str] = []
     for i in order:
         ev = sc.events[i]
         if isinstance(ev, RegimeChange):
             for key in [k for k in open_now if k[1] == ev.target]:
-                open_now.discard(key)
+                opened = open_now.pop(key)
                 closed[key] = f"already closed by the regime change '{ev.id or f'events[{i}]'}'"
+                closer[key] = (
+                    f"{key[0]}'s intervene in {key[1]}, {named(opened)}, was closed by the "
+                    f"regime change {named(i)} (a regime change ends the commitments to its "
+                    "target: docs/ODD.md section 2; an intervene after it commits the patron "
+                    "to the new government)"
+                )
             continue
         commitment = KINDS[ev.kind].commitment
         if commitment is None or not isinstance(ev, TargetedEvent):
             continue
         key = (ev.actor, ev.target)
         if commitment == "open":
-            open_now.add(key)
+            open_now[key] = i
         elif key in open_now:
-            open_now.discard(key)
+            opened = open_now.pop(key)
             closed[key] = f"already closed by '{ev.id or f'events[{i}]'}'"
+            closer[key] = (
+                f"{key[0]}'s intervene in {key[1]}, {named(opened)}, was closed by {named(i)}"
+            )
         else:
             step = sc.event_step(ev)
             later = [j for j in opens.get(key, []) if sc.event_step(sc.events[j]) > step]
-            if later:
+            if later and key in closer:
+                # Closed before (the usual case: the client's regime changed), the earlier
+                # closing is what the writer most likely missed, not the next intervene's
+                # date (an outside check, decision 826).
+                moved.append(
+                    InputError(
+                        f"this {ev.kind} {named(i)} closes no commitment: {closer[key]}, "
+                        f"and the next intervene there, {named(later[0])}, comes after this "
+                        f"{ev.kind}. As written, its "
+                        "evidence applies all the same (docs/ODD.md section 7.1), but it "
+                        "stops no support, as none is accruing",
+                        path=f"events[{i}]",
+                    )
+                )
+            elif later:
                 moved.append(
                     InputError(
                         f"this {ev.kind} {named(i)} closes no commitment: {ev.actor}'s "

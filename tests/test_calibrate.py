@@ -1516,6 +1516,35 @@ def test_the_predictive_figures_panel_titles_stay_apart_with_one_pattern_each() 
     assert wide.get_figwidth() == pytest.approx(1.0 + 1.1 * 10)
 
 
+def test_the_predictive_figures_caption_clears_tick_labels_of_many_lines() -> None:
+    """Pattern names broken over five or six lines ran into the caption under the figure
+    (an outside check of a new case, decision 826): the caption now sits under the
+    tallest tick label, as drawn."""
+    from sim.calibrate.figures import predictive_figure
+    from sim.plots.figure import DPI
+
+    names = [
+        "iraq_patterns/arab_vs_europe_occupation_to_after",
+        "iraq_patterns/gulf_after_return",
+    ]
+    checks = pd.DataFrame(
+        [
+            {"role": "calibrate", "pattern": name, "variant": "v", "tolerance": 0.1,
+             "q05": 0.0, "q95": 0.2, "observed": 0.1, "discrepancy": 0.0}
+            for name in names
+        ]
+    )  # fmt: skip
+    fig = predictive_figure(checks, caption="A caption.")
+    fig.set_dpi(DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ticks = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert max(t.get_text().count("\n") + 1 for t in ticks) >= 5
+    lowest_tick = min(t.get_window_extent(renderer).y0 for t in ticks)
+    caption = next(t for t in fig.texts if t.get_text() == "A caption.")
+    assert caption.get_window_extent(renderer).y1 < lowest_tick
+
+
 def test_a_posterior_design_from_a_truth_calibration_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1528,10 +1557,42 @@ def test_a_posterior_design_from_a_truth_calibration_says_so(
     manifest["truth"] = {"parameters.trust.memory": 0.95}
     (tmp_path / "cal" / "manifest.json").write_text(json.dumps(manifest))
     assert main(["validate", str(experiment)]) == 0
-    assert capsys.readouterr().err.strip() == (
+    assert capsys.readouterr().err.splitlines()[0] == (
         "credsim: note: calibration 'cal' was fitted to statistics simulated at --truth "
         "parameters.trust.memory=0.95 (a recovery check), not to the votes"
     )
+
+
+def test_a_posterior_design_from_few_effective_particles_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A posterior sweep drawn from a thin calibration (an outside check's 1.1 effective
+    particles: 40 draws of 2 parameter sets) ran its claim without a word, though the
+    calibration had said so at its end (decision 826). The fake calibration's final
+    weights 0.6, 0.3, 0.1 are worth 1 / (0.36 + 0.09 + 0.01) = 2.17 particles; 20 equal
+    weights are worth 20, which is not noted."""
+    experiment = _posterior_experiment(
+        tmp_path, "design: {method: posterior, calibration: cal, samples: 3}\n"
+    )
+    assert main(["validate", str(experiment)]) == 0
+    assert capsys.readouterr().err.strip() == (
+        "credsim: note: variant 'v' of calibration 'cal' ends with 2.2 effective particles "
+        "(of 3): its draws repeat a handful of parameter sets, and a claim under them is that "
+        "handful's; a calibration with more particles or generations gives more"
+    )
+    table = pd.read_parquet(tmp_path / "cal" / "posterior.parquet")
+    final = (
+        table[table["generation"] == 1]
+        .iloc[[0] * 20]
+        .assign(
+            particle=range(20), weight=0.05, **{"parameters.trust.memory": np.linspace(0.9, 1, 20)}
+        )
+    )
+    pd.concat([table[table["generation"] == 0], final]).to_parquet(
+        tmp_path / "cal" / "posterior.parquet"
+    )
+    assert main(["validate", str(experiment)]) == 0
+    assert "effective particles" not in capsys.readouterr().err
 
 
 def test_a_truth_at_the_priors_end_is_drawn_and_no_dead_variant_is_spoken_of(

@@ -302,7 +302,7 @@ def test_calibrate_notes_window_years_the_vote_data_lacks(
     # are said too since decision 734.
     few = [ln for ln in err.splitlines() if "have few roll calls" in ln]
     assert len(few) == 1 and few[0].startswith("credsim: note: small.yaml: pattern '"), few
-    assert "have few roll calls (count) in 2020 (1)" in few[0]
+    assert "have few roll calls in 2020 (1 roll call)" in few[0]
 
 
 def test_a_variant_fixing_a_value_outside_its_prior_is_noted(

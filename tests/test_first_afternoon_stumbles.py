@@ -338,6 +338,32 @@ def test_a_withdraw_before_its_intervention_is_noted_at_its_line(tmp_path, capsy
     ) in err
 
 
+def test_a_withdraw_after_a_regime_change_closed_its_commitment_says_so(tmp_path, capsys):
+    """An intervention, the client's regime change a month later, then a withdraw that was
+    meant to end the intervention, and a new intervene years after: the note blamed the new
+    intervene's date ("one of the two dates is wrong"); it was the regime change that had
+    closed the commitment (an outside check, decision 826)."""
+    events = [
+        '{id: coup, date: "2015-10", kind: regime_change, target: Syria, source: "x"}',
+        '{id: withdrawal, date: "2016-03", kind: withdraw, actor: Russia, target: Syria, '
+        'magnitude: 1.0, source: "x"}',
+        '{id: back, date: "2016-05", kind: intervene, actor: Russia, target: Syria, '
+        'magnitude: 1.0, source: "x"}',
+    ]
+    text = MINI_TEXT.replace(INTERVENTION, "\n  - ".join([INTERVENTION, *events]))
+    path, err = _validate(tmp_path, text, capsys)
+    assert (
+        f"credsim: note: {path}:12: events[2]: this withdraw 'withdrawal' (2016-03) closes no "
+        "commitment: Russia's intervene in Syria, 'intervention' (2015-09), was closed by the "
+        "regime change 'coup' (2015-10) (a regime change ends the commitments to its target: "
+        "docs/ODD.md section 2; an intervene after it commits the patron to the new "
+        "government), and the next intervene there, 'back' (2016-05), comes after this "
+        "withdraw. As written, its evidence applies all the same (docs/ODD.md section 7.1), "
+        "but it stops no support, as none is accruing\n"
+    ) in err
+    assert "one of the two dates is wrong" not in err
+
+
 def test_closing_events_with_nothing_to_close_are_noted_in_one_line(tmp_path, capsys):
     events = [
         '{id: aswan, date: "2014-06", kind: withdraw, actor: USA, target: Jordan, '

@@ -723,7 +723,9 @@ def test_observe_says_what_the_data_cannot_show(
     assert main([*argv, "--years", "1999-2003"]) == 0
     err = capsys.readouterr().err
     assert "roll calls in 2000-2001; none in 1999 or 2002-2003, asked for by --years" in err
-    assert "few roll calls behind these years' values (count): 2000 (3), 2001 (2)" in err
+    assert (
+        "few roll calls behind these years' values: 2000 (3 roll calls), 2001 (2 roll calls)" in err
+    )
     assert main([*argv, "--years", "2000-2001"]) == 0
     assert "asked for by --years" not in capsys.readouterr().err
 
@@ -959,7 +961,9 @@ def test_the_observe_figure_says_which_years_rest_on_few_roll_calls(
             "--plot", str(tmp_path / "ec.png")]  # fmt: skip
     assert main(argv) == 0
     (note,) = notes
-    assert "Few roll calls behind these years' values (count): 1992 (2), 1994 (1)" in note
+    assert (
+        "Few roll calls behind these years' values: 1992 (2 roll calls), 1994 (1 roll call)" in note
+    )
 
 
 def test_the_names_of_close_states_do_not_run_into_each_other() -> None:

@@ -827,13 +827,9 @@ def test_a_correlation_whose_power_has_no_votes_names_the_power(
     )
 
 
-@pytest.mark.parametrize(("tolerance", "noted"), [("bootstrap", True), ("0.1", False)])
-def test_a_correlation_over_few_states_is_noted_as_testing_little(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], tolerance: str, noted: bool
-) -> None:
-    """Syria's gulf group has 7 states with votes in 2010-2014: the bootstrap tolerance
-    1.96 / sqrt(7 - 3) = 0.98 passes any r above 0.02 (decision 480); a numeric one
-    that is not loose gets no note."""
+def _gulf_correlation_check(tmp_path: Path, tolerance: str) -> list[str]:
+    """``patterns check`` of one held-out correlation over Syria's gulf states, 2010-2014,
+    at ``tolerance``, on one replicate (the arguments, without ``--out``)."""
     path = tmp_path / "corr.yaml"
     path.write_text(
         f"name: corr\nscenario: {REPO / 'scenarios' / 'syria.yaml'}\n"
@@ -842,14 +838,56 @@ def test_a_correlation_over_few_states_is_noted_as_testing_little(
         "patterns:\n  - {id: c_gulf, role: holdout, statistic: correlation, group: gulf, "
         f"years: [2010, 2014], tolerance: {tolerance}, source: s}}\n"
     )
-    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    return ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "noted"), [("bootstrap", True), ("0.1", False), ("0.7", True)]
+)
+def test_a_correlation_over_few_states_is_noted_as_testing_little(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tolerance: str, noted: bool
+) -> None:
+    """Syria's gulf group has 7 states with votes in 2010-2014: the bootstrap tolerance
+    1.96 / sqrt(7 - 3) = 0.98 passes any r above 0.02 (decision 480); a numeric one
+    that is not loose gets no note, and a loose numeric one is told to be smaller, not
+    numeric (an outside check, decision 826)."""
+    argv = _gulf_correlation_check(tmp_path, tolerance)
     assert main([*argv, "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     note = (
         "pattern 'c_gulf': a correlation passes at r >= 0.02 (its bootstrap tolerance "
-        "1.96/sqrt(n - 3) for its few states is 0.98), so it tests little"
+        "1.96/sqrt(n - 3) for its few states is 0.98), so it tests little; a larger group or "
+        "a numeric tolerance tests more"
+        if tolerance == "bootstrap"
+        else f"pattern 'c_gulf': a correlation passes at r >= {1 - float(tolerance):.2f} (its "
+        f"tolerance is {float(tolerance):.2f}), so it tests little; a larger group or a "
+        "smaller tolerance tests more"
     )
     assert (note in err) is noted
+
+
+def test_an_undefined_simulated_correlation_is_said_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the alignment weights of trust, ideology and affinity at 0 every state's
+    utility gap is the powers' capability term, the same for all, so r has no spread: the
+    table showed NaN and a failed pattern without a word (an outside check, decision
+    826)."""
+    weights = [f"parameters.alignment.weights.{w}=0" for w in ("trust", "ideology", "affinity")]
+    argv = _gulf_correlation_check(tmp_path, "0.1")
+    sets = [x for w in weights for x in ("--set", w)]
+    assert main([*argv, *sets, "--out", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    assert "NaN" in out
+    note = (
+        "credsim: note: pattern 'c_gulf': its simulated value is undefined (NaN): every state "
+        "of its group has the same mean propensity gap"
+    )
+    assert note in err
+    assert "its simulated value is undefined" in (tmp_path / "out" / "report.md").read_text()
+    # With the weights as the scenario has them, r is defined and nothing is said.
+    assert main([*argv, "--out", str(tmp_path / "out2")]) == 0
+    assert "undefined" not in capsys.readouterr().err
 
 
 def test_a_correlation_figure_draws_the_states_it_correlates(
@@ -1127,7 +1165,7 @@ def test_the_check_notes_window_years_without_votes_or_with_few_roll_calls(
         "scenario's calendar (from 2014-01); in 2012-2013 the prediction is the initial "
         "state's, flat by construction",
         "credsim: note: pattern 'gulf': its after years 2018-2023 have no roll call in "
-        "2021-2023 and few roll calls (count) in 2020 (1) (a window averages the years with "
+        "2021-2023 and few roll calls in 2020 (1 roll call) (a window averages the years with "
         "votes, each once however few its roll calls)",
     ]
 
@@ -1759,7 +1797,10 @@ def test_groups_without_reference_votes_are_named_with_their_states(
 ) -> None:
     """When no state of any group voted in the link's reference years, the message said
     only "no state of the patterns' groups", and the data's years as 1946-2020, over 1964's
-    gap (an audit, decision 568). It names each group with its states now."""
+    gap (an audit, decision 568). It names each group with its states now, and when each
+    votes (the data's years said nothing of why: an outside check, decision 826). Both
+    Koreas vote from their admission in 1991 to the data's last roll call, January 2020
+    (pandas on un_votes.parquet)."""
     path = tmp_path / "koreas.yaml"
     path.write_text(
         f"name: koreas\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
@@ -1771,8 +1812,8 @@ def test_groups_without_reference_votes_are_named_with_their_states(
     assert main(["validate", str(path), "--votes", str(real_votes())]) == 2
     assert capsys.readouterr().err == (
         f"credsim: error: {path}:3: link.reference: no state of the patterns' groups (koreas: "
-        "North Korea, South Korea) has votes in 1958-1961 (the vote data has roll calls in "
-        "1946-1963 and 1965-2020)\n"
+        "North Korea, South Korea) has votes in 1958-1961 (North Korea votes in 1991-2020; "
+        "South Korea votes in 1991-2020)\n"
     )
 
 
@@ -1797,8 +1838,9 @@ def test_a_bootstrap_tolerance_at_its_floor_is_noted(
         err = capsys.readouterr().err
         assert (
             "credsim: note: pattern 'e': its bootstrap tolerance is the floor 0.01 "
-            "(resampling its states spreads the statistic less than that; one state does "
-            "not spread it at all), so it passes only that close" in err
+            "(resampling its states spreads the statistic less than that, as it does when "
+            "they all moved alike or the group holds one state), so it passes only that "
+            "close" in err
         ) == noted
 
 

@@ -10,6 +10,7 @@ keeps its tables collapsed after the figures.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import re
@@ -1018,8 +1019,13 @@ def test_a_posterior_design_answers_its_question_with_shares_of_draws(tmp_path):
     assert answer.sentence() == (
         "under the posterior (4 draws of 3 distinct parameter sets, 4 pairs of runs): below "
         "zero in 75% of the pairs (each set's draws shared among its replicates), above zero "
-        "in 25%; median -0.3, 90% interval -0.3 to +0.2."
+        "in 25%; median -0.3, 90% interval -0.3 to +0.2. Only 3 distinct parameter sets: "
+        "the shares and the interval are theirs, not the posterior's."
     )
+    # Fewer than 20 distinct sets (a thin calibration's draws) is said (an outside check,
+    # decision 826); 20 are not.
+    many = dataclasses.replace(answer, draws=40, distinct=20, pairs=20)
+    assert many.sentence().endswith("90% interval -0.3 to +0.2.")
     # With one pair a set, the pairs are the draws (a set drawn twice counting twice).
     one = posterior_answer(SimpleNamespace(path=tmp_path), pairs.drop(index=2))  # type: ignore[arg-type]
     assert one is not None and (one.draws, one.distinct, one.pairs) == (4, 3, 3)

@@ -82,6 +82,15 @@ def test_yaml_syntax_error(tmp_path, capsys):
          "; a value holding ': ' must be quoted, e.g. label: \"Doha deal: US-Taliban\""),
         ("name: x\nevents:\n  - {id: a, label: Doha deal: US-Taliban}\n", 3,
          "; a value holding ': ' must be quoted"),
+        # A key one space deeper than its mapping's other keys (an outside check, decision
+        # 826): PyYAML says "did not find expected key", and the hint was the quoting one.
+        ("name: x\nstates:\n  Syria:  {region: levant, blocs: [arab_league],\n"
+         "           ideology: 0.8}\n   Jordan: {region: levant, ideology: -0.5}\n", 5,
+         "; the line is indented 3 spaces, the entries of the mapping it is in (from line 3) "
+         "2 spaces: YAML reads indentation as structure"),
+        ("name: x\ncalendar:\n  start: 2000-01\n   end: 2000-03\n", 4,
+         "; the line is indented deeper than line 3 above it (3 spaces against 2 spaces), so "
+         "YAML reads it as more of that line's value"),
     ],
 )  # fmt: skip
 def test_yaml_errors_name_the_usual_slips(tmp_path, capsys, text, line, hint):
@@ -97,7 +106,9 @@ def test_yaml_errors_name_the_usual_slips(tmp_path, capsys, text, line, hint):
 def test_a_yaml_error_elsewhere_gets_no_hint(tmp_path, capsys):
     path = tmp_path / "s.yaml"
     path.write_text("name: x\nevents:\n  - {id: a, label: b\n")
-    assert "must be quoted" not in _error(capsys, path)
+    message = _error(capsys, path)
+    assert "must be quoted" not in message
+    assert "indented" not in message
 
 
 def test_yaml_syntax_error_unclosed_bracket_names_where_it_opened(tmp_path, capsys):

@@ -104,6 +104,20 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
             "design",
             "variant" if design.variant else "calibration",
         )
+    mine = posterior.final_particles(particles, variant)
+    ess = posterior.effective_particles(mine["weight"])
+    if 0 < ess < posterior.FEW_EFFECTIVE:
+        # The calibration said so at its end; a posterior sweep's claim drawn from it went
+        # without a word (an outside check, decision 826).
+        import sys
+
+        print(
+            f"credsim: note: variant '{variant}' of calibration '{design.calibration}' ends "
+            f"with {ess:.1f} effective particles (of {len(mine)}): its draws repeat a "
+            "handful of parameter sets, and a claim under them is that handful's; a "
+            "calibration with more particles or generations gives more",
+            file=sys.stderr,
+        )
     paths = [p for p in manifest["resolved"]["parameters"] if not p.startswith(LINK_PREFIX)]
     fixed = {p: float(v) for p, v in variants[variant].items() if not p.startswith(LINK_PREFIX)}
     points = posterior.draw_points(particles, variant, paths, design.samples, seed)

@@ -372,7 +372,7 @@ def coverage_notes(
     groups = table[table["state"].str.startswith(GROUP_PREFIX)]
     thin = few_roll_calls(groups["year"], groups["n_votes"])
     if thin:
-        notes.append(f"{FEW_NOTE} (count): {', '.join(thin)}")
+        notes.append(f"{FEW_NOTE}: {', '.join(thin)}")
     return notes
 
 

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.errors import InputError
+from sim.errors import InputError, count_text
 
 VOTES_ENV = "CREDSIM_VOTES"
 SCORES: dict[str, float] = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
@@ -268,10 +268,11 @@ def year_spans(years: Iterable[int]) -> list[str]:
 
 
 def few_roll_calls(years: Iterable[int], counts: Iterable[int]) -> list[str]:
-    """``2020 (1)`` for each year whose value rests on at least one roll call but fewer
-    than :data:`FEW_ROLL_CALLS`."""
+    """``2020 (1 roll call)`` for each year whose value rests on at least one roll call but
+    fewer than :data:`FEW_ROLL_CALLS` (the bare count, with "(count)" ahead of the list
+    to say what it is, read as a leftover: an outside check, decision 826)."""
     return [
-        f"{int(year)} ({int(count)})"
+        f"{int(year)} ({count_text(int(count), 'roll call')})"
         for year, count in zip(years, counts, strict=True)
         if 0 < count < FEW_ROLL_CALLS
     ]

@@ -490,9 +490,17 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
             # The states vote, on roll calls the measure does not keep: "no state ... has
             # votes" sent the user to the groups (an outside check; decision 803).
             why = f"the reference years {span_text(start, stop)} have no {kept_roll_calls(pf)}"
+        # The data has roll calls then (silence would have said otherwise): when the
+        # groups' states vote says more than the data's years (an outside check found
+        # South Yemen, a member from 1967, told "the vote data has roll calls in 1946-1963
+        # and 1965-2020"; decision 826).
+        actors = list(dict.fromkeys(a for name in used for a in groups[name]))
+        when = "; ".join(_voting_text(a, seats.get(a), data) for a in actors[:6]) + (
+            f"; {len(actors) - 6} more" if len(actors) > 6 else ""
+        )
         why = why or (
-            f"no state of the patterns' groups ({listed}) has votes in {span_text(start, stop)} "
-            f"(the vote data has roll calls in {' and '.join(year_spans(roll_call_years))})"
+            f"no state of the patterns' groups ({listed}) has votes in {span_text(start, stop)}"
+            f" ({when})"
         )
         raise InputError(why, path="link.reference")
     return Prepared(
@@ -682,12 +690,23 @@ def window_coverage(pf: PatternFile, prep: Prepared, pattern: Pattern) -> list[s
             bits.append(f"no votes of its groups in {' or '.join(year_spans(silent))}")
         thin = few_roll_calls(prep.years[inside], counts[inside])
         if thin:
-            bits.append(f"few roll calls (count) in {', '.join(thin)}")
+            bits.append(f"few roll calls in {', '.join(thin)}")
         if bits:
             parts.append(
                 f"its {_years_of(window)} {span_text(start, stop)} have {' and '.join(bits)}"
             )
     return parts
+
+
+def _voting_text(actor: str, country: str | None, data: Any) -> str:
+    """``South Yemen votes in 1967-1989``, the years an actor's seat has votes (``has no
+    seat in the vote data``, ``has no votes in the vote data``)."""
+    if country is None:
+        return f"{actor} has no seat in the vote data"
+    voted = sorted(int(y) for y in data.voting_years(country))
+    if not voted:
+        return f"{actor} has no votes in the vote data"
+    return f"{actor} votes in {' and '.join(year_spans(voted))}"
 
 
 def kept_roll_calls(pf: PatternFile) -> str:

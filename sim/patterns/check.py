@@ -20,6 +20,7 @@ then).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Hashable, Sequence
 from pathlib import Path
@@ -112,6 +113,9 @@ def cli_patterns(args: argparse.Namespace) -> int:
     # which years are flat, against the calendar simulated (decision 754).
     scenario = resolve(pf, overrides)[1]
     notes = print_notes(pf, prep, observed, scenario=scenario)
+    for note in undefined_notes(pf, table):
+        print(f"credsim: note: {note}", file=sys.stderr)
+        notes.append(note)
     _write(out, pf, table, prep, sim, args, scenario, notes)
     failed = int((~table["pass"]).sum())
     print(
@@ -217,6 +221,29 @@ def print_notes(
     return notes
 
 
+def undefined_notes(pf: PatternFile, table: pd.DataFrame) -> list[str]:
+    """Why a pattern's simulated value is NaN, which the table shows without a word (an
+    outside check, decision 826): for a correlation, every state of its group had the same
+    mean propensity gap (alignment weights that leave the power's and the rival's utilities
+    apart by the same amount for every state), so r has no spread to measure."""
+    notes = []
+    for pattern in pf.patterns:
+        if math.isfinite(float(table["simulated"].get(pattern.id, math.nan))):
+            continue
+        why = (
+            "every state of its group has the same mean propensity gap (as when the "
+            "alignment weights of trust, ideology and affinity are 0), so r has no spread "
+            "to measure"
+            if pattern.statistic == "correlation"
+            else "the runs gave no finite value for it"
+        )
+        notes.append(
+            f"pattern '{pattern.id}': its simulated value is undefined (NaN): {why}; it "
+            "fails, and a calibration rejects such a draw"
+        )
+    return notes
+
+
 def pattern_notes(
     pf: PatternFile,
     prep: Prepared,
@@ -261,10 +288,14 @@ def pattern_notes(
                 if (pattern.tolerance == "bootstrap")
                 else "its tolerance"
             )
+            # A numeric tolerance was told to be numeric (an outside check, decision 826).
+            remedy = (
+                "a numeric tolerance" if pattern.tolerance == "bootstrap" else "a smaller tolerance"
+            )
             notes.append(
                 f"pattern '{pattern.id}': a correlation passes at r >= "
                 f"{1 - tolerance:.2f} ({how} is {tolerance:.2f}), so it tests little; "
-                "a larger group or a numeric tolerance tests more"
+                f"a larger group or {remedy} tests more"
             )
         elif (
             pattern.statistic != "correlation"
@@ -278,8 +309,9 @@ def pattern_notes(
             notes.append(
                 f"pattern '{pattern.id}': its bootstrap tolerance is the floor "
                 f"{TOLERANCE_FLOOR:g} (resampling its states spreads the statistic less "
-                "than that; one state does not spread it at all), so it passes only that "
-                "close; a numeric tolerance says what miss the pattern allows"
+                "than that, as it does when they all moved alike or the group holds one "
+                "state), so it passes only that close; a numeric tolerance says what miss "
+                "the pattern allows"
             )
     notes += shared_members_notes(pf, prep)
     return notes + window_notes(pf) + calendar_notes(pf, scenario) + coverage_notes(pf, prep)

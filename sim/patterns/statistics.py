@@ -58,12 +58,24 @@ def change(
     return window_mean(series, years, after) - window_mean(series, years, before)
 
 
+# A spread below this share of a sample's largest magnitude is rounding, not spread.
+NO_SPREAD = 1e-12
+
+
 def pearson(x: FloatArray, y: FloatArray) -> float:
-    """Pearson's r over the pairs where both are finite (NaN below three pairs or no spread)."""
+    """Pearson's r over the pairs where both are finite (NaN below three pairs or no spread).
+
+    A sample whose values differ only by rounding has no spread: equal gaps summed in
+    another order differ in their last bits, and their r was a number drawn from that
+    noise (an outside check's 0.000 with every state's gap the same; decision 826).
+    """
     keep = np.isfinite(x) & np.isfinite(y)
     if keep.sum() < 3:
         return float("nan")
     dx, dy = x[keep] - x[keep].mean(), y[keep] - y[keep].mean()
+    for values, d in ((x[keep], dx), (y[keep], dy)):
+        if np.abs(d).max() <= NO_SPREAD * max(1.0, float(np.abs(values).max())):
+            return float("nan")
     scale = np.sqrt((dx * dx).sum() * (dy * dy).sum())
     return float((dx * dy).sum() / scale) if scale > 0 else float("nan")
 

@@ -464,9 +464,30 @@ def add_caption(fig: Figure, text: str) -> None:
     The labels' height is estimated (about 0.6 inch) rather than measured, since
     measuring means drawing the whole figure once more.
     """
-    lowest = min((ax.get_position().y0 for ax in fig.axes if ax.axison), default=0.0)
-    y = lowest - _CAPTION_GAP_IN / fig.get_figheight()
+    shown = [ax for ax in fig.axes if ax.axison]
+    lowest = min((ax.get_position().y0 for ax in shown), default=0.0)
+    y = lowest - max(_CAPTION_GAP_IN, _tick_labels_in(shown, lowest)) / fig.get_figheight()
     fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
+
+
+def _tick_labels_in(axes: Sequence[Axes], lowest: float) -> float:
+    """Inches under the lowest axes that tick labels of several lines take (each line at
+    its font size, spaced 1.2), with the axis label and a gap: the calibration's predictive
+    figure breaks its pattern names over up to six lines, which ran into the caption (an
+    outside check, decision 826). Counted from the labels' text, not drawn."""
+    need = 0.0
+    for ax in axes:
+        if ax.get_position().y0 > lowest + 1e-9:
+            continue
+        labels = [t for t in ax.get_xticklabels() if t.get_text()]
+        if not labels:
+            continue
+        lines = max(t.get_text().count("\n") + 1 for t in labels)
+        size = float(labels[0].get_fontsize())
+        label = float(ax.xaxis.label.get_fontsize()) * 1.6 if ax.get_xlabel() else 0.0
+        height = lines * size * 1.2 + label
+        need = max(need, (height + 12.0) / 72.0)
+    return need
 
 
 def crowded(labels: Sequence[Text], pad_px: float = 4.0) -> bool:

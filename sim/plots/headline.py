@@ -159,11 +159,21 @@ class Posterior:
             if self.pairs == self.distinct
             else "the pairs (each set's draws shared among its replicates)"
         )
+        from sim.calibrate.posterior import FEW_EFFECTIVE
+
+        # Draws of a handful of sets (a thin calibration) gave the same sentence as draws
+        # of many (an outside check, decision 826).
+        few = (
+            f" Only {self.distinct} distinct parameter sets: the shares and the interval "
+            "are theirs, not the posterior's."
+            if self.distinct < FEW_EFFECTIVE
+            else ""
+        )
         return (
             f"under the posterior ({self.draws} draws of {self.distinct} distinct parameter "
             f"sets{per}): below zero in {self.below:.0%} of {unit}, above zero in "
             f"{self.above:.0%}; median {self.median:+.3g}, 90% interval {self.q05:+.3g} to "
-            f"{self.q95:+.3g}."
+            f"{self.q95:+.3g}.{few}"
         )
 
 

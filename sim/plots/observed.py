@@ -413,12 +413,20 @@ def _name_points(
         objects=dots,
         ax=ax,
         iter_lim=LABEL_STEPS,
+        # Room around each name: at adjustText's default (1.05, 1.2) two names could end
+        # touching ("TunisiaOman") and a name could stay on its dot (an outside check,
+        # decision 826).
+        expand=LABEL_ROOM,
+        force_text=(0.2, 0.4),
+        force_static=(0.3, 0.6),
         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
     )
 
 
 # Steps of adjustText's repulsion: enough for the 15 names a panel may carry.
 LABEL_STEPS = 400
+# How much larger than its text a name's box counts in adjustText's repulsion (x, y).
+LABEL_ROOM = (1.3, 1.6)
 
 # A correlation panel names its states beside their points up to this many; of more, the
 # few furthest from the least-squares line.

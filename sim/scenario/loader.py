@@ -425,7 +425,8 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
             at = f" on line {exc.context_mark.line + 1}" if exc.context_mark else ""
             context = f" ({exc.context}{at})"
         raise InputError(
-            f"YAML syntax error: {exc.problem}{context}{_hint(text, mark)}",
+            f"YAML syntax error: {exc.problem}{context}"
+            f"{_hint(text, mark, exc.context_mark if 'block mapping' in context else None)}",
             file=shown,
             line=mark.line + 1 if mark else None,
         ) from None
@@ -440,29 +441,71 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
     return Document(tree, origin)
 
 
-def _hint(text: str, mark: Any) -> str:
+def _hint(text: str, mark: Any, context: Any = None) -> str:
     """What a YAML error's line most likely holds wrong, when it is one of the usual
     slips: a tab in its indentation ("found character that cannot start any token"
-    said nothing of it; an audit, decision 622), or a colon and space inside a value
-    that is not quoted."""
+    said nothing of it; an audit, decision 622), a line indented otherwise than the
+    block mapping it is in (``context``, where the parser says the mapping began), or
+    a colon and space inside a value that is not quoted."""
     if mark is None:
         return ""
     lines = text.splitlines()
     if not 0 <= mark.line < len(lines):
         return ""
     line = lines[mark.line]
-    if "\t" in line[: len(line) - len(line.lstrip())]:
+    indent = len(line) - len(line.lstrip())
+    if "\t" in line[:indent]:
         return "; the line is indented with a tab: YAML indents with spaces only"
+    if (
+        context is not None
+        and context.line < mark.line
+        and line.strip()
+        and not line.lstrip().startswith("#")
+        and indent != context.column
+    ):
+        # PyYAML's "did not find expected key (while parsing a block mapping on line N)"
+        # says nothing of indentation, the usual cause (an outside check, decision 826).
+        return (
+            f"; the line is indented {_spaces(indent)}, the entries of the mapping it is "
+            f"in (from line {context.line + 1}) {_spaces(context.column)}: YAML reads "
+            "indentation as structure"
+        )
     body = line.strip().removeprefix("- ").strip()
-    if body.startswith("{"):
+    _, sep, value = body.partition(": ")
+    value = value.strip()
+    flow = body if body.startswith("{") else value if value.startswith("{") else None
+    if flow is not None:
         # A flow mapping: one of its key: value items holds a second ': '.
-        bad = any(item.count(": ") > 1 for item in body.strip("{} ").split(","))
+        bad = any(item.count(": ") > 1 for item in flow.strip("{} ").split(","))
     else:
-        _, sep, value = body.partition(": ")
-        bad = bool(sep) and ": " in value and not value.startswith(("'", '"', "|", ">"))
+        bad = bool(sep) and ": " in value and not value.startswith(("'", '"', "|", ">", "["))
     if bad:
         return "; a value holding ': ' must be quoted, e.g. label: \"Doha deal: US-Taliban\""
+    return _deeper_than_above(lines, mark.line, indent)
+
+
+def _deeper_than_above(lines: list[str], at: int, indent: int) -> str:
+    """The hint for a ``key: value`` line indented deeper than the line above it, which
+    ends a value: YAML reads it as more of that value ("mapping values are not allowed
+    in this context" says nothing of it)."""
+    if ": " not in lines[at] and not lines[at].rstrip().endswith(":"):
+        return ""
+    for above in range(at - 1, -1, -1):
+        previous = lines[above].split(" #")[0].rstrip()
+        if not previous.strip() or previous.lstrip().startswith("#"):
+            continue
+        before = len(previous) - len(previous.lstrip())
+        if before < indent and not previous.endswith((":", "-", "|", ">", ",", "{", "[")):
+            return (
+                f"; the line is indented deeper than line {above + 1} above it ({_spaces(indent)} "
+                f"against {_spaces(before)}), so YAML reads it as more of that line's value"
+            )
+        return ""
     return ""
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space{'' if count == 1 else 's'}"
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
