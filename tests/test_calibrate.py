@@ -1258,19 +1258,29 @@ def test_a_posterior_on_few_effective_particles_is_noted() -> None:
     table = pd.DataFrame(
         {
             "variant": ["v1", "v2", "gone"],
+            "model_probability": [0.97, 0.03, 0.0],
             "particles": [8, 400, 0],
             "effective_particles": [1.98, 150.0, 0.0],
         }
     )
+    # With variants, the model probability rests on the same few sets (an outside check,
+    # decision 826: 0.97 on 1.1 effective particles, 0.10 two generations before).
     assert few_particles_notes(table) == [
         "variant 'v1' ends with 2.0 effective particles (of 8): its medians, 90% intervals "
-        "and narrowing in summary.csv rest on about that many parameter sets, and a narrow "
-        "interval says little; give a larger max_simulations (or population) for a "
-        "posterior to read",
+        "and narrowing in summary.csv, and its model probability in variants.csv (0.97), "
+        "rest on about that many parameter sets, and a narrow interval says little; give a "
+        "larger max_simulations (or population) for a posterior to read",
         "variant 'gone' died out: no particle in the final generation (model probability "
         "0); its rows in summary.csv and its passes in variants.csv are its last particles' "
         "(their generation is in each table), not a posterior, and their narrowing is left "
         "empty",
+    ]
+    # A calibration of one variant has no model probability to speak of.
+    assert few_particles_notes(table.iloc[:1]) == [
+        "variant 'v1' ends with 2.0 effective particles (of 8): its medians, 90% intervals "
+        "and narrowing in summary.csv rest on about that many parameter sets, and a narrow "
+        "interval says little; give a larger max_simulations (or population) for a "
+        "posterior to read"
     ]
 
 

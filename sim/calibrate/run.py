@@ -557,10 +557,14 @@ def few_particles_notes(table: pd.DataFrame) -> list[str]:
     weights rest on fewer than :data:`~sim.calibrate.posterior.FEW_EFFECTIVE` effective
     particles (none dead)."""
     notes = []
-    for variant, ess, particles in zip(
+    probabilities = (
+        table["model_probability"] if "model_probability" in table else [math.nan] * len(table)
+    )
+    for variant, ess, particles, p_model in zip(
         table["variant"],
         table["effective_particles"].astype(float),
         table["particles"],
+        probabilities,
         strict=True,
     ):
         if not particles:
@@ -574,11 +578,20 @@ def few_particles_notes(table: pd.DataFrame) -> list[str]:
                 "and their narrowing is left empty"
             )
         elif 0 < ess < posterior.FEW_EFFECTIVE:
+            # With variants, its model probability rests on them too: an outside check's
+            # variant of 1.1 effective particles had 0.97, two generations after 0.10
+            # (decision 826).
+            probability = (
+                f", and its model probability in variants.csv ({float(p_model):.2f}),"
+                if len(table) > 1
+                else ""
+            )
             notes.append(
                 f"variant '{variant}' ends with {ess:.1f} effective particles (of "
-                f"{particles}): its medians, 90% intervals and narrowing in summary.csv rest "
-                "on about that many parameter sets, and a narrow interval says little; give "
-                "a larger max_simulations (or population) for a posterior to read"
+                f"{particles}): its medians, 90% intervals and narrowing in summary.csv"
+                f"{probability} rest on about that many parameter sets, and a narrow interval "
+                "says little; give a larger max_simulations (or population) for a posterior "
+                "to read"
             )
     return notes
 
