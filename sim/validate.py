@@ -187,6 +187,36 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
     return moved, others
 
 
+def recognitions_before_regime_change(sc: Scenario) -> list[str]:
+    """``recognize`` events whose target's regime changes later, each as ``'id' (date,
+    before 'change' date)``.
+
+    A recognition is of the target's current regime (model.md section 5), and the
+    target's ``regime_change`` resets the race: recognising rebels before they take power
+    (France and Libya's National Transitional Council, March 2011) reads as recognising
+    the regime they overthrow, and the powers that recognise the new government after
+    its fall start a new race (an outside check of a Libya case, decision 827). The
+    events are taken as the model takes them, by step and in file order within a step.
+    """
+    order = sorted(range(len(sc.events)), key=lambda i: sc.event_step(sc.events[i]))
+    found = []
+    for position, i in enumerate(order):
+        ev = sc.events[i]
+        if ev.kind != "recognize" or not isinstance(ev, TargetedEvent):
+            continue
+        changes = (sc.events[j] for j in order[position + 1 :])
+        later = next(
+            (c for c in changes if isinstance(c, RegimeChange) and c.target == ev.target), None
+        )
+        if later is not None:
+            change = f"'{later.id}'" if later.id else "a regime change"
+            found.append(
+                f"'{ev.id or f'events[{i}]'}' ({ev.date or f'step {ev.step}'}, before {change} "
+                f"{later.date or f'step {later.step}'})"
+            )
+    return found
+
+
 def cli_validate(args: argparse.Namespace) -> int:
     """``credsim validate FILE [--set PATH=VALUE ...]``: check a file, write nothing.
 
@@ -270,6 +300,16 @@ def cli_validate(args: argparse.Namespace) -> int:
             f"credsim: note: {shown}: {count_text(len(unopened), 'closing event')} with no "
             f"commitment open to close: {allowed(unopened, 4)}; as written, each counts as "
             "evidence all the same (docs/ODD.md section 7.1) and stops no support",
+            file=sys.stderr,
+        )
+    early = recognitions_before_regime_change(scenario)
+    if early:
+        print(
+            f"credsim: note: {shown}: {count_text(len(early), 'recognize event')} before a "
+            f"regime change of {'its' if len(early) == 1 else 'their'} target: "
+            f"{allowed(early, 4)}; a recognition is of the regime in place (model.md section "
+            "5), and the regime change starts a new race: a recognition of the government "
+            "that comes to power is written after its regime change",
             file=sys.stderr,
         )
     for note in event_repeats(scenario, merged):  # a copied event left unchanged

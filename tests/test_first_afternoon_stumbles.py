@@ -387,6 +387,27 @@ def test_closing_events_with_nothing_to_close_are_noted_in_one_line(tmp_path, ca
     assert "comes after it" not in err
 
 
+def test_a_recognition_before_its_targets_regime_change_is_noted(tmp_path, capsys):
+    """France recognised Libya's rebels in March 2011, before Tripoli fell in August: the
+    model takes a recognition as of the regime in place, and the regime change starts a
+    new race, which nothing said (an outside check of a Libya case, decision 827). A
+    recognition after the regime change is not noted."""
+    events = [
+        '{id: early, date: "2015-03", kind: recognize, actor: USA, target: Jordan, source: "x"}',
+        '{id: fall, date: "2015-08", kind: regime_change, target: Jordan, source: "x"}',
+        '{id: after, date: "2015-09", kind: recognize, actor: Russia, target: Jordan, source: "x"}',
+    ]
+    text = MINI_TEXT.replace(INTERVENTION, "\n  - ".join([INTERVENTION, *events]))
+    path, err = _validate(tmp_path, text, capsys)
+    assert (
+        f"credsim: note: {path}: 1 recognize event before a regime change of its target: "
+        "'early' (2015-03, before 'fall' 2015-08); a recognition is of the regime in place "
+        "(model.md section 5), and the regime change starts a new race: a recognition of the "
+        "government that comes to power is written after its regime change\n"
+    ) in err
+    assert "'after'" not in err
+
+
 def test_a_withdraw_that_closes_a_commitment_is_not_noted(tmp_path, capsys):
     withdrawal = (
         '{id: withdrawal, date: "2016-03", kind: withdraw, actor: Russia, target: Syria, '

@@ -2284,3 +2284,25 @@ def test_a_tolerance_too_small_for_three_decimals_is_shown_as_given() -> None:
     )
     laid = frame.assign(id=["p"], **{"pass": [False]}).set_index("id")
     assert table(0.022, -9.808) == laid.to_string(float_format="{:.3f}".format).splitlines()
+
+
+def test_notes_alike_but_for_their_pattern_are_said_once() -> None:
+    """Two patterns whose before years begin before the calendar gave two notes that
+    differ only in the pattern's id, which two outside checks read as one note printed
+    twice (decision 827): they are one note naming both, where the first was; other
+    notes keep their places."""
+    from sim.patterns.check import merged_notes
+
+    rest = "its before years 2009-2010 begin before the scenario's calendar (from 2010-01)"
+    notes = [
+        f"pattern 'a': {rest}",
+        "the windows were not checked",
+        "pattern 'b': a correlation passes at r >= 0.02",
+        f"pattern 'c': {rest}",
+    ]
+    assert merged_notes(notes) == [
+        f"patterns 'a' and 'c', each: {rest}",
+        "the windows were not checked",
+        "pattern 'b': a correlation passes at r >= 0.02",
+    ]
+    assert merged_notes(notes[:2]) == notes[:2]

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError, fixed, number_text
+from sim.errors import InputError, fixed, in_words, number_text
 from sim.fileio import refuse_foreign_folder, require_writable
 from sim.integrity import refuse_results_folder
 from sim.options import PREDICTIVE_SAMPLES
@@ -314,7 +315,39 @@ def pattern_notes(
                 "the pattern allows"
             )
     notes += shared_members_notes(pf, prep)
-    return notes + window_notes(pf) + calendar_notes(pf, scenario) + coverage_notes(pf, prep)
+    return merged_notes(
+        notes + window_notes(pf) + calendar_notes(pf, scenario) + coverage_notes(pf, prep)
+    )
+
+
+_PATTERN_NOTE = re.compile(r"pattern '(?P<id>[^']*)': (?P<rest>.*)", re.DOTALL)
+
+
+def merged_notes(notes: Sequence[str]) -> list[str]:
+    """``notes`` with those that say the same of several patterns said once, where the
+    first of them was: "patterns 'a' and 'b', each: its before years ..." (two notes
+    alike but for their pattern read as one printed twice: two outside checks,
+    decision 827)."""
+    ids: dict[str, list[str]] = {}
+    order: list[tuple[bool, str]] = []
+    for note in notes:
+        found = _PATTERN_NOTE.fullmatch(note)
+        if found is None:
+            order.append((False, note))
+            continue
+        if found["rest"] not in ids:
+            ids[found["rest"]] = []
+            order.append((True, found["rest"]))
+        ids[found["rest"]].append(found["id"])
+    out = []
+    for about_patterns, text in order:
+        if not about_patterns:
+            out.append(text)
+        elif len(ids[text]) == 1:
+            out.append(f"pattern '{ids[text][0]}': {text}")
+        else:
+            out.append(f"patterns {in_words([repr(i) for i in ids[text]])}, each: {text}")
+    return out
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:

@@ -65,6 +65,9 @@ _IN_FLIGHT = 4
 # Seconds a wait on process workers lasts at most before it takes a Ctrl-C (SIGTERM,
 # SIGHUP) that came during it (see first_done).
 _TAKE_S = 0.1
+# Seconds a process pool may hold a dead worker while its reader still waits before the
+# reader is taken to be stuck in a message the worker died writing (see ReaderWatch).
+_STUCK_S = 2.0
 # Dask keys of batches: this prefix, then the batch's run ids.
 _DASK_KEY = "credsim-runs"
 # prctl option: the signal a process gets when its parent dies (linux/prctl.h).
@@ -475,11 +478,14 @@ class ProcessExecutor(_Executor):
         self._starts: list[cf.Future[tuple[int, float]]] = []
         self._waited = 0.0
         self._preload: float | None = None
-        # Pools told to shut down whose workers may still be exiting.
-        self._retired: list[cf.ProcessPoolExecutor] = []
+        # Pools told to shut down whose workers may still be exiting (what __exit__ waits
+        # for: a pool's shutdown lets go of them).
+        self._retired: list[_PoolParts] = []
+        self._watch = ReaderWatch()
 
     def _start(self) -> cf.ProcessPoolExecutor:
         context = forkserver_context()
+        self._watch = ReaderWatch()
         self.pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
@@ -516,17 +522,31 @@ class ProcessExecutor(_Executor):
         # After Ctrl-C too the workers finish their batch (they ignore it:
         # ctrl_c_left_to_this_process) and the pool shuts down as usual; killing them
         # could cut a result in the middle of the pipe and leave the pool's reader
-        # waiting for the rest of it.
+        # waiting for the rest of it. A signal to the whole process group (SIGTERM from
+        # `timeout`, SIGHUP from a closed terminal) kills them, and may do so there:
+        # shut_down unsticks the reader then (decision 827).
         self._started()
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        for pool in self._retired:
-            pool.shutdown(wait=True)
+            shut_down(self.pool)
+            self.pool = None
+        for parts in self._retired:
+            wait_for(parts)
         self._retired = []
 
-    def _restart(self) -> cf.ProcessPoolExecutor:
+    def _check(self) -> None:
+        """:class:`ReaderWatch` of the pool in use, between waits for its results."""
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self._watch(_PoolParts.of(self.pool))
+
+    def _let_go(self, cancel_futures: bool) -> None:
+        """Tell the pool in use to shut down without waiting; :meth:`__exit__` waits."""
+        if self.pool is not None:
+            self._retired.append(_PoolParts.of(self.pool))
+            self.pool.shutdown(wait=False, cancel_futures=cancel_futures)
+            self.pool = None
+
+    def _restart(self) -> cf.ProcessPoolExecutor:
+        self._let_go(cancel_futures=True)
         return self._start()
 
     def _alone(self, task: RunTask) -> RunResult:
@@ -538,11 +558,11 @@ class ProcessExecutor(_Executor):
         """
         pool = self.pool or self._start()
         try:
-            outcome(submitted(pool, os.getpid))
+            outcome(submitted(pool, os.getpid), self._check)
         except WORKER_LOST:
             raise WorkersFailed(_WORKERS_DIE_AT_START) from None
         try:
-            return outcome(submitted(pool, run_batch, [task], self.run_fn))[0]
+            return outcome(submitted(pool, run_batch, [task], self.run_fn), self._check)[0]
         except WORKER_LOST:
             self._restart()
             return failed_result(task, "its worker process died (killed, or out of memory)")
@@ -576,7 +596,7 @@ class ProcessExecutor(_Executor):
             nonlocal suspects, limit
             while pending or suspects:
                 if not suspects:
-                    for future in first_done(pending):
+                    for future in first_done(pending, self._check):
                         batch = pending.pop(future)
                         try:
                             results = outcome(future)
@@ -621,14 +641,138 @@ class ProcessExecutor(_Executor):
 
     def _retire(self) -> None:
         """Let the workers exit now, without waiting; :meth:`__exit__` joins them."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=False)
-            self._retired.append(self.pool)
-            self.pool = None
+        self._let_go(cancel_futures=False)
 
 
-def first_done(futures: Collection[cf.Future[Any]]) -> set[cf.Future[Any]]:
-    """The futures of ``futures`` that are done, once one is.
+@dataclass
+class _PoolParts:
+    """What a process pool waits with, taken before its ``shutdown`` lets go of them:
+    its manager thread (which reads the results), its workers and its result queue."""
+
+    thread: threading.Thread | None
+    processes: list[Any]
+    queue: Any
+
+    @classmethod
+    def of(cls, pool: cf.ProcessPoolExecutor) -> _PoolParts:
+        # concurrent.futures' own attributes (Python 3.12 and 3.13 alike); a pool without
+        # them is waited for as shutdown waits, with nothing to unstick.
+        processes = getattr(pool, "_processes", None) or {}
+        return cls(
+            getattr(pool, "_executor_manager_thread", None),
+            list(processes.values()),
+            getattr(pool, "_result_queue", None),
+        )
+
+
+class ReaderWatch:
+    """Unsticks a process pool whose reader waits for the rest of a message that a dead
+    worker will never send.
+
+    A worker killed as it writes its batch's results (a signal to the whole process
+    group, as ``timeout`` and a closed terminal send; the kernel, out of memory) leaves
+    the header and part of the message in the pipe: the pool's manager thread reads on
+    for the rest, for ever, instead of seeing the worker's death and breaking the pool,
+    and the sweep waits with it (an outside check's sweep under ``timeout -s TERM`` hung
+    in 2 of 6 tries; decision 827). That is the case when, at every look for
+    :data:`_STUCK_S`, the reader is inside its ``recv``, the pipe holds nothing to read
+    and a worker is dead (a worker still writing a long message keeps bytes in the
+    pipe; a reader waiting between messages is not in ``recv``). The message is then
+    completed with zeros from this process's end of the pipe (which the pool keeps
+    open), in a thread of its own, until the reader has it. It cannot be unpickled, so
+    the pool breaks as it does when a worker dies between messages: the batches in
+    flight raise ``BrokenProcessPool`` and their runs are redone one at a time
+    (:class:`ProcessExecutor`).
+    """
+
+    def __init__(self) -> None:
+        self.stuck_since: float | None = None
+        self.fed = False
+
+    def __call__(self, parts: _PoolParts) -> None:
+        thread, queue = parts.thread, parts.queue
+        if self.fed or thread is None or queue is None or not thread.is_alive():
+            return
+        if not _stuck(parts):
+            self.stuck_since = None
+            return
+        now = time.monotonic()
+        if self.stuck_since is None:
+            self.stuck_since = now
+        elif now - self.stuck_since >= _STUCK_S:
+            self.fed = True
+            threading.Thread(
+                target=_feed, args=(queue._writer.fileno(), thread), daemon=True
+            ).start()
+
+
+def _stuck(parts: _PoolParts) -> bool:
+    """Whether the pool's reader waits inside ``recv`` on an empty pipe while a worker is
+    dead (one look; see :class:`ReaderWatch`)."""
+    from multiprocessing.connection import wait
+
+    try:
+        import fcntl
+        import termios
+    except ImportError:  # not on POSIX: nothing to look at
+        return False
+
+    assert parts.thread is not None
+    frame = sys._current_frames().get(parts.thread.ident or -1)
+    reading = False
+    while frame is not None and not reading:
+        code = frame.f_code
+        reading = code.co_name in ("_recv", "_recv_bytes") and code.co_filename.endswith(
+            os.path.join("multiprocessing", "connection.py")
+        )
+        frame = frame.f_back
+    if not reading:
+        return False
+    waiting = bytearray(4)
+    try:
+        fcntl.ioctl(parts.queue._reader.fileno(), termios.FIONREAD, waiting)
+    except OSError:
+        return False
+    if int.from_bytes(waiting, sys.byteorder):
+        return False
+    return bool(wait([p.sentinel for p in parts.processes], timeout=0))
+
+
+def _feed(fd: int, reader: threading.Thread) -> None:
+    """Zeros into the result pipe at ``fd`` while ``reader`` runs (see ReaderWatch)."""
+    zeros = bytes(65536)
+    while reader.is_alive():
+        try:
+            os.write(fd, zeros)
+        except OSError:
+            return
+
+
+def shut_down(pool: cf.ProcessPoolExecutor, *, cancel_futures: bool = True) -> None:
+    """``pool.shutdown(wait=True, cancel_futures=...)``, waited for in steps of
+    ``_TAKE_S`` that unstick a reader a dead worker left waiting (:class:`ReaderWatch`):
+    a sweep stopped by a signal to its whole process group waited there for ever."""
+    parts = _PoolParts.of(pool)
+    pool.shutdown(wait=False, cancel_futures=cancel_futures)
+    wait_for(parts)
+
+
+def wait_for(parts: _PoolParts) -> None:
+    """Wait for a pool told to shut down: its manager thread joins its workers as it
+    ends; then its result queue is closed, as ``shutdown(wait=True)`` closes it."""
+    watch = ReaderWatch()
+    while parts.thread is not None and parts.thread.is_alive():
+        parts.thread.join(_TAKE_S)
+        watch(parts)
+    if parts.queue is not None:
+        parts.queue.close()
+
+
+def first_done(
+    futures: Collection[cf.Future[Any]], watch: Callable[[], None] | None = None
+) -> set[cf.Future[Any]]:
+    """The futures of ``futures`` that are done, once one is; ``watch`` is called after
+    each wait that ends with none (:class:`ReaderWatch`).
 
     Ctrl-C, SIGTERM and SIGHUP are held while :mod:`concurrent.futures` waits, and taken
     between its waits, which last at most ``_TAKE_S``. The exception a signal handler
@@ -643,6 +787,8 @@ def first_done(futures: Collection[cf.Future[Any]]) -> set[cf.Future[Any]]:
             done, _ = cf.wait(futures, timeout=_TAKE_S, return_when=cf.FIRST_COMPLETED)
         if done:
             return done
+        if watch is not None:
+            watch()
 
 
 def dask_done(completed: Any) -> list[Any]:
@@ -695,9 +841,9 @@ def submitted(pool: cf.ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) 
         return pool.submit(fn, *args)
 
 
-def outcome(future: cf.Future[Any]) -> Any:
+def outcome(future: cf.Future[Any], watch: Callable[[], None] | None = None) -> Any:
     """``future.result()``, waited for as :func:`first_done` waits."""
-    first_done([future])
+    first_done([future], watch)
     with interrupts_held():
         return future.result()
 
