@@ -73,6 +73,7 @@ from sim.sweep.executors import (
     outcome,
     scheduler_answers,
     scheduler_listens,
+    shut_down,
     submitted,
 )
 
@@ -472,7 +473,9 @@ class Workers:
                 with suppress(queue.Empty), interrupts_held():
                     self.done += self.results.get(timeout=_POLL_S) == _DONE
         self.running = []
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # As a sweep's pool: a worker killed as it sent a task's result leaves the pool's
+        # reader waiting for the rest, which shut_down sees and ends (decision 827).
+        shut_down(self.pool)
         self.pool = None
 
     def _stopped(self) -> bool:
