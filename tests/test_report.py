@@ -276,6 +276,13 @@ def test_an_incomplete_sweep_says_so_and_answers_only_with_pairs(tmp_path):
     write_report(folder)
     page = (folder / "report.html").read_text()
     assert "<strong>Incomplete:</strong> 12 of 24 runs finished" in page
+    # The list of captions says so too (it named counter's line among the figures' without
+    # a word of it: an outside check, decision 828).
+    captions = (folder / "plots" / "captions.md").read_text()
+    assert captions.startswith(
+        "**Incomplete:** 12 of 24 runs finished; the figures and tables show only those. No "
+        "runs yet of counter."
+    )
     assert "Is base above counter?" in page
     assert "No answer yet: no finished run of base has its pair in counter" in page
     assert "nan" not in re.sub(r"data:[^\"']+", "", page).lower()  # the words, not the images

@@ -302,8 +302,11 @@ def test_the_refusal_of_another_sweeps_folder_says_what_differs(
     cases = {
         ("--reps", "3", "--seed", "5"): "replicates 2, this sweep's 3; seed 0, this sweep's 5",
         ("--reps", "2", "--record", "series"): "record summary, this sweep's series",
+        # The path that differs, from the trees the manifest keeps (decision 828); tiny.yaml
+        # leaves prior_strength at model.md's default, 10.
         ("--reps", "2", "--set", "parameters.trust.prior_strength=5"): (
-            "scenario 'tiny' has other values (its file or the overrides)"
+            "scenario 'tiny' has other values: parameters.trust.prior_strength 10.0, this "
+            "sweep's 5.0"
         ),
     }
     for extra, differs in cases.items():
@@ -893,3 +896,27 @@ def test_a_folder_written_before_the_dot_rule_still_reads(
     dotted.write_text(TINY.read_text().replace("    east:", "    e.ast:"))
     assert main(["validate", str(dotted)]) == 2
     assert "a group name cannot hold a dot ('e.ast')" in capsys.readouterr().err
+
+
+def test_tree_differences_name_each_path_that_differs() -> None:
+    """Nested mappings by their dotted paths, in the held tree's order and then the new
+    keys; the events item by item, or their count when it differs (decision 828)."""
+    from sim.sweep.sweep import tree_differences
+
+    held = {
+        "parameters": {"trust": {"memory": 0.98, "negativity_bias": 2.0}},
+        "events": [{"id": "a", "magnitude": 1.0}, {"id": "b", "magnitude": 2.0}],
+    }
+    given = {
+        "parameters": {"trust": {"memory": 0.95, "negativity_bias": 2.0}, "extra": 1},
+        "events": [{"id": "a", "magnitude": 1.0}, {"id": "b", "magnitude": 3.0}],
+    }
+    assert tree_differences(held, given) == [
+        "parameters.trust.memory 0.98, this sweep's 0.95",
+        "parameters.extra None, this sweep's 1",
+        "events[1].magnitude 2.0, this sweep's 3.0",
+    ]
+    assert tree_differences(held, {**held, "events": held["events"][:1]}) == [
+        "events: 2, this sweep's 1"
+    ]
+    assert tree_differences(held, held) == []

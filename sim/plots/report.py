@@ -346,7 +346,11 @@ def write_report(
         captions.append(f"- `{entry.stem}.{fmt}`: {entry.caption}")
         progress.update(failed=False)
     progress.clear()
-    atomic_write_text(plots / CAPTIONS, "\n".join(captions) + "\n")
+    # A partial sweep's list said nothing of it, and named scenarios with no run yet
+    # among the figures' (an outside check, decision 828): the page's warning heads it.
+    partial = incomplete_text(results)
+    head = [f"**Incomplete:** {partial}", ""] if partial else []
+    atomic_write_text(plots / CAPTIONS, "\n".join([*head, *captions]) + "\n")
     title = f"credsim {results.kind}: {results.name}"
     page = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -416,22 +420,29 @@ def write_report(
     return report
 
 
-def _incomplete(results: Results) -> list[str]:
-    """A warning at the top of the page of a sweep that has not finished its runs, with
-    the runs it committed (the manifest's counts are written when it starts and ends)
-    and the scenarios that have none yet."""
+def incomplete_text(results: Results) -> str | None:
+    """What a sweep that has not finished its runs shows of them, as text: the runs it
+    committed (the manifest's counts are written when it starts and ends) and the
+    scenarios that have none yet; None for a finished one."""
     so_far = unfinished(results)
     if so_far is None:
-        return []
+        return None
     counts = results.manifest.get("counts") or {}
     failed = f", {counts['failed']} failed" if counts.get("failed") else ""
     missing = so_far.missing
-    absent = f" No runs yet of {html.escape(', '.join(missing))}." if missing else ""
-    return [
-        f'<p class="warning"><strong>Incomplete:</strong> {so_far.done} finished{failed}; the '
-        f"figures and tables show only those.{absent} Run the sweep's command again to "
-        "finish it.</p>"
-    ]
+    absent = f" No runs yet of {', '.join(missing)}." if missing else ""
+    return (
+        f"{so_far.done} finished{failed}; the figures and tables show only those.{absent} "
+        "Run the sweep's command again to finish it."
+    )
+
+
+def _incomplete(results: Results) -> list[str]:
+    """A warning at the top of the page of a sweep that has not finished its runs."""
+    text = incomplete_text(results)
+    if text is None:
+        return []
+    return [f'<p class="warning"><strong>Incomplete:</strong> {html.escape(text)}</p>']
 
 
 def _summary(results: Results, selection: Selection) -> tuple[pd.DataFrame, str]:

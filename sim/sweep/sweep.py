@@ -404,10 +404,20 @@ def differs_text(folder: Path, experiment: Experiment) -> str:
     if list(old_scenarios) != list(new["scenarios"]):
         differ("scenarios", ", ".join(old_scenarios), ", ".join(new["scenarios"]))
     else:
+        trees = _mapping(held.get("scenarios"))
+        given = json.loads(json.dumps(scenario_trees(experiment)))
         for key, entry in new["scenarios"].items():
             held_entry = old_scenarios.get(key)
             if isinstance(held_entry, dict) and held_entry.get("hash") != entry["hash"]:
-                said.append(f"scenario '{key}' has other values (its file or the overrides)")
+                # The paths that differ, from the resolved trees the manifest keeps: "other
+                # values" left the user to find which of a scenario's (an outside check
+                # changed one with --set; decision 828).
+                found = tree_differences(_mapping(trees.get(key)), given.get(key))
+                more = f"; {len(found) - 3} more" if len(found) > 3 else ""
+                where = (
+                    ": " + "; ".join(found[:3]) + more if found else " (its file or the overrides)"
+                )
+                said.append(f"scenario '{key}' has other values{where}")
     old_design = _mapping(old.get("design"))
     design = new["design"]
     differ("design method", old_design.get("method"), design["method"])
@@ -424,6 +434,27 @@ def differs_text(folder: Path, experiment: Experiment) -> str:
     for field in ("replicates", "seed", "record"):
         differ(field, old.get(field), new[field])
     return "; ".join(said) or "other values"
+
+
+def tree_differences(held: Any, given: Any, path: str = "") -> list[str]:
+    """Where two resolved scenario trees differ, in their order: ``path held, this
+    sweep's given`` for each value (a list is compared whole, ``events`` item by item)."""
+    if isinstance(held, dict) and isinstance(given, dict):
+        found: list[str] = []
+        for key in [*held, *(k for k in given if k not in held)]:
+            found += tree_differences(held.get(key), given.get(key), f"{path}.{key}".lstrip("."))
+        return found
+    if path == "events" and isinstance(held, list) and isinstance(given, list):
+        if len(held) != len(given):
+            return [f"events: {len(held)}, this sweep's {len(given)}"]
+        return [
+            item
+            for i, (a, b) in enumerate(zip(held, given, strict=True))
+            for item in tree_differences(a, b, f"events[{i}]")
+        ]
+    if held != given:
+        return [f"{path} {_brief(held)}, this sweep's {_brief(given)}"]
+    return []
 
 
 def _mapping(value: Any) -> dict[str, Any]:
