@@ -59,15 +59,24 @@ def test_check_address_accepts_a_listening_scheduler() -> None:
         check_address(f"tcp://127.0.0.1:{port}")
 
 
+# Runs of the sweeps these tests interrupt: 20 design points of the tiny scenario, this
+# many replicates each. 2,000 ran out in 2 s on Dask (1,100 runs/s), before a loaded
+# machine's test had looked at its workers (a CI run beside a helper's sweeps, decision
+# 830): 10,000 last some 9 s unloaded, and each test stops its sweep after its first part.
+LONG_REPLICATES = 500
+LONG_RUNS = 20 * LONG_REPLICATES
+LONG_SWEEP = (
+    "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
+    f"replicates: {LONG_REPLICATES}\n"
+)
+
+
 def _long_sweep(tmp_path: Path, executor: str = "process", **popen: Any) -> subprocess.Popen[Any]:
-    """A 2,000-run sweep on two workers of ``executor`` into ``tmp_path / "out"``, in its
-    own session (so that its process group can be signalled apart from the tests')."""
+    """A sweep of :data:`LONG_RUNS` runs on two workers of ``executor`` into ``tmp_path /
+    "out"``, in its own session (so that its process group can be signalled apart from the
+    tests')."""
     exp = tmp_path / "long.yaml"
-    exp.write_text(
-        f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
-        "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
-        "replicates: 100\n"
-    )
+    exp.write_text(f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n{LONG_SWEEP}")
     command = [sys.executable, "-m", "sim", "sweep", str(exp), "--out", str(tmp_path / "out")]
     command += ["--workers", "2", "--executor", executor, "--quiet", "--no-plots"]
     return subprocess.Popen(command, cwd=ROOT, start_new_session=True, **popen)
@@ -256,7 +265,7 @@ def test_sigterm_stops_a_sweep_as_ctrl_c_does(tmp_path: Path, group: bool) -> No
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert manifest["status"] == "incomplete"
-    assert manifest["counts"]["done"] == len(runs) < 2000
+    assert manifest["counts"]["done"] == len(runs) < LONG_RUNS
 
 
 # Makes its standard input, a terminal, the controlling terminal of its session (it must
@@ -282,11 +291,7 @@ def test_a_terminal_that_closes_under_a_sweep_ends_it_as_ctrl_c_does(
     import pandas as pd
 
     exp = tmp_path / "long.yaml"
-    exp.write_text(
-        f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n"
-        "design:\n  parameters:\n    parameters.trust.memory: linspace(0.9,1,20)\n"
-        "replicates: 100\n"
-    )
+    exp.write_text(f"name: long\nscenarios: {{tiny: {DATA / 'tiny.yaml'}}}\n{LONG_SWEEP}")
     out, err = tmp_path / "out", tmp_path / "stderr.txt"
     command = [sys.executable, "-c", ON_TERMINAL, sys.executable, "-m", "sim", "sweep",
                str(exp), "--out", str(out), "--workers", "2", "--no-plots"]  # fmt: skip
@@ -325,7 +330,7 @@ def test_a_terminal_that_closes_under_a_sweep_ends_it_as_ctrl_c_does(
     manifest = json.loads((out / "manifest.json").read_text())
     runs = pd.read_parquet(out / "runs.parquet")
     assert manifest["status"] == "incomplete"
-    assert 0 < manifest["counts"]["done"] == len(runs) < 2000
+    assert 0 < manifest["counts"]["done"] == len(runs) < LONG_RUNS
 
 
 def _shown(terminal: int) -> bytes:
