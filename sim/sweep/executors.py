@@ -212,6 +212,31 @@ def ctrl_c_left_to_this_process() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
+@contextlib.contextmanager
+def hang_up_left_to_this_process() -> Iterator[None]:
+    """Start the fork server (and with it multiprocessing's resource tracker) with SIGHUP
+    ignored, so that they and the workers forked from the server ignore it too.
+
+    A closed terminal sends SIGHUP to its whole foreground process group, as ``timeout -s
+    HUP`` does. The resource tracker ignores SIGINT and SIGTERM but not SIGHUP: it died,
+    was started again by the sweep's clean-up, and printed a traceback for each of the
+    pool's semaphores it was asked to forget ("KeyError: '/mp-...'", five of them after
+    the sweep's own closing line: an outside check, decision 831). A worker killed by it
+    could also die as it wrote its results (decision 827). Now only this process takes
+    it, says so in one line, and the workers end their batch and exit as on Ctrl-C. From a
+    thread other than the main one, or without SIGHUP (Windows), nothing changes.
+    """
+    hang_up = getattr(signal, "SIGHUP", None)
+    if hang_up is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(hang_up, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(hang_up, signal.SIG_DFL if previous is None else previous)
+
+
 def init_worker(scenarios: dict[str, Scenario]) -> None:
     """Set up a worker process: its base scenarios, and a frozen heap.
 
@@ -419,7 +444,8 @@ def forkserver_context(
 
     The server is started from this thread: it dies with the thread that started it
     (die_with_parent), and the workers may be started by a short-lived one. It starts
-    with Ctrl-C ignored (:func:`ctrl_c_left_to_this_process`).
+    with Ctrl-C and SIGHUP ignored (:func:`ctrl_c_left_to_this_process`,
+    :func:`hang_up_left_to_this_process`).
 
     Raises:
         RuntimeError: multiprocessing's own, when this process is itself a worker
@@ -427,7 +453,11 @@ def forkserver_context(
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
-    with ctrl_c_left_to_this_process(), _environment(FORKSERVER_PARENT, str(os.getpid())):
+    with (
+        ctrl_c_left_to_this_process(),
+        hang_up_left_to_this_process(),
+        _environment(FORKSERVER_PARENT, str(os.getpid())),
+    ):
         forkserver.ensure_running()
     return context
 
