@@ -237,6 +237,31 @@ def hang_up_left_to_this_process() -> Iterator[None]:
         signal.signal(hang_up, signal.SIG_DFL if previous is None else previous)
 
 
+@contextlib.contextmanager
+def interrupts_dropped() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP do nothing while the block runs (the clean-up of a
+    command already stopping on one of them). Outside the main thread, nothing changes;
+    an ignored signal stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        handler = None if signum is None else signal.getsignal(signum)
+        if signum is not None and handler not in (None, signal.SIG_IGN):
+            previous[signum] = signal.signal(signum, _dropped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _dropped(signum: int, frame: Any) -> None:
+    """A signal while :func:`interrupts_dropped` holds: nothing to do."""
+
+
 def init_worker(scenarios: dict[str, Scenario]) -> None:
     """Set up a worker process: its base scenarios, and a frozen heap.
 
@@ -556,12 +581,16 @@ class ProcessExecutor(_Executor):
         # `timeout`, SIGHUP from a closed terminal) kills them, and may do so there:
         # shut_down unsticks the reader then (decision 827).
         self._started()
-        if self.pool is not None:
-            shut_down(self.pool)
-            self.pool = None
-        for parts in self._retired:
-            wait_for(parts)
-        self._retired = []
+        # A sweep already stopping on a signal goes on stopping: a second Ctrl-C within
+        # ReaderWatch's 2 s left the reader stuck and the exit waiting on it for ever (a
+        # helper's stress test, decision 832); otherwise a signal is taken after the wait.
+        with interrupts_dropped() if exc and exc[0] is not None else interrupts_held():
+            if self.pool is not None:
+                shut_down(self.pool)
+                self.pool = None
+            for parts in self._retired:
+                wait_for(parts)
+            self._retired = []
 
     def _check(self) -> None:
         """:class:`ReaderWatch` of the pool in use, between waits for its results."""
