@@ -280,13 +280,7 @@ def interrupts_held() -> Iterator[None]:
     def hold(signum: int, frame: Any) -> None:
         held.append((signum, frame))
 
-    previous: dict[int, Any] = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        handler = None if signum is None else signal.getsignal(signum)
-        # None: a handler not set from Python, which could not be put back.
-        if signum is not None and handler not in (None, signal.SIG_IGN):
-            previous[signum] = signal.signal(signum, hold)
+    previous = _interrupts_sent_to(hold)
     try:
         yield
     finally:
@@ -298,6 +292,39 @@ def interrupts_held() -> Iterator[None]:
                 handler(signum, frame)  # Ctrl-C's raises KeyboardInterrupt here
             elif handler == signal.SIG_DFL:
                 signal.raise_signal(signum)
+
+
+def _interrupts_sent_to(handler: Callable[[int, Any], None]) -> dict[int, Any]:
+    """Ctrl-C, SIGTERM and SIGHUP sent to ``handler``; their handlers before, to put back.
+    An ignored signal stays ignored, and one whose handler was not set from Python
+    (None: it could not be put back) is left as it is."""
+    previous: dict[int, Any] = {}
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        before = None if signum is None else signal.getsignal(signum)
+        if signum is not None and before not in (None, signal.SIG_IGN):
+            previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+@contextmanager
+def interrupts_dropped() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP do nothing while the block runs (the clean-up of a
+    command already stopping on one of them, decision 832). Outside the main thread,
+    nothing changes; an ignored signal stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = _interrupts_sent_to(_dropped)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _dropped(signum: int, frame: Any) -> None:
+    """A signal while :func:`interrupts_dropped` holds: nothing to do."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.compiling import CompileTimer
 from sim.errors import InputError, WorkersFailed, number_text
-from sim.fileio import interrupts_held
+from sim.fileio import interrupts_dropped, interrupts_held
 from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
@@ -202,14 +202,8 @@ def ctrl_c_left_to_this_process() -> Iterator[None]:
     their batches (nothing of them is committed). From a thread
     other than the main one (which cannot set handlers) nothing changes.
     """
-    if threading.current_thread() is not threading.main_thread():
+    with _ignored(signal.SIGINT, signal.default_int_handler):
         yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 @contextlib.contextmanager
@@ -226,40 +220,23 @@ def hang_up_left_to_this_process() -> Iterator[None]:
     it, says so in one line, and the workers end their batch and exit as on Ctrl-C. From a
     thread other than the main one, or without SIGHUP (Windows), nothing changes.
     """
-    hang_up = getattr(signal, "SIGHUP", None)
-    if hang_up is None or threading.current_thread() is not threading.main_thread():
+    with _ignored(getattr(signal, "SIGHUP", None), signal.SIG_DFL):
         yield
-        return
-    previous = signal.signal(hang_up, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(hang_up, signal.SIG_DFL if previous is None else previous)
 
 
 @contextlib.contextmanager
-def interrupts_dropped() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP do nothing while the block runs (the clean-up of a
-    command already stopping on one of them). Outside the main thread, nothing changes;
-    an ignored signal stays ignored."""
-    if threading.current_thread() is not threading.main_thread():
+def _ignored(signum: int | None, default: Any) -> Iterator[None]:
+    """``signum`` ignored while the block runs, its handler put back after (``default``
+    when it had none set from Python); nothing changes outside the main thread, which
+    alone can set handlers, or without the signal (None: not on this platform)."""
+    if signum is None or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous: dict[int, Any] = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        handler = None if signum is None else signal.getsignal(signum)
-        if signum is not None and handler not in (None, signal.SIG_IGN):
-            previous[signum] = signal.signal(signum, _dropped)
+    previous = signal.signal(signum, signal.SIG_IGN)
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _dropped(signum: int, frame: Any) -> None:
-    """A signal while :func:`interrupts_dropped` holds: nothing to do."""
+        signal.signal(signum, default if previous is None else previous)
 
 
 def init_worker(scenarios: dict[str, Scenario]) -> None:
