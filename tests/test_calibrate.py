@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1097,19 +1097,24 @@ def test_ctrl_c_as_a_calibration_reads_a_message_is_taken_once_it_is_read() -> N
     """Ctrl-C that comes while the calibration reads an evaluation off its workers' queue
     is taken once the message is read: one that came between the reads of its length and
     of its bytes left the rest in the pipe, and the clean-up, which reads the messages
-    left so that no worker waits on a full pipe, read it as a length (decision 785)."""
+    left so that no worker waits on a full pipe, read it as a length (decision 785).
+    The queue is now read by a thread of its own (decision 834), which no signal
+    interrupts; the calibration takes the messages from that thread, and Ctrl-C is
+    still taken only once a message is taken."""
+    from types import SimpleNamespace
+
     from sim.calibrate.samplers import Workers
 
     seen: list[str] = []
 
     class Queue:
         def get(self, timeout: float) -> str:
-            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the read begins
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C as the message is taken
             seen.append("read")  # the rest of the message
             return "an evaluation"
 
     workers = Workers(1)
-    workers.results = Queue()
+    workers.reader = SimpleNamespace(items=Queue(), error=None)  # type: ignore[assignment]
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -1687,16 +1692,56 @@ def _claim(marker: str) -> bool:
     return True
 
 
+def _die_sending(on_the_queue: bool) -> None:
+    """Make this worker die half-way through its next message: on the queue it sends its
+    evaluations on, or else on the pool's own pipe (a task's result). The header and half
+    of the message are in the pipe, the rest never comes, as when a signal to the whole
+    process group or the kernel (out of memory) kills a worker as it writes."""
+    import multiprocessing.connection
+    import struct
+
+    from sim.calibrate import samplers
+
+    assert samplers._SHARED is not None
+    queue_writer = samplers._SHARED[0]._writer
+    send = multiprocessing.connection.Connection._send_bytes
+
+    def half_then_die(self: Any, buf: Any) -> None:
+        if (self is queue_writer) != on_the_queue:
+            send(self, buf)
+            return
+        data = bytes(buf)
+        self._send(struct.pack("!i", len(data)) + data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    multiprocessing.connection.Connection._send_bytes = half_then_die  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def _ends_within(seconds: float) -> Iterator[None]:
+    """Fail a test that hangs: its process ends after ``seconds`` with every thread's
+    stack on stderr, instead of waiting for ever."""
+    import faulthandler
+
+    faulthandler.dump_traceback_later(seconds, exit=True, file=sys.__stderr__)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
 @dataclass(frozen=True)
 class _Dying(BinomialProblem):
     """The toy problem, whose worker processes (not the calibration's own) are killed with
     SIGKILL once ``after`` simulations were made in them: once in all, or with
-    ``always``, every worker that simulates after that."""
+    ``always``, every worker that simulates after that. ``how`` the worker dies: in the
+    simulation, or half-way through sending its next evaluation or its task's result."""
 
     marker: str = ""
     main: int = 0
     after: int = 0
     always: bool = False
+    how: str = "in_the_simulation"
 
     def simulate(
         self, params: Mapping[str, float], seed: int, *, holdout: bool = True
@@ -1707,24 +1752,36 @@ class _Dying(BinomialProblem):
             and _count_here(self.marker) >= self.after
             and (self.always or _claim(self.marker))
         ):
-            os.kill(os.getpid(), signal.SIGKILL)
+            if self.how == "in_the_simulation":
+                os.kill(os.getpid(), signal.SIGKILL)
+            _die_sending(on_the_queue=self.how == "sending_an_evaluation")
         return super().simulate(params, seed, holdout=holdout)
 
 
+@pytest.mark.parametrize(
+    "how", ["in_the_simulation", "sending_an_evaluation", "sending_its_task_result"]
+)
 def test_process_workers_that_die_cost_only_time(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
 ) -> None:
     """A worker process killed in the middle of a generation: the generation is done
     again on new workers with the same seeds, said in a note, and the calibration ends
     with exactly the posterior and predictive draws of one worker in one process, as on
-    Dask. It was a BrokenProcessPool traceback (decision 763)."""
+    Dask. It was a BrokenProcessPool traceback (decision 763).
+
+    A worker killed as it sends a message, with half of it in the pipe, left the
+    calibration waiting for the rest for ever (decision 834): on the evaluations' queue
+    the calibration itself read it, and on the pool's pipe it waited on the pool's reader
+    (as a sweep did, decision 827). Both readers are now unstuck once a worker is dead and
+    nothing comes."""
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     marker = str(tmp_path / "killed")
     cal = toy(tmp_path, population=100, max_simulations=3000)
-    dying = _Dying(marker=marker, main=os.getpid(), after=150)
-    out = run_calibration(cal, dying, tmp_path / "out", workers=2, figures=False, quiet=True)
+    dying = _Dying(marker=marker, main=os.getpid(), after=150, how=how)
+    with _ends_within(180):
+        out = run_calibration(cal, dying, tmp_path / "out", workers=2, figures=False, quiet=True)
     assert Path(marker).exists()  # a worker was killed
     err = capsys.readouterr().err
     assert err.count("credsim: note: a calibration worker process died in generation") == 1
@@ -1749,19 +1806,33 @@ def _draw_dying_once(job: tuple[int, str]) -> int:
     return 3 * x + 1
 
 
+def _draw_dying_as_it_sends_once(job: tuple[int, str]) -> int:
+    """A predictive draw whose worker dies once, half-way through sending the results of
+    the chunk that holds the fifth draw made in them."""
+    x, marker = job
+    if _count_here(marker) >= 5 and _claim(marker):
+        _die_sending(on_the_queue=False)
+    return 3 * x + 1
+
+
+@pytest.mark.parametrize(
+    "draw", [_draw_dying_once, _draw_dying_as_it_sends_once], ids=["in_a_draw", "sending"]
+)
 def test_predictive_draws_on_processes_survive_a_worker_dying(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], draw: Any
 ) -> None:
     """A worker killed during the posterior predictive draws: the draws not yet given
     back are made again on new workers, each with its own result, in order (decision
-    763; it was a BrokenProcessPool traceback after the whole SMC stage)."""
+    763; it was a BrokenProcessPool traceback after the whole SMC stage). A worker killed
+    as it sent a chunk's results left them waiting for ever (decision 834)."""
     import cloudpickle
 
     from sim.calibrate.run import _map
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     marker = str(tmp_path / "killed")
-    results = list(_map(_draw_dying_once, [(x, marker) for x in range(40)], None, 2))
+    with _ends_within(120):
+        results = list(_map(draw, [(x, marker) for x in range(40)], None, 2))
     assert Path(marker).exists()
     assert results == [3 * x + 1 for x in range(40)]
     assert "died in the posterior predictive draws" in capsys.readouterr().err

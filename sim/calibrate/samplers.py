@@ -47,6 +47,7 @@ import pickle
 import queue
 import random
 import sys
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -71,6 +72,8 @@ from sim.sweep.executors import (
     die_with_parent,
     first_done,
     outcome,
+    pool_watch,
+    queue_watch,
     scheduler_answers,
     scheduler_listens,
     shut_down,
@@ -296,6 +299,38 @@ def _dumps(obj: Any, held: dict[int, tuple[str, Any]], grow: bool) -> bytes:
     return file.getvalue()
 
 
+class _Reader(threading.Thread):
+    """Reads the workers' messages off their queue into ``items``, until :meth:`stop`.
+
+    A thread, not the calibration itself, so that a worker killed as it sends a message
+    (a signal to the whole process group; the kernel, out of memory) cannot leave the
+    calibration waiting for the rest for ever, as it did (decision 834): the thread is
+    then the one waiting, and :func:`sim.sweep.executors.queue_watch` completes the
+    message with bytes that do not unpickle. The thread then ends with that error in
+    ``error``, and the calibration takes the generation as one whose worker died.
+    """
+
+    def __init__(self, results: Any) -> None:
+        super().__init__(name="credsim-calibration-reader", daemon=True)
+        self.results = results
+        self.items: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                with suppress(queue.Empty):
+                    self.items.put(self.results.get(timeout=_POLL_S))
+        except BaseException as exc:  # a message that did not unpickle
+            self.error = exc
+
+    def stop(self) -> None:
+        """End the thread after the read at hand (at most :data:`_POLL_S`, or a watch's
+        completion of a message a dead worker left half-sent)."""
+        self._stopping.set()
+
+
 @dataclass
 class Workers:
     """The calibration's worker processes, from the fork server, kept until :meth:`close`.
@@ -319,6 +354,8 @@ class Workers:
     n_acc: Any = field(init=False)
     running: list[cf.Future[None]] = field(init=False, default_factory=list)
     done: int = field(init=False, default=0)
+    reader: _Reader | None = field(init=False, default=None)
+    watches: tuple[Callable[[], None], ...] = field(init=False, default=())
 
     def _started(self) -> cf.ProcessPoolExecutor:
         """The pool, its workers started now if they are not yet, given ``held``."""
@@ -335,7 +372,18 @@ class Workers:
                 initializer=_start_worker,
                 initargs=(self.results, self.n_eval, self.n_acc, given),
             )
+            self.reader = _Reader(self.results)
+            self.reader.start()
+            self.watches = (
+                pool_watch(self.pool),
+                queue_watch(self.reader, self.results, self.pool),
+            )
         return self.pool
+
+    def _watch(self) -> None:
+        """Unstick the pool's reader, or the queue's, that a dead worker left waiting."""
+        for watch in self.watches:
+            watch()
 
     def hold(self, obj: Any) -> None:
         """Give ``obj`` (a problem) to the workers as they start, as the problems met in
@@ -360,7 +408,7 @@ class Workers:
             # none is idle); the first to answer shows that they can. A worker that dies
             # at once breaks the pool, or the pipe its start data (the problem) go down.
             started = [submitted(pool, os.getpid) for _ in range(self.count)]
-            outcome(next(iter(first_done(started))))
+            outcome(next(iter(first_done(started, self._watch))))
         except WORKER_LOST:
             self.close()
             raise WorkersFailed(message) from None
@@ -385,17 +433,22 @@ class Workers:
         Raises:
             Exception: a task's own error, or BrokenProcessPool when a worker died.
         """
+        assert self.reader is not None, "a message asked for before the workers started"
         while True:
             try:
-                # Ctrl-C held while a message is read: one that came between the reads of
-                # its length and of its bytes left the rest in the pipe, to be read as the
-                # next message's length (see sim.sweep.executors.first_done).
+                # Ctrl-C held while a message is taken (sim.sweep.executors.first_done).
                 with interrupts_held():
-                    item = self.results.get(timeout=_POLL_S)
+                    item = self.reader.items.get(timeout=_POLL_S)
             except queue.Empty:
                 for task in self.running:
                     if task.done():
                         outcome(task)  # raises what ended it, if anything did
+                if self.reader.error is not None:
+                    raise BrokenProcessPool(
+                        "a worker died as it sent a message (it did not unpickle: "
+                        f"{self.reader.error!r})"
+                    ) from None
+                self._watch()
                 continue
             self.done += item == _DONE
             return item
@@ -403,7 +456,7 @@ class Workers:
     def finish(self) -> None:
         """End the generation once every task has said ``_DONE`` (so the queue is empty)."""
         for task in self.running:
-            outcome(task)
+            outcome(task, self._watch)
         self.running = []
 
     def map(
@@ -427,7 +480,8 @@ class Workers:
             if self.pool is None:
                 self.dumps((fn, rest))  # the problems of the jobs become the workers'
             try:
-                for result in chunked_map(self._started(), fn, rest, self.count, self.dumps):
+                pool = self._started()
+                for result in chunked_map(pool, fn, rest, self.count, self.dumps, self._watch):
                     done += 1
                     yield result
                 return
@@ -467,16 +521,29 @@ class Workers:
         waiting on a full pipe; a pool broken by a dead worker has ended its workers."""
         if self.pool is None:
             return
+        assert self.reader is not None
         if self.running:
             self.n_acc.value = _STOP
             while not self._stopped():
                 with suppress(queue.Empty), interrupts_held():
-                    self.done += self.results.get(timeout=_POLL_S) == _DONE
+                    self.done += self.reader.items.get(timeout=_POLL_S) == _DONE
+                self._watch()
         self.running = []
+        self._watch()  # the queue's watch sees the workers before the pool lets them go
         # As a sweep's pool: a worker killed as it sent a task's result leaves the pool's
         # reader waiting for the rest, which shut_down sees and ends (decision 827).
         shut_down(self.pool)
-        self.pool = None
+        # Its workers are gone: nothing more comes on the queue, and a message a dead one
+        # left half-sent has been completed by the watch above, or is now.
+        self.reader.stop()
+        while self.reader.is_alive():
+            self.reader.join(_POLL_S)
+            self._watch()
+        # The parent's end closed, the last (the workers' went with them): a watch's
+        # thread still feeding a full pipe gets an error and ends.
+        self.results._reader.close()
+        self.pool = self.reader = None
+        self.watches = ()
 
     def _stopped(self) -> bool:
         """Every task of the generation has ended, and said ``_DONE`` if it returned."""
@@ -494,9 +561,10 @@ def chunked_map(
     jobs: Sequence[Any],
     workers: int,
     dumps: Callable[[Any], bytes] = cloudpickle.dumps,
+    watch: Callable[[], None] | None = None,
 ) -> Iterator[Any]:
     """``fn`` over ``jobs`` in order on ``pool``: a few chunks a worker, at most one more
-    in flight than workers.
+    in flight than workers; ``watch`` as :func:`sim.sweep.executors.first_done`'s.
 
     Each chunk goes pickled with ``dumps`` (cloudpickle), as a generation's work does:
     ``fn`` or a job's problem may be defined in a notebook's ``__main__``, which the
@@ -508,9 +576,9 @@ def chunked_map(
         payload = dumps((fn, jobs[start : start + size]))
         pending.append(submitted(pool, _apply_chunk, payload))
         if len(pending) > workers:
-            yield from outcome(pending.popleft())
+            yield from outcome(pending.popleft(), watch)
     while pending:
-        yield from outcome(pending.popleft())
+        yield from outcome(pending.popleft(), watch)
 
 
 class SeededMulticoreSampler(_Seeded, MulticoreEvalParallelSampler):

@@ -742,6 +742,30 @@ class ReaderWatch:
             ).start()
 
 
+def pool_watch(pool: cf.ProcessPoolExecutor) -> Callable[[], None]:
+    """A ``watch`` for :func:`first_done` that unsticks ``pool``'s reader (:class:`ReaderWatch`)."""
+    watch = ReaderWatch()
+    return lambda: watch(_PoolParts.of(pool))
+
+
+def queue_watch(
+    reader: threading.Thread, queue: Any, pool: cf.ProcessPoolExecutor
+) -> Callable[[], None]:
+    """A watch that unsticks ``reader``, a thread reading the multiprocessing ``queue`` that
+    the workers of ``pool`` send on, as :class:`ReaderWatch` unsticks a pool's own reader.
+
+    The workers are those seen at any look: a pool shut down has let go of its own.
+    """
+    watch = ReaderWatch()
+    seen: dict[int, Any] = {}
+
+    def look() -> None:
+        seen.update((id(p), p) for p in _PoolParts.of(pool).processes)
+        watch(_PoolParts(reader, list(seen.values()), queue))
+
+    return look
+
+
 def _stuck(parts: _PoolParts) -> bool:
     """Whether the pool's reader waits inside ``recv`` on an empty pipe while a worker is
     dead (one look; see :class:`ReaderWatch`)."""
