@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -627,8 +628,9 @@ def test_observe_names_the_prc_and_1964(capsys: pytest.CaptureFixture[str]) -> N
     """validation.md: the PRC votes from late 1971 only; there are no votes in 1964."""
     argv = ["observe", "--votes", str(real_votes()), "--power", "PRC", "--states", "India,Albania"]
     err = _one_line_error(capsys, [*argv, "--years", "1958-1962"])
-    assert err.endswith(
-        "; --power PRC (China in the vote data) has no votes in 1958-1962; it votes in 1971-2020\n"
+    assert err.endswith(  # China's seat of those years: decision 835
+        "; --power PRC (China in the vote data) has no votes in 1958-1962; it votes in 1971-2020"
+        "; for 1958-1962 see 'Taiwan'\n"
     )
     err = _one_line_error(capsys, [*argv, "--years", "1964-1964"])
     assert err.endswith(
@@ -802,8 +804,8 @@ def test_observe_figure_says_which_years_asked_it_cannot_show(
     assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
     assert (
         "Years asked 1955-1975: values in 1971-1975 only; in 1964 the vote data has no roll "
-        "call; in 1955-1963 and 1965-1970 the PRC cast no vote."
-    ) in _caption(figures[0])
+        "call; in 1955-1963 and 1965-1970 the PRC cast no vote (see 'Taiwan')."
+    ) in _caption(figures[0])  # where China's seat voted then (decision 835)
 
 
 def test_observe_figure_says_why_a_year_of_split_votes_lacks_a_value(
@@ -1098,3 +1100,172 @@ def test_close_matches_are_the_datas_countries_and_both_congos() -> None:
             un_name(name, countries)
         listed = str(caught.value).partition("close matches: ")[2].partition(";")[0]
         assert all(match in countries for match in listed.split(", ") if listed), listed
+
+
+# --------------------------------------------------------------------------- decision 835
+
+
+def _voting_years() -> dict[str, set[int]]:
+    """Each country's years with a vote, read from the parquet here, not by the tool."""
+    votes = real_votes()
+    rows = pd.read_parquet(votes / "un_votes.parquet", columns=["rcid", "country"])
+    calls = pd.read_parquet(votes / "un_roll_calls.parquet", columns=["rcid", "date"])
+    year = pd.to_datetime(calls["date"], unit="D").dt.year
+    rows = rows.merge(pd.DataFrame({"rcid": calls["rcid"], "year": year}), on="rcid")
+    return {c: set(map(int, ys)) for c, ys in rows.groupby("country")["year"].unique().items()}
+
+
+def _span(years: set[int], within: range | None = None) -> str:
+    """``2011-2020``: the first and last of ``years`` (in ``within``), checked unbroken but
+    for 1964, which has no roll call at all."""
+    kept = sorted(y for y in years if within is None or y in within)
+    assert set(range(kept[0], kept[-1] + 1)) - set(kept) <= {1964}, kept
+    return f"{kept[0]}-{kept[-1]}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "state", "said"),
+    [
+        (
+            ["--power", "Russia", "--states", "Egypt,South Sudan", "--years", "2000-2005"],
+            "South Sudan",
+            lambda years: f"South Sudan (votes in {_span(years['South Sudan'])} only)",
+        ),
+        (
+            ["--power", "China", "--states", "India,Taiwan", "--years", "1970-1973"],
+            "Taiwan",
+            lambda years: (
+                f"Taiwan (its votes in {_span(years['Taiwan'], range(1970, 1974))} fall on no "
+                "roll call China voted on)"
+            ),
+        ),
+    ],
+    ids=["no-votes", "no-roll-call-with-the-power"],
+)
+def test_a_state_without_a_value_in_the_years_asked_is_noted(
+    capsys: pytest.CaptureFixture[str], argv: list[str], state: str, said: Any
+) -> None:
+    """An outside check (decision 835): a state named in --states without a value in the
+    years asked vanished from the table (n_states 1) without a word. One note names it,
+    with the years it votes in (read from the parquet here); the exit code stays 0."""
+    years = _voting_years()
+    assert main(["observe", "--votes", str(real_votes()), *argv]) == 0
+    out, err = capsys.readouterr()
+    assert state not in out
+    first, _, last = argv[-1].partition("-")
+    notes = [line for line in err.splitlines() if "left out (no value" in line]
+    assert notes == [f"credsim: note: left out (no value in {first}-{last}): {said(years)}"]
+
+
+def test_a_scenario_actor_without_votes_in_the_years_is_noted_with_the_seat_that_has_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scenario's West Germany is the data's Federal Republic of Germany, which stops
+    voting at unification; asked for 2000-2002 it vanished from the group. The note names
+    it, its data name and years, and Germany, which votes in those years."""
+    years = _voting_years()
+    assert {2000, 2001, 2002} <= years["Germany"]
+    path = _mini_with(tmp_path, "  West Germany: {region: europe}\n")
+    argv = ["observe", "--votes", str(real_votes()), "--power", "USA", "--scenario", str(path)]
+    assert main([*argv, "--years", "2000-2002"]) == 0
+    err = capsys.readouterr().err
+    frg = _span(years["Federal Republic of Germany"])
+    assert (
+        "credsim: note: left out (no value in 2000-2002): West Germany (Federal Republic of "
+        f"Germany in the vote data; votes in {frg} only; for 2000-2002 see 'Germany')\n"
+    ) in err
+
+
+# Official and common names the data spells otherwise (decision 835), written by hand.
+_OFFICIAL = {
+    "Russian Federation": "Russia",
+    "Syrian Arab Republic": "Syria",
+    "Serbia": "Yugoslavia",
+    "Serbia and Montenegro": "Yugoslavia",
+    "Iran (Islamic Republic of)": "Iran",
+    "Democratic People's Republic of Korea": "North Korea",
+    "Republic of Korea": "South Korea",
+    "Viet Nam": "Vietnam",
+    "Lao People's Democratic Republic": "Laos",
+    "Bolivia (Plurinational State of)": "Bolivia",
+    "Venezuela (Bolivarian Republic of)": "Venezuela",
+    "United Republic of Tanzania": "Tanzania",
+    "Côte d'Ivoire": "Côte d’Ivoire",
+    "Czech Republic": "Czechia",
+    "Türkiye": "Turkey",
+    "Swaziland": "Eswatini",
+    "Myanmar": "Myanmar (Burma)",
+    "Cabo Verde": "Cape Verde",
+}
+
+
+def test_official_and_successor_names_are_read_under_the_datas_name() -> None:
+    """``--states Serbia`` and ``"Russian Federation"`` were refused without a hint, and
+    ``"Syrian Arab Republic"`` was told "did you mean 'Yemen Arab Republic'?": the data
+    has them as Yugoslavia, Russia and Syria (its names read from the parquet here)."""
+    countries = set(_voting_years())
+    for official, data_name in _OFFICIAL.items():
+        assert official not in countries and data_name in countries, official
+        assert un_name(official, countries, option="--states") == data_name
+
+
+def test_a_name_read_under_another_is_noted_and_measured_as_the_datas(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The names typed in --states that the data has under another name are said once,
+    with the name read; the values are those of the data's names given directly."""
+    base = ["observe", "--votes", str(real_votes()), "--power", "USA", "--years", "2010-2011"]
+    assert main([*base, "--states", "Serbia,Syrian Arab Republic,Egypt"]) == 0
+    aliased = capsys.readouterr()
+    assert main([*base, "--states", "Yugoslavia,Syria,Egypt"]) == 0
+    direct = capsys.readouterr()
+    assert aliased.out == direct.out
+    notes = [line for line in aliased.err.splitlines() if "read as" in line]
+    assert notes == [
+        "credsim: note: read as the vote data names them: Serbia as Yugoslavia (a seat it "
+        "shares with its predecessor), Syrian Arab Republic as Syria"
+    ]
+    assert "read as" not in direct.err
+
+
+def test_a_scenario_actor_named_serbia_reads_yugoslavia_with_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scenario's Serbia got "close matches: Syria, Nigeria, Liberia, Georgia"; it is
+    the data's Yugoslavia, said in a note, while the alias table's plain abbreviations of
+    a scenario (USA) are not."""
+    path = _mini_with(tmp_path, "  Serbia: {region: europe}\n")
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia", "--scenario", str(path)]
+    assert main([*argv, "--years", "2014-2015"]) == 0
+    captured = capsys.readouterr()
+    assert "Yugoslavia" in captured.out
+    assert (
+        "credsim: note: read as the vote data names them: Serbia as Yugoslavia (a seat it "
+        "shares with its predecessor)\n"
+    ) in captured.err
+
+
+def test_years_a_name_lacks_point_to_the_seats_that_hold_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Yemen votes from 1991 in the data, the two Yemens and the two Germanys before:
+    asked for years before, the error and the note say where those years' votes are."""
+    years = _voting_years()
+    votes = str(real_votes())
+    asked = set(range(1980, 1986))
+    assert not years["Yemen"] & asked
+    assert years["Yemen Arab Republic"] & asked and years["Yemen People's Republic"] & asked
+    argv = ["observe", "--votes", votes, "--power", "Russia", "--states", "Yemen"]
+    err = _one_line_error(capsys, [*argv, "--years", "1980-1985"])
+    assert err.endswith(
+        f"(Yemen votes in {_span(years['Yemen'])}, for 1980-1985 see 'Yemen Arab Republic' "
+        "and 'Yemen People's Republic')\n"
+    )
+    lacking = set(range(1985, 1996)) - years["Germany"]
+    argv = ["observe", "--votes", votes, "--power", "Russia", "--states", "Egypt,Germany"]
+    assert main([*argv, "--years", "1985-1995"]) == 0
+    assert (
+        "credsim: note: no votes in some years asked, under another name in the vote data: "
+        f"Germany in {_span(lacking)} (see 'Federal Republic of Germany' and 'German "
+        "Democratic Republic')\n"
+    ) in capsys.readouterr().err

@@ -4,16 +4,35 @@ An actor's UN name is, in order: the scenario's ``observed.names`` entry; the
 actor's own name when the data has it; the built-in :data:`ALIASES`. An
 actor mapped to null has no seat in the data (North Vietnam): observed
 groups leave it out. Any other name is an input error naming close matches.
+
+Official, common and earlier names of a state (``Russian Federation``, ``Viet Nam``,
+``Ceylon``), and the names of a state whose seat the data keeps under its
+predecessor's name (:data:`SUCCESSION`: ``Serbia`` is ``Yugoslavia``), are accepted
+and read under the data's name; ``credsim observe`` notes which name it read
+(:func:`read_as`). They are accepted, not refused with a hint, because the alias
+table already took such names (``USSR``, ``Zaire``, ``Burma``) and the errors offer
+them ("a name credsim knows for one"): refusing ``Russian Federation`` while taking
+``USSR`` would be a rule no user could guess (decision 835). A name with no one
+string in the data (``Yemen`` before 1991: two states) is no alias: :data:`OTHER_SEATS`
+says where the votes of the years a name lacks are.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
+
+# Names of a state whose seat the vote data holds under a predecessor's name: its votes
+# there include the other state's (Yugoslavia's until 1992), which a note says.
+SUCCESSION: dict[str, str] = {
+    "Serbia": "Yugoslavia",
+    "Serbia and Montenegro": "Yugoslavia",
+    "Federal Republic of Yugoslavia": "Yugoslavia",
+}
 
 ALIASES: dict[str, str] = {
     "USSR": "Russia",
@@ -51,7 +70,91 @@ ALIASES: dict[str, str] = {
     "Sao Tome and Principe": "São Tomé & Príncipe",
     "Trinidad and Tobago": "Trinidad & Tobago",
     "Antigua and Barbuda": "Antigua & Barbuda",
+    # The UN's official names where the data has another string (decision 835).
+    "Russian Federation": "Russia",
+    "Syrian Arab Republic": "Syria",
+    "Iran (Islamic Republic of)": "Iran",
+    "Islamic Republic of Iran": "Iran",
+    "Democratic People's Republic of Korea": "North Korea",
+    "Viet Nam": "Vietnam",
+    "Lao People's Democratic Republic": "Laos",
+    "Lao PDR": "Laos",
+    "Bolivia (Plurinational State of)": "Bolivia",
+    "Venezuela (Bolivarian Republic of)": "Venezuela",
+    "United Republic of Tanzania": "Tanzania",
+    "Côte d'Ivoire": "Côte d’Ivoire",
+    "The former Yugoslav Republic of Macedonia": "North Macedonia",
+    "Türkiye": "Turkey",
+    "Turkiye": "Turkey",
+    "Cabo Verde": "Cape Verde",
+    "Micronesia": "Micronesia (Federated States of)",
+    "Republic of Moldova": "Moldova",
+    "Brunei Darussalam": "Brunei",
+    "Democratic Republic of the Congo": "Congo - Kinshasa",
+    "Saint Kitts and Nevis": "St. Kitts & Nevis",
+    "Saint Lucia": "St. Lucia",
+    "Saint Vincent and the Grenadines": "St. Vincent & Grenadines",
+    # Earlier names of one state, under which it sat in the years the data covers.
+    "Ceylon": "Sri Lanka",
+    "Dahomey": "Benin",
+    "Upper Volta": "Burkina Faso",
+    "Kampuchea": "Cambodia",
+    "Tanganyika": "Tanzania",
+    **SUCCESSION,
 }
+
+# Where the vote data holds the votes of the years a country's own name lacks: the
+# seats before a union or a split, and after (Yemen votes from 1991; before, the
+# Yemen Arab Republic and the Yemen People's Republic did). Taiwan held China's seat
+# until 1971 (validation.md); after, it has no seat of its own, so Taiwan points nowhere.
+OTHER_SEATS: dict[str, tuple[str, ...]] = {
+    "Yemen": ("Yemen Arab Republic", "Yemen People's Republic"),
+    "Yemen Arab Republic": ("Yemen",),
+    "Yemen People's Republic": ("Yemen",),
+    "Germany": ("Federal Republic of Germany", "German Democratic Republic"),
+    "Federal Republic of Germany": ("Germany",),
+    "German Democratic Republic": ("Germany",),
+    "China": ("Taiwan",),
+    "Czechia": ("Czechoslovakia",),
+    "Slovakia": ("Czechoslovakia",),
+    "Czechoslovakia": ("Czechia", "Slovakia"),
+    "Montenegro": ("Yugoslavia",),
+}
+
+
+def other_seats(
+    country: str, years: Iterable[int], voting_years: Callable[[str], Sequence[int]]
+) -> str:
+    """``see 'Yemen Arab Republic' and 'Yemen People's Republic'``: the seats of
+    :data:`OTHER_SEATS` that vote in ``years``, which ``country`` (a UN name) lacks;
+    ``""`` when none does.
+
+    Args:
+        country: the data's name.
+        years: the years without a vote of ``country`` that a request asks for.
+        voting_years: the years a country of the data votes in (``VoteData.voting_years``).
+    """
+    wanted = set(years)
+    seats = [o for o in OTHER_SEATS.get(country, ()) if wanted & set(voting_years(o))]
+    return f"see {' and '.join(f"'{o}'" for o in seats)}" if seats else ""
+
+
+def read_as(
+    mapped: Mapping[str, str | None], names: Mapping[str, str | None], every: bool
+) -> list[str]:
+    """``Serbia as Yugoslavia`` for each name given that the alias table read under another
+    of the data's names: every one when ``every`` (the names typed in ``--states``), else
+    those of :data:`SUCCESSION` only, whose votes include another state's (a scenario's
+    ``USA`` is no news; its ``Serbia`` read as Yugoslavia is)."""
+    said = []
+    for given, un in mapped.items():
+        if un is None or given == un or given in names:
+            continue
+        if given in SUCCESSION:
+            said.append(f"{given} as {un} (a seat it shares with its predecessor)")
+        elif every:
+            said.append(f"{given} as {un}")
+    return said
 
 
 def un_name(
@@ -333,6 +436,10 @@ _WITH_ARTICLE = frozenset(
         *("usa", "us", "ussr", "uk", "prc", "eu", "uae", "gdr", "frg", "drc", "dprk"),
         *("united states", "united states of america", "soviet union", "united kingdom"),
         *("european union", "people's republic of china", "united arab emirates"),
+        *("russian federation", "syrian arab republic", "republic of korea", "czech republic"),
+        *("democratic people's republic of korea", "lao people's democratic republic"),
+        *("united republic of tanzania", "republic of moldova", "islamic republic of iran"),
+        *("federal republic of yugoslavia", "democratic republic of the congo"),
     }
 )
 

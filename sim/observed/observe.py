@@ -77,7 +77,14 @@ def cli_observe(args: argparse.Namespace) -> int:
         require_writable_file,
         write_parquet,
     )
-    from sim.observed.names import scenario_names, shared_seat, un_name
+    from sim.observed.names import (
+        in_text,
+        other_seats,
+        read_as,
+        scenario_names,
+        shared_seat,
+        un_name,
+    )
     from sim.observed.series import group_members, observed_table
     from sim.observed.votes import load_votes, seat_label, silence, span_text
     from sim.scenario.schema import repeated
@@ -220,6 +227,12 @@ def cli_observe(args: argparse.Namespace) -> int:
             f"credsim: note: left out (no seat in the vote data): {', '.join(unseated)}",
             file=sys.stderr,
         )
+    # Russian Federation, Serbia: the names the data has them under (decision 835).
+    read = read_as({a: n for a, n in mapped.items() if n != power}, names, not args.scenario)
+    if read:
+        print(
+            f"credsim: note: read as the vote data names them: {', '.join(read)}", file=sys.stderr
+        )
     measure = "split_agreement" if rival else "agreement"
     # The power and its rival among the states measure nothing but themselves (an outside
     # check: the rival's 0 halved a two-state group's mean without a word; decision 606).
@@ -243,12 +256,18 @@ def cli_observe(args: argparse.Namespace) -> int:
         asked += [f"issue {args.issue}"] if args.issue else []
         roll_call_years = data.years()
         first, last = roll_call_years[0], roll_call_years[-1]
-        voters = [(seat_label("--power", args.power, power), data.voting_years(power))]
-        if rival is not None:
-            voters.append((seat_label("--rival", args.rival, rival), data.voting_years(rival)))
+        given = [("--power", args.power, power)]
+        given += [("--rival", args.rival, rival)] if rival is not None else []
+        voters = [(seat_label(*seat), data.voting_years(seat[2])) for seat in given]
         span = years or (first, last)
+        # China's seat before 1971: "see 'Taiwan'" (decision 835).
+        asked_years = [y for y in roll_call_years if span[0] <= y <= span[1]]
+        seen = {
+            seat_label(*seat): other_seats(seat[2], asked_years, data.voting_years)
+            for seat in given
+        }
         why = (
-            silence(span, roll_call_years, voters)
+            silence(span, roll_call_years, voters, seen)
             or _no_issue_call(data, args.issue, span)
             or _no_state_votes(data, states, span)
         )
@@ -258,6 +277,12 @@ def cli_observe(args: argparse.Namespace) -> int:
         )
     print(_printed(table, power, rival, measure, group, args.issue))
     notes = coverage_notes(table, years, data.years())
+    kept = f"roll call {in_text(args.power)} voted on"
+    if rival:
+        kept = f"roll call where {in_text(args.power)} and {in_text(args.rival)} split yes and no"
+    if args.issue:
+        kept += f" on issue {args.issue}"
+    notes[:0] = _state_gaps(table, mapped, power, years, data, kept)
     for note in notes:
         print(f"credsim: note: {note}", file=sys.stderr)
     # The years the table leaves out, and why, as the figure's caption says them (an
@@ -317,14 +342,87 @@ def _no_issue_call(data: VoteData, issue: str | None, span: tuple[int, int]) -> 
 
 
 def _no_state_votes(data: VoteData, states: list[str], span: tuple[int, int]) -> str | None:
-    """Says that none of ``states`` voted in ``span``, and when each did; None if one did."""
+    """Says that none of ``states`` voted in ``span``, and when each did, with where the data
+    has the votes of those years under another name (Yemen's before 1991); None if one did."""
+    from sim.observed.names import other_seats
     from sim.observed.votes import span_text
 
     years = {state: data.voting_years(state) for state in states}
     if not states or any(any(span[0] <= y <= span[1] for y in ys) for ys in years.values()):
         return None
-    each = "; ".join(f"{s} votes in {span_text(ys[0], ys[-1])}" for s, ys in years.items())
-    return f"none of the states has votes in {span_text(*span)} ({each})"
+    asked = [y for y in data.years() if span[0] <= y <= span[1]]
+    each = []
+    for state, ys in years.items():
+        seen = other_seats(state, asked, data.voting_years)
+        each.append(
+            f"{state} votes in {span_text(ys[0], ys[-1])}"
+            + (f", for {span_text(*span)} {seen}" if seen else "")
+        )
+    return f"none of the states has votes in {span_text(*span)} ({'; '.join(each)})"
+
+
+def _state_gaps(
+    table: pd.DataFrame,
+    mapped: Mapping[str, str | None],
+    power: str,
+    years: tuple[int, int] | None,
+    data: VoteData,
+    kept: str,
+) -> list[str]:
+    """The notes on the states given that the table has no value of, and on those whose
+    votes of some years asked the data holds under another name; none, one or both.
+
+    States without a value vanished from the table without a word (``--states
+    "Egypt,South Sudan" --years 2000-2005`` showed Egypt alone; an outside check, decision
+    835). Each is named as given, with the years it votes in, and where the data has the
+    votes of the years it lacks under another name (:data:`~sim.observed.names.OTHER_SEATS`);
+    one that voted in the years asked, but on no roll call measured (``kept``: "roll call
+    China voted on"), is said so. A state with values in part of the years is named in the
+    second note only when another seat has the others (Germany's before 1991).
+
+    Args:
+        table: the tidy table (not empty).
+        mapped: each name given to its UN name (None: no seat, noted already).
+        power: the power's UN name (left out of the states, and noted, already).
+        years: the years asked, or None for all.
+        data: the votes.
+        kept: the roll calls the measure keeps, in words.
+    """
+    from sim.observed.names import other_seats
+    from sim.observed.series import GROUP_PREFIX
+    from sim.observed.votes import span_text, year_spans
+
+    shown = set(table.loc[~table["state"].str.startswith(GROUP_PREFIX), "state"])
+    asked = [y for y in data.years() if years is None or years[0] <= y <= years[1]]
+    each, elsewhere = [], []
+    for given, state in mapped.items():
+        if state is None or state == power:
+            continue
+        voted = data.voting_years(state)
+        lacking = [y for y in asked if y not in voted]
+        seen = other_seats(state, lacking, data.voting_years) if years else ""
+        if state in shown:
+            if seen:  # the years of a Germany from 1985: before 1991, two other seats
+                elsewhere.append(f"{given} in {' and '.join(year_spans(lacking))} ({seen})")
+            continue
+        during = [y for y in voted if y in asked]
+        said = [] if given == state else [f"{state} in the vote data"]
+        if during:
+            said.append(f"its votes in {' and '.join(year_spans(during))} fall on no {kept}")
+        else:
+            # 1964, without a roll call, splits no state's years.
+            silent = set(range(voted[0], voted[-1])) - set(data.years())
+            said.append(f"votes in {' and '.join(year_spans([*voted, *silent]))} only")
+            said += [f"for {span_text(*years)} {seen}"] if seen and years else []
+        each.append(f"{given} ({'; '.join(said)})")
+    when = f" in {span_text(*years)}" if years else ""
+    notes = [f"left out (no value{when}): {'; '.join(each)}"] if each else []
+    if elsewhere:
+        notes.append(
+            "no votes in some years asked, under another name in the vote data: "
+            + "; ".join(elsewhere)
+        )
+    return notes
 
 
 def _seated(name: str | None, given: str, option: str) -> str:
@@ -391,7 +489,7 @@ def unshown_note(
     (1964), no vote of the power or the rival (the PRC before late 1971), else no roll
     call the measure keeps with a state's vote.
     """
-    from sim.observed.names import in_text
+    from sim.observed.names import in_text, other_seats
     from sim.observed.series import GROUP_PREFIX
     from sim.observed.votes import ISSUE_CODES, span_text, year_spans
 
@@ -411,7 +509,9 @@ def unshown_note(
     missing = [y for y in missing if y in with_roll_calls]
     for given, country in powers.items():
         voted = set(data.voting_years(country))
-        tell([y for y in missing if y not in voted], f"{in_text(given)} cast no vote")
+        lacking = [y for y in missing if y not in voted]
+        seen = other_seats(country, lacking, data.voting_years)
+        tell(lacking, f"{in_text(given)} cast no vote" + (f" ({seen})" if seen else ""))
         missing = [y for y in missing if y in voted]
     kept = f" on {ISSUE_CODES.get(issue, issue)}" if issue else ""
     if len(powers) == 2:

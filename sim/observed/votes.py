@@ -25,7 +25,7 @@ Everything is vectorised with pandas: no Python loop runs over votes.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,12 +288,14 @@ def silence(
     span: tuple[int, int],
     roll_call_years: Sequence[int],
     voters: Sequence[tuple[str, Sequence[int]]],
+    see: Mapping[str, str] | None = None,
 ) -> str | None:
     """Why no vote of ``span`` can count, or None: the data has no roll call in those
     years, or one of ``voters`` (a label and the years it voted) cast none there.
 
     The PRC votes from late 1971 only and there are no votes in 1964 (validation.md),
-    so "no roll call matches" is most often one of these.
+    so "no roll call matches" is most often one of these. ``see`` gives, by label, where
+    the data has that voter's votes of ``span`` under another name ("see 'Taiwan'").
     """
     first, last = span
     shown = span_text(first, last)
@@ -303,7 +305,10 @@ def silence(
     for label, years in voters:
         if not any(first <= year <= last for year in years):
             when = f"it votes in {span_text(years[0], years[-1])}" if years else "it never votes"
-            return f"{label} has no votes in {shown}; {when}"
+            elsewhere = (see or {}).get(label)
+            return f"{label} has no votes in {shown}; {when}" + (
+                f"; for {shown} {elsewhere}" if elsewhere else ""
+            )
     return None
 
 
