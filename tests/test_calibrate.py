@@ -561,6 +561,16 @@ def test_parallel_run_then_rerun_does_nothing(
     # The sweep report's style and a heading per table, each naming its file.
     assert "<style>" in page and "Posterior of each parameter" in page
     assert all(f"<code>{name}.csv</code>" in page for name in ("summary", "variants", "checks"))
+    # Each table's columns whose meaning their name does not give are said under its
+    # heading (an outside check read `narrowing` as the opposite of what it is).
+    plain = {"variant", "parameter", "pattern", "role", "observed", "tolerance", "pass",
+             "particles", "prior_low", "prior_high", "generation"}  # fmt: skip
+    for name in ("summary", "variants", "checks"):
+        said = page.split(f"<code>{name}.csv</code>", 1)[1].split("<table", 1)[0]
+        columns = pd.read_csv(tmp_path / "out" / f"{name}.csv").columns
+        assert [c for c in columns if c not in plain and f"{c}:" not in said and
+                f"{c}," not in said] == [], name  # fmt: skip
+    assert "narrowing: that interval&#x27;s width over the prior&#x27;s" in page
     # What was run opens the page, as a sweep's report does (decision 590): the priors,
     # the variants, the budget and how the run ended.
     assert page.index("What was run") < page.index("Posterior of each parameter")

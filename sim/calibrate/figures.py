@@ -318,6 +318,28 @@ SECTIONS = {
     "variants": "Variants",
     "checks": "Posterior predictive checks",
 }
+# What a table's less obvious columns mean, under its heading (docs/results_layout.md).
+COLUMNS = {
+    "summary": (
+        "median, q05, q95: the posterior's median and 90% interval; narrowing: that "
+        "interval's width over the prior's (prior_high - prior_low), so 1 is a parameter "
+        "the patterns left as uncertain as its prior and near 0 one they pin down; "
+        "truth, truth_in_90: a --truth value and whether the interval holds it."
+    ),
+    "variants": (
+        "model_probability: the variant's posterior probability among the variants; "
+        "effective_particles: (sum of weights)^2 / sum of squared weights, the particles' "
+        "worth as independent draws; calibrate_pass, holdout_pass: the calibration and "
+        "held-out patterns its predictive median passes, of all; median_distance: the "
+        "predictive draws' median distance (root mean square discrepancy over the "
+        "calibration patterns)."
+    ),
+    "checks": (
+        "median, q05, q95: the posterior predictive draws of the statistic; discrepancy: "
+        "(median - observed) / tolerance, a pass when within 1; share_pass: the share of "
+        "draws that pass on their own."
+    ),
+}
 
 
 def run_facts(
@@ -398,7 +420,9 @@ def write_figures(
     for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")
         table = frame.to_html(index=False, float_format="{:.4g}".format, border=0, na_rep="")
-        tables.append(f"<h2>{heading}</h2><p><code>{name}.csv</code></p>{table}")
+        tables.append(
+            f"<h2>{heading}</h2><p><code>{name}.csv</code>: {html.escape(COLUMNS[name])}</p>{table}"
+        )
     # Embedded, as in a sweep's report: the page can be sent on its own. The caption
     # names the file beside it in figures/.
     images = "".join(
