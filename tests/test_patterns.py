@@ -1774,11 +1774,16 @@ def test_notes_name_states_in_the_plural_and_windows_before_the_calendar(
 
 @pytest.mark.parametrize("issue", ["me", None])
 def test_a_figure_names_the_links_issue_filter(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, issue: str | None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    issue: str | None,
 ) -> None:
     """A link restricted to one issue's roll calls drew figures that read as if every roll
     call counted; only report.md's header said otherwise (an audit, decision 567). The
-    caption names the issue, and says nothing of one when the link has none."""
+    caption names the issue, and says nothing of one when the link has none. So does the
+    table's header on the terminal (an outside check missed the filter there, decision
+    838)."""
     _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
     figures = drawn_figures(monkeypatch)
     path = _pattern_file(tmp_path)
@@ -1790,6 +1795,12 @@ def test_a_figure_names_the_links_issue_filter(
     named = "roll calls on Palestinian conflict (me) only;" in caption
     assert named == (issue == "me")
     assert "offsets on 2012-2014;" in caption
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.endswith(
+        "1 replicate(s); roll calls on Palestinian conflict (me) only"
+        if issue
+        else "1 replicate(s)"
+    )
 
 
 def test_groups_without_reference_votes_are_named_with_their_states(

@@ -351,7 +351,13 @@ def merged_notes(notes: Sequence[str]) -> list[str]:
 
 
 def _printed(pf: PatternFile, table: pd.DataFrame, beta: float, reps: int) -> str:
+    from sim.observed.votes import ISSUE_CODES
+
     header = f"pattern file '{pf.name}' ({pf.path}): beta {beta:g}, {reps} replicate(s)"
+    # The link's issue filter changes every observed value: said where they are read
+    # (an outside check missed it; only report.md and the captions said it).
+    code = pf.link.issue
+    header += f"; roll calls on {ISSUE_CODES.get(code, code)} ({code}) only" if code else ""
     return "\n".join([header, *role_sections(table)])
 
 
