@@ -624,6 +624,39 @@ def test_observe_names_who_has_no_votes_in_the_years(
     assert expected in err
 
 
+def test_observe_says_no_roll_call_splits_the_power_and_its_rival(
+    hand: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The only `hr` roll call (2) has Alpha abstaining and Beta voting no: no roll call on
+    `hr` splits them yes against no, though both, Gamma and the issue have votes in 2000.
+    It said "the vote data has roll calls in 2000-2001" (an outside check, decision 839)."""
+    argv = ["observe", "--votes", str(hand), "--power", "Alpha", "--rival", "Beta"]
+    err = _one_line_error(capsys, [*argv, "--states", "Gamma", "--years", "2000", "--issue", "hr"])
+    assert err.endswith(
+        "); no roll call on issue hr in 2000 where Alpha and Beta voted yes against no\n"
+    )
+
+
+def test_a_power_without_votes_in_the_years_is_told_its_spans(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """South Africa cast no vote from 1975 to 1993 (read here from un_votes.parquet): the
+    error gave its years as 1946-2020 (an outside check, decision 839). 1964, without a
+    roll call, splits no span."""
+    votes = pd.read_parquet(real_votes() / "un_votes.parquet", columns=["rcid", "country"])
+    calls = pd.read_parquet(real_votes() / "un_roll_calls.parquet", columns=["rcid", "date"])
+    when = pd.to_datetime(calls["date"], unit="D").dt.year
+    years = set(when[calls["rcid"].isin(votes.loc[votes["country"] == "South Africa", "rcid"])])
+    assert min(years) == 1946 and max(years) == 2020 and {1974, 1994} <= years
+    assert not years & set(range(1975, 1994)) and not set(range(1946, 1975)) - years - {1964}
+    assert not set(range(1994, 2021)) - years
+    argv = ["observe", "--votes", str(real_votes()), "--power", "South Africa"]
+    err = _one_line_error(capsys, [*argv, "--states", "France", "--years", "1978"])
+    assert err.endswith(
+        "; --power South Africa has no votes in 1978; it votes in 1946-1974 and 1994-2020\n"
+    )
+
+
 def test_observe_names_the_prc_and_1964(capsys: pytest.CaptureFixture[str]) -> None:
     """validation.md: the PRC votes from late 1971 only; there are no votes in 1964."""
     argv = ["observe", "--votes", str(real_votes()), "--power", "PRC", "--states", "India,Albania"]

@@ -271,10 +271,17 @@ def cli_observe(args: argparse.Namespace) -> int:
             or _no_issue_call(data, args.issue, span)
             or _no_state_votes(data, states, span)
         )
-        raise InputError(
-            f"no roll call matches ({', '.join(asked)}); "
-            + (why or f"the vote data has roll calls in {first}-{last}")
+        # What is left once each voter and the issue have votes in the span (it said "the
+        # vote data has roll calls in 1946-2020": an outside check, decision 839).
+        on = f" on issue {args.issue}" if args.issue else ""
+        left = (
+            f"no roll call{on} in {span_text(*span)} where {in_text(args.power)} and "
+            f"{in_text(args.rival)} voted yes against no"
+            if rival
+            else f"no roll call{on} in {span_text(*span)} has a vote of "
+            f"{in_text(args.power)} and of one of the states"
         )
+        raise InputError(f"no roll call matches ({', '.join(asked)}); " + (why or left))
     print(_printed(table, power, rival, measure, group, args.issue))
     notes = coverage_notes(table, years, data.years())
     kept = f"roll call {in_text(args.power)} voted on"

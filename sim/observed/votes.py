@@ -267,6 +267,14 @@ def year_spans(years: Iterable[int]) -> list[str]:
     return [span_text(first, last) for first, last in runs]
 
 
+def voted_spans(years: Sequence[int], quiet: Iterable[int]) -> list[str]:
+    """The runs of ``years`` (sorted) as :func:`year_spans` gives them, a year of ``quiet``
+    (one without a roll call: 1964) between two of them not splitting a run."""
+    voted = set(years)
+    bridged = {y for y in quiet if y - 1 in voted and y + 1 in voted}
+    return year_spans(voted | bridged)
+
+
 def few_roll_calls(years: Iterable[int], counts: Iterable[int]) -> list[str]:
     """``2020 (1 roll call)`` for each year whose value rests on at least one roll call but
     fewer than :data:`FEW_ROLL_CALLS` (the bare count, with "(count)" ahead of the list
@@ -302,9 +310,16 @@ def silence(
     if not any(first <= year <= last for year in roll_call_years):
         has = " and ".join(year_spans(roll_call_years))
         return f"the vote data has no roll call in {shown} (it has roll calls in {has})"
+    quiet = set(range(roll_call_years[0], roll_call_years[-1] + 1)) - set(roll_call_years)
     for label, years in voters:
         if not any(first <= year <= last for year in years):
-            when = f"it votes in {span_text(years[0], years[-1])}" if years else "it never votes"
+            # Its spans, not its first and last years: South Africa's 1975-1993 were
+            # hidden in "1946-2020" (an outside check, decision 839).
+            when = (
+                f"it votes in {' and '.join(voted_spans(years, quiet))}"
+                if years
+                else ("it never votes")
+            )
             elsewhere = (see or {}).get(label)
             return f"{label} has no votes in {shown}; {when}" + (
                 f"; for {shown} {elsewhere}" if elsewhere else ""
