@@ -2092,6 +2092,14 @@ def test_a_did_whose_group_and_control_share_states_is_noted(
     ):
         assert main(["validate", str(path), "--votes", votes]) == 0
         assert "share" not in capsys.readouterr().err
+    # Algeria in both too: without a vote in the reference years it counts on neither
+    # side (decision 313), so it is not named as shared (it was, beside the note that it
+    # counts on neither side: an outside check, decision 840).
+    both = _algeria_file(tmp_path, ["India", "Egypt", "Algeria"], control=True)
+    both.write_text(both.read_text().replace("[Indonesia, Egypt]", "[Indonesia, Egypt, Algeria]"))
+    assert main(["validate", str(both), "--votes", votes]) == 0
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if "share" in ln]
+    assert len(notes) == 1 and "'others' share a state (Egypt): its change" in notes[0]
 
 
 # A scenario of a few UN members whose one event leaves the calendar's end free to move.

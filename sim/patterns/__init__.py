@@ -631,8 +631,10 @@ def shared_members_notes(pf: PatternFile, prep: Prepared) -> list[str]:
     for pattern in pf.patterns:
         if pattern.statistic != "did" or pattern.control is None:
             continue
-        control = set(prep.members[pattern.control].tolist())
-        shared = [prep.states[r] for r in prep.members[pattern.group] if r in control]
+        # The states that count: one without an offset counts on neither side (decision
+        # 313), and was named here as shared beside that note (an outside check).
+        control = set(offset_rows(prep, pattern.control).tolist())
+        shared = [prep.states[r] for r in offset_rows(prep, pattern.group) if r in control]
         if not shared:
             continue
         states = "a state" if len(shared) == 1 else f"{len(shared)} states"
