@@ -1989,3 +1989,32 @@ def test_the_time_left_with_a_floor_of_zero_is_the_budget_s() -> None:
     floored.start -= 10.0
     floored.previous = Generation(0, 0.8, 0.5, 200, 200)
     assert floored.eta(Generation(1, 0.4, 0.5, 200, 400)) == pytest.approx(10.0, rel=0.05)
+
+
+def test_predictive_ticks_break_no_name_inside_a_word() -> None:
+    """The Horn calibration's ticks read "horn_ / patterns" (an outside check; decision
+    836): the file name of 13 characters was wrapped with a space after each underscore,
+    counted in the width, so it broke though it fits a line. Lines break only after an
+    underscore of the file or between the id's words; a word longer than a line stands
+    whole and the ticks' font shrinks to keep it a line's width."""
+    import matplotlib.pyplot as plt
+
+    from sim.calibrate.figures import predictive_figure
+
+    names = ["horn_patterns/ethiopia_turn", "horn_patterns/counterinsurgency_success"]
+    checks = pd.DataFrame(
+        [
+            {"role": "calibrate", "pattern": name, "variant": "v", "tolerance": 0.1,
+             "q05": 0.0, "q95": 0.2, "observed": 0.1, "discrepancy": 0.0}
+            for name in names
+        ]
+    )  # fmt: skip
+    fig = predictive_figure(checks)
+    ticks = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert [t.get_text() for t in ticks] == [
+        "horn_patterns\nethiopia turn",
+        "horn_patterns\ncounterinsurgency\nsuccess",
+    ]
+    # 7 points for lines of 13 characters; "counterinsurgency" is 17.
+    assert ticks[0].get_fontsize() == pytest.approx(7 * 13 / 17)
+    plt.close(fig)

@@ -348,3 +348,72 @@ def test_regime_changes_crosses_and_groups_of_powers_are_said(tmp_path):
     captions = {e.stem: e.caption for e in figures_for(results, selection_of(results))}
     assert "regime change" not in captions["trust_trajectories"]
     assert "powers only" not in captions["alignment"]
+
+
+def test_key_events_the_strip_has_no_room_for_are_named_in_the_caption(tmp_path):
+    """An outside check of the Horn case (decision 836): nine events marked key, seven
+    labelled, and "USSR backs Ethiopia" (one month with "Somalia expels Soviets") and
+    "Berbera access" (under the long label of an event two years earlier) left as ticks
+    without a word, though the README says key events are labelled first. The best
+    arrangement of the strip's four lanes has no room for them; the caption names every
+    key event the drawn strip left without a label, and only those."""
+    import results_factory as factory
+
+    from sim.plots.gallery import figures_for
+    from sim.results import open_results
+
+    tree = factory.scenario_tree()
+    crowd = [f"Key event number {i}" for i in range(8)]
+    tree["events"] = [
+        {"id": f"k{i}", "date": "2014-09", "kind": "intervene", "actor": "Russia",
+         "target": "Syria", "label": label, "key": True}
+        for i, label in enumerate(crowd)
+    ] + [{"id": "other", "date": "2015-03", "kind": "withdraw", "actor": "USA",
+          "target": "Syria", "label": "Not a key event"}]  # fmt: skip
+    results = open_results(factory.write_run(tmp_path / "run", tree))
+    entry = next(e for e in figures_for(results) if e.stem == "trust_trajectories")
+    strip = entry.figure.axes[0]
+    labelled = {t.get_text() for t in strip.texts if t.get_gid() == "event-label"}
+    left = [label for label in crowd if label not in labelled]
+    assert labelled and left and labelled <= set(crowd)
+    named = ", ".join(f"{label} (2014-09)" for label in left[:-1])
+    sentence = (
+        "Key events not labelled, for want of room on the strip: "
+        + (f"{named} and " if named else "")
+        + f"{left[-1]} (2014-09)."
+    )
+    assert sentence in entry.caption
+    assert "Not a key event" not in entry.caption  # only key events are promised a label
+    # A strip with room for every key event adds nothing: two of one month, each labelled.
+    tree["events"] = tree["events"][:2]
+    results = open_results(factory.write_run(tmp_path / "few", tree))
+    entry = next(e for e in figures_for(results) if e.stem == "trust_trajectories")
+    strip = entry.figure.axes[0]
+    assert len([t for t in strip.texts if t.get_gid() == "event-label"]) == 2
+    assert "not labelled" not in entry.caption
+
+
+def test_an_acronym_missing_from_the_list_is_not_title_cased(tmp_path):
+    """The Horn case's bloc ``oau`` titled its panels "Mean trust in each power among Oau
+    states" (an outside check; decision 836): a word that no English word is made of (no
+    vowel, or vowels only) is an acronym, while the shipped names stay as they were."""
+    import results_factory as factory
+
+    from sim.plots.figure import id_words, proper
+    from sim.plots.gallery import figures_for
+    from sim.results import open_results
+
+    tree = factory.scenario_tree()
+    tree["states"]["Syria"]["blocs"] = ["oau"]
+    tree["outputs"]["groups"] = {"levant": {"bloc": "oau"}}
+    results = open_results(factory.write_run(tmp_path / "run", tree))
+    entry = next(e for e in figures_for(results) if e.stem == "trust_trajectories")
+    titles = [ax.get_title(loc="left") for ax in entry.figure.axes if ax.get_title(loc="left")]
+    assert "Mean trust in each power among OAU states" in titles
+    assert proper("fln_after_split") == "FLN After Split"
+    assert id_words("oau_after_nsc") == "OAU after NSC"
+    # Not acronyms: joining words, abbreviations, words with vowels and consonants, years.
+    assert proper("allies_vs_latin") == "Allies vs Latin"
+    assert proper("st_lucia_by_1962") == "St Lucia by 1962"
+    assert proper("arab_league") == "Arab League"
+    assert proper("africa_others") == "Africa Others"

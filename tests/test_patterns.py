@@ -1884,6 +1884,39 @@ def test_a_caption_says_how_many_of_a_groups_states_count(tmp_path: Path) -> Non
     assert counted_note(change, prep) == ""
 
 
+def test_a_legend_gives_the_states_a_pattern_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Horn case's legend read "Neighbours (5 members)" where Djibouti, without a vote
+    in the reference years, did not count; only the caption said so (an outside check;
+    decision 836). A group of fewer states counted than listed says both; a group whose
+    states all count, and the same group in a correlation's figure, keep their name."""
+    _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
+    figures = drawn_figures(monkeypatch)
+    path = tmp_path / "early.yaml"
+    path.write_text(
+        f"name: early\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: agreement, reference: [1946, 1950], beta: 0.5}\n"
+        "groups:\n"
+        "  east_bloc: {members: [Poland, Czechoslovakia, Hungary, Romania, Bulgaria, Albania]}\n"
+        "  western: {members: [Turkey, Iran, Pakistan, Thailand, Philippines]}\n"
+        "patterns:\n  - {id: e, role: calibrate, statistic: did, group: east_bloc,\n"
+        "     control: western, before: [1946, 1950], after: [1958, 1961], source: a note}\n"
+    )
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    (fig,) = figures
+    legend = fig.axes[0].get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()][2:] == [
+        "East Bloc (2 of 6 members counted), observed",
+        "East Bloc (2 of 6 members counted), predicted",
+        "Western (5 members), observed",
+        "Western (5 members), predicted",
+    ]
+    assert "'east_bloc' 2 of its 6 states" in _caption(fig)
+
+
 def test_a_check_shows_its_progress_on_a_terminal_and_counts_its_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -291,6 +291,45 @@ def test_every_key_event_is_labelled_where_an_arrangement_has_room():
     plt.close(fig)
 
 
+def test_of_the_fullest_arrangements_the_strip_keeps_the_first_in_label_order():
+    """The Horn case (an outside check; decision 836): nine key events, room for seven.
+    The search kept the first seven it found, leaving "Berbera access" (an intervention,
+    alone in its stretch) for "Mengistu in power" (a relation, last in the label order).
+    Of the arrangements with the most labels, the one of the events first in the label
+    order is drawn; and two key events of one month can both have a label, each at its
+    own tick (placed at their date, each ran over the other's leader)."""
+    rows = [
+        ("Soviet-Somali treaty", "intervene", "1974-07", "USSR", 1.5),
+        ("Derg deposes Haile Selassie", "regime_change", "1974-09", None, None),
+        ("Mengistu in power", "relation", "1977-02", "Ethiopia", None),
+        ("USSR backs Ethiopia", "side_with_adversary", "1977-11", "USSR", 2.0),
+        ("Somalia expels Soviets", "expelled", "1977-11", "USSR", 2.0),
+        ("Soviet-Cuban intervention", "intervene", "1978-01", "USSR", 2.5),
+        ("Berbera access", "intervene", "1980-08", "USA", 1.0),
+        ("Siad Barre falls", "regime_change", "1991-01", None, None),
+        ("Mengistu falls", "regime_change", "1991-05", None, None),
+    ]
+    events = _events_of(rows, "Somalia", magnitude=[r[4] for r in rows], key=True)
+    fig = plt.figure(figsize=(14.5, 4))
+    strip = fig.add_axes((0.08, 0.7, 5.18 / 14.5, 0.25))
+    panel = fig.add_axes((0.08, 0.1, 5.18 / 14.5, 0.5), sharex=strip)
+    strip.set_xlim(*_num(["1974-01", "1991-12"]))
+    palette = {"USSR": "#D55E00", "USA": "#0072B2"}
+    placed = draw_events(strip, [panel], unique_events(events, ["s"]), palette)
+    assert len(placed) == 7
+    assert {r[0] for r in rows} - {t.get_text() for t in placed} == {
+        "Mengistu in power",
+        "USSR backs Ethiopia",
+    }
+    plt.close(fig)
+    two = _events_of(rows[3:5], "Somalia", magnitude=[2.0, 2.0], key=True)
+    fig, (strip, panel) = plt.subplots(2, 1, figsize=(8, 4), sharex=True)
+    strip.set_xlim(*_num(["1977-01", "1978-12"]))
+    placed = draw_events(strip, [panel], unique_events(two, ["s"]), palette)
+    assert sorted(t.get_text() for t in placed) == ["Somalia expels Soviets", "USSR backs Ethiopia"]
+    plt.close(fig)
+
+
 def test_every_event_kind_has_a_label_priority():
     """A kind missing from the order ranks after rhetoric: Egypt's expulsion of the
     Soviet advisers (kind ``expelled``, added with the case) went unlabelled."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -53,14 +54,42 @@ def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, list[
     return fig, flat[:n]
 
 
+# Characters of a predictive tick's line, so that neighbouring ticks do not overlap.
+TICK_CHARS = 13
+TICK_PT = 7.0
+
+
 def _tick(pattern: str) -> str:
-    """``file/pattern_id`` on short lines: the file (broken after its underscores when
-    long, so that neighbouring ticks do not overlap), then the id in words."""
+    """``file/pattern_id`` on lines of up to :data:`TICK_CHARS` characters: the file
+    whole, or broken after its underscores when longer, then the id in words, broken at
+    its spaces. Nothing is broken inside a word: ``horn_patterns`` (13 characters) was
+    broken "horn_ / patterns", counting a space put after each underscore to break at,
+    and a long word was cut (an outside check; decision 836)."""
     stem, _, name = pattern.rpartition("/")
-    file = [line.replace("_ ", "_") for line in textwrap.wrap(stem.replace("_", "_ "), 13)]
     from sim.plots.figure import id_words
 
-    return "\n".join([*file, *textwrap.wrap(id_words(name), 13)])
+    words = textwrap.wrap(id_words(name), TICK_CHARS, break_long_words=False)
+    return "\n".join([*_after_underscores(stem, TICK_CHARS), *words])
+
+
+def _after_underscores(stem: str, width: int) -> list[str]:
+    """``stem`` on lines of up to ``width`` characters, each line but the last ending at
+    one of its underscores; a part between underscores longer than ``width`` has a line
+    of its own, whole."""
+    lines: list[str] = []
+    for part in filter(None, re.split(r"(?<=_)", stem)):
+        if lines and len(lines[-1]) + len(part) <= width:
+            lines[-1] += part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _tick_size(labels: Sequence[str]) -> float:
+    """The predictive ticks' font size: :data:`TICK_PT`, smaller where a word longer than
+    :data:`TICK_CHARS` makes a line wider, so that it takes no more room than a full line."""
+    longest = max((len(line) for label in labels for line in label.split("\n")), default=0)
+    return TICK_PT * TICK_CHARS / max(longest, TICK_CHARS)
 
 
 def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figure:
@@ -300,7 +329,7 @@ def predictive_figure(
                 # The key shows the band and its median, as drawn (it showed the dot alone).
                 keys.setdefault(f"{row['variant']}: median, 90% band", (band, median))
         labels = [_tick(p) for p in patterns]
-        ax.set_xticks(range(len(patterns)), labels, fontsize=7)
+        ax.set_xticks(range(len(patterns)), labels, fontsize=_tick_size(labels))
         ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
     axes[0][0].set_ylabel(f"(simulated - {target}) / tolerance")

@@ -23,7 +23,7 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -523,14 +523,21 @@ def pattern_title(pattern: Pattern) -> str:
     return f"{proper(pattern.id)} ({role} pattern)"
 
 
-def group_names(pf: PatternFile) -> dict[str, str]:
+def group_names(
+    pf: PatternFile, counted: Mapping[str, tuple[int, int]] | None = None
+) -> dict[str, str]:
     """Every group a pattern of ``pf`` may draw (the scenario's and the file's own) as the
-    pattern figures' legend names it (:func:`sim.plots.observed.group_label`)."""
+    pattern figures' legend names it (:func:`sim.plots.observed.group_label`), with how
+    many of its states count where ``counted`` (:func:`counted_states`) says."""
     from sim.plots.observed import group_label
 
+    counted = counted or {}
     groups = {**pf.base_scenario.outputs.groups, **pf.groups}
-    names = {name: group_label(name, g.model_dump(exclude_none=True)) for name, g in groups.items()}
-    return {"all": group_label("all"), **names}
+    names = {
+        name: group_label(name, g.model_dump(exclude_none=True), counted.get(name))
+        for name, g in groups.items()
+    }
+    return {"all": group_label("all", None, counted.get("all")), **names}
 
 
 def _write(
@@ -565,7 +572,6 @@ def _write(
         tidy = table.reset_index()
         atomic_write_text(out / "patterns.csv", tidy.to_csv(index=False))
         write_parquet(tidy, out / "patterns.parquet")
-        names = group_names(pf)
         first = int(step_years(scenario)[0])
         simulated: dict[Any, float] = table["simulated"].astype(float).to_dict()
         # The link's issue filter, which only report.md's header named (an audit, decision 567).
@@ -605,7 +611,7 @@ def _write(
                 ylabel=ylabel,
                 windows=pattern.windows(),
                 caption=caption,
-                names=names,
+                names=group_names(pf, counted_states(pattern, prep)),
                 ax=ax,
             )
             atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
@@ -615,22 +621,33 @@ def _write(
 def counted_note(pattern: Pattern, prep: Prepared) -> str:
     """The caption's sentence on a change or did whose groups count fewer states than
     they hold: only states that voted in the link's reference years get a prediction
-    (decision 313). The legend gives a group's listed members, and read as if all counted
-    (an audit, decision 571). Empty when every state counts, and for a correlation."""
+    (decision 313). The legend gave a group's listed members alone, and read as if all
+    counted (an audit, decision 571); it now gives both (decision 836). Empty when every
+    state counts, and for a correlation."""
+    parts = [
+        f"'{name}' {counted} of its {total} states"
+        for name, (counted, total) in counted_states(pattern, prep).items()
+    ]
+    if not parts:
+        return ""
+    return f" Counted, as voting in the link's reference years: {'; '.join(parts)}."
+
+
+def counted_states(pattern: Pattern, prep: Prepared) -> dict[str, tuple[int, int]]:
+    """(states counted, states listed) of the pattern's group and control, those that
+    count fewer states than they hold (:func:`counted_note`); none for a correlation."""
     from sim.patterns import offset_rows
 
     if pattern.statistic == "correlation":
-        return ""
-    parts = []
+        return {}
+    found = {}
     for name in (pattern.group, pattern.control):
         if name is None:
             continue
         counted, total = len(offset_rows(prep, name)), len(prep.members[name])
         if counted < total:
-            parts.append(f"'{name}' {counted} of its {total} states")
-    if not parts:
-        return ""
-    return f" Counted, as voting in the link's reference years: {'; '.join(parts)}."
+            found[name] = (counted, total)
+    return found
 
 
 def _correlation_figure(

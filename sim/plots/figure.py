@@ -276,17 +276,35 @@ def _title_word(word: str, first: bool) -> str:
     """One word of :func:`proper`'s title."""
     if word != word.lower():
         return word  # written with capitals: kept
-    if word in _ACRONYMS:
+    if is_acronym(word):
         return word.upper()
     if not first and word in _MINOR_WORDS:
         return word
     return word.capitalize()
 
 
+# Short words without a vowel that are abbreviations read with one capital (``St Lucia``).
+_ABBREVIATIONS = frozenset(("st", "mt", "mr", "mrs", "dr", "jr", "sr"))
+
+
+def is_acronym(word: str) -> bool:
+    """Whether a lower-case word of an id is an acronym: a known one (:data:`_ACRONYMS`),
+    or two letters or more that no English word is made of, none of a, e, i, o, u, y
+    (``nsc``, ``fln``) or nothing but those vowels (``oau``, ``eu``). The Horn case's
+    bloc ``oau`` read "Oau states" (an outside check; decision 836)."""
+    if word in _ACRONYMS:
+        return True
+    if len(word) < 2 or not (word.isascii() and word.isalpha()) or word != word.lower():
+        return False
+    if word in _MINOR_WORDS or word in _ABBREVIATIONS:
+        return False
+    return not set(word) & set("aeiouy") or set(word) <= set("aeiou")
+
+
 def id_words(name: str) -> str:
     """An id in words, lower case but for its acronyms: ``arab_league_after_isis`` ->
     ``arab league after ISIS`` (a tick label, where :func:`proper`'s capitals are too much)."""
-    return " ".join(w.upper() if w in _ACRONYMS else w for w in name.replace("_", " ").split())
+    return " ".join(w.upper() if is_acronym(w) else w for w in name.replace("_", " ").split())
 
 
 def group_phrase(group: str, definition: Mapping[str, Any] | None = None) -> str:

@@ -71,6 +71,7 @@ from sim.plots.trajectories import (
     across_overlap_note,
     hidden_band_note,
     trajectories_figure,
+    unlabelled_note,
 )
 from sim.plots.trajectories import (
     overlap_note as trajectory_overlaps,
@@ -87,17 +88,30 @@ _MOVES = 1e-6
 
 @dataclass
 class Entry:
-    """A figure of the report: where it goes (file stem), what it shows (caption) and
-    how to draw it (``draw``, called by :attr:`figure` the first time it is read)."""
+    """A figure of the report: where it goes (file stem), what it shows (:attr:`caption`)
+    and how to draw it (``draw``, called by :attr:`figure` the first time it is read).
+
+    ``text`` is the caption up to where the results are (``where``); ``drawn_note``, when
+    given, reads a sentence off the drawn figure (what it had no room for) into the
+    caption between them, so reading such a caption draws the figure.
+    """
 
     stem: str
     draw: Callable[[], Figure]
-    caption: str
+    text: str
+    where: str = ""
+    drawn_note: Callable[[Figure], str] | None = None
 
     @cached_property
     def figure(self) -> Figure:
         """The figure, drawn on first use."""
         return self.draw()
+
+    @property
+    def caption(self) -> str:
+        """The caption: ``text``, the drawn figure's note and ``where``."""
+        late = self.drawn_note(self.figure) if self.drawn_note is not None else ""
+        return _joined(self.text, late, self.where)
 
 
 @dataclass(frozen=True)
@@ -164,10 +178,16 @@ def _where(results: Results) -> str:
     return f"{label}: {scenarios}.{failed} Results: {results.path}."
 
 
-def _entry(stem: str, draw: Callable[[], Figure], what: str, results: Results, note: str) -> Entry:
-    return Entry(
-        stem, draw, f"{what.rstrip('.')}. {note} {_where(results)}".replace("  ", " ").strip()
-    )
+def _entry(
+    stem: str,
+    draw: Callable[[], Figure],
+    what: str,
+    results: Results,
+    note: str,
+    drawn_note: Callable[[Figure], str] | None = None,
+) -> Entry:
+    text = f"{what.rstrip('.')}. {note}".replace("  ", " ").strip()
+    return Entry(stem, draw, text, _where(results), drawn_note)
 
 
 def _sampled(results: Results) -> str:
@@ -289,6 +309,10 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         _joined(
             trajectory_overlaps(series, metrics, phrases), note, hidden_band_note(series, metrics)
         ),
+        # Which key events found no room on the strip is known once it is drawn.
+        partial(unlabelled_note, series=series, events=results.events, metrics=metrics)
+        if results.events["key"].any()
+        else None,
     )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])

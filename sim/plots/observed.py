@@ -66,10 +66,27 @@ def measure_label(measure: str, power: str = "", rival: str = "") -> str:
     return measure
 
 
-def group_label(group: str, definition: Mapping[str, object] | None = None) -> str:
+def group_label(
+    group: str,
+    definition: Mapping[str, object] | None = None,
+    counted: tuple[int, int] | None = None,
+) -> str:
     """A group in a legend: ``all`` -> ``All states``, ``africa_non_arab`` with members ->
-    ``Africa Non Arab (12 members)`` (:func:`~sim.plots.figure.group_phrase`)."""
-    return group_title(group_phrase(group, definition))
+    ``Africa Non Arab (12 members)`` (:func:`~sim.plots.figure.group_phrase`).
+
+    ``counted``: (states counted, states listed) where a pattern counts fewer than the
+    group holds, said in place of the members' number (``Neighbours (4 of 5 members
+    counted)``, ``All states (17 of 18 counted)``): the legend gave the listed members
+    alone while the lines were of the states counted (an outside check; decision 836).
+    """
+    label = group_title(group_phrase(group, definition))
+    if counted is None or counted[0] >= counted[1]:
+        return label
+    used, listed = counted
+    members = f" ({listed} members)"
+    if label.endswith(members):
+        return f"{label.removesuffix(members)} ({used} of {listed} members counted)"
+    return f"{label} ({used} of {listed} counted)"
 
 
 def _gapped(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

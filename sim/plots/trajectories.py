@@ -8,6 +8,9 @@ interventions, withdrawals and regime changes first) are labelled above the
 panels, horizontally, in up to ``LANES`` lanes: each label goes into the
 first lane where its drawn bounding box overlaps no other label, and an
 event that fits no lane stays an unlabelled tick. So labels never collide.
+Each label starts (or ends) at its own tick, beside the other ticks of its
+month; the report's caption names the key events left without a label
+(:func:`unlabelled_note`).
 """
 
 from __future__ import annotations
@@ -222,7 +225,13 @@ def draw_events(
     # Labels may run a little past the panels' right edge, never past the figure's left.
     right = strip.get_window_extent(renderer).x1 + _OVERHANG_IN * figure.dpi
     left = figure.get_window_extent(renderer).x0
-    x_px = [float(strip.transData.transform((float(x), 0.0))[0]) for x in when]
+    # Each label starts (or ends) at its own tick, shifted from its date with the other
+    # events of the month: placed at the date, two labels of one month each ran over the
+    # other's leader in every arrangement, and only one was labelled (decision 836).
+    x_px = [
+        float(_shifted(strip, shift).transform((float(x), 0.0))[0])
+        for x, shift in zip(when, shifts, strict=True)
+    ]
 
     def label(i: int, lane: int, ha: str) -> Text:
         return strip.text(
@@ -234,6 +243,7 @@ def draw_events(
             fontsize=EVENT_FONT_PT,
             color="0.1",
             gid="event-label",
+            transform=_shifted(strip, shifts[i]),
         )
 
     cache: dict[tuple[int, int], _Place | None] = {}
@@ -244,10 +254,13 @@ def draw_events(
         if (i, t) not in cache:
             lane, ha = _TRIES[t]
             text = label(i, lane, ha)
-            box = text.get_window_extent(renderer).expanded(1.04, 1.1)
+            drawn = text.get_window_extent(renderer)
             text.remove()
+            box = drawn.expanded(1.04, 1.1)
+            clear = LEADER_CLEAR_PT * figure.dpi / 72.0
+            ink = Bbox.from_extents(drawn.x0 - clear, drawn.y0, drawn.x1 + clear, drawn.y1)
             fits = left <= box.x0 and box.x1 <= right
-            cache[i, t] = _Place(i, lane, ha, box, x_px[i]) if fits else None
+            cache[i, t] = _Place(i, lane, ha, box, ink, x_px[i]) if fits else None
         return cache[i, t]
 
     def places(i: int) -> Iterator[_Place]:
@@ -258,8 +271,11 @@ def draw_events(
     if events["key"].any() and len(chosen) < len(order) <= KEY_SEARCH:
         # A key event is to be labelled whatever its kind; the greedy order (by kind) can
         # leave one without room that another arrangement has (an audit's Iraq case: the
-        # withdrawal, under a later label that ran over its tick).
-        searched = _search(sorted(order, key=lambda i: x_px[i]), places)
+        # withdrawal, under a later label that ran over its tick). Searched in the label
+        # order, so that of the arrangements with the most labels the one found first
+        # keeps the events first in that order: in date order, a tie went to the earlier
+        # events (decision 836).
+        searched = _search(order, places)
         if len(searched) > len(chosen):
             chosen = searched
     placed: list[Text] = []
@@ -281,14 +297,23 @@ def draw_events(
 
 @dataclass(frozen=True)
 class _Place:
-    """A label's place on the event strip: its event's row, lane, alignment and box (pixels,
-    padded), and the pixel x of the event's tick, where its leader runs up."""
+    """A label's place on the event strip: its event's row, lane, alignment, its box
+    (pixels, padded: no other label's box may overlap it), its text's extent with
+    :data:`LEADER_CLEAR_PT` either side (no other leader may cross it), and the pixel x
+    of the event's tick, where its leader runs up."""
 
     event: int
     lane: int
     ha: str
     box: Bbox
+    ink: Bbox
     x: float
+
+
+# How far (points) a leader passes at least beside another event's label: the ticks of one
+# month stand TICK_GAP_PT apart, and a label's padded box (4% of its width) reached past
+# the next tick, so a second label of the month had no place (decision 836).
+LEADER_CLEAR_PT = 1.5
 
 
 # Each label is tried in the first lane where it fits, left-aligned at its tick, then
@@ -306,11 +331,12 @@ def _lane_y(lane: int) -> float:
 
 def _clash(a: _Place, b: _Place) -> bool:
     """Whether two labels cannot both be placed: their boxes overlap in one lane, or one's
-    leader, running up from the baseline, crosses the other's box in a lower lane."""
+    leader, running up from the baseline, crosses the other's text (:attr:`_Place.ink`) in a
+    lower lane."""
     if a.lane == b.lane:
         return bool(a.box.overlaps(b.box))
     low, high = (a, b) if a.lane < b.lane else (b, a)
-    return bool(low.box.x0 <= high.x <= low.box.x1)
+    return bool(low.ink.x0 <= high.x <= low.ink.x1)
 
 
 def _greedy(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> list[_Place]:
@@ -330,26 +356,46 @@ def _greedy(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> 
 def _search(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> list[_Place]:
     """The most labels of ``order`` that can be placed without a clash, found depth first
     (each label at one of its places, or none), the places in the greedy's order of
-    preference; stops at a full placement or after SEARCH_NODES steps."""
+    preference; of arrangements with as many labels, the one whose labelled events come
+    earliest in ``order`` (their positions compared in turn). Stops at a full placement
+    or after SEARCH_NODES steps.
+
+    The tie matters: the Horn case's strip has room for seven of its nine key events,
+    and the first seven found left out "Berbera access" (an intervention, alone in its
+    stretch) for "Mengistu in power" (a relation, last in the label order); decision 836.
+    """
     best: list[_Place] = []
+    ranks: tuple[int, ...] = ()  # the positions in ``order`` of best's events
     chosen: list[_Place] = []
+    taken: list[int] = []
     nodes = 0
 
+    def hopeless(k: int) -> bool:
+        """Whether no arrangement that decides the events from ``k`` on beats ``best``:
+        fewer labels at most, or as many only by labelling every one of them, with
+        events later in the order than best's."""
+        room = len(chosen) + len(order) - k
+        if room != len(best):
+            return room < len(best)
+        return (*taken, *range(k, len(order))) >= ranks
+
     def visit(k: int) -> bool:
-        nonlocal best, nodes
+        nonlocal best, ranks, nodes
         nodes += 1
-        if len(chosen) > len(best):
-            best = list(chosen)
+        if len(chosen) > len(best) or (len(chosen) == len(best) and tuple(taken) < ranks):
+            best, ranks = list(chosen), tuple(taken)
         if k == len(order) or len(best) == len(order):
             return len(best) == len(order)
-        if nodes > SEARCH_NODES or len(chosen) + len(order) - k <= len(best):
+        if nodes > SEARCH_NODES or hopeless(k):
             return False
         for place in places(order[k]):
             if not any(_clash(place, q) for q in chosen):
                 chosen.append(place)
+                taken.append(k)
                 if visit(k + 1):
                     return True
                 chosen.pop()
+                taken.pop()
         return visit(k + 1)
 
     visit(0)
@@ -537,6 +583,56 @@ def trajectories_figure(
     others = not marks["actor"].isin(powers).all()
     _legend(panels[0][-1], palette, powers, scenarios, others=others)
     return fig
+
+
+def unlabelled_key_events(
+    figure: Figure,
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    metrics: Sequence[str] = ("trust_mean",),
+) -> list[str]:
+    """The key events (``key: true``) that :func:`trajectories_figure`'s ``figure`` of
+    ``series`` and ``events`` left without a label, as ``label (date)`` in date order.
+
+    The strip's labels keep off each other and each other's leaders in up to ``LANES``
+    lanes; a stretch of more key events than that, or a long label over a later event's
+    tick, leaves some without a label even in the best arrangement (:func:`_search`).
+    Read off the drawn strip: its labels (gid ``event-label``) at their events' dates.
+    """
+    _, scenarios = with_scenarios(
+        series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
+    )
+    marks = unique_events(events, scenarios)
+    if marks.empty or not marks["key"].any():
+        return []
+    strip = figure.axes[0]
+    placed = {
+        (text.get_text(), float(text.get_position()[0]))
+        for text in strip.texts
+        if text.get_gid() == "event-label"
+    }
+    when = mdates.date2num(marks["when"].to_numpy())
+    return [
+        f"{row.label} ({row.date})"
+        for row, x in zip(marks.itertuples(), when, strict=True)
+        if row.key and (row.text, float(x)) not in placed
+    ]
+
+
+def unlabelled_note(
+    figure: Figure,
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    metrics: Sequence[str] = ("trust_mean",),
+) -> str:
+    """The trajectories' caption sentence naming the key events the strip had no room to
+    label (:func:`unlabelled_key_events`), ``""`` when it labelled every one: the
+    README says key events are labelled first, and two of the Horn case's nine were
+    left unlabelled without a word (an outside check; decision 836)."""
+    missing = unlabelled_key_events(figure, series, events, metrics)
+    if not missing:
+        return ""
+    return f"Key events not labelled, for want of room on the strip: {in_words(missing)}."
 
 
 def _trim_strip(strip: Axes, placed: Sequence[Text]) -> None:

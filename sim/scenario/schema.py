@@ -471,7 +471,8 @@ class EventBase(Strict):
     key: bool | None = Field(
         default=None,
         description="true: labelled in figures before the others; when any event is key, "
-        "only key events are labelled, each one the event strip has room for",
+        "only key events are labelled, each one the event strip has room for (the "
+        "caption names the others)",
     )
 
     @model_validator(mode="after")
