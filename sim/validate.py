@@ -439,7 +439,7 @@ def _check_patterns(
 def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     """Load a calibration file and its pattern files, apply its priors to their scenarios;
     its summary line, and the pattern files."""
-    from sim.calibrate.command import variant_notes
+    from sim.calibrate.command import unfitted_notes, variant_notes
     from sim.calibrate.holdout import require_calibration_patterns
     from sim.calibrate.patterns import check_scenario_paths
     from sim.calibrate.spec import load_calibration
@@ -453,6 +453,8 @@ def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     for path in calibration.pattern_files:
         files.append(load_patterns(path))
         check_scenario_paths(calibration, files[-1], path)
+    for note in unfitted_notes(calibration):
+        print(f"credsim: note: {shown}: {note}", file=sys.stderr)
     spec = calibration.spec
     line = (
         f"ok: {shown}: calibration '{spec.name}', "

@@ -333,6 +333,41 @@ def test_a_variant_fixing_a_value_outside_its_prior_is_noted(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_variant_fixing_a_path_no_prior_covers_is_noted_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A variant fixing parameters.affinity.scale, which no prior calibrates, ran without a
+    word, and the report called its sibling "all free" though it runs the scenario's 1.0
+    there; posterior.parquet has no column to tell the two apart (an outside check,
+    decision 842). `calibrate` and `validate` note it, and the report's first table gives
+    the sibling's value as the scenarios'."""
+    from sim.calibrate.figures import run_facts
+    from sim.calibrate.spec import load_calibration
+
+    priors = {"link.beta": {"low": 0, "high": 2}}
+    variants = {"off": {"parameters.affinity.scale": 0}, "free": {}}
+    path = small_set(tmp_path, priors, variants=variants)
+    note = (
+        "variant 'off' fixes parameters.affinity.scale=0, which no prior of the calibration "
+        "covers: the variants that do not fix it run the scenarios' own value, and "
+        "posterior.parquet has no column of it (the report's first table says each "
+        "variant's value)"
+    )
+    import sim.calibrate.run
+
+    monkeypatch.setattr(sim.calibrate.run, "run_calibration", lambda *args, **kwargs: None)
+    assert main(["calibrate", str(path), "--votes", str(votes_folder())]) == 0
+    assert f"credsim: note: {note}" in capsys.readouterr().err.splitlines()
+    assert main(["validate", str(path)]) == 0
+    assert f"credsim: note: {path}: {note}" in capsys.readouterr().err.splitlines()
+    extra = {"generations": 1, "simulations": 40, "final_epsilon": 1.0, "stopped": "budget"}
+    facts = dict(run_facts(load_calibration(path, check_paths=False), extra, []))
+    assert facts["variants (fixed values)"] == (
+        "off: parameters.affinity.scale = 0; "
+        "free: parameters.affinity.scale at the scenarios' value"
+    )
+
+
 def test_calibrate_gives_every_note_validate_gives_its_pattern_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -70,7 +70,7 @@ def cli_calibrate(args: argparse.Namespace) -> int:
         print(f"credsim: note: {note}", file=sys.stderr)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
     problem = PatternProblem(calibration, votes, args.engine)
-    for note in problem.notes:
+    for note in [*unfitted_notes(calibration), *problem.notes]:
         print(f"credsim: note: {note}", file=sys.stderr)
     run_calibration(
         calibration,
@@ -104,6 +104,26 @@ def variant_notes(calibration: Calibration) -> list[str]:
                 f"variant '{name}' fixes {', '.join(outside)} outside the prior: the other "
                 "variants cannot reach that value, so model selection compares different "
                 "ranges as well as mechanisms"
+            )
+    return notes
+
+
+def unfitted_notes(calibration: Calibration) -> list[str]:
+    """Paths a variant fixes that no prior covers: the variants differ there by
+    construction, and nothing in posterior.parquet shows it (an outside check, decision
+    842). Said once the paths are known to be the scenarios' (a path that is not is an
+    error, said alone)."""
+    priors = calibration.spec.parameters
+    notes = []
+    for name, fixed in calibration.variants().items():
+        unfitted = [f"{path}={float(value):g}" for path, value in fixed.items()
+                    if path not in priors]  # fmt: skip
+        if unfitted:
+            notes.append(
+                f"variant '{name}' fixes {', '.join(unfitted)}, which no prior of the "
+                "calibration covers: the variants that do not fix it run the scenarios' own "
+                "value, and posterior.parquet has no column of it (the report's first table "
+                "says each variant's value)"
             )
     return notes
 

@@ -200,8 +200,10 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         fig,
         f"Final generation{' (a variant that died out: its last)' if died else ''}, "
         "weighted; the x-axis spans the uniform prior, whose density is the dashed line. "
-        "A parameter the patterns do not narrow has a histogram no taller than that line; "
-        "on few effective particles (the legend says when), any histogram is tall."
+        "A parameter the patterns do not narrow has a histogram that stays near that line "
+        "across the prior, but for its bins' noise (its narrowing in summary.csv, the 90% "
+        "interval's width over the prior's, says it in one number); on few effective "
+        "particles (the legend says when), any histogram is tall."
         + (" A dotted line is a variant's fixed value." if fixed_any else ""),
     )
     return fig
@@ -350,7 +352,8 @@ SECTIONS = {
 # What a table's less obvious columns mean, under its heading (docs/results_layout.md).
 COLUMNS = {
     "summary": (
-        "median, q05, q95: the posterior's median and 90% interval; narrowing: that "
+        "median, q05, q95: the posterior's median and 90% interval (weighted quantiles "
+        "of the final generation, docs/results_layout.md); narrowing: that "
         "interval's width over the prior's (prior_high - prior_low), so 1 is a parameter "
         "the patterns left as uncertain as its prior and near 0 one they pin down; "
         "truth, truth_in_90: a --truth value and whether the interval holds it."
@@ -364,7 +367,7 @@ COLUMNS = {
         "calibration patterns)."
     ),
     "checks": (
-        "median, q05, q95: the posterior predictive draws of the statistic; discrepancy: "
+        "median, q05, q95: the posterior predictive draws' quantiles; discrepancy: "
         "(median - observed) / tolerance, a pass when within 1; share_pass: the share of "
         "draws that pass on their own."
     ),
@@ -379,9 +382,20 @@ def run_facts(
     fixed values, the budget or why it stopped, which only ``manifest.json`` held)."""
     spec = calibration.spec
     priors = "; ".join(f"{p} {q.low:g} to {q.high:g}" for p, q in spec.parameters.items())
+    # A path one variant fixes and no prior covers runs at the scenarios' value in the
+    # others, which "all free" hid (an outside check, decision 842).
+    every = calibration.variants()
+    unfitted = sorted({p for fixed in every.values() for p in fixed} - set(spec.parameters))
     variants = "; ".join(
-        f"{name}: " + (", ".join(f"{p} = {v:g}" for p, v in fixed.items()) or "all free")
-        for name, fixed in calibration.variants().items()
+        f"{name}: "
+        + (
+            ", ".join(
+                [f"{p} = {v:g}" for p, v in fixed.items()]
+                + [f"{p} at the scenarios' value" for p in unfitted if p not in fixed]
+            )
+            or "all free"
+        )
+        for name, fixed in every.items()
     )
     facts = [
         ("calibration", calibration.name),
