@@ -226,9 +226,17 @@ def cli_engines(args: argparse.Namespace) -> int:
         assert found.disagreement is not None
         d = found.disagreement
         size = "" if math.isinf(d.size) else f" (difference {d.size:.3g}, over {args.tolerance:g})"
+        # Within the contract's tolerance the engines agree as promised: a tighter one
+        # asked for is the user's, no bug to report (an outside check, decision 843).
+        within = not math.isinf(d.size) and d.size <= ENGINE_TOLERANCE
+        ending = (
+            f"; within model.md's {ENGINE_TOLERANCE:g}, which the engines are held to"
+            if within
+            else "; please report it with the scenario file"
+        )
         print(
             f"engines disagree on {what}: {d.where}: mesa {_value(d.mesa)}, fast "
-            f"{_value(d.fast)}{size}; please report it with the scenario file"
+            f"{_value(d.fast)}{size}{ending}"
         )
         return 1
     alignments = {

@@ -69,6 +69,21 @@ def scenario_warnings(sc: Scenario) -> list[InputError]:
                     path=f"windows.{name}",
                 )
             )
+    # A state's bloc named like a power (`blocs: [ecowas, France]`) is a bloc of its own,
+    # shared with no one that does not list it too: an outside check's Mali "in France's
+    # bloc" passed without a word (decision 843). Blocs are labels the members list.
+    for state_name, state in sc.states.items():
+        for i, bloc in enumerate(state.blocs):
+            if bloc in sc.powers and bloc not in sc.powers[bloc].blocs:
+                found.append(
+                    InputError(
+                        f"bloc '{bloc}' has the name of a power, but {bloc} does not list it "
+                        "among its own blocs: it is a bloc of the states that list it, not "
+                        f"alignment with {bloc} (a stance towards a power is a relation; a "
+                        "power in a bloc lists it in its own 'blocs')",
+                        path=f"states.{state_name}.blocs[{i}]",
+                    )
+                )
     for name, (first, last) in spans.items():
         named = [
             (ev, k)

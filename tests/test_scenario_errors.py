@@ -1814,3 +1814,26 @@ def test_an_error_the_file_has_without_the_override_does_not_name_it(tmp_path, c
     message = _error(capsys, path, "--set", "calendar.start=2014-06")
     assert message.startswith(f"{path}:10: events.intervention.date: date 2019-09 is outside")
     assert "override" not in message
+
+
+def test_a_question_or_a_relation_short_of_its_form_is_told_the_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A question without `difference` (an experiment of one scenario) said only "required
+    field is missing", and a relation of two names "item 3 is missing": an outside check
+    wrote both and was told no form (decision 843). Each now gives it."""
+    relation = tmp_path / "relation.yaml"
+    relation.write_text(MINI_TEXT + "relations:\n  - [Syria, Jordan]\n")
+    assert _error(capsys, relation).endswith(
+        "relations[0][2]: item 3 is missing; a relation is [from, to, value], the value in "
+        "[-1, 1], or {from, to, value, directed, source}"
+    )
+    experiment = tmp_path / "one.yaml"
+    experiment.write_text(
+        f"name: one\nscenarios: {{historical: {DATA / 'mini.yaml'}}}\nreplicates: 2\n"
+        "question: {text: Russia's final trust, metric: final_trust.Russia.all}\n"
+    )
+    assert _error(capsys, experiment).endswith(
+        "question.difference: required field is missing; a question compares two of the "
+        "experiment's scenarios, difference: [a, b] (the metric in a minus the same in b)"
+    )

@@ -291,6 +291,26 @@ def test_the_kinds_fields_are_their_schemas_fields() -> None:
     assert FIELDS["calibration"] == fields(CalibrationSpec)
 
 
+def test_a_states_bloc_named_like_a_power_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jordan listing 'USA' among its blocs is in a bloc of its own, not aligned with the
+    USA (blocs are labels the members list): it passed without a word (an outside check,
+    decision 843). A bloc a power lists itself, as Russia lists 'brics', is not warned of
+    (here Jordan's 'Russia' is a bloc of Russia's only if Russia listed it)."""
+    edit = ("blocs: [arab_league], ideology: -0.1", "blocs: [arab_league, USA], ideology: -0.1")
+    code, out, err = _validate(tmp_path, capsys, edit)
+    assert code == 0 and out.startswith("ok: ")
+    assert [line for line in err if "name of a power" in line] == [
+        "credsim: warning: FILE:8: states.Jordan.blocs[1]: bloc 'USA' has the name of a "
+        "power, but USA does not list it among its own blocs: it is a bloc of the states that "
+        "list it, not alignment with USA (a stance towards a power is a relation; a power in "
+        "a bloc lists it in its own 'blocs')"
+    ]
+    code, out, err = _validate(tmp_path, capsys)
+    assert code == 0 and not [line for line in err if "name of a power" in line]
+
+
 @pytest.mark.parametrize("source", ["", ', source: ""'])
 def test_an_event_without_a_source_note_is_noted_and_passes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], source: str

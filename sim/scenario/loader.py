@@ -155,6 +155,16 @@ _CONCATENATED: frozenset[Loc] = frozenset({("network", "ties"), ("relations",)})
 _SHAPE_HINTS: dict[Loc, str] = {
     ("network", "ties"): "a tie is [from, to], [from, to, weight] or {from, to, weight, directed}",
     ("windows",): "a window is [start, end], both YYYY-MM",
+    # An outside check's relation of two names got "item 3 is missing" and no form, and a
+    # one-scenario question "required field is missing" (decision 843).
+    ("relations",): (
+        "a relation is [from, to, value], the value in [-1, 1], or {from, to, value, "
+        "directed, source}"
+    ),
+    ("question", "difference"): (
+        "a question compares two of the experiment's scenarios, difference: [a, b] "
+        "(the metric in a minus the same in b)"
+    ),
 }
 _EXPECTED: dict[str, str] = {
     "float_parsing": "a number",
@@ -2087,7 +2097,15 @@ def _describe(
     value = error.get("input")
     last = loc[-1] if loc else ""
     hint = next(
-        (h for at, h in _SHAPE_HINTS.items() if loc[: len(at)] == at and len(loc) <= len(at) + 2),
+        (
+            h
+            for at, h in _SHAPE_HINTS.items()
+            if loc[: len(at)] == at
+            and len(loc) <= len(at) + 2
+            # A relation's named field has its own message ("directed: expected true or
+            # false"): the form is for its shape, an item of the list or the list itself.
+            and (at != ("relations",) or isinstance(last, int) or len(loc) <= 2)
+        ),
         "",
     )
     hint = f"; {hint}" if hint else ""
@@ -2125,7 +2143,7 @@ def _describe(
     if kind == "missing":
         if isinstance(last, int):
             return f"item {last + 1} is missing{hint}"
-        return "required field is missing"
+        return f"required field is missing{hint}"
     if kind in ("too_short", "too_long"):
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         most = "at least" if kind == "too_short" else "at most"
