@@ -1093,6 +1093,9 @@ def test_group_names_keep_their_acronyms():
     assert proper("asean") == "ASEAN"
     assert proper("ussr_clients") == "USSR Clients"
     assert group_phrase("asean", {"bloc": "asean"}).endswith("ASEAN states")
+    # A group of both selectors is the states in both (decision 844): it read as its name.
+    both = group_phrase("sahel", {"region": "sahel", "bloc": "ecowas"})
+    assert both == "among ECOWAS states in Sahel"
     # An audit's new case (decision 583): "Arab League After Isis".
     assert proper("arab_league_after_isis") == "Arab League After ISIS"
     # Joining words stay in lower case after the first word (decision 609).

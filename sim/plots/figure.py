@@ -328,6 +328,11 @@ def group_phrase(group: str, definition: Mapping[str, Any] | None = None) -> str
         return f"among {proper(str(definition['bloc']))} states"
     if set(definition) == {"region"}:
         return f"among states in {proper(str(definition['region']))}"
+    if set(definition) == {"bloc", "region"}:
+        # The states in both (an outside check read a group of Sahel's ECOWAS states,
+        # titled with its name alone, as all of the Sahel; decision 844).
+        bloc, region = proper(str(definition["bloc"])), proper(str(definition["region"]))
+        return f"among {bloc} states in {region}"
     return f"among {proper(group)} states"
 
 
