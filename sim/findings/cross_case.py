@@ -255,7 +255,23 @@ def statement(diffs: dict[str, Difference]) -> str:
         "Reversed (the "
         f"intervention leaves the patron trusted more even after the withdrawal): "
         f"{names(groups['reversed'])}; undecided (the interval spans zero): "
-        f"{names(groups['undecided'])}.\n\n"
+        f"{names(groups['undecided'])}.{_no_withdrawal(groups['holds'])}\n\n"
+    )
+
+
+def _no_withdrawal(holds: list[str]) -> str:
+    """What the Sino-Soviet comparison tests, when it is among the cases where the claim
+    holds: its counterfactual (neutrality in 1962) removes a side taken, not an
+    intervention and a withdrawal, so it does not test the lesson (an outside review of
+    the findings, decision 845)."""
+    sino = next(c.title for c in CASES if c.key == "sino_soviet")
+    if sino not in holds:
+        return ""
+    return (
+        " The Sino-Soviet comparison (the 1962 lean against neutrality) holds no "
+        "intervention and no withdrawal: it shows the cost of siding with a client's rival, "
+        "close to construction (claim 2), not the cost of intervening and then withdrawing, "
+        "which the other four cases test."
     )
 
 
@@ -264,8 +280,10 @@ HELD_OUT_TEXT = (
     "counterfactual: nothing observed checks them. What can be checked is the historical "
     "run against the UN votes, at the scenarios' values and under the posterior "
     '(docs/validation.md, "Held-out cases"). The model gets the direction of the '
-    "neighbours' move after an intervention (towards the USSR after 1979) and the size of "
-    "ASEAN's move relative to the other non-aligned as the USA withdrew (1973-1974), and "
+    "neighbours' move after an intervention (towards the USSR after 1979, though its size "
+    "misses the tolerance) and the size of ASEAN's move relative to the other non-aligned as "
+    "the USA withdrew (1973-1974; a move within its tolerance of zero, which a model "
+    "predicting no move passes too), and "
     "it passes where the observers did not move (Egypt's Arab neighbours after the "
     "expulsion and the abrogation). It fails after withdrawals and falls: after the Soviet "
     "withdrawal (1989) the model has the neighbours, the other clients and the rival's "
