@@ -15,6 +15,7 @@ for Alpha and 0 for Beta.
 from __future__ import annotations
 
 import math
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -446,8 +447,16 @@ def test_step_through() -> None:
     assert any(t.startswith("step 1 of 12, 2001-01: ") for t in texts(rc))
     # The count is the step's, and the poles are the aligned states' (the status read
     # "realignments 1" as if a total, beside a figure counting the non-aligned as a pole).
-    assert any(" realignments at this step; effective poles among the aligned" in t
-               for t in texts(rc))  # fmt: skip
+    # The poles are a run's effective_poles of all states; the figure's are of the group
+    # chosen, the non-aligned as one pole (an outside check read 2.00 "among the aligned
+    # states (all states ...)" as contradicting itself; decision 846).
+    said = [t for t in texts(rc) if t.startswith("step 1 of 12")]
+    assert len(said) == 1 and re.search(
+        r": \d+ realignments? at this step; effective poles of all states, over the aligned "
+        r"only \(a run's effective_poles\): \d\.\d\d \(the figure above, of the group "
+        r"chosen, counts the non-aligned as one pole\)$",
+        said[0],
+    ), said
     network = specs(rc)[-1]["datasets"]["nodes"]
     assert {n["name"]: n["aligned"] for n in network if n["kind"] == "state"} == {
         "S1": "Alpha",
@@ -548,7 +557,7 @@ def test_a_one_state_groups_poles_are_a_note_as_in_the_static_figure() -> None:
     last = spec["vconcat"][-1]
     assert last["mark"]["type"] == "text"
     assert last["data"]["values"] == [{"note": ONE_STATE_POLES.replace("\n", " ")}]
-    assert last["title"] == "Effective number of poles (non-aligned as one)"
+    assert last["title"] == "Effective number of poles of Syria, the non-aligned as one pole"
     several = alignment_spec(line, None, "arab_league", scenario.power_names)
     assert several["vconcat"][-1]["mark"]["type"] == "line"
 
@@ -1254,6 +1263,9 @@ def test_saved_figures_draw_affinity_beside_trust_where_the_page_does(
                         f"parameters: {{affinity: {{scale: {scale}}}}}\n")  # fmt: skip
         _, rc = solara.render(Explorer(str(mine), out=str(tmp_path)), handle_error=False)
         assert len(specs(rc)) == len(metrics) + 2  # trust (and affinity), alignment, network
+        # Affinity's absence is said (it vanished without a word: decision 846).
+        said = [t for t in texts(rc) if t.startswith("Affinity is not drawn: its scale is 0")]
+        assert len(said) == (scale == 0.0)
         drawn.clear()
         button(rc, "save figures").click()
         assert drawn == [metrics]
@@ -1279,6 +1291,9 @@ def test_the_scenario_and_its_counterfactual_are_described() -> None:
                for t in shown)  # fmt: skip
     assert first_sentence("One. Two.") == "One."
     assert first_sentence("x" * 300, 240) == "x" * 239 + "…"
+    # Cut at a word's end, not inside one ("... is bombe…": decision 846).
+    assert first_sentence("Iran is bombed by Israel in June", 18) == "Iran is bombed by…"
+    assert first_sentence("Iran is bombed, by Israel", 17) == "Iran is bombed…"
     # A full stop of a dotted name or an abbreviation ends no sentence: the tour with its
     # patron named U.S. was described "Stylised abandonment: U.S." (an outside check).
     tour = "Stylised abandonment: U.S. intervenes for Client (2021). Then more."

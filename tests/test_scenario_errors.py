@@ -91,6 +91,12 @@ def test_yaml_syntax_error(tmp_path, capsys):
         ("name: x\ncalendar:\n  start: 2000-01\n   end: 2000-03\n", 4,
          "; the line is indented deeper than line 3 above it (3 spaces against 2 spaces), so "
          "YAML reads it as more of that line's value"),
+        # A '[' left open lines above (an outside check, decision 846): the quoting hint
+        # was given, for the nested `trust: {Rival: 0.4}` of the line the parser stopped at.
+        ("name: x\npowers: [\n  Patron: {capability: 0.7, trust: {Rival: 0.4}}\n"
+         "  Rival: {capability: 0.8}\n", 4,
+         "; the '[' opened on line 2 is not closed before line 4: close it, or write its "
+         "items as lines of '- item' or 'key: value'"),
     ],
 )  # fmt: skip
 def test_yaml_errors_name_the_usual_slips(tmp_path, capsys, text, line, hint):
@@ -108,6 +114,15 @@ def test_a_yaml_error_elsewhere_gets_no_hint(tmp_path, capsys):
     path.write_text("name: x\nevents:\n  - {id: a, label: b\n")
     message = _error(capsys, path)
     assert "must be quoted" not in message
+    # A nested mapping's ': ' is no unquoted ': ' of the outer one (decision 846); a
+    # second ': ' in one of its own items still is.
+    from types import SimpleNamespace
+
+    from sim.scenario.loader import _hint
+
+    at = SimpleNamespace(line=0)
+    assert _hint("  Patron: {capability: 0.7, trust: {Rival: 0.4}}", at) == ""
+    assert "must be quoted" in _hint("  - {id: a, label: Doha deal: US, x: {y: 1}}", at)
     assert "indented" not in message
 
 

@@ -340,7 +340,13 @@ def first_sentence(text: str, limit: int = 240, names: Iterable[str] = ()) -> st
         end = found.start()
         break
     sentence = text if end < 0 else text[: end + 1]
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+    if len(sentence) <= limit:
+        return sentence
+    # At a word's end: "... is bombe…" read as a typo (an outside check, decision 846).
+    cut = sentence[: limit - 1]
+    if sentence[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
 
 
 # Words whose full stop ends no sentence (first_sentence), and initials: "U.S.", "J.".
@@ -496,9 +502,10 @@ def StepThrough(
     when = f"the start, before {current.date}" if current.steps == 0 else current.date
     solara.Text(
         f"step {current.steps} of {current.n_steps}, {when}: "
-        f"{current.realignments} realignments at this step; effective poles among the "
-        f"aligned states (all states; the figure above counts the non-aligned as one): "
-        f"{current.effective_poles:.2f}"
+        f"{count_text(current.realignments, 'realignment')} at this step; effective poles "
+        f"of all states, over the aligned only (a run's effective_poles): "
+        f"{current.effective_poles:.2f} (the figure above, of the group chosen, counts the "
+        "non-aligned as one pole)"
     )
     sheet.specs["network"] = network_spec(
         scenario, layout, current.aligned, current.capability, members, size_by, current.date
@@ -800,6 +807,13 @@ def Explorer(
                         phrase=phrase,
                     )
                     Figure(Drawn(charts["affinity"]))
+                else:
+                    # Said, not only gone (an outside check, decision 846).
+                    solara.Text(
+                        "Affinity is not drawn: its scale is 0 (the v2 channel off), so every "
+                        "affinity stays at its prior.",
+                        style=DESCRIBED,
+                    )
                 charts["alignment"] = alignment_spec(line, cf_line, chosen, powers, phrase=phrase)
                 Figure(Drawn(charts["alignment"]))
                 StepThrough(scenarios[0], seed.value, chosen, size_by.value, layout, sheet)

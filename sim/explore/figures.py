@@ -319,7 +319,9 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
         .properties(width=WIDTH, height=150, title=f"Alignment {phrase}, {name}")
         for dataset, name in zip(SHARES, names, strict=False)
     ]
-    poles_title = "Effective number of poles (non-aligned as one)"
+    # The group named, and how it counts: a run's effective_poles counts the aligned only
+    # (an outside check read this chart's 1.86 against a run's 1.18; decision 846).
+    poles_title = f"Effective number of poles {phrase}, the non-aligned as one pole"
     if is_one_state(phrase):
         # One state is in one camp at each step: its poles are 1 throughout, a flat line
         # on the chart's top border that says nothing; the chart says so instead, as the
