@@ -1270,6 +1270,11 @@ def test_saved_figures_draw_affinity_beside_trust_where_the_page_does(
         button(rc, "save figures").click()
         assert drawn == [metrics]
         assert (tmp_path / f"s{int(scale)}_explored_figures" / "trust.png").is_file()
+        # What drew them is beside them: the figures named no seed or engine (decision 847).
+        about = (tmp_path / f"s{int(scale)}_explored_figures" / "about.txt").read_text()
+        assert about.startswith(f"Drawn by credsim explore from {mine}.\nSeed 0; the mesa ")
+        assert "Values changed from the scenario's: none." in about
+        assert about.endswith(f"The same run: credsim run {mine} --seed 0 --engine mesa\n")
 
 
 def test_the_scenario_and_its_counterfactual_are_described() -> None:

@@ -165,9 +165,12 @@ def write_figures(
     lines: list[Line],
     scenarios: list[Scenario],
     group: str | None = None,
+    about: str = "",
 ) -> list[Path]:
     """The page's figures as Vega-Lite specs, and trust (with affinity beside it where
-    the page draws affinity), alignment and the network at the page's step as PNGs.
+    the page draws affinity), alignment and the network at the page's step as PNGs;
+    ``about`` (what ran them: files, seed, engine, changed values), when given, as
+    ``about.txt`` beside them.
 
     The PNGs are the package's own figures (:mod:`sim.plots`) of the runs on
     the page, the counterfactual beside the run.
@@ -217,7 +220,35 @@ def write_figures(
         network = network_figure(charts["network"], scenarios[0].power_names)
         atomic_write_bytes(path, rendered(network))
         written.append(path)
+    if about:
+        path = folder / "about.txt"
+        atomic_write_text(path, about)
+        written.append(path)
     return written
+
+
+def about_text(
+    scenario: str,
+    counterfactual: str | None,
+    seed: int,
+    engine: str,
+    group: str | None,
+    overrides: dict[str, float],
+) -> str:
+    """What drew the saved figures, to put beside them: a paper's figure needs its seed,
+    engine and changed values, which only the saved scenario's comment held (an outside
+    check of the explorer, decision 847)."""
+    changed = ", ".join(f"{p} = {v:g}" for p, v in overrides.items()) or "none"
+    sets = "".join(f" --set {p}={v:g}" for p, v in overrides.items())
+    against = f", beside the counterfactual {counterfactual}" if counterfactual else ""
+    return (
+        f"Drawn by credsim explore from {scenario}{against}.\n"
+        f"Seed {seed}; the {engine or 'given'} engine; group {group or 'all'}.\n"
+        f"Values changed from the scenario's: {changed}.\n"
+        f"The same run: credsim run {scenario} --seed {seed}{sets}"
+        + (f" --engine {engine}" if engine else "")
+        + "\n"
+    )
 
 
 def free_name(folder: Path, stem: str, suffix: str = "") -> str:
@@ -673,8 +704,11 @@ def Explorer(
             return
         folder = Path(out_dir.value).expanduser()
         folder = folder / free_name(folder, f"{base.name}_explored_figures")
+        named = next((n for n, f in ENGINE_NAMED.items() if f is engine), "")
+        counterfactual = cf_path.value if cf_path.value != NO_COUNTERFACTUAL else None
+        about = about_text(path.value, counterfactual, seed.value, named, chosen, overrides)
         try:
-            written = write_figures(folder, dict(charts), lines, scenarios, chosen)
+            written = write_figures(folder, dict(charts), lines, scenarios, chosen, about)
         except OSError as exc:
             save_error.set(describe_os_error(exc))
             return
