@@ -295,6 +295,7 @@ def test_save_scenario_and_figures(tmp_path: Path) -> None:
     folder = tmp_path / "batch_small_explored_figures"
     names = sorted(p.name for p in folder.iterdir())
     assert names == [
+        "about.txt",  # what drew them (decision 847)
         "alignment.png",
         "alignment.vl.json",
         "network.png",
