@@ -272,20 +272,12 @@ def interrupts_held() -> Iterator[None]:
     a closed terminal, decision 769). A signal the process ignores stays ignored.
     Outside the main thread, where handlers cannot be set, the block runs as it is.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     held: list[tuple[int, Any]] = []
-
-    def hold(signum: int, frame: Any) -> None:
-        held.append((signum, frame))
-
-    previous = _interrupts_sent_to(hold)
+    previous: dict[int, Any] = {}
     try:
-        yield
+        with _interrupts_sent_to(lambda signum, frame: held.append((signum, frame))) as previous:
+            yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         for signum, frame in held:
             handler = previous[signum]
             if callable(handler):
@@ -294,17 +286,27 @@ def interrupts_held() -> Iterator[None]:
                 signal.raise_signal(signum)
 
 
-def _interrupts_sent_to(handler: Callable[[int, Any], None]) -> dict[int, Any]:
-    """Ctrl-C, SIGTERM and SIGHUP sent to ``handler``; their handlers before, to put back.
-    An ignored signal stays ignored, and one whose handler was not set from Python
-    (None: it could not be put back) is left as it is."""
+@contextmanager
+def _interrupts_sent_to(handler: Callable[[int, Any], None]) -> Iterator[dict[int, Any]]:
+    """Ctrl-C, SIGTERM and SIGHUP sent to ``handler`` while the block runs; yields their
+    handlers before, which are put back as it ends. An ignored signal stays ignored, and
+    one whose handler was not set from Python (None: it could not be put back) is left as
+    it is. Outside the main thread, where handlers cannot be set, nothing changes (and
+    the handlers yielded are none)."""
     previous: dict[int, Any] = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        signum = getattr(signal, name, None)
-        before = None if signum is None else signal.getsignal(signum)
-        if signum is not None and before not in (None, signal.SIG_IGN):
-            previous[signum] = signal.signal(signum, handler)
-    return previous
+    if threading.current_thread() is not threading.main_thread():
+        yield previous
+        return
+    try:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            before = None if signum is None else signal.getsignal(signum)
+            if signum is not None and before not in (None, signal.SIG_IGN):
+                previous[signum] = signal.signal(signum, handler)
+        yield previous
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 @contextmanager
@@ -312,15 +314,8 @@ def interrupts_dropped() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP do nothing while the block runs (the clean-up of a
     command already stopping on one of them, decision 832). Outside the main thread,
     nothing changes; an ignored signal stays ignored."""
-    if threading.current_thread() is not threading.main_thread():
+    with _interrupts_sent_to(_dropped):
         yield
-        return
-    previous = _interrupts_sent_to(_dropped)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def _dropped(signum: int, frame: Any) -> None:

@@ -1855,15 +1855,15 @@ def test_a_bootstrap_tolerance_at_its_floor_is_noted(
         ) == noted
 
 
-def test_a_caption_says_how_many_of_a_groups_states_count(tmp_path: Path) -> None:
-    """Only states that voted in the link's reference years get a prediction (decision
-    313); the legend's "East Bloc (6 members)" read as if all six counted, where four
-    (Albania, Hungary, Romania, Bulgaria, UN members from 1955) did not vote in 1946-1950
-    (an audit, decision 571). The caption says how many count; a group whose states all
-    count, or a correlation, adds nothing."""
-    from sim.patterns.check import counted_note
-
+def _early_file(tmp_path: Path, with_change: bool = False) -> Path:
+    """A Sino-Soviet pattern file on reference years 1946-1950, when four of the East
+    Bloc's six states were not yet UN members: a did of the East Bloc against western
+    partners (and, ``with_change``, a change of the western partners, who all count)."""
     path = tmp_path / "early.yaml"
+    change = (
+        "  - {id: w, role: calibrate, statistic: change, group: western,\n"
+        "     before: [1946, 1950], after: [1958, 1961], source: a note}\n"
+    )
     path.write_text(
         f"name: early\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
         "link: {power: USSR, rival: USA, measure: agreement, reference: [1946, 1950], beta: 0.5}\n"
@@ -1872,9 +1872,20 @@ def test_a_caption_says_how_many_of_a_groups_states_count(tmp_path: Path) -> Non
         "  western: {members: [Turkey, Iran, Pakistan, Thailand, Philippines]}\n"
         "patterns:\n  - {id: e, role: calibrate, statistic: did, group: east_bloc,\n"
         "     control: western, before: [1946, 1950], after: [1958, 1961], source: a note}\n"
-        "  - {id: w, role: calibrate, statistic: change, group: western,\n"
-        "     before: [1946, 1950], after: [1958, 1961], source: a note}\n"
+        + (change if with_change else "")
     )
+    return path
+
+
+def test_a_caption_says_how_many_of_a_groups_states_count(tmp_path: Path) -> None:
+    """Only states that voted in the link's reference years get a prediction (decision
+    313); the legend's "East Bloc (6 members)" read as if all six counted, where four
+    (Albania, Hungary, Romania, Bulgaria, UN members from 1955) did not vote in 1946-1950
+    (an audit, decision 571). The caption says how many count; a group whose states all
+    count, or a correlation, adds nothing."""
+    from sim.patterns.check import counted_note
+
+    path = _early_file(tmp_path, with_change=True)
     pf = load_patterns(path)
     prep = prepare(pf, real_votes())
     did, change = pf.patterns
@@ -1893,16 +1904,7 @@ def test_a_legend_gives_the_states_a_pattern_counts(
     states all count, and the same group in a correlation's figure, keep their name."""
     _fake_gaps(monkeypatch, lambda steps, states: np.zeros((steps, states)))
     figures = drawn_figures(monkeypatch)
-    path = tmp_path / "early.yaml"
-    path.write_text(
-        f"name: early\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
-        "link: {power: USSR, rival: USA, measure: agreement, reference: [1946, 1950], beta: 0.5}\n"
-        "groups:\n"
-        "  east_bloc: {members: [Poland, Czechoslovakia, Hungary, Romania, Bulgaria, Albania]}\n"
-        "  western: {members: [Turkey, Iran, Pakistan, Thailand, Philippines]}\n"
-        "patterns:\n  - {id: e, role: calibrate, statistic: did, group: east_bloc,\n"
-        "     control: western, before: [1946, 1950], after: [1958, 1961], source: a note}\n"
-    )
+    path = _early_file(tmp_path)
     argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
     assert main([*argv, "--out", str(tmp_path / "out")]) == 0
     (fig,) = figures

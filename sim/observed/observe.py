@@ -261,7 +261,7 @@ def cli_observe(args: argparse.Namespace) -> int:
         voters = [(seat_label(*seat), data.voting_years(seat[2])) for seat in given]
         span = years or (first, last)
         # China's seat before 1971: "see 'Taiwan'" (decision 835).
-        asked_years = [y for y in roll_call_years if span[0] <= y <= span[1]]
+        asked_years = data.years_in(span)
         seen = {
             seat_label(*seat): other_seats(seat[2], asked_years, data.voting_years)
             for seat in given
@@ -357,7 +357,7 @@ def _no_state_votes(data: VoteData, states: list[str], span: tuple[int, int]) ->
     years = {state: data.voting_years(state) for state in states}
     if not states or any(any(span[0] <= y <= span[1] for y in ys) for ys in years.values()):
         return None
-    asked = [y for y in data.years() if span[0] <= y <= span[1]]
+    asked = data.years_in(span)
     each = []
     for state, ys in years.items():
         seen = other_seats(state, asked, data.voting_years)
@@ -397,10 +397,10 @@ def _state_gaps(
     """
     from sim.observed.names import other_seats
     from sim.observed.series import GROUP_PREFIX
-    from sim.observed.votes import span_text, year_spans
+    from sim.observed.votes import span_text, voted_spans, year_spans
 
     shown = set(table.loc[~table["state"].str.startswith(GROUP_PREFIX), "state"])
-    asked = [y for y in data.years() if years is None or years[0] <= y <= years[1]]
+    asked = data.years_in(years)
     each, elsewhere = [], []
     for given, state in mapped.items():
         if state is None or state == power:
@@ -418,8 +418,8 @@ def _state_gaps(
             said.append(f"its votes in {' and '.join(year_spans(during))} fall on no {kept}")
         else:
             # 1964, without a roll call, splits no state's years.
-            silent = set(range(voted[0], voted[-1])) - set(data.years())
-            said.append(f"votes in {' and '.join(year_spans([*voted, *silent]))} only")
+            spans = voted_spans(voted, data.years())
+            said.append(f"votes in {' and '.join(spans)} only")
             said += [f"for {span_text(*years)} {seen}"] if seen and years else []
         each.append(f"{given} ({'; '.join(said)})")
     when = f" in {span_text(*years)}" if years else ""

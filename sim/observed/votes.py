@@ -87,6 +87,10 @@ class VoteData:
         """The years that have at least one roll call."""
         return sorted(int(y) for y in self.votes["year"].unique())
 
+    def years_in(self, span: tuple[int, int] | None) -> list[int]:
+        """The years of ``span`` (first, last; every year when None) that have a roll call."""
+        return [y for y in self.years() if span is None or span[0] <= y <= span[1]]
+
     def year_range(self) -> tuple[int, int]:
         """The first and the last year that have a roll call."""
         years = self.years()
@@ -267,11 +271,11 @@ def year_spans(years: Iterable[int]) -> list[str]:
     return [span_text(first, last) for first, last in runs]
 
 
-def voted_spans(years: Sequence[int], quiet: Iterable[int]) -> list[str]:
-    """The runs of ``years`` (sorted) as :func:`year_spans` gives them, a year of ``quiet``
-    (one without a roll call: 1964) between two of them not splitting a run."""
-    voted = set(years)
-    bridged = {y for y in quiet if y - 1 in voted and y + 1 in voted}
+def voted_spans(years: Iterable[int], roll_call_years: Iterable[int]) -> list[str]:
+    """The runs of ``years`` as :func:`year_spans` gives them, a year without a roll call
+    (one not in ``roll_call_years``: 1964) between two of them not splitting a run."""
+    voted, held = set(years), set(roll_call_years)
+    bridged = {y + 1 for y in voted if y + 1 not in held and y + 2 in voted}
     return year_spans(voted | bridged)
 
 
@@ -310,13 +314,12 @@ def silence(
     if not any(first <= year <= last for year in roll_call_years):
         has = " and ".join(year_spans(roll_call_years))
         return f"the vote data has no roll call in {shown} (it has roll calls in {has})"
-    quiet = set(range(roll_call_years[0], roll_call_years[-1] + 1)) - set(roll_call_years)
     for label, years in voters:
         if not any(first <= year <= last for year in years):
             # Its spans, not its first and last years: South Africa's 1975-1993 were
             # hidden in "1946-2020" (an outside check, decision 839).
             when = (
-                f"it votes in {' and '.join(voted_spans(years, quiet))}"
+                f"it votes in {' and '.join(voted_spans(years, roll_call_years))}"
                 if years
                 else ("it never votes")
             )
