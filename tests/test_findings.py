@@ -217,6 +217,16 @@ def test_grid_range_is_over_the_points_not_the_replicates() -> None:
     assert grid_range(frame, "value", ".1f") == "1.5 to 3.5"
 
 
+def _poles_in_december_1972(folder: Path) -> pd.DataFrame:
+    """The ``series/`` rows of the effective poles among all states in December 1972."""
+    series = pd.concat(pd.read_parquet(f) for f in (folder / "series").glob("*.parquet"))
+    return series[
+        (series["metric"] == "effective_poles")
+        & (series["group"] == "all")
+        & (series["date"] == "1972-12")
+    ]
+
+
 def test_ranges_of_claims_2_3_5_are_over_point_means(tiny: dict[str, Any]) -> None:
     runs = _runs(tiny["folders"]["claim5_steadiness"])
     sel = runs[runs["scenario"] == "historical"]
@@ -234,15 +244,7 @@ def test_ranges_of_claims_2_3_5_are_over_point_means(tiny: dict[str, Any]) -> No
     loss = base[base["scenario"] == "no_statement"]["trust_change.withdrawal.Russia.arab_league"]
     cells = _row(tiny["text"], "arab league", f"{loss.mean():+.3f}")
     assert cells[4] == f"{100 * share.groupby(level=0).mean().max():.2f}%"
-    series = pd.concat(
-        pd.read_parquet(f)
-        for f in (tiny["folders"]["claim2_sino_soviet"] / "series").glob("*.parquet")
-    )
-    poles = series[
-        (series["metric"] == "effective_poles")
-        & (series["group"] == "all")
-        & (series["date"] == "1972-12")
-    ]
+    poles = _poles_in_december_1972(tiny["folders"]["claim2_sino_soviet"])
     runs = _runs(tiny["folders"]["claim2_sino_soviet"])
     hist = poles.merge(runs[runs["scenario"] == "historical"][["run_id", "point"]], on="run_id")
     last = hist[hist["step"] == hist.groupby("run_id")["step"].transform("max")]
@@ -380,3 +382,29 @@ def test_the_boundary_maps_the_difference_as_the_headline_does() -> None:
     assert image.get_cmap().name == CMAP
     red, _, blue, _ = image.get_cmap()(image.norm(0.4))
     assert red > blue
+
+
+def test_claim2_poles_at_baseline_show_their_replicates(tiny: dict[str, Any]) -> None:
+    """The pole table's baseline cells are the two replicates' mean with their range, and
+    the paired differences at baseline are quoted beside one scenario's replicate spread
+    (an outside reader took 2.54 against 2.37 for a difference without noise)."""
+    poles = _poles_in_december_1972(tiny["folders"]["claim2_sino_soviet"])
+    poles = poles[poles["step"] == poles.groupby("run_id")["step"].transform("max")]
+    runs = _runs(tiny["folders"]["claim2_sino_soviet"])
+    base = runs[np.isclose(runs[NB], 2.0)][["run_id", "scenario", "replicate"]]
+    at_base = poles.merge(base, on="run_id").set_index(["scenario", "replicate"])["value"]
+    cells = _row(tiny["text"], "1972-12")
+    for column, scenario in enumerate(("historical", "neutral_1962", "coexistence_neutral"), 1):
+        values = at_base[scenario]
+        expected = f"{values.mean():.2f}"
+        if values.nunique() > 1:
+            expected += f" ({values.min():.2f} to {values.max():.2f})"
+        assert cells[column] == expected
+    diffs = (at_base["historical"] - at_base["neutral_1962"]).sort_index()
+    spread = at_base.groupby(level="scenario").agg(lambda v: v.max() - v.min())
+    assert (
+        "at the scenario's values, December 1972, "
+        + " and ".join(f"{d:+.2f}" for d in diffs)
+        + " in the 2 paired replicates, against differences of "
+        f"{spread.min():.2f} to {spread.max():.2f} between one scenario's replicates there"
+    ) in tiny["text"]

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: never open a window
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -65,6 +66,13 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def captioned(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A paragraph ending in a blank line, then its Markdown table, then a blank line."""
     return caption + table(header, rows) + "\n\n"
+
+
+def replicates_text(values: pd.Series) -> str:
+    """``2.54 (2.45 to 2.62)``: the replicates' mean and, where they differ, their range."""
+    if values.nunique() < 2:
+        return f"{values.mean():.2f}"
+    return f"{values.mean():.2f} ({values.min():.2f} to {values.max():.2f})"
 
 
 def share_text(values: pd.Series) -> str:
@@ -405,7 +413,7 @@ def body_claim2(ctx: Context) -> list[str]:
         cells = []
         for scenario in ("historical", "neutral_1962", "coexistence_neutral"):
             v = at(at_date[at_date["scenario"] == scenario], point)["value"]
-            cells.append(f"{v.mean():.2f}")
+            cells.append(replicates_text(v))
         hist = at_date[at_date["scenario"] == "historical"]
         cells.append(grid_range(hist, "value", ".2f"))
         pole_rows.append([when, *cells])
@@ -414,11 +422,17 @@ def body_claim2(ctx: Context) -> list[str]:
     d_poles = paired(post, "value", "historical", "neutral_1962", res.varied)
     end = wide(series_at(res, "1972-12", "effective_poles"), res, "all", "")
     d_end = paired(end, "value", "historical", "neutral_1962", res.varied)
+    # How far one scenario's replicates lie apart at the scenario's values: the scale
+    # that a paired difference there is read against.
+    pole_spread = at(end, point).groupby("scenario")["value"].agg(np.ptp)
     shares = runs.groupby("scenario")["final_share.PRC.all"].mean()
+    replicates = res.manifest["replicates"]
     out.append(
         captioned(
             "**Poles.** Effective number of poles among all states at "
-            f"{describe_point(point)}, and its range over the grid in the historical scenario:\n\n",
+            f"{describe_point(point)} (the mean of the {replicates} replicates, their "
+            "range in brackets where they differ), and its range over the grid (of the "
+            "design points' means) in the historical scenario:\n\n",
             ["date", "historical", "neutral_1962", "coexistence_neutral", "historical, grid range"],
             pole_rows,
         )
@@ -427,7 +441,11 @@ def body_claim2(ctx: Context) -> list[str]:
         "Mean effective poles over 1963-1972, historical minus neutral_1962 (grid mean): "
         f"{interval(d_poles['diff']).text(2)}; in December 1972 alone: "
         f"{interval(d_end['diff']).text(2)}, higher at {share_text(point_means(d_end) > 0)} "
-        "points. Share of states aligned with the PRC at the "
+        "points; at the scenario's values, December 1972, "
+        + " and ".join(f"{d:+.2f}" for d in at(d_end, point)["diff"])
+        + f" in the {replicates} paired replicates, against differences of "
+        f"{value_range(pole_spread, '.2f')} between one scenario's replicates there. "
+        "Share of states aligned with the PRC at the "
         "end (mean over the grid): "
         + ", ".join(f"{s} {shares[s]:.3f}" for s in ("historical", "neutral_1962"))
         + ".\n\n"

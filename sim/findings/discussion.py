@@ -225,7 +225,10 @@ relations the scenario writes from the historical record and from
 re-anchoring, not from the USSR's lean: over the grid, historical minus
 neutrality is slightly *negative* on average over 1963-1972 and in December
 1972 (higher at only about a third of the points), although at the
-scenario's values the historical case ends with more poles than neutrality.
+scenario's values the historical case ends with more poles than neutrality
+in both paired replicates, by about as much as one scenario's two
+replicates differ from each other there (the numbers under the table): one
+point of the grid, with two replicates, does not outweigh the grid.
 The model supports "two poles became three" as the outcome of the split
 it was given, and does not support that the 1962 lean made it so.
 """,
