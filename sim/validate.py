@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, count_text
 from sim.inputs import ANY_NEEDS, file_kind
@@ -232,6 +232,91 @@ def recognitions_before_regime_change(sc: Scenario) -> list[str]:
     return found
 
 
+def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) -> list[str]:
+    """What ``credsim validate`` says of a valid scenario beside "ok", in its order, each
+    as it prints it after ``credsim: `` ("warning: ..." or "note: ..."): the slips of
+    :func:`scenario_warnings`, closings and recognitions out of place, repeated events and
+    stances, and events and relations without a source note. Nothing here is an error; the
+    actors' look-up in the UN votes (:func:`_check_names`) is not among them.
+
+    Args:
+        shown: the file as the notes name it.
+        scenario: the scenario it loads to.
+        merged: its document through ``extends`` (:func:`check_file`), which places
+            a note at its file and line.
+        tree: the file's own top-level fields (what it removes or generates).
+    """
+    found: list[str] = []
+    # A counterfactual removes its parent's events on purpose and keeps the parent's
+    # windows so that the two compare: an inherited window it emptied is no slip.
+    tree = tree if isinstance(tree, dict) else {}
+    inherited = set(scenario.windows) - set(tree.get("windows") or {})
+    excused = {f"windows.{name}" for name in inherited} if tree.get("remove_events") else set()
+    for warning in scenario_warnings(scenario):
+        if warning.path not in excused:
+            found.append(f"warning: {locate(warning, merged)}")
+    moved, unopened = closings_without_commitment(scenario)
+    for note in moved:
+        found.append(f"note: {locate(note, merged)}")
+    if unopened:
+        found.append(
+            f"note: {shown}: {count_text(len(unopened), 'closing event')} with no "
+            f"commitment open to close: {allowed(unopened, 4)}; as written, each counts as "
+            "evidence all the same (docs/ODD.md section 7.1) and stops no support"
+        )
+    early = recognitions_before_regime_change(scenario)
+    if early:
+        found.append(
+            f"note: {shown}: {count_text(len(early), 'recognize event')} before a "
+            f"regime change of {'its' if len(early) == 1 else 'their'} target: "
+            f"{allowed(early, 4)}; a recognition is of the regime in place (model.md section "
+            "5), and the regime change starts a new race: a recognition of the government "
+            "that comes to power is written after its regime change"
+        )
+    for note in event_repeats(scenario, merged):  # a copied event left unchanged
+        found.append(f"note: {note}")
+    for note in relation_overrides(scenario, merged):  # two stances of a pair in one step
+        found.append(f"note: {note}")
+    unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
+    if unsourced and "generate" not in tree:  # a generated population's events are drawn
+        # Each event carries where it is documented (ODD section 6); a missing note is
+        # no error, but a reader of the scenario cannot check the event (decision 643).
+        found.append(
+            f"note: {shown}: {count_text(len(unsourced), 'event')} without a "
+            f"source note (where the event is documented): {allowed(unsourced)}"
+        )
+    unsourced_relations = [
+        f"{rel[0]}-{rel[1]}" if isinstance(rel, tuple) else f"{rel.source_actor}-{rel.to}"
+        for rel in scenario.relations
+        if not (isinstance(rel, RelationSpec) and rel.source)
+    ]
+    if unsourced_relations and "generate" not in tree:
+        # A stance is as much a judgement about the record as an event (the held-out
+        # cases' standard, docs/scenarios.md); only events were noted (decision 702).
+        found.append(
+            f"note: {shown}: {count_text(len(unsourced_relations), 'relation')} "
+            f"without a source note: {allowed(unsourced_relations)}; a relation carries one "
+            "when written {from: A, to: B, value: v, source: ...}"
+        )
+    return found
+
+
+def file_notes(path: str) -> list[str]:
+    """:func:`scenario_notes` of the scenario file ``path`` as it stands (no ``--set``),
+    for the explorer's page; none where the file has mistakes or cannot be read (the
+    loader's message says so) or is another kind of file."""
+    try:
+        doc = read_document(read_text(Path(path), path), path, ANY_NEEDS)
+        if file_kind(doc.tree) != "scenario":
+            return []
+        scenario, merged, _ = check_file(path, [])
+    except (InputError, OSError):
+        return []
+    if scenario is None or merged is None:
+        return []
+    return scenario_notes(path, scenario, merged, doc.tree)
+
+
 def cli_validate(args: argparse.Namespace) -> int:
     """``credsim validate FILE [--set PATH=VALUE ...]``: check a file, write nothing.
 
@@ -299,61 +384,8 @@ def cli_validate(args: argparse.Namespace) -> int:
         print(f"credsim: error: {mistake}", file=sys.stderr)
     if scenario is None or merged is None:
         return 2
-    # A counterfactual removes its parent's events on purpose and keeps the parent's
-    # windows so that the two compare: an inherited window it emptied is no slip.
-    tree = doc.tree if isinstance(doc.tree, dict) else {}
-    inherited = set(scenario.windows) - set(tree.get("windows") or {})
-    excused = {f"windows.{name}" for name in inherited} if tree.get("remove_events") else set()
-    for warning in scenario_warnings(scenario):
-        if warning.path not in excused:
-            print(f"credsim: warning: {locate(warning, merged)}", file=sys.stderr)
-    moved, unopened = closings_without_commitment(scenario)
-    for note in moved:
-        print(f"credsim: note: {locate(note, merged)}", file=sys.stderr)
-    if unopened:
-        print(
-            f"credsim: note: {shown}: {count_text(len(unopened), 'closing event')} with no "
-            f"commitment open to close: {allowed(unopened, 4)}; as written, each counts as "
-            "evidence all the same (docs/ODD.md section 7.1) and stops no support",
-            file=sys.stderr,
-        )
-    early = recognitions_before_regime_change(scenario)
-    if early:
-        print(
-            f"credsim: note: {shown}: {count_text(len(early), 'recognize event')} before a "
-            f"regime change of {'its' if len(early) == 1 else 'their'} target: "
-            f"{allowed(early, 4)}; a recognition is of the regime in place (model.md section "
-            "5), and the regime change starts a new race: a recognition of the government "
-            "that comes to power is written after its regime change",
-            file=sys.stderr,
-        )
-    for note in event_repeats(scenario, merged):  # a copied event left unchanged
-        print(f"credsim: note: {note}", file=sys.stderr)
-    for note in relation_overrides(scenario, merged):  # two stances of a pair in one step
-        print(f"credsim: note: {note}", file=sys.stderr)
-    unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
-    if unsourced and "generate" not in tree:  # a generated population's events are drawn
-        # Each event carries where it is documented (ODD section 6); a missing note is
-        # no error, but a reader of the scenario cannot check the event (decision 643).
-        print(
-            f"credsim: note: {shown}: {count_text(len(unsourced), 'event')} without a "
-            f"source note (where the event is documented): {allowed(unsourced)}",
-            file=sys.stderr,
-        )
-    unsourced_relations = [
-        f"{rel[0]}-{rel[1]}" if isinstance(rel, tuple) else f"{rel.source_actor}-{rel.to}"
-        for rel in scenario.relations
-        if not (isinstance(rel, RelationSpec) and rel.source)
-    ]
-    if unsourced_relations and "generate" not in tree:
-        # A stance is as much a judgement about the record as an event (the held-out
-        # cases' standard, docs/scenarios.md); only events were noted (decision 702).
-        print(
-            f"credsim: note: {shown}: {count_text(len(unsourced_relations), 'relation')} "
-            f"without a source note: {allowed(unsourced_relations)}; a relation carries one "
-            "when written {from: A, to: B, value: v, source: ...}",
-            file=sys.stderr,
-        )
+    for note in scenario_notes(shown, scenario, merged, doc.tree):
+        print(f"credsim: {note}", file=sys.stderr)
     seen = _check_names(scenario, merged, votes)
     counts = ", ".join(
         [

@@ -1375,3 +1375,120 @@ def test_the_pages_titles_name_the_group_in_words(tmp_path: Path) -> None:
         "Alignment among Arab League states, syria",
         "Alignment among Arab League states, syria_abstained",
     ]
+
+
+# --------------------------------------------------------------------------- decision 849
+
+
+def test_each_powers_lines_carry_its_marker_not_only_its_colour() -> None:
+    """The page's lines told the powers apart by colour alone: in greyscale print Russia's
+    vermillion, the USA's blue and China's green are one grey (decision 846 left it). The
+    saved figures give each power's line its marker (sim.plots.palette.power_markers) and
+    each scenario its dash: the page's trust and affinity charts, and their difference
+    panels, now draw the same markers, in the colour's legend, with the lines' tooltips."""
+    from sim.explore.figures import node_markers, svg_shape
+    from sim.plots.trajectories import MARKS_PER_LINE
+
+    syria, cf = str(SHIPPED / "syria.yaml"), str(SHIPPED / "syria_abstained.yaml")
+    _, rc = solara.render(Explorer(syria, cf), handle_error=False)
+    trust, affinity = specs(rc)[:2]
+    powers = load_scenario(syria).power_names
+    markers = node_markers(powers)
+    for spec in (trust, affinity):
+        for panel, dataset in zip(spec["vconcat"], ("lines", "difference"), strict=True):
+            layers = [layer for layer in panel["layer"] if "encoding" in layer]
+            (line,) = [layer for layer in layers if layer["mark"]["type"] == "line"]
+            (marks,) = [layer for layer in layers if "shape" in layer["encoding"]]
+            colour, shape = line["encoding"]["color"], marks["encoding"]["shape"]
+            # The shape tells the same series as the colour, in the same (one) legend.
+            assert shape["field"] == colour["field"] == "power"
+            assert shape["title"] == colour["title"]
+            assert shape["scale"]["domain"] == colour["scale"]["domain"] == powers
+            assert shape["scale"]["range"] == [svg_shape(markers[p]) for p in powers]
+            assert len(set(shape["scale"]["range"])) == len(powers)
+            assert marks["encoding"]["color"] == colour
+            assert marks["encoding"]["tooltip"] == line["encoding"]["tooltip"]
+            assert marks["data"] == {"name": dataset}
+            assert marks["transform"] == [{"filter": "datum.marked"}]
+            rows = spec["datasets"][dataset]
+            by_line: dict[tuple[str, str], list[int]] = {}
+            for r in rows:
+                if r["marked"]:
+                    by_line.setdefault((r.get("scenario", ""), r["power"]), []).append(r["step"])
+            assert {p for _, p in by_line} == set(powers)
+            assert all(MARKS_PER_LINE <= len(s) <= MARKS_PER_LINE + 1 for s in by_line.values()), (
+                by_line
+            )
+            # Shifted along the line power by power: lines lying together (the difference
+            # panel's four zeros) show each power's marks side by side, not on one another.
+            firsts = {p: min(s) for (_, p), s in by_line.items()}
+            assert len(set(firsts.values())) == len(powers)
+        # The scenarios stay told apart by their dash: the run solid, the counterfactual
+        # dashed.
+        (line,) = [
+            layer for layer in spec["vconcat"][0]["layer"] if layer.get("mark") == {"type": "line"}
+        ]
+        dash = line["encoding"]["strokeDash"]
+        assert dash["field"] == "scenario"
+        assert dash["scale"] == {"domain": ["syria", "syria_abstained"], "range": [[1, 0], [6, 4]]}
+
+
+def strings(widget: Any) -> list[str]:
+    """The text under ``widget``, string by string."""
+    children = getattr(widget, "children", [])
+    return [
+        c for child in children for c in ([child] if isinstance(child, str) else strings(child))
+    ]
+
+
+def notes_shown(rc: Any) -> dict[str, list[str]]:
+    """The validate notes on the page: each folded line and the notes under it, and a
+    file without notes its line alone."""
+    folded = {}
+    for panel in rc.find(v.ExpansionPanel).widgets:
+        summary, *notes = strings(panel)
+        folded[summary] = notes
+    return {**folded, **{t: [] for t in texts(rc) if t.startswith("credsim validate ")}}
+
+
+def test_the_page_shows_each_files_validate_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What ``credsim validate`` says of a file beside "ok" (a state's bloc named like a
+    power, an event without a source note ...) was said nowhere on the page (decision 846
+    left it). Each loaded file, the scenario and its counterfactual, has its notes under
+    its description, the same lines as validate's, folded under a line that counts them;
+    loading another file shows its own; a file with notes runs and draws all the same."""
+    from sim.validate import file_notes
+
+    warned = tmp_path / "warned.yaml"
+    text = Path(SMALL).read_text(encoding="utf-8")
+    warned.write_text(
+        text.replace("S2: {region: south,", "S2: {region: south, blocs: [Beta],"), encoding="utf-8"
+    )
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text(
+        f"extends: {SMALL}\nname: quiet\nremove_events: [abandonment]\n", encoding="utf-8"
+    )
+    _, rc = solara.render(Explorer(str(warned), str(quiet)), handle_error=False)
+    notes = file_notes(str(warned))
+    assert main(["validate", str(warned)]) == 0
+    printed = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert printed == [f"credsim: {note}" for note in notes]
+    (bloc,) = [note for note in notes if "name of a power" in note]
+    assert bloc.startswith(f"warning: {warned}:10: states.S2.blocs[0]: bloc 'Beta' has the name")
+    assert any("without a source note" in note for note in notes)
+    assert notes_shown(rc) == {
+        "credsim validate warned.yaml: 1 warning, 2 notes": notes,
+        "credsim validate quiet.yaml: no notes": [],
+    }
+    # The notes block nothing: both runs are drawn.
+    assert {r["scenario"] for r in specs(rc)[0]["datasets"]["lines"]} == {"batch_small", "quiet"}
+
+    _enter(rc, SMALL)  # another file: its own notes
+    assert loaded_name(rc) == "batch_small"
+    shown = notes_shown(rc)
+    assert "credsim validate warned.yaml: 1 warning, 2 notes" not in shown
+    assert shown["credsim validate batch_small.yaml: 2 notes"] == file_notes(SMALL)
+    assert not any("name of a power" in note for note in file_notes(SMALL))
+    assert file_notes(str(tmp_path / "missing.yaml")) == []  # the loader says that one

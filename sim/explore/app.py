@@ -62,6 +62,7 @@ from sim.scenario import scenario_tree
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 from sim.seeds import MAX_SEED, check_seed, seed_sequence
+from sim.validate import file_notes
 
 ENV_SCENARIO = "CREDSIM_EXPLORE_SCENARIO"
 ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
@@ -71,6 +72,7 @@ NO_COUNTERFACTUAL = "(none)"
 DESCRIBED = {"font-size": "0.8em", "color": "#666", "margin": "0 0 8px 0"}
 # A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
 WRAP = "overflow-wrap: anywhere"
+WRAPPED = {"overflow-wrap": "anywhere"}
 # A slider's label above its track, so that the track spans the column whatever the
 # label's length (beside it, "salience: aligned with actor" left a 29-pixel track), and
 # wrapped rather than cut where the column is narrow.
@@ -78,6 +80,10 @@ SLIDER_CSS = """
 .v-input.v-slider.credsim-slider { display: flex !important; flex-direction: column;
     align-items: stretch !important; flex: 1 1 0; min-width: 0; }
 .v-input.v-slider.credsim-slider .v-label { white-space: normal; overflow: visible; }
+.credsim-notes { margin: 0 0 8px 0; }
+.credsim-notes .v-expansion-panel-title { min-height: 28px !important; padding: 2px 8px;
+    font-size: 0.8em; color: #555; }
+.credsim-notes .v-expansion-panel-text__wrapper { padding: 2px 8px 4px 8px; }
 """
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -428,6 +434,31 @@ def Figure(drawn: Drawn) -> None:
     solara.Column(children=[widget])
 
 
+def notes_summary(file: str, notes: list[str]) -> str:
+    """The line that stands for a file's notes on the page: what they are, counted."""
+    warnings = sum(note.startswith("warning: ") for note in notes)
+    counts = [count_text(warnings, "warning")] if warnings else []
+    if len(notes) > warnings:
+        counts.append(count_text(len(notes) - warnings, "note"))
+    return f"credsim validate {Path(file).name}: {', '.join(counts) or 'no notes'}"
+
+
+@solara.component
+def Notes(file: str, notes: list[str]) -> None:
+    """What ``credsim validate`` says of the loaded ``file`` beside "ok"
+    (:func:`sim.validate.file_notes`) under one line that counts them, folded unless one
+    is a warning (a likely slip); the line alone ("no notes") where it says nothing. A
+    note stops nothing: the file runs."""
+    summary = notes_summary(file, notes)
+    if not notes:
+        solara.Text(summary, style=DESCRIBED)
+        return
+    shown = [solara.Text(note, style={**DESCRIBED, **WRAPPED}) for note in notes]
+    warned = any(note.startswith("warning: ") for note in notes)
+    with solara.Div(classes=["credsim-notes"]):
+        solara.Details(summary, [solara.Column(children=shown, gap="0px")], expand=warned)
+
+
 @solara.component
 def ControlRow(
     control: Control,
@@ -610,6 +641,11 @@ def Explorer(
         [cf_base, key, seed.value],
     )
     layout = solara.use_memo(lambda: network_layout(base) if base is not None else {}, [base])
+    # What credsim validate says of each file, read when the file is (decision 849).
+    notes = solara.use_memo(lambda: file_notes(path.value) if base is not None else [], [base])
+    cf_notes = solara.use_memo(
+        lambda: file_notes(cf_path.value) if cf_base is not None else [], [cf_base]
+    )
     lines, scenarios = _lines(base, cf_base, outcome, cf_outcome)
     groups = ["all", *scenarios[0].outputs.groups] if scenarios else ["all"]
     chosen = group.value or (groups[1] if len(groups) > 1 else "all")
@@ -742,6 +778,9 @@ def Explorer(
                         first_sentence(base.description, names=[*base.powers, *base.states]),
                         style=DESCRIBED,
                     )
+                if base is not None:
+                    # Keyed: each file read starts folded (or open, for a warning) anew.
+                    Notes(path.value, notes).key(f"notes-{path.value}-{reads.value}")
                 solara.Select(
                     "counterfactual",
                     values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
@@ -755,6 +794,8 @@ def Explorer(
                         ),
                         style=DESCRIBED,
                     )
+                if cf_base is not None:
+                    Notes(cf_path.value, cf_notes).key(f"cf-notes-{cf_path.value}-{reads.value}")
                 if refused.value:
                     solara.Error(refused.value, style_=WRAP)
                 if base_error:

@@ -24,6 +24,7 @@ from sim.catalogue import SERIES_METRICS
 from sim.plots.alignment import ONE_STATE_POLES, poles_with_third_way
 from sim.plots.figure import group_phrase, is_one_state, step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_markers, power_palette
+from sim.plots.trajectories import MARKS_PER_LINE
 from sim.scenario.schema import Scenario
 
 WIDTH = 560
@@ -132,6 +133,20 @@ def _rows(line: Line, metric: str, group: str) -> pd.DataFrame:
     ]
 
 
+def _marked(rows: pd.DataFrame, powers: Sequence[str], by: Sequence[str]) -> pd.Series:
+    """Which rows carry their power's marker: about :data:`MARKS_PER_LINE` along each line
+    (the rows of one ``by`` value, in step order), each power's shifted along the line by
+    its place among ``powers`` so that the marks of lines lying together fall side by side,
+    as the saved figures' (:func:`sim.plots.trajectories.marker_style`)."""
+    if rows.empty:
+        return pd.Series([], index=rows.index, dtype=bool)
+    position = rows.groupby(list(by), sort=False)["step"].rank(method="first").astype(int) - 1
+    points = rows.groupby(list(by), sort=False)["step"].transform("size")
+    every = np.maximum(1, points // MARKS_PER_LINE)
+    place = rows["power"].map({p: i for i, p in enumerate(powers)}).fillna(0).astype(int)
+    return (position % every) == (place * every // max(len(powers), 1))
+
+
 def _power_scale(powers: Sequence[str], none: bool = False) -> alt.Scale:
     palette = power_palette(powers)
     domain = [*powers, NONE] if none else list(powers)
@@ -173,6 +188,27 @@ def svg_shape(marker: Any) -> str:
     return " ".join(parts) + ("" if parts[-1] == "Z" else " Z")
 
 
+def _power_shapes(powers: Sequence[str]) -> alt.Scale:
+    """Each power's marker (:func:`~sim.plots.palette.power_markers`, read off its colour)
+    as a Vega-Lite shape: the marks its lines carry in the saved figures."""
+    markers = node_markers(powers)
+    return alt.Scale(domain=list(powers), range=[svg_shape(markers[p]) for p in powers])
+
+
+def _power_marks(
+    dataset: str, x: alt.X, y: alt.Y, colour: alt.Color, shape: alt.Shape, tooltip: list[Any]
+) -> alt.Chart:
+    """The marked rows of ``dataset`` (:func:`_marked`) as points in their power's colour
+    and shape: the lines read without colour, in greyscale print or to a colour-blind
+    reader, as the saved figures' do. Hovering one says what its line's tooltip says."""
+    return (
+        alt.Chart(alt.Data(name=dataset))
+        .transform_filter("datum.marked")
+        .mark_point(filled=True, opacity=1, size=55, stroke="white", strokeWidth=0.5)
+        .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
+    )
+
+
 def _dash(names: Sequence[str]) -> alt.StrokeDash:
     return alt.StrokeDash(
         "scenario:N",
@@ -211,45 +247,50 @@ def _events_layer() -> alt.LayerChart | alt.FacetChart:
 def _trajectories_template(
     names: tuple[str, ...], phrase: str, powers: tuple[str, ...], title: str, towards: str = "in"
 ) -> Spec:
+    # A power's line has its colour and, every so many steps, its marker (one legend for
+    # both); a scenario's its dash. Colour alone was lost in greyscale print (decision 849).
     colour = alt.Color("power:N", scale=_power_scale(powers), title="power")
+    shape = alt.Shape("power:N", scale=_power_shapes(powers), title="power")
+    x = alt.X("when:T", title="date")
+    y = alt.Y("value:Q", title=f"{title} (0 to 1)", scale=alt.Scale(domain=[0, 1]))
+    tooltip = [
+        alt.Tooltip("scenario:N"),
+        alt.Tooltip("power:N"),
+        alt.Tooltip("date:N"),
+        alt.Tooltip("value:Q", format=".3f"),
+    ]
     lines = (
         alt.Chart(alt.Data(name="lines"))
         .mark_line()
         .encode(
-            x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title=f"{title} (0 to 1)", scale=alt.Scale(domain=[0, 1])),
+            x=x,
+            y=y,
             color=colour,
             strokeDash=_dash(names),
             detail="scenario:N",
-            tooltip=[
-                alt.Tooltip("scenario:N"),
-                alt.Tooltip("power:N"),
-                alt.Tooltip("date:N"),
-                alt.Tooltip("value:Q", format=".3f"),
-            ],
+            tooltip=tooltip,
         )
         .properties(width=WIDTH, height=240, title=f"{title} {towards} each power {phrase}")
     )
-    upper = alt.layer(lines, _events_layer())
+    marks = _power_marks("lines", x, y, colour, shape, tooltip)
+    upper = alt.layer(lines, marks, _events_layer())
     if len(names) == 1:
         return upper.to_dict()
+    y = alt.Y("value:Q", title=f"{title} difference")
+    tooltip = [
+        alt.Tooltip("power:N"),
+        alt.Tooltip("date:N"),
+        alt.Tooltip("value:Q", format="+.3f"),
+    ]
     difference = (
         alt.Chart(alt.Data(name="difference"))
         .mark_line()
-        .encode(
-            x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title=f"{title} difference"),
-            color=colour,
-            tooltip=[
-                alt.Tooltip("power:N"),
-                alt.Tooltip("date:N"),
-                alt.Tooltip("value:Q", format="+.3f"),
-            ],
-        )
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
         .properties(width=WIDTH, height=140, title=f"Difference, {names[0]} minus {names[1]}")
     )
+    marks = _power_marks("difference", x, y, colour, shape, tooltip)
     zero = alt.Chart(alt.Data(name="zero")).mark_rule(color="#444444").encode(y=alt.datum(0.0))
-    return alt.vconcat(upper, alt.layer(difference, zero, _event_rules())).to_dict()
+    return alt.vconcat(upper, alt.layer(difference, marks, zero, _event_rules())).to_dict()
 
 
 def trajectories_spec(
@@ -265,14 +306,17 @@ def trajectories_spec(
 ) -> Spec:
     """``metric`` per power over time for ``group``: the run solid, the counterfactual
     dashed, events marked (hover for label and source); below, run minus counterfactual.
+    Each power's lines have its colour and its marker every so many steps (:func:`_marked`),
+    as in the saved figures, so that they read in greyscale too.
     ``phrase`` names the group in the title (default: from its id alone; the page gives
     :func:`group_phrase` of its definition, "among Arab League states").
 
-    Datasets: ``lines`` (step, date, when, power, value, scenario), ``events``
-    and, with a counterfactual, ``difference`` (step, power, value: run minus it).
+    Datasets: ``lines`` (step, date, when, power, value, scenario, marked), ``events``
+    and, with a counterfactual, ``difference`` (step, power, value: run minus it; marked).
     """
     lines = [run] if counterfactual is None else [run, counterfactual]
     data = pd.concat([_rows(line, metric, group) for line in lines], ignore_index=True)
+    data["marked"] = _marked(data, powers, ["scenario", "power"])
     datasets: dict[str, Records] = {
         "lines": _records(data),
         "events": _records(events.drop(columns="order")),
@@ -280,7 +324,7 @@ def trajectories_spec(
     if counterfactual is not None:
         mine = data[data["scenario"] == run.name].set_index(["step", "power"])
         theirs = data[data["scenario"] == counterfactual.name].set_index(["step", "power"])
-        diff = mine[["date", "when"]].assign(
+        diff = mine[["date", "when", "marked"]].assign(
             value=mine["value"] - theirs["value"].reindex(mine.index)
         )
         datasets["difference"] = _records(diff.reset_index())
