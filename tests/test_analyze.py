@@ -384,3 +384,162 @@ def test_a_metric_flat_over_the_design_is_not_drawn_and_said(tmp_path: Path) -> 
         "by at most 0.1% of the metric's range, or by 0.001 where it has no upper bound)"
     ) in entry.caption
     assert entry.caption.split("(the table holds them): ")[1].startswith("final trust in Rival")
+
+
+def _two_scenarios(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """Patron's final trust in each scenario, its own function of the parameters, plus a
+    replicate's noise (common random numbers: a pair shares it, the abstained run at
+    half); abstained's runs at ``_FAILING``'s bias and replicate fail."""
+    trust = scenario.parameters.trust
+    bias, memory = trust.negativity_bias, trust.memory
+    susceptibility = scenario.parameters.diffusion.susceptibility
+    noise = float(np.random.default_rng(seed).normal())
+    if scenario.name == "tiny":
+        y = 2.0 * bias + 10.0 * memory + noise
+    elif (bias, seed.spawn_key[0]) == (_FAILING.get("bias"), _FAILING.get("replicate")):
+        raise RuntimeError("a run that fails")
+    else:
+        y = 0.5 * bias**2 + 5.0 * susceptibility + 0.5 * noise
+    return RunOutput(summary={"final_trust": {"Patron": {"all": y}}}, series=None, actors=None)
+
+
+# Where abstained's runs fail: a bias and a replicate (set by the test before its sweep).
+_FAILING: dict[str, Any] = {}
+
+
+def _question_experiment(tmp_path: Path, method: str, samples: int, reps: int) -> Path:
+    exp = tmp_path / f"question_{method}.yaml"
+    exp.write_text(
+        f"name: question_{method}\nreplicates: {reps}\nseed: 7\n"
+        f"scenarios: {{historical: {TINY}, abstained: {TINY.with_name('tiny_abstained.yaml')}}}\n"
+        "question:\n  difference: [historical, abstained]\n  metric: final_trust.Patron.all\n"
+        f"design:\n  method: {method}\n  samples: {samples}\n"
+        + ("  levels: 4\n" if method == "morris" else "")
+        + "  parameters:\n"
+        f"    {BIAS}: {{low: 1, high: 4}}\n"
+        f"    {MEMORY}: {{low: 0.9, high: 1.0}}\n"
+        f"    {SUSCEPTIBILITY}: {{low: 0, high: 1}}\n"
+    )
+    return exp
+
+
+def _failing_at_largest_bias(monkeypatch: pytest.MonkeyPatch, exp: Path, replicate: int) -> None:
+    """Abstained's runs of ``replicate`` at the design's largest bias fail."""
+    largest = max(point[BIAS] for point in load_experiment(exp).points)
+    monkeypatch.setitem(_FAILING, "bias", largest)
+    monkeypatch.setitem(_FAILING, "replicate", replicate)
+
+
+@pytest.mark.parametrize(("method", "samples"), [("sobol", 16), ("morris", 6)])
+def test_the_questions_paired_difference_gets_its_indices(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    samples: int,
+) -> None:
+    """analyze gave each scenario's indices, not those of the question's answer (decision
+    843). Its rows "historical - abstained" now come first: the indices of historical
+    minus abstained paired by design point and replicate, averaged over the replicates
+    of each point, as SALib gives them for the differences taken here from runs.parquet.
+    A failed run leaves its replicate's pair out of its point's mean (not the other
+    scenario's run of that replicate, which a difference of the scenarios' means keeps)."""
+    from SALib.analyze import morris as salib_morris
+    from SALib.analyze import sobol as salib_sobol
+
+    from sim.sweep.design import salib_seed
+
+    exp = _question_experiment(tmp_path, method, samples, reps=2)
+    _failing_at_largest_bias(monkeypatch, exp, replicate=1)
+    folder = tmp_path / "out"
+    run_sweep(load_experiment(exp), folder, run_fn=_two_scenarios, quiet=True)
+    capsys.readouterr()
+    assert main(["analyze", str(folder), "--method", method]) == 0
+    out, err = capsys.readouterr()
+    table = pd.read_parquet(folder / "analysis" / f"sensitivity_{method}.parquet")
+
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert (runs["status"] != "ok").sum() > 0  # the failing runs ran
+    design = pd.read_parquet(folder / "design.parquet")
+    params = [BIAS, MEMORY, SUSCEPTIBILITY]
+    metric = "final_trust.Patron.all"
+    ok = runs[runs["status"] == "ok"]
+    wide = ok.pivot_table(index=["point", "replicate"], columns="scenario", values=metric)
+    diff = (wide["historical"] - wide["abstained"]).dropna().rename("d").reset_index()
+    # Morris points that coincide are run once, under the first: every design point
+    # takes the mean of the runs with its values.
+    values = ok.drop_duplicates("point").set_index("point")[params]
+    means = diff.groupby("point")["d"].mean().to_frame().join(values)
+    y = design.merge(means, on=params, how="left")["d"].to_numpy()
+    assert len(y) == len(design) and not np.isnan(y).any()
+    problem = {"num_vars": 3, "names": params, "bounds": [[1.0, 4.0], [0.9, 1.0], [0.0, 1.0]]}
+    if method == "sobol":
+        expected = salib_sobol.analyze(
+            problem, y, calc_second_order=False, num_resamples=100, seed=salib_seed(7)
+        )
+    else:
+        matrix = design[params].to_numpy()
+        expected = salib_morris.analyze(
+            problem, matrix, y, num_resamples=100, num_levels=4, seed=salib_seed(7)
+        )
+
+    columns = ["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else ["mu_star",
+               "mu_star_conf", "sigma"]  # fmt: skip
+    asked = table[table["scenario"] == "historical - abstained"]
+    assert asked.index.tolist() == [0, 1, 2]  # first in the table
+    assert asked["metric"].tolist() == [metric] * 3 and asked["parameter"].tolist() == params
+    for column in columns:
+        assert_allclose(asked[column], expected[column], rtol=1e-9, atol=1e-12)
+    # Not the indices of either scenario's own metric, nor of the difference of means.
+    for scenario in ("historical", "abstained"):
+        own = table[(table["scenario"] == scenario) & (table["metric"] == metric)]
+        assert not np.allclose(own[columns[0]], asked[columns[0]])
+    # On the terminal first, said what it is, and its chart beside the others.
+    assert out.index("historical - abstained") < out.index("  historical ")
+    assert "the question's paired difference, final_trust.Patron.all of historical minus " in out
+    assert "and of the question's difference (historical - abstained)" in out
+    assert (folder / "analysis" / f"sensitivity_{method}_difference.png").is_file()
+    assert "have no index" not in err
+
+
+def test_a_question_without_a_pair_at_a_point_has_no_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One replicate, its abstained run at one point failed: the difference has no value
+    there, so no Sobol index (NaN, noted), and no chart; the scenarios' own indices stay."""
+    from tests.test_observed import drawn_figures
+
+    exp = _question_experiment(tmp_path, "sobol", 4, reps=1)
+    _failing_at_largest_bias(monkeypatch, exp, replicate=0)
+    folder = tmp_path / "out"
+    run_sweep(load_experiment(exp), folder, run_fn=_two_scenarios, quiet=True)
+    capsys.readouterr()
+    figures = drawn_figures(monkeypatch)
+    assert main(["analyze", str(folder), "--method", "sobol"]) == 0
+    out, err = capsys.readouterr()
+    table = pd.read_parquet(folder / "analysis" / "sensitivity_sobol.parquet")
+    asked = table[table["scenario"] == "historical - abstained"]
+    assert len(asked) == 3 and asked[["S1", "ST"]].isna().all().all()
+    assert table.loc[table["scenario"] == "historical", "S1"].notna().all()
+    assert "or for the question's difference without a pair)" in err
+    assert not (folder / "analysis" / "sensitivity_sobol_difference.png").exists()
+    assert len(figures) == 1 and "historical - abstained" in out
+
+
+def test_the_question_read_as_a_difference() -> None:
+    """Every question an experiment file takes is a paired difference; one that is not
+    (a manifest written otherwise) is left out, said why."""
+    from sim.analysis.sensitivity import Difference, question_difference
+
+    manifest: dict[str, Any] = {"scenarios": {"a": {}, "b": {}}, "experiment": {}}
+    assert question_difference(manifest) == (None, "")
+    manifest["experiment"]["question"] = {"difference": ["b", "a"], "metric": "m.P.all"}
+    found, why = question_difference(manifest)
+    assert found == Difference("b", "a", "m.P.all") and not why
+    assert (found.scenario, found.name, found.words) == ("b - a", "m.P.all", "b minus a")
+    manifest["experiment"]["question"]["date"] = "2020-06"
+    found, _ = question_difference(manifest)
+    assert found is not None and found.name == "m.P.all in 2020-06"
+    manifest["experiment"]["question"]["difference"] = ["a", "c"]
+    found, why = question_difference(manifest)
+    assert found is None and why.startswith("the experiment's question is left out: it is not")

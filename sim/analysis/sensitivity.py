@@ -10,8 +10,27 @@ design was sampled from (:mod:`sim.sweep.design`):
 - morris: ``mu_star`` (mean absolute elementary effect, Campolongo et al.
   2007), its bootstrap interval, and ``sigma``.
 
+When the sweep's experiment asks a ``question:`` (``difference: [a, b]``, a
+metric, a date for a series metric), the table also holds the indices of its
+answer, the paired difference ``a - b`` in the question's own order (the
+report's "a minus b"): each finished run of ``a`` minus the run of ``b`` at
+the same design point and replicate (the same seeds), averaged over each
+design point's replicates, handed to SALib with the same ``problem``. Its rows
+come first; their ``scenario`` is ``"a - b"`` (``"historical - abstained"``:
+spaces around the minus, which no scenario name can hold) and their
+``metric`` the question's metric (``"trust_mean.Russia.all in 2020-06"`` for
+a series metric asked at a date). A design point where no pair of runs
+finished gives NaN indices, as a metric's point without a finished run does;
+one where some replicates' pairs finished takes the mean of those pairs, as a
+metric's point takes the mean of its finished runs. The difference's bar
+chart is ``analysis/sensitivity_<method>_difference.png``
+(:func:`sim.plots.gallery.sensitivity_entries`), titled "a minus b (paired
+difference)". ``sim.findings`` takes its claim-1 Sobol indices from
+:func:`difference_means` too, with its own seed and resamples.
+
 The table (one row per scenario, metric and parameter) is written to
-``RESULTS/analysis/sensitivity_<method>.parquet`` and ``.csv`` and printed.
+``RESULTS/analysis/sensitivity_<method>.parquet`` and ``.csv`` and printed,
+the question's rows first.
 """
 
 from __future__ import annotations
@@ -19,13 +38,16 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from sim.analysis.paired import PAIR_KEYS, metric_values, paired_differences
 from sim.errors import InputError, fixed
 from sim.fileio import (
     atomic_write_bytes,
@@ -157,20 +179,142 @@ def sensitivity_table(
     for scenario in manifest["scenarios"]:
         means = point_means(runs[runs["scenario"] == scenario], points, varied, metrics)
         for metric in metrics:
-            y = means[metric].to_numpy(dtype=float)
-            # Sobol indices are shares of a variance; an output that never moves has none
-            # (SALib would report 0, which reads as "no influence").
-            if np.isnan(y).any() or (method == "sobol" and np.ptp(y) == 0):
-                found = {c: np.full(len(varied), np.nan) for c in COLUMNS[method]}
-            else:
-                found = indices(
-                    method, prob, matrix, y, levels=design.get("levels") or 4, seed=seed
-                )
-            for i, parameter in enumerate(varied):
-                rows.append(
-                    {"scenario": scenario, "metric": metric, "parameter": parameter}
-                    | {c: float(found[c][i]) for c in COLUMNS[method]}
-                )
+            found = output_indices(
+                method, prob, matrix, means[metric].to_numpy(dtype=float), design, seed
+            )
+            rows += _rows(scenario, metric, varied, method, found)
+    return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
+
+
+def output_indices(
+    method: str,
+    prob: dict[str, Any],
+    matrix: np.ndarray,
+    outputs: np.ndarray,
+    design: Mapping[str, Any],
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """:func:`indices` of one output at every design point, NaN where SALib's would not
+    mean anything: a point without a value (no finished run), or a Sobol output that
+    never moves (Sobol indices are shares of a variance, and it has none; SALib would
+    report 0, which reads as "no influence")."""
+    if np.isnan(outputs).any() or (method == "sobol" and np.ptp(outputs) == 0):
+        return {c: np.full(len(prob["names"]), np.nan) for c in COLUMNS[method]}
+    return indices(method, prob, matrix, outputs, levels=design.get("levels") or 4, seed=seed)
+
+
+def _rows(
+    scenario: str,
+    metric: str,
+    varied: Sequence[str],
+    method: str,
+    found: Mapping[str, np.ndarray],
+) -> list[dict[str, Any]]:
+    """The table's rows of one output: one per parameter."""
+    return [
+        {"scenario": scenario, "metric": metric, "parameter": parameter}
+        | {c: float(found[c][i]) for c in COLUMNS[method]}
+        for i, parameter in enumerate(varied)
+    ]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An experiment's ``question:`` as the paired difference analyze gives indices of:
+    ``metric`` (at ``date``, a series metric's month) in ``a`` minus the same in ``b``."""
+
+    a: str
+    b: str
+    metric: str
+    date: str | None = None
+
+    @property
+    def scenario(self) -> str:
+        """The table's ``scenario`` of its rows: ``"a - b"``, the question's order."""
+        return f"{self.a} - {self.b}"
+
+    @property
+    def name(self) -> str:
+        """The table's ``metric`` of its rows: the question's metric (``in`` its date)."""
+        return self.metric if self.date is None else f"{self.metric} in {self.date}"
+
+    @property
+    def words(self) -> str:
+        """``historical minus abstained``, as the report's headline says it."""
+        return f"{self.a} minus {self.b}"
+
+
+def question_difference(manifest: Mapping[str, Any]) -> tuple[Difference | None, str]:
+    """The paired difference a sweep's ``question:`` asks about, else ``None`` and why
+    not (``""`` when the experiment asks no question).
+
+    Every question the experiment file takes is one (``difference: [a, b]`` of two of
+    its scenarios, checked at load); a manifest's that is not (written by hand, or by
+    another version) is left out, said why.
+    """
+    question = (manifest.get("experiment") or {}).get("question") or {}
+    if not question:
+        return None, ""
+    pair = question.get("difference")
+    scenarios = list(manifest.get("scenarios") or [])
+    if (
+        not isinstance(pair, list)
+        or len(pair) != 2
+        or pair[0] == pair[1]
+        or not all(name in scenarios for name in pair)
+        or not isinstance(question.get("metric"), str)
+    ):
+        return None, (
+            "the experiment's question is left out: it is not a difference of two of the "
+            f"sweep's scenarios ({', '.join(scenarios)}) in one metric"
+        )
+    date = question.get("date")
+    return Difference(str(pair[0]), str(pair[1]), question["metric"], date and str(date)), ""
+
+
+def difference_pairs(results: Results, difference: Difference) -> pd.DataFrame:
+    """``a - b`` run by run: the finished runs of ``a`` paired with those of ``b`` at the
+    same design point and replicate (:func:`~sim.analysis.paired.paired_differences`),
+    sorted by point and replicate; ``a``'s run columns and ``difference``.
+
+    Raises:
+        InputError: the folder lacks the metric (a series metric without its series).
+    """
+    values = metric_values(results, difference.metric, difference.date)
+    # paired_differences gives its second scenario minus its first: b first, a second.
+    pairs = paired_differences(results.ok_runs, values, difference.b, difference.a)
+    return pairs.sort_values(PAIR_KEYS, kind="stable").reset_index(drop=True)
+
+
+def difference_means(
+    results: Results, points: pd.DataFrame, difference: Difference
+) -> npt.NDArray[np.float64]:
+    """:func:`difference_pairs` averaged over each design point's replicates, one value
+    per row of ``points`` (the design, in sample order), as :func:`point_means` matches
+    them; NaN at a point where no pair of runs finished."""
+    pairs = difference_pairs(results, difference)
+    means = point_means(pairs, points, results.varied, ["difference"])
+    return means["difference"].to_numpy(dtype=np.float64)
+
+
+def difference_table(
+    method: str, results: Results, points: pd.DataFrame, difference: Difference
+) -> pd.DataFrame:
+    """The indices of the question's paired difference, rows as :func:`sensitivity_table`
+    gives a metric's, ``scenario`` ``"a - b"`` (:attr:`Difference.scenario`) and
+    ``metric`` the question's (:attr:`Difference.name`)."""
+    manifest = results.manifest
+    design = manifest["design"]
+    varied = list(manifest["varied"])
+    found = output_indices(
+        method,
+        problem_of(design),
+        points[varied].to_numpy(dtype=float),
+        difference_means(results, points, difference),
+        design,
+        salib_seed(int(manifest["seed"])),
+    )
+    rows = _rows(difference.scenario, difference.name, varied, method, found)
     return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
 
 
@@ -214,6 +358,15 @@ def cli_analyze(args: argparse.Namespace) -> int:
         table = sensitivity_table(args.method, manifest, results.runs, design)
     except InputError as exc:
         raise exc.located(str(folder)) from None
+    difference, why = question_difference(manifest)
+    if difference is not None:
+        try:
+            asked = difference_table(args.method, results, design, difference)
+        except InputError as exc:  # a series metric the folder holds no series of
+            difference, why = None, f"the experiment's question is left out: {exc}"
+        else:
+            # The headline quantity's rows first, in the files as on the terminal.
+            table = pd.concat([asked, table], ignore_index=True)
     out = folder / "analysis" / f"sensitivity_{args.method}"
     refuse_folders_in_the_way(
         {out.with_suffix(s): f"the {args.method} indices' table" for s in (".parquet", ".csv")}
@@ -224,18 +377,32 @@ def cli_analyze(args: argparse.Namespace) -> int:
 
     metrics = sensitivity_metrics(results)
     figures = _draw(results, args.method, metrics)
-    # The figures' metrics on the terminal; every metric is in the files.
-    shown = table[table["metric"].isin(metrics)]
-    shown = shown if not shown.empty else table.head(PRINTED_ROWS)
+    # The question's difference and the figures' metrics on the terminal, the difference
+    # first; every metric is in the files.
+    label = difference.scenario if difference is not None else ""
+    mine = table["scenario"] == label  # no scenario is named ""
+    shown = table[mine | table["metric"].isin(metrics)]
+    shown = shown if len(shown) > mine.sum() else table.head(PRINTED_ROWS + int(mine.sum()))
+    if difference is not None:
+        print(
+            f"rows '{difference.scenario}': the question's paired difference, "
+            f"{difference.name} of {difference.words}, run by run (the same design point "
+            "and replicate), averaged over each point's replicates"
+        )
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(shown.to_string(index=False, float_format=fixed))
     if len(shown) < len(table):
-        print(f"({len(shown)} of {len(table)} rows shown: the metrics of the figures)")
+        what = "the question's difference and " if difference is not None else ""
+        print(f"({len(shown)} of {len(table)} rows shown: {what}the metrics of the figures)")
+    if why:
+        print(f"credsim: note: {why}", file=sys.stderr)
     missing = table[COLUMNS[args.method][0]].isna()
     if missing.any():
         print(
             f"credsim: note: {int(missing.sum())} rows have no index (a metric that does not "
-            "vary, or a design point without a finished run)",
+            "vary, or a design point without a finished run"
+            + (", or for the question's difference without a pair" if missing[mine].any() else "")
+            + ")",
             file=sys.stderr,
         )
     if args.method == "sobol" and (flagged := uninformative_rows(table)).any():
@@ -249,7 +416,9 @@ def cli_analyze(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(
-        f"{args.method} indices of {table['metric'].nunique()} metrics written to "
+        f"{args.method} indices of {table.loc[~mine, 'metric'].nunique()} metrics"
+        + (f" and of the question's difference ({label})" if mine.any() else "")
+        + " written to "
         f"{out.with_suffix('.parquet')} and .csv"
         + (f"; bar charts {', '.join(p.name for p in figures)}" if figures else "")
     )
@@ -258,7 +427,8 @@ def cli_analyze(args: argparse.Namespace) -> int:
 
 def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     """The bar charts of the indices just written, as ``credsim plot`` draws them, into
-    ``analysis/`` (``sensitivity_<method>[_<part>].png``), each with its caption drawn
+    ``analysis/`` (``sensitivity_<method>_difference.png`` of the question's difference,
+    then ``sensitivity_<method>[_<part>].png``), each with its caption drawn
     under it (a file of its own, which no report page or ``captions.md`` captions);
     returns their paths."""
     import matplotlib
@@ -283,4 +453,16 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     return written
 
 
-__all__ = ["cli_analyze", "indices", "point_means", "sensitivity_table", "uninformative_rows"]
+__all__ = [
+    "Difference",
+    "cli_analyze",
+    "difference_means",
+    "difference_pairs",
+    "difference_table",
+    "indices",
+    "output_indices",
+    "point_means",
+    "question_difference",
+    "sensitivity_table",
+    "uninformative_rows",
+]

@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.sensitivity import indices, problem_of
+from sim.analysis.sensitivity import Difference, difference_means, indices, problem_of
 from sim.calibrate.posterior import half_life
 from sim.results import Results
 from sim.scenario.schema import DEFAULT_FIRST_MOVER_DECAY, DEFAULT_WEIGHTS
@@ -253,22 +253,24 @@ def sobol_of_difference(results: Results, metric: str, a: str, b: str) -> pd.Dat
     The two scenarios share the Saltelli sample and the seeds, so the
     difference is taken per (design point, replicate), averaged over
     replicates, and given to ``SALib.analyze.sobol.analyze`` with the
-    design's own ``problem`` (``calc_second_order=False``, as sampled).
+    design's own ``problem`` (``calc_second_order=False``, as sampled):
+    :func:`sim.analysis.sensitivity.difference_means`, as ``credsim analyze``
+    takes it, here with more bootstrap resamples and the findings' own seed.
 
     Returns:
         Columns ``parameter, S1, S1_conf, ST, ST_conf``, sorted by ``ST`` (largest first).
     """
     design = results.manifest["design"]
     names = list(design["parameters"])
-    per_point = point_means(paired(results.ok_runs, metric, a, b, []))
-    expected = np.arange(int(design["points"]))
-    if not np.array_equal(per_point.index.to_numpy(), expected):
+    points = pd.read_parquet(results.path / "design.parquet")
+    per_point = difference_means(results, points, Difference(a, b, metric))
+    if np.isnan(per_point).any():
         raise SystemExit(f"{results.path}: the Sobol sample is incomplete; finish the sweep first")
     res = indices(
         "sobol",
         problem_of(design),
         np.empty((0, len(names))),
-        per_point.to_numpy(dtype=float),
+        per_point,
         seed=SOBOL_SEED,
         resamples=SOBOL_RESAMPLES,
     )

@@ -33,6 +33,7 @@ from sim.analysis.paired import (
     value_order,
     value_text,
 )
+from sim.analysis.sensitivity import Difference, difference_pairs, question_difference
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
@@ -770,10 +771,17 @@ def _sensitivity_entries(
     chosen: Sequence[str],
     methods: tuple[str, ...] = SENSITIVITY_METHODS,
 ) -> Iterator[Entry]:
+    difference = question_difference(results.manifest)[0]
     for method in methods:
         table = results.sensitivity(method)
         if table is None:
             continue
+        if difference is not None and "scenario" in table.columns:
+            # The question's paired difference gets a chart of its own, first; the
+            # scenarios' charts hold the scenarios' metrics only.
+            mine = table["scenario"] == difference.scenario
+            yield from _difference_entry(results, method, table[mine], difference)
+            table = table[~mine]
         listed = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
         # A metric flat over the design gets indices of its rounding (S1 = ST = 1 for a
         # final trust whose runs differ by 0.0002): not drawn, as the sweep figures leave
@@ -802,6 +810,40 @@ def _sensitivity_entries(
                 results,
                 "Replicates averaged per design point before analysis.",
             )
+
+
+def _difference_entry(
+    results: Results, method: str, rows: pd.DataFrame, difference: Difference
+) -> Iterator[Entry]:
+    """The bars of the question's paired difference (``analyze``'s rows ``"a - b"``), if
+    it has indices and moves over the design (as :func:`varying_over_design` asks of a
+    metric: a difference that does not move has indices of its rounding)."""
+    if rows.empty or not figure_metrics(rows, method, [difference.name]):
+        return
+    pairs = difference_pairs(results, difference)
+    moving = pairs.assign(scenario=difference.scenario, **{difference.metric: pairs["difference"]})
+    if not varying_over_design(moving, [difference.metric], results.varied):
+        return
+    phrases = group_phrases(results.scenarios)
+    when = f" in {difference.date}" if difference.date else ""
+    title = (
+        f"{metric_label(difference.metric, phrases)[0]}{when}, {difference.words} "
+        "(paired difference)"
+    )
+    (figure,) = sensitivity_figures(
+        rows, method, [difference.name], phrases, titles={difference.name: title}
+    )
+    yield _entry(
+        f"sensitivity_{method}_difference",
+        partial(_drawn, figure),
+        f"The indices of the experiment's question, the paired difference {difference.a} "
+        f"minus {difference.b} ({difference.name}: each run of {difference.a} minus the run "
+        f"of {difference.b} at the same design point and replicate, the same seeds), "
+        f"averaged over each design point's replicates before analysis; rows "
+        f"'{difference.scenario}' of the table. " + indices_caption(rows, method),
+        results,
+        "",
+    )
 
 
 def _flat_indices_note(flat: Sequence[str], results: Results) -> str:

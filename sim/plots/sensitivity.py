@@ -366,6 +366,7 @@ def sensitivity_figures(
     method: str,
     metrics: Sequence[str] | None = None,
     phrases: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> list[Figure]:
     """One figure per ``PER_FIGURE`` metrics, a panel per metric (3 a row).
 
@@ -375,6 +376,8 @@ def sensitivity_figures(
         metrics: metrics to draw (default: all, in table order).
         phrases: groups in words (:func:`~sim.plots.figure.group_phrases`), as the
             other figures name them.
+        titles: a panel's title by metric, where the metric's words are not it (the
+            question's paired difference).
     """
     set_theme()
     blocks = scenario_blocks(indices)
@@ -392,7 +395,8 @@ def sensitivity_figures(
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
             # Wrapped: a long title ran into its neighbour's in the row.
-            title = "\n".join(textwrap.wrap(metric_label(metric, phrases)[0], TITLE_CHARS))
+            words = (titles or {}).get(metric) or metric_label(metric, phrases)[0]
+            title = "\n".join(textwrap.wrap(words, TITLE_CHARS))
             ax.set_title(title, loc="left", fontsize=9)
         # The bars' entries, and the mark of an estimate outside the bounds when a panel
         # of this figure has one (a legend of the last panel alone would miss it).
