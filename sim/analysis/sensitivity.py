@@ -318,6 +318,26 @@ def difference_table(
     return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
 
 
+def unindexed_text(results: Results, points: pd.DataFrame, difference: Difference) -> str:
+    """Why the question's difference has no index: the design points where no pair of
+    runs finished, or an output that does not vary over the design (Sobol); and that it
+    has no chart."""
+    means = difference_means(results, points, difference)
+    unpaired = points.loc[np.isnan(means), "point"].astype(int).tolist()
+    if unpaired:
+        listed = ", ".join(map(str, unpaired[:5])) + (", ..." if len(unpaired) > 5 else "")
+        why = (
+            f"no pair of runs finished at {len(unpaired)} of the {len(points)} design points "
+            f"(point{'s' if len(unpaired) > 1 else ''} {listed})"
+        )
+    else:
+        why = "it does not vary over the design"
+    return (
+        f"the question's difference ({difference.scenario}) has no index: {why}; "
+        "no chart of it is drawn"
+    )
+
+
 def uninformative_rows(table: pd.DataFrame) -> pd.Series:
     """Rows of a Sobol table whose S1 or ST the sample cannot estimate.
 
@@ -397,19 +417,24 @@ def cli_analyze(args: argparse.Namespace) -> int:
     if why:
         print(f"credsim: note: {why}", file=sys.stderr)
     missing = table[COLUMNS[args.method][0]].isna()
-    if missing.any():
+    if difference is not None and missing[mine].any():
+        print(f"credsim: note: {unindexed_text(results, design, difference)}", file=sys.stderr)
+    if (missing & ~mine).any():
         print(
-            f"credsim: note: {int(missing.sum())} rows have no index (a metric that does not "
-            "vary, or a design point without a finished run"
-            + (", or for the question's difference without a pair" if missing[mine].any() else "")
-            + ")",
+            f"credsim: note: {int((missing & ~mine).sum())} rows have no index (a metric that "
+            "does not vary, or a design point without a finished run)",
             file=sys.stderr,
         )
     if args.method == "sobol" and (flagged := uninformative_rows(table)).any():
-        names = table.loc[flagged, "metric"].unique()
+        # The difference's rows share their metric's name with the scenarios' rows: said
+        # apart, so that the note says which rows it means.
+        names = table.loc[flagged & ~mine, "metric"].unique()
+        which = [f"the question's difference '{label}'"] if (flagged & mine).any() else []
+        if len(names):
+            which.append(f"metrics {', '.join(names[:3])}{', ...' if len(names) > 3 else ''}")
         print(
-            f"credsim: note: {int(flagged.sum())} rows (metrics {', '.join(names[:3])}"
-            f"{', ...' if len(names) > 3 else ''}) have an index whose 95% interval is wider "
+            f"credsim: note: {int(flagged.sum())} rows ({' and '.join(which)}) have an index "
+            "whose 95% interval is wider "
             "than [0, 1], the range of a share, or lies outside it: "
             f"{manifest['design'].get('samples')} design samples are too few to estimate "
             "them; run the sweep with more",
