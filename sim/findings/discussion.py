@@ -88,7 +88,8 @@ VERDICTS: tuple[tuple[str, str], ...] = (
             "test ban their trust falls at 80 of 81 grid points, by under 0.02 anywhere. The "
             "effective number of poles rises from 2 to about 2.3 to 2.5 by 1972 in every "
             "scenario, with the PRC's written break with the USSR; over the grid the lean does "
-            "not add to it (at the scenario's values it does)."
+            "not add to it (at the scenario's values it does, in both of two replicates, by "
+            "about as much as two replicates differ)."
         ),
     ),
     (
