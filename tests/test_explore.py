@@ -1492,3 +1492,120 @@ def test_the_page_shows_each_files_validate_notes(
     assert shown["credsim validate batch_small.yaml: 2 notes"] == file_notes(SMALL)
     assert not any("name of a power" in note for note in file_notes(SMALL))
     assert file_notes(str(tmp_path / "missing.yaml")) == []  # the loader says that one
+
+
+# --------------------------------------------------------------------------- decision 853
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two ``#rrggbb`` colours."""
+
+    def luminance(colour: str) -> float:
+        rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+        linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+    high, low = sorted([luminance(a), luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_each_alignment_band_is_named_inside_it_where_it_is_widest() -> None:
+    """The page's alignment charts told the powers' bands apart by colour alone (the saved
+    PNG hatches them; Vega-Lite 5 has no hatch fill): in greyscale the USSR's vermillion
+    and the PRC's green are one grey. Each chart, the run's and the counterfactual's, now
+    names every band inside it with a text layer, where the band is widest across the
+    name's width and at the middle of its height there, and leaves out a band too thin
+    for its name (under MIN_LABEL_SHARE of the axis), in black or white on its colour.
+    The expected places are computed here, from the chart's own data and stacking order."""
+    import pandas as pd
+
+    from sim.explore.figures import (
+        MIN_LABEL_SHARE,
+        SHARE_LABEL_CHAR,
+        SHARE_LABEL_PAD,
+        WIDTH,
+        Line,
+        alignment_spec,
+    )
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    shipped = DATA.parent.parent / "scenarios"
+    cases = [("syria", "syria_abstained", "arab_league"), ("sino_soviet", None, "communist")]
+    for name, other, group in cases:
+        lines = []
+        for each in [name] if other is None else [name, other]:
+            scenario = load_scenario(str(shipped / f"{each}.yaml"))
+            lines.append(Line(each, run_scenario(scenario, 0, "series", engine="fast").series))
+        spec = alignment_spec(lines[0], lines[-1] if other else None, group, scenario.power_names)
+        datasets = ["shares", "shares_counterfactual"][: len(lines)]
+        for chart, dataset in zip(spec["vconcat"][: len(datasets)], datasets, strict=True):
+            areas, text = chart["layer"]
+            assert areas["mark"]["type"] == "area" and areas["data"]["name"] == dataset
+            assert text["mark"]["type"] == "text" and text["data"]["name"] == f"{dataset}_labels"
+            encoding = text["encoding"]
+            assert encoding["text"]["field"] == "power"
+            assert (encoding["x"]["field"], encoding["y"]["field"]) == ("when", "y")
+            assert encoding["color"] == {"field": "ink", "scale": None, "type": "nominal"}
+            # The areas keep their colours, order, tooltip and legend.
+            assert areas["encoding"]["color"]["title"] == "aligned"
+            assert areas["encoding"]["y"]["stack"] == "zero"
+            assert [t["field"] for t in areas["encoding"]["tooltip"]] == ["power", "date", "value"]
+            scale = areas["encoding"]["color"]["scale"]
+            fills = dict(zip(scale["domain"], scale["range"], strict=True))
+
+            # Stacked as Vega-Lite stacks them: by "order", the first at the bottom.
+            rows = pd.DataFrame(spec["datasets"][dataset])
+            order = rows.drop_duplicates("power").sort_values("order")["power"].tolist()
+            wide = rows.pivot(index="when", columns="power", values="value")[order].sort_index()
+            top = wide.cumsum(axis=1)
+            bottom = top - wide
+            days = pd.Series(pd.to_datetime(wide.index), index=wide.index)
+            x = (days - days.iloc[0]) / (days.iloc[-1] - days.iloc[0]) * WIDTH
+            step = x.diff().median()
+            want = []
+            for power in order:
+                half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
+                reach = [(x - at).abs() <= half + step for at in x]
+                ceiling = pd.Series([top[power][r].min() for r in reach], index=wide.index)
+                floor = pd.Series([bottom[power][r].max() for r in reach], index=wide.index)
+                clear = (ceiling - floor)[(x >= half) & (x <= WIDTH - half)]
+                if clear.max() < MIN_LABEL_SHARE:
+                    continue
+                tied = clear >= clear.max() - 1e-9
+                runs = (tied != tied.shift()).cumsum()[tied]
+                longest = runs.value_counts(sort=False).idxmax()
+                at = runs.index[runs == longest]
+                when = at[(len(at) - 1) // 2]
+                want.append((power, when, (ceiling[when] + floor[when]) / 2))
+            labels = spec["datasets"][f"{dataset}_labels"]
+            drawn = [(r["power"], r["when"], r["y"]) for r in labels]
+            assert [(p, w) for p, w, _ in drawn] == [(p, w) for p, w, _ in want], dataset
+            assert [y for _, _, y in drawn] == pytest.approx([y for _, _, y in want])
+            for r in labels:
+                # The name's tooltip is its band's at that step, its ink readable on it.
+                value = rows[(rows["when"] == r["when"]) & (rows["power"] == r["power"])]
+                assert r["value"] == value["value"].item() and r["date"] == value["date"].item()
+                assert _contrast(r["ink"], fills[r["power"]]) >= 4.5, r
+        if name == "syria":
+            # Russia's share peaks at two of sixteen states for a few months of 2024, a
+            # bump narrower than its name: the name sits in its long one-state stretch.
+            named = {r["power"]: r for r in spec["datasets"]["shares_labels"]}
+            assert set(named) == {"Russia", "USA", "Turkey", "none"}
+            assert named["Russia"]["y"] == pytest.approx(0.03125)
+            assert named["Russia"]["value"] == pytest.approx(0.0625)
+        else:
+            named = {r["power"] for r in spec["datasets"]["shares_labels"]}
+            assert {"USSR", "PRC", "none"} <= named
+
+
+def test_a_bands_name_contrasts_with_every_colour_of_the_palette() -> None:
+    """Black or white, whichever reads better (WCAG 2's ratio at least 4.5 to 1) on each
+    power's colour, the fourteen of the palette, and the non-aligned grey."""
+    from sim.explore.figures import label_ink
+    from sim.plots.palette import NONE_COLOR, OKABE_ITO, TOL_MUTED_EXTRA
+
+    for fill in [*OKABE_ITO, *TOL_MUTED_EXTRA, NONE_COLOR]:
+        assert label_ink(fill) in ("#000000", "#ffffff")
+        assert _contrast(label_ink(fill), fill) >= 4.5, fill
+    assert label_ink("#0072B2") == "#ffffff" and label_ink(NONE_COLOR) == "#000000"

@@ -344,23 +344,152 @@ def trajectories_spec(
 SHARES = ("shares", "shares_counterfactual")
 
 
-@lru_cache(maxsize=64)
-def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, ...]) -> Spec:
-    areas = [
+# Each band of the share charts is named inside it (decision 853): the saved PNG hatches
+# its areas, which Vega-Lite 5 cannot, and colour alone is lost in greyscale. A band
+# under MIN_LABEL_SHARE of the axis (9 of the chart's SHARE_HEIGHT pixels) is too thin
+# for its name and keeps only its colour, the legend and the tooltip.
+SHARE_HEIGHT = 150  # the share chart's plotting area, pixels
+MIN_LABEL_SHARE = 0.06
+SHARE_LABEL_SIZE = 10  # the band's name, pixels (bold)
+SHARE_LABEL_CHAR = 6.5  # a character of it, pixels: enough for bold capitals
+SHARE_LABEL_PAD = 2.0  # pixels kept clear of the band's edges either side of the name
+INKS = ("#000000", "#ffffff")
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of ``#rrggbb``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def label_ink(fill: str) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (WCAG 2's ratio): at least
+    4.58 to 1 on any colour, in greyscale too (black on the palette's lighter colours and
+    the non-aligned grey, white on blue and black)."""
+    lum = _luminance(fill)
+    return INKS[0] if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else INKS[1]
+
+
+def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Where each power's band of a share chart is named: the band stacked in ``order``
+    (the first at the bottom, as the chart stacks them), at the step where it is widest
+    over the whole width of its name, at the middle of its height there.
+
+    ``shares`` has ``date, when, power, value`` rows. A step's clearance is the height
+    all the band's steps within the name's half width (and one step more, the areas
+    being straight between steps) have in common: at a narrow peak the name would spill
+    into the neighbours' bands, so it goes where the band is wide for long enough. Steps
+    whose name would cross the chart's left or right edge are left out (unless all are).
+    Of the steps of the greatest clearance, the middle of the longest run of them. A band
+    whose greatest clearance is under :data:`MIN_LABEL_SHARE` has no name.
+
+    Returns ``power, date, when, value`` (the step's, for the tooltip), ``y`` (share
+    units) and ``ink`` (:func:`label_ink` on the power's colour), in ``order``."""
+    columns = ["power", "date", "when", "value", "y", "ink"]
+    if shares.empty:
+        return pd.DataFrame(columns=columns)
+    wide = (
+        shares.pivot_table(index="when", columns="power", values="value", aggfunc="first")
+        .reindex(columns=list(order))
+        .fillna(0.0)
+        .sort_index()
+    )
+    top = wide.cumsum(axis=1)
+    bottom = top - wide
+    seconds = (pd.to_datetime(wide.index) - pd.to_datetime(wide.index[0])).total_seconds()
+    span = float(seconds[-1]) or 1.0
+    x = np.asarray(seconds, dtype=float) / span * WIDTH
+    gap = float(np.median(np.diff(x))) if len(x) > 1 else 0.0
+    dates = shares.drop_duplicates("when").set_index("when")["date"]
+    palette = power_palette([p for p in order if p != NONE])
+    rows = []
+    for power in order:
+        half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
+        first = np.searchsorted(x, x - half - gap, side="left")
+        last = np.searchsorted(x, x + half + gap, side="right")
+        upper, lower = top[power].to_numpy(), bottom[power].to_numpy()
+        ceiling = np.array([upper[a:b].min() for a, b in zip(first, last, strict=True)])
+        floor = np.array([lower[a:b].max() for a, b in zip(first, last, strict=True)])
+        clear = ceiling - floor
+        inside = (x >= half) & (x <= WIDTH - half)
+        clear = np.where(inside if inside.any() else True, clear, -np.inf)
+        best = float(clear.max())
+        if best < MIN_LABEL_SHARE:
+            continue
+        i = _middle_of_longest_run(clear >= best - 1e-9)
+        when = wide.index[i]
+        rows.append(
+            {
+                "power": power,
+                "date": dates[when],
+                "when": when,
+                "value": float(wide[power].iloc[i]),
+                "y": float((ceiling[i] + floor[i]) / 2),
+                "ink": label_ink(palette.get(power, NONE_COLOR)),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _middle_of_longest_run(flags: np.ndarray) -> int:
+    """The index in the middle of the longest run of True in ``flags`` (the first such run;
+    the left of its two middles), which holds at least one True."""
+    best_start, best_length, start = 0, 0, None
+    for i, flag in enumerate([*flags.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start > best_length:
+                best_start, best_length = start, i - start
+            start = None
+    return best_start + (best_length - 1) // 2
+
+
+def _share_chart(
+    dataset: str, name: str, phrase: str, powers: tuple[str, ...]
+) -> alt.LayerChart | alt.FacetChart:
+    """One scenario's stacked shares, each band in its colour and named inside it
+    (:func:`share_labels`, in the dataset ``<dataset>_labels``), so that the chart reads
+    without colour; the name carries the band's tooltip at its step."""
+    x = alt.X("when:T", title="date")
+    tooltip = [
+        alt.Tooltip("power:N"),
+        alt.Tooltip("date:N"),
+        alt.Tooltip("value:Q", format=".2f"),
+    ]
+    areas = (
         alt.Chart(alt.Data(name=dataset))
         .mark_area()
         .encode(
-            x=alt.X("when:T", title="date"),
+            x=x,
             y=alt.Y("value:Q", stack="zero", title="share aligned"),
             color=alt.Color("power:N", scale=_power_scale(powers, none=True), title="aligned"),
             order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("power:N"),
-                alt.Tooltip("date:N"),
-                alt.Tooltip("value:Q", format=".2f"),
-            ],
+            tooltip=tooltip,
         )
-        .properties(width=WIDTH, height=150, title=f"Alignment {phrase}, {name}")
+    )
+    names = (
+        alt.Chart(alt.Data(name=f"{dataset}_labels"))
+        .mark_text(fontSize=SHARE_LABEL_SIZE, fontWeight="bold", baseline="middle")
+        .encode(
+            x=x,
+            y=alt.Y("y:Q", title="share aligned"),
+            text="power:N",
+            # The ink itself (black or white), no scale and no legend of its own.
+            color=alt.Color("ink:N", scale=None),
+            tooltip=tooltip,
+        )
+    )
+    return alt.layer(areas, names).properties(
+        width=WIDTH, height=SHARE_HEIGHT, title=f"Alignment {phrase}, {name}"
+    )
+
+
+@lru_cache(maxsize=64)
+def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, ...]) -> Spec:
+    areas = [
+        _share_chart(dataset, name, phrase, powers)
         for dataset, name in zip(SHARES, names, strict=False)
     ]
     # The group named, and how it counts: a run's effective_poles counts the aligned only
@@ -407,8 +536,14 @@ def alignment_spec(
     a chart for the run and one for the counterfactual, and the effective number of poles
     of both. ``phrase`` names the group in the titles, as for :func:`trajectories_spec`.
 
-    Datasets: ``shares`` (the run's), ``shares_counterfactual`` (with a counterfactual)
-    and ``poles`` (every scenario's; a one-state group's last chart is a note instead).
+    Each band is named inside it where it is widest (:func:`share_labels`), in black or
+    white on its colour, so that the charts read in greyscale (bands under
+    :data:`MIN_LABEL_SHARE` of the axis are too thin and are not named).
+
+    Datasets: ``shares`` (the run's), ``shares_counterfactual`` (with a counterfactual),
+    each with its bands' names in ``<dataset>_labels`` (power, date, when, value, y,
+    ink), and ``poles`` (every scenario's; a one-state group's last chart is a note
+    instead).
     """
     order = {name: i for i, name in enumerate([*powers, NONE])}
     lines = [run] if counterfactual is None else [run, counterfactual]
@@ -418,6 +553,7 @@ def alignment_spec(
         shares = _when(s[(s["metric"] == "share_aligned") & (s["group"] == group)])
         shares = shares.assign(order=shares["power"].map(order))
         datasets[dataset] = _records(shares[["date", "when", "power", "value", "order"]])
+        datasets[f"{dataset}_labels"] = _records(share_labels(shares, list(order)))
     poles = []
     for line in lines:
         # As the static alignment figure counts them (decision 94): the non-aligned are
