@@ -1206,3 +1206,33 @@ def test_an_event_kinds_default_is_the_scenarios_own_value(tmp_path):
     assert where_shown(results, {support: 0.1}, {}) == (
         "support events: weight 0.1 (the scenario's value)"
     )
+
+
+def test_a_plot_whose_chosen_summaries_are_flat_does_not_say_no_summary_changed(tmp_path, capsys):
+    """README's tour sweep, then `plot --groups client --metrics effective_poles`: no
+    figure, rightly, but the note said "no summary changed across the values of trust:
+    negativity bias ... the same numbers in every run", while the client's trust in the
+    Patron moves with the bias (an outside check of README's commands; decision 854)."""
+    from sim.cli import main
+
+    folder = tmp_path / "tour_bias"
+    assert main(["sweep", str(ROOT / "scenarios" / "tour.yaml"), "--vary",
+                 "parameters.trust.negativity_bias=1,2,3", "--reps", "2", "--no-plots",
+                 "--out", str(folder)]) == 0  # fmt: skip
+    runs = pd.read_parquet(folder / "runs.parquet")
+    by_bias = runs.groupby("parameters.trust.negativity_bias")["final_trust.Patron.client"]
+    assert by_bias.mean().nunique() == 3  # a summary that does change with the bias
+    capsys.readouterr()
+    out = tmp_path / "plots"
+    assert main(["plot", str(folder), "--groups", "client", "--metrics", "effective_poles",
+                 "--out", str(out)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "no summary changed" not in err
+    said = (
+        "No figures: the folder recorded summaries only, and the summaries chosen "
+        "(families effective_poles; groups client) do not change across the values of "
+        "trust: negativity bias (a figure draws only what varies). Other summaries may: "
+        "choose them with credsim plot's --metrics, --groups and --powers."
+    )
+    assert f"credsim: note: {said}" in err
+    assert html.escape(said) in (out / "report.html").read_text()

@@ -88,7 +88,7 @@ def cli_plot(args: argparse.Namespace) -> int:
         # "0 figures" and nothing else (an audit, decision 645): why, as the page says it.
         from sim.plots.report import no_figures_text
 
-        print(f"credsim: note: {no_figures_text(results)}", file=sys.stderr)
+        print(f"credsim: note: {no_figures_text(results, selection)}", file=sys.stderr)
     return 0
 
 

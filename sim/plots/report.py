@@ -253,9 +253,12 @@ class FigureProgress(Progress):
         return f"{drawn} in {_duration(self.elapsed)} ({self.rate:.1f} figures/s); {where}"
 
 
-def no_figures_text(results: Results) -> str:
+def no_figures_text(results: Results, selection: Selection | None = None) -> str:
     """Why a folder's page has no figure: it said "recorded no series and varied nothing"
-    of a sweep that varied a parameter whose values changed no summary (decision 618)."""
+    of a sweep that varied a parameter whose values changed no summary (decision 618).
+    Under a ``selection`` that narrows the powers, groups or families (``plot --metrics``,
+    ``--groups``, ``--powers``, or the experiment's ``plots:``) it speaks of the summaries
+    chosen only: others may vary (decision 854)."""
     if results.ok_runs.empty:
         return "No figures: no run finished."
     if results.kind == RUN:
@@ -266,6 +269,22 @@ def no_figures_text(results: Results) -> str:
     if not results.varied:
         return "No figures: the folder recorded no series and varied nothing."
     varied = ", ".join(parameter_label(p) for p in results.varied)
+    if selection is not None and (selection.powers or selection.groups or selection.families):
+        chosen = "; ".join(
+            f"{what} {', '.join(names)}"
+            for what, names in (
+                ("families", selection.families),
+                ("groups", selection.groups),
+                ("powers", selection.powers),
+            )
+            if names
+        )
+        return (
+            "No figures: the folder recorded summaries only, and the summaries chosen "
+            f"({chosen}) do not change across the values of {varied} (a figure draws only "
+            "what varies). Other summaries may: choose them with credsim plot's --metrics, "
+            "--groups and --powers."
+        )
     return (
         "No figures: the folder recorded summaries only, and no summary changed across the "
         f"values of {varied} (a figure draws only what varies): those values gave the same "
@@ -383,7 +402,7 @@ def write_report(
             page.append(f"<p><strong>Question.</strong> {html.escape(question['text'])}</p>")
         page.append(f'<p class="answer">{html.escape(no_answer_text(a, b))}</p></section>')
     page.append('<section id="figures"><h2>Figures</h2>')
-    page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results))}</p>"]
+    page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results, chosen))}</p>"]
     flat = unvarying_families(results, chosen, headline)
     page += [f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>" for note in flat]
     if left_out is not None:
