@@ -199,3 +199,24 @@ def test_the_mechanism_table_runs_each_scenario_once_per_variant(
     mechanisms._run(Path("x"), "syria.yaml", one, "summary")
     mechanisms._run(Path("x"), "syria.yaml", one, "summary")
     assert len(made) == 2
+
+
+def test_claim_3_holds_under_the_posterior_by_the_grids_criterion() -> None:
+    """Claim 3's grid section says the statement restores credibility if it recovers at
+    least half of the window's loss; under the posterior a draw held only under 5%, a
+    second threshold for one claim (decision 855). Three draws, each losing 0.1 of trust
+    without the statement: the statement recovers 4%, 30% and 60% of it."""
+    claim = next(c for c in posterior.CLAIMS if c.number == 3)
+    metric = "trust_change.withdrawal.Russia.all"
+    without = [-0.1, -0.1, -0.1]
+    recovered = [0.004, 0.03, 0.06]
+    runs = pd.DataFrame(
+        {
+            "scenario": ["no_statement"] * 3 + ["historical"] * 3,
+            "point": [0, 1, 2] * 2,
+            "replicate": [0] * 6,
+            metric: without + [w + r for w, r in zip(without, recovered, strict=True)],
+        }
+    )
+    assert claim.key(runs)["holds"].tolist() == [True, True, False]
+    assert "under half of the window's loss" in claim.holds

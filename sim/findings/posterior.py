@@ -78,11 +78,12 @@ def _pairs(metric: str, a: str, b: str, below: bool) -> Callable[[pd.DataFrame],
 
 
 def _statement(runs: pd.DataFrame) -> pd.DataFrame:
-    """Claim 3: the statements restore under 5% of the withdrawal window's loss."""
+    """Claim 3: the statements restore under half of the withdrawal window's loss (the
+    grid's criterion, decision 855)."""
     table = paired(runs, "trust_change.withdrawal.Russia.all", "historical", "no_statement", [])
     loss = -table["no_statement"]
     restored = table["diff"] / loss.where(loss > 0)
-    holds = restored.fillna(0.0) < 0.05
+    holds = restored.fillna(0.0) < 0.5
     return pd.DataFrame({"point": table["point"], "diff": table["diff"], "holds": holds})
 
 
@@ -119,7 +120,7 @@ CLAIMS: tuple[PosteriorClaim, ...] = (
         "Face-saving statements do not restore credibility",
         "claim3_posterior",
         "Russia's trust change over the withdrawal window: historical minus no statement",
-        "the statements restore under 5% of the window's loss",
+        "the statements restore under half of the window's loss (the grid's criterion)",
         _statement,
         (NB, "parameters.event_kinds.rhetoric.weight", "parameters.salience.global"),
         "It holds by construction: the statement is cheap talk, weak by assumption and "
