@@ -580,3 +580,32 @@ def test_the_note_of_intervals_too_wide_tells_the_difference_from_the_metric(
         f"credsim: note: {int(flagged.sum())} rows (the question's difference "
         "'historical - abstained' and metrics final_trust.Patron.all) have an index"
     ) in err
+
+
+def _same_but_shifted(scenario: Scenario, seed: Any, record: str) -> RunOutput:
+    """Both scenarios the same function of the parameters, historical 0.1 higher: their
+    difference is 0.1 at every point, but for rounding."""
+    trust = scenario.parameters.trust
+    y = 2.0 * trust.negativity_bias + 10.0 * trust.memory + (0.1 if scenario.name == "tiny" else 0)
+    return RunOutput(summary={"final_trust": {"Patron": {"all": y}}}, series=None, actors=None)
+
+
+def test_a_question_whose_difference_is_flat_over_the_design_gets_no_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A difference that does not move over the design has indices of its rounding: its
+    rows stay in the table, but no chart shares out that rounding (as a flat metric's,
+    decision 850); the scenarios' own metric, which moves, keeps its chart."""
+    exp = _question_experiment(tmp_path, "sobol", 8, reps=1)
+    folder = tmp_path / "out"
+    run_sweep(load_experiment(exp), folder, run_fn=_same_but_shifted, quiet=True)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    wide = runs.pivot_table(index="point", columns="scenario", values="final_trust.Patron.all")
+    difference = wide["historical"] - wide["abstained"]
+    assert np.allclose(difference, 0.1, rtol=0, atol=1e-12) and wide["historical"].std() > 1
+    capsys.readouterr()
+    assert main(["analyze", str(folder), "--method", "sobol"]) == 0
+    table = pd.read_parquet(folder / "analysis" / "sensitivity_sobol.parquet")
+    assert (table["scenario"] == "historical - abstained").sum() == 3
+    assert not (folder / "analysis" / "sensitivity_sobol_difference.png").exists()
+    assert list((folder / "analysis").glob("sensitivity_sobol*.png"))  # the metric's chart
