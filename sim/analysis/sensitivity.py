@@ -170,37 +170,53 @@ def sensitivity_table(
             f"this sweep used a '{design['method']}' design; --method {method} needs a sweep "
             f"with design method '{method}' (its samples are what the indices are computed from)"
         )
-    varied = list(manifest["varied"])
-    prob = problem_of(design)
-    matrix = points[varied].to_numpy(dtype=float)
-    metrics = summary_metrics(runs, varied)
-    seed = salib_seed(int(manifest["seed"]))
+    sample = Sample.of(manifest, points)
+    metrics = summary_metrics(runs, sample.varied)
     rows: list[dict[str, Any]] = []
     for scenario in manifest["scenarios"]:
-        means = point_means(runs[runs["scenario"] == scenario], points, varied, metrics)
+        means = point_means(runs[runs["scenario"] == scenario], points, sample.varied, metrics)
         for metric in metrics:
-            found = output_indices(
-                method, prob, matrix, means[metric].to_numpy(dtype=float), design, seed
-            )
-            rows += _rows(scenario, metric, varied, method, found)
-    return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
+            found = output_indices(method, sample, means[metric].to_numpy(dtype=float))
+            rows += _rows(scenario, metric, sample.varied, method, found)
+    return _table(rows, method)
 
 
-def output_indices(
-    method: str,
-    prob: dict[str, Any],
-    matrix: np.ndarray,
-    outputs: np.ndarray,
-    design: Mapping[str, Any],
-    seed: int,
-) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class Sample:
+    """What SALib's ``analyze`` gets beside an output, the same for every output of a
+    sweep: the varied parameters, the design's ``problem``, its sample matrix (Morris),
+    its levels and the bootstrap's seed (the experiment seed's :func:`salib_seed`)."""
+
+    varied: list[str]
+    prob: dict[str, Any]
+    matrix: np.ndarray
+    levels: int
+    seed: int
+
+    @classmethod
+    def of(cls, manifest: Mapping[str, Any], points: pd.DataFrame) -> Sample:
+        """The sample of a sweep's ``manifest`` and its design (``design.parquet``)."""
+        design = manifest["design"]
+        varied = list(manifest["varied"])
+        return cls(
+            varied=varied,
+            prob=problem_of(design),
+            matrix=points[varied].to_numpy(dtype=float),
+            levels=design.get("levels") or 4,
+            seed=salib_seed(int(manifest["seed"])),
+        )
+
+
+def output_indices(method: str, sample: Sample, outputs: np.ndarray) -> dict[str, np.ndarray]:
     """:func:`indices` of one output at every design point, NaN where SALib's would not
     mean anything: a point without a value (no finished run), or a Sobol output that
     never moves (Sobol indices are shares of a variance, and it has none; SALib would
     report 0, which reads as "no influence")."""
     if np.isnan(outputs).any() or (method == "sobol" and np.ptp(outputs) == 0):
-        return {c: np.full(len(prob["names"]), np.nan) for c in COLUMNS[method]}
-    return indices(method, prob, matrix, outputs, levels=design.get("levels") or 4, seed=seed)
+        return {c: np.full(len(sample.varied), np.nan) for c in COLUMNS[method]}
+    return indices(
+        method, sample.prob, sample.matrix, outputs, levels=sample.levels, seed=sample.seed
+    )
 
 
 def _rows(
@@ -216,6 +232,11 @@ def _rows(
         | {c: float(found[c][i]) for c in COLUMNS[method]}
         for i, parameter in enumerate(varied)
     ]
+
+
+def _table(rows: list[dict[str, Any]], method: str) -> pd.DataFrame:
+    """The indices' table of ``rows`` (:func:`_rows`), its columns in order."""
+    return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
 
 
 @dataclass(frozen=True)
@@ -303,19 +324,9 @@ def difference_table(
     """The indices of the question's paired difference, rows as :func:`sensitivity_table`
     gives a metric's, ``scenario`` ``"a - b"`` (:attr:`Difference.scenario`) and
     ``metric`` the question's (:attr:`Difference.name`)."""
-    manifest = results.manifest
-    design = manifest["design"]
-    varied = list(manifest["varied"])
-    found = output_indices(
-        method,
-        problem_of(design),
-        points[varied].to_numpy(dtype=float),
-        difference_means(results, points, difference),
-        design,
-        salib_seed(int(manifest["seed"])),
-    )
-    rows = _rows(difference.scenario, difference.name, varied, method, found)
-    return pd.DataFrame(rows, columns=["scenario", "metric", "parameter", *COLUMNS[method]])
+    sample = Sample.of(results.manifest, points)
+    found = output_indices(method, sample, difference_means(results, points, difference))
+    return _table(_rows(difference.scenario, difference.name, sample.varied, method, found), method)
 
 
 def unindexed_text(results: Results, points: pd.DataFrame, difference: Difference) -> str:
@@ -480,6 +491,7 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
 
 __all__ = [
     "Difference",
+    "Sample",
     "cli_analyze",
     "difference_means",
     "difference_pairs",

@@ -24,7 +24,7 @@ from sim.catalogue import SERIES_METRICS
 from sim.plots.alignment import ONE_STATE_POLES, poles_with_third_way
 from sim.plots.figure import group_phrase, is_one_state, step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_markers, power_palette
-from sim.plots.trajectories import MARKS_PER_LINE
+from sim.plots.trajectories import mark_every
 from sim.scenario.schema import Scenario
 
 WIDTH = 560
@@ -134,17 +134,16 @@ def _rows(line: Line, metric: str, group: str) -> pd.DataFrame:
 
 
 def _marked(rows: pd.DataFrame, powers: Sequence[str], by: Sequence[str]) -> pd.Series:
-    """Which rows carry their power's marker: about :data:`MARKS_PER_LINE` along each line
-    (the rows of one ``by`` value, in step order), each power's shifted along the line by
-    its place among ``powers`` so that the marks of lines lying together fall side by side,
-    as the saved figures' (:func:`sim.plots.trajectories.marker_style`)."""
+    """Which rows carry their power's marker: the steps the saved figures mark
+    (:func:`sim.plots.trajectories.mark_every`) along each line (the rows of one ``by``
+    value, in step order), the power's place among ``powers`` shifting them."""
     if rows.empty:
         return pd.Series([], index=rows.index, dtype=bool)
     position = rows.groupby(list(by), sort=False)["step"].rank(method="first").astype(int) - 1
     points = rows.groupby(list(by), sort=False)["step"].transform("size")
-    every = np.maximum(1, points // MARKS_PER_LINE)
     place = rows["power"].map({p: i for i, p in enumerate(powers)}).fillna(0).astype(int)
-    return (position % every) == (place * every // max(len(powers), 1))
+    first, every = mark_every(points, place, len(powers))
+    return (position % every) == first
 
 
 def _power_scale(powers: Sequence[str], none: bool = False) -> alt.Scale:

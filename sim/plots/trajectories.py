@@ -444,16 +444,24 @@ def trajectory_panel(
 MARKS_PER_LINE = 8
 
 
+def mark_every(points: Any, place: Any, lines: int) -> tuple[Any, Any]:
+    """``(first, every)``: the steps of a line of ``points`` steps that carry its marker,
+    about :data:`MARKS_PER_LINE` of them, the ``place``-th of ``lines`` lines shifted along
+    so that the marks of lines lying together fall side by side, not on one another.
+    Integers, or numpy arrays of them element by element (the explorer's rows)."""
+    every = np.maximum(1, points // MARKS_PER_LINE)
+    return place * every // max(lines, 1), every
+
+
 def marker_style(marker: str, points: int, place: int, lines: int) -> dict[str, Any]:
-    """Line keywords for a power's marker on a trajectory of ``points`` steps: about
-    :data:`MARKS_PER_LINE` marks, each power's (``place`` of ``lines``) shifted along the
-    line so that the marks of lines lying together fall side by side, not on one another."""
+    """Line keywords for a power's marker on a trajectory of ``points`` steps
+    (:func:`mark_every`)."""
     if not marker:
         return {}
-    every = max(1, points // MARKS_PER_LINE)
+    first, every = mark_every(points, place, lines)
     return {
         "marker": marker,
-        "markevery": (place * every // max(lines, 1), every),
+        "markevery": (int(first), int(every)),
         "ms": 4.5,
         "mec": "white",
         "mew": 0.5,
