@@ -28,6 +28,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
 from solara.components.input import use_change
+from solara.server import settings as solara_settings
 
 from sim.errors import InputError, count_text, describe_os_error
 from sim.explore.controls import (
@@ -69,23 +70,43 @@ ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
 ENV_OUT = "CREDSIM_EXPLORE_OUT"
 ENV_ENGINE = "CREDSIM_EXPLORE_ENGINE"
 NO_COUNTERFACTUAL = "(none)"
+# The seed the page starts with, as `credsim run --seed` defaults.
+DEFAULT_SEED = 0
 DESCRIBED = {"font-size": "0.8em", "color": "#666", "margin": "0 0 8px 0"}
 # A message may break a word anywhere: a path has no spaces, and was cut at the box's edge.
 WRAP = "overflow-wrap: anywhere"
 WRAPPED = {"overflow-wrap": "anywhere"}
 # A slider's label above its track, so that the track spans the column whatever the
 # label's length (beside it, "salience: aligned with actor" left a 29-pixel track), and
-# wrapped rather than cut where the column is narrow.
-SLIDER_CSS = """
+# wrapped rather than cut where the column is narrow. A file list's chosen path whole in
+# its box, over as many lines as it takes (the list's entries widen its menu; at 1024
+# pixels the left column is 244 wide, and Vuetify cut "scenarios/syria_abstained.yaml" to
+# "scenarios/syria_abstai…"; an absolute path lost its file name at any width): it
+# breaks after a '/' (:func:`breakable`), and anywhere in a name longer than the line;
+# so does the file's name in the line over its notes (decision 858).
+PAGE_CSS = """
 .v-input.v-slider.credsim-slider { display: flex !important; flex-direction: column;
     align-items: stretch !important; flex: 1 1 0; min-width: 0; }
 .v-input.v-slider.credsim-slider .v-label { white-space: normal; overflow: visible; }
 .credsim-notes { margin: 0 0 8px 0; }
 .credsim-notes .v-expansion-panel-title { min-height: 28px !important; padding: 2px 8px;
-    font-size: 0.8em; color: #555; }
+    font-size: 0.8em; color: #555; overflow-wrap: anywhere; }
 .credsim-notes .v-expansion-panel-text__wrapper { padding: 2px 8px 4px 8px; }
+.credsim-file .v-select__selection { max-width: 100%; min-width: 0; }
+.credsim-file .v-select__selection-text { white-space: normal; overflow: visible;
+    text-overflow: clip; overflow-wrap: anywhere; }
 """
+# The class PAGE_CSS gives the file lists.
+FILE_BOX = "credsim-file"
+# A row of buttons that goes on to a second line rather than past the column's edge ("save
+# figures" was cut to "SAVE FIGU" at 1024 pixels; decision 858).
+WRAPPING_ROW = {"flex-wrap": "wrap", "row-gap": "8px"}
 SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"
+
+# Solara's "This website runs on Solara" stands at the window's bottom right, over the page
+# as it scrolls: at 1024x768 it covered the alignment legend's corner (decision 858). The
+# server reads the setting for each page it serves, after importing this module.
+solara_settings.theme.show_banner = False
 
 
 def shipped_scenarios() -> list[str]:
@@ -255,6 +276,17 @@ def about_text(
         + (f" --engine {engine}" if engine else "")
         + "\n"
     )
+
+
+def changes_text(changed: int, seed: int) -> str:
+    """What the page says of its values beside the figures: how many differ from the
+    scenario's and, when it is not ``credsim run``'s default, the seed. A scenario holds no
+    seed, so the seed is not one of the changed values; but "0 changed from the scenario"
+    beside figures of seed 7 read as the scenario's own run (decision 858)."""
+    said = f"{changed} changed from the scenario"
+    if seed != DEFAULT_SEED:
+        said += f", seed {seed} (not the default {DEFAULT_SEED})"
+    return said
 
 
 def free_name(folder: Path, stem: str, suffix: str = "") -> str:
@@ -459,6 +491,26 @@ def Notes(file: str, notes: list[str]) -> None:
         solara.Details(summary, [solara.Column(children=shown, gap="0px")], expand=warned)
 
 
+def breakable(path: str) -> str:
+    """A path as a file list shows it: a zero-width space after each '/' (or '\\'), where
+    its line may break, so that a path too long for the box wraps between folders and keeps
+    the file's name whole ("scenarios/syria_abstain" over "ed.yaml" read as two names)."""
+    return re.sub(r"([/\\])", "\\1\u200b", path)
+
+
+@solara.component
+def FileSelect(label: str, files: list[str], file: str, on_file: Callable[[str], None]) -> None:
+    """A list of files showing the one chosen whole, wrapped over the lines it takes
+    (:data:`PAGE_CSS`; decision 858); each entry's value is its path as given."""
+    rv.Select(
+        v_model=file,
+        on_v_model=on_file,
+        items=[{"title": breakable(f), "value": f} for f in files],
+        label=label,
+        class_=FILE_BOX,
+    )
+
+
 @solara.component
 def ControlRow(
     control: Control,
@@ -594,7 +646,7 @@ def Explorer(
     typed_path = solara.use_reactive(scenario)
     cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
     values: solara.Reactive[dict[str, float]] = solara.use_reactive({})
-    seed = solara.use_reactive(0)
+    seed = solara.use_reactive(DEFAULT_SEED)
     seed_error = solara.use_reactive("")
     group = solara.use_reactive("")
     size_by = solara.use_reactive("capability")
@@ -729,7 +781,9 @@ def Explorer(
             save_error.set(describe_os_error(exc))
             return
         save_error.set("")
-        message.set(f"saved {destination} ({count_text(len(overrides), 'changed value')})")
+        # A scenario file holds no seed: its header's command gives it (--seed).
+        seeded = f"; seed {seed.value}, in its header" if seed.value != DEFAULT_SEED else ""
+        message.set(f"saved {destination} ({count_text(len(overrides), 'changed value')}{seeded})")
 
     def save_figures() -> None:
         assert base is not None
@@ -752,26 +806,28 @@ def Explorer(
         message.set(f"wrote {len(written)} files to {folder} (the group on the page)")
 
     with solara.Column(style={"padding": "12px"}):
-        solara.Style(SLIDER_CSS)
+        solara.Style(PAGE_CSS)
         # The browser tab said "Solara" (an audit of the README, decision 648).
         solara.Title(f"credsim explore: {Path(path.value).stem}")
         solara.Text("credsim explore", style={"font-size": "1.4em", "font-weight": "bold"})
         with solara.Columns([1, 3]):
             with solara.Column():
                 choices = shipped_scenarios()
-                solara.Select(
+                FileSelect(
                     "scenario",
-                    values=list(dict.fromkeys([path.value, *choices])),
-                    value=path.value,
-                    on_value=choose,
+                    list(dict.fromkeys([path.value, *choices])),
+                    path.value,
+                    choose,
                 ).key(f"scenario-{refusals.value}")
-                with solara.Row():
-                    # The text is kept when the field is left, and loaded on Enter (as "load").
-                    field = rv.TextField(
-                        label="or a scenario file", v_model=typed_path.value, hide_details="auto"
-                    )
-                    use_change(field, typed_path.set, update_events=["focusout"])
-                    use_change(field, choose, update_events=["keyup.enter"])
+                # The text is kept when the field is left, and loaded on Enter (as "load").
+                # The field spans the column, "load" under it: beside it, the field was 127
+                # pixels wide at 1024 (decision 858); the file loaded is the list's above.
+                field = rv.TextField(
+                    label="or a scenario file", v_model=typed_path.value, hide_details="auto"
+                )
+                use_change(field, typed_path.set, update_events=["focusout"])
+                use_change(field, choose, update_events=["keyup.enter"])
+                with solara.Row(justify="end"):
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
                 if base is not None and base.description:
                     solara.Text(
@@ -781,11 +837,11 @@ def Explorer(
                 if base is not None:
                     # Keyed: each file read starts folded (or open, for a warning) anew.
                     Notes(path.value, notes).key(f"notes-{path.value}-{reads.value}")
-                solara.Select(
+                FileSelect(
                     "counterfactual",
-                    values=list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
-                    value=cf_path.value,
-                    on_value=choose_counterfactual,
+                    list(dict.fromkeys([NO_COUNTERFACTUAL, cf_path.value, *choices])),
+                    cf_path.value,
+                    choose_counterfactual,
                 ).key(f"counterfactual-{refusals.value}")
                 if cf_base is not None and cf_base.description:
                     solara.Text(
@@ -821,7 +877,7 @@ def Explorer(
                     # Keyed: a message above them (a refused file) must not hand one field's
                     # state to the other (the seed's value is text, the folder's a reactive).
                     solara.InputText("save to folder", value=out_dir).key("save-to")
-                    with solara.Row():
+                    with solara.Row(style=WRAPPING_ROW):
                         solara.Button("save scenario", on_click=save_scenario, color="primary")
                         solara.Button("save figures", on_click=save_figures, disabled=not lines)
                     if save_error.value:
@@ -854,7 +910,7 @@ def Explorer(
                     )
                 named = next((n for n, f in ENGINE_NAMED.items() if f is engine), "")
                 solara.Text(
-                    f"{len(overrides)} changed from the scenario; runs took {seconds * 1000:.0f} ms"
+                    f"{changes_text(len(overrides), seed.value)}; runs took {seconds * 1000:.0f} ms"
                     + (f" on the {named} engine" if named else "")
                 )
                 events = event_table(scenarios[0])
