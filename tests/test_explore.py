@@ -1580,8 +1580,11 @@ def test_each_alignment_band_is_named_inside_it_where_it_is_widest() -> None:
                 want.append((power, when, (ceiling[when] + floor[when]) / 2))
             labels = spec["datasets"][f"{dataset}_labels"]
             drawn = [(r["power"], r["when"], r["y"]) for r in labels]
-            assert [(p, w) for p, w, _ in drawn] == [(p, w) for p, w, _ in want], dataset
-            assert [y for _, _, y in drawn] == pytest.approx([y for _, _, y in want])
+            # Each band's widest stretch is named there; a band's other stretches are
+            # named too since decision 859 (tests/test_explore_labels.py).
+            best = [d for d in drawn if (d[0], d[1]) in {(p, w) for p, w, _ in want}]
+            assert [(p, w) for p, w, _ in best] == [(p, w) for p, w, _ in want], dataset
+            assert [y for _, _, y in best] == pytest.approx([y for _, _, y in want])
             for r in labels:
                 # The name's tooltip is its band's at that step, its ink readable on it.
                 value = rows[(rows["when"] == r["when"]) & (rows["power"] == r["power"])]

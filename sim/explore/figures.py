@@ -9,9 +9,10 @@ Colours are the package's (:mod:`sim.plots.palette`).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.catalogue import SERIES_METRICS
+from sim.errors import count_text
 from sim.plots.alignment import ONE_STATE_POLES, poles_with_third_way
 from sim.plots.figure import group_phrase, is_one_state, step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_markers, power_palette
@@ -31,9 +33,8 @@ WIDTH = 560
 REGIONAL = 300  # actors beyond which the network is laid out region by region
 LABELLED = 80  # actors beyond which only the powers are named in the network
 HEIGHT = 380  # the network's plotting area, pixels
-# A network label's estimated extent at 9 px (states) and 10 px (powers, bold), pixels a
-# character and the line's height: enough to keep two labels' boxes apart on the page.
-LABEL_CHAR = {"state": 5.2, "power": 6.6}
+# A network label's line height at 9 px (states) and 10 px (powers, bold), pixels: its
+# box's height (its width is measured, label_width).
 LABEL_HEIGHT = {"state": 10.0, "power": 12.0}
 NONE = "none"
 Spec = dict[str, Any]
@@ -343,10 +344,11 @@ def trajectories_spec(
 SHARES = ("shares", "shares_counterfactual")
 
 
-# Each band of the share charts is named inside it (decision 853): the saved PNG hatches
-# its areas, which Vega-Lite 5 cannot, and colour alone is lost in greyscale. A band
-# under MIN_LABEL_SHARE of the axis (9 of the chart's SHARE_HEIGHT pixels) is too thin
-# for its name and keeps only its colour, the legend and the tooltip.
+# Each band of the share charts is named inside it (decision 853), each separate stretch
+# of it once (decision 859): the saved PNG hatches its areas, which Vega-Lite 5 cannot,
+# and colour alone is lost in greyscale. A band under MIN_LABEL_SHARE of the axis (9 of
+# the chart's SHARE_HEIGHT pixels) is too thin for its name and keeps only its colour,
+# the legend and the tooltip.
 SHARE_HEIGHT = 150  # the share chart's plotting area, pixels
 MIN_LABEL_SHARE = 0.06
 SHARE_LABEL_SIZE = 10  # the band's name, pixels (bold)
@@ -371,20 +373,30 @@ def label_ink(fill: str) -> str:
 
 
 def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
-    """Where each power's band of a share chart is named: the band stacked in ``order``
-    (the first at the bottom, as the chart stacks them), at the step where it is widest
-    over the whole width of its name, at the middle of its height there.
+    """Where each power's band of a share chart is named: each separate stretch of the
+    band (stacked in ``order``, the first at the bottom, as the chart stacks them) at the
+    step where it is widest over the whole width of its name, at the middle of its height
+    there.
 
     ``shares`` has ``date, when, power, value`` rows. A step's clearance is the height
     all the band's steps within the name's half width (and one step more, the areas
     being straight between steps) have in common: at a narrow peak the name would spill
     into the neighbours' bands, so it goes where the band is wide for long enough. Steps
     whose name would cross the chart's left or right edge are left out (unless all are).
-    Of the steps of the greatest clearance, the middle of the longest run of them. A band
-    whose greatest clearance is under :data:`MIN_LABEL_SHARE` has no name.
+    A *stretch* is a maximal run of steps whose clearance is at least
+    :data:`MIN_LABEL_SHARE`: where the band is tall enough for its name and the name
+    fits. A band that thins out and comes back, or jumps by its own height (the PRC's
+    among communist states, one state from 1965-02 and a state higher from 1966-09, the
+    two parts meeting at a corner), has several, and each is named (decision 859); a
+    band with no such step is too thin for its name and has none. Within a stretch, the
+    name goes at the middle of the longest run of its steps of the greatest clearance.
+    No name is placed over another (:func:`_share_label_box`): each band's best stretch
+    is named first, in ``order``, then the others by their clearance, each at the best
+    of its steps that keeps clear of the names placed before (none: it stays unnamed).
 
     Returns ``power, date, when, value`` (the step's, for the tooltip), ``y`` (share
-    units) and ``ink`` (:func:`label_ink` on the power's colour), in ``order``."""
+    units) and ``ink`` (:func:`label_ink` on the power's colour), in ``order``, each
+    power's names by date."""
     columns = ["power", "date", "when", "value", "y", "ink"]
     if shares.empty:
         return pd.DataFrame(columns=columns)
@@ -402,8 +414,9 @@ def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     gap = float(np.median(np.diff(x))) if len(x) > 1 else 0.0
     dates = shares.drop_duplicates("when").set_index("when")["date"]
     palette = power_palette([p for p in order if p != NONE])
-    rows = []
-    for power in order:
+    # Each stretch's candidate places, best first: (rank, power, steps, mids).
+    stretches: list[tuple[tuple[int, float, int], str, list[int], np.ndarray]] = []
+    for place, power in enumerate(order):
         half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
         first = np.searchsorted(x, x - half - gap, side="left")
         last = np.searchsorted(x, x + half + gap, side="right")
@@ -413,10 +426,33 @@ def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
         clear = ceiling - floor
         inside = (x >= half) & (x <= WIDTH - half)
         clear = np.where(inside if inside.any() else True, clear, -np.inf)
-        best = float(clear.max())
-        if best < MIN_LABEL_SHARE:
+        found = []
+        for start, stop in _runs(clear >= MIN_LABEL_SHARE):
+            best = float(clear[start:stop].max())
+            preferred = start + _middle_of_longest_run(clear[start:stop] >= best - 1e-9)
+            # The stretch's places, best first: by clearance, then nearer the preferred
+            # step (that step first).
+            steps = sorted(
+                range(start, stop),
+                key=lambda i: (-round(float(clear[i]), 9), abs(i - preferred), i),
+            )
+            found.append((best, steps))
+        if not found:
             continue
-        i = _middle_of_longest_run(clear >= best - 1e-9)
+        top_stretch = max(range(len(found)), key=lambda k: found[k][0])  # the first of ties
+        for k, (best, steps) in enumerate(found):
+            rank = (0, float(place), 0) if k == top_stretch else (1, -best, place)
+            stretches.append((rank, power, steps, (ceiling + floor) / 2))
+    boxes: list[tuple[float, float, float, float]] = []
+    rows = []
+    for _, power, steps, mids in sorted(stretches, key=lambda s: s[0]):
+        for i in steps:
+            box = _share_label_box(power, float(x[i]), float(mids[i]))
+            if not any(_overlap(box, other) for other in boxes):
+                break
+        else:
+            continue
+        boxes.append(box)
         when = wide.index[i]
         rows.append(
             {
@@ -424,11 +460,30 @@ def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
                 "date": dates[when],
                 "when": when,
                 "value": float(wide[power].iloc[i]),
-                "y": float((ceiling[i] + floor[i]) / 2),
+                "y": float(mids[i]),
                 "ink": label_ink(palette.get(power, NONE_COLOR)),
             }
         )
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        return frame
+    frame["place"] = frame["power"].map({p: i for i, p in enumerate(order)})
+    return frame.sort_values(["place", "when"], kind="stable")[columns].reset_index(drop=True)
+
+
+def _share_label_box(power: str, x: float, y: float) -> tuple[float, float, float, float]:
+    """A band's name's box on the chart, pixels (y down): its estimated width with
+    :data:`SHARE_LABEL_PAD` either side, a line of :data:`SHARE_LABEL_SIZE` high,
+    centred at ``x`` and at ``y`` share units."""
+    half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
+    middle = (1 - y) * SHARE_HEIGHT
+    return (x - half, middle - SHARE_LABEL_SIZE / 2, x + half, middle + SHARE_LABEL_SIZE / 2)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The maximal runs of True in ``flags``, as (start, stop) index pairs."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(int), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _middle_of_longest_run(flags: np.ndarray) -> int:
@@ -535,9 +590,10 @@ def alignment_spec(
     a chart for the run and one for the counterfactual, and the effective number of poles
     of both. ``phrase`` names the group in the titles, as for :func:`trajectories_spec`.
 
-    Each band is named inside it where it is widest (:func:`share_labels`), in black or
-    white on its colour, so that the charts read in greyscale (bands under
-    :data:`MIN_LABEL_SHARE` of the axis are too thin and are not named).
+    Each separate stretch of each band is named inside it where it is widest
+    (:func:`share_labels`), no two names overlapping, in black or white on its colour,
+    so that the charts read in greyscale (bands under :data:`MIN_LABEL_SHARE` of the
+    axis are too thin and are not named).
 
     Datasets: ``shares`` (the run's), ``shares_counterfactual`` (with a counterfactual),
     each with its bands' names in ``<dataset>_labels`` (power, date, when, value, y,
@@ -732,7 +788,23 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
     ax.set_ylim(0, 1)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(spec.get("title", ""), fontsize=11, fontweight="bold")
+    title = spec.get("title", "")
+    text, note = (title["text"], title["subtitle"]) if isinstance(title, dict) else (title, [])
+    ax.set_title(text, fontsize=11, fontweight="bold")
+    said = " ".join(note).replace(HOVER, "").strip()
+    if said:
+        # The page's subtitle (who is not named, and why) under the picture, without the
+        # page's hint to hover.
+        ax.text(
+            0.0,
+            -0.01,
+            "\n".join(textwrap.wrap(said, NOTE_CHARS + 15)),
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=8,
+            color=NOTE_STYLE["subtitleColor"],
+        )
     shown = [p for p in [*powers, NONE] if p in set(nodes["aligned"])] or [NONE]
     handles = [
         Line2D(
@@ -772,52 +844,136 @@ def _unit_layout(
     return {name: (float(x), float(y)) for name, (x, y) in zip(layout, scaled, strict=True)}
 
 
+# A network label's place (decision 859): beside its node, LABEL_GAP pixels off its mark
+# (:func:`_around`), where its box, its text measured in DejaVu Sans with LABEL_PAD either
+# side, overlaps no other label, no node and not the plotting area's edge. A label with
+# no such place is left out, and the chart says so (unnamed_note).
+LABEL_GAP = 1.5
+LABEL_PAD = 1.0
+Box = tuple[float, float, float, float]
+
+
+@lru_cache(maxsize=4096)
+def label_width(text: str, kind: str) -> float:
+    """A network label's width on the page, pixels: ``text`` measured in DejaVu Sans (the
+    sans-serif of Debian's Chromium, and the font of the saved PNG), 9 px for a state and
+    10 px bold for a power, with :data:`LABEL_PAD` either side. Measured, not estimated
+    per character: capitals ("USSR" 29.8 px, where 6.6 a character gave 26.4) ran into
+    the node beside them."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    power = kind == "power"
+    font = FontProperties(
+        family="DejaVu Sans", size=10 if power else 9, weight="bold" if power else "normal"
+    )
+    width, _, _ = TextToPath().get_text_width_height_descent(text, font, ismath=False)
+    return float(width) + 2 * LABEL_PAD
+
+
+def node_box(row: dict[str, Any]) -> Box:
+    """A node's mark on the page, pixels (y down): its shape spans ``sqrt(size)`` (a
+    Vega-Lite path shape is drawn at ``sqrt(size) / 2`` a unit, and :func:`svg_shape`
+    fills [-1, 1]), with half its outline around it."""
+    x, y = row["x"] * WIDTH, (1 - row["y"]) * HEIGHT
+    r = float(np.sqrt(row["size"])) / 2 + OUTLINE[row["kind"]] / 2
+    return (x - r, y - r, x + r, y + r)
+
+
+def _around(node: Box, w: float, h: float) -> list[tuple[float, float]]:
+    """The centres, in the order tried, of a ``w`` by ``h`` label beside ``node``'s box
+    (pixels, y down), each :data:`LABEL_GAP` off it: above, below, right and left, the
+    label centred on the node; then at its four corners (Syria's Russia, with Kazakhstan
+    on it, Armenia at its right and India and Venezuela below, is named at its upper left
+    at the page's start); then slid along a side, half and all the way to the label's end
+    at the node's centre."""
+    x0, y0, x1, y1 = node
+    x, y = (x0 + x1) / 2, (y0 + y1) / 2
+    above, below = y0 - LABEL_GAP - h / 2, y1 + LABEL_GAP + h / 2
+    left, right = x0 - LABEL_GAP - w / 2, x1 + LABEL_GAP + w / 2
+    centres = [(x, above), (x, below), (right, y), (left, y)]
+    centres += [(right, above), (left, above), (right, below), (left, below)]
+    for part in (0.5, 1.0):
+        for side in (-1, 1):
+            dx, dy = side * part * w / 2, side * part * h / 2
+            centres += [(x + dx, above), (x + dx, below), (right, y + dy), (left, y + dy)]
+    return centres
+
+
 def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float] | None]:
-    """Where each row's label goes, in [0, 1] units, or None where it would cover another.
+    """Where each row's label goes, in [0, 1] units, or None where it cannot go without
+    covering another label or a node.
 
     Labels are placed in order (the powers first, then the states the caller wants named
-    first), each at the first of above, below, right and left of its node whose box
-    overlaps no label placed before and no node; a state's label with no such place is
-    left out (hovering a node names it), a power's goes above its square. A box is the
-    label's estimated extent on the page (``LABEL_CHAR``, ``LABEL_HEIGHT``); a node's,
-    its mark's (``size`` is its area).
+    first, then the rest), each at the first place around its node (:func:`_around`) whose box
+    (:func:`label_width` wide, ``LABEL_HEIGHT`` high) lies within the plotting area and
+    overlaps no label placed before and no node (:func:`node_box`). A label with no such
+    place is left out, a power's too (decision 564 put a power's above its node whatever
+    it covered: Syria's Russia over Kazakhstan and Armenia); hovering a node names it,
+    and :func:`unnamed_note` says which are left out.
     """
-    px = [(row["x"] * WIDTH, (1 - row["y"]) * HEIGHT) for row in rows]
-    nodes = [
-        (x - r, y - r, x + r, y + r)
-        for (x, y), row in zip(px, rows, strict=True)
-        for r in [np.sqrt(row["size"]) / (2 if row["kind"] == "power" else np.sqrt(np.pi))]
-    ]
-    placed: list[tuple[float, float, float, float]] = []
+    nodes = [node_box(row) for row in rows]
+    placed: list[Box] = []
     out: list[tuple[float, float] | None] = [None] * len(rows)
     order = sorted(range(len(rows)), key=lambda i: (rows[i]["kind"] != "power", not wanted[i]))
     for i in order:
         row = rows[i]
         if not row["label"]:
             continue
-        w = LABEL_CHAR[row["kind"]] * len(row["label"])
-        h = LABEL_HEIGHT[row["kind"]]
-        x, y = px[i]
-        x0, y0, x1, y1 = nodes[i]
-        candidates = [
-            (x, y0 - h / 2 - 1),
-            (x, y1 + h / 2 + 1),
-            (x1 + w / 2 + 2, y),
-            (x0 - w / 2 - 2, y),
-        ]
-        boxes = [(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2) for cx, cy in candidates]
-        obstacles = placed + nodes
-        free = [k for k, box in enumerate(boxes) if not any(map(partial(_overlap, box), obstacles))]
-        # A power is always named: above its square when nothing is free (a dense region).
-        k = free[0] if free else 0 if row["kind"] == "power" else None
-        if k is not None:
-            placed.append(boxes[k])
-            out[i] = (candidates[k][0] / WIDTH, 1 - candidates[k][1] / HEIGHT)
+        w, h = label_width(row["label"], row["kind"]), LABEL_HEIGHT[row["kind"]]
+        for cx, cy in _around(nodes[i], w, h):
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
+            if inside and not any(_overlap(box, other) for other in (*placed, *nodes)):
+                placed.append(box)
+                out[i] = (cx / WIDTH, 1 - cy / HEIGHT)
+                break
     return out
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# At most this many unnamed actors are listed by name under the network's title, in
+# lines of at most NOTE_CHARS characters (10 px: about 5.5 px a character, under WIDTH).
+UNNAMED_LISTED = 6
+NOTE_CHARS = 95
+NOTE_STYLE = {"subtitleFontSize": 10, "subtitleColor": "#595959"}
+
+
+def unnamed_note(rows: Records, listed: bool) -> str:
+    """What the network's subtitle says of the actors it does not name: those
+    :func:`_label_places` found no room for (by name, up to :data:`UNNAMED_LISTED`;
+    beyond that the powers by name and the states counted), and, beyond
+    :data:`LABELLED` actors (``listed`` False), that only the powers are named. Empty
+    where every actor is named."""
+    powers = [row["name"] for row in rows if not row["label"] and row["kind"] == "power"]
+    states = [row["name"] for row in rows if not row["label"] and row["kind"] == "state"]
+    states = states if listed else []
+    parts = [] if listed else [f"only the powers are named (over {LABELLED} actors)"]
+    if powers or states:
+        names = [*powers, *states]
+        if len(names) > UNNAMED_LISTED:
+            names = [*powers, count_text(len(states), "state")]
+        said = ", ".join(names)
+        parts.append(f"not named, for want of room beside their nodes: {said}")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]}."
+
+
+HOVER = "Hover a node for its name."
+
+
+def note_lines(note: str) -> list[str]:
+    """``note`` and :data:`HOVER` in lines of at most :data:`NOTE_CHARS` characters, the
+    hint on a line of its own where it would be split."""
+    lines = textwrap.wrap(note, NOTE_CHARS)
+    if len(lines[-1]) + 1 + len(HOVER) <= NOTE_CHARS:
+        return [*lines[:-1], f"{lines[-1]} {HOVER}"]
+    return [*lines, HOVER]
 
 
 def _node(
@@ -858,11 +1014,13 @@ def network_spec(
     in greyscale; powers in their own colour and shape with a thick outline; node size
     by capability (powers) or by membership of the group.
     Beyond :data:`LABELLED` actors only the powers are named (hover names a state). A
-    label that would cover another or a node is left out (:func:`_label_places`: the
-    powers first, then the group's states), so names no longer print over each other.
+    label goes beside its node where it covers no other label, no node and not the
+    chart's edge (:func:`_label_places`: the powers first, then the group's states), or
+    is left out, and the title's subtitle names those left out (:func:`unnamed_note`).
 
     Datasets: ``nodes`` (name, label, kind, aligned, size, x, y, region, and ``lx``,
-    ``ly``, where its label goes), positions in [0, 1]; and ``ties``.
+    ``ly``, where its label goes), positions in [0, 1]; and ``ties``. The title is a
+    string, or ``{"text", "subtitle"}`` where the subtitle says who is not named.
     """
     powers = scenario.power_names
     unit = _unit_layout(layout)
@@ -891,8 +1049,9 @@ def network_spec(
         else []
     )
     template = _network_template(tuple(powers))
-    return {
-        **template,
-        "title": f"States by alignment, {date}",
-        "datasets": {"nodes": rows, "ties": ties},
-    }
+    title: str | dict[str, Any] = f"States by alignment, {date}"
+    note = unnamed_note(rows, listed=len(layout) <= LABELLED)
+    if note:
+        # Lines no wider than the chart: a long subtitle widened the whole figure.
+        title = {"text": title, "subtitle": note_lines(note), **NOTE_STYLE}
+    return {**template, "title": title, "datasets": {"nodes": rows, "ties": ties}}
