@@ -846,10 +846,13 @@ def _unit_layout(
 
 # A network label's place (decision 859): beside its node, LABEL_GAP pixels off its mark
 # (:func:`_around`), where its box, its text measured in DejaVu Sans with LABEL_PAD either
-# side, overlaps no other label, no node and not the plotting area's edge. A label with
-# no such place is left out, and the chart says so (unnamed_note).
+# side, overlaps no other label, no node and not the plotting area's edge, and (decision
+# 861) lies at least LABEL_CLEAR pixels nearer its own node's box than any other node's,
+# so that it is not read as a neighbour's. A label with no such place is left out, and
+# the chart says so (unnamed_note).
 LABEL_GAP = 1.5
 LABEL_PAD = 1.0
+LABEL_CLEAR = 2.0
 Box = tuple[float, float, float, float]
 
 
@@ -883,10 +886,11 @@ def node_box(row: dict[str, Any]) -> Box:
 def _around(node: Box, w: float, h: float) -> list[tuple[float, float]]:
     """The centres, in the order tried, of a ``w`` by ``h`` label beside ``node``'s box
     (pixels, y down), each :data:`LABEL_GAP` off it: above, below, right and left, the
-    label centred on the node; then at its four corners (Syria's Russia, with Kazakhstan
-    on it, Armenia at its right and India and Venezuela below, is named at its upper left
-    at the page's start); then slid along a side, half and all the way to the label's end
-    at the node's centre."""
+    label centred on the node; then at its four corners; then slid along a side, half and
+    all the way to the label's end at the node's centre (Syria's Russia, with Kazakhstan
+    on it, Armenia at its right and India and Venezuela below, is named at its left, slid
+    up, at the page's start: at its upper left, decision 859's place, its name stood
+    as near Pakistan's node as its own)."""
     x0, y0, x1, y1 = node
     x, y = (x0 + x1) / 2, (y0 + y1) / 2
     above, below = y0 - LABEL_GAP - h / 2, y1 + LABEL_GAP + h / 2
@@ -906,13 +910,21 @@ def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float]
 
     Labels are placed in order (the powers first, then the states the caller wants named
     first, then the rest), each at the first place around its node (:func:`_around`) whose box
-    (:func:`label_width` wide, ``LABEL_HEIGHT`` high) lies within the plotting area and
-    overlaps no label placed before and no node (:func:`node_box`). A label with no such
-    place is left out, a power's too (decision 564 put a power's above its node whatever
-    it covered: Syria's Russia over Kazakhstan and Armenia); hovering a node names it,
-    and :func:`unnamed_note` says which are left out.
+    (:func:`label_width` wide, ``LABEL_HEIGHT`` high) lies within the plotting area,
+    overlaps no label placed before and no node (:func:`node_box`), and is at least
+    :data:`LABEL_CLEAR` pixels nearer its own node than any other node, box to box
+    (:func:`_lead`): at a corner or slid along a side a name could stand nearer a
+    neighbour's node than its own (Vietnam's "Saudi Arabia" beside Egypt's, its "USSR"
+    beside Cuba's). A power with no such place, its bold name beside the one large
+    thick-outlined mark there, takes of its free places those at least
+    :data:`LABEL_CLEAR` nearer its node than any other power's the one where it leads the
+    nearest node by most, if nearer its own node still. A label with no place is left
+    out, a power's too (decision 564 put a power's above its node whatever it covered:
+    Syria's Russia over Kazakhstan and Armenia); hovering a node names it, and
+    :func:`unnamed_note` says which are left out.
     """
     nodes = [node_box(row) for row in rows]
+    powers = [j for j, row in enumerate(rows) if row["kind"] == "power"]
     placed: list[Box] = []
     out: list[tuple[float, float] | None] = [None] * len(rows)
     order = sorted(range(len(rows)), key=lambda i: (rows[i]["kind"] != "power", not wanted[i]))
@@ -921,18 +933,51 @@ def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float]
         if not row["label"]:
             continue
         w, h = label_width(row["label"], row["kind"]), LABEL_HEIGHT[row["kind"]]
-        for cx, cy in _around(nodes[i], w, h):
-            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
-            if inside and not any(_overlap(box, other) for other in (*placed, *nodes)):
-                placed.append(box)
-                out[i] = (cx / WIDTH, 1 - cy / HEIGHT)
-                break
+        others = [node for j, node in enumerate(nodes) if j != i]
+        # The places inside the plot that cover no label and no node, tried in turn (all
+        # of a power's kept, for the fallback below).
+        places = (
+            (cx, cy, box)
+            for cx, cy in _around(nodes[i], w, h)
+            for box in [(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)]
+            if box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
+            if not any(_overlap(box, other) for other in (*placed, *nodes))
+        )
+        free = list(places) if row["kind"] == "power" else places
+        mine = next((f for f in free if _lead(f[2], nodes[i], others) >= LABEL_CLEAR), None)
+        if mine is None and row["kind"] == "power":
+            # A power's name, bold beside its large mark with the thick outline: where no
+            # place is clear of every node, the place where it leads the nearest other
+            # node by most, if it is clear of the other powers' and nearer its own node
+            # still (Syria's Russia, ringed by the CSTO's states drawn large when nodes
+            # are sized by that group: left of it, 1.5 px off it and 1.9 off Kazakhstan).
+            rivals = [nodes[j] for j in powers if j != i]
+            clear = [f for f in free if _lead(f[2], nodes[i], rivals) >= LABEL_CLEAR]
+            best = max(clear, key=lambda f: _lead(f[2], nodes[i], others), default=None)
+            mine = best if best and _lead(best[2], nodes[i], others) > 0 else None
+        if mine is not None:
+            cx, cy, box = mine
+            placed.append(box)
+            out[i] = (cx / WIDTH, 1 - cy / HEIGHT)
     return out
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _gap(a: Box, b: Box) -> float:
+    """The distance between two boxes, pixels (0 where they touch or overlap)."""
+    dx = max(a[0] - b[2], b[0] - a[2], 0.0)
+    dy = max(a[1] - b[3], b[1] - a[3], 0.0)
+    return float((dx * dx + dy * dy) ** 0.5)
+
+
+def _lead(box: Box, own: Box, others: Sequence[Box]) -> float:
+    """How much nearer ``box`` is to ``own`` than to the nearest of ``others``, pixels
+    (box to box, :func:`_gap`); a label reads as its node's where this is at least
+    :data:`LABEL_CLEAR`."""
+    return min((_gap(box, other) for other in others), default=np.inf) - _gap(box, own)
 
 
 # At most this many unnamed actors are listed by name under the network's title, in
@@ -1015,7 +1060,8 @@ def network_spec(
     by capability (powers) or by membership of the group.
     Beyond :data:`LABELLED` actors only the powers are named (hover names a state). A
     label goes beside its node where it covers no other label, no node and not the
-    chart's edge (:func:`_label_places`: the powers first, then the group's states), or
+    chart's edge, nearer its own node than any other (:func:`_label_places`: the powers
+    first, then the group's states), or
     is left out, and the title's subtitle names those left out (:func:`unnamed_note`).
 
     Datasets: ``nodes`` (name, label, kind, aligned, size, x, y, region, and ``lx``,
