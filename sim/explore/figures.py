@@ -29,6 +29,9 @@ from sim.plots.palette import NONE_COLOR, power_markers, power_palette
 from sim.plots.trajectories import mark_every
 from sim.scenario.schema import Scenario
 
+# Every chart's plotting area, pixels: the alignment's band names (share_labels) and the
+# network's labels (_label_places) are placed in its pixels; the legends, titles and axes
+# around it must fit the page's column with it (PAGE_FIT).
 WIDTH = 560
 REGIONAL = 300  # actors beyond which the network is laid out region by region
 LABELLED = 80  # actors beyond which only the powers are named in the network
@@ -56,6 +59,128 @@ EVENT_TOOLTIP = [
     alt.Tooltip("target:N"),
     alt.Tooltip("source:N"),
 ]
+
+
+# Every chart fits the page's right-hand column at a 1024x768 window (decision 862): that
+# column's content is PAGE_COLUMN pixels wide there (1089 at 1500x900), and vega-embed keeps
+# ACTIONS pixels at a chart's right for its "..." menu, so a chart, its axes, titles and
+# legends included, may be PAGE_FIT wide. At WIDTH plus its axis a time chart has no room
+# for a legend at its right (the long names of two scenarios made the trust chart 888 px
+# wide): its powers' legend goes under it and its scenarios' key over it, in rows across
+# the plotting area (_legend_columns), and its titles wrap within the plotting area
+# (title_lines). The network keeps its legend at its right, its names cut to fit.
+PAGE_COLUMN = 732
+ACTIONS = 38
+PAGE_FIT = PAGE_COLUMN - ACTIONS
+# Vega's legends: labels of LEGEND_LABEL_SIZE pixels, an entry's symbol and the gap to its
+# label within LEGEND_SYMBOL pixels, LEGEND_COLUMN_PAD between the entries of a row, and
+# LEGEND_OFFSET between a legend at the right and the plotting area; VIEW_PAD around a chart.
+LEGEND_LABEL_SIZE = 10
+LEGEND_SYMBOL = 16
+LEGEND_COLUMN_PAD = 10
+LEGEND_OFFSET = 18
+VIEW_PAD = 5
+# The key's line is KEY_LINE pixels long (Vega draws a stroke symbol sqrt(size) long), so
+# that its dashes read as dashes (at Vega's 10 pixels the dashed and the solid were alike);
+# with the gap to its label, KEY_SYMBOL.
+KEY_LINE = 24
+KEY_SYMBOL = KEY_LINE + 6
+# A power's name in a legend under a chart is cut, ending in "…", beyond LEGEND_LIMIT pixels
+# (its lines' and bands' tooltips name it whole); a scenario's name in the key only where it
+# is longer than the plotting area (the charts' titles and the lines' tooltips name it).
+LEGEND_LIMIT = 160
+KEY_LIMIT = WIDTH - KEY_SYMBOL
+# The network's legend at its right: what is left of PAGE_FIT, less 4 pixels for rounding.
+NETWORK_LEGEND_LIMIT = PAGE_FIT - WIDTH - 2 * VIEW_PAD - LEGEND_OFFSET - LEGEND_SYMBOL - 4
+TITLE_SIZE = 13  # Vega's titles, pixels, bold
+# A title is centred over the plotting area and may reach TITLE_OVERHANG pixels past it
+# either side: over the y axis at its left (wider than that), and within PAGE_FIT at its
+# right.
+TITLE_OVERHANG = 30
+TITLE_WIDTH = WIDTH + 2 * TITLE_OVERHANG
+
+
+@lru_cache(maxsize=4096)
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """``text``'s width in pixels, in DejaVu Sans (the sans-serif of Debian's Chromium, which
+    Vega's titles and legends are drawn in) at ``size`` pixels."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    width, _, _ = TextToPath().get_text_width_height_descent(text, font, ismath=False)
+    return float(width)
+
+
+def _pieces(word: str, width: float, size: float, bold: bool) -> list[str]:
+    """``word`` in pieces no wider than ``width``, broken after an underscore where it can
+    be (a scenario's name), else between characters."""
+    pieces: list[str] = []
+    while text_width(word, size, bold) > width:
+        cut = max(
+            (i for i in range(1, len(word)) if text_width(word[:i], size, bold) <= width),
+            default=1,
+        )
+        under = word.rfind("_", 0, cut)
+        cut = under + 1 if under > 0 else cut
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
+
+
+def title_lines(text: str, width: float = TITLE_WIDTH, size: float = TITLE_SIZE) -> str | list[str]:
+    """A chart's title: ``text`` where it is no wider than ``width`` (bold, ``size``
+    pixels), else its lines, each as wide as it can be within ``width``, broken between
+    words (within a word longer than a line, after an underscore). Vega draws a title
+    whole, and a long one (two long scenarios' names) widened its chart past the page's
+    column."""
+    if text_width(text, size, True) <= width:
+        return text
+    words = [piece for word in text.split() for piece in _pieces(word, width, size, bold=True)]
+    lines: list[str] = []
+    for word in words:
+        if lines and text_width(f"{lines[-1]} {word}", size, True) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _legend_columns(
+    labels: Sequence[str], limit: float, width: float = WIDTH, symbol: float = LEGEND_SYMBOL
+) -> int:
+    """How many entries a row of a legend across a chart holds: as many as fit ``width``,
+    each entry's label (cut at ``limit``) and ``symbol``, the columns as wide as their
+    widest entry (Vega's ``gridAlign: each``)."""
+    entries = [symbol + min(text_width(s, LEGEND_LABEL_SIZE), limit) for s in labels]
+    for columns in range(len(entries), 1, -1):
+        widths = [max(entries[c::columns]) for c in range(columns)]
+        if sum(widths) + LEGEND_COLUMN_PAD * (columns - 1) <= width:
+            return columns
+    return 1
+
+
+def _legend_below(labels: Sequence[str]) -> alt.Legend:
+    """A legend under its chart, in rows across the plotting area, names cut (ending in
+    "…") beyond :data:`LEGEND_LIMIT`."""
+    return alt.Legend(
+        orient="bottom",
+        direction="horizontal",
+        columns=_legend_columns(labels, LEGEND_LIMIT),
+        labelLimit=LEGEND_LIMIT,
+    )
+
+
+def _key(names: Sequence[str]) -> alt.Legend:
+    """The scenarios' key (solid, dashed) over its chart, under the title: side by side
+    where both names fit the plotting area, else one a line, a name cut only beyond it."""
+    return alt.Legend(
+        orient="top",
+        direction="horizontal",
+        columns=_legend_columns(names, KEY_LIMIT, symbol=KEY_SYMBOL),
+        labelLimit=KEY_LIMIT,
+        symbolSize=KEY_LINE**2,
+    )
 
 
 def on_page(spec: Spec) -> Spec:
@@ -214,6 +339,7 @@ def _dash(names: Sequence[str]) -> alt.StrokeDash:
         "scenario:N",
         scale=alt.Scale(domain=list(names), range=[SOLID, DASHED][: len(names)]),
         title="scenario",
+        legend=_key(names),
     )
 
 
@@ -249,8 +375,10 @@ def _trajectories_template(
 ) -> Spec:
     # A power's line has its colour and, every so many steps, its marker (one legend for
     # both); a scenario's its dash. Colour alone was lost in greyscale print (decision 849).
-    colour = alt.Color("power:N", scale=_power_scale(powers), title="power")
-    shape = alt.Shape("power:N", scale=_power_shapes(powers), title="power")
+    # One legend for both, under the chart (its right has no room: decision 862).
+    below = _legend_below(powers)
+    colour = alt.Color("power:N", scale=_power_scale(powers), title="power", legend=below)
+    shape = alt.Shape("power:N", scale=_power_shapes(powers), title="power", legend=below)
     x = alt.X("when:T", title="date")
     y = alt.Y("value:Q", title=f"{title} (0 to 1)", scale=alt.Scale(domain=[0, 1]))
     tooltip = [
@@ -270,7 +398,9 @@ def _trajectories_template(
             detail="scenario:N",
             tooltip=tooltip,
         )
-        .properties(width=WIDTH, height=240, title=f"{title} {towards} each power {phrase}")
+        .properties(
+            width=WIDTH, height=240, title=title_lines(f"{title} {towards} each power {phrase}")
+        )
     )
     marks = _power_marks("lines", x, y, colour, shape, tooltip)
     upper = alt.layer(lines, marks, _events_layer())
@@ -286,11 +416,18 @@ def _trajectories_template(
         alt.Chart(alt.Data(name="difference"))
         .mark_line()
         .encode(x=x, y=y, color=colour, tooltip=tooltip)
-        .properties(width=WIDTH, height=140, title=f"Difference, {names[0]} minus {names[1]}")
+        .properties(
+            width=WIDTH, height=140, title=title_lines(f"Difference, {names[0]} minus {names[1]}")
+        )
     )
     marks = _power_marks("difference", x, y, colour, shape, tooltip)
     zero = alt.Chart(alt.Data(name="zero")).mark_rule(color="#444444").encode(y=alt.datum(0.0))
-    return alt.vconcat(upper, alt.layer(difference, marks, zero, _event_rules())).to_dict()
+    # The key of the scenarios' dashes over the panel that has them, not over the figure.
+    return (
+        alt.vconcat(upper, alt.layer(difference, marks, zero, _event_rules()))
+        .resolve_legend(strokeDash="independent")
+        .to_dict()
+    )
 
 
 def trajectories_spec(
@@ -518,7 +655,12 @@ def _share_chart(
         .encode(
             x=x,
             y=alt.Y("value:Q", stack="zero", title="share aligned"),
-            color=alt.Color("power:N", scale=_power_scale(powers, none=True), title="aligned"),
+            color=alt.Color(
+                "power:N",
+                scale=_power_scale(powers, none=True),
+                title="aligned",
+                legend=_legend_below([*powers, NONE]),
+            ),
             order=alt.Order("order:Q"),
             tooltip=tooltip,
         )
@@ -536,7 +678,7 @@ def _share_chart(
         )
     )
     return alt.layer(areas, names).properties(
-        width=WIDTH, height=SHARE_HEIGHT, title=f"Alignment {phrase}, {name}"
+        width=WIDTH, height=SHARE_HEIGHT, title=title_lines(f"Alignment {phrase}, {name}")
     )
 
 
@@ -548,7 +690,7 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
     ]
     # The group named, and how it counts: a run's effective_poles counts the aligned only
     # (an outside check read this chart's 1.86 against a run's 1.18; decision 846).
-    poles_title = f"Effective number of poles {phrase}, the non-aligned as one pole"
+    poles_title = title_lines(f"Effective number of poles {phrase}, the non-aligned as one pole")
     if is_one_state(phrase):
         # One state is in one camp at each step: its poles are 1 throughout, a flat line
         # on the chart's top border that says nothing; the chart says so instead, as the
@@ -575,7 +717,8 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
         )
         .properties(width=WIDTH, height=110, title=poles_title)
     )
-    return alt.vconcat(*areas, poles).to_dict()
+    # The scenarios' key over the poles chart, whose dashes it tells apart.
+    return alt.vconcat(*areas, poles).resolve_legend(strokeDash="independent").to_dict()
 
 
 def alignment_spec(
@@ -683,6 +826,9 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
     # Positions are given in [0, 1] (network_spec), so that a label's place on the page is
     # known when it is chosen (_label_places).
     unit = alt.Scale(domain=[0, 1], nice=False, zero=False)
+    # At the chart's right, a power's name cut (ending in "…") where it would take the
+    # chart past the page's column at 1024 px (decision 862); its node's tooltip names it.
+    legend = alt.Legend(labelLimit=NETWORK_LEGEND_LIMIT)
     edges = (
         alt.Chart(alt.Data(name="ties"))
         .mark_rule(color="#cccccc")
@@ -699,7 +845,12 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
         .encode(
             x=alt.X("x:Q", axis=axis, scale=unit),
             y=alt.Y("y:Q", axis=axis, scale=unit),
-            color=alt.Color("aligned:N", scale=_power_scale(powers, none=True), title="aligned"),
+            color=alt.Color(
+                "aligned:N",
+                scale=_power_scale(powers, none=True),
+                title="aligned",
+                legend=legend,
+            ),
             # A shape per power and one for the non-aligned, in one legend with the colours:
             # colour alone is lost in greyscale print and to a colour-blind reader.
             shape=alt.Shape(
@@ -709,6 +860,7 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
                     range=[svg_shape(node_markers(powers)[p]) for p in [*powers, NONE]],
                 ),
                 title="aligned",
+                legend=legend,
             ),
             # The width itself (as size), not a scale over "kind": Vega-Lite warns of a
             # width scale over a nominal field in the browser's console.
