@@ -8,13 +8,13 @@ the page's sans-serif with (by Pillow), not taken from the figures' own estimate
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from browser import font
 
 from sim.cli import main
 from sim.explore.figures import (
@@ -41,20 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios"
 DATA = Path(__file__).parent / "data"
 Box = tuple[float, float, float, float]
-
-
-@cache
-def font(size: int, bold: bool) -> Any:
-    """DejaVu Sans at ``size`` pixels: Debian's (what its Chromium draws), else the copy
-    matplotlib ships."""
-    import matplotlib
-    from PIL import ImageFont
-
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    path = Path("/usr/share/fonts/truetype/dejavu") / name
-    if not path.exists():
-        path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-    return ImageFont.truetype(str(path), size)
 
 
 def text_box(text: str, x: float, y: float, size: int, bold: bool) -> Box:

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import ARGS, CHROMIUM, credsim, free_port, needs_chromium, wait_until_up
 
 solara = pytest.importorskip("solara")
 v = pytest.importorskip("ipyvuetify")
@@ -185,17 +182,6 @@ def test_a_path_breaks_after_each_slash() -> None:
 
 # --------------------------------------------------------------------------- in Chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SIZES = ((1024, 768), (1500, 900))
 
 # What a researcher sees of each file list's path, and how much of it its box hides.
@@ -236,36 +222,7 @@ COVERED = """async () => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 240.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"the server stopped: {server.communicate()[0]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {seconds:.0f} s")
-
-
-def credsim(*args: str) -> list[str]:
-    script = Path(sys.executable).with_name("credsim")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "sim", *args]
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run does this)",
-)
+@needs_chromium
 def test_the_page_on_a_laptops_screen_in_chromium(tmp_path: Path) -> None:
     """At 1024x768 and 1500x900, Syria beside its counterfactual under a long folder,
     given by their absolute paths: each file list shows its whole path inside its box;

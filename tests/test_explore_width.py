@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -26,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from browser import ARGS, CHROMIUM, credsim, font, free_port, needs_chromium, wait_until_up
 
 from sim.explore.figures import (
     WIDTH,
@@ -57,20 +54,6 @@ PAD, OFFSET, LABEL_OFFSET, COLUMN_PAD = 5, 18, 4, 10
 AXIS = 60
 LONG = "syria_variant_with_a_long_name"
 LONGER = f"{LONG}_abstained"
-
-
-@cache
-def font(size: int, bold: bool) -> Any:
-    """DejaVu Sans at ``size`` pixels: Debian's (what its Chromium draws), else the copy
-    matplotlib ships."""
-    import matplotlib
-    from PIL import ImageFont
-
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    path = Path("/usr/share/fonts/truetype/dejavu") / name
-    if not path.exists():
-        path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-    return ImageFont.truetype(str(path), size)
 
 
 def width(text: str, size: int = 10, bold: bool = False) -> float:
@@ -296,17 +279,6 @@ def test_the_networks_legend_fits_beside_it_and_its_names_are_said(tmp_path: Pat
 
 # --------------------------------------------------------------------------- in Chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SIZES = ((1024, 768), (1500, 900))
 # Each chart's box on the page: vega-embed's element (the chart, legends included, and
 # its "..." menu's button), its drawing, the button, the column's content box.
@@ -324,36 +296,7 @@ BOXES = """() => Array.from(document.querySelectorAll('.vega-embed')).map(e => {
 })"""
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 240.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"the server stopped: {server.communicate()[0]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {seconds:.0f} s")
-
-
-def credsim(*args: str) -> list[str]:
-    script = Path(sys.executable).with_name("credsim")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "sim", *args]
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium "
-    "(apt-get install chromium; .ci/run does this)",
-)
+@needs_chromium
 def test_every_chart_lies_inside_its_column_in_chromium(tmp_path: Path) -> None:
     """At 1024x768 and 1500x900, copies of Syria and its counterfactual under long names:
     each chart (trust, affinity, alignment, network), its legends, its "..." button, and

@@ -1011,19 +1011,12 @@ Box = tuple[float, float, float, float]
 @lru_cache(maxsize=4096)
 def label_width(text: str, kind: str) -> float:
     """A network label's width on the page, pixels: ``text`` measured in DejaVu Sans (the
-    sans-serif of Debian's Chromium, and the font of the saved PNG), 9 px for a state and
-    10 px bold for a power, with :data:`LABEL_PAD` either side. Measured, not estimated
-    per character: capitals ("USSR" 29.8 px, where 6.6 a character gave 26.4) ran into
-    the node beside them."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
+    sans-serif of Debian's Chromium, and the font of the saved PNG; :func:`text_width`), 9 px
+    for a state and 10 px bold for a power, with :data:`LABEL_PAD` either side. Measured,
+    not estimated per character: capitals ("USSR" 29.8 px, where 6.6 a character gave 26.4)
+    ran into the node beside them."""
     power = kind == "power"
-    font = FontProperties(
-        family="DejaVu Sans", size=10 if power else 9, weight="bold" if power else "normal"
-    )
-    width, _, _ = TextToPath().get_text_width_height_descent(text, font, ismath=False)
-    return float(width) + 2 * LABEL_PAD
+    return text_width(text, 10 if power else 9, power) + 2 * LABEL_PAD
 
 
 def node_box(row: dict[str, Any]) -> Box:
