@@ -165,8 +165,9 @@ def sweep(runs: int, rounds: int, pairs: int) -> dict[str, Any]:
     (cheap beside ``mesa.batch_run``; the first of a pair alternates): the
     ratio of 2 workers over 1 is a ratio of two short times, and on this
     shared 2-core machine one round's ratio went from 1.39 to 1.87 (decision
-    546). The ratio of the best times is the target's; the median of the
-    turns' own ratios is reported beside it.
+    546). Both the ratio of the best times and the median of the turns' own
+    ratios are reported; the target counts as met only where both reach it
+    (decision 864).
     The sweeps' fork server is started by a small sweep first (it lives as
     long as this process): its start-up is paid once per ``credsim sweep``
     command, and is in ``first_call`` and in the end-to-end command time.
@@ -295,7 +296,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     report["targets"] = {
         "latency_speedup_ge_15x": lat["speedup_median"] >= 15,
         "sweep_speedup_vs_batch_run_ge_15x": sw["speedup_vs_batch_run"] >= 15,
-        "two_workers_over_one_ge_1_8x": sw["two_workers_over_one"] >= 1.8,
+        # Met only when the median of the turns' own ratios reaches it too: the ratio of
+        # the best times alone rested on one good turn (1.84 against a median of 1.72 and
+        # reruns of 1.77, 1.74 and 1.70; decision 864).
+        "two_workers_over_one_ge_1_8x": min(
+            sw["two_workers_over_one"], sw["two_workers_over_one_median_of_turns"]
+        )
+        >= 1.8,
         "synthetic_speedup_ge_5x": syn["speedup_at_largest"] >= 5,
         "peak_rss_mb_by_states": rss,
     }
