@@ -4,17 +4,21 @@ of the code under test (Pillow's reading of the font file, not matplotlib's text
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--headless",
@@ -35,6 +39,15 @@ NEEDS_CHROMIUM = [
         "(apt-get install chromium; .ci/run does this)",
     ),
 ]
+
+
+def repo_env() -> dict[str, str]:
+    """The environment with this repository first on ``PYTHONPATH``: a command run from a
+    test imports the code under test."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
 
 
 def needs_chromium(test: Any) -> Any:
@@ -66,6 +79,52 @@ def wait_until_up(url: str, server: subprocess.Popen[str], seconds: float = 240.
 def credsim(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("credsim")
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "sim", *args]
+
+
+@contextmanager
+def explore_in_chromium(scenario: str, counterfactual: str, out: Path) -> Iterator[tuple[Any, str]]:
+    """``credsim explore SCENARIO --counterfactual COUNTERFACTUAL --out OUT`` served on a
+    free port from the repository, and headless Chromium launched: ``(browser, url)``. The
+    server is stopped on the way out, whatever happened."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    port = free_port()
+    url = f"http://localhost:{port}/"
+    server = subprocess.Popen(
+        credsim(
+            "explore",
+            scenario,
+            "--counterfactual",
+            counterfactual,
+            "--no-browser",
+            "--port",
+            str(port),
+            "--out",
+            str(out),
+        ),
+        cwd=ROOT,
+        env=repo_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_up(url, server)
+        with sync_api.sync_playwright() as p:
+            yield p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS), url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def open_page(page: Any, url: str, drawn: str, charts: int = 4) -> None:
+    """Load the explorer's page and wait until ``charts`` of its charts are drawn (elements
+    matching ``drawn``: trust, affinity, alignment and the network), and a moment more."""
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector("text=negativity bias", timeout=120_000)
+    page.wait_for_function(
+        f"document.querySelectorAll({drawn!r}).length >= {charts}", timeout=120_000
+    )
+    page.wait_for_timeout(1500)
 
 
 @cache

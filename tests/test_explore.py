@@ -1534,15 +1534,9 @@ def test_each_alignment_band_is_named_inside_it_where_it_is_widest() -> None:
     for its name (under MIN_LABEL_SHARE of the axis), in black or white on its colour.
     The expected places are computed here, from the chart's own data and stacking order."""
     import pandas as pd
+    from test_explore_labels import band_clearances
 
-    from sim.explore.figures import (
-        MIN_LABEL_SHARE,
-        SHARE_LABEL_CHAR,
-        SHARE_LABEL_PAD,
-        WIDTH,
-        Line,
-        alignment_spec,
-    )
+    from sim.explore.figures import MIN_LABEL_SHARE, Line, alignment_spec
     from sim.runner import run_scenario
     from sim.scenario import load_scenario
 
@@ -1572,20 +1566,8 @@ def test_each_alignment_band_is_named_inside_it_where_it_is_widest() -> None:
 
             # Stacked as Vega-Lite stacks them: by "order", the first at the bottom.
             rows = pd.DataFrame(spec["datasets"][dataset])
-            order = rows.drop_duplicates("power").sort_values("order")["power"].tolist()
-            wide = rows.pivot(index="when", columns="power", values="value")[order].sort_index()
-            top = wide.cumsum(axis=1)
-            bottom = top - wide
-            days = pd.Series(pd.to_datetime(wide.index), index=wide.index)
-            x = (days - days.iloc[0]) / (days.iloc[-1] - days.iloc[0]) * WIDTH
-            step = x.diff().median()
             want = []
-            for power in order:
-                half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
-                reach = [(x - at).abs() <= half + step for at in x]
-                ceiling = pd.Series([top[power][r].min() for r in reach], index=wide.index)
-                floor = pd.Series([bottom[power][r].max() for r in reach], index=wide.index)
-                clear = (ceiling - floor)[(x >= half) & (x <= WIDTH - half)]
+            for power, (clear, ceiling, floor) in band_clearances(rows).items():
                 if clear.max() < MIN_LABEL_SHARE:
                     continue
                 tied = clear >= clear.max() - 1e-9

@@ -10,99 +10,69 @@ and that it holds the new bias.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from browser import ARGS, CHROMIUM, NEEDS_CHROMIUM, credsim, free_port, wait_until_up
+from browser import NEEDS_CHROMIUM, credsim, explore_in_chromium, repo_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = NEEDS_CHROMIUM
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")  # skip the module without playwright
 
 
 def test_explore_in_chromium(tmp_path: Path) -> None:
-    port = free_port()
-    url = f"http://localhost:{port}/"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    server = subprocess.Popen(
-        credsim(
-            "explore",
-            "scenarios/syria.yaml",
-            "--counterfactual",
-            "scenarios/syria_abstained.yaml",
-            "--no-browser",
-            "--port",
-            str(port),
-            "--out",
-            str(tmp_path),
-        ),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_until_up(url, server)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1800})
-            console: list[tuple[str, str]] = []
-            page.on("console", lambda m: console.append((m.type, m.text)))
-            page.goto(url, timeout=120_000)
-            page.wait_for_selector("text=negativity bias", timeout=120_000)
-            trust = page.locator(".vega-embed").first
-            trust.locator("canvas, svg").first.wait_for(timeout=60_000)
-            page.wait_for_timeout(1000)
-            before = trust.screenshot()
-            # The tab names the tool and the scenario, not "Solara" (decision 648).
-            assert page.title() == "credsim explore: syria", page.title()
+    served = explore_in_chromium("scenarios/syria.yaml", "scenarios/syria_abstained.yaml", tmp_path)
+    with served as (browser, url):
+        page = browser.new_page(viewport={"width": 1500, "height": 1800})
+        console: list[tuple[str, str]] = []
+        page.on("console", lambda m: console.append((m.type, m.text)))
+        page.goto(url, timeout=120_000)
+        page.wait_for_selector("text=negativity bias", timeout=120_000)
+        trust = page.locator(".vega-embed").first
+        trust.locator("canvas, svg").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)
+        before = trust.screenshot()
+        # The tab names the tool and the scenario, not "Solara" (decision 648).
+        assert page.title() == "credsim explore: syria", page.title()
 
-            # Every slider's track spans the column, whatever its label's length (beside
-            # the label, "salience: aligned with actor" left a 29-pixel track).
-            tracks = page.evaluate(
-                """() => Object.fromEntries(Array.from(document.querySelectorAll('.v-slider'))
-                    .map(s => [s.querySelector('label').innerText,
-                               s.querySelector('.v-slider-track').getBoundingClientRect().width]))"""
-            )
-            assert tracks["memory"] > 200, tracks
-            assert tracks["salience: aligned with actor"] == pytest.approx(tracks["memory"], abs=2)
+        # Every slider's track spans the column, whatever its label's length (beside
+        # the label, "salience: aligned with actor" left a 29-pixel track).
+        tracks = page.evaluate(
+            """() => Object.fromEntries(Array.from(document.querySelectorAll('.v-slider'))
+                .map(s => [s.querySelector('label').innerText,
+                           s.querySelector('.v-slider-track').getBoundingClientRect().width]))"""
+        )
+        assert tracks["memory"] > 200, tracks
+        assert tracks["salience: aligned with actor"] == pytest.approx(tracks["memory"], abs=2)
 
-            thumb = page.locator(".v-slider:has(label:text-is('negativity bias')) [role=slider]")
-            thumb.focus()
-            for _ in range(5):
-                thumb.press("ArrowRight")
-            page.wait_for_selector("text=2.5 (scenario 2)", timeout=60_000)
-            page.wait_for_selector("text=1 changed from the scenario", timeout=60_000)
-            deadline = time.monotonic() + 30
+        thumb = page.locator(".v-slider:has(label:text-is('negativity bias')) [role=slider]")
+        thumb.focus()
+        for _ in range(5):
+            thumb.press("ArrowRight")
+        page.wait_for_selector("text=2.5 (scenario 2)", timeout=60_000)
+        page.wait_for_selector("text=1 changed from the scenario", timeout=60_000)
+        deadline = time.monotonic() + 30
+        after = trust.screenshot()
+        while after == before and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
             after = trust.screenshot()
-            while after == before and time.monotonic() < deadline:
-                page.wait_for_timeout(500)
-                after = trust.screenshot()
-            assert after != before, "the trust figure did not change"
+        assert after != before, "the trust figure did not change"
 
-            page.get_by_role("button", name="Step").click()
-            page.wait_for_selector("text=step 1 of 156", timeout=60_000)
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_selector("text=step 1 of 156", timeout=60_000)
 
-            page.get_by_role("button", name="save scenario").click()
-            page.wait_for_selector("text=saved", timeout=60_000)
-            page.get_by_role("button", name="save figures").click()
-            page.wait_for_selector("text=files to", timeout=60_000)
-            # Each slider's "reset" is named for its value (decision 611).
-            page.get_by_role("button", name="reset negativity bias").click()
-            page.wait_for_selector("text=0 changed from the scenario", timeout=60_000)
-            page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        page.get_by_role("button", name="save scenario").click()
+        page.wait_for_selector("text=saved", timeout=60_000)
+        page.get_by_role("button", name="save figures").click()
+        page.wait_for_selector("text=files to", timeout=60_000)
+        # Each slider's "reset" is named for its value (decision 611).
+        page.get_by_role("button", name="reset negativity bias").click()
+        page.wait_for_selector("text=0 changed from the scenario", timeout=60_000)
+        page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        browser.close()
 
     # The page's Vega-Lite 5 draws its specs without a word: no warning that they were
     # written for another version (Altair 6 writes v6), no error (decision 573).
@@ -127,7 +97,7 @@ def test_explore_in_chromium(tmp_path: Path) -> None:
 
     saved = tmp_path / "syria_explored.yaml"
     checked = subprocess.run(
-        credsim("validate", str(saved)), cwd=ROOT, env=env, capture_output=True, text=True
+        credsim("validate", str(saved)), cwd=ROOT, env=repo_env(), capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr
     assert "negativity_bias: 2.5" in saved.read_text()

@@ -66,12 +66,15 @@ def clashes(boxes: list[tuple[str, Box]]) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- alignment
 
 
-def stretches_of(rows: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Each band's stretches, from a share chart's own rows: the runs of steps where its
-    name would fit (the height common to the band's steps within the name's half width,
-    and a step more, at least MIN_LABEL_SHARE; the name inside the chart), each with its
-    steps and where the name goes (the middle of its longest run of the stretch's
-    greatest clearance) and its y there."""
+Clearance = dict[str, tuple[pd.Series, pd.Series, pd.Series]]
+
+
+def band_clearances(rows: pd.DataFrame) -> Clearance:
+    """Each band of a share chart, from its own rows, stacked as Vega-Lite stacks them (by
+    "order", the first at the bottom): by step, the height its name has there (the height
+    common to the band's steps within the name's half width, and a step more; -inf where
+    the name would cross the chart's left or right edge), and that height's ceiling and
+    floor; the bands in stacking order."""
     order = rows.drop_duplicates("power").sort_values("order")["power"].tolist()
     wide = rows.pivot(index="when", columns="power", values="value")[order].sort_index()
     top = wide.cumsum(axis=1)
@@ -79,13 +82,24 @@ def stretches_of(rows: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
     days = pd.Series(pd.to_datetime(wide.index), index=wide.index)
     x = (days - days.iloc[0]) / (days.iloc[-1] - days.iloc[0]) * WIDTH
     step = x.diff().median()
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: Clearance = {}
     for power in order:
         half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
         reach = [(x - at).abs() <= half + step for at in x]
         ceiling = pd.Series([top[power][r].min() for r in reach], index=wide.index)
         floor = pd.Series([bottom[power][r].max() for r in reach], index=wide.index)
         clear = (ceiling - floor).where((x >= half) & (x <= WIDTH - half), -np.inf)
+        out[power] = (clear, ceiling, floor)
+    return out
+
+
+def stretches_of(rows: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Each band's stretches, from a share chart's own rows: the runs of steps where its
+    name would fit (:func:`band_clearances` at least MIN_LABEL_SHARE), each with its
+    steps and where the name goes (the middle of its longest run of the stretch's
+    greatest clearance) and its y there."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for power, (clear, ceiling, floor) in band_clearances(rows).items():
         fits = clear >= MIN_LABEL_SHARE
         runs = (fits != fits.shift()).cumsum()[fits]
         for _, steps in runs.groupby(runs):
@@ -334,20 +348,12 @@ def test_a_crowded_generated_network_names_no_state_over_another(tmp_path: Path)
     assert all(r["label"] for r in spec["datasets"]["nodes"])
 
 
-def test_labels_with_no_room_are_left_out_and_said(tmp_path: Path) -> None:
-    """Syria's 39 actors laid out within a few pixels of one point (two far corners
-    anchoring the scale): few labels can go beside their nodes without covering another
-    node, a power's neither (before, a power's went above its node whatever it covered).
-    Those left out are said under the title on the page (powers by name, states counted),
-    and under the saved picture, without the page's hint to hover; beyond LABELLED actors
-    the subtitle says only the powers are named."""
-    import matplotlib.pyplot as plt
-
+def ringed_russia() -> tuple[Any, dict[str, tuple[float, float]]]:
+    """Syria with Russia at the middle of the network, ringed by 18 states 20 pixels out
+    and 14 more 32 out, the other powers and two states in the corners (which fix the
+    layout's scale: 504 pixels a unit across, 327 up, _unit_layout's margins)."""
     scenario = load_scenario(SHIPPED / "syria.yaml")
     states = list(scenario.states)
-    # Russia at the middle, ringed by 18 states 20 pixels out and 14 more 32 out, the
-    # other powers and two states in the corners (which fix the layout's scale: 504
-    # pixels a unit across, 327 up, _unit_layout's margins).
     layout = {"Russia": (0.5, 0.5)}
     for k, name in enumerate(states[:18]):
         angle = 2 * np.pi * k / 18
@@ -358,7 +364,19 @@ def test_labels_with_no_room_are_left_out_and_said(tmp_path: Path) -> None:
     corners = [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0), (0.2, 0.8), (0.8, 0.2)]
     rest = [name for name in scenario.actor_names if name not in layout]
     layout.update(zip(rest, corners, strict=True))
-    layout = {name: layout[name] for name in scenario.actor_names}
+    return scenario, {name: layout[name] for name in scenario.actor_names}
+
+
+def test_labels_with_no_room_are_left_out_and_said(tmp_path: Path) -> None:
+    """Syria's 39 actors laid out within a few pixels of one point (two far corners
+    anchoring the scale): few labels can go beside their nodes without covering another
+    node, a power's neither (before, a power's went above its node whatever it covered).
+    Those left out are said under the title on the page (powers by name, states counted),
+    and under the saved picture, without the page's hint to hover; beyond LABELLED actors
+    the subtitle says only the powers are named."""
+    import matplotlib.pyplot as plt
+
+    scenario, layout = ringed_russia()
     n = len(scenario.states)
     spec = network_spec(
         scenario, layout, np.full(n, -1), np.ones(len(scenario.powers)), set(), "capability", "x"
@@ -431,19 +449,8 @@ def test_labels_of_a_crowded_network_are_nearer_their_own_nodes(tmp_path: Path) 
         _, spec = page_network(path, size_by=size_by)
         assert not misread(spec), size_by
         check_network(spec)
-    scenario = load_scenario(SHIPPED / "syria.yaml")
+    scenario, layout = ringed_russia()
     states = list(scenario.states)
-    layout = {"Russia": (0.5, 0.5)}
-    for k, name in enumerate(states[:18]):
-        angle = 2 * np.pi * k / 18
-        layout[name] = (0.5 + 20 / 504 * np.cos(angle), 0.5 + 20 / 327 * np.sin(angle))
-    for k, name in enumerate(states[18:32]):
-        angle = 2 * np.pi * (k + 0.5) / 14
-        layout[name] = (0.5 + 32 / 504 * np.cos(angle), 0.5 + 32 / 327 * np.sin(angle))
-    corners = [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0), (0.2, 0.8), (0.8, 0.2)]
-    rest = [name for name in scenario.actor_names if name not in layout]
-    layout.update(zip(rest, corners, strict=True))
-    layout = {name: layout[name] for name in scenario.actor_names}
     spec = network_spec(
         scenario,
         layout,

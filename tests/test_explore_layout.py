@@ -9,14 +9,12 @@ measures what a researcher sees.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import ARGS, CHROMIUM, credsim, free_port, needs_chromium, wait_until_up
+from browser import explore_in_chromium, needs_chromium, open_page
 
 solara = pytest.importorskip("solara")
 v = pytest.importorskip("ipyvuetify")
@@ -230,7 +228,6 @@ def test_the_page_on_a_laptops_screen_in_chromium(tmp_path: Path) -> None:
     any point of any chart (legends included) wherever the page is scrolled, and Solara's
     banner is not on the page; "save figures" stands inside its column; a seed typed in
     is said beside the changed values."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     deep = tmp_path / "cases" / "a_folder_for_the_credibility_cases_of_2024"
     deep.mkdir(parents=True)
     scenario = deep / "syria_variant_with_a_long_name.yaml"
@@ -239,91 +236,55 @@ def test_the_page_on_a_laptops_screen_in_chromium(tmp_path: Path) -> None:
     counterfactual.write_text(
         f"extends: {ROOT / 'scenarios' / 'syria_abstained.yaml'}\nname: variant_abstained\n"
     )
-    port = free_port()
-    url = f"http://localhost:{port}/"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    server = subprocess.Popen(
-        credsim(
-            "explore",
-            str(scenario),
-            "--counterfactual",
-            str(counterfactual),
-            "--no-browser",
-            "--port",
-            str(port),
-            "--out",
-            str(tmp_path / "out"),
-        ),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     console: list[tuple[str, str]] = []
-    try:
-        wait_until_up(url, server)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            for width, height in SIZES:
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.on("console", lambda m: console.append((m.type, m.text)))
-                page.goto(url, timeout=120_000)
-                page.wait_for_selector("text=negativity bias", timeout=120_000)
-                # Trust, affinity, alignment and the network, each drawn.
-                page.wait_for_function(
-                    "document.querySelectorAll('.vega-embed canvas').length >= 4",
-                    timeout=120_000,
+    served = explore_in_chromium(str(scenario), str(counterfactual), tmp_path / "out")
+    with served as (browser, url):
+        for width, height in SIZES:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: console.append((m.type, m.text)))
+            open_page(page, url, ".vega-embed canvas")
+            size = f"{width}x{height}"
+
+            boxes = {b["label"]: b for b in page.evaluate(FILE_BOXES)}
+            for label, path in (("scenario", scenario), ("counterfactual", counterfactual)):
+                box = boxes[label]
+                assert box["text"] == str(path), (size, box)
+                assert box["hidden"] <= 0 and box["inside"], (size, box)
+            widths = page.evaluate(
+                """() => ({
+                    typed: Array.from(document.querySelectorAll('.v-text-field')).find(f =>
+                        f.querySelector('label').innerText === 'or a scenario file')
+                        .getBoundingClientRect().width,
+                    list: document.querySelector('.v-select').getBoundingClientRect().width,
+                })"""
+            )
+            assert widths["typed"] == pytest.approx(widths["list"], abs=2), (size, widths)
+
+            assert "runs on" not in page.evaluate("document.body.innerText"), size
+            assert page.evaluate(COVERED) == [], size
+
+            edges = page.evaluate(
+                """() => {
+                    const right = e => e.getBoundingClientRect().right;
+                    const folder = Array.from(document.querySelectorAll('.v-text-field'))
+                        .find(f => f.querySelector('label').innerText === 'save to folder');
+                    const save = Array.from(document.querySelectorAll('button'))
+                        .find(b => b.innerText.trim().toLowerCase() === 'save figures');
+                    return {column: right(folder), button: right(save)};
+                }"""
+            )
+            assert edges["button"] <= edges["column"] + 1, (size, edges)
+
+            if width == 1024:
+                seed = page.locator(".v-text-field:has(label:text-is('seed')) input")
+                seed.fill("7")
+                seed.press("Enter")
+                page.wait_for_selector(
+                    "text=0 changed from the scenario, seed 7 (not the default 0)",
+                    timeout=60_000,
                 )
-                page.wait_for_timeout(1500)
-                size = f"{width}x{height}"
-
-                boxes = {b["label"]: b for b in page.evaluate(FILE_BOXES)}
-                for label, path in (("scenario", scenario), ("counterfactual", counterfactual)):
-                    box = boxes[label]
-                    assert box["text"] == str(path), (size, box)
-                    assert box["hidden"] <= 0 and box["inside"], (size, box)
-                widths = page.evaluate(
-                    """() => ({
-                        typed: Array.from(document.querySelectorAll('.v-text-field')).find(f =>
-                            f.querySelector('label').innerText === 'or a scenario file')
-                            .getBoundingClientRect().width,
-                        list: document.querySelector('.v-select').getBoundingClientRect().width,
-                    })"""
-                )
-                assert widths["typed"] == pytest.approx(widths["list"], abs=2), (size, widths)
-
-                assert "runs on" not in page.evaluate("document.body.innerText"), size
-                assert page.evaluate(COVERED) == [], size
-
-                edges = page.evaluate(
-                    """() => {
-                        const right = e => e.getBoundingClientRect().right;
-                        const folder = Array.from(document.querySelectorAll('.v-text-field'))
-                            .find(f => f.querySelector('label').innerText === 'save to folder');
-                        const save = Array.from(document.querySelectorAll('button'))
-                            .find(b => b.innerText.trim().toLowerCase() === 'save figures');
-                        return {column: right(folder), button: right(save)};
-                    }"""
-                )
-                assert edges["button"] <= edges["column"] + 1, (size, edges)
-
-                if width == 1024:
-                    seed = page.locator(".v-text-field:has(label:text-is('seed')) input")
-                    seed.fill("7")
-                    seed.press("Enter")
-                    page.wait_for_selector(
-                        "text=0 changed from the scenario, seed 7 (not the default 0)",
-                        timeout=60_000,
-                    )
-                page.screenshot(path=str(tmp_path / f"page_{size}.png"))
-                page.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            page.screenshot(path=str(tmp_path / f"page_{size}.png"))
+            page.close()
+        browser.close()
     said = [(kind, text) for kind, text in console if kind in ("warning", "error")]
     assert not said, said

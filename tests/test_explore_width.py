@@ -13,8 +13,6 @@ Debian's headless Chromium at 1024x768 and 1500x900 and measures each chart.
 from __future__ import annotations
 
 import math
-import os
-import subprocess
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -22,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from browser import ARGS, CHROMIUM, credsim, font, free_port, needs_chromium, wait_until_up
+from browser import explore_in_chromium, font, needs_chromium, open_page
 
 from sim.explore.figures import (
     WIDTH,
@@ -301,7 +299,6 @@ def test_every_chart_lies_inside_its_column_in_chromium(tmp_path: Path) -> None:
     """At 1024x768 and 1500x900, copies of Syria and its counterfactual under long names:
     each chart (trust, affinity, alignment, network), its legends, its "..." button, and
     the menu it opens lie inside the right-hand column and the window."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     scenario = tmp_path / f"{LONG}.yaml"
     text = (SHIPPED / "syria.yaml").read_text(encoding="utf-8")
     scenario.write_text(text.replace("\nname: syria\n", f"\nname: {LONG}\n"), encoding="utf-8")
@@ -312,66 +309,30 @@ def test_every_chart_lies_inside_its_column_in_chromium(tmp_path: Path) -> None:
         text.replace("\nname: syria_abstained\n", f"\nname: {LONGER}\n"), encoding="utf-8"
     )
     assert load_scenario(counterfactual).name == LONGER
-    port = free_port()
-    url = f"http://localhost:{port}/"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-    server = subprocess.Popen(
-        credsim(
-            "explore",
-            str(scenario),
-            "--counterfactual",
-            str(counterfactual),
-            "--no-browser",
-            "--port",
-            str(port),
-            "--out",
-            str(tmp_path / "out"),
-        ),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_until_up(url, server)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            for w, h in SIZES:
-                page = browser.new_page(viewport={"width": w, "height": h})
-                page.goto(url, timeout=120_000)
-                page.wait_for_selector("text=negativity bias", timeout=120_000)
-                # Trust, affinity, alignment and the network, each drawn.
-                page.wait_for_function(
-                    "document.querySelectorAll('.vega-embed .marks').length >= 4",
-                    timeout=120_000,
-                )
-                page.wait_for_timeout(1500)
-                size = f"{w}x{h}"
-                boxes = page.evaluate(BOXES)
-                assert len(boxes) == 4, (size, boxes)
-                for k, b in enumerate(boxes):
-                    column, window = b["column"], b["window"]
-                    for part in ("embed", "drawn", "menu"):
-                        box = b[part]
-                        assert box["left"] >= column["left"] - 0.5, (size, k, part, b)
-                        assert box["right"] <= column["right"] + 0.5, (size, k, part, b)
-                        assert box["right"] <= window, (size, k, part, b)
-                # The first chart's menu, opened: inside the window.
-                embed = page.locator(".vega-embed").first
-                embed.scroll_into_view_if_needed()
-                embed.locator("summary").click()
-                menu = page.locator(".vega-embed details[open] .vega-actions")
-                menu.wait_for(timeout=10_000)
-                opened = menu.bounding_box()
-                assert opened is not None
-                assert opened["x"] >= 0 and opened["x"] + opened["width"] <= w, (size, opened)
-                page.screenshot(path=str(tmp_path / f"page_{size}.png"))
-                page.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    served = explore_in_chromium(str(scenario), str(counterfactual), tmp_path / "out")
+    with served as (browser, url):
+        for w, h in SIZES:
+            page = browser.new_page(viewport={"width": w, "height": h})
+            open_page(page, url, ".vega-embed .marks")
+            size = f"{w}x{h}"
+            boxes = page.evaluate(BOXES)
+            assert len(boxes) == 4, (size, boxes)
+            for k, b in enumerate(boxes):
+                column, window = b["column"], b["window"]
+                for part in ("embed", "drawn", "menu"):
+                    box = b[part]
+                    assert box["left"] >= column["left"] - 0.5, (size, k, part, b)
+                    assert box["right"] <= column["right"] + 0.5, (size, k, part, b)
+                    assert box["right"] <= window, (size, k, part, b)
+            # The first chart's menu, opened: inside the window.
+            embed = page.locator(".vega-embed").first
+            embed.scroll_into_view_if_needed()
+            embed.locator("summary").click()
+            menu = page.locator(".vega-embed details[open] .vega-actions")
+            menu.wait_for(timeout=10_000)
+            opened = menu.bounding_box()
+            assert opened is not None
+            assert opened["x"] >= 0 and opened["x"] + opened["width"] <= w, (size, opened)
+            page.screenshot(path=str(tmp_path / f"page_{size}.png"))
+            page.close()
+        browser.close()

@@ -554,7 +554,7 @@ def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     # Each stretch's candidate places, best first: (rank, power, steps, mids).
     stretches: list[tuple[tuple[int, float, int], str, list[int], np.ndarray]] = []
     for place, power in enumerate(order):
-        half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
+        half = _share_label_half(power)
         first = np.searchsorted(x, x - half - gap, side="left")
         last = np.searchsorted(x, x + half + gap, side="right")
         upper, lower = top[power].to_numpy(), bottom[power].to_numpy()
@@ -608,11 +608,16 @@ def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     return frame.sort_values(["place", "when"], kind="stable")[columns].reset_index(drop=True)
 
 
+def _share_label_half(power: str) -> float:
+    """Half a band's name's estimated width, pixels, with :data:`SHARE_LABEL_PAD`."""
+    return len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
+
+
 def _share_label_box(power: str, x: float, y: float) -> tuple[float, float, float, float]:
     """A band's name's box on the chart, pixels (y down): its estimated width with
     :data:`SHARE_LABEL_PAD` either side, a line of :data:`SHARE_LABEL_SIZE` high,
     centred at ``x`` and at ``y`` share units."""
-    half = len(power) * SHARE_LABEL_CHAR / 2 + SHARE_LABEL_PAD
+    half = _share_label_half(power)
     middle = (1 - y) * SHARE_HEIGHT
     return (x - half, middle - SHARE_LABEL_SIZE / 2, x + half, middle + SHARE_LABEL_SIZE / 2)
 
@@ -626,15 +631,8 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
 def _middle_of_longest_run(flags: np.ndarray) -> int:
     """The index in the middle of the longest run of True in ``flags`` (the first such run;
     the left of its two middles), which holds at least one True."""
-    best_start, best_length, start = 0, 0, None
-    for i, flag in enumerate([*flags.tolist(), False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start > best_length:
-                best_start, best_length = start, i - start
-            start = None
-    return best_start + (best_length - 1) // 2
+    start, stop = max(_runs(flags), key=lambda run: run[1] - run[0])
+    return start + (stop - start - 1) // 2
 
 
 def _share_chart(
@@ -1008,7 +1006,6 @@ LABEL_CLEAR = 2.0
 Box = tuple[float, float, float, float]
 
 
-@lru_cache(maxsize=4096)
 def label_width(text: str, kind: str) -> float:
     """A network label's width on the page, pixels: ``text`` measured in DejaVu Sans (the
     sans-serif of Debian's Chromium, and the font of the saved PNG; :func:`text_width`), 9 px
