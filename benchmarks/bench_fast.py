@@ -13,7 +13,9 @@ Measures, and writes as JSON to ``--out``:
 - a synthetic 5-power, 120-step scenario at 100,000 states, fast against
   Mesa, and the fast engine's peak resident memory at 25k, 50k and 100k
   states, each in its own process; at 25k also with ``record="actors"``, the
-  per-actor table's rows and what each costs at the peak over the summary run.
+  per-actor table's rows and what each costs at the peak over the summary run;
+- a pattern run's propensity gaps (every pattern check and calibration simulation) on the
+  fast engine, in a few compiled calls against a step at a time (decision 866).
 
 Usage: ``python benchmarks/bench_fast.py [--out fast.json] [--quick] [--runs 1000]``.
 """
@@ -21,6 +23,7 @@ Usage: ``python benchmarks/bench_fast.py [--out fast.json] [--quick] [--runs 100
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -70,6 +73,51 @@ def latency(repeats: int) -> dict[str, Any]:
     out["speedup_new_scenario_median"] = round(
         out["mesa_ms_median"] / out["fast_new_scenario_ms_median"], 2
     )
+    print(json.dumps(out), flush=True)
+    return out
+
+
+def _gaps_step_by_step(scenario: Any, seed: Any, power: int, rival: int) -> Any:
+    """A pattern run's gaps as they were taken before decision 866: a step and a
+    ``propensity()`` at a time (the Mesa engine's path, on the fast engine)."""
+    from sim.fast import FastModel
+    from sim.patterns.link import step_by_step_gaps
+
+    return step_by_step_gaps(FastModel(scenario, rng=seed, record="summary"), power, rival)
+
+
+def pattern_gaps(repeats: int) -> dict[str, Any]:
+    """A pattern run (the link's propensity gaps, what every pattern check and calibration
+    simulation runs) on the fast engine: in a few compiled calls
+    (``FastModel.propensity_gaps``, decision 866) against a step at a time, alternating,
+    on Syria (Russia against the USA) and Sino-Soviet (the USSR against the PRC), scenario
+    kept. The two give the same gaps to the bit (tests/test_fast_gaps.py)."""
+    from sim.patterns.link import propensity_gaps
+    from sim.scenario import load_scenario
+    from sim.seeds import seed_sequence
+
+    out: dict[str, Any] = {"repeats": repeats}
+    for name, pair in (("syria", ("Russia", "USA")), ("sino_soviet", ("USSR", "PRC"))):
+        scenario = load_scenario(str(ROOT / "scenarios" / f"{name}.yaml"))
+        power, rival = (list(scenario.powers).index(p) for p in pair)
+        times: dict[str, list[float]] = {"chunked": [], "step_by_step": []}
+        for warm in (propensity_gaps, _gaps_step_by_step):
+            warm(scenario, seed_sequence(1, 0), power, rival)
+        for i in range(repeats):
+            seed = seed_sequence(1, i)
+            for key, fn in (
+                ("chunked", functools.partial(propensity_gaps, engine="fast")),
+                ("step_by_step", _gaps_step_by_step),
+            ):
+                t0 = time.perf_counter()
+                fn(scenario, seed, power, rival)
+                times[key].append(time.perf_counter() - t0)
+        chunked, stepwise = (statistics.median(times[k]) for k in ("chunked", "step_by_step"))
+        out[name] = {
+            "chunked_ms_median": _ms(chunked),
+            "step_by_step_ms_median": _ms(stepwise),
+            "speedup_median": round(stepwise / chunked, 2),
+        }
     print(json.dumps(out), flush=True)
     return out
 
@@ -290,6 +338,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             100 if args.quick else args.runs, 1 if args.quick else 2, 1 if args.quick else 6
         ),
         "synthetic": synthetic(sizes),
+        "pattern_gaps": pattern_gaps(10 if args.quick else 40),
     }
     lat, sw, syn = report["latency_syria"], report["sweep_syria"], report["synthetic"]
     rss = {row["states"]: row["peak_rss_mb"] for row in syn["fast"]}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -36,6 +36,10 @@ from sim.scenario.schema import Scenario
 from sim.world import World
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
+
+# Each step's held trust, own assessment, affinity and the states' alignment, as a
+# compiled call hands them back: (K, N, P), (K, N, P), (K, N, P), (K, S).
+Snapshots = tuple[FloatArray, FloatArray, FloatArray, np.ndarray]
 
 
 def model_rng(rng: Any) -> np.random.Generator:
@@ -263,6 +267,15 @@ class FastModel(RunResults):
 
     def _advance(self, k1: int) -> None:
         """Run steps ``self.steps + 1`` to ``k1`` and record each."""
+        k0 = self.steps + 1
+        snapshots = self._steps(k1, in_loop=self.record_level == "summary")
+        if snapshots is not None:
+            self.recorder.record_block(k0, *snapshots)
+
+    def _steps(self, k1: int, *, in_loop: bool) -> Snapshots | None:
+        """Run steps ``self.steps + 1`` to ``k1``: the Recorder's group means taken in the
+        loop (``in_loop``, a summary's), or each step's state handed back (trust, own,
+        affinity, the states' alignment: (K, N, P), (K, N, P), (K, N, P), (K, S))."""
         w, c = self.world, self.compiled
         k0 = self.steps + 1
         count = k1 - k0 + 1
@@ -276,7 +289,6 @@ class FastModel(RunResults):
         else:
             uniforms = np.empty((n_draws, 0))
         # A summary needs only the group means: the loop takes them, and keeps no snapshots.
-        in_loop = self.record_level == "summary"
         kept = 0 if in_loop else count
         snap_trust = np.empty((kept, w.n_actors, w.n_powers))
         snap_own = np.empty((kept, w.n_actors, w.n_powers))
@@ -309,13 +321,13 @@ class FastModel(RunResults):
         if k1 >= self.n_steps:
             self.running = False
         if in_loop:
-            return
+            return None
         affinity = (
             snap_affinity
             if self._affinity_moves
             else np.broadcast_to(self._aff[4], snap_trust.shape)
         )
-        self.recorder.record_block(k0, snap_trust, snap_own, affinity, snap_aligned)
+        return snap_trust, snap_own, affinity, snap_aligned
 
     def step(self) -> None:
         """Apply the next step (model.md section 4)."""
@@ -334,6 +346,61 @@ class FastModel(RunResults):
                 on_step(self.steps, self.n_steps)
         self.running = False
         return self
+
+    def propensity_gaps(self, power: int, rival: int) -> FloatArray:
+        """Run to the calendar's end and return ``U[o, power] - U[o, rival]`` at steps
+        0..T, (T + 1, S): :func:`sim.patterns.link.propensity_gaps` on this engine.
+
+        The same numbers, to the bit, as calling :meth:`propensity` after each
+        :meth:`step`, in a few compiled calls instead of one a step (a step's call
+        and its propensity in Python cost some 40 us, ten times the step). The
+        loop hands back each step's held trust and affinity; capabilities and
+        ideological distances change only at a step's events (``capability`` and
+        ``regime_change``), so each call ends before the next step that has such
+        an event, and the values after the call hold for every step of it. The
+        run records no statistics: the model gives its gaps, not a summary.
+        """
+        if self.steps:
+            raise RuntimeError("propensity gaps are taken from a run's start")
+        w = self.world
+        a = self.spec.parameters.alignment.weights
+        n_powers = w.n_powers
+        gaps = np.empty((self.n_steps + 1, w.n_actors - n_powers))
+        utility = self.propensity()
+        gaps[0] = utility[:, power] - utility[:, rival]
+        starts = set(self._changing_steps().tolist())
+        limit = self._snapshot_steps()
+        while self.steps < self.n_steps:
+            k0 = self.steps + 1
+            k1 = min(self.n_steps, self.steps + limit)
+            later = [k for k in starts if k0 < k <= k1]
+            if later:
+                k1 = min(later) - 1
+            trust, _own, affinity, _aligned = cast("Snapshots", self._steps(k1, in_loop=False))
+            # The arithmetic of sim.model.propensity (alignment_base, then alignment_utility
+            # without inertia), element by element in the same order, for both columns.
+            columns = []
+            for p in (power, rival):
+                base = a.capability * w.capability[p] - a.ideology * w.distance[n_powers:, p]
+                column = base + a.trust * trust[:, n_powers:, p]
+                if a.affinity:
+                    column += a.affinity * affinity[:, n_powers:, p]
+                columns.append(column)
+            gaps[k0 : k1 + 1] = columns[0] - columns[1]
+        self.running = False
+        return gaps
+
+    def _changing_steps(self) -> np.ndarray:
+        """The steps with an event that changes a capability or an ideology."""
+        c = self.compiled
+        changing = np.isin(c.ev_kind, (core.CAPABILITY_CHANGE, core.REGIME_CHANGE))
+        # Events of step k are ev_ptr[k]..ev_ptr[k + 1] - 1.
+        return np.searchsorted(c.ev_ptr, np.flatnonzero(changing), side="right") - 1
+
+    def _snapshot_steps(self) -> int:
+        """Steps per compiled call when each step's state is handed back (as ``series``)."""
+        w = self.world
+        return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 4 * 16 * w.n_actors * w.n_powers)))
 
     # ------------------------------------------------------------------ results
 
