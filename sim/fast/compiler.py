@@ -9,7 +9,7 @@ model starts from, so both engines start from identical arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -188,6 +188,31 @@ def _network(
     }
 
 
+def parameter_arrays(sc: Scenario, world: World) -> dict[str, Any]:
+    """The compiled arrays that come from ``sc.parameters`` (with ``world``'s shape), other
+    than what the scenario's priors make of ``parameters.trust.prior_strength``: the
+    parameter vectors ``fp`` and ``ip``, the kinds' weights and affinity settings, and the
+    powers of the first-mover decay. :func:`recompiled` replaces these alone."""
+    fp, ip = _parameters(sc, world)
+    weight = np.zeros(core.N_KINDS)
+    for name in DEFAULT_WEIGHTS:
+        weight[KIND_CODES[name]] = sc.parameters.event_kinds.weight(name)
+    aff_weight = np.zeros(core.N_KINDS)
+    for name in KINDS:
+        aff_weight[KIND_CODES[name]] = sc.parameters.event_kinds.affinity(name)
+    decay = sc.parameters.event_kinds.first_mover_decay()
+    decay_pow = np.array([decay**n for n in range(world.n_powers + 1)], dtype=np.float64)
+    return {"fp": fp, "ip": ip, "weight": weight, "aff_weight": aff_weight, "decay_pow": decay_pow}
+
+
+def recompiled(compiled: Compiled, sc: Scenario, world: World) -> Compiled:
+    """``compiled`` for ``sc``, a scenario that differs from the one it was compiled from in
+    its parameters alone, with the same prior strength and stances from ideology (whose
+    effects, the priors and the stances, are the world's): its parameter arrays made again
+    (:func:`parameter_arrays`), the rest shared."""
+    return replace(compiled, **parameter_arrays(sc, world))
+
+
 def _parameters(sc: Scenario, world: World) -> tuple[FloatArray, IntArray]:
     p = sc.parameters
     s = p.salience
@@ -239,7 +264,6 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
     index = world.index
     n_powers = world.n_powers
     n_steps = sc.calendar.n_steps
-    fp, ip = _parameters(sc, world)
     bloc_ptr, bloc_idx = _bloc_csr(world)
 
     # Events grouped by step, file order kept within a step (EventEngine.by_step).
@@ -304,20 +328,11 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
             last = n_steps if event.until is None else sc.calendar.step_of(event.until)
             campaigns.append((index[event.actor], index[event.about], event.magnitude, step, last))
 
-    weight = np.zeros(core.N_KINDS)
-    for name in DEFAULT_WEIGHTS:
-        weight[KIND_CODES[name]] = sc.parameters.event_kinds.weight(name)
-    aff_weight = np.zeros(core.N_KINDS)
-    for name in KINDS:
-        aff_weight[KIND_CODES[name]] = sc.parameters.event_kinds.affinity(name)
-    decay = sc.parameters.event_kinds.first_mover_decay()
-    decay_pow = np.array([decay**n for n in range(n_powers + 1)], dtype=np.float64)
     n_regimes = len(regimes)
     rc_rel_ptr, rc_rel_actor = _csr([[j for j, _ in r] for r in rc_relations])
     rel_obs, rel_act, rel_val = _stances(world)
     return Compiled(
-        fp=fp,
-        ip=ip,
+        **parameter_arrays(sc, world),
         region=world.region.astype(np.int64),
         bloc_ptr=bloc_ptr,
         bloc_idx=bloc_idx,
@@ -330,8 +345,6 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
         ev_mag=ev_mag,
         ev_value=ev_value,
         ev_index=ev_index,
-        weight=weight,
-        decay_pow=decay_pow,
         rc_a0=np.array([r[0] for r in regimes]).reshape(n_regimes, n_powers),
         rc_b0=np.array([r[1] for r in regimes]).reshape(n_regimes, n_powers),
         rc_aligned=np.array([r[2] for r in regimes], dtype=np.int64),
@@ -345,7 +358,6 @@ def compile_scenario(sc: Scenario, world: World) -> Compiled:
         n_commitments=max(1, sum(KINDS[e.kind].commitment == "open" for e in events)),
         kind_dir=KIND_DIRECTION,
         kind_commit=KIND_COMMITMENT,
-        aff_weight=aff_weight,
         aff0=np.stack([world.a0_aff, world.b0_aff]),
         rc_aff=np.array([r[5] for r in regimes], dtype=np.float64).reshape(n_regimes, 2, n_powers),
         rc_rel_ptr=rc_rel_ptr,
