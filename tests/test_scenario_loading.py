@@ -8,9 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.errors import InputError
-from sim.scenario.loader import batch_kwargs_to_overrides, load_scenario
+from sim.scenario.loader import batch_kwargs_to_overrides, load_scenario, parse_overrides
 from sim.scenario.schema import resolved_relations
 from sim.world import World
 
@@ -508,3 +511,14 @@ def test_a_dot_in_a_group_or_window_name_is_refused(tmp_path):
         )
         path.write_text(path.read_text().replace(f"{name}:", f"{instead}:"))
     assert list(load_scenario(str(path)).outputs.groups) == ["e_ast"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.floats(allow_nan=True, allow_infinity=True))
+def test_a_float_overrides_text_is_what_yaml_writes(value: float) -> None:
+    # A mapping's float override is written for messages as PyYAML writes it (decision
+    # 869), without PyYAML's emitter: the same text, for every float.
+    written = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**9)
+    expected = written.strip().removesuffix("...").strip()
+    (override,) = parse_overrides({"parameters.trust.memory": value})
+    assert override.text == f"parameters.trust.memory={expected}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import math
 import os
 import re
 import types
@@ -965,11 +966,26 @@ def _as_typed(value: Any) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return number_text(value)  # a whole number of 5,000 digits is not written out
+    if type(value) is float:
+        return _yaml_float(value)
     try:
         text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**9)
     except (yaml.YAMLError, ValueError):
         return str(value)
     return text.strip().removesuffix("...").strip()
+
+
+def _yaml_float(value: float) -> str:
+    """``value`` as PyYAML's safe dumper writes a float (``SafeRepresenter.represent_float``,
+    a plain scalar), without its emitter: a calibration's every simulation writes its
+    overrides so (about 0.1 ms each through ``yaml.safe_dump``)."""
+    if value != value:
+        return ".nan"
+    if value in (math.inf, -math.inf):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value).lower()
+    # repr(1e17) is '1e17', not a YAML float: PyYAML adds '.0' before the 'e'.
+    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
 
 
 def refuse_repeated(items: Sequence[str], option: str) -> None:
