@@ -211,7 +211,9 @@ def parameters_twin(sc: Scenario) -> Prepared | None:
     its parameters change (the parameter arrays, the start at rest), about a tenth of a
     build (Syria 0.85 ms, Sino-Soviet 1.27 ms)."""
     trust, stance = sc.parameters.trust, sc.parameters.stance
-    for entry in reversed(_PREPARED.values()):
+    # A copy to walk: another thread of this process (a Dask worker's, the explorer's
+    # sessions) may add to the kept ones meanwhile.
+    for entry in reversed(list(_PREPARED.values())):
         other = entry.scenario
         if (
             all(getattr(other, name) is getattr(sc, name) for name in _SECTIONS)
