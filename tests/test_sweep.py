@@ -348,6 +348,37 @@ def test_record_series_writes_parts_with_run_ids(tmp_path: Path) -> None:
     assert {"parameters.trust.memory", "scenario", "replicate"} <= set(series.columns)
 
 
+def test_each_runs_series_rows_are_that_runs_own_series(tmp_path: Path) -> None:
+    # Each row of the series parts carries the id of the run whose series it is: the rows of
+    # a run id are the series that run gives again by itself (decision 871 takes the ids by
+    # Arrow). Two design points, two replicates, one worker's chunks.
+    from sim.scenario import load_scenario
+    from sim.seeds import seed_sequence
+
+    experiment = experiment_from_scenario(
+        TINY, ["parameters.trust.memory=0.9,1"], replicates=2, record="series"
+    )
+    outcome = run_sweep(experiment, tmp_path / "s", quiet=True)
+    series = open_results(outcome.folder).series()
+    assert series is not None
+    columns = ["step", "date", "group", "power", "metric", "value"]
+    tasks = plan_runs(experiment)
+    assert len(tasks) == 4
+    for task in tasks:
+        scenario = load_scenario(str(TINY), dict(task.values))
+        own = run_scenario(
+            scenario, seed_sequence(task.seed, task.replicate), "series", engine="fast"
+        ).series
+        assert own is not None
+        kept = series.loc[series["run_id"] == task.run_id, columns]
+        key = ["step", "group", "power", "metric"]
+        pd.testing.assert_frame_equal(
+            kept.sort_values(key).reset_index(drop=True),
+            own[columns].sort_values(key).reset_index(drop=True),
+            check_exact=True,
+        )
+
+
 # --------------------------------------------------------------------------- command line
 
 

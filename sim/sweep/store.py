@@ -54,6 +54,7 @@ from sim.fileio import (
 )
 from sim.integrity import MANIFEST, Problem, Records
 from sim.kernels import FloatArray
+from sim.metrics import text_column
 from sim.sweep.executors import RunResult
 
 RUNS = "runs.parquet"
@@ -458,7 +459,13 @@ class Store:
             owned = [(rid, frame) for rid, frame in owned if frame is not None]
             if owned:
                 frame = pd.concat([f for _, f in owned], ignore_index=True)
-                frame["run_id"] = np.repeat([rid for rid, _ in owned], [len(f) for _, f in owned])
+                # Each row's run, the ids taken by Arrow (decision 871): a numpy array of
+                # them was turned into pandas' strings one row at a time (184 ms a chunk
+                # of 32 Syria series runs, 864,128 rows, against 9).
+                frame["run_id"] = text_column(
+                    [rid for rid, _ in owned],
+                    np.repeat(np.arange(len(owned)), [len(f) for _, f in owned]),
+                )
                 frames[self.folder / sub / f"{name}.parquet"] = frame
         table = rows_table(results, self.varied)
         return _Chunk(len(results), frames, self.folder / "runs" / f"{name}{ARROW_SUFFIX}", table)
