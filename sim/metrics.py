@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.kernels import BoolArray, FloatArray, IntArray, effective_poles
 from sim.reductions import (
@@ -347,8 +348,6 @@ def text_column(values: Sequence[str], codes: IntArray) -> Any:
     """
     if getattr(TEXT_DTYPE, "storage", None) != "pyarrow":
         return np.asarray(values, dtype=object)[codes]
-    import pyarrow as pa
-
     return pd.array(pa.array(values, type=pa.large_string()).take(codes), dtype=TEXT_DTYPE)
 
 
@@ -533,8 +532,6 @@ def actors_table(
             (consecutive steps).
         aligned: (T+1, S) alignment codes of the states (-1 = none).
     """
-    import pyarrow as pa
-
     chunks: list[list[FloatArray]] = [
         [x] if isinstance(x, np.ndarray) else list(x) for x in (trust, own, affinity)
     ]

@@ -803,7 +803,9 @@ def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: 
     page showed anything, and 2000 labels drew a black blob. A large network is laid out
     region by region (each region's states around its own centre, apart from the others')
     and only the powers are named."""
-    from sim.explore.figures import LABELLED, network_layout, network_spec
+    from test_explore_labels import unaligned_network
+
+    from sim.explore.figures import LABELLED, network_layout
 
     path = tmp_path / "big.yaml"
     assert main(["synth", "--states", "600", "--powers", "3", "--out", str(path)]) == 0
@@ -819,10 +821,7 @@ def test_a_large_network_is_laid_out_by_region_and_labels_only_powers(tmp_path: 
     for name, r in region.items():
         distances = {o: np.hypot(*(np.array(layout[name]) - c)) for o, c in centres.items()}
         assert min(distances, key=lambda o: distances[o]) == r, name
-    n = len(scenario.states)
-    spec = network_spec(
-        scenario, layout, np.full(n, -1), np.ones(3), set(), "capability", "2000-01"
-    )
+    spec = unaligned_network(scenario, layout, date="2000-01")
     named = {row["name"] for row in spec["datasets"]["nodes"] if row["label"]}
     assert named == set(scenario.power_names)
     assert len(scenario.actor_names) > LABELLED
@@ -916,22 +915,13 @@ def test_a_large_network_is_drawn_without_its_ties(tmp_path: Path) -> None:
     made each step's figure so slow to send and draw that, playing 2000 states, a pause
     took effect ten seconds late. A large network is drawn without them; a small one
     keeps them."""
-    from sim.explore.figures import network_layout, network_spec
+    from test_explore_labels import unaligned_network
 
     path = tmp_path / "big.yaml"
     assert main(["synth", "--states", "600", "--powers", "3", "--out", str(path)]) == 0
     syria = DATA.parent.parent / "scenarios" / "syria.yaml"
     for scenario, drawn in ((load_scenario(path), False), (load_scenario(syria), True)):
-        n = len(scenario.states)
-        spec = network_spec(
-            scenario,
-            network_layout(scenario),
-            np.full(n, -1),
-            np.ones(len(scenario.powers)),
-            set(),
-            "capability",
-            "2000-01",
-        )
+        spec = unaligned_network(scenario, date="2000-01")
         assert bool(spec["datasets"]["ties"]) == drawn
         assert bool(scenario.network.resolved_ties())
 
@@ -1094,19 +1084,10 @@ def test_network_labels_do_not_print_over_each_other() -> None:
     The group's part needs a network that leaves states out: the Sino-Soviet one does
     (five at decision 861). It ran on Syria's too, asserting that Syria's left a state
     out, which is no part of what it tests (decision 861)."""
-    from sim.explore.figures import network_layout, network_spec
+    from test_explore_labels import unaligned_network
 
     def named(scenario: Any, members: set[str], size_by: str) -> set[str]:
-        n = len(scenario.states)
-        spec = network_spec(
-            scenario,
-            network_layout(scenario),
-            np.full(n, -1),
-            np.ones(len(scenario.powers)),
-            members,
-            size_by,
-            "x",
-        )
+        spec = unaligned_network(scenario, members=members, size_by=size_by)
         boxes = _label_boxes(spec)
         for i, (a, box_a) in enumerate(boxes):
             for b, box_b in boxes[i + 1 :]:

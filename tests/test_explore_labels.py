@@ -8,6 +8,7 @@ the page's sans-serif with (by Pillow), not taken from the figures' own estimate
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -348,6 +349,26 @@ def test_a_crowded_generated_network_names_no_state_over_another(tmp_path: Path)
     assert all(r["label"] for r in spec["datasets"]["nodes"])
 
 
+def unaligned_network(
+    scenario: Any,
+    layout: dict[str, tuple[float, float]] | None = None,
+    members: Collection[str] = (),
+    size_by: str = "capability",
+    date: str = "x",
+) -> dict[str, Any]:
+    """``network_spec`` of ``scenario`` with no state aligned and every power's capability 1
+    (its own layout unless one is given)."""
+    return network_spec(
+        scenario,
+        network_layout(scenario) if layout is None else layout,
+        np.full(len(scenario.states), -1),
+        np.ones(len(scenario.powers)),
+        set(members),
+        size_by,
+        date,
+    )
+
+
 def ringed_russia() -> tuple[Any, dict[str, tuple[float, float]]]:
     """Syria with Russia at the middle of the network, ringed by 18 states 20 pixels out
     and 14 more 32 out, the other powers and two states in the corners (which fix the
@@ -377,10 +398,7 @@ def test_labels_with_no_room_are_left_out_and_said(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
 
     scenario, layout = ringed_russia()
-    n = len(scenario.states)
-    spec = network_spec(
-        scenario, layout, np.full(n, -1), np.ones(len(scenario.powers)), set(), "capability", "x"
-    )
+    spec = unaligned_network(scenario, layout)
     check_network(spec)
     rows = spec["datasets"]["nodes"]
     unnamed = [r["name"] for r in rows if not r["label"]]
@@ -450,16 +468,7 @@ def test_labels_of_a_crowded_network_are_nearer_their_own_nodes(tmp_path: Path) 
         assert not misread(spec), size_by
         check_network(spec)
     scenario, layout = ringed_russia()
-    states = list(scenario.states)
-    spec = network_spec(
-        scenario,
-        layout,
-        np.full(len(states), -1),
-        np.ones(len(scenario.powers)),
-        set(),
-        "capability",
-        "x",
-    )
+    spec = unaligned_network(scenario, layout)
     assert not misread(spec)
     check_network(spec)
 

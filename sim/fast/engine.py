@@ -70,6 +70,9 @@ class Prepared:
     # The starting values of the arrays a run keeps besides the world's (FastModel.__init__):
     # each run copies them, instead of building them from the compiled scenario again.
     start: dict[str, np.ndarray]
+    # The steps with an event that changes a capability or an ideology, ascending (where
+    # FastModel.propensity_gaps ends a compiled call).
+    changing: np.ndarray
 
     @classmethod
     def build(cls, sc: Scenario, twin: Prepared | None = None) -> Prepared:
@@ -103,6 +106,7 @@ class Prepared:
             dates=sc.calendar.labels(),
             n_steps=sc.calendar.n_steps,
             start=_run_start(compiled, world),
+            changing=_changing_steps(compiled),
         )
 
     def fresh_world(self) -> World:
@@ -116,6 +120,13 @@ class Prepared:
         for name in FRESH_ARRAYS:
             setattr(w, name, getattr(w, name).copy())
         return w
+
+
+def _changing_steps(c: Compiled) -> np.ndarray:
+    """The steps with an event that changes a capability or an ideology, ascending."""
+    changing = np.isin(c.ev_kind, (core.CAPABILITY_CHANGE, core.REGIME_CHANGE))
+    # Events of step k are ev_ptr[k]..ev_ptr[k + 1] - 1.
+    return np.unique(np.searchsorted(c.ev_ptr, np.flatnonzero(changing), side="right") - 1)
 
 
 def _start_at_rest(sc: Scenario, world: World, compiled: Compiled) -> None:
@@ -259,6 +270,7 @@ class FastModel(RunResults):
         self.steps = 0
         self.running = True
         self.groups = prepared.groups
+        self._changing = prepared.changing
         self.windows = prepared.windows
         self.recorder = run_recorder(self.groups, world, self.n_steps, record, prepared.layout)
         # The compiled loop's own state, from its starting values: commitments, explicit
@@ -308,8 +320,7 @@ class FastModel(RunResults):
         w = self.world
         steps = self.n_steps
         if self.record_level == "series":
-            # A quarter of the Recorder's buffer: the snapshots are handed over, not kept.
-            steps = min(steps, CHUNK_BYTES // max(1, 4 * 16 * w.n_actors * w.n_powers))
+            steps = min(steps, self._snapshot_steps())
         if self.compiled.fp[core.FP_TEMPERATURE] > 0:
             # At most UNIFORM_BYTES of draws at once, so memory does not grow with the calendar.
             steps = min(steps, UNIFORM_BYTES // (8 * max(1, w.n_actors - w.n_powers)))
@@ -418,14 +429,14 @@ class FastModel(RunResults):
         gaps = np.empty((self.n_steps + 1, w.n_actors - n_powers))
         utility = self.propensity()
         gaps[0] = utility[:, power] - utility[:, rival]
-        starts = set(self._changing_steps().tolist())
         limit = self._snapshot_steps()
         while self.steps < self.n_steps:
             k0 = self.steps + 1
             k1 = min(self.n_steps, self.steps + limit)
-            later = [k for k in starts if k0 < k <= k1]
-            if later:
-                k1 = min(later) - 1
+            # The call ends before the next step after k0 that changes them.
+            after = np.searchsorted(self._changing, k0, side="right")
+            if after < self._changing.size:
+                k1 = min(k1, int(self._changing[after]) - 1)
             trust, _own, affinity, _aligned = cast("Snapshots", self._steps(k1, in_loop=False))
             # The arithmetic of sim.model.propensity (alignment_base, then alignment_utility
             # without inertia), element by element in the same order, for both columns.
@@ -440,15 +451,10 @@ class FastModel(RunResults):
         self.running = False
         return gaps
 
-    def _changing_steps(self) -> np.ndarray:
-        """The steps with an event that changes a capability or an ideology."""
-        c = self.compiled
-        changing = np.isin(c.ev_kind, (core.CAPABILITY_CHANGE, core.REGIME_CHANGE))
-        # Events of step k are ev_ptr[k]..ev_ptr[k + 1] - 1.
-        return np.searchsorted(c.ev_ptr, np.flatnonzero(changing), side="right") - 1
-
     def _snapshot_steps(self) -> int:
-        """Steps per compiled call when each step's state is handed back (as ``series``)."""
+        """Steps per compiled call when each step's state is handed back (``series``, and
+        the propensity gaps): a quarter of the Recorder's buffer, as the snapshots are
+        handed over, not kept."""
         w = self.world
         return max(1, min(self.n_steps, CHUNK_BYTES // max(1, 4 * 16 * w.n_actors * w.n_powers)))
 
