@@ -29,6 +29,7 @@ from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.errors import count_text
 from sim.fileio import atomic_write_bytes, atomic_write_text
+from sim.metrics import distinct
 from sim.plots.figure import add_caption, parameter_label, rendered, set_theme
 from sim.plots.report import PAGE_STYLE, data_uri
 
@@ -294,7 +295,7 @@ def predictive_figure(
     a ``--truth`` calibration): each variant's predictive 90% band and median, against
     the pass band of ±1 tolerance."""
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
-    variants = list(dict.fromkeys(checks["variant"]))
+    variants = distinct(checks["variant"])
     colors = variant_colours(variants)
     counts = [checks[checks["role"] == r]["pattern"].nunique() for r in roles]
     # A panel of one pattern is as wide as its title ("calibration patterns" ran into
@@ -313,7 +314,7 @@ def predictive_figure(
     keys: dict[str, Any] = {f"{target} ± 1 tolerance (pass)": None}
     for ax, role in zip(axes[0], roles, strict=False):
         own = checks[checks["role"] == role]
-        patterns = list(dict.fromkeys(own["pattern"]))
+        patterns = distinct(own["pattern"])
         keys[f"{target} ± 1 tolerance (pass)"] = ax.axhspan(-1, 1, color="0.9", zorder=0)
         ax.axhline(0, color="black", lw=1)
         for i, pattern in enumerate(patterns):

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sim.errors import InputError
+from sim.metrics import distinct
 from sim.seeds import make_rng
 
 KEY_COLUMNS = ("generation", "variant", "particle", "weight", "distance", "model_probability")
@@ -214,7 +215,7 @@ def summary_table(
         rows.append((variant, name, med, q05, q95, *prior, narrowing, true, covered, generation))
 
     last = int(particles["generation"].max()) if len(particles) else 0
-    for variant in dict.fromkeys(particles["variant"]):
+    for variant in distinct(particles["variant"]):
         final = final_particles(particles, variant)
         generation = int(final["generation"].iloc[0]) if len(final) else last
         for path, (low, high) in priors.items():

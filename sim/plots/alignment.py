@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sim.metrics import NONE as NON_ALIGNED
+from sim.metrics import distinct
 from sim.plots.figure import (
     date_axis,
     date_label,
@@ -72,7 +73,7 @@ def shares_panel(
     ax = plt.subplots(figsize=(6, 3))[1] if ax is None else ax
     timed = shares.assign(when=step_times(shares))
     mean = timed.groupby(["when", "power"], sort=True)["value"].mean().unstack("power")
-    order = share_order(list(dict.fromkeys(shares["power"])))
+    order = share_order(distinct(shares["power"]))
     mean = mean.reindex(columns=order).fillna(0.0)
     colors = palette if palette is not None else power_palette(order)
     hatches = power_hatches(colors)
@@ -220,7 +221,7 @@ def alignment_figure(
     for ax in axes[-1]:
         ax.set_xlabel(date_label(shares))
         ax.tick_params(axis="x", labelrotation=0)
-    powers = share_order(list(dict.fromkeys(shares["power"])))
+    powers = share_order(distinct(shares["power"]))
     hatches = power_hatches(palette)
     handles: list[Artist] = [
         Patch(facecolor=palette[p], hatch=hatches[p], lw=0, label=power_name(p), **HATCH_STYLE)

@@ -34,7 +34,7 @@ from sim.analysis.paired import (
 )
 from sim.catalogue import SERIES_METRICS, parse_metric
 from sim.errors import in_words
-from sim.metrics import NONE
+from sim.metrics import NONE, distinct
 from sim.results import GRID, Results
 from sim.scenario.calendar import parse_month
 
@@ -146,7 +146,7 @@ def group_order(groups: Iterable[str], declared: Iterable[str] = ()) -> list[str
     Arab League, Levant, Gulf ... rather than the alphabet's Africa first), the others
     by name."""
     place = {g: i for i, g in enumerate(dict.fromkeys(declared))}
-    return sorted(set(groups), key=lambda g: (g != GROUP_ALL, place.get(g, len(place)), g))
+    return sorted(distinct(groups), key=lambda g: (g != GROUP_ALL, place.get(g, len(place)), g))
 
 
 def with_scenarios(
@@ -155,7 +155,7 @@ def with_scenarios(
     """The frame with a ``scenario`` column (``""`` when it has none) and the scenario
     order: ``scenarios`` when given, else order of appearance."""
     frame = frame if "scenario" in frame else frame.assign(scenario="")
-    order = list(scenarios) if scenarios is not None else list(dict.fromkeys(frame["scenario"]))
+    order = list(scenarios) if scenarios is not None else distinct(frame["scenario"])
     return frame, order
 
 

@@ -35,6 +35,7 @@ from sim.analysis.paired import (
 )
 from sim.analysis.sensitivity import Difference, difference_pairs, question_difference
 from sim.catalogue import family_of, family_title, parse_metric
+from sim.metrics import distinct
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
     band_note,
@@ -318,7 +319,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
         single = one_state_note(
-            [phrases.get(g) or g for g in dict.fromkeys(drawn["group"])], _replicates(runs) > 1
+            [phrases.get(g) or g for g in distinct(drawn["group"])], _replicates(runs) > 1
         )
         single = _joined(single, _stateless_note(every_power, drawn, phrases))
         yield _entry(
@@ -344,7 +345,8 @@ def _stateless_note(series: pd.DataFrame, drawn: pd.DataFrame, phrases: Mapping[
     """The alignment caption's sentence on groups of powers only (``""`` when none): they
     have no state to align, so the figure has no row for them, while the trust figure
     draws them (the PRC's group in the Sino-Soviet case; an audit, decision 811)."""
-    left = [g for g in dict.fromkeys(series["group"]) if g not in set(drawn["group"])]
+    with_rows = set(distinct(drawn["group"]))
+    left = [g for g in distinct(series["group"]) if g not in with_rows]
     if not left:
         return ""
     names = [group_title(phrases.get(g) or group_phrase(g)) for g in left]
@@ -782,7 +784,7 @@ def _sensitivity_entries(
             mine = table["scenario"] == difference.scenario
             yield from _difference_entry(results, method, table[mine], difference)
             table = table[~mine]
-        listed = [m for m in dict.fromkeys(table["metric"]) if m in chosen]
+        listed = [m for m in distinct(table["metric"]) if m in chosen]
         # A metric flat over the design gets indices of its rounding (S1 = ST = 1 for a
         # final trust whose runs differ by 0.0002): not drawn, as the sweep figures leave
         # it out, and said (an outside check of the figures, decision 814).

@@ -18,6 +18,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from sim.metrics import distinct
 from sim.observed.names import in_text
 from sim.observed.votes import span_text
 from sim.plots.figure import (
@@ -328,7 +329,7 @@ def pattern_figure(
     # Black for the group, the palette's light grey for the control: its middle grey is
     # hard to tell from black at this width. Observed lines are solid with markers (a
     # circle for the group, a square for the control), predicted ones dashed.
-    whos = list(dict.fromkeys(series["who"]))
+    whos = distinct(series["who"])
     colors = dict(zip(whos, SCENARIO_GREYS[::2], strict=False))
     markers = dict(zip(whos, "os", strict=False))
     for (who, kind), rows in series.groupby(["who", "kind"], sort=False):

@@ -34,6 +34,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+from sim.metrics import distinct
+
 NONE_COLOR = "#999999"
 
 OKABE_ITO: tuple[str, ...] = (
@@ -110,7 +112,7 @@ def power_palette(powers: Iterable[str], among: Iterable[str] = ()) -> dict[str,
     a figure without China otherwise). Beyond fourteen powers (the palette's
     size) colours repeat.
     """
-    names = sorted({*powers, *among})
+    names = sorted({*distinct(powers), *distinct(among)})
     colors: dict[str, str] = {}
     for power in names:
         known = _known(power)

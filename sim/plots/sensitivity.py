@@ -34,6 +34,7 @@ from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
 from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.sensitivity import CONF_LEVEL, RESAMPLES
+from sim.metrics import distinct
 from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
 
 # The two bars of a method in a dark and a light grey: not colours of the palette, where
@@ -152,7 +153,7 @@ def scenario_blocks(indices: pd.DataFrame) -> list[str]:
     (each gets its block of bars); ``[]`` for one."""
     if "scenario" not in indices.columns:
         return []
-    names = list(dict.fromkeys(indices["scenario"]))
+    names = distinct(indices["scenario"])
     return names if len(names) > 1 else []
 
 
@@ -289,7 +290,7 @@ def figure_metrics(
     """The metrics of each figure :func:`sensitivity_figures` draws, in order: ``metrics``
     (default: all, in table order) but those whose indices are all zero or missing,
     ``PER_FIGURE`` a figure."""
-    names = list(metrics) if metrics is not None else list(dict.fromkeys(indices["metric"]))
+    names = list(metrics) if metrics is not None else distinct(indices["metric"])
     columns = [bar[0] for bar in BARS[method]]
     values = indices.set_index("metric")[columns].abs().fillna(0.0)
     names = [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]

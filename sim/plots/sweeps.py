@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D
 
 from sim.analysis.paired import is_text, value_order, value_text
 from sim.catalogue import Metric, parse_metric
+from sim.metrics import distinct
 from sim.plots.figure import (
     DIVERGING_CMAP,
     band,
@@ -335,7 +336,7 @@ def heatmap_figure(
     """Heatmaps of ``metrics`` (columns) over ``x`` and ``y``, a row per scenario, every
     panel on one colour scale (so panels compare), one colour bar for the figure."""
     set_theme()
-    scenarios = list(dict.fromkeys(runs["scenario"]))
+    scenarios = distinct(runs["scenario"])
     fig, axes = plt.subplots(
         len(scenarios),
         len(metrics),
@@ -395,7 +396,7 @@ def family_figure(
             keeps its colour in figures that draw different powers.
     """
     set_theme()
-    scenarios = list(dict.fromkeys(runs["scenario"]))
+    scenarios = distinct(runs["scenario"])
     styles, markers = scenario_linestyles(scenarios), scenario_markers(scenarios)
     parsed = {m: parse_metric(m) for m in metrics}
     groups = group_order({p.group for p in parsed.values() if p is not None}, phrases or ())

@@ -31,6 +31,7 @@ from matplotlib.transforms import Bbox, ScaledTranslation
 
 from sim.analysis.paired import value_order, value_text
 from sim.catalogue import SERIES_METRICS
+from sim.metrics import distinct
 from sim.plots.figure import (
     DPI,
     coincide_note,
@@ -426,7 +427,7 @@ def trajectory_panel(
     colors = palette if palette is not None else power_palette(frame["power"])
     markers = power_markers(colors)
     cells = time_band(frame, ["scenario", "power"])
-    powers = list(dict.fromkeys(cells["power"].astype(str)))
+    powers = [str(p) for p in distinct(cells["power"])]
     for (scenario, power), cell in cells.groupby(["scenario", "power"], sort=False):
         draw_band(
             ax,
@@ -527,7 +528,7 @@ def trajectories_figure(
         series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
     )
     groups = group_order(rows["group"], phrases or ())
-    powers = list(dict.fromkeys(rows["power"]))
+    powers = distinct(rows["power"])
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
     )
@@ -722,7 +723,7 @@ def across_figure(
                 )
         name = (phrases or {}).get(group) or group_phrase(group)
         axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
-    _legend(axes[0, -1], palette, list(dict.fromkeys(rows["power"])), scenarios)
+    _legend(axes[0, -1], palette, distinct(rows["power"]), scenarios)
     return fig
 
 

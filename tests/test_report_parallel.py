@@ -1,0 +1,108 @@
+"""The report's figures drawn by forked processes are the ones this process draws.
+
+Decision 874: ``write_report`` draws its figures on one process a core
+(:func:`sim.plots.report.drawn`). Each figure must come back as the same file
+bytes and the same caption, in the report's order, and a figure that fails must
+fail the drawing as it does on one process.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+import results_factory as factory
+
+from sim.errors import InputError
+from sim.plots import report as report_module
+from sim.plots import write_report
+from sim.plots.gallery import Entry, figures_for
+from sim.plots.report import drawing_processes, drawn
+from sim.results import open_results
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="figures are drawn in forked processes on Linux"
+)
+
+QUESTION = {"difference": ["base", "counter"], "metric": "final_trust.USA.all"}
+GRID = {
+    "parameters.trust.negativity_bias": [1.0, 2.0, 3.0],
+    "parameters.trust.memory": [0.95, 0.98],
+}
+
+
+def _sweep(tmp_path: Path) -> Path:
+    return factory.write_sweep(tmp_path / "sweep", grid=GRID, replicates=2, question=QUESTION)
+
+
+def _entries(folder: Path) -> list[Entry]:
+    results = open_results(folder)
+    from sim.plots.headline import headline_of
+
+    return list(figures_for(results, headline=headline_of(results)))
+
+
+def test_figures_drawn_in_processes_are_the_bytes_and_captions_drawn_here(tmp_path):
+    folder = _sweep(tmp_path)
+    here = list(drawn(_entries(folder), "png", processes=1))
+    forked = list(drawn(_entries(folder), "png", processes=2))
+    # A sweep with a question and two varied parameters: the headline, trajectories,
+    # alignment, the figures across each parameter and the heatmap.
+    assert len(here) >= 6
+    assert [d[3] for d in forked] == [d[3] for d in here]  # captions, in order
+    for (data, shown, fmt, _), (data_f, shown_f, fmt_f, _) in zip(here, forked, strict=True):
+        assert data.startswith(b"\x89PNG") and fmt == fmt_f == "png"
+        assert data_f == data and shown_f == shown
+    # Every figure differs from the others, so a figure put in another's place is seen.
+    assert len({d[0] for d in here}) == len(here)
+
+
+def test_a_pdf_report_embeds_the_png_each_process_drew(tmp_path):
+    folder = _sweep(tmp_path)
+    here = list(drawn(_entries(folder), "pdf", processes=1))
+    forked = list(drawn(_entries(folder), "pdf", processes=2))
+    for (data, shown, fmt, caption), (data_f, shown_f, fmt_f, caption_f) in zip(
+        here, forked, strict=True
+    ):
+        assert data.startswith(b"%PDF") and data_f.startswith(b"%PDF")
+        assert fmt == fmt_f == "png" and shown_f == shown and caption_f == caption
+
+
+def test_the_report_page_and_files_are_the_same_on_one_process_or_more(tmp_path, monkeypatch):
+    folder = _sweep(tmp_path)
+    assert drawing_processes(8) == min(8, len(report_module.os.sched_getaffinity(0)))
+    monkeypatch.setattr(report_module, "drawing_processes", lambda n: 2)
+    write_report(folder)
+    forked = {p.name: p.read_bytes() for p in sorted((folder / "plots").iterdir())}
+    page = (folder / "report.html").read_text()
+    monkeypatch.setattr(report_module, "drawing_processes", lambda n: 1)
+    write_report(folder)
+    here = {p.name: p.read_bytes() for p in sorted((folder / "plots").iterdir())}
+    assert forked == here and len(here) >= 7  # the figures and captions.md
+    assert (folder / "report.html").read_text() == page
+
+
+def _fails() -> matplotlib.figure.Figure:
+    raise InputError("this figure cannot be drawn")
+
+
+def test_a_figure_that_fails_in_a_process_fails_the_drawing_as_here(tmp_path):
+    entries = _entries(_sweep(tmp_path))
+    entries.insert(2, Entry("broken", _fails, "A figure that fails."))
+    for processes in (1, 2):
+        done = []
+        with pytest.raises(InputError, match="this figure cannot be drawn"):
+            for figure in drawn(list(entries), "png", processes=processes):
+                done.append(figure)
+        assert len(done) == 2  # the figures before it, in order
+
+
+def test_one_figure_or_another_system_is_drawn_here(monkeypatch):
+    assert drawing_processes(1) == 1
+    monkeypatch.setattr(report_module.sys, "platform", "darwin")
+    assert drawing_processes(8) == 1
