@@ -522,6 +522,11 @@ def _main(argv: Sequence[str] | None) -> int:
         _refuse_bad_paths(parser, args)
         _refuse_places_not_utf8(args)
         _refuse_repeated(args)
+        if args.command == "sweep":
+            # Before the sweep's imports, which its fork server's then run beside.
+            from sim.forkserver import start_for_sweep
+
+            start_for_sweep(args)
         status = _dispatch(args.command)(args)
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
         return status

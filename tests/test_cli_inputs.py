@@ -188,16 +188,18 @@ def test_a_plot_killed_while_drawing_is_taken_up_again_by_the_same_command(
 
     run = write_run(tmp_path / "run")
     figures = tmp_path / "figures"
-    render = sim.plots.report.render
+    write = sim.plots.report.atomic_write_bytes
     drawn: list[object] = []
 
-    def killed_at_the_second(*args: object) -> bytes:
+    # Interrupted as the second figure is written (the figures are drawn by processes of
+    # their own, decision 874, and written here in order).
+    def killed_at_the_second(*args: object) -> None:
         drawn.append(args)
         if len(drawn) == 2:
             raise KeyboardInterrupt
-        return render(*args)  # type: ignore[arg-type]
+        write(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sim.plots.report, "render", killed_at_the_second)
+    monkeypatch.setattr(sim.plots.report, "atomic_write_bytes", killed_at_the_second)
     assert main(["plot", str(run), "--out", str(figures)]) == 130
     capsys.readouterr()
     left = sorted(p.name for p in figures.iterdir() if not p.name.startswith("."))

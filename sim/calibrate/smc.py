@@ -34,11 +34,8 @@ import numpy as np
 from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation_seed
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
-from sim.sweep.executors import (
-    SWEEP_PRELOAD,
-    forkserver_context,
-    quiet_client_log,
-)
+from sim.forkserver import SWEEP_PRELOAD, forkserver_context
+from sim.sweep.executors import quiet_client_log
 from sim.sweep.progress import _duration
 
 EXECUTORS = ("process", "dask")
@@ -230,7 +227,8 @@ def sampler(
         except OSError as exc:
             raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     else:
-        from sim.sweep.executors import NO_DASHBOARD, ctrl_c_left_to_this_process
+        from sim.forkserver import ctrl_c_left_to_this_process
+        from sim.sweep.executors import NO_DASHBOARD
 
         with ctrl_c_left_to_this_process():  # no worker's traceback on Ctrl-C (decision 639)
             cluster = LocalCluster(

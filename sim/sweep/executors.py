@@ -26,7 +26,6 @@ import functools
 import gc
 import itertools
 import logging
-import multiprocessing
 import os
 import re
 import signal
@@ -38,12 +37,16 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import forkserver
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.compiling import CompileTimer
 from sim.errors import InputError, WorkersFailed, number_text
 from sim.fileio import interrupts_dropped, interrupts_held
+from sim.forkserver import (
+    ctrl_c_left_to_this_process,
+    default_workers,
+    forkserver_context,
+)
 from sim.metrics import FlatSummary
 from sim.options import EXECUTORS
 from sim.scenario import Scenario, load_scenario
@@ -188,55 +191,6 @@ def die_with_parent(parent: int | None = None) -> None:
 # when another cluster holds that port, warns in four lines that it took another
 # (decision 639): a free port of this machine's own, and no warning.
 NO_DASHBOARD = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
-
-
-@contextlib.contextmanager
-def ctrl_c_left_to_this_process() -> Iterator[None]:
-    """Start the fork server with Ctrl-C ignored, so that it and the workers it forks
-    ignore it too (an ignored signal stays ignored across exec, and Python keeps it so).
-
-    Ctrl-C reaches the whole foreground process group. The server ignores it only
-    once its preload is imported, and restores the handler in each worker it forks,
-    so an early Ctrl-C printed the server's traceback and every worker's. Now only
-    this process takes it: it says "interrupted" once the workers have finished
-    their batches (nothing of them is committed). From a thread
-    other than the main one (which cannot set handlers) nothing changes.
-    """
-    with _ignored(signal.SIGINT, signal.default_int_handler):
-        yield
-
-
-@contextlib.contextmanager
-def hang_up_left_to_this_process() -> Iterator[None]:
-    """Start the fork server (and with it multiprocessing's resource tracker) with SIGHUP
-    ignored, so that they and the workers forked from the server ignore it too.
-
-    A closed terminal sends SIGHUP to its whole foreground process group, as ``timeout -s
-    HUP`` does. The resource tracker ignores SIGINT and SIGTERM but not SIGHUP: it died,
-    was started again by the sweep's clean-up, and printed a traceback for each of the
-    pool's semaphores it was asked to forget ("KeyError: '/mp-...'", five of them after
-    the sweep's own closing line: an outside check, decision 831). A worker killed by it
-    could also die as it wrote its results (decision 827). Now only this process takes
-    it, says so in one line, and the workers end their batch and exit as on Ctrl-C. From a
-    thread other than the main one, or without SIGHUP (Windows), nothing changes.
-    """
-    with _ignored(getattr(signal, "SIGHUP", None), signal.SIG_DFL):
-        yield
-
-
-@contextlib.contextmanager
-def _ignored(signum: int | None, default: Any) -> Iterator[None]:
-    """``signum`` ignored while the block runs, its handler put back after (``default``
-    when it had none set from Python); nothing changes outside the main thread, which
-    alone can set handlers, or without the signal (None: not on this platform)."""
-    if signum is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signum, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signum, default if previous is None else previous)
 
 
 def init_worker(scenarios: dict[str, Scenario]) -> None:
@@ -427,61 +381,6 @@ _WORKERS_DIE_AT_START = (
     'kept. From a Python script, put the call under `if __name__ == "__main__":` (each '
     "worker imports the script again) or use executor='serial'"
 )
-
-
-# What a sweep's fork server imports before it forks a worker: it dies with the sweep,
-# and each worker starts with the model and the fast engine's machine code loaded.
-SWEEP_PRELOAD = ("sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload")
-
-
-def forkserver_context(
-    preload: Sequence[str] = SWEEP_PRELOAD,
-) -> multiprocessing.context.ForkServerContext:
-    """The fork server's context, its server started now (if it is not yet running).
-
-    Workers come from a fork server, not from this process: by now it runs Arrow's,
-    numba's or Dask's threads, and forking a multi-threaded process can deadlock the
-    child. The server imports ``preload`` once, so each worker starts with it loaded.
-    A process has one fork server: its preload is that of the first caller.
-
-    The server is started from this thread: it dies with the thread that started it
-    (die_with_parent), and the workers may be started by a short-lived one. It starts
-    with Ctrl-C and SIGHUP ignored (:func:`ctrl_c_left_to_this_process`,
-    :func:`hang_up_left_to_this_process`).
-
-    Raises:
-        RuntimeError: multiprocessing's own, when this process is itself a worker
-            importing its parent's main script (a script without a main guard).
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(preload))
-    with (
-        ctrl_c_left_to_this_process(),
-        hang_up_left_to_this_process(),
-        _environment(FORKSERVER_PARENT, str(os.getpid())),
-    ):
-        forkserver.ensure_running()
-    return context
-
-
-# The pid of the process that starts a fork server, in the server's environment: the
-# server's imports take seconds before it can ask to die with its parent, and one
-# killed meanwhile left the server, and a worker it then forked, behind.
-FORKSERVER_PARENT = "CREDSIM_FORKSERVER_PARENT"
-
-
-@contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """``os.environ[name]`` set to ``value`` inside, as it was after."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = before
 
 
 # Fork servers whose compile a sweep of this process has told already.
@@ -1190,11 +1089,6 @@ def make_executor(
     if kind == "dask":
         return DaskExecutor(scenarios, run_fn, workers, address)
     raise ValueError(f"unknown executor '{kind}'; allowed: {', '.join(EXECUTORS)}")
-
-
-def default_workers() -> int:
-    """``os.cpu_count()``, at least 1."""
-    return os.cpu_count() or 1
 
 
 # Local workers per core that a command starts at most (and never fewer than MIN_CAP).

@@ -23,13 +23,13 @@ from sim import integrity, provenance
 from sim.compiling import compiled_text
 from sim.errors import InputError, mark_kept, named_when_full
 from sim.fileio import interrupts_held, require_writable
+from sim.forkserver import default_workers, sweep_executor
 from sim.runner import run_scenario
 from sim.sweep.executors import (
     RunFunction,
     RunResult,
     check_address,
     check_workers,
-    default_workers,
     make_executor,
 )
 from sim.sweep.experiment import (
@@ -603,9 +603,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
             )
         if args.address and args.executor not in (None, "dask"):
             raise InputError("--address names a Dask scheduler; use it with --executor dask")
-        executor = args.executor or (
-            "dask" if args.address else "process" if workers > 1 else "serial"
-        )
+        executor = sweep_executor(args.executor, args.address, workers)
         outcome = run_sweep(
             experiment,
             Path(args.out) if args.out else None,

@@ -1,0 +1,147 @@
+"""The sweep's fork server, started without the sweep's own imports (decision 874).
+
+A sweep's workers come from a fork server that imports the model and the fast
+engine's machine code once (:data:`SWEEP_PRELOAD`, about a second). This module
+needs nothing but the standard library, so ``credsim sweep`` starts the server
+(:func:`start_for_sweep`) as soon as its options are read, and the server's
+imports run beside the command's own instead of after them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from multiprocessing import forkserver
+from typing import Any
+
+
+@contextlib.contextmanager
+def ctrl_c_left_to_this_process() -> Iterator[None]:
+    """Start the fork server with Ctrl-C ignored, so that it and the workers it forks
+    ignore it too (an ignored signal stays ignored across exec, and Python keeps it so).
+
+    Ctrl-C reaches the whole foreground process group. The server ignores it only
+    once its preload is imported, and restores the handler in each worker it forks,
+    so an early Ctrl-C printed the server's traceback and every worker's. Now only
+    this process takes it: it says "interrupted" once the workers have finished
+    their batches (nothing of them is committed). From a thread
+    other than the main one (which cannot set handlers) nothing changes.
+    """
+    with _ignored(signal.SIGINT, signal.default_int_handler):
+        yield
+
+
+@contextlib.contextmanager
+def hang_up_left_to_this_process() -> Iterator[None]:
+    """Start the fork server (and with it multiprocessing's resource tracker) with SIGHUP
+    ignored, so that they and the workers forked from the server ignore it too.
+
+    A closed terminal sends SIGHUP to its whole foreground process group, as ``timeout -s
+    HUP`` does. The resource tracker ignores SIGINT and SIGTERM but not SIGHUP: it died,
+    was started again by the sweep's clean-up, and printed a traceback for each of the
+    pool's semaphores it was asked to forget ("KeyError: '/mp-...'", five of them after
+    the sweep's own closing line: an outside check, decision 831). A worker killed by it
+    could also die as it wrote its results (decision 827). Now only this process takes
+    it, says so in one line, and the workers end their batch and exit as on Ctrl-C. From a
+    thread other than the main one, or without SIGHUP (Windows), nothing changes.
+    """
+    with _ignored(getattr(signal, "SIGHUP", None), signal.SIG_DFL):
+        yield
+
+
+@contextlib.contextmanager
+def _ignored(signum: int | None, default: Any) -> Iterator[None]:
+    """``signum`` ignored while the block runs, its handler put back after (``default``
+    when it had none set from Python); nothing changes outside the main thread, which
+    alone can set handlers, or without the signal (None: not on this platform)."""
+    if signum is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signum, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signum, default if previous is None else previous)
+
+
+# What a sweep's fork server imports before it forks a worker: it dies with the sweep,
+# and each worker starts with the model and the fast engine's machine code loaded.
+SWEEP_PRELOAD = ("sim.sweep.forkserver_preload", "sim.runner", "sim.fast.preload")
+
+
+def forkserver_context(
+    preload: Sequence[str] = SWEEP_PRELOAD,
+) -> multiprocessing.context.ForkServerContext:
+    """The fork server's context, its server started now (if it is not yet running).
+
+    Workers come from a fork server, not from this process: by now it runs Arrow's,
+    numba's or Dask's threads, and forking a multi-threaded process can deadlock the
+    child. The server imports ``preload`` once, so each worker starts with it loaded.
+    A process has one fork server: its preload is that of the first caller.
+
+    The server is started from this thread: it dies with the thread that started it
+    (die_with_parent), and the workers may be started by a short-lived one. It starts
+    with Ctrl-C and SIGHUP ignored (:func:`ctrl_c_left_to_this_process`,
+    :func:`hang_up_left_to_this_process`).
+
+    Raises:
+        RuntimeError: multiprocessing's own, when this process is itself a worker
+            importing its parent's main script (a script without a main guard).
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    with (
+        ctrl_c_left_to_this_process(),
+        hang_up_left_to_this_process(),
+        _environment(FORKSERVER_PARENT, str(os.getpid())),
+    ):
+        forkserver.ensure_running()
+    return context
+
+
+# The pid of the process that starts a fork server, in the server's environment: the
+# server's imports take seconds before it can ask to die with its parent, and one
+# killed meanwhile left the server, and a worker it then forked, behind.
+FORKSERVER_PARENT = "CREDSIM_FORKSERVER_PARENT"
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """``os.environ[name]`` set to ``value`` inside, as it was after."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
+def default_workers() -> int:
+    """``os.cpu_count()``, at least 1."""
+    return os.cpu_count() or 1
+
+
+def sweep_executor(executor: str | None, address: str | None, workers: int) -> str:
+    """The executor a sweep uses: the one asked for, else Dask with a scheduler's address,
+    processes with more than one worker, and this process alone otherwise."""
+    return executor or ("dask" if address else "process" if workers > 1 else "serial")
+
+
+def start_for_sweep(args: argparse.Namespace) -> None:
+    """Start the fork server now, for ``credsim sweep`` with ``args``, when its runs go to
+    local processes: the server's imports then overlap the command's own (1.0 s here)
+    instead of following them. Nothing is started for a serial or Dask sweep; a sweep
+    that finds nothing to run, or an input it refuses, leaves a server that dies with
+    the command (:mod:`sim.sweep.forkserver_preload`)."""
+    workers = args.workers if args.workers is not None else default_workers()
+    if workers < 2 or sweep_executor(args.executor, args.address, workers) != "process":
+        return
+    forkserver_context()
