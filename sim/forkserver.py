@@ -1,4 +1,4 @@
-"""The sweep's fork server, started without the sweep's own imports (decision 874).
+"""The sweep's fork server, started without the sweep's own imports (decision 875).
 
 A sweep's workers come from a fork server that imports the model and the fast
 engine's machine code once (:data:`SWEEP_PRELOAD`, about a second). This module
