@@ -1,4 +1,5 @@
-"""``credsim sweep`` starts its fork server before its own imports (decision 874).
+"""How commands start: ``credsim sweep`` starts its fork server before its own imports
+(decision 875), and a command that runs no model does not import it (decision 876).
 
 The server imports the model and the fast engine's machine code (about a
 second); started as soon as the options are read, its imports run beside the
@@ -108,3 +109,29 @@ def _in_session(session: int) -> list[str]:
         if same and process.info["status"] != psutil.STATUS_ZOMBIE:
             left.append(" ".join(process.info["cmdline"] or []))
     return left
+
+
+@pytest.mark.parametrize("command", ["plot", "compare", "analyze", "validate", "check"])
+def test_commands_that_run_no_model_do_not_import_mesa(command):
+    """Importing any module of ``sim.sweep`` imported the whole package, the model and
+    mesa with it (0.4 s): `credsim plot` paid for them to draw a folder's figures
+    (decision 876). A command that runs no model now imports neither."""
+    done = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from sim.cli import _dispatch; _dispatch(sys.argv[1]); "
+         "print(sorted(m for m in ('mesa', 'sim.model', 'sim.runner') if m in sys.modules))",
+         command],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.split("\n")[-2] == "[]", done.stdout + done.stderr
+
+
+def test_the_sweep_package_still_gives_its_names():
+    import sim.sweep
+    from sim.sweep import cli_sweep, executors, load_experiment, run_sweep
+
+    assert run_sweep.__module__ == "sim.sweep.sweep" and cli_sweep.__module__ == "sim.sweep.sweep"
+    assert load_experiment.__module__ == "sim.sweep.experiment"
+    assert executors.__name__ == "sim.sweep.executors"
+    with pytest.raises(AttributeError, match="no attribute 'run_swep'"):
+        sim.sweep.run_swep  # noqa: B018
