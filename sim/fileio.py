@@ -351,16 +351,29 @@ def json_text(data: Mapping[str, Any], default: Callable[[Any], Any] | None = No
     return "{\n" + ",\n".join(items) + "\n}"
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write a DataFrame as Parquet atomically, without the pandas index."""
+def write_parquet(frame: pd.DataFrame, path: Path, *, tidy: bool = False) -> None:
+    """Write a DataFrame as Parquet atomically, without the pandas index.
+
+    ``tidy`` (a sweep's series and actors parts, a run's ``series.parquet``: millions of
+    rows of a few labels and numbers) dictionary-encodes the columns that are not
+    floats and writes the floats plain, with no column statistics: Parquet otherwise
+    tries a dictionary of every float before it falls back to plain, and keeps each
+    column's minimum and maximum, which no reader can prune by here (every part holds
+    every metric, group and date, and run ids are hashes). A part of a million rows
+    takes about 95 against 160 ms, and reads back the same frame (decision 877).
+    """
     # Imported here: the CLI imports this module, and should start without Arrow.
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    options: dict[str, Any] = {}
+    if tidy:
+        labels = [str(c) for c in frame.columns if frame[c].dtype.kind != "f"]
+        options = {"use_dictionary": labels, "write_statistics": False}
     fd, tmp = _temporary(path)
     os.close(fd)
     try:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, **options)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)

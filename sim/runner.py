@@ -211,7 +211,7 @@ def write_run(
     written: dict[Path, int | None] = {}
     for name, frame in (("series.parquet", output.series), ("actors.parquet", output.actors)):
         if frame is not None:
-            write_parquet(frame, out / name)
+            write_parquet(frame, out / name, tidy=True)
             written[out / name] = len(frame)
     atomic_write_text(out / "summary.json", json.dumps(output.summary, indent=2) + "\n")
     written[out / "summary.json"] = None

@@ -564,7 +564,7 @@ class _Chunk:
         """Write the chunk's parts (each atomically); returns their rows by path, to record."""
         written: dict[Path, int | None] = {}
         for path, frame in self.frames.items():
-            write_parquet(frame, path)
+            write_parquet(frame, path, tidy=True)
             written[path] = len(frame)
         _write_part(self.table, self.path)
         written[self.path] = self.table.num_rows
