@@ -1,10 +1,13 @@
-"""The sweep's fork server, started without the sweep's own imports (decision 875).
+"""The sweep's fork server, started without the sweep's own imports (decision 875), and
+how the processes a command starts die with it (:func:`die_with_parent`).
 
 A sweep's workers come from a fork server that imports the model and the fast
 engine's machine code once (:data:`SWEEP_PRELOAD`, about a second). This module
 needs nothing but the standard library, so ``credsim sweep`` starts the server
 (:func:`start_for_sweep`) as soon as its options are read, and the server's
-imports run beside the command's own instead of after them.
+imports run beside the command's own instead of after them. The report's drawing
+processes (decision 874) ask to die with their command from here too, without
+importing the sweep.
 """
 
 from __future__ import annotations
@@ -14,10 +17,63 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from multiprocessing import forkserver
 from typing import Any
+
+# This process's pid, and the pid of the process that forked it (None when it was not
+# forked since this module was imported), kept by a fork hook: a child whose parent dies
+# before it asks to die with it must see that its parent is no longer the one it had.
+_OWN_PID = os.getpid()
+_FORKED_BY: int | None = None
+
+
+def _note_parent_in_child() -> None:
+    global _OWN_PID, _FORKED_BY
+    _FORKED_BY, _OWN_PID = _OWN_PID, os.getpid()
+
+
+os.register_at_fork(after_in_child=_note_parent_in_child)
+
+
+def forked_by() -> int | None:
+    """The pid of the process that forked this one (None when it was not forked since
+    this module was imported)."""
+    return _FORKED_BY
+
+
+# prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing).
+
+    A sweep killed with SIGKILL cannot shut its pool down. Its fork server
+    asks this at start (:mod:`sim.sweep.forkserver_preload`), and so does
+    each worker, whose parent is the fork server: the kernel then ends both
+    with the sweep instead of leaving them idle.
+
+    Args:
+        parent: the pid the parent had; this process exits at once if its parent is
+            another by now (the parent died before the request took effect). By
+            default the pid of the process that forked this one (``os.fork``, as
+            multiprocessing's fork and fork server do), so a parent that died
+            between the fork and this call is seen (decision 724); for a process
+            started otherwise, the parent's pid as this is called.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    if parent is None:
+        parent = os.getppid() if _FORKED_BY is None else _FORKED_BY
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 @contextlib.contextmanager

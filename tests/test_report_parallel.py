@@ -8,6 +8,8 @@ fail the drawing as it does on one process.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import sys
 from pathlib import Path
 
@@ -95,11 +97,27 @@ def test_a_figure_that_fails_in_a_process_fails_the_drawing_as_here(tmp_path):
     entries = _entries(_sweep(tmp_path))
     entries.insert(2, Entry("broken", _fails, "A figure that fails."))
     for processes in (1, 2):
+        before = set(multiprocessing.active_children())
         done = []
-        with pytest.raises(InputError, match="this figure cannot be drawn"):
-            for figure in drawn(list(entries), "png", processes=processes):
+        with (
+            pytest.raises(InputError, match="this figure cannot be drawn"),
+            contextlib.closing(drawn(list(entries), "png", processes=processes)) as figures,
+        ):
+            for figure in figures:
                 done.append(figure)
         assert len(done) == 2  # the figures before it, in order
+        # The drawing processes are gone with the drawing.
+        assert set(multiprocessing.active_children()) == before
+
+
+def test_a_drawing_stopped_by_the_command_ends_its_processes(tmp_path):
+    """Ctrl-C in the command (or a failed write) as the second figure comes back."""
+    entries = _entries(_sweep(tmp_path))
+    before = set(multiprocessing.active_children())
+    with contextlib.closing(drawn(entries, "png", processes=2)) as figures:
+        next(figures)
+        assert len(set(multiprocessing.active_children()) - before) == 2
+    assert set(multiprocessing.active_children()) == before
 
 
 def test_one_figure_or_another_system_is_drawn_here(monkeypatch):

@@ -66,10 +66,10 @@ from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler
 from sim.calibrate.smc import Simulator, worker_context
 from sim.errors import WorkersDied, WorkersFailed, count_text
 from sim.fileio import interrupts_held
+from sim.forkserver import die_with_parent
 from sim.sweep.executors import (
     WORKER_LOST,
     dask_wait,
-    die_with_parent,
     first_done,
     outcome,
     pool_watch,

@@ -15,6 +15,7 @@ as a sweep shows its runs (:class:`FigureProgress`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import math
 import multiprocessing
@@ -23,7 +24,7 @@ import re
 import signal
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,6 +43,7 @@ from sim.fileio import (
     remove_leftovers,
     unfinished_lines,
 )
+from sim.forkserver import die_with_parent
 from sim.integrity import DRAWING, done_text, status_text
 from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
 from sim.plots.gallery import (
@@ -319,8 +321,6 @@ def _drawing_process() -> None:
     """A drawing process: it dies with the command, and leaves Ctrl-C and SIGTERM to it
     (the command's handlers would raise in each process; the pool is ended by the
     command's own clean-up)."""
-    from sim.sweep.executors import die_with_parent
-
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for number in (signal.SIGTERM, signal.SIGHUP):
@@ -341,7 +341,9 @@ def drawing_processes(n_figures: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), n_figures))
 
 
-def drawn(entries: list[Entry], fmt: str, processes: int | None = None) -> Iterator[Drawn]:
+def drawn(
+    entries: list[Entry], fmt: str, processes: int | None = None
+) -> Generator[Drawn, None, None]:
     """Each entry drawn (:func:`draw_entry`), in order; on more than one process when
     ``processes`` (default :func:`drawing_processes`) says so.
 
@@ -435,11 +437,13 @@ def write_report(
     begin_writing(plots, DRAWING, [f"{entry.stem}.{fmt}" for entry in entries])
     progress = progress if progress is not None else FigureProgress()
     progress.total = len(entries)
-    for entry, (data, shown, shown_fmt, caption) in zip(entries, drawn(entries, fmt), strict=True):
-        atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
-        sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
-        captions.append(f"- `{entry.stem}.{fmt}`: {caption}")
-        progress.update(failed=False)
+    # Closed as the loop ends, however it ends: the drawing processes go with it.
+    with contextlib.closing(drawn(entries, fmt)) as done:
+        for entry, (data, shown, shown_fmt, caption) in zip(entries, done, strict=True):
+            atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
+            sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
+            captions.append(f"- `{entry.stem}.{fmt}`: {caption}")
+            progress.update(failed=False)
     progress.clear()
     # A partial sweep's list said nothing of it, and named scenarios with no run yet
     # among the figures' (an outside check, decision 828): the page's warning heads it.

@@ -28,7 +28,6 @@ import itertools
 import logging
 import os
 import re
-import signal
 import socket
 import sys
 import threading
@@ -45,6 +44,8 @@ from sim.fileio import interrupts_dropped, interrupts_held
 from sim.forkserver import (
     ctrl_c_left_to_this_process,
     default_workers,
+    die_with_parent,
+    forked_by,
     forkserver_context,
 )
 from sim.metrics import FlatSummary
@@ -73,8 +74,6 @@ _TAKE_S = 0.1
 _STUCK_S = 2.0
 # Dask keys of batches: this prefix, then the batch's run ids.
 _DASK_KEY = "credsim-runs"
-# prctl option: the signal a process gets when its parent dies (linux/prctl.h).
-_PR_SET_PDEATHSIG = 1
 # Seconds to wait for a Dask scheduler to answer before giving up.
 _DASK_CONNECT_TIMEOUT = 5.0
 _DASK_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
@@ -142,49 +141,6 @@ _RESOLVED: OrderedDict[tuple[str, str], Scenario] = OrderedDict()
 def install_scenarios(scenarios: dict[str, Scenario]) -> None:
     """Give this process the base scenarios, keyed by hash."""
     _SCENARIOS.update(scenarios)
-
-
-# This process's pid, and the pid of the process that forked it (None when it was not
-# forked since this module was imported), kept by a fork hook: a child whose parent dies
-# before it asks to die with it must see that its parent is no longer the one it had.
-_OWN_PID = os.getpid()
-_FORKED_BY: int | None = None
-
-
-def _note_parent_in_child() -> None:
-    global _OWN_PID, _FORKED_BY
-    _FORKED_BY, _OWN_PID = _OWN_PID, os.getpid()
-
-
-os.register_at_fork(after_in_child=_note_parent_in_child)
-
-
-def die_with_parent(parent: int | None = None) -> None:
-    """Have the kernel kill this process when its parent dies (Linux; elsewhere nothing).
-
-    A sweep killed with SIGKILL cannot shut its pool down. Its fork server
-    asks this at start (:mod:`sim.sweep.forkserver_preload`), and so does
-    each worker, whose parent is the fork server: the kernel then ends both
-    with the sweep instead of leaving them idle.
-
-    Args:
-        parent: the pid the parent had; this process exits at once if its parent is
-            another by now (the parent died before the request took effect). By
-            default the pid of the process that forked this one (``os.fork``, as
-            multiprocessing's fork and fork server do), so a parent that died
-            between the fork and this call is seen (decision 724); for a process
-            started otherwise, the parent's pid as this is called.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    if parent is None:
-        parent = os.getppid() if _FORKED_BY is None else _FORKED_BY
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
 
 
 # A LocalCluster's scheduler without its dashboard still serves HTTP on port 8787, and
@@ -285,7 +241,7 @@ def _worker_started() -> tuple[int, float]:
     """A new process worker's first task: its fork server's pid, and the seconds that
     server spent compiling the engine as it imported its preload (:mod:`sim.fast.preload`)."""
     preload = sys.modules.get("sim.fast.preload")
-    return _FORKED_BY or os.getppid(), float(getattr(preload, "COMPILING", 0.0))
+    return forked_by() or os.getppid(), float(getattr(preload, "COMPILING", 0.0))
 
 
 # --------------------------------------------------------------------------- executors

@@ -10,8 +10,7 @@ own parent, so nothing else imports it.
 
 import os
 
-from sim.forkserver import FORKSERVER_PARENT
-from sim.sweep.executors import die_with_parent
+from sim.forkserver import FORKSERVER_PARENT, die_with_parent
 
 # The parent's pid as it started the server (sim.forkserver.forkserver_context):
 # the imports above take a second or more, and a parent killed meanwhile is not seen by
