@@ -24,7 +24,7 @@ from sim.errors import InputError
 from sim.plots import report as report_module
 from sim.plots import write_report
 from sim.plots.gallery import Entry, figures_for
-from sim.plots.report import drawing_processes, drawn
+from sim.plots.report import dispatch_order, drawing_processes, drawn
 from sim.results import open_results
 
 pytestmark = pytest.mark.skipif(
@@ -124,3 +124,23 @@ def test_one_figure_or_another_system_is_drawn_here(monkeypatch):
     assert drawing_processes(1) == 1
     monkeypatch.setattr(report_module.sys, "platform", "darwin")
     assert drawing_processes(8) == 1
+
+
+def test_the_slow_figures_are_handed_out_first_and_come_back_in_the_reports_order(tmp_path):
+    entries = _entries(_sweep(tmp_path))
+    stems = [e.stem for e in entries]
+    order = [stems[i] for i in dispatch_order(entries)]
+    slow = [s for s in stems if s.startswith(("trust_trajectories", "alignment", "heatmap"))]
+    assert len(slow) == 3 and order[:3] == slow and sorted(order) == sorted(stems)
+    assert [s for s in order if s not in slow] == [s for s in stems if s not in slow]
+    # A slow figure that fails is drawn early, and still fails the drawing only after
+    # the figures the report shows before it.
+    entries.insert(3, Entry("heatmap_broken", _fails, "A slow figure that fails."))
+    done = []
+    with (
+        pytest.raises(InputError, match="this figure cannot be drawn"),
+        contextlib.closing(drawn(entries, "png", processes=2)) as figures,
+    ):
+        for figure in figures:
+            done.append(figure)
+    assert [d[3] for d in done] == [d[3] for d in drawn(entries[:3], "png", processes=1)]
