@@ -97,18 +97,19 @@ def pattern_gaps(repeats: int) -> dict[str, Any]:
     from sim.seeds import seed_sequence
 
     out: dict[str, Any] = {"repeats": repeats}
+    ways = {
+        "chunked": functools.partial(propensity_gaps, engine="fast"),
+        "step_by_step": _gaps_step_by_step,
+    }
     for name, pair in (("syria", ("Russia", "USA")), ("sino_soviet", ("USSR", "PRC"))):
         scenario = load_scenario(str(ROOT / "scenarios" / f"{name}.yaml"))
         power, rival = (list(scenario.powers).index(p) for p in pair)
-        times: dict[str, list[float]] = {"chunked": [], "step_by_step": []}
-        for warm in (propensity_gaps, _gaps_step_by_step):
+        times: dict[str, list[float]] = {key: [] for key in ways}
+        for warm in ways.values():
             warm(scenario, seed_sequence(1, 0), power, rival)
         for i in range(repeats):
             seed = seed_sequence(1, i)
-            for key, fn in (
-                ("chunked", functools.partial(propensity_gaps, engine="fast")),
-                ("step_by_step", _gaps_step_by_step),
-            ):
+            for key, fn in ways.items():
                 t0 = time.perf_counter()
                 fn(scenario, seed, power, rival)
                 times[key].append(time.perf_counter() - t0)

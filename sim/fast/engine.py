@@ -20,7 +20,7 @@ import numpy as np
 from sim.fast import core
 from sim.fast.compiler import Compiled, compile_scenario, recompiled
 from sim.finite import check_finite
-from sim.kernels import FloatArray, equilibrium_by_gmres, equilibrium_tolerance
+from sim.kernels import FloatArray, alignment_base, equilibrium_by_gmres, equilibrium_tolerance
 from sim.metrics import CHUNK_BYTES, Group, Layout, Statistics
 from sim.model import (
     Record,
@@ -83,9 +83,7 @@ class Prepared:
             # trust, the one array of it that the other parameters change), its groups,
             # calendar, windows and the run's own starting arrays; the parameter arrays
             # made again.
-            world = object.__new__(World)
-            world.__dict__.update(twin.world.__dict__)
-            world.trust = world.own.copy()
+            world = _sharing(twin.world, trust=twin.world.own.copy())
             compiled = recompiled(twin.compiled, sc, world)
             _start_at_rest(sc, world, compiled)
             return replace(twin, scenario=sc, world=world, compiled=compiled)
@@ -115,11 +113,16 @@ class Prepared:
         A shallow copy with the changing arrays copied: the derived arrays are
         copied too rather than computed again (``World.__post_init__``).
         """
-        w = object.__new__(World)
-        w.__dict__.update(self.world.__dict__)
-        for name in FRESH_ARRAYS:
-            setattr(w, name, getattr(w, name).copy())
-        return w
+        return _sharing(self.world, **{n: getattr(self.world, n).copy() for n in FRESH_ARRAYS})
+
+
+def _sharing(world: World, **own: np.ndarray) -> World:
+    """A shallow copy of ``world``, its arrays shared but ``own``'s: the derived arrays are
+    taken as they are rather than computed again (``World.__post_init__``)."""
+    w = object.__new__(World)
+    w.__dict__.update(world.__dict__)
+    w.__dict__.update(own)
+    return w
 
 
 def _changing_steps(c: Compiled) -> np.ndarray:
@@ -438,12 +441,19 @@ class FastModel(RunResults):
             if after < self._changing.size:
                 k1 = min(k1, int(self._changing[after]) - 1)
             trust, _own, affinity, _aligned = cast("Snapshots", self._steps(k1, in_loop=False))
-            # The arithmetic of sim.model.propensity (alignment_base, then alignment_utility
-            # without inertia), element by element in the same order, for both columns.
+            # sim.model.propensity's arithmetic: its static part as it computes it (the
+            # capabilities and distances after the call hold for each of its steps), then
+            # alignment_utility's terms without inertia, element by element in its order.
+            base = alignment_base(
+                w.capability,
+                w.distance[n_powers:],
+                w_capability=a.capability,
+                w_ideology=a.ideology,
+                nonaligned_utility=0.0,
+            )
             columns = []
             for p in (power, rival):
-                base = a.capability * w.capability[p] - a.ideology * w.distance[n_powers:, p]
-                column = base + a.trust * trust[:, n_powers:, p]
+                column = base[p] + a.trust * trust[:, n_powers:, p]
                 if a.affinity:
                     column += a.affinity * affinity[:, n_powers:, p]
                 columns.append(column)
