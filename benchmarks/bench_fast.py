@@ -10,6 +10,8 @@ Measures, and writes as JSON to ``--out``:
 - summary-sweep throughput on Syria (4 negativity-bias values x replicates):
   ``credsim sweep``'s runner on the fast engine with 2 and 1 process workers
   against ``mesa.batch_run`` of ``CredibilityModel`` on 2 processes, same runs;
+  and the run phase's own throughput on 1 and 2 workers (sweeps of 1 and 3
+  times the runs differenced, so that a sweep's fixed part cancels);
 - a synthetic 5-power, 120-step scenario at 100,000 states, fast against
   Mesa, and the fast engine's peak resident memory at 25k, 50k and 100k
   states, each in its own process; at 25k also with ``record="actors"``, the
@@ -37,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SYRIA = ROOT / "scenarios" / "syria.yaml"
 BIASES = [1, 2, 3, 4]
+# run_phase: its long sweeps are this many times its short ones.
+LONG = 3
 
 
 def _ms(seconds: float) -> float:
@@ -205,7 +209,47 @@ def _serial_and_per_run(runs: int, one: float, two: float) -> dict[str, float]:
     return {"fit_serial_s": round(one - runs * per_run, 3), "fit_per_run_ms": _ms(per_run)}
 
 
-def sweep(runs: int, rounds: int, pairs: int) -> dict[str, Any]:
+def run_phase(runs: int, turns: int) -> dict[str, Any]:
+    """Runs per second while the runs go, on 1 and 2 workers: the sweep's fixed part taken out.
+
+    A sweep of ``runs`` and one of ``LONG`` times as many, on the same workers,
+    one after the other; the ``(LONG - 1) * runs`` more runs over the time they
+    add are the rate of the run phase, what a sweep's planning, its pool's start
+    and end and its consolidation (the same in both) leave out. The four sweeps of
+    a turn alternate which workers go first. This is the steady throughput the
+    workers give; ``sweep``'s whole-sweep ratio is the command a user waits for
+    (about 0.1 s of a 1,000-run sweep is that fixed part: decisions 802, 867, 881).
+    """
+    long = LONG * runs
+    times: dict[tuple[int, int], list[float]] = {(n, w): [] for n in (runs, long) for w in (1, 2)}
+    _fast_sweep(len(BIASES), 2)  # the fork server started, as in sweep
+    for turn in range(turns):
+        for workers in (2, 1) if turn % 2 else (1, 2):
+            for n in (runs, long):
+                times[(n, workers)].append(_fast_sweep(n, workers))
+
+    def rate(workers: int, pick: Any) -> float:
+        return (long - runs) / (pick(times[(long, workers)]) - pick(times[(runs, workers)]))
+
+    turn_ratios = [
+        (l1 - s1) / (l2 - s2)
+        for s1, l1, s2, l2 in zip(
+            times[(runs, 1)], times[(long, 1)], times[(runs, 2)], times[(long, 2)], strict=True
+        )
+    ]
+    one, two = rate(1, min), rate(2, min)
+    return {
+        "runs": [runs, long],
+        "turns": turns,
+        "runs_per_s_1_worker": round(one, 1),
+        "runs_per_s_2_workers": round(two, 1),
+        "two_workers_over_one": round(two / one, 2),
+        "two_workers_over_one_median_of_turns": round(statistics.median(turn_ratios), 2),
+        "all_s": {f"{n}_runs_{w}_workers": [round(t, 3) for t in v] for (n, w), v in times.items()},
+    }
+
+
+def sweep(runs: int, rounds: int, pairs: int, long_turns: int) -> dict[str, Any]:
     """Runs per second, fast sweeps on 2 and 1 workers against mesa.batch_run on 2 processes.
 
     The three take turns for ``rounds`` rounds and each keeps its best time,
@@ -233,6 +277,7 @@ def sweep(runs: int, rounds: int, pairs: int) -> dict[str, Any]:
             times[f"fast{workers}"].append(_fast_sweep(runs, workers))
     mesa_s, fast2_s, fast1_s = (min(times[k]) for k in ("mesa", "fast2", "fast1"))
     turn_ratios = [one / two for one, two in zip(times["fast1"], times["fast2"], strict=True)]
+    phase = run_phase(runs, long_turns)
     out = {
         "runs": runs,
         "rounds": rounds,
@@ -249,6 +294,7 @@ def sweep(runs: int, rounds: int, pairs: int) -> dict[str, Any]:
         "fast_sweep_2_workers_all_s": [round(t, 3) for t in times["fast2"]],
         "fast_sweep_1_worker_all_s": [round(t, 3) for t in times["fast1"]],
         **_serial_and_per_run(runs, fast1_s, fast2_s),
+        "run_phase": phase,
     }
     print(json.dumps(out), flush=True)
     return out
@@ -336,7 +382,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "latency_syria": latency(10 if args.quick else 40),
         "first_call": first_call(compile_too=not args.quick),
         "sweep_syria": sweep(
-            100 if args.quick else args.runs, 1 if args.quick else 2, 1 if args.quick else 6
+            100 if args.quick else args.runs,
+            1 if args.quick else 2,
+            1 if args.quick else 6,
+            1 if args.quick else 4,
         ),
         "synthetic": synthetic(sizes),
         "pattern_gaps": pattern_gaps(10 if args.quick else 40),
@@ -351,6 +400,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # reruns of 1.77, 1.74 and 1.70; decision 864).
         "two_workers_over_one_ge_1_8x": min(
             sw["two_workers_over_one"], sw["two_workers_over_one_median_of_turns"]
+        )
+        >= 1.8,
+        # The same bar on the run phase's throughput alone (its fixed part taken out,
+        # run_phase), again by best times and by the median of turns. Reported beside the
+        # whole-sweep one above, which stays the bar's count (decision 881).
+        "two_workers_over_one_run_phase_ge_1_8x": min(
+            sw["run_phase"]["two_workers_over_one"],
+            sw["run_phase"]["two_workers_over_one_median_of_turns"],
         )
         >= 1.8,
         "synthetic_speedup_ge_5x": syn["speedup_at_largest"] >= 5,

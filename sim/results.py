@@ -244,7 +244,56 @@ def read_table(path: Path, hint: str, **options: Any) -> pd.DataFrame:
     Raises:
         InputError: "'PATH' is damaged (it is not a readable parquet table); HINT".
     """
+    if options.get("filters"):
+        columns, filters = options.get("columns"), options["filters"]
+        return _read_or_refuse(lambda: _read_filtered(path, columns, filters), path, hint)
     return _read_or_refuse(lambda: pd.read_parquet(path, **options), path, hint)
+
+
+def _read_filtered(
+    path: Path, columns: list[str] | None, filters: list[tuple[str, str, Any]]
+) -> pd.DataFrame:
+    """``pd.read_parquet(path, columns=columns, filters=filters)``, the same frame, sooner.
+
+    A series part's labels are read as Arrow dictionaries and each ``in`` filter on
+    them is decided once per distinct label, then taken to the rows by its index:
+    Arrow's own filter matched every row's text, which with the strings made for
+    every row took 1.9-2.8 against 0.8-1.3 s for claim 2's 27 million rows (decision
+    882). The rows kept get their plain text back before pandas sees them. Any other
+    filter (another operator, a column not a text one or not read) goes to
+    ``pd.read_parquet`` as before.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    labels = [
+        f.name
+        for f in schema
+        if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+        and (columns is None or f.name in columns)
+    ]
+    if not all(op == "in" and name in labels for name, op, _ in filters):
+        return pd.read_parquet(path, columns=columns, filters=filters)
+    table = pq.read_table(path, columns=columns, read_dictionary=labels)
+    keep = None
+    for name, _, values in filters:
+        wanted = pa.array([str(v) for v in values], type=pa.string())
+        chunks = [
+            pc.take(pc.is_in(chunk.dictionary, value_set=wanted.cast(chunk.dictionary.type)),
+                    chunk.indices)
+            for chunk in table[name].chunks
+        ]  # fmt: skip
+        mask = pa.chunked_array(chunks, type=pa.bool_())
+        keep = mask if keep is None else pc.and_(keep, mask)
+    if keep is not None:
+        table = table.filter(keep)
+    plain = [
+        f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(plain, metadata=table.schema.metadata)).to_pandas()
 
 
 def _read_or_refuse[T](read: Callable[[], T], path: Path, hint: str) -> T:

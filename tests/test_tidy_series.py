@@ -97,3 +97,54 @@ def test_a_tidy_part_reads_back_as_written_its_numbers_plain_without_statistics(
             assert ("RLE_DICTIONARY" in column.encodings) is not is_float, column.path_in_schema
     # The default writer keeps statistics and tries a dictionary of the floats too.
     assert pq.ParquetFile(tmp_path / "plain.parquet").metadata.row_group(0).column(0).is_stats_set
+
+
+FILTERS = [
+    [("metric", "in", ["trust_mean"])],
+    [("metric", "in", ["share_aligned", "no such metric"]), ("group", "in", ["all"])],
+    [("run_id", "in", ["b"]), ("power", "in", ["USA", "Russia"])],
+    [("run_id", "in", [""])],  # read_series's filter when no run is asked for
+]
+
+
+@pytest.mark.parametrize("tidy", [True, False], ids=["tidy", "plain"])
+def test_a_filtered_read_is_pandas_own_frame_its_labels_matched_once_each(
+    tmp_path: Path, tidy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 882: ``read_table`` with ``in`` filters on text columns reads the labels
+    as dictionaries and matches each label once. The frame must be the one
+    ``pd.read_parquet`` gives with the same filters, on a tidy part and on a part
+    written before decision 877 (plain text); other filters still go to pandas."""
+    from sim import results
+    from sim.fileio import write_parquet
+
+    model = FastModel(load_scenario(str(ROOT / "scenarios" / "syria.yaml")), rng=3, record="series")
+    model.run()
+    one = model.series()
+    table = pd.concat([one.assign(run_id="a"), one.assign(run_id="b")], ignore_index=True)
+    path = tmp_path / "part-000000.parquet"
+    write_parquet(table, path, tidy=tidy)
+    expected = {i: pd.read_parquet(path, filters=f) for i, f in enumerate(FILTERS)}
+    assert len(expected[0]) and len(expected[1]) and len(expected[2]) and not len(expected[3])
+
+    def no_pandas(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read by pandas")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(results.pd, "read_parquet", no_pandas)
+        for i, filters in enumerate(FILTERS):
+            got = results.read_table(path, "hint", filters=filters)
+            pd.testing.assert_frame_equal(got, expected[i], check_exact=True)
+        # An empty list keeps no row (Arrow's own filter cannot type one).
+        empty = results.read_table(path, "hint", filters=[("metric", "in", [])])
+        pd.testing.assert_frame_equal(empty, expected[3], check_exact=True)
+    # A filter on a number, or on a column not read, is pandas' own.
+    for filters, columns in (
+        ([("step", "in", [0, 3])], None),
+        ([("metric", "in", ["trust_mean"])], ["step", "value"]),
+        ([("metric", "==", "trust_mean")], None),
+    ):
+        got = results.read_table(path, "hint", filters=filters, columns=columns)
+        want = pd.read_parquet(path, filters=filters, columns=columns)
+        assert len(want)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
