@@ -4,15 +4,18 @@ The kernels of :mod:`sim.fast.core` and :mod:`sim.reductions` are ``njit(cache=T
 compiled on their first call in a checkout (or after their code changes), about a
 minute for the fast engine, and loaded from numba's cache after. A command that
 reports its time says how much of it was that one-off compile (decisions 709, 723).
-This module imports only numba's event machinery, which every process of the
-model has loaded already (:mod:`sim.reductions`), so timing costs no import.
+A timer imports only numba's event machinery, which every process of the model
+has loaded already (:mod:`sim.reductions`), so timing costs no import; the module
+itself imports none, so that the commands that only read results (whose reports
+say their progress with :mod:`sim.sweep.progress`, which takes :func:`compiled_text`
+from here) do not load numba (decision 883).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
-
-from numba.core import event
+from typing import Any
 
 # Said on a terminal as a compile starts, once a process (decision 725): the first run or
 # sweep after a fresh clone otherwise showed nothing for about a minute.
@@ -34,17 +37,24 @@ def announce() -> None:
         print(ANNOUNCEMENT, file=stream, flush=True)
 
 
-class _Listener(event.TimingListener):
-    """numba's timing of its ``numba:compile`` events, announcing the first if asked."""
+@functools.cache
+def _listener_class() -> Any:
+    """The listener's class, made (with numba's import) the first time a timer is."""
+    from numba.core import event
 
-    def __init__(self, announcing: bool) -> None:
-        super().__init__()
-        self._announcing = announcing
+    class _Listener(event.TimingListener):  # type: ignore[misc]
+        """numba's timing of its ``numba:compile`` events, announcing the first if asked."""
 
-    def on_start(self, ev: event.Event) -> None:
-        if self._announcing:
-            announce()
-        super().on_start(ev)
+        def __init__(self, announcing: bool) -> None:
+            super().__init__()
+            self._announcing = announcing
+
+        def on_start(self, ev: event.Event) -> None:
+            if self._announcing:
+                announce()
+            super().on_start(ev)
+
+    return _Listener
 
 
 class CompileTimer:
@@ -59,13 +69,17 @@ class CompileTimer:
 
     def __init__(self, announce: bool = False) -> None:
         self.seconds = 0.0
-        self._listener = _Listener(announce)
+        self._listener = _listener_class()(announce)
 
     def __enter__(self) -> CompileTimer:
+        from numba.core import event
+
         event.register("numba:compile", self._listener)
         return self
 
     def __exit__(self, *exc: object) -> None:
+        from numba.core import event
+
         event.unregister("numba:compile", self._listener)
         self.seconds = self.so_far
 

@@ -9,7 +9,7 @@ vectorised chunks, so a 100,000-state run never holds its whole history.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.columns import NONE as NONE
+from sim.columns import distinct as distinct
+from sim.columns import flatten_summary as flatten_summary
 from sim.kernels import BoolArray, FloatArray, IntArray, effective_poles
 from sim.reductions import (
     SEQUENTIAL_SUM_POWERS,
@@ -28,7 +31,6 @@ from sim.reductions import (
 
 SERIES_COLUMNS = ["step", "date", "group", "power", "metric", "value"]
 ACTORS_COLUMNS = ["step", "date", "actor", "power", "trust", "own", "affinity", "aligned"]
-NONE = "none"
 CHUNK_BYTES = 64 * 2**20
 # Rows of a block of an actors table's text columns: their strings are made a block at
 # a time (Arrow's string offsets are 32-bit, so a block must hold under 2 GB of text).
@@ -351,18 +353,6 @@ def text_column(values: Sequence[str], codes: IntArray) -> Any:
     return pd.array(pa.array(values, type=pa.large_string()).take(codes), dtype=TEXT_DTYPE)
 
 
-def distinct(values: Iterable[Any]) -> list[Any]:
-    """The values once each, in the order they first appear, as ``list(dict.fromkeys(values))``.
-
-    A pandas column or array is taken by ``pd.unique`` rather than iterated in
-    Python: a sweep's series holds millions of rows, and iterating its Arrow-backed
-    text columns one value at a time cost the report about a second (decision 874).
-    """
-    if isinstance(values, (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray)):
-        return list(pd.unique(values).tolist())
-    return list(dict.fromkeys(values))
-
-
 def over_time(mean: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Minimum, mean and standard deviation over the steps (axis 1) of (G, T + 1, P) means.
 
@@ -509,18 +499,6 @@ def flat_summary(
         + [stats.effective_poles[:1, -1], stats.effective_poles[:, -1]]
     )
     return FlatSummary(names, values.astype(np.float64, copy=False))
-
-
-def flatten_summary(summary: dict[str, Any], prefix: str = "") -> dict[str, float | None]:
-    """Nested summary -> ``{"final_trust.Russia.all": 0.41, ...}``."""
-    flat: dict[str, float | None] = {}
-    for key, value in summary.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten_summary(value, f"{name}."))
-        else:
-            flat[name] = value
-    return flat
 
 
 def actors_table(

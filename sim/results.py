@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from sim import manifests
+from sim.columns import flatten_summary
 from sim.errors import InputError
 from sim.fileio import is_arrow, read_arrow_table, table_format
 from sim.integrity import (
@@ -38,7 +39,6 @@ from sim.integrity import (
     require_intact,
     table_problems,
 )
-from sim.metrics import flatten_summary
 from sim.scenario.calendar import Calendar
 
 RUN = "run"

@@ -115,11 +115,14 @@ def _in_session(session: int) -> list[str]:
 def test_commands_that_run_no_model_do_not_import_mesa(command):
     """Importing any module of ``sim.sweep`` imported the whole package, the model and
     mesa with it (0.4 s): `credsim plot` paid for them to draw a folder's figures
-    (decision 876). A command that runs no model now imports neither."""
+    (decision 876). A command that runs no model now imports neither. Nor numba
+    (0.15-0.25 s), which `sim.metrics` and `sim.compiling` imported for the results'
+    readers and the report's progress line (decision 883)."""
     done = subprocess.run(
         [sys.executable, "-c",
          "import sys; from sim.cli import _dispatch; _dispatch(sys.argv[1]); "
-         "print(sorted(m for m in ('mesa', 'sim.model', 'sim.runner') if m in sys.modules))",
+         "print(sorted(m for m in ('mesa', 'sim.model', 'sim.runner', 'numba') "
+         "if m in sys.modules))",
          command],
         capture_output=True, text=True, check=True, timeout=120,
     )  # fmt: skip

@@ -27,9 +27,9 @@ from matplotlib.legend_handler import HandlerTuple
 
 from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
+from sim.columns import distinct
 from sim.errors import count_text
 from sim.fileio import atomic_write_bytes, atomic_write_text
-from sim.metrics import distinct
 from sim.plots.figure import add_caption, parameter_label, rendered, set_theme
 from sim.plots.report import PAGE_STYLE, data_uri
 

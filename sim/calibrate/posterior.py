@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sim.columns import distinct
 from sim.errors import InputError
-from sim.metrics import distinct
 from sim.seeds import make_rng
 
 KEY_COLUMNS = ("generation", "variant", "particle", "weight", "distance", "model_probability")

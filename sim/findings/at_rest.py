@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.columns import flatten_summary
 from sim.findings.numbers import KEY_METRIC, REPO
-from sim.metrics import flatten_summary
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
 

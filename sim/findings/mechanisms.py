@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.columns import flatten_summary
 from sim.findings.numbers import KEY_METRIC, REPO
-from sim.metrics import flatten_summary
 from sim.runner import Record, run_scenario
 from sim.scenario import Scenario, load_scenario
 

@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sim.metrics import NONE as NON_ALIGNED
-from sim.metrics import distinct
+from sim.columns import NONE as NON_ALIGNED
+from sim.columns import distinct
 from sim.plots.figure import (
     date_axis,
     date_label,

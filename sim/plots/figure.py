@@ -33,8 +33,8 @@ from sim.analysis.paired import (
     value_text,
 )
 from sim.catalogue import SERIES_METRICS, parse_metric
+from sim.columns import NONE, distinct
 from sim.errors import in_words
-from sim.metrics import NONE, distinct
 from sim.results import GRID, Results
 from sim.scenario.calendar import parse_month
 

@@ -35,7 +35,7 @@ from sim.analysis.paired import (
 )
 from sim.analysis.sensitivity import Difference, difference_pairs, question_difference
 from sim.catalogue import family_of, family_title, parse_metric
-from sim.metrics import distinct
+from sim.columns import distinct
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
     band_note,

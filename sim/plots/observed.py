@@ -18,7 +18,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.metrics import distinct
+from sim.columns import distinct
 from sim.observed.names import in_text
 from sim.observed.votes import span_text
 from sim.plots.figure import (

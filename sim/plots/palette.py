@@ -34,7 +34,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from sim.metrics import distinct
+from sim.columns import distinct
 
 NONE_COLOR = "#999999"
 

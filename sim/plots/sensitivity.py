@@ -34,7 +34,7 @@ from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
 from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.sensitivity import CONF_LEVEL, RESAMPLES
-from sim.metrics import distinct
+from sim.columns import distinct
 from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
 
 # The two bars of a method in a dark and a light grey: not colours of the palette, where

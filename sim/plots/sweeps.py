@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 
 from sim.analysis.paired import is_text, value_order, value_text
 from sim.catalogue import Metric, parse_metric
-from sim.metrics import distinct
+from sim.columns import distinct
 from sim.plots.figure import (
     DIVERGING_CMAP,
     band,

@@ -31,7 +31,7 @@ from matplotlib.transforms import Bbox, ScaledTranslation
 
 from sim.analysis.paired import value_order, value_text
 from sim.catalogue import SERIES_METRICS
-from sim.metrics import distinct
+from sim.columns import distinct
 from sim.plots.figure import (
     DPI,
     coincide_note,

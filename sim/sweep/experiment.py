@@ -33,9 +33,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
+from sim.columns import NONE
 from sim.errors import InputError, beyond_float, count_text, number_text, slash_hint
 from sim.inputs import NOUNS, kind_of_file
-from sim.metrics import NONE
 from sim.options import Engine, Record
 from sim.scenario import Scenario, ScenarioHasher, load_scenario, scenario_hash, scenario_tree
 from sim.scenario.calendar import parse_month
