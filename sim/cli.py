@@ -527,6 +527,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from sim.forkserver import start_for_sweep
 
             start_for_sweep(args)
+        elif args.command == "calibrate":
+            from sim.forkserver import start_for_calibration
+
+            start_for_calibration(args)
         status = _dispatch(args.command)(args)
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
         return status

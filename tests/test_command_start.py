@@ -1,11 +1,12 @@
-"""How commands start: ``credsim sweep`` starts its fork server before its own imports
-(decision 875), and a command that runs no model does not import it (decision 876).
+"""How commands start: ``credsim sweep`` and ``credsim calibrate`` start their fork server
+before their own imports (decisions 875, 885), and a command that runs no model does not
+import it (decision 876).
 
 The server imports the model and the fast engine's machine code (about a
 second); started as soon as the options are read, its imports run beside the
 command's. Each case runs the command in a process of its own, with
-``multiprocessing.forkserver.ensure_running`` recording whether the sweep's
-modules were imported when the server was started.
+``multiprocessing.forkserver.ensure_running`` recording whether the sweep's or the
+calibration's modules were imported when the server was started.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from multiprocessing import forkserver
 started = []
 ensure_running = forkserver.ensure_running
 def recorded():
-    imported = "sim.sweep" in sys.modules
+    imported = any(m in sys.modules for m in ("sim.sweep", "sim.calibrate.run", "pyabc"))
     ensure_running()
     started.append(f"{imported}:{forkserver._forkserver._forkserver_pid}")
 forkserver.ensure_running = recorded
@@ -74,6 +75,41 @@ def test_a_process_sweep_starts_its_fork_server_before_importing_the_sweep(tmp_p
 )
 def test_a_sweep_without_process_workers_starts_no_fork_server(tmp_path, options):
     assert _sweep(tmp_path, *options) == []
+
+
+def _calibrate(tmp_path: Path, *options: str) -> list[str]:
+    from test_calibrate_patterns import small_set, votes_folder
+
+    path = small_set(
+        tmp_path, {"link.beta": {"low": 0, "high": 2}}, population=20, max_simulations=40,
+        predictive=2,
+    )  # fmt: skip
+    script = tmp_path / "calibrate_command.py"
+    script.write_text(SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), "calibrate", str(path), "--out", str(tmp_path / "out"),
+         "--votes", str(votes_folder()), "--quiet", "--no-plots", *options],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "EXIT 0", done.stdout + done.stderr
+    assert (tmp_path / "out" / "summary.csv").is_file()
+    return next(line for line in lines if line.startswith("STARTED")).split()[1:]
+
+
+def test_a_process_calibration_starts_its_fork_server_before_importing_the_calibration(
+    tmp_path,
+):
+    # Started before the calibration's modules and pyabc were imported; its workers asked
+    # for it again and found the same one running (decision 885).
+    started = _calibrate(tmp_path)
+    first, server = started[0].split(":")
+    assert first == "False" and started[1:] == [f"True:{server}"] * (len(started) - 1)
+    assert len(started) >= 2
+
+
+def test_a_calibration_on_one_worker_starts_no_fork_server(tmp_path):
+    assert _calibrate(tmp_path, "--workers", "1") == []
 
 
 def test_a_refused_experiment_leaves_no_fork_server_behind(tmp_path):

@@ -34,16 +34,14 @@ import numpy as np
 from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation_seed
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
-from sim.forkserver import SWEEP_PRELOAD, forkserver_context
+from sim.forkserver import CALIBRATION_PRELOAD, forkserver_context
 from sim.sweep.executors import quiet_client_log
 from sim.sweep.progress import _duration
 
 EXECUTORS = ("process", "dask")
 HISTORY = "history.db"
-# What the fork server imports before it forks a process worker: the sweep's modules (a
-# process has one server, whichever of a sweep and a calibration starts it first, decision
-# 714), pyabc and the sampler's module, which every worker needs to unpickle its work.
-WORKER_PRELOAD = (*SWEEP_PRELOAD, "pyabc", "sim.calibrate.samplers")
+# What the fork server imports before it forks a process worker (sim.forkserver).
+WORKER_PRELOAD = CALIBRATION_PRELOAD
 WORKERS_DIE_AT_START = (
     "the calibration's worker processes die as they start, before simulating anything "
     "(their own error, if any, is printed above), so the calibration was not started and "
