@@ -627,6 +627,43 @@ def test_a_finished_calibration_run_without_figures_draws_them_when_run_again(
     assert capsys.readouterr().out.rstrip().endswith("; nothing to do")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="drawing processes: Linux")
+def test_the_figures_drawn_on_two_processes_are_those_drawn_in_one(tmp_path: Path) -> None:
+    """Decision 886: a calibration's figures are built and rendered in forked processes,
+    as a sweep's report's; each file and the page are the bytes one process makes, each
+    figure under its own name (a variant with two free parameters adds its pairs)."""
+    import shutil
+
+    from sim.calibrate.figures import FIGURES, run_facts, write_figures
+
+    cal = toy(tmp_path)
+    folder = tmp_path / "run"
+    run_calibration(cal, BinomialProblem(), folder, workers=1, figures=False, quiet=True)
+    particles = pd.read_parquet(folder / "posterior.parquet")
+    checks = pd.read_csv(folder / "checks.csv")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    facts = run_facts(cal, manifest, manifest.get("command") or [])
+    pages = {}
+    for processes in (1, 2):
+        copy = tmp_path / f"on_{processes}"
+        shutil.copytree(folder, copy)
+        (copy / FIGURES).mkdir(exist_ok=True)
+        write_figures(copy, cal, particles, checks, facts, processes=processes)
+        pages[processes] = (copy / "report.html").read_text().replace(str(copy), "FOLDER")
+    one = {p.name: p.read_bytes() for p in (tmp_path / "on_1" / FIGURES).glob("*.png")}
+    two = {p.name: p.read_bytes() for p in (tmp_path / "on_2" / FIGURES).glob("*.png")}
+    assert sorted(one) == ["marginals.png", "predictive.png"]
+    assert two == one and len(set(one.values())) == 2
+    assert pages[2] == pages[1]
+    # Each file is its own figure, drawn here apart.
+    from sim.calibrate.figures import calibration_figures
+    from sim.plots.figure import rendered, set_theme
+
+    set_theme()
+    for stem, figure in calibration_figures(cal, particles, checks).items():
+        assert rendered(figure) == two[f"{stem}.png"], stem
+
+
 # --------------------------------------------------------------------------- resume
 
 # Under a main guard: two workers come from a fork server, and each imports the script

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
 import itertools
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,10 @@ from sim.calibrate.spec import Calibration
 from sim.columns import distinct
 from sim.errors import count_text
 from sim.fileio import atomic_write_bytes, atomic_write_text
-from sim.plots.figure import add_caption, parameter_label, rendered, set_theme
+from sim.plots.figure import add_caption, parameter_label, set_theme
+from sim.plots.gallery import Entry
 from sim.plots.report import PAGE_STYLE, data_uri
+from sim.plots.report import drawn as drawn_figures
 
 FIGURES = "figures"
 # Variants told apart by hue (they are not scenarios or powers; tab10's first colours).
@@ -422,26 +426,37 @@ def run_facts(
     return facts
 
 
-def calibration_figures(
+def figure_makers(
     calibration: Calibration, particles: pd.DataFrame, checks: pd.DataFrame
-) -> dict[str, Figure]:
-    """The calibration's figures by file stem: the marginals, the pairs of each variant
-    with two or more free parameters, the predictive checks."""
-    figures = {"marginals": marginals_figure(particles, calibration)}
+) -> dict[str, Callable[[], Figure]]:
+    """How to draw each of the calibration's figures, by file stem: the marginals, the
+    pairs of each variant with two or more free parameters, the predictive checks."""
+    makers: dict[str, Callable[[], Figure]] = {
+        "marginals": functools.partial(marginals_figure, particles, calibration)
+    }
     for variant in calibration.variants():
         # Pairs need two free parameters: with one, the figure drew it against itself (a
         # diagonal; an audit); its marginal is in the marginals figure.
         if len(calibration.free(variant)) >= 2 and not (
             posterior.final_particles(particles, variant).empty
         ):
-            figures[f"pairs-{variant}"] = pairs_figure(particles, calibration, variant)
+            makers[f"pairs-{variant}"] = functools.partial(
+                pairs_figure, particles, calibration, variant
+            )
     drawn = draws_note(calibration.spec.predictive)
-    figures["predictive"] = (
-        predictive_figure(checks, TRUTH_CAPTION + drawn, "truth")
+    makers["predictive"] = (
+        functools.partial(predictive_figure, checks, TRUTH_CAPTION + drawn, "truth")
         if calibration.truth
-        else predictive_figure(checks, PREDICTIVE_CAPTION + drawn)
+        else functools.partial(predictive_figure, checks, PREDICTIVE_CAPTION + drawn)
     )
-    return figures
+    return makers
+
+
+def calibration_figures(
+    calibration: Calibration, particles: pd.DataFrame, checks: pd.DataFrame
+) -> dict[str, Figure]:
+    """The calibration's figures by file stem, drawn (:func:`figure_makers`)."""
+    return {stem: make() for stem, make in figure_makers(calibration, particles, checks).items()}
 
 
 def write_figures(
@@ -450,16 +465,26 @@ def write_figures(
     particles: pd.DataFrame,
     checks: pd.DataFrame,
     facts: Sequence[tuple[str, str]] = (),
+    processes: int | None = None,
 ) -> Path:
-    """Write the figures (PNG) and ``report.html``; returns the report's path."""
+    """Write the figures (PNG) and ``report.html``; returns the report's path.
+
+    ``processes`` draw the figures (default: one a core, :func:`sim.plots.report.drawn`).
+    """
     matplotlib.use("Agg")
     set_theme()
     out = folder / FIGURES
-    figures = calibration_figures(calibration, particles, checks)
+    # Drawn on every core, as a sweep's report (decisions 874, 886): each process builds
+    # and renders the figures it is handed, and they come back in this order.
+    entries = [
+        Entry(stem, make, "")
+        for stem, make in figure_makers(calibration, particles, checks).items()
+    ]
     drawn: dict[str, bytes] = {}
-    for stem, fig in figures.items():
-        drawn[stem] = rendered(fig)
-        atomic_write_bytes(out / f"{stem}.png", drawn[stem])
+    with contextlib.closing(drawn_figures(entries, "png", processes)) as figures:
+        for entry, (data, _, _, _) in zip(entries, figures, strict=True):
+            drawn[entry.stem] = data
+            atomic_write_bytes(out / f"{entry.stem}.png", data)
     tables = []
     for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")
