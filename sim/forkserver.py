@@ -1,11 +1,14 @@
-"""The sweep's fork server, started without the sweep's own imports (decision 875), and
-how the processes a command starts die with it (:func:`die_with_parent`).
+"""The fork server of a sweep's or a calibration's workers, started without the command's
+own imports (decisions 875, 885), and how the processes a command starts die with it
+(:func:`die_with_parent`).
 
 A sweep's workers come from a fork server that imports the model and the fast
-engine's machine code once (:data:`SWEEP_PRELOAD`, about a second). This module
-needs nothing but the standard library, so ``credsim sweep`` starts the server
-(:func:`start_for_sweep`) as soon as its options are read, and the server's
-imports run beside the command's own instead of after them. The report's drawing
+engine's machine code once (:data:`SWEEP_PRELOAD`, about a second; a calibration's
+pyabc too, :data:`CALIBRATION_PRELOAD`). This module needs nothing but the standard
+library, so ``credsim sweep`` and ``credsim calibrate`` start the server
+(:func:`start_for_sweep`, :func:`start_for_calibration`) as soon as their options are
+read, and the server's imports run beside the command's own instead of after them. The
+report's drawing
 processes (decision 874) ask to die with their command from here too, without
 importing the sweep.
 """
@@ -195,6 +198,12 @@ def sweep_executor(executor: str | None, address: str | None, workers: int) -> s
     return executor or ("dask" if address else "process" if workers > 1 else "serial")
 
 
+def calibration_executor(executor: str | None, address: str | None) -> str:
+    """The executor a calibration uses: the one asked for, else Dask with a scheduler's
+    address, and local processes otherwise."""
+    return executor or ("dask" if address else "process")
+
+
 def start_for_sweep(args: argparse.Namespace) -> None:
     """Start the fork server now, for ``credsim sweep`` with ``args``, when its runs go to
     local processes: the server's imports then overlap the command's own (1.0 s here)
@@ -209,11 +218,11 @@ def start_for_sweep(args: argparse.Namespace) -> None:
 
 def start_for_calibration(args: argparse.Namespace) -> None:
     """Start the fork server now, for ``credsim calibrate`` with ``args``, when its
-    simulations go to local processes (the default, 2 workers): the server's imports
+    simulations go to local processes (the default, with 2 workers): the server's imports
     (the model, pyabc: about 3 s) then overlap the command's reading of its files, the
     votes and the observed statistics (about 2 s) instead of following them (decision
     885). As :func:`start_for_sweep`, a refused input leaves a server that dies with the
     command."""
-    if args.workers < 2 or args.address or (args.executor or "process") != "process":
+    if args.workers < 2 or calibration_executor(args.executor, args.address) != "process":
         return
     forkserver_context(CALIBRATION_PRELOAD)

@@ -50,12 +50,13 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     from sim.calibrate.patterns import PatternProblem, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
+    from sim.forkserver import calibration_executor
     from sim.sweep.executors import check_address, check_workers
 
     check_workers(args.workers, args.address)
     if args.address and args.executor not in (None, "dask"):
         raise InputError("--address names a Dask scheduler; use it with --executor dask")
-    executor = args.executor or ("dask" if args.address else "process")
+    executor = calibration_executor(args.executor, args.address)
     if executor == "dask" and args.address:
         # Before the files, the votes and a minute of checks: a bad address says so at once.
         check_address(args.address)

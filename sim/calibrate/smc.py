@@ -40,8 +40,6 @@ from sim.sweep.progress import _duration
 
 EXECUTORS = ("process", "dask")
 HISTORY = "history.db"
-# What the fork server imports before it forks a process worker (sim.forkserver).
-WORKER_PRELOAD = CALIBRATION_PRELOAD
 WORKERS_DIE_AT_START = (
     "the calibration's worker processes die as they start, before simulating anything "
     "(their own error, if any, is printed above), so the calibration was not started and "
@@ -144,8 +142,9 @@ def _reseed(seed: int, *key: int) -> None:
 
 def worker_context() -> Any:
     """The fork server's context for the calibration's process workers, its server started
-    now (with :data:`WORKER_PRELOAD`, unless a sweep of this process started it first)."""
-    return forkserver_context(WORKER_PRELOAD)
+    now (with :data:`sim.forkserver.CALIBRATION_PRELOAD`, unless a sweep of this process
+    started it first)."""
+    return forkserver_context(CALIBRATION_PRELOAD)
 
 
 @contextmanager
