@@ -6,7 +6,8 @@ is neither: this command checks it, on the outputs a run writes. It runs each
 replicate on the Mesa model (the reference) and on the fast engine, and
 compares every output of the record level: the summary's every number, the
 series table and the per-actor table, keys and alignments exactly, numbers
-within a tolerance (model.md's 1e-12 by default; NaN agrees only with NaN).
+within a tolerance (1e-12 by default, the agreement the engines are held to; NaN
+agrees only with NaN).
 It writes nothing. Exit 0 when they agree, 1 at the first disagreement (named:
 which table, row and column, both values), 2 for bad input.
 """
@@ -230,7 +231,7 @@ def cli_engines(args: argparse.Namespace) -> int:
         # asked for is the user's, no bug to report (an outside check, decision 843).
         within = not math.isinf(d.size) and d.size <= ENGINE_TOLERANCE
         ending = (
-            f"; within model.md's {ENGINE_TOLERANCE:g}, which the engines are held to"
+            f"; within the {ENGINE_TOLERANCE:g} the engines are held to"
             if within
             else "; please report it with the scenario file"
         )

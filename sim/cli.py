@@ -314,7 +314,7 @@ def _add_engines(sub: Any) -> None:
         type=non_negative_float,
         default=ENGINE_TOLERANCE,
         help=f"largest difference allowed between two numbers (default {ENGINE_TOLERANCE:g}, "
-        "model.md's)",
+        "the agreement the engines are held to)",
     )
 
 

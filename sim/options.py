@@ -24,7 +24,7 @@ EXECUTORS: tuple[str, ...] = get_args(ExecutorName)
 Engine = Literal["mesa", "fast"]
 ENGINES: tuple[str, ...] = get_args(Engine)
 # credsim engines: the replicates it runs, and the largest difference it allows between the
-# engines' numbers (model.md's 1e-12).
+# engines' numbers (1e-12, README's "Two engines give the same results").
 ENGINE_CHECK_REPS = 3
 ENGINE_TOLERANCE = 1e-12
 
@@ -54,6 +54,8 @@ def _number(kind: type, low: float, what: str) -> Any:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got '{text}'") from None
+        if value != value:  # NaN: no number to compare (an outside check, decision 888)
+            raise argparse.ArgumentTypeError(f"expected {what}, got '{text}'")
         if not value >= low:
             raise argparse.ArgumentTypeError(f"must be >= {low:g}, got {number_text(value)}")
         return value

@@ -394,18 +394,20 @@ def test_a_folder_of_the_same_calibration_with_other_truth_says_so(tmp_path: Pat
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(InputError) as refused:
         check_folder(folder, "def", {})
-    assert "('recovery', calibration; --truth p=0.3, this calibration's nothing)" in str(
-        refused.value
-    )
+    assert (
+        "('recovery', calibration; its data simulated at --truth p=0.3, this calibration's "
+        "from the votes (no --truth))"
+    ) in str(refused.value)
     with pytest.raises(InputError) as refused:
         check_folder(folder, "def", {"p": 0.3})  # the same truth: another file's values
     assert "('recovery', calibration)" in str(refused.value)
     # As run_calibration asks, with the calibration's name: the same calibration.
     with pytest.raises(InputError) as refused:
         check_folder(folder, "def", {}, name="recovery")
-    assert "holds calibration 'recovery' run on other inputs (--truth p=0.3, this " in str(
-        refused.value
-    )
+    assert (
+        "holds calibration 'recovery' run on other inputs (its data simulated at --truth "
+        "p=0.3, this calibration's from the votes (no --truth))"
+    ) in str(refused.value)
 
 
 # --------------------------------------------------------------------------- known answers
@@ -1327,6 +1329,17 @@ def test_a_posterior_on_few_effective_particles_is_noted() -> None:
         "(their generation is in each table), not a posterior, and their narrowing is left "
         "empty",
     ]
+    # A variant that never had a particle has nothing in the tables to speak of (an
+    # outside check, decision 888): no generation in variants.csv.
+    never = pd.DataFrame(
+        {"variant": ["v1", "never"], "model_probability": [1.0, 0.0], "particles": [400, 0],
+         "effective_particles": [150.0, 0.0], "generation": pd.array([7, None], "Int64")}
+    )  # fmt: skip
+    assert few_particles_notes(never) == [
+        "variant 'never' never had a particle (model probability 0 in every generation): it "
+        "has no rows in summary.csv and no predictive draws in variants.csv; a larger "
+        "population or max_simulations gives it more chances to be accepted"
+    ]
     # A calibration of one variant has no model probability to speak of.
     assert few_particles_notes(table.iloc[:1]) == [
         "variant 'v1' ends with 2.0 effective particles (of 8): its medians, 90% intervals "
@@ -1360,6 +1373,9 @@ def test_a_variant_that_died_out_says_whose_passes_its_row_counts() -> None:
     assert table.loc["live", "generation"] == 2
     assert pd.isna(table.loc["never", "generation"])
     assert list(table.reset_index().columns)[-1] == "generation"
+    # Whole numbers in variants.csv beside a variant that never had a particle: "2.0" was
+    # written there (an outside check, decision 888).
+    assert [line.rsplit(",", 1)[1] for line in table.to_csv().splitlines()[1:]] == ["1", "2", ""]
 
 
 def test_a_variant_that_died_out_has_no_narrowing() -> None:

@@ -244,6 +244,26 @@ def test_a_truth_that_leaves_a_parameter_unchecked_is_noted(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("truth", "error"),
+    [
+        ("parameters.trust.memory=1.5", "parameters.trust.memory: --truth: must be <= 1, got 1.5"),
+        ("link.beta=-1", "--truth: link.beta must be >= 0, got -1 (the link's slope)"),
+    ],
+)
+def test_a_truth_the_scenarios_refuse_is_refused_before_any_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], truth: str, error: str
+) -> None:
+    """--truth parameters.trust.memory=1.5 was refused by the data's simulation, after two
+    notes on how the data would be simulated with it (an outside check, decision 888). It
+    is refused first, alone, before the votes are read, and nothing is written."""
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    argv = ["calibrate", str(path), "--out", str(tmp_path / "out"), "--truth", truth]
+    assert main([*argv, "--votes", str(tmp_path / "no-votes")]) == 2
+    assert capsys.readouterr().err == f"credsim: error: {error}\n"
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_credsim_calibrate_from_a_script_without_a_main_guard_says_so_in_one_line(
     tmp_path: Path,

@@ -16,6 +16,7 @@ from sim.cli import main
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
 
+ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "scenarios"
 MINI_TEXT = (DATA / "mini.yaml").read_text()
 EVENT = (
@@ -1800,6 +1801,22 @@ def test_a_path_into_a_value_names_its_kind_in_yaml_words(capsys, setting, kind)
     message = _override_error(capsys, setting)
     entry = setting.rpartition(".")[0]
     assert message.endswith(f"'{entry}' is {kind}, which has no named entries"), message
+
+
+@pytest.mark.parametrize(
+    ("scenario", "setting", "entry"),
+    [
+        (ROOT / "scenarios" / "tour.yaml", "network.ties.0=[A, B, 1]", "network.ties"),
+        (ROOT / "scenarios" / "syria.yaml", "relations.0=0.5", "relations"),
+    ],
+)
+def test_an_entry_of_a_list_is_refused_with_how_to_set_the_list(capsys, scenario, setting, entry):
+    """``--set relations.0=0.5`` said only "'relations' is a list, which has no named
+    entries", not how to change a relation (an outside check, decision 888)."""
+    message = _error(capsys, scenario, "--set", setting)
+    assert message.endswith(
+        f"'{entry}' is a list, which has no named entries; set it whole, {entry}=[...]"
+    ), message
 
 
 @pytest.mark.parametrize("command", ["validate", "run"])

@@ -194,6 +194,19 @@ def test_pattern_and_calibration_files_are_checked_by_their_own_loaders(
     assert f"{calibration}:16: parameters.trust.negativity_bias: must be >= 0, got -1" in err
     assert "(the prior's low end; in the scenario of pattern file" in err
     assert "parameters.parameters" not in err
+    # A path that names nothing is wrong whatever the prior's ends: they are not named
+    # (an outside check, decision 888).
+    unknown = "events.nosuch_event.magnitude: {low: 0, high: 2}"
+    calibration.write_text(
+        text.replace("parameters.event_kinds.support.weight: {low: 0, high: 0.3}", unknown)
+    )
+    assert main(["validate", str(calibration)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert (
+        f"{calibration}:17: events.nosuch_event.magnitude: unknown event id 'nosuch_event'" in err
+    )
+    assert err.endswith(f"(in the scenario of pattern file {REPO}/patterns/syria.yaml)\n"), err
 
 
 def test_a_calibration_without_its_patterns_line_is_read_as_a_calibration(

@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 def cli_calibrate(args: argparse.Namespace) -> int:
     """Load the file, build the pattern problem, calibrate; returns 0 (errors raise)."""
     from sim.calibrate.holdout import require_calibration_patterns
-    from sim.calibrate.patterns import PatternProblem, load_votes
+    from sim.calibrate.patterns import PatternProblem, check_truth, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
     from sim.forkserver import calibration_executor
@@ -63,6 +63,7 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     truth = [item for group in args.truth for item in group]
     calibration = load_calibration(args.file, truth)
     require_calibration_patterns(calibration)
+    check_truth(calibration)
     priors = {path: (prior.low, prior.high) for path, prior in calibration.spec.parameters.items()}
     for note in [
         *variant_notes(calibration),

@@ -30,7 +30,13 @@ from sim.patterns.check import pattern_notes
 from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
 
-__all__ = ["PatternProblem", "check_scenario_paths", "engine_supported", "load_votes"]
+__all__ = [
+    "PatternProblem",
+    "check_scenario_paths",
+    "check_truth",
+    "engine_supported",
+    "load_votes",
+]
 
 
 def engine_supported() -> bool:
@@ -168,5 +174,46 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
         try:
             load_scenario(pf.base_scenario, override)
         except InputError as exc:
-            message = f"{exc.message} ({what}; in the scenario of pattern file {path})"
+            if where[0] == "parameters" and _refused_whatever_the_value(pf, key, exc.message):
+                # An unknown event id or power: the prior's end had nothing to do with it
+                # (an outside check, decision 888).
+                what = ""
+            lead = f"{what}; " if what else ""
+            message = f"{exc.message} ({lead}in the scenario of pattern file {path})"
             raise calibration.error(message, *where) from None
+
+
+def check_truth(calibration: Calibration) -> None:
+    """Apply ``--truth``'s values to each pattern file's scenario, before the command says
+    how the data are simulated with them: the simulation of the data refused a value out
+    of range (memory 1.5) after those notes, which read as if the run went ahead (an
+    outside check, decision 888).
+
+    Raises:
+        InputError: a value the scenarios (or the link's slope) do not take.
+    """
+    for key, value in calibration.truth.items():
+        if key == "link.beta" and value < 0:
+            raise InputError(f"--truth: link.beta must be >= 0, got {value:g} (the link's slope)")
+    scenario_values = {k: v for k, v in calibration.truth.items() if not k.startswith(LINK_PREFIX)}
+    for path in calibration.pattern_files if scenario_values else []:
+        scenario = api.load_patterns(path).base_scenario
+        for key, value in scenario_values.items():
+            try:
+                load_scenario(scenario, {key: value})
+            except InputError as exc:
+                raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+
+
+def _refused_whatever_the_value(pf: PatternFile, key: str, message: str) -> bool:
+    """Whether an override of ``key`` is refused with ``message`` at another value too (a
+    path that names nothing), so that the message is the path's, not the value's."""
+    try:
+        load_scenario(pf.base_scenario, {key: _OTHER_VALUE})
+    except InputError as exc:
+        return exc.message == message
+    return False
+
+
+# A value no prior's end is (a prior's ends are finite numbers): what the path alone says.
+_OTHER_VALUE = 0.123456789

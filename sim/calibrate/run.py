@@ -126,7 +126,7 @@ def check_folder(
         return data
     held = data.get("truth") or {}
     other_truth = (
-        f"--truth {_truth_text(held)}, this calibration's {_truth_text(truth or {})}"
+        f"its data {_truth_text(held)}, this calibration's {_truth_text(truth or {})}"
         if data.get("kind") == KIND and truth is not None and held != truth
         else ""
     )
@@ -188,8 +188,10 @@ def _changes(held: Mapping[str, Any], mine: Mapping[str, Any], other_truth: str)
 
 
 def _truth_text(truth: dict[str, float]) -> str:
-    """``--truth`` values as given (``nothing`` for a calibration against the votes)."""
-    return " ".join(f"{path}={value:g}" for path, value in truth.items()) or "nothing"
+    """Where a calibration's data come from, in words: ``--truth`` values as given, or the
+    votes ("this calibration's nothing" said it before; an outside check, decision 888)."""
+    given = " ".join(f"{path}={value:g}" for path, value in truth.items())
+    return f"simulated at --truth {given}" if given else "from the votes (no --truth)"
 
 
 # The folder locks this process holds. pyabc's sampler and the predictive pool forked
@@ -491,7 +493,7 @@ def variants_table(
                 int(drawn.max()) if len(drawn) else None,
             )
         )
-    return pd.DataFrame(
+    table = pd.DataFrame(
         rows,
         columns=[
             "variant",
@@ -504,6 +506,10 @@ def variants_table(
             "generation",
         ],
     )
+    # A whole number, empty where a variant never had a particle: with such a variant the
+    # column was float and variants.csv wrote "7.0" (an outside check, decision 888).
+    table["generation"] = table["generation"].astype("Int64")
+    return table
 
 
 # A calibration pattern whose posterior predictive 90% band spans less than this many
@@ -560,14 +566,26 @@ def few_particles_notes(table: pd.DataFrame) -> list[str]:
     probabilities = (
         table["model_probability"] if "model_probability" in table else [math.nan] * len(table)
     )
-    for variant, ess, particles, p_model in zip(
+    generations = table["generation"] if "generation" in table else [0] * len(table)
+    for variant, ess, particles, p_model, generation in zip(
         table["variant"],
         table["effective_particles"].astype(float),
         table["particles"],
         probabilities,
+        generations,
         strict=True,
     ):
-        if not particles:
+        if not particles and pd.isna(generation):
+            # No generation ever kept one of its particles: it has nothing to show in the
+            # tables, which the note for a variant that died out said it had (an outside
+            # check, decision 888).
+            notes.append(
+                f"variant '{variant}' never had a particle (model probability 0 in every "
+                "generation): it has no rows in summary.csv and no predictive draws in "
+                "variants.csv; a larger population or max_simulations gives it more chances "
+                "to be accepted"
+            )
+        elif not particles:
             # A dead variant's rows are its last particles', often one: a "90% interval"
             # of one value and a narrowing of 0 read as sharply identified (an audit,
             # decision 649).
@@ -630,7 +648,7 @@ def _manifest(
         "up to the population's accepted particles, whatever the workers (decision 357)",
         "command": command,
         "cwd": provenance.cwd(),
-        "versions": {**provenance.versions(), "pyabc": _pyabc_version()},
+        "versions": provenance.versions(),
         "git": provenance.git_info(),
         "host": provenance.host(),
         "started": started,
@@ -638,15 +656,6 @@ def _manifest(
         "status": status,
         **extra,
     }
-
-
-def _pyabc_version() -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version("pyabc")
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def run_calibration(

@@ -1032,8 +1032,11 @@ def _apply_override(doc: Document, override: _Override) -> None:
     while True:
         names = _entry_names(node, loc)
         if names is None or (isinstance(node, list) and loc not in _NAMED):
+            entry = _render(loc, doc.tree)
+            # A list (network.ties, relations) is set whole (an outside check, decision 888).
+            whole = f"; set it whole, {entry}=[...]" if isinstance(node, list) else ""
             raise InputError(
-                f"'{_render(loc, doc.tree)}' is {kind_of(node)}, which has no named entries",
+                f"'{entry}' is {kind_of(node)}, which has no named entries{whole}",
                 path=override.path,
                 file=override.label,
             )
