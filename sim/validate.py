@@ -467,12 +467,14 @@ def _check_patterns(
     """Load a pattern file and its scenario, and apply ``overrides`` (``--set``) as
     ``patterns check`` does (:func:`sim.patterns.resolve`); its summary line, the file,
     and the scenario the overrides give (None without them)."""
-    from sim.patterns import load_patterns, resolve
+    from sim.patterns import load_patterns, observed_under, resolve
 
     pf = load_patterns(shown)
     scenario = None
     if overrides:
-        scenario = resolve(pf, {o.path: o.value for o in parse_overrides(overrides)})[1]
+        given = {o.path: o.value for o in parse_overrides(overrides)}
+        scenario = resolve(pf, given)[1]
+        pf = observed_under(pf, given)  # its groups and names as patterns check takes them
     roles = [p.role for p in pf.patterns]
     by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
     line = (

@@ -668,6 +668,60 @@ def test_a_group_without_a_state_is_refused_at_load_by_validate_and_check(
     _refused_at_load(path, capsys, expected)
 
 
+def test_a_quoted_tolerance_is_the_number_it_spells(tmp_path: Path) -> None:
+    """`tolerance: "0.05"` was refused ("got '0.05'") where every other number of the file
+    takes a quoted plain number as the number (decision 402; an outside check, decision
+    889). A quoted word is still refused."""
+    path = _pattern_file(
+        tmp_path, "    source: a note\n", '    tolerance: "0.05"\n    source: a note\n'
+    )
+    assert load_patterns(path).patterns[0].tolerance == 0.05
+    bad = _pattern_file(
+        tmp_path, "    source: a note\n", '    tolerance: "wide"\n    source: a note\n'
+    )
+    with pytest.raises(InputError, match="must be a number above 0 or 'bootstrap', got 'wide'"):
+        load_patterns(bad)
+
+
+def test_a_group_set_on_the_command_line_is_the_group_both_sides_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`patterns check --set outputs.groups.gulf={members: [...]}` ran, and the observed
+    and simulated values were still those of the file's gulf, without a word (an outside
+    check, decision 889). The check now compares the group the override gives: the same
+    numbers as a file whose own group holds those states (the run is the same: a group is
+    an output only). ``validate --set`` refuses a group the override leaves without a
+    state, as at load."""
+    pair = "[Saudi Arabia, Qatar]"
+    overridden = _pattern_file(tmp_path)
+    own = tmp_path / "own.yaml"
+    own.write_text(
+        overridden.read_text()
+        .replace("groups:\n", f"groups:\n  pair: {{members: {pair}}}\n")
+        .replace("group: gulf", "group: pair")
+    )
+    votes = str(real_votes())
+    tables = []
+    for path, extra in ((overridden, ["--set", f"outputs.groups.gulf={{members: {pair}}}"]),
+                        (own, []), (overridden, [])):  # fmt: skip
+        out = tmp_path / f"out{len(tables)}"
+        argv = ["patterns", "check", str(path), "--reps", "1", "--votes", votes, "--out", str(out)]
+        assert main([*argv, *extra]) == 0
+        tables.append(pd.read_csv(out / "patterns.csv").set_index("id").loc["gulf"])
+    capsys.readouterr()
+    given, mine, file_own = tables
+    for column in ("observed", "simulated", "tolerance"):
+        assert given[column] == mine[column], column
+    assert given["observed"] != file_own["observed"]  # the override changed the group
+    argv = ["validate", str(overridden), "--set", "outputs.groups.gulf={members: [Russia]}"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"credsim: error: {overridden}:10: patterns[0].group: group 'gulf'")
+    assert err.endswith(
+        "(the scenario as --set outputs.groups.gulf={members: [Russia]} gives it)\n"
+    )
+
+
 def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Path) -> None:
     """A scenario's group may name powers; a pattern comparing it has no state to average."""
     mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"

@@ -852,6 +852,45 @@ def resolve(
     return slope, scenario
 
 
+def observed_under(pf: PatternFile, overrides: Mapping[str, Any] | None) -> PatternFile:
+    """``pf`` on the scenario ``overrides`` give, where they change what its observed side
+    reads (a group's states: ``outputs.groups``, a state's region or blocs; the states' UN
+    names, ``observed.names``); ``pf`` itself otherwise.
+
+    The observed side and the states each prediction averages were taken from the file's
+    scenario as written: `--set outputs.groups.asean.bloc=seato` ran, and both sides still
+    compared the file's ASEAN, without a word (an outside check, decision 889). The copy's
+    groups and names are checked as a file's are at load.
+
+    Raises:
+        InputError: an override the scenario refuses (:func:`resolve`), or a group the
+            overrides leave without a state, located in the pattern file.
+    """
+    if not overrides:
+        return pf
+    scenario = resolve(pf, overrides)[1]
+    base = pf.base_scenario
+    if scenario_groups(scenario, pf.groups) == scenario_groups(base, pf.groups) and (
+        scenario_names(scenario) == scenario_names(base)
+    ):
+        return pf
+    from sim.scenario.loader import parse_overrides
+
+    given = " ".join(
+        f"--set {o.text}" for o in parse_overrides(overrides) if not o.path.startswith("link.")
+    )
+    try:
+        check_names(pf, scenario)
+        check_groups(pf, scenario)
+    except InputError as exc:
+        exc.message += f" (the scenario as {given} gives it)"
+        raise located(exc, pf) from None
+    copy = pf.model_copy()
+    copy._scenario = scenario
+    copy._path = pf.path
+    return copy
+
+
 def _in_scenario_file(
     error: InputError, pf: PatternFile, overrides: Mapping[str, Any]
 ) -> InputError:
@@ -992,5 +1031,6 @@ __all__ = [
     "discrepancies",
     "load_patterns",
     "observed_statistics",
+    "observed_under",
     "simulate_statistics",
 ]

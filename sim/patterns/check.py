@@ -61,6 +61,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
         discrepancies,
         load_patterns,
         observed_statistics,
+        observed_under,
         prepare,
         resolve,
         simulate,
@@ -72,8 +73,9 @@ def cli_patterns(args: argparse.Namespace) -> int:
     if args.reps < 1:
         raise InputError(f"--reps must be >= 1, got {args.reps}")
     _check_options(args)
-    pf = load_patterns(args.file)
     overrides = {o.path: o.value for o in parse_overrides(list(args.overrides))}
+    # Both sides on the groups and names the overrides give (decision 889).
+    pf = observed_under(load_patterns(args.file), overrides)
     out = Path(args.out) if args.out else Path("results") / "patterns" / pf.name
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a folder")

@@ -25,6 +25,7 @@ cross into the scenario (powers, groups, members) by :func:`check_names`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Annotated, Any, Literal
 
@@ -95,6 +96,11 @@ class Pattern(Strict):
     @classmethod
     def _tolerance(cls, value: Any) -> Any:
         # One message for both shapes: a union would report only its first alternative.
+        if isinstance(value, str) and value != "bootstrap":
+            # A quoted plain number is the number, as in every other number field of the
+            # file (decision 402; `tolerance: "0.05"` alone was refused, decision 889).
+            with contextlib.suppress(ValueError):
+                value = float(value)
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if value == "bootstrap" or (number and math.isfinite(value) and value > 0):
             return value
