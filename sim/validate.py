@@ -467,14 +467,13 @@ def _check_patterns(
     """Load a pattern file and its scenario, and apply ``overrides`` (``--set``) as
     ``patterns check`` does (:func:`sim.patterns.resolve`); its summary line, the file,
     and the scenario the overrides give (None without them)."""
-    from sim.patterns import load_patterns, observed_under, resolve
+    from sim.patterns import load_patterns, observed_under
 
     pf = load_patterns(shown)
     scenario = None
     if overrides:
-        given = {o.path: o.value for o in parse_overrides(overrides)}
-        scenario = resolve(pf, given)[1]
-        pf = observed_under(pf, given)  # its groups and names as patterns check takes them
+        # Its groups and names as patterns check takes them, and the scenario they give.
+        pf, scenario = observed_under(pf, {o.path: o.value for o in parse_overrides(overrides)})
     roles = [p.role for p in pf.patterns]
     by_role = ", ".join(f"{roles.count(r)} {r}" for r in ("calibrate", "holdout") if r in roles)
     line = (
@@ -489,19 +488,17 @@ def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     """Load a calibration file and its pattern files, apply its priors to their scenarios;
     its summary line, and the pattern files."""
     from sim.calibrate.command import unfitted_notes, variant_notes
-    from sim.calibrate.holdout import require_calibration_patterns
+    from sim.calibrate.holdout import load_pattern_files, require_calibration_patterns
     from sim.calibrate.patterns import check_scenario_paths
     from sim.calibrate.spec import load_calibration
-    from sim.patterns import load_patterns
 
     calibration = load_calibration(shown)
-    require_calibration_patterns(calibration)
+    files = load_pattern_files(calibration)
+    require_calibration_patterns(calibration, files)
     for note in variant_notes(calibration):
         print(f"credsim: note: {shown}: {note}", file=sys.stderr)
-    files = []
-    for path in calibration.pattern_files:
-        files.append(load_patterns(path))
-        check_scenario_paths(calibration, files[-1], path)
+    for path, pf in zip(calibration.pattern_files, files, strict=True):
+        check_scenario_paths(calibration, pf, path)
     for note in unfitted_notes(calibration):
         print(f"credsim: note: {shown}: {note}", file=sys.stderr)
     spec = calibration.spec

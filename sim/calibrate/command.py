@@ -46,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 def cli_calibrate(args: argparse.Namespace) -> int:
     """Load the file, build the pattern problem, calibrate; returns 0 (errors raise)."""
-    from sim.calibrate.holdout import require_calibration_patterns
+    from sim.calibrate.holdout import load_pattern_files, require_calibration_patterns
     from sim.calibrate.patterns import PatternProblem, check_truth, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
@@ -62,8 +62,9 @@ def cli_calibrate(args: argparse.Namespace) -> int:
         check_address(args.address)
     truth = [item for group in args.truth for item in group]
     calibration = load_calibration(args.file, truth)
-    require_calibration_patterns(calibration)
-    check_truth(calibration)
+    files = load_pattern_files(calibration)
+    require_calibration_patterns(calibration, files)
+    check_truth(calibration, files)
     priors = {path: (prior.low, prior.high) for path, prior in calibration.spec.parameters.items()}
     for note in [
         *variant_notes(calibration),
@@ -71,7 +72,7 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     ]:
         print(f"credsim: note: {note}", file=sys.stderr)
     votes = load_votes(args.votes or os.environ.get("CREDSIM_VOTES"))
-    problem = PatternProblem(calibration, votes, args.engine)
+    problem = PatternProblem(calibration, votes, args.engine, files)
     for note in [*unfitted_notes(calibration), *problem.notes]:
         print(f"credsim: note: {note}", file=sys.stderr)
     run_calibration(

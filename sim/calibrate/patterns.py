@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class PatternProblem:
         votes: the UN votes (:func:`load_votes`).
         engine: the simulation engine, ``mesa`` or ``fast`` (``fast`` needs a
             pattern API that takes ``engine``).
+        files: the calibration's pattern files, loaded (read here when not given).
 
     Raises:
         InputError: a pattern file the pattern loader rejects, a calibrated or
@@ -59,7 +60,13 @@ class PatternProblem:
             engine the pattern API cannot use.
     """
 
-    def __init__(self, calibration: Calibration, votes: VoteData, engine: str = "mesa") -> None:
+    def __init__(
+        self,
+        calibration: Calibration,
+        votes: VoteData,
+        engine: str = "mesa",
+        files: Sequence[PatternFile] | None = None,
+    ) -> None:
         if engine != "mesa" and not engine_supported():
             raise InputError(
                 f"--engine {engine}: the pattern statistics run on mesa only in this build"
@@ -72,8 +79,9 @@ class PatternProblem:
         # What the vote data leaves out of the patterns, for the command to say.
         self.notes: list[str] = []
         stats = []
-        for path in calibration.pattern_files:
-            pf = api.load_patterns(path)
+        paths = calibration.pattern_files
+        loaded = files if files is not None else [api.load_patterns(path) for path in paths]
+        for path, pf in zip(paths, loaded, strict=True):
             stem = path.stem
             self.files[stem] = pf
             table = api.observed_statistics(pf, votes)
@@ -183,8 +191,9 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
             raise calibration.error(message, *where) from None
 
 
-def check_truth(calibration: Calibration) -> None:
-    """Apply ``--truth``'s values to each pattern file's scenario, before the command says
+def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
+    """Apply ``--truth``'s values to each pattern file's scenario (``files``, the
+    calibration's pattern files, loaded), before the command says
     how the data are simulated with them: the simulation of the data refused a value out
     of range (memory 1.5) after those notes, which read as if the run went ahead (an
     outside check, decision 888).
@@ -196,13 +205,16 @@ def check_truth(calibration: Calibration) -> None:
         if key == "link.beta" and value < 0:
             raise InputError(f"--truth: link.beta must be >= 0, got {value:g} (the link's slope)")
     scenario_values = {k: v for k, v in calibration.truth.items() if not k.startswith(LINK_PREFIX)}
-    for path in calibration.pattern_files if scenario_values else []:
-        scenario = api.load_patterns(path).base_scenario
+    for pf in files if scenario_values else []:
         for key, value in scenario_values.items():
             try:
-                load_scenario(scenario, {key: value})
+                load_scenario(pf.base_scenario, {key: value})
             except InputError as exc:
                 raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+
+
+# A value no prior's end is (a prior's ends are finite numbers): what the path alone says.
+_OTHER_VALUE = 0.123456789
 
 
 def _refused_whatever_the_value(pf: PatternFile, key: str, message: str) -> bool:
@@ -213,7 +225,3 @@ def _refused_whatever_the_value(pf: PatternFile, key: str, message: str) -> bool
     except InputError as exc:
         return exc.message == message
     return False
-
-
-# A value no prior's end is (a prior's ends are finite numbers): what the path alone says.
-_OTHER_VALUE = 0.123456789

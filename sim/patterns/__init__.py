@@ -842,20 +842,27 @@ def resolve(
             try:
                 check_calendar(pf, scenario)
             except InputError as exc:
-                given = " ".join(
-                    f"--set {p}={v}"
-                    for p, v in scenario_overrides.items()
-                    if p == "calendar" or p.startswith("calendar.")
+                given = _set_text(
+                    scenario_overrides, lambda p: p == "calendar" or p.startswith("calendar.")
                 )
                 exc.message += f" (the calendar as {given} gives it)"
                 raise located(exc, pf) from None
     return slope, scenario
 
 
-def observed_under(pf: PatternFile, overrides: Mapping[str, Any] | None) -> PatternFile:
+def _set_text(overrides: Mapping[str, Any], keep: Callable[[str], bool]) -> str:
+    """The overrides whose path ``keep`` takes, as typed: ``--set PATH=VALUE ...``."""
+    from sim.scenario.loader import parse_overrides
+
+    return " ".join(f"--set {o.text}" for o in parse_overrides(overrides) if keep(o.path))
+
+
+def observed_under(
+    pf: PatternFile, overrides: Mapping[str, Any] | None
+) -> tuple[PatternFile, Scenario]:
     """``pf`` on the scenario ``overrides`` give, where they change what its observed side
     reads (a group's states: ``outputs.groups``, a state's region or blocs; the states' UN
-    names, ``observed.names``); ``pf`` itself otherwise.
+    names, ``observed.names``), else ``pf`` itself; and that scenario (:func:`resolve`'s).
 
     The observed side and the states each prediction averages were taken from the file's
     scenario as written: `--set outputs.groups.asean.bloc=seato` ran, and both sides still
@@ -866,19 +873,14 @@ def observed_under(pf: PatternFile, overrides: Mapping[str, Any] | None) -> Patt
         InputError: an override the scenario refuses (:func:`resolve`), or a group the
             overrides leave without a state, located in the pattern file.
     """
-    if not overrides:
-        return pf
     scenario = resolve(pf, overrides)[1]
     base = pf.base_scenario
-    if scenario_groups(scenario, pf.groups) == scenario_groups(base, pf.groups) and (
-        scenario_names(scenario) == scenario_names(base)
+    if scenario is base or (
+        scenario_groups(scenario, pf.groups) == scenario_groups(base, pf.groups)
+        and scenario_names(scenario) == scenario_names(base)
     ):
-        return pf
-    from sim.scenario.loader import parse_overrides
-
-    given = " ".join(
-        f"--set {o.text}" for o in parse_overrides(overrides) if not o.path.startswith("link.")
-    )
+        return pf, scenario
+    given = _set_text(overrides or {}, lambda p: not p.startswith("link."))
     try:
         check_names(pf, scenario)
         check_groups(pf, scenario)
@@ -888,7 +890,7 @@ def observed_under(pf: PatternFile, overrides: Mapping[str, Any] | None) -> Patt
     copy = pf.model_copy()
     copy._scenario = scenario
     copy._path = pf.path
-    return copy
+    return copy, scenario
 
 
 def _in_scenario_file(

@@ -63,7 +63,6 @@ def cli_patterns(args: argparse.Namespace) -> int:
         observed_statistics,
         observed_under,
         prepare,
-        resolve,
         simulate,
         simulated_statistic,
     )
@@ -75,7 +74,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     _check_options(args)
     overrides = {o.path: o.value for o in parse_overrides(list(args.overrides))}
     # Both sides on the groups and names the overrides give (decision 889).
-    pf = observed_under(load_patterns(args.file), overrides)
+    pf, scenario = observed_under(load_patterns(args.file), overrides)
     out = Path(args.out) if args.out else Path("results") / "patterns" / pf.name
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a folder")
@@ -114,7 +113,6 @@ def cli_patterns(args: argparse.Namespace) -> int:
     print(_printed(pf, table, sim.beta, args.reps))
     # Under `--set calendar.start` the windows are noted, and the figures' captions say
     # which years are flat, against the calendar simulated (decision 754).
-    scenario = resolve(pf, overrides)[1]
     notes = print_notes(pf, prep, observed, scenario=scenario)
     for note in undefined_notes(pf, table):
         print(f"credsim: note: {note}", file=sys.stderr)
