@@ -1807,7 +1807,7 @@ def test_a_path_into_a_value_names_its_kind_in_yaml_words(capsys, setting, kind)
     ("scenario", "setting", "entry"),
     [
         (ROOT / "scenarios" / "tour.yaml", "network.ties.0=[A, B, 1]", "network.ties"),
-        (ROOT / "scenarios" / "syria.yaml", "relations.0=0.5", "relations"),
+        (ROOT / "scenarios" / "tour.yaml", "network.ties.Syria=1", "network.ties"),
     ],
 )
 def test_an_entry_of_a_list_is_refused_with_how_to_set_the_list(capsys, scenario, setting, entry):
@@ -1816,6 +1816,17 @@ def test_an_entry_of_a_list_is_refused_with_how_to_set_the_list(capsys, scenario
     message = _error(capsys, scenario, "--set", setting)
     assert message.endswith(
         f"'{entry}' is a list, which has no named entries; set it whole, {entry}=[...]"
+    ), message
+
+
+def test_a_relation_named_by_an_index_is_told_how_to_name_one(capsys):
+    """``--set relations.0=0.5``: a relation is named by its two actors now (decision
+    891), and the list can still be set whole."""
+    message = _error(capsys, ROOT / "scenarios" / "syria.yaml", "--set", "relations.0=0.5")
+    assert message == (
+        "override relations.0=0.5: 'relations.0' does not name two actors (powers or "
+        "states); a relation is set by its two actors, relations.FROM.TO=VALUE (e.g. "
+        "relations.Saudi Arabia.Syria=-0.5), or the list whole, relations=[...]"
     ), message
 
 

@@ -28,7 +28,7 @@ from sim.catalogue import SERIES, MetricName, parse_metric
 from sim.errors import InputError, beyond_float, shortened
 from sim.results import Results
 from sim.scenario.loader import parse_overrides
-from sim.scenario.schema import suggest
+from sim.scenario.schema import relation_value, suggest
 
 # A varied parameter's value: a number, or text (a name such as an alignment, a date).
 DesignValue = float | str
@@ -190,7 +190,10 @@ def scenario_value(tree: Mapping[str, Any], path: str) -> DesignValue | None:
     """The value at a dotted override path of a resolved scenario tree (``None`` if absent
     or neither a number nor text); a list of entries with ids (the events) is entered
     by id, as an override path names them. An event kind's setting the scenario leaves
-    unset is the package default the model runs with (decision 740)."""
+    unset is the package default the model runs with (decision 740); a relation
+    (``relations.FROM.TO``) is the value of the entry the model takes (decision 891)."""
+    if path.startswith("relations."):
+        return _design_value(relation_value(tree, path))
     node: Any = tree
     for part in path.split("."):
         if isinstance(node, list):

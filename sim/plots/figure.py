@@ -664,6 +664,11 @@ def parameter_label(path: str) -> str:
     "event kinds support: weight").
     """
     parts = path.split(".")
+    if parts[0] == "relations" and len(parts) > 2:
+        # relations.FROM.TO (decision 891): "relation Saudi Arabia to Syria"; a name with
+        # dots (U.S.) makes the split ambiguous, and the path's own text is kept.
+        ends = " to ".join(parts[1:]) if len(parts) == 3 else ".".join(parts[1:])
+        return f"relation {ends}"
     if parts[0] == "parameters":
         parts = parts[1:]
     if len(parts) == 3 and parts[0] == "event_kinds":

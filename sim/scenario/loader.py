@@ -61,6 +61,9 @@ from sim.scenario.schema import (
     kinds_taking,
     parameter_problems,
     reference_problems,
+    relation_ends,
+    relation_index,
+    relation_pairs,
     repeated,
     resolved_relations,
     suggest,
@@ -1024,6 +1027,9 @@ def _apply_override(doc: Document, override: _Override) -> None:
             path=override.path,
             file=override.label,
         )
+    if segments[0] == "relations" and len(segments) > 1:
+        _set_relation(doc, override, segments[1:])
+        return
     node: Any = doc.tree
     origin = doc.origin
     loc: Loc = ()
@@ -1087,6 +1093,86 @@ def _apply_override(doc: Document, override: _Override) -> None:
         # named neither the override nor a file (an audit).
         origin = origin.entries.setdefault(key, Origin(origin.file, origin.line))
         node, loc = node[key], (*loc, key)
+
+
+def _set_relation(doc: Document, override: _Override, ends: list[str]) -> None:
+    """``relations.FROM.TO=VALUE``: the value of the relation the scenario gives from
+    ``FROM`` to ``TO`` (decision 891). Of the entries that set that stance (a list entry
+    or an undirected mapping of the pair in either order, a directed mapping from
+    ``FROM``), the last, whose value the model takes, is changed; an undirected one
+    keeps setting both directions, as the file wrote it. A pair the scenario gives no
+    relation is refused: which direction a new one would set, and what value it
+    replaces, is the file's to say.
+
+    Raises:
+        InputError: the path does not name two actors, names one twice, or a pair
+            without a relation in the scenario.
+    """
+    actors = [
+        str(name)
+        for section in ("powers", "states")
+        if isinstance(doc.tree.get(section), dict)
+        for name in doc.tree[section]
+    ]
+    relations = doc.tree.get("relations")
+    written = relations if isinstance(relations, list) else []
+    example = next(
+        (
+            f"{ends_[0]}.{ends_[1]}"
+            for ends_ in map(relation_ends, written)
+            if ends_ is not None and all(isinstance(e, str) for e in ends_[:2])
+        ),
+        ".".join(actors[:2]) if len(actors) > 1 else "Saudi Arabia.Syria",
+    )
+    form = (
+        f"a relation is set by its two actors, relations.FROM.TO=VALUE (e.g. "
+        f"relations.{example}=-0.5), or the list whole, relations=[...]"
+    )
+    known = set(actors)
+    pairs = relation_pairs(ends, known)
+    if not pairs:
+        unknown = [e for e in ends if e not in known] if len(ends) == 2 else []
+        if not unknown:
+            raise InputError(
+                f"'{override.path}' does not name two actors (powers or states); {form}",
+                file=override.label,
+            )
+        raise InputError(
+            f"unknown actor '{unknown[0]}'; powers and states are: {allowed(actors)}"
+            f"{suggest(unknown[0], actors)}",
+            path=override.path,
+            file=override.label,
+        )
+    source, to = pairs[0]
+    if source == to:
+        raise InputError(
+            f"an actor's stance towards itself is always 1 (docs/ODD.md section 8.1); {form}",
+            path=override.path,
+            file=override.label,
+        )
+    index = relation_index(written, source, to)
+    if index is None:
+        other = relation_index(written, to, source)
+        reverse = f" (it has one from '{to}' to '{source}', directed)" if other is not None else ""
+        raise InputError(
+            f"the scenario gives no relation from '{source}' to '{to}'{reverse}; add it to "
+            f"the file's relations ([{source}, {to}, value], or {{from: {source}, to: {to}, "
+            "value: ..., directed: true}) and set that, or set the list whole, relations=[...]",
+            path=override.path,
+            file=override.label,
+        )
+    entry = written[index]
+    key: Key = "value" if isinstance(entry, dict) else 2
+    changed = (
+        {**entry, "value": override.value}
+        if isinstance(entry, dict)
+        else [entry[0], entry[1], override.value, *entry[3:]]
+    )
+    doc.tree["relations"] = [*written[:index], changed, *written[index + 1 :]]
+    listed = doc.origin.entries.setdefault("relations", Origin(doc.origin.file))
+    place = listed.entry(index)
+    listed.entries[index] = Origin(place.file, place.line, {**place.entries})
+    listed.entries[index].entries[key] = Origin(override.label)
 
 
 def _entry_names(node: Any, loc: Loc) -> dict[str, Key] | None:

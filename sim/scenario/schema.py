@@ -11,7 +11,7 @@ can add the file and line.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
@@ -275,6 +275,65 @@ def directions(source: str, to: str, directed: bool) -> frozenset[tuple[str, str
     """The ordered pairs a tie or a relation sets: ``(from, to)``, and ``(to, from)``
     unless it is directed."""
     return frozenset({(source, to)} if directed else {(source, to), (to, source)})
+
+
+def relation_ends(entry: Any) -> tuple[Any, Any, bool] | None:
+    """``(from, to, directed)`` of a relation as a tree holds it (``[A, B, v]``, a mapping
+    ``{from, to, value, directed}``) or as a :class:`RelationSpec`; None for an entry of
+    another shape (refused by the schema on its own)."""
+    if isinstance(entry, RelationSpec):
+        return entry.source_actor, entry.to, entry.directed
+    if isinstance(entry, list | tuple) and len(entry) >= 2:
+        return entry[0], entry[1], False
+    if isinstance(entry, Mapping):
+        ends = entry.get("from", entry.get("source_actor")), entry.get("to")
+        return ends[0], ends[1], entry.get("directed") is True
+    return None
+
+
+def relation_index(relations: Any, source: str, to: str) -> int | None:
+    """The index of the entry of ``relations`` that sets ``stance[source, to]``: of those
+    that do (a list entry or an undirected mapping of the pair in either order, a
+    directed mapping from ``source`` to ``to``), the last, whose value the model takes
+    (model.md 8.1; a child's over its parent's). None if no entry does (decision 891)."""
+    if not isinstance(relations, list | tuple):
+        return None
+    found = None
+    for i, entry in enumerate(relations):
+        ends = relation_ends(entry)
+        if ends is None or not all(isinstance(e, str) for e in ends[:2]):
+            continue  # another shape, refused by the schema on its own
+        if (source, to) in directions(*ends):
+            found = i
+    return found
+
+
+def relation_pairs(ends: Sequence[str], actors: Collection[str]) -> list[tuple[str, str]]:
+    """The pairs of actors the parts of a path ``relations.FROM.TO`` after ``relations``
+    can spell (names may hold dots: ``relations.U.S..Syria`` and ``relations.U.S.Syria``
+    both give ``('U.S.', 'Syria')``), the shortest ``FROM`` first."""
+    pairs: list[tuple[str, str]] = []
+    for k in range(1, len(ends)):
+        head, tail = ".".join(ends[:k]), ".".join(ends[k:])
+        for source in dict.fromkeys((head, head + ".")):
+            if source in actors and tail in actors:
+                pairs.append((source, tail))
+    return pairs
+
+
+def relation_value(tree: Mapping[str, Any], path: str) -> Any:
+    """The value a scenario tree gives the relation an override path
+    ``relations.FROM.TO`` names (decision 891), or None where it gives none."""
+    actors = {str(a) for s in ("powers", "states") for a in (tree.get(s) or {})}
+    pairs = relation_pairs(path.split(".")[1:], actors)
+    relations: Any = tree.get("relations")
+    index = relation_index(relations, *pairs[0]) if pairs else None
+    if index is None:
+        return None
+    entry = relations[index]
+    if isinstance(entry, RelationSpec):
+        return entry.value
+    return entry.get("value") if isinstance(entry, Mapping) else entry[2]
 
 
 def resolved_relations(relations: list[Relation]) -> list[tuple[str, str, float, bool]]:
