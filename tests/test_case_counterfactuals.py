@@ -187,3 +187,33 @@ def test_case_patterns_are_held_out_and_name_known_states(case: str) -> None:
         assert pattern["group"] in groups, pattern["id"]
         assert pattern.get("control", "all") in groups, pattern["id"]
         assert any(c.isdigit() for c in pattern["source"]), pattern["id"]
+
+
+# Syria's counterfactuals that re-list events of syria.yaml to change their order within
+# a month (events of one month apply in file order; a child's come after its parent's):
+# file -> (the events it adds, listed before the re-listed ones).
+RELISTED = {
+    "syria_china_bystander": ["china_stands_by_syria"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RELISTED))
+def test_a_relisted_event_is_the_parents_own_after_the_new_ones(name: str) -> None:
+    """``syria_china_bystander`` listed China's standing by after Assad's fall, so the
+    harm was read with the new administration's stances (an outside check, decision
+    892). It removes the regime change and the month's events after it and lists them
+    again after its own: each must be syria.yaml's, field for field, and come after
+    the new event."""
+    child, parent = read(name), read("syria")
+    removed = child["remove_events"]
+    own = {ev["id"]: ev for ev in parent["events"]}
+    ids = [ev["id"] for ev in child["events"]]
+    relisted = [ev for ev in child["events"] if ev["id"] in removed]
+    assert [ev["id"] for ev in relisted] == removed
+    for ev in relisted:
+        assert ev == own[ev["id"]], ev["id"]
+    first = min(ids.index(i) for i in removed)
+    assert all(ids.index(new) < first for new in RELISTED[name])
+    # The re-listed events are the parent's from the regime change on, in its order.
+    month = [ev["id"] for ev in parent["events"] if ev["date"] == own["assad_falls"]["date"]]
+    assert removed == month[month.index("assad_falls") :]

@@ -113,7 +113,7 @@ VERDICTS: tuple[tuple[str, str], ...] = (
         "5. The non-interventionist keeps a steady standing",
         (
             "**Supported, unchanged from v1**, also when China's standing by counts against it: "
-            "Russia's trust swings 3 to 10 times as much as China's there over all states and "
+            "Russia's trust swings 3 to 11 times as much as China's there over all states and "
             "among Arab League states, 6 to 29 times among African states (v1: 3 to 9; 11 to 42 "
             "times without that evidence, which is largely construction)."
         ),
@@ -284,7 +284,7 @@ events are three small statements, so its trust can only drift with the
 network and memory. The `china_bystander` variant gives China negative
 evidence of the kind Russia receives (a partner harmed while it stands by),
 which could have made it swing. It does swing more, but Russia still
-swings 3 to 10 times as much at every grid point over all states and among
+swings 3 to 11 times as much at every grid point over all states and among
 Arab League states (the two groups of the figure), and 6 to 29 times among
 African states, where China's trust hardly moves. Russia's record is a
 ten-year rise (intervention, support) and a sharp fall, China's two late
