@@ -722,6 +722,40 @@ def test_a_group_set_on_the_command_line_is_the_group_both_sides_compare(
     )
 
 
+def test_a_group_set_that_no_pattern_reads_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README's example set ``outputs.groups.gulf`` on ``patterns/syria.yaml``, whose
+    patterns read ``gulf_monarchies``: the table came out as without it, without a word
+    (an outside check, decision 893). A note says so now, and the table is unchanged; a
+    group a pattern reads is not noted."""
+    path = _pattern_file(tmp_path)  # its one pattern reads gulf, against africa_non_arab
+    votes = str(real_votes())
+    tables, errs = [], []
+    for extra in (["--set", "outputs.groups.arab_league={members: [Saudi Arabia, Qatar]}"], []):
+        out = tmp_path / f"out{len(tables)}"
+        argv = ["patterns", "check", str(path), "--reps", "1", "--votes", votes, "--out", str(out)]
+        assert main([*argv, *extra]) == 0
+        tables.append(pd.read_csv(out / "patterns.csv"))
+        errs.append(capsys.readouterr().err)
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    note = (
+        f"credsim: note: --set outputs.groups.arab_league: no pattern of {path} reads group "
+        "'arab_league' (they read africa_non_arab, gulf), so it changes nothing the check "
+        "compares\n"
+    )
+    assert note in errs[0], errs[0]
+    assert "changes nothing the check compares" not in errs[1]
+    assert (
+        note.removeprefix("credsim: note: ").strip()
+        in (tmp_path / "out0" / "report.md").read_text()
+    )
+    argv = ["patterns", "check", str(path), "--reps", "1", "--votes", votes]
+    read = ["--set", "outputs.groups.gulf={members: [Saudi Arabia, Qatar]}"]
+    assert main([*argv, "--out", str(tmp_path / "out2"), *read]) == 0
+    assert "changes nothing the check compares" not in capsys.readouterr().err
+
+
 def test_a_scenario_group_of_powers_only_is_refused_at_the_pattern(tmp_path: Path) -> None:
     """A scenario's group may name powers; a pattern comparing it has no state to average."""
     mini = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"

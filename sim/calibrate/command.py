@@ -38,7 +38,12 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="PATH=VALUE",
         help="calibrate against statistics simulated at these values (a recovery check)",
     )
-    p.add_argument("--engine", choices=ENGINES, default="fast", help="simulation engine")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="fast",
+        help="mesa: the reference Mesa model; fast: the compiled engine (default fast)",
+    )
     p.add_argument("--votes", help="UN votes folder (default: $CREDSIM_VOTES)")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no generation lines")

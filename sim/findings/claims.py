@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.analysis.sensitivity import RESAMPLES as ANALYZE_RESAMPLES
 from sim.findings.discussion import DISCUSSION
 from sim.findings.figures import (
     figure_claim1_trajectories,
@@ -33,6 +34,7 @@ from sim.findings.numbers import (
     NB,
     POWER_COLOURS,
     SAME_BLOC,
+    SOBOL_RESAMPLES,
     SUSCEPTIBILITY,
     at,
     baseline_point,
@@ -357,7 +359,10 @@ def claim1_sobol(ctx: Context, sobol_runs: Results) -> list[str]:
             f"scenarios, paired by design point and seed; ranges: {ranges}). Over this box the "
             f"difference has mean {per_point.mean():+.3f} and is negative at "
             f"{share_text(per_point < 0)} points. Sobol indices (SALib, first order and total, "
-            "with 95% intervals), ranked by total effect:\n\n",
+            f"with 95% bootstrap intervals from {SOBOL_RESAMPLES} resamples and the findings' "
+            f"own seed, so `credsim analyze`, with its {ANALYZE_RESAMPLES} and the experiment's "
+            "seed, prints "
+            "the same indices with slightly other intervals), ranked by total effect:\n\n",
             ["parameter", "S1", "ST"],
             sob_rows,
         )

@@ -114,7 +114,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     # Under `--set calendar.start` the windows are noted, and the figures' captions say
     # which years are flat, against the calendar simulated (decision 754).
     notes = print_notes(pf, prep, observed, scenario=scenario)
-    for note in undefined_notes(pf, table):
+    for note in [*unread_group_notes(pf, overrides), *undefined_notes(pf, table)]:
         print(f"credsim: note: {note}", file=sys.stderr)
         notes.append(note)
     _write(out, pf, table, prep, sim, args, scenario, notes)
@@ -219,6 +219,24 @@ def print_notes(
     notes = pattern_notes(pf, prep, observed, scenario)
     for note in notes:
         print(f"credsim: note: {prefix}{note}", file=sys.stderr)
+    return notes
+
+
+def unread_group_notes(pf: PatternFile, overrides: Mapping[str, Any]) -> list[str]:
+    """An override of a scenario group that none of the file's patterns reads (as its
+    ``group`` or ``control``): it changes nothing the check compares, and the table came
+    out as without it, without a word (README's example set ``outputs.groups.gulf`` on
+    ``patterns/syria.yaml``, whose patterns read ``gulf_monarchies``; an outside check,
+    decision 893)."""
+    read = sorted({name for p in pf.patterns for name in (p.group, p.control) if name})
+    notes = []
+    for path in overrides:
+        parts = path.split(".")
+        if parts[:2] == ["outputs", "groups"] and len(parts) > 2 and parts[2] not in read:
+            notes.append(
+                f"--set {path}: no pattern of {pf.path or pf.name} reads group '{parts[2]}' "
+                f"(they read {', '.join(read)}), so it changes nothing the check compares"
+            )
     return notes
 
 
