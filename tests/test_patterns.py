@@ -1039,6 +1039,27 @@ def test_a_figure_says_its_predictions_before_the_calendar_are_the_initial_state
         )
 
 
+def test_a_figure_of_an_overridden_scenario_says_its_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pattern's figure under ``--set`` gave no sign of it but its legend (an outside
+    check's left item, decision 894): a figure taken into a paper could not be told from
+    the file's own. Its caption ends with the overrides, as typed; without them it does
+    not name any."""
+    path = _pattern_file(tmp_path)
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    sets = ["--set", "parameters.trust.memory=0.9", "--set", "outputs.groups.gulf.bloc=gcc"]
+    captions = []
+    for extra in (sets, []):
+        figures = drawn_figures(monkeypatch)
+        assert main([*argv, "--out", str(tmp_path / f"out{len(captions)}"), *extra]) == 0
+        captions.append(_caption(figures[0]))
+    assert captions[0].endswith(
+        "Run with --set parameters.trust.memory=0.9 --set outputs.groups.gulf.bloc=gcc."
+    ), captions[0]
+    assert "Run with" not in captions[1]
+
+
 def test_un_names_in_pattern_files(tmp_path: Path) -> None:
     """A pattern file may name actors by their UN names: they become the scenario's."""
     path = _pattern_file(tmp_path, "rival: USA", "rival: United States")

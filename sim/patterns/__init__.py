@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -842,7 +842,7 @@ def resolve(
             try:
                 check_calendar(pf, scenario)
             except InputError as exc:
-                given = _set_text(
+                given = set_text(
                     scenario_overrides, lambda p: p == "calendar" or p.startswith("calendar.")
                 )
                 exc.message += f" (the calendar as {given} gives it)"
@@ -850,7 +850,9 @@ def resolve(
     return slope, scenario
 
 
-def _set_text(overrides: Mapping[str, Any], keep: Callable[[str], bool]) -> str:
+def set_text(
+    overrides: Mapping[str, Any] | Sequence[str], keep: Callable[[str], bool] = lambda p: True
+) -> str:
     """The overrides whose path ``keep`` takes, as typed: ``--set PATH=VALUE ...``."""
     from sim.scenario.loader import parse_overrides
 
@@ -880,7 +882,7 @@ def observed_under(
         and scenario_names(scenario) == scenario_names(base)
     ):
         return pf, scenario
-    given = _set_text(overrides or {}, lambda p: not p.startswith("link."))
+    given = set_text(overrides or {}, lambda p: not p.startswith("link."))
     try:
         check_names(pf, scenario)
         check_groups(pf, scenario)

@@ -573,7 +573,7 @@ def _write(
     ``--set``)."""
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing, write_parquet
     from sim.observed.votes import ISSUE_CODES, span_text
-    from sim.patterns import kept_roll_calls, window_coverage
+    from sim.patterns import kept_roll_calls, set_text, window_coverage
     from sim.patterns.link import step_years
     from sim.plots.figure import rendered
     from sim.plots.observed import measure_label, pattern_figure
@@ -608,6 +608,10 @@ def _write(
             if gaps:
                 notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
             notes += counted_note(pattern, prep)
+            if args.overrides:
+                # A figure of an overridden scenario says so (its legend names the groups;
+                # the overrides were in report.md alone; decision 894).
+                notes += f" Run with {set_text(list(args.overrides))}."
             # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
             observed = "target" if pattern.statistic == "correlation" else "observed"
             caption = (
