@@ -2343,8 +2343,10 @@ def test_windows_before_a_calendar_set_on_the_command_line_are_said_against_it(
     )
     assert validated == checked == [expected]
     assert expected.removeprefix("credsim: note: ") in report
+    # The caption ends with the override (decision 894), after the sentence on the years.
     assert caption.endswith(
-        f"{caption_span} the scenario's calendar, are its initial state's (flat by construction)."
+        f"{caption_span} the scenario's calendar, are its initial state's (flat by "
+        f"construction). Run with --set calendar.start={start}."
     )
 
 
