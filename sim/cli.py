@@ -62,6 +62,15 @@ def _split_value_hint(message: str, argv: Sequence[str]) -> str:
     if not message.startswith(prefix):
         return ""
     extra = message.removeprefix(prefix).split(" ")[0]
+    # `--set relations.Saudi Arabia.Syria=0.3`: a name with a space, unquoted (an outside
+    # check, decision 895). The words up to the one holding '=' are the option's value.
+    for i, token in enumerate(argv[:-2]):
+        if token not in _PATH_VALUE_OPTIONS or "=" in argv[i + 1] or argv[i + 2] != extra:
+            continue
+        end = next((j for j in range(i + 2, len(argv)) if "=" in argv[j]), None)
+        if end is not None and not any(w.startswith("-") for w in argv[i + 2 : end + 1]):
+            words = " ".join(argv[i + 1 : end + 1])
+            return f"; a name with a space is quoted with its path: {token} '{words}'"
     for i, token in enumerate(argv[:-2]):
         path, value = argv[i + 1], argv[i + 2]
         bare = "=" not in path or (path.endswith("=") and path.count("=") == 1)

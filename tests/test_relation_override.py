@@ -205,3 +205,132 @@ def test_a_design_sweeps_a_relation_and_reads_the_files_value(tmp_path, capsys):
     alone = run_scenario(scenario, seed, "summary", "fast")
     flat = dict(zip(alone.flat.names, alone.flat.values, strict=True))
     assert high["final_trust.Russia.all"] == flat["final_trust.Russia.all"]
+
+
+# --------------------------------------------------------------------------- decision 895
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("relations.Jordan.Syria=0.1", "relations.Syria.Jordan=0.2"),
+        ("relations.U.A.E..Syria=0.1", "relations.U.A.E.Syria=0.2"),
+        ("states.U.A.E..ideology=0.1", "states.U.A.E.ideology=0.2"),
+    ],
+)
+def test_two_paths_of_one_value_are_refused_with_two_values(tmp_path, capsys, first, second):
+    """The later won without a word (an outside check, decision 895); with the same value
+    the two say one thing and are taken."""
+    base = _file(tmp_path, "base", RELATIONS)
+    line = _one_line_error(capsys, str(base), "--set", first, "--set", second)
+    assert line.startswith(f"credsim: error: override {second}: sets what {first} sets ("), line
+    assert line.endswith("with another value: two paths name one value here; give it once")
+    same = second.rpartition("=")[0] + "=" + first.rpartition("=")[2]
+    assert main(["validate", str(base), "--set", first, "--set", same]) == 0
+    capsys.readouterr()
+
+
+def test_a_sweep_varying_one_value_by_two_paths_is_refused_before_it_runs(tmp_path, capsys):
+    """The sweep ran 2 of its 4 points and recorded values it never ran (an outside check,
+    decision 895): refused now, with nothing written; so is a fixed value of the varied
+    one under its other path."""
+    base = _file(tmp_path, "base", RELATIONS)
+    out = tmp_path / "out"
+    sweep = ["sweep", str(base), "--out", str(out), "--executor", "serial"]
+    vary = ["--vary", "relations.Jordan.Syria=-0.5,0.5"]
+    assert main([*sweep, *vary, "--vary", "relations.Syria.Jordan=-0.9,0.9"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().endswith(
+        "'relations.Syria.Jordan' and 'relations.Jordan.Syria' name one value of scenario "
+        "'rel' (relations[0][2]); vary it once"
+    ), err
+    assert main([*sweep, *vary, "--set", "relations.Syria.Jordan=0.9"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "credsim: error: 'relations.Syria.Jordan' (--set) and 'relations.Jordan.Syria' "
+        "(--vary) name one value of scenario 'rel' (relations[0][2]): the fixed value would "
+        "be ignored; drop one of them"
+    ), err
+    assert not out.exists()
+
+
+def test_two_priors_or_a_truth_of_one_value_are_refused(tmp_path, capsys):
+    """A calibration with priors on both orders ran and gave a posterior that drove
+    nothing; a --truth in the other order was never compared (decision 895)."""
+    root = Path(__file__).resolve().parent.parent
+    calibration = tmp_path / "cal.yaml"
+    text = (
+        f"name: c\npatterns: [{root / 'patterns' / 'syria.yaml'}]\nparameters:\n"
+        "  relations.Saudi Arabia.Syria: {low: -1, high: 0}\n{second}"
+        "population: 20\nmax_simulations: 40\nseed: 7\n"
+    )
+    calibration.write_text(
+        text.replace("{second}", "  relations.Syria.Saudi Arabia: {low: -1, high: 0}\n")
+    )
+    line = _one_line_error(capsys, str(calibration))
+    assert line.endswith(
+        "'relations.Syria.Saudi Arabia' and 'relations.Saudi Arabia.Syria' name one value of "
+        f"the scenario of pattern file {root / 'patterns' / 'syria.yaml'} (relations[0].value); "
+        "give it one prior"
+    ), line
+    calibration.write_text(text.replace("{second}", ""))
+    out = tmp_path / "out"
+    code = main(
+        [
+            "calibrate",
+            str(calibration),
+            "--out",
+            str(out),
+            "--truth",
+            "relations.Syria.Saudi Arabia=-0.9",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().endswith(
+        "credsim: error: --truth: 'relations.Syria.Saudi Arabia' names the value of the prior "
+        "'relations.Saudi Arabia.Syria' (relations[0].value); give it as the prior does, "
+        "--truth relations.Saudi Arabia.Syria=..."
+    ), err
+    assert not out.exists()
+
+
+def test_a_name_with_a_space_left_unquoted_is_told_to_quote_it(tmp_path, capsys):
+    """``--set relations.Saudi Arabia.Syria=0.3`` was told to write
+    ``relations.Saudi=Arabia.Syria=0.3`` (decision 895)."""
+    base = _file(tmp_path, "base", RELATIONS)
+    argv = ["validate", str(base), "--set", "relations.Central", "African", "Republic.Syria=0.3"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert (
+        "a name with a space is quoted with its path: --set 'relations.Central African "
+        "Republic.Syria=0.3'" in err
+    ), err
+
+
+def test_a_path_read_two_ways_takes_the_longest_first_name_that_names_a_relation(tmp_path):
+    """Names with dots can split a path two ways; as other paths, the longest first name
+    is read first, and a reading that names a relation the file gives is taken (it took the
+    shortest and refused the pair; an outside check, decision 895)."""
+    text = BASE.replace(
+        "  U.A.E.: {region: gulf, ideology: -0.3}\n",
+        "  St. Kitts: {region: gulf, ideology: -0.3}\n  St. Kitts.Nevis: {region: gulf}\n"
+        "  Nevis.Anguilla: {region: gulf}\n  Anguilla: {region: gulf}\n",
+    )
+    path = tmp_path / "amb.yaml"
+    path.write_text(text.replace("{relations}", "  - [St. Kitts.Nevis, Anguilla, 0.2]"))
+    scenario = load_scenario(path, ["relations.St. Kitts.Nevis.Anguilla=0.9"])
+    assert [tuple(r) for r in scenario.relations] == [("St. Kitts.Nevis", "Anguilla", 0.9)]
+
+
+def test_a_pair_set_by_events_alone_is_told_where(tmp_path, capsys):
+    """A pair the top-level list does not give may be set by a relation event or a regime
+    change: the refusal names their paths (decision 895)."""
+    events = (
+        '  - {id: iran_syria, date: "2015-01", kind: relation, actor: Qatar, target: Jordan,\n'
+        '     value: 0.9, source: "x"}\n'
+    )
+    base = _file(tmp_path, "base", RELATIONS)
+    base.write_text(base.read_text() + events)
+    line = _one_line_error(capsys, str(base), "--set", "relations.Jordan.Qatar=0.3")
+    assert line.endswith("; the events set it from their dates: events.iran_syria.value"), line

@@ -29,6 +29,7 @@ from sim.observed.votes import VoteData, load_votes
 from sim.patterns.check import pattern_notes
 from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
+from sim.scenario.loader import override_places
 
 __all__ = [
     "PatternProblem",
@@ -189,6 +190,20 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
             lead = f"{what}; " if what else ""
             message = f"{exc.message} ({lead}in the scenario of pattern file {path})"
             raise calibration.error(message, *where) from None
+    # Two priors on one value (relations.A.B and relations.B.A of a list entry): the
+    # later set it, the other's posterior drove nothing (an outside check, decision 895).
+    priors = [key for key in calibration.spec.parameters if not key.startswith(LINK_PREFIX)]
+    places = override_places(pf.base_scenario, priors)
+    seen: dict[str, str] = {}
+    for key in priors:
+        other = seen.setdefault(places[key], key) if key in places else key
+        if other != key:
+            raise calibration.error(
+                f"'{key}' and '{other}' name one value of the scenario of pattern file {path} "
+                f"({places[key]}); give it one prior",
+                "parameters",
+                key,
+            )
 
 
 def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
@@ -211,6 +226,20 @@ def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
                 load_scenario(pf.base_scenario, {key: value})
             except InputError as exc:
                 raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+        # A value named as a prior names it (decision 895): read by the prior's path, a
+        # truth by another (relations.B.A for relations.A.B) was set and never compared.
+        places = override_places(pf.base_scenario, [*calibration.spec.parameters, *scenario_values])
+        for key in scenario_values:
+            prior = next(
+                (p for p in calibration.spec.parameters if p != key and key in places
+                 and places.get(p) == places[key]),
+                None,
+            )  # fmt: skip
+            if prior is not None:
+                raise InputError(
+                    f"--truth: '{key}' names the value of the prior '{prior}' ({places[key]}); "
+                    f"give it as the prior does, --truth {prior}=..."
+                )
 
 
 # A value no prior's end is (a prior's ends are finite numbers): what the path alone says.

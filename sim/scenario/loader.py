@@ -1011,8 +1011,10 @@ def refuse_repeated(items: Sequence[str], option: str) -> None:
             )
 
 
-def _apply_override(doc: Document, override: _Override) -> None:
-    """Set ``override.value`` at its path in ``doc`` (decisions.md item 20).
+def _apply_override(doc: Document, override: _Override) -> Loc:
+    """Set ``override.value`` at its path in ``doc`` (decisions.md item 20), and return
+    where in the tree it was set (two paths may name one place: ``relations.A.B`` and
+    ``relations.B.A`` a list entry, ``powers.U.S..x`` and ``powers.U.S.x`` one field).
 
     Raises:
         InputError: the path names an entry of a named collection that does not
@@ -1028,8 +1030,7 @@ def _apply_override(doc: Document, override: _Override) -> None:
             file=override.label,
         )
     if segments[0] == "relations" and len(segments) > 1:
-        _set_relation(doc, override, segments[1:])
-        return
+        return _set_relation(doc, override, segments[1:])
     node: Any = doc.tree
     origin = doc.origin
     loc: Loc = ()
@@ -1082,7 +1083,7 @@ def _apply_override(doc: Document, override: _Override) -> None:
             node[key] = override.value
             typed = override.written if isinstance(override.value, bool) else None
             origin.entries[key] = Origin(override.label, text=typed)
-            return
+            return (*loc, key)
         if _child(node, key) is None:
             # A section the file leaves out (parameters.salience): created, then validated.
             node[key] = {}
@@ -1095,7 +1096,46 @@ def _apply_override(doc: Document, override: _Override) -> None:
         node, loc = node[key], (*loc, key)
 
 
-def _set_relation(doc: Document, override: _Override, ends: list[str]) -> None:
+def _apply_once(doc: Document, override: _Override, placed: dict[Loc, _Override]) -> None:
+    """:func:`_apply_override`, refusing an override that sets, with another value, the
+    place an earlier one of the same load set under another path (``relations.B.A`` after
+    ``relations.A.B`` of a list entry, ``powers.U.S.x`` after ``powers.U.S..x``): the
+    later won without a word, and a sweep varying both paths ran one of their points
+    for two and recorded values it never ran (an outside check, decision 895).
+
+    Raises:
+        InputError: as :func:`_apply_override`, or the place set twice.
+    """
+    loc = _apply_override(doc, override)
+    earlier = placed.setdefault(loc, override)
+    if earlier.path != override.path and earlier.value != override.value:
+        raise InputError(
+            f"sets what {shortened(earlier.text)} sets ({_render(loc, doc.tree)}), with "
+            "another value: two paths name one value here; give it once",
+            file=override.label,
+        )
+
+
+def override_places(scenario: Scenario, paths: Sequence[str]) -> dict[str, str]:
+    """Where in ``scenario`` each override path sets its value, as a field path
+    (``relations[0][2]``, ``powers.U.S..capability``): two paths with one place name one
+    value (decision 895). A path the scenario refuses is left out (refused on its own).
+    """
+    places: dict[str, str] = {}
+    # One tree for all (a large scenario's dump takes seconds), each path set to an empty
+    # mapping, which a later path may still go into (``parameters.trust``, then
+    # ``parameters.trust.memory``).
+    doc = Document(scenario_tree(scenario), Origin(None), removed=scenario._removed_events)
+    for path in paths:
+        try:
+            loc = _apply_override(doc, _Override(path, {}, f"{path}="))
+        except InputError:
+            continue
+        places[path] = _render(loc, doc.tree)
+    return places
+
+
+def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     """``relations.FROM.TO=VALUE``: the value of the relation the scenario gives from
     ``FROM`` to ``TO`` (decision 891). Of the entries that set that stance (a list entry
     or an undirected mapping of the pair in either order, a directed mapping from
@@ -1143,7 +1183,12 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> None:
             path=override.path,
             file=override.label,
         )
-    source, to = pairs[0]
+    # The longest first name first, as other paths read names with dots (README); of
+    # several readings, the first that names a relation the scenario gives.
+    pairs.reverse()
+    source, to = next(
+        ((a, b) for a, b in pairs if relation_index(written, a, b) is not None), pairs[0]
+    )
     if source == to:
         raise InputError(
             f"an actor's stance towards itself is always 1 (docs/ODD.md section 8.1); {form}",
@@ -1157,7 +1202,8 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> None:
         raise InputError(
             f"the scenario gives no relation from '{source}' to '{to}'{reverse}; add it to "
             f"the file's relations ([{source}, {to}, value], or {{from: {source}, to: {to}, "
-            "value: ..., directed: true}) and set that, or set the list whole, relations=[...]",
+            "value: ..., directed: true}) and set that, or set the list whole, relations=[...]"
+            f"{_relation_events_text(doc.tree, source, to)}",
             path=override.path,
             file=override.label,
         )
@@ -1173,6 +1219,27 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> None:
     place = listed.entry(index)
     listed.entries[index] = Origin(place.file, place.line, {**place.entries})
     listed.entries[index].entries[key] = Origin(override.label)
+    return ("relations", index, key)
+
+
+def _relation_events_text(tree: Any, source: str, to: str) -> str:
+    """Where the events set the stance from ``source`` to ``to`` (a ``relation`` event,
+    a ``regime_change``'s ``relations``), for the refusal of ``relations.FROM.TO`` when the
+    top-level list has no entry for it: those paths set it (decision 895), or ""."""
+    paths = []
+    for event in tree.get("events") or []:
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str):
+            continue
+        ends = (str(event.get("actor")), str(event.get("target")))
+        directed = event.get("directed") is True
+        if event.get("kind") == "relation" and (source, to) in directions(*ends, directed):
+            paths.append(f"events.{event['id']}.value")
+        given = event.get("relations")
+        if event.get("kind") == "regime_change" and isinstance(given, dict):
+            for end, other in ((source, to), (to, source)):
+                if event.get("target") == end and other in given:
+                    paths.append(f"events.{event['id']}.relations.{other}")
+    return f"; the events set it from their dates: {', '.join(paths)}" if paths else ""
 
 
 def _entry_names(node: Any, loc: Loc) -> dict[str, Key] | None:
@@ -2698,7 +2765,7 @@ def _checked_file(
         parsed = parse_overrides(list(overrides))
         for override in parsed:
             if override.sets_generate:
-                _apply_override(doc, override)
+                _apply_once(doc, override, {})
         early = _parameters_before_draw(doc, parsed)
     except InputError as exc:
         return None, None, [exc]
@@ -2714,9 +2781,10 @@ def _drawn_and_checked(
     """:func:`_checked_file` from the draw on."""
     try:
         doc = _expand_generated(doc)
+        placed: dict[Loc, _Override] = {}
         for override in parsed:
             if not override.sets_generate:
-                _apply_override(doc, override)
+                _apply_once(doc, override, placed)
     except InputError as exc:
         return None, None, [exc]
     try:
@@ -2746,9 +2814,10 @@ def _finish(
     """Overrides, generation (unless ``expand`` is False: a drawn scenario's tree) and
     validation of a merged document."""
     # generate.* first: the population is drawn from them; the rest may name what it drew.
+    placed: dict[Loc, _Override] = {}
     for override in overrides:
         if override.sets_generate:
-            _apply_override(doc, override)
+            _apply_once(doc, override, placed)
     if expand:
         early = _parameters_before_draw(doc, overrides)
         if early:
@@ -2763,9 +2832,10 @@ def _drawn_and_validated(
     """:func:`_finish` from the draw on."""
     if expand:
         doc = _expand_generated(doc)
+    placed: dict[Loc, _Override] = {}
     for override in overrides:
         if not override.sets_generate:
-            _apply_override(doc, override)
+            _apply_once(doc, override, placed)
     try:
         return _validate(doc, parameters_only)
     except InputError as exc:

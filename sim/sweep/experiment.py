@@ -46,6 +46,7 @@ from sim.scenario.loader import (
     Origin,
     beside,
     loc_of,
+    override_places,
     read_document,
     read_text,
     translate,
@@ -451,6 +452,7 @@ def _build(
     experiment = Experiment(spec, given, source, scenarios, files, points)
     _check_fixed_and_varied(experiment, given, where)
     _check_paths(experiment, where)
+    _check_one_place(experiment, given, where)
     _check_question(experiment, where)
     _check_plots(experiment, where)
     return dataclasses.replace(experiment, tasks=tuple(_plan(experiment, where)))
@@ -894,6 +896,48 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
             missing = _event_elsewhere(path, key, experiment.scenarios)
             for value in probes:
                 _apply(base, {path: value}, where, key, label.get(value), missing)
+
+
+def _check_one_place(experiment: Experiment, given: dict[str, Any], where: _Where) -> None:
+    """No two varied paths, nor a fixed and a varied one, name one value of a scenario
+    (``relations.A.B`` and ``relations.B.A`` of a list entry; ``powers.U.S..x`` and
+    ``powers.U.S.x``): a sweep varying both ran one of their points for two and recorded
+    values it never ran, and a fixed one was dropped without a word (an outside check,
+    decision 895)."""
+    fixed = list(experiment.spec.overrides)
+    for key, base in experiment.scenarios.items():
+        places = override_places(base, [*experiment.varied, *fixed])
+        seen: dict[str, str] = {}
+        for path in experiment.varied:
+            place = places.get(path)
+            other = seen.setdefault(place, path) if place is not None else path
+            if other != path:
+                raise where.error(
+                    f"'{path}' and '{other}' name one value of scenario '{key}' ({place}); "
+                    "vary it once",
+                    *where.parameters,
+                    path,
+                )
+        written = given.get("overrides")
+        in_file = set(written) if isinstance(written, dict) else set()
+        for path in fixed:
+            varied = seen.get(places.get(path, ""))
+            if varied is None or varied == path:
+                continue
+            if not where.parameters:  # an experiment of the command line's --vary and --set
+                raise InputError(
+                    f"'{path}' (--set) and '{varied}' (--vary) name one value of scenario "
+                    f"'{key}' ({places[path]}): the fixed value would be ignored; drop one of "
+                    "them"
+                )
+            message = (
+                f"'{path}' (fixed) and '{varied}' (varied by the design) name one value of "
+                f"scenario '{key}' ({places[path]}), so the fixed value would be ignored; "
+                f"remove it from {'overrides' if path in in_file else '--set'} or from the design"
+            )
+            if path in in_file:
+                raise where.error(message, "overrides", path)
+            raise InputError(message, path="--set")
 
 
 def _distinct(values: list[Any]) -> list[Any]:
