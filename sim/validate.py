@@ -248,10 +248,13 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
     """
     found: list[str] = []
     # A counterfactual removes its parent's events on purpose and keeps the parent's
-    # windows so that the two compare: an inherited window it emptied is no slip.
+    # windows so that the two compare: an inherited window it emptied is no slip. So does
+    # a file that extends a counterfactual (the explorer's saved scenario of one): the
+    # events are removed up its chain (an outside check, decision 896).
     tree = tree if isinstance(tree, dict) else {}
     inherited = set(scenario.windows) - set(tree.get("windows") or {})
-    excused = {f"windows.{name}" for name in inherited} if tree.get("remove_events") else set()
+    removed = tree.get("remove_events") or merged.removed
+    excused = {f"windows.{name}" for name in inherited} if removed else set()
     for warning in scenario_warnings(scenario):
         if warning.path not in excused:
             found.append(f"warning: {locate(warning, merged)}")

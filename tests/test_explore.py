@@ -347,6 +347,23 @@ def test_a_second_save_never_replaces_the_first(tmp_path: Path) -> None:
     assert any("batch_small_explored_figures_2" in t for t in infos(rc))
 
 
+def test_a_scenario_saved_from_a_saved_one_takes_the_next_number(tmp_path: Path) -> None:
+    """Loading a saved scenario and saving again wrote ``..._explored_explored`` (and
+    ``..._explored_explored_figures``; an outside check, decision 896): it takes the next
+    free number of its scenario's name, as a second save of the first does."""
+    _, rc = solara.render(Explorer(SMALL, out=str(tmp_path)), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.0
+    button(rc, "save scenario").click()
+    saved = tmp_path / "batch_small_explored.yaml"
+    _, again = solara.render(Explorer(str(saved), out=str(tmp_path)), handle_error=False)
+    slider(again, "negativity bias").v_model = 4.0
+    button(again, "save scenario").click()
+    button(again, "save figures").click()
+    assert load_scenario(tmp_path / "batch_small_explored_2.yaml").name == "batch_small_explored_2"
+    assert (tmp_path / "batch_small_explored_figures" / "trust.png").is_file()
+    assert not list(tmp_path.glob("*_explored_explored*"))
+
+
 def test_a_save_that_would_not_load_writes_nothing(tmp_path: Path) -> None:
     """Values that make a scenario the loader refuses (susceptibility 1 with an equilibrium
     start) were written, then reported as "written, but it does not load"; a second save

@@ -48,6 +48,27 @@ def test_explore_in_chromium(tmp_path: Path) -> None:
         assert tracks["memory"] > 200, tracks
         assert tracks["salience: aligned with actor"] == pytest.approx(tracks["memory"], abs=2)
 
+        # An event's tooltip shows its source whole: vega-tooltip's own style cut a value
+        # at 77 pixels ("Assad falls" lost two thirds of its source; decision 896). The
+        # tooltip's element takes a long value as the page styles it.
+        style = page.evaluate(
+            """() => {
+                let tip = document.getElementById('vg-tooltip-element');
+                if (!tip) {
+                    tip = document.createElement('div');
+                    tip.id = 'vg-tooltip-element';
+                    tip.className = 'vg-tooltip';
+                    document.body.appendChild(tip);
+                }
+                const note = 'a long source note. '.repeat(40);
+                tip.innerHTML = '<table><tr><td class="key">source</td>'
+                    + '<td class="value">' + note + '</td></tr></table>';
+                const cell = getComputedStyle(tip.querySelector('td.value'));
+                return [cell.maxHeight, cell.overflow, cell.maxWidth];
+            }"""
+        )
+        assert style == ["none", "visible", "420px"], style
+
         thumb = page.locator(".v-slider:has(label:text-is('negativity bias')) [role=slider]")
         thumb.focus()
         for _ in range(5):

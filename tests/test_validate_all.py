@@ -110,6 +110,25 @@ def test_a_counterfactual_that_empties_an_inherited_window_gives_no_warning(
     assert f"warning: {child}:3: windows.withdrawal: no event named after this window" in err
 
 
+def test_a_file_extending_a_counterfactual_inherits_its_excuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The explorer saves a scenario of syria_abstained as a file that extends it, with no
+    remove_events of its own: validate warned of syria.yaml's withdrawal window, which
+    syria_abstained validates without (an outside check, decision 896). The events are
+    removed up its chain, so the window is excused there too."""
+    from sim.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    saved = tmp_path / "saved.yaml"
+    saved.write_text(
+        f"extends: {root / 'scenarios' / 'syria_abstained.yaml'}\nname: saved\n"
+        "parameters: {trust: {negativity_bias: 2.5}}\n"
+    )
+    assert main(["validate", str(saved)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 def test_a_window_holding_its_event_gives_no_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

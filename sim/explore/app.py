@@ -83,7 +83,9 @@ WRAPPED = {"overflow-wrap": "anywhere"}
 # pixels the left column is 244 wide, and Vuetify cut "scenarios/syria_abstained.yaml" to
 # "scenarios/syria_abstai…"; an absolute path lost its file name at any width): it
 # breaks after a '/' (:func:`breakable`), and anywhere in a name longer than the line;
-# so does the file's name in the line over its notes (decision 858).
+# so does the file's name in the line over its notes (decision 858). An event's tooltip
+# shows its source whole: vega-tooltip's own style cut a value at 77 pixels, so that
+# "Assad falls" lost two thirds of its source (decision 896).
 PAGE_CSS = """
 .v-input.v-slider.credsim-slider { display: flex !important; flex-direction: column;
     align-items: stretch !important; flex: 1 1 0; min-width: 0; }
@@ -95,6 +97,8 @@ PAGE_CSS = """
 .credsim-file .v-select__selection { max-width: 100%; min-width: 0; }
 .credsim-file .v-select__selection-text { white-space: normal; overflow: visible;
     text-overflow: clip; overflow-wrap: anywhere; }
+#vg-tooltip-element table tr td.value { max-height: none; max-width: 420px;
+    overflow: visible; white-space: normal; }
 """
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
@@ -511,6 +515,14 @@ def FileSelect(label: str, files: list[str], file: str, on_file: Callable[[str],
     )
 
 
+def explored_stem(name: str) -> str:
+    """The name a saved file starts from: a scenario saved from the page before
+    (``syria_explored``, ``syria_explored_2``) gives its own scenario's, so that saving
+    again reads ``syria_explored_3``, not ``syria_explored_explored`` (an outside check,
+    decision 896)."""
+    return re.sub(r"_explored(_\d+)?$", "", name)
+
+
 @solara.component
 def ControlRow(
     control: Control,
@@ -768,7 +780,7 @@ def Explorer(
             save_error.set(NO_FOLDER)
             return
         folder = Path(out_dir.value).expanduser()
-        name = free_name(folder, f"{base.name}_explored", ".yaml")
+        name = free_name(folder, f"{explored_stem(base.name)}_explored", ".yaml")
         problem = saved_problem(path.value, name, overrides, seed.value)
         if problem:
             save_error.set(f"not saved: these values do not make a scenario that loads: {problem}")
@@ -793,7 +805,7 @@ def Explorer(
             save_error.set(NO_FOLDER)
             return
         folder = Path(out_dir.value).expanduser()
-        folder = folder / free_name(folder, f"{base.name}_explored_figures")
+        folder = folder / free_name(folder, f"{explored_stem(base.name)}_explored_figures")
         named = next((n for n, f in ENGINE_NAMED.items() if f is engine), "")
         counterfactual = cf_path.value if cf_path.value != NO_COUNTERFACTUAL else None
         about = about_text(path.value, counterfactual, seed.value, named, chosen, overrides)
