@@ -323,6 +323,26 @@ def test_a_slider_step_in_binary_floating_point_is_run_and_saved_as_its_decimal(
     assert slider_value(1e-4 * 3) == 0.0003 and slider_value(7) == 7.0
 
 
+def test_the_page_leaves_the_slider_where_the_browser_put_it(tmp_path: Path) -> None:
+    """The page runs 2.3 for the browser's 2.2 + 0.1 and handed the slider 2.3 back, so the
+    browser's slider, which had moved on by then when keys came fast, was set back, and
+    the next key counted from there (20 presses of 0.1 at 50 ms ended at 1.5; an outside
+    check, decision 897). The slider keeps the browser's value; a reset still moves it."""
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine, out=str(tmp_path)), handle_error=False)
+    bias = slider(rc, "negativity bias")
+    bias.v_model = 2.2 + 0.1
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.3
+    assert bias.v_model == 2.2 + 0.1  # not 2.3: the browser's own value stays
+    bias.v_model = 2.2 + 0.1 + 0.1
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.4
+    assert bias.v_model == 2.2 + 0.1 + 0.1
+    (reset,) = [b for b in rc.find(v.Btn, children=["reset"]).widgets if not b.disabled]
+    reset.click()
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 2.0
+    assert bias.v_model == 2.0
+
+
 def test_a_second_save_never_replaces_the_first(tmp_path: Path) -> None:
     """Saving twice replaced the first file (and the first figures) without a word: a
     researcher comparing settings lost the earlier ones. Each save takes a new name."""

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 import reacton.ipyvuetify as rv
@@ -537,26 +538,56 @@ def ControlRow(
     redone) when it is released, so a drag costs one run, not one per pixel.
     Keys move it one step at a time, each taken at once.
     """
-    shown = solara.use_reactive(value)
+    # The slider's own value, as the browser gave it (``2.2 + 0.1`` is
+    # 2.3000000000000003); the counter draws the row again when it moves (a drag moves it
+    # without a run). Reacton sets a widget's props on every render, so the page hands
+    # the slider this value back: the value run, rounded (2.3), moved the slider to it
+    # when the browser was past it, and a key pressed while a run went on counted from
+    # the value run, not from where the slider was (20 presses of 0.1 at 50 ms apart
+    # ended at 1.5; an outside check, decision 897).
+    shown = solara.use_ref(value)
+    moves = solara.use_reactive(0)
+    _ = moves.value  # read here, so that a move draws the row again
     dragging = solara.use_ref(False)
-    solara.use_effect(lambda: shown.set(value), [value])
+    # The values the slider gave that have not come back as ``value`` yet: one that comes
+    # back is the slider's own, and leaves it where it is; any other (a reset, another
+    # scenario) moves it.
+    pending = solara.use_ref(cast("list[float]", []))
+    seen = solara.use_ref(value)
+    if value != seen.current:
+        seen.current = value
+        back = next((i for i, v in enumerate(pending.current) if v == value), None)
+        if back is None:
+            pending.current = []
+            shown.current = value
+        else:
+            del pending.current[: back + 1]
+
+    def take(new: float) -> None:
+        pending.current.append(new)
+        on_value(control.path, new)
 
     def moved(new: float) -> None:
-        value = slider_value(new)
-        shown.set(value)
+        shown.current = new
+        moves.set(moves.value + 1)
         if not dragging.current:
-            on_value(control.path, value)
+            take(slider_value(new))
 
     def started(*_: object) -> None:
         dragging.current = True
 
     def released(*_: object) -> None:
         dragging.current = False
-        on_value(control.path, shown.value)
+        take(slider_value(shown.current))
+
+    def reset() -> None:
+        pending.current = []
+        shown.current = base_value
+        on_value(control.path, base_value)
 
     with solara.Row(style={"align-items": "center"}):
         slider = rv.Slider(
-            v_model=shown.value,
+            v_model=shown.current,
             on_v_model=moved,
             label=control.label,
             min=control.low,
@@ -570,7 +601,7 @@ def ControlRow(
         use_event(slider, "end", released)
         solara.Button(
             "reset",
-            on_click=lambda: on_value(control.path, base_value),
+            on_click=reset,
             disabled=math.isclose(value, base_value, abs_tol=1e-12),
             text=True,
             small=True,
@@ -581,7 +612,7 @@ def ControlRow(
                 "aria-label": f"reset {control.label}",
             },
         )
-    now = shown.value
+    now = slider_value(shown.current)
     note = f"{_number(now)} (scenario {_number(base_value)})"
     if control.path == "parameters.trust.memory":
         note += (
