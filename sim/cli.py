@@ -51,6 +51,14 @@ class _Parser(argparse.ArgumentParser):
 _PATH_VALUE_OPTIONS = ("--set", "--vary", "--at")
 
 
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
 def _split_value_hint(message: str, argv: Sequence[str]) -> str:
     """The repair when ``--set PATH VALUE`` (or ``PATH= VALUE``) left VALUE unrecognised.
 
@@ -63,18 +71,36 @@ def _split_value_hint(message: str, argv: Sequence[str]) -> str:
         return ""
     extra = message.removeprefix(prefix).split(" ")[0]
     # `--set relations.Saudi Arabia.Syria=0.3`: a name with a space, unquoted (an outside
-    # check, decision 895). The words up to the one holding '=' are the option's value.
+    # check, decision 895). The unrecognised words after the path, up to one holding '='
+    # (or the last, the value, when none does), are the path's and the value's.
+    extras = message.removeprefix(prefix).split(" ")
     for i, token in enumerate(argv[:-2]):
-        if token not in _PATH_VALUE_OPTIONS or "=" in argv[i + 1] or argv[i + 2] != extra:
+        path = argv[i + 1]
+        if token not in _PATH_VALUE_OPTIONS or "=" in path or "." not in path:
             continue
-        end = next((j for j in range(i + 2, len(argv)) if "=" in argv[j]), None)
-        if end is not None and not any(w.startswith("-") for w in argv[i + 2 : end + 1]):
-            words = " ".join(argv[i + 1 : end + 1])
-            return f"; a name with a space is quoted with its path: {token} '{words}'"
+        if argv[i + 2] != extras[0]:
+            continue
+        rest: list[str] = []
+        for word in argv[i + 2 :]:
+            if word.startswith("-") or word not in extras:
+                break
+            rest.append(word)
+            if "=" in word:
+                break
+        if not rest:
+            continue
+        if "=" in rest[-1]:
+            middle, head = rest[:-1], rest[-1].partition("=")[0]
+            words = " ".join([path, *rest])
+            if "." in head and not any(_is_number(w) for w in middle):
+                return f"; a name with a space is quoted with its path: {token} '{words}'"
+        elif len(rest) >= 2 and not any(_is_number(w) for w in rest[:-1]):
+            words = " ".join([path, *rest[:-1]])
+            return f"; a name with a space is quoted with its path: {token} '{words}={rest[-1]}'"
     for i, token in enumerate(argv[:-2]):
         path, value = argv[i + 1], argv[i + 2]
         bare = "=" not in path or (path.endswith("=") and path.count("=") == 1)
-        if token in _PATH_VALUE_OPTIONS and value == extra and bare:
+        if token in _PATH_VALUE_OPTIONS and value == extra and bare and not value.startswith("-"):
             joined = f"{path.removesuffix('=')}={value}"
             form = "PATH=SPEC" if token == "--vary" else "PATH=VALUE"
             return f"; {token} takes {form} as one word, without spaces: {token} {joined}"

@@ -334,3 +334,101 @@ def test_a_pair_set_by_events_alone_is_told_where(tmp_path, capsys):
     base.write_text(base.read_text() + events)
     line = _one_line_error(capsys, str(base), "--set", "relations.Jordan.Qatar=0.3")
     assert line.endswith("; the events set it from their dates: events.iran_syria.value"), line
+
+
+def test_a_variant_or_two_truths_of_one_value_are_refused(tmp_path, capsys):
+    """A variant fixing a prior's value by the other path had every simulation refused
+    (the variant "never had a particle"); two --truth paths of one value were refused
+    without naming the second (a review, decision 898)."""
+    root = Path(__file__).resolve().parent.parent
+    patterns = root / "patterns" / "syria.yaml"
+    calibration = tmp_path / "cal.yaml"
+    calibration.write_text(
+        f"name: c\npatterns: [{patterns}]\nparameters:\n"
+        "  relations.Saudi Arabia.Syria: {low: -1, high: 0}\n"
+        "  parameters.trust.memory: {low: 0.9, high: 0.99}\n"
+        "variants:\n  a: {relations.Syria.Saudi Arabia: -0.5}\n  b: {}\n"
+        "population: 20\nmax_simulations: 40\nseed: 7\n"
+    )
+    line = _one_line_error(capsys, str(calibration))
+    assert line.endswith(
+        "variants.a.relations.Syria.Saudi Arabia: 'relations.Syria.Saudi Arabia' names the "
+        "value of the prior 'relations.Saudi Arabia.Syria' (relations[0].value); give it as "
+        "the prior does, so that the variant fixes that prior"
+    ), line
+    calibration.write_text(
+        calibration.read_text().replace("Syria.Saudi Arabia: -0.5", "Saudi Arabia.Syria: -0.5")
+    )
+    assert main(["validate", str(calibration)]) == 0
+    capsys.readouterr()
+    truths = ["--truth", "relations.Jordan.Syria=0.1", "relations.Syria.Jordan=0.2"]
+    out = tmp_path / "out"
+    assert main(["calibrate", str(calibration), "--out", str(out), *truths]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == (
+        "credsim: error: --truth: 'relations.Syria.Jordan' and 'relations.Jordan.Syria' name "
+        "one value (relations[5].value); give it once"
+    ), err
+    assert not out.exists()
+
+
+def test_the_answer_reads_the_relation_the_override_sets(tmp_path):
+    """The figures' and answer's value of a relation path read the shortest first name,
+    the override the longest (decision 895): "the scenario sets none" where the file gave
+    one. Both read it one way now; and a second name's final dot may double as the
+    separator, as for the first (`relations.Syria.U.S`)."""
+    from sim.analysis.paired import scenario_value
+    from sim.scenario import scenario_tree
+
+    text = BASE.replace(
+        "  U.A.E.: {region: gulf, ideology: -0.3}\n",
+        "  St. Kitts: {region: gulf, ideology: -0.3}\n  St. Kitts.Nevis: {region: gulf}\n"
+        "  Nevis.Anguilla: {region: gulf}\n  Anguilla: {region: gulf}\n  U.S.: {region: gulf}\n",
+    )
+    path = tmp_path / "amb.yaml"
+    relations = "  - [St. Kitts.Nevis, Anguilla, 0.2]\n  - [Syria, U.S., -0.3]"
+    path.write_text(text.replace("{relations}", relations))
+    tree = scenario_tree(load_scenario(path))
+    assert scenario_value(tree, "relations.St. Kitts.Nevis.Anguilla") == 0.2
+    assert scenario_value(tree, "relations.Syria.U.S") == -0.3
+    assert scenario_value(tree, "relations.Syria.U.S.") == -0.3
+    changed = load_scenario(path, ["relations.Syria.U.S=0.4"])
+    assert scenario_value(scenario_tree(changed), "relations.Syria.U.S.") == 0.4
+
+
+def test_a_place_does_not_depend_on_the_paths_before_it(tmp_path):
+    """``override_places`` set each path on one tree, so a path after its whole list
+    (``relations``, then ``relations.Jordan.Syria``) found no place and escaped the check
+    (a review, decision 898)."""
+    from sim.scenario.loader import override_places
+
+    scenario = load_scenario(_file(tmp_path, "base", RELATIONS))
+    places = override_places(
+        scenario, ["relations", "relations.Jordan.Syria", "relations.Syria.Jordan"]
+    )
+    assert places == {
+        "relations": "relations",
+        "relations.Jordan.Syria": "relations[0][2]",
+        "relations.Syria.Jordan": "relations[0][2]",
+    }
+
+
+@pytest.mark.parametrize(
+    ("words", "hint"),
+    [
+        (
+            ["relations.Saudi", "Arabia.Syria", "0.3"],
+            "a name with a space is quoted with its path: --set 'relations.Saudi Arabia.Syria=0.3'",
+        ),
+        (
+            ["parameters.trust.memory", "0.5", "a=1"],
+            "--set takes PATH=VALUE as one word, without spaces: --set parameters.trust.memory=0.5",
+        ),
+    ],
+)
+def test_the_quoting_hint_is_given_where_it_helps(tmp_path, capsys, words, hint):
+    """A name with a space and no '=' got the hint to join the words with '='; a path, a
+    value and another PATH=VALUE got the quoting hint (a review, decision 898)."""
+    base = _file(tmp_path, "base", RELATIONS)
+    assert main(["validate", str(base), "--set", *words]) == 2
+    assert hint in capsys.readouterr().err

@@ -191,9 +191,13 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
             message = f"{exc.message} ({lead}in the scenario of pattern file {path})"
             raise calibration.error(message, *where) from None
     # Two priors on one value (relations.A.B and relations.B.A of a list entry): the
-    # later set it, the other's posterior drove nothing (an outside check, decision 895).
+    # later set it, the other's posterior drove nothing; a variant fixing a prior's value
+    # by another path had every simulation refused (outside checks, decision 895).
     priors = [key for key in calibration.spec.parameters if not key.startswith(LINK_PREFIX)]
-    places = override_places(pf.base_scenario, priors)
+    fixed = {key for values in calibration.variants().values() for key in values} - set(
+        calibration.spec.parameters
+    )
+    places = override_places(pf.base_scenario, [*priors, *fixed])
     seen: dict[str, str] = {}
     for key in priors:
         other = seen.setdefault(places[key], key) if key in places else key
@@ -204,6 +208,17 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
                 "parameters",
                 key,
             )
+    for name, values in calibration.variants().items():
+        for key in values:
+            prior = seen.get(places.get(key, "")) if key in fixed else None
+            if prior is not None:
+                raise calibration.error(
+                    f"'{key}' names the value of the prior '{prior}' ({places[key]}); give it "
+                    "as the prior does, so that the variant fixes that prior",
+                    "variants",
+                    name,
+                    key,
+                )
 
 
 def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
@@ -229,6 +244,13 @@ def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
         # A value named as a prior names it (decision 895): read by the prior's path, a
         # truth by another (relations.B.A for relations.A.B) was set and never compared.
         places = override_places(pf.base_scenario, [*calibration.spec.parameters, *scenario_values])
+        given: dict[str, str] = {}
+        for key in scenario_values:
+            other = given.setdefault(places[key], key) if key in places else key
+            if other != key:
+                raise InputError(
+                    f"--truth: '{key}' and '{other}' name one value ({places[key]}); give it once"
+                )
         for key in scenario_values:
             prior = next(
                 (p for p in calibration.spec.parameters if p != key and key in places

@@ -63,7 +63,7 @@ from sim.scenario.schema import (
     reference_problems,
     relation_ends,
     relation_index,
-    relation_pairs,
+    relation_reading,
     repeated,
     resolved_relations,
     suggest,
@@ -1122,13 +1122,15 @@ def override_places(scenario: Scenario, paths: Sequence[str]) -> dict[str, str]:
     value (decision 895). A path the scenario refuses is left out (refused on its own).
     """
     places: dict[str, str] = {}
-    # One tree for all (a large scenario's dump takes seconds), each path set to an empty
-    # mapping, which a later path may still go into (``parameters.trust``, then
-    # ``parameters.trust.memory``).
-    doc = Document(scenario_tree(scenario), Origin(None), removed=scenario._removed_events)
+    tree = scenario_tree(scenario)
     for path in paths:
+        # Each path on the scenario as it is: the top-level section it goes into copied,
+        # the others shared (a large population's copy for every path would cost seconds).
+        section = path.split(".", 1)[0]
+        own = {**tree, section: copy.deepcopy(tree[section])} if section in tree else dict(tree)
+        doc = Document(own, Origin(None), removed=scenario._removed_events)
         try:
-            loc = _apply_override(doc, _Override(path, {}, f"{path}="))
+            loc = _apply_override(doc, _Override(path, None, f"{path}="))
         except InputError:
             continue
         places[path] = _render(loc, doc.tree)
@@ -1169,8 +1171,8 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
         f"relations.{example}=-0.5), or the list whole, relations=[...]"
     )
     known = set(actors)
-    pairs = relation_pairs(ends, known)
-    if not pairs:
+    pair = relation_reading(ends, known, written)
+    if pair is None:
         unknown = [e for e in ends if e not in known] if len(ends) == 2 else []
         if not unknown:
             raise InputError(
@@ -1183,12 +1185,7 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
             path=override.path,
             file=override.label,
         )
-    # The longest first name first, as other paths read names with dots (README); of
-    # several readings, the first that names a relation the scenario gives.
-    pairs.reverse()
-    source, to = next(
-        ((a, b) for a, b in pairs if relation_index(written, a, b) is not None), pairs[0]
-    )
+    source, to = pair
     if source == to:
         raise InputError(
             f"an actor's stance towards itself is always 1 (docs/ODD.md section 8.1); {form}",

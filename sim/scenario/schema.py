@@ -316,18 +316,31 @@ def relation_pairs(ends: Sequence[str], actors: Collection[str]) -> list[tuple[s
     for k in range(1, len(ends)):
         head, tail = ".".join(ends[:k]), ".".join(ends[k:])
         for source in dict.fromkeys((head, head + ".")):
-            if source in actors and tail in actors:
-                pairs.append((source, tail))
+            for to in dict.fromkeys((tail, tail + ".")):
+                if source in actors and to in actors:
+                    pairs.append((source, to))
     return pairs
+
+
+def relation_reading(
+    ends: Sequence[str], actors: Collection[str], relations: Any
+) -> tuple[str, str] | None:
+    """The pair a path ``relations.FROM.TO`` names (``ends``, its parts after
+    ``relations``): of the pairs it can spell (:func:`relation_pairs`), the longest first
+    name first, as other paths read names with dots, and of those the first that names a
+    relation ``relations`` gives; None if it spells no pair (decisions 891, 895)."""
+    pairs = relation_pairs(ends, actors)[::-1]
+    named = (pair for pair in pairs if relation_index(relations, *pair) is not None)
+    return next(named, pairs[0] if pairs else None)
 
 
 def relation_value(tree: Mapping[str, Any], path: str) -> Any:
     """The value a scenario tree gives the relation an override path
     ``relations.FROM.TO`` names (decision 891), or None where it gives none."""
     actors = {str(a) for s in ("powers", "states") for a in (tree.get(s) or {})}
-    pairs = relation_pairs(path.split(".")[1:], actors)
     relations: Any = tree.get("relations")
-    index = relation_index(relations, *pairs[0]) if pairs else None
+    pair = relation_reading(path.split(".")[1:], actors, relations)
+    index = relation_index(relations, *pair) if pair else None
     if index is None:
         return None
     entry = relations[index]
