@@ -146,6 +146,8 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         ("relations.Syria=0.3", "does not name two actors (powers or states)"),
         ("relations.Jordan.Syria.Qatar=0.3", "does not name two actors (powers or states)"),
         ("relations.Jorden.Syria=0.3", "unknown actor 'Jorden'"),
+        # Beside a dotted actor, the misspelt one is named (decision 899).
+        ("relations.U.A.E.Syrai=0.3", "unknown actor 'Syrai'"),
         ("relations.Syria.Syria=0.3", "an actor's stance towards itself is always 1"),
         # Only Qatar's stance towards Syria is given: Syria's towards Qatar is not.
         (

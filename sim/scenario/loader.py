@@ -1173,7 +1173,9 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     known = set(actors)
     pair = relation_reading(ends, known, written)
     if pair is None:
-        unknown = [e for e in ends if e not in known] if len(ends) == 2 else []
+        unknown = _unknown_end(ends, known) or (
+            [e for e in ends if e not in known] if len(ends) == 2 else []
+        )
         if not unknown:
             raise InputError(
                 f"'{override.path}' does not name two actors (powers or states); {form}",
@@ -1217,6 +1219,27 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     listed.entries[index] = Origin(place.file, place.line, {**place.entries})
     listed.entries[index].entries[key] = Origin(override.label)
     return ("relations", index, key)
+
+
+def _unknown_end(ends: list[str], known: set[str]) -> list[str]:
+    """The name a path ``relations.FROM.TO`` misspells where the other one is an actor
+    (``relations.U.S.Syrai``: 'Syrai' beside the power 'U.S.'), for the refusal to name
+    it; empty when no split leaves one actor (decision 899)."""
+
+    def holds_actor(parts: list[str]) -> bool:  # a run of the parts names an actor
+        runs = (
+            ".".join(parts[a:b]) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1)
+        )
+        return any(run in known or run + "." in known for run in runs)
+
+    for k in range(1, len(ends)):
+        head, tail = ".".join(ends[:k]), ".".join(ends[k:])
+        head_known = head in known or head + "." in known
+        tail_known = tail in known or tail + "." in known
+        other = ends[k:] if head_known else ends[:k]
+        if head_known != tail_known and not holds_actor(other):
+            return [tail if head_known else head]
+    return []
 
 
 def _relation_events_text(tree: Any, source: str, to: str) -> str:
