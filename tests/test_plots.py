@@ -374,6 +374,11 @@ def test_labels_in_words():
     assert parameter_label("parameters.event_kinds.recognize.first_mover_decay") == (
         "recognize events: first mover decay"
     )
+    # A relation by its two actors (decisions 891, 899); a doubled dot after a name's final
+    # dot is the separator, else a dotted name keeps the path's text.
+    assert parameter_label("relations.Saudi Arabia.Syria") == "relation Saudi Arabia to Syria"
+    assert parameter_label("relations.U.A.E..Syria") == "relation U.A.E. to Syria"
+    assert parameter_label("relations.U.A.E.Syria") == "relation U.A.E.Syria"
 
 
 # --------------------------------------------------------------------------- trajectories

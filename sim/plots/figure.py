@@ -665,9 +665,18 @@ def parameter_label(path: str) -> str:
     """
     parts = path.split(".")
     if parts[0] == "relations" and len(parts) > 2:
-        # relations.FROM.TO (decision 891): "relation Saudi Arabia to Syria"; a name with
-        # dots (U.S.) makes the split ambiguous, and the path's own text is kept.
-        ends = " to ".join(parts[1:]) if len(parts) == 3 else ".".join(parts[1:])
+        # relations.FROM.TO (decision 891): "relation Saudi Arabia to Syria". A name with
+        # dots makes the split ambiguous without the scenario: a doubled dot is the
+        # separator after a name's final dot (relations.U.A.E..Syria), else the path's own
+        # text is kept.
+        rest = ".".join(parts[1:])
+        if len(parts) == 3:
+            ends = " to ".join(parts[1:])
+        elif rest.count("..") == 1 and not rest.endswith(".."):
+            head, tail = rest.split("..")
+            ends = f"{head}. to {tail}"
+        else:
+            ends = rest
         return f"relation {ends}"
     if parts[0] == "parameters":
         parts = parts[1:]
