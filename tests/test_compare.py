@@ -1358,6 +1358,15 @@ def test_two_single_runs_are_not_promised_an_interval(tmp_path, capsys):
         capsys, *map(str, sweeps), "--metric", metric, "--out", str(tmp_path / "d")
     )
     assert out.splitlines()[0] == f"{metric}: difference b - a with its bootstrap 95% interval"
+    # A series metric says that it is read at the last step (decision 900).
+    series = "trust_mean.USA.all"
+    code, out, _ = _compare(
+        capsys, *map(str, sweeps), "--metric", series, "--out", str(tmp_path / "e")
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"{series} at the last step: difference b - a with its bootstrap 95% interval"
+    )
 
 
 def test_samples_pooled_over_different_values_are_said_so(tmp_path, capsys):

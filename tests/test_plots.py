@@ -369,6 +369,16 @@ def test_labels_in_words():
     assert metric_label("trust_change.withdrawal.USA.levant")[0] == (
         "Change in trust in USA among levant over 'withdrawal'"
     )
+    # Affinity is "for" a power in captions and answers too, as in titles (decision 900).
+    assert (
+        metric_label("affinity_mean.Russia.all")[0] == "Mean affinity for Russia among all states"
+    )
+    assert metric_label("affinity_change.withdrawal.USA.all")[0] == (
+        "Change in affinity for USA among all states over 'withdrawal'"
+    )
+    assert metric_label("final_affinity.Russia.syria", {"syria": "of Syria"})[0] == (
+        "Syria's final affinity for Russia"
+    )
     assert parameter_label("parameters.trust.negativity_bias") == "trust: negativity bias"
     assert parameter_label("parameters.event_kinds.support.weight") == "support events: weight"
     assert parameter_label("parameters.event_kinds.recognize.first_mover_decay") == (

@@ -1241,8 +1241,12 @@ def cli_compare(args: argparse.Namespace) -> int:
         print(f"no --metric: comparing {metric} ({why}); --metric chooses another")
     # Of one run a side there is no interval to give (an outside check, decision 817).
     alone = bool(table["ci_low"].isna().all())
+    # A series metric is read at its last step, which only the figure said (an outside
+    # check, decision 900): the terminal's numbers read as the question's date's.
+    parsed = parse_metric(metric)
+    last = " at the last step" if parsed is not None and parsed.metric.kind == SERIES else ""
     print(
-        f"{metric}: difference b - a"
+        f"{metric}{last}: difference b - a"
         + (
             " (a sample of one run, or one pair: no bootstrap interval, no test)"
             if alone

@@ -620,7 +620,7 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
         if "share_aligned" in (entry.name, entry.series):
             title += " non-aligned" if parsed.power == NONE else f" aligned with {parsed.power}"
         elif parsed.power:
-            title = f"{title} in {parsed.power}"
+            title = f"{title} {towards(label)} {parsed.power}"
         title = f"{title} {where}"
     title += over + period
     if parsed.window is not None:
@@ -650,10 +650,17 @@ def _one_state_title(label: str, power: str, state: str) -> str | None:
         return f"{state} {aligned}" + (" at the end" if label.startswith("Final") else "")
     if not power or "," in label or "(" in label.removeprefix(_PREFIXES[1]):
         return None
+    word = towards(label)
     for prefix in _PREFIXES:
         if label.startswith(prefix):
-            return f"{prefix}{possessive} {label.removeprefix(prefix)} in {power}"
-    return f"{possessive} {label[:1].lower()}{label[1:]} in {power}"
+            return f"{prefix}{possessive} {label.removeprefix(prefix)} {word} {power}"
+    return f"{possessive} {label[:1].lower()}{label[1:]} {word} {power}"
+
+
+def towards(label: str) -> str:
+    """How a metric joins its power: trust is "in" a power, affinity "for" one (decision
+    609's titles; captions and answers said "mean affinity in Russia", decision 900)."""
+    return "for" if "affinity" in label.lower() else "in"
 
 
 def parameter_label(path: str) -> str:
