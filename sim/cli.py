@@ -69,16 +69,16 @@ def _split_value_hint(message: str, argv: Sequence[str]) -> str:
     prefix = "unrecognized arguments: "
     if not message.startswith(prefix):
         return ""
-    extra = message.removeprefix(prefix).split(" ")[0]
+    extras = message.removeprefix(prefix).split(" ")
+    extra = extras[0]
     # `--set relations.Saudi Arabia.Syria=0.3`: a name with a space, unquoted (an outside
     # check, decision 895). The unrecognised words after the path, up to one holding '='
     # (or the last, the value, when none does), are the path's and the value's.
-    extras = message.removeprefix(prefix).split(" ")
     for i, token in enumerate(argv[:-2]):
         path = argv[i + 1]
         if token not in _PATH_VALUE_OPTIONS or "=" in path or "." not in path:
             continue
-        if argv[i + 2] != extras[0]:
+        if argv[i + 2] != extra:
             continue
         rest: list[str] = []
         for word in argv[i + 2 :]:

@@ -29,7 +29,7 @@ from sim.observed.votes import VoteData, load_votes
 from sim.patterns.check import pattern_notes
 from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
-from sim.scenario.loader import override_places
+from sim.scenario.loader import override_places, placed_as, placed_twice
 
 __all__ = [
     "PatternProblem",
@@ -194,23 +194,21 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
     # later set it, the other's posterior drove nothing; a variant fixing a prior's value
     # by another path had every simulation refused (outside checks, decision 895).
     priors = [key for key in calibration.spec.parameters if not key.startswith(LINK_PREFIX)]
-    fixed = {key for values in calibration.variants().values() for key in values} - set(
-        calibration.spec.parameters
-    )
+    variants = calibration.variants()
+    fixed = {key for values in variants.values() for key in values} - set(priors)
     places = override_places(pf.base_scenario, [*priors, *fixed])
-    seen: dict[str, str] = {}
-    for key in priors:
-        other = seen.setdefault(places[key], key) if key in places else key
-        if other != key:
-            raise calibration.error(
-                f"'{key}' and '{other}' name one value of the scenario of pattern file {path} "
-                f"({places[key]}); give it one prior",
-                "parameters",
-                key,
-            )
-    for name, values in calibration.variants().items():
+    twice = placed_twice(places, priors)
+    if twice is not None:
+        key, other = twice
+        raise calibration.error(
+            f"'{key}' and '{other}' name one value of the scenario of pattern file {path} "
+            f"({places[key]}); give it one prior",
+            "parameters",
+            key,
+        )
+    for name, values in variants.items():
         for key in values:
-            prior = seen.get(places.get(key, "")) if key in fixed else None
+            prior = placed_as(places, key, priors) if key in fixed else None
             if prior is not None:
                 raise calibration.error(
                     f"'{key}' names the value of the prior '{prior}' ({places[key]}); give it "
@@ -243,20 +241,16 @@ def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
                 raise InputError(f"--truth: {exc.message}", path=exc.path) from None
         # A value named as a prior names it (decision 895): read by the prior's path, a
         # truth by another (relations.B.A for relations.A.B) was set and never compared.
-        places = override_places(pf.base_scenario, [*calibration.spec.parameters, *scenario_values])
-        given: dict[str, str] = {}
+        priors = list(calibration.spec.parameters)
+        places = override_places(pf.base_scenario, [*priors, *scenario_values])
+        twice = placed_twice(places, scenario_values)
+        if twice is not None:
+            key, other = twice
+            raise InputError(
+                f"--truth: '{key}' and '{other}' name one value ({places[key]}); give it once"
+            )
         for key in scenario_values:
-            other = given.setdefault(places[key], key) if key in places else key
-            if other != key:
-                raise InputError(
-                    f"--truth: '{key}' and '{other}' name one value ({places[key]}); give it once"
-                )
-        for key in scenario_values:
-            prior = next(
-                (p for p in calibration.spec.parameters if p != key and key in places
-                 and places.get(p) == places[key]),
-                None,
-            )  # fmt: skip
+            prior = placed_as(places, key, priors)
             if prior is not None:
                 raise InputError(
                     f"--truth: '{key}' names the value of the prior '{prior}' ({places[key]}); "

@@ -24,7 +24,7 @@ import os
 import re
 import types
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,18 +55,20 @@ from sim.scenario.schema import (
     RegimeChange,
     RelationEvent,
     Scenario,
+    actor_spelled,
     allowed,
     directions,
     event_path,
     kinds_taking,
     parameter_problems,
     reference_problems,
-    relation_ends,
+    relation_fields,
     relation_index,
     relation_reading,
     repeated,
     resolved_relations,
     suggest,
+    tree_actor_names,
 )
 
 Key = str | int
@@ -1137,6 +1139,25 @@ def override_places(scenario: Scenario, paths: Sequence[str]) -> dict[str, str]:
     return places
 
 
+def placed_twice(places: Mapping[str, str], paths: Iterable[str]) -> tuple[str, str] | None:
+    """The first of ``paths`` whose place (:func:`override_places`) an earlier one has,
+    with that earlier one; None if each has its own (a path without a place has its own)."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        earlier = seen.setdefault(places[path], path) if path in places else path
+        if earlier != path:
+            return path, earlier
+    return None
+
+
+def placed_as(places: Mapping[str, str], path: str, others: Iterable[str]) -> str | None:
+    """The first of ``others``, another path than ``path``, that names its place, or None."""
+    place = places.get(path)
+    if place is None:
+        return None
+    return next((o for o in others if o != path and places.get(o) == place), None)
+
+
 def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     """``relations.FROM.TO=VALUE``: the value of the relation the scenario gives from
     ``FROM`` to ``TO`` (decision 891). Of the entries that set that stance (a list entry
@@ -1150,19 +1171,14 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
         InputError: the path does not name two actors, names one twice, or a pair
             without a relation in the scenario.
     """
-    actors = [
-        str(name)
-        for section in ("powers", "states")
-        if isinstance(doc.tree.get(section), dict)
-        for name in doc.tree[section]
-    ]
+    actors = tree_actor_names(doc.tree)
     relations = doc.tree.get("relations")
     written = relations if isinstance(relations, list) else []
     example = next(
         (
-            f"{ends_[0]}.{ends_[1]}"
-            for ends_ in map(relation_ends, written)
-            if ends_ is not None and all(isinstance(e, str) for e in ends_[:2])
+            f"{fields[0]}.{fields[1]}"
+            for fields in map(relation_fields, written)
+            if fields is not None and all(isinstance(e, str) for e in fields[:2])
         ),
         ".".join(actors[:2]) if len(actors) > 1 else "Saudi Arabia.Syria",
     )
@@ -1230,14 +1246,13 @@ def _unknown_end(ends: list[str], known: set[str]) -> list[str]:
         runs = (
             ".".join(parts[a:b]) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1)
         )
-        return any(run in known or run + "." in known for run in runs)
+        return any(actor_spelled(run, known) for run in runs)
 
     for k in range(1, len(ends)):
         head, tail = ".".join(ends[:k]), ".".join(ends[k:])
-        head_known = head in known or head + "." in known
-        tail_known = tail in known or tail + "." in known
+        head_known = actor_spelled(head, known) is not None
         other = ends[k:] if head_known else ends[:k]
-        if head_known != tail_known and not holds_actor(other):
+        if head_known != (actor_spelled(tail, known) is not None) and not holds_actor(other):
             return [tail if head_known else head]
     return []
 

@@ -277,17 +277,18 @@ def directions(source: str, to: str, directed: bool) -> frozenset[tuple[str, str
     return frozenset({(source, to)} if directed else {(source, to), (to, source)})
 
 
-def relation_ends(entry: Any) -> tuple[Any, Any, bool] | None:
-    """``(from, to, directed)`` of a relation as a tree holds it (``[A, B, v]``, a mapping
-    ``{from, to, value, directed}``) or as a :class:`RelationSpec`; None for an entry of
-    another shape (refused by the schema on its own)."""
+def relation_fields(entry: Any) -> tuple[Any, Any, Any, bool] | None:
+    """``(from, to, value, directed)`` of a relation as a tree holds it (``[A, B, v]``, a
+    mapping ``{from, to, value, directed}``) or as a validated one (a tuple, a
+    :class:`RelationSpec`); None for an entry of another shape (refused by the schema on
+    its own). A list entry is undirected."""
     if isinstance(entry, RelationSpec):
-        return entry.source_actor, entry.to, entry.directed
+        return entry.source_actor, entry.to, entry.value, entry.directed
     if isinstance(entry, list | tuple) and len(entry) >= 2:
-        return entry[0], entry[1], False
+        return entry[0], entry[1], entry[2] if len(entry) > 2 else None, False
     if isinstance(entry, Mapping):
-        ends = entry.get("from", entry.get("source_actor")), entry.get("to")
-        return ends[0], ends[1], entry.get("directed") is True
+        source = entry.get("from", entry.get("source_actor"))
+        return source, entry.get("to"), entry.get("value"), entry.get("directed") is True
     return None
 
 
@@ -300,12 +301,28 @@ def relation_index(relations: Any, source: str, to: str) -> int | None:
         return None
     found = None
     for i, entry in enumerate(relations):
-        ends = relation_ends(entry)
-        if ends is None or not all(isinstance(e, str) for e in ends[:2]):
+        fields = relation_fields(entry)
+        if fields is None or not all(isinstance(e, str) for e in fields[:2]):
             continue  # another shape, refused by the schema on its own
-        if (source, to) in directions(*ends):
+        if (source, to) in directions(fields[0], fields[1], fields[3]):
             found = i
     return found
+
+
+def tree_actor_names(tree: Mapping[str, Any]) -> list[str]:
+    """The powers' and states' names of a scenario tree, in file order."""
+    return [
+        str(name)
+        for section in ("powers", "states")
+        if isinstance(tree.get(section), Mapping)
+        for name in tree[section]
+    ]
+
+
+def actor_spelled(text: str, actors: Collection[str]) -> str | None:
+    """The actor a run of a path's parts spells: ``text``, or ``text`` with its final dot
+    (``U.S`` for ``U.S.``: a name's final dot may double as the separator), else None."""
+    return next((name for name in (text, text + ".") if name in actors), None)
 
 
 def relation_pairs(ends: Sequence[str], actors: Collection[str]) -> list[tuple[str, str]]:
@@ -337,26 +354,19 @@ def relation_reading(
 def relation_value(tree: Mapping[str, Any], path: str) -> Any:
     """The value a scenario tree gives the relation an override path
     ``relations.FROM.TO`` names (decision 891), or None where it gives none."""
-    actors = {str(a) for s in ("powers", "states") for a in (tree.get(s) or {})}
     relations: Any = tree.get("relations")
-    pair = relation_reading(path.split(".")[1:], actors, relations)
+    pair = relation_reading(path.split(".")[1:], set(tree_actor_names(tree)), relations)
     index = relation_index(relations, *pair) if pair else None
-    if index is None:
-        return None
-    entry = relations[index]
-    if isinstance(entry, RelationSpec):
-        return entry.value
-    return entry.get("value") if isinstance(entry, Mapping) else entry[2]
+    fields = relation_fields(relations[index]) if index is not None else None
+    return fields[2] if fields else None
 
 
 def resolved_relations(relations: list[Relation]) -> list[tuple[str, str, float, bool]]:
     """Every relation as ``(from, to, value, directed)``; a list entry is undirected."""
     out: list[tuple[str, str, float, bool]] = []
     for rel in relations:
-        if isinstance(rel, RelationSpec):
-            out.append((rel.source_actor, rel.to, float(rel.value), rel.directed))
-        else:
-            out.append((rel[0], rel[1], float(rel[2]), False))
+        source, to, value, directed = cast("tuple[str, str, float, bool]", relation_fields(rel))
+        out.append((source, to, float(value), directed))
     return out
 
 

@@ -47,6 +47,8 @@ from sim.scenario.loader import (
     beside,
     loc_of,
     override_places,
+    placed_as,
+    placed_twice,
     read_document,
     read_text,
     translate,
@@ -905,24 +907,22 @@ def _check_one_place(experiment: Experiment, given: dict[str, Any], where: _Wher
     values it never ran, and a fixed one was dropped without a word (an outside check,
     decision 895)."""
     fixed = list(experiment.spec.overrides)
+    written = given.get("overrides")
+    in_file = set(written) if isinstance(written, dict) else set()
     for key, base in experiment.scenarios.items():
         places = override_places(base, [*experiment.varied, *fixed])
-        seen: dict[str, str] = {}
-        for path in experiment.varied:
-            place = places.get(path)
-            other = seen.setdefault(place, path) if place is not None else path
-            if other != path:
-                raise where.error(
-                    f"'{path}' and '{other}' name one value of scenario '{key}' ({place}); "
-                    "vary it once",
-                    *where.parameters,
-                    path,
-                )
-        written = given.get("overrides")
-        in_file = set(written) if isinstance(written, dict) else set()
+        twice = placed_twice(places, experiment.varied)
+        if twice is not None:
+            path, other = twice
+            raise where.error(
+                f"'{path}' and '{other}' name one value of scenario '{key}' ({places[path]}); "
+                "vary it once",
+                *where.parameters,
+                path,
+            )
         for path in fixed:
-            varied = seen.get(places.get(path, ""))
-            if varied is None or varied == path:
+            varied = placed_as(places, path, experiment.varied)
+            if varied is None:
                 continue
             if not where.parameters:  # an experiment of the command line's --vary and --set
                 raise InputError(
