@@ -11,6 +11,7 @@ the three differences is 0.001, and the t interval's half-width is
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import matplotlib
@@ -369,3 +370,20 @@ def test_a_binned_maps_sentence_says_its_cells_pool_the_points():
         "negativity bias): from" in binned
     )
     assert "Over the 4 cells drawn: from" in _headline(cells, axes=axes).sentence()
+
+
+def test_the_answer_says_its_interval_is_over_replicates_only(tmp_path):
+    """A first afternoon on a new case read the answer's t interval as its whole
+    uncertainty (decision 900's wishes): the interval is over the replicates at fixed
+    values, so the sentence says so and names where the values' uncertainty comes from
+    (decision 902). One replicate has no interval, and then nothing is said of it."""
+    results = _sweep(tmp_path, {NB: [1.0, 2.0, 3.0]})
+    headline = headline_of(results)
+    assert headline is not None
+    sentence = headline.sentence()
+    said = "The interval is the replicates' spread (the model's chance) at these values"
+    assert "[95% t interval" in sentence and said in sentence
+    assert sentence.index("paired replicate(s).") < sentence.index(said)
+    assert "credsim calibrate" in sentence
+    lone = dataclasses.replace(headline, at_reference=(0.1, float("nan"), float("nan"), 1))
+    assert "t interval" not in lone.sentence() and said not in lone.sentence()

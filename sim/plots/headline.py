@@ -108,6 +108,14 @@ class Headline:
         # interval 0.048 to 0.0511]" read as three kinds of number (an audit, decision 648).
         interval = f" [95% t interval {shown[1]} to {shown[2]}]" if np.isfinite(lo) else ""
         text = f"{self.label}{at}: {shown[0]}{interval}, {n} paired replicate(s)."
+        if interval:
+            # What the interval is of: a new case's researcher read it as the answer's
+            # whole uncertainty (a first afternoon, decision 902).
+            text += (
+                " The interval is the replicates' spread (the model's chance) at these"
+                " values, not the uncertainty of the values themselves; a calibration's"
+                " posterior gives that (credsim calibrate)."
+            )
         if len(self.cells) > 1:
             means = self.cells["mean"]
             below = int((self.cells["hi"] < 0).sum())
