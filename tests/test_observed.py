@@ -698,7 +698,13 @@ def test_observed_figure_draws_a_state_at_0_or_1_over_the_grid(hand: Path) -> No
     )
     ax = observed_figure(table).axes[0]
     grid = ax.yaxis.get_gridlines()[0]
-    states = [ln for ln in ax.get_lines() if ln.get_linewidth() < 2 and len(ln.get_xdata())]
+    # The states' lines, not the group mean's hollow markers over years on few roll calls
+    # (decision 904).
+    states = [
+        ln
+        for ln in ax.get_lines()
+        if ln.get_linewidth() < 2 and len(ln.get_xdata()) and ln.get_gid() != "few_roll_calls"
+    ]
     assert len(states) == 2
     for line in states:
         assert sum(to_rgb(line.get_color())) < sum(to_rgb(grid.get_color())) - 0.3
@@ -897,7 +903,9 @@ def test_observed_figure_draws_the_group_in_black_and_names_it_in_words(
     assert legend is not None
     # A few states are told apart, in print too (an audit: Gamma and Delta were two
     # identical grey lines named "One state"): each has its own grey, dashes and marker.
-    expected = ["The states given, mean", "Delta", "Gamma"]
+    # The hand-made votes hold a roll call or two a year, so the legend names the hollow
+    # markers too (decision 904).
+    expected = ["The states given, mean", "Delta", "Gamma", "Fewer than 5 roll calls"]
     assert [t.get_text() for t in legend.get_texts()] == expected
     states = [ln for ln in ax.get_lines() if ln.get_label() in ("Delta", "Gamma")]
     styles = {(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in states}
@@ -997,7 +1005,8 @@ def test_the_observe_figure_says_which_years_rest_on_few_roll_calls(
     assert main(argv) == 0
     (note,) = notes
     assert (
-        "Few roll calls behind these years' values: 1992 (2 roll calls), 1994 (1 roll call)" in note
+        "Few roll calls behind these years' values (hollow markers): 1992 (2 roll calls), "
+        "1994 (1 roll call)" in note
     )
 
 

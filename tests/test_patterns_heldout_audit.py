@@ -150,8 +150,11 @@ def test_a_check_on_an_issue_says_why_its_lines_break(
         "against no)." in caption
     )
     assert "(no vote of its states)" not in caption
-    # And 1994's prediction, alone after the break, is drawn.
-    assert len(_drawn_at(figures[0].axes[0], 1994.0)) == 2
+    # And 1994's prediction, alone after the break, is drawn. 1994's observed value rests
+    # on 3 roll calls: its marker is drawn hollow over it as well (decision 904).
+    drawn = _drawn_at(figures[0].axes[0], 1994.0)
+    observed = next(y for style, y in drawn if style == "-")
+    assert len(drawn) == 3 and dict(_hollow(figures[0])).get(1994.0) == observed
 
 
 def test_a_patterns_own_issue_is_said_to_be_the_links(tmp_path: Path) -> None:
@@ -198,3 +201,85 @@ def test_one_year_is_written_as_one_year(tmp_path: Path, monkeypatch: pytest.Mon
     )
     report = (tmp_path / "out" / "report.md").read_text()
     assert "offsets on 1968." in report and "1968-1968" not in report
+
+
+def _hollow(fig: Figure) -> list[tuple[float, float]]:
+    """(year, value) of every hollow few-roll-calls marker on the figure's first axes."""
+    from sim.plots.observed import FEW_GID
+
+    out = []
+    for line in fig.axes[0].get_lines():
+        if line.get_gid() == FEW_GID:
+            assert line.get_markerfacecolor() == "white"
+            xs, ys = line.get_xdata(), line.get_ydata()
+            out += [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]  # type: ignore[arg-type]
+    return out
+
+
+def test_a_pattern_figure_marks_the_years_on_few_roll_calls_hollow() -> None:
+    """A first afternoon on a new case drew a pattern year that rests on a single roll call
+    like any other (decision 900's wishes): only years with none were told apart. The
+    observed values on 1 to 4 roll calls now get a hollow marker and a legend entry; 0
+    (no value, not drawn) and 5 or more do not, nor does a predicted line."""
+    observed = _series({2016: 0.5, 2017: 0.6, 2018: 0.7, 2019: 0.8}, "observed")
+    observed["roll_calls"] = [40, 4, 5, 1]
+    predicted = _series({2016: 0.5, 2017: 0.5, 2018: 0.5, 2019: 0.5}, "predicted")
+    series = pd.concat([observed, predicted], ignore_index=True)
+    fig = pattern_figure(
+        series, title="t", ylabel="y", windows={"after": (2018, 2019)}, caption="c"
+    )
+    assert _hollow(fig) == [(2017.0, 0.6), (2019.0, 0.8)]
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "Fewer than 5 roll calls" in labels
+    plenty = observed.assign(roll_calls=[40, 5, 9, 12])
+    fig = pattern_figure(
+        pd.concat([plenty, predicted], ignore_index=True),
+        title="t", ylabel="y", windows={"after": (2018, 2019)}, caption="c",
+    )  # fmt: skip
+    assert _hollow(fig) == []
+    assert "Fewer than 5 roll calls" not in fig.axes[0].get_legend_handles_labels()[1]
+
+
+def test_patterns_check_draws_2020s_single_roll_call_hollow_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end on the vote data, whose last year, 2020, holds one roll call (January;
+    the data's README): a pattern reading plain agreement with Russia to 2020 draws that
+    year hollow, and the caption names it, with the years before on many roll calls drawn
+    plain."""
+    figures = drawn_figures(monkeypatch)
+    pattern_file = tmp_path / "few.yaml"
+    pattern_file.write_text(
+        f"name: few\nscenario: {REPO / 'scenarios' / 'syria.yaml'}\n"
+        "link: {power: Russia, rival: USA, measure: agreement, reference: [2012, 2014], "
+        "beta: 0.5}\n"
+        "groups:\n  gulf_states: {members: [Saudi Arabia, UAE, Qatar, Kuwait, Oman, Bahrain]}\n"
+        "patterns:\n  - {id: gulf_late, role: holdout, statistic: change, group: gulf_states,\n"
+        "     before: [2016, 2018], after: [2019, 2020], source: two years}\n"
+    )
+    argv = ["patterns", "check", str(pattern_file), "--votes", str(real_votes())]
+    assert main([*argv, "--reps", "1", "--engine", "fast", "--out", str(tmp_path / "out")]) == 0
+    (fig,) = figures
+    hollow = _hollow(fig)
+    assert [year for year, _ in hollow] == [2020.0]
+    assert (
+        "Hollow markers: observed values resting on fewer than 5 roll calls: Gulf States "
+        "(6 members) in 2020 (1 roll call)." in _caption(fig)
+    )
+
+
+def test_observe_draws_a_year_on_few_roll_calls_hollow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`observe --plot` said "few roll calls behind these years' values" in its caption
+    only; the group's mean there is now hollow, and the caption says so."""
+    figures = drawn_figures(monkeypatch)
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia"]
+    argv += ["--states", "Egypt,Syria", "--years", "2018-2020"]
+    assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
+    (fig,) = figures
+    assert [year for year, _ in _hollow(fig)] == [2020.0]
+    assert (
+        "Few roll calls behind these years' values (hollow markers): 2020 (1 roll call)."
+        in _caption(fig)
+    )

@@ -324,7 +324,16 @@ def cli_observe(args: argparse.Namespace) -> int:
             # The few roll calls behind a year's value, as patterns check's figures say
             # them (they went to the terminal only; decision 631).
             note=" ".join(
-                [unshown, *[f"{n[0].upper()}{n[1:]}." for n in notes if n.startswith(FEW_NOTE)]]
+                [
+                    unshown,
+                    *[
+                        # The hollow markers the figure draws there (decision 904).
+                        f"Few roll calls behind these years' values (hollow markers)"
+                        f"{n.removeprefix(FEW_NOTE)}."
+                        for n in notes
+                        if n.startswith(FEW_NOTE)
+                    ],
+                ]
             ).strip(),
         )
         plot.parent.mkdir(parents=True, exist_ok=True)

@@ -420,7 +420,8 @@ def tolerance_number(value: float) -> str:
 
 
 def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.DataFrame:
-    """``year, who, kind, value``: the group's (and control's) observed and predicted means."""
+    """``year, who, kind, value``: the group's (and control's) observed and predicted means,
+    with ``roll_calls`` behind each observed one."""
     import numpy as np
     import pandas as pd
 
@@ -436,11 +437,12 @@ def pattern_series(pattern: Pattern, prep: Prepared, sim: Simulation) -> pd.Data
         for kind, matrix in (("observed", prep.observed), ("predicted", sim.predicted)):
             values = group_mean(matrix[rows])
             keep = np.isfinite(values)
-            frames.append(
-                pd.DataFrame(
-                    {"year": prep.years[keep], "who": name, "kind": kind, "value": values[keep]}
-                )
+            frame = pd.DataFrame(
+                {"year": prep.years[keep], "who": name, "kind": kind, "value": values[keep]}
             )
+            if kind == "observed":  # the roll calls behind each value (decision 904)
+                frame["roll_calls"] = prep.roll_calls[name][keep]
+            frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -608,6 +610,8 @@ def _write(
             if gaps:
                 notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
             notes += counted_note(pattern, prep)
+            names = group_names(pf, counted_states(pattern, prep))
+            notes += few_note(series, names)
             if args.overrides:
                 # A figure of an overridden scenario says so (its legend names the groups;
                 # the overrides were in report.md alone; decision 894).
@@ -633,11 +637,35 @@ def _write(
                 ylabel=ylabel,
                 windows=pattern.windows(),
                 caption=caption,
-                names=group_names(pf, counted_states(pattern, prep)),
+                names=names,
                 ax=ax,
             )
             atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
         atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args, printed))
+
+
+def few_note(series: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """The caption's sentence on the hollow markers of :func:`sim.plots.observed.
+    pattern_figure`: the observed years, of each line, that rest on fewer than
+    ``FEW_ROLL_CALLS`` roll calls, drawn, unlike a window's, without a word before
+    (decision 904); "" when there are none."""
+    from sim.observed.votes import FEW_ROLL_CALLS, few_roll_calls
+    from sim.plots.observed import group_label
+
+    observed = series[series["kind"] == "observed"]
+    if "roll_calls" not in observed:
+        return ""
+    parts = []
+    for who, rows in observed.groupby("who", sort=False):
+        thin = few_roll_calls(rows["year"], rows["roll_calls"])
+        if thin:
+            parts.append(f"{names.get(str(who)) or group_label(str(who))} in {', '.join(thin)}")
+    if not parts:
+        return ""
+    return (
+        f" Hollow markers: observed values resting on fewer than {FEW_ROLL_CALLS} roll "
+        f"calls: {'; '.join(parts)}."
+    )
 
 
 def counted_note(pattern: Pattern, prep: Prepared) -> str:

@@ -133,6 +133,48 @@ def _mark_isolated(
         )
 
 
+FEW_GID = "few_roll_calls"
+
+
+def _mark_few(
+    ax: Axes, years: np.ndarray, values: np.ndarray, counts: np.ndarray, color: str, marker: str
+) -> bool:
+    """A hollow ``marker`` (white inside, ``color`` around) over each value that rests on
+    at least one but fewer than :data:`~sim.observed.votes.FEW_ROLL_CALLS` roll calls;
+    whether there was one. Such a year counts in a window's mean like any other (a first
+    afternoon on a new case found one roll call behind a drawn year with nothing on the
+    figure to say so; decision 904)."""
+    from sim.observed.votes import FEW_ROLL_CALLS
+
+    few = np.isfinite(values) & (counts > 0) & (counts < FEW_ROLL_CALLS)
+    if not few.any():
+        return False
+    ax.plot(
+        years[few],
+        values[few],
+        ls="none",
+        marker=marker,
+        ms=6,
+        mew=1.2,
+        mec=color,
+        mfc="white",
+        zorder=3,
+        gid=FEW_GID,
+        label="_few",
+    )
+    return True
+
+
+def _few_legend(ax: Axes) -> None:
+    """The legend's entry for :func:`_mark_few`'s hollow markers."""
+    from sim.observed.votes import FEW_ROLL_CALLS
+
+    ax.plot(
+        [], [], ls="none", marker="o", ms=6, mew=1.2, mec="0.2", mfc="white",
+        label=f"Fewer than {FEW_ROLL_CALLS} roll calls",
+    )  # fmt: skip
+
+
 def _whole_year_axis(ax: Axes, years: np.ndarray) -> None:
     """Whole years on the x axis; a figure of one year spans the year on either side.
 
@@ -224,6 +266,7 @@ def observed_figure(
     groups = table[is_group].groupby("state")
     colors = sample_colors(str(name) for name, _ in groups)
     means = []
+    few = False
     for name, rows in groups:
         bare = str(name).removeprefix(_GROUP_PREFIX)
         (mean,) = ax.plot(
@@ -235,6 +278,16 @@ def observed_figure(
             label=f"{group or group_label(bare)}, mean",
         )
         means.append(mean)
+        few |= _mark_few(
+            ax,
+            rows["year"].to_numpy(dtype=np.float64),
+            rows["value"].to_numpy(dtype=np.float64),
+            rows["n_votes"].to_numpy(),
+            colors[str(name)],
+            "o",
+        )
+    if few:
+        _few_legend(ax)
     if not named:
         ax.plot([], [], color=STATE_GREY, lw=0.8, label="One state")
     measure = str(table["measure"].iloc[0]) if len(table) else "agreement"
@@ -309,7 +362,9 @@ def pattern_figure(
 
     Args:
         series: ``year, who, kind, value`` with ``kind`` observed or predicted
-            and ``who`` the group or control's name.
+            and ``who`` the group or control's name; an optional ``roll_calls`` column
+            (the roll calls behind an observed value) marks the values that rest on
+            few with a hollow marker.
         title: the panel title.
         ylabel: the measure's label.
         windows: shaded year ranges, by label (``before``, ``after``, ``years``).
@@ -332,6 +387,7 @@ def pattern_figure(
     whos = distinct(series["who"])
     colors = dict(zip(whos, SCENARIO_GREYS[::2], strict=False))
     markers = dict(zip(whos, "os", strict=False))
+    few = False
     for (who, kind), rows in series.groupby(["who", "kind"], sort=False):
         observed = kind == "observed"
         years, values = _gapped(rows)
@@ -349,6 +405,17 @@ def pattern_figure(
         if not observed:
             _mark_isolated(ax, years, values, color)
             _mark_beyond(ax, years, values, color)
+        elif "roll_calls" in rows:
+            few |= _mark_few(
+                ax,
+                rows["year"].to_numpy(dtype=np.float64),
+                rows["value"].to_numpy(dtype=np.float64),
+                rows["roll_calls"].to_numpy(),
+                color,
+                markers.get(who, "o"),
+            )
+    if few:
+        _few_legend(ax)
     ax.set_xlabel("Year")
     shown = [*series["year"], *(y for span in windows.values() for y in span)]
     _whole_year_axis(ax, np.asarray(shown, dtype=np.float64))
