@@ -664,3 +664,39 @@ def test_varying_a_generate_block_is_refused_with_what_to_do_instead(
         f"{experiment}:6: design.parameters.generate.events: a design varies a scenario"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["name", "description", "events.assad_falls.label", "events.assad_falls.source"]
+)
+def test_varying_a_scenarios_words_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    """`--vary name=a,b` (an item carried since decision 488's round) ran the same model
+    twice under two labels, and so did an event's label or source: nothing a run reads
+    changed, and the sweep's figures drew two identical lines as a finding. Refused, with
+    what to vary instead (decision 905); nothing is written."""
+    syria = REPO / "scenarios" / "syria.yaml"
+    out = tmp_path / "out"
+    message = _refused(
+        capsys, "sweep", syria, "--vary", f"{path}=a,b", "--out", out, "--workers", "1"
+    )
+    assert message == (
+        f"--vary: {path}: a design varies '{path}', which only names or documents the "
+        "scenario and changes no run, so every point would run the same model; vary a value "
+        "the model reads (parameters..., an event's magnitude, a power's capability), or "
+        "rename a scenario with --set"
+    )
+    assert not out.exists()
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text(
+        f"name: e\nscenarios: {{s: {syria}}}\ndesign:\n  method: grid\n  parameters:\n"
+        f"    {path}: [a, b]\n"
+    )
+    message = _refused(capsys, "sweep", experiment, "--out", out, "--workers", "1")
+    assert message.startswith(f"{experiment}:6: design.parameters.{path}: a design varies")
+    assert not out.exists()
+    # Renaming with --set stays a way to label a sweep's scenario.
+    fixed = ["--set", "name=renamed", "--vary", "parameters.trust.memory=0.9,0.95"]
+    argv = ["sweep", str(syria), *fixed, "--out", str(out), "--workers", "1", "--no-plots"]
+    assert main(argv) == 0
