@@ -156,8 +156,17 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
             "to 'Syria', directed)",
         ),
         ("relations.Jordan.Qatar=0.3", "the scenario gives no relation from 'Jordan' to 'Qatar';"),
-        ("relations.Jordan.Syria=1.5", "relations[0][2]: must be <= 1, got 1.5"),
-        ("relations.Qatar.Syria=-2", "relations[1].value: must be >= -1, got -2"),
+        # The value's refusal names the path given, not the merged list's entry
+        # ("relations[0][2]: must be <= 1, got 1.5", a place never written; decision 906).
+        (
+            "relations.Jordan.Syria=1.5",
+            "relations.Jordan.Syria: the stance from 'Jordan' to 'Syria' is a number from -1 "
+            "(enemy) to 1 (ally), got 1.5",
+        ),
+        ("relations.Qatar.Syria=-2", "from -1 (enemy) to 1 (ally), got -2"),
+        ("relations.Qatar.Syria=ally", "from -1 (enemy) to 1 (ally), got 'ally'"),
+        ("relations.Qatar.Syria=true", "from -1 (enemy) to 1 (ally), got true"),
+        ("relations.Qatar.Syria=.nan", "from -1 (enemy) to 1 (ally), got nan"),
     ],
 )
 def test_a_relation_that_cannot_be_set_is_one_line(tmp_path, capsys, setting, said):
@@ -165,6 +174,7 @@ def test_a_relation_that_cannot_be_set_is_one_line(tmp_path, capsys, setting, sa
     line = _one_line_error(capsys, str(base), "--set", setting)
     assert line.startswith(f"credsim: error: override {setting}: "), line
     assert said in line, line
+    assert "relations[" not in line, line
 
 
 def test_a_design_sweeps_a_relation_and_reads_the_files_value(tmp_path, capsys):

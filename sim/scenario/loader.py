@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import gc
 import math
+import numbers
 import os
 import re
 import types
@@ -1219,6 +1220,27 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
             f"the file's relations ([{source}, {to}, value], or {{from: {source}, to: {to}, "
             "value: ..., directed: true}) and set that, or set the list whole, relations=[...]"
             f"{_relation_events_text(doc.tree, source, to)}",
+            path=override.path,
+            file=override.label,
+        )
+    value = override.value
+    # numbers.Real: a design's values may be numpy's (np.int64 is no int).
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    # None is override_places' probe, which sets nothing (a null from the user is refused
+    # by the scenario's own check afterwards).
+    if value is not None and not (number and math.isfinite(value) and -1 <= value <= 1):
+        # Pydantic named the merged list's entry ("relations[0].value: must be <= 1"),
+        # a place the user never wrote (decision 906).
+        got = (
+            f"'{value}'"
+            if isinstance(value, str)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else f"{value}"
+        )
+        raise InputError(
+            f"the stance from '{source}' to '{to}' is a number from -1 (enemy) to 1 (ally), "
+            f"got {got}",
             path=override.path,
             file=override.label,
         )
