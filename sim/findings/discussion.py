@@ -198,7 +198,7 @@ negative evidence addressed to the PRC as their target), and v2 hardly
 touches it: the PRC is the target, so stances and the enemy factor do not
 discount its lesson, and re-anchoring works on both scenarios alike. The
 non-aligned part still fails for the lean alone (about +0.003, now lower at
-7 of 81 points instead of 0): `side_with_adversary` with India gives
+8 of 81 points instead of 0): `side_with_adversary` with India gives
 India's non-aligned partners support evidence, as in v1. The gain is a
 little below v1's, but no single v2 mechanism accounts for that (see
 "Which v2 mechanism moves each claim": switching affinity off alone raises
