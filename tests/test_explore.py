@@ -1257,7 +1257,8 @@ def test_each_event_of_a_crowded_month_has_its_own_marker() -> None:
     spec = trajectories_spec(
         Line("run", mesa_engine(scenario, 0)), None, table, "all", scenario.power_names
     )
-    (events,) = [layer["layer"] for layer in spec["layer"] if "layer" in layer]
+    (panel,) = spec["vconcat"]
+    (events,) = [layer["layer"] for layer in panel["layer"] if "layer" in layer]
     (marker,) = [layer for layer in events if layer["mark"]["type"] == "point"]
     assert marker["encoding"]["yOffset"] == {
         "field": "stack",
@@ -1628,3 +1629,29 @@ def test_a_bands_name_contrasts_with_every_colour_of_the_palette() -> None:
         assert label_ink(fill) in ("#000000", "#ffffff")
         assert _contrast(label_ink(fill), fill) >= 4.5, fill
     assert label_ink("#0072B2") == "#ffffff" and label_ink(NONE_COLOR) == "#000000"
+
+
+def test_a_group_of_powers_alone_says_it_has_no_alignment_and_saves_none(
+    tmp_path: Path,
+) -> None:
+    """sino_soviet's group `china` holds the PRC, a power, and no state: choosing it on the
+    page failed with an IndexError inside the alignment chart (an outside check, decision
+    907). The page now draws trust and affinity, says why there is no alignment chart, and
+    "save figures" writes no alignment figure for it (the dict of the page's charts held
+    the group before's)."""
+
+    def alignment_drawn() -> bool:
+        return any("shares" in spec.get("datasets", {}) for spec in specs(rc))
+
+    scenario = str(SHIPPED / "sino_soviet.yaml")
+    _, rc = solara.render(Explorer(scenario, None, out=str(tmp_path)), handle_error=False)
+    assert alignment_drawn()
+    rc.find(v.Select, label="group").widget.v_model = "china"
+    assert not alignment_drawn()
+    said = (
+        "No alignment is drawn: group 'china' holds no state, only powers, and powers do not align."
+    )
+    assert said in texts(rc)
+    button(rc, "save figures").click()
+    saved = sorted(p.name for p in tmp_path.rglob("*.png"))
+    assert "trust.png" in saved and not any("alignment" in name for name in saved), saved

@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -49,6 +49,7 @@ from sim.explore.figures import (
     Spec,
     alignment_spec,
     event_table,
+    line_up,
     network_figure,
     network_layout,
     network_spec,
@@ -186,6 +187,33 @@ def run(
     return Outcome(scenario, series, "", time.perf_counter() - started)
 
 
+def time_charts(
+    line: Line,
+    cf_line: Line | None,
+    events: pd.DataFrame,
+    group: str,
+    powers: Sequence[str],
+    phrase: str,
+    *,
+    affinity: bool = True,
+    alignment: bool = True,
+) -> dict[str, Spec]:
+    """The page's time charts of ``line`` beside ``cf_line`` (the counterfactual's):
+    trust, affinity (where ``affinity``) and alignment (where ``alignment``: a group of
+    powers alone has no state to align), for ``group`` (named ``phrase``
+    in the titles), their plotting areas lined up (:func:`sim.explore.figures.line_up`):
+    a date stands at one x down the page (an outside check found three x's a few pixels
+    apart; decision 896)."""
+    charts = {"trust": trajectories_spec(line, cf_line, events, group, powers, phrase=phrase)}
+    if affinity:
+        charts["affinity"] = trajectories_spec(
+            line, cf_line, events, group, powers, "affinity_mean", "Affinity", phrase=phrase
+        )
+    if alignment:
+        charts["alignment"] = alignment_spec(line, cf_line, group, powers, phrase=phrase)
+    return dict(zip(charts, line_up(list(charts.values())), strict=True))
+
+
 def counterfactual_label(cf_base: Scenario) -> str:
     """How the page's messages name the counterfactual's run."""
     return f"the counterfactual '{cf_base.name}'"
@@ -243,6 +271,9 @@ def write_figures(
         ("trust", lambda: trajectories_figure(series, events, metrics=metrics, phrases=phrases)),
         ("alignment", lambda: alignment_figure(series, phrases=phrases)),
     ):
+        shares = series.loc[series["metric"] == "share_aligned", "value"]
+        if name == "alignment" and not shares.notna().any():
+            continue  # a group of powers alone has no state to align (decision 907)
         path = folder / f"{name}.png"
         atomic_write_bytes(path, rendered(draw()))
         written.append(path)
@@ -964,22 +995,37 @@ def Explorer(
                 phrase = group_phrase(
                     chosen, defined.model_dump(exclude_none=True) if defined else None
                 )
-                charts["trust"] = trajectories_spec(
-                    line, cf_line, events, chosen, powers, phrase=phrase
-                )
-                Figure(Drawn(charts["trust"]))
                 # Affinity is drawn only where its channel is on: at scale 0 it stays at the priors.
-                if any(sc.parameters.affinity.scale > 0 for sc in scenarios):
-                    charts["affinity"] = trajectories_spec(
+                affinity = any(sc.parameters.affinity.scale > 0 for sc in scenarios)
+                # A group of powers alone (sino_soviet's `china`) has no state to align: its
+                # chart failed with an IndexError (decision 907).
+                shares = line.series
+                aligning = bool(
+                    shares.loc[
+                        (shares["metric"] == "share_aligned") & (shares["group"] == chosen),
+                        "value",
+                    ]
+                    .notna()
+                    .any()
+                )
+                # A chart not drawn this time is not saved either (it held the last one's).
+                for name, drawn in (("affinity", affinity), ("alignment", aligning)):
+                    if not drawn:
+                        charts.pop(name, None)
+                charts.update(
+                    time_charts(
                         line,
                         cf_line,
                         events,
                         chosen,
                         powers,
-                        "affinity_mean",
-                        "Affinity",
-                        phrase=phrase,
+                        phrase,
+                        affinity=affinity,
+                        alignment=aligning,
                     )
+                )
+                Figure(Drawn(charts["trust"]))
+                if affinity:
                     Figure(Drawn(charts["affinity"]))
                 else:
                     # Said, not only gone (an outside check, decision 846).
@@ -988,8 +1034,14 @@ def Explorer(
                         "affinity stays at its prior.",
                         style=DESCRIBED,
                     )
-                charts["alignment"] = alignment_spec(line, cf_line, chosen, powers, phrase=phrase)
-                Figure(Drawn(charts["alignment"]))
+                if aligning:
+                    Figure(Drawn(charts["alignment"]))
+                else:
+                    solara.Text(
+                        f"No alignment is drawn: group '{chosen}' holds no state, only powers, "
+                        "and powers do not align.",
+                        style=DESCRIBED,
+                    )
                 StepThrough(scenarios[0], seed.value, chosen, size_by.value, layout, sheet)
 
 

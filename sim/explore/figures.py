@@ -188,6 +188,44 @@ def on_page(spec: Spec) -> Spec:
     return {**spec, "$schema": PAGE_SCHEMA}
 
 
+# The time charts' y axes (decision 896: the page's time axes started a few pixels apart).
+# Vega puts a chart's plotting area as far right as its y axis needs: its ticks
+# (AXIS_TICK pixels), the gap to their labels (AXIS_LABEL_PAD), the widest label
+# (AXIS_LABEL_SIZE pixels) and the title. The widest labels of trust ("0.15", its
+# difference), affinity ("−0.08") and alignment ("0.0") put the plotting areas of Syria
+# beside its counterfactual at 46, 54 and 39 pixels from their charts' left edges, so a
+# date stood at three places down the page. Every time chart's y axes now take one room
+# (Vega's ``minExtent``), Y_AXIS_ROOM, wide enough for a label of Y_AXIS_LABEL's width
+# (seven characters, d3's minus sign included: a small difference's ticks, "−0.0020",
+# the widest over the shipped cases' pages) with AXIS_SLACK pixels to spare, so the
+# plotting areas, all WIDTH wide, start and end at one x. A wider label (a difference of
+# a few ten-thousandths, "−0.00020") widens its own chart's room, and that chart alone
+# then starts a few pixels to the right. Reckoning each page's labels as Vega writes them
+# lines up every page exactly, but copies Vega's tick and number-format code (about 200
+# lines, measured right against Vega 5 and tied to it); the fixed room was preferred
+# (decision 907).
+AXIS_TICK = 5
+AXIS_LABEL_PAD = 2
+AXIS_LABEL_SIZE = 10
+AXIS_SLACK = 1.0
+Y_AXIS_LABEL = "\u22120.0000"
+Y_AXIS_ROOM = int(
+    np.ceil(AXIS_TICK + AXIS_LABEL_PAD + text_width(Y_AXIS_LABEL, AXIS_LABEL_SIZE) + AXIS_SLACK)
+)
+
+
+def line_up(specs: Sequence[Spec]) -> list[Spec]:
+    """The page's time charts (``specs``, each a shallow copy) with their y axes' ticks and
+    labels given one room (:data:`Y_AXIS_ROOM`), so that their plotting areas start and
+    end at the same x and a date lies at one place down the page."""
+    out = []
+    for spec in specs:
+        config = spec.get("config", {})
+        axis = {**config.get("axisY", {}), "minExtent": Y_AXIS_ROOM}
+        out.append({**spec, "config": {**config, "axisY": axis}})
+    return out
+
+
 @dataclass(frozen=True)
 class Line:
     """One scenario's series and the name its lines carry in the legend."""
@@ -405,7 +443,10 @@ def _trajectories_template(
     marks = _power_marks("lines", x, y, colour, shape, tooltip)
     upper = alt.layer(lines, marks, _events_layer())
     if len(names) == 1:
-        return upper.to_dict()
+        # A panel of its own all the same: Vega puts a single chart's plotting area a pixel
+        # left of a concatenation's, whose axes it would otherwise line up with (line_up).
+        # The key under its title, as with two panels (shared, it went over the title).
+        return alt.vconcat(upper).resolve_legend(strokeDash="independent").to_dict()
     y = alt.Y("value:Q", title=f"{title} difference")
     tooltip = [
         alt.Tooltip("power:N"),
@@ -543,6 +584,8 @@ def share_labels(shares: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
         .fillna(0.0)
         .sort_index()
     )
+    if wide.empty:  # a group of powers only: no state has a share (sino_soviet's `china`)
+        return pd.DataFrame(columns=columns)
     top = wide.cumsum(axis=1)
     bottom = top - wide
     seconds = (pd.to_datetime(wide.index) - pd.to_datetime(wide.index[0])).total_seconds()
@@ -819,7 +862,7 @@ def _regional_layout(
 
 
 @lru_cache(maxsize=16)
-def _network_template(powers: tuple[str, ...]) -> Spec:
+def _network_template(powers: tuple[str, ...], halo: bool = False) -> Spec:
     axis = alt.Axis(labels=False, ticks=False, grid=False, title=None, domain=False)
     # Positions are given in [0, 1] (network_spec), so that a label's place on the page is
     # known when it is chosen (_label_places).
@@ -886,6 +929,25 @@ def _network_template(powers: tuple[str, ...]) -> Spec:
         .encode(x=alt.X("lx:Q", scale=unit), y=alt.Y("ly:Q", scale=unit), text="label:N")
         for kind, size in (("state", 9), ("power", 10))
     ]
+    if halo:
+        # A crowded network's powers' names on a white halo (HALO pixels of white stroke
+        # under each), legible over the states' nodes they may cover (_over_states).
+        halos = (
+            alt.Chart(alt.Data(name="nodes"))
+            .transform_filter("datum.kind == 'power' && datum.label != ''")
+            .mark_text(
+                baseline="middle",
+                align="center",
+                fontSize=10,
+                fontWeight="bold",
+                color="white",
+                stroke="white",
+                strokeWidth=HALO,
+                strokeJoin="round",
+            )
+            .encode(x=alt.X("lx:Q", scale=unit), y=alt.Y("ly:Q", scale=unit), text="label:N")
+        )
+        labels.insert(1, halos)
     return alt.layer(edges, points, *labels).properties(width=WIDTH, height=HEIGHT).to_dict()
 
 
@@ -894,6 +956,7 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
     figures": the same nodes, places, sizes, colours, shapes and labels, a point of the
     figure for a pixel of the page (decision 613)."""
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
     nodes = pd.DataFrame(spec["datasets"]["nodes"])
@@ -919,6 +982,9 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
             alpha=0.9,
             zorder=2 if kind == "state" else 2.5,
         )
+    # A crowded network's powers' names on a white halo, as on the page (_over_states).
+    halo = [patheffects.withStroke(linewidth=HALO, foreground="white")]
+    crowded = len(nodes) > LABELLED
     for row in spec["datasets"]["nodes"]:
         if not row["label"]:
             continue
@@ -933,6 +999,7 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
             fontsize=10 if power else 9,
             fontweight="bold" if power else "normal",
             zorder=3,
+            path_effects=halo if power and crowded else None,
         )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
@@ -1003,6 +1070,7 @@ def _unit_layout(
 LABEL_GAP = 1.5
 LABEL_PAD = 1.0
 LABEL_CLEAR = 2.0
+HALO = 3.0  # the white stroke under a crowded network's powers' names, pixels
 Box = tuple[float, float, float, float]
 
 
@@ -1046,7 +1114,9 @@ def _around(node: Box, w: float, h: float) -> list[tuple[float, float]]:
     return centres
 
 
-def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float] | None]:
+def _label_places(
+    rows: Records, wanted: list[bool], crowded: bool = False
+) -> list[tuple[float, float] | None]:
     """Where each row's label goes, in [0, 1] units, or None where it cannot go without
     covering another label or a node.
 
@@ -1063,7 +1133,9 @@ def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float]
     nearest node by most, if nearer its own node still. A label with no place is left
     out, a power's too (decision 564 put a power's above its node whatever it covered:
     Syria's Russia over Kazakhstan and Armenia); hovering a node names it, and
-    :func:`unnamed_note` says which are left out.
+    :func:`unnamed_note` says which are left out. In a ``crowded`` network (only the
+    powers named, beyond :data:`LABELLED` actors) a power with no such place goes over
+    the states' nodes beside its own (:func:`_over_states`), on a white halo.
     """
     nodes = [node_box(row) for row in rows]
     powers = [j for j, row in enumerate(rows) if row["kind"] == "power"]
@@ -1097,11 +1169,40 @@ def _label_places(rows: Records, wanted: list[bool]) -> list[tuple[float, float]
             clear = [f for f in free if _lead(f[2], nodes[i], rivals) >= LABEL_CLEAR]
             best = max(clear, key=lambda f: _lead(f[2], nodes[i], others), default=None)
             mine = best if best and _lead(best[2], nodes[i], others) > 0 else None
+        if mine is None and row["kind"] == "power" and crowded:
+            mine = _over_states(i, nodes, powers, placed, w, h)
         if mine is not None:
             cx, cy, box = mine
             placed.append(box)
             out[i] = (cx / WIDTH, 1 - cy / HEIGHT)
     return out
+
+
+def _over_states(
+    i: int, nodes: list[Box], powers: list[int], placed: list[Box], w: float, h: float
+) -> tuple[float, float, Box] | None:
+    """Where a crowded network's power ``i`` is named when no place beside its node is
+    clear of every node (at 400 generated states none was, and no power was named; an
+    outside check, decision 896): the place around its node (:func:`_around`), within the
+    plotting area, clear of the names placed before and of the other powers' nodes and
+    at least :data:`LABEL_CLEAR` nearer its own node than theirs, that covers the fewest
+    states' nodes (the first of ties). Its name is drawn bold on a white halo over them,
+    beside the one large thick-outlined mark there. None where every place covers a name
+    or another power."""
+    rivals = [nodes[j] for j in powers if j != i]
+    best: tuple[int, tuple[float, float, Box]] | None = None
+    for cx, cy in _around(nodes[i], w, h):
+        box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        if box[0] < 0 or box[1] < 0 or box[2] > WIDTH or box[3] > HEIGHT:
+            continue
+        if any(_overlap(box, other) for other in (*placed, *rivals)):
+            continue
+        if _lead(box, nodes[i], rivals) < LABEL_CLEAR:
+            continue
+        covered = sum(_overlap(box, node) for j, node in enumerate(nodes) if j != i)
+        if best is None or covered < best[0]:
+            best = (covered, (cx, cy, box))
+    return best[1] if best is not None else None
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -1205,6 +1306,9 @@ def network_spec(
     chart's edge, nearer its own node than any other (:func:`_label_places`: the powers
     first, then the group's states), or
     is left out, and the title's subtitle names those left out (:func:`unnamed_note`).
+    Beyond :data:`LABELLED` actors a power's name with no such place goes beside its
+    node over the states' nodes there (:func:`_over_states`), and the powers' names are
+    drawn on a white halo.
 
     Datasets: ``nodes`` (name, label, kind, aligned, size, x, y, region, and ``lx``,
     ``ly``, where its label goes), positions in [0, 1]; and ``ties``. The title is a
@@ -1221,7 +1325,8 @@ def network_spec(
         size = 220 if size_by == "group" and name in members else 90
         option = powers[choice] if choice >= 0 else NONE
         rows.append(_node(scenario, unit, name, "state", option, size))
-    places = _label_places(rows, [row["name"] in members for row in rows])
+    crowded = len(layout) > LABELLED
+    places = _label_places(rows, [row["name"] in members for row in rows], crowded)
     for row, place in zip(rows, places, strict=True):
         if place is None:
             row["label"] = ""
@@ -1236,9 +1341,9 @@ def network_spec(
         if len(layout) <= REGIONAL
         else []
     )
-    template = _network_template(tuple(powers))
+    template = _network_template(tuple(powers), halo=crowded)
     title: str | dict[str, Any] = f"States by alignment, {date}"
-    note = unnamed_note(rows, listed=len(layout) <= LABELLED)
+    note = unnamed_note(rows, listed=not crowded)
     if note:
         # Lines no wider than the chart: a long subtitle widened the whole figure.
         title = {"text": title, "subtitle": note_lines(note), **NOTE_STYLE}
