@@ -76,6 +76,25 @@ def test_explore_in_chromium(tmp_path: Path) -> None:
             thumb.press("ArrowRight")
         page.wait_for_selector("text=2.5 (scenario 2)", timeout=60_000)
         page.wait_for_selector("text=1 changed from the scenario", timeout=60_000)
+        # The focused slider's value bubble is under its thumb: above it, it covered the
+        # slider's name ("negativity bias"; decision 908).
+        thumb.focus()
+        placed = page.evaluate(
+            """() => {
+                const slider = [...document.querySelectorAll('.v-slider')].find(
+                    s => s.querySelector('label').innerText === 'negativity bias');
+                const box = e => { const b = e.getBoundingClientRect();
+                                   return [b.left, b.top, b.right, b.bottom]; };
+                const bubble = slider.querySelector('.v-slider-thumb__label');
+                return {label: box(slider.querySelector('label')), bubble: box(bubble),
+                        thumb: box(slider.querySelector('.v-slider-thumb__surface')),
+                        shown: getComputedStyle(bubble.parentElement).display};
+            }"""
+        )
+        label, bubble, knob = placed["label"], placed["bubble"], placed["thumb"]
+        assert placed["shown"] != "none", placed
+        apart = bubble[2] <= label[0] or label[2] <= bubble[0] or bubble[1] >= label[3]
+        assert apart and bubble[1] >= (knob[1] + knob[3]) / 2, placed
         deadline = time.monotonic() + 30
         after = trust.screenshot()
         while after == before and time.monotonic() < deadline:

@@ -101,6 +101,10 @@ PAGE_CSS = """
     text-overflow: clip; overflow-wrap: anywhere; }
 #vg-tooltip-element table tr td.value { max-height: none; max-width: 420px;
     overflow: visible; white-space: normal; }
+.v-input.v-slider.credsim-slider .v-slider-thumb__label { bottom: auto;
+    top: calc(var(--v-slider-thumb-size) / 2 + 6px); }
+.v-input.v-slider.credsim-slider .v-slider-thumb__label > .v-slider-thumb__label-wedge {
+    bottom: auto; top: -5.8px; clip-path: polygon(50% 0, 0 50%, 100% 50%); }
 """
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
