@@ -1655,3 +1655,42 @@ def test_a_group_of_powers_alone_says_it_has_no_alignment_and_saves_none(
     button(rc, "save figures").click()
     saved = sorted(p.name for p in tmp_path.rglob("*.png"))
     assert "trust.png" in saved and not any("alignment" in name for name in saved), saved
+
+
+def test_a_counterfactual_file_can_be_typed_as_a_scenario_can(tmp_path: Path) -> None:
+    """The counterfactual list offered the shipped files only: a counterfactual of one's own
+    needed `credsim explore --counterfactual FILE` (decision 896's doubts). A box under the
+    list takes a file as the scenario's box does (decision 909): Enter or "compare" loads
+    it, a file that does not load changes nothing and stays in the box, a blank box says
+    so, and the box shows what the list chose."""
+    mine = tmp_path / "my_counterfactual.yaml"
+    mine.write_text(
+        f"extends: {SHIPPED / 'syria.yaml'}\nname: mine\nremove_events: [russia_intervention]\n"
+    )
+    _, rc = solara.render(Explorer(str(SHIPPED / "syria.yaml")), handle_error=False)
+
+    def box() -> Any:
+        return rc.find(v.TextField, label="or a counterfactual file").widget
+
+    def compared() -> set[str]:
+        return {r["scenario"] for r in specs(rc)[0]["datasets"]["lines"]}
+
+    assert compared() == {"syria"} and box().v_model == ""
+    box().v_model = str(tmp_path / "missing.yaml")
+    box().fire_event("keyup.enter", None)
+    (said,) = errors(rc)
+    assert "missing.yaml" in said and compared() == {"syria"}
+    assert box().v_model == str(tmp_path / "missing.yaml")  # kept, to be corrected
+    box().v_model = str(mine)
+    box().fire_event("focusout", None)  # as leaving the box for the button does
+    button(rc, "compare").click()
+    assert errors(rc) == [], errors(rc)
+    assert compared() == {"syria", "mine"}
+    assert rc.find(v.Select, label="counterfactual").widget.v_model == str(mine)
+    box().v_model = "  "
+    box().fire_event("keyup.enter", None)
+    assert errors(rc) == ["give a counterfactual file (the box is empty)"]
+    assert compared() == {"syria", "mine"}
+    abstained = str(SHIPPED / "syria_abstained.yaml")
+    rc.find(v.Select, label="counterfactual").widget.v_model = abstained
+    assert box().v_model == abstained and compared() == {"syria", "syria_abstained"}

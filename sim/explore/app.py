@@ -723,6 +723,13 @@ def Explorer(
     path = solara.use_reactive(scenario)
     typed_path = solara.use_reactive(scenario)
     cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
+    typed_cf = solara.use_reactive(counterfactual or "")
+    # The box shows the counterfactual compared, whichever way it came (the list, the box,
+    # a new scenario's own); what is typed and not loaded stays until it is.
+    solara.use_effect(
+        lambda: typed_cf.set("" if cf_path.value == NO_COUNTERFACTUAL else cf_path.value),
+        [cf_path.value],
+    )
     values: solara.Reactive[dict[str, float]] = solara.use_reactive({})
     seed = solara.use_reactive(DEFAULT_SEED)
     seed_error = solara.use_reactive("")
@@ -803,6 +810,18 @@ def Explorer(
         group.set("")
         message.set("")
         save_error.set("")
+
+    def type_counterfactual(typed: str) -> None:
+        # A file beside the shipped ones, as --counterfactual takes it: the list offered
+        # the shipped files only (decision 896's doubts; decision 909). A file that does
+        # not load changes nothing, and the box keeps what was typed.
+        typed_cf.set(typed)
+        new, blank = typed_file(typed)
+        if not new:
+            refused.set(blank.replace("a scenario file", "a counterfactual file"))
+            refusals.set(refusals.value + 1)
+            return
+        choose_counterfactual(new)
 
     def choose_counterfactual(new: str) -> None:
         if new != NO_COUNTERFACTUAL and same_file(new, path.value):
@@ -921,6 +940,15 @@ def Explorer(
                     cf_path.value,
                     choose_counterfactual,
                 ).key(f"counterfactual-{refusals.value}")
+                cf_field = rv.TextField(
+                    label="or a counterfactual file", v_model=typed_cf.value, hide_details="auto"
+                )
+                use_change(cf_field, typed_cf.set, update_events=["focusout"])
+                use_change(cf_field, type_counterfactual, update_events=["keyup.enter"])
+                with solara.Row(justify="end"):
+                    solara.Button(
+                        "compare", on_click=lambda: type_counterfactual(typed_cf.value), text=True
+                    )
                 if cf_base is not None and cf_base.description:
                     solara.Text(
                         first_sentence(
