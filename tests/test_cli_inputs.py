@@ -667,7 +667,17 @@ def test_varying_a_generate_block_is_refused_with_what_to_do_instead(
 
 
 @pytest.mark.parametrize(
-    "path", ["name", "description", "events.assad_falls.label", "events.assad_falls.source"]
+    "path",
+    [
+        "name",
+        "description",
+        "events.assad_falls.label",
+        "events.assad_falls.source",
+        # Which events the figures name, and an event's id (an outside check, decision 910).
+        "events.assad_falls.key",
+        "events.assad_falls.id",
+        "observed.names.Syria",
+    ],
 )
 def test_varying_a_scenarios_words_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str
@@ -678,8 +688,9 @@ def test_varying_a_scenarios_words_is_refused(
     what to vary instead (decision 905); nothing is written."""
     syria = REPO / "scenarios" / "syria.yaml"
     out = tmp_path / "out"
+    words = "true,false" if path.endswith(".key") else "a,b"  # a key is true or false
     message = _refused(
-        capsys, "sweep", syria, "--vary", f"{path}=a,b", "--out", out, "--workers", "1"
+        capsys, "sweep", syria, "--vary", f"{path}={words}", "--out", out, "--workers", "1"
     )
     assert message == (
         f"--vary: {path}: a design varies '{path}', which only names or documents the "
@@ -691,11 +702,18 @@ def test_varying_a_scenarios_words_is_refused(
     experiment = tmp_path / "e.yaml"
     experiment.write_text(
         f"name: e\nscenarios: {{s: {syria}}}\ndesign:\n  method: grid\n  parameters:\n"
-        f"    {path}: [a, b]\n"
+        f"    {path}: [{words.replace(',', ', ')}]\n"
     )
     message = _refused(capsys, "sweep", experiment, "--out", out, "--workers", "1")
     assert message.startswith(f"{experiment}:6: design.parameters.{path}: a design varies")
     assert not out.exists()
+    # A misspelt path is told as misspelt, not as words (decision 910).
+    typo = path.replace("assad_falls", "asad_falls").replace("Syria", "Syira")
+    if typo != path:
+        message = _refused(
+            capsys, "sweep", syria, "--vary", f"{typo}={words}", "--out", out, "--workers", "1"
+        )
+        assert "only names or documents" not in message and "unknown" in message, message
     # Renaming with --set stays a way to label a sweep's scenario.
     fixed = ["--set", "name=renamed", "--vary", "parameters.trust.memory=0.9,0.95"]
     argv = ["sweep", str(syria), *fixed, "--out", str(out), "--workers", "1", "--no-plots"]

@@ -278,14 +278,11 @@ def check_network(spec: dict[str, Any]) -> None:
     if not unnamed:
         assert "not named" not in said.lower()
     elif len(unnamed) <= 6:
-        assert f"named, for want of room beside their nodes: {', '.join(unnamed)}." in said
+        assert f"named, for want of room: {', '.join(unnamed)}." in said
     else:
         powers = [r["name"] for r in rows if not r["label"] and r["kind"] == "power"]
         states = len(unnamed) - len(powers)
-        assert (
-            f"for want of room beside their nodes: {', '.join([*powers, f'{states} states'])}."
-            in said
-        )
+        assert f"for want of room: {', '.join([*powers, f'{states} states'])}." in said
     if unnamed:
         assert said.endswith("Hover a node for its name.")
 

@@ -261,3 +261,18 @@ def test_a_small_networks_power_names_have_no_halo() -> None:
     (ax, *_) = fig.axes
     assert not [t for t in ax.texts if t.get_path_effects()]
     plt.close(fig)
+
+
+def test_a_crowded_networks_subtitle_counts_no_zero_states() -> None:
+    """At 400 states and 50 powers the subtitle ended "...: P02, P04, P06, P08, P24, P28,
+    P45, 0 states.": the states left out are not listed beyond LABELLED actors, yet their
+    count was (an outside check, decision 910); and the reason is room, no longer room
+    beside the nodes."""
+    from sim.explore.figures import UNNAMED_LISTED, unnamed_note
+
+    powers = [{"name": f"P{k:02}", "label": "", "kind": "power"} for k in range(UNNAMED_LISTED + 2)]
+    states = [{"name": f"S{k}", "label": "", "kind": "state"} for k in range(300)]
+    note = unnamed_note([*powers, *states], listed=False)
+    assert "0 states" not in note and "states" not in note.split(":")[-1], note
+    assert note.startswith(f"Only the powers are named (over {LABELLED} actors); not named, ")
+    assert note.endswith(f"for want of room: {', '.join(p['name'] for p in powers)}."), note

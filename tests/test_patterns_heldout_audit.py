@@ -221,8 +221,8 @@ def test_a_pattern_figure_marks_the_years_on_few_roll_calls_hollow() -> None:
     like any other (decision 900's wishes): only years with none were told apart. The
     observed values on 1 to 4 roll calls now get a hollow marker and a legend entry; 0
     (no value, not drawn) and 5 or more do not, nor does a predicted line."""
-    observed = _series({2016: 0.5, 2017: 0.6, 2018: 0.7, 2019: 0.8}, "observed")
-    observed["roll_calls"] = [40, 4, 5, 1]
+    observed = _series({2015: 0.4, 2016: 0.5, 2017: 0.6, 2018: 0.7, 2019: 0.8}, "observed")
+    observed["roll_calls"] = [0, 40, 4, 5, 1]
     predicted = _series({2016: 0.5, 2017: 0.5, 2018: 0.5, 2019: 0.5}, "predicted")
     series = pd.concat([observed, predicted], ignore_index=True)
     fig = pattern_figure(
@@ -231,7 +231,7 @@ def test_a_pattern_figure_marks_the_years_on_few_roll_calls_hollow() -> None:
     assert _hollow(fig) == [(2017.0, 0.6), (2019.0, 0.8)]
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "Fewer than 5 roll calls" in labels
-    plenty = observed.assign(roll_calls=[40, 5, 9, 12])
+    plenty = observed.assign(roll_calls=[0, 40, 5, 9, 12])
     fig = pattern_figure(
         pd.concat([plenty, predicted], ignore_index=True),
         title="t", ylabel="y", windows={"after": (2018, 2019)}, caption="c",
@@ -262,10 +262,15 @@ def test_patterns_check_draws_2020s_single_roll_call_hollow_and_says_so(
     (fig,) = figures
     hollow = _hollow(fig)
     assert [year for year, _ in hollow] == [2020.0]
+    # 2020 is in the after window, whose sentence names it; the hollow markers' sentence
+    # does not name it again (an outside check, decision 910).
+    caption = _caption(fig)
+    assert "have few roll calls in 2020 (1 roll call)" in caption
     assert (
-        "Hollow markers: observed values resting on fewer than 5 roll calls: Gulf States "
-        "(6 members) in 2020 (1 roll call)." in _caption(fig)
+        "Hollow markers: observed values resting on fewer than 5 roll calls (the years "
+        "named above)." in caption
     )
+    assert caption.count("2020 (1 roll call)") == 1
 
 
 def test_observe_draws_a_year_on_few_roll_calls_hollow(
@@ -283,3 +288,26 @@ def test_observe_draws_a_year_on_few_roll_calls_hollow(
         "Few roll calls behind these years' values (hollow markers): 2020 (1 roll call)."
         in _caption(fig)
     )
+
+
+def test_the_hollow_markers_sentence_names_the_years_no_window_names() -> None:
+    """A year on few roll calls outside the pattern's windows is named by the hollow
+    markers' sentence, line by line; one inside a window is left to the window's sentence
+    (decision 910); with none drawn hollow there is no sentence."""
+    from sim.patterns.check import few_note
+
+    group = _series({2017: 0.6, 2019: 0.8, 2020: 1.0}, "observed", who="gulf")
+    group["roll_calls"] = [3, 60, 1]
+    control = _series({2017: 0.5, 2019: 0.7, 2020: 1.0}, "observed", who="africa")
+    control["roll_calls"] = [50, 60, 1]
+    series = pd.concat([group, control], ignore_index=True)
+    names = {"gulf": "Gulf (6 members)", "africa": "Africa (7 members)"}
+    assert few_note(series, names, [(2019, 2020)]) == (
+        " Hollow markers: observed values resting on fewer than 5 roll calls: Gulf (6 "
+        "members) in 2017 (3 roll calls)."
+    )
+    assert few_note(series, names, [(2017, 2020)]) == (
+        " Hollow markers: observed values resting on fewer than 5 roll calls (the years "
+        "named above)."
+    )
+    assert few_note(series.assign(roll_calls=60), names, [(2019, 2020)]) == ""

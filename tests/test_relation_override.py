@@ -167,6 +167,9 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         ("relations.Qatar.Syria=ally", "from -1 (enemy) to 1 (ally), got 'ally'"),
         ("relations.Qatar.Syria=true", "from -1 (enemy) to 1 (ally), got true"),
         ("relations.Qatar.Syria=.nan", "from -1 (enemy) to 1 (ally), got nan"),
+        # An empty value or null was told at the merged list's index (decision 910).
+        ("relations.Qatar.Syria=", "got nothing (an empty value or null)"),
+        ("relations.Qatar.Syria=null", "got nothing (an empty value or null)"),
     ],
 )
 def test_a_relation_that_cannot_be_set_is_one_line(tmp_path, capsys, setting, said):

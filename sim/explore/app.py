@@ -271,13 +271,14 @@ def write_figures(
     # saved only as a Vega-Lite spec, which a researcher cannot open (decision 603).
     metrics = ("trust_mean", "affinity_mean") if "affinity" in charts else ("trust_mean",)
     # Drawn one at a time and closed once rendered: the page is a long-running server.
+    # A group of powers alone has no state to align, so no alignment figure (decision 907).
+    aligning = series.loc[series["metric"] == "share_aligned", "value"].notna().any()
     for name, draw in (
         ("trust", lambda: trajectories_figure(series, events, metrics=metrics, phrases=phrases)),
         ("alignment", lambda: alignment_figure(series, phrases=phrases)),
     ):
-        shares = series.loc[series["metric"] == "share_aligned", "value"]
-        if name == "alignment" and not shares.notna().any():
-            continue  # a group of powers alone has no state to align (decision 907)
+        if name == "alignment" and not aligning:
+            continue
         path = folder / f"{name}.png"
         atomic_write_bytes(path, rendered(draw()))
         written.append(path)
@@ -1031,11 +1032,10 @@ def Explorer(
                 affinity = any(sc.parameters.affinity.scale > 0 for sc in scenarios)
                 # A group of powers alone (sino_soviet's `china`) has no state to align: its
                 # chart failed with an IndexError (decision 907).
-                shares = line.series
+                runs = line.series
                 aligning = bool(
-                    shares.loc[
-                        (shares["metric"] == "share_aligned") & (shares["group"] == chosen),
-                        "value",
+                    runs.loc[
+                        (runs["metric"] == "share_aligned") & (runs["group"] == chosen), "value"
                     ]
                     .notna()
                     .any()

@@ -1243,9 +1243,11 @@ def unnamed_note(rows: Records, listed: bool) -> str:
     if powers or states:
         names = [*powers, *states]
         if len(names) > UNNAMED_LISTED:
-            names = [*powers, count_text(len(states), "state")]
+            # No "0 states" after the powers of a crowded network (an outside check,
+            # decision 910).
+            names = [*powers, *([count_text(len(states), "state")] if states else [])]
         said = ", ".join(names)
-        parts.append(f"not named, for want of room beside their nodes: {said}")
+        parts.append(f"not named, for want of room: {said}")
     if not parts:
         return ""
     text = "; ".join(parts)

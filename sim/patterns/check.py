@@ -23,7 +23,7 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -611,7 +611,7 @@ def _write(
                 notes += f" {gaps[:1].upper()}{gaps[1:]} (a window averages its years with votes)."
             notes += counted_note(pattern, prep)
             names = group_names(pf, counted_states(pattern, prep))
-            notes += few_note(series, names)
+            notes += few_note(series, names, pattern.windows().values())
             if args.overrides:
                 # A figure of an overridden scenario says so (its legend names the groups;
                 # the overrides were in report.md alone; decision 894).
@@ -644,27 +644,35 @@ def _write(
         atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args, printed))
 
 
-def few_note(series: pd.DataFrame, names: Mapping[str, str]) -> str:
+def few_note(
+    series: pd.DataFrame,
+    names: Mapping[str, str],
+    windows: Iterable[tuple[int, int]] = (),
+) -> str:
     """The caption's sentence on the hollow markers of :func:`sim.plots.observed.
     pattern_figure`: the observed years, of each line, that rest on fewer than
-    ``FEW_ROLL_CALLS`` roll calls, drawn, unlike a window's, without a word before
-    (decision 904); "" when there are none."""
+    ``FEW_ROLL_CALLS`` roll calls (decision 904); those in one of ``windows`` are named
+    by the windows' own sentence before it, and are not named again (an outside check,
+    decision 910). "" when no year is drawn hollow."""
     from sim.observed.votes import FEW_ROLL_CALLS, few_roll_calls
     from sim.plots.observed import group_label
 
     observed = series[series["kind"] == "observed"]
     if "roll_calls" not in observed:
         return ""
-    parts = []
+    spans = list(windows)
+    parts, hollow = [], False
     for who, rows in observed.groupby("who", sort=False):
-        thin = few_roll_calls(rows["year"], rows["roll_calls"])
+        hollow |= bool(few_roll_calls(rows["year"], rows["roll_calls"]))
+        outside = rows[[not any(a <= y <= b for a, b in spans) for y in rows["year"]]]
+        thin = few_roll_calls(outside["year"], outside["roll_calls"])
         if thin:
             parts.append(f"{names.get(str(who)) or group_label(str(who))} in {', '.join(thin)}")
-    if not parts:
+    if not hollow:
         return ""
+    said = f": {'; '.join(parts)}" if parts else " (the years named above)"
     return (
-        f" Hollow markers: observed values resting on fewer than {FEW_ROLL_CALLS} roll "
-        f"calls: {'; '.join(parts)}."
+        f" Hollow markers: observed values resting on fewer than {FEW_ROLL_CALLS} roll calls{said}."
     )
 
 

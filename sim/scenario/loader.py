@@ -1119,6 +1119,11 @@ def _apply_once(doc: Document, override: _Override, placed: dict[Loc, _Override]
         )
 
 
+# What override_places sets to find a path's place: no value a user can write, so that a
+# setter that checks its value tells the probe from a null typed (decision 910).
+PROBE = object()
+
+
 def override_places(scenario: Scenario, paths: Sequence[str]) -> dict[str, str]:
     """Where in ``scenario`` each override path sets its value, as a field path
     (``relations[0][2]``, ``powers.U.S..capability``): two paths with one place name one
@@ -1133,7 +1138,7 @@ def override_places(scenario: Scenario, paths: Sequence[str]) -> dict[str, str]:
         own = {**tree, section: copy.deepcopy(tree[section])} if section in tree else dict(tree)
         doc = Document(own, Origin(None), removed=scenario._removed_events)
         try:
-            loc = _apply_override(doc, _Override(path, None, f"{path}="))
+            loc = _apply_override(doc, _Override(path, PROBE, f"{path}="))
         except InputError:
             continue
         places[path] = _render(loc, doc.tree)
@@ -1226,9 +1231,7 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     value = override.value
     # numbers.Real: a design's values may be numpy's (np.int64 is no int).
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    # None is override_places' probe, which sets nothing (a null from the user is refused
-    # by the scenario's own check afterwards).
-    if value is not None and not (number and math.isfinite(value) and -1 <= value <= 1):
+    if value is not PROBE and not (number and math.isfinite(value) and -1 <= value <= 1):
         # Pydantic named the merged list's entry ("relations[0].value: must be <= 1"),
         # a place the user never wrote (decision 906).
         got = (
@@ -1236,6 +1239,8 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
             if isinstance(value, str)
             else str(value).lower()
             if isinstance(value, bool)
+            else "nothing (an empty value or null)"
+            if value is None
             else f"{value}"
         )
         raise InputError(

@@ -872,17 +872,6 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
     """Apply every varied path alone to every scenario: each grid value, or both bounds."""
     design = experiment.spec.design
     for path in experiment.varied:
-        if _words_only(path):
-            # Each point ran the same model under another label (an open item since
-            # decision 488's round: "a design may vary the scenario's name"; decision 905).
-            raise where.error(
-                f"a design varies '{path}', which only names or documents the scenario and "
-                "changes no run, so every point would run the same model; vary a value the "
-                "model reads (parameters..., an event's magnitude, a power's capability), "
-                "or rename a scenario with --set",
-                *where.parameters,
-                path,
-            )
         if path.split(".", 1)[0] == "generate":
             # Each point is the loaded scenario with new values, its population drawn once;
             # the loader's refusal spoke of "a loaded Scenario" (an outside check, 815).
@@ -909,16 +898,32 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
             missing = _event_elsewhere(path, key, experiment.scenarios)
             for value in probes:
                 _apply(base, {path: value}, where, key, label.get(value), missing)
+        if _words_only(path):
+            # Each point ran the same model under another label (an open item since
+            # decision 488's round: "a design may vary the scenario's name"; decision 905).
+            # After the path's own checks, so that a misspelt one is told as such.
+            raise where.error(
+                f"a design varies '{path}', which only names or documents the scenario and "
+                "changes no run, so every point would run the same model; vary a value the "
+                "model reads (parameters..., an event's magnitude, a power's capability), "
+                "or rename a scenario with --set",
+                *where.parameters,
+                path,
+            )
 
 
 def _words_only(path: str) -> bool:
     """Whether ``path`` sets text that labels or documents a scenario and that no run
-    reads: its ``name`` and ``description``, an event's ``label`` and ``source``, the UN
-    names of ``observed`` (read by the vote link, never by a run)."""
+    reads: its ``name`` and ``description``, an event's ``id``, ``label``, ``source`` and
+    ``key`` (which events the figures name), the UN names of ``observed`` (read by the
+    vote link, never by a run)."""
     parts = path.split(".")
     if parts[0] in ("name", "description", "observed"):
         return True
-    return parts[0] == "events" and len(parts) > 2 and parts[-1] in ("label", "source")
+    return parts[0] == "events" and len(parts) > 2 and parts[-1] in WORDS_OF_AN_EVENT
+
+
+WORDS_OF_AN_EVENT = ("id", "label", "source", "key")
 
 
 def _check_one_place(experiment: Experiment, given: dict[str, Any], where: _Where) -> None:
