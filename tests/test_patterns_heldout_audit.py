@@ -283,7 +283,8 @@ def test_observe_draws_a_year_on_few_roll_calls_hollow(
     argv += ["--states", "Egypt,Syria", "--years", "2018-2020"]
     assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
     (fig,) = figures
-    assert [year for year, _ in _hollow(fig)] == [2020.0]
+    # The group's mean and each named state's value (decision 911): three hollow marks.
+    assert [year for year, _ in _hollow(fig)] == [2020.0] * 3
     assert (
         "Few roll calls behind these years' values (hollow markers): 2020 (1 roll call)."
         in _caption(fig)
@@ -311,3 +312,24 @@ def test_the_hollow_markers_sentence_names_the_years_no_window_names() -> None:
         "named above)."
     )
     assert few_note(series.assign(roll_calls=60), names, [(2019, 2020)]) == ""
+
+
+def test_observe_draws_a_named_states_value_on_few_roll_calls_hollow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outside check (decision 910): Kiribati's 2012 agreement with Russia, 1.000,
+    rests on one roll call and lifted the three states' mean to 0.85, drawn plain; the
+    group's count (88 roll calls) hid it. A named state's own values on fewer than 5 roll
+    calls are now hollow on its line, and the caption names them (decision 911). From the
+    vote data: Kiribati voted on 4 roll calls in 2009 and 2011 and 1 in 2012."""
+    figures = drawn_figures(monkeypatch)
+    argv = ["observe", "--votes", str(real_votes()), "--power", "Russia"]
+    argv += ["--states", "Kiribati,Fiji,Samoa", "--years", "2008-2013"]
+    assert main([*argv, "--plot", str(tmp_path / "f.png")]) == 0
+    (fig,) = figures
+    assert [year for year, _ in _hollow(fig)] == [2009.0, 2011.0, 2012.0]
+    assert dict(_hollow(fig))[2012.0] == 1.0
+    assert (
+        "Hollow markers on a state's line: its own value rests on fewer than 5 roll calls, "
+        "Kiribati in 2009 (4 roll calls), 2011 (4 roll calls), 2012 (1 roll call)."
+    ) in _caption(fig)

@@ -20,7 +20,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.columns import distinct
 from sim.observed.names import in_text
-from sim.observed.votes import span_text
+from sim.observed.votes import FEW_ROLL_CALLS, few_roll_calls, span_text
 from sim.plots.figure import (
     BAND_ALPHA,
     add_caption,
@@ -248,6 +248,7 @@ def observed_figure(
     # A state's line darker than the grid (0.8): a state that always votes with (1) or
     # against (0) the power lies on a grid line, where grey 0.75 was not seen.
     plain = (STATE_GREY, "-", None)
+    thin_states = []
     for k, (name, rows) in enumerate(states):
         grey, dashes, marker = _STATE_STYLES[k] if named else plain
         years, values = _gapped(rows)
@@ -263,6 +264,18 @@ def observed_figure(
         )
         if marker is None:
             _mark_isolated(ax, years, values, grey, ".")
+        elif _mark_few(
+            ax,
+            rows["year"].to_numpy(dtype=np.float64),
+            rows["value"].to_numpy(dtype=np.float64),
+            rows["n_votes"].to_numpy(),
+            grey,
+            marker,
+        ):
+            # A named state's own value on few roll calls (Kiribati's 2012 on one, under
+            # a group mean on 88; an outside check, decision 911).
+            thin = few_roll_calls(rows["year"], rows["n_votes"])
+            thin_states.append(f"{in_text(str(name))} in {', '.join(thin)}")
     groups = table[is_group].groupby("state")
     colors = sample_colors(str(name) for name, _ in groups)
     means = []
@@ -286,7 +299,7 @@ def observed_figure(
             colors[str(name)],
             "o",
         )
-    if few:
+    if few or thin_states:
         _few_legend(ax)
     if not named:
         ax.plot([], [], color=STATE_GREY, lw=0.8, label="One state")
@@ -311,7 +324,13 @@ def observed_figure(
         "UN General Assembly roll calls (Voeten, Strezhnev and Bailey); yes = 1, "
         "abstain = 0.5, no = 0; absences are not votes. "
         + _counted_note(table[is_group])
-        + (f" {note}" if note else ""),
+        + (f" {note}" if note else "")
+        + (
+            " Hollow markers on a state's line: its own value rests on fewer than "
+            f"{FEW_ROLL_CALLS} roll calls, {'; '.join(thin_states)}."
+            if thin_states
+            else ""
+        ),
     )
     return fig
 
