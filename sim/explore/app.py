@@ -48,6 +48,7 @@ from sim.explore.figures import (
     Line,
     Spec,
     alignment_spec,
+    aligns,
     event_table,
     line_up,
     network_figure,
@@ -272,7 +273,7 @@ def write_figures(
     metrics = ("trust_mean", "affinity_mean") if "affinity" in charts else ("trust_mean",)
     # Drawn one at a time and closed once rendered: the page is a long-running server.
     # A group of powers alone has no state to align, so no alignment figure (decision 907).
-    aligning = series.loc[series["metric"] == "share_aligned", "value"].notna().any()
+    aligning = aligns(series)
     for name, draw in (
         ("trust", lambda: trajectories_figure(series, events, metrics=metrics, phrases=phrases)),
         ("alignment", lambda: alignment_figure(series, phrases=phrases)),
@@ -1032,14 +1033,7 @@ def Explorer(
                 affinity = any(sc.parameters.affinity.scale > 0 for sc in scenarios)
                 # A group of powers alone (sino_soviet's `china`) has no state to align: its
                 # chart failed with an IndexError (decision 907).
-                runs = line.series
-                aligning = bool(
-                    runs.loc[
-                        (runs["metric"] == "share_aligned") & (runs["group"] == chosen), "value"
-                    ]
-                    .notna()
-                    .any()
-                )
+                aligning = aligns(line.series, chosen)
                 # A chart not drawn this time is not saved either (it held the last one's).
                 for name, drawn in (("affinity", affinity), ("alignment", aligning)):
                     if not drawn:

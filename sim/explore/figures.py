@@ -762,6 +762,15 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
     return alt.vconcat(*areas, poles).resolve_legend(strokeDash="independent").to_dict()
 
 
+def aligns(series: pd.DataFrame, group: str | None = None) -> bool:
+    """Whether ``series`` (of ``group``, else of any group) holds an alignment share: a
+    group of powers alone has no state to align (decision 907)."""
+    rows = series["metric"] == "share_aligned"
+    if group is not None:
+        rows &= series["group"] == group
+    return bool(series.loc[rows, "value"].notna().any())
+
+
 def alignment_spec(
     run: Line,
     counterfactual: Line | None,

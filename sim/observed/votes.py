@@ -28,6 +28,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -279,6 +280,13 @@ def voted_spans(years: Iterable[int], roll_call_years: Iterable[int]) -> list[st
     return year_spans(voted | bridged)
 
 
+def is_few(counts: Any) -> Any:
+    """Whether each count of roll calls is at least one but fewer than
+    :data:`FEW_ROLL_CALLS` (elementwise for an array): the values the notes name and the
+    figures draw hollow."""
+    return (counts > 0) & (counts < FEW_ROLL_CALLS)
+
+
 def few_roll_calls(years: Iterable[int], counts: Iterable[int]) -> list[str]:
     """``2020 (1 roll call)`` for each year whose value rests on at least one roll call but
     fewer than :data:`FEW_ROLL_CALLS` (the bare count, with "(count)" ahead of the list
@@ -286,7 +294,7 @@ def few_roll_calls(years: Iterable[int], counts: Iterable[int]) -> list[str]:
     return [
         f"{int(year)} ({count_text(int(count), 'roll call')})"
         for year, count in zip(years, counts, strict=True)
-        if 0 < count < FEW_ROLL_CALLS
+        if is_few(count)
     ]
 
 

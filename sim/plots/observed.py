@@ -9,6 +9,7 @@ Groups are drawn in black and grey, never in a power's colour.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.columns import distinct
 from sim.observed.names import in_text
-from sim.observed.votes import FEW_ROLL_CALLS, few_roll_calls, span_text
+from sim.observed.votes import FEW_ROLL_CALLS, few_roll_calls, is_few, span_text
 from sim.plots.figure import (
     BAND_ALPHA,
     add_caption,
@@ -119,18 +120,16 @@ def _mark_isolated(
     over one year) counts in the statistic, but a line of one point is invisible: the
     figure showed the observed point and no prediction (an audit of held-out style
     pattern files)."""
-    alone = _isolated(values)
-    if alone.any():
-        ax.plot(
-            years[alone],
-            values[alone],
-            ls="none",
-            marker=marker,
-            ms=9,
-            mew=1.8,
-            color=color,
-            label="_alone",
-        )
+    _points(ax, years, values, _isolated(values), marker=marker, ms=9, mew=1.8, color=color,
+            label="_alone")  # fmt: skip
+
+
+def _points(ax: Axes, years: np.ndarray, values: np.ndarray, at: np.ndarray, **style: Any) -> bool:
+    """Markers alone (no line) at the values where ``at``; whether there was one."""
+    if not at.any():
+        return False
+    ax.plot(years[at], values[at], ls="none", **style)
+    return True
 
 
 FEW_GID = "few_roll_calls"
@@ -144,25 +143,9 @@ def _mark_few(
     whether there was one. Such a year counts in a window's mean like any other (a first
     afternoon on a new case found one roll call behind a drawn year with nothing on the
     figure to say so; decision 904)."""
-    from sim.observed.votes import FEW_ROLL_CALLS
-
-    few = np.isfinite(values) & (counts > 0) & (counts < FEW_ROLL_CALLS)
-    if not few.any():
-        return False
-    ax.plot(
-        years[few],
-        values[few],
-        ls="none",
-        marker=marker,
-        ms=6,
-        mew=1.2,
-        mec=color,
-        mfc="white",
-        zorder=3,
-        gid=FEW_GID,
-        label="_few",
-    )
-    return True
+    few = np.isfinite(values) & is_few(counts)
+    return _points(ax, years, values, few, marker=marker, ms=6, mew=1.2, mec=color,
+                   mfc="white", zorder=3, gid=FEW_GID, label="_few")  # fmt: skip
 
 
 def _few_legend(ax: Axes) -> None:

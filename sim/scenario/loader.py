@@ -50,6 +50,7 @@ from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import EVENT_KINDS, KINDS
 from sim.scenario.schema import (
     NAME_PATTERN,
+    STANCE_RANGE,
     EventModel,
     Generate,
     Parameters,
@@ -1231,7 +1232,8 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     value = override.value
     # numbers.Real: a design's values may be numpy's (np.int64 is no int).
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if value is not PROBE and not (number and math.isfinite(value) and -1 <= value <= 1):
+    low, high = STANCE_RANGE
+    if value is not PROBE and not (number and math.isfinite(value) and low <= value <= high):
         # Pydantic named the merged list's entry ("relations[0].value: must be <= 1"),
         # a place the user never wrote (decision 906).
         got = (

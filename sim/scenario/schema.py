@@ -53,7 +53,10 @@ NonNegative = Annotated[float, Field(ge=0.0, le=MAX_VALUE)]
 Bounded = Annotated[float, Field(ge=-MAX_VALUE, le=MAX_VALUE)]
 Magnitude = Annotated[float, Field(ge=0.0, le=MAX_VALUE, description="size of the event, >= 0")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
-StanceValue = Annotated[float, Field(ge=-1.0, le=1.0, description="stance, -1 enemy to +1 ally")]
+STANCE_RANGE = (-1.0, 1.0)  # enemy to ally; a relation override is checked against it too
+StanceValue = Annotated[
+    float, Field(ge=STANCE_RANGE[0], le=STANCE_RANGE[1], description="stance, -1 enemy to +1 ally")
+]
 
 
 def _not_a_boolean_number(value: Any) -> Any:
