@@ -906,8 +906,10 @@ def test_a_child_may_repeat_its_parents_tie_and_relation_but_not_its_own(tmp_pat
     assert world.stance_column(syria)[jordan] == world.stance_column(jordan)[syria] == 0.4
     child.write_text(child.read_text() + "  - {from: Syria, to: Jordan, value: 0.1}\n")
     assert _error(capsys, child) == (
-        f"{child}:6: relations[2]: the relation between 'Syria' and 'Jordan' is given twice "
-        f"(also relations[1], line 5); the later replaces the earlier, which then has no "
+        # The child's own entries, as it writes them (its relations[1] at line 6 is the
+        # merged list's third): decision 913.
+        f"{child}:6: relations[1]: the relation between 'Syria' and 'Jordan' is given twice "
+        f"(also relations[0], line 5); the later replaces the earlier, which then has no "
         "effect: give it once, with the value meant"
     )
     parent.write_text(parent.read_text().replace("-0.5]]", "-0.5], [Jordan, Syria, -0.6]]"))
@@ -917,6 +919,48 @@ def test_a_child_may_repeat_its_parents_tie_and_relation_but_not_its_own(tmp_pat
         "(also relations[0], line 14); the later replaces the earlier, which then has no "
         f"effect: give it once, with the value meant (reached through extends: {child}:1)"
     )
+
+
+def test_a_childs_relations_and_ties_are_said_at_the_index_its_file_writes(tmp_path, capsys):
+    """``extends`` puts a child's relations and ties after its parent's, and an error in
+    one named the merged list's index: "child.yaml:4: relations[1].value" for the
+    child's first relation, at the child's line (decision 913). The parent (mini.yaml)
+    has one relation and one tie; each path below is the entry's place in child.yaml."""
+    _with(
+        tmp_path,
+        "network: {ties: [[Syria, Jordan, 2.0]]}\nrelations: [[Syria, Jordan, -0.5]]\n",
+        "parent.yaml",
+    )
+    child = tmp_path / "child.yaml"
+    head = "extends: parent.yaml\nname: child\n"
+    child.write_text(head + "relations:\n  - {from: Jordan, to: Syria, value: 2}\n")
+    assert _error(capsys, child) == f"{child}:4: relations[0].value: must be <= 1, got 2"
+    child.write_text(head + "relations:\n  - [Jordan, Syria, 0.1]\n  - [Jordan, Syria, abc]\n")
+    message = _error(capsys, child)
+    assert message.startswith(f"{child}:5: relations[1][2]: expected a number, got 'abc'")
+    child.write_text(
+        head + "relations:\n  - [Jordan, Syria, 0.2]\n"
+        "  - {from: Jordan, to: Syria, value: 0.3, directed: true}\n"
+        "  - {from: Syria, to: Jordan, value: 0.3, directed: true}\n"
+    )
+    assert _error(capsys, child) == (
+        f"{child}:6: relations[2]: relations[0] (line 4, between 'Jordan' and 'Syria') has "
+        "no effect: this entry and relations[1] (line 5) replace both its directions; "
+        "remove relations[0], or one of the entries that replace it"
+    )
+    ties = "network:\n  ties:\n    - [Jordan, Syria, 1.0]\n    - [Jordan, Narnia]\n"
+    child.write_text(head + ties)
+    message = _error(capsys, child)
+    assert message.startswith(f"{child}:6: network.ties[1]: unknown actor 'Narnia'"), message
+    # Through a middle file: the grandchild's own first relation.
+    middle = tmp_path / "middle.yaml"
+    middle.write_text("extends: parent.yaml\nname: middle\nrelations: [[Jordan, Syria, 0.1]]\n")
+    grandchild = tmp_path / "grandchild.yaml"
+    grandchild.write_text(
+        "extends: middle.yaml\nname: grandchild\nrelations:\n  - [Syria, Jordan, 1.5]\n"
+    )
+    message = _error(capsys, grandchild)
+    assert message == f"{grandchild}:4: relations[0][2]: must be <= 1, got 1.5", message
 
 
 def test_a_list_set_by_an_override_is_checked_and_names_the_override(capsys):
@@ -946,12 +990,13 @@ def test_a_generated_scenarios_drawn_ties_may_repeat_and_its_own_are_located(tmp
     code = main(["validate", str(path)])
     err = capsys.readouterr().err
     assert code == 2
-    n = len(drawn)
+    # The file's own ties are indexed as it writes them (lines 7 to 10 are its ties[0]
+    # to [3]), not after the drawn ones (decision 913).
     assert err.splitlines() == [
-        f"credsim: error: {path}:9: network.ties[{n + 2}]: unknown actor 'S99'; actors are: "
+        f"credsim: error: {path}:9: network.ties[2]: unknown actor 'S99'; actors are: "
         "P1, P2, P3, S01, S02, S03, S04, S05, ... (33 in all) (did you mean 'S29'?)",
-        f"credsim: error: {path}:10: network.ties[{n + 3}]: the tie between 'S02' and 'S01' "
-        f"is given twice (also network.ties[{n}], line 7), and the weights would add up to "
+        f"credsim: error: {path}:10: network.ties[3]: the tie between 'S02' and 'S01' "
+        f"is given twice (also network.ties[0], line 7), and the weights would add up to "
         "3; give it once, with weight 3 if that is meant",
     ]
 
@@ -1762,8 +1807,9 @@ def test_an_extending_files_event_id_that_is_not_text_is_refused_in_one_line(
         f'  - {{id: {given}, date: "2016-03", kind: rhetoric, actor: Russia, magnitude: 1}}\n'
     )
     message = _error(capsys, path)
-    # base.yaml has three events: the child's is the fourth of the merged scenario.
-    assert message.startswith(f"{path}:3: events[3].id: expected a string, got a "), message
+    # base.yaml has three events: the child's is the fourth of the merged scenario, and
+    # the first of its own file, which is how the path says it (decision 913).
+    assert message.startswith(f"{path}:3: events[0].id: expected a string, got a "), message
 
 
 @pytest.mark.parametrize(

@@ -239,6 +239,9 @@ class Origin:
             when the two read as a decimal comma (``{PA: 0,7}`` is ``PA: 0`` and ``7``).
         drawn: of a list, how many of its first items ``generate:`` drew (written
             nowhere: a synthetic scenario's ties, before the file's own).
+        index: of a list item, its index in the list as its file writes it. ``extends``
+            puts a child's relations and ties after its parent's, so an error's path
+            (which indexes the merged list) is said with this one (:func:`_located`).
     """
 
     file: str | None
@@ -248,6 +251,7 @@ class Origin:
     key_text: str | None = None
     after: tuple[str, str] | None = None
     drawn: int = 0
+    index: int | None = None
 
     def entry(self, key: Key) -> Origin:
         """The origin of entry ``key``: its own if recorded, else this file without a line."""
@@ -277,7 +281,35 @@ class Document:
 
 def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
     where = origin.locate(loc)
+    if error.path and error.file is None:
+        error.path = _as_written(error.path, origin, loc)
     return error.located(where.file, where.line)
+
+
+def _as_written(path: str, origin: Origin, loc: Loc) -> str:
+    """``path`` (a field path rendered from ``loc`` on the merged tree) with each list
+    index as its file writes it: a child's ``relations[0]`` is the merged list's
+    ``relations[11]`` when its parent has eleven, and the user wrote the first."""
+    at = 0
+    for key in loc:
+        if key not in origin.entries:
+            break
+        origin = origin.entries[key]
+        if not isinstance(key, int):
+            continue
+        token = f"[{key}]"
+        found = path.find(token, at)
+        if found < 0:
+            continue  # an event named by its id
+        written = token if origin.index is None else f"[{origin.index}]"
+        path = path[:found] + written + path[found + len(token) :]
+        at = found + len(written)
+    return path
+
+
+def _written_index(index: int, origin: Origin) -> int:
+    """A merged list's ``index`` as the entry's own file writes it (:func:`_as_written`)."""
+    return index if origin.index is None else origin.index
 
 
 # --------------------------------------------------------------------------- YAML
@@ -635,6 +667,7 @@ def _origins(loader: Any, node: Node, file: str, line: int | None, active: set[i
         for index, item in enumerate(node.value):
             item_line = item.start_mark.line + 1
             origin.entries[index] = _origins(loader, item, file, item_line, active)
+            origin.entries[index].index = index
     active.discard(id(node))
     return origin
 
@@ -2043,7 +2076,10 @@ def _tie_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> list[In
         earlier, before = first[key]
         first[key] = [*earlier, index], before + weight
         total = number_text(before + weight)
-        also = " and ".join(_also(f"network.ties[{j}]", origin.entry(j)) for j in earlier)
+        also = " and ".join(
+            _also(f"network.ties[{_written_index(j, origin.entry(j))}]", origin.entry(j))
+            for j in earlier
+        )
         times = "twice" if len(earlier) == 1 else f"{len(earlier) + 1} times"
         problems.append(
             InputError(
@@ -2084,7 +2120,9 @@ def _relation_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> li
     for index, earlier, others in sorted(dead):
         a, b, value, directed = entries[index]
         a0, b0, _v0, directed0 = entries[earlier]
-        path = f"relations[{earlier}]"
+        # The entries' own indices in the file that writes them (the paths in the message;
+        # the error's own path is said so by _located).
+        path = f"relations[{_written_index(earlier, origin.entry(earlier))}]"
         mine, theirs = directions(a, b, directed), directions(a0, b0, directed0)
         if mine == theirs:
             message = (
@@ -2103,9 +2141,10 @@ def _relation_repeats(scenario: Scenario, doc: Document, actors: set[str]) -> li
             )
         else:
             (other,) = others
+            also = f"relations[{_written_index(other, origin.entry(other))}]"
             message = (
                 f"{_entry(path, origin.entry(earlier), _pair(a0, b0, directed0))} has no "
-                f"effect: this entry and {_entry(f'relations[{other}]', origin.entry(other))} "
+                f"effect: this entry and {_entry(also, origin.entry(other))} "
                 f"replace both its directions; remove {path}, or one of the entries that "
                 "replace it"
             )
