@@ -247,8 +247,20 @@ def test_a_truth_that_leaves_a_parameter_unchecked_is_noted(
 @pytest.mark.parametrize(
     ("truth", "error"),
     [
-        ("parameters.trust.memory=1.5", "parameters.trust.memory: --truth: must be <= 1, got 1.5"),
-        ("link.beta=-1", "--truth: link.beta must be >= 0, got -1 (the link's slope)"),
+        # Said as an override's error is, "--truth PATH=VALUE: PATH: ..." (decision 914).
+        (
+            "parameters.trust.memory=1.5",
+            "--truth parameters.trust.memory=1.5: parameters.trust.memory: must be <= 1, got 1.5",
+        ),
+        (
+            "link.beta=-1",
+            "--truth link.beta=-1: link.beta: must be >= 0, got -1 (the link's slope)",
+        ),
+        (
+            "relations.Jordan.Syria=2",
+            "--truth relations.Jordan.Syria=2: relations.Jordan.Syria: the stance from 'Jordan' "
+            "to 'Syria' is a number from -1 (enemy) to 1 (ally), got 2",
+        ),
     ],
 )
 def test_a_truth_the_scenarios_refuse_is_refused_before_any_note(

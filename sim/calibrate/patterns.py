@@ -24,7 +24,7 @@ from typing import Any
 from sim import patterns as api
 from sim.calibrate.problem import Statistic
 from sim.calibrate.spec import LINK_PREFIX, Calibration
-from sim.errors import InputError
+from sim.errors import InputError, number_text
 from sim.observed.votes import VoteData, load_votes
 from sim.patterns.check import pattern_notes
 from sim.patterns.schema import PatternFile
@@ -231,14 +231,22 @@ def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
     """
     for key, value in calibration.truth.items():
         if key == "link.beta" and value < 0:
-            raise InputError(f"--truth: link.beta must be >= 0, got {value:g} (the link's slope)")
+            raise InputError(
+                f"must be >= 0, got {number_text(value)} (the link's slope)",
+                path=key,
+                file=f"--truth {key}={number_text(value)}",
+            )
     scenario_values = {k: v for k, v in calibration.truth.items() if not k.startswith(LINK_PREFIX)}
     for pf in files if scenario_values else []:
         for key, value in scenario_values.items():
             try:
                 load_scenario(pf.base_scenario, {key: value})
             except InputError as exc:
-                raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+                # Placed as an override's error is ("override PATH=VALUE: PATH: ..."):
+                # the path came first, then "--truth:" (decision 914).
+                raise InputError(
+                    exc.message, path=exc.path, file=f"--truth {key}={number_text(value)}"
+                ) from None
         # A value named as a prior names it (decision 895): read by the prior's path, a
         # truth by another (relations.B.A for relations.A.B) was set and never compared.
         priors = list(calibration.spec.parameters)

@@ -275,7 +275,7 @@ def observed_values(
             dict(truth), simulation_seed(calibration.spec.seed, truth, "truth")
         )
     except InputError as exc:
-        raise InputError(f"--truth: {exc.message}", path=exc.path) from None
+        raise InputError(exc.message, path=exc.path, file="--truth") from None
     # A NaN observed value made every distance NaN, so infinite: every particle was accepted
     # and the prior returned as the posterior (an audit, decision 744).
     for key in calibration_ids(problem.statistics):

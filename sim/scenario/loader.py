@@ -1276,7 +1276,7 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
             if isinstance(value, bool)
             else "nothing (an empty value or null)"
             if value is None
-            else f"{value}"
+            else number_text(value)  # --truth's 2.0 is the 2 the user wrote
         )
         raise InputError(
             f"the stance from '{source}' to '{to}' is a number from -1 (enemy) to 1 (ally), "
