@@ -1926,3 +1926,59 @@ def test_a_question_or_a_relation_short_of_its_form_is_told_the_form(
         "question.difference: required field is missing; a question compares two of the "
         "experiment's scenarios, difference: [a, b] (the metric in a minus the same in b)"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "choices", "meant"),
+    [
+        ("PRC", ["Russia", "USA", "China", "Chile"], "China"),
+        ("China", ["USSR", "USA", "PRC"], "PRC"),
+        ("Soviet Union", ["USSR", "USA", "PRC"], "USSR"),
+        ("russia", ["USSR", "USA", "PRC"], "USSR"),
+        ("United States", ["Russia", "USA", "China"], "USA"),
+        ("US", ["USSR", "USA", "PRC"], "USA"),
+    ],
+)
+def test_another_name_of_a_state_suggests_the_scenarios_name(name, choices, meant):
+    """Syria calls the powers 'Russia' and 'China', the Cold War cases 'USSR' and 'PRC':
+    a name learnt in one file and written in another was refused with no suggestion, as
+    no spelling is close (decision 915). The vote data's aliases say they are one state."""
+    from sim.scenario.schema import suggest
+
+    assert suggest(name, choices) == f" (did you mean '{meant}', the name this scenario gives it?)"
+
+
+def test_a_state_named_twice_among_the_choices_or_a_close_spelling_is_not_taken_for_one():
+    from sim.scenario.schema import suggest
+
+    # Two choices of the one state: neither is offered as its name.
+    assert "the name this scenario gives it" not in suggest(
+        "PRC", ["China", "People's Republic of China"]
+    )
+    # A slip of spelling is still a slip of spelling.
+    assert suggest("Chna", ["Russia", "USA", "China"]) == " (did you mean 'China'?)"
+    assert suggest("Narnia", ["Russia", "USA", "China"]) == ""
+
+
+def test_an_actor_of_another_case_file_is_named_as_this_scenario_names_it(tmp_path, capsys):
+    """End to end: a child of syria.yaml (which names the state 'China') that writes
+    'PRC', and an override on sino_soviet.yaml (which names it 'PRC') that writes
+    'China'."""
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {ROOT / 'scenarios' / 'syria.yaml'}\nname: child\nrelations:\n"
+        "  - {from: PRC, to: Syria, value: 0.2}\n"
+    )
+    message = _error(capsys, child)
+    assert message.startswith(f"{child}:4: relations[0].from: unknown actor 'PRC'; "), message
+    assert message.endswith(" (did you mean 'China', the name this scenario gives it?)")
+    code = main(
+        ["run", str(ROOT / "scenarios" / "sino_soviet.yaml"), "--set", "relations.China.USA=0.2"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(
+        "credsim: error: override relations.China.USA=0.2: relations.China.USA: unknown actor "
+        "'China'; "
+    ), err
+    assert err.endswith(" (did you mean 'PRC', the name this scenario gives it?)\n"), err

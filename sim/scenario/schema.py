@@ -873,11 +873,28 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     same = [c for c in options if c.lower() == name.lower() and c != name]
     if len(same) == 1:
         return f" (did you mean '{same[0]}'?)"
+    # Another name of the same state: the shipped cases call China 'PRC' or 'China' and
+    # Russia 'USSR' or 'Russia', and a name learnt from one file is the likeliest slip in
+    # another (decision 915). No spelling is close: 'PRC' is not near 'China'.
+    state = [c for c in options if c != name and same_state(c, name)]
+    if len(state) == 1:
+        return f" (did you mean '{state[0]}', the name this scenario gives it?)"
     started = [c for c in options if len(name) >= 3 and c.lower().startswith(name.lower())]
     if len(started) == 1 and started[0] != name:
         return f" (did you mean '{started[0]}'?)"
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def same_state(one: str, other: str) -> bool:
+    """Whether two different names are, in any case, names of one state that the vote
+    data's :data:`sim.observed.names.ALIASES` know (``USSR`` and ``Russia``, ``PRC``
+    and ``China``, ``USA`` and ``United States``)."""
+    from sim.observed.names import ALIASES  # it reads this module: imported when used
+
+    lower = {alias.lower(): un.lower() for alias, un in ALIASES.items()}
+    one_state = lower.get(one.lower(), one.lower())
+    return one.lower() != other.lower() and one_state == lower.get(other.lower(), other.lower())
 
 
 def allowed(choices: Sequence[str], limit: int = 8) -> str:
