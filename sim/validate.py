@@ -26,6 +26,7 @@ from sim.inputs import ANY_NEEDS, file_kind
 from sim.scenario.kinds import KINDS
 from sim.scenario.loader import (
     Document,
+    Origin,
     check_file,
     event_repeats,
     kind_of,
@@ -106,7 +107,7 @@ def scenario_warnings(sc: Scenario) -> list[InputError]:
     return found
 
 
-def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[str]]:
+def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[tuple[int, str]]]:
     """Events that close a commitment (``withdraw``, ``expelled``) when none is open.
 
     A commitment (power, client) is opened by ``intervene`` and closed by a closing
@@ -122,8 +123,8 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
     Returns:
         Those whose intervention comes later, each at its field path (saying what
         closed the pair's earlier commitment, when one was open before: most often the
-        client's regime change, which the writer missed); and the others, each as
-        ``'id' (date, why)``.
+        client's regime change, which the writer missed); and the others, each as its
+        index and ``'id' (date, why)``.
     """
     order = sorted(range(len(sc.events)), key=lambda i: sc.event_step(sc.events[i]))
     opens: dict[tuple[str, str], list[int]] = {}
@@ -141,7 +142,7 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
     closed: dict[tuple[str, str], str] = {}  # the event that last closed the pair's
     closer: dict[tuple[str, str], str] = {}  # ... and what it closed, for the notes below
     moved: list[InputError] = []
-    others: list[str] = []
+    others: list[tuple[int, str]] = []
     for i in order:
         ev = sc.events[i]
         if isinstance(ev, RegimeChange):
@@ -198,13 +199,13 @@ def closings_without_commitment(sc: Scenario) -> tuple[list[InputError], list[st
             else:
                 why = closed.get(key, f"no intervene of {ev.actor} in {ev.target} before")
                 when = ev.date or f"step {ev.step}"
-                others.append(f"'{ev.id}' ({when}, {why})" if ev.id else f"events[{i}]")
+                others.append((i, f"'{ev.id}' ({when}, {why})" if ev.id else f"events[{i}]"))
     return moved, others
 
 
-def recognitions_before_regime_change(sc: Scenario) -> list[str]:
-    """``recognize`` events whose target's regime changes later, each as ``'id' (date,
-    before 'change' date)``.
+def recognitions_before_regime_change(sc: Scenario) -> list[tuple[int, str]]:
+    """``recognize`` events whose target's regime changes later, each as its index and
+    ``'id' (date, before 'change' date)``.
 
     A recognition is of the target's current regime (model.md section 5), and the
     target's ``regime_change`` resets the race: recognising rebels before they take power
@@ -226,8 +227,11 @@ def recognitions_before_regime_change(sc: Scenario) -> list[str]:
         if later is not None:
             change = f"'{later.id}'" if later.id else "a regime change"
             found.append(
-                f"'{ev.id or f'events[{i}]'}' ({ev.date or f'step {ev.step}'}, before {change} "
-                f"{later.date or f'step {later.step}'})"
+                (
+                    i,
+                    f"'{ev.id or f'events[{i}]'}' ({ev.date or f'step {ev.step}'}, before "
+                    f"{change} {later.date or f'step {later.step}'})",
+                )
             )
     return found
 
@@ -261,16 +265,18 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
     moved, unopened = closings_without_commitment(scenario)
     for note in moved:
         found.append(f"note: {locate(note, merged)}")
-    if unopened:
+    # Each note of a list names the file that writes its entries: through extends, a
+    # parent's event was said to be the child's (an outside check, decision 916).
+    events = merged.origin.entry("events")
+    for file, closing in _by_file(unopened, events, shown):
         found.append(
-            f"note: {shown}: {count_text(len(unopened), 'closing event')} with no "
-            f"commitment open to close: {allowed(unopened, 4)}; as written, each counts as "
+            f"note: {file}: {count_text(len(closing), 'closing event')} with no "
+            f"commitment open to close: {allowed(closing, 4)}; as written, each counts as "
             "evidence all the same (docs/ODD.md section 7.1) and stops no support"
         )
-    early = recognitions_before_regime_change(scenario)
-    if early:
+    for file, early in _by_file(recognitions_before_regime_change(scenario), events, shown):
         found.append(
-            f"note: {shown}: {count_text(len(early), 'recognize event')} before a "
+            f"note: {file}: {count_text(len(early), 'recognize event')} before a "
             f"regime change of {'its' if len(early) == 1 else 'their'} target: "
             f"{allowed(early, 4)}; a recognition is of the regime in place (model.md section "
             "5), and the regime change starts a new race: a recognition of the government "
@@ -280,28 +286,43 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
         found.append(f"note: {note}")
     for note in relation_overrides(scenario, merged):  # two stances of a pair in one step
         found.append(f"note: {note}")
-    unsourced = [ev.id or f"#{i + 1}" for i, ev in enumerate(scenario.events) if not ev.source]
-    if unsourced and "generate" not in tree:  # a generated population's events are drawn
+    unsourced = [(i, ev.id or f"#{i + 1}") for i, ev in enumerate(scenario.events) if not ev.source]
+    # A generated population's events are drawn.
+    for file, names in _by_file(unsourced if "generate" not in tree else [], events, shown):
         # Each event carries where it is documented (ODD section 6); a missing note is
         # no error, but a reader of the scenario cannot check the event (decision 643).
         found.append(
-            f"note: {shown}: {count_text(len(unsourced), 'event')} without a "
-            f"source note (where the event is documented): {allowed(unsourced)}"
+            f"note: {file}: {count_text(len(names), 'event')} without a "
+            f"source note (where the event is documented): {allowed(names)}"
         )
     unsourced_relations = [
-        f"{rel[0]}-{rel[1]}" if isinstance(rel, tuple) else f"{rel.source_actor}-{rel.to}"
-        for rel in scenario.relations
+        (i, f"{rel[0]}-{rel[1]}" if isinstance(rel, tuple) else f"{rel.source_actor}-{rel.to}")
+        for i, rel in enumerate(scenario.relations)
         if not (isinstance(rel, RelationSpec) and rel.source)
     ]
-    if unsourced_relations and "generate" not in tree:
+    relations = merged.origin.entry("relations")
+    for file, pairs in _by_file(
+        unsourced_relations if "generate" not in tree else [], relations, shown
+    ):
         # A stance is as much a judgement about the record as an event (the held-out
         # cases' standard, docs/scenarios.md); only events were noted (decision 702).
         found.append(
-            f"note: {shown}: {count_text(len(unsourced_relations), 'relation')} "
-            f"without a source note: {allowed(unsourced_relations)}; a relation carries one "
+            f"note: {file}: {count_text(len(pairs), 'relation')} "
+            f"without a source note: {allowed(pairs)}; a relation carries one "
             "when written {from: A, to: B, value: v, source: ...}"
         )
     return found
+
+
+def _by_file(
+    entries: list[tuple[int, str]], origin: Origin, shown: str
+) -> list[tuple[str, list[str]]]:
+    """``entries`` (a merged list's index and its text) by the file that writes each,
+    the file named first in its order (``shown`` when the place is not known)."""
+    files: dict[str, list[str]] = {}
+    for index, text in entries:
+        files.setdefault(origin.entry(index).file or shown, []).append(text)
+    return list(files.items())
 
 
 def file_notes(path: str) -> list[str]:

@@ -145,17 +145,20 @@ def test_error_in_parent_points_at_parent_file_and_line():
     assert err.path == "events.strike.magnitude"
 
 
-def test_reference_error_after_merge_points_into_parent(tmp_path):
+def test_reference_error_after_merge_is_said_where_the_calendar_was_cut(tmp_path):
     child = tmp_path / "short.yaml"
     child.write_text(f"extends: {DATA / 'base.yaml'}\ncalendar: {{end: '2016-03'}}\n")
     with pytest.raises(InputError) as info:
         load_scenario(child)
     err = info.value
-    # base.yaml's withdrawal (dated 2016-06, line 49) now lies after the child's end.
-    assert err.file is not None and err.file.endswith("base.yaml")
-    assert err.line == 49
-    assert err.path == "events.withdrawal.date"
-    assert "outside the calendar 2014-01 to 2016-03" in err.message
+    # base.yaml's withdrawal (dated 2016-06, line 49) and its window 'late' now lie after
+    # the child's end: the error was at base.yaml's line 49; since decision 916 it is at
+    # the child's calendar, which the user wrote, and says what it leaves out.
+    assert err.file == str(child)
+    assert err.line == 2
+    assert err.path == "calendar.end"
+    assert err.message.startswith("2016-03 leaves out 1 event (withdrawal) and the window ")
+    assert "end the calendar at 2016-06 or later" in err.message
 
 
 def test_error_in_child_points_at_child_line(tmp_path):

@@ -281,9 +281,25 @@ class Document:
 
 def _located(error: InputError, origin: Origin, loc: Loc) -> InputError:
     where = origin.locate(loc)
-    if error.path and error.file is None:
-        error.path = _as_written(error.path, origin, loc)
+    if error.file is None:
+        if error.path:
+            error.path = _as_written(error.path, origin, loc)
+        error.message = _ALSO_EVENT.sub(lambda m: _also_event(m, origin, where), error.message)
     return error.located(where.file, where.line)
+
+
+# "(also events[39])": the schema's duplicate id, which indexes the merged events.
+_ALSO_EVENT = re.compile(r"\(also events\[(\d+)\]\)")
+
+
+def _also_event(match: re.Match[str], origin: Origin, where: Origin) -> str:
+    """The earlier event of a duplicate id as its file writes it, with its line, and its
+    file when that is not the error's (decision 916)."""
+    entry = origin.entry("events").entry(int(match.group(1)))
+    text = f"events[{_written_index(int(match.group(1)), entry)}]"
+    if entry.file is not None and entry.file != where.file:
+        text += f" of {entry.file}"
+    return f"(also {text}, line {entry.line})" if entry.line else f"(also {text})"
 
 
 def _as_written(path: str, origin: Origin, loc: Loc) -> str:
@@ -789,6 +805,48 @@ def _reached(error: InputError, via: dict[str, str]) -> InputError:
     return error.reworded(f"{error.message} (reached through extends: {via[error.file]})")
 
 
+def _new_actors_are_whole(parent: Document, child: Document) -> None:
+    """Refuse a child's power or state that its parent lacks and that has no region.
+
+    A child changes a parent's actor by its name; a name the parent lacks is a new actor,
+    which needs its region. A misspelt name ("Lybia: {aligned: Russia}") was taken for a
+    new state and refused as "states.Lybia.region: required field is missing", never
+    naming the slip (an outside check, decision 916).
+
+    Raises:
+        InputError: at the child's line of that name.
+    """
+    sections = {s: parent.tree.get(s) for s in ("powers", "states")}
+    known = {
+        str(name): s
+        for s, entries in sections.items()
+        if isinstance(entries, dict)
+        for name in entries
+    }
+    for section in ("powers", "states"):
+        entries = child.tree.get(section)
+        if not isinstance(entries, dict) or not isinstance(sections[section], dict):
+            continue
+        for name, entry in entries.items():
+            if name in sections[section] or not isinstance(entry, dict) or "region" in entry:
+                continue
+            what = section[:-1]
+            place = child.origin.entry(section).entry(name)
+            elsewhere = known.get(str(name))
+            if elsewhere is not None:
+                message = (
+                    f"'{name}' is a {elsewhere[:-1]} of {parent.origin.file}, not a {what}: "
+                    f"change it under {elsewhere}"
+                )
+            else:
+                message = (
+                    f"'{name}' is no {what} of {parent.origin.file}, and a new {what} needs its "
+                    f"region; a child changes its parent's {section} by their names"
+                    f"{suggest(str(name), list(sections[section]))}"
+                )
+            raise InputError(message, path=f"{section}.{name}", file=place.file, line=place.line)
+
+
 def _extend(parent: Document, child: Document) -> Document:
     """Merge ``child`` over ``parent`` (decisions.md item 16)."""
     removals = child.tree.pop("remove_events", [])
@@ -805,6 +863,7 @@ def _extend(parent: Document, child: Document) -> Document:
     }
     if "events" in parent.tree:
         parent.tree["events"], parent.origin.entries["events"] = events, event_origin
+    _new_actors_are_whole(parent, child)
     tree, origin = _merge(parent.tree, parent.origin, child.tree, child.origin, ())
     return Document(tree, origin, removed={**parent.removed, **removed})
 
@@ -906,9 +965,50 @@ def _merge_events(
         if slot == len(events):
             events.append(event)
         else:
+            _replaces_whole(events[slot], p_origin.entry(slot), event, c_origin.entry(index))
             events[slot] = event
         origin.entries[slot] = c_origin.entry(index)
     return events, origin
+
+
+def _scalar_text(value: int | float | str) -> str:
+    """A scalar of a YAML file written back for a ``--set`` (numbers as given)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return number_text(value) if isinstance(value, int | float) else value
+
+
+def _replaces_whole(parent: Any, p_origin: Origin, child: Any, c_origin: Origin) -> None:
+    """Refuse a child's event that gives a few fields of its parent's event of the same id.
+
+    Such an event replaces the parent's whole (model.md section 8.1), so it needs every
+    field; given without its kind or its date it read "an event needs a 'kind'; kinds
+    are: ..." and then one missing field at a time, never saying why (decision 916).
+
+    Raises:
+        InputError: the child's event has no kind, or neither a date nor a step.
+    """
+    if not (isinstance(parent, dict) and isinstance(child, dict)):
+        return
+    if "kind" in child and ("date" in child or "step" in child):
+        return  # a whole event: the schema checks it as any other
+    lacks = [str(k) for k in parent if k not in child]
+    # The field the child meant to change, with its value, for the command-line form.
+    changed = [
+        (k, v)
+        for k, v in child.items()
+        if k not in ("id", "kind") and isinstance(k, str) and isinstance(v, int | float | str)
+    ]
+    setting = f"{changed[0][0]}={_scalar_text(changed[0][1])}" if changed else "FIELD=VALUE"
+    where = f"{p_origin.file}:{p_origin.line}" if p_origin.line else str(p_origin.file)
+    raise InputError(
+        f"this event takes the place of the one with its id ({where}) whole, not field by "
+        f"field, so it needs all its fields; it lacks {', '.join(lacks)}: copy the whole "
+        f"event and change what differs, or for one run, --set events.{child['id']}.{setting}",
+        path=f"events.{child['id']}",
+        file=c_origin.file,
+        line=c_origin.line,
+    )
 
 
 def _event_ids(events: Any) -> dict[str, int]:
@@ -1066,6 +1166,7 @@ def _apply_override(doc: Document, override: _Override) -> Loc:
             path=override.path,
             file=override.label,
         )
+    _refuse_an_index(doc, override)
     if segments[0] == "relations" and len(segments) > 1:
         return _set_relation(doc, override, segments[1:])
     node: Any = doc.tree
@@ -1198,6 +1299,60 @@ def placed_as(places: Mapping[str, str], path: str, others: Iterable[str]) -> st
     return next((o for o in others if o != path and places.get(o) == place), None)
 
 
+_RELATION_FIELDS = frozenset({"from", "to", "value", "directed", "source"})
+_INDEXED = re.compile(r"^([A-Za-z_][\w.]*?)\[(\d+)\](?:\.(.*))?$")
+
+
+def _refuse_an_index(doc: Document, override: _Override) -> None:
+    """Refuse a path that names a list's entry by its place, as error messages write it
+    (``relations[11].value``, ``events[3].magnitude``, ``network.ties[0]``): it read
+    "unknown field 'relations[11]'" and offered 'relations' (an outside check, decision
+    916). An override names entries by name: a relation by its two actors, an event by
+    its id; other lists are set whole.
+
+    Raises:
+        InputError: the path holds ``[N]``.
+    """
+    found = _INDEXED.match(override.path)
+    if found is None:
+        return
+    listed, index, rest = found.group(1), int(found.group(2)), found.group(3)
+    if listed == "relations":
+        message = f"overrides do not name a relation by its place; {_relation_form(doc)}"
+    elif listed == "events":
+        events = doc.tree.get("events")
+        event = events[index] if isinstance(events, list) and index < len(events) else None
+        name = event.get("id") if isinstance(event, dict) else None
+        named = (
+            f" (did you mean events.{name}{'.' + rest if rest else ''}?)"
+            if isinstance(name, str)
+            else ""
+        )
+        message = f"overrides name an event by its id, events.ID.FIELD=VALUE{named}"
+    else:
+        message = f"overrides do not name a list's entries by place; set it whole, {listed}=[...]"
+    raise InputError(message, path=override.path, file=override.label)
+
+
+def _relation_form(doc: Document) -> str:
+    """How an override sets a relation, with an example from the scenario's own."""
+    actors = tree_actor_names(doc.tree)
+    relations = doc.tree.get("relations")
+    written = relations if isinstance(relations, list) else []
+    example = next(
+        (
+            f"{fields[0]}.{fields[1]}"
+            for fields in map(relation_fields, written)
+            if fields is not None and all(isinstance(e, str) for e in fields[:2])
+        ),
+        ".".join(actors[:2]) if len(actors) > 1 else "Saudi Arabia.Syria",
+    )
+    return (
+        f"a relation is set by its two actors, relations.FROM.TO=VALUE (e.g. "
+        f"relations.{example}=-0.5), or the list whole, relations=[...]"
+    )
+
+
 def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     """``relations.FROM.TO=VALUE``: the value of the relation the scenario gives from
     ``FROM`` to ``TO`` (decision 891). Of the entries that set that stance (a list entry
@@ -1214,25 +1369,19 @@ def _set_relation(doc: Document, override: _Override, ends: list[str]) -> Loc:
     actors = tree_actor_names(doc.tree)
     relations = doc.tree.get("relations")
     written = relations if isinstance(relations, list) else []
-    example = next(
-        (
-            f"{fields[0]}.{fields[1]}"
-            for fields in map(relation_fields, written)
-            if fields is not None and all(isinstance(e, str) for e in fields[:2])
-        ),
-        ".".join(actors[:2]) if len(actors) > 1 else "Saudi Arabia.Syria",
-    )
-    form = (
-        f"a relation is set by its two actors, relations.FROM.TO=VALUE (e.g. "
-        f"relations.{example}=-0.5), or the list whole, relations=[...]"
-    )
+    form = _relation_form(doc)
     known = set(actors)
     pair = relation_reading(ends, known, written)
     if pair is None:
         unknown = _unknown_end(ends, known) or (
             [e for e in ends if e not in known] if len(ends) == 2 else []
         )
-        if not unknown:
+        # relations.0.value: a place and a field, as a list entry is written, not two
+        # actors (it read "unknown actor '0'"; decision 916).
+        placed = not any(actor_spelled(e, known) for e in ends) and (
+            ends[0].isdigit() or ends[-1] in _RELATION_FIELDS
+        )
+        if not unknown or placed:
             raise InputError(
                 f"'{override.path}' does not name two actors (powers or states); {form}",
                 file=override.label,
@@ -1546,7 +1695,7 @@ def _validate(doc: Document, parameters_only: bool = False) -> Scenario:
         else:
             problems = _repeats_first(reference_problems(scenario), repeat_problems(scenario, doc))
             if problems:
-                raise problems[0]
+                raise _calendar_cut([locate(p, doc) for p in problems], doc, scenario)[0]
     except InputError as exc:
         raise locate(exc, doc) from None
     return scenario
@@ -2897,9 +3046,88 @@ def _drawn_and_checked(
         return None, doc, sorted(found, key=_line_order(path))
     problems = [*reference_problems(scenario), *repeat_problems(scenario, doc)]
     if problems:
-        found = [_reached(_after_overrides(locate(exc, doc), parsed), doc.via) for exc in problems]
+        located = _calendar_cut([locate(exc, doc) for exc in problems], doc, scenario)
+        found = [_reached(_after_overrides(exc, parsed), doc.via) for exc in located]
         return None, doc, sorted(found, key=_line_order(path))
     return scenario, doc, []
+
+
+_OUTSIDE = re.compile(r"^date (\S+) is outside the calendar ")
+
+
+def _calendar_cut(errors: list[InputError], doc: Document, scenario: Scenario) -> list[InputError]:
+    """The dates outside a calendar set in one place (a child file, an override) but
+    written in another (the parent), said once, where the calendar was set.
+
+    A child that shortened syria.yaml's calendar to 2020 was told 25 times, at 25 lines
+    of syria.yaml it never wrote, that a date was outside the calendar, with nothing to
+    do (an outside check, decision 916). Now one error at the child's ``calendar.end``
+    names what it leaves out and the two ways on. Dates outside a calendar written in
+    their own file keep their own errors.
+    """
+    calendar = doc.origin.entry("calendar")
+    first = scenario.calendar.first_month
+    cut: dict[str, list[tuple[InputError, str]]] = {}
+    kept: list[InputError] = []
+    for error in errors:
+        match = _OUTSIDE.match(error.message)
+        bound = None if match is None else "start" if parse_month(match.group(1)) < first else "end"
+        set_at = calendar.entry(bound) if bound is not None else None
+        if bound is None or set_at is None or set_at.file in (None, error.file):
+            kept.append(error)
+            continue
+        if bound not in cut:
+            kept.append(error)  # its place in the order, for the error that says them all
+        cut.setdefault(bound, []).append((error, match.group(1) if match else ""))
+    for bound, outside in cut.items():
+        set_at = calendar.entry(bound)
+        paths = [error.path or "" for error, _m in outside]
+        # A window's two dates: the calendar must hold the whole window.
+        months = [month for _e, month in outside] + [
+            month
+            for p in paths
+            if p.removeprefix("windows.") in scenario.windows
+            for month in scenario.windows[p.removeprefix("windows.")]
+        ]
+        dates = sorted((parse_month(month), month) for month in months)
+        # An event by its id (``events.mali_coup.date``, ``.until``) or its place, once.
+        events = list(
+            dict.fromkeys(
+                p.removeprefix("events.").split(".")[0]
+                if p.startswith("events.")
+                else p.split("]")[0] + "]"
+                for p in paths
+                if p.startswith(("events.", "events["))
+            )
+        )
+        windows = [f"'{p.removeprefix('windows.')}'" for p in paths if p.startswith("windows.")]
+        files = " and ".join(sorted({str(error.file) for error, _m in outside}))
+        side, reach = ("after", dates[-1][1]) if bound == "end" else ("before", dates[0][1])
+        said = []
+        if events:
+            shown = ", ".join(events[:3]) + (", ..." if len(events) > 3 else "")
+            said.append(f"{count_text(len(events), 'event')} ({shown})")
+        if windows:
+            said.append(f"the {'window' if len(windows) == 1 else 'windows'} {', '.join(windows)}")
+        overridden = str(set_at.file).startswith("override ")
+        ways = (
+            ""
+            if not events
+            # remove_events is the file's (an override cannot set it: _RESOLVED_FIELDS).
+            else "take the events out in a scenario that extends this one (remove_events)"
+            if overridden
+            else "take the events out with remove_events"
+        )
+        if windows:
+            ways += (" and " if ways else "") + "give the windows new dates"
+        message = (
+            f"{getattr(scenario.calendar, bound)} leaves out {' and '.join(said)} that {files} "
+            f"dates {side} it; {'end' if bound == 'end' else 'start'} the calendar at {reach} "
+            f"{'or later' if bound == 'end' else 'or earlier'}, or {ways}"
+        )
+        at = kept.index(outside[0][0])
+        kept[at] = InputError(message, path=f"calendar.{bound}", file=set_at.file, line=set_at.line)
+    return kept
 
 
 def _line_order(path: str) -> Any:

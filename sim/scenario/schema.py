@@ -882,8 +882,25 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     started = [c for c in options if len(name) >= 3 and c.lower().startswith(name.lower())]
     if len(started) == 1 and started[0] != name:
         return f" (did you mean '{started[0]}'?)"
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = difflib.get_close_matches(name, options, n=len(options), cutoff=0.6)
+    return f" (did you mean '{_likeliest(name, close)}'?)" if close else ""
+
+
+def _likeliest(name: str, close: list[str]) -> str:
+    """Of difflib's closest spellings (best first), the likeliest slip among those equally
+    close: 'Lybia' is as close to 'Syria' as to 'Libya' by difflib's ratio, which then
+    offered 'Syria' (an outside check, decision 916). Among the ties, the same letters
+    in another order come first, then the same first letter."""
+    best = difflib.SequenceMatcher(None, name, close[0]).ratio()
+    tied = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() == best]
+
+    def slip(choice: str) -> tuple[bool, bool]:
+        return (
+            sorted(choice.lower()) != sorted(name.lower()),
+            choice[:1].lower() != name[:1].lower(),
+        )
+
+    return min(tied, key=slip)  # min is stable: difflib's order among equals
 
 
 def same_state(one: str, other: str) -> bool:
