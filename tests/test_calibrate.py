@@ -337,7 +337,7 @@ def test_posterior_design_refuses_a_variant_that_died_out(
             {"parameters": {"parameters.alignment.period": {"low": 0, "high": 5}}},
             "parameters.alignment.period: a whole-number field, and a calibration draws",
         ),
-        ({"patterns": ["sub"]}, "patterns.0: 'sub' is a folder; list the pattern files in it"),
+        ({"patterns": ["sub"]}, "patterns[0]: 'sub' is a folder; list the pattern files in it"),
         # The form of a prior, and a scenario listed as a pattern file, said at the
         # calibration's line (an audit; decision 626).
         (
@@ -349,7 +349,7 @@ def test_posterior_design_refuses_a_variant_that_died_out(
             {"parameters": {"parameters.trust.memory": {"low": 0.85}}},
             "a prior needs both bounds, {low: .., high: ..}; 'high' is missing",
         ),
-        ({"patterns": ["scenario.yaml"]}, "patterns.0: 'scenario.yaml' is a scenario, not a"),
+        ({"patterns": ["scenario.yaml"]}, "patterns[0]: 'scenario.yaml' is a scenario, not a"),
     ],
 )
 def test_bad_calibration_files_exit_2_with_one_line(

@@ -224,7 +224,7 @@ def test_a_windows_path_to_a_pattern_file_gets_a_hint(
     """``patterns: [..\\patterns\\syria.yaml]`` was said only to not exist."""
     path = _file(tmp_path, patterns=["..\\patterns\\syria.yaml"])
     message = _one_line_error(capsys, "validate", path)
-    assert message.startswith(f"{path}:2: patterns.0: pattern file '..\\patterns\\syria.yaml'")
+    assert message.startswith(f"{path}:2: patterns[0]: pattern file '..\\patterns\\syria.yaml'")
     assert message.endswith(
         "does not exist (looked for "
         f"{tmp_path}/..\\patterns\\syria.yaml); paths are relative to the calibration "

@@ -661,7 +661,7 @@ def test_varying_a_generate_block_is_refused_with_what_to_do_instead(
     )
     message = _refused(capsys, "sweep", experiment, "--out", out, "--workers", "1")
     assert message.startswith(
-        f"{experiment}:6: design.parameters.generate.events: a design varies a scenario"
+        f"{experiment}:6: design.parameters['generate.events']: a design varies a scenario"
     )
     assert not out.exists()
 
@@ -705,7 +705,7 @@ def test_varying_a_scenarios_words_is_refused(
         f"    {path}: [{words.replace(',', ', ')}]\n"
     )
     message = _refused(capsys, "sweep", experiment, "--out", out, "--workers", "1")
-    assert message.startswith(f"{experiment}:6: design.parameters.{path}: a design varies")
+    assert message.startswith(f"{experiment}:6: design.parameters['{path}']: a design varies")
     assert not out.exists()
     # A misspelt path is told as misspelt, not as words (decision 910).
     typo = path.replace("assad_falls", "asad_falls").replace("Syria", "Syira")

@@ -41,7 +41,10 @@ def _refused(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
 def test_a_grid_of_lists_or_mappings_is_refused_in_one_line(tmp_path, capsys, values):
     path = _file(tmp_path, f"design:\n  parameters:\n    states.Eastland.blocs: {values}\n")
     line = _refused(path, capsys)
-    assert f"{path}:5: design.parameters.states.Eastland.blocs: a varied parameter takes " in line
+    assert (
+        f"{path}:5: design.parameters['states.Eastland.blocs'][0]: a varied parameter takes "
+        in line
+    )
     assert "'scenarios:'" in line
 
 
@@ -68,7 +71,7 @@ def test_a_grid_number_past_a_floats_range_is_refused_in_one_short_line(tmp_path
     grid = f"design:\n  parameters:\n    parameters.trust.memory: [0.9, {digits}]\n"
     path = _file(tmp_path, grid)
     assert _refused(path, capsys) == (
-        f"credsim: error: {path}:5: design.parameters.parameters.trust.memory: "
+        f"credsim: error: {path}:5: design.parameters['parameters.trust.memory'][1]: "
         "got 9.999e+399 (400 digits), too large for a number (the largest is about 1.8e308) "
         "(scenario 'base', parameters.trust.memory=9.999e+399 (400 digits))"
     )
@@ -172,9 +175,8 @@ def test_a_sampled_range_says_what_is_wrong_with_it(tmp_path, capsys, given, sai
     design = "design:\n  method: lhs\n  samples: 3\n  parameters:\n"
     design += f"    parameters.trust.memory: {given}\n"
     line = _refused(_file(tmp_path, design), capsys)
-    prefix = (
-        ":7: design.parameters.parameters.trust.memory: a lhs parameter takes {low: .., high: ..}"
-    )
+    key = "design.parameters['parameters.trust.memory']"
+    prefix = f":7: {key}: a lhs parameter takes {{low: .., high: ..}}"
     assert prefix in line
     assert line.endswith(said) or said + "," in line
 
@@ -204,7 +206,7 @@ def test_a_whole_number_field_in_a_sampled_design_is_refused_in_its_words(tmp_pa
         "    parameters.alignment.period: {low: 1, high: 6}\n",
     )
     assert _refused(path, capsys) == (
-        f"credsim: error: {path}:7: design.parameters.parameters.alignment.period: this field "
+        f"credsim: error: {path}:7: design.parameters['parameters.alignment.period']: this field "
         "takes whole numbers, and a lhs design draws values between its bounds; vary it on a "
         "grid (a list of whole numbers) instead"
     )
@@ -216,7 +218,7 @@ def test_one_grid_value_written_bare_is_answered_with_its_list(tmp_path, capsys,
     sobol and morris", which it was not (an audit, decision 645)."""
     path = _file(tmp_path, f"design:\n  parameters:\n    parameters.trust.memory: {written}\n")
     assert _refused(path, capsys) == (
-        f"credsim: error: {path}:5: design.parameters.parameters.trust.memory: a grid "
+        f"credsim: error: {path}:5: design.parameters['parameters.trust.memory']: a grid "
         f"parameter takes a list of values; for one value write {shown}"
     )
 

@@ -25,7 +25,7 @@ record: summary
     ("extra", "line", "message"),
     [
         ("question:\n  difference: [historical, abstaind]\n  metric: final_trust.Russia.all\n",
-         10, "question.difference.1: 'abstaind' is not a scenario of this experiment; allowed: "
+         10, "question.difference[1]: 'abstaind' is not a scenario of this experiment; allowed: "
          "historical, abstained (did you mean 'abstained'?)"),
         ("question:\n  difference: [historical, abstained]\n  metric: final_trust.Russia.arab\n",
          11, "question.metric: 'arab' is not an output group of the scenarios"),
@@ -39,13 +39,13 @@ record: summary
          11, "question.metric: 'withdrawl' is not a window of the scenarios; allowed: "
          "intervention, withdrawal (did you mean 'withdrawal'?)"),
         ("plots:\n  powers: [Russia, Chnia]\n",
-         10, "plots.powers.1: 'Chnia' is not one of the scenarios' powers"),
+         10, "plots.powers[1]: 'Chnia' is not one of the scenarios' powers"),
         ("plots:\n  across: parameters.trust.memory\n",
          10, "plots.across: 'parameters.trust.memory' is not varied by this experiment"),
         ("plots:\n  metrics: [final_trust, trust_chnage]\n",
-         10, "plots.metrics.1: 'trust_chnage' is not a summary family; families: final_trust"),
+         10, "plots.metrics[1]: 'trust_chnage' is not a summary family; families: final_trust"),
         ("plots:\n  metrics: [trust_change.withdrawl]\n",
-         10, "plots.metrics.0: 'trust_change.withdrawl' is not a summary family"),
+         10, "plots.metrics[0]: 'trust_change.withdrawl' is not a summary family"),
     ],
 )  # fmt: skip
 def test_question_and_plots_mistakes_are_one_line(tmp_path, capsys, extra, line, message):

@@ -203,7 +203,10 @@ def test_a_link_slope_past_a_floats_range_is_refused_before_any_run() -> None:
     pf = load_patterns(SYRIA)
     with pytest.raises(InputError) as caught:
         simulate_statistics(pf, {"link.beta": 10**400}, votes=real_votes(), run_fn=never)
-    assert str(caught.value) == "link.beta must be a number, got 1.000e+400 (401 digits)"
+    assert str(caught.value) == (
+        "override link.beta=1.000e+400 (401 digits): link.beta: must be a number, "
+        "got 1.000e+400 (401 digits)"
+    )
 
 
 PATTERN_FILES = sorted((REPO / "patterns").glob("*.yaml"))
@@ -1495,7 +1498,7 @@ def test_a_file_of_another_kind_given_as_the_pattern_file_is_named_so(
     assert main(argv) == 2
     # Said at the calibration's line that lists it (decision 626).
     assert capsys.readouterr().err == (
-        f"credsim: error: {calibration}:2: patterns.0: '{given}' is {noun}, not a pattern "
+        f"credsim: error: {calibration}:2: patterns[0]: '{given}' is {noun}, not a pattern "
         f"file ({command}); list pattern files here (the shipped ones are in patterns/)\n"
     )
     assert not out.exists()
@@ -1796,10 +1799,10 @@ def test_what_an_audit_of_held_out_style_files_found_is_refused_at_load(
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("inf", "link.beta must be a finite number, got inf"),
-        ("nan", "link.beta must be a finite number, got nan"),
-        ("1e308", "link.beta must be <= 1e+06, got 1e+308"),
-        ("-1", "link.beta must be >= 0, got -1"),
+        ("inf", "override link.beta=inf: link.beta: must be a finite number, got inf"),
+        ("nan", "override link.beta=nan: link.beta: must be a finite number, got nan"),
+        ("1e308", "override link.beta=1.0e+308: link.beta: must be <= 1e+06, got 1e+308"),
+        ("-1", "override link.beta=-1: link.beta: must be >= 0, got -1"),
     ],
 )
 def test_a_beta_set_on_the_command_line_is_checked_as_the_files(

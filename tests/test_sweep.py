@@ -559,7 +559,7 @@ def test_booleans_in_a_sweep_are_not_numbers(
     assert main(["sweep", str(exp), "--workers", "1", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{exp}:5: " in err
-    assert "parameters.trust.negativity_bias: expected a number, got true" in err
+    assert "['parameters.trust.negativity_bias']: expected a number, got true" in err
     vary = "parameters.trust.negativity_bias=true,false"
     assert main(["sweep", str(TINY), "--vary", vary, "--workers", "1", "--quiet"]) == 2
     err = capsys.readouterr().err

@@ -51,6 +51,7 @@ from sim.scenario.schema import (
     suggest,
 )
 from sim.seeds import MAX_SEED
+from sim.sweep.fieldpaths import close_file, field_text
 
 LINK_PREFIX = "link."
 LINK_PATHS = ("link.beta",)
@@ -173,17 +174,18 @@ class Calibration:
         fixed = self.variants()[variant]
         return {p: prior for p, prior in self.spec.parameters.items() if p not in fixed}
 
-    def error(self, message: str, *path: str) -> InputError:
+    def error(self, message: str, *path: str | int) -> InputError:
         """An input error located at ``path`` in the file (the nearest line known).
 
-        A prior sits at ``parameters -> <scenario path>``: its line is found by
-        both keys, but the path shown is the scenario's alone, not
+        A list item is named by its index in brackets, ``patterns[1]`` (decision
+        917). A prior sits at ``parameters -> <scenario path>``: its line is found
+        by both keys, but the path shown is the scenario's alone, not
         ``parameters.parameters.trust.memory``.
         """
-        error = InputError(message, path=".".join(path) or None)
+        error = InputError(message, path=field_text(path) or None)
         located = locate(error, self.doc).located(self.source)
         if len(path) == 2 and path[0] == "parameters":
-            located.path = path[1]
+            located.path = str(path[1])
         return located
 
     def identity(self, problem_identity: str) -> str:
@@ -290,16 +292,22 @@ def load_calibration(
                 f"'{item}' is a folder; list the pattern files in it one by one"
                 + (f" ({relative})" if relative else ""),
                 "patterns",
-                str(i),
+                i,
             )
         if not file.is_file():
             looked = beside(str(Path(shown).parent), item)  # without a '..' that can go
+            # The path once, when it is the one looked for, and a file of a close name
+            # beside it (`sino_soviet.yml` for sino_soviet.yaml; an audit, decision 917).
+            close = close_file(looked).removeprefix(" (").removesuffix(")")
+            said = [f"looked for {looked}"] if looked != item else []
+            said += [close] if close else []
             raise calibration.error(
-                f"pattern file '{item}' does not exist (looked for {looked})"
+                f"pattern file '{item}' does not exist"
+                + (f" ({'; '.join(said)})" if said else "")
                 + (f"; {relative}" if relative else "")
                 + slash_hint(item),
                 "patterns",
-                str(i),
+                i,
             )
         kind = kind_of_file(str(file))
         if kind is not None and kind != "pattern":
@@ -309,14 +317,15 @@ def load_calibration(
                 f"'{item}' is {NOUNS[kind]}, not a pattern file ({COMMANDS[kind]}); list "
                 "pattern files here (the shipped ones are in patterns/)",
                 "patterns",
-                str(i),
+                i,
             )
         # Statistics are named "<file name>/<pattern id>": two files of one name would
         # share them, and one file's patterns would silently replace the other's.
         same = next((j for j, seen in enumerate(files) if seen.stem == file.stem), None)
         if same is not None:
             message = (
-                f"pattern file '{item}' is listed twice; list each file once"
+                f"pattern file '{item}' is listed twice (also patterns[{same}]); "
+                "list each file once"
                 if _same_file(files[same], file)
                 else f"pattern file '{item}' has the same file name as '{spec.patterns[same]}': "
                 f"a calibration names its statistics by file name ('{file.stem}/<pattern id>'), "
@@ -325,7 +334,7 @@ def load_calibration(
             raise calibration.error(
                 message,
                 "patterns",
-                str(i),
+                i,
             )
         files.append(file)
     values = parse_truth(truth, check_paths)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,8 @@ from sim.seeds import seed_sequence
 
 Votes = VoteData | str | os.PathLike[str] | None
 _LINK_BETA = "link.beta"
+# A pattern file's own fields that its scenario has not: `--set` cannot reach them.
+_PATTERN_FILE_FIELDS = ("patterns", "groups", "scenario")
 
 
 @dataclass
@@ -807,28 +810,50 @@ def resolve(
         InputError: a link path other than ``link.beta``, a beta that is not a finite
             number in [0, MAX_VALUE], or an override the scenario rejects.
     """
-    from sim.scenario.loader import load_scenario
+    from sim.scenario.loader import load_scenario, parse_overrides
 
     scenario_overrides = dict(overrides or {})
     given_beta = scenario_overrides.pop(_LINK_BETA, None)
     stray = [p for p in scenario_overrides if p.startswith("link.")]
     if stray:
         raise InputError(f"override '{stray[0]}': of the link only {_LINK_BETA} can be set")
+    own = [p for p in scenario_overrides if p.split(".")[0] in _PATTERN_FILE_FIELDS]
+    if own:
+        # It was told as an unknown scenario field, "did you mean 'parameters'?" (an
+        # audit, decision 917).
+        raise InputError(
+            f"override '{own[0]}': --set sets the scenario's values and {_LINK_BETA}, not "
+            f"the pattern file's own {own[0].split('.')[0]}; edit the pattern file"
+        )
     slope = beta if beta is not None else given_beta if given_beta is not None else pf.link.beta
+    if beta is None and given_beta is not None:
+        # Said as every other override's error is, `override PATH=VALUE: PATH: ...`
+        # (it was `link.beta must be >= 0, got -1`; an audit, decision 917).
+        typed = next(o for o in parse_overrides(overrides) if o.path == _LINK_BETA)
+
+        def refused(message: str) -> InputError:
+            return InputError(message, path=_LINK_BETA, file=typed.label)
+    else:
+
+        def refused(message: str) -> InputError:
+            return InputError(f"{_LINK_BETA} {message}")
+
     if beyond_float(slope):
-        raise InputError(f"{_LINK_BETA} must be a number, got {number_text(slope)}")
+        raise refused(f"must be a number, got {number_text(slope)}")
     try:
         slope = float(slope)
     except (TypeError, ValueError):
-        raise InputError(f"{_LINK_BETA} must be a number, got {slope!r}") from None
+        comma = re.fullmatch(r"\s*([-+]?[0-9]+),([0-9]+)\s*", str(slope))
+        hint = f"; a decimal comma? write {comma[1]}.{comma[2]}" if comma else ""
+        raise refused(f"must be a number, got {slope!r}{hint}") from None
     # As the file's link.beta: finite and in [0, MAX_VALUE]. `--set link.beta=inf` made
     # every prediction NaN with numpy's warnings, and exit 0 (an audit).
     if math.isnan(slope) or math.isinf(slope):
-        raise InputError(f"{_LINK_BETA} must be a finite number, got {slope:g}")
+        raise refused(f"must be a finite number, got {slope:g}")
     if not slope >= 0.0:
-        raise InputError(f"{_LINK_BETA} must be >= 0, got {slope:g}")
+        raise refused(f"must be >= 0, got {slope:g}")
     if slope > MAX_VALUE:
-        raise InputError(f"{_LINK_BETA} must be <= {MAX_VALUE:g}, got {slope:g}")
+        raise refused(f"must be <= {MAX_VALUE:g}, got {slope:g}")
     scenario: Scenario = pf.base_scenario
     if scenario_overrides:
         try:

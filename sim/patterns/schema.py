@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
@@ -48,6 +49,21 @@ Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 IssueCode = Literal["me", "nu", "di", "hr", "co", "ec"]
 
 
+# Two years written as text: `2012-2014`, `2012 - 2014`, `2012–2014`, `2012, 2014`, `2012 to 2014`.
+_YEARS_AS_TEXT = re.compile(r"\s*(\d{4})\s*(?:-|–|—|/|,|:|\.\.|to)\s*(\d{4})\s*")
+
+
+def _years_as_list(value: Any) -> Any:
+    """``value``, refused with what to write when it is two years written as text
+    (``before: 2012-2014`` was said to be no list, without the repair; an audit,
+    decision 917)."""
+    match = _YEARS_AS_TEXT.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        first, last = match.groups()
+        raise ValueError(f"expected a list of two years, got '{value}'; write [{first}, {last}]")
+    return value
+
+
 def _ordered(years: tuple[int, int] | None, name: str) -> None:
     if years is not None and years[1] < years[0]:
         raise ValueError(f"'{name}' ends ({years[1]}) before it starts ({years[0]})")
@@ -62,6 +78,11 @@ class Link(Strict):
     reference: tuple[Year, Year]
     beta: NonNegative  # at most MAX_VALUE: 1e308 made every prediction infinite (an audit)
     issue: IssueCode | None = None
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _years_as_text(cls, value: Any) -> Any:
+        return _years_as_list(value)
 
     # A field's own validator, so that the error is located at it (the model's pointed
     # at the whole link or pattern; an audit).
@@ -112,6 +133,11 @@ class Pattern(Strict):
             else str(value).lower()
         )
         raise ValueError(f"must be a number above 0 or 'bootstrap', got {shown}")
+
+    @field_validator("before", "after", "years", mode="before")
+    @classmethod
+    def _years_as_text(cls, value: Any) -> Any:
+        return _years_as_list(value)
 
     @field_validator("before", "after", "years")
     @classmethod

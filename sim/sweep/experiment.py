@@ -56,6 +56,7 @@ from sim.scenario.loader import (
 from sim.scenario.schema import NAME_PATTERN, Strict, allowed, suggest
 from sim.seeds import MAX_SEED, check_seed
 from sim.sweep import design as designs
+from sim.sweep.fieldpaths import close_file, field_text
 
 SHORT_HASH = 10
 RUN_ID_CHARS = 16
@@ -127,6 +128,18 @@ class ExperimentSpec(Strict):
     overrides: dict[str, Any] = Field(default_factory=dict)
     question: QuestionSpec | None = None
     plots: PlotsSpec = Field(default_factory=PlotsSpec)
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _named_scenarios(cls, scenarios: Any) -> Any:
+        if isinstance(scenarios, list) and scenarios:
+            # A list of files said what was wrong and not what to write (an audit,
+            # decision 917).
+            raise ValueError(
+                "expected a mapping of names to scenario files, got a list; give each "
+                f"scenario a name, which becomes its label: {_named_entry(scenarios[0])}"
+            )
+        return scenarios
 
     @field_validator("seed")
     @classmethod
@@ -258,13 +271,31 @@ class _Where:
     def file(self) -> str | None:
         return self.doc.origin.file
 
-    def error(self, message: str, *path: str) -> InputError:
+    def error(self, message: str, *path: str | int) -> InputError:
+        """An error at ``path`` (keys, and an ``int`` for a list item), at its line.
+
+        A list item is named ``[i]`` and a varied parameter's key, itself a dotted
+        path, ``design.parameters['parameters.trust.memory']`` (decision 917).
+        """
+        path = tuple(part for part in path if part != "")
         origin = self.doc.origin.locate(path)
-        return InputError(message, path=".".join(path) or None, file=self.file, line=origin.line)
+        n = len(self.parameters)
+        key_at = n if n and len(path) > n and path[:n] == self.parameters else None
+        shown = field_text(path, key_at) or None
+        return InputError(message, path=shown, file=self.file, line=origin.line)
 
     def invalid(self, exc: ValidationError) -> InputError:
         """A validation error of the experiment, located like a scenario's."""
         return translate(exc, self.doc, root=ExperimentSpec)
+
+
+def _named_entry(item: Any) -> str:
+    """A ``scenarios:`` entry for ``item``, a file listed without a name: named after the
+    file (``syria: ../scenarios/syria.yaml``), or ``historical`` when its name is not one."""
+    file = str(item) if isinstance(item, str) and item.strip() else "../scenarios/syria.yaml"
+    stem = re.sub(r"[^a-z0-9_-]+", "_", Path(file).stem.lower()).strip("_")
+    name = stem if stem and re.fullmatch(NAME_PATTERN, stem) else "historical"
+    return f"{name}: {file}"
 
 
 # The option that gave each field of an experiment built on the command line.
@@ -393,7 +424,34 @@ def experiment_from_scenario(
         "engine": engine or "fast",
         "overrides": overrides or {},
     }
-    return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)
+    try:
+        return _build(given, given, None, {base.name: str(path)}, _cli_where(given), max_runs)
+    except InputError as exc:
+        raise _decimal_comma(exc, vary, base) from None
+
+
+# Two whole numbers about a comma, `0,95`: a grid of 0 and 95, or one decimal number.
+_DECIMAL_COMMA = re.compile(r"\s*([-+]?[0-9]+),([0-9]+)\s*")
+
+
+def _decimal_comma(exc: InputError, vary: list[str], base: Scenario) -> InputError:
+    """``exc``, with ``a decimal comma? write 0.95`` when it refuses a value of a ``--vary
+    PATH=0,95`` (the grid 0 and 95) and the scenario takes 0.95, as ``--set`` says of
+    ``0,95`` (it said only "must be > 0, got 0"; an audit, decision 917)."""
+    for item in vary:
+        name, _, spec = item.partition("=")
+        comma = _DECIMAL_COMMA.fullmatch(spec)
+        if (
+            comma is not None
+            and exc.file == "--vary"
+            and exc.path == name.strip()
+            and _loads(base, name.strip(), float(f"{comma[1]}.{comma[2]}"))
+        ):
+            return exc.reworded(
+                f"{exc.message}; '{spec.strip()}' is the two values {comma[1]} and "
+                f"{comma[2]}: a decimal comma? write {comma[1]}.{comma[2]}"
+            )
+    return exc
 
 
 def _named(written: str, file: str) -> str:
@@ -432,7 +490,10 @@ def _build(
             )
         if not Path(files[key]).is_file():
             raise where.error(
-                f"scenario file {_named(written, files[key])} does not exist" + slash_hint(written),
+                # With a file of a close name beside it (an audit, decision 917).
+                f"scenario file {_named(written, files[key])} does not exist"
+                + close_file(files[key])
+                + slash_hint(written),
                 "scenarios",
                 key,
             )
@@ -559,7 +620,7 @@ def _check_plots(experiment: Experiment, where: _Where) -> None:
                     f"{', '.join(names)}{suggest(name, names)}",
                     "plots",
                     field,
-                    str(i),
+                    i,
                 )
     windows = list(scenario.windows)
     windowed = [m.name for m in SUMMARY_METRICS.values() if m.shape == "window_power_group"]
@@ -573,7 +634,7 @@ def _check_plots(experiment: Experiment, where: _Where) -> None:
                 f"{allowed(families, 12)}{suggest(name, families)}",
                 "plots",
                 "metrics",
-                str(i),
+                i,
             )
     varied = experiment.varied
     if plots.across is not None and plots.across not in varied:
@@ -598,7 +659,7 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
                 f"{suggest(name, names)}",
                 "question",
                 "difference",
-                str(i),
+                i,
             )
     if question.difference[0] == question.difference[1]:
         raise where.error("the two scenarios to difference must differ", "question", "difference")
@@ -728,7 +789,7 @@ def _expand(
                     *loc,
                     path,
                 )
-            for item in v:
+            for index, item in enumerate(v):
                 if isinstance(item, list | dict):
                     raise where.error(
                         f"a varied parameter takes numbers, text or booleans, got {item!r}; "
@@ -736,6 +797,7 @@ def _expand(
                         "'scenarios:' (a file that extends the base and sets the value)",
                         *loc,
                         path,
+                        *_item(d.parameters[path], index),
                     )
             values[path] = _uniform_numbers([_as_run(item, path, scenarios) for item in v])
             if _numbers(values[path]) and _takes_fractions(path, scenarios):
@@ -894,10 +956,22 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
         else:
             probes = _distinct(seen) if design.method == "grid" else [min(seen), max(seen)]
             label = {}
+        written = design.parameters.get(path) if design.method == "grid" else None
         for key, base in experiment.scenarios.items():
             missing = _event_elsewhere(path, key, experiment.scenarios)
-            for value in probes:
-                _apply(base, {path: value}, where, key, label.get(value), missing)
+            for n, value in enumerate(probes):
+                if _loads(base, path, value):
+                    continue
+                # A grid value refused where another of the list loads is said at its own
+                # item and line (`- 1.3` of a block list was said at the key's line; an
+                # audit, decision 917); a path refused whatever its value, at the key.
+                others = (v for m, v in enumerate(probes) if m != n)
+                at = (
+                    _item(written, _index_of(written, value, path, experiment.scenarios))
+                    if written is not None and any(_loads(base, path, v) for v in others)
+                    else ()
+                )
+                _apply(base, {path: value}, where, key, label.get(value), missing, at)
         if _words_only(path):
             # Each point ran the same model under another label (an open item since
             # decision 488's round: "a design may vary the scenario's name"; decision 905).
@@ -910,6 +984,32 @@ def _check_paths(experiment: Experiment, where: _Where) -> None:
                 *where.parameters,
                 path,
             )
+
+
+def _loads(base: Scenario, path: str, value: Any) -> bool:
+    """Whether ``base`` takes ``value`` at ``path``."""
+    try:
+        load_scenario(base, {path: value})
+    except InputError:
+        return False
+    return True
+
+
+def _item(written: Any, index: int | None) -> tuple[int, ...]:
+    """The path's end naming item ``index`` of a grid written as a list: ``(index,)``,
+    or nothing (a spec such as ``linspace(...)``, or no item)."""
+    return (index,) if isinstance(written, list) and index is not None else ()
+
+
+def _index_of(written: Any, value: Any, path: str, scenarios: dict[str, Scenario]) -> int | None:
+    """The index of the first item of the grid ``written`` that runs as ``value``."""
+    if not isinstance(written, list):
+        return None
+    for index, item in enumerate(written):
+        run = _as_run(item, path, scenarios)
+        if run == value and isinstance(run, bool) == isinstance(value, bool):
+            return index
+    return None
 
 
 def _words_only(path: str) -> bool:
@@ -1024,6 +1124,7 @@ def _apply(
     key: str,
     what: str | None = None,
     repair: str = "",
+    item: tuple[int, ...] = (),
 ) -> Scenario:
     try:
         return load_scenario(base, values)
@@ -1035,7 +1136,7 @@ def _apply(
         path = exc.path if exc.path in values else next(iter(values), "")
         message = _unsuggested(exc.message) if repair else exc.message
         raise where.error(
-            f"{message} (scenario '{key}', {shown}){repair}", *where.parameters, path
+            f"{message} (scenario '{key}', {shown}){repair}", *where.parameters, path, *item
         ) from None
 
 
