@@ -32,13 +32,13 @@ import json
 import os
 import shlex
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim import manifests
-from sim.errors import InputError
+from sim.errors import InputError, count_text
 from sim.fileio import (
     atomic_write_text,
     leftover_files,
@@ -657,19 +657,33 @@ def _writing_to(command: list[str], folder: str) -> list[str]:
     return [*out, "--out", folder]
 
 
-def require_intact(folder: str | Path) -> None:
+# What a calibration draws from its tables (its figures and report page): a reader of
+# its tables needs none of them, and the calibration's command draws them again.
+DRAWN = ("figures/", "report.html")
+
+
+def drawn_only(problems: Sequence[Problem]) -> bool:
+    """Whether every one of ``problems`` is of a drawn file (:data:`DRAWN`)."""
+    return all(p.file.startswith(DRAWN) for p in problems)
+
+
+def require_intact(folder: str | Path, *, drawn_ok: bool = False) -> None:
     """Refuse a damaged results folder, for the commands that read one.
+
+    ``drawn_ok``: the reader reads a calibration's tables only, and a missing or edited
+    figure or report page (:data:`DRAWN`) does not stop it (an outside check refused a
+    posterior for a deleted figure, decision 918).
 
     Raises:
         InputError: one line naming the first damaged file, how many others are
             damaged, and the repair.
     """
     folder = Path(folder)
-    problems = verify(folder)
+    problems = [p for p in verify(folder) if not (drawn_ok and p.file.startswith(DRAWN))]
     if not problems:
         return
     first = problems[0]
-    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    more = f" (and {count_text(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
     raise InputError(
         f"results folder is damaged: {first.file} {first.what}{more}; "
         f"{repair_hint(read_json(folder / MANIFEST), folder)}",

@@ -476,3 +476,53 @@ def test_a_calibration_statistic_that_is_never_a_number_is_refused(
         "the truth; its discrepancy, hence every distance, would not be a number"
     ]
     assert not out.exists()
+
+
+def test_a_pattern_files_words_do_not_change_its_calibration_and_a_change_is_named(
+    tmp_path: Path,
+) -> None:
+    """A comment or a reworded source note changed the calibration's identity (the file's
+    bytes were hashed), and a resumed calibration was refused as run "on other inputs",
+    its generations lost to an edit no statistic reads (an outside check, decision 918).
+    The identity is now of what the file says; a change that matters (a tolerance) is
+    refused naming the file."""
+    votes = load_votes(votes_folder())
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    patterns = tmp_path / "small.yaml"
+
+    def identity() -> str:
+        calibration = load_calibration(path)
+        return calibration.identity(PatternProblem(calibration, votes).identity())
+
+    first = identity()
+    text = patterns.read_text()
+    data = yaml.safe_load(text)
+
+    def written(**change: Any) -> str:
+        pattern = {**data["patterns"][0], **change.pop("pattern", {})}
+        return yaml.safe_dump({**data, **change, "patterns": [pattern, *data["patterns"][1:]]})
+
+    patterns.write_text(written(pattern={"source": "Reworded."}) + "# a comment\n")
+    assert identity() == first
+    # The scenario's path written another way: the scenario is compared by content.
+    patterns.write_text(
+        written(scenario=str(ROOT / "scenarios" / ".." / "scenarios" / "syria.yaml"))
+    )
+    assert identity() == first
+    changed = written(pattern={"tolerance": 0.07})
+    patterns.write_text(changed)
+    assert identity() != first
+    # Run, then changed: the refusal names the file.
+    patterns.write_text(text)
+    out = tmp_path / "out"
+    calibration = load_calibration(path)
+    run_calibration(
+        calibration, PatternProblem(calibration, votes), out, workers=1, quiet=True, figures=False
+    )
+    patterns.write_text(changed)
+    calibration = load_calibration(path)
+    with pytest.raises(InputError) as info:
+        run_calibration(calibration, PatternProblem(calibration, votes), out, workers=1, quiet=True)
+    assert f"run on other inputs ({patterns} (the patterns or their scenario) changed since)" in (
+        str(info.value)
+    ), info.value

@@ -112,6 +112,8 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     died = False  # the caption speaks of a variant that died out only when one has
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
+        # The variants' names of fixed values at the top, for the truth's to go below.
+        fixed_here = sum(path in calibration.variants()[v] for v in variants)
         for variant in variants:
             fixed = calibration.variants()[variant]
             if path in fixed:
@@ -170,8 +172,23 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
         if path in calibration.truth:
             # A truth at the prior's end sits on the axes' edge, where a clipped line
-            # vanished (an audit of the figures, decision 652).
-            ax.axvline(calibration.truth[path], color="black", lw=1.5, label="truth", clip_on=False)
+            # vanished (an audit of the figures, decision 652); there it reads as the
+            # axis itself, so it is named at the top, as a fixed value is (decision 918).
+            truth = calibration.truth[path]
+            ax.axvline(truth, color="black", lw=1.5, label="truth", clip_on=False)
+            ax.annotate(
+                f" truth: {truth:g} ",
+                (truth, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, -4 - 10 * fixed_here),
+                textcoords="offset points",
+                ha="left" if truth <= (prior.low + prior.high) / 2 else "right",
+                va="top",
+                fontsize=7,
+                color="black",
+                # Over a tall bar the name stays readable.
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
         ax.set_xlim(prior.low, prior.high)
         ax.set_xlabel(parameter_label(path))
     for ax in axes[:: min(3, len(axes))]:

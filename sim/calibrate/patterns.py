@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,10 @@ __all__ = [
 def engine_supported() -> bool:
     """Whether :func:`sim.patterns.simulate_statistics` takes an ``engine`` argument."""
     return "engine" in inspect.signature(api.simulate_statistics).parameters
+
+
+# What a pattern file says for its reader alone: no statistic reads them.
+_WORDS_ONLY: dict[str, Any] = {"scenario": True, "patterns": {"__all__": {"source"}}}
 
 
 class PatternProblem:
@@ -104,14 +110,33 @@ class PatternProblem:
                 self.fitted[stem] = _calibration_patterns(pf)
             check_scenario_paths(calibration, pf, path)
         self._statistics = tuple(stats)
-        texts = [Path(p).read_bytes() for p in calibration.pattern_files]
+        # A pattern file by what it says, not its bytes: a comment, a reworded source note
+        # or the scenario's path written another way changed the identity, and a resumed
+        # calibration was refused as run "on other inputs", its generations lost to an
+        # edit that changes no statistic (an outside check, decision 918).
+        texts = [
+            # Mappings in key order: the groups' order is no input either.
+            json.dumps(pf.model_dump(mode="json", exclude=_WORDS_ONLY), sort_keys=True).encode()
+            for pf in self.files.values()
+        ]
         scenarios = [pf.base_scenario.model_dump_json().encode() for pf in self.files.values()]
         self._identity = hashlib.sha256(
             b"\0".join([*texts, *scenarios, engine.encode()])
         ).hexdigest()
+        # The identity before decision 918 (the files' bytes), which a folder written then
+        # holds: it is the same calibration if the files are as they were.
+        raw = [Path(p).read_bytes() for p in calibration.pattern_files]
+        self.legacy_identity = hashlib.sha256(
+            b"\0".join([*raw, *scenarios, engine.encode()])
+        ).hexdigest()
         # The same without the engine: the manifest records both apart, so that a folder
-        # of this calibration on other inputs can say which of them changed.
+        # of this calibration on other inputs can say which of them changed; and each
+        # file's own, so that it can say which file.
         self.inputs = hashlib.sha256(b"\0".join([*texts, *scenarios])).hexdigest()
+        self.file_inputs = {
+            os.path.normpath(path): hashlib.sha256(text + b"\0" + scenario).hexdigest()
+            for path, text, scenario in zip(paths, texts, scenarios, strict=True)
+        }
 
     @property
     def statistics(self) -> tuple[Statistic, ...]:

@@ -52,7 +52,14 @@ from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
 from sim.errors import InputError, WorkersDied, count_text, mark_kept, named_when_full
 from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
-from sim.integrity import INTEGRITY, Records, folder_name, require_intact
+from sim.integrity import (
+    INTEGRITY,
+    Records,
+    drawn_only,
+    folder_name,
+    require_intact,
+    verify,
+)
 from sim.sweep import progress
 from sim.sweep.executors import check_address, dask_wait
 from sim.sweep.progress import _duration, _short
@@ -155,6 +162,7 @@ def _inputs(calibration: Calibration, problem: Problem) -> dict[str, Any]:
         "resolved": calibration.spec.model_dump(mode="json"),
         "engine": getattr(problem, "engine", None),
         "pattern_inputs": getattr(problem, "inputs", None),
+        "pattern_file_inputs": getattr(problem, "file_inputs", None),
     }
 
 
@@ -178,7 +186,13 @@ def _changes(held: Mapping[str, Any], mine: Mapping[str, Any], other_truth: str)
         if fields:
             changes.append(f"the calibration file's {', '.join(fields)} changed since")
     digest = held.get("pattern_inputs")
-    if digest and mine.get("pattern_inputs") and digest != mine["pattern_inputs"]:
+    files, my_files = held.get("pattern_file_inputs"), mine.get("pattern_file_inputs")
+    if isinstance(files, dict) and isinstance(my_files, dict) and files != my_files:
+        # Which file (an outside check: "a pattern file or its scenario" sent the user
+        # through every file; decision 918).
+        named = [f for f in {**files, **my_files} if files.get(f) != my_files.get(f)]
+        changes.append(f"{', '.join(named)} (the patterns or their scenario) changed since")
+    elif digest and mine.get("pattern_inputs") and digest != mine["pattern_inputs"]:
         changes.append("a pattern file or its scenario changed since")
     if changes:
         return "; ".join(changes)
@@ -681,7 +695,15 @@ def run_calibration(
     if executor == "dask" and address:
         check_address(address)  # before anything is written, as a sweep does
     identity = calibration.identity(problem.identity())
+    # A folder written before decision 918 holds the identity of the pattern files' bytes:
+    # the same files make the same calibration, which goes on under that identity.
+    legacy = getattr(problem, "legacy_identity", None)
+    legacy = calibration.identity(legacy) if legacy is not None else None
+    if folder is None and legacy is not None and default_folder(calibration, legacy).is_dir():
+        folder = default_folder(calibration, legacy)
     folder = Path(folder) if folder is not None else default_folder(calibration, identity)
+    if legacy is not None and (_read_manifest(folder) or {}).get("identity") == legacy:
+        identity = legacy
     previous = check_folder(
         folder,
         identity,
@@ -690,14 +712,26 @@ def run_calibration(
         inputs=_inputs(calibration, problem),
     )
     if previous is not None and previous.get("status") == "complete":
-        require_intact(folder)  # a damaged finished calibration is not "complete"
+        # A damaged finished calibration is not "complete"; but a figure or the report
+        # page missing or edited is drawn again from the tables, which is what the
+        # refusal's repair (remove the folder, calibrate again) would have done, in
+        # hours (an outside check, decision 918).
+        damaged = verify(folder)
+        if not drawn_only(damaged) or (damaged and not figures):
+            require_intact(folder)
         # One run with --no-plots could never have its figures: `plot` reads sweeps only,
         # and this said "nothing to do" (an outside check; decision 805). They are drawn
         # from the finished tables, as a finished sweep's report is (decision 32).
-        drawn = figures and not (folder / "report.html").is_file()
+        drawn = figures and (bool(damaged) or not (folder / "report.html").is_file())
         if drawn:
             _draw_finished(folder, calibration, previous, identity)
-        done = "its figures and report.html are drawn now" if drawn else "nothing to do"
+        done = (
+            f"{damaged[0].file} {damaged[0].what}: its figures and report.html are drawn again"
+            if damaged
+            else "its figures and report.html are drawn now"
+            if drawn
+            else "nothing to do"
+        )
         print(
             f"calibration '{calibration.name}' is already complete "
             f"({count_text(int(previous.get('generations') or 0), 'generation')}, "

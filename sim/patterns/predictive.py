@@ -52,7 +52,13 @@ def posterior_draws(
     try:
         manifest, particles = posterior.read_finished(folder)
     except InputError as exc:
-        raise InputError(f"--posterior {folder}: {exc.message}") from None
+        from sim.results import inside_text
+
+        # The folder above a calibration's (results/calibrate/<name>/ when it ran without
+        # --out): those inside it are named, as a posterior design's refusal names them
+        # (an outside check, decision 918).
+        inside = inside_text(folder, "calibrations", "calibration", 2)
+        raise InputError(f"--posterior {folder}: {exc.message}{inside}") from None
     variants: dict[str, dict[str, float]] = manifest["variants"]
     names = list(variants)
     chosen = variant or (names[0] if len(names) == 1 else None)

@@ -27,6 +27,7 @@ from matplotlib.text import Text
 
 from sim.analysis.paired import (
     DesignValue,
+    distinct_texts,
     is_text,
     months_of,
     scenario_value,
@@ -88,8 +89,8 @@ def value_mesh(ax: Axes, table: pd.DataFrame, cmap: str, norm: Normalize) -> Qua
         norm=norm,
         shading="flat",
     )
-    ax.set_xticks(np.arange(len(xs)), [value_text(v, 3) for v in xs])
-    ax.set_yticks(np.arange(len(ys)), [value_text(v, 3) for v in ys])
+    ax.set_xticks(np.arange(len(xs)), distinct_texts(list(xs)))
+    ax.set_yticks(np.arange(len(ys)), distinct_texts(list(ys)))
     ax.set_xlim(-0.5, len(xs) - 0.5)
     ax.set_ylim(-0.5, len(ys) - 0.5)
     ax.grid(False)
@@ -743,7 +744,9 @@ def where_shown(
             f"{held_text(values, 4)} (the design point nearest the scenario's values"
             + (f" {held_text(targets)}" if targets else "")
             + (f", {' and '.join(given)} set with --at" if given else "")
-            + f"; the {results.design_method} design drew them)"
+            # The design drew the point's values, not the scenario's (an outside check
+            # read "the posterior design drew them" as the scenario's; decision 918).
+            + f"; the {results.design_method} design drew the point's values)"
         )
     notes = {
         p: "set with --at" if p in at else _why(results, p, shown, own[p])

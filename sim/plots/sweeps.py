@@ -26,7 +26,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.analysis.paired import is_text, value_order, value_text
+from sim.analysis.paired import distinct_texts, is_text, value_order
 from sim.catalogue import Metric, parse_metric
 from sim.columns import distinct
 from sim.plots.figure import (
@@ -169,7 +169,7 @@ def value_ticks(ax: Axes, values: pd.Series, axis: str = "x") -> None:
     if len(unique) > MAX_TICKS and not text:
         return
     stride = -(-len(unique) // MAX_TICK_LABELS) if axis == "x" and not text else 1
-    labels = [value_text(v, 3) if i % stride == 0 else "" for i, v in enumerate(unique)]
+    labels = [t if i % stride == 0 else "" for i, t in enumerate(distinct_texts(unique))]
     where = np.arange(len(unique), dtype=np.float64) if text else np.array(unique, np.float64)
     if axis == "x":
         ax.set_xticks(where, labels)
