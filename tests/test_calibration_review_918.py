@@ -111,3 +111,51 @@ def test_a_posterior_given_the_folder_above_a_calibration_names_the_one_inside(t
         f"--posterior {tmp_path / 'joint'}: holds no calibration results; the calibrations "
         f"inside it: '{inside}'"
     )
+
+
+def test_a_calibrations_notes_are_in_its_report_page_and_manifest(tmp_path):
+    """The notes a calibration printed (what the votes leave out of its patterns, a
+    stuck pattern, few effective particles) went to the terminal only; the report page,
+    meant to be sent on its own, and the manifest had none of them (decision 919)."""
+    import json
+
+    class Noted(BinomialProblem):
+        notes = ("toy.yaml: a window note & its <years>",)
+
+    cal = _toy(tmp_path)
+    out = tmp_path / "out"
+    run_calibration(cal, Noted(), out, workers=1, quiet=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["notes"][0] == "toy.yaml: a window note & its <years>"
+    page = (out / "report.html").read_text()
+    assert "<h2>Notes</h2><ul><li>toy.yaml: a window note &amp; its &lt;years&gt;</li>" in page
+    # Drawn again from the tables (a run without figures, then the command again): the
+    # same notes, from the manifest.
+    bare = tmp_path / "bare"
+    run_calibration(cal, Noted(), bare, workers=1, quiet=True, figures=False)
+    run_calibration(cal, Noted(), bare, workers=1, quiet=True)
+    assert "<li>toy.yaml: a window note &amp; its &lt;years&gt;</li>" in (
+        (bare / "report.html").read_text()
+    )
+
+
+def test_a_posterior_designs_few_particles_note_is_said_once_a_command(tmp_path, capsys):
+    """A posterior sweep with its figures said the few-particles note twice: the report
+    reads the experiment again (decision 919). Once a command; the next command says it
+    again."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_calibrate import _posterior_experiment
+
+    from sim.cli import main
+    from sim.sweep.experiment import load_experiment
+
+    experiment = _posterior_experiment(
+        tmp_path, "design: {method: posterior, calibration: cal, samples: 3}\n"
+    )
+    assert main(["validate", str(experiment)]) == 0
+    load_experiment(experiment)  # the report's reading, in the same command
+    assert capsys.readouterr().err.count("effective particles") == 1
+    assert main(["validate", str(experiment)]) == 0
+    assert capsys.readouterr().err.count("effective particles") == 1

@@ -433,7 +433,8 @@ def run_facts(
             f"{count_text(int(extra.get('generations') or 0), 'generation')}, "
             f"{extra.get('simulations'):,} "
             f"simulations, final epsilon {extra.get('final_epsilon'):.4g} "
-            f"({extra.get('stopped')})",
+            f"({extra.get('stopped')}; epsilon is the acceptance threshold on the "
+            "root-mean-square discrepancy, in tolerances)",
         ),
         ("command", " ".join(command)),
     ]
@@ -483,10 +484,13 @@ def write_figures(
     checks: pd.DataFrame,
     facts: Sequence[tuple[str, str]] = (),
     processes: int | None = None,
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write the figures (PNG) and ``report.html``; returns the report's path.
 
     ``processes`` draw the figures (default: one a core, :func:`sim.plots.report.drawn`).
+    ``notes``: the caveats the command printed (a stuck pattern, few effective particles,
+    years the votes leave out), which the page says under "Notes" (decision 919).
     """
     matplotlib.use("Agg")
     set_theme()
@@ -523,12 +527,19 @@ def write_figures(
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
         f"<style>{PAGE_STYLE}</style></head><body><h1>{title}</h1>"
         f"<p>Results folder: <code>{html.escape(str(folder))}</code></p>{_facts_table(facts)}"
-        f"{''.join(tables)}"
+        f"{_notes_list(notes)}{''.join(tables)}"
         f"<h2>Figures</h2>{images}</body></html>"
     )
     report = folder / "report.html"
     atomic_write_text(report, page)
     return report
+
+
+def _notes_list(notes: Sequence[str]) -> str:
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(str(note))}</li>" for note in notes)
+    return f"<h2>Notes</h2><ul>{items}</ul>"
 
 
 def _facts_table(facts: Sequence[tuple[str, str]]) -> str:

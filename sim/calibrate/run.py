@@ -803,12 +803,18 @@ def run_calibration(
             particles, predictive, checks, problem.statistics, observed, list(variants)
         )
         atomic_write_text(folder / "variants.csv", table.to_csv(index=False))
-        for note in [
+        said = [
             *few_particles_notes(table),
             *stuck_notes(checks, calibration.spec.min_epsilon, run.epsilon),
-        ]:
+        ]
+        for note in said:
             print(f"credsim: note: {note}", file=sys.stderr)
+        notes: list[str] = [*getattr(problem, "notes", []), *said]
         extra = {
+            # The caveats the terminal printed, for the report page and the manifest,
+            # which travel without it (an outside check, decision 919): what the vote
+            # data leaves out of the patterns, then what the run found.
+            "notes": notes,
             "generations": run.generations,
             "simulations": run.simulations,
             "final_epsilon": run.epsilon,
@@ -821,7 +827,7 @@ def run_calibration(
             from sim.calibrate.figures import run_facts, write_figures
 
             facts = run_facts(calibration, extra, command)
-            write_figures(folder, calibration, particles, checks, facts)
+            write_figures(folder, calibration, particles, checks, facts, notes=notes)
         _record(folder, identity)
         extra["integrity"] = INTEGRITY
         _write_json(folder / MANIFEST, manifest("complete", extra))
@@ -844,7 +850,7 @@ def _draw_finished(
     checks = pd.read_csv(folder / "checks.csv")
     # The finished manifest holds the run's account (its `extra`) at its top level.
     facts = run_facts(calibration, manifest, manifest.get("command") or [])
-    write_figures(folder, calibration, particles, checks, facts)
+    write_figures(folder, calibration, particles, checks, facts, notes=manifest.get("notes") or [])
     _record(folder, identity)
 
 
