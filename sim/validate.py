@@ -550,7 +550,7 @@ def _check_votes(
     """
     from sim.observed.votes import VOTES_ENV, load_votes, votes_folder
     from sim.patterns import observed_statistics, prepare, window_notes
-    from sim.patterns.check import print_notes
+    from sim.patterns.check import note_places, print_notes
 
     def prefix(pf: PatternFile) -> str:
         return f"{Path(pf.path).name}: " if len(files) > 1 else ""
@@ -559,8 +559,9 @@ def _check_votes(
         folder = votes_folder(votes)
     except InputError:  # neither given: the file is checked without them
         for pf in files:  # these need no votes (with them, print_notes says them)
+            where = note_places(pf)
             for note in window_notes(pf):
-                print(f"credsim: note: {prefix(pf)}{note}", file=sys.stderr)
+                print(f"credsim: note: {where(note) or prefix(pf)}{note}", file=sys.stderr)
         print(
             "credsim: note: the windows were not checked against the UN votes; give "
             f"--votes DIR or set {VOTES_ENV} to check them",

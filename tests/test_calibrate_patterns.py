@@ -333,7 +333,10 @@ def test_calibrate_notes_window_years_the_vote_data_lacks(
     # One note of few roll calls; the file's other notes (its windows before the calendar)
     # are said too since decision 734.
     few = [ln for ln in err.splitlines() if "have few roll calls" in ln]
-    assert len(few) == 1 and few[0].startswith("credsim: note: small.yaml: pattern '"), few
+    # At the pattern file's line of the pattern it names (decision 920).
+    placed = f"credsim: note: {tmp_path / 'small.yaml'}:"
+    assert len(few) == 1 and few[0].startswith(placed), few
+    assert ": pattern '" in few[0]
     assert "have few roll calls in 2020 (1 roll call)" in few[0]
 
 
@@ -418,9 +421,9 @@ def test_calibrate_gives_every_note_validate_gives_its_pattern_files(
     monkeypatch.setattr(sim.calibrate.run, "run_calibration", lambda *args, **kwargs: None)
     assert main(["calibrate", str(path), "--votes", votes]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert [ln for ln in err if re.search("patterns? '", ln)] == [
-        ln.replace("credsim: note: ", "credsim: note: small.yaml: ", 1) for ln in said
-    ]
+    # Each at the pattern file's line, as validate says it (decision 920).
+    assert [ln for ln in err if re.search("patterns? '", ln)] == said
+    assert all(ln.startswith(f"credsim: note: {tmp_path / 'small.yaml'}:") for ln in said), said
 
 
 # A scenario whose African states start alike: their propensity gaps before the calendar

@@ -159,3 +159,34 @@ def test_a_posterior_designs_few_particles_note_is_said_once_a_command(tmp_path,
     assert capsys.readouterr().err.count("effective particles") == 1
     assert main(["validate", str(experiment)]) == 0
     assert capsys.readouterr().err.count("effective particles") == 1
+
+
+def test_a_pattern_files_notes_are_said_at_the_line_of_the_pattern_they_name(tmp_path, capsys):
+    """A pattern file's notes ("pattern 'gulf': its after years ... do not come after its
+    before years") named no file or line, where every error does (decision 920)."""
+    from sim.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: pt\nscenario: {root / 'scenarios' / 'syria.yaml'}\n"
+        "link: {power: Russia, rival: USA, measure: split_agreement, reference: [2012, 2014],"
+        " beta: 0.5}\n"
+        "groups:\n  gulf_monarchies: {members: [Saudi Arabia, UAE, Qatar]}\n"
+        "patterns:\n"
+        "  - id: first\n    role: calibrate\n    source: a note\n    statistic: change\n"
+        "    group: gulf_monarchies\n    before: [2014, 2015]\n    after: [2016, 2017]\n"
+        "  - id: gulf\n    role: calibrate\n    source: a note\n    statistic: change\n"
+        "    group: gulf_monarchies\n    before: [2016, 2019]\n    after: [2014, 2015]\n"
+    )
+    assert (
+        main(["validate", str(path), "--votes", str(root.parent / "shared" / "data" / "unvotes")])
+        == 0
+    )
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if "do not come after" in ln]
+    # The pattern 'gulf' begins on line 14 ("  - id: gulf").
+    assert path.read_text().splitlines()[13] == "  - id: gulf"
+    assert len(notes) == 1 and notes[0].startswith(
+        f"credsim: note: {path}:14: pattern 'gulf': its after years 2014-2015 do not come "
+        "after its before years 2016-2019"
+    ), notes

@@ -28,7 +28,7 @@ from sim.calibrate.problem import Statistic
 from sim.calibrate.spec import LINK_PREFIX, Calibration
 from sim.errors import InputError, number_text
 from sim.observed.votes import VoteData, load_votes
-from sim.patterns.check import pattern_notes
+from sim.patterns.check import note_places, pattern_notes
 from sim.patterns.schema import PatternFile
 from sim.scenario import load_scenario
 from sim.scenario.loader import override_places, placed_as, placed_twice
@@ -94,7 +94,9 @@ class PatternProblem:
             table = api.observed_statistics(pf, votes)
             # Every note `patterns check` and `validate --votes` give the file (decision 734).
             notes = pattern_notes(pf, api.prepare(pf, votes), table)
-            self.notes += [f"{path.name}: {note}" for note in notes]
+            # At the file and line each is about, as validate and `patterns check` say them.
+            where = note_places(pf)
+            self.notes += [f"{where(note) or f'{path.name}: '}{note}" for note in notes]
             for pattern_id, row in table.iterrows():
                 stats.append(
                     Statistic(

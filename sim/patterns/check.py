@@ -20,10 +20,11 @@ then).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import re
 import sys
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,12 +215,42 @@ def print_notes(
     prefix: str = "",
     scenario: Scenario | None = None,
 ) -> list[str]:
-    """:func:`pattern_notes` on stderr, each after ``prefix`` (a calibration's file name);
-    returns them."""
+    """:func:`pattern_notes` on stderr, each at the file and line it is about (else after
+    ``prefix``, for a file built in code); returns them."""
     notes = pattern_notes(pf, prep, observed, scenario)
+    where = note_places(pf)
     for note in notes:
-        print(f"credsim: note: {prefix}{note}", file=sys.stderr)
+        print(f"credsim: note: {where(note) or prefix}{note}", file=sys.stderr)
     return notes
+
+
+_NOTED_PATTERN = re.compile(r"^patterns? '([^']+)'")
+
+
+def note_places(pf: PatternFile) -> Callable[[str], str]:
+    """Where a note on ``pf`` is said: ``FILE:LINE: `` of the pattern it names first
+    ("pattern 'gulf': ..."), else ``FILE: ``; "" for a file built in code. A note named
+    no file or line, as the loader's errors do (an outside check, decision 920)."""
+    if not pf.path:
+        return lambda note: ""
+    lines: dict[str, int] = {}
+    with contextlib.suppress(InputError, OSError):
+        from sim.scenario.loader import read_document, read_text
+
+        doc = read_document(read_text(Path(pf.path), pf.path), pf.path)
+        items = doc.origin.entry("patterns").entries
+        tree = doc.tree.get("patterns") if isinstance(doc.tree, dict) else None
+        for index, item in enumerate(tree if isinstance(tree, list) else []):
+            origin = items.get(index)
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and origin:
+                lines.setdefault(item["id"], origin.line or 0)
+
+    def place(note: str) -> str:
+        named = _NOTED_PATTERN.match(note)
+        line = lines.get(named.group(1)) if named else None
+        return f"{pf.path}:{line}: " if line else f"{pf.path}: "
+
+    return place
 
 
 def unread_group_notes(pf: PatternFile, overrides: Mapping[str, Any]) -> list[str]:
