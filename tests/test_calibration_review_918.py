@@ -79,6 +79,13 @@ def test_a_finished_calibration_draws_a_missing_figure_again_and_its_readers_go_
     figure.unlink()
     posterior.read_finished(out)  # the tables are whole: read
     capsys.readouterr()
+    # Without figures (--no-plots) it is not refused either: it says how to draw them.
+    run_calibration(cal, BinomialProblem(), out, workers=1, quiet=True, figures=False)
+    said = capsys.readouterr().out.rstrip()
+    assert said.endswith(
+        f"; figures/{figure.name} is missing: run it without --no-plots to draw its figures again"
+    ), said
+    assert not figure.exists()
     again = run_calibration(cal, BinomialProblem(), out, workers=1, quiet=True)
     assert again.run is None
     said = capsys.readouterr().out.rstrip()

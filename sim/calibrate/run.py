@@ -717,7 +717,7 @@ def run_calibration(
         # refusal's repair (remove the folder, calibrate again) would have done, in
         # hours (an outside check, decision 918).
         damaged = verify(folder)
-        if not drawn_only(damaged) or (damaged and not figures):
+        if not drawn_only(damaged):
             require_intact(folder)
         # One run with --no-plots could never have its figures: `plot` reads sweeps only,
         # and this said "nothing to do" (an outside check; decision 805). They are drawn
@@ -727,6 +727,10 @@ def run_calibration(
             _draw_finished(folder, calibration, previous, identity)
         done = (
             f"{damaged[0].file} {damaged[0].what}: its figures and report.html are drawn again"
+            if damaged and drawn
+            # --no-plots: the tables are whole, and the figures wait for a run with them.
+            else f"{damaged[0].file} {damaged[0].what}: run it without --no-plots to draw its "
+            "figures again"
             if damaged
             else "its figures and report.html are drawn now"
             if drawn
