@@ -127,6 +127,24 @@ def kept_of(interrupt: BaseException) -> tuple[int | None, Path | None] | None:
 SHOWN_DIGITS = 20
 
 
+# Two whole numbers about a comma, `0,95`: one decimal number written with a comma (or,
+# in a grid, the two values 0 and 95).
+_DECIMAL_COMMA = re.compile(r"\s*([-+]?[0-9]+),([0-9]+)\s*")
+
+
+def decimal_comma(text: object) -> tuple[str, str] | None:
+    """The whole and the decimal part of ``text`` when it reads as a number written with
+    a decimal comma (``'0,95'`` gives ``('0', '95')``), else None."""
+    found = _DECIMAL_COMMA.fullmatch(text) if isinstance(text, str) else None
+    return (found[1], found[2]) if found else None
+
+
+def decimal_comma_hint(text: object) -> str:
+    """``; a decimal comma? write 0.95`` for ``'0,95'``, else an empty string."""
+    parts = decimal_comma(text)
+    return f"; a decimal comma? write {parts[0]}.{parts[1]}" if parts else ""
+
+
 def number_text(value: int | float, grouped: bool = False) -> str:
     """A number for a message: a float as ``:g``, a whole number in full up to
     :data:`SHOWN_DIGITS` digits (``grouped``: with thousands commas), past that as

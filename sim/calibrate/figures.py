@@ -127,19 +127,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                     label=f"{variant}: fixed",
                     clip_on=False,  # a value at the prior's end sits on the axes' edge
                 )
-                # Named at the top, inside the axes (on the side away from the edge).
-                inside_right = value <= (prior.low + prior.high) / 2
-                ax.annotate(
-                    f" {variant}: {value:g} ",
-                    (value, 1.0),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(0, -4),
-                    textcoords="offset points",
-                    ha="left" if inside_right else "right",
-                    va="top",
-                    fontsize=7,
-                    color=colors[variant],
-                )
+                _name_at_top(ax, f" {variant}: {value:g} ", value, prior, colors[variant])
                 fixed_any = True
                 continue
             final = posterior.final_particles(particles, variant)
@@ -176,16 +164,13 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
             # axis itself, so it is named at the top, as a fixed value is (decision 918).
             truth = calibration.truth[path]
             ax.axvline(truth, color="black", lw=1.5, label="truth", clip_on=False)
-            ax.annotate(
+            _name_at_top(
+                ax,
                 f" truth: {truth:g} ",
-                (truth, 1.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, -4 - 10 * fixed_here),
-                textcoords="offset points",
-                ha="left" if truth <= (prior.low + prior.high) / 2 else "right",
-                va="top",
-                fontsize=7,
-                color="black",
+                truth,
+                prior,
+                "black",
+                below=fixed_here,
                 # Over a tall bar the name stays readable.
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
             )
@@ -229,6 +214,25 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         + (" A dotted line is a variant's fixed value." if fixed_any else ""),
     )
     return fig
+
+
+def _name_at_top(
+    ax: Axes, text: str, value: float, prior: Any, color: str, below: int = 0, **style: Any
+) -> None:
+    """``text`` at the top of ``ax`` beside the vertical line at ``value``, inside the
+    axes on the side away from the prior's nearer edge; ``below`` names above it."""
+    ax.annotate(
+        text,
+        (value, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, -4 - 10 * below),
+        textcoords="offset points",
+        ha="left" if value <= (prior.low + prior.high) / 2 else "right",
+        va="top",
+        fontsize=7,
+        color=color,
+        **style,
+    )
 
 
 def _thin(final: pd.DataFrame) -> str:

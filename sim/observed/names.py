@@ -265,6 +265,12 @@ _CLOSE = 4
 _ALIASES_LOWER = {alias.lower(): un for alias, un in ALIASES.items()}
 
 
+def state_key(name: str) -> str:
+    """The state ``name`` names, in lower case: its data name when it is one of
+    :data:`ALIASES` (``ussr`` and ``russia`` both ``russia``), else itself."""
+    return _ALIASES_LOWER.get(name.lower(), name).lower()
+
+
 def _aliased(name: str, known: Set[str]) -> str | None:
     """The data's name of the country that ``name``, one of :data:`ALIASES` in any case,
     stands for (None if it is none, or the data lacks that country)."""

@@ -40,7 +40,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +48,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError, beyond_float, in_words, number_text, slash_hint
+from sim.errors import (
+    InputError,
+    beyond_float,
+    decimal_comma_hint,
+    in_words,
+    number_text,
+    slash_hint,
+)
 from sim.inputs import NEEDS, NOUNS, kind_of_file
 from sim.kernels import BoolArray, FloatArray, IntArray
 from sim.observed.names import scenario_names, shared_seat, un_name
@@ -843,9 +849,7 @@ def resolve(
     try:
         slope = float(slope)
     except (TypeError, ValueError):
-        comma = re.fullmatch(r"\s*([-+]?[0-9]+),([0-9]+)\s*", str(slope))
-        hint = f"; a decimal comma? write {comma[1]}.{comma[2]}" if comma else ""
-        raise refused(f"must be a number, got {slope!r}{hint}") from None
+        raise refused(f"must be a number, got {slope!r}{decimal_comma_hint(str(slope))}") from None
     # As the file's link.beta: finite and in [0, MAX_VALUE]. `--set link.beta=inf` made
     # every prediction NaN with numpy's warnings, and exit 0 (an audit).
     if math.isnan(slope) or math.isinf(slope):

@@ -40,6 +40,7 @@ from sim.errors import (
     InputError,
     beyond_float,
     count_text,
+    decimal_comma_hint,
     number_text,
     shortened,
     slash_hint,
@@ -299,7 +300,7 @@ def _also_event(match: re.Match[str], origin: Origin, where: Origin) -> str:
     text = f"events[{_written_index(int(match.group(1)), entry)}]"
     if entry.file is not None and entry.file != where.file:
         text += f" of {entry.file}"
-    return f"(also {text}, line {entry.line})" if entry.line else f"(also {text})"
+    return f"(also {_also(text, entry)})"
 
 
 def _as_written(path: str, origin: Origin, loc: Loc) -> str:
@@ -2634,11 +2635,9 @@ def _describe(
         # A year alone (date: 1953) is read as a number: the same repair as a full date's.
         year = type(value) is int and any(k in _DATE_FIELDS for k in loc if isinstance(k, str))
         quote = '; write dates as "YYYY-MM", in quotes' if isinstance(value, date) or year else ""
-        comma = (
-            re.fullmatch(r"\s*([-+]?[0-9]+),([0-9]+)\s*", value) if isinstance(value, str) else None
-        )
+        comma = decimal_comma_hint(value)
         if comma and kind == "float_parsing":
-            quote = f"; a decimal comma? write {comma[1]}.{comma[2]}"
+            quote = comma
         elif kind in ("float_parsing", "int_parsing") and "_" in str(value):
             quote = "; quoted text with '_' is not read as a number: write the number, unquoted"
         if kind in ("float_type", "float_parsing") and beyond_float(value):

@@ -907,11 +907,9 @@ def same_state(one: str, other: str) -> bool:
     """Whether two different names are, in any case, names of one state that the vote
     data's :data:`sim.observed.names.ALIASES` know (``USSR`` and ``Russia``, ``PRC``
     and ``China``, ``USA`` and ``United States``)."""
-    from sim.observed.names import ALIASES  # it reads this module: imported when used
+    from sim.observed.names import state_key  # it reads this module: imported when used
 
-    lower = {alias.lower(): un.lower() for alias, un in ALIASES.items()}
-    one_state = lower.get(one.lower(), one.lower())
-    return one.lower() != other.lower() and one_state == lower.get(other.lower(), other.lower())
+    return one.lower() != other.lower() and state_key(one) == state_key(other)
 
 
 def allowed(choices: Sequence[str], limit: int = 8) -> str:

@@ -34,7 +34,14 @@ from pydantic import Field, ValidationError, field_validator
 
 from sim.catalogue import SERIES, SUMMARY_METRICS, parse_metric
 from sim.columns import NONE
-from sim.errors import InputError, beyond_float, count_text, number_text, slash_hint
+from sim.errors import (
+    InputError,
+    beyond_float,
+    count_text,
+    decimal_comma,
+    number_text,
+    slash_hint,
+)
 from sim.inputs import NOUNS, kind_of_file
 from sim.options import Engine, Record
 from sim.scenario import Scenario, ScenarioHasher, load_scenario, scenario_hash, scenario_tree
@@ -430,26 +437,23 @@ def experiment_from_scenario(
         raise _decimal_comma(exc, vary, base) from None
 
 
-# Two whole numbers about a comma, `0,95`: a grid of 0 and 95, or one decimal number.
-_DECIMAL_COMMA = re.compile(r"\s*([-+]?[0-9]+),([0-9]+)\s*")
-
-
 def _decimal_comma(exc: InputError, vary: list[str], base: Scenario) -> InputError:
     """``exc``, with ``a decimal comma? write 0.95`` when it refuses a value of a ``--vary
     PATH=0,95`` (the grid 0 and 95) and the scenario takes 0.95, as ``--set`` says of
     ``0,95`` (it said only "must be > 0, got 0"; an audit, decision 917)."""
     for item in vary:
         name, _, spec = item.partition("=")
-        comma = _DECIMAL_COMMA.fullmatch(spec)
+        comma = decimal_comma(spec)
         if (
             comma is not None
             and exc.file == "--vary"
             and exc.path == name.strip()
-            and _loads(base, name.strip(), float(f"{comma[1]}.{comma[2]}"))
+            and _loads(base, name.strip(), float(".".join(comma)))
         ):
+            whole, part = comma
             return exc.reworded(
-                f"{exc.message}; '{spec.strip()}' is the two values {comma[1]} and "
-                f"{comma[2]}: a decimal comma? write {comma[1]}.{comma[2]}"
+                f"{exc.message}; '{spec.strip()}' is the two values {whole} and "
+                f"{part}: a decimal comma? write {whole}.{part}"
             )
     return exc
 
