@@ -2032,7 +2032,7 @@ def test_the_time_left_with_a_floor_of_zero_is_the_budget_s() -> None:
 
     progress = Progress(0.0, budget=1000, done=0, quiet=True)
     progress.start -= 10.0  # 10 s in, 400 simulations done: 40 a second
-    progress.previous = Generation(0, 0.8, 0.5, 200, 200)
+    progress.epsilons = [0.8]
     left = progress.eta(Generation(1, 0.4, 0.5, 200, 400))
     assert left == pytest.approx(600 / 40, rel=0.05)
     assert "ETA" in progress.line(Generation(1, 0.4, 0.5, 200, 400))
@@ -2040,8 +2040,39 @@ def test_the_time_left_with_a_floor_of_zero_is_the_budget_s() -> None:
     # 400 simulations at 40 a second, sooner than the budget's 15 s.
     floored = Progress(0.1, budget=1000, done=0, quiet=True)
     floored.start -= 10.0
-    floored.previous = Generation(0, 0.8, 0.5, 200, 200)
+    floored.epsilons = [0.8]
     assert floored.eta(Generation(1, 0.4, 0.5, 200, 400)) == pytest.approx(10.0, rel=0.05)
+
+
+def test_the_time_left_extrapolates_epsilons_decline_over_the_last_three_generations() -> None:
+    """The estimate extrapolated the last generation's decline alone, and the median
+    distance falls by uneven steps: a run whose epsilon fell 10, 5, 4.5, 2.25 (floor 0.5)
+    said 4, 21 and 3 generations left on three lines (an outside check, decision 922). It
+    now takes the geometric mean decline of up to three generations: 4, 6 and 4."""
+    from sim.calibrate.smc import Generation, Progress
+
+    def left(epsilons: list[float], epsilon: float) -> float | None:
+        # 100 simulations a second, 100 a generation: one second a generation left.
+        progress = Progress(0.5, budget=10**9, done=0, quiet=True)
+        progress.start -= 10.0
+        progress.epsilons = epsilons
+        return progress.eta(Generation(len(epsilons), epsilon, 0.5, 100, 1000))
+
+    # 10 -> 2.25 in three generations is a factor 1.644 a generation; 2.25 -> 0.5 needs
+    # log(4.5) / log(1.644) = 3.03, so four more generations (the last one's decline, 2,
+    # said three).
+    assert left([10.0, 5.0, 4.5], 2.25) == pytest.approx(4.0, rel=0.01)
+    # (10 / 4.5) ** 0.5 = 1.49 a generation; 4.5 -> 0.5 is log(9) / log(1.49) = 5.5.
+    assert left([10.0, 5.0], 4.5) == pytest.approx(6.0, rel=0.01)
+    # Only the last three count: an early fall from 1,000 changes nothing.
+    assert left([1000.0, 10.0, 5.0, 4.5], 2.25) == pytest.approx(4.0, rel=0.01)
+    # A steady halving says what the one-generation estimate said: 2 -> 0.5 is two.
+    assert left([8.0, 4.0], 2.0) == pytest.approx(2.0, rel=0.01)
+    # Generation 0's infinite epsilon is not a decline; no decline at all leaves the
+    # budget (here far away) as the only bound.
+    assert left([math.inf], 4.0) == pytest.approx(10**9 / 100, rel=0.01)
+    assert left([math.inf, 4.0], 2.0) == pytest.approx(2.0, rel=0.01)
+    assert left([2.0], 2.0) == pytest.approx(10**9 / 100, rel=0.01)
 
 
 def test_predictive_ticks_break_no_name_inside_a_word() -> None:
