@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from sim import integrity
-from sim.errors import InputError, WorkersFailed, count_text, describe_os_error, kept_of
+from sim.errors import (
+    InputError,
+    WorkersFailed,
+    count_text,
+    describe_os_error,
+    drawing_when,
+    kept_of,
+)
 from sim.options import (
     ENGINE_CHECK_REPS,
     ENGINE_TOLERANCE,
@@ -637,7 +644,11 @@ def _stopped(command: str | None, interrupt: KeyboardInterrupt) -> int:
     signum = interrupt.signum if isinstance(interrupt, Terminated) else signal.SIGINT
     how = _SIGNAL_WORDS.get(signal.Signals(signum).name, "interrupted")
     with contextlib.suppress(OSError):
-        print(_interrupted_text(command, how, kept_of(interrupt)), file=sys.stderr, flush=True)
+        print(
+            _interrupted_text(command, how, kept_of(interrupt), interrupt),
+            file=sys.stderr,
+            flush=True,
+        )
     return 128 + signum
 
 
@@ -645,6 +656,7 @@ def _interrupted_text(
     command: str | None,
     how: str = "interrupted",
     kept: tuple[int | None, Path | None] | None = None,
+    interrupt: KeyboardInterrupt | None = None,
 ) -> str:
     """The line after Ctrl-C (or a signal, ``how`` it ended): for a sweep or a calibration,
     that what finished is kept and how to go on (an audit read a bare "interrupted" as all
@@ -661,6 +673,12 @@ def _interrupted_text(
     count, folder = kept if kept is not None else (None, None)
     if folder is None:  # no mark, or a sweep's mark before its runs began
         return f"credsim: {how} before {began} began; run the same command again"
+    if interrupt is not None and drawing_when(interrupt):
+        return (
+            f"credsim: {how} while it drew the figures; all {count_text(count or 0, 'run')} "
+            f"finished and are kept in {folder}: 'credsim plot {folder}' (or the same "
+            "command again) draws the figures and the report page"
+        )
     return _kept_text(how, count, noun, folder)
 
 

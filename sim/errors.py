@@ -106,6 +106,7 @@ class WorkersDied(WorkersFailed):
 # The attribute an interrupt that stops a sweep or a calibration carries: what it keeps,
 # and where.
 _KEPT = "credsim_kept"
+_DRAWING = "credsim_drawing"
 
 
 def mark_kept(interrupt: BaseException, runs: int | None, folder: Path | None = None) -> None:
@@ -115,6 +116,17 @@ def mark_kept(interrupt: BaseException, runs: int | None, folder: Path | None = 
     says. The first mark stands: the one made where they were counted last."""
     if kept_of(interrupt) is None:
         setattr(interrupt, _KEPT, (runs, folder))
+
+
+def mark_drawing(interrupt: BaseException) -> None:
+    """Record that a Ctrl-C (or a signal) stopped a sweep whose runs had all finished while
+    it drew its figures (:func:`drawing_when`)."""
+    setattr(interrupt, _DRAWING, True)
+
+
+def drawing_when(interrupt: BaseException) -> bool:
+    """Whether :func:`mark_drawing` marked ``interrupt``."""
+    return getattr(interrupt, _DRAWING, False) is True
 
 
 def kept_of(interrupt: BaseException) -> tuple[int | None, Path | None] | None:

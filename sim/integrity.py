@@ -604,12 +604,27 @@ def folder_name(manifest: Mapping[str, Any]) -> str | None:
     return manifest.get("experiment_name") or manifest.get("scenario_name") or manifest.get("name")
 
 
-def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = None) -> str:
+def repair_hint(
+    manifest: Mapping[str, Any] | None,
+    folder: str | Path | None = None,
+    problems: Sequence[Problem] = (),
+) -> str:
     """How to repair a damaged folder: the command that wrote it, run again, writing to
     ``folder`` (the folder found damaged, which may be a copy or a moved folder: the
-    stored command's ``--out`` names where it was first written)."""
+    stored command's ``--out`` names where it was first written). ``problems``: what is
+    damaged, when known; a calibration whose figures or report page alone are damaged
+    has them drawn again by its command (decision 918)."""
     kind = (manifest or {}).get("kind")
     line = command_line(manifest, folder)
+    if kind == "calibration" and problems and drawn_only(problems):
+        # `check` told a calibration with one figure deleted to be removed and run again
+        # (25 minutes), though its command draws the figures again (an outside check,
+        # decision 923).
+        again = f": {_drawing_line(line)}" if line else ""
+        return (
+            "repair it by running the calibration's command again, which keeps its "
+            f"generations and draws its figures and report page again{again}"
+        )
     if kind == "calibration":
         # Its generations are in history.db: a rerun into the same folder would take
         # the calibration as finished, so the folder goes first.
@@ -620,6 +635,12 @@ def repair_hint(manifest: Mapping[str, Any] | None, folder: str | Path | None = 
     if kind in ("run", "sweep"):
         return f"repair it by running the same 'credsim {kind}' command again"
     return "repair it by running the command that wrote it again"
+
+
+def _drawing_line(line: str) -> str:
+    """``line`` without its ``--no-plots``: a command run with it says how to draw the
+    figures instead of drawing them."""
+    return line.replace(" --no-plots", "")
 
 
 def command_line(
@@ -686,7 +707,7 @@ def require_intact(folder: str | Path, *, drawn_ok: bool = False) -> None:
     more = f" (and {count_text(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
     raise InputError(
         f"results folder is damaged: {first.file} {first.what}{more}; "
-        f"{repair_hint(read_json(folder / MANIFEST), folder)}",
+        f"{repair_hint(read_json(folder / MANIFEST), folder, problems)}",
         file=str(folder),
     )
 
@@ -820,7 +841,7 @@ def cli_check(args: argparse.Namespace) -> int:
     if problems:
         for problem in problems:
             print(f"{folder / problem.file}: {problem.what}")
-        print(f"damaged: {len(problems)} problem(s); {repair_hint(manifest, folder)}")
+        print(f"damaged: {len(problems)} problem(s); {repair_hint(manifest, folder, problems)}")
         return 1
     manifest = manifest or {}  # verify reports a missing or damaged manifest
     files = (read_json(folder / INTEGRITY) or {}).get("files") or {}

@@ -22,7 +22,12 @@ bootstrap 95% interval of that mean (:func:`scipy.stats.bootstrap`,
 percentile method, resampling pairs) and a two-sided Wilcoxon signed-rank
 test. Samples that are not paired are compared as before: difference of
 means, bootstrap interval resampling runs within each sample, two-sided
-Mann-Whitney U. Every table row says which (``pairing``) and what was
+Mann-Whitney U. Beside the bootstrap interval the table gives the Student t
+95% interval (``t_low``, ``t_high``; Welch's when unpaired), which the figure's
+header and the terminal give first with fewer than :data:`FEW_RUNS` runs a
+side, where the percentile bootstrap's reaches no further than the runs. Run-by-
+run differences within :data:`AGREEMENT` of zero are taken as none (``zeroed``
+counts them). Every table row says which (``pairing``) and what was
 pooled (``pooled``: the varied parameters neither fixed by ``--at`` nor
 split by ``--by``). The figure draws the metric's series of every sample on
 one calendar (a windowed metric's window shaded), next to the per-run
@@ -115,13 +120,26 @@ TABLE_COLUMNS = [
     "difference",
     "ci_low",
     "ci_high",
+    "t_low",
+    "t_high",
     "test",
     "statistic",
     "p_value",
     "left_out",
     "point_low",
     "point_high",
+    "zeroed",
 ]
+# Below this many runs a side (pairs, when paired) the percentile bootstrap's interval is
+# too narrow: it reaches no further than the runs themselves (two pairs give the two
+# differences as its bounds), and its coverage falls well short of 95%. The table keeps it
+# (experiments.md) and adds the Student t interval beside it, which the terminal and the
+# figure then give as well (an outside check, decision 923).
+FEW_RUNS = 10
+# Run-by-run differences within this of zero are taken as none: the two engines agree to
+# it (model.md; issue 13), and two folders of the same runs made by each differed by 1e-17,
+# which compare reported with a Wilcoxon p and a change of sign (decision 923).
+AGREEMENT = 1e-12
 PAIRED = "paired"
 UNPAIRED = "unpaired"
 
@@ -224,21 +242,29 @@ def _series_rows(sample: Sample, key: SeriesKey, run_ids: list[str]) -> pd.DataF
 def difference(
     a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], seed: int = BOOTSTRAP_SEED
 ) -> dict[str, float]:
-    """``mean(b) - mean(a)`` with its bootstrap 95% interval and a Mann-Whitney U test.
+    """``mean(b) - mean(a)`` with its bootstrap 95% interval, its Welch t 95% interval
+    (``t_low``, ``t_high``) and a Mann-Whitney U test.
 
     With fewer than two runs in a sample there is nothing to resample: the
-    interval and the test are NaN.
+    intervals and the test are NaN.
     """
     diff = float(np.mean(b) - np.mean(a))
     out = {
         "difference": diff,
         "ci_low": np.nan,
         "ci_high": np.nan,
+        "t_low": np.nan,
+        "t_high": np.nan,
         "mann_whitney_u": np.nan,
         "p_value": np.nan,
     }
     if len(a) < 2 or len(b) < 2:
         return out
+    if np.ptp(a) > 0 or np.ptp(b) > 0:
+        welch = stats.ttest_ind(b, a, equal_var=False).confidence_interval(CONFIDENCE)
+        out.update(t_low=float(welch.low), t_high=float(welch.high))
+    else:
+        out.update(t_low=diff, t_high=diff)
     result = stats.bootstrap(
         (a, b),
         lambda x, y, axis: np.mean(y, axis=axis) - np.mean(x, axis=axis),
@@ -263,17 +289,22 @@ def paired_difference(
     differences: npt.NDArray[np.float64], seed: int = BOOTSTRAP_SEED
 ) -> dict[str, float]:
     """Mean of run-by-run ``differences`` with its bootstrap 95% interval (resampling
-    pairs) and a two-sided Wilcoxon signed-rank test; NaN interval and test for fewer
-    than two pairs, NaN test when every difference is zero."""
+    pairs), its Student t 95% interval (``t_low``, ``t_high``) and a two-sided Wilcoxon
+    signed-rank test; NaN intervals and test for fewer than two pairs, NaN test when
+    every difference is zero."""
     out = {
         "difference": float(np.mean(differences)),
         "ci_low": np.nan,
         "ci_high": np.nan,
+        "t_low": np.nan,
+        "t_high": np.nan,
         "statistic": np.nan,
         "p_value": np.nan,
     }
     if len(differences) < 2:
         return out
+    _, t_low, t_high = t_interval(differences)
+    out.update(t_low=t_low, t_high=t_high)
     result = stats.bootstrap(
         (differences,),
         lambda d, axis: np.mean(d, axis=axis),
@@ -326,6 +357,7 @@ def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> 
         "left_out": 0,
         "point_low": np.nan,
         "point_high": np.nan,
+        "zeroed": 0,
     }
     if keys and len(a) > 0 and len(b) > 0:
         pairs = first[[*keys, "value"]].merge(
@@ -334,6 +366,10 @@ def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> 
         unique = not first.duplicated(keys).any() and not second.duplicated(keys).any()
         if unique and len(pairs) == min(len(a), len(b)):
             d = (pairs["value_b"] - pairs["value_a"]).to_numpy(np.float64)
+            agree = np.abs(d) <= AGREEMENT
+            zeroed = int(np.count_nonzero(agree & (d != 0.0)))
+            d = np.where(agree, 0.0, d)
+            pairs["d"] = d
             test = "wilcoxon" if len(d) > 1 else ""
             return {
                 **base,
@@ -342,6 +378,7 @@ def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> 
                 "mean_a": float(pairs["value_a"].mean()),
                 "mean_b": float(pairs["value_b"].mean()),
                 "left_out": len(a) + len(b) - 2 * len(pairs),
+                "zeroed": zeroed,
                 **_point_range(pairs, keys),
                 "pairing": PAIRED,
                 "test": test,
@@ -355,6 +392,8 @@ def compare_cell(first: pd.DataFrame, second: pd.DataFrame, keys: list[str]) -> 
         "difference": unpaired["difference"],
         "ci_low": unpaired["ci_low"],
         "ci_high": unpaired["ci_high"],
+        "t_low": unpaired["t_low"],
+        "t_high": unpaired["t_high"],
         "statistic": unpaired["mann_whitney_u"],
         "p_value": unpaired["p_value"],
     }
@@ -367,11 +406,7 @@ def _point_range(pairs: pd.DataFrame, keys: list[str]) -> dict[str, float]:
     points = [k for k in keys if k not in ("replicate", "seed")]
     if not points:
         return {"point_low": np.nan, "point_high": np.nan}
-    means = (
-        (pairs["value_b"] - pairs["value_a"])
-        .groupby([pairs[k] for k in points], dropna=False)
-        .mean()
-    )
+    means = pairs["d"].groupby([pairs[k] for k in points], dropna=False).mean()
     if len(means) < 2:
         return {"point_low": np.nan, "point_high": np.nan}
     return {"point_low": float(means.min()), "point_high": float(means.max())}
@@ -928,6 +963,12 @@ def compare_caption(
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
         f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
+        + (
+            f" With fewer than {FEW_RUNS} runs a side the header gives the Student t 95% "
+            "interval (Welch's, unpaired) first: the bootstrap's is too narrow there."
+            if any(few_runs_text(row) for row in table.to_dict("records"))
+            else ""
+        )
         + _left_out_note(table, folders)
         + _header_note(samples, table)
     )
@@ -1056,10 +1097,23 @@ def _upper_first(text: str) -> str:
 def _difference_text(row: pd.Series) -> str:
     path, _, value = str(row["by"]).partition("=")
     by = f" at {parameter_label(path)} = {value}" if row["by"] else ""
-    difference, low, high = alike(row["difference"], row["ci_low"], row["ci_high"])
+    difference, low, high, t_low, t_high = alike(
+        row["difference"],
+        row["ci_low"],
+        row["ci_high"],
+        row.get("t_low", np.nan),
+        row.get("t_high", np.nan),
+    )
     head = f"{row['b']} - {row['a']}{by}: {difference}"
     if np.isnan(row["ci_low"]):
         return f"{head} (one run: no interval)"
+    few = few_runs_text(row)
+    interval = (
+        f"95% t interval {t_low} to {t_high}; the bootstrap's {low} to {high} is too "
+        f"narrow with {few}"
+        if few
+        else f"95% interval {low} to {high}"
+    )
     runs = at_p_floor(row)
     least = f", the smallest p {runs} can give" if runs else ""
     # A rank test of differences that are all zero has no p (the table leaves it blank):
@@ -1067,11 +1121,29 @@ def _difference_text(row: pd.Series) -> str:
     test = (
         f"{row['test']} p = {row['p_value']:.2g}{least}"
         if pd.notna(row["p_value"])
-        else f"no {row['test']} p: every difference is 0"
+        else f"no {row['test']} p: every difference is 0{_zeroed_text(row)}"
         if row["pairing"] == PAIRED
         else f"no {row['test']} p"
     )
-    return f"{head} ({row['pairing']}; 95% interval {low} to {high}; {test})"
+    return f"{head} ({row['pairing']}; {interval}; {test})"
+
+
+def few_runs_text(row: Mapping[Any, Any] | pd.Series) -> str:
+    """A row's runs in words when they are too few for its bootstrap interval
+    (:data:`FEW_RUNS`), else ""."""
+    n, m = int(row["n_a"]), int(row["n_b"])
+    t_low, t_high = row.get("t_low", np.nan), row.get("t_high", np.nan)
+    if np.isnan(row["ci_low"]) or np.isnan(t_low) or min(n, m) >= FEW_RUNS:
+        return ""
+    if t_low == t_high:
+        return ""  # runs all alike: both intervals are the one value
+    if row["pairing"] == PAIRED:
+        return f"{n} pair{'s' if n != 1 else ''}"
+    return f"{n} and {m} runs"
+
+
+def _zeroed_text(row: Mapping[Any, Any] | pd.Series) -> str:
+    return f" within {AGREEMENT:g}" if row.get("zeroed", 0) else ""
 
 
 def at_p_floor(row: pd.Series) -> str:
@@ -1106,6 +1178,13 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
         if results.ok_runs.empty:
             # It said "compare needs at least two samples: give ... one sweep folder with
             # several scenarios" of a sweep of several scenarios whose runs all failed.
+            if results.runs.empty:
+                # "its 0 runs failed" of a sweep stopped before its first runs were kept
+                # (an outside check, decision 923): none ran.
+                raise InputError(
+                    f"'{results.path}' has no finished run to compare: no run of it has "
+                    "been kept yet" + (_unfinished_note(results) or "; run its command again")
+                )
             raise InputError(
                 f"'{results.path}' has no finished run to compare: its {len(results.runs)} "
                 "runs failed; their errors are in the 'error' column of "
@@ -1266,6 +1345,22 @@ def cli_compare(args: argparse.Namespace) -> int:
             f"- the mean difference changes sign across the design points pooled "
             f"({_span_text(row)}), which the pooled mean hides; --by PATH or --at "
             "PATH=VALUE compares them apart"
+        )
+    few_rows = [row for row in table.to_dict("records") if few_runs_text(row)]
+    if few_rows:
+        few = sorted({few_runs_text(row) for row in few_rows})
+        welch = " (Welch's, unpaired)" if any(r["pairing"] == UNPAIRED for r in few_rows) else ""
+        print(
+            f"- with {' or '.join(few)} the bootstrap interval reaches no further than the "
+            "runs themselves and is too narrow: t_low and t_high are the Student t 95% "
+            f"interval{welch}, which the figure gives; more replicates bring the two together"
+        )
+    zeroed = int(table["zeroed"].sum())
+    if zeroed:
+        print(
+            f"- {zeroed} run-by-run difference{'s' if zeroed != 1 else ''} within "
+            f"{AGREEMENT:g} of zero taken as none (the two engines agree to {AGREEMENT:g}; "
+            "rounding is no effect)"
         )
     left_out = int(table["left_out"].sum())
     if left_out:

@@ -261,6 +261,13 @@ class FigureProgress(Progress):
         return f"{drawn} in {_duration(self.elapsed)} ({self.rate:.1f} figures/s); {where}"
 
 
+SUMMARY_ONLY = (
+    "trust, alignment and affinity over time: the sweep recorded its runs' summaries only "
+    "(record: summary); run it again with --record series (a new results folder) to draw "
+    "them"
+)
+
+
 def no_figures_text(results: Results, selection: Selection | None = None) -> str:
     """Why a folder's page has no figure: it said "recorded no series and varied nothing"
     of a sweep that varied a parameter whose values changed no summary (decision 618).
@@ -515,6 +522,11 @@ def write_report(
     page += [f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>" for note in flat]
     if left_out is not None:
         left_out.extend(flat)
+    if figures and results.kind != RUN and results.manifest.get("record") == "summary":
+        # A summary sweep's page had no trajectory or alignment figure and said nothing of
+        # them, which README lists first (an outside check, decision 923); page only: the
+        # terminal of every summary sweep would say it too.
+        page.append(f"<p><strong>Not drawn:</strong> {html.escape(SUMMARY_ONLY)}.</p>")
     page.append('</section><section id="tables"><h2>Tables</h2>')
     page.append(
         _details("What was run", _table(run_facts(results.manifest, results.path), ("", "")))

@@ -21,7 +21,7 @@ from typing import Any
 
 from sim import integrity, provenance
 from sim.compiling import compiled_text
-from sim.errors import InputError, mark_kept, named_when_full
+from sim.errors import InputError, mark_drawing, mark_kept, named_when_full
 from sim.fileio import interrupts_held, require_writable
 from sim.forkserver import default_workers, sweep_executor
 from sim.runner import run_scenario
@@ -218,14 +218,22 @@ def run_sweep(
                     flush=True,
                 )
                 return SweepOutcome(folder, len(tasks), 0, failed_before, reshown)
-            # The first runs go to the workers now; their results are taken (and
-            # committed) only after the manifest and the design are written.
-            results = ex.results(pending)
-            start = _Start(
-                origin.result(), previous, len(tasks), counts, command, quiet, ex.compiling
-            )
-            with named_when_full(folder):
-                return _execute(experiment, store, results, start)
+            try:
+                # The first runs go to the workers now; their results are taken (and
+                # committed) only after the manifest and the design are written.
+                results = ex.results(pending)
+                start = _Start(
+                    origin.result(), previous, len(tasks), counts, command, quiet, ex.compiling
+                )
+                with named_when_full(folder):
+                    return _execute(experiment, store, results, start)
+            except KeyboardInterrupt as exc:
+                # A resumed sweep stopped as its workers started was told "interrupted
+                # before the sweep's runs began", not that the runs it held are kept (an
+                # outside check, decision 923). _execute's own mark, made later, stands.
+                if counts["done"]:
+                    mark_kept(exc, counts["done"], folder)
+                raise
 
 
 def _same_engine(experiment: Experiment, previous: dict[str, Any] | None, folder: Path) -> None:
@@ -594,6 +602,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
     workers = args.workers if args.workers is not None else default_workers()
     check_workers(workers, args.address)  # before the experiment is read
     outcome: SweepOutcome | None = None
+    drawing = False
     try:
         experiment = _experiment(args)
         if args.executor == "serial" and workers > 1 and args.workers is not None:
@@ -618,7 +627,9 @@ def cli_sweep(args: argparse.Namespace) -> int:
             report = outcome.folder / "report.html"
             if outcome.ran or outcome.reshown or not report.exists():
                 print("writing figures and the report page ...", flush=True)
+                drawing = True
                 report = write_report(outcome.folder)
+                drawing = False
             print(f"report: {report}")
         elif outcome.ran:
             from sim.runner import note_old_report
@@ -633,6 +644,10 @@ def cli_sweep(args: argparse.Namespace) -> int:
             mark_kept(exc, None)
         else:
             mark_kept(exc, outcome.planned, outcome.folder)
+            if drawing:
+                # "run the same command again to go on from them" of runs all finished
+                # (an outside check, decision 923): what is missing is the figures.
+                mark_drawing(exc)
         raise
     return outcome.exit_code
 
