@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -524,8 +527,6 @@ def _once_is_enough(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``credsim`` console script."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         return _main(argv)  # signal handlers belong to the main thread
     _TERMINAL_FDS[:] = [fd for fd in (1, 2) if os.isatty(fd)]
@@ -536,11 +537,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum in _taken()
         if signal.getsignal(signum) is not signal.SIG_IGN
     }
+    hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_signal_not_lost, hook)
     try:
         return _main(argv)
     finally:
+        sys.unraisablehook = hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _signal_not_lost(hook: Callable[[Any], object], unraisable: Any) -> None:
+    """Deliver again a Ctrl-C or SIGTERM whose exception Python dropped, else ``hook``.
+
+    A handler runs where the main thread is when the signal comes, and that may be a
+    finaliser (a weak reference's callback, ``__del__``), whose exception Python prints
+    as "Exception ignored in ..." and drops: a calibration sent SIGTERM ran to its end
+    and exited 0 (an outside check, decision 924). The signal is sent again, a moment
+    later and from another thread: sent from here its handler would run at once, inside
+    this hook, whose exception Python drops too. It then raises where the main thread
+    is, outside the finaliser (or, in another one, comes here again).
+    """
+    interrupt = unraisable.exc_value
+    if not isinstance(interrupt, KeyboardInterrupt):
+        hook(unraisable)
+        return
+    if isinstance(interrupt, Terminated):
+        signum = interrupt.signum
+        # The first raise made every taken signal's handler "once is enough".
+        for other in _taken():
+            if signal.getsignal(other) is _once_is_enough:
+                signal.signal(other, _terminated)
+    else:
+        signum = signal.SIGINT
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def again() -> None:
+        time.sleep(_AGAIN_S)
+        signal.pthread_kill(main, signum)
+
+    threading.Thread(target=again, name="credsim-signal-again", daemon=True).start()
+
+
+# How long after a finaliser dropped a signal's exception it is sent again (_signal_not_lost).
+_AGAIN_S = 0.01
 
 
 def _where_on_sigusr1() -> None:

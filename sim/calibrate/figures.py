@@ -395,7 +395,9 @@ COLUMNS = {
     "checks": (
         "median, q05, q95: the posterior predictive draws' quantiles; discrepancy: "
         "(median - observed) / tolerance, a pass when within 1; share_pass: the share of "
-        "draws that pass on their own."
+        "draws that pass on their own; observed_is: what observed is, read from the votes "
+        "(observed), a correlation's target r of 1 (target) or simulated at the --truth "
+        "values (truth)."
     ),
 }
 

@@ -408,13 +408,18 @@ def _apply(fn: Any, *job: Any) -> Any:
 
 
 def checks_table(
-    predictive: pd.DataFrame, statistics: Sequence[Statistic], observed: Mapping[str, float]
+    predictive: pd.DataFrame,
+    statistics: Sequence[Statistic],
+    observed: Mapping[str, float],
+    observed_is: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Posterior predictive checks per variant and pattern.
 
     A pattern passes when the discrepancy of the predictive median is within
     1 (the pattern rule of validation.md applied to the posterior's typical
     prediction); ``share_pass`` is the share of draws that pass on their own.
+    ``observed_is``: what each statistic's ``observed`` value is
+    (:func:`observed_kinds`; default ``observed``), the last column.
     """
     rows = []
     for variant, draws in predictive.groupby("variant", sort=False):
@@ -441,6 +446,7 @@ def checks_table(
                     d,
                     abs(d) <= 1 + 1e-9,
                     share,
+                    (observed_is or {}).get(s.id, "observed"),
                 )
             )
     return pd.DataFrame(
@@ -457,8 +463,27 @@ def checks_table(
             "discrepancy",
             "pass",
             "share_pass",
+            "observed_is",
         ],
     )
+
+
+def observed_kinds(problem: Problem, truth: Mapping[str, float] | None) -> dict[str, str]:
+    """What each statistic's ``observed`` value in ``checks.csv`` is: ``truth`` under
+    ``--truth`` (simulated at its values), else the pattern API's
+    (:func:`sim.patterns.observed_is`: ``target`` for a correlation's 1, which read as a
+    measured correlation; decision 924); ``observed`` for a problem without pattern
+    files."""
+    if truth:
+        return {s.id: "truth" for s in problem.statistics}
+    kinds: dict[str, str] = {}
+    files = getattr(problem, "files", None) or {}
+    if files:
+        from sim.patterns import observed_is
+
+        for stem, pf in files.items():
+            kinds.update({f"{stem}/{pid}": kind for pid, kind in observed_is(pf).items()})
+    return {s.id: kinds.get(s.id, "observed") for s in problem.statistics}
 
 
 def variants_table(
@@ -801,7 +826,12 @@ def run_calibration(
         )
         atomic_write_text(folder / "summary.csv", summary.to_csv(index=False))
         write_parquet(predictive, folder / "predictive.parquet")
-        checks = checks_table(predictive, problem.statistics, observed)
+        checks = checks_table(
+            predictive,
+            problem.statistics,
+            observed,
+            observed_kinds(problem, calibration.truth),
+        )
         atomic_write_text(folder / "checks.csv", checks.to_csv(index=False))
         table = variants_table(
             particles, predictive, checks, problem.statistics, observed, list(variants)

@@ -96,6 +96,8 @@ class Progress:
         self.start = time.perf_counter()
         # The finished generations' epsilons, oldest first (a resumed run's included).
         self.epsilons: list[float] = []
+        # The last generation whose line was shown (or found shown, on resuming).
+        self.shown = -1
 
     def rate(self, total: int) -> float:
         elapsed = time.perf_counter() - self.start
@@ -151,6 +153,31 @@ class Progress:
         if not self.quiet:
             print(self.line(g), file=sys.stderr, flush=True)
         self.epsilons.append(g.epsilon)
+        self.shown = g.t
+
+    def catch_up(self, history: Any) -> None:
+        """Show the generations ``history`` holds whose lines were not shown: a signal
+        between a generation's being stored and its line left it unsaid, yet counted among
+        the generations kept (the command's last line said 9 kept after "generation 7";
+        an outside check, decision 924). Their acceptance is pyabc's, particles over
+        simulations."""
+        populations = history.get_all_populations()
+        populations = populations[populations["t"] >= 0].sort_values("t")
+        totals = populations["samples"].cumsum() + (
+            int(history.total_nr_simulations) - int(populations["samples"].sum())
+        )
+        for (_, row), total in zip(populations.iterrows(), totals, strict=True):
+            if int(row["t"]) > self.shown:
+                samples = int(row["samples"])
+                self.update(
+                    Generation(
+                        int(row["t"]),
+                        float(row["epsilon"]),
+                        float(row["particles"]) / samples if samples else math.nan,
+                        samples,
+                        int(total),
+                    )
+                )
 
 
 def _reseed(seed: int, *key: int) -> None:
@@ -439,6 +466,7 @@ def smc(
         found = history.get_all_populations()
         found = found[found["t"] >= 0].sort_values("t")
         progress.epsilons = [float(e) for e in found["epsilon"]]
+        progress.shown = before - 1
         ended = False
         try:
             _reseed(spec.seed, before, 0)
@@ -478,6 +506,12 @@ def smc(
                     break
                 t += 1
             ended = True
+        except BaseException:
+            # Every generation the stop keeps has its line (best effort: the history's
+            # session may be unusable after an error, and that error is the one to say).
+            with suppress(Exception):
+                progress.catch_up(history)
+            raise
         finally:
             # After an error the history's session may be unusable (SQLite's "database or
             # disk is full" leaves it "prepared"): its own error would hide the first.

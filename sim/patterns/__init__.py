@@ -30,6 +30,9 @@ The library API (``credsim patterns check`` and ``credsim calibrate`` call it)::
 - :func:`discrepancies` ``(observed, simulated) -> DataFrame``: adds
   ``simulated``, ``discrepancy = (simulated - observed) / tolerance`` and
   ``pass`` (``|discrepancy| <= 1``).
+- :func:`with_observed_is` ``(table, pf) -> DataFrame``: adds ``observed_is``,
+  ``target`` where the ``observed`` value is a correlation's target 1, not a
+  reading, else ``observed``.
 
 ``votes`` is a folder, a loaded :class:`~sim.observed.votes.VoteData`, or
 None for ``$CREDSIM_VOTES``.
@@ -805,6 +808,27 @@ def observed_statistics(pf: PatternFile, votes: Votes = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("id")
 
 
+# What a pattern's ``observed`` value is (the ``observed_is`` column of patterns.csv,
+# predictive.csv and a calibration's checks.csv): read from the votes, or a correlation's
+# target, 1 (decision 40), which a researcher read as a measured correlation in a column
+# headed "observed" (an outside check, decision 924).
+OBSERVED, TARGET = "observed", "target"
+
+
+def observed_is(pf: PatternFile) -> dict[str, str]:
+    """What each pattern's ``observed`` value is, by id: :data:`TARGET` for a
+    correlation (the r the model should reach), :data:`OBSERVED` for the others."""
+    return {p.id: TARGET if p.statistic == "correlation" else OBSERVED for p in pf.patterns}
+
+
+def with_observed_is(table: pd.DataFrame, pf: PatternFile) -> pd.DataFrame:
+    """``table`` (indexed by pattern id, with an ``observed`` column) with an
+    ``observed_is`` column last (:func:`observed_is`): a column added, none renamed, as
+    outside checks read the others by name."""
+    kinds = observed_is(pf)
+    return table.assign(observed_is=[kinds[str(i)] for i in table.index])
+
+
 def resolve(
     pf: PatternFile, overrides: Mapping[str, Any] | None = None, beta: float | None = None
 ) -> tuple[float, Scenario]:
@@ -1066,4 +1090,5 @@ __all__ = [
     "observed_statistics",
     "observed_under",
     "simulate_statistics",
+    "with_observed_is",
 ]

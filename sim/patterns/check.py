@@ -66,6 +66,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
         prepare,
         simulate,
         simulated_statistic,
+        with_observed_is,
     )
     from sim.scenario.loader import parse_overrides
     from sim.sweep.progress import Progress
@@ -111,6 +112,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
         )
     progress.clear()
     table = discrepancies(observed, {p.id: simulated_statistic(p, prep, sim) for p in pf.patterns})
+    table = with_observed_is(table, pf)
     print(_printed(pf, table, sim.beta, args.reps))
     # Under `--set calendar.start` the windows are noted, and the figures' captions say
     # which years are flat, against the calendar simulated (decision 754).
@@ -420,6 +422,8 @@ def role_sections(table: pd.DataFrame) -> list[str]:
         if rows.empty:
             continue
         frame = rows.drop(columns="role")
+        if "observed_is" in frame:
+            frame = frame.assign(observed=observed_cells(frame)).drop(columns="observed_is")
         space: dict[Hashable, int] = {}
         if "tolerance" in frame:
             # The file's own number (or its bootstrap): shown as given, and padded as
@@ -429,6 +433,21 @@ def role_sections(table: pd.DataFrame) -> list[str]:
         text = frame.to_string(float_format=table_number, col_space=space or None)
         lines += ["", heading, text]
     return lines
+
+
+def observed_cells(table: pd.DataFrame) -> pd.Series | list[str]:
+    """The ``observed`` column of a printed table with an ``observed_is`` column
+    (:func:`sim.patterns.with_observed_is`): a correlation's value said to be its
+    target (``target 1.000``), as the figure's caption says it (decision 924); the
+    column as it is when every value is observed."""
+    from sim.patterns import OBSERVED
+
+    if (table["observed_is"] == OBSERVED).all():
+        return table["observed"]
+    return [
+        table_number(value) if kind == OBSERVED else f"{kind} {table_number(value)}"
+        for value, kind in zip(table["observed"], table["observed_is"], strict=True)
+    ]
 
 
 # Past this size a table's number is shown in three significant digits.
@@ -648,9 +667,9 @@ def _write(
                 # the overrides were in report.md alone; decision 894).
                 notes += f" Run with {set_text(list(args.overrides))}."
             # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
-            observed = "target" if pattern.statistic == "correlation" else "observed"
             caption = (
-                f"{pf.name}: {pattern.statistic}, {observed} {fixed(row['observed'])}, "
+                f"{pf.name}: {pattern.statistic}, {row['observed_is']} "
+                f"{fixed(row['observed'])}, "
                 f"simulated {fixed(row['simulated'])}, tolerance "
                 f"{fixed(row['tolerance'])}, discrepancy "
                 f"{fixed(row['discrepancy'], 2)} ({'pass' if row['pass'] else 'fail'}); "
@@ -782,6 +801,7 @@ def _report(
     notes: Sequence[str] = (),
 ) -> str:
     from sim.observed.votes import span_text
+    from sim.patterns import OBSERVED
 
     overrides = " ".join(f"--set {o}" for o in args.overrides)
     lines = [
@@ -807,8 +827,10 @@ def _report(
             "|---|---:|---:|---:|---:|---|",
         ]
         for pid, r in rows.iterrows():
+            # A correlation's target said to be one (decision 924).
+            target = "" if r["observed_is"] == OBSERVED else f"{r['observed_is']} "
             lines.append(
-                f"| {pid} | {fixed(r['observed'])} | {fixed(r['simulated'])} | "
+                f"| {pid} | {target}{fixed(r['observed'])} | {fixed(r['simulated'])} | "
                 f"{fixed(r['tolerance'])} | {fixed(r['discrepancy'], 2)} | "
                 f"{'yes' if r['pass'] else 'no'} |"
             )

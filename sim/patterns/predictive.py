@@ -206,7 +206,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     with ``--strict`` when a pattern is not covered."""
     from sim.compiling import CompileTimer, compiled_text
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing
-    from sim.patterns import observed_statistics, prepare, simulate_statistics
+    from sim.patterns import observed_statistics, prepare, simulate_statistics, with_observed_is
     from sim.patterns.check import PREDICTING, print_notes, role_sections
     from sim.sweep.progress import Progress
 
@@ -240,7 +240,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
             simulated.append({"draw": k, **draw, **values})
     progress.clear()
     frame = pd.DataFrame(simulated)
-    table = predictive_table(observed, frame)
+    table = with_observed_is(predictive_table(observed, frame), pf)
     print(
         f"pattern file '{pf.name}': posterior predictive from {args.posterior}, "
         f"{len(draws)} draws x {args.reps} replicate(s)"
