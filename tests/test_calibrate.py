@@ -2075,6 +2075,29 @@ def test_the_time_left_extrapolates_epsilons_decline_over_the_last_three_generat
     assert left([2.0], 2.0) == pytest.approx(10**9 / 100, rel=0.01)
 
 
+def test_the_time_left_grows_a_generations_simulations_and_runs_the_last_whole() -> None:
+    """A calibration said "ETA 4s" at 4,616 of its 6,000 simulations, and its last generation
+    took 6,600 of them at an acceptance of 0.3% (an outside check, decision 925): the
+    estimate took the budget's rest and the last generation's size. A generation's
+    simulations now grow by their mean factor over up to three generations, and the budget
+    is checked after each generation, which runs whole."""
+    from sim.calibrate.smc import Generation, Progress
+
+    progress = Progress(0.0, budget=6000, done=0, quiet=True)
+    progress.start -= 10.0  # 1,000 simulations in 10 s: 100 a second
+    progress.epsilons = [4.0, 2.0]
+    progress.simulations = [100, 200]
+    # 100 -> 200 -> 400: twice as many a generation. With 5,000 left the next generations
+    # take 800, 1,600 and 3,200: 2,400 leave 2,600 to spend, so the third runs (whole)
+    # past the budget, 5,600 in all: 56 s (the budget's rest alone said 50).
+    left = progress.eta(Generation(2, 1.5, 0.05, 400, 1000))
+    assert left == pytest.approx(56.0, rel=0.01)
+    # Epsilon's floor can come first: 1.5 -> 1.0 at a decline of (4 / 1.5) ** 0.5 = 1.63 a
+    # generation is one more generation, of 800 simulations.
+    progress.min_epsilon = 1.0
+    assert progress.eta(Generation(2, 1.5, 0.05, 400, 1000)) == pytest.approx(8.0, rel=0.01)
+
+
 def test_predictive_ticks_break_no_name_inside_a_word() -> None:
     """The Horn calibration's ticks read "horn_ / patterns" (an outside check; decision
     836): the file name of 13 characters was wrapped with a space after each underscore,

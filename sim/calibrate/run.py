@@ -597,6 +597,42 @@ def stuck_notes(checks: pd.DataFrame, min_epsilon: float, final_epsilon: float) 
     ]
 
 
+# A link's beta whose posterior's 95th percentile lies within this share of its prior's
+# width above the prior's low end of 0 has switched the link off (link_off_notes).
+LINK_OFF_SHARE = 0.05
+
+
+def link_off_notes(summary: pd.DataFrame) -> list[str]:
+    """A note when the posterior puts the link's ``beta`` at 0, where its prior starts.
+
+    With ``beta`` near 0 every simulated vote statistic but the correlations is
+    flat, whatever the model's parameters: their posteriors, narrowed or not, and
+    the variants' model probabilities then say little about the mechanisms
+    (validation.md, "beta goes to zero in both variants"). The joint calibration's
+    report said nothing of it, and a researcher read its narrowed intervals and
+    variant odds as evidence (an outside check, decision 925).
+    """
+    rows = summary[
+        (summary["parameter"] == "link.beta")
+        & (summary["prior_low"] == 0)
+        & (summary["q95"] <= LINK_OFF_SHARE * (summary["prior_high"] - summary["prior_low"]))
+    ]
+    if rows.empty or rows["truth"].notna().any():
+        return []
+    each = "; ".join(
+        f"{r.variant}: median {r.median:.3f}, 90% interval {r.q05:.3f} to {r.q95:.3f}"
+        for r in rows.itertuples(index=False)
+    )
+    high = float(rows["prior_high"].iloc[0])
+    return [
+        f"the link's beta goes to 0, the low end of its prior 0 to {high:g} ({each}): the "
+        "calibration switches the link off, predicting no change in the groups' agreement, "
+        "so the change patterns no longer depend on the model's other parameters; their "
+        "intervals and the variants' model probabilities then say little about the "
+        "mechanisms (docs/validation.md, 'beta goes to zero')"
+    ]
+
+
 def few_particles_notes(table: pd.DataFrame) -> list[str]:
     """A note per variant of ``table`` (:func:`variants_table`) whose final generation's
     weights rest on fewer than :data:`~sim.calibrate.posterior.FEW_EFFECTIVE` effective
@@ -838,6 +874,7 @@ def run_calibration(
         )
         atomic_write_text(folder / "variants.csv", table.to_csv(index=False))
         said = [
+            *link_off_notes(summary),
             *few_particles_notes(table),
             *stuck_notes(checks, calibration.spec.min_epsilon, run.epsilon),
         ]
