@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from sim.analysis.paired import (
@@ -72,23 +73,39 @@ def set_theme() -> None:
     )
 
 
+# A cell of a map that no run reached: light grey, hatched, which neither colour scale
+# (viridis, RdBu_r) holds. Left blank it showed white, the diverging scale's 0 (a
+# reviewer's finding, decision 926).
+NO_RUN_FACE = "0.86"
+NO_RUN_WORDS = "a hatched grey cell has no run"
+
+
 def value_mesh(ax: Axes, table: pd.DataFrame, cmap: str, norm: Normalize) -> QuadMesh:
     """A ``table`` (rows: y values ascending, columns: x values ascending; text in
     :func:`~sim.analysis.paired.value_order`) as cells at integer positions, ticks
-    labelled with the values run.
+    labelled with the values run, a cell with no value (no run reached it) hatched grey
+    (``NO_RUN_WORDS`` says so in a caption).
 
     Returns:
         The mesh (its array is the table's values, row by row, y ascending).
     """
     xs, ys = table.columns.to_numpy(), table.index.to_numpy()
+    values = table.to_numpy(np.float64)
     mesh = ax.pcolormesh(
         np.arange(len(xs) + 1) - 0.5,
         np.arange(len(ys) + 1) - 0.5,
-        table.to_numpy(np.float64),
+        values,
         cmap=cmap,
         norm=norm,
         shading="flat",
     )
+    for row, col in np.argwhere(~np.isfinite(values)):
+        ax.add_patch(
+            Rectangle(
+                (col - 0.5, row - 0.5), 1, 1, facecolor=NO_RUN_FACE, edgecolor="0.55",
+                hatch="////", lw=0.0, gid="no-run",
+            )
+        )  # fmt: skip
     ax.set_xticks(np.arange(len(xs)), distinct_texts(list(xs)))
     ax.set_yticks(np.arange(len(ys)), distinct_texts(list(ys)))
     ax.set_xlim(-0.5, len(xs) - 0.5)

@@ -38,6 +38,7 @@ from sim.catalogue import family_of, family_title, parse_metric
 from sim.columns import distinct
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
+    NO_RUN_WORDS,
     band_note,
     group_phrase,
     group_phrases,
@@ -55,12 +56,13 @@ from sim.plots.sensitivity import (
     sensitivity_figures,
 )
 from sim.plots.sweeps import (
+    BIN_RULE,
     FLAT_OVER_DESIGN,
     FLAT_WORDS,
     MAP_BINS,
     MAX_LEVELS,
-    MIN_BINS,
-    MIN_PER_BIN,
+    binning_note,
+    empty_cells,
     family_figure,
     heatmap_figure,
     is_signed,
@@ -126,10 +128,6 @@ class Selection:
     families: tuple[str, ...] | None = None
     at: dict[str, DesignValue] = field(default_factory=dict)
     across: str | None = None
-
-
-# How few values a bin may hold (sim.plots.sweeps.levels), for the captions.
-BIN_RULE = f"at least {MIN_PER_BIN} values run a bin where that leaves {MIN_BINS} bins or more"
 
 
 def _chosen_first(phrases: dict[str, str], selection: Selection) -> dict[str, str]:
@@ -667,7 +665,9 @@ def _sweep_entries(
                 if left
                 else ""
             )
-            cells = "Cells: mean of the replicates; one colour scale for every panel."
+            # Said where the figure hatches a cell (decision 926).
+            hatched = f"; {NO_RUN_WORDS}" if empty_cells(at, x, y) else ""
+            cells = f"Cells: mean of the replicates{hatched}; one colour scale for every panel."
             if sampled:
                 others = (
                     f"; the other parameters vary over their ranges ({sampled} design) and "
@@ -682,10 +682,8 @@ def _sweep_entries(
                         if drawn_often
                         else ""
                     )
-                    + f" (a parameter drawn at "
-                    f"more than {MAX_LEVELS} values is cut into up to {MAP_BINS} equal-count "
-                    f"bins, {BIN_RULE}; its labels are the bins' mean values)"
-                    f"{others}; a blank cell has no run; one colour scale for every panel."
+                    + f" ({binning_note(MAP_BINS)}){others}{hatched}; one colour scale for "
+                    "every panel."
                 )
             if is_signed(shown[0]):
                 cells += " A change: red above 0, blue below, white at 0."

@@ -5,11 +5,12 @@ question's metric: ``difference: [a, b]`` reads "a minus b", each run of
 ``a`` minus the run of ``b`` at the same design point and replicate. Over two varied parameters
 it is a map of the mean difference per design point on a diverging scale
 centred at zero (blue below, red above, the same scale in every panel), the
-zero contour drawn where the differences change sign and a dot in every
-cell whose 95% interval contains zero; a third varied parameter gives small
-multiples, any further one is held at the scenario's value. Over one
-parameter it is a line with the interval as a band; with none, one point
-with its interval.
+zero contour drawn where the differences change sign, a dot in every
+cell whose 95% interval contains zero and a cell with no pair hatched grey;
+a third varied parameter gives small multiples, any further one is held at
+the scenario's value. Over one parameter it is a line with the interval as
+a band; with none, one point with its interval. A sampled design's values
+are binned as the sweep figures bin them (:func:`~sim.plots.sweeps.drawn_levels`).
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from sim.analysis.paired import (
     value_text,
 )
 from sim.catalogue import parse_metric
-from sim.errors import alike
+from sim.errors import alike, count_text
 from sim.plots.figure import (
     DIVERGING_CMAP,
+    NO_RUN_WORDS,
     group_phrases,
     metric_label,
     parameter_label,
@@ -47,7 +49,16 @@ from sim.plots.figure import (
     value_mesh,
     where_shown,
 )
-from sim.plots.sweeps import axis_positions, levels, value_ticks
+from sim.plots.sweeps import (
+    MAP_BINS,
+    MAX_LEVELS,
+    axis_positions,
+    binning_note,
+    cell_text,
+    drawn_levels,
+    map_levels,
+    value_ticks,
+)
 from sim.results import GRID, POSTERIOR, RUN, Results
 
 CMAP = DIVERGING_CMAP
@@ -118,8 +129,6 @@ class Headline:
             )
         if len(self.cells) > 1:
             means = self.cells["mean"]
-            below = int((self.cells["hi"] < 0).sum())
-            above = int((self.cells["lo"] > 0).sum())
             # A sampled design's cells pool the points of a bin: "8 cells drawn" of a
             # 20-point design read as 12 points lost (an audit, decision 741).
             pooled = (
@@ -130,10 +139,34 @@ class Headline:
             )
             text += (
                 f" Over the {len(self.cells)} cells drawn{pooled}: from {means.min():+.3g} to "
-                f"{means.max():+.3g}; below zero (interval excludes zero) in {below}, "
-                f"above zero in {above}."
+                f"{means.max():+.3g}; {_signs(self.cells)}."
             )
         return text
+
+
+def _signs(cells: pd.DataFrame) -> str:
+    """Where the cells' means lie against zero, for :meth:`Headline.sentence`: by their
+    intervals, and by the mean alone in a cell of one pair of runs, which has none.
+
+    With one replicate every interval is NaN, and the answer said "below zero (interval
+    excludes zero) in 0, above zero in 0" of nine cells all above zero (a reviewer's
+    finding, decision 926).
+    """
+    lone = cells["n"] < 2
+    sure = cells[~lone]
+    below, above = int((sure["hi"] < 0).sum()), int((sure["lo"] > 0).sum())
+    said = f"below zero (interval excludes zero) in {below}, above zero in {above}"
+    if not lone.any():
+        return said
+    means = cells.loc[lone, "mean"]
+    signs = f"mean below zero in {int((means < 0).sum())}, above zero in {int((means > 0).sum())}"
+    if lone.all():
+        return f"{signs} (one pair of runs a cell: no cell has an interval)"
+    have = "has" if len(means) == 1 else "have"
+    return (
+        f"{said} of the {count_text(len(sure), 'cell')} with an interval; {signs} of the "
+        f"{count_text(len(means), 'cell')} of one pair of runs, which {have} no interval"
+    )
 
 
 @dataclass(frozen=True)
@@ -237,8 +270,6 @@ def headline_of(results: Results) -> Headline | None:
     fixed = {} if binned else {p: reference[p] for p in varied if p not in axes}
     # paired_differences gives second minus first: b first, a second.
     pairs = paired_differences(runs_at(runs, fixed), values, b, a)
-    if binned:
-        pairs = pairs.assign(**{p: levels(pairs[p]) for p in axes})
     if pairs.empty:
         # No finished run has its pair yet (an incomplete sweep): nothing to answer with.
         return None
@@ -249,6 +280,11 @@ def headline_of(results: Results) -> Headline | None:
         from sim.findings.posterior import by_draws
 
         pairs = by_draws(pairs, results.path)
+    if binned:
+        # The draws binned as the sweep figures bin them, a map as their heatmaps: the
+        # distinct sets binned gave other bins than theirs (decision 926).
+        level = map_levels if len(axes) >= 2 else drawn_levels
+        pairs = pairs.assign(**{p: level(pairs, p) for p in axes})
     cells = point_intervals(pairs, axes or ["point"])
     at_reference = _at(paired_differences(runs_at(runs, reference), values, b, a))
     return Headline(
@@ -356,8 +392,6 @@ def map_panel(
         )
     position = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
     annotate = z.size <= ANNOTATE_CELLS
-    top = float(norm.vmax) if norm.vmax is not None else 1.0
-    decimals = max(0, 2 - int(np.floor(np.log10(max(top, 1e-12)))))
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
         if annotate:
@@ -365,7 +399,7 @@ def map_panel(
             ax.text(
                 cx,
                 cy + 0.18,
-                f"{row['mean']:+.{decimals}f}",
+                cell_text(row["mean"], signed=True),
                 ha="center",
                 va="center",
                 fontsize=6.5,
@@ -490,15 +524,16 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         # leave the panels, the contour and the dots out (a reader looked for them).
         cells, axes = headline.cells, headline.axes
         panels = [cells] if len(axes) == 2 else [p for _, p in cells.groupby(axes[2])]
-        # The map's own rule for each panel (a one-row map has no line to draw).
-        straddle = any(
-            _draws_contour(_mean_grid(p, axes[0], axes[1]).to_numpy(np.float64)) for p in panels
-        )
         # The map's own rule (map_panel): a dot unless the interval is clear of zero, so
         # a cell of one pair, whose interval is NaN, has one.
         dotted = ~((cells["lo"] > 0) | (cells["hi"] < 0))
         unsure = bool(dotted.any())
         lone = bool((dotted & (cells["n"] < 2)).any())  # one pair: no interval, a dot
+        # The map hatches a cell with no pair (value_mesh); white was its scale's zero.
+        grids = [_mean_grid(p, axes[0], axes[1]).to_numpy(np.float64) for p in panels]
+        empty = any(np.isnan(grid).any() for grid in grids)
+        # The map's own rule for each panel (a one-row map has no line to draw).
+        straddle = any(_draws_contour(grid) for grid in grids)
         marks = [
             "colour: diverging scale centred at zero"
             + (", shared by the panels" if len(headline.axes) >= 3 else ""),
@@ -517,6 +552,7 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
             if unsure
             else "no cell's 95% t interval contains zero",
             *([f"box: the cell at {headline.where}"] if _marks_reference(headline) else []),
+            *([NO_RUN_WORDS] if empty else []),
         ]
         parts.append("; ".join(marks))
     elif len(headline.axes) == 1:
@@ -531,5 +567,9 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
             "--at moves the other figures, not the headline (it answers at the scenario's values)"
         )
     if headline.binned:
-        parts.append("sampled values binned into equal-count bins; cells pool the points of a bin")
+        # The heatmaps' words for their bins and labels (decision 926).
+        bins = MAP_BINS if len(headline.axes) >= 2 else MAX_LEVELS
+        parts.append(
+            f"sampled values binned ({binning_note(bins)}); {drawn} pool the points of a bin"
+        )
     return "; ".join(parts) + "."

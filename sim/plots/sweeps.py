@@ -6,7 +6,8 @@ the mean of the replicates at each value run, with the band of those
 replicates (2.5 to 97.5 percentiles), a line per scenario, ticks at the
 values run (text values, such as names or dates, at even steps in
 :func:`~sim.analysis.paired.value_order`). Designs that draw continuous
-values (lhs, sobol, morris) are binned into equal-count bins first, each
+values (lhs, sobol, morris, posterior) are binned into equal-count bins of the
+design's draws first (:func:`drawn_levels`, which the headline uses too), each
 drawn at the mean value of its bin. Only metrics that vary are drawn
 (:func:`varying`), and a flat-looking metric is never stretched: the y axis
 spans at least ``MIN_SPAN`` of the metric's natural range. Heatmaps show
@@ -63,6 +64,8 @@ MAP_BINS = 5
 # in at least MIN_BINS bins (:func:`levels`).
 MIN_PER_BIN = 5
 MIN_BINS = 3
+# How few values a bin may hold (:func:`levels`), for the captions.
+BIN_RULE = f"at least {MIN_PER_BIN} values run a bin where that leaves {MIN_BINS} bins or more"
 MAX_PANELS = 12
 ANNOTATE_CELLS = 36
 MAX_TICKS = 12
@@ -110,7 +113,7 @@ def varying(runs: pd.DataFrame, metrics: Sequence[str], parameter: str) -> list[
     parameter (a heatmap's caption said a power varied that was flat in each scenario)."""
     if runs.empty:
         return []
-    return _moving(runs.assign(level=levels(runs[parameter])), metrics, ["level"])
+    return _moving(runs.assign(level=drawn_levels(runs, parameter)), metrics, ["level"])
 
 
 def varying_over_design(
@@ -195,10 +198,57 @@ def levels(values: pd.Series, max_levels: int = MAX_LEVELS) -> pd.Series:
     return values.groupby(bins).transform("mean")
 
 
-def map_levels(values: pd.Series) -> pd.Series:
-    """Levels for a heatmap axis: the values of a grid (up to ``MAX_LEVELS``), else
-    ``MAP_BINS`` equal-count bins, so that sampled designs fill their cells."""
-    return levels(values, MAX_LEVELS if values.nunique() <= MAX_LEVELS else MAP_BINS)
+def drawn_levels(frame: pd.DataFrame, parameter: str, max_levels: int = MAX_LEVELS) -> pd.Series:
+    """Each row's level of ``parameter`` (:func:`levels`), the bins cut over the design's
+    draws, one value a design point counted as often as it was drawn, not over the rows.
+
+    A row is a run of a scenario and replicate (or a pair of runs), and a posterior
+    design's figures repeat a run once per draw of its set
+    (:func:`~sim.findings.posterior.by_draws`): cut over the rows, the bins moved with
+    the number of scenarios and which table was drawn. One parameter of a 20-draw
+    posterior design was binned at 2.01/3.3/3.73 in the headline (its 19 distinct sets),
+    1.93/3.18/3.72 in the figure against it (the draws of both scenarios) and
+    1.93/3.12/3.71 in a heatmap's panel (one scenario's), a reviewer's finding (decision
+    926). A frame without a ``point`` column is binned row by row.
+
+    Args:
+        frame: rows with ``parameter`` and, to bin the draws, ``point`` (and any of
+            ``scenario`` and ``replicate``: a point's draws are how often each of its
+            runs is repeated).
+        parameter: the column to bin.
+        max_levels: as :func:`levels`.
+    """
+    values = frame[parameter]
+    if "point" not in frame.columns or values.nunique() <= max_levels or is_text(values):
+        return levels(values, max_levels)
+    runs = [c for c in ("scenario", "replicate") if c in frame.columns]
+    copies = frame.groupby(["point", *runs]).size().groupby(level="point").max()
+    at_point = frame.groupby("point")[parameter].first()
+    draws = at_point.index.repeat(copies.reindex(at_point.index).to_numpy())
+    binned = levels(at_point.reindex(draws).reset_index(drop=True), max_levels)
+    level = pd.Series(binned.to_numpy(), index=draws).groupby(level=0).first()
+    return frame["point"].map(level)
+
+
+def map_levels(frame: pd.DataFrame, parameter: str) -> pd.Series:
+    """Levels for a heatmap axis (:func:`drawn_levels`): the values of a grid (up to
+    ``MAX_LEVELS``), else ``MAP_BINS`` equal-count bins, so that sampled designs fill
+    their cells. The headline's map bins its axes so too (decision 926)."""
+    many = frame[parameter].nunique() > MAX_LEVELS
+    return drawn_levels(frame, parameter, MAP_BINS if many else MAX_LEVELS)
+
+
+def _on_map_levels(runs: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """``runs`` with ``x`` and ``y`` replaced by their :func:`map_levels`."""
+    return runs.assign(**{x: map_levels(runs, x), y: map_levels(runs, y)})
+
+
+def binning_note(bins: int) -> str:
+    """How a binned axis is cut and labelled, for a caption (``bins``: at most)."""
+    return (
+        f"a parameter drawn at more than {MAX_LEVELS} values is cut into up to {bins} "
+        f"equal-count bins, {BIN_RULE}; its labels are the bins' mean values"
+    )
 
 
 def metric_panel(
@@ -231,7 +281,7 @@ def metric_panel(
     colors = sample_colors(order) if color is None else dict.fromkeys(order, color)
     styles = scenario_linestyles(order)
     markers = scenario_markers(order) if marker is None else dict.fromkeys(order, marker)
-    frame = frame.assign(level=axis_positions(levels(frame[parameter])))
+    frame = frame.assign(level=axis_positions(drawn_levels(frame, parameter)))
     for scenario, cell in band(frame, ["scenario", "level"], metric).groupby(
         "scenario", sort=False
     ):
@@ -277,13 +327,23 @@ def colour_scale(metric: str, vmin: float, vmax: float) -> tuple[str, Normalize]
     return LEVEL_CMAP, Normalize(vmin, vmax)
 
 
-def cell_text(value: float) -> str:
-    """A cell's value: three significant digits, trailing zeros kept (0.660 beside
-    0.703, not 0.66); below 0.001 in size, four decimals, so that a change of
-    4.10e-12 (rounding in a run that did not move) reads 0.0000."""
-    if abs(value) >= 1e-3:
-        return f"{value:#.3g}"
-    return f"{value:.4f}".replace("-0.0000", "0.0000")
+# Below this in size a cell's mean is rounding in runs that did not move (a change of
+# 4.10e-12), not a value to write in three digits.
+ROUNDING = 1e-9
+
+
+def cell_text(value: float, signed: bool = False) -> str:
+    """A cell's value: three significant digits in every cell, trailing zeros kept (0.660
+    beside 0.703, not 0.66), ``signed`` with a + above 0 (the headline's differences).
+
+    Four decimals below 0.001 in size wrote a change of -0.000754 as -0.0008 beside
+    -0.00182, one digit beside three, and the headline's map as many decimals as its
+    largest mean needed (a reviewer's finding, decision 926); only rounding (below
+    ``ROUNDING``, a run that did not move) reads 0.0000.
+    """
+    if abs(value) < ROUNDING:
+        return "0.0000"
+    return f"{value:+#.3g}" if signed else f"{value:#.3g}"
 
 
 def heatmap_panel(
@@ -301,7 +361,7 @@ def heatmap_panel(
     when there are few. A signed metric (a change: its natural range reaches below 0)
     is drawn on the headline's diverging scale centred at 0, as :func:`colour_scale`."""
     ax = plt.subplots(figsize=(5, 4))[1] if ax is None else ax
-    frame = runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
+    frame = runs.assign(x_level=map_levels(runs, x), y_level=map_levels(runs, y))
     table = frame.pivot_table(index="y_level", columns="x_level", values=metric, aggfunc="mean")
     table = table.sort_index().sort_index(axis=1)
     values = table.to_numpy(np.float64)
@@ -315,7 +375,7 @@ def heatmap_panel(
         colours = plt.get_cmap(cmap)
         for (row, col), value in np.ndenumerate(values):
             if not np.isfinite(value):
-                continue  # a cell no run reached stays blank (a sampled design's gaps)
+                continue  # a cell no run reached is hatched (value_mesh)
             red, green, blue, _ = colours(norm(value))
             dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
             ax.text(col, row, cell_text(value), ha="center", va="center", fontsize=7,
@@ -344,17 +404,15 @@ def heatmap_figure(
         squeeze=False,
         layout="constrained",
     )
-    means = (
-        runs.assign(x_level=map_levels(runs[x]), y_level=map_levels(runs[y]))
-        .groupby(["scenario", "x_level", "y_level"])[list(metrics)]
-        .mean()
-    )
+    # Binned once for every panel: a panel binned its own scenario's runs (decision 926).
+    binned = _on_map_levels(runs, x, y)
+    means = binned.groupby(["scenario", x, y])[list(metrics)].mean()
     vmin, vmax = float(np.nanmin(means.to_numpy())), float(np.nanmax(means.to_numpy()))
     for col, metric in enumerate(metrics):
         for row, scenario in enumerate(scenarios):
             ax = axes[row, col]
             heatmap_panel(
-                runs[runs["scenario"] == scenario], metric, x, y, ax=ax, vmin=vmin, vmax=vmax
+                binned[binned["scenario"] == scenario], metric, x, y, ax=ax, vmin=vmin, vmax=vmax
             )
             title = metric_label(metric, phrases)[0]
             if len(scenarios) > 1:
@@ -372,6 +430,17 @@ def heatmap_figure(
     )
     bar.set_label(metric_label(metrics[0])[1])
     return fig
+
+
+def empty_cells(runs: pd.DataFrame, x: str, y: str) -> int:
+    """How many cells of :func:`heatmap_figure`'s panels of ``runs`` no run reached (a
+    sampled design's gaps, an unfinished grid's), which the figure hatches and its
+    caption then names."""
+    binned = _on_map_levels(runs, x, y)
+    per_scenario = binned.groupby("scenario")
+    shape = per_scenario[x].nunique() * per_scenario[y].nunique()
+    filled = binned.drop_duplicates(["scenario", x, y]).groupby("scenario").size()
+    return int((shape - filled).sum())
 
 
 def family_figure(
@@ -476,7 +545,7 @@ def overlap_note(
     within :data:`~sim.plots.figure.COINCIDE` at every value), ``""`` when none do.
     The hollow markers of each scenario show both lines; the caption says so in words."""
     frame, order = with_scenarios(runs)
-    frame = frame.assign(level=axis_positions(levels(frame[parameter])))
+    frame = frame.assign(level=axis_positions(drawn_levels(frame, parameter)))
     panels: dict[tuple[str, str], dict[tuple[str, str], np.ndarray]] = {}
     for metric in metrics:
         parsed = parse_metric(metric)
