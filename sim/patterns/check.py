@@ -422,8 +422,8 @@ def role_sections(table: pd.DataFrame) -> list[str]:
         if rows.empty:
             continue
         frame = rows.drop(columns="role")
-        if "observed_is" in frame:
-            frame = frame.assign(observed=observed_cells(frame)).drop(columns="observed_is")
+        said = target_lines(frame) if "observed_is" in frame else []
+        frame = frame.drop(columns="observed_is", errors="ignore")
         space: dict[Hashable, int] = {}
         if "tolerance" in frame:
             # The file's own number (or its bootstrap): shown as given, and padded as
@@ -431,22 +431,27 @@ def role_sections(table: pd.DataFrame) -> list[str]:
             frame = frame.assign(tolerance=frame["tolerance"].map(tolerance_number))
             space["tolerance"] = len("tolerance") + 1
         text = frame.to_string(float_format=table_number, col_space=space or None)
-        lines += ["", heading, text]
+        lines += ["", heading, text, *said]
     return lines
 
 
-def observed_cells(table: pd.DataFrame) -> pd.Series | list[str]:
-    """The ``observed`` column of a printed table with an ``observed_is`` column
-    (:func:`sim.patterns.with_observed_is`): a correlation's value said to be its
-    target (``target 1.000``), as the figure's caption says it (decision 924); the
-    column as it is when every value is observed."""
+def target_lines(table: pd.DataFrame) -> list[str]:
+    """A line under a table for each pattern whose ``observed`` value is no reading of
+    the votes (``observed_is``, :func:`sim.patterns.with_observed_is`): a correlation's
+    1, its target, read as a measured correlation (an outside check, decision 924). The
+    table's own cells keep the number alone, so that a reader of its columns (a script
+    splitting the printed rows) gets numbers."""
     from sim.patterns import OBSERVED
 
-    if (table["observed_is"] == OBSERVED).all():
-        return table["observed"]
     return [
-        table_number(value) if kind == OBSERVED else f"{kind} {table_number(value)}"
-        for value, kind in zip(table["observed"], table["observed_is"], strict=True)
+        f"{pid}: a correlation, whose observed {table_number(value)} is its target (a "
+        "perfect match), not a measured value"
+        if kind == "target"
+        else f"{pid}: its observed {table_number(value)} is simulated at the --truth values"
+        for pid, value, kind in zip(
+            table.index, table["observed"], table["observed_is"], strict=True
+        )
+        if kind != OBSERVED
     ]
 
 
@@ -801,7 +806,6 @@ def _report(
     notes: Sequence[str] = (),
 ) -> str:
     from sim.observed.votes import span_text
-    from sim.patterns import OBSERVED
 
     overrides = " ".join(f"--set {o}" for o in args.overrides)
     lines = [
@@ -827,13 +831,14 @@ def _report(
             "|---|---:|---:|---:|---:|---|",
         ]
         for pid, r in rows.iterrows():
-            # A correlation's target said to be one (decision 924).
-            target = "" if r["observed_is"] == OBSERVED else f"{r['observed_is']} "
             lines.append(
-                f"| {pid} | {target}{fixed(r['observed'])} | {fixed(r['simulated'])} | "
+                f"| {pid} | {fixed(r['observed'])} | {fixed(r['simulated'])} | "
                 f"{fixed(r['tolerance'])} | {fixed(r['discrepancy'], 2)} | "
                 f"{'yes' if r['pass'] else 'no'} |"
             )
+        if "observed_is" in rows:
+            said = target_lines(rows)
+            lines += ["", *said] if said else []
     if notes:
         # What the check printed on stderr, kept with its table: which states count on
         # neither side, thin windows and the like (an outside check found them only on
