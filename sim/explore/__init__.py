@@ -18,14 +18,23 @@ from sim.fileio import require_writable
 from sim.options import ENGINES
 
 DEFAULT_PORT = 8765
+# ``--counterfactual none``: no counterfactual, as the page's "(none)". Without the option
+# the scenario takes its own (sim.explore.app.own_counterfactual); a file named "none" is
+# given as ./none.
+NONE = "none"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Declare ``credsim explore [SCENARIO] [--counterfactual FILE] [--out DIR] [--port N]
-    [--no-browser] [--engine mesa|fast]``."""
+    """Declare ``credsim explore [SCENARIO] [--counterfactual FILE|none] [--out DIR]
+    [--port N] [--no-browser] [--engine mesa|fast]``."""
     p = sub.add_parser("explore", help="explore a scenario in the browser: move parameters, watch")
     p.add_argument("scenario", nargs="?", help="scenario file (default: scenarios/syria.yaml)")
-    p.add_argument("--counterfactual", metavar="FILE", help="scenario file to compare against")
+    p.add_argument(
+        "--counterfactual",
+        metavar="FILE|none",
+        help="scenario file to compare against (default: the scenario's NAME_abstained.yaml "
+        f"beside it, where there is one, as the page takes it; '{NONE}' for none)",
+    )
     p.add_argument(
         "--out", metavar="DIR", default="explore", help="folder for saved scenarios and figures"
     )
@@ -55,6 +64,20 @@ def _check_port(port: int) -> None:
             raise InputError(f"--port {port}: the port is in use; choose another") from None
 
 
+def compared(counterfactual: str | None, taken: bool) -> str:
+    """What the command's start says of the counterfactual: which, and whether it was
+    given or taken as the page takes one (the scenario's NAME_abstained.yaml)."""
+    if counterfactual is None:
+        why = f"--counterfactual {NONE}" if not taken else "the scenario has no NAME_abstained.yaml"
+        return f"no counterfactual ({why}; the page's list chooses one)"
+    if taken:
+        return (
+            f"beside the counterfactual {counterfactual}, the scenario's NAME_abstained.yaml "
+            f"(--counterfactual FILE for another, --counterfactual {NONE} for none)"
+        )
+    return f"beside the counterfactual {counterfactual}"
+
+
 def cli_explore(args: argparse.Namespace) -> int:
     """Check the inputs, start the server, print its address, serve until interrupted.
 
@@ -69,22 +92,30 @@ def cli_explore(args: argparse.Namespace) -> int:
         ENV_ENGINE,
         ENV_OUT,
         ENV_SCENARIO,
+        NO_COUNTERFACTUAL,
         SHIPPED,
+        own_counterfactual,
         same_file,
         shown,
     )
     from sim.scenario.loader import load_scenario
 
     scenario = args.scenario or shown(SHIPPED / "syria.yaml")
-    for given in (scenario, args.counterfactual):
-        if given is not None:
-            load_scenario(given)
-    if args.counterfactual is not None and same_file(scenario, args.counterfactual):
+    load_scenario(scenario)
+    # As the page takes a scenario chosen there: its NAME_abstained.yaml where none is
+    # given (decision 927), which the page reads (and says what is wrong with, if anything).
+    taken = args.counterfactual is None
+    counterfactual: str | None = own_counterfactual(scenario) if taken else args.counterfactual
+    if counterfactual in (NONE, NO_COUNTERFACTUAL):
+        counterfactual = None
+    if counterfactual is not None and not taken:
+        load_scenario(counterfactual)
+    if counterfactual is not None and same_file(scenario, counterfactual):
         # The page refuses it when chosen there; given here, the server started and the page
         # opened on a difference of zero (an audit of the commands' options).
         raise InputError(
             f"--counterfactual {args.counterfactual} is the scenario itself: give another "
-            "file to compare with (e.g. its NAME_abstained.yaml), or leave --counterfactual out"
+            f"file to compare with (e.g. its NAME_abstained.yaml), or --counterfactual {NONE}"
         )
     # The page saves scenarios and figures there: a file or a read-only folder is refused
     # now, not when the first save fails.
@@ -93,8 +124,10 @@ def cli_explore(args: argparse.Namespace) -> int:
     os.environ[ENV_SCENARIO] = shown(Path(scenario))
     os.environ[ENV_OUT] = args.out
     os.environ[ENV_ENGINE] = args.engine
-    if args.counterfactual:
-        os.environ[ENV_COUNTERFACTUAL] = shown(Path(args.counterfactual))
+    if counterfactual is not None:
+        os.environ[ENV_COUNTERFACTUAL] = shown(Path(counterfactual))
+    else:
+        os.environ.pop(ENV_COUNTERFACTUAL, None)
     os.environ["SOLARA_APP"] = "sim.explore.app:Page"
 
     from sim.explore.assets import fill_cache, proxy_cache
@@ -110,7 +143,11 @@ def cli_explore(args: argparse.Namespace) -> int:
         "solara.server.starlette:app", host="localhost", port=args.port, log_level="warning"
     )
     server = uvicorn.Server(config)
-    print(f"credsim explore: serving {scenario} at {url} (Ctrl+C to stop)", flush=True)
+    print(
+        f"credsim explore: serving {scenario} at {url} (Ctrl+C to stop)\n"
+        f"credsim explore: {compared(counterfactual, taken)}",
+        flush=True,
+    )
     if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, [url]).start()
     server.run()

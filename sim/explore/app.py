@@ -303,20 +303,45 @@ def about_text(
     engine: str,
     group: str | None,
     overrides: dict[str, float],
+    cf_overrides: dict[str, float] | None = None,
+    saved_as: str = "",
 ) -> str:
     """What drew the saved figures, to put beside them: a paper's figure needs its seed,
     engine and changed values, which only the saved scenario's comment held (an outside
-    check of the explorer, decision 847)."""
+    check of the explorer, decision 847).
+
+    The command of each run drawn: the counterfactual's, with ``cf_overrides`` (the
+    changes its schema takes, as the page runs it; ``overrides`` where None), drew the
+    dashed lines, and only the scenario's was given. ``saved_as`` names the scenario file
+    the page saved of the same file, values and seed before the figures; without one the
+    text says none was, so that a ``NAME_explored.yaml`` beside ``NAME_explored_figures/``
+    is not read as theirs (an outside review; decision 927)."""
     changed = ", ".join(f"{p} = {v:g}" for p, v in overrides.items()) or "none"
-    sets = "".join(f" --set {p}={v:g}" for p, v in overrides.items())
     against = f", beside the counterfactual {counterfactual}" if counterfactual else ""
+    on = f" --engine {engine}" if engine else ""
+
+    def command(file: str, values: dict[str, float]) -> str:
+        sets = "".join(f" --set {p}={v:g}" for p, v in values.items())
+        return f"credsim run {file} --seed {seed}{sets}{on}"
+
+    runs = f"The same run: {command(scenario, overrides)}\n"
+    if counterfactual:
+        values = overrides if cf_overrides is None else cf_overrides
+        runs = (
+            f"The scenario's run (solid lines): {command(scenario, overrides)}\n"
+            f"The counterfactual's run (dashed lines), with the same changes: "
+            f"{command(counterfactual, values)}\n"
+        )
+    saved = (
+        f"Saved as a scenario with these values and seed before these figures: {saved_as}\n"
+        if saved_as
+        else "No scenario file with these values and seed was saved before these figures "
+        "(one saved after them names this folder in its header).\n"
+    )
     return (
         f"Drawn by credsim explore from {scenario}{against}.\n"
         f"Seed {seed}; the {engine or 'given'} engine; group {group or 'all'}.\n"
-        f"Values changed from the scenario's: {changed}.\n"
-        f"The same run: credsim run {scenario} --seed {seed}{sets}"
-        + (f" --engine {engine}" if engine else "")
-        + "\n"
+        f"Values changed from the scenario's: {changed}.\n" + saved + runs
     )
 
 
@@ -329,6 +354,12 @@ def changes_text(changed: int, seed: int) -> str:
     if seed != DEFAULT_SEED:
         said += f", seed {seed} (not the default {DEFAULT_SEED})"
     return said
+
+
+def saved_state(scenario: str, overrides: dict[str, float], seed: int) -> tuple[object, ...]:
+    """What a saved scenario file and saved figures must share to belong together: the
+    scenario's file, its changed values and the seed."""
+    return (str(Path(scenario).expanduser().resolve()), tuple(sorted(overrides.items())), seed)
 
 
 def free_name(folder: Path, stem: str, suffix: str = "") -> str:
@@ -420,7 +451,17 @@ def counterfactual_for(new: str, scenario: Scenario, current: str, loaded: Scena
     drawn = loaded is not None and not incomparable(scenario, loaded, "all")
     if drawn and not same_file(current, new):
         return current
-    beside = Path(new).expanduser()
+    return own_counterfactual(new)
+
+
+def own_counterfactual(scenario: str) -> str:
+    """The counterfactual a scenario file takes where none is chosen: its
+    ``NAME_abstained.yaml`` beside it, else none (:data:`NO_COUNTERFACTUAL`). The page
+    takes it for a scenario chosen there (:func:`counterfactual_for`), and ``credsim
+    explore SCENARIO`` without ``--counterfactual`` too: the command drew Syria alone
+    where the page, choosing Syria, drew it beside syria_abstained (an outside review;
+    decision 927)."""
+    beside = Path(scenario).expanduser()
     beside = beside.with_name(f"{beside.stem}_abstained.yaml")
     return shown(beside) if beside.is_file() else NO_COUNTERFACTUAL
 
@@ -432,10 +473,14 @@ def typed_file(text: str) -> tuple[str, str]:
     return (str(Path(text).expanduser()) if text.startswith("~") else text), ""
 
 
-def first_sentence(text: str, limit: int = 240, names: Iterable[str] = ()) -> str:
+def first_sentence(text: str, limit: int = 600, names: Iterable[str] = ()) -> str:
     """A scenario's description as the page shows it under its list: its first sentence,
     cut at ``limit`` characters (an audit: the lists named files only, and which file is
     a case's counterfactual was in descriptions the page never showed; decision 604).
+    The limit stops a description with no sentence's end, not a sentence: at 240 it cut
+    the first sentences of five shipped cases (Syria's "... the US withdrawal from…",
+    of 315 characters; the longest, Egypt's, is 446; an outside review, decision 927).
+    The page shows the whole description on hover (:func:`Description`).
 
     A full stop that ends one of ``names`` (the scenario's actors: ``U.S.``) or an
     abbreviation (``e.g.``, a single letter) ends no sentence: "Stylised abandonment:
@@ -458,6 +503,21 @@ def first_sentence(text: str, limit: int = 240, names: Iterable[str] = ()) -> st
     if sentence[limit - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:") + "…"
+
+
+@solara.component
+def Description(scenario: Scenario) -> None:
+    """Under a file's list: its description's first sentence (:func:`first_sentence`),
+    the whole description on hover (its dates: "Monthly, 2014-01 to 2026-12.")."""
+    if not scenario.description:
+        return
+    whole = " ".join(scenario.description.split())
+    rv.Html(
+        tag="div",
+        children=[first_sentence(whole, names=[*scenario.powers, *scenario.states])],
+        style_=";".join(f"{k}: {v}" for k, v in DESCRIBED.items()),
+        attributes={"title": whole},
+    )
 
 
 # Words whose full stop ends no sentence (first_sentence), and initials: "U.S.", "J.".
@@ -701,8 +761,10 @@ def StepThrough(
         f"{current.effective_poles:.2f} (the figure above, of the group chosen, counts the "
         "non-aligned as one pole)"
     )
+    # The title says the step as the line above does: "2014-01" at step 0 read as the
+    # network after that month's events (an outside review; decision 927).
     sheet.specs["network"] = network_spec(
-        scenario, layout, current.aligned, current.capability, members, size_by, current.date
+        scenario, layout, current.aligned, current.capability, members, size_by, when
     )
     Figure(Drawn(sheet.specs["network"]))
 
@@ -733,6 +795,9 @@ def Explorer(
         [cf_path.value],
     )
     values: solara.Reactive[dict[str, float]] = solara.use_reactive({})
+    # What this page saved of each state (file, changed values, seed): the scenario file
+    # and the figures' folder, so that the second saved names the first (decision 927).
+    saves: solara.Reactive[dict[tuple[object, ...], dict[str, str]]] = solara.use_reactive({})
     seed = solara.use_reactive(DEFAULT_SEED)
     seed_error = solara.use_reactive("")
     group = solara.use_reactive("")
@@ -873,12 +938,17 @@ def Explorer(
             save_error.set(f"not saved: these values do not make a scenario that loads: {problem}")
             return
         destination = folder / f"{name}.yaml"
-        text = extending_scenario(path.value, destination, name, overrides, seed.value)
+        state = saved_state(path.value, overrides, seed.value)
+        figures = saves.value.get(state, {}).get("figures", "")
+        text = extending_scenario(path.value, destination, name, overrides, seed.value, figures)
         try:
             atomic_write_text(destination, text)
         except OSError as exc:
             save_error.set(describe_os_error(exc))
             return
+        saves.set(
+            {**saves.value, state: {**saves.value.get(state, {}), "scenario": str(destination)}}
+        )
         save_error.set("")
         # A scenario file holds no seed: its header's command gives it (--seed).
         seeded = f"; seed {seed.value}, in its header" if seed.value != DEFAULT_SEED else ""
@@ -894,13 +964,30 @@ def Explorer(
         folder = Path(out_dir.value).expanduser()
         folder = folder / free_name(folder, f"{explored_stem(base.name)}_explored_figures")
         named = next((n for n, f in ENGINE_NAMED.items() if f is engine), "")
-        counterfactual = cf_path.value if cf_path.value != NO_COUNTERFACTUAL else None
-        about = about_text(path.value, counterfactual, seed.value, named, chosen, overrides)
+        # The counterfactual whose lines are drawn (none where it is not drawn), run with
+        # the changes its schema takes (as run() runs it).
+        cf = cf_base if len(lines) > 1 else None
+        counterfactual = cf_path.value if cf is not None else None
+        known = (
+            {p: v for p, v in overrides.items() if has_field(p, type(cf))} if cf is not None else {}
+        )
+        state = saved_state(path.value, overrides, seed.value)
+        about = about_text(
+            path.value,
+            counterfactual,
+            seed.value,
+            named,
+            chosen,
+            overrides,
+            known,
+            saves.value.get(state, {}).get("scenario", ""),
+        )
         try:
             written = write_figures(folder, dict(charts), lines, scenarios, chosen, about)
         except OSError as exc:
             save_error.set(describe_os_error(exc))
             return
+        saves.set({**saves.value, state: {**saves.value.get(state, {}), "figures": str(folder)}})
         save_error.set("")
         message.set(f"wrote {len(written)} files to {folder} (the group on the page)")
 
@@ -928,11 +1015,8 @@ def Explorer(
                 use_change(field, choose, update_events=["keyup.enter"])
                 with solara.Row(justify="end"):
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
-                if base is not None and base.description:
-                    solara.Text(
-                        first_sentence(base.description, names=[*base.powers, *base.states]),
-                        style=DESCRIBED,
-                    )
+                if base is not None:
+                    Description(base)
                 if base is not None:
                     # Keyed: each file read starts folded (or open, for a warning) anew.
                     Notes(path.value, notes).key(f"notes-{path.value}-{reads.value}")
@@ -951,13 +1035,8 @@ def Explorer(
                     solara.Button(
                         "compare", on_click=lambda: type_counterfactual(typed_cf.value), text=True
                     )
-                if cf_base is not None and cf_base.description:
-                    solara.Text(
-                        first_sentence(
-                            cf_base.description, names=[*cf_base.powers, *cf_base.states]
-                        ),
-                        style=DESCRIBED,
-                    )
+                if cf_base is not None:
+                    Description(cf_base)
                 if cf_base is not None:
                     Notes(cf_path.value, cf_notes).key(f"cf-notes-{cf_path.value}-{reads.value}")
                 if refused.value:
@@ -1021,7 +1100,11 @@ def Explorer(
                     f"{changes_text(len(overrides), seed.value)}; runs took {seconds * 1000:.0f} ms"
                     + (f" on the {named} engine" if named else "")
                 )
-                events = event_table(scenarios[0])
+                events = event_table(
+                    scenarios[0],
+                    scenarios[1] if cf_line is not None else None,
+                    [ln.name for ln in lines],
+                )
                 powers = scenarios[0].power_names
                 # The group in words in the titles ("among Arab League states"), as the
                 # report's figures name it; the selector keeps its ids.

@@ -323,6 +323,7 @@ def extending_scenario(
     name: str,
     overrides: dict[str, Any],
     seed: int,
+    figures: str = "",
 ) -> str:
     """The text of a scenario file that ``extends`` ``parent`` with ``overrides`` only.
 
@@ -334,6 +335,10 @@ def extending_scenario(
         overrides: the changed values, by override path.
         seed: the explorer's seed; a scenario file holds no seed, so it is noted
             in a comment with the command that reproduces the run.
+        figures: the folder of figures the page saved of the same values and seed before
+            this file, named in the header; else the header says none was (an outside
+            review found ``syria_explored.yaml`` beside ``syria_explored_figures/`` of
+            other values; decision 927).
     """
     where = Path(destination).resolve().parent
     relative = os.path.relpath(Path(parent).resolve(), where)
@@ -343,5 +348,11 @@ def extending_scenario(
         "# Written by credsim explore: the loaded scenario with the explorer's changes.\n"
         f"# The explorer ran it with seed {seed}: credsim run {shlex.quote(str(destination))} "
         f"--seed {seed}\n"
+        + (
+            f"# Its figures, saved before it with these values and seed: {figures}\n"
+            if figures
+            else "# No figures of these values and seed were saved before it (figures saved "
+            "after it name it in their about.txt).\n"
+        )
     )
     return header + yaml.safe_dump(body, sort_keys=False, default_flow_style=False)

@@ -58,6 +58,7 @@ EVENT_TOOLTIP = [
     alt.Tooltip("actor:N"),
     alt.Tooltip("target:N"),
     alt.Tooltip("source:N"),
+    alt.Tooltip("scenarios:N", title="in"),
 ]
 
 
@@ -234,10 +235,11 @@ class Line:
     series: pd.DataFrame
 
 
-def event_table(scenario: Scenario) -> pd.DataFrame:
-    """The scenario's events: when (the date label of their step), label, source, who."""
+def _events(scenario: Scenario) -> pd.DataFrame:
+    """The scenario's events, one row each in file order: when (the date label of their
+    step), label, source, kind, who."""
     rows = []
-    for index, event in enumerate(scenario.events):
+    for event in scenario.events:
         step = scenario.event_step(event)
         actor = getattr(event, "actor", None)
         target = (
@@ -253,12 +255,58 @@ def event_table(scenario: Scenario) -> pd.DataFrame:
                 "kind": event.kind,
                 "actor": actor or "",
                 "target": target or "",
-                "order": index,
             }
         )
-    frame = pd.DataFrame(
-        rows, columns=["date", "label", "source", "kind", "actor", "target", "order"]
-    )
+    return pd.DataFrame(rows, columns=["date", "label", "source", "kind", "actor", "target"])
+
+
+# What makes two scenarios' events one event, as the saved figure matches them
+# (sim.plots.trajectories.unique_events).
+SAME_EVENT = ["date", "label", "kind", "actor"]
+
+
+def event_table(
+    scenario: Scenario,
+    counterfactual: Scenario | None = None,
+    names: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The events the page marks: the scenario's and, with a ``counterfactual``, those of
+    the counterfactual it lacks, one row each (an event of both once).
+
+    ``scenarios`` says which have it ("both", else "NAME only", ``names`` naming the
+    scenario and the counterfactual as the page's lines do; their own names by default),
+    and an event of one only has it after its label too, as the saved figure does
+    ("Russian intervention (syria only)"): the page marked the nine events that
+    syria_abstained removes as it marked those of both, under its solid lines and its
+    dashed ones alike (an outside review; decision 927). ``shared`` is whether both have it.
+
+    Columns: date, label, source, kind, actor, target, scenarios, shared, order (the
+    scenario's events in file order, then the counterfactual's own), when, stack.
+    """
+    mine = _events(scenario)
+    name = names[0] if names else scenario.name
+    if counterfactual is None:
+        frame = mine.assign(scenarios=name, shared=True)
+    else:
+        other = names[1] if len(names) > 1 else counterfactual.name
+        theirs = _events(counterfactual)
+        have = set(theirs[SAME_EVENT].itertuples(index=False, name=None))
+        had = set(mine[SAME_EVENT].itertuples(index=False, name=None))
+        mine["shared"] = [
+            key in have for key in mine[SAME_EVENT].itertuples(index=False, name=None)
+        ]
+        own = [key not in had for key in theirs[SAME_EVENT].itertuples(index=False, name=None)]
+        theirs = theirs[own].assign(shared=False)
+        mine["scenarios"] = np.where(mine["shared"], "both", f"{name} only")
+        theirs["scenarios"] = f"{other} only"
+        frame = pd.concat([mine, theirs], ignore_index=True)
+        alone = ~frame["shared"]
+        frame.loc[alone, "label"] = (
+            frame.loc[alone, "label"] + " (" + frame.loc[alone, "scenarios"] + ")"
+        )
+    frame = frame.reset_index(drop=True)
+    frame["shared"] = frame["shared"].astype(bool)
+    frame["order"] = np.arange(len(frame))
     frame["when"] = to_datetime(frame["date"]).dt.strftime("%Y-%m-%d").to_numpy()
     # Events of one month share a place on the time axis: their markers are stacked down
     # from the top, in file order, so that each can be hovered (eight Syria events of
@@ -396,21 +444,36 @@ def _events_layer() -> alt.LayerChart | alt.FacetChart:
     alone; its markers at zero stacked out of the panel."""
     point = (
         alt.Chart(alt.Data(name="events"))
-        .mark_point(shape="triangle-down", filled=True, color="#555555", size=60)
+        .mark_point(shape="triangle-down", filled=True, stroke=EVENT_INK, size=60)
         .encode(
             x="when:T",
             y=alt.datum(1.0),
             yOffset=alt.YOffset("stack:Q", scale=None),
+            # An event of one scenario only is hollow (decision 927): its shape, not a
+            # colour, so that it reads in greyscale; the tooltip says which scenario.
+            fill=alt.condition("datum.shared", alt.value(EVENT_INK), alt.value("white")),
             tooltip=EVENT_TOOLTIP,
         )
     )
     return alt.layer(_event_rules(), point)
 
 
+EVENT_INK = "#555555"
+# Under the trust and affinity charts' titles where the scenarios' events differ.
+EVENT_KEY = "\u25bc an event of both scenarios, \u25bd of one only (hover: which)"
+
+
 @lru_cache(maxsize=64)
 def _trajectories_template(
-    names: tuple[str, ...], phrase: str, powers: tuple[str, ...], title: str, towards: str = "in"
+    names: tuple[str, ...],
+    phrase: str,
+    powers: tuple[str, ...],
+    title: str,
+    towards: str = "in",
+    alone: bool = False,
 ) -> Spec:
+    # ``alone``: some event is of one scenario only, and the title's subtitle keys its
+    # hollow marker.
     # A power's line has its colour and, every so many steps, its marker (one legend for
     # both); a scenario's its dash. Colour alone was lost in greyscale print (decision 849).
     # One legend for both, under the chart (its right has no room: decision 862).
@@ -442,6 +505,14 @@ def _trajectories_template(
     )
     marks = _power_marks("lines", x, y, colour, shape, tooltip)
     upper = alt.layer(lines, marks, _events_layer())
+    if alone:
+        # The same title over the panel (Vega-Lite takes a layer's own before its
+        # layers'), with the key of the hollow markers under it.
+        upper = upper.properties(
+            title=alt.TitleParams(
+                lines.title, subtitle=EVENT_KEY, subtitleFontSize=10, subtitleColor="#595959"
+            )
+        )
     if len(names) == 1:
         # A panel of its own all the same: Vega puts a single chart's plotting area a pixel
         # left of a concatenation's, whose axes it would otherwise line up with (line_up).
@@ -489,6 +560,9 @@ def trajectories_spec(
     ``phrase`` names the group in the title (default: from its id alone; the page gives
     :func:`group_phrase` of its definition, "among Arab League states").
 
+    ``events`` is :func:`event_table`'s: an event of one scenario only is marked hollow,
+    and the title's subtitle says so.
+
     Datasets: ``lines`` (step, date, when, power, value, scenario, marked), ``events``
     and, with a counterfactual, ``difference`` (step, power, value: run minus it; marked).
     """
@@ -514,6 +588,7 @@ def trajectories_spec(
         tuple(powers),
         title,
         entry.towards if entry is not None else "in",
+        alone=not events["shared"].all() if "shared" in events else False,
     )
     return {**template, "datasets": datasets}
 
@@ -679,11 +754,12 @@ def _middle_of_longest_run(flags: np.ndarray) -> int:
 
 
 def _share_chart(
-    dataset: str, name: str, phrase: str, powers: tuple[str, ...]
+    dataset: str, name: str, phrase: str, powers: tuple[str, ...], legend: bool = True
 ) -> alt.LayerChart | alt.FacetChart:
     """One scenario's stacked shares, each band in its colour and named inside it
     (:func:`share_labels`, in the dataset ``<dataset>_labels``), so that the chart reads
-    without colour; the name carries the band's tooltip at its step."""
+    without colour; the name carries the band's tooltip at its step. The colours' key
+    under it where ``legend``."""
     x = alt.X("when:T", title="date")
     tooltip = [
         alt.Tooltip("power:N"),
@@ -700,7 +776,7 @@ def _share_chart(
                 "power:N",
                 scale=_power_scale(powers, none=True),
                 title="aligned",
-                legend=_legend_below([*powers, NONE]),
+                legend=_legend_below([*powers, NONE]) if legend else None,
             ),
             order=alt.Order("order:Q"),
             tooltip=tooltip,
@@ -725,9 +801,12 @@ def _share_chart(
 
 @lru_cache(maxsize=64)
 def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, ...]) -> Spec:
+    # The colours' key under the last share chart, the charts it belongs to: shared by
+    # the concatenation, it went under the poles chart below them, whose lines are black
+    # (an outside review; decision 927).
     areas = [
-        _share_chart(dataset, name, phrase, powers)
-        for dataset, name in zip(SHARES, names, strict=False)
+        _share_chart(dataset, name, phrase, powers, legend=k == len(names) - 1)
+        for k, (dataset, name) in enumerate(zip(SHARES, names, strict=False))
     ]
     # The group named, and how it counts: a run's effective_poles counts the aligned only
     # (an outside check read this chart's 1.86 against a run's 1.18; decision 846).
@@ -742,7 +821,7 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
             .encode(text="note:N", x=alt.value(WIDTH / 2), y=alt.value(20))
             .properties(width=WIDTH, height=40, title=poles_title)
         )
-        return alt.vconcat(*areas, note).to_dict()
+        return alt.vconcat(*areas, note).resolve_legend(color="independent").to_dict()
     poles = (
         alt.Chart(alt.Data(name="poles"))
         .mark_line(color="#333333")
@@ -759,7 +838,11 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
         .properties(width=WIDTH, height=110, title=poles_title)
     )
     # The scenarios' key over the poles chart, whose dashes it tells apart.
-    return alt.vconcat(*areas, poles).resolve_legend(strokeDash="independent").to_dict()
+    return (
+        alt.vconcat(*areas, poles)
+        .resolve_legend(strokeDash="independent", color="independent")
+        .to_dict()
+    )
 
 
 def aligns(series: pd.DataFrame, group: str | None = None) -> bool:
@@ -1057,6 +1140,52 @@ def network_figure(spec: Spec, powers: Sequence[str]) -> Figure:
     return fig
 
 
+# A power's node's area by capability (square pixels): POWER_SIZE and
+# POWER_SIZE_PER_CAPABILITY a unit of capability. A state's largest, drawn large as a
+# member of the group chosen: STATE_SIZE_LARGEST.
+POWER_SIZE = 150.0
+POWER_SIZE_PER_CAPABILITY = 600.0
+STATE_SIZE_LARGEST = 220.0
+# Pixels kept between a state's mark and a power's (clear_of_powers).
+MARK_GAP = 3.0
+
+
+def clear_of_powers(
+    unit: dict[str, tuple[float, float]], powers: Sequence[str]
+) -> dict[str, tuple[float, float]]:
+    """``unit`` (a layout in [0, 1], :func:`_unit_layout`) with each state whose mark could
+    lie under a power's moved straight away from it until :data:`MARK_GAP` pixels part
+    them: the power's mark at capability 1 and the state's drawn large (the same for every
+    step and node size); the powers stay. Vietnam's South Vietnam, the state the case is
+    about and the group chosen at the start, lay half under the USA's mark (tied to it by a
+    weight of 2): no place beside it was clear of the two, and it was not named (an outside
+    review; decision 927). Syria moves five states, Vietnam six, by a few pixels."""
+    size = np.array([WIDTH, HEIGHT], dtype=float)
+    reach = (
+        np.sqrt(POWER_SIZE + POWER_SIZE_PER_CAPABILITY) / 2
+        + OUTLINE["power"] / 2
+        + np.sqrt(STATE_SIZE_LARGEST) / 2
+        + OUTLINE["state"] / 2
+        + MARK_GAP
+    )
+    centres = [np.array(unit[p]) * size for p in powers if p in unit]
+    out = dict(unit)
+    for name, place in unit.items():
+        if name in powers:
+            continue
+        at = np.array(place) * size
+        # A few rounds: a step away from one power may bring it nearer another.
+        for _ in range(len(centres)):
+            for centre in centres:
+                away = at - centre
+                far = float(np.hypot(*away))
+                if far < reach:
+                    at = centre + (away / far if far > 0 else np.array([0.0, 1.0])) * reach
+        at = np.clip(at / size, 0.0, 1.0)
+        out[name] = (float(at[0]), float(at[1]))
+    return out
+
+
 def _unit_layout(
     layout: dict[str, tuple[float, float]],
 ) -> dict[str, tuple[float, float]]:
@@ -1327,9 +1456,12 @@ def network_spec(
     """
     powers = scenario.power_names
     unit = _unit_layout(layout)
+    if len(layout) <= REGIONAL:
+        unit = clear_of_powers(unit, powers)
     rows: Records = []
     for i, name in enumerate(powers):
-        size = 150 + 600 * float(capability[i]) if size_by == "capability" else 250
+        size = POWER_SIZE + POWER_SIZE_PER_CAPABILITY * float(capability[i])
+        size = size if size_by == "capability" else 250
         rows.append(_node(scenario, unit, name, "power", name, size))
     for j, name in enumerate(scenario.states):
         choice = int(aligned[j])
