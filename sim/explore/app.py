@@ -731,11 +731,26 @@ def StepThrough(
     sheet: Sheet,
 ) -> None:
     """The run step by step under mesa's ModelController, the network of states drawn
-    at the current step."""
-    model = solara.use_memo(
-        lambda: solara.reactive(CredibilityModel(spec=scenario, rng=seed_sequence(seed, 0))),
-        [scenario, seed],
-    )
+    at the current step.
+
+    A change of a value (or of the seed) runs the new model to the step the page was
+    at, on the same calendar: a slider's move sent the step-through back to "step 0 of
+    156" (an outside review, decision 928), where a researcher compares the network at
+    one date before and after the change. Another calendar starts at step 0.
+    """
+    # The step shown last, and its calendar (start, steps).
+    first: tuple[int, tuple[str, int] | None] = (0, None)
+    at = solara.use_ref(first)
+
+    def started() -> solara.Reactive[CredibilityModel]:
+        new = CredibilityModel(spec=scenario, rng=seed_sequence(seed, 0))
+        steps, calendar = at.current
+        if calendar == (new.date, new.n_steps):
+            for _ in range(min(steps, new.n_steps)):
+                new.step()
+        return solara.reactive(new)
+
+    model = solara.use_memo(started, [scenario, seed])
     # A step's network is sent and drawn before the next: with thousands of states that
     # takes longer than 150 ms, and steps queued up behind a pause.
     play_interval = solara.use_reactive(150 if len(layout) <= REGIONAL else 1000)
@@ -750,6 +765,10 @@ def StepThrough(
     ).key(f"controller-{id(scenario)}-{seed}")
     update_counter.get()
     current: CredibilityModel = model.value
+    if current.steps == 0:
+        at.current = (0, (current.date, current.n_steps))
+    else:
+        at.current = (current.steps, at.current[1])
     members = {current.actor_names[i] for g in current.groups if g.name == group for i in g.members}
     # Step 0 is the start, before the first month's events; step 1 is that month's end,
     # under the same date (an audit read two steps of one month; decision 602).
