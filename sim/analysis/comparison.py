@@ -1181,10 +1181,7 @@ def samples_of(folders: list[Results], by: str | None) -> list[Sample]:
             if results.runs.empty:
                 # "its 0 runs failed" of a sweep stopped before its first runs were kept
                 # (an outside check, decision 923): none ran.
-                raise InputError(
-                    f"'{results.path}' has no finished run to compare: no run of it has "
-                    "been kept yet" + (_unfinished_note(results) or "; run its command again")
-                )
+                raise none_kept(results, "compare")
             raise InputError(
                 f"'{results.path}' has no finished run to compare: its {len(results.runs)} "
                 "runs failed; their errors are in the 'error' column of "
@@ -1248,6 +1245,15 @@ def _refuse_failed_values(results: Results, scenario: str, by: str, kept: Any) -
             f"to compare; the runs' errors are in the 'error' column of "
             f"{results.path / 'runs.parquet'}"
         )
+
+
+def none_kept(results: Results, verb: str) -> InputError:
+    """The refusal of a folder that holds no run yet (a sweep stopped before its first
+    runs were kept), for ``compare`` and ``plot`` (``verb``; decision 923)."""
+    return InputError(
+        f"'{results.path}' has no finished run to {verb}: no run of it has been kept yet"
+        + (_unfinished_note(results) or "; run its command again")
+    )
 
 
 def _unfinished_note(results: Results) -> str:

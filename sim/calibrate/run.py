@@ -476,14 +476,16 @@ def observed_kinds(problem: Problem, truth: Mapping[str, float] | None) -> dict[
     files."""
     if truth:
         return {s.id: "truth" for s in problem.statistics}
-    kinds: dict[str, str] = {}
-    files = getattr(problem, "files", None) or {}
-    if files:
-        from sim.patterns import observed_is
+    from sim.patterns import OBSERVED, observed_is
 
-        for stem, pf in files.items():
-            kinds.update({f"{stem}/{pid}": kind for pid, kind in observed_is(pf).items()})
-    return {s.id: kinds.get(s.id, "observed") for s in problem.statistics}
+    files = getattr(problem, "files", None) or {}
+    kinds = {stem: observed_is(pf) for stem, pf in files.items()}
+    said = {}
+    for s in problem.statistics:
+        # A statistic's id is its file's stem and its pattern's id (PatternProblem).
+        stem, _, pid = s.id.partition("/")
+        said[s.id] = kinds.get(stem, {}).get(pid, OBSERVED)
+    return said
 
 
 def variants_table(

@@ -81,6 +81,13 @@ class Generation:
     total: int
 
 
+def finished_populations(history: Any) -> Any:
+    """The finished generations of a pyabc ``history`` (its populations from t = 0, the
+    calibration's own t = -1 left out), in order of t."""
+    populations = history.get_all_populations()
+    return populations[populations["t"] >= 0].sort_values("t")
+
+
 # The generations over which the time left extrapolates epsilon's decline and the growth
 # of a generation's simulations.
 DECLINE_SPAN = 3
@@ -181,14 +188,21 @@ class Progress:
         self.simulations.append(g.simulations)
         self.shown = g.t
 
+    def resume(self, history: Any) -> None:
+        """Take the generations ``history`` holds as shown, so that a resumed run's time
+        left extrapolates from them as it would have (decision 922)."""
+        found = finished_populations(history)
+        self.epsilons = [float(e) for e in found["epsilon"]]
+        self.simulations = [int(n) for n in found["samples"]]
+        self.shown = int(found["t"].max()) if len(found) else -1
+
     def catch_up(self, history: Any) -> None:
         """Show the generations ``history`` holds whose lines were not shown: a signal
         between a generation's being stored and its line left it unsaid, yet counted among
         the generations kept (the command's last line said 9 kept after "generation 7";
         an outside check, decision 924). Their acceptance is pyabc's, particles over
         simulations."""
-        populations = history.get_all_populations()
-        populations = populations[populations["t"] >= 0].sort_values("t")
+        populations = finished_populations(history)
         totals = populations["samples"].cumsum() + (
             int(history.total_nr_simulations) - int(populations["samples"].sum())
         )
@@ -488,12 +502,7 @@ def smc(
         progress = Progress(
             spec.min_epsilon, spec.max_simulations, history.total_nr_simulations, quiet=quiet
         )
-        # A resumed run extrapolates from the generations it found, as it would have.
-        found = history.get_all_populations()
-        found = found[found["t"] >= 0].sort_values("t")
-        progress.epsilons = [float(e) for e in found["epsilon"]]
-        progress.simulations = [int(n) for n in found["samples"]]
-        progress.shown = before - 1
+        progress.resume(history)
         ended = False
         try:
             _reseed(spec.seed, before, 0)
@@ -545,8 +554,7 @@ def smc(
             with nullcontext() if ended else suppress(Exception):
                 history.done(end_time=datetime.now())
             abc.sampler.stop()
-    populations = history.get_all_populations()
-    finished = populations[populations["t"] >= 0]
+    finished = finished_populations(history)
     return Run(
         generations=len(finished),
         simulations=int(history.total_nr_simulations),
@@ -574,8 +582,7 @@ def history_generations(db: str) -> int | None:
 
 def _stopped(history: Any, min_epsilon: float, budget: int) -> str | None:
     """Why a history is finished (epsilon floor or budget), or None when it is not."""
-    populations = history.get_all_populations()
-    finished = populations[populations["t"] >= 0]
+    finished = finished_populations(history)
     if not len(finished):
         return None
     if float(finished["epsilon"].iloc[-1]) <= min_epsilon:

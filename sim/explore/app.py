@@ -356,6 +356,14 @@ def changes_text(changed: int, seed: int) -> str:
     return said
 
 
+def _noted(
+    saves: dict[tuple[object, ...], dict[str, str]], state: tuple[object, ...], kind: str, path: str
+) -> dict[tuple[object, ...], dict[str, str]]:
+    """``saves`` with ``path`` noted as the ``kind`` ("scenario", "figures") saved of
+    ``state`` (:func:`saved_state`)."""
+    return {**saves, state: {**saves.get(state, {}), kind: path}}
+
+
 def saved_state(scenario: str, overrides: dict[str, float], seed: int) -> tuple[object, ...]:
     """What a saved scenario file and saved figures must share to belong together: the
     scenario's file, its changed values and the seed."""
@@ -965,9 +973,7 @@ def Explorer(
         except OSError as exc:
             save_error.set(describe_os_error(exc))
             return
-        saves.set(
-            {**saves.value, state: {**saves.value.get(state, {}), "scenario": str(destination)}}
-        )
+        saves.set(_noted(saves.value, state, "scenario", str(destination)))
         save_error.set("")
         # A scenario file holds no seed: its header's command gives it (--seed).
         seeded = f"; seed {seed.value}, in its header" if seed.value != DEFAULT_SEED else ""
@@ -1006,7 +1012,7 @@ def Explorer(
         except OSError as exc:
             save_error.set(describe_os_error(exc))
             return
-        saves.set({**saves.value, state: {**saves.value.get(state, {}), "figures": str(folder)}})
+        saves.set(_noted(saves.value, state, "figures", str(folder)))
         save_error.set("")
         message.set(f"wrote {len(written)} files to {folder} (the group on the page)")
 

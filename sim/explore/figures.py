@@ -26,7 +26,7 @@ from sim.errors import count_text
 from sim.plots.alignment import ONE_STATE_POLES, poles_with_third_way
 from sim.plots.figure import group_phrase, is_one_state, step_times, to_datetime
 from sim.plots.palette import NONE_COLOR, power_markers, power_palette
-from sim.plots.trajectories import mark_every
+from sim.plots.trajectories import EVENT_KEYS, mark_every
 from sim.scenario.schema import Scenario
 
 # Every chart's plotting area, pixels: the alignment's band names (share_labels) and the
@@ -260,9 +260,9 @@ def _events(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["date", "label", "source", "kind", "actor", "target"])
 
 
-# What makes two scenarios' events one event, as the saved figure matches them
-# (sim.plots.trajectories.unique_events).
-SAME_EVENT = ["date", "label", "kind", "actor"]
+def _event_keys(events: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Each event's :data:`~sim.plots.trajectories.EVENT_KEYS`, in order."""
+    return list(events[EVENT_KEYS].itertuples(index=False, name=None))
 
 
 def event_table(
@@ -290,12 +290,11 @@ def event_table(
     else:
         other = names[1] if len(names) > 1 else counterfactual.name
         theirs = _events(counterfactual)
-        have = set(theirs[SAME_EVENT].itertuples(index=False, name=None))
-        had = set(mine[SAME_EVENT].itertuples(index=False, name=None))
-        mine["shared"] = [
-            key in have for key in mine[SAME_EVENT].itertuples(index=False, name=None)
-        ]
-        own = [key not in had for key in theirs[SAME_EVENT].itertuples(index=False, name=None)]
+        # Matched as the saved figure matches them (sim.plots.trajectories.unique_events).
+        keys_mine, keys_theirs = _event_keys(mine), _event_keys(theirs)
+        have, had = set(keys_theirs), set(keys_mine)
+        mine["shared"] = [key in have for key in keys_mine]
+        own = [key not in had for key in keys_theirs]
         theirs = theirs[own].assign(shared=False)
         mine["scenarios"] = np.where(mine["shared"], "both", f"{name} only")
         theirs["scenarios"] = f"{other} only"

@@ -50,12 +50,9 @@ def cli_plot(args: argparse.Namespace) -> int:
     if results.runs.empty:
         # A sweep stopped before its first runs were kept was "drawn": "0 figures", a page
         # without one and exit 0 (an outside check, decision 923). Nothing to draw yet.
-        so_far = unfinished(results)
-        done = f" ({so_far.done})" if so_far is not None else ""
-        raise InputError(
-            f"'{args.results}' has no finished run to draw: no run of it has been kept "
-            f"yet{done}; run its command again"
-        )
+        from sim.analysis.comparison import none_kept
+
+        raise none_kept(results, "draw")
     selection = selection_of(
         results,
         powers=args.powers,

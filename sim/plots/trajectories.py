@@ -94,6 +94,10 @@ _TICK: dict[str, Any] = {"marker": "|", "ms": 7, "mew": 1.6}
 _OTHER_TICK: dict[str, Any] = {"marker": "x", "ms": 5, "mew": 1.3}
 
 
+# What makes two scenarios' events one event (unique_events; the explorer's page too).
+EVENT_KEYS = ["date", "label", "kind", "actor"]
+
+
 def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFrame:
     """One row per distinct (date, label, kind, actor), sorted by date, with ``text`` (the
     label, and which scenarios have it when not all do), ``when`` and ``key``."""
@@ -101,7 +105,7 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
     events = events[events["scenario"].isin(list(scenarios))]
     if events.empty:
         return events.assign(text=pd.Series(dtype=str), when=pd.Series(dtype="datetime64[ns]"))
-    keys = ["date", "label", "kind", "actor"]
+    keys = EVENT_KEYS
     if "magnitude" not in events:
         events = events.assign(magnitude=float("nan"))
     merged = (
