@@ -303,9 +303,16 @@ def test_the_hollow_markers_sentence_names_the_years_no_window_names() -> None:
     control["roll_calls"] = [50, 60, 1]
     series = pd.concat([group, control], ignore_index=True)
     names = {"gulf": "Gulf (6 members)", "africa": "Africa (7 members)"}
+    # 2020, hollow too, is in a window: the list says so, or it read as the whole of
+    # them (an outside check, decision 931).
     assert few_note(series, names, [(2019, 2020)]) == (
         " Hollow markers: observed values resting on fewer than 5 roll calls: Gulf (6 "
-        "members) in 2017 (3 roll calls)."
+        "members) in 2017 (3 roll calls); and the years in the windows named above."
+    )
+    assert few_note(series, names, [(2019, 2019)]) == (
+        " Hollow markers: observed values resting on fewer than 5 roll calls: Gulf (6 "
+        "members) in 2017 (3 roll calls), 2020 (1 roll call); Africa (7 members) in 2020 "
+        "(1 roll call)."
     )
     assert few_note(series, names, [(2017, 2020)]) == (
         " Hollow markers: observed values resting on fewer than 5 roll calls (the years "

@@ -661,6 +661,118 @@ def shared_members_notes(pf: PatternFile, prep: Prepared) -> list[str]:
     return notes
 
 
+# A change's or did's bootstrap whose smaller side resamples fewer states than this is
+# drawn again with other seeds: so few states take few distinct resamples, and the
+# percentile interval jumps between a few values (an outside check: 5 states gave 0.211
+# with the fixed seed and 0.165 with 21 of 40 others; decision 931).
+FEW_BOOTSTRAP_STATES = 10
+OTHER_SEEDS = 20
+# The tolerances of the other seeds are said when they span more than this share of the
+# check's own (up to a tenth is the resampling's usual noise at a handful of states).
+SEED_SPREAD = 0.15
+
+
+def seed_spread(pattern: Pattern, prep: Prepared) -> tuple[str, int, float, float] | None:
+    """(group, its states resampled, lowest and highest tolerance over
+    :data:`OTHER_SEEDS` other seeds) of a change or did with a bootstrap tolerance whose
+    smaller side resamples fewer than :data:`FEW_BOOTSTRAP_STATES` states that voted in
+    its windows; None for any other pattern."""
+    if pattern.statistic == "correlation" or pattern.tolerance != "bootstrap":
+        return None
+    windows = pattern.windows()
+    before, after = windows["before"], windows["after"]
+    inside = np.zeros(prep.years.size, dtype=bool)
+    for start, stop in (before, after):
+        inside |= (prep.years >= start) & (prep.years <= stop)
+    sides = {
+        name: prep.observed[offset_rows(prep, name)]
+        for name in (pattern.group, pattern.control)
+        if name is not None
+    }
+    counted = {name: int(np.isfinite(m[:, inside]).any(axis=1).sum()) for name, m in sides.items()}
+    fewest = min(counted, key=lambda name: counted[name])
+    if not 0 < counted[fewest] < FEW_BOOTSTRAP_STATES:
+        return None
+    seeds = [stats.BOOTSTRAP_SEED + 1 + i for i in range(OTHER_SEEDS)]
+    group = sides[pattern.group]
+    if pattern.control is None:
+        drawn = [stats.bootstrap_change(group, prep.years, before, after, s) for s in seeds]
+    else:
+        control = sides[pattern.control]
+        drawn = [stats.bootstrap_did(group, control, prep.years, before, after, s) for s in seeds]
+    return fewest, counted[fewest], min(drawn), max(drawn)
+
+
+def few_states_notes(pf: PatternFile, prep: Prepared, tolerances: Mapping[str, float]) -> list[str]:
+    """One note per change or did whose bootstrap tolerance (``tolerances``, by id) rests
+    on the resampling's draws: its smaller side has few states, and other seeds give
+    tolerances that differ by more than :data:`SEED_SPREAD` of it (:func:`seed_spread`).
+    A pattern whose discrepancy is near 1 may then pass or fail by the seed alone."""
+    notes = []
+    for pattern in pf.patterns:
+        tolerance = tolerances.get(pattern.id)
+        spread = seed_spread(pattern, prep) if tolerance is not None else None
+        if spread is None or tolerance is None:
+            continue
+        name, count, low, high = spread
+        low, high = min(low, tolerance), max(high, tolerance)
+        if high - low <= SEED_SPREAD * tolerance:
+            continue
+        notes.append(
+            f"pattern '{pattern.id}': its bootstrap tolerance resamples only {count} "
+            f"state{'s' if count != 1 else ''} of '{name}', and {OTHER_SEEDS} other seeds of "
+            f"the resampling give tolerances from {low:.3g} to {high:.3g} (this check's "
+            f"{tolerance:.3g}), so a discrepancy near 1 passes or fails by the seed; a numeric "
+            "tolerance says what miss the pattern allows"
+        )
+    return notes
+
+
+def one_window_notes(pf: PatternFile, prep: Prepared) -> list[str]:
+    """One note per change or did with counted states (those that voted in the link's
+    reference years) that have votes in one of its windows and none in the other (a seat
+    lost or gained, a state that stopped voting): each year's mean is over the states that
+    voted that year (validation.md), so the two windows average different states, and
+    the change holds who voted as well as how. ``observe --plot`` says so of its lines;
+    the check said nothing (an outside check: Taiwan in 1969-1970 and not after, a change
+    of -0.031 against -0.049 over the states in both; decision 931)."""
+    notes = []
+    for pattern in pf.patterns:
+        if pattern.statistic == "correlation":
+            continue
+        windows = pattern.windows()
+        spans = {
+            key: (prep.years >= start) & (prep.years <= stop)
+            for key, (start, stop) in windows.items()
+        }
+        parts = []
+        for name in (pattern.group, pattern.control):
+            if name is None:
+                continue
+            rows = offset_rows(prep, name)
+            voted = {
+                key: np.isfinite(prep.observed[rows][:, inside]).any(axis=1)
+                for key, inside in spans.items()
+            }
+            for key, other in (("before", "after"), ("after", "before")):
+                alone = voted[key] & ~voted[other]
+                only = [prep.states[r] for r in rows[alone]]
+                if only:
+                    verb = "has" if len(only) == 1 else "have"
+                    parts.append(
+                        f"of '{name}', {in_words(only)} {verb} votes in its {key} years "
+                        f"{span_text(*windows[key])} and none in its {other} years "
+                        f"{span_text(*windows[other])}"
+                    )
+        if parts:
+            notes.append(
+                f"pattern '{pattern.id}': {'; '.join(parts)}, so the two windows average "
+                "different states (each year's mean is over the states that voted in it); "
+                "a group of the states that voted in both compares the same states"
+            )
+    return notes
+
+
 def coverage_notes(pf: PatternFile, prep: Prepared) -> list[str]:
     """One note per pattern whose windows hold years without votes (no roll call past the
     vote data's end or in 1964, or none its groups cast) or resting on fewer than

@@ -208,6 +208,9 @@ def _check_options(args: argparse.Namespace) -> None:
 
 # A correlation's bootstrap tolerance at or above this passes any r above 1 - it.
 LOOSE_CORRELATION = 0.5
+# A numeric tolerance of a change or did at least this wide spans a vote measure's whole
+# range (decision 931).
+LOOSE_CHANGE = 1.0
 
 
 def print_notes(
@@ -314,7 +317,9 @@ def pattern_notes(
     from sim.patterns import (
         calendar_notes,
         coverage_notes,
+        few_states_notes,
         left_out,
+        one_window_notes,
         shared_members_notes,
         window_notes,
     )
@@ -331,7 +336,9 @@ def pattern_notes(
         )
         for pid, names in left_out(pf, prep).items()
     ]
-    tolerances = {} if observed is None else observed["tolerance"].astype(float).to_dict()
+    tolerances: dict[str, float] = (
+        {} if observed is None else {str(k): float(v) for k, v in observed["tolerance"].items()}
+    )
     for pattern in pf.patterns:
         tolerance = tolerances.get(pattern.id, 0.0)
         if pattern.statistic == "correlation" and tolerance >= LOOSE_CORRELATION:
@@ -365,7 +372,20 @@ def pattern_notes(
                 "state), so it passes only that close; a numeric tolerance says what miss "
                 "the pattern allows"
             )
+        elif (
+            pattern.statistic != "correlation"
+            and pattern.tolerance != "bootstrap"
+            and tolerance >= LOOSE_CHANGE
+        ):
+            # A tolerance of 1e9 was taken without a word, where a loose correlation's is
+            # said (an outside check, decision 931).
+            notes.append(
+                f"pattern '{pattern.id}': its tolerance {number_text(tolerance)} is at least "
+                f"{LOOSE_CHANGE:g}, the whole range of a vote measure (0 to 1), so almost any "
+                "simulated value passes and it tests little; a smaller tolerance tests more"
+            )
     notes += shared_members_notes(pf, prep)
+    notes += one_window_notes(pf, prep) + few_states_notes(pf, prep, tolerances)
     return merged_notes(
         notes + window_notes(pf) + calendar_notes(pf, scenario) + coverage_notes(pf, prep)
     )
@@ -716,16 +736,22 @@ def few_note(
     if "roll_calls" not in observed:
         return ""
     spans = list(windows)
-    parts, hollow = [], False
+    parts, hollow, named_above = [], False, False
     for who, rows in observed.groupby("who", sort=False):
-        hollow |= bool(few_roll_calls(rows["year"], rows["roll_calls"]))
-        outside = rows[[not any(a <= y <= b for a, b in spans) for y in rows["year"]]]
+        in_window = [any(a <= y <= b for a, b in spans) for y in rows["year"]]
+        outside = rows[[not w for w in in_window]]
         thin = few_roll_calls(outside["year"], outside["roll_calls"])
+        named = bool(few_roll_calls(rows[in_window]["year"], rows[in_window]["roll_calls"]))
+        hollow |= bool(thin) or named
+        named_above |= named
         if thin:
             parts.append(f"{names.get(str(who)) or group_label(str(who))} in {', '.join(thin)}")
     if not hollow:
         return ""
-    said = f": {'; '.join(parts)}" if parts else " (the years named above)"
+    # With years named both here and above, the list read as the whole of them (an
+    # outside check, decision 931).
+    besides = "; and the years in the windows named above" if named_above else ""
+    said = f": {'; '.join(parts)}{besides}" if parts else " (the years named above)"
     return (
         f" Hollow markers: observed values resting on fewer than {FEW_ROLL_CALLS} roll calls{said}."
     )

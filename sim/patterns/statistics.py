@@ -96,10 +96,15 @@ def _half_width(draws: FloatArray) -> float:
 
 
 def bootstrap_change(
-    matrix: FloatArray, years: IntArray, before: tuple[int, int], after: tuple[int, int]
+    matrix: FloatArray,
+    years: IntArray,
+    before: tuple[int, int],
+    after: tuple[int, int],
+    seed: int = BOOTSTRAP_SEED,
 ) -> float:
-    """Bootstrap tolerance of a group's change (module docstring)."""
-    rng = make_rng(BOOTSTRAP_SEED)
+    """Bootstrap tolerance of a group's change (module docstring); another ``seed`` shows
+    how much the tolerance rests on the resampling's draws."""
+    rng = make_rng(seed)
     return _half_width(change(_resampled_means(matrix, rng), years, before, after))
 
 
@@ -109,9 +114,10 @@ def bootstrap_did(
     years: IntArray,
     before: tuple[int, int],
     after: tuple[int, int],
+    seed: int = BOOTSTRAP_SEED,
 ) -> float:
     """Bootstrap tolerance of a difference in differences (module docstring)."""
-    rng = make_rng(BOOTSTRAP_SEED)
+    rng = make_rng(seed)
     draws = change(_resampled_means(group, rng), years, before, after) - change(
         _resampled_means(control, rng), years, before, after
     )
