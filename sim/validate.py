@@ -286,6 +286,9 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
         found.append(f"note: {note}")
     for note in relation_overrides(scenario, merged):  # two stances of a pair in one step
         found.append(f"note: {note}")
+    inert = inert_stances_note(scenario)
+    if inert:
+        found.append(f"note: {shown}: {inert}")
     unsourced = [(i, ev.id or f"#{i + 1}") for i, ev in enumerate(scenario.events) if not ev.source]
     # A generated population's events are drawn.
     for file, names in _by_file(unsourced if "generate" not in tree else [], events, shown):
@@ -312,6 +315,46 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
             "when written {from: A, to: B, value: v, source: ...}"
         )
     return found
+
+
+def inert_stances_note(scenario: Scenario) -> str:
+    """A note when the scenario sets stances (model.md section 8.1: relations, relation
+    events, a regime change's relations, stances from ideology) and no mechanism reads
+    them: enemy reliability 1, affinity scale 0 and stance salience 0 leave every stance
+    unread, so the run is the same without them. A file that wrote stances and kept the
+    v1 parameters was told "ok" and "model: v1", and a sweep over a regime change's
+    relations answered one value throughout (an outside check, decision 932). "" when
+    none is set or one is read."""
+    parameters = scenario.parameters
+    if (
+        parameters.stance.enemy_reliability != 1.0
+        or parameters.affinity.scale != 0.0
+        or parameters.salience.stance != 0.0
+    ):
+        return ""
+    kinds = [event.kind for event in scenario.events]
+    set_by = [
+        count_text(n, what)
+        for n, what in (
+            (len(scenario.relations), "relation"),
+            (kinds.count("relation"), "relation event"),
+            (
+                sum(1 for ev in scenario.events if isinstance(ev, RegimeChange) and ev.relations),
+                "regime change with relations",
+            ),
+        )
+        if n
+    ]
+    if parameters.stance.from_ideology:
+        set_by.append(f"stances from ideology {parameters.stance.from_ideology:g}")
+    if not set_by:
+        return ""
+    return (
+        f"its stances ({', '.join(set_by)}) are read by no mechanism at these parameters "
+        "(parameters.stance.enemy_reliability 1, parameters.affinity.scale 0, "
+        "parameters.salience.stance 0), so the runs are the same without them; set one of "
+        "the three for the stances to count (model.md section 8)"
+    )
 
 
 def _by_file(

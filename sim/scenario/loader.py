@@ -854,7 +854,7 @@ def _extend(parent: Document, child: Document) -> Document:
     removal_origin = child.origin.entries.pop("remove_events", Origin(child.origin.file))
     given = parent.tree.get("events", [])
     events, event_origin = _remove_events(
-        given, parent.origin.entry("events"), removals, removal_origin
+        given, parent.origin.entry("events"), removals, removal_origin, parent
     )
     # The events taken out, by id with their kinds (_remove_events checked the ids).
     removed = {
@@ -870,9 +870,14 @@ def _extend(parent: Document, child: Document) -> Document:
 
 
 def _remove_events(
-    events: Any, origin: Origin, removals: Any, removal_origin: Origin
+    events: Any,
+    origin: Origin,
+    removals: Any,
+    removal_origin: Origin,
+    parent: Document | None = None,
 ) -> tuple[Any, Origin]:
-    """The parent's events without those named in the child's ``remove_events``."""
+    """The parent's events without those named in the child's ``remove_events``
+    (``parent``: the document they come from, to say an id it removed itself)."""
     if not isinstance(removals, list) or not all(isinstance(r, str) for r in removals):
         raise _located(
             InputError(
@@ -886,6 +891,19 @@ def _remove_events(
         return events, origin
     ids = _event_ids(events)
     for index, name in enumerate(removals):
+        if name not in ids and parent is not None and name in parent.removed:
+            # "unknown event id" with a did-you-mean of another event, where the parent
+            # (a counterfactual) had removed it itself (an outside check, decision 932).
+            raise _located(
+                InputError(
+                    f"event '{name}' is already removed in {parent.origin.file or 'the parent'} "
+                    "(by remove_events there or in a file it extends), so there is no such "
+                    "event left to remove; take it out of this list",
+                    path=f"remove_events[{index}]",
+                ),
+                removal_origin,
+                (index,),
+            )
         if name not in ids:
             choices = list(ids)
             known = (
@@ -1066,6 +1084,11 @@ class _Override:
         return self.path.split(".")[0] == "parameters"
 
 
+# A second PATH=VALUE after a space in an override's value (decision 932): a dotted path
+# of at least two parts, then "=".
+_SECOND_OVERRIDE = re.compile(r"\s([A-Za-z_][\w-]*(?:\.[\w -]+?)+)=")
+
+
 def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list[_Override]:
     """Overrides from a mapping ``{path: value}`` or ``PATH=VALUE`` strings (values are YAML)."""
     if overrides is None:
@@ -1081,6 +1104,17 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
             raise InputError(
                 f"override '{shortened(str(text))}' must look like PATH=VALUE, "
                 "e.g. parameters.trust.negativity_bias=3"
+            )
+        second = _SECOND_OVERRIDE.search(raw)
+        if second:
+            # Two overrides in one --set were read as one value, "expected a number, got
+            # '0.9 parameters.trust.negativity_bias=3'", with a hint on quoted text (an
+            # outside check, decision 932).
+            raise InputError(
+                f"override '{shortened(str(text))}' holds a second override "
+                f"('{shortened(second.group(1))}=...'): give each its own --set, e.g. "
+                f"--set {path.strip()}={shortened(raw[: second.start()].strip())} "
+                f"--set {shortened(raw[second.start() :].strip())}"
             )
         try:
             value = yaml_value(raw, _override_label(text))
@@ -2321,6 +2355,14 @@ def translate(
     errors = [e for e in exc.errors(include_url=False) if e["type"] not in skip]
     stripped = [_strip((*prefix, *e["loc"]), doc.tree, e["type"]) for e in errors]
     chosen = _pick(errors, stripped)
+    for i, (loc, _) in enumerate(stripped):
+        stray = _stray_key(loc, doc.tree)
+        if stray is not None and doc.origin.locate(stray).after is not None:
+            # {memory: 0,98} is memory 0 and a key 98: "must be > 0, got 0" came first,
+            # and only validate, which lists every mistake, said the comma (an outside
+            # check, decision 932).
+            chosen = i
+            break
     return _one_error(errors[chosen], stripped[chosen][0], doc, root)
 
 
@@ -2479,6 +2521,19 @@ def _pick(errors: list[Any], stripped: list[tuple[Loc, Loc | None]]) -> int:
     return chosen
 
 
+def _comma_items(value: Any, bound: Any) -> str:
+    """``; a decimal comma? its last two items 1 and 5 may be 1.5`` for a list one item
+    too long whose last two are whole numbers: ``[Savanna, Client, 1,5]`` is four items
+    to YAML, and was refused as too long without a word of the comma (an outside check,
+    decision 932). Else ""."""
+    if not isinstance(value, list) or not isinstance(bound, int) or len(value) != bound + 1:
+        return ""
+    a, b = value[-2:]
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (a, b)) or b < 0:
+        return ""
+    return f"; a decimal comma? its last two items {a} and {b} may be {a}.{b}"
+
+
 def _strip(loc: Loc, tree: Any, error_type: str) -> tuple[Loc, Loc | None]:
     """``loc`` without the union labels pydantic inserts (``intervene``, ``TieSpec``, ``float``).
 
@@ -2603,7 +2658,10 @@ def _describe(
     if kind in ("too_short", "too_long"):
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         most = "at least" if kind == "too_short" else "at most"
-        return f"needs {most} {bound} item(s), got {ctx.get('actual_length')}{hint}"
+        return (
+            f"needs {most} {bound} item(s), got {ctx.get('actual_length')}"
+            f"{_comma_items(error.get('input'), bound) if kind == 'too_long' else ''}{hint}"
+        )
     if kind == "string_too_short":
         return "must not be empty"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):

@@ -251,6 +251,27 @@ def _linspace(args: Sequence[float | int], spec: str) -> list[Any]:
     return [_tidy(float(v)) for v in np.linspace(start, stop, n)]
 
 
+def _comma_pairs(values: Sequence[Any]) -> str:
+    """``; a decimal comma? ... write [1.5, 2.5]`` when a grid's whole numbers, taken in
+    pairs as a whole and a decimal part, read as the values meant: ``[1,5, 2,5]`` is YAML's
+    1, 5, 2, 5, and ``--vary PATH=0,95,0,98`` the values 0, 95, 0, 98, refused as "listed
+    twice" without a word of the commas (an outside check, decision 932)."""
+    whole = [
+        int(v)
+        for v in values
+        if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()
+    ]
+    if len(whole) != len(values) or len(whole) % 2 or any(v < 0 for v in whole[1::2]):
+        return ""
+    meant = [f"{a}.{b}" for a, b in zip(whole[::2], whole[1::2], strict=True)]
+    if len(set(meant)) != len(meant):
+        return ""
+    shown = ", ".join(str(v) for v in whole)
+    return (
+        f"; a decimal comma? {shown} may be meant as {', '.join(meant)} (write each with a point)"
+    )
+
+
 def grid(parameters: Mapping[str, Sequence[Any]]) -> list[Point]:
     """The full factorial of the value lists, the last parameter varying fastest.
 
@@ -268,7 +289,9 @@ def grid(parameters: Mapping[str, Sequence[Any]]) -> list[Point]:
             key = v if isinstance(v, int | float | str | bool) or v is None else repr(v)
             if key in seen:
                 raise InputError(
-                    f"value {v!r} is listed twice; grid values must be distinct", path=path
+                    f"value {v!r} is listed twice; grid values must be distinct"
+                    + _comma_pairs(values),
+                    path=path,
                 )
             seen.add(key)
     paths = list(parameters)

@@ -668,6 +668,17 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
     if question.difference[0] == question.difference[1]:
         raise where.error("the two scenarios to difference must differ", "question", "difference")
     parsed = parse_metric(question.metric)
+    family = question.metric.split(".")[0]
+    entry = SUMMARY_METRICS.get(family)
+    if parsed is None and entry is not None and entry.shape == "window_power_group":
+        # "is not a metric; write ... final_trust.<power>.<group>" of trust_change, a
+        # listed family, never showed the window's place (an outside check, decision 932).
+        raise where.error(
+            f"'{question.metric}' is not a metric: {family} is over a window, written "
+            f"{family}.<window>.<power>.<group> ({_windows_text(experiment, question)})",
+            "question",
+            "metric",
+        )
     if parsed is None:
         raise where.error(
             f"'{question.metric}' is not a metric; write a summary metric such as "
@@ -690,6 +701,12 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
         )
     scenario = experiment.scenarios[question.difference[0]]
     calendar = scenario.calendar
+    if question.date is not None:
+        try:
+            parse_month(question.date)
+        except ValueError as exc:
+            # A month 13 ended in a traceback (an outside check, decision 932).
+            raise where.error(str(exc), "question", "date") from None
     if question.date is not None and not calendar.contains(parse_month(question.date)):
         raise where.error(
             f"'{question.date}' is outside the scenarios' calendar ({calendar.start} to "
@@ -707,17 +724,32 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
             "metric",
         )
 
+    windows = list(scenario.windows)
+    # A misspelled window was let through and the figure showed final trust under a
+    # "change over" title (decision 614). The window comes first in the name, and is
+    # checked first: trust_change.Patron.east.withdrawl was told "'east' is not a power"
+    # (an outside check, decision 932).
+    if parsed.window is not None and parsed.window not in windows:
+        refused = refuse(parsed.window, "a window", windows, "none: the scenario has no windows")
+        raise refused.reworded(
+            f"{refused.message} (written {parsed.metric.name}.<window>.<power>.<group>)"
+        )
     powers = list(scenario.powers)
     if parsed.power and parsed.power not in [*powers, NONE]:
         raise refuse(parsed.power, "a power", powers)
     groups = ["all", *scenario.outputs.groups]
     if parsed.group not in groups:
         raise refuse(parsed.group, "an output group", groups)
-    windows = list(scenario.windows)
-    # A misspelled window was let through and the figure showed final trust under a
-    # "change over" title (decision 614).
-    if parsed.window is not None and parsed.window not in windows:
-        raise refuse(parsed.window, "a window", windows, "none: the scenario has no windows")
+
+
+def _windows_text(experiment: Experiment, question: Any) -> str:
+    """``the scenarios' windows: a, b`` of the question's first scenario, or that it has none."""
+    windows = list(experiment.scenarios[question.difference[0]].windows)
+    return (
+        f"the scenarios' windows: {', '.join(windows)}"
+        if windows
+        else "the scenarios have no windows"
+    )
 
 
 def _refuse_levels(d: DesignSpec, where: _Where) -> None:
