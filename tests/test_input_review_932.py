@@ -223,3 +223,27 @@ def test_stances_no_mechanism_reads_are_noted(
 def test_a_scenario_without_stances_gets_no_such_note(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(TOUR)]) == 0
     assert "read by no mechanism" not in capsys.readouterr().err
+
+
+def test_a_childs_own_event_outside_its_parents_calendar_is_said_at_the_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Decision 933: syria.yaml's calendar ends 2026-12; a child's own event of 2027-03 was
+    said at syria.yaml's calendar.end line. It is the child's slip, said at its line. A
+    child that moves the calendar keeps decision 916's one error at its calendar."""
+    path = tmp_path / "child.yaml"
+    path.write_text(
+        f"extends: {REPO / 'scenarios' / 'syria.yaml'}\nname: child\nevents:\n"
+        '  - {id: late, date: "2027-03", kind: rhetoric, actor: Russia, magnitude: 1.0, '
+        "source: a note}\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    assert _one_line_error(capsys).endswith(
+        f"{path}:4: events.late.date: date 2027-03 is outside the calendar 2014-01 to 2026-12"
+    )
+    path.write_text(
+        f"extends: {REPO / 'scenarios' / 'syria.yaml'}\nname: child\n"
+        'calendar: {start: "2014-01", end: "2020-12", step: month}\n'
+    )
+    assert main(["validate", str(path)]) == 2
+    assert f"{path}:3: calendar.end: 2020-12 leaves out" in _one_line_error(capsys)

@@ -3130,7 +3130,16 @@ def _calendar_cut(errors: list[InputError], doc: Document, scenario: Scenario) -
         match = _OUTSIDE.match(error.message)
         bound = None if match is None else "start" if parse_month(match.group(1)) < first else "end"
         set_at = calendar.entry(bound) if bound is not None else None
-        if bound is None or set_at is None or set_at.file in (None, error.file):
+        if (
+            bound is None
+            or set_at is None
+            or set_at.file in (None, error.file)
+            # A date the file itself writes, outside a calendar it takes from its parent,
+            # is its own slip: it was said at the parent's calendar.end, with "take the
+            # events out with remove_events", never at the event's line (an outside check,
+            # decision 933).
+            or (error.file == doc.origin.file and not str(set_at.file).startswith("override "))
+        ):
             kept.append(error)
             continue
         if bound not in cut:
