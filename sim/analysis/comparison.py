@@ -1128,6 +1128,15 @@ def _difference_text(row: pd.Series) -> str:
     return f"{head} ({row['pairing']}; {interval}; {test})"
 
 
+def _t_first(columns: list[str]) -> list[str]:
+    """``columns`` with ``t_low``, ``t_high`` moved before ``ci_low`` (decision 934)."""
+    if not {"t_low", "t_high", "ci_low"} <= set(columns):
+        return columns
+    rest = [c for c in columns if c not in ("t_low", "t_high")]
+    at = rest.index("ci_low")
+    return [*rest[:at], "t_low", "t_high", *rest[at:]]
+
+
 def few_runs_text(row: Mapping[Any, Any] | pd.Series) -> str:
     """A row's runs in words when they are too few for its bootstrap interval
     (:data:`FEW_RUNS`), else ""."""
@@ -1316,7 +1325,12 @@ def cli_compare(args: argparse.Namespace) -> int:
         + [f"at-{p.removeprefix('parameters.')}-{value_text(v)}" for p, v in fixed.items()]
     )
     atomic_write_text(out / f"{stem}.csv", table.to_csv(index=False))
-    text = markdown(table) + "\n" + folder_paths(folders) + "\n"
+    few_rows = [row for row in table.to_dict("records") if few_runs_text(row)]
+    # With few runs the t interval is the one to read, and the terminal's table gave the
+    # bootstrap's columns first, where the README says the terminal gives the t interval
+    # first (an outside check, decision 934). The CSV keeps its columns' order.
+    shown = table[_t_first(list(table.columns))] if few_rows else table
+    text = markdown(shown) + "\n" + folder_paths(folders) + "\n"
     atomic_write_text(out / f"{stem}.md", text)
     fig = compare_figure(samples, metric, table, fixed, args.by)
     add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table, fixed))
@@ -1335,6 +1349,9 @@ def cli_compare(args: argparse.Namespace) -> int:
         + (
             " (a sample of one run, or one pair: no bootstrap interval, no test)"
             if alone
+            else " with its Student t 95% interval (t_low, t_high) and its bootstrap 95% "
+            "interval (ci_low, ci_high)"
+            if few_rows
             else " with its bootstrap 95% interval"
         )
     )
@@ -1352,7 +1369,6 @@ def cli_compare(args: argparse.Namespace) -> int:
             f"({_span_text(row)}), which the pooled mean hides; --by PATH or --at "
             "PATH=VALUE compares them apart"
         )
-    few_rows = [row for row in table.to_dict("records") if few_runs_text(row)]
     if few_rows:
         few = sorted({few_runs_text(row) for row in few_rows})
         welch = " (Welch's, unpaired)" if any(r["pairing"] == UNPAIRED for r in few_rows) else ""

@@ -148,7 +148,15 @@ def load_votes(folder: str | os.PathLike[str] | None = None) -> VoteData:
             f"the unvotes tables {', '.join(_TABLES)}{tip}"
         )
     if not path.is_dir():
-        raise InputError(f"vote data folder '{shown}' does not exist; {WHERE_TO_GET}")
+        # A stale $CREDSIM_VOTES was said as the folder alone, and the user had not
+        # typed it (an outside check, decision 934).
+        came = (
+            f" (from {VOTES_ENV}; give --votes DIR or set {VOTES_ENV} to the folder holding "
+            "the unvotes tables)"
+            if not folder
+            else ""
+        )
+        raise InputError(f"vote data folder '{shown}' does not exist{came}; {WHERE_TO_GET}")
     tables = {name: _read_table(path, shown, name, columns) for name, columns in _TABLES.items()}
     data = _prepare(
         shown, tables["un_votes"], tables["un_roll_calls"], tables["un_roll_call_issues"]

@@ -208,6 +208,9 @@ def _check_options(args: argparse.Namespace) -> None:
 
 # A correlation's bootstrap tolerance at or above this passes any r above 1 - it.
 LOOSE_CORRELATION = 0.5
+# A pattern's statistic in a caption's words: "did" alone read as jargon (an outside
+# check of the README's commands, decision 934).
+STATISTIC_WORDS = {"did": "difference in differences (did)"}
 # A numeric tolerance of a change or did at least this wide spans a vote measure's whole
 # range (decision 931).
 LOOSE_CHANGE = 1.0
@@ -693,7 +696,8 @@ def _write(
                 notes += f" Run with {set_text(list(args.overrides))}."
             # A correlation's "observed" value is its target, 1 (decision 40), not a reading.
             caption = (
-                f"{pf.name}: {pattern.statistic}, {row['observed_is']} "
+                f"{pf.name}: {STATISTIC_WORDS.get(pattern.statistic, pattern.statistic)}, "
+                f"{row['observed_is']} "
                 f"{fixed(row['observed'])}, "
                 f"simulated {fixed(row['simulated'])}, tolerance "
                 f"{fixed(row['tolerance'])}, discrepancy "

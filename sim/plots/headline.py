@@ -120,6 +120,18 @@ class Headline:
         interval = f" [95% t interval {shown[1]} to {shown[2]}]" if np.isfinite(lo) else ""
         text = f"{self.label}{at}: {shown[0]}{interval}, {n} paired replicate(s)."
         if interval:
+            # A yes-or-no question was answered by a sign to read (an outside check of the
+            # README's commands, decision 934): the sign in words.
+            label = metric_label(self.metric, self.phrases)[0]
+            metric = label[:1].lower() + label[1:]
+            text += (
+                f" So {metric} is higher under {self.a} than under {self.b} here."
+                if lo > 0
+                else f" So {metric} is lower under {self.a} than under {self.b} here."
+                if hi < 0
+                else f" The interval includes zero: no clear difference between {self.a} "
+                f"and {self.b} here."
+            )
             # What the interval is of: a new case's researcher read it as the answer's
             # whole uncertainty (a first afternoon, decision 902).
             text += (
