@@ -123,3 +123,35 @@ def test_a_did_patterns_caption_spells_out_its_statistic(
     argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
     assert main([*argv, "--out", str(tmp_path / "out")]) == 0
     assert ": difference in differences (did), observed " in _caption(figures[0])
+
+
+def test_compare_of_two_runs_says_what_sets_them_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 935: the README's compare of a tour run and one with negativity bias 3
+    named both "run of tour"; the caption now gives each run's --set values (and seeds
+    where they differ), and says nothing more where the runs differ in neither."""
+    from tests.test_observed import _caption, drawn_figures
+
+    tour = Path(__file__).resolve().parent.parent / "scenarios" / "tour.yaml"
+    runs = {
+        "plain": [],
+        "bias3": ["--set", "parameters.trust.negativity_bias=3"],
+        "seed2": ["--seed", "2"],
+    }
+    for name, more in runs.items():
+        argv = ["run", str(tour), "--out", str(tmp_path / name), "--no-plots", *more]
+        assert main(argv) == 0
+    figures = drawn_figures(monkeypatch)
+    metric = ["--metric", "final_trust.Patron.client"]
+    both = [str(tmp_path / "plain"), str(tmp_path / "bias3")]
+    assert main(["compare", *both, *metric, "--out", str(tmp_path / "c1")]) == 0
+    assert (
+        "Folders: plain (run of tour; no --set), bias3 (run of tour; "
+        "parameters.trust.negativity_bias=3)." in _caption(figures[-1])
+    )
+    seeds = [str(tmp_path / "plain"), str(tmp_path / "seed2")]
+    assert main(["compare", *seeds, *metric, "--out", str(tmp_path / "c2")]) == 0
+    assert "Folders: plain (run of tour; seed 0), seed2 (run of tour; seed 2)." in _caption(
+        figures[-1]
+    )

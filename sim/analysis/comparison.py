@@ -1073,9 +1073,25 @@ def _folders_text(folders: list[Results]) -> str:
     of syria_withdrawal), ...``): no paths, which belong to the table's file
     (:func:`folder_paths`), not to a figure in a paper."""
 
+    # Two runs of one scenario under different --set values (or seeds) were both "run of
+    # tour", and the figure never said what told them apart (an outside check of the
+    # README's commands, decision 935): what differs among the runs is said.
+    runs = [r for r in folders if r.kind == RUN]
+    sets = {id(r): [str(o) for o in r.manifest.get("overrides") or []] for r in runs}
+    seeds = {id(r): r.manifest.get("seed") for r in runs}
+    sets_differ = len({tuple(v) for v in sets.values()}) > 1
+    seeds_differ = len({repr(v) for v in seeds.values()}) > 1
+
     def holds(results: Results) -> str:
         what = results.manifest.get("scenario_name" if results.kind == RUN else "experiment_name")
-        return f" ({results.kind} of {what})" if what else ""
+        if not what:
+            return ""
+        more = []
+        if results.kind == RUN and sets_differ:
+            more.append(", ".join(sets[id(results)]) or "no --set")
+        if results.kind == RUN and seeds_differ:
+            more.append(f"seed {seeds[id(results)]}")
+        return f" ({results.kind} of {what}{''.join(f'; {m}' for m in more)})"
 
     names = folder_names(folders)
     listed = ", ".join(f"{n}{holds(r)}" for n, r in zip(names, folders, strict=True))
