@@ -5,6 +5,7 @@ stale $CREDSIM_VOTES named as such, and "did" spelled out in a pattern's caption
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -131,8 +132,19 @@ def test_compare_of_two_runs_says_what_sets_them_apart(
     """Decision 935: the README's compare of a tour run and one with negativity bias 3
     named both "run of tour"; the caption now gives each run's --set values (and seeds
     where they differ), and says nothing more where the runs differ in neither."""
-    from tests.test_observed import _caption, drawn_figures
+    import sim.analysis.comparison
+    from tests.test_observed import _caption
 
+    # compare renders through its own name for render, which drawn_figures does not watch
+    # (it watches sim.plots.figure's).
+    figures: list[Any] = []
+    render = sim.analysis.comparison.render
+
+    def watched(fig: Any, fmt: str = "png") -> bytes:
+        figures.append(fig)
+        return render(fig, fmt)
+
+    monkeypatch.setattr(sim.analysis.comparison, "render", watched)
     tour = Path(__file__).resolve().parent.parent / "scenarios" / "tour.yaml"
     runs = {
         "plain": [],
@@ -142,7 +154,6 @@ def test_compare_of_two_runs_says_what_sets_them_apart(
     for name, more in runs.items():
         argv = ["run", str(tour), "--out", str(tmp_path / name), "--no-plots", *more]
         assert main(argv) == 0
-    figures = drawn_figures(monkeypatch)
     metric = ["--metric", "final_trust.Patron.client"]
     both = [str(tmp_path / "plain"), str(tmp_path / "bias3")]
     assert main(["compare", *both, *metric, "--out", str(tmp_path / "c1")]) == 0
