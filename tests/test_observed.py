@@ -794,19 +794,21 @@ def test_observe_notes_1964_inside_the_years_asked(capsys: pytest.CaptureFixture
     assert "the vote data has roll calls in 1946-2020; none in 1964, asked for by --years" in err
 
 
-def drawn_figures(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
-    """The figures the commands render from now on (``sim.plots.figure.render`` is watched),
-    so that a test reads a written figure's axes rather than its PNG."""
+def drawn_figures(monkeypatch: pytest.MonkeyPatch, module: Any = None) -> list[Figure]:
+    """The figures the commands render from now on (``sim.plots.figure.render`` is watched,
+    or ``module``'s own ``render``, bound when it was imported), so that a test reads a
+    written figure's axes rather than its PNG."""
     import sim.plots.figure
 
+    where = module if module is not None else sim.plots.figure
     figures: list[Figure] = []
-    render = sim.plots.figure.render
+    render = where.render
 
     def watched(fig: Figure, fmt: str = "png") -> bytes:
         figures.append(fig)
         return render(fig, fmt)
 
-    monkeypatch.setattr(sim.plots.figure, "render", watched)
+    monkeypatch.setattr(where, "render", watched)
     return figures
 
 

@@ -5,7 +5,6 @@ stale $CREDSIM_VOTES named as such, and "did" spelled out in a pattern's caption
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -133,18 +132,11 @@ def test_compare_of_two_runs_says_what_sets_them_apart(
     named both "run of tour"; the caption now gives each run's --set values (and seeds
     where they differ), and says nothing more where the runs differ in neither."""
     import sim.analysis.comparison
-    from tests.test_observed import _caption
+    from tests.test_observed import _caption, drawn_figures
 
-    # compare renders through its own name for render, which drawn_figures does not watch
-    # (it watches sim.plots.figure's).
-    figures: list[Any] = []
-    render = sim.analysis.comparison.render
-
-    def watched(fig: Any, fmt: str = "png") -> bytes:
-        figures.append(fig)
-        return render(fig, fmt)
-
-    monkeypatch.setattr(sim.analysis.comparison, "render", watched)
+    # compare renders through its own name for render, bound when it was imported (by an
+    # earlier test, in a whole run): watched there.
+    figures = drawn_figures(monkeypatch, sim.analysis.comparison)
     tour = Path(__file__).resolve().parent.parent / "scenarios" / "tour.yaml"
     runs = {
         "plain": [],
