@@ -158,3 +158,26 @@ def test_compare_of_two_runs_says_what_sets_them_apart(
     assert "Folders: plain (run of tour; seed 0), seed2 (run of tour; seed 2)." in _caption(
         figures[-1]
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("syira.yaml", " (did you mean '{dir}/syria.yaml'?)"),
+        ("tuor.yaml", " (did you mean '{dir}/tour.yaml'?)"),
+        ("nothing_like.yaml", ""),
+    ],
+)
+def test_a_misspelt_file_gets_a_did_you_mean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, hint: str
+) -> None:
+    """Decision 936: a misspelt file name was told only "file does not exist", where a
+    misspelt field, group or metric gets a did-you-mean; a YAML file beside it with a
+    close name is now offered, and none is offered when no name is close."""
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
+    for name in ("syria.yaml", "tour.yaml"):
+        (tmp_path / name).write_text((scenarios / name).read_text())
+    path = tmp_path / given
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"credsim: error: {path}: file does not exist{hint.format(dir=tmp_path)}\n"

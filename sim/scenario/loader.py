@@ -18,6 +18,7 @@ Every problem becomes one :class:`~sim.errors.InputError` that reads
 from __future__ import annotations
 
 import copy
+import difflib
 import gc
 import math
 import numbers
@@ -332,12 +333,28 @@ def _written_index(index: int, origin: Origin) -> int:
 # --------------------------------------------------------------------------- YAML
 
 
+def _near_file(path: Path, shown: str) -> str:
+    """`` (did you mean 'scenarios/syria.yaml'?)`` for a YAML file beside the one asked for
+    whose name is close to it, else "": a misspelt file was told only that it does not
+    exist, where a misspelt field, group or metric gets a did-you-mean (an outside check
+    of the README's commands, decision 936)."""
+    try:
+        names = [
+            p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+        ]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return f" (did you mean '{Path(shown).with_name(close[0])}'?)" if close else ""
+
+
 def read_text(path: Path, shown: str) -> str:
     """The text of a YAML file, refused early if it is not a file or is too large."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError(f"file does not exist{slash_hint(shown)}", file=shown) from None
+        hint = slash_hint(shown) or _near_file(path, shown)
+        raise InputError(f"file does not exist{hint}", file=shown) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", file=shown) from None
     if path.is_dir():
