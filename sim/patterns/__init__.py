@@ -608,6 +608,14 @@ def offset_rows(prep: Prepared, name: str) -> IntArray:
     return rows[prep.has_offset[rows]]
 
 
+def in_years(prep: Prepared, *spans: tuple[int, int]) -> BoolArray:
+    """(Y,) mask of ``prep.years`` inside any of ``spans`` (first and last year)."""
+    inside = np.zeros(prep.years.size, dtype=bool)
+    for start, stop in spans:
+        inside |= (prep.years >= start) & (prep.years <= stop)
+    return inside
+
+
 def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
     """Per change or did pattern, the states of its groups that voted in its windows but
     not in the link's reference years: they have no prediction, so neither side of the
@@ -616,9 +624,7 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
     for pattern in pf.patterns:
         if pattern.statistic == "correlation":
             continue
-        in_windows = np.zeros(prep.years.size, dtype=bool)
-        for start, stop in pattern.windows().values():
-            in_windows |= (prep.years >= start) & (prep.years <= stop)
+        in_windows = in_years(prep, *pattern.windows().values())
         voted = np.isfinite(prep.observed[:, in_windows]).any(axis=1) & ~prep.has_offset
         names: list[str] = []
         for name in (pattern.group, pattern.control):
@@ -681,9 +687,7 @@ def seed_spread(pattern: Pattern, prep: Prepared) -> tuple[str, int, float, floa
         return None
     windows = pattern.windows()
     before, after = windows["before"], windows["after"]
-    inside = np.zeros(prep.years.size, dtype=bool)
-    for start, stop in (before, after):
-        inside |= (prep.years >= start) & (prep.years <= stop)
+    inside = in_years(prep, before, after)
     sides = {
         name: prep.observed[offset_rows(prep, name)]
         for name in (pattern.group, pattern.control)
@@ -711,8 +715,8 @@ def few_states_notes(pf: PatternFile, prep: Prepared, tolerances: Mapping[str, f
     notes = []
     for pattern in pf.patterns:
         tolerance = tolerances.get(pattern.id)
-        spread = seed_spread(pattern, prep) if tolerance is not None else None
-        if spread is None or tolerance is None:
+        spread = None if tolerance is None else seed_spread(pattern, prep)
+        if spread is None or tolerance is None:  # (both, for the type checker)
             continue
         name, count, low, high = spread
         low, high = min(low, tolerance), max(high, tolerance)
@@ -741,10 +745,7 @@ def one_window_notes(pf: PatternFile, prep: Prepared) -> list[str]:
         if pattern.statistic == "correlation":
             continue
         windows = pattern.windows()
-        spans = {
-            key: (prep.years >= start) & (prep.years <= stop)
-            for key, (start, stop) in windows.items()
-        }
+        spans = {key: in_years(prep, span) for key, span in windows.items()}
         parts = []
         for name in (pattern.group, pattern.control):
             if name is None:
@@ -802,7 +803,7 @@ def window_coverage(pf: PatternFile, prep: Prepared, pattern: Pattern) -> list[s
     counts = np.min([prep.roll_calls[n] for n in names], axis=0)
     parts = []
     for window, (start, stop) in pattern.windows().items():
-        inside = (prep.years >= start) & (prep.years <= stop)
+        inside = in_years(prep, (start, stop))
         bits = []
         none = prep.years[inside & (counts == 0)].tolist()
         lacking = [y for y in none if y not in prep.roll_call_years]

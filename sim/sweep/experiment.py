@@ -701,13 +701,14 @@ def _check_question(experiment: Experiment, where: _Where) -> None:
         )
     scenario = experiment.scenarios[question.difference[0]]
     calendar = scenario.calendar
+    month = None
     if question.date is not None:
         try:
-            parse_month(question.date)
+            month = parse_month(question.date)
         except ValueError as exc:
             # A month 13 ended in a traceback (an outside check, decision 932).
             raise where.error(str(exc), "question", "date") from None
-    if question.date is not None and not calendar.contains(parse_month(question.date)):
+    if month is not None and not calendar.contains(month):
         raise where.error(
             f"'{question.date}' is outside the scenarios' calendar ({calendar.start} to "
             f"{calendar.end}); give a month in it, or no date for the last step",
