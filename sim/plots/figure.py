@@ -38,7 +38,7 @@ from sim.catalogue import SERIES_METRICS, parse_metric
 from sim.columns import NONE, distinct
 from sim.errors import in_words
 from sim.results import GRID, Results
-from sim.scenario.calendar import parse_month
+from sim.scenario.calendar import format_month, parse_month
 
 DPI = 150
 BAND_ALPHA = 0.18
@@ -141,6 +141,23 @@ def step_months(frame: pd.DataFrame) -> int:
     if len(later) and len(first):
         return max(parse_month(later.iloc[0]) - parse_month(first.iloc[0]), 1)
     return 1
+
+
+def initial_note(frame: pd.DataFrame) -> str:
+    """The caption's sentence on where a line's first point sits (:func:`step_times`): the
+    initial state, which the tables date with the first step, drawn one step earlier. A
+    line seemed to start a step before the calendar (an audit; decision 938). ``""``
+    without step 0, or when the scenarios' first steps fall in different months."""
+    firsts = distinct(frame.loc[frame["step"] == 1, "date"])
+    if not (frame["step"] == 0).any() or len(firsts) != 1:
+        return ""
+    months = step_months(frame)
+    unit = {1: "month", 3: "quarter", 12: "year"}.get(months, f"{months} months")
+    drawn = format_month(parse_month(firsts[0]) - months)
+    return (
+        f"A line's first point, at {drawn}, is the initial state: the tables date it "
+        f"{firsts[0]} with the first step's end, and the figure draws it one {unit} earlier."
+    )
 
 
 def date_label(frame: pd.DataFrame) -> str:

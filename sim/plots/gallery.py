@@ -44,6 +44,7 @@ from sim.plots.figure import (
     group_phrases,
     group_title,
     held_text,
+    initial_note,
     metric_label,
     parameter_label,
     where_shown,
@@ -307,7 +308,10 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         ),
         results,
         _joined(
-            trajectory_overlaps(series, metrics, phrases), note, hidden_band_note(series, metrics)
+            trajectory_overlaps(series, metrics, phrases),
+            note,
+            hidden_band_note(series, metrics),
+            initial_note(series),
         ),
         # Which key events found no room on the strip is known once it is drawn.
         partial(unlabelled_note, series=series, events=results.events, metrics=metrics)
@@ -331,7 +335,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
             + ("; every power, whatever --powers says" if selection.powers else ""),
             results,
-            f"{single} {note}" if single else note,
+            _joined(single, note, initial_note(every_power)),
         )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
@@ -390,6 +394,7 @@ def _across_entry(
             drawn_note,
             across_overlap_note(series, across, phrases=phrases),
             _point_note(results, held, runs, selection.at, split=across),
+            initial_note(series),
         ),
     )
 
@@ -574,12 +579,15 @@ def _sweep_runs(results: Results, selection: Selection) -> _SweepRuns | None:
 def unvarying_families(
     results: Results, selection: Selection, headline: Headline | None
 ) -> list[str]:
-    """The chosen summary families (``--metrics`` or the file's ``plots:``) that get no
-    figure against a varied parameter because none of their series moves with it, one
-    sentence each. A family asked for by name went missing without a word (an audit);
-    the default families are not listed (the captions name flat series)."""
+    """The summary families drawn (``--metrics``, the file's ``plots:`` or the default
+    ones) that get no figure against a varied parameter because none of their series
+    moves with it, one sentence each. A family asked for by name went missing without a
+    word (an audit), and so did a default one whose every series is flat: ``plot
+    --groups client`` of the tour's sweep dropped the effective number of poles of its
+    one-state group (decision 938). A family with a figure names its flat series in
+    the caption instead."""
     swept = _sweep_runs(results, selection)
-    if swept is None or not selection.families:
+    if swept is None:
         return []
     families = _families(results, selection, headline)
     notes = []
@@ -589,7 +597,9 @@ def unvarying_families(
         flat = [f for f, metrics in families.items() if not varying(at, metrics, parameter)]
         if flat:
             where = f" (other parameters at {held_text(held)})" if held else ""
-            names = "; ".join(lower_first(family_title(f)) for f in flat)
+            chosen = ", ".join(selection.groups or ())
+            among = f" in the groups drawn ({chosen})" if chosen else ""
+            names = "; ".join(lower_first(family_title(f)) for f in flat) + among
             notes.append(
                 f"no figure of {names} against {parameter_label(parameter)}, as "
                 f"{'it does' if len(flat) == 1 else 'they do'} not vary with it "
