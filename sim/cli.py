@@ -720,6 +720,16 @@ def _interrupted_text(
             f"finished and are kept in {folder}: 'credsim plot {folder}' (or the same "
             "command again) draws the figures and the report page"
         )
+    manifest = integrity.read_json(folder / "manifest.json") or {}
+    if manifest.get("status") == "complete":
+        # Ctrl-C in the second after a sweep's last line (as the process shut down) was
+        # told to run the same command again to go on (an outside check, decision 940).
+        whole = f"all {count_text(count, noun)}" if count is not None else f"its {noun}s"
+        return (
+            f"credsim: {how} after the {'sweep' if command == 'sweep' else 'calibration'} "
+            f"had finished: {whole} "
+            f"{'is' if count == 1 else 'are'} kept in {folder}, and nothing is left to run"
+        )
     return _kept_text(how, count, noun, folder)
 
 

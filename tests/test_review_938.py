@@ -1,10 +1,15 @@
-"""Decision 938: what this session's outside checks found, mended."""
+"""Decisions 938 and 939: what this session's outside checks found, mended."""
 
 from __future__ import annotations
 
 import html
+import logging
+import sys
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 import results_factory as factory
 
 from sim.cli import main
@@ -78,8 +83,6 @@ def test_the_first_point_of_a_line_is_said_to_be_the_initial_state_drawn_a_step_
 
 
 def test_a_runs_trajectory_and_alignment_captions_say_where_the_first_point_sits(tmp_path):
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "tour"
     assert main(["run", str(root / "scenarios" / "tour.yaml"), "--out", str(out)]) == 0
@@ -88,3 +91,182 @@ def test_a_runs_trajectory_and_alignment_captions_say_where_the_first_point_sits
     for stem in ("trust_trajectories", "alignment"):
         (line,) = [ln for ln in lines if f"`{stem}" in ln]
         assert said in line
+
+
+def _rare():
+    """pyabc's simulate_one of a proposal accepted once in twenty: its draw is seeded by
+    the evaluation's index (the samplers' seed_evaluation), on any worker."""
+    import numpy as np
+    from pyabc.parameters import Parameter
+    from pyabc.population import Particle
+
+    u = float(np.random.uniform())  # noqa: NPY002 - seeded by the sampler, as pyabc's are
+    return Particle(
+        m=0, parameter=Parameter({"p": u}), weight=1.0, sum_stat={"x": u}, distance=u,
+        accepted=u < 0.05,
+    )  # fmt: skip
+
+
+def _taken(sampler, limit):
+    sample = sampler.sample_until_n_accepted(10, _rare, 1, max_eval=limit)
+    return sample.ok, sampler.nr_evaluations_, [p.parameter["p"] for p in sample.accepted_particles]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes: Linux")
+def test_a_generation_stops_at_its_evaluation_limit_on_processes_and_on_dask():
+    """A calibration's generation took 22,536 simulations under a budget of 2,000 (an
+    outside check): pyabc's ``max_eval`` (the population over ``min_acceptance_rate``,
+    the budget) stopped the sampling only with ``check_max_eval``, which was not set,
+    and the Dask sampler never checked it. Both stop there now, on the same evaluations
+    whatever the workers: 10 wanted at 1 in 20 needs about 200; 60 give 4 and fail."""
+    from distributed import Client, LocalCluster
+
+    from sim.calibrate.samplers import SeededDaskSampler, SeededMulticoreSampler
+
+    taken = {}
+    for procs in (1, 2):
+        sampler = SeededMulticoreSampler(3, procs)
+        try:
+            taken[procs] = (_taken(sampler, 60), _taken(sampler, np.inf))
+        finally:
+            sampler.close()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        sampler = SeededDaskSampler(3, client)
+        taken["dask"] = (_taken(sampler, 60), _taken(sampler, np.inf))
+    (cut, whole) = taken[1]
+    assert cut[:2] == (False, 60) and len(cut[2]) < 10
+    assert whole[0] and whole[1] > 60 and len(whole[2]) == 10
+    assert whole[2][: len(cut[2])] == cut[2]  # the same draws, by index
+    assert taken[2] == taken[1]
+    assert taken["dask"] == taken[1]
+
+
+def test_the_first_generation_is_not_cut_by_the_budget(tmp_path):
+    """The limit is the whole budget for every generation but the first, whose threshold
+    (the prior sample's median distance) accepts about half: a budget of twice the
+    population would otherwise end with no generation and no posterior."""
+    from sim.calibrate.run import run_calibration
+    from sim.calibrate.toy import BinomialProblem
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_calibrate import toy
+
+    cal = toy(tmp_path, population=100, max_simulations=200, min_epsilon=0)
+    out = run_calibration(cal, BinomialProblem(), tmp_path / "out", workers=1, figures=False)
+    assert out.run is not None
+    assert out.run.generations == 1
+    assert out.run.stopped == "simulation budget spent"
+    assert out.run.simulations > 200  # generation 0 ran whole (its 100 accepted)
+
+
+def test_a_sweep_on_a_remote_scheduler_quiets_the_clients_batched_stream_log():
+    """A sweep whose Dask scheduler was killed printed distributed's "Batched Comm Closed"
+    with its traceback (at INFO) before its one line, in one CI run: the client's
+    batched stream logs under its own name. Quieted with the client's, and given back."""
+    from sim.sweep.executors import quiet_client_log
+
+    logs = [logging.getLogger(n) for n in ("distributed.client", "distributed.batched")]
+    before = [log.level for log in logs]
+    restore = quiet_client_log()
+    assert [log.level for log in logs] == [logging.CRITICAL] * 2
+    restore()
+    assert [log.level for log in logs] == before
+
+
+@pytest.mark.parametrize(
+    ("command", "count", "said"),
+    [
+        ("sweep", 320, "after the sweep had finished: all 320 runs are kept in"),
+        ("calibrate", 1, "after the calibration had finished: all 1 generation is kept in"),
+        ("calibrate", None, "after the calibration had finished: its generations are kept in"),
+    ],
+)
+def test_ctrl_c_after_a_sweep_finished_does_not_ask_to_go_on(tmp_path, command, count, said):
+    """Ctrl-C in the second after "sweep 'sob': 320 runs ..." (as the process shut down)
+    said "interrupted; the 320 finished runs are kept in out/sobt: run the same command
+    again to go on from them" of a folder whose manifest said complete (an outside
+    check). A finished folder is now said to be finished; an unfinished one as before."""
+    import json
+
+    from sim.cli import _interrupted_text
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"status": "complete"}))
+    text = _interrupted_text(command, "interrupted", (count, folder))
+    assert text == f"credsim: interrupted {said} {folder}, and nothing is left to run"
+    (folder / "manifest.json").write_text(json.dumps({"status": "incomplete"}))
+    text = _interrupted_text(command, "interrupted", (count, folder))
+    assert "run the same command again to go on" in text
+
+
+def test_a_finished_folder_asked_for_on_another_engine_says_whose_runs_it_holds(tmp_path, capsys):
+    """`sweep --engine fast` on a folder the Mesa engine finished said "nothing to do"
+    only, where an unfinished one is refused (an outside check): it now says whose runs
+    the folder holds and how to run them on the engine asked for."""
+    tour = str(Path(__file__).resolve().parents[1] / "scenarios" / "tour.yaml")
+    out = str(tmp_path / "sweep")
+    argv = ["sweep", tour, "--reps", "1", "--out", out, "--no-plots", "--quiet"]
+    assert main([*argv, "--engine", "mesa"]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--engine", "fast"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("sweep 'tour' is already complete (1 run, 0 failed)")
+    assert said.endswith(
+        "nothing to do; its runs are the mesa engine's, not fast's as this command asks: "
+        "another --out runs them on fast\n"
+    )
+    assert main([*argv, "--engine", "mesa"]) == 0
+    assert capsys.readouterr().out.endswith("; nothing to do\n")
+
+
+def test_a_finished_sweep_with_failed_runs_says_they_are_not_run_again(tmp_path, capsys):
+    """A sweep whose runs failed, run again after the cause was mended, said "already
+    complete (200 runs, 4 failed) ...; nothing to do", exit 1, with no way on (an
+    outside check). It now says that a failed run is not run again, and how to."""
+    from sim.sweep import load_experiment, run_sweep
+
+    def boom(scenario, seed, record):
+        raise ValueError("boom")
+
+    grid = Path(__file__).resolve().parent / "data" / "sweep" / "grid.yaml"
+    folder = tmp_path / "sweep"
+    outcome = run_sweep(load_experiment(grid, record="summary"), folder, run_fn=boom, quiet=True)
+    assert outcome.failed == 36
+    capsys.readouterr()
+    assert main(["sweep", str(grid), "--out", str(folder), "--no-plots"]) == 1
+    said = capsys.readouterr().out
+    assert "is already complete (36 runs, 36 failed)" in said
+    assert said.endswith(
+        "nothing to do; a failed run is a result of the sweep (its error is in runs.parquet) "
+        "and is not run again here: to run them again, give another --out\n"
+    )
+
+
+def test_sobol_estimates_outside_0_1_are_said_on_the_terminal_too():
+    """`analyze --method sobol` flagged the rows whose interval excludes [0, 1] or spans
+    it, and said nothing of 20 rows with S1 about 1.16 (interval reaching below 1), which
+    the chart's caption counted as outside [0, 1] (an outside check)."""
+    from sim.analysis.sensitivity import outside_text, uninformative_rows
+
+    table = pd.DataFrame(
+        {
+            "S1": [0.3, 1.16, -0.05, 1.6, 0.2],
+            "S1_conf": [0.1, 0.2, 0.1, 0.1, 0.7],
+            "ST": [0.4, 1.18, 0.1, 1.7, 0.3],
+            "ST_conf": [0.1, 0.2, 0.1, 0.1, 0.1],
+        }
+    )
+    flagged = uninformative_rows(table)
+    # The fourth lies wholly above 1 and the fifth is wider than [0, 1]: flagged already.
+    assert list(flagged) == [False, False, False, True, True]
+    assert outside_text(table, flagged) == (
+        "2 other rows have an S1 or ST estimate outside [0, 1], the range of a share (the "
+        "charts draw it at the bound): sampling error, within its 95% interval; more design "
+        "samples narrow it"
+    )
+    assert outside_text(table.iloc[[0, 3, 4]], flagged.iloc[[0, 3, 4]]) == ""
+    assert outside_text(table.iloc[:3], flagged.iloc[:3]).startswith("2 rows have an S1")

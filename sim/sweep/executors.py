@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import functools
 import gc
 import itertools
 import logging
@@ -943,15 +942,24 @@ class SchedulerLost(WorkersFailed):
         )
 
 
-CLIENT_LOG = "distributed.client"
+# The client's logs, and its batched stream's: when the scheduler dies while the stream
+# sends, it logs "Batched Comm Closed" with a traceback at INFO (a CI run, decision 939).
+CLIENT_LOGS = ("distributed.client", "distributed.batched")
 
 
 def quiet_client_log() -> Callable[[], None]:
-    """Raise distributed's client log to CRITICAL; returns what gives its level back."""
-    log = logging.getLogger(CLIENT_LOG)
-    level = log.level
-    log.setLevel(logging.CRITICAL)
-    return functools.partial(log.setLevel, level)
+    """Raise distributed's client logs (:data:`CLIENT_LOGS`) to CRITICAL; returns what
+    gives their levels back."""
+    logs = [logging.getLogger(name) for name in CLIENT_LOGS]
+    levels = [log.level for log in logs]
+    for log in logs:
+        log.setLevel(logging.CRITICAL)
+
+    def restore() -> None:
+        for log, level in zip(logs, levels, strict=True):
+            log.setLevel(level)
+
+    return restore
 
 
 def scheduler_lost_text(address: str | None) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 from sim import integrity, provenance
 from sim.compiling import compiled_text
-from sim.errors import InputError, mark_drawing, mark_kept, named_when_full
+from sim.errors import InputError, count_text, mark_drawing, mark_kept, named_when_full
 from sim.fileio import interrupts_held, require_writable
 from sim.forkserver import default_workers, sweep_executor
 from sim.runner import run_scenario
@@ -212,9 +212,12 @@ def run_sweep(
             ):
                 reshown = _reshow(experiment, store, previous)
                 what = _updated_text(previous, experiment) if reshown else "nothing to do"
+                runs = count_text(len(tasks), "run")
                 print(
-                    f"sweep '{experiment.name}' is already complete ({len(tasks)} runs, "
-                    f"{failed_before} failed) in {folder}; {what}",
+                    f"sweep '{experiment.name}' is already complete ({runs}, "
+                    f"{failed_before} failed) in {folder}; {what}"
+                    + _other_engine_text(experiment, previous)
+                    + _failed_kept_text(failed_before),
                     flush=True,
                 )
                 return SweepOutcome(folder, len(tasks), 0, failed_before, reshown)
@@ -234,6 +237,32 @@ def run_sweep(
                 if counts["done"]:
                     mark_kept(exc, counts["done"], folder)
                 raise
+
+
+def _failed_kept_text(failed: int) -> str:
+    """The clause that a finished folder's failed runs are not run again (``""`` when none
+    failed): a researcher who mended the cause and ran the command again read "nothing to
+    do" and exit 1 with no way on (an outside check, decision 940)."""
+    if not failed:
+        return ""
+    them = "it" if failed == 1 else "them"
+    return (
+        f"; a failed run is a result of the sweep (its error is in runs.parquet) and is not "
+        f"run again here: to run {them} again, give another --out"
+    )
+
+
+def _other_engine_text(experiment: Experiment, previous: dict[str, Any]) -> str:
+    """The clause that a finished folder's runs are another engine's than the one asked
+    for (``""`` when they are not): `--engine fast` on a folder the Mesa engine finished
+    said "nothing to do" only (an outside check, decision 940)."""
+    ran, asked = previous.get("engine"), experiment.spec.engine
+    if not ran or ran == asked:
+        return ""
+    return (
+        f"; its runs are the {ran} engine's, not {asked}'s as this command asks: another "
+        f"--out runs them on {asked}"
+    )
 
 
 def _same_engine(experiment: Experiment, previous: dict[str, Any] | None, folder: Path) -> None:
