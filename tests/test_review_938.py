@@ -270,3 +270,49 @@ def test_sobol_estimates_outside_0_1_are_said_on_the_terminal_too():
     )
     assert outside_text(table.iloc[[0, 3, 4]], flagged.iloc[[0, 3, 4]]) == ""
     assert outside_text(table.iloc[:3], flagged.iloc[:3]).startswith("2 rows have an S1")
+
+
+def test_a_weighted_interval_counts_copies_of_a_run_once():
+    """A posterior design runs a set drawn k times once and counts it k times; the
+    headline's t interval took the k copies for k replicates: no spread, so an interval
+    clear of zero, where one run has none (an outside check, decision 941)."""
+    from sim.analysis.paired import t_interval, weighted_t_interval
+
+    values = np.array([0.04, -0.01, 0.07, 0.02])
+    same = weighted_t_interval(values, np.ones(4))
+    assert same == pytest.approx(t_interval(values), abs=1e-15)
+    # Every run copied three times: the interval of the four runs.
+    assert weighted_t_interval(values, np.full(4, 3.0)) == pytest.approx(same, abs=1e-15)
+    mean, lo, hi = weighted_t_interval(np.array([0.05]), np.array([6.0]))
+    assert mean == pytest.approx(0.05) and np.isnan(lo) and np.isnan(hi)
+    # Unequal copies: Kish's n = (1 + 3)**2 / (1 + 9) = 1.6, under 2: no interval.
+    mean, lo, hi = weighted_t_interval(np.array([0.0, 0.1]), np.array([1.0, 3.0]))
+    assert mean == pytest.approx(0.075) and np.isnan(lo)
+
+
+def test_a_posterior_headline_cell_of_one_run_drawn_often_has_no_interval(tmp_path):
+    from sim.plots.headline import headline_of
+    from sim.results import open_results
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_calibrate import _fake_calibration
+
+    _fake_calibration(tmp_path / "cal")
+    root = Path(__file__).resolve().parents[1]
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        "name: claims\n"
+        f"scenarios: {{a: {root / 'scenarios' / 'syria.yaml'}, "
+        f"b: {root / 'scenarios' / 'syria_abstained.yaml'}}}\n"
+        "design: {method: posterior, calibration: cal, samples: 30}\nseed: 11\n"
+        "question: {difference: [a, b], metric: final_trust.Russia.arab_league}\n"
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out), "--no-plots", "--quiet"]) == 0
+    headline = headline_of(open_results(out))
+    assert headline is not None
+    cells = headline.cells
+    # Three distinct sets (memory 0.91, 0.95, 0.99) drawn 30 times in all.
+    assert cells["runs"].sum() == 3 and cells["n"].sum() == 30
+    lone = cells[cells["runs"] == 1]
+    assert len(lone) and lone["lo"].isna().all() and lone["hi"].isna().all()

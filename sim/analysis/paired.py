@@ -430,15 +430,52 @@ def paired_differences(
     return pairs.assign(difference=pairs["value_b"] - pairs["value_a"])
 
 
-def point_intervals(pairs: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+def weighted_t_interval(
+    values: npt.NDArray[np.float64], weights: npt.NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """Weighted mean and a 95% t interval of it on Kish's effective sample size
+    ``(sum w)**2 / sum w**2`` (NaN bounds when it is under 2): a posterior design's run
+    counted k times (``weights``) is one run, not k replicates, so its copies add no
+    spread and no certainty (decision 941). Equal weights give :func:`t_interval`."""
+    total = float(np.sum(weights))
+    mean = float(np.sum(weights * values) / total) if len(values) else float("nan")
+    n_eff = total**2 / float(np.sum(weights**2)) if len(values) else 0.0
+    if n_eff < 2 - 1e-9:
+        return mean, float("nan"), float("nan")
+    variance = float(np.sum(weights * (values - mean) ** 2)) / total * n_eff / (n_eff - 1)
+    half = float(stdtrit(n_eff - 1, 0.5 + CONFIDENCE / 2) * math.sqrt(variance / n_eff))
+    return mean, mean - half, mean + half
+
+
+def point_intervals(
+    pairs: pd.DataFrame, by: Sequence[str], copies_of: str | None = None
+) -> pd.DataFrame:
     """Mean paired difference and its t interval (:func:`t_interval`) per ``by`` cell.
 
+    Args:
+        pairs: a ``difference`` per row, and the ``by`` columns.
+        by: the cells.
+        copies_of: a column naming the run each row copies, when rows repeat a run (a
+            posterior design's set drawn k times, run once, counts k times): the mean
+            counts every row, and the interval is :func:`weighted_t_interval`'s, on the
+            distinct runs, which a ``runs`` column counts.
+
     Returns:
-        ``by`` columns, ``mean``, ``lo``, ``hi``, ``n`` (pairs in the cell).
+        ``by`` columns, ``mean``, ``lo``, ``hi``, ``n`` (pairs in the cell, copies
+        counted), and ``runs`` (distinct pairs) with ``copies_of``.
     """
     rows = []
     for cell, group in pairs.groupby(list(by), sort=True):
-        mean, lo, hi = t_interval(group["difference"].to_numpy(np.float64))
+        if copies_of is None:
+            mean, lo, hi = t_interval(group["difference"].to_numpy(np.float64))
+            distinct: tuple[int, ...] = ()
+        else:
+            runs = group.groupby(copies_of, sort=True)["difference"].agg(["first", "size"])
+            mean, lo, hi = weighted_t_interval(
+                runs["first"].to_numpy(np.float64), runs["size"].to_numpy(np.float64)
+            )
+            distinct = (len(runs),)
         key = cell if isinstance(cell, tuple) else (cell,)
-        rows.append((*key, mean, lo, hi, len(group)))
-    return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n"])
+        rows.append((*key, mean, lo, hi, len(group), *distinct))
+    extra = ["runs"] if copies_of is not None else []
+    return pd.DataFrame(rows, columns=[*by, "mean", "lo", "hi", "n", *extra])

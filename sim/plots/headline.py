@@ -156,6 +156,12 @@ class Headline:
         return text
 
 
+def lone_cells(cells: pd.DataFrame) -> pd.Series:
+    """The cells of one pair of runs, which have no interval: a posterior design's set
+    drawn k times is one pair, not k (its ``runs`` column; decision 941)."""
+    return (cells["runs"] if "runs" in cells else cells["n"]) < 2
+
+
 def _signs(cells: pd.DataFrame) -> str:
     """Where the cells' means lie against zero, for :meth:`Headline.sentence`: by their
     intervals, and by the mean alone in a cell of one pair of runs, which has none.
@@ -164,7 +170,7 @@ def _signs(cells: pd.DataFrame) -> str:
     excludes zero) in 0, above zero in 0" of nine cells all above zero (a reviewer's
     finding, decision 926).
     """
-    lone = cells["n"] < 2
+    lone = lone_cells(cells)
     sure = cells[~lone]
     below, above = int((sure["hi"] < 0).sum()), int((sure["lo"] > 0).sum())
     said = f"below zero (interval excludes zero) in {below}, above zero in {above}"
@@ -291,13 +297,15 @@ def headline_of(results: Results) -> Headline | None:
         # the map's cells as in the answer: the map showed the distinct sets' plain mean.
         from sim.findings.posterior import by_draws
 
-        pairs = by_draws(pairs, results.path)
+        # Each row keeps the name of the run it copies: the copies count in the mean,
+        # not as replicates in the interval (decision 941).
+        pairs = by_draws(pairs.assign(copy_of=np.arange(len(pairs))), results.path)
     if binned:
         # The draws binned as the sweep figures bin them, a map as their heatmaps: the
         # distinct sets binned gave other bins than theirs (decision 926).
         level = map_levels if len(axes) >= 2 else drawn_levels
         pairs = pairs.assign(**{p: level(pairs, p) for p in axes})
-    cells = point_intervals(pairs, axes or ["point"])
+    cells = point_intervals(pairs, axes or ["point"], "copy_of" if posterior else None)
     at_reference = _at(paired_differences(runs_at(runs, reference), values, b, a))
     return Headline(
         text=str(question.get("text") or ""),
@@ -540,7 +548,7 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         # a cell of one pair, whose interval is NaN, has one.
         dotted = ~((cells["lo"] > 0) | (cells["hi"] < 0))
         unsure = bool(dotted.any())
-        lone = bool((dotted & (cells["n"] < 2)).any())  # one pair: no interval, a dot
+        lone = bool((dotted & lone_cells(cells)).any())  # one pair: no interval, a dot
         # The map hatches a cell with no pair (value_mesh); white was its scale's zero.
         grids = [_mean_grid(p, axes[0], axes[1]).to_numpy(np.float64) for p in panels]
         empty = any(np.isnan(grid).any() for grid in grids)
@@ -560,7 +568,20 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
                 else []
             ),
             "dots: cells whose 95% t interval contains zero"
-            + (" or that hold one pair (no interval)" if lone else "")
+            + (
+                (
+                    " or that hold one pair (no interval"
+                    + (
+                        "; a set drawn often is still one pair: its copies count in the "
+                        "mean, not as replicates"
+                        if headline.posterior is not None
+                        else ""
+                    )
+                    + ")"
+                )
+                if lone
+                else ""
+            )
             if unsure
             else "no cell's 95% t interval contains zero",
             *([f"box: the cell at {headline.where}"] if _marks_reference(headline) else []),
