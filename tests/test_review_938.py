@@ -316,3 +316,69 @@ def test_a_posterior_headline_cell_of_one_run_drawn_often_has_no_interval(tmp_pa
     assert cells["runs"].sum() == 3 and cells["n"].sum() == 30
     lone = cells[cells["runs"] == 1]
     assert len(lone) and lone["lo"].isna().all() and lone["hi"].isna().all()
+
+
+def test_across_on_a_summary_sweep_is_refused_in_one_line(tmp_path, capsys):
+    """`plot --across` of a sweep that recorded summaries only drew the other figures,
+    exit 0, and said nothing of the one asked for (an outside check)."""
+    tour = str(Path(__file__).resolve().parents[1] / "scenarios" / "tour.yaml")
+    out = tmp_path / "sweep"
+    vary = "parameters.trust.negativity_bias"
+    argv = ["sweep", tour, "--vary", f"{vary}=1,2", "--reps", "1", "--out", str(out)]
+    assert main([*argv, "--no-plots", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["plot", str(out), "--across", vary, "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"credsim: error: --across '{vary}' draws trust over time, and this sweep recorded "
+        "its runs' summaries only (record: summary); run it again with --record series "
+        "(a new results folder), or leave --across out\n"
+    )
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_grid_value_with_room_for_its_label_keeps_it():
+    """A memory grid 0.9, 0.95, 0.98, 0.99, 1 on a panel where 0.98, 0.99 and 1 crowd
+    each other was labelled at every second tick (0.9, 0.98, 1): 0.95, with room, had
+    none (an outside check). Labels are now kept left to right where they have room,
+    the first and the last always; the ticks stay."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.figure import crowded
+    from sim.plots.sweeps import metric_panel
+
+    values = [0.9, 0.95, 0.98, 0.99, 1.0]
+    grid = pd.DataFrame({"scenario": "a", "x": np.repeat(values, 2), "m": np.arange(10.0)})
+    fig, ax = plt.subplots(figsize=(3.2, 3.0))
+    try:
+        metric_panel(grid, "m", "x", ax=ax)
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert list(ax.get_xticks()) == values
+        assert labels == ["0.9", "0.95", "0.98", "", "1"]
+        assert not crowded(ax.get_xticklabels())
+    finally:
+        plt.close(fig)
+
+
+def test_two_scenarios_the_design_makes_equal_are_said_to_differ_only_in_what_it_varies(
+    tmp_path, capsys
+):
+    """A child of the tour setting negativity bias 3, in a grid over negativity bias, was
+    refused with "scenarios 'a' and 'b' resolve to the same scenario" and no why (an
+    outside check)."""
+    tour = Path(__file__).resolve().parents[1] / "scenarios" / "tour.yaml"
+    (tmp_path / "b.yaml").write_text(
+        f"extends: {tour}\nparameters: {{trust: {{negativity_bias: 3}}}}\n"
+    )
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(
+        f"name: dup\nscenarios: {{a: {tour}, b: b.yaml}}\n"
+        "design: {method: grid, parameters: {parameters.trust.negativity_bias: [1, 2]}}\n"
+    )
+    assert main(["validate", str(experiment)]) == 2
+    assert capsys.readouterr().err == (
+        f"credsim: error: {experiment}:2: scenarios.b: scenarios 'a' and 'b' resolve to the "
+        "same scenario at the design point parameters.trust.negativity_bias=1.0: they differ "
+        "only in what the design varies, which sets it in both; each scenario of an "
+        "experiment must differ\n"
+    )

@@ -75,6 +75,14 @@ def cli_plot(args: argparse.Namespace) -> int:
             "draws every parameter anew at each point, so no two points share the others' "
             "values; the sweep figures draw the metrics against it"
         )
+    if selection.across is not None and results.manifest.get("record") == "summary":
+        # It drew the other figures and said nothing of the one asked for (an outside
+        # check, decision 942): the trajectories across a parameter need the series.
+        raise InputError(
+            f"--across '{selection.across}' draws trust over time, and this sweep recorded "
+            "its runs' summaries only (record: summary); run it again with --record series "
+            "(a new results folder), or leave --across out"
+        )
     _note_unfinished(results)
     progress = FigureProgress()
     left_out: list[str] = []

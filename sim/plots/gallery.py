@@ -388,7 +388,14 @@ def _across_entry(
             all_powers=results.powers,
         ),
         f"Mean trust in each power over time at each value of {parameter_label(across)}"
-        + ("; dotted grey lines mark the scenario's events" if not results.events.empty else ""),
+        + (
+            # Unlabelled here, each column narrow; the trajectories figure labels them (an
+            # outside check read the contract's "marked and labelled", decision 942).
+            "; dotted grey lines mark the scenario's events, labelled in the trust "
+            "trajectories figure (trust_trajectories)"
+            if not results.events.empty
+            else ""
+        ),
         results,
         _joined(
             drawn_note,

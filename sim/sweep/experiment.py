@@ -1217,9 +1217,19 @@ def _plan(experiment: Experiment, where: _Where) -> list[RunTask]:
                 rid = run_id(resolved_hash, r, spec.seed)
                 if rid in owner:
                     if owner[rid] != key:
+                        # Two files that differ only in what the design varies: say so
+                        # (an outside check read the bare message as a bug, decision 942).
+                        why = (
+                            " at the design point "
+                            + ", ".join(f"{k}={v}" for k, v in point.items())
+                            + ": they differ only in what the design varies, which sets "
+                            "it in both"
+                            if point and experiment.base_hashes[owner[rid]] != base_hash
+                            else ""
+                        )
                         raise where.error(
-                            f"scenarios '{owner[rid]}' and '{key}' resolve to the same scenario; "
-                            "each scenario of an experiment must differ",
+                            f"scenarios '{owner[rid]}' and '{key}' resolve to the same "
+                            f"scenario{why}; each scenario of an experiment must differ",
                             "scenarios",
                             key,
                         )
