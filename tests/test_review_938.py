@@ -382,3 +382,70 @@ def test_two_scenarios_the_design_makes_equal_are_said_to_differ_only_in_what_it
         "only in what the design varies, which sets it in both; each scenario of an "
         "experiment must differ\n"
     )
+
+
+def test_the_predictive_figure_warns_of_a_thin_variant_and_says_what_a_target_is():
+    """The marginals' key warned of v2's 1.2 effective particles and the predictive
+    figure, drawn from them, did not; its y label's "observed" covered two correlations
+    whose "observed" is their target r of 1, which only checks.csv said (an outside
+    check, decision 943)."""
+    import matplotlib.pyplot as plt
+
+    from sim.calibrate.figures import predictive_figure
+
+    rows = [
+        ("syria/gulf_no_warming", "observed", "v1"),
+        ("syria/gulf_no_warming", "observed", "v2"),
+        ("syria/initial_conditions", "target", "v1"),
+        ("syria/initial_conditions", "target", "v2"),
+    ]
+    checks = pd.DataFrame(
+        [
+            {"role": "calibrate", "pattern": p, "variant": v, "tolerance": 0.1, "q05": 0.0,
+             "q95": 0.2, "observed": 0.1, "discrepancy": 0.0, "observed_is": o}
+            for p, o, v in rows
+        ]
+    )  # fmt: skip
+    thin = {"v1": "", "v2": " (1.2 effective particles: read with care)"}
+    fig = predictive_figure(checks, caption="A caption.", thin=thin)
+    try:
+        keys = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert "v1: median, 90% band" in keys
+        assert "v2: median, 90% band (1.2 effective particles: read with care)" in keys
+        said = [t.get_text() for t in fig.texts]
+        assert (
+            "A caption. For syria/initial_conditions, a correlation, 'observed' is its "
+            "target r of 1, not a value read from the votes."
+        ) in said
+    finally:
+        plt.close(fig)
+
+
+def test_the_pairs_figure_has_a_key_of_point_sizes():
+    """ "point size: weight" gave no scale (an outside check): a key of three sizes, the
+    largest weight, half and a tenth of it, drawn as the points are."""
+    import matplotlib.pyplot as plt
+
+    from sim.calibrate.figures import pairs_figure
+    from sim.calibrate.spec import load_calibration
+
+    root = Path(__file__).resolve().parents[1]
+    calibration = load_calibration(root / "calibrations" / "recovery.yaml", (), check_paths=False)
+    free = calibration.free("default")
+    rng = np.random.default_rng(2)
+    particles = pd.DataFrame(
+        {"generation": 1, "variant": "default", "weight": [0.5, 0.3, 0.2]}
+        | {p: rng.uniform(q.low, q.high, 3) for p, q in free.items()}
+    )
+    fig = pairs_figure(particles, calibration, "default")
+    try:
+        (key,) = fig.legends
+        assert [t.get_text() for t in key.get_texts()] == [
+            "weight 0.5", "weight 0.25", "weight 0.05"
+        ]  # fmt: skip
+        sizes = [h.get_markersize() ** 2 for h in key.legend_handles]
+        points = fig.axes[0].collections[0].get_sizes()
+        assert sizes[0] == pytest.approx(points.max())  # the heaviest particle's size
+        assert sizes == pytest.approx([64.0, 34.0, 10.0])
+    finally:
+        plt.close(fig)

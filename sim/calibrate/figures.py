@@ -26,11 +26,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
 
 from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.columns import distinct
-from sim.errors import count_text
+from sim.errors import count_text, in_words
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import add_caption, parameter_label, set_theme
 from sim.plots.gallery import Entry
@@ -267,10 +268,24 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
                 line(calibration.truth[path], color="black", lw=1.2, clip_on=False)
         ax.set_xlabel(parameter_label(x), fontsize=8)
         ax.set_ylabel(parameter_label(y), fontsize=8)
+    # A key of point sizes: "point size: weight" gave no scale (an outside check,
+    # decision 943). The largest weight, half and a tenth of it.
+    top = float(final["weight"].max())
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=(4 + 60 * share) ** 0.5, alpha=0.4, color="0.2", mew=0)
+        for share in (1.0, 0.5, 0.1)
+    ]
+    fig.legend(
+        handles, [f"weight {top * share:.2g}" for share in (1.0, 0.5, 0.1)], fontsize=7,
+        # Just above the top row (the saved figure is cut to what is drawn).
+        loc="lower center", ncol=3, title_fontsize=7,
+        bbox_to_anchor=(0.5, fig.subplotpars.top + 0.25 / fig.get_figheight()),
+        title="point area: weight (final generation's particles, weights sum to 1)",
+    )  # fmt: skip
     add_caption(
         fig,
-        f"Variant '{variant}', final generation; point size: weight; axes span the priors"
-        + ("; lines: the truth." if calibration.truth else "."),
+        f"Variant '{variant}', final generation; point area: weight (key above); axes span "
+        "the priors" + ("; lines: the truth." if calibration.truth else "."),
     )
     return fig
 
@@ -314,11 +329,16 @@ MIN_PANEL_IN = 1.9
 
 
 def predictive_figure(
-    checks: pd.DataFrame, caption: str = PREDICTIVE_CAPTION, target: str = "observed"
+    checks: pd.DataFrame,
+    caption: str = PREDICTIVE_CAPTION,
+    target: str = "observed",
+    thin: Mapping[str, str] | None = None,
 ) -> Figure:
     """Per pattern, in tolerances from the target value (``observed``, or ``truth`` for
     a ``--truth`` calibration): each variant's predictive 90% band and median, against
-    the pass band of ±1 tolerance."""
+    the pass band of ±1 tolerance. ``thin``: a variant's warning for its key
+    (:func:`_thin`: few effective particles, little model probability)."""
+    thin = thin or {}
     roles = [r for r in ("calibrate", "holdout") if (checks["role"] == r).any()]
     variants = distinct(checks["variant"])
     colors = variant_colours(variants)
@@ -355,12 +375,25 @@ def predictive_figure(
                 band = ax.vlines(x, low, high, color=color, lw=4, alpha=0.6)
                 (median,) = ax.plot(x, row["discrepancy"], "o", color=color, ms=5)
                 # The key shows the band and its median, as drawn (it showed the dot alone).
-                keys.setdefault(f"{row['variant']}: median, 90% band", (band, median))
+                keys.setdefault(
+                    f"{row['variant']}: median, 90% band{thin.get(row['variant'], '')}",
+                    (band, median),
+                )
         labels = [_tick(p) for p in patterns]
         ax.set_xticks(range(len(patterns)), labels, fontsize=_tick_size(labels))
         ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
     axes[0][0].set_ylabel(f"(simulated - {target}) / tolerance")
+    if "observed_is" in checks and (checks["observed_is"] == "target").any():
+        # A correlation's "observed" is its target r of 1, which only checks.csv said (an
+        # outside check, decision 943).
+        named = distinct(checks.loc[checks["observed_is"] == "target", "pattern"])
+        one = len(named) == 1
+        caption += (
+            f" For {in_words(named)}, {'a correlation' if one else 'correlations'}, "
+            f"'{target}' is {'its' if one else 'their'} target r of 1, not a value read from "
+            "the votes."
+        )
     shown = {label: handle for label, handle in keys.items() if handle is not None}
     fig.legend(list(shown.values()), list(shown), fontsize=7, loc="lower center",
                ncol=len(shown), bbox_to_anchor=(0.5, 0.98),
@@ -468,10 +501,17 @@ def figure_makers(
                 pairs_figure, particles, calibration, variant
             )
     drawn = draws_note(calibration.spec.predictive)
+    # The marginals' legend warned of a variant of few effective particles and the
+    # predictive figure, drawn from them, did not (an outside check, decision 943).
+    thin = {}
+    for variant in calibration.variants():
+        final = posterior.final_particles(particles, variant)
+        if not final.empty:
+            thin[variant] = _thin(final)
     makers["predictive"] = (
-        functools.partial(predictive_figure, checks, TRUTH_CAPTION + drawn, "truth")
+        functools.partial(predictive_figure, checks, TRUTH_CAPTION + drawn, "truth", thin)
         if calibration.truth
-        else functools.partial(predictive_figure, checks, PREDICTIVE_CAPTION + drawn)
+        else functools.partial(predictive_figure, checks, PREDICTIVE_CAPTION + drawn, thin=thin)
     )
     return makers
 
