@@ -106,7 +106,12 @@ PAGE_CSS = """
     top: calc(var(--v-slider-thumb-size) / 2 + 6px); }
 .v-input.v-slider.credsim-slider .v-slider-thumb__label > .v-slider-thumb__label-wedge {
     bottom: auto; top: -5.8px; clip-path: polygon(50% 0, 0 50%, 100% 50%); }
+.credsim-controls { max-height: calc(100vh - 64px); overflow-y: auto; }
 """
+# The class PAGE_CSS gives the controls' column: it scrolls on its own within the window,
+# so the charts stay in view while a slider far down moves (at 1366 x 768 the trust chart
+# scrolled out of view as the page followed the slider; decision 944).
+CONTROLS_COLUMN = "credsim-controls"
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
 # A row of buttons that goes on to a second line rather than past the column's edge ("save
@@ -356,6 +361,32 @@ def changes_text(changed: int, seed: int) -> str:
     return said
 
 
+def changed_text(controls: list[Control], overrides: dict[str, float], base: Scenario) -> str:
+    """The line under the status naming the page's changed values, and that they live on
+    the page only (``""`` when none is changed): the status counted them without names,
+    and a reload or another scenario dropped them without a word (an outside check of
+    the explorer, decision 944)."""
+    named = [
+        f"{c.label} {_number(overrides[c.path])} (scenario {_number(scenario_value(base, c))})"
+        for c in controls
+        if c.path in overrides
+    ]
+    if not named:
+        return ""
+    return (
+        f"Changed: {'; '.join(named)}. They live on this page only: a reload or another "
+        "scenario drops them; 'save scenario' keeps them in a file."
+    )
+
+
+def dropped_text(count: int, old: str, new: str) -> str:
+    """What the page says when loading another scenario dropped its changed values."""
+    return (
+        f"Loading {new} dropped the {count_text(count, 'changed value')} of {old}: the "
+        "sliders hold the loaded scenario's values."
+    )
+
+
 def _noted(
     saves: dict[tuple[object, ...], dict[str, str]], state: tuple[object, ...], kind: str, path: str
 ) -> dict[tuple[object, ...], dict[str, str]]:
@@ -535,6 +566,45 @@ _INITIALS = re.compile(r"^\(?(?:[A-Za-z]\.)+$")
 
 def _number(value: float) -> str:
     return f"{value:.4g}"
+
+
+def parameter_gaps(
+    base: Scenario, cf_base: Scenario, controls: list[Control], overrides: dict[str, float]
+) -> str:
+    """What the page says when the scenario and the counterfactual differ in a slider's
+    parameter as well as in events (``""`` when they do not): where the page changed it,
+    its value replaces the counterfactual's own in both runs; where it did not, each run
+    takes its own file's. A saved scenario loaded beside its counterfactual compared
+    negativity bias 3 with 2 without a word, and a slider moved on a counterfactual of
+    its own 3.37 turned the difference flat (an outside check, decision 944)."""
+    theirs = {c.path: c for c in available_controls(cf_base)}
+    differ, replaced = [], []
+    for control in controls:
+        other = theirs.get(control.path)
+        if other is None:
+            continue
+        mine, own = scenario_value(base, control), scenario_value(cf_base, other)
+        if math.isclose(mine, own, abs_tol=1e-12):
+            continue
+        if control.path in overrides:
+            replaced.append(
+                f"{control.label} {_number(overrides[control.path])} replaces its own "
+                f"{_number(own)}"
+            )
+        else:
+            differ.append(f"{control.label} {_number(mine)} against {_number(own)}")
+    said = []
+    if differ:
+        said.append(
+            f"The scenario and {counterfactual_label(cf_base)} differ in parameters too, so "
+            f"the difference holds them as well as the events: {'; '.join(differ)}."
+        )
+    if replaced:
+        said.append(
+            "The page's changes apply to both runs, so in the counterfactual "
+            f"{'; '.join(replaced)}."
+        )
+    return " ".join(said)
 
 
 def _months(half_life: float) -> str:
@@ -830,6 +900,8 @@ def Explorer(
     group = solara.use_reactive("")
     size_by = solara.use_reactive("capability")
     message = solara.use_reactive("")
+    # That loading another scenario dropped the page's changed values (decision 944).
+    dropped = solara.use_reactive("")
     save_error = solara.use_reactive("")
     out_dir = solara.use_reactive(out)
 
@@ -895,6 +967,7 @@ def Explorer(
             refusals.set(refusals.value + 1)
             return
         assert loaded[0] is not None
+        dropped.set(dropped_text(len(overrides), path.value, new) if overrides else "")
         counterfactual = counterfactual_for(new, loaded[0], cf_path.value, cf_base)
         just_read.set({new: loaded})
         path.set(new)
@@ -951,6 +1024,7 @@ def Explorer(
 
     def set_value(control_path: str, value: float) -> None:
         values.set({**values.value, control_path: value})
+        dropped.set("")
         save_error.set("")  # about values no longer on the page
 
     def save_scenario() -> None:
@@ -1022,7 +1096,7 @@ def Explorer(
         solara.Title(f"credsim explore: {Path(path.value).stem}")
         solara.Text("credsim explore", style={"font-size": "1.4em", "font-weight": "bold"})
         with solara.Columns([1, 3]):
-            with solara.Column():
+            with solara.Column(classes=[CONTROLS_COLUMN]):
                 choices = shipped_scenarios()
                 FileSelect(
                     "scenario",
@@ -1108,6 +1182,16 @@ def Explorer(
                 if mismatch:
                     solara.Warning(mismatch, style_=WRAP)
                     lines, scenarios = lines[:1], scenarios[:1]
+                # Always there, so that what follows keeps its place in the page's tree, and
+                # with it its state (the step-through's step; decision 944).
+                with solara.Column(gap="0px"):
+                    gaps = (
+                        parameter_gaps(base, cf_base, controls, overrides)
+                        if base is not None and cf_base is not None and len(lines) > 1
+                        else ""
+                    )
+                    if gaps:
+                        solara.Info(gaps, style_=WRAP)
                 line, cf_line = lines[0], lines[1] if len(lines) > 1 else None
                 # The counterfactual's run counts only where it is drawn.
                 timed = (outcome, cf_outcome) if len(lines) > 1 else (outcome,)
@@ -1125,6 +1209,11 @@ def Explorer(
                     f"{changes_text(len(overrides), seed.value)}; runs took {seconds * 1000:.0f} ms"
                     + (f" on the {named} engine" if named else "")
                 )
+                with solara.Column(gap="0px"):  # always there, as the one above
+                    if overrides and base is not None:
+                        solara.Text(changed_text(controls, overrides, base), style=DESCRIBED)
+                    if dropped.value:
+                        solara.Info(dropped.value, style_=WRAP)
                 events = event_table(
                     scenarios[0],
                     scenarios[1] if cf_line is not None else None,
