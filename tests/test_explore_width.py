@@ -219,12 +219,13 @@ def test_a_legend_of_many_long_names_goes_on_in_rows_within_the_plot() -> None:
     )
     trust = trajectories_spec(run, cf, events, "all", powers)
     alignment = alignment_spec(run, cf, "all", powers)
-    for spec in (trust, alignment):
+    # Over the trust chart and its difference panel (decision 945), under the alignment.
+    for spec, orient in ((trust, "top"), (alignment, "bottom")):
         below = [(lg, n) for lg, n in legends(spec) if n[:9] == powers]
         legend, listed = below[0]
         # One legend for the colours and the markers, on every layer alike.
         assert all(lg == legend for lg, _ in below)
-        assert legend.get("orient") == "bottom"
+        assert legend.get("orient") == orient
         assert 1 <= legend["columns"] < len(listed)
         assert row_width(legend, listed) <= WIDTH
         assert chart_width(spec) <= FIT

@@ -517,3 +517,36 @@ def test_the_explorer_names_its_changed_values_and_says_when_a_new_scenario_drop
     assert not [t for t in texts(rc) if t.startswith("Changed: ")]
     slider(rc, "negativity bias").v_model = 2.5
     assert not [i for i in infos(rc) if i.startswith("Loading ")]
+
+
+def test_the_trust_charts_power_key_is_over_it_beside_a_counterfactual():
+    """At 1366 x 768 the powers' key of the trust chart lay under its difference panel,
+    below the window, while the chart was in view (an outside check of the explorer):
+    with a difference panel the key goes over the two; alone, under the chart."""
+    from sim.explore.figures import Line, trajectories_spec
+
+    powers = ["Alpha", "Beta"]
+    rows = [
+        (step, month, "all", power, metric, 0.5)
+        for step, month in enumerate(["2000-01", "2000-01", "2000-02"])
+        for power in powers
+        for metric in ("trust_mean", "affinity_mean")
+    ]
+    series = pd.DataFrame(rows, columns=["step", "date", "group", "power", "metric", "value"])
+    events = pd.DataFrame(
+        columns=["date", "label", "source", "kind", "actor", "target", "order", "when", "stack"]
+    )
+
+    def orients(spec):
+        found = set()
+        for chart in spec["vconcat"]:
+            for layer in chart.get("layer", [chart]):
+                for part in layer.get("layer", [layer]):
+                    legend = part.get("encoding", {}).get("color", {}).get("legend")
+                    if legend:
+                        found.add(legend["orient"])
+        return found
+
+    run, cf = Line("run", series), Line("counterfactual", series)
+    assert orients(trajectories_spec(run, cf, events, "all", powers)) == {"top"}
+    assert orients(trajectories_spec(run, None, events, "all", powers)) == {"bottom"}

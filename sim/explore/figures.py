@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import altair as alt
 import networkx as nx
@@ -161,11 +161,11 @@ def _legend_columns(
     return 1
 
 
-def _legend_below(labels: Sequence[str]) -> alt.Legend:
-    """A legend under its chart, in rows across the plotting area, names cut (ending in
-    "…") beyond :data:`LEGEND_LIMIT`."""
+def _legend_below(labels: Sequence[str], orient: Literal["top", "bottom"] = "bottom") -> alt.Legend:
+    """A legend under its chart (or over it: ``orient``), in rows across the plotting
+    area, names cut (ending in "…") beyond :data:`LEGEND_LIMIT`."""
     return alt.Legend(
-        orient="bottom",
+        orient=orient,
         direction="horizontal",
         columns=_legend_columns(labels, LEGEND_LIMIT),
         labelLimit=LEGEND_LIMIT,
@@ -475,8 +475,10 @@ def _trajectories_template(
     # hollow marker.
     # A power's line has its colour and, every so many steps, its marker (one legend for
     # both); a scenario's its dash. Colour alone was lost in greyscale print (decision 849).
-    # One legend for both, under the chart (its right has no room: decision 862).
-    below = _legend_below(powers)
+    # One legend for both, under the chart (its right has no room: decision 862); over the
+    # two panels where a difference panel follows: under it, at 1366 x 768 the powers'
+    # key lay below the window while the trust chart was in view (decision 945).
+    below = _legend_below(powers, "top" if len(names) > 1 else "bottom")
     colour = alt.Color("power:N", scale=_power_scale(powers), title="power", legend=below)
     shape = alt.Shape("power:N", scale=_power_shapes(powers), title="power", legend=below)
     x = alt.X("when:T", title="date")
