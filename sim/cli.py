@@ -720,7 +720,7 @@ def _interrupted_text(
             f"finished and are kept in {folder}: 'credsim plot {folder}' (or the same "
             "command again) draws the figures and the report page"
         )
-    manifest = integrity.read_json(folder / "manifest.json") or {}
+    manifest = integrity.read_json(folder / integrity.MANIFEST) or {}
     if manifest.get("status") == "complete":
         # Ctrl-C in the second after a sweep's last line (as the process shut down) was
         # told to run the same command again to go on (an outside check, decision 940).

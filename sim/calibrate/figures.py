@@ -251,13 +251,18 @@ def _thin(final: pd.DataFrame) -> str:
     return f" ({', '.join(said)}: read with care)" if said else ""
 
 
+def _point_area(share: Any) -> Any:
+    """A pairs figure's point area (points squared) for a weight's share of the largest."""
+    return 4 + 60 * share
+
+
 def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str) -> Figure:
     """Every pair of ``variant``'s free parameters, point size by weight, on the prior's box."""
     free = calibration.free(variant)
     pairs = list(itertools.combinations(free, 2))
     final = posterior.final_particles(particles, variant)
     fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
-    size = 4 + 60 * final["weight"] / max(final["weight"].max(), 1e-300)
+    size = _point_area(final["weight"] / max(final["weight"].max(), 1e-300))
     for ax, (x, y) in zip(axes, pairs, strict=True):
         # Unclipped: a particle at a prior's bound was drawn half (an outside check, 816).
         ax.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0, clip_on=False)
@@ -272,7 +277,16 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
     # decision 943). The largest weight, half and a tenth of it.
     top = float(final["weight"].max())
     handles = [
-        Line2D([], [], ls="", marker="o", ms=(4 + 60 * share) ** 0.5, alpha=0.4, color="0.2", mew=0)
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=_point_area(share) ** 0.5,
+            alpha=0.4,
+            color="0.2",
+            mew=0,
+        )
         for share in (1.0, 0.5, 0.1)
     ]
     fig.legend(

@@ -569,15 +569,20 @@ def _number(value: float) -> str:
 
 
 def parameter_gaps(
-    base: Scenario, cf_base: Scenario, controls: list[Control], overrides: dict[str, float]
+    base: Scenario,
+    cf_base: Scenario,
+    controls: list[Control],
+    cf_controls: list[Control],
+    overrides: dict[str, float],
 ) -> str:
     """What the page says when the scenario and the counterfactual differ in a slider's
     parameter as well as in events (``""`` when they do not): where the page changed it,
     its value replaces the counterfactual's own in both runs; where it did not, each run
     takes its own file's. A saved scenario loaded beside its counterfactual compared
     negativity bias 3 with 2 without a word, and a slider moved on a counterfactual of
-    its own 3.37 turned the difference flat (an outside check, decision 944)."""
-    theirs = {c.path: c for c in available_controls(cf_base)}
+    its own 3.37 turned the difference flat (an outside check, decision 944).
+    ``cf_controls``: :func:`available_controls` of the counterfactual."""
+    theirs = {c.path: c for c in cf_controls}
     differ, replaced = [], []
     for control in controls:
         other = theirs.get(control.path)
@@ -924,6 +929,10 @@ def Explorer(
         [cf_path.value, reads.value],
     )
     controls = available_controls(base) if base is not None else []
+    # Read once a counterfactual, not at each move of a slider (parameter_gaps).
+    cf_controls = solara.use_memo(
+        lambda: available_controls(cf_base) if cf_base is not None else [], [cf_base]
+    )
     settings = (
         {c.path: values.value.get(c.path, scenario_value(base, c)) for c in controls}
         if base is not None
@@ -1186,7 +1195,7 @@ def Explorer(
                 # with it its state (the step-through's step; decision 944).
                 with solara.Column(gap="0px"):
                     gaps = (
-                        parameter_gaps(base, cf_base, controls, overrides)
+                        parameter_gaps(base, cf_base, controls, cf_controls, overrides)
                         if base is not None and cf_base is not None and len(lines) > 1
                         else ""
                     )

@@ -548,7 +548,17 @@ def _tick_labels_in(axes: Sequence[Axes], lowest: float) -> float:
     return need
 
 
-def crowded(labels: Sequence[Text], pad_px: float = 4.0) -> bool:
+# Pixels that must lie between two tick labels, as saved.
+LABEL_PAD = 4.0
+
+
+def _saved_renderer(figure: Any) -> Any:
+    """The figure's renderer at the saved resolution, where its labels are measured."""
+    figure.set_dpi(DPI)
+    return figure.canvas.get_renderer()
+
+
+def crowded(labels: Sequence[Text], pad_px: float = LABEL_PAD) -> bool:
     """Whether some two neighbouring (non-empty) tick labels overlap, or come within
     ``pad_px`` pixels of each other, as drawn at the saved resolution. Labels turned by
     an angle are apart when their ticks are further apart, across the text's slant,
@@ -558,8 +568,7 @@ def crowded(labels: Sequence[Text], pad_px: float = 4.0) -> bool:
         return False
     figure = shown[0].get_figure()
     assert figure is not None
-    figure.set_dpi(DPI)
-    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = _saved_renderer(figure)
     angle = np.radians(shown[0].get_rotation())
     if angle:
         high = float(shown[0].get_fontsize()) * figure.dpi / 72.0 * 1.2
@@ -594,15 +603,16 @@ def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
             return
 
 
-def _room_for_labels(ax: Axes, ticks: list[float], texts: list[str], pad_px: float = 4.0) -> None:
+def _room_for_labels(
+    ax: Axes, ticks: list[float], texts: list[str], pad_px: float = LABEL_PAD
+) -> None:
     """Label the ticks whose labels have room, left to right, the first and the last
     kept: every second tick by position dropped 0.95 of a memory grid 0.9, 0.95, 0.98,
     0.99, 1 with room for it, to keep 0.98 and 1 apart (an outside check, decision 942).
     The ticks stay."""
     figure = ax.get_figure()
     assert figure is not None
-    figure.set_dpi(DPI)
-    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = _saved_renderer(figure)
     boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
     order = sorted((i for i, t in enumerate(texts) if t), key=lambda i: boxes[i].x0)
     if not order:
