@@ -298,7 +298,11 @@ def alike(*values: float, signed: bool = True) -> list[str]:
     """``values`` to the decimals that give the first one three significant digits, all
     alike (``+0.0496``, ``+0.0480``, ``+0.0511``): a mean and its interval read as three
     kinds of number in ``.3g`` ("-9.94e-05 ... -0.000186 to -2.77e-05"; decisions 648,
-    653). ``.3g`` when the first is 0 or not finite."""
+    653). ``.3g`` when the first is 0 or not finite.
+
+    Up to :data:`MORE_DECIMALS` more decimals where two values that differ would read
+    alike: a narrow interval read "-0.0127 to -0.0127" of -0.012727 to -0.012700 (an
+    outside review of the figures, decision 947)."""
     import math
 
     sign = "+" if signed else ""
@@ -307,7 +311,10 @@ def alike(*values: float, signed: bool = True) -> list[str]:
         shown = [f"{v:{sign}.3g}" for v in values]
     else:
         decimals = min(12, max(0, 2 - math.floor(math.log10(abs(first)))))
-        shown = [f"{v:{sign}.{decimals}f}" for v in values]
+        for more in range(MORE_DECIMALS + 1):
+            shown = [f"{v:{sign}.{decimals + more}f}" for v in values]
+            if not _merged(values, shown):
+                break
     # Zero without a sign: "+0", or "-0.000" for a value that rounds to it (decision 633).
     return [
         str(v)
@@ -317,6 +324,23 @@ def alike(*values: float, signed: bool = True) -> list[str]:
         else t
         for v, t in zip(values, shown, strict=True)
     ]
+
+
+# At most this many decimals more than three significant digits of the first value
+# (:func:`alike`), to tell apart values that differ.
+MORE_DECIMALS = 3
+
+
+def _merged(values: Sequence[float], shown: Sequence[str]) -> bool:
+    """Whether two of ``values`` that differ (finite) are ``shown`` as the same text."""
+    seen: dict[str, float] = {}
+    for value, text in zip(values, shown, strict=True):
+        if value != value or value in (float("inf"), float("-inf")):
+            continue
+        if text in seen and seen[text] != value:
+            return True
+        seen.setdefault(text, value)
+    return False
 
 
 def count_text(n: int, noun: str) -> str:

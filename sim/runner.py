@@ -287,6 +287,10 @@ def cli_run(args: argparse.Namespace) -> int:
         # the run was done again (an audit, decision 656): the lock makes them no one's.
         remove_leftovers(out)
         remove_leftovers(out / "plots")
+        from sim.validate import print_file_notes
+
+        # What `credsim validate` notes of the file, said here too (decision 947).
+        print_file_notes([args.scenario], overrides)
         return _run_into(args, scenario, out, overrides, identity)
     finally:
         fcntl.flock(lock, fcntl.LOCK_UN)

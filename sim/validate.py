@@ -17,7 +17,9 @@ too, and the scenario package depends on none of them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,7 +238,51 @@ def recognitions_before_regime_change(sc: Scenario) -> list[tuple[int, str]]:
     return found
 
 
-def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) -> list[str]:
+# An event's magnitude this many times the median of its file's, and above OUTSIZED_FLOOR,
+# is noted (:func:`outsized_magnitudes`): the shipped cases' largest is 3 times their
+# median (a reference event of 3 among others of 1 to 1.5).
+OUTSIZED_RATIO = 10.0
+OUTSIZED_FLOOR = 10.0
+
+
+def outsized_magnitudes(sc: Scenario) -> list[InputError]:
+    """Events whose magnitude is far above the scenario's others, each at its field.
+
+    A slip for 5 or 0.5 (``magnitude: 50000``) ran without a word, and moved France's
+    final trust from 0.61 to 0.86 (an outside review of a new case, decision 947); the
+    loader refuses above 1e6 only, since what is too large depends on the case's scale.
+    """
+    import statistics
+
+    sized = [(i, m) for i, ev in enumerate(sc.events) if (m := _magnitude(ev)) is not None]
+    if len(sized) < 3:
+        return []
+    median = statistics.median(m for _, m in sized)
+    found = []
+    for i, magnitude in sized:
+        if magnitude > OUTSIZED_FLOOR and magnitude > OUTSIZED_RATIO * median:
+            name = sc.events[i].id or f"events[{i}]"
+            found.append(
+                InputError(
+                    f"event '{name}' has magnitude {magnitude:,g}, {magnitude / median:,.0f} "
+                    f"times the median of the file's magnitudes ({median:g}): an event's "
+                    "evidence grows with its magnitude (docs/ODD.md section 7.1), so this "
+                    "one outweighs the rest of the case; if it is a slip, write it on the "
+                    "others' scale",
+                    path=f"events[{i}].magnitude",
+                )
+            )
+    return found
+
+
+def _magnitude(ev: object) -> float | None:
+    value = getattr(ev, "magnitude", None)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def scenario_notes(
+    shown: str, scenario: Scenario, merged: Document, tree: Any, *, sources: bool = True
+) -> list[str]:
     """What ``credsim validate`` says of a valid scenario beside "ok", in its order, each
     as it prints it after ``credsim: `` ("warning: ..." or "note: ..."): the slips of
     :func:`scenario_warnings`, closings and recognitions out of place, repeated events and
@@ -249,6 +295,8 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
         merged: its document through ``extends`` (:func:`check_file`), which places
             a note at its file and line.
         tree: the file's own top-level fields (what it removes or generates).
+        sources: whether to note the events and relations without a source note (what
+            a reader of the file cannot check; nothing the run does depends on them).
     """
     found: list[str] = []
     # A counterfactual removes its parent's events on purpose and keeps the parent's
@@ -264,6 +312,8 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
             found.append(f"warning: {locate(warning, merged)}")
     moved, unopened = closings_without_commitment(scenario)
     for note in moved:
+        found.append(f"note: {locate(note, merged)}")
+    for note in outsized_magnitudes(scenario):
         found.append(f"note: {locate(note, merged)}")
     # Each note of a list names the file that writes its entries: through extends, a
     # parent's event was said to be the child's (an outside check, decision 916).
@@ -289,6 +339,8 @@ def scenario_notes(shown: str, scenario: Scenario, merged: Document, tree: Any) 
     inert = inert_stances_note(scenario)
     if inert:
         found.append(f"note: {shown}: {inert}")
+    if not sources:
+        return found
     unsourced = [(i, ev.id or f"#{i + 1}") for i, ev in enumerate(scenario.events) if not ev.source]
     # A generated population's events are drawn.
     for file, names in _by_file(unsourced if "generate" not in tree else [], events, shown):
@@ -368,20 +420,39 @@ def _by_file(
     return list(files.items())
 
 
-def file_notes(path: str) -> list[str]:
-    """:func:`scenario_notes` of the scenario file ``path`` as it stands (no ``--set``),
-    for the explorer's page; none where the file has mistakes or cannot be read (the
-    loader's message says so) or is another kind of file."""
+def file_notes(path: str, overrides: Sequence[str] = (), *, sources: bool = True) -> list[str]:
+    """:func:`scenario_notes` of the scenario file ``path`` (with ``--set`` ``overrides``;
+    ``sources``: with the notes of missing source notes), for the explorer's page, ``run``
+    and ``sweep``; none where the file has mistakes or cannot be read (the loader's
+    message says so) or is another kind of file."""
     try:
         doc = read_document(read_text(Path(path), path), path, ANY_NEEDS)
         if file_kind(doc.tree) != "scenario":
             return []
-        scenario, merged, _ = check_file(path, [])
+        scenario, merged, _ = check_file(path, list(overrides))
     except (InputError, OSError):
         return []
     if scenario is None or merged is None:
         return []
-    return scenario_notes(path, scenario, merged, doc.tree)
+    return scenario_notes(path, scenario, merged, doc.tree, sources=sources)
+
+
+def print_file_notes(
+    files: Iterable[str], overrides: Sequence[str] = (), *, sources: bool = False
+) -> None:
+    """What ``credsim validate`` notes of each scenario file (:func:`file_notes`), on
+    stderr, a note said of several files once: for ``run`` and ``sweep``, which took
+    the files as written without a word. A withdrawal written before its intervention,
+    or after a coup had closed the commitment, ran as evidence that closed nothing, and
+    only ``validate`` said so (an outside review of a new case, decision 947). What
+    changes nothing in the run (a missing source note) is left to ``validate``
+    (``sources``: said too, as ``validate`` of an experiment says it)."""
+    said: set[str] = set()
+    for file in dict.fromkeys(os.path.normpath(f) for f in files):
+        for note in file_notes(file, overrides, sources=sources):
+            if note not in said:
+                said.add(note)
+                print(f"credsim: {note}", file=sys.stderr, flush=True)
 
 
 def cli_validate(args: argparse.Namespace) -> int:
@@ -421,11 +492,6 @@ def cli_validate(args: argparse.Namespace) -> int:
         if seen:
             print(f"  votes: {seen}")
         return 0
-    if votes and kind == "experiment":
-        raise InputError(
-            "--votes applies to scenario, pattern and calibration files, not to an experiment file",
-            file=shown,
-        )
     if kind == "experiment":
         from pydantic import ValidationError
 
@@ -441,10 +507,16 @@ def cli_validate(args: argparse.Namespace) -> int:
         experiment = load_experiment(shown, overrides=parsed)
         spec = experiment.spec
         scenarios = count_text(len(spec.scenarios), "scenario")
+        # Its scenario files as `validate FILE` checks them: an experiment was "ok" whose
+        # scenario's observed.names `validate` of the scenario refused, and said none of
+        # the scenarios' notes (an outside review of a new case, decision 947).
+        found = _check_scenario_files(experiment.scenario_files.values(), overrides, votes)
         print(
             f"ok: {shown}: experiment '{spec.name}', {scenarios}, "
             f"{_points_text(experiment)}, {count_text(len(experiment.tasks), 'run')}"
         )
+        for file, line in found:
+            print(f"  votes, {file}: {line}")
         return 0
     scenario, merged, mistakes = check_file(shown, overrides)
     for mistake in mistakes:
@@ -469,6 +541,26 @@ def cli_validate(args: argparse.Namespace) -> int:
     if seen:
         print(f"  votes: {seen}")
     return 0
+
+
+def _check_scenario_files(
+    files: Iterable[str], overrides: Sequence[str], votes: str | None
+) -> list[tuple[str, str]]:
+    """An experiment's scenario files (each once) as ``validate`` checks a scenario file:
+    their notes on stderr (:func:`print_file_notes`) and their actors in the UN votes
+    (:func:`_check_names`, which refuses a name the data does not have). Returns each
+    file's votes line, where the votes were found."""
+    paths = list(dict.fromkeys(os.path.normpath(f) for f in files))
+    print_file_notes(paths, sources=True)
+    lines = []
+    for file in paths:
+        scenario, merged, mistakes = check_file(file, [])
+        if scenario is None or merged is None:  # the experiment loaded it: not expected
+            raise mistakes[0] if mistakes else InputError("cannot be read", file=file)
+        seen = _check_names(scenario, merged, votes)
+        if seen:
+            lines.append((file, seen))
+    return lines
 
 
 def _check_names(scenario: Scenario, merged: Document, votes: str | None) -> str | None:

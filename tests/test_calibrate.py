@@ -1653,11 +1653,18 @@ def test_a_posterior_design_from_few_effective_particles_says_so(
         tmp_path, "design: {method: posterior, calibration: cal, samples: 3}\n"
     )
     assert main(["validate", str(experiment)]) == 0
-    assert capsys.readouterr().err.strip() == (
+    first, *rest = capsys.readouterr().err.strip().splitlines()
+    assert first == (
         "credsim: note: variant 'v' of calibration 'cal' ends with 2.2 effective particles "
         "(of 3): its draws repeat a handful of parameter sets, and a claim under them is that "
         "handful's; a calibration with more particles or generations gives more"
     )
+    # Then what `validate` of its scenario file says (decision 947), and nothing else.
+    from sim.validate import file_notes
+
+    scenario = str(ROOT / "scenarios" / "syria.yaml")  # as _posterior_experiment names it
+    assert rest == [f"credsim: {note}" for note in file_notes(scenario)]
+    assert len(rest) == 1 and "'barkhane_mali_exit'" in rest[0]
     table = pd.read_parquet(tmp_path / "cal" / "posterior.parquet")
     final = (
         table[table["generation"] == 1]

@@ -257,11 +257,16 @@ def test_a_sobol_design_of_samples_no_power_of_two_runs_with_a_note(tmp_path, ca
     assert main(["validate", str(path)]) == 0
     captured = capsys.readouterr()
     assert "36 design points" in captured.out
-    assert captured.err.strip() == (
+    first, *rest = captured.err.strip().splitlines()
+    assert first == (
         f"credsim: note: {path}:5: design.samples: a sobol design's Sobol' sequence is "
         "balanced only when samples is a power of 2; 12 is used as given "
         "(8 or 16 would be balanced)"
     )
+    # Then what `validate` of its scenario file says (decision 947), and nothing else.
+    from sim.validate import file_notes
+
+    assert rest == [f"credsim: {note}" for note in file_notes(str(TINY))]
     assert len(load_experiment(path).points) == 36
     capsys.readouterr()
     assert load_experiment(_file(tmp_path, design.replace("12", "16"))).points

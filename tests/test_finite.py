@@ -40,8 +40,13 @@ def test_an_overflowing_run_exits_1_with_one_line_and_writes_nothing(
     overflow_on_load(monkeypatch, sim.runner)
     out = tmp_path / "out"
     assert main(["run", str(MINI), "--out", str(out), "--no-plots"]) == 1
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1, err
+    *said, err = capsys.readouterr().err.splitlines()
+    # First what `validate` says of the file (decision 947: mini's window holds no event),
+    # then the failure in one line.
+    from sim.validate import file_notes
+
+    assert said == [f"credsim: {note}" for note in file_notes(str(MINI), sources=False)]
+    assert len(said) == 1 and "windows.late: no event falls in this window" in said[0]
     assert "NonFiniteState: step " in err
     assert "evidence of Syria about Russia is inf" in err
     assert not out.exists()

@@ -516,12 +516,17 @@ def test_validate_given_the_votes_counts_what_it_took_and_notes_what_they_leave_
         f"credsim: note: {path}:{line}: pattern 'albania_after_split': its after years "
         "1962-1966 have no roll call in 1964" in err
     )
+    # An experiment's scenario files are looked up as `validate` of each looks it up
+    # (decision 947; it was refused with --votes, and passed a scenario whose names
+    # `validate` of the scenario refused).
     experiment = REPO / "experiments" / "syria_withdrawal.yaml"
-    assert main(["validate", str(experiment), "--votes", str(votes)]) == 2
-    assert capsys.readouterr().err == (
-        f"credsim: error: {experiment}: --votes applies to scenario, pattern and calibration "
-        "files, not to an experiment file\n"
-    )
+    assert main(["validate", str(experiment), "--votes", str(votes)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    scenarios = REPO / "scenarios"
+    assert lines[1:] == [
+        f"  votes, {scenarios / name}: 39 of 39 actors found in the votes in {votes}"
+        for name in ("syria.yaml", "syria_sustained.yaml", "syria_abstained.yaml")
+    ]
 
 
 def _without_closing_notes(err: str) -> str:

@@ -347,7 +347,40 @@ def test_the_larger_event_of_a_kind_is_labelled_first():
     events = _crowded_events(12).assign(date="2020-03", magnitude=[1.0] * 7 + [3.0] + [1.0] * 4)
     placed, _ = _strip_with(events)
     texts = [t.get_text() for t in placed]
-    assert len(texts) < 8 and "Event number 7 with a long label" in texts
+    # Not every one fits (the search of decision 947 places more than the greedy's 7).
+    assert len(texts) < len(events) and "Event number 7 with a long label" in texts
+
+
+def test_a_crowd_without_key_events_is_labelled_as_a_staircase():
+    """The tour's five events of 2024 without key events: the greedy labelled the
+    withdrawal first at its tick, its label over the next four ticks, and left those
+    four bare; ending the withdrawal's label at its tick and stepping the later labels
+    down the lanes labels all eight (an outside review of the figures; decision 947)."""
+    rows = [
+        ("Patron intervenes", "intervene", "2021-03", "Patron"),
+        ("Rival's offer", "rhetoric", "2022-06", "Rival"),
+        ("Patron withdraws", "withdraw", "2024-03", "Patron"),
+        ("Client struck", "client_harmed", "2024-05", "Patron"),
+        ("New government", "regime_change", "2024-06", None),
+        ("Rival recognises", "recognize", "2024-07", "Rival"),
+        ("Patron recognises", "recognize", "2024-10", "Patron"),
+        ("Face-saving statement", "rhetoric", "2024-04", "Patron"),
+    ]
+    events = _events_of(rows, "Client", magnitude=1.0, key=False)
+    fig = plt.figure(figsize=(10, 4))
+    strip = fig.add_axes((0.08, 0.7, 0.78, 0.25))
+    panel = fig.add_axes((0.08, 0.1, 0.78, 0.5), sharex=strip)
+    strip.set_xlim(*_num(["2019-12", "2025-12"]))
+    palette = {"Patron": "#CC79A7", "Rival": "#D55E00"}
+    placed = draw_events(strip, [panel], unique_events(events, ["s"]), palette)
+    fig.canvas.draw()
+    assert sorted(t.get_text() for t in placed) == sorted(r[0] for r in rows)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in placed]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    plt.close(fig)
 
 
 def test_labels_are_tried_beyond_the_first_fourteen():

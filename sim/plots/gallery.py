@@ -19,6 +19,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,6 +66,7 @@ from sim.plots.sweeps import (
     binning_note,
     empty_cells,
     family_figure,
+    fitted_axis_note,
     heatmap_figure,
     is_signed,
     overlap_note,
@@ -188,7 +190,41 @@ def _entry(
     drawn_note: Callable[[Figure], str] | None = None,
 ) -> Entry:
     text = f"{what.rstrip('.')}. {note}".replace("  ", " ").strip()
+    text = f"{text} {window_note(results.scenarios, text)}".strip()
     return Entry(stem, draw, text, _where(results), drawn_note)
+
+
+def window_note(trees: Mapping[str, Mapping[str, Any]], text: str) -> str:
+    """The dates of the windows ``text`` names (``over 'withdrawal'``), for a caption; ""
+    when it names none.
+
+    Figures and captions named a change's window only ("trust change over
+    'withdrawal'"), its dates nowhere on the page (an outside review of the figures,
+    decision 947). Where the folder's scenarios give one window different dates, each
+    scenario's are said.
+    """
+    spans: dict[str, dict[tuple[str, str], list[str]]] = {}
+    for name, tree in trees.items():
+        for window, (start, end) in (tree.get("windows") or {}).items():
+            spans.setdefault(str(window), {}).setdefault((str(start), str(end)), []).append(name)
+    said = []
+    for window, by_span in spans.items():
+        if f"'{window}'" not in text:
+            continue
+        if len(by_span) == 1:
+            ((start, end),) = by_span
+            said.append(f"'{window}' runs from {start} to {end}")
+        else:
+            dates = "; ".join(
+                f"{start} to {end} in {', '.join(names)}" for (start, end), names in by_span.items()
+            )
+            said.append(f"'{window}' runs {dates}")
+    if not said:
+        return ""
+    return (
+        f"The window {' and '.join(said)}: a change is the value at its end minus the value "
+        "just before its start."
+    )
 
 
 def _sampled(results: Results) -> str:
@@ -653,6 +689,7 @@ def _sweep_entries(
                 + (groups_note if any(parse_metric(m) for m in moving) else "")
                 + overlap_note(at, moving, parameter, phrases)
                 + no_poles_note(at, moving, phrases),
+                fitted_axis_note(moving[0]),
             )
     # The heatmaps split by scenario (experiments.md) are drawn with a headline too: the
     # headline maps the difference, these the levels it is the difference of.

@@ -113,14 +113,14 @@ def _isolated(values: np.ndarray) -> np.ndarray:
 
 def _mark_isolated(
     ax: Axes, years: np.ndarray, values: np.ndarray, color: str, marker: str = "_"
-) -> None:
+) -> bool:
     """A marker at each value of a marker-less line that has no neighbour to join.
 
     Such a value (1994 after a year without any roll call the link keeps, a pattern
     over one year) counts in the statistic, but a line of one point is invisible: the
     figure showed the observed point and no prediction (an audit of held-out style
-    pattern files)."""
-    _points(ax, years, values, _isolated(values), marker=marker, ms=9, mew=1.8, color=color,
+    pattern files). Whether there was one."""
+    return _points(ax, years, values, _isolated(values), marker=marker, ms=9, mew=1.8, color=color,
             label="_alone")  # fmt: skip
 
 
@@ -232,6 +232,7 @@ def observed_figure(
     # against (0) the power lies on a grid line, where grey 0.75 was not seen.
     plain = (STATE_GREY, "-", None)
     thin_states = []
+    lone = []  # the crowd's dots: (state, year) of a value with none beside it
     for k, (name, rows) in enumerate(states):
         grey, dashes, marker = _STATE_STYLES[k] if named else plain
         years, values = _gapped(rows)
@@ -246,7 +247,8 @@ def observed_figure(
             label=in_text(str(name)) if named else None,
         )
         if marker is None:
-            _mark_isolated(ax, years, values, grey, ".")
+            if _mark_isolated(ax, years, values, grey, "."):
+                lone += [f"{in_text(str(name))} in {int(y)}" for y in years[_isolated(values)]]
         elif _mark_few(
             ax,
             rows["year"].to_numpy(dtype=np.float64),
@@ -312,6 +314,14 @@ def observed_figure(
             " Hollow markers on a state's line: its own value rests on fewer than "
             f"{FEW_ROLL_CALLS} roll calls, {'; '.join(thin_states)}."
             if thin_states
+            else ""
+        )
+        # A grey dot in the crowd had no legend entry nor word (Egypt's Arab League,
+        # 1963 before the year without roll calls; an outside review, decision 947).
+        + (
+            " A grey dot: one state's value in a year without one of its own on either "
+            f"side, which a line cannot join ({'; '.join(lone)})."
+            if lone
             else ""
         ),
     )

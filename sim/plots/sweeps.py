@@ -16,8 +16,9 @@ the mean over two parameters, every panel of a figure on one colour scale.
 
 from __future__ import annotations
 
+import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -343,7 +344,13 @@ def cell_text(value: float, signed: bool = False) -> str:
     """
     if abs(value) < ROUNDING:
         return "0.0000"
-    return f"{value:+#.3g}" if signed else f"{value:#.3g}"
+    text = f"{value:+#.3g}" if signed else f"{value:#.3g}"
+    if "e" in text:
+        # Decimals, as every other cell: "4.05e-06" beside "-0.105" in one heatmap read
+        # as another kind of number (an outside review of the figures, decision 947).
+        decimals = max(0, 2 - math.floor(math.log10(abs(value))))
+        text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+    return text
 
 
 def heatmap_panel(
@@ -533,6 +540,40 @@ def family_figure(
             title += " / scenario"
         outside_legend(axes[0, -1], title, handles)
     return fig
+
+
+def fitted_axis_note(metric: str) -> Callable[[Figure], str]:
+    """A caption sentence read off a drawn :func:`family_figure`: its value axis fits the
+    lines, where it leaves out part of the metric's range.
+
+    A sweep's trust from 0.42 to 0.54 filled the panel, so a fall of 0.07 looked like a
+    collapse, and effective poles started at 1.15 where the measure's floor is 1, without
+    a word (compare's caption says "not from 0"; an outside review, decision 947).
+    """
+    entry = _entry(metric)
+
+    def note(fig: Figure) -> str:
+        low, high = fig.axes[0].get_ylim()
+        floor = entry.low if entry is not None else None
+        top = entry.high if entry is not None else None
+        if (floor is None or low <= floor + 1e-12) and (top is None or high >= top - 1e-12):
+            return ""
+        if floor is not None and top is not None:
+            whole = f"the metric's whole range ({_number(floor)} to {_number(top)})"
+        elif floor is not None:
+            whole = f"starting at {_number(floor)}"
+        else:
+            whole = "the metric's whole range"
+        return (
+            f"The value axis fits the lines ({_number(low)} to {_number(high)}), not "
+            f"{whole}: read differences against its ticks."
+        )
+
+    return note
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}"
 
 
 def overlap_note(

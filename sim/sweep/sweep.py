@@ -145,6 +145,7 @@ def run_sweep(
     run_fn: RunFunction | None = None,
     quiet: bool = False,
     command: list[str] | None = None,
+    announce: Callable[[], None] | None = None,
 ) -> SweepOutcome:
     """Run every planned run not yet committed in ``folder``, then consolidate ``runs.parquet``.
 
@@ -158,6 +159,8 @@ def run_sweep(
             experiment's engine).
         quiet: no live progress line (the closing summary is printed anyway).
         command: the command line for the manifest.
+        announce: called once the folder is claimed and runs are to be done, before
+            the first (``credsim sweep`` says the scenario files' notes there).
 
     Raises:
         InputError: the folder holds another experiment, or a design point is invalid.
@@ -221,6 +224,8 @@ def run_sweep(
                     flush=True,
                 )
                 return SweepOutcome(folder, len(tasks), 0, failed_before, reshown)
+            if announce is not None:
+                announce()
             try:
                 # The first runs go to the workers now; their results are taken (and
                 # committed) only after the manifest and the design are written.
@@ -628,6 +633,8 @@ def cli_sweep(args: argparse.Namespace) -> int:
     Returns:
         0 when every run succeeded, 1 when any failed (bad input raises InputError: exit 2).
     """
+    from sim.validate import print_file_notes
+
     workers = args.workers if args.workers is not None else default_workers()
     check_workers(workers, args.address)  # before the experiment is read
     outcome: SweepOutcome | None = None
@@ -649,6 +656,9 @@ def cli_sweep(args: argparse.Namespace) -> int:
             workers=workers,
             address=args.address,
             quiet=args.quiet,
+            announce=functools.partial(
+                print_file_notes, experiment.scenario_files.values(), list(args.overrides or [])
+            ),
         )
         if not args.no_plots:
             from sim.plots import write_report
