@@ -275,6 +275,37 @@ def outsized_magnitudes(sc: Scenario) -> list[InputError]:
     return found
 
 
+def narrowed_groups(sc: Scenario) -> list[InputError]:
+    """Output groups that give ``members`` with a ``bloc`` or ``region``: they hold the
+    members in the bloc or region (their intersection, ODD section 6), which a writer
+    of ``ecowas: {bloc: ecowas, members: [Mali]}`` took for the bloc and Mali; the group
+    held Mali alone without a word (an outside review of a new case, decision 947)."""
+    from sim.errors import in_words
+    from sim.scenario.schema import group_actors
+
+    found = []
+    for name, group in sc.outputs.groups.items():
+        selectors = [(f, v) for f, v in (("bloc", group.bloc), ("region", group.region)) if v]
+        if group.members is None or not selectors:
+            continue
+        held = group_actors(group, sc)
+        selected = group_actors(group.model_copy(update={"members": None}), sc)
+        if len(held) == len(set(selected) | set(group.members)):
+            continue
+        where = " and ".join(f"{field} '{value}'" for field, value in selectors)
+        found.append(
+            InputError(
+                f"group '{name}' holds only those of its members that are also in {where} "
+                f"({count_text(len(held), 'actor')}{': ' + in_words(held) if held else ''}), "
+                f"not the {count_text(len(selected), 'state')} of {where} and its members "
+                "together: for those, list every one under members alone (docs/ODD.md "
+                "section 4, Observation)",
+                path=f"outputs.groups.{name}",
+            )
+        )
+    return found
+
+
 def _magnitude(ev: object) -> float | None:
     value = getattr(ev, "magnitude", None)
     return float(value) if isinstance(value, int | float) else None
@@ -313,7 +344,7 @@ def scenario_notes(
     moved, unopened = closings_without_commitment(scenario)
     for note in moved:
         found.append(f"note: {locate(note, merged)}")
-    for note in outsized_magnitudes(scenario):
+    for note in [*outsized_magnitudes(scenario), *narrowed_groups(scenario)]:
         found.append(f"note: {locate(note, merged)}")
     # Each note of a list names the file that writes its entries: through extends, a
     # parent's event was said to be the child's (an outside check, decision 916).

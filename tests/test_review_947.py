@@ -284,3 +284,31 @@ def test_a_heatmap_cell_is_written_in_decimals_however_small() -> None:
     assert cell_text(-3.3e-05, signed=True) == "-0.0000330"
     assert cell_text(-0.000345) == "-0.000345"  # three significant digits, as before
     assert cell_text(12345.0) == "12345"
+
+
+def test_a_group_of_members_and_a_region_is_said_to_be_their_intersection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ecowas: {bloc: ecowas, members: [Mali]}` held Mali alone, where its writer meant
+    the bloc and Mali. The tour's region east has 5 states (Client, Eastland, Riverstan,
+    Oasia, Harbouria); a group of it with members [Eastland, Savanna] holds Eastland."""
+    scenario = _write(
+        tmp_path / "groups.yaml",
+        f"""\
+        extends: {TOUR}
+        name: groups
+        outputs:
+          groups:
+            mixed: {{region: east, members: [Eastland, Savanna]}}
+            region_only: {{region: east}}
+            members_only: {{members: [Eastland, Savanna]}}
+        """,
+    )
+    assert main(["validate", str(scenario)]) == 0
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if "holds only those" in ln]
+    assert notes == [
+        f"credsim: note: {scenario}:5: outputs.groups.mixed: group 'mixed' holds only those "
+        "of its members that are also in region 'east' (1 actor: Eastland), not the 5 states "
+        "of region 'east' and its members together: for those, list every one under members "
+        "alone (docs/ODD.md section 4, Observation)"
+    ]
