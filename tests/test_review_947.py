@@ -312,3 +312,55 @@ def test_a_group_of_members_and_a_region_is_said_to_be_their_intersection(
         "of region 'east' and its members together: for those, list every one under members "
         "alone (docs/ODD.md section 4, Observation)"
     ]
+
+
+def test_compare_says_when_the_question_takes_the_difference_the_other_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """compare gives b - a in the scenarios' order ("abstained - historical: -0.0501")
+    beside the report's "historical minus abstained": it now says the question's order
+    and the question's sign, recomputed here from runs.parquet."""
+    import pandas as pd
+
+    quiet = _write(
+        tmp_path / "quiet.yaml",
+        f"""\
+        extends: {TOUR}
+        name: quiet
+        remove_events: [withdrawal]
+        """,
+    )
+    experiment = _write(
+        tmp_path / "exp.yaml",
+        f"""\
+        name: asked
+        scenarios:
+          tour: {TOUR}
+          quiet: {quiet}
+        design:
+          method: grid
+          parameters:
+            parameters.trust.negativity_bias: [1.0, 2.0]
+        replicates: 2
+        seed: 3
+        question:
+          text: Does the withdrawal cost the patron trust?
+          difference: [tour, quiet]
+          metric: final_trust.Patron.all
+        """,
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(out), "--out", str(tmp_path / "cmp")]) == 0
+    printed = capsys.readouterr().out
+    runs = pd.read_parquet(out / "runs.parquet")
+    keys = ["parameters.trust.negativity_bias", "replicate"]
+    metric = "final_trust.Patron.all"
+    tour = runs[runs["scenario"] == "tour"].set_index(keys)[metric]
+    other = runs[runs["scenario"] == "quiet"].set_index(keys)[metric]
+    (asked,) = alike(float((tour - other).mean()))
+    assert (
+        f"- the experiment's question, and the report's answer, read tour minus quiet ({asked} "
+        "pooled here): the opposite sign of this table's quiet - tour" in printed
+    )

@@ -1110,6 +1110,31 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def question_order_text(folders: list[Results], metric: str, table: pd.DataFrame) -> str:
+    """The sentence that the experiment's question takes the difference the other way
+    round from a row of the table ("" when no row is its pair reversed): compare gives
+    b - a in the scenarios' order, "abstained - historical: -0.0501", beside the
+    report's "historical minus abstained: +0.0494" (an outside review of the figures,
+    decision 947). The question's order is the report's; compare keeps its own, the
+    same for every pair."""
+    from sim.analysis.sensitivity import question_difference
+
+    if len(folders) != 1:
+        return ""
+    difference, _ = question_difference(folders[0].manifest)
+    if difference is None or difference.metric != metric or difference.date is not None:
+        return ""
+    rows = table[(table["a"] == difference.a) & (table["b"] == difference.b)]
+    if rows.empty:
+        return ""
+    (value,) = alike(-float(rows["difference"].iloc[0]))
+    return (
+        f"the experiment's question, and the report's answer, read {difference.words} "
+        f"({value} pooled here): the opposite sign of this table's {difference.b} - "
+        f"{difference.a}"
+    )
+
+
 def _difference_text(row: pd.Series) -> str:
     path, _, value = str(row["by"]).partition("=")
     by = f" at {parameter_label(path)} = {value}" if row["by"] else ""
@@ -1378,6 +1403,9 @@ def cli_compare(args: argparse.Namespace) -> int:
             else "unpaired (difference of means)"
         )
         print(f"- {how}; pooled over: {pooled}")
+    reversed_text = question_order_text(folders, metric, table)
+    if reversed_text:
+        print(f"- {reversed_text}")
     split = table[(table["point_low"] < 0) & (table["point_high"] > 0)]
     for row in split.to_dict("records"):
         print(
