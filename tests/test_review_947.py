@@ -362,5 +362,5 @@ def test_compare_says_when_the_question_takes_the_difference_the_other_way(
     (asked,) = alike(float((tour - other).mean()))
     assert (
         f"- the experiment's question, and the report's answer, read tour minus quiet ({asked} "
-        "pooled here): the opposite sign of this table's quiet - tour" in printed
+        "pooled here): the opposite sign of this comparison's quiet - tour" in printed
     )

@@ -971,6 +971,7 @@ def compare_caption(
         )
         + _left_out_note(table, folders)
         + _header_note(samples, table)
+        + (f" Note: {text}." if (text := question_order_text(folders, metric, table)) else "")
     )
 
 
@@ -1130,7 +1131,7 @@ def question_order_text(folders: list[Results], metric: str, table: pd.DataFrame
     (value,) = alike(-float(rows["difference"].iloc[0]))
     return (
         f"the experiment's question, and the report's answer, read {difference.words} "
-        f"({value} pooled here): the opposite sign of this table's {difference.b} - "
+        f"({value} pooled here): the opposite sign of this comparison's {difference.b} - "
         f"{difference.a}"
     )
 
