@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -468,6 +468,15 @@ def file_notes(path: str, overrides: Sequence[str] = (), *, sources: bool = True
     return scenario_notes(path, scenario, merged, doc.tree, sources=sources)
 
 
+def override_texts(overrides: Mapping[str, Any]) -> list[str]:
+    """An experiment's ``overrides`` (with ``--set``'s) as ``PATH=VALUE`` texts, for
+    :func:`print_file_notes`: a group an experiment's overrides narrowed was noted by
+    ``run --set`` and not by the sweep (a check of decision 947)."""
+    import json
+
+    return [f"{path}={json.dumps(value)}" for path, value in overrides.items()]
+
+
 def print_file_notes(
     files: Iterable[str], overrides: Sequence[str] = (), *, sources: bool = False
 ) -> None:
@@ -481,9 +490,16 @@ def print_file_notes(
     said: set[str] = set()
     for file in dict.fromkeys(os.path.normpath(f) for f in files):
         for note in file_notes(file, overrides, sources=sources):
-            if note not in said:
-                said.add(note)
-                print(f"credsim: {note}", file=sys.stderr, flush=True)
+            if note in said:
+                continue
+            said.add(note)
+            # A note of a file that extends another names the parent's entries: of a
+            # counterfactual that removes an event, "1 closing event" under the parent's
+            # name beside the parent's own "2 closing events" (a check of the change).
+            _, _, where = note.partition(": ")
+            own = where.startswith((file, "override"))
+            of = "" if own else f" (of {file}, through extends)"
+            print(f"credsim: {note}{of}", file=sys.stderr, flush=True)
 
 
 def cli_validate(args: argparse.Namespace) -> int:
@@ -541,7 +557,9 @@ def cli_validate(args: argparse.Namespace) -> int:
         # Its scenario files as `validate FILE` checks them: an experiment was "ok" whose
         # scenario's observed.names `validate` of the scenario refused, and said none of
         # the scenarios' notes (an outside review of a new case, decision 947).
-        found = _check_scenario_files(experiment.scenario_files.values(), overrides, votes)
+        found = _check_scenario_files(
+            experiment.scenario_files.values(), override_texts(spec.overrides), votes
+        )
         print(
             f"ok: {shown}: experiment '{spec.name}', {scenarios}, "
             f"{_points_text(experiment)}, {count_text(len(experiment.tasks), 'run')}"
@@ -582,7 +600,7 @@ def _check_scenario_files(
     (:func:`_check_names`, which refuses a name the data does not have). Returns each
     file's votes line, where the votes were found."""
     paths = list(dict.fromkeys(os.path.normpath(f) for f in files))
-    print_file_notes(paths, sources=True)
+    print_file_notes(paths, overrides, sources=True)
     lines = []
     for file in paths:
         scenario, merged, mistakes = check_file(file, [])

@@ -364,3 +364,129 @@ def test_compare_says_when_the_question_takes_the_difference_the_other_way(
         f"- the experiment's question, and the report's answer, read tour minus quiet ({asked} "
         "pooled here): the opposite sign of this comparison's quiet - tour" in printed
     )
+
+
+# ------------------------------------------------------------- a check of the change itself
+
+
+def test_a_valid_two_line_quote_is_not_blamed_for_an_error_below_it(tmp_path: Path) -> None:
+    """A source note in quotes over two lines is valid YAML; a bad indent below it was
+    reported at the quote's line as an unclosed quote."""
+    text = textwrap.dedent(
+        """\
+        name: x
+        events:
+          - id: a
+            date: "2020-01"
+            source: "a note that runs
+              over two lines"
+            kind: rhetoric
+           actor: Patron
+        """
+    )
+    error = _syntax_error(tmp_path, text)
+    assert error.line == 8
+    assert "quote opened" not in str(error)
+    assert "indented 3 spaces" in str(error)
+
+
+def test_an_unclosed_quote_in_a_flow_mapping_is_found(tmp_path: Path) -> None:
+    text = 'name: x\nevents:\n  - {id: a, date: "2020-01, kind: rhetoric, actor: P}\n  - {id: b}\n'
+    error = _syntax_error(tmp_path, text)
+    assert error.line == 3
+    assert "the double quote opened here is not closed on this line" in str(error)
+
+
+def test_a_typographic_left_quote_or_backtick_finds_the_data_s_apostrophe() -> None:
+    from sim.observed.names import un_name
+
+    countries = ["Côte d\u2019Ivoire"]
+    for typed in ("\u2018", "`"):
+        assert un_name(f"Côte d{typed}Ivoire", countries) == "Côte d\u2019Ivoire"
+
+
+def test_a_note_of_an_extending_file_says_whose_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Egypt and its counterfactual: the parent's note (2 closing events) and the
+    counterfactual's (1, under the parent's name) read as a contradiction."""
+    from sim.validate import print_file_notes
+
+    egypt = REPO / "scenarios" / "egypt_ussr.yaml"
+    abstained = REPO / "scenarios" / "egypt_ussr_abstained.yaml"
+    print_file_notes([str(egypt), str(abstained)])
+    lines = capsys.readouterr().err.splitlines()
+    theirs = [ln for ln in lines if ln.endswith(f"(of {abstained}, through extends)")]
+    assert theirs and all(f"note: {egypt}" in ln for ln in theirs)
+    assert all(ln.endswith("through extends)") == (ln in theirs) for ln in lines)
+
+
+def test_a_sweep_notes_what_its_experiment_s_overrides_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    experiment = _write(
+        tmp_path / "exp.yaml",
+        f"""\
+        name: narrowed
+        scenarios:
+          tour: {TOUR}
+        design:
+          method: grid
+          parameters:
+            parameters.trust.negativity_bias: [1.0]
+        replicates: 1
+        seed: 1
+        overrides:
+          outputs.groups:
+            mixed: {{region: east, members: [Client, Savanna]}}
+        """,
+    )
+    out = tmp_path / "out"
+    argv = ["sweep", str(experiment), "--workers", "1", "--no-plots", "--out", str(out)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "group 'mixed' holds only those of its members that are also in region 'east'" in err
+
+
+def test_compare_by_gives_the_question_s_sign_at_each_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --by, each row's difference; the first alone was said as "pooled here"."""
+    import pandas as pd
+
+    quiet = _write(
+        tmp_path / "quiet.yaml", f"extends: {TOUR}\nname: quiet\nremove_events: [withdrawal]\n"
+    )
+    experiment = _write(
+        tmp_path / "exp.yaml",
+        f"""\
+        name: asked
+        scenarios:
+          tour: {TOUR}
+          quiet: {quiet}
+        design:
+          method: grid
+          parameters:
+            parameters.trust.negativity_bias: [1.0, 3.0]
+        replicates: 2
+        seed: 3
+        question:
+          text: Does the withdrawal cost the patron trust?
+          difference: [tour, quiet]
+          metric: final_trust.Patron.all
+        """,
+    )
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    capsys.readouterr()
+    by = "parameters.trust.negativity_bias"
+    assert main(["compare", str(out), "--by", by, "--out", str(tmp_path / "c")]) == 0
+    printed = capsys.readouterr().out
+    runs = pd.read_parquet(out / "runs.parquet")
+    metric = "final_trust.Patron.all"
+    said = []
+    for bias in (1.0, 3.0):
+        at = runs[runs[by] == bias].set_index("replicate")
+        gap = at[at["scenario"] == "tour"][metric] - at[at["scenario"] == "quiet"][metric]
+        said.append(f"{alike(float(gap.mean()))[0]} at trust.negativity_bias={bias:g}")
+    assert f"read tour minus quiet ({', '.join(said)}): the opposite sign" in printed

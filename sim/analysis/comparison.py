@@ -1128,10 +1128,16 @@ def question_order_text(folders: list[Results], metric: str, table: pd.DataFrame
     rows = table[(table["a"] == difference.a) & (table["b"] == difference.b)]
     if rows.empty:
         return ""
-    (value,) = alike(-float(rows["difference"].iloc[0]))
+    # One value a row: of --by's rows, each at its value (the first alone was said as
+    # "pooled here"; a check of the change).
+    values = [
+        f"{alike(-float(row['difference']))[0]}"
+        + (f" at {row['by'].removeprefix('parameters.')}" if row["by"] else " pooled here")
+        for _, row in rows.iterrows()
+    ]
     return (
         f"the experiment's question, and the report's answer, read {difference.words} "
-        f"({value} pooled here): the opposite sign of this comparison's {difference.b} - "
+        f"({', '.join(values)}): the opposite sign of this comparison's {difference.b} - "
         f"{difference.a}"
     )
 

@@ -211,7 +211,7 @@ def seat(name: str, known: Set[str], names: Mapping[str, str | None]) -> tuple[b
 
 
 # The apostrophes a name may be typed with, and the one the vote data spells it with.
-_APOSTROPHES = ("'", "\u2019")
+_APOSTROPHES = ("'", "\u2019", "\u2018", "`")
 
 
 def as_spelt(name: str, known: Set[str]) -> str | None:

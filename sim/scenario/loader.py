@@ -509,7 +509,7 @@ def read_document(text: str, shown: str, needs: str = SCENARIO_NEEDS) -> Documen
             at = f" on line {exc.context_mark.line + 1}" if exc.context_mark else ""
             context = f" ({exc.context}{at})"
         error_line: int | None = mark.line + 1 if mark else None
-        quoted = None if _unclosed(exc) else _unclosed_quote(text, mark)
+        quoted = _unclosed_quote(text, mark)
         if quoted is not None:
             # At the quote's line, where the mistake is; the parser's line said in words.
             hint = (
@@ -559,37 +559,72 @@ def _unclosed_quote(text: str, mark: Any) -> tuple[int, str] | None:
     decision 947). None where no line shortly above opens one.
 
     The first line before the error's (at most :data:`QUOTE_LOOKBACK` back) that opens a
-    quote it does not close; a quote may run over lines in YAML, so this is a hint only
-    where the parser already found a mistake."""
+    quote it does not close, and only where closing it there mends the file or moves
+    the error past the parser's line: a quote may run over lines in YAML, and a valid
+    two-line source note was blamed for a bad indent below it (a check of the change)."""
     if mark is None:
         return None
     lines = text.splitlines()
     for at in range(min(mark.line, len(lines) - 1), max(-1, mark.line - QUOTE_LOOKBACK), -1):
-        quote = _open_quote(lines[at])
-        if quote:
-            return at + 1, quote
+        found = _open_quote(lines[at])
+        if found is None:
+            continue
+        starts, quote = found
+        closer = '"' if quote == "double quote" else "'"
+        for column in starts:
+            # Closed where the value ends: before a flow item's comma or brace, else at the
+            # end of the line.
+            mended = lines.copy()
+            line = mended[at]
+            end = _value_end(line, column)
+            mended[at] = line[:end].rstrip() + closer + line[end:]
+            if _parses_past("\n".join(mended), mark.line):
+                return at + 1, quote
+        return None
     return None
+
+
+def _value_end(line: str, start: int) -> int:
+    """Where the quoted value opened at ``start`` would end in a flow mapping or list (at
+    the next ``,``, ``}`` or ``]``), else the end of the line."""
+    if line.lstrip().removeprefix("- ").lstrip().startswith(("{", "[")):
+        ends = [i for i in (line.find(c, start + 1) for c in ",}]") if i > 0]
+        if ends:
+            return min(ends)
+    return len(line.rstrip())
+
+
+def _parses_past(text: str, line: int) -> bool:
+    """Whether ``text`` parses as YAML, or fails on a line after ``line`` (0-based)."""
+    try:
+        yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and mark.line > line
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 # How many lines above a syntax error :func:`_unclosed_quote` looks for an open quote.
 QUOTE_LOOKBACK = 12
 
 
-def _open_quote(line: str) -> str:
-    """``'"'`` or ``"'"`` where ``line``'s value opens a quote it does not close, else ""."""
+def _open_quote(line: str) -> tuple[list[int], str] | None:
+    """Where in ``line`` a quote may open that the line does not close (the columns to try,
+    in order), and its kind (``"double quote"`` or ``"single quote"``): a value that
+    starts with one, or a double quote left open among a flow mapping's items; None where
+    the line has none."""
     body = line.strip().removeprefix("- ")
     _, sep, value = body.partition(": ")
     value = (value if sep else body).strip()
-    if not value or value[0] not in "\"'":
-        return ""
-    quote = value[0]
-    rest = value[1:]
-    if quote == '"':
-        rest = rest.replace("\\\\", "").replace('\\"', "")
-        closed = '"' in rest
-    else:
-        closed = "'" in rest.replace("''", "")
-    return "" if closed else ("double quote" if quote == '"' else "single quote")
+    if value and value[0] == "'" and "'" not in value[1:].replace("''", ""):
+        return [line.index(value)], "single quote"
+    # Double quotes: counted over the line, escapes left out (a flow item's open quote).
+    plain = line.replace("\\\\", "  ").replace('\\"', "  ").split(" #")[0]
+    if plain.count('"') % 2:
+        return [i for i, c in enumerate(plain) if c == '"'], "double quote"
+    return None
 
 
 def _nested_removed(text: str) -> str:

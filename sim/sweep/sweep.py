@@ -633,7 +633,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
     Returns:
         0 when every run succeeded, 1 when any failed (bad input raises InputError: exit 2).
     """
-    from sim.validate import print_file_notes
+    from sim.validate import override_texts, print_file_notes
 
     workers = args.workers if args.workers is not None else default_workers()
     check_workers(workers, args.address)  # before the experiment is read
@@ -657,7 +657,9 @@ def cli_sweep(args: argparse.Namespace) -> int:
             address=args.address,
             quiet=args.quiet,
             announce=functools.partial(
-                print_file_notes, experiment.scenario_files.values(), list(args.overrides or [])
+                print_file_notes,
+                experiment.scenario_files.values(),
+                override_texts(experiment.spec.overrides),
             ),
         )
         if not args.no_plots:
