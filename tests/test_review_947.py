@@ -314,21 +314,12 @@ def test_a_group_of_members_and_a_region_is_said_to_be_their_intersection(
     ]
 
 
-def test_compare_says_when_the_question_takes_the_difference_the_other_way(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """compare gives b - a in the scenarios' order ("abstained - historical: -0.0501")
-    beside the report's "historical minus abstained": it now says the question's order
-    and the question's sign, recomputed here from runs.parquet."""
-    import pandas as pd
-
+def _asked_sweep(tmp_path: Path, biases: list[float]) -> Path:
+    """A finished sweep of the tour and the tour without its withdrawal ("quiet") over
+    negativity bias, 2 replicates, whose question is tour minus quiet in the patron's
+    final trust; its folder."""
     quiet = _write(
-        tmp_path / "quiet.yaml",
-        f"""\
-        extends: {TOUR}
-        name: quiet
-        remove_events: [withdrawal]
-        """,
+        tmp_path / "quiet.yaml", f"extends: {TOUR}\nname: quiet\nremove_events: [withdrawal]\n"
     )
     experiment = _write(
         tmp_path / "exp.yaml",
@@ -340,7 +331,7 @@ def test_compare_says_when_the_question_takes_the_difference_the_other_way(
         design:
           method: grid
           parameters:
-            parameters.trust.negativity_bias: [1.0, 2.0]
+            parameters.trust.negativity_bias: {biases}
         replicates: 2
         seed: 3
         question:
@@ -351,6 +342,18 @@ def test_compare_says_when_the_question_takes_the_difference_the_other_way(
     )
     out = tmp_path / "out"
     assert main(["sweep", str(experiment), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    return out
+
+
+def test_compare_says_when_the_question_takes_the_difference_the_other_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """compare gives b - a in the scenarios' order ("abstained - historical: -0.0501")
+    beside the report's "historical minus abstained": it now says the question's order
+    and the question's sign, recomputed here from runs.parquet."""
+    import pandas as pd
+
+    out = _asked_sweep(tmp_path, [1.0, 2.0])
     capsys.readouterr()
     assert main(["compare", str(out), "--out", str(tmp_path / "cmp")]) == 0
     printed = capsys.readouterr().out
@@ -454,30 +457,7 @@ def test_compare_by_gives_the_question_s_sign_at_each_value(
     """With --by, each row's difference; the first alone was said as "pooled here"."""
     import pandas as pd
 
-    quiet = _write(
-        tmp_path / "quiet.yaml", f"extends: {TOUR}\nname: quiet\nremove_events: [withdrawal]\n"
-    )
-    experiment = _write(
-        tmp_path / "exp.yaml",
-        f"""\
-        name: asked
-        scenarios:
-          tour: {TOUR}
-          quiet: {quiet}
-        design:
-          method: grid
-          parameters:
-            parameters.trust.negativity_bias: [1.0, 3.0]
-        replicates: 2
-        seed: 3
-        question:
-          text: Does the withdrawal cost the patron trust?
-          difference: [tour, quiet]
-          metric: final_trust.Patron.all
-        """,
-    )
-    out = tmp_path / "out"
-    assert main(["sweep", str(experiment), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    out = _asked_sweep(tmp_path, [1.0, 3.0])
     capsys.readouterr()
     by = "parameters.trust.negativity_bias"
     assert main(["compare", str(out), "--by", by, "--out", str(tmp_path / "c")]) == 0
