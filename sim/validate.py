@@ -281,11 +281,11 @@ def narrowed_groups(sc: Scenario) -> list[InputError]:
     of ``ecowas: {bloc: ecowas, members: [Mali]}`` took for the bloc and Mali; the group
     held Mali alone without a word (an outside review of a new case, decision 947)."""
     from sim.errors import in_words
-    from sim.scenario.schema import group_actors
+    from sim.scenario.schema import group_actors, group_selectors
 
     found = []
     for name, group in sc.outputs.groups.items():
-        selectors = [(f, v) for f, v in (("bloc", group.bloc), ("region", group.region)) if v]
+        selectors = group_selectors(group)
         if group.members is None or not selectors:
             continue
         held = group_actors(group, sc)
@@ -451,21 +451,32 @@ def _by_file(
     return list(files.items())
 
 
-def file_notes(path: str, overrides: Sequence[str] = (), *, sources: bool = True) -> list[str]:
-    """:func:`scenario_notes` of the scenario file ``path`` (with ``--set`` ``overrides``;
-    ``sources``: with the notes of missing source notes), for the explorer's page, ``run``
-    and ``sweep``; none where the file has mistakes or cannot be read (the loader's
-    message says so) or is another kind of file."""
+def _checked(path: str, overrides: Sequence[str]) -> tuple[Any, Scenario, Document] | None:
+    """The scenario file ``path`` read and checked with ``overrides``: its own top-level
+    fields, its scenario and its document through ``extends``; None where it has
+    mistakes or cannot be read (the loader's message says so) or is another kind of
+    file."""
     try:
         doc = read_document(read_text(Path(path), path), path, ANY_NEEDS)
         if file_kind(doc.tree) != "scenario":
-            return []
+            return None
         scenario, merged, _ = check_file(path, list(overrides))
     except (InputError, OSError):
-        return []
+        return None
     if scenario is None or merged is None:
+        return None
+    return doc.tree, scenario, merged
+
+
+def file_notes(path: str, overrides: Sequence[str] = (), *, sources: bool = True) -> list[str]:
+    """:func:`scenario_notes` of the scenario file ``path`` (with ``--set`` ``overrides``;
+    ``sources``: with the notes of missing source notes), for the explorer's page, ``run``
+    and ``sweep``; none where :func:`_checked` gives none."""
+    checked = _checked(path, overrides)
+    if checked is None:
         return []
-    return scenario_notes(path, scenario, merged, doc.tree, sources=sources)
+    tree, scenario, merged = checked
+    return scenario_notes(path, scenario, merged, tree, sources=sources)
 
 
 def override_texts(overrides: Mapping[str, Any]) -> list[str]:
@@ -489,17 +500,22 @@ def print_file_notes(
     (``sources``: said too, as ``validate`` of an experiment says it)."""
     said: set[str] = set()
     for file in dict.fromkeys(os.path.normpath(f) for f in files):
-        for note in file_notes(file, overrides, sources=sources):
-            if note in said:
-                continue
-            said.add(note)
-            # A note of a file that extends another names the parent's entries: of a
-            # counterfactual that removes an event, "1 closing event" under the parent's
-            # name beside the parent's own "2 closing events" (a check of the change).
-            _, _, where = note.partition(": ")
-            own = where.startswith((file, "override"))
-            of = "" if own else f" (of {file}, through extends)"
-            print(f"credsim: {note}{of}", file=sys.stderr, flush=True)
+        _say_notes(file, file_notes(file, overrides, sources=sources), said)
+
+
+def _say_notes(file: str, notes: Iterable[str], said: set[str]) -> None:
+    """``notes`` of ``file`` on stderr, but those in ``said`` (which takes the rest)."""
+    for note in notes:
+        if note in said:
+            continue
+        said.add(note)
+        # A note of a file that extends another names the parent's entries: of a
+        # counterfactual that removes an event, "1 closing event" under the parent's
+        # name beside the parent's own "2 closing events" (a check of the change).
+        _, _, where = note.partition(": ")
+        own = where.startswith((file, "override"))
+        of = "" if own else f" (of {file}, through extends)"
+        print(f"credsim: {note}{of}", file=sys.stderr, flush=True)
 
 
 def cli_validate(args: argparse.Namespace) -> int:
@@ -599,13 +615,19 @@ def _check_scenario_files(
     their notes on stderr (:func:`print_file_notes`) and their actors in the UN votes
     (:func:`_check_names`, which refuses a name the data does not have). Returns each
     file's votes line, where the votes were found."""
-    paths = list(dict.fromkeys(os.path.normpath(f) for f in files))
-    print_file_notes(paths, overrides, sources=True)
-    lines = []
-    for file in paths:
-        scenario, merged, mistakes = check_file(file, [])
-        if scenario is None or merged is None:  # the experiment loaded it: not expected
+    checked = []
+    for file in dict.fromkeys(os.path.normpath(f) for f in files):
+        found = _checked(file, overrides)
+        if found is None:  # the experiment loaded it: not expected
+            _, _, mistakes = check_file(file, list(overrides))
             raise mistakes[0] if mistakes else InputError("cannot be read", file=file)
+        checked.append((file, *found))
+    # Every note first, each once (print_file_notes), then the names; each file read once.
+    said: set[str] = set()
+    for file, tree, scenario, merged in checked:
+        _say_notes(file, scenario_notes(file, scenario, merged, tree), said)
+    lines = []
+    for file, _, scenario, merged in checked:
         seen = _check_names(scenario, merged, votes)
         if seen:
             lines.append((file, seen))

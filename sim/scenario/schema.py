@@ -720,12 +720,17 @@ def _in(actor: Actor, field: str, value: str) -> bool:
     return value in actor.blocs if field == "bloc" else actor.region == value
 
 
+def group_selectors(group: Group) -> list[tuple[str, str]]:
+    """The group's state selectors given, as ``(field, value)``: bloc, then region."""
+    return [(f, v) for f, v in (("bloc", group.bloc), ("region", group.region)) if v]
+
+
 def group_actors(group: Group, sc: Scenario) -> list[str]:
     """The actors a group selects, by name: its ``members`` (every actor if none are
     given) that are states in its ``bloc`` and ``region`` when those are given
     (bloc and region select states only; :func:`sim.model.resolve_groups`)."""
     names = group.members if group.members is not None else list(sc.states)
-    selectors = [(f, v) for f, v in (("bloc", group.bloc), ("region", group.region)) if v]
+    selectors = group_selectors(group)
     if not selectors:
         return [n for n in names if n in sc.states or n in sc.powers]
     return [
