@@ -503,8 +503,23 @@ def print_file_notes(
         _say_notes(file, file_notes(file, overrides, sources=sources), said)
 
 
-def _say_notes(file: str, notes: Iterable[str], said: set[str]) -> None:
-    """``notes`` of ``file`` on stderr, but those in ``said`` (which takes the rest)."""
+def said_file_notes(
+    files: Iterable[str], overrides: Sequence[str] = (), *, sources: bool = False
+) -> list[str]:
+    """:func:`print_file_notes`, which also returns what it said (each without
+    ``credsim: note: ``), for a report that keeps the notes its command printed
+    (``patterns check``'s report.md, decision 950)."""
+    said: set[str] = set()
+    lines: list[str] = []
+    for file in dict.fromkeys(os.path.normpath(f) for f in files):
+        lines += _say_notes(file, file_notes(file, overrides, sources=sources), said)
+    return [line.removeprefix("note: ") for line in lines]
+
+
+def _say_notes(file: str, notes: Iterable[str], said: set[str]) -> list[str]:
+    """``notes`` of ``file`` on stderr, but those in ``said`` (which takes the rest);
+    returns them as said."""
+    lines = []
     for note in notes:
         if note in said:
             continue
@@ -516,6 +531,8 @@ def _say_notes(file: str, notes: Iterable[str], said: set[str]) -> None:
         own = where.startswith((file, "override"))
         of = "" if own else f" (of {file}, through extends)"
         print(f"credsim: {note}{of}", file=sys.stderr, flush=True)
+        lines.append(f"{note}{of}")
+    return lines
 
 
 def cli_validate(args: argparse.Namespace) -> int:

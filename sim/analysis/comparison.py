@@ -971,7 +971,7 @@ def compare_caption(
         )
         + _left_out_note(table, folders)
         + _header_note(samples, table)
-        + (f" Note: {text}." if (text := question_order_text(folders, metric, table)) else "")
+        + "".join(f" Note: {text}." for text in question_order_texts(folders, metric, table))
     )
 
 
@@ -1111,35 +1111,41 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def question_order_text(folders: list[Results], metric: str, table: pd.DataFrame) -> str:
+def question_order_texts(folders: list[Results], metric: str, table: pd.DataFrame) -> list[str]:
     """The sentence that the experiment's question takes the difference the other way
     round from a row of the table ("" when no row is its pair reversed): compare gives
     b - a in the scenarios' order, "abstained - historical: -0.0501", beside the
     report's "historical minus abstained: +0.0494" (an outside review of the figures,
     decision 947). The question's order is the report's; compare keeps its own, the
-    same for every pair."""
+    same for every pair. Of several folders, each folder's question is read of its own
+    two scenarios, named as compare labels them ("sweep_a:historical"; decision 950:
+    the sentence was given of one folder only): a sentence a folder."""
     from sim.analysis.sensitivity import question_difference
 
-    if len(folders) != 1:
-        return ""
-    difference, _ = question_difference(folders[0].manifest)
-    if difference is None or difference.metric != metric or difference.date is not None:
-        return ""
-    rows = table[(table["a"] == difference.a) & (table["b"] == difference.b)]
-    if rows.empty:
-        return ""
-    # One value a row: of --by's rows, each at its value (the first alone was said as
-    # "pooled here"; a check of the change).
-    values = [
-        f"{alike(-float(row['difference']))[0]}"
-        + (f" at {row['by'].removeprefix('parameters.')}" if row["by"] else " pooled here")
-        for _, row in rows.iterrows()
-    ]
-    return (
-        f"the experiment's question, and the report's answer, read {difference.words} "
-        f"({', '.join(values)}): the opposite sign of this comparison's {difference.b} - "
-        f"{difference.a}"
-    )
+    labels = {(id(s.results), s.scenario): s.label for s in _labels(folders)}
+    texts = []
+    for name, results in zip(folder_names(folders), folders, strict=True):
+        difference, _ = question_difference(results.manifest)
+        if difference is None or difference.metric != metric or difference.date is not None:
+            continue
+        a = labels.get((id(results), difference.a))
+        b = labels.get((id(results), difference.b))
+        rows = table[(table["a"] == a) & (table["b"] == b)]
+        if rows.empty:
+            continue
+        # One value a row: of --by's rows, each at its value (the first alone was said as
+        # "pooled here"; a check of the change).
+        values = [
+            f"{alike(-float(row['difference']))[0]}"
+            + (f" at {row['by'].removeprefix('parameters.')}" if row["by"] else " pooled here")
+            for _, row in rows.iterrows()
+        ]
+        whose = "the experiment's" if len(folders) == 1 else f"{name}'s experiment's"
+        texts.append(
+            f"{whose} question, and the report's answer, read {difference.words} "
+            f"({', '.join(values)}): the opposite sign of this comparison's {b} - {a}"
+        )
+    return texts
 
 
 def _difference_text(row: pd.Series) -> str:
@@ -1410,9 +1416,8 @@ def cli_compare(args: argparse.Namespace) -> int:
             else "unpaired (difference of means)"
         )
         print(f"- {how}; pooled over: {pooled}")
-    reversed_text = question_order_text(folders, metric, table)
-    if reversed_text:
-        print(f"- {reversed_text}")
+    for order in question_order_texts(folders, metric, table):
+        print(f"- {order}")
     split = table[(table["point_low"] < 0) & (table["point_high"] > 0)]
     for row in split.to_dict("records"):
         print(

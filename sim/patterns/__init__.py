@@ -376,12 +376,12 @@ def located(error: InputError, pf: PatternFile) -> InputError:
     The file is read again only on this error path; an error already placed in a file
     (the scenario's) is left as it is.
     """
-    from sim.scenario.loader import beside, locate, locate_in_scenario, read_document, read_text
+    from sim.scenario.loader import locate, locate_in_scenario, read_document, read_text
 
     if error.file is not None or not pf.path:
         return error
     if error.path and error.path.split(".")[0] in ("observed", "powers", "states"):  # scenario's
-        scenario = beside(os.path.dirname(pf.path), pf.scenario)
+        scenario = pf.scenario_file
         error = locate_in_scenario(error, scenario)
         error.message += f" (in the scenario of pattern file {pf.path})"
         return error
@@ -1073,11 +1073,11 @@ def _in_scenario_file(
     again from its file only on this error path (and the error is kept as it is when the
     file no longer refuses them: it changed since it was loaded).
     """
-    from sim.scenario.loader import beside, field_place, load_scenario
+    from sim.scenario.loader import field_place, load_scenario
 
     if not pf.path:
         return error
-    path = beside(os.path.dirname(pf.path), pf.scenario)
+    path = pf.scenario_file
     try:
         load_scenario(path, overrides)
     except InputError as exc:

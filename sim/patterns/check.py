@@ -54,6 +54,17 @@ CHECKING = "check"
 PREDICTING = "predictive"
 
 
+def say_scenario_notes(pf: PatternFile, overrides: Mapping[str, Any] | None = None) -> list[str]:
+    """What ``credsim validate`` notes of ``pf``'s scenario file (with the scenario's
+    ``overrides``; ``link.beta`` is the pattern file's), on stderr before its runs, as
+    ``run`` and ``sweep`` say them (decision 947): ``patterns check`` ran a withdrawal
+    that closed nothing without a word (decision 950). Returns them, for the report."""
+    from sim.validate import override_texts, said_file_notes
+
+    given = {p: v for p, v in (overrides or {}).items() if not p.startswith("link.")}
+    return said_file_notes([pf.scenario_file], override_texts(given))
+
+
 def cli_patterns(args: argparse.Namespace) -> int:
     """Read, run, print, write (module docstring)."""
     from sim.compiling import CompileTimer, compiled_text
@@ -96,6 +107,8 @@ def cli_patterns(args: argparse.Namespace) -> int:
         return cli_predictive(args, pf, data, out)
     observed = observed_statistics(pf, data)
     prep = prepare(pf, data)
+    # After the refusals the votes find (a window they do not reach), which stay one line.
+    noted = say_scenario_notes(pf, overrides)
     # A cold cache's compile is said, and left out of runs/s, as a sweep's (decision 727).
     with CompileTimer(announce=True) as timer:
         progress = Progress(
@@ -116,7 +129,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     print(_printed(pf, table, sim.beta, args.reps))
     # Under `--set calendar.start` the windows are noted, and the figures' captions say
     # which years are flat, against the calendar simulated (decision 754).
-    notes = print_notes(pf, prep, observed, scenario=scenario)
+    notes = [*noted, *print_notes(pf, prep, observed, scenario=scenario)]
     for note in [*unread_group_notes(pf, overrides), *undefined_notes(pf, table)]:
         print(f"credsim: note: {note}", file=sys.stderr)
         notes.append(note)

@@ -207,7 +207,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     from sim.compiling import CompileTimer, compiled_text
     from sim.fileio import atomic_write_bytes, atomic_write_text, replacing
     from sim.patterns import observed_statistics, prepare, simulate_statistics, with_observed_is
-    from sim.patterns.check import PREDICTING, print_notes, role_sections
+    from sim.patterns.check import PREDICTING, print_notes, role_sections, say_scenario_notes
     from sim.sweep.progress import Progress
 
     if args.samples < 1:
@@ -217,6 +217,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     variant, draws = posterior_draws(Path(args.posterior), args.variant, args.samples, args.seed)
     _check_paths(pf, draws, args.posterior)
     observed = observed_statistics(pf, votes)
+    say_scenario_notes(pf)
     simulated = []
     # A cold cache's compile is said, and left out of runs/s, as a sweep's (decision 727).
     timer = CompileTimer(announce=True)

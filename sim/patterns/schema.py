@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 from typing import Annotated, Any, Literal
 
@@ -200,6 +201,14 @@ class PatternFile(Strict):
     def path(self) -> str:
         """The file it was read from ('' when built in code)."""
         return self._path
+
+    @property
+    def scenario_file(self) -> str:
+        """The scenario file's path, as a message shows it: ``scenario`` is relative to
+        the pattern file's folder."""
+        from sim.scenario.loader import beside
+
+        return beside(os.path.dirname(self.path), self.scenario)
 
     @property
     def base_scenario(self) -> Scenario:
