@@ -118,3 +118,36 @@ def test_compare_of_two_folders_says_each_question_s_order(
     # The markdown table is still printed after the sentences (a loop variable once
     # took the table's name).
     assert any(ln.startswith("| metric |") for ln in printed), printed
+
+
+# ------------------------------------------- a list item written as a list and a mapping
+
+
+def _syntax_error(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'tour.yaml'}\nname: slip\n{text}")
+    with pytest.raises(InputError) as caught:
+        from sim.scenario.loader import load_scenario
+
+        load_scenario(path)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        '[Patron, Rival], {from: "2022-01", value: -0.5}',
+        # Unquoted: the colon's hint ("a value holding ': ' must be quoted") was given.
+        "[Patron, Rival], {from: 2022-01, value: -0.5}",
+    ],
+    ids=["quoted", "unquoted"],
+)
+def test_a_list_item_that_goes_on_after_its_list_closes_is_said_so(
+    tmp_path: Path, item: str
+) -> None:
+    """`- [A, B], {from: ...}` got a hint of a bad indent (its 2 spaces are the first
+    level under `relations:`) or of a colon to quote, neither its fault."""
+    message = _syntax_error(tmp_path, f"relations:\n  - {item}\n")
+    assert "s.yaml:4: YAML syntax error" in message
+    assert "indented" not in message and "must be quoted" not in message
+    assert "the [...] that opens the line closes before its end, and ', {from: " in message, message

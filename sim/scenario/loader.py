@@ -666,6 +666,14 @@ def _hint(text: str, mark: Any, context: Any = None) -> str:
             "indentation as structure"
         )
     body = line.strip().removeprefix("- ").strip()
+    more = _after_flow(body)
+    if more:
+        # `- [A, B], {from: ...}`: the colon's hint named the wrong fault (decision 950).
+        return (
+            f"; the {body[0]}...{_CLOSER[body[0]]} that opens the line closes before its end, "
+            f"and '{more}' follows it: a list item or a value is one list or one mapping, "
+            "e.g. - {from: A, to: B, value: -0.5}"
+        )
     _, sep, value = body.partition(": ")
     value = value.strip()
     flow = body if body.startswith("{") else value if value.startswith("{") else None
@@ -684,6 +692,31 @@ def _hint(text: str, mark: Any, context: Any = None) -> str:
     )
 
 
+_CLOSER = {"[": "]", "{": "}"}
+
+
+def _after_flow(body: str) -> str:
+    """What follows the flow list or mapping that ``body`` opens with, where it closes
+    before the line ends ("" where it does not, or the rest is a comment); quoted text
+    inside it is skipped."""
+    if not body or body[0] not in _CLOSER:
+        return ""
+    depth, quote = 0, ""
+    for at, char in enumerate(body):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                rest = body[at + 1 :].strip()
+                return "" if not rest or rest.startswith("#") else rest
+    return ""
+
+
 def _off_every_level(lines: list[str], at: int, indent: int) -> str:
     """The hint for a line indented to none of the levels of the lines above it (3 spaces
     among entries of 4 and their list's 2): "did not find expected '-' indicator (while
@@ -693,16 +726,24 @@ def _off_every_level(lines: list[str], at: int, indent: int) -> str:
     if not line.strip() or line.lstrip().startswith("#"):
         return ""
     levels: list[tuple[int, int]] = []  # (indent, line) of the enclosing lines, innermost first
+    child: int | None = None  # the indent of the line below the one read last
+    lowest = indent + 1  # the least indent of the enclosing lines so far
     for above in range(at - 1, -1, -1):
         previous = lines[above]
         if not previous.strip() or previous.lstrip().startswith("#"):
             continue
         before = len(previous) - len(previous.lstrip())
-        if not levels or before < levels[-1][0]:
+        if not levels or before < lowest:
+            lowest = before
             levels.append((before, above))
             # an entry of a list counts at its dash and at its text
             if previous.lstrip().startswith("- "):
                 levels.append((before + 2, above))
+            # A key that opens a block sets its entries' level by its first line below:
+            # `relations:` and then `  - ...` at 2 spaces (decision 950).
+            if previous.split(" #")[0].rstrip().endswith(":"):
+                levels.append((indent if child is None else child, above))
+        child = before
         if before == 0:
             break
     if not levels or any(level == indent for level, _ in levels):
