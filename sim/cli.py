@@ -176,6 +176,19 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also draw the trajectories across the values of a varied parameter",
     )
+    p.add_argument(
+        "--width",
+        type=_page_width,
+        metavar="INCHES",
+        help="draw every figure to fit a page's text width, e.g. 6.5 (default: each as "
+        "wide as its panels need)",
+    )
+
+
+def _page_width(text: str) -> float:
+    from sim.plots.figure import page_width_arg  # matplotlib only when plotting
+
+    return page_width_arg(text)
 
 
 class _Versions(argparse.Action):

@@ -93,6 +93,7 @@ def cli_plot(args: argparse.Namespace) -> int:
         selection=selection,
         progress=progress,
         left_out=left_out,
+        width=args.width,
     )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))

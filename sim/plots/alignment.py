@@ -38,11 +38,14 @@ from sim.plots.figure import (
     group_phrase,
     is_one_state,
     outside_legend,
+    page_room,
+    page_width,
     power_name,
     set_theme,
     step_times,
     time_band,
     with_scenarios,
+    wrap_to,
 )
 from sim.plots.palette import power_hatches, power_palette, sample_colors, scenario_linestyles
 
@@ -131,7 +134,9 @@ ONE_STATE_POLES = "1 state: always 1 pole\n(not drawn)"
 def one_state_panel(ax: Axes) -> None:
     """The poles panel of a one-state group: no line, a note in its middle (gid
     ``one-state``); the shared date axis stays."""
-    ax.text(0.5, 0.5, ONE_STATE_POLES, transform=ax.transAxes, ha="center", va="center",
+    # At a page's width the panel may be narrower than the note's first line.
+    note = ONE_STATE_POLES.replace(": ", ":\n") if page_width() is not None else ONE_STATE_POLES
+    ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center",
             fontsize=8.5, color="0.35", gid="one-state")  # fmt: skip
     ax.set_yticks([])
     ax.grid(False, axis="y")
@@ -190,18 +195,39 @@ def alignment_figure(
     groups = group_order(shares.dropna(subset=["value"])["group"], phrases or ())
     palette = power_palette(shares["power"], all_powers)
     n_cols = len(scenarios) + 1
+    page = page_width()
+    # At a page's width: the columns share it, laid out by matplotlib's constrained
+    # layout (labels never run into the next panel), titles wrapped to a panel's width.
+    panel_in = 3.6 if page is None else (page_room() - 1.0) / n_cols - 0.12
     fig, axes = plt.subplots(
         len(groups),
         n_cols,
-        figsize=(3.6 * n_cols + 1.5, 2.1 * len(groups) + 0.6),
+        figsize=(3.6 * n_cols + 1.5, 2.1 * len(groups) + 0.6)
+        if page is None
+        else (page_room(), 2.1 * len(groups) + 0.6),
         sharex=True,
         squeeze=False,
-        gridspec_kw={"hspace": 0.25, "wspace": 0.3},
+        **(
+            {"gridspec_kw": {"hspace": 0.25, "wspace": 0.3}}
+            if page is None
+            else {"layout": "constrained"}
+        ),
     )
+
+    def heading(text: str) -> str:
+        return text if page is None else wrap_to(text, panel_in, 10.6)
+
     # Scenarios head the columns and groups label the rows, so panel titles stay short.
     for col, scenario in enumerate(scenarios):
-        axes[0, col].set_title(f"Alignment, {scenario}" if scenario else "Alignment", loc="left")
-    axes[0, -1].set_title("Effective poles (non-aligned as one)", loc="left")
+        axes[0, col].set_title(
+            heading(f"Alignment, {scenario}" if scenario else "Alignment"), loc="left"
+        )
+    poles_title = "Effective poles (non-aligned as one)"
+    if page is not None:
+        poles_title = (
+            "Effective poles\n(non-aligned\nas one)" if panel_in < 1.8 else heading(poles_title)
+        )
+    axes[0, -1].set_title(poles_title, loc="left")
     for row, group in enumerate(groups):
         for col, scenario in enumerate(scenarios):
             cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
@@ -221,6 +247,10 @@ def alignment_figure(
     for ax in axes[-1]:
         ax.set_xlabel(date_label(shares))
         ax.tick_params(axis="x", labelrotation=0)
+    if page is not None:
+        # Every share panel runs 0 to 1: its numbers said once, at the row's start.
+        for ax in axes[:, 1:-1].flat:
+            ax.tick_params(labelleft=False)
     powers = share_order(distinct(shares["power"]))
     hatches = power_hatches(palette)
     handles: list[Artist] = [

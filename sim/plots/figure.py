@@ -9,9 +9,12 @@ placed outside the axes are never clipped.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+import re
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -23,6 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import QuadMesh
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
@@ -51,6 +55,202 @@ _THEME = ("seaborn-v0_8-whitegrid", "seaborn-v0_8-paper")
 # seaborn's "paper" context font sizes (axes labels 8.8, titles 9.6, legends and ticks 8 pt)
 # times its font scale 1.1.
 _FONT_SCALE = 1.1
+
+
+# A page's text width (``credsim plot --width``), in inches: the figures drawn while it is
+# set are laid out to fit it in the saved file (its tight bounding box), their text at the
+# sizes it has without it and never under MIN_TEXT_PT. ``None``: each figure as wide as its
+# panels need (the default).
+_PAGE_WIDTH: list[float | None] = [None]
+MIN_WIDTH_IN = 3.0
+MAX_WIDTH_IN = 30.0
+MIN_TEXT_PT = 7.0
+# A saved file may be this much wider than the page and still fit it: the tight bounding
+# box is rounded out to whole pixels at the saved resolution (one pixel at DPI).
+WIDTH_SLACK_IN = 1.0 / DPI
+# The narrowest a panel's axes may be made to fit a page; narrower, the figure is said
+# not to fit (:func:`fit_page`).
+MIN_AXES_IN = 0.9
+# Room at a page-width figure's left for the y tick labels and the axis label, and the gap
+# between two panels of a row (their tick labels and a margin), in inches.
+PAGE_LEFT_IN = 0.62
+PAGE_GAP_IN = 0.5
+
+
+def page_width() -> float | None:
+    """The page width the figures are drawn to (:func:`at_page_width`), else ``None``."""
+    return _PAGE_WIDTH[0]
+
+
+def page_room() -> float:
+    """The room a page-width figure's content has: the page's width less the padding the
+    saved file puts round its tight bounding box (savefig.pad_inches each side)."""
+    width = page_width()
+    assert width is not None
+    return width - 2 * float(plt.rcParams["savefig.pad_inches"])
+
+
+@contextlib.contextmanager
+def at_page_width(inches: float | None) -> Iterator[None]:
+    """Figures drawn within are drawn to fit ``inches`` (``None``: as wide as they need)."""
+    before = _PAGE_WIDTH[0]
+    _PAGE_WIDTH[0] = inches
+    try:
+        yield
+    finally:
+        _PAGE_WIDTH[0] = before
+
+
+def page_width_arg(text: str) -> float:
+    """``--width INCHES``: a number of inches from MIN_WIDTH_IN to MAX_WIDTH_IN.
+
+    Raises:
+        argparse.ArgumentTypeError: (said as a usage error) anything else.
+    """
+    import argparse
+
+    try:
+        inches = float(text)
+    except ValueError:
+        inches = float("nan")
+    if not MIN_WIDTH_IN <= inches <= MAX_WIDTH_IN:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a page's width: give the width in inches the figures are to "
+            f"fit, from {MIN_WIDTH_IN:g} to {MAX_WIDTH_IN:g} (a journal's text width is "
+            "about 6.5)"
+        )
+    return inches
+
+
+def text_pt(points: float) -> float:
+    """A font size as drawn: ``points``, raised to MIN_TEXT_PT at a page's width."""
+    return max(points, MIN_TEXT_PT) if page_width() is not None else points
+
+
+def page_columns(
+    n: int, most: int, least_in: float, fixed_in: float = PAGE_LEFT_IN, gap_in: float = PAGE_GAP_IN
+) -> int:
+    """How many of ``n`` panels (at most ``most``) a row of a page-width figure holds, each
+    at least ``least_in`` wide, ``gap_in`` apart, with ``fixed_in`` beside them (the row's
+    labels, a colour bar); at least 1."""
+    width = page_room()
+    fits = int((width - fixed_in + gap_in) // (least_in + gap_in))
+    return max(1, min(n, most, fits))
+
+
+def wrap_to(text: str, inches: float, points: float) -> str:
+    """``text`` wrapped to lines about ``inches`` wide at ``points`` (a character taken
+    as 0.55 of the size wide), its own line breaks kept."""
+    chars = max(8, int(inches * 72.0 / (0.55 * points)))
+    return "\n".join(
+        textwrap.fill(line, chars, break_on_hyphens=False) for line in text.split("\n")
+    )
+
+
+def saved_width_in(data: bytes, fmt: str) -> float:
+    """The width in inches of a saved figure's file: a PNG's pixels at DPI, an SVG's or a
+    PDF's page width in points."""
+    if fmt == "png":
+        return int.from_bytes(data[16:20], "big") / DPI
+    if fmt == "svg":
+        found = re.search(rb'<svg[^>]*\swidth="([0-9.]+)pt"', data)
+    else:
+        found = re.search(rb"/MediaBox\s*\[\s*[0-9.]+\s+[0-9.]+\s+([0-9.]+)", data)
+    return float(found.group(1)) / 72.0 if found else float("nan")
+
+
+def _tight_width(fig: Figure) -> float:
+    """The figure's width as saved (its tight bounding box and the padding round it,
+    inches)."""
+    renderer = _saved_renderer(fig)
+    if fig.get_layout_engine() is not None:
+        fig.get_layout_engine().execute(fig)  # type: ignore[union-attr]
+    pad = float(plt.rcParams["savefig.pad_inches"])
+    return float(fig.get_tightbbox(renderer).width) + 2 * pad
+
+
+def _wrap_wide_titles(fig: Figure, width: float) -> None:
+    """Titles wider than the page, rewrapped to it (a title is not made smaller)."""
+    renderer = _saved_renderer(fig)
+    texts: list[Text] = [
+        t for ax in fig.axes for t in (ax.title, getattr(ax, "_left_title", ax.title))
+    ]
+    suptitle = getattr(fig, "_suptitle", None)
+    texts += [suptitle] if isinstance(suptitle, Text) else []
+    for text in texts:
+        words = text.get_text()
+        if not words or not text.get_visible():
+            continue
+        wide = text.get_window_extent(renderer).width / fig.dpi
+        if wide > width - 0.1:
+            text.set_text(wrap_to(" ".join(words.split()), width - 0.2, float(text.get_fontsize())))
+
+
+def fit_page(fig: Figure) -> None:
+    """At a page's width (:func:`page_width`): the figure made narrower, its text kept at
+    its size, until its saved width fits the page: the axes narrow, their labels, titles
+    and legends do not. Titles wider than the page are wrapped first. A figure whose axes
+    would come under MIN_AXES_IN is left at that and said not to fit when it is saved
+    (:func:`render` leaves it wider; ``plot`` says so). Nothing at the default width."""
+    if page_width() is None:
+        return
+    width = page_width() or 0.0
+    _wrap_wide_titles(fig, page_room())
+    for _ in range(6):
+        wide = _tight_width(fig)
+        if wide <= width + WIDTH_SLACK_IN / 2:
+            return
+        now = fig.get_figwidth()
+        narrowest = min((ax.get_position().width * now for ax in fig.axes if ax.axison),
+                        default=now)  # fmt: skip
+        # The axes narrow in proportion; the overhang (labels, legends) stays.
+        shrink = min(wide - width + WIDTH_SLACK_IN / 4, now - 1.0)
+        share = shrink / now
+        if narrowest * (1.0 - share) < MIN_AXES_IN or shrink <= 0:
+            if narrowest > MIN_AXES_IN:
+                fig.set_figwidth(now * MIN_AXES_IN / narrowest)
+            return
+        fig.set_figwidth(now - shrink)
+
+
+def legend_below(
+    fig: Figure, handles: Sequence[Artist], title: str, *, below_in: float | None = None
+) -> Any:
+    """At a page's width, a figure's legend under its panels (the page has no room beside
+    them): as many columns as fit the page, its left at the panels' left, ``below_in``
+    inches under the lowest panels (default: under their tick and axis labels)."""
+    width = page_room()
+    shown = [ax for ax in fig.axes if ax.axison]
+    lowest = min((ax.get_position().y0 for ax in shown), default=0.0)
+    left = min((ax.get_position().x0 for ax in shown), default=0.0)
+    drop = below_in if below_in is not None else max(0.45, _tick_labels_in(shown, lowest))
+    kept = [h for h in handles if h.get_label()]  # no blank spacer rows across columns
+    renderer = _saved_renderer(fig)
+    # A constrained layout places the panels when drawn, and makes room for a legend
+    # "outside" the panels; else the legend is put under where the panels are.
+    constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    place: dict[str, Any] = (
+        {"loc": "outside lower left"}
+        if constrained
+        else {"loc": "upper left", "bbox_to_anchor": (left, lowest - drop / fig.get_figheight())}
+    )
+    legend = None
+    for columns in range(len(kept), 0, -1):
+        if legend is not None:
+            legend.remove()
+        legend = fig.legend(
+            handles=kept,
+            title=title or None,
+            ncol=columns,
+            frameon=False,
+            columnspacing=1.2,
+            handletextpad=0.5,
+            **place,
+        )
+        x0 = left * fig.get_figwidth() - 0.35  # the y labels left of the panels
+        if legend.get_window_extent(renderer).width / fig.dpi <= width - max(x0, 0.0) - 0.1:
+            break
+    return legend
 
 
 # Differences and changes, red above 0 and blue below (the headline, the heatmaps of a
@@ -201,13 +401,41 @@ def panel_grid(
     *,
     hspace: float,
     wspace: float,
+    page_in: tuple[float, float, float] = (2.2, PAGE_LEFT_IN, PAGE_GAP_IN),
 ) -> tuple[Figure, np.ndarray]:
     """A figure of ``n`` panels, up to 3 a row, each ``panel_in`` (width, height) inches
     plus ``pad_in`` for the whole figure; the spare axes of the last row are hidden.
 
+    At a page's width (:func:`page_width`) the row holds as many panels as fit it, each
+    at least ``page_in[0]`` inches wide (at most ``panel_in``'s), with ``page_in[1]``
+    inches at the left for the labels and ``page_in[2]`` between panels; the legend goes
+    under them (:func:`outside_legend`), so ``pad_in``'s width is not kept for it.
+
     Returns:
         The figure and its axes as a 2-D array (the panels in ``axes.flat[:n]``).
     """
+    if page_width() is not None:
+        width = page_room()
+        least, left, gap = page_in
+        n_cols = page_columns(n, 3, least, left)
+        wide = min(panel_in[0], (width - left - 0.1 - (n_cols - 1) * gap) / n_cols)
+        fig_in = left + n_cols * wide + (n_cols - 1) * gap + 0.1
+        n_rows = int(np.ceil(n / n_cols))
+        fig, axes = plt.subplots(
+            n_rows,
+            n_cols,
+            figsize=(fig_in, panel_in[1] * n_rows + pad_in[1]),
+            squeeze=False,
+            gridspec_kw={
+                "hspace": hspace,
+                "wspace": gap / wide,
+                "left": left / fig_in,
+                "right": 1.0 - 0.1 / fig_in,
+            },
+        )
+        for ax in axes.flat[n:]:
+            ax.set_axis_off()
+        return fig, axes
     n_cols = min(3, n)
     n_rows = int(np.ceil(n / n_cols))
     fig, axes = plt.subplots(
@@ -226,7 +454,14 @@ def outside_legend(
     ax: Axes, title: str, handles: Sequence[Artist] | None = None, x: float = 1.02
 ) -> None:
     """A frameless legend to the right of ``ax``, its top at the axes' top (``x`` in
-    axes fractions); the saved file's tight bounding box keeps it in."""
+    axes fractions); the saved file's tight bounding box keeps it in. At a page's width,
+    under the figure's panels instead (:func:`legend_below`)."""
+    if page_width() is not None:
+        figure = ax.get_figure()
+        assert isinstance(figure, Figure)
+        given = handles if handles is not None else ax.get_legend_handles_labels()[0]
+        legend_below(figure, given, title)
+        return
     ax.legend(
         handles=handles,
         title=title,
@@ -654,8 +889,10 @@ def _dates_in_range(fig: Figure) -> None:
 
 
 def render(fig: Figure, fmt: str = "png") -> bytes:
-    """The figure as file bytes in ``fmt`` (png, svg or pdf)."""
+    """The figure as file bytes in ``fmt`` (png, svg or pdf); at a page's width, fitted
+    to it first (:func:`fit_page`)."""
     _dates_in_range(fig)
+    fit_page(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
     return buffer.getvalue()

@@ -44,8 +44,11 @@ from sim.plots.figure import (
     NO_RUN_WORDS,
     group_phrases,
     metric_label,
+    page_room,
+    page_width,
     parameter_label,
     set_theme,
+    text_pt,
     value_mesh,
     where_shown,
 )
@@ -422,7 +425,7 @@ def map_panel(
                 cell_text(row["mean"], signed=True),
                 ha="center",
                 va="center",
-                fontsize=6.5,
+                fontsize=text_pt(6.5),
                 color="white" if shade else "0.1",
             )
         if not (row["lo"] > 0 or row["hi"] < 0):
@@ -456,8 +459,9 @@ def headline_figure(headline: Headline) -> Figure:
     if len(axes) >= 2:
         panels = [None] if len(axes) == 2 else value_order(cells[axes[2]])
         n = len(panels)
+        wide = 3.6 * n + 1.4 if page_width() is None else min(3.6 * n + 1.4, page_room())
         fig, grid = plt.subplots(
-            1, n, figsize=(3.6 * n + 1.4, 3.9), squeeze=False, sharey=True, layout="constrained"
+            1, n, figsize=(wide, 3.9), squeeze=False, sharey=True, layout="constrained"
         )
         limit = _limit(cells)
         norm = Normalize(-limit, limit)
@@ -478,7 +482,8 @@ def headline_figure(headline: Headline) -> Figure:
         bar.ax.axhline(0.0, color="black", lw=1.2)
         fig.suptitle(title, x=0.0, ha="left", fontsize=10)
         return fig
-    fig, ax = plt.subplots(figsize=(6.4, 3.8), layout="constrained")
+    wide = 6.4 if page_width() is None else min(6.4, page_room())
+    fig, ax = plt.subplots(figsize=(wide, 3.8), layout="constrained")
     if len(axes) == 1:
         x = axes[0]
         ordered = cells.set_index(x).loc[value_order(cells[x])].reset_index()

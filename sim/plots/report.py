@@ -45,7 +45,17 @@ from sim.fileio import (
 )
 from sim.forkserver import die_with_parent
 from sim.integrity import DRAWING, done_text, status_text
-from sim.plots.figure import group_phrases, held_text, metric_label, parameter_label, render
+from sim.plots.figure import (
+    MIN_AXES_IN,
+    WIDTH_SLACK_IN,
+    at_page_width,
+    group_phrases,
+    held_text,
+    metric_label,
+    parameter_label,
+    render,
+    saved_width_in,
+)
 from sim.plots.gallery import (
     SENSITIVITY_METHODS,
     Entry,
@@ -415,6 +425,7 @@ def write_report(
     selection: Selection | None = None,
     progress: FigureProgress | None = None,
     left_out: list[str] | None = None,
+    width: float | None = None,
 ) -> Path:
     """Draw every figure of a results folder into ``out`` and write ``report.html``.
 
@@ -431,6 +442,9 @@ def write_report(
         left_out: given, it receives what the page says under "Not drawn" (the chosen
             families that vary with no parameter, :func:`unvarying_families`), for
             ``plot`` to print.
+        width: a page's width in inches (``plot --width``): each figure is drawn to fit
+            it (:func:`~sim.plots.figure.at_page_width`); one that cannot is said in
+            ``left_out``'s list as wider.
 
     Returns:
         The path of the page: ``OUT/report.html``, else ``RESULTS_DIR/report.html``.
@@ -473,9 +487,16 @@ def write_report(
     progress = progress if progress is not None else FigureProgress()
     progress.total = len(entries)
     # Closed as the loop ends, however it ends: the drawing processes go with it.
-    with contextlib.closing(drawn(entries, fmt)) as done:
+    wider: list[str] = []
+    with at_page_width(width), contextlib.closing(drawn(entries, fmt)) as done:
         for entry, (data, shown, shown_fmt, caption) in zip(entries, done, strict=True):
             atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
+            if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
+                wider.append(
+                    f"{entry.stem}.{fmt} is {saved_width_in(data, fmt):.2f} in wide, wider "
+                    f"than --width {width:g}: its panels came to their narrowest "
+                    f"({MIN_AXES_IN:g} in) with their labels beside them"
+                )
             sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
             captions.append(f"- `{entry.stem}.{fmt}`: {caption}")
             progress.update(failed=False)
@@ -521,7 +542,7 @@ def write_report(
     flat = unvarying_families(results, chosen, headline)
     page += [f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>" for note in flat]
     if left_out is not None:
-        left_out.extend(flat)
+        left_out.extend([*flat, *wider])
     if figures and results.kind != RUN and results.manifest.get("record") == "summary":
         # A summary sweep's page had no trajectory or alignment figure and said nothing of
         # them, which README lists first (an outside check, decision 923); page only: the

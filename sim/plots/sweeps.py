@@ -43,6 +43,9 @@ from sim.plots.figure import (
     group_phrase,
     metric_label,
     outside_legend,
+    page_columns,
+    page_room,
+    page_width,
     panel_grid,
     parameter_label,
     power_name,
@@ -50,6 +53,7 @@ from sim.plots.figure import (
     spread_ticks,
     value_mesh,
     with_scenarios,
+    wrap_to,
 )
 from sim.plots.palette import (
     power_markers,
@@ -310,6 +314,15 @@ def metric_panel(
     return ax
 
 
+# The narrowest a map is drawn at a page's width, inches (its cells hold 7 pt numbers).
+MAP_LEAST_IN = 1.1
+# A map's cell at a page's width (its 7 pt number and a margin), its room beside the maps
+# (the y values and label, the colour bar) and the gap between two maps, inches.
+MAP_CELL_IN = 0.4
+MAP_FIXED_IN = 1.3
+MAP_GAP_IN = 0.12
+
+
 # Levels on viridis; a signed metric (a change) on the headline's diverging scale.
 LEVEL_CMAP = "viridis"
 
@@ -404,39 +417,92 @@ def heatmap_figure(
     panel on one colour scale (so panels compare), one colour bar for the figure."""
     set_theme()
     scenarios = distinct(runs["scenario"])
-    fig, axes = plt.subplots(
-        len(scenarios),
-        len(metrics),
-        figsize=(3.3 * len(metrics) + 1.2, 3.0 * len(scenarios) + 0.4),
-        squeeze=False,
-        layout="constrained",
-    )
     # Binned once for every panel: a panel binned its own scenario's runs (decision 926).
     binned = _on_map_levels(runs, x, y)
+    n_rows, n_cols = len(scenarios), len(metrics)
+    size = (3.3 * len(metrics) + 1.2, 3.0 * len(scenarios) + 0.4)
+    page = page_width() is not None
+
+    def place(row: int, col: int) -> tuple[int, int]:
+        return row, col  # a row per scenario, a column per metric
+
+    if page:
+        # At a page's width: a map at least wide enough for its cells' 7 pt numbers; the
+        # scenarios as columns and the metrics as rows when only they fit, else a
+        # scenario's maps over as many rows as they need.
+        least = max(MAP_LEAST_IN, MAP_CELL_IN * binned[x].nunique() + 0.1)
+        fits = page_columns(99, 99, least, MAP_FIXED_IN, MAP_GAP_IN)
+        if len(metrics) <= fits:
+            pass
+        elif len(scenarios) <= fits:
+            n_rows, n_cols = len(metrics), len(scenarios)
+
+            def place(row: int, col: int) -> tuple[int, int]:
+                return col, row
+        else:
+            n_cols = fits
+            lines = math.ceil(len(metrics) / fits)
+            n_rows = len(scenarios) * lines
+
+            def place(row: int, col: int) -> tuple[int, int]:
+                return row * lines + col // fits, col % fits
+
+        panel_in = min(3.3, (page_room() - MAP_FIXED_IN - MAP_GAP_IN * (n_cols - 1)) / n_cols)
+        size = (page_room(), (panel_in * 0.85 + 0.75) * n_rows + 0.5)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=size, squeeze=False, layout="constrained")
     means = binned.groupby(["scenario", x, y])[list(metrics)].mean()
     vmin, vmax = float(np.nanmin(means.to_numpy())), float(np.nanmax(means.to_numpy()))
     for col, metric in enumerate(metrics):
         for row, scenario in enumerate(scenarios):
-            ax = axes[row, col]
+            ax = axes[place(row, col)]
             heatmap_panel(
                 binned[binned["scenario"] == scenario], metric, x, y, ax=ax, vmin=vmin, vmax=vmax
             )
             title = metric_label(metric, phrases)[0]
             if len(scenarios) > 1:
                 title += f" ({scenario})"
+            if page:
+                ax.set_title(wrap_to(title, panel_in + 0.1, 8.5), loc="left", fontsize=8.5)
+                continue
             ax.set_title(textwrap.fill(title, 36), loc="left", fontsize=8.5)
             if col:
                 ax.set_ylabel("")
             if row < len(scenarios) - 1:
                 ax.set_xlabel("")
+    if page:
+        _page_map_labels(fig, axes, parameter_label(x), parameter_label(y))
     cmap, norm = colour_scale(metrics[0], vmin, vmax)
     bar = fig.colorbar(
         plt.cm.ScalarMappable(norm=norm, cmap=cmap),
         ax=axes.ravel().tolist(),
         shrink=0.8,
+        # A page's figure may be tall: the bar kept about 0.2 in wide.
+        aspect=4.0 * size[1] if page else 20.0,
     )
     bar.set_label(metric_label(metrics[0])[1])
     return fig
+
+
+def _page_map_labels(fig: Figure, axes: np.ndarray, x_label: str, y_label: str) -> None:
+    """A page-width figure of maps: the axes named once for the figure, and a map's y
+    values left unsaid where the map before it in the row says the same (the rows share
+    their values, and the room is the maps')."""
+    for row in axes:
+        first = None
+        for ax in row:
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+            if not ax.axison:
+                continue
+            said = [t.get_text() for t in ax.get_yticklabels()]
+            if first is not None and said == first:
+                ax.tick_params(labelleft=False)
+            first = said
+    for ax in axes.flat:
+        if not ax.has_data():
+            ax.set_axis_off()  # the spare places of a scenario's last row
+    fig.supxlabel(x_label, fontsize=plt.rcParams["axes.labelsize"])
+    fig.supylabel(y_label, fontsize=plt.rcParams["axes.labelsize"])
 
 
 def empty_cells(runs: pd.DataFrame, x: str, y: str) -> int:

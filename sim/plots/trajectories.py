@@ -34,17 +34,21 @@ from sim.catalogue import SERIES_METRICS
 from sim.columns import distinct
 from sim.plots.figure import (
     DPI,
+    PAGE_LEFT_IN,
     coincide_note,
     coincide_texts,
     coinciding,
     date_axis,
     date_label,
     draw_band,
+    fit_page,
     group_order,
     group_phrase,
     in_words,
     nice,
     outside_legend,
+    page_room,
+    page_width,
     parameter_label,
     series_label,
     set_theme,
@@ -52,6 +56,7 @@ from sim.plots.figure import (
     time_band,
     to_datetime,
     with_scenarios,
+    wrap_to,
 )
 from sim.plots.palette import power_markers, power_palette, scenario_linestyles
 from sim.results import EVENT_COLUMNS
@@ -60,6 +65,8 @@ EVENT_FONT_PT = 7.5
 LANES = 4
 MAX_LABELS = 14
 _OVERHANG_IN = 0.3
+# The gap between a page-width figure's columns: the second's y tick labels and axis label.
+_PAGE_GAP_IN = 0.6
 KIND_PRIORITY = (
     "intervene",
     "withdraw",
@@ -228,7 +235,8 @@ def draw_events(
     figure.set_dpi(DPI)
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
     # Labels may run a little past the panels' right edge, never past the figure's left.
-    right = strip.get_window_extent(renderer).x1 + _OVERHANG_IN * figure.dpi
+    overhang = _OVERHANG_IN if page_width() is None else 0.0  # a page's width is all
+    right = strip.get_window_extent(renderer).x1 + overhang * figure.dpi
     left = figure.get_window_extent(renderer).x0
     # Each label starts (or ends) at its own tick, shifted from its date with the other
     # events of the month: placed at the date, two labels of one month each ran over the
@@ -543,6 +551,16 @@ def trajectories_figure(
     palette = power_palette(powers, all_powers)
     n_cols = len(metrics)
     width = _WIDTH_IN + 4.5 * (n_cols - 1)
+    left, right, wspace = 0.08, 0.08 + _AXES_FRACTION, 0.18
+    page = page_width()
+    panel_in = width * _AXES_FRACTION / n_cols
+    if page is not None:
+        page = page_room()
+        # At a page's width: the panels fill it, the legend goes under them and each
+        # panel's title is wrapped to it (one column a metric, as at any width).
+        width = page
+        panel_in = (page - PAGE_LEFT_IN - 0.1 - (n_cols - 1) * _PAGE_GAP_IN) / n_cols
+        left, right, wspace = PAGE_LEFT_IN / page, 1 - 0.1 / page, _PAGE_GAP_IN / panel_in
     strip_in = _STRIP_IN if len(marks) else 0.05
     panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 1.9) * len(groups)
     fig = plt.figure(figsize=(width, strip_in + panels_in + 0.6))
@@ -550,13 +568,16 @@ def trajectories_figure(
         2,
         1,
         height_ratios=[strip_in, panels_in],
-        hspace=0.35 / ((strip_in + panels_in) / 2),
-        left=0.08,
-        right=0.08 + _AXES_FRACTION,
+        # A page's narrower panels wrap their titles to two lines: room for the second.
+        hspace=(0.35 if page is None else 0.55) / ((strip_in + panels_in) / 2),
+        left=left,
+        right=right,
         top=0.98,
         bottom=0.06,
     )
-    inner = outer[1].subgridspec(len(groups), n_cols, hspace=0.35, wspace=0.18)
+    inner = outer[1].subgridspec(
+        len(groups), n_cols, hspace=0.35 if page is None else 0.5, wspace=wspace
+    )
     # The strip sits over the first column only, so that its dates line up with the panels'.
     strip = fig.add_subplot(outer[0].subgridspec(1, n_cols, wspace=0.18)[0, 0])
     panels = [
@@ -577,6 +598,8 @@ def trajectories_figure(
                 if where.startswith("of ")
                 else f"{what} {towards} {where}"
             )
+            if page is not None:
+                title = wrap_to(title, panel_in, 9.5)
             ax.set_title(title, loc="left", fontsize=9.5)
             ax.set_ylabel(series_label(metric) if c == 0 or len(set(metrics)) > 1 else "")
             low = entry.low if entry is not None and entry.low is not None else None
@@ -591,12 +614,14 @@ def trajectories_figure(
         ax.set_xlabel(date_label(rows))
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
+    others = not marks["actor"].isin(powers).all()
+    _legend(panels[0][-1], palette, powers, scenarios, others=others)
+    # Fitted to a page before the event labels are placed, which are measured as drawn.
+    fit_page(fig)
     placed = draw_events(
         strip, [ax for row in panels for ax in row], marks, {p: palette[p] for p in powers}
     )
     _trim_strip(strip, placed)
-    others = not marks["actor"].isin(powers).all()
-    _legend(panels[0][-1], palette, powers, scenarios, others=others)
     return fig
 
 
@@ -699,10 +724,13 @@ def across_figure(
     groups = group_order(rows["group"], phrases or ())
     values = value_order(rows[parameter])
     palette = power_palette(rows["power"], all_powers)
+    size = (2.9 * len(values) + 1.6, 2.0 * len(groups) + 0.8)
+    if page_width() is not None:
+        size = (page_room(), size[1])  # the columns share the page (constrained layout)
     fig, axes = plt.subplots(
         len(groups),
         len(values),
-        figsize=(2.9 * len(values) + 1.6, 2.0 * len(groups) + 0.8),
+        figsize=size,
         squeeze=False,
         sharex=True,
         sharey=True,
@@ -724,9 +752,10 @@ def across_figure(
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlabel(date_label(rows) if r == len(groups) - 1 else "")
             if r == 0:
-                ax.set_title(
-                    f"{parameter_label(parameter)} = {value_text(value, 3)}", loc="left", fontsize=9
-                )
+                heading = f"{parameter_label(parameter)} = {value_text(value, 3)}"
+                if page_width() is not None:
+                    heading = wrap_to(heading, (page_room() - 1.0) / len(values), 9)
+                ax.set_title(heading, loc="left", fontsize=9)
         name = (phrases or {}).get(group) or group_phrase(group)
         axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
     _legend(axes[0, -1], palette, distinct(rows["power"]), scenarios)
