@@ -23,7 +23,7 @@ from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
 from sim.plots.gallery import family_names, selection_of
 from sim.plots.report import CAPTIONS, DRAWING, REPORT, FigureProgress, write_report
-from sim.results import Results, open_results, unfinished
+from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
 
 
@@ -84,6 +84,7 @@ def cli_plot(args: argparse.Namespace) -> int:
             "(a new results folder), or leave --across out"
         )
     _note_unfinished(results)
+    _note_metrics_unused(results, args.metrics)
     progress = FigureProgress()
     left_out: list[str] = []
     report = write_report(
@@ -131,6 +132,23 @@ def _note_unfinished(results: Results) -> None:
     print(
         f"note: the sweep is unfinished ({so_far.done}); the figures "
         f"and the report show only those{absent}. Run the sweep's command again to finish it.",
+        file=sys.stderr,
+    )
+
+
+def _note_metrics_unused(results: Results, families: Sequence[str] | None) -> None:
+    """Say on stderr that ``--metrics`` draws nothing here: it picks the summaries of the
+    sweep figures (each against a varied parameter), and a run, or a sweep of one design
+    point, has no parameter that takes two values. It was ignored without a word."""
+    if not families or results.ok_runs.empty:
+        return
+    if any(results.ok_runs[p].nunique(dropna=False) > 1 for p in results.varied):
+        return
+    what = "a single run" if results.kind == RUN else "a sweep of one design point"
+    print(
+        "credsim: note: --metrics picks the summaries that the sweep figures draw against "
+        f"a varied parameter; this is {what} (no parameter takes two values), so there are "
+        "no sweep figures and --metrics changes nothing",
         file=sys.stderr,
     )
 
