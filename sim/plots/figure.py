@@ -14,6 +14,7 @@ import io
 import itertools
 import re
 import textwrap
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -164,9 +165,19 @@ def _tight_width(fig: Figure) -> float:
     inches)."""
     renderer = _saved_renderer(fig)
     if fig.get_layout_engine() is not None:
-        fig.get_layout_engine().execute(fig)  # type: ignore[union-attr]
+        with _no_collapse_warning():
+            fig.get_layout_engine().execute(fig)  # type: ignore[union-attr]
     pad = float(plt.rcParams["savefig.pad_inches"])
     return float(fig.get_tightbbox(renderer).width) + 2 * pad
+
+
+@contextlib.contextmanager
+def _no_collapse_warning() -> Iterator[None]:
+    """Matplotlib's warning that a constrained layout found no room for the axes, left
+    out: a figure too wide for the page is said once, by name (``plot``'s note)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
+        yield
 
 
 def _wrap_wide_titles(fig: Figure, width: float) -> None:
@@ -894,7 +905,8 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     _dates_in_range(fig)
     fit_page(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
+    with _no_collapse_warning() if page_width() is not None else contextlib.nullcontext():
+        fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
     return buffer.getvalue()
 
 
