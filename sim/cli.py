@@ -176,19 +176,30 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also draw the trajectories across the values of a varied parameter",
     )
-    p.add_argument(
-        "--width",
-        type=_page_width,
-        metavar="INCHES",
-        help="draw every figure to fit a page's text width, e.g. 6.5 (default: each as "
-        "wide as its panels need)",
-    )
+    _add_width(p, "draw every figure to fit a page's text width, e.g. 6.5 (default: each "
+               "as wide as its panels need)")  # fmt: skip
+
+
+def _add_width(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--width", type=_page_width, metavar="INCHES", help=help_text)
 
 
 def _page_width(text: str) -> float:
     from sim.plots.figure import page_width_arg  # matplotlib only when plotting
 
     return page_width_arg(text)
+
+
+def _at_width(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``handler`` drawing its figures at ``--width`` (sim.plots.figure.at_page_width)."""
+
+    def drawn(args: argparse.Namespace) -> int:
+        from sim.plots.figure import at_page_width
+
+        with at_page_width(getattr(args, "width", None)):
+            return handler(args)
+
+    return drawn
 
 
 class _Versions(argparse.Action):
@@ -334,6 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--method", choices=["sobol", "morris"], required=True, help="the sweep's design method"
     )
+    _add_width(p, "draw the bar charts to fit a page's text width, e.g. 6.5 (default: as "
+               "wide as their panels need)")  # fmt: skip
 
     from sim.explore import add_parser as add_explore
     from sim.observed.observe import add_parser as add_observe
@@ -452,7 +465,7 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
     if command == "analyze":
         from sim.analysis.sensitivity import cli_analyze
 
-        return cli_analyze
+        return _at_width(cli_analyze)
     if command == "observe":
         from sim.observed.observe import cli_observe
 

@@ -771,7 +771,31 @@ def add_caption(fig: Figure, text: str) -> None:
     shown = [ax for ax in fig.axes if ax.axison]
     lowest = min((ax.get_position().y0 for ax in shown), default=0.0)
     y = lowest - max(_CAPTION_GAP_IN, _tick_labels_in(shown, lowest)) / fig.get_figheight()
-    fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
+    if page_width() is not None and fig.legends:
+        # At a page's width the legend is under the panels (legend_below): the caption
+        # goes under it (wrapped, as always, to the figure's width).
+        renderer = _saved_renderer(fig)
+        bottom = min(legend.get_window_extent(renderer).y0 for legend in fig.legends)
+        y = min(
+            y,
+            float(fig.transFigure.inverted().transform((0.0, bottom))[1])
+            - 0.1 / fig.get_figheight(),
+        )
+    if page_width() is None:
+        fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
+        return
+    # At a page's width: wrapped to the page, measured (matplotlib's own wrapping ran past
+    # the figure's edge, and the figure was then narrowed for the caption's sake).
+    caption = fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3")
+    renderer = _saved_renderer(fig)
+    for chars in range(int(page_room() * 72.0 / (0.5 * 8.0)), 20, -4):
+        caption.set_text(
+            "\n".join(
+                textwrap.fill(line, chars, break_on_hyphens=False) for line in text.split("\n")
+            )
+        )
+        if caption.get_window_extent(renderer).width / fig.dpi <= page_room() - 0.3:
+            break
 
 
 def _tick_labels_in(axes: Sequence[Axes], lowest: float) -> float:

@@ -35,7 +35,15 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.sensitivity import CONF_LEVEL, RESAMPLES
 from sim.columns import distinct
-from sim.plots.figure import metric_label, outside_legend, panel_grid, parameter_label, set_theme
+from sim.plots.figure import (
+    metric_label,
+    outside_legend,
+    page_width,
+    panel_grid,
+    parameter_label,
+    set_theme,
+    wrap_to,
+)
 
 # The two bars of a method in a dark and a light grey: not colours of the palette, where
 # blue and orange are the first two powers (USA and Russia), so that a bar is not read
@@ -385,6 +393,10 @@ def sensitivity_figures(
     # Rows of bars a panel holds: a parameter's in each scenario, and a scenario's header.
     n_rows = indices["parameter"].nunique() * max(1, len(blocks)) + len(blocks)
     figures = []
+    # At a page's width: room at each panel's left for its parameters' names (about 0.6
+    # of 8.8 pt a character), which sit between the panels of a row.
+    names = max((len(parameter_label(str(p))) for p in indices["parameter"].unique()), default=8)
+    label_in = names * 0.6 * 8.8 / 72.0 + 0.25
     for chunk in figure_metrics(indices, method, metrics):
         fig, axes = panel_grid(
             len(chunk),
@@ -392,12 +404,15 @@ def sensitivity_figures(
             (1.5, 0.4),
             hspace=0.6,
             wspace=0.75,
+            page_in=(2.2, label_in, label_in + 0.15),
         )
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
             # Wrapped: a long title ran into its neighbour's in the row.
             words = (titles or {}).get(metric) or metric_label(metric, phrases)[0]
             title = "\n".join(textwrap.wrap(words, TITLE_CHARS))
+            if page_width() is not None:  # wrapped to the panel
+                title = wrap_to(words, ax.get_position().width * fig.get_figwidth(), 9)
             ax.set_title(title, loc="left", fontsize=9)
         # The bars' entries, and the mark of an estimate outside the bounds when a panel
         # of this figure has one (a legend of the last panel alone would miss it).
