@@ -162,3 +162,20 @@ def test_metrics_on_a_swept_folder_says_nothing_of_it(
     folder = factory.write_sweep(tmp_path / "two", grid={NB: [1.0, 2.0]}, replicates=1)
     assert _plot(folder, tmp_path / "figures", "--metrics", "final_trust") == 0
     assert "--metrics" not in capsys.readouterr().err
+
+
+def test_analyze_draws_its_bar_charts_to_the_page_width(tmp_path: Path) -> None:
+    """``credsim analyze --width`` draws the Sobol bars (the same figures as plot's) and
+    their caption within the page; without it the chart is wider than 5 inches."""
+    from sim.sweep import load_experiment, run_sweep
+    from tests.test_analyze import _experiment, _linear
+
+    folder = tmp_path / "out"
+    run_sweep(
+        load_experiment(_experiment(tmp_path, "sobol", 16)), folder, run_fn=_linear, quiet=True
+    )
+    assert main(["analyze", str(folder), "--method", "sobol"]) == 0
+    assert max(_widths(folder / "analysis").values()) > 5 + PIXEL_IN
+    assert main(["analyze", str(folder), "--method", "sobol", "--width", "5"]) == 0
+    widths = _widths(folder / "analysis")
+    assert widths and all(width <= 5 + PIXEL_IN for width in widths.values()), widths

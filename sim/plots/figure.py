@@ -228,12 +228,14 @@ def legend_below(
     fig: Figure, handles: Sequence[Artist], title: str, *, below_in: float | None = None
 ) -> Any:
     """At a page's width, a figure's legend under its panels (the page has no room beside
-    them): as many columns as fit the page, its left at the panels' left, ``below_in``
-    inches under the lowest panels (default: under their tick and axis labels)."""
+    them): as many columns as fit the page, its left at the figure's, ``below_in`` inches
+    under the lowest panels (default: under their tick and axis labels)."""
     width = page_room()
     shown = [ax for ax in fig.axes if ax.axison]
     lowest = min((ax.get_position().y0 for ax in shown), default=0.0)
-    left = min((ax.get_position().x0 for ax in shown), default=0.0)
+    # At the figure's left edge, where the y labels start: a legend that fits the page
+    # from there stays in it however the figure is narrowed (fit_page).
+    left = 0.01
     drop = below_in if below_in is not None else max(0.45, _tick_labels_in(shown, lowest))
     kept = [h for h in handles if h.get_label()]  # no blank spacer rows across columns
     renderer = _saved_renderer(fig)
@@ -258,8 +260,7 @@ def legend_below(
             handletextpad=0.5,
             **place,
         )
-        x0 = left * fig.get_figwidth() - 0.35  # the y labels left of the panels
-        if legend.get_window_extent(renderer).width / fig.dpi <= width - max(x0, 0.0) - 0.1:
+        if legend.get_window_extent(renderer).width / fig.dpi <= width - 0.15:
             break
     return legend
 

@@ -46,7 +46,6 @@ from sim.fileio import (
 from sim.forkserver import die_with_parent
 from sim.integrity import DRAWING, done_text, status_text
 from sim.plots.figure import (
-    MIN_AXES_IN,
     WIDTH_SLACK_IN,
     at_page_width,
     group_phrases,
@@ -494,8 +493,8 @@ def write_report(
             if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
                 wider.append(
                     f"{entry.stem}.{fmt} is {saved_width_in(data, fmt):.2f} in wide, wider "
-                    f"than --width {width:g}: its panels came to their narrowest "
-                    f"({MIN_AXES_IN:g} in) with their labels beside them"
+                    f"than --width {width:g}: a row of its panels with their labels needs "
+                    "more room than that"
                 )
             sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
             captions.append(f"- `{entry.stem}.{fmt}`: {caption}")

@@ -67,6 +67,8 @@ MAX_LABELS = 14
 _OVERHANG_IN = 0.3
 # The gap between a page-width figure's columns: the second's y tick labels and axis label.
 _PAGE_GAP_IN = 0.6
+# The narrowest a trajectories panel is drawn beside another at a page's width, inches.
+_PAGE_LEAST_IN = 1.8
 KIND_PRIORITY = (
     "intervene",
     "withdraw",
@@ -554,15 +556,20 @@ def trajectories_figure(
     left, right, wspace = 0.08, 0.08 + _AXES_FRACTION, 0.18
     page = page_width()
     panel_in = width * _AXES_FRACTION / n_cols
+    stacked = 1  # the metrics of a group one under another (a narrow page)
     if page is not None:
         page = page_room()
         # At a page's width: the panels fill it, the legend goes under them and each
         # panel's title is wrapped to it (one column a metric, as at any width).
         width = page
         panel_in = (page - PAGE_LEFT_IN - 0.1 - (n_cols - 1) * _PAGE_GAP_IN) / n_cols
+        if panel_in < _PAGE_LEAST_IN:
+            # Too narrow a page for the metrics side by side: each under the other.
+            stacked, n_cols = n_cols, 1
+            panel_in = page - PAGE_LEFT_IN - 0.1
         left, right, wspace = PAGE_LEFT_IN / page, 1 - 0.1 / page, _PAGE_GAP_IN / panel_in
     strip_in = _STRIP_IN if len(marks) else 0.05
-    panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 1.9) * len(groups)
+    panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 1.9) * len(groups) * stacked
     fig = plt.figure(figsize=(width, strip_in + panels_in + 0.6))
     outer = fig.add_gridspec(
         2,
@@ -576,12 +583,15 @@ def trajectories_figure(
         bottom=0.06,
     )
     inner = outer[1].subgridspec(
-        len(groups), n_cols, hspace=0.35 if page is None else 0.5, wspace=wspace
+        len(groups) * stacked, n_cols, hspace=0.35 if page is None else 0.5, wspace=wspace
     )
     # The strip sits over the first column only, so that its dates line up with the panels'.
     strip = fig.add_subplot(outer[0].subgridspec(1, n_cols, wspace=0.18)[0, 0])
     panels = [
-        [fig.add_subplot(inner[r, c], sharex=strip) for c in range(n_cols)]
+        [
+            fig.add_subplot(inner[(r * stacked + c, 0) if stacked > 1 else (r, c)], sharex=strip)
+            for c in range(len(metrics))
+        ]
         for r in range(len(groups))
     ]
     for r, group in enumerate(groups):
@@ -612,6 +622,10 @@ def trajectories_figure(
                 ax.tick_params(labelbottom=False)
     for ax in panels[-1]:
         ax.set_xlabel(date_label(rows))
+    if stacked > 1:
+        for ax in panels[-1][:-1]:  # the dates under the lowest panel only
+            ax.set_xlabel("")
+            ax.tick_params(labelbottom=False)
     times = step_times(rows)
     strip.set_xlim(mdates.date2num(times.min()), mdates.date2num(times.max()))
     others = not marks["actor"].isin(powers).all()
