@@ -107,11 +107,21 @@ PAGE_CSS = """
 .v-input.v-slider.credsim-slider .v-slider-thumb__label > .v-slider-thumb__label-wedge {
     bottom: auto; top: -5.8px; clip-path: polygon(50% 0, 0 50%, 100% 50%); }
 .credsim-controls { max-height: calc(100vh - 64px); overflow-y: auto; }
+.credsim-charts { min-width: 0; }
+.credsim-charts .vega-embed { max-width: 100%; }
+.credsim-charts .vega-embed .chart-wrapper { max-width: 100%; }
+.credsim-charts .vega-embed svg.marks { display: block; max-width: 100%; height: auto; }
 """
 # The class PAGE_CSS gives the controls' column: it scrolls on its own within the window,
 # so the charts stay in view while a slider far down moves (at 1366 x 768 the trust chart
 # scrolled out of view as the page followed the slider; decision 944).
 CONTROLS_COLUMN = "credsim-controls"
+# The class PAGE_CSS gives the charts' column: a chart wider than the column is drawn at
+# the column's width (its SVG scaled down, text and all), so nothing scrolls sideways. At an
+# 800-pixel window the charts (about 690 px with vega-embed's menu) overflowed their
+# 564-pixel column, which scrolled sideways (decision 944); they are drawn at about 0.77 of
+# their size there, and whole from a window of 1024 up (decision 950).
+CHARTS_COLUMN = "credsim-charts"
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
 # A row of buttons that goes on to a second line rather than past the column's edge ("save
@@ -1179,7 +1189,7 @@ def Explorer(
                         solara.Error(save_error.value, style_=WRAP)
                     elif message.value:
                         solara.Info(message.value, style_=WRAP)
-            with solara.Column():
+            with solara.Column(classes=[CHARTS_COLUMN]):
                 for failed in (outcome, cf_outcome):
                     if failed is not None and failed.error:
                         solara.Error(failed.error, style_=WRAP)

@@ -184,9 +184,18 @@ def _key(names: Sequence[str]) -> alt.Legend:
     )
 
 
+# How vega-embed draws a chart on the page (it reads the spec's ``usermeta``): as SVG, not
+# on a canvas, so that a chart shrunk to a narrow column (the page's CSS, decision 950) is
+# still hovered right. The browser finds the mark under the pointer in a scaled SVG; Vega's
+# canvas reckons the pointer's place in unscaled pixels, and its tooltips would miss.
+PAGE_EMBED = {"renderer": "svg"}
+
+
 def on_page(spec: Spec) -> Spec:
-    """``spec`` as the page's Vega-Lite 5 draws it (:data:`PAGE_SCHEMA`); a shallow copy."""
-    return {**spec, "$schema": PAGE_SCHEMA}
+    """``spec`` as the page's Vega-Lite 5 draws it (:data:`PAGE_SCHEMA`), as SVG
+    (:data:`PAGE_EMBED`); a shallow copy."""
+    usermeta = {**spec.get("usermeta", {}), "embedOptions": PAGE_EMBED}
+    return {**spec, "$schema": PAGE_SCHEMA, "usermeta": usermeta}
 
 
 # The time charts' y axes (decision 896: the page's time axes started a few pixels apart).
