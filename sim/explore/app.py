@@ -107,6 +107,8 @@ PAGE_CSS = """
 .v-input.v-slider.credsim-slider .v-slider-thumb__label > .v-slider-thumb__label-wedge {
     bottom: auto; top: -5.8px; clip-path: polygon(50% 0, 0 50%, 100% 50%); }
 .credsim-controls { max-height: calc(100vh - 64px); overflow-y: auto; }
+.credsim-typed { flex: 0 0 68px; max-width: 68px; }
+.credsim-typed .v-field__input { min-height: 30px; padding: 4px 6px; font-size: 0.85em; }
 .credsim-charts { min-width: 0; }
 .credsim-charts .vega-embed { max-width: 100%; }
 .credsim-charts .vega-embed .chart-wrapper { max-width: 100%; }
@@ -122,6 +124,8 @@ CONTROLS_COLUMN = "credsim-controls"
 # 564-pixel column, which scrolled sideways (decision 944); they are drawn at about 0.77 of
 # their size there, and whole from a window of 1024 up (decision 950).
 CHARTS_COLUMN = "credsim-charts"
+# The class PAGE_CSS gives the box beside each slider that takes a typed value (decision 950).
+TYPED_BOX = "credsim-typed"
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
 # A row of buttons that goes on to a second line rather than past the column's edge ("save
@@ -714,6 +718,43 @@ def explored_stem(name: str) -> str:
     return re.sub(r"_explored(_\d+)?$", "", name)
 
 
+def exact(value: float) -> str:
+    """A value as the box beside its slider shows it: every digit the run takes (``repr``'s
+    shortest decimal that reads back as the same float), ``2`` for 2.0."""
+    said = repr(float(value))
+    return said[:-2] if said.endswith(".0") else said
+
+
+def typed_value(text: str, control: Control, current: float) -> tuple[float, str]:
+    """The value typed in ``control``'s box, or why it is refused (one line, naming the
+    control and the ``current`` value it keeps): a number within the slider's bounds."""
+    typed = text.strip()
+    keeps = f"it stays {exact(current)}"
+    if not typed:
+        return current, f"{control.label}: type a number (the box is empty); {keeps}"
+    try:
+        number = float(typed)
+    except ValueError:
+        comma = typed.replace(",", ".", 1)
+        hint = f" (a decimal point: {comma})" if _is_number(comma) else ""
+        return current, f"{control.label}: '{typed}' is not a number{hint}; {keeps}"
+    if not math.isfinite(number):
+        return current, f"{control.label}: '{typed}' is not a number; {keeps}"
+    if not control.low <= number <= control.high:
+        return current, (
+            f"{control.label}: {typed} is outside the slider's {_number(control.low)} to "
+            f"{_number(control.high)}; {keeps}"
+        )
+    return number, ""
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
 @solara.component
 def ControlRow(
     control: Control,
@@ -744,12 +785,15 @@ def ControlRow(
     # scenario) moves it.
     pending = solara.use_ref(cast("list[float]", []))
     seen = solara.use_ref(value)
+    # What was typed in the box and refused, and why (None when nothing is).
+    refusal = solara.use_ref(cast("tuple[str, str] | None", None))
     if value != seen.current:
         seen.current = value
         back = next((i for i, v in enumerate(pending.current) if v == value), None)
         if back is None:
             pending.current = []
             shown.current = value
+            refusal.current = None
         else:
             del pending.current[: back + 1]
 
@@ -759,6 +803,7 @@ def ControlRow(
 
     def moved(new: float) -> None:
         shown.current = new
+        refusal.current = None
         moves.set(moves.value + 1)
         if not dragging.current:
             take(slider_value(new))
@@ -772,8 +817,23 @@ def ControlRow(
 
     def reset() -> None:
         pending.current = []
+        refusal.current = None
         shown.current = base_value
         on_value(control.path, base_value)
+
+    def typed_in(text: str) -> None:
+        # A value typed in the box, as it is (2.37 on a slider of 0.1's: a value off the
+        # grid came only from a file; decision 950), within the slider's bounds; else one
+        # line says why, and nothing changes.
+        number, why = typed_value(text, control, value)
+        if why:
+            refusal.current = (text, why)
+        else:
+            refusal.current = None
+            if number != value:
+                shown.current = number
+                take(number)
+        moves.set(moves.value + 1)
 
     with solara.Row(style={"align-items": "center"}):
         slider = rv.Slider(
@@ -789,6 +849,41 @@ def ControlRow(
         )
         use_event(slider, "start", started)
         use_event(slider, "end", released)
+        # The value as the run takes it while the slider rests on it, else the slider's
+        # place as it moves; a refused entry stays in the box, to be corrected.
+        if refusal.current is not None:
+            text = refusal.current[0]
+        elif slider_value(shown.current) == slider_value(value):
+            text = exact(value)
+        else:
+            text = exact(slider_value(shown.current))
+        box = rv.TextField(
+            v_model=text,
+            density="compact",
+            variant="outlined",
+            hide_details=True,
+            single_line=True,
+            error=refusal.current is not None,
+            class_=TYPED_BOX,
+            attributes={
+                "aria-label": f"type {control.label}",
+                "title": f"type {control.label} ({_number(control.low)} to "
+                f"{_number(control.high)}), then Enter",
+                "inputmode": "decimal",
+            },
+        )
+        use_change(box, typed_in, update_events=["keyup.enter", "focusout"])
+    now = slider_value(shown.current)
+    note = f"{_number(now)} (scenario {_number(base_value)})"
+    if control.path == "parameters.trust.memory":
+        note += (
+            f"; half-life {_months(half_life_months(now, months_per_step))}"
+            f" (scenario {_months(half_life_months(base_value, months_per_step))})"
+        )
+    # The reset under the slider, at the note's right: beside the slider it left the box too
+    # little of the column for a track at 800 pixels (decision 950).
+    with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+        solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
         solara.Button(
             "reset",
             on_click=reset,
@@ -802,14 +897,8 @@ def ControlRow(
                 "aria-label": f"reset {control.label}",
             },
         )
-    now = slider_value(shown.current)
-    note = f"{_number(now)} (scenario {_number(base_value)})"
-    if control.path == "parameters.trust.memory":
-        note += (
-            f"; half-life {_months(half_life_months(now, months_per_step))}"
-            f" (scenario {_months(half_life_months(base_value, months_per_step))})"
-        )
-    solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
+    if refusal.current is not None:
+        solara.Error(refusal.current[1], dense=True, icon=False, style_=WRAP)
     if control.meaning:
         solara.Text(control.meaning, style={"font-size": "0.8em", "color": "#888"})
 
@@ -835,15 +924,24 @@ def StepThrough(
     first: tuple[int, tuple[str, int] | None] = (0, None)
     at = solara.use_ref(first)
 
-    def started() -> solara.Reactive[CredibilityModel]:
+    def started() -> CredibilityModel:
         new = CredibilityModel(spec=scenario, rng=seed_sequence(seed, 0))
         steps, calendar = at.current
         if calendar == (new.date, new.n_steps):
             for _ in range(min(steps, new.n_steps)):
                 new.step()
-        return solara.reactive(new)
+        return new
 
-    model = solara.use_memo(started, [scenario, seed])
+    built = solara.use_memo(started, [scenario, seed])
+    # One box for the page's model, its content replaced by each new run: the controller
+    # (not made anew on a change of a value or the seed) keeps playing, its play stepping
+    # whatever model the box holds. A change during play stopped the play without a word
+    # (it made a new controller, whose play starts paused; decision 944); it plays on at
+    # the new values, from the step it was at (decision 950).
+    model: solara.Reactive[CredibilityModel] = solara.use_reactive(built)
+    # Another calendar (another scenario's) gets a new controller, paused at step 0: the
+    # old one's play, and its end at the last step, were of another run.
+    calendar = scenario.calendar
     # A step's network is sent and drawn before the next: with thousands of states that
     # takes longer than 150 ms, and steps queued up behind a pause.
     play_interval = solara.use_reactive(150 if len(layout) <= REGIONAL else 1000)
@@ -855,7 +953,7 @@ def StepThrough(
         play_interval=play_interval,
         render_interval=render_interval,
         use_threads=use_threads,
-    ).key(f"controller-{id(scenario)}-{seed}")
+    ).key(f"controller-{calendar.start}-{calendar.end}-{calendar.step}")
     update_counter.get()
     current: CredibilityModel = model.value
     if current.steps == 0:
