@@ -192,13 +192,14 @@ FILE_BOXES = """() => Array.from(document.querySelectorAll('.v-select')).map(s =
             hidden: text.scrollWidth - text.clientWidth,
             inside: r.left >= field.left && r.right <= field.right && r.bottom <= field.bottom};
 })"""
-# Each chart's canvas, brought into view at the window's top and then at its bottom: the
-# points (every 16 pixels) of its visible part where an element not of the chart is on top.
+# Each chart's drawing (its SVG since decision 950, a canvas before), brought into view
+# at the window's top and then at its bottom: the points (every 16 pixels) of its visible
+# part where an element not of the chart is on top.
 COVERED = """async () => {
     const covered = [];
     const charts = Array.from(document.querySelectorAll('.vega-embed'));
     for (const [k, chart] of charts.entries()) {
-        const canvas = chart.querySelector('canvas');
+        const canvas = chart.querySelector('.marks');
         for (const where of ['start', 'end']) {
             canvas.scrollIntoView({block: where});
             await new Promise(done => setTimeout(done, 200));
@@ -242,7 +243,7 @@ def test_the_page_on_a_laptops_screen_in_chromium(tmp_path: Path) -> None:
         for width, height in SIZES:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.on("console", lambda m: console.append((m.type, m.text)))
-            open_page(page, url, ".vega-embed canvas")
+            open_page(page, url, ".vega-embed .marks")
             size = f"{width}x{height}"
 
             boxes = {b["label"]: b for b in page.evaluate(FILE_BOXES)}
@@ -253,7 +254,7 @@ def test_the_page_on_a_laptops_screen_in_chromium(tmp_path: Path) -> None:
             widths = page.evaluate(
                 """() => ({
                     typed: Array.from(document.querySelectorAll('.v-text-field')).find(f =>
-                        f.querySelector('label').innerText === 'or a scenario file')
+                        f.querySelector('label')?.innerText === 'or a scenario file')
                         .getBoundingClientRect().width,
                     list: document.querySelector('.v-select').getBoundingClientRect().width,
                 })"""
@@ -267,7 +268,7 @@ def test_the_page_on_a_laptops_screen_in_chromium(tmp_path: Path) -> None:
                 """() => {
                     const right = e => e.getBoundingClientRect().right;
                     const folder = Array.from(document.querySelectorAll('.v-text-field'))
-                        .find(f => f.querySelector('label').innerText === 'save to folder');
+                        .find(f => f.querySelector('label')?.innerText === 'save to folder');
                     const save = Array.from(document.querySelectorAll('button'))
                         .find(b => b.innerText.trim().toLowerCase() === 'save figures');
                     return {column: right(folder), button: right(save)};

@@ -62,7 +62,8 @@ def time_charts(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # Each spec drawn by vega-embed as the page draws it, and each plotting area's left and
-# right edges in the page, pixels: the canvas's place, Vega's origin (padding and the room
+# right edges in the page, pixels: the drawing's place (its SVG, as the page draws it since
+# decision 950; a canvas before), Vega's origin (padding and the room
 # of the axes at the left) and each panel's place within the chart.
 PLOTTING_AREAS = """async (specs) => {
     const out = [];
@@ -71,7 +72,7 @@ PLOTTING_AREAS = """async (specs) => {
         document.body.appendChild(element);
         const {view} = await vegaEmbed(element, spec, {actions: true});
         await view.runAsync();
-        const canvas = element.querySelector('canvas').getBoundingClientRect();
+        const canvas = element.querySelector('.marks').getBoundingClientRect();
         const [x, y] = view.origin();
         const root = view.scenegraph().root.items[0];
         const panels = (root.items || []).filter(

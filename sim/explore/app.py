@@ -859,6 +859,9 @@ def ControlRow(
             text = exact(slider_value(shown.current))
         box = rv.TextField(
             v_model=text,
+            # Said in the box when it is empty. Not a label: Vuetify names the input by its
+            # label, over the aria-label that says which value it is.
+            placeholder="value",
             density="compact",
             variant="outlined",
             hide_details=True,
