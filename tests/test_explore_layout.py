@@ -192,7 +192,7 @@ FILE_BOXES = """() => Array.from(document.querySelectorAll('.v-select')).map(s =
             hidden: text.scrollWidth - text.clientWidth,
             inside: r.left >= field.left && r.right <= field.right && r.bottom <= field.bottom};
 })"""
-# Each chart's drawing (its SVG since decision 950, a canvas before), brought into view
+# Each chart's drawing (its SVG since decision 952, a canvas before), brought into view
 # at the window's top and then at its bottom: the points (every 16 pixels) of its visible
 # part where an element not of the chart is on top.
 COVERED = """async () => {

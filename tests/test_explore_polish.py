@@ -63,7 +63,7 @@ def time_charts(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # Each spec drawn by vega-embed as the page draws it, and each plotting area's left and
 # right edges in the page, pixels: the drawing's place (its SVG, as the page draws it since
-# decision 950; a canvas before), Vega's origin (padding and the room
+# decision 952; a canvas before), Vega's origin (padding and the room
 # of the axes at the left) and each panel's place within the chart.
 PLOTTING_AREAS = """async (specs) => {
     const out = [];

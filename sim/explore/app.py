@@ -122,9 +122,9 @@ CONTROLS_COLUMN = "credsim-controls"
 # the column's width (its SVG scaled down, text and all), so nothing scrolls sideways. At an
 # 800-pixel window the charts (about 690 px with vega-embed's menu) overflowed their
 # 564-pixel column, which scrolled sideways (decision 944); they are drawn at about 0.77 of
-# their size there, and whole from a window of 1024 up (decision 950).
+# their size there, and whole from a window of 1024 up (decision 952).
 CHARTS_COLUMN = "credsim-charts"
-# The class PAGE_CSS gives the box beside each slider that takes a typed value (decision 950).
+# The class PAGE_CSS gives the box beside each slider that takes a typed value (decision 952).
 TYPED_BOX = "credsim-typed"
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
@@ -823,7 +823,7 @@ def ControlRow(
 
     def typed_in(text: str) -> None:
         # A value typed in the box, as it is (2.37 on a slider of 0.1's: a value off the
-        # grid came only from a file; decision 950), within the slider's bounds; else one
+        # grid came only from a file; decision 952), within the slider's bounds; else one
         # line says why, and nothing changes.
         number, why = typed_value(text, control, value)
         if why:
@@ -884,7 +884,7 @@ def ControlRow(
             f" (scenario {_months(half_life_months(base_value, months_per_step))})"
         )
     # The reset under the slider, at the note's right: beside the slider it left the box too
-    # little of the column for a track at 800 pixels (decision 950).
+    # little of the column for a track at 800 pixels (decision 952).
     with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
         solara.Text(note, style={"font-size": "0.8em", "color": "#666"})
         solara.Button(
@@ -940,7 +940,7 @@ def StepThrough(
     # (not made anew on a change of a value or the seed) keeps playing, its play stepping
     # whatever model the box holds. A change during play stopped the play without a word
     # (it made a new controller, whose play starts paused; decision 944); it plays on at
-    # the new values, from the step it was at (decision 950).
+    # the new values, from the step it was at (decision 952).
     model: solara.Reactive[CredibilityModel] = solara.use_reactive(built)
     # Another calendar (another scenario's) gets a new controller, paused at step 0: the
     # old one's play, and its end at the last step, were of another run.

@@ -185,7 +185,7 @@ def _key(names: Sequence[str]) -> alt.Legend:
 
 
 # How vega-embed draws a chart on the page (it reads the spec's ``usermeta``): as SVG, not
-# on a canvas, so that a chart shrunk to a narrow column (the page's CSS, decision 950) is
+# on a canvas, so that a chart shrunk to a narrow column (the page's CSS, decision 952) is
 # still hovered right. The browser finds the mark under the pointer in a scaled SVG; Vega's
 # canvas reckons the pointer's place in unscaled pixels, and its tooltips would miss.
 PAGE_EMBED = {"renderer": "svg"}

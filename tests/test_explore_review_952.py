@@ -1,4 +1,4 @@
-"""The three faults decision 944's check left (decision 950): at an 800-pixel window the
+"""The three faults decision 944's check left (decision 952): at an 800-pixel window the
 charts overflowed their column, which scrolled sideways; a value could not be typed, only
 set on a slider's grid; a slider moved during play stopped the play without a word. Each
 test fails on the code before."""
