@@ -176,11 +176,12 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="also draw the trajectories across the values of a varied parameter",
     )
-    _add_width(p, "draw every figure to fit a page's text width, e.g. 6.5 (default: each "
+    add_width(p, "draw every figure to fit a page's text width, e.g. 6.5 (default: each "
                "as wide as its panels need)")  # fmt: skip
 
 
-def _add_width(p: argparse.ArgumentParser, help_text: str) -> None:
+def add_width(p: argparse.ArgumentParser, help_text: str) -> None:
+    """``--width INCHES``: a page's text width to draw the figures to (decision 951)."""
     p.add_argument("--width", type=_page_width, metavar="INCHES", help=help_text)
 
 
@@ -194,10 +195,16 @@ def _at_width(handler: Callable[[argparse.Namespace], int]) -> Callable[[argpars
     """``handler`` drawing its figures at ``--width`` (sim.plots.figure.at_page_width)."""
 
     def drawn(args: argparse.Namespace) -> int:
-        from sim.plots.figure import at_page_width
+        from sim.plots.figure import at_page_width, too_wide_notes
 
         with at_page_width(getattr(args, "width", None)):
-            return handler(args)
+            try:
+                return handler(args)
+            finally:
+                # A figure that cannot fit is saved as narrow as it goes, and said
+                # (decision 953; `plot` names its files itself).
+                for note in too_wide_notes():
+                    print(f"credsim: note: {note}", file=sys.stderr)
 
     return drawn
 
@@ -339,13 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", choices=["png", "svg", "pdf"], default="png", help="figure file (png)"
     )
+    add_width(p, "draw the figure to fit a page's text width, e.g. 6.5")
 
     p = sub.add_parser("analyze", help="Sobol or Morris sensitivity indices of a sweep")
     p.add_argument("results", help="results folder of a sobol or morris sweep")
     p.add_argument(
         "--method", choices=["sobol", "morris"], required=True, help="the sweep's design method"
     )
-    _add_width(p, "draw the bar charts to fit a page's text width, e.g. 6.5 (default: as "
+    add_width(p, "draw the bar charts to fit a page's text width, e.g. 6.5 (default: as "
                "wide as their panels need)")  # fmt: skip
 
     from sim.explore import add_parser as add_explore
@@ -434,6 +442,7 @@ def _add_patterns(sub: Any) -> None:
     c.add_argument(
         "--variant", help="the calibration's variant, with --posterior (needed when it has several)"
     )
+    add_width(c, "draw the pattern figures to fit a page's text width, e.g. 6.5")
 
 
 def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
@@ -461,7 +470,7 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
     if command == "compare":
         from sim.analysis.comparison import cli_compare
 
-        return cli_compare
+        return _at_width(cli_compare)
     if command == "analyze":
         from sim.analysis.sensitivity import cli_analyze
 
@@ -469,11 +478,11 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
     if command == "observe":
         from sim.observed.observe import cli_observe
 
-        return cli_observe
+        return _at_width(cli_observe)
     if command == "patterns":
         from sim.patterns.check import cli_patterns
 
-        return cli_patterns
+        return _at_width(cli_patterns)
     if command == "explore":
         from sim.explore import cli_explore
 

@@ -67,6 +67,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--issue", help="only roll calls on this unvotes issue code, e.g. me or hr")
     p.add_argument("--out", help="tidy table to write (.csv or .parquet)")
     p.add_argument("--plot", help="figure to write (.png, .svg or .pdf)")
+    from sim.cli import add_width
+
+    add_width(p, "draw the --plot figure to fit a page's text width, e.g. 6.5")
 
 
 def cli_observe(args: argparse.Namespace) -> int:

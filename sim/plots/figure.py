@@ -928,11 +928,43 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     """The figure as file bytes in ``fmt`` (png, svg or pdf); at a page's width, fitted
     to it first (:func:`fit_page`)."""
     _dates_in_range(fig)
+    width = page_width()
+    name = _figure_name(fig) if width is not None else ""  # before its title is wrapped
     fit_page(fig)
     buffer = io.BytesIO()
-    with _no_collapse_warning() if page_width() is not None else contextlib.nullcontext():
+    with _no_collapse_warning() if width is not None else contextlib.nullcontext():
         fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
+        TOO_WIDE.append((name, saved_width_in(data, fmt)))
+    return data
+
+
+# The figures this process saved wider than the page (name, inches), for the commands
+# other than ``plot`` (which reads its files back) to say (decision 953).
+TOO_WIDE: list[tuple[str, float]] = []
+
+
+def _figure_name(fig: Figure) -> str:
+    """A figure as a note names it: its title, else its first panel's, else "a figure"."""
+    suptitle = getattr(fig, "_suptitle", None)
+    titles = [suptitle.get_text()] if suptitle is not None else []
+    titles += [ax.get_title(loc) for ax in fig.axes for loc in ("center", "left")]
+    first = next((t.strip().splitlines()[0] for t in titles if t.strip()), "")
+    return f"the figure '{first}'" if first else "a figure"
+
+
+def too_wide_notes() -> list[str]:
+    """What :data:`TOO_WIDE` holds as notes, emptied: "the figure 'Final trust ...' is
+    3.65 in wide, wider than --width 3: ...". ``plot`` names its files instead."""
+    width = page_width()
+    notes = [
+        f"{name} is {inches:.2f} in wide, wider than --width {width:g}: its panels at their "
+        "narrowest beside their labels need more room than that"
+        for name, inches in TOO_WIDE
+    ]
+    TOO_WIDE.clear()
+    return notes
 
 
 def rendered(fig: Figure, fmt: str = "png") -> bytes:
