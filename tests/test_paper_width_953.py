@@ -7,24 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pytest
 from PIL import Image
 
 from sim.cli import main
 from tests.test_calibrate_patterns import small_set, votes_folder
+from tests.test_paper_width import PAGE, PIXEL_IN, _close_figures  # noqa: F401 (autouse)
 
 ROOT = Path(__file__).resolve().parents[1]
 TOUR = ROOT / "scenarios" / "tour.yaml"
-PAGE = 6.5
-# The saved file's tight bounding box is rounded out to whole pixels at 150 dpi.
-PIXEL_IN = 1.0 / 150.0
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():  # type: ignore[no-untyped-def]
-    yield
-    plt.close("all")
 
 
 def _width(path: Path) -> float:
