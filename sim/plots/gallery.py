@@ -63,6 +63,7 @@ from sim.plots.sweeps import (
     FLAT_WORDS,
     MAP_BINS,
     MAX_LEVELS,
+    MIN_SPAN,
     binning_note,
     empty_cells,
     family_figure,
@@ -70,6 +71,8 @@ from sim.plots.sweeps import (
     heatmap_figure,
     is_signed,
     overlap_note,
+    spread_over_design,
+    spread_words,
     varying,
     varying_over_design,
 )
@@ -844,7 +847,16 @@ def _sensitivity_entries(
         flat = _flat_indices_note([m for m in listed if m not in shown], results)
         if not shown:
             continue
-        figures = sensitivity_figures(table, method, shown, group_phrases(results.scenarios))
+        # A metric that moves a little over the design has its variance shared out at
+        # full length, as one that moves a lot: its title says how little (decision 954).
+        phrases = group_phrases(results.scenarios)
+        spread = spread_over_design(results.ok_runs, shown, results.varied)
+        small = {m: share for m, share in spread.items() if share < MIN_SPAN}
+        titles = {
+            m: f"{metric_label(m, phrases)[0]} (moves by {spread_words(m, share)} over the design)"
+            for m, share in small.items()
+        }
+        figures = sensitivity_figures(table, method, shown, phrases, titles=titles)
         chunks = figure_metrics(table, method, shown)
         blocks = scenario_blocks(table)
         each = (
@@ -860,6 +872,7 @@ def _sensitivity_entries(
                 indices_caption(table[table["metric"].isin(chunk)], method)
                 + (f" Part {i} of {len(figures)}." if len(figures) > 1 else "")
                 + each
+                + _small_spread_note([m for m in chunk if m in small])
                 + flat,
                 results,
                 "Replicates averaged per design point before analysis.",
@@ -897,6 +910,20 @@ def _difference_entry(
         f"'{difference.scenario}' of the table. " + indices_caption(rows, method),
         results,
         "",
+    )
+
+
+def _small_spread_note(small: Sequence[str]) -> str:
+    """The sensitivity caption's sentence on the panels whose metric moves by less than
+    MIN_SPAN of its range over the design (``""`` when none does)."""
+    if not small:
+        return ""
+    return (
+        f" A panel titled 'moves by ... over the design' ({len(small)} here) is of a metric "
+        f"whose means per design point move by less than {MIN_SPAN:.0%} of its range (by "
+        f"{MIN_SPAN:g} where it has no upper bound): its indices share out that small a "
+        "variance at full length, and tell which parameter moves the metric, not that it "
+        "moves much."
     )
 
 

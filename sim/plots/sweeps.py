@@ -137,10 +137,38 @@ def _moving(runs: pd.DataFrame, metrics: Sequence[str], keys: list[str]) -> list
     """The ``metrics`` whose mean per value of ``keys`` moves, within some scenario, by
     more than ``FLAT`` of the metric's natural range (:func:`varying`,
     :func:`varying_over_design`)."""
+    spread = _spread(runs, metrics, keys)
+    return [m for m in metrics if spread[m] > FLAT]
+
+
+def _spread(runs: pd.DataFrame, metrics: Sequence[str], keys: list[str]) -> dict[str, float]:
+    """How far each metric's mean per value of ``keys`` moves within a scenario (the
+    largest over the scenarios), as a share of the metric's natural range."""
     means = runs.groupby(["scenario", *keys], dropna=False)[list(metrics)].mean()
     by_scenario = means.groupby(level="scenario")
     spread = (by_scenario.max() - by_scenario.min()).max().fillna(0.0)
-    return [m for m in metrics if spread[m] > FLAT * _scale(m)]
+    return {m: float(spread[m]) / _scale(m) for m in metrics}
+
+
+def spread_words(metric: str, share: float) -> str:
+    """How far ``metric`` moves, a :func:`spread_over_design` share, in words: "0.31% of
+    its range", or the amount where the metric has no upper bound."""
+    entry = _entry(metric)
+    bounded = entry is not None and entry.low is not None and entry.high is not None
+    if not bounded:
+        return f"{share:.2g}"
+    return f"{share:.2%} of its range" if share < 0.01 else f"{share:.1%} of its range"
+
+
+def spread_over_design(
+    runs: pd.DataFrame, metrics: Sequence[str], parameters: Sequence[str]
+) -> dict[str, float]:
+    """How far each of ``metrics`` moves over the design (its means per design point,
+    within a scenario), as a share of its natural range: a sensitivity chart draws the
+    shares of a variance, at full length however small it is (decision 954)."""
+    if runs.empty or not metrics:
+        return {m: 0.0 for m in metrics}
+    return _spread(runs, metrics, list(parameters))
 
 
 def keep_span(ax: Axes, metric: str, axis: str = "y") -> None:
