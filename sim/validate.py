@@ -568,6 +568,13 @@ def cli_validate(args: argparse.Namespace) -> int:
         else:
             line, files = _check_calibration(shown)
         seen = _check_votes(files, votes, scenario)
+        # Its scenario files' notes, as `patterns check` and `calibrate` say them before
+        # their runs (decision 950): validate of the pattern file said none (decision 955).
+        given = {o.path: o.value for o in parse_overrides(overrides)}
+        scenario_given = {p: v for p, v in given.items() if not p.startswith("link.")}
+        print_file_notes(
+            [pf.scenario_file for pf in files], override_texts(scenario_given), sources=True
+        )
         print(line)
         if seen:
             print(f"  votes: {seen}")

@@ -150,4 +150,6 @@ def test_a_list_item_that_goes_on_after_its_list_closes_is_said_so(
     message = _syntax_error(tmp_path, f"relations:\n  - {item}\n")
     assert "s.yaml:4: YAML syntax error" in message
     assert "indented" not in message and "must be quoted" not in message
-    assert "the [...] that opens the line closes before its end, and ', {from: " in message, message
+    assert "the [...] that opens the line closes before the line ends, and ', {from: " in message, (
+        message
+    )

@@ -53,7 +53,7 @@ import math
 import re
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,12 +91,15 @@ from sim.plots.figure import (
     group_phrase,
     group_phrases,
     metric_label,
+    page_room,
+    page_width,
     parameter_label,
     render,
     series_label,
     set_theme,
     step_times,
     time_band,
+    wrap_to,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
 from sim.plots.sweeps import keep_span
@@ -648,20 +651,27 @@ def compare_figure(
                 series[sample.label] = frame
     timed = len(series) == len(samples)
     names, names_label = sample_ticks(labels)
-    height = max(4.2 + 3.4 * (len(levels) - 1), _height_for_names(names, len(levels)))
-    fig, axes = plt.subplots(
-        len(levels),
-        2 if timed else 1,
-        figsize=(13 if timed else 5.5, height),
-        squeeze=False,
-        gridspec_kw={
-            "width_ratios": [2.3, 1] if timed else [1],
-            "wspace": 0.3,
-            "hspace": HSPACE,
-            # The differences go above the panels (suptitle): no blank band between.
-            "top": 1.0 - TOP_IN / height,
-        },
-    )
+    # At a page's width the per-run panel goes under the time panel: side by side, the
+    # figure narrowed to 6.5 in put the samples' names over the time panel's lines (an
+    # outside check, decision 955).
+    stacked = timed and page_width() is not None
+    if stacked:
+        fig, axes = _stacked_panels(len(levels), names, len(samples))
+    else:
+        height = max(4.2 + 3.4 * (len(levels) - 1), _height_for_names(names, len(levels)))
+        fig, axes = plt.subplots(
+            len(levels),
+            2 if timed else 1,
+            figsize=(13 if timed else 5.5, height),
+            squeeze=False,
+            gridspec_kw={
+                "width_ratios": [2.3, 1] if timed else [1],
+                "wspace": 0.3,
+                "hspace": HSPACE,
+                # The differences go above the panels (suptitle): no blank band between.
+                "top": 1.0 - TOP_IN / height,
+            },
+        )
     for row in range(1, len(levels)):
         axes[row, -1].sharex(axes[0, -1])
         if timed:
@@ -697,7 +707,11 @@ def compare_figure(
             who = f"{key.power}, " if key.power else ""
             ax.set_ylabel(series_label(key.metric))
             where = phrases.get(key.group) or group_phrase(key.group)
-            ax.set_title(_upper_first(f"over time{at} ({who}{where})"), loc="left")
+            heading = _upper_first(f"over time{at} ({who}{where})")
+            if stacked:  # wrapped to its panel: it ran past the page (decision 955)
+                size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
+                heading = wrap_to(heading, ax.get_position().width * fig.get_figwidth(), size)
+            ax.set_title(heading, loc="left")
             if row == 0:
                 handles, legend_names = ax.get_legend_handles_labels()
                 if span is not None:
@@ -706,15 +720,21 @@ def compare_figure(
                         Patch(color="0.85", label=f"'{window.window}' window" if window else "")
                     )
                     legend_names.append(handles[-1].get_label())
+                # Under the time panel at a page's width, where the stacked layout left
+                # it room: inside it ("best") it covered lines (decision 955).
+                place: dict[str, Any] = (
+                    {"loc": "upper left", "bbox_to_anchor": (0.0, -STACK_LEGEND_AT),
+                     "ncol": _legend_columns(legend_names), "frameon": False}
+                    if stacked
+                    else {"loc": "best", "frameon": True, "framealpha": 0.9}
+                )  # fmt: skip
                 ax.legend(
                     handles,
                     legend_names,
                     title="Sample",
-                    loc="best",
-                    frameon=True,
-                    framealpha=0.9,
                     # Long enough to show a dash pattern around a marker.
                     handlelength=3.5,
+                    **place,
                 )
         ax = axes[row, -1]
         _per_run_panel(ax, cells, looks)
@@ -727,7 +747,8 @@ def compare_figure(
         ax.set_title(_upper_first(f"{shown_at}per run{last}") + f"\n{drawn}", loc="left")
     # The rows share this axis: widened once, for all of them.
     keep_span(axes[0, -1], metric, "x")
-    _make_room_for_names(fig, axes)
+    if not stacked:  # stacked, the names have the page's left margin
+        _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
     # Wrapped to the figure's width (about 11 characters an inch at 10 points), so that a
@@ -853,6 +874,59 @@ def sample_ticks(labels: list[str]) -> tuple[list[str], str]:
         # the only raw path on an axis; an audit of the figures, decision 652).
         return [p[1] for p in parts], parameter_label(shared.pop())
     return [wrap_name(name) for name in labels], ""
+
+
+# The stacked layout at a page's width (:func:`_stacked_panels`), inches: a time panel's
+# height, the room under it for its ticks, date label and legend (the legend's top
+# STACK_LEGEND_AT of the panel's height under it), the room for a per-run panel's
+# two-line title, and the gap between the rows of a split comparison.
+STACK_TIME_IN = 2.6
+STACK_UNDER_IN = 0.75
+STACK_LEGEND_ROW_IN = 0.24
+STACK_TITLE_IN = 0.5
+STACK_ROW_GAP_IN = 0.75
+STACK_LEGEND_AT = 0.27
+STACK_LEFT_IN = 1.1
+
+
+def _legend_columns(names: Sequence[str]) -> int:
+    """How many of the legend's entries a row holds at the page's width (an entry about
+    its name's length at 8 points, plus its handle)."""
+    widest = max((len(n) for n in names), default=8) * 0.55 * 8 / 72 + 0.8
+    return max(1, min(len(names), int(page_room() / widest)))
+
+
+def _stacked_panels(
+    rows: int, names: list[str], entries: int
+) -> tuple[Figure, npt.NDArray[np.object_]]:
+    """At a page's width, each row's time panel over its per-run panel, a column the
+    page's width: the figure and its axes as ``(rows, 2)`` (time, per run), as
+    :func:`compare_figure` indexes them side by side."""
+    import matplotlib.gridspec as gridspec
+
+    per_run = max(1.2, _height_for_names(names, 1) - TOP_IN - 0.4)
+    legend_rows = int(np.ceil((entries + 1) / _legend_columns(["x" * 12] * (entries + 1))))
+    heights: list[float] = []
+    for row in range(rows):
+        under = STACK_UNDER_IN + (STACK_LEGEND_ROW_IN * (legend_rows + 1) if row == 0 else 0.0)
+        heights += [STACK_TIME_IN, under + STACK_TITLE_IN, per_run]
+        if row < rows - 1:
+            heights.append(STACK_ROW_GAP_IN + STACK_TITLE_IN)
+    bottom_in = 0.55
+    height = TOP_IN + sum(heights) + bottom_in
+    width = page_width() or 6.5
+    fig = plt.figure(figsize=(width, height))
+    grid = gridspec.GridSpec(
+        len(heights), 1, figure=fig, height_ratios=heights, hspace=0.0,
+        top=1.0 - TOP_IN / height, bottom=bottom_in / height,
+        left=STACK_LEFT_IN / width, right=1.0 - 0.15 / width,
+    )  # fmt: skip
+    axes = np.empty((rows, 2), dtype=object)
+    for row in range(rows):
+        first = 4 * row
+        axes[row, 0] = fig.add_subplot(grid[first])
+        axes[row, 1] = fig.add_subplot(grid[first + 2])
+    return fig, axes
 
 
 def _height_for_names(names: list[str], rows: int) -> float:

@@ -70,6 +70,12 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     files = load_pattern_files(calibration)
     require_calibration_patterns(calibration, files)
     check_truth(calibration, files)
+    if args.out:
+        # Before any note: a file given as --out was refused after four notes (an outside
+        # check, decision 955); run_calibration checks the folder it settles on again.
+        from sim.fileio import require_writable
+
+        require_writable(Path(args.out), "--out")
     priors = {path: (prior.low, prior.high) for path, prior in calibration.spec.parameters.items()}
     for note in [
         *variant_notes(calibration),

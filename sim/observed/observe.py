@@ -131,6 +131,11 @@ def cli_observe(args: argparse.Namespace) -> int:
             require_writable_file(path, option)
     if args.group and not args.scenario:
         raise InputError("--group needs --scenario (a group is a scenario's)")
+    if getattr(args, "width", None) is not None and plot is None:
+        # It was taken and did nothing (an outside check, decision 955).
+        raise InputError(
+            "--width sizes the --plot figure; give --plot FILE.png, or leave --width out"
+        )
     years = parse_years(args.years) if args.years else None
     data = load_votes(args.votes)
     names: dict[str, str | None] = {}

@@ -733,7 +733,15 @@ def _write(
                 ax=ax,
             )
             atomic_write_bytes(figures / f"{pattern.id}.png", rendered(fig))
-        atomic_write_text(out / "report.md", _report(pf, table, sim.beta, args, printed))
+        # A figure wider than --width is said here, and kept in the report with the
+        # other notes (decision 605), not after it by the command's wrapper (decision 955).
+        from sim.plots.figure import too_wide_notes
+
+        wide = too_wide_notes()
+        for note in wide:
+            print(f"credsim: note: {note}", file=sys.stderr)
+        report = _report(pf, table, sim.beta, args, [*printed, *wide])
+        atomic_write_text(out / "report.md", report)
 
 
 def few_note(
@@ -855,7 +863,8 @@ def _report(
         f"# Pattern check: {pf.name}",
         "",
         f"`credsim patterns check {pf.path} --reps {args.reps} --seed {args.seed}"
-        f" --engine {args.engine}{' ' + overrides if overrides else ''}`",
+        f" --engine {args.engine}{' ' + overrides if overrides else ''}"
+        f"{f' --width {args.width:g}' if getattr(args, 'width', None) else ''}`",
         "",
         f"Scenario `{pf.scenario}`; link: {pf.link.measure} with {pf.link.power} against "
         f"{pf.link.rival}, beta {beta:g}, offsets on "

@@ -660,22 +660,32 @@ def _hint(text: str, mark: Any, context: Any = None) -> str:
     ):
         # PyYAML's "did not find expected key (while parsing a block mapping on line N)"
         # says nothing of indentation, the usual cause (an outside check, decision 826).
+        # The line above, deeper than both, is the level the writer most likely meant
+        # (an item under `relations:` at 4 spaces, the next at 2; decision 955).
+        deeper = _entry_indent_above(lines, mark.line)
+        also = (
+            f", and the line above it {_spaces(deeper)}"
+            if deeper > max(indent, context.column)
+            else ""
+        )
         return (
             f"; the line is indented {_spaces(indent)}, the entries of the mapping it is "
-            f"in (from line {context.line + 1}) {_spaces(context.column)}: YAML reads "
+            f"in (from line {context.line + 1}) {_spaces(context.column)}{also}: YAML reads "
             "indentation as structure"
         )
     body = line.strip().removeprefix("- ").strip()
-    more = _after_flow(body)
-    if more:
-        # `- [A, B], {from: ...}`: the colon's hint named the wrong fault (decision 950).
-        return (
-            f"; the {body[0]}...{_CLOSER[body[0]]} that opens the line closes before its end, "
-            f"and '{more}' follows it: a list item or a value is one list or one mapping, "
-            "e.g. - {from: A, to: B, value: -0.5}"
-        )
     _, sep, value = body.partition(": ")
     value = value.strip()
+    # `- [A, B], {from: ...}` or `key: {..}, {..}`: the colon's hint named the wrong fault
+    # (decisions 950 and 955).
+    for flow, opens in ((body, "opens the line"), (value if sep else "", "opens the value")):
+        more = _after_flow(flow)
+        if more:
+            return (
+                f"; the {flow[0]}...{_CLOSER[flow[0]]} that {opens} closes before the line "
+                f"ends, and '{more}' follows it: a list item or a value is one list or one "
+                "mapping; join them into one, or put each on its own line"
+            )
     flow = body if body.startswith("{") else value if value.startswith("{") else None
     if flow is not None:
         # A flow mapping: one of its key: value items holds a second ': '.
@@ -695,15 +705,34 @@ def _hint(text: str, mark: Any, context: Any = None) -> str:
 _CLOSER = {"[": "]", "{": "}"}
 
 
+def _entry_indent_above(lines: list[str], at: int) -> int:
+    """The indent of the entry above line ``at``: of the line a flow mapping or list that
+    runs over lines opened on, not of its continuation (`  Syria: {region: levant,` and
+    `           ideology: 0.8}` are one entry at 2 spaces); 0 where there is none."""
+    depth = 0
+    for line in reversed(lines[:at]):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        code = re.sub(r"'[^']*'|\"(?:\\.|[^\"\\])*\"", "", line.split(" #")[0])
+        depth += sum(code.count(c) for c in "]}") - sum(code.count(c) for c in "[{")
+        if depth <= 0:
+            return len(line) - len(line.lstrip())
+    return 0
+
+
 def _after_flow(body: str) -> str:
     """What follows the flow list or mapping that ``body`` opens with, where it closes
     before the line ends ("" where it does not, or the rest is a comment); quoted text
     inside it is skipped."""
     if not body or body[0] not in _CLOSER:
         return ""
-    depth, quote = 0, ""
+    depth, quote, escaped = 0, "", False
     for at, char in enumerate(body):
-        if quote:
+        if escaped:  # a backslash's character in double quotes (`"a \" quote"`)
+            escaped = False
+        elif quote == '"' and char == "\\":
+            escaped = True
+        elif quote:
             quote = "" if char == quote else quote
         elif char in "\"'":
             quote = char
