@@ -38,6 +38,7 @@ from sim.plots.figure import (
     group_phrase,
     is_one_state,
     outside_legend,
+    page_columns,
     page_room,
     page_width,
     power_name,
@@ -167,7 +168,9 @@ def row_label(title: str) -> str:
     """A group's title wrapped to stay within its row's height, a closing count of
     members on a line of its own (``Soviet Clients\n(6 members)``)."""
     head, _, members = title.partition(" (")
-    lines = textwrap.wrap(head, LABEL_CHARS) + ([f"({members}"] if members else [])
+    lines = textwrap.wrap(head, LABEL_CHARS, break_long_words=False) + (
+        [f"({members}"] if members else []
+    )
     return "\n".join(lines)
 
 
@@ -194,63 +197,77 @@ def alignment_figure(
     # A group of powers only (the PRC in the Sino-Soviet case) has no state to align.
     groups = group_order(shares.dropna(subset=["value"])["group"], phrases or ())
     palette = power_palette(shares["power"], all_powers)
-    n_cols = len(scenarios) + 1
     page = page_width()
-    # At a page's width: the columns share it, laid out by matplotlib's constrained
-    # layout (labels never run into the next panel), titles wrapped to a panel's width.
-    panel_in = 3.6 if page is None else (page_room() - 1.0) / n_cols - 0.12
-    fig, axes = plt.subplots(
-        len(groups),
-        n_cols,
-        figsize=(3.6 * n_cols + 1.5, 2.1 * len(groups) + 0.6)
-        if page is None
-        else (page_room(), 2.1 * len(groups) + 0.6),
-        sharex=True,
-        squeeze=False,
-        **(
-            {"gridspec_kw": {"hspace": 0.25, "wspace": 0.3}}
-            if page is None
-            else {"layout": "constrained"}
-        ),
-    )
-
-    def heading(text: str) -> str:
-        return text if page is None else wrap_to(text, panel_in, 10.6)
-
-    # Scenarios head the columns and groups label the rows, so panel titles stay short.
-    for col, scenario in enumerate(scenarios):
-        axes[0, col].set_title(
-            heading(f"Alignment, {scenario}" if scenario else "Alignment"), loc="left"
-        )
-    poles_title = "Effective poles (non-aligned as one)"
-    if page is not None:
-        poles_title = (
-            "Effective poles\n(non-aligned\nas one)" if panel_in < 1.8 else heading(poles_title)
-        )
-    axes[0, -1].set_title(poles_title, loc="left")
+    if page is None:
+        fig, axes = _default_grid(len(groups), len(scenarios))
+        blocks = [[list(axes[row])] for row in range(len(groups))]
+    else:
+        labels = [
+            row_label(group_heading((phrases or {}).get(g) or group_phrase(g))) for g in groups
+        ]
+        lines = max((label.count("\n") + 2 for label in labels), default=2)
+        fig, blocks = _page_grid(len(groups), len(scenarios), ALIGN_LEFT_IN + LINE_IN * lines)
+    wrapped = len(blocks[0]) > 1  # a group's panels over more than one row (decision 955)
+    cells = [[ax for line in block for ax in line] for block in blocks]
     for row, group in enumerate(groups):
-        for col, scenario in enumerate(scenarios):
-            cell = shares[(shares["group"] == group) & (shares["scenario"] == scenario)]
-            shares_panel(cell, ax=axes[row, col], palette=palette)
+        panels = cells[row]
         name = (phrases or {}).get(group) or group_phrase(group)
-        axes[row, 0].set_ylabel(f"{row_label(group_heading(name))}\nshare (0 to 1)")
+        label = row_label(group_heading(name))
+        for col, scenario in enumerate(scenarios):
+            shares_panel(
+                shares[(shares["group"] == group) & (shares["scenario"] == scenario)],
+                ax=panels[col],
+                palette=palette,
+            )
+        poles_ax = panels[-1]
         if is_one_state(name):
             # One state is in one camp in each run: its poles are 1 at every step, a
             # flat line that says nothing; the panel says so instead (and the caption).
-            one_state_panel(axes[row, -1])
-            continue
-        poles = poles_with_third_way(shares[shares["group"] == group])
-        poles_panel(poles, ax=axes[row, -1], scenarios=scenarios)
-        axes[row, -1].set_ylabel("poles (count)")
-        top = float(poles["value"].max()) if len(poles) else 1.0
-        axes[row, -1].set_ylim(0.9, max(2.1, top + 0.15))
-    for ax in axes[-1]:
+            one_state_panel(poles_ax)
+        else:
+            poles = poles_with_third_way(shares[shares["group"] == group])
+            poles_panel(poles, ax=poles_ax, scenarios=scenarios)
+            if page is None:
+                poles_ax.set_ylabel("poles (count)")
+            top = float(poles["value"].max()) if len(poles) else 1.0
+            poles_ax.set_ylim(0.9, max(2.1, top + 0.15))
+        for line in blocks[row]:
+            first = line[0]
+            if first is not poles_ax:
+                first.set_ylabel(f"{label}\nshare (0 to 1)")
+            else:  # a group's poles panel starting a row of a page's figure
+                first.set_ylabel(label if is_one_state(name) else f"{label}\npoles (count)")
+            if page is not None:
+                # Every share panel runs 0 to 1: its numbers said once, at the row's start.
+                for ax in line[1:]:
+                    if ax is not poles_ax:
+                        ax.tick_params(labelleft=False)
+        if row == 0 or wrapped:
+            # Scenarios head the columns and groups label the rows, so panel titles stay
+            # short; a group's panels over several rows each say their scenario.
+            across = len(blocks[row][0])
+            room = (
+                3.6
+                if page is None
+                else ((page_room() - 0.9 - ALIGN_GAP_IN * (across - 1)) / across)
+            )
+            for col, scenario in enumerate(scenarios):
+                text = f"Alignment, {scenario}" if scenario else "Alignment"
+                panels[col].set_title(
+                    text if page is None else wrap_to(text, room, 10.6), loc="left"
+                )
+            poles_title = "Effective poles (non-aligned as one)"
+            if page is not None:
+                # Its unit in the title: the panel's own numbers are all the room
+                # beside it holds.
+                poles_title = wrap_to("Effective poles, count (non-aligned as one)", room, 10.6)
+            poles_ax.set_title(poles_title, loc="left")
+    for ax in _lowest_panels(fig, blocks):
         ax.set_xlabel(date_label(shares))
+    for ax in (a for block in cells for a in block):
         ax.tick_params(axis="x", labelrotation=0)
-    if page is not None:
-        # Every share panel runs 0 to 1: its numbers said once, at the row's start.
-        for ax in axes[:, 1:-1].flat:
-            ax.tick_params(labelleft=False)
+        if wrapped:
+            ax.tick_params(axis="x", labelbottom=True)
     powers = share_order(distinct(shares["power"]))
     hatches = power_hatches(palette)
     handles: list[Artist] = [
@@ -262,5 +279,75 @@ def alignment_figure(
         handles.append(Line2D([], [], color="none", label=""))
         handles += [Line2D([], [], color=colors[s], ls=styles[s], label=s) for s in scenarios]
     title = "Aligned with" + (" / scenario (poles)" if len(scenarios) > 1 else "")
-    outside_legend(axes[0, -1], title, handles, x=1.03)
+    outside_legend(cells[0][-1], title, handles, x=1.03)
     return fig
+
+
+# At a page's width: the narrowest an alignment panel is drawn, the room a row's labels
+# (a group's name over "share (0 to 1)", the tick numbers) take at its left, and the gap
+# between two panels (the poles panel's own numbers), in inches. A reviewer found a
+# three-scenario sweep's row of four panels squeezed to 0.2 in at 3.5 in (decision 955):
+# a group's panels now wrap onto more rows instead.
+ALIGN_LEAST_IN = 1.0
+ALIGN_LEFT_IN = 0.3
+LINE_IN = 0.18
+ALIGN_GAP_IN = 0.42
+
+
+def _default_grid(n_groups: int, n_scenarios: int) -> tuple[Figure, Any]:
+    """The figure as wide as its panels need: a row per group, a column per scenario
+    and the poles' last."""
+    n_cols = n_scenarios + 1
+    fig, axes = plt.subplots(
+        n_groups,
+        n_cols,
+        figsize=(3.6 * n_cols + 1.5, 2.1 * n_groups + 0.6),
+        sharex=True,
+        squeeze=False,
+        gridspec_kw={"hspace": 0.25, "wspace": 0.3},
+    )
+    return fig, axes
+
+
+def _page_grid(
+    n_groups: int, n_scenarios: int, left_in: float
+) -> tuple[Figure, list[list[list[Axes]]]]:
+    """The figure at a page's width: each group's panels (scenarios', then the poles')
+    in as many columns as the page holds at ALIGN_LEAST_IN each, over as few rows as that
+    allows, balanced (four panels two by two rather than three and one); ``left_in``
+    inches at the left for the rows' labels.
+
+    Returns:
+        The figure and, per group, its rows of panels (the spare axes hidden).
+    """
+    m = n_scenarios + 1
+    most = page_columns(m, m, ALIGN_LEAST_IN, left_in, ALIGN_GAP_IN)
+    rows = -(-m // most)
+    cols = -(-m // rows)
+    high = 2.1 if rows == 1 else 1.55
+    fig, axes = plt.subplots(
+        n_groups * rows,
+        cols,
+        figsize=(page_room(), high * n_groups * rows + 0.6),
+        sharex=True,
+        squeeze=False,
+        layout="constrained",
+    )
+    blocks = []
+    for group in range(n_groups):
+        flat = [ax for r in range(rows) for ax in axes[group * rows + r]]
+        for ax in flat[m:]:
+            ax.set_axis_off()
+        shown = flat[:m]
+        blocks.append([shown[r * cols : (r + 1) * cols] for r in range(rows)])
+    return fig, blocks
+
+
+def _lowest_panels(fig: Figure, blocks: Sequence[Sequence[Sequence[Axes]]]) -> list[Axes]:
+    """The lowest shown panel of each column, which carries the date axis' label."""
+    last = blocks[-1]
+    lowest: dict[int, Axes] = {}
+    for line in last:
+        for col, ax in enumerate(line):
+            lowest[col] = ax
+    return list(lowest.values())

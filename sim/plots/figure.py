@@ -141,10 +141,13 @@ def page_columns(
 
 def wrap_to(text: str, inches: float, points: float) -> str:
     """``text`` wrapped to lines about ``inches`` wide at ``points`` (a character taken
-    as 0.55 of the size wide), its own line breaks kept."""
+    as 0.55 of the size wide), its own line breaks kept. Broken at spaces only: a word
+    longer than a line stays whole on a line of its own ("Alignmen / t" read as two
+    words; decision 955)."""
     chars = max(8, int(inches * 72.0 / (0.55 * points)))
     return "\n".join(
-        textwrap.fill(line, chars, break_on_hyphens=False) for line in text.split("\n")
+        textwrap.fill(line, chars, break_on_hyphens=False, break_long_words=False)
+        for line in text.split("\n")
     )
 
 
@@ -792,7 +795,8 @@ def add_caption(fig: Figure, text: str) -> None:
     for chars in range(int(page_room() * 72.0 / (0.5 * 8.0)), 20, -4):
         caption.set_text(
             "\n".join(
-                textwrap.fill(line, chars, break_on_hyphens=False) for line in text.split("\n")
+                textwrap.fill(line, chars, break_on_hyphens=False, break_long_words=False)
+                for line in text.split("\n")
             )
         )
         if caption.get_window_extent(renderer).width / fig.dpi <= page_room() - 0.3:
@@ -924,6 +928,28 @@ def _dates_in_range(fig: Figure) -> None:
             ax.set_xlim(max(low, _FIRST_DAY), min(high, _LAST_DAY))
 
 
+def thin_date_ticks(fig: Figure) -> None:
+    """Fewer dates on an automatic date axis whose labels run together at the figure's
+    final size ("20162020", "1950196019701980"; decision 955): its locator's most ticks
+    lowered until the labels stand apart, down to two. Measured at the saved resolution;
+    a date axis with ticks of its own choosing, and any other axis, is left as it is."""
+    for ax in fig.axes:
+        if not ax.axison or not isinstance(ax.xaxis.get_major_locator(), mdates.AutoDateLocator):
+            continue
+        locator = ax.xaxis.get_major_locator()
+        assert isinstance(locator, mdates.AutoDateLocator)
+        most = len(ax.get_xticks())
+        while crowded(ax.get_xticklabels()) and most > 2:
+            most -= 1
+            thinner = mdates.AutoDateLocator(minticks=2, maxticks=most)
+            ax.xaxis.set_major_locator(thinner)
+            formatter = ax.xaxis.get_major_formatter()
+            if isinstance(formatter, mdates.ConciseDateFormatter):
+                ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(thinner))
+            elif isinstance(formatter, mdates.AutoDateFormatter):
+                ax.xaxis.set_major_formatter(mdates.AutoDateFormatter(thinner))
+
+
 def render(fig: Figure, fmt: str = "png") -> bytes:
     """The figure as file bytes in ``fmt`` (png, svg or pdf); at a page's width, fitted
     to it first (:func:`fit_page`)."""
@@ -931,6 +957,8 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     width = page_width()
     name = _figure_name(fig) if width is not None else ""  # before its title is wrapped
     fit_page(fig)
+    if width is not None:
+        thin_date_ticks(fig)
     buffer = io.BytesIO()
     with _no_collapse_warning() if width is not None else contextlib.nullcontext():
         fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")

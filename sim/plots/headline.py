@@ -455,7 +455,7 @@ def headline_figure(headline: Headline) -> Figure:
     parsed = parse_metric(headline.metric)
     what = parsed.metric.axis if parsed is not None else metric_label(headline.metric)[1]
     diff_label = f"{headline.a} minus {headline.b}\n(difference in {what.lower()})"
-    title = textwrap.fill(headline.label, 90)
+    title = textwrap.fill(headline.label, 90, break_long_words=False)
     if len(axes) >= 2:
         panels = [None] if len(axes) == 2 else value_order(cells[axes[2]])
         n = len(panels)

@@ -171,7 +171,7 @@ def _row_places(
     """Where each parameter's bars go: the rows (a scenario's together), their places,
     every tick's place and label (a scenario's name heading its block when there are
     several) and the headers' places."""
-    wrap = partial(textwrap.fill, width=LABEL_CHARS)
+    wrap = partial(textwrap.fill, width=LABEL_CHARS, break_long_words=False)
     blocks = scenario_blocks(rows)
     if not blocks:
         y = np.arange(len(rows), dtype=float)
@@ -410,7 +410,7 @@ def sensitivity_figures(
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
             # Wrapped: a long title ran into its neighbour's in the row.
             words = (titles or {}).get(metric) or metric_label(metric, phrases)[0]
-            title = "\n".join(textwrap.wrap(words, TITLE_CHARS))
+            title = "\n".join(textwrap.wrap(words, TITLE_CHARS, break_long_words=False))
             if page_width() is not None:  # wrapped to the panel
                 title = wrap_to(words, ax.get_position().width * fig.get_figwidth(), 9)
             ax.set_title(title, loc="left", fontsize=9)

@@ -492,7 +492,7 @@ def heatmap_figure(
             if page:
                 ax.set_title(wrap_to(title, panel_in + 0.1, 8.5), loc="left", fontsize=8.5)
                 continue
-            ax.set_title(textwrap.fill(title, 36), loc="left", fontsize=8.5)
+            ax.set_title(textwrap.fill(title, 36, break_long_words=False), loc="left", fontsize=8.5)
             if col:
                 ax.set_ylabel("")
             if row < len(scenarios) - 1:
