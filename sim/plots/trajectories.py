@@ -237,8 +237,17 @@ def draw_events(
     figure.set_dpi(DPI)
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
     # Labels may run a little past the panels' right edge, never past the figure's left.
-    overhang = _OVERHANG_IN if page_width() is None else 0.0  # a page's width is all
-    right = strip.get_window_extent(renderer).x1 + overhang * figure.dpi
+    right = strip.get_window_extent(renderer).x1 + _OVERHANG_IN * figure.dpi
+    if page_width() is not None:
+        # A page's width is all the figure has, and all of it the labels may use: the
+        # strip's ticks stand over the first column, its labels may run on over the
+        # others (three labels of a sweep's strip at 6.5 in, the space over its right-hand
+        # column empty; decision 955).
+        fig_box = figure.get_tightbbox(renderer)
+        right = max(
+            strip.get_window_extent(renderer).x1,
+            float(fig_box.x0 * figure.dpi) + page_room() * figure.dpi - 2.0,
+        )
     left = figure.get_window_extent(renderer).x0
     # Each label starts (or ends) at its own tick, shifted from its date with the other
     # events of the month: placed at the date, two labels of one month each ran over the
