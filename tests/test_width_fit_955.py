@@ -108,8 +108,39 @@ def test_a_narrow_date_axis_gets_fewer_ticks_not_labels_run_together() -> None:
     assert not crowded(ax.get_xticklabels()), [t.get_text() for t in labels]
 
 
-def test_date_ticks_of_a_narrow_alignment_do_not_overlap(tmp_path: Path) -> None:
-    entry, _ = _entry(factory.write_run(tmp_path / "run"), "alignment", 3.5)
-    for ax in entry.figure.axes:
-        if ax.axison:
-            assert not crowded(ax.get_xticklabels()), [t.get_text() for t in ax.get_xticklabels()]
+def test_analyze_names_a_too_wide_chart_by_its_file(tmp_path: Path) -> None:
+    """analyze's notes named its charts by their wrapped titles' first lines ("the figure
+    'Final'"), twice the same name: now by the file it writes."""
+    from sim.plots.figure import TOO_WIDE, rendered
+
+    fig, ax = plt.subplots(figsize=(8, 2))
+    ax.set_title("Final\ntrust in Russia among all states", loc="left")
+    ax.set_ylabel("a label " * 3)
+    TOO_WIDE.clear()
+    with at_page_width(3.0):
+        from sim.plots import figure as module
+
+        floor = module.MIN_AXES_IN
+        module.MIN_AXES_IN = 7.5  # this figure cannot narrow
+        try:
+            rendered(fig, name="analysis/sensitivity_sobol_1.png")
+        finally:
+            module.MIN_AXES_IN = floor
+    assert [name for name, _ in TOO_WIDE] == ["the figure analysis/sensitivity_sobol_1.png"]
+    TOO_WIDE.clear()
+
+
+def test_a_legend_wider_than_a_narrow_page_wraps_its_entries() -> None:
+    """analyze --width 3: one column of the Sobol legend ("estimate outside [0, 1], drawn
+    at the bound") made the chart 3.45 in wide; its entries now wrap at spaces."""
+    from matplotlib.lines import Line2D
+
+    from sim.plots.figure import legend_below
+
+    with at_page_width(3.0):
+        fig, _ax = plt.subplots(figsize=(2.8, 2))
+        handle = Line2D([], [], label="estimate outside [0, 1], drawn at the bound, and more")
+        legend = legend_below(fig, [handle], "Sobol index (95% interval)")
+        width = legend.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
+    assert width <= 2.8 - 0.15
+    assert set(legend.get_texts()[0].get_text().split()) == set(handle.get_label().split())

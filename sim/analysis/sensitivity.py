@@ -504,7 +504,8 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     for entry in entries:
         path = results.path / "analysis" / f"{entry.stem}.png"
         add_caption(entry.figure, entry.caption)
-        atomic_write_bytes(path, rendered(entry.figure))
+        # A figure too wide for --width is named by its file (decision 955).
+        atomic_write_bytes(path, rendered(entry.figure, name=f"analysis/{path.name}"))
         written.append(path)
         progress.update(failed=False)
     progress.clear()

@@ -265,6 +265,11 @@ def legend_below(
         )
         if legend.get_window_extent(renderer).width / fig.dpi <= width - 0.15:
             break
+    if legend is not None and legend.get_window_extent(renderer).width / fig.dpi > width - 0.15:
+        # One column still wider than the page: its long entries wrapped at spaces ("x
+        # estimate outside [0, 1], drawn at the bound" made a 3 in chart 3.45 in wide).
+        for text in legend.get_texts():
+            text.set_text(wrap_to(text.get_text(), width - 0.7, float(text.get_fontsize())))
     return legend
 
 
@@ -952,10 +957,17 @@ def thin_date_ticks(fig: Figure) -> None:
 
 def render(fig: Figure, fmt: str = "png") -> bytes:
     """The figure as file bytes in ``fmt`` (png, svg or pdf); at a page's width, fitted
-    to it first (:func:`fit_page`)."""
+    to it first (:func:`fit_page`). A note of a figure too wide for the page names it by
+    the file :func:`rendered` was told it goes to, else by its title (:func:`_figure_name`)."""
     _dates_in_range(fig)
     width = page_width()
-    name = _figure_name(fig) if width is not None else ""  # before its title is wrapped
+    name = getattr(fig, _FILE_ATTR, None)
+    if width is None:
+        name = ""
+    elif name is not None:
+        name = f"the figure {name}"
+    else:
+        name = _figure_name(fig)  # before its title is wrapped
     fit_page(fig)
     if width is not None:
         thin_date_ticks(fig)
@@ -974,7 +986,9 @@ TOO_WIDE: list[tuple[str, float]] = []
 
 
 def _figure_name(fig: Figure) -> str:
-    """A figure as a note names it: its title, else its first panel's, else "a figure"."""
+    """A figure as a note names it: its title's first line, else its first panel's, else
+    "a figure". A figure whose title is wrapped when drawn is named by its file instead
+    (:func:`rendered`): analyze's charts were "the figure 'Final'" (decision 955)."""
     suptitle = getattr(fig, "_suptitle", None)
     titles = [suptitle.get_text()] if suptitle is not None else []
     titles += [ax.get_title(loc) for ax in fig.axes for loc in ("center", "left")]
@@ -995,9 +1009,16 @@ def too_wide_notes() -> list[str]:
     return notes
 
 
-def rendered(fig: Figure, fmt: str = "png") -> bytes:
+# The attribute of a figure naming the file it is written to (:func:`rendered`).
+_FILE_ATTR = "_credsim_file"
+
+
+def rendered(fig: Figure, fmt: str = "png", name: str | None = None) -> bytes:
     """:func:`render`, then the figure closed, drawn or not: pyplot keeps every figure it
-    opened until it is closed (decision 547)."""
+    opened until it is closed (decision 547). ``name``: the file the bytes are written to,
+    which names the figure in a note that it is too wide for the page (decision 955)."""
+    if name is not None:
+        setattr(fig, _FILE_ATTR, name)
     try:
         return render(fig, fmt)
     finally:

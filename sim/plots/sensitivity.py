@@ -38,6 +38,7 @@ from sim.columns import distinct
 from sim.plots.figure import (
     metric_label,
     outside_legend,
+    page_room,
     page_width,
     panel_grid,
     parameter_label,
@@ -154,6 +155,19 @@ def outside_count(indices: pd.DataFrame, method: str) -> int:
 # Characters a parameter's label may take on one line beside its bars before it wraps
 # ("events russia intervention: magnitude" ran into the panel to its left).
 LABEL_CHARS = 26
+# At a page's width: the widest a panel's bars are kept beside their labels, inches; the
+# labels wrap narrower (never under LEAST_LABEL_CHARS) to leave it. At 3 in the labels
+# took 2 in and the bars 0.6 (an outside review; decision 955).
+PAGE_BARS_IN = 1.4
+LEAST_LABEL_CHARS = 12
+
+
+def label_chars() -> int:
+    """Characters a parameter's label takes on a line: LABEL_CHARS, fewer on a narrow page."""
+    if page_width() is None:
+        return LABEL_CHARS
+    room = int((page_room() - PAGE_BARS_IN - 0.35) * 72.0 / (0.6 * 8.8))
+    return max(LEAST_LABEL_CHARS, min(LABEL_CHARS, room))
 
 
 def scenario_blocks(indices: pd.DataFrame) -> list[str]:
@@ -171,7 +185,7 @@ def _row_places(
     """Where each parameter's bars go: the rows (a scenario's together), their places,
     every tick's place and label (a scenario's name heading its block when there are
     several) and the headers' places."""
-    wrap = partial(textwrap.fill, width=LABEL_CHARS, break_long_words=False)
+    wrap = partial(textwrap.fill, width=label_chars(), break_long_words=False)
     blocks = scenario_blocks(rows)
     if not blocks:
         y = np.arange(len(rows), dtype=float)
@@ -395,7 +409,16 @@ def sensitivity_figures(
     figures = []
     # At a page's width: room at each panel's left for its parameters' names (about 0.6
     # of 8.8 pt a character), which sit between the panels of a row.
-    names = max((len(parameter_label(str(p))) for p in indices["parameter"].unique()), default=8)
+    names = max(
+        (
+            len(line)
+            for p in indices["parameter"].unique()
+            for line in textwrap.wrap(
+                parameter_label(str(p)), label_chars(), break_long_words=False
+            )
+        ),
+        default=8,
+    )
     label_in = names * 0.6 * 8.8 / 72.0 + 0.25
     for chunk in figure_metrics(indices, method, metrics):
         fig, axes = panel_grid(
@@ -412,7 +435,15 @@ def sensitivity_figures(
             words = (titles or {}).get(metric) or metric_label(metric, phrases)[0]
             title = "\n".join(textwrap.wrap(words, TITLE_CHARS, break_long_words=False))
             if page_width() is not None:  # wrapped to the panel
-                title = wrap_to(words, ax.get_position().width * fig.get_figwidth(), 9)
+                # to the room from the panel's left to the next panel's (or the figure's
+                # right): a title over a 0.6 in panel broke after every word.
+                x0 = ax.get_position().x0
+                ends = [a.get_position().x0 for a in axes.flat if a.get_position().x0 > x0 + 1e-6]
+                room = (min(ends, default=1.0) - x0) * fig.get_figwidth() - 0.15
+                title = wrap_to(words, room, 9)
+                # The axis label under a narrow panel wrapped to it: running past the
+                # figure's right it made a 3 in page's chart 3.45 in wide.
+                ax.set_xlabel(wrap_to(ax.get_xlabel(), room, 9.7))
             ax.set_title(title, loc="left", fontsize=9)
         # The bars' entries, and the mark of an estimate outside the bounds when a panel
         # of this figure has one (a legend of the last panel alone would miss it).
