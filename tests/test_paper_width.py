@@ -133,7 +133,7 @@ def test_a_figure_that_cannot_fit_is_named_with_its_width(
 ) -> None:
     """A figure whose panels cannot narrow enough for the page is drawn as narrow as it
     goes and said, in one line, to be wider than the page. (Three inches held no row of
-    four alignment panels; since decision 955 they wrap onto more rows and fit, so here
+    four alignment panels; since decision 956 they wrap onto more rows and fit, so here
     the alignment figure is laid out for 6 inches and its panels may not narrow under 4.)"""
     from sim.plots import alignment, figure
 

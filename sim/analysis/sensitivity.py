@@ -504,7 +504,7 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
     for entry in entries:
         path = results.path / "analysis" / f"{entry.stem}.png"
         add_caption(entry.figure, entry.caption)
-        # A figure too wide for --width is named by its file (decision 955).
+        # A figure too wide for --width is named by its file (decision 956).
         atomic_write_bytes(path, rendered(entry.figure, name=f"analysis/{path.name}"))
         written.append(path)
         progress.update(failed=False)

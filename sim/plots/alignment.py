@@ -207,7 +207,7 @@ def alignment_figure(
         ]
         lines = max((label.count("\n") + 2 for label in labels), default=2)
         fig, blocks = _page_grid(len(groups), len(scenarios), ALIGN_LEFT_IN + LINE_IN * lines)
-    wrapped = len(blocks[0]) > 1  # a group's panels over more than one row (decision 955)
+    wrapped = len(blocks[0]) > 1  # a group's panels over more than one row (decision 956)
     cells = [[ax for line in block for ax in line] for block in blocks]
     for row, group in enumerate(groups):
         panels = cells[row]
@@ -286,7 +286,7 @@ def alignment_figure(
 # At a page's width: the narrowest an alignment panel is drawn, the room a row's labels
 # (a group's name over "share (0 to 1)", the tick numbers) take at its left, and the gap
 # between two panels (the poles panel's own numbers), in inches. A reviewer found a
-# three-scenario sweep's row of four panels squeezed to 0.2 in at 3.5 in (decision 955):
+# three-scenario sweep's row of four panels squeezed to 0.2 in at 3.5 in (decision 956):
 # a group's panels now wrap onto more rows instead.
 ALIGN_LEAST_IN = 1.0
 ALIGN_LEFT_IN = 0.3

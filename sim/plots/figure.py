@@ -143,7 +143,7 @@ def wrap_to(text: str, inches: float, points: float) -> str:
     """``text`` wrapped to lines about ``inches`` wide at ``points`` (a character taken
     as 0.55 of the size wide), its own line breaks kept. Broken at spaces only: a word
     longer than a line stays whole on a line of its own ("Alignmen / t" read as two
-    words; decision 955)."""
+    words; decision 956)."""
     chars = max(8, int(inches * 72.0 / (0.55 * points)))
     return "\n".join(
         textwrap.fill(line, chars, break_on_hyphens=False, break_long_words=False)
@@ -935,7 +935,7 @@ def _dates_in_range(fig: Figure) -> None:
 
 def thin_date_ticks(fig: Figure) -> None:
     """Fewer dates on an automatic date axis whose labels run together at the figure's
-    final size ("20162020", "1950196019701980"; decision 955): its locator's most ticks
+    final size ("20162020", "1950196019701980"; decision 956): its locator's most ticks
     lowered until the labels stand apart, down to two. Measured at the saved resolution;
     a date axis with ticks of its own choosing, and any other axis, is left as it is."""
     for ax in fig.axes:
@@ -988,7 +988,7 @@ TOO_WIDE: list[tuple[str, float]] = []
 def _figure_name(fig: Figure) -> str:
     """A figure as a note names it: its title's first line, else its first panel's, else
     "a figure". A figure whose title is wrapped when drawn is named by its file instead
-    (:func:`rendered`): analyze's charts were "the figure 'Final'" (decision 955)."""
+    (:func:`rendered`): analyze's charts were "the figure 'Final'" (decision 956)."""
     suptitle = getattr(fig, "_suptitle", None)
     titles = [suptitle.get_text()] if suptitle is not None else []
     titles += [ax.get_title(loc) for ax in fig.axes for loc in ("center", "left")]
@@ -1016,7 +1016,7 @@ _FILE_ATTR = "_credsim_file"
 def rendered(fig: Figure, fmt: str = "png", name: str | None = None) -> bytes:
     """:func:`render`, then the figure closed, drawn or not: pyplot keeps every figure it
     opened until it is closed (decision 547). ``name``: the file the bytes are written to,
-    which names the figure in a note that it is too wide for the page (decision 955)."""
+    which names the figure in a note that it is too wide for the page (decision 956)."""
     if name is not None:
         setattr(fig, _FILE_ATTR, name)
     try:

@@ -157,7 +157,7 @@ def outside_count(indices: pd.DataFrame, method: str) -> int:
 LABEL_CHARS = 26
 # At a page's width: the widest a panel's bars are kept beside their labels, inches; the
 # labels wrap narrower (never under LEAST_LABEL_CHARS) to leave it. At 3 in the labels
-# took 2 in and the bars 0.6 (an outside review; decision 955).
+# took 2 in and the bars 0.6 (an outside review; decision 956).
 PAGE_BARS_IN = 1.4
 LEAST_LABEL_CHARS = 12
 

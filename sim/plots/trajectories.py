@@ -242,7 +242,7 @@ def draw_events(
         # A page's width is all the figure has, and all of it the labels may use: the
         # strip's ticks stand over the first column, its labels may run on over the
         # others (three labels of a sweep's strip at 6.5 in, the space over its right-hand
-        # column empty; decision 955).
+        # column empty; decision 956).
         fig_box = figure.get_tightbbox(renderer)
         right = max(
             strip.get_window_extent(renderer).x1,

@@ -1,4 +1,4 @@
-"""Decision 955: figures at ``--width`` fit with legible panels, words whole, key labels.
+"""Decision 956: figures at ``--width`` fit with legible panels, words whole, key labels.
 
 An outside reviewer found the alignment figure of a three-scenario sweep never fitting a
 page from 3 to 5.5 inches (its panels 0.2 in wide, titles broken mid-word, date ticks
