@@ -2011,15 +2011,15 @@ def test_a_child_event_with_a_parents_id_and_a_few_fields_is_told_it_replaces_wh
 ):
     """``{id: syria_withdrawal, magnitude: 1.0}`` meant to soften the withdrawal; it
     replaces syria.yaml's event whole, and was refused as "an event needs a 'kind'; kinds
-    are: ..." (decision 916). syria.yaml writes the event at line 527 with date, kind,
-    actor, target, magnitude, label and source."""
+    are: ..." (decision 916). syria.yaml writes the event at line 530 with date, kind,
+    actor, target, magnitude, label, key (decision 956) and source."""
     syria = ROOT / "scenarios" / "syria.yaml"
-    assert syria.read_text().splitlines()[526] == "  - id: syria_withdrawal"
+    assert syria.read_text().splitlines()[529] == "  - id: syria_withdrawal"
     child = _child(tmp_path, "events:\n  - id: syria_withdrawal\n    magnitude: 1.0\n")
     assert _error(capsys, child) == (
         f"{child}:4: events.syria_withdrawal: this event takes the place of the one with its "
-        f"id ({syria}:527) whole, not field by field, so it needs all its fields; it lacks "
-        "date, kind, actor, target, label, source: copy the whole event and change what "
+        f"id ({syria}:530) whole, not field by field, so it needs all its fields; it lacks "
+        "date, kind, actor, target, label, key, source: copy the whole event and change what "
         "differs, or for one run, --set events.syria_withdrawal.magnitude=1"
     )
     # A whole event of that id replaces the parent's, as before.
