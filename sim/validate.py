@@ -498,9 +498,7 @@ def print_file_notes(
     only ``validate`` said so (an outside review of a new case, decision 947). What
     changes nothing in the run (a missing source note) is left to ``validate``
     (``sources``: said too, as ``validate`` of an experiment says it)."""
-    said: set[str] = set()
-    for file in dict.fromkeys(os.path.normpath(f) for f in files):
-        _say_notes(file, file_notes(file, overrides, sources=sources), said)
+    said_file_notes(files, overrides, sources=sources)
 
 
 def said_file_notes(
@@ -570,11 +568,10 @@ def cli_validate(args: argparse.Namespace) -> int:
         seen = _check_votes(files, votes, scenario)
         # Its scenario files' notes, as `patterns check` and `calibrate` say them before
         # their runs (decision 950): validate of the pattern file said none (decision 955).
+        from sim.patterns.check import say_scenario_notes
+
         given = {o.path: o.value for o in parse_overrides(overrides)}
-        scenario_given = {p: v for p, v in given.items() if not p.startswith("link.")}
-        print_file_notes(
-            [pf.scenario_file for pf in files], override_texts(scenario_given), sources=True
-        )
+        say_scenario_notes(files, given, sources=True)
         print(line)
         if seen:
             print(f"  votes: {seen}")

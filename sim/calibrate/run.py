@@ -824,9 +824,9 @@ def run_calibration(
     # What `credsim validate` notes of each pattern file's scenario, as `run` and `sweep`
     # say them before their runs (decisions 947 and 950): after the refusals that the
     # preflight finds, which stay one line, and before the generations.
-    from sim.validate import print_file_notes
+    from sim.patterns.check import say_scenario_notes
 
-    print_file_notes([pf.scenario_file for pf in getattr(problem, "files", {}).values()])
+    say_scenario_notes(list(getattr(problem, "files", {}).values()))
     command = command or ["credsim", *sys.argv[1:]]
     started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)

@@ -54,15 +54,23 @@ CHECKING = "check"
 PREDICTING = "predictive"
 
 
-def say_scenario_notes(pf: PatternFile, overrides: Mapping[str, Any] | None = None) -> list[str]:
-    """What ``credsim validate`` notes of ``pf``'s scenario file (with the scenario's
-    ``overrides``; ``link.beta`` is the pattern file's), on stderr before its runs, as
-    ``run`` and ``sweep`` say them (decision 947): ``patterns check`` ran a withdrawal
-    that closed nothing without a word (decision 950). Returns them, for the report."""
+def say_scenario_notes(
+    files: Sequence[PatternFile],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    sources: bool = False,
+) -> list[str]:
+    """What ``credsim validate`` notes of the pattern files' scenario files (with the
+    scenario's ``overrides``; ``link.beta`` is the pattern file's), on stderr before
+    their runs, as ``run`` and ``sweep`` say them (decision 947): ``patterns check``
+    and ``calibrate`` ran a withdrawal that closed nothing without a word (decision
+    950); ``sources``: the missing source notes too, as ``validate`` says them. Returns
+    them, for a report."""
     from sim.validate import override_texts, said_file_notes
 
     given = {p: v for p, v in (overrides or {}).items() if not p.startswith("link.")}
-    return said_file_notes([pf.scenario_file], override_texts(given))
+    scenarios = [pf.scenario_file for pf in files]
+    return said_file_notes(scenarios, override_texts(given), sources=sources)
 
 
 def cli_patterns(args: argparse.Namespace) -> int:
@@ -108,7 +116,7 @@ def cli_patterns(args: argparse.Namespace) -> int:
     observed = observed_statistics(pf, data)
     prep = prepare(pf, data)
     # After the refusals the votes find (a window they do not reach), which stay one line.
-    noted = say_scenario_notes(pf, overrides)
+    noted = say_scenario_notes([pf], overrides)
     # A cold cache's compile is said, and left out of runs/s, as a sweep's (decision 727).
     with CompileTimer(announce=True) as timer:
         progress = Progress(

@@ -217,7 +217,7 @@ def cli_predictive(args: argparse.Namespace, pf: PatternFile, votes: Any, out: P
     variant, draws = posterior_draws(Path(args.posterior), args.variant, args.samples, args.seed)
     _check_paths(pf, draws, args.posterior)
     observed = observed_statistics(pf, votes)
-    say_scenario_notes(pf)
+    say_scenario_notes([pf])
     simulated = []
     # A cold cache's compile is said, and left out of runs/s, as a sweep's (decision 727).
     timer = CompileTimer(announce=True)

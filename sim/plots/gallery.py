@@ -59,6 +59,7 @@ from sim.plots.sensitivity import (
 )
 from sim.plots.sweeps import (
     BIN_RULE,
+    FLAT,
     FLAT_OVER_DESIGN,
     FLAT_WORDS,
     MAP_BINS,
@@ -843,15 +844,17 @@ def _sensitivity_entries(
         # A metric flat over the design gets indices of its rounding (S1 = ST = 1 for a
         # final trust whose runs differ by 0.0002): not drawn, as the sweep figures leave
         # it out, and said (an outside check of the figures, decision 814).
-        shown = varying_over_design(results.ok_runs, listed, results.varied)
+        # Each metric's spread over the design read once: flat (varying_over_design's
+        # rule) is left out, small is said in its title (decision 954).
+        spread = spread_over_design(results.ok_runs, listed, results.varied)
+        shown = [m for m in listed if spread[m] > FLAT]
         flat = _flat_indices_note([m for m in listed if m not in shown], results)
         if not shown:
             continue
         # A metric that moves a little over the design has its variance shared out at
         # full length, as one that moves a lot: its title says how little (decision 954).
         phrases = group_phrases(results.scenarios)
-        spread = spread_over_design(results.ok_runs, shown, results.varied)
-        small = {m: share for m, share in spread.items() if share < MIN_SPAN}
+        small = {m: spread[m] for m in shown if spread[m] < MIN_SPAN}
         titles = {
             m: f"{metric_label(m, phrases)[0]} (moves by {spread_words(m, share)} over the design)"
             for m, share in small.items()
