@@ -34,7 +34,7 @@ from sim.metrics import (
     tidy_series,
 )
 from sim.network import InfluenceNetwork, Ties
-from sim.options import Record
+from sim.options import Record, check_record
 from sim.scenario.schema import AlignmentParameters, Scenario
 from sim.world import World
 
@@ -255,6 +255,7 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
             mesa_rng = fields.pop("rng", None)
             rng = mesa_rng if rng is None else rng
             overrides = {**fields, **overrides}
+        check_record(record)  # "full" ran as series without a word (decision 959)
         super().__init__(rng=rng)
         sc = _resolve_scenario(credsim_scenario, overrides)
         self.spec = sc

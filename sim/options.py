@@ -10,11 +10,23 @@ from __future__ import annotations
 import argparse
 from typing import Any, Literal, get_args
 
-from sim.errors import number_text
+from sim.errors import InputError, number_text
 
 # What a run records: summaries only, plus the tidy series, plus per-actor trust.
 Record = Literal["summary", "series", "actors"]
 RECORD_LEVELS: tuple[str, ...] = get_args(Record)
+
+
+def check_record(record: object) -> None:
+    """Refuse a record level that is none of :data:`RECORD_LEVELS` (``CredibilityModel(...,
+    record="full")`` ran as ``series`` without a word; decision 959).
+
+    Raises:
+        InputError: one line naming the level and the allowed ones.
+    """
+    if record not in RECORD_LEVELS:
+        raise InputError(f"unknown record level {record!r}; allowed: {', '.join(RECORD_LEVELS)}")
+
 
 # How a sweep carries out its runs (sim.sweep.executors).
 ExecutorName = Literal["serial", "process", "dask"]

@@ -31,7 +31,7 @@ from sim.fileio import (
 )
 from sim.metrics import FlatSummary, flatten_summary
 from sim.model import CredibilityModel, RunResults, StepCallback
-from sim.options import ENGINES, RECORD_LEVELS, Record
+from sim.options import ENGINES, Record, check_record
 from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
 from sim.seeds import check_seed, seed_sequence
 
@@ -127,9 +127,10 @@ def run_scenario(
     Raises:
         NonFiniteState: the model's state became infinite or NaN at some step.
     """
-    if record not in RECORD_LEVELS:
-        raise InputError(f"unknown record level '{record}'; allowed: {', '.join(RECORD_LEVELS)}")
+    check_record(record)
     cls = model_class(engine)
+    if not isinstance(seed, np.random.SeedSequence):
+        check_seed(seed, "seed")  # 1.5 ran as 1, -1 met numpy's words (decision 959)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else seed_sequence(int(seed), 0)
     # Overflows and 0/0 surface as NonFiniteState naming the step and actor (sim.finite);
     # numpy's own warnings would only add lines without saying where.

@@ -5,6 +5,9 @@ Nothing in credsim touches the global ``np.random`` state.
 
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
 import numpy as np
 
 from sim.errors import InputError, number_text
@@ -15,16 +18,28 @@ SeedLike = int | np.random.SeedSequence | np.random.Generator | None
 MAX_SEED = 2**63 - 1
 
 
-def check_seed(seed: int | None, option: str = "--seed") -> None:
+def check_seed(seed: Any, option: str = "--seed") -> None:
     """Refuse a command-line seed that a results folder cannot store (a file's own seed is
     checked by its schema, located there).
 
     Raises:
         InputError: ``seed`` is not a whole number from 0 to :data:`MAX_SEED`.
     """
-    if seed is not None and not 0 <= seed <= MAX_SEED:
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        # From Python a seed of "42" met "'<=' not supported", and 1.5 ran as 1 (an
+        # outside check of the Python API, decision 959).
+        plain = isinstance(seed, numbers.Real) and not isinstance(seed, bool)
+        shown = number_text(seed) if plain else repr(seed)
         raise InputError(
-            f"must be a whole number from 0 to {MAX_SEED}, got {number_text(seed)}", path=option
+            f"must be a whole number from 0 to {MAX_SEED}, got {shown} (a {type(seed).__name__})",
+            path=option,
+        )
+    whole = int(seed)
+    if not 0 <= whole <= MAX_SEED:
+        raise InputError(
+            f"must be a whole number from 0 to {MAX_SEED}, got {number_text(whole)}", path=option
         )
 
 

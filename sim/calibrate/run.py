@@ -61,7 +61,7 @@ from sim.integrity import (
     verify,
 )
 from sim.sweep import progress
-from sim.sweep.executors import check_address, dask_wait
+from sim.sweep.executors import check_address, check_workers, dask_wait
 from sim.sweep.progress import _duration, _short
 
 MANIFEST = "manifest.json"
@@ -755,6 +755,9 @@ def run_calibration(
         WorkersFailed: two or more ``process`` workers that die as they start: a
             script without ``if __name__ == "__main__":`` (before anything is written).
     """
+    if executor != "serial":
+        # As `--workers` takes them: 0 ran as 1 without a word (decision 959).
+        check_workers(workers, address if executor == "dask" else None)
     if executor == "dask" and address:
         check_address(address)  # before anything is written, as a sweep does
     identity = calibration.identity(problem.identity())

@@ -32,6 +32,7 @@ from sim.model import (
     resolve_groups,
     run_recorder,
 )
+from sim.options import check_record
 from sim.scenario.schema import Scenario
 from sim.world import World
 
@@ -259,6 +260,7 @@ class FastModel(RunResults):
     ) -> None:
         if scenario is None:
             raise TypeError("FastModel needs a scenario (a path or a loaded Scenario)")
+        check_record(record)  # "full" ran as series without a word (decision 959)
         sc = _resolve_scenario(scenario, overrides)
         self.spec = sc
         self.rng = model_rng(rng)

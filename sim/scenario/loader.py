@@ -1296,6 +1296,17 @@ def parse_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> list
     if overrides is None:
         return []
     if isinstance(overrides, Mapping):
+        for key, value in overrides.items():
+            if "=" in str(key):
+                # {"parameters.trust.memory=0.9": None} was told "unknown field 'memory=0'"
+                # (an outside check of the Python API, decision 959).
+                path, _, raw = str(key).partition("=")
+                raise InputError(
+                    f"override '{shortened(str(key))}' is a PATH=VALUE string used as a "
+                    f"mapping's key (its value {_as_typed(value)}): in a mapping write "
+                    f"{{'{shortened(path.strip())}': {shortened(raw.strip()) or '...'}}}, "
+                    "or give the string in a list"
+                )
         return [_Override(str(p), v, f"{p}={_as_typed(v)}") for p, v in overrides.items()]
     if isinstance(overrides, str):
         overrides = [overrides]

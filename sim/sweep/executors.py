@@ -25,6 +25,7 @@ import contextlib
 import gc
 import itertools
 import logging
+import numbers
 import os
 import re
 import socket
@@ -1071,6 +1072,8 @@ def check_workers(workers: int, address: str | None = None) -> None:
     Raises:
         InputError: fewer than 1, or more than the cap without ``address``.
     """
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
+        raise InputError(f"--workers must be a whole number, got {workers!r}")
     if workers < 1:
         raise InputError(f"--workers must be >= 1, got {number_text(workers)}")
     cores = default_workers()

@@ -136,7 +136,7 @@ def _counts(planned: int, committed: dict[str, str]) -> dict[str, int]:
 
 
 def run_sweep(
-    experiment: Experiment,
+    experiment: Experiment | str | Path,
     folder: Path | None = None,
     *,
     executor: str = "serial",
@@ -150,7 +150,7 @@ def run_sweep(
     """Run every planned run not yet committed in ``folder``, then consolidate ``runs.parquet``.
 
     Args:
-        experiment: the loaded experiment.
+        experiment: the loaded experiment (:func:`load_experiment`), or its file's path.
         folder: the results folder (default :func:`default_folder`).
         executor: ``serial``, ``process`` or ``dask``.
         workers: worker processes (process, and dask's LocalCluster).
@@ -165,6 +165,18 @@ def run_sweep(
     Raises:
         InputError: the folder holds another experiment, or a design point is invalid.
     """
+    if isinstance(experiment, (str, Path)):
+        # A path, as `credsim sweep FILE` takes, met "'str' object has no attribute
+        # 'spec'" (an outside check of the Python API, decision 959).
+        experiment = load_experiment(experiment)
+    if not isinstance(experiment, Experiment):
+        raise TypeError(
+            "run_sweep takes an experiment loaded by sim.sweep.load_experiment(path) (or "
+            f"its path), got {type(experiment).__name__}"
+        )
+    # Workers as `--workers` takes them: 0 ran as 1 without a word (decision 959).
+    if executor != "serial":
+        check_workers(workers, address if executor == "dask" else None)
     folder = Path(folder) if folder is not None else default_folder(experiment)
     # A read-only place is a --out to change, not a disk that failed (decision 824).
     require_writable(folder, new=True)
