@@ -76,6 +76,13 @@ MIN_AXES_IN = 0.9
 # between two panels of a row (their tick labels and a margin), in inches.
 PAGE_LEFT_IN = 0.62
 PAGE_GAP_IN = 0.5
+# The tallest a page-width figure is saved, inches: a US letter page's 11 in less 1-in
+# margins (A4's text is about 9.7 in high). A set of panels that would be taller is split
+# into more figures (the sensitivity bars) or drawn smaller (the heatmaps); a figure whose
+# single panel is taller on its own is said (:func:`too_wide_notes`).
+PAGE_HEIGHT_IN = 9.0
+# Line spacing of matplotlib's text, as a multiple of its size.
+LINE_SPACING = 1.2
 
 
 def page_width() -> float | None:
@@ -151,6 +158,35 @@ def wrap_to(text: str, inches: float, points: float) -> str:
     )
 
 
+def lines_in(lines: int, points: float) -> float:
+    """The height in inches of ``lines`` lines of text at ``points`` (matplotlib's line
+    spacing)."""
+    return lines * points * LINE_SPACING / 72.0
+
+
+# A figure no one sees, where text is measured before a figure is laid out (a page-width
+# figure's label room, its caption's height).
+_SCRATCH: list[Figure] = []
+
+
+def text_size_in(text: str, points: float) -> tuple[float, float]:
+    """The width and height in inches of ``text`` (lines and all) at ``points`` in the
+    theme's font, as drawn at the saved resolution."""
+    if not _SCRATCH:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        scratch = Figure(dpi=DPI)
+        FigureCanvasAgg(scratch)
+        _SCRATCH.append(scratch)
+    scratch = _SCRATCH[0]
+    drawn = scratch.text(0.0, 0.0, text, fontsize=points)
+    try:
+        box = drawn.get_window_extent(scratch.canvas.get_renderer())  # type: ignore[attr-defined]
+        return float(box.width) / DPI, float(box.height) / DPI
+    finally:
+        drawn.remove()
+
+
 def saved_width_in(data: bytes, fmt: str) -> float:
     """The width in inches of a saved figure's file: a PNG's pixels at DPI, an SVG's or a
     PDF's page width in points."""
@@ -160,6 +196,17 @@ def saved_width_in(data: bytes, fmt: str) -> float:
         found = re.search(rb'<svg[^>]*\swidth="([0-9.]+)pt"', data)
     else:
         found = re.search(rb"/MediaBox\s*\[\s*[0-9.]+\s+[0-9.]+\s+([0-9.]+)", data)
+    return float(found.group(1)) / 72.0 if found else float("nan")
+
+
+def saved_height_in(data: bytes, fmt: str) -> float:
+    """The height in inches of a saved figure's file (:func:`saved_width_in`'s reading)."""
+    if fmt == "png":
+        return int.from_bytes(data[20:24], "big") / DPI
+    if fmt == "svg":
+        found = re.search(rb'<svg[^>]*\sheight="([0-9.]+)pt"', data)
+    else:
+        found = re.search(rb"/MediaBox\s*\[\s*[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+([0-9.]+)", data)
     return float(found.group(1)) / 72.0 if found else float("nan")
 
 
@@ -233,7 +280,6 @@ def legend_below(
     """At a page's width, a figure's legend under its panels (the page has no room beside
     them): as many columns as fit the page, its left at the figure's, ``below_in`` inches
     under the lowest panels (default: under their tick and axis labels)."""
-    width = page_room()
     shown = [ax for ax in fig.axes if ax.axison]
     lowest = min((ax.get_position().y0 for ax in shown), default=0.0)
     # At the figure's left edge, where the y labels start: a legend that fits the page
@@ -241,7 +287,6 @@ def legend_below(
     left = 0.01
     drop = below_in if below_in is not None else max(0.45, _tick_labels_in(shown, lowest))
     kept = [h for h in handles if h.get_label()]  # no blank spacer rows across columns
-    renderer = _saved_renderer(fig)
     # A constrained layout places the panels when drawn, and makes room for a legend
     # "outside" the panels; else the legend is put under where the panels are.
     constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
@@ -250,6 +295,14 @@ def legend_below(
         if constrained
         else {"loc": "upper left", "bbox_to_anchor": (left, lowest - drop / fig.get_figheight())}
     )
+    return _page_legend(fig, kept, title, place)
+
+
+def _page_legend(fig: Figure, kept: Sequence[Artist], title: str, place: dict[str, Any]) -> Any:
+    """:func:`legend_below`'s legend of ``kept`` at ``place``: as many columns as fit the
+    page, its entries wrapped when one column is still wider."""
+    width = page_room()
+    renderer = _saved_renderer(fig)
     legend = None
     for columns in range(len(kept), 0, -1):
         if legend is not None:
@@ -271,6 +324,24 @@ def legend_below(
         for text in legend.get_texts():
             text.set_text(wrap_to(text.get_text(), width - 0.7, float(text.get_fontsize())))
     return legend
+
+
+def legend_below_in(handles: Sequence[Artist], title: str) -> float:
+    """The height in inches of the legend :func:`legend_below` draws of ``handles`` at a
+    page's width (measured on a figure no one sees; the handles may be stand-ins, such as
+    patches and lines of the same labels, not yet in a figure)."""
+    text_size_in("", 8.0)  # the scratch figure made
+    scratch = _SCRATCH[0]
+    legend = _page_legend(
+        scratch, [h for h in handles if h.get_label()], title, {"loc": "upper left"}
+    )
+    try:
+        if legend is None:
+            return 0.0
+        return float(legend.get_window_extent(_saved_renderer(scratch)).height) / DPI
+    finally:
+        if legend is not None:
+            legend.remove()
 
 
 # Differences and changes, red above 0 and blue below (the headline, the heatmaps of a
@@ -422,6 +493,7 @@ def panel_grid(
     hspace: float,
     wspace: float,
     page_in: tuple[float, float, float] = (2.2, PAGE_LEFT_IN, PAGE_GAP_IN),
+    page_rows: tuple[float, float, float, float] | None = None,
 ) -> tuple[Figure, np.ndarray]:
     """A figure of ``n`` panels, up to 3 a row, each ``panel_in`` (width, height) inches
     plus ``pad_in`` for the whole figure; the spare axes of the last row are hidden.
@@ -430,6 +502,9 @@ def panel_grid(
     at least ``page_in[0]`` inches wide (at most ``panel_in``'s), with ``page_in[1]``
     inches at the left for the labels and ``page_in[2]`` between panels; the legend goes
     under them (:func:`outside_legend`), so ``pad_in``'s width is not kept for it.
+    ``page_rows`` (axes height, gap between rows, room above the first row and under
+    the last, inches), when given, sets the rows there in inches, not as shares of the
+    axes' height: a gap a share of tall axes was some 2 in of white (decision 959).
 
     Returns:
         The figure and its axes as a 2-D array (the panels in ``axes.flat[:n]``).
@@ -437,17 +512,23 @@ def panel_grid(
     if page_width() is not None:
         width = page_room()
         least, left, gap = page_in
-        n_cols = page_columns(n, 3, least, left)
+        n_cols = page_columns(n, 3, least, left, gap)
         wide = min(panel_in[0], (width - left - 0.1 - (n_cols - 1) * gap) / n_cols)
         fig_in = left + n_cols * wide + (n_cols - 1) * gap + 0.1
         n_rows = int(np.ceil(n / n_cols))
+        high = panel_in[1] * n_rows + pad_in[1]
+        rows: dict[str, float] = {"hspace": hspace}
+        if page_rows is not None:
+            axes_in, between, top, bottom = page_rows
+            high = top + n_rows * axes_in + (n_rows - 1) * between + bottom
+            rows = {"hspace": between / axes_in, "top": 1.0 - top / high, "bottom": bottom / high}
         fig, axes = plt.subplots(
             n_rows,
             n_cols,
-            figsize=(fig_in, panel_in[1] * n_rows + pad_in[1]),
+            figsize=(fig_in, high),
             squeeze=False,
             gridspec_kw={
-                "hspace": hspace,
+                **rows,
                 "wspace": gap / wide,
                 "left": left / fig_in,
                 "right": 1.0 - 0.1 / fig_in,
@@ -788,24 +869,41 @@ def add_caption(fig: Figure, text: str) -> None:
         y = min(
             y,
             float(fig.transFigure.inverted().transform((0.0, bottom))[1])
-            - 0.1 / fig.get_figheight(),
+            - CAPTION_GAP_IN / fig.get_figheight(),
         )
     if page_width() is None:
         fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3", wrap=True)
         return
-    # At a page's width: wrapped to the page, measured (matplotlib's own wrapping ran past
-    # the figure's edge, and the figure was then narrowed for the caption's sake).
-    caption = fig.text(0.01, y, text, ha="left", va="top", fontsize=8, color="0.3")
-    renderer = _saved_renderer(fig)
-    for chars in range(int(page_room() * 72.0 / (0.5 * 8.0)), 20, -4):
-        caption.set_text(
-            "\n".join(
-                textwrap.fill(line, chars, break_on_hyphens=False, break_long_words=False)
-                for line in text.split("\n")
-            )
+    # At a page's width: wrapped to the page, measured (:func:`page_caption`).
+    fig.text(0.01, y, page_caption(text), ha="left", va="top", fontsize=CAPTION_PT, color="0.3")
+
+
+# A caption's size, points.
+CAPTION_PT = 8.0
+# The gap between a page-width figure's legend and its caption, inches (add_caption).
+CAPTION_GAP_IN = 0.1
+
+
+def page_caption(text: str) -> str:
+    """A caption wrapped to the page, measured: matplotlib's own wrapping ran past the
+    figure's edge, and the figure was then narrowed for the caption's sake."""
+    wrapped = text
+    for chars in range(int(page_room() * 72.0 / (0.5 * CAPTION_PT)), 20, -4):
+        wrapped = "\n".join(
+            textwrap.fill(line, chars, break_on_hyphens=False, break_long_words=False)
+            for line in text.split("\n")
         )
-        if caption.get_window_extent(renderer).width / fig.dpi <= page_room() - 0.3:
+        if text_size_in(wrapped, CAPTION_PT)[0] <= page_room() - 0.3:
             break
+    return wrapped
+
+
+def caption_in(text: str) -> float:
+    """The height in inches :func:`add_caption` takes under a page-width figure's legend
+    for ``text`` (its gap and its wrapped lines); 0 for no text."""
+    if not text:
+        return 0.0
+    return CAPTION_GAP_IN + text_size_in(page_caption(text), CAPTION_PT)[1]
 
 
 def _tick_labels_in(axes: Sequence[Axes], lowest: float) -> float:
@@ -977,12 +1075,17 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     data = buffer.getvalue()
     if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
         TOO_WIDE.append((name, saved_width_in(data, fmt)))
+    if width is not None and saved_height_in(data, fmt) > PAGE_HEIGHT_IN + WIDTH_SLACK_IN:
+        TOO_TALL.append((name, saved_height_in(data, fmt)))
     return data
 
 
 # The figures this process saved wider than the page (name, inches), for the commands
 # other than ``plot`` (which reads its files back) to say (decision 953).
 TOO_WIDE: list[tuple[str, float]] = []
+# The figures this process saved at a page's width taller than PAGE_HEIGHT_IN (name,
+# inches): a single panel with its labels, legend and caption taller than a page.
+TOO_TALL: list[tuple[str, float]] = []
 
 
 def _figure_name(fig: Figure) -> str:
@@ -997,16 +1100,37 @@ def _figure_name(fig: Figure) -> str:
 
 
 def too_wide_notes() -> list[str]:
-    """What :data:`TOO_WIDE` holds as notes, emptied: "the figure 'Final trust ...' is
-    3.65 in wide, wider than --width 3: ...". ``plot`` names its files instead."""
+    """What :data:`TOO_WIDE` and :data:`TOO_TALL` hold as notes, emptied: "the figure
+    'Final trust ...' is 3.65 in wide, wider than --width 3: ...". ``plot`` names its
+    files instead."""
     width = page_width()
+    tall = dict(TOO_TALL)
+    # A figure too wide and too tall is said in one note.
     notes = [
         f"{name} is {inches:.2f} in wide, wider than --width {width:g}: its panels at their "
         "narrowest beside their labels need more room than that"
+        + (f"; and {too_tall_words(tall.pop(name))}" if name in tall else "")
         for name, inches in TOO_WIDE
     ]
+    notes += [too_tall_note(name, inches) for name, inches in tall.items()]
     TOO_WIDE.clear()
+    TOO_TALL.clear()
     return notes
+
+
+def too_tall_note(name: str, inches: float) -> str:
+    """The note of a page-width figure taller than a page: "the figure ... is 9.80 in
+    tall, taller than a page's 9 in of text: ..."."""
+    return f"{name} is {too_tall_words(inches)}"
+
+
+def too_tall_words(inches: float) -> str:
+    """:func:`too_tall_note` without the figure's name: "9.80 in tall, taller ..."."""
+    return (
+        f"{inches:.2f} in tall, taller than a page's {PAGE_HEIGHT_IN:g} in of text: its "
+        "panels at their least with their labels, legend and caption need more room than "
+        "that"
+    )
 
 
 # The attribute of a figure naming the file it is written to (:func:`rendered`).

@@ -46,6 +46,7 @@ from sim.fileio import (
 from sim.forkserver import die_with_parent
 from sim.integrity import DRAWING, done_text, status_text
 from sim.plots.figure import (
+    PAGE_HEIGHT_IN,
     WIDTH_SLACK_IN,
     at_page_width,
     group_phrases,
@@ -53,7 +54,9 @@ from sim.plots.figure import (
     metric_label,
     parameter_label,
     render,
+    saved_height_in,
     saved_width_in,
+    too_tall_words,
 )
 from sim.plots.gallery import (
     SENSITIVITY_METHODS,
@@ -461,7 +464,10 @@ def write_report(
     for method in SENSITIVITY_METHODS:
         results.sensitivity(method)  # a damaged table is refused before the folder is made
     headline = headline_of(results)
-    entries = list(figures_for(results, chosen, headline))  # planned, not drawn yet
+    # Planned, not drawn yet, but for the sensitivity charts: drawn as they are planned,
+    # at the page's width (they were drawn at the default width, then narrowed).
+    with at_page_width(width):
+        entries = list(figures_for(results, chosen, headline))
     # The figures' files too: a folder at one was refused only once every figure before
     # it was drawn, naming its temporary copy (an audit; decision 680 did the page's).
     refuse_folders_in_the_way(
@@ -490,12 +496,17 @@ def write_report(
     with at_page_width(width), contextlib.closing(drawn(entries, fmt)) as done:
         for entry, (data, shown, shown_fmt, caption) in zip(entries, done, strict=True):
             atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
+            tall = saved_height_in(data, fmt)
+            tall_words = too_tall_words(tall) if tall > PAGE_HEIGHT_IN + WIDTH_SLACK_IN else ""
             if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
                 wider.append(
                     f"{entry.stem}.{fmt} is {saved_width_in(data, fmt):.2f} in wide, wider "
                     f"than --width {width:g}: a row of its panels with their labels needs "
-                    "more room than that"
+                    "more room than that" + (f"; and {tall_words}" if tall_words else "")
                 )
+            elif width is not None and tall_words:
+                # Said as a figure too wide is (decision 959), in one note with it.
+                wider.append(f"{entry.stem}.{fmt} is {tall_words}")
             sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
             captions.append(f"- `{entry.stem}.{fmt}`: {caption}")
             progress.update(failed=False)
