@@ -39,14 +39,18 @@ from sim.catalogue import family_of, family_title, parse_metric
 from sim.columns import distinct
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
+    CAPTION_PT,
     NO_RUN_WORDS,
     band_note,
+    caption_in,
     group_phrase,
     group_phrases,
     group_title,
     held_text,
     initial_note,
+    lines_in,
     metric_label,
+    page_width,
     parameter_label,
     where_shown,
 )
@@ -859,13 +863,35 @@ def _sensitivity_entries(
             m: f"{metric_label(m, phrases)[0]} (moves by {spread_words(m, share)} over the design)"
             for m, share in small.items()
         }
-        figures = sensitivity_figures(table, method, shown, phrases, titles=titles)
-        chunks = figure_metrics(table, method, shown)
         blocks = scenario_blocks(table)
         each = (
             f" A block of bars per scenario ({', '.join(blocks)}), headed by its name."
             if blocks
             else ""
+        )
+        # At a page's width each chart keeps room under its legend for its caption (analyze
+        # draws it there), about as long as the caption of all its metrics (decision 959).
+        reserve = 0.0
+        if page_width() is not None:
+            whole = _entry(
+                "",
+                Figure,  # a stand-in: never drawn
+                indices_caption(table[table["metric"].isin(shown)], method)
+                + " Part 10 of 10."
+                + each
+                + _small_spread_note(list(small))
+                + flat,
+                results,
+                "Replicates averaged per design point before analysis.",
+            )
+            # Two lines more: a chart's own caption, its counts fewer, wraps otherwise and
+            # took two lines more than all the charts' (the wrap is measured).
+            reserve = caption_in(_joined(whole.text, whole.where)) + lines_in(2, CAPTION_PT)
+        figures = sensitivity_figures(
+            table, method, shown, phrases, titles=titles, caption_in=reserve
+        )
+        chunks = figure_metrics(
+            table, method, shown, phrases=phrases, titles=titles, caption_in=reserve
         )
         for i, (figure, chunk) in enumerate(zip(figures, chunks, strict=True), start=1):
             part = f"_{i}" if len(figures) > 1 else ""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import matplotlib.pyplot as plt
@@ -30,19 +31,28 @@ from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.sensitivity import CONF_LEVEL, RESAMPLES
 from sim.columns import distinct
 from sim.plots.figure import (
+    PAGE_HEIGHT_IN,
+    legend_below,
+    legend_below_in,
+    lines_in,
     metric_label,
     outside_legend,
+    page_columns,
     page_room,
     page_width,
     panel_grid,
     parameter_label,
     set_theme,
+    text_size_in,
     wrap_to,
 )
 
@@ -166,7 +176,10 @@ def label_chars() -> int:
     """Characters a parameter's label takes on a line: LABEL_CHARS, fewer on a narrow page."""
     if page_width() is None:
         return LABEL_CHARS
-    room = int((page_room() - PAGE_BARS_IN - 0.35) * 72.0 / (0.6 * 8.8))
+    # A character about half its size wide (measured 0.44 to 0.51 in the theme's font):
+    # taken as 0.6, "diffusion: susceptibility" broke over two lines at 3.5 in, and made
+    # each row of bars twice as high (decision 959).
+    room = int((page_room() - PAGE_BARS_IN - 0.35) * 72.0 / (0.5 * 8.8))
     return max(LEAST_LABEL_CHARS, min(LABEL_CHARS, room))
 
 
@@ -306,17 +319,202 @@ def _mark_order(label: str) -> int:
     return 2 if label in CUT_LABEL.values() else int(label in OUTSIDE_LABEL.values())
 
 
-def figure_metrics(
+def _drawn_metrics(
     indices: pd.DataFrame, method: str, metrics: Sequence[str] | None = None
-) -> list[list[str]]:
-    """The metrics of each figure :func:`sensitivity_figures` draws, in order: ``metrics``
-    (default: all, in table order) but those whose indices are all zero or missing,
-    ``PER_FIGURE`` a figure."""
+) -> list[str]:
+    """``metrics`` (default: all, in table order) but those whose indices are all zero or
+    missing."""
     names = list(metrics) if metrics is not None else distinct(indices["metric"])
     columns = [bar[0] for bar in BARS[method]]
     values = indices.set_index("metric")[columns].abs().fillna(0.0)
-    names = [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]
-    return [names[start : start + PER_FIGURE] for start in range(0, len(names), PER_FIGURE)]
+    return [m for m in names if float(values.loc[[m]].to_numpy().max()) > 0.0]
+
+
+def figure_metrics(
+    indices: pd.DataFrame,
+    method: str,
+    metrics: Sequence[str] | None = None,
+    *,
+    phrases: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    caption_in: float = 0.0,
+) -> list[list[str]]:
+    """The metrics of each figure :func:`sensitivity_figures` draws, in order: ``metrics``
+    (default: all, in table order) but those whose indices are all zero or missing,
+    ``PER_FIGURE`` a figure. At a page's width, as many rows of panels a figure as keep
+    it within PAGE_HEIGHT_IN with its legend and a caption ``caption_in`` high, at
+    least one (:func:`page_layout`; ``phrases`` and ``titles`` as the figures take them,
+    whose titles' lines count)."""
+    names = _drawn_metrics(indices, method, metrics)
+    if page_width() is None:
+        return [names[start : start + PER_FIGURE] for start in range(0, len(names), PER_FIGURE)]
+    layout = page_layout(indices, method, names, phrases, titles, caption_in)
+    rows = [names[start : start + layout.n_cols] for start in range(0, len(names), layout.n_cols)]
+    chunks: list[list[list[str]]] = []
+    for row in rows:
+        if chunks and layout.height_in([*chunks[-1], row]) <= PAGE_HEIGHT_IN - PAGE_MARGIN_IN:
+            chunks[-1].append(row)
+        else:
+            chunks.append([row])
+    return [[m for row in chunk for m in row] for chunk in chunks]
+
+
+# At a page's width (decision 959): a panel's bars at least this wide, inches; two panels
+# a row at 6.5 in where the parameters' names leave each that much.
+PAGE_BARS_LEAST_IN = 1.5
+# A row of bars at a page's width: its name's lines and a margin, at least this high.
+PAGE_ROW_IN = 0.19
+# A panel's title, points.
+TITLE_PT = 9.0
+# A page-width chart is made this much under PAGE_HEIGHT_IN: its parts are measured
+# apart, their sum rounded.
+PAGE_MARGIN_IN = 0.1
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """How :func:`sensitivity_figures` lays its panels out at a page's width, inches: the
+    gaps between panels sized to what sits in them, not shares of the panels' size (a
+    gap 0.6 of a 3.4 in panel was 2 in of white; decision 959)."""
+
+    n_cols: int
+    # The parameters' names at the first panel's left; between two panels of a row (the
+    # names of the right one's and a margin); a panel's width and height.
+    left_in: float
+    gap_in: float
+    wide_in: float
+    axes_in: float
+    # Under a row of panels: its tick labels and axis label.
+    under_in: float
+    # Under the last row's labels: the legend and the caption.
+    below_in: float
+    title_lines: Mapping[str, int]
+    # The least a panel's height may be made to fit a page: its rows of bars as high as
+    # their names' lines.
+    least_axes_in: float
+
+    def title_in(self, metrics: Sequence[str]) -> float:
+        """The room over a row of panels for the longest of their titles."""
+        lines = max((self.title_lines[m] for m in metrics), default=1)
+        return lines_in(lines, TITLE_PT) + 0.12
+
+    def rows_in(self, rows: Sequence[Sequence[str]]) -> tuple[float, float, float, float]:
+        """:func:`~sim.plots.figure.panel_grid`'s ``page_rows`` of a figure of ``rows``:
+        the axes' height, the gap between rows (the labels under a row and the next
+        row's titles), the room over the first row and under the last."""
+        between = self.under_in + self.title_in([m for row in rows[1:] for m in row]) + 0.08
+        top = self.title_in(rows[0])
+        axes_in = self.axes_in
+        if len(rows) == 1:
+            # A single row taller than the page: its rows of bars closer, down to their
+            # names' lines (least_axes_in), before it is said to be too tall.
+            pad = 2 * float(plt.rcParams["savefig.pad_inches"])
+            rest = pad + top + self.under_in + LEGEND_DROP_IN + self.below_in
+            room = PAGE_HEIGHT_IN - PAGE_MARGIN_IN - rest
+            axes_in = max(self.least_axes_in, min(axes_in, room))
+        return axes_in, between, top, self.under_in
+
+    def height_in(self, rows: Sequence[Sequence[str]]) -> float:
+        """A figure of ``rows`` as saved: its padding, titles, panels and labels, the
+        legend and the caption."""
+        axes_in, between, top, under = self.rows_in(rows)
+        pad = 2 * float(plt.rcParams["savefig.pad_inches"])
+        n = len(rows)
+        return pad + top + n * axes_in + (n - 1) * between + under + LEGEND_DROP_IN + self.below_in
+
+
+# The legend under a page-width chart's last labels, inches.
+LEGEND_DROP_IN = 0.08
+
+
+def _label_texts(indices: pd.DataFrame) -> list[str]:
+    """The tick labels of a panel's rows: the parameters' names as wrapped, the scenarios'
+    names heading their blocks."""
+    wrap = partial(textwrap.fill, width=label_chars(), break_long_words=False)
+    labels = [wrap(parameter_label(str(p))) for p in indices["parameter"].unique()]
+    return labels + scenario_blocks(indices)
+
+
+def page_layout(
+    indices: pd.DataFrame,
+    method: str,
+    metrics: Sequence[str],
+    phrases: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
+    caption_in: float = 0.0,
+) -> PageLayout:
+    """The panels of ``metrics``' charts at a page's width, measured before drawing: the
+    parameters' names at their size set the room left of each panel; two panels (or
+    three) a row where each keeps PAGE_BARS_LEAST_IN of bars; a row of bars as high as
+    its name's lines; the titles wrapped to the panel."""
+    set_theme()  # the sizes measured are the theme's
+    tick_pt = _points("ytick.labelsize")
+    pad_in = float(plt.rcParams["ytick.major.pad"]) / 72.0
+    labels = _label_texts(indices)
+    # The scenarios' names, heading their blocks in bold, are about a tenth wider.
+    bold = set(scenario_blocks(indices))
+    names_in = max(
+        (text_size_in(t, tick_pt)[0] * (1.1 if t in bold else 1.0) for t in labels), default=0.5
+    )
+    left = names_in + pad_in + 0.08
+    gap = left + 0.12
+    n_cols = page_columns(max(1, len(metrics)), 3, PAGE_BARS_LEAST_IN, left, gap)
+    wide = min(4.8, (page_room() - left - 0.1 - (n_cols - 1) * gap) / n_cols)
+    lines = max((t.count("\n") + 1 for t in labels), default=1)
+    row = max(PAGE_ROW_IN, lines_in(lines, tick_pt) + 0.04)
+    blocks = scenario_blocks(indices)
+    n_rows = indices["parameter"].nunique() * max(1, len(blocks)) + len(blocks)
+    # The titles wrap to the panel (the last of a row has the least room).
+    room = wide - 0.05
+    title_lines = {
+        m: wrap_to((titles or {}).get(m) or metric_label(m, phrases)[0], room, TITLE_PT).count("\n")
+        + 1
+        for m in metrics
+    }
+    label_pt = _points("axes.labelsize")
+    axis_lines = wrap_to(AXIS_LABEL[method], room, label_pt).count("\n") + 1
+    under = (
+        lines_in(1, _points("xtick.labelsize"))
+        + float(plt.rcParams["xtick.major.pad"]) / 72.0
+        + lines_in(axis_lines, label_pt)
+        + float(plt.rcParams["axes.labelpad"]) / 72.0
+        + 0.04
+    )
+    legend = legend_below_in(_legend_stand_ins(indices, method), legend_title(method))
+    return PageLayout(
+        n_cols=n_cols,
+        left_in=left,
+        gap_in=gap,
+        wide_in=wide,
+        axes_in=(n_rows - 1 + 1.2) * row,
+        under_in=under,
+        below_in=legend + caption_in,
+        title_lines=title_lines,
+        least_axes_in=(n_rows - 1 + 1.2) * (lines_in(lines, tick_pt) + 0.01),
+    )
+
+
+def _points(key: str) -> float:
+    """A font size of the theme in points (given as a number or as "medium" ...)."""
+    return float(FontProperties(size=plt.rcParams[key]).get_size_in_points())  # type: ignore[index]
+
+
+def legend_title(method: str) -> str:
+    """The charts' legend's title."""
+    return f"{method.capitalize()} index (95% interval)"
+
+
+def _legend_stand_ins(indices: pd.DataFrame, method: str) -> list[Artist]:
+    """The legend's entries a chart of ``indices`` may have, as stand-ins to measure: the
+    bars, and the marks of an estimate outside and of a cut whisker where the table has
+    one."""
+    entries: list[Artist] = [Patch(color=color, label=label) for _, _, label, color in BARS[method]]
+    if outside_count(indices, method):
+        entries.append(Line2D([], [], ls="none", marker="x", label=OUTSIDE_LABEL[method]))
+    if sum(cut_counts(indices, method)):
+        cut = CUT_MARKERS[0]
+        entries.append(Line2D([], [], ls="none", marker=cut, label=CUT_LABEL[method]))  # type: ignore[arg-type]
+    return entries
 
 
 def indices_caption(indices: pd.DataFrame, method: str) -> str:
@@ -390,8 +588,10 @@ def sensitivity_figures(
     metrics: Sequence[str] | None = None,
     phrases: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
+    caption_in: float = 0.0,
 ) -> list[Figure]:
-    """One figure per ``PER_FIGURE`` metrics, a panel per metric (3 a row).
+    """One figure per ``PER_FIGURE`` metrics, a panel per metric (3 a row); at a page's
+    width, as many a figure as fit PAGE_HEIGHT_IN (:func:`figure_metrics`).
 
     Args:
         indices: the sensitivity table of ``method``.
@@ -401,12 +601,23 @@ def sensitivity_figures(
             other figures name them.
         titles: a panel's title by metric, where the metric's words are not it (the
             question's paired difference).
+        caption_in: at a page's width, the height in inches of the caption the chart is
+            to have under its legend (:func:`~sim.plots.figure.caption_in`), which the
+            page's height keeps room for.
     """
     set_theme()
     blocks = scenario_blocks(indices)
     # Rows of bars a panel holds: a parameter's in each scenario, and a scenario's header.
     n_rows = indices["parameter"].nunique() * max(1, len(blocks)) + len(blocks)
     figures = []
+    chunks = figure_metrics(
+        indices, method, metrics, phrases=phrases, titles=titles, caption_in=caption_in
+    )
+    layout = (
+        page_layout(indices, method, [m for c in chunks for m in c], phrases, titles, caption_in)
+        if page_width() is not None
+        else None
+    )
     # At a page's width: room at each panel's left for its parameters' names (about 0.6
     # of 8.8 pt a character), which sit between the panels of a row.
     names = max(
@@ -420,14 +631,22 @@ def sensitivity_figures(
         default=8,
     )
     label_in = names * 0.6 * 8.8 / 72.0 + 0.25
-    for chunk in figure_metrics(indices, method, metrics):
+    for chunk in chunks:
+        page_in, page_rows = (2.2, label_in, label_in + 0.15), None
+        if layout is not None:
+            # Measured (page_layout): the gaps in inches, the rows as the chunk has them.
+            n_cols = page_columns(len(chunk), 3, PAGE_BARS_LEAST_IN, layout.left_in, layout.gap_in)
+            rows = [chunk[start : start + n_cols] for start in range(0, len(chunk), n_cols)]
+            page_in = (PAGE_BARS_LEAST_IN, layout.left_in, layout.gap_in)
+            page_rows = layout.rows_in(rows)
         fig, axes = panel_grid(
             len(chunk),
             (4.8, 0.9 + (0.3 if blocks else 0.45) * n_rows),
             (1.5, 0.4),
             hspace=0.6,
             wspace=0.75,
-            page_in=(2.2, label_in, label_in + 0.15),
+            page_in=page_in,
+            page_rows=page_rows,
         )
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
@@ -451,10 +670,13 @@ def sensitivity_figures(
         for ax in axes.flat:
             for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
                 entries.setdefault(label, handle)
-        outside_legend(
-            axes[0, -1],
-            f"{method.capitalize()} index (95% interval)",
-            handles=sorted(entries.values(), key=lambda h: _mark_order(str(h.get_label()))),
-        )
+        handles = sorted(entries.values(), key=lambda h: _mark_order(str(h.get_label())))
+        if layout is not None:
+            # Under the last row's labels as page_layout measured them (the Morris axis
+            # label of several lines ran into a legend put under its first).
+            below = layout.under_in + LEGEND_DROP_IN
+            legend_below(fig, handles, legend_title(method), below_in=below)
+        else:
+            outside_legend(axes[0, -1], legend_title(method), handles=handles)
         figures.append(fig)
     return figures
