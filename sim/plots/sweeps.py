@@ -34,6 +34,7 @@ from sim.catalogue import Metric, parse_metric
 from sim.columns import distinct
 from sim.plots.figure import (
     DIVERGING_CMAP,
+    PAGE_HEIGHT_IN,
     band,
     coincide_note,
     coincide_texts,
@@ -52,6 +53,7 @@ from sim.plots.figure import (
     power_name,
     set_theme,
     spread_ticks,
+    text_size_in,
     value_mesh,
     with_scenarios,
     wrap_to,
@@ -350,6 +352,8 @@ MAP_LEAST_IN = 1.1
 MAP_CELL_IN = 0.4
 MAP_FIXED_IN = 1.3
 MAP_GAP_IN = 0.12
+# The lowest a map is drawn to keep a page-width figure within a page's height, inches.
+MAP_LEAST_HIGH_IN = 0.9
 
 
 # Levels on viridis; a signed metric (a change) on the headline's diverging scale.
@@ -459,7 +463,12 @@ def heatmap_figure(
         # At a page's width: a map at least wide enough for its cells' 7 pt numbers; the
         # scenarios as columns and the metrics as rows when only they fit, else a
         # scenario's maps over as many rows as they need.
-        least = max(MAP_LEAST_IN, MAP_CELL_IN * binned[x].nunique() + 0.1)
+        # A map whose cells hold no numbers (more than ANNOTATE_CELLS) needs no room for
+        # them: eight values a side asked 3.3 in a map, and made twelve maps at 6.5 in a
+        # column 43 in tall (decision 959).
+        cells = binned[x].nunique() * binned[y].nunique()
+        numbered = MAP_CELL_IN * binned[x].nunique() + 0.1 if cells <= ANNOTATE_CELLS else 0.0
+        least = max(MAP_LEAST_IN, numbered)
         fits = page_columns(99, 99, least, MAP_FIXED_IN, MAP_GAP_IN)
         if len(metrics) <= fits:
             pass
@@ -477,7 +486,13 @@ def heatmap_figure(
                 return row * lines + col // fits, col % fits
 
         panel_in = min(3.3, (page_room() - MAP_FIXED_IN - MAP_GAP_IN * (n_cols - 1)) / n_cols)
-        size = (page_room(), (panel_in * 0.85 + 0.75) * n_rows + 0.5)
+        # The maps lower, down to MAP_LEAST_HIGH_IN, where their rows would pass a page's
+        # height (decision 959).
+        high = (PAGE_HEIGHT_IN - 0.5) / n_rows - 0.75
+        size = (
+            page_room(),
+            (max(MAP_LEAST_HIGH_IN, min(panel_in * 0.85, high)) + 0.75) * n_rows + 0.5,
+        )
     fig, axes = plt.subplots(n_rows, n_cols, figsize=size, squeeze=False, layout="constrained")
     means = binned.groupby(["scenario", x, y])[list(metrics)].mean()
     vmin, vmax = float(np.nanmin(means.to_numpy())), float(np.nanmax(means.to_numpy()))
@@ -500,6 +515,8 @@ def heatmap_figure(
                 ax.set_xlabel("")
     if page:
         _page_map_labels(fig, axes, parameter_label(x), parameter_label(y))
+        for ax in axes.flat:
+            _thin_map_ticks(ax, panel_in)
     cmap, norm = colour_scale(metrics[0], vmin, vmax)
     # A page's figure may be tall (twelve maps in a column at 3.5 in are 30 in): its bar
     # is at most 4 in long, at the top beside the first maps, where it ran 20 in down the
@@ -515,6 +532,21 @@ def heatmap_figure(
     )
     bar.set_label(metric_label(metrics[0])[1])
     return fig
+
+
+def _thin_map_ticks(ax: Axes, wide_in: float) -> None:
+    """A page-width map's x values, every second (third ...) labelled where all of them
+    would run together ("11.522.533.544.5" under a 1.2 in map of eight values; decision
+    959). The ticks stay."""
+    ticks = list(ax.get_xticks())
+    texts = [t.get_text() for t in ax.get_xticklabels()]
+    if len(ticks) < 2 or not any(texts):
+        return
+    size = float(ax.get_xticklabels()[0].get_fontsize())
+    widest = max(text_size_in(t, size)[0] for t in texts) + 0.06
+    stride = math.ceil(widest * len(ticks) / max(wide_in, 0.1))
+    if stride > 1:
+        ax.set_xticks(ticks, [t if i % stride == 0 else "" for i, t in enumerate(texts)])
 
 
 def _page_map_labels(fig: Figure, axes: np.ndarray, x_label: str, y_label: str) -> None:
