@@ -1,4 +1,4 @@
-"""Decision 959: at a page's width no figure is taller than a page (PAGE_HEIGHT_IN).
+"""Decision 960: at a page's width no figure is taller than a page (PAGE_HEIGHT_IN).
 
 At --width 6.5 the Sobol bars of a two-scenario sweep fell to one column of nine panels,
 47 in tall with 2 in of white between panels; twelve heatmaps of an 8 x 8 grid made a

@@ -63,7 +63,7 @@ def test_compare_names_a_figure_that_cannot_fit(
         f"{_width(saved):.2f} in wide, wider than --width 3: its panels at their narrowest "
         "beside their labels need more room than that"
     )
-    # Taller than a page at 3 in too (decision 959): said in the same note.
+    # Taller than a page at 3 in too (decision 960): said in the same note.
     assert note.endswith("need more room than that") and note.count("in tall") <= 1
 
 

@@ -504,7 +504,7 @@ def panel_grid(
     under them (:func:`outside_legend`), so ``pad_in``'s width is not kept for it.
     ``page_rows`` (axes height, gap between rows, room above the first row and under
     the last, inches), when given, sets the rows there in inches, not as shares of the
-    axes' height: a gap a share of tall axes was some 2 in of white (decision 959).
+    axes' height: a gap a share of tall axes was some 2 in of white (decision 960).
 
     Returns:
         The figure and its axes as a 2-D array (the panels in ``axes.flat[:n]``).

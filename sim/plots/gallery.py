@@ -870,7 +870,7 @@ def _sensitivity_entries(
             else ""
         )
         # At a page's width each chart keeps room under its legend for its caption (analyze
-        # draws it there), about as long as the caption of all its metrics (decision 959).
+        # draws it there), about as long as the caption of all its metrics (decision 960).
         reserve = 0.0
         if page_width() is not None:
             whole = _entry(

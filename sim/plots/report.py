@@ -505,7 +505,7 @@ def write_report(
                     "more room than that" + (f"; and {tall_words}" if tall_words else "")
                 )
             elif width is not None and tall_words:
-                # Said as a figure too wide is (decision 959), in one note with it.
+                # Said as a figure too wide is (decision 960), in one note with it.
                 wider.append(f"{entry.stem}.{fmt} is {tall_words}")
             sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
             captions.append(f"- `{entry.stem}.{fmt}`: {caption}")

@@ -178,7 +178,7 @@ def label_chars() -> int:
         return LABEL_CHARS
     # A character about half its size wide (measured 0.44 to 0.51 in the theme's font):
     # taken as 0.6, "diffusion: susceptibility" broke over two lines at 3.5 in, and made
-    # each row of bars twice as high (decision 959).
+    # each row of bars twice as high (decision 960).
     room = int((page_room() - PAGE_BARS_IN - 0.35) * 72.0 / (0.5 * 8.8))
     return max(LEAST_LABEL_CHARS, min(LABEL_CHARS, room))
 
@@ -359,7 +359,7 @@ def figure_metrics(
     return [[m for row in chunk for m in row] for chunk in chunks]
 
 
-# At a page's width (decision 959): a panel's bars at least this wide, inches; two panels
+# At a page's width (decision 960): a panel's bars at least this wide, inches; two panels
 # a row at 6.5 in where the parameters' names leave each that much.
 PAGE_BARS_LEAST_IN = 1.5
 # A row of bars at a page's width: its name's lines and a margin, at least this high.
@@ -375,7 +375,7 @@ PAGE_MARGIN_IN = 0.1
 class PageLayout:
     """How :func:`sensitivity_figures` lays its panels out at a page's width, inches: the
     gaps between panels sized to what sits in them, not shares of the panels' size (a
-    gap 0.6 of a 3.4 in panel was 2 in of white; decision 959)."""
+    gap 0.6 of a 3.4 in panel was 2 in of white; decision 960)."""
 
     n_cols: int
     # The parameters' names at the first panel's left; between two panels of a row (the

@@ -465,7 +465,7 @@ def heatmap_figure(
         # scenario's maps over as many rows as they need.
         # A map whose cells hold no numbers (more than ANNOTATE_CELLS) needs no room for
         # them: eight values a side asked 3.3 in a map, and made twelve maps at 6.5 in a
-        # column 43 in tall (decision 959).
+        # column 43 in tall (decision 960).
         cells = binned[x].nunique() * binned[y].nunique()
         numbered = MAP_CELL_IN * binned[x].nunique() + 0.1 if cells <= ANNOTATE_CELLS else 0.0
         least = max(MAP_LEAST_IN, numbered)
@@ -487,7 +487,7 @@ def heatmap_figure(
 
         panel_in = min(3.3, (page_room() - MAP_FIXED_IN - MAP_GAP_IN * (n_cols - 1)) / n_cols)
         # The maps lower, down to MAP_LEAST_HIGH_IN, where their rows would pass a page's
-        # height (decision 959).
+        # height (decision 960).
         high = (PAGE_HEIGHT_IN - 0.5) / n_rows - 0.75
         size = (
             page_room(),
@@ -537,7 +537,7 @@ def heatmap_figure(
 def _thin_map_ticks(ax: Axes, wide_in: float) -> None:
     """A page-width map's x values, every second (third ...) labelled where all of them
     would run together ("11.522.533.544.5" under a 1.2 in map of eight values; decision
-    959). The ticks stay."""
+    960). The ticks stay."""
     ticks = list(ax.get_xticks())
     texts = [t.get_text() for t in ax.get_xticklabels()]
     if len(ticks) < 2 or not any(texts):
