@@ -135,7 +135,6 @@ def test_analyze_splits_morris_charts_at_a_narrow_page_and_says_what_they_hold(
     assert main(["analyze", str(folder), "--method", "morris"]) == 0
     assert list(_png_heights(folder / "analysis")) == ["sensitivity_morris.png"]
     capsys.readouterr()
-    (folder / "analysis" / "sensitivity_morris.png").unlink()
     assert main(["analyze", str(folder), "--method", "morris", "--width", "3.5"]) == 0
     said = capsys.readouterr()
     heights = _png_heights(folder / "analysis")
@@ -178,3 +177,34 @@ def test_a_figure_taller_than_a_page_is_said_by_name() -> None:
     fig, ax = plt.subplots(figsize=(3, 12))
     rendered(fig)
     assert too_wide_notes() == []
+
+
+def test_analyze_again_leaves_no_chart_of_an_earlier_analyze(tmp_path: Path) -> None:
+    """The page-width parts of an earlier analyze are removed when a default one draws one
+    chart, and the other way round; the tables and another method's charts stay."""
+    from sim.sweep import load_experiment, run_sweep
+    from tests.test_analyze import _experiment
+
+    folder = tmp_path / "out"
+    exp = _experiment(tmp_path, "morris", 10, extra="  levels: 4\n")
+    run_sweep(load_experiment(exp), folder, run_fn=_morris_run, quiet=True)
+    analysis = folder / "analysis"
+    analysis.mkdir()
+    mine = analysis / "sensitivity_morris_notes.png"  # not a name analyze writes
+    other = analysis / "sensitivity_sobol_1.png"
+    mine.write_bytes(b"kept")
+    other.write_bytes(b"kept")
+    assert main(["analyze", str(folder), "--method", "morris", "--width", "3.5"]) == 0
+    parts = sorted(p.name for p in analysis.glob("sensitivity_morris_[0-9]*.png"))
+    assert len(parts) > 1
+    assert main(["analyze", str(folder), "--method", "morris"]) == 0
+    charts = sorted(p.name for p in analysis.glob("*.png"))
+    assert charts == [
+        "sensitivity_morris.png",
+        "sensitivity_morris_notes.png",
+        "sensitivity_sobol_1.png",
+    ]
+    assert main(["analyze", str(folder), "--method", "morris", "--width", "3.5"]) == 0
+    assert sorted(p.name for p in analysis.glob("sensitivity_morris_[0-9]*.png")) == parts
+    assert not (analysis / "sensitivity_morris.png").exists()
+    assert mine.read_bytes() == other.read_bytes() == b"kept"

@@ -36,6 +36,7 @@ the question's rows first.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
@@ -509,6 +510,12 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
         written.append(path)
         progress.update(failed=False)
     progress.clear()
+    # Charts of an earlier analyze that this one did not draw again: a page-width one split
+    # into six parts left parts 3-6 beside a default one's two (decision 960).
+    earlier = re.compile(rf"sensitivity_{method}(_\d+|_difference)?\.png")
+    for old in (results.path / "analysis").glob(f"sensitivity_{method}*.png"):
+        if earlier.fullmatch(old.name) and old not in written and old.is_file():
+            old.unlink()
     return written
 
 
