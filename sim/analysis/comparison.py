@@ -744,7 +744,15 @@ def compare_figure(
         # " at trust: memory = 0.95" ran into "per run" (an audit of the figures, decision 652).
         shown_at = f"{at.strip()}, " if at and not timed else ""
         drawn = PER_RUN_MARKS if any(len(r) > 1 for r in cells.values()) else "points: runs"
-        ax.set_title(_upper_first(f"{shown_at}per run{last}") + f"\n{drawn}", loc="left")
+        per_run = _upper_first(f"{shown_at}per run{last}") + f"\n{drawn}"
+        if page_width() is not None:
+            # Wrapped to its panel: at 3.5 in the marks' line pushed the figure past the
+            # page (an outside check, decision 961).
+            size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
+            # The panel is narrowed later (fit_page), to the page less the names' room.
+            room = max(min(ax.get_position().width * fig.get_figwidth(), page_room() - 1.5), 1.5)
+            per_run = "\n".join(wrap_to(line, room, size) for line in per_run.split("\n"))
+        ax.set_title(per_run, loc="left")
     # The rows share this axis: widened once, for all of them.
     keep_span(axes[0, -1], metric, "x")
     if not stacked:  # stacked, the names have the page's left margin
@@ -755,6 +763,10 @@ def compare_figure(
     # narrow figure (no time panel) is not widened by its header into a blank margin; a
     # "p = 0.002" stays on one line (no-break spaces).
     chars = max(40, int(fig.get_figwidth() * 11))
+    if page_width() is not None:
+        # Each line wrapped to the page here: wrapped later as one paragraph (fit_page), a
+        # narrow page's header ran its differences together (an outside check, decision 961).
+        chars = int(page_room() * 11)
     lines = [
         textwrap.fill(line.replace(" = ", "\u00a0=\u00a0"), chars, subsequent_indent="    ")
         for line in lines

@@ -55,6 +55,10 @@ from sim.plots.palette import power_hatches, power_palette, sample_colors, scena
 LABEL_CHARS = 19
 
 
+# A shares panel of a group its scenario does not have.
+NO_GROUP = "no such group in this scenario"
+
+
 def share_order(powers: Sequence[str]) -> list[str]:
     """Stacking order: powers as given, non-aligned last (on top)."""
     return [p for p in powers if p != NON_ALIGNED] + [NON_ALIGNED] * (NON_ALIGNED in powers)
@@ -75,6 +79,17 @@ def shares_panel(
     coloured by ``palette`` (default: :func:`power_palette` of the powers drawn).
     """
     ax = plt.subplots(figsize=(6, 3))[1] if ax is None else ax
+    if not len(shares):
+        # A group that one scenario of the folder lacks (Syria's Arab League in the
+        # Sino-Soviet case of cross_case_values): `plot` stopped in stackplot with "need at
+        # least one array to concatenate" and drew no report (an outside check, decision
+        # 961). The panel says so; the date axis stays shared.
+        note = NO_GROUP.replace(" in ", "\nin ") if page_width() is not None else NO_GROUP
+        ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center",
+                fontsize=8.5, color="0.35", gid="no-group")  # fmt: skip
+        ax.set_yticks([])
+        ax.grid(False, axis="y")
+        return ax
     timed = shares.assign(when=step_times(shares))
     mean = timed.groupby(["when", "power"], sort=True)["value"].mean().unstack("power")
     order = share_order(distinct(shares["power"]))

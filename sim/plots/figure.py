@@ -1095,8 +1095,26 @@ def _figure_name(fig: Figure) -> str:
     suptitle = getattr(fig, "_suptitle", None)
     titles = [suptitle.get_text()] if suptitle is not None else []
     titles += [ax.get_title(loc) for ax in fig.axes for loc in ("center", "left")]
-    first = next((t.strip().splitlines()[0] for t in titles if t.strip()), "")
+    # The whole title, its wrapped lines joined: its first line alone named compare's
+    # figure "Final trust in Russia among Arab League" (an outside check, decision 961).
+    first = next((_first_title(t) for t in titles if t.strip()), "")
+    if len(first) > NAME_CHARS:
+        first = first[: NAME_CHARS - 3].rsplit(" ", 1)[0] + " ..."
     return f"the figure '{first}'" if first else "a figure"
+
+
+# The most characters of a title a note names a figure by.
+NAME_CHARS = 90
+
+
+def _first_title(text: str) -> str:
+    """A title's first line with the lines wrapped from it, joined: where any line is
+    indented (``compare``'s header indents the lines each of its lines wraps onto), the
+    indented ones after the first; else every line (a title wrapped to its panel)."""
+    lines = text.strip("\n").splitlines()
+    if any(line[:1].isspace() for line in lines[1:]):
+        lines = [lines[0], *itertools.takewhile(lambda ln: ln[:1].isspace(), lines[1:])]
+    return " ".join(" ".join(lines).split())
 
 
 def too_wide_notes() -> list[str]:

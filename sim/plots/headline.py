@@ -42,18 +42,24 @@ from sim.errors import alike, count_text
 from sim.plots.figure import (
     DIVERGING_CMAP,
     NO_RUN_WORDS,
+    PAGE_HEIGHT_IN,
     group_phrases,
     metric_label,
+    page_columns,
     page_room,
     page_width,
     parameter_label,
     set_theme,
     text_pt,
+    text_size_in,
     value_mesh,
     where_shown,
+    wrap_to,
 )
 from sim.plots.sweeps import (
     MAP_BINS,
+    MAP_LEAST_HIGH_IN,
+    MAP_LEAST_IN,
     MAX_LEVELS,
     axis_positions,
     binning_note,
@@ -396,10 +402,12 @@ def map_panel(
     ax: Axes,
     norm: Normalize,
     reference: dict[str, DesignValue] | None = None,
+    numbers: bool = True,
 ) -> None:
     """One map of mean differences over ``x`` and ``y`` (cells at the values run, ticks
     at those values), the zero contour where the means change sign, a dot where the
-    interval contains zero and a box round the reference cell."""
+    interval contains zero and a box round the reference cell; ``numbers``: each cell's
+    mean written in it when the map has at most ANNOTATE_CELLS cells."""
     grid = _mean_grid(cells, x, y)
     xs, ys = grid.columns.to_numpy(), grid.index.to_numpy()
     z = grid.to_numpy(np.float64)
@@ -414,7 +422,7 @@ def map_panel(
             linewidths=1.6,
         )
     position = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
-    annotate = z.size <= ANNOTATE_CELLS
+    annotate = numbers and z.size <= ANNOTATE_CELLS
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
         if annotate:
@@ -459,27 +467,57 @@ def headline_figure(headline: Headline) -> Figure:
     if len(axes) >= 2:
         panels = [None] if len(axes) == 2 else value_order(cells[axes[2]])
         n = len(panels)
-        wide = 3.6 * n + 1.4 if page_width() is None else min(3.6 * n + 1.4, page_room())
+        n_rows, n_cols, map_in, numbers = 1, n, 3.6, True
+        size = (3.6 * n + 1.4, 3.9)
+        if page_width() is not None:
+            n_rows, n_cols, map_in, numbers = _page_maps(cells, axes[0], axes[1], n)
+            # Maps lower where their rows would pass a page's height (PAGE_HEIGHT_IN).
+            high = min(map_in * 0.85, 2.9, (PAGE_HEIGHT_IN - 1.6) / n_rows - 0.95)
+            size = (page_room(), n_rows * (max(high, MAP_LEAST_HIGH_IN) + 0.95) + 1.3)
         fig, grid = plt.subplots(
-            1, n, figsize=(wide, 3.9), squeeze=False, sharey=True, layout="constrained"
+            n_rows, n_cols, figsize=size, squeeze=False, sharey=True, layout="constrained"
         )
+        for ax in grid.flat[n:]:
+            ax.set_axis_off()
         limit = _limit(cells)
         norm = Normalize(-limit, limit)
-        for ax, value in zip(grid[0], panels, strict=True):
+        for i, (ax, value) in enumerate(zip(grid.flat, panels, strict=False)):
             part = cells if value is None else cells[cells[axes[2]] == value]
             # The box goes round one cell: in the panel of the reference's third value only.
             boxed = value is None or value == headline.reference.get(axes[2])
             reference = headline.reference if boxed else None
-            map_panel(part, axes[0], axes[1], ax=ax, norm=norm, reference=reference)
+            map_panel(
+                part, axes[0], axes[1], ax=ax, norm=norm, reference=reference, numbers=numbers
+            )
             if value is not None:
                 panel = f"{parameter_label(axes[2])} = {value_text(value, 3)}"
+                if page_width() is not None:  # titles ran into each other (decision 961)
+                    panel = wrap_to(panel, map_in - 0.1, 9)
                 ax.set_title(panel, loc="left", fontsize=9)
-            if ax is not grid[0, 0]:
+            if i % n_cols:
                 ax.set_ylabel("")
+            if page_width() is not None:
+                ax.set_xlabel(wrap_to(ax.get_xlabel(), map_in - 0.1, 9.7))
         mappable = plt.cm.ScalarMappable(norm=norm, cmap=CMAP)
-        bar = fig.colorbar(mappable, ax=list(grid[0]), shrink=0.9, pad=0.02)
-        bar.set_label(diff_label, fontsize=8)
-        bar.ax.axhline(0.0, color="black", lw=1.2)
+        if page_width() is None:
+            bar = fig.colorbar(mappable, ax=list(grid.flat[:n]), shrink=0.9, pad=0.02)
+            bar.ax.axhline(0.0, color="black", lw=1.2)
+        else:  # under the maps, leaving the page's width to them (decision 961)
+            bar = fig.colorbar(
+                mappable,
+                ax=list(grid.flat),
+                location="bottom",
+                shrink=min(1.0, 4.0 / size[0]),
+                aspect=30,
+                pad=0.02,
+            )
+            bar.ax.axvline(0.0, color="black", lw=1.2)
+        bar.set_label(
+            diff_label
+            if page_width() is None
+            else wrap_to(diff_label.replace("\n", " "), page_room() - 0.2, 8),
+            fontsize=8,
+        )
         fig.suptitle(title, x=0.0, ha="left", fontsize=10)
         return fig
     wide = 6.4 if page_width() is None else min(6.4, page_room())
@@ -505,6 +543,31 @@ def headline_figure(headline: Headline) -> Figure:
     ax.set_ylabel(diff_label)
     ax.set_title(title, loc="left", fontsize=10)
     return fig
+
+
+# At a page's width: the room beside a row of maps (the y label and values; the colour
+# bar goes under the maps) and between two maps, inches.
+PAGE_MAPS_FIXED_IN = 1.0
+PAGE_MAPS_GAP_IN = 0.3
+
+
+def _page_maps(cells: pd.DataFrame, x: str, y: str, n: int) -> tuple[int, int, float, bool]:
+    """How a page-width headline lays out its ``n`` maps: rows, columns, a map's width
+    (inches) and whether its cells carry their numbers. A map is at least wide enough
+    for a row of its cells' numbers, side by side; where even one map a row cannot be,
+    the numbers are left out (the colour says the value) and a map is at least
+    ``MAP_LEAST_IN``. Three maps in one row at 6.5 in overprinted their numbers, titles
+    and axis labels (an outside check, decision 961)."""
+    room = page_room()
+    shown = [cell_text(float(m), signed=True) for m in cells["mean"] if np.isfinite(m)]
+    widest = max((text_size_in(t, text_pt(6.5))[0] for t in shown), default=0.3) + 0.08
+    numbered = max(MAP_LEAST_IN, widest * cells[x].nunique())
+    each = cells[x].nunique() * cells[y].nunique()
+    numbers = each <= ANNOTATE_CELLS and numbered <= room - PAGE_MAPS_FIXED_IN
+    least = numbered if numbers else MAP_LEAST_IN
+    n_cols = page_columns(n, n, least, PAGE_MAPS_FIXED_IN, PAGE_MAPS_GAP_IN)
+    map_in = (room - PAGE_MAPS_FIXED_IN - PAGE_MAPS_GAP_IN * (n_cols - 1)) / n_cols
+    return -(-n // n_cols), n_cols, map_in, numbers
 
 
 def _marks_reference(headline: Headline) -> bool:

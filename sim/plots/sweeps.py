@@ -488,7 +488,7 @@ def heatmap_figure(
         panel_in = min(3.3, (page_room() - MAP_FIXED_IN - MAP_GAP_IN * (n_cols - 1)) / n_cols)
         # The maps lower, down to MAP_LEAST_HIGH_IN, where their rows would pass a page's
         # height (decision 960).
-        high = (PAGE_HEIGHT_IN - 0.5) / n_rows - 0.75
+        high = (PAGE_HEIGHT_IN - 0.8) / n_rows - 0.75
         size = (
             page_room(),
             (max(MAP_LEAST_HIGH_IN, min(panel_in * 0.85, high)) + 0.75) * n_rows + 0.5,
