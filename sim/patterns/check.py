@@ -36,6 +36,7 @@ from sim.options import PREDICTIVE_SAMPLES
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from sim.patterns import Prepared, Simulation
     from sim.patterns.schema import Pattern, PatternFile
@@ -730,7 +731,16 @@ def _write(
             ylabel = measure_label(pf.link.measure, pf.link.power, pf.link.rival)
             ax = None
             if pattern.statistic == "correlation":
-                ax = _correlation_figure(pattern, prep, sim, pf, ylabel, simulated[pattern.id])
+                ax, unnamed = _correlation_figure(
+                    pattern, prep, sim, pf, ylabel, simulated[pattern.id]
+                )
+                if unnamed:
+                    # At a page's width, names that would overprint another's are left
+                    # out, and said here (an outside check, decision 962).
+                    caption += (
+                        f" Not named beside their points, as their names would overprint "
+                        f"another's: {', '.join(unnamed)}."
+                    )
             fig = pattern_figure(
                 series,
                 title=pattern_title(pattern),
@@ -824,22 +834,26 @@ def counted_states(pattern: Pattern, prep: Prepared) -> dict[str, tuple[int, int
 
 def _correlation_figure(
     pattern: Pattern, prep: Prepared, sim: Simulation, pf: PatternFile, ylabel: str, r: float
-) -> Axes:
+) -> tuple[Axes, list[str]]:
     """A two-panel figure for a correlation pattern: the statistic across the states
     below (:func:`sim.plots.observed.correlation_panel`, ``r`` its value); the axes above,
-    for the yearly series, is returned. A series of the group's means alone did not show
-    what the pattern tests, a correlation across states (an audit of the figures)."""
+    for the yearly series, is returned, with the states not named beside their points
+    (:func:`~sim.plots.observed.correlation_panel`). A series of the group's means alone
+    did not show what the pattern tests, a correlation across states (an audit of the
+    figures)."""
     import matplotlib.pyplot as plt
 
     from sim.observed.names import in_text
     from sim.patterns import correlated
-    from sim.plots.figure import set_theme
+    from sim.plots.figure import page_width, set_theme
     from sim.plots.observed import correlation_panel
 
     set_theme()
-    _, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7.6), gridspec_kw={"hspace": 0.55})
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 7.6), gridspec_kw={"hspace": 0.55})
+    if page_width() is not None:
+        _page_panels(fig, [top, bottom], ylabel)
     gap, votes = correlated(pattern, prep, sim)
-    correlation_panel(
+    unnamed = correlation_panel(
         bottom,
         gap,
         votes,
@@ -854,7 +868,37 @@ def _correlation_figure(
         ),
         ylabel=ylabel,
     )
-    return top
+    return top, unnamed
+
+
+def _page_panels(fig: Figure, axes: Sequence[Axes], ylabel: str) -> None:
+    """The correlation figure at a page's width, before its panels are drawn: the
+    figure as wide as the page, the panels from their y labels (measured) to the page's
+    right less a margin. Drawn 7 in wide and narrowed when saved, its point names were
+    placed on the wide figure and ran together on the narrow one, and its year ticks too
+    ("20102012201420 16"; an outside check, decision 962)."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots.figure import DPI, _saved_renderer, page_width
+    from sim.plots.observed import Y_RANGE
+
+    width = page_width() or 0.0
+    fig.set_figwidth(width)
+    for ax in axes:
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(*Y_RANGE)
+    renderer = _saved_renderer(fig)
+    over = (
+        max(
+            ax.get_window_extent(renderer).x0 - ax.yaxis.get_tightbbox(renderer).x0  # type: ignore[union-attr]
+            for ax in axes
+        )
+        / DPI
+    )
+    pad = float(plt.rcParams["savefig.pad_inches"])
+    # The tight box starts at the y label: the panels start that far in, and end short of
+    # the page by the saved file's padding and the last tick label's overhang.
+    fig.subplots_adjust(left=(over + 0.04) / width, right=1.0 - (2 * pad + 0.08) / width)
 
 
 def _report(

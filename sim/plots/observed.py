@@ -24,11 +24,14 @@ from sim.observed.names import in_text
 from sim.observed.votes import FEW_ROLL_CALLS, few_roll_calls, is_few, span_text
 from sim.plots.figure import (
     BAND_ALPHA,
+    DPI,
     add_caption,
     group_phrase,
     group_title,
     outside_legend,
+    page_width,
     set_theme,
+    wrap_to,
 )
 from sim.plots.palette import SCENARIO_GREYS, sample_colors
 
@@ -449,13 +452,14 @@ def correlation_panel(
     years: tuple[int, int],
     xlabel: str,
     ylabel: str,
-) -> None:
+) -> list[str]:
     """The statistic of a correlation pattern, drawn: each state's mean propensity gap
     (x) against its mean observed value (y) over ``years``, their Pearson's ``r``
     (:func:`sim.patterns.simulated_statistic`) in the title, and the least-squares line
     (dashed) that r measures the fit of. States are named beside their points when
     there are at most ``NAMED_POINTS``, else the ``FARTHEST_NAMED`` furthest from the
-    line.
+    line. Returns the states to be named that are not, at a page's width: a name that
+    would overprint one placed before it is left out (the caption is to say so).
     """
     keep = np.isfinite(gap) & np.isfinite(votes)
     x, y = gap[keep], votes[keep]
@@ -473,16 +477,25 @@ def correlation_panel(
     shown = "r undefined" if np.isnan(r) else f"r = {r:.2f}"
     first, last = years
     which = "" if len(named) == len(names) else f"; named: the {len(named)} furthest from the line"
-    ax.set_title(
+    title = (
         f"Across the group's {len(names)} states, {span_text(first, last)}: {shown}\n"
-        f"(dashed: least squares{which})",
-        loc="left",
+        f"(dashed: least squares{which})"
     )
+    if page_width() is not None:
+        # At a page's width, the title and the x label wrapped to the panel: the label,
+        # wider than a 3.5 in page's panel, ran left under the y label and made the figure
+        # 4.45 in wide (an outside check, decision 962).
+        fig = ax.get_figure()
+        assert isinstance(fig, Figure)
+        wide = ax.get_position().width * fig.get_figwidth()
+        title = wrap_to(title, wide, float(plt.rcParams["axes.titlesize"]))
+        xlabel = wrap_to(xlabel, wide, float(plt.rcParams["axes.labelsize"]))
+    ax.set_title(title, loc="left")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(*Y_RANGE)
     # After every limit is set: adjustText works in the axes' display coordinates.
-    _name_points(ax, [in_text(names[k]) for k in named], x[named], y[named], dots)
+    return _name_points(ax, [in_text(names[k]) for k in named], x[named], y[named], dots)
 
 
 def _name_points(
@@ -491,17 +504,20 @@ def _name_points(
     x: np.ndarray,
     y: np.ndarray,
     dots: PathCollection,
-) -> None:
+) -> list[str]:
     """Names the points ``(x, y)``, each beside its point; of two or more, moved apart and
     off all the panel's ``dots`` by adjustText, each joined to its point by a thin line when moved
     away: names of close states ran into each other ("Bahrain" over "Kuwait"; an audit,
     decision 640). A fixed number of steps, so that the same figure comes out each time
-    (adjustText's default is a time limit)."""
+    (adjustText's default is a time limit). At a page's width, a name that still
+    overprints one placed before it (the furthest from the line first) is taken away with
+    its line: at 3.5 in "Bahrain" ran over "Kuwait" (an outside check, decision 962); the
+    names left out are returned."""
     if len(names) == 1:
         ax.annotate(names[0], (x[0], y[0]), xytext=(3, 3), textcoords="offset points", fontsize=7)
-        return
+        return []
     if not names:
-        return
+        return []
     from adjustText import adjust_text
 
     labels = [ax.text(px, py, name, fontsize=7) for name, px, py in zip(names, x, y, strict=True)]
@@ -518,6 +534,34 @@ def _name_points(
         force_static=(0.3, 0.6),
         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
     )
+    return _apart(ax, labels) if page_width() is not None else []
+
+
+def _apart(ax: Axes, labels: list[Any]) -> list[str]:
+    """:func:`_name_points`' names at a page's width that overprint (or come within
+    NAME_PAD_PX of) one kept before them, removed with the line that joins them to their
+    point; their names, in order."""
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.set_dpi(DPI)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    kept: list[Any] = []
+    dropped: list[str] = []
+    for label in labels:
+        box = label.get_window_extent(renderer).padded(NAME_PAD_PX / 2)
+        if any(box.overlaps(k.get_window_extent(renderer).padded(NAME_PAD_PX / 2)) for k in kept):
+            for patch in list(ax.patches):
+                if getattr(patch, "patchA", None) is label:
+                    patch.remove()
+            label.remove()
+            dropped.append(str(label.get_text()))
+        else:
+            kept.append(label)
+    return dropped
+
+
+# Pixels kept between two point names at a page's width (at the saved resolution).
+NAME_PAD_PX = 2.0
 
 
 # Steps of adjustText's repulsion: enough for the 15 names a panel may carry.
