@@ -41,6 +41,7 @@ from sim.analysis.sensitivity import CONF_LEVEL, RESAMPLES
 from sim.columns import distinct
 from sim.plots.figure import (
     PAGE_HEIGHT_IN,
+    balanced_wrap,
     legend_below,
     legend_below_in,
     lines_in,
@@ -79,6 +80,10 @@ AXIS_LABEL = {
     # check of the figures; decision 804).
     "morris": "Elementary effect (the metric's\nchange over the parameter's range)",
 }
+# At a page's width, the Morris label shorter (the caption says an effect is the change in
+# the metric over the parameter's range): wrapped to a 1.5 in panel, the whole label took
+# four lines (an outside check, decision 962).
+PAGE_AXIS_LABEL = {**AXIS_LABEL, "morris": "Elementary effect over the parameter's range"}
 PER_FIGURE = 9
 # A panel title wraps at this many characters (panels are 4.8 inches wide).
 TITLE_CHARS = 52
@@ -472,7 +477,7 @@ def page_layout(
         for m in metrics
     }
     label_pt = _points("axes.labelsize")
-    axis_lines = wrap_to(AXIS_LABEL[method], room, label_pt).count("\n") + 1
+    axis_lines = page_axis_label(PAGE_AXIS_LABEL[method], wide, label_pt).count("\n") + 1
     under = (
         lines_in(1, _points("xtick.labelsize"))
         + float(plt.rcParams["xtick.major.pad"]) / 72.0
@@ -492,6 +497,42 @@ def page_layout(
         title_lines=title_lines,
         least_axes_in=(n_rows - 1 + 1.2) * (lines_in(lines, tick_pt) + 0.01),
     )
+
+
+def page_axis_label(label: str, wide: float, points: float) -> str:
+    """A chart's x label at a page's width: its words wrapped afresh to the panel's
+    ``wide`` inches, in lines of about the same length. Its own two lines each wrapped
+    broke the Morris label at 3.5 in as "Elementary effect (the / metric's / change over
+    the / parameter's range)" (an outside check, decision 962)."""
+    return balanced_wrap(" ".join(label.split()), wide, points)
+
+
+# At a page's width, the room in points kept inside a panel's left edge, left of 0, for
+# the marks drawn at 0 (an x, an arrowhead): centred on the axis' edge, they touched the
+# parameters' names ("salience: same region✗"; an outside check, decision 962). Inside,
+# the panel's layout and the page's columns stay as they were.
+ZERO_MARK_ROOM_PT = 7.0
+
+
+def zero_marks(indices: pd.DataFrame, method: str) -> bool:
+    """Whether some estimate or whisker of ``indices`` is marked at the lower bound (an
+    estimate below it, a whisker cut there)."""
+    low = BOUNDS[method][0]
+    below = any(
+        bool((indices[column].to_numpy(np.float64) < low).any()) for column, *_ in BARS[method]
+    )
+    return below or cut_counts(indices, method)[0] > 0
+
+
+def room_for_zero_marks(ax: Axes) -> None:
+    """The panel's x axis begun ZERO_MARK_ROOM_PT left of 0, so that the marks at 0 sit
+    inside it, apart from the names (the line at 0 still marks the bound)."""
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    low, high = ax.get_xlim()
+    wide_pt = ax.get_position().width * fig.get_figwidth() * 72.0
+    share = ZERO_MARK_ROOM_PT / max(wide_pt, 1.0)
+    ax.set_xlim(low - share / (1.0 - share) * (high - low), high)
 
 
 def _points(key: str) -> float:
@@ -648,21 +689,21 @@ def sensitivity_figures(
             page_in=page_in,
             page_rows=page_rows,
         )
+        room = _title_room(fig, list(axes.flat)) if page_width() is not None else 0.0
         for ax, metric in zip(axes.flat, chunk, strict=False):
             indices_panel(indices[indices["metric"] == metric], method, ax=ax)
             # Wrapped: a long title ran into its neighbour's in the row.
             words = (titles or {}).get(metric) or metric_label(metric, phrases)[0]
             title = "\n".join(textwrap.wrap(words, TITLE_CHARS, break_long_words=False))
             if page_width() is not None:  # wrapped to the panel
-                # to the room from the panel's left to the next panel's (or the figure's
-                # right): a title over a 0.6 in panel broke after every word.
-                x0 = ax.get_position().x0
-                ends = [a.get_position().x0 for a in axes.flat if a.get_position().x0 > x0 + 1e-6]
-                room = (min(ends, default=1.0) - x0) * fig.get_figwidth() - 0.15
                 title = wrap_to(words, room, 9)
                 # The axis label under a narrow panel wrapped to it: running past the
-                # figure's right it made a 3 in page's chart 3.45 in wide.
-                ax.set_xlabel(wrap_to(ax.get_xlabel(), room, 9.7))
+                # figure's right it made a 3 in page's chart 3.45 in wide. To the panel's
+                # own width, in balanced lines (decision 962).
+                wide = ax.get_position().width * fig.get_figwidth()
+                ax.set_xlabel(page_axis_label(PAGE_AXIS_LABEL[method], wide, 9.7))
+                if zero_marks(indices, method):
+                    room_for_zero_marks(ax)
             ax.set_title(title, loc="left", fontsize=9)
         # The bars' entries, and the mark of an estimate outside the bounds when a panel
         # of this figure has one (a legend of the last panel alone would miss it).
@@ -680,3 +721,18 @@ def sensitivity_figures(
             outside_legend(axes[0, -1], legend_title(method), handles=handles)
         figures.append(fig)
     return figures
+
+
+def _title_room(fig: Figure, axes: Sequence[Axes]) -> float:
+    """The inches every panel title of a page-width chart wraps to: the least of the
+    panels' rooms, from a panel's left to the next panel's (or the figure's right, for
+    the last of a row). Each panel's own room wrapped a row's right title to 4-5 lines
+    against the left's 2, leaving an inch of white over the left panel (an outside check,
+    decision 962); a title over a 0.6 in panel broke after every word."""
+    width = fig.get_figwidth()
+    rooms = []
+    for ax in axes:
+        x0 = ax.get_position().x0
+        ends = [a.get_position().x0 for a in axes if a.get_position().x0 > x0 + 1e-6]
+        rooms.append((min(ends, default=1.0) - x0) * width - 0.15)
+    return min(rooms, default=width)
