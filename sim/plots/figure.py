@@ -191,16 +191,21 @@ def lines_in(lines: int, points: float) -> float:
 _SCRATCH: list[Figure] = []
 
 
-def text_size_in(text: str, points: float) -> tuple[float, float]:
-    """The width and height in inches of ``text`` (lines and all) at ``points`` in the
-    theme's font, as drawn at the saved resolution."""
+def _scratch() -> Figure:
+    """The figure no one sees (:data:`_SCRATCH`), made on first use."""
     if not _SCRATCH:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         scratch = Figure(dpi=DPI)
         FigureCanvasAgg(scratch)
         _SCRATCH.append(scratch)
-    scratch = _SCRATCH[0]
+    return _SCRATCH[0]
+
+
+def text_size_in(text: str, points: float) -> tuple[float, float]:
+    """The width and height in inches of ``text`` (lines and all) at ``points`` in the
+    theme's font, as drawn at the saved resolution."""
+    scratch = _scratch()
     drawn = scratch.text(0.0, 0.0, text, fontsize=points)
     try:
         box = drawn.get_window_extent(scratch.canvas.get_renderer())  # type: ignore[attr-defined]
@@ -209,27 +214,32 @@ def text_size_in(text: str, points: float) -> tuple[float, float]:
         drawn.remove()
 
 
-def saved_width_in(data: bytes, fmt: str) -> float:
-    """The width in inches of a saved figure's file: a PNG's pixels at DPI, an SVG's or a
-    PDF's page width in points."""
+def saved_size_in(data: bytes, fmt: str) -> tuple[float, float]:
+    """The width and height in inches of a saved figure's file: a PNG's pixels at DPI, an
+    SVG's or a PDF's page size in points (NaN where not found)."""
     if fmt == "png":
-        return int.from_bytes(data[16:20], "big") / DPI
+        pixels = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return pixels[0] / DPI, pixels[1] / DPI
+    values: list[bytes | None]
     if fmt == "svg":
-        found = re.search(rb'<svg[^>]*\swidth="([0-9.]+)pt"', data)
+        found = [re.search(rb'<svg[^>]*\s' + side + rb'="([0-9.]+)pt"', data)
+                 for side in (b"width", b"height")]  # fmt: skip
+        values = [f.group(1) if f else None for f in found]
     else:
-        found = re.search(rb"/MediaBox\s*\[\s*[0-9.]+\s+[0-9.]+\s+([0-9.]+)", data)
-    return float(found.group(1)) / 72.0 if found else float("nan")
+        box = re.search(rb"/MediaBox\s*\[\s*[0-9.]+\s+[0-9.]+\s+([0-9.]+)\s+([0-9.]+)", data)
+        values = [box.group(1), box.group(2)] if box else [None, None]
+    width, height = (float(v) / 72.0 if v else float("nan") for v in values)
+    return width, height
+
+
+def saved_width_in(data: bytes, fmt: str) -> float:
+    """The width in inches of a saved figure's file (:func:`saved_size_in`)."""
+    return saved_size_in(data, fmt)[0]
 
 
 def saved_height_in(data: bytes, fmt: str) -> float:
-    """The height in inches of a saved figure's file (:func:`saved_width_in`'s reading)."""
-    if fmt == "png":
-        return int.from_bytes(data[20:24], "big") / DPI
-    if fmt == "svg":
-        found = re.search(rb'<svg[^>]*\sheight="([0-9.]+)pt"', data)
-    else:
-        found = re.search(rb"/MediaBox\s*\[\s*[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+([0-9.]+)", data)
-    return float(found.group(1)) / 72.0 if found else float("nan")
+    """The height in inches of a saved figure's file (:func:`saved_size_in`)."""
+    return saved_size_in(data, fmt)[1]
 
 
 def _tight_width(fig: Figure) -> float:
@@ -371,8 +381,7 @@ def legend_below_in(handles: Sequence[Artist], title: str) -> float:
     """The height in inches of the legend :func:`legend_below` draws of ``handles`` at a
     page's width (measured on a figure no one sees; the handles may be stand-ins, such as
     patches and lines of the same labels, not yet in a figure)."""
-    text_size_in("", 8.0)  # the scratch figure made
-    scratch = _SCRATCH[0]
+    scratch = _scratch()
     legend = _page_legend(
         scratch, [h for h in handles if h.get_label()], title, {"loc": "upper left"}
     )
@@ -1133,10 +1142,12 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     with _no_collapse_warning() if width is not None else contextlib.nullcontext():
         fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")
     data = buffer.getvalue()
-    if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
-        TOO_WIDE.append((name, saved_width_in(data, fmt)))
-    if width is not None and saved_height_in(data, fmt) > PAGE_HEIGHT_IN + WIDTH_SLACK_IN:
-        TOO_TALL.append((name, saved_height_in(data, fmt)))
+    if width is not None:
+        wide, high = saved_size_in(data, fmt)  # read once for both notes
+        if wide > width + WIDTH_SLACK_IN:
+            TOO_WIDE.append((name, wide))
+        if high > PAGE_HEIGHT_IN + WIDTH_SLACK_IN:
+            TOO_TALL.append((name, high))
     return data
 
 

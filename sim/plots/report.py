@@ -54,8 +54,7 @@ from sim.plots.figure import (
     metric_label,
     parameter_label,
     render,
-    saved_height_in,
-    saved_width_in,
+    saved_size_in,
     too_tall_words,
 )
 from sim.plots.gallery import (
@@ -496,17 +495,18 @@ def write_report(
     with at_page_width(width), contextlib.closing(drawn(entries, fmt)) as done:
         for entry, (data, shown, shown_fmt, caption) in zip(entries, done, strict=True):
             atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
-            tall = saved_height_in(data, fmt)
-            tall_words = too_tall_words(tall) if tall > PAGE_HEIGHT_IN + WIDTH_SLACK_IN else ""
-            if width is not None and saved_width_in(data, fmt) > width + WIDTH_SLACK_IN:
-                wider.append(
-                    f"{entry.stem}.{fmt} is {saved_width_in(data, fmt):.2f} in wide, wider "
-                    f"than --width {width:g}: a row of its panels with their labels needs "
-                    "more room than that" + (f"; and {tall_words}" if tall_words else "")
-                )
-            elif width is not None and tall_words:
-                # Said as a figure too wide is (decision 960), in one note with it.
-                wider.append(f"{entry.stem}.{fmt} is {tall_words}")
+            if width is not None:
+                wide, tall = saved_size_in(data, fmt)
+                tall_words = too_tall_words(tall) if tall > PAGE_HEIGHT_IN + WIDTH_SLACK_IN else ""
+                if wide > width + WIDTH_SLACK_IN:
+                    wider.append(
+                        f"{entry.stem}.{fmt} is {wide:.2f} in wide, wider than --width "
+                        f"{width:g}: a row of its panels with their labels needs more room "
+                        "than that" + (f"; and {tall_words}" if tall_words else "")
+                    )
+                elif tall_words:
+                    # Said as a figure too wide is (decision 960), in one note with it.
+                    wider.append(f"{entry.stem}.{fmt} is {tall_words}")
             sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
             captions.append(f"- `{entry.stem}.{fmt}`: {caption}")
             progress.update(failed=False)
