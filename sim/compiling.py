@@ -14,7 +14,11 @@ from here) do not load numba (decision 883).
 from __future__ import annotations
 
 import functools
+import hashlib
 import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 # Said on a terminal as a compile starts, once a process (decision 725): the first run or
@@ -101,3 +105,38 @@ def compiled_text(engine: str, later: str) -> str:
     if engine == "fast":
         return f"the engine, once: later {later} load it from numba's cache"
     return f"numba's kernels, once: later {later} load them from its cache"
+
+
+def cached_with(namespace: Mapping[str, Any], *modules: ModuleType) -> int:
+    """Make the cached kernels defined in ``namespace`` (a module's ``globals()``) stale
+    when the source of any of ``modules`` changes, not only their own file's.
+
+    numba keys a kernel's cache on its own file's time and size alone, while the machine
+    code it saves holds the kernels it calls from other files as they were when it
+    compiled. A change to :mod:`sim.reductions` alone (a ``git pull`` that touches only
+    it) left the fast engine's step loop running the old ``group_means`` from its cache,
+    beside a Mesa engine running the new one: a summary of the tour differed between the
+    engines (29.06 against 52.27 summed, decision 965). numba documents this limitation
+    and offers no setting for it (numba issues 1833, 9304), so each kernel's source stamp,
+    which numba compares with the one saved in its index, gets a hash of ``modules``'
+    sources added (``_cache._cache_file._source_stamp``, numba 0.68's; the test
+    ``tests/test_numba_cache.py`` fails if numba moves it). A changed hash makes numba
+    read the index as not fresh and compile again, as a change of the file itself does.
+
+    Returns:
+        How many kernels were stamped (those of ``namespace``'s own module with a cache).
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    mark = digest.hexdigest()
+    name = namespace["__name__"]
+    stamped = 0
+    for value in namespace.values():
+        cache_file = getattr(getattr(value, "_cache", None), "_cache_file", None)
+        py_func = getattr(value, "py_func", None)
+        if cache_file is None or getattr(py_func, "__module__", None) != name:
+            continue  # not a cached kernel, or one imported from another module
+        cache_file._source_stamp = (cache_file._source_stamp, mark)
+        stamped += 1
+    return stamped

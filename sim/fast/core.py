@@ -21,6 +21,8 @@ from llvmlite import ir
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
+import sim.reductions
+from sim.compiling import cached_with
 from sim.reductions import group_means
 
 # Event kind codes; below N_TARGETED the kinds of the registry's "targeted" handler.
@@ -1595,3 +1597,10 @@ def equilibrium(
         if moved <= tolerance:
             return sweep + 1
     return max_sweeps
+
+
+# The machine code numba caches for these kernels holds sim.reductions' group_means as it
+# was compiled with them, and numba checks only this file for changes: a change to that
+# file alone makes these caches stale too (decision 965). After every kernel, before any
+# is called.
+cached_with(globals(), sim.reductions)
