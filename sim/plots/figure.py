@@ -15,7 +15,7 @@ import itertools
 import re
 import textwrap
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -145,6 +145,20 @@ def page_columns(
     width = page_room()
     fits = int((width - fixed_in + gap_in) // (least_in + gap_in))
     return max(1, min(n, most, fits))
+
+
+def fill_pages[T](items: Sequence[T], fits: Callable[[list[T]], bool]) -> list[list[T]]:
+    """``items`` in order, in parts a page each: a part takes the next item while ``fits``
+    holds of it with that item, else the item begins a part (one that does not fit alone
+    is a part alone, and said when saved as too tall). The sensitivity charts' rows of
+    panels (decision 960) and the heatmaps' rows of maps are split so."""
+    parts: list[list[T]] = []
+    for item in items:
+        if parts and fits([*parts[-1], item]):
+            parts[-1].append(item)
+        else:
+            parts.append([item])
+    return parts
 
 
 def wrap_to(text: str, inches: float, points: float) -> str:

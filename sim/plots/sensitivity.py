@@ -42,6 +42,7 @@ from sim.columns import distinct
 from sim.plots.figure import (
     PAGE_HEIGHT_IN,
     balanced_wrap,
+    fill_pages,
     legend_below,
     legend_below_in,
     lines_in,
@@ -355,12 +356,9 @@ def figure_metrics(
         return [names[start : start + PER_FIGURE] for start in range(0, len(names), PER_FIGURE)]
     layout = page_layout(indices, method, names, phrases, titles, caption_in)
     rows = [names[start : start + layout.n_cols] for start in range(0, len(names), layout.n_cols)]
-    chunks: list[list[list[str]]] = []
-    for row in rows:
-        if chunks and layout.height_in([*chunks[-1], row]) <= PAGE_HEIGHT_IN - PAGE_MARGIN_IN:
-            chunks[-1].append(row)
-        else:
-            chunks.append([row])
+    chunks = fill_pages(
+        rows, lambda chunk: layout.height_in(chunk) <= PAGE_HEIGHT_IN - PAGE_MARGIN_IN
+    )
     return [[m for row in chunk for m in row] for chunk in chunks]
 
 
