@@ -78,9 +78,10 @@ MIN_AXES_IN = 0.9
 PAGE_LEFT_IN = 0.62
 PAGE_GAP_IN = 0.5
 # The tallest a page-width figure is saved, inches: a US letter page's 11 in less 1-in
-# margins (A4's text is about 9.7 in high). A set of panels that would be taller is split
-# into more figures (the sensitivity bars) or drawn smaller (the heatmaps); a figure whose
-# single panel is taller on its own is said (:func:`too_wide_notes`).
+# margins (A4's text is about 9.7 in high). A set of panels that would be taller is drawn
+# smaller (the maps) or split into more figures (the sensitivity bars, the heatmaps whose
+# maps at their lowest pass it; :func:`fill_pages`); a figure whose single panel is taller
+# on its own is said (:func:`too_wide_notes`).
 PAGE_HEIGHT_IN = 9.0
 # Line spacing of matplotlib's text, as a multiple of its size.
 LINE_SPACING = 1.2

@@ -74,6 +74,7 @@ from sim.plots.sweeps import (
     family_figure,
     fitted_axis_note,
     heatmap_figure,
+    heatmap_parts,
     is_signed,
     overlap_note,
     spread_over_design,
@@ -753,14 +754,24 @@ def _sweep_entries(
             if (family, group) != _DEFAULT_HEATMAP:
                 stem += f"_{_slug(family)}_{_slug(group)}"
             where = phrases.get(group) or group
-            yield _entry(
-                stem,
-                partial(heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases),
-                f"Mean {family_title(family)[:1].lower()}{family_title(family)[1:]} {where} "
-                f"over {parameter_label(x)} and {parameter_label(y)}",
-                results,
-                held_note + still_note + left_note + cells,
-            )
+            # At a page's width maps that pass a page's height go to more files, as the
+            # sensitivity charts do (stem_1, stem_2 ...; decision 960).
+            parts = heatmap_parts(at, shown[:MAX_HEATMAPS], x, y)
+            for i in range(1, parts + 1):
+                yield _entry(
+                    stem + (f"_{i}" if parts > 1 else ""),
+                    partial(
+                        heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases, part=i
+                    ),
+                    f"Mean {family_title(family)[:1].lower()}{family_title(family)[1:]} {where} "
+                    f"over {parameter_label(x)} and {parameter_label(y)}",
+                    results,
+                    held_note
+                    + still_note
+                    + left_note
+                    + cells
+                    + (f" Part {i} of {parts}; the parts share that scale." if parts > 1 else ""),
+                )
 
 
 # The heatmaps' family and group when the selection names none.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -40,6 +41,7 @@ from sim.plots.figure import (
     coincide_texts,
     coinciding,
     draw_band,
+    fill_pages,
     group_heading,
     group_order,
     group_phrase,
@@ -438,6 +440,92 @@ def heatmap_panel(
     return ax
 
 
+# A page-width row of maps: a map's title and x values beside its height, inches; what
+# the layout adds to the rows (the axis labels, the padding), and the room a figure of
+# them has; the most rows a page holds, each map at least MAP_LEAST_HIGH_IN high.
+MAP_ROW_IN = 0.75
+MAP_LAYOUT_IN = 0.8
+MAP_ROWS_ROOM_IN = PAGE_HEIGHT_IN - MAP_LAYOUT_IN
+MAP_PAGE_ROWS = int(MAP_ROWS_ROOM_IN // (MAP_LEAST_HIGH_IN + MAP_ROW_IN))
+
+
+@dataclass(frozen=True)
+class _MapGrid:
+    """Where :func:`heatmap_figure` puts its maps: a grid of ``n_rows`` by ``n_cols``,
+    ``place`` taking a map's (scenario, metric) indices to its (row, column); ``blocks``,
+    the rows in order, grouped as a file keeps them together (a scenario's, or one row);
+    ``panel_in``, a map's width at a page's width."""
+
+    n_rows: int
+    n_cols: int
+    place: Callable[[int, int], tuple[int, int]]
+    blocks: list[range]
+    panel_in: float = 3.3
+
+    def parts(self) -> list[range]:
+        """The rows of each file: all in one, but at a page's width where they pass a
+        page's height at their lowest (MAP_PAGE_ROWS rows), there as many files of
+        whole blocks as :func:`~sim.plots.figure.fill_pages` gives (a block of more
+        rows than a page's, in pieces of a page's rows)."""
+        if page_width() is None or self.n_rows <= MAP_PAGE_ROWS:
+            return [range(self.n_rows)]
+        pieces = [
+            block[start : start + MAP_PAGE_ROWS]
+            for block in self.blocks
+            for start in range(0, len(block), MAP_PAGE_ROWS)
+        ]
+        parts = fill_pages(pieces, lambda part: sum(map(len, part)) <= MAP_PAGE_ROWS)
+        return [range(part[0].start, part[-1].stop) for part in parts]
+
+
+def _map_grid(binned: pd.DataFrame, n_scenarios: int, n_metrics: int, x: str, y: str) -> _MapGrid:
+    """How :func:`heatmap_figure` lays out the maps of ``n_scenarios`` by ``n_metrics``
+    over ``binned``'s levels of ``x`` and ``y``: a row per scenario, a column per metric,
+    but at a page's width (decision 960)."""
+    one_each = [range(row, row + 1) for row in range(n_scenarios)]
+    if page_width() is None:
+        return _MapGrid(n_scenarios, n_metrics, lambda row, col: (row, col), one_each)
+    # At a page's width: a map at least wide enough for its cells' 7 pt numbers; the
+    # scenarios as columns and the metrics as rows when only they fit, else a scenario's
+    # maps over as many rows as they need.
+    # A map whose cells hold no numbers (more than ANNOTATE_CELLS) needs no room for them:
+    # eight values a side asked 3.3 in a map, and made twelve maps at 6.5 in a column 43
+    # in tall (decision 960).
+    cells = binned[x].nunique() * binned[y].nunique()
+    numbered = MAP_CELL_IN * binned[x].nunique() + 0.1 if cells <= ANNOTATE_CELLS else 0.0
+    least = max(MAP_LEAST_IN, numbered)
+    fits = page_columns(99, 99, least, MAP_FIXED_IN, MAP_GAP_IN)
+
+    def panel_in(n_cols: int) -> float:
+        return min(3.3, (page_room() - MAP_FIXED_IN - MAP_GAP_IN * (n_cols - 1)) / n_cols)
+
+    if n_metrics <= fits:
+        return _MapGrid(
+            n_scenarios, n_metrics, lambda row, col: (row, col), one_each, panel_in(n_metrics)
+        )
+    if n_scenarios <= fits:
+        by_metric = [range(row, row + 1) for row in range(n_metrics)]
+        return _MapGrid(
+            n_metrics, n_scenarios, lambda row, col: (col, row), by_metric, panel_in(n_scenarios)
+        )
+    lines = math.ceil(n_metrics / fits)
+    return _MapGrid(
+        n_scenarios * lines,
+        fits,
+        lambda row, col: (row * lines + col // fits, col % fits),
+        [range(row * lines, (row + 1) * lines) for row in range(n_scenarios)],
+        panel_in(fits),
+    )
+
+
+def heatmap_parts(runs: pd.DataFrame, metrics: Sequence[str], x: str, y: str) -> int:
+    """How many files :func:`heatmap_figure` draws ``runs``' maps of ``metrics`` over
+    ``x`` and ``y`` in: 1, but at a page's width where its rows of maps at their lowest
+    pass a page's height (``part`` draws each)."""
+    binned = _on_map_levels(runs, x, y)
+    return len(_map_grid(binned, len(distinct(runs["scenario"])), len(metrics), x, y).parts())
+
+
 def heatmap_figure(
     runs: pd.DataFrame,
     metrics: Sequence[str],
@@ -445,60 +533,46 @@ def heatmap_figure(
     y: str,
     *,
     phrases: Mapping[str, str] | None = None,
+    part: int | None = None,
 ) -> Figure:
     """Heatmaps of ``metrics`` (columns) over ``x`` and ``y``, a row per scenario, every
-    panel on one colour scale (so panels compare), one colour bar for the figure."""
+    panel on one colour scale (so panels compare), one colour bar for the figure.
+
+    ``part``: the maps of the ``part``-th file of :func:`heatmap_parts` (from 1), on the
+    colour scale of all, its maps as high as the fullest part's; ``None``, all in one.
+    Twelve maps at 3.5 in were one figure 20 in tall, three scenarios by four powers at
+    6.5 in one 10.5 in tall (decision 961's leftovers)."""
     set_theme()
     scenarios = distinct(runs["scenario"])
     # Binned once for every panel: a panel binned its own scenario's runs (decision 926).
     binned = _on_map_levels(runs, x, y)
-    n_rows, n_cols = len(scenarios), len(metrics)
+    grid = _map_grid(binned, len(scenarios), len(metrics), x, y)
+    parts = grid.parts()
+    rows = parts[part - 1] if part is not None else range(grid.n_rows)
+    # Every part's maps as high as those of the fullest part.
+    n_rows = max(map(len, parts)) if part is not None else grid.n_rows
     size = (3.3 * len(metrics) + 1.2, 3.0 * len(scenarios) + 0.4)
     page = page_width() is not None
-
-    def place(row: int, col: int) -> tuple[int, int]:
-        return row, col  # a row per scenario, a column per metric
-
+    panel_in = grid.panel_in
     if page:
-        # At a page's width: a map at least wide enough for its cells' 7 pt numbers; the
-        # scenarios as columns and the metrics as rows when only they fit, else a
-        # scenario's maps over as many rows as they need.
-        # A map whose cells hold no numbers (more than ANNOTATE_CELLS) needs no room for
-        # them: eight values a side asked 3.3 in a map, and made twelve maps at 6.5 in a
-        # column 43 in tall (decision 960).
-        cells = binned[x].nunique() * binned[y].nunique()
-        numbered = MAP_CELL_IN * binned[x].nunique() + 0.1 if cells <= ANNOTATE_CELLS else 0.0
-        least = max(MAP_LEAST_IN, numbered)
-        fits = page_columns(99, 99, least, MAP_FIXED_IN, MAP_GAP_IN)
-        if len(metrics) <= fits:
-            pass
-        elif len(scenarios) <= fits:
-            n_rows, n_cols = len(metrics), len(scenarios)
-
-            def place(row: int, col: int) -> tuple[int, int]:
-                return col, row
-        else:
-            n_cols = fits
-            lines = math.ceil(len(metrics) / fits)
-            n_rows = len(scenarios) * lines
-
-            def place(row: int, col: int) -> tuple[int, int]:
-                return row * lines + col // fits, col % fits
-
-        panel_in = min(3.3, (page_room() - MAP_FIXED_IN - MAP_GAP_IN * (n_cols - 1)) / n_cols)
         # The maps lower, down to MAP_LEAST_HIGH_IN, where their rows would pass a page's
         # height (decision 960).
-        high = (PAGE_HEIGHT_IN - 0.8) / n_rows - 0.75
+        high = MAP_ROWS_ROOM_IN / n_rows - MAP_ROW_IN
         size = (
             page_room(),
-            (max(MAP_LEAST_HIGH_IN, min(panel_in * 0.85, high)) + 0.75) * n_rows + 0.5,
+            (max(MAP_LEAST_HIGH_IN, min(panel_in * 0.85, high)) + MAP_ROW_IN) * len(rows) + 0.5,
         )
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=size, squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        len(rows), grid.n_cols, figsize=size, squeeze=False, layout="constrained"
+    )
     means = binned.groupby(["scenario", x, y])[list(metrics)].mean()
     vmin, vmax = float(np.nanmin(means.to_numpy())), float(np.nanmax(means.to_numpy()))
     for col, metric in enumerate(metrics):
         for row, scenario in enumerate(scenarios):
-            ax = axes[place(row, col)]
+            where, column = grid.place(row, col)
+            if where not in rows:
+                continue  # another part's
+            ax = axes[where - rows.start, column]
             heatmap_panel(
                 binned[binned["scenario"] == scenario], metric, x, y, ax=ax, vmin=vmin, vmax=vmax
             )
