@@ -501,6 +501,19 @@ class Results:
         """The calendar of one scenario."""
         return calendar_of(self.scenarios[scenario])
 
+    def narrowed(self, scenarios: Sequence[str]) -> Results:
+        """The folder seen through some of its scenarios: their trees (so their events,
+        powers and groups) and their runs only, the rest of the manifest as it is. The
+        figures of one set of a sweep's scenarios that share a calendar and groups read
+        it (:func:`sim.plots.gallery.scenario_sets`); a run, or all the scenarios, is the
+        folder itself."""
+        if self.kind == RUN or list(scenarios) == list(self.scenarios):
+            return self
+        trees = self.scenarios
+        manifest = {**self.manifest, "scenarios": {name: trees[name] for name in scenarios}}
+        runs = self.runs[self.runs["scenario"].isin(list(scenarios))]
+        return Results(path=self.path, manifest=manifest, runs=runs)
+
     @cached_property
     def events(self) -> pd.DataFrame:
         """Events of every scenario (columns ``EVENT_COLUMNS``)."""

@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 from sim.columns import NONE as NON_ALIGNED
 from sim.columns import distinct
 from sim.plots.figure import (
+    add_heading,
     date_axis,
     date_label,
     draw_band,
@@ -194,6 +195,7 @@ def alignment_figure(
     *,
     phrases: Mapping[str, str] | None = None,
     all_powers: Sequence[str] = (),
+    heading: str | None = None,
 ) -> Figure:
     """Alignment shares (a column per scenario) and effective poles (last column), a row
     per group (``all`` first).
@@ -205,6 +207,8 @@ def alignment_figure(
         all_powers: every power of the folder's scenarios, which the colours are
             assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
             keeps its colour in figures that draw different powers.
+        heading: a line over the figure (:func:`~sim.plots.figure.add_heading`): which
+            of a folder's scenarios it holds, when it holds some of them.
     """
     set_theme()
     frame, scenarios = with_scenarios(series)
@@ -295,6 +299,8 @@ def alignment_figure(
         handles += [Line2D([], [], color=colors[s], ls=styles[s], label=s) for s in scenarios]
     title = "Aligned with" + (" / scenario (poles)" if len(scenarios) > 1 else "")
     outside_legend(cells[0][-1], title, handles, x=1.03)
+    if heading is not None:
+        add_heading(fig, heading, over=cells[0])
     return fig
 
 

@@ -31,6 +31,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from sim.analysis.paired import (
     DesignValue,
@@ -634,6 +635,40 @@ def outside_legend(
         loc="upper left",
         bbox_to_anchor=(x, 1.0),
         frameon=False,
+    )
+
+
+# A figure's heading (:func:`add_heading`), points, and its gap over the figure, inches.
+HEADING_PT = 11.0
+_HEADING_GAP_IN = 0.08
+
+
+def add_heading(fig: Figure, text: str, over: Sequence[Axes] = ()) -> None:
+    """``text`` over the whole figure, left-aligned (its ``suptitle``): which of a folder's
+    scenarios the figure holds, where it holds some of them (decision 965). Wrapped to a
+    page's width. A figure with a layout engine (constrained) makes room for it; any
+    other is drawn as it is, and the heading goes over its drawn content, so it is added
+    last: over the axes ``over`` (the top row's, measured with their titles, labels and
+    legends; measuring the whole figure took a fifth of its drawing), else the whole."""
+    if page_width() is not None:
+        text = wrap_to(text, page_room() - 0.2, HEADING_PT)
+    if fig.get_layout_engine() is not None:
+        fig.suptitle(text, x=0.01, ha="left", fontsize=HEADING_PT)
+        return
+    renderer = _saved_renderer(fig)
+    if over:
+        box = Bbox.union([b for ax in over if (b := ax.get_tightbbox(renderer)) is not None])
+        x0, y1 = float(box.x0) / fig.dpi, float(box.y1) / fig.dpi
+    else:
+        whole = fig.get_tightbbox(renderer)  # inches
+        x0, y1 = float(whole.x0), float(whole.y1)
+    fig.suptitle(
+        text,
+        x=x0 / fig.get_figwidth(),
+        y=(y1 + _HEADING_GAP_IN) / fig.get_figheight(),
+        ha="left",
+        va="bottom",
+        fontsize=HEADING_PT,
     )
 
 

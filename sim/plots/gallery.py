@@ -4,9 +4,12 @@ In report order: the headline (an experiment that asks a ``question:``),
 the trajectories and the alignment figure at one design point (the
 scenario's own parameter values, or the values chosen with ``--at``; bands
 over replicates only), the trajectories across a varied parameter on
-request (``--across``), for a sweep each varied parameter's effect on the
-final values (other parameters held at the same design point) and a heatmap
-over each pair of parameters, and the sensitivity bars of ``analyze``.
+request (``--across``), these three once per set of scenarios that share a
+calendar and groups where the folder's scenarios do not all share them
+(:func:`scenario_sets`: ``trust_trajectories_<set>``), for a sweep each
+varied parameter's effect on the final values (other parameters held at the
+same design point) and a heatmap over each pair of parameters, and the
+sensitivity bars of ``analyze``.
 Entries are yielded before their figures are drawn (an entry draws its
 figure when asked for it), so a caller can count them, then draw, save and
 close each before the next. Captions are not drawn into the figures: the
@@ -16,6 +19,7 @@ report page and ``plots/captions.md`` carry each one once.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -37,6 +41,7 @@ from sim.analysis.paired import (
 from sim.analysis.sensitivity import Difference, difference_pairs, question_difference
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.columns import distinct
+from sim.errors import in_words
 from sim.plots.alignment import alignment_figure, one_state_note
 from sim.plots.figure import (
     CAPTION_PT,
@@ -92,7 +97,8 @@ from sim.plots.trajectories import (
 from sim.plots.trajectories import (
     overlap_note as trajectory_overlaps,
 )
-from sim.results import GRID, POSTERIOR, SWEEP, Results
+from sim.results import GRID, POSTERIOR, SWEEP, Results, calendar_of
+from sim.scenario.calendar import Calendar
 
 SENSITIVITY_METHODS = ("sobol", "morris")
 DEFAULT_FAMILIES = ("final_trust", "effective_poles")
@@ -310,7 +316,98 @@ def _moves(series: pd.DataFrame, metric: str) -> bool:
     return bool(len(values)) and float(values.max() - values.min()) > _MOVES
 
 
+@dataclass(frozen=True)
+class ScenarioSet:
+    """Scenarios of a folder that share their calendar (start, end, step) and their groups'
+    names, in the folder's order: drawn on one time axis and one grid of groups.
+
+    ``name`` ends the stems of its figures (``trust_trajectories_<name>``): its first
+    scenario's name made safe for a file name (:func:`safe_name`), and unique."""
+
+    scenarios: tuple[str, ...]
+    name: str
+    calendar: Calendar
+
+    def heading(self) -> str:
+        """What the set's figures hold, over each: its scenarios and their dates."""
+        label = "Scenario" if len(self.scenarios) == 1 else "Scenarios"
+        return f"{label} {in_words(list(self.scenarios))}, {calendar_words(self.calendar)}"
+
+
+def calendar_words(calendar: Calendar) -> str:
+    """``2014-01 to 2026-12``, and ``, by quarter`` (``year``) when not monthly."""
+    step = "" if calendar.step == "month" else f", by {calendar.step}"
+    return f"{calendar.start} to {calendar.end}{step}"
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a part of a file name: letters, digits, ``_``, ``-`` and ``.`` kept,
+    every other run of characters one ``_`` (``scenarios`` when nothing is left)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "scenarios"
+
+
+def scenario_sets(trees: Mapping[str, Mapping[str, Any]]) -> list[ScenarioSet]:
+    """The folder's scenarios in sets that share their calendar (start, end, step) and
+    their ``outputs.groups`` names, each set in the order of its first scenario.
+
+    A sweep over different historical cases (``cross_case_values``: five cases from
+    1956 to 2026, each with its counterfactual) drew one trajectories figure of 30 rows of
+    groups on one date axis from 1956 to 2026, each case a sliver of its panels, and an
+    alignment figure of 35 x 50 in whose panels mostly said "no such group in this
+    scenario" (decision 965): each set now has its own figures."""
+    found: dict[tuple[Any, ...], list[str]] = {}
+    calendars: dict[tuple[Any, ...], Calendar] = {}
+    for name, tree in trees.items():
+        calendar = calendar_of(dict(tree))
+        groups = frozenset((tree.get("outputs") or {}).get("groups") or {})
+        key = (calendar.start, calendar.end, calendar.step, groups)
+        found.setdefault(key, []).append(name)
+        calendars.setdefault(key, calendar)
+    sets, taken = [], set()
+    for key, names in found.items():
+        name = safe_name(names[0])
+        stem, k = name, 2
+        while name in taken:
+            name, k = f"{stem}_{k}", k + 1
+        taken.add(name)
+        sets.append(ScenarioSet(tuple(names), name, calendars[key]))
+    return sets
+
+
 def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
+    """The trajectories and alignment figures (and the one across a parameter): once for
+    the folder when its scenarios share a calendar and groups, else once per set of
+    scenarios that do (:func:`scenario_sets`), each from that set's runs."""
+    sets = scenario_sets(results.scenarios)
+    if len(sets) <= 1:
+        yield from _set_entries(results, selection)
+        return
+    for each in sets:
+        narrowed = results.narrowed(each.scenarios)
+        if narrowed.ok_runs.empty:
+            continue  # no run of the set finished: nothing to draw (the page lists errors)
+        yield from _set_entries(narrowed, selection, each, len(sets))
+
+
+def _set_entries(
+    results: Results,
+    selection: Selection,
+    scenario_set: ScenarioSet | None = None,
+    sets: int = 1,
+) -> Iterator[Entry]:
+    """:func:`_series_entries` of the folder, or of ``results`` narrowed to
+    ``scenario_set``, one of ``sets``: its stems end in the set's name, its figures
+    carry its heading and its captions say which set they draw."""
+    suffix = f"_{scenario_set.name}" if scenario_set is not None else ""
+    heading = scenario_set.heading() if scenario_set is not None else None
+    one_of = (
+        f"A figure of this kind for each set of the sweep's scenarios that share a calendar "
+        f"and groups ({sets} sets, each file named by its set's first scenario); this one "
+        f"draws {in_words(list(scenario_set.scenarios))}, "
+        f"{calendar_words(scenario_set.calendar)}."
+        if scenario_set is not None
+        else ""
+    )
     first = next(iter(results.scenarios))
     values = reference_values(results, first, selection.at) if results.varied else {}
     runs = runs_at(results.ok_runs, values)
@@ -329,7 +426,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
     metrics = ["trust_mean", *(["affinity_mean"] if _moves(series, "affinity_mean") else [])]
     note = _point_note(results, values, runs, selection.at)
     yield _entry(
-        "trust_trajectories",
+        f"trust_trajectories{suffix}",
         partial(
             trajectories_figure,
             series,
@@ -337,6 +434,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             metrics=metrics,
             phrases=phrases,
             all_powers=results.powers,
+            heading=heading,
         ),
         "Mean trust of each group's states in each power over time"
         + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
@@ -353,6 +451,7 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         ),
         results,
         _joined(
+            one_of,
             trajectory_overlaps(series, metrics, phrases),
             note,
             hidden_band_note(series, metrics),
@@ -370,8 +469,14 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
         )
         single = _joined(single, _stateless_note(every_power, drawn, phrases))
         yield _entry(
-            "alignment",
-            partial(alignment_figure, every_power, phrases=phrases, all_powers=results.powers),
+            f"alignment{suffix}",
+            partial(
+                alignment_figure,
+                every_power,
+                phrases=phrases,
+                all_powers=results.powers,
+                heading=heading,
+            ),
             "Share of each group's states aligned with each power (stacked"
             + (", mean of the replicates" if _replicates(runs) > 1 else "")
             + "; each power's area has its colour and its hatch, the non-aligned "
@@ -380,12 +485,12 @@ def _series_entries(results: Results, selection: Selection) -> Iterator[Entry]:
             "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
             + ("; every power, whatever --powers says" if selection.powers else ""),
             results,
-            _joined(single, note, initial_note(every_power)),
+            _joined(one_of, single, note, initial_note(every_power)),
         )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
     if selection.across is not None and selection.across in results.varied and not results.drawn:
-        yield from _across_entry(results, selection, values, phrases)
+        yield from _across_entry(results, selection, values, phrases, scenario_set, one_of)
 
 
 def _stateless_note(series: pd.DataFrame, drawn: pd.DataFrame, phrases: Mapping[str, str]) -> str:
@@ -410,6 +515,8 @@ def _across_entry(
     selection: Selection,
     values: dict[str, DesignValue],
     phrases: dict[str, str],
+    scenario_set: ScenarioSet | None = None,
+    one_of: str = "",
 ) -> Iterator[Entry]:
     across = str(selection.across)
     held = {p: v for p, v in values.items() if p != across}
@@ -422,8 +529,9 @@ def _across_entry(
     if series is None:
         return
     series, drawn_note = _across_columns(_keep(series, selection), across)
+    suffix = f"_{scenario_set.name}" if scenario_set is not None else ""
     yield _entry(
-        f"trajectories_across_{_slug(across)}",
+        f"trajectories_across_{_slug(across)}{suffix}",
         partial(
             across_figure,
             series,
@@ -431,18 +539,20 @@ def _across_entry(
             results.events,
             phrases=phrases,
             all_powers=results.powers,
+            heading=scenario_set.heading() if scenario_set is not None else None,
         ),
         f"Mean trust in each power over time at each value of {parameter_label(across)}"
         + (
             # Unlabelled here, each column narrow; the trajectories figure labels them (an
             # outside check read the contract's "marked and labelled", decision 942).
             "; dotted grey lines mark the scenario's events, labelled in the trust "
-            "trajectories figure (trust_trajectories)"
+            f"trajectories figure (trust_trajectories{suffix})"
             if not results.events.empty
             else ""
         ),
         results,
         _joined(
+            one_of,
             drawn_note,
             across_overlap_note(series, across, phrases=phrases),
             _point_note(results, held, runs, selection.at, split=across),

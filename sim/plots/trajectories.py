@@ -35,6 +35,7 @@ from sim.columns import distinct
 from sim.plots.figure import (
     DPI,
     PAGE_LEFT_IN,
+    add_heading,
     coincide_note,
     coincide_texts,
     coinciding,
@@ -530,6 +531,7 @@ def trajectories_figure(
     metrics: Sequence[str] = ("trust_mean",),
     phrases: Mapping[str, str] | None = None,
     all_powers: Sequence[str] = (),
+    heading: str | None = None,
 ) -> Figure:
     """Series metrics (trust by default) in each power over time: a row of panels per
     group, a column per metric, the event strip on top.
@@ -543,6 +545,8 @@ def trajectories_figure(
         all_powers: every power of the folder's scenarios, which the colours are
             assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
             keeps its colour in figures that draw different powers.
+        heading: a line over the figure (:func:`~sim.plots.figure.add_heading`): which
+            of a folder's scenarios it holds, when it holds some of them.
 
     Returns:
         The figure; its first axes is the event strip, the others the panels
@@ -645,6 +649,8 @@ def trajectories_figure(
         strip, [ax for row in panels for ax in row], marks, {p: palette[p] for p in powers}
     )
     _trim_strip(strip, placed)
+    if heading is not None:
+        add_heading(fig, heading, over=[strip, *panels[0]])
     return fig
 
 
@@ -728,6 +734,7 @@ def across_figure(
     metric: str = "trust_mean",
     phrases: Mapping[str, str] | None = None,
     all_powers: Sequence[str] = (),
+    heading: str | None = None,
 ) -> Figure:
     """Small multiples: ``metric`` over time, a row per group and a column per value of
     ``parameter`` (every panel on the same y scale, events as unlabelled grey lines).
@@ -741,6 +748,7 @@ def across_figure(
         all_powers: every power of the folder's scenarios, which the colours are
             assigned among (:func:`~sim.plots.palette.power_palette`), so that a power
             keeps its colour in figures that draw different powers.
+        heading: a line over the figure (:func:`~sim.plots.figure.add_heading`).
     """
     set_theme()
     rows, scenarios = with_scenarios(series[(series["metric"] == metric) & (series["power"] != "")])
@@ -775,13 +783,15 @@ def across_figure(
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlabel(date_label(rows) if r == len(groups) - 1 else "")
             if r == 0:
-                heading = f"{parameter_label(parameter)} = {value_text(value, 3)}"
+                column = f"{parameter_label(parameter)} = {value_text(value, 3)}"
                 if page_width() is not None:
-                    heading = wrap_to(heading, (page_room() - 1.0) / len(values), 9)
-                ax.set_title(heading, loc="left", fontsize=9)
+                    column = wrap_to(column, (page_room() - 1.0) / len(values), 9)
+                ax.set_title(column, loc="left", fontsize=9)
         name = (phrases or {}).get(group) or group_phrase(group)
         axes[r, 0].set_ylabel(f"{series_label(metric)}\n{name}", fontsize=8)
     _legend(axes[0, -1], palette, distinct(rows["power"]), scenarios)
+    if heading is not None:
+        add_heading(fig, heading)
     return fig
 
 
