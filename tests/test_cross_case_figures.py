@@ -1,4 +1,4 @@
-"""Decision 965: a sweep over different cases draws each set of scenarios on its own.
+"""Decision 967: a sweep over different cases draws each set of scenarios on its own.
 
 ``cross_case_values`` (five historical cases, each with its counterfactual) drew one
 trajectories figure of 30 rows of groups on one date axis from 1956 to 2026, each case a

@@ -309,7 +309,7 @@ def name_wrap(text: str, inches: float, points: float) -> str:
     """:func:`~sim.plots.figure.wrap_to`, and a line still wider than ``inches`` as
     measured (a scenario's name longer than the line) broken after an underscore:
     "Alignment, afghanistan_ussr_abstained" ran into the poles panel's title at 6.5 in
-    (decision 965)."""
+    (decision 967)."""
     lines = []
     for line in wrap_to(text, inches, points).split("\n"):
         while text_size_in(line, points)[0] > inches and "_" in line[1:-1]:

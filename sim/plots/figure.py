@@ -645,7 +645,7 @@ _HEADING_GAP_IN = 0.08
 
 def add_heading(fig: Figure, text: str, over: Sequence[Axes] = ()) -> None:
     """``text`` over the whole figure, left-aligned (its ``suptitle``): which of a folder's
-    scenarios the figure holds, where it holds some of them (decision 965). Wrapped to a
+    scenarios the figure holds, where it holds some of them (decision 967). Wrapped to a
     page's width. A figure with a layout engine (constrained) makes room for it; any
     other is drawn as it is, and the heading goes over its drawn content, so it is added
     last: over the axes ``over`` (the top row's, measured with their titles, labels and

@@ -354,7 +354,7 @@ def scenario_sets(trees: Mapping[str, Mapping[str, Any]]) -> list[ScenarioSet]:
     1956 to 2026, each with its counterfactual) drew one trajectories figure of 30 rows of
     groups on one date axis from 1956 to 2026, each case a sliver of its panels, and an
     alignment figure of 35 x 50 in whose panels mostly said "no such group in this
-    scenario" (decision 965): each set now has its own figures."""
+    scenario" (decision 967): each set now has its own figures."""
     found: dict[tuple[Any, ...], list[str]] = {}
     calendars: dict[tuple[Any, ...], Calendar] = {}
     for name, tree in trees.items():
