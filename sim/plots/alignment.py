@@ -30,14 +30,18 @@ from matplotlib.patches import Patch
 from sim.columns import NONE as NON_ALIGNED
 from sim.columns import distinct
 from sim.plots.figure import (
+    PAGE_HEIGHT_IN,
     add_heading,
     date_axis,
     date_label,
     draw_band,
+    fill_pages,
     group_heading,
     group_order,
     group_phrase,
+    heading_in,
     is_one_state,
+    legend_below_in,
     outside_legend,
     page_columns,
     page_room,
@@ -197,6 +201,7 @@ def alignment_figure(
     phrases: Mapping[str, str] | None = None,
     all_powers: Sequence[str] = (),
     heading: str | None = None,
+    part: int | None = None,
 ) -> Figure:
     """Alignment shares (a column per scenario) and effective poles (last column), a row
     per group (``all`` first).
@@ -210,6 +215,9 @@ def alignment_figure(
             keeps its colour in figures that draw different powers.
         heading: a line over the figure (:func:`~sim.plots.figure.add_heading`): which
             of a folder's scenarios it holds, when it holds some of them.
+        part: the groups of the ``part``-th file of :func:`alignment_parts` (from 1),
+            each part with the legend, its panels as high as the whole figure's;
+            ``None``, every group in one figure.
     """
     set_theme()
     frame, scenarios = with_scenarios(series)
@@ -222,11 +230,12 @@ def alignment_figure(
         fig, axes = _default_grid(len(groups), len(scenarios))
         blocks = [[list(axes[row])] for row in range(len(groups))]
     else:
-        labels = [
-            row_label(group_heading((phrases or {}).get(g) or group_phrase(g))) for g in groups
-        ]
-        lines = max((label.count("\n") + 2 for label in labels), default=2)
-        fig, blocks = _page_grid(len(groups), len(scenarios), ALIGN_LEFT_IN + LINE_IN * lines)
+        left_in = _left_in(groups, phrases)
+        extra = None
+        if part is not None:
+            extra = _part_room_in(shares, scenarios, palette, heading)
+            groups = alignment_parts(series, phrases=phrases, heading=heading)[part - 1]
+        fig, blocks = _page_grid(len(groups), len(scenarios), left_in, extra)
     wrapped = len(blocks[0]) > 1  # a group's panels over more than one row (decision 956)
     cells = [[ax for line in block for ax in line] for block in blocks]
     for row, group in enumerate(groups):
@@ -288,6 +297,18 @@ def alignment_figure(
         ax.tick_params(axis="x", labelrotation=0)
         if wrapped:
             ax.tick_params(axis="x", labelbottom=True)
+    handles, title = _legend_handles(shares, scenarios, palette)
+    outside_legend(cells[0][-1], title, handles, x=1.03)
+    if heading is not None:
+        add_heading(fig, heading, over=cells[0])
+    return fig
+
+
+def _legend_handles(
+    shares: pd.DataFrame, scenarios: Sequence[str], palette: dict[str, str]
+) -> tuple[list[Artist], str]:
+    """The legend's handles (each power's area, each scenario's poles line when there are
+    several) and its title."""
     powers = share_order(distinct(shares["power"]))
     hatches = power_hatches(palette)
     handles: list[Artist] = [
@@ -299,10 +320,54 @@ def alignment_figure(
         handles.append(Line2D([], [], color="none", label=""))
         handles += [Line2D([], [], color=colors[s], ls=styles[s], label=s) for s in scenarios]
     title = "Aligned with" + (" / scenario (poles)" if len(scenarios) > 1 else "")
-    outside_legend(cells[0][-1], title, handles, x=1.03)
-    if heading is not None:
-        add_heading(fig, heading, over=cells[0])
-    return fig
+    return handles, title
+
+
+def _left_in(groups: Sequence[str], phrases: Mapping[str, str] | None) -> float:
+    """The room at a page-width figure's left for its rows' labels: the longest group
+    name's lines over "share (0 to 1)"."""
+    labels = [row_label(group_heading((phrases or {}).get(g) or group_phrase(g))) for g in groups]
+    lines = max((label.count("\n") + 2 for label in labels), default=2)
+    return ALIGN_LEFT_IN + LINE_IN * lines
+
+
+def _part_room_in(
+    shares: pd.DataFrame, scenarios: Sequence[str], palette: dict[str, str], heading: str | None
+) -> float:
+    """A part's height beyond its panels, inches: the dates under them, its legend and its
+    heading (the whole figure squeezes these into the 0.6 in it adds to its rows)."""
+    handles, title = _legend_handles(shares, scenarios, palette)
+    return (
+        _PAGE_EXTRA_IN
+        + legend_below_in(handles, title)
+        + (heading_in(heading) if heading is not None else 0.0)
+    )
+
+
+def alignment_parts(
+    series: pd.DataFrame,
+    *,
+    phrases: Mapping[str, str] | None = None,
+    heading: str | None = None,
+) -> list[list[str]]:
+    """The groups of each file :func:`alignment_figure` draws ``series`` in: every group
+    in one, but at a page's width where its rows of groups pass a page's height
+    (:data:`~sim.plots.figure.PAGE_HEIGHT_IN`), whole groups a part, filled in order
+    (:func:`~sim.plots.figure.fill_pages`), each part with the legend. A run of the Syria
+    case at ``--width 6.5`` was one figure 19.59 in tall."""
+    frame, scenarios = with_scenarios(series)
+    shares = frame[frame["metric"] == "share_aligned"]
+    groups = group_order(shares.dropna(subset=["value"])["group"], phrases or ())
+    if page_width() is None or not groups:
+        return [groups]
+    _, lines, _, high = _page_shape(len(scenarios), _left_in(groups, phrases))
+    row_in = high * lines
+    # The whole figure as it is drawn: its saved height, about its size and the tight
+    # box's padding, within the page (decision 960's figures are byte for byte as before).
+    if row_in * len(groups) + _PAGE_EXTRA_IN + _PAD_IN <= PAGE_HEIGHT_IN:
+        return [groups]
+    extra = _part_room_in(shares, scenarios, power_palette(shares["power"]), heading) + _PAD_IN
+    return fill_pages(groups, lambda part: row_in * len(part) + extra <= PAGE_HEIGHT_IN)
 
 
 def name_wrap(text: str, inches: float, points: float) -> str:
@@ -331,6 +396,11 @@ ALIGN_LEAST_IN = 1.0
 ALIGN_LEFT_IN = 0.3
 LINE_IN = 0.18
 ALIGN_GAP_IN = 0.42
+# What a page-width figure adds to its rows of panels (the dates under them), inches, and
+# what the saved file's tight box adds to the figure's size (savefig.pad_inches, less the
+# white it crops).
+_PAGE_EXTRA_IN = 0.6
+_PAD_IN = 0.1
 
 
 def _default_grid(n_groups: int, n_scenarios: int) -> tuple[Figure, Any]:
@@ -348,26 +418,34 @@ def _default_grid(n_groups: int, n_scenarios: int) -> tuple[Figure, Any]:
     return fig, axes
 
 
-def _page_grid(
-    n_groups: int, n_scenarios: int, left_in: float
-) -> tuple[Figure, list[list[list[Axes]]]]:
-    """The figure at a page's width: each group's panels (scenarios', then the poles')
-    in as many columns as the page holds at ALIGN_LEAST_IN each, over as few rows as that
-    allows, balanced (four panels two by two rather than three and one); ``left_in``
-    inches at the left for the rows' labels.
-
-    Returns:
-        The figure and, per group, its rows of panels (the spare axes hidden).
-    """
+def _page_shape(n_scenarios: int, left_in: float) -> tuple[int, int, int, float]:
+    """A group's panels at a page's width (:func:`_page_grid`): how many (the scenarios'
+    and the poles'), over how many rows, in how many columns, and a row's height."""
     m = n_scenarios + 1
     most = page_columns(m, m, ALIGN_LEAST_IN, left_in, ALIGN_GAP_IN)
     rows = -(-m // most)
     cols = -(-m // rows)
     high = 2.1 if rows == 1 else 1.55
+    return m, rows, cols, high
+
+
+def _page_grid(
+    n_groups: int, n_scenarios: int, left_in: float, extra_in: float | None = None
+) -> tuple[Figure, list[list[list[Axes]]]]:
+    """The figure at a page's width: each group's panels (scenarios', then the poles')
+    in as many columns as the page holds at ALIGN_LEAST_IN each, over as few rows as that
+    allows, balanced (four panels two by two rather than three and one); ``left_in``
+    inches at the left for the rows' labels; ``extra_in`` inches beyond the panels
+    (a part's dates, legend and heading; default 0.6 in).
+
+    Returns:
+        The figure and, per group, its rows of panels (the spare axes hidden).
+    """
+    m, rows, cols, high = _page_shape(n_scenarios, left_in)
     fig, axes = plt.subplots(
         n_groups * rows,
         cols,
-        figsize=(page_room(), high * n_groups * rows + 0.6),
+        figsize=(page_room(), high * n_groups * rows + (extra_in if extra_in is not None else 0.6)),
         sharex=True,
         squeeze=False,
         layout="constrained",

@@ -672,6 +672,13 @@ def add_heading(fig: Figure, text: str, over: Sequence[Axes] = ()) -> None:
     )
 
 
+def heading_in(text: str) -> float:
+    """The height in inches :func:`add_heading`'s heading of ``text`` adds over a
+    page-width figure (its lines as wrapped there, and its gap)."""
+    lines = wrap_to(text, page_room() - 0.2, HEADING_PT).count("\n") + 1
+    return lines_in(lines, HEADING_PT) + _HEADING_GAP_IN
+
+
 def band(frame: pd.DataFrame, by: Sequence[str], value: str = "value") -> pd.DataFrame:
     """Mean and 95% interval of ``value`` across the rows of each ``by`` cell.
 

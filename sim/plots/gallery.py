@@ -42,7 +42,7 @@ from sim.analysis.sensitivity import Difference, difference_pairs, question_diff
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.columns import distinct
 from sim.errors import in_words
-from sim.plots.alignment import alignment_figure, one_state_note
+from sim.plots.alignment import alignment_figure, alignment_parts, one_state_note
 from sim.plots.figure import (
     CAPTION_PT,
     NO_RUN_WORDS,
@@ -92,6 +92,7 @@ from sim.plots.trajectories import (
     across_overlap_note,
     hidden_band_note,
     trajectories_figure,
+    trajectory_parts,
     unlabelled_note,
 )
 from sim.plots.trajectories import (
@@ -425,72 +426,96 @@ def _set_entries(
     phrases = _chosen_first(group_phrases(results.scenarios), selection)
     metrics = ["trust_mean", *(["affinity_mean"] if _moves(series, "affinity_mean") else [])]
     note = _point_note(results, values, runs, selection.at)
-    yield _entry(
-        f"trust_trajectories{suffix}",
-        partial(
-            trajectories_figure,
-            series,
-            results.events,
-            metrics=metrics,
-            phrases=phrases,
-            all_powers=results.powers,
-            heading=heading,
-        ),
-        "Mean trust of each group's states in each power over time"
-        + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
-        + "; each power's line has its colour and its marker, which tell the powers apart"
-        " in greyscale too; dotted grey lines mark the scenario's events (darker where"
-        " labelled above), and a tick on the strip above the panels gives each event's"
-        " acting power by its colour (the ticks of one month side by side), a grey cross"
-        " for an actor without a line: a state"
-        + (", or a power --powers leaves out" if selection.powers else "")
-        + (
-            "; a regime change, which has no actor, is a grey cross too"
-            if (results.events["kind"] == "regime_change").any()
-            else ""
-        ),
-        results,
-        _joined(
-            one_of,
-            trajectory_overlaps(series, metrics, phrases),
-            note,
-            hidden_band_note(series, metrics),
-            initial_note(series),
-        ),
-        # Which key events found no room on the strip is known once it is drawn.
-        partial(unlabelled_note, series=series, events=results.events, metrics=metrics)
-        if results.events["key"].any()
-        else None,
+    # At a page's width rows of groups that pass a page's height go to more files, whole
+    # groups a part, as the heatmaps' maps do (stem_1, stem_2 ...; decision 966).
+    parts = len(
+        trajectory_parts(series, results.events, metrics=metrics, phrases=phrases, heading=heading)
     )
+    # The files whose strip labels the events (the figure across a parameter says them).
+    labelled = f"trust_trajectories{suffix}" + (f"_1 to _{parts}" if parts > 1 else "")
+    for i in range(1, parts + 1):
+        yield _entry(
+            f"trust_trajectories{suffix}" + (f"_{i}" if parts > 1 else ""),
+            partial(
+                trajectories_figure,
+                series,
+                results.events,
+                metrics=metrics,
+                phrases=phrases,
+                all_powers=results.powers,
+                heading=heading,
+                part=i if parts > 1 else None,
+            ),
+            "Mean trust of each group's states in each power over time"
+            + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
+            + "; each power's line has its colour and its marker, which tell the powers apart"
+            " in greyscale too; dotted grey lines mark the scenario's events (darker where"
+            " labelled above), and a tick on the strip above the panels gives each event's"
+            " acting power by its colour (the ticks of one month side by side), a grey cross"
+            " for an actor without a line: a state"
+            + (", or a power --powers leaves out" if selection.powers else "")
+            + (
+                "; a regime change, which has no actor, is a grey cross too"
+                if (results.events["kind"] == "regime_change").any()
+                else ""
+            ),
+            results,
+            _joined(
+                one_of,
+                trajectory_overlaps(series, metrics, phrases),
+                note,
+                hidden_band_note(series, metrics),
+                initial_note(series),
+                _part_note(i, parts, "the strip of events and the legend"),
+            ),
+            # Which key events found no room on the strip is known once it is drawn.
+            partial(unlabelled_note, series=series, events=results.events, metrics=metrics)
+            if results.events["key"].any()
+            else None,
+        )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
         single = one_state_note(
             [phrases.get(g) or g for g in distinct(drawn["group"])], _replicates(runs) > 1
         )
         single = _joined(single, _stateless_note(every_power, drawn, phrases))
-        yield _entry(
-            f"alignment{suffix}",
-            partial(
-                alignment_figure,
-                every_power,
-                phrases=phrases,
-                all_powers=results.powers,
-                heading=heading,
-            ),
-            "Share of each group's states aligned with each power (stacked"
-            + (", mean of the replicates" if _replicates(runs) > 1 else "")
-            + "; each power's area has its colour and its hatch, the non-aligned "
-            "plain grey) and the effective number of poles, the non-aligned counted as one "
-            "pole of their own (the third way): 1 / sum of squared shares over the powers and "
-            "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
-            + ("; every power, whatever --powers says" if selection.powers else ""),
-            results,
-            _joined(one_of, single, note, initial_note(every_power)),
-        )
+        parts = len(alignment_parts(every_power, phrases=phrases, heading=heading))
+        for i in range(1, parts + 1):
+            yield _entry(
+                f"alignment{suffix}" + (f"_{i}" if parts > 1 else ""),
+                partial(
+                    alignment_figure,
+                    every_power,
+                    phrases=phrases,
+                    all_powers=results.powers,
+                    heading=heading,
+                    part=i if parts > 1 else None,
+                ),
+                "Share of each group's states aligned with each power (stacked"
+                + (", mean of the replicates" if _replicates(runs) > 1 else "")
+                + "; each power's area has its colour and its hatch, the non-aligned "
+                "plain grey) and the effective number of poles, the non-aligned counted as one "
+                "pole of their own (the third way): 1 / sum of squared shares over the powers and "
+                "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
+                + ("; every power, whatever --powers says" if selection.powers else ""),
+                results,
+                _joined(one_of, single, note, initial_note(every_power), _part_note(i, parts)),
+            )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
     if selection.across is not None and selection.across in results.varied and not results.drawn:
-        yield from _across_entry(results, selection, values, phrases, scenario_set, one_of)
+        yield from _across_entry(
+            results, selection, values, phrases, scenario_set, one_of, labelled
+        )
+
+
+def _part_note(part: int, parts: int, each: str = "the legend") -> str:
+    """A series figure's caption sentence saying which of its files it is (``""`` when it
+    is one), as the sensitivity charts' and the heatmaps' parts say it (decision 966);
+    ``each``: what every part has."""
+    if parts <= 1:
+        return ""
+    return f"Part {part} of {parts}: whole groups a part, each part with {each}."
 
 
 def _stateless_note(series: pd.DataFrame, drawn: pd.DataFrame, phrases: Mapping[str, str]) -> str:
@@ -517,6 +542,7 @@ def _across_entry(
     phrases: dict[str, str],
     scenario_set: ScenarioSet | None = None,
     one_of: str = "",
+    labelled: str = "trust_trajectories",
 ) -> Iterator[Entry]:
     across = str(selection.across)
     held = {p: v for p, v in values.items() if p != across}
@@ -546,7 +572,7 @@ def _across_entry(
             # Unlabelled here, each column narrow; the trajectories figure labels them (an
             # outside check read the contract's "marked and labelled", decision 942).
             "; dotted grey lines mark the scenario's events, labelled in the trust "
-            f"trajectories figure (trust_trajectories{suffix})"
+            f"trajectories figure ({labelled})"
             if not results.events.empty
             else ""
         ),

@@ -23,6 +23,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -34,6 +35,7 @@ from sim.catalogue import SERIES_METRICS
 from sim.columns import distinct
 from sim.plots.figure import (
     DPI,
+    PAGE_HEIGHT_IN,
     PAGE_LEFT_IN,
     add_heading,
     coincide_note,
@@ -42,10 +44,13 @@ from sim.plots.figure import (
     date_axis,
     date_label,
     draw_band,
+    fill_pages,
     fit_page,
     group_order,
     group_phrase,
+    heading_in,
     in_words,
+    legend_below_in,
     nice,
     outside_legend,
     page_room,
@@ -91,6 +96,12 @@ _LABEL_CHARS = 34
 _PANEL_HEIGHT_IN = 2.3
 _WIDTH_IN = 10.0
 _STRIP_IN = 0.95
+# A trajectories figure's height beyond its strip and rows (its gaps and margins), inches;
+# the share of its height between its strip's top and its lowest panels' foot (the
+# gridspec's top and bottom); and the room under them for the dates at a page's width.
+_PAGE_ROOM_IN = 0.6
+_AREA = 0.98 - 0.06
+_DATES_IN = 0.6
 _AXES_FRACTION = 0.78
 # At most this many dates labelled under a panel of the figure across a parameter.
 ACROSS_TICKS = 5
@@ -505,8 +516,16 @@ def _legend(
 ) -> None:
     """The powers' lines, the scenarios' styles when there are several, and the grey
     tick of an event by an actor without a line when the strip has one (``others``)."""
+    handles, title = _legend_handles(palette, powers, scenarios, others)
+    outside_legend(ax, title, handles, x=1.01)
+
+
+def _legend_handles(
+    palette: dict[str, str], powers: Sequence[str], scenarios: Sequence[str], others: bool
+) -> tuple[list[Artist], str]:
+    """:func:`_legend`'s handles and title."""
     markers = power_markers(palette)
-    handles = [
+    handles: list[Artist] = [
         Line2D([], [], color=palette[p], lw=2, label=p, **marker_style(markers[p], 1, 0, 1))
         for p in powers
     ]
@@ -521,7 +540,56 @@ def _legend(
         handles.append(Line2D([], [], color="none", label=""))
         handles += [Line2D([], [], color="0.3", ls=styles[s], lw=1.6, label=s) for s in scenarios]
     title = "Power" + (" / scenario" if len(scenarios) > 1 else "")
-    outside_legend(ax, title, handles, x=1.01)
+    return handles, title
+
+
+def _row_in(n_groups: int) -> float:
+    """The height of a group's row of trajectories panels, inches, in a figure of
+    ``n_groups`` groups (its parts keep the whole figure's)."""
+    return _PANEL_HEIGHT_IN if n_groups <= 4 else 1.9
+
+
+def trajectory_parts(
+    series: pd.DataFrame,
+    events: pd.DataFrame | None = None,
+    *,
+    metrics: Sequence[str] = ("trust_mean",),
+    phrases: Mapping[str, str] | None = None,
+    heading: str | None = None,
+) -> list[list[str]]:
+    """The groups of each file :func:`trajectories_figure` draws ``series`` in: every
+    group in one, but at a page's width where the rows of groups pass a page's height
+    (:data:`~sim.plots.figure.PAGE_HEIGHT_IN`), whole rows a part, filled in order
+    (:func:`~sim.plots.figure.fill_pages`), each part with the strip of events and the
+    legend. A run of the Syria case at ``--width 6.5`` was one figure 18.46 in tall."""
+    rows, scenarios = with_scenarios(
+        series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
+    )
+    groups = group_order(rows["group"], phrases or ())
+    if page_width() is None or not groups:
+        return [groups]
+    n_cols = len(metrics)
+    panel_in = (page_room() - PAGE_LEFT_IN - 0.1 - (n_cols - 1) * _PAGE_GAP_IN) / n_cols
+    stacked = n_cols if panel_in < _PAGE_LEAST_IN else 1
+    marks = unique_events(
+        events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
+    )
+    powers = distinct(rows["power"])
+    others = not marks["actor"].isin(powers).all()
+    handles, title = _legend_handles(power_palette(powers, powers), powers, scenarios, others)
+    # The saved figure runs from the strip's top to the legend's foot: the figure's
+    # share between them (``_AREA`` of its height: the strip, the gaps and the rows) and
+    # under it the dates and the legend, over it the heading. The strip is cut down to
+    # its labels when drawn (_trim_strip), which is not known here: counted whole, so a
+    # part is at most some 0.3 in lower than it might be.
+    fixed = (
+        _AREA * ((_STRIP_IN if len(marks) else 0.05) + _PAGE_ROOM_IN)
+        + _DATES_IN
+        + legend_below_in(handles, title)
+        + (heading_in(heading) if heading is not None else 0.0)
+    )
+    row_in = _AREA * _row_in(len(groups)) * stacked
+    return fill_pages(groups, lambda part: fixed + row_in * len(part) <= PAGE_HEIGHT_IN)
 
 
 def trajectories_figure(
@@ -532,6 +600,7 @@ def trajectories_figure(
     phrases: Mapping[str, str] | None = None,
     all_powers: Sequence[str] = (),
     heading: str | None = None,
+    part: int | None = None,
 ) -> Figure:
     """Series metrics (trust by default) in each power over time: a row of panels per
     group, a column per metric, the event strip on top.
@@ -547,6 +616,9 @@ def trajectories_figure(
             keeps its colour in figures that draw different powers.
         heading: a line over the figure (:func:`~sim.plots.figure.add_heading`): which
             of a folder's scenarios it holds, when it holds some of them.
+        part: the groups of the ``part``-th file of :func:`trajectory_parts` (from 1),
+            each part with the whole strip of events and the whole legend, its rows as
+            high as the whole figure's; ``None``, every group in one figure.
 
     Returns:
         The figure; its first axes is the event strip, the others the panels
@@ -556,7 +628,11 @@ def trajectories_figure(
     rows, scenarios = with_scenarios(
         series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
     )
-    groups = group_order(rows["group"], phrases or ())
+    every = group_order(rows["group"], phrases or ())
+    groups = every
+    if part is not None:
+        groups = trajectory_parts(series, events, metrics=metrics, phrases=phrases,
+                                  heading=heading)[part - 1]  # fmt: skip
     powers = distinct(rows["power"])
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
@@ -582,8 +658,8 @@ def trajectories_figure(
             panel_in = page - PAGE_LEFT_IN - 0.1
         left, right, wspace = PAGE_LEFT_IN / page, 1 - 0.1 / page, _PAGE_GAP_IN / panel_in
     strip_in = _STRIP_IN if len(marks) else 0.05
-    panels_in = (_PANEL_HEIGHT_IN if len(groups) <= 4 else 1.9) * len(groups) * stacked
-    fig = plt.figure(figsize=(width, strip_in + panels_in + 0.6))
+    panels_in = _row_in(len(every)) * len(groups) * stacked
+    fig = plt.figure(figsize=(width, strip_in + panels_in + _PAGE_ROOM_IN))
     outer = fig.add_gridspec(
         2,
         1,
