@@ -232,9 +232,10 @@ def alignment_figure(
     else:
         left_in = _left_in(groups, phrases)
         extra = None
-        if part is not None:
+        parts = alignment_parts(series, phrases=phrases, heading=heading) if part else []
+        if part is not None and len(parts) > 1:  # one part: the whole, as without ``part``
             extra = _part_room_in(shares, scenarios, palette, heading)
-            groups = alignment_parts(series, phrases=phrases, heading=heading)[part - 1]
+            groups = parts[part - 1]
         fig, blocks = _page_grid(len(groups), len(scenarios), left_in, extra)
     wrapped = len(blocks[0]) > 1  # a group's panels over more than one row (decision 956)
     cells = [[ax for line in block for ax in line] for block in blocks]
