@@ -110,7 +110,8 @@ def test_a_run_s_series_figures_at_a_page_width_are_parts_within_a_page(
             assert f"Part {k} of {len(names)}" in line, line
 
 
-@pytest.mark.parametrize("width", [6.5, 3.5])
+# At 3.5 in each group is a part of its own: ten figures, some 20 s.
+@pytest.mark.parametrize("width", [6.5, pytest.param(3.5, marks=pytest.mark.slow)])
 def test_every_group_is_in_one_part_in_order_under_the_same_strip(
     tmp_path: Path, many_groups: None, width: float
 ) -> None:
