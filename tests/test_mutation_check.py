@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from strategies import hand_scenario
 
 from sim import kernels
 from sim.calibrate.problem import Statistic, discrepancy
@@ -20,6 +21,7 @@ from sim.calibrate.run import checks_table, run_calibration
 from sim.calibrate.toy import PARAMETER, BinomialProblem
 from sim.patterns import discrepancies
 from sim.patterns import statistics as stats
+from sim.runner import run_scenario
 from tests.test_calibrate import toy
 
 YEARS = np.array([2000, 2001, 2002, 2003])
@@ -149,3 +151,42 @@ def test_a_draw_on_a_cumulative_boundary_takes_the_next_option() -> None:
             core.align_scratch(1),
         )
         assert aligned[1] == expected
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@pytest.mark.parametrize("engine", ["mesa", "fast"])
+def test_a_window_s_trust_change_is_taken_from_the_step_before_it(engine: str) -> None:
+    """model.md section 7: a window's ``trust_change`` is its end minus the value just
+    before its start. Monthly from 2000-01, the window 2000-02 to 2000-03 is steps 2 and
+    3; the value before it is step 1's. A withdrawal (magnitude 2, weight -1, salience 1,
+    bias 1) at step 2 takes X's trust in A from 5/10 to 5/12 (model.md section 4 step 2,
+    a0 = b0 = 5, no influence): a change of -1/12, all of it inside the window. Taken
+    from the window's own first step it would read 0."""
+    scenario = hand_scenario(
+        events=[{"kind": "withdraw", "step": 2, "actor": "A", "target": "X", "magnitude": 2.0}],
+        windows={"w": ["2000-02", "2000-03"]},
+    )
+    summary = run_scenario(scenario, 0, "summary", engine=engine).summary
+    assert summary["trust_change"]["w"]["A"]["all"] == pytest.approx(-1 / 12, abs=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["mesa", "fast"])
+def test_a_group_holding_powers_averages_each_power_over_the_others(engine: str) -> None:
+    """model.md section 2: powers hold trust in other powers, never in themselves. A group
+    of powers A and B and state X: its trust in A is the mean over B (0.2) and X (0.2),
+    0.2; in B over A (0.6) and X (0.6), 0.6. No events and no network, so trust stays at
+    the priors. A's cell about itself (0.5, meaningless) must not enter: with it, the
+    mean in A would be 0.3."""
+    scenario = hand_scenario(
+        powers={
+            "A": {"capability": 1.0, "region": "ra", "trust": {"B": 0.6}},
+            "B": {"capability": 1.0, "region": "rb", "trust": {"A": 0.2}},
+        },
+        states={"X": {"region": "rx", "trust": {"A": 0.2, "B": 0.6}}},
+        outputs={"groups": {"ab": {"members": ["A", "B", "X"]}}},
+    )
+    final = run_scenario(scenario, 0, "summary", engine=engine).summary["final_trust"]
+    assert final["A"]["ab"] == pytest.approx(0.2, abs=1e-12)
+    assert final["B"]["ab"] == pytest.approx(0.6, abs=1e-12)
