@@ -19,6 +19,7 @@ from sim import kernels
 from sim.calibrate.problem import Statistic, discrepancy
 from sim.calibrate.run import checks_table, run_calibration
 from sim.calibrate.toy import PARAMETER, BinomialProblem
+from sim.observed.votes import load_votes, pair_agreement, state_values
 from sim.patterns import discrepancies
 from sim.patterns import statistics as stats
 from sim.runner import run_scenario
@@ -114,6 +115,44 @@ def test_a_did_s_bootstrap_resamples_the_control_s_states() -> None:
     assert stats.bootstrap_did(group, THREE, YEARS, BEFORE, AFTER) == pytest.approx(0.5)
     # The other way round: the control's identical states add nothing to the group's spread.
     assert stats.bootstrap_did(THREE, group, YEARS, BEFORE, AFTER) == pytest.approx(0.5)
+
+
+# --------------------------------------------------------------------------- votes
+
+
+def test_split_agreement_leaves_out_roll_calls_the_rival_missed(tmp_path: Path) -> None:
+    """validation.md: ``split_agreement(o, p, q, y)`` is taken over the roll calls where
+    ``p`` and its rival ``q`` voted yes against no; absences are not votes. In 2000 Alpha
+    (p) and Beta (q) split on rc1 (yes, no) and rc3 (no, yes); Beta missed rc2. Gamma
+    votes yes, no, abstain: its split agreement is rc1 1 - |1 - 1| = 1 and rc3
+    1 - |0.5 - 0| = 0.5, so 0.75 over 2 roll calls; its agreement over all three (rc2:
+    1 - |0 - 1| = 0) is 0.5 over 3."""
+    folder = tmp_path / "votes"
+    folder.mkdir()
+    votes = {
+        1: {"Alpha": "yes", "Beta": "no", "Gamma": "yes"},
+        2: {"Alpha": "yes", "Gamma": "no"},
+        3: {"Alpha": "no", "Beta": "yes", "Gamma": "abstain"},
+    }
+    rows = [(r, c, v) for r, cast in votes.items() for c, v in cast.items()]
+    pd.DataFrame(rows, columns=["rcid", "country", "vote"]).to_csv(
+        folder / "un_votes.csv", index=False
+    )
+    pd.DataFrame({"rcid": [1, 2, 3], "date": "2000-10-01"}).to_csv(
+        folder / "un_roll_calls.csv", index=False
+    )
+    pd.DataFrame({"rcid": [1, 2, 3], "short_name": "me"}).to_csv(
+        folder / "un_roll_call_issues.csv", index=False
+    )
+    data = load_votes(folder)
+    split = state_values(
+        pair_agreement(data, "Alpha", ["Gamma"], rival="Beta", measure="split_agreement")
+    )
+    assert split[["year", "state", "value", "n_votes"]].values.tolist() == [
+        [2000, "Gamma", 0.75, 2]
+    ]
+    plain = state_values(pair_agreement(data, "Alpha", ["Gamma"]))
+    assert plain[["value", "n_votes"]].values.tolist() == [[0.5, 3]]
 
 
 # --------------------------------------------------------------------------- alignment
