@@ -211,3 +211,39 @@ def test_a_set_s_parts_are_named_by_the_set(tmp_path: Path, many_groups: None) -
             assert len(mine) >= 2 and mine == [
                 f"{kind}_{name}_{k}" for k in range(1, len(mine) + 1)
             ], stems
+
+
+def test_the_gallery_plans_a_figure_s_parts_once(
+    tmp_path: Path, many_groups: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each part's figure is handed the gallery's plan: drawing the trajectories' and the
+    alignment figure's parts plans each once, not once more per part (decision 971's
+    review: a run of nine groups at 6.5 in planned each four times for three parts)."""
+    import sim.plots.alignment as alignment
+    import sim.plots.gallery as gallery
+    import sim.plots.trajectories as trajectories
+
+    calls = {"trajectory_parts": 0, "alignment_parts": 0}
+
+    def counted(name: str, planner: Any) -> Any:
+        def plan(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return planner(*args, **kwargs)
+
+        return plan
+
+    for module in (gallery, trajectories):
+        monkeypatch.setattr(
+            module, "trajectory_parts", counted("trajectory_parts", trajectories.trajectory_parts)
+        )
+    for module in (gallery, alignment):
+        monkeypatch.setattr(
+            module, "alignment_parts", counted("alignment_parts", alignment.alignment_parts)
+        )
+    folder = factory.write_run(tmp_path / "run", _tree())
+    with at_page_width(6.5):
+        entries = _entries(folder)
+        drawn = [e.figure for stem, e in entries.items() if stem.startswith(("trust", "align"))]
+    assert len(drawn) >= 4  # parts of both figures
+    assert calls == {"trajectory_parts": 1, "alignment_parts": 1}
+    plt.close("all")

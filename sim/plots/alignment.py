@@ -202,6 +202,7 @@ def alignment_figure(
     all_powers: Sequence[str] = (),
     heading: str | None = None,
     part: int | None = None,
+    parts: Sequence[Sequence[str]] | None = None,
 ) -> Figure:
     """Alignment shares (a column per scenario) and effective poles (last column), a row
     per group (``all`` first).
@@ -218,6 +219,8 @@ def alignment_figure(
         part: the groups of the ``part``-th file of :func:`alignment_parts` (from 1),
             each part with the legend, its panels as high as the whole figure's;
             ``None``, every group in one figure.
+        parts: :func:`alignment_parts` of these arguments where the caller has it (the
+            gallery plans a figure's parts once for all its files); planned here if not.
     """
     set_theme()
     frame, scenarios = with_scenarios(series)
@@ -232,10 +235,12 @@ def alignment_figure(
     else:
         left_in = _left_in(groups, phrases)
         extra = None
-        parts = alignment_parts(series, phrases=phrases, heading=heading) if part else []
-        if part is not None and len(parts) > 1:  # one part: the whole, as without ``part``
+        if part is not None and parts is None:
+            parts = alignment_parts(series, phrases=phrases, heading=heading)
+        if part is not None and parts is not None and len(parts) > 1:
+            # One part is the whole, as without ``part``.
             extra = _part_room_in(shares, scenarios, palette, heading)
-            groups = parts[part - 1]
+            groups = list(parts[part - 1])
         fig, blocks = _page_grid(len(groups), len(scenarios), left_in, extra)
     wrapped = len(blocks[0]) > 1  # a group's panels over more than one row (decision 956)
     cells = [[ax for line in block for ax in line] for block in blocks]

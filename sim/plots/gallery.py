@@ -428,14 +428,16 @@ def _set_entries(
     note = _point_note(results, values, runs, selection.at)
     # At a page's width rows of groups that pass a page's height go to more files, whole
     # groups a part, as the heatmaps' maps do (stem_1, stem_2 ...; decision 966).
-    parts = len(
-        trajectory_parts(series, results.events, metrics=metrics, phrases=phrases, heading=heading)
+    # Planned once here, handed to each part's figure (decision 971).
+    planned = trajectory_parts(
+        series, results.events, metrics=metrics, phrases=phrases, heading=heading
     )
+    parts = len(planned)
     # The files whose strip labels the events (the figure across a parameter says them).
     labelled = f"trust_trajectories{suffix}" + (f"_1 to _{parts}" if parts > 1 else "")
     for i in range(1, parts + 1):
         yield _entry(
-            f"trust_trajectories{suffix}" + (f"_{i}" if parts > 1 else ""),
+            _part_stem(f"trust_trajectories{suffix}", i, parts),
             partial(
                 trajectories_figure,
                 series,
@@ -445,6 +447,7 @@ def _set_entries(
                 all_powers=results.powers,
                 heading=heading,
                 part=i if parts > 1 else None,
+                parts=planned,
             ),
             "Mean trust of each group's states in each power over time"
             + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
@@ -466,7 +469,7 @@ def _set_entries(
                 note,
                 hidden_band_note(series, metrics),
                 initial_note(series),
-                _part_note(i, parts, "the strip of events and the legend"),
+                _series_part_note(i, parts, "the strip of events and the legend"),
             ),
             # Which key events found no room on the strip is known once it is drawn.
             partial(unlabelled_note, series=series, events=results.events, metrics=metrics)
@@ -479,10 +482,11 @@ def _set_entries(
             [phrases.get(g) or g for g in distinct(drawn["group"])], _replicates(runs) > 1
         )
         single = _joined(single, _stateless_note(every_power, drawn, phrases))
-        parts = len(alignment_parts(every_power, phrases=phrases, heading=heading))
+        groups_of = alignment_parts(every_power, phrases=phrases, heading=heading)
+        parts = len(groups_of)
         for i in range(1, parts + 1):
             yield _entry(
-                f"alignment{suffix}" + (f"_{i}" if parts > 1 else ""),
+                _part_stem(f"alignment{suffix}", i, parts),
                 partial(
                     alignment_figure,
                     every_power,
@@ -490,6 +494,7 @@ def _set_entries(
                     all_powers=results.powers,
                     heading=heading,
                     part=i if parts > 1 else None,
+                    parts=groups_of,
                 ),
                 "Share of each group's states aligned with each power (stacked"
                 + (", mean of the replicates" if _replicates(runs) > 1 else "")
@@ -499,7 +504,9 @@ def _set_entries(
                 "the non-aligned, so 1 when every state is in one camp or all are non-aligned"
                 + ("; every power, whatever --powers says" if selection.powers else ""),
                 results,
-                _joined(one_of, single, note, initial_note(every_power), _part_note(i, parts)),
+                _joined(
+                    one_of, single, note, initial_note(every_power), _series_part_note(i, parts)
+                ),
             )
     # Across a parameter needs the others held: a drawn design has no such points
     # (`credsim plot --across` says so; an experiment file's plots.across is skipped).
@@ -509,13 +516,21 @@ def _set_entries(
         )
 
 
-def _part_note(part: int, parts: int, each: str = "the legend") -> str:
-    """A series figure's caption sentence saying which of its files it is (``""`` when it
-    is one), as the sensitivity charts' and the heatmaps' parts say it (decision 966);
-    ``each``: what every part has."""
-    if parts <= 1:
-        return ""
-    return f"Part {part} of {parts}: whole groups a part, each part with {each}."
+def _part_stem(stem: str, part: int, parts: int) -> str:
+    """The file name of the ``part``-th of a figure's ``parts`` files: ``stem_1``,
+    ``stem_2`` ..., and ``stem`` itself when it is one (decisions 960, 966, 968)."""
+    return f"{stem}_{part}" if parts > 1 else stem
+
+
+def _part_note(part: int, parts: int, rest: str = ".") -> str:
+    """The caption sentence saying which of a figure's files it is, "Part k of n" and
+    ``rest`` (its end, what the parts share); ``""`` when it is one."""
+    return f"Part {part} of {parts}{rest}" if parts > 1 else ""
+
+
+def _series_part_note(part: int, parts: int, each: str = "the legend") -> str:
+    """A series figure's :func:`_part_note`: ``each``, what every part has."""
+    return _part_note(part, parts, f": whole groups a part, each part with {each}.")
 
 
 def _stateless_note(series: pd.DataFrame, drawn: pd.DataFrame, phrases: Mapping[str, str]) -> str:
@@ -895,7 +910,7 @@ def _sweep_entries(
             parts = heatmap_parts(at, shown[:MAX_HEATMAPS], x, y)
             for i in range(1, parts + 1):
                 yield _entry(
-                    stem + (f"_{i}" if parts > 1 else ""),
+                    _part_stem(stem, i, parts),
                     partial(
                         heatmap_figure, at, shown[:MAX_HEATMAPS], x, y, phrases=phrases, part=i
                     ),
@@ -906,7 +921,7 @@ def _sweep_entries(
                     + still_note
                     + left_note
                     + cells
-                    + (f" Part {i} of {parts}; the parts share that scale." if parts > 1 else ""),
+                    + (" " + _part_note(i, parts, "; the parts share that scale.")).rstrip(),
                 )
 
 
@@ -1024,7 +1039,8 @@ def _sensitivity_entries(
                 "",
                 Figure,  # a stand-in: never drawn
                 indices_caption(table[table["metric"].isin(shown)], method)
-                + " Part 10 of 10."
+                + " "
+                + _part_note(10, 10)
                 + each
                 + _small_spread_note(list(small))
                 + flat,
@@ -1041,12 +1057,11 @@ def _sensitivity_entries(
             table, method, shown, phrases=phrases, titles=titles, caption_in=reserve
         )
         for i, (figure, chunk) in enumerate(zip(figures, chunks, strict=True), start=1):
-            part = f"_{i}" if len(figures) > 1 else ""
             yield _entry(
-                f"sensitivity_{method}{part}",
+                _part_stem(f"sensitivity_{method}", i, len(figures)),
                 partial(_drawn, figure),
                 indices_caption(table[table["metric"].isin(chunk)], method)
-                + (f" Part {i} of {len(figures)}." if len(figures) > 1 else "")
+                + (" " + _part_note(i, len(figures))).rstrip()
                 + each
                 + _small_spread_note([m for m in chunk if m in small])
                 + flat,

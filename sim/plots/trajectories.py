@@ -601,6 +601,7 @@ def trajectories_figure(
     all_powers: Sequence[str] = (),
     heading: str | None = None,
     part: int | None = None,
+    parts: Sequence[Sequence[str]] | None = None,
 ) -> Figure:
     """Series metrics (trust by default) in each power over time: a row of panels per
     group, a column per metric, the event strip on top.
@@ -619,6 +620,8 @@ def trajectories_figure(
         part: the groups of the ``part``-th file of :func:`trajectory_parts` (from 1),
             each part with the whole strip of events and the whole legend, its rows as
             high as the whole figure's; ``None``, every group in one figure.
+        parts: :func:`trajectory_parts` of these arguments where the caller has it (the
+            gallery plans a figure's parts once for all its files); planned here if not.
 
     Returns:
         The figure; its first axes is the event strip, the others the panels
@@ -631,8 +634,10 @@ def trajectories_figure(
     every = group_order(rows["group"], phrases or ())
     groups = every
     if part is not None:
-        groups = trajectory_parts(series, events, metrics=metrics, phrases=phrases,
-                                  heading=heading)[part - 1]  # fmt: skip
+        if parts is None:
+            parts = trajectory_parts(series, events, metrics=metrics, phrases=phrases,
+                                     heading=heading)  # fmt: skip
+        groups = list(parts[part - 1])
     powers = distinct(rows["power"])
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
