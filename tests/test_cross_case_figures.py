@@ -356,3 +356,47 @@ def test_the_figure_across_a_parameter_is_drawn_per_set_too(tmp_path: Path) -> N
     assert "labelled in the trust trajectories figure (trust_trajectories_late)" in late.caption
     assert _years(late.figure) == (1959, 1961)
     assert _heading(late.figure) == "Scenario late, 1960-01 to 1961-06"
+
+
+def test_a_group_only_some_cases_have_says_which_sets_it_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plot --groups east``: only the late case has east, so the early set gets no
+    trajectories or alignment figure; the terminal and the page's "Not drawn" say so,
+    naming the early set's scenarios and dates (it was skipped without a word, a leftover
+    of decision 967). ``--groups all east``: the early set is drawn with all and the note
+    says east is left out of it. The late set is named in neither."""
+    folder = _cases(tmp_path)
+    assert main(["plot", str(folder), "--groups", "east"]) == 0
+    said = " ".join(capsys.readouterr().err.split())
+    stems = sorted(p.stem for p in (folder / "plots").glob("*.png"))
+    assert not [s for s in stems if s.endswith(("_early", "_early_1"))], stems
+    assert "alignment_late" in stems and "trust_trajectories_late" in stems
+    expected = (
+        "no trajectories or alignment figure of scenarios early and early_cf (2014-01 to "
+        "2015-12), which have none of the chosen groups ('east')"
+    )
+    assert f"credsim: note: {expected}" in said
+    page = " ".join((folder / "report.html").read_text().split())
+    assert f"<strong>Not drawn:</strong> {expected}." in page.replace("&#x27;", "'")
+    assert "scenario late" not in said
+
+    assert main(["plot", str(folder), "--groups", "all", "east"]) == 0
+    said = " ".join(capsys.readouterr().err.split())
+    assert (
+        "credsim: note: group 'east' left out of the trajectories and alignment figures of "
+        "scenarios early and early_cf (2014-01 to 2015-12), which have no such group; they "
+        "draw 'all'"
+    ) in said
+    stems = sorted(p.stem for p in (folder / "plots").glob("*.png"))
+    assert "trust_trajectories_early" in stems and "alignment_early" in stems
+    assert "scenario late" not in said
+
+
+def test_groups_every_set_has_say_nothing_of_sets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--groups all``: every set has it, and no note names a set."""
+    folder = _cases(tmp_path)
+    assert main(["plot", str(folder), "--groups", "all"]) == 0
+    assert "trajectories and alignment" not in capsys.readouterr().err

@@ -779,6 +779,46 @@ def _sweep_runs(results: Results, selection: Selection) -> _SweepRuns | None:
     return _SweepRuns(runs, moving, values, sampled, drawn_often)
 
 
+def groups_missing_from_sets(results: Results, selection: Selection) -> list[str]:
+    """What the chosen groups (``--groups`` or the file's ``plots:``) leave out of the
+    trajectories and alignment figures of a sweep over different cases, one sentence a
+    set of scenarios that lacks some of them (:func:`scenario_sets`; ``[]`` for one set).
+
+    A group only some cases have (``--groups soviet_clients`` of a sweep over Egypt and
+    Syria) drew the sets that have it and skipped the others' figures without a word
+    (decision 967 left it; decision 972)."""
+    if not selection.groups:
+        return []
+    sets = scenario_sets(results.scenarios)
+    if len(sets) <= 1:
+        return []
+    notes = []
+    for each in sets:
+        if results.narrowed(each.scenarios).ok_runs.empty:
+            continue  # no figure of the set whatever the groups (no run finished)
+        has = set(group_phrases({s: results.scenarios[s] for s in each.scenarios}))
+        missing = [g for g in selection.groups if g not in has]
+        if not missing:
+            continue
+        kept = [g for g in selection.groups if g in has]
+        one = len(missing) == 1
+        whose = f"{'scenario' if len(each.scenarios) == 1 else 'scenarios'} " + in_words(
+            list(each.scenarios)
+        )
+        whose += f" ({calendar_words(each.calendar)})"
+        has_words = "has" if len(each.scenarios) == 1 else "have"
+        notes.append(
+            f"no trajectories or alignment figure of {whose}, which {has_words} none of the "
+            f"chosen groups ({in_words([f"'{g}'" for g in missing])})"
+            if not kept
+            else f"{'group' if one else 'groups'} {in_words([f"'{g}'" for g in missing])} "
+            f"left out of the trajectories and alignment figures of {whose}, which "
+            f"{has_words} no such {'group' if one else 'groups'}; they draw "
+            + in_words([f"'{g}'" for g in kept])
+        )
+    return notes
+
+
 def unvarying_families(
     results: Results, selection: Selection, headline: Headline | None
 ) -> list[str]:

@@ -62,6 +62,7 @@ from sim.plots.gallery import (
     Entry,
     Selection,
     figures_for,
+    groups_missing_from_sets,
     selection_of,
     unvarying_families,
 )
@@ -549,7 +550,7 @@ def write_report(
         page.append(f'<p class="answer">{html.escape(no_answer_text(a, b))}</p></section>')
     page.append('<section id="figures"><h2>Figures</h2>')
     page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results, chosen))}</p>"]
-    flat = unvarying_families(results, chosen, headline)
+    flat = unvarying_families(results, chosen, headline) + groups_missing_from_sets(results, chosen)
     page += [f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>" for note in flat]
     if left_out is not None:
         left_out.extend([*flat, *wider])
