@@ -215,12 +215,21 @@ def recognitions_before_regime_change(sc: Scenario) -> list[tuple[int, str]]:
     the regime they overthrow, and the powers that recognise the new government after
     its fall start a new race (an outside check of a Libya case, decision 827). The
     events are taken as the model takes them, by step and in file order within a step.
+
+    A recognition that comes after a regime change of its target is of the government
+    that change brought, as the note asks, and is not noted for a later change: a Mali
+    case with coups in 2012 and 2020 had its April 2012 recognitions noted as "before
+    'coup_2020'" (an outside check, decision 974).
     """
     order = sorted(range(len(sc.events)), key=lambda i: sc.event_step(sc.events[i]))
     found = []
+    changed: set[str] = set()  # targets whose regime has changed by this event
     for position, i in enumerate(order):
         ev = sc.events[i]
-        if ev.kind != "recognize" or not isinstance(ev, TargetedEvent):
+        if isinstance(ev, RegimeChange):
+            changed.add(ev.target)
+            continue
+        if ev.kind != "recognize" or not isinstance(ev, TargetedEvent) or ev.target in changed:
             continue
         changes = (sc.events[j] for j in order[position + 1 :])
         later = next(

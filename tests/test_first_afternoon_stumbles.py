@@ -392,13 +392,13 @@ def test_a_recognition_before_its_targets_regime_change_is_noted(tmp_path, capsy
     model takes a recognition as of the regime in place, and the regime change starts a
     new race, which nothing said (an outside check of a Libya case, decision 827). A
     recognition after the regime change is not noted."""
-    events = [
+    path, err = _with_events(
+        tmp_path,
+        capsys,
         '{id: early, date: "2015-03", kind: recognize, actor: USA, target: Jordan, source: "x"}',
         '{id: fall, date: "2015-08", kind: regime_change, target: Jordan, source: "x"}',
         '{id: after, date: "2015-09", kind: recognize, actor: Russia, target: Jordan, source: "x"}',
-    ]
-    text = MINI_TEXT.replace(INTERVENTION, "\n  - ".join([INTERVENTION, *events]))
-    path, err = _validate(tmp_path, text, capsys)
+    )
     assert (
         f"credsim: note: {path}: 1 recognize event before a regime change of its target: "
         "'early' (2015-03, before 'fall' 2015-08); a recognition is of the regime in place "
@@ -549,3 +549,31 @@ def test_power_with_a_scenario_names_its_option_unless_it_is_an_actor(votes, cap
     message = _observe_error(capsys, votes, "--scenario", mini, "--power", "Jordan")
     assert "'Jordan' is no country of the UN vote data" in message
     assert "map an actor to its UN name with the scenario's observed: {names:" in message
+
+
+def test_a_recognition_after_one_regime_change_is_not_noted_for_a_later_one(tmp_path, capsys):
+    """A target with two regime changes (Mali's coups of 2012 and 2020): a recognition
+    after the first is of the government it brought, as the note asks, and was noted as
+    "before" the second (an outside check, decision 974). One before the first is still
+    noted, naming the first."""
+    path, err = _with_events(
+        tmp_path,
+        capsys,
+        '{id: early, date: "2014-03", kind: recognize, actor: USA, target: Jordan, source: "x"}',
+        '{id: coup_one, date: "2014-06", kind: regime_change, target: Jordan, source: "x"}',
+        '{id: junta, date: "2014-07", kind: recognize, actor: Russia, target: Jordan, source: "x"}',
+        '{id: coup_two, date: "2015-08", kind: regime_change, target: Jordan, source: "x"}',
+    )
+    assert (
+        f"credsim: note: {path}: 1 recognize event before a regime change of its target: "
+        "'early' (2014-03, before 'coup_one' 2014-06); a recognition is of the regime in "
+        "place"
+    ) in err
+    assert "'junta'" not in err
+
+
+def _with_events(tmp_path, capsys, *events):
+    """``validate`` of the mini scenario with ``events`` (YAML flow mappings) after its
+    intervention: the file's path and stderr."""
+    text = MINI_TEXT.replace(INTERVENTION, "\n  - ".join([INTERVENTION, *events]))
+    return _validate(tmp_path, text, capsys)

@@ -1236,3 +1236,28 @@ def test_a_plot_whose_chosen_summaries_are_flat_does_not_say_no_summary_changed(
     )
     assert f"credsim: note: {said}" in err
     assert html.escape(said) in (out / "report.html").read_text()
+
+
+def test_a_sweep_says_what_its_page_leaves_out_as_plot_does(tmp_path, capsys):
+    """`credsim sweep` draws the same page as `credsim plot` and said none of its "Not
+    drawn" notes, nor why it drew no figure; `plot` said both (an outside check, decision
+    974). Stances from ideology with every stance mechanism off (v1) change no summary:
+    the sweep's terminal says the family gets no figure against it and why the page has
+    none, and no longer that "those values gave the same numbers in every run"."""
+    from sim.cli import main
+
+    folder = tmp_path / "tour_ideology"
+    assert main(["sweep", str(ROOT / "scenarios" / "tour.yaml"), "--vary",
+                 "parameters.stance.from_ideology=0,0.5", "--reps", "1", "--record",
+                 "summary", "--out", str(folder)]) == 0  # fmt: skip
+    err = " ".join(capsys.readouterr().err.split())
+    assert "credsim: note: no figure of " in err
+    assert "against stance: from ideology, as they do not vary with it" in err
+    assert (
+        "credsim: note: No figures: the folder recorded summaries only, and no summary "
+        "changed across the values of"
+    ) in err
+    assert "same numbers in every run" not in err
+    assert "by enough to draw" in err
+    page = " ".join((folder / "report.html").read_text().split())
+    assert "by enough to draw" in page

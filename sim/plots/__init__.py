@@ -21,7 +21,7 @@ from sim.errors import InputError, refuse_empty
 from sim.fileio import require_writable
 from sim.integrity import refuse_results_folder, require_folder
 from sim.plots.figure import group_phrases
-from sim.plots.gallery import family_names, selection_of
+from sim.plots.gallery import Selection, family_names, selection_of
 from sim.plots.report import CAPTIONS, DRAWING, REPORT, FigureProgress, write_report
 from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.schema import allowed, suggest
@@ -98,14 +98,28 @@ def cli_plot(args: argparse.Namespace) -> int:
     )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
+    say_left_out(results, selection, left_out, progress.total)
+    return 0
+
+
+def say_left_out(
+    results: Results | Path, selection: Selection | None, left_out: Sequence[str], drawn: int
+) -> None:
+    """Say on stderr what the page says under "Not drawn" (``write_report``'s
+    ``left_out``) and, when ``drawn`` is 0, why the page has no figure: ``plot`` said them
+    and ``sweep``, which draws the same page, did not (an outside check, decision 974).
+    ``results``: the folder's results, or its path (read only when there is no figure);
+    ``selection``: the figures' (``None``: the experiment file's ``plots:``)."""
     for note in left_out:
         print(f"credsim: note: {note}", file=sys.stderr)
-    if not progress.total:
+    if not drawn:
         # "0 figures" and nothing else (an audit, decision 645): why, as the page says it.
         from sim.plots.report import no_figures_text
 
-        print(f"credsim: note: {no_figures_text(results, selection)}", file=sys.stderr)
-    return 0
+        if not isinstance(results, Results):
+            results = open_results(results)
+        chosen = selection if selection is not None else selection_of(results)
+        print(f"credsim: note: {no_figures_text(results, chosen)}", file=sys.stderr)
 
 
 def refuse_foreign_folder(out: Path) -> None:

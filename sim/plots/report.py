@@ -67,6 +67,7 @@ from sim.plots.gallery import (
     unvarying_families,
 )
 from sim.plots.headline import headline_of, no_answer_text
+from sim.plots.sweeps import FLAT_WORDS
 from sim.results import RUN, Results, open_results, unfinished
 from sim.scenario.loader import parse_overrides
 from sim.sweep.progress import Progress, _duration
@@ -312,10 +313,12 @@ def no_figures_text(results: Results, selection: Selection | None = None) -> str
             "what varies). Other summaries may: choose them with credsim plot's --metrics, "
             "--groups and --powers."
         )
+    # "those values gave the same numbers in every run" was said of summaries that moved
+    # by 3e-5, below the figures' threshold (an outside check, decision 974).
     return (
         "No figures: the folder recorded summaries only, and no summary changed across the "
-        f"values of {varied} (a figure draws only what varies): those values gave the same "
-        "numbers in every run (the table below lists them)."
+        f"values of {varied} by enough to draw (a figure draws only what varies, and a "
+        f"summary counts as unchanged where {FLAT_WORDS}); the table below lists the values."
     )
 
 

@@ -675,14 +675,18 @@ def cli_sweep(args: argparse.Namespace) -> int:
             ),
         )
         if not args.no_plots:
-            from sim.plots import write_report
+            from sim.plots import say_left_out, write_report
+            from sim.plots.report import FigureProgress
 
             report = outcome.folder / "report.html"
             if outcome.ran or outcome.reshown or not report.exists():
                 print("writing figures and the report page ...", flush=True)
                 drawing = True
-                report = write_report(outcome.folder)
+                left_out: list[str] = []
+                progress = FigureProgress()
+                report = write_report(outcome.folder, progress=progress, left_out=left_out)
                 drawing = False
+                say_left_out(outcome.folder, None, left_out, progress.total)
             print(f"report: {report}")
         elif outcome.ran:
             from sim.runner import note_old_report
