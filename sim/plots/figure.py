@@ -1436,18 +1436,25 @@ def _far_text(
     )
 
 
-def _why(results: Results, path: str, shown: DesignValue, own: DesignValue | None) -> str:
+def _why(
+    results: Results,
+    path: str,
+    shown: DesignValue,
+    own: DesignValue | None,
+    whose: str = "the scenario",
+) -> str:
     """Why a grid's figure shows ``shown`` of ``path``: the scenario's value ``own``,
-    the value run nearest it, or the middle one (paired.nearest_value's rule)."""
+    the value run nearest it, or the middle one (paired.nearest_value's rule).
+    ``whose`` names the scenario ("historical") where the folder's scenarios differ."""
     text = is_text(results.ok_runs[path])
     if own is None or isinstance(own, str) != text:
         middle = "the middle value run" if text else "the value run nearest the median"
         unset = "sets none" if own is None else f"sets {value_text(own)}, not a value of this kind"
-        return f"the scenario {unset}: {middle}"
+        return f"{whose} {unset}: {middle}"
     if (own == shown) if text else np.isclose(own, shown, rtol=1e-9, atol=0.0):
-        return "the scenario's value"
+        return f"{whose}'s value"
     if text and months_of(str(own)) is None:
-        return f"the scenario's {own} was not run: the middle value run"
+        return f"{whose}'s {own} was not run: the middle value run"
     if not text:
         # Two values as near (1 and 3 about 2): nearest_value takes the lower; say so.
         ran = np.unique(results.ok_runs[path].to_numpy(np.float64))
@@ -1457,39 +1464,137 @@ def _why(results: Results, path: str, shown: DesignValue, own: DesignValue | Non
             both = " and ".join(value_text(float(v)) for v in tied)
             # It read "the lower of the values run nearest the scenario's 2, 1 and 3", as if
             # the scenario's values were 2, 1 and 3 (an audit; decision 619).
-            return (
-                f"the lower of {both}, the values run equally near the scenario's {value_text(own)}"
-            )
-    return f"the value run nearest the scenario's {value_text(own)}"
+            return f"the lower of {both}, the values run equally near {whose}'s {value_text(own)}"
+    return f"the value run nearest {whose}'s {value_text(own)}"
+
+
+def _same(one: DesignValue | None, other: DesignValue | None) -> bool:
+    """Whether two scenarios' own values of a parameter are the same (numbers to 1e-9
+    relative, text exactly; two that set none alike)."""
+    if one is None or other is None or isinstance(one, str) or isinstance(other, str):
+        return one == other
+    return bool(np.isclose(float(one), float(other), rtol=1e-9, atol=0.0))
+
+
+def own_values_differ(
+    results: Results,
+    paths: Iterable[str],
+    scenario: str,
+    others: Sequence[str] | None = None,
+) -> dict[str, dict[str, DesignValue | None]]:
+    """The other scenarios' own values of ``paths`` where they differ from
+    ``scenario``'s (path -> {scenario: value}, in the folder's order); ``others`` are
+    the folder's other scenarios unless given. Empty when they all share them: then
+    "the scenario's value" is every scenario's."""
+    names = [s for s in (results.scenarios if others is None else others) if s != scenario]
+    tree = results.scenarios[scenario]
+    found: dict[str, dict[str, DesignValue | None]] = {}
+    for path in paths:
+        own = scenario_value(tree, path)
+        theirs = {s: scenario_value(results.scenarios[s], path) for s in names}
+        differ = {s: v for s, v in theirs.items() if not _same(own, v)}
+        if differ:
+            found[path] = differ
+    return found
+
+
+def _run_among(column: pd.Series, value: DesignValue) -> bool:
+    """Whether ``value`` is among the values run in ``column``."""
+    if is_text(column) or isinstance(value, str):
+        return bool((column == value).any())
+    return bool(np.isclose(column.to_numpy(np.float64), float(value), rtol=1e-9, atol=0.0).any())
+
+
+def _others_text(
+    results: Results,
+    path: str,
+    shown: DesignValue,
+    theirs: Mapping[str, DesignValue | None],
+    subject: str,
+) -> str:
+    """What the other scenarios set of ``path`` where it is not the shown scenario's:
+    "no_missiles sets 1.5, not among the values run", and "..., but the figure shows
+    every scenario at 2" when a value of theirs was run (and is not what is shown)."""
+    grouped: dict[str, tuple[DesignValue | None, list[str]]] = {}
+    for name, value in theirs.items():
+        key = "" if value is None else repr(value)
+        grouped.setdefault(key, (value, []))[1].append(name)
+    clauses, any_run = [], False
+    for value, names in grouped.values():
+        verb = "sets" if len(names) == 1 else "set"
+        if value is None:
+            clauses.append(f"{in_words(names)} {verb} none")
+            continue
+        run = _run_among(results.ok_runs[path], value)
+        any_run |= run
+        among = "among" if run else "not among"
+        clauses.append(f"{in_words(names)} {verb} {value_text(value)}, {among} the values run")
+    text = "; ".join(clauses)
+    return text + (f", but {subject} at {value_text(shown)}" if any_run else "")
 
 
 def where_shown(
-    results: Results, values: Mapping[str, DesignValue], at: Mapping[str, DesignValue]
+    results: Results,
+    values: Mapping[str, DesignValue],
+    at: Mapping[str, DesignValue],
+    scenario: str | None = None,
+    others: Sequence[str] | None = None,
+    subject: str = "the figure shows every scenario",
 ) -> str:
     """The design values shown and why: for a grid, each set with --at, the first
     scenario's own value, or the value run nearest it (nearest the median value run
     where the scenario sets none; the middle one of text not run); for a sampled
-    design, the design point nearest the scenario's values."""
-    tree = results.scenarios[next(iter(results.scenarios))]
+    design, the design point nearest the scenario's values.
+
+    ``scenario`` is the one whose values these are (the folder's first unless given).
+    Where ``others`` (the folder's other scenarios unless given) set a value of their
+    own, the text names whose value it is and says theirs: "trust: negativity bias 2
+    (historical's value; no_missiles sets 1.5, not among the values run)", and when
+    theirs was run, that ``subject`` ("the figure shows every scenario") is at the
+    value shown. "(the scenario's value)" read as every scenario's when the
+    counterfactual set 1.5 of its own (an outside check)."""
+    first = scenario if scenario is not None else next(iter(results.scenarios))
+    tree = results.scenarios[first]
     own = {p: scenario_value(tree, p) for p in values}
+    differ = own_values_differ(results, [p for p in values if p not in at], first, others)
+    whose = {p: first if p in differ else "the scenario" for p in values}
     if results.design_method != GRID:
         given = [parameter_label(p) for p in values if p in at]
         targets = {p: v for p, v in own.items() if p not in at and v is not None}
+        named = f"{first}'s" if differ else "the scenario's"
+        theirs: dict[str, list[str]] = {}
+        for path, by_scenario in differ.items():
+            for name, value in by_scenario.items():
+                theirs.setdefault(name, []).append(
+                    f"no {parameter_label(path)}" if value is None else held_text({path: value})
+                )
+        # Every scenario is drawn at the point nearest the first's values, whatever its
+        # own (an outside check read "the scenario's values" as each scenario's).
+        other_text = (
+            "; "
+            + "; ".join(f"{name} sets {', '.join(v)}" for name, v in theirs.items())
+            + f", but {subject} at this point"
+            if theirs
+            else ""
+        )
         # A drawn value to four significant digits; a grid's as written (up to six).
         return (
-            f"{held_text(values, 4)} (the design point nearest the scenario's values"
+            f"{held_text(values, 4)} (the design point nearest {named} values"
             + (f" {held_text(targets)}" if targets else "")
             + (f", {' and '.join(given)} set with --at" if given else "")
             # The design drew the point's values, not the scenario's (an outside check
             # read "the posterior design drew them" as the scenario's; decision 918).
             + f"; the {results.design_method} design drew the point's values"
             + _far_text(results, values, targets)
+            + other_text
             + ")"
         )
     notes = {
-        p: "set with --at" if p in at else _why(results, p, shown, own[p])
+        p: "set with --at" if p in at else _why(results, p, shown, own[p], whose[p])
         for p, shown in values.items()
     }
+    for path, by_scenario in differ.items():
+        notes[path] += "; " + _others_text(results, path, values[path], by_scenario, subject)
     if set(notes.values()) == {"the scenario's value"}:
         return f"{held_text(values)} (the scenario's value{'s' * (len(values) > 1)})"
     if set(notes.values()) == {"set with --at"}:

@@ -1,15 +1,14 @@
 """Which figures a results folder gets, each with its file stem and one caption.
 
-In report order: the headline (an experiment that asks a ``question:``),
-the trajectories and the alignment figure at one design point (the
-scenario's own parameter values, or the values chosen with ``--at``; bands
-over replicates only), the trajectories across a varied parameter on
-request (``--across``), these three once per set of scenarios that share a
-calendar and groups where the folder's scenarios do not all share them
-(:func:`scenario_sets`: ``trust_trajectories_<set>``), for a sweep each
-varied parameter's effect on the final values (other parameters held at the
-same design point) and a heatmap over each pair of parameters, and the
-sensitivity bars of ``analyze``.
+In report order: the headline (an experiment that asks a ``question:``), the
+trajectories and the alignment figure at one design point (the scenario's own parameter
+values, the first scenario's where they differ, or the values chosen with ``--at``;
+bands over replicates only), the trajectories across a varied parameter on request
+(``--across``), these three once per set of scenarios that share a calendar and groups
+where the folder's scenarios do not all share them (:func:`scenario_sets`:
+``trust_trajectories_<set>``), for a sweep each varied parameter's effect on the final
+values (other parameters held at the same design point) and a heatmap over each pair of
+parameters, and the sensitivity bars of ``analyze``.
 Entries are yielded before their figures are drawn (an entry draws its
 figure when asked for it), so a caller can count them, then draw, save and
 close each before the next. Captions are not drawn into the figures: the

@@ -45,6 +45,7 @@ from sim.plots.figure import (
     PAGE_HEIGHT_IN,
     group_phrases,
     metric_label,
+    own_values_differ,
     page_columns,
     page_room,
     page_width,
@@ -91,6 +92,8 @@ class Headline:
         where: ``reference`` in words and why each value
             (:func:`~sim.plots.figure.where_shown`): the scenario's own, or the nearest.
         held_where: ``fixed`` in words and why, likewise.
+        whose: ``a`` where ``b`` sets other values of its own of the varied parameters
+            (the answer is at ``a``'s), else "the scenario".
         at_reference: ``(mean, lo, hi, n)`` at ``reference``.
         binned: whether sampled values were binned (then cells pool their points).
     """
@@ -110,6 +113,7 @@ class Headline:
     where: str = ""
     held_where: str = ""
     posterior: Posterior | None = None
+    whose: str = "the scenario"
 
     @property
     def label(self) -> str:
@@ -274,6 +278,10 @@ def posterior_answer(results: Results, pairs: pd.DataFrame) -> Posterior | None:
     )
 
 
+# Where a question's two scenarios set different values of their own, what is at ``a``'s.
+_BOTH = "the answer takes both scenarios"
+
+
 def headline_of(results: Results) -> Headline | None:
     """The headline of a sweep whose experiment asks a ``question:`` (else ``None``, and
     ``None`` too while no finished run of one scenario has its pair in the other)."""
@@ -326,8 +334,10 @@ def headline_of(results: Results) -> Headline | None:
         fixed=fixed,
         cells=cells,
         reference=reference,
-        where=where_shown(results, reference, {}),
-        held_where=where_shown(results, fixed, {}) if fixed else "",
+        # At a's values; where b sets its own, the words say whose they are and b's.
+        where=where_shown(results, reference, {}, a, [b], _BOTH),
+        held_where=where_shown(results, fixed, {}, a, [b], _BOTH) if fixed else "",
+        whose=a if own_values_differ(results, reference, a, [b]) else "the scenario",
         at_reference=at_reference,
         binned=binned,
         phrases=group_phrases(results.scenarios),
@@ -665,7 +675,8 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         parts.append(f"held at {headline.held_where}")
     if at and headline.reference:
         parts.append(
-            "--at moves the other figures, not the headline (it answers at the scenario's values)"
+            "--at moves the other figures, not the headline (it answers at "
+            f"{headline.whose}'s values)"
         )
     if headline.binned:
         # The heatmaps' words for their bins and labels (decision 926).
