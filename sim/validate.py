@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import InputError, count_text
+from sim.errors import InputError, count_text, in_words
 from sim.inputs import ANY_NEEDS, file_kind
 from sim.scenario.kinds import KINDS
 from sim.scenario.loader import (
@@ -39,7 +39,17 @@ from sim.scenario.loader import (
     relation_overrides,
     translate_all,
 )
-from sim.scenario.schema import RegimeChange, RelationSpec, Scenario, TargetedEvent, allowed
+from sim.scenario.schema import (
+    RegimeChange,
+    RelationEvent,
+    RelationSpec,
+    Scenario,
+    TargetedEvent,
+    allowed,
+    directions,
+    event_field,
+    resolved_relations,
+)
 
 if TYPE_CHECKING:
     from sim.patterns import PatternFile
@@ -379,6 +389,10 @@ def scenario_notes(
     inert = inert_stances_note(scenario)
     if inert:
         found.append(f"note: {shown}: {inert}")
+    else:
+        unread = unread_stances_note(scenario)
+        if unread:
+            found.append(f"note: {shown}: {unread}")
     if not sources:
         return found
     unsourced = [(i, ev.id or f"#{i + 1}") for i, ev in enumerate(scenario.events) if not ev.source]
@@ -446,6 +460,81 @@ def inert_stances_note(scenario: Scenario) -> str:
         "(parameters.stance.enemy_reliability 1, parameters.affinity.scale 0, "
         "parameters.salience.stance 0), so the runs are the same without them; set one of "
         "the three for the stances to count (model.md section 8)"
+    )
+
+
+def read_stance_columns(scenario: Scenario) -> set[str]:
+    """The actors ``c`` whose stances ``stance[o, c]`` an event may read (model.md section
+    8.2): the ``target``, and the ``with``, of every event whose kind yields evidence
+    (the support of an open commitment is about an intervene's target). A superset of
+    what the run reads: an event past the calendar, or of a kind whose weight is
+    overridden to 0, still counts."""
+    read: set[str] = set()
+    for event in scenario.events:
+        if KINDS[event.kind].weight is None:
+            continue  # propaganda, regime_change, capability_change, relation
+        for field in ("target", "with_"):
+            name = event_field(event, field)
+            if isinstance(name, str):
+                read.add(name)
+    return read
+
+
+def unread_stances_note(scenario: Scenario) -> str:
+    """A note when the scenario sets stances only towards actors no event reads them of:
+    ``stance[o, c]`` is read only where ``c`` is the target, or the ``with``, of an event
+    that yields evidence (:func:`read_stance_columns`), so a relation, a relation event or
+    a regime change's relation whose every direction points to another actor changes
+    nothing. An outside check's Algeria-France relation swept from -0.8 to 0.3 gave the
+    same outputs, and nothing said so: France was no event's target (:func:`inert_stances_note`
+    speaks only when no mechanism reads any stance). Stances from ideology set every pair,
+    and are left out. "" when every stance set is read by some event."""
+    read = read_stance_columns(scenario)
+    towards: set[str] = set()
+
+    def unread(source: str, to: str, directed: bool) -> bool:
+        ends = {c for _, c in directions(source, to, directed)}
+        if ends & read:
+            return False
+        towards.update(ends)
+        return True
+
+    relations = [
+        f"{source}-{to}"
+        for source, to, _, directed in resolved_relations(scenario.relations)
+        if unread(source, to, directed)
+    ]
+    events: list[str] = []
+    changes: list[str] = []
+    for i, ev in enumerate(scenario.events):
+        name = f"'{ev.id}'" if ev.id else f"events[{i}]"
+        if isinstance(ev, RelationEvent) and unread(ev.actor, ev.target, ev.directed):
+            events.append(name)
+        elif isinstance(ev, RegimeChange):
+            others = [other for other in ev.relations if unread(ev.target, other, False)]
+            if others:
+                changes.append(f"{name} ({in_words(others)})")
+    parts = [
+        f"{what}: {allowed(entries, 4)}"
+        for entries, what in (
+            (relations, count_text(len(relations), "relation")),
+            (events, count_text(len(events), "relation event")),
+            (changes, f"the relations of {count_text(len(changes), 'regime change')}"),
+        )
+        if entries
+    ]
+    if not parts:
+        return ""
+    order = [*scenario.powers, *scenario.states]
+    actors = [name for name in order if name in towards]
+    who = in_words(actors)
+    if len(actors) > 6:
+        who = f"{len(actors)} actors, {', '.join(actors[:6])} and {len(actors) - 6} more"
+    return (
+        f"its stances towards {who} ({'; '.join(parts)}) are read by no event: "
+        "model.md section 8.2 reads stance[o, c] only where c is the target, or the `with`, "
+        "of an event that yields evidence, and no such event names "
+        f"{'it' if len(actors) == 1 else 'them'}; the runs are the same without them"
     )
 
 
