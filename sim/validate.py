@@ -440,13 +440,14 @@ def inert_stances_note(scenario: Scenario) -> str:
         return ""
     kinds = [event.kind for event in scenario.events]
     set_by = [
-        count_text(n, what)
-        for n, what in (
-            (len(scenario.relations), "relation"),
-            (kinds.count("relation"), "relation event"),
+        count_text(n, what) + rest
+        for n, what, rest in (
+            (len(scenario.relations), "relation", ""),
+            (kinds.count("relation"), "relation event", ""),
             (
                 sum(1 for ev in scenario.events if isinstance(ev, RegimeChange) and ev.relations),
-                "regime change with relations",
+                "regime change",
+                " with relations",  # "2 regime change with relationss" (decision 976)
             ),
         )
         if n

@@ -247,3 +247,17 @@ def test_a_childs_own_event_outside_its_parents_calendar_is_said_at_the_event(
     )
     assert main(["validate", str(path)]) == 2
     assert f"{path}:3: calendar.end: 2020-12 leaves out" in _one_line_error(capsys)
+
+
+def test_the_inert_note_counts_regime_changes_with_relations_in_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Afghanistan's case at v1's stance parameters: "11 regime changes with relations",
+    not "11 regime change with relationss" (decision 976)."""
+    case = Path(__file__).resolve().parent.parent / "scenarios" / "afghanistan_ussr.yaml"
+    assert main(["validate", str(case), "--set", "parameters.stance.enemy_reliability=1",
+                 "--set", "parameters.affinity.scale=0",
+                 "--set", "parameters.salience.stance=0"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "11 regime changes with relations)" in err
+    assert "relationss" not in err
