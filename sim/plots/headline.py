@@ -23,9 +23,12 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from sim.analysis.paired import (
     DesignValue,
@@ -74,6 +77,50 @@ from sim.results import GRID, POSTERIOR, RUN, Results
 CMAP = DIVERGING_CMAP
 MAX_PANELS = 6
 ANNOTATE_CELLS = 64
+# A cell's number is drawn above the zero contour (and the cell's dot and the reference
+# box) with a thin rim in the cell's own colour: where the contour crosses the number the
+# line stops at the rim and no digit is hidden ("-0.000180" read "-0.00180" with a 0
+# under the line); where nothing crosses, the rim does not show. The digits are drawn
+# again above every rim (CellGlyphs), so a rim never covers a neighbour's digit where
+# two numbers touch.
+CONTOUR_ZORDER = 2.0
+CELL_TEXT_ZORDER = 5.0
+CELL_TEXT_RIM_PT = 2.0
+
+
+class CellGlyphs(Artist):
+    """The cell numbers' digits drawn again, plainly, just above the numbers: each number
+    draws its rim then its digits, so a number drawn later would cover the last digit of
+    a neighbour it touches with its rim; this layer puts every digit above every rim."""
+
+    def __init__(self, labels: list[Text]) -> None:
+        super().__init__()
+        self.labels = labels
+        self.set_zorder(CELL_TEXT_ZORDER + 0.1)
+        self.set_in_layout(False)
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible():
+            return
+        figure = self.get_figure()
+        if figure is None:
+            return
+        for label in self.labels:
+            plain = Text(
+                *label.get_position(),
+                label.get_text(),
+                transform=label.get_transform(),
+                color=label.get_color(),
+                fontproperties=label.get_fontproperties(),
+                ha=label.get_horizontalalignment(),
+                va=label.get_verticalalignment(),
+                # Drawn as paths, as the rimmed number is (Agg's own text differs by a
+                # pixel and would double the digits).
+                path_effects=[patheffects.Normal()],
+            )
+            plain.set_figure(figure)
+            plain.draw(renderer)
+        self.stale = False
 
 
 @dataclass
@@ -430,24 +477,37 @@ def map_panel(
             levels=[0.0],
             colors="black",
             linewidths=1.6,
+            zorder=CONTOUR_ZORDER,
         )
     position = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
     annotate = numbers and z.size <= ANNOTATE_CELLS
+    labels: list[Text] = []
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
         if annotate:
             shade = abs(norm(row["mean"]) - 0.5) > 0.3
-            ax.text(
+            # White on a dark cell, near-black on a light one; the rim is the cell's own
+            # colour (as the mesh draws it), so it contrasts with the text as the cell does.
+            ink = "white" if shade else "0.1"
+            fill = z[cy, cx]
+            rim = plt.get_cmap(CMAP)(norm(fill)) if np.isfinite(fill) else "white"
+            label = ax.text(
                 cx,
                 cy + 0.18,
                 cell_text(row["mean"], signed=True),
                 ha="center",
                 va="center",
                 fontsize=text_pt(6.5),
-                color="white" if shade else "0.1",
+                color=ink,
+                zorder=CELL_TEXT_ZORDER,
+                path_effects=[patheffects.withStroke(linewidth=CELL_TEXT_RIM_PT, foreground=rim)],
+                gid="cell-mean",
             )
+            labels.append(label)
         if not (row["lo"] > 0 or row["hi"] < 0):
             ax.plot([cx], [cy - 0.15], marker="o", ms=2.5, color="0.2", gid="includes-zero")
+    if labels:
+        ax.add_artist(CellGlyphs(labels))
     if reference is not None and x in reference and y in reference:
         rx, ry = position[0].get(reference[x]), position[1].get(reference[y])
         if rx is not None and ry is not None:
