@@ -111,8 +111,10 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     fig, axes = _grid(len(paths), 3, 3.4, 2.6)
     fixed_any = False
     died = False  # the caption speaks of a variant that died out only when one has
+    zoomed = False  # the caption explains an inset only when a panel has one
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
+        drawn: dict[str, pd.DataFrame] = {}  # each free variant's particles, for a zoom
         # The variants' names of fixed values at the top, for the truth's to go below.
         fixed_here = sum(path in calibration.variants()[v] for v in variants)
         for variant in variants:
@@ -136,6 +138,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 continue
             generation = int(final["generation"].iloc[0])
             died = died or generation != last
+            drawn[variant] = final
             # A light fill and a full outline: where two variants overlap, both
             # outlines stay readable (translucent fills alone mixed into a third colour).
             shape: dict[str, Any] = {
@@ -177,6 +180,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
             )
         ax.set_xlim(prior.low, prior.high)
         ax.set_xlabel(parameter_label(path))
+        zoomed = _zoom(ax, path, drawn, prior, colors) or zoomed
     for ax in axes[:: min(3, len(axes))]:
         ax.set_ylabel("posterior density")
     # One legend for the figure: each variant's outline, its fixed values, the prior.
@@ -212,9 +216,61 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         "across the prior, but for its bins' noise (its narrowing in summary.csv, the 90% "
         "interval's width over the prior's, says it in one number); on few effective "
         "particles (the legend says when), any histogram is tall."
-        + (" A dotted line is a variant's fixed value." if fixed_any else ""),
+        + (" A dotted line is a variant's fixed value." if fixed_any else "")
+        + (
+            " Where every particle lies within a tenth of the prior's range, an inset draws "
+            "them over their own range (its x-axis says it)."
+            if zoomed
+            else ""
+        ),
     )
     return fig
+
+
+# A posterior narrower than this share of its prior's range gets an inset over its own
+# range: on the prior's 20 bins it is one bar (link.beta from 0.005 to 0.028 on a prior
+# of 0 to 2 was a single bar at 0; an outside check, decision 977).
+ZOOM_SHARE = 0.1
+
+
+def _zoom(
+    ax: Axes,
+    path: str,
+    drawn: Mapping[str, pd.DataFrame],
+    prior: Any,
+    colors: Mapping[str, str],
+) -> bool:
+    """An inset of ``drawn``'s weighted histograms of ``path`` over the particles' own
+    range, on the side of ``ax`` away from them, where they all lie within
+    :data:`ZOOM_SHARE` of the prior's range (and do not all sit at one value); whether
+    it drew one."""
+    values = [frame[path].astype(float) for frame in drawn.values()]
+    if not values:
+        return False
+    low = min(float(v.min()) for v in values)
+    high = max(float(v.max()) for v in values)
+    span = prior.high - prior.low
+    if not high > low or high - low > ZOOM_SHARE * span:
+        return False
+    left = (low + high) / 2 > (prior.low + prior.high) / 2  # the particles at the right
+    inset = ax.inset_axes((0.1 if left else 0.5, 0.42, 0.42, 0.42))
+    for variant, frame in drawn.items():
+        shape: dict[str, Any] = {
+            "weights": frame["weight"],
+            "bins": 12,
+            "range": (low, high),
+            "density": True,
+            "color": colors[variant],
+        }
+        inset.hist(frame[path], **shape, histtype="stepfilled", alpha=0.15)
+        inset.hist(frame[path], **shape, histtype="step", lw=1.2)
+    inset.set_xlim(low, high)
+    inset.set_xticks([low, high])
+    inset.set_xticklabels([f"{low:.3g}", f"{high:.3g}"])
+    inset.tick_params(labelsize=6, length=2, pad=1)
+    inset.set_yticks([])
+    inset.set_title("zoom", fontsize=6, pad=2)
+    return True
 
 
 def _name_at_top(
