@@ -31,6 +31,7 @@ from reacton.ipyvue import use_event
 from solara.components.input import use_change
 from solara.server import settings as solara_settings
 
+from sim.compiling import CompileTimer
 from sim.errors import InputError, count_text, describe_os_error
 from sim.explore.controls import (
     Control,
@@ -107,6 +108,7 @@ PAGE_CSS = """
 .v-input.v-slider.credsim-slider .v-slider-thumb__label > .v-slider-thumb__label-wedge {
     bottom: auto; top: -5.8px; clip-path: polygon(50% 0, 0 50%, 100% 50%); }
 .credsim-controls { max-height: calc(100vh - 64px); overflow-y: auto; }
+.credsim-controls > *, .credsim-controls .v-alert { flex-shrink: 0; }
 .credsim-typed { flex: 0 0 68px; max-width: 68px; }
 .credsim-typed .v-field__input { min-height: 30px; padding: 4px 6px; font-size: 0.85em; }
 .credsim-charts { min-width: 0; }
@@ -117,6 +119,9 @@ PAGE_CSS = """
 # The class PAGE_CSS gives the controls' column: it scrolls on its own within the window,
 # so the charts stay in view while a slider far down moves (at 1366 x 768 the trust chart
 # scrolled out of view as the page followed the slider; decision 944).
+# Nothing in it shrinks to fit it: a flex column held to the window's height shrinks its
+# items, and an error box (its overflow hidden) was drawn one line tall, 32 pixels of the
+# 128 its text needed, so that a bad file's name, line and "did you mean" were hidden.
 CONTROLS_COLUMN = "credsim-controls"
 # The class PAGE_CSS gives the charts' column: a chart wider than the column is drawn at
 # the column's width (its SVG scaled down, text and all), so nothing scrolls sideways. At an
@@ -167,12 +172,14 @@ def load(path: str) -> tuple[Scenario | None, str]:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One run as the page shows it: the scenario run, its series, and how long it took."""
+    """One run as the page shows it: the scenario run, its series, how long it took, and
+    how much of that numba spent compiling (a cold cache: the first run in a checkout)."""
 
     scenario: Scenario | None
     series: pd.DataFrame | None
     error: str
     seconds: float
+    compiling: float = 0.0
 
 
 def run(
@@ -205,10 +212,31 @@ def run(
     except InputError as exc:
         return Outcome(None, None, f"{whose}: {exc}" if whose else str(exc), 0.0)
     try:
-        series = engine(scenario, seed)
+        # Timed as `credsim run` times its compile (sim.runner.engine_note), so that the
+        # page says when a run waited for it.
+        with CompileTimer() as compiling:
+            series = engine(scenario, seed)
     except NonFiniteState as exc:
         return Outcome(None, None, f"{whose or base.name}: {exc}", 0.0)
-    return Outcome(scenario, series, "", time.perf_counter() - started)
+    return Outcome(scenario, series, "", time.perf_counter() - started, compiling.seconds)
+
+
+def runs_took(seconds: float, compiling: float, named: str) -> str:
+    """How long the runs drawn took, on which engine (``named``, or "" for another), and
+    when they compiled numba's kernels (a cold cache), how much of it that was, in the
+    words of `credsim run` (sim.runner.engine_note). With ``--engine fast`` and an empty
+    cache the page said "runs took 57656 ms on the fast engine" after a spinner of about
+    70 s, no word of the compile. No estimate of the later runs: the first run's time less
+    its compile (822 ms on Syria beside its counterfactual) was 6 to 13 times the runs
+    after it (63 and 129 ms), the first call's other costs counted in it."""
+    text = f"runs took {seconds * 1000:.0f} ms" + (f" on the {named} engine" if named else "")
+    if compiling < 0.005:  # nothing compiled (the kernels came from numba's cache), as the CLI
+        return text
+    what, it = ("the engine", "it") if named == "fast" else ("numba's kernels", "them")
+    return (
+        f"{text}, numba's one-time compile included ({compiling:.2f} s compiling {what}, "
+        f"once: later runs load {it} from numba's cache)"
+    )
 
 
 def time_charts(
@@ -1316,6 +1344,7 @@ def Explorer(
                 # The counterfactual's run counts only where it is drawn.
                 timed = (outcome, cf_outcome) if len(lines) > 1 else (outcome,)
                 seconds = sum(o.seconds for o in timed if o is not None)
+                compiled = sum(o.compiling for o in timed if o is not None)
                 with solara.Row():
                     solara.Select("group", values=groups, value=chosen, on_value=group.set)
                     solara.Select(
@@ -1326,8 +1355,8 @@ def Explorer(
                     )
                 named = next((n for n, f in ENGINE_NAMED.items() if f is engine), "")
                 solara.Text(
-                    f"{changes_text(len(overrides), seed.value)}; runs took {seconds * 1000:.0f} ms"
-                    + (f" on the {named} engine" if named else "")
+                    f"{changes_text(len(overrides), seed.value)}; "
+                    + runs_took(seconds, compiled, named)
                 )
                 with solara.Column(gap="0px"):  # always there, as the one above
                     if overrides and base is not None:
