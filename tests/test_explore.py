@@ -1694,3 +1694,26 @@ def test_a_counterfactual_file_can_be_typed_as_a_scenario_can(tmp_path: Path) ->
     abstained = str(SHIPPED / "syria_abstained.yaml")
     rc.find(v.Select, label="counterfactual").widget.v_model = abstained
     assert box().v_model == abstained and compared() == {"syria", "syria_abstained"}
+
+
+def test_loading_another_scenario_never_runs_it_with_the_old_changes(tmp_path: Path) -> None:
+    """An outside check moved negativity bias to 3.8, then loaded another scenario: for
+    1-3 s the page showed the new scenario run at 3.8 ("Changed: negativity bias 3.8
+    (scenario 2)") beside "Loading ... dropped the 1 changed value" (decision 980). The
+    page's state changed one value at a time, and the new scenario was run between the
+    new path and the cleared values. Every run of the loaded scenario is at its own
+    values."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(f"extends: {SMALL}\nname: mine\n", encoding="utf-8")
+    own = load_scenario(str(mine)).parameters.trust.negativity_bias
+    engine = Recording()
+    _, rc = solara.render(Explorer(SMALL, engine=engine), handle_error=False)
+    slider(rc, "negativity bias").v_model = 3.8
+    assert engine.scenarios[-1].parameters.trust.negativity_bias == 3.8
+    before = len(engine.scenarios)
+    type_path(rc, str(mine))
+    button(rc, "load").click()
+    assert loaded_name(rc) == "mine"
+    after = engine.scenarios[before:]
+    assert [s.name for s in after] == ["mine"]  # one run, of the loaded scenario
+    assert after[0].parameters.trust.negativity_bias == own != 3.8

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import cast
 
 import pandas as pd
+import reacton.core
 import reacton.ipyvuetify as rv
 import solara
 from mesa.visualization.solara_viz import ModelController
@@ -1102,6 +1103,8 @@ def Explorer(
     chosen = group.value or (groups[1] if len(groups) > 1 else "all")
     sheet = Sheet()
     charts = sheet.specs
+    # The page's render context: state set within it renders once, when it ends.
+    batch = reacton.core.get_render_context()
 
     def choose(typed: str) -> None:
         # A file that does not load changes nothing: its one-line message is shown instead,
@@ -1115,16 +1118,20 @@ def Explorer(
             refusals.set(refusals.value + 1)
             return
         assert loaded[0] is not None
-        dropped.set(dropped_text(len(overrides), path.value, new) if overrides else "")
         counterfactual = counterfactual_for(new, loaded[0], cf_path.value, cf_base)
-        just_read.set({new: loaded})
-        path.set(new)
-        reads.set(reads.value + 1)
-        cf_path.set(counterfactual)
-        values.set({})
-        group.set("")
-        message.set("")
-        save_error.set("")
+        # One render for the new file and its cleared values: set one at a time, the page
+        # ran the new scenario with the old one's changed values between them, and showed
+        # it for a run's time beside "dropped the changed values" (decision 980).
+        with batch:
+            dropped.set(dropped_text(len(overrides), path.value, new) if overrides else "")
+            just_read.set({new: loaded})
+            path.set(new)
+            reads.set(reads.value + 1)
+            cf_path.set(counterfactual)
+            values.set({})
+            group.set("")
+            message.set("")
+            save_error.set("")
 
     def type_counterfactual(typed: str) -> None:
         # A file beside the shipped ones, as --counterfactual takes it: the list offered
