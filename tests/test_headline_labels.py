@@ -16,20 +16,14 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
-import results_factory as factory
 from matplotlib import patheffects
 from matplotlib.colors import to_rgb
 from matplotlib.contour import ContourSet
 
 from sim.plots.headline import CellGlyphs, headline_figure, headline_of
 from sim.plots.sweeps import cell_text
-from sim.results import open_results
-
-NB, MEM = "parameters.trust.negativity_bias", "parameters.trust.memory"
-METRIC = "final_trust.USA.all"
-QUESTION = {"text": "Does it?", "difference": ["base", "counter"], "metric": METRIC}
+from tests.test_headline import MEM, NB, _sweep
 
 
 @pytest.fixture(autouse=True)
@@ -39,18 +33,9 @@ def _close_figures():
 
 
 def _crossed_headline(tmp_path):
-    """Means -0.051, -0.001, +0.049 along negativity bias 1, 2, 3 (as test_headline's
+    """Means -0.051, -0.001, +0.049 along negativity bias 1, 2, 3 (test_headline's
     sweep): the zero contour runs at x index 1.02, through the -0.00100 labels."""
-    folder = factory.write_sweep(
-        tmp_path / "sweep", grid={NB: [1.0, 2.0, 3.0], MEM: [0.9, 0.99]},
-        scenarios={"base": 0.0, "counter": 0.0}, question=QUESTION,
-    )  # fmt: skip
-    runs = pd.read_parquet(folder / "runs.parquet")
-    counter = runs["scenario"] == "counter"
-    shift = 0.05 * (runs[NB] - 2.0) - 0.001 * runs["replicate"]
-    runs.loc[counter, METRIC] = runs.loc[counter, METRIC] - shift[counter]
-    runs.to_parquet(folder / "runs.parquet")
-    headline = headline_of(open_results(folder))
+    headline = headline_of(_sweep(tmp_path, {NB: [1.0, 2.0, 3.0], MEM: [0.9, 0.99]}))
     assert headline is not None and headline.axes == [NB, MEM]
     return headline
 

@@ -38,6 +38,7 @@ from sim.analysis.paired import (
     distinct_texts,
     is_text,
     months_of,
+    runs_at,
     scenario_value,
     value_text,
 )
@@ -1498,13 +1499,6 @@ def own_values_differ(
     return found
 
 
-def _run_among(column: pd.Series, value: DesignValue) -> bool:
-    """Whether ``value`` is among the values run in ``column``."""
-    if is_text(column) or isinstance(value, str):
-        return bool((column == value).any())
-    return bool(np.isclose(column.to_numpy(np.float64), float(value), rtol=1e-9, atol=0.0).any())
-
-
 def _others_text(
     results: Results,
     path: str,
@@ -1525,7 +1519,7 @@ def _others_text(
         if value is None:
             clauses.append(f"{in_words(names)} {verb} none")
             continue
-        run = _run_among(results.ok_runs[path], value)
+        run = not runs_at(results.ok_runs, {path: value}).empty  # the value was run
         any_run |= run
         among = "among" if run else "not among"
         clauses.append(f"{in_words(names)} {verb} {value_text(value)}, {among} the values run")
