@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from sim.forkserver import SAID_BY_PARENT
 
 # Said on a terminal as a compile starts, once a process (decision 725): the first run or
 # sweep after a fresh clone otherwise showed nothing for about a minute.
@@ -31,9 +34,10 @@ _announced = False
 
 
 def announce() -> None:
-    """Say :data:`ANNOUNCEMENT` on stderr, once a process, when stderr is a terminal."""
+    """Say :data:`ANNOUNCEMENT` on stderr, once a process, when stderr is a terminal and
+    the process's parent does not say it (:data:`sim.forkserver.SAID_BY_PARENT`)."""
     global _announced
-    if _announced:
+    if _announced or os.environ.get(SAID_BY_PARENT) == "1":
         return
     _announced = True
     stream = sys.stderr

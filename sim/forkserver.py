@@ -138,7 +138,7 @@ CALIBRATION_PRELOAD = (*SWEEP_PRELOAD, "pyabc", "sim.calibrate.samplers")
 
 
 def forkserver_context(
-    preload: Sequence[str] = SWEEP_PRELOAD,
+    preload: Sequence[str] = SWEEP_PRELOAD, compile_said_here: bool = False
 ) -> multiprocessing.context.ForkServerContext:
     """The fork server's context, its server started now (if it is not yet running).
 
@@ -146,6 +146,10 @@ def forkserver_context(
     numba's or Dask's threads, and forking a multi-threaded process can deadlock the
     child. The server imports ``preload`` once, so each worker starts with it loaded.
     A process has one fork server: its preload is that of the first caller.
+
+    With ``compile_said_here``, the server and its workers do not say a compile of their
+    own (``sim.compiling.SAID_BY_PARENT``): this process compiles on a cold cache too, and
+    says it.
 
     The server is started from this thread: it dies with the thread that started it
     (die_with_parent), and the workers may be started by a short-lived one. It starts
@@ -162,6 +166,7 @@ def forkserver_context(
         ctrl_c_left_to_this_process(),
         hang_up_left_to_this_process(),
         _environment(FORKSERVER_PARENT, str(os.getpid())),
+        _environment(SAID_BY_PARENT, "1" if compile_said_here else None),
     ):
         forkserver.ensure_running()
     return context
@@ -173,16 +178,26 @@ def forkserver_context(
 FORKSERVER_PARENT = "CREDSIM_FORKSERVER_PARENT"
 
 
+# Set (to "1") in the environment of a process whose parent says a compile itself
+# (sim.compiling.announce): a calibration's fork server compiled the engine on a cold
+# cache while the calibration's own preflight did, and both said so, two lines alike
+# (decision 982).
+SAID_BY_PARENT = "CREDSIM_COMPILE_SAID_BY_PARENT"
+
+
 @contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """``os.environ[name]`` set to ``value`` inside, as it was after."""
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """``os.environ[name]`` set to ``value`` inside (unset for None), as it was after."""
     before = os.environ.get(name)
-    os.environ[name] = value
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            del os.environ[name]
+            os.environ.pop(name, None)
         else:
             os.environ[name] = before
 
@@ -225,4 +240,5 @@ def start_for_calibration(args: argparse.Namespace) -> None:
     command."""
     if args.workers < 2 or calibration_executor(args.executor, args.address) != "process":
         return
-    forkserver_context(CALIBRATION_PRELOAD)
+    # Its preflight compiles a cold cache in this process and says so (decision 982).
+    forkserver_context(CALIBRATION_PRELOAD, compile_said_here=True)

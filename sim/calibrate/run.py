@@ -818,6 +818,9 @@ def run_calibration(
 
         require_writable(folder / FIGURES)
     start = time.perf_counter()
+    # When the command started, before a cold cache's compile (which took a minute and
+    # more, and the manifest's `started` was taken after it: decision 982).
+    started = previous["started"] if previous else provenance.now()
     # A cold numba cache compiles in this process's first simulation (--truth's or the
     # preflight's, before any worker starts): said as it starts, and apart in the
     # closing line, as a sweep's (decision 728).
@@ -831,7 +834,6 @@ def run_calibration(
 
     say_scenario_notes(list(getattr(problem, "files", {}).values()))
     command = command or ["credsim", *sys.argv[1:]]
-    started = previous["started"] if previous else provenance.now()
     paths = list(calibration.spec.parameters)
     variants = calibration.variants()
     manifest = functools.partial(

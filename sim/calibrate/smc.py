@@ -229,8 +229,9 @@ def _reseed(seed: int, *key: int) -> None:
 def worker_context() -> Any:
     """The fork server's context for the calibration's process workers, its server started
     now (with :data:`sim.forkserver.CALIBRATION_PRELOAD`, unless a sweep of this process
-    started it first)."""
-    return forkserver_context(CALIBRATION_PRELOAD)
+    started it first), saying no compile of its own: the calibration's preflight says it
+    (decision 982)."""
+    return forkserver_context(CALIBRATION_PRELOAD, compile_said_here=True)
 
 
 @contextmanager
