@@ -220,3 +220,17 @@ def test_claim_3_holds_under_the_posterior_by_the_grids_criterion() -> None:
     )
     assert claim.key(runs)["holds"].tolist() == [True, True, False]
     assert "under half of the window's loss" in claim.holds
+
+
+def test_the_bounds_count_each_claim_s_distinct_draws_where_they_are_fewer() -> None:
+    """85.5 effective particles gave "under 0.04 (over 0.96)" for every claim, although
+    claims 2 to 5 drew 38 to 44 distinct sets of 50 (an outside check, decision 983)."""
+    variants = pd.DataFrame({"variant": ["v2"], "particles": [236], "effective_particles": [85.5]})
+    text = posterior.effective_draws(variants, distinct=[72, 43, 38, 40, 44])
+    # By hand: 0.5/sqrt(72) = 0.059, 0.5/sqrt(38) = 0.081; 3/72 = 0.042, 3/38 = 0.079.
+    assert "(the table's 'distinct': 38 to 72): by claim," in text
+    assert "standard error is up to 0.06 to 0.08" in text
+    assert "under 0.04 to 0.08 (over 0.92 to 0.96;" in text
+    # More distinct sets than effective particles: the effective particles bound it.
+    text = posterior.effective_draws(variants, distinct=[100, 90])
+    assert "under 0.04 (over 0.96;" in text  # 3 / 85.5 = 0.035

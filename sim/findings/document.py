@@ -24,12 +24,14 @@ from sim.results import Results, open_results
 EXPERIMENTS = (*CLAIM_EXPERIMENTS, *cross_case.EXPERIMENTS)
 # What ``--list`` prints (``make findings`` sweeps these): those a calibration does not feed.
 LISTED = tuple(e for e in EXPERIMENTS if e not in cross_case.POSTERIOR_EXPERIMENTS)
+# Every experiment the document reads, in its table of experiments as in `main`'s reading.
+READ = (*EXPERIMENTS, *posterior.EXPERIMENTS)
 
 
 def render_document(ctx: Context, calibration: Path = posterior.CALIBRATION) -> str:
     """The whole of findings.md (the posterior claims from the calibration folder)."""
     summary = "## Summary\n\n" + table(["claim", "what the model says"], VERDICTS)
-    parts = [PREAMBLE, summary, section_runs(ctx)]
+    parts = [PREAMBLE, summary, section_runs(ctx, READ)]
     parts += [claim.render(ctx) for claim in CLAIMS]
     parts += [section_mechanisms() + MECHANISMS, section_at_rest() + AT_REST]
     parts.append(cross_case.render(ctx))
@@ -86,14 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(posterior.EXPERIMENTS if args.list_posterior else LISTED))
         return 0
     given: dict[str, Path] = {}
-    read = (*EXPERIMENTS, *posterior.EXPERIMENTS)
     for item in args.results:
         name, sep, folder = item.partition("=")
-        if not sep or name not in read:
-            raise SystemExit(f"--results takes NAME=DIR with NAME one of {', '.join(read)}")
+        if not sep or name not in READ:
+            raise SystemExit(f"--results takes NAME=DIR with NAME one of {', '.join(READ)}")
         given[name] = Path(folder)
     results: dict[str, Results] = {}
-    for name in read:
+    for name in READ:
         folder = given.get(name) or default_results(name)
         if folder is not None:
             results[name] = open_results(folder)
@@ -105,6 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(results, figures, f"{figures.name}/" if same_place else f"{figures.resolve()}/")
     out.write_text(render_document(ctx, Path(args.calibration)))
     print(
-        f"findings: {out} (figures in {figures}; {len(results)} of {len(read)} experiments found)"
+        f"findings: {out} (figures in {figures}; {len(results)} of {len(READ)} experiments found)"
     )
     return 0
