@@ -233,6 +233,19 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
 ZOOM_SHARE = 0.1
 
 
+def _zoom_range(values: Sequence[pd.Series], prior: Any) -> tuple[float, float] | None:
+    """The range, low and high, of every value of ``values`` where it lies within
+    :data:`ZOOM_SHARE` of ``prior``'s range and is not one value: the range that a zoom
+    draws (the marginals' inset); None where none is drawn."""
+    if not values:
+        return None
+    low = min(float(v.astype(float).min()) for v in values)
+    high = max(float(v.astype(float).max()) for v in values)
+    if not high > low or high - low > ZOOM_SHARE * (prior.high - prior.low):
+        return None
+    return low, high
+
+
 def _zoom(
     ax: Axes,
     path: str,
@@ -244,14 +257,10 @@ def _zoom(
     range, on the side of ``ax`` away from them, where they all lie within
     :data:`ZOOM_SHARE` of the prior's range (and do not all sit at one value); whether
     it drew one."""
-    values = [frame[path].astype(float) for frame in drawn.values()]
-    if not values:
+    zoom = _zoom_range([frame[path] for frame in drawn.values()], prior)
+    if zoom is None:
         return False
-    low = min(float(v.min()) for v in values)
-    high = max(float(v.max()) for v in values)
-    span = prior.high - prior.low
-    if not high > low or high - low > ZOOM_SHARE * span:
-        return False
+    low, high = zoom
     left = (low + high) / 2 > (prior.low + prior.high) / 2  # the particles at the right
     inset = ax.inset_axes((0.1 if left else 0.5, 0.42, 0.42, 0.42))
     for variant, frame in drawn.items():
