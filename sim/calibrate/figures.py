@@ -2,7 +2,8 @@
 
 - ``marginals``: each free parameter's weighted posterior histogram per variant,
   the prior range as the x-axis;
-- ``pairs``: weighted scatter of every pair of free parameters (final generation);
+- ``pairs``: weighted scatter of every pair of free parameters (final generation) on
+  the priors' box, a narrow one's pairs with an inset over the particles' range;
 - ``predictive``: per pattern, the posterior predictive 90% band and median
   against the observed value with its tolerance, calibration patterns and
   held-out patterns in separate panels.
@@ -28,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 
+from sim.analysis.paired import distinct_texts
 from sim.calibrate import posterior
 from sim.calibrate.spec import Calibration
 from sim.columns import distinct
@@ -236,7 +238,7 @@ ZOOM_SHARE = 0.1
 def _zoom_range(values: Sequence[pd.Series], prior: Any) -> tuple[float, float] | None:
     """The range, low and high, of every value of ``values`` where it lies within
     :data:`ZOOM_SHARE` of ``prior``'s range and is not one value: the range that a zoom
-    draws (the marginals' inset); None where none is drawn."""
+    draws (the marginals' inset, the pairs' inset's axis); None where none is drawn."""
     if not values:
         return None
     low = min(float(v.astype(float).min()) for v in values)
@@ -322,12 +324,15 @@ def _point_area(share: Any) -> Any:
 
 
 def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str) -> Figure:
-    """Every pair of ``variant``'s free parameters, point size by weight, on the prior's box."""
+    """Every pair of ``variant``'s free parameters, point size by weight, on the prior's
+    box; a pair with a parameter the particles narrow to a tenth of its prior has an inset
+    over their range on that axis (:func:`_pair_zoom`)."""
     free = calibration.free(variant)
     pairs = list(itertools.combinations(free, 2))
     final = posterior.final_particles(particles, variant)
     fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
     size = _point_area(final["weight"] / max(final["weight"].max(), 1e-300))
+    zoomed = False  # the caption explains an inset only when a panel has one
     for ax, (x, y) in zip(axes, pairs, strict=True):
         # Unclipped: a particle at a prior's bound was drawn half (an outside check, 816).
         ax.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0, clip_on=False)
@@ -338,6 +343,7 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
                 line(calibration.truth[path], color="black", lw=1.2, clip_on=False)
         ax.set_xlabel(parameter_label(x), fontsize=8)
         ax.set_ylabel(parameter_label(y), fontsize=8)
+        zoomed = _pair_zoom(ax, final, (x, y), free, size, calibration.truth) or zoomed
     # A key of point sizes: "point size: weight" gave no scale (an outside check,
     # decision 943). The largest weight, half and a tenth of it.
     top = float(final["weight"].max())
@@ -364,9 +370,73 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
     add_caption(
         fig,
         f"Variant '{variant}', final generation; point area: weight (key above); axes span "
-        "the priors" + ("; lines: the truth." if calibration.truth else "."),
+        "the priors"
+        + ("; lines: the truth." if calibration.truth else ".")
+        + (
+            " Where a parameter's particles all lie within a tenth of its prior's range, an "
+            "inset draws the pair over their own range on that axis (its ticks give the "
+            "range's ends), the other axis still spanning its prior"
+            + (
+                "; a truth is drawn in an inset where it falls in its range."
+                if calibration.truth
+                else "."
+            )
+            if zoomed
+            else ""
+        ),
     )
     return fig
+
+
+def _pair_zoom(
+    ax: Axes,
+    final: pd.DataFrame,
+    pair: tuple[str, str],
+    free: Mapping[str, Any],
+    size: Any,
+    truth: Mapping[str, float],
+) -> bool:
+    """An inset of a pairs panel's scatter where either parameter's particles lie within
+    :data:`ZOOM_SHARE` of its prior's range (:func:`_zoom_range`, as the marginals' inset
+    decides): that axis over the particles' own range, its ends ticked, the other over
+    its prior; on the side of ``ax`` away from the particles (which sit within a tenth
+    of the zoomed axis); the truth's lines where they fall in it. Whether it drew one."""
+    zooms = [_zoom_range([final[path]], free[path]) for path in pair]
+    if zooms == [None, None]:
+        return False
+    limits: list[tuple[float, float]] = []
+    box: list[tuple[float, float]] = []  # the inset's start and length, in axes fraction
+    for path, zoom in zip(pair, zooms, strict=True):
+        prior = free[path]
+        if zoom is None:
+            limits.append((prior.low, prior.high))
+            box.append((0.18, 0.76))
+        else:
+            limits.append(zoom)
+            # The particles in the prior's lower half: the inset in the axis' upper part.
+            upper = sum(zoom) / 2 <= (prior.low + prior.high) / 2
+            box.append((0.58 if upper else 0.18, 0.36))
+    (x0, width), (y0, height) = box
+    inset = ax.inset_axes((x0, y0, width, height))
+    x, y = pair
+    inset.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0, clip_on=False)
+    for path, (low, high), line, set_limits, ticks, labels in (
+        (x, limits[0], inset.axvline, inset.set_xlim, inset.set_xticks, inset.set_xticklabels),
+        (y, limits[1], inset.axhline, inset.set_ylim, inset.set_yticks, inset.set_yticklabels),
+    ):
+        set_limits(low, high)
+        ticks([low, high])
+        # Ends close enough to round alike get the digits that tell them apart.
+        labels(distinct_texts([low, high]))
+        if path in truth and low <= truth[path] <= high:
+            line(truth[path], color="black", lw=1.0, clip_on=False)
+    inset.tick_params(labelsize=6, length=2, pad=1)
+    inset.grid(False)
+    # A darker frame than the theme's light grey: where the inset ends, over the panel.
+    for spine in inset.spines.values():
+        spine.set_edgecolor("0.45")
+    inset.set_title("zoom", fontsize=6, pad=2)
+    return True
 
 
 PREDICTIVE_CAPTION = (
