@@ -74,9 +74,10 @@ VERDICTS: tuple[tuple[str, str], ...] = (
             "bias of 3.5 or more with half-lives of ten months to four years, and among African "
             "states (by about 0.02, v1: 0.01; through v2's affinity channel at a strength the "
             "votes call too large, docs/validation.md, and in about three quarters of the "
-            "posterior's draws, 73 of the 100 of `claim1_posterior`). Over the Sobol box, where eight parameters vary, it is worse at "
-            "about a sixth of the points (v1: half), low negativity biases among them, decided "
-            "mostly by how much a month of support counts."
+            "posterior's draws, 73 of the 100 of `claim1_posterior`). Over the Sobol box, "
+            "where eight parameters vary, it is worse at about a sixth of the points (v1: "
+            "half), low negativity biases among them, decided mostly by how much a month of "
+            "support counts."
         ),
     ),
     (
