@@ -58,7 +58,13 @@ from sim.plots.figure import (
     parameter_label,
     where_shown,
 )
-from sim.plots.headline import Headline, headline_caption, headline_figure, headline_of
+from sim.plots.headline import (
+    Headline,
+    headline_caption,
+    headline_figure,
+    headline_of,
+    numbers_note,
+)
 from sim.plots.sensitivity import (
     figure_metrics,
     indices_caption,
@@ -1006,7 +1012,8 @@ def _headline_entry(
     if headline is None:
         return
     caption = headline_caption(headline, selection.at)
-    yield _entry("headline", partial(headline_figure, headline), caption, results, "")
+    # Whether the cells' numbers fit, and in how many digits, is known once drawn.
+    yield _entry("headline", partial(headline_figure, headline), caption, results, "", numbers_note)
 
 
 def _drawn(figure: Figure) -> Figure:

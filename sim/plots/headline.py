@@ -86,6 +86,19 @@ ANNOTATE_CELLS = 64
 CONTOUR_ZORDER = 2.0
 CELL_TEXT_ZORDER = 5.0
 CELL_TEXT_RIM_PT = 2.0
+# The cells' numbers take the first of these styles that fits every cell of the figure's
+# maps, one style for all (CellNumbers): CELL_DIGITS[0] significant digits at
+# CELL_TEXT_PT, then CELL_DIGITS[1] at CELL_TEXT_PT down to CELL_TEXT_LEAST_PT by
+# CELL_TEXT_STEP_PT (at a page's width no size is under MIN_TEXT_PT, text_pt); where
+# none fits, no numbers, and the caption says so (numbers_note). On an 8 x 8 map the
+# numbers ran into each other ("+0.00589-0.00389" read as one string).
+CELL_TEXT_PT = 6.5
+CELL_TEXT_LEAST_PT = 5.0
+CELL_TEXT_STEP_PT = 0.25
+CELL_DIGITS = (3, 2)
+# Room a number keeps from its cell's edges, points: its rim (half CELL_TEXT_RIM_PT)
+# and as much again, so that two neighbours' rims never meet.
+CELL_TEXT_PAD_PT = 1.5
 
 
 class CellGlyphs(Artist):
@@ -106,6 +119,8 @@ class CellGlyphs(Artist):
         if figure is None:
             return
         for label in self.labels:
+            if not label.get_visible():  # left out: no room in its cell (CellNumbers)
+                continue
             plain = Text(
                 *label.get_position(),
                 label.get_text(),
@@ -121,6 +136,140 @@ class CellGlyphs(Artist):
             plain.set_figure(figure)
             plain.draw(renderer)
         self.stale = False
+
+
+def number_styles() -> list[tuple[int, float]]:
+    """The styles (significant digits, points) the cells' numbers may take, in order of
+    preference: fewer digits before a smaller size (at a page's width, never a size
+    under MIN_TEXT_PT)."""
+    top, least = text_pt(CELL_TEXT_PT), text_pt(CELL_TEXT_LEAST_PT)
+    steps = max(0, round((top - least) / CELL_TEXT_STEP_PT))
+    sizes = [top - i * CELL_TEXT_STEP_PT for i in range(steps + 1)]
+    return [(CELL_DIGITS[0], top)] + [(CELL_DIGITS[1], size) for size in sizes]
+
+
+@dataclass
+class CellNumber:
+    """A cell's number as drawn: its text, the cell's column and row and its mean."""
+
+    label: Text
+    cx: int
+    cy: int
+    mean: float
+
+
+@dataclass
+class CellNumbers:
+    """The cells' numbers of a figure's maps, fitted to their cells when the figure is
+    drawn (:class:`FitNumbers`): the first of ``styles`` in which every number lies
+    inside its own cell, CELL_TEXT_PAD_PT from its edges, for every cell of every map;
+    none, every number hidden. Measured as drawn, since the maps' size is known only
+    once the layout has placed them (and a page's width narrows them further).
+
+    Attributes:
+        styles: :func:`number_styles` of the figure (fixed when it is made).
+        numbers: the cells' numbers.
+        left_out: why the maps carry no numbers at all, "" where they do.
+        style: after a draw, the style drawn; ``None`` when none fits.
+    """
+
+    styles: list[tuple[int, float]]
+    numbers: list[CellNumber]
+    left_out: str = ""
+    style: tuple[int, float] | None = None
+    drawn: bool = False
+    _key: tuple[Any, ...] | None = None
+
+    def fit(self, renderer: Any) -> None:
+        """Choose the style for the maps as they are placed now (once per placement)."""
+        if not self.numbers:
+            self.drawn = True
+            return
+        figure = self.numbers[0].label.get_figure(root=True)
+        assert figure is not None
+        # Placed as before (a figure is drawn twice to be saved): the style stands.
+        maps = {id(n.label.axes): n.label.axes for n in self.numbers if n.label.axes}
+        key = (
+            float(figure.dpi),
+            tuple((ax.bbox.bounds, ax.viewLim.bounds) for ax in maps.values()),
+        )
+        if key == self._key:
+            return
+        self._key = key
+        pad = renderer.points_to_pixels(CELL_TEXT_PAD_PT)
+        self.style = None
+        for digits, points in self.styles:
+            for number in self.numbers:
+                number.label.set_text(cell_text(number.mean, signed=True, digits=digits))
+                number.label.set_fontsize(points)
+            if all(_inside(number, renderer, pad) for number in self.numbers):
+                self.style = (digits, points)
+                break
+        for number in self.numbers:
+            number.label.set_visible(self.style is not None)
+        self.drawn = True
+
+
+def _inside(number: CellNumber, renderer: Any, pad: float) -> bool:
+    """Whether ``number``'s text lies inside its cell, ``pad`` pixels from its edges."""
+    ax = number.label.axes
+    assert ax is not None
+    corners = ax.transData.transform(
+        [(number.cx - 0.5, number.cy - 0.5), (number.cx + 0.5, number.cy + 0.5)]
+    )
+    (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    box = number.label.get_window_extent(renderer)
+    return bool(
+        box.x0 >= x0 + pad and box.x1 <= x1 - pad and box.y0 >= y0 + pad and box.y1 <= y1 - pad
+    )
+
+
+class FitNumbers(Artist):
+    """Draws nothing: fits a figure's cell numbers (:class:`CellNumbers`) when the map it
+    is in is drawn, below the numbers, so that they are drawn as fitted."""
+
+    def __init__(self, numbers: CellNumbers) -> None:
+        super().__init__()
+        self.numbers = numbers
+        self.set_zorder(CELL_TEXT_ZORDER - 0.5)
+        self.set_in_layout(False)
+
+    def draw(self, renderer: Any) -> None:
+        self.numbers.fit(renderer)
+        self.stale = False
+
+
+def cell_numbers(figure: Figure) -> CellNumbers | None:
+    """The figure's cell numbers, ``None`` for a headline that draws no map."""
+    for ax in figure.axes:
+        for artist in ax.artists:
+            if isinstance(artist, FitNumbers):
+                return artist.numbers
+    return None
+
+
+def numbers_note(figure: Figure) -> str:
+    """The caption's sentence on the cells' numbers, read off the drawn figure: none
+    where they did not fit (the colour, and the answer at the boxed cell, say the
+    means), the digits where fewer than CELL_DIGITS[0]; "" where written in full."""
+    numbers = cell_numbers(figure)
+    if numbers is None:
+        return ""
+    if not numbers.drawn:
+        figure.draw_without_rendering()
+    if numbers.left_out or numbers.style is None:
+        why = numbers.left_out or "at this size they do not fit in their cells"
+        return (
+            f"The cells' means are not written in them: {why}; each cell's colour gives its "
+            "mean against the scale, and the answer gives the mean at the scenario's values."
+        )
+    digits = numbers.style[0]
+    if digits < CELL_DIGITS[0]:
+        return (
+            f"Numbers: each cell's mean to {digits} significant digits ({CELL_DIGITS[0]} do "
+            "not fit in the cells)."
+        )
+    return ""
 
 
 @dataclass
@@ -460,11 +609,14 @@ def map_panel(
     norm: Normalize,
     reference: dict[str, DesignValue] | None = None,
     numbers: bool = True,
+    fitted: CellNumbers | None = None,
 ) -> None:
     """One map of mean differences over ``x`` and ``y`` (cells at the values run, ticks
     at those values), the zero contour where the means change sign, a dot where the
     interval contains zero and a box round the reference cell; ``numbers``: each cell's
-    mean written in it when the map has at most ANNOTATE_CELLS cells."""
+    mean written in it when the map has at most ANNOTATE_CELLS cells, in the style that
+    fits every cell of the figure's maps (``fitted``, shared by a figure's maps; by
+    default the map's own: :class:`CellNumbers`)."""
     grid = _mean_grid(cells, x, y)
     xs, ys = grid.columns.to_numpy(), grid.index.to_numpy()
     z = grid.to_numpy(np.float64)
@@ -481,6 +633,10 @@ def map_panel(
         )
     position = {v: i for i, v in enumerate(xs)}, {v: i for i, v in enumerate(ys)}
     annotate = numbers and z.size <= ANNOTATE_CELLS
+    fitted = fitted if fitted is not None else CellNumbers(number_styles(), [])
+    if z.size > ANNOTATE_CELLS:
+        fitted.left_out = f"the map has more than {ANNOTATE_CELLS} cells"
+    digits, points = fitted.styles[0]
     labels: list[Text] = []
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
@@ -494,18 +650,22 @@ def map_panel(
             label = ax.text(
                 cx,
                 cy + 0.18,
-                cell_text(row["mean"], signed=True),
+                cell_text(row["mean"], signed=True, digits=digits),
                 ha="center",
                 va="center",
-                fontsize=text_pt(6.5),
+                fontsize=points,
                 color=ink,
                 zorder=CELL_TEXT_ZORDER,
                 path_effects=[patheffects.withStroke(linewidth=CELL_TEXT_RIM_PT, foreground=rim)],
                 gid="cell-mean",
             )
+            # Inside its cell once fitted: no part of the layout's margins.
+            label.set_in_layout(False)
             labels.append(label)
+            fitted.numbers.append(CellNumber(label, cx, cy, float(row["mean"])))
         if not (row["lo"] > 0 or row["hi"] < 0):
             ax.plot([cx], [cy - 0.15], marker="o", ms=2.5, color="0.2", gid="includes-zero")
+    ax.add_artist(FitNumbers(fitted))
     if labels:
         ax.add_artist(CellGlyphs(labels))
     if reference is not None and x in reference and y in reference:
@@ -551,13 +711,25 @@ def headline_figure(headline: Headline) -> Figure:
             ax.set_axis_off()
         limit = _limit(cells)
         norm = Normalize(-limit, limit)
+        # One style of number for every map (CellNumbers); none where a page's width
+        # leaves a row of them no room (_page_maps).
+        fitted = CellNumbers(number_styles(), [])
+        if not numbers:
+            fitted.left_out = "at this page's width a row of them has no room"
         for i, (ax, value) in enumerate(zip(grid.flat, panels, strict=False)):
             part = cells if value is None else cells[cells[axes[2]] == value]
             # The box goes round one cell: in the panel of the reference's third value only.
             boxed = value is None or value == headline.reference.get(axes[2])
             reference = headline.reference if boxed else None
             map_panel(
-                part, axes[0], axes[1], ax=ax, norm=norm, reference=reference, numbers=numbers
+                part,
+                axes[0],
+                axes[1],
+                ax=ax,
+                norm=norm,
+                reference=reference,
+                numbers=numbers,
+                fitted=fitted,
             )
             if value is not None:
                 panel = f"{parameter_label(axes[2])} = {value_text(value, 3)}"
@@ -624,17 +796,24 @@ PAGE_MAPS_GAP_IN = 0.3
 def _page_maps(cells: pd.DataFrame, x: str, y: str, n: int) -> tuple[int, int, float, bool]:
     """How a page-width headline lays out its ``n`` maps: rows, columns, a map's width
     (inches) and whether its cells carry their numbers. A map is at least wide enough
-    for a row of its cells' numbers, side by side; where even one map a row cannot be,
-    the numbers are left out (the colour says the value) and a map is at least
-    ``MAP_LEAST_IN``. Three maps in one row at 6.5 in overprinted their numbers, titles
-    and axis labels (an outside check, decision 961)."""
+    for a row of its cells' numbers, side by side, in their first style
+    (:func:`number_styles`), else in their last (fewer digits; drawn, the figure takes
+    the first style that fits, :class:`CellNumbers`); where even one map a row cannot
+    be, the numbers are left out (the colour says the value, the caption that they are
+    left out) and a map is at least ``MAP_LEAST_IN``. Three maps in one row at 6.5 in
+    overprinted their numbers, titles and axis labels (an outside check, decision 961)."""
     room = page_room()
-    shown = [cell_text(float(m), signed=True) for m in cells["mean"] if np.isfinite(m)]
-    widest = max((text_size_in(t, text_pt(6.5))[0] for t in shown), default=0.3) + 0.08
-    numbered = max(MAP_LEAST_IN, widest * cells[x].nunique())
+    means = [float(m) for m in cells["mean"] if np.isfinite(m)]
     each = cells[x].nunique() * cells[y].nunique()
-    numbers = each <= ANNOTATE_CELLS and numbered <= room - PAGE_MAPS_FIXED_IN
-    least = numbered if numbers else MAP_LEAST_IN
+    numbers, least = False, MAP_LEAST_IN
+    styles = number_styles()
+    for digits, points in (styles[0], styles[-1]) if each <= ANNOTATE_CELLS else ():
+        shown = [cell_text(m, signed=True, digits=digits) for m in means]
+        widest = max((text_size_in(t, points)[0] for t in shown), default=0.3) + 0.08
+        numbered = max(MAP_LEAST_IN, widest * cells[x].nunique())
+        if numbered <= room - PAGE_MAPS_FIXED_IN:
+            numbers, least = True, numbered
+            break
     n_cols = page_columns(n, n, least, PAGE_MAPS_FIXED_IN, PAGE_MAPS_GAP_IN)
     map_in = (room - PAGE_MAPS_FIXED_IN - PAGE_MAPS_GAP_IN * (n_cols - 1)) / n_cols
     return -(-n // n_cols), n_cols, map_in, numbers

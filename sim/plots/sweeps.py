@@ -381,22 +381,23 @@ def colour_scale(metric: str, vmin: float, vmax: float) -> tuple[str, Normalize]
 ROUNDING = 1e-9
 
 
-def cell_text(value: float, signed: bool = False) -> str:
+def cell_text(value: float, signed: bool = False, digits: int = 3) -> str:
     """A cell's value: three significant digits in every cell, trailing zeros kept (0.660
     beside 0.703, not 0.66), ``signed`` with a + above 0 (the headline's differences).
 
     Four decimals below 0.001 in size wrote a change of -0.000754 as -0.0008 beside
     -0.00182, one digit beside three, and the headline's map as many decimals as its
     largest mean needed (a reviewer's finding, decision 926); only rounding (below
-    ``ROUNDING``, a run that did not move) reads 0.0000.
+    ``ROUNDING``, a run that did not move) reads 0.0000. ``digits``: as many significant
+    digits instead (the headline's narrow cells take 2: -0.00051, never -0.0005).
     """
     if abs(value) < ROUNDING:
         return "0.0000"
-    text = f"{value:+#.3g}" if signed else f"{value:#.3g}"
+    text = f"{value:+#.{digits}g}" if signed else f"{value:#.{digits}g}"
     if "e" in text:
         # Decimals, as every other cell: "4.05e-06" beside "-0.105" in one heatmap read
         # as another kind of number (an outside review of the figures, decision 947).
-        decimals = max(0, 2 - math.floor(math.log10(abs(value))))
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
         text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
     return text
 
