@@ -61,8 +61,9 @@ def _close_figures():  # type: ignore[no-untyped-def]
 
 def _headline(means: np.ndarray, xs: list[float], ys: list[float], **more: Any) -> Headline:
     """A headline over ``xs`` (negativity bias) and ``ys`` (memory) with ``means`` (rows
-    ys, columns xs), intervals 0.001 either side, the box at the third column, fifth
-    row (claim1's 2, 0.98) or the middle cell of a 3 x 3."""
+    ys, columns xs), intervals 0.001 either side (a dot in the cells within 0.001 of
+    zero), the box at the third column, fifth row (claim1's 2, 0.98) or the middle cell
+    of a 3 x 3."""
     rows = [
         {NB: x, MEM: y, "mean": m, "lo": m - 0.001, "hi": m + 0.001, "n": 3}
         for (j, y), (i, x) in itertools.product(enumerate(ys), enumerate(xs))
@@ -72,9 +73,9 @@ def _headline(means: np.ndarray, xs: list[float], ys: list[float], **more: Any) 
     fields: dict[str, Any] = dict(
         text="", a="historical", b="abstained", metric=METRIC, date=None, axes=[NB, MEM],
         fixed={}, reference={NB: boxed[0], MEM: boxed[1]}, binned=False, phrases={},
-        at_reference=(0.0498, 0.048, 0.051, 3),
+        at_reference=(0.0498, 0.048, 0.051, 3), cells=pd.DataFrame(rows),
     )  # fmt: skip
-    return Headline(cells=pd.DataFrame(rows), **{**fields, **more})
+    return Headline(**{**fields, **more})
 
 
 def _drawn(headline: Headline, width: float | None = None) -> Figure:
@@ -108,10 +109,19 @@ def _assert_each_in_its_cell(fig: Figure, cells: int) -> list[Text]:
     labels = _labels(fig)
     assert len(labels) == cells and all(t.get_visible() for t in labels)
     boxes = [t.get_window_extent(renderer) for t in labels]
+    dots = {
+        (line.axes, round(line.get_xdata()[0]), round(line.get_ydata()[0] + 0.15)): line
+        for ax in fig.axes
+        for line in ax.lines
+        if line.get_gid() == "includes-zero"
+    }
     for label, box in zip(labels, boxes, strict=True):
         cell = _cell(label)
         assert cell.x0 + 1 <= box.x0 and box.x1 <= cell.x1 - 1, label.get_text()
         assert cell.y0 + 1 <= box.y0 and box.y1 <= cell.y1 - 1, label.get_text()
+        dot = dots.get((label.axes, *_cell_key(label)))
+        if dot is not None:  # above the cell's dot (an interval containing zero)
+            assert box.y0 >= dot.get_window_extent(renderer).y1, label.get_text()
     for (a, box_a), (b, box_b) in itertools.combinations(zip(labels, boxes, strict=True), 2):
         assert not box_a.overlaps(box_b), (a.get_text(), b.get_text())
     assert len({float(t.get_fontsize()) for t in labels}) == 1
@@ -250,3 +260,27 @@ def test_the_report_caption_of_the_headline_says_the_digits(tmp_path: Any) -> No
     (entry,) = [e for e in entries if e.stem == "headline"]
     render(entry.figure)
     assert "each cell's mean to 2 significant digits" in entry.caption
+
+
+def test_three_8x8_maps_at_a_page_width_keep_their_row_and_say_the_numbers_are_left_out() -> None:
+    """Three maps of a third parameter, a dot in every cell: a map a row would be wide
+    enough for its numbers, but three rows on a page leave each cell too low for a
+    number above its dot. The maps stay three in a row, as before, without numbers, and
+    the caption says so."""
+    from sim.plots.headline import numbers_note
+
+    weight = "parameters.influence.weight"
+    rows = [
+        {NB: x, MEM: y, weight: w, "mean": m, "lo": -1.0, "hi": 1.0, "n": 3}
+        for w in (0.1, 0.3, 0.5)
+        for (j, y), (i, x) in itertools.product(enumerate(MEMORY), enumerate(BIAS))
+        for m in [float(CLAIM1[j, i]) * (1 + w)]
+    ]
+    headline = _headline(CLAIM1, BIAS, MEMORY, axes=[NB, MEM, weight], cells=pd.DataFrame(rows))
+    fig = _drawn(headline, 6.5)
+    maps = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert len({round(ax.get_position().y0, 3) for ax in maps}) == 1  # one row
+    assert not any(t.get_visible() for t in _labels(fig))
+    assert "not written" in numbers_note(fig)
+    # At the default width they fit, in one style for the three maps, above every dot.
+    _assert_each_in_its_cell(_drawn(headline), 192)

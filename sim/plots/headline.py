@@ -99,6 +99,11 @@ CELL_DIGITS = (3, 2)
 # Room a number keeps from its cell's edges, points: its rim (half CELL_TEXT_RIM_PT)
 # and as much again, so that two neighbours' rims never meet.
 CELL_TEXT_PAD_PT = 1.5
+# Where a cell's number and its dot (an interval containing zero) sit, in cells above its
+# centre, and the dot's size in points: the number keeps clear of the dot too.
+CELL_TEXT_RAISE = 0.18
+DOT_DROP = 0.15
+DOT_PT = 2.5
 
 
 class CellGlyphs(Artist):
@@ -150,12 +155,14 @@ def number_styles() -> list[tuple[int, float]]:
 
 @dataclass
 class CellNumber:
-    """A cell's number as drawn: its text, the cell's column and row and its mean."""
+    """A cell's number as drawn: its text, the cell's column and row, its mean and
+    whether the cell has a dot under the number."""
 
     label: Text
     cx: int
     cy: int
     mean: float
+    dotted: bool = False
 
 
 @dataclass
@@ -171,6 +178,7 @@ class CellNumbers:
         numbers: the cells' numbers.
         left_out: why the maps carry no numbers at all, "" where they do.
         style: after a draw, the style drawn; ``None`` when none fits.
+        drawn: whether the figure has been drawn (``style`` is known).
     """
 
     styles: list[tuple[int, float]]
@@ -211,13 +219,17 @@ class CellNumbers:
 
 
 def _inside(number: CellNumber, renderer: Any, pad: float) -> bool:
-    """Whether ``number``'s text lies inside its cell, ``pad`` pixels from its edges."""
+    """Whether ``number``'s text lies inside its cell, ``pad`` pixels from its edges and
+    above its dot, if it has one."""
     ax = number.label.axes
     assert ax is not None
     corners = ax.transData.transform(
         [(number.cx - 0.5, number.cy - 0.5), (number.cx + 0.5, number.cy + 0.5)]
     )
     (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    if number.dotted:
+        dot = ax.transData.transform((number.cx, number.cy - DOT_DROP))[1]
+        y0 = max(y0, dot + renderer.points_to_pixels(DOT_PT / 2))
     box = number.label.get_window_extent(renderer)
     return bool(
         box.x0 >= x0 + pad and box.x1 <= x1 - pad and box.y0 >= y0 + pad and box.y1 <= y1 - pad
@@ -640,6 +652,7 @@ def map_panel(
     labels: list[Text] = []
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
+        dotted = not (row["lo"] > 0 or row["hi"] < 0)
         if annotate:
             shade = abs(norm(row["mean"]) - 0.5) > 0.3
             # White on a dark cell, near-black on a light one; the rim is the cell's own
@@ -649,7 +662,7 @@ def map_panel(
             rim = plt.get_cmap(CMAP)(norm(fill)) if np.isfinite(fill) else "white"
             label = ax.text(
                 cx,
-                cy + 0.18,
+                cy + CELL_TEXT_RAISE,
                 cell_text(row["mean"], signed=True, digits=digits),
                 ha="center",
                 va="center",
@@ -662,9 +675,9 @@ def map_panel(
             # Inside its cell once fitted: no part of the layout's margins.
             label.set_in_layout(False)
             labels.append(label)
-            fitted.numbers.append(CellNumber(label, cx, cy, float(row["mean"])))
-        if not (row["lo"] > 0 or row["hi"] < 0):
-            ax.plot([cx], [cy - 0.15], marker="o", ms=2.5, color="0.2", gid="includes-zero")
+            fitted.numbers.append(CellNumber(label, cx, cy, float(row["mean"]), dotted))
+        if dotted:
+            ax.plot([cx], [cy - DOT_DROP], marker="o", ms=DOT_PT, color="0.2", gid="includes-zero")
     ax.add_artist(FitNumbers(fitted))
     if labels:
         ax.add_artist(CellGlyphs(labels))
@@ -701,8 +714,7 @@ def headline_figure(headline: Headline) -> Figure:
         size = (3.6 * n + 1.4, 3.9)
         if page_width() is not None:
             n_rows, n_cols, map_in, numbers = _page_maps(cells, axes[0], axes[1], n)
-            # Maps lower where their rows would pass a page's height (PAGE_HEIGHT_IN).
-            high = min(map_in * 0.85, 2.9, (PAGE_HEIGHT_IN - 1.6) / n_rows - 0.95)
+            high = _page_map_high(map_in, n_rows)
             size = (page_room(), n_rows * (max(high, MAP_LEAST_HIGH_IN) + 0.95) + 1.3)
         fig, grid = plt.subplots(
             n_rows, n_cols, figsize=size, squeeze=False, sharey=True, layout="constrained"
@@ -798,25 +810,45 @@ def _page_maps(cells: pd.DataFrame, x: str, y: str, n: int) -> tuple[int, int, f
     (inches) and whether its cells carry their numbers. A map is at least wide enough
     for a row of its cells' numbers, side by side, in their first style
     (:func:`number_styles`), else in their last (fewer digits; drawn, the figure takes
-    the first style that fits, :class:`CellNumbers`); where even one map a row cannot
-    be, the numbers are left out (the colour says the value, the caption that they are
-    left out) and a map is at least ``MAP_LEAST_IN``. Three maps in one row at 6.5 in
+    the first style that fits, :class:`CellNumbers`), and its cells high enough for a
+    number above the dot; where even one map a row cannot be, the numbers are left out
+    (the colour says the value, the caption that they are left out) and a map is at
+    least ``MAP_LEAST_IN``. Three maps in one row at 6.5 in
     overprinted their numbers, titles and axis labels (an outside check, decision 961)."""
     room = page_room()
     means = [float(m) for m in cells["mean"] if np.isfinite(m)]
     each = cells[x].nunique() * cells[y].nunique()
-    numbers, least = False, MAP_LEAST_IN
+    dots = bool((~((cells["lo"] > 0) | (cells["hi"] < 0))).any())
     styles = number_styles()
     for digits, points in (styles[0], styles[-1]) if each <= ANNOTATE_CELLS else ():
         shown = [cell_text(m, signed=True, digits=digits) for m in means]
         widest = max((text_size_in(t, points)[0] for t in shown), default=0.3) + 0.08
         numbered = max(MAP_LEAST_IN, widest * cells[x].nunique())
-        if numbered <= room - PAGE_MAPS_FIXED_IN:
-            numbers, least = True, numbered
-            break
+        if numbered > room - PAGE_MAPS_FIXED_IN:
+            continue
+        n_rows, n_cols, map_in = _page_grid(n, numbered)
+        # High enough too: the number above the middle of its cell, clear of the dot.
+        half = text_size_in("0", points)[1] * 72.0 / 2 + CELL_TEXT_PAD_PT
+        need = max(
+            half / (0.5 - CELL_TEXT_RAISE),
+            (half + DOT_PT / 2) / (CELL_TEXT_RAISE + DOT_DROP) if dots else 0.0,
+        )
+        if _page_map_high(map_in, n_rows) * 72.0 / cells[y].nunique() >= need:
+            return n_rows, n_cols, map_in, True
+    return (*_page_grid(n, MAP_LEAST_IN), False)
+
+
+def _page_grid(n: int, least: float) -> tuple[int, int, float]:
+    """Rows, columns and a map's width (inches) of ``n`` maps at least ``least`` wide."""
     n_cols = page_columns(n, n, least, PAGE_MAPS_FIXED_IN, PAGE_MAPS_GAP_IN)
-    map_in = (room - PAGE_MAPS_FIXED_IN - PAGE_MAPS_GAP_IN * (n_cols - 1)) / n_cols
-    return -(-n // n_cols), n_cols, map_in, numbers
+    map_in = (page_room() - PAGE_MAPS_FIXED_IN - PAGE_MAPS_GAP_IN * (n_cols - 1)) / n_cols
+    return -(-n // n_cols), n_cols, map_in
+
+
+def _page_map_high(map_in: float, n_rows: int) -> float:
+    """A page-width map's height, inches: lower where its rows would pass a page's height
+    (PAGE_HEIGHT_IN)."""
+    return min(map_in * 0.85, 2.9, (PAGE_HEIGHT_IN - 1.6) / n_rows - 0.95)
 
 
 def _marks_reference(headline: Headline) -> bool:
