@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -200,6 +200,42 @@ def scenario_events(name: str, tree: dict[str, Any]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+# The override paths that move an event: ``events.<id>.<field>`` (``date``, ``step``,
+# ``label`` ...), as ``--vary``, ``--set`` and a design's parameters name them.
+EVENT_PATH = "events."
+
+
+def with_event_values(tree: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``tree`` with the event fields of ``values`` set, the other paths ignored: the
+    events a design point ran (``events.withdrawal.date=2025-01``). An event is entered by
+    its id, as an override path names it; a date set drops the event's step, and a step
+    its date, as the one that places it. Fields within a field (``events.X.trust.P``)
+    place and name nothing and are left out, as is a path whose event the tree lacks
+    (the sweep refuses such a path before it runs).
+
+    The figures marked the file's date of an event a sweep moved, where trust did not
+    move, and nothing where it did (an outside check): their markers are drawn from the
+    trees a design point ran (:meth:`Results.events_at`).
+    """
+    moved = {p: v for p, v in values.items() if p.startswith(EVENT_PATH)}
+    if not moved:
+        return tree
+    events = [dict(event) for event in tree.get("events") or []]
+    for path, value in moved.items():
+        ident, _, field_name = path.removeprefix(EVENT_PATH).partition(".")
+        event = next((e for e in events if e.get("id") == ident), None)
+        if event is None or not field_name or "." in field_name:
+            continue
+        if field_name == "date":
+            event.pop("step", None)
+            value = str(value)
+        elif field_name == "step":
+            event.pop("date", None)
+            value = int(value)
+        event[field_name] = value
+    return {**tree, "events": events}
 
 
 def _read_parts(
@@ -516,8 +552,19 @@ class Results:
 
     @cached_property
     def events(self) -> pd.DataFrame:
-        """Events of every scenario (columns ``EVENT_COLUMNS``)."""
-        frames = [scenario_events(n, t) for n, t in self.scenarios.items()]
+        """Events of every scenario (columns ``EVENT_COLUMNS``), as the scenario trees
+        give them: the dates of a sweep's design point are :meth:`events_at`'s."""
+        return self.events_at({})
+
+    def events_at(self, values: Mapping[str, Any]) -> pd.DataFrame:
+        """Events of every scenario at a design point (``values``, override path to value:
+        :func:`~sim.analysis.paired.reference_values`), columns ``EVENT_COLUMNS``: each
+        scenario's tree with the point's event fields set (:func:`with_event_values`), so
+        that an event the design moves is marked where its runs had it. Without an event
+        path among ``values``, every scenario's own events."""
+        frames = [
+            scenario_events(n, with_event_values(t, values)) for n, t in self.scenarios.items()
+        ]
         return (
             pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EVENT_COLUMNS)
         )

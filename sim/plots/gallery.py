@@ -57,6 +57,7 @@ from sim.plots.figure import (
     page_width,
     parameter_label,
     where_shown,
+    with_scenarios,
 )
 from sim.plots.headline import (
     Headline,
@@ -95,6 +96,7 @@ from sim.plots.sweeps import (
 from sim.plots.trajectories import (
     across_figure,
     across_overlap_note,
+    event_dates_note,
     hidden_band_note,
     trajectories_figure,
     trajectory_parts,
@@ -103,7 +105,7 @@ from sim.plots.trajectories import (
 from sim.plots.trajectories import (
     overlap_note as trajectory_overlaps,
 )
-from sim.results import GRID, POSTERIOR, SWEEP, Results, calendar_of
+from sim.results import EVENT_PATH, GRID, POSTERIOR, SWEEP, Results, calendar_of
 from sim.scenario.calendar import Calendar
 
 SENSITIVITY_METHODS = ("sobol", "morris")
@@ -417,6 +419,9 @@ def _set_entries(
     first = next(iter(results.scenarios))
     values = reference_values(results, first, selection.at) if results.varied else {}
     runs = runs_at(results.ok_runs, values)
+    # The events where the runs drawn had them: the design point's dates of an event the
+    # sweep moves, not the scenario file's (an outside check).
+    events = results.events_at(values)
     ids = list(runs["run_id"]) if results.kind == SWEEP else None
     series = results.series(
         metrics=["trust_mean", "affinity_mean", *_ALIGNMENT_METRICS],
@@ -434,9 +439,7 @@ def _set_entries(
     # At a page's width rows of groups that pass a page's height go to more files, whole
     # groups a part, as the heatmaps' maps do (stem_1, stem_2 ...; decision 966).
     # Planned once here, handed to each part's figure (decision 971).
-    planned = trajectory_parts(
-        series, results.events, metrics=metrics, phrases=phrases, heading=heading
-    )
+    planned = trajectory_parts(series, events, metrics=metrics, phrases=phrases, heading=heading)
     parts = len(planned)
     # The files whose strip labels the events (the figure across a parameter says them).
     labelled = f"trust_trajectories{suffix}" + (f"_1 to _{parts}" if parts > 1 else "")
@@ -446,7 +449,7 @@ def _set_entries(
             partial(
                 trajectories_figure,
                 series,
-                results.events,
+                events,
                 metrics=metrics,
                 phrases=phrases,
                 all_powers=results.powers,
@@ -457,28 +460,30 @@ def _set_entries(
             "Mean trust of each group's states in each power over time"
             + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
             + "; each power's line has its colour and its marker, which tell the powers apart"
-            " in greyscale too; dotted grey lines mark the scenario's events (darker where"
-            " labelled above), and a tick on the strip above the panels gives each event's"
-            " acting power by its colour (the ticks of one month side by side), a grey cross"
-            " for an actor without a line: a state"
+            " in greyscale too; dotted grey lines mark the scenario's events"
+            + (" at the dates of the design point drawn" if _moves_events(values) else "")
+            + " (darker where labelled above), and a tick on the strip above the panels gives"
+            " each event's acting power by its colour (the ticks of one month side by side), a"
+            " grey cross for an actor without a line: a state"
             + (", or a power --powers leaves out" if selection.powers else "")
             + (
                 "; a regime change, which has no actor, is a grey cross too"
-                if (results.events["kind"] == "regime_change").any()
+                if (events["kind"] == "regime_change").any()
                 else ""
             ),
             results,
             _joined(
                 one_of,
                 trajectory_overlaps(series, metrics, phrases),
+                event_dates_note(events, with_scenarios(series)[1]),
                 note,
                 hidden_band_note(series, metrics),
                 initial_note(series),
                 _series_part_note(i, parts, "the strip of events and the legend"),
             ),
             # Which key events found no room on the strip is known once it is drawn.
-            partial(unlabelled_note, series=series, events=results.events, metrics=metrics)
-            if results.events["key"].any()
+            partial(unlabelled_note, series=series, events=events, metrics=metrics)
+            if events["key"].any()
             else None,
         )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
@@ -519,6 +524,11 @@ def _set_entries(
         yield from _across_entry(
             results, selection, values, phrases, scenario_set, one_of, labelled
         )
+
+
+def _moves_events(values: Mapping[str, object]) -> bool:
+    """Whether a design point's ``values`` set a field of an event (its date, its step)."""
+    return any(path.startswith(EVENT_PATH) for path in values)
 
 
 def _part_stem(stem: str, part: int, parts: int) -> str:
@@ -575,6 +585,14 @@ def _across_entry(
     if series is None:
         return
     series, drawn_note = _across_columns(_keep(series, selection), across)
+    # Each column's events where its runs had them (its value of an event's date).
+    events = pd.concat(
+        [
+            results.events_at({**held, across: value}).assign(**{across: value})
+            for value in value_order(series[across])
+        ],
+        ignore_index=True,
+    )
     suffix = f"_{scenario_set.name}" if scenario_set is not None else ""
     yield _entry(
         f"trajectories_across_{_slug(across)}{suffix}",
@@ -582,7 +600,7 @@ def _across_entry(
             across_figure,
             series,
             across,
-            results.events,
+            events,
             phrases=phrases,
             all_powers=results.powers,
             heading=scenario_set.heading() if scenario_set is not None else None,
@@ -591,15 +609,21 @@ def _across_entry(
         + (
             # Unlabelled here, each column narrow; the trajectories figure labels them (an
             # outside check read the contract's "marked and labelled", decision 942).
-            "; dotted grey lines mark the scenario's events, labelled in the trust "
-            f"trajectories figure ({labelled})"
-            if not results.events.empty
+            "; dotted grey lines mark the scenario's events"
+            + (
+                " at the dates of each column's design point"
+                if _moves_events({**held, across: None})
+                else ""
+            )
+            + f", labelled in the trust trajectories figure ({labelled})"
+            if not events.empty
             else ""
         ),
         results,
         _joined(
             one_of,
             drawn_note,
+            event_dates_note(events, with_scenarios(series)[1], across=across),
             across_overlap_note(series, across, phrases=phrases),
             _point_note(results, held, runs, selection.at, split=across),
             initial_note(series),

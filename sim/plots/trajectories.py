@@ -848,9 +848,10 @@ def across_figure(
         sharey=True,
         layout="constrained",
     )
-    marks = unique_events(
-        events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
-    )
+    given = events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS)
+    # Each column marks the events where its runs had them (an event the parameter moves
+    # was marked at the scenario file's date in every column; an outside check).
+    marks = [unique_events(events_in_column(given, parameter, v), scenarios) for v in values]
     for r, group in enumerate(groups):
         for c, value in enumerate(values):
             ax = axes[r, c]
@@ -858,7 +859,7 @@ def across_figure(
             trajectory_panel(cell, ax=ax, scenarios=scenarios, palette=palette)
             # Panels under 3 inches wide: a date label every 4 or 5 years ran together.
             date_axis(ax, max_ticks=ACROSS_TICKS)
-            for when in mdates.date2num(marks["when"].to_numpy()):
+            for when in mdates.date2num(marks[c]["when"].to_numpy()):
                 # Dotted and darker than the grid (0.8), which solid 0.82 lines were not.
                 ax.axvline(when, color="0.55", lw=0.7, ls=":", zorder=1, gid="event")
             ax.set_ylim(-0.02, 1.02)
@@ -874,6 +875,74 @@ def across_figure(
     if heading is not None:
         add_heading(fig, heading)
     return fig
+
+
+def events_in_column(events: pd.DataFrame, parameter: str, value: Any) -> pd.DataFrame:
+    """The events of :func:`across_figure`'s column at ``value`` of ``parameter``: the
+    rows of ``events`` at that value where it has a ``parameter`` column (the events of
+    each value's design point, :meth:`~sim.results.Results.events_at`), else all."""
+    if parameter not in events:
+        return events
+    column = events[parameter]
+    if isinstance(value, str) or column.map(lambda v: isinstance(v, str)).any():
+        return events[(column == value).to_numpy(bool)]
+    near = np.isclose(column.to_numpy(np.float64), float(value), rtol=1e-9, atol=0.0)
+    return events[near]
+
+
+def event_dates_note(
+    events: pd.DataFrame, scenarios: Sequence[str], across: str | None = None
+) -> str:
+    """The caption's sentence on an event whose date differs between the lines one figure
+    draws (``""`` when no event's does), so that a reader takes neither date for the
+    other's: the scenarios' own dates (a counterfactual that moves an event), or, with
+    ``across`` (the figure across a parameter, ``events`` holding its column), each
+    column's, in the columns' order. Each date is marked; none of them is a date no drawn
+    line ran."""
+    events = events[events["scenario"].isin(list(scenarios))]
+    events = events[events["id"].notna()]
+    said = []
+    for ident, rows in events.groupby("id", sort=False):
+        if rows["date"].nunique() < 2:
+            continue
+        # Not in single quotes, which name a window in a caption (window_note).
+        name = str(ident)
+        labels = distinct(rows["label"])
+        if len(labels) == 1 and labels[0] != ident:
+            name += f' ("{labels[0]}")'
+        # Each column's dates, where they differ between the columns (else the scenarios').
+        columns = []
+        if across is not None and across in rows:
+            columns = [
+                _dates_by_scenario(events_in_column(rows, across, value), scenarios)
+                for value in value_order(rows[across])
+            ]
+        if len(set(columns)) > 1:
+            joined = "; ".join(columns) if any(" in " in c for c in columns) else in_words(columns)
+            said.append(
+                f"each column marks the event {name} at its own date: {joined}, from left to right"
+            )
+        else:
+            said.append(
+                f"the event {name} falls on different dates in the scenarios drawn, each marked: "
+                f"{_dates_by_scenario(rows, scenarios)}"
+            )
+    if not said:
+        return ""
+    text = "; ".join(said)
+    return text[0].upper() + text[1:] + "."
+
+
+def _dates_by_scenario(rows: pd.DataFrame, scenarios: Sequence[str]) -> str:
+    """An event's dates in ``rows``: one date alone, else each with its scenarios."""
+    dates = sorted(distinct(rows["date"]))
+    if len(dates) == 1:
+        return str(dates[0])
+    have = [
+        [s for s in scenarios if ((rows["date"] == d) & (rows["scenario"] == s)).any()]
+        for d in dates
+    ]
+    return ", ".join(f"{d} in {in_words(names)}" for d, names in zip(dates, have, strict=True))
 
 
 def _panel_sets(
