@@ -147,3 +147,46 @@ def test_with_event_values_sets_an_events_field_by_id():
     stepped = with_event_values(tree, {"events.intervention.step": 3.0})
     assert stepped["events"][0]["step"] == 3 and "date" not in stepped["events"][0]
     assert with_event_values(tree, {"parameters.trust.memory": 0.9}) is tree
+
+
+def test_events_left_unlabelled_for_want_of_room_are_named(tmp_path):
+    """Ten events of one month, none key (an outside check's same-day scenario): the strip
+    labelled eight, and the caption said only "darker where labelled". It names each
+    event the drawn strip left as a bare tick, and only those."""
+    tree = factory.scenario_tree()
+    crowd = [f"Crowded event number {i}" for i in range(10)]
+    tree["events"] = [
+        {"id": f"c{i}", "date": "2014-09", "kind": "intervene", "actor": "Russia",
+         "target": "Syria", "label": label}
+        for i, label in enumerate(crowd)
+    ]  # fmt: skip
+    results = open_results(factory.write_run(tmp_path / "run", tree))
+    entry = _entries(results)["trust_trajectories"]
+    labelled = set(_labels(entry.figure))
+    left = [label for label in crowd if label not in labelled]
+    assert labelled and left and labelled <= set(crowd)
+    caption = entry.caption
+    assert "Events not labelled, for want of room on the strip: " in caption
+    for label in crowd:
+        assert (f"{label} (2014-09)" in caption) == (label in left)
+
+
+def test_many_unlabelled_events_are_counted_and_given_by_id(tmp_path):
+    tree = factory.scenario_tree()
+    tree["events"] = [
+        {"id": f"ev{i}", "date": f"2014-{1 + i % 4:02d}", "kind": "rhetoric", "actor": "USA",
+         "magnitude": 1.0, "label": f"A fairly long label for event {i}"}
+        for i in range(40)
+    ]  # fmt: skip
+    results = open_results(factory.write_run(tmp_path / "run", tree))
+    entry = _entries(results)["trust_trajectories"]
+    labelled = set(_labels(entry.figure))
+    left = 40 - len(labelled)
+    assert left > 10
+    caption = entry.caption
+    assert f"{left} events are not labelled, for want of room on the strip; by month" in caption
+    listed = caption.partition("by month, their ids: ")[2].partition(". ")[0]
+    months = {m: set(ids.split(", ")) for m, ids in (p.split(" ", 1) for p in listed.split("; "))}
+    unlabelled = {i for i in range(40) if f"A fairly long label for event {i}" not in labelled}
+    assert {ident for ids in months.values() for ident in ids} == {f"ev{i}" for i in unlabelled}
+    assert all(f"ev{i}" in months[f"2014-{1 + i % 4:02d}"] for i in unlabelled)

@@ -481,9 +481,9 @@ def _set_entries(
                 initial_note(series),
                 _series_part_note(i, parts, "the strip of events and the legend"),
             ),
-            # Which key events found no room on the strip is known once it is drawn.
+            # Which events found no room on the strip is known once it is drawn.
             partial(unlabelled_note, series=series, events=events, metrics=metrics)
-            if events["key"].any()
+            if not events.empty
             else None,
         )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():

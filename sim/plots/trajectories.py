@@ -129,11 +129,14 @@ def unique_events(events: pd.DataFrame, scenarios: Sequence[str]) -> pd.DataFram
     keys = EVENT_KEYS
     if "magnitude" not in events:
         events = events.assign(magnitude=float("nan"))
+    if "id" not in events:
+        events = events.assign(id=None)
     merged = (
         events.fillna({"actor": ""})
         .groupby(keys, sort=False)
         .agg(
             scenario=("scenario", lambda s: sorted(set(s))),
+            id=("id", "first"),
             key=("key", "any"),
             magnitude=("magnitude", "max"),
         )
@@ -735,17 +738,18 @@ def trajectories_figure(
     return fig
 
 
-def unlabelled_key_events(
+def unlabelled_events(
     figure: Figure,
     series: pd.DataFrame,
     events: pd.DataFrame,
     metrics: Sequence[str] = ("trust_mean",),
-) -> list[str]:
-    """The key events (``key: true``) that :func:`trajectories_figure`'s ``figure`` of
-    ``series`` and ``events`` left without a label, as ``label (date)`` in date order.
+) -> pd.DataFrame:
+    """The events :func:`trajectories_figure`'s ``figure`` of ``series`` and ``events``
+    was to label and left without a label (rows of :func:`unique_events`, in date order):
+    the key events (``key: true``), or every event where none is key.
 
     The strip's labels keep off each other and each other's leaders in up to ``LANES``
-    lanes; a stretch of more key events than that, or a long label over a later event's
+    lanes; a stretch of more events than that, or a long label over a later event's
     tick, leaves some without a label even in the best arrangement (:func:`_search`).
     Read off the drawn strip: its labels (gid ``event-label``) at their events' dates.
     """
@@ -753,8 +757,8 @@ def unlabelled_key_events(
         series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
     )
     marks = unique_events(events, scenarios)
-    if marks.empty or not marks["key"].any():
-        return []
+    if marks.empty:
+        return marks
     strip = figure.axes[0]
     placed = {
         (text.get_text(), float(text.get_position()[0]))
@@ -762,11 +766,18 @@ def unlabelled_key_events(
         if text.get_gid() == "event-label"
     }
     when = mdates.date2num(marks["when"].to_numpy())
-    return [
-        f"{row.label} ({row.date})"
-        for row, x in zip(marks.itertuples(), when, strict=True)
-        if row.key and (row.text, float(x)) not in placed
+    wanted = set(label_priority(marks))
+    left = [
+        i
+        for i, (text, x) in enumerate(zip(marks["text"], when, strict=True))
+        if i in wanted and (text, float(x)) not in placed
     ]
+    return marks.iloc[left]
+
+
+# At most this many unlabelled events are named (label and date) in a caption; more are
+# counted and given by id, month by month (a case of 49 events and no key event).
+NAMED_UNLABELLED = 10
 
 
 def unlabelled_note(
@@ -775,14 +786,29 @@ def unlabelled_note(
     events: pd.DataFrame,
     metrics: Sequence[str] = ("trust_mean",),
 ) -> str:
-    """The trajectories' caption sentence naming the key events the strip had no room to
-    label (:func:`unlabelled_key_events`), ``""`` when it labelled every one: the
-    README says key events are labelled first, and two of the Horn case's nine were
-    left unlabelled without a word (an outside check; decision 836)."""
-    missing = unlabelled_key_events(figure, series, events, metrics)
-    if not missing:
+    """The trajectories' caption sentence naming the events the strip had no room to
+    label (:func:`unlabelled_events`), ``""`` when it labelled every one: the README
+    says key events are labelled first, and two of the Horn case's nine were left
+    unlabelled without a word (an outside check; decision 836). A strip without key
+    events left two of ten events of one month as ticks the caption said nothing of but
+    "darker where labelled" (an outside check): they are named too, and where more than
+    :data:`NAMED_UNLABELLED` are left, counted and given by id, month by month."""
+    missing = unlabelled_events(figure, series, events, metrics)
+    if missing.empty:
         return ""
-    return f"Key events not labelled, for want of room on the strip: {in_words(missing)}."
+    what = "Key events" if bool(missing["key"].any()) else "Events"
+    if len(missing) <= NAMED_UNLABELLED:
+        named = [f"{row.label} ({row.date})" for row in missing.itertuples()]
+        return f"{what} not labelled, for want of room on the strip: {in_words(named)}."
+    # An event without an id is given by its label (which is its id when it has one).
+    months: dict[str, list[str]] = {}
+    for date, ident, label in zip(missing["date"], missing["id"], missing["label"], strict=True):
+        months.setdefault(str(date), []).append(ident if isinstance(ident, str) else str(label))
+    by_month = "; ".join(f"{date} {', '.join(names)}" for date, names in months.items())
+    return (
+        f"{len(missing)} {what.lower()} are not labelled, for want of room on the strip; "
+        f"by month, their ids: {by_month}."
+    )
 
 
 def _trim_strip(strip: Axes, placed: Sequence[Text]) -> None:
