@@ -51,6 +51,7 @@ from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import EVENT_KINDS, KINDS
 from sim.scenario.schema import (
+    MIN_STRENGTH,
     NAME_PATTERN,
     STANCE_RANGE,
     EventModel,
@@ -2884,7 +2885,13 @@ def _describe(
         shown = f"{bound:,}" if grouped else f"{bound:g}"
         # A whole number beside a grouped bound is grouped too: "<= 1,000,000, got 2,000,000".
         got = number_text(value, grouped) if grouped and type(value) is int else _show(value)
-        return f"must be {_BOUNDS[bound_key]} {shown}, got {got}"
+        why = (
+            " (below it the priors m*k and (1-m)*k are too small for a number to hold: "
+            "the initial trust would be lost)"
+            if kind == "greater_than_equal" and bound == MIN_STRENGTH
+            else ""
+        )
+        return f"must be {_BOUNDS[bound_key]} {shown}, got {got}{why}"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == NAME_PATTERN:
             fixed = re.sub(r"[^a-z0-9_-]+", "_", str(value).lower()).strip("_")

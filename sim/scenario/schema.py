@@ -48,6 +48,14 @@ NONE_ALIGNMENT = "none"
 # tie weight or a magnitude overflowed to inf mid-run, and the two engines, which add
 # in different orders, did not even fail alike.
 MAX_VALUE = 1e6
+# The smallest prior strength k (``parameters.trust.prior_strength``, a ``{mean, strength}``
+# entry's ``strength``). The priors are ``a0 = m*k`` and ``b0 = (1-m)*k``: at k = 1e-323
+# both rounded to the same subnormal (initial trust 0.6 ran as 0.5) and at 5e-324 to 0, so
+# that ``a0 / (a0 + b0)`` was 0/0 (NaN in one engine, ZeroDivisionError in the other). From
+# 1e-300 on, k is a normal float with eight orders of magnitude to spare, and any rounding of
+# a0 or b0 among the subnormals is under 1e-23 of k: the initial trust is the one given.
+MIN_STRENGTH = 1e-300
+Strength = Annotated[float, Field(ge=MIN_STRENGTH, le=MAX_VALUE)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0, le=MAX_VALUE)]
 Bounded = Annotated[float, Field(ge=-MAX_VALUE, le=MAX_VALUE)]
@@ -151,7 +159,7 @@ class TrustPrior(Strict):
     """An initial trust with its own prior strength: ``{mean: .., strength: ..}``."""
 
     mean: Unit
-    strength: Annotated[float, Field(gt=0.0, le=MAX_VALUE)]
+    strength: Strength
 
 
 TrustEntry = Unit | TrustPrior
@@ -379,7 +387,7 @@ def resolved_relations(relations: list[Relation]) -> list[tuple[str, str, float,
 class TrustParameters(Strict):
     negativity_bias: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
     memory: Annotated[float, Field(gt=0.0, le=1.0)] = 0.98
-    prior_strength: Annotated[float, Field(gt=0.0, le=MAX_VALUE)] = 10.0
+    prior_strength: Strength = 10.0
     prior_memory: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
 
 
