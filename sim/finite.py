@@ -42,9 +42,20 @@ def check_finite(
         finite = np.isfinite(values)
         if finite.all():
             continue
-        cell = tuple(int(i) for i in np.argwhere(~finite)[0])
-        # A (N, P) cell is an actor's view of a power; a (P,) entry is the power's own.
-        who = f"{actors[cell[0]]} about {powers[cell[1]]}" if len(cell) == 2 else powers[cell[0]]
+        cells = [tuple(int(i) for i in c) for c in np.argwhere(~finite)]
+        # A (N, P) cell is an actor's view of a power; a (P,) entry is the power's own. The
+        # first actors are the powers, whose cells about themselves are computed alongside
+        # but are no power's trust (model.md: never in themselves): a cell about another
+        # power is named first ("own assessment of Hegemon about Hegemon" was said when
+        # every cell was NaN, as though a power's view of itself had failed).
+        cell = next((c for c in cells if len(c) < 2 or actors[c[0]] != powers[c[1]]), cells[0])
+        who = (
+            powers[cell[0]]
+            if len(cell) < 2
+            else f"{actors[cell[0]]} about itself"
+            if actors[cell[0]] == powers[cell[1]]
+            else f"{actors[cell[0]]} about {powers[cell[1]]}"
+        )
         raise NonFiniteState(
             f"step {step} ({date}): {name} of {who} is {values[cell]} (not a finite number); "
             "the run stops"
