@@ -427,6 +427,10 @@ def set_theme() -> None:
             "legend.fontsize": 8.0 * _FONT_SCALE,
             "xtick.labelsize": 8.0 * _FONT_SCALE,
             "ytick.labelsize": 8.0 * _FONT_SCALE,
+            # Every text drawn as written: the figures hold users' names and labels, and
+            # matplotlib read two $ as maths ("Aid of $5bn to $10bn" drew "Aid of 5*bnto*10bn",
+            # the middle in italics); credsim's own words use no mathtext.
+            "text.parse_math": False,
         }
     )
 
