@@ -654,7 +654,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from sim.forkserver import start_for_calibration
 
             start_for_calibration(args)
-        status = _dispatch(args.command)(args)
+        try:
+            status = _dispatch(args.command)(args)
+        finally:
+            _say_missing_glyphs()
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
         return status
     except InputError as exc:
@@ -712,6 +715,16 @@ def _main(argv: Sequence[str] | None) -> int:
         if interrupt is None:
             raise
         return _stopped(command, interrupt)
+
+
+def _say_missing_glyphs() -> None:
+    """Say once, after a command's figures, the names they drew as boxes: no font of the
+    figures has their letters (sim.plots.glyphs; about thirty "UserWarning: Glyph 20013
+    missing from font(s) DejaVu Sans" lines said it before, an outside check)."""
+    glyphs = sys.modules.get("sim.plots.glyphs")  # only a command that drew holds any
+    note = glyphs.missing_glyphs_note() if glyphs is not None else None
+    if note:
+        print(f"credsim: note: {note}", file=sys.stderr)
 
 
 def _stopped(command: str | None, interrupt: KeyboardInterrupt) -> int:

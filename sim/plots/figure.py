@@ -45,6 +45,7 @@ from sim.analysis.paired import (
 from sim.catalogue import SERIES_METRICS, parse_metric
 from sim.columns import NONE, distinct
 from sim.errors import in_words
+from sim.plots.glyphs import font_family, gather_missing, quiet_missing_glyphs
 from sim.results import GRID, Results
 from sim.scenario.calendar import format_month, parse_month
 
@@ -431,8 +432,12 @@ def set_theme() -> None:
             # matplotlib read two $ as maths ("Aid of $5bn to $10bn" drew "Aid of 5*bnto*10bn",
             # the middle in italics); credsim's own words use no mathtext.
             "text.parse_math": False,
+            # Users' names in any script: the fonts of wide coverage installed, glyph by
+            # glyph after the theme's (sim.plots.glyphs); a letter none has is said once.
+            "font.family": font_family(),
         }
     )
+    quiet_missing_glyphs()
 
 
 # A cell of a map that no run reached: light grey, hatched, which neither colour scale
@@ -1200,6 +1205,7 @@ def render(fig: Figure, fmt: str = "png") -> bytes:
     fit_page(fig)
     if width is not None:
         thin_date_ticks(fig)
+    gather_missing(fig)
     buffer = io.BytesIO()
     with _no_collapse_warning() if width is not None else contextlib.nullcontext():
         fig.savefig(buffer, format=fmt, dpi=DPI, bbox_inches="tight")

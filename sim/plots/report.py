@@ -66,6 +66,7 @@ from sim.plots.gallery import (
     selection_of,
     unvarying_families,
 )
+from sim.plots.glyphs import gather_missing
 from sim.plots.headline import headline_of, no_answer_text
 from sim.plots.sweeps import FLAT_WORDS
 from sim.results import RUN, Results, open_results, unfinished
@@ -418,6 +419,9 @@ def drawn(
                 result = done.pop(index)
                 if isinstance(result, Exception):
                     raise result
+                # The words it drew as boxes, read here off the figure as planned: the
+                # drawing process's list of them ends with it.
+                gather_missing(entries[index].figure)
                 yield result
     finally:
         _TO_DRAW = None
