@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.compiling import CompileTimer
+from sim.errors import count_text
 from sim.finite import NonFiniteState
 from sim.options import ENGINE_TOLERANCE, Record
 from sim.runner import RunOutput, run_scenario
@@ -219,8 +220,10 @@ def cli_engines(args: argparse.Namespace) -> int:
     found = compare_engines(scenario, args.seed, args.reps, args.record, args.tolerance)
     cal = scenario.calendar
     what = (
-        f"'{scenario.name}' ({len(scenario.powers)} powers, {len(scenario.states):,} states, "
-        f"{cal.n_steps} {cal.step} steps), {_replicates(args.reps)} of seed {args.seed}, "
+        f"'{scenario.name}' ({count_text(len(scenario.powers), 'power')}, "
+        f"{count_text(len(scenario.states), 'state')}, "
+        f"{count_text(cal.n_steps, f'{cal.step} step')}), {_replicates(args.reps)} of seed "
+        f"{args.seed}, "
         f"record {args.record}"
     )
     if not found.agree:

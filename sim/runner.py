@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim import integrity, manifests, provenance
-from sim.errors import InputError
+from sim.errors import InputError, count_text
 from sim.fileio import (
     atomic_write_text,
     json_text,
@@ -386,7 +386,8 @@ def _run_shown(
     cal = scenario.calendar
     engine = engine_note(args.engine, compiling)
     print(
-        f"ran '{scenario.name}': {len(scenario.powers)} powers, {len(scenario.states):,} states, "
-        f"{cal.n_steps} {cal.step} steps in {elapsed:.2f} s ({engine}); {where}"
+        f"ran '{scenario.name}': {count_text(len(scenario.powers), 'power')}, "
+        f"{count_text(len(scenario.states), 'state')}, "
+        f"{count_text(cal.n_steps, f'{cal.step} step')} in {elapsed:.2f} s ({engine}); {where}"
     )
     return 0

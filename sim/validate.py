@@ -720,7 +720,7 @@ def cli_validate(args: argparse.Namespace) -> int:
     )
     print(
         f"ok: {shown}: scenario '{scenario.name}', {counts}, "
-        f"{scenario.calendar.n_steps} {_STEP_WORDS[scenario.calendar.step]} steps"
+        f"{count_text(scenario.calendar.n_steps, f'{_STEP_WORDS[scenario.calendar.step]} step')}"
     )
     print(f"  model: {model_version(scenario)}")
     if seen:

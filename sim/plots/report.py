@@ -105,6 +105,11 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _points(points: Any) -> str:
+    """A design's number of points in words: "1 point" (it said "grid, 1 points")."""
+    return count_text(points, "point") if isinstance(points, int) else f"{points} points"
+
+
 def _in_words(values: dict[str, Any]) -> str:
     """Parameters and their values for a reader: ``trust: memory 0.95, 0.98, 0.99;
     trust: negativity bias 1 to 4`` (a grid's values, a sampled design's range)."""
@@ -153,7 +158,7 @@ def run_facts(manifest: dict[str, Any], folder: Path | None = None) -> list[tupl
         facts = [
             ("experiment", manifest.get("experiment_name")),
             ("scenarios", ", ".join(manifest.get("scenarios", {}))),
-            ("design", f"{design.get('method')}, {design.get('points')} points"),
+            ("design", f"{design.get('method')}, {_points(design.get('points'))}"),
             ("varied parameters", _in_words(design.get("parameters") or {})),
             ("replicates", manifest.get("replicates")),
             ("seed", manifest.get("seed")),

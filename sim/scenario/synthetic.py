@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from sim.errors import InputError, number_text
+from sim.errors import InputError, count_text, number_text
 from sim.fileio import atomic_write_text, require_writable_file
 from sim.scenario.calendar import Calendar, format_month, parse_month
 from sim.scenario.kinds import KINDS, SYNTHETIC_KINDS
@@ -182,7 +182,8 @@ def synthetic_tree(
     return {
         "name": f"synth-{states}x{powers}-s{seed}",
         "description": (
-            f"Synthetic population: {states} states, {powers} powers, {steps} steps, seed {seed}."
+            f"Synthetic population: {count_text(states, 'state')}, {count_text(powers, 'power')}, "
+            f"{count_text(steps, 'step')}, seed {seed}."
         ),
         "calendar": {
             "start": format_month(start),
@@ -247,5 +248,8 @@ def cli_synth(args: argparse.Namespace) -> int:
         raise InputError(f"--out {out}: a scenario file must end in .yaml or .yml")
     require_writable_file(out, "--out", replace=False)
     atomic_write_text(out, yaml.safe_dump(tree, sort_keys=False))
-    print(f"wrote {out}: {args.states} states, {args.powers} powers, {args.steps} steps")
+    print(
+        f"wrote {out}: {count_text(args.states, 'state')}, {count_text(args.powers, 'power')}, "
+        f"{count_text(args.steps, 'step')}"
+    )
     return 0
