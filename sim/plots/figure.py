@@ -752,10 +752,21 @@ _MINOR_WORDS = frozenset(
 )
 
 
+# An id: ASCII lower-case letters and digits, words joined by "_" or "-" (``arab_league``,
+# ``sub-saharan_africa``), the form a scenario's names take when they are not written out.
+_ID = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
+
+
 def proper(name: str) -> str:
-    """A bloc, region or group name as a proper name: ``arab_league`` -> ``Arab League``,
-    ``csto`` -> ``CSTO``, ``plo_and_uae`` -> ``PLO and UAE``; words already holding
-    capitals are kept, and short joining words after the first stay in lower case."""
+    """A bloc, region or group name as a proper name: an id's words titled,
+    ``arab_league`` -> ``Arab League``, ``csto`` -> ``CSTO``, ``plo_and_uae`` -> ``PLO and
+    UAE`` (short joining words after the first stay in lower case); a name written out
+    (with a space, a capital, an apostrophe, a letter beyond ASCII, any other sign) with
+    its letters as written: "afrique de l'ouest" was drawn "Afrique De L'ouest" and "cost
+    $ group" "Cost $ Group" (an outside check), ``EU_members`` is "EU members"."""
+    if not _ID.fullmatch(name):
+        # Its letters as written; an underscore between words (``EU_members``) a space.
+        return name if " " in name else name.replace("_", " ")
     parts = name.replace("_", " ").split()
     return " ".join(_title_word(w, first=i == 0) for i, w in enumerate(parts))
 
@@ -825,10 +836,16 @@ def group_phrase(group: str, definition: Mapping[str, Any] | None = None) -> str
 
 
 def group_title(phrase: str) -> str:
-    """A group phrase as a title or row label, without its preposition and capitalised
-    (``among Arab League states`` -> ``Arab League states``, ``of Syria`` -> ``Syria``)."""
+    """A group phrase as a title or row label, without its preposition, capitalised where
+    it starts with credsim's own words (``among Arab League states`` -> ``Arab League
+    states``, ``among states in Africa`` -> ``States in Africa``, ``of Syria`` ->
+    ``Syria``, ``among levant`` -> ``Levant``); a name written out that starts it is as
+    the user wrote it (``of côte d'Ivoire`` -> ``côte d'Ivoire``, ``among cost $ group (2
+    members)`` -> ``cost $ group (2 members)``)."""
     bare = phrase.split(" ", 1)[1] if phrase.startswith(("among ", "of ")) else phrase
-    return bare[:1].upper() + bare[1:]
+    name = re.sub(r" \(\d+ members\)$", "", bare).replace(" ", "_")
+    own = bare.startswith(("all states", "states ")) or _ID.fullmatch(name)
+    return bare[:1].upper() + bare[1:] if own else bare
 
 
 def is_one_state(phrase: str) -> bool:
@@ -922,8 +939,7 @@ def coincide_text(metric: str, group: str, lines: Sequence[tuple[str, str]],
     else:  # a group-level metric (effective poles): no power
         what = metric_label(f"{metric}.{group}", phrases)[0]
     # "Mean trust in ..." reads on in lower case; "Syria's mean trust ..." keeps its name.
-    if not what.split(" ", 1)[0].endswith(("'s", "'")):
-        what = what[:1].lower() + what[1:]
+    what = in_sentence(what, (phrases or {}).get(group) or group_phrase(group))
     if len(powers) > 1:
         return f"{what} coincide{tail}"
     return f"{subject} coincide for {what}"
@@ -1341,6 +1357,34 @@ def metric_label(metric: str, phrases: Mapping[str, str] | None = None) -> tuple
     if parsed.window is not None:
         title = f"{title} over '{parsed.window}'"
     return title, entry.axis_label
+
+
+def in_sentence(title: str, where: str) -> str:
+    """A metric's title (:func:`metric_label`) inside a sentence: its first letter in
+    lower case where it is credsim's word ("final trust in Russia among all states"), as
+    it is where the title starts with the name of the one state of its group ``where``
+    (``of Côte d'Ivoire``: "Côte d'Ivoire's final trust ...", which read "côte
+    d'Ivoire's", and "ελλάδα's" for "Ελλάδα's"; an outside check) or with an acronym."""
+    if is_one_state(where) and title.startswith(where.removeprefix("of ")):
+        return title
+    return lower_first(title)
+
+
+def metric_in_sentence(metric: str, phrases: Mapping[str, str] | None = None) -> str:
+    """:func:`metric_label`'s title of ``metric`` inside a sentence (:func:`in_sentence`)."""
+    parsed = parse_metric(metric)
+    where = (phrases or {}).get(parsed.group) or group_phrase(parsed.group) if parsed else ""
+    return in_sentence(metric_label(metric, phrases)[0], where)
+
+
+def lower_first(text: str) -> str:
+    """A title's first letter in lower case, unless its first word is an acronym or
+    is not one of credsim's words: a possessive ("Syria's ..."), or a word with a letter
+    beyond ASCII (a user's name)."""
+    first = text.split(" ", 1)[0]
+    if first.isupper() or first.endswith(("'s", "'")) or not first.isascii():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 # Labels that name what is measured after a prefix: the state's possessive goes after it

@@ -53,6 +53,8 @@ from sim.plots.figure import (
     held_text,
     initial_note,
     lines_in,
+    lower_first,
+    metric_in_sentence,
     metric_label,
     page_width,
     parameter_label,
@@ -742,12 +744,6 @@ def no_poles_note(runs: pd.DataFrame, metrics: Sequence[str], phrases: Mapping[s
     )
 
 
-def lower_first(text: str) -> str:
-    """A title's first letter in lower case, unless its first word is an acronym."""
-    first = text.split(" ", 1)[0]
-    return text if first.isupper() else text[:1].lower() + text[1:]
-
-
 # Series a caption names when it leaves them out; beyond, it names these and counts the rest.
 NAMED_LEFT_OUT = 6
 
@@ -768,7 +764,7 @@ def _flat_note(flat: Sequence[str], phrases: Mapping[str, str]) -> str:
 def _named(metrics: Sequence[str], phrases: Mapping[str, str]) -> str:
     """Metrics in words in a sentence, the first ``NAMED_LEFT_OUT`` named and the rest
     counted ("change in trust in USA ...", not "Change in trust in USA ...")."""
-    names = [lower_first(metric_label(m, phrases)[0]) for m in metrics]
+    names = [metric_in_sentence(m, phrases) for m in metrics]
     shown = names[:NAMED_LEFT_OUT]
     more = len(names) - len(shown)
     return "; ".join(shown) + (f"; and {more} more" if more else "")

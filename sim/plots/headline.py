@@ -47,6 +47,7 @@ from sim.plots.figure import (
     NO_RUN_WORDS,
     PAGE_HEIGHT_IN,
     group_phrases,
+    metric_in_sentence,
     metric_label,
     own_values_differ,
     page_columns,
@@ -343,8 +344,7 @@ class Headline:
         if interval:
             # A yes-or-no question was answered by a sign to read (an outside check of the
             # README's commands, decision 934): the sign in words.
-            label = metric_label(self.metric, self.phrases)[0]
-            metric = label[:1].lower() + label[1:]
+            metric = metric_in_sentence(self.metric, self.phrases)
             text += (
                 f" So {metric} is higher under {self.a} than under {self.b} here."
                 if lo > 0
