@@ -859,6 +859,28 @@ def _marks_reference(headline: Headline) -> bool:
     )
 
 
+def _band_words(cells: pd.DataFrame) -> str:
+    """The line figure's band as its caption says it: the band is drawn between each
+    point's interval, and a point of one pair of runs has none. With one replicate the
+    caption said "band: 95% t interval of the mean" of a figure with no band, beside an
+    answer that said "no cell has an interval" (an outside check)."""
+    banded = np.isfinite(cells["lo"]) & np.isfinite(cells["hi"])
+    if bool(banded.all()):
+        return "band: 95% t interval of the mean"
+    lone = lone_cells(cells)
+    if not bool(banded.any()):
+        return (
+            "no band: one pair of runs a point, so no point has an interval"
+            if bool(lone.all())
+            else "no band: no point has an interval"
+        )
+    return "band: 95% t interval of the mean" + (
+        " (none at a point of one pair of runs, which has no interval)"
+        if bool((banded | lone).all())
+        else ", where a point has one"
+    )
+
+
 def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = None) -> str:
     """How the headline figure was computed, for its caption.
 
@@ -939,7 +961,7 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         parts.append("; ".join(marks))
     elif len(headline.axes) == 1:
         parts.append(
-            "band: 95% t interval of the mean"
+            _band_words(headline.cells)
             + (f"; dashed line: {headline.where}" if _marks_reference(headline) else "")
         )
     if headline.fixed:
