@@ -86,3 +86,78 @@ def test_a_headline_of_one_replicate_describes_no_band(tmp_path: Path) -> None:
     assert "band: 95% t interval" not in caption
     assert "no band: one pair of runs a point, so no point has an interval" in caption
     assert "no cell has an interval" in _page(out)
+
+
+def test_b_a_sweep_of_one_value_says_one_value_was_run(tmp_path: Path) -> None:
+    """`sweep SCENARIO --vary PATH=2 --record summary`: the page said that no summary
+    changed across the values "by enough to draw", of a sweep that ran one value."""
+    scenario = _scenario(tmp_path)
+    out = tmp_path / "out"
+    _sweep(str(scenario), "--vary", "parameters.trust.negativity_bias=2", "--reps", "1",
+           "--record", "summary", "--out", str(out))  # fmt: skip
+    page = _page(out)
+    assert "by enough to draw" not in page
+    assert (
+        "No figures: the folder recorded summaries only, and the sweep ran one value of "
+        "trust: negativity bias (2), so there is nothing to draw a summary against"
+    ) in page
+
+
+def _failing_at(value: float):  # type: ignore[no-untyped-def]
+    """A run function that fails every run whose negativity bias is ``value``."""
+    from sim.runner import run_scenario
+
+    def run(scenario, seed, record):  # type: ignore[no-untyped-def]
+        if scenario.parameters.trust.negativity_bias == value:
+            raise ZeroDivisionError("division by zero")
+        return run_scenario(scenario, seed, record)
+
+    return run
+
+
+def _failed_sweep(tmp_path: Path, values: str, fail_at: float, reps: int = 1) -> Path:
+    from sim.sweep import load_experiment, run_sweep
+
+    tmp_path.mkdir(exist_ok=True)
+    _scenario(tmp_path)
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text(
+        "name: partly\nscenarios: {base: s.yaml}\ndesign:\n  method: grid\n  parameters:\n"
+        f"    parameters.trust.negativity_bias: [{values}]\n"
+        f"replicates: {reps}\nseed: 0\nrecord: summary\n"
+    )
+    folder = tmp_path / "out"
+    run_sweep(load_experiment(experiment), folder, run_fn=_failing_at(fail_at), quiet=True)
+    assert main(["plot", str(folder)]) == 0
+    return folder
+
+
+def _status(page: str) -> str:
+    found = re.search(r"<tr><td>status</td><td>([^<]*)</td></tr>", page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_b_c_a_sweep_whose_other_value_failed_says_so_and_counts_the_failures(
+    tmp_path: Path,
+) -> None:
+    """Two values, the runs at one failed: the page said "no summary changed across the
+    values" (one value had finished runs) and its status "complete" alone."""
+    page = _page(_failed_sweep(tmp_path, "1.0, 3.0", fail_at=3.0))
+    assert "by enough to draw" not in page
+    assert (
+        "only one value of trust: negativity bias (1) has finished runs: the runs at the "
+        "other value (3) failed"
+    ) in page
+    assert _status(page) == "complete (1 of 2 runs failed)"
+
+
+def test_c_a_sweep_whose_every_run_failed_says_so_beside_its_status(tmp_path: Path) -> None:
+    """A failed run is a result of the sweep, not run again in place (experiments.md), so
+    the sweep is complete; the page says how many failed beside it. One without failures
+    reads "complete" as before."""
+    page = _page(_failed_sweep(tmp_path / "all", "3.0", fail_at=3.0, reps=2))
+    assert "No figures: no run finished." in page
+    assert _status(page) == "complete, but every run failed (2 of 2 runs)"
+    page = _page(_failed_sweep(tmp_path / "none", "1.0", fail_at=3.0))
+    assert _status(page) == "complete"

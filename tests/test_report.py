@@ -1047,8 +1047,10 @@ def test_a_page_without_figures_says_why():
 
     from sim.plots.report import no_figures_text
 
-    runs = pd.DataFrame({"run_id": ["a", "b"]})
-    varied = SimpleNamespace(kind="sweep", ok_runs=runs, varied=["parameters.trust.memory"])
+    runs = pd.DataFrame({"run_id": ["a", "b"], "parameters.trust.memory": [0.9, 0.95]})
+    varied = SimpleNamespace(
+        kind="sweep", runs=runs, ok_runs=runs, varied=["parameters.trust.memory"]
+    )
     assert no_figures_text(varied).startswith(
         "No figures: the folder recorded summaries only, and no summary changed across the "
         "values of trust: memory"

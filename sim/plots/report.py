@@ -32,7 +32,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.analysis.paired import reference_values, runs_at
+from sim.analysis.paired import reference_values, runs_at, value_text
 from sim.errors import count_text
 from sim.fileio import (
     atomic_write_bytes,
@@ -133,6 +133,22 @@ def _overrides(given: Any) -> dict[str, Any]:
     return {o.path: o.value for o in parse_overrides(given)}
 
 
+def _status(manifest: dict[str, Any], folder: Path | None) -> Any:
+    """A sweep's status for the page: a finished sweep's failed runs are results of it,
+    not run again in place (experiments.md: "a failing run is recorded ... and the
+    sweep goes on"), so it stays ``complete`` and says how many failed beside it, as
+    ``credsim check`` does. "complete" alone was read of a sweep whose every run failed
+    (an outside check)."""
+    status = status_text(folder, manifest) if folder else manifest.get("status")
+    counts = manifest.get("counts") or {}
+    failed, done = counts.get("failed"), counts.get("done")
+    if status != "complete" or not isinstance(failed, int) or not failed:
+        return status
+    if failed == done:
+        return f"complete, but every run failed ({failed} of {count_text(done, 'run')})"
+    return f"complete ({failed} of {count_text(int(done or 0), 'run')} failed)"
+
+
 def run_facts(manifest: dict[str, Any], folder: Path | None = None) -> list[tuple[str, Any]]:
     """What was run, as (field, value) pairs for the report's first table.
 
@@ -163,7 +179,7 @@ def run_facts(manifest: dict[str, Any], folder: Path | None = None) -> list[tupl
             ("replicates", manifest.get("replicates")),
             ("seed", manifest.get("seed")),
             ("recorded", manifest.get("record")),
-            ("status", status_text(folder, manifest) if folder else manifest.get("status")),
+            ("status", _status(manifest, folder)),
             (
                 "runs",
                 f"{done_text(folder, manifest)} done"
@@ -287,6 +303,31 @@ SUMMARY_ONLY = (
 )
 
 
+def _one_value_text(results: Results) -> str:
+    """Why a sweep whose finished runs hold one value of each varied parameter has
+    nothing to draw, one clause (``""`` when some parameter has two values or more):
+    one value was run, or the runs at the others failed. "No summary changed across the
+    values ... by enough to draw" was said of a sweep of one value, and of one whose
+    second value's runs all failed (an outside check)."""
+    ok = results.ok_runs
+    if any(ok[p].nunique(dropna=False) > 1 for p in results.varied):
+        return ""
+    said = []
+    for p in results.varied:
+        value = value_text(ok[p].iloc[0])
+        lost = [v for v in dict.fromkeys(results.runs[p]) if not (ok[p] == v).any()]
+        if not lost:
+            said.append(f"the sweep ran one value of {parameter_label(p)} ({value})")
+            continue
+        failed = ", ".join(value_text(v) for v in lost)
+        their = "the runs at the other value" if len(lost) == 1 else "the runs at the other values"
+        said.append(
+            f"only one value of {parameter_label(p)} ({value}) has finished runs: "
+            f"{their} ({failed}) failed (the report page lists their errors)"
+        )
+    return "; ".join(said)
+
+
 def no_figures_text(results: Results, selection: Selection | None = None) -> str:
     """Why a folder's page has no figure: it said "recorded no series and varied nothing"
     of a sweep that varied a parameter whose values changed no summary (decision 618).
@@ -302,6 +343,13 @@ def no_figures_text(results: Results, selection: Selection | None = None) -> str
         )
     if not results.varied:
         return "No figures: the folder recorded no series and varied nothing."
+    one_value = _one_value_text(results)
+    if one_value:
+        return (
+            f"No figures: the folder recorded summaries only, and {one_value}, so there is "
+            "nothing to draw a summary against (a figure draws a summary across a "
+            "parameter's values); the table below lists the values."
+        )
     varied = ", ".join(parameter_label(p) for p in results.varied)
     if selection is not None and (selection.powers or selection.groups or selection.families):
         chosen = "; ".join(
