@@ -161,3 +161,17 @@ def test_c_a_sweep_whose_every_run_failed_says_so_beside_its_status(tmp_path: Pa
     assert _status(page) == "complete, but every run failed (2 of 2 runs)"
     page = _page(_failed_sweep(tmp_path / "none", "1.0", fail_at=3.0))
     assert _status(page) == "complete"
+
+
+def test_g_a_cell_of_one_run_prints_its_value_alone(tmp_path: Path) -> None:
+    """One replicate: the summary table's cells read "0.637 [0.637, 0.637]" under "each
+    cell: mean of the runs [2.5th, 97.5th percentile]"."""
+    scenario = _scenario(tmp_path)
+    out = tmp_path / "out"
+    _sweep(str(scenario), "--vary", "parameters.trust.negativity_bias=1,2", "--reps", "1",
+           "--record", "summary", "--out", str(out))  # fmt: skip
+    page = _page(out)
+    assert "each cell: the value of the one run (one run has no interval)" in page
+    assert "[2.5th, 97.5th percentile]" not in page
+    row = re.search(r"<tr><td>final_trust\.Hegemon\.all</td><td>[^<]*</td><td>([^<]*)</td>", page)
+    assert row is not None and re.fullmatch(r"[-0-9.e]+", row.group(1)), row

@@ -217,10 +217,28 @@ def summary_table(results: Results, runs: pd.DataFrame | None = None) -> pd.Data
     for scenario, cell in runs.groupby("scenario", sort=False):
         values = cell[list(described)]
         mean, lo, hi = values.mean(), values.quantile(0.025), values.quantile(0.975)
+        # One run has no spread: "0.637 [0.637, 0.637]" read as an interval of width zero
+        # (an outside check); the value alone, and the heading says why (cells_text).
         table[f"{scenario} (n={len(cell)})"] = [
-            f"{mean[m]:.3g} [{lo[m]:.3g}, {hi[m]:.3g}]" for m in described
+            f"{mean[m]:.3g}" if len(cell) == 1 else f"{mean[m]:.3g} [{lo[m]:.3g}, {hi[m]:.3g}]"
+            for m in described
         ]
     return table
+
+
+def cells_text(results: Results, summary: pd.DataFrame) -> str:
+    """What a sweep's summary cell holds, for the table's heading (``""`` for a run): the
+    mean of the runs and their 2.5th and 97.5th percentiles, or the value alone in a
+    column of one run (:func:`summary_table`), which has no interval."""
+    if results.kind == RUN:
+        return ""
+    ones = [c for c in summary.columns if c.endswith(" (n=1)")]
+    spread = "; each cell: mean of the runs [2.5th, 97.5th percentile]"
+    if not ones:
+        return spread
+    if len(ones) == len(summary.columns) - 2:
+        return "; each cell: the value of the one run (one run has no interval)"
+    return f"{spread}, or the value alone where a column holds one run (no interval)"
 
 
 def data_uri(data: bytes, fmt: str) -> str:
@@ -636,9 +654,7 @@ def write_report(
         )
     summary, where = _summary(results, chosen)
     # What a sweep's cell holds, on the page (only a docstring said it: an outside check).
-    cells = (
-        "" if results.kind == RUN else "; each cell: mean of the runs [2.5th, 97.5th percentile]"
-    )
+    cells = cells_text(results, summary)
     page.append(
         _details(
             f"Summary metrics ({len(summary)} rows){where}{cells}",
