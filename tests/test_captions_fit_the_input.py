@@ -16,6 +16,8 @@ import html
 import re
 from pathlib import Path
 
+import pytest
+
 from sim.cli import main
 
 MINIMAL = """\
@@ -175,3 +177,25 @@ def test_g_a_cell_of_one_run_prints_its_value_alone(tmp_path: Path) -> None:
     assert "[2.5th, 97.5th percentile]" not in page
     row = re.search(r"<tr><td>final_trust\.Hegemon\.all</td><td>[^<]*</td><td>([^<]*)</td>", page)
     assert row is not None and re.fullmatch(r"[-0-9.e]+", row.group(1)), row
+
+
+def _run(tmp_path: Path, scenario: Path, *extra: str) -> Path:
+    out = tmp_path / "run"
+    assert main(["run", str(scenario), "--out", str(out), *extra]) == 0
+    return out
+
+
+def test_e_a_scenario_without_events_marks_none(tmp_path: Path) -> None:
+    caption = _captions(_run(tmp_path, _scenario(tmp_path)))["trust_trajectories"]
+    assert "dotted grey lines" not in caption and "strip" not in caption
+    assert "no event is marked: the scenario has none" in caption
+
+
+@pytest.mark.parametrize(("step", "end"), [("quarter", "2001-12"), ("year", "2004-12")])
+def test_f_the_ticks_side_by_side_are_those_of_one_calendar_step(
+    tmp_path: Path, step: str, end: str
+) -> None:
+    scenario = _scenario(tmp_path, step=step, end=end, events=ONE_EVENT)
+    caption = _captions(_run(tmp_path, scenario))["trust_trajectories"]
+    assert f"(the ticks of one {step} side by side)" in caption
+    assert "one month" not in caption

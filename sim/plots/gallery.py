@@ -462,17 +462,7 @@ def _set_entries(
             "Mean trust of each group's states in each power over time"
             + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
             + "; each power's line has its colour and its marker, which tell the powers apart"
-            " in greyscale too; dotted grey lines mark the scenario's events"
-            + (" at the dates of the design point drawn" if _moves_events(values) else "")
-            + " (darker where labelled above), and a tick on the strip above the panels gives"
-            " each event's acting power by its colour (the ticks of one month side by side), a"
-            " grey cross for an actor without a line: a state"
-            + (", or a power --powers leaves out" if selection.powers else "")
-            + (
-                "; a regime change, which has no actor, is a grey cross too"
-                if (events["kind"] == "regime_change").any()
-                else ""
-            ),
+            " in greyscale too" + _event_marks_words(results, events, selection, first, values),
             results,
             _joined(
                 one_of,
@@ -531,6 +521,37 @@ def _set_entries(
 def _moves_events(values: Mapping[str, object]) -> bool:
     """Whether a design point's ``values`` set a field of an event (its date, its step)."""
     return any(path.startswith(EVENT_PATH) for path in values)
+
+
+def _event_marks_words(
+    results: Results,
+    events: pd.DataFrame,
+    selection: Selection,
+    first: str,
+    values: Mapping[str, object],
+) -> str:
+    """The trajectories caption's clause on the events' marks (``events``, those of the
+    design point drawn): the dotted lines and the strip's ticks, those of one calendar
+    step side by side; where the scenarios have no event, that they have none. A scenario
+    without events was told of dotted lines and ticks that were not drawn, and a
+    quarterly calendar of "the ticks of one month side by side" (an outside check)."""
+    if events.empty:
+        scenarios = "scenario has" if len(results.scenarios) == 1 else "scenarios have"
+        return f"; no event is marked: the {scenarios} none"
+    step = results.calendar(first).step
+    return (
+        "; dotted grey lines mark the scenario's events"
+        + (" at the dates of the design point drawn" if _moves_events(values) else "")
+        + " (darker where labelled above), and a tick on the strip above the panels gives "
+        f"each event's acting power by its colour (the ticks of one {step} side by side), a "
+        "grey cross for an actor without a line: a state"
+        + (", or a power --powers leaves out" if selection.powers else "")
+        + (
+            "; a regime change, which has no actor, is a grey cross too"
+            if (events["kind"] == "regime_change").any()
+            else ""
+        )
+    )
 
 
 def _part_stem(stem: str, part: int, parts: int) -> str:
