@@ -199,3 +199,20 @@ def test_f_the_ticks_side_by_side_are_those_of_one_calendar_step(
     caption = _captions(_run(tmp_path, scenario))["trust_trajectories"]
     assert f"(the ticks of one {step} side by side)" in caption
     assert "one month" not in caption
+
+
+def test_d_a_one_parameter_sobol_design_speaks_of_no_other_parameters(tmp_path: Path) -> None:
+    _scenario(tmp_path, events=ONE_EVENT)
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text(
+        "name: sobol1\nscenarios: {base: s.yaml}\ndesign:\n  method: sobol\n  samples: 8\n"
+        "  parameters:\n    parameters.trust.memory: {low: 0.5, high: 1.0}\n"
+        "replicates: 1\nseed: 5\nrecord: summary\n"
+    )
+    out = tmp_path / "out"
+    _sweep(str(experiment), "--out", str(out))
+    captions = {s: c for s, c in _captions(out).items() if s.startswith("sweep_")}
+    assert captions
+    for caption in captions.values():
+        assert "other parameters" not in caption
+        assert "Lines: mean of the runs in each of up to" in caption

@@ -258,14 +258,23 @@ def _sampled(results: Results) -> str:
     return "" if results.design_method == GRID else results.design_method
 
 
-def _pooled_note(method: str, drawn_often: bool = False) -> str:
+def _pooled_note(method: str, drawn_often: bool = False, others: bool = True) -> str:
     """How a sampled design's figure against one parameter is to be read (``drawn_often``:
-    a posterior design, whose sets count as often as they were drawn)."""
+    a posterior design, whose sets count as often as they were drawn; ``others``: whether
+    the design varies other parameters, over which each value pools: a one-parameter
+    Sobol design's figures spoke of "the other parameters" it has none of, an outside
+    check)."""
+    often = "each parameter set counts as often as the posterior drew it"
     return (
-        f"The other parameters are not held: the {method} design draws every parameter anew "
-        "at each of its points, so each value pools the runs over the others' ranges"
-        + ("; each parameter set counts as often as the posterior drew it" if drawn_often else "")
-        + ". Lines: "
+        (
+            f"The other parameters are not held: the {method} design draws every parameter "
+            "anew at each of its points, so each value pools the runs over the others' ranges"
+            + (f"; {often}" if drawn_often else "")
+            + ". "
+            if others
+            else (f"{often[:1].upper()}{often[1:]}. " if drawn_often else "")
+        )
+        + "Lines: "
         f"mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the parameter "
         f"({BIN_RULE}; markers at the bin's mean value); bands: 2.5-97.5 percentiles of "
         "those runs. "
@@ -930,7 +939,11 @@ def _sweep_entries(
                 f"{family_title(family)} against {parameter_label(parameter)}",
                 results,
                 held_note
-                + (_pooled_note(sampled, drawn_often) if sampled else _grid_note(at[parameter]))
+                + (
+                    _pooled_note(sampled, drawn_often, len(results.varied) > 1)
+                    if sampled
+                    else _grid_note(at[parameter])
+                )
                 + flat_note
                 + (groups_note if any(parse_metric(m) for m in moving) else "")
                 + overlap_note(at, moving, parameter, phrases)
