@@ -216,3 +216,13 @@ def test_d_a_one_parameter_sobol_design_speaks_of_no_other_parameters(tmp_path: 
     for caption in captions.values():
         assert "other parameters" not in caption
         assert "Lines: mean of the runs in each of up to" in caption
+
+
+def test_h_the_page_reconciles_the_tables_poles_with_the_figures(tmp_path: Path) -> None:
+    """One state aligned, one non-aligned: the alignment figure draws 2 poles (the
+    non-aligned as one), the table 1 (aligned states), under one name."""
+    page = _page(_run(tmp_path, _scenario(tmp_path)))
+    assert (
+        "the alignment figure counts the non-aligned as one pole of their own, so the two "
+        "differ wherever some states are non-aligned"
+    ) in page

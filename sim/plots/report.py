@@ -226,6 +226,28 @@ def summary_table(results: Results, runs: pd.DataFrame | None = None) -> pd.Data
     return table
 
 
+POLES_NOTE = (
+    "The effective number of poles in this table counts the aligned states only (1 / sum "
+    "of the squared shares of the powers among the states aligned with one, 0 where none "
+    "is), as summary.json and series.parquet record it; the alignment figure counts the "
+    "non-aligned as one pole of their own, so the two differ wherever some states are "
+    "non-aligned: one state aligned and one non-aligned are 1 pole here and 2 there."
+)
+
+
+def _poles_note(summary: pd.DataFrame, stems: list[str]) -> str:
+    """The page's sentence beside the summary table that reconciles its effective number
+    of poles (aligned states, the recorded metric) with the alignment figure's, which
+    counts the non-aligned as a pole (decision 94); ``""`` where the page has not both.
+    A run of one state aligned and one non-aligned read 1.0 in the table and 2.0 in the
+    figure under one name (an outside check); captions.md keeps the figure's own words."""
+    if "metric" not in summary or not any(s.startswith("alignment") for s in stems):
+        return ""
+    metrics = summary["metric"].astype(str)
+    has = metrics.str.startswith("effective_poles") | (metrics == "final_effective_poles")
+    return POLES_NOTE if bool(has.any()) else ""
+
+
 def cells_text(results: Results, summary: pd.DataFrame) -> str:
     """What a sweep's summary cell holds, for the table's heading (``""`` for a run): the
     mean of the runs and their 2.5th and 97.5th percentiles, or the value alone in a
@@ -655,10 +677,12 @@ def write_report(
     summary, where = _summary(results, chosen)
     # What a sweep's cell holds, on the page (only a docstring said it: an outside check).
     cells = cells_text(results, summary)
+    poles = _poles_note(summary, [s for s, _ in figures])
     page.append(
         _details(
             f"Summary metrics ({len(summary)} rows){where}{cells}",
-            _table([tuple(r) for r in summary.itertuples(index=False)], tuple(summary.columns)),
+            _table([tuple(r) for r in summary.itertuples(index=False)], tuple(summary.columns))
+            + (f"<p>{html.escape(poles)}</p>" if poles else ""),
         )
     )
     page.append("</section></body></html>")
