@@ -294,6 +294,36 @@ def outsized_magnitudes(sc: Scenario) -> list[InputError]:
     return found
 
 
+def coarse_windows(sc: Scenario) -> list[InputError]:
+    """Windows whose months do not begin and end with the calendar's steps, each at its
+    field. A change over a window is taken at the steps that hold its first and last
+    months (``trust_change``: the value at the end of its last step minus the value just
+    before its first), so ``["1950-03", "1950-05"]`` on a yearly calendar is the whole of
+    1950; it was taken so without a word (an outside check)."""
+    from sim.scenario.calendar import format_month, parse_month
+
+    cal = sc.calendar
+    per = cal.months_per_step
+    if per == 1:
+        return []
+    found = []
+    for name, (start, end) in sc.windows.items():
+        first, last = cal.step_of(start), cal.step_of(end)
+        opens = cal.first_month + (first - 1) * per
+        closes = cal.first_month + last * per - 1
+        if (parse_month(start), parse_month(end)) == (opens, closes):
+            continue
+        found.append(
+            InputError(
+                f"the window ({start} to {end}) is finer than the calendar's "
+                f"{_STEP_WORDS[cal.step]} steps: its changes (trust_change, affinity_change) "
+                f"are taken over whole steps, {format_month(opens)} to {format_month(closes)}",
+                path=f"windows.{name}",
+            )
+        )
+    return found
+
+
 def narrowed_groups(sc: Scenario) -> list[InputError]:
     """Output groups that give ``members`` with a ``bloc`` or ``region``: they hold the
     members in the bloc or region (their intersection, ODD section 6), which a writer
@@ -363,7 +393,11 @@ def scenario_notes(
     moved, unopened = closings_without_commitment(scenario)
     for note in moved:
         found.append(f"note: {locate(note, merged)}")
-    for note in [*outsized_magnitudes(scenario), *narrowed_groups(scenario)]:
+    for note in [
+        *outsized_magnitudes(scenario),
+        *narrowed_groups(scenario),
+        *coarse_windows(scenario),
+    ]:
         found.append(f"note: {locate(note, merged)}")
     # Each note of a list names the file that writes its entries: through extends, a
     # parent's event was said to be the child's (an outside check, decision 916).

@@ -226,3 +226,25 @@ def test_h_the_page_reconciles_the_tables_poles_with_the_figures(tmp_path: Path)
         "the alignment figure counts the non-aligned as one pole of their own, so the two "
         "differ wherever some states are non-aligned"
     ) in page
+
+
+def test_i_a_window_finer_than_the_step_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = _scenario(
+        tmp_path,
+        step="year",
+        end="2004-12",
+        events=ONE_EVENT,
+        extra='windows:\n  spring: ["2000-03", "2000-05"]\n  whole: ["2000-01", "2001-12"]\n',
+    )
+    assert main(["validate", str(scenario)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "windows.spring: the window (2000-03 to 2000-05) is finer than the calendar's yearly "
+        "steps: its changes (trust_change, affinity_change) are taken over whole steps, "
+        "2000-01 to 2000-12"
+    ) in err
+    assert "windows.whole" not in err
+    _run(tmp_path, scenario, "--record", "summary")
+    assert "windows.spring: the window (2000-03 to 2000-05) is finer" in capsys.readouterr().err
