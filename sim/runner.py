@@ -381,6 +381,16 @@ def _run_shown(
             where += f"; report {report}"
     else:
         progress.clear()
+        if not args.no_plots:
+            # A summary run wrote no figures and no page without a word, where `plot` of
+            # the folder says why (an outside check).
+            print(
+                "credsim: note: no figures and no report page: the run recorded its summary "
+                "only (--record summary), and the figures draw its series; run it again with "
+                f"--record series to draw them (credsim plot {out} writes a page of the "
+                "summary alone)",
+                file=sys.stderr,
+            )
         note_old_report(out)
     progress.clear()
     cal = scenario.calendar

@@ -248,3 +248,18 @@ def test_i_a_window_finer_than_the_step_is_noted(
     assert "windows.whole" not in err
     _run(tmp_path, scenario, "--record", "summary")
     assert "windows.spring: the window (2000-03 to 2000-05) is finer" in capsys.readouterr().err
+
+
+def test_j_a_summary_run_says_why_it_drew_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _run(tmp_path, _scenario(tmp_path), "--record", "summary")
+    assert not (out / "report.html").exists()
+    err = capsys.readouterr().err
+    assert (
+        "credsim: note: no figures and no report page: the run recorded its summary only "
+        "(--record summary)"
+    ) in err
+    assert main(["run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "b"), "--record",
+                 "summary", "--no-plots"]) == 0  # fmt: skip
+    assert "no report page" not in capsys.readouterr().err
