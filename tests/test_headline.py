@@ -383,7 +383,7 @@ def test_the_answer_says_its_interval_is_over_replicates_only(tmp_path):
     sentence = headline.sentence()
     said = "The interval is the replicates' spread (the model's chance) at these values"
     assert "[95% t interval" in sentence and said in sentence
-    assert sentence.index("paired replicate(s).") < sentence.index(said)
+    assert sentence.index("paired replicates.") < sentence.index(said)
     assert "credsim calibrate" in sentence
     lone = dataclasses.replace(headline, at_reference=(0.1, float("nan"), float("nan"), 1))
     assert "t interval" not in lone.sentence() and said not in lone.sentence()

@@ -1169,7 +1169,7 @@ def test_a_sweep_whose_every_run_failed_is_drawn_as_such_and_not_compared(tmp_pa
     assert main(["plot", str(folder)]) == 0
     assert capsys.readouterr().err.strip() == "credsim: note: No figures: no run finished."
     page = (folder / "report.html").read_text()
-    assert "36 run(s) failed (first errors)" in page and "ValueError: boom" in page
+    assert "36 runs failed (first errors)" in page and "ValueError: boom" in page
     assert main(["compare", str(folder), "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
     assert err == (

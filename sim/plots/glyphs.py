@@ -17,6 +17,7 @@ is downloaded: the report's HTML text has every name, drawn by the browser's fon
 
 from __future__ import annotations
 
+import unicodedata
 import warnings
 from functools import cache
 from typing import Literal
@@ -163,8 +164,21 @@ def missing_glyphs_note() -> str | None:
     more = f" and {len(words) - _NAMED} more" if len(words) > _NAMED else ""
     fonts = _family_names(_font_files(tuple(font_family()), "normal", "normal"))
     font = f"font ({fonts[0]}) has" if len(fonts) == 1 else f"fonts ({', '.join(fonts)}) have"
+    # A CJK font named for a Devanagari name helped nothing (an outside check, decision
+    # 989): it is named only where a missing letter is Chinese, Japanese or Korean.
+    example = (
+        "e.g. Noto Sans CJK for Chinese, Japanese and Korean"
+        if any(_east_asian(letter) for word in words for letter in word)
+        else "e.g. the Noto Sans font of the script"
+    )
     return (
         f"the figures' {font} no glyphs for letters of {named}{more}: drawn as boxes in the "
         "figures; the report's text has them, and the figures use a font that has them "
-        "where one is installed (e.g. Noto Sans CJK for Chinese, Japanese and Korean)"
+        f"where one is installed ({example})"
     )
+
+
+def _east_asian(letter: str) -> bool:
+    """Whether ``letter`` is Chinese, Japanese or Korean (Unicode's names for them)."""
+    name = unicodedata.name(letter, "")
+    return name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL"))

@@ -340,7 +340,7 @@ class Headline:
         # One precision and sign for the three, and the method named: "+0.0496 [95%
         # interval 0.048 to 0.0511]" read as three kinds of number (an audit, decision 648).
         interval = f" [95% t interval {shown[1]} to {shown[2]}]" if np.isfinite(lo) else ""
-        text = f"{self.label}{at}: {shown[0]}{interval}, {n} paired replicate(s)."
+        text = f"{self.label}{at}: {shown[0]}{interval}, {count_text(n, 'paired replicate')}."
         if interval:
             # A yes-or-no question was answered by a sign to read (an outside check of the
             # README's commands, decision 934): the sign in words.
@@ -899,7 +899,7 @@ def headline_caption(headline: Headline, at: Mapping[str, DesignValue] | None = 
         f"mean of the paired differences in each {drawn[:-1]} (from every design point in "
         f"its bins: {_span(int(counts.min()), int(counts.max()))} differences)"
         if headline.binned
-        else f"mean of the {n} paired difference(s) per design point"
+        else f"mean of the {count_text(n, 'paired difference')} per design point"
     )
     parts = [
         f"{headline.label}: each run of {headline.a} minus the run of {headline.b} with the "

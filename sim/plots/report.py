@@ -667,7 +667,7 @@ def write_report(
     if len(failed):
         page.append(
             _details(
-                f"{len(failed)} run(s) failed (first errors)",
+                f"{count_text(len(failed), 'run')} failed (first errors)",
                 _table(
                     [tuple(r) for r in failed[["run_id", "error"]].head(5).itertuples(index=False)],
                     ("run", "error"),

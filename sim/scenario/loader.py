@@ -2885,6 +2885,10 @@ def _describe(
         shown = f"{bound:,}" if grouped else f"{bound:g}"
         # A whole number beside a grouped bound is grouped too: "<= 1,000,000, got 2,000,000".
         got = number_text(value, grouped) if grouped and type(value) is int else _show(value)
+        if type(value) is float and (float(got) != value or len(repr(value)) < len(got)):
+            # "must be <= 1, got 1" of 1.0000001, and "got 9.88131e-324" of 1e-323: the
+            # shortest text that is the value (an outside check, decision 989).
+            got = repr(value)
         why = (
             " (below it the priors m*k and (1-m)*k are too small for a number to hold: "
             "the initial trust would be lost)"
