@@ -83,6 +83,7 @@ from sim.plots.sweeps import (
     MAX_LEVELS,
     MIN_SPAN,
     binning_note,
+    drawn_levels,
     empty_cells,
     family_figure,
     fitted_axis_note,
@@ -281,20 +282,70 @@ def _pooled_note(method: str, drawn_often: bool = False, others: bool = True) ->
     )
 
 
-def _grid_note(values: pd.Series) -> str:
+def _grid_note(runs: pd.DataFrame, parameter: str) -> str:
     """How a grid's figure against one parameter is to be read: at each value run, or,
-    with more than ``MAX_LEVELS`` numbers, in bins (:func:`~sim.plots.sweeps.levels`)."""
+    with more than ``MAX_LEVELS`` numbers, in bins (:func:`~sim.plots.sweeps.levels`).
+
+    A line's band is drawn where it has more than one run at a value (or bin;
+    :func:`~sim.plots.figure.draw_band`): a sweep of one replicate said "bands: 2.5-97.5
+    percentiles of the replicates" of figures with none (an outside check, decision 989).
+    """
+    values = runs[parameter]
     count = values.nunique()
-    if count <= MAX_LEVELS or is_text(values):
-        return (
-            "Lines: mean of the replicates at each value run (markers); bands: "
-            "2.5-97.5 percentiles of the replicates. "
+    binned = count > MAX_LEVELS and not is_text(values)
+    lone = _lone_levels(runs, parameter)
+    lines_of = runs["scenario"].nunique()
+    if binned:
+        lines = (
+            f"Lines: mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the "
+            f"{count} values run ({BIN_RULE}; markers at the bin's mean value)"
         )
+        if lone is None:
+            return f"{lines}; no band: one run per bin. "
+        bands = "bands: 2.5-97.5 percentiles of those runs"
+        return f"{lines}; {bands}{_lone_words(lone, lines_of, binned=True)}. "
+    if lone is None:
+        return "Lines: the one run at each value (markers); no band: one run per value. "
     return (
-        f"Lines: mean of the runs in each of up to {MAX_LEVELS} equal-count bins of the "
-        f"{count} values run ({BIN_RULE}; markers at the bin's mean value); bands: 2.5-97.5 "
-        "percentiles of those runs. "
+        "Lines: mean of the replicates at each value run (markers); bands: "
+        f"2.5-97.5 percentiles of the replicates{_lone_words(lone, lines_of)}. "
     )
+
+
+def _lone_levels(runs: pd.DataFrame, parameter: str) -> dict[DesignValue, list[str]] | None:
+    """The values (or bins, at their mean) of ``parameter`` where a scenario's line has
+    one run, each with those scenarios; ``None`` when every line has one run at every
+    value (no band is drawn at all)."""
+    level = drawn_levels(runs, parameter)
+    counts = runs.groupby(["scenario", level.rename("level")], sort=False).size()
+    if bool((counts <= 1).all()):
+        return None
+    lone: dict[DesignValue, list[str]] = {}
+    ones = counts[counts <= 1].index
+    for scenario, value in zip(
+        ones.get_level_values("scenario"), ones.get_level_values("level"), strict=True
+    ):
+        lone.setdefault(value, []).append(str(scenario))
+    return {v: lone[v] for v in value_order(list(lone))}
+
+
+_MAX_LONE = 5
+
+
+def _lone_words(lone: Mapping[DesignValue, list[str]], scenarios: int, binned: bool = False) -> str:
+    """The grid note's words on the values (bins when ``binned``) where a line has one run
+    and so no band (``""`` when none), each with its scenarios where not all of the
+    figure's ``scenarios`` (a count) have one run there."""
+    if not lone:
+        return ""
+    named = [
+        (f"the bin at {value_text(v, 3)}" if binned else value_text(v))
+        + (f" for {in_words(s)}" if len(s) < scenarios else "")
+        for v, s in list(lone.items())[:_MAX_LONE]
+    ]
+    more = len(lone) - _MAX_LONE
+    listed = in_words([*named, *([f"{more} more"] if more > 0 else [])])
+    return f", none at a {'bin' if binned else 'value'} of one run ({listed})"
 
 
 def _point_note(
@@ -942,7 +993,7 @@ def _sweep_entries(
                 + (
                     _pooled_note(sampled, drawn_often, len(results.varied) > 1)
                     if sampled
-                    else _grid_note(at[parameter])
+                    else _grid_note(at, parameter)
                 )
                 + flat_note
                 + (groups_note if any(parse_metric(m) for m in moving) else "")
