@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -37,10 +38,15 @@ from sim.analysis.paired import (
     value_order,
     value_text,
 )
-from sim.analysis.sensitivity import Difference, difference_pairs, question_difference
+from sim.analysis.sensitivity import (
+    COLUMNS,
+    Difference,
+    difference_pairs,
+    question_difference,
+)
 from sim.catalogue import family_of, family_title, parse_metric
 from sim.columns import distinct
-from sim.errors import in_words
+from sim.errors import alike, in_words
 from sim.plots.alignment import alignment_figure, alignment_parts, one_state_note
 from sim.plots.figure import (
     CAPTION_PT,
@@ -1137,8 +1143,12 @@ def _chosen(results: Results, selection: Selection, headline: Headline | None) -
 
 def sensitivity_entries(results: Results, method: str, metrics: Sequence[str]) -> Iterator[Entry]:
     """The bar charts of ``method``'s indices of ``metrics`` (:func:`sensitivity_metrics`;
-    ``credsim analyze`` draws them too)."""
+    ``credsim analyze`` draws them too); once drawn, says on stderr the question's
+    difference chart left out as flat (:func:`difference_left_out`), which analyze's
+    terminal did not (decision 989); one left out as it has no index analyze says."""
     yield from _sensitivity_entries(results, metrics, methods=(method,))
+    for note in difference_left_out(results, (method,), indexed=True):
+        print(f"credsim: note: {note}", file=sys.stderr)
 
 
 def _sensitivity_entries(
@@ -1229,10 +1239,8 @@ def _difference_entry(
     metric: a difference that does not move has indices of its rounding)."""
     if rows.empty or not figure_metrics(rows, method, [difference.name]):
         return
-    pairs = difference_pairs(results, difference)
-    moving = pairs.assign(scenario=difference.scenario, **{difference.metric: pairs["difference"]})
-    if not varying_over_design(moving, [difference.metric], results.varied):
-        return
+    if not _difference_over_design(results, difference)[1]:
+        return  # said under "Not drawn" and by analyze (difference_left_out)
     phrases = group_phrases(results.scenarios)
     when = f" in {difference.date}" if difference.date else ""
     title = (
@@ -1252,6 +1260,77 @@ def _difference_entry(
         f"'{difference.scenario}' of the table. " + indices_caption(rows, method),
         results,
         "",
+    )
+
+
+def _difference_over_design(results: Results, difference: Difference) -> tuple[pd.DataFrame, bool]:
+    """The question's paired differences as runs of a scenario ``a - b`` whose column
+    ``difference.metric`` holds them, and whether they move over the design."""
+    pairs = difference_pairs(results, difference)
+    metric = difference.metric
+    moving = pairs.assign(scenario=difference.scenario, **{metric: pairs["difference"]})
+    return moving, bool(varying_over_design(moving, [metric], results.varied))
+
+
+def _flat_difference(results: Results, difference: Difference) -> str:
+    """Why the question's paired difference gets no chart, as it does not move over the
+    design (as :func:`varying_over_design` asks of a metric), with the range of its means
+    per design point; ``""`` when it moves (or no pair of runs finished)."""
+    moving, moves = _difference_over_design(results, difference)
+    metric = difference.metric
+    means = moving.groupby(list(results.varied), dropna=False)[metric].mean().dropna()
+    if moves or means.empty:
+        return ""
+    share = spread_over_design(moving, [metric], results.varied)[metric]
+    low, high = alike(float(means.min()), float(means.max()))
+    parsed = parse_metric(metric)
+    entry = parsed.metric if parsed is not None else None
+    bounded = entry is not None and entry.low is not None and entry.high is not None
+    # Two significant digits: spread_words' "0.02%" of 0.024%, and "0.00%" of a difference
+    # equal but for rounding, read as bounds of what they are not.
+    if bounded:
+        amount = f"{share * 100:.2g}%" if share >= 1e-6 else "less than 0.0001%"
+        by = f"{amount} of the metric's range"
+    else:
+        by = f"{share:.2g}" if share >= 1e-6 else "less than 1e-06"
+    return (
+        f"its means per design point run from {low} to {high}, so it moves by {by} across "
+        f"the design, below the threshold of a chart ({FLAT_OVER_DESIGN}): its indices "
+        "would share out a variance of rounding"
+    )
+
+
+def difference_left_out(
+    results: Results, methods: Sequence[str] = SENSITIVITY_METHODS, indexed: bool = False
+) -> list[str]:
+    """What the page says under "Not drawn" of the question's difference chart
+    (``sensitivity_<method>_difference.png``) that its indices in ``analysis/`` have and
+    that is not drawn as the difference does not move over the design, one sentence a
+    method (``indexed``: only where the difference has an index, analyze saying why
+    one without has no chart). The chart was left out without a word, which README says
+    of no figure (an outside check, decision 989)."""
+    difference = question_difference(results.manifest)[0]
+    if difference is None or results.ok_runs.empty:
+        return []
+    notes = []
+    for method in methods:
+        table = results.sensitivity(method)
+        if table is None or "scenario" not in table.columns:
+            continue
+        rows = table[table["scenario"] == difference.scenario]
+        if rows.empty or (indexed and rows[COLUMNS[method][0]].isna().all()):
+            continue
+        why = _flat_difference(results, difference)
+        if why:
+            notes.append(_difference_words(method, difference) + why)
+    return notes
+
+
+def _difference_words(method: str, difference: Difference) -> str:
+    return (
+        f"no chart sensitivity_{method}_difference.png of the {method} indices of the "
+        f"question's paired difference, {difference.name} of {difference.words} (rows "
+        f"'{difference.scenario}' of the table): "
     )
 
 

@@ -61,6 +61,7 @@ from sim.plots.gallery import (
     SENSITIVITY_METHODS,
     Entry,
     Selection,
+    difference_left_out,
     figures_for,
     groups_missing_from_sets,
     selection_of,
@@ -650,7 +651,11 @@ def write_report(
         page.append(f'<p class="answer">{html.escape(no_answer_text(a, b))}</p></section>')
     page.append('<section id="figures"><h2>Figures</h2>')
     page += [h for _, h in figures] or [f"<p>{html.escape(no_figures_text(results, chosen))}</p>"]
-    flat = unvarying_families(results, chosen, headline) + groups_missing_from_sets(results, chosen)
+    flat = (
+        unvarying_families(results, chosen, headline)
+        + groups_missing_from_sets(results, chosen)
+        + difference_left_out(results)
+    )
     page += [f"<p><strong>Not drawn:</strong> {html.escape(note)}.</p>" for note in flat]
     if left_out is not None:
         left_out.extend([*flat, *wider])
