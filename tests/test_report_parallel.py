@@ -144,3 +144,31 @@ def test_the_slow_figures_are_handed_out_first_and_come_back_in_the_reports_orde
         for figure in figures:
             done.append(figure)
     assert [d[3] for d in done] == [d[3] for d in drawn(entries[:3], "png", processes=1)]
+
+
+def test_forked_drawing_draws_nothing_here_and_brings_back_the_boxed_words(tmp_path, monkeypatch):
+    """Reading the words drawn as boxes off each planned figure in this process drew every
+    figure a second time here, one after the other, and left them open ("More than 20
+    figures have been opened" in a test of three plots; decision 991). The drawing
+    processes send their words back with their figures."""
+    import matplotlib.pyplot as plt
+
+    from sim.plots import glyphs
+
+    entries = _entries(_sweep(tmp_path))
+    plt.close("all")
+    glyphs.MISSING_WORDS.clear()
+    draw = report_module.draw_entry
+
+    def drawing_a_boxed_word(entry: Entry, fmt: str):  # type: ignore[no-untyped-def]
+        glyphs.MISSING_WORDS.setdefault(f"中{entry.stem}")
+        return draw(entry, fmt)
+
+    monkeypatch.setattr(report_module, "draw_entry", drawing_a_boxed_word)
+    list(drawn(entries, "png", processes=2))
+    assert plt.get_fignums() == []  # nothing drawn, or left open, in this process
+    assert "figure" not in vars(entries[0])  # the cached figure was never made here
+    assert list(glyphs.MISSING_WORDS) and set(glyphs.MISSING_WORDS) == {
+        f"中{e.stem}" for e in entries
+    }
+    glyphs.MISSING_WORDS.clear()

@@ -67,7 +67,7 @@ from sim.plots.gallery import (
     selection_of,
     unvarying_families,
 )
-from sim.plots.glyphs import gather_missing
+from sim.plots.glyphs import MISSING_WORDS
 from sim.plots.headline import headline_of, no_answer_text
 from sim.plots.sweeps import FLAT_WORDS
 from sim.results import RUN, Results, open_results, unfinished
@@ -444,15 +444,19 @@ def _drawing_process() -> None:
         signal.signal(number, signal.SIG_DFL)
 
 
-def _draw_forked(index: int) -> tuple[int, Drawn | Exception]:
-    """Entry ``index`` drawn, or the error that stopped it, with its index: the figures
-    come back in the order they finish, and the command takes them in its own."""
+def _draw_forked(index: int) -> tuple[int, Drawn | Exception, list[str]]:
+    """Entry ``index`` drawn, or the error that stopped it, with its index and the words
+    it drew as boxes (:mod:`sim.plots.glyphs`, which this process's list of them keeps
+    only until it ends): the figures come back in the order they finish, and the command
+    takes them in its own."""
     assert _TO_DRAW is not None
     entries, fmt = _TO_DRAW
+    MISSING_WORDS.clear()
     try:
-        return index, draw_entry(entries[index], fmt)
+        drawing: Drawn | Exception = draw_entry(entries[index], fmt)
     except Exception as exc:  # raised by the command when this figure's turn comes
-        return index, exc
+        drawing = exc
+    return index, drawing, list(MISSING_WORDS)
 
 
 # The figures that take longest to draw (about a second each for make run's sweep, the
@@ -504,18 +508,20 @@ def drawn(
             warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
             pool = multiprocessing.get_context("fork").Pool(processes, _drawing_process)
         with pool:
-            done: dict[int, Drawn | Exception] = {}
+            done: dict[int, tuple[Drawn | Exception, list[str]]] = {}
             order = pool.imap_unordered(_draw_forked, dispatch_order(entries), chunksize=1)
             for index in range(len(entries)):
                 while index not in done:
-                    finished, result = next(order)
-                    done[finished] = result
-                result = done.pop(index)
+                    finished, result, words = next(order)
+                    done[finished] = (result, words)
+                result, words = done.pop(index)
                 if isinstance(result, Exception):
                     raise result
-                # The words it drew as boxes, read here off the figure as planned: the
-                # drawing process's list of them ends with it.
-                gather_missing(entries[index].figure)
+                # The words the drawing process drew as boxes, from it: reading them off
+                # `entries[index].figure` here drew every figure a second time in this
+                # process, one after the other, and left it open (decision 991).
+                for word in words:
+                    MISSING_WORDS.setdefault(word)
                 yield result
     finally:
         _TO_DRAW = None
