@@ -62,3 +62,35 @@ def test_the_answer_counts_its_replicates_in_words(n: int, words: str) -> None:
     lo, hi = (0.05, 0.15) if n > 1 else (math.nan, math.nan)
     sentence = _headline(cells, at_reference=(0.1, lo, hi, n)).sentence()
     assert words in sentence and "(s)" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("actors", "powers_drawn", "crossed"),
+    [
+        (["P", "Q"], ["P", "Q"], None),  # only powers with lines act: no cross is drawn
+        (["P", "S"], ["P", "Q"], "a state"),
+        (["P", "Q"], ["P"], "a power --powers leaves out"),
+        (["S", "Q"], ["P"], "a state, or a power --powers leaves out"),
+    ],
+)
+def test_the_grey_cross_is_said_of_the_actors_that_get_one(
+    actors: list[str], powers_drawn: list[str], crossed: str | None
+) -> None:
+    """ "a grey cross for an actor without a line: a state" was said where no state acts
+    (an outside check, decision 992)."""
+    from types import SimpleNamespace
+
+    from sim.plots.gallery import Selection, _event_marks_words
+
+    results = SimpleNamespace(
+        scenarios={"s": None},
+        powers=["P", "Q"],
+        calendar=lambda _: SimpleNamespace(step="month"),
+    )
+    events = pd.DataFrame({"actor": actors, "kind": ["intervene"] * len(actors)})
+    series = pd.DataFrame({"metric": "trust_mean", "power": powers_drawn})
+    words = _event_marks_words(results, events, Selection(), "s", {}, series)  # type: ignore[arg-type]
+    if crossed is None:
+        assert "grey cross" not in words
+    else:
+        assert words.endswith(f"a grey cross for an actor without a line: {crossed}")

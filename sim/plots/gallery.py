@@ -528,7 +528,8 @@ def _set_entries(
             "Mean trust of each group's states in each power over time"
             + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
             + "; each power's line has its colour and its marker, which tell the powers apart"
-            " in greyscale too" + _event_marks_words(results, events, selection, first, values),
+            " in greyscale too"
+            + _event_marks_words(results, events, selection, first, values, series),
             results,
             _joined(
                 one_of,
@@ -595,23 +596,40 @@ def _event_marks_words(
     selection: Selection,
     first: str,
     values: Mapping[str, object],
+    series: pd.DataFrame,
 ) -> str:
     """The trajectories caption's clause on the events' marks (``events``, those of the
-    design point drawn): the dotted lines and the strip's ticks, those of one calendar
-    step side by side; where the scenarios have no event, that they have none. A scenario
-    without events was told of dotted lines and ticks that were not drawn, and a
-    quarterly calendar of "the ticks of one month side by side" (an outside check)."""
+    design point drawn; ``series``, the lines drawn): the dotted lines and the strip's
+    ticks, those of one calendar step side by side, and the grey crosses of the actors
+    without a line that act; where the scenarios have no event, that they have none. A
+    scenario without events was told of dotted lines and ticks that were not drawn, a
+    quarterly calendar of "the ticks of one month side by side", and a scenario where only
+    powers act of "a grey cross for an actor without a line: a state" (outside checks,
+    decisions 988, 992)."""
     if events.empty:
         scenarios = "scenario has" if len(results.scenarios) == 1 else "scenarios have"
         return f"; no event is marked: the {scenarios} none"
     step = results.calendar(first).step
+    actors = set(distinct(events["actor"].dropna()))
+    lined = set(distinct(series.loc[series["metric"] == "trust_mean", "power"]))
+    crossed = [
+        who
+        for who, acts in (
+            ("a state", bool(actors - set(results.powers))),
+            ("a power --powers leaves out", bool((actors & set(results.powers)) - lined)),
+        )
+        if acts
+    ]
     return (
         "; dotted grey lines mark the scenario's events"
         + (" at the dates of the design point drawn" if _moves_events(values) else "")
         + " (darker where labelled above), and a tick on the strip above the panels gives "
-        f"each event's acting power by its colour (the ticks of one {step} side by side), a "
-        "grey cross for an actor without a line: a state"
-        + (", or a power --powers leaves out" if selection.powers else "")
+        f"each event's acting power by its colour (the ticks of one {step} side by side)"
+        + (
+            f", a grey cross for an actor without a line: {', or '.join(crossed)}"
+            if crossed
+            else ""
+        )
         + (
             "; a regime change, which has no actor, is a grey cross too"
             if (events["kind"] == "regime_change").any()
