@@ -494,11 +494,15 @@ def _draw(results: Results, method: str, metrics: Sequence[str]) -> list[Path]:
 
     matplotlib.use("Agg")
     from sim.plots.figure import add_caption, rendered
-    from sim.plots.gallery import sensitivity_entries
+    from sim.plots.gallery import difference_left_out, sensitivity_entries
     from sim.plots.report import FigureProgress
 
     written = []
     entries = list(sensitivity_entries(results, method, metrics))
+    # The question's difference chart left out as flat, said as the page says it (decision
+    # 990); one left out as it has no index is said by the caller.
+    for note in difference_left_out(results, (method,), indexed=True):
+        print(f"credsim: note: {note}", file=sys.stderr)
     # Figures done of all on a terminal, as `credsim plot` shows them (decision 813).
     progress = FigureProgress()
     progress.total = len(entries)

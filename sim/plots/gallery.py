@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -1161,12 +1160,9 @@ def _chosen(results: Results, selection: Selection, headline: Headline | None) -
 
 def sensitivity_entries(results: Results, method: str, metrics: Sequence[str]) -> Iterator[Entry]:
     """The bar charts of ``method``'s indices of ``metrics`` (:func:`sensitivity_metrics`;
-    ``credsim analyze`` draws them too); once drawn, says on stderr the question's
-    difference chart left out as flat (:func:`difference_left_out`), which analyze's
-    terminal did not (decision 989); one left out as it has no index analyze says."""
+    ``credsim analyze`` draws them too; the question's difference chart it leaves out as
+    flat, analyze says: :func:`difference_left_out`, decision 990)."""
     yield from _sensitivity_entries(results, metrics, methods=(method,))
-    for note in difference_left_out(results, (method,), indexed=True):
-        print(f"credsim: note: {note}", file=sys.stderr)
 
 
 def _sensitivity_entries(
@@ -1331,6 +1327,7 @@ def difference_left_out(
     if difference is None or results.ok_runs.empty:
         return []
     notes = []
+    why: str | None = None  # worked out once, for the first method with indices
     for method in methods:
         table = results.sensitivity(method)
         if table is None or "scenario" not in table.columns:
@@ -1338,7 +1335,7 @@ def difference_left_out(
         rows = table[table["scenario"] == difference.scenario]
         if rows.empty or (indexed and rows[COLUMNS[method][0]].isna().all()):
             continue
-        why = _flat_difference(results, difference)
+        why = _flat_difference(results, difference) if why is None else why
         if why:
             notes.append(_difference_words(method, difference) + why)
     return notes

@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 
-from sim.analysis.paired import value_order, value_text
+from sim.analysis.paired import runs_at, value_order, value_text
 from sim.catalogue import SERIES_METRICS
 from sim.columns import distinct
 from sim.plots.figure import (
@@ -907,13 +907,7 @@ def events_in_column(events: pd.DataFrame, parameter: str, value: Any) -> pd.Dat
     """The events of :func:`across_figure`'s column at ``value`` of ``parameter``: the
     rows of ``events`` at that value where it has a ``parameter`` column (the events of
     each value's design point, :meth:`~sim.results.Results.events_at`), else all."""
-    if parameter not in events:
-        return events
-    column = events[parameter]
-    if isinstance(value, str) or column.map(lambda v: isinstance(v, str)).any():
-        return events[(column == value).to_numpy(bool)]
-    near = np.isclose(column.to_numpy(np.float64), float(value), rtol=1e-9, atol=0.0)
-    return events[near]
+    return runs_at(events, {parameter: value}) if parameter in events else events
 
 
 def event_dates_note(
