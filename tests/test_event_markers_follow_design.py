@@ -190,3 +190,31 @@ def test_many_unlabelled_events_are_counted_and_given_by_id(tmp_path):
     unlabelled = {i for i in range(40) if f"A fairly long label for event {i}" not in labelled}
     assert {ident for ids in months.values() for ident in ids} == {f"ev{i}" for i in unlabelled}
     assert all(f"ev{i}" in months[f"2014-{1 + i % 4:02d}"] for i in unlabelled)
+
+
+def test_a_label_cut_short_on_the_strip_is_given_whole_in_the_caption(tmp_path):
+    """A label longer than the strip's 34 characters is drawn cut short, ending in an
+    ellipsis; the caption gives it whole (a left item of decision 989). A short label
+    is not repeated."""
+    long = "Russia begins its air campaign in support of the Assad government"
+    tree = factory.scenario_tree()
+    tree["events"] = [
+        {"id": "air", "date": "2015-09", "kind": "intervene", "actor": "Russia",
+         "target": "Syria", "label": long},
+        {"id": "talk", "date": "2015-06", "kind": "rhetoric", "actor": "USA",
+         "magnitude": 1.0, "label": "Talks"},
+    ]  # fmt: skip
+    results = open_results(factory.write_run(tmp_path / "run", tree))
+    entry = _entries(results)["trust_trajectories"]
+    drawn = _labels(entry.figure)
+    assert "Talks" in drawn and long not in drawn
+    assert any(text.endswith("\u2026") and long.startswith(text[:-1]) for text in drawn)
+    caption = entry.caption
+    assert f"Labels cut short on the strip, in full: {long} (2015-09)." in caption
+    assert "Talks (2015-06)" not in caption
+
+
+def test_no_cut_short_sentence_where_every_label_is_whole(tmp_path):
+    tree = factory.scenario_tree()
+    results = open_results(factory.write_run(tmp_path / "run", tree))
+    assert "cut short" not in _entries(results)["trust_trajectories"].caption

@@ -106,9 +106,9 @@ from sim.plots.trajectories import (
     across_overlap_note,
     event_dates_note,
     hidden_band_note,
+    strip_note,
     trajectories_figure,
     trajectory_parts,
-    unlabelled_note,
 )
 from sim.plots.trajectories import (
     overlap_note as trajectory_overlaps,
@@ -540,7 +540,7 @@ def _set_entries(
                 _series_part_note(i, parts, "the strip of events and the legend"),
             ),
             # Which events found no room on the strip is known once it is drawn.
-            partial(unlabelled_note, series=series, events=events, metrics=metrics)
+            partial(strip_note, series=series, events=events, metrics=metrics)
             if not events.empty
             else None,
         )

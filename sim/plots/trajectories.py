@@ -738,6 +738,26 @@ def trajectories_figure(
     return fig
 
 
+def _strip_labels(
+    figure: Figure,
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    metrics: Sequence[str],
+) -> tuple[pd.DataFrame, np.ndarray, set[tuple[str, float]]]:
+    """The strip's events (:func:`unique_events` of the scenarios drawn), their dates as
+    matplotlib numbers, and the labels the drawn strip placed, as (text, date number)."""
+    _, scenarios = with_scenarios(
+        series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
+    )
+    marks = unique_events(events, scenarios)
+    placed = {
+        (text.get_text(), float(text.get_position()[0]))
+        for text in figure.axes[0].texts
+        if text.get_gid() == "event-label"
+    }
+    return marks, mdates.date2num(marks["when"].to_numpy()), placed
+
+
 def unlabelled_events(
     figure: Figure,
     series: pd.DataFrame,
@@ -753,19 +773,9 @@ def unlabelled_events(
     tick, leaves some without a label even in the best arrangement (:func:`_search`).
     Read off the drawn strip: its labels (gid ``event-label``) at their events' dates.
     """
-    _, scenarios = with_scenarios(
-        series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
-    )
-    marks = unique_events(events, scenarios)
+    marks, when, placed = _strip_labels(figure, series, events, metrics)
     if marks.empty:
         return marks
-    strip = figure.axes[0]
-    placed = {
-        (text.get_text(), float(text.get_position()[0]))
-        for text in strip.texts
-        if text.get_gid() == "event-label"
-    }
-    when = mdates.date2num(marks["when"].to_numpy())
     wanted = set(label_priority(marks))
     left = [
         i
@@ -809,6 +819,43 @@ def unlabelled_note(
         f"{len(missing)} {what.lower()} are not labelled, for want of room on the strip; "
         f"by month, their ids: {by_month}."
     )
+
+
+def shortened_note(
+    figure: Figure,
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    metrics: Sequence[str] = ("trust_mean",),
+) -> str:
+    """The trajectories' caption sentence giving whole the labels the strip drew cut
+    short (longer than :data:`_LABEL_CHARS`, ending in an ellipsis), ``""`` when it cut
+    none: a reader had "Russia begins its air campaign in s..." and no way to the rest
+    (a left item of decision 989). Read off the drawn strip, as
+    :func:`unlabelled_events` reads which labels it placed."""
+    marks, when, placed = _strip_labels(figure, series, events, metrics)
+    whole = [
+        f"{row.label} ({row.date})"
+        for row, x in zip(marks.itertuples(), when, strict=True)
+        if len(str(row.label)) > _LABEL_CHARS and (row.text, float(x)) in placed
+    ]
+    if not whole:
+        return ""
+    return f"Labels cut short on the strip, in full: {'; '.join(whole)}."
+
+
+def strip_note(
+    figure: Figure,
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    metrics: Sequence[str] = ("trust_mean",),
+) -> str:
+    """What the drawn strip of events leaves unsaid: the events it had no room to label
+    (:func:`unlabelled_note`) and the labels it cut short (:func:`shortened_note`)."""
+    said = (
+        unlabelled_note(figure, series, events, metrics),
+        shortened_note(figure, series, events, metrics),
+    )
+    return " ".join(s for s in said if s)
 
 
 def _trim_strip(strip: Axes, placed: Sequence[Text]) -> None:
