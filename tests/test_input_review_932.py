@@ -150,7 +150,7 @@ def test_a_tie_with_a_decimal_comma_says_so(
     path = _tour_with(tmp_path, "[Savanna, Client, 1.0]", "[Savanna, Client, 1,5]")
     assert main(["validate", str(path)]) == 2
     assert (
-        "needs at most 3 item(s), got 4; a decimal comma? its last two items 1 and 5 may be "
+        "needs at most 3 items, got 4; a decimal comma? its last two items 1 and 5 may be "
         "1.5" in _one_line_error(capsys)
     )
 

@@ -340,3 +340,70 @@ def test_observe_draws_a_named_states_value_on_few_roll_calls_hollow(
         "Hollow markers on a state's line: its own value rests on fewer than 5 roll calls, "
         "Kiribati in 2009 (4 roll calls), 2011 (4 roll calls), 2012 (1 roll call)."
     ) in _caption(fig)
+
+
+def test_a_window_of_three_years_is_not_asked_about_a_decimal_comma(tmp_path: Path) -> None:
+    """``before: [2014, 2015, 2016]`` was refused with "needs at most 2 item(s), got 3; a
+    decimal comma? its last two items 2015 and 2016 may be 2015.2016" (an outside check of
+    held-out pattern files): years are not a number's two halves. A list of small whole
+    numbers one too long keeps the hint (decision 932)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: p\nscenario: {REPO / 'scenarios' / 'egypt_ussr.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: agreement, reference: [1967, 1969], "
+        "beta: 0.4}\n"
+        "patterns:\n"
+        "  - {id: egypt, role: calibrate, statistic: change, group: egypt,\n"
+        "     before: [1970, 1971, 1972], after: [1973, 1975], tolerance: 0.04, source: s}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_patterns(path)
+    assert caught.value.path == "patterns[0].before"
+    said = str(caught.value)
+    assert "needs at most 2 items, got 3" in said and "decimal comma" not in said
+
+
+def _indochina_check(tmp_path: Path, beta: str) -> list[str]:
+    """``patterns check`` of one change over Cambodia and Laos in the Vietnam case at the
+    link's ``beta``, one replicate, with ``--out``."""
+    path = tmp_path / f"indochina_{beta}.yaml"
+    path.write_text(
+        f"name: indochina\nscenario: {REPO / 'scenarios' / 'vietnam_usa.yaml'}\n"
+        "link: {power: USA, rival: USSR, measure: agreement, reference: [1969, 1970], "
+        f"beta: {beta}}}\n"
+        "groups: {indo: {members: [Cambodia, Laos]}}\n"
+        "patterns:\n"
+        "  - {id: indo_change, role: holdout, statistic: change, group: indo,\n"
+        "     before: [1971, 1972], after: [1976, 1978], tolerance: 0.05, source: s}\n"
+    )
+    out = tmp_path / f"out_{beta}"
+    return ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1",
+            "--out", str(out)]  # fmt: skip
+
+
+def test_predictions_outside_0_1_are_said_on_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The linear link can predict agreement below 0 or above 1 (validation.md); only a
+    figure's caption said so, while the table showed simulated changes of -2.4 (an outside
+    check of held-out pattern files). At beta 0 every prediction is a state's mean
+    agreement over the reference years, which lies in 0-1: nothing is said. At beta 20
+    the gaps' spread carries Cambodia and Laos far past the range, and one note says so,
+    as it must: the check's simulated change passes 1 in size, which a change between two
+    means of values in 0-1 cannot."""
+    assert main(_indochina_check(tmp_path, "0")) == 0
+    assert "outside 0-1" not in capsys.readouterr().err
+    argv = _indochina_check(tmp_path, "20")
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "outside 0-1" in line]
+    assert len(notes) == 1
+    assert notes[0].startswith("credsim: note: the linear link predicts agreement")
+    assert "for its one pattern (furthest: 'indo_change', " in notes[0]
+    extent = notes[0].partition("'indo_change', ")[2].partition(")")[0]
+    assert extent.startswith(("down to -", "up to "))
+    table = pd.read_csv(tmp_path / "out_20" / "patterns.csv").set_index("id")
+    assert abs(float(table.loc["indo_change", "simulated"])) > 1.0
+    assert (
+        notes[0].removeprefix("credsim: note: ") in (tmp_path / "out_20" / "report.md").read_text()
+    )

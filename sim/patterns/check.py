@@ -139,7 +139,11 @@ def cli_patterns(args: argparse.Namespace) -> int:
     # Under `--set calendar.start` the windows are noted, and the figures' captions say
     # which years are flat, against the calendar simulated (decision 754).
     notes = [*noted, *print_notes(pf, prep, observed, scenario=scenario)]
-    for note in [*unread_group_notes(pf, overrides), *undefined_notes(pf, table)]:
+    for note in [
+        *unread_group_notes(pf, overrides),
+        *undefined_notes(pf, table),
+        *out_of_range_notes(pf, prep, sim),
+    ]:
         print(f"credsim: note: {note}", file=sys.stderr)
         notes.append(note)
     _write(out, pf, table, prep, sim, args, scenario, notes)
@@ -322,6 +326,39 @@ def undefined_notes(pf: PatternFile, table: pd.DataFrame) -> list[str]:
             "fails, and a calibration rejects such a draw"
         )
     return notes
+
+
+def out_of_range_notes(pf: PatternFile, prep: Prepared, sim: Simulation) -> list[str]:
+    """One note when the predicted group means of some patterns leave 0-1, which only
+    each figure's caption said (:func:`out_of_range_note`): an outside check's simulated
+    changes of -1.3 to -3.2, of agreement that lies between 0 and 1, went by on the
+    terminal and in report.md's table without a word. One note for the file, naming the
+    furthest: most shipped files have a prediction a little past 1 somewhere."""
+    past: list[tuple[float, str, str]] = []
+    # A correlation reads the gaps, not the offset predictions: its r is what it is.
+    changes = [p for p in pf.patterns if p.statistic != "correlation"]
+    for pattern in changes:
+        series = pattern_series(pattern, prep, sim)
+        predicted = series.loc[series["kind"] == "predicted", "value"]
+        beyond = _beyond(predicted)
+        if beyond:
+            excess = max(-float(predicted.min()), float(predicted.max()) - 1.0)
+            past.append((excess, pattern.id, " and ".join(beyond)))
+    if not past:
+        return []
+    _, furthest, extent = max(past)
+    n = len(changes)
+    which = (
+        f"{len(past)} of its {n} change or did patterns"
+        if len(past) < n
+        else (f"all {n} of its change or did patterns" if n > 1 else "its one pattern")
+    )
+    return [
+        f"the linear link predicts agreement outside 0-1, which votes cannot reach, for "
+        f"{which} (furthest: "
+        f"'{furthest}', {extent}); there a simulated change can exceed any observed one, and "
+        "each figure's caption gives the extent"
+    ]
 
 
 def pattern_notes(
@@ -554,14 +591,10 @@ def out_of_range_note(predicted: pd.Series) -> str:
     """
     from sim.plots.observed import Y_RANGE
 
-    low, high = float(predicted.min()), float(predicted.max())
-    beyond = []
-    if low < 0:
-        beyond.append(f"down to {_shown(low)}")
-    if high > 1:
-        beyond.append(f"up to {_shown(high)}")
+    beyond = _beyond(predicted)
     if not beyond:
         return ""
+    low, high = float(predicted.min()), float(predicted.max())
     # The figure's axis stops a little past 0 and 1 (Y_RANGE): say when the line leaves it.
     off = (
         ", beyond the axis (triangles on its edge mark the years)"
@@ -572,6 +605,17 @@ def out_of_range_note(predicted: pd.Series) -> str:
         f" The linear link predicts values outside 0-1 here ({' and '.join(beyond)}){off}; "
         "votes cannot."
     )
+
+
+def _beyond(predicted: pd.Series) -> list[str]:
+    """``["down to -0.12", "up to 1.04"]``, the parts of ``predicted`` past 0 and 1."""
+    low, high = float(predicted.min()), float(predicted.max())
+    beyond = []
+    if low < 0:
+        beyond.append(f"down to {_shown(low)}")
+    if high > 1:
+        beyond.append(f"up to {_shown(high)}")
+    return beyond
 
 
 def _shown(value: float) -> str:

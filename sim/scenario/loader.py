@@ -2735,6 +2735,11 @@ def _pick(errors: list[Any], stripped: list[tuple[Loc, Loc | None]]) -> int:
     return chosen
 
 
+def _items(bound: Any) -> str:
+    """``2 items``, ``1 item``: a length bound pydantic gives, with its noun."""
+    return count_text(bound, "item") if isinstance(bound, int) else f"{bound} items"
+
+
 def _comma_items(value: Any, bound: Any) -> str:
     """``; a decimal comma? its last two items 1 and 5 may be 1.5`` for a list one item
     too long whose last two are whole numbers: ``[Savanna, Client, 1,5]`` is four items
@@ -2744,6 +2749,10 @@ def _comma_items(value: Any, bound: Any) -> str:
         return ""
     a, b = value[-2:]
     if not all(isinstance(x, int) and not isinstance(x, bool) for x in (a, b)) or b < 0:
+        return ""
+    if a >= 1000 and b >= 1000:
+        # Years, not a number's two halves: a pattern's window [2014, 2015, 2016] was
+        # asked whether 2015.2016 was meant (an outside check of pattern files).
         return ""
     return f"; a decimal comma? its last two items {a} and {b} may be {a}.{b}"
 
@@ -2873,7 +2882,7 @@ def _describe(
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         most = "at least" if kind == "too_short" else "at most"
         return (
-            f"needs {most} {bound} item(s), got {ctx.get('actual_length')}"
+            f"needs {most} {_items(bound)}, got {ctx.get('actual_length')}"
             f"{_comma_items(error.get('input'), bound) if kind == 'too_long' else ''}{hint}"
         )
     if kind == "string_too_short":
