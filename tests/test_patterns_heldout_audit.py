@@ -157,19 +157,26 @@ def test_a_check_on_an_issue_says_why_its_lines_break(
     assert len(drawn) == 3 and dict(_hollow(figures[0])).get(1994.0) == observed
 
 
-def test_a_patterns_own_issue_is_said_to_be_the_links(tmp_path: Path) -> None:
-    """validation.md lists the issue filter among the measures; the file's link holds it.
-    A pattern's own `issue: me` was "unknown field 'issue'" with the pattern's fields
-    listed and no word of the link."""
+def _egypt_file(tmp_path: Path, fields: str) -> Path:
+    """A pattern file of one change of Egypt's agreement with the USSR, 1970s, whose
+    pattern has ``fields`` (its ``before`` window among them) written in."""
     path = tmp_path / "p.yaml"
     path.write_text(
         f"name: p\nscenario: {REPO / 'scenarios' / 'egypt_ussr.yaml'}\n"
         "link: {power: USSR, rival: USA, measure: agreement, reference: [1967, 1969], "
         "beta: 0.4}\n"
         "patterns:\n"
-        "  - {id: egypt, role: calibrate, statistic: change, group: egypt, issue: me,\n"
-        "     before: [1970, 1971], after: [1973, 1975], tolerance: 0.04, source: s}\n"
+        f"  - {{id: egypt, role: calibrate, statistic: change, group: egypt, {fields},\n"
+        "     after: [1973, 1975], tolerance: 0.04, source: s}\n"
     )
+    return path
+
+
+def test_a_patterns_own_issue_is_said_to_be_the_links(tmp_path: Path) -> None:
+    """validation.md lists the issue filter among the measures; the file's link holds it.
+    A pattern's own `issue: me` was "unknown field 'issue'" with the pattern's fields
+    listed and no word of the link."""
+    path = _egypt_file(tmp_path, "issue: me,\n     before: [1970, 1971]")
     with pytest.raises(InputError) as caught:
         load_patterns(path)
     assert caught.value.path == "patterns[0].issue"
@@ -347,15 +354,7 @@ def test_a_window_of_three_years_is_not_asked_about_a_decimal_comma(tmp_path: Pa
     decimal comma? its last two items 2015 and 2016 may be 2015.2016" (an outside check of
     held-out pattern files): years are not a number's two halves. A list of small whole
     numbers one too long keeps the hint (decision 932)."""
-    path = tmp_path / "p.yaml"
-    path.write_text(
-        f"name: p\nscenario: {REPO / 'scenarios' / 'egypt_ussr.yaml'}\n"
-        "link: {power: USSR, rival: USA, measure: agreement, reference: [1967, 1969], "
-        "beta: 0.4}\n"
-        "patterns:\n"
-        "  - {id: egypt, role: calibrate, statistic: change, group: egypt,\n"
-        "     before: [1970, 1971, 1972], after: [1973, 1975], tolerance: 0.04, source: s}\n"
-    )
+    path = _egypt_file(tmp_path, "before: [1970, 1971, 1972]")
     with pytest.raises(InputError) as caught:
         load_patterns(path)
     assert caught.value.path == "patterns[0].before"
