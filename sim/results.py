@@ -457,6 +457,8 @@ class Results:
         default_factory=dict, repr=False
     )
     _sensitivity_cache: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
+    # The whole folder's powers, kept by a narrowed view (:meth:`narrowed`) for its colours.
+    _folder_powers: tuple[str, ...] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -499,6 +501,15 @@ class Results:
         return list(
             dict.fromkeys(p for t in self.scenarios.values() for p in t.get("powers") or {})
         )
+
+    @property
+    def palette_powers(self) -> list[str]:
+        """The powers that share out the colours (:func:`~sim.plots.palette.power_palette`'s
+        ``among``): the folder's, also in a view of some of its scenarios
+        (:meth:`narrowed`). A sweep over Angola and Suez drew Cuba black in its sweep
+        figures and pink in Angola's trajectories, whose view had no France to take pink
+        (an outside check of new cases; decision 996)."""
+        return list(self._folder_powers) if self._folder_powers is not None else self.powers
 
     @cached_property
     def ok_runs(self) -> pd.DataFrame:
@@ -548,7 +559,12 @@ class Results:
         trees = self.scenarios
         manifest = {**self.manifest, "scenarios": {name: trees[name] for name in scenarios}}
         runs = self.runs[self.runs["scenario"].isin(list(scenarios))]
-        return Results(path=self.path, manifest=manifest, runs=runs)
+        return Results(
+            path=self.path,
+            manifest=manifest,
+            runs=runs,
+            _folder_powers=tuple(self.palette_powers),
+        )
 
     @cached_property
     def events(self) -> pd.DataFrame:

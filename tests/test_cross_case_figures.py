@@ -400,3 +400,49 @@ def test_groups_every_set_has_say_nothing_of_sets(
     folder = _cases(tmp_path)
     assert main(["plot", str(folder), "--groups", "all"]) == 0
     assert "trajectories and alignment" not in capsys.readouterr().err
+
+
+def test_a_power_has_one_colour_in_every_figure_of_a_sweep_over_cases(
+    tmp_path: Path,
+) -> None:
+    """A sweep over Angola and Suez drew Cuba black in its sweep figures (coloured among
+    every power of the folder) and pink in Angola's trajectories, coloured among Angola's
+    powers only, where France, Suez's, did not take pink first (an outside check of new
+    cases; decision 996). Here Freedonia (early) and Zubrowka (late) start at the same
+    place in the palette: among the folder's powers Freedonia, first in name order, keeps
+    it, and Zubrowka takes its next colour in the late set's figures too."""
+    import matplotlib.colors as mcolors
+
+    from sim.plots.palette import power_palette
+
+    early, late = factory.scenario_tree("early"), _late_tree()
+    for tree, name in ((early, "Freedonia"), (late, "Zubrowka")):
+        tree["powers"][name] = tree["powers"].pop("Russia")
+        tree["events"] = [e for e in tree["events"] if e.get("actor") != "Russia"]
+    folder = factory.write_sweep(
+        tmp_path / "cases",
+        scenarios={"early": 0.0, "late": 0.05},
+        grid={NB: [1.0, 2.0]},
+        replicates=2,
+        trees={"early": early, "late": late},
+    )
+    for part in sorted((folder / "series").glob("*.parquet")):
+        frame = pd.read_parquet(part)
+        is_late = frame["run_id"].str.startswith("late-")
+        frame.loc[is_late & (frame["group"] == "levant"), "group"] = "east"
+        for mine, name in ((~is_late, "Freedonia"), (is_late, "Zubrowka")):
+            frame.loc[mine & (frame["power"] == "Russia"), "power"] = name
+        frame.to_parquet(part, index=False)
+    results = open_results(folder)
+    folder_colours = power_palette(results.powers)
+    alone = power_palette(["USA", "Zubrowka"])
+    assert folder_colours["Zubrowka"] != alone["Zubrowka"]  # the case this test is about
+    entries = _entries(folder)
+    for stem, names in (("early", {"USA", "Freedonia"}), ("late", {"USA", "Zubrowka"})):
+        legend = entries[f"trust_trajectories_{stem}"].figure.axes[1].get_legend()
+        drawn = {
+            t.get_text(): mcolors.to_hex(h.get_color())
+            for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+            if t.get_text() in names
+        }
+        assert drawn == {name: folder_colours[name].lower() for name in names}

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from sim.cli import main
 from sim.errors import InputError
-from sim.patterns import load_patterns
+from sim.patterns import load_patterns, prepare
 from sim.patterns.check import break_note
 from sim.plots.observed import observed_figure, pattern_figure
 from tests.test_observed import _caption, drawn_figures, real_votes
@@ -406,3 +406,40 @@ def test_predictions_outside_0_1_are_said_on_the_terminal(
     assert (
         notes[0].removeprefix("credsim: note: ") in (tmp_path / "out_20" / "report.md").read_text()
     )
+
+
+def test_a_state_with_no_vote_in_a_patterns_years_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The figure's caption counted "7 of its 10 states", but no note named West Germany
+    (seated in 1973) or Yemen (whose votes before 1991 are the Yemen Arab Republic's) in a
+    Suez pattern of 1955-1958 (an outside check of new cases). In the Sino-Soviet case
+    West Germany and East Germany took their seats in 1973, so a NATO change over
+    1958-1962 counts neither; a state that votes is not named. Afghanistan's South
+    Yemen, merged into Yemen in 1990, is named with the seat that has its years."""
+    path = tmp_path / "germanies.yaml"
+    path.write_text(
+        f"name: germanies\nscenario: {REPO / 'scenarios' / 'sino_soviet.yaml'}\n"
+        "link: {power: USSR, rival: USA, measure: agreement, reference: [1958, 1959], "
+        "beta: 0.5}\n"
+        "groups: {west: {members: [West Germany, Turkey]}, "
+        "east: {members: [East Germany, Poland]}}\n"
+        "patterns:\n"
+        "  - {id: west_change, role: holdout, statistic: did, group: west, control: east,\n"
+        "     before: [1958, 1959], after: [1961, 1962], tolerance: 0.05, source: s}\n"
+    )
+    out = tmp_path / "out"
+    argv = ["patterns", "check", str(path), "--votes", str(real_votes()), "--reps", "1"]
+    assert main([*argv, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    said = (
+        "pattern 'west_change': West Germany and East Germany have no vote in its years "
+        "1958-1962 (West Germany votes in 1973-1990; East Germany votes in 1973-1989), so "
+        "count on neither side"
+    )
+    assert f"credsim: note: {path}:6: {said}" in err.splitlines()
+    assert said in (out / "report.md").read_text()
+    assert "Turkey" not in said and "Poland" not in said
+    prep = prepare(load_patterns(REPO / "patterns" / "afghanistan_ussr.yaml"), real_votes())
+    assert "South Yemen votes in 1967-1989; for 1990-" in prep.voting["South Yemen"]
+    assert prep.voting["South Yemen"].endswith("see 'Yemen'")

@@ -92,7 +92,11 @@ def test_a_counterfactual_that_empties_an_inherited_window_gives_no_warning(
 ) -> None:
     """syria_sustained removes Russia's withdrawal and keeps syria.yaml's withdrawal window
     to compare with: validate warned about the parent's window, naming the unrelated
-    'afghanistan_withdrawal' (decision 484). A window the child sets itself still warns."""
+    'afghanistan_withdrawal' (decision 484). A window the child sets itself still warns
+    of an event named after it (its id begins with the window's name and "_") that lies
+    outside; since decision 996 an id that only ends with "_" and the name is not the
+    window's: the child's own withdrawal window, holding Assad's fall, is not warned about
+    'afghanistan_withdrawal' (2021-08) either."""
     from sim.cli import main
 
     root = Path(__file__).resolve().parent.parent
@@ -106,8 +110,45 @@ def test_a_counterfactual_that_empties_an_inherited_window_gives_no_warning(
         'windows: {withdrawal: ["2024-12", "2025-06"]}\n'
     )
     assert main(["validate", str(child)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    child.write_text(child.read_text().replace("{withdrawal:", "{afghanistan:"))
+    assert main(["validate", str(child)]) == 0
     err = capsys.readouterr().err
-    assert f"warning: {child}:3: windows.withdrawal: no event named after this window" in err
+    assert f"warning: {child}:3: windows.afghanistan: no event named after this window" in err
+    assert "named after it: 'afghanistan_withdrawal' (2021-08)" in err
+
+
+def test_an_event_of_another_name_ending_in_a_windows_is_not_its_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Suez's window 'crisis' (1956-10 to 1957-03) holds the crisis's events; its event
+    'jordan_crisis' (1957-04) is another crisis. Every command warned that "no event named
+    after this window falls in it; named after it: 'jordan_crisis'" (an outside check of
+    new cases). An event whose id begins with the name and "_" still counts as the
+    window's."""
+
+    def check(event_id: str) -> tuple[int, list[str]]:
+        other = (
+            f'  - {{id: {event_id}, date: "2016-06", kind: rhetoric, actor: USA, '
+            'magnitude: 1.0, source: "a later crisis"}\n'
+        )
+        code, _, err = _validate(
+            tmp_path,
+            capsys,
+            (
+                'windows: {late: ["2016-01", "2016-06"]}',
+                f'{other}windows: {{crisis: ["2015-09", "2015-12"]}}',
+            ),
+        )
+        return code, err
+
+    assert check("jordan_crisis") == (0, [])
+    code, err = check("crisis_talks")
+    assert code == 0
+    assert err == [
+        "credsim: warning: FILE:12: windows.crisis: no event named after this window falls "
+        "in it (2015-09 to 2015-12); named after it: 'crisis_talks' (2016-06)"
+    ]
 
 
 def test_a_file_extending_a_counterfactual_inherits_its_excuse(
@@ -358,3 +399,23 @@ def test_an_event_without_a_source_note_is_noted_and_passes(
         "credsim: note: FILE: 1 event without a source note (where the event is "
         "documented): intervention"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("peace", "rapprochement"), ("Peace treaty", "rapprochement"), ("talks", "rhetoric"),
+     ("coup", "regime_change"), ("pullout", "withdraw")],
+)  # fmt: skip
+def test_an_everyday_word_for_a_kind_is_offered_the_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, meant: str
+) -> None:
+    """README says the powers "make peace with each other, talk"; `kind: peace` was
+    refused with the fifteen kinds and no pointer to `rapprochement`, whose spelling is
+    nowhere near (an outside check of new cases). The word is offered its kind and the
+    kind's fields; a near spelling keeps its plain did-you-mean."""
+    code, _, err = _validate(tmp_path, capsys, ("kind: intervene", f"kind: {written}"))
+    assert code == 2 and len(err) == 1
+    assert f"unknown event kind '{written}'; kinds are: intervene," in err[0]
+    assert f"(did you mean '{meant}'? its fields: " in err[0]
+    code, _, err = _validate(tmp_path, capsys, ("kind: intervene", "kind: intervne"))
+    assert err[0].endswith("(did you mean 'intervene'?)")

@@ -45,6 +45,7 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,9 @@ class Prepared:
             each year (0 where none of its states voted).
         measured_years: the years with a roll call the link's measure and issue keep (a
             split between power and rival, the issue's), for the notes.
+        voting: state -> the years its seat votes in, in words, and where the data
+            holds the patterns' years it lacks under another seat, for the notes
+            (:func:`silent_members`).
     """
 
     states: list[str]
@@ -122,6 +126,7 @@ class Prepared:
     has_offset: BoolArray
     roll_calls: dict[str, IntArray]
     measured_years: list[int]
+    voting: dict[str, str] = dataclass_field(default_factory=dict)
 
 
 @dataclass
@@ -529,6 +534,7 @@ def _prepare(pf: PatternFile, data: VoteData) -> Prepared:
         has_offset=has_offset,
         roll_calls=roll_calls,
         measured_years=measured_years,
+        voting={s: _seat_text(s, seats[s], years, data) for s in states},
     )
 
 
@@ -823,6 +829,56 @@ def window_coverage(pf: PatternFile, prep: Prepared, pattern: Pattern) -> list[s
                 f"its {_years_of(window)} {span_text(start, stop)} have {' and '.join(bits)}"
             )
     return parts
+
+
+def _seat_text(actor: str, country: str | None, years: IntArray, data: Any) -> str:
+    """:func:`_voting_text`, and where the data holds the votes of ``years`` that the
+    seat lacks under another seat, which: "Yemen votes in 1991-2019; for 1955-1958 see
+    'Yemen Arab Republic'" (README: the note says where)."""
+    from sim.observed.names import other_seats
+
+    said = _voting_text(actor, country, data)
+    if country is None:
+        return said
+    lacking = sorted(set(int(y) for y in years) - {int(y) for y in data.voting_years(country)})
+    seen = other_seats(country, lacking, data.voting_years) if lacking else ""
+    return f"{said}; for {span_text(lacking[0], lacking[-1])} {seen}" if seen else said
+
+
+def silent_members(pf: PatternFile, prep: Prepared) -> list[str]:
+    """One note per change or did pattern whose groups hold states with no vote in any of
+    its window years: they count on neither side, as the figure's caption's "7 of its 10
+    states" says, but no note named them (an outside check of new cases: West Germany,
+    seated in 1973, and Yemen, whose votes before 1991 are the Yemen Arab Republic's, in
+    a Suez pattern of 1955-1958; decision 996). A state that votes in the windows but
+    not in the reference years is :func:`left_out`'s."""
+    notes = []
+    for pattern in pf.patterns:
+        if pattern.statistic == "correlation":
+            continue
+        windows = pattern.windows().values()
+        in_windows = in_years(prep, *windows)
+        silent = ~np.isfinite(prep.observed[:, in_windows]).any(axis=1)
+        rows = [
+            r
+            for name in (pattern.group, pattern.control)
+            if name is not None
+            for r in prep.members[name]
+            if silent[r]
+        ]
+        names = list(dict.fromkeys(prep.states[r] for r in rows))
+        if not names:
+            continue
+        first = min(w[0] for w in windows)
+        last = max(w[1] for w in windows)
+        why = "; ".join(prep.voting.get(n, n) for n in names)
+        verb = "has" if len(names) == 1 else "have"
+        counts = "counts" if len(names) == 1 else "count"
+        notes.append(
+            f"pattern '{pattern.id}': {in_words(names)} {verb} no vote in its years "
+            f"{span_text(first, last)} ({why}), so {counts} on neither side"
+        )
+    return notes
 
 
 def _voting_text(actor: str, country: str | None, data: Any) -> str:

@@ -383,6 +383,7 @@ def pattern_notes(
         left_out,
         one_window_notes,
         shared_members_notes,
+        silent_members,
         window_notes,
     )
     from sim.patterns.statistics import TOLERANCE_FLOOR
@@ -398,6 +399,7 @@ def pattern_notes(
         )
         for pid, names in left_out(pf, prep).items()
     ]
+    notes += silent_members(pf, prep)
     tolerances: dict[str, float] = (
         {} if observed is None else {str(k): float(v) for k, v in observed["tolerance"].items()}
     )

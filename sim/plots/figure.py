@@ -903,9 +903,13 @@ def coinciding(lines: Mapping[Any, np.ndarray], tol: float = COINCIDE) -> list[l
     """Sets of ``lines`` (key -> y values at the same x) that are within ``tol`` of each
     other at every point (a missing value only against a missing value), in the order
     given; each set has two or more keys. A line joins the first set whose first line
-    it is within ``tol`` of."""
+    it is within ``tol`` of. A line with no value at all is not drawn and coincides
+    with nothing: a sweep over two cases said the powers of one case, absent from the
+    other, "coincide" there (an outside check of new cases; decision 996)."""
     sets: list[list[Any]] = []
     for key, values in lines.items():
+        if not np.isfinite(np.asarray(values, dtype=np.float64)).any():
+            continue
         for found in sets:
             first = lines[found[0]]
             if len(first) == len(values) and bool(

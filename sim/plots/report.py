@@ -220,11 +220,22 @@ def summary_table(results: Results, runs: pd.DataFrame | None = None) -> pd.Data
         mean, lo, hi = values.mean(), values.quantile(0.025), values.quantile(0.975)
         # One run has no spread: "0.637 [0.637, 0.637]" read as an interval of width zero
         # (an outside check); the value alone, and the heading says why (cells_text).
+        # A metric of a power or group the scenario does not have is NaN in every run: a
+        # sweep over two cases printed 696 cells "nan [nan, nan]" (an outside check); it is
+        # a dash, which cells_text explains.
         table[f"{scenario} (n={len(cell)})"] = [
-            f"{mean[m]:.3g}" if len(cell) == 1 else f"{mean[m]:.3g} [{lo[m]:.3g}, {hi[m]:.3g}]"
+            ABSENT
+            if values[m].isna().all()
+            else f"{mean[m]:.3g}"
+            if len(cell) == 1
+            else f"{mean[m]:.3g} [{lo[m]:.3g}, {hi[m]:.3g}]"
             for m in described
         ]
     return table
+
+
+# A summary cell of a metric no run of the column's scenario has a value of.
+ABSENT = "\u2013"
 
 
 POLES_NOTE = (
@@ -257,11 +268,16 @@ def cells_text(results: Results, summary: pd.DataFrame) -> str:
         return ""
     ones = [c for c in summary.columns if c.endswith(" (n=1)")]
     spread = "; each cell: mean of the runs [2.5th, 97.5th percentile]"
+    absent = (
+        f"; {ABSENT} where the scenario has no value of it (a power or group it does not have)"
+        if (summary.iloc[:, 2:] == ABSENT).any(axis=None)
+        else ""
+    )
     if not ones:
-        return spread
+        return spread + absent
     if len(ones) == len(summary.columns) - 2:
-        return "; each cell: the value of the one run (one run has no interval)"
-    return f"{spread}, or the value alone where a column holds one run (no interval)"
+        return "; each cell: the value of the one run (one run has no interval)" + absent
+    return f"{spread}, or the value alone where a column holds one run (no interval){absent}"
 
 
 def data_uri(data: bytes, fmt: str) -> str:

@@ -49,7 +49,7 @@ from sim.errors import (
 from sim.inputs import NEEDS, other_kind
 from sim.scenario import scenario_tree
 from sim.scenario.calendar import Calendar, format_month, parse_month
-from sim.scenario.kinds import EVENT_KINDS, KINDS
+from sim.scenario.kinds import EVENT_KINDS, KIND_WORDS, KINDS
 from sim.scenario.schema import (
     MIN_STRENGTH,
     NAME_PATTERN,
@@ -2868,9 +2868,14 @@ def _describe(
         )
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag"))
+        tip = suggest(tag, EVENT_KINDS)
+        meant = KIND_WORDS.get(tag.strip().lower().replace(" ", "_").replace("-", "_"))
+        if not tip and meant is not None:
+            fields = ", ".join(KINDS[meant].fields)
+            tip = f" (did you mean '{meant}'? its fields: {fields})"
         return (
             f"unknown event kind '{shortened(tag)}'; kinds are: "
-            f"{allowed(EVENT_KINDS, len(EVENT_KINDS))}{suggest(tag, EVENT_KINDS)}"
+            f"{allowed(EVENT_KINDS, len(EVENT_KINDS))}{tip}"
         )
     if kind == "union_tag_not_found":
         return f"an event needs a 'kind'; kinds are: {allowed(EVENT_KINDS, len(EVENT_KINDS))}"
