@@ -529,3 +529,53 @@ def test_a_pattern_files_words_do_not_change_its_calibration_and_a_change_is_nam
     assert f"run on other inputs ({patterns} (the patterns or their scenario) changed since)" in (
         str(info.value)
     ), info.value
+
+
+def test_a_calibration_is_not_resumed_on_other_votes(tmp_path: Path) -> None:
+    """The identity holds the pattern files, their scenarios and the engine, not the vote
+    data: a calibration stopped after two generations and run again with other votes
+    (`--votes` elsewhere, Saudi Arabia's votes changed) went on from the generations
+    fitted to the old ones, under a manifest listing the new observed values (an outside
+    check; decision 997). It is refused before any simulation, naming a statistic that
+    differs, and the folder is left as it was; the same votes go on."""
+    import shutil
+
+    from sim.calibrate.run import KIND, refuse_other_observations
+
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    calibration = load_calibration(path)
+    problem = PatternProblem(calibration, load_votes(votes_folder()))
+    statistics = [
+        {"id": s.id, "role": s.role, "observed": s.observed, "tolerance": s.tolerance}
+        for s in problem.statistics
+    ]
+    out = tmp_path / "out"
+    out.mkdir()
+    manifest = {
+        "kind": KIND,
+        "name": calibration.name,
+        "identity": calibration.identity(problem.identity()),
+        "statistics": statistics,
+        "status": "incomplete",
+        "started": "2026-12-07T00:00:00",
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    before = (out / "manifest.json").read_bytes()
+    # The same votes: nothing to refuse.
+    observed = {s.id: s.observed for s in problem.statistics}
+    refuse_other_observations(out, manifest, problem, observed)
+    other = tmp_path / "votes"
+    shutil.copytree(votes_folder(), other)
+    votes = pd.read_parquet(other / "un_votes.parquet")
+    votes.loc[votes["country_code"] == "SA", "vote"] = "no"
+    votes.to_parquet(other / "un_votes.parquet")
+    elsewhere = PatternProblem(calibration, load_votes(other))
+    assert elsewhere.identity() == problem.identity()  # what let it through
+    with pytest.raises(InputError) as info:
+        run_calibration(calibration, elsewhere, out, workers=1, quiet=True, figures=False)
+    said = str(info.value)
+    assert f"results folder '{out}' holds calibration 'small' fitted to other observed " in said
+    assert "'small/gulf_no_warming' was " in said
+    assert "the vote data is not the one its generations were fitted to" in said
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+    assert (out / "manifest.json").read_bytes() == before

@@ -601,3 +601,57 @@ def test_ctrl_c_in_a_calibrations_wait_on_dask_is_taken_when_the_wait_is_over(
     with _ctrl_c_raises(), pytest.raises(KeyboardInterrupt):
         dask_wait([], return_when="FIRST_COMPLETED")
     assert seen == ["in", "out"]
+
+
+@pytest.mark.slow
+def test_workers_of_other_code_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """A worker started from another checkout ran its own model: every run of a sweep
+    0.001 apart, under a manifest naming this process's commit (an outside check; decision
+    997). The workers' sim package is compared with this one's as the sweep starts: one
+    line, exit 2, no folder. The same code runs (the other tests of this file)."""
+    import shutil
+
+    import sim
+
+    other = tmp_path / "other"
+    shutil.copytree(Path(sim.__file__).resolve().parent, other / "sim")
+    with (other / "sim" / "metrics.py").open("a") as changed:
+        changed.write("\n# another version of the code\n")
+    dask_cli = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    env = {**os.environ, "PYTHONPATH": str(other)}
+    scheduler = [dask_cli, "scheduler", "--port", str(port), "--no-dashboard"]
+    worker = [dask_cli, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"]
+    processes = [subprocess.Popen(scheduler, **quiet)]
+    try:
+        processes.append(subprocess.Popen(worker, cwd=tmp_path, env=env, **quiet))
+        import distributed
+
+        def one_worker() -> bool:
+            try:
+                with distributed.Client(address, timeout=5) as client:
+                    return len(client.scheduler_info(n_workers=-1)["workers"]) == 1
+            except OSError:
+                return False
+
+        _wait_for(one_worker, 120, "a worker")
+        out = tmp_path / "out"
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "sweep", str(GRID), "--executor", "dask",
+             "--address", address, "--out", str(out), "--no-plots", "--quiet"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        f"credsim: error: --address {address}: 1 of 1 workers run other credsim code than "
+        "this command (tcp://127.0.0.1:"
+    )
+    assert not out.exists()

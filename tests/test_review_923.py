@@ -3,6 +3,7 @@ runs, and differences of rounding read as effects."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -183,12 +184,9 @@ def test_ctrl_c_while_a_sweep_draws_says_its_runs_are_all_kept_and_how_to_draw(
     )
 
 
-def test_ctrl_c_as_a_resumed_sweep_starts_says_the_runs_it_holds_are_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A sweep stopped after 2 of its 4 runs, then run again and stopped as its workers
-    started, was told "interrupted before the sweep's runs began; run the same command
-    again", not that its 2 runs are kept (an outside check, decision 923)."""
+def _stopped_after_two(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tiny sweep into ``out``, stopped by Ctrl-C as its third run starts (2 of its 4
+    runs kept); its runs are the real ones again after."""
     import sim.sweep.sweep as sweep_module
     from sim.cli import main
 
@@ -202,8 +200,20 @@ def test_ctrl_c_as_a_resumed_sweep_starts_says_the_runs_it_holds_are_kept(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sweep_module, "run_scenario", run)
-    out = tmp_path / "out"
     assert main(_tiny_sweep(out, "--no-plots")) == 130
+    monkeypatch.setattr(sweep_module, "run_scenario", real)
+
+
+def test_ctrl_c_as_a_resumed_sweep_starts_says_the_runs_it_holds_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sweep stopped after 2 of its 4 runs, then run again and stopped as its workers
+    started, was told "interrupted before the sweep's runs began; run the same command
+    again", not that its 2 runs are kept (an outside check, decision 923)."""
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    _stopped_after_two(out, monkeypatch)
     capsys.readouterr()
 
     def results(self: Any, tasks: Any) -> Any:
@@ -259,3 +269,65 @@ def test_check_tells_a_calibration_with_a_figure_missing_to_run_its_command_agai
     (out / "summary.csv").write_text("x\n")
     assert main(["check", str(out)]) == 1
     assert "repair it by removing the folder" in capsys.readouterr().out
+
+
+def test_a_signal_as_the_sweep_consolidates_its_runs_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A signal during the last chunk's commit or runs.parquet's consolidation was told
+    "interrupted before the sweep's runs began" of 532 runs kept, and left the manifest
+    "running" (an outside check; decision 997). The consolidation now finishes first: the
+    folder is complete, and the line says so."""
+    import os
+    import signal
+
+    from sim.cli import main
+    from sim.sweep.store import Store
+
+    finish = Store.finish
+
+    def interrupted(self: Store, buffer: list[Any]) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C comes, in the middle of it
+        finish(self, buffer)
+
+    monkeypatch.setattr(Store, "finish", interrupted)
+    out = tmp_path / "out"
+    assert main(_tiny_sweep(out, "--no-plots")) == 130
+    assert capsys.readouterr().err == (
+        f"credsim: interrupted after the sweep had finished: all 4 runs are kept in {out}, "
+        "and nothing is left to run\n"
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["counts"]["done"] == 4
+
+
+def test_a_sweep_resumed_on_other_code_says_so_and_records_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sweep stopped after 2 of its 4 runs and run again after a `git pull` mixed the two
+    versions' runs without a word, under a manifest naming the last commit only (an
+    outside check; decision 997). It is said, and the manifest keeps the earlier commit
+    under 'git_earlier'; the same code says nothing."""
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    _stopped_after_two(out, monkeypatch)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    now = manifest["git"]
+    # The earlier call's code, as another checkout's would be.
+    earlier = {"commit": "0" * 40, "dirty": False}
+    path.write_text(json.dumps({**manifest, "git": earlier}))
+    capsys.readouterr()
+    assert main(_tiny_sweep(out, "--no-plots")) == 0
+    err = capsys.readouterr().err
+    if now.get("commit") is None:
+        pytest.skip("the code is not in a git checkout here: no commit to compare")
+    assert (
+        f"credsim: warning: the 2 runs {out} holds were made by the code at commit "
+        f"000000000000; this call's is {now['commit'][:12]}: the sweep's results will mix "
+        "the two versions" in err
+    )
+    after = json.loads(path.read_text())
+    assert after["git"] == now and after["status"] == "complete"
+    assert after["git_earlier"] == [{**earlier, "credsim": manifest["credsim"]}]

@@ -50,7 +50,14 @@ from sim.calibrate.smc import (
 )
 from sim.calibrate.spec import Calibration
 from sim.compiling import CompileTimer, compiled_text
-from sim.errors import InputError, WorkersDied, count_text, mark_kept, named_when_full
+from sim.errors import (
+    InputError,
+    WorkersDied,
+    count_text,
+    mark_kept,
+    named_when_full,
+    number_text,
+)
 from sim.fileio import atomic_write_text, require_writable, table_rows, write_parquet
 from sim.integrity import (
     INTEGRITY,
@@ -151,6 +158,50 @@ def check_folder(
         f"results folder '{folder}' holds a different calibration or experiment "
         f"('{what}', {data.get('kind', 'unknown')}{differs}); choose another --out or "
         "remove it"
+    )
+
+
+def refuse_other_observations(
+    folder: Path, previous: Mapping[str, Any], problem: Problem, observed: Mapping[str, float]
+) -> None:
+    """Refuse to go on with a calibration whose observed statistics are not those its
+    folder's generations were fitted to: the identity holds the pattern files, their
+    scenarios and the engine, not the vote data, and a calibration resumed on other
+    votes (`--votes` or `$CREDSIM_VOTES` elsewhere, an updated copy) kept its finished
+    generations, fitted to the old ones, under a manifest listing the new ones (an outside
+    check; decision 997). A folder that records no statistics is let be."""
+    held = {
+        str(row.get("id")): (row.get("observed"), row.get("tolerance"))
+        for row in previous.get("statistics") or []
+        if isinstance(row, dict)
+    }
+    if not held:
+        return
+
+    def same(a: Any, b: Any) -> bool:
+        return bool(a == b) or (isinstance(a, float) and isinstance(b, float) and a != a and b != b)
+
+    differ = [
+        (s.id, held[s.id], (observed[s.id], s.tolerance))
+        for s in problem.statistics
+        if s.id in held
+        and not (
+            same(held[s.id][0], float(observed[s.id])) and same(held[s.id][1], float(s.tolerance))
+        )
+    ]
+    if not differ:
+        return
+    first, (was, was_tol), (now, now_tol) = differ[0]
+
+    def shown(value: Any, tolerance: Any) -> str:
+        return f"{number_text(float(value))} (tolerance {number_text(float(tolerance))})"
+
+    raise InputError(
+        f"results folder '{folder}' holds calibration '{previous.get('name')}' fitted to "
+        f"other observed statistics ({len(differ)} of {len(problem.statistics)} differ: "
+        f"'{first}' was {shown(was, was_tol)}, now {shown(now, now_tol)}): the vote data "
+        "is not the one its generations were fitted to; give the votes it was run on "
+        "(--votes or CREDSIM_VOTES), or choose another --out"
     )
 
 
@@ -826,6 +877,8 @@ def run_calibration(
     # closing line, as a sweep's (decision 728).
     with CompileTimer(announce=True) as compiling:
         observed = observed_values(calibration, problem, calibration.truth)
+        if previous is not None:
+            refuse_other_observations(folder, previous, problem, observed)
         preflight(calibration, problem)
     # What `credsim validate` notes of each pattern file's scenario, as `run` and `sweep`
     # say them before their runs (decisions 947 and 950): after the refusals that the

@@ -789,6 +789,22 @@ def _batch_size(n_tasks: int, workers: int) -> int:
     return max(1, min(_MAX_BATCH, n_tasks // (workers * 8)))
 
 
+def _sim_digest_on_worker() -> str:
+    """SHA-256 of the sim package's Python files (their paths and bytes) where it runs.
+    A Dask worker of another checkout whose sim package lacks this function answers with
+    the error of unpickling it, which differs from any digest as well."""
+    import hashlib
+    from pathlib import Path
+
+    import sim
+
+    root = Path(sim.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class DaskExecutor(_Executor):
     """Runs on ``dask.distributed``: an existing scheduler at ``address``, else a LocalCluster.
 
@@ -849,8 +865,32 @@ class DaskExecutor(_Executor):
                     silence_logs=logging.CRITICAL,
                 )
             self.client = Client(self.cluster)
+        if self.address:
+            self._same_code()
         self.client.register_plugin(_scenario_plugin(self.scenarios))
         return self
+
+    def _same_code(self) -> None:
+        """Refuse a scheduler whose workers import other credsim code than this process.
+
+        Workers started from another checkout (a `git pull` on some nodes, not others) ran
+        their own model: one such worker made every run of a sweep 0.001 apart from this
+        code's, a pool of both mixed the two within one sweep, and the manifest named this
+        process's commit (an outside check; decision 997). Checked on the workers there
+        when the sweep starts; a worker that joins later is not.
+        """
+        digest = _sim_digest_on_worker()
+        theirs = self.client.run(_sim_digest_on_worker, on_error="return")
+        other = sorted(str(w) for w, d in theirs.items() if d != digest)
+        if other:
+            self.__exit__()
+            shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+            raise InputError(
+                f"--address {self.address}: {len(other)} of {len(theirs)} workers run other "
+                f"credsim code than this command ({shown}); their runs would be another "
+                "model's: start the workers from the same checkout (its sim package) as "
+                "this command"
+            )
 
     def __exit__(self, *exc: object) -> None:
         if self.client is not None:

@@ -13,7 +13,7 @@ import gc
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +101,7 @@ def _manifest(
     status: str,
     counts: dict[str, int],
     finished: str | None,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     spec = experiment.spec
     versions = origin.versions
@@ -121,12 +122,54 @@ def _manifest(
         "cwd": provenance.cwd(),
         "versions": versions,
         "git": origin.git,
+        # The code of earlier calls whose runs the folder holds, where it was other
+        # (:func:`earlier_code`): a resume after a `git pull` mixed two versions' runs
+        # under a manifest naming the last only (an outside check; decision 997).
+        **({"git_earlier": earlier} if earlier else {}),
         "host": provenance.host(),
         "started": started,
         "finished": finished,
         "status": status,
         "counts": counts,
     }
+
+
+def earlier_code(
+    previous: Mapping[str, Any] | None, git: Mapping[str, Any], done: int
+) -> list[dict[str, Any]]:
+    """The git states (commit, dirty, credsim version) of the earlier calls whose
+    ``done`` committed runs a resumed folder holds, where they differ from this call's
+    ``git``: the previous manifest's own and those it recorded, oldest first. Empty for a
+    new folder, one with no run kept, or code that is the same commit."""
+    if not previous or not done:
+        return []
+    seen = [g for g in previous.get("git_earlier") or [] if isinstance(g, dict)]
+    last = previous.get("git")
+    if isinstance(last, dict):
+        seen.append({**last, "credsim": previous.get("credsim")})
+    commit = git.get("commit")
+    out: list[dict[str, Any]] = []
+    for state in seen:
+        if state.get("commit") and commit and state.get("commit") != commit and state not in out:
+            out.append(state)
+    return out
+
+
+def say_earlier_code(
+    folder: Path, earlier: list[dict[str, Any]], git: Mapping[str, Any], done: int
+) -> None:
+    """Warn that a resumed sweep's runs will be of more than one version of the code."""
+    if not earlier:
+        return
+    then = ", ".join(str(g.get("commit"))[:12] for g in earlier)
+    print(
+        f"credsim: warning: the {count_text(done, 'run')} {folder} holds were made by the code "
+        f"at commit {then}; this call's is {str(git.get('commit'))[:12]}: the sweep's results "
+        "will mix the two versions (the manifest records both under 'git_earlier'); "
+        "another --out runs the whole sweep on this one",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _counts(planned: int, committed: dict[str, str]) -> dict[str, int]:
@@ -528,8 +571,11 @@ def _execute(
     counts, failed_before = start.counts, start.counts["failed"]
     started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
     command = start.command or ["credsim", *sys.argv[1:]]
+    earlier = earlier_code(previous, origin.git, counts["done"])
+    say_earlier_code(folder, earlier, origin.git, counts["done"])
+    manifest = functools.partial(_manifest, earlier=earlier)
     # The manifest first: from its first file on, the folder says what it is.
-    store.write_manifest(_manifest(experiment, origin, started, command, "running", counts, None))
+    store.write_manifest(manifest(experiment, origin, started, command, "running", counts, None))
     if not store.has_design():
         store.write_design(experiment.points)
     progress = Progress(
@@ -568,14 +614,25 @@ def _execute(
         interrupt = exc
         raise
     finally:
-        # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it.
-        store.finish(buffer)
-        counts = _counts(planned, store.committed())
-        store.write_manifest(
-            _manifest(experiment, origin, started, command, status, counts, provenance.now())
-        )
-        if interrupt is not None:
-            mark_kept(interrupt, counts["done"], folder)
+        # Interrupted (Ctrl-C) or not, what finished is kept and the table reflects it. A
+        # signal while it does so waits for it: one during the last chunk's commit or
+        # runs.parquet's consolidation left the manifest "running" and was told
+        # "interrupted before the sweep's runs began" of 532 runs kept (an outside check;
+        # decision 997), a second Ctrl-C after a first likewise.
+        kept: int | None = None
+        try:
+            with interrupts_held():
+                store.finish(buffer)
+                counts = _counts(planned, store.committed())
+                kept = counts["done"]
+                store.write_manifest(
+                    manifest(experiment, origin, started, command, status, counts, provenance.now())
+                )
+                if interrupt is not None:
+                    mark_kept(interrupt, counts["done"], folder)
+        except KeyboardInterrupt as late:
+            mark_kept(late, kept, folder)
+            raise
     progress.close(progress.summary(experiment.name, str(folder)))
     return SweepOutcome(folder, planned, progress.done, counts["failed"])
 
