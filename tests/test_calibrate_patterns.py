@@ -579,3 +579,12 @@ def test_a_calibration_is_not_resumed_on_other_votes(tmp_path: Path) -> None:
     assert "the vote data is not the one its generations were fitted to" in said
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
     assert (out / "manifest.json").read_bytes() == before
+    # Under --truth the data is simulated: what changed is the code that simulates it.
+    with pytest.raises(InputError) as info:
+        refuse_other_observations(
+            out, manifest, elsewhere, {s.id: s.observed for s in elsewhere.statistics},
+            simulated=True,
+        )  # fmt: skip
+    assert "the data simulated at --truth is not the one its generations were fitted" in str(
+        info.value
+    )

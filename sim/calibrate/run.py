@@ -162,7 +162,12 @@ def check_folder(
 
 
 def refuse_other_observations(
-    folder: Path, previous: Mapping[str, Any], problem: Problem, observed: Mapping[str, float]
+    folder: Path,
+    previous: Mapping[str, Any],
+    problem: Problem,
+    observed: Mapping[str, float],
+    *,
+    simulated: bool = False,
 ) -> None:
     """Refuse to go on with a calibration whose observed statistics are not those its
     folder's generations were fitted to: the identity holds the pattern files, their
@@ -199,9 +204,15 @@ def refuse_other_observations(
     raise InputError(
         f"results folder '{folder}' holds calibration '{previous.get('name')}' fitted to "
         f"other observed statistics ({len(differ)} of {len(problem.statistics)} differ: "
-        f"'{first}' was {shown(was, was_tol)}, now {shown(now, now_tol)}): the vote data "
-        "is not the one its generations were fitted to; give the votes it was run on "
-        "(--votes or CREDSIM_VOTES), or choose another --out"
+        f"'{first}' was {shown(was, was_tol)}, now {shown(now, now_tol)}): "
+        + (
+            # --truth's data is simulated: the code that simulates it is what changed.
+            "the data simulated at --truth is not the one its generations were fitted to "
+            "(the model's code changed since?); choose another --out"
+            if simulated
+            else "the vote data is not the one its generations were fitted to; give the "
+            "votes it was run on (--votes or CREDSIM_VOTES), or choose another --out"
+        )
     )
 
 
@@ -878,7 +889,9 @@ def run_calibration(
     with CompileTimer(announce=True) as compiling:
         observed = observed_values(calibration, problem, calibration.truth)
         if previous is not None:
-            refuse_other_observations(folder, previous, problem, observed)
+            refuse_other_observations(
+                folder, previous, problem, observed, simulated=bool(calibration.truth)
+            )
         preflight(calibration, problem)
     # What `credsim validate` notes of each pattern file's scenario, as `run` and `sweep`
     # say them before their runs (decisions 947 and 950): after the refusals that the
