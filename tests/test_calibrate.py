@@ -2132,3 +2132,26 @@ def test_predictive_ticks_break_no_name_inside_a_word() -> None:
     # 7 points for lines of 13 characters; "counterinsurgency" is 17.
     assert ticks[0].get_fontsize() == pytest.approx(7 * 13 / 17)
     plt.close(fig)
+
+
+def test_a_damaged_history_of_an_unfinished_calibration_is_said_as_it_starts_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unfinished calibration whose history.db was cut short started again from its
+    first generation without a word, its finished generations gone (an outside check;
+    decision 998). It says so; its results are a whole calibration's, as before."""
+    cal = toy(tmp_path, population=40, max_simulations=400)
+    out = tmp_path / "out"
+    run_calibration(cal, BinomialProblem(), out, workers=1, figures=False, quiet=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "incomplete"}))
+    with (out / "history.db").open("r+b") as history:
+        history.truncate(2_000)
+    capsys.readouterr()
+    again = run_calibration(cal, BinomialProblem(), out, workers=1, figures=False, quiet=True)
+    err = capsys.readouterr().err
+    assert (
+        f"credsim: note: {out / 'history.db'} cannot be read (damaged or cut short): the "
+        "calibration starts again from its first generation"
+    ) in err
+    assert again.run is not None and again.run.ran == again.run.generations

@@ -489,7 +489,17 @@ def smc(
     )
     for model, name in zip(abc.models, variants, strict=True):
         model.name = name
-    resumed = db_path.is_file() and finished_generations(db) > 0
+    readable = history_generations(db) if db_path.is_file() else 0
+    if readable is None:
+        # It started again without a word, its generations gone (an outside check; decision
+        # 998): `check` calls an unfinished calibration's history unchecked.
+        print(
+            f"credsim: note: {db_path} cannot be read (damaged or cut short): the "
+            "calibration starts again from its first generation",
+            file=sys.stderr,
+            flush=True,
+        )
+    resumed = bool(readable)
     if resumed:
         abc.load(db, 1)
     else:
@@ -569,12 +579,6 @@ def smc(
         epsilon=float(finished["epsilon"].iloc[-1]) if len(finished) else math.inf,
         stopped=stop or "stopped",
     )
-
-
-def finished_generations(db: str) -> int:
-    """The finished generations of the history at ``db``; 0 for one that cannot be read,
-    which is started again."""
-    return history_generations(db) or 0
 
 
 def history_generations(db: str) -> int | None:
