@@ -112,7 +112,10 @@ def _step(rc: Any) -> int:
     return int(said.split()[1])
 
 
-def _wait(condition: Any, seconds: float = 10.0) -> bool:
+def _wait(condition: Any, seconds: float = 60.0) -> bool:
+    """Whether ``condition`` holds within ``seconds``: the explorer plays on its own
+    thread, and a CI run beside another test run took longer than the 10 s this waited
+    (decision 998); a healthy play answers in well under one."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
