@@ -869,6 +869,20 @@ def cli_check(args: argparse.Namespace) -> int:
             "note: its figures and report page were being drawn when it stopped, and some "
             f"are missing; 'credsim plot {folder}' (or its command run again) draws them"
         )
+    report, runs = folder / "report.html", folder / "runs.parquet"
+    if (
+        manifest.get("kind") == "sweep"
+        and report.is_file()
+        and runs.is_file()
+        and report.stat().st_mtime < runs.stat().st_mtime
+    ):
+        # A page drawn of a partial sweep, which a call with --no-plots then finished:
+        # "ok ... complete" beside a page reading "Incomplete: 190 of 540 runs" (an
+        # outside check; decision 999). The sweep said so as it finished; check did not.
+        print(
+            "note: its report.html was drawn before its last runs were written, and shows "
+            f"the sweep as it was then; 'credsim plot {folder}' draws it again"
+        )
     kind = manifest.get("kind")
     if status == "running" and kind in LOCKED_KINDS and being_written(folder):
         # "run its command again" while it runs gave "another sweep is writing to" the

@@ -331,3 +331,31 @@ def test_a_sweep_resumed_on_other_code_says_so_and_records_both(
     after = json.loads(path.read_text())
     assert after["git"] == now and after["status"] == "complete"
     assert after["git_earlier"] == [{**earlier, "credsim": manifest["credsim"]}]
+
+
+def test_check_says_a_report_drawn_before_the_last_runs_is_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sweep stopped after 2 of its 4 runs, drawn by `plot`, then finished with
+    --no-plots: `check` said "ok ... complete, 4 of 4 runs" with no word that report.html
+    still read "Incomplete" (an outside check; decision 999). It says so; after `plot`
+    draws the page again, it says nothing."""
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    _stopped_after_two(out, monkeypatch)
+    assert main(["plot", str(out)]) == 0
+    assert "Incomplete" in (out / "report.html").read_text()
+    assert main(_tiny_sweep(out, "--no-plots")) == 0
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "complete, 4 of 4 runs" in said
+    assert (
+        "note: its report.html was drawn before its last runs were written, and shows the "
+        f"sweep as it was then; 'credsim plot {out}' draws it again"
+    ) in said
+    assert main(["plot", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    assert "report.html was drawn before" not in capsys.readouterr().out
