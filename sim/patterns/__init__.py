@@ -630,16 +630,29 @@ def left_out(pf: PatternFile, prep: Prepared) -> dict[str, list[str]]:
     for pattern in pf.patterns:
         if pattern.statistic == "correlation":
             continue
-        in_windows = in_years(prep, *pattern.windows().values())
-        voted = np.isfinite(prep.observed[:, in_windows]).any(axis=1) & ~prep.has_offset
-        names: list[str] = []
-        for name in (pattern.group, pattern.control):
-            if name is not None:
-                names += [prep.states[r] for r in prep.members[name] if voted[r]]
-        names = list(dict.fromkeys(names))
+        names = _members_where(pattern, prep, _voted_in_windows(pattern, prep) & ~prep.has_offset)
         if names:
             out[pattern.id] = names
     return out
+
+
+def _voted_in_windows(pattern: Pattern, prep: Prepared) -> BoolArray:
+    """(states,) whether each state has a vote in any year of ``pattern``'s windows."""
+    in_windows = in_years(prep, *pattern.windows().values())
+    return np.isfinite(prep.observed[:, in_windows]).any(axis=1)
+
+
+def _members_where(pattern: Pattern, prep: Prepared, mask: BoolArray) -> list[str]:
+    """The states of ``pattern``'s group and control (each once, in that order) where
+    ``mask`` holds."""
+    rows = [
+        r
+        for name in (pattern.group, pattern.control)
+        if name is not None
+        for r in prep.members[name]
+        if mask[r]
+    ]
+    return list(dict.fromkeys(prep.states[r] for r in rows))
 
 
 def shared_members_notes(pf: PatternFile, prep: Prepared) -> list[str]:
@@ -856,19 +869,10 @@ def silent_members(pf: PatternFile, prep: Prepared) -> list[str]:
     for pattern in pf.patterns:
         if pattern.statistic == "correlation":
             continue
-        windows = pattern.windows().values()
-        in_windows = in_years(prep, *windows)
-        silent = ~np.isfinite(prep.observed[:, in_windows]).any(axis=1)
-        rows = [
-            r
-            for name in (pattern.group, pattern.control)
-            if name is not None
-            for r in prep.members[name]
-            if silent[r]
-        ]
-        names = list(dict.fromkeys(prep.states[r] for r in rows))
+        names = _members_where(pattern, prep, ~_voted_in_windows(pattern, prep))
         if not names:
             continue
+        windows = pattern.windows().values()
         first = min(w[0] for w in windows)
         last = max(w[1] for w in windows)
         why = "; ".join(prep.voting.get(n, n) for n in names)

@@ -629,7 +629,7 @@ def _execute(
                     manifest(experiment, origin, started, command, status, counts, provenance.now())
                 )
                 if interrupt is not None:
-                    mark_kept(interrupt, counts["done"], folder)
+                    mark_kept(interrupt, kept, folder)
         except KeyboardInterrupt as late:
             mark_kept(late, kept, folder)
             raise
