@@ -406,6 +406,12 @@ class CredibilityModel(RunResults, mesa.Model):  # type: ignore[misc]
             w_affinity=a.weights.affinity,
         )
 
+    def alignment_utility(self) -> FloatArray:
+        """(P + 1, S) alignment utility of every state for every option at the current
+        step, inertia included: what the next alignment step chooses from (model.md
+        section 4 step 4; the last row is ``none``, the powers in file order)."""
+        return self._utility().copy()
+
     def propensity(self) -> FloatArray:
         """(S, P) alignment utility of every state for every power at the current step.
 

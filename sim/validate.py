@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.errors import InputError, count_text, in_words
 from sim.inputs import ANY_NEEDS, file_kind
 from sim.scenario.kinds import KINDS
@@ -40,6 +42,7 @@ from sim.scenario.loader import (
     translate_all,
 )
 from sim.scenario.schema import (
+    NONE_ALIGNMENT,
     RegimeChange,
     RelationEvent,
     RelationSpec,
@@ -422,6 +425,7 @@ def scenario_notes(
         found.append(f"note: {note}")
     for note in relation_overrides(scenario, merged):  # two stances of a pair in one step
         found.append(f"note: {note}")
+    found.extend(f"note: {note}" for note in unsettled_alignments(scenario, merged, shown))
     inert = inert_stances_note(scenario)
     if inert:
         found.append(f"note: {shown}: {inert}")
@@ -457,6 +461,73 @@ def scenario_notes(
             "when written {from: A, to: B, value: v, source: ...}"
         )
     return found
+
+
+def unsettled_alignments(scenario: Scenario, merged: Document, shown: str) -> list[str]:
+    """Notes on states whose written ``aligned`` is not the option the alignment rule
+    prefers at their starting trust, one per file that writes them.
+
+    Such a state realigns at the first alignment step (at temperature 0 surely, above
+    it with the probability the rule gives), before anything has happened: a scenario
+    that writes Egypt aligned with the USSR but gives it the trust and ideology of a
+    non-aligned state starts with a realignment of its own making, which the series
+    and the windows then count (an outside check, decision 1001). The preference is
+    the rule's at step 0 (model.md section 4 step 4, inertia included), as
+    :meth:`CredibilityModel.alignment_utility` gives it; a state a regime change
+    realigns by the first alignment step is left out, as are generated populations.
+    """
+    period = scenario.parameters.alignment.period
+    states = merged.tree.get("states") if isinstance(merged.tree, dict) else None
+    if not period or not isinstance(states, dict) or scenario.generate is not None:
+        return []
+    written = {
+        name for name, spec in states.items() if isinstance(spec, dict) and "aligned" in spec
+    }
+    for event in scenario.events:
+        if not isinstance(event, RegimeChange) or event.aligned is None:
+            continue
+        if scenario.event_step(event) <= period:
+            written.discard(event.target)
+    if not written:
+        return []
+    from sim.model import CredibilityModel  # the model is heavy; most notes need none
+
+    utility = CredibilityModel(scenario, record="summary").alignment_utility()
+    options = [*scenario.powers, NONE_ALIGNMENT]
+    temperature = scenario.parameters.alignment.temperature
+    unsettled: list[tuple[int, str]] = []
+    for index, name in enumerate(scenario.states):
+        if name not in written:
+            continue
+        column = utility[:, index]
+        own = scenario.states[name].aligned
+        kept = options.index(own)
+        preferred = int(np.argmax(column))
+        if preferred == kept or column[preferred] == column[kept]:
+            continue
+        text = f"{name} (written {own}, the rule prefers {options[preferred]}"
+        if temperature > 0:
+            weights = np.exp((column - column.max()) / temperature)
+            chance = float(weights[kept] / weights.sum())
+            text += f"; it keeps {own} with probability " + (
+                f"{chance:.2f}" if chance >= 0.005 else "below 0.01"
+            )
+        unsettled.append((index, text + ")"))
+    origin = merged.origin.entry("states")
+    files: dict[str, list[str]] = {}
+    for index, text in unsettled:
+        name = list(scenario.states)[index]
+        files.setdefault(origin.entry(name).file or shown, []).append(text)
+    step = scenario.calendar.label(period)
+    return [
+        f"{file}: {count_text(len(texts), 'state')} written aligned otherwise than the "
+        f"alignment rule prefers at {'its' if len(texts) == 1 else 'their'} starting trust, "
+        f"so likely to realign at the first alignment step ({step}), a realignment of "
+        f"the file's making: {allowed(texts, 4)}; to start settled, write the option the rule "
+        "prefers, or the trust, ideology or inertia that keeps the written one (model.md "
+        "section 4, step 4)"
+        for file, texts in files.items()
+    ]
 
 
 def inert_stances_note(scenario: Scenario) -> str:

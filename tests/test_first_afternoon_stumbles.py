@@ -577,3 +577,61 @@ def _with_events(tmp_path, capsys, *events):
     intervention: the file's path and stderr."""
     text = MINI_TEXT.replace(INTERVENTION, "\n  - ".join([INTERVENTION, *events]))
     return _validate(tmp_path, text, capsys)
+
+
+UNSETTLED_PARAMETERS = (
+    "parameters:\n"
+    "  alignment: {period: 1, temperature: TEMP, nonaligned_utility: 0.6,\n"
+    "              weights: {trust: 1.0, capability: 0.0, ideology: 0.0, inertia: 0.0}}\n"
+)
+
+
+def _unsettled(temperature: str) -> str:
+    return MINI_TEXT.replace(
+        "Jordan: {region: levant, blocs: [arab_league], ideology: -0.1, aligned: USA}",
+        "Jordan: {region: levant, blocs: [arab_league], ideology: -0.1, aligned: USA, "
+        "trust: {Russia: 0.3, USA: 0.2}}\n"
+        "  Iraq: {region: levant, blocs: [arab_league], ideology: 0.0}",
+    ) + UNSETTLED_PARAMETERS.replace("TEMP", temperature)
+
+
+def test_a_state_written_aligned_against_the_rules_choice_is_noted(tmp_path, capsys):
+    """Jordan is written aligned with the USA, but with trust 0.3 in Russia and 0.2 in the
+    USA and only trust weighed, the rule's utilities are 0.3, 0.2 and 0.6 for none: it
+    realigns at the first step, before anything happens, and nothing said so (decision
+    1001). Syria (0.7 for Russia against 0.6) keeps its alignment; Iraq's is not written."""
+    path, err = _validate(tmp_path, _unsettled("0.0"), capsys)
+    assert (
+        f"credsim: note: {path}: 1 state written aligned otherwise than the alignment rule "
+        "prefers at its starting trust, so likely to realign at the first alignment step "
+        "(2014-01), a realignment of the file's making: Jordan (written USA, the rule prefers "
+        "none); to start settled, write the option the rule prefers, or the trust, ideology or "
+        "inertia that keeps the written one (model.md section 4, step 4)\n"
+    ) in err
+    assert "Syria (written" not in err and "Iraq (written" not in err
+
+
+def test_the_chance_of_keeping_a_written_alignment_is_the_softmax_of_the_rule(tmp_path, capsys):
+    # exp(0.2/0.1) / (exp(0.3/0.1) + exp(0.2/0.1) + exp(0.6/0.1)) = 0.0174, by hand.
+    _, err = _validate(tmp_path, _unsettled("0.1"), capsys)
+    assert "Jordan (written USA, the rule prefers none; it keeps USA with probability 0.02)" in err
+
+
+def test_a_regime_change_that_realigns_a_state_first_spares_it_the_note(tmp_path, capsys):
+    text = _unsettled("0.0").replace(
+        INTERVENTION,
+        f'{INTERVENTION}\n  - {{id: coup, date: "2014-01", kind: regime_change, target: '
+        'Jordan, aligned: none, source: "x"}',
+    )
+    _, err = _validate(tmp_path, text, capsys)
+    assert "written aligned otherwise" not in err
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=str)
+def test_no_shipped_scenario_starts_with_a_realignment_of_its_own_making(path):
+    from sim.scenario.loader import check_file
+    from sim.validate import unsettled_alignments
+
+    scenario, merged, _ = check_file(str(path), [])
+    assert scenario is not None and merged is not None
+    assert unsettled_alignments(scenario, merged, str(path)) == []
