@@ -87,6 +87,18 @@ def git_info(where: Path | None = None) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status.strip())}
 
 
+def code_digest() -> str:
+    """SHA-256 of the sim package's Python files (their paths and bytes) in this process:
+    the code that makes the numbers, whether committed or not, with or without git."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def cwd() -> str:
     """The working folder, against which the recorded command's relative paths are read."""
     return os.getcwd()

@@ -588,3 +588,48 @@ def test_a_calibration_is_not_resumed_on_other_votes(tmp_path: Path) -> None:
     assert "the data simulated at --truth is not the one its generations were fitted" in str(
         info.value
     )
+
+
+def test_a_calibration_resumed_on_other_code_says_so_and_records_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A calibration stopped and run again after an edit of the model's code went on from
+    generations the other model fitted, under a manifest naming this call's code alone,
+    and nothing said so (decision 1002). It is said, with the number of generations, and
+    the manifest keeps the earlier code under 'git_earlier'; the same code says nothing."""
+    from sim import provenance
+
+    path = small_set(tmp_path, {"link.beta": {"low": 0, "high": 2}})
+    calibration = load_calibration(path)
+    problem = PatternProblem(calibration, load_votes(votes_folder()))
+    out = tmp_path / "out"
+    run_calibration(calibration, problem, out, workers=1, quiet=True, figures=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["code_sha256"] == provenance.code_digest()
+    generations = int(manifest["generations"])
+    # As a stopped run at other code would have left it.
+    git = manifest["git"]
+    stopped = {**manifest, "status": "incomplete", "code_sha256": "3" * 64}
+    (out / "manifest.json").write_text(json.dumps(stopped))
+    capsys.readouterr()
+    run_calibration(calibration, problem, out, workers=1, quiet=True, figures=False)
+    err = capsys.readouterr().err
+    code = (
+        f"commit {git['commit'][:12]} with other uncommitted changes"
+        if git.get("commit")
+        else "a copy outside git"
+    )
+    assert (
+        f"credsim: warning: {out} holds {generations} finished generation"
+        f"{'s' if generations != 1 else ''} made by other code ({code}); this call's is "
+    ) in err
+    after = json.loads((out / "manifest.json").read_text())
+    assert after["status"] == "complete"
+    assert after["git_earlier"] == [
+        {**git, "code_sha256": "3" * 64, "credsim": manifest.get("credsim")}
+    ]
+    # Stopped at this code, with no earlier code kept: nothing is said.
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "incomplete"}))
+    capsys.readouterr()
+    run_calibration(calibration, problem, out, workers=1, quiet=True, figures=False)
+    assert "made by other code" not in capsys.readouterr().err

@@ -317,20 +317,78 @@ def test_a_sweep_resumed_on_other_code_says_so_and_records_both(
     now = manifest["git"]
     # The earlier call's code, as another checkout's would be.
     earlier = {"commit": "0" * 40, "dirty": False}
-    path.write_text(json.dumps({**manifest, "git": earlier}))
+    path.write_text(json.dumps({**manifest, "git": earlier, "code_sha256": "1" * 64}))
     capsys.readouterr()
     assert main(_tiny_sweep(out, "--no-plots")) == 0
     err = capsys.readouterr().err
     if now.get("commit") is None:
         pytest.skip("the code is not in a git checkout here: no commit to compare")
     assert (
-        f"credsim: warning: the 2 runs {out} holds were made by the code at commit "
-        f"000000000000; this call's is {now['commit'][:12]}: the sweep's results will mix "
-        "the two versions" in err
+        f"credsim: warning: the 2 runs {out} holds were made by other code (commit "
+        f"000000000000); this call's is commit {now['commit'][:12]}" in err
     )
+    assert "the sweep's results will mix the two versions" in err
     after = json.loads(path.read_text())
     assert after["git"] == now and after["status"] == "complete"
-    assert after["git_earlier"] == [{**earlier, "credsim": manifest["credsim"]}]
+    assert after["git_earlier"] == [
+        {**earlier, "code_sha256": "1" * 64, "credsim": manifest["credsim"]}
+    ]
+    assert after["code_sha256"] == manifest["code_sha256"]
+
+
+def _resumed_after(
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    git: dict[str, object],
+    code: str,
+) -> str:
+    """A sweep stopped after 2 of its 4 runs, its manifest's code changed to ``git`` and
+    ``code`` as an earlier call's would be, then run again: what it says."""
+    from sim.cli import main
+
+    _stopped_after_two(out, monkeypatch)
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "git": git, "code_sha256": code}))
+    capsys.readouterr()
+    assert main(_tiny_sweep(out, "--no-plots")) == 0
+    return capsys.readouterr().err
+
+
+def test_a_sweep_resumed_after_uncommitted_changes_to_the_code_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An edit of the model's code between a stop and its resume, at the same commit, mixed
+    two models' runs and nothing said so: the commits were compared, not the code
+    (decision 1002). The sim package's SHA-256 is compared now."""
+    from sim import provenance
+
+    now = provenance.git_info()
+    err = _resumed_after(tmp_path / "out", monkeypatch, capsys, now, "2" * 64)
+    if now.get("commit") is None:
+        assert "made by other code (a copy outside git)" in err
+    else:
+        assert (
+            f"made by other code (commit {now['commit'][:12]} with other uncommitted changes)"
+            in err
+        )
+    assert "the sweep's results will mix the two versions" in err
+
+
+def test_a_sweep_resumed_at_another_commit_with_the_same_code_says_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A commit that changes no file of the sim package (docs, tests) makes the same runs:
+    the resume does not warn of it, and the manifest records no earlier code."""
+    from sim import provenance
+
+    out = tmp_path / "out"
+    err = _resumed_after(
+        out, monkeypatch, capsys, {"commit": "0" * 40, "dirty": False}, provenance.code_digest()
+    )
+    assert "made by other code" not in err
+    assert "git_earlier" not in json.loads((out / "manifest.json").read_text())
 
 
 def test_check_says_a_report_drawn_before_the_last_runs_is_stale(

@@ -161,6 +161,35 @@ def check_folder(
     )
 
 
+def earlier_generations_code(
+    folder: Path, previous: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The code of the earlier calls whose finished generations ``folder`` holds, where it
+    differs from this process's (:func:`sim.sweep.sweep.earlier_code`), said in one
+    warning. A calibration resumed after an edit of the model's code, or a `git pull`,
+    went on from generations fitted by the other model, under a manifest naming this
+    call's code only, and nothing said so (decision 1002). Not refused, as a sweep's
+    resume is not: a change of code may change no number."""
+    from sim.calibrate.smc import history_generations
+    from sim.sweep.sweep import code_text, earlier_code
+
+    db = folder / HISTORY
+    finished = (history_generations(f"sqlite:///{db}") or 0) if db.is_file() else 0
+    git = provenance.git_info()
+    earlier = earlier_code(previous, git, finished, provenance.code_digest())
+    if earlier:
+        then = ", ".join(code_text(g, git) for g in earlier)
+        print(
+            f"credsim: warning: {folder} holds {count_text(finished, 'finished generation')} "
+            f"made by other code ({then}); this call's is {code_text(git)}: the "
+            "posterior will mix the two versions' simulations (the manifest records both "
+            "under 'git_earlier'); another --out calibrates afresh on this one",
+            file=sys.stderr,
+            flush=True,
+        )
+    return earlier
+
+
 def refuse_other_observations(
     folder: Path,
     previous: Mapping[str, Any],
@@ -765,6 +794,8 @@ def _manifest(
     command: list[str],
     status: str,
     extra: Mapping[str, Any],
+    *,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
         "kind": KIND,
@@ -789,6 +820,10 @@ def _manifest(
         "cwd": provenance.cwd(),
         "versions": provenance.versions(),
         "git": provenance.git_info(),
+        "code_sha256": provenance.code_digest(),
+        # The code of earlier calls whose generations the folder holds, where it was
+        # other (decision 1002), as a sweep's manifest keeps it.
+        **({"git_earlier": earlier} if earlier else {}),
         "host": provenance.host(),
         "started": started,
         "finished": None if status == "running" else provenance.now(),
@@ -893,6 +928,7 @@ def run_calibration(
                 folder, previous, problem, observed, simulated=bool(calibration.truth)
             )
         preflight(calibration, problem)
+    earlier = earlier_generations_code(folder, previous)
     # What `credsim validate` notes of each pattern file's scenario, as `run` and `sweep`
     # say them before their runs (decisions 947 and 950): after the refusals that the
     # preflight finds, which stay one line, and before the generations.
@@ -903,7 +939,7 @@ def run_calibration(
     paths = list(calibration.spec.parameters)
     variants = calibration.variants()
     manifest = functools.partial(
-        _manifest, calibration, problem, identity, observed, started, command
+        _manifest, calibration, problem, identity, observed, started, command, earlier=earlier
     )
     # Process workers that die as they start (a script without a main guard) are refused
     # as they start, before anything is written (decisions 760, 770). After the

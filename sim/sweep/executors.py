@@ -793,16 +793,9 @@ def _sim_digest_on_worker() -> str:
     """SHA-256 of the sim package's Python files (their paths and bytes) where it runs.
     A Dask worker of another checkout whose sim package lacks this function answers with
     the error of unpickling it, which differs from any digest as well."""
-    import hashlib
-    from pathlib import Path
+    from sim import provenance
 
-    import sim
-
-    root = Path(sim.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return provenance.code_digest()
 
 
 class DaskExecutor(_Executor):

@@ -87,10 +87,13 @@ class _Origin:
 
     versions: dict[str, str]
     git: dict[str, Any]
+    # The sim package's SHA-256 (provenance.code_digest): uncommitted changes, and code
+    # outside git, have no commit of their own (decision 1002).
+    code: str | None = None
 
     @classmethod
     def read(cls) -> _Origin:
-        return cls(provenance.versions(), provenance.git_info())
+        return cls(provenance.versions(), provenance.git_info(), provenance.code_digest())
 
 
 def _manifest(
@@ -122,6 +125,7 @@ def _manifest(
         "cwd": provenance.cwd(),
         "versions": versions,
         "git": origin.git,
+        "code_sha256": origin.code,
         # The code of earlier calls whose runs the folder holds, where it was other
         # (:func:`earlier_code`): a resume after a `git pull` mixed two versions' runs
         # under a manifest naming the last only (an outside check; decision 997).
@@ -135,24 +139,58 @@ def _manifest(
 
 
 def earlier_code(
-    previous: Mapping[str, Any] | None, git: Mapping[str, Any], done: int
+    previous: Mapping[str, Any] | None,
+    git: Mapping[str, Any],
+    done: int,
+    code: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The git states (commit, dirty, credsim version) of the earlier calls whose
-    ``done`` committed runs a resumed folder holds, where they differ from this call's
-    ``git``: the previous manifest's own and those it recorded, oldest first. Empty for a
-    new folder, one with no run kept, or code that is the same commit."""
+    """The code (commit, dirty, sim package SHA-256, credsim version) of the earlier calls
+    whose ``done`` committed runs a resumed folder holds, where it differs from this
+    call's (``git`` and ``code``): the previous manifest's own and those it recorded,
+    oldest first. Empty for a new folder or one with no run kept.
+
+    Two calls whose sim packages have the same SHA-256 ran the same code, whatever their
+    commits (a commit may change no file of the package); where either has no digest (a
+    folder of an older credsim), their commits decide. With the digests, uncommitted
+    changes between the calls, and code outside git, are told apart as well: a resume
+    after an edit of the model's code mixed two models' runs without a word, as a
+    `git pull` had (decisions 997 and 1002).
+    """
     if not previous or not done:
         return []
     seen = [g for g in previous.get("git_earlier") or [] if isinstance(g, dict)]
     last = previous.get("git")
     if isinstance(last, dict):
-        seen.append({**last, "credsim": previous.get("credsim")})
-    commit = git.get("commit")
+        then = previous.get("code_sha256")
+        seen.append(
+            {**last, **({"code_sha256": then} if then else {}), "credsim": previous.get("credsim")}
+        )
     out: list[dict[str, Any]] = []
     for state in seen:
-        if state.get("commit") and commit and state.get("commit") != commit and state not in out:
+        if _other_code(state, git, code) and state not in out:
             out.append(state)
     return out
+
+
+def _other_code(state: Mapping[str, Any], git: Mapping[str, Any], code: str | None) -> bool:
+    """Whether an earlier call's code ``state`` differs from this call's."""
+    then = state.get("code_sha256")
+    if then and code:
+        return bool(then != code)
+    commit = git.get("commit")
+    return bool(state.get("commit") and commit and state.get("commit") != commit)
+
+
+def code_text(state: Mapping[str, Any], now: Mapping[str, Any] | None = None) -> str:
+    """A call's code as the resume's warning names it: its commit, and whether that
+    commit had changes of its own (said where it is this call's commit too)."""
+    commit = state.get("commit")
+    if not commit:
+        return "a copy outside git"
+    if now is not None and commit == now.get("commit"):
+        return f"commit {str(commit)[:12]} with other uncommitted changes"
+    changed = " with uncommitted changes" if state.get("dirty") else ""
+    return f"commit {str(commit)[:12]}{changed}"
 
 
 def say_earlier_code(
@@ -161,12 +199,12 @@ def say_earlier_code(
     """Warn that a resumed sweep's runs will be of more than one version of the code."""
     if not earlier:
         return
-    then = ", ".join(str(g.get("commit"))[:12] for g in earlier)
+    then = ", ".join(code_text(g, git) for g in earlier)
     print(
-        f"credsim: warning: the {count_text(done, 'run')} {folder} holds were made by the code "
-        f"at commit {then}; this call's is {str(git.get('commit'))[:12]}: the sweep's results "
-        "will mix the two versions (the manifest records both under 'git_earlier'); "
-        "another --out runs the whole sweep on this one",
+        f"credsim: warning: the {count_text(done, 'run')} {folder} holds were made by other "
+        f"code ({then}); this call's is {code_text(git)}: the sweep's results will mix the two "
+        "versions (the manifest records both under 'git_earlier'); another --out runs the "
+        "whole sweep on this one",
         file=sys.stderr,
         flush=True,
     )
@@ -571,7 +609,7 @@ def _execute(
     counts, failed_before = start.counts, start.counts["failed"]
     started = str(previous.get("started") or provenance.now()) if previous else provenance.now()
     command = start.command or ["credsim", *sys.argv[1:]]
-    earlier = earlier_code(previous, origin.git, counts["done"])
+    earlier = earlier_code(previous, origin.git, counts["done"], origin.code)
     say_earlier_code(folder, earlier, origin.git, counts["done"])
     manifest = functools.partial(_manifest, earlier=earlier)
     # The manifest first: from its first file on, the folder says what it is.
