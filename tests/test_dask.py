@@ -28,6 +28,7 @@ from sim.sweep.executors import NO_DASHBOARD
 distributed = pytest.importorskip("distributed")
 
 GRID = Path(__file__).parent / "data" / "sweep" / "grid.yaml"
+ROOT = Path(__file__).resolve().parent.parent
 
 # Workers unpickle the injected run function by value: they need not import this test module.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -643,15 +644,26 @@ def test_workers_of_other_code_are_refused_before_anything_is_written(tmp_path: 
              "--address", address, "--out", str(out), "--no-plots", "--quiet"],
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
+        # A calibration on the same workers (decision 1003): refused before its folder.
+        calibrated = tmp_path / "calibrated"
+        calibration = subprocess.run(
+            [sys.executable, "-m", "sim", "calibrate", str(ROOT / "calibrations" / "recovery.yaml"),
+             "--executor", "dask", "--address", address, "--out", str(calibrated), "--quiet",
+             "--no-plots", "--votes", str(ROOT.parent / "shared" / "data" / "unvotes")],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
     finally:
         for process in processes:
             process.kill()
             process.wait()
-    assert done.returncode == 2, done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith(
-        f"credsim: error: --address {address}: 1 of 1 workers run other credsim code than "
-        "this command (tcp://127.0.0.1:"
-    )
-    assert not out.exists()
+    for given in (done, calibration):
+        assert given.returncode == 2, given.stderr
+        lines = given.stderr.splitlines()
+        # The calibration's pattern files' notes come first, as they are read.
+        assert all(line.startswith("credsim: note: ") for line in lines[:-1]), given.stderr
+        assert len(lines) == 1 or given is calibration
+        assert lines[-1].startswith(
+            f"credsim: error: --address {address}: 1 of 1 workers run other credsim code than "
+            "this command (tcp://127.0.0.1:"
+        )
+    assert not out.exists() and not calibrated.exists()

@@ -68,7 +68,7 @@ from sim.integrity import (
     verify,
 )
 from sim.sweep import progress
-from sim.sweep.executors import check_address, check_workers, dask_wait
+from sim.sweep.executors import check_address, check_workers, check_workers_code, dask_wait
 from sim.sweep.progress import _duration, _short
 
 MANIFEST = "manifest.json"
@@ -857,6 +857,9 @@ def run_calibration(
         check_workers(workers, address if executor == "dask" else None)
     if executor == "dask" and address:
         check_address(address)  # before anything is written, as a sweep does
+        # Workers of another checkout simulated another model, as a sweep's did
+        # (decision 997), and the calibration did not look (decision 1003).
+        check_workers_code(address)
     identity = calibration.identity(problem.identity())
     # A folder written before decision 918 holds the identity of the pattern files' bytes:
     # the same files make the same calibration, which goes on under that identity.

@@ -798,6 +798,48 @@ def _sim_digest_on_worker() -> str:
     return provenance.code_digest()
 
 
+def refuse_other_code(client: Any, address: str) -> None:
+    """Refuse a scheduler whose workers import other credsim code than this process.
+
+    Workers started from another checkout (a `git pull` on some nodes, not others) ran
+    their own model: one such worker made every run of a sweep 0.001 apart from this
+    code's, a pool of both mixed the two within one sweep, and the manifest named this
+    process's commit (an outside check; decision 997). Checked on the workers there when
+    the sweep or calibration starts (decision 1003); a worker that joins later is not.
+    """
+    digest = _sim_digest_on_worker()
+    theirs = client.run(_sim_digest_on_worker, on_error="return")
+    other = sorted(str(w) for w, d in theirs.items() if d != digest)
+    if other:
+        shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+        raise InputError(
+            f"--address {address}: {len(other)} of {len(theirs)} workers run other "
+            f"credsim code than this command ({shown}); their runs would be another "
+            "model's: start the workers from the same checkout (its sim package) as "
+            "this command"
+        )
+
+
+def check_workers_code(address: str) -> None:
+    """:func:`refuse_other_code` of the scheduler at ``address`` (reachable: see
+    :func:`check_address`), for a command that connects to it later, after it has
+    written its folder (a calibration's sampler)."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InputError(
+            "--executor dask needs dask.distributed: pip install 'credsim[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout=10)
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        refuse_other_code(client, address)
+    finally:
+        client.close()
+
+
 class DaskExecutor(_Executor):
     """Runs on ``dask.distributed``: an existing scheduler at ``address``, else a LocalCluster.
 
@@ -864,26 +906,13 @@ class DaskExecutor(_Executor):
         return self
 
     def _same_code(self) -> None:
-        """Refuse a scheduler whose workers import other credsim code than this process.
-
-        Workers started from another checkout (a `git pull` on some nodes, not others) ran
-        their own model: one such worker made every run of a sweep 0.001 apart from this
-        code's, a pool of both mixed the two within one sweep, and the manifest named this
-        process's commit (an outside check; decision 997). Checked on the workers there
-        when the sweep starts; a worker that joins later is not.
-        """
-        digest = _sim_digest_on_worker()
-        theirs = self.client.run(_sim_digest_on_worker, on_error="return")
-        other = sorted(str(w) for w, d in theirs.items() if d != digest)
-        if other:
+        """Refuse a scheduler whose workers import other credsim code than this process
+        (:func:`refuse_other_code`), its client closed first."""
+        try:
+            refuse_other_code(self.client, str(self.address))
+        except InputError:
             self.__exit__()
-            shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
-            raise InputError(
-                f"--address {self.address}: {len(other)} of {len(theirs)} workers run other "
-                f"credsim code than this command ({shown}); their runs would be another "
-                "model's: start the workers from the same checkout (its sim package) as "
-                "this command"
-            )
+            raise
 
     def __exit__(self, *exc: object) -> None:
         if self.client is not None:
