@@ -605,13 +605,14 @@ def test_compare_by_draws_a_row_per_value_of_only_its_runs(tmp_path):
 
 def test_compare_figure_shades_the_metric_window_and_names_groups_as_elsewhere(tmp_path):
     """The time panel of a windowed metric shades its window (from the step before it
-    starts, whose trust the change subtracts, to its last step), and the group reads
-    as in the other figures ("states in Levant", not "levant")."""
+    starts, whose trust the change subtracts, to its last step: each drawn at the end of
+    its month, decision 1004, so the shade covers the window's months, March to June),
+    and the group reads as in the other figures ("states in Levant", not "levant")."""
     metric = "trust_change.withdrawal.USA.levant"
     _, fig, _ = _by_figure(tmp_path, metric, {"withdrawal": ["2015-03", "2015-06"]})
     time_panel = fig.axes[0]
     (span,) = [p for p in time_panel.patches if p.get_gid() == "window"]
-    expected = mdates.date2num(pd.to_datetime(["2015-02-01", "2015-06-01"]))
+    expected = mdates.date2num(pd.to_datetime(["2015-03-01", "2015-07-01"]))
     assert (span.get_x(), span.get_x() + span.get_width()) == pytest.approx(tuple(expected))
     assert "(USA, among states in Levant)" in time_panel.get_title(loc="left")
     assert fig.get_suptitle().splitlines()[0] == (

@@ -146,8 +146,9 @@ def test_each_set_has_its_own_figures_with_only_its_dates_groups_and_scenarios(
     ]
     early = entries["trust_trajectories_early"].figure
     late = entries["trust_trajectories_late"].figure
-    assert _years(early) == (2013, 2015)  # the initial state is drawn a month early
-    assert _years(late) == (1959, 1961)
+    # From the calendar's start to the end of its last month (decision 1004).
+    assert _years(early) == (2014, 2016)  # 2014-01-01 to 2016-01-01, the end of 2015-12
+    assert _years(late) == (1960, 1961)
     early_texts, late_texts = " ".join(_texts(early)), " ".join(_texts(late))
     assert "Levant" in early_texts and "East" not in early_texts
     assert "East" in late_texts and "Levant" not in late_texts
@@ -180,7 +181,7 @@ def test_each_sets_alignment_has_its_scenarios_columns_and_its_groups_rows(
         for ax in late.axes
         if ax.get_title(loc="left").startswith("Alignment")
     ] == ["Alignment, late"]
-    assert _years(late) == (1959, 1961)
+    assert _years(late) == (1960, 1961)
     assert _heading(late) == "Scenario late, 1960-01 to 1961-06"
 
 
@@ -297,8 +298,9 @@ def test_a_sweep_of_two_cases_writes_a_figure_per_case(tmp_path: Path) -> None:
         "trust_trajectories_tour.png",
     ]
     entries = {e.stem: e for e in figures_for(open_results(out))}
-    assert _years(entries["trust_trajectories_tiny"].figure) == (1989, 1991)
-    assert _years(entries["trust_trajectories_tour"].figure) == (2019, 2025)
+    assert _years(entries["trust_trajectories_tiny"].figure) == (1990, 1991)
+    # 2020-01 to 2025-12: its last month ends on 2026-01-01 (decision 1004).
+    assert _years(entries["trust_trajectories_tour"].figure) == (2020, 2026)
     assert "States in Mid" in " ".join(_texts(entries["alignment_tiny"].figure))
 
 
@@ -354,7 +356,7 @@ def test_the_figure_across_a_parameter_is_drawn_per_set_too(tmp_path: Path) -> N
     ]
     late = entries["trajectories_across_trust-negativity_bias_late"]
     assert "labelled in the trust trajectories figure (trust_trajectories_late)" in late.caption
-    assert _years(late.figure) == (1959, 1961)
+    assert _years(late.figure) == (1960, 1961)
     assert _heading(late.figure) == "Scenario late, 1960-01 to 1961-06"
 
 

@@ -442,9 +442,14 @@ def test_the_time_axis_names_the_calendars_step(dates, label):
     assert fig.axes[-1].get_xlabel() == label
 
 
-def test_step_zero_is_drawn_one_step_before_step_one():
+def test_each_step_is_drawn_at_the_end_of_its_period():
+    """Step k's values are the state at the end of its period, whose label is its first
+    month: step 1 (2020-01) at 2020-02-01, step 3 (2020-03) at 2020-04-01; step 0, the
+    initial state, at the calendar's start (decision 1004)."""
     frame = _tidy({("a", 0): [0.1, 0.2, 0.3, 0.4]}, DATES)
-    assert_allclose(mdates.date2num(step_times(frame)), _num(["2019-12", *DATES[1:]]))
+    assert_allclose(
+        mdates.date2num(step_times(frame)), _num(["2020-01", "2020-02", "2020-03", "2020-04"])
+    )
 
 
 def test_single_run_draws_the_line_without_band():
@@ -452,7 +457,10 @@ def test_single_run_draws_the_line_without_band():
     ax = trajectory_panel(frame)
     (line,) = ax.get_lines()
     assert_allclose(line.get_ydata(), [0.1, 0.2, 0.3, 0.4])
-    assert_allclose(mdates.date2num(line.get_xdata()), _num(["2019-12", *DATES[1:]]))
+    # Each step at the end of its period, step 0 at the start (decision 1004).
+    assert_allclose(
+        mdates.date2num(line.get_xdata()), _num(["2020-01", "2020-02", "2020-03", "2020-04"])
+    )
     assert line.get_color() == "#D55E00"
     assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
 

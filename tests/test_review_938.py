@@ -58,24 +58,33 @@ def _steps(dates, scenario="s"):
     return pd.DataFrame({"step": range(len(dates)), "date": dates, "scenario": scenario})
 
 
-def test_the_first_point_of_a_line_is_said_to_be_the_initial_state_drawn_a_step_early():
-    """Step 0 and step 1 share the calendar's start date in the tables; the figures draw
-    step 0 one step earlier, so a line seemed to start before the calendar, and no
-    caption said why (an audit, decision 934's check)."""
+def test_the_captions_say_each_point_is_the_end_of_its_period():
+    """Step 0 and step 1 share the calendar's start date in the tables; the figures drew
+    step 0 one step earlier, and no caption said why (an audit, decision 934's check).
+    Since decision 1004 each point sits at the end of its period, step 0 at the start,
+    and the caption says so in the calendar's unit."""
     from sim.plots.figure import initial_note, step_times
 
     monthly = _steps(["2020-01", "2020-01", "2020-02", "2020-03"])
-    # What the figure draws: step 0 one month before the start.
-    assert step_times(monthly).dt.strftime("%Y-%m").iloc[0] == "2019-12"
+    # What the figure draws: step 0 at the start, step 1 at the end of January.
+    assert list(step_times(monthly).dt.strftime("%Y-%m-%d")) == [
+        "2020-01-01",
+        "2020-02-01",
+        "2020-03-01",
+        "2020-04-01",
+    ]
     assert initial_note(monthly) == (
-        "A line's first point, at 2019-12, is the initial state: the tables date it "
-        "2020-01 with the first step's end, and the figure draws it one month earlier."
+        "Each point is the state at the end of its month, drawn at the next one's start "
+        "(an event's effect follows its dotted line); a line's first point, at 2020-01, is "
+        "the initial state."
     )
     quarterly = _steps(["1990-01", "1990-01", "1990-04"])
-    assert "at 1989-10, " in initial_note(quarterly)
-    assert "one quarter earlier" in initial_note(quarterly)
+    assert "at the end of its quarter" in initial_note(quarterly)
+    assert "at 1990-01, " in initial_note(quarterly)
     yearly = _steps(["1960-01", "1960-01", "1961-01"])
-    assert "at 1959-01, " in initial_note(yearly) and "one year earlier" in initial_note(yearly)
+    assert "at the end of its year" in initial_note(yearly) and "at 1960-01, " in (
+        initial_note(yearly)
+    )
     # Two scenarios whose first steps differ: no one month to name.
     both = pd.concat([monthly, _steps(["2021-01", "2021-01", "2021-02"], "t")])
     assert initial_note(both) == ""
@@ -87,7 +96,7 @@ def test_a_runs_trajectory_and_alignment_captions_say_where_the_first_point_sits
     out = tmp_path / "tour"
     assert main(["run", str(root / "scenarios" / "tour.yaml"), "--out", str(out)]) == 0
     lines = (out / "plots" / "captions.md").read_text().splitlines()
-    said = "A line's first point, at 2019-12, is the initial state"
+    said = "Each point is the state at the end of its month"
     for stem in ("trust_trajectories", "alignment"):
         (line,) = [ln for ln in lines if f"`{stem}" in ln]
         assert said in line

@@ -27,7 +27,7 @@ from sim.findings.numbers import (
     at,
     describe_point,
 )
-from sim.plots.figure import DIVERGING_CMAP, group_phrase
+from sim.plots.figure import DIVERGING_CMAP, group_phrase, step_times
 
 # --------------------------------------------------------------------------- figures
 
@@ -40,7 +40,10 @@ def save(fig: Figure, path: Path) -> str:
 
 
 def _dates(frame: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(frame["date"], format="%Y-%m")
+    """Where each step of ``frame`` (by step, with its date) sits on the time axis: the end
+    of its period, as every figure of the package draws it (decision 1004)."""
+    rows = frame.reset_index() if "step" not in frame.columns else frame
+    return step_times(rows).set_axis(frame.index)
 
 
 def _trajectory(
@@ -211,11 +214,11 @@ def figure_claim2(trust: pd.DataFrame, poles: pd.DataFrame, point: dict[str, flo
         ),
         (poles[poles["group"] == "all"], "effective number of poles (all states)"),
     ]
-    ylabels = ["mean trust (0 to 1)"] * 3 + ["poles (count)"]
+    ylabels = ["mean trust (0 to 1)"] * 3 + ["effective poles"]
     for ax, (rows, title), ylabel in zip(axes, panels, ylabels, strict=True):
         for scenario in ("coexistence_neutral", "neutral_1962", "historical"):
             _trajectory(ax, rows, scenario, point, scenario, SCENARIO_COLOURS[scenario])
-        ax.axvspan(pd.Timestamp("1964-01"), pd.Timestamp("1966-12"), color="0.9", zorder=0)
+        ax.axvspan(pd.Timestamp("1964-01"), pd.Timestamp("1967-01"), color="0.9", zorder=0)
         _mark(ax, ["1962-11", "1963-08"])
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(ylabel)

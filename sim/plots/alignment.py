@@ -263,7 +263,7 @@ def alignment_figure(
             poles = poles_with_third_way(shares[shares["group"] == group])
             poles_panel(poles, ax=poles_ax, scenarios=scenarios)
             if page is None:
-                poles_ax.set_ylabel("poles (count)")
+                poles_ax.set_ylabel("effective poles")
             top = float(poles["value"].max()) if len(poles) else 1.0
             poles_ax.set_ylim(0.9, max(2.1, top + 0.15))
         for line in blocks[row]:
@@ -271,7 +271,7 @@ def alignment_figure(
             if first is not poles_ax:
                 first.set_ylabel(f"{label}\nshare (0 to 1)")
             else:  # a group's poles panel starting a row of a page's figure
-                first.set_ylabel(label if is_one_state(name) else f"{label}\npoles (count)")
+                first.set_ylabel(label if is_one_state(name) else f"{label}\neffective poles")
             if page is not None:
                 # Every share panel runs 0 to 1: its numbers said once, at the row's start.
                 for ax in line[1:]:

@@ -47,7 +47,7 @@ from sim.columns import NONE, distinct
 from sim.errors import in_words
 from sim.plots.glyphs import font_family, gather_missing, quiet_missing_glyphs
 from sim.results import GRID, Results
-from sim.scenario.calendar import format_month, parse_month
+from sim.scenario.calendar import parse_month
 
 DPI = 150
 BAND_ALPHA = 0.18
@@ -487,15 +487,19 @@ def to_datetime(dates: pd.Series | Sequence[str]) -> pd.Series:
 
 
 def step_times(frame: pd.DataFrame) -> pd.Series:
-    """Where each row's step sits on a time axis: its date label, except step 0.
+    """Where each row's step sits on a time axis: the end of its period.
 
-    Step 0 (the initial state) shares its label with step 1; drawn at the
-    same date it would make a vertical jump at the left edge, so it is drawn
-    one step earlier (the step length read from the labels of steps 1 and 2).
+    A step's values are the state at the end of its period (model.md section 3: the
+    events of the period, then the network, then the alignment), and its date label is
+    the period's first month. Drawn at the label, a line reached an event's effect at the
+    event's own line and so seemed to move in the month before it (an outside check,
+    decision 1004); drawn at the period's end (the next period's first day), the line
+    moves after the event's line, within the event's period. Step 0, the initial state,
+    sits at the calendar's start, where the first period begins (its label is step 1's).
     """
     when = to_datetime(frame["date"]).set_axis(frame.index)
-    initial = frame["step"] == 0
-    when[initial] = when[initial] - pd.DateOffset(months=step_months(frame))
+    later = frame["step"] > 0
+    when[later] = when[later] + pd.DateOffset(months=step_months(frame))
     return when
 
 
@@ -511,19 +515,19 @@ def step_months(frame: pd.DataFrame) -> int:
 
 
 def initial_note(frame: pd.DataFrame) -> str:
-    """The caption's sentence on where a line's first point sits (:func:`step_times`): the
-    initial state, which the tables date with the first step, drawn one step earlier. A
-    line seemed to start a step before the calendar (an audit; decision 938). ``""``
-    without step 0, or when the scenarios' first steps fall in different months."""
+    """The caption's sentence on where a line's points sit (:func:`step_times`): each at
+    the end of its period, the first at the calendar's start. A reader took a point drawn
+    at its period's start for the state then (decisions 938 and 1004). ``""`` without
+    step 0, or when the scenarios' first steps fall in different months."""
     firsts = distinct(frame.loc[frame["step"] == 1, "date"])
     if not (frame["step"] == 0).any() or len(firsts) != 1:
         return ""
     months = step_months(frame)
-    unit = {1: "month", 3: "quarter", 12: "year"}.get(months, f"{months} months")
-    drawn = format_month(parse_month(firsts[0]) - months)
+    unit = {1: "month", 3: "quarter", 12: "year"}.get(months, f"{months}-month period")
     return (
-        f"A line's first point, at {drawn}, is the initial state: the tables date it "
-        f"{firsts[0]} with the first step's end, and the figure draws it one {unit} earlier."
+        f"Each point is the state at the end of its {unit}, drawn at the next one's start "
+        f"(an event's effect follows its dotted line); a line's first point, at "
+        f"{firsts[0]}, is the initial state."
     )
 
 
