@@ -92,12 +92,14 @@ from sim.plots.sweeps import (
     empty_cells,
     family_figure,
     fitted_axis_note,
+    fitted_colour_note,
     heatmap_figure,
     heatmap_parts,
     is_signed,
     overlap_note,
     spread_over_design,
     spread_words,
+    uneven_axes,
     varying,
     varying_over_design,
 )
@@ -1074,6 +1076,12 @@ def _sweep_entries(
                 )
             if is_signed(shown[0]):
                 cells += " A change: red above 0, blue below, white at 0."
+            uneven = uneven_axes(at, x, y)
+            if uneven:
+                cells += (
+                    f" The values of {' and '.join(parameter_label(p) for p in uneven)} are "
+                    "drawn in order, one cell each, at equal steps whatever their spacing."
+                )
             stem = f"heatmap_{_slug(x)}_{_slug(y)}"
             if (family, group) != _DEFAULT_HEATMAP:
                 stem += f"_{_slug(family)}_{_slug(group)}"
@@ -1095,6 +1103,7 @@ def _sweep_entries(
                     + left_note
                     + cells
                     + (" " + _part_note(i, parts, "; the parts share that scale.")).rstrip(),
+                    fitted_colour_note,
                 )
 
 

@@ -13,6 +13,10 @@ each figure passes all of them (``among``), not only the powers it draws. Names
 ending in a number (``P0``, ``P1``, ... from ``credsim synth``) start at
 consecutive places. Non-aligned (``none``) is grey.
 
+A known name keeps its colour in a figure that does not draw its predecessor or
+successor, even where ``among`` holds it (a cross-case folder of the USSR's case and
+Russia's: each is vermillion in its figures).
+
 A scenario of more than ten powers takes four more colours from Paul Tol's
 "muted" scheme (indigo, wine, olive, green: the four of it that stay apart
 from the ten above), so that up to fourteen powers are told apart by colour;
@@ -101,7 +105,8 @@ def _start(power: str) -> int:
 def power_palette(powers: Iterable[str], among: Iterable[str] = ()) -> dict[str, str]:
     """``{power: colour}`` for ``powers`` and ``among`` (in any order).
 
-    Known names always get their fixed colour. Every other name starts at its
+    Known names always get their fixed colour (two of one colour, USSR and Russia,
+    keep it both unless both are in ``powers``, drawn together). Every other name starts at its
     hashed place in the palette and, if a power earlier in name order holds
     that colour, takes the next free one; so no two powers of a scenario
     share a colour (up to the palette's size) and the result depends only on
@@ -112,12 +117,21 @@ def power_palette(powers: Iterable[str], among: Iterable[str] = ()) -> dict[str,
     a figure without China otherwise). Beyond fourteen powers (the palette's
     size) colours repeat.
     """
-    names = sorted({*distinct(powers), *distinct(among)})
+    drawn = sorted(set(distinct(powers)))
+    names = sorted({*drawn, *distinct(among)})
     colors: dict[str, str] = {}
-    for power in names:
+    for power in drawn:
         known = _known(power)
-        # The first of two known names of one colour (USSR and Russia) keeps it.
+        # The first of two known names of one colour (USSR and Russia) drawn together keeps it.
         if known is not None and (known == NONE_COLOR or known not in colors.values()):
+            colors[power] = known
+    # A known name only among the others keeps its colour too, shared with its
+    # predecessor or successor where that is drawn instead: a cross-case folder's figures
+    # drew the USSR black in the Sino-Soviet case because Russia, of the Syria case, held
+    # vermillion among the folder's powers (an outside check, decision 1008).
+    for power in (p for p in names if p not in drawn):
+        known = _known(power)
+        if known is not None:
             colors[power] = known
     taken = set(colors.values())
     for power in (p for p in names if p not in colors):

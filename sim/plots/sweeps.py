@@ -445,6 +445,8 @@ def heatmap_panel(
 # the layout adds to the rows (the axis labels, the padding), and the room a figure of
 # them has; the most rows a page holds, each map at least MAP_LEAST_HIGH_IN high.
 MAP_ROW_IN = 0.75
+# A map's width in a figure at the default size (3.3 in a column, its y values beside it).
+MAP_DEFAULT_IN = 2.3
 MAP_LAYOUT_IN = 0.8
 MAP_ROWS_ROOM_IN = PAGE_HEIGHT_IN - MAP_LAYOUT_IN
 MAP_PAGE_ROWS = int(MAP_ROWS_ROOM_IN // (MAP_LEAST_HIGH_IN + MAP_ROW_IN))
@@ -590,8 +592,12 @@ def heatmap_figure(
                 ax.set_xlabel("")
     if page:
         _page_map_labels(fig, axes, parameter_label(x), parameter_label(y))
-        for ax in axes.flat:
-            _thin_map_ticks(ax, panel_in)
+    # A map's x values, every second (third ...) labelled where they would run together:
+    # at a page's width (decision 960), and at the default width too, where the eight
+    # drawn values of a posterior's parameter read "0.9010.9040.9210.927..." (an outside
+    # check, decision 1008). The default map is about MAP_DEFAULT_IN wide.
+    for ax in axes.flat:
+        _thin_map_ticks(ax, panel_in if page else MAP_DEFAULT_IN)
     cmap, norm = colour_scale(metrics[0], vmin, vmax)
     # A page's figure may be tall (twelve maps in a column at 3.5 in are 30 in): its bar
     # is at most 4 in long, at the top beside the first maps, where it ran 20 in down the
@@ -607,6 +613,37 @@ def heatmap_figure(
     )
     bar.set_label(metric_label(metrics[0])[1])
     return fig
+
+
+def fitted_colour_note(fig: Figure) -> str:
+    """A caption sentence read off a drawn :func:`heatmap_figure`: its colour scale fits
+    the cells' values, not the metric's range. The bars of one folder's maps ran from
+    0.38 to 0.79 in one file and 0.50 to 0.66 in another, each labelled "Trust (0 to 1)",
+    so one colour meant another value in each file, and no caption said so (an outside
+    check of the figures, decision 1008)."""
+    bar = next((ax for ax in fig.axes if ax.get_label() == "<colorbar>"), None)
+    if bar is None:
+        return ""
+    low, high = sorted(bar.get_ylim())
+    return (
+        f"The colour scale fits this figure's cells ({_number(low)} to {_number(high)}), "
+        "not the metric's whole range: a colour is a value in this figure only."
+    )
+
+
+def uneven_axes(runs: pd.DataFrame, x: str, y: str) -> list[str]:
+    """The parameters of a map's axes (``x``, ``y``) whose drawn values are not evenly
+    spaced: a map gives each value one cell, so 0.901, 0.904 and 0.977 sit at equal
+    steps (an outside check of a posterior sweep's maps, decision 1008)."""
+    uneven = []
+    for name in (x, y):
+        values = map_levels(runs, name)
+        if is_text(values):
+            continue
+        steps = np.diff(np.sort(values.dropna().unique().astype(np.float64)))
+        if len(steps) > 1 and steps.max() - steps.min() > 0.01 * abs(steps.max()):
+            uneven.append(name)
+    return uneven
 
 
 def _thin_map_ticks(ax: Axes, wide_in: float) -> None:
