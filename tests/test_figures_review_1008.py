@@ -113,3 +113,43 @@ def test_a_predecessor_and_its_successor_keep_one_colour_across_a_folders_cases(
     # Drawn together they are told apart.
     both = power_palette(["USSR", "Russia"], folder)
     assert both["Russia"] == vermillion and both["USSR"] != vermillion
+
+
+def test_the_headlines_dot_and_reference_box_are_seen_on_any_cell(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The claim-3 headline's "no interval" dot (grey 0.2) vanished on its darkest red
+    cells, and the reference cell's box at the map's edge lost half its line (decision
+    1009): the dot has a ring that contrasts with the darkest colours of the scale (a
+    luminance gap of at least 0.5 against both ends), and the box is not clipped."""
+    import sys
+    from pathlib import Path
+
+    from matplotlib.colors import to_rgb
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import results_factory as factory
+
+    from sim.plots.figure import DIVERGING_CMAP
+    from sim.plots.headline import headline_figure, headline_of
+    from sim.results import open_results
+
+    def luminance(colour: object) -> float:
+        red, green, blue = to_rgb(colour)  # type: ignore[arg-type]
+        return 0.299 * red + 0.587 * green + 0.114 * blue
+
+    nb, mem = "parameters.trust.negativity_bias", "parameters.trust.memory"
+    question = {"text": "Does it?", "difference": ["base", "counter"],
+                "metric": "final_trust.USA.all"}  # fmt: skip
+    folder = factory.write_sweep(tmp_path / "s", {"base": 0.0, "counter": -0.0123456},
+                                 {nb: [1.0, 2.0, 3.0], mem: [0.9, 0.99]}, replicates=1,
+                                 question=question)  # fmt: skip
+    headline = headline_of(open_results(folder))
+    assert headline is not None
+    ax = headline_figure(headline).axes[0]
+    dots = [line for line in ax.get_lines() if line.get_gid() == "includes-zero"]
+    assert dots  # one replicate: no interval anywhere
+    cmap = plt.get_cmap(DIVERGING_CMAP)
+    darkest = min(luminance(cmap(0.0)), luminance(cmap(1.0)))
+    for dot in dots:
+        assert luminance(dot.get_markeredgecolor()) - darkest >= 0.5
+    boxes = [p for p in ax.patches if p.get_gid() == "reference"]
+    assert boxes and not any(box.get_clip_on() for box in boxes)

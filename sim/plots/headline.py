@@ -678,7 +678,9 @@ def map_panel(
             labels.append(label)
             fitted.numbers.append(CellNumber(label, cx, cy, float(row["mean"]), dotted))
         if dotted:
-            ax.plot([cx], [cy - DOT_DROP], marker="o", ms=DOT_PT, color="0.2", gid="includes-zero")
+            # A white ring keeps the dot seen on the darkest cells (decision 1009).
+            ax.plot([cx], [cy - DOT_DROP], marker="o", ms=DOT_PT, color="0.2", mec="white",
+                    mew=0.8, gid="includes-zero")  # fmt: skip
     ax.add_artist(FitNumbers(fitted))
     if labels:
         ax.add_artist(CellGlyphs(labels))
@@ -687,7 +689,15 @@ def map_panel(
         if rx is not None and ry is not None:
             ax.add_patch(
                 plt.Rectangle(
-                    (rx - 0.5, ry - 0.5), 1, 1, fill=False, lw=1.8, ec="black", gid="reference"
+                    (rx - 0.5, ry - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    lw=1.8,
+                    ec="black",
+                    gid="reference",
+                    # Whole at the map's edge, where the axes cut half its line (decision 1009).
+                    clip_on=False,
                 )
             )
     ax.set_xlabel(parameter_label(x))
