@@ -1259,7 +1259,15 @@ def test_the_marginals_outline_each_variant_and_mark_a_fixed_value(tmp_path: Pat
         "b: fixed",
         "prior",
     ]
-    assert "A dotted line is a variant's fixed value." in fig.texts[-1].get_text()
+    assert "A dotted line, marked by a triangle at the top, is a variant's fixed value." in (
+        fig.texts[-1].get_text()
+    )
+    # On the prior's edge the line lies on the axes' frame, where it could not be seen
+    # (an outside check, decision 1010): a triangle at the top marks it, and its name is
+    # boxed over the bars.
+    (mark,) = [line for line in ax.get_lines() if line.get_marker() == "v"]
+    assert list(mark.get_xdata()) == [0.25] and not mark.get_clip_on()
+    assert ax.texts[0].get_bbox_patch() is not None
 
 
 def test_the_marginals_say_which_variant_rests_on_little(tmp_path: Path) -> None:

@@ -132,7 +132,13 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                     label=f"{variant}: fixed",
                     clip_on=False,  # a value at the prior's end sits on the axes' edge
                 )
-                _name_at_top(ax, f" {variant}: {value:g} ", value, prior, colors[variant])
+                # Over the bars' edges, as the truth's name (decision 1010), and marked
+                # by a triangle at the top where its line lies on the axes' frame.
+                _name_at_top(
+                    ax, f" {variant}: {value:g} ", value, prior, colors[variant], bbox=_NAME_BOX
+                )
+                ax.plot([value], [1.0], marker="v", ms=6, color=colors[variant], clip_on=False,
+                        transform=ax.get_xaxis_transform(), label="_fixed_mark")  # fmt: skip
                 fixed_any = True
                 continue
             final = posterior.final_particles(particles, variant)
@@ -178,7 +184,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 "black",
                 below=fixed_here,
                 # Over a tall bar the name stays readable.
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+                bbox=_NAME_BOX,
             )
         ax.set_xlim(prior.low, prior.high)
         ax.set_xlabel(parameter_label(path))
@@ -218,7 +224,11 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         "across the prior, but for its bins' noise (its narrowing in summary.csv, the 90% "
         "interval's width over the prior's, says it in one number); on few effective "
         "particles (the legend says when), any histogram is tall."
-        + (" A dotted line is a variant's fixed value." if fixed_any else "")
+        + (
+            " A dotted line, marked by a triangle at the top, is a variant's fixed value."
+            if fixed_any
+            else ""
+        )
         + (
             " Where every particle lies within a tenth of the prior's range, an inset draws "
             "them over their own range (its x-axis says it)."
@@ -282,6 +292,10 @@ def _zoom(
     inset.set_yticks([])
     inset.set_title("zoom", fontsize=6, pad=2)
     return True
+
+
+# A name at a panel's top keeps readable over the histograms' bars.
+_NAME_BOX = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8}
 
 
 def _name_at_top(
