@@ -32,7 +32,7 @@ from sim.fileio import (
 from sim.metrics import FlatSummary, flatten_summary
 from sim.model import CredibilityModel, RunResults, StepCallback
 from sim.options import ENGINES, Record, check_record
-from sim.scenario import Scenario, load_scenario, scenario_hash, scenario_tree
+from sim.scenario import Scenario, load_scenario, runnable_tree, scenario_hash
 from sim.seeds import check_seed, seed_sequence
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def write_run(
         "status": "running",
         "credsim": versions.get("credsim"),
         "scenario_name": scenario.name,
-        "scenario": scenario_tree(scenario),
+        "scenario": runnable_tree(scenario),
         "source": source,
         "overrides": overrides,
         "seed": seed,

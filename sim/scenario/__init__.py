@@ -7,12 +7,66 @@ import json
 from typing import Any
 
 from sim.scenario.calendar import Calendar
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, directions, resolved_relations
 
 
 def scenario_tree(scenario: Scenario) -> dict[str, Any]:
     """The resolved scenario as plain JSON-able data (aliases such as ``with`` restored)."""
     return scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def runnable_tree(scenario: Scenario) -> dict[str, Any]:
+    """The resolved scenario as a scenario file may write it: what a run's and a sweep's
+    manifest keep, which ``credsim run`` runs again to the same results (decision 1005).
+
+    :func:`scenario_tree` less three things a file may not say. A generated population
+    is drawn already: its ``generate`` block is left out (read again, it drew a second
+    population beside the first). Ties that set the same directions (a drawn pair in
+    both orders, a child's tie beside its parent's) are one tie, at the first one's
+    place, with their weights' sum, which the run gives their pair. A relation whose
+    every direction later ones set again, which the run never reads (a child's
+    replacing its parent's), is left out. ``scenario_tree`` stays what identities hash.
+    """
+    tree = scenario_tree(scenario)
+    tree.pop("generate", None)
+    network = tree["network"]
+    network["ties"] = _ties_once(network["ties"], scenario.network.resolved_ties())
+    tree["relations"] = _relations_read(tree["relations"], resolved_relations(scenario.relations))
+    return tree
+
+
+def _ties_once(entries: list[Any], ties: list[tuple[str, str, float, bool]]) -> list[Any]:
+    """The tie ``entries`` with those that set the directions of an earlier one folded
+    into it, its weight their sum (``ties``: the entries resolved, in order)."""
+    first: dict[frozenset[tuple[str, str]], int] = {}
+    weights: list[float] = []
+    kept: list[Any] = []
+    for entry, (a, b, weight, directed) in zip(entries, ties, strict=True):
+        key = directions(a, b, directed)
+        if key in first:
+            weights[first[key]] += weight
+            continue
+        first[key] = len(kept)
+        kept.append(entry)
+        weights.append(weight)
+    if len(kept) == len(entries):
+        return entries
+    return [
+        {**entry, "weight": weight} if isinstance(entry, dict) else [entry[0], entry[1], weight]
+        for entry, weight in zip(kept, weights, strict=True)
+    ]
+
+
+def _relations_read(entries: list[Any], relations: list[tuple[str, str, float, bool]]) -> list[Any]:
+    """The relation ``entries`` less those whose every direction a later one sets."""
+    later: set[tuple[str, str]] = set()
+    read: list[Any] = []
+    for entry, (a, b, _value, directed) in zip(reversed(entries), reversed(relations), strict=True):
+        sets = directions(a, b, directed)
+        if not sets <= later:
+            read.append(entry)
+        later |= sets
+    return read[::-1]
 
 
 def _json(value: Any) -> str:
@@ -75,6 +129,7 @@ __all__ = [
     "Scenario",
     "ScenarioHasher",
     "load_scenario",
+    "runnable_tree",
     "scenario_hash",
     "scenario_tree",
 ]

@@ -44,7 +44,13 @@ from sim.errors import (
 )
 from sim.inputs import NOUNS, kind_of_file
 from sim.options import Engine, Record
-from sim.scenario import Scenario, ScenarioHasher, load_scenario, scenario_hash, scenario_tree
+from sim.scenario import (
+    Scenario,
+    ScenarioHasher,
+    load_scenario,
+    runnable_tree,
+    scenario_hash,
+)
 from sim.scenario.calendar import parse_month
 from sim.scenario.loader import (
     REMOVED_HINT,
@@ -1242,5 +1248,6 @@ def _plan(experiment: Experiment, where: _Where) -> list[RunTask]:
 
 
 def scenario_trees(experiment: Experiment) -> dict[str, dict[str, Any]]:
-    """The manifest's ``scenarios``: each base scenario's resolved tree by name."""
-    return {key: scenario_tree(sc) for key, sc in experiment.scenarios.items()}
+    """The manifest's ``scenarios``: each base scenario's resolved tree by name, as a
+    file may write it (:func:`~sim.scenario.runnable_tree`)."""
+    return {key: runnable_tree(sc) for key, sc in experiment.scenarios.items()}
