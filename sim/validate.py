@@ -946,17 +946,14 @@ def _check_calibration(shown: str) -> tuple[str, list[PatternFile]]:
     its summary line, and the pattern files."""
     from sim.calibrate.command import unfitted_notes, variant_notes
     from sim.calibrate.holdout import load_pattern_files, require_calibration_patterns
-    from sim.calibrate.patterns import check_scenario_paths
+    from sim.calibrate.patterns import check_scenarios
     from sim.calibrate.spec import load_calibration
 
     calibration = load_calibration(shown)
     files = load_pattern_files(calibration)
     require_calibration_patterns(calibration, files)
-    for note in variant_notes(calibration):
-        print(f"credsim: note: {shown}: {note}", file=sys.stderr)
-    for path, pf in zip(calibration.pattern_files, files, strict=True):
-        check_scenario_paths(calibration, pf, path)
-    for note in unfitted_notes(calibration):
+    check_scenarios(calibration, files)
+    for note in [*variant_notes(calibration), *unfitted_notes(calibration)]:
         print(f"credsim: note: {shown}: {note}", file=sys.stderr)
     spec = calibration.spec
     line = (

@@ -368,6 +368,27 @@ def test_a_variant_fixing_a_value_outside_its_prior_is_noted(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_variant_value_no_scenario_takes_is_one_error_without_the_prior_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A variant fixing memory 2 (a memory is at most 1, model.md section 4) is outside
+    its prior of 0.9 to 0.99 too: `calibrate` and `validate` said the note of a value
+    outside the prior, then refused the value (an outside check, decision 1006). A bad
+    file gives its one line alone; nothing is written."""
+    priors = {"parameters.trust.memory": {"low": 0.9, "high": 0.99}}
+    variants = {"bad": {"parameters.trust.memory": 2}, "free": {}}
+    path = small_set(tmp_path, priors, variants=variants)
+    out = tmp_path / "out"
+    # No votes: the value is refused before they are read.
+    for argv in (["calibrate", str(path), "--out", str(out)], ["validate", str(path)]):
+        assert main([*argv, "--votes", str(tmp_path / "no-votes")]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1, err
+        assert err[0].startswith(f"credsim: error: {path}:")
+        assert "variants.bad.parameters.trust.memory: must be <= 1, got 2" in err[0]
+    assert not out.exists()
+
+
 def test_a_variant_fixing_a_path_no_prior_covers_is_noted_and_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

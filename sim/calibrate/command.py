@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 def cli_calibrate(args: argparse.Namespace) -> int:
     """Load the file, build the pattern problem, calibrate; returns 0 (errors raise)."""
     from sim.calibrate.holdout import load_pattern_files, require_calibration_patterns
-    from sim.calibrate.patterns import PatternProblem, check_truth, load_votes
+    from sim.calibrate.patterns import PatternProblem, check_scenarios, check_truth, load_votes
     from sim.calibrate.run import run_calibration
     from sim.calibrate.spec import load_calibration
     from sim.forkserver import calibration_executor
@@ -69,6 +69,7 @@ def cli_calibrate(args: argparse.Namespace) -> int:
     calibration = load_calibration(args.file, truth)
     files = load_pattern_files(calibration)
     require_calibration_patterns(calibration, files)
+    check_scenarios(calibration, files)  # before the notes: a bad value is said alone
     check_truth(calibration, files)
     if args.out:
         # Before any note: a file given as --out was refused after four notes (an outside

@@ -36,6 +36,7 @@ from sim.scenario.loader import override_places, placed_as, placed_twice
 __all__ = [
     "PatternProblem",
     "check_scenario_paths",
+    "check_scenarios",
     "check_truth",
     "engine_supported",
     "load_votes",
@@ -244,6 +245,19 @@ def check_scenario_paths(calibration: Calibration, pf: PatternFile, path: Path) 
                     name,
                     key,
                 )
+
+
+def check_scenarios(calibration: Calibration, files: Sequence[PatternFile]) -> None:
+    """:func:`check_scenario_paths` of each pattern file (``files``, the calibration's
+    pattern files, loaded), before ``calibrate`` and ``validate`` note a variant's value
+    outside its prior: a value no scenario takes (memory 2) was noted, then refused, and
+    a bad file gave two lines for one mistake (an outside check, decision 1006).
+
+    Raises:
+        InputError: a prior's end or a variant's value the scenarios do not take.
+    """
+    for path, pf in zip(calibration.pattern_files, files, strict=True):
+        check_scenario_paths(calibration, pf, path)
 
 
 def check_truth(calibration: Calibration, files: Sequence[PatternFile]) -> None:
