@@ -277,6 +277,42 @@ def test_posterior_design_draws_with_the_weights(
     )
 
 
+def test_a_posterior_sweep_records_its_calibration_by_identity_and_posterior_digest(
+    tmp_path: Path,
+) -> None:
+    """A posterior sweep's manifest named its calibration by path alone: once the folder
+    was replaced (calibrate run again into it), a sweep folder could not be traced to the
+    calibration it drew from (an outside check, decision 1007). Its design now records
+    the calibration manifest's identity and the SHA-256 of its posterior.parquet (here
+    of the file's bytes); a replaced calibration's sweep records the new ones."""
+    import hashlib
+
+    experiment = _posterior_experiment(
+        tmp_path, "design: {method: posterior, calibration: cal, samples: 3}\nrecord: summary\n"
+    )
+    cal = tmp_path / "cal"
+
+    def sweep(identity: str, out: Path) -> tuple[dict[str, Any], str]:
+        manifest = json.loads((cal / "manifest.json").read_text())
+        (cal / "manifest.json").write_text(json.dumps({**manifest, "identity": identity}))
+        argv = ["sweep", str(experiment), "--out", str(out), "--no-plots", "--quiet"]
+        assert main(argv) == 0
+        design = json.loads((out / "manifest.json").read_text())["design"]
+        return design, hashlib.sha256((cal / "posterior.parquet").read_bytes()).hexdigest()
+
+    design, sha = sweep("a" * 64, tmp_path / "first")
+    assert design["method"] == "posterior" and design["points"] == 3
+    expected = {"folder": "cal", "identity": "a" * 64, "variant": "v", "posterior_sha256": sha}
+    assert design["calibration"] == expected
+    # The folder replaced by another calibration: other particles, another identity.
+    particles = pd.read_parquet(cal / "posterior.parquet")
+    particles["parameters.trust.memory"] = [0.5, 0.92, 0.96, 0.98]
+    particles.to_parquet(cal / "posterior.parquet")
+    again, new_sha = sweep("b" * 64, tmp_path / "second")
+    assert new_sha != sha
+    assert again["calibration"] == {**expected, "identity": "b" * 64, "posterior_sha256": new_sha}
+
+
 def test_posterior_design_refuses_a_variant_that_died_out(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from sim.calibrate import posterior
 from sim.calibrate.spec import LINK_PREFIX
 from sim.errors import InputError
+from sim.integrity import digest
 from sim.results import inside_text
 from sim.scenario.schema import allowed, suggest
 
@@ -26,14 +27,22 @@ Fail = Callable[..., InputError]
 said_notes: set[tuple[str, str]] = set()
 
 
-def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dict[str, float]]:
-    """The design points of a posterior design.
+def posterior_points(
+    design: Any, base: Path, seed: int, fail: Fail
+) -> tuple[list[dict[str, float]], dict[str, Any]]:
+    """The design points of a posterior design, and the calibration they are drawn from.
 
     Args:
         design: the experiment's ``design`` (method, calibration, samples, variant).
         base: the experiment file's folder (a relative ``calibration`` is relative to it).
         seed: the experiment seed (the draw's seed).
         fail: makes a located error from a message and a field path.
+
+    Returns:
+        The points, and the calibration as a sweep's manifest records it: ``folder`` (as
+        the design gives it), ``identity`` (its manifest's), ``variant`` (the one drawn)
+        and ``posterior_sha256`` (of its posterior.parquet), which name the calibration
+        after its folder is replaced (decision 1007).
 
     Raises:
         InputError: no ``calibration`` or ``samples``, design parameters given, a
@@ -129,4 +138,10 @@ def posterior_points(design: Any, base: Path, seed: int, fail: Fail) -> list[dic
     paths = [p for p in manifest["resolved"]["parameters"] if not p.startswith(LINK_PREFIX)]
     fixed = {p: float(v) for p, v in variants[variant].items() if not p.startswith(LINK_PREFIX)}
     points = posterior.draw_points(particles, variant, paths, design.samples, seed)
-    return [{**fixed, **point} for point in points]
+    drawn_from = {
+        "folder": str(design.calibration),
+        "identity": manifest.get("identity"),
+        "variant": variant,
+        "posterior_sha256": digest(folder / "posterior.parquet")[0],
+    }
+    return [{**fixed, **point} for point in points], drawn_from

@@ -196,6 +196,9 @@ class Experiment:
         points: the design points, ``{path: value}`` each.
         tasks: the runs (:func:`plan_runs`), planned while loading so that a plan
             the sweep would refuse is refused by ``credsim validate`` too.
+        drawn_from: a posterior design's calibration (folder, identity, variant and
+            posterior_sha256, :func:`~sim.calibrate.design.posterior_points`); None
+            for the other designs.
     """
 
     spec: ExperimentSpec
@@ -205,6 +208,7 @@ class Experiment:
     scenario_files: dict[str, str]
     points: list[dict[str, Any]]
     tasks: tuple[RunTask, ...] = ()
+    drawn_from: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -258,15 +262,20 @@ class Experiment:
         return self.identity()[:SHORT_HASH]
 
     def design_manifest(self) -> dict[str, Any]:
-        """The manifest's ``design`` entry."""
+        """The manifest's ``design`` entry; a posterior design's names its calibration
+        by content too (``calibration``: :attr:`drawn_from`), which its folder's path
+        alone did not once the folder was replaced (decision 1007)."""
         d = self.spec.design
-        return {
+        entry = {
             "method": d.method,
             "parameters": d.parameters,
             "samples": d.samples,
             "levels": d.levels if d.method == "morris" else None,
             "points": len(self.points),
         }
+        if self.drawn_from is not None:
+            entry["calibration"] = self.drawn_from
+        return entry
 
 
 # --------------------------------------------------------------------------- where errors are
@@ -521,8 +530,8 @@ def _build(
             raise _override_error(
                 _event_override(exc, key, files, given, where), given, where
             ) from None
-    points = _expand(spec, where, designs.run_limit(max_runs), scenarios)
-    experiment = Experiment(spec, given, source, scenarios, files, points)
+    points, drawn_from = _points(spec, where, designs.run_limit(max_runs), scenarios)
+    experiment = Experiment(spec, given, source, scenarios, files, points, drawn_from=drawn_from)
     _check_fixed_and_varied(experiment, given, where)
     _check_paths(experiment, where)
     _check_one_place(experiment, given, where)
@@ -771,10 +780,25 @@ def _refuse_levels(d: DesignSpec, where: _Where) -> None:
         )
 
 
+def _points(
+    spec: ExperimentSpec, where: _Where, limit: int, scenarios: dict[str, Scenario]
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The design points (:func:`_expand`), and the calibration a posterior design draws
+    them from (:func:`~sim.calibrate.design.posterior_points`; None for the others)."""
+    if spec.design.method != "posterior":
+        return _expand(spec, where, limit, scenarios), None
+    _refuse_levels(spec.design, where)
+    from sim.calibrate.design import posterior_points
+
+    base = Path(where.file).parent if where.file else Path()
+    return posterior_points(spec.design, base, spec.seed, where.error)
+
+
 def _expand(
     spec: ExperimentSpec, where: _Where, limit: int, scenarios: dict[str, Scenario]
 ) -> list[dict[str, Any]]:
-    """The design points, refused before they are built if they make too many runs.
+    """The points of a design other than posterior, refused before they are built if
+    they make too many runs.
 
     Args:
         spec: the validated experiment.
@@ -785,11 +809,6 @@ def _expand(
     d = spec.design
     loc = where.parameters
     _refuse_levels(d, where)
-    if d.method == "posterior":
-        from sim.calibrate.design import posterior_points
-
-        base = Path(where.file).parent if where.file else Path()
-        return posterior_points(d, base, spec.seed, where.error)
 
     def check(counts: list[int]) -> None:
         n_points = designs.design_size(d.method, counts, d.samples, d.levels)
