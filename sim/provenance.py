@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import socket
 import subprocess
@@ -87,9 +88,11 @@ def git_info(where: Path | None = None) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status.strip())}
 
 
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """SHA-256 of the sim package's Python files (their paths and bytes) in this process:
-    the code that makes the numbers, whether committed or not, with or without git."""
+    the code that makes the numbers, whether committed or not, with or without git. Read
+    once a process: the modules it has imported are those of its first reading."""
     import hashlib
 
     root = Path(__file__).resolve().parent

@@ -468,7 +468,7 @@ def unsettled_alignments(scenario: Scenario, merged: Document, shown: str) -> li
     prefers at their starting trust, one per file that writes them.
 
     Such a state realigns at the first alignment step (at temperature 0 surely, above
-    it with the probability the rule gives), before anything has happened: a scenario
+    it with the probability the rule gives), by the rule alone: a scenario
     that writes Egypt aligned with the USSR but gives it the trust and ideology of a
     non-aligned state starts with a realignment of its own making, which the series
     and the windows then count (an outside check, decision 1001). The preference is
