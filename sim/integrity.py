@@ -61,6 +61,10 @@ PART_SUFFIXES = {"runs": (".arrow", ".parquet"), "series": (".parquet",), "actor
 _CHUNK_SIZE = 1 << 20
 
 
+# integrity.json's owner and manifest.json's differ: the manifest was edited or replaced.
+OTHER_OWNER = "names another owner than manifest.json"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a results folder.
@@ -433,7 +437,7 @@ def verify(folder: str | Path) -> list[Problem]:
         owner.get("kind") != manifest.get("kind")
         or owner.get("identity") != manifest.get("identity")
     ):
-        problems.append(Problem(INTEGRITY, "names another owner than manifest.json"))
+        problems.append(Problem(INTEGRITY, OTHER_OWNER))
     for name, entry in sorted(files.items()):
         path = folder / name
         if not isinstance(entry, dict):
@@ -510,6 +514,19 @@ def leftovers(folder: str | Path) -> list[str]:
         for path in leftover_files(sub)
     ]
     return _unrecorded_parts(folder, files) + temporary
+
+
+def _stale(report: Path, runs: Path) -> bool:
+    """Whether a sweep's report page was drawn from other runs than ``runs`` holds: by
+    the runs' SHA-256 the page records, else (a page written before it did) by the
+    files' times. A repair rebuilds runs.parquet from its parts, byte for byte, and its
+    new time called the page older than its runs (an outside check, decision 1012)."""
+    from sim.plots.report import drawn_runs
+
+    drawn = drawn_runs(report)
+    if drawn is not None:
+        return drawn != digest(runs)[0]
+    return report.stat().st_mtime < runs.stat().st_mtime
 
 
 def recorded_runs(folder: str | Path) -> int | None:
@@ -616,6 +633,15 @@ def repair_hint(
     has them drawn again by its command (decision 918)."""
     kind = (manifest or {}).get("kind")
     line = command_line(manifest, folder)
+    if any(p.file == INTEGRITY and p.what == OTHER_OWNER for p in problems):
+        # The command run again refused the folder as another experiment's (its
+        # manifest's identity edited): a hint that could not repair (an outside check,
+        # decision 1012).
+        return (
+            "its manifest.json was edited or replaced after its runs were written: put "
+            "back the manifest the folder was written with, or run its command again with "
+            "another --out"
+        )
     if kind == "calibration" and problems and drawn_only(problems):
         # `check` told a calibration with one figure deleted to be removed and run again
         # (25 minutes), though its command draws the figures again (an outside check,
@@ -870,12 +896,8 @@ def cli_check(args: argparse.Namespace) -> int:
             f"are missing; 'credsim plot {folder}' (or its command run again) draws them"
         )
     report, runs = folder / "report.html", folder / "runs.parquet"
-    if (
-        manifest.get("kind") == "sweep"
-        and report.is_file()
-        and runs.is_file()
-        and report.stat().st_mtime < runs.stat().st_mtime
-    ):
+    drawn = manifest.get("kind") == "sweep" and report.is_file() and runs.is_file()
+    if drawn and _stale(report, runs):
         # A page drawn of a partial sweep, which a call with --no-plots then finished:
         # "ok ... complete" beside a page reading "Incomplete: 190 of 540 runs" (an
         # outside check; decision 999). The sweep said so as it finished; check did not.

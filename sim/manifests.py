@@ -105,7 +105,33 @@ def problem(manifest: dict[str, Any]) -> str | None:
         model.model_validate(manifest)
     except ValidationError as exc:
         return _field_problem(exc)
-    return _tree_problem(manifest)
+    return _tree_problem(manifest) or _resolved_problem(manifest)
+
+
+# The fields a sweep's manifest says twice: at its top level, which the readers use, and
+# in the resolved experiment its identity hashes.
+_SAID_TWICE = ("seed", "replicates", "record", "engine")
+
+
+def _resolved_problem(manifest: dict[str, Any]) -> str | None:
+    """Where a sweep's manifest contradicts its own resolved experiment: a seed edited
+    from 20241208 to 20241209, or a design's method from sobol to morris, kept the
+    manifest's shape, `check` said "ok", and `analyze` gave other intervals, or Morris
+    indices of a Saltelli sample (an outside check, decision 1012)."""
+    resolved = manifest.get("resolved")
+    if manifest.get("kind") != "sweep" or not isinstance(resolved, dict):
+        return None
+    pairs = [(key, manifest.get(key), resolved.get(key)) for key in _SAID_TWICE]
+    design, given = manifest.get("design"), resolved.get("design")
+    if isinstance(design, dict) and isinstance(given, dict):
+        pairs.append(("design.method", design.get("method"), given.get("method")))
+    for key, top, inner in pairs:
+        if inner is not None and top != inner:
+            return (
+                f"its '{key}' is {top!r} where its resolved experiment says {inner!r}: "
+                "edited after it was written"
+            )
+    return None
 
 
 # file_problem's answers in this process, by the manifest file's identity (path, inode,

@@ -417,3 +417,77 @@ def test_check_says_a_report_drawn_before_the_last_runs_is_stale(
     capsys.readouterr()
     assert main(["check", str(out)]) == 0
     assert "report.html was drawn before" not in capsys.readouterr().out
+
+
+def test_check_does_not_call_a_page_stale_after_a_repair_rebuilds_the_same_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A byte of runs.parquet flipped, the sweep's command run again: it rebuilds the file
+    from its parts, byte for byte, and draws nothing; by the files' times `check` then
+    said the page was drawn before its last runs, which it was not (an outside check,
+    decision 1012). The page records the runs it was drawn from."""
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    assert main(_tiny_sweep(out)) == 0
+    runs = out / "runs.parquet"
+    before = runs.read_bytes()
+    damaged = bytearray(before)
+    damaged[len(damaged) // 2] ^= 0xFF
+    runs.write_bytes(bytes(damaged))
+    assert main(_tiny_sweep(out)) == 0
+    assert runs.read_bytes() == before  # rebuilt as it was
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "ok" in said and "report.html was drawn before" not in said
+
+
+def test_check_tells_an_edited_manifests_owner_apart_from_damage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """manifest.json's identity edited: `check` said to run the command that wrote the
+    folder again, and that command refused the folder as another experiment's (an
+    outside check, decision 1012). It now says the manifest was edited or replaced."""
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    assert main(_tiny_sweep(out, "--no-plots")) == 0
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "identity": "0" * 64}))
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 1
+    said = capsys.readouterr().out
+    assert "integrity.json: names another owner than manifest.json" in said
+    assert (
+        "its manifest.json was edited or replaced after its runs were written: put back the "
+        "manifest the folder was written with, or run its command again with another --out"
+    ) in said
+    # As the hint says, the command refuses this folder.
+    assert main(_tiny_sweep(out, "--no-plots")) == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("seed", 1, "its 'seed' is 1 where its resolved experiment says"),
+        ("replicates", 7, "its 'replicates' is 7 where its resolved experiment says 2"),
+    ],
+)
+def test_check_finds_a_manifest_that_contradicts_its_resolved_experiment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: int, said: str
+) -> None:
+    """A seed edited in manifest.json kept its shape: `check` said "ok", and `analyze`
+    read the edited seed (an outside check, decision 1012). The manifest says it twice,
+    at its top and in the resolved experiment its identity hashes: they must agree."""
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    assert main(_tiny_sweep(out, "--no-plots")) == 0
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, field: value}))
+    capsys.readouterr()
+    assert main(["check", str(out)]) == 1
+    assert said in capsys.readouterr().out

@@ -369,7 +369,10 @@ def pair_keys(first: Sample, second: Sample) -> list[str]:
         return [*others, "replicate"]
     if first.results is second.results:
         return ["point", "replicate"]
-    if first.results.varied != second.results.varied:
+    # The same parameters in any order: `--vary` given in another order makes the same
+    # experiment (its identity), whose runs were compared unpaired (an outside check,
+    # decision 1012).
+    if sorted(first.results.varied) != sorted(second.results.varied):
         return []
     return [*first.results.varied, "replicate", "seed"]
 

@@ -543,6 +543,30 @@ def drawn(
         _TO_DRAW = None
 
 
+# The SHA-256 of the runs.parquet a sweep's page was drawn from, in the page's head: what
+# `credsim check` compares to say a page is older than its runs (decision 1012).
+RUNS_META = "credsim-runs-sha256"
+
+
+def runs_meta(folder: Path) -> str:
+    """The page's ``<meta>`` naming the runs it was drawn from (``""`` for a folder
+    without ``runs.parquet``: a single run)."""
+    from sim.integrity import digest
+
+    runs = Path(folder) / "runs.parquet"
+    if not runs.is_file():
+        return ""
+    return f"<meta name='{RUNS_META}' content='{digest(runs)[0]}'>"
+
+
+def drawn_runs(page: Path) -> str | None:
+    """The SHA-256 of the runs a report page was drawn from (:func:`runs_meta`), or None
+    for a page written before it was recorded."""
+    head = page.read_text(encoding="utf-8", errors="replace")[:4096]
+    found = re.search(rf"<meta name='{RUNS_META}' content='([0-9a-f]{{64}})'>", head)
+    return found.group(1) if found else None
+
+
 def write_report(
     results_dir: str | Path,
     out: str | Path | None = None,
@@ -642,7 +666,7 @@ def write_report(
     atomic_write_text(plots / CAPTIONS, "\n".join([*head, *captions]) + "\n")
     title = f"credsim {results.kind}: {results.name}"
     page = [
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{runs_meta(results.path)}"
         f"<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Results folder: <code>{html.escape(str(results.path))}</code></p>",
