@@ -469,6 +469,10 @@ def _events_layer() -> alt.LayerChart | alt.FacetChart:
 EVENT_INK = "#555555"
 # Under the trust and affinity charts' titles where the scenarios' events differ.
 EVENT_KEY = "\u25bc an event of both scenarios, \u25bd of one only (hover: which)"
+# Each point is the state at the end of its period, drawn at the next one's start, as in
+# every figure of the package (decision 1004); the page did not say so (an outside check
+# of the explorer, decision 1013).
+DATE_TITLE = "date (each point: the state at its period's end)"
 
 
 @lru_cache(maxsize=64)
@@ -490,12 +494,12 @@ def _trajectories_template(
     below = _legend_below(powers, "top" if len(names) > 1 else "bottom")
     colour = alt.Color("power:N", scale=_power_scale(powers), title="power", legend=below)
     shape = alt.Shape("power:N", scale=_power_shapes(powers), title="power", legend=below)
-    x = alt.X("when:T", title="date")
+    x = alt.X("when:T", title=DATE_TITLE)
     y = alt.Y("value:Q", title=f"{title} (0 to 1)", scale=alt.Scale(domain=[0, 1]))
     tooltip = [
         alt.Tooltip("scenario:N"),
         alt.Tooltip("power:N"),
-        alt.Tooltip("date:N"),
+        alt.Tooltip("date:N", title="period"),
         alt.Tooltip("value:Q", format=".3f"),
     ]
     lines = (
@@ -531,7 +535,7 @@ def _trajectories_template(
     y = alt.Y("value:Q", title=f"{title} difference")
     tooltip = [
         alt.Tooltip("power:N"),
-        alt.Tooltip("date:N"),
+        alt.Tooltip("date:N", title="period"),
         alt.Tooltip("value:Q", format="+.3f"),
     ]
     difference = (
@@ -770,10 +774,10 @@ def _share_chart(
     (:func:`share_labels`, in the dataset ``<dataset>_labels``), so that the chart reads
     without colour; the name carries the band's tooltip at its step. The colours' key
     under it where ``legend``."""
-    x = alt.X("when:T", title="date")
+    x = alt.X("when:T", title=DATE_TITLE)
     tooltip = [
         alt.Tooltip("power:N"),
-        alt.Tooltip("date:N"),
+        alt.Tooltip("date:N", title="period"),
         alt.Tooltip("value:Q", format=".2f"),
     ]
     areas = (
@@ -836,12 +840,12 @@ def _alignment_template(names: tuple[str, ...], phrase: str, powers: tuple[str, 
         alt.Chart(alt.Data(name="poles"))
         .mark_line(color="#333333")
         .encode(
-            x=alt.X("when:T", title="date"),
-            y=alt.Y("value:Q", title="poles"),
+            x=alt.X("when:T", title=DATE_TITLE),
+            y=alt.Y("value:Q", title="effective poles"),
             strokeDash=_dash(names),
             tooltip=[
                 alt.Tooltip("scenario:N"),
-                alt.Tooltip("date:N"),
+                alt.Tooltip("date:N", title="period"),
                 alt.Tooltip("value:Q", format=".2f"),
             ],
         )
