@@ -1717,3 +1717,21 @@ def test_loading_another_scenario_never_runs_it_with_the_old_changes(tmp_path: P
     after = engine.scenarios[before:]
     assert [s.name for s in after] == ["mine"]  # one run, of the loaded scenario
     assert after[0].parameters.trust.negativity_bias == own != 3.8
+
+
+def test_a_counterfactual_the_page_dropped_comes_back_with_its_scenario() -> None:
+    """Syria, then the tour (no tour_abstained.yaml: none), then Syria again drew Syria
+    alone: the page's none was kept as if the user had chosen it (an outside check of
+    the explorer, decision 1014). A none the user chooses is kept."""
+    syria, abstained = SHIPPED / "syria.yaml", SHIPPED / "syria_abstained.yaml"
+    _, rc = solara.render(Explorer(str(syria), str(abstained)), handle_error=False)
+    scenario = rc.find(v.Select, label="scenario").widget
+    counterfactual = rc.find(v.Select, label="counterfactual").widget
+    scenario.v_model = str(SHIPPED / "tour.yaml")
+    assert counterfactual.v_model == "(none)"
+    scenario.v_model = str(syria)
+    assert Path(counterfactual.v_model).resolve() == abstained
+    # Chosen by the user: kept for the next scenario of the case.
+    counterfactual.v_model = "(none)"
+    scenario.v_model = str(SHIPPED / "syria_sustained.yaml")
+    assert counterfactual.v_model == "(none)"

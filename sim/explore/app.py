@@ -522,14 +522,25 @@ def same_file(one: str, other: str) -> bool:
     return Path(one).expanduser().resolve() == Path(other).expanduser().resolve()
 
 
-def counterfactual_for(new: str, scenario: Scenario, current: str, loaded: Scenario | None) -> str:
+def counterfactual_for(
+    new: str,
+    scenario: Scenario,
+    current: str,
+    loaded: Scenario | None,
+    none_chosen: bool = True,
+) -> str:
     """The counterfactual once the page loads the scenario file ``new``: the current one
     where it can be drawn beside it (and is not the file itself), else the file's own
     ``NAME_abstained.yaml`` beside it, else none. A switch from Syria to Afghanistan
     kept Syria's counterfactual under a warning that it could not be drawn (decision 598).
+    None is kept where the user chose it (``none_chosen``); a none the page took for a
+    scenario without a counterfactual (the tour) gave Syria none when it was chosen again
+    (an outside check of the explorer, decision 1014).
     """
-    if current == NO_COUNTERFACTUAL:
+    if current == NO_COUNTERFACTUAL and none_chosen:
         return current
+    if current == NO_COUNTERFACTUAL:
+        return own_counterfactual(new)
     drawn = loaded is not None and not incomparable(scenario, loaded, "all")
     if drawn and not same_file(current, new):
         return current
@@ -1029,6 +1040,9 @@ def Explorer(
     path = solara.use_reactive(scenario)
     typed_path = solara.use_reactive(scenario)
     cf_path = solara.use_reactive(counterfactual or NO_COUNTERFACTUAL)
+    # Whether "(none)" is the user's choice, kept when another scenario is loaded, or the
+    # page's for a scenario without a counterfactual (decision 1014).
+    none_chosen = solara.use_reactive(False)
     typed_cf = solara.use_reactive(counterfactual or "")
     # The box shows the counterfactual compared, whichever way it came (the list, the box,
     # a new scenario's own); what is typed and not loaded stays until it is.
@@ -1118,7 +1132,9 @@ def Explorer(
             refusals.set(refusals.value + 1)
             return
         assert loaded[0] is not None
-        counterfactual = counterfactual_for(new, loaded[0], cf_path.value, cf_base)
+        counterfactual = counterfactual_for(
+            new, loaded[0], cf_path.value, cf_base, none_chosen.value
+        )
         # One render for the new file and its cleared values: set one at a time, the page
         # ran the new scenario with the old one's changed values between them, and showed
         # it for a run's time beside "dropped the changed values" (decision 980).
@@ -1160,6 +1176,7 @@ def Explorer(
         else:
             just_read.set({new: loaded})
             cf_path.set(new)
+            none_chosen.set(new == NO_COUNTERFACTUAL)
 
     def set_seed(text: str | None) -> None:
         # As credsim run --seed (its type and its cap, sim.seeds.check_seed: a larger seed
