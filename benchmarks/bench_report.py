@@ -59,6 +59,9 @@ def grow(source: Path, target: Path, runs: int) -> None:
     Records(target).add({target / "runs.parquet": len(grown)})
     manifest = json.loads((source / "manifest.json").read_text())
     manifest["replicates"] = reps
+    # The resolved experiment says it too, and check refuses a manifest whose two
+    # places differ (decision 1012).
+    manifest["resolved"]["replicates"] = reps
     manifest["counts"] = {"planned": runs, "done": runs, "failed": 0}
     (target / "manifest.json").write_text(json.dumps(manifest))
 
