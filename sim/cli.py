@@ -607,12 +607,19 @@ def _signal_not_lost(hook: Callable[[Any], object], unraisable: Any) -> None:
         signum = signal.SIGINT
     main = threading.main_thread().ident
     assert main is not None
+    # Sent only once this hook is about to return: under load the signal sent a fixed
+    # moment after the thread began reached the main thread still inside
+    # ``Thread.start`` here, and was dropped again (a CI run beside other work, decision
+    # 1016).
+    leaving = threading.Event()
 
     def again() -> None:
+        leaving.wait()
         time.sleep(_AGAIN_S)
         signal.pthread_kill(main, signum)
 
     threading.Thread(target=again, name="credsim-signal-again", daemon=True).start()
+    leaving.set()
 
 
 # How long after a finaliser dropped a signal's exception it is sent again (_signal_not_lost).
