@@ -524,9 +524,13 @@ def _stale(report: Path, runs: Path) -> bool:
     from sim.plots.report import drawn_runs
 
     drawn = drawn_runs(report)
-    if drawn is not None:
-        return drawn != digest(runs)[0]
-    return report.stat().st_mtime < runs.stat().st_mtime
+    if drawn is None:
+        return report.stat().st_mtime < runs.stat().st_mtime
+    # The record's checksum, which `check` has just verified, else the file's own.
+    files = (read_json(runs.parent / INTEGRITY) or {}).get("files")
+    entry = files.get(runs.name) if isinstance(files, dict) else None
+    recorded = entry.get("sha256") if isinstance(entry, dict) else None
+    return drawn != (recorded or digest(runs)[0])
 
 
 def recorded_runs(folder: str | Path) -> int | None:

@@ -452,13 +452,7 @@ def test_check_tells_an_edited_manifests_owner_apart_from_damage(
     from sim.cli import main
 
     out = tmp_path / "out"
-    assert main(_tiny_sweep(out, "--no-plots")) == 0
-    path = out / "manifest.json"
-    manifest = json.loads(path.read_text())
-    path.write_text(json.dumps({**manifest, "identity": "0" * 64}))
-    capsys.readouterr()
-    assert main(["check", str(out)]) == 1
-    said = capsys.readouterr().out
+    said = _checked_after_editing(out, capsys, identity="0" * 64)
     assert "integrity.json: names another owner than manifest.json" in said
     assert (
         "its manifest.json was edited or replaced after its runs were written: put back the "
@@ -481,13 +475,17 @@ def test_check_finds_a_manifest_that_contradicts_its_resolved_experiment(
     """A seed edited in manifest.json kept its shape: `check` said "ok", and `analyze`
     read the edited seed (an outside check, decision 1012). The manifest says it twice,
     at its top and in the resolved experiment its identity hashes: they must agree."""
+    assert said in _checked_after_editing(tmp_path / "out", capsys, **{field: value})
+
+
+def _checked_after_editing(out: Path, capsys: pytest.CaptureFixture[str], **fields: object) -> str:
+    """A finished sweep in ``out``, its manifest's ``fields`` edited: what `check` says
+    (it finds the folder damaged, exit 1)."""
     from sim.cli import main
 
-    out = tmp_path / "out"
     assert main(_tiny_sweep(out, "--no-plots")) == 0
     path = out / "manifest.json"
-    manifest = json.loads(path.read_text())
-    path.write_text(json.dumps({**manifest, field: value}))
+    path.write_text(json.dumps({**json.loads(path.read_text()), **fields}))
     capsys.readouterr()
     assert main(["check", str(out)]) == 1
-    assert said in capsys.readouterr().out
+    return capsys.readouterr().out
