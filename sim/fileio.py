@@ -238,11 +238,37 @@ def require_writable_file(path: Path, option: str, *, replace: bool = True) -> N
             f"{option} '{path}': cannot write into '{existing}' (the folder is read-only); "
             f"choose a writable {option}"
         )
+    folder = results_folder_above(path)
+    if folder is not None:
+        # A results folder's files are its runs' and recorded by checksum; a table or figure
+        # written over one (observe --out run/series.parquet) destroyed what it held, and
+        # `check` then called the folder damaged (an outside check, decision 1020).
+        raise InputError(
+            f"{option} '{path}' is inside the results folder '{folder}' (it has a "
+            f"manifest.json); a command writes no file into a results folder: choose a path "
+            "outside it"
+        )
     if not replace and (path.exists() or path.is_symlink()):
         raise InputError(
             f"{option} '{path}' already exists and would be overwritten; choose another "
             f"{option} or remove the file"
         )
+
+
+def results_folder_above(path: Path) -> Path | None:
+    """The results folder (a run's, a sweep's, a calibration's) that holds ``path``, or None.
+
+    A folder holds a results folder's files when it, or a folder above it, has a
+    ``manifest.json`` or an ``integrity.json`` (a results folder whose manifest was lost).
+    """
+    from sim.integrity import INTEGRITY, MANIFEST
+
+    folder = Path(os.path.abspath(path)).parent
+    for above in (folder, *folder.parents):
+        if (above / MANIFEST).is_file() or (above / INTEGRITY).is_file():
+            shown = os.path.relpath(above)
+            return above if Path(path).is_absolute() or shown.startswith(".") else Path(shown)
+    return None
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -60,16 +60,48 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--power", required=True, help="the power, e.g. Russia or USSR")
     p.add_argument("--rival", help="the power's rival: split agreement on their split votes")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--states", help='comma-separated states, e.g. "Egypt,Syria"')
+    from sim.cli import NameList, add_width
+
+    who.add_argument(
+        "--states",
+        nargs="+",
+        action=NameList,
+        metavar="STATE",
+        help='states, apart by spaces or commas, e.g. Egypt Syria or "Saudi Arabia,Egypt"',
+    )
     who.add_argument("--scenario", help="take the states (and actor names) from a scenario")
     p.add_argument("--group", help="a group of the scenario (default: all its states)")
     p.add_argument("--years", help="first-last year, e.g. 2009-2019")
     p.add_argument("--issue", help="only roll calls on this unvotes issue code, e.g. me or hr")
     p.add_argument("--out", help="tidy table to write (.csv or .parquet)")
     p.add_argument("--plot", help="figure to write (.png, .svg or .pdf)")
-    from sim.cli import add_width
-
     add_width(p, "draw the --plot figure to fit a page's text width, e.g. 6.5")
+
+
+def _refuse_split_names(actors: list[str], seat: Any) -> None:
+    """Refuse a name with a space typed unquoted (``--states Saudi Arabia Egypt``), which
+    the shell gives as two states: the error said "'Saudi' is no country ... (did you mean
+    'Saudi Arabia'?)" to a user who had typed just that (decision 1020)."""
+    for i, first in enumerate(actors):
+        try:
+            seat(first)
+            continue
+        except InputError:
+            pass
+        for n in (4, 3, 2):
+            joined = " ".join(actors[i : i + n])
+            if len(actors[i : i + n]) < n:
+                continue
+            try:
+                seat(joined)
+            except InputError:
+                continue
+            words = [f"'{a}'" for a in actors[i : i + n]]
+            taken = f"{', '.join(words[:-1])} and {words[-1]}"
+            raise InputError(
+                f"--states took {taken} as {n} states; quote a name that holds a space: "
+                f'--states "{joined}" (or separate the states by commas)'
+            )
 
 
 def cli_observe(args: argparse.Namespace) -> int:
@@ -158,7 +190,7 @@ def cli_observe(args: argparse.Namespace) -> int:
         definition = found.model_dump(exclude_none=True) if found else None
     else:
         group = "states"
-        actors = [s.strip() for s in args.states.split(",") if s.strip()]
+        actors = [s.strip() for s in args.states if s.strip()]
         if not actors:
             raise InputError('--states names no state; give e.g. "Egypt,Syria"')
         # A state named twice counted once, without a word: most likely another state
@@ -192,6 +224,8 @@ def cli_observe(args: argparse.Namespace) -> int:
                 f"--power and --rival are the same country ({same}); split agreement "
                 "compares a power with another, so give its rival"
             )
+    if not args.scenario:
+        _refuse_split_names(actors, lambda name: seat(name, "--states"))
     mapped = {a: seat(a, "--states") for a in actors}
     if not args.scenario:
         # Two names of one country (UAE, United Arab Emirates) weighed it twice in the

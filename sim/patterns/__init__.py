@@ -323,13 +323,26 @@ def calendar_notes(pf: PatternFile, scenario: Scenario | None = None) -> list[st
     take the initial state, so the window's prediction is flat there by construction,
     which the figure's caption says and the terminal did not (an audit: a ``before`` of
     1946-1950 on a calendar from 1956). A correlation's years are its purpose (it tests
-    the initial conditions) and the link's reference is only an anchor: neither is noted.
+    the initial conditions) and are not noted; the link's reference, only an anchor, is
+    noted when all its years precede the calendar (decision 1020).
     ``scenario`` is the one simulated, when ``--set`` changed the file's (its calendar
     decides; decision 754).
     """
     scenario = pf.base_scenario if scenario is None else scenario
     begins = int(links.step_years(scenario)[0])
     notes = []
+    first, last = pf.link.reference
+    if last < begins:
+        # Allowed (the initial state is a prediction too), and the shipped files reach into
+        # the calendar; one wholly before it was taken without a word, against the README's
+        # advice (an outside check, decision 1020).
+        notes.append(
+            f"the link's reference years {span_text(first, last)} all precede the scenario's "
+            f"calendar (from {scenario.calendar.start}): each state's offset sets its votes "
+            "then against the initial state, before any of the scenario's events; reference "
+            "years inside the calendar, after any event that resets an actor, anchor it to "
+            "the simulated years"
+        )
     for pattern in pf.patterns:
         if pattern.statistic == "correlation":
             continue
