@@ -75,6 +75,8 @@ ENV_COUNTERFACTUAL = "CREDSIM_EXPLORE_COUNTERFACTUAL"
 ENV_OUT = "CREDSIM_EXPLORE_OUT"
 ENV_ENGINE = "CREDSIM_EXPLORE_ENGINE"
 NO_COUNTERFACTUAL = "(none)"
+# The two file boxes, whose refusals are each shown under their own box.
+SCENARIO_BOX, COUNTERFACTUAL_BOX = "scenario", "counterfactual"
 # The seed the page starts with, as `credsim run --seed` defaults.
 DEFAULT_SEED = 0
 DESCRIBED = {"font-size": "0.8em", "color": "#666", "margin": "0 0 8px 0"}
@@ -90,7 +92,8 @@ WRAPPED = {"overflow-wrap": "anywhere"}
 # breaks after a '/' (:func:`breakable`), and anywhere in a name longer than the line;
 # so does the file's name in the line over its notes (decision 858). An event's tooltip
 # shows its source whole: vega-tooltip's own style cut a value at 77 pixels, so that
-# "Assad falls" lost two thirds of its source (decision 896).
+# "Assad falls" lost two thirds of its source (decision 896); the events of a crowded
+# period are listed one a line (figures.event_periods; decision 1018).
 PAGE_CSS = """
 .v-input.v-slider.credsim-slider { display: flex !important; flex-direction: column;
     align-items: stretch !important; flex: 1 1 0; min-width: 0; }
@@ -103,7 +106,8 @@ PAGE_CSS = """
 .credsim-file .v-select__selection-text { white-space: normal; overflow: visible;
     text-overflow: clip; overflow-wrap: anywhere; }
 #vg-tooltip-element table tr td.value { max-height: none; max-width: 420px;
-    overflow: visible; white-space: normal; }
+    overflow: visible; white-space: pre-line; }
+#vg-tooltip-element table tr td.key { vertical-align: top; }
 .v-input.v-slider.credsim-slider .v-slider-thumb__label { bottom: auto;
     top: calc(var(--v-slider-thumb-size) / 2 + 6px); }
 .v-input.v-slider.credsim-slider .v-slider-thumb__label > .v-slider-thumb__label-wedge {
@@ -1066,7 +1070,11 @@ def Explorer(
 
     # Each press of "load" reads the file anew, the same path too (the researcher edited it).
     reads = solara.use_reactive(0)
-    refused = solara.use_reactive("")
+    # The last file refused and the box it was typed or chosen in ("scenario" or
+    # "counterfactual"): its message is shown under that box. Shown together under the
+    # counterfactual's box, a scenario file's error read as the counterfactual's (an outside
+    # check; decision 1018).
+    refused = solara.use_reactive(("", ""))
     # A list keyed on the refusals is made anew after one: it shows the file still loaded.
     refusals = solara.use_reactive(0)
     # The file a press has just read (to check it): the memos below take it rather than
@@ -1127,7 +1135,7 @@ def Explorer(
         new, blank = typed_file(typed)
         loaded = load(new) if new else (None, blank)
         error = loaded[1]
-        refused.set(error)
+        refused.set((SCENARIO_BOX, error))
         if error:
             refusals.set(refusals.value + 1)
             return
@@ -1156,7 +1164,9 @@ def Explorer(
         typed_cf.set(typed)
         new, blank = typed_file(typed)
         if not new:
-            refused.set(blank.replace("a scenario file", "a counterfactual file"))
+            refused.set(
+                (COUNTERFACTUAL_BOX, blank.replace("a scenario file", "a counterfactual file"))
+            )
             refusals.set(refusals.value + 1)
             return
         choose_counterfactual(new)
@@ -1164,13 +1174,16 @@ def Explorer(
     def choose_counterfactual(new: str) -> None:
         if new != NO_COUNTERFACTUAL and same_file(new, path.value):
             refused.set(
-                f"{new} is the scenario itself: choose another file to compare with, or (none)"
+                (
+                    COUNTERFACTUAL_BOX,
+                    f"{new} is the scenario itself: choose another file to compare with, or (none)",
+                )
             )
             refusals.set(refusals.value + 1)
             return
         loaded = load(new) if new != NO_COUNTERFACTUAL else (None, "")
         error = loaded[1]
-        refused.set(error)
+        refused.set((COUNTERFACTUAL_BOX, error))
         if error:
             refusals.set(refusals.value + 1)
         else:
@@ -1286,6 +1299,11 @@ def Explorer(
                 use_change(field, choose, update_events=["keyup.enter"])
                 with solara.Row(justify="end"):
                     solara.Button("load", on_click=lambda: choose(typed_path.value), text=True)
+                refused_box, refusal = refused.value
+                if refusal and refused_box == SCENARIO_BOX:
+                    solara.Error(refusal, style_=WRAP)
+                if base_error:
+                    solara.Error(base_error, style_=WRAP)
                 if base is not None:
                     Description(base)
                 if base is not None:
@@ -1297,25 +1315,25 @@ def Explorer(
                     cf_path.value,
                     choose_counterfactual,
                 ).key(f"counterfactual-{refusals.value}")
+                # Keyed, as the fields below: a scenario box's message above it (decision
+                # 1018) must not make it anew, which leaves it without its Enter (use_change).
                 cf_field = rv.TextField(
                     label="or a counterfactual file", v_model=typed_cf.value, hide_details="auto"
-                )
+                ).key("counterfactual-file")
                 use_change(cf_field, typed_cf.set, update_events=["focusout"])
                 use_change(cf_field, type_counterfactual, update_events=["keyup.enter"])
                 with solara.Row(justify="end"):
                     solara.Button(
                         "compare", on_click=lambda: type_counterfactual(typed_cf.value), text=True
                     )
+                if refusal and refused_box == COUNTERFACTUAL_BOX:
+                    solara.Error(refusal, style_=WRAP)
+                if cf_error:
+                    solara.Error(cf_error, style_=WRAP)
                 if cf_base is not None:
                     Description(cf_base)
                 if cf_base is not None:
                     Notes(cf_path.value, cf_notes).key(f"cf-notes-{cf_path.value}-{reads.value}")
-                if refused.value:
-                    solara.Error(refused.value, style_=WRAP)
-                if base_error:
-                    solara.Error(base_error, style_=WRAP)
-                if cf_error:
-                    solara.Error(cf_error, style_=WRAP)
                 if base is not None:
                     months = base.calendar.months_per_step
                     for control in controls:

@@ -50,7 +50,9 @@ SOLID, DASHED = [1, 0], [6, 4]
 # nothing v5 lacks (the browser test validates them against v5's own schema), so the
 # page hands them over as v5 specs and vega-embed has no version to warn about.
 PAGE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-EVENT_STACK = 10  # pixels between the markers of one month's events
+# An event's marker stands over the trust (or affinity) chart's plotting area, its tip
+# this many pixels above its top edge, over no line (decision 1018).
+EVENT_LIFT = 6
 EVENT_TOOLTIP = [
     alt.Tooltip("date:N"),
     alt.Tooltip("label:N"),
@@ -290,7 +292,8 @@ def event_table(
     dashed ones alike (an outside review; decision 927). ``shared`` is whether both have it.
 
     Columns: date, label, source, kind, actor, target, scenarios, shared, order (the
-    scenario's events in file order, then the counterfactual's own), when, stack.
+    scenario's events in file order, then the counterfactual's own), when, crowded
+    (another event shares its period: :func:`event_periods` marks them together).
     """
     mine = _events(scenario)
     name = names[0] if names else scenario.name
@@ -316,11 +319,44 @@ def event_table(
     frame["shared"] = frame["shared"].astype(bool)
     frame["order"] = np.arange(len(frame))
     frame["when"] = to_datetime(frame["date"]).dt.strftime("%Y-%m-%d").to_numpy()
-    # Events of one month share a place on the time axis: their markers are stacked down
-    # from the top, in file order, so that each can be hovered (eight Syria events of
-    # 2024-12 showed one tooltip; decision 598). Pixels: the marker's height and a gap.
-    frame["stack"] = frame.groupby("date", sort=False).cumcount().to_numpy() * EVENT_STACK
+    # Events of one period share a place on the time axis: one marker stands for them all,
+    # its tooltip listing them (event_periods). Stacked down from the top one each
+    # (decision 598), Syria's eight of 2024-12 covered the lines' peaks (decision 1018).
+    frame["crowded"] = frame.groupby("date", sort=False)["date"].transform("size").to_numpy() > 1
     return frame
+
+
+def _listed(event: pd.Series) -> str:
+    """One event as a crowded period's tooltip lists it: "Assad falls: regime_change,
+    Syria", "Russia abandons Assad (syria only): withdraw, Russia \u2192 Syria"."""
+    who = " \u2192 ".join(name for name in (event["actor"], event["target"]) if name)
+    return f"\u2022 {event['label']}: {event['kind']}{', ' + who if who else ''}"
+
+
+def event_periods(events: pd.DataFrame) -> pd.DataFrame:
+    """One row for each period of :func:`event_table`'s ``events`` that holds several
+    events: its one marker on the page. ``events`` counts them and lists each, in the
+    table's order, one a line ("8 events:", then "\u2022 label: kind, actor \u2192
+    target"); ``shared`` is whether any is of both scenarios (a filled marker).
+
+    Columns: date, when, events, shared.
+    """
+    columns = ["date", "when", "events", "shared"]
+    if events.empty or "crowded" not in events:
+        return pd.DataFrame(columns=columns)
+    crowded = events[events["crowded"]]
+    rows = [
+        {
+            "date": date,
+            "when": period["when"].iloc[0],
+            "events": "\n".join(
+                [f"{len(period)} events:", *(_listed(e) for _, e in period.iterrows())]
+            ),
+            "shared": bool(period["shared"].any()),
+        }
+        for date, period in crowded.groupby("date", sort=False)
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _records(frame: pd.DataFrame) -> Records:
@@ -446,24 +482,35 @@ def _event_rules() -> alt.Chart:
     )
 
 
-def _events_layer() -> alt.LayerChart | alt.FacetChart:
-    """The rules, and a marker at the top of the trust panel for each event: those of one
-    month stacked down, one each (decision 598). The difference panel below has the rules
-    alone; its markers at zero stacked out of the panel."""
-    point = (
-        alt.Chart(alt.Data(name="events"))
-        .mark_point(shape="triangle-down", filled=True, stroke=EVENT_INK, size=60)
+def _event_marker(data: str) -> alt.Chart:
+    """A marker over the top of the trust panel at each row of ``data``, pointing down at
+    its date, clear of the lines (decision 1018)."""
+    return (
+        alt.Chart(alt.Data(name=data))
+        .mark_point(
+            shape="triangle-down", filled=True, stroke=EVENT_INK, size=60, yOffset=-EVENT_LIFT
+        )
         .encode(
             x="when:T",
             y=alt.datum(1.0),
-            yOffset=alt.YOffset("stack:Q", scale=None),
             # An event of one scenario only is hollow (decision 927): its shape, not a
             # colour, so that it reads in greyscale; the tooltip says which scenario.
             fill=alt.condition("datum.shared", alt.value(EVENT_INK), alt.value("white")),
-            tooltip=EVENT_TOOLTIP,
         )
     )
-    return alt.layer(_event_rules(), point)
+
+
+def _events_layer() -> alt.LayerChart | alt.FacetChart:
+    """The rules, and a marker over the top of the trust panel for each period with
+    events: an event alone in its period has its own tooltip; the events of a crowded
+    period one marker, its tooltip listing them (:func:`event_periods`). Stacked down one
+    each (decision 598), Syria's eight of 2024-12 covered the lines' peaks (decision 1018).
+    The difference panel below has the rules alone."""
+    crowded = _event_marker("event_periods").encode(
+        tooltip=[alt.Tooltip("date:N"), alt.Tooltip("events:N")]
+    )
+    alone = _event_marker("events").transform_filter("!datum.crowded").encode(tooltip=EVENT_TOOLTIP)
+    return alt.layer(_event_rules(), crowded, alone)
 
 
 EVENT_INK = "#555555"
@@ -577,8 +624,9 @@ def trajectories_spec(
     ``events`` is :func:`event_table`'s: an event of one scenario only is marked hollow,
     and the title's subtitle says so.
 
-    Datasets: ``lines`` (step, date, when, power, value, scenario, marked), ``events``
-    and, with a counterfactual, ``difference`` (step, power, value: run minus it; marked).
+    Datasets: ``lines`` (step, date, when, power, value, scenario, marked), ``events``,
+    ``event_periods`` (:func:`event_periods`: a period's several events, one marker) and,
+    with a counterfactual, ``difference`` (step, power, value: run minus it; marked).
     """
     lines = [run] if counterfactual is None else [run, counterfactual]
     data = pd.concat([_rows(line, metric, group) for line in lines], ignore_index=True)
@@ -586,6 +634,7 @@ def trajectories_spec(
     datasets: dict[str, Records] = {
         "lines": _records(data),
         "events": _records(events.drop(columns="order")),
+        "event_periods": _records(event_periods(events)),
     }
     if counterfactual is not None:
         mine = data[data["scenario"] == run.name].set_index(["step", "power"])
