@@ -297,6 +297,8 @@ def difference(
 # said which (an outside check; decision 998).
 EXACT = "exact"
 NORMAL = "normal approximation"
+# A paired comparison whose differences are all zero: a rank test has nothing to rank.
+NO_TEST = "none: every difference is 0"
 
 
 def wilcoxon_method(differences: npt.NDArray[np.float64]) -> str:
@@ -359,6 +361,10 @@ def paired_difference(
             p_value=float(test.pvalue),
             p_method=wilcoxon_method(differences),
         )
+    else:
+        # The statistic and p left blank, said why in the table itself (an outside check
+        # found the row's blanks unexplained on the terminal; decision 1021).
+        out["p_method"] = NO_TEST
     return out
 
 

@@ -448,6 +448,13 @@ def cli_analyze(args: argparse.Namespace) -> int:
         print(f"({len(shown)} of {len(table)} rows shown: {what}the metrics of the figures)")
     if why:
         print(f"credsim: note: {why}", file=sys.stderr)
+    if results.failed_text:
+        # compare and check said so, analyze not (an outside check, decision 1021).
+        print(
+            f"credsim: note: {results.failed_text.removesuffix('.')}; each design point's "
+            "indices take the mean of its replicates that finished",
+            file=sys.stderr,
+        )
     missing = table[COLUMNS[args.method][0]].isna()
     if difference is not None and missing[mine].any():
         print(f"credsim: note: {unindexed_text(results, design, difference)}", file=sys.stderr)
