@@ -356,14 +356,18 @@ def test_key_events_the_strip_has_no_room_for_are_named_in_the_caption(tmp_path)
     "Berbera access" (under the long label of an event two years earlier) left as ticks
     without a word, though the README says key events are labelled first. The best
     arrangement of the strip's four lanes has no room for them; the caption names every
-    key event the drawn strip left without a label, and only those."""
+    key event the drawn strip left without a label, and only those. Thirteen of one
+    month (lettered, so that their order is the caption's), more than the strip searches
+    (``KEY_SEARCH``) and grows lanes for: the eight of one month once here now each have
+    a label in the lanes the strip grows to for key events (decision 1019)."""
     import results_factory as factory
 
     from sim.plots.gallery import figures_for
+    from sim.plots.trajectories import KEY_SEARCH
     from sim.results import open_results
 
     tree = factory.scenario_tree()
-    crowd = [f"Key event number {i}" for i in range(8)]
+    crowd = [f"Key event {chr(ord('A') + i)}" for i in range(KEY_SEARCH + 1)]
     tree["events"] = [
         {"id": f"k{i}", "date": "2014-09", "kind": "intervene", "actor": "Russia",
          "target": "Syria", "label": label, "key": True}

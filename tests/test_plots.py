@@ -291,13 +291,18 @@ def test_every_key_event_is_labelled_where_an_arrangement_has_room():
     plt.close(fig)
 
 
-def test_of_the_fullest_arrangements_the_strip_keeps_the_first_in_label_order():
+def test_of_the_fullest_arrangements_the_strip_keeps_the_first_in_label_order(monkeypatch):
     """The Horn case (an outside check; decision 836): nine key events, room for seven.
     The search kept the first seven it found, leaving "Berbera access" (an intervention,
     alone in its stretch) for "Mengistu in power" (a relation, last in the label order).
     Of the arrangements with the most labels, the one of the events first in the label
     order is drawn; and two key events of one month can both have a label, each at its
-    own tick (placed at their date, each ran over the other's leader)."""
+    own tick (placed at their date, each ran over the other's leader). The strip is held
+    to its four lanes here: with lanes above them (decision 1019) "Mengistu in power" is
+    labelled too (tests/test_key_events_labelled_1019.py)."""
+    from sim.plots import trajectories
+
+    monkeypatch.setattr(trajectories, "KEY_LANES", LANES)
     rows = [
         ("Soviet-Somali treaty", "intervene", "1974-07", "USSR", 1.5),
         ("Derg deposes Haile Selassie", "regime_change", "1974-09", None, None),

@@ -9,7 +9,9 @@ panels, horizontally, in up to ``LANES`` lanes: each label goes into the
 first lane where its drawn bounding box overlaps no other label, and an
 event that fits no lane stays an unlabelled tick. So labels never collide.
 Each label starts (or ends) at its own tick, beside the other ticks of its
-month; the report's caption names the key events left without a label
+month. Key events that no arrangement of the lanes holds get lanes above
+them, up to ``KEY_LANES`` (the strip grows to its highest label); the
+report's caption names the key events left without a label
 (:func:`unlabelled_note`).
 """
 
@@ -217,8 +219,11 @@ def draw_events(
     tick on the strip's baseline coloured by the acting power (``palette``: the powers
     drawn; any other actor's tick is a cross of :data:`OTHER_ACTOR_COLOR`). Labels, in
     :func:`label_priority` order, each in the first of ``LANES`` lanes where its
-    bounding box (measured on the drawn figure) overlaps no placed label;
-    labelled events get a darker line and a leader from the tick to the label.
+    bounding box (measured on the drawn figure) overlaps no placed label, else the
+    arrangement :func:`_search` finds; key events it leaves without a label are
+    searched again in up to :data:`KEY_LANES` lanes, those above the strip's top (the
+    fewest lanes that label the most; :func:`_trim_strip` grows the strip to them).
+    Labelled events get a darker line and a leader from the tick to the label.
 
     Returns:
         The label texts placed (their bounding boxes never overlap).
@@ -285,13 +290,12 @@ def draw_events(
             transform=_shifted(strip, shifts[i]),
         )
 
-    cache: dict[tuple[int, int], _Place | None] = {}
+    cache: dict[tuple[int, int, str], _Place | None] = {}
 
-    def place_at(i: int, t: int) -> _Place | None:
-        """Event ``i``'s label at try ``t`` of :data:`_TRIES`, its box measured; None
-        where it does not fit in the figure."""
-        if (i, t) not in cache:
-            lane, ha = _TRIES[t]
+    def place_at(i: int, lane: int, ha: str) -> _Place | None:
+        """Event ``i``'s label in ``lane``, aligned ``ha``, its box measured; None where it
+        does not fit in the figure."""
+        if (i, lane, ha) not in cache:
             text = label(i, lane, ha)
             drawn = text.get_window_extent(renderer)
             text.remove()
@@ -299,13 +303,17 @@ def draw_events(
             clear = LEADER_CLEAR_PT * figure.dpi / 72.0
             ink = Bbox.from_extents(drawn.x0 - clear, drawn.y0, drawn.x1 + clear, drawn.y1)
             fits = left <= box.x0 and box.x1 <= right
-            cache[i, t] = _Place(i, lane, ha, box, ink, x_px[i]) if fits else None
-        return cache[i, t]
+            cache[i, lane, ha] = _Place(i, lane, ha, box, ink, x_px[i]) if fits else None
+        return cache[i, lane, ha]
 
-    def places(i: int) -> Iterator[_Place]:
-        return (p for t in range(len(_TRIES)) if (p := place_at(i, t)) is not None)
+    def places_in(lanes: int) -> Callable[[int], Iterator[_Place]]:
+        """An event's places in ``lanes`` lanes, in the order they are tried
+        (:func:`_tries`)."""
+        tries = _tries(lanes)
+        return lambda i: (p for lane, ha in tries if (p := place_at(i, lane, ha)) is not None)
 
     order = label_priority(events)
+    places = places_in(LANES)
     chosen = _greedy(order, places)
     if len(chosen) < len(order) <= KEY_SEARCH:
         # A key event is to be labelled whatever its kind; the greedy order (by kind) can
@@ -319,6 +327,18 @@ def draw_events(
         searched = _search(order, places)
         if len(searched) > len(chosen):
             chosen = searched
+    if len(chosen) < len(order) <= KEY_SEARCH and bool(events["key"].any()):
+        # Key events that no arrangement of the four lanes holds get lanes above them, as
+        # few as label the most: a long label over the next key event's tick makes that
+        # event's label go under it, and a chain of such labels needs a lane each (an
+        # outside review's Iraq case at 6.5 in: seven key events, each label but the
+        # last over the next one's tick, five labelled in four lanes; decision 1019).
+        for lanes in range(LANES + 1, KEY_LANES + 1):
+            searched = _search(order, places_in(lanes))
+            if len(searched) > len(chosen):
+                chosen = searched
+            if len(chosen) == len(order):
+                break
     placed: list[Text] = []
     for place in chosen:
         i, x = place.event, float(when[place.event])
@@ -357,9 +377,15 @@ class _Place:
 LEADER_CLEAR_PT = 1.5
 
 
-# Each label is tried in the first lane where it fits, left-aligned at its tick, then
-# right-aligned (ending at it).
-_TRIES = [(lane, ha) for ha in ("left", "right") for lane in range(LANES)]
+def _tries(lanes: int) -> list[tuple[int, str]]:
+    """A label's places in the order tried: each lane from the lowest, left-aligned at its
+    tick (the label on the tick's right), then each lane right-aligned (ending at it)."""
+    return [(lane, ha) for ha in ("left", "right") for lane in range(lanes)]
+
+
+# The most lanes a strip grows to for its key events when no arrangement of LANES lanes
+# labels them all (the strip is as high as its highest label, :func:`_trim_strip`).
+KEY_LANES = 8
 # At most this many key events are placed by :func:`_search` when the greedy order leaves
 # one without a label (an exhaustive search, bounded by SEARCH_NODES).
 KEY_SEARCH = 12
@@ -410,6 +436,24 @@ def _search(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> 
     chosen: list[_Place] = []
     taken: list[int] = []
     nodes = 0
+    # Every place measured once, and which places clash with which as bits of an integer
+    # (a place's own event's others never clash: one is chosen at most), so that a step
+    # tests its place against the chosen at once: the grown strips of decision 1019
+    # search up to KEY_LANES lanes, twice the places, where testing each pair at each
+    # step took seconds.
+    options = [list(places(i)) for i in order]
+    flat = [place for opts in options for place in opts]
+    ids: list[range] = []
+    for opts in options:
+        start = ids[-1].stop if ids else 0
+        ids.append(range(start, start + len(opts)))
+    clashes = [0] * len(flat)
+    for a, pa in enumerate(flat):
+        for b in range(a + 1, len(flat)):
+            if pa.event != flat[b].event and _clash(pa, flat[b]):
+                clashes[a] |= 1 << b
+                clashes[b] |= 1 << a
+    used = 0
 
     def hopeless(k: int) -> bool:
         """Whether no arrangement that decides the events from ``k`` on beats ``best``:
@@ -421,7 +465,7 @@ def _search(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> 
         return (*taken, *range(k, len(order))) >= ranks
 
     def visit(k: int) -> bool:
-        nonlocal best, ranks, nodes
+        nonlocal best, ranks, nodes, used
         nodes += 1
         if len(chosen) > len(best) or (len(chosen) == len(best) and tuple(taken) < ranks):
             best, ranks = list(chosen), tuple(taken)
@@ -429,12 +473,14 @@ def _search(order: Sequence[int], places: Callable[[int], Iterator[_Place]]) -> 
             return len(best) == len(order)
         if nodes > SEARCH_NODES or hopeless(k):
             return False
-        for place in places(order[k]):
-            if not any(_clash(place, q) for q in chosen):
-                chosen.append(place)
+        for n in ids[k]:
+            if not clashes[n] & used:
+                chosen.append(flat[n])
                 taken.append(k)
+                used |= 1 << n
                 if visit(k + 1):
                     return True
+                used &= ~(1 << n)
                 chosen.pop()
                 taken.pop()
         return visit(k + 1)
@@ -769,8 +815,9 @@ def unlabelled_events(
     the key events (``key: true``), or every event where none is key.
 
     The strip's labels keep off each other and each other's leaders in up to ``LANES``
-    lanes; a stretch of more events than that, or a long label over a later event's
-    tick, leaves some without a label even in the best arrangement (:func:`_search`).
+    lanes (key events up to :data:`KEY_LANES`); a stretch of more events than that, or
+    long labels each over a later event's tick, leaves some without a label even in the
+    best arrangement (:func:`_search`).
     Read off the drawn strip: its labels (gid ``event-label``) at their events' dates.
     """
     marks, when, placed = _strip_labels(figure, series, events, metrics)
@@ -859,12 +906,15 @@ def strip_note(
 
 
 def _trim_strip(strip: Axes, placed: Sequence[Text]) -> None:
-    """Cut the event strip down to its highest label, every label where it was drawn.
+    """Fit the event strip to its highest label, every label where it was drawn.
 
     The strip has room for ``LANES`` lanes of labels; when fewer are used, the
     rest would be blank space at the top of the saved figure (the tight
-    bounding box counts the strip's axes). The strip keeps its bottom and
-    its scale, so nothing drawn moves.
+    bounding box counts the strip's axes), and the strip is cut down. Key events
+    placed in lanes above those (:data:`KEY_LANES`) stand over the strip, which
+    grows up to them, over the figure's top (the saved figure's tight box takes them
+    in, and a heading goes over the strip). The strip keeps its bottom and its scale,
+    so nothing drawn moves.
     """
     figure = strip.get_figure()
     if figure is None or not placed:
@@ -873,7 +923,7 @@ def _trim_strip(strip: Axes, placed: Sequence[Text]) -> None:
     top_px = max(t.get_window_extent(renderer).y1 for t in placed)
     top = float(strip.transData.inverted().transform((0.0, top_px))[1])
     low, high = strip.get_ylim()
-    if not low < top < high:
+    if not low < top or top == high:
         return
     pos = strip.get_position()
     strip.set_position((pos.x0, pos.y0, pos.width, pos.height * (top - low) / (high - low)))
