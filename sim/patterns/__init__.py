@@ -55,6 +55,7 @@ import pandas as pd
 from sim.errors import (
     InputError,
     beyond_float,
+    count_text,
     decimal_comma_hint,
     in_words,
     number_text,
@@ -877,11 +878,11 @@ def silent_members(pf: PatternFile, prep: Prepared) -> list[str]:
     states" says, but no note named them (an outside check of new cases: West Germany,
     seated in 1973, and Yemen, whose votes before 1991 are the Yemen Arab Republic's, in
     a Suez pattern of 1955-1958; decision 996). A state that votes in the windows but
-    not in the reference years is :func:`left_out`'s."""
+    not in the reference years is :func:`left_out`'s. A correlation's states without a
+    vote in its years are left out of its r, and are named so too (its legend said "(7
+    members)" of a correlation over 6, and nothing named South Korea; decision 1022)."""
     notes = []
     for pattern in pf.patterns:
-        if pattern.statistic == "correlation":
-            continue
         names = _members_where(pattern, prep, ~_voted_in_windows(pattern, prep))
         if not names:
             continue
@@ -891,9 +892,16 @@ def silent_members(pf: PatternFile, prep: Prepared) -> list[str]:
         why = "; ".join(prep.voting.get(n, n) for n in names)
         verb = "has" if len(names) == 1 else "have"
         counts = "counts" if len(names) == 1 else "count"
+        kept = len(prep.members[pattern.group]) - len(names)
+        where = (
+            f"the correlation leaves {'it' if len(names) == 1 else 'them'} out (it is over "
+            f"{count_text(kept, 'state')})"
+            if pattern.statistic == "correlation"
+            else f"{counts} on neither side"
+        )
         notes.append(
             f"pattern '{pattern.id}': {in_words(names)} {verb} no vote in its years "
-            f"{span_text(first, last)} ({why}), so {counts} on neither side"
+            f"{span_text(first, last)} ({why}), so {where}"
         )
     return notes
 

@@ -850,24 +850,39 @@ def counted_note(pattern: Pattern, prep: Prepared) -> str:
     """The caption's sentence on a change or did whose groups count fewer states than
     they hold: only states that voted in the link's reference years get a prediction
     (decision 313). The legend gave a group's listed members alone, and read as if all
-    counted (an audit, decision 571); it now gives both (decision 836). Empty when every
-    state counts, and for a correlation."""
+    counted (an audit, decision 571); it now gives both (decision 836), and of a
+    correlation those that voted in its years (decision 1022). Empty when every state
+    counts."""
     parts = [
         f"'{name}' {counted} of its {total} states"
         for name, (counted, total) in counted_states(pattern, prep).items()
     ]
     if not parts:
         return ""
+    if pattern.statistic == "correlation":
+        from sim.observed.votes import span_text
+
+        first, last = pattern.windows()["years"]
+        return f" Counted, as voting in {span_text(first, last)}: {'; '.join(parts)}."
     return f" Counted, as voting in the link's reference years: {'; '.join(parts)}."
 
 
 def counted_states(pattern: Pattern, prep: Prepared) -> dict[str, tuple[int, int]]:
     """(states counted, states listed) of the pattern's group and control, those that
-    count fewer states than they hold (:func:`counted_note`); none for a correlation."""
+    count fewer states than they hold (:func:`counted_note`): of a change or did the
+    states that voted in the link's reference years, of a correlation those that voted in
+    its years (the legend said "(7 members)" of a correlation of 6 states; an outside
+    check, decision 1022)."""
+    import numpy as np
+
     from sim.patterns import offset_rows
+    from sim.patterns import statistics as stats
 
     if pattern.statistic == "correlation":
-        return {}
+        rows = prep.members[pattern.group]
+        means = stats.window_mean(prep.observed[rows], prep.years, pattern.windows()["years"])
+        voted = int(np.isfinite(means).sum())
+        return {pattern.group: (voted, len(rows))} if voted < len(rows) else {}
     found = {}
     for name in (pattern.group, pattern.control):
         if name is None:
