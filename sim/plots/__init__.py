@@ -87,15 +87,18 @@ def cli_plot(args: argparse.Namespace) -> int:
     _note_metrics_unused(results, args.metrics)
     progress = FigureProgress()
     left_out: list[str] = []
-    report = write_report(
-        args.results,
-        out=args.out,
-        fmt=args.format,
-        selection=selection,
-        progress=progress,
-        left_out=left_out,
-        width=args.width,
-    )
+    from sim.plots.figure import at_dpi
+
+    with at_dpi(getattr(args, "dpi", None)):
+        report = write_report(
+            args.results,
+            out=args.out,
+            fmt=args.format,
+            selection=selection,
+            progress=progress,
+            left_out=left_out,
+            width=args.width,
+        )
     plots = args.out or f"{args.results}/plots"
     print(progress.closing(f"figures in {plots}; report {report}"))
     say_left_out(results, selection, left_out, progress.total)

@@ -46,6 +46,7 @@ from sim.fileio import (
 from sim.forkserver import die_with_parent
 from sim.integrity import DRAWING, done_text, status_text
 from sim.plots.figure import (
+    DPI,
     PAGE_HEIGHT_IN,
     WIDTH_SLACK_IN,
     at_page_width,
@@ -54,6 +55,7 @@ from sim.plots.figure import (
     metric_label,
     parameter_label,
     render,
+    save_dpi,
     saved_size_in,
     too_tall_words,
 )
@@ -445,7 +447,12 @@ _TO_DRAW: tuple[list[Entry], str] | None = None
 def draw_entry(entry: Entry, fmt: str) -> Drawn:
     """``entry`` drawn: its file in ``fmt``, what the page embeds, and its caption."""
     data = render(entry.figure, fmt)
-    shown, shown_fmt = (data, fmt) if fmt in _MIME else (render(entry.figure, "png"), "png")
+    # The page embeds a PNG at DPI, whatever --dpi the files take (decision 1024).
+    shown, shown_fmt = (
+        (data, fmt)
+        if fmt in _MIME and (fmt != "png" or save_dpi() == DPI)
+        else (render(entry.figure, "png", DPI), "png")
+    )
     plt.close(entry.figure)
     return data, shown, shown_fmt, entry.caption
 
