@@ -105,14 +105,19 @@ def save_dpi() -> float:
 
 
 @contextlib.contextmanager
-def at_dpi(dpi: float | None) -> Iterator[None]:
-    """PNG files saved within are saved at ``dpi`` (``None``: :data:`DPI`)."""
-    before = _SAVE_DPI[0]
-    _SAVE_DPI[0] = DPI if dpi is None else dpi
+def _held(cell: list[Any], value: Any) -> Iterator[None]:
+    """``cell[0]`` set to ``value`` within, and back to what it was after."""
+    before = cell[0]
+    cell[0] = value
     try:
         yield
     finally:
-        _SAVE_DPI[0] = before
+        cell[0] = before
+
+
+def at_dpi(dpi: float | None) -> contextlib.AbstractContextManager[None]:
+    """PNG files saved within are saved at ``dpi`` (``None``: :data:`DPI`)."""
+    return _held(_SAVE_DPI, DPI if dpi is None else dpi)
 
 
 def dpi_arg(text: str) -> float:
@@ -150,15 +155,9 @@ def page_room() -> float:
     return width - 2 * float(plt.rcParams["savefig.pad_inches"])
 
 
-@contextlib.contextmanager
-def at_page_width(inches: float | None) -> Iterator[None]:
+def at_page_width(inches: float | None) -> contextlib.AbstractContextManager[None]:
     """Figures drawn within are drawn to fit ``inches`` (``None``: as wide as they need)."""
-    before = _PAGE_WIDTH[0]
-    _PAGE_WIDTH[0] = inches
-    try:
-        yield
-    finally:
-        _PAGE_WIDTH[0] = before
+    return _held(_PAGE_WIDTH, inches)
 
 
 def page_width_arg(text: str) -> float:
