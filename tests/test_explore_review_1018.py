@@ -60,6 +60,16 @@ def _enter(rc: Any, label: str, text: str) -> None:
     field.fire_event("keyup.enter", None)
 
 
+def _refused(rc: Any, root: Any, label: str, text: str) -> tuple[str, int, dict[str, list[int]]]:
+    """``text`` entered in the box ``label``: the one error shown, its place on the page and
+    every widget's place (:func:`places`)."""
+    _enter(rc, label, text)
+    (shown,) = errors(rc)
+    at = places(root)
+    (error,) = at["errors"]
+    return shown, error, at
+
+
 def test_each_file_boxs_error_is_shown_under_its_own_box(tmp_path: Path) -> None:
     """A scenario file that does not exist, typed in "or a scenario file", was refused
     under the counterfactual's box and its description (decision 1013's check): it is shown
@@ -69,20 +79,14 @@ def test_each_file_boxs_error_is_shown_under_its_own_box(tmp_path: Path) -> None
     root, rc = solara.render(Explorer(str(SHIPPED / "syria.yaml"), abstained), handle_error=False)
 
     missing = str(tmp_path / "no_such_scenario.yaml")
-    _enter(rc, "or a scenario file", missing)
-    (shown,) = errors(rc)
+    shown, error, at = _refused(rc, root, "or a scenario file", missing)
     assert missing in shown
-    at = places(root)
-    (error,) = at["errors"]
     assert at["or a scenario file"][0] < error < at["counterfactual list"][0], at
     assert loaded_name(rc) == "syria"  # the scenario loaded stays
 
     missing_cf = str(tmp_path / "no_such_counterfactual.yaml")
-    _enter(rc, "or a counterfactual file", missing_cf)
-    (shown,) = errors(rc)
+    shown, error, at = _refused(rc, root, "or a counterfactual file", missing_cf)
     assert missing_cf in shown
-    at = places(root)
-    (error,) = at["errors"]
     assert error > at["or a counterfactual file"][0], at
 
     # The scenario itself chosen as its counterfactual: under the counterfactual's box.
@@ -94,10 +98,8 @@ def test_each_file_boxs_error_is_shown_under_its_own_box(tmp_path: Path) -> None
     assert error > at["or a counterfactual file"][0], at
 
     # A blank scenario box: under the scenario's box again.
-    _enter(rc, "or a scenario file", "")
-    assert errors(rc) == ["give a scenario file (the box is empty)"]
-    at = places(root)
-    (error,) = at["errors"]
+    shown, error, at = _refused(rc, root, "or a scenario file", "")
+    assert shown == "give a scenario file (the box is empty)"
     assert at["or a scenario file"][0] < error < at["counterfactual list"][0], at
     assert loaded_name(rc) == "syria"
 

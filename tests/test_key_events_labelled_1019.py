@@ -12,9 +12,6 @@ four lanes holds it (decision 1019). Each figure is read back here: the strip's 
 
 from __future__ import annotations
 
-from typing import Any
-
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -27,12 +24,12 @@ from sim.plots import trajectories
 from sim.plots.figure import DPI, at_page_width
 from sim.plots.trajectories import (
     LANES,
-    draw_events,
     trajectories_figure,
     unique_events,
     unlabelled_events,
     unlabelled_note,
 )
+from tests.test_plots import HORN, horn_strip
 
 SCENARIOS = ["historical", "sustained", "abstained"]
 NOT_ABSTAINED = ["historical", "sustained"]
@@ -208,45 +205,13 @@ def test_where_even_the_grown_strip_has_no_room_the_caption_names_exactly_the_re
         _assert_clear(figure)
 
 
-HORN: list[tuple[Any, ...]] = [
-    ("Soviet-Somali treaty", "intervene", "1974-07", "USSR", 1.5),
-    ("Derg deposes Haile Selassie", "regime_change", "1974-09", None, None),
-    ("Mengistu in power", "relation", "1977-02", "Ethiopia", None),
-    ("USSR backs Ethiopia", "side_with_adversary", "1977-11", "USSR", 2.0),
-    ("Somalia expels Soviets", "expelled", "1977-11", "USSR", 2.0),
-    ("Soviet-Cuban intervention", "intervene", "1978-01", "USSR", 2.5),
-    ("Berbera access", "intervene", "1980-08", "USA", 1.0),
-    ("Siad Barre falls", "regime_change", "1991-01", None, None),
-    ("Mengistu falls", "regime_change", "1991-05", None, None),
-]
-
-
 # The most lanes the strip grows to for key events (monkeypatched below).
 GROWN = getattr(trajectories, "KEY_LANES", LANES)
 
 
 def _horn_strip(monkeypatch: pytest.MonkeyPatch, lanes: int) -> list[Text]:
     monkeypatch.setattr(trajectories, "KEY_LANES", lanes)
-    events = pd.DataFrame(
-        {
-            "scenario": "s",
-            "id": [f"e{i}" for i in range(len(HORN))],
-            "label": [r[0] for r in HORN],
-            "kind": [r[1] for r in HORN],
-            "step": range(1, len(HORN) + 1),
-            "date": [r[2] for r in HORN],
-            "actor": [r[3] for r in HORN],
-            "target": "Somalia",
-            "key": True,
-            "magnitude": [r[4] for r in HORN],
-        }
-    )
-    fig = plt.figure(figsize=(14.5, 4))
-    strip = fig.add_axes((0.08, 0.7, 5.18 / 14.5, 0.25))
-    panel = fig.add_axes((0.08, 0.1, 5.18 / 14.5, 0.5), sharex=strip)
-    strip.set_xlim(*mdates.date2num(pd.to_datetime(pd.Series(["1974-01", "1991-12"]))))
-    palette = {"USSR": "#D55E00", "USA": "#0072B2"}
-    return draw_events(strip, [panel], unique_events(events, ["s"]), palette)
+    return horn_strip()[1]
 
 
 def test_the_horn_strip_grows_for_a_key_event_four_lanes_could_not_hold(monkeypatch):

@@ -23,7 +23,9 @@ import pytest
 import results_factory as factory
 from matplotlib.collections import PolyCollection
 from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 from matplotlib.markers import CARETLEFTBASE, CARETRIGHTBASE
+from matplotlib.text import Text
 from numpy.testing import assert_allclose
 
 from sim.errors import InputError
@@ -209,6 +211,34 @@ def _events_of(rows: list[tuple[Any, ...]], target: str, **columns: Any) -> pd.D
     )
 
 
+# The Horn case of decision 836: nine key events, room for seven in the strip's four lanes.
+HORN: list[tuple[Any, ...]] = [
+    ("Soviet-Somali treaty", "intervene", "1974-07", "USSR", 1.5),
+    ("Derg deposes Haile Selassie", "regime_change", "1974-09", None, None),
+    ("Mengistu in power", "relation", "1977-02", "Ethiopia", None),
+    ("USSR backs Ethiopia", "side_with_adversary", "1977-11", "USSR", 2.0),
+    ("Somalia expels Soviets", "expelled", "1977-11", "USSR", 2.0),
+    ("Soviet-Cuban intervention", "intervene", "1978-01", "USSR", 2.5),
+    ("Berbera access", "intervene", "1980-08", "USA", 1.0),
+    ("Siad Barre falls", "regime_change", "1991-01", None, None),
+    ("Mengistu falls", "regime_change", "1991-05", None, None),
+]
+
+
+HORN_PALETTE = {"USSR": "#D55E00", "USA": "#0072B2"}
+
+
+def horn_strip() -> tuple[Figure, list[Text]]:
+    """The Horn case's key events drawn on a strip over one 5.18-in panel, and the labels
+    placed."""
+    events = _events_of(HORN, "Somalia", magnitude=[r[4] for r in HORN], key=True)
+    fig = plt.figure(figsize=(14.5, 4))
+    strip = fig.add_axes((0.08, 0.7, 5.18 / 14.5, 0.25))
+    panel = fig.add_axes((0.08, 0.1, 5.18 / 14.5, 0.5), sharex=strip)
+    strip.set_xlim(*_num(["1974-01", "1991-12"]))
+    return fig, draw_events(strip, [panel], unique_events(events, ["s"]), HORN_PALETTE)
+
+
 def _strip_with(events: pd.DataFrame) -> tuple[list, plt.Axes]:
     fig, (strip, panel) = plt.subplots(2, 1, figsize=(8, 4), sharex=True)
     marks = unique_events(events, ["s"])
@@ -303,34 +333,17 @@ def test_of_the_fullest_arrangements_the_strip_keeps_the_first_in_label_order(mo
     from sim.plots import trajectories
 
     monkeypatch.setattr(trajectories, "KEY_LANES", LANES)
-    rows = [
-        ("Soviet-Somali treaty", "intervene", "1974-07", "USSR", 1.5),
-        ("Derg deposes Haile Selassie", "regime_change", "1974-09", None, None),
-        ("Mengistu in power", "relation", "1977-02", "Ethiopia", None),
-        ("USSR backs Ethiopia", "side_with_adversary", "1977-11", "USSR", 2.0),
-        ("Somalia expels Soviets", "expelled", "1977-11", "USSR", 2.0),
-        ("Soviet-Cuban intervention", "intervene", "1978-01", "USSR", 2.5),
-        ("Berbera access", "intervene", "1980-08", "USA", 1.0),
-        ("Siad Barre falls", "regime_change", "1991-01", None, None),
-        ("Mengistu falls", "regime_change", "1991-05", None, None),
-    ]
-    events = _events_of(rows, "Somalia", magnitude=[r[4] for r in rows], key=True)
-    fig = plt.figure(figsize=(14.5, 4))
-    strip = fig.add_axes((0.08, 0.7, 5.18 / 14.5, 0.25))
-    panel = fig.add_axes((0.08, 0.1, 5.18 / 14.5, 0.5), sharex=strip)
-    strip.set_xlim(*_num(["1974-01", "1991-12"]))
-    palette = {"USSR": "#D55E00", "USA": "#0072B2"}
-    placed = draw_events(strip, [panel], unique_events(events, ["s"]), palette)
+    fig, placed = horn_strip()
     assert len(placed) == 7
-    assert {r[0] for r in rows} - {t.get_text() for t in placed} == {
+    assert {r[0] for r in HORN} - {t.get_text() for t in placed} == {
         "Mengistu in power",
         "USSR backs Ethiopia",
     }
     plt.close(fig)
-    two = _events_of(rows[3:5], "Somalia", magnitude=[2.0, 2.0], key=True)
+    two = _events_of(HORN[3:5], "Somalia", magnitude=[2.0, 2.0], key=True)
     fig, (strip, panel) = plt.subplots(2, 1, figsize=(8, 4), sharex=True)
     strip.set_xlim(*_num(["1977-01", "1978-12"]))
-    placed = draw_events(strip, [panel], unique_events(two, ["s"]), palette)
+    placed = draw_events(strip, [panel], unique_events(two, ["s"]), HORN_PALETTE)
     assert sorted(t.get_text() for t in placed) == ["Somalia expels Soviets", "USSR backs Ethiopia"]
     plt.close(fig)
 
