@@ -222,9 +222,9 @@ def test_truth_is_recovered_on_a_small_real_pattern_set(
                 "--truth sets parameters.trust.negativity_bias, which this calibration does not "
                 "fit: the data are simulated with it, and no posterior interval is checked "
                 "against it",
-                "--truth gives no value for link.beta: the data are simulated at each "
-                "scenario's own value (the pattern file's beta), and the summary's truth and "
-                "truth_in_90 are empty for it; give --truth PATH=VALUE to check it",
+                "--truth gives no value for link.beta: the data are simulated at the pattern "
+                "file's beta, and the summary's truth and truth_in_90 are empty for it; give "
+                "--truth PATH=VALUE to check it",
             ],
         ),
     ],

@@ -174,9 +174,16 @@ def truth_notes(truth: dict[str, float], priors: dict[str, tuple[float, float]])
         )
     missing = [path for path in priors if path not in truth]
     if missing:
+        # Where the data's value comes from, for the paths left out: a scenario parameter
+        # at the scenario's own, the link's beta at the pattern file's (an outside check:
+        # the beta was named for a scenario parameter, decision 1028).
+        sources = [
+            *(["each scenario's own value"] if set(missing) - {"link.beta"} else []),
+            *(["the pattern file's beta"] if "link.beta" in missing else []),
+        ]
         notes.append(
             f"--truth gives no value for {', '.join(missing)}: the data are simulated at "
-            "each scenario's own value (the pattern file's beta), and the summary's truth "
-            "and truth_in_90 are empty for it; give --truth PATH=VALUE to check it"
+            f"{' and '.join(sources)}, and the summary's truth and truth_in_90 are empty "
+            f"for {'it' if len(missing) == 1 else 'them'}; give --truth PATH=VALUE to check it"
         )
     return notes

@@ -277,11 +277,8 @@ def _changes(held: Mapping[str, Any], mine: Mapping[str, Any], other_truth: str)
         if fields:
             changes.append(f"the calibration file's {', '.join(fields)} changed since")
     digest = held.get("pattern_inputs")
-    files, my_files = held.get("pattern_file_inputs"), mine.get("pattern_file_inputs")
-    if isinstance(files, dict) and isinstance(my_files, dict) and files != my_files:
-        # Which file (an outside check: "a pattern file or its scenario" sent the user
-        # through every file; decision 918).
-        named = [f for f in {**files, **my_files} if files.get(f) != my_files.get(f)]
+    named = _changed_files(held.get("pattern_file_inputs"), mine.get("pattern_file_inputs"))
+    if named:
         changes.append(f"{', '.join(named)} (the patterns or their scenario) changed since")
     elif digest and mine.get("pattern_inputs") and digest != mine["pattern_inputs"]:
         changes.append("a pattern file or its scenario changed since")
@@ -290,6 +287,25 @@ def _changes(held: Mapping[str, Any], mine: Mapping[str, Any], other_truth: str)
     if ran and digest:
         return "a pattern file or its scenario changed since"
     return "the calibration file, a pattern file, its scenario, --truth or --engine changed since"
+
+
+def _changed_files(held: Any, mine: Any) -> list[str]:
+    """The pattern files whose digest differs between a folder's manifest (``held``) and
+    this calibration (``mine``), each ``{path: digest}``; none when either is missing.
+
+    Which file (an outside check: "a pattern file or its scenario" sent the user through
+    every file; decision 918). A file is its name, not its path as typed: the same file
+    given from another folder is the same file (names are unique in a calibration), and a
+    changed one is named as this command gives it (decision 1028)."""
+    if not isinstance(held, dict) or not isinstance(mine, dict):
+        return []
+    before = {Path(path).name: (path, digest) for path, digest in held.items()}
+    now = {Path(path).name: (path, digest) for path, digest in mine.items()}
+    return [
+        (now.get(name) or before[name])[0]
+        for name in {**before, **now}
+        if before.get(name, (None, None))[1] != now.get(name, (None, None))[1]
+    ]
 
 
 def _truth_text(truth: dict[str, float]) -> str:
