@@ -182,8 +182,10 @@ def test_a_path_breaks_after_each_slash() -> None:
 
 SIZES = ((1024, 768), (1500, 900))
 
-# What a researcher sees of each file list's path, and how much of it its box hides.
-FILE_BOXES = """() => Array.from(document.querySelectorAll('.v-select')).map(s => {
+# What a researcher sees of each file list's path, and how much of it its box hides (of
+# the lists showing a choice: the list of periods under the trust chart starts empty).
+FILE_BOXES = """() => Array.from(document.querySelectorAll('.v-select')).filter(
+        s => s.querySelector('.v-select__selection-text')).map(s => {
     const label = s.querySelector('label').innerText;
     const text = s.querySelector('.v-select__selection-text');
     const field = s.querySelector('.v-field').getBoundingClientRect();

@@ -18,14 +18,16 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
+import ipyvuetify
 import pandas as pd
 import reacton.core
 import reacton.ipyvuetify as rv
 import solara
+import traitlets
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 from reacton.ipyvue import use_event
@@ -46,12 +48,14 @@ from sim.explore.controls import (
 )
 from sim.explore.engine import ENGINE_NAMED, Engine, mesa_engine
 from sim.explore.figures import (
+    PAGE_FIT,
     REGIONAL,
     Line,
     Spec,
     alignment_spec,
     aligns,
     event_table,
+    event_what,
     line_up,
     network_figure,
     network_layout,
@@ -77,6 +81,8 @@ ENV_ENGINE = "CREDSIM_EXPLORE_ENGINE"
 NO_COUNTERFACTUAL = "(none)"
 # The two file boxes, whose refusals are each shown under their own box.
 SCENARIO_BOX, COUNTERFACTUAL_BOX = "scenario", "counterfactual"
+# The charts whose event markers list a period's events with their sources under them.
+TRUST, AFFINITY = "trust", "affinity"
 # The seed the page starts with, as `credsim run --seed` defaults.
 DEFAULT_SEED = 0
 DESCRIBED = {"font-size": "0.8em", "color": "#666", "margin": "0 0 8px 0"}
@@ -120,6 +126,10 @@ PAGE_CSS = """
 .credsim-charts .vega-embed { max-width: 100%; }
 .credsim-charts .vega-embed .chart-wrapper { max-width: 100%; }
 .credsim-charts .vega-embed svg.marks { display: block; max-width: 100%; height: auto; }
+.credsim-sources { margin: 0 0 12px 0; padding-left: 20px; font-size: 0.85em;
+    overflow-wrap: anywhere; }
+.credsim-sources li { margin: 0 0 6px 0; }
+.credsim-sources .credsim-what { color: #555; }
 """
 # The class PAGE_CSS gives the controls' column: it scrolls on its own within the window,
 # so the charts stay in view while a slider far down moves (at 1366 x 768 the trust chart
@@ -138,6 +148,12 @@ CHARTS_COLUMN = "credsim-charts"
 TYPED_BOX = "credsim-typed"
 # The class PAGE_CSS gives the file lists.
 FILE_BOX = "credsim-file"
+# The classes PAGE_CSS gives the list of a period's events with their sources under a chart
+# (EventSources), and their kind and who in it.
+SOURCES_LIST, SOURCES_WHAT = "credsim-sources", "credsim-what"
+# The box that holds that list: no wider than a chart (across the column, a source ran to
+# 150 characters a line at 1366 pixels).
+SOURCES_BOX = {"max-width": f"{PAGE_FIT}px"}
 # A row of buttons that goes on to a second line rather than past the column's edge ("save
 # figures" was cut to "SAVE FIGU" at 1024 pixels; decision 858).
 WRAPPING_ROW = {"flex-wrap": "wrap", "row-gap": "8px"}
@@ -694,19 +710,118 @@ class Drawn:
 
 
 @solara.component
-def Figure(drawn: Drawn) -> None:
-    """A Vega-Lite spec drawn in the page (tooltips on hover).
+def Figure(
+    drawn: Drawn, on_click: Callable[[dict[str, object] | None], None] | None = None
+) -> None:
+    """A Vega-Lite spec drawn in the page (tooltips on hover); ``on_click`` is given the
+    datum of the mark clicked (None off the marks).
 
     The widget is made once and its spec replaced on each render, so the renderer
     never compares or walks the spec's data.
     """
-    widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec={}), [])
+    widget = solara.use_memo(
+        lambda: solara.widgets.VegaLite(spec={}, listen_to_click=on_click is not None), []
+    )
 
     def show() -> None:
         widget.spec = on_page(drawn.spec)
+        if on_click is not None:
+            widget.on_click = on_click
 
-    solara.use_effect(show, [drawn])
+    solara.use_effect(show, [drawn, on_click])
     solara.Column(children=[widget])
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Which events the page lists with their sources (:func:`EventSources`): those of
+    ``period`` ("" for none), under ``chart`` (:data:`TRUST` or :data:`AFFINITY`: the one
+    whose marker was clicked), and how many clicks on a marker chose a period so far."""
+
+    chart: str = TRUST
+    period: str = ""
+    clicks: int = 0
+
+
+class ScrolledTo(ipyvuetify.VuetifyTemplate):
+    """An empty block that brings itself to the window's top each time ``asked`` grows.
+    At the top of a period's list, so that a click on a marker shows the list: at 1024 x
+    768 it opened under the difference panel, below the window (decision 1027).
+
+    One pixel tall, so that the browser keeps it in place as the list arrives under it
+    (scroll anchoring takes the first element in view): with no height, the chart below
+    the list was kept in place instead, and the list opened from the affinity chart was
+    pushed up out of the window."""
+
+    asked = traitlets.Int(0).tag(sync=True)
+    template = traitlets.Unicode(
+        """<template><div style="height: 1px; scroll-margin-top: 8px"></div></template>
+<script>
+module.exports = {
+    watch: {
+        asked(now, before) {
+            if (now > before) this.$el.scrollIntoView({block: "start"});
+        },
+    },
+};
+</script>"""
+    ).tag(sync=True)
+
+
+def event_choices(events: pd.DataFrame) -> list[dict[str, str]]:
+    """The periods of ``events`` (:func:`~sim.explore.figures.event_table`'s), in time
+    order, as :func:`EventSources` offers them: "2024-12: 8 events", or the one event's
+    label ("2015-09: Russian intervention (syria only)")."""
+    choices = []
+    for date, period in events.sort_values("when", kind="stable").groupby("date", sort=False):
+        what = count_text(len(period), "event") if len(period) > 1 else period["label"].iloc[0]
+        choices.append({"title": f"{date}: {what}", "value": str(date)})
+    return choices
+
+
+@solara.component
+def EventSources(events: pd.DataFrame, period: str, on_period: Callable[[str], None]) -> None:
+    """Under a chart, a list of its periods with events (a click on an event's marker
+    chooses its period; the keyboard reaches the list as any other) and each event of the
+    chosen ``period``, in the table's order: its label (ending in "(syria only)" for an
+    event of one scenario), its period, kind and who ("in both scenarios" for an event of
+    both beside a counterfactual), and its source whole. A crowded period's tooltip lists
+    its events without their sources (Syria's 2024-12 made 2,250 characters of them;
+    decisions 1018 and 1027)."""
+    rv.Select(
+        v_model=period or None,
+        on_v_model=lambda chosen: on_period(chosen or ""),
+        items=event_choices(events),
+        label="a period's events and their sources",
+        hint="or click an event's marker",
+        persistent_hint=True,
+        clearable=True,
+    )
+    chosen = events[events["date"] == period]
+    if chosen.empty:
+        return
+    rv.Html(
+        tag="ul",
+        class_=SOURCES_LIST,
+        children=[
+            rv.Html(
+                tag="li",
+                children=[
+                    rv.Html(tag="b", children=[event["label"]]),
+                    rv.Html(
+                        tag="div",
+                        class_=SOURCES_WHAT,
+                        children=[
+                            f"{period}: {event_what(event)}"
+                            + ("; in both scenarios" if event["scenarios"] == "both" else "")
+                        ],
+                    ),
+                    rv.Html(tag="div", children=[event["source"] or "(no source given)"]),
+                ],
+            )
+            for _, event in chosen.iterrows()
+        ],
+    )
 
 
 def notes_summary(file: str, notes: list[str]) -> str:
@@ -1067,6 +1182,7 @@ def Explorer(
     dropped = solara.use_reactive("")
     save_error = solara.use_reactive("")
     out_dir = solara.use_reactive(out)
+    sources = solara.use_reactive(Listed())
 
     # Each press of "load" reads the file anew, the same path too (the researcher edited it).
     reads = solara.use_reactive(0)
@@ -1438,9 +1554,34 @@ def Explorer(
                         alignment=aligning,
                     )
                 )
-                Figure(Drawn(charts["trust"]))
+                # Under the chart whose marker was clicked: listed under the trust chart, the
+                # events of a marker clicked on the affinity chart would open out of view.
+                shown = sources.value if affinity else replace(sources.value, chart=TRUST)
+
+                def clicked(chart: str) -> Callable[[dict[str, object] | None], None]:
+                    def choose_period(datum: dict[str, object] | None) -> None:
+                        # An event's marker or rule (a period's, or its own); not a line.
+                        if datum and ("events" in datum or "kind" in datum):
+                            sources.set(Listed(chart, str(datum["date"]), shown.clicks + 1))
+
+                    return choose_period
+
+                def listed(chart: str) -> None:
+                    # Always there, as the columns above, so that the step-through keeps
+                    # its place.
+                    with solara.Column(gap="0px", style=SOURCES_BOX):
+                        ScrolledTo.element(asked=shown.clicks if shown.chart == chart else 0)
+                        if shown.chart == chart and not events.empty:
+                            EventSources(
+                                events,
+                                shown.period,
+                                lambda p: sources.set(replace(shown, chart=chart, period=p)),
+                            )
+
+                Figure(Drawn(charts["trust"]), on_click=clicked(TRUST))
+                listed(TRUST)
                 if affinity:
-                    Figure(Drawn(charts["affinity"]))
+                    Figure(Drawn(charts["affinity"]), on_click=clicked(AFFINITY))
                 else:
                     # Said, not only gone (an outside check, decision 846).
                     solara.Text(
@@ -1448,6 +1589,7 @@ def Explorer(
                         "affinity stays at its prior.",
                         style=DESCRIBED,
                     )
+                listed(AFFINITY)
                 if aligning:
                     Figure(Drawn(charts["alignment"]))
                 else:

@@ -62,6 +62,8 @@ EVENT_TOOLTIP = [
     alt.Tooltip("source:N"),
     alt.Tooltip("scenarios:N", title="in"),
 ]
+# The last line of a crowded period's tooltip: where its events' sources are (decision 1027).
+SOURCES_HINT = "click the marker: each event with its source, under the chart"
 
 
 # Every chart fits the page's right-hand column at a 1024x768 window (decision 862): that
@@ -326,11 +328,16 @@ def event_table(
     return frame
 
 
+def event_what(event: pd.Series) -> str:
+    """An event's kind and who: "regime_change, Syria", "withdraw, Russia \u2192 Syria"."""
+    who = " \u2192 ".join(name for name in (event["actor"], event["target"]) if name)
+    return f"{event['kind']}{', ' + who if who else ''}"
+
+
 def _listed(event: pd.Series) -> str:
     """One event as a crowded period's tooltip lists it: "Assad falls: regime_change,
     Syria", "Russia abandons Assad (syria only): withdraw, Russia \u2192 Syria"."""
-    who = " \u2192 ".join(name for name in (event["actor"], event["target"]) if name)
-    return f"\u2022 {event['label']}: {event['kind']}{', ' + who if who else ''}"
+    return f"\u2022 {event['label']}: {event_what(event)}"
 
 
 def event_periods(events: pd.DataFrame) -> pd.DataFrame:
@@ -484,11 +491,17 @@ def _event_rules() -> alt.Chart:
 
 def _event_marker(data: str) -> alt.Chart:
     """A marker over the top of the trust panel at each row of ``data``, pointing down at
-    its date, clear of the lines (decision 1018)."""
+    its date, clear of the lines (decision 1018); a click on it lists its period's events
+    with their sources under the chart (the page's ``EventSources``; decision 1027)."""
     return (
         alt.Chart(alt.Data(name=data))
         .mark_point(
-            shape="triangle-down", filled=True, stroke=EVENT_INK, size=60, yOffset=-EVENT_LIFT
+            shape="triangle-down",
+            filled=True,
+            stroke=EVENT_INK,
+            size=60,
+            yOffset=-EVENT_LIFT,
+            cursor="pointer",
         )
         .encode(
             x="when:T",
@@ -505,9 +518,13 @@ def _events_layer() -> alt.LayerChart | alt.FacetChart:
     events: an event alone in its period has its own tooltip; the events of a crowded
     period one marker, its tooltip listing them (:func:`event_periods`). Stacked down one
     each (decision 598), Syria's eight of 2024-12 covered the lines' peaks (decision 1018).
+    The list leaves out the sources (2,250 characters for Syria's 2024-12), and says where
+    they are: a click on the marker lists them under the chart (decision 1027).
     The difference panel below has the rules alone."""
-    crowded = _event_marker("event_periods").encode(
-        tooltip=[alt.Tooltip("date:N"), alt.Tooltip("events:N")]
+    crowded = (
+        _event_marker("event_periods")
+        .transform_calculate(sources=f"'{SOURCES_HINT}'")
+        .encode(tooltip=[alt.Tooltip("date:N"), alt.Tooltip("events:N"), alt.Tooltip("sources:N")])
     )
     alone = _event_marker("events").transform_filter("!datum.crowded").encode(tooltip=EVENT_TOOLTIP)
     return alt.layer(_event_rules(), crowded, alone)
