@@ -574,6 +574,24 @@ def drawn_runs(page: Path) -> str | None:
     return found.group(1) if found else None
 
 
+def past_the_page(name: str, data: bytes, width: float | None) -> list[str]:
+    """The note of a saved figure file ``name`` (its bytes ``data``) wider than ``width``
+    inches or taller than a page, read back from the file at its own resolution; none
+    without a page's width (``--width``)."""
+    if width is None:
+        return []
+    wide, tall = saved_size_in(data, name.rsplit(".", 1)[-1])
+    tall_words = too_tall_words(tall) if tall > PAGE_HEIGHT_IN + WIDTH_SLACK_IN else ""
+    if wide > width + WIDTH_SLACK_IN:
+        return [
+            f"{name} is {wide:.2f} in wide, wider than --width {width:g}: a row of its panels "
+            "with their labels needs more room than that"
+            + (f"; and {tall_words}" if tall_words else "")
+        ]
+    # Said as a figure too wide is (decision 960), in one note with it.
+    return [f"{name} is {tall_words}"] if tall_words else []
+
+
 def write_report(
     results_dir: str | Path,
     out: str | Path | None = None,
@@ -650,18 +668,7 @@ def write_report(
     with at_page_width(width), contextlib.closing(drawn(entries, fmt)) as done:
         for entry, (data, shown, shown_fmt, caption) in zip(entries, done, strict=True):
             atomic_write_bytes(plots / f"{entry.stem}.{fmt}", data)
-            if width is not None:
-                wide, tall = saved_size_in(data, fmt)
-                tall_words = too_tall_words(tall) if tall > PAGE_HEIGHT_IN + WIDTH_SLACK_IN else ""
-                if wide > width + WIDTH_SLACK_IN:
-                    wider.append(
-                        f"{entry.stem}.{fmt} is {wide:.2f} in wide, wider than --width "
-                        f"{width:g}: a row of its panels with their labels needs more room "
-                        "than that" + (f"; and {tall_words}" if tall_words else "")
-                    )
-                elif tall_words:
-                    # Said as a figure too wide is (decision 960), in one note with it.
-                    wider.append(f"{entry.stem}.{fmt} is {tall_words}")
+            wider += past_the_page(f"{entry.stem}.{fmt}", data, width)
             sections.append((entry.stem, _figure_html(entry.stem, shown, shown_fmt, caption)))
             captions.append(f"- `{entry.stem}.{fmt}`: {caption}")
             progress.update(failed=False)
