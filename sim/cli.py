@@ -373,6 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine(p, None, "the experiment file's engine, else fast")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    add_width(
+        p,
+        "draw every figure to fit a page's text width, e.g. 6.5 (default: each as wide as its "
+        "panels need; given, a finished sweep's figures are drawn again)",
+    )
 
     p = sub.add_parser("plot", help="figures and the report page for a results folder")
     add_plot_arguments(p)
@@ -546,6 +551,20 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
     raise InputError(f"unknown command '{command}'")
 
 
+def _refuse_drawing_without_figures(args: argparse.Namespace) -> None:
+    """``--width`` or ``--dpi`` with ``--no-plots`` (sweep, calibrate): how to draw the
+    figures, and no figures; one of them is a mistake, and neither was to be ignored
+    without a word (decision 1026)."""
+    if not getattr(args, "no_plots", False):
+        return
+    for option in ("width", "dpi"):
+        if getattr(args, option, None) is not None:
+            raise InputError(
+                f"argument --{option}: sets how the figures are drawn, and --no-plots draws "
+                f"none; drop one of them (see 'credsim {args.command} --help')"
+            )
+
+
 def _refuse_repeated(args: argparse.Namespace) -> None:
     """A path given twice to ``--set`` or ``--at`` with two values (decision 659)."""
     from sim.scenario.loader import refuse_repeated
@@ -698,6 +717,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _refuse_bad_paths(parser, args)
         _refuse_places_not_utf8(args)
         _refuse_repeated(args)
+        _refuse_drawing_without_figures(args)
         if args.command == "sweep":
             # Before the sweep's imports, which its fork server's then run beside.
             from sim.forkserver import start_for_sweep

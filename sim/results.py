@@ -121,9 +121,12 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
         # are compared.
         # report.html only when it drew its figures (not with --no-plots; decision 788).
         report = " and report.html" if (path / "report.html").is_file() else ""
+        # `plot` on it drew nothing (decision 1026): the command that wrote it draws them.
         raise InputError(
             f"'{path}' holds a calibration, not a run or a sweep: its results are in "
-            f"summary.csv{report} there; variants of a calibration are compared "
+            f"summary.csv{report} there; the 'credsim calibrate' command that wrote it, "
+            "given --width or --dpi, draws its figures again, running nothing again; "
+            "variants of a calibration are compared "
             "within it (a 'variants:' list in its file gives variants.csv), and a claim "
             "under its posterior is a sweep with design: {method: posterior, calibration: "
             "...}"

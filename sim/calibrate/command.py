@@ -47,6 +47,13 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--votes", help="UN votes folder (default: $CREDSIM_VOTES)")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
     p.add_argument("--quiet", action="store_true", help="no generation lines")
+    from sim.cli import add_width
+
+    add_width(
+        p,
+        "draw the figures to fit a page's text width, e.g. 6.5 (given, a complete "
+        "calibration's figures are drawn again)",
+    )
 
 
 def cli_calibrate(args: argparse.Namespace) -> int:
@@ -96,6 +103,8 @@ def cli_calibrate(args: argparse.Namespace) -> int:
         address=args.address,
         quiet=args.quiet,
         figures=not args.no_plots,
+        width=args.width,
+        dpi=args.dpi,
     )
     return 0
 

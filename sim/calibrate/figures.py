@@ -16,6 +16,7 @@ import functools
 import html
 import itertools
 import re
+import sys
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -35,9 +36,9 @@ from sim.calibrate.spec import Calibration
 from sim.columns import distinct
 from sim.errors import count_text, in_words
 from sim.fileio import atomic_write_bytes, atomic_write_text
-from sim.plots.figure import add_caption, parameter_label, set_theme
+from sim.plots.figure import add_caption, at_dpi, at_page_width, parameter_label, set_theme
 from sim.plots.gallery import Entry
-from sim.plots.report import PAGE_STYLE, data_uri
+from sim.plots.report import PAGE_STYLE, data_uri, past_the_page
 from sim.plots.report import drawn as drawn_figures
 
 FIGURES = "figures"
@@ -694,12 +695,17 @@ def write_figures(
     facts: Sequence[tuple[str, str]] = (),
     processes: int | None = None,
     notes: Sequence[str] = (),
+    width: float | None = None,
+    dpi: float | None = None,
 ) -> Path:
     """Write the figures (PNG) and ``report.html``; returns the report's path.
 
     ``processes`` draw the figures (default: one a core, :func:`sim.plots.report.drawn`).
     ``notes``: the caveats the command printed (a stuck pattern, few effective particles,
     years the votes leave out), which the page says under "Notes" (decision 919).
+    ``width``: a page's width in inches (``--width``), each figure drawn to fit it, and
+    one that cannot said on stderr; ``dpi``: the PNG files' resolution (``--dpi``; the
+    page embeds them at 150, as a sweep's report does: decisions 951, 1024, 1026).
     """
     matplotlib.use("Agg")
     set_theme()
@@ -711,10 +717,18 @@ def write_figures(
         for stem, make in figure_makers(calibration, particles, checks).items()
     ]
     drawn: dict[str, bytes] = {}
-    with contextlib.closing(drawn_figures(entries, "png", processes)) as figures:
-        for entry, (data, _, _, _) in zip(entries, figures, strict=True):
-            drawn[entry.stem] = data
+    wider: list[str] = []
+    with (
+        at_page_width(width),
+        at_dpi(dpi),
+        contextlib.closing(drawn_figures(entries, "png", processes)) as figures,
+    ):
+        for entry, (data, shown, _, _) in zip(entries, figures, strict=True):
+            drawn[entry.stem] = shown
             atomic_write_bytes(out / f"{entry.stem}.png", data)
+            wider += past_the_page(f"{FIGURES}/{entry.stem}.png", data, width)
+    for note in wider:
+        print(f"credsim: note: {note}", file=sys.stderr)
     tables = []
     for name, heading in SECTIONS.items():
         frame = pd.read_csv(folder / f"{name}.csv")

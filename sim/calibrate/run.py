@@ -859,8 +859,14 @@ def run_calibration(
     quiet: bool = False,
     figures: bool = True,
     command: list[str] | None = None,
+    width: float | None = None,
+    dpi: float | None = None,
 ) -> Outcome:
     """Calibrate (or continue, or report an already complete calibration).
+
+    ``width`` and ``dpi`` (``--width``, ``--dpi``) are how the figures are drawn
+    (:func:`sim.calibrate.figures.write_figures`); either given draws a complete
+    calibration's figures again (decision 1026).
 
     Raises:
         InputError: the folder holds something else, a ``--truth`` value is invalid, or
@@ -904,9 +910,12 @@ def run_calibration(
         # One run with --no-plots could never have its figures: `plot` reads sweeps only,
         # and this said "nothing to do" (an outside check; decision 805). They are drawn
         # from the finished tables, as a finished sweep's report is (decision 32).
-        drawn = figures and (bool(damaged) or not (folder / "report.html").is_file())
+        # --width or --dpi asks for the figures drawn at them: drawn again from the tables
+        # (decision 1026). They are this call's, not the folder's.
+        asked = width is not None or dpi is not None
+        drawn = figures and (bool(damaged) or asked or not (folder / "report.html").is_file())
         if drawn:
-            _draw_finished(folder, calibration, previous, identity)
+            _draw_finished(folder, calibration, previous, identity, width, dpi)
         done = (
             f"{damaged[0].file} {damaged[0].what}: its figures and report.html are drawn again"
             if damaged and drawn
@@ -914,6 +923,8 @@ def run_calibration(
             else f"{damaged[0].file} {damaged[0].what}: run it without --no-plots to draw its "
             "figures again"
             if damaged
+            else "its figures and report.html are drawn again"
+            if asked
             else "its figures and report.html are drawn now"
             if drawn
             else "nothing to do"
@@ -1032,7 +1043,9 @@ def run_calibration(
             from sim.calibrate.figures import run_facts, write_figures
 
             facts = run_facts(calibration, extra, command)
-            write_figures(folder, calibration, particles, checks, facts, notes=notes)
+            write_figures(
+                folder, calibration, particles, checks, facts, notes=notes, width=width, dpi=dpi
+            )
         _record(folder, identity)
         extra["integrity"] = INTEGRITY
         _write_json(folder / MANIFEST, manifest("complete", extra))
@@ -1043,7 +1056,12 @@ def run_calibration(
 
 
 def _draw_finished(
-    folder: Path, calibration: Calibration, manifest: Mapping[str, Any], identity: str
+    folder: Path,
+    calibration: Calibration,
+    manifest: Mapping[str, Any],
+    identity: str,
+    width: float | None,
+    dpi: float | None,
 ) -> None:
     """The figures and ``report.html`` of a finished calibration that ran without them,
     from its tables and manifest (what the run would have drawn), then its integrity
@@ -1055,7 +1073,8 @@ def _draw_finished(
     checks = pd.read_csv(folder / "checks.csv")
     # The finished manifest holds the run's account (its `extra`) at its top level.
     facts = run_facts(calibration, manifest, manifest.get("command") or [])
-    write_figures(folder, calibration, particles, checks, facts, notes=manifest.get("notes") or [])
+    notes = manifest.get("notes") or []
+    write_figures(folder, calibration, particles, checks, facts, notes=notes, width=width, dpi=dpi)
     _record(folder, identity)
 
 

@@ -771,15 +771,23 @@ def cli_sweep(args: argparse.Namespace) -> int:
         )
         if not args.no_plots:
             from sim.plots import say_left_out, write_report
+            from sim.plots.figure import at_dpi
             from sim.plots.report import FigureProgress
 
             report = outcome.folder / "report.html"
-            if outcome.ran or outcome.reshown or not report.exists():
+            # --width or --dpi given draws a finished sweep's figures again at them. They
+            # are this call's, not the folder's: a later call that draws (a resumed sweep)
+            # without them draws at the defaults (decision 1026).
+            asked = args.width is not None or args.dpi is not None
+            if outcome.ran or outcome.reshown or not report.exists() or asked:
                 print("writing figures and the report page ...", flush=True)
                 drawing = True
                 left_out: list[str] = []
                 progress = FigureProgress()
-                report = write_report(outcome.folder, progress=progress, left_out=left_out)
+                with at_dpi(args.dpi):
+                    report = write_report(
+                        outcome.folder, progress=progress, left_out=left_out, width=args.width
+                    )
                 drawing = False
                 say_left_out(outcome.folder, None, left_out, progress.total)
             print(f"report: {report}")
