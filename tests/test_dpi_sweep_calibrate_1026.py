@@ -80,12 +80,16 @@ def test_a_finished_sweep_is_drawn_again_at_a_width_or_dpi_given_and_only_then(
     capsys.readouterr()
     # Without either, a finished sweep is left as it is (as before).
     assert main([*SWEEP, "--out", str(folder), "--quiet"]) == 0
-    assert "writing figures" not in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "writing figures" not in said and "; nothing to do" in said
     assert _files(folder / "plots") == before
     # With --width, its figures are drawn again to the page (nothing run again).
     assert main([*SWEEP, "--out", str(folder), "--quiet", "--width", "4"]) == 0
     said = capsys.readouterr().out
     assert "is already complete" in said and "writing figures" in said
+    # Said as what happens, not "nothing to do" before the drawing (decision 1029).
+    assert "; its figures and report.html are drawn again" in said
+    assert "nothing to do" not in said
     narrower = _files(folder / "plots")
     assert sorted(narrower) == sorted(before)
     for name, data in narrower.items():

@@ -36,7 +36,18 @@ from sim.calibrate.spec import Calibration
 from sim.columns import distinct
 from sim.errors import count_text, in_words
 from sim.fileio import atomic_write_bytes, atomic_write_text
-from sim.plots.figure import add_caption, at_dpi, at_page_width, parameter_label, set_theme
+from sim.plots.figure import (
+    PAGE_LEFT_IN,
+    add_caption,
+    at_dpi,
+    at_page_width,
+    legend_below,
+    page_columns,
+    page_room,
+    page_width,
+    parameter_label,
+    set_theme,
+)
 from sim.plots.gallery import Entry
 from sim.plots.report import PAGE_STYLE, data_uri, past_the_page
 from sim.plots.report import drawn as drawn_figures
@@ -51,12 +62,41 @@ def variant_colours(variants: list[str]) -> dict[str, str]:
     return {v: VARIANT_COLOURS[i % len(VARIANT_COLOURS)] for i, v in enumerate(variants)}
 
 
+# At a page's width (--width), the room between two panels of a grid for the right one's
+# y tick labels and axis label, and between two rows for the x ones, in inches; and the
+# narrowest panel a row is given before it takes fewer columns.
+GRID_GAP_IN, GRID_ROW_GAP_IN, GRID_LEAST_IN = 0.7, 0.6, 1.2
+
+
 def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
-    """``n`` axes in rows of at most ``cols``, spaced for their labels; the rest hidden."""
+    """``n`` axes in rows of at most ``cols``, spaced for their labels; the rest hidden.
+
+    At a page's width, as many columns as fit it and the gaps in inches: narrowed to the
+    page by :func:`~sim.plots.figure.fit_page`, the axes narrowed and the gaps with them
+    (a fraction of the axes), and each y label ran into the panel on its left (decision
+    1029)."""
     cols = max(1, min(n, cols))
-    rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
-    fig.subplots_adjust(wspace=0.35, hspace=0.55)
+    if page_width() is None:
+        rows = -(-n // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+        fig.subplots_adjust(wspace=0.35, hspace=0.55)
+    else:
+        cols = page_columns(n, cols, GRID_LEAST_IN, PAGE_LEFT_IN, GRID_GAP_IN)
+        rows = -(-n // cols)
+        room = page_room()
+        wide = (room - PAGE_LEFT_IN - (cols - 1) * GRID_GAP_IN) / cols
+        tall = wide * height / width
+        top, bottom = 0.15, GRID_ROW_GAP_IN  # a row's x labels under the lowest
+        fig_h = top + rows * tall + (rows - 1) * GRID_ROW_GAP_IN + bottom
+        fig, axes = plt.subplots(rows, cols, figsize=(room, fig_h), squeeze=False)
+        fig.subplots_adjust(
+            left=PAGE_LEFT_IN / room,
+            right=1.0 - 0.05 / room,
+            top=1.0 - top / fig_h,
+            bottom=bottom / fig_h,
+            wspace=GRID_GAP_IN / wide,
+            hspace=GRID_ROW_GAP_IN / tall,
+        )
     flat = list(axes.flat)
     for ax in flat[n:]:
         ax.set_axis_off()
@@ -209,14 +249,19 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         return (2, 0)
 
     ordered = sorted(entries, key=rank)
-    fig.legend(
-        [entries[label] for label in ordered],
-        ordered,
-        fontsize=7,
-        loc="upper left",
-        bbox_to_anchor=(0.91, 0.88),
-        frameon=False,
-    )
+    if page_width() is not None:
+        # A page has no room beside the panels (the legend lay over the third; decision
+        # 1029): under them, as the sweeps' figures put it.
+        legend_below(fig, [entries[label] for label in ordered], "")
+    else:
+        fig.legend(
+            [entries[label] for label in ordered],
+            ordered,
+            fontsize=7,
+            loc="upper left",
+            bbox_to_anchor=(0.91, 0.88),
+            frameon=False,
+        )
     add_caption(
         fig,
         f"Final generation{' (a variant that died out: its last)' if died else ''}, "

@@ -227,6 +227,7 @@ def run_sweep(
     quiet: bool = False,
     command: list[str] | None = None,
     announce: Callable[[], None] | None = None,
+    redraw: bool = False,
 ) -> SweepOutcome:
     """Run every planned run not yet committed in ``folder``, then consolidate ``runs.parquet``.
 
@@ -242,6 +243,8 @@ def run_sweep(
         command: the command line for the manifest.
         announce: called once the folder is claimed and runs are to be done, before
             the first (``credsim sweep`` says the scenario files' notes there).
+        redraw: the caller draws a finished sweep's figures again (``--width`` or
+            ``--dpi``), which its "already complete" line says instead of "nothing to do".
 
     Raises:
         InputError: the folder holds another experiment, or a design point is invalid.
@@ -307,7 +310,9 @@ def run_sweep(
                 and store.has_design()
             ):
                 reshown = _reshow(experiment, store, previous)
-                what = _updated_text(previous, experiment) if reshown else "nothing to do"
+                # Not "nothing to do" before "writing figures ..." (decision 1029).
+                idle = "its figures and report.html are drawn again" if redraw else "nothing to do"
+                what = _updated_text(previous, experiment) if reshown else idle
                 runs = count_text(len(tasks), "run")
                 print(
                     f"sweep '{experiment.name}' is already complete ({runs}, "
@@ -768,6 +773,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
                 experiment.scenario_files.values(),
                 override_texts(experiment.spec.overrides),
             ),
+            redraw=not args.no_plots and (args.width is not None or args.dpi is not None),
         )
         if not args.no_plots:
             from sim.plots import say_left_out, write_report
