@@ -292,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_record(p, "series", "series")
     _add_engine(p, "mesa", "mesa")
     p.add_argument("--no-plots", action="store_true", help="skip figures and the report page")
+    add_width(p, "draw the figures to fit a page's text width, e.g. 6.5")
 
     p = sub.add_parser(
         "validate", help="check a scenario, experiment, pattern or calibration file; runs nothing"

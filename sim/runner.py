@@ -376,8 +376,16 @@ def _run_shown(
         except ImportError:
             pass
         else:
+            from sim.plots.figure import at_dpi
+
             progress.status("drawing the figures and the report")
-            report = write_report(out)
+            # --width and --dpi as plot, sweep and calibrate take them (decision 1030).
+            left_out: list[str] = []
+            with at_dpi(args.dpi):
+                report = write_report(out, left_out=left_out, width=args.width)
+            progress.clear()
+            for note in left_out:  # a figure wider than --width, as plot says it
+                print(f"credsim: note: {note}", file=sys.stderr)
             where += f"; report {report}"
     else:
         progress.clear()
