@@ -1007,7 +1007,8 @@ def test_the_observe_figure_says_which_years_rest_on_few_roll_calls(
     assert main(argv) == 0
     (note,) = notes
     assert (
-        "Few roll calls behind these years' values (hollow markers): 1992 (2 roll calls), "
+        "Few roll calls behind these years' values (hollow markers, joined by dotted lines): "
+        "1992 (2 roll calls), "
         "1994 (1 roll call)" in note
     )
 

@@ -151,10 +151,13 @@ def test_a_check_on_an_issue_says_why_its_lines_break(
     )
     assert "(no vote of its states)" not in caption
     # And 1994's prediction, alone after the break, is drawn. 1994's observed value rests
-    # on 3 roll calls: its marker is drawn hollow over it as well (decision 904).
+    # on 3 roll calls: its marker is drawn hollow (decision 904), and the solid observed
+    # line does not reach it (decision 1031: a year on few roll calls is joined dotted, and
+    # 1993 has none to join).
+    # Two markers: the prediction's (alone after the break) and the hollow one.
     drawn = _drawn_at(figures[0].axes[0], 1994.0)
-    observed = next(y for style, y in drawn if style == "-")
-    assert len(drawn) == 3 and dict(_hollow(figures[0])).get(1994.0) == observed
+    assert [style for style, _ in drawn] == ["None", "None"]
+    assert dict(_hollow(figures[0])).get(1994.0) in [y for _, y in drawn]
 
 
 def _egypt_file(tmp_path: Path, fields: str) -> Path:
@@ -274,7 +277,8 @@ def test_patterns_check_draws_2020s_single_roll_call_hollow_and_says_so(
     caption = _caption(fig)
     assert "have few roll calls in 2020 (1 roll call)" in caption
     assert (
-        "Hollow markers: observed values resting on fewer than 5 roll calls (the years "
+        "Hollow markers, joined by dotted lines: observed values resting on fewer than 5 "
+        "roll calls (the years "
         "named above)." in caption
     )
     assert caption.count("2020 (1 roll call)") == 1
@@ -293,8 +297,8 @@ def test_observe_draws_a_year_on_few_roll_calls_hollow(
     # The group's mean and each named state's value (decision 911): three hollow marks.
     assert [year for year, _ in _hollow(fig)] == [2020.0] * 3
     assert (
-        "Few roll calls behind these years' values (hollow markers): 2020 (1 roll call)."
-        in _caption(fig)
+        "Few roll calls behind these years' values (hollow markers, joined by dotted lines): "
+        "2020 (1 roll call)." in _caption(fig)
     )
 
 
@@ -313,16 +317,19 @@ def test_the_hollow_markers_sentence_names_the_years_no_window_names() -> None:
     # 2020, hollow too, is in a window: the list says so, or it read as the whole of
     # them (an outside check, decision 931).
     assert few_note(series, names, [(2019, 2020)]) == (
-        " Hollow markers: observed values resting on fewer than 5 roll calls: Gulf (6 "
+        " Hollow markers, joined by dotted lines: observed values resting on fewer than 5 "
+        "roll calls: Gulf (6 "
         "members) in 2017 (3 roll calls); and the years in the windows named above."
     )
     assert few_note(series, names, [(2019, 2019)]) == (
-        " Hollow markers: observed values resting on fewer than 5 roll calls: Gulf (6 "
+        " Hollow markers, joined by dotted lines: observed values resting on fewer than 5 "
+        "roll calls: Gulf (6 "
         "members) in 2017 (3 roll calls), 2020 (1 roll call); Africa (7 members) in 2020 "
         "(1 roll call)."
     )
     assert few_note(series, names, [(2017, 2020)]) == (
-        " Hollow markers: observed values resting on fewer than 5 roll calls (the years "
+        " Hollow markers, joined by dotted lines: observed values resting on fewer than 5 "
+        "roll calls (the years "
         "named above)."
     )
     assert few_note(series.assign(roll_calls=60), names, [(2019, 2020)]) == ""

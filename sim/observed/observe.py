@@ -368,7 +368,8 @@ def cli_observe(args: argparse.Namespace) -> int:
                     unshown,
                     *[
                         # The hollow markers the figure draws there (decision 904).
-                        f"Few roll calls behind these years' values (hollow markers)"
+                        "Few roll calls behind these years' values (hollow markers, joined "
+                        "by dotted lines)"
                         f"{n.removeprefix(FEW_NOTE)}."
                         for n in notes
                         if n.startswith(FEW_NOTE)

@@ -842,7 +842,8 @@ def few_note(
     besides = "; and the years in the windows named above" if named_above else ""
     said = f": {'; '.join(parts)}{besides}" if parts else " (the years named above)"
     return (
-        f" Hollow markers: observed values resting on fewer than {FEW_ROLL_CALLS} roll calls{said}."
+        f" Hollow markers, joined by dotted lines: observed values resting on fewer than "
+        f"{FEW_ROLL_CALLS} roll calls{said}."
     )
 
 

@@ -105,6 +105,30 @@ def _gapped(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return years, series.reindex(years).to_numpy(dtype=np.float64)
 
 
+def _thin_joins(
+    rows: pd.DataFrame, counts: str, years: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """A series' solid line without the years whose value rests on few roll calls
+    (``rows[counts]``, :func:`~sim.observed.votes.is_few`), and the short lines that join
+    each such year to its neighbours, to be drawn dotted.
+
+    Joined solid, one roll call in January 2020 (0.50 after 0.90 in 2019) read as a
+    collapse of the year; the hollow marker said it rested on one vote, the line did not
+    (a new case's walk, decision 1031). A series whose every year rests on few roll calls
+    stays solid (its hollow markers say it). ``years`` and ``values`` are
+    :func:`_gapped`'s."""
+    few_years = set(rows.loc[is_few(rows[counts].to_numpy()), "year"].astype(int))
+    few = np.isin(years.astype(int), sorted(few_years)) & np.isfinite(values)
+    if few.sum() == np.isfinite(values).sum():
+        return values, []  # every year on few roll calls: no other to tell them from
+    solid = np.where(few, np.nan, values)
+    joins = []
+    for i in np.flatnonzero(few):
+        lo, hi = max(0, i - 1), min(len(years), i + 2)
+        joins.append((years[lo:hi], values[lo:hi]))
+    return solid, joins
+
+
 def _isolated(values: np.ndarray) -> np.ndarray:
     """Which values have no value on either side (a year between two gaps, or alone): a
     line without markers draws nothing there."""
@@ -239,6 +263,10 @@ def observed_figure(
     for k, (name, rows) in enumerate(states):
         grey, dashes, marker = _STATE_STYLES[k] if named else plain
         years, values = _gapped(rows)
+        if marker is not None:
+            # A named state's year on few roll calls stands on its hollow marker, not
+            # joined (its own line may be dotted already; decision 1031).
+            values, _ = _thin_joins(rows, "n_votes", years, values)
         ax.plot(
             years,
             values,
@@ -270,14 +298,20 @@ def observed_figure(
     few = False
     for name, rows in groups:
         bare = str(name).removeprefix(_GROUP_PREFIX)
+        years, values = _gapped(rows)
+        solid, joins = _thin_joins(rows, "n_votes", years, values)
         (mean,) = ax.plot(
-            *_gapped(rows),
+            years,
+            solid,
             color=colors[str(name)],
             lw=2.2,
             marker="o",
             ms=3,
             label=f"{group or group_label(bare)}, mean",
         )
+        for join_years, join_values in joins:
+            ax.plot(join_years, join_values, color=colors[str(name)], lw=1.2, ls=":",
+                    label="_few_join")  # fmt: skip
         means.append(mean)
         few |= _mark_few(
             ax,
@@ -407,6 +441,11 @@ def pattern_figure(
         observed = kind == "observed"
         years, values = _gapped(rows)
         color = colors.get(who, SCENARIO_GREYS[1])
+        joins: list[tuple[np.ndarray, np.ndarray]] = []
+        if observed and "roll_calls" in rows:
+            values, joins = _thin_joins(rows, "roll_calls", years, values)
+        for join_years, join_values in joins:
+            ax.plot(join_years, join_values, color=color, lw=1.0, ls=":", label="_few_join")
         ax.plot(
             years,
             values,
