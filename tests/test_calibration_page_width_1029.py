@@ -4,6 +4,7 @@ and the marginals' legend lay over the third panel."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import matplotlib
@@ -86,4 +87,45 @@ def test_the_marginals_legend_lies_over_no_panel_at_a_pages_width(joint) -> None
     assert [
         ax for ax in _panels(fig) if Bbox.intersection(ax.get_window_extent(renderer), box)
     ] == []
+    assert fig.get_tightbbox(renderer).width <= 6.5
+
+
+def test_the_predictive_figures_labels_stay_apart_at_a_pages_width() -> None:
+    """At --width 6.5 the joint calibration's predictive figure was narrowed to the page
+    and its pattern names, upright, printed over each other ("sino_soviet
+    nonaligned" into "sino_soviet initial"; an outside check, decision 1032). At a page's
+    width they are turned, and neither they nor the caption run into each other."""
+    from sim.calibrate.figures import predictive_figure
+
+    # The joint calibration's patterns (calibrations/joint.yaml), six fitted and three held out.
+    names = [
+        "syria/gulf_no_warming", "syria/syria_stays_with_russia", "syria/initial_conditions",
+        "sino_soviet/india_1962", "sino_soviet/nonaligned_test_ban",
+        "sino_soviet/initial_conditions", "syria/arab_league_no_warming",
+        "sino_soviet/india_recovery", "sino_soviet/albania_after_split",
+    ]  # fmt: skip
+    checks = pd.DataFrame(
+        [
+            {"role": role, "pattern": name, "variant": variant, "tolerance": 0.1,
+             "q05": 0.0, "q95": 0.2, "observed": 0.1, "discrepancy": 0.0}
+            for role, chosen in (("calibrate", names[:6]), ("holdout", names[6:]))
+            for name in chosen
+            for variant in ("v1", "v2")
+        ]
+    )  # fmt: skip
+    set_theme()
+    with at_page_width(6.5):
+        fig = predictive_figure(checks, caption="A caption.")
+        _laid_out(fig)
+    renderer = fig.canvas.get_renderer()
+    for ax in _panels(fig):
+        boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert len(boxes) >= 2
+        assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes))
+    lowest_tick = min(
+        t.get_window_extent(renderer).y0 for ax in _panels(fig) for t in ax.get_xticklabels()
+        if t.get_text()
+    )  # fmt: skip
+    (caption,) = [t for t in fig.texts if t.get_text() == "A caption."]
+    assert caption.get_window_extent(renderer).y1 < lowest_tick
     assert fig.get_tightbbox(renderer).width <= 6.5

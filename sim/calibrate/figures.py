@@ -589,7 +589,11 @@ def predictive_figure(
                     (band, median),
                 )
         labels = [_tick(p) for p in patterns]
-        ax.set_xticks(range(len(patterns)), labels, fontsize=_tick_size(labels))
+        # At a page's width the panels are narrowed to it and their labels are not: upright,
+        # they ran into each other (an outside check, decision 1032); turned, each takes only
+        # its lines' height across.
+        turned = {"rotation": 90} if page_width() is not None else {}
+        ax.set_xticks(range(len(patterns)), labels, fontsize=_tick_size(labels), **turned)
         ax.set_xlim(-0.6, len(patterns) - 0.4)
         ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
     axes[0][0].set_ylabel(f"(simulated - {target}) / tolerance")
@@ -604,8 +608,9 @@ def predictive_figure(
             "the votes."
         )
     shown = {label: handle for label, handle in keys.items() if handle is not None}
+    # On one line the key set the figure's width (7.5 in at --width 6.5): one a line there.
     fig.legend(list(shown.values()), list(shown), fontsize=7, loc="lower center",
-               ncol=len(shown), bbox_to_anchor=(0.5, 0.98),
+               ncol=len(shown) if page_width() is None else 1, bbox_to_anchor=(0.5, 0.98),
                handler_map={tuple: HandlerTuple(ndivide=1)})  # fmt: skip
     add_caption(fig, caption)
     return fig

@@ -1114,7 +1114,13 @@ def _tick_labels_in(axes: Sequence[Axes], lowest: float) -> float:
             # An x label of several lines at a page's width (the correlation figure's,
             # wrapped to its panel) came down to the legend's entries (decision 962).
             label += float(ax.xaxis.label.get_fontsize()) * 1.2 * ax.get_xlabel().count("\n")
-        height = lines * size * 1.2 + label
+        if abs(float(labels[0].get_rotation()) - 90.0) < 1.0:
+            # Turned upright (the predictive figure's at a page's width, decision 1032):
+            # as tall as their longest line is wide, about 0.62 of the size a character.
+            longest = max(len(line) for t in labels for line in t.get_text().split("\n"))
+            height = longest * size * 0.62 + label
+        else:
+            height = lines * size * 1.2 + label
         need = max(need, (height + 12.0) / 72.0)
     return need
 
