@@ -38,3 +38,19 @@ def test_a_run_with_no_plots_refuses_a_width_or_dpi(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith(f"credsim: error: argument {option[0]}: ") and "--no-plots" in err[-1]
     assert not out.exists()
+
+
+def test_stacked_trust_and_affinity_panels_are_said_above_and_below(tmp_path: Path) -> None:
+    """At a single column's 3.3 in the trust and affinity panels of a group are drawn one
+    under the other, and the caption said "(left)" and "(right)" (an outside check of the
+    figures, decision 1033); at 6.5 in they stand side by side, as said."""
+    syria = TOUR.parent / "syria.yaml"
+    said = "in each power over time ({}) and mean affinity for each power ({})"
+    for width, where in (("3.3", ("above", "below")), ("6.5", ("left", "right"))):
+        out = tmp_path / width
+        assert main(["run", str(syria), "--out", str(out), "--width", width]) == 0
+        captions = (out / "plots" / "captions.md").read_text()
+        assert said.format(*where) in captions
+        assert said.format(*(("left", "right") if width == "3.3" else ("above", "below"))) not in (
+            captions
+        )

@@ -108,6 +108,7 @@ from sim.plots.trajectories import (
     across_overlap_note,
     event_dates_note,
     hidden_band_note,
+    metrics_stacked,
     strip_note,
     trajectories_figure,
     trajectory_parts,
@@ -510,6 +511,7 @@ def _set_entries(
     # Planned once here, handed to each part's figure (decision 971).
     planned = trajectory_parts(series, events, metrics=metrics, phrases=phrases, heading=heading)
     parts = len(planned)
+    above, below = ("above", "below") if metrics_stacked(len(metrics)) else ("left", "right")
     # The files whose strip labels the events (the figure across a parameter says them).
     labelled = f"trust_trajectories{suffix}" + (f"_1 to _{parts}" if parts > 1 else "")
     for i in range(1, parts + 1):
@@ -527,7 +529,10 @@ def _set_entries(
                 parts=planned,
             ),
             "Mean trust of each group's states in each power over time"
-            + (" (left) and mean affinity for each power (right)" if len(metrics) > 1 else "")
+            + (
+                # Stacked at a narrow page's width, not side by side (decision 1033).
+                f" ({above}) and mean affinity for each power ({below})" if len(metrics) > 1 else ""
+            )
             + "; each power's line has its colour and its marker, which tell the powers apart"
             " in greyscale too"
             + _event_marks_words(results, events, selection, first, values, series),

@@ -598,6 +598,15 @@ def _row_in(n_groups: int) -> float:
     return _PANEL_HEIGHT_IN if n_groups <= 4 else 1.9
 
 
+def metrics_stacked(n_metrics: int) -> bool:
+    """Whether :func:`trajectories_figure` draws a group's ``n_metrics`` panels (trust,
+    affinity) one under another: at a page's width too narrow for them side by side."""
+    if page_width() is None or n_metrics < 2:
+        return False
+    panel_in = (page_room() - PAGE_LEFT_IN - 0.1 - (n_metrics - 1) * _PAGE_GAP_IN) / n_metrics
+    return panel_in < _PAGE_LEAST_IN
+
+
 def trajectory_parts(
     series: pd.DataFrame,
     events: pd.DataFrame | None = None,
@@ -617,9 +626,7 @@ def trajectory_parts(
     groups = group_order(rows["group"], phrases or ())
     if page_width() is None or not groups:
         return [groups]
-    n_cols = len(metrics)
-    panel_in = (page_room() - PAGE_LEFT_IN - 0.1 - (n_cols - 1) * _PAGE_GAP_IN) / n_cols
-    stacked = n_cols if panel_in < _PAGE_LEAST_IN else 1
+    stacked = len(metrics) if metrics_stacked(len(metrics)) else 1
     marks = unique_events(
         events if events is not None else pd.DataFrame(columns=EVENT_COLUMNS), scenarios
     )
