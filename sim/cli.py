@@ -553,7 +553,7 @@ def _dispatch(command: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _refuse_drawing_without_figures(args: argparse.Namespace) -> None:
-    """``--width`` or ``--dpi`` with ``--no-plots`` (sweep, calibrate): how to draw the
+    """``--width`` or ``--dpi`` with ``--no-plots`` (run, sweep, calibrate): how to draw the
     figures, and no figures; one of them is a mistake, and neither was to be ignored
     without a word (decision 1026)."""
     if not getattr(args, "no_plots", False):

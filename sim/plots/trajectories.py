@@ -713,7 +713,7 @@ def trajectories_figure(
         # panel's title is wrapped to it (one column a metric, as at any width).
         width = page
         panel_in = (page - PAGE_LEFT_IN - 0.1 - (n_cols - 1) * _PAGE_GAP_IN) / n_cols
-        if panel_in < _PAGE_LEAST_IN:
+        if metrics_stacked(n_cols):
             # Too narrow a page for the metrics side by side: each under the other.
             stacked, n_cols = n_cols, 1
             panel_in = page - PAGE_LEFT_IN - 0.1

@@ -761,6 +761,10 @@ def cli_sweep(args: argparse.Namespace) -> int:
         if args.address and args.executor not in (None, "dask"):
             raise InputError("--address names a Dask scheduler; use it with --executor dask")
         executor = sweep_executor(args.executor, args.address, workers)
+        # --width or --dpi given draws a finished sweep's figures again at them. They are
+        # this call's, not the folder's: a later call that draws (a resumed sweep) without
+        # them draws at the defaults (decision 1026).
+        asked = not args.no_plots and (args.width is not None or args.dpi is not None)
         outcome = run_sweep(
             experiment,
             Path(args.out) if args.out else None,
@@ -773,7 +777,7 @@ def cli_sweep(args: argparse.Namespace) -> int:
                 experiment.scenario_files.values(),
                 override_texts(experiment.spec.overrides),
             ),
-            redraw=not args.no_plots and (args.width is not None or args.dpi is not None),
+            redraw=asked,
         )
         if not args.no_plots:
             from sim.plots import say_left_out, write_report
@@ -781,10 +785,6 @@ def cli_sweep(args: argparse.Namespace) -> int:
             from sim.plots.report import FigureProgress
 
             report = outcome.folder / "report.html"
-            # --width or --dpi given draws a finished sweep's figures again at them. They
-            # are this call's, not the folder's: a later call that draws (a resumed sweep)
-            # without them draws at the defaults (decision 1026).
-            asked = args.width is not None or args.dpi is not None
             if outcome.ran or outcome.reshown or not report.exists() or asked:
                 print("writing figures and the report page ...", flush=True)
                 drawing = True
