@@ -56,6 +56,7 @@ from sim.explore.figures import (
     aligns,
     event_table,
     event_what,
+    for_a_file,
     line_up,
     network_figure,
     network_layout,
@@ -328,7 +329,7 @@ def write_figures(
     written = []
     for name, chart in charts.items():
         path = folder / f"{name}.vl.json"
-        atomic_write_text(path, json.dumps(chart, indent=1))
+        atomic_write_text(path, json.dumps(for_a_file(chart), indent=1))
         written.append(path)
     series = pd.concat([line.series.assign(scenario=line.name) for line in lines])
     if group is not None:

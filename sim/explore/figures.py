@@ -64,6 +64,32 @@ EVENT_TOOLTIP = [
 ]
 # The last line of a crowded period's tooltip: where its events' sources are (decision 1027).
 SOURCES_HINT = "click the marker: each event with its source, under the chart"
+# What that line says in a saved spec, where no page lists the events (decision 1038).
+SAVED_SOURCES_HINT = "each event's source: its entry in the scenario file"
+
+
+def for_a_file(spec: Spec) -> Spec:
+    """``spec`` as saved beside the page's PNGs: a crowded period's tooltip says where its
+    events' sources are outside the page (the scenario file) rather than asking for a click
+    that only the page answers, and its markers drop the pointer that promised one."""
+    saved: Spec = _outside_the_page(spec)
+    return saved
+
+
+def _outside_the_page(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: (
+                f"'{SAVED_SOURCES_HINT}'"
+                if key == "calculate" and item == f"'{SOURCES_HINT}'"
+                else _outside_the_page(item)
+            )
+            for key, item in value.items()
+            if not (key == "cursor" and item == "pointer")
+        }
+    if isinstance(value, list):
+        return [_outside_the_page(item) for item in value]
+    return value
 
 
 # Every chart fits the page's right-hand column at a 1024x768 window (decision 862): that
