@@ -25,8 +25,9 @@ import signal
 import sys
 import warnings
 from collections.abc import Generator
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -504,6 +505,12 @@ def drawing_processes(n_figures: int) -> int:
     return max(1, min(len(os.sched_getaffinity(0)), n_figures))
 
 
+# A drawing process that hands back no figure for this long is taken to be stuck (a
+# figure takes about a second; the slowest seen, a 10,000-run sweep's heatmap, under 5 s),
+# and the figures it and the others still owe are drawn in the command's own process.
+STALL_S = 120.0
+
+
 def drawn(
     entries: list[Entry], fmt: str, processes: int | None = None
 ) -> Generator[Drawn, None, None]:
@@ -515,6 +522,14 @@ def drawn(
     forked from this one, so they hold the planned figures and their tables as they are
     (nothing is sent to them but an index), and each figure comes back as the bytes
     this process would have made (``tests/test_report_parallel.py``).
+
+    A drawing process that dies gives its figure back to this process, which draws it;
+    one that hands back nothing for :data:`STALL_S` seconds (a lock a thread of this
+    process held as it forked stays held in the child for good) is killed with the
+    others, and this process draws what they still owe (decision 1039). Each process
+    has a pipe of its own, so a process killed mid-message leaves no lock held that
+    another must take (a ``multiprocessing.Pool`` shares one queue, and its
+    ``terminate`` waits on that queue's lock).
     """
     global _TO_DRAW
     processes = drawing_processes(len(entries)) if processes is None else processes
@@ -523,31 +538,109 @@ def drawn(
             yield draw_entry(entry, fmt)
         return
     _TO_DRAW = (entries, fmt)
+    context = multiprocessing.get_context("fork")
+    workers: dict[Connection, Any] = {}
     try:
         with warnings.catch_warnings():
             # Python 3.12 warns that forking a process with threads (Arrow's, numba's)
             # may deadlock the child; the child only draws (matplotlib, pandas, Arrow,
-            # whose pools are made anew after a fork).
+            # whose pools are made anew after a fork), and a child that does lock up is
+            # killed after STALL_S.
             warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
-            pool = multiprocessing.get_context("fork").Pool(processes, _drawing_process)
-        with pool:
-            done: dict[int, tuple[Drawn | Exception, list[str]]] = {}
-            order = pool.imap_unordered(_draw_forked, dispatch_order(entries), chunksize=1)
-            for index in range(len(entries)):
-                while index not in done:
-                    finished, result, words = next(order)
-                    done[finished] = (result, words)
-                result, words = done.pop(index)
-                if isinstance(result, Exception):
-                    raise result
-                # The words the drawing process drew as boxes, from it: reading them off
-                # `entries[index].figure` here drew every figure a second time in this
-                # process, one after the other, and left it open (decision 991).
-                for word in words:
-                    MISSING_WORDS.setdefault(word)
-                yield result
+            for _ in range(processes):
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_drawing_loop, args=(theirs,), daemon=True)
+                process.start()
+                theirs.close()
+                workers[ours] = process
+        yield from _handed_out(entries, fmt, workers)
     finally:
         _TO_DRAW = None
+        for conn, process in workers.items():
+            process.kill()
+            process.join()
+            conn.close()
+
+
+def _handed_out(
+    entries: list[Entry], fmt: str, workers: dict[Connection, Any]
+) -> Generator[Drawn, None, None]:
+    """The entries drawn by ``workers`` (each an index at a time, the slow ones first),
+    yielded in order; what a worker that died or stalled owed, drawn here."""
+    waiting = list(reversed(dispatch_order(entries)))
+    busy: dict[Connection, int] = {}
+    done: dict[int, tuple[Drawn | Exception, list[str]]] = {}
+
+    def hand_out(conn: Connection) -> None:
+        if not waiting:
+            return
+        index = waiting.pop()
+        try:
+            conn.send(index)
+        except OSError:  # the process died before it was given work: others draw it
+            waiting.append(index)
+            return
+        busy[conn] = index
+
+    for conn in workers:
+        hand_out(conn)
+    for index in range(len(entries)):
+        while index not in done:
+            if not busy:  # every process died or stalled: this one draws the rest
+                done[index] = _drawn_here(entries[index], fmt)
+                break
+            ready = wait(list(busy), timeout=STALL_S)
+            if not ready:
+                stuck = sorted(busy.values())
+                print(
+                    f"credsim: note: no figure came back from the drawing processes in "
+                    f"{STALL_S:.0f} s (figures {', '.join(str(i + 1) for i in stuck)}); "
+                    "the rest are drawn in this process",
+                    file=sys.stderr,
+                )
+                for conn in busy:
+                    workers[conn].kill()
+                waiting.extend(busy.values())
+                busy.clear()
+                continue
+            for one in ready:
+                conn = cast(Connection, one)
+                owed = busy.pop(conn)
+                try:
+                    finished, result, words = conn.recv()
+                except (EOFError, OSError):  # the process died: this one draws its figure
+                    done[owed] = _drawn_here(entries[owed], fmt)
+                    continue
+                done[finished] = (result, words)
+                hand_out(conn)
+        result, words = done.pop(index)
+        if isinstance(result, Exception):
+            raise result
+        # The words the drawing process drew as boxes, from it: reading them off
+        # `entries[index].figure` here drew every figure a second time in this
+        # process, one after the other, and left it open (decision 991).
+        for word in words:
+            MISSING_WORDS.setdefault(word)
+        yield result
+
+
+def _drawn_here(entry: Entry, fmt: str) -> tuple[Drawn | Exception, list[str]]:
+    """``entry`` drawn in this process, as a drawing process hands it back."""
+    try:
+        return draw_entry(entry, fmt), []
+    except Exception as exc:
+        return exc, []
+
+
+def _drawing_loop(conn: Connection) -> None:
+    """A drawing process: draws each index the command sends, and sends it back."""
+    _drawing_process()
+    while True:
+        try:
+            index = conn.recv()
+        except EOFError:  # the command is done with it
+            return
+        conn.send(_draw_forked(index))
 
 
 # The SHA-256 of the runs.parquet a sweep's page was drawn from, in the page's head: what
