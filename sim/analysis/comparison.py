@@ -53,7 +53,7 @@ import math
 import re
 import sys
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,9 +64,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from scipy import stats
 
@@ -84,13 +86,17 @@ from sim.errors import InputError, alike, refuse_empty
 from sim.fileio import atomic_write_bytes, atomic_write_text, require_writable
 from sim.integrity import refuse_results_folder
 from sim.plots.figure import (
+    DPI,
+    MIN_AXES_IN,
     add_caption,
     date_axis,
     date_label,
     draw_band,
     group_phrase,
     group_phrases,
+    lines_in,
     metric_label,
+    page_columns,
     page_room,
     page_width,
     parameter_label,
@@ -98,8 +104,8 @@ from sim.plots.figure import (
     series_label,
     set_theme,
     step_times,
+    text_size_in,
     time_band,
-    wrap_to,
 )
 from sim.plots.palette import sample_colors, scenario_linestyles
 from sim.plots.sweeps import keep_span
@@ -611,6 +617,8 @@ LineStyle = str | tuple[int, tuple[int, ...]]
 FOLDER_MARKERS = ("o", "s", "^", "D", "v", "P")
 # About this many markers along a line; coinciding lines of two folders show both shapes.
 MARKS_PER_LINE = 12
+# The header's size (the metric and the differences over the panels), points.
+HEADER_PT = 10.0
 # The figure's rows: the gap between them (a fraction of a panel's height) and the band
 # above the panels (inches) under the differences.
 HSPACE = 0.45
@@ -697,12 +705,31 @@ def compare_figure(
                 series[sample.label] = frame
     timed = len(series) == len(samples)
     names, names_label = sample_ticks(labels)
-    # At a page's width the per-run panel goes under the time panel: side by side, the
-    # figure narrowed to 6.5 in put the samples' names over the time panel's lines (an
-    # outside check, decision 955).
-    stacked = timed and page_width() is not None
-    if stacked:
-        fig, axes = _stacked_panels(len(levels), names, len(samples))
+    title, unit = metric_label(metric, phrases)
+    # A series metric is compared at its last step (module docstring); the per-run panel
+    # said only "Mean trust", read as the mean over the run (an audit of the figures).
+    parsed = parse_metric(metric)
+    last = ", at the last step" if parsed is not None and parsed.metric.kind == SERIES else ""
+    title += last
+    span = window_span(samples[0], metric)
+    headings = [
+        _panel_titles(key if timed else None, phrases, _at_text(by, level), last, cells)
+        for level, cells in rows_of_runs
+    ]
+    cols, page = 1, None
+    if page_width() is not None:
+        # At a page's width the per-run panels go under the time panels: side by side, the
+        # figure narrowed to 6.5 in put the samples' names over the time panel's lines (an
+        # outside check, decision 955); the values of --by side by side as the page holds.
+        stand_ins: list[Artist] = [
+            Line2D([], [], color=look.color, ls=look.linestyle, marker=look.marker, label=n)
+            for n, look in looks.items()
+        ]
+        if span is not None:
+            stand_ins.append(Patch(color="0.85", label=_window_words(metric)))
+        ylabel = series_label(key.metric) if timed and key is not None else ""
+        page = _page_panels(headings, names, names_label, ylabel, stand_ins if timed else [])
+        fig, axes, headings, cols = page.fig, page.axes, page.titles, page.columns
     else:
         height = max(4.2 + 3.4 * (len(levels) - 1), _height_for_names(names, len(levels)))
         fig, axes = plt.subplots(
@@ -722,15 +749,10 @@ def compare_figure(
         axes[row, -1].sharex(axes[0, -1])
         if timed:
             axes[row, 0].sharey(axes[0, 0])
-    title, unit = metric_label(metric, phrases)
-    # A series metric is compared at its last step (module docstring); the per-run panel
-    # said only "Mean trust", read as the mean over the run (an audit of the figures).
-    parsed = parse_metric(metric)
-    last = ", at the last step" if parsed is not None and parsed.metric.kind == SERIES else ""
-    title += last
-    span = window_span(samples[0], metric)
-    for row, (level, cells) in enumerate(rows_of_runs):
-        at = _at_text(by, level)
+    for row, (_, cells) in enumerate(rows_of_runs):
+        # Beside the first of a row of panels (at a page's width), the value axes' labels
+        # and the samples' names: the panels right of it share them.
+        first_of_row = row % cols == 0
         if timed and key is not None:
             ax = axes[row, 0]
             for label, frame in series.items():
@@ -749,59 +771,37 @@ def compare_figure(
             if span is not None:
                 ax.axvspan(*span, color="0.85", zorder=0, lw=0, gid="window")
             date_axis(ax)
-            ax.set_xlabel(date_label(next(iter(series.values()))) if row == len(levels) - 1 else "")
-            who = f"{key.power}, " if key.power else ""
-            ax.set_ylabel(series_label(key.metric))
-            where = phrases.get(key.group) or group_phrase(key.group)
-            heading = _upper_first(f"over time{at} ({who}{where})")
-            if stacked:  # wrapped to its panel: it ran past the page (decision 955)
-                size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
-                heading = wrap_to(heading, ax.get_position().width * fig.get_figwidth(), size)
-            ax.set_title(heading, loc="left")
+            # Under the lowest time panel of each column.
+            lowest = row + cols >= len(levels)
+            ax.set_xlabel(date_label(next(iter(series.values()))) if lowest else "")
+            ax.set_ylabel(series_label(key.metric) if first_of_row else "")
+            ax.tick_params(labelleft=first_of_row)
+            ax.set_title(headings[row][0], loc="left")
             if row == 0:
                 handles, legend_names = ax.get_legend_handles_labels()
                 if span is not None:
-                    window = parse_metric(metric)
-                    handles.append(
-                        Patch(color="0.85", label=f"'{window.window}' window" if window else "")
-                    )
+                    handles.append(Patch(color="0.85", label=_window_words(metric)))
                     legend_names.append(handles[-1].get_label())
-                # Under the time panel at a page's width, where the stacked layout left
-                # it room: inside it ("best") it covered lines (decision 955).
+                # Under the time panel at a page's width, where the page's layout left it
+                # room: inside it ("best") it covered lines (decision 955).
                 place: dict[str, Any] = (
-                    {"loc": "upper left", "bbox_to_anchor": (0.0, -STACK_LEGEND_AT),
-                     "ncol": _legend_columns(legend_names), "frameon": False}
-                    if stacked
+                    {"loc": "upper left", "ncol": page.legend_columns,
+                     "bbox_to_anchor": (0.0, -page.legend_at), "frameon": False,
+                     "borderaxespad": 0.0}
+                    if page is not None
                     else {"loc": "best", "frameon": True, "framealpha": 0.9}
                 )  # fmt: skip
-                ax.legend(
-                    handles,
-                    legend_names,
-                    title="Sample",
-                    # Long enough to show a dash pattern around a marker.
-                    handlelength=3.5,
-                    **place,
-                )
+                ax.legend(handles, legend_names, **LEGEND_KW, **place)
         ax = axes[row, -1]
         _per_run_panel(ax, cells, looks)
         ax.set_yticks(range(len(names)), names)
-        ax.set_ylabel(names_label)
+        ax.tick_params(labelleft=first_of_row)
+        ax.set_ylabel(names_label if first_of_row else "")
         ax.set_xlabel(unit)
-        # " at trust: memory = 0.95" ran into "per run" (an audit of the figures, decision 652).
-        shown_at = f"{at.strip()}, " if at and not timed else ""
-        drawn = PER_RUN_MARKS if any(len(r) > 1 for r in cells.values()) else "points: runs"
-        per_run = _upper_first(f"{shown_at}per run{last}") + f"\n{drawn}"
-        if page_width() is not None:
-            # Wrapped to its panel: at 3.5 in the marks' line pushed the figure past the
-            # page (an outside check, decision 961).
-            size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
-            # The panel is narrowed later (fit_page), to the page less the names' room.
-            room = max(min(ax.get_position().width * fig.get_figwidth(), page_room() - 1.5), 1.5)
-            per_run = "\n".join(wrap_to(line, room, size) for line in per_run.split("\n"))
-        ax.set_title(per_run, loc="left")
+        ax.set_title(headings[row][1], loc="left")
     # The rows share this axis: widened once, for all of them.
     keep_span(axes[0, -1], metric, "x")
-    if not stacked:  # stacked, the names have the page's left margin
+    if page_width() is None:  # at a page's width, the names have the page's left margin
         _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
     lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
@@ -809,15 +809,16 @@ def compare_figure(
     # narrow figure (no time panel) is not widened by its header into a blank margin; a
     # "p = 0.002" stays on one line (no-break spaces).
     chars = max(40, int(fig.get_figwidth() * 11))
+    lines = [line.replace(" = ", "\u00a0=\u00a0") for line in lines]
     if page_width() is not None:
         # Each line wrapped to the page here: wrapped later as one paragraph (fit_page), a
-        # narrow page's header ran its differences together (an outside check, decision 961).
-        chars = int(page_room() * 11)
-    lines = [
-        textwrap.fill(line.replace(" = ", "\u00a0=\u00a0"), chars, subsequent_indent="    ")
-        for line in lines
-    ]
-    fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=10)
+        # narrow page's header ran its differences together (an outside check, decision
+        # 961). Measured: at 11 characters an inch its lines took three quarters of the
+        # page, 25 lines where 19 fit (decision 1035).
+        lines = [_fill_lines(line, page_room() - 0.1, HEADER_PT, "    ") for line in lines]
+    else:
+        lines = [textwrap.fill(line, chars, subsequent_indent="    ") for line in lines]
+    fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=HEADER_PT)
     return fig
 
 
@@ -832,6 +833,40 @@ def runs_by_row(
     return [
         (level, {label: runs_at(r, {by: level}) for label, r in runs.items()}) for level in split
     ]
+
+
+def _panel_titles(
+    key: SeriesKey | None,
+    phrases: Mapping[str, str],
+    at: str,
+    last: str,
+    cells: Mapping[str, pd.DataFrame],
+) -> tuple[str, str]:
+    """A row's titles, unwrapped: its time panel's (``""`` without one, ``key`` ``None``)
+    and its per-run panel's, at ``at`` (:func:`_at_text`)."""
+    heading = ""
+    if key is not None:
+        who = f"{key.power}, " if key.power else ""
+        where = phrases.get(key.group) or group_phrase(key.group)
+        heading = _upper_first(f"over time{at} ({who}{where})")
+    # " at trust: memory = 0.95" ran into "per run" (an audit of the figures, decision 652).
+    shown_at = f"{at.strip()}, " if at and key is None else ""
+    drawn = PER_RUN_MARKS if any(len(r) > 1 for r in cells.values()) else "points: runs"
+    return heading, _upper_first(f"{shown_at}per run{last}") + f"\n{drawn}"
+
+
+def _window_words(metric: str) -> str:
+    """The legend's entry for a windowed metric's shaded window."""
+    window = parse_metric(metric)
+    return f"'{window.window}' window" if window else ""
+
+
+# The legend of the samples' lines over time.
+LEGEND_KW: dict[str, Any] = {
+    "title": "Sample",
+    # Long enough to show a dash pattern around a marker.
+    "handlelength": 3.5,
+}
 
 
 # What the per-run panels draw, under their titles.
@@ -934,57 +969,169 @@ def sample_ticks(labels: list[str]) -> tuple[list[str], str]:
     return [wrap_name(name) for name in labels], ""
 
 
-# The stacked layout at a page's width (:func:`_stacked_panels`), inches: a time panel's
-# height, the room under it for its ticks, date label and legend (the legend's top
-# STACK_LEGEND_AT of the panel's height under it), the room for a per-run panel's
-# two-line title, and the gap between the rows of a split comparison.
-STACK_TIME_IN = 2.6
-STACK_UNDER_IN = 0.75
-STACK_LEGEND_ROW_IN = 0.24
-STACK_TITLE_IN = 0.5
-STACK_ROW_GAP_IN = 0.75
-STACK_LEGEND_AT = 0.27
-STACK_LEFT_IN = 1.1
+# The layout at a page's width (:func:`_page_panels`), inches: the least width of a panel
+# beside others, the gap between two (they share their value axes: only the first of a row
+# gives its labels and the samples' names), the margin right of the last, into which (and
+# into the gap) a panel's title runs but for TITLE_SPARE_IN; a time panel's height (a share
+# of its width, within the two bounds); the gap between a header or a legend and what
+# follows, and between one row of panels' labels and the next title.
+STACK_LEAST_IN = 1.3
+STACK_COL_GAP_IN = 0.4
+STACK_RIGHT_IN = 0.3
+TITLE_SPARE_IN = 0.05
+STACK_TIME_IN = 2.4
+STACK_TIME_LEAST_IN = 1.25
+STACK_TIME_SHARE = 0.45
+STACK_GAP_IN = 0.1
+STACK_ROW_GAP_IN = 0.25
 
 
-def _legend_columns(names: Sequence[str]) -> int:
-    """How many of the legend's entries a row holds at the page's width (an entry about
-    its name's length at 8 points, plus its handle)."""
-    widest = max((len(n) for n in names), default=8) * 0.55 * 8 / 72 + 0.8
-    return max(1, min(len(names), int(page_room() / widest)))
+@dataclass(frozen=True)
+class PagePanels:
+    """:func:`_page_panels`' figure: its axes as ``(rows, 2)`` (time, per run) or ``(rows,
+    1)`` (per run), as :func:`compare_figure` indexes them; each row's titles wrapped to its
+    panels; the panels a row of the page holds; the legend's columns and its top under the
+    first time panel (a share of the panel's height)."""
+
+    fig: Figure
+    axes: npt.NDArray[np.object_]
+    titles: list[tuple[str, str]]
+    columns: int
+    legend_columns: int
+    legend_at: float
 
 
-def _stacked_panels(
-    rows: int, names: list[str], entries: int
-) -> tuple[Figure, npt.NDArray[np.object_]]:
-    """At a page's width, each row's time panel over its per-run panel, a column the
-    page's width: the figure and its axes as ``(rows, 2)`` (time, per run), as
-    :func:`compare_figure` indexes them side by side."""
+def _page_panels(
+    titles: list[tuple[str, str]],
+    names: list[str],
+    names_label: str,
+    ylabel: str,
+    legend: list[Artist],
+) -> PagePanels:
+    """At a page's width, each row's time panel (where ``titles`` give it one) over its
+    per-run panel, the rows (values of --by) side by side as many as fit the page, each at
+    least STACK_LEAST_IN wide (:func:`~sim.plots.figure.page_columns`): one under another,
+    they were 25.8 in tall at 6.5 (an outside check, decision 1035). The heights are what
+    the titles (wrapped), the labels and the legend of ``legend`` (stand-ins of its
+    entries) take, measured; the legend in as many columns as fit from the first panel's
+    left: counted from the page's, it ran out of the page at 3.3 in and its second row
+    over the per-run panel's title (decision 1035)."""
     import matplotlib.gridspec as gridspec
 
-    per_run = max(1.2, _height_for_names(names, 1) - TOP_IN - 0.4)
-    legend_rows = int(np.ceil((entries + 1) / _legend_columns(["x" * 12] * (entries + 1))))
+    room = page_room()
+    timed = any(time for time, _ in titles)
+    left = _names_room_in(names, names_label, ylabel)
+    cols = page_columns(len(titles), len(titles), STACK_LEAST_IN, left + STACK_RIGHT_IN,
+                        STACK_COL_GAP_IN)  # fmt: skip
+    # Names too long for the page leave the panels MIN_AXES_IN, the figure wider than the
+    # page, and said so (fit_page, render).
+    wide = max(MIN_AXES_IN, (room - left - STACK_RIGHT_IN - (cols - 1) * STACK_COL_GAP_IN) / cols)
+    width = left + cols * wide + (cols - 1) * STACK_COL_GAP_IN + STACK_RIGHT_IN
+    size = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
+    pad = float(plt.rcParams["axes.titlepad"]) / 72.0
+    # Wrapped to its panel: at 3.5 in the per-run marks' line pushed the figure past the
+    # page (decision 961), and the time panel's title ran past it (decision 955).
+    title_in = wide + STACK_RIGHT_IN - TITLE_SPARE_IN
+    wrapped = [(_fill_lines(time, title_in, size), _fill_lines(per_run, title_in, size))
+               for time, per_run in titles]  # fmt: skip
+
+    def tall(text: str) -> float:
+        return text_size_in(text, size)[1] + pad if text else 0.0
+
+    legend_columns, legend_in = _legend_fit(legend, room - left)
+    under = _under_in()
+    time_in = min(STACK_TIME_IN, max(STACK_TIME_LEAST_IN, STACK_TIME_SHARE * wide))
+    per_run_in = max(1.2, _height_for_names(names, 1) - TOP_IN - 0.4)
     heights: list[float] = []
-    for row in range(rows):
-        under = STACK_UNDER_IN + (STACK_LEGEND_ROW_IN * (legend_rows + 1) if row == 0 else 0.0)
-        heights += [STACK_TIME_IN, under + STACK_TITLE_IN, per_run]
-        if row < rows - 1:
-            heights.append(STACK_ROW_GAP_IN + STACK_TITLE_IN)
-    bottom_in = 0.55
-    height = TOP_IN + sum(heights) + bottom_in
-    width = page_width() or 6.5
+    panel_rows: list[int] = []  # each line's per-run panels' row of the grid
+    for first in range(0, len(titles), cols):
+        row_titles = wrapped[first : first + cols]
+        time_title = max(tall(time) for time, _ in row_titles)
+        run_title = max(tall(per_run) for _, per_run in row_titles)
+        if first:  # under the per-run panels of the row above
+            heights.append(under + STACK_ROW_GAP_IN + (time_title if timed else run_title))
+        if timed:
+            heights.append(time_in)
+            held = legend_in + STACK_GAP_IN if first == 0 and legend else 0.0
+            heights.append(under + held + run_title)
+        heights.append(per_run_in)
+        panel_rows.append(len(heights) - 1)
+    top = STACK_GAP_IN + tall(wrapped[0][0] if timed else wrapped[0][1])
+    bottom = 0.55
+    height = top + sum(heights) + bottom
     fig = plt.figure(figsize=(width, height))
     grid = gridspec.GridSpec(
-        len(heights), 1, figure=fig, height_ratios=heights, hspace=0.0,
-        top=1.0 - TOP_IN / height, bottom=bottom_in / height,
-        left=STACK_LEFT_IN / width, right=1.0 - 0.15 / width,
+        len(heights), cols, figure=fig, height_ratios=heights, hspace=0.0,
+        wspace=STACK_COL_GAP_IN / wide, top=1.0 - top / height, bottom=bottom / height,
+        left=left / width, right=1.0 - STACK_RIGHT_IN / width,
     )  # fmt: skip
-    axes = np.empty((rows, 2), dtype=object)
-    for row in range(rows):
-        first = 4 * row
-        axes[row, 0] = fig.add_subplot(grid[first])
-        axes[row, 1] = fig.add_subplot(grid[first + 2])
-    return fig, axes
+    axes = np.empty((len(titles), 2 if timed else 1), dtype=object)
+    for row in range(len(titles)):
+        line, col = divmod(row, cols)
+        at = panel_rows[line]
+        if timed:
+            axes[row, 0] = fig.add_subplot(grid[at - 2, col])
+        axes[row, -1] = fig.add_subplot(grid[at, col])
+    return PagePanels(fig, axes, wrapped, cols, legend_columns, under / time_in)
+
+
+def _fill_lines(text: str, inches: float, points: float, indent: str = "") -> str:
+    """Each line of ``text`` wrapped at spaces to lines at most ``inches`` wide at
+    ``points``, as measured (:func:`~sim.plots.figure.text_size_in`), the lines it wraps
+    onto after ``indent``; a word longer than a line stays whole."""
+    lines = []
+    for line in text.split("\n") if text else []:
+        chars, wrapped = max(8, int(inches * 72.0 / (0.45 * points))), line
+        while chars >= 8:
+            wrapped = textwrap.fill(line, chars, subsequent_indent=indent,
+                                    break_on_hyphens=False, break_long_words=False)  # fmt: skip
+            if text_size_in(wrapped, points)[0] <= inches:
+                break
+            chars -= 1
+        lines.append(wrapped)
+    return "\n".join(lines)
+
+
+def _names_room_in(names: list[str], names_label: str, ylabel: str) -> float:
+    """Inches left of the first panel of a row at a page's width: the samples' names (or a
+    time panel's value labels, up to four characters) with their axis label, measured."""
+    tick = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
+    label = FontProperties(size=plt.rcParams["axes.labelsize"]).get_size_in_points()
+    pads = (float(plt.rcParams["ytick.major.pad"]) + float(plt.rcParams["axes.labelpad"])) / 72
+    need = 0.0
+    for ticks, said in ((names, names_label), (["0.00"] if ylabel else [], ylabel)):
+        if not ticks:
+            continue
+        widest = max(text_size_in(t, tick)[0] for t in ticks)
+        need = max(need, widest + (text_size_in(said, label)[1] if said else 0.0) + pads)
+    return need + 0.1
+
+
+def _under_in() -> float:
+    """Inches under a panel that its tick labels and its axis label take, with their pads."""
+    tick = FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size_in_points()
+    label = FontProperties(size=plt.rcParams["axes.labelsize"]).get_size_in_points()
+    pads = float(plt.rcParams["xtick.major.pad"]) + float(plt.rcParams["axes.labelpad"])
+    return lines_in(1, tick) + lines_in(1, label) + pads / 72.0
+
+
+def _legend_fit(handles: list[Artist], room: float) -> tuple[int, float]:
+    """The legend of ``handles`` (:data:`LEGEND_KW`) in as many columns as fit ``room``
+    inches, and its height in inches, measured on a figure no one sees; ``(1, 0.0)`` for
+    no handles."""
+    if not handles:
+        return 1, 0.0
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    scratch = Figure(dpi=DPI)
+    renderer = FigureCanvasAgg(scratch).get_renderer()
+    for columns in range(len(handles), 0, -1):
+        legend = scratch.legend(handles=handles, ncol=columns, frameon=False, **LEGEND_KW)
+        box = legend.get_window_extent(renderer)
+        legend.remove()
+        if box.width / DPI <= room or columns == 1:
+            return columns, float(box.height) / DPI
+    raise AssertionError("unreachable")
 
 
 def _height_for_names(names: list[str], rows: int) -> float:
@@ -1068,8 +1215,7 @@ def compare_caption(
         f"{_folders_text(folders)}. "
         + ("" if timed else _untimed_note(samples, metric))
         + (
-            f"A row per value of {parameter_label(by)}: each row draws only the runs at that "
-            "value, as the table's rows compare them. "
+            _split_text(by, len(split), _columns(fig, timed))
             if split is not None and by is not None
             else ""
         )
@@ -1104,6 +1250,28 @@ def compare_caption(
         + _left_out_note(table, folders)
         + _header_note(samples, table)
         + "".join(f" Note: {text}." for text in question_order_texts(folders, metric, table))
+    )
+
+
+def _columns(fig: Figure, timed: bool) -> int:
+    """How many per-run panels a row of ``fig`` holds (several at a page's width)."""
+    shown = [ax for ax in fig.axes if ax.axison]
+    per_run = shown[1::2] if timed else shown
+    return len({round(float(ax.get_position().x0), 4) for ax in per_run})
+
+
+def _split_text(by: str, values: int, columns: int) -> str:
+    """The caption's sentence on a figure split by ``by``: a row per value, or at a page's
+    width a column of panels per value, ``columns`` to a row (decision 1035)."""
+    if columns == 1:
+        return (
+            f"A row per value of {parameter_label(by)}: each row draws only the runs at that "
+            "value, as the table's rows compare them. "
+        )
+    rows = f", {columns} to a row" if values > columns else ""
+    return (
+        f"A column of panels per value of {parameter_label(by)}{rows}: each draws only the "
+        "runs at that value, as the table's rows compare them. "
     )
 
 
