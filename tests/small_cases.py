@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.calibrate.spec import Calibration
 
 
 def un_members_scenario(name: str, africa: Sequence[str]) -> str:
@@ -32,3 +39,39 @@ outputs:
     levant: {{region: levant}}
     africa: {{region: africa}}
 """
+
+
+def spread_particles(calibration: Calibration) -> pd.DataFrame:
+    """A calibration's made-up final generation: 100 particles a variant, of equal
+    weight, spread over the priors (seed 0), each variant's fixed parameters NaN."""
+    rng = np.random.default_rng(0)
+    frames = []
+    for variant, fixed in calibration.variants().items():
+        frame = {"generation": 3, "variant": variant, "weight": np.full(100, 0.01)}
+        for path, prior in calibration.spec.parameters.items():
+            frame[path] = np.nan if path in fixed else rng.uniform(prior.low, prior.high, 100)
+        frames.append(pd.DataFrame(frame))
+    return pd.concat(frames, ignore_index=True)
+
+
+# The joint calibration's patterns (calibrations/joint.yaml), six fitted and three held out.
+JOINT_PATTERNS = (
+    "syria/gulf_no_warming", "syria/syria_stays_with_russia", "syria/initial_conditions",
+    "sino_soviet/india_1962", "sino_soviet/nonaligned_test_ban",
+    "sino_soviet/initial_conditions", "syria/arab_league_no_warming",
+    "sino_soviet/india_recovery", "sino_soviet/albania_after_split",
+)  # fmt: skip
+
+
+def joint_checks() -> pd.DataFrame:
+    """A checks table of :data:`JOINT_PATTERNS` (the first six calibration patterns, the
+    rest held out), variants v1 and v2, every band and median alike."""
+    return pd.DataFrame(
+        [
+            {"role": role, "pattern": name, "variant": variant, "tolerance": 0.1,
+             "q05": 0.0, "q95": 0.2, "observed": 0.1, "discrepancy": 0.0}
+            for role, chosen in (("calibrate", JOINT_PATTERNS[:6]), ("holdout", JOINT_PATTERNS[6:]))
+            for name in chosen
+            for variant in ("v1", "v2")
+        ]
+    )  # fmt: skip

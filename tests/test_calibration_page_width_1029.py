@@ -8,11 +8,11 @@ import itertools
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
+from small_cases import joint_checks, spread_particles
 
 from sim.calibrate.figures import marginals_figure, pairs_figure
 from sim.calibrate.spec import Calibration, load_calibration
@@ -27,14 +27,7 @@ def joint() -> tuple[Calibration, pd.DataFrame]:
     """calibrations/joint.yaml (six parameters: fifteen pairs) and made-up particles
     spread over its priors, each variant's fixed parameters NaN."""
     calibration = load_calibration(ROOT / "calibrations" / "joint.yaml")
-    rng = np.random.default_rng(0)
-    frames = []
-    for variant, fixed in calibration.variants().items():
-        frame = {"generation": 3, "variant": variant, "weight": np.full(100, 0.01)}
-        for path, prior in calibration.spec.parameters.items():
-            frame[path] = np.nan if path in fixed else rng.uniform(prior.low, prior.high, 100)
-        frames.append(pd.DataFrame(frame))
-    return calibration, pd.concat(frames, ignore_index=True)
+    return calibration, spread_particles(calibration)
 
 
 def _laid_out(fig: Figure) -> None:
@@ -97,22 +90,7 @@ def test_the_predictive_figures_labels_stay_apart_at_a_pages_width() -> None:
     width they are turned, and neither they nor the caption run into each other."""
     from sim.calibrate.figures import predictive_figure
 
-    # The joint calibration's patterns (calibrations/joint.yaml), six fitted and three held out.
-    names = [
-        "syria/gulf_no_warming", "syria/syria_stays_with_russia", "syria/initial_conditions",
-        "sino_soviet/india_1962", "sino_soviet/nonaligned_test_ban",
-        "sino_soviet/initial_conditions", "syria/arab_league_no_warming",
-        "sino_soviet/india_recovery", "sino_soviet/albania_after_split",
-    ]  # fmt: skip
-    checks = pd.DataFrame(
-        [
-            {"role": role, "pattern": name, "variant": variant, "tolerance": 0.1,
-             "q05": 0.0, "q95": 0.2, "observed": 0.1, "discrepancy": 0.0}
-            for role, chosen in (("calibrate", names[:6]), ("holdout", names[6:]))
-            for name in chosen
-            for variant in ("v1", "v2")
-        ]
-    )  # fmt: skip
+    checks = joint_checks()  # the joint calibration's nine patterns
     set_theme()
     with at_page_width(6.5):
         fig = predictive_figure(checks, caption="A caption.")
