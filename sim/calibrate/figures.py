@@ -7,6 +7,11 @@
 - ``predictive``: per pattern, the posterior predictive 90% band and median
   against the observed value with its tolerance, calibration patterns and
   held-out patterns in separate panels.
+
+At a single column's width (``--width 3.3``) the marginals are two a row, the pairs a
+corner (:func:`_corner`) and the predictive panels stacked (:func:`_stacked`); a
+``--truth`` at a prior's end has its axis run past that end (:func:`_limits`; decision
+1037).
 """
 
 from __future__ import annotations
@@ -41,12 +46,16 @@ from sim.plots.figure import (
     add_caption,
     at_dpi,
     at_page_width,
+    balanced_wrap,
     legend_below,
+    lines_in,
     page_columns,
     page_room,
     page_width,
     parameter_label,
     set_theme,
+    text_size_in,
+    wrap_to,
 )
 from sim.plots.gallery import Entry
 from sim.plots.report import PAGE_STYLE, data_uri, past_the_page
@@ -66,41 +75,66 @@ def variant_colours(variants: list[str]) -> dict[str, str]:
 # y tick labels and axis label, and between two rows for the x ones, in inches; and the
 # narrowest panel a row is given before it takes fewer columns.
 GRID_GAP_IN, GRID_ROW_GAP_IN, GRID_LEAST_IN = 0.7, 0.6, 1.2
+# Where the panels' y label is said once a row, on its first panel, and a row of a page
+# would otherwise hold one panel (a single column's 3.3 in): the gap between two panels
+# for the right one's y tick labels alone, the rows' gap (for an x label of two lines),
+# and the narrowest panel (decision 1037).
+SHARED_GAP_IN, SHARED_ROW_GAP_IN, SHARED_LEAST_IN = 0.45, 0.75, 1.0
 
 
-def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
+def _grid(
+    n: int, cols: int, width: float, height: float, shared_y: bool = False
+) -> tuple[Figure, list[Axes]]:
     """``n`` axes in rows of at most ``cols``, spaced for their labels; the rest hidden.
 
     At a page's width, as many columns as fit it and the gaps in inches: narrowed to the
     page by :func:`~sim.plots.figure.fit_page`, the axes narrowed and the gaps with them
     (a fraction of the axes), and each y label ran into the panel on its left (decision
-    1029)."""
+    1029). ``shared_y``: the caller labels the y axis of a row's first panel alone, so
+    that where a row of a page holds one panel, two are laid out with the gaps of
+    :data:`SHARED_GAP_IN` (the marginals at 3.3 in were a column of six panels 16.7 in
+    tall; decision 1037)."""
     cols = max(1, min(n, cols))
     if page_width() is None:
         rows = -(-n // cols)
         fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
         fig.subplots_adjust(wspace=0.35, hspace=0.55)
     else:
-        cols = page_columns(n, cols, GRID_LEAST_IN, PAGE_LEFT_IN, GRID_GAP_IN)
+        most = cols
+        cols = page_columns(n, most, GRID_LEAST_IN, PAGE_LEFT_IN, GRID_GAP_IN)
+        gap, row_gap = GRID_GAP_IN, GRID_ROW_GAP_IN
+        if shared_y and cols == 1 < n:
+            cols = page_columns(n, most, SHARED_LEAST_IN, PAGE_LEFT_IN, SHARED_GAP_IN)
+            if cols > 1:
+                gap, row_gap = SHARED_GAP_IN, SHARED_ROW_GAP_IN
         rows = -(-n // cols)
         room = page_room()
-        wide = (room - PAGE_LEFT_IN - (cols - 1) * GRID_GAP_IN) / cols
+        wide = (room - PAGE_LEFT_IN - (cols - 1) * gap) / cols
         tall = wide * height / width
-        top, bottom = 0.15, GRID_ROW_GAP_IN  # a row's x labels under the lowest
-        fig_h = top + rows * tall + (rows - 1) * GRID_ROW_GAP_IN + bottom
+        top, bottom = 0.15, row_gap  # a row's x labels under the lowest
+        fig_h = top + rows * tall + (rows - 1) * row_gap + bottom
         fig, axes = plt.subplots(rows, cols, figsize=(room, fig_h), squeeze=False)
-        fig.subplots_adjust(
-            left=PAGE_LEFT_IN / room,
-            right=1.0 - 0.05 / room,
-            top=1.0 - top / fig_h,
-            bottom=bottom / fig_h,
-            wspace=GRID_GAP_IN / wide,
-            hspace=GRID_ROW_GAP_IN / tall,
-        )
+        _margins_in(fig, PAGE_LEFT_IN, 0.05, top, bottom, wspace=gap / wide, hspace=row_gap / tall)
     flat = list(axes.flat)
     for ax in flat[n:]:
         ax.set_axis_off()
     return fig, flat[:n]
+
+
+def _margins_in(
+    fig: Figure, left: float, right: float, top: float, bottom: float, **spaces: float
+) -> None:
+    """``fig``'s panels ``left``, ``right``, ``top`` and ``bottom`` inches in from its
+    edges; ``spaces``: ``wspace`` and ``hspace``, as :meth:`Figure.subplots_adjust` takes
+    them (shares of a panel)."""
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left / width,
+        right=1.0 - right / width,
+        top=1.0 - top / height,
+        bottom=bottom / height,
+        **spaces,
+    )
 
 
 # Characters of a predictive tick's line, so that neighbouring ticks do not overlap.
@@ -108,8 +142,8 @@ TICK_CHARS = 13
 TICK_PT = 7.0
 
 
-def _tick(pattern: str) -> str:
-    """``file/pattern_id`` on lines of up to :data:`TICK_CHARS` characters: the file
+def _tick(pattern: str, chars: int = TICK_CHARS) -> str:
+    """``file/pattern_id`` on lines of up to ``chars`` characters: the file
     whole, or broken after its underscores when longer, then the id in words, broken at
     its spaces. Nothing is broken inside a word: ``horn_patterns`` (13 characters) was
     broken "horn_ / patterns", counting a space put after each underscore to break at,
@@ -117,8 +151,8 @@ def _tick(pattern: str) -> str:
     stem, _, name = pattern.rpartition("/")
     from sim.plots.figure import id_words
 
-    words = textwrap.wrap(id_words(name), TICK_CHARS, break_long_words=False)
-    return "\n".join([*_after_underscores(stem, TICK_CHARS), *words])
+    words = textwrap.wrap(id_words(name), chars, break_long_words=False)
+    return "\n".join([*_after_underscores(stem, chars), *words])
 
 
 def _after_underscores(stem: str, width: int) -> list[str]:
@@ -134,11 +168,11 @@ def _after_underscores(stem: str, width: int) -> list[str]:
     return lines
 
 
-def _tick_size(labels: Sequence[str]) -> float:
+def _tick_size(labels: Sequence[str], chars: int = TICK_CHARS) -> float:
     """The predictive ticks' font size: :data:`TICK_PT`, smaller where a word longer than
-    :data:`TICK_CHARS` makes a line wider, so that it takes no more room than a full line."""
+    ``chars`` makes a line wider, so that it takes no more room than a full line."""
     longest = max((len(line) for label in labels for line in label.split("\n")), default=0)
-    return TICK_PT * TICK_CHARS / max(longest, TICK_CHARS)
+    return TICK_PT * chars / max(longest, chars)
 
 
 def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figure:
@@ -151,12 +185,14 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     variants = list(calibration.variants())
     colors = variant_colours(variants)
     last = int(particles["generation"].max()) if len(particles) else 0
-    fig, axes = _grid(len(paths), 3, 3.4, 2.6)
+    fig, axes = _grid(len(paths), 3, 3.4, 2.6, shared_y=True)
     fixed_any = False
     died = False  # the caption speaks of a variant that died out only when one has
     zoomed = False  # the caption explains an inset only when a panel has one
+    padded = False  # the caption says the axis runs past the prior only when one does
     for ax, path in zip(axes, paths, strict=True):
         prior = calibration.spec.parameters[path]
+        limits = _limits(prior, calibration.truth.get(path))
         drawn: dict[str, pd.DataFrame] = {}  # each free variant's particles, for a zoom
         # The variants' names of fixed values at the top, for the truth's to go below.
         fixed_here = sum(path in calibration.variants()[v] for v in variants)
@@ -210,7 +246,14 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 # audit, decision 649).
                 else f"{variant} (died out: its last particles, generation {generation})",
             )
-        ax.axhline(1 / (prior.high - prior.low), color="0.3", ls="--", lw=1, label="prior")
+        prior_line: dict[str, Any] = {"color": "0.3", "ls": "--", "lw": 1, "label": "prior"}
+        if limits == (prior.low, prior.high):
+            ax.axhline(1 / (prior.high - prior.low), **prior_line)
+        else:
+            # The axis runs past the prior for a truth at its end: the density over the
+            # prior's range alone.
+            ax.plot([prior.low, prior.high], [1 / (prior.high - prior.low)] * 2, **prior_line)
+            padded = True
         if path in calibration.truth:
             # A truth at the prior's end sits on the axes' edge, where a clipped line
             # vanished (an audit of the figures, decision 652); there it reads as the
@@ -227,11 +270,15 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 # Over a tall bar the name stays readable.
                 bbox=_NAME_BOX,
             )
-        ax.set_xlim(prior.low, prior.high)
+        ax.set_xlim(*limits)
         ax.set_xlabel(parameter_label(path))
+        _wrap_x_label(fig, ax)
         zoomed = _zoom(ax, path, drawn, prior, colors) or zoomed
-    for ax in axes[:: min(3, len(axes))]:
-        ax.set_ylabel("posterior density")
+    for ax in axes:
+        spec = ax.get_subplotspec()
+        # A row's first panel, however many a row holds (at 3.3 in, two; decision 1037).
+        if spec is not None and spec.is_first_col():
+            ax.set_ylabel("posterior density")
     # One legend for the figure: each variant's outline, its fixed values, the prior.
     entries: dict[str, Any] = {}
     for ax in axes:
@@ -265,7 +312,13 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
     add_caption(
         fig,
         f"Final generation{' (a variant that died out: its last)' if died else ''}, "
-        "weighted; the x-axis spans the uniform prior, whose density is the dashed line. "
+        "weighted; the x-axis spans the uniform prior"
+        + (
+            " (a little past an end where a truth lies at it, for its line to show)"
+            if padded
+            else ""
+        )
+        + ", whose density is the dashed line. "
         "A parameter the patterns do not narrow has a histogram that stays near that line "
         "across the prior, but for its bins' noise (its narrowing in summary.csv, the 90% "
         "interval's width over the prior's, says it in one number); on few effective "
@@ -283,6 +336,43 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
         ),
     )
     return fig
+
+
+# A truth within this share of its prior's range of an end (or past it) has its axis run
+# this far past that end: at the end, its line lay on the axes' spine and read as the
+# axis itself (stance: enemy reliability at 0 in the recovery check; an outside check,
+# decision 1037).
+TRUTH_PAD_SHARE = 0.04
+
+
+def _limits(prior: Any, truth: float | None) -> tuple[float, float]:
+    """An axis' limits for ``prior``'s range: the range, run past an end by
+    :data:`TRUTH_PAD_SHARE` of it where ``truth`` lies within that share of the end."""
+    if truth is None:
+        return prior.low, prior.high
+    pad = TRUTH_PAD_SHARE * (prior.high - prior.low)
+    low = prior.low if truth - pad >= prior.low else truth - pad
+    high = prior.high if truth + pad <= prior.high else truth + pad
+    return low, high
+
+
+def _wrap_x_label(fig: Figure, ax: Axes) -> None:
+    """At a page's width, ``ax``'s x label on two lines, broken at the space that makes
+    the wider of them narrowest, where it is wider than its panel and most of the gap to
+    the next: at 3.3 in two panels' labels ("trust: negativity bias", "support events:
+    weight") met (decision 1037)."""
+    if page_width() is None:
+        return
+    wide = ax.get_position().width * fig.get_figwidth()
+    # Two neighbours, each past its panel by half its excess, keep 0.3 in apart.
+    room = wide + fig.subplotpars.wspace * wide - 0.3
+    label, size = ax.get_xlabel(), float(ax.xaxis.label.get_fontsize())
+    words = label.split(" ")
+    if text_size_in(label, size)[0] <= room or len(words) < 2:
+        return
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    lines = min(splits, key=lambda pair: max(text_size_in(line, size)[0] for line in pair))
+    ax.set_xlabel("\n".join(lines))
 
 
 # A posterior narrower than this share of its prior's range gets an inset over its own
@@ -378,29 +468,134 @@ def _thin(final: pd.DataFrame) -> str:
     return f" ({', '.join(said)}: read with care)" if said else ""
 
 
-def _point_area(share: Any) -> Any:
-    """A pairs figure's point area (points squared) for a weight's share of the largest."""
-    return 4 + 60 * share
+def _point_area(share: Any, corner: bool = False) -> Any:
+    """A pairs figure's point area (points squared) for a weight's share of the largest;
+    smaller in a corner's panels (:data:`CORNER_POINT_MOST`)."""
+    return 2 + CORNER_POINT_MOST * share if corner else 4 + 60 * share
+
+
+# At a page's width where a row of the pairs' grid would hold fewer than three panels (a
+# single column's 3.3 in: fifteen panels one a row, 1.1 in wide and 44 in tall), the
+# pairs are a corner, the lower triangle of a matrix: a column's parameter on x, a row's on
+# y, each named once, under the bottom row and left of the first column. Its text at
+# CORNER_PT, the panels CORNER_GAP_IN apart, a tick at least CORNER_TICK_GAP_IN from the
+# next and CORNER_END_IN from the panel's ends (an x tick's label turned, so that it
+# takes a line's height across); the largest point's area (the grid's 64 points squared,
+# 9 points across, covered a fifth of a half-inch panel). Decision 1037.
+CORNER_PT, CORNER_GAP_IN, CORNER_TICK_GAP_IN, CORNER_END_IN = 7.0, 0.06, 0.13, 0.05
+CORNER_POINT_MOST = 16.0
+
+
+def _corner_pairs(free: Mapping[str, Any]) -> bool:
+    """Whether the pairs of ``free`` are drawn as a corner (:func:`_corner`)."""
+    n = len(free) * (len(free) - 1) // 2
+    if page_width() is None or len(free) < 3:
+        return False
+    return page_columns(n, 4, GRID_LEAST_IN, PAGE_LEFT_IN, GRID_GAP_IN) < min(3, n)
+
+
+def _corner_ticks(low: float, high: float, panel_in: float) -> list[float]:
+    """Round ticks between ``low`` and ``high`` on a corner's panel ``panel_in`` wide:
+    none nearer an end than :data:`CORNER_END_IN` (two neighbouring panels' end ticks
+    ran into each other) or nearer the tick before than :data:`CORNER_TICK_GAP_IN`; of
+    the round steps :class:`~matplotlib.ticker.MaxNLocator` offers, the widest that keeps
+    two (the one that kept most ticked 0.87, 0.9, 0.93, 0.96), else the one that keeps
+    most."""
+    from matplotlib.ticker import MaxNLocator
+
+    end = CORNER_END_IN / panel_in * (high - low)
+    apart = CORNER_TICK_GAP_IN / panel_in * (high - low)
+    best: list[float] = []
+    for bins in range(2, 7):
+        kept: list[float] = []
+        for tick in MaxNLocator(nbins=bins, steps=[1, 2, 5, 10]).tick_values(low, high):
+            if low + end <= tick <= high - end and (not kept or tick - kept[-1] >= apart):
+                kept.append(float(tick))
+        if len(kept) >= 2:
+            return kept
+        best = kept if len(kept) > len(best) else best
+    return best
+
+
+def _corner(
+    free: Mapping[str, Any], truth: Mapping[str, float]
+) -> tuple[Figure, dict[tuple[str, str], Axes]]:
+    """The corner of ``free``'s pairs at a page's width: the axes by (x, y) pair, the
+    upper triangle hidden; axes shared by column and by row, their limits
+    (:func:`_limits`), ticks and names set on the outer panels."""
+    paths = list(free)
+    m = len(paths) - 1
+    room = page_room()
+    limits = {path: _limits(free[path], truth.get(path)) for path in paths}
+    # Tick labels across (a y tick's width, an x tick's turned height), at their widest.
+    tick_in = max(
+        text_size_in(f"{tick:g}", CORNER_PT)[0]
+        for low, high in limits.values()
+        for tick in _corner_ticks(low, high, 100.0)
+    )
+    panel = (room - 1.0) / m
+    for _ in range(2):  # the names wrapped to a panel, then the panels sized for them
+        names = {path: balanced_wrap(parameter_label(path), panel, CORNER_PT) for path in paths}
+        across = max(text_size_in(names[path], CORNER_PT)[1] for path in paths)
+        left = tick_in + across + 0.15
+        panel = (room - left - 0.05 - (m - 1) * CORNER_GAP_IN) / m
+    bottom, top = tick_in + across + 0.15, 0.1
+    fig_h = top + m * panel + (m - 1) * CORNER_GAP_IN + bottom
+    fig, grid = plt.subplots(m, m, figsize=(room, fig_h), sharex="col", sharey="row", squeeze=False)
+    spaces = CORNER_GAP_IN / panel
+    _margins_in(fig, left, 0.05, top, bottom, wspace=spaces, hspace=spaces)
+    by_pair: dict[tuple[str, str], Axes] = {}
+    for row in range(m):
+        for column in range(m):
+            ax = grid[row][column]
+            if column > row:
+                ax.set_axis_off()
+            else:
+                by_pair[(paths[column], paths[row + 1])] = ax
+    for column, path in enumerate(paths[:-1]):
+        ax = grid[m - 1][column]
+        ax.set_xlim(*limits[path])
+        ticks = _corner_ticks(*limits[path], panel)
+        ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks], rotation=90, fontsize=CORNER_PT)
+        ax.set_xlabel(names[path], fontsize=CORNER_PT)
+    for row, path in enumerate(paths[1:]):
+        ax = grid[row][0]
+        ax.set_ylim(*limits[path])
+        ticks = _corner_ticks(*limits[path], panel)
+        ax.set_yticks(ticks, [f"{tick:g}" for tick in ticks], fontsize=CORNER_PT)
+        ax.set_ylabel(names[path], fontsize=CORNER_PT)
+    return fig, by_pair
 
 
 def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str) -> Figure:
     """Every pair of ``variant``'s free parameters, point size by weight, on the prior's
     box; a pair with a parameter the particles narrow to a tenth of its prior has an inset
-    over their range on that axis (:func:`_pair_zoom`)."""
+    over their range on that axis (:func:`_pair_zoom`). At a page's width where a row
+    holds fewer than three panels (a single column's 3.3 in), a corner of the pairs
+    without insets (:func:`_corner`)."""
     free = calibration.free(variant)
     pairs = list(itertools.combinations(free, 2))
     final = posterior.final_particles(particles, variant)
-    fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
-    size = _point_area(final["weight"] / max(final["weight"].max(), 1e-300))
+    corner = _corner_pairs(free)
+    if corner:
+        fig, by_pair = _corner(free, calibration.truth)
+        axes = [by_pair[pair] for pair in pairs]
+    else:
+        fig, axes = _grid(len(pairs), 4, 3.2, 2.9)
+    size = _point_area(final["weight"] / max(final["weight"].max(), 1e-300), corner)
     zoomed = False  # the caption explains an inset only when a panel has one
+    padded = False  # and an axis past its prior only when one runs past it
     for ax, (x, y) in zip(axes, pairs, strict=True):
         # Unclipped: a particle at a prior's bound was drawn half (an outside check, 816).
         ax.scatter(final[x], final[y], s=size, alpha=0.4, color="0.2", lw=0, clip_on=False)
-        for path, limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
-            limits(free[path].low, free[path].high)
+        for path, limits, line in ((x, ax.set_xlim, ax.axvline), (y, ax.set_ylim, ax.axhline)):
+            ends = _limits(free[path], calibration.truth.get(path))
+            padded = padded or ends != (free[path].low, free[path].high)
+            limits(*ends)
             if path in calibration.truth:
-                line = ax.axvline if limits == ax.set_xlim else ax.axhline
                 line(calibration.truth[path], color="black", lw=1.2, clip_on=False)
+        if corner:
+            continue  # named once a row and a column (_corner); no room for an inset
         ax.set_xlabel(parameter_label(x), fontsize=8)
         ax.set_ylabel(parameter_label(y), fontsize=8)
         zoomed = _pair_zoom(ax, final, (x, y), free, size, calibration.truth) or zoomed
@@ -413,25 +608,47 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
             [],
             ls="",
             marker="o",
-            ms=_point_area(share) ** 0.5,
+            ms=_point_area(share, corner) ** 0.5,
             alpha=0.4,
             color="0.2",
             mew=0,
         )
         for share in (1.0, 0.5, 0.1)
     ]
-    fig.legend(
-        handles, [f"weight {top * share:.2g}" for share in (1.0, 0.5, 0.1)], fontsize=7,
-        # Just above the top row (the saved figure is cut to what is drawn).
-        loc="lower center", ncol=3, title_fontsize=7,
-        bbox_to_anchor=(0.5, fig.subplotpars.top + 0.25 / fig.get_figheight()),
-        title="point area: weight (final generation's particles, weights sum to 1)",
-    )  # fmt: skip
+    title = "point area: weight (final generation's particles, weights sum to 1)"
+    if page_width() is not None and text_size_in(title, 7)[0] > page_room() - 0.2:
+        title = balanced_wrap(title, page_room() - 0.4, 7)  # 3.31 in at 3.3 in's 3.1
+    # At a page's width a key wider than it (3.4 in at 3.3) is drawn closer, else one an
+    # entry a line.
+    for closer in ({}, {"columnspacing": 1.0, "handletextpad": 0.3}, {"ncol": 1}):
+        key = fig.legend(
+            handles, [f"weight {top * share:.2g}" for share in (1.0, 0.5, 0.1)], fontsize=7,
+            # Just above the top row (the saved figure is cut to what is drawn).
+            loc="lower center", title_fontsize=7,
+            bbox_to_anchor=(0.5, fig.subplotpars.top + 0.25 / fig.get_figheight()),
+            title=title, **{"ncol": 3, **closer},
+        )  # fmt: skip
+        if page_width() is None or _width_in(fig, key) <= page_room() - 0.1:
+            break
+        key.remove()
+    narrow = any(_zoom_range([final[path]], free[path]) for path in free)
     add_caption(
         fig,
         f"Variant '{variant}', final generation; point area: weight (key above); axes span "
         "the priors"
+        + (" (a little past an end where a truth lies at it)" if padded else "")
+        + (
+            "; a column's parameter on x, a row's on y, named under and left of the panels"
+            if corner
+            else ""
+        )
         + ("; lines: the truth." if calibration.truth else ".")
+        + (
+            " At this width no inset draws a parameter its particles narrow to a tenth of its "
+            "prior: the marginals figure's do."
+            if corner and narrow
+            else ""
+        )
         + (
             " Where a parameter's particles all lie within a tenth of its prior's range, an "
             "inset draws the pair over their own range on that axis (its ticks give the "
@@ -446,6 +663,12 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
         ),
     )
     return fig
+
+
+def _width_in(fig: Figure, artist: Any) -> float:
+    """``artist``'s width in ``fig``, inches, as drawn."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return float(artist.get_window_extent(renderer).width) / fig.dpi
 
 
 def _pair_zoom(
@@ -535,6 +758,47 @@ def draws_note(draws: int, reps: int = 1) -> str:
 # Inches of the predictive figure per pattern, and at least per panel (its title's width).
 PATTERN_IN = 1.1
 MIN_PANEL_IN = 1.9
+# Stacked (:func:`_stacked`), a pattern's name is on lines of up to this many characters
+# beside its row (at TICK_PT, about 1.3 in).
+STACKED_CHARS = 24
+
+
+def _stacked(counts: Sequence[int], labels: Sequence[str]) -> bool:
+    """At a page's width, whether the predictive panels are stacked, the patterns rows
+    (:func:`_stacked_panels`): where side by side their turned names (``labels``, each its
+    lines' height across) or their titles need more than the page. At 3.3 in the joint
+    calibration's nine names, narrowed to 0.2 in each, printed over each other and the
+    figure stayed 3.8 in wide (an outside check, decision 1037)."""
+    if page_width() is None or not counts:
+        return False
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    across = lines_in(lines, TICK_PT) + 0.1
+    title = text_size_in("calibration patterns", float(plt.rcParams["axes.titlesize"]))[0]
+    need = 1.0 + sum(max(count * across, title + 0.2) for count in counts)
+    return need > page_room()
+
+
+def _stacked_panels(labels: Sequence[Sequence[str]]) -> tuple[Figure, list[Axes]]:
+    """A page-width predictive figure's panels one under the other, one a role, a row a
+    pattern (``labels``: each panel's names) as tall as its name's lines, the names left
+    of the panels; one x scale for all, so that their pass bands line up."""
+    room = page_room()
+    every = [label for own in labels for label in own]
+    size = _tick_size(every, STACKED_CHARS)
+    names_in = max(text_size_in(label, size)[0] for label in every)
+    lines = max(label.count("\n") + 1 for label in every)
+    row = lines_in(lines, size) + 0.1
+    heights = [max(len(own), 1) * row for own in labels]
+    # A title over each panel; under the lowest its tick labels and an x label of two lines.
+    top, gap, bottom = 0.35, 0.45, 0.75
+    left = names_in + 0.15
+    fig_h = top + sum(heights) + gap * (len(heights) - 1) + bottom
+    fig, axes = plt.subplots(
+        len(heights), 1, figsize=(room, fig_h), sharex=True, squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )  # fmt: skip
+    _margins_in(fig, left, 0.1, top, bottom, hspace=gap / (sum(heights) / len(heights)))
+    return fig, [ax for (ax,) in axes]
 
 
 def predictive_figure(
@@ -552,25 +816,33 @@ def predictive_figure(
     variants = distinct(checks["variant"])
     colors = variant_colours(variants)
     counts = [checks[checks["role"] == r]["pattern"].nunique() for r in roles]
-    # A panel of one pattern is as wide as its title ("calibration patterns" ran into
-    # "held-out patterns" at 1.1 inches a pattern: an outside check; decision 805).
-    widths = [max(PATTERN_IN * c, MIN_PANEL_IN) for c in counts] or [MIN_PANEL_IN]
-    # One y scale for both panels, so that their pass bands line up (an audit: the
-    # calibration and held-out panels had their own ranges).
-    fig, axes = plt.subplots(
-        1,
-        max(len(roles), 1),
-        figsize=(1.0 + sum(widths), 3.6),
-        squeeze=False,
-        sharey=True,
-        gridspec_kw={"width_ratios": widths},
-    )
+    names = {r: distinct(checks.loc[checks["role"] == r, "pattern"]) for r in roles}
+    stacked = _stacked(counts, [_tick(p) for r in roles for p in names[r]])
+    if stacked:
+        fig, panels = _stacked_panels([[_tick(p, STACKED_CHARS) for p in names[r]] for r in roles])
+    else:
+        # A panel of one pattern is as wide as its title ("calibration patterns" ran into
+        # "held-out patterns" at 1.1 inches a pattern: an outside check; decision 805).
+        widths = [max(PATTERN_IN * c, MIN_PANEL_IN) for c in counts] or [MIN_PANEL_IN]
+        # One y scale for both panels, so that their pass bands line up (an audit: the
+        # calibration and held-out panels had their own ranges).
+        fig, axes = plt.subplots(
+            1,
+            max(len(roles), 1),
+            figsize=(1.0 + sum(widths), 3.6),
+            squeeze=False,
+            sharey=True,
+            gridspec_kw={"width_ratios": widths},
+        )
+        panels = list(axes[0])
     keys: dict[str, Any] = {f"{target} ± 1 tolerance (pass)": None}
-    for ax, role in zip(axes[0], roles, strict=False):
+    for ax, role in zip(panels, roles, strict=False):
         own = checks[checks["role"] == role]
-        patterns = distinct(own["pattern"])
-        keys[f"{target} ± 1 tolerance (pass)"] = ax.axhspan(-1, 1, color="0.9", zorder=0)
-        ax.axhline(0, color="black", lw=1)
+        patterns = names[role]
+        # Stacked, the patterns are rows and the discrepancy runs across.
+        span, level = (ax.axvspan, ax.axvline) if stacked else (ax.axhspan, ax.axhline)
+        keys[f"{target} ± 1 tolerance (pass)"] = span(-1, 1, color="0.9", zorder=0)
+        level(0, color="black", lw=1)
         for i, pattern in enumerate(patterns):
             rows = own[own["pattern"] == pattern]
             for j, (_, row) in enumerate(rows.iterrows()):
@@ -581,22 +853,40 @@ def predictive_figure(
                     (row["q95"] - row["observed"]) / scale,
                 )
                 color = colors[row["variant"]]
-                band = ax.vlines(x, low, high, color=color, lw=4, alpha=0.6)
-                (median,) = ax.plot(x, row["discrepancy"], "o", color=color, ms=5)
+                if stacked:
+                    band = ax.hlines(x, low, high, color=color, lw=4, alpha=0.6)
+                    (median,) = ax.plot(row["discrepancy"], x, "o", color=color, ms=5)
+                else:
+                    band = ax.vlines(x, low, high, color=color, lw=4, alpha=0.6)
+                    (median,) = ax.plot(x, row["discrepancy"], "o", color=color, ms=5)
                 # The key shows the band and its median, as drawn (it showed the dot alone).
                 keys.setdefault(
                     f"{row['variant']}: median, 90% band{thin.get(row['variant'], '')}",
                     (band, median),
                 )
+        ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
+        if stacked:
+            labels = [_tick(p, STACKED_CHARS) for p in patterns]
+            size = _tick_size(labels, STACKED_CHARS)
+            ax.set_yticks(range(len(patterns)), labels, fontsize=size)
+            ax.set_ylim(len(patterns) - 0.4, -0.6)  # the first pattern at the top
+            continue
         labels = [_tick(p) for p in patterns]
         # At a page's width the panels are narrowed to it and their labels are not: upright,
         # they ran into each other (an outside check, decision 1032); turned, each takes only
         # its lines' height across.
-        turned = {"rotation": 90} if page_width() is not None else {}
+        turned: dict[str, Any] = {"rotation": 90} if page_width() is not None else {}
         ax.set_xticks(range(len(patterns)), labels, fontsize=_tick_size(labels), **turned)
         ax.set_xlim(-0.6, len(patterns) - 0.4)
-        ax.set_title("calibration patterns" if role == "calibrate" else "held-out patterns")
-    axes[0][0].set_ylabel(f"(simulated - {target}) / tolerance")
+    across = f"(simulated - {target}) / tolerance"
+    if stacked:
+        lowest = panels[-1]
+        wide = lowest.get_position().width * fig.get_figwidth()
+        size = float(plt.rcParams["axes.labelsize"])
+        lowest.set_xlabel(balanced_wrap(across, wide, size) if text_size_in(across, size)[0]
+                          > wide else across)  # fmt: skip
+    else:
+        panels[0].set_ylabel(across)
     if "observed_is" in checks and (checks["observed_is"] == "target").any():
         # A correlation's "observed" is its target r of 1, which only checks.csv said (an
         # outside check, decision 943).
@@ -608,9 +898,13 @@ def predictive_figure(
             "the votes."
         )
     shown = {label: handle for label, handle in keys.items() if handle is not None}
+    if stacked:
+        # An entry wider than a single column's page (a thin variant's warning) wrapped.
+        shown = {wrap_to(label, page_room() - 0.8, 7): handle for label, handle in shown.items()}
     # On one line the key set the figure's width (7.5 in at --width 6.5): one a line there.
     fig.legend(list(shown.values()), list(shown), fontsize=7, loc="lower center",
-               ncol=len(shown) if page_width() is None else 1, bbox_to_anchor=(0.5, 0.98),
+               ncol=len(shown) if page_width() is None else 1,
+               bbox_to_anchor=(0.5, 1.0 if stacked else 0.98),
                handler_map={tuple: HandlerTuple(ndivide=1)})  # fmt: skip
     add_caption(fig, caption)
     return fig
