@@ -328,11 +328,13 @@ def test_of_the_fullest_arrangements_the_strip_keeps_the_first_in_label_order(mo
     Of the arrangements with the most labels, the one of the events first in the label
     order is drawn; and two key events of one month can both have a label, each at its
     own tick (placed at their date, each ran over the other's leader). The strip is held
-    to its four lanes here: with lanes above them (decision 1019) "Mengistu in power" is
-    labelled too (tests/test_key_events_labelled_1019.py)."""
+    to its four lanes here, and its labels to one line: with lanes above them (decision
+    1019), or on two lines in the four (decision 1040), "Mengistu in power" is labelled
+    too (tests/test_key_events_labelled_1019.py)."""
     from sim.plots import trajectories
 
     monkeypatch.setattr(trajectories, "KEY_LANES", LANES)
+    monkeypatch.setattr(trajectories, "two_lines", lambda text: text)
     fig, placed = horn_strip()
     assert len(placed) == 7
     assert {r[0] for r in HORN} - {t.get_text() for t in placed} == {

@@ -515,6 +515,9 @@ def _set_entries(
     # The files whose strip labels the events (the figure across a parameter says them).
     labelled = f"trust_trajectories{suffix}" + (f"_1 to _{parts}" if parts > 1 else "")
     for i in range(1, parts + 1):
+        # A part's caption speaks of its own groups' lines (decision 1040: part 2 of a
+        # sweep's figure named coinciding lines among all states, drawn in part 1).
+        mine = _of_groups(series, planned, i)
         yield _entry(
             _part_stem(f"trust_trajectories{suffix}", i, parts),
             partial(
@@ -539,10 +542,10 @@ def _set_entries(
             results,
             _joined(
                 one_of,
-                trajectory_overlaps(series, metrics, phrases),
+                trajectory_overlaps(mine, metrics, phrases),
                 event_dates_note(events, with_scenarios(series)[1]),
                 note,
-                hidden_band_note(series, metrics),
+                hidden_band_note(mine, metrics),
                 initial_note(series),
                 _series_part_note(i, parts, "the strip of events and the legend"),
             ),
@@ -553,13 +556,15 @@ def _set_entries(
         )
     if every_power["metric"].isin(_ALIGNMENT_METRICS).any():
         drawn = every_power.loc[every_power["metric"] == "share_aligned"].dropna(subset=["value"])
-        single = one_state_note(
-            [phrases.get(g) or g for g in distinct(drawn["group"])], _replicates(runs) > 1
-        )
-        single = _joined(single, _stateless_note(every_power, drawn, phrases))
+        stateless = _stateless_note(every_power, drawn, phrases)
         groups_of = alignment_parts(every_power, phrases=phrases, heading=heading)
         parts = len(groups_of)
         for i in range(1, parts + 1):
+            single = one_state_note(
+                [phrases.get(g) or g for g in distinct(_of_groups(drawn, groups_of, i)["group"])],
+                _replicates(runs) > 1,
+            )
+            single = _joined(single, stateless)
             yield _entry(
                 _part_stem(f"alignment{suffix}", i, parts),
                 partial(
@@ -659,6 +664,14 @@ def _part_note(part: int, parts: int, rest: str = ".") -> str:
 def _series_part_note(part: int, parts: int, each: str = "the legend") -> str:
     """A series figure's :func:`_part_note`: ``each``, what every part has."""
     return _part_note(part, parts, f": whole groups a part, each part with {each}.")
+
+
+def _of_groups(frame: pd.DataFrame, parts: Sequence[Sequence[str]], part: int) -> pd.DataFrame:
+    """The rows of ``frame`` the ``part``-th of a figure's ``parts`` draws (its groups'),
+    ``frame`` itself when the figure is one file."""
+    if len(parts) <= 1:
+        return frame
+    return frame[frame["group"].isin(list(parts[part - 1]))]
 
 
 def _stateless_note(series: pd.DataFrame, drawn: pd.DataFrame, phrases: Mapping[str, str]) -> str:

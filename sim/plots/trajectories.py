@@ -37,6 +37,7 @@ from sim.catalogue import SERIES_METRICS
 from sim.columns import distinct
 from sim.plots.figure import (
     DPI,
+    LINE_SPACING,
     PAGE_HEIGHT_IN,
     PAGE_LEFT_IN,
     add_heading,
@@ -277,11 +278,12 @@ def draw_events(
         for x, shift in zip(when, shifts, strict=True)
     ]
 
-    def label(i: int, lane: int, ha: str) -> Text:
+    def label(i: int, lane: int, ha: str, broken: bool = False) -> Text:
+        text = str(events["text"].iloc[i])
         return strip.text(
             float(when[i]),
             _lane_y(lane),
-            events["text"].iloc[i],
+            two_lines(text) if broken else text,
             ha=ha,
             va="bottom",
             fontsize=EVENT_FONT_PT,
@@ -290,27 +292,38 @@ def draw_events(
             transform=_shifted(strip, shifts[i]),
         )
 
-    cache: dict[tuple[int, int, str], _Place | None] = {}
+    cache: dict[tuple[int, int, str, bool], _Place | None] = {}
 
-    def place_at(i: int, lane: int, ha: str) -> _Place | None:
-        """Event ``i``'s label in ``lane``, aligned ``ha``, its box measured; None where it
-        does not fit in the figure."""
-        if (i, lane, ha) not in cache:
-            text = label(i, lane, ha)
+    def place_at(i: int, lane: int, ha: str, broken: bool = False) -> _Place | None:
+        """Event ``i``'s label in ``lane``, aligned ``ha`` (``broken``: on two lines,
+        :func:`two_lines`), its box measured; None where it does not fit in the figure."""
+        if (i, lane, ha, broken) not in cache:
+            text = label(i, lane, ha, broken)
             drawn = text.get_window_extent(renderer)
             text.remove()
             box = drawn.expanded(1.04, 1.1)
             clear = LEADER_CLEAR_PT * figure.dpi / 72.0
             ink = Bbox.from_extents(drawn.x0 - clear, drawn.y0, drawn.x1 + clear, drawn.y1)
             fits = left <= box.x0 and box.x1 <= right
-            cache[i, lane, ha] = _Place(i, lane, ha, box, ink, x_px[i]) if fits else None
-        return cache[i, lane, ha]
+            place = _Place(i, lane, ha, box, ink, x_px[i], broken)
+            cache[i, lane, ha, broken] = place if fits else None
+        return cache[i, lane, ha, broken]
 
-    def places_in(lanes: int) -> Callable[[int], Iterator[_Place]]:
+    def places_in(lanes: int, broken: bool = False) -> Callable[[int], Iterator[_Place]]:
         """An event's places in ``lanes`` lanes, in the order they are tried
-        (:func:`_tries`)."""
-        tries = _tries(lanes)
-        return lambda i: (p for lane, ha in tries if (p := place_at(i, lane, ha)) is not None)
+        (:func:`_tries`); ``broken``: then each on two lines, where its label has a space."""
+        tries = [(lane, ha, False) for lane, ha in _tries(lanes)]
+        if broken:
+            tries += [(lane, ha, True) for lane, ha in _tries(lanes)]
+
+        def places(i: int) -> Iterator[_Place]:
+            for lane, ha, two in tries:
+                if two and "\n" not in two_lines(str(events["text"].iloc[i])):
+                    continue
+                if (p := place_at(i, lane, ha, two)) is not None:
+                    yield p
+
+        return places
 
     order = label_priority(events)
     places = places_in(LANES)
@@ -339,10 +352,22 @@ def draw_events(
                 chosen = searched
             if len(chosen) == len(order):
                 break
+    if len(chosen) < len(order) <= KEY_SEARCH and bool(events["key"].any()):
+        # Still a key event left: labels on two lines too, each after its places on one
+        # (the fewest lanes again). At a single column's 3.3 in the flagship's "Russian
+        # intervention (not abstained)" (2015-09) ran over the ticks of 2021-2024, whose
+        # long labels, ending at their ticks, ran back over its own: no lanes held both
+        # (decision 1040).
+        for lanes in range(LANES, KEY_LANES + 1):
+            searched = _search(order, places_in(lanes, broken=True))
+            if len(searched) > len(chosen):
+                chosen = searched
+            if len(chosen) == len(order):
+                break
     placed: list[Text] = []
     for place in chosen:
         i, x = place.event, float(when[place.event])
-        placed.append(label(i, place.lane, place.ha))
+        placed.append(label(i, place.lane, place.ha, place.broken))
         strip.plot(
             [x, x],
             [0.0, _lane_y(place.lane)],
@@ -361,7 +386,8 @@ class _Place:
     """A label's place on the event strip: its event's row, lane, alignment, its box
     (pixels, padded: no other label's box may overlap it), its text's extent with
     :data:`LEADER_CLEAR_PT` either side (no other leader may cross it), and the pixel x
-    of the event's tick, where its leader runs up."""
+    of the event's tick, where its leader runs up; ``broken``: the label on two lines
+    (:func:`two_lines`), which reach into the lane above."""
 
     event: int
     lane: int
@@ -369,6 +395,21 @@ class _Place:
     box: Bbox
     ink: Bbox
     x: float
+    broken: bool = False
+
+
+def two_lines(text: str) -> str:
+    """An event's label on two lines: its scenarios (:func:`unique_events`' ``(not
+    abstained)``) under the rest, else broken at the space nearest its middle; ``text``
+    itself when it has no space. The strip tries it where a key event finds no place on
+    one line (decision 1040)."""
+    spaces = [k for k, c in enumerate(text) if c == " "]
+    if not spaces:
+        return text
+    k = text.rfind(" (")
+    if k <= 0:
+        k = min(spaces, key=lambda k: abs(2 * k - len(text)))
+    return f"{text[:k]}\n{text[k + 1 :]}"
 
 
 # How far (points) a leader passes at least beside another event's label: the ticks of one
@@ -397,10 +438,10 @@ def _lane_y(lane: int) -> float:
 
 
 def _clash(a: _Place, b: _Place) -> bool:
-    """Whether two labels cannot both be placed: their boxes overlap in one lane, or one's
-    leader, running up from the baseline, crosses the other's text (:attr:`_Place.ink`) in a
-    lower lane."""
-    if a.lane == b.lane:
+    """Whether two labels cannot both be placed: their boxes overlap (in one lane, or a
+    label on two lines in the lane above it), or one's leader, running up from the
+    baseline, crosses the other's text (:attr:`_Place.ink`) in a lower lane."""
+    if a.lane == b.lane or a.box.overlaps(b.box):
         return bool(a.box.overlaps(b.box))
     low, high = (a, b) if a.lane < b.lane else (b, a)
     return bool(low.ink.x0 <= high.x <= low.ink.x1)
@@ -620,6 +661,8 @@ def trajectory_parts(
     (:data:`~sim.plots.figure.PAGE_HEIGHT_IN`), whole rows a part, filled in order
     (:func:`~sim.plots.figure.fill_pages`), each part with the strip of events and the
     legend. A run of the Syria case at ``--width 6.5`` was one figure 18.46 in tall."""
+    # The legend is measured in the theme it is drawn in, whatever was drawn before.
+    set_theme()
     rows, scenarios = with_scenarios(
         series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
     )
@@ -635,17 +678,54 @@ def trajectory_parts(
     handles, title = _legend_handles(power_palette(powers, powers), powers, scenarios, others)
     # The saved figure runs from the strip's top to the legend's foot: the figure's
     # share between them (``_AREA`` of its height: the strip, the gaps and the rows) and
-    # under it the dates and the legend, over it the heading. The strip is cut down to
-    # its labels when drawn (_trim_strip), which is not known here: counted whole, so a
-    # part is at most some 0.3 in lower than it might be.
+    # under it the dates and the legend, over it the heading; round it, the saved file's
+    # padding (savefig.pad_inches a side, which the strip counted whole hid: decision 1040).
     fixed = (
         _AREA * ((_STRIP_IN if len(marks) else 0.05) + _PAGE_ROOM_IN)
         + _DATES_IN
         + legend_below_in(handles, title)
         + (heading_in(heading) if heading is not None else 0.0)
+        + 2 * float(plt.rcParams["savefig.pad_inches"])
     )
     row_in = _AREA * _row_in(len(groups)) * stacked
+    if len(marks) and fixed + _GROWN_MOST_IN + row_in * len(groups) > PAGE_HEIGHT_IN:
+        # The strip is cut down to its labels, or grown to the lanes over it that key
+        # events take (draw_events, _trim_strip): counted whole, a part could save up to
+        # some 0.85 in taller than planned, past the page (decision 1040). As drawn, then,
+        # wherever that could matter: its labels stand alike in every part (the same
+        # events over the same width), so one figure of one group shows how high it is.
+        fixed += _strip_grown_in(series, events, metrics, phrases, groups[0])
     return fill_pages(groups, lambda part: fixed + row_in * len(part) <= PAGE_HEIGHT_IN)
+
+
+# The most a trajectories figure's strip is drawn taller than its STRIP_IN: its labels in
+# up to KEY_LANES lanes, the highest on two lines (decision 1040), with a tenth to spare.
+_GROWN_MOST_IN = 1.1 * (
+    _AREA * _STRIP_IN * (_lane_y(KEY_LANES - 1) - 1.0) + 2 * LINE_SPACING * EVENT_FONT_PT / 72
+)
+
+
+def _strip_grown_in(
+    series: pd.DataFrame,
+    events: pd.DataFrame | None,
+    metrics: Sequence[str],
+    phrases: Mapping[str, str] | None,
+    group: str,
+) -> float:
+    """How much taller :func:`trajectories_figure` draws its strip of ``events`` than the
+    whole strip it is laid out with, inches (less than 0 where it is cut down to its
+    labels): measured on the figure of ``group`` alone, as drawn at this page's width."""
+    figure = trajectories_figure(
+        series, events, metrics=metrics, phrases=phrases, part=1, parts=[[group]]
+    )
+    try:
+        strip = figure.axes[0]
+        spec = strip.get_subplotspec()
+        assert spec is not None
+        whole = spec.get_position(figure).height
+        return float((strip.get_position().height - whole) * figure.get_figheight())
+    finally:
+        plt.close(figure)
 
 
 def trajectories_figure(
@@ -803,8 +883,8 @@ def _strip_labels(
         series[series["metric"].isin(list(metrics)) & (series["power"] != "")]
     )
     marks = unique_events(events, scenarios)
-    placed = {
-        (text.get_text(), float(text.get_position()[0]))
+    placed = {  # a label on two lines (two_lines) read as the one it was broken from
+        (text.get_text().replace("\n", " "), float(text.get_position()[0]))
         for text in figure.axes[0].texts
         if text.get_gid() == "event-label"
     }
