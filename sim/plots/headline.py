@@ -28,8 +28,10 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import IdentityTransform
 
 from sim.analysis.paired import (
     DesignValue,
@@ -80,14 +82,20 @@ CMAP = DIVERGING_CMAP
 MAX_PANELS = 6
 ANNOTATE_CELLS = 64
 # A cell's number is drawn above the zero contour (and the cell's dot and the reference
-# box) with a thin rim in the cell's own colour: where the contour crosses the number the
-# line stops at the rim and no digit is hidden ("-0.000180" read "-0.00180" with a 0
-# under the line); where nothing crosses, the rim does not show. The digits are drawn
-# again above every rim (CellGlyphs), so a rim never covers a neighbour's digit where
-# two numbers touch.
+# box) with a thin rim in the cell's own colour, and the contour stops short of it: a box in
+# the cell's colour, CELL_TEXT_GAP_PT round the number's text, is drawn above the contour
+# and below the dot, the reference box and the number (CellBackdrops), as a contour's own
+# labels break it. The rim alone stopped the line at each digit's edge, and it went on
+# between the digits ("-0.00259" read "-0:00259" with the line through it; an outside
+# check, decision 1036); before the rim "-0.000180" read "-0.00180" with a 0 under the line.
+# Where nothing crosses, neither shows. The digits are drawn again above every rim
+# (CellGlyphs), so a rim never covers a neighbour's digit where two numbers touch.
 CONTOUR_ZORDER = 2.0
+CELL_BACKDROP_ZORDER = 2.5
+CELL_MARK_ZORDER = 3.0
 CELL_TEXT_ZORDER = 5.0
 CELL_TEXT_RIM_PT = 2.0
+CELL_TEXT_GAP_PT = 1.0
 # The cells' numbers take the first of these styles that fits every cell of the figure's
 # maps, one style for all (CellNumbers): CELL_DIGITS[0] significant digits at
 # CELL_TEXT_PT, then CELL_DIGITS[1] at CELL_TEXT_PT down to CELL_TEXT_LEAST_PT by
@@ -99,7 +107,8 @@ CELL_TEXT_LEAST_PT = 5.0
 CELL_TEXT_STEP_PT = 0.25
 CELL_DIGITS = (3, 2)
 # Room a number keeps from its cell's edges, points: its rim (half CELL_TEXT_RIM_PT)
-# and as much again, so that two neighbours' rims never meet.
+# and as much again, so that two neighbours' rims never meet; its backdrop
+# (CELL_TEXT_GAP_PT) stays inside its cell too.
 CELL_TEXT_PAD_PT = 1.5
 # Where a cell's number and its dot (an interval containing zero) sit, in cells above its
 # centre, and the dot's size in points: the number keeps clear of the dot too.
@@ -142,6 +151,46 @@ class CellGlyphs(Artist):
             )
             plain.set_figure(figure)
             plain.draw(renderer)
+        self.stale = False
+
+
+class CellBackdrops(Artist):
+    """A box in its cell's colour behind each of a map's cell numbers, CELL_TEXT_GAP_PT
+    round its text: drawn above the zero contour and below the cell's dot, the reference
+    box and the number, it breaks the contour where the line would run through the
+    number. Sized as the numbers are drawn (it fits them first, :class:`CellNumbers`)."""
+
+    def __init__(self, numbers: CellNumbers, labels: list[Text], faces: list[Any]) -> None:
+        super().__init__()
+        self.numbers = numbers
+        self.labels = labels
+        self.faces = faces
+        self.set_zorder(CELL_BACKDROP_ZORDER)
+        self.set_in_layout(False)
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible():
+            return
+        figure = self.get_figure()
+        if figure is None:
+            return
+        self.numbers.fit(renderer)
+        gap = renderer.points_to_pixels(CELL_TEXT_GAP_PT)
+        for label, face in zip(self.labels, self.faces, strict=True):
+            if not label.get_visible():  # left out: no room in its cell (CellNumbers)
+                continue
+            box = label.get_window_extent(renderer).padded(gap)
+            patch = Rectangle(
+                (box.x0, box.y0),
+                box.width,
+                box.height,
+                transform=IdentityTransform(),
+                facecolor=face,
+                edgecolor="none",
+                lw=0.0,
+            )
+            patch.set_figure(figure)
+            patch.draw(renderer)
         self.stale = False
 
 
@@ -651,6 +700,7 @@ def map_panel(
         fitted.left_out = f"the map has more than {ANNOTATE_CELLS} cells"
     digits, points = fitted.styles[0]
     labels: list[Text] = []
+    faces: list[Any] = []
     for _, row in cells.iterrows():
         cx, cy = position[0][row[x]], position[1][row[y]]
         dotted = not (row["lo"] > 0 or row["hi"] < 0)
@@ -676,13 +726,15 @@ def map_panel(
             # Inside its cell once fitted: no part of the layout's margins.
             label.set_in_layout(False)
             labels.append(label)
+            faces.append(rim)
             fitted.numbers.append(CellNumber(label, cx, cy, float(row["mean"]), dotted))
         if dotted:
             # A white ring keeps the dot seen on the darkest cells (decision 1009).
             ax.plot([cx], [cy - DOT_DROP], marker="o", ms=DOT_PT, color="0.2", mec="white",
-                    mew=0.8, gid="includes-zero")  # fmt: skip
+                    mew=0.8, gid="includes-zero", zorder=CELL_MARK_ZORDER)  # fmt: skip
     ax.add_artist(FitNumbers(fitted))
     if labels:
+        ax.add_artist(CellBackdrops(fitted, labels, faces))
         ax.add_artist(CellGlyphs(labels))
     if reference is not None and x in reference and y in reference:
         rx, ry = position[0].get(reference[x]), position[1].get(reference[y])
@@ -696,6 +748,7 @@ def map_panel(
                     lw=1.8,
                     ec="black",
                     gid="reference",
+                    zorder=CELL_MARK_ZORDER,
                     # Whole at the map's edge, where the axes cut half its line (decision 1009).
                     clip_on=False,
                 )
