@@ -68,6 +68,18 @@ def _cases(tmp_path: Path) -> Path:
     return folder
 
 
+def named_sweep(folder: Path, names: dict[str, float]) -> Path:
+    """A sweep of scenarios of these names (each the factory's scenario, its metrics
+    shifted by the value), over negativity bias 1 and 2, two replicates."""
+    return factory.write_sweep(
+        folder,
+        scenarios=names,
+        grid={NB: [1.0, 2.0]},
+        replicates=2,
+        trees={n: factory.scenario_tree(n) for n in names},
+    )
+
+
 def _entries(folder: Path, **chosen: Any) -> dict[str, Entry]:
     results = open_results(folder)
     return {e.stem: e for e in figures_for(results, selection_of(results, **chosen))}
@@ -213,13 +225,7 @@ def test_a_long_scenario_name_heads_its_column_without_running_into_the_next(
     """At 6.5 in, "Alignment, afghanistan_ussr_abstained" ran into the poles panel's
     title (seen in cross_case_values' figures): the name breaks after an underscore."""
     names = {"afghanistan_ussr": 0.0, "afghanistan_ussr_abstained_from_1980": -0.1}
-    folder = factory.write_sweep(
-        tmp_path / "long",
-        scenarios=names,
-        grid={NB: [1.0, 2.0]},
-        replicates=2,
-        trees={n: factory.scenario_tree(n) for n in names},
-    )
+    folder = named_sweep(tmp_path / "long", names)
     with at_page_width(6.5):
         figure = _entries(folder)["alignment"].figure
         render(figure)

@@ -378,19 +378,41 @@ def alignment_parts(
 
 def name_wrap(text: str, inches: float, points: float) -> str:
     """:func:`~sim.plots.figure.wrap_to`, and a line still wider than ``inches`` as
-    measured (a scenario's name longer than the line) broken after an underscore:
-    "Alignment, afghanistan_ussr_abstained" ran into the poles panel's title at 6.5 in
-    (decision 967)."""
+    measured broken again (:func:`_name_cut`): at a space where one leaves a line that
+    fits, and after an underscore only within a word longer than the line (a scenario's
+    name): "Alignment, afghanistan_ussr_abstained" ran into the poles panel's title at
+    6.5 in (decision 967), and "Alignment, www_www" then broke as "Alignment, www_" over
+    "www" where "Alignment," over "www_www" fits (decision 1036)."""
     lines = []
     for line in wrap_to(text, inches, points).split("\n"):
-        while text_size_in(line, points)[0] > inches and "_" in line[1:-1]:
-            cuts = [i + 1 for i in range(1, len(line) - 1) if line[i] == "_"]
-            fits = [c for c in cuts if text_size_in(line[:c], points)[0] <= inches]
-            cut = fits[-1] if fits else cuts[0]
-            lines.append(line[:cut])
-            line = line[cut:]
+        while text_size_in(line, points)[0] > inches:
+            head, rest = _name_cut(line, inches, points)
+            if not rest:
+                break
+            lines.append(head)
+            line = rest
         lines.append(line)
     return "\n".join(lines)
+
+
+def _name_cut(line: str, inches: float, points: float) -> tuple[str, str]:
+    """A line wider than ``inches`` cut in two: at its last space that leaves the first
+    part within ``inches``; where none does (its first word is longer than a line),
+    after the first word's last underscore that does (its first, where none does), else
+    at its first space; ``(line, "")`` where it cannot be cut."""
+    spaces = [i for i, c in enumerate(line) if c == " "]
+    fits = [i for i in spaces if text_size_in(line[:i], points)[0] <= inches]
+    if fits:
+        return line[: fits[-1]], line[fits[-1] + 1 :]
+    word = line[: spaces[0]] if spaces else line
+    cuts = [i + 1 for i in range(1, len(word) - 1) if word[i] == "_"]
+    if cuts:
+        fitting = [c for c in cuts if text_size_in(line[:c], points)[0] <= inches]
+        cut = fitting[-1] if fitting else cuts[0]
+        return line[:cut], line[cut:]
+    if spaces:
+        return line[: spaces[0]], line[spaces[0] + 1 :]
+    return line, ""
 
 
 # At a page's width: the narrowest an alignment panel is drawn, the room a row's labels
