@@ -573,7 +573,120 @@ def _name_points(
         force_static=(0.3, 0.6),
         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5},
     )
+    _beside_own(ax, labels, np.column_stack([x, y]), dots)
     return _apart(ax, labels) if page_width() is not None else []
+
+
+def _beside_own(ax: Axes, labels: list[Any], points: np.ndarray, dots: PathCollection) -> None:
+    """Each of :func:`_name_points`' names that is not clear of the other points and
+    names (:func:`_unclear`) moved to the first place beside its own point that is,
+    without the line that joined it there; one with no such place stays where adjustText
+    left it. adjustText left "Pakistan" under another state's dot, between its own point
+    and Cuba's, across the line that joins "Cuba" to its point: which point it named
+    could not be told (sino_soviet's correlation figure; an outside check, decision
+    1036)."""
+    fig = ax.get_figure()
+    assert fig is not None
+    fig.set_dpi(DPI)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    every = ax.transData.transform(np.asarray(dots.get_offsets(), dtype=np.float64))
+    own = ax.transData.transform(points)
+    inside = ax.get_window_extent(renderer)
+    pt = fig.dpi / 72.0
+    for i, label in enumerate(labels):
+        if not _unclear(ax, labels, i, own[i], every, renderer):
+            continue
+        box = label.get_window_extent(renderer)
+        half_w, half_h = box.width / 2, box.height / 2
+        radius = NAME_DOT_PT / 2 * pt
+        start = ax.transData.transform(label.get_position())
+        for gap in (1.5, 4.0, 8.0):
+            reach = radius + gap * pt
+            for dx, dy in NAME_PLACES:
+                centre = own[i] + np.array([dx * (reach + half_w), dy * (reach + half_h)])
+                moved = start + centre - np.array([box.x0 + half_w, box.y0 + half_h])
+                label.set_position(ax.transData.inverted().transform(moved))
+                placed = label.get_window_extent(renderer)
+                if (
+                    placed.x0 >= inside.x0
+                    and placed.x1 <= inside.x1
+                    and placed.y0 >= inside.y0
+                    and placed.y1 <= inside.y1
+                    and not _unclear(ax, labels, i, own[i], every, renderer)
+                ):
+                    _drop_leader(ax, label)
+                    break
+            else:
+                continue
+            break
+        else:
+            label.set_position(ax.transData.inverted().transform(start))
+
+
+def _leaders(ax: Axes) -> dict[int, Any]:
+    """The lines adjustText draws from a name to its point, by the name's ``id``."""
+    ends = {id(p): getattr(p, "patchA", None) for p in ax.patches}
+    return {id(end): p for p in ax.patches if (end := ends[id(p)]) is not None}
+
+
+def _drop_leader(ax: Axes, label: Any) -> None:
+    for patch in list(ax.patches):
+        if getattr(patch, "patchA", None) is label:
+            patch.remove()
+
+
+def _unclear(
+    ax: Axes,
+    labels: list[Any],
+    i: int,
+    own: np.ndarray,
+    every: np.ndarray,
+    renderer: Any,
+) -> bool:
+    """Whether name ``i`` cannot be told to name its point ``own`` (display pixels): its
+    box within NAME_CLEAR_PT of another point's dot (``every``: all the panel's points),
+    or no nearer its own point than another (a reader takes a name for its nearest
+    point's, whatever line joins it to its own); or over (NAME_PAD_PX) another name or
+    the line joining another name to its point."""
+    fig = ax.get_figure()
+    assert fig is not None
+    pt = fig.dpi / 72.0
+    box = labels[i].get_window_extent(renderer)
+
+    def reach(point: np.ndarray) -> float:
+        """Pixels from the box to a point's centre (0 inside)."""
+        dx = max(box.x0 - point[0], 0.0, point[0] - box.x1)
+        dy = max(box.y0 - point[1], 0.0, point[1] - box.y1)
+        return float(np.hypot(dx, dy))
+
+    others = [p for p in every if np.hypot(*(p - own)) > 0.5]
+    clear = (NAME_CLEAR_PT + NAME_DOT_PT / 2) * pt
+    # Read as naming the point it is nearest, whatever line joins it to its own.
+    mine = reach(own)
+    if any(reach(p) < clear or reach(p) <= mine for p in others):
+        return True
+    padded = box.padded(NAME_PAD_PX / 2)
+    for j, other in enumerate(labels):
+        if j == i or other.axes is None:
+            continue
+        if padded.overlaps(other.get_window_extent(renderer).padded(NAME_PAD_PX / 2)):
+            return True
+    for key, patch in _leaders(ax).items():
+        if key == id(labels[i]):
+            continue
+        path = patch.get_path().transformed(patch.get_transform())
+        if path.intersects_bbox(padded, filled=False):
+            return True
+    return False
+
+
+# Where :func:`_beside_own` tries a name, in order: right of its point, left, above,
+# below, then the four corners (x, y: -1, 0 or 1 side of the point).
+NAME_PLACES = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+# A correlation panel's dot (scatter s=14, its diameter in points) and the least room a
+# name keeps from every other point, points.
+NAME_DOT_PT = float(np.sqrt(14.0))
+NAME_CLEAR_PT = 3.0
 
 
 def _apart(ax: Axes, labels: list[Any]) -> list[str]:
