@@ -117,15 +117,15 @@ DOT_DROP = 0.15
 DOT_PT = 2.5
 
 
-class CellGlyphs(Artist):
-    """The cell numbers' digits drawn again, plainly, just above the numbers: each number
-    draws its rim then its digits, so a number drawn later would cover the last digit of
-    a neighbour it touches with its rim; this layer puts every digit above every rim."""
+class _CellLayer(Artist):
+    """A layer drawn over a map's cell numbers at ``zorder``: :meth:`draw_cell` for each
+    number shown (one left out for want of room in its cell, :class:`CellNumbers`, is
+    skipped)."""
 
-    def __init__(self, labels: list[Text]) -> None:
+    def __init__(self, labels: list[Text], zorder: float) -> None:
         super().__init__()
         self.labels = labels
-        self.set_zorder(CELL_TEXT_ZORDER + 0.1)
+        self.set_zorder(zorder)
         self.set_in_layout(False)
 
     def draw(self, renderer: Any) -> None:
@@ -134,64 +134,71 @@ class CellGlyphs(Artist):
         figure = self.get_figure()
         if figure is None:
             return
-        for label in self.labels:
-            if not label.get_visible():  # left out: no room in its cell (CellNumbers)
-                continue
-            plain = Text(
-                *label.get_position(),
-                label.get_text(),
-                transform=label.get_transform(),
-                color=label.get_color(),
-                fontproperties=label.get_fontproperties(),
-                ha=label.get_horizontalalignment(),
-                va=label.get_verticalalignment(),
-                # Drawn as paths, as the rimmed number is (Agg's own text differs by a
-                # pixel and would double the digits).
-                path_effects=[patheffects.Normal()],
-            )
-            plain.set_figure(figure)
-            plain.draw(renderer)
+        self.prepare(renderer)
+        for index, label in enumerate(self.labels):
+            if label.get_visible():
+                self.draw_cell(renderer, figure, index, label)
         self.stale = False
 
+    def prepare(self, renderer: Any) -> None:
+        """Before the cells are drawn (nothing by default)."""
 
-class CellBackdrops(Artist):
+    def draw_cell(self, renderer: Any, figure: Any, index: int, label: Text) -> None:
+        raise NotImplementedError
+
+
+class CellGlyphs(_CellLayer):
+    """The cell numbers' digits drawn again, plainly, just above the numbers: each number
+    draws its rim then its digits, so a number drawn later would cover the last digit of
+    a neighbour it touches with its rim; this layer puts every digit above every rim."""
+
+    def __init__(self, labels: list[Text]) -> None:
+        super().__init__(labels, CELL_TEXT_ZORDER + 0.1)
+
+    def draw_cell(self, renderer: Any, figure: Any, index: int, label: Text) -> None:
+        plain = Text(
+            *label.get_position(),
+            label.get_text(),
+            transform=label.get_transform(),
+            color=label.get_color(),
+            fontproperties=label.get_fontproperties(),
+            ha=label.get_horizontalalignment(),
+            va=label.get_verticalalignment(),
+            # Drawn as paths, as the rimmed number is (Agg's own text differs by a
+            # pixel and would double the digits).
+            path_effects=[patheffects.Normal()],
+        )
+        plain.set_figure(figure)
+        plain.draw(renderer)
+
+
+class CellBackdrops(_CellLayer):
     """A box in its cell's colour behind each of a map's cell numbers, CELL_TEXT_GAP_PT
     round its text: drawn above the zero contour and below the cell's dot, the reference
     box and the number, it breaks the contour where the line would run through the
     number. Sized as the numbers are drawn (it fits them first, :class:`CellNumbers`)."""
 
     def __init__(self, numbers: CellNumbers, labels: list[Text], faces: list[Any]) -> None:
-        super().__init__()
+        super().__init__(labels, CELL_BACKDROP_ZORDER)
         self.numbers = numbers
-        self.labels = labels
         self.faces = faces
-        self.set_zorder(CELL_BACKDROP_ZORDER)
-        self.set_in_layout(False)
 
-    def draw(self, renderer: Any) -> None:
-        if not self.get_visible():
-            return
-        figure = self.get_figure()
-        if figure is None:
-            return
+    def prepare(self, renderer: Any) -> None:
         self.numbers.fit(renderer)
-        gap = renderer.points_to_pixels(CELL_TEXT_GAP_PT)
-        for label, face in zip(self.labels, self.faces, strict=True):
-            if not label.get_visible():  # left out: no room in its cell (CellNumbers)
-                continue
-            box = label.get_window_extent(renderer).padded(gap)
-            patch = Rectangle(
-                (box.x0, box.y0),
-                box.width,
-                box.height,
-                transform=IdentityTransform(),
-                facecolor=face,
-                edgecolor="none",
-                lw=0.0,
-            )
-            patch.set_figure(figure)
-            patch.draw(renderer)
-        self.stale = False
+
+    def draw_cell(self, renderer: Any, figure: Any, index: int, label: Text) -> None:
+        box = label.get_window_extent(renderer).padded(renderer.points_to_pixels(CELL_TEXT_GAP_PT))
+        patch = Rectangle(
+            (box.x0, box.y0),
+            box.width,
+            box.height,
+            transform=IdentityTransform(),
+            facecolor=self.faces[index],
+            edgecolor="none",
+            lw=0.0,
+        )
+        patch.set_figure(figure)
+        patch.draw(renderer)
 
 
 def number_styles() -> list[tuple[int, float]]:
