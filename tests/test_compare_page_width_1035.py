@@ -44,23 +44,25 @@ def _drawn(
     saved file's size in inches (its pixels at 150 dpi)."""
     import sim.analysis.comparison as comparison
 
-    drawn: list[Figure] = []
+    drawn: list[tuple[bytes, Figure]] = []
     real = comparison.render
 
     def keep(fig: Figure, fmt: str = "png") -> bytes:
         data = real(fig, fmt)
-        drawn.append(fig)
+        drawn.append((data, fig))
         return data
 
     monkeypatch.setattr(comparison, "render", keep)
     out = tmp_path / f"out_{width}"
     argv = ["compare", str(_sweep(tmp_path, scenarios)), "--metric", METRIC, *extra]
     assert main([*argv, "--width", width, "--out", str(out)]) == 0
-    (fig,) = drawn
-    canvas = FigureCanvasAgg(fig)  # the command closed the figure
-    canvas.draw()
     (saved,) = out.glob("*.png")
     data = saved.read_bytes()
+    # The one saved, drawn last: a figure taller than a page is drawn again to fit, and
+    # tried as drawn (decision 1043).
+    fig = [fig for drawn_data, fig in drawn if drawn_data == data][-1]
+    canvas = FigureCanvasAgg(fig)  # the command closed the figure
+    canvas.draw()
     size = int.from_bytes(data[16:20], "big") / 150, int.from_bytes(data[20:24], "big") / 150
     return fig, canvas.get_renderer(), size
 

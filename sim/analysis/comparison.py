@@ -55,6 +55,7 @@ import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -88,10 +89,14 @@ from sim.integrity import refuse_results_folder
 from sim.plots.figure import (
     DPI,
     MIN_AXES_IN,
+    PAGE_HEIGHT_IN,
+    TOO_TALL,
+    TOO_WIDE,
     add_caption,
     date_axis,
     date_label,
     draw_band,
+    fill_pages,
     group_phrase,
     group_phrases,
     lines_in,
@@ -101,6 +106,7 @@ from sim.plots.figure import (
     page_width,
     parameter_label,
     render,
+    saved_size_in,
     series_label,
     set_theme,
     step_times,
@@ -674,6 +680,7 @@ def compare_figure(
     table: pd.DataFrame,
     fixed: dict[str, DesignValue],
     by: str | None = None,
+    part: ComparePart | None = None,
 ) -> Figure:
     """The metric's series of every sample on one calendar (when recorded) and the per-run
     values of every sample (:func:`_per_run_panel`: points, the mean as a line with its
@@ -687,6 +694,10 @@ def compare_figure(
     metric's natural range wide, as the sweep figures' value axes). A windowed metric's
     window is shaded on the time panels. The figure is made taller and wider where the
     samples' names need it (:func:`_make_room_for_names`).
+
+    ``part``: one of the files :func:`compare_parts` cuts the figure into, its rows only,
+    at the whole figure's columns and value scales, its header the differences at its
+    values.
     """
     set_theme()
     labels = [s.label for s in samples]
@@ -694,6 +705,8 @@ def compare_figure(
     key = series_key(metric)
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
     rows_of_runs = runs_by_row(samples, runs, by)
+    if part is not None:
+        rows_of_runs = [rows_of_runs[i] for i in part.rows]
     levels = [level for level, _ in rows_of_runs]
     trees = {f"{s.label}/{n}": t for s in samples for n, t in s.results.scenarios.items()}
     phrases = group_phrases(trees)
@@ -728,7 +741,8 @@ def compare_figure(
         if span is not None:
             stand_ins.append(Patch(color="0.85", label=_window_words(metric)))
         ylabel = series_label(key.metric) if timed and key is not None else ""
-        page = _page_panels(headings, names, names_label, ylabel, stand_ins if timed else [])
+        page = _page_panels(headings, names, names_label, ylabel, stand_ins if timed else [],
+                            part.columns if part is not None else None)  # fmt: skip
         fig, axes, headings, cols = page.fig, page.axes, page.titles, page.columns
     else:
         height = max(4.2 + 3.4 * (len(levels) - 1), _height_for_names(names, len(levels)))
@@ -801,10 +815,18 @@ def compare_figure(
         ax.set_title(headings[row][1], loc="left")
     # The rows share this axis: widened once, for all of them.
     keep_span(axes[0, -1], metric, "x")
+    if part is not None:  # every part on the whole figure's scales
+        axes[0, -1].set_xlim(part.value_span)
+        if timed and part.time_span is not None:
+            axes[0, 0].set_ylim(part.time_span)
     if page_width() is None:  # at a page's width, the names have the page's left margin
         _make_room_for_names(fig, axes)
     first = table[table["a"] == samples[0].label]
-    lines = [title, *(_difference_text(row) for _, row in first.head(6).iterrows())]
+    if part is not None and by is not None and levels != [None]:
+        # A part's header: the differences at its own values, over their panels.
+        first = first[first["by"].isin([f"{by}={value_text(v)}" for v in levels if v is not None])]
+    terse = part is not None and part.terse
+    lines = [title, *(_difference_text(row, terse) for _, row in first.head(6).iterrows())]
     # Wrapped to the figure's width (about 11 characters an inch at 10 points), so that a
     # narrow figure (no time panel) is not widened by its header into a blank margin; a
     # "p = 0.002" stays on one line (no-break spaces).
@@ -820,6 +842,131 @@ def compare_figure(
         lines = [textwrap.fill(line, chars, subsequent_indent="    ") for line in lines]
     fig.suptitle("\n".join(lines), x=0.01, y=1.0, ha="left", va="bottom", fontsize=HEADER_PT)
     return fig
+
+
+@dataclass(frozen=True)
+class ComparePart:
+    """One of the files :func:`compare_parts` cuts a compare figure into: the rows (values
+    of --by, indices of :func:`runs_by_row`'s) it draws, the panels a row of the whole
+    figure holds at a page's width (``None`` at the default width), the whole figure's
+    value scales (its per-run axis, its time panels' value axis), its number and the
+    parts' count, whether its drawn caption is the short one (:func:`_short_caption`: the
+    whole one in the table's file) and its header the terse one (:func:`_difference_text`)."""
+
+    rows: list[int]
+    columns: int | None
+    value_span: tuple[float, float]
+    time_span: tuple[float, float] | None
+    number: int = 1
+    count: int = 1
+    short: bool = False
+    terse: bool = False
+
+
+@dataclass(frozen=True)
+class CompareFile:
+    """A file of a compare figure: its name's suffix (``""``, ``"_1"``...), its bytes, its
+    caption in full (drawn under it, or where ``short`` written to the table's file)."""
+
+    suffix: str
+    data: bytes
+    caption: str
+    short: bool
+
+
+def compare_parts(
+    folders: list[Results],
+    samples: list[Sample],
+    metric: str,
+    table: pd.DataFrame,
+    fixed: dict[str, DesignValue],
+    by: str | None,
+    fmt: str,
+) -> list[CompareFile]:
+    """The compare figure as saved in ``fmt``: one file with its caption under it, as
+    before, where that is within a page's height (:data:`~sim.plots.figure.PAGE_HEIGHT_IN`,
+    the saved file measured; at the default width too); else cut into parts, whole values
+    of ``by`` a part (at a page's width whole rows of the panels, at the whole figure's
+    columns), filled in order (:func:`~sim.plots.figure.fill_pages`), each with the
+    differences at its values over it, its own caption ("Part k of n") and every part's
+    value scales. Where a part is still taller than the page with its caption in full (a
+    single value, or a figure not split by --by, whose header and caption took most of a
+    page: syria_withdrawal's at 3.3 in), every part draws a short caption and its whole
+    caption goes to the table's file (:func:`_short_caption`, ``cli_compare``). At --width 3.3 a
+    figure of three values was one column 22-28 in tall (decision 1043)."""
+    set_theme()
+    tall: list[Any] = [TOO_WIDE, TOO_TALL]
+
+    def drawn(part: ComparePart | None, notes: bool = False) -> tuple[bytes, str, float]:
+        before = [len(said) for said in tall]
+        fig = compare_figure(samples, metric, table, fixed, by, part)
+        caption = compare_caption(folders, samples, metric, fig, by, table, fixed, part)
+        short = part is not None and part.short
+        add_caption(fig, _short_caption(by, samples, part) if short else caption)
+        data = render(fig, fmt)
+        plt.close(fig)
+        if not notes:  # a try's, not a saved file's
+            for said, n in zip(tall, before, strict=True):
+                del said[n:]
+        return data, caption, saved_size_in(data, fmt)[1]
+
+    whole = compare_figure(samples, metric, table, fixed, by)
+    levels = split_levels(samples, by)
+    rows = 1 if levels is None else len(levels)
+    shown = [ax for ax in whole.axes if ax.axison]
+    timed = len(shown) > rows
+    columns = _columns(whole, timed) if page_width() is not None else None
+    value_span = shown[1 if timed else 0].get_xlim()
+    time_span = shown[0].get_ylim() if timed else None
+    plt.close(whole)
+    before = [len(said) for said in tall]
+    data, caption, high = drawn(None, notes=True)
+    if high <= PAGE_HEIGHT_IN:
+        return [CompareFile("", data, caption, False)]
+    for said, n in zip(tall, before, strict=True):  # the figure is cut instead
+        del said[n:]
+    step = columns or 1
+    units = [list(range(i, min(i + step, rows))) for i in range(0, rows, step)]
+
+    def cut(rows: list[int], text: int, number: int = 9, count: int = 9) -> ComparePart:
+        # Planned as part 9 of 9: its caption as long as any part's.
+        return ComparePart(rows, columns, value_span, time_span, number, count, text > 0, text > 1)
+
+    heights: dict[tuple[tuple[int, ...], int], float] = {}
+
+    def fits(units: list[list[int]], text: int) -> bool:
+        key = (tuple(itertools.chain(*units)), text)
+        if key not in heights:
+            heights[key] = drawn(cut(list(key[0]), text))[2]
+        return heights[key] <= PAGE_HEIGHT_IN
+
+    # Each part with its caption and header in full where every part then fits the page;
+    # else each with the short caption; else with the terse header too.
+    for text in range(3):
+        planned = fill_pages(units, partial(fits, text=text))
+        if all(fits(p, text) for p in planned):
+            break
+    files = []
+    for number, chunk in enumerate(planned, start=1):
+        data, caption, _ = drawn(
+            cut(list(itertools.chain(*chunk)), text, number, len(planned)), notes=True
+        )
+        files.append(CompareFile(f"_{number}" if len(planned) > 1 else "", data, caption, text > 0))
+    return files
+
+
+def _short_caption(by: str | None, samples: list[Sample], part: ComparePart | None) -> str:
+    """The caption a part draws where its whole caption would take it past the page: which
+    part it is, its samples, and where its whole caption is (the table's file, its name
+    not said: a word longer than a narrow page's line widened the figure)."""
+    assert part is not None
+    levels = split_levels(samples, by)
+    said = _part_text(by, [levels[i] for i in part.rows], part) if levels is not None else ""
+    return (
+        f"{said}Samples: {', '.join(s.label for s in samples)}. What is drawn and how the "
+        "differences are made: the caption written with the table beside the figure (in "
+        f"full here it took the figure past a page's {PAGE_HEIGHT_IN:g} in)."
+    )
 
 
 def runs_by_row(
@@ -1007,6 +1154,7 @@ def _page_panels(
     names_label: str,
     ylabel: str,
     legend: list[Artist],
+    columns: int | None = None,
 ) -> PagePanels:
     """At a page's width, each row's time panel (where ``titles`` give it one) over its
     per-run panel, the rows (values of --by) side by side as many as fit the page, each at
@@ -1015,14 +1163,15 @@ def _page_panels(
     the titles (wrapped), the labels and the legend of ``legend`` (stand-ins of its
     entries) take, measured; the legend in as many columns as fit from the first panel's
     left: counted from the page's, it ran out of the page at 3.3 in and its second row
-    over the per-run panel's title (decision 1035)."""
+    over the per-run panel's title (decision 1035). ``columns``: the panels a row holds
+    where a part of a figure keeps the whole's (decision 1043)."""
     import matplotlib.gridspec as gridspec
 
     room = page_room()
     timed = any(time for time, _ in titles)
     left = _names_room_in(names, names_label, ylabel)
-    cols = page_columns(len(titles), len(titles), STACK_LEAST_IN, left + STACK_RIGHT_IN,
-                        STACK_COL_GAP_IN)  # fmt: skip
+    cols = columns or page_columns(len(titles), len(titles), STACK_LEAST_IN,
+                                   left + STACK_RIGHT_IN, STACK_COL_GAP_IN)  # fmt: skip
     # Names too long for the page leave the panels MIN_AXES_IN, the figure wider than the
     # page, and said so (fit_page, render).
     wide = max(MIN_AXES_IN, (room - left - STACK_RIGHT_IN - (cols - 1) * STACK_COL_GAP_IN) / cols)
@@ -1201,24 +1350,26 @@ def compare_caption(
     by: str | None,
     table: pd.DataFrame,
     fixed: dict[str, DesignValue] | None = None,
+    part: ComparePart | None = None,
 ) -> str:
     """What :func:`compare_figure` draws, in words (drawn under it: the figure has no
-    report page); ``fixed``: the ``--at`` values the figure was drawn at."""
+    report page); ``fixed``: the ``--at`` values the figure was drawn at; ``part``: the
+    one of :func:`compare_parts`' files ``fig`` is, its values', with "Part k of n"."""
     split = split_levels(samples, by)
+    if split is not None and part is not None:
+        split = [split[i] for i in part.rows]
     rows = 1 if split is None else len(split)
     # One column means the folders recorded no series: no lines to explain.
     timed = len([ax for ax in fig.axes if ax.axison]) > rows
+    columns = part.columns if part is not None and part.columns else _columns(fig, timed)
     window = parse_metric(metric)
     span = window_span(samples[0], metric) if timed else None
     return (
         f"Samples: {', '.join(s.label for s in samples)}. "
         f"{_folders_text(folders)}. "
         + ("" if timed else _untimed_note(samples, metric))
-        + (
-            _split_text(by, len(split), _columns(fig, timed))
-            if split is not None and by is not None
-            else ""
-        )
+        + (_split_text(by, len(split), columns) if split is not None and by is not None else "")
+        + (_part_text(by, split, part) if part is not None and split is not None else "")
         + (
             # Only what the figure has: no lines or bands without a time panel (decision 652).
             f"{'Lines, bands, points and means' if timed else 'Points and means'} pool each "
@@ -1237,7 +1388,7 @@ def compare_caption(
             if span is not None and window is not None
             else ""
         )
-        + _per_run_text(samples, metric, fixed or {}, by)
+        + _per_run_text(samples, metric, fixed or {}, by, part)
         + "Differences: second minus first; paired samples: mean of run-by-run differences "
         f"({PAIRS}), bootstrap 95% interval, Wilcoxon p; unpaired: "
         "difference of means, bootstrap 95% interval, Mann-Whitney p."
@@ -1248,7 +1399,20 @@ def compare_caption(
             else ""
         )
         + _left_out_note(table, folders)
-        + _header_note(samples, table)
+        + _header_note(
+            samples,
+            table,
+            by,
+            split if part is not None else None,
+            len(split_levels(samples, by) or []),
+        )
+        + (
+            " Within a page the header gives each difference with the interval to read and "
+            "its p only: the table gives the rest (the bootstrap's interval, and whether a "
+            "p is the smallest its runs can give)."
+            if part is not None and part.terse
+            else ""
+        )
         + "".join(f" Note: {text}." for text in question_order_texts(folders, metric, table))
     )
 
@@ -1276,15 +1440,20 @@ def _split_text(by: str, values: int, columns: int) -> str:
 
 
 def _per_run_text(
-    samples: list[Sample], metric: str, fixed: dict[str, DesignValue], by: str | None
+    samples: list[Sample],
+    metric: str,
+    fixed: dict[str, DesignValue],
+    by: str | None,
+    part: ComparePart | None = None,
 ) -> str:
     """The caption's sentences on the per-run panels (:func:`_per_run_panel`), naming the
     samples (at a value of ``by`` when split) drawn from a single run: a point alone,
-    with no mean line and no interval."""
+    with no mean line and no interval; of ``part``'s rows only where given."""
     runs = {s.label: sample_runs(s, metric, fixed) for s in samples}
+    rows = runs_by_row(samples, runs, by)
     cells = [
         (label + _at_text(by, level), len(frame))
-        for level, row in runs_by_row(samples, runs, by)
+        for level, row in (rows if part is None else [rows[i] for i in part.rows])
         for label, frame in row.items()
     ]
     many = any(n > 1 for _, n in cells)
@@ -1311,6 +1480,19 @@ def _per_run_text(
             if many
             else "Each sample is one run: no mean line, no interval. "
         )
+    )
+
+
+def _part_text(by: str | None, levels: list[DesignValue], part: ComparePart) -> str:
+    """The caption's sentence saying which of a figure's files ``part`` is and what its
+    parts share, as ``plot``'s parts say it ("Part k of n"); ``""`` when it is one."""
+    if part.count < 2 or by is None:
+        return ""
+    values = ", ".join(value_text(v) for v in levels)
+    return (
+        f"Part {part.number} of {part.count} ({parameter_label(by)} = {values}): whole "
+        "values a part, each part with the differences at its values over it and the "
+        "legend, on the value scales of every part. "
     )
 
 
@@ -1356,16 +1538,27 @@ def _left_out_note(table: pd.DataFrame, folders: list[Results]) -> str:
     return said
 
 
-def _header_note(samples: list[Sample], table: pd.DataFrame) -> str:
+def _header_note(
+    samples: list[Sample],
+    table: pd.DataFrame,
+    by: str | None = None,
+    levels: list[DesignValue] | None = None,
+    many: int = 0,
+) -> str:
     """The caption's sentence when the header leaves out rows of the table: it gives each
     sample's difference from the first (six at most), the table every pair (an audit of
-    the README: its three-value compare drew two differences beside a three-row table)."""
-    shown = min(int((table["a"] == samples[0].label).sum()), 6)
+    the README: its three-value compare drew two differences beside a three-row table);
+    a part's header (``levels``: its values of ``by``, of ``many``) those at its values."""
+    first = table["a"] == samples[0].label
+    if levels is not None and by is not None:
+        first &= table["by"].isin([f"{by}={value_text(v)}" for v in levels])
+    shown = min(int(first.sum()), 6)
     if shown >= len(table):
         return ""
+    mine = " at this part's values" if levels is not None and len(levels) < many else ""
     return (
         f" The header gives {shown} of the table's {len(table)} differences, each sample's "
-        "from the first; the table written beside the figure gives them all."
+        f"from the first{mine}; the table written beside the figure gives them all."
     )
 
 
@@ -1448,7 +1641,11 @@ def question_order_texts(folders: list[Results], metric: str, table: pd.DataFram
     return texts
 
 
-def _difference_text(row: pd.Series) -> str:
+def _difference_text(row: pd.Series, terse: bool = False) -> str:
+    """A header's line of a row of the table; ``terse``: its difference, the interval to
+    read and its p only, without the bootstrap's interval where it is too narrow and
+    without the words on a p at its floor (the table and the caption have them; decision
+    1043: a single value of syria_withdrawal at 3.3 in passed the page by them)."""
     path, _, value = str(row["by"]).partition("=")
     by = f" at {parameter_label(path)} = {value}" if row["by"] else ""
     difference, low, high, t_low, t_high = alike(
@@ -1463,13 +1660,13 @@ def _difference_text(row: pd.Series) -> str:
         return f"{head} (one run: no interval)"
     few = few_runs_text(row)
     interval = (
-        f"95% t interval {t_low} to {t_high}; the bootstrap's {low} to {high} is too "
-        f"narrow with {few}"
+        f"95% t interval {t_low} to {t_high}"
+        + ("" if terse else f"; the bootstrap's {low} to {high} is too narrow with {few}")
         if few
         else f"95% interval {low} to {high}"
     )
     runs = at_p_floor(row)
-    least = f", the smallest p {runs} can give" if runs else ""
+    least = f", the smallest p {runs} can give" if runs and not terse else ""
     # A rank test of differences that are all zero has no p (the table leaves it blank):
     # the header said "p = nan" (an audit, decision 642).
     how = f" by its {NORMAL}" if row.get("p_method") == NORMAL else ""
@@ -1686,11 +1883,15 @@ def cli_compare(args: argparse.Namespace) -> int:
     # first (an outside check, decision 934). The CSV keeps its columns' order.
     shown = table[_t_first(list(table.columns))] if few_rows else table
     text = markdown(shown) + "\n" + folder_paths(folders) + "\n"
+    files = compare_parts(folders, samples, metric, table, fixed, args.by, args.format)
+    # A figure cut into parts, or whose caption in full took it past the page, has its
+    # captions here (decision 1043); each part draws a short one.
+    text += "".join(
+        f"\nCaption of {stem}{f.suffix}.{args.format}:\n\n{f.caption}\n" for f in files if f.short
+    )
     atomic_write_text(out / f"{stem}.md", text)
-    fig = compare_figure(samples, metric, table, fixed, args.by)
-    add_caption(fig, compare_caption(folders, samples, metric, fig, args.by, table, fixed))
-    atomic_write_bytes(out / f"{stem}.{args.format}", render(fig, args.format))
-    plt.close(fig)
+    for drawn in files:
+        atomic_write_bytes(out / f"{stem}{drawn.suffix}.{args.format}", drawn.data)
     if why:
         print(f"no --metric: comparing {metric} ({why}); --metric chooses another")
     # Of one run a side there is no interval to give (an outside check, decision 817).
@@ -1771,6 +1972,11 @@ def cli_compare(args: argparse.Namespace) -> int:
         print(f"- held at: {', '.join(f'{p}={value_text(v)}' for p, v in fixed.items())}")
     print()
     print(text)
+    if len(files) > 1:
+        print(
+            f"the figure is cut into {len(files)} parts, each within a page's "
+            f"{PAGE_HEIGHT_IN:g} in: {stem}_1.{args.format} to _{len(files)}"
+        )
     print(f"table and figure in {out}")
     return 0
 

@@ -1,0 +1,109 @@
+"""Decision 1043: a ``compare`` figure taller than a page is cut into parts, each within
+the page, read back from the saved files. At ``--width 3.3`` a figure split by three
+values of a parameter was one column of panels 22-28 in tall; at the default width
+such a figure was 12-14 in tall. Each test fails on the code before (one file)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import results_factory as factory
+from matplotlib.figure import Figure
+
+from sim.cli import main
+from sim.plots.figure import PAGE_HEIGHT_IN
+
+BY = "parameters.trust.negativity_bias"
+METRIC = "final_trust.USA.all"
+SCENARIOS = {"historical": 0.0, "sustained": 0.1, "abstained": -0.05}
+VALUES = (1.0, 2.0, 3.0)
+# A saved file's height may pass the page's by a pixel at 150 dpi (its rounding).
+PIXEL_IN = 1.0 / 150.0
+
+
+def _compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *width: str
+) -> tuple[list[Path], dict[Path, Figure], str]:
+    """The figure files ``compare --by`` saved (in order), the figure each was drawn
+    from (matched by its bytes), and the table's file."""
+    import sim.analysis.comparison as comparison
+
+    sweep = factory.write_sweep(tmp_path / "sweep", SCENARIOS, {BY: list(VALUES)}, replicates=2)
+    drawn: list[tuple[bytes, Figure]] = []
+    real = comparison.render
+
+    def keep(fig: Figure, fmt: str = "png") -> bytes:
+        data = real(fig, fmt)
+        drawn.append((data, fig))
+        return data
+
+    monkeypatch.setattr(comparison, "render", keep)
+    out = tmp_path / "out"
+    argv = ["compare", str(sweep), "--metric", METRIC, "--by", BY, "--out", str(out)]
+    assert main([*argv, *(["--width", *width] if width else [])]) == 0
+    files = sorted(out.glob("*.png"), key=lambda p: int(re.sub(r".*?(_(\d+))?$", r"0\2", p.stem)))
+    # Each file's figure, drawn last of those alike (a part is tried before it is saved).
+    figures = {f: [fig for data, fig in drawn if data == f.read_bytes()][-1] for f in files}
+    (table,) = out.glob("*.md")
+    return files, figures, table.read_text()
+
+
+def _height_in(path: Path) -> float:
+    """A saved PNG's height in inches: its pixels at 150 dpi."""
+    return int.from_bytes(path.read_bytes()[20:24], "big") / 150.0
+
+
+def _caption(fig: Figure) -> str:
+    """The caption drawn under the figure: its text in the caption's grey, lines joined."""
+    (text,) = [t for t in fig.texts if t.get_color() == "0.3"]
+    return " ".join(text.get_text().split())
+
+
+@pytest.mark.parametrize("width", ["3.3", "6.5", None])
+def test_each_part_of_a_tall_figure_is_within_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: str | None
+) -> None:
+    files, _, _ = _compare(tmp_path, monkeypatch, *([width] if width else []))
+    heights = [_height_in(f) for f in files]
+    assert all(h <= PAGE_HEIGHT_IN + PIXEL_IN for h in heights), heights
+    if width != "6.5":  # one row of three values fits at 6.5 in; a column of them not
+        assert len(files) > 1
+        stem = files[0].stem.rsplit("_", 1)[0]
+        assert [f.stem for f in files] == [f"{stem}_{k}" for k in range(1, len(files) + 1)]
+
+
+@pytest.mark.parametrize("width", ["3.3", None])
+def test_each_part_says_which_it_is_and_heads_its_own_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: str | None
+) -> None:
+    files, figures, table = _compare(tmp_path, monkeypatch, *([width] if width else []))
+    n = len(files)
+    assert n > 1
+    seen: list[str] = []
+    spans = set()
+    for k, path in enumerate(files, start=1):
+        fig = figures[path]
+        caption = _caption(fig)
+        assert f"Part {k} of {n}" in caption
+        # The values the part's caption names are the ones its panels' titles are at,
+        # and its header's differences at those values only.
+        named = re.search(r"Part \d+ of \d+ \([^=]+= ([^)]+)\)", caption)
+        assert named is not None
+        values = named.group(1).split(", ")
+        seen += values
+        titles = " ".join(ax.get_title(loc="left") for ax in fig.axes if ax.axison)
+        assert sorted(set(re.findall(r"bias = (\S+?)\b", " ".join(titles.split())))) == sorted(
+            values
+        )
+        header = " ".join(fig._suptitle.get_text().split())  # type: ignore[union-attr]
+        at = re.findall(r"at trust: negativity bias = (\S+?):", header)
+        assert at and set(at) == set(values)
+        # Every part on one value scale.
+        per_run = [ax for ax in fig.axes if ax.axison][1::2]
+        spans |= {tuple(round(x, 9) for x in ax.get_xlim()) for ax in per_run}
+        if "the caption written with the table" in caption:
+            assert f"Caption of {path.name}:" in table
+    assert seen == ["1", "2", "3"]
+    assert len(spans) == 1
