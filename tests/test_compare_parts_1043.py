@@ -1,12 +1,14 @@
 """Decision 1043: a ``compare`` figure taller than a page is cut into parts, each within
 the page, read back from the saved files. At ``--width 3.3`` a figure split by three
-values of a parameter was one column of panels 22-28 in tall; at the default width
-such a figure was 12-14 in tall. Each test fails on the code before (one file)."""
+values of a parameter was one column of panels 22-28 in tall. At the default width (no
+page) a figure stays one file, as `plot`'s do. Each test fails on the code before."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import results_factory as factory
@@ -50,6 +52,16 @@ def _compare(
     return files, figures, table.read_text()
 
 
+@pytest.fixture(scope="module")
+def single_column(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[list[Path], dict[Path, Figure], str]:
+    """``compare --by`` at 3.3 in, drawn once for the tests that read it (each draw of a
+    part is tried before it is saved: some ten figures)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return _compare(tmp_path_factory.mktemp("single_column"), monkeypatch, "3.3")
+
+
 def _height_in(path: Path) -> float:
     """A saved PNG's height in inches: its pixels at 150 dpi."""
     return int.from_bytes(path.read_bytes()[20:24], "big") / 150.0
@@ -61,24 +73,21 @@ def _caption(fig: Figure) -> str:
     return " ".join(text.get_text().split())
 
 
-@pytest.mark.parametrize("width", ["3.3", "6.5", None])
+@pytest.mark.parametrize("width", ["3.3", "6.5"])
 def test_each_part_of_a_tall_figure_is_within_the_page(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: str | None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, single_column: Any, width: str
 ) -> None:
-    files, _, _ = _compare(tmp_path, monkeypatch, *([width] if width else []))
+    files = single_column[0] if width == "3.3" else _compare(tmp_path, monkeypatch, width)[0]
     heights = [_height_in(f) for f in files]
     assert all(h <= PAGE_HEIGHT_IN + PIXEL_IN for h in heights), heights
-    if width != "6.5":  # one row of three values fits at 6.5 in; a column of them not
+    if width == "3.3":  # one row of three values fits at 6.5 in; a column of them not
         assert len(files) > 1
         stem = files[0].stem.rsplit("_", 1)[0]
         assert [f.stem for f in files] == [f"{stem}_{k}" for k in range(1, len(files) + 1)]
 
 
-@pytest.mark.parametrize("width", ["3.3", None])
-def test_each_part_says_which_it_is_and_heads_its_own_values(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: str | None
-) -> None:
-    files, figures, table = _compare(tmp_path, monkeypatch, *([width] if width else []))
+def test_each_part_says_which_it_is_and_heads_its_own_values(single_column: Any) -> None:
+    files, figures, table = single_column
     n = len(files)
     assert n > 1
     seen: list[str] = []
@@ -107,3 +116,20 @@ def test_each_part_says_which_it_is_and_heads_its_own_values(
             assert f"Caption of {path.name}:" in table
     assert seen == ["1", "2", "3"]
     assert len(spans) == 1
+
+
+def test_a_redraw_at_another_width_leaves_only_its_own_files(
+    tmp_path: Path, single_column: Any
+) -> None:
+    """Into one --out folder: at 3.3 in the parts, then at the default width the one
+    file: the parts are not left beside it (the same code removes a whole figure's file
+    where parts are written)."""
+    files = single_column[0]
+    assert len(files) > 1
+    out = tmp_path / "out"
+    shutil.copytree(files[0].parent, out)
+    sweep = files[0].parent.parent / "sweep"
+    argv = ["compare", str(sweep), "--metric", METRIC, "--by", BY, "--out", str(out)]
+    assert main(argv) == 0
+    stem = files[0].stem.rsplit("_", 1)[0]
+    assert [p.name for p in out.glob("*.png")] == [f"{stem}.png"]

@@ -910,21 +910,23 @@ def compare_parts(
                 del said[n:]
         return data, caption, saved_size_in(data, fmt)[1]
 
+    before = [len(said) for said in tall]
+    data, caption, high = drawn(None, notes=True)
+    if high <= PAGE_HEIGHT_IN or page_width() is None:
+        # At the default width a figure is not drawn for a page (a reader scales it), and
+        # is one file as `plot`'s are there; its height is said as before.
+        return [CompareFile("", data, caption, False)]
+    for said, n in zip(tall, before, strict=True):  # the figure is cut instead
+        del said[n:]
     whole = compare_figure(samples, metric, table, fixed, by)
     levels = split_levels(samples, by)
     rows = 1 if levels is None else len(levels)
     shown = [ax for ax in whole.axes if ax.axison]
     timed = len(shown) > rows
-    columns = _columns(whole, timed) if page_width() is not None else None
+    columns = _columns(whole, timed)
     value_span = shown[1 if timed else 0].get_xlim()
     time_span = shown[0].get_ylim() if timed else None
     plt.close(whole)
-    before = [len(said) for said in tall]
-    data, caption, high = drawn(None, notes=True)
-    if high <= PAGE_HEIGHT_IN:
-        return [CompareFile("", data, caption, False)]
-    for said, n in zip(tall, before, strict=True):  # the figure is cut instead
-        del said[n:]
     step = columns or 1
     units = [list(range(i, min(i + step, rows))) for i in range(0, rows, step)]
 
@@ -1890,6 +1892,13 @@ def cli_compare(args: argparse.Namespace) -> int:
         f"\nCaption of {stem}{f.suffix}.{args.format}:\n\n{f.caption}\n" for f in files if f.short
     )
     atomic_write_text(out / f"{stem}.md", text)
+    # A figure cut into other parts by an earlier compare into this folder (another
+    # width) leaves no file of its own behind.
+    written = {f"{stem}{f.suffix}.{args.format}" for f in files}
+    ours = re.compile(rf"{re.escape(stem)}(_\d+)?\.{re.escape(args.format)}")
+    for old in [out / f"{stem}.{args.format}", *out.glob(f"{stem}_*.{args.format}")]:
+        if old.name not in written and ours.fullmatch(old.name):
+            old.unlink(missing_ok=True)
     for drawn in files:
         atomic_write_bytes(out / f"{stem}{drawn.suffix}.{args.format}", drawn.data)
     if why:
