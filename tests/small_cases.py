@@ -1,4 +1,5 @@
-"""Small input files that the tests of the pattern and calibration commands share."""
+"""Small input files that the tests of the pattern and calibration commands share, and a
+record of the figures ``compare`` renders."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    import pytest
+    from matplotlib.figure import Figure
+
     from sim.calibrate.spec import Calibration
 
 
@@ -75,3 +79,21 @@ def joint_checks() -> pd.DataFrame:
             for variant in ("v1", "v2")
         ]
     )  # fmt: skip
+
+
+def compare_renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, Figure]]:
+    """Each figure ``compare`` renders from now on, with its bytes, in order: a figure
+    taller than a page is tried as drawn before it is saved (decision 1043), so a test
+    finds the one saved by its bytes."""
+    import sim.analysis.comparison as comparison
+
+    drawn: list[tuple[bytes, Figure]] = []
+    real = comparison.render
+
+    def keep(fig: Figure, fmt: str = "png") -> bytes:
+        data = real(fig, fmt)
+        drawn.append((data, fig))
+        return data
+
+    monkeypatch.setattr(comparison, "render", keep)
+    return drawn

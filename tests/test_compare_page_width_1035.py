@@ -15,6 +15,7 @@ import results_factory as factory
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
+from small_cases import compare_renders
 
 from sim.cli import main
 
@@ -42,17 +43,7 @@ def _drawn(
 ) -> tuple[Figure, Any, tuple[float, float]]:
     """The figure ``compare`` drew at ``--width``, a renderer at its resolution, and the
     saved file's size in inches (its pixels at 150 dpi)."""
-    import sim.analysis.comparison as comparison
-
-    drawn: list[tuple[bytes, Figure]] = []
-    real = comparison.render
-
-    def keep(fig: Figure, fmt: str = "png") -> bytes:
-        data = real(fig, fmt)
-        drawn.append((data, fig))
-        return data
-
-    monkeypatch.setattr(comparison, "render", keep)
+    drawn = compare_renders(monkeypatch)
     out = tmp_path / f"out_{width}"
     argv = ["compare", str(_sweep(tmp_path, scenarios)), "--metric", METRIC, *extra]
     assert main([*argv, "--width", width, "--out", str(out)]) == 0

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import results_factory as factory
 from matplotlib.figure import Figure
+from small_cases import compare_renders
 
 from sim.cli import main
 from sim.plots.figure import PAGE_HEIGHT_IN
@@ -30,18 +31,8 @@ def _compare(
 ) -> tuple[list[Path], dict[Path, Figure], str]:
     """The figure files ``compare --by`` saved (in order), the figure each was drawn
     from (matched by its bytes), and the table's file."""
-    import sim.analysis.comparison as comparison
-
     sweep = factory.write_sweep(tmp_path / "sweep", SCENARIOS, {BY: list(VALUES)}, replicates=2)
-    drawn: list[tuple[bytes, Figure]] = []
-    real = comparison.render
-
-    def keep(fig: Figure, fmt: str = "png") -> bytes:
-        data = real(fig, fmt)
-        drawn.append((data, fig))
-        return data
-
-    monkeypatch.setattr(comparison, "render", keep)
+    drawn = compare_renders(monkeypatch)
     out = tmp_path / "out"
     argv = ["compare", str(sweep), "--metric", METRIC, "--by", BY, "--out", str(out)]
     assert main([*argv, *(["--width", *width] if width else [])]) == 0
