@@ -58,6 +58,18 @@ def spread_particles(calibration: Calibration) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def calibration_case(name: str, truth: Sequence[str] = ()) -> tuple[Calibration, pd.DataFrame]:
+    """calibrations/``name``.yaml (with ``truth``, as ``--truth`` takes it) and its
+    made-up final generation (:func:`spread_particles`)."""
+    from pathlib import Path
+
+    from sim.calibrate.spec import load_calibration
+
+    folder = Path(__file__).resolve().parents[1] / "calibrations"
+    calibration = load_calibration(folder / f"{name}.yaml", truth)
+    return calibration, spread_particles(calibration)
+
+
 # The joint calibration's patterns (calibrations/joint.yaml), six fitted and three held out.
 JOINT_PATTERNS = (
     "syria/gulf_no_warming", "syria/syria_stays_with_russia", "syria/initial_conditions",

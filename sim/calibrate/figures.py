@@ -42,11 +42,14 @@ from sim.columns import distinct
 from sim.errors import count_text, in_words
 from sim.fileio import atomic_write_bytes, atomic_write_text
 from sim.plots.figure import (
+    DPI,
+    PAGE_HEIGHT_IN,
     PAGE_LEFT_IN,
     add_caption,
     at_dpi,
     at_page_width,
     balanced_wrap,
+    crowded,
     legend_below,
     lines_in,
     page_columns,
@@ -54,6 +57,7 @@ from sim.plots.figure import (
     page_width,
     parameter_label,
     set_theme,
+    spread_ticks,
     text_size_in,
     wrap_to,
 )
@@ -78,8 +82,14 @@ GRID_GAP_IN, GRID_ROW_GAP_IN, GRID_LEAST_IN = 0.7, 0.6, 1.2
 # Where the panels' y label is said once a row, on its first panel, and a row of a page
 # would otherwise hold one panel (a single column's 3.3 in): the gap between two panels
 # for the right one's y tick labels alone, the rows' gap (for an x label of two lines),
-# and the narrowest panel (decision 1037).
-SHARED_GAP_IN, SHARED_ROW_GAP_IN, SHARED_LEAST_IN = 0.45, 0.75, 1.0
+# and the narrowest panel (decision 1037): 0.85 in, so that two a row fit the narrowest
+# page, --width 3 (MIN_WIDTH_IN: 2.8 in of room less 0.62 and 0.45, halved, is 0.865;
+# at 1.0 in the six marginals fell back to one a row there, 15.9 in tall; decision 1044).
+SHARED_GAP_IN, SHARED_ROW_GAP_IN, SHARED_LEAST_IN = 0.45, 0.75, 0.85
+# At a page's width, the least room between two of a marginal's x tick labels: about a
+# digit's width at the ticks' size (8.8 pt); closer, some are left unlabelled (their
+# ticks kept; :func:`~sim.plots.figure.spread_ticks`).
+TICKS_APART_IN = 0.06
 
 
 def _grid(
@@ -271,6 +281,7 @@ def marginals_figure(particles: pd.DataFrame, calibration: Calibration) -> Figur
                 bbox=_NAME_BOX,
             )
         ax.set_xlim(*limits)
+        _ticks_apart(ax)
         ax.set_xlabel(parameter_label(path))
         _wrap_x_label(fig, ax)
         zoomed = _zoom(ax, path, drawn, prior, colors) or zoomed
@@ -354,6 +365,23 @@ def _limits(prior: Any, truth: float | None) -> tuple[float, float]:
     low = prior.low if truth - pad >= prior.low else truth - pad
     high = prior.high if truth + pad <= prior.high else truth + pad
     return low, high
+
+
+def _ticks_apart(ax: Axes) -> None:
+    """At a page's width, ``ax``'s x tick labels in view kept :data:`TICKS_APART_IN`
+    apart, some left unlabelled where they are closer (at ``--width 3``, panels of 0.87
+    in, "0.85 0.90 0.95" ran together; decision 1044). Its locator's ticks past the
+    limits are dropped first: given as ticks, they would widen the axis to them."""
+    if page_width() is None:
+        return
+    low, high = sorted(ax.get_xlim())
+    slack = 1e-9 * (high - low)
+    pad = TICKS_APART_IN * DPI
+    shown = [label for label in ax.get_xticklabels()
+             if low - slack <= label.get_position()[0] <= high + slack]  # fmt: skip
+    if crowded(shown, pad):
+        ax.set_xticks([label.get_position()[0] for label in shown])
+        spread_ticks(ax, pad_px=pad)
 
 
 def _wrap_x_label(fig: Figure, ax: Axes) -> None:
@@ -518,11 +546,13 @@ def _corner_ticks(low: float, high: float, panel_in: float) -> list[float]:
 
 
 def _corner(
-    free: Mapping[str, Any], truth: Mapping[str, float]
+    free: Mapping[str, Any], truth: Mapping[str, float], shorter_in: float = 0.0
 ) -> tuple[Figure, dict[tuple[str, str], Axes]]:
     """The corner of ``free``'s pairs at a page's width: the axes by (x, y) pair, the
     upper triangle hidden; axes shared by column and by row, their limits
-    (:func:`_limits`), ticks and names set on the outer panels."""
+    (:func:`_limits`), ticks and names set on the outer panels. ``shorter_in``: its
+    panels made smaller, square still, for the figure to be that much less tall (and
+    narrower than the page)."""
     paths = list(free)
     m = len(paths) - 1
     room = page_room()
@@ -540,8 +570,11 @@ def _corner(
         left = tick_in + across + 0.15
         panel = (room - left - 0.05 - (m - 1) * CORNER_GAP_IN) / m
     bottom, top = tick_in + across + 0.15, 0.1
+    panel -= shorter_in / m
     fig_h = top + m * panel + (m - 1) * CORNER_GAP_IN + bottom
-    fig, grid = plt.subplots(m, m, figsize=(room, fig_h), sharex="col", sharey="row", squeeze=False)
+    fig_w = left + m * panel + (m - 1) * CORNER_GAP_IN + 0.05
+    fig, grid = plt.subplots(m, m, figsize=(fig_w, fig_h), sharex="col", sharey="row",
+                             squeeze=False)  # fmt: skip
     spaces = CORNER_GAP_IN / panel
     _margins_in(fig, left, 0.05, top, bottom, wspace=spaces, hspace=spaces)
     by_pair: dict[tuple[str, str], Axes] = {}
@@ -571,14 +604,50 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
     """Every pair of ``variant``'s free parameters, point size by weight, on the prior's
     box; a pair with a parameter the particles narrow to a tenth of its prior has an inset
     over their range on that axis (:func:`_pair_zoom`). At a page's width where a row
-    holds fewer than three panels (a single column's 3.3 in), a corner of the pairs
+    holds fewer than three panels (a single column's 3.3 in), or where the grid would be
+    taller than a page (:data:`~sim.plots.figure.PAGE_HEIGHT_IN`: six parameters' fifteen
+    panels at 6 to 7 in were 9.7 to 11.3 in tall; decision 1044), a corner of the pairs
     without insets (:func:`_corner`)."""
+    corner = _corner_pairs(calibration.free(variant))
+    fig = _pairs(particles, calibration, variant, corner)
+    if page_width() is None or len(calibration.free(variant)) < 3:
+        return fig
+    if not corner:
+        if _height_in(fig) <= PAGE_HEIGHT_IN:
+            return fig
+        plt.close(fig)
+        fig = _pairs(particles, calibration, variant, corner=True)
+    # A corner about as tall as the page is wide, with its key and caption: past about
+    # 7.8 in, its panels made smaller for it to stay within a page.
+    over = _height_in(fig) - PAGE_HEIGHT_IN
+    if over <= 0:
+        return fig
+    plt.close(fig)
+    return _pairs(particles, calibration, variant, corner=True, shorter_in=over + 1.0 / DPI)
+
+
+def _height_in(fig: Figure) -> float:
+    """``fig``'s height as saved, inches: its tight bounding box and the padding round
+    it."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    pad = float(plt.rcParams["savefig.pad_inches"])
+    return float(fig.get_tightbbox(renderer).height) + 2 * pad
+
+
+def _pairs(
+    particles: pd.DataFrame,
+    calibration: Calibration,
+    variant: str,
+    corner: bool,
+    shorter_in: float = 0.0,
+) -> Figure:
+    """:func:`pairs_figure` on a grid of panels or, ``corner``, a corner (``shorter_in``:
+    made that much less tall, :func:`_corner`)."""
     free = calibration.free(variant)
     pairs = list(itertools.combinations(free, 2))
     final = posterior.final_particles(particles, variant)
-    corner = _corner_pairs(free)
     if corner:
-        fig, by_pair = _corner(free, calibration.truth)
+        fig, by_pair = _corner(free, calibration.truth, shorter_in)
         axes = [by_pair[pair] for pair in pairs]
     else:
         fig, axes = _grid(len(pairs), 4, 3.2, 2.9)

@@ -1225,11 +1225,12 @@ def crowded(labels: Sequence[Text], pad_px: float = LABEL_PAD) -> bool:
     return any(a.x1 + pad_px > b.x0 for a, b in itertools.pairwise(boxes))
 
 
-def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
+def spread_ticks(ax: Axes, *, rotate: bool = False, pad_px: float = LABEL_PAD) -> None:
     """Keep the x axis' tick labels apart: when drawn they run into each other, rotate
     them (``rotate``: names, dates, which cannot be guessed from their neighbours) and
     then, while they still touch, label only every second, third ... tick (the ticks
-    stay). Measured on the figure at its final size, at the saved resolution."""
+    stay). Measured on the figure at its final size, at the saved resolution; ``pad_px``:
+    the pixels that must lie between two labels there."""
     ticks = list(ax.get_xticks())
     texts = [t.get_text() for t in ax.get_xticklabels()]
 
@@ -1237,12 +1238,12 @@ def spread_ticks(ax: Axes, *, rotate: bool = False) -> None:
         if rotate:
             for label in ax.get_xticklabels():
                 label.set(rotation=35, ha="right", rotation_mode="anchor")
-        return not crowded(ax.get_xticklabels())
+        return not crowded(ax.get_xticklabels(), pad_px)
 
-    if not crowded(ax.get_xticklabels()) or apart():
+    if not crowded(ax.get_xticklabels(), pad_px) or apart():
         return
     if not rotate:
-        _room_for_labels(ax, ticks, texts)
+        _room_for_labels(ax, ticks, texts, pad_px)
         return
     for stride in range(2, len(ticks) + 1):
         ax.set_xticks(ticks, [t if i % stride == 0 else "" for i, t in enumerate(texts)])
