@@ -11,7 +11,8 @@
 At a single column's width (``--width 3.3``) the marginals are two a row, the pairs a
 corner (:func:`_corner`) and the predictive panels stacked (:func:`_stacked`); a
 ``--truth`` at a prior's end has its axis run past that end (:func:`_limits`; decision
-1037).
+1037). At any page's width the pairs are a corner where their grid would be taller than
+a page, and the marginals are two a row down to ``--width 3`` (decision 1044).
 """
 
 from __future__ import annotations
