@@ -39,7 +39,8 @@ run: $(STAMP)
 
 # Two test processes, one a core (pytest-xdist): one process took 14 min 36 s of the
 # 15-minute budget on this 2-core machine, two took 7 to 9 (decision 569); the suite has
-# grown since, and two take about 14.5 (2,791 tests in 887 s, decision 1040).
+# grown since: two took 13.6 to 15.5 (2,791 tests in 818-930 s, decisions 1040-1042) and,
+# in a slower hour of this host, 18 to 19.5 (2,802 tests in 1,079-1,173 s; decision 1045).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
