@@ -60,6 +60,7 @@ from sim.plots.figure import (
     set_theme,
     spread_ticks,
     text_size_in,
+    tight_height_in,
     wrap_to,
 )
 from sim.plots.gallery import Entry
@@ -614,25 +615,17 @@ def pairs_figure(particles: pd.DataFrame, calibration: Calibration, variant: str
     if page_width() is None or len(calibration.free(variant)) < 3:
         return fig
     if not corner:
-        if _height_in(fig) <= PAGE_HEIGHT_IN:
+        if tight_height_in(fig) <= PAGE_HEIGHT_IN:
             return fig
         plt.close(fig)
         fig = _pairs(particles, calibration, variant, corner=True)
     # A corner about as tall as the page is wide, with its key and caption: past about
     # 7.8 in, its panels made smaller for it to stay within a page.
-    over = _height_in(fig) - PAGE_HEIGHT_IN
+    over = tight_height_in(fig) - PAGE_HEIGHT_IN
     if over <= 0:
         return fig
     plt.close(fig)
     return _pairs(particles, calibration, variant, corner=True, shorter_in=over + 1.0 / DPI)
-
-
-def _height_in(fig: Figure) -> float:
-    """``fig``'s height as saved, inches: its tight bounding box and the padding round
-    it."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    pad = float(plt.rcParams["savefig.pad_inches"])
-    return float(fig.get_tightbbox(renderer).height) + 2 * pad
 
 
 def _pairs(

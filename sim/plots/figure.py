@@ -309,6 +309,13 @@ def saved_height_in(data: bytes, fmt: str) -> float:
     return saved_size_in(data, fmt)[1]
 
 
+def tight_height_in(fig: Figure) -> float:
+    """The figure's height as saved at its resolution: its tight bounding box and the
+    padding round it, inches (as :func:`_tight_width` measures its width)."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return float(fig.get_tightbbox(renderer).height) + 2 * float(plt.rcParams["savefig.pad_inches"])
+
+
 def _tight_width(fig: Figure, dpi: float = DPI) -> float:
     """The figure's width as saved at ``dpi`` (its tight bounding box and the padding
     round it, inches); measured there, the figure is left at DPI, laid out again."""
