@@ -7,11 +7,19 @@ import by their plain names.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 
+import hangs
 import pytest
 from strategies import IMPLEMENTATIONS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep a copy of stderr as the run has it, before any test's capture, for a test
+    that hangs to write its threads' stacks on (``hangs.ends_within``)."""
+    hangs.STDERR = os.dup(2)
 
 
 @pytest.fixture(autouse=True)

@@ -523,7 +523,7 @@ class Workers:
             return
         assert self.reader is not None
         if self.running:
-            self.n_acc.value = _STOP
+            self._tell_to_stop()
             while not self._stopped():
                 with suppress(queue.Empty), interrupts_held():
                     self.done += self.reader.items.get(timeout=_POLL_S) == _DONE
@@ -544,6 +544,31 @@ class Workers:
         self.results._reader.close()
         self.pool = self.reader = None
         self.watches = ()
+
+    def _tell_to_stop(self) -> None:
+        """Set the accepted count to ``_STOP``, which ends each of the generation's tasks
+        after its evaluation at hand.
+
+        The count's lock is waited for in steps. A worker killed while it held the lock
+        holds it for ever: its thread sending an evaluation, killed half-way, takes the
+        whole process down while its main thread is counting one, and the calibration
+        waited on that lock for ever (a CI run, decision 1047). That death breaks the
+        pool, which ends the other workers itself: once every task has ended, nothing is
+        left to tell. Signals are held while the lock is held, so that Ctrl-C cannot
+        leave it held by the calibration, with the workers waiting on it.
+        """
+        lock = self.n_acc.get_lock()
+        while True:
+            with interrupts_held():
+                if lock.acquire(timeout=_POLL_S):
+                    try:
+                        self.n_acc.get_obj().value = _STOP
+                    finally:
+                        lock.release()
+                    return
+            if all(task.done() for task in self.running):
+                return
+            self._watch()
 
     def _stopped(self) -> bool:
         """Every task of the generation has ended, and said ``_DONE`` if it returned."""
