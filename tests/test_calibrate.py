@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1875,6 +1875,26 @@ class _Dying(BinomialProblem):
         return super().simulate(params, seed, holdout=holdout)
 
 
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., tuple[Any, Path]]:
+    """The toy calibration of ``fields`` on one worker in this process: what a parallel
+    calibration of the same file must give, and its results folder. Run once a module for
+    each ``fields`` (about 6 s each), not once a case."""
+    done: dict[tuple[tuple[str, object], ...], tuple[Any, Path]] = {}
+
+    def run(**fields: object) -> tuple[Any, Path]:
+        key = tuple(sorted(fields.items()))
+        if key not in done:
+            folder = tmp_path_factory.mktemp("one-worker")
+            out = run_calibration(
+                toy(folder, **fields), BinomialProblem(), folder / "one", workers=1, figures=False
+            )
+            done[key] = (out, folder / "one")
+        return done[key]
+
+    return run
+
+
 @pytest.mark.parametrize(
     "how",
     [
@@ -1886,7 +1906,10 @@ class _Dying(BinomialProblem):
     ],
 )
 def test_process_workers_that_die_cost_only_time(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    how: str,
+    one_worker: Callable[..., tuple[Any, Path]],
 ) -> None:
     """A worker process killed in the middle of a generation: the generation is done
     again on new workers with the same seeds, said in a note, and the calibration ends
@@ -1915,7 +1938,7 @@ def test_process_workers_that_die_cost_only_time(
     err = capsys.readouterr().err
     assert err.count("credsim: note: a calibration worker process died in generation") == 1
     assert "results do not change" in err
-    alone = run_calibration(cal, BinomialProblem(), tmp_path / "one", workers=1, figures=False)
+    alone, one = one_worker(population=100, max_simulations=3000)
     assert out.run is not None and alone.run is not None
     assert (out.run.generations, out.run.simulations) == (
         alone.run.generations,
@@ -1923,7 +1946,7 @@ def test_process_workers_that_die_cost_only_time(
     )
     for name in ("posterior.parquet", "predictive.parquet"):
         pd.testing.assert_frame_equal(
-            pd.read_parquet(tmp_path / "out" / name), pd.read_parquet(tmp_path / "one" / name)
+            pd.read_parquet(tmp_path / "out" / name), pd.read_parquet(one / name)
         )
 
 
