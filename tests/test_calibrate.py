@@ -1924,8 +1924,8 @@ def test_process_workers_that_die_cost_only_time(
 
     A worker killed while it held a count's lock (its sending thread killed as its main
     thread counted an evaluation) left the calibration waiting for that lock for ever as
-    it told the generation to stop: one CI run in about 90 of the sending case, every
-    time with the accepted count's lock held (decision 1047)."""
+    it told the generation to stop: one CI run, and one of 94 runs of the sending case
+    here; the accepted count's lock was the one held (decision 1047)."""
     import cloudpickle
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
