@@ -40,12 +40,19 @@ run: $(STAMP)
 # Two test processes, one a core (pytest-xdist): one process took 14 min 36 s of the
 # 15-minute budget on this 2-core machine, two took 7 to 9 (decision 569); the suite has
 # grown since: two took 13.6 to 15.5 (2,791 tests in 818-930 s, decisions 1040-1042) and,
-# in a slower hour of this host, 18 to 19.5 (2,802 tests in 1,079-1,173 s; decision 1045).
+# in a slower hour of this host, 18 to 19.5 (2,802 tests in 1,079-1,173 s; decision 1045);
+# 17 to 18.5 (2,804 tests in 1,028-1,116 s, decision 1048). A third process gains nothing.
+#
+# The suite writes Python's bytecode caches (`__pycache__`, ignored by git, where numba's
+# cache already is) even where PYTHONDONTWRITEBYTECODE is set, as it is on the machine
+# CI runs on: without them each test process compiles every test module's rewritten
+# asserts again (collection 20.9 s against 9.5 s) and each command a test starts
+# compiles the package again (decision 1048).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 # Every claim's experiment (each resumes or skips what is done), then
 # docs/findings.md and docs/figures/ from their results folders.

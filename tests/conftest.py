@@ -8,6 +8,7 @@ import by their plain names.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Iterator
 
@@ -18,8 +19,17 @@ from strategies import IMPLEMENTATIONS
 
 def pytest_configure(config: pytest.Config) -> None:
     """Keep a copy of stderr as the run has it, before any test's capture, for a test
-    that hangs to write its threads' stacks on (``hangs.ends_within``)."""
+    that hangs to write its threads' stacks on (``hangs.ends_within``).
+
+    And take Ctrl-C as a terminal gives it, where the suite was started with it ignored
+    (``nohup``, or ``&`` in a script, as a shell starts a job in the background): the
+    tests of Ctrl-C send SIGINT to a sweep or a calibration, in this process or in one it
+    starts, and a process started with SIGINT ignored keeps it ignored, as credsim
+    rightly does too (``sim.fileio.interrupts_held``). One such test failed so, its
+    sweep finishing as if no Ctrl-C had come (decision 1048)."""
     hangs.STDERR = os.dup(2)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
