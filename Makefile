@@ -48,11 +48,13 @@ run: $(STAMP)
 # CI runs on: without them each test process compiles every test module's rewritten
 # asserts again (collection 20.9 s against 9.5 s) and each command a test starts
 # compiles the package again (decision 1048).
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2
+
 test: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2
+	$(PYTEST)
 
 test-fast: $(STAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n 2 -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # Every claim's experiment (each resumes or skips what is done), then
 # docs/findings.md and docs/figures/ from their results folders.
