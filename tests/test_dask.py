@@ -269,20 +269,48 @@ def _wait_for(check: Any, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
+_DASK_CLI = Path(sys.executable).with_name("dask")
+_QUIET: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+
+
+def _start_worker(address: str, cwd: Path, preload: str | None = None) -> subprocess.Popen[bytes]:
+    """One single-threaded Dask worker of the scheduler at ``address``, a process of its own."""
+    extra = ["--preload", preload] if preload else []
+    return subprocess.Popen(
+        [_DASK_CLI, "worker", address, "--nworkers", "1", "--nthreads", "1",
+         "--no-dashboard", *extra],
+        cwd=cwd,
+        **_QUIET,
+    )  # fmt: skip
+
+
+def _sweep_command_on(address: str, out: Path, reps: int) -> subprocess.Popen[str]:
+    """`credsim sweep` of the small grid on the scheduler at ``address``, quiet, its
+    output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(GRID), "--reps", str(reps), "--executor",
+         "dask", "--address", address, "--out", str(out), "--no-plots", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
 @contextlib.contextmanager
-def _scheduler_and_worker(tmp_path: Path, preload: str | None = None) -> Iterator[Any]:
-    """A Dask scheduler and one single-threaded worker, each a process of its own (so
-    that a test can kill the scheduler); yields the scheduler's process and address."""
+def _scheduler_and_worker(
+    tmp_path: Path, preload: str | None = None, *, worker: bool = True
+) -> Iterator[Any]:
+    """A Dask scheduler and (unless not ``worker``) one single-threaded worker, each a
+    process of its own (so that a test can kill the scheduler); yields the scheduler's
+    process and address."""
     import socket
 
-    dask_cli = Path(sys.executable).with_name("dask")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen(
-        [dask_cli, "scheduler", "--port", str(port), "--no-dashboard"], **quiet
+        [_DASK_CLI, "scheduler", "--port", str(port), "--no-dashboard"], **_QUIET
     )
-    worker = None
+    started = None
     try:
 
         def answers() -> bool:
@@ -290,19 +318,64 @@ def _scheduler_and_worker(tmp_path: Path, preload: str | None = None) -> Iterato
                 return probe.connect_ex(("127.0.0.1", port)) == 0
 
         _wait_for(answers, 60, "the scheduler")
-        extra = ["--preload", preload] if preload else []
-        worker = subprocess.Popen(
-            [dask_cli, "worker", address, "--nworkers", "1", "--nthreads", "1",
-             "--no-dashboard", *extra],
-            cwd=tmp_path,
-            **quiet,
-        )  # fmt: skip
+        if worker:
+            started = _start_worker(address, tmp_path, preload)
         yield scheduler, address
     finally:
-        for process in (scheduler, worker):
+        for process in (scheduler, started):
             if process is not None:
                 process.kill()
                 process.wait()
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_scheduler_without_workers_says_so_and_goes_on_when_one_joins(
+    tmp_path: Path,
+) -> None:
+    """`credsim sweep --address` on a scheduler with no worker said nothing: its progress
+    stood still for as long as no worker came (decision 997's "left"). Now it says so
+    once after a few seconds, names the command that starts a worker, and says when one
+    joined; the sweep then ends as any other (decision 1050)."""
+    import queue
+    import threading
+
+    out = tmp_path / "out"
+    with _scheduler_and_worker(tmp_path, worker=False) as (_, address):
+        sweep = _sweep_command_on(address, out, reps=2)
+        lines: queue.Queue[str] = queue.Queue()
+        assert sweep.stderr is not None
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in sweep.stderr], daemon=True)
+        reader.start()
+        worker = None
+        try:
+            first = lines.get(timeout=60)
+            assert first == (
+                f"credsim: note: the Dask scheduler at {address} has had no worker for 5 s: "
+                f"the sweep waits for one (start one with `dask worker {address}` from this "
+                "checkout); Ctrl-C stops it, and the finished runs are kept\n"
+            )
+            assert sweep.poll() is None and not (out / "runs.parquet").exists()
+            worker = _start_worker(address, tmp_path)
+            # Not communicate(): it would read stderr too, against the reader thread.
+            sweep.wait(timeout=180)
+            assert sweep.stdout is not None
+            stdout = sweep.stdout.read()
+        finally:
+            if worker is not None:
+                worker.kill()
+                worker.wait()
+            if sweep.poll() is None:
+                sweep.kill()
+        reader.join(timeout=10)
+    said = []
+    while not lines.empty():
+        said.append(lines.get())
+    assert sweep.returncode == 0, said
+    assert said == [
+        f"credsim: note: a worker joined the Dask scheduler at {address}: the sweep goes on\n"
+    ]
+    assert "0 of 24 failed" in stdout
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 
 @pytest.mark.slow
@@ -316,13 +389,7 @@ def test_a_sweep_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_runs(
     (tmp_path / "slow_runs.py").write_text(_SLOW_RUNS)
     out = tmp_path / "out"
     with _scheduler_and_worker(tmp_path, str(tmp_path / "slow_runs.py")) as (scheduler, address):
-        sweep = subprocess.Popen(
-            [sys.executable, "-m", "sim", "sweep", str(GRID), "--reps", "20", "--executor",
-             "dask", "--address", address, "--out", str(out), "--no-plots", "--quiet"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
+        sweep = _sweep_command_on(address, out, reps=20)
         _wait_for(lambda: "part-000000" in _text(out / "integrity.json"), 120, "a committed chunk")
         scheduler.kill()
         _, stderr = sweep.communicate(timeout=120)

@@ -706,7 +706,7 @@ def first_done(
             watch()
 
 
-def dask_done(completed: Any) -> list[Any]:
+def dask_done(completed: Any, waiting: Callable[[], None] | None = None) -> list[Any]:
     """The next finished futures of a ``distributed.as_completed``, once there are some.
 
     Waited for as :func:`first_done` waits, in held waits of at most ``_TAKE_S``:
@@ -718,6 +718,9 @@ def dask_done(completed: Any) -> list[Any]:
     is asked outside it: the loop thread takes the collection's own lock first and the
     condition's inside it, so asking (which takes the collection's lock) while holding
     the condition's could deadlock the two.
+
+    ``waiting``, if given, is called after each wait that brought nothing (a
+    :class:`WorkerWatch`).
 
     Raises:
         StopIteration: the collection tracks no future (as ``next_batch`` raises it).
@@ -733,6 +736,86 @@ def dask_done(completed: Any) -> list[Any]:
             batch: list[Any] = completed.next_batch(block=False)
         if batch:
             return batch
+        if waiting is not None:
+            waiting()
+
+
+# Seconds a sweep on a scheduler at an address waits with no worker there before it says
+# so (a restarted worker is back within a few), and how often it looks.
+_NO_WORKER_S = 5.0
+_WATCH_S = 1.0
+
+
+class WorkerWatch:
+    """Says on stderr when the Dask scheduler a sweep was given (``--address``) has had no
+    worker for :data:`_NO_WORKER_S` while runs are owed, and when one joins again
+    (decision 1050). The sweep waited without a word before (decision 997's "left"): a
+    user whose workers had all stopped saw a progress line that no longer moved.
+
+    It reads the worker count the client keeps of the scheduler (``n_workers`` of its
+    scheduler identity, which distributed's client refreshes every two seconds), never
+    asks the scheduler itself: a question to a scheduler that stopped answering would
+    wait for a connection's timeout, with Ctrl-C held. A count the client does not have
+    says nothing.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        address: str,
+        *,
+        stream: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.address = address
+        self.stream = stream
+        self.clock = clock
+        self._looked = clock()
+        self._none_since: float | None = None
+        self._said = False
+
+    def workers(self) -> int | None:
+        """The scheduler's worker count as the client last heard it, if it has one."""
+        known = getattr(self.client, "_scheduler_identity", None) or {}
+        count = known.get("n_workers")
+        return count if isinstance(count, int) else None
+
+    def __call__(self) -> None:
+        now = self.clock()
+        if now - self._looked < _WATCH_S:
+            return
+        self._looked = now
+        count = self.workers()
+        if count is None:
+            return
+        if count > 0:
+            self.ran()
+        elif self._none_since is None:
+            self._none_since = now
+        elif not self._said and now - self._none_since >= _NO_WORKER_S:
+            self._said = True
+            self._say(
+                f"the Dask scheduler at {self.address} has had no worker for "
+                f"{_NO_WORKER_S:g} s: the sweep waits for one (start one with "
+                f"`dask worker {self.address}` from this checkout); Ctrl-C stops it, and "
+                "the finished runs are kept"
+            )
+
+    def ran(self) -> None:
+        """A worker is there (counted, or its runs came back): if the sweep said it had
+        none, it says that it goes on."""
+        if self._said:
+            self._say(f"a worker joined the Dask scheduler at {self.address}: the sweep goes on")
+        self._none_since, self._said = None, False
+
+    def _say(self, text: str) -> None:
+        from sim.sweep.progress import ERASE, redraws
+
+        stream = self.stream or sys.stderr
+        # Over the progress line, which the next finished run draws again.
+        stream.write(f"{ERASE if redraws(stream) else ''}credsim: note: {text}\n")
+        stream.flush()
 
 
 def dask_wait(futures: list[Any], return_when: str = "ALL_COMPLETED") -> Any:
@@ -950,6 +1033,10 @@ class DaskExecutor(_Executor):
         suspects: deque[RunTask] = deque()
         alone: set[Any] = set()
 
+        # A scheduler of the user's may lose every worker; a LocalCluster's nannies restart
+        # its own.
+        watch = WorkerWatch(self.client, self.address) if self.address else None
+
         def collect() -> Iterator[RunResult]:
             with scheduler_answers(self.client, self.address, SchedulerLost):
                 yield from taken()
@@ -961,7 +1048,7 @@ class DaskExecutor(_Executor):
                     submit([[suspects.popleft()]])
                     alone.add(next(iter(owner)))
                 try:
-                    batch = dask_done(completed)
+                    batch = dask_done(completed, watch)
                 except StopIteration:
                     # as_completed no longer tracks futures still owed (seen once, in CI,
                     # after a worker died): wait on them again rather than end the sweep.
@@ -974,6 +1061,8 @@ class DaskExecutor(_Executor):
                 # A status is read once: a finished future whose worker then dies turns
                 # "lost" (an audit's killed worker), and must not be taken a second time.
                 finished = [f for f in batch if f.status == "finished"]
+                if watch is not None and finished:
+                    watch.ran()
                 taken = {f.key for f in finished}
                 unfinished = [f for f in batch if f.key not in taken]
                 # One gather for a batch of finished tasks instead of a round trip each.

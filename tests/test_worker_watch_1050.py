@@ -1,0 +1,95 @@
+"""When a sweep's own Dask scheduler (``--address``) has no worker, the sweep says so
+(decision 1050): :class:`sim.sweep.executors.WorkerWatch` on a made-up client and clock.
+The end-to-end case, a real scheduler without workers and one started later, is
+``tests/test_dask.py::test_a_sweep_on_a_scheduler_without_workers_says_so_and_goes_on_when_one_joins``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from sim.sweep.executors import WorkerWatch
+
+ADDRESS = "tcp://10.0.0.5:8786"
+NONE = (
+    f"credsim: note: the Dask scheduler at {ADDRESS} has had no worker for 5 s: the sweep "
+    f"waits for one (start one with `dask worker {ADDRESS}` from this checkout); Ctrl-C "
+    "stops it, and the finished runs are kept\n"
+)
+JOINED = f"credsim: note: a worker joined the Dask scheduler at {ADDRESS}: the sweep goes on\n"
+
+
+class Client:
+    """What the watch reads of a distributed client: the scheduler's identity as the client
+    last heard it."""
+
+    def __init__(self) -> None:
+        self._scheduler_identity: dict[str, Any] = {"n_workers": 2}
+
+
+def watched() -> tuple[Client, WorkerWatch, io.StringIO, list[float]]:
+    client, stream, now = Client(), io.StringIO(), [0.0]
+    return client, WorkerWatch(client, ADDRESS, stream=stream, clock=lambda: now[0]), stream, now
+
+
+def wait(watch: WorkerWatch, now: list[float], seconds: float) -> None:
+    """The sweep's empty waits for ``seconds``: one look each 0.1 s, as dask_done calls it."""
+    for _ in range(round(seconds / 0.1)):
+        now[0] += 0.1
+        watch()
+
+
+def test_no_worker_for_five_seconds_is_said_once_and_a_join_after_it() -> None:
+    client, watch, stream, now = watched()
+    wait(watch, now, 10)
+    assert stream.getvalue() == ""  # workers there: nothing said
+    client._scheduler_identity["n_workers"] = 0
+    wait(watch, now, 4)
+    assert stream.getvalue() == ""  # not yet
+    wait(watch, now, 3)
+    assert stream.getvalue() == NONE
+    wait(watch, now, 60)
+    assert stream.getvalue() == NONE  # said once, however long it waits
+    client._scheduler_identity["n_workers"] = 1
+    wait(watch, now, 2)
+    assert stream.getvalue() == NONE + JOINED
+    wait(watch, now, 10)
+    assert stream.getvalue() == NONE + JOINED
+    # All lost again: said again.
+    client._scheduler_identity["n_workers"] = 0
+    wait(watch, now, 7)
+    assert stream.getvalue() == NONE + JOINED + NONE
+
+
+def test_a_worker_restarted_within_seconds_is_not_spoken_of() -> None:
+    """A killed worker's nanny starts it again within a few seconds: no note for that."""
+    client, watch, stream, now = watched()
+    for _ in range(5):
+        client._scheduler_identity["n_workers"] = 0
+        wait(watch, now, 3.5)
+        client._scheduler_identity["n_workers"] = 1
+        wait(watch, now, 2)
+    assert stream.getvalue() == ""
+
+
+def test_runs_that_come_back_say_the_join_before_the_count_does() -> None:
+    """The client refreshes its count every two seconds; a worker's first runs may come
+    back sooner. Finished runs say the join too, once."""
+    client, watch, stream, now = watched()
+    client._scheduler_identity["n_workers"] = 0
+    wait(watch, now, 7)
+    watch.ran()
+    watch.ran()
+    assert stream.getvalue() == NONE + JOINED
+    wait(watch, now, 3)  # the count still says none: a second five seconds before a note
+    assert stream.getvalue() == NONE + JOINED
+
+
+def test_a_count_the_client_does_not_have_says_nothing() -> None:
+    client, watch, stream, now = watched()
+    client._scheduler_identity = {}
+    wait(watch, now, 30)
+    client._scheduler_identity = {"n_workers": None}
+    wait(watch, now, 30)
+    assert stream.getvalue() == ""
