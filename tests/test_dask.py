@@ -406,6 +406,21 @@ def test_a_sweep_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_runs(
     assert 0 < manifest["counts"]["done"] < 240
 
 
+def _toy_calibration(tmp_path: Path, **sizes: int) -> Any:
+    """The toy (binomial) calibration, seed 3, of the given population, max_simulations
+    and predictive draws, its file in ``tmp_path``."""
+    from sim.calibrate.spec import load_calibration
+    from sim.calibrate.toy import PARAMETER
+
+    spec = {
+        "name": "toy", "patterns": ["toy.yaml"], "parameters": {PARAMETER: {"low": 0, "high": 1}},
+        "min_epsilon": 0.01, "seed": 3, **sizes,
+    }  # fmt: skip
+    (tmp_path / "toy.yaml").write_text("{}\n")
+    (tmp_path / "toy_cal.yaml").write_text(json.dumps(spec))
+    return load_calibration(tmp_path / "toy_cal.yaml", check_paths=False)
+
+
 @pytest.mark.slow
 def test_a_calibration_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_generations(
     tmp_path: Path,
@@ -417,18 +432,10 @@ def test_a_calibration_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_ge
     import threading
 
     from sim.calibrate.run import run_calibration
-    from sim.calibrate.spec import load_calibration
-    from sim.calibrate.toy import PARAMETER, BinomialProblem
+    from sim.calibrate.toy import BinomialProblem
     from sim.errors import WorkersFailed
 
-    spec = {
-        "name": "toy", "patterns": ["toy.yaml"], "parameters": {PARAMETER: {"low": 0, "high": 1}},
-        "population": 100, "max_simulations": 20_000, "min_epsilon": 0.01, "seed": 3,
-        "predictive": 20,
-    }  # fmt: skip
-    (tmp_path / "toy.yaml").write_text("{}\n")
-    (tmp_path / "toy_cal.yaml").write_text(json.dumps(spec))
-    cal = load_calibration(tmp_path / "toy_cal.yaml", check_paths=False)
+    cal = _toy_calibration(tmp_path, population=100, max_simulations=20_000, predictive=20)
     out = tmp_path / "out"
 
     def generations() -> int:
@@ -464,6 +471,60 @@ def test_a_calibration_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_ge
     )
     assert levels == [logging.CRITICAL]  # the client logs nothing while it runs
     assert logging.getLogger("distributed.client").level == before  # and is given back
+
+
+@pytest.mark.slow
+def test_a_calibration_on_a_scheduler_without_workers_says_so_and_goes_on_when_one_joins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calibration given a scheduler with no worker waited without a word, as a sweep
+    did; now it says so once, and says when one joined (decision 1050). The worker is
+    started once the first line is written."""
+    import io
+    import threading
+
+    from sim.calibrate.run import run_calibration
+    from sim.calibrate.toy import BinomialProblem
+
+    cal = _toy_calibration(tmp_path, population=20, max_simulations=80, predictive=4)
+    said_none = threading.Event()
+
+    class Stderr(io.StringIO):
+        def write(self, text: str) -> int:
+            if "has had no worker" in text:
+                said_none.set()
+            return super().write(text)
+
+    stderr = Stderr()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    with _scheduler_and_worker(tmp_path, worker=False) as (_, address):
+        started: list[subprocess.Popen[bytes]] = []
+
+        def start_once_said() -> None:
+            if said_none.wait(timeout=60):
+                started.append(_start_worker(address, tmp_path))
+
+        starter = threading.Thread(target=start_once_said)
+        starter.start()
+        try:
+            out = run_calibration(
+                cal, BinomialProblem(), tmp_path / "out", executor="dask", address=address,
+                figures=False, quiet=True,
+            )  # fmt: skip
+        finally:
+            said_none.set()  # the starter ends, whatever happened
+            starter.join()
+            for worker in started:
+                worker.kill()
+                worker.wait()
+    assert out.run is not None and out.run.generations >= 1
+    notes = [line for line in stderr.getvalue().splitlines() if "worker" in line]
+    assert notes == [
+        f"credsim: note: the Dask scheduler at {address} has had no worker for 5 s: the "
+        f"calibration waits for one (start one with `dask worker {address}` from this "
+        "checkout); Ctrl-C stops it, and the finished generations are kept",
+        f"credsim: note: a worker joined the Dask scheduler at {address}: the calibration goes on",
+    ], stderr.getvalue()
 
 
 def test_only_a_lost_connection_or_a_closed_client_is_said_to_be_a_lost_scheduler() -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
+
+from sim.sweep import executors
 from sim.sweep.executors import WorkerWatch
 
 ADDRESS = "tcp://10.0.0.5:8786"
@@ -93,3 +96,43 @@ def test_a_count_the_client_does_not_have_says_nothing() -> None:
     client._scheduler_identity = {"n_workers": None}
     wait(watch, now, 30)
     assert stream.getvalue() == ""
+
+
+def test_a_calibration_waits_for_a_worker_before_it_sends_a_generations_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before it scatters a generation's data, a calibration waits for a worker, saying
+    so in its own words; a scatter on a scheduler without workers failed after its
+    timeout, six times over a minute, as "connections to the Dask workers failed"."""
+    monkeypatch.setattr(executors, "_TAKE_S", 0.0)
+    looks = {"n": 0}
+
+    class Joining:
+        @property
+        def _scheduler_identity(self) -> dict[str, int]:
+            looks["n"] += 1
+            return {"n_workers": int(looks["n"] > 200)}
+
+    stream, now = io.StringIO(), [0.0]
+
+    def clock() -> float:
+        now[0] += 0.1
+        return now[0]
+
+    watch = WorkerWatch(
+        Joining(), ADDRESS, waits="the calibration", kept="the finished generations",
+        stream=stream, clock=clock,
+    )  # fmt: skip
+    watch.wait_for_a_worker()
+    assert looks["n"] > 200
+    assert stream.getvalue() == (
+        NONE.replace("the sweep", "the calibration").replace("runs", "generations")
+        + JOINED.replace("the sweep", "the calibration")
+    )
+    # A worker there, or a count not known: it does not wait.
+    for identity in ({"n_workers": 3}, {}):
+        client = Client()
+        client._scheduler_identity = identity
+        quiet = io.StringIO()
+        WorkerWatch(client, ADDRESS, stream=quiet).wait_for_a_worker()
+        assert quiet.getvalue() == ""

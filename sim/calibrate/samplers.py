@@ -816,10 +816,12 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         batch_size: evaluations per task.
     """
 
-    def __init__(self, seed: int, dask_client: Any, batch_size: int = 1) -> None:
+    def __init__(self, seed: int, dask_client: Any, batch_size: int = 1, watch: Any = None) -> None:
         super().__init__(dask_client=dask_client, batch_size=batch_size)
         self.seed = seed
         self.check_max_eval = True
+        # A scheduler of the user's (--address): says when it has no worker (decision 1050).
+        self.watch = watch
 
     def _evaluate(self, job: _Generation) -> tuple[dict[int, Any], float]:
         """The generation's evaluations on Dask (:meth:`_evaluate_on_dask`).
@@ -837,6 +839,8 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         # is tens of MB, and each task carried it (a "large graph" warning a task, and
         # 2 evaluations a second against 50 on processes; an audit of the calibration).
         # A worker that joins or is restarted fetches it from another.
+        if self.watch is not None:
+            self.watch.wait_for_a_worker()
         shared = Resent(self.client, payload, "the calibration's data", " in one generation")
         limit = job.max_eval if self.check_max_eval else np.inf
         evaluations: dict[int, Any] = {}
@@ -869,7 +873,9 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                 next_index += self.batch_size
                 slots -= 1
             try:
-                done = set(dask_wait(list(running), return_when="FIRST_COMPLETED").done)
+                done = set(
+                    dask_wait(list(running), return_when="FIRST_COMPLETED", waiting=self.watch).done
+                )
             except CancelledError:  # distributed's wait raises when some were cancelled
                 done = {future for future in running if future.done()}
             for future in done:
@@ -889,6 +895,8 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                     check_cancelled(cancelled, "of one generation")
                     again.append(indices)
                     continue
+                if self.watch is not None:
+                    self.watch.ran()
                 for i, evaluation in results:
                     evaluations[i] = evaluation
                     if evaluation.accepted:

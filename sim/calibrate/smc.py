@@ -35,7 +35,7 @@ from sim.calibrate.problem import Distance, Problem, calibration_ids, simulation
 from sim.calibrate.spec import Calibration
 from sim.errors import InputError
 from sim.forkserver import CALIBRATION_PRELOAD, forkserver_context
-from sim.sweep.executors import quiet_client_log
+from sim.sweep.executors import WorkerWatch, quiet_client_log
 from sim.sweep.progress import _duration
 
 EXECUTORS = ("process", "dask")
@@ -336,7 +336,12 @@ def sampler(
     # ERROR: the calibration says it in one line (decision 764).
     quieted = quiet_client_log() if address else None
     try:
-        yield SeededDaskSampler(seed, dask_client=client, batch_size=1)
+        watch = (
+            WorkerWatch(client, address, waits="the calibration", kept="the finished generations")
+            if address
+            else None  # a LocalCluster's nannies restart its own workers
+        )
+        yield SeededDaskSampler(seed, dask_client=client, batch_size=1, watch=watch)
     finally:
         client.close()
         if cluster is not None:

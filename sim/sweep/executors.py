@@ -747,7 +747,8 @@ _WATCH_S = 1.0
 
 
 class WorkerWatch:
-    """Says on stderr when the Dask scheduler a sweep was given (``--address``) has had no
+    """Says on stderr when the Dask scheduler a sweep (or a calibration: ``waits`` and
+    ``kept`` name what waits and what is kept) was given (``--address``) has had no
     worker for :data:`_NO_WORKER_S` while runs are owed, and when one joins again
     (decision 1050). The sweep waited without a word before (decision 997's "left"): a
     user whose workers had all stopped saw a progress line that no longer moved.
@@ -764,11 +765,14 @@ class WorkerWatch:
         client: Any,
         address: str,
         *,
+        waits: str = "the sweep",
+        kept: str = "the finished runs",
         stream: Any = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.address = address
+        self.waits, self.kept = waits, kept
         self.stream = stream
         self.clock = clock
         self._looked = clock()
@@ -797,16 +801,26 @@ class WorkerWatch:
             self._said = True
             self._say(
                 f"the Dask scheduler at {self.address} has had no worker for "
-                f"{_NO_WORKER_S:g} s: the sweep waits for one (start one with "
+                f"{_NO_WORKER_S:g} s: {self.waits} waits for one (start one with "
                 f"`dask worker {self.address}` from this checkout); Ctrl-C stops it, and "
-                "the finished runs are kept"
+                f"{self.kept} are kept"
             )
+
+    def wait_for_a_worker(self) -> None:
+        """Return once the scheduler has a worker (or its count is not known), saying so
+        as :meth:`__call__` does meanwhile: what a calibration does before it scatters a
+        generation's data, which on a scheduler without workers failed after the
+        scatter's timeout ("No valid workers found"), six times over a minute."""
+        while self.workers() == 0:
+            time.sleep(_TAKE_S)
+            self()
+        self.ran()
 
     def ran(self) -> None:
         """A worker is there (counted, or its runs came back): if the sweep said it had
         none, it says that it goes on."""
         if self._said:
-            self._say(f"a worker joined the Dask scheduler at {self.address}: the sweep goes on")
+            self._say(f"a worker joined the Dask scheduler at {self.address}: {self.waits} goes on")
         self._none_since, self._said = None, False
 
     def _say(self, text: str) -> None:
@@ -818,10 +832,15 @@ class WorkerWatch:
         stream.flush()
 
 
-def dask_wait(futures: list[Any], return_when: str = "ALL_COMPLETED") -> Any:
+def dask_wait(
+    futures: list[Any],
+    return_when: str = "ALL_COMPLETED",
+    waiting: Callable[[], None] | None = None,
+) -> Any:
     """``distributed.wait(futures, return_when=...)`` in held waits of at most ``_TAKE_S``
     (as :func:`dask_done`): the client waits in Python, on locks its event loop thread
-    takes to hand the result over (decision 795)."""
+    takes to hand the result over (decision 795). ``waiting``, if given, is called after
+    each wait that timed out (a :class:`WorkerWatch`)."""
     from distributed import wait
 
     while True:
@@ -830,6 +849,8 @@ def dask_wait(futures: list[Any], return_when: str = "ALL_COMPLETED") -> Any:
                 return wait(futures, timeout=_TAKE_S, return_when=return_when)
             except TimeoutError:
                 pass
+        if waiting is not None:
+            waiting()
 
 
 def submitted(pool: cf.ProcessPoolExecutor, fn: Callable[..., Any], *args: Any) -> cf.Future[Any]:
