@@ -473,58 +473,107 @@ def test_a_calibration_whose_scheduler_dies_says_so_in_one_line_and_keeps_its_ge
     assert logging.getLogger("distributed.client").level == before  # and is given back
 
 
-@pytest.mark.slow
-def test_a_calibration_on_a_scheduler_without_workers_says_so_and_goes_on_when_one_joins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A calibration given a scheduler with no worker waited without a word, as a sweep
-    did; now it says so once, and says when one joined (decision 1050). The worker is
-    started once the first line is written."""
+def _calibration_notes(address: str) -> list[str]:
+    """What a calibration says of a scheduler without workers, then of a worker's join."""
+    return [
+        f"credsim: note: the Dask scheduler at {address} has had no worker for 5 s: the "
+        f"calibration waits for one (start one with `dask worker {address}` from this "
+        "checkout); Ctrl-C stops it, and the finished generations are kept",
+        f"credsim: note: a worker joined the Dask scheduler at {address}: the calibration goes on",
+    ]
+
+
+@contextlib.contextmanager
+def _a_worker_once_said(address: str, cwd: Path) -> Iterator[Any]:
+    """A stream to write a command's notes to: the first that says the scheduler at
+    ``address`` has no worker starts one (from a thread), killed on the way out."""
     import io
     import threading
 
-    from sim.calibrate.run import run_calibration
-    from sim.calibrate.toy import BinomialProblem
-
-    cal = _toy_calibration(tmp_path, population=20, max_simulations=80, predictive=4)
     said_none = threading.Event()
 
-    class Stderr(io.StringIO):
+    class Said(io.StringIO):
         def write(self, text: str) -> int:
             if "has had no worker" in text:
                 said_none.set()
             return super().write(text)
 
-    stderr = Stderr()
-    monkeypatch.setattr(sys, "stderr", stderr)
-    with _scheduler_and_worker(tmp_path, worker=False) as (_, address):
-        started: list[subprocess.Popen[bytes]] = []
+    started: list[subprocess.Popen[bytes]] = []
 
-        def start_once_said() -> None:
-            if said_none.wait(timeout=60):
-                started.append(_start_worker(address, tmp_path))
+    def start_once_said() -> None:
+        if said_none.wait(timeout=60):
+            started.append(_start_worker(address, cwd))
 
-        starter = threading.Thread(target=start_once_said)
-        starter.start()
-        try:
-            out = run_calibration(
-                cal, BinomialProblem(), tmp_path / "out", executor="dask", address=address,
-                figures=False, quiet=True,
-            )  # fmt: skip
-        finally:
-            said_none.set()  # the starter ends, whatever happened
-            starter.join()
-            for worker in started:
-                worker.kill()
-                worker.wait()
+    starter = threading.Thread(target=start_once_said)
+    starter.start()
+    try:
+        yield Said()
+    finally:
+        said_none.set()  # the starter ends, whatever happened
+        starter.join()
+        for worker in started:
+            worker.kill()
+            worker.wait()
+
+
+@pytest.mark.slow
+def test_a_calibration_on_a_scheduler_without_workers_says_so_and_goes_on_when_one_joins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A calibration given a scheduler with no worker did not wait: it scattered its
+    generation's data, which fails without workers, six times over a minute, and then
+    said that connections had failed. Now it says that it waits, and says when one
+    joined (decision 1050). The worker is started once the first line is written."""
+    from sim.calibrate.run import run_calibration
+    from sim.calibrate.toy import BinomialProblem
+
+    cal = _toy_calibration(tmp_path, population=20, max_simulations=80, predictive=4)
+    with (
+        _scheduler_and_worker(tmp_path, worker=False) as (_, address),
+        _a_worker_once_said(address, tmp_path) as stderr,
+    ):
+        monkeypatch.setattr(sys, "stderr", stderr)
+        out = run_calibration(
+            cal, BinomialProblem(), tmp_path / "out", executor="dask", address=address,
+            figures=False, quiet=True,
+        )  # fmt: skip
+        monkeypatch.undo()
     assert out.run is not None and out.run.generations >= 1
     notes = [line for line in stderr.getvalue().splitlines() if "worker" in line]
-    assert notes == [
-        f"credsim: note: the Dask scheduler at {address} has had no worker for 5 s: the "
-        f"calibration waits for one (start one with `dask worker {address}` from this "
-        "checkout); Ctrl-C stops it, and the finished generations are kept",
-        f"credsim: note: a worker joined the Dask scheduler at {address}: the calibration goes on",
-    ], stderr.getvalue()
+    assert notes == _calibration_notes(address), stderr.getvalue()
+
+
+@pytest.mark.slow
+def test_predictive_draws_on_a_scheduler_without_workers_wait_for_one_and_say_so(
+    tmp_path: Path,
+) -> None:
+    """A calibration's predictive draws, after its generations, scatter their data as a
+    generation does: on a scheduler that had lost every worker they failed after six
+    scatter timeouts, naming connections; now they wait for a worker, say so, and say
+    the join (decision 1050)."""
+    from distributed import Client
+
+    from sim.calibrate.run import _dask_map
+    from sim.sweep.executors import WorkerWatch
+
+    # Each job's tuple summed (the builtin, not a function of this module: the scheduler
+    # unpickles the task graph and cannot import this module).
+    jobs = [(3, x) for x in range(6)]
+    with (
+        _scheduler_and_worker(tmp_path, worker=False) as (_, address),
+        _a_worker_once_said(address, tmp_path) as said,
+    ):
+        client = Client(address, timeout=10)
+        try:
+            watch = WorkerWatch(
+                client, address, waits="the calibration", kept="the finished generations",
+                stream=said,
+            )  # fmt: skip
+            sums = _dask_map(client, sum, jobs, watch)
+        finally:
+            client.close()
+    assert sums == [3 + x for x in range(6)]
+    assert said.getvalue().splitlines() == _calibration_notes(address)
 
 
 def test_only_a_lost_connection_or_a_closed_client_is_said_to_be_a_lost_scheduler() -> None:

@@ -424,7 +424,7 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
     """
     client = getattr(chosen, "client", None)
     if client is not None:
-        yield from _dask_map(client, fn, jobs)
+        yield from _dask_map(client, fn, jobs, getattr(chosen, "watch", None))
         return
     if workers == 1 or len(jobs) < 2:
         yield from map(fn, jobs)
@@ -445,8 +445,12 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
         own.close()
 
 
-def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
-    """:func:`_dask_map_on` with a scheduler that stops answering said in one line.
+def _dask_map(
+    client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]], watch: Any = None
+) -> list[Any]:
+    """:func:`_dask_map_on` with a scheduler that stops answering said in one line, and
+    (given a :class:`~sim.sweep.executors.WorkerWatch`) one without workers waited for
+    and said (decision 1050).
 
     Raises:
         WorkersDied: the scheduler stopped answering (decision 764), or the workers kept
@@ -454,10 +458,12 @@ def _dask_map(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any
     """
     from sim.calibrate.samplers import on_dask  # imports pyabc
 
-    return on_dask(client, functools.partial(_dask_map_on, client, fn, jobs))
+    return on_dask(client, functools.partial(_dask_map_on, client, fn, jobs, watch))
 
 
-def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[Any]:
+def _dask_map_on(
+    client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]], watch: Any = None
+) -> list[Any]:
     """``fn`` over ``jobs`` on a Dask client, in order, each first item scattered once.
 
     When every worker holding a scattered item dies at once, the tasks that need it
@@ -471,6 +477,8 @@ def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[
     """
     from sim.calibrate.samplers import Resent, check_cancelled  # imports pyabc
 
+    if watch is not None:
+        watch.wait_for_a_worker()  # a scatter with none fails (decision 1050)
     shared: dict[int, Resent] = {}
     for job in jobs:
         if id(job[0]) not in shared:
@@ -485,7 +493,7 @@ def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[
     cancelled = 0
     while pending:
         with suppress(CancelledError):  # distributed's wait raises when some were cancelled
-            dask_wait(list(pending.values()))
+            dask_wait(list(pending.values()), waiting=watch)
         lost: list[int] = []
         for i, future in list(pending.items()):
             if not future.done():
@@ -496,6 +504,8 @@ def _dask_map_on(client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]]) -> list[
                 lost.append(i)
                 continue
             del pending[i]
+            if watch is not None:
+                watch.ran()
         if not lost:
             continue
         cancelled += len(lost)
