@@ -105,6 +105,7 @@ def test_a_calibration_waits_for_a_worker_before_it_sends_a_generations_data(
     so in its own words; a scatter on a scheduler without workers failed after its
     timeout, six times over a minute, as "connections to the Dask workers failed"."""
     monkeypatch.setattr(executors, "_TAKE_S", 0.0)
+    monkeypatch.setattr(executors, "scheduler_listens", lambda client: True)
     looks = {"n": 0}
 
     class Joining:
@@ -136,3 +137,31 @@ def test_a_calibration_waits_for_a_worker_before_it_sends_a_generations_data(
         quiet = io.StringIO()
         WorkerWatch(client, ADDRESS, stream=quiet).wait_for_a_worker()
         assert quiet.getvalue() == ""
+
+
+def test_a_scheduler_that_stopped_answering_is_not_waited_on_for_ever(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The client's count of a scheduler that died stays what it was (none): the wait
+    asks every 5 s whether the scheduler still takes connections, and returns when it
+    does not, so that the scatter after it fails as a lost scheduler, in its one line."""
+    monkeypatch.setattr(executors, "_TAKE_S", 0.0)
+    asked: list[float] = []
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 0.1
+        return now[0]
+
+    def listens(client: Any) -> bool:
+        asked.append(now[0])
+        return len(asked) < 3  # it stops answering at the third question
+
+    monkeypatch.setattr(executors, "scheduler_listens", listens)
+    client = Client()
+    client._scheduler_identity = {"n_workers": 0}
+    stream = io.StringIO()
+    WorkerWatch(client, ADDRESS, stream=stream, clock=clock).wait_for_a_worker()
+    assert len(asked) == 3
+    assert all(b - a >= 5 for a, b in zip([0.0, *asked], asked, strict=False))
+    assert stream.getvalue() == NONE  # said while it waited

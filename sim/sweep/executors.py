@@ -810,10 +810,20 @@ class WorkerWatch:
         """Return once the scheduler has a worker (or its count is not known), saying so
         as :meth:`__call__` does meanwhile: what a calibration does before it scatters a
         generation's data, which on a scheduler without workers failed after the
-        scatter's timeout ("No valid workers found"), six times over a minute."""
+        scatter's timeout ("No valid workers found"), six times over a minute.
+
+        It also returns once the scheduler no longer takes connections (asked every
+        :data:`_NO_WORKER_S`, :func:`scheduler_listens`): the client's count of a dead
+        scheduler stays what it last was, and the scatter that follows then fails as a
+        scheduler that stopped answering, said in its one line (decision 764)."""
+        asked = self.clock()
         while self.workers() == 0:
             time.sleep(_TAKE_S)
             self()
+            if self.clock() - asked >= _NO_WORKER_S:
+                if not scheduler_listens(self.client):
+                    return
+                asked = self.clock()
         self.ran()
 
     def ran(self) -> None:
