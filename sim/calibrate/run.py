@@ -68,7 +68,13 @@ from sim.integrity import (
     verify,
 )
 from sim.sweep import progress
-from sim.sweep.executors import check_address, check_workers, check_workers_code, dask_wait
+from sim.sweep.executors import (
+    WorkerWatch,
+    check_address,
+    check_workers,
+    check_workers_code,
+    dask_wait,
+)
 from sim.sweep.progress import _duration, _short
 
 MANIFEST = "manifest.json"
@@ -446,7 +452,7 @@ def _map(fn: Any, jobs: Sequence[Any], chosen: Any, workers: int) -> Iterator[An
 
 
 def _dask_map(
-    client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]], watch: Any = None
+    client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]], watch: WorkerWatch | None = None
 ) -> list[Any]:
     """:func:`_dask_map_on` with a scheduler that stops answering said in one line, and
     (given a :class:`~sim.sweep.executors.WorkerWatch`) one without workers waited for
@@ -462,7 +468,7 @@ def _dask_map(
 
 
 def _dask_map_on(
-    client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]], watch: Any = None
+    client: Any, fn: Any, jobs: Sequence[tuple[Any, ...]], watch: WorkerWatch | None = None
 ) -> list[Any]:
     """``fn`` over ``jobs`` on a Dask client, in order, each first item scattered once.
 

@@ -69,6 +69,7 @@ from sim.fileio import interrupts_held
 from sim.forkserver import die_with_parent
 from sim.sweep.executors import (
     WORKER_LOST,
+    WorkerWatch,
     dask_wait,
     first_done,
     outcome,
@@ -816,7 +817,9 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
         batch_size: evaluations per task.
     """
 
-    def __init__(self, seed: int, dask_client: Any, batch_size: int = 1, watch: Any = None) -> None:
+    def __init__(
+        self, seed: int, dask_client: Any, batch_size: int = 1, watch: WorkerWatch | None = None
+    ) -> None:
         super().__init__(dask_client=dask_client, batch_size=batch_size)
         self.seed = seed
         self.check_max_eval = True
