@@ -51,6 +51,19 @@ def _write_package(where: Path, value: int, *, stamped: bool) -> None:
     (where / "caller.py").write_text(CALLER.format(stamp=stamp, call=call))
 
 
+def _edit(path: Path, text: str) -> None:
+    """Rewrite ``path`` as a later save would: its mtime moves on by at least 2 s.
+
+    Python checks a ``.pyc`` against its source's mtime in whole seconds (and size, here
+    the same), and a run of ``_twice`` can take less than a second: without the move,
+    ``import dep`` could run the old bytecode and the test would check nothing of numba.
+    """
+    before = path.stat().st_mtime_ns
+    path.write_text(text)
+    later = max(path.stat().st_mtime_ns, before + 2_000_000_000)
+    os.utime(path, ns=(later, later))
+
+
 def _twice(where: Path) -> str:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(where), *sys.path])}
     done = subprocess.run(
@@ -72,7 +85,7 @@ def test_a_kernel_called_from_another_file_is_compiled_again_when_that_file_chan
     assert _twice(tmp_path) == "2"
     assert list((tmp_path / "__pycache__").glob("caller.twice-*.nbi")), "no cache was written"
     # Only the other file changes; the caller's file is left byte for byte as it was.
-    (tmp_path / "dep.py").write_text(DEP.format(value=5))
+    _edit(tmp_path / "dep.py", DEP.format(value=5))
     assert _twice(tmp_path) == "10"
 
 
@@ -81,7 +94,7 @@ def test_without_the_stamp_numba_keeps_the_old_callee(tmp_path: Path) -> None:
     numba release mends this, the test says so and the stamp can go)."""
     _write_package(tmp_path, 1, stamped=False)
     assert _twice(tmp_path) == "2"
-    (tmp_path / "dep.py").write_text(DEP.format(value=5))
+    _edit(tmp_path / "dep.py", DEP.format(value=5))
     assert _twice(tmp_path) == "2"
 
 
