@@ -7,6 +7,7 @@ import functools
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -273,15 +274,42 @@ _DASK_CLI = Path(sys.executable).with_name("dask")
 _QUIET: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
 
 
-def _start_worker(address: str, cwd: Path, preload: str | None = None) -> subprocess.Popen[bytes]:
-    """One single-threaded Dask worker of the scheduler at ``address``, a process of its own."""
+def _start_worker(
+    address: str, cwd: Path, preload: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """One single-threaded Dask worker of the scheduler at ``address``, a process of its own
+    (``env``: its environment, this one's by default)."""
     extra = ["--preload", preload] if preload else []
     return subprocess.Popen(
         [_DASK_CLI, "worker", address, "--nworkers", "1", "--nthreads", "1",
          "--no-dashboard", *extra],
         cwd=cwd,
+        env=env,
         **_QUIET,
     )  # fmt: skip
+
+
+def _other_code(where: Path) -> dict[str, str]:
+    """A copy of the sim package in ``where`` with one comment added (another checkout's
+    code), and the environment whose Python imports it. Numba's cache goes with it, its
+    files' times kept: a worker there need not compile the engine again."""
+    import shutil
+
+    import sim
+
+    shutil.copytree(Path(sim.__file__).resolve().parent, where / "sim")
+    with (where / "sim" / "metrics.py").open("a") as changed:
+        changed.write("\n# another version of the code\n")
+    return {**os.environ, "PYTHONPATH": str(where)}
+
+
+def _workers_of(address: str) -> int:
+    """How many workers the scheduler at ``address`` has (0 while it does not answer)."""
+    try:
+        with distributed.Client(address, timeout=5) as client:
+            return len(client.scheduler_info(n_workers=-1)["workers"])
+    except OSError:
+        return 0
 
 
 def _sweep_command_on(address: str, out: Path, reps: int) -> subprocess.Popen[str]:
@@ -781,58 +809,45 @@ def test_ctrl_c_in_a_calibrations_wait_on_dask_is_taken_when_the_wait_is_over(
     assert seen == ["in", "out"]
 
 
+@pytest.fixture(scope="module")
+def other_code(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a Dask scheduler whose one worker runs another checkout's code
+    (:func:`_other_code`), started once for the tests of such workers."""
+    where = tmp_path_factory.mktemp("other")
+    env = _other_code(where)
+    with _scheduler_and_worker(where, worker=False) as (_, address):
+        worker = _start_worker(address, where, env=env)
+        try:
+            _wait_for(lambda: _workers_of(address) == 1, 120, "a worker")
+            yield address
+        finally:
+            worker.kill()
+            worker.wait()
+
+
 @pytest.mark.slow
-def test_workers_of_other_code_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+def test_workers_of_other_code_are_refused_before_anything_is_written(
+    tmp_path: Path, other_code: str
+) -> None:
     """A worker started from another checkout ran its own model: every run of a sweep
     0.001 apart, under a manifest naming this process's commit (an outside check; decision
     997). The workers' sim package is compared with this one's as the sweep starts: one
     line, exit 2, no folder. The same code runs (the other tests of this file)."""
-    import shutil
-
-    import sim
-
-    other = tmp_path / "other"
-    shutil.copytree(Path(sim.__file__).resolve().parent, other / "sim")
-    with (other / "sim" / "metrics.py").open("a") as changed:
-        changed.write("\n# another version of the code\n")
-    dask_cli = Path(sys.executable).with_name("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    env = {**os.environ, "PYTHONPATH": str(other)}
-    scheduler = [dask_cli, "scheduler", "--port", str(port), "--no-dashboard"]
-    worker = [dask_cli, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"]
-    processes = [subprocess.Popen(scheduler, **quiet)]
-    try:
-        processes.append(subprocess.Popen(worker, cwd=tmp_path, env=env, **quiet))
-        import distributed
-
-        def one_worker() -> bool:
-            try:
-                with distributed.Client(address, timeout=5) as client:
-                    return len(client.scheduler_info(n_workers=-1)["workers"]) == 1
-            except OSError:
-                return False
-
-        _wait_for(one_worker, 120, "a worker")
-        out = tmp_path / "out"
-        done = subprocess.run(
-            [sys.executable, "-m", "sim", "sweep", str(GRID), "--executor", "dask",
-             "--address", address, "--out", str(out), "--no-plots", "--quiet"],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        # A calibration on the same workers (decision 1003): refused before its folder.
-        calibrated = tmp_path / "calibrated"
-        calibration = subprocess.run(
-            [sys.executable, "-m", "sim", "calibrate", str(ROOT / "calibrations" / "recovery.yaml"),
-             "--executor", "dask", "--address", address, "--out", str(calibrated), "--quiet",
-             "--no-plots", "--votes", str(ROOT.parent / "shared" / "data" / "unvotes")],
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-    finally:
-        for process in processes:
-            process.kill()
-            process.wait()
+    address = other_code
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "sweep", str(GRID), "--executor", "dask",
+         "--address", address, "--out", str(out), "--no-plots", "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    # A calibration on the same workers (decision 1003): refused before its folder.
+    calibrated = tmp_path / "calibrated"
+    calibration = subprocess.run(
+        [sys.executable, "-m", "sim", "calibrate", str(ROOT / "calibrations" / "recovery.yaml"),
+         "--executor", "dask", "--address", address, "--out", str(calibrated), "--quiet",
+         "--no-plots", "--votes", str(ROOT.parent / "shared" / "data" / "unvotes")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
     for given in (done, calibration):
         assert given.returncode == 2, given.stderr
         lines = given.stderr.splitlines()
@@ -844,3 +859,74 @@ def test_workers_of_other_code_are_refused_before_anything_is_written(tmp_path: 
             "this command (tcp://127.0.0.1:"
         )
     assert not out.exists() and not calibrated.exists()
+
+
+def _joined_later(address: str, kept: str) -> str:
+    """The one line that refuses the work of a worker of other code that joined the
+    scheduler at ``address`` after the start (a pattern), ``kept`` what is kept."""
+    return (
+        rf"--address {re.escape(address)}: a worker that joined the Dask scheduler after the "
+        r"start \(tcp://127\.0\.0\.1:\d+\) runs other credsim code than this command; its "
+        rf"work is left out and {kept} are kept: stop that worker, or start it from this "
+        r"checkout, and the same command goes on from there"
+    )
+
+
+@pytest.mark.slow
+def test_runs_of_a_worker_of_other_code_that_joined_later_are_refused(
+    tmp_path: Path, other_code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check at the start (above) saw the workers there then; one started later from
+    another checkout had its runs taken into the sweep (decisions 1003 and 1050's
+    "left"). Each batch now comes back with the digest of the code that ran it, and the
+    sweep stops at the first of other code, keeping what finished before (decision 1053).
+    Here the check at the start is passed over, as if the worker had joined after it."""
+    from sim.errors import WorkersFailed
+    from sim.sweep import executors
+
+    monkeypatch.setattr(executors, "refuse_other_code", lambda client, address: None)
+    out = tmp_path / "out"
+    with pytest.raises(WorkersFailed) as raised:
+        # The Mesa engine: a worker of a fresh clone's copy would compile the fast one.
+        run_sweep(
+            load_experiment(GRID, engine="mesa"), out, executor="dask", address=other_code,
+            quiet=True,
+        )  # fmt: skip
+    assert re.fullmatch(_joined_later(other_code, "the finished runs"), str(raised.value))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete"
+    assert manifest["counts"]["done"] == 0  # no run of that worker's is kept
+
+
+@pytest.mark.slow
+def test_a_calibrations_work_from_a_worker_of_other_code_that_joined_later_is_refused(
+    tmp_path: Path, other_code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the sweep's (above), for a calibration's generations and its predictive draws
+    (decision 1053): refused at the first result, the finished generations kept."""
+    from distributed import Client
+
+    import sim.calibrate.run
+    from sim.calibrate.run import _dask_map, run_calibration
+    from sim.calibrate.toy import BinomialProblem
+    from sim.errors import WorkersFailed
+    from sim.sweep.executors import WorkerWatch
+
+    monkeypatch.setattr(sim.calibrate.run, "check_workers_code", lambda address: None)
+    cal = _toy_calibration(tmp_path, population=20, max_simulations=80, predictive=4)
+    with pytest.raises(WorkersFailed) as raised:
+        run_calibration(
+            cal, BinomialProblem(), tmp_path / "out", executor="dask", address=other_code,
+            figures=False, quiet=True,
+        )  # fmt: skip
+    kept = "the finished generations"
+    assert re.fullmatch(_joined_later(other_code, kept), str(raised.value))
+    assert not (tmp_path / "out" / "posterior.parquet").exists()
+    # The predictive draws, which follow the generations, as their own Dask tasks.
+    with Client(other_code, timeout=10) as client:
+        watch = WorkerWatch(client, other_code, waits="the calibration", kept=kept)
+        with pytest.raises(WorkersFailed) as raised:
+            _dask_map(client, sum, [(3, x) for x in range(4)], watch)
+        assert re.fullmatch(_joined_later(other_code, kept), str(raised.value))
+        # Without a watch (a LocalCluster of this process's), the values come back bare.
+        assert _dask_map(client, sum, [(3, x) for x in range(4)]) == [3, 4, 5, 6]

@@ -69,11 +69,13 @@ from sim.integrity import (
 )
 from sim.sweep import progress
 from sim.sweep.executors import (
+    Coded,
     WorkerWatch,
     check_address,
     check_workers,
     check_workers_code,
     dask_wait,
+    uncoded,
 )
 from sim.sweep.progress import _duration, _short
 
@@ -505,10 +507,12 @@ def _dask_map_on(
             if not future.done():
                 continue
             try:
-                results[i] = future.result()
+                returned = future.result()
             except CancelledError:  # cancelled, or finished and then lost with its worker
                 lost.append(i)
                 continue
+            # A worker that joined after the start, of other code (decision 1053).
+            results[i] = uncoded(returned, future, watch)
             del pending[i]
             if watch is not None:
                 watch.ran()
@@ -525,9 +529,10 @@ def _dask_map_on(
     return results
 
 
-def _apply(fn: Any, *job: Any) -> Any:
-    """``fn`` of the job ``job`` (a Dask task of :func:`_map`, its first item resolved)."""
-    return fn(job)
+def _apply(fn: Any, *job: Any) -> Coded:
+    """``fn`` of the job ``job`` (a Dask task of :func:`_map`, its first item resolved),
+    with the worker's code."""
+    return Coded.here(fn(job))
 
 
 def checks_table(

@@ -69,6 +69,7 @@ from sim.fileio import interrupts_held
 from sim.forkserver import die_with_parent
 from sim.sweep.executors import (
     WORKER_LOST,
+    Coded,
     WorkerWatch,
     dask_wait,
     first_done,
@@ -79,6 +80,7 @@ from sim.sweep.executors import (
     scheduler_listens,
     shut_down,
     submitted,
+    uncoded,
 )
 
 # The first spawn-key entry of the evaluations' seeds: the generation reseeds
@@ -779,15 +781,14 @@ def check_cancelled(cancelled: int, tasks: str) -> None:
 _LOADED: dict[str, Any] = {}
 
 
-def _dask_job(
-    payload: bytes, key: str, seed: int, t: int, indices: list[int]
-) -> list[tuple[int, Any]]:
+def _dask_job(payload: bytes, key: str, seed: int, t: int, indices: list[int]) -> Coded:
     """A Dask task: the evaluations of ``indices``, each seeded by its index.
 
     ``payload`` is the generation's pickled ``simulate_one``, scattered to the workers
     once (:meth:`SeededDaskSampler._evaluate`); a worker unpickles it once per generation
     and evaluates every index of its tasks with it, as a process of the multicore
-    sampler does with its copy.
+    sampler does with its copy. The ``(index, evaluation)`` pairs come back with the
+    worker's code (:class:`~sim.sweep.executors.Coded`).
     """
     simulate_one = _LOADED.get(key)
     if simulate_one is None:
@@ -797,7 +798,7 @@ def _dask_job(
     for i in indices:
         seed_evaluation(seed, t, i)
         out.append((i, simulate_one()))
-    return out
+    return Coded.here(out)
 
 
 class SeededDaskSampler(_Seeded, DaskDistributedSampler):
@@ -898,6 +899,8 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                     check_cancelled(cancelled, "of one generation")
                     again.append(indices)
                     continue
+                # A worker that joined after the start, of other code (decision 1053).
+                results = uncoded(results, future, self.watch)
                 if self.watch is not None:
                     self.watch.ran()
                 for i, evaluation in results:

@@ -118,7 +118,8 @@ class RunResult:
     ``run_id``: the store adds it for a whole chunk at once, which is much
     cheaper than a column per run. ``compiling`` is the seconds its worker spent
     compiling numba's kernels in the run's batch (carried by the batch's first
-    result; 0 once they are compiled or came from the cache).
+    result; 0 once they are compiled or came from the cache). ``code``, on a Dask
+    worker's batch, is the code that ran it (:meth:`WorkerWatch.same_code`).
     """
 
     row: dict[str, Any]
@@ -126,6 +127,9 @@ class RunResult:
     actors: pd.DataFrame | None = None
     metrics: FlatSummary | None = None
     compiling: float = 0.0
+    # The SHA-256 of the sim package that ran the batch, on a batch's first result from a
+    # Dask worker (:data:`_TELL_CODE`; None elsewhere).
+    code: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -227,12 +231,21 @@ def run_task(task: RunTask, run_fn: RunFunction | None = None) -> RunResult:
     return RunResult(row, output.series, output.actors, metrics)
 
 
+# Set in a Dask worker by the sweep's worker plugin (:func:`_scenario_plugin`): a batch's
+# first result then carries the digest of the code that ran it, which a sweep on a
+# scheduler of the user's compares with its own (decision 1053). A process pool's worker
+# is left out: the digest reads the package's files, some 20 ms a process.
+_TELL_CODE = False
+
+
 def run_batch(tasks: list[RunTask], run_fn: RunFunction | None = None) -> list[RunResult]:
     """Do several runs in a worker process (one process-pool or Dask task)."""
     with CompileTimer() as timer:
         results = [run_task(t, run_fn) for t in tasks]
     if results:
         results[0].compiling = timer.seconds
+        if _TELL_CODE:
+            results[0].code = _sim_digest_on_worker()
     gc.collect()
     return results
 
@@ -778,6 +791,8 @@ class WorkerWatch:
         self._looked = clock()
         self._none_since: float | None = None
         self._said = False
+        # The code this process runs, against which the workers' results are held.
+        self.code = _sim_digest_on_worker()
 
     def workers(self) -> int | None:
         """The scheduler's worker count as the client last heard it, if it has one."""
@@ -832,6 +847,33 @@ class WorkerWatch:
         if self._said:
             self._say(f"a worker joined the Dask scheduler at {self.address}: {self.waits} goes on")
         self._none_since, self._said = None, False
+
+    def same_code(self, code: Any, future: Any) -> None:
+        """Refuse the result of ``future``, which a worker ran with the code of digest
+        ``code`` (None: a worker of older code, which sends none), unless it is this
+        process's.
+
+        The workers there at the start were compared (:func:`refuse_other_code`), not
+        one that joined later or was restarted from changed files: its runs were another
+        model's, under this process's manifest (decisions 1003 and 1053).
+
+        Raises:
+            WorkersFailed: the worker's code is other; its result is left out, and what
+                finished before is kept.
+        """
+        if code == self.code:
+            return
+        try:
+            holders = self.client.who_has(future).get(future.key) or ()
+        except Exception:  # naming the worker is a courtesy: the refusal is what counts
+            holders = ()
+        worker = f" ({', '.join(map(str, holders))})" if holders else ""
+        raise WorkersFailed(
+            f"--address {self.address}: a worker that joined the Dask scheduler after the "
+            f"start{worker} runs other credsim code than this command; its work is left "
+            f"out and {self.kept} are kept: stop that worker, or start it from this "
+            "checkout, and the same command goes on from there"
+        )
 
     def _say(self, text: str) -> None:
         from sim.sweep.progress import ERASE, redraws
@@ -912,6 +954,36 @@ def _sim_digest_on_worker() -> str:
     return provenance.code_digest()
 
 
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A calibration's Dask task's value with the digest of the sim package that made it,
+    held against the calibration's own by :func:`uncoded` (decision 1053)."""
+
+    code: str
+    value: Any
+
+    @classmethod
+    def here(cls, value: Any) -> Coded:
+        """``value`` with this process's code."""
+        return cls(_sim_digest_on_worker(), value)
+
+
+def uncoded(returned: Any, future: Any, watch: WorkerWatch | None) -> Any:
+    """The value of a Dask task that returned ``returned`` (a :class:`Coded`; a worker of
+    older code returns the bare value, whose code is then unknown), refused through
+    ``watch`` (:meth:`WorkerWatch.same_code`) when it was made by other code.
+
+    Raises:
+        WorkersFailed: ``watch`` is given and the worker's code is other.
+    """
+    code, value = (
+        (returned.code, returned.value) if isinstance(returned, Coded) else (None, returned)
+    )
+    if watch is not None:
+        watch.same_code(code, future)
+    return value
+
+
 def refuse_other_code(client: Any, address: str) -> None:
     """Refuse a scheduler whose workers import other credsim code than this process.
 
@@ -919,7 +991,8 @@ def refuse_other_code(client: Any, address: str) -> None:
     their own model: one such worker made every run of a sweep 0.001 apart from this
     code's, a pool of both mixed the two within one sweep, and the manifest named this
     process's commit (an outside check; decision 997). Checked on the workers there when
-    the sweep or calibration starts (decision 1003); a worker that joins later is not.
+    the sweep or calibration starts (decision 1003); a worker that joins later, on what
+    it sends back (:meth:`WorkerWatch.same_code`, decision 1053).
     """
     digest = _sim_digest_on_worker()
     theirs = client.run(_sim_digest_on_worker, on_error="return")
@@ -1098,6 +1171,8 @@ class DaskExecutor(_Executor):
                 unfinished = [f for f in batch if f.key not in taken]
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
+                    if watch is not None:  # a worker that joined later (decision 1053)
+                        watch.same_code(getattr(results[0], "code", None), future)
                     owner.pop(future.key)
                     yield from map(self._counted, results)
                 for future in unfinished:
@@ -1216,6 +1291,12 @@ def _scenario_plugin(scenarios: dict[str, Scenario]) -> Any:
 
         def setup(self, worker: Any) -> None:
             init_worker(scenarios)
+            # Its batches carry their code (decision 1053). This class goes to the worker
+            # by value: the flag is set in the worker's own module, by name. A worker of
+            # older code never reads it, sends no digest, and is refused for it.
+            import sim.sweep.executors as here
+
+            here._TELL_CODE = True
 
     return ScenarioPlugin()
 
