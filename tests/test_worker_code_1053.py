@@ -54,9 +54,8 @@ def test_work_of_this_code_is_taken_and_of_other_code_refused_naming_the_worker(
         watch.same_code(OTHER, Future())
     assert str(raised.value) == (
         f"--address {ADDRESS}: a worker that joined the Dask scheduler after the start "
-        f"({WORKER}) runs other credsim code than this command; its work is left out and "
-        "the finished runs are kept: stop that worker, or start it from this checkout, and "
-        "the same command goes on from there"
+        f"({WORKER}) runs other credsim code than this command, and its work is left out: "
+        "stop that worker, or start it from this checkout"
     )
 
 
@@ -70,13 +69,13 @@ def test_a_worker_of_older_code_sends_no_digest_and_is_refused_too() -> None:
 def test_a_worker_that_cannot_be_named_is_refused_without_a_name() -> None:
     """Naming the worker asks the scheduler; when that fails, the refusal stands."""
     for client in (Client(fails=True), Client(holders=())):
-        watch = _watch(client, waits="the calibration", kept="the finished generations")
+        watch = _watch(client)
         with pytest.raises(WorkersFailed) as raised:
             watch.same_code(OTHER, Future())
-        assert str(raised.value).startswith(
+        assert str(raised.value) == (
             f"--address {ADDRESS}: a worker that joined the Dask scheduler after the start "
-            "runs other credsim code than this command; its work is left out and the "
-            "finished generations are kept: "
+            "runs other credsim code than this command, and its work is left out: stop "
+            "that worker, or start it from this checkout"
         )
 
 

@@ -70,6 +70,7 @@ from sim.integrity import (
 from sim.sweep import progress
 from sim.sweep.executors import (
     Coded,
+    OtherCode,
     WorkerWatch,
     check_address,
     check_workers,
@@ -1020,8 +1021,9 @@ def run_calibration(
                 particles = particle_table.read(history)
                 write_parquet(particles, folder / "posterior.parquet")
                 predictive = predictive_table(calibration, problem, particles, chosen, workers)
-        except WorkersDied as exc:
-            raise WorkersDied(f"{exc}; {_kept_text(folder)}") from None
+        except (WorkersDied, OtherCode) as exc:
+            # A worker of other code that joined later (decision 1053) keeps what they keep.
+            raise type(exc)(f"{exc}; {_kept_text(folder)}") from None
         priors = {p: (pr.low, pr.high) for p, pr in calibration.spec.parameters.items()}
         summary = posterior.summary_table(
             particles, priors, months_per_step(problem), calibration.truth, variants

@@ -759,6 +759,11 @@ _NO_WORKER_S = 5.0
 _WATCH_S = 1.0
 
 
+class OtherCode(WorkersFailed):
+    """A Dask worker of other code than this process's sent work back, which is left out
+    (:meth:`WorkerWatch.same_code`, decision 1053)."""
+
+
 class WorkerWatch:
     """Says on stderr when the Dask scheduler a sweep (or a calibration: ``waits`` and
     ``kept`` name what waits and what is kept) was given (``--address``) has had no
@@ -858,8 +863,8 @@ class WorkerWatch:
         model's, under this process's manifest (decisions 1003 and 1053).
 
         Raises:
-            WorkersFailed: the worker's code is other; its result is left out, and what
-                finished before is kept.
+            OtherCode: the worker's code is other; its result is left out (the caller
+                says what it keeps).
         """
         if code == self.code:
             return
@@ -868,11 +873,10 @@ class WorkerWatch:
         except Exception:  # naming the worker is a courtesy: the refusal is what counts
             holders = ()
         worker = f" ({', '.join(map(str, holders))})" if holders else ""
-        raise WorkersFailed(
+        raise OtherCode(
             f"--address {self.address}: a worker that joined the Dask scheduler after the "
-            f"start{worker} runs other credsim code than this command; its work is left "
-            f"out and {self.kept} are kept: stop that worker, or start it from this "
-            "checkout, and the same command goes on from there"
+            f"start{worker} runs other credsim code than this command, and its work is "
+            "left out: stop that worker, or start it from this checkout"
         )
 
     def _say(self, text: str) -> None:
@@ -974,7 +978,7 @@ def uncoded(returned: Any, future: Any, watch: WorkerWatch | None) -> Any:
     ``watch`` (:meth:`WorkerWatch.same_code`) when it was made by other code.
 
     Raises:
-        WorkersFailed: ``watch`` is given and the worker's code is other.
+        OtherCode: ``watch`` is given and the worker's code is other.
     """
     code, value = (
         (returned.code, returned.value) if isinstance(returned, Coded) else (None, returned)
@@ -1172,7 +1176,13 @@ class DaskExecutor(_Executor):
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
                     if watch is not None:  # a worker that joined later (decision 1053)
-                        watch.same_code(getattr(results[0], "code", None), future)
+                        try:
+                            watch.same_code(getattr(results[0], "code", None), future)
+                        except OtherCode as exc:
+                            raise OtherCode(
+                                f"{exc}; the finished runs are kept, and the same command "
+                                "goes on from there"
+                            ) from None
                     owner.pop(future.key)
                     yield from map(self._counted, results)
                 for future in unfinished:
