@@ -512,11 +512,9 @@ def _dask_map_on(
             except CancelledError:  # cancelled, or finished and then lost with its worker
                 lost.append(i)
                 continue
-            # A worker that joined after the start, of other code (decision 1053).
+            # Refused if of other code (decision 1053); a worker ran (decision 1050).
             results[i] = uncoded(returned, future, watch)
             del pending[i]
-            if watch is not None:
-                watch.ran()
         if not lost:
             continue
         cancelled += len(lost)

@@ -899,10 +899,8 @@ class SeededDaskSampler(_Seeded, DaskDistributedSampler):
                     check_cancelled(cancelled, "of one generation")
                     again.append(indices)
                     continue
-                # A worker that joined after the start, of other code (decision 1053).
+                # Refused if of other code (decision 1053); a worker ran (decision 1050).
                 results = uncoded(results, future, self.watch)
-                if self.watch is not None:
-                    self.watch.ran()
                 for i, evaluation in results:
                     evaluations[i] = evaluation
                     if evaluation.accepted:

@@ -975,7 +975,8 @@ class Coded:
 def uncoded(returned: Any, future: Any, watch: WorkerWatch | None) -> Any:
     """The value of a Dask task that returned ``returned`` (a :class:`Coded`; a worker of
     older code returns the bare value, whose code is then unknown), refused through
-    ``watch`` (:meth:`WorkerWatch.same_code`) when it was made by other code.
+    ``watch`` (:meth:`WorkerWatch.same_code`) when it was made by other code; taken, it
+    tells ``watch`` that a worker ran (:meth:`WorkerWatch.ran`).
 
     Raises:
         OtherCode: ``watch`` is given and the worker's code is other.
@@ -985,6 +986,7 @@ def uncoded(returned: Any, future: Any, watch: WorkerWatch | None) -> Any:
     )
     if watch is not None:
         watch.same_code(code, future)
+        watch.ran()
     return value
 
 
@@ -1147,7 +1149,13 @@ class DaskExecutor(_Executor):
 
         def collect() -> Iterator[RunResult]:
             with scheduler_answers(self.client, self.address, SchedulerLost):
-                yield from taken()
+                try:
+                    yield from taken()
+                except OtherCode as exc:  # a worker that joined later (decision 1053)
+                    raise OtherCode(
+                        f"{exc}; the finished runs are kept, and the same command goes on "
+                        "from there"
+                    ) from None
 
         def taken() -> Iterator[RunResult]:
             while owner or suspects:
@@ -1175,14 +1183,8 @@ class DaskExecutor(_Executor):
                 unfinished = [f for f in batch if f.key not in taken]
                 # One gather for a batch of finished tasks instead of a round trip each.
                 for future, results in zip(finished, self.client.gather(finished), strict=True):
-                    if watch is not None:  # a worker that joined later (decision 1053)
-                        try:
-                            watch.same_code(getattr(results[0], "code", None), future)
-                        except OtherCode as exc:
-                            raise OtherCode(
-                                f"{exc}; the finished runs are kept, and the same command "
-                                "goes on from there"
-                            ) from None
+                    if watch is not None:
+                        watch.same_code(getattr(results[0], "code", None), future)
                     owner.pop(future.key)
                     yield from map(self._counted, results)
                 for future in unfinished:
